@@ -1,0 +1,3 @@
+from genact_cast.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""asciicast v2 and v3 writers: newline-delimited JSON, streamed event by event."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from genact_cast.asciicast.model import Event, Header, Theme, format_seconds, micros
+
+_DEFAULT_TERM = "xterm-256color"
+
+
+def encode(header: Header, events: Iterable[Event], version: int) -> Iterator[str]:
+    """Yield the lines (each ending in a newline) of the cast in format `version`."""
+    if version == 2:
+        yield _dumps(_header_v2(header)) + "\n"
+        for event in events:
+            yield _event_line(event.time_us, event)
+    elif version == 3:
+        yield _dumps(_header_v3(header)) + "\n"
+        # Intervals come from absolute times already on the microsecond grid, so
+        # each one carries the rounding of the last: the sum never drifts.
+        previous = 0
+        for event in events:
+            yield _event_line(event.time_us - previous, event)
+            previous = event.time_us
+    else:
+        raise ValueError(f"unsupported asciicast version {version}")
+
+
+def _event_line(time_us: int, event: Event) -> str:
+    return f"[{format_seconds(time_us)}, {_dumps(event.code)}, {_dumps(event.data)}]\n"
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _header_v2(header: Header) -> dict[str, Any]:
+    out: dict[str, Any] = {"version": 2, "width": header.cols, "height": header.rows}
+    _add_common(out, header)
+    env = {"SHELL": "/bin/bash", "TERM": header.term_type or _DEFAULT_TERM, **header.env}
+    out["env"] = env
+    if header.theme is not None:
+        out["theme"] = _theme(header.theme)
+    return out
+
+
+def _header_v3(header: Header) -> dict[str, Any]:
+    term: dict[str, Any] = {
+        "cols": header.cols,
+        "rows": header.rows,
+        "type": header.term_type or _DEFAULT_TERM,
+    }
+    if header.theme is not None:
+        term["theme"] = _theme(header.theme)
+    out: dict[str, Any] = {"version": 3, "term": term}
+    _add_common(out, header)
+    out["env"] = {"SHELL": "/bin/bash", **{k: v for k, v in header.env.items() if k != "TERM"}}
+    return out
+
+
+def _add_common(out: dict[str, Any], header: Header) -> None:
+    if header.timestamp is not None:
+        out["timestamp"] = header.timestamp
+    if header.idle_time_limit is not None:
+        out["idle_time_limit"] = float(format_seconds(micros(header.idle_time_limit)))
+    if header.command is not None:
+        out["command"] = header.command
+    if header.title is not None:
+        out["title"] = header.title
+
+
+def _theme(theme: Theme) -> dict[str, str]:
+    return {"fg": theme.fg, "bg": theme.bg, "palette": ":".join(theme.palette)}

@@ -1,0 +1,28 @@
+"""Durations as people write them: '90', '90s', '2m30s', '2h10m', '1.5h'."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from genact_cast.errors import BadOption
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)([hms])")
+_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0}
+
+
+def parse_duration(text: str, option: str) -> float:
+    """Seconds in `text`; a bare number is seconds."""
+    spec = text.strip().lower()
+    try:
+        seconds = float(spec)
+    except ValueError:
+        parts = _PART.findall(spec)
+        if not parts or "".join(n + u for n, u in parts) != spec:
+            raise BadOption(
+                f"{option} takes seconds or a duration like 90s, 2m30s or 2h10m (got {text!r})"
+            ) from None
+        seconds = sum(float(number) * _UNIT[unit] for number, unit in parts)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise BadOption(f"{option} must be more than 0 seconds (got {text!r})")
+    return seconds

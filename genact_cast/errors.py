@@ -1,0 +1,27 @@
+"""One exception hierarchy; only the CLI turns these into messages and exit codes."""
+
+
+class GenactCastError(Exception):
+    """Something the user can fix; the message is shown as it is, on one line."""
+
+    exit_code = 1
+
+
+class BadOption(GenactCastError):
+    """An option value that cannot work (exit 2, like a usage error)."""
+
+    exit_code = 2
+
+
+class OutputError(GenactCastError):
+    """The output file cannot be written."""
+
+
+class CastFormatError(GenactCastError):
+    """A cast file that does not follow the asciicast format."""
+
+    def __init__(self, source: str, line: int, problem: str) -> None:
+        super().__init__(f"{source}:{line}: {problem}")
+        self.source = source
+        self.line = line
+        self.problem = problem

@@ -1,0 +1,44 @@
+"""The generator: a seed and options become a simulated training run, as a Cast."""
+
+from __future__ import annotations
+
+from genact_cast.asciicast import Cast, Event, Header
+from genact_cast.generator import catalog
+from genact_cast.generator.options import RecordOptions
+from genact_cast.generator.plan import RunPlan, make_plan
+from genact_cast.generator.simulation import simulate
+from genact_cast.errors import BadOption
+
+__all__ = ["RecordOptions", "RunPlan", "generate", "header_for", "make_plan", "simulate"]
+
+
+def header_for(plan: RunPlan, version: int = 2) -> Header:
+    options = plan.options
+    theme = None
+    if options.theme is not None:
+        themes = catalog.themes()
+        theme = themes[catalog.find("theme", options.theme, {n: n for n in themes})]
+    title = options.title
+    if title is None:
+        title = f"{plan.model_name} on {plan.gpus}x {plan.gpu.name} (genact-cast, seed {options.seed})"
+    return Header(
+        cols=options.cols,
+        rows=options.rows,
+        version=version,
+        timestamp=int(plan.start.timestamp()),
+        idle_time_limit=options.idle_time_limit,
+        title=title or None,
+        term_type="xterm-256color",
+        theme=theme,
+    )
+
+
+def generate(options: RecordOptions, version: int = 2) -> Cast:
+    """The whole cast of one run, in memory."""
+    if version not in (2, 3):
+        raise BadOption(f"--format must be v2 or v3 (got v{version})")
+    plan = make_plan(options)
+    header = header_for(plan, version)
+    events: list[Event] = []
+    simulate(plan, events.append)
+    return Cast(header, events)

@@ -1,0 +1,69 @@
+"""How many seconds of cast each phase gets: the seed's pacing, or `--duration` shared out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from genact_cast.generator.rng import Rng
+
+# Typing a command takes as long as it takes; at most this share of a short cast.
+LAUNCH_SHARE_LIMIT = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseBudget:
+    """Seconds of cast (at speed 1) per phase, in the order the phases run."""
+
+    launch: float
+    initialization: float
+    epochs: tuple[float, ...]
+    validations: tuple[float, ...]
+    checkpoints: tuple[float, ...]
+    export: float
+    summary: float
+
+    @property
+    def total(self) -> float:
+        return (
+            self.launch
+            + self.initialization
+            + sum(self.epochs)
+            + sum(self.validations)
+            + sum(self.checkpoints)
+            + self.export
+            + self.summary
+        )
+
+
+def plan_budget(rng: Rng, epochs: int, duration: float | None) -> PhaseBudget:
+    """The seed notes' phase durations; with `duration`, scaled to add up to it exactly."""
+    launch = rng.uniform(4.0, 7.0)
+    initialization = rng.uniform(3.0, 8.0)
+    validations = [rng.uniform(5.0, 10.0) for _ in range(epochs)]
+    checkpoints = [rng.uniform(2.0, 5.0) for _ in range(epochs - 1)]
+    export = rng.uniform(5.0, 15.0)
+    summary = rng.uniform(2.0, 4.0)
+    others = initialization + sum(validations) + sum(checkpoints) + export + summary
+    # Training takes 60-80 % of the run, per the seed notes.
+    share = rng.uniform(0.6, 0.8)
+    training = others * share / (1 - share)
+    epoch_times = [training * w for w in rng.weights(epochs, spread=0.15)]
+
+    if duration is not None:
+        launch = min(launch, LAUNCH_SHARE_LIMIT * duration)
+        scale = (duration - launch) / (others + training)
+        initialization *= scale
+        validations = [v * scale for v in validations]
+        checkpoints = [c * scale for c in checkpoints]
+        export *= scale
+        summary *= scale
+        epoch_times = [e * scale for e in epoch_times]
+    return PhaseBudget(
+        launch=launch,
+        initialization=initialization,
+        epochs=tuple(epoch_times),
+        validations=tuple(validations),
+        checkpoints=tuple(checkpoints),
+        export=export,
+        summary=summary,
+    )

@@ -1,0 +1,118 @@
+"""The catalog of models, GPUs, datasets, framework versions and themes (data files)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+from genact_cast.asciicast import Theme
+
+
+@dataclass(frozen=True, slots=True)
+class Gpu:
+    name: str
+    peak_tflops: float
+    memory_mib: int
+    memory_gib: float  # as monitoring tools show it (REALISM.md's table)
+    power_watts: tuple[int, int]
+    temperature_c: tuple[int, int]
+    nvlink_gbps: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Architecture:
+    name: str
+    params: float
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    vocab: int
+    max_seq: int
+
+    @property
+    def size_label(self) -> str:
+        """'8B', '70B', '405B': the size as model names write it."""
+        billions = self.params / 1e9
+        return f"{round(billions)}B" if billions >= 1 else f"{round(billions * 1000)}M"
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    name: str
+    tokens: float
+    kind: str
+
+    @property
+    def is_finetune(self) -> bool:
+        return self.kind == "finetune"
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    torch: str
+    cuda: str
+    nccl: str
+    gpus: tuple[str, ...]
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files("genact_cast.generator").joinpath("data", name).read_text("utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@functools.cache
+def gpus() -> tuple[Gpu, ...]:
+    return tuple(
+        Gpu(r[0], float(r[1]), int(r[2]), float(r[3]), (int(r[4]), int(r[5])),
+            (int(r[6]), int(r[7])), (int(r[8]), int(r[9])))
+        for r in _rows("gpus.tsv")
+    )  # fmt: skip
+
+
+@functools.cache
+def architectures() -> tuple[Architecture, ...]:
+    return tuple(
+        Architecture(r[0], float(r[1]), *(int(v) for v in r[2:8])) for r in _rows("models.tsv")
+    )
+
+
+@functools.cache
+def datasets() -> tuple[Dataset, ...]:
+    return tuple(Dataset(r[0], float(r[1]), r[2]) for r in _rows("datasets.tsv"))
+
+
+@functools.cache
+def frameworks() -> tuple[Framework, ...]:
+    return tuple(Framework(r[0], r[1], r[2], tuple(r[3].split(","))) for r in _rows("frameworks.tsv"))
+
+
+@functools.cache
+def themes() -> dict[str, Theme]:
+    return {r[0]: Theme(r[1], r[2], tuple(r[3].split(":"))) for r in _rows("themes.tsv")}
+
+
+@functools.cache
+def invented_models() -> tuple[str, ...]:
+    return tuple(r[0] for r in _rows("invented_models.txt"))
+
+
+@functools.cache
+def model_suffixes(kind: str) -> tuple[str, ...]:
+    return tuple(r[0] for r in _rows("model_suffixes.tsv") if r[1] == kind)
+
+
+@functools.cache
+def warnings() -> tuple[str, ...]:
+    return tuple(r[0] for r in _rows("warnings.txt"))
+
+
+def find(kind: str, name: str, choices: dict[str, str]) -> str:
+    """The catalog spelling of `name`, matched without regard to case, or a clear error."""
+    from genact_cast.errors import BadOption
+
+    folded = {key.casefold(): value for key, value in choices.items()}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    raise BadOption(f"unknown {kind} {name!r}; choose one of: {', '.join(choices.values())}")

@@ -1,0 +1,134 @@
+"""What phases write through: log lines, a live block redrawn in place, and pacing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from genact_cast.generator.rng import Rng
+from genact_cast.generator.style import Style, Text, wrap
+from genact_cast.generator.tape import Tape
+
+
+class StopRun(Exception):
+    """Raised at a natural break when the viewer has asked the run to end."""
+
+
+@dataclass
+class RunState:
+    """What the run has done so far: for the closing summary, even an early one."""
+
+    step: int = 0
+    losses: list[float] = field(default_factory=list)
+    last_loss: float | None = None
+    checkpoints: list[str] = field(default_factory=list)
+    elapsed: float = 0.0  # simulated seconds since launch
+
+
+class Pacer:
+    """Shares a phase's time budget out over its pauses, never two alike."""
+
+    def __init__(self, tape: Tape, rng: Rng, budget: float, pauses: int) -> None:
+        self._tape = tape
+        self._shares = [budget * w for w in rng.weights(max(1, pauses))]
+        self._next = 0
+
+    def __call__(self) -> None:
+        if self._next < len(self._shares):
+            self._tape.sleep(self._shares[self._next])
+            self._next += 1
+
+    def finish(self) -> None:
+        """Spend what is left of the budget, so that phases add up to the duration."""
+        rest = sum(self._shares[self._next :])
+        self._next = len(self._shares)
+        if rest > 0:
+            self._tape.sleep(rest)
+
+
+class Console:
+    def __init__(
+        self,
+        tape: Tape,
+        style: Style,
+        cols: int,
+        start: datetime,
+        rng: Rng,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        self.tape = tape
+        self.style = style
+        self.width = cols - 1  # never touch the last column: no terminal may wrap
+        self.start = start
+        self.rng = rng
+        self.state = RunState()
+        self._should_stop = should_stop
+        self._live_height = 0
+
+    # Time
+
+    @property
+    def now(self) -> datetime:
+        """The simulated wall clock that log timestamps show."""
+        return self.start + timedelta(seconds=int(self.state.elapsed))
+
+    def advance(self, seconds: float) -> None:
+        """Let simulated time pass; the cast's clock is not touched."""
+        self.state.elapsed += seconds
+
+    def pacer(self, budget: float, pauses: int) -> Pacer:
+        return Pacer(self.tape, self.rng, budget, pauses)
+
+    def natural_break(self) -> None:
+        """A point where a run may end cleanly (never mid-line or mid-bar)."""
+        self.tape.flush()
+        if self._should_stop is not None and self._should_stop():
+            raise StopRun
+
+    # Output
+
+    def print(self, text: Text) -> None:
+        self.tape.line(text.ansi)
+
+    def blank(self) -> None:
+        self.tape.line("")
+
+    def log_lines(self, message: str, paint: Callable[[str], Text] | None = None) -> list[Text]:
+        """A timestamped line, wrapped at spaces when the terminal is narrow."""
+        paint = paint or self.style.plain
+        stamp = self.style.stamp(self.now)
+        lines = wrap(message, self.width - stamp.width - 1, indent="")
+        pad = self.style.plain(" " * (stamp.width + 1))
+        return [stamp + self.style.plain(" ") + paint(lines[0])] + [pad + paint(x) for x in lines[1:]]
+
+    def log(self, message: str, paint: Callable[[str], Text] | None = None) -> None:
+        for line in self.log_lines(message, paint):
+            self.print(line)
+
+    def text_lines(
+        self, message: str, indent: str = "  ", paint: Callable[[str], Text] | None = None
+    ) -> list[Text]:
+        """An untimestamped line, wrapped at spaces."""
+        paint = paint or self.style.plain
+        return [paint(line) for line in wrap(indent + message, self.width, indent=indent + "  ")]
+
+    def text(
+        self, message: str, indent: str = "  ", paint: Callable[[str], Text] | None = None
+    ) -> None:
+        for line in self.text_lines(message, indent, paint):
+            self.print(line)
+
+    def live(self, lines: Sequence[Text], above: Sequence[Text] = ()) -> None:
+        """Redraw the live block in place, first printing `above` as lasting lines."""
+        if self._live_height:
+            self.tape.write(f"\x1b[{self._live_height}A\r\x1b[J")
+        for line in above:
+            self.print(line)
+        for line in lines:
+            self.print(line)
+        self._live_height = len(lines)
+
+    def end_live(self) -> None:
+        """Leave the live block on screen as it is; what follows goes below it."""
+        self._live_height = 0

@@ -1,0 +1,79 @@
+"""Loss, gradient norm and their noise, as functions of the step."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from genact_cast.generator import physics
+
+
+@dataclass(frozen=True, slots=True)
+class Spike:
+    """A gradient-norm spike at `grad_step`, then a loss bump from `loss_step` on."""
+
+    grad_step: int
+    loss_step: int
+    grad_factor: float
+    loss_height: float
+    recovery_steps: float
+
+
+@dataclass(frozen=True, slots=True)
+class LossCurve:
+    params: float
+    tokens_per_step: float
+    total_steps: int
+    initial: float
+    final: float | None  # fine-tuning: where the curve ends; pre-training: the law decides
+    offset_tokens: float
+    spike: Spike | None
+
+    def smooth(self, step: int) -> float:
+        """The noiseless loss that optimizer step `step` (from 1) reports.
+
+        A step reports the loss of the batch it trains on, so before its own update:
+        step 1 shows the untrained model's loss.
+        """
+        return self.base(step - 1) + self.bump(step)
+
+    def after(self, steps: int) -> float:
+        """The noiseless loss of the model once `steps` updates are done (validation)."""
+        return self.base(steps) + self.bump(steps)
+
+    def base(self, updates: int) -> float:
+        if self.final is None:
+            tokens = self.offset_tokens + updates * self.tokens_per_step
+            return physics.chinchilla_loss(self.params, tokens)
+        return self.final + (self.initial - self.final) * _fine_tune_decay(
+            updates, self.total_steps
+        )
+
+    def bump(self, step: int) -> float:
+        spike = self.spike
+        if spike is None or step < spike.loss_step:
+            return 0.0
+        return spike.loss_height * math.exp(-(step - spike.loss_step) / spike.recovery_steps)
+
+
+def _fine_tune_decay(step: int, total: int) -> float:
+    """1 at step 0, 0 at the last step: fast at first, then slower (a power law)."""
+
+    def g(s: float) -> float:
+        return (1 + 20 * s / total) ** -0.7
+
+    return (g(step) - g(total)) / (1 - g(total))
+
+
+@dataclass(frozen=True, slots=True)
+class GradNormCurve:
+    initial: float
+    settled: float
+    settle_steps: float
+    spike: Spike | None
+
+    def smooth(self, step: int) -> float:
+        value = self.settled + (self.initial - self.settled) * math.exp(-step / self.settle_steps)
+        if self.spike is not None and step == self.spike.grad_step:
+            value *= self.spike.grad_factor
+        return value

@@ -1,0 +1,58 @@
+"""What a user can ask of a generated run, checked before any work is done."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from genact_cast.errors import BadOption
+
+MIN_COLS, MAX_COLS = 60, 1000
+MIN_ROWS, MAX_ROWS = 20, 500
+MAX_DURATION = 24 * 3600.0
+CLUSTER_SIZES = tuple(8 * nodes for nodes in (1, 2, 4, 8, 16, 32, 64, 128, 256))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOptions:
+    seed: int
+    duration: float | None = None
+    speed: float = 1.0
+    cols: int = 100
+    rows: int = 30
+    model: str | None = None
+    gpus: int | None = None
+    gpu: str | None = None
+    dataset: str | None = None
+    color: bool = True
+    start: datetime | None = None
+    title: str | None = None
+    idle_time_limit: float | None = None
+    theme: str | None = None
+    prompt: bool = True
+
+    def check(self) -> None:
+        """Raise `BadOption` naming the first value that cannot work."""
+        if self.seed < 0:
+            raise BadOption(f"--seed must be zero or positive (got {self.seed})")
+        if self.duration is not None and not (0 < self.duration <= MAX_DURATION):
+            raise BadOption(
+                f"--duration must be more than 0 and at most {MAX_DURATION:.0f} seconds "
+                f"(got {self.duration:g})"
+            )
+        if not (math.isfinite(self.speed) and self.speed > 0):
+            raise BadOption(f"--speed must be a number above 0 (got {self.speed:g})")
+        if not MIN_COLS <= self.cols <= MAX_COLS:
+            raise BadOption(f"--cols must be from {MIN_COLS} to {MAX_COLS} (got {self.cols})")
+        if not MIN_ROWS <= self.rows <= MAX_ROWS:
+            raise BadOption(f"--rows must be from {MIN_ROWS} to {MAX_ROWS} (got {self.rows})")
+        if self.gpus is not None and self.gpus not in CLUSTER_SIZES:
+            sizes = ", ".join(str(n) for n in CLUSTER_SIZES)
+            raise BadOption(f"--gpus must be one of {sizes} (8 per node; got {self.gpus})")
+        if self.idle_time_limit is not None and not (
+            math.isfinite(self.idle_time_limit) and self.idle_time_limit > 0
+        ):
+            raise BadOption(
+                f"--idle-time-limit must be a number above 0 (got {self.idle_time_limit:g})"
+            )

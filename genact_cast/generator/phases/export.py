@@ -1,0 +1,55 @@
+"""Exporting the final model to safetensors shards, then the totals."""
+
+from __future__ import annotations
+
+import math
+
+from genact_cast.generator import style as fmt
+from genact_cast.generator.console import Console
+from genact_cast.generator.plan import RunPlan
+
+LISTED_SHARDS = 3
+
+
+def export(con: Console, plan: RunPlan, budget: float) -> None:
+    rng, s = con.rng, con.style
+    shards = plan.export_shards
+    ticks = rng.integer(6, 12)
+    pace = con.pacer(budget, ticks + 4)
+    con.print(s.header("[Export]") + s.plain(" Training complete! Exporting final model..."))
+    pace()
+    con.print(s.plain("  Converting to SafeTensors format..."))
+    pace()
+    label = s.plain("  Exporting: ")
+    for tick in range(1, ticks + 1):
+        done = tick / ticks
+        bar = s.block_bar(done, min(20, con.width - label.width - 7))
+        con.live([label + bar + s.plain(f" {round(done * 100)}%")])
+        con.advance(plan.weights_bytes / (plan.storage_gbps * 1e9) / ticks)
+        pace()
+    con.end_live()
+
+    names = [f"model-{i:05d}-of-{len(shards):05d}.safetensors" for i in range(1, len(shards) + 1)]
+    shown = list(range(len(shards)))
+    if len(shards) > LISTED_SHARDS + 1:
+        shown = [*range(LISTED_SHARDS), len(shards) - 1]
+    for index in shown:
+        if index == len(shards) - 1 and len(shown) < len(shards):
+            con.text(f"... {len(shards) - len(shown)} more shards", indent="    ")
+        con.print(s.plain(f"    {names[index]}  ") + s.value(f"{shards[index] / 1e9:.2f} GB"))
+    con.print(s.plain("    model.safetensors.index.json"))
+    pace()
+    output = f"./models/{plan.output_name}/"
+    con.text(f"Model saved to: {output}")
+    con.print(s.plain("  Total training time: ") + s.value(fmt.elapsed(con.state.elapsed)))
+    loss = float(f"{con.state.last_loss or 0.0:.4f}")
+    con.print(
+        s.plain("  Final metrics: ")
+        + s.label("Loss=")
+        + s.value(f"{loss:.4f}")
+        + s.plain(", ")
+        + s.label("PPL=")
+        + s.value(f"{math.exp(loss):.2f}")
+    )
+    pace.finish()
+    con.natural_break()

@@ -1,0 +1,73 @@
+"""A shell prompt, and the launch command typed in at human speed."""
+
+from __future__ import annotations
+
+from genact_cast.generator.console import Console
+from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.style import RESET, Text
+
+
+def prompt(con: Console, plan: RunPlan) -> Text:
+    user_host = f"{plan.user}@{plan.master}"
+    where = "~/llm-train"
+    if not con.style.color:
+        return Text(f"{user_host}:{where}$ ", len(user_host) + len(where) + 3)
+    ansi = f"\x1b[1;32m{user_host}{RESET}:\x1b[1;34m{where}{RESET}$ "
+    return Text(ansi, len(user_host) + len(where) + 3)
+
+
+def command_words(plan: RunPlan) -> list[str]:
+    """The torchrun command of this cluster, as a list of shell words."""
+    config = f"configs/{plan.model_name.lower()}_{'sft' if plan.finetune else 'pretrain'}.yaml"
+    if plan.nodes == 1:
+        launcher = ["torchrun", "--standalone", "--nproc_per_node=8"]
+    else:
+        launcher = [
+            "torchrun",
+            f"--nnodes={plan.nodes}",
+            "--nproc_per_node=8",
+            "--rdzv_backend=c10d",
+            f"--rdzv_endpoint={plan.master}:{plan.master_port}",
+        ]
+    return [*launcher, "train.py", "--config", config]
+
+
+def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
+    """Lines to type: long commands continue with ' \\' as a person would type them."""
+    lines: list[str] = []
+    line = ""
+    limit = first_width
+    for word in words:
+        candidate = f"{line} {word}" if line else word
+        if line and len(candidate) + 2 > limit:
+            lines.append(line + " \\")
+            line, limit = word, width - 2  # after the '> ' continuation prompt
+        else:
+            line = candidate
+    lines.append(line)
+    return lines
+
+
+def launch(con: Console, plan: RunPlan, budget: float) -> None:
+    shown = prompt(con, plan)
+    lines = command_lines(command_words(plan), con.width - shown.width, con.width)
+    keys = "\r".join(lines)
+    # One pause to think, one per keystroke (longer after a space), one before Enter.
+    raw = [con.rng.uniform(0.6, 1.4)]
+    for key in keys:
+        delay = con.rng.uniform(0.04, 0.13)
+        if key == " ":
+            delay += con.rng.uniform(0.02, 0.1)
+        if con.rng.chance(0.04):
+            delay += con.rng.uniform(0.2, 0.6)  # a hesitation
+        raw.append(delay)
+    raw.append(con.rng.uniform(0.3, 0.7))
+    scale = budget / sum(raw)
+
+    con.tape.write(shown.ansi)
+    con.tape.sleep(raw[0] * scale)
+    for key, delay in zip(keys, raw[1:-1], strict=True):
+        con.tape.write("\r\n> " if key == "\r" else key)
+        con.tape.sleep(delay * scale)
+    con.tape.sleep(raw[-1] * scale)
+    con.tape.write("\r\n")

@@ -1,0 +1,35 @@
+"""The closing summary: what was trained, on what, for how long, and how the loss fell."""
+
+from __future__ import annotations
+
+import math
+
+from genact_cast.generator import style as fmt
+from genact_cast.generator.console import Console
+from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.style import GREEN
+
+
+def summary(con: Console, plan: RunPlan, *, complete: bool = True) -> None:
+    s, state = con.style, con.state
+    title = " Training summary " if complete else " Training stopped early "
+    rule = max(0, min(60, con.width) - len(title))
+    con.blank()
+    con.print(s.header("─" * (rule // 2) + title + "─" * (rule - rule // 2)))
+    tokens = state.step * plan.global_batch_tokens
+    rows: list[tuple[str, str]] = [
+        ("Model", f"{plan.model_name} ({fmt.params(plan.arch.params)} params)"),
+        ("Cluster", f"{plan.gpus} x {plan.gpu.name} across {plan.nodes} nodes"),
+        ("Steps", f"{state.step:,} of {plan.total_steps:,} ({fmt.tokens(tokens)} tokens)"),
+        ("Time", fmt.elapsed(state.elapsed)),
+    ]
+    if state.last_loss is not None:
+        loss = float(f"{state.last_loss:.4f}")
+        rows.append(("Final loss", f"{loss:.4f} (PPL {math.exp(loss):.2f})"))
+    rows.append(("Checkpoint", state.checkpoints[-1] if state.checkpoints else "none saved"))
+    for label, value in rows:
+        con.text(f"{label:<11} {value}")
+    if state.losses:
+        label = "  Loss curve  "
+        curve = fmt.sparkline(state.losses, min(48, con.width - len(label)))
+        con.print(s.plain(label) + s.paint(curve, GREEN))

@@ -1,0 +1,77 @@
+"""REALISM.md's formulas, as pure functions. All physics lives here and in `plan`."""
+
+from __future__ import annotations
+
+import math
+
+GIB = 1024**3
+GB = 1e9
+
+# FSDP / ZeRO-3: bf16 weights (2) + bf16 grads (2) + fp32 master, momentum, variance (12).
+TRAINING_BYTES_PER_PARAM = 16
+OPTIMIZER_BYTES_PER_PARAM = 12
+BF16_BYTES = 2
+SAFETENSORS_SHARD_LIMIT = 5 * GB
+GPUS_PER_NODE = 8
+
+
+def flops_per_token(params: float, layers: int, hidden: int, seq_len: int) -> float:
+    """Training FLOPs per token: 6N for the dense maths plus 12·L·d·s for attention."""
+    return 6 * params + 12 * layers * hidden * seq_len
+
+
+def cluster_tokens_per_second(gpus: int, peak_tflops: float, mfu: float, fpt: float) -> float:
+    return gpus * peak_tflops * 1e12 * mfu / fpt
+
+
+def tflops_per_gpu(tokens_per_second: float, gpus: int, fpt: float) -> float:
+    return tokens_per_second / gpus * fpt / 1e12
+
+
+def static_memory_bytes(params: float, gpus: int) -> float:
+    """Weights, gradients and optimizer state of one GPU under full sharding."""
+    return TRAINING_BYTES_PER_PARAM * params / gpus
+
+
+def ring_allreduce_seconds(ranks: int, size_bytes: float, bus_bandwidth: float) -> float:
+    return 2 * (ranks - 1) / ranks * size_bytes / bus_bandwidth
+
+
+def learning_rate(step: int, peak: float, warmup: int, total: int, floor: float = 0.1) -> float:
+    """Linear warm-up to `peak`, then cosine decay to `floor` × peak at `total`."""
+    if step < warmup:
+        return peak * step / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    minimum = peak * floor
+    return minimum + 0.5 * (peak - minimum) * (1 + math.cos(math.pi * progress))
+
+
+def chinchilla_loss(params: float, tokens: float) -> float:
+    """L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022)."""
+    return 1.69 + 406.4 / params**0.34 + 410.7 / tokens**0.28
+
+
+def chinchilla_offset(params: float, initial_loss: float) -> float:
+    """The token count D0 at which the Chinchilla law gives `initial_loss`.
+
+    Shifting the law by D0 makes step 0 start at ln(vocab) instead of infinity.
+    """
+    excess = initial_loss - 1.69 - 406.4 / params**0.34
+    return float((410.7 / excess) ** (1 / 0.28))
+
+
+def safetensors_shards(params: float, layers: int, hidden: int, vocab: int) -> list[float]:
+    """Shard sizes in bytes as `save_pretrained(max_shard_size="5GB")` packs them.
+
+    Tensors are packed in order (embeddings, each block, the output head) and a shard
+    is closed when the next tensor would take it over the limit.
+    """
+    embedding = BF16_BYTES * vocab * hidden
+    block = (BF16_BYTES * params - 2 * embedding) / layers
+    tensors = [embedding, *([block] * layers), embedding]
+    shards: list[float] = [0.0]
+    for size in tensors:
+        if shards[-1] and shards[-1] + size > SAFETENSORS_SHARD_LIMIT:
+            shards.append(0.0)
+        shards[-1] += size
+    return shards

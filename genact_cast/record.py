@@ -1,0 +1,86 @@
+"""`genact-cast record`: generate a run and write it, atomically, as a cast file."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from genact_cast.asciicast import encode
+from genact_cast.atomic import atomic_output, check_writable
+from genact_cast.durations import parse_duration
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, generate
+
+
+def record_cast(
+    *,
+    seed: int | None,
+    output: Path,
+    overwrite: bool,
+    duration: str | None,
+    speed: float,
+    cols: int,
+    rows: int,
+    model: str | None,
+    gpus: int | None,
+    gpu: str | None,
+    dataset: str | None,
+    version: int,
+    title: str | None,
+    idle_time_limit: float | None,
+    theme: str | None,
+    color: bool,
+    start: str | None,
+) -> None:
+    drawn = seed is None
+    if seed is None:
+        seed = secrets.randbelow(2**32)
+    options = RecordOptions(
+        seed=seed,
+        duration=None if duration is None else parse_duration(duration, "--duration"),
+        speed=speed,
+        cols=cols,
+        rows=rows,
+        model=model,
+        gpus=gpus,
+        gpu=gpu,
+        dataset=dataset,
+        color=color,
+        start=None if start is None else parse_start(start),
+        title=title,
+        idle_time_limit=idle_time_limit,
+        theme=theme,
+    )
+    to_stdout = str(output) == "-"
+    if not to_stdout:
+        check_writable(output, overwrite=overwrite)  # before the work, not after
+    cast = generate(options, version)
+    lines = encode(cast.header, cast.events, version)
+    if to_stdout:
+        sys.stdout.writelines(lines)
+        sys.stdout.flush()
+    else:
+        with atomic_output(output, overwrite=overwrite) as stream:
+            stream.write("".join(lines).encode("utf-8"))
+        events = list(cast.events)
+        length = events[-1].time if events else 0.0
+        print(
+            f"genact-cast: wrote {output} (asciicast v{version}, {cols}x{rows}, "
+            f"{length:.1f} s, {len(events)} events, seed {seed})",
+            file=sys.stderr,
+        )
+    if drawn:
+        print(f"genact-cast: random seed {seed}; pass --seed {seed} to reproduce", file=sys.stderr)
+
+
+def parse_start(text: str) -> datetime:
+    """An ISO 8601 time; without a zone it is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadOption(f"--start must be an ISO 8601 time like 2026-01-30T14:23:15Z (got {text!r})") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
