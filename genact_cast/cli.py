@@ -126,4 +126,6 @@ def main() -> None:
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): nothing left to say
         raise SystemExit(1) from None
+    if code == 130:  # typer turns Ctrl-C into this exit code, silently
+        _fail("interrupted", 130)
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -33,9 +33,8 @@ class Architecture:
 
     @property
     def size_label(self) -> str:
-        """'8B', '70B', '405B': the size as model names write it."""
-        billions = self.params / 1e9
-        return f"{round(billions)}B" if billions >= 1 else f"{round(billions * 1000)}M"
+        """'8B', '70B', '405B': the size as the model's own name writes it."""
+        return self.name.rsplit("-", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,14 @@ class Console:
         for line in self.text_lines(message, indent, paint):
             self.print(line)
 
+    def section(self, title: str, message: str) -> None:
+        """A phase header in bold cyan, then its message, wrapped at spaces."""
+        header = self.style.header(title)
+        lines = wrap(f"{title} {message}", self.width, indent="  ")
+        self.print(header + self.style.plain(lines[0][len(title) :]))
+        for line in lines[1:]:
+            self.print(self.style.plain(line))
+
     def live(self, lines: Sequence[Text], above: Sequence[Text] = ()) -> None:
         """Redraw the live block in place, first printing `above` as lasting lines."""
         if self._live_height:

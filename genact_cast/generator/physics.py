@@ -51,24 +51,36 @@ def chinchilla_loss(params: float, tokens: float) -> float:
     return 1.69 + 406.4 / params**0.34 + 410.7 / tokens**0.28
 
 
-def chinchilla_offset(params: float, initial_loss: float) -> float:
-    """The token count D0 at which the Chinchilla law gives `initial_loss`.
-
-    Shifting the law by D0 makes step 0 start at ln(vocab) instead of infinity.
-    """
-    excess = initial_loss - 1.69 - 406.4 / params**0.34
+def chinchilla_tokens(params: float, loss: float) -> float:
+    """The tokens D at which the Chinchilla law reaches `loss` for `params`."""
+    excess = loss - 1.69 - 406.4 / params**0.34
     return float((410.7 / excess) ** (1 / 0.28))
 
 
-def safetensors_shards(params: float, layers: int, hidden: int, vocab: int) -> list[float]:
+def chinchilla_floor(params: float) -> float:
+    """The loss the law approaches with unlimited data."""
+    return 1.69 + 406.4 / params**0.34
+
+
+def safetensors_shards(
+    params: float, layers: int, hidden: int, heads: int, kv_heads: int, vocab: int
+) -> list[float]:
     """Shard sizes in bytes as `save_pretrained(max_shard_size="5GB")` packs them.
 
-    Tensors are packed in order (embeddings, each block, the output head) and a shard
-    is closed when the next tensor would take it over the limit.
+    Tensors are packed in order (embeddings, each block's attention and MLP
+    projections, the output head); a shard is closed when the next tensor would
+    take it over the limit.
     """
     embedding = BF16_BYTES * vocab * hidden
     block = (BF16_BYTES * params - 2 * embedding) / layers
-    tensors = [embedding, *([block] * layers), embedding]
+    kv_width = hidden * kv_heads / heads
+    q_o = BF16_BYTES * hidden * hidden
+    k_v = BF16_BYTES * hidden * kv_width
+    mlp = (block - 2 * q_o - 2 * k_v) / 3  # gate, up and down projections
+    tensors = [embedding]
+    for _ in range(layers):
+        tensors += [q_o, k_v, k_v, q_o, mlp, mlp, mlp]
+    tensors.append(embedding)
     shards: list[float] = [0.0]
     for size in tensors:
         if shards[-1] and shards[-1] + size > SAFETENSORS_SHARD_LIMIT:

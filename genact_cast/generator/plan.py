@@ -135,7 +135,7 @@ class RunPlan:
     @property
     def export_shards(self) -> list[float]:
         a = self.arch
-        return physics.safetensors_shards(a.params, a.layers, a.hidden, a.vocab)
+        return physics.safetensors_shards(a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab)
 
     @property
     def output_name(self) -> str:
@@ -159,7 +159,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     dataset = _choose_dataset(choose, options)
     gpu = _choose_gpu(choose, options)
-    arch, nodes = _choose_model_and_cluster(choose, options, gpu)
+    # Pre-training aims at a loss this far above the law's floor (ends near 2.0-2.4).
+    excess_loss = choose.uniform(0.25, 0.5)
+    arch, nodes = _choose_model_and_cluster(choose, options, gpu, excess_loss)
     model_name = _model_name(choose, arch, dataset, pinned=options.model is not None)
     framework = choose.pick([f for f in catalog.frameworks() if gpu.name in f.gpus])
 
@@ -187,11 +189,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     if dataset.is_finetune:
         tokens_per_epoch = dataset.tokens
     else:
-        # Chinchilla-like budgets, but no run longer than a few weeks of cluster time.
-        budget_tokens = min(
-            shape.uniform(10, 30) * arch.params, tokens_per_s * shape.uniform(3, 30) * 86400
-        )
-        tokens_per_epoch = min(dataset.tokens, budget_tokens / epochs)
+        tokens_per_epoch = min(dataset.tokens, _pretraining_tokens(arch, excess_loss) / epochs)
     steps_per_epoch = max(40, round(tokens_per_epoch / batch_tokens))
     total_steps = epochs * steps_per_epoch
 
@@ -235,7 +233,8 @@ def make_plan(options: RecordOptions) -> RunPlan:
         warmup_steps=warmup,
         peak_lr=peak_lr,
         memory_fraction=memory_fraction,
-        storage_gbps=min(300.0, max(2.0, nodes * shape.uniform(0.3, 0.8))),
+        # Shared file systems scale sublinearly with the writers: √nodes.
+        storage_gbps=min(300.0, max(2.0, math.sqrt(nodes) * shape.uniform(0.6, 1.2))),
         bus_gbps=bus_gbps,
         loss=loss,
         grad_norm=grad_norm,
@@ -272,8 +271,19 @@ def fits(arch: Architecture, gpu: Gpu, gpus: int) -> bool:
     return physics.static_memory_bytes(arch.params, gpus) <= 0.85 * gpu.memory_gib * physics.GIB
 
 
+def _pretraining_tokens(arch: Architecture, excess_loss: float) -> float:
+    target = physics.chinchilla_floor(arch.params) + excess_loss
+    return physics.chinchilla_tokens(arch.params, target)
+
+
+def _estimated_days(arch: Architecture, gpu: Gpu, gpus: int, excess_loss: float) -> float:
+    """Rough length of a pre-training run: 6N FLOPs per token at 40 % MFU."""
+    tokens_per_s = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, 0.4, 6 * arch.params)
+    return _pretraining_tokens(arch, excess_loss) / tokens_per_s / 86400
+
+
 def _choose_model_and_cluster(
-    rng: Rng, options: RecordOptions, gpu: Gpu
+    rng: Rng, options: RecordOptions, gpu: Gpu, excess_loss: float
 ) -> tuple[Architecture, int]:
     arches = catalog.architectures()
     drawn_arch = rng.pick(arches)
@@ -304,7 +314,10 @@ def _choose_model_and_cluster(
     candidates = [n for n in CLUSTER_SIZES if n >= smallest]
     tp = 8 if arch.params > 30e9 else 1
     sane = [n for n in candidates if n // tp * min(arch.max_seq, 8192) <= 16.8e6] or candidates[:1]
-    gpus = sane[min(size_steps, len(sane) - 1)]
+    # Nobody pre-trains for a year: start from a cluster that finishes within weeks.
+    quick = [n for n in sane if _estimated_days(arch, gpu, n, excess_loss) <= 40] or sane[-1:]
+    start = sane.index(quick[0])
+    gpus = sane[min(start + size_steps, len(sane) - 1)]
     return arch, gpus // physics.GPUS_PER_NODE
 
 
@@ -333,7 +346,7 @@ def _curves(
     else:
         initial = math.log(arch.vocab) + rng.uniform(0.0, 0.5)
         final = None
-        offset = physics.chinchilla_offset(arch.params, initial)
+        offset = physics.chinchilla_tokens(arch.params, initial)
         noise = rng.uniform(0.006, 0.014)
     spike = None
     if rng.chance(0.35):
@@ -351,7 +364,7 @@ def _curves(
     grad = GradNormCurve(
         initial=rng.uniform(5.0, 50.0),
         settled=rng.uniform(0.15, 0.6),
-        settle_steps=rng.uniform(15.0, 60.0),
+        settle_steps=min(rng.uniform(15.0, 60.0), total_steps / 12),
         spike=spike,
     )
     return loss, grad, noise

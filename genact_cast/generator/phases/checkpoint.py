@@ -12,7 +12,7 @@ def checkpoint(con: Console, plan: RunPlan, epoch: int, budget: float) -> None:
     path = f"checkpoints/epoch_{epoch}_step_{con.state.step}/"
     ticks = rng.integer(5, 10)
     pace = con.pacer(budget, ticks + 2)
-    con.print(s.header("[Checkpoint]") + s.plain(f" Saving model to {path}"))
+    con.section("[Checkpoint]", f"Saving model to {path}")
     pace()
     label = s.plain("  Saving model shards: ")
     for tick in range(1, ticks + 1):

@@ -16,7 +16,7 @@ def export(con: Console, plan: RunPlan, budget: float) -> None:
     shards = plan.export_shards
     ticks = rng.integer(6, 12)
     pace = con.pacer(budget, ticks + 4)
-    con.print(s.header("[Export]") + s.plain(" Training complete! Exporting final model..."))
+    con.section("[Export]", "Training complete! Exporting final model...")
     pace()
     con.print(s.plain("  Converting to SafeTensors format..."))
     pace()

@@ -14,7 +14,7 @@ def validation(con: Console, plan: RunPlan, epoch: int, budget: float) -> None:
     samples = rng.pick((2_000, 5_000)) if plan.finetune else rng.pick((10_000, 20_000, 50_000))
     ticks = rng.integer(6, 12)
     pace = con.pacer(budget, ticks + 1)
-    con.print(s.header("[Validation]") + s.plain(f" Epoch {epoch} | Evaluating on {samples:,} samples..."))
+    con.section("[Validation]", f"Epoch {epoch} | Evaluating on {samples:,} samples...")
     pace()
     eval_seconds = samples * plan.seq_len / (plan.tokens_per_second() * 3)  # forward only
     for tick in range(1, ticks + 1):

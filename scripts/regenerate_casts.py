@@ -1,0 +1,26 @@
+"""Regenerate the example casts in casts/ from their recipes in casts/examples.json.
+
+Run after a deliberate change to the generator's output:
+    python scripts/regenerate_casts.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genact_cast.examples import cast_bytes, recipes
+
+CASTS = Path(__file__).resolve().parent.parent / "casts"
+
+
+def main() -> None:
+    for name, recipe in recipes(CASTS).items():
+        data = cast_bytes(recipe)
+        path = CASTS / name
+        changed = not path.exists() or path.read_bytes() != data
+        path.write_bytes(data)
+        print(f"{'updated' if changed else 'same   '} {path.relative_to(CASTS.parent)} ({len(data):,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Shared test helpers: generating casts, parsing them, and rendering them with pyte."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pyte
+
+from genact_cast.asciicast import Event, encode
+from genact_cast.generator import RecordOptions, generate
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def cast_text(version: int = 2, **options: Any) -> str:
+    cast = generate(RecordOptions(**options), version)
+    return "".join(encode(cast.header, cast.events, version))
+
+
+def events_of(**options: Any) -> list[Event]:
+    return list(generate(RecordOptions(**options)).events)
+
+
+def parse(text: str) -> tuple[dict[str, Any], list[list[Any]]]:
+    lines = text.splitlines()
+    return json.loads(lines[0]), [json.loads(line) for line in lines[1:]]
+
+
+def output_of(events: Iterable[Event]) -> str:
+    return "".join(e.data for e in events if e.code == "o")
+
+
+def plain(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+class WrapCountingScreen(pyte.Screen):  # type: ignore[misc]
+    """A pyte screen that counts characters written into the last column.
+
+    The generator promises never to touch the last column, so that no terminal,
+    whatever its auto-wrap quirks, ever wraps one of its lines.
+    """
+
+    def __init__(self, columns: int, lines: int) -> None:
+        super().__init__(columns, lines)
+        self.last_column_writes = 0
+
+    def draw(self, data: str) -> None:
+        for char in data:
+            if self.cursor.x >= self.columns - 1:
+                self.last_column_writes += 1
+            super().draw(char)
+
+
+def render(events: Iterable[Event], cols: int, rows: int, until_us: int | None = None) -> WrapCountingScreen:
+    screen = WrapCountingScreen(cols, rows)
+    stream = pyte.Stream(screen)
+    for event in events:
+        if until_us is not None and event.time_us > until_us:
+            break
+        if event.code == "o":
+            stream.feed(event.data)
+    return screen

@@ -1,0 +1,171 @@
+"""The run plan obeys REALISM.md for every seed, whatever the options pin."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator import catalog, physics
+from genact_cast.generator.options import CLUSTER_SIZES
+from genact_cast.generator.plan import RunPlan, fits
+
+seeds = st.integers(min_value=0, max_value=2**63)
+
+
+def plan_for(seed: int, **pins: object) -> RunPlan:
+    return make_plan(RecordOptions(seed=seed, **pins))  # type: ignore[arg-type]
+
+
+@given(seeds)
+def test_memory_sits_between_55_and_97_percent_of_the_gpu(seed: int) -> None:
+    plan = plan_for(seed)
+    assert plan.static_memory_gib < plan.memory_gib <= plan.gpu.memory_gib
+    assert 0.55 <= plan.memory_gib / plan.gpu.memory_gib <= 0.97
+
+
+@given(seeds)
+def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None:
+    plan = plan_for(seed)
+    a = plan.arch
+    fpt = 6 * a.params + 12 * a.layers * a.hidden * plan.seq_len
+    assert plan.flops_per_token == pytest.approx(fpt)
+    expected = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu / fpt
+    assert plan.tokens_per_second() == pytest.approx(expected)
+    assert 0.33 <= plan.mfu <= 0.47
+    assert 0.05 <= plan.first_step_mfu <= 0.15
+    assert plan.step_seconds == pytest.approx(plan.global_batch_tokens / expected)
+    assert plan.first_step_seconds > plan.step_seconds
+
+
+@given(seeds)
+def test_cluster_is_whole_nodes_of_eight_and_batch_is_sane(seed: int) -> None:
+    plan = plan_for(seed)
+    assert plan.gpus in CLUSTER_SIZES
+    assert plan.global_batch_tokens == (
+        plan.data_parallel * plan.micro_batch * plan.grad_accum * plan.seq_len
+    )
+    assert 1 <= plan.grad_accum <= 16
+    assert plan.seq_len <= plan.arch.max_seq
+    assert plan.global_batch_tokens <= 17e6
+
+
+@given(seeds)
+def test_learning_rate_warms_up_linearly_then_decays_to_a_tenth(seed: int) -> None:
+    plan = plan_for(seed)
+    w, total = plan.warmup_steps, plan.total_steps
+    assert plan.learning_rate(w // 2) == pytest.approx(plan.peak_lr * (w // 2) / w)
+    assert plan.learning_rate(w) == pytest.approx(plan.peak_lr)
+    assert plan.learning_rate(total) == pytest.approx(plan.peak_lr * 0.1)
+    rates = [plan.learning_rate(s) for s in range(w, total + 1, max(1, (total - w) // 50))]
+    assert all(a >= b for a, b in zip(rates, rates[1:], strict=False))
+    if plan.finetune:
+        assert 1e-5 <= plan.peak_lr <= 2e-5
+    else:
+        assert plan.peak_lr in (3e-4, 1.5e-4, 8e-5)
+        assert 100 <= w <= 2000 or w == total // 4
+
+
+@given(seeds)
+def test_loss_starts_near_ln_vocab_or_two_and_falls_to_a_plausible_end(seed: int) -> None:
+    plan = plan_for(seed)
+    first = plan.loss.smooth(1)
+    last = plan.loss.base(plan.total_steps)
+    if plan.finetune:
+        assert 1.8 <= first <= 2.3
+        assert 0.8 <= last <= 1.3
+    else:
+        assert math.log(plan.arch.vocab) <= first <= math.log(plan.arch.vocab) + 0.5
+        assert 1.6 <= last <= 2.6
+    losses = [plan.loss.base(s) for s in range(0, plan.total_steps + 1, plan.total_steps // 40)]
+    assert all(a > b for a, b in zip(losses, losses[1:], strict=False))
+
+
+@given(seeds)
+def test_grad_norm_starts_high_and_settles(seed: int) -> None:
+    plan = plan_for(seed)
+    assert 5 <= plan.grad_norm.smooth(0) <= 50
+    settled = plan.grad_norm.smooth(plan.total_steps)
+    assert 0.15 <= settled <= 0.6
+
+
+@given(seeds)
+def test_a_loss_spike_follows_a_gradient_norm_spike(seed: int) -> None:
+    spike = plan_for(seed).loss.spike
+    if spike is not None:
+        assert spike.loss_step > spike.grad_step
+
+
+@given(seeds)
+def test_checkpoint_and_export_sizes_follow_the_parameter_count(seed: int) -> None:
+    plan = plan_for(seed)
+    size = plan.weights_bytes + plan.optimizer_bytes
+    assert size == pytest.approx(14 * plan.arch.params)
+    assert plan.checkpoint_seconds == pytest.approx(size / (plan.storage_gbps * 1e9))
+    shards = plan.export_shards
+    assert all(s <= physics.SAFETENSORS_SHARD_LIMIT for s in shards)
+    assert sum(shards) == pytest.approx(2 * plan.arch.params)
+
+
+def test_checkpoint_times_match_realism_examples() -> None:
+    eight_b = [plan_for(s, model="Llama-3-8B", gpus=64) for s in range(30)]
+    seventy_b = [plan_for(s, model="Llama-3-70B", gpus=256) for s in range(30)]
+    assert all(10 <= p.checkpoint_seconds <= 120 for p in eight_b)
+    assert all(60 <= p.checkpoint_seconds <= 600 for p in seventy_b)
+
+
+def test_llama3_8b_on_h100_at_40_percent_mfu_gives_realism_throughput() -> None:
+    arch = next(a for a in catalog.architectures() if a.name == "Llama-3-8B")
+    gpu = next(g for g in catalog.gpus() if g.name == "H100")
+    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, 8192)
+    per_gpu = physics.cluster_tokens_per_second(1, gpu.peak_tflops, 0.40, fpt)
+    assert per_gpu == pytest.approx(6800, rel=0.05)
+
+
+@settings(max_examples=40)
+@given(seeds, st.sampled_from([g.name for g in catalog.gpus()]), st.sampled_from(CLUSTER_SIZES))
+def test_pinned_gpus_always_get_a_model_that_fits(seed: int, gpu: str, gpus: int) -> None:
+    plan = plan_for(seed, gpu=gpu, gpus=gpus)
+    assert (plan.gpu.name, plan.gpus) == (gpu, gpus)
+    assert fits(plan.arch, plan.gpu, plan.gpus)
+
+
+@given(seeds)
+def test_pinning_the_gpu_keeps_the_seeds_other_choices(seed: int) -> None:
+    free = plan_for(seed)
+    pinned = plan_for(seed, gpu=free.gpu.name)
+    assert replace(pinned, options=free.options) == free
+
+
+def test_a_model_too_big_for_the_cluster_is_refused_with_the_size_needed() -> None:
+    with pytest.raises(BadOption, match=r"Llama-3-405B does not fit on 8 H100 GPUs.*--gpus 128"):
+        plan_for(1, model="Llama-3-405B", gpus=8, gpu="H100")
+
+
+@pytest.mark.parametrize(
+    ("pins", "message"),
+    [
+        ({"model": "GPT-9"}, "unknown model 'GPT-9'"),
+        ({"gpu": "V100"}, "unknown GPU 'V100'"),
+        ({"dataset": "nope"}, "unknown dataset 'nope'"),
+        ({"gpus": 12}, "--gpus must be one of"),
+        ({"cols": 59}, "--cols must be from 60"),
+        ({"rows": 5}, "--rows must be from 20"),
+        ({"duration": -1.0}, "--duration must be more than 0"),
+        ({"speed": 0.0}, "--speed must be a number above 0"),
+        ({"idle_time_limit": -2.0}, "--idle-time-limit must be a number above 0"),
+    ],
+)
+def test_bad_options_are_refused_by_name(pins: dict[str, object], message: str) -> None:
+    with pytest.raises(BadOption, match=message):
+        plan_for(3, **pins)
+
+
+def test_names_are_matched_without_regard_to_case() -> None:
+    plan = plan_for(5, model="llama-3-70b", gpu="h200", dataset="fineweb")
+    assert (plan.arch.name, plan.gpu.name, plan.dataset.name) == ("Llama-3-70B", "H200", "FineWeb")
