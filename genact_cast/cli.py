@@ -63,7 +63,9 @@ def record(
     rows: Annotated[int, typer.Option(help="Terminal height in rows (20 or more).")] = 30,
     model: Annotated[str | None, typer.Option(help="Pin the model, e.g. Llama-3-8B.")] = None,
     gpus: Annotated[int | None, typer.Option(help="Pin the GPU count: 8, 16, ... 2048.")] = None,
-    gpu: Annotated[str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")] = None,
+    gpu: Annotated[
+        str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")
+    ] = None,
     dataset: Annotated[str | None, typer.Option(help="Pin the dataset, e.g. FineWeb.")] = None,
     cast_format: Annotated[
         CastFormat, typer.Option("--format", help="asciicast version to write.")
@@ -121,7 +123,8 @@ def main() -> None:
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except typer.TyperException as exc:
-        message = getattr(exc, "format_message", lambda: str(exc))()
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if callable(format_message) else str(exc)
         _fail(message.replace("\n", " "), getattr(exc, "exit_code", 2))
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): nothing left to say

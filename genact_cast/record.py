@@ -80,7 +80,9 @@ def parse_start(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadOption(f"--start must be an ISO 8601 time like 2026-01-30T14:23:15Z (got {text!r})") from None
+        raise BadOption(
+            f"--start must be an ISO 8601 time like 2026-01-30T14:23:15Z (got {text!r})"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)

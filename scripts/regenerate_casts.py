@@ -19,7 +19,8 @@ def main() -> None:
         path = CASTS / name
         changed = not path.exists() or path.read_bytes() != data
         path.write_bytes(data)
-        print(f"{'updated' if changed else 'same   '} {path.relative_to(CASTS.parent)} ({len(data):,} bytes)")
+        status = "updated" if changed else "same   "
+        print(f"{status} {path.relative_to(CASTS.parent)} ({len(data):,} bytes)")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ def plain(text: str) -> str:
     return ANSI.sub("", text)
 
 
-class WrapCountingScreen(pyte.Screen):  # type: ignore[misc]
+class WrapCountingScreen(pyte.Screen):
     """A pyte screen that counts characters written into the last column.
 
     The generator promises never to touch the last column, so that no terminal,
@@ -55,7 +55,9 @@ class WrapCountingScreen(pyte.Screen):  # type: ignore[misc]
             super().draw(char)
 
 
-def render(events: Iterable[Event], cols: int, rows: int, until_us: int | None = None) -> WrapCountingScreen:
+def render(
+    events: Iterable[Event], cols: int, rows: int, until_us: int | None = None
+) -> WrapCountingScreen:
     screen = WrapCountingScreen(cols, rows)
     stream = pyte.Stream(screen)
     for event in events:

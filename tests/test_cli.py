@@ -28,7 +28,8 @@ def test_record_writes_a_cast_and_says_so(tmp_path: Path) -> None:
     out = tmp_path / "run.cast"
     result = run("record", "--seed", "7", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "wrote" in result.stderr and "seed 7" in result.stderr
+    assert "wrote" in result.stderr
+    assert "seed 7" in result.stderr
     header = json.loads(out.read_text().splitlines()[0])
     assert header["version"] == 2
     assert [p.name for p in tmp_path.iterdir()] == ["run.cast"]  # no temporary left
@@ -52,7 +53,10 @@ def test_existing_file_is_kept_without_overwrite(tmp_path: Path) -> None:
     out.write_text("precious")
     result = run("record", "--seed", "1", "-o", str(out))
     assert result.returncode == 1
-    assert result.stderr.strip() == f"genact-cast: {out} already exists (use --overwrite to replace it)"
+    assert (
+        result.stderr.strip()
+        == f"genact-cast: {out} already exists (use --overwrite to replace it)"
+    )
     assert out.read_text() == "precious"
     assert run("record", "--seed", "1", "-o", str(out), "--overwrite").returncode == 0
     assert out.read_text().startswith('{"version": 2')
@@ -100,7 +104,8 @@ def test_help_and_version() -> None:
     assert "record" in run("--help").stdout
     assert "--duration" in run("record", "--help").stdout
     version = run("--version")
-    assert version.returncode == 0 and version.stdout.startswith("genact-cast ")
+    assert version.returncode == 0
+    assert version.stdout.startswith("genact-cast ")
 
 
 def test_shell_completion_is_offered() -> None:
@@ -109,7 +114,7 @@ def test_shell_completion_is_offered() -> None:
 
 def test_atomic_output_leaves_nothing_when_interrupted(tmp_path: Path) -> None:
     target = tmp_path / "x.cast"
-    with pytest.raises(KeyboardInterrupt), atomic_output(target, overwrite=False) as stream:
+    with pytest.raises(KeyboardInterrupt), atomic_output(target, overwrite=False) as stream:  # noqa: PT012
         stream.write(b"half")
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
@@ -117,10 +122,12 @@ def test_atomic_output_leaves_nothing_when_interrupted(tmp_path: Path) -> None:
 
 def test_atomic_output_never_clobbers_a_file_created_meanwhile(tmp_path: Path) -> None:
     target = tmp_path / "x.cast"
-    with pytest.raises(OutputError, match="already exists"):  # noqa: PT012
-        with atomic_output(target, overwrite=False) as stream:
-            stream.write(b"mine")
-            target.write_text("theirs")
+    with (  # noqa: PT012
+        pytest.raises(OutputError, match="already exists"),
+        atomic_output(target, overwrite=False) as stream,
+    ):
+        stream.write(b"mine")
+        target.write_text("theirs")
     assert target.read_text() == "theirs"
     assert [p.name for p in tmp_path.iterdir()] == ["x.cast"]
 
@@ -128,9 +135,8 @@ def test_atomic_output_never_clobbers_a_file_created_meanwhile(tmp_path: Path) -
 def test_ctrl_c_during_record_exits_130_and_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from genact_cast import cli, record
-
-    real_encode = record.encode
+    from genact_cast import cli
+    from genact_cast.asciicast import encode as real_encode
 
     def interrupted_encode(*args: object, **kwargs: object) -> object:
         for count, line in enumerate(real_encode(*args, **kwargs)):  # type: ignore[arg-type]
@@ -138,8 +144,10 @@ def test_ctrl_c_during_record_exits_130_and_leaves_no_file(
                 raise KeyboardInterrupt
             yield line
 
-    monkeypatch.setattr(record, "encode", interrupted_encode)
-    monkeypatch.setattr(sys, "argv", ["genact-cast", "record", "--seed", "1", "-o", str(tmp_path / "x.cast")])
+    monkeypatch.setattr("genact_cast.record.encode", interrupted_encode)
+    monkeypatch.setattr(
+        sys, "argv", ["genact-cast", "record", "--seed", "1", "-o", str(tmp_path / "x.cast")]
+    )
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 130
@@ -161,7 +169,12 @@ def test_pinned_choices_show_in_the_cast(tmp_path: Path) -> None:
 def test_header_options_are_written(tmp_path: Path) -> None:
     out = tmp_path / "h.cast"
     args = ["--title", "Demo", "--idle-time-limit", "1.5", "--theme", "dracula", "--cols", "120"]
-    assert run("record", "--seed", "4", *args, "--start", "2026-01-30T14:23:15Z", "-o", str(out)).returncode == 0
+    assert (
+        run(
+            "record", "--seed", "4", *args, "--start", "2026-01-30T14:23:15Z", "-o", str(out)
+        ).returncode
+        == 0
+    )
     header = json.loads(out.read_text().splitlines()[0])
     assert header["title"] == "Demo"
     assert header["idle_time_limit"] == 1.5

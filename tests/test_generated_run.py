@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -151,7 +152,9 @@ def test_numbers_on_screen_agree_with_each_other(seed7_text: str) -> None:
 
 def test_step_one_is_slow_and_reports_the_untrained_loss(seed7_text: str) -> None:
     plan = make_plan(RecordOptions(seed=7))
-    first = re.search(r"step +1 \| loss (\d+\.\d+) \| ([\d,]+) tok/s/GPU \| mfu ([\d.]+)%", seed7_text)
+    first = re.search(
+        r"step +1 \| loss (\d+\.\d+) \| ([\d,]+) tok/s/GPU \| mfu ([\d.]+)%", seed7_text
+    )
     assert first
     assert float(first.group(1)) >= math.log(plan.arch.vocab) - 0.1
     assert 5 <= float(first.group(3)) <= 15
@@ -173,7 +176,7 @@ def test_duration_is_met_within_five_percent_and_every_phase_appears(
 
 def test_pauses_are_never_constant() -> None:
     times = [e.time_us for e in events_of(seed=3) if e.code == "o"]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
+    gaps = [b - a for a, b in itertools.pairwise(times) if b > a]
     assert len(set(gaps)) > 0.9 * len(gaps)
 
 

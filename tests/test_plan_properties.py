@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator import catalog, physics
+from genact_cast.generator import RecordOptions, catalog, make_plan, physics
 from genact_cast.generator.options import CLUSTER_SIZES
 from genact_cast.generator.plan import RunPlan, fits
 
@@ -63,7 +62,7 @@ def test_learning_rate_warms_up_linearly_then_decays_to_a_tenth(seed: int) -> No
     assert plan.learning_rate(w) == pytest.approx(plan.peak_lr)
     assert plan.learning_rate(total) == pytest.approx(plan.peak_lr * 0.1)
     rates = [plan.learning_rate(s) for s in range(w, total + 1, max(1, (total - w) // 50))]
-    assert all(a >= b for a, b in zip(rates, rates[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(rates))
     if plan.finetune:
         assert 1e-5 <= plan.peak_lr <= 2e-5
     else:
@@ -83,7 +82,7 @@ def test_loss_starts_near_ln_vocab_or_two_and_falls_to_a_plausible_end(seed: int
         assert math.log(plan.arch.vocab) <= first <= math.log(plan.arch.vocab) + 0.5
         assert 1.6 <= last <= 2.6
     losses = [plan.loss.base(s) for s in range(0, plan.total_steps + 1, plan.total_steps // 40)]
-    assert all(a > b for a, b in zip(losses, losses[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(losses))
 
 
 @given(seeds)
@@ -139,7 +138,7 @@ def test_pinned_gpus_always_get_a_model_that_fits(seed: int, gpu: str, gpus: int
 def test_pinning_the_gpu_keeps_the_seeds_other_choices(seed: int) -> None:
     free = plan_for(seed)
     pinned = plan_for(seed, gpu=free.gpu.name)
-    assert replace(pinned, options=free.options) == free
+    assert pinned._replace(options=free.options) == free
 
 
 def test_a_model_too_big_for_the_cluster_is_refused_with_the_size_needed() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 MICROS = 1_000_000
 
@@ -14,8 +15,7 @@ RESIZE = "r"
 EXIT = "x"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One event, `time_us` microseconds after the recording started.
 
     Whole microseconds (the precision of every asciicast writer) keep time exact:
@@ -31,15 +31,13 @@ class Event:
         return self.time_us / MICROS
 
 
-@dataclass(frozen=True, slots=True)
-class Theme:
+class Theme(NamedTuple):
     fg: str
     bg: str
     palette: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
     cols: int
     rows: int
     version: int = 2
@@ -48,12 +46,11 @@ class Header:
     command: str | None = None
     title: str | None = None
     term_type: str | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = MappingProxyType({})
     theme: Theme | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Cast:
+class Cast(NamedTuple):
     header: Header
     events: Iterable[Event]
 

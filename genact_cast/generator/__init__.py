@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from genact_cast.asciicast import Cast, Event, Header
+from genact_cast.errors import BadOption
 from genact_cast.generator import catalog
 from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.plan import RunPlan, make_plan
 from genact_cast.generator.simulation import simulate
-from genact_cast.errors import BadOption
 
 __all__ = ["RecordOptions", "RunPlan", "generate", "header_for", "make_plan", "simulate"]
 
@@ -20,7 +20,9 @@ def header_for(plan: RunPlan, version: int = 2) -> Header:
         theme = themes[catalog.find("theme", options.theme, {n: n for n in themes})]
     title = options.title
     if title is None:
-        title = f"{plan.model_name} on {plan.gpus}x {plan.gpu.name} (genact-cast, seed {options.seed})"
+        title = (
+            f"{plan.model_name} on {plan.gpus}x {plan.gpu.name} (genact-cast, seed {options.seed})"
+        )
     return Header(
         cols=options.cols,
         rows=options.rows,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from genact_cast.generator.rng import Rng
 
@@ -10,8 +10,7 @@ from genact_cast.generator.rng import Rng
 LAUNCH_SHARE_LIMIT = 0.2
 
 
-@dataclass(frozen=True, slots=True)
-class PhaseBudget:
+class PhaseBudget(NamedTuple):
     """Seconds of cast (at speed 1) per phase, in the order the phases run."""
 
     launch: float

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 from genact_cast.asciicast import Theme
 
 
-@dataclass(frozen=True, slots=True)
-class Gpu:
+class Gpu(NamedTuple):
     name: str
     peak_tflops: float
     memory_mib: int
@@ -20,8 +19,7 @@ class Gpu:
     nvlink_gbps: tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Architecture:
+class Architecture(NamedTuple):
     name: str
     params: float
     layers: int
@@ -37,8 +35,7 @@ class Architecture:
         return self.name.rsplit("-", 1)[-1]
 
 
-@dataclass(frozen=True, slots=True)
-class Dataset:
+class Dataset(NamedTuple):
     name: str
     tokens: float
     kind: str
@@ -48,8 +45,7 @@ class Dataset:
         return self.kind == "finetune"
 
 
-@dataclass(frozen=True, slots=True)
-class Framework:
+class Framework(NamedTuple):
     torch: str
     cuda: str
     nccl: str
@@ -57,7 +53,7 @@ class Framework:
 
 
 def _rows(name: str) -> list[list[str]]:
-    text = resources.files("genact_cast.generator").joinpath("data", name).read_text("utf-8")
+    text = (resources.files("genact_cast.generator") / "data" / name).read_text("utf-8")
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
@@ -84,7 +80,9 @@ def datasets() -> tuple[Dataset, ...]:
 
 @functools.cache
 def frameworks() -> tuple[Framework, ...]:
-    return tuple(Framework(r[0], r[1], r[2], tuple(r[3].split(","))) for r in _rows("frameworks.tsv"))
+    return tuple(
+        Framework(r[0], r[1], r[2], tuple(r[3].split(","))) for r in _rows("frameworks.tsv")
+    )
 
 
 @functools.cache

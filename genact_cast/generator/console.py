@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from genact_cast.generator.rng import Rng
@@ -15,15 +14,15 @@ class StopRun(Exception):
     """Raised at a natural break when the viewer has asked the run to end."""
 
 
-@dataclass
 class RunState:
     """What the run has done so far: for the closing summary, even an early one."""
 
-    step: int = 0
-    losses: list[float] = field(default_factory=list)
-    last_loss: float | None = None
-    checkpoints: list[str] = field(default_factory=list)
-    elapsed: float = 0.0  # simulated seconds since launch
+    def __init__(self) -> None:
+        self.step = 0
+        self.losses: list[float] = []
+        self.last_loss: float | None = None
+        self.checkpoints: list[str] = []
+        self.elapsed = 0.0  # simulated seconds since launch
 
 
 class Pacer:
@@ -100,7 +99,9 @@ class Console:
         stamp = self.style.stamp(self.now)
         lines = wrap(message, self.width - stamp.width - 1, indent="")
         pad = self.style.plain(" " * (stamp.width + 1))
-        return [stamp + self.style.plain(" ") + paint(lines[0])] + [pad + paint(x) for x in lines[1:]]
+        return [stamp + self.style.plain(" ") + paint(lines[0])] + [
+            pad + paint(x) for x in lines[1:]
+        ]
 
     def log(self, message: str, paint: Callable[[str], Text] | None = None) -> None:
         for line in self.log_lines(message, paint):
@@ -136,6 +137,15 @@ class Console:
         for line in lines:
             self.print(line)
         self._live_height = len(lines)
+
+    def live_text(self, block: str, height: int, above: Sequence[Text] = ()) -> None:
+        """`live`, for a block already rendered to text (`height` lines, each ending CRLF)."""
+        if self._live_height:
+            self.tape.write(f"\x1b[{self._live_height}A\r\x1b[J")
+        for line in above:
+            self.print(line)
+        self.tape.write(block)
+        self._live_height = height
 
     def end_live(self) -> None:
         """Leave the live block on screen as it is; what follows goes below it."""

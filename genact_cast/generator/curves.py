@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from genact_cast.generator import physics
 
 
-@dataclass(frozen=True, slots=True)
-class Spike:
+class Spike(NamedTuple):
     """A gradient-norm spike at `grad_step`, then a loss bump from `loss_step` on."""
 
     grad_step: int
@@ -19,8 +18,7 @@ class Spike:
     recovery_steps: float
 
 
-@dataclass(frozen=True, slots=True)
-class LossCurve:
+class LossCurve(NamedTuple):
     params: float
     tokens_per_step: float
     total_steps: int
@@ -60,13 +58,12 @@ def _fine_tune_decay(step: int, total: int) -> float:
     """1 at step 0, 0 at the last step: fast at first, then slower (a power law)."""
 
     def g(s: float) -> float:
-        return (1 + 20 * s / total) ** -0.7
+        return float((1 + 20 * s / total) ** -0.7)
 
     return (g(step) - g(total)) / (1 - g(total))
 
 
-@dataclass(frozen=True, slots=True)
-class GradNormCurve:
+class GradNormCurve(NamedTuple):
     initial: float
     settled: float
     settle_steps: float

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from genact_cast.errors import BadOption
 
@@ -14,8 +14,7 @@ MAX_DURATION = 24 * 3600.0
 CLUSTER_SIZES = tuple(8 * nodes for nodes in (1, 2, 4, 8, 16, 32, 64, 128, 256))
 
 
-@dataclass(frozen=True, slots=True)
-class RecordOptions:
+class RecordOptions(NamedTuple):
     seed: int
     duration: float | None = None
     speed: float = 1.0

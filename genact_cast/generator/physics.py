@@ -48,18 +48,18 @@ def learning_rate(step: int, peak: float, warmup: int, total: int, floor: float 
 
 def chinchilla_loss(params: float, tokens: float) -> float:
     """L(N, D) = E + A/N^α + B/D^β (Hoffmann et al. 2022)."""
-    return 1.69 + 406.4 / params**0.34 + 410.7 / tokens**0.28
+    return 1.69 + 406.4 / float(params**0.34) + 410.7 / float(tokens**0.28)
 
 
 def chinchilla_tokens(params: float, loss: float) -> float:
     """The tokens D at which the Chinchilla law reaches `loss` for `params`."""
-    excess = loss - 1.69 - 406.4 / params**0.34
+    excess = loss - chinchilla_floor(params)
     return float((410.7 / excess) ** (1 / 0.28))
 
 
 def chinchilla_floor(params: float) -> float:
     """The loss the law approaches with unlimited data."""
-    return 1.69 + 406.4 / params**0.34
+    return 1.69 + 406.4 / float(params**0.34)
 
 
 def safetensors_shards(
@@ -77,7 +77,7 @@ def safetensors_shards(
     q_o = BF16_BYTES * hidden * hidden
     k_v = BF16_BYTES * hidden * kv_width
     mlp = (block - 2 * q_o - 2 * k_v) / 3  # gate, up and down projections
-    tensors = [embedding]
+    tensors: list[float] = [embedding]
     for _ in range(layers):
         tensors += [q_o, k_v, k_v, q_o, mlp, mlp, mlp]
     tensors.append(embedding)

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
+from genact_cast.errors import BadOption
 from genact_cast.generator import catalog, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike
 from genact_cast.generator.options import CLUSTER_SIZES, RecordOptions
 from genact_cast.generator.rng import Rng
-from genact_cast.errors import BadOption
 
 _EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
 _HOSTS = ("node", "gpu", "dgx", "hgx", "trn", "worker")
 _USERS = ("alice", "bob", "mlops", "research", "train", "ubuntu")
 
 
-@dataclass(frozen=True, slots=True)
-class RunPlan:
+class RunPlan(NamedTuple):
     options: RecordOptions
     model_name: str
     arch: Architecture
@@ -135,7 +134,9 @@ class RunPlan:
     @property
     def export_shards(self) -> list[float]:
         a = self.arch
-        return physics.safetensors_shards(a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab)
+        return physics.safetensors_shards(
+            a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab
+        )
 
     @property
     def output_name(self) -> str:
@@ -183,7 +184,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     mfu = shape.uniform(0.33, 0.47)
     first_step_mfu = shape.uniform(0.05, 0.15)
     fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, seq_len)
-    tokens_per_s = physics.cluster_tokens_per_second(nodes * 8, gpu.peak_tflops, mfu, fpt)
+    physics.cluster_tokens_per_second(nodes * 8, gpu.peak_tflops, mfu, fpt)
 
     epochs = shape.integer(2, 3) if dataset.is_finetune else shape.integer(2, 4)
     if dataset.is_finetune:
@@ -293,7 +294,11 @@ def _choose_model_and_cluster(
         arch = next(a for a in arches if a.name == name)
     elif options.gpus is not None:
         fitting = [a for a in arches if fits(a, gpu, options.gpus)]
-        arch = drawn_arch if drawn_arch in fitting else fitting[arches.index(drawn_arch) % len(fitting)]
+        arch = (
+            drawn_arch
+            if drawn_arch in fitting
+            else fitting[arches.index(drawn_arch) % len(fitting)]
+        )
     else:
         arch = drawn_arch
 

@@ -18,9 +18,7 @@ from genact_cast.generator.style import Style
 from genact_cast.generator.tape import Sink, Tape
 
 
-def simulate(
-    plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None = None
-) -> RunState:
+def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None = None) -> RunState:
     """Run every phase of `plan`, sending events to `sink`; return what the run did.
 
     `should_stop` is asked at every natural break; when it answers yes, the run ends

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 RESET = "\x1b[0m"
@@ -24,12 +23,17 @@ CYAN = "\x1b[36m"  # GPU status
 GREY = "\x1b[38;5;8m"  # NCCL stats: 256-colour grey 8
 
 
-@dataclass(frozen=True, slots=True)
 class Text:
     """A piece of output: what to write, and how many columns it takes."""
 
-    ansi: str
-    width: int
+    __slots__ = ("ansi", "width")
+
+    def __init__(self, ansi: str, width: int) -> None:
+        self.ansi = ansi
+        self.width = width
+
+    def __repr__(self) -> str:
+        return f"Text({self.ansi!r}, {self.width})"
 
     def __add__(self, other: Text) -> Text:
         return Text(self.ansi + other.ansi, self.width + other.width)
@@ -44,6 +48,19 @@ class Style:
 
     def paint(self, text: str, sgr: str) -> Text:
         return Text(f"{sgr}{text}{RESET}" if self.color and text else text, len(text))
+
+    def field(self, name: str, width: int, sgr: str | None = BOLD_WHITE) -> Text:
+        """A `{name}` placeholder for a value at most `width` columns wide.
+
+        Lines built from fields are laid out once and filled in many times with
+        `str.format_map`; laying out at the widest value keeps every filling in bounds.
+        """
+        ansi = f"{sgr}{{{name}}}{RESET}" if self.color and sgr else f"{{{name}}}"
+        return Text(ansi, width)
+
+    def literal(self, text: str) -> Text:
+        """Plain text that is safe inside a `format_map` template."""
+        return Text(text.replace("{", "{{").replace("}", "}}"), len(text))
 
     def plain(self, text: str) -> Text:
         return Text(text, len(text))

@@ -8,7 +8,7 @@ from genact_cast.generator.plan import RunPlan
 
 
 def initialization(con: Console, plan: RunPlan, budget: float) -> None:
-    rng, s = con.rng, con.style
+    rng, _s = con.rng, con.style
     pace = con.pacer(budget, 16)
     pid = rng.integer(20000, 99999)
     clock = f"{con.now:%m%d %H:%M:%S}.{rng.integer(0, 999999):06d}"

@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from genact_cast.generator import catalog
 from genact_cast.generator import style as fmt
 from genact_cast.generator.console import Console
 from genact_cast.generator.plan import RunPlan
-from genact_cast.generator.style import Text, flow
+from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
 
 GPU_STATUS_LINES = 2
 TICK_SECONDS = (0.35, 0.65)  # how often the live block is redrawn, in cast seconds
-
-
-@dataclass
-class Node:
-    util: int
-    temp: int
-
-
-class ClusterSensors:
-    """Utilization and temperature per node, drifting slowly from one redraw to the next."""
-
-    def __init__(self, con: Console, plan: RunPlan) -> None:
-        self.rng = con.rng
-        self.low, self.high = plan.gpu.temperature_c
-        self.nodes = [
-            Node(self.rng.integer(95, 100), self.rng.integer(self.low + 5, self.high - 3))
-            for _ in range(min(plan.nodes, 24))  # more than fit on screen is summarized
-        ]
-
-    def drift(self) -> None:
-        for node in self.nodes:
-            node.util = min(100, max(95, node.util + self.rng.integer(-1, 1)))
-            node.temp = min(self.high, max(self.low, node.temp + self.rng.integer(-1, 1)))
 
 
 def training_epoch(con: Console, plan: RunPlan, epoch: int, budget: float) -> None:
@@ -44,21 +20,22 @@ def training_epoch(con: Console, plan: RunPlan, epoch: int, budget: float) -> No
     first, last = (epoch - 1) * spe + 1, epoch * spe
     steps = _tick_steps(plan, first, last, max(2, round(budget / rng.uniform(*TICK_SECONDS))))
     pace = con.pacer(budget, len(steps))
-    sensors = ClusterSensors(con, plan)
+    block = LiveBlock(con, plan, epoch)
     log_every = max(1, len(steps) // rng.integer(6, 10))
-    warn_at = {rng.integer(2, len(steps) - 1) for _ in range(rng.integer(0, 2))}
+    warn_at = {rng.integer(2, max(2, len(steps) - 1)) for _ in range(rng.integer(0, 2))}
     spike = plan.loss.spike
 
     previous = first - 1
+    steady, batch_tokens = plan.step_seconds, plan.global_batch_tokens
     for index, step in enumerate(steps):
-        step_seconds = plan.step_seconds * rng.uniform(0.985, 1.03)
+        step_seconds = steady * rng.uniform(0.985, 1.03)
         if step == 1:
             step_seconds = plan.first_step_seconds
         above: list[Text] = []
         if index in warn_at and step > 1:
             warning, step_seconds = _random_warning(con, plan, step_seconds)
             above += con.text_lines(f"[WARN] {warning}", indent="", paint=s.warning)
-        con.advance(step_seconds + (step - previous - 1) * plan.step_seconds)
+        con.advance(step_seconds + (step - previous - 1) * steady)
         previous = step
 
         loss = plan.loss.smooth(step) + rng.normal(0.0, plan.loss_noise)
@@ -71,25 +48,14 @@ def training_epoch(con: Console, plan: RunPlan, epoch: int, budget: float) -> No
                 indent="",
                 paint=s.warning,
             )
-        tokens_per_s = plan.global_batch_tokens / step_seconds
-        metrics = _Metrics(step, loss, grad_norm, tokens_per_s, step_seconds)
+        tokens_per_s = batch_tokens / step_seconds
         if index % log_every == 0 or step == last:
-            above += _log_lines(con, plan, metrics)
-        sensors.drift()
-        con.live(_block(con, plan, epoch, metrics, sensors), above)
+            above += _log_lines(con, plan, step, loss, tokens_per_s)
+        con.live_text(block.render(step, loss, grad_norm, tokens_per_s), block.height, above)
         pace()
         con.natural_break()
     con.end_live()
     pace.finish()
-
-
-@dataclass(frozen=True, slots=True)
-class _Metrics:
-    step: int
-    loss: float
-    grad_norm: float
-    tokens_per_s: float
-    step_seconds: float
 
 
 def _tick_steps(plan: RunPlan, first: int, last: int, ticks: int) -> list[int]:
@@ -103,93 +69,165 @@ def _tick_steps(plan: RunPlan, first: int, last: int, ticks: int) -> list[int]:
     return sorted(steps)
 
 
-def _block(
-    con: Console, plan: RunPlan, epoch: int, m: _Metrics, sensors: ClusterSensors
-) -> list[Text]:
-    s, width = con.style, con.width
-    done = (m.step - (epoch - 1) * plan.steps_per_epoch) / plan.steps_per_epoch
-    title = s.header(f"Epoch {epoch}/{plan.epochs}")
-    percent = f" {math.floor(done * 100):3d}%"
-    bar_width = min(40, width - title.width - len(percent) - 1)
-    lines = [title + s.plain(" ") + s.bar(done, bar_width) + s.plain(percent)]
+class LiveBlock:
+    """The epoch's live status: laid out once, then filled in at every redraw."""
 
-    memory = plan.memory_gib * (0.72 if m.step == 1 else 1.0)
-    sep = s.plain(" | ")
-    lines += flow(
-        [
-            s.label("Step ") + s.value(f"{m.step}/{plan.total_steps}"),
-            s.metric("Loss", f"{m.loss:.4f}"),
-            s.metric("LR", f"{plan.learning_rate(m.step):.1e}"),
-            s.metric("Grad Norm", f"{m.grad_norm:.3f}"),
-            s.metric("GPU Mem", f"{memory:.1f}GB/{plan.gpu.memory_gib:.1f}GB"),
-        ],
-        width,
-        sep,
-    )
-    tflops = m.tokens_per_s / plan.gpus * plan.flops_per_token / 1e12
-    remaining = (plan.total_steps - m.step) * plan.step_seconds
-    lines += flow(
-        [
-            s.metric("Speed", f"{fmt.thousands(m.tokens_per_s)} tokens/s"),
-            s.value(f"{fmt.thousands(m.tokens_per_s / plan.seq_len)} samples/s"),
-            s.metric("TFLOP/s", f"{tflops:.1f}"),
-            s.metric("MFU", f"{tflops / plan.gpu.peak_tflops * 100:.1f}%"),
-            s.metric("ETA", fmt.hours_minutes(remaining)),
-        ],
-        width,
-        sep,
-    )
-    lines += _gpu_status(con, plan, sensors)
-    lines += _nccl_status(con, plan)
-    return lines
-
-
-def _gpu_status(con: Console, plan: RunPlan, sensors: ClusterSensors) -> list[Text]:
-    s, width = con.style, con.width
-    segments = [
-        f"[GPU {i * 8}-{i * 8 + 7}: {n.util}% util, {n.temp}°C]" for i, n in enumerate(sensors.nodes)
-    ]
-    per_line = max(1, (width - 2 + 1) // (max(len(x) for x in segments) + 1))
-    capacity = per_line * GPU_STATUS_LINES
-    if plan.nodes > capacity or len(segments) < plan.nodes:
-        shown = min(capacity - 1, len(segments))
-        rest = sensors.nodes[shown:]
-        hidden = plan.nodes - shown
-        utils = [n.util for n in rest]
-        temps = [n.temp for n in rest]
-        summary = (
-            f"[+{hidden} nodes: {min(utils)}-{max(utils)}% util, {min(temps)}-{max(temps)}°C]"
+    def __init__(self, con: Console, plan: RunPlan, epoch: int) -> None:
+        self.con, self.plan, self.epoch = con, plan, epoch
+        s, width = con.style, con.width
+        total = plan.total_steps
+        title = s.header(f"Epoch {epoch}/{plan.epochs}")
+        self.bar_width = min(40, width - title.width - len(" 100%") - 1)
+        sep = s.literal(" | ")
+        peak_speed = plan.global_batch_tokens / (plan.step_seconds * 0.98)
+        lines = [
+            title + s.literal(" ") + s.field("bar", self.bar_width, None) + Text(" {pct:>3}%", 5)
+        ]
+        lines += flow(
+            [
+                s.paint("Step ", BLUE) + s.field("step", 2 * len(str(total)) + 1),
+                _metric(s, "Loss", "loss", 7),
+                _metric(s, "LR", "lr", 7),
+                _metric(s, "Grad Norm", "gn", 7),
+                _metric(s, "GPU Mem", "mem", len(f"{plan.gpu.memory_gib:.1f}GB") * 2 + 1),
+            ],
+            width,
+            sep,
         )
-        segments = [*segments[:shown], summary]
-    return flow([s.gpu(x) for x in segments], width, s.plain(" "))
+        lines += flow(
+            [
+                _metric(s, "Speed", "tps", len(fmt.thousands(peak_speed)) + len(" tokens/s")),
+                s.field("sps", len(fmt.thousands(peak_speed / plan.seq_len)) + len(" samples/s")),
+                _metric(s, "TFLOP/s", "tflops", 6),
+                _metric(s, "MFU", "mfu", 6),
+                _metric(s, "ETA", "eta", 7),
+            ],
+            width,
+            sep,
+        )
+        self.sensors = ClusterSensors(con, plan, width)
+        lines += flow(self.sensors.fields(s), width, s.literal(" "))
+        grey_sep = s.field("sep", 3, GREY)
+        lines += flow(
+            [
+                s.field("allreduce", len("[NCCL] AllReduce: ") + 9, GREY),
+                s.field("broadcast", len("Broadcast: ") + 8, GREY),
+                s.field("barrier", len("Barrier: ") + 8, GREY),
+            ],
+            width,
+            grey_sep,
+        )
+        self.height = len(lines)
+        self.template = "".join(line.ansi + "\r\n" for line in lines)
+        # Constants of the epoch, so that a redraw only formats what changes.
+        self.bars = [
+            s.bar(filled / self.bar_width, self.bar_width).ansi
+            for filled in range(self.bar_width + 1)
+        ]
+        self.first_step = (epoch - 1) * plan.steps_per_epoch
+        self.step_seconds = plan.step_seconds
+        self.tflop_per_token_gpu = plan.flops_per_token / 1e12 / plan.gpus
+        self.capacity = f"GB/{plan.gpu.memory_gib:.1f}GB"
+        self.allreduce_ms = plan.allreduce_seconds * 1000
+        self.hops = math.log2(max(2, plan.gpus))
+
+    def render(self, step: int, loss: float, grad_norm: float, tokens_per_s: float) -> str:
+        plan, rng = self.plan, self.con.rng
+        done = (step - self.first_step) / plan.steps_per_epoch
+        tflops = tokens_per_s * self.tflop_per_token_gpu
+        memory = plan.memory_gib * (0.72 if step == 1 else 1.0)
+        allreduce = self.allreduce_ms * rng.uniform(0.92, 1.12)
+        self.sensors.drift()
+        return self.template.format_map(
+            {
+                "bar": self.bars[round(done * self.bar_width)],
+                "pct": math.floor(done * 100),
+                "step": f"{step}/{plan.total_steps}",
+                "loss": f"{loss:.4f}",
+                "lr": f"{plan.learning_rate(step):.1e}",
+                "gn": f"{grad_norm:.3f}",
+                "mem": f"{memory:.1f}{self.capacity}",
+                "tps": f"{tokens_per_s:,.0f} tokens/s",
+                "sps": f"{tokens_per_s / plan.seq_len:,.0f} samples/s",
+                "tflops": f"{tflops:.1f}",
+                "mfu": f"{tflops / plan.gpu.peak_tflops * 100:.1f}%",
+                "eta": fmt.hours_minutes((plan.total_steps - step) * self.step_seconds),
+                "allreduce": f"[NCCL] AllReduce: {_ms(allreduce)}",
+                "broadcast": f"Broadcast: {_ms(self.hops * rng.uniform(0.05, 0.2))}",
+                "barrier": f"Barrier: {_ms(self.hops * rng.uniform(0.01, 0.04))}",
+                "sep": " | ",
+                **self.sensors.values(),
+            }
+        )
 
 
-def _nccl_status(con: Console, plan: RunPlan) -> list[Text]:
-    rng, s = con.rng, con.style
-    hops = math.log2(max(2, plan.gpus))
-    allreduce = plan.allreduce_seconds * 1000 * rng.uniform(0.92, 1.12)
-    broadcast = hops * rng.uniform(0.05, 0.2)
-    barrier = hops * rng.uniform(0.01, 0.04)
-    return flow(
-        [
-            s.nccl(f"[NCCL] AllReduce: {_ms(allreduce)}"),
-            s.nccl(f"Broadcast: {_ms(broadcast)}"),
-            s.nccl(f"Barrier: {_ms(barrier)}"),
-        ],
-        con.width,
-        s.nccl(" | "),
-    )
+def _metric(s: Style, label: str, name: str, width: int) -> Text:
+    """'Loss: {loss}' with the label blue and the value bold white."""
+    return s.paint(f"{label}:", BLUE) + s.literal(" ") + s.field(name, width)
+
+
+class ClusterSensors:
+    """Utilization and temperature per node shown, drifting slowly between redraws.
+
+    Nodes beyond what fits on screen are summarized as one range, as dashboards of
+    large clusters do.
+    """
+
+    def __init__(self, con: Console, plan: RunPlan, width: int) -> None:
+        self.rng = con.rng
+        self.low, self.high = plan.gpu.temperature_c
+        widest = len(f"[GPU {plan.gpus - 8}-{plan.gpus - 1}: 100% util, 75°C]")
+        per_line = max(1, (width - 2 + 1) // (widest + 1))
+        capacity = per_line * GPU_STATUS_LINES
+        self.nodes = plan.nodes
+        self.shown = plan.nodes if plan.nodes <= capacity else capacity - 1
+        self.util = [self.rng.integer(95, 100) for _ in range(self.shown)]
+        self.temp = [self.rng.integer(self.low + 5, self.high - 3) for _ in range(self.shown)]
+        self.hidden_util = (self.rng.integer(95, 97), 100)
+        self.hidden_temp = (self.low + self.rng.integer(0, 6), self.high - self.rng.integer(0, 4))
+        self._values = {f"gpu{i}": self._segment(i) for i in range(self.shown)}
+        if self.shown < self.nodes:
+            (ulo, uhi), (tlo, thi) = self.hidden_util, self.hidden_temp
+            hidden = self.nodes - self.shown
+            self._values["rest"] = f"[+{hidden} nodes: {ulo}-{uhi}% util, {tlo}-{thi}°C]"
+
+    def _segment(self, i: int) -> str:
+        return f"[GPU {i * 8}-{i * 8 + 7}: {self.util[i]}% util, {self.temp[i]}°C]"
+
+    def fields(self, s: Style) -> list[Text]:
+        segments = [
+            s.field(f"gpu{i}", len(f"[GPU {i * 8}-{i * 8 + 7}: 100% util, 75°C]"), CYAN)
+            for i in range(self.shown)
+        ]
+        if self.shown < self.nodes:
+            hidden = self.nodes - self.shown
+            segments.append(s.field("rest", len(f"[+{hidden} nodes: 95-100% util, 50-75°C]"), CYAN))
+        return segments
+
+    def drift(self) -> None:
+        """One node's readings move by a step; the others hold, as real sensors mostly do."""
+        if self.shown:
+            i = self.rng.integer(0, self.shown - 1)
+            self.util[i] = min(100, max(95, self.util[i] + self.rng.integer(-1, 1)))
+            self.temp[i] = min(self.high, max(self.low, self.temp[i] + self.rng.integer(-1, 1)))
+            self._values[f"gpu{i}"] = self._segment(i)
+
+    def values(self) -> dict[str, str]:
+        """The status segments as they read now, by field name."""
+        return self._values
 
 
 def _ms(value: float) -> str:
     return f"{value:.1f}ms" if value >= 1 else f"{value:.2f}ms"
 
 
-def _log_lines(con: Console, plan: RunPlan, m: _Metrics) -> list[Text]:
-    per_gpu = m.tokens_per_s / plan.gpus
+def _log_lines(
+    con: Console, plan: RunPlan, step: int, loss: float, tokens_per_s: float
+) -> list[Text]:
+    per_gpu = tokens_per_s / plan.gpus
     mfu = per_gpu * plan.flops_per_token / 1e12 / plan.gpu.peak_tflops * 100
     text = (
-        f"step {m.step:>{len(str(plan.total_steps))}} | loss {m.loss:.4f} | "
+        f"step {step:>{len(str(plan.total_steps))}} | loss {loss:.4f} | "
         f"{fmt.thousands(per_gpu)} tok/s/GPU | mfu {mfu:.1f}%"
     )
     return con.log_lines(text)

@@ -1,0 +1,98 @@
+"""Benchmark `genact-cast record` and start-up, side by side with reference points.
+
+    python scripts/bench_record.py [--runs 15]
+
+Prints a Markdown table of medians (these machines are shared and noisy: medians and
+ratios, not single times). Measured in one run:
+- the whole `genact-cast record` process for a 3-minute cast, and `genact-cast --help`;
+- the same for `python -c pass` (the interpreter's floor) and `asciinema --help` (the
+  peer tool's start-up);
+- in-process: the simulation alone, and the serialization floor (json-encoding the same
+  events), with their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from genact_cast.asciicast import Event
+from genact_cast.generator import RecordOptions, generate
+
+CAST_SECONDS = 180.0
+
+
+def median_ms(action: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def command_ms(argv: list[str], runs: int) -> float:
+    def run() -> None:
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    run()  # warm the file cache and .pyc files
+    return median_ms(run, runs)
+
+
+def serialize(events: list[Event]) -> str:
+    return "\n".join(json.dumps([e.time, e.code, e.data], ensure_ascii=False) for e in events)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    bin_dir = Path(sys.executable).parent
+    genact = str(bin_dir / "genact-cast")
+    asciinema = str(bin_dir / "asciinema") if (bin_dir / "asciinema").exists() else None
+    asciinema = asciinema or shutil.which("asciinema")
+
+    options = RecordOptions(seed=7, duration=CAST_SECONDS)
+    events = list(generate(options).events)
+    simulate_ms = median_ms(lambda: generate(options), runs)
+    serialize_ms = median_ms(lambda: serialize(events), runs)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "bench.cast")
+        record = [genact, "record", "--seed", "7", "--duration", "180", "-o", out, "--overwrite"]
+        rows = [
+            ("genact-cast record (3-minute cast, whole process)", command_ms(record, runs), 300),
+            ("genact-cast --help", command_ms([genact, "--help"], runs), 200),
+            (
+                "python -c pass (interpreter floor)",
+                command_ms([sys.executable, "-c", "pass"], runs),
+                None,
+            ),
+        ]
+    if asciinema:
+        rows.append(("asciinema --help (peer, 2.4)", command_ms([asciinema, "--help"], runs), None))
+    rows += [
+        (f"simulation alone ({len(events)} events)", simulate_ms, 50),
+        ("serialization floor (json-encoding the same events)", serialize_ms, None),
+    ]
+
+    print(f"Median of {runs} runs on {sys.platform}, Python {sys.version.split()[0]}:\n")
+    print("| measurement | median | target |")
+    print("|---|---:|---:|")
+    for name, ms, target in rows:
+        goal = f"< {target} ms" if target else ""
+        print(f"| {name} | {ms:.1f} ms | {goal} |")
+    ratio = simulate_ms / serialize_ms
+    print(f"| simulation / serialization floor | {ratio:.2f}x | <= 3x |")
+
+
+if __name__ == "__main__":
+    main()
