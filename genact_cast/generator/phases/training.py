@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from genact_cast.generator import catalog
+from genact_cast.generator import catalog, physics
 from genact_cast.generator import style as fmt
 from genact_cast.generator.console import Console
 from genact_cast.generator.plan import RunPlan
@@ -120,38 +120,45 @@ class LiveBlock:
         self.height = len(lines)
         self.template = "".join(line.ansi + "\r\n" for line in lines)
         # Constants of the epoch, so that a redraw only formats what changes.
-        self.bars = [
-            s.bar(filled / self.bar_width, self.bar_width).ansi
-            for filled in range(self.bar_width + 1)
-        ]
+        self.bars: dict[int, str] = {}
         self.first_step = (epoch - 1) * plan.steps_per_epoch
+        self.steps_per_epoch = plan.steps_per_epoch
+        self.total = plan.total_steps
+        self.schedule = (plan.peak_lr, plan.warmup_steps, plan.total_steps)
         self.step_seconds = plan.step_seconds
         self.tflop_per_token_gpu = plan.flops_per_token / 1e12 / plan.gpus
+        self.percent_of_peak = 100 / plan.gpu.peak_tflops
+        self.per_sample = 1 / plan.seq_len
+        self.memory = plan.memory_gib
         self.capacity = f"GB/{plan.gpu.memory_gib:.1f}GB"
         self.allreduce_ms = plan.allreduce_seconds * 1000
         self.hops = math.log2(max(2, plan.gpus))
 
     def render(self, step: int, loss: float, grad_norm: float, tokens_per_s: float) -> str:
-        plan, rng = self.plan, self.con.rng
-        done = (step - self.first_step) / plan.steps_per_epoch
+        rng = self.con.rng
+        done = (step - self.first_step) / self.steps_per_epoch
+        filled = round(done * self.bar_width)
+        bar = self.bars.get(filled)
+        if bar is None:
+            bar = self.bars[filled] = self.con.style.bar(done, self.bar_width).ansi
         tflops = tokens_per_s * self.tflop_per_token_gpu
-        memory = plan.memory_gib * (0.72 if step == 1 else 1.0)
+        memory = self.memory * (0.72 if step == 1 else 1.0)
         allreduce = self.allreduce_ms * rng.uniform(0.92, 1.12)
         self.sensors.drift()
         return self.template.format_map(
             {
-                "bar": self.bars[round(done * self.bar_width)],
+                "bar": bar,
                 "pct": math.floor(done * 100),
-                "step": f"{step}/{plan.total_steps}",
+                "step": f"{step}/{self.total}",
                 "loss": f"{loss:.4f}",
-                "lr": f"{plan.learning_rate(step):.1e}",
+                "lr": f"{physics.learning_rate(step, *self.schedule):.1e}",
                 "gn": f"{grad_norm:.3f}",
                 "mem": f"{memory:.1f}{self.capacity}",
                 "tps": f"{tokens_per_s:,.0f} tokens/s",
-                "sps": f"{tokens_per_s / plan.seq_len:,.0f} samples/s",
+                "sps": f"{tokens_per_s * self.per_sample:,.0f} samples/s",
                 "tflops": f"{tflops:.1f}",
-                "mfu": f"{tflops / plan.gpu.peak_tflops * 100:.1f}%",
-                "eta": fmt.hours_minutes((plan.total_steps - step) * self.step_seconds),
+                "mfu": f"{tflops * self.percent_of_peak:.1f}%",
+                "eta": fmt.hours_minutes((self.total - step) * self.step_seconds),
                 "allreduce": f"[NCCL] AllReduce: {_ms(allreduce)}",
                 "broadcast": f"Broadcast: {_ms(self.hops * rng.uniform(0.05, 0.2))}",
                 "barrier": f"Barrier: {_ms(self.hops * rng.uniform(0.01, 0.04))}",
