@@ -8,12 +8,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from genact_cast import __version__
 from genact_cast.errors import GenactCastError
+
+if TYPE_CHECKING:
+    from genact_cast.generator import RecordOptions
 
 app = typer.Typer(
     name="genact-cast",
@@ -30,6 +33,27 @@ app = typer.Typer(
 class CastFormat(str, Enum):
     v2 = "v2"
     v3 = "v3"
+
+
+# Options shared by `record` and `run`: one simulation, one set of options.
+Seed = Annotated[
+    int | None, typer.Option(help="Seed of the run; random (and printed) when absent.")
+]
+Duration = Annotated[
+    str | None,
+    typer.Option(help="Length of the run at speed 1, e.g. 180, 90s, 5m; default: the seed's."),
+]
+Speed = Annotated[float, typer.Option(help="Speed factor: divides every pause.")]
+Cols = Annotated[int, typer.Option(help="Terminal width in columns (60 or more).")]
+Rows = Annotated[int, typer.Option(help="Terminal height in rows (20 or more).")]
+Model = Annotated[str | None, typer.Option(help="Pin the model, e.g. Llama-3-8B.")]
+Gpus = Annotated[int | None, typer.Option(help="Pin the GPU count: 8, 16, ... 2048.")]
+Gpu = Annotated[str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")]
+Dataset = Annotated[str | None, typer.Option(help="Pin the dataset, e.g. FineWeb.")]
+Color = Annotated[bool, typer.Option(help="Colours in the output.")]
+Start = Annotated[
+    str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
+]
 
 
 def _version(value: bool) -> None:
@@ -50,26 +74,19 @@ def _main(
 
 @app.command()
 def record(
-    seed: Annotated[
-        int | None, typer.Option(help="Seed of the run; random (and printed) when absent.")
-    ] = None,
+    seed: Seed = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Cast file to write; - for standard output.")
     ] = Path("out.cast"),
     overwrite: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
-    duration: Annotated[
-        str | None,
-        typer.Option(help="Length of the run at speed 1, e.g. 180, 90s, 5m; default: the seed's."),
-    ] = None,
-    speed: Annotated[float, typer.Option(help="Speed factor: divides every pause.")] = 1.0,
-    cols: Annotated[int, typer.Option(help="Terminal width in columns (60 or more).")] = 100,
-    rows: Annotated[int, typer.Option(help="Terminal height in rows (20 or more).")] = 30,
-    model: Annotated[str | None, typer.Option(help="Pin the model, e.g. Llama-3-8B.")] = None,
-    gpus: Annotated[int | None, typer.Option(help="Pin the GPU count: 8, 16, ... 2048.")] = None,
-    gpu: Annotated[
-        str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")
-    ] = None,
-    dataset: Annotated[str | None, typer.Option(help="Pin the dataset, e.g. FineWeb.")] = None,
+    duration: Duration = None,
+    speed: Speed = 1.0,
+    cols: Cols = 100,
+    rows: Rows = 30,
+    model: Model = None,
+    gpus: Gpus = None,
+    gpu: Gpu = None,
+    dataset: Dataset = None,
     cast_format: Annotated[
         CastFormat, typer.Option("--format", help="asciicast version to write.")
     ] = CastFormat.v2,
@@ -80,20 +97,136 @@ def record(
     theme: Annotated[
         str | None, typer.Option(help="Colour theme for players: asciinema, dracula, nord, ...")
     ] = None,
-    color: Annotated[bool, typer.Option(help="Colours in the output.")] = True,
-    start: Annotated[
-        str | None,
-        typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z)."),
-    ] = None,
+    color: Color = True,
+    start: Start = None,
 ) -> None:
     """Simulate a distributed LLM training run and write it as an asciicast file."""
-    from genact_cast.record import record_cast
+    from genact_cast.commands.record import record_cast
 
     record_cast(
-        seed=seed,
+        _options(
+            seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start
+        )._replace(title=title, idle_time_limit=idle_time_limit, theme=theme),
         output=output,
         overwrite=overwrite,
-        duration=duration,
+        version=int(cast_format.value[1:]),
+        seed_given=seed is not None,
+    )
+
+
+@app.command()
+def play(
+    source: Annotated[str, typer.Argument(help="Cast file, http(s) URL, or - for stdin.")],
+    speed: Annotated[float, typer.Option("--speed", "-s", help="Playback speed.")] = 1.0,
+    idle_time_limit: Annotated[
+        float | None,
+        typer.Option("--idle-time-limit", "-i", help="Cap pauses at this many seconds."),
+    ] = None,
+    loop: Annotated[bool, typer.Option("--loop", "-l", help="Play again and again.")] = False,
+    pause_on_markers: Annotated[
+        bool, typer.Option("--pause-on-markers", "-m", help="Pause at every marker.")
+    ] = False,
+    start_at: Annotated[
+        str | None, typer.Option(help="Start at this many seconds, or at this marker's label.")
+    ] = None,
+    unsafe: Annotated[
+        bool, typer.Option(help="Pass every escape sequence through untouched.")
+    ] = False,
+) -> None:
+    """Replay any asciicast (v1, v2, v3) in this terminal.
+
+    Keys: space pause/resume, . step (paused), ] next marker, + / - speed, q quit.
+    """
+    from genact_cast.commands.play import play_cast
+
+    play_cast(
+        source,
+        speed=speed,
+        idle_time_limit=idle_time_limit,
+        loop=loop,
+        pause_on_markers=pause_on_markers,
+        start_at=start_at,
+        unsafe=unsafe,
+    )
+
+
+@app.command()
+def run(
+    seed: Seed = None,
+    duration: Duration = None,
+    speed: Speed = 1.0,
+    cols: Annotated[
+        int | None, typer.Option(help="Width to lay out for; default: this terminal's.")
+    ] = None,
+    rows: Annotated[int | None, typer.Option(help="Height; default: this terminal's.")] = None,
+    model: Model = None,
+    gpus: Gpus = None,
+    gpu: Gpu = None,
+    dataset: Dataset = None,
+    color: Color = True,
+    start: Start = None,
+    forever: Annotated[
+        bool, typer.Option(help="Run one seed after another until stopped.")
+    ] = False,
+    exit_after: Annotated[
+        str | None, typer.Option(help="Stop after this long, e.g. 90s or 2h10m.")
+    ] = None,
+    prompt: Annotated[
+        bool, typer.Option(help="Show the shell prompt and the typed launch command.")
+    ] = True,
+) -> None:
+    """Generate a run and play it live in this terminal, genact style.
+
+    Ctrl-C (or q) ends it at the next natural break with a short summary; a second
+    Ctrl-C ends it at once.
+    """
+    import shutil
+
+    from genact_cast.commands.run import run_live
+    from genact_cast.durations import parse_duration
+
+    size = shutil.get_terminal_size((100, 30))
+    options = _options(
+        seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
+        model, gpus, gpu, dataset, color, start,
+    )._replace(prompt=prompt)  # fmt: skip
+    limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
+    run_live(options, forever=forever, exit_after=limit)
+
+
+@app.command()
+def info(
+    source: Annotated[str, typer.Argument(help="Cast file, http(s) URL, or - for stdin.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Describe a cast: format, size, duration, events, markers, title, theme."""
+    from genact_cast.commands.info import show_info
+
+    show_info(source, as_json=as_json)
+
+
+def _options(
+    seed: int | None,
+    duration: str | None,
+    speed: float,
+    cols: int,
+    rows: int,
+    model: str | None,
+    gpus: int | None,
+    gpu: str | None,
+    dataset: str | None,
+    color: bool,
+    start: str | None,
+) -> RecordOptions:
+    import secrets
+
+    from genact_cast.commands.record import parse_start
+    from genact_cast.durations import parse_duration
+    from genact_cast.generator import RecordOptions
+
+    return RecordOptions(
+        seed=secrets.randbelow(2**32) if seed is None else seed,
+        duration=None if duration is None else parse_duration(duration, "--duration"),
         speed=speed,
         cols=cols,
         rows=rows,
@@ -101,12 +234,8 @@ def record(
         gpus=gpus,
         gpu=gpu,
         dataset=dataset,
-        version=int(cast_format.value[1:]),
-        title=title,
-        idle_time_limit=idle_time_limit,
-        theme=theme,
         color=color,
-        start=start,
+        start=None if start is None else parse_start(start),
     )
 
 
@@ -117,13 +246,15 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def main() -> None:
     """Run the CLI: one-line messages and documented exit codes, never a traceback."""
+    from genact_cast.player.terminal import Terminated
+
     try:
         code = app(standalone_mode=False)
     except GenactCastError as exc:
         _fail(str(exc), exc.exit_code)
-    except typer.Abort:
-        _fail("interrupted", 130)
-    except KeyboardInterrupt:
+    except Terminated as exc:
+        _fail(f"stopped by {exc}", 128 + exc.signum)
+    except (typer.Abort, KeyboardInterrupt):
         _fail("interrupted", 130)
     except typer.TyperException as exc:
         format_message = getattr(exc, "format_message", None)

@@ -26,17 +26,24 @@ class RunState:
 
 
 class Pacer:
-    """Shares a phase's time budget out over its pauses, never two alike."""
+    """Shares a phase's time budget out over its pauses, never two alike.
 
-    def __init__(self, tape: Tape, rng: Rng, budget: float, pauses: int) -> None:
+    Phases pause only after whole lines, so each pause is a natural break too.
+    """
+
+    def __init__(
+        self, tape: Tape, rng: Rng, budget: float, pauses: int, at_break: Callable[[], None]
+    ) -> None:
         self._tape = tape
         self._shares = [budget * w for w in rng.weights(max(1, pauses))]
         self._next = 0
+        self._at_break = at_break
 
     def __call__(self) -> None:
         if self._next < len(self._shares):
             self._tape.sleep(self._shares[self._next])
             self._next += 1
+        self._at_break()
 
     def finish(self) -> None:
         """Spend what is left of the budget, so that phases add up to the duration."""
@@ -77,7 +84,7 @@ class Console:
         self.state.elapsed += seconds
 
     def pacer(self, budget: float, pauses: int) -> Pacer:
-        return Pacer(self.tape, self.rng, budget, pauses)
+        return Pacer(self.tape, self.rng, budget, pauses, self.natural_break)
 
     def natural_break(self) -> None:
         """A point where a run may end cleanly (never mid-line or mid-bar)."""

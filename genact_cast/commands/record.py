@@ -2,57 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from genact_cast.asciicast import encode
 from genact_cast.atomic import atomic_output, check_writable
-from genact_cast.durations import parse_duration
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, generate
 
 
 def record_cast(
-    *,
-    seed: int | None,
-    output: Path,
-    overwrite: bool,
-    duration: str | None,
-    speed: float,
-    cols: int,
-    rows: int,
-    model: str | None,
-    gpus: int | None,
-    gpu: str | None,
-    dataset: str | None,
-    version: int,
-    title: str | None,
-    idle_time_limit: float | None,
-    theme: str | None,
-    color: bool,
-    start: str | None,
+    options: RecordOptions, *, output: Path, overwrite: bool, version: int, seed_given: bool
 ) -> None:
-    drawn = seed is None
-    if seed is None:
-        seed = secrets.randbelow(2**32)
-    options = RecordOptions(
-        seed=seed,
-        duration=None if duration is None else parse_duration(duration, "--duration"),
-        speed=speed,
-        cols=cols,
-        rows=rows,
-        model=model,
-        gpus=gpus,
-        gpu=gpu,
-        dataset=dataset,
-        color=color,
-        start=None if start is None else parse_start(start),
-        title=title,
-        idle_time_limit=idle_time_limit,
-        theme=theme,
-    )
     to_stdout = str(output) == "-"
     if not to_stdout:
         check_writable(output, overwrite=overwrite)  # before the work, not after
@@ -67,11 +29,12 @@ def record_cast(
         events = list(cast.events)
         length = events[-1].time if events else 0.0
         print(
-            f"genact-cast: wrote {output} (asciicast v{version}, {cols}x{rows}, "
-            f"{length:.1f} s, {len(events)} events, seed {seed})",
+            f"genact-cast: wrote {output} (asciicast v{version}, {options.cols}x{options.rows}, "
+            f"{length:.1f} s, {len(events)} events, seed {options.seed})",
             file=sys.stderr,
         )
-    if drawn:
+    if not seed_given:
+        seed = options.seed
         print(f"genact-cast: random seed {seed}; pass --seed {seed} to reproduce", file=sys.stderr)
 
 

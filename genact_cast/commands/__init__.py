@@ -1,0 +1,1 @@
+"""One module per command; the CLI parses options and calls these."""

@@ -1,0 +1,98 @@
+"""`genact-cast play`: replay any asciicast in this terminal, at any speed, safely."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+
+from genact_cast.asciicast import MARKER, MICROS, Event
+from genact_cast.errors import BadOption, GenactCastError
+from genact_cast.player.playback import Playback, Quit
+from genact_cast.player.terminal import open_terminal
+from genact_cast.player.timeline import limit_idle
+from genact_cast.sources import open_cast
+
+
+def play_cast(
+    source: str,
+    *,
+    speed: float,
+    idle_time_limit: float | None,
+    loop: bool,
+    pause_on_markers: bool,
+    start_at: str | None,
+    unsafe: bool,
+) -> None:
+    if not (math.isfinite(speed) and speed > 0):
+        raise BadOption(f"--speed must be a number above 0 (got {speed:g})")
+    if idle_time_limit is not None and not (math.isfinite(idle_time_limit) and idle_time_limit > 0):
+        raise BadOption(f"--idle-time-limit must be a number above 0 (got {idle_time_limit:g})")
+    with _replayable(source, loop) as path:
+        with open_cast(path):  # a bad source fails before the terminal is touched
+            pass
+        with open_terminal() as terminal:
+            playback = Playback(
+                terminal, speed=speed, pause_on_markers=pause_on_markers, unsafe=unsafe
+            )
+            try:
+                while True:
+                    with open_cast(path) as reader:
+                        limit = idle_time_limit or reader.header.idle_time_limit
+                        playback.restart(0)
+                        _play_from(playback, limit_idle(reader.events(), limit), start_at)
+                    if not loop:
+                        break
+            except Quit:
+                pass
+            finally:
+                playback.restore()
+
+
+def _play_from(playback: Playback, events: Iterator[Event], start_at: str | None) -> None:
+    """Play `events`, writing at once whatever comes before `start_at`."""
+    if start_at is None:
+        playback.play(events)
+        return
+    seconds = _seconds(start_at)
+    for event in events:
+        if seconds is not None and event.time_us >= round(seconds * MICROS):
+            playback.restart(round(seconds * MICROS))
+            playback.show(event)
+            break
+        playback.show(event, instant=True)
+        if seconds is None and event.code == MARKER and event.data == start_at:
+            playback.restart(event.time_us)
+            break
+    else:
+        if seconds is None:
+            raise GenactCastError(f"--start-at: the cast has no marker labelled {start_at!r}")
+        return
+    playback.play(events)
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None  # a marker label
+    if not math.isfinite(value) or value < 0:
+        raise BadOption(
+            f"--start-at must be zero or more seconds, or a marker label (got {text!r})"
+        )
+    return value
+
+
+@contextlib.contextmanager
+def _replayable(source: str, loop: bool) -> Iterator[str]:
+    """Standard input can be read once: to loop over it, spool it to a temporary file."""
+    if source != "-" or not loop:
+        yield source
+        return
+    with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.flush()
+        yield spool.name

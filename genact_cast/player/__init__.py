@@ -1,0 +1,1 @@
+"""The player: timeline (pure schedule), sanitize (escape filter), terminal, playback."""

@@ -1,0 +1,128 @@
+"""Playing events in real time: waiting without busy loops, keys, markers, filtering."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from genact_cast.asciicast import MARKER, OUTPUT, Event
+from genact_cast.player.sanitize import SafeFilter
+from genact_cast.player.terminal import Terminal
+from genact_cast.player.timeline import PlaybackClock
+
+CTRL_C = 0x03
+MIN_SPEED, MAX_SPEED = 1 / 64, 1024.0
+
+
+class Quit(Exception):
+    """The viewer asked to stop at once (q, or a second Ctrl-C)."""
+
+
+class Playback:
+    """Shows events on `terminal` as their time comes, answering keys meanwhile.
+
+    `show(event)` returns once the event is written, so the same object serves a
+    cast read from a file and a simulation running live.
+    """
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        *,
+        speed: float = 1.0,
+        pause_on_markers: bool = False,
+        unsafe: bool = False,
+        graceful_quit: bool = False,
+    ) -> None:
+        self.terminal = terminal
+        self.filter = SafeFilter(unsafe=unsafe)
+        self.clock = PlaybackClock(speed, time.monotonic())
+        self.pause_on_markers = pause_on_markers
+        self.graceful_quit = graceful_quit  # `run`: the first q/Ctrl-C asks for a summary
+        self.stop_requested = False
+        self.deadline: float | None = None  # monotonic time at which a live run ends
+        self._step = False
+        self._seeking = False  # jumping to the next marker: write without waiting
+
+    def restart(self, position_us: int = 0) -> None:
+        """Continue from cast time `position_us` now (a new loop, run, or after a seek)."""
+        self.clock.jump(position_us, time.monotonic())
+
+    def play(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.show(event)
+
+    def show(self, event: Event, *, instant: bool = False) -> None:
+        """Write `event` when its time comes (`instant`: now, as when seeking)."""
+        if not (instant or self._seeking or self.stop_requested):
+            self._wait_for(event)
+        if event.code == OUTPUT:
+            data = self.filter.feed(event.data)
+            if data:
+                self.terminal.write(data)
+        elif event.code == MARKER:
+            if self._seeking:
+                self._seeking = False
+                self.clock.jump(event.time_us, time.monotonic())
+            if self.pause_on_markers and not (instant or self.stop_requested):
+                self.clock.pause(time.monotonic())
+        if self._step:
+            self._step = False
+            self.clock.jump(event.time_us, time.monotonic())
+
+    def _wait_for(self, event: Event) -> None:
+        while True:
+            if self.clock.paused:
+                self._handle(self.terminal.read_key(None))
+                if self._step or self._seeking or self.stop_requested:
+                    return
+                continue
+            now = time.monotonic()
+            if self.deadline is not None and now >= self.deadline:
+                self.stop_requested = True
+                return
+            remaining = self.clock.due(event.time_us) - now
+            if self.deadline is not None:
+                remaining = min(remaining, self.deadline - now)
+            if remaining <= 0:
+                if self.terminal.interactive:
+                    self._handle(self.terminal.read_key(0))  # keys even when running late
+                return
+            if self.terminal.interactive:
+                self._handle(self.terminal.read_key(remaining))
+            else:
+                time.sleep(remaining)
+            if self._seeking or self.stop_requested:
+                return
+
+    def _handle(self, keys: bytes | None) -> None:
+        if not keys:
+            return
+        now = time.monotonic()
+        for key in keys:
+            if key in (ord("q"), CTRL_C):
+                if self.graceful_quit and not self.stop_requested:
+                    self.stop_requested = True
+                    self.clock.resume(now)
+                    continue
+                raise Quit
+            if key == ord(" "):
+                (self.clock.resume if self.clock.paused else self.clock.pause)(now)
+            elif key == ord(".") and self.clock.paused:
+                self._step = True
+            elif key == ord("]"):
+                self._seeking = True
+            elif key in (ord("+"), ord("=")):
+                self.clock.set_speed(min(MAX_SPEED, self.clock.speed * 2), now)
+            elif key in (ord("-"), ord("_")):
+                self.clock.set_speed(max(MIN_SPEED, self.clock.speed / 2), now)
+
+    def request_stop(self) -> None:
+        """Ask a live run to end at its next natural break; a second ask quits at once."""
+        if self.stop_requested:
+            raise Quit
+        self.stop_requested = True
+
+    def restore(self) -> None:
+        """Switch off every mode the cast switched on, reset attributes, show the cursor."""
+        self.terminal.write(self.filter.restore_sequence())
