@@ -144,7 +144,7 @@ def test_ctrl_c_during_record_exits_130_and_leaves_no_file(
                 raise KeyboardInterrupt
             yield line
 
-    monkeypatch.setattr("genact_cast.record.encode", interrupted_encode)
+    monkeypatch.setattr("genact_cast.commands.record.encode", interrupted_encode)
     monkeypatch.setattr(
         sys, "argv", ["genact-cast", "record", "--seed", "1", "-o", str(tmp_path / "x.cast")]
     )

@@ -31,21 +31,23 @@ def play_cast(
         raise BadOption(f"--speed must be a number above 0 (got {speed:g})")
     if idle_time_limit is not None and not (math.isfinite(idle_time_limit) and idle_time_limit > 0):
         raise BadOption(f"--idle-time-limit must be a number above 0 (got {idle_time_limit:g})")
-    with _replayable(source, loop) as path:
-        with open_cast(path):  # a bad source fails before the terminal is touched
-            pass
+    with _replayable(source, loop) as path, contextlib.ExitStack() as opened:
+        # Open (and read the header) before touching the terminal: a bad source fails
+        # with the terminal as it was.
+        reader = opened.enter_context(open_cast(path))
         with open_terminal() as terminal:
             playback = Playback(
                 terminal, speed=speed, pause_on_markers=pause_on_markers, unsafe=unsafe
             )
             try:
                 while True:
-                    with open_cast(path) as reader:
-                        limit = idle_time_limit or reader.header.idle_time_limit
-                        playback.restart(0)
-                        _play_from(playback, limit_idle(reader.events(), limit), start_at)
+                    limit = idle_time_limit or reader.header.idle_time_limit
+                    playback.restart(0)
+                    _play_from(playback, limit_idle(reader.events(), limit), start_at)
                     if not loop:
                         break
+                    opened.close()
+                    reader = opened.enter_context(open_cast(path))
             except Quit:
                 pass
             finally:

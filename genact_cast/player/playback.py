@@ -124,5 +124,9 @@ class Playback:
         self.stop_requested = True
 
     def restore(self) -> None:
-        """Switch off every mode the cast switched on, reset attributes, show the cursor."""
-        self.terminal.write(self.filter.restore_sequence())
+        """Switch off every mode the cast switched on, reset attributes, show the cursor.
+
+        Only on a terminal: written to a file or a pipe, the output stays the cast's own.
+        """
+        if self.terminal.is_tty:
+            self.terminal.write(self.filter.restore_sequence())

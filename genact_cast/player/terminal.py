@@ -28,6 +28,7 @@ class Terminal:
         self.out_fd = out_fd
         self.key_fd = key_fd
         self.interactive = key_fd is not None
+        self.is_tty = os.isatty(out_fd)
 
     def write(self, text: str) -> None:
         data = memoryview(text.encode("utf-8", "surrogateescape"))
