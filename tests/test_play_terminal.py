@@ -165,7 +165,10 @@ def test_start_at_a_marker_writes_what_came_before_at_once(ticking: Path) -> Non
 def test_the_terminal_is_restored_however_playback_ends(ticking: Path, how: str) -> None:
     cast = ROOT / "casts" / "seed7.cast"
     mess = ticking.parent / "modes.cast"
-    write_cast(mess, [(0.0, "o", "\x1b[?1049h\x1b[?1000h\x1b[?2004h\x1b[?25l\x1b[1;31mred"), (30.0, "o", "x")])
+    write_cast(
+        mess,
+        [(0.0, "o", "\x1b[?1049h\x1b[?1000h\x1b[?2004h\x1b[?25l\x1b[1;31mred"), (30.0, "o", "x")],
+    )
     for source in (cast, mess):
         child = shell(f"{sys.executable} -m genact_cast play {source}")
         child.expect(STTY)
@@ -212,18 +215,25 @@ def test_plays_from_stdin(ticking: Path) -> None:
 def test_idle_time_limit_shortens_long_pauses(tmp_path: Path) -> None:
     cast = write_cast(tmp_path / "idle.cast", [(0.0, "o", "a"), (30.0, "o", "b")])
     start = time.monotonic()
-    result = subprocess.run([*GENACT, "play", "-i", "0.5", str(cast)], capture_output=True, timeout=30, cwd=ROOT)
+    result = subprocess.run(
+        [*GENACT, "play", "-i", "0.5", str(cast)], capture_output=True, timeout=30, cwd=ROOT
+    )
     assert result.stdout == b"ab"
     assert time.monotonic() - start < 5
 
 
 def test_a_truncated_cast_plays_what_it_has_then_says_where_it_ends(tmp_path: Path) -> None:
     path = tmp_path / "cut.cast"
-    path.write_bytes(b'{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "kept"]\n[0.2, "o", "lo')
+    path.write_bytes(
+        b'{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "kept"]\n[0.2, "o", "lo'
+    )
     result = subprocess.run([*GENACT, "play", str(path)], capture_output=True, timeout=30, cwd=ROOT)
     assert result.returncode == 1
     assert b"kept" in result.stdout
-    assert result.stderr.decode().strip() == f"genact-cast: {path}:3: truncated last line (the file ends mid-event)"
+    assert (
+        result.stderr.decode().strip()
+        == f"genact-cast: {path}:3: truncated last line (the file ends mid-event)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -231,14 +241,18 @@ def test_a_truncated_cast_plays_what_it_has_then_says_where_it_ends(tmp_path: Pa
     [
         (["play", "missing.cast"], "missing.cast: no such file"),
         (["play", "-s", "0", "casts/seed7.cast"], "--speed must be a number above 0"),
-        (["play", "--start-at", "Nowhere", "casts/seed7-80x24.cast"], "no marker labelled 'Nowhere'"),
+        (
+            ["play", "--start-at", "Nowhere", "casts/seed7-80x24.cast"],
+            "no marker labelled 'Nowhere'",
+        ),
         (["info", "README.md"], "README.md:1: the header is not valid JSON"),
     ],
 )
 def test_bad_input_to_play_and_info_is_one_line(args: list[str], needle: str) -> None:
     result = subprocess.run([*GENACT, *args], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode in (1, 2)
-    assert result.stderr.count("\n") == 1 and needle in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert needle in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -247,7 +261,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path == "/a/123":
-            body = b'<html><head><link rel="alternate" type="application/x-asciicast" href="/a/123.cast"></head></html>'
+            body = (
+                b'<html><head><link rel="alternate" type="application/x-asciicast"'
+                b' href="/a/123.cast"></head></html>'
+            )
             kind = "text/html; charset=utf-8"
         elif self.path == "/a/123.cast":
             body, kind = self.cast, "application/x-asciicast"
@@ -284,16 +301,23 @@ def test_plays_from_a_url_or_a_recording_page(server: str, path: str) -> None:
 
 
 def test_a_missing_url_is_one_line(server: str) -> None:
-    result = subprocess.run([*GENACT, "play", server + "/nope"], capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [*GENACT, "play", server + "/nope"], capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == f"genact-cast: {server}/nope: HTTP 404"
 
 
 def test_info_reports_size_duration_events_and_markers(ticking: Path) -> None:
-    result = subprocess.run([*GENACT, "info", "--json", str(ticking)], capture_output=True, timeout=30, cwd=ROOT)
+    result = subprocess.run(
+        [*GENACT, "info", "--json", str(ticking)], capture_output=True, timeout=30, cwd=ROOT
+    )
     info = json.loads(result.stdout)
     assert (info["cols"], info["rows"], info["events"]) == (80, 24, 63)
     assert info["duration"] == pytest.approx(11.8)
     assert [m["label"] for m in info["markers"]] == ["A", "B", "C"]
-    table = subprocess.run([*GENACT, "info", str(ticking)], capture_output=True, text=True, timeout=30, cwd=ROOT)
-    assert "asciicast v2" in table.stdout and "80 x 24" in table.stdout
+    table = subprocess.run(
+        [*GENACT, "info", str(ticking)], capture_output=True, text=True, timeout=30, cwd=ROOT
+    )
+    assert "asciicast v2" in table.stdout
+    assert "80 x 24" in table.stdout

@@ -44,7 +44,10 @@ def test_what_we_write_reads_back_the_same(raw: list[tuple[int, str, str]], vers
 
 
 def test_example_casts_read_in_v2_and_v3_alike() -> None:
-    with open_cast(str(ROOT / "casts/seed7.cast")) as v2, open_cast(str(ROOT / "casts/seed7-v3.cast")) as v3:
+    with (
+        open_cast(str(ROOT / "casts/seed7.cast")) as v2,
+        open_cast(str(ROOT / "casts/seed7-v3.cast")) as v3,
+    ):
         assert list(v2.events()) == list(v3.events())
 
 
@@ -60,7 +63,10 @@ def test_v1_casts_are_read() -> None:
 
 
 def test_v3_comments_and_exit_events_are_fine() -> None:
-    data = b'{"version": 3, "term": {"cols": 80, "rows": 24}}\n# a comment\n[0.5, "o", "a"]\n[0.25, "x", "0"]\n'
+    data = (
+        b'{"version": 3, "term": {"cols": 80, "rows": 24}}\n# a comment\n'
+        b'[0.5, "o", "a"]\n[0.25, "x", "0"]\n'
+    )
     _, events = read(data)
     assert events == [Event(500_000, "o", "a"), Event(750_000, "x", "0")]
 
@@ -91,7 +97,10 @@ MALFORMED = [
     (HEADER + b'[0.1, "o"]\n', "x.cast:2: an event must be a JSON array [time, code, data]"),
     (HEADER + b'["0.1", "o", "a"]\n', "x.cast:2: event time must be a number"),
     (HEADER + b'[0.1, "o", 5]\n', "x.cast:2: event code and data must be strings"),
-    (HEADER + b'[NaN, "o", "a"]\n', "x.cast:2: not valid JSON: NaN is not a number a cast may hold"),
+    (
+        HEADER + b'[NaN, "o", "a"]\n',
+        "x.cast:2: not valid JSON: NaN is not a number a cast may hold",
+    ),
     (HEADER + b'[Infinity, "o", "a"]\n', "x.cast:2: not valid JSON: Infinity is not a number"),
     (HEADER + b'[-1, "o", "a"]\n', "x.cast:2: event time must not be negative"),
     (HEADER + b'[2.0, "o", "a"]\n[1.0, "o", "b"]\n', "x.cast:3: time goes backwards"),

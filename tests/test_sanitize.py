@@ -76,7 +76,8 @@ def test_harmless_sequences_pass_unchanged(text: str) -> None:
 def test_dangerous_sequences_are_dropped(text: str) -> None:
     out = SafeFilter().feed("<" + text + ">")
     assert not BLOCKED_OUT.search(out), repr(out)
-    assert out.startswith("<") and out.endswith(">")
+    assert out.startswith("<")
+    assert out.endswith(">")
 
 
 @pytest.mark.parametrize("text", DANGEROUS)
@@ -106,7 +107,9 @@ def test_the_cast_modes_are_switched_off_again() -> None:
 
 
 fragments = st.lists(
-    st.sampled_from(SAFE + DANGEROUS + ["\x1b", "\x1b[", "\x1b]", "\x1bP", "\x9c", "\x07", "x", "\x18"])
+    st.sampled_from(
+        SAFE + DANGEROUS + ["\x1b", "\x1b[", "\x1b]", "\x1bP", "\x9c", "\x07", "x", "\x18"]
+    )
     | st.text(st.characters(codec="utf-8"), max_size=8),
     max_size=25,
 )

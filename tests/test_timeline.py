@@ -25,7 +25,9 @@ def test_idle_limit_caps_every_gap_and_keeps_the_short_ones(raw: list[int], limi
 
 
 @given(times, st.floats(0.01, 1000), st.floats(0, 1e6))
-def test_due_times_scale_with_speed_from_one_anchor(raw: list[int], speed: float, start: float) -> None:
+def test_due_times_scale_with_speed_from_one_anchor(
+    raw: list[int], speed: float, start: float
+) -> None:
     clock = PlaybackClock(speed, start)
     for t in raw:
         assert abs(clock.due(t) - (start + t / 1e6 / speed)) < 1e-6 * max(1.0, start)
@@ -41,11 +43,14 @@ def test_speed_changes_keep_the_position(s1: float, s2: float, t1: float, dt: fl
 
 
 @given(st.floats(0, 100), st.floats(0, 100), st.floats(0, 100))
-def test_pause_holds_the_position_and_resume_continues(t1: float, paused_for: float, dt: float) -> None:
+def test_pause_holds_the_position_and_resume_continues(
+    t1: float, paused_for: float, dt: float
+) -> None:
     clock = PlaybackClock(2.0, 0.0)
     clock.pause(t1)
     held = clock.position(t1 + paused_for)
-    assert clock.paused and clock.due(held + 1) == float("inf")
+    assert clock.paused
+    assert clock.due(held + 1) == float("inf")
     clock.resume(t1 + paused_for)
     assert abs(clock.position(t1 + paused_for + dt) - (held + dt * 2e6)) <= 2
 
