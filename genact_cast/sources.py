@@ -11,7 +11,6 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from genact_cast.asciicast.reader import CastReader
 from genact_cast.errors import GenactCastError
@@ -34,7 +33,7 @@ def is_url(source: str) -> bool:
 def open_cast(source: str) -> Iterator[CastReader]:
     """A reader for `source`, closed when the block ends."""
     if source == "-":
-        yield CastReader(_lines(sys.stdin.buffer), "<stdin>")
+        yield CastReader(sys.stdin.buffer, "<stdin>")
     elif is_url(source):
         with _fetch(source) as lines:
             yield CastReader(lines, source)
@@ -49,11 +48,7 @@ def open_cast(source: str) -> Iterator[CastReader]:
         except OSError as exc:
             raise SourceError(f"{source}: {exc.strerror}") from None
         with stream:
-            yield CastReader(_lines(stream), source)
-
-
-def _lines(stream: BinaryIO) -> Iterator[bytes]:
-    yield from stream
+            yield CastReader(stream, source)
 
 
 @contextlib.contextmanager

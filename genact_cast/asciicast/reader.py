@@ -21,8 +21,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a cast may hold")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_RAW_DECODE = _DECODER.raw_decode
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
+    return _DECODER.decode(text)
 
 
 class CastReader:
@@ -132,23 +136,27 @@ class CastReader:
         version = self.header.version
         for number, raw in self._lines:
             text = self._decode(number, raw)
-            stripped = text.strip()
-            if not stripped or (version == 3 and stripped.startswith("#")):
-                continue
+            if text[:1] in ("#", "\n", "\r", " ", ""):  # rare: look closer
+                stripped = text.strip()
+                if not stripped or (version == 3 and stripped.startswith("#")):
+                    continue
             try:
-                value = _loads(stripped)
+                value, end = _RAW_DECODE(text)
+                if end < len(text) and text[end:].strip():
+                    raise ValueError("extra data after the event")
             except ValueError as exc:
                 if not raw.endswith(b"\n"):
                     raise self._fail(
                         number, "truncated last line (the file ends mid-event)"
                     ) from None
                 raise self._fail(number, f"not valid JSON: {getattr(exc, 'msg', exc)}") from None
-            if not isinstance(value, list) or len(value) != 3:
+            # Exact type checks: quick on the hot path, and bools are not numbers.
+            if type(value) is not list or len(value) != 3:
                 raise self._fail(number, "an event must be a JSON array [time, code, data]")
             time, code, data = value
-            if not _is_number(time) or not math.isfinite(time):
+            if type(time) not in (float, int) or not math.isfinite(time):
                 raise self._fail(number, f"event time must be a number (got {time!r})")
-            if not isinstance(code, str) or not isinstance(data, str):
+            if type(code) is not str or type(data) is not str:
                 raise self._fail(number, "event code and data must be strings")
             if time < 0:
                 raise self._fail(number, f"event time must not be negative (got {time})")

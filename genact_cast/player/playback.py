@@ -91,6 +91,7 @@ class Playback:
             if self.terminal.interactive:
                 self._handle(self.terminal.read_key(remaining))
             else:
+                self.terminal.flush()
                 time.sleep(remaining)
             if self._seeking or self.stop_requested:
                 return
@@ -130,3 +131,4 @@ class Playback:
         """
         if self.terminal.is_tty:
             self.terminal.write(self.filter.restore_sequence())
+        self.terminal.flush()

@@ -20,7 +20,7 @@ PARAM_LIMIT = 64
 # Runs that need no thought: printable text, harmless C0 controls, SGR, cursor
 # movement and erasing. One C-level regex call covers most of any cast.
 _SAFE_RUN = re.compile(
-    r"(?:[^\x00-\x06\x10-\x1f\x80-\x9f]"
+    r"(?:[^\x00-\x06\x10-\x1f\x80-\x9f]+"
     r"|\x1b\[[0-9;:]{0,64}[mABCDEFGHJKSTXdefL@MPabIZ`g]"
     r"|\x1b[78DEHM]|\x1b[()*+][0-9A-Za-z])+"
 )

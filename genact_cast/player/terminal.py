@@ -29,9 +29,28 @@ class Terminal:
         self.key_fd = key_fd
         self.interactive = key_fd is not None
         self.is_tty = os.isatty(out_fd)
+        self._buffer: list[str] = []
+        self._buffered = 0
+
+    BUFFER_LIMIT = 1 << 16
 
     def write(self, text: str) -> None:
-        data = memoryview(text.encode("utf-8", "surrogateescape"))
+        """Queue `text`; it reaches the terminal at the next `flush` (or when 64 KiB wait).
+
+        Events already overdue (a huge speed, catching up) are written together, in one
+        system call instead of one each.
+        """
+        self._buffer.append(text)
+        self._buffered += len(text)
+        if self._buffered >= self.BUFFER_LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._buffer:
+            return
+        data = memoryview("".join(self._buffer).encode("utf-8", "surrogateescape"))
+        self._buffer.clear()
+        self._buffered = 0
         while data:
             written = os.write(self.out_fd, data)
             data = data[written:]
@@ -40,6 +59,8 @@ class Terminal:
         """Keys pressed within `timeout` seconds (None: wait as long as it takes)."""
         if self.key_fd is None:
             return None
+        if timeout is None or timeout > 0:
+            self.flush()  # never wait with output held back
         ready, _, _ = select.select([self.key_fd], [], [], timeout)
         if not ready:
             return None
