@@ -99,14 +99,26 @@ def record(
     ] = None,
     color: Color = True,
     start: Start = None,
+    live: Annotated[
+        bool,
+        typer.Option(help="Record the run live in a real shell through asciinema rec."),
+    ] = False,
 ) -> None:
     """Simulate a distributed LLM training run and write it as an asciicast file."""
+    options = _options(seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start)
+    options = options._replace(title=title, idle_time_limit=idle_time_limit, theme=theme)
+    if live:
+        from genact_cast.live import record_live
+
+        if str(output) == "-" or cast_format is not CastFormat.v2:
+            raise typer.BadParameter("--live writes a v2 cast file (asciinema 2.4's format)")
+        took = record_live(options, output, overwrite=overwrite)
+        print(f"genact-cast: recorded {output} live in {took:.1f} s", file=sys.stderr)
+        return
     from genact_cast.commands.record import record_cast
 
     record_cast(
-        _options(
-            seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start
-        )._replace(title=title, idle_time_limit=idle_time_limit, theme=theme),
+        options,
         output=output,
         overwrite=overwrite,
         version=int(cast_format.value[1:]),

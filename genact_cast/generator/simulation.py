@@ -26,13 +26,14 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
     """
     options, budget = plan.options, plan.budget
     tape = Tape(sink, options.speed)
-    con = Console(
-        tape, Style(color=options.color), options.cols, plan.start, Rng(plan.scene_seed),
-        should_stop,
-    )  # fmt: skip
+    scene = Rng(plan.scene_seed)
+    # Typing has a stream of its own: with or without the prompt (`run --no-prompt`,
+    # live recording), the run prints the same numbers.
+    typing, body = scene.fork(), scene.fork()
+    con = Console(tape, Style(color=options.color), options.cols, plan.start, body, should_stop)
     try:
         if options.prompt:
-            launch(con, plan, budget.launch)
+            launch(con, plan, budget.launch, typing)
         tape.marker("Initialization")
         initialization(con, plan, budget.initialization)
         for epoch in range(1, plan.epochs + 1):

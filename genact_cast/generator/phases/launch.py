@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from genact_cast.generator.console import Console
 from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.rng import Rng
 from genact_cast.generator.style import RESET, Text
 
 
@@ -48,20 +49,25 @@ def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
     return lines
 
 
-def launch(con: Console, plan: RunPlan, budget: float) -> None:
+def typed_command(con: Console, plan: RunPlan) -> str:
+    """The launch command as typed: lines joined by newlines, continued with ' \\'."""
     shown = prompt(con, plan)
-    lines = command_lines(command_words(plan), con.width - shown.width, con.width)
-    keys = "\r".join(lines)
+    return "\n".join(command_lines(command_words(plan), con.width - shown.width, con.width))
+
+
+def launch(con: Console, plan: RunPlan, budget: float, rng: Rng) -> None:
+    shown = prompt(con, plan)
+    keys = typed_command(con, plan).replace("\n", "\r")
     # One pause to think, one per keystroke (longer after a space), one before Enter.
-    raw = [con.rng.uniform(0.6, 1.4)]
+    raw = [rng.uniform(0.6, 1.4)]
     for key in keys:
-        delay = con.rng.uniform(0.04, 0.13)
+        delay = rng.uniform(0.04, 0.13)
         if key == " ":
-            delay += con.rng.uniform(0.02, 0.1)
-        if con.rng.chance(0.04):
-            delay += con.rng.uniform(0.2, 0.6)  # a hesitation
+            delay += rng.uniform(0.02, 0.1)
+        if rng.chance(0.04):
+            delay += rng.uniform(0.2, 0.6)  # a hesitation
         raw.append(delay)
-    raw.append(con.rng.uniform(0.3, 0.7))
+    raw.append(rng.uniform(0.3, 0.7))
     scale = budget / sum(raw)
 
     con.tape.write(shown.ansi)
