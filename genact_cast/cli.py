@@ -217,6 +217,54 @@ def info(
     show_info(source, as_json=as_json)
 
 
+class Visibility(str, Enum):
+    public = "public"
+    unlisted = "unlisted"
+    private = "private"
+
+
+Server = Annotated[
+    str | None,
+    typer.Option(help="asciinema server; default $ASCIINEMA_SERVER_URL or asciinema.org."),
+]
+
+
+@app.command()
+def upload(
+    source: Annotated[Path, typer.Argument(help="Cast file to upload.")],
+    server: Server = None,
+    title: Annotated[str | None, typer.Option(help="Title of the recording.")] = None,
+    visibility: Annotated[
+        Visibility | None, typer.Option(help="Who may see it (the server's default if absent).")
+    ] = None,
+) -> None:
+    """Upload a cast to an asciinema server, into your asciinema account."""
+    from genact_cast.publish.install_id import install_id, server_url
+    from genact_cast.publish.upload import upload as send
+
+    result = send(
+        source,
+        server=server_url(server),
+        install_id=install_id(),
+        title=title,
+        visibility=None if visibility is None else visibility.value,
+    )
+    print(result.url)
+    if result.message:
+        print(result.message, file=sys.stderr)
+    print(f"\nMarkdown:\n  {result.markdown}\nHTML:\n  {result.html}")
+
+
+@app.command()
+def auth(server: Server = None) -> None:
+    """Print the link that ties this machine's install ID to your asciinema account."""
+    from genact_cast.publish.install_id import install_id, server_url
+
+    url = server_url(server)
+    print(f"Open this link to tie uploads from this machine to your {url} account:")
+    print(f"  {url}/connect/{install_id()}")
+
+
 def _options(
     seed: int | None,
     duration: str | None,

@@ -1,0 +1,1 @@
+"""Sharing casts: upload to asciinema servers, and embeds for docs and slides."""

@@ -1,0 +1,248 @@
+"""Uploading to an asciinema server on 127.0.0.1, and the install ID shared with asciinema."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from email.parser import BytesParser
+from email.policy import HTTP
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from genact_cast.publish.install_id import install_id, server_url
+from genact_cast.publish.upload import UploadError, upload
+
+ROOT = Path(__file__).resolve().parent.parent
+CAST = ROOT / "casts" / "seed7-80x24.cast"
+ID = "3f1c2a9e-5b7d-4e2f-9a1b-0c8d7e6f5a4b"
+
+
+class FakeServer(http.server.BaseHTTPRequestHandler):
+    """asciinema-server's upload endpoints, as documented; `mode` picks a behaviour."""
+
+    mode: ClassVar[str] = "ok"
+    seen: ClassVar[list[dict[str, Any]]] = []
+    failures_left: ClassVar[int] = 0
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        user, _, password = (
+            base64.b64decode(self.headers["Authorization"].split()[1]).decode().partition(":")
+        )
+        message = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
+        )
+        parts = {
+            part.get_param("name", header="content-disposition"): part
+            for part in message.iter_parts()
+        }
+        self.seen.append({
+            "path": self.path, "user": user, "password": password, "fields": sorted(parts),
+            "accept": self.headers["Accept"], "agent": self.headers["User-Agent"],
+            "title": parts["title"].get_content() if "title" in parts else None,
+            "visibility": parts["visibility"].get_content() if "visibility" in parts else None,
+        })  # fmt: skip
+        legacy = self.path == "/api/asciicasts"
+        if self.mode == "legacy" and not legacy:
+            self.reply(404, {"error": "not found"})
+            return
+        field = "asciicast" if legacy else "file"
+        if password != ID:
+            self.reply(401, {"message": "Unauthorized"})
+            return
+        if self.mode in ("403", "413"):
+            self.reply(int(self.mode), {"message": "No"})
+            return
+        if self.mode == "422":
+            self.reply(422, {"message": "Invalid cast: no events"})
+            return
+        if self.mode == "flaky" and FakeServer.failures_left > 0:
+            FakeServer.failures_left -= 1
+            self.reply(503, {"message": "maintenance"})
+            return
+        if self.mode == "down":
+            self.reply(500, {"message": "boom"})
+            return
+        cast = parts[field].get_payload(decode=True)
+        assert isinstance(cast, bytes)
+        assert json.loads(cast.splitlines()[0])["version"] == 2
+        url = f"http://{self.headers['Host']}/a/abc123"
+        self.reply(201, {"url": url, "message": f"View the recording at:\n\n    {url}\n"})
+
+    def reply(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    FakeServer.mode, FakeServer.seen, FakeServer.failures_left = "ok", [], 0
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeServer)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_upload_sends_the_cast_with_auth_title_and_visibility(server: str) -> None:
+    result = upload(CAST, server=server, install_id=ID, title="Demo", visibility="unlisted")
+    assert result.url == f"{server}/a/abc123"
+    assert result.markdown == f"[![asciicast]({server}/a/abc123.svg)]({server}/a/abc123)"
+    assert (
+        result.html
+        == f'<script src="{server}/a/abc123.js" id="asciicast-abc123" async="true"></script>'
+    )
+    (request,) = FakeServer.seen
+    assert request["path"] == "/api/v1/recordings"
+    assert request["password"] == ID
+    assert request["fields"] == ["file", "title", "visibility"]
+    assert (request["title"], request["visibility"]) == ("Demo", "unlisted")
+    assert request["accept"] == "application/json"
+    assert request["agent"].startswith("genact-cast/0.1.0")
+
+
+def test_an_older_server_gets_the_older_endpoint(server: str) -> None:
+    FakeServer.mode = "legacy"
+    assert upload(CAST, server=server, install_id=ID).url.endswith("/a/abc123")
+    assert [r["path"] for r in FakeServer.seen] == ["/api/v1/recordings", "/api/asciicasts"]
+    assert FakeServer.seen[1]["fields"] == ["asciicast"]
+
+
+def test_server_errors_are_retried_with_backoff(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("genact_cast.publish.upload.BACKOFF_SECONDS", 0.01)
+    FakeServer.mode, FakeServer.failures_left = "flaky", 2
+    assert upload(CAST, server=server, install_id=ID).url.endswith("/a/abc123")
+    assert len(FakeServer.seen) == 3
+
+
+@pytest.mark.parametrize(
+    ("mode", "install", "message"),
+    [
+        ("ok", "wrong-id", "does not know this install ID; run `genact-cast auth`"),
+        ("403", ID, "refused the upload (403 Forbidden)"),
+        ("413", ID, "larger than the server accepts (413)"),
+        ("422", ID, "rejected the cast: Invalid cast: no events"),
+        ("down", ID, "having problems (500)"),
+    ],
+)
+def test_errors_are_one_clear_line(
+    server: str, monkeypatch: pytest.MonkeyPatch, mode: str, install: str, message: str
+) -> None:
+    monkeypatch.setattr("genact_cast.publish.upload.BACKOFF_SECONDS", 0.01)
+    FakeServer.mode = mode
+    with pytest.raises(UploadError) as info:
+        upload(CAST, server=server, install_id=install)
+    assert message in str(info.value)
+    assert install not in str(info.value)
+
+
+def test_refused_connections_and_timeouts(tmp_path: Path) -> None:
+    with pytest.raises(UploadError, match=r"cannot connect to http://127\.0\.0\.1:9"):
+        upload(CAST, server="http://127.0.0.1:9", install_id=ID)
+
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts, never answers
+    try:
+        port = silent.getsockname()[1]
+        with pytest.raises(UploadError, match="did not answer in time"):
+            upload(CAST, server=f"http://127.0.0.1:{port}", install_id=ID, timeout=0.5)
+    finally:
+        silent.close()
+
+
+def test_a_bad_cast_is_refused_before_sending(server: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.cast"
+    bad.write_text('{"version": 2, "width": 80, "height": 24}\n[1, "o"]\n')
+    with pytest.raises(Exception, match=r"bad\.cast:2"):
+        upload(bad, server=server, install_id=ID)
+    assert FakeServer.seen == []
+
+
+def test_cli_upload_prints_the_url_and_snippets_and_never_the_id(
+    server: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "ASCIINEMA_INSTALL_ID": ID, "ASCIINEMA_SERVER_URL": server}
+    ok = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "upload", str(CAST), "--title", "T"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines()[0] == f"{server}/a/abc123"
+    assert f"[![asciicast]({server}/a/abc123.svg)]({server}/a/abc123)" in ok.stdout
+    assert ID not in ok.stdout + ok.stderr
+    FakeServer.mode = "422"
+    bad = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "upload", str(CAST)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1
+    assert ID not in bad.stderr
+
+
+def test_install_id_comes_from_env_then_3x_state_then_2x_config(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path)}
+    state = tmp_path / ".local/state/asciinema/install-id"
+    config = tmp_path / ".config/asciinema/install-id"
+    config.parent.mkdir(parents=True)
+    config.write_text("from-2x\n")
+    assert install_id(env) == "from-2x"
+    state.parent.mkdir(parents=True)
+    state.write_text("from-3x\n")
+    assert install_id(env) == "from-3x"
+    assert install_id({**env, "ASCIINEMA_INSTALL_ID": "from-env"}) == "from-env"
+    assert install_id({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "x")}) != "from-3x"
+
+
+def test_a_new_install_id_is_a_private_lowercase_uuid4(tmp_path: Path) -> None:
+    env = {"ASCIINEMA_STATE_HOME": str(tmp_path / "state"), "HOME": str(tmp_path)}
+    new = install_id(env)
+    assert new == str(uuid.UUID(new)).lower()
+    assert uuid.UUID(new).version == 4
+    path = tmp_path / "state" / "install-id"
+    assert path.read_text().strip() == new
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert install_id(env) == new  # and it stays
+
+
+def test_server_comes_from_option_then_environment() -> None:
+    assert server_url("https://a.example/", {}) == "https://a.example"
+    assert (
+        server_url(None, {"ASCIINEMA_SERVER_URL": "https://b", "ASCIINEMA_API_URL": "https://c"})
+        == "https://b"
+    )
+    assert server_url(None, {"ASCIINEMA_API_URL": "https://c"}) == "https://c"
+    assert server_url(None, {}) == "https://asciinema.org"
+
+
+def test_auth_prints_the_connect_link(tmp_path: Path) -> None:
+    env = {**os.environ, "ASCIINEMA_INSTALL_ID": ID, "ASCIINEMA_SERVER_URL": "http://127.0.0.1:1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "auth"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert f"http://127.0.0.1:1/connect/{ID}" in result.stdout
