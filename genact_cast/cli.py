@@ -217,6 +217,41 @@ def info(
     show_info(source, as_json=as_json)
 
 
+@app.command()
+def embed(
+    source: Annotated[str, typer.Argument(help="Cast file, http(s) URL, or - for stdin.")],
+    svg: Annotated[Path | None, typer.Option(help="Write an animated SVG here.")] = None,
+    gif: Annotated[Path | None, typer.Option(help="Write a GIF here (needs agg).")] = None,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Write Markdown and HTML snippets here.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the output if it exists.")] = False,
+    theme: Annotated[str | None, typer.Option(help="Colour theme; default the cast's.")] = None,
+    speed: Annotated[float, typer.Option(help="GIF playback speed.")] = 1.0,
+    fps_cap: Annotated[int, typer.Option(help="At most this many frames a second.")] = 30,
+    font_size: Annotated[int, typer.Option(help="GIF font size in pixels.")] = 14,
+    idle_time_limit: Annotated[
+        float | None, typer.Option(help="Cap pauses at this many seconds.")
+    ] = None,
+    loop: Annotated[bool, typer.Option(help="Loop, or play once and hold the last frame.")] = True,
+    at: Annotated[
+        float | None, typer.Option(help="SVG: one still frame at this many seconds.")
+    ] = None,
+) -> None:
+    """Turn a cast into an animated SVG (for READMEs), a GIF, or Markdown snippets."""
+    from genact_cast.commands.embed import embed as make
+
+    chosen = [(k, p) for k, p in (("svg", svg), ("gif", gif), ("markdown", markdown)) if p]
+    if len(chosen) != 1:
+        raise typer.BadParameter("give exactly one of --svg, --gif or --markdown")
+    kind, path = chosen[0]
+    make(
+        source, path, kind, overwrite=overwrite, theme=theme, speed=speed, fps_cap=fps_cap,
+        font_size=font_size, idle_time_limit=idle_time_limit, loop=loop, at=at,
+    )  # fmt: skip
+    print(f"genact-cast: wrote {path}", file=sys.stderr)
+
+
 class Visibility(str, Enum):
     public = "public"
     unlisted = "unlisted"

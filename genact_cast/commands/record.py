@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +19,35 @@ def record_cast(
     to_stdout = str(output) == "-"
     if not to_stdout:
         check_writable(output, overwrite=overwrite)  # before the work, not after
+    picture = output.suffix.lower() in (".svg", ".gif")
+    if picture:
+        _record_picture(options, output, overwrite=overwrite)
+    else:
+        _record_cast(options, output, overwrite=overwrite, version=version)
+    if not seed_given:
+        seed = options.seed
+        print(f"genact-cast: random seed {seed}; pass --seed {seed} to reproduce", file=sys.stderr)
+
+
+def _record_picture(options: RecordOptions, output: Path, *, overwrite: bool) -> None:
+    """demo.svg or demo.gif: the cast is made, then rendered, and only the picture kept."""
+    from genact_cast.commands.embed import embed, format_for
+
+    with tempfile.TemporaryDirectory(prefix="genact-cast-") as tmp:
+        cast_path = Path(tmp) / "run.cast"
+        cast = generate(options, 2)
+        cast_path.write_text("".join(encode(cast.header, cast.events, 2)), "utf-8")
+        kind = format_for(output)
+        assert kind is not None
+        embed(
+            str(cast_path), output, kind, overwrite=overwrite, theme=options.theme,
+            idle_time_limit=options.idle_time_limit,
+        )  # fmt: skip
+    print(f"genact-cast: wrote {output} (seed {options.seed})", file=sys.stderr)
+
+
+def _record_cast(options: RecordOptions, output: Path, *, overwrite: bool, version: int) -> None:
+    to_stdout = str(output) == "-"
     cast = generate(options, version)
     lines = encode(cast.header, cast.events, version)
     if to_stdout:
@@ -33,9 +63,6 @@ def record_cast(
             f"{length:.1f} s, {len(events)} events, seed {options.seed})",
             file=sys.stderr,
         )
-    if not seed_given:
-        seed = options.seed
-        print(f"genact-cast: random seed {seed}; pass --seed {seed} to reproduce", file=sys.stderr)
 
 
 def parse_start(text: str) -> datetime:

@@ -1,0 +1,65 @@
+"""`genact-cast embed`: a cast as an animated SVG, a GIF, or Markdown snippets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genact_cast.atomic import atomic_output, check_writable
+from genact_cast.errors import BadOption
+from genact_cast.generator import catalog
+from genact_cast.sources import open_cast
+
+FORMATS = ("svg", "gif", "markdown")
+
+
+def format_for(path: Path) -> str | None:
+    """The embed format a file name asks for: demo.svg, demo.gif, demo.md."""
+    suffix = path.suffix.lower().lstrip(".")
+    return {"svg": "svg", "gif": "gif", "md": "markdown"}.get(suffix)
+
+
+def embed(
+    source: str,
+    output: Path,
+    kind: str,
+    *,
+    overwrite: bool = False,
+    theme: str | None = None,
+    speed: float = 1.0,
+    fps_cap: int = 30,
+    font_size: int = 14,
+    idle_time_limit: float | None = None,
+    loop: bool = True,
+    at: float | None = None,
+) -> None:
+    if kind not in FORMATS:
+        raise BadOption(f"unknown embed format {kind!r}; choose one of: {', '.join(FORMATS)}")
+    if fps_cap <= 0:
+        raise BadOption(f"--fps-cap must be above 0 (got {fps_cap})")
+    check_writable(output, overwrite=overwrite)
+    if kind == "gif":
+        from genact_cast.publish.gif import render_gif
+
+        render_gif(
+            source, output, overwrite=overwrite, theme=theme, speed=speed, font_size=font_size,
+            fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop,
+        )  # fmt: skip
+        return
+    if kind == "markdown":
+        from genact_cast.publish.markdown import snippets
+
+        text = snippets(source)
+    else:
+        from genact_cast.publish.svg import render_svg
+
+        chosen = None
+        if theme is not None:
+            themes = catalog.themes()
+            chosen = themes[catalog.find("theme", theme, {n: n for n in themes})]
+        with open_cast(source) as reader:
+            text = render_svg(
+                reader.header, reader.events(), theme=chosen, fps_cap=fps_cap,
+                idle_time_limit=idle_time_limit, loop=loop, at=at,
+            )  # fmt: skip
+    with atomic_output(output, overwrite=overwrite) as stream:
+        stream.write(text.encode("utf-8"))
