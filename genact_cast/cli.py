@@ -225,6 +225,20 @@ def embed(
     markdown: Annotated[
         Path | None, typer.Option(help="Write Markdown and HTML snippets here.")
     ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Write a standalone HTML page with asciinema-player.")
+    ] = None,
+    self_contained: Annotated[
+        bool, typer.Option(help="HTML: inline the player's JS and CSS (works offline).")
+    ] = False,
+    autoplay: Annotated[bool, typer.Option(help="HTML: start playing on load.")] = True,
+    poster: Annotated[
+        str | None, typer.Option(help="HTML: poster frame, e.g. npt:0:30, or 'end'.")
+    ] = None,
+    fit: Annotated[
+        str, typer.Option(help="HTML: fit the player to width, height, both or none.")
+    ] = "width",
+    pause_on_markers: Annotated[bool, typer.Option(help="HTML: pause at every marker.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the output if it exists.")] = False,
     theme: Annotated[str | None, typer.Option(help="Colour theme; default the cast's.")] = None,
     speed: Annotated[float, typer.Option(help="GIF playback speed.")] = 1.0,
@@ -238,16 +252,25 @@ def embed(
         float | None, typer.Option(help="SVG: one still frame at this many seconds.")
     ] = None,
 ) -> None:
-    """Turn a cast into an animated SVG (for READMEs), a GIF, or Markdown snippets."""
+    """Turn a cast into an animated SVG (for READMEs), a GIF, an HTML page, or Markdown."""
     from genact_cast.commands.embed import embed as make
+    from genact_cast.publish.html import PlayerOptions
 
-    chosen = [(k, p) for k, p in (("svg", svg), ("gif", gif), ("markdown", markdown)) if p]
+    outputs = (("svg", svg), ("gif", gif), ("html", html), ("markdown", markdown))
+    chosen = [(kind, path) for kind, path in outputs if path]
     if len(chosen) != 1:
-        raise typer.BadParameter("give exactly one of --svg, --gif or --markdown")
+        raise typer.BadParameter("give exactly one of --svg, --gif, --html or --markdown")
+    if fit not in ("width", "height", "both", "none"):
+        raise typer.BadParameter(f"--fit must be width, height, both or none (got {fit!r})")
     kind, path = chosen[0]
+    player = PlayerOptions(
+        speed=speed, idle_time_limit=idle_time_limit, loop=loop,
+        autoplay=autoplay, poster=poster, theme=theme, fit=fit, pause_on_markers=pause_on_markers,
+    )  # fmt: skip
     make(
         source, path, kind, overwrite=overwrite, theme=theme, speed=speed, fps_cap=fps_cap,
-        font_size=font_size, idle_time_limit=idle_time_limit, loop=loop, at=at,
+        font_size=font_size, idle_time_limit=idle_time_limit, loop=loop, at=at, player=player,
+        self_contained=self_contained,
     )  # fmt: skip
     print(f"genact-cast: wrote {path}", file=sys.stderr)
 

@@ -1,21 +1,23 @@
-"""`genact-cast embed`: a cast as an animated SVG, a GIF, or Markdown snippets."""
+"""`genact-cast embed`: a cast as an animated SVG, a GIF, an HTML page or Markdown snippets."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from genact_cast.asciicast import encode
 from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import BadOption
 from genact_cast.generator import catalog
+from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import open_cast
 
-FORMATS = ("svg", "gif", "markdown")
+FORMATS = ("svg", "gif", "html", "markdown")
 
 
 def format_for(path: Path) -> str | None:
-    """The embed format a file name asks for: demo.svg, demo.gif, demo.md."""
+    """The embed format a file name asks for: demo.svg, demo.gif, demo.html, demo.md."""
     suffix = path.suffix.lower().lstrip(".")
-    return {"svg": "svg", "gif": "gif", "md": "markdown"}.get(suffix)
+    return {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown"}.get(suffix)
 
 
 def embed(
@@ -31,6 +33,8 @@ def embed(
     idle_time_limit: float | None = None,
     loop: bool = True,
     at: float | None = None,
+    player: PlayerOptions | None = None,
+    self_contained: bool = False,
 ) -> None:
     if kind not in FORMATS:
         raise BadOption(f"unknown embed format {kind!r}; choose one of: {', '.join(FORMATS)}")
@@ -49,6 +53,8 @@ def embed(
         from genact_cast.publish.markdown import snippets
 
         text = snippets(source)
+    elif kind == "html":
+        text = _html(source, player or PlayerOptions(), self_contained=self_contained)
     else:
         from genact_cast.publish.svg import render_svg
 
@@ -63,3 +69,18 @@ def embed(
             )  # fmt: skip
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(text.encode("utf-8"))
+
+
+def _html(source: str, options: PlayerOptions, *, self_contained: bool) -> str:
+    """The page, with the cast re-encoded as v2 (any version in, one the player reads out)."""
+    from genact_cast.publish.html import render_html
+
+    with open_cast(source) as reader:
+        events = list(reader.events())
+        header = reader.header._replace(version=2)
+    cast_text = "".join(encode(header, events, 2))
+    title = header.title or Path(source).stem
+    duration = events[-1].time if events else 0.0
+    return render_html(
+        cast_text, title=title, duration=duration, options=options, self_contained=self_contained
+    )

@@ -19,7 +19,7 @@ def record_cast(
     to_stdout = str(output) == "-"
     if not to_stdout:
         check_writable(output, overwrite=overwrite)  # before the work, not after
-    picture = output.suffix.lower() in (".svg", ".gif")
+    picture = output.suffix.lower() in (".svg", ".gif", ".html", ".htm")
     if picture:
         _record_picture(options, output, overwrite=overwrite)
     else:

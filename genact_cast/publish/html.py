@@ -1,0 +1,94 @@
+"""A standalone HTML page playing a cast with asciinema-player, the cast inline.
+
+Nothing in a cast reaches the page as markup: the title is HTML-escaped and the cast is
+a JSON string with `<`, `>`, `&` and line separators escaped, so no `</script>` can end
+the script that holds it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from genact_cast.publish.player_assets import cdn_tags, inline_assets
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+{assets}
+<style>body{{margin:0;padding:24px;background:#1b1b1f;color:#ddd;font-family:sans-serif}}
+h1{{font-size:18px;font-weight:normal;margin:0 0 16px}}#player{{max-width:1100px}}</style>
+</head>
+<body>
+<h1>{title}</h1>
+<div id="player"></div>
+<script>
+const cast = {cast};
+const element = document.getElementById("player");
+window.player = AsciinemaPlayer.create({{data: cast}}, element, {options});
+</script>
+</body>
+</html>
+"""
+
+
+@dataclass(frozen=True)
+class PlayerOptions:
+    speed: float = 1.0
+    idle_time_limit: float | None = None
+    loop: bool = False
+    autoplay: bool = True
+    poster: str | None = None  # "npt:1:23", or "end" for the final frame
+    theme: str | None = None
+    fit: str = "width"
+    pause_on_markers: bool = False
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):  # fmt: skip
+        text = text.replace(raw, escaped)
+    return text
+
+
+def player_options(options: PlayerOptions, duration: float) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "speed": options.speed,
+        "loop": options.loop,
+        "autoPlay": options.autoplay,
+        "fit": options.fit if options.fit != "none" else False,
+        "pauseOnMarkers": options.pause_on_markers,
+    }
+    if options.idle_time_limit is not None:
+        result["idleTimeLimit"] = options.idle_time_limit
+    if options.poster == "end":
+        whole = int(duration)
+        result["poster"] = f"npt:{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    elif options.poster:
+        result["poster"] = options.poster
+    if options.theme:
+        result["theme"] = options.theme
+    return result
+
+
+def render_html(
+    cast_text: str, *, title: str, duration: float, options: PlayerOptions, self_contained: bool
+) -> str:
+    if self_contained:
+        assets = inline_assets()
+        tags = f"<style>{assets.css}</style>\n<script>{assets.js}</script>"
+    else:
+        tags = cdn_tags()
+    return PAGE.format(
+        title=html.escape(title),
+        assets=tags,
+        cast=script_json(cast_text),
+        options=script_json(player_options(options, duration)),
+    )

@@ -1,0 +1,105 @@
+"""asciinema-player's JS and CSS, pinned: CDN tags with integrity hashes, or the files inline.
+
+For inlining, the npm package is downloaded once from the npm registry, checked against
+the pinned tarball integrity, cached, and each file checked against its own hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import io
+import json
+import os
+import tarfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from genact_cast.errors import GenactCastError
+
+REGISTRY = "https://registry.npmjs.org"
+
+
+class PlayerAssetError(GenactCastError):
+    """The pinned asciinema-player could not be fetched or did not match its hashes."""
+
+
+@dataclass(frozen=True)
+class Assets:
+    js: str
+    css: str
+
+
+@functools.cache
+def pinned() -> dict[str, Any]:
+    text = (resources.files("genact_cast.publish") / "data" / "player.json").read_text("utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def sri(data: bytes, algorithm: str) -> str:
+    digest = hashlib.new(algorithm, data).digest()
+    return f"{algorithm}-{base64.b64encode(digest).decode()}"
+
+
+def cdn_tags() -> str:
+    p = pinned()
+    return (
+        f'<link rel="stylesheet" href="{p["cdn"]}asciinema-player.css" '
+        f'integrity="{p["css"]["integrity"]}" crossorigin="anonymous">\n'
+        f'<script src="{p["cdn"]}asciinema-player.min.js" '
+        f'integrity="{p["js"]["integrity"]}" crossorigin="anonymous"></script>'
+    )
+
+
+def cache_dir(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME", str(Path.home()))) / ".cache")
+    return Path(base) / "genact-cast"
+
+
+def inline_assets() -> Assets:
+    """The player's files, from the cached (or freshly downloaded) npm tarball."""
+    p = pinned()
+    tarball = _tarball(p)
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
+        files = {}
+        for kind in ("js", "css"):
+            member = archive.extractfile(p[kind]["path"])
+            if member is None:
+                raise PlayerAssetError(f"{p['package']} {p['version']} has no {p[kind]['path']}")
+            data = member.read()
+            if sri(data, "sha384") != p[kind]["integrity"]:
+                raise PlayerAssetError(f"{p[kind]['path']} does not match its pinned hash")
+            files[kind] = data.decode("utf-8")
+    return Assets(js=files["js"], css=files["css"])
+
+
+def _tarball(p: dict[str, Any]) -> bytes:
+    name = f"{p['package']}-{p['version']}.tgz"
+    cached = cache_dir() / name
+    if cached.is_file():
+        data = cached.read_bytes()
+        if sri(data, "sha512") == p["tarball_integrity"]:
+            return data
+    registry = os.environ.get("GENACT_CAST_NPM_REGISTRY", REGISTRY).rstrip("/")
+    url = f"{registry}/{p['package']}/-/{name}"
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=60.0, follow_redirects=True)
+    except httpx.HTTPError as exc:
+        raise PlayerAssetError(f"cannot download {name} from {registry}: {exc}") from None
+    if response.status_code != 200:
+        raise PlayerAssetError(f"cannot download {name}: HTTP {response.status_code}")
+    data = response.content
+    if sri(data, "sha512") != p["tarball_integrity"]:
+        raise PlayerAssetError(f"{name} from {registry} does not match its pinned integrity")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_suffix(".part")
+    temporary.write_bytes(data)
+    temporary.replace(cached)
+    return data

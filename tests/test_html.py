@@ -1,0 +1,144 @@
+"""The HTML embed: asciinema-player from npm, pinned and checked, in real headless Chromium."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import subprocess
+import tarfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from genact_cast.publish.player_assets import PlayerAssetError, inline_assets, pinned, sri
+
+ROOT = Path(__file__).resolve().parent.parent
+CAST = ROOT / "casts" / "seed7-80x24.cast"
+GENACT = [str(Path(__import__("sys").executable)), "-m", "genact_cast"]
+
+
+@pytest.fixture(scope="session")
+def npm_tarball() -> Path:
+    """The pinned asciinema-player package, fetched with npm (a test dependency) and kept."""
+    p = pinned()
+    folder = ROOT / ".cache" / "npm"
+    tarball = folder / f"{p['package']}-{p['version']}.tgz"
+    if not tarball.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "pack", f"{p['package']}@{p['version']}", "--pack-destination", str(folder)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    return tarball
+
+
+class Registry(http.server.BaseHTTPRequestHandler):
+    """The npm registry's tarball URL, on 127.0.0.1."""
+
+    tarball: ClassVar[bytes] = b""
+    hits: ClassVar[int] = 0
+
+    def do_GET(self) -> None:
+        p = pinned()
+        if self.path != f"/{p['package']}/-/{p['package']}-{p['version']}.tgz":
+            self.send_error(404)
+            return
+        Registry.hits += 1
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.tarball)))
+        self.end_headers()
+        self.wfile.write(self.tarball)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def registry(npm_tarball: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    Registry.tarball, Registry.hits = npm_tarball.read_bytes(), 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("GENACT_CAST_NPM_REGISTRY", url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    yield url
+    server.shutdown()
+
+
+def test_the_pins_match_the_npm_package(npm_tarball: Path) -> None:
+    p = pinned()
+    assert sri(npm_tarball.read_bytes(), "sha512") == p["tarball_integrity"]
+    with tarfile.open(npm_tarball) as archive:
+        for kind in ("js", "css"):
+            member = archive.extractfile(p[kind]["path"])
+            assert member is not None
+            assert sri(member.read(), "sha384") == p[kind]["integrity"]
+
+
+def test_cdn_page_loads_the_pinned_player_with_integrity(tmp_path: Path) -> None:
+    page = tmp_path / "cdn.html"
+    subprocess.run([*GENACT, "embed", str(CAST), "--html", str(page)], check=True, timeout=60)
+    text = page.read_text()
+    p = pinned()
+    assert f'integrity="{p["js"]["integrity"]}" crossorigin="anonymous"' in text
+    assert f'integrity="{p["css"]["integrity"]}" crossorigin="anonymous"' in text
+    assert f"asciinema-player@{p['version']}/dist/bundle/asciinema-player.min.js" in text
+
+
+def test_self_contained_downloads_once_checks_and_caches(registry: str) -> None:
+    first = inline_assets()
+    assert "AsciinemaPlayer" in first.js
+    assert ".ap-player" in first.css
+    inline_assets()
+    assert Registry.hits == 1
+
+
+def test_a_tampered_package_is_refused(registry: str) -> None:
+    Registry.tarball = Registry.tarball[:-10] + b"0123456789"
+    with pytest.raises(PlayerAssetError, match="does not match its pinned integrity"):
+        inline_assets()
+
+
+def test_nothing_in_a_cast_can_inject_markup(registry: str, tmp_path: Path) -> None:
+    evil = tmp_path / "evil.cast"
+    title = "</title><script>alert(1)</script>"
+    evil.write_text(
+        '{"version": 2, "width": 80, "height": 24, "title": "' + title.replace('"', '\\"') + '"}\n'
+        '[0.1, "o", "</script><script>alert(2)</script><!--"]\n'
+        '[0.2, "o", "\\u2028 & <b>bold</b>"]\n'
+    )
+    page = tmp_path / "evil.html"
+    result = subprocess.run(
+        [*GENACT, "embed", str(evil), "--html", str(page), "--self-contained"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = page.read_text()
+    assert len(re.findall(r"<script", text, re.IGNORECASE)) == 2  # the player, our few lines
+    assert "alert(1)" not in text.split("<script>")[0].replace("&lt;script&gt;alert(1)", "")
+    assert "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_the_page_plays_in_chromium_and_seeking_to_the_end_shows_the_summary(
+    registry: str, tmp_path: Path, browser: Any
+) -> None:
+    page_path = tmp_path / "demo.html"
+    subprocess.run(
+        [*GENACT, "embed", str(CAST), "--html", str(page_path), "--self-contained", "--speed", "4"],
+        check=True, timeout=60,
+    )  # fmt: skip
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page_path.as_uri())
+    page.wait_for_function("document.body.innerText.includes('torchrun')", timeout=5000)
+    assert page.evaluate("player.getCurrentTime()") > 0  # it plays
+    page.evaluate("player.seek(player.getDuration())")
+    page.wait_for_function("document.body.innerText.includes('Training summary')", timeout=5000)
+    assert "Final loss" in page.inner_text("body")
+    assert errors == []
+    page.close()
