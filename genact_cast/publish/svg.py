@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import pyte
 
@@ -53,6 +54,7 @@ def frames(
     stream = pyte.Stream(screen)
     limit = idle_time_limit if idle_time_limit is not None else header.idle_time_limit
     gap = 1.0 / fps_cap
+    rows: list[Line] = [() for _ in range(header.rows)]
     pending: float | None = None
     last: tuple[Line, ...] | None = None
     for event in limit_idle(events, limit):
@@ -60,7 +62,7 @@ def frames(
         if until is not None and time > until:
             break
         if pending is not None and time - pending >= gap:
-            snapshot = _snapshot(screen)
+            snapshot = _snapshot(screen, rows)
             if snapshot != last:
                 yield Frame(pending, snapshot)
                 last = snapshot
@@ -69,42 +71,62 @@ def frames(
             stream.feed(event.data)
             pending = time if pending is None else pending
         elif event.code == RESIZE:
-            cols, _, rows = event.data.partition("x")
-            if cols.isdigit() and rows.isdigit():
-                screen.resize(int(rows), int(cols))
+            cols, _, lines = event.data.partition("x")
+            if cols.isdigit() and lines.isdigit():
+                screen.resize(int(lines), int(cols))
+                rows = [() for _ in range(screen.lines)]
+                screen.dirty.update(range(screen.lines))
     if pending is not None or last is None:
-        snapshot = _snapshot(screen)
+        snapshot = _snapshot(screen, rows)
         if snapshot != last:
             yield Frame(pending or 0.0, snapshot)
 
 
-def _snapshot(screen: pyte.Screen) -> tuple[Line, ...]:
-    lines = []
-    for y in range(screen.lines):
-        row = screen.buffer[y]
-        runs: list[Run] = []
-        text: list[str] = []
-        style = None
-        for x in range(screen.columns):
-            char = row[x]
-            fg, bg = char.fg, char.bg
-            if char.reverse:
-                fg, bg = (
-                    (bg if bg != "default" else "bgdefault"),
-                    (fg if fg != "default" else "fgdefault"),
-                )
-            current = (fg, bg, char.bold, char.italics, char.underscore)
-            if current != style and text:
-                runs.append(("".join(text), style))  # type: ignore[arg-type]
+_BLANK = ("default", "default", False, False, False)
+
+
+def _snapshot(screen: pyte.Screen, rows: list[Line]) -> tuple[Line, ...]:
+    """The screen's lines; only the rows pyte marked dirty are read again."""
+    for y in screen.dirty:
+        if y < len(rows):
+            rows[y] = _line_of(screen.buffer[y], screen.columns)
+    screen.dirty.clear()
+    return tuple(rows)
+
+
+def _line_of(row: dict[int, Any], columns: int) -> Line:
+    runs: list[Run] = []
+    text: list[str] = []
+    style: tuple[str, str, bool, bool, bool] = _BLANK
+    column = 0
+    for x in sorted(row):  # only the cells written; the rest are blanks
+        if x >= columns:
+            break
+        if x > column:
+            if style != _BLANK and text:
+                runs.append(("".join(text), style))
                 text = []
-            style = current
-            text.append(char.data or " ")
-        if text:
-            runs.append(("".join(text), style))  # type: ignore[arg-type]
-        while runs and not runs[-1][0].strip() and runs[-1][1][1] == "default":
-            runs.pop()  # trailing blanks draw nothing
-        lines.append(tuple(runs))
-    return tuple(lines)
+            style = _BLANK
+            text.append(" " * (x - column))
+        char = row[x]
+        fg, bg = char.fg, char.bg
+        if char.reverse:
+            fg, bg = (
+                (bg if bg != "default" else "bgdefault"),
+                (fg if fg != "default" else "fgdefault"),
+            )
+        current = (fg, bg, char.bold, char.italics, char.underscore)
+        if current != style and text:
+            runs.append(("".join(text), style))
+            text = []
+        style = current
+        text.append(char.data or " ")
+        column = x + 1
+    if text:
+        runs.append(("".join(text), style))
+    while runs and not runs[-1][0].strip() and runs[-1][1][1] == "default":
+        runs.pop()  # trailing blanks draw nothing
+    return tuple(runs)
 
 
 def render_svg(
