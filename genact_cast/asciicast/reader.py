@@ -122,9 +122,7 @@ class CastReader:
             command=value.get("command") if isinstance(value.get("command"), str) else None,
             title=title if isinstance(title, str) else None,
             term_type=term_type if isinstance(term_type, str) else None,
-            env={k: v for k, v in env.items() if isinstance(v, str)}
-            if isinstance(env, dict)
-            else {},
+            env=_strings(env),
             theme=_theme(theme),
         )
 
@@ -174,8 +172,7 @@ class CastReader:
             if (
                 not isinstance(frame, list)
                 or len(frame) != 2
-                or not isinstance(frame[0], int | float)
-                or isinstance(frame[0], bool)
+                or not _is_number(frame[0])
                 or not isinstance(frame[1], str)
                 or frame[0] < 0
             ):

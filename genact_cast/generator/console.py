@@ -138,7 +138,7 @@ class Console:
     def live(self, lines: Sequence[Text], above: Sequence[Text] = ()) -> None:
         """Redraw the live block in place, first printing `above` as lasting lines."""
         if self._live_height:
-            self.tape.write(f"\x1b[{self._live_height}A\r\x1b[J")
+            self._back_to_live_block()
         for line in above:
             self.print(line)
         for line in lines:
@@ -148,11 +148,17 @@ class Console:
     def live_text(self, block: str, height: int, above: Sequence[Text] = ()) -> None:
         """`live`, for a block already rendered to text (`height` lines, each ending CRLF)."""
         if self._live_height:
-            self.tape.write(f"\x1b[{self._live_height}A\r\x1b[J")
+            self._back_to_live_block()
         for line in above:
             self.print(line)
         self.tape.write(block)
         self._live_height = height
+
+    def _back_to_live_block(self) -> None:
+        """Cursor to the first line of the live block, and erase from there down."""
+        self.tape.cursor_up(self._live_height)
+        self.tape.write("\r")
+        self.tape.erase_down()
 
     def end_live(self) -> None:
         """Leave the live block on screen as it is; what follows goes below it."""

@@ -24,10 +24,6 @@ class Tape:
         self._exact_now = 0.0  # unrounded, so that rounding never accumulates
         self._pending: list[str] = []
 
-    @property
-    def now_us(self) -> int:
-        return self._now_us
-
     def write(self, text: str) -> None:
         if text:
             self._pending.append(text)
@@ -57,9 +53,6 @@ class Tape:
     def cursor_up(self, lines: int) -> None:
         if lines > 0:
             self.write(f"\x1b[{lines}A")
-
-    def erase_line(self) -> None:
-        self.write("\r\x1b[2K")
 
     def erase_down(self) -> None:
         self.write("\x1b[J")

@@ -232,7 +232,8 @@ def _log_lines(
     con: Console, plan: RunPlan, step: int, loss: float, tokens_per_s: float
 ) -> list[Text]:
     per_gpu = tokens_per_s / plan.gpus
-    mfu = per_gpu * plan.flops_per_token / 1e12 / plan.gpu.peak_tflops * 100
+    tflops = physics.tflops_per_gpu(tokens_per_s, plan.gpus, plan.flops_per_token)
+    mfu = tflops / plan.gpu.peak_tflops * 100
     text = (
         f"step {step:>{len(str(plan.total_steps))}} | loss {loss:.4f} | "
         f"{fmt.thousands(per_gpu)} tok/s/GPU | mfu {mfu:.1f}%"
