@@ -52,8 +52,7 @@ def training_epoch(con: Console, plan: RunPlan, epoch: int, budget: float) -> No
         if index % log_every == 0 or step == last:
             above += _log_lines(con, plan, step, loss, tokens_per_s)
         con.live_text(block.render(step, loss, grad_norm, tokens_per_s), block.height, above)
-        pace()
-        con.natural_break()
+        pace()  # a natural break too
     con.end_live()
     pace.finish()
 
