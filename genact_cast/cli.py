@@ -241,7 +241,7 @@ def embed(
     pause_on_markers: Annotated[bool, typer.Option(help="HTML: pause at every marker.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the output if it exists.")] = False,
     theme: Annotated[str | None, typer.Option(help="Colour theme; default the cast's.")] = None,
-    speed: Annotated[float, typer.Option(help="GIF playback speed.")] = 1.0,
+    speed: Annotated[float, typer.Option(help="Playback speed (GIF and HTML).")] = 1.0,
     fps_cap: Annotated[int, typer.Option(help="At most this many frames a second.")] = 30,
     font_size: Annotated[int, typer.Option(help="GIF font size in pixels.")] = 14,
     idle_time_limit: Annotated[
