@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-import shutil
 import signal
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from genact_cast.generator.phases.launch import command_words, typed_command
 from genact_cast.generator.rng import Rng
 from genact_cast.generator.style import Style
 from genact_cast.generator.tape import Tape
+from genact_cast.programs import find_program
 
 PROMPT = "$ "
 STARTUP_SECONDS = 20.0  # asciinema, bash and Python starting, on a loaded machine
@@ -135,8 +135,7 @@ def _shell_setup(options: RecordOptions, launcher: str) -> str:
 
 
 def _find(program: str) -> str:
-    beside = Path(sys.executable).parent / program
-    found = str(beside) if beside.is_file() else shutil.which(program)
+    found = find_program(program)
     if found is None:
         raise LiveRecordingError(f"{program} is not installed (pip install asciinema)")
     return found

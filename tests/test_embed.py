@@ -40,7 +40,7 @@ def test_agg_gets_a_theme_it_knows_or_a_custom_one() -> None:
 
 
 def test_a_missing_agg_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("genact_cast.publish.gif.Path.is_file", lambda self: False)
+    monkeypatch.setattr("genact_cast.publish.gif.find_program", lambda name: None)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GenactCastError, match=r"pip install 'genact-cast\[gif\]'"):
         render_gif(str(CAST), tmp_path / "x.gif", overwrite=False)

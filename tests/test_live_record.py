@@ -106,7 +106,7 @@ def test_a_timeout_is_one_message_and_leaves_nothing_behind(
 
 
 def test_a_missing_asciinema_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("genact_cast.live.Path.is_file", lambda self: False)
+    monkeypatch.setattr("genact_cast.live.find_program", lambda name: None)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GenactCastError, match="asciinema is not installed"):
         record_live(RecordOptions(seed=3, duration=5.0), tmp_path / "x.cast", overwrite=False)

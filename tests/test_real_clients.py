@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from genact_cast.programs import find_program
 from tests.helpers import cast_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def tool(name: str) -> str:
-    beside = Path(sys.executable).parent / name  # the venv's own, even when not activated
-    found = str(beside) if beside.is_file() else shutil.which(name)
+    found = find_program(name)
     assert found, f"{name} is a test dependency (pip install -e '.[test]')"
     return found
 

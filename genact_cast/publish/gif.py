@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
+from genact_cast.programs import find_program
 from genact_cast.sources import open_cast
 
 AGG_THEMES = frozenset(
@@ -20,8 +19,7 @@ AGG_THEMES = frozenset(
 
 
 def find_agg() -> str:
-    beside = Path(sys.executable).parent / "agg"
-    found = str(beside) if beside.is_file() else shutil.which("agg")
+    found = find_program("agg")
     if found is None:
         raise GenactCastError("GIF export needs agg: pip install 'genact-cast[gif]'")
     return found
