@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from genact_cast import __version__
-from genact_cast.errors import GenactCastError
+from genact_cast.errors import GenactCastError, Terminated
 
 if TYPE_CHECKING:
     from genact_cast.generator import RecordOptions
@@ -364,8 +364,6 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def main() -> None:
     """Run the CLI: one-line messages and documented exit codes, never a traceback."""
-    from genact_cast.player.terminal import Terminated
-
     try:
         code = app(standalone_mode=False)
     except GenactCastError as exc:

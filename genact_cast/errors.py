@@ -1,5 +1,7 @@
 """One exception hierarchy; only the CLI turns these into messages and exit codes."""
 
+import signal
+
 
 class GenactCastError(Exception):
     """Something the user can fix; the message is shown as it is, on one line."""
@@ -15,6 +17,14 @@ class BadOption(GenactCastError):
 
 class OutputError(GenactCastError):
     """The output file cannot be written."""
+
+
+class Terminated(Exception):
+    """SIGTERM or SIGHUP arrived: unwind, restore the terminal, exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 class CastFormatError(GenactCastError):

@@ -12,13 +12,7 @@ import tty
 from collections.abc import Iterator
 from types import FrameType
 
-
-class Terminated(Exception):
-    """SIGTERM or SIGHUP arrived: unwind, restore the terminal, exit."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
+from genact_cast.errors import Terminated
 
 
 class Terminal:
