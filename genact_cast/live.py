@@ -20,11 +20,7 @@ from pathlib import Path
 from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.console import Console
 from genact_cast.generator.phases.launch import command_words, typed_command
-from genact_cast.generator.rng import Rng
-from genact_cast.generator.style import Style
-from genact_cast.generator.tape import Tape
 from genact_cast.programs import find_program
 
 PROMPT = "$ "
@@ -43,8 +39,7 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
     plan = make_plan(options)
     check_writable(output, overwrite=overwrite)
     asciinema = _find("asciinema")
-    con = Console(Tape(lambda _: None), Style(color=False), options.cols, plan.start, Rng(0))
-    command = typed_command(con, plan)
+    command = typed_command(plan)
     run_seconds = plan.budget.total / options.speed
     started = time.monotonic()
 

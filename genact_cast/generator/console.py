@@ -10,6 +10,11 @@ from genact_cast.generator.style import Style, Text, wrap
 from genact_cast.generator.tape import Tape
 
 
+def usable_width(cols: int) -> int:
+    """Columns a line may take: never the last one, so that no terminal ever wraps it."""
+    return cols - 1
+
+
 class StopRun(Exception):
     """Raised at a natural break when the viewer has asked the run to end."""
 
@@ -65,7 +70,7 @@ class Console:
     ) -> None:
         self.tape = tape
         self.style = style
-        self.width = cols - 1  # never touch the last column: no terminal may wrap
+        self.width = usable_width(cols)
         self.start = start
         self.rng = rng
         self.state = RunState()

@@ -52,6 +52,6 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
         con.end_live()
         summary(con, plan, complete=False)
     if options.prompt:
-        tape.write(prompt(con, plan).ansi)
+        tape.write(prompt(plan, color=options.color).ansi)
     tape.flush()
     return con.state

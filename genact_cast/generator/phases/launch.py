@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from genact_cast.generator.console import Console
+from genact_cast.generator.console import Console, usable_width
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.rng import Rng
 from genact_cast.generator.style import RESET, Text
 
+WHERE = "~/llm-train"
 
-def prompt(con: Console, plan: RunPlan) -> Text:
+
+def prompt(plan: RunPlan, *, color: bool) -> Text:
     user_host = f"{plan.user}@{plan.master}"
-    where = "~/llm-train"
-    if not con.style.color:
-        return Text(f"{user_host}:{where}$ ", len(user_host) + len(where) + 3)
-    ansi = f"\x1b[1;32m{user_host}{RESET}:\x1b[1;34m{where}{RESET}$ "
-    return Text(ansi, len(user_host) + len(where) + 3)
+    width = len(user_host) + len(WHERE) + 3
+    if not color:
+        return Text(f"{user_host}:{WHERE}$ ", width)
+    return Text(f"\x1b[1;32m{user_host}{RESET}:\x1b[1;34m{WHERE}{RESET}$ ", width)
 
 
 def command_words(plan: RunPlan) -> list[str]:
@@ -49,15 +50,16 @@ def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
     return lines
 
 
-def typed_command(con: Console, plan: RunPlan) -> str:
+def typed_command(plan: RunPlan) -> str:
     """The launch command as typed: lines joined by newlines, continued with ' \\'."""
-    shown = prompt(con, plan)
-    return "\n".join(command_lines(command_words(plan), con.width - shown.width, con.width))
+    width = usable_width(plan.options.cols)
+    first = width - prompt(plan, color=False).width
+    return "\n".join(command_lines(command_words(plan), first, width))
 
 
 def launch(con: Console, plan: RunPlan, budget: float, rng: Rng) -> None:
-    shown = prompt(con, plan)
-    keys = typed_command(con, plan).replace("\n", "\r")
+    shown = prompt(plan, color=con.style.color)
+    keys = typed_command(plan).replace("\n", "\r")
     # One pause to think, one per keystroke (longer after a space), one before Enter.
     raw = [rng.uniform(0.6, 1.4)]
     for key in keys:
