@@ -142,13 +142,7 @@ class Console:
 
     def live(self, lines: Sequence[Text], above: Sequence[Text] = ()) -> None:
         """Redraw the live block in place, first printing `above` as lasting lines."""
-        if self._live_height:
-            self._back_to_live_block()
-        for line in above:
-            self.print(line)
-        for line in lines:
-            self.print(line)
-        self._live_height = len(lines)
+        self.live_text("".join(line.ansi + "\r\n" for line in lines), len(lines), above)
 
     def live_text(self, block: str, height: int, above: Sequence[Text] = ()) -> None:
         """`live`, for a block already rendered to text (`height` lines, each ending CRLF)."""
