@@ -102,11 +102,11 @@ class Playback:
         now = time.monotonic()
         for key in keys:
             if key in (ord("q"), CTRL_C):
-                if self.graceful_quit and not self.stop_requested:
-                    self.stop_requested = True
-                    self.clock.resume(now)
-                    continue
-                raise Quit
+                if not self.graceful_quit:
+                    raise Quit
+                self.request_stop()  # a second press quits at once
+                self.clock.resume(now)  # a paused run must reach its break
+                continue
             if key == ord(" "):
                 (self.clock.resume if self.clock.paused else self.clock.pause)(now)
             elif key == ord(".") and self.clock.paused:
