@@ -16,7 +16,7 @@ FLAGS = [
 
 def chromium_path() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "Debian's chromium is a test dependency (.ci/run installs it)"
+    assert found, "Debian's chromium is a test dependency (bash scripts/test installs it)"
     return found
 
 

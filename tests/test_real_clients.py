@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def tool(name: str) -> str:
     found = find_program(name)
-    assert found, f"{name} is a test dependency (pip install -e '.[test]')"
+    assert found, f"{name} is a test dependency (bash scripts/test installs it)"
     return found
 
 
