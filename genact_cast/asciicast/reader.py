@@ -11,10 +11,8 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from genact_cast.asciicast.model import EXIT, INPUT, MARKER, OUTPUT, RESIZE, Event, Header, Theme
+from genact_cast.asciicast.model import OUTPUT, Event, Header, Theme
 from genact_cast.errors import CastFormatError
-
-KNOWN_CODES = frozenset({OUTPUT, INPUT, MARKER, RESIZE, EXIT})
 
 
 def _reject_constant(name: str) -> Any:

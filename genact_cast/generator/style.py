@@ -39,9 +39,6 @@ class Text:
         return Text(self.ansi + other.ansi, self.width + other.width)
 
 
-EMPTY = Text("", 0)
-
-
 class Style:
     def __init__(self, *, color: bool) -> None:
         self.color = color
