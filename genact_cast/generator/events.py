@@ -1,0 +1,174 @@
+"""What happened in the run: typed events in simulated wall-clock time.
+
+The run (`generator.run`) turns a plan into these events; presenters (the `log`
+layout in each framework dialect, the dashboard) turn them into what a terminal
+shows. Every event carries `t`, seconds of simulated wall clock since launch.
+
+Training itself is not one event per optimizer step (a run has up to a few hundred
+thousand): `Trained` says which contiguous steps ran when, and `Run.step(k, attempt)`
+gives any step's numbers on demand, as pure functions of the seed and the step.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Launched(NamedTuple):
+    """torchrun started the worker processes on every node."""
+
+    t: float
+    attempt: int  # 0 for the first launch, then one more per restart
+
+
+class Rendezvous(NamedTuple):
+    t: float
+
+
+class CommReady(NamedTuple):
+    """The NCCL communicators are up (Init COMPLETE)."""
+
+    t: float
+
+
+class ModelReady(NamedTuple):
+    """Weights initialized from scratch, or loaded from a checkpoint at storage speed."""
+
+    t: float
+    loaded_from: str | None  # checkpoint path, or None when initialized from scratch
+    seconds: float  # how long initializing or loading took
+
+
+class DataReady(NamedTuple):
+    t: float
+
+
+class EpochStarted(NamedTuple):
+    t: float
+    epoch: int  # from 1
+    first_step: int
+
+
+class Trained(NamedTuple):
+    """Steps `first`..`last` ran back to back, ending at `t` (the end of step `last`)."""
+
+    t: float
+    t_start: float
+    epoch: int
+    first: int
+    last: int
+    attempt: int
+
+
+class Notice(NamedTuple):
+    """Something worth a log line during training: a GC pause, a straggler, a clipped step."""
+
+    t: float
+    step: int
+    kind: str  # "gc", "straggler", "dataloader", "clip"
+    message: str  # framework-neutral text; presenters may re-render from `fields`
+    fields: tuple[tuple[str, str], ...]
+
+
+class CheckpointSaved(NamedTuple):
+    """A checkpoint of `step`: training blocked `blocking` seconds, the write took `seconds`."""
+
+    t: float
+    step: int
+    path: str
+    size_bytes: float
+    blocking: float
+    seconds: float
+    at_epoch_end: bool
+
+
+class Evaluated(NamedTuple):
+    """Evaluation on the fixed held-out set after `step`."""
+
+    t: float
+    epoch: int
+    step: int
+    samples: int
+    seconds: float
+    loss: float
+    metrics: tuple[tuple[str, float], ...]  # name and value, in the order to show them
+
+
+class EpochEnded(NamedTuple):
+    t: float
+    epoch: int
+    step: int
+
+
+class Failed(NamedTuple):
+    """A hardware fault killed the job: the driver's Xid, then the NCCL watchdog timeout."""
+
+    t: float
+    step: int  # the step in flight
+    host: str
+    rank: int
+    local_rank: int
+    xid: int
+    xid_text: str
+    op: str  # the collective that timed out, e.g. "_ALLGATHER_BASE"
+    seq: int
+    timeout_ms: int
+    ran_ms: int
+
+
+class Restarted(NamedTuple):
+    """torchrun restarted the workers; the run reloads `checkpoint` and goes back to `step`."""
+
+    t: float
+    attempt: int
+    checkpoint: str
+    step: int  # the last step the checkpoint holds; training resumes at step + 1
+    lost_seconds: float  # wall clock lost to the failure: redone steps and the restart
+
+
+class Exported(NamedTuple):
+    t: float
+    path: str
+    shards: tuple[float, ...]  # bytes per safetensors shard
+    seconds: float
+
+
+class Finished(NamedTuple):
+    t: float
+    step: int
+
+
+RunEvent = (
+    Launched
+    | Rendezvous
+    | CommReady
+    | ModelReady
+    | DataReady
+    | EpochStarted
+    | Trained
+    | Notice
+    | CheckpointSaved
+    | Evaluated
+    | EpochEnded
+    | Failed
+    | Restarted
+    | Exported
+    | Finished
+)
+
+
+class StepStats(NamedTuple):
+    """One optimizer step as the framework measures it."""
+
+    step: int
+    epoch: int
+    attempt: int
+    t: float  # wall clock at the end of the step
+    seconds: float  # this step's duration
+    loss: float
+    grad_norm: float
+    lr: float
+    tokens_per_second: float  # cluster-wide
+    tflops_per_gpu: float
+    mfu: float  # fraction of peak
+    memory_gib: float  # peak allocated per GPU
