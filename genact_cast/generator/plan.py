@@ -262,7 +262,8 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     nvlink = shape.uniform(*gpu.nvlink_gbps)
     dp_gbps = nvlink if nodes == 1 else shape.uniform(*IB_GBPS)
-    flow = traffic(arch, layout, seq_len, dp_gbps, nvlink)
+    per_seq = dataset.tokens_per_example if kind == "sft" else seq_len
+    flow = traffic(arch, layout, per_seq, dp_gbps, nvlink)
 
     batch = layout.global_batch
     if kind == "sft":
@@ -288,7 +289,6 @@ def make_plan(options: RecordOptions) -> RunPlan:
     storage = nodes * shape.uniform(2.0, 10.0)
     if nodes >= 16:
         storage = min(500.0, max(50.0, storage))
-    per_seq = tokens_per_step // batch
     fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
     step_seconds = tokens_per_step / physics.cluster_tokens_per_second(
         layout.gpus, gpu.peak_tflops, mfu, fpt
@@ -550,7 +550,7 @@ def _layout(
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     step = layout.global_batch * per_seq / cluster_tps
     dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
-    flow = traffic(arch, layout, seq, dp_gbps, float(gpu.nvlink_gbps[0]))
+    flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]))
     layers = -(-arch.layers // pp)
     if flow.all_gather * 2 * layers > step / accum or flow.exposed > 0.3 * step:
         return None  # FSDP's gathers could not hide behind compute
@@ -574,12 +574,15 @@ def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
     if options.model is not None and _find_model(options.model).params > _LARGEST[kind]:
         others = [k for k in KINDS if _find_model(options.model).params <= _LARGEST[k]]
         return (
-            f"{what}: a {kind} run is for models up to {_LARGEST[kind] / 1e9:.0f}B parameters; "
+            f"{what}: {KIND_LABELS[kind]} is for models up to {_LARGEST[kind] / 1e9:.0f}B "
+            f"parameters; "
             f"use --kind {' or --kind '.join(others)}"
         )
     if options.dataset is not None and not _serves(_find_dataset(options.dataset), kind):
         data = _find_dataset(options.dataset)
-        return f"{what}: {data.name} is data for a {data.kind} run, not a {kind} run"
+        return (
+            f"{what}: {data.name} is data for {KIND_LABELS[data.kind]}, not for {KIND_LABELS[kind]}"
+        )
     hints: list[str] = []
     if options.gpus is not None:
         sizes = [
