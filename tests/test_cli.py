@@ -74,7 +74,7 @@ def test_output_to_stdout_with_dash() -> None:
         (["--cols", "40"], 2, "--cols must be from 60"),
         (["--duration", "-5"], 2, "--duration must be more than 0"),
         (["--duration", "soon"], 2, "--duration takes seconds"),
-        (["--speed", "0"], 2, "--speed must be a number above 0"),
+        (["--speed", "0"], 2, "--speed must be from 0.01 to 1000"),
         (["--model", "GPT-9"], 2, "unknown model 'GPT-9'"),
         (["--gpu", "V100"], 2, "unknown GPU 'V100'"),
         (["--gpus", "12"], 2, "--gpus must be one of"),

@@ -19,7 +19,8 @@ NICE = tuple(m * 10**e for e in range(7) for m in (1, 2, 5))
 def log_interval(steps: int, ticks: int) -> int:
     """The round interval (1, 2, 5, 10, 20, 50, ...) that gives about `ticks` draws."""
     wanted = max(1.0, steps / max(1, ticks))
-    return min(NICE, key=lambda n: (abs(math.log(n / wanted)), n))
+    best: int = min(NICE, key=lambda n: (abs(math.log(n / wanted)), n))
+    return best
 
 
 def tick_steps(

@@ -664,9 +664,7 @@ def _curves(
         end = rng.uniform(0.6, 1.2)
         drop = rng.uniform(0.05, 0.12)
         initial = rng.uniform(1.2, 2.0)
-        final: float | None = end + drop * (epochs - 1)
-        if final >= initial - 0.1:
-            final = initial - 0.1
+        final: float | None = min(end + drop * (epochs - 1), initial - 0.1)
         offset = 0.0
         noise = rng.uniform(0.03, 0.05)
     elif kind == "continue":

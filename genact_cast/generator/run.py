@@ -140,7 +140,7 @@ class Run:
         """The held-out metrics of the run's kind: benchmarks, or the data's task metrics."""
         plan, noise = self.plan, self.noise
         if plan.kind != "sft":
-            seen = step * plan.global_batch_tokens
+            seen = float(step * plan.global_batch_tokens)
             if plan.kind == "continue":
                 seen += plan.arch.released_tokens
             flops = 6 * plan.arch.params * seen
@@ -321,7 +321,7 @@ class _Timeline:
             _, temp, watts = self.run.gpu_reading(rank, self.t)
             median = plan.step_seconds
             slow = median * noise.uniform(NOTICES, key + 3, 1.04, 1.1)
-            fields = (
+            fields: tuple[tuple[str, str], ...] = (
                 ("step", str(step)),
                 ("rank", str(rank)),
                 ("host", plan.host(rank // physics.GPUS_PER_NODE)),
