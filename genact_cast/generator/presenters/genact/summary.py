@@ -20,7 +20,10 @@ def summary(show: Show, *, complete: bool = True) -> None:
     rows: list[tuple[str, str]] = [
         ("Model", f"{plan.model_name} ({fmt.params(plan.arch.params)} params)"),
         ("Run", f"{plan.kind_label} on {plan.dataset.name}"),
-        ("Cluster", f"{plan.gpus} x {plan.gpu.name} across {plan.nodes} nodes"),
+        (
+            "Cluster",
+            f"{plan.gpus} x {plan.gpu.name} across {plan.nodes} node{'s' if plan.nodes > 1 else ''}",
+        ),
         ("Steps", f"{state.step:,} of {plan.total_steps:,} ({fmt.tokens(tokens)} tokens)"),
         ("Time", fmt.elapsed(state.elapsed)),
     ]
