@@ -480,6 +480,8 @@ def _candidates(
     sizes = [options.gpus] if options.gpus is not None else list(CLUSTER_SIZES)
     found: list[_Config] = []
     lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
+    epochs_range = range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1)
+    low_days, high_days = _DAYS[kind]
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
         for gpus in sizes:
@@ -491,12 +493,11 @@ def _candidates(
                 if built is None:
                     continue
                 layout, mfu, cluster_tps = built
-                for epochs in range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1):
+                for epochs in epochs_range:
                     tokens = epochs * data.tokens
                     if kind == "pretrain" and not 20 * arch.params <= tokens <= 2000 * arch.params:
                         continue
-                    days = tokens / cluster_tps / 86400
-                    if _DAYS[kind][0] <= days <= _DAYS[kind][1]:
+                    if low_days <= tokens / cluster_tps / 86400 <= high_days:
                         found.append(_Config(arch, data, layout, seq, epochs, mfu))
     return found
 

@@ -259,9 +259,13 @@ class ClusterSensors:
         self.nodes = plan.nodes
         self.shown = plan.nodes if plan.nodes <= capacity else capacity - 1
         self._values: dict[str, str] = {}
+        self._turn = 0
 
     def read(self, t: float) -> None:
-        for i in range(self.shown):
+        """Refresh one node a redraw, in turn, as a monitor polling its nodes does."""
+        nodes = range(self.shown) if not self._values else (self._turn % max(1, self.shown),)
+        self._turn += 1
+        for i in nodes:
             util, temp, _ = self.run.gpu_reading(i * physics.GPUS_PER_NODE, t)
             self._values[f"gpu{i}"] = f"[GPU {i * 8}-{i * 8 + 7}: {util}% util, {temp}°C]"
         if self.shown < self.nodes:
