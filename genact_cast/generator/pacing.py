@@ -18,7 +18,7 @@ NICE = tuple(m * 10**e for e in range(7) for m in (1, 2, 5))
 def log_interval(steps: int, ticks: int) -> int:
     """The round interval (1, 2, 5, 10, 20, 50, ...) that gives at most about `ticks` draws."""
     wanted = max(1.0, steps / max(1, ticks))
-    return next((n for n in NICE if n >= 0.8 * wanted), NICE[-1])
+    return int(next((n for n in NICE if n >= 0.8 * wanted), NICE[-1]))
 
 
 def tick_steps(

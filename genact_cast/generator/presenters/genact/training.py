@@ -63,11 +63,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 con.at(stats.t)
                 show.state.step, show.state.last_loss = step, stats.loss
                 show.state.losses.append(stats.loss)
-                lines = above + save
+                lines = above
+                above = []
+                # The latest save goes out with the next step line: in fast-forward, a line
+                # for every save would drown the log.
                 if step % log_every == 0 or step == 1 or (event.attempt and step == event.first):
-                    lines += _log_lines(show, stats)
+                    lines += save + _log_lines(show, stats)
+                    save = []
                 con.live_text(block.render(stats), block.height, lines)
-                above, save = [], []
                 pace()  # a natural break too
             span_index += 1
         elif isinstance(event, Notice):
