@@ -374,7 +374,7 @@ class _Timeline:
         if plan.kind == "sft":
             loss = self._sft_validation(epoch)
         else:
-            loss = plan.loss.after(step) + noise.uniform(EVAL, epoch * 64 + 40, -0.03, 0.03)
+            loss = plan.loss.after(step) + noise.uniform(EVAL, epoch * 64 + 40, -0.015, 0.015)
         loss = float(f"{loss:.4f}")
         metrics = self.run.evaluation_metrics(epoch, step, loss)
         self.events.append(
