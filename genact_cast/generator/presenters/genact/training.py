@@ -28,6 +28,7 @@ from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
 GPU_STATUS_LINES = 2
 TICK_SECONDS = (0.35, 0.65)  # how often the live block is redrawn, in cast seconds
 LOG_LINES = (6, 10)  # step lines an epoch, about
+RESTARTS = 3  # torchrun --max-restarts
 
 
 def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
@@ -96,11 +97,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             show.state.failures += 1
             show.state.lost_seconds += event.lost_seconds
             con.log(
-                f"[torchrun] Worker group failed; restarting workers (attempt {event.attempt} "
-                f"of 3) after {fmt.elapsed(event.lost_seconds)} lost",
+                f"[elastic] [default] Worker group FAILED. {RESTARTS - event.attempt + 1}/"
+                f"{RESTARTS} attempts left; will restart worker group",
                 s.warning,
             )
-            con.log(f"Resuming from {event.checkpoint}/ (step {event.step:,})")
+            con.log(
+                f"Resuming from {event.checkpoint}/ (step {event.step:,}); "
+                f"{fmt.elapsed(event.lost_seconds)} of training lost"
+            )
             pace()
         elif isinstance(event, Launched | Rendezvous | CommReady | DataReady):
             con.at(event.t)
