@@ -10,6 +10,7 @@ terminal, a browser or a document only through the function here for that destin
 - `html_text`: HTML text or a quoted attribute value.
 - `markdown_text`: Markdown inline text (link text, image alt text).
 - `markdown_url`, `url_path`: a link destination in Markdown; a file name as a relative URL.
+- `script_json`: a value as JSON inside an HTML `<script>` element.
 - `xml_attr`: an XML (SVG) attribute value, for inside double quotes.
 - `css_value`: one CSS value token (a colour, a length), inert inside `<style>`.
 """
@@ -73,6 +74,17 @@ def xml_attr(text: str) -> str:
     """`text` for inside a double-quoted XML attribute; whitespace survives normalization."""
     escaped = html.escape(markup_safe(text), quote=True)
     return escaped.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+
+
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+
+
+def script_json(value: Any) -> str:
+    """`value` as JSON safe inside a `<script>` element: no `<`, `>` or `&` (so no
+    `</script>` or `<!--`), no line separators, no lone surrogates (no UTF-8 for them),
+    each written as a `\\uXXXX` escape that JavaScript reads back as the same character."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 _CSS_PLAIN = re.compile(r"[A-Za-z0-9#.%_-]")
