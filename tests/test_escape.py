@@ -18,6 +18,7 @@ from genact_cast.escape import (
     markdown_text,
     markdown_url,
     markup_safe,
+    script_json,
     terminal_json,
     terminal_text,
     url_path,
@@ -111,6 +112,15 @@ def test_xml_attr_round_trips_through_an_xml_parser(text: str) -> None:
     element = ET.fromstring(f'<rect fill="{xml_attr(text)}"/>')
     assert element.attrib == {"fill": markup_safe(text)}
     assert list(element) == []
+
+
+@given(JSON_VALUES)
+@example("</script><script>alert(1)</script><!--")
+def test_script_json_cannot_end_its_script_and_reads_back_the_same(value: object) -> None:
+    out = script_json(value)
+    assert re.search("[<>&\u2028\u2029\ud800-\udfff]", out) is None
+    out.encode("utf-8")
+    assert json.loads(out) == json.loads(json.dumps(value))
 
 
 CSS_TOKEN = re.compile(r"(?:[A-Za-z0-9#.%_-]|\\[0-9a-f]{1,6} )*")
