@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import signal
 import stat
 import sys
@@ -78,7 +79,33 @@ def atomic_output(path: Path, *, overwrite: bool) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        finally:
+            tmp.unlink(missing_ok=True)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+@contextlib.contextmanager
+def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
+    """A private directory in the system's temporary directory, removed on every way out:
+    SIGTERM and SIGHUP wait while it is being made and removed, so that neither can
+    leave it behind."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        folder = tempfile.mkdtemp(prefix=prefix)
+    except OSError as exc:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        raise OutputError(f"cannot make a temporary directory: {exc.strerror}") from None
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        yield Path(folder)
+    finally:
+        try:
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _refuse_special(path: Path) -> None:

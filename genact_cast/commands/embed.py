@@ -6,12 +6,11 @@ import contextlib
 import dataclasses
 import math
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from genact_cast.asciicast import Cast, Event, Header, encode
-from genact_cast.atomic import atomic_output, check_writable
+from genact_cast.atomic import atomic_output, check_writable, temporary_directory
 from genact_cast.errors import BadOption
 from genact_cast.generator import catalog
 from genact_cast.publish.html import PlayerOptions
@@ -152,8 +151,8 @@ def _as_file(source: Source) -> Iterator[str]:
     if isinstance(source, str):
         yield source
         return
-    with tempfile.TemporaryDirectory(prefix="genact-cast-") as tmp:
-        cast_path = Path(tmp) / "run.cast"
+    with temporary_directory() as tmp:
+        cast_path = tmp / "run.cast"
         cast_path.write_text("".join(encode(source.header, source.events, 2)), "utf-8")
         yield str(cast_path)
 
