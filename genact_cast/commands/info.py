@@ -23,7 +23,7 @@ def describe(source: str) -> dict[str, Any]:
             if event.code == MARKER:
                 markers.append({"time": round(event.time, 6), "label": event.data})
             elif event.code == OUTPUT:
-                output_bytes += len(event.data.encode("utf-8"))
+                output_bytes += len(event.data.encode("utf-8", "surrogatepass"))
     theme = None
     if header.theme is not None:
         t = header.theme
