@@ -260,12 +260,27 @@ class HostileServer(http.server.BaseHTTPRequestHandler):
 
     behaviour: ClassVar[str] = "ok"
     hits: ClassVar[int] = 0
+    authorizations: ClassVar[list[str | None]] = []
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
         HostileServer.hits += 1
+        HostileServer.authorizations.append(self.headers.get("Authorization"))
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         authorization = self.headers.get("Authorization", "")
+        if self.behaviour == "redirect-away" and "away" not in self.path:
+            port = self.server.server_address[1]
+            self.send_response(307)
+            self.send_header("Location", f"http://localhost:{port}/api/v1/recordings?away=1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.behaviour == "redirect-away":
+            self.send_json(201, {"url": f"http://{self.headers['Host']}/a/away"})
+            return
+        if not authorization:
+            self.send_json(401, {"message": "who are you"})
+            return
         password = base64.b64decode(authorization.split()[1]).decode().partition(":")[2]
         base = f"http://{self.headers['Host']}"
         b = self.behaviour
@@ -331,7 +346,7 @@ class HostileServer(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hostile() -> Iterator[str]:
-    HostileServer.behaviour, HostileServer.hits = "ok", 0
+    HostileServer.behaviour, HostileServer.hits, HostileServer.authorizations = "ok", 0, []
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HostileServer)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -404,6 +419,14 @@ def test_a_redirect_loop_stops_after_three_redirects(hostile: str) -> None:
     with pytest.raises(UploadError, match=r"redirected more than 3 times"):
         upload(CAST, server=hostile, install_id=ID, timeout=5)
     assert HostileServer.hits == 4  # the request and three redirects, then no more
+
+
+def test_a_redirect_to_another_host_does_not_carry_the_install_id(hostile: str) -> None:
+    HostileServer.behaviour = "redirect-away"
+    assert upload(CAST, server=hostile, install_id=ID, timeout=5).url.endswith("/a/away")
+    first, second = HostileServer.authorizations
+    assert first is not None
+    assert second is None
 
 
 @pytest.mark.parametrize(
