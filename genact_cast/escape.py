@@ -17,19 +17,20 @@ terminal, a browser or a document only through the function here for that destin
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from typing import Any
-from urllib.parse import quote
+
+# Patterns are strings, compiled on first use (and cached) by `re`: `record` imports this
+# module, and compiling every pattern at import would cost it milliseconds.
 
 # C0 controls, DEL, C1 controls, lone surrogates, and the characters that reorder or
 # hide text (bidirectional embeddings, overrides and isolates; line and paragraph
 # separators; zero-width and byte-order marks): none may reach a terminal as it is.
 _HIDDEN = "\x7f-\x9f\ud800-\udfff\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
-_UNSAFE_FOR_TERMINAL = re.compile(f"[\x00-\x1f{_HIDDEN}]")
-_UNSAFE_KEEPING_NEWLINES = re.compile(f"[\x00-\x09\x0b-\x1f{_HIDDEN}]")
-_UNSAFE_IN_JSON = re.compile(f"[{_HIDDEN}]")  # JSON escapes C0 itself
+_UNSAFE_FOR_TERMINAL = f"[\x00-\x1f{_HIDDEN}]"
+_UNSAFE_KEEPING_NEWLINES = f"[\x00-\x09\x0b-\x1f{_HIDDEN}]"
+_UNSAFE_IN_JSON = f"[{_HIDDEN}]"  # JSON escapes C0 itself
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -44,7 +45,7 @@ def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
     'a\\\\x1b]52;c;aGk=\\\\x07b'
     """
     pattern = _UNSAFE_KEEPING_NEWLINES if keep_newlines else _UNSAFE_FOR_TERMINAL
-    return pattern.sub(_visible, text)
+    return re.sub(pattern, _visible, text)
 
 
 def terminal_json(value: Any) -> str:
@@ -52,31 +53,35 @@ def terminal_json(value: Any) -> str:
     DEL, C1, lone surrogates and the reordering characters become `\\uXXXX` escapes,
     which decode back to the same value."""
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return re.sub(_UNSAFE_IN_JSON, lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 # Characters HTML and XML cannot carry: NUL, C0 controls but tab, newline and carriage
 # return, lone surrogates (no UTF-8 for them) and the non-characters U+FFFE and U+FFFF.
-_NOT_IN_MARKUP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_IN_MARKUP = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 
 def markup_safe(text: str) -> str:
     """`text` with the characters that HTML and XML cannot hold replaced by U+FFFD."""
-    return _NOT_IN_MARKUP.sub("\ufffd", text)
+    return re.sub(_NOT_IN_MARKUP, "\ufffd", text)
 
 
 def html_text(text: str) -> str:
     """`text` as HTML text or a double- or single-quoted attribute value."""
+    import html
+
     return html.escape(markup_safe(text), quote=True).replace("\r", "&#13;")
 
 
 def xml_attr(text: str) -> str:
     """`text` for inside a double-quoted XML attribute; whitespace survives normalization."""
+    import html
+
     escaped = html.escape(markup_safe(text), quote=True)
     return escaped.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
 
 
-_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+_SCRIPT_UNSAFE = "[<>&\u2028\u2029\ud800-\udfff]"
 
 
 def script_json(value: Any) -> str:
@@ -84,10 +89,10 @@ def script_json(value: Any) -> str:
     `</script>` or `<!--`), no line separators, no lone surrogates (no UTF-8 for them),
     each written as a `\\uXXXX` escape that JavaScript reads back as the same character."""
     text = json.dumps(value, ensure_ascii=False)
-    return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return re.sub(_SCRIPT_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-_CSS_PLAIN = re.compile(r"[A-Za-z0-9#.%_-]")
+_CSS_NOT_PLAIN = r"[^A-Za-z0-9#.%_-]"
 
 
 def css_value(text: str) -> str:
@@ -95,26 +100,20 @@ def css_value(text: str) -> str:
     CSS hex escape, so no quote, bracket, `;`, `<`, `@` or `\\` can end the value, open a
     rule or an at-rule, or close the `<style>` element. A valid colour or length is kept
     as it is; anything else stays one inert token the browser ignores."""
-    out = []
-    for char in markup_safe(text):
-        if _CSS_PLAIN.fullmatch(char):
-            out.append(char)
-        else:
-            out.append(f"\\{ord(char):x} ")
-    return "".join(out)
+    return re.sub(_CSS_NOT_PLAIN, lambda m: f"\\{ord(m.group(0)):x} ", markup_safe(text))
 
 
 # ASCII punctuation: CommonMark lets a backslash escape every one of them.
-_MARKDOWN_PUNCTUATION = re.compile(r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""")
-_MARKDOWN_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MARKDOWN_PUNCTUATION = r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
+_MARKDOWN_BREAKS = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
 
 
 def markdown_text(text: str) -> str:
     """`text` as literal Markdown inline text: every ASCII punctuation character is
     backslash-escaped (no emphasis, link, HTML or entity can start) and line breaks and
     controls become spaces (the text stays on its line)."""
-    flat = _MARKDOWN_BREAKS.sub(" ", markup_safe(text))
-    return _MARKDOWN_PUNCTUATION.sub(lambda m: "\\" + m.group(0), flat)
+    flat = re.sub(_MARKDOWN_BREAKS, " ", markup_safe(text))
+    return re.sub(_MARKDOWN_PUNCTUATION, lambda m: "\\" + m.group(0), flat)
 
 
 # Kept as they are in a link destination: RFC 3986's unreserved and reserved characters,
@@ -125,6 +124,8 @@ _URL_SAFE = "-._~:/?#[]@!$'*+,;=%"
 
 def markdown_url(url: str) -> str:
     """A URL as a Markdown link destination, `[text](HERE)`: it ends only where it should."""
+    from urllib.parse import quote
+
     return quote(markup_safe(url), safe=_URL_SAFE + "&").replace("&", "&amp;")
 
 
@@ -132,4 +133,6 @@ def url_path(name: str) -> str:
     """A file name as a relative URL: every character but letters, digits, `/` and `-._~`
     is percent-encoded, so it can never be read as a scheme (`javascript:`), a query or a
     fragment."""
+    from urllib.parse import quote
+
     return quote(markup_safe(name), safe="/")
