@@ -172,8 +172,12 @@ def _watch(page: Any) -> tuple[list[str], list[str]]:
             left.append(r.request.url)
             r.abort()
 
+    def dialog(d: Any) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
     page.route("**/*", route)
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", dialog)
     return left, dialogs
 
 

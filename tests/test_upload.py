@@ -269,7 +269,7 @@ class HostileServer(http.server.BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         authorization = self.headers.get("Authorization", "")
         if self.behaviour == "redirect-away" and "away" not in self.path:
-            port = self.server.server_address[1]
+            port = self.headers["Host"].rsplit(":", 1)[1]
             self.send_response(307)
             self.send_header("Location", f"http://localhost:{port}/api/v1/recordings?away=1")
             self.send_header("Content-Length", "0")
