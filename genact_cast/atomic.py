@@ -120,20 +120,29 @@ def _refuse_special(path: Path) -> None:
         )
 
 
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated(signum)
-
-
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP raise `Terminated` inside the block, so that every `finally`
-    (temporary files, directories) runs before the CLI exits with 128 + the signal."""
-    handlers = {sig: signal.signal(sig, _raise_terminated) for sig in STOP_SIGNALS}
+    (temporary files, directories) runs before the CLI exits with 128 + the signal.
+
+    Python drops an exception raised where it cannot propagate (a finalizer, a fork
+    hook such as logging's): a signal whose exception was dropped so is raised again
+    when the block ends.
+    """
+    received: list[int] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        raise Terminated(signum)
+
+    handlers = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
     try:
         yield
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+    if received:
+        raise Terminated(received[0])
 
 
 def write_stdout(data: str | bytes) -> None:

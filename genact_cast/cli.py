@@ -108,11 +108,13 @@ def record(
     options = _options(seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start)
     options = options._replace(title=title, idle_time_limit=idle_time_limit, theme=theme)
     if live:
+        from genact_cast.atomic import stop_on_signals
         from genact_cast.live import record_live
 
         if str(output) == "-" or cast_format is not CastFormat.v2:
             raise typer.BadParameter("--live writes a v2 cast file (asciinema 2.4's format)")
-        took = record_live(options, output, overwrite=overwrite)
+        with stop_on_signals():  # its temporary directory and asciinema go on SIGTERM too
+            took = record_live(options, output, overwrite=overwrite)
         print(f"genact-cast: recorded {output} live in {took:.1f} s", file=sys.stderr)
         return
     from genact_cast.commands.record import record_cast

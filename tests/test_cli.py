@@ -383,3 +383,45 @@ def test_info_does_not_wrap_a_long_path_on_a_wide_terminal(tmp_path: Path) -> No
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert str(cast) in result.stdout.splitlines()
+
+
+def test_sigterm_during_a_live_recording_removes_its_temporary_directory(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "live.cast"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "record", "--live", "--seed", "3", "--duration",
+         "10", "--speed", "4", "-o", str(out)],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    # Once asciinema has started (it writes the cast's header): a signal in the middle
+    # of a fork lands in a fork hook, where Python drops the exception, and is only
+    # raised again when the recording ends.
+    while not list(temp.glob("genact-cast-live-*/live.cast")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(temp.glob("genact-cast-live-*/live.cast")), "the live recording never started"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert process.stderr is not None
+    assert process.stderr.read() == "genact-cast: stopped by SIGTERM\n"
+    assert list(temp.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [temp]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_signal_whose_exception_python_dropped_is_raised_when_the_block_ends() -> None:
+    from genact_cast.atomic import stop_on_signals
+    from genact_cast.errors import Terminated
+
+    class Finalizer:
+        def __del__(self) -> None:  # Python drops exceptions raised in here
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(10_000):
+                pass
+
+    finished = False
+    with pytest.raises(Terminated), stop_on_signals():  # noqa: PT012
+        Finalizer()
+        finished = True  # the dropped exception did not stop the block...
+    assert finished  # ...but its signal was raised when the block ended
