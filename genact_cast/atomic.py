@@ -1,9 +1,9 @@
 """Write files atomically: readers see the old file or the whole new one, never a part.
 
-Only regular files are replaced: a device, FIFO or socket at the output path is refused
-even with `--overwrite` (replacing /dev/null with a file of ours would break the system;
-writing through it would not be atomic). SIGTERM and SIGHUP unwind like Ctrl-C does, so
-the temporary file goes with them.
+Only regular files are replaced: a device, FIFO or socket at the output path (or a link
+to one, such as /dev/stdout) is refused even with `--overwrite`: replacing /dev/null
+with a file of ours would break the system, and writing through it would not be atomic.
+SIGTERM and SIGHUP unwind like Ctrl-C does, so the temporary file goes with them.
 """
 
 from __future__ import annotations
@@ -109,11 +109,12 @@ def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
 
 
 def _refuse_special(path: Path) -> None:
+    """A device, FIFO or socket at `path`, or a link to one (/dev/stdout), is refused."""
     try:
-        mode = os.lstat(path).st_mode
+        mode = os.stat(path).st_mode
     except OSError:
-        return  # nothing there (or not reachable: the write will say so)
-    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+        return  # nothing there, a dangling link, or not reachable: the write will say
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         raise OutputError(
             f"{path} is not a regular file (a device, FIFO or socket); "
             "it is never replaced, even with --overwrite"

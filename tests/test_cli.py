@@ -283,7 +283,9 @@ def test_sigterm_during_record_to_gif_removes_its_temporary_cast(tmp_path: Path)
 def _special_files(tmp_path: Path) -> list[Path]:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    made = [fifo]
+    link = tmp_path / "link-to-fifo"  # as /dev/stdout is a link to a pipe or a terminal
+    link.symlink_to(fifo)
+    made = [fifo, link]
     with contextlib.suppress(PermissionError):  # a device node needs root
         device = tmp_path / "null"
         os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
@@ -293,7 +295,7 @@ def _special_files(tmp_path: Path) -> list[Path]:
 
 def test_a_device_or_fifo_is_never_replaced_even_with_overwrite(tmp_path: Path) -> None:
     for special in _special_files(tmp_path):
-        kind = stat.S_IFMT(special.lstat().st_mode)
+        kind = stat.S_IFMT(special.lstat().st_mode)  # a link stays a link
         for args in (["record", "--seed", "1", "--duration", "5"], ["embed", str(CAST), "--svg"]):
             if args[0] == "record":
                 args = [*args, "-o"]
