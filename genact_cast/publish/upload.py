@@ -222,7 +222,7 @@ def result(reply: Reply, secrets: list[str]) -> Uploaded:
     if status >= 500:
         raise UploadError(f"the server is having problems ({status}); try again later")
     if 300 <= status < 400:
-        raise UploadError(f"upload failed: the server redirected ({status}) without a place")
+        raise UploadError(f"upload failed: the server answered {status} with nowhere to go")
     raise UploadError(f"upload failed: HTTP {status}{detail}")
 
 
