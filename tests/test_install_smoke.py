@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_html import npm_tarball
+
+__all__ = ["npm_tarball"]  # the pinned player, for --self-contained without the network
+
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SOURCE = shutil.ignore_patterns(
     ".venv", ".git", ".cache", "build", "*.egg-info", "__pycache__", ".mypy_cache",
@@ -67,8 +71,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_every_readme_command_runs_after_a_plain_pip_install(
-    installed: Path, tmp_path: Path, server: str
+    installed: Path, tmp_path: Path, server: str, npm_tarball: Path
 ) -> None:
+    cache = tmp_path / ".cache" / "genact-cast"  # as if downloaded once before
+    cache.mkdir(parents=True)
+    shutil.copy(npm_tarball, cache / npm_tarball.name)
     env = {
         "PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
         "ASCIINEMA_SERVER_URL": server, "TMPDIR": str(tmp_path),
@@ -95,6 +102,8 @@ def test_every_readme_command_runs_after_a_plain_pip_install(
     genact("embed", "demo.cast", "--svg", "demo.svg")
     genact("embed", "demo.cast", "--svg", "poster.svg", "--at", "60")
     genact("embed", "demo.cast", "--html", "demo.html")
+    genact("embed", "demo.cast", "--html", "offline.html", "--self-contained")
+    assert "AsciinemaPlayer" in (tmp_path / "offline.html").read_text()
     genact("embed", "demo.cast", "--markdown", "snippet.md")
     genact("record", "--seed", "7", "-o", "recorded.svg")
     for svg in ("demo.svg", "poster.svg", "recorded.svg"):
