@@ -115,7 +115,10 @@ def record(
             raise typer.BadParameter("--live writes a v2 cast file (asciinema 2.4's format)")
         with stop_on_signals():  # its temporary directory and asciinema go on SIGTERM too
             took = record_live(options, output, overwrite=overwrite)
-        print(f"genact-cast: recorded {output} live in {took:.1f} s", file=sys.stderr)
+        from genact_cast.escape import terminal_text
+
+        name = terminal_text(str(output))
+        print(f"genact-cast: recorded {name} live in {took:.1f} s", file=sys.stderr)
         return
     from genact_cast.commands.record import record_cast
 
