@@ -1,4 +1,7 @@
-"""The escaping functions hold for every input, not just a few examples (hypothesis)."""
+"""The escaping functions hold for every input, not just a few examples (hypothesis).
+
+No per-example deadline: a loaded CI machine must not turn slow examples into failures.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -39,6 +42,7 @@ TEXT = st.lists(st.one_of(HOSTILE, st.characters(codec=None, categories=None)), 
 TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+@settings(deadline=None)
 @given(TEXT)
 @example("\x1b]52;c;aGVsbG8=\x07")
 @example("\x1b[6n")
@@ -50,6 +54,7 @@ def test_terminal_text_never_holds_a_control_escape_or_surrogate(text: str) -> N
     out.encode("utf-8")  # printable on any UTF-8 terminal: no lone surrogate
 
 
+@settings(deadline=None)
 @given(TEXT)
 def test_terminal_text_keeps_newlines_only_when_asked(text: str) -> None:
     kept = terminal_text(text, keep_newlines=True)
@@ -57,6 +62,7 @@ def test_terminal_text_keeps_newlines_only_when_asked(text: str) -> None:
     assert kept.count("\n") == text.count("\n")
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E)))
 def test_terminal_text_leaves_plain_text_alone(text: str) -> None:
     assert terminal_text(text) == text
@@ -69,6 +75,7 @@ JSON_VALUES = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(JSON_VALUES)
 def test_terminal_json_is_the_same_value_and_safe_on_a_terminal(value: object) -> None:
     out = terminal_json(value)
@@ -93,6 +100,7 @@ class _Collect(HTMLParser):
         self.data += data
 
 
+@settings(deadline=None)
 @given(TEXT)
 @example("</title><script>alert(1)</script>")
 @example('"><img src=x onerror=alert(1)>')
@@ -106,6 +114,7 @@ def test_html_text_round_trips_through_an_html_parser_as_the_same_text(text: str
     assert parser.attrs == [("title", markup_safe(text))]
 
 
+@settings(deadline=None)
 @given(TEXT)
 @example('#000"/><script>alert(1)</script><rect fill="#000')
 def test_xml_attr_round_trips_through_an_xml_parser(text: str) -> None:
@@ -114,6 +123,7 @@ def test_xml_attr_round_trips_through_an_xml_parser(text: str) -> None:
     assert list(element) == []
 
 
+@settings(deadline=None)
 @given(JSON_VALUES)
 @example("</script><script>alert(1)</script><!--")
 def test_script_json_cannot_end_its_script_and_reads_back_the_same(value: object) -> None:
@@ -126,6 +136,7 @@ def test_script_json_cannot_end_its_script_and_reads_back_the_same(value: object
 CSS_TOKEN = re.compile(r"(?:[A-Za-z0-9#.%_-]|\\[0-9a-f]{1,6} )*")
 
 
+@settings(deadline=None)
 @given(TEXT)
 @example("@import url(https://example.com/x.css)")
 @example("#000;}</style><script>alert(1)</script>")
@@ -138,6 +149,7 @@ def test_css_value_is_one_inert_token(text: str) -> None:
     assert list(svg[0]) == []
 
 
+@settings(deadline=None)
 @given(st.from_regex(r"#[0-9a-fA-F]{6}|[0-9]{1,3}(\.[0-9]+)?(px|em|%)", fullmatch=True))
 def test_css_value_keeps_colours_and_lengths(text: str) -> None:
     assert css_value(text) == text
@@ -155,6 +167,7 @@ def _inline(source: str) -> list[object]:
     return list(children)
 
 
+@settings(deadline=None)
 @given(TEXT.filter(lambda t: t.strip(" ") == t and t != ""))
 @example("*bold* [x](javascript:alert(1)) <script>alert(1)</script> &amp;")
 def test_markdown_text_is_read_back_as_the_same_literal_text(text: str) -> None:
@@ -169,6 +182,7 @@ def test_markdown_text_is_read_back_as_the_same_literal_text(text: str) -> None:
     assert "".join(getattr(c, "content", "") for c in inside) == expected.replace("\ufffd", "�")
 
 
+@settings(deadline=None)
 @given(TEXT)
 @example("https://a.example/x) [y](javascript:alert(1)")
 @example("https://a.example/<script>")
@@ -181,6 +195,7 @@ def test_markdown_url_is_one_whole_link_destination(tail: str) -> None:
     assert unquote(href) == unquote(markup_safe(url).replace("\\", "%5C"))
 
 
+@settings(deadline=None)
 @given(TEXT)
 @example("javascript:alert(1).cast")
 @example("../x y?(z)#w.cast")
