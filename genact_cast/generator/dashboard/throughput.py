@@ -1,0 +1,73 @@
+"""Throughput (tokens/s as a bar chart, MFU, TFLOP/s) and the NCCL times."""
+
+from __future__ import annotations
+
+from genact_cast.generator.dashboard import axes
+from genact_cast.generator.dashboard.grid import (
+    BAR,
+    HEADER,
+    LABEL,
+    MUTED,
+    VALUE,
+    Rect,
+    Region,
+    Span,
+)
+from genact_cast.generator.dashboard.view import View
+
+_EIGHTHS = " ▁▂▃▄▅▆▇█"
+
+
+def title(view: View) -> list[Span]:
+    return [Span("Throughput", HEADER)]
+
+
+def nccl_title(view: View) -> list[Span]:
+    return [Span("NCCL", HEADER), Span(" per step", MUTED)]
+
+
+def _figures(view: View) -> list[list[Span]]:
+    latest = view.tokens_per_second[-1].value if view.tokens_per_second else 0.0
+    per_gpu = latest / view.job.gpus if view.job.gpus else 0.0
+    return [
+        [Span("tokens/s ", LABEL), Span(f"{latest:,.0f}", VALUE)],
+        [Span("MFU ", LABEL), Span(f"{view.mfu * 100:.1f}%", VALUE)],
+        [Span("TFLOP/s/GPU ", LABEL), Span(f"{view.tflops_per_gpu:.1f}", VALUE)],
+        [Span("per GPU ", LABEL), Span(f"{per_gpu:,.0f}", VALUE)],
+    ]
+
+
+def draw(region: Region, view: View) -> None:
+    col = 0
+    for group in _figures(view):
+        need = sum(len(s.text) for s in group)
+        if col and col + 2 + need > region.width:
+            break
+        col = region.put_spans(0, col + (2 if col else 0), group)
+    height = region.height - 1
+    values = [p.value for p in view.tokens_per_second]
+    if height < 1 or not values:
+        return
+    top = axes.nice_ceiling(max(values))
+    label = axes.count_label(top)
+    region.put(1, 0, label, LABEL)
+    region.put(height, 0, "0".rjust(len(label)), LABEL)
+    left = len(label) + 1
+    width = region.width - left
+    if width <= 0:
+        return
+    shown = values[-width:]
+    chart = region.sub(Rect(1, left, height, width))
+    for row in range(height):
+        level_base = (height - 1 - row) * 8
+        chars = []
+        for value in shown:
+            level = round(value / top * height * 8) - level_base
+            chars.append(_EIGHTHS[max(0, min(8, level))])
+        chart.put(row, 0, "".join(chars), BAR)
+
+
+def draw_nccl(region: Region, view: View) -> None:
+    for i, stat in enumerate(view.nccl[: region.height]):
+        region.put(i, 0, stat.label, MUTED)
+        region.put(i, region.width - len(stat.value), stat.value, VALUE)
