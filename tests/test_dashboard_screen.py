@@ -273,3 +273,18 @@ def test_colour_off_draws_every_cell_plain() -> None:
     assert set("".join(grid.styles)) == {PLAIN}
     out = Renderer(80, 24).full(grid)
     assert set(re.findall(r"\x1b\[[0-9;]*m", out)) == {"\x1b[0m"}
+
+
+@pytest.mark.parametrize(("cols", "rows"), SIZES)
+def test_frames_drawn_in_turn_equal_frames_drawn_from_scratch(cols: int, rows: int) -> None:
+    """The chart keeps its canvas between frames; that must never show."""
+    layout = layout_for(cols, rows)
+    painter = screen.Screen(layout)
+    whole = view(9000)
+    # A run that fails at step 5000 and resumes from 4500 appends the redone steps.
+    train = [p for p in whole.train if p.step <= 5000] + [p for p in whole.train if p.step > 4500]
+    for end in range(2, len(train), 37):
+        v = whole._replace(train=train[:end], lr=train[:end], step=train[end - 1].step)
+        incremental, scratch = painter.draw(v), screen.draw(v, layout)
+        assert incremental.chars == scratch.chars
+        assert incremental.styles == scratch.styles

@@ -1,8 +1,12 @@
-"""A braille dot canvas: 2 × 4 dots per cell, lines between points, one colour per cell."""
+"""A braille dot canvas: 2 × 4 dots per cell, lines between points, layers of series.
+
+Each series draws into its own layer; a cell shows the dots of every layer in the
+colour of the topmost layer that has a dot there (a cell has one colour). Because the
+layers are kept apart, a series can be extended later without changing how the cells
+it shares with another series look: a chart drawn in steps equals one drawn at once.
+"""
 
 from __future__ import annotations
-
-import itertools
 
 # Bit of each dot in a braille cell, by (column, row) inside the cell.
 _DOT = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
@@ -12,36 +16,33 @@ _BLANK = 0x2800
 class Canvas:
     """`width` × `height` cells, i.e. 2·width × 4·height dots; (0, 0) is the top-left dot.
 
-    A cell takes the style of the last series that set a dot in it, as terminal
-    charts do: a cell has one colour.
+    `styles` gives each layer's style, bottom layer first.
     """
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, styles: tuple[str, ...]) -> None:
         self.width, self.height = max(0, width), max(0, height)
-        self._bits = [[0] * self.width for _ in range(self.height)]
-        self._styles = [[" "] * self.width for _ in range(self.height)]
+        self.dots_x, self.dots_y = 2 * self.width, 4 * self.height
+        self._layer_styles = styles
+        self._bits = [[[0] * self.width for _ in range(self.height)] for _ in styles]
+        self._rows: list[tuple[str, str]] = [("", "")] * self.height
+        self._dirty = set(range(self.height))
 
-    @property
-    def dots_x(self) -> int:
-        return 2 * self.width
-
-    @property
-    def dots_y(self) -> int:
-        return 4 * self.height
-
-    def dot(self, x: int, y: int, style: str) -> None:
+    def dot(self, x: int, y: int, layer: int) -> None:
         if 0 <= x < self.dots_x and 0 <= y < self.dots_y:
-            row, col = y >> 2, x >> 1
-            self._bits[row][col] |= _DOT[x & 1][y & 3]
-            self._styles[row][col] = style
+            self._bits[layer][y >> 2][x >> 1] |= _DOT[x & 1][y & 3]
+            self._dirty.add(y >> 2)
 
-    def line(self, x0: int, y0: int, x1: int, y1: int, style: str) -> None:
+    def line(self, x0: int, y0: int, x1: int, y1: int, layer: int) -> None:
         """Bresenham's line, both ends included."""
         dx, dy = abs(x1 - x0), -abs(y1 - y0)
         sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
         error = dx + dy
+        # `dot`, inlined: lines are most of the work of a chart.
+        bits, dirty, width, height = self._bits[layer], self._dirty, self.dots_x, self.dots_y
         while True:
-            self.dot(x0, y0, style)
+            if 0 <= x0 < width and 0 <= y0 < height:
+                bits[y0 >> 2][x0 >> 1] |= _DOT[x0 & 1][y0 & 3]
+                dirty.add(y0 >> 2)
             if x0 == x1 and y0 == y1:
                 return
             doubled = 2 * error
@@ -52,19 +53,29 @@ class Canvas:
                 error += dx
                 y0 += sy
 
-    def polyline(self, points: list[tuple[int, int]], style: str) -> None:
+    def polyline(self, points: list[tuple[int, int]], layer: int) -> None:
         if len(points) == 1:
-            self.dot(*points[0], style)
-        for (x0, y0), (x1, y1) in itertools.pairwise(points):
-            self.line(x0, y0, x1, y1, style)
+            self.dot(*points[0], layer)
+        for index in range(1, len(points)):
+            (x0, y0), (x1, y1) = points[index - 1], points[index]
+            self.line(x0, y0, x1, y1, layer)
 
     def is_blank(self, row: int, col: int) -> bool:
-        return self._bits[row][col] == 0
+        return not any(layer[row][col] for layer in self._bits)
 
     def rows(self) -> list[tuple[str, str]]:
         """Each row as (characters, style codes); blank cells are spaces."""
-        out = []
-        for bits, styles in zip(self._bits, self._styles, strict=True):
-            chars = "".join(chr(_BLANK + b) if b else " " for b in bits)
-            out.append((chars, "".join(styles)))
-        return out
+        for row in sorted(self._dirty):
+            layers = [layer[row] for layer in self._bits]
+            chars, styles = [], []
+            for col in range(self.width):
+                merged, style = 0, " "
+                for bits, layer_style in zip(layers, self._layer_styles, strict=True):
+                    if bits[col]:
+                        merged |= bits[col]
+                        style = layer_style
+                chars.append(chr(_BLANK + merged) if merged else " ")
+                styles.append(style)
+            self._rows[row] = ("".join(chars), "".join(styles))
+        self._dirty.clear()
+        return self._rows

@@ -18,11 +18,12 @@ from genact_cast.generator.dashboard.grid import (
     PLAIN,
     VALUE,
     WARNING,
+    Grid,
     Rect,
     Region,
     Span,
 )
-from genact_cast.generator.dashboard.view import View
+from genact_cast.generator.dashboard.view import Point, View
 
 VAL_MARK = "●"
 EVENT_MARK = "┊"
@@ -92,31 +93,84 @@ def scale_for(view: View, width: int, height: int) -> Scale | None:
     return Scale(label_width + 1, plot_width, plot_height, x_max, y_low, y_high, y_step, lr_top)
 
 
+class LossChart:
+    """Draws the chart, keeping its canvas from frame to frame while the axes hold.
+
+    Series only grow between frames (a resumed run's redone steps are appended, not
+    rewritten), so a frame draws just the new segments; a frame looks the same as if
+    drawn from scratch.
+    """
+
+    def __init__(self) -> None:
+        self._scale: Scale | None = None
+        self._canvas = Canvas(0, 0, (LABEL, BAR))
+        self._drawn = [0, 0]  # points of the learning rate and the loss already drawn
+        self._last: list[Point | None] = [None, None]
+        self._axes_key: object = None
+        self._axes: list[tuple[str, str]] = []
+
+    def draw(self, region: Region, view: View) -> Scale | None:
+        """Draw the chart inside `region` (the pane without its border)."""
+        scale = scale_for(view, region.width, region.height)
+        if scale is None:
+            region.put(0, 0, "(too small for a chart)", MUTED)
+            return None
+        series = (view.lr, view.train)
+        if scale != self._scale or not all(
+            len(points) >= drawn and (not drawn or points[drawn - 1] == last)
+            for points, drawn, last in zip(series, self._drawn, self._last, strict=True)
+        ):
+            self._scale, self._drawn = scale, [0, 0]
+            self._canvas = Canvas(scale.width, scale.height, (LABEL, BAR))
+        canvas = self._canvas
+        for layer, (points, to_dot) in enumerate(
+            zip(series, (scale.lr_dot, scale.dot), strict=True)
+        ):
+            new = points[max(0, self._drawn[layer] - 1) :]
+            if new:
+                canvas.polyline(_thinned([to_dot(p.step, p.value) for p in new]), layer)
+            self._drawn[layer] = len(points)
+            self._last[layer] = points[-1] if points else None
+
+        # Each row is put once: the axes (drawn once per scale) around the plot.
+        axes_key = (scale, bool(view.lr), region.width, region.height)
+        if axes_key != self._axes_key:
+            scratch = Grid(region.width, region.height)
+            _draw_axes(
+                scratch.region(Rect(0, 0, region.height, region.width)),
+                scale,
+                show_lr=bool(view.lr),
+            )
+            self._axes_key, self._axes = (
+                axes_key,
+                list(zip(scratch.chars, scratch.styles, strict=True)),
+            )
+        plot_rows = [[list(chars), list(styles)] for chars, styles in canvas.rows()]
+        for steps, style in ((view.failures, WARNING), (view.resumes, GPU)):
+            for step in steps:
+                col = scale.dot(step, scale.y_low)[0] // 2
+                if not 0 <= col < scale.width:
+                    continue
+                for row in range(scale.height):
+                    if canvas.is_blank(row, col):
+                        plot_rows[row][0][col], plot_rows[row][1][col] = EVENT_MARK, style
+        for point in view.val:
+            x, y = scale.dot(point.step, point.value)
+            if 0 <= y < 4 * scale.height and 0 <= x < 2 * scale.width:
+                plot_rows[y // 4][0][x // 2], plot_rows[y // 4][1][x // 2] = VAL_MARK, VALUE
+        left, right = scale.left, scale.left + scale.width
+        for row, (chars, styles) in enumerate(self._axes):
+            if row < scale.height:
+                plot_chars, plot_styles = plot_rows[row]
+                chars = chars[:left] + "".join(plot_chars) + chars[right:]
+                styles = styles[:left] + "".join(plot_styles) + styles[right:]
+            region.put_cells(row, 0, chars, styles)
+        return scale
+
+
 def draw(region: Region, view: View) -> Scale | None:
-    """Draw the chart inside `region` (the pane without its border)."""
-    scale = scale_for(view, region.width, region.height)
-    if scale is None:
-        region.put(0, 0, "(too small for a chart)", MUTED)
-        return None
-    _draw_axes(region, scale, show_lr=bool(view.lr))
-    canvas = Canvas(scale.width, scale.height)
-    if view.lr:
-        canvas.polyline(_thinned([scale.lr_dot(p.step, p.value) for p in view.lr]), LABEL)
-    canvas.polyline(_thinned([scale.dot(p.step, p.value) for p in view.train]), BAR)
-    plot = region.sub(Rect(0, scale.left, scale.height, scale.width))
-    for row, (chars, styles) in enumerate(canvas.rows()):
-        plot.put_cells(row, 0, chars, styles)
-    for steps, style in ((view.failures, WARNING), (view.resumes, GPU)):
-        for step in steps:
-            col = scale.dot(step, scale.y_low)[0] // 2
-            for row in range(scale.height):
-                if canvas.is_blank(row, col):
-                    plot.put(row, col, EVENT_MARK, style)
-    for point in view.val:
-        x, y = scale.dot(point.step, point.value)
-        if 0 <= y < 4 * scale.height:
-            plot.put(y // 4, x // 2, VAL_MARK, VALUE)
-    return scale
+    """The chart of `view` drawn from scratch."""
+    return LossChart().draw(region, view)
 
 
 def _thinned(dots: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

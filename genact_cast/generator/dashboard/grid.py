@@ -109,6 +109,12 @@ class Grid:
     def region(self, rect: Rect) -> Region:
         return Region(self, rect)
 
+    def copy(self) -> Grid:
+        twin = Grid(0, 0, color=self.color)
+        twin.cols, twin.rows = self.cols, self.rows
+        twin.chars, twin.styles = list(self.chars), list(self.styles)
+        return twin
+
     def text(self, row: int) -> str:
         return self.chars[row]
 
@@ -158,9 +164,10 @@ class Region:
         return end
 
     def put_spans(self, row: int, col: int, spans: list[Span]) -> int:
-        for span in spans:
-            col = self.put(row, col, span.text, span.style)
-        return col
+        """Draw styled pieces one after the other; return the column after them."""
+        chars = "".join(s.text for s in spans)
+        self.put_cells(row, col, chars, "".join(s.style * len(s.text) for s in spans))
+        return col + len(chars)
 
     def put_cells(self, row: int, col: int, chars: str, styles: str) -> None:
         """Draw characters with a style code each (`styles` as long as `chars`)."""
@@ -192,16 +199,28 @@ class Region:
 
     def box(self, title: list[Span]) -> Region:
         """A rounded border with `title` in its top edge; returns the inside."""
+        self.border()
+        return self.titled(title)
+
+    def border(self) -> None:
         h, w = self.rect.height, self.rect.width
         if h < 2 or w < 2:
-            return self.sub(Rect(0, 0, 0, 0))
+            return
         self.put(0, 0, "╭" + "─" * (w - 2) + "╮", MUTED)
         for row in range(1, h - 1):
             self.put(row, 0, "│", MUTED)
             self.put(row, w - 1, "│", MUTED)
         self.put(h - 1, 0, "╰" + "─" * (w - 2) + "╯", MUTED)
-        # The title sits in the top edge, never over a corner; pieces that do not fit
-        # whole are left out, from the end.
+
+    def titled(self, title: list[Span]) -> Region:
+        """`title` in the top edge of a border already drawn; returns the inside.
+
+        The title never covers a corner; pieces that do not fit whole are left out,
+        from the end.
+        """
+        h, w = self.rect.height, self.rect.width
+        if h < 2 or w < 2:
+            return self.sub(Rect(0, 0, 0, 0))
         room = w - 6
         kept: list[Span] = []
         for span in title:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from genact_cast.generator.dashboard import axes
 from genact_cast.generator.dashboard.grid import (
     BAR,
@@ -57,14 +59,17 @@ def draw(region: Region, view: View) -> None:
     if width <= 0:
         return
     shown = values[-width:]
+    # Each value as a column of block characters, bottom row last; then rows across.
+    scale = height * 8 / top
+    columns = [_column(round(v * scale), height) for v in shown]
     chart = region.sub(Rect(1, left, height, width))
-    for row in range(height):
-        level_base = (height - 1 - row) * 8
-        chars = []
-        for value in shown:
-            level = round(value / top * height * 8) - level_base
-            chars.append(_EIGHTHS[max(0, min(8, level))])
+    for row, chars in enumerate(zip(*columns, strict=True)):
         chart.put(row, 0, "".join(chars), BAR)
+
+
+@functools.cache
+def _column(level: int, height: int) -> tuple[str, ...]:
+    return tuple(_EIGHTHS[max(0, min(8, level - (height - 1 - row) * 8))] for row in range(height))
 
 
 def draw_nccl(region: Region, view: View) -> None:
