@@ -39,7 +39,7 @@ def plan_budget(rng: Rng, epochs: int, duration: float | None) -> PhaseBudget:
     launch = rng.uniform(4.0, 7.0)
     initialization = rng.uniform(3.0, 8.0)
     validations = [rng.uniform(5.0, 10.0) for _ in range(epochs)]
-    checkpoints = [rng.uniform(2.0, 5.0) for _ in range(epochs - 1)]
+    checkpoints = [rng.uniform(2.0, 5.0) for _ in range(epochs)]
     export = rng.uniform(5.0, 15.0)
     summary = rng.uniform(2.0, 4.0)
     others = initialization + sum(validations) + sum(checkpoints) + export + summary
