@@ -24,6 +24,11 @@ class Tape:
         self._exact_now = 0.0  # unrounded, so that rounding never accumulates
         self._pending: list[str] = []
 
+    @property
+    def now_us(self) -> int:
+        """The virtual clock: microseconds of cast time so far."""
+        return self._now_us
+
     def write(self, text: str) -> None:
         if text:
             self._pending.append(text)

@@ -65,17 +65,26 @@ class Canvas:
 
     def rows(self) -> list[tuple[str, str]]:
         """Each row as (characters, style codes); blank cells are spaces."""
+        styles = self._layer_styles
         for row in sorted(self._dirty):
-            layers = [layer[row] for layer in self._bits]
-            chars, styles = [], []
-            for col in range(self.width):
-                merged, style = 0, " "
-                for bits, layer_style in zip(layers, self._layer_styles, strict=True):
-                    if bits[col]:
-                        merged |= bits[col]
-                        style = layer_style
-                chars.append(chr(_BLANK + merged) if merged else " ")
-                styles.append(style)
-            self._rows[row] = ("".join(chars), "".join(styles))
+            cells = list(zip(*(layer[row] for layer in self._bits), strict=True))
+            chars = "".join(chr(_BLANK | _or(c)) if any(c) else " " for c in cells)
+            codes = "".join(_top(c, styles) for c in cells)
+            self._rows[row] = (chars, codes)
         self._dirty.clear()
         return self._rows
+
+
+def _or(bits: tuple[int, ...]) -> int:
+    merged = 0
+    for b in bits:
+        merged |= b
+    return merged
+
+
+def _top(bits: tuple[int, ...], styles: tuple[str, ...]) -> str:
+    """The style of the topmost layer with a dot in the cell."""
+    for index in range(len(bits) - 1, -1, -1):
+        if bits[index]:
+            return styles[index]
+    return " "

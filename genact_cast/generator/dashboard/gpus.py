@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from genact_cast.generator.dashboard.grid import (
     BAR,
@@ -55,7 +56,7 @@ def _cells(row: GpuRow, job: Job, label_width: int, short: bool) -> dict[str, li
         "util": [Span(f"{row.util:>3}%", WARNING if row.straggler else VALUE)],
         "memory": [Span(memory, PLAIN)],
         "temp": [Span(f"{row.temp_c:>2}°C", WARNING if row.straggler else GPU)],
-        "power": [Span(_power(row.power_w).rjust(5), GPU)],
+        "power": [Span(_power(row.power_w).rjust(6), GPU)],
     }
 
 
@@ -70,36 +71,50 @@ _FORMS: tuple[tuple[tuple[str, ...], bool, int], ...] = (
 )
 
 
-def _line(row: GpuRow, job: Job, width: int, label_width: int) -> list[Span]:
+class _Form(NamedTuple):
+    fields: tuple[str, ...]
+    short: bool
+    bar_sizes: tuple[int, ...]
+
+
+def _form(job: Job, width: int, label_width: int) -> _Form | None:
+    """The richest line that fits `width`, measured on the widest values."""
+    widest = GpuRow("", 100, job.capacity_gib, 99, 99_999)
     for fields, short, bars in _FORMS:
-        cells = _cells(row, job, label_width, short)
+        cells = _cells(widest, job, label_width, short)
         fixed = sum(len(s.text) for f in fields if f in cells for s in cells[f])
-        gaps = len(fields) - 1
-        room = width - fixed - gaps
-        if bars and room < bars * _MIN_BAR:
+        room = width - fixed - (len(fields) - 1)
+        if room < bars * _MIN_BAR or room < 0:
             continue
-        if room < 0:
-            continue
-        sizes = [room // bars + (1 if i < room % bars else 0) for i in range(bars)] if bars else []
-        spans: list[Span] = []
-        for i, field in enumerate(fields):
-            if i:
-                spans.append(Span(" ", PLAIN))
-            if field == "ubar":
-                spans += bar(row.util / 100, sizes[0])
-            elif field == "mbar":
-                spans += bar(row.memory_gib / job.capacity_gib, sizes[-1])
-            else:
-                spans += cells[field]
-        return spans
-    return _cells(row, job, label_width, True)["label"]
+        sizes = tuple(room // bars + (1 if i < room % bars else 0) for i in range(bars))
+        return _Form(fields, short, sizes)
+    return None
+
+
+def _line(row: GpuRow, job: Job, form: _Form, label_width: int) -> list[Span]:
+    cells = _cells(row, job, label_width, form.short)
+    spans: list[Span] = []
+    for i, field in enumerate(form.fields):
+        if i:
+            spans.append(Span(" ", PLAIN))
+        if field == "ubar":
+            spans += bar(row.util / 100, form.bar_sizes[0])
+        elif field == "mbar":
+            spans += bar(row.memory_gib / job.capacity_gib, form.bar_sizes[-1])
+        else:
+            spans += cells[field]
+    return spans
 
 
 def draw(region: Region, view: View) -> None:
     rows: Sequence[GpuRow] = view.gpus
     shown = region.height - (1 if view.gpus_hidden else 0)
     label_width = max((len(r.label) for r in rows), default=0)
+    form = _form(view.job, region.width, label_width)
     for i, row in enumerate(rows[: max(0, shown)]):
-        region.put_spans(i, 0, _line(row, view.job, region.width, label_width))
+        if form is None:
+            region.put(i, 0, row.label, GPU)
+        else:
+            region.put_spans(i, 0, _line(row, view.job, form, label_width))
     if view.gpus_hidden:
         region.put(min(len(rows), shown), 0, view.gpus_hidden, MUTED)

@@ -74,5 +74,5 @@ def _column(level: int, height: int) -> tuple[str, ...]:
 
 def draw_nccl(region: Region, view: View) -> None:
     for i, stat in enumerate(view.nccl[: region.height]):
-        region.put(i, 0, stat.label, MUTED)
+        region.put(i, 0, stat.label[: max(0, region.width - len(stat.value) - 1)], MUTED)
         region.put(i, region.width - len(stat.value), stat.value, VALUE)
