@@ -165,8 +165,8 @@ class Region:
 
     def put_spans(self, row: int, col: int, spans: list[Span]) -> int:
         """Draw styled pieces one after the other; return the column after them."""
-        chars = "".join(s.text for s in spans)
-        self.put_cells(row, col, chars, "".join(s.style * len(s.text) for s in spans))
+        chars = "".join([s.text for s in spans])
+        self.put_cells(row, col, chars, "".join([s.style * len(s.text) for s in spans]))
         return col + len(chars)
 
     def put_cells(self, row: int, col: int, chars: str, styles: str) -> None:

@@ -36,9 +36,10 @@ ENTER = "\x1b[?1049h\x1b[?25l"  # the alternate screen, cursor hidden
 # Cleared before leaving, so that a terminal without an alternate screen (and pyte)
 # shows the summary on a clean screen too.
 LEAVE = "\x1b[H\x1b[2J\x1b[?25h\x1b[?1049l"
-# A monitor refreshes about once a second; the log layout's pauses are about twice as
-# frequent. Steps reached in between still go into the chart.
-FRAME_GAP_US = 900_000
+# A monitor refreshes every second or two (nvitop and btop: 2 s); the log layout pauses
+# about twice a second. Steps reached in between still go into the chart.
+# Measured before the speed factor, so that --speed changes when frames show, not which.
+FRAME_GAP = 1.2
 
 
 class Dashboard:
@@ -54,7 +55,7 @@ class Dashboard:
         self.phase = "starting"
         self.shown = False
         self.progress = Progress(plan, run)
-        self._last_frame_us = 0
+        self._last_frame = 0.0
         self._last_phase = ""
         con.before_pause = self.tick
 
@@ -113,16 +114,16 @@ class Dashboard:
 
     def tick(self) -> None:
         """Before a pause: note the step reached; draw if a refresh is due."""
-        state, now = self.con.state, self.con.tape.now_us
+        state, now = self.con.state, self.con.tape.slept
         self.progress.catch_up(state.step, state.elapsed)
-        due = now - self._last_frame_us >= FRAME_GAP_US or self.phase != self._last_phase
+        due = now - self._last_frame >= FRAME_GAP or self.phase != self._last_phase
         if due or self.progress.alarm:
             self.frame()
 
     def frame(self) -> None:
         """Bring the screen up to date with the run, writing only what changed."""
         if self.shown:
-            self._last_frame_us, self._last_phase = self.con.tape.now_us, self.phase
+            self._last_frame, self._last_phase = self.con.tape.slept, self.phase
             self.con.tape.write(self.renderer.update(self.screen.draw(self.view())))
 
     def view(self) -> View:

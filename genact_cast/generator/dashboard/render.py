@@ -120,6 +120,18 @@ def _common_prefix(a: str, b: str, limit: int) -> int:
     return low
 
 
+def _common_suffix(a: str, b: str, start: int, limit: int) -> int:
+    """The first column from which `a` and `b` agree up to `limit` (at least `start`)."""
+    low, high = start, limit
+    while low < high:
+        mid = (low + high) // 2
+        if a[mid:limit] == b[mid:limit]:
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
 def _changed_runs(
     old_chars: str, old_styles: str, new_chars: str, new_styles: str, limit: int
 ) -> list[tuple[int, int]]:
@@ -131,10 +143,14 @@ def _changed_runs(
     first = min(
         _common_prefix(old_chars, new_chars, limit), _common_prefix(old_styles, new_styles, limit)
     )
+    last = max(
+        _common_suffix(old_chars, new_chars, first, limit),
+        _common_suffix(old_styles, new_styles, first, limit),
+    )
     runs: list[tuple[int, int]] = []
     start = stop = -1
-    for col in range(first, limit, _CHUNK):
-        end = min(col + _CHUNK, limit)
+    for col in range(first, last, _CHUNK):
+        end = min(col + _CHUNK, last)
         if old_chars[col:end] == new_chars[col:end] and old_styles[col:end] == new_styles[col:end]:
             continue
         if start >= 0 and col - stop <= _MERGE_GAP:
