@@ -39,7 +39,9 @@ def frame_times(evs: list[Event]) -> list[int]:
     return sorted({e.time_us for e in evs if e.code == "o" and entered <= e.time_us < left})
 
 
-def screens(evs: list[Event], cols: int, rows: int, times: list[int]) -> Iterator[pyte.Screen]:
+def screens(
+    evs: list[Event], cols: int, rows: int, times: list[int]
+) -> Iterator[WrapCountingScreen]:
     """The screen at each of `times` (ascending), feeding the cast through pyte once."""
     scr = WrapCountingScreen(cols, rows)
     stream = pyte.Stream(scr)
