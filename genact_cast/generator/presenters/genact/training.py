@@ -63,11 +63,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 con.at(stats.t)
                 show.state.step, show.state.last_loss = step, stats.loss
                 show.state.losses.append(stats.loss)
-                lines = above + save
+                lines = above
+                above = []
+                # The latest save goes out with the next step line: in fast-forward, a line
+                # for every save would drown the log.
                 if step % log_every == 0 or step == 1 or (event.attempt and step == event.first):
-                    lines += _log_lines(show, stats)
+                    lines += save + _log_lines(show, stats)
+                    save = []
                 con.live_text(block.render(stats), block.height, lines)
-                above, save = [], []
                 pace()  # a natural break too
             span_index += 1
         elif isinstance(event, Notice):
@@ -259,9 +262,13 @@ class ClusterSensors:
         self.nodes = plan.nodes
         self.shown = plan.nodes if plan.nodes <= capacity else capacity - 1
         self._values: dict[str, str] = {}
+        self._turn = 0
 
     def read(self, t: float) -> None:
-        for i in range(self.shown):
+        """Refresh one node a redraw, in turn, as a monitor polling its nodes does."""
+        nodes = range(self.shown) if not self._values else (self._turn % max(1, self.shown),)
+        self._turn += 1
+        for i in nodes:
             util, temp, _ = self.run.gpu_reading(i * physics.GPUS_PER_NODE, t)
             self._values[f"gpu{i}"] = f"[GPU {i * 8}-{i * 8 + 7}: {util}% util, {temp}°C]"
         if self.shown < self.nodes:
