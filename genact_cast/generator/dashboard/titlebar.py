@@ -48,7 +48,10 @@ def draw(region: Region, view: View) -> None:
         [
             [Span(job.model, VALUE)],
             [Span(f"{job.kind} · {job.framework}", PLAIN)],
-            [Span(f"{job.gpus}× {job.gpu_name}", GPU), Span(f" · {job.nodes} nodes", PLAIN)],
+            [
+                Span(f"{job.gpus}× {job.gpu_name}", GPU),
+                Span(f" · {job.nodes} node{'s' if job.nodes > 1 else ''}", PLAIN),
+            ],
             [Span(job.layout, PLAIN)],
         ],
         width - _width(phase) - 2,
