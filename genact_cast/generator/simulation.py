@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from genact_cast.generator.console import Console, RunState, StopRun
-from genact_cast.generator.dashboard.console import DashboardConsole
-from genact_cast.generator.dashboard.layout import layout_for
-from genact_cast.generator.dashboard.presenter import Dashboard
 from genact_cast.generator.events import (
     CheckpointSaved,
     EpochEnded,
@@ -46,6 +43,11 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
     style = Style(color=options.color)
     presenter: Presenter
     if options.layout == "dashboard":
+        # Imported here: the log layout never loads the dashboard's modules.
+        from genact_cast.generator.dashboard.console import DashboardConsole
+        from genact_cast.generator.dashboard.layout import layout_for
+        from genact_cast.generator.dashboard.presenter import Dashboard
+
         log_width = layout_for(options.cols, options.rows).log.inner().width
         screen = DashboardConsole(
             tape, style, options.cols, plan.start, body, should_stop, log_width=log_width

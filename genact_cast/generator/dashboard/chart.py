@@ -145,7 +145,8 @@ class LossChart:
                 axes_key,
                 list(zip(scratch.chars, scratch.styles, strict=True)),
             )
-        plot_rows = [[list(chars), list(styles)] for chars, styles in canvas.rows()]
+        # Marks over the curve: (row, col) -> (character, style).
+        marks: dict[tuple[int, int], tuple[str, str]] = {}
         for steps, style in ((view.failures, WARNING), (view.resumes, GPU)):
             for step in steps:
                 col = scale.dot(step, scale.y_low)[0] // 2
@@ -153,17 +154,22 @@ class LossChart:
                     continue
                 for row in range(scale.height):
                     if canvas.is_blank(row, col):
-                        plot_rows[row][0][col], plot_rows[row][1][col] = EVENT_MARK, style
+                        marks[row, col] = (EVENT_MARK, style)
         for point in view.val:
             x, y = scale.dot(point.step, point.value)
             if 0 <= y < 4 * scale.height and 0 <= x < 2 * scale.width:
-                plot_rows[y // 4][0][x // 2], plot_rows[y // 4][1][x // 2] = VAL_MARK, VALUE
+                marks[y // 4, x // 2] = (VAL_MARK, VALUE)
+        plot_rows = canvas.rows()
         left, right = scale.left, scale.left + scale.width
         for row, (chars, styles) in enumerate(self._axes):
             if row < scale.height:
                 plot_chars, plot_styles = plot_rows[row]
-                chars = chars[:left] + "".join(plot_chars) + chars[right:]
-                styles = styles[:left] + "".join(plot_styles) + styles[right:]
+                for (mark_row, col), (char, style) in marks.items():
+                    if mark_row == row:
+                        plot_chars = plot_chars[:col] + char + plot_chars[col + 1 :]
+                        plot_styles = plot_styles[:col] + style + plot_styles[col + 1 :]
+                chars = chars[:left] + plot_chars + chars[right:]
+                styles = styles[:left] + plot_styles + styles[right:]
             region.put_cells(row, 0, chars, styles)
         return scale
 

@@ -39,7 +39,7 @@ LEAVE = "\x1b[H\x1b[2J\x1b[?25h\x1b[?1049l"
 # A monitor refreshes every second or two (nvitop and btop: 2 s); the log layout pauses
 # about twice a second. Steps reached in between still go into the chart.
 # Measured before the speed factor, so that --speed changes when frames show, not which.
-FRAME_GAP = 1.2
+FRAME_GAP = 1.5
 
 
 class Dashboard:
