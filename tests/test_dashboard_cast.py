@@ -11,6 +11,8 @@ from typing import Any
 
 import pyte
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from genact_cast.asciicast import Event
 from genact_cast.errors import BadOption
@@ -245,3 +247,16 @@ def test_a_stop_at_a_natural_break_leaves_the_dashboard_and_says_so() -> None:
     pyte.Stream(scr).feed(text)
     assert "Training stopped early" in "\n".join(scr.display)
     assert text.endswith("$ ")  # a fresh prompt after the summary
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32), st.integers(80, 250), st.integers(24, 70))
+def test_no_size_from_80x24_to_250x70_ever_wraps(seed: int, cols: int, rows: int) -> None:
+    evs = list(
+        generate(
+            RecordOptions(seed=seed, duration=20, cols=cols, rows=rows, layout="dashboard")
+        ).events
+    )
+    scr = render(evs, cols, rows)
+    assert scr.last_column_writes == 0
+    assert any("Training summary" in line for line in scr.display)
