@@ -260,3 +260,32 @@ def test_no_size_from_80x24_to_250x70_ever_wraps(seed: int, cols: int, rows: int
     scr = render(evs, cols, rows)
     assert scr.last_column_writes == 0
     assert any("Training summary" in line for line in scr.display)
+
+
+def test_the_svg_still_keeps_braille_runs_on_the_cell_grid() -> None:
+    """Monospace fonts lack braille: each braille run is stretched to its cells, and the
+    run after it placed at its column, so the pane borders stay aligned."""
+    from xml.etree import ElementTree as ET
+
+    from genact_cast.asciicast import Header
+    from genact_cast.publish.svg import CELL_WIDTH, render_svg
+
+    header = Header(cols=120, rows=36)
+    root = ET.fromstring(render_svg(header, events(7, 120, 36), at=50.0))
+    stretched = braille = 0
+    for text in root.iter("{http://www.w3.org/2000/svg}text"):
+        column, place_next = len(text.text or ""), False
+        for span in text:
+            content = span.text or ""
+            if place_next or span.get("textLength"):
+                assert float(span.get("x", "nan")) == pytest.approx(column * CELL_WIDTH, abs=0.01)
+            if span.get("textLength"):
+                assert not all(c <= "\xff" or "\u2500" <= c <= "\u259f" for c in content)
+                width = float(span.get("textLength", "0"))
+                assert width == pytest.approx(len(content) * CELL_WIDTH, abs=0.01)
+                stretched += 1
+            place_next = span.get("textLength") is not None
+            column += len(content) + len(span.tail or "")
+            braille += any("\u2800" <= c <= "\u28ff" for c in content)
+    assert stretched >= 5
+    assert braille >= 5
