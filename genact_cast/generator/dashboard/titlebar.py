@@ -25,18 +25,22 @@ def _width(spans: list[Span]) -> int:
     return sum(len(s.text) for s in spans)
 
 
-def _fit(groups: list[list[Span]], width: int, sep: Span) -> list[Span]:
-    """The groups joined by `sep`, dropping groups from the end until they fit."""
-    while groups:
+def _fit(
+    groups: list[list[Span]], width: int, sep: Span, order: list[int] | None = None
+) -> list[Span]:
+    """The groups joined by `sep`, leaving out groups until they fit: in `order` (indexes
+    of the groups, least wanted first), or from the end. The first group always stays."""
+    drop = list(order) if order is not None else list(range(len(groups) - 1, 0, -1))
+    kept = list(range(len(groups)))
+    while True:
         spans: list[Span] = []
-        for i, group in enumerate(groups):
+        for i, index in enumerate(kept):
             if i:
                 spans.append(sep)
-            spans += group
-        if _width(spans) <= width or len(groups) == 1:
+            spans += groups[index]
+        if _width(spans) <= width or not drop:
             return spans
-        groups = groups[:-1]
-    return []
+        kept.remove(drop.pop(0))
 
 
 def draw(region: Region, view: View) -> None:
@@ -47,7 +51,8 @@ def draw(region: Region, view: View) -> None:
     first = _fit(
         [
             [Span(job.model, VALUE)],
-            [Span(f"{job.kind} · {job.framework}", PLAIN)],
+            [Span(job.kind, PLAIN)],
+            [Span(job.framework, PLAIN)],
             [
                 Span(f"{job.gpus}× {job.gpu_name}", GPU),
                 Span(f" · {job.nodes} node{'s' if job.nodes > 1 else ''}", PLAIN),
@@ -56,6 +61,7 @@ def draw(region: Region, view: View) -> None:
         ],
         width - _width(phase) - 2,
         sep,
+        order=[2, 4, 1, 3],  # framework, layout, kind, cluster
     )
     region.put_spans(0, 0, first)
     region.put_spans(0, width - _width(phase), phase)
