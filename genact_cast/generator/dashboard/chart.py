@@ -1,8 +1,6 @@
 """The loss chart: train loss in braille, validation points, the LR schedule on its own
 axis, failures and resumes marked, axes that rescale as the run goes on."""
 
-from __future__ import annotations
-
 import math
 from collections.abc import Sequence
 from typing import NamedTuple

@@ -1,7 +1,5 @@
 """The GPU panel, in the manner of nvitop: a line per GPU (or per node), with bars."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import NamedTuple
 

@@ -6,8 +6,6 @@ Every character drawn must take one column (no wide or combining characters): th
 panes only use ASCII, box drawing, block and braille characters, and `°`.
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 
@@ -88,7 +86,7 @@ class Rect(NamedTuple):
         """The first column right of the rectangle."""
         return self.left + self.width
 
-    def inner(self) -> Rect:
+    def inner(self) -> "Rect":
         """The rectangle inside a one-cell border."""
         return Rect(self.top + 1, self.left + 1, max(0, self.height - 2), max(0, self.width - 2))
 
@@ -106,10 +104,10 @@ class Grid:
         self.chars = [" " * cols] * rows
         self.styles = [PLAIN * cols] * rows
 
-    def region(self, rect: Rect) -> Region:
+    def region(self, rect: Rect) -> "Region":
         return Region(self, rect)
 
-    def copy(self) -> Grid:
+    def copy(self) -> "Grid":
         twin = Grid(0, 0, color=self.color)
         twin.cols, twin.rows = self.cols, self.rows
         twin.chars, twin.styles = list(self.chars), list(self.styles)
@@ -189,7 +187,7 @@ class Region:
         for row in range(self.rect.height):
             self.put(row, 0, char * self.rect.width, style)
 
-    def sub(self, rect: Rect) -> Region:
+    def sub(self, rect: Rect) -> "Region":
         """A rectangle inside this one (relative coordinates), clipped to it."""
         r = self.rect
         top, left = r.top + max(0, rect.top), r.left + max(0, rect.left)
@@ -197,7 +195,7 @@ class Region:
         right = min(r.right, r.left + rect.left + rect.width)
         return Region(self.grid, Rect(top, left, max(0, bottom - top), max(0, right - left)))
 
-    def box(self, title: list[Span]) -> Region:
+    def box(self, title: list[Span]) -> "Region":
         """A rounded border with `title` in its top edge; returns the inside."""
         self.border()
         return self.titled(title)
@@ -212,7 +210,7 @@ class Region:
             self.put(row, w - 1, "│", MUTED)
         self.put(h - 1, 0, "╰" + "─" * (w - 2) + "╯", MUTED)
 
-    def titled(self, title: list[Span]) -> Region:
+    def titled(self, title: list[Span]) -> "Region":
         """`title` in the top edge of a border already drawn; returns the inside.
 
         The title never covers a corner; pieces that do not fit whole are left out,

@@ -15,8 +15,6 @@ title bar (2 rows)
 The last column stays blank (as in the log layout), so nothing ever wraps.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption

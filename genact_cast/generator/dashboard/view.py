@@ -5,8 +5,6 @@ panes only read it. Numbers arrive as numbers and are formatted by the panes, so
 a pane can choose a shorter form when it is narrow.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
