@@ -36,6 +36,14 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+def round_up(value: float) -> float:
+    """`nice_ceiling` at any scale: 2.7e-4 gives 3e-4; 0 stays 0."""
+    if value <= 0:
+        return 0.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return nice_ceiling(value / power) * power
+
+
 def count_label(value: float) -> str:
     """'0', '750', '1.5k', '12k', '1.2M' for a step count on an axis."""
     for unit, size in (("M", 1e6), ("k", 1e3)):

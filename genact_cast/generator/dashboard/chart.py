@@ -73,7 +73,8 @@ def title(view: View) -> list[Span]:
 
 def scale_for(view: View, width: int, height: int) -> Scale | None:
     """The chart's axes for a pane of `width` × `height` cells, or None when too small."""
-    lr_high = max((p.value for p in view.lr), default=0.0)
+    # A round ceiling: the axis holds through the warm-up instead of growing every frame.
+    lr_high = axes.round_up(max((p.value for p in view.lr), default=0.0))
     lr_label = 1 + len(axes.rate_label(lr_high)) if lr_high > 0 else 0
     plot_height = height - 2  # the axis line and its labels below
     last = max((p.step for p in view.train), default=0)

@@ -36,10 +36,10 @@ ENTER = "\x1b[?1049h\x1b[?25l"  # the alternate screen, cursor hidden
 # Cleared before leaving, so that a terminal without an alternate screen (and pyte)
 # shows the summary on a clean screen too.
 LEAVE = "\x1b[H\x1b[2J\x1b[?25h\x1b[?1049l"
-# A monitor refreshes every second or two (nvitop and btop: 2 s); the log layout pauses
+# A monitor refreshes every 2 s (nvitop and btop by default); the log layout pauses
 # about twice a second. Steps reached in between still go into the chart.
 # Measured before the speed factor, so that --speed changes when frames show, not which.
-FRAME_GAP = 1.5
+FRAME_GAP = 2.0
 
 
 class Dashboard:
