@@ -289,3 +289,11 @@ def test_the_svg_still_keeps_braille_runs_on_the_cell_grid() -> None:
             braille += any("\u2800" <= c <= "\u28ff" for c in content)
     assert stretched >= 5
     assert braille >= 5
+
+
+def test_a_live_recording_runs_the_dashboard_too() -> None:
+    from genact_cast.live import _shell_setup
+
+    setup = _shell_setup(RecordOptions(seed=1, layout="dashboard"), "torchrun")
+    assert "--layout dashboard" in setup
+    assert "--layout" not in _shell_setup(RecordOptions(seed=1), "torchrun")
