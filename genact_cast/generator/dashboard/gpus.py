@@ -1,5 +1,6 @@
 """The GPU panel, in the manner of nvitop: a line per GPU (or per node), with bars."""
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -75,6 +76,7 @@ class _Form(NamedTuple):
     bar_sizes: tuple[int, ...]
 
 
+@functools.cache
 def _form(job: Job, width: int, label_width: int) -> _Form | None:
     """The richest line that fits `width`, measured on the widest values."""
     widest = GpuRow("", 100, job.capacity_gib, 99, 99_999)

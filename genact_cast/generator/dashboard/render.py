@@ -150,7 +150,7 @@ def _changed_runs(
     runs: list[tuple[int, int]] = []
     start = stop = -1
     for col in range(first, last, _CHUNK):
-        end = min(col + _CHUNK, last)
+        end = col + _CHUNK if col + _CHUNK < last else last
         if old_chars[col:end] == new_chars[col:end] and old_styles[col:end] == new_styles[col:end]:
             continue
         if start >= 0 and col - stop <= _MERGE_GAP:
