@@ -14,6 +14,7 @@ from genact_cast.errors import BadOption
 from genact_cast.generator.dashboard import axes, chart, gpus, logtail, screen, throughput
 from genact_cast.generator.dashboard.grid import (
     BAR,
+    ERROR,
     HEADER,
     PLAIN,
     SGR_PARAMS,
@@ -41,6 +42,7 @@ PYTE_STYLE = {
     "y": ("brown", False),  # pyte names SGR 33 brown
     "c": ("cyan", False),
     "k": ("7f7f7f", False),
+    "r": ("red", True),
 }
 SIZES = [(80, 24), (120, 40), (250, 70)]
 
@@ -154,11 +156,15 @@ def test_nothing_drawn_into_a_region_lands_outside_it(
 
 
 def test_log_lines_keep_the_seed_colours() -> None:
-    line = "\x1b[35m[2025-01-01 00:00:00]\x1b[0m done \x1b[1;36m[Export]\x1b[0m\x1b[2K"
+    line = (
+        "\x1b[35m[2025-01-01 00:00:00]\x1b[0m done \x1b[1;36m[Export]\x1b[0m\x1b[2K"
+        "\x1b[1;31m[ERROR]\x1b[0m"
+    )
     assert spans_of(line) == [
         Span("[2025-01-01 00:00:00]", TIMESTAMP),
         Span(" done ", PLAIN),
         Span("[Export]", HEADER),
+        Span("[ERROR]", ERROR),
     ]
 
 

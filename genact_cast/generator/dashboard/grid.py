@@ -19,6 +19,7 @@ BAR = "g"  # green: progress and memory bars, the train loss
 LABEL = "b"  # blue: metric labels, the learning rate
 VALUE = "W"  # bold white: metric values, validation points
 WARNING = "y"  # yellow: warnings, failures
+ERROR = "r"  # bold red: what kills the job (the log layout's error lines)
 GPU = "c"  # cyan: GPU status
 MUTED = "k"  # grey 8: NCCL stats, borders, axes, empty bar cells
 
@@ -30,6 +31,7 @@ SGR_PARAMS: dict[str, str] = {
     LABEL: "34",
     VALUE: "1;37",
     WARNING: "33",
+    ERROR: "1;31",
     GPU: "36",
     MUTED: "38;5;8",
 }
@@ -41,6 +43,7 @@ _STYLE_OF_SGR: dict[str, str] = {
     sgr.BLUE: LABEL,
     sgr.BOLD_WHITE: VALUE,
     sgr.YELLOW: WARNING,
+    sgr.BOLD_RED: ERROR,
     sgr.CYAN: GPU,
     sgr.GREY: MUTED,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from genact_cast.generator import style as fmt
 from genact_cast.generator.dashboard.grid import (
     BAR,
+    ERROR,
     GPU,
     HEADER,
     LABEL,
@@ -46,7 +47,9 @@ def _fit(
 def draw(region: Region, view: View) -> None:
     job, width = view.job, region.width
     sep = Span("  │  " if width >= 120 else " │ ", MUTED)
-    phase_style = WARNING if view.phase in _ALARMING else HEADER
+    phase_style = (
+        ERROR if view.phase == "failed" else WARNING if view.phase in _ALARMING else HEADER
+    )
     phase = [Span(view.phase.upper(), phase_style)]
     first = _fit(
         [
