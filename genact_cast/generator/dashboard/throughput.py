@@ -50,18 +50,22 @@ def draw(region: Region, view: View) -> None:
     values = [p.value for p in view.tokens_per_second]
     if height < 1 or not values:
         return
-    top = axes.nice_ceiling(max(values))
-    label = axes.count_label(top)
-    region.put(1, 0, label, LABEL)
-    region.put(height, 0, "0".rjust(len(label)), LABEL)
-    left = len(label) + 1
+    # The axis spans the steady state, as monitors autoscale: the slow first step after
+    # a launch dips out of it, and the step-to-step jitter shows.
+    median = sorted(values)[len(values) // 2]
+    low, top, _ = axes.nice_range(0.9 * median, max(values), 2)
+    low = max(0.0, low)
+    labels = axes.count_label(top), axes.count_label(low)
+    left = max(len(x) for x in labels) + 1
+    region.put(1, 0, labels[0].rjust(left - 1), LABEL)
+    region.put(height, 0, labels[1].rjust(left - 1), LABEL)
     width = region.width - left
     if width <= 0:
         return
     shown = values[-width:]
     # Each value as a column of block characters, bottom row last; then rows across.
-    scale = height * 8 / top
-    columns = [_column(round(v * scale), height) for v in shown]
+    scale = height * 8 / (top - low)
+    columns = [_column(round((v - low) * scale), height) for v in shown]
     chart = region.sub(Rect(1, left, height, width))
     for row, chars in enumerate(zip(*columns, strict=True)):
         chart.put(row, 0, "".join(chars), BAR)
