@@ -297,3 +297,9 @@ def test_a_live_recording_runs_the_dashboard_too() -> None:
     setup = _shell_setup(RecordOptions(seed=1, layout="dashboard"), "torchrun")
     assert "--layout dashboard" in setup
     assert "--layout" not in _shell_setup(RecordOptions(seed=1), "torchrun")
+
+
+def test_no_color_draws_the_dashboard_without_a_colour() -> None:
+    text = output_of(events(7, 100, 30, color=False))
+    assert ENTER in text
+    assert set(re.findall(r"\x1b\[[0-9;]*m", text)) <= {"\x1b[0m"}
