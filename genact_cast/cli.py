@@ -68,6 +68,12 @@ Failures = Annotated[
 Start = Annotated[
     str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
 ]
+LayoutOption = Annotated[
+    str,
+    typer.Option(
+        "--layout", help="log: the scrolling log; dashboard: full-screen panes (80x24 or more)."
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -119,11 +125,17 @@ def record(
         bool,
         typer.Option(help="Record the run live in a real shell through asciinema rec."),
     ] = False,
+    layout: LayoutOption = "log",
 ) -> None:
     """Simulate a distributed LLM training run and write it as an asciicast file."""
     options = _options(seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start)
     options = options._replace(
-        title=title, idle_time_limit=idle_time_limit, theme=theme, kind=kind, failures=failures
+        title=title,
+        idle_time_limit=idle_time_limit,
+        theme=theme,
+        kind=kind,
+        failures=failures,
+        layout=layout,
     )
     if live:
         from genact_cast.atomic import stop_on_signals
@@ -211,6 +223,7 @@ def run(
     prompt: Annotated[
         bool, typer.Option(help="Show the shell prompt and the typed launch command.")
     ] = True,
+    layout: LayoutOption = "log",
 ) -> None:
     """Generate a run and play it live in this terminal, genact style.
 
@@ -226,7 +239,7 @@ def run(
     options = _options(
         seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
         model, gpus, gpu, dataset, color, start,
-    )._replace(prompt=prompt, kind=kind, failures=failures)  # fmt: skip
+    )._replace(prompt=prompt, kind=kind, failures=failures, layout=layout)  # fmt: skip
     limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
     run_live(options, forever=forever, exit_after=limit)
 

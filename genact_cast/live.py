@@ -122,6 +122,8 @@ def _shell_setup(options: RecordOptions, launcher: str) -> str:
         run += ["--gpus", str(options.gpus)]
     if options.start is not None:
         run += ["--start", options.start.isoformat()]
+    if options.layout != "log":
+        run += ["--layout", options.layout]
     return (
         f"PS1={shlex.quote(PROMPT)}\n"
         "unset PROMPT_COMMAND\n"

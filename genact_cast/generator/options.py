@@ -72,6 +72,10 @@ class RecordOptions(NamedTuple):
             )
         if self.layout not in LAYOUTS:
             raise BadOption(f"--layout must be one of {', '.join(LAYOUTS)} (got {self.layout!r})")
+        if self.layout == "dashboard":
+            from genact_cast.generator.dashboard.layout import check_size
+
+            check_size(self.cols, self.rows)
         if self.start is not None and not EARLIEST_START <= self.start.year < LATEST_START:
             raise BadOption(
                 f"--start must be a time from {EARLIEST_START} to {LATEST_START - 1} "
