@@ -667,9 +667,13 @@ def _what_would_work(
     hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
     return (
         f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "
-        f"memory, or would take under {_DAYS[kind][0] * 24:g} hours or over "
+        f"memory, or would take under {_hours(_DAYS[kind][0] * 24)} or over "
         f"{_DAYS[kind][1]:g} days){hint}"
     )
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
 
 
 def _model_name(rng: Rng, arch: Architecture, kind: str, *, pinned: bool) -> str:
@@ -716,9 +720,12 @@ def _curves(
     drop = 0.0
     if kind == "sft":
         end = rng.uniform(0.72, 1.1)  # noise (±0.1 at most) keeps shown losses in 0.6-1.2
-        drop = rng.uniform(0.05, 0.12)
-        initial = rng.uniform(1.3, 1.9)
-        final: float | None = min(end + drop * (epochs - 1), initial - 0.1)
+        drop = rng.uniform(0.08, 0.15)  # each new pass over the same examples starts lower
+        # Room for the epochs' drops and a little decay: 1.3-1.9 at the start.
+        initial = max(rng.uniform(1.3, 1.9), min(1.9, end + 0.1 + 0.08 * (epochs - 1)))
+        if epochs > 1:
+            drop = min(drop, (initial - 0.1 - end) / (epochs - 1))
+        final: float | None = end + drop * (epochs - 1)
         offset = 0.0
         noise = rng.uniform(0.015, 0.03)
     elif kind == "continue":
