@@ -99,18 +99,7 @@ def logical(lines: list[str]) -> list[tuple[int, str]]:
     for row, line in enumerate(lines):
         joined = False
         if out and line.startswith(" "):
-            if mode == "log" and line.startswith(" " * STAMP_WIDTH):
-                joined = True
-            elif mode in ("nccl", "banner", "prompt"):
-                joined = True
-            elif mode == "section" and not line.startswith(NEXT_IN_SECTION):
-                joined = True
-            elif (
-                mode == "text"
-                and line.startswith("    ")
-                and not line.lstrip().startswith(("model-", "model.safetensors", "... "))
-            ):
-                joined = True
+            joined = _continues(mode, line)
         elif out and mode == "prompt" and line.startswith("> "):
             out[-1] = out[-1].removesuffix("\\").rstrip() + " " + line[2:]
             continue
@@ -134,6 +123,18 @@ def logical(lines: list[str]) -> list[tuple[int, str]]:
         else:
             mode = "other"
     return list(zip(rows, out, strict=True))
+
+
+def _continues(mode: str, line: str) -> bool:
+    """Whether `line`, indented, continues the logical line of kind `mode` above it."""
+    if mode == "log":
+        return line.startswith(" " * STAMP_WIDTH)
+    if mode in ("nccl", "banner", "prompt"):
+        return True
+    if mode == "section":
+        return not line.startswith(NEXT_IN_SECTION)
+    listed = ("model-", "model.safetensors", "... ")  # export lines, never continuations
+    return mode == "text" and line.startswith("    ") and not line.lstrip().startswith(listed)
 
 
 def items(screen: Screen) -> list[Item]:
