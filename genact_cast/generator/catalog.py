@@ -72,7 +72,17 @@ def gpus() -> tuple[Gpu, ...]:
 @functools.cache
 def architectures() -> tuple[Architecture, ...]:
     return tuple(
-        Architecture(r[0], float(r[1]), *(int(v) for v in r[2:8]), float(r[8]))
+        Architecture(
+            r[0],
+            float(r[1]),
+            int(r[2]),
+            int(r[3]),
+            int(r[4]),
+            int(r[5]),
+            int(r[6]),
+            int(r[7]),
+            float(r[8]),
+        )
         for r in _rows("models.tsv")
     )
 

@@ -21,8 +21,9 @@ from genact_cast.generator.layout import (
     IB_GBPS,
     MEMORY_FLOOR,
     Layout,
+    Memory,
     Traffic,
-    choose_layout,
+    layout_options,
     traffic,
 )
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
@@ -262,7 +263,8 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     nvlink = shape.uniform(*gpu.nvlink_gbps)
     dp_gbps = nvlink if nodes == 1 else shape.uniform(*IB_GBPS)
-    flow = traffic(arch, layout, seq_len, dp_gbps, nvlink)
+    per_seq = dataset.tokens_per_example if kind == "sft" else seq_len
+    flow = traffic(arch, layout, per_seq, dp_gbps, nvlink)
 
     batch = layout.global_batch
     if kind == "sft":
@@ -288,7 +290,6 @@ def make_plan(options: RecordOptions) -> RunPlan:
     storage = nodes * shape.uniform(2.0, 10.0)
     if nodes >= 16:
         storage = min(500.0, max(50.0, storage))
-    per_seq = tokens_per_step // batch
     fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
     step_seconds = tokens_per_step / physics.cluster_tokens_per_second(
         layout.gpus, gpu.peak_tflops, mfu, fpt
@@ -444,7 +445,8 @@ def _choose_config(
     pick = rng.random()
     candidates = _candidates(options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw)
     if not candidates:
-        raise BadOption(_what_would_work(options, kind, gpu))
+        draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
+        raise BadOption(_what_would_work(options, kind, gpu, draws))
     # A real job fills its GPUs: fewer of them, or a larger micro batch, where it can.
     full = [
         c
@@ -480,6 +482,8 @@ def _candidates(
     sizes = [options.gpus] if options.gpus is not None else list(CLUSTER_SIZES)
     found: list[_Config] = []
     lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
+    epochs_range = range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1)
+    low_days, high_days = _DAYS[kind]
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
         for gpus in sizes:
@@ -491,12 +495,11 @@ def _candidates(
                 if built is None:
                     continue
                 layout, mfu, cluster_tps = built
-                for epochs in range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1):
+                for epochs in epochs_range:
                     tokens = epochs * data.tokens
                     if kind == "pretrain" and not 20 * arch.params <= tokens <= 2000 * arch.params:
                         continue
-                    days = tokens / cluster_tps / 86400
-                    if _DAYS[kind][0] <= days <= _DAYS[kind][1]:
+                    if low_days <= tokens / cluster_tps / 86400 <= high_days:
                         found.append(_Config(arch, data, layout, seq, epochs, mfu))
     return found
 
@@ -520,16 +523,33 @@ def _layout(
     mfu_draw: float,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None."""
-    low, high = _BATCH[kind]
+    high = _BATCH[kind][1]
     if kind == "sft":
         if gpus > high:
             return None
         max_micro = max(1, int(high // gpus))
     else:
         max_micro = max(1, int(high // (gpus * seq)))
-    fit = choose_layout(arch, gpu, gpus, seq, max_micro=max_micro, buffers_gib=buffers_gib)
-    if fit is None:
-        return None
+    options = layout_options(arch, gpu, gpus, seq, max_micro=max_micro, buffers_gib=buffers_gib)
+    for fit in options:
+        built = _batch_and_speed(arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw)
+        if built is not None:
+            return built
+    return None
+
+
+def _batch_and_speed(
+    arch: Architecture,
+    kind: str,
+    gpu: Gpu,
+    gpus: int,
+    per_seq: int,
+    fit: tuple[int, int, int, bool, Memory],
+    batch_draw: float,
+    mfu_draw: float,
+) -> tuple[Layout, float, float] | None:
+    """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
+    low, high = _BATCH[kind]
     tp, pp, micro, checkpointed, mem = fit
     dp = gpus // (tp * pp)
     # Batch target on a log scale between the kind's bounds, then whole micro steps.
@@ -550,14 +570,16 @@ def _layout(
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     step = layout.global_batch * per_seq / cluster_tps
     dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
-    flow = traffic(arch, layout, seq, dp_gbps, float(gpu.nvlink_gbps[0]))
+    flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]))
     layers = -(-arch.layers // pp)
     if flow.all_gather * 2 * layers > step / accum or flow.exposed > 0.3 * step:
         return None  # FSDP's gathers could not hide behind compute
     return layout, mfu, cluster_tps
 
 
-def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
+def _what_would_work(
+    options: RecordOptions, kind: str, gpu: Gpu, draws: tuple[float, float, float, float]
+) -> str:
     """One line: why the pinned options cannot make a believable run, and what can."""
     pinned = [
         f"--{name} {value}"
@@ -574,18 +596,19 @@ def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
     if options.model is not None and _find_model(options.model).params > _LARGEST[kind]:
         others = [k for k in KINDS if _find_model(options.model).params <= _LARGEST[k]]
         return (
-            f"{what}: a {kind} run is for models up to {_LARGEST[kind] / 1e9:.0f}B parameters; "
+            f"{what}: {KIND_LABELS[kind]} is for models up to {_LARGEST[kind] / 1e9:.0f}B "
+            f"parameters; "
             f"use --kind {' or --kind '.join(others)}"
         )
     if options.dataset is not None and not _serves(_find_dataset(options.dataset), kind):
         data = _find_dataset(options.dataset)
-        return f"{what}: {data.name} is data for a {data.kind} run, not a {kind} run"
+        return (
+            f"{what}: {data.name} is data for {KIND_LABELS[data.kind]}, not for {KIND_LABELS[kind]}"
+        )
     hints: list[str] = []
     if options.gpus is not None:
         sizes = [
-            n
-            for n in CLUSTER_SIZES
-            if _candidates(options._replace(gpus=n), kind, gpu, 4.5, 0.5, 0.5, 0.5)
+            n for n in CLUSTER_SIZES if _candidates(options._replace(gpus=n), kind, gpu, *draws)
         ]
         if sizes:
             hints.append(f"--gpus {' or '.join(str(n) for n in sizes[:4])}")
@@ -593,7 +616,7 @@ def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
         types = [
             g.name
             for g in catalog.gpus()
-            if g.name != gpu.name and _candidates(options, kind, g, 4.5, 0.5, 0.5, 0.5)
+            if g.name != gpu.name and _candidates(options, kind, g, *draws)
         ]
         if types:
             hints.append(f"--gpu {' or '.join(types)}")
@@ -603,7 +626,7 @@ def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
             for k in KINDS
             if k != kind
             and (options.dataset is None or _serves(_find_dataset(options.dataset), k))
-            and _candidates(options._replace(kind=k), k, gpu, 4.5, 0.5, 0.5, 0.5)
+            and _candidates(options._replace(kind=k), k, gpu, *draws)
         ]
         if kinds:
             hints.append(f"--kind {' or '.join(kinds)}")
@@ -661,21 +684,19 @@ def _curves(
         end = rng.uniform(0.6, 1.2)
         drop = rng.uniform(0.05, 0.12)
         initial = rng.uniform(1.2, 2.0)
-        final: float | None = end + drop * (epochs - 1)
-        if final >= initial - 0.1:
-            final = initial - 0.1
+        final: float | None = min(end + drop * (epochs - 1), initial - 0.1)
         offset = 0.0
         noise = rng.uniform(0.03, 0.05)
     elif kind == "continue":
         initial = rng.uniform(1.8, 2.4)
         final = initial - rng.uniform(0.08, 0.3)
         offset = 0.0
-        noise = rng.uniform(0.01, 0.02)
+        noise = rng.uniform(0.006, 0.009)  # within ±0.01-0.03 (Irwin-Hall: ±3.5σ)
     else:
         initial = math.log(arch.vocab) + rng.uniform(0.0, 0.5)
         final = None
         offset = physics.chinchilla_tokens(arch.params, initial)
-        noise = rng.uniform(0.01, 0.02)
+        noise = rng.uniform(0.006, 0.009)
     spike = None
     if rng.chance(0.35) and total_steps >= 50:
         grad_step = rng.integer(total_steps // 5, total_steps * 4 // 5)

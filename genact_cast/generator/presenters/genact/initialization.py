@@ -31,7 +31,8 @@ def initialization(show: Show, events: Sequence[RunEvent], budget: float) -> Non
                 f"world_size={plan.gpus}"
             )
             pace()
-            con.log(f"Setting up NCCL backend ({plan.gpus} GPUs across {plan.nodes} nodes)")
+            nodes = f"{plan.nodes} node{'s' if plan.nodes > 1 else ''}"
+            con.log(f"Setting up NCCL backend ({plan.gpus} GPUs across {nodes})")
             con.log(f"Master: {plan.master}, Port: {plan.master_port}")
             pace()
         elif isinstance(event, CommReady):
@@ -53,7 +54,7 @@ def _torchrun_banner(show: Show, pid: int) -> None:
     minor = ".".join(plan.framework.torch.split(".")[:2])
     clock = f"{con.now:%m%d %H:%M:%S}.{con.rng.integer(0, 999):03d}000"
     where = f"{pid} torch/distributed/run.py:{OMP_WARNING_LINE.get(minor, 793)}]"
-    rule = "*" * 40
+    rule = "*" * 41
     for message in (
         rule,
         "Setting OMP_NUM_THREADS environment variable for each process to be 1 in default, "
@@ -156,8 +157,9 @@ def _data(show: Show) -> None:
         f"Checkpoints: every {plan.checkpoint_every:,} steps, async, to /lustre at "
         f"{plan.storage_gbps:.0f} GB/s aggregate ({fmt.gigabytes(plan.checkpoint_bytes)} each)"
     )
-    per_param = "" if plan.finetune else f", {plan.total_tokens / a.params:,.0f} tokens/param"
+    per_param = f", {plan.total_tokens / a.params:,.0f} tokens/param" if plan.from_scratch else ""
     con.log(
-        f"Training: {plan.kind_label} | {plan.epochs} epochs x {plan.steps_per_epoch:,} steps "
+        f"Training: {plan.kind_label} | {plan.epochs} epoch{'s' if plan.epochs > 1 else ''} x "
+        f"{plan.steps_per_epoch:,} steps "
         f"({fmt.tokens(plan.total_tokens)} tokens{per_param})"
     )

@@ -17,10 +17,11 @@ def summary(show: Show, *, complete: bool = True) -> None:
     con.blank()
     con.print(s.header("─" * (rule // 2) + title + "─" * (rule - rule // 2)))
     tokens = state.step * plan.global_batch_tokens
+    nodes = f"{plan.nodes} node{'s' if plan.nodes > 1 else ''}"
     rows: list[tuple[str, str]] = [
         ("Model", f"{plan.model_name} ({fmt.params(plan.arch.params)} params)"),
         ("Run", f"{plan.kind_label} on {plan.dataset.name}"),
-        ("Cluster", f"{plan.gpus} x {plan.gpu.name} across {plan.nodes} nodes"),
+        ("Cluster", f"{plan.gpus} x {plan.gpu.name} across {nodes}"),
         ("Steps", f"{state.step:,} of {plan.total_steps:,} ({fmt.tokens(tokens)} tokens)"),
         ("Time", fmt.elapsed(state.elapsed)),
     ]

@@ -28,6 +28,7 @@ from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
 GPU_STATUS_LINES = 2
 TICK_SECONDS = (0.35, 0.65)  # how often the live block is redrawn, in cast seconds
 LOG_LINES = (6, 10)  # step lines an epoch, about
+RESTARTS = 3  # torchrun --max-restarts
 
 
 def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
@@ -63,11 +64,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 con.at(stats.t)
                 show.state.step, show.state.last_loss = step, stats.loss
                 show.state.losses.append(stats.loss)
-                lines = above + save
+                lines = above
+                above = []
+                # The latest save goes out with the next step line: in fast-forward, a line
+                # for every save would drown the log.
                 if step % log_every == 0 or step == 1 or (event.attempt and step == event.first):
-                    lines += _log_lines(show, stats)
+                    lines += save + _log_lines(show, stats)
+                    save = []
                 con.live_text(block.render(stats), block.height, lines)
-                above, save = [], []
                 pace()  # a natural break too
             span_index += 1
         elif isinstance(event, Notice):
@@ -93,11 +97,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             show.state.failures += 1
             show.state.lost_seconds += event.lost_seconds
             con.log(
-                f"[torchrun] Worker group failed; restarting workers (attempt {event.attempt} "
-                f"of 3) after {fmt.elapsed(event.lost_seconds)} lost",
+                f"[elastic] [default] Worker group FAILED. {RESTARTS - event.attempt + 1}/"
+                f"{RESTARTS} attempts left; will restart worker group",
                 s.warning,
             )
-            con.log(f"Resuming from {event.checkpoint}/ (step {event.step:,})")
+            con.log(
+                f"Resuming from {event.checkpoint}/ (step {event.step:,}); "
+                f"{fmt.elapsed(event.lost_seconds)} of training lost"
+            )
             pace()
         elif isinstance(event, Launched | Rendezvous | CommReady | DataReady):
             con.at(event.t)
@@ -259,9 +266,13 @@ class ClusterSensors:
         self.nodes = plan.nodes
         self.shown = plan.nodes if plan.nodes <= capacity else capacity - 1
         self._values: dict[str, str] = {}
+        self._turn = 0
 
     def read(self, t: float) -> None:
-        for i in range(self.shown):
+        """Refresh one node a redraw, in turn, as a monitor polling its nodes does."""
+        nodes = range(self.shown) if not self._values else (self._turn % max(1, self.shown),)
+        self._turn += 1
+        for i in nodes:
             util, temp, _ = self.run.gpu_reading(i * physics.GPUS_PER_NODE, t)
             self._values[f"gpu{i}"] = f"[GPU {i * 8}-{i * 8 + 7}: {util}% util, {temp}°C]"
         if self.shown < self.nodes:
