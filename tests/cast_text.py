@@ -370,7 +370,7 @@ FACTS = {
     "rendezvous": r"Rendezvous complete: master_addr=(?P<master>\S+) master_port=(?P<port>\d+) "
     r"group_rank=0 group_world_size=(?P<nodes>\d+) local_world_size=(?P<local>\d+) "
     r"world_size=(?P<world>\d+)$",
-    "backend": r"Setting up NCCL backend \((?P<gpus>\d+) GPUs across (?P<nodes>\d+) nodes\)$",
+    "backend": r"Setting up NCCL backend \((?P<gpus>\d+) GPUs across (?P<nodes>\d+) nodes?\)$",
     "building": r"Building model: (?P<name>\S+) \((?P<arch>\S+) architecture\)$",
     "init": r"Initializing weights from scratch \(.*\) in (?P<seconds>[\d.]+)s$",
     "load": r"Loading model: (?P<name>\S+) from (?P<path>.+?) \((?P<gb>[\d.]+ [GT]B) bf16\) "
@@ -394,7 +394,7 @@ FACTS = {
     r"NCCL (?P<nccl>\S+)$",
     "checkpoints": r"Checkpoints: every (?P<every>[\d,]+) steps, async, to (?P<fs>\S+) at "
     r"(?P<gbps>[\d.]+) GB/s aggregate \((?P<size>[\d.]+ [GT]B) each\)$",
-    "training": r"Training: (?P<kind>[a-z -]+) \| (?P<epochs>\d+) epochs x (?P<steps>[\d,]+) "
+    "training": r"Training: (?P<kind>[a-z -]+) \| (?P<epochs>\d+) epochs? x (?P<steps>[\d,]+) "
     r"steps \((?P<tokens>[\d.]+[TBMK]?) tokens(?:, (?P<per_param>[\d,]+) tokens/param)?\)$",
 }
 
@@ -415,7 +415,11 @@ RESTART = re.compile(
     r"\[torchrun\] Worker group failed; restarting workers \(attempt (\d+) of \d+\) after "
     r"(.+) lost$"
 )
-RESUME = re.compile(r"Resuming from (.+?) \(step ([\d,]+)\)$")
+ELASTIC = re.compile(
+    r"\[elastic\] \[default\] Worker group FAILED\. (\d+)/(\d+) attempts left; will restart "
+    r"worker group$"
+)
+RESUME = re.compile(r"Resuming from (.+?) \(step ([\d,]+)\)(?:; (.+) of training lost)?$")
 RELOADED = re.compile(r"Loaded checkpoint (.+?) \(([\d.]+ [GT]B)\) in ([\d.]+)s$")
 
 
@@ -455,7 +459,7 @@ def read_run(output: str) -> Run:
             message = stamped.group(2)
             run.stamps.append((at, message))
             _log_line(run, at, message, attempt)
-            if RESTART.match(message):
+            if RESTART.match(message) or ELASTIC.match(message):
                 attempt += 1
             step = STEP_LINE.match(message)
             if step:
@@ -617,10 +621,20 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
         f = run.failures[-1]
         f.restart_at, f.attempt, f.lost = at, int(restart.group(1)), restart.group(2)
         return
+    elastic = ELASTIC.match(message)
+    if elastic:
+        if not run.failures:
+            run.errors.append(f"restart without a failure: {message}")
+            return
+        f = run.failures[-1]
+        left, most = int(elastic.group(1)), int(elastic.group(2))
+        f.restart_at, f.attempt = at, most - left + 1
+        return
     resume = RESUME.match(message)
     if resume and run.failures:
         f = run.failures[-1]
         f.resume_path, f.resume_step = path_of(resume.group(1)), int(number(resume.group(2)))
+        f.lost = resume.group(3) or f.lost
         return
     reloaded = RELOADED.match(message)
     if reloaded and run.failures:

@@ -163,7 +163,7 @@ class Setup:
 def setup_of(run: Run) -> Setup:
     size, layout, batch = run.fact("size"), run.fact("parallel"), run.fact("batch")
     training, data = run.fact("training"), run.fact("dataset")
-    cluster = re.match(r"(\d+) x (\S+) across (\d+) nodes", run.summary.get("Cluster", ""))
+    cluster = re.match(r"(\d+) x (\S+) across (\d+) nodes?", run.summary.get("Cluster", ""))
     if cluster is None:
         raise AssertionError(f"summary has no Cluster row: {run.summary}")
     parts = dict(re.findall(r"(DP|TP|PP|CP) (\d+)", layout.group("layout")))
@@ -621,10 +621,11 @@ def _collectives(run: Run, s: Setup) -> list[str]:
                         f"step {f.step}: [NCCL] {name}: {value}ms for {moved / 1e6:,.0f} MB a "
                         f"layer is {bandwidth:,.0f} GB/s (link {low:.0f}-{high:.0f})"
                     )
-            if value / 1000 * s.layers * (2 if name == "AllGather" else 1) > step:
-                out.append(
-                    f"step {f.step}: {name} {value}ms x {s.layers} layers > step {step:.1f}s"
-                )
+            # FSDP gathers each block of the stage twice a micro batch, scatters once a step.
+            stage = math.ceil(s.layers / s.pp)
+            calls = 2 * stage * s.accum if name == "AllGather" else stage
+            if value / 1000 * calls > step:
+                out.append(f"step {f.step}: {name} {value}ms x {calls} calls > step {step:.1f}s")
         if s.tp > 1:
             if f.tp_all_reduce is None:
                 out.append(f"step {f.step}: TP {s.tp} but no AllReduce(TP) shown")
