@@ -495,10 +495,15 @@ def _mfu(run: Run, s: Setup) -> list[str]:
             dips -= 1
         elif not 0.33 - 0.01 <= f.mfu <= 0.47 + 0.01:  # ±1 point: 1-3 % step-time jitter
             out.append(f"step {f.step}: MFU {f.mfu * 100:.1f}%")
+    dips = len(run.notices)
     for line in run.step_lines:
         first = (line.attempt, line.step) in firsts
         low, high = (0.05, 0.15) if first else (0.32, 0.48)
-        if line.step not in paused_steps(run) and not low <= line.mfu <= high:
+        if line.step in paused_steps(run) or low <= line.mfu <= high:
+            continue
+        if not first and line.mfu >= 0.15 and dips > 0:
+            dips -= 1
+        else:
             out.append(f"step line {line.step}: mfu {line.mfu * 100:.1f}%")
     if s.pp > 1 and steady:
         bubble = (s.pp - 1) / (s.accum + s.pp - 1)
