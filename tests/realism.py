@@ -1136,6 +1136,34 @@ def _failures(run: Run, s: Setup) -> list[str]:
     return out
 
 
+@check("summary: model, run, steps and tokens as the log showed them")
+def _summary(run: Run, s: Setup) -> list[str]:
+    out = []
+    model = run.summary.get("Model", "")
+    name = run.fact("building").group("name")
+    params = run.fact("size").group("params")
+    if model != f"{name} ({params}B params)":
+        out.append(f"summary Model {model!r} vs {name}, {params}B parameters")
+    label = next(k for k, v in KINDS.items() if v == s.kind)
+    if run.summary.get("Run") != f"{label} on {s.dataset}":
+        out.append(f"summary Run {run.summary.get('Run')!r} vs {label} on {s.dataset}")
+    steps = re.match(r"([\d,]+) of ([\d,]+) \((\S+) tokens\)$", run.summary.get("Steps", ""))
+    if steps is None:
+        return [*out, f"summary Steps {run.summary.get('Steps')!r}"]
+    done, total = int(number(steps.group(1))), int(number(steps.group(2)))
+    if total != s.total_steps or done > total:
+        out.append(f"summary Steps {steps.group(0)!r} of a {s.total_steps}-step run")
+    trained = tokens(steps.group(3))
+    slack = printed_tolerance(steps.group(3)) + 0.01 * trained
+    if s.kind == "sft":  # tokens a step are derived from the rounded dataset figure
+        slack += done * s.seqs * printed_tolerance(s.dataset_tokens_text) / s.examples
+    if abs(trained - done * s.batch_tokens) > slack:
+        out.append(f"summary Steps {steps.group(0)!r}: {done:,} steps x {s.batch_tokens:,.0f}")
+    if done == total and steps.group(3) != s.total_tokens_text:
+        out.append(f"summary Steps {steps.group(0)!r} vs Training line's {s.total_tokens_text}")
+    return out
+
+
 @check("no line reaches the last column")
 def _wraps(run: Run, s: Setup) -> list[str]:
     return []  # checked on the screen itself: see `wrap_violations`

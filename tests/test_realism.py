@@ -256,6 +256,14 @@ def test_each_kind_runs_on_each_gpu_type(kind: str, gpu: str) -> None:
     assert made, f"--kind {kind} --gpu {gpu} refused at every cluster size"
 
 
+@pytest.mark.parametrize("failures", [0, 1, 2])
+def test_failures_pins_the_count(failures: int) -> None:
+    seen = shown(8, failures=failures)
+    assert len(seen.run.failures) == failures
+    found = problems(seen)
+    assert not found, f"seed 8 --failures {failures}:\n{report(found)}"
+
+
 def test_pre_training_a_405b_model_is_refused() -> None:
     with pytest.raises(BadOption, match=r"405B|75B|--kind continue"):
         shown(1, kind="pretrain", model="Llama-3-405B")
