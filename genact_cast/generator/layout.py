@@ -7,8 +7,6 @@ accumulation up to the global batch. Every figure it shows is derived from the b
 that each collective moves over the link it uses.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from genact_cast.generator import physics

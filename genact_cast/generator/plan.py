@@ -5,8 +5,6 @@ the terminal size, the duration and the speed change how a run is shown, never w
 it does. They only reach the plan's `budget`, which the pacing reads.
 """
 
-from __future__ import annotations
-
 import functools
 import math
 from datetime import date, datetime, timedelta, timezone
@@ -438,22 +436,31 @@ def _choose_config(
 ) -> tuple[Architecture, Dataset, Layout, int, int, float]:
     """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu`.
 
-    Every candidate that the pins allow is built and checked (tokens per parameter,
-    wall-clock time, memory, traffic); the seed picks one. None left: a one-line
-    refusal naming what would work.
+    The seed orders the models; for the first model that can make a believable run,
+    every candidate the pins allow is built and checked (tokens per parameter,
+    wall-clock time, memory, traffic), and the seed picks one. None left for any
+    model: a one-line refusal naming what would work.
     """
+    first_model = rng.random()
     pick = rng.random()
-    candidates = _candidates(options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw)
+    models = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
+    start = int(first_model * len(models))
+    floor = MEMORY_FLOOR * gpu.memory_gib * physics.GIB
+    fallback: list[_Config] = []
+    candidates: list[_Config] = []
+    for arch in models[start:] + models[:start]:
+        if options.model is not None and arch != _find_model(options.model):
+            continue
+        found = _candidates(options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw, arch)
+        # A real job fills its GPUs: fewer of them, or a larger micro batch, where it can.
+        candidates = [c for c in found if c.layout.memory.total >= floor]
+        if candidates:
+            break
+        fallback = fallback or found
+    candidates = candidates or fallback
     if not candidates:
         draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
         raise BadOption(_what_would_work(options, kind, gpu, draws))
-    # A real job fills its GPUs: fewer of them, or a larger micro batch, where it can.
-    full = [
-        c
-        for c in candidates
-        if c.layout.memory.total >= MEMORY_FLOOR * gpu.memory_gib * physics.GIB
-    ]
-    candidates = full or candidates
     c = candidates[min(len(candidates) - 1, int(pick * len(candidates)))]
     return c.arch, c.dataset, c.layout, c.seq_len, c.epochs, c.mfu
 
@@ -466,8 +473,11 @@ def _candidates(
     mfu_draw: float,
     batch_draw: float,
     seq_draw: float,
+    only: Architecture | None = None,
 ) -> list[_Config]:
     arches = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
+    if only is not None:
+        arches = [a for a in arches if a == only]
     if options.model is not None:
         arch = _find_model(options.model)
         if arch.params > _LARGEST[kind]:
@@ -486,21 +496,34 @@ def _candidates(
     low_days, high_days = _DAYS[kind]
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
-        for gpus in sizes:
-            for data in sets:
-                per_seq = data.tokens_per_example if kind == "sft" else seq
+        for data in sets:
+            per_seq = data.tokens_per_example if kind == "sft" else seq
+            fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
+            epochs = [
+                e
+                for e in epochs_range
+                if kind != "pretrain" or 20 * arch.params <= e * data.tokens <= 2000 * arch.params
+            ]
+            for gpus in sizes:
+                # A cheap bound first: at the best MFU, could the run last long enough and
+                # at the worst, end soon enough? Only then build the layout.
+                fastest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, _MFU_HIGH, fpt)
+                slowest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, _MFU_LOW, fpt)
+                days = [(e, e * data.tokens / 86400) for e in epochs]
+                days = [
+                    (e, d) for e, d in days if d / fastest <= high_days and d / slowest >= low_days
+                ]
+                if not days:
+                    continue
                 built = _layout(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw
                 )
                 if built is None:
                     continue
                 layout, mfu, cluster_tps = built
-                for epochs in epochs_range:
-                    tokens = epochs * data.tokens
-                    if kind == "pretrain" and not 20 * arch.params <= tokens <= 2000 * arch.params:
-                        continue
-                    if low_days <= tokens / cluster_tps / 86400 <= high_days:
-                        found.append(_Config(arch, data, layout, seq, epochs, mfu))
+                for e, work in days:
+                    if low_days <= work / cluster_tps <= high_days:
+                        found.append(_Config(arch, data, layout, seq, e, mfu))
     return found
 
 

@@ -5,8 +5,6 @@ how the run is shown. Every random number is keyed noise (what it is for, which
 step), so a step's loss is the same however many steps a presenter draws.
 """
 
-from __future__ import annotations
-
 import bisect
 from typing import NamedTuple
 
@@ -193,6 +191,8 @@ class _Timeline:
             (max(1, round(f.at * self.plan.total_steps)), f) for f in self.plan.failures
         ]
         self.saves = 0
+        self.checkpoint_bytes = self.plan.checkpoint_bytes
+        self.checkpoint_seconds = self.plan.checkpoint_seconds
 
     def build(self) -> list[RunEvent]:
         plan = self.plan
@@ -304,7 +304,7 @@ class _Timeline:
     def _blocking(self, step: int) -> float:
         """Async save: training waits while each rank stages its shard to host memory."""
         plan = self.plan
-        per_gpu = plan.checkpoint_bytes / plan.gpus
+        per_gpu = self.checkpoint_bytes / plan.gpus
         return 1.0 + per_gpu / 20e9 * self.noise.uniform(SAVES, step * 4, 0.9, 1.3)
 
     def _notices(
@@ -355,13 +355,13 @@ class _Timeline:
     def _save(self, step: int, *, at_epoch_end: bool) -> None:
         plan = self.plan
         self.saves += 1
-        seconds = plan.checkpoint_seconds * self.noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
+        seconds = self.checkpoint_seconds * self.noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
         blocking = seconds if at_epoch_end else self._blocking(step)
         self.t += blocking
         path = f"checkpoints/{plan.run_name}/step-{step}"
         self.events.append(
             CheckpointSaved(
-                self.t, step, path, plan.checkpoint_bytes, blocking, seconds, at_epoch_end
+                self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end
             )
         )
         self.saved.append((step, path))
