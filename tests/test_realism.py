@@ -341,3 +341,41 @@ def test_runs_vary_across_seeds() -> None:
     assert all(x > 0 for x in spread)
     totals = [seconds_of(run.summary.get("Time", "0s")) for run in runs]
     assert len(set(totals)) == len(totals)
+
+
+# The checker itself: a doctored cast must fail the relation it breaks.
+
+DOCTORED = [
+    (7, r"(?<=\bworld_size=)\d+", "9999", "cluster"),
+    (7, r"Val PPL: [\d.]+", "Val PPL: 9.99", "loss"),
+    (7, r"LR: [\d.]+e-\d+", "LR: 9.9e-01", "LR"),
+    (7, r"torch 2\.\d\.\d", "torch 2.9.9", "dates"),
+    (7, r"Memory per GPU: [\d.]+ GiB", "Memory per GPU: 1.0 GiB", "memory"),
+    (7, r"Speed: [\d,]+ tokens/s", "Speed: 1 tokens/s", "throughput"),
+    (7, r"(?<=step-)\d+(?=\n|\r|\x1b)", "1", "checkpoints"),
+    (7, r"Dataset: (\S+) \(([\d,]+) examples, [\d.]+M", r"Dataset: \1 (\2 examples, 1M", "data"),
+    (8, r"Timeout\(ms\)=600000", "Timeout(ms)=60000", "failures"),
+    (8, r"\[rank\d+\] Watchdog", "[rank99999] Watchdog", "failures"),
+]
+
+
+@pytest.mark.parametrize(("seed", "pattern", "replacement", "relation"), DOCTORED)
+def test_the_checker_catches_a_doctored_cast(
+    seed: int, pattern: str, replacement: str, relation: str
+) -> None:
+    output = output_of(events_of(seed=seed, color=False, cols=250, failures=2))
+    doctored, count = re.subn(pattern, replacement, output)
+    assert count, f"nothing to doctor: {pattern!r}"
+
+    def broken(text: str) -> set[str]:
+        found = violations(read_run(text))
+        return {m for name, texts in found.items() if name.startswith(relation) for m in texts}
+
+    assert broken(doctored) - broken(output), f"{pattern!r} -> {replacement!r} unnoticed"
+
+
+def test_the_checker_catches_a_line_in_the_last_column() -> None:
+    screen = replay("x" * 99 + "\r\n")
+    assert not wrap_violations(screen.widest, screen.widest_line, 100)
+    screen = replay("x" * 100 + "\r\n")
+    assert wrap_violations(screen.widest, screen.widest_line, 100)
