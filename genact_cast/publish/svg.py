@@ -302,7 +302,7 @@ class _Document:
     def _line_markup(self, ident: str, line: Line) -> str:
         rects, spans = [], []
         column = 0
-        for text, style in _merge_blank_runs(line):
+        for text, style in line:
             fg, bg, bold, italic, underline = style
             if bg != "default":
                 x = _number(column * CELL_WIDTH, 2)
@@ -332,28 +332,6 @@ def _mostly_hidden(node: _Node, y: int) -> bool:
     """Whether most of a block's rows are scrolled out of sight (then its lines are reused)."""
     above = sum(1 for offset in node.rows if y + offset < 0)
     return above > len(node.rows) - above
-
-
-def _merge_blank_runs(line: Line) -> Line:
-    """Spaces between two runs of one style take that style: one <tspan>, the same picture."""
-    merged: list[tuple[str, Style]] = []
-    for text, style in line:
-        if (
-            len(merged) >= 2
-            and merged[-1][1] == _PLAIN
-            and not merged[-1][0].strip(" ")
-            and merged[-2][1] == style
-            and not style[4]  # an underline would show under the spaces
-            and style[1] == "default"
-        ):
-            spaces = merged.pop()[0]
-            previous = merged.pop()[0]
-            merged.append((previous + spaces + text, style))
-        elif merged and merged[-1][1] == style:
-            merged[-1] = (merged[-1][0] + text, style)
-        else:
-            merged.append((text, style))
-    return tuple(merged)
 
 
 def _use(node: _Node, y: int) -> str:
