@@ -16,12 +16,12 @@ from typing import Any
 
 import pyte
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.player.timeline import limit_idle
-from genact_cast.publish.frames import MAX_ROWS, LimitError, frames
+from genact_cast.publish.frames import MAX_ROWS, LimitError, _Screen, _Stream, frames
 from genact_cast.publish.svg import render_svg, xml_escape
 from genact_cast.publish.theme import DEFAULT_THEME, named_theme
 from genact_cast.sources import open_cast
@@ -345,3 +345,50 @@ def test_it_renders_in_chromium_and_reduced_motion_shows_the_last_frame(
     assert len(picture) > 20_000  # text drawn, not a blank rectangle
     assert errors == []
     page.close()
+
+
+TERMINAL_TEXT = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+        st.sampled_from(["\r", "\n", "\r\n", "\b", "\t", "\x1b", "\x1b[", "\x0e", "\x0f", "\x07",
+                         "━", "─", "█", "漢", "e\u0301", "\x9b", "\x1b]0;t\x07", "\x1b(0q\x1b(B"]),
+        st.builds(
+            lambda private, params, final: f"\x1b[{private}{';'.join(params)}{final}",
+            st.sampled_from(["", "?", ">"]),
+            st.lists(st.from_regex(r"[0-9]{0,5}", fullmatch=True), max_size=4),
+            st.sampled_from(list("@ABCDEFGHJKLMPSTXZ`abcdefghlmnpqrsu")),
+        ),
+    ),
+    max_size=40,
+)  # fmt: skip
+
+
+def cells(screen: pyte.Screen) -> tuple[dict[int, dict[int, Any]], tuple[int, int, Any]]:
+    rows = {y: dict(row) for y, row in screen.buffer.items() if row}
+    return rows, (screen.cursor.x, screen.cursor.y, screen.cursor.attrs)
+
+
+@settings(max_examples=400)
+@given(TERMINAL_TEXT, st.integers(1, 12), st.integers(1, 6))
+def test_the_fast_paths_leave_the_screen_as_plain_pyte_leaves_it(
+    chunks: list[str], cols: int, rows: int
+) -> None:
+    """Any output, cut into events anywhere: the same cells and cursor as pyte's own."""
+    plain = pyte.Screen(cols, rows)
+    plain_stream = pyte.Stream(plain)
+    try:
+        for chunk in chunks:
+            plain_stream.feed(chunk)
+    except Exception:  # pyte's own failures are dropped sequences for us; tested below
+        assume(False)
+    fast = _Screen(cols, rows)
+    fast_stream = _Stream(fast)
+    for chunk in chunks:
+        fast_stream.feed(chunk)
+    assert cells(fast) == cells(plain)
+
+
+@pytest.mark.parametrize("data", ["\x1b[;@", "\x1b[" + "9" * 5000 + "m", "\x1b[5;5;5@x"])
+def test_a_sequence_pyte_fails_on_is_dropped(data: str) -> None:
+    events = [Event(0, "o", "a" + data + "b")]
+    assert svg_model.read(render_svg(Header(10, 2), events)).text_at(0)[0].endswith("b")

@@ -254,7 +254,9 @@ class _Stream(pyte.Stream):
 
     Only in pyte's ground state: single control characters and CSI sequences of digits
     and semicolons (optionally private) are dispatched directly, exactly as pyte's
-    parser would dispatch them; everything else goes through that parser.
+    parser would dispatch them; everything else goes through that parser. A sequence
+    that pyte fails on (`ESC [ ; @`, a 5,000-digit parameter) is dropped, as a terminal
+    drops what it cannot parse, instead of ending the export with a traceback.
     """
 
     def __init__(self, screen: pyte.Screen) -> None:
@@ -297,13 +299,19 @@ class _Stream(pyte.Stream):
                         private, body, final = match.groups()
                         params = [min(int(p or 0), 9999) for p in body.split(";")]
                         handler = csi.get(final, debug)
-                        if private:
-                            handler(*params, private=True)
-                        else:
-                            handler(*params)
+                        try:
+                            if private:
+                                handler(*params, private=True)
+                            else:
+                                handler(*params)
+                        except Exception:  # a sequence pyte cannot take is dropped
+                            pass
                         continue
                 plain = False
             else:
-                plain = send(data[offset : offset + 1])
+                try:
+                    plain = send(data[offset : offset + 1])
+                except Exception:  # pyte reset its parser; the sequence is dropped
+                    plain = True
                 offset += 1
         self._taking_plain_text = plain
