@@ -182,6 +182,7 @@ class _Document:
         self.defs: list[str] = []
         self.styles: dict[Style, str] = {}
         self.lines: dict[Line, int] = {}
+        self.bodies: dict[tuple[str, str], int] = {}
         self.leaves: list[_Node] = []
         self.size = 0
         self._ids = 0
@@ -201,12 +202,20 @@ class _Document:
         self.defs.append(text)
 
     def line_number(self, line: Line) -> int:
+        """The leaf drawing `line`; lines that draw alike (trailing spaces) share one."""
         number = self.lines.get(line)
         if number is None:
-            number = self.lines[line] = len(self.lines)
-            node = _Node(self._new_id(), {0: number}, leaf=True)
-            self.leaves.append(node)
-            self._define(self._line_markup(node.ident, line))
+            rects, spans = self._line_markup(line)
+            number = self.bodies.get((rects, spans))
+            if number is None:
+                number = self.bodies[(rects, spans)] = len(self.leaves)
+                node = _Node(self._new_id(), {0: number}, leaf=True)
+                self.leaves.append(node)
+                if rects:
+                    self._define(f'<g id="{node.ident}">{rects}<text>{spans}</text></g>')
+                else:
+                    self._define(f'<text id="{node.ident}">{spans}</text>')
+            self.lines[line] = number
         return number
 
     def css(self) -> list[str]:
@@ -299,11 +308,14 @@ class _Document:
         self._define(f'<g id="{block.ident}">{uses}</g>')
         return block, origin
 
-    def _line_markup(self, ident: str, line: Line) -> str:
+    def _line_markup(self, line: Line) -> tuple[str, str]:
+        """The background rectangles and the text of a line, as markup."""
         rects, spans = [], []
         column = 0
-        for text, style in line:
+        for index, (text, style) in enumerate(line):
             fg, bg, bold, italic, underline = style
+            if index == len(line) - 1 and bg == "default" and not underline:
+                text = text.rstrip(" ")  # trailing spaces draw nothing
             if bg != "default":
                 x = _number(column * CELL_WIDTH, 2)
                 w = _number(len(text) * CELL_WIDTH, 2)
@@ -320,9 +332,7 @@ class _Document:
                     name = self.styles[plain] = _short_id(len(self.styles))
                 spans.append(f'<tspan class="{name}">{xml_escape(text)}</tspan>')
             column += len(text)
-        if rects:
-            return f'<g id="{ident}">{"".join(rects)}<text>{"".join(spans)}</text></g>'
-        return f'<text id="{ident}">{"".join(spans)}</text>'
+        return "".join(rects), "".join(spans)
 
 
 _PLAIN: Style = ("default", "default", False, False, False)
