@@ -392,3 +392,18 @@ def test_the_fast_paths_leave_the_screen_as_plain_pyte_leaves_it(
 def test_a_sequence_pyte_fails_on_is_dropped(data: str) -> None:
     events = [Event(0, "o", "a" + data + "b")]
     assert svg_model.read(render_svg(Header(10, 2), events)).text_at(0)[0].endswith("b")
+
+
+def test_drawing_shows_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_path: Path) -> None:
+    import pexpect
+
+    out = tmp_path / "demo.svg"
+    argv = ["-m", "genact_cast", "embed", str(CAST), "--svg", str(out)]
+    child = pexpect.spawn(sys.executable, argv, encoding="utf-8", timeout=60, dimensions=(24, 120))
+    shown = child.read()
+    child.close()
+    assert child.exitstatus == 0
+    assert re.search(r"drawing the SVG: [1-9][\d,]* s of the cast", shown)
+    out.unlink()
+    piped = run("embed", str(CAST), "--svg", str(out))
+    assert piped.stderr == f"genact-cast: wrote {out}\n"

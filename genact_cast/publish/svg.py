@@ -19,7 +19,7 @@ as the `#rrggbb` values of a checked theme (publish/theme.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from genact_cast.asciicast import Event, Header, Theme
@@ -69,13 +69,19 @@ def render_svg(
     idle_time_limit: float | None = None,
     loop: bool = True,
     at: float | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> str:
     """The cast as an SVG document: animated, or the still frame at `at` seconds.
 
     `theme` (checked here) wins over the cast's theme, which wins over the default.
+    `progress` is told the cast time of every frame drawn.
     """
     palette = check_theme(theme) if theme is not None else resolve_theme(header)
-    shown = list(frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at))
+    shown: list[Frame] = []
+    for frame in frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at):
+        shown.append(frame)
+        if progress is not None:
+            progress(frame.time)
     if at is not None:
         shown = shown[-1:]
     width = round(header.cols * CELL_WIDTH + 2 * PADDING)
