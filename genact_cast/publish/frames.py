@@ -140,7 +140,9 @@ def _snapshot(screen: pyte.Screen, rows: list[Line]) -> tuple[Line, ...]:
 
 def _line_of(row: dict[int, Any], columns: int) -> Line:
     """A row of pyte cells as runs of one style; cells never written are default blanks."""
-    width = 1 + max((x for x in row if x < columns), default=-1)
+    width = 1 + max(row, default=-1)
+    if width > columns:  # cells pyte keeps past the right edge after a narrowing resize
+        width = 1 + max((x for x in row if x < columns), default=-1)
     cells = list(map(row.__getitem__, range(width)))  # pyte's row gives its default for gaps
     runs: list[Run] = []
     for key, group in groupby(cells, _STYLE_FIELDS):
