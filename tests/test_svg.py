@@ -407,3 +407,44 @@ def test_drawing_shows_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_path: Pa
     out.unlink()
     piped = run("embed", str(CAST), "--svg", str(out))
     assert piped.stderr == f"genact-cast: wrote {out}\n"
+
+
+SCROLLING_OUTPUT = st.lists(
+    st.one_of(
+        st.sampled_from(["\r\n", "\r\n\r\n", "\x1b[2J\x1b[H", "\x1b[A", "\x1b[3;1H", "\x1b[K",
+                         "\x1b[1;32m", "\x1b[0m", "\x1b[7m", "\x1b[41m", "\x1bM", "\x1b[2;4r"]),
+        st.text(alphabet="abcxyz -|", min_size=1, max_size=14),
+        st.from_regex(r"r[1-9]x[1-9]", fullmatch=True),
+    ),
+    min_size=1,
+    max_size=60,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCROLLING_OUTPUT, st.integers(1, 9), st.integers(1, 7))
+def test_every_frame_read_back_from_the_svg_is_the_frame_drawn(
+    pieces: list[str], cols: int, rows: int
+) -> None:
+    """Blocks, clipping and resizes never change what a frame shows, for any output."""
+    events = [
+        Event(i * 50_000, "r", piece[1:]) if re.fullmatch(r"r\dx\d", piece) else
+        Event(i * 50_000, "o", piece)
+        for i, piece in enumerate(pieces)
+    ]  # fmt: skip
+    header = Header(cols=cols, rows=rows)
+    shown = list(frames(header, events))
+    picture = svg_model.read(render_svg(header, events))
+    assert len(picture.screens) == len(shown)
+    for index, frame in enumerate(shown):
+        expected = ["".join(text for text, _ in line).rstrip() for line in frame.lines]
+        expected = (expected + [""] * rows)[:rows]  # the SVG shows the header's rows
+        assert picture.screens_text(index) == expected, f"frame {index}"
+
+
+def test_output_after_a_narrowing_resize_ends_and_is_drawn_as_pyte_draws_it() -> None:
+    """The cursor is left past the new right edge: once the fast path looped forever here."""
+    events = [Event(0, "o", "abcdefgh"), Event(1000, "r", "3x2"), Event(2000, "o", "xyz")]
+    last = list(frames(Header(cols=9, rows=2), events))[-1]
+    # pyte puts "x" past the edge (not shown), then wraps
+    assert ["".join(text for text, _ in line) for line in last.lines] == ["abc", "yz"]

@@ -179,8 +179,10 @@ class _Screen(pyte.Screen):
 
     def draw(self, data: str) -> None:
         text = data.translate(self.g1_charset if self.charset else self.g0_charset)
-        if not self._all_narrow(text) or modes.IRM in self.mode:
-            super().draw(data)  # wide, combining or unprintable characters, insert mode
+        if not self._all_narrow(text) or modes.IRM in self.mode or self.cursor.x > self.columns:
+            # wide, combining or unprintable characters, insert mode, or a cursor left
+            # past the right edge by a narrowing resize: pyte's own way
+            super().draw(data)
             return
         cursor = self.cursor
         columns = self.columns

@@ -229,7 +229,13 @@ class _Document:
 
     def strip(self, shown: list[Frame], rows: int) -> str:
         """Every frame as its own viewport, placing nodes; new lines and blocks go to defs."""
-        screens = [[self.line_number(line) if line else -1 for line in f.lines] for f in shown]
+        # Every frame as the viewport shows it: the cast's rows (after a resize, rows past
+        # them are clipped and missing rows are blank).
+        blank = [-1] * rows
+        screens = [
+            ([self.line_number(line) if line else -1 for line in f.lines[:rows]] + blank)[:rows]
+            for f in shown
+        ]
         out: list[str] = []
         active: list[Placement] = []
         for index, screen in enumerate(screens):
