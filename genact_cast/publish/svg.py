@@ -23,8 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from genact_cast.asciicast import Event, Header, Theme
-from genact_cast.errors import GenactCastError
-from genact_cast.publish.frames import Frame, Line, Style, frames
+from genact_cast.publish.frames import Frame, LimitError, Line, Style, frames
 from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
 __all__ = ["Frame", "frames", "render_svg", "xml_escape"]
@@ -130,8 +129,8 @@ _ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ID_MORE = _ID_CHARS + "0123456789_-"
 
 
-def _short_id(number: int, taken: Sequence[str] = ("strip",)) -> str:
-    """a, b, ..., Z, aa, ab, ...: the shortest ids; never one of `taken`."""
+def _short_id(number: int) -> str:
+    """a, b, ..., Z, aa, ab, ...: the shortest names for ids and classes."""
     first, rest = divmod(number, len(_ID_CHARS))
     text = _ID_CHARS[rest]
     while first:
@@ -144,8 +143,8 @@ def _short_id(number: int, taken: Sequence[str] = ("strip",)) -> str:
 class _Node:
     """A line (a leaf) or a block of nodes, stored once in <defs> and placed by <use>.
 
-    `rows` maps a row offset (from the node's top) to the line id drawn there; rows
-    not in it are drawn by nothing (other nodes may draw them).
+    `rows` maps a row offset (from where the node is placed) to the number of the leaf
+    drawn there; rows not in it are drawn by nothing (other nodes may draw them).
     """
 
     ident: str
@@ -196,16 +195,19 @@ class _Document:
     def _new_id(self) -> str:
         ident = _short_id(self._ids)
         self._ids += 1
-        return ident
+        return self._new_id() if ident == "strip" else ident
 
-    def _define(self, text: str) -> None:
+    def _count(self, text: str) -> str:
         self.size += len(text)
         if self.size > MAX_SVG_CHARS:
-            raise GenactCastError(
+            raise LimitError(
                 f"the SVG would be over {MAX_SVG_CHARS // 1024 // 1024} MB; "
                 "cut the cast or lower --fps-cap"
             )
-        self.defs.append(text)
+        return text
+
+    def _define(self, text: str) -> None:
+        self.defs.append(self._count(text))
 
     def line_number(self, line: Line) -> int:
         """The leaf drawing `line`; lines that draw alike (trailing spaces) share one."""
@@ -247,7 +249,7 @@ class _Document:
             active = placed
             uses = "".join(_use(node, y) for node, y in sorted(placed, key=lambda p: p[1]))
             # A viewport of its own (as tall as the screen's, 100%) clips what scrolled away.
-            out.append(f'<svg y="{index * rows * LINE_HEIGHT}">{uses}</svg>')
+            out.append(self._count(f'<svg y="{index * rows * LINE_HEIGHT}">{uses}</svg>'))
         return "".join(out)
 
     def _carry(
