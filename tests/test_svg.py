@@ -448,3 +448,24 @@ def test_output_after_a_narrowing_resize_ends_and_is_drawn_as_pyte_draws_it() ->
     last = list(frames(Header(cols=9, rows=2), events))[-1]
     # pyte puts "x" past the edge (not shown), then wraps
     assert ["".join(text for text, _ in line) for line in last.lines] == ["abc", "yz"]
+
+
+def test_chromium_shows_each_frame_from_its_start_to_the_next(
+    browser: Any, tmp_path: Path, cast: tuple[Header, list[Event]], svg: str
+) -> None:
+    path = tmp_path / "demo.svg"
+    path.write_text(svg)
+    starts = [frame.time for frame in frames(*cast)]
+    screen_h = cast[0].rows * 18
+    page = browser.new_page(viewport={"width": 720, "height": 460})
+    page.goto(path.as_uri())
+    for index in range(0, len(starts) - 1, 37):
+        for t in (starts[index] + 0.002, starts[index + 1] - 0.002):
+            offset = page.evaluate(
+                """(ms) => { const a = document.getAnimations()[0]; a.pause(); a.currentTime = ms;
+                   return new DOMMatrix(getComputedStyle(document.getElementById('strip'))
+                     .transform).m42; }""",
+                t * 1000,
+            )
+            assert -offset / screen_h == index, f"at {t:.3f} s"
+    page.close()
