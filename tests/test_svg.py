@@ -107,13 +107,14 @@ def test_at_every_frame_change_the_svg_shows_what_plain_pyte_shows(name: str) ->
         assert picture.screens_text(index) == screen, f"frame {index} of {name}"
 
 
-# frames() of the example casts before the fast paths and blocks were added: the
-# terminal model (text and style of every row of every frame, and when) is unchanged.
+# frames() of the example casts as the renderer before the fast paths and blocks drew
+# them (svg.py at d097fd7, run on the casts regenerated for Realism 2.0): the terminal
+# model (text and style of every row of every frame, and when) is unchanged.
 FRAMES_BEFORE = {
-    ("seed7.cast", 30.0): (424, "e1e761bff7096428"),
-    ("seed7.cast", 1000.0): (475, "b4aed9265c0c1852"),
-    ("seed7-80x24.cast", 30.0): (396, "f61d30e1cb06b0f4"),
-    ("finetune-70b-h200.cast", 1000.0): (325, "f3de57c65d3a1906"),
+    ("seed7.cast", 30.0): (438, "be8290457b1e2336"),
+    ("seed7.cast", 1000.0): (470, "7b553d82a755a7a7"),
+    ("seed7-80x24.cast", 30.0): (437, "72d57f7dbe93be69"),
+    ("finetune-70b-h200.cast", 1000.0): (371, "9526d4a0bba85050"),
 }
 
 
