@@ -7,10 +7,11 @@ from collections.abc import Iterable
 
 from genact_cast.asciicast import MARKER, OUTPUT, Event
 from genact_cast.player.sanitize import SafeFilter
-from genact_cast.player.terminal import Terminal
+from genact_cast.player.terminal import MAX_WAIT, Terminal, hold_signals
 from genact_cast.player.timeline import PlaybackClock
 
 CTRL_C = 0x03
+CTRL_Z = 0x1A
 MIN_SPEED, MAX_SPEED = 1 / 64, 1024.0
 
 
@@ -43,6 +44,17 @@ class Playback:
         self.deadline: float | None = None  # monotonic time at which a live run ends
         self._step = False
         self._seeking = False  # jumping to the next marker: write without waiting
+        self._stopped_at = 0  # cast time when Ctrl-Z stopped the process
+        terminal.restore_text = self.filter.restore_sequence
+        terminal.resume_text = self.filter.resume_sequence
+        terminal.on_stop = self._on_stop
+        terminal.on_continue = self._on_continue
+
+    def _on_stop(self) -> None:
+        self._stopped_at = self.clock.position(time.monotonic())
+
+    def _on_continue(self) -> None:
+        self.clock.jump(self._stopped_at, time.monotonic())  # the stop is not played late
 
     def restart(self, position_us: int = 0) -> None:
         """Continue from cast time `position_us` now (a new loop, run, or after a seek)."""
@@ -92,7 +104,7 @@ class Playback:
                 self._handle(self.terminal.read_key(remaining))
             else:
                 self.terminal.flush()
-                time.sleep(remaining)
+                time.sleep(min(remaining, MAX_WAIT))
             if self._seeking or self.stop_requested:
                 return
 
@@ -107,7 +119,9 @@ class Playback:
                 self.request_stop()  # a second press quits at once
                 self.clock.resume(now)  # a paused run must reach its break
                 continue
-            if key == ord(" "):
+            if key == CTRL_Z:  # raw mode: the terminal sends no SIGTSTP itself
+                self.terminal.suspend()
+            elif key == ord(" "):
                 (self.clock.resume if self.clock.paused else self.clock.pause)(now)
             elif key == ord(".") and self.clock.paused:
                 self._step = True
@@ -127,8 +141,8 @@ class Playback:
     def restore(self) -> None:
         """Switch off every mode the cast switched on, reset attributes, show the cursor.
 
-        Only on a terminal: written to a file or a pipe, the output stays the cast's own.
+        Written to a pipe or a file too: `play x.cast | tee log` reaches a terminal as well.
         """
-        if self.terminal.is_tty:
+        with hold_signals():
             self.terminal.write(self.filter.restore_sequence())
-        self.terminal.flush()
+            self.terminal.flush()
