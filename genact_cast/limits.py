@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # --- Casts and their sources (the reader, `play`, URL sources) ---------------------
 
-MAX_LINE_BYTES = 16 << 20  # one event line of a v2/v3 cast
+MAX_LINE_BYTES = 64 << 20  # one event line of a v2/v3 cast
 MAX_HEADER_BYTES = 1 << 20  # a v2/v3 header, even written over several lines
 MAX_V1_BYTES = 64 << 20  # a v1 cast is one JSON document, read whole
 MAX_JSON_DEPTH = 64  # nesting of arrays and objects in a header

@@ -143,7 +143,7 @@ def _download(url: str) -> Iterator[IO[bytes]]:
     except httpx.TooManyRedirects:
         spool.close()
         raise SourceError(url, f"more than {limits.MAX_REDIRECTS} redirects") from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         spool.close()
         raise SourceError(url, str(exc) or type(exc).__name__) from None
     except BaseException:

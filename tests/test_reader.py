@@ -148,7 +148,7 @@ MALFORMED = [
         "x.cast:1: unknown asciicast version 7",
     ),
     (b"\0" * (2 << 20), "x.cast:1: the header line is longer than the limit of 1,048,576 bytes"),
-    (HEADER + b'[0.1, "o", "' + b"a" * (17 << 20), "x.cast:2: the line is longer than the limit"),
+    (HEADER + b'[0.1, "o", "' + b"a" * (65 << 20), "x.cast:2: the line is longer than the limit"),
     (HEADER + b'[2.0, "o", "a"]\n[1.0, "o", "b"]\n', "x.cast:3: time goes backwards"),
     (HEADER + b'[0.1, "o", "\xff\xfe"]\n', "x.cast:2: invalid UTF-8 at byte 13"),
     (b'\xff{"version": 2}\n', "x.cast:1: invalid UTF-8 at byte 1"),

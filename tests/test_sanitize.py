@@ -123,7 +123,7 @@ def check_csi(params: str, inter: str, final: str) -> None:
         assert (inter, final) == (" ", "q"), (params, inter, final)
     else:
         assert final in "ABCDEFGHIJKLMPSTXZ@`adefgmrsub", final
-        assert not params[:1] in "<=>" or not params, params
+        assert params[:1] not in "<=>" or not params, params
         if params[:1] == "?":
             assert final in "JK"
 
@@ -136,7 +136,7 @@ def apply_modes(text: str, state: dict[str, object]) -> None:
             for mode in params.lstrip("?").split(";"):
                 state[params[:1] + mode] = final
         elif final == "t":
-            state["titles"] = int(state.get("titles", 0)) + (1 if params == "22;0" else -1)
+            state["titles"] = int(str(state.get("titles", 0))) + (1 if params == "22;0" else -1)
     for match in re.finditer(r"\x1b([=>])|\x1b([()])([0-~])|([\x0e\x0f])", text):
         if match.group(1):
             state["keypad"] = match.group(1)
@@ -155,7 +155,7 @@ def at_default(state: dict[str, object]) -> bool:
         elif key == "titles":
             if value != 0:
                 return False
-        elif value not in {"keypad": ">", "(": "B", ")": "B", "shift": "\x0f"}[key]:
+        elif value != {"keypad": ">", "(": "B", ")": "B", "shift": "\x0f"}[key]:
             return False
     return True
 
@@ -195,9 +195,7 @@ def test_titles_are_cleaned_and_the_users_title_is_pushed_then_popped() -> None:
 
 def test_mode_numbers_are_read_as_numbers() -> None:
     f = SafeFilter()
-    assert f.feed("\x1b[?01049h\x1b[04h\x1b[?1036;1000;;8h") == (
-        "\x1b[?1049h\x1b[4h\x1b[?1000h"
-    )
+    assert f.feed("\x1b[?01049h\x1b[04h\x1b[?1036;1000;;8h") == ("\x1b[?1049h\x1b[4h\x1b[?1000h")
     restore = f.restore_sequence()
     for sequence in ("\x1b[?1049l", "\x1b[?1000l", "\x1b[4l"):
         assert sequence in restore
@@ -240,7 +238,7 @@ def test_resume_puts_the_cast_modes_back() -> None:
 
 
 numbers = st.one_of(
-    st.sampled_from(sorted(PRIVATE_MODES) + [2, 3, 4, 8, 12, 20, 67, 1036, 1039, 1050]),
+    st.sampled_from([*sorted(PRIVATE_MODES), 2, 3, 4, 8, 12, 20, 67, 1036, 1039, 1050]),
     st.integers(0, 99999),
 ).map(str)
 mode_sequences = st.builds(
@@ -252,10 +250,29 @@ mode_sequences = st.builds(
 )
 fragments = st.lists(
     st.sampled_from(
-        SAFE + DANGEROUS
-        + ["\x1b", "\x1b[", "\x1b]", "\x1bP", "\x9b", "\x9d", "\x9c", "\x07", "x", "\x18",
-           "\x0e", "\x0f", "\x1b(0", "\x1b)0", "\x1b]0;", "\x1b]2;a\x9b\x07", "\x1b=", "\ud800"]
-    )  # fmt: skip
+        SAFE
+        + DANGEROUS
+        + [
+            "\x1b",
+            "\x1b[",
+            "\x1b]",
+            "\x1bP",
+            "\x9b",
+            "\x9d",
+            "\x9c",
+            "\x07",
+            "x",
+            "\x18",
+            "\x0e",
+            "\x0f",
+            "\x1b(0",
+            "\x1b)0",
+            "\x1b]0;",
+            "\x1b]2;a\x9b\x07",
+            "\x1b=",
+            "\ud800",
+        ]
+    )
     | mode_sequences
     | st.text(st.characters(), max_size=8),
     max_size=25,
