@@ -19,6 +19,7 @@ MIN_SPEED, MAX_SPEED = 1e-3, 1e9  # `play --speed`
 FIRST_BYTE_SECONDS = 30.0  # a FIFO or pipe that never writes its header
 MAX_PAGE_BYTES = 4 << 20  # an HTML recording page fetched to find its cast link
 MAX_URL_CAST_BYTES = 1 << 30  # a cast downloaded from a URL
+MAX_SPOOL_BYTES = 1 << 30  # standard input kept to be read again (--loop, --start-at LABEL)
 URL_DEADLINE_SECONDS = 120.0  # the whole download of a URL source, redirects included
 URL_READ_TIMEOUT_SECONDS = 15.0  # silence from a server between two chunks
 MAX_REDIRECTS = 5  # HTTP redirects, and recording-page links followed

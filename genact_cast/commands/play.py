@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -122,6 +121,14 @@ def _replayable(source: str, again: bool) -> Iterator[str]:
         yield source
         return
     with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as spool:
-        shutil.copyfileobj(sys.stdin.buffer, spool)
+        size = 0
+        while chunk := sys.stdin.buffer.read(1 << 20):
+            size += len(chunk)
+            if size > limits.MAX_SPOOL_BYTES:
+                raise GenactCastError(
+                    f"<stdin>: larger than the limit of {limits.MAX_SPOOL_BYTES:,} bytes"
+                    " for a cast read more than once"
+                )
+            spool.write(chunk)
         spool.flush()
         yield spool.name
