@@ -83,9 +83,11 @@ DANGEROUS = [
     "\x1b[?67h",
     "\x1b[?1036h\x1b[?1039h\x1b[?1050h",
     "x\x1b[999999b",  # repeat a character a million times
+    "\x1b[3g",  # clear every tab stop
+    "\x1bH",  # set a tab stop
 ]
 
-ALLOWED_ESC = re.compile(r"\x1b(?:[78DEHMc=>]|[()][0-~]|#8)")
+ALLOWED_ESC = re.compile(r"\x1b(?:[78DEMc=>]|[()][0-~]|#8)")
 CSI_OUT = re.compile(r"\x1b\[([0-?]*)([ -/]*)([@-~])")
 OSC_OUT = re.compile("\x1b\\]([012]);([^\x00-\x1f\x7f-\x9f]*)(?:\x07|\x1b\\\\)")
 KEPT_C0 = set("\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x1b")
@@ -122,7 +124,7 @@ def check_csi(params: str, inter: str, final: str) -> None:
     elif inter:
         assert (inter, final) == (" ", "q"), (params, inter, final)
     else:
-        assert final in "ABCDEFGHIJKLMPSTXZ@`adefgmrsub", final
+        assert final in "ABCDEFGHIJKLMPSTXZ@`adefmrsub", final
         assert params[:1] not in "<=>" or not params, params
         if params[:1] == "?":
             assert final in "JK"

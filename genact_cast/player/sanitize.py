@@ -31,7 +31,7 @@ _LOOK = re.compile("[\x00-\x06\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SAFE_RUN = re.compile(
     "(?:[^\x00-\x06\x0e-\x1f\x7f-\x9f\ud800-\udfff]+"
     r"|\x1b\[[0-9;:]{0,64}[mABCDEFGHJKSTXdefL@MPaIZ`]"
-    r"|\x1b[78DEHM])+"
+    r"|\x1b[78DEM])+"
 )
 _PARAMS = f"[0-?]{{0,{PARAM_LIMIT}}}"
 _CSI = re.compile(rf"(?:\x1b\[|\x9b)({_PARAMS})([ -/]{{0,8}})([@-~])")
@@ -48,7 +48,8 @@ _NUMBER = re.compile(r"[0-9]{1,32}")
 _TITLE_JUNK = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-_PLAIN_CSI_FINALS = frozenset("ABCDEFGHIJKLMPSTXZ@`adefgm")
+# Not 'g' (clear tab stops) nor ESC H (set one): tab stops outlive the cast.
+_PLAIN_CSI_FINALS = frozenset("ABCDEFGHIJKLMPSTXZ@`adefm")
 _TITLE_OSCS = frozenset({"0", "1", "2"})
 _KEPT_C0 = frozenset("\x07\x08\t\n\x0b\x0c\r")
 _STRING_C1 = frozenset("\x90\x98\x9d\x9e\x9f")
@@ -265,7 +266,7 @@ class SafeFilter:
             if final == ">":
                 self.keypad_application = False
                 return True
-            return final in "78DEHMc"
+            return final in "78DEMc"
         if inter in ("(", ")"):  # G0 / G1 designation: reset at the end
             self.charset_touched = True
             self.charsets[inter] = final
