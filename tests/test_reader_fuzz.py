@@ -8,9 +8,11 @@ import re
 import tracemalloc
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from genact_cast.asciicast import reader as reader_module
 from genact_cast.asciicast.reader import CastReader
 from genact_cast.errors import CastFormatError
 
@@ -88,3 +90,35 @@ def test_mutated_real_casts_give_events_or_one_line_error(
     seed: bytes, steps: list[tuple[str, float, float, bytes]]
 ) -> None:
     check(mutate(seed, steps))
+
+
+def read_all(data: bytes) -> tuple[list[tuple[int, str, str]], str]:
+    events: list[tuple[int, str, str]] = []
+    try:
+        reader = CastReader(io.BytesIO(data), "x.cast")
+        events.extend(tuple(e) for e in reader.events())  # type: ignore[misc]
+    except CastFormatError as exc:
+        return events, str(exc)
+    return events, ""
+
+
+def _refuse(*args: object) -> object:
+    raise StopIteration(0)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SEEDS), st.lists(mutation, max_size=4))
+def test_the_fast_paths_read_what_the_careful_path_reads(
+    seed: bytes, steps: list[tuple[str, float, float, bytes]]
+) -> None:
+    """orjson per block, then one C scan per line, then line by line: the same events
+    and the same error, whichever path a block takes."""
+    data = mutate(seed, steps)
+    fast = read_all(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader_module, "_orjson_loads", lambda line: [][0])
+        patch.setattr(reader_module, "_OrjsonError", IndexError)
+        scanned = read_all(data)
+        patch.setattr(reader_module, "_SCAN_ONCE", _refuse)
+        careful = read_all(data)
+    assert fast == scanned == careful

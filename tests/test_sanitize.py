@@ -19,6 +19,7 @@ from genact_cast.player.sanitize import (
     SAVE_TITLE,
     STRING_LIMIT,
     SafeFilter,
+    plainly_safe,
 )
 
 SAFE = [
@@ -324,3 +325,26 @@ def test_every_mode_switched_on_is_switched_off_by_the_restore(parts: list[str])
     apply_modes(f.resume_sequence(), state)
     apply_modes(f.restore_sequence(), state)
     assert at_default(state)
+
+
+@settings(max_examples=400)
+@given(fragments)
+def test_the_fast_check_only_passes_what_the_filter_passes_unchanged(parts: list[str]) -> None:
+    text = "".join(parts)
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    f = SafeFilter()
+    if plainly_safe(raw):
+        assert f.feed(text) == text
+        assert f.restore_sequence() == SafeFilter().restore_sequence()
+    assert SafeFilter().feed_encoded(text) == SafeFilter().feed(text).encode()
+
+
+def test_the_fast_check_passes_colour_dense_text() -> None:
+    text = "\x1b[1;31mred\x1b[0m \x1b[38;2;1;2;3mx\x1b[2K\x1b[3A\r\n\x1b7\x1b8" * 100
+    assert plainly_safe(text.encode())
+    assert not plainly_safe(("\x1b[" + "1" * 65 + "m").encode())
+    assert not plainly_safe(b"\x1b[?25l")
+    assert not plainly_safe("\x9b6n".encode())

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
+import orjson
+
 from genact_cast import limits
 from genact_cast.asciicast.model import MICROS, OUTPUT, RESIZE, Event, Header, Theme
 from genact_cast.errors import CastFormatError
@@ -26,7 +28,12 @@ def _reject_constant(name: str) -> Any:
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _RAW_DECODE = _DECODER.raw_decode
+_SCAN_ONCE = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner
 _MAX_US = limits.MAX_CAST_SECONDS * MICROS
+BLOCK = 1 << 18  # events are read in blocks this large
+_orjson_loads = orjson.loads
+_OrjsonError = orjson.JSONDecodeError
+_new_event = tuple.__new__  # an Event without NamedTuple's Python-level __new__
 _MAX_TIMESTAMP = 2**53  # seconds since 1970: anything later is not a date
 
 # A JSON document read over several lines (v1, or a pretty-printed header): strings
@@ -36,6 +43,7 @@ _JSON_REST = re.compile(r"[\s{}\[\],:0-9eE+.\-truefalsn]*")
 _RESIZE = re.compile(r"([0-9]{1,4})x([0-9]{1,4})", re.ASCII)
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _no_surrogates(value: Any) -> Any:
@@ -70,6 +78,7 @@ class CastReader:
         self._stream = stream
         self._line = 0  # number of the last line read
         self._v1_events: list[Any] | None = None
+        self._previous = 0  # time of the last event read (us)
         self.header = self._read_header()
 
     def _fail(self, line: int, problem: str) -> CastFormatError:
@@ -218,64 +227,224 @@ class CastReader:
         )
 
     def events(self) -> Iterator[Event]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Event]]:
+        """The events in lists, one per block read: the player takes what is due at once.
+
+        Events before a bad line are yielded before its error is raised.
+        """
         if self._v1_events is not None:
-            yield from self._v1(self._v1_events)
+            yield list(self._v1(self._v1_events))
             return
-        previous = 0
-        version = self.header.version
+        for first, block in self._blocks():
+            yield from self._parse_block(first, block)
+
+    def _blocks(self) -> Iterator[tuple[int, bytes]]:
+        """Whole lines, read in large blocks: (number of the first line, the lines).
+
+        The last block may end without a newline (a truncated file).
+        """
+        waiting: list[bytes] = []  # the start of a line longer than a block
+        size = 0
         while True:
-            raw = self._readline(limits.MAX_LINE_BYTES, "the line")
-            if not raw:
+            chunk = self._stream.read(BLOCK)
+            if not chunk:
+                if waiting:
+                    yield self._line + 1, b"".join(waiting)
                 return
-            number = self._line
-            text = self._decode(number, raw)
-            if text[:1] in ("#", "\n", "\r", " ", "\t"):  # rare: look closer
-                stripped = text.strip()
-                if not stripped or (version == 3 and stripped.startswith("#")):
-                    continue
-            try:
-                value, end = _RAW_DECODE(text)
-                if end < len(text) and text[end:].strip():
-                    raise ValueError("extra data after the event")
-            except RecursionError:
-                raise self._fail(number, self._too_deep()) from None
-            except ValueError as exc:
-                if not raw.endswith(b"\n"):
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:
+                waiting.append(chunk)
+                size += len(chunk)
+                if size > limits.MAX_LINE_BYTES:
                     raise self._fail(
-                        number, "truncated last line (the file ends mid-event)"
-                    ) from None
-                problem = terminal_text(str(getattr(exc, "msg", exc)))
-                raise self._fail(number, f"not valid JSON: {problem}") from None
-            # Exact type checks: quick on the hot path, and bools are not numbers.
+                        self._line + 1,
+                        f"the line is longer than the limit of {limits.MAX_LINE_BYTES:,} bytes",
+                    )
+                continue
+            head = chunk[:cut]
+            if waiting:
+                waiting.append(head)
+                head = b"".join(waiting)
+                waiting = []
+            first = self._line + 1
+            self._line += head.count(b"\n")
+            if cut < len(chunk):
+                waiting.append(chunk[cut:])
+            size = len(chunk) - cut
+            yield first, head
+
+    def _parse_block(self, first: int, block: bytes) -> Iterator[list[Event]]:
+        """The events of `block`: orjson when every line is plainly a good event, else
+        the standard decoder line by line, which also says what is wrong."""
+        events = self._fast_block(block)
+        if events is not None:
+            if events:
+                yield events
+            return
+        yield from self._scan_block(first, block)
+
+    def _fast_block(self, block: bytes) -> list[Event] | None:
+        """The events of `block` if each line holds one plainly good event, else None.
+
+        orjson decodes each line on its own (so nothing can span lines); it refuses lone
+        surrogates, invalid UTF-8, NaN and numbers out of range, which leaves those, and
+        blank lines, comments, resizes and anything wrong, to the careful path.
+        """
+        lines = block.split(b"\n")
+        if lines[-1]:
+            return None  # the file ends mid-line
+        lines.pop()
+        try:
+            values = list(map(_orjson_loads, lines))
+        except _OrjsonError:
+            return None
+        events: list[Event] = []
+        append = events.append
+        version3 = self.header.version == 3
+        previous = self._previous
+        top = limits.MAX_CAST_SECONDS
+        for value in values:
             if type(value) is not list or len(value) != 3:
-                raise self._fail(number, "an event must be a JSON array [time, code, data]")
+                return None
             time, code, data = value
-            if type(time) not in (float, int):
-                shown = terminal_text(repr(time)[:40])
-                raise self._fail(number, f"event time must be a number (got {shown})")
-            if type(code) is not str or type(data) is not str:
-                raise self._fail(number, "event code and data must be strings")
-            if not 0 <= time <= limits.MAX_CAST_SECONDS:
-                raise self._fail(
-                    number,
-                    f"event time must be 0 to {limits.MAX_CAST_SECONDS:g} seconds"
-                    f" (got {terminal_text(repr(time)[:40])})",
-                )
+            if not (
+                (type(time) is float or type(time) is int)
+                and 0 <= time <= top
+                and type(code) is str
+                and type(data) is str
+                and code != RESIZE
+            ):
+                return None
             time_us = round(time * MICROS)
-            if version == 3:
+            if version3:
                 time_us += previous
                 if time_us > _MAX_US:
-                    raise self._fail(
-                        number, f"the cast is longer than {limits.MAX_CAST_SECONDS:g} seconds"
-                    )
+                    return None
             elif time_us < previous:
-                raise self._fail(number, f"time goes backwards ({time} after {previous / 1e6})")
+                return None
             previous = time_us
-            if "\\u" in text and ("\\ud" in text or "\\uD" in text):
-                code, data = _no_surrogates(code), _no_surrogates(data)
-            if code == RESIZE:
-                self._check_resize(number, data)
-            yield Event(time_us, code, data)
+            append(_new_event(Event, (time_us, code, data)))
+        self._previous = previous
+        return events
+
+    def _scan_block(self, first: int, block: bytes) -> Iterator[list[Event]]:
+        """The events of `block`: one C-level scan per event on the hot path; any line
+        that is not plainly a good event goes through `_event`, which says what is wrong.
+        """
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            start = block.rfind(b"\n", 0, exc.start) + 1
+            yield from self._parse_block(first, block[:start])
+            number = first + block.count(b"\n", 0, start)
+            raise self._fail(number, f"invalid UTF-8 at byte {exc.start - start + 1}") from None
+        longest = limits.MAX_LINE_BYTES
+        if len(block) > longest and max(map(len, block.split(b"\n"))) > longest:
+            number = first + next(i for i, b in enumerate(block.split(b"\n")) if len(b) > longest)
+            raise self._fail(number, f"the line is longer than the limit of {longest:,} bytes")
+        events: list[Event] = []
+        append = events.append
+        scan = _SCAN_ONCE
+        version3 = self.header.version == 3
+        surrogates = _SURROGATE_ESCAPE.search(block) is not None
+        previous = self._previous
+        pos, end, number = 0, len(text), first
+        top = limits.MAX_CAST_SECONDS
+        while pos < end:
+            try:
+                value, stop = scan(text, pos)
+            except (StopIteration, ValueError, RecursionError):
+                value, stop = None, pos
+            # Exact type checks: quick on the hot path, and bools are not numbers.
+            if type(value) is list and len(value) == 3 and text[stop : stop + 1] == "\n":
+                time, code, data = value
+                if (
+                    (type(time) is float or type(time) is int)
+                    and 0 <= time <= top
+                    and type(code) is str
+                    and type(data) is str
+                    and code != RESIZE
+                ):
+                    time_us = round(time * MICROS)
+                    if version3:
+                        time_us += previous
+                    if time_us >= previous and time_us <= _MAX_US:
+                        if surrogates:
+                            code, data = _no_surrogates(code), _no_surrogates(data)
+                        previous = time_us
+                        append(_new_event(Event, (time_us, code, data)))
+                        pos = stop + 1
+                        number += 1
+                        continue
+            newline = text.find("\n", pos)
+            line_end = end if newline < 0 else newline + 1
+            self._previous = previous
+            try:
+                event = self._event(number, text[pos:line_end])
+            except CastFormatError:
+                if events:
+                    yield events
+                raise
+            previous = self._previous
+            if event is not None:
+                append(event)
+            pos = line_end
+            number += 1
+        self._previous = previous
+        if events:
+            yield events
+
+    def _event(self, number: int, text: str) -> Event | None:
+        """The event on line `number` (None for a blank line or a comment), or why not."""
+        version = self.header.version
+        if text[:1] in ("#", "\n", "\r", " ", "\t"):  # rare: look closer
+            stripped = text.strip()
+            if not stripped or (version == 3 and stripped.startswith("#")):
+                return None
+        try:
+            value, end = _RAW_DECODE(text)
+            if end < len(text) and text[end:].strip():
+                raise ValueError("extra data after the event")
+        except RecursionError:
+            raise self._fail(number, self._too_deep()) from None
+        except ValueError as exc:
+            if not text.endswith("\n"):
+                raise self._fail(number, "truncated last line (the file ends mid-event)") from None
+            problem = terminal_text(str(getattr(exc, "msg", exc)))
+            raise self._fail(number, f"not valid JSON: {problem}") from None
+        if type(value) is not list or len(value) != 3:
+            raise self._fail(number, "an event must be a JSON array [time, code, data]")
+        time, code, data = value
+        if type(time) not in (float, int):
+            shown = terminal_text(repr(time)[:40])
+            raise self._fail(number, f"event time must be a number (got {shown})")
+        if type(code) is not str or type(data) is not str:
+            raise self._fail(number, "event code and data must be strings")
+        if not 0 <= time <= limits.MAX_CAST_SECONDS:
+            raise self._fail(
+                number,
+                f"event time must be 0 to {limits.MAX_CAST_SECONDS:g} seconds"
+                f" (got {terminal_text(repr(time)[:40])})",
+            )
+        previous = self._previous
+        time_us = round(time * MICROS)
+        if version == 3:
+            time_us += previous
+            if time_us > _MAX_US:
+                raise self._fail(
+                    number, f"the cast is longer than {limits.MAX_CAST_SECONDS:g} seconds"
+                )
+        elif time_us < previous:
+            raise self._fail(number, f"time goes backwards ({time} after {previous / 1e6})")
+        self._previous = time_us
+        if "\\u" in text and ("\\ud" in text or "\\uD" in text):
+            code, data = _no_surrogates(code), _no_surrogates(data)
+        if code == RESIZE:
+            self._check_resize(number, data)
+        return Event(time_us, code, data)
 
     def _check_resize(self, number: int, data: str) -> None:
         match = _RESIZE.fullmatch(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from itertools import islice
 
 from genact_cast.asciicast import MARKER, OUTPUT, Event
 from genact_cast.player.sanitize import SafeFilter
@@ -13,6 +14,7 @@ from genact_cast.player.timeline import PlaybackClock
 CTRL_C = 0x03
 CTRL_Z = 0x1A
 MIN_SPEED, MAX_SPEED = 1 / 64, 1024.0
+BATCH = 1024  # events taken from the source at a time
 
 
 class Quit(Exception):
@@ -61,8 +63,44 @@ class Playback:
         self.clock.jump(position_us, time.monotonic())
 
     def play(self, events: Iterable[Event]) -> None:
-        for event in events:
-            self.show(event)
+        """Show `events` in time. The output events already due when one is written
+        (a huge speed, or catching up) go with it: one filter pass, one write."""
+        source = iter(events)
+        while True:
+            batch: list[Event] = []
+            try:
+                batch.extend(islice(source, BATCH))
+            except BaseException:
+                self._play_batch(batch)  # what came before a bad line is shown first
+                raise
+            if not batch:
+                return
+            self._play_batch(batch)
+
+    def _play_batch(self, batch: list[Event]) -> None:
+        i, end = 0, len(batch)
+        while i < end:
+            event = batch[i]
+            i += 1
+            if event.code != OUTPUT or self._interrupted() or self.deadline is not None:
+                self.show(event)
+                continue
+            self._wait_for(event)
+            if self._interrupted():
+                self.show(event, instant=True)
+                continue
+            reached = self.clock.position(time.monotonic())
+            first = i - 1
+            while i < end and batch[i].time_us <= reached and batch[i].code == OUTPUT:
+                i += 1
+            text = "".join([e.data for e in batch[first:i]])
+            data = self.filter.feed_encoded(text)
+            if data:
+                self.terminal.write_bytes(data)
+
+    def _interrupted(self) -> bool:
+        """Paused, stepping, seeking or stopping: events go one by one through `show`."""
+        return self.clock.paused or self._step or self._seeking or self.stop_requested
 
     def show(self, event: Event, *, instant: bool = False) -> None:
         """Write `event` when its time comes (`instant`: now, as when seeking)."""

@@ -22,17 +22,51 @@ STRING_LIMIT = 4096  # longest OSC/DCS body kept waiting for its terminator
 PARAM_LIMIT = 64
 MAX_REPEAT = 65535  # CSI n b (repeat the last character) beyond this is dropped
 
-# Code points the filter must look at: C0 controls but BEL BS HT LF VT FF CR, DEL,
-# C1 controls and lone surrogates. Text without any of them passes as it is.
-_LOOK = re.compile("[\x00-\x06\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-# Runs that need no thought: printable text, harmless C0 controls, SGR, cursor
-# movement and erasing. One C-level regex call covers most of any cast.
-_SAFE_RUN = re.compile(
-    "(?:[^\x00-\x06\x0e-\x1f\x7f-\x9f\ud800-\udfff]+"
-    r"|\x1b\[[0-9;:]{0,64}[mABCDEFGHJKSTXdefL@MPaIZ`]"
-    r"|\x1b[78DEM])+"
+# Where the filter must look: C0 controls but BEL BS HT LF VT FF CR, DEL, C1 controls,
+# lone surrogates, and every ESC that does not start a sequence known to be harmless
+# (SGR, cursor movement, erasing). Between two such places, text passes as it is: one
+# C-level search skips over most of any cast, colours included.
+_LOOK = re.compile(
+    "[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f-\x9f\ud800-\udfff]"
+    r"|\x1b(?!\[[0-9;:]{0,64}[mABCDEFGHJKSTXdefL@MPaIZ`]|[78DEM])"
 )
+
+# The same question asked of a whole batch, encoded, at the speed of bytes methods:
+# C0 controls that need a look (and DEL) become NUL; CSI parameters become "0" and the
+# harmless CSI finals "F", so that with the zeros deleted every harmless CSI reads
+# ESC [ F and can be counted against the ESCs.
+_SAFE_FINALS = b"mABCDEFGHJKSTXdefL@MPaIZ`"
+_CHECK = bytearray(range(256))
+for _byte in [*range(0x07), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F]:
+    _CHECK[_byte] = 0
+for _byte in b"0123456789;:":
+    _CHECK[_byte] = ord("0")
+for _byte in _SAFE_FINALS:
+    _CHECK[_byte] = ord("F")
+_CHECK_TABLE = bytes(_CHECK)
+_LONG_CSI = b"\x1b[" + b"0" * (PARAM_LIMIT + 1)
+_SHORT_ESCAPES = (b"\x1b7", b"\x1b8", b"\x1bD", b"\x1bE", b"\x1bM")
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def plainly_safe(raw: bytes) -> bool:
+    """Whether `raw` (UTF-8) holds nothing the filter would change or track: the filter
+    passes such text as it is. A few C-level passes over the bytes, no Python per ESC."""
+    mapped = raw.translate(_CHECK_TABLE)
+    if b"\x00" in mapped:
+        return False
+    escapes = raw.count(b"\x1b")
+    if escapes:
+        if _LONG_CSI in mapped:
+            return False
+        known = mapped.translate(None, b"0").count(b"\x1b[F")
+        if known != escapes:
+            known += sum(raw.count(escape) for escape in _SHORT_ESCAPES)
+            if known != escapes:
+                return False
+    return b"\xc2" not in raw or _C1_UTF8.search(raw) is None
+
+
 _PARAMS = f"[0-?]{{0,{PARAM_LIMIT}}}"
 _CSI = re.compile(rf"(?:\x1b\[|\x9b)({_PARAMS})([ -/]{{0,8}})([@-~])")
 _CSI_PREFIX = re.compile(rf"(?:\x1b\[|\x9b){_PARAMS}[ -/]{{0,8}}")
@@ -103,38 +137,58 @@ class SafeFilter:
         self.shifted_out = False
         self.title: str | None = None  # the last title passed, as written
 
+    def feed_encoded(self, data: str) -> bytes:
+        """`feed`, encoded in UTF-8: what is written to the terminal.
+
+        A batch of events joined gives the same as the events fed one by one (any split
+        gives the same output); most batches take the fast path.
+        """
+        if not self._pending:
+            try:
+                raw = data.encode("utf-8")
+            except UnicodeEncodeError:
+                pass  # a lone surrogate: the filter replaces it
+            else:
+                if plainly_safe(raw):
+                    return raw
+        return self.feed(data).encode("utf-8", "replace")
+
     def feed(self, data: str) -> str:
-        if not self._pending and _LOOK.search(data) is None:
-            return data
         text = self._pending + data if self._pending else data
         self._pending = ""
+        look = _LOOK.search(text)
+        if look is None:
+            return text
         out: list[str] = []
-        i, end = 0, len(text)
-        while i < end:
-            run = _SAFE_RUN.match(text, i)
-            if run:
-                out.append(run.group())
-                i = run.end()
-                continue
-            char = text[i]
-            if char == "\x1b" or char == "\x9b" or char in _STRING_C1:
-                taken = self._escape(text, i, out)
-                if taken is None:  # incomplete: wait for the next event
-                    self._pending = text[i:]
-                    break
-                i = taken
-                continue
-            if "\ud800" <= char <= "\udfff":
-                out.append("\ufffd")  # one policy for lone surrogates, unsafe or not
-            elif char in "\x0e\x0f":
-                self.charset_touched = True
-                self.shifted_out = char == "\x0e"
-                out.append(char)
-            elif self.unsafe:
-                out.append(char)
-            # Other C0 controls, DEL and single C1 controls are dropped.
-            i += 1
+        i = 0
+        while look is not None:
+            start = look.start()
+            if start > i:
+                out.append(text[i:start])
+            taken = self._special(text, start, out)
+            if taken is None:  # incomplete: wait for the next event
+                self._pending = text[start:]
+                return "".join(out)
+            i = taken
+            look = _LOOK.search(text, i)
+        out.append(text[i:])
         return "".join(out)
+
+    def _special(self, text: str, i: int, out: list[str]) -> int | None:
+        """Handle the character at `i` that needs a look; return where to go on."""
+        char = text[i]
+        if char == "\x1b" or char == "\x9b" or char in _STRING_C1:
+            return self._escape(text, i, out)
+        if "\ud800" <= char <= "\udfff":
+            out.append("\ufffd")  # one policy for lone surrogates, unsafe or not
+        elif char in "\x0e\x0f":
+            self.charset_touched = True
+            self.shifted_out = char == "\x0e"
+            out.append(char)
+        elif self.unsafe:
+            out.append(char)
+        # Other C0 controls, DEL and single C1 controls are dropped.
+        return i + 1
 
     def _escape(self, text: str, i: int, out: list[str]) -> int | None:
         """Handle the escape sequence at `i`; return where the next one starts."""

@@ -40,7 +40,7 @@ def _nothing() -> str:
 class Terminal:
     """Output to `out_fd`; keys from `key_fd` when it is a terminal (else no keys)."""
 
-    BUFFER_LIMIT = 1 << 16
+    BUFFER_LIMIT = 1 << 18
 
     def __init__(self, out_fd: int, key_fd: int | None, saved: list[Any] | None = None) -> None:
         self.out_fd = out_fd
@@ -49,7 +49,7 @@ class Terminal:
         self.is_tty = os.isatty(out_fd)
         self.broken = False  # a write failed: nothing more is written
         self._saved = saved  # the key terminal's settings before raw mode
-        self._buffer: list[str] = []
+        self._buffer: list[bytes] = []
         self._buffered = 0
         self._suspended = False
         # Set by the playback: the restore written on Ctrl-Z, the modes written on `fg`,
@@ -60,21 +60,24 @@ class Terminal:
         self.on_continue: Callable[[], None] = lambda: None
 
     def write(self, text: str) -> None:
-        """Queue `text`; it reaches the terminal at the next `flush` (or when 64 KiB wait).
+        """Queue `text`; it reaches the terminal at the next `flush` (or when 256 KiB wait).
 
-        Events already overdue (a huge speed, catching up) are written together, in one
-        system call instead of one each.
+        The filter has replaced lone surrogates; `replace` keeps --unsafe from crashing.
         """
-        self._buffer.append(text)
-        self._buffered += len(text)
+        self.write_bytes(text.encode("utf-8", "replace"))
+
+    def write_bytes(self, data: bytes) -> None:
+        """Queue `data`. Events already overdue (a huge speed, catching up) are written
+        together, in one system call instead of one each."""
+        self._buffer.append(data)
+        self._buffered += len(data)
         if self._buffered >= self.BUFFER_LIMIT:
             self.flush()
 
     def flush(self) -> None:
         if not self._buffer:
             return
-        # The filter has replaced lone surrogates; `replace` keeps --unsafe from crashing.
-        data = memoryview("".join(self._buffer).encode("utf-8", "replace"))
+        data = memoryview(b"".join(self._buffer))
         self._buffer.clear()
         self._buffered = 0
         if self.broken:
