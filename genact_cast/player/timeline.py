@@ -21,7 +21,7 @@ def limit_idle(events: Iterable[Event], limit: float | None) -> Iterator[Event]:
         if gap > cap:
             shift += gap - cap
         previous = event.time_us
-        yield event._replace(time_us=event.time_us - shift)
+        yield Event(event.time_us - shift, event.code, event.data) if shift else event
 
 
 class PlaybackClock:
