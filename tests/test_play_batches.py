@@ -8,6 +8,7 @@ on generated casts (hostile sequences split anyhow) in process.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import tempfile
 from pathlib import Path
@@ -63,3 +64,22 @@ def test_a_large_cast_is_played_in_batches_with_the_same_bytes() -> None:
     events = [Event(i, OUTPUT, f"\x1b[1;3{i % 8}mline {i}\x1b[0m\r\n") for i in range(5000)]
     events[2500] = Event(2500, OUTPUT, "\x1b[?1049h\x1b]0;t\x07")
     assert play_in_process(events) == event_by_event(events)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(fragments, st.sampled_from(["o", "o", "m"])), max_size=30),
+    st.lists(st.integers(0, 30), max_size=5),
+)
+def test_the_readers_lists_give_the_same_bytes(
+    parts: list[tuple[list[str], str]], cuts: list[int]
+) -> None:
+    events = [Event(i, code, "".join(data)) for i, (data, code) in enumerate(parts)]
+    edges = [0, *sorted(min(c, len(events)) for c in cuts), len(events)]
+    batches = [events[a:b] for a, b in itertools.pairwise(edges)]
+    with tempfile.TemporaryFile() as out:
+        playback = Playback(Terminal(out.fileno(), None), speed=1e9)
+        playback.play_batches(batches)
+        playback.restore()
+        out.seek(0)
+        assert out.read() == event_by_event(events)

@@ -14,7 +14,7 @@ from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.escape import terminal_text
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
-from genact_cast.player.timeline import limit_idle
+from genact_cast.player.timeline import limit_idle, limit_idle_batches
 from genact_cast.sources import open_cast
 
 
@@ -60,7 +60,10 @@ def play_cast(
                 while True:
                     limit = idle_time_limit or reader.header.idle_time_limit
                     playback.restart(0)
-                    _play_from(playback, limit_idle(reader.events(), limit), start_at)
+                    if start_at is None:
+                        playback.play_batches(limit_idle_batches(reader.batches(), limit))
+                    else:
+                        _play_from(playback, limit_idle(reader.events(), limit), start_at)
                     if not loop:
                         break
                     opened.close()
@@ -71,11 +74,8 @@ def play_cast(
                 playback.restore()
 
 
-def _play_from(playback: Playback, events: Iterator[Event], start_at: str | None) -> None:
+def _play_from(playback: Playback, events: Iterator[Event], start_at: str) -> None:
     """Play `events`, writing at once whatever comes before `start_at`."""
-    if start_at is None:
-        playback.play(events)
-        return
     seconds = _seconds(start_at)
     for event in events:
         if seconds is not None and event.time_us >= round(seconds * MICROS):

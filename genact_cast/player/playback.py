@@ -77,6 +77,11 @@ class Playback:
                 return
             self._play_batch(batch)
 
+    def play_batches(self, batches: Iterable[list[Event]]) -> None:
+        """`play`, for events that come in lists already (a reader's blocks)."""
+        for batch in batches:
+            self._play_batch(batch)
+
     def _play_batch(self, batch: list[Event]) -> None:
         i, end = 0, len(batch)
         while i < end:
@@ -91,9 +96,14 @@ class Playback:
                 continue
             reached = self.clock.position(time.monotonic())
             first = i - 1
-            while i < end and batch[i].time_us <= reached and batch[i].code == OUTPUT:
-                i += 1
-            text = "".join([e.data for e in batch[first:i]])
+            if batch[-1].time_us <= reached and not self.pause_on_markers:
+                # All of the rest is due, and markers have nothing to do: one pass.
+                i = end
+                text = "".join([e.data for e in batch[first:] if e.code == OUTPUT])
+            else:
+                while i < end and batch[i].time_us <= reached and batch[i].code == OUTPUT:
+                    i += 1
+                text = "".join([e.data for e in batch[first:i]])
             data = self.filter.feed_encoded(text)
             if data:
                 self.terminal.write_bytes(data)
@@ -121,6 +131,7 @@ class Playback:
             self.clock.jump(event.time_us, time.monotonic())
 
     def _wait_for(self, event: Event) -> None:
+        polled = False  # keys were read since the last write: no need to ask again
         while True:
             if self.clock.paused:
                 self._handle(self.terminal.read_key(None))
@@ -135,11 +146,12 @@ class Playback:
             if self.deadline is not None:
                 remaining = min(remaining, self.deadline - now)
             if remaining <= 0:
-                if self.terminal.interactive:
+                if self.terminal.interactive and not polled:
                     self._handle(self.terminal.read_key(0))  # keys even when running late
                 return
             if self.terminal.interactive:
                 self._handle(self.terminal.read_key(remaining))
+                polled = True
             else:
                 self.terminal.flush()
                 time.sleep(min(remaining, MAX_WAIT))
