@@ -107,6 +107,9 @@ class Playback:
             data = self.filter.feed_encoded(text)
             if data:
                 self.terminal.write_bytes(data)
+                # Written now, even when running late: output held back until playback
+                # catches up would be later still. Due events are already one write.
+                self.terminal.flush()
 
     def _interrupted(self) -> bool:
         """Paused, stepping, seeking or stopping: events go one by one through `show`."""
