@@ -115,6 +115,7 @@ MALFORMED = [
     (b'{"version": 2, "width": "80", "height": 24}\n', "x.cast:1: terminal width/cols must be"),
     (b'{"version": 3, "width": 80, "height": 24}\n', "x.cast:1: v3 header needs a 'term'"),
     (HEADER + b'[0.1, "o", "a"]\n{"oops"\n', "x.cast:3: not valid JSON"),
+    (HEADER + b'[0.1, \n"o", "a"]\n', "x.cast:2: not valid JSON"),  # one event, two lines
     (HEADER + b'[0.1, "o"]\n', "x.cast:2: an event must be a JSON array [time, code, data]"),
     (HEADER + b'["0.1", "o", "a"]\n', "x.cast:2: event time must be a number"),
     (HEADER + b'[0.1, "o", 5]\n', "x.cast:2: event code and data must be strings"),

@@ -354,12 +354,15 @@ class CastReader:
         pos, end, number = 0, len(text), first
         top = limits.MAX_CAST_SECONDS
         while pos < end:
+            newline = text.find("\n", pos)
             try:
                 value, stop = scan(text, pos)
             except (StopIteration, ValueError, RecursionError):
                 value, stop = None, pos
-            # Exact type checks: quick on the hot path, and bools are not numbers.
-            if type(value) is list and len(value) == 3 and text[stop : stop + 1] == "\n":
+            # The value must end its own line: JSON whitespace may hold a newline, and
+            # an event over two lines is not one. Exact type checks: quick on the hot
+            # path, and bools are not numbers.
+            if stop == newline and type(value) is list and len(value) == 3:
                 time, code, data = value
                 if (
                     (type(time) is float or type(time) is int)
@@ -379,7 +382,6 @@ class CastReader:
                         pos = stop + 1
                         number += 1
                         continue
-            newline = text.find("\n", pos)
             line_end = end if newline < 0 else newline + 1
             self._previous = previous
             try:
