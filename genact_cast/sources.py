@@ -2,57 +2,118 @@
 
 A URL may also be an asciinema recording page: its
 `<link rel="alternate" type="application/x-asciicast" href="...">` is followed.
+
+Bounded work: a URL is downloaded whole (into a spooled temporary file, so playback
+never holds a connection open) within a size limit and one total deadline, redirects
+included; a page is searched for its link in one linear pass; a FIFO or a pipe that
+never writes is given up after a while. Every limit is in genact_cast.limits.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import select
+import stat
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
-from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
+from genact_cast import limits
 from genact_cast.asciicast.reader import CastReader
 from genact_cast.errors import GenactCastError
+from genact_cast.escape import terminal_text
 
-CAST_LINK = re.compile(
-    rb"<link\b[^>]*?type=[\"']application/x-asciicast[\"'][^>]*>", re.IGNORECASE | re.DOTALL
-)
-HREF = re.compile(rb"href=[\"']([^\"']+)[\"']", re.IGNORECASE)
+if TYPE_CHECKING:
+    import httpx
+
+# `[^<>]*` stops at the next tag, so an unclosed `<link` costs only up to there:
+# finding the link is linear in the page, however many tags it holds.
+LINK_TAG = re.compile(rb"<link\b([^<>]*)>", re.IGNORECASE)
+CAST_TYPE = re.compile(rb"""\btype\s*=\s*["']?application/x-asciicast\b""", re.IGNORECASE)
+HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+SPOOL_IN_MEMORY = 8 << 20  # a downloaded cast larger than this goes to a temporary file
 
 
 class SourceError(GenactCastError):
     """The cast cannot be opened or fetched."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        first_line = (problem.splitlines() or [""])[0]
+        super().__init__(f"{terminal_text(source)}: {terminal_text(first_line)}")
 
 
 def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+def find_cast_link(page: bytes) -> bytes | None:
+    """The href of the page's asciicast `<link>`, if it has one."""
+    for tag in LINK_TAG.finditer(page):
+        attributes = tag.group(1)
+        if CAST_TYPE.search(attributes):
+            href = HREF.search(attributes)
+            if href:
+                return next(group for group in href.groups() if group is not None)
+    return None
+
+
 @contextlib.contextmanager
 def open_cast(source: str) -> Iterator[CastReader]:
     """A reader for `source`, closed when the block ends."""
     if source == "-":
+        _wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")
         yield CastReader(sys.stdin.buffer, "<stdin>")
     elif is_url(source):
-        with _fetch(source) as lines:
-            yield CastReader(lines, source)
+        with _download(source) as stream:
+            yield CastReader(stream, source)
     else:
-        path = Path(source)
-        try:
-            stream = path.open("rb")
-        except FileNotFoundError:
-            raise SourceError(f"{source}: no such file") from None
-        except IsADirectoryError:
-            raise SourceError(f"{source}: is a directory") from None
-        except OSError as exc:
-            raise SourceError(f"{source}: {exc.strerror}") from None
-        with stream:
+        with _open_file(source) as stream:
             yield CastReader(stream, source)
 
 
 @contextlib.contextmanager
-def _fetch(url: str, redirects: int = 3) -> Iterator[Iterator[bytes]]:
+def _open_file(source: str) -> Iterator[IO[bytes]]:
+    try:
+        # Without O_NONBLOCK, opening a FIFO nobody writes to would block forever.
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SourceError(source, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(source, "is a directory") from None
+    except OSError as exc:
+        raise SourceError(source, str(exc.strerror)) from None
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        os.close(fd)
+        raise SourceError(source, "is a directory")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(mode):
+            _wait_for_data(fd, source)
+        yield stream
+
+
+def _wait_for_data(fd: int, source: str) -> None:
+    """A pipe or FIFO that writes nothing at all is given up, not waited on forever."""
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return
+        ready, _, _ = select.select([fd], [], [], limits.FIRST_BYTE_SECONDS)
+    except (OSError, ValueError):
+        return
+    if not ready:
+        raise SourceError(
+            source, f"nothing to read within the limit of {limits.FIRST_BYTE_SECONDS:g} s"
+        )
+
+
+@contextlib.contextmanager
+def _download(url: str) -> Iterator[IO[bytes]]:
+    """The cast at `url` (or linked from the page there), downloaded whole."""
     import httpx
 
     from genact_cast import __version__
@@ -61,35 +122,70 @@ def _fetch(url: str, redirects: int = 3) -> Iterator[Iterator[bytes]]:
         "User-Agent": f"genact-cast/{__version__}",
         "Accept": "application/x-asciicast, application/json, text/html;q=0.5",
     }
+    deadline = time.monotonic() + limits.URL_DEADLINE_SECONDS
+    timeout = httpx.Timeout(limits.URL_READ_TIMEOUT_SECONDS)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     try:
-        with (
-            httpx.Client(follow_redirects=True, timeout=30.0, headers=headers) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise SourceError(f"{url}: HTTP {response.status_code}")
-            kind = response.headers.get("content-type", "")
-            if "text/html" in kind:
-                page = response.read()
-                link = CAST_LINK.search(page)
-                href = HREF.search(link.group(0)) if link else None
-                if href is None or redirects == 0:
-                    raise SourceError(f"{url}: a web page with no asciicast link")
-                target = str(response.url.join(href.group(1).decode("utf-8", "replace")))
-                with _fetch(target, redirects - 1) as lines:
-                    yield lines
-                return
-            yield _split_lines(response.iter_bytes())
-    except httpx.HTTPError as exc:
-        raise SourceError(f"{url}: {exc}") from None
+        with httpx.Client(
+            follow_redirects=True,
+            max_redirects=limits.MAX_REDIRECTS,
+            timeout=timeout,
+            headers=headers,
+        ) as client:
+            target = url
+            for _ in range(limits.MAX_REDIRECTS + 1):
+                link = _fetch(client, target, spool, deadline)
+                if link is None:
+                    break
+                target = link
+            else:
+                raise SourceError(url, f"more than {limits.MAX_REDIRECTS} recording-page links")
+    except httpx.TooManyRedirects:
+        spool.close()
+        raise SourceError(url, f"more than {limits.MAX_REDIRECTS} redirects") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        spool.close()
+        raise SourceError(url, str(exc) or type(exc).__name__) from None
+    except BaseException:
+        spool.close()
+        raise
+    with spool:
+        spool.seek(0)
+        yield spool
 
 
-def _split_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    rest = b""
-    for chunk in chunks:
-        rest += chunk
-        *lines, rest = rest.split(b"\n")
-        for line in lines:
-            yield line + b"\n"
-    if rest:
-        yield rest
+def _fetch(client: httpx.Client, url: str, spool: IO[bytes], deadline: float) -> str | None:
+    """Download `url` into `spool`; for a recording page, return the cast's URL instead."""
+    import httpx
+
+    try:
+        request = client.build_request("GET", url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise SourceError(url, f"not a valid URL ({exc})") from None
+    response = client.send(request, stream=True)
+    with contextlib.closing(response):
+        if response.status_code >= 400:
+            raise SourceError(url, f"HTTP {response.status_code}")
+        page = "text/html" in response.headers.get("content-type", "")
+        limit = limits.MAX_PAGE_BYTES if page else limits.MAX_URL_CAST_BYTES
+        what = "page" if page else "cast"
+        spool.seek(0)
+        spool.truncate()
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise SourceError(url, f"the {what} is larger than the limit of {limit:,} bytes")
+            if time.monotonic() > deadline:
+                raise SourceError(
+                    url,
+                    f"not downloaded within the limit of {limits.URL_DEADLINE_SECONDS:g} s",
+                )
+            spool.write(chunk)
+        if not page:
+            return None
+        spool.seek(0)
+        href = find_cast_link(spool.read())
+        if href is None:
+            raise SourceError(url, "a web page with no asciicast link")
+        return str(response.url.join(href.decode("utf-8", "replace")))

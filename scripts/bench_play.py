@@ -7,7 +7,11 @@
 - drift and CPU: a sparse 10-minute cast (2 events a second), both players at once in
   their own ptys: lateness at the end against the start, and CPU used while playing;
 - big cast: 500 MB played at a huge speed to /dev/null: peak resident memory and
-  output throughput.
+  output throughput, on plain text and on colour-dense output (seed 7 repeated).
+
+Each measurement but the sparse cast runs `--runs` times (default 3), the players in
+alternating order; the table shows medians, ranges over the runs, and the ratio of
+genact-cast to asciinema measured in the same run.
 
 `--quick` shortens the 10-minute cast to 1 minute and the big cast to 100 MB.
 """
@@ -18,7 +22,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import select
 import shutil
 import statistics
@@ -167,54 +170,111 @@ def big_cast(argv: list[str], cast: Path, size: int) -> tuple[float, float, floa
     return wall, size / 1e6 / wall, usage.ru_maxrss / 1024
 
 
+def spread(values: list[float], digits: int = 2) -> str:
+    """Median, and the range over runs."""
+    values = [v for v in values if v == v]  # drop failed runs (nan)
+    if not values:
+        return "failed"
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:.{digits}f}"
+    return f"{median:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def ratio(ours: list[float], theirs: list[float]) -> str:
+    """Median of ours over median of theirs, measured in the same run."""
+    mine = [v for v in ours if v == v]
+    peer = [v for v in theirs if v == v]
+    if not mine or not peer or statistics.median(peer) == 0:
+        return "n/a"
+    return f"{statistics.median(mine) / statistics.median(peer):.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    quick = parser.parse_args().quick
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement")
+    parser.add_argument("--skip-sparse", action="store_true", help="skip the sparse cast")
+    args = parser.parse_args()
+    quick, runs = args.quick, args.runs
     tools = players()
+    ours, peer = "genact-cast play", "asciinema play (2.4)"
     rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         dense = Path(tmp) / "dense.cast"
         times = write_cast(dense, 10_000, 0.001)
-        print("lateness at 1,000 events/s (10 s cast), one player at a time ...", file=sys.stderr)
-        for name, argv in tools.items():
-            arrivals, _ = run_together({name: argv}, dense)[name]
-            late = lateness(arrivals, times)
+        medians: dict[str, list[float]] = {name: [] for name in tools}
+        p99s: dict[str, list[float]] = {name: [] for name in tools}
+        for run in range(runs):
+            print(f"lateness at 1,000 events/s, run {run + 1} of {runs} ...", file=sys.stderr)
+            order = list(tools.items()) if run % 2 == 0 else list(tools.items())[::-1]
+            for name, argv in order:
+                arrivals, _ = run_together({name: argv}, dense)[name]
+                late = lateness(arrivals, times)
+                medians[name].append(statistics.median(late))
+                p99s[name].append(percentile(late, 99))
+        for name in tools:
             rows.append(
-                f"| {name} | lateness at 1,000 events/s | median {statistics.median(late):.2f} ms, "
-                f"p99 {percentile(late, 99):.2f} ms ({len(arrivals):,} of {len(times):,} seen) |"
+                f"| {name} | lateness at 1,000 events/s, ms | median {spread(medians[name])},"
+                f" p99 {spread(p99s[name])} |"
+            )
+        if peer in tools:
+            rows.append(
+                f"| ratio ours/asciinema | lateness (lower is better) | median"
+                f" {ratio(medians[ours], medians[peer])}, p99 {ratio(p99s[ours], p99s[peer])} |"
             )
 
-        minutes = 1 if quick else 10
-        sparse = Path(tmp) / "sparse.cast"
-        sparse_times = write_cast(sparse, minutes * 120, 0.5)
-        print(f"sparse {minutes}-minute cast, both players at once ...", file=sys.stderr)
-        together = run_together(tools, sparse)
-        for name in tools:
-            arrivals, cpu = together[name]
-            late = lateness(arrivals, sparse_times)
-            drift = statistics.median(late[-20:]) - statistics.median(late[:20])
-            share = cpu / sparse_times[-1] * 100
-            rows.append(
-                f"| {name} | sparse {minutes}-minute cast | drift {drift:+.2f} ms start to end, "
-                f"p99 lateness {percentile(late, 99):.2f} ms, CPU {share:.2f} % of one core |"
-            )
+        if not args.skip_sparse:
+            minutes = 1 if quick else 10
+            sparse = Path(tmp) / "sparse.cast"
+            sparse_times = write_cast(sparse, minutes * 120, 0.5)
+            print(f"sparse {minutes}-minute cast, both players at once ...", file=sys.stderr)
+            together = run_together(tools, sparse)
+            for name in tools:
+                arrivals, cpu = together[name]
+                late = lateness(arrivals, sparse_times)
+                drift = statistics.median(late[-20:]) - statistics.median(late[:20])
+                share = cpu / sparse_times[-1] * 100
+                rows.append(
+                    f"| {name} | sparse {minutes}-minute cast | drift {drift:+.2f} ms start to"
+                    f" end, p99 lateness {percentile(late, 99):.2f} ms, CPU {share:.2f} % of one"
+                    " core |"
+                )
 
         megabytes = 100 if quick else 500
         for realistic in (False, True):
             kind = "colour-dense" if realistic else "plain-text"
             big = Path(tmp) / "big.cast"
             output = write_big_cast(big, megabytes, realistic)
-            print(f"{megabytes} MB {kind} cast at a huge speed to /dev/null ...", file=sys.stderr)
-            for name, argv in tools.items():
-                wall, rate, rss = big_cast(argv, big, output)
+            rates: dict[str, list[float]] = {name: [] for name in tools}
+            peaks: dict[str, list[float]] = {name: [] for name in tools}
+            for run in range(runs):
+                print(
+                    f"{megabytes} MB {kind} cast at a huge speed to /dev/null,"
+                    f" run {run + 1} of {runs} ...",
+                    file=sys.stderr,
+                )
+                order = list(tools.items()) if run % 2 == 0 else list(tools.items())[::-1]
+                for name, argv in order:
+                    _, rate, rss = big_cast(argv, big, output)
+                    rates[name].append(rate)
+                    peaks[name].append(rss)
+            for name in tools:
                 rows.append(
-                    f"| {name} | {megabytes} MB {kind} cast to /dev/null | {wall:.1f} s, "
-                    f"{rate:.0f} MB/s of output, peak RSS {rss:.0f} MB |"
+                    f"| {name} | {megabytes} MB {kind} cast to /dev/null | {spread(rates[name], 0)}"
+                    f" MB/s of output, peak RSS {spread(peaks[name], 0)} MB |"
+                )
+            if peer in tools:
+                rows.append(
+                    f"| ratio ours/asciinema | {megabytes} MB {kind} throughput (higher is better)"
+                    f" | {ratio(rates[ours], rates[peer])} |"
                 )
             big.unlink()
     python = sys.version.split()[0]
-    print(f"\nPython {python}, {os.cpu_count()} cores, {resource.getpagesize()}-byte pages\n")
+    print(
+        f"\nPython {python}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f},"
+        f" medians of {runs} runs (range in brackets)\n"
+    )
     print("| player | measurement | result |")
     print("|---|---|---|")
     print("\n".join(rows))

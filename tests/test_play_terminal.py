@@ -218,7 +218,7 @@ def test_idle_time_limit_shortens_long_pauses(tmp_path: Path) -> None:
     result = subprocess.run(
         [*GENACT, "play", "-i", "0.5", str(cast)], capture_output=True, timeout=30, cwd=ROOT
     )
-    assert result.stdout == b"ab"
+    assert result.stdout == b"ab\x1b[0m\x1b[?25h"  # the restore, even to a pipe
     assert time.monotonic() - start < 5
 
 
@@ -240,7 +240,11 @@ def test_a_truncated_cast_plays_what_it_has_then_says_where_it_ends(tmp_path: Pa
     ("args", "needle"),
     [
         (["play", "missing.cast"], "missing.cast: no such file"),
-        (["play", "-s", "0", "casts/seed7.cast"], "--speed must be a number above 0"),
+        (["play", "-s", "0", "casts/seed7.cast"], "--speed must be a number from 0.001 to 1e+09"),
+        (["play", "-s", "1e-300", "casts/seed7.cast"], "--speed must be a number from"),
+        (["play", "-s", "nan", "casts/seed7.cast"], "--speed must be a number from"),
+        (["play", "--start-at", "1e308", "casts/seed7.cast"], "--start-at must be 0 to 1e+08"),
+        (["play", "-i", "1e308", "casts/seed7.cast"], "--idle-time-limit must be a number"),
         (
             ["play", "--start-at", "Nowhere", "casts/seed7-80x24.cast"],
             "no marker labelled 'Nowhere'",
@@ -250,6 +254,7 @@ def test_a_truncated_cast_plays_what_it_has_then_says_where_it_ends(tmp_path: Pa
 )
 def test_bad_input_to_play_and_info_is_one_line(args: list[str], needle: str) -> None:
     result = subprocess.run([*GENACT, *args], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.stdout == ""  # nothing written before the error
     assert result.returncode in (1, 2)
     assert result.stderr.count("\n") == 1
     assert needle in result.stderr

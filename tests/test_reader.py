@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def read(data: bytes, source: str = "x.cast") -> tuple[Header, list[Event]]:
-    reader = CastReader(iter(data.splitlines(keepends=True)), source)
+    reader = CastReader(io.BytesIO(data), source)
     return reader.header, list(reader.events())
 
 
@@ -35,7 +36,10 @@ events_strategy = st.lists(
 @given(events_strategy, st.sampled_from([2, 3]))
 def test_what_we_write_reads_back_the_same(raw: list[tuple[int, str, str]], version: int) -> None:
     times = sorted(t for t, _, _ in raw)
-    events = [Event(t, code, data) for t, (_, code, data) in zip(times, raw, strict=True)]
+    events = [
+        Event(t, code, f"{len(data) + 1}x24" if code == "r" else data)  # resizes: COLSxROWS
+        for t, (_, code, data) in zip(times, raw, strict=True)
+    ]
     header = Header(cols=90, rows=25, title="t")
     text = "".join(encode(header, events, version)).encode("utf-8")
     read_header, read_events = read(text)
@@ -71,14 +75,31 @@ def test_v3_comments_and_exit_events_are_fine() -> None:
     assert events == [Event(500_000, "o", "a"), Event(750_000, "x", "0")]
 
 
-def test_reading_is_lazy_one_line_at_a_time() -> None:
-    def lines() -> Iterator[bytes]:
-        yield b'{"version": 2, "width": 80, "height": 24}\n'
-        yield b'[0.1, "o", "a"]\n'
-        raise AssertionError("read past what was asked for")
+class _Endless(io.RawIOBase):
+    """A header, one event, then the same event forever: reading it all never ends."""
 
-    reader = CastReader(lines(), "lazy")
+    def __init__(self) -> None:
+        self.data = b'{"version": 2, "width": 80, "height": 24}\n'
+        self.served = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while len(self.data) < len(buffer):
+            self.data += b'[0.1, "o", "a"]\n'
+        size = len(buffer)
+        buffer[:size] = self.data[:size]
+        self.data = self.data[size:]
+        self.served += size
+        return size
+
+
+def test_reading_is_lazy_and_bounded() -> None:
+    raw = _Endless()
+    reader = CastReader(io.BufferedReader(raw), "lazy")
     assert next(reader.events()) == Event(100_000, "o", "a")
+    assert raw.served < 4 << 20
 
 
 HEADER = b'{"version": 2, "width": 80, "height": 24}\n'
@@ -94,6 +115,7 @@ MALFORMED = [
     (b'{"version": 2, "width": "80", "height": 24}\n', "x.cast:1: terminal width/cols must be"),
     (b'{"version": 3, "width": 80, "height": 24}\n', "x.cast:1: v3 header needs a 'term'"),
     (HEADER + b'[0.1, "o", "a"]\n{"oops"\n', "x.cast:3: not valid JSON"),
+    (HEADER + b'[0.1, \n"o", "a"]\n', "x.cast:2: not valid JSON"),  # one event, two lines
     (HEADER + b'[0.1, "o"]\n', "x.cast:2: an event must be a JSON array [time, code, data]"),
     (HEADER + b'["0.1", "o", "a"]\n', "x.cast:2: event time must be a number"),
     (HEADER + b'[0.1, "o", 5]\n', "x.cast:2: event code and data must be strings"),
@@ -102,7 +124,32 @@ MALFORMED = [
         "x.cast:2: not valid JSON: NaN is not a number a cast may hold",
     ),
     (HEADER + b'[Infinity, "o", "a"]\n', "x.cast:2: not valid JSON: Infinity is not a number"),
-    (HEADER + b'[-1, "o", "a"]\n', "x.cast:2: event time must not be negative"),
+    (HEADER + b'[-1, "o", "a"]\n', "x.cast:2: event time must be 0 to 1e+08 seconds (got -1)"),
+    (HEADER + b'[1e308, "o", "a"]\n', "x.cast:2: event time must be 0 to 1e+08 seconds"),
+    (HEADER + b"[" + b"9" * 400 + b', "o", "a"]\n', "x.cast:2: event time must be 0 to"),
+    (
+        b'{"version": 3, "term": {"cols": 80, "rows": 24}}\n' + b'[9e7, "o", "a"]\n' * 2,
+        "x.cast:3: the cast is longer than 1e+08 seconds",
+    ),
+    (HEADER + b"[" * 100_000 + b"\n", "x.cast:2: JSON nested deeper than the limit"),
+    (b"[" * 100_000 + b"\n", "x.cast:1: JSON nested deeper than the limit of 64 levels"),
+    (b'{"a": ' * 100_000 + b"\n", "x.cast:1: JSON nested deeper than the limit of 64 levels"),
+    (b'{"version": 2.0, "width": 80, "height": 24}\n', "x.cast:1: unknown asciicast version 2.0"),
+    (b'{"version": 2, "width": 80, "height": 10000000}\n', "x.cast:1: terminal height/rows must"),
+    (b'{"version": 3, "term": {"cols": 1001, "rows": 2}}\n', "x.cast:1: terminal width/cols"),
+    (b'{"version": 2, "width": 80, "height": 24, "idle_time_limit": 1e308}\n', "x.cast:1: 'idle"),
+    (b'{"version": 2, "width": 80, "height": 24, "idle_time_limit": -1}\n', "x.cast:1: 'idle_"),
+    (b'{"version": 2, "width": 80, "height": 24, "timestamp": 1e300}\n', "x.cast:1: 'timestamp'"),
+    (HEADER + '[1, "r", "²x²"]\n'.encode(), "x.cast:2: a resize event must be COLSxROWS"),
+    (HEADER + b'[1, "r", "80x0"]\n', "x.cast:2: a resize event must be COLSxROWS"),
+    (b'{"version": 2, "width": 80,\n[0.1, "o", "a"]\n', "x.cast:1: the header is not valid JSON"),
+    (b"{not json at all\n" + b'[0.1, "o", "a"]\n' * 9, "x.cast:1: the header is not valid JSON"),
+    (
+        b'{\n  "version": 7,\n  "width": 80, "height": 24\n}\n',
+        "x.cast:1: unknown asciicast version 7",
+    ),
+    (b"\0" * (2 << 20), "x.cast:1: the header line is longer than the limit of 1,048,576 bytes"),
+    (HEADER + b'[0.1, "o", "' + b"a" * (65 << 20), "x.cast:2: the line is longer than the limit"),
     (HEADER + b'[2.0, "o", "a"]\n[1.0, "o", "b"]\n', "x.cast:3: time goes backwards"),
     (HEADER + b'[0.1, "o", "\xff\xfe"]\n', "x.cast:2: invalid UTF-8 at byte 13"),
     (b'\xff{"version": 2}\n', "x.cast:1: invalid UTF-8 at byte 1"),
@@ -118,8 +165,43 @@ def test_malformed_casts_are_reported_by_line(data: bytes, message: str) -> None
     assert str(info.value).startswith(message), str(info.value)
 
 
+def test_a_v1_cast_on_one_line_is_read() -> None:
+    header, events = read(b'{"version": 1, "width": 80, "height": 24, "stdout": [[0.5, "hi"]]}')
+    assert header.version == 1
+    assert events == [Event(500_000, "o", "hi")]
+
+
+def test_a_pretty_printed_v2_header_is_read() -> None:
+    header, events = read(b'{\n  "version": 2,\n  "width": 80,\n  "height": 24\n}\n[1, "o", "a"]\n')
+    assert (header.version, header.cols) == (2, 80)
+    assert events == [Event(1_000_000, "o", "a")]
+
+
+def test_lone_surrogates_become_the_replacement_character() -> None:
+    header, events = read(
+        b'{"version": 2, "width": 80, "height": 24, "title": "t\\ud800"}\n'
+        b'[1, "o", "\\udc9d52;c;x\\u0007"]\n[2, "m", "\\uDFFF"]\n'
+    )
+    assert header.title == "t\ufffd"
+    assert [e.data for e in events] == ["\ufffd52;c;x\x07", "\ufffd"]
+
+
+@pytest.mark.parametrize(
+    "theme",
+    [
+        {"fg": "#fff", "bg": "#000", "palette": ""},
+        {"fg": "#ffffff", "bg": "#000000", "palette": ":".join(["#000000"] * 7)},
+        {"fg": '#000"/><script>', "bg": "#000000", "palette": ":".join(["#000000"] * 8)},
+        {"fg": "#000000", "bg": "#000000", "palette": ":".join(["url(x)"] * 16)},
+    ],
+)
+def test_a_theme_that_is_not_one_is_ignored(theme: dict[str, str]) -> None:
+    line = json.dumps({"version": 2, "width": 80, "height": 24, "theme": theme})
+    assert read(line.encode())[0].theme is None
+
+
 def test_events_before_a_truncated_line_are_still_read() -> None:
-    reader = CastReader(iter((HEADER + b'[0.1, "o", "a"]\n[0.2, "o", "b').splitlines(True)), "t")
+    reader = CastReader(io.BytesIO(HEADER + b'[0.1, "o", "a"]\n[0.2, "o", "b'), "t")
     events = reader.events()
     assert next(events) == Event(100_000, "o", "a")
     with pytest.raises(CastFormatError, match="truncated"):

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from genact_cast.asciicast import Event
-from genact_cast.player.timeline import PlaybackClock, limit_idle
+from genact_cast.player.timeline import PlaybackClock, limit_idle, limit_idle_batches
 
 times = st.lists(st.integers(0, 10**9), max_size=50).map(sorted)
 
@@ -59,3 +59,19 @@ def test_jump_continues_from_the_new_position() -> None:
     clock = PlaybackClock(1.0, 100.0)
     clock.jump(5_000_000, 200.0)
     assert clock.due(6_000_000) == 201.0
+
+
+@given(
+    st.lists(st.integers(0, 10**7), max_size=30),
+    st.lists(st.integers(0, 30), max_size=4),
+    st.sampled_from([None, 0.5, 2.0]),
+)
+def test_idle_limit_over_lists_is_the_same_however_the_events_are_cut(
+    gaps: list[int], cuts: list[int], limit: float | None
+) -> None:
+    times = list(itertools.accumulate(gaps))
+    events = [Event(t, "o", str(i)) for i, t in enumerate(times)]
+    edges = [0, *sorted(min(c, len(events)) for c in cuts), len(events)]
+    batches = [events[a:b] for a, b in itertools.pairwise(edges)]
+    flat = [e for batch in limit_idle_batches(batches, limit) for e in batch]
+    assert flat == list(limit_idle(events, limit))

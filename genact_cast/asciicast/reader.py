@@ -1,18 +1,25 @@
 """Streaming asciicast readers (v1, v2, v3): one line at a time, memory flat.
 
-Every problem is reported as `SOURCE:LINE: what is wrong`. Events before a bad line
-are yielded first, so a player can show everything up to a truncated end.
+Every problem is reported as `SOURCE:LINE: what is wrong`, on one line, and every
+input has limits (genact_cast.limits): a line, a header, a v1 document, JSON nesting,
+times, terminal sizes. Events before a bad line are yielded first, so a player can show
+everything up to a truncated end. Lone surrogates (JSON escapes such as "\\udc9d") are
+replaced by U+FFFD in every string read, so nothing downstream ever meets one.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Iterator
-from typing import Any
+import re
+from collections.abc import Iterator
+from typing import IO, Any
 
-from genact_cast.asciicast.model import OUTPUT, Event, Header, Theme
+import orjson
+
+from genact_cast import limits
+from genact_cast.asciicast.model import MICROS, OUTPUT, RESIZE, Event, Header, Theme
 from genact_cast.errors import CastFormatError
+from genact_cast.escape import terminal_text
 
 
 def _reject_constant(name: str) -> Any:
@@ -21,23 +28,69 @@ def _reject_constant(name: str) -> Any:
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _RAW_DECODE = _DECODER.raw_decode
+_SCAN_ONCE = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner
+_MAX_US = limits.MAX_CAST_SECONDS * MICROS
+BLOCK = 1 << 18  # events are read in blocks this large
+_orjson_loads = orjson.loads
+_OrjsonError = orjson.JSONDecodeError
+_new_event = tuple.__new__  # an Event without NamedTuple's Python-level __new__
+_MAX_TIMESTAMP = 2**53  # seconds since 1970: anything later is not a date
+
+# A JSON document read over several lines (v1, or a pretty-printed header): strings
+# cannot span lines, so each line can be checked and its nesting counted on its own.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_REST = re.compile(r"[\s{}\[\],:0-9eE+.\-truefalsn]*")
+_RESIZE = re.compile(r"([0-9]{1,4})x([0-9]{1,4})", re.ASCII)
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _loads(text: str) -> Any:
-    return _DECODER.decode(text)
+def _no_surrogates(value: Any) -> Any:
+    """`value` with lone surrogates in its strings replaced by U+FFFD (depth is bounded)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def _depth(text: str) -> int:
+    """How deeply arrays and objects nest in the JSON `text` (strings ignored)."""
+    rest = _STRING.sub("", text)
+    depth = deepest = 0
+    for match in re.finditer(r"[\[{\]}]", rest):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 class CastReader:
-    """The header of a cast, read at once, and its events, read as they are asked for."""
+    """The header of a cast, read at once, and its events, read as they are asked for.
 
-    def __init__(self, lines: Iterable[bytes], source: str) -> None:
+    `stream` is a binary file object; lines are read from it with a length limit.
+    """
+
+    def __init__(self, stream: IO[bytes], source: str) -> None:
         self.source = source
-        self._lines = enumerate(lines, start=1)
+        self._stream = stream
+        self._line = 0  # number of the last line read
         self._v1_events: list[Any] | None = None
+        self._previous = 0  # time of the last event read (us)
         self.header = self._read_header()
 
     def _fail(self, line: int, problem: str) -> CastFormatError:
-        return CastFormatError(self.source, line, problem)
+        return CastFormatError(terminal_text(self.source), line, problem)
+
+    def _readline(self, limit: int, what: str) -> bytes:
+        raw = self._stream.readline(limit + 1)
+        if raw:
+            self._line += 1
+        if len(raw) > limit and not (len(raw) == limit + 1 and raw.endswith(b"\n")):
+            raise self._fail(self._line, f"{what} is longer than the limit of {limit:,} bytes")
+        return raw
 
     def _decode(self, number: int, raw: bytes) -> str:
         try:
@@ -46,49 +99,80 @@ class CastReader:
             raise self._fail(number, f"invalid UTF-8 at byte {exc.start + 1}") from None
 
     def _read_header(self) -> Header:
-        for number, raw in self._lines:
+        while True:
+            raw = self._readline(limits.MAX_HEADER_BYTES, "the header line")
+            if not raw:
+                raise self._fail(1, "empty file: no asciicast header")
+            number = self._line
             text = self._decode(number, raw).strip()
-            if not text:
-                continue
-            try:
-                value = _loads(text)
-            except ValueError:
-                if text.startswith("{"):
-                    return self._read_v1(number, raw)
-                raise self._fail(number, "the header is not valid JSON") from None
-            return self._parse_header(number, value)
-        raise self._fail(1, "empty file: no asciicast header")
-
-    def _read_v1(self, first: int, raw: bytes) -> Header:
-        """v1 is one JSON document, usually over many lines: it is read whole."""
-        chunks = [raw]
-        last = first
-        for number, more in self._lines:
-            chunks.append(more)
-            last = number
-        text = self._decode(first, b"".join(chunks))
+            if text:
+                break
+        if _depth(text) > limits.MAX_JSON_DEPTH:
+            raise self._fail(number, self._too_deep())
         try:
-            value = _loads(text)
+            value = _DECODER.decode(text)
+        except ValueError:
+            if text.startswith("{"):
+                return self._read_document(number, text)
+            raise self._fail(number, "the header is not valid JSON") from None
+        return self._parse_header(number, value)
+
+    @staticmethod
+    def _too_deep() -> str:
+        return f"JSON nested deeper than the limit of {limits.MAX_JSON_DEPTH} levels"
+
+    def _read_document(self, first: int, text: str) -> Header:
+        """A JSON object over several lines: a v1 cast, or a pretty-printed header."""
+        chunks = [text]
+        size = len(text)
+        depth = self._nesting(first, text, 0)
+        while depth > 0:
+            raw = self._readline(limits.MAX_LINE_BYTES, "a line")
+            if not raw:
+                raise self._fail(self._line, "the header is not valid JSON (the file ends in it)")
+            line = self._decode(self._line, raw)
+            if depth == 1 and line.lstrip().startswith("["):
+                # Inside the top-level object, a member starts with its name: this is an
+                # event line after a broken one-line header, not more of the header.
+                raise self._fail(first, "the header is not valid JSON")
+            depth = self._nesting(self._line, line, depth)
+            size += len(raw)
+            if size > limits.MAX_V1_BYTES:
+                raise self._fail(
+                    first, f"the header is longer than the limit of {limits.MAX_V1_BYTES:,} bytes"
+                )
+            chunks.append(line)
+        document = "".join(chunks)
+        try:
+            value = _DECODER.decode(document)
         except ValueError as exc:
-            line = first + text.count("\n", 0, getattr(exc, "pos", 0))
-            raise self._fail(line, f"not valid JSON: {getattr(exc, 'msg', exc)}") from None
-        if not isinstance(value, dict) or value.get("version") != 1:
-            raise self._fail(first, "the header is not valid JSON")
-        header = self._parse_header(first, value)
-        stdout = value.get("stdout")
-        if not isinstance(stdout, list):
-            raise self._fail(last, "v1 cast has no 'stdout' list of frames")
-        self._v1_events = stdout
-        return header
+            where = first + document.count("\n", 0, getattr(exc, "pos", 0))
+            raise self._fail(where, f"not valid JSON: {getattr(exc, 'msg', exc)}") from None
+        return self._parse_header(first, value)
+
+    def _nesting(self, number: int, line: str, depth: int) -> int:
+        rest = _STRING.sub("", line)
+        if '"' in rest or _JSON_REST.fullmatch(rest) is None:
+            raise self._fail(number, "the header is not valid JSON")
+        for char in rest:
+            if char in "[{":
+                depth += 1
+                if depth > limits.MAX_JSON_DEPTH:
+                    raise self._fail(number, self._too_deep())
+            elif char in "]}":
+                depth -= 1
+        return depth
 
     def _parse_header(self, number: int, value: Any) -> Header:
         if not isinstance(value, dict):
             raise self._fail(number, "the header must be a JSON object")
+        value = _no_surrogates(value)
         version = value.get("version")
         if version is None:
             raise self._fail(number, "the header has no 'version'")
-        if version not in (1, 2, 3) or isinstance(version, bool):
-            raise self._fail(number, f"unknown asciicast version {version!r} (1, 2 or 3 expected)")
+        if type(version) is not int or version not in (1, 2, 3):
+            shown = terminal_text(repr(version)[:40])
+            raise self._fail(number, f"unknown asciicast version {shown} (1, 2 or 3 expected)")
         if version == 3:
             term = value.get("term")
             if not isinstance(term, dict):
@@ -100,22 +184,40 @@ class CastReader:
             env = value.get("env")
             term_type = env.get("TERM") if isinstance(env, dict) else None
             theme = value.get("theme")
-        for name, size in (("width/cols", cols), ("height/rows", rows)):
-            if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        for name, size, most in (
+            ("width/cols", cols, limits.MAX_TERMINAL_COLS),
+            ("height/rows", rows, limits.MAX_TERMINAL_ROWS),
+        ):
+            if type(size) is not int or not 0 < size <= most:
+                shown = terminal_text(repr(size)[:40])
                 raise self._fail(
-                    number, f"terminal {name} must be a positive integer (got {size!r})"
+                    number, f"terminal {name} must be an integer from 1 to {most} (got {shown})"
                 )
         idle = value.get("idle_time_limit")
-        if idle is not None and (not isinstance(idle, int | float) or isinstance(idle, bool)):
-            raise self._fail(number, "'idle_time_limit' must be a number")
+        if idle is not None and (
+            type(idle) not in (int, float) or not 0 < idle <= limits.MAX_CAST_SECONDS
+        ):
+            raise self._fail(
+                number,
+                f"'idle_time_limit' must be a number above 0, at most {limits.MAX_CAST_SECONDS:g}",
+            )
         timestamp = value.get("timestamp")
+        if timestamp is not None and (
+            type(timestamp) not in (int, float) or not 0 <= timestamp <= _MAX_TIMESTAMP
+        ):
+            raise self._fail(number, "'timestamp' must be a number of seconds since 1970")
+        if version == 1:
+            stdout = value.get("stdout")
+            if not isinstance(stdout, list):
+                raise self._fail(number, "v1 cast has no 'stdout' list of frames")
+            self._v1_events = stdout
         title = value.get("title")
         env = value.get("env")
         return Header(
             cols=cols,  # type: ignore[arg-type]
             rows=rows,  # type: ignore[arg-type]
             version=version,
-            timestamp=int(timestamp) if isinstance(timestamp, int | float) else None,
+            timestamp=int(timestamp) if timestamp is not None else None,
             idle_time_limit=float(idle) if idle is not None else None,
             command=value.get("command") if isinstance(value.get("command"), str) else None,
             title=title if isinstance(title, str) else None,
@@ -125,44 +227,239 @@ class CastReader:
         )
 
     def events(self) -> Iterator[Event]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Event]]:
+        """The events in lists, one per block read: the player takes what is due at once.
+
+        Events before a bad line are yielded before its error is raised.
+        """
         if self._v1_events is not None:
-            yield from self._v1(self._v1_events)
+            yield list(self._v1(self._v1_events))
             return
-        previous = 0
-        version = self.header.version
-        for number, raw in self._lines:
-            text = self._decode(number, raw)
-            if text[:1] in ("#", "\n", "\r", " ", ""):  # rare: look closer
-                stripped = text.strip()
-                if not stripped or (version == 3 and stripped.startswith("#")):
-                    continue
-            try:
-                value, end = _RAW_DECODE(text)
-                if end < len(text) and text[end:].strip():
-                    raise ValueError("extra data after the event")
-            except ValueError as exc:
-                if not raw.endswith(b"\n"):
+        for first, block in self._blocks():
+            yield from self._parse_block(first, block)
+
+    def _blocks(self) -> Iterator[tuple[int, bytes]]:
+        """Whole lines, read in large blocks: (number of the first line, the lines).
+
+        The last block may end without a newline (a truncated file).
+        """
+        waiting: list[bytes] = []  # the start of a line longer than a block
+        size = 0
+        while True:
+            chunk = self._stream.read(BLOCK)
+            if not chunk:
+                if waiting:
+                    yield self._line + 1, b"".join(waiting)
+                return
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:
+                waiting.append(chunk)
+                size += len(chunk)
+                if size > limits.MAX_LINE_BYTES:
                     raise self._fail(
-                        number, "truncated last line (the file ends mid-event)"
-                    ) from None
-                raise self._fail(number, f"not valid JSON: {getattr(exc, 'msg', exc)}") from None
-            # Exact type checks: quick on the hot path, and bools are not numbers.
+                        self._line + 1,
+                        f"the line is longer than the limit of {limits.MAX_LINE_BYTES:,} bytes",
+                    )
+                continue
+            head = chunk[:cut]
+            if waiting:
+                waiting.append(head)
+                head = b"".join(waiting)
+                waiting = []
+            first = self._line + 1
+            self._line += head.count(b"\n")
+            if cut < len(chunk):
+                waiting.append(chunk[cut:])
+            size = len(chunk) - cut
+            yield first, head
+
+    def _parse_block(self, first: int, block: bytes) -> Iterator[list[Event]]:
+        """The events of `block`: orjson when every line is plainly a good event, else
+        the standard decoder line by line, which also says what is wrong."""
+        events = self._fast_block(block)
+        if events is not None:
+            if events:
+                yield events
+            return
+        yield from self._scan_block(first, block)
+
+    def _fast_block(self, block: bytes) -> list[Event] | None:
+        """The events of `block` if each line holds one plainly good event, else None.
+
+        orjson decodes each line on its own (so nothing can span lines); it refuses lone
+        surrogates, invalid UTF-8, NaN and numbers out of range, which leaves those, and
+        blank lines, comments, resizes and anything wrong, to the careful path.
+        """
+        lines = block.split(b"\n")
+        if lines[-1]:
+            return None  # the file ends mid-line
+        lines.pop()
+        try:
+            values = list(map(_orjson_loads, lines))
+        except _OrjsonError:
+            return None
+        events: list[Event] = []
+        append = events.append
+        version3 = self.header.version == 3
+        previous = self._previous
+        top = limits.MAX_CAST_SECONDS
+        for value in values:
             if type(value) is not list or len(value) != 3:
-                raise self._fail(number, "an event must be a JSON array [time, code, data]")
+                return None
             time, code, data = value
-            if type(time) not in (float, int) or not math.isfinite(time):
-                raise self._fail(number, f"event time must be a number (got {time!r})")
-            if type(code) is not str or type(data) is not str:
-                raise self._fail(number, "event code and data must be strings")
-            if time < 0:
-                raise self._fail(number, f"event time must not be negative (got {time})")
-            time_us = round(time * 1_000_000)
-            if version == 3:
+            if not (
+                (type(time) is float or type(time) is int)
+                and 0 <= time <= top
+                and type(code) is str
+                and type(data) is str
+                and code != RESIZE
+            ):
+                return None
+            time_us = round(time * MICROS)
+            if version3:
                 time_us += previous
+                if time_us > _MAX_US:
+                    return None
             elif time_us < previous:
-                raise self._fail(number, f"time goes backwards ({time} after {previous / 1e6})")
+                return None
             previous = time_us
-            yield Event(time_us, code, data)
+            append(_new_event(Event, (time_us, code, data)))
+        self._previous = previous
+        return events
+
+    def _scan_block(self, first: int, block: bytes) -> Iterator[list[Event]]:
+        """The events of `block`: one C-level scan per event on the hot path; any line
+        that is not plainly a good event goes through `_event`, which says what is wrong.
+        """
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            start = block.rfind(b"\n", 0, exc.start) + 1
+            yield from self._parse_block(first, block[:start])
+            number = first + block.count(b"\n", 0, start)
+            raise self._fail(number, f"invalid UTF-8 at byte {exc.start - start + 1}") from None
+        longest = limits.MAX_LINE_BYTES
+        if len(block) > longest and max(map(len, block.split(b"\n"))) > longest:
+            number = first + next(i for i, b in enumerate(block.split(b"\n")) if len(b) > longest)
+            raise self._fail(number, f"the line is longer than the limit of {longest:,} bytes")
+        events: list[Event] = []
+        append = events.append
+        scan = _SCAN_ONCE
+        version3 = self.header.version == 3
+        surrogates = _SURROGATE_ESCAPE.search(block) is not None
+        previous = self._previous
+        pos, end, number = 0, len(text), first
+        top = limits.MAX_CAST_SECONDS
+        while pos < end:
+            newline = text.find("\n", pos)
+            try:
+                value, stop = scan(text, pos)
+            except (StopIteration, ValueError, RecursionError):
+                value, stop = None, pos
+            # The value must end its own line: JSON whitespace may hold a newline, and
+            # an event over two lines is not one. Exact type checks: quick on the hot
+            # path, and bools are not numbers.
+            if stop == newline and type(value) is list and len(value) == 3:
+                time, code, data = value
+                if (
+                    (type(time) is float or type(time) is int)
+                    and 0 <= time <= top
+                    and type(code) is str
+                    and type(data) is str
+                    and code != RESIZE
+                ):
+                    time_us = round(time * MICROS)
+                    if version3:
+                        time_us += previous
+                    if time_us >= previous and time_us <= _MAX_US:
+                        if surrogates:
+                            code, data = _no_surrogates(code), _no_surrogates(data)
+                        previous = time_us
+                        append(_new_event(Event, (time_us, code, data)))
+                        pos = stop + 1
+                        number += 1
+                        continue
+            line_end = end if newline < 0 else newline + 1
+            self._previous = previous
+            try:
+                event = self._event(number, text[pos:line_end])
+            except CastFormatError:
+                if events:
+                    yield events
+                raise
+            previous = self._previous
+            if event is not None:
+                append(event)
+            pos = line_end
+            number += 1
+        self._previous = previous
+        if events:
+            yield events
+
+    def _event(self, number: int, text: str) -> Event | None:
+        """The event on line `number` (None for a blank line or a comment), or why not."""
+        version = self.header.version
+        if text[:1] in ("#", "\n", "\r", " ", "\t"):  # rare: look closer
+            stripped = text.strip()
+            if not stripped or (version == 3 and stripped.startswith("#")):
+                return None
+        try:
+            value, end = _RAW_DECODE(text)
+            if end < len(text) and text[end:].strip():
+                raise ValueError("extra data after the event")
+        except RecursionError:
+            raise self._fail(number, self._too_deep()) from None
+        except ValueError as exc:
+            if not text.endswith("\n"):
+                raise self._fail(number, "truncated last line (the file ends mid-event)") from None
+            problem = terminal_text(str(getattr(exc, "msg", exc)))
+            raise self._fail(number, f"not valid JSON: {problem}") from None
+        if type(value) is not list or len(value) != 3:
+            raise self._fail(number, "an event must be a JSON array [time, code, data]")
+        time, code, data = value
+        if type(time) not in (float, int):
+            shown = terminal_text(repr(time)[:40])
+            raise self._fail(number, f"event time must be a number (got {shown})")
+        if type(code) is not str or type(data) is not str:
+            raise self._fail(number, "event code and data must be strings")
+        if not 0 <= time <= limits.MAX_CAST_SECONDS:
+            raise self._fail(
+                number,
+                f"event time must be 0 to {limits.MAX_CAST_SECONDS:g} seconds"
+                f" (got {terminal_text(repr(time)[:40])})",
+            )
+        previous = self._previous
+        time_us = round(time * MICROS)
+        if version == 3:
+            time_us += previous
+            if time_us > _MAX_US:
+                raise self._fail(
+                    number, f"the cast is longer than {limits.MAX_CAST_SECONDS:g} seconds"
+                )
+        elif time_us < previous:
+            raise self._fail(number, f"time goes backwards ({time} after {previous / 1e6})")
+        self._previous = time_us
+        if "\\u" in text and ("\\ud" in text or "\\uD" in text):
+            code, data = _no_surrogates(code), _no_surrogates(data)
+        if code == RESIZE:
+            self._check_resize(number, data)
+        return Event(time_us, code, data)
+
+    def _check_resize(self, number: int, data: str) -> None:
+        match = _RESIZE.fullmatch(data)
+        if (
+            match is None
+            or not 0 < int(match.group(1)) <= limits.MAX_TERMINAL_COLS
+            or not 0 < int(match.group(2)) <= limits.MAX_TERMINAL_ROWS
+        ):
+            raise self._fail(
+                number,
+                f"a resize event must be COLSxROWS, at most {limits.MAX_TERMINAL_COLS}x"
+                f"{limits.MAX_TERMINAL_ROWS} (got {terminal_text(repr(data[:40]))})",
+            )
 
     def _v1(self, frames: list[Any]) -> Iterator[Event]:
         now = 0
@@ -172,10 +469,16 @@ class CastReader:
                 or len(frame) != 2
                 or not _is_number(frame[0])
                 or not isinstance(frame[1], str)
-                or frame[0] < 0
+                or not 0 <= frame[0] <= limits.MAX_CAST_SECONDS
             ):
-                raise self._fail(1, f"v1 frame {index} must be [delay, text] with delay >= 0")
-            now += round(frame[0] * 1_000_000)
+                raise self._fail(
+                    1,
+                    f"v1 frame {index} must be [delay, text] with delay from 0 to"
+                    f" {limits.MAX_CAST_SECONDS:g}",
+                )
+            now += round(frame[0] * MICROS)
+            if now > _MAX_US:
+                raise self._fail(1, f"the cast is longer than {limits.MAX_CAST_SECONDS:g} seconds")
             yield Event(now, OUTPUT, frame[1])
 
 
@@ -190,9 +493,13 @@ def _strings(value: Any) -> dict[str, str]:
 
 
 def _theme(value: Any) -> Theme | None:
+    """The theme, if it is one: colours as #rrggbb, a palette of 8 or 16 (else none)."""
     if not isinstance(value, dict):
         return None
     fg, bg, palette = value.get("fg"), value.get("bg"), value.get("palette")
     if not (isinstance(fg, str) and isinstance(bg, str) and isinstance(palette, str)):
         return None
-    return Theme(fg, bg, tuple(palette.split(":")))
+    colours = tuple(palette.split(":"))
+    if len(colours) not in (8, 16) or not all(_COLOUR.fullmatch(c) for c in (fg, bg, *colours)):
+        return None
+    return Theme(fg, bg, colours)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import math
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
 
+from genact_cast import limits
 from genact_cast.asciicast import MARKER, MICROS, Event
 from genact_cast.errors import BadOption, GenactCastError
+from genact_cast.escape import terminal_text
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
-from genact_cast.player.timeline import limit_idle
+from genact_cast.player.timeline import limit_idle, limit_idle_batches
 from genact_cast.sources import open_cast
 
 
@@ -27,14 +28,30 @@ def play_cast(
     start_at: str | None,
     unsafe: bool,
 ) -> None:
-    if not (math.isfinite(speed) and speed > 0):
-        raise BadOption(f"--speed must be a number above 0 (got {speed:g})")
-    if idle_time_limit is not None and not (math.isfinite(idle_time_limit) and idle_time_limit > 0):
-        raise BadOption(f"--idle-time-limit must be a number above 0 (got {idle_time_limit:g})")
-    with _replayable(source, loop) as path, contextlib.ExitStack() as opened:
+    if not (math.isfinite(speed) and limits.MIN_SPEED <= speed <= limits.MAX_SPEED):
+        raise BadOption(
+            f"--speed must be a number from {limits.MIN_SPEED:g} to {limits.MAX_SPEED:g}"
+            f" (got {speed:g})"
+        )
+    if idle_time_limit is not None and not (
+        math.isfinite(idle_time_limit) and 0 < idle_time_limit <= limits.MAX_CAST_SECONDS
+    ):
+        raise BadOption(
+            f"--idle-time-limit must be a number above 0, at most {limits.MAX_CAST_SECONDS:g}"
+            f" (got {idle_time_limit:g})"
+        )
+    if start_at is not None:
+        _seconds(start_at)  # a bad number fails before anything is read
+    label = start_at is not None and _seconds(start_at) is None
+    with _replayable(source, loop or label) as path, contextlib.ExitStack() as opened:
         # Open (and read the header) before touching the terminal: a bad source fails
         # with the terminal as it was.
         reader = opened.enter_context(open_cast(path))
+        if label:
+            assert start_at is not None
+            _find_marker(reader.events(), start_at)  # fails before anything is written
+            opened.close()
+            reader = opened.enter_context(open_cast(path))
         with open_terminal() as terminal:
             playback = Playback(
                 terminal, speed=speed, pause_on_markers=pause_on_markers, unsafe=unsafe
@@ -43,7 +60,10 @@ def play_cast(
                 while True:
                     limit = idle_time_limit or reader.header.idle_time_limit
                     playback.restart(0)
-                    _play_from(playback, limit_idle(reader.events(), limit), start_at)
+                    if start_at is None:
+                        playback.play_batches(limit_idle_batches(reader.batches(), limit))
+                    else:
+                        _play_from(playback, limit_idle(reader.events(), limit), start_at)
                     if not loop:
                         break
                     opened.close()
@@ -54,11 +74,8 @@ def play_cast(
                 playback.restore()
 
 
-def _play_from(playback: Playback, events: Iterator[Event], start_at: str | None) -> None:
+def _play_from(playback: Playback, events: Iterator[Event], start_at: str) -> None:
     """Play `events`, writing at once whatever comes before `start_at`."""
-    if start_at is None:
-        playback.play(events)
-        return
     seconds = _seconds(start_at)
     for event in events:
         if seconds is not None and event.time_us >= round(seconds * MICROS):
@@ -70,10 +87,17 @@ def _play_from(playback: Playback, events: Iterator[Event], start_at: str | None
             playback.restart(event.time_us)
             break
     else:
-        if seconds is None:
-            raise GenactCastError(f"--start-at: the cast has no marker labelled {start_at!r}")
         return
     playback.play(events)
+
+
+def _find_marker(events: Iterator[Event], label: str) -> None:
+    for event in events:
+        if event.code == MARKER and event.data == label:
+            return
+    raise GenactCastError(
+        f"--start-at: the cast has no marker labelled {terminal_text(repr(label))}"
+    )
 
 
 def _seconds(text: str) -> float | None:
@@ -81,20 +105,30 @@ def _seconds(text: str) -> float | None:
         value = float(text)
     except ValueError:
         return None  # a marker label
-    if not math.isfinite(value) or value < 0:
+    if not (math.isfinite(value) and 0 <= value <= limits.MAX_CAST_SECONDS):
         raise BadOption(
-            f"--start-at must be zero or more seconds, or a marker label (got {text!r})"
+            f"--start-at must be 0 to {limits.MAX_CAST_SECONDS:g} seconds, or a marker label"
+            f" (got {terminal_text(repr(text))})"
         )
     return value
 
 
 @contextlib.contextmanager
-def _replayable(source: str, loop: bool) -> Iterator[str]:
-    """Standard input can be read once: to loop over it, spool it to a temporary file."""
-    if source != "-" or not loop:
+def _replayable(source: str, again: bool) -> Iterator[str]:
+    """Standard input can be read once: to read it again (loop, look for a marker first),
+    spool it to a temporary file."""
+    if source != "-" or not again:
         yield source
         return
     with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as spool:
-        shutil.copyfileobj(sys.stdin.buffer, spool)
+        size = 0
+        while chunk := sys.stdin.buffer.read(1 << 20):
+            size += len(chunk)
+            if size > limits.MAX_SPOOL_BYTES:
+                raise GenactCastError(
+                    f"<stdin>: larger than the limit of {limits.MAX_SPOOL_BYTES:,} bytes"
+                    " for a cast read more than once"
+                )
+            spool.write(chunk)
         spool.flush()
         yield spool.name

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from itertools import islice
 
 from genact_cast.asciicast import MARKER, OUTPUT, Event
 from genact_cast.player.sanitize import SafeFilter
-from genact_cast.player.terminal import Terminal
+from genact_cast.player.terminal import MAX_WAIT, Terminal, hold_signals
 from genact_cast.player.timeline import PlaybackClock
 
 CTRL_C = 0x03
+CTRL_Z = 0x1A
 MIN_SPEED, MAX_SPEED = 1 / 64, 1024.0
+BATCH = 1024  # events taken from the source at a time
 
 
 class Quit(Exception):
@@ -43,14 +46,74 @@ class Playback:
         self.deadline: float | None = None  # monotonic time at which a live run ends
         self._step = False
         self._seeking = False  # jumping to the next marker: write without waiting
+        self._stopped_at = 0  # cast time when Ctrl-Z stopped the process
+        terminal.restore_text = self.filter.restore_sequence
+        terminal.resume_text = self.filter.resume_sequence
+        terminal.on_stop = self._on_stop
+        terminal.on_continue = self._on_continue
+
+    def _on_stop(self) -> None:
+        self._stopped_at = self.clock.position(time.monotonic())
+
+    def _on_continue(self) -> None:
+        self.clock.jump(self._stopped_at, time.monotonic())  # the stop is not played late
 
     def restart(self, position_us: int = 0) -> None:
         """Continue from cast time `position_us` now (a new loop, run, or after a seek)."""
         self.clock.jump(position_us, time.monotonic())
 
     def play(self, events: Iterable[Event]) -> None:
-        for event in events:
-            self.show(event)
+        """Show `events` in time. The output events already due when one is written
+        (a huge speed, or catching up) go with it: one filter pass, one write."""
+        source = iter(events)
+        while True:
+            batch: list[Event] = []
+            try:
+                batch.extend(islice(source, BATCH))
+            except BaseException:
+                self._play_batch(batch)  # what came before a bad line is shown first
+                raise
+            if not batch:
+                return
+            self._play_batch(batch)
+
+    def play_batches(self, batches: Iterable[list[Event]]) -> None:
+        """`play`, for events that come in lists already (a reader's blocks)."""
+        for batch in batches:
+            self._play_batch(batch)
+
+    def _play_batch(self, batch: list[Event]) -> None:
+        i, end = 0, len(batch)
+        while i < end:
+            event = batch[i]
+            i += 1
+            if event.code != OUTPUT or self._interrupted() or self.deadline is not None:
+                self.show(event)
+                continue
+            self._wait_for(event)
+            if self._interrupted():
+                self.show(event, instant=True)
+                continue
+            reached = self.clock.position(time.monotonic())
+            first = i - 1
+            if batch[-1].time_us <= reached and not self.pause_on_markers:
+                # All of the rest is due, and markers have nothing to do: one pass.
+                i = end
+                text = "".join([e.data for e in batch[first:] if e.code == OUTPUT])
+            else:
+                while i < end and batch[i].time_us <= reached and batch[i].code == OUTPUT:
+                    i += 1
+                text = "".join([e.data for e in batch[first:i]])
+            data = self.filter.feed_encoded(text)
+            if data:
+                self.terminal.write_bytes(data)
+                # Written now, even when running late: output held back until playback
+                # catches up would be later still. Due events are already one write.
+                self.terminal.flush()
+
+    def _interrupted(self) -> bool:
+        """Paused, stepping, seeking or stopping: events go one by one through `show`."""
+        return self.clock.paused or self._step or self._seeking or self.stop_requested
 
     def show(self, event: Event, *, instant: bool = False) -> None:
         """Write `event` when its time comes (`instant`: now, as when seeking)."""
@@ -71,6 +134,7 @@ class Playback:
             self.clock.jump(event.time_us, time.monotonic())
 
     def _wait_for(self, event: Event) -> None:
+        polled = False  # keys were read since the last write: no need to ask again
         while True:
             if self.clock.paused:
                 self._handle(self.terminal.read_key(None))
@@ -85,14 +149,15 @@ class Playback:
             if self.deadline is not None:
                 remaining = min(remaining, self.deadline - now)
             if remaining <= 0:
-                if self.terminal.interactive:
+                if self.terminal.interactive and not polled:
                     self._handle(self.terminal.read_key(0))  # keys even when running late
                 return
             if self.terminal.interactive:
                 self._handle(self.terminal.read_key(remaining))
+                polled = True
             else:
                 self.terminal.flush()
-                time.sleep(remaining)
+                time.sleep(min(remaining, MAX_WAIT))
             if self._seeking or self.stop_requested:
                 return
 
@@ -107,7 +172,9 @@ class Playback:
                 self.request_stop()  # a second press quits at once
                 self.clock.resume(now)  # a paused run must reach its break
                 continue
-            if key == ord(" "):
+            if key == CTRL_Z:  # raw mode: the terminal sends no SIGTSTP itself
+                self.terminal.suspend()
+            elif key == ord(" "):
                 (self.clock.resume if self.clock.paused else self.clock.pause)(now)
             elif key == ord(".") and self.clock.paused:
                 self._step = True
@@ -127,8 +194,8 @@ class Playback:
     def restore(self) -> None:
         """Switch off every mode the cast switched on, reset attributes, show the cursor.
 
-        Only on a terminal: written to a file or a pipe, the output stays the cast's own.
+        Written to a pipe or a file too: `play x.cast | tee log` reaches a terminal as well.
         """
-        if self.terminal.is_tty:
+        with hold_signals():
             self.terminal.write(self.filter.restore_sequence())
-        self.terminal.flush()
+            self.terminal.flush()

@@ -1,13 +1,17 @@
 """A stateful filter that makes casts from strangers safe to play in a real terminal.
 
 It passes text, SGR, cursor movement, erase/insert/delete, scroll regions, cursor
-show/hide, modes such as the alternate screen, and window titles. It drops what can
-reach outside the session: clipboard and palette OSCs, OSC 7/8/1337 and every other
-OSC, DCS/APC/PM/SOS strings, terminal queries and reports (device attributes, status,
-cursor position, window operations, mode reports), key-encoding changes, and C1
-controls. A sequence split across events is held until it is complete, so any split
-of a stream gives the same output as the whole stream. Strings are capped, so an
-unterminated one cannot swallow the rest of the cast.
+show/hide and style, an allow-list of modes it knows how to switch off again, the G0/G1
+character sets, and clean window titles (the user's title is pushed before the first
+one and popped by the restore). It drops what can reach outside the session: every OSC
+but a title, DCS/APC/PM/SOS strings, terminal queries and reports, key-encoding
+changes, every mode it cannot undo, and every C1 control: an 8-bit introducer (U+009B,
+U+009D, U+0090, ...) is parsed like its 7-bit form and dropped with its payload. A lone
+surrogate (from a JSON escape) becomes U+FFFD, so no byte 0x80-0x9f is ever written.
+
+A sequence split across events is held until it is complete, so any split of a stream
+gives the same output as the whole stream. Strings are capped, so an unterminated one
+cannot swallow the rest of the cast.
 """
 
 from __future__ import annotations
@@ -16,32 +20,104 @@ import re
 
 STRING_LIMIT = 4096  # longest OSC/DCS body kept waiting for its terminator
 PARAM_LIMIT = 64
+MAX_REPEAT = 65535  # CSI n b (repeat the last character) beyond this is dropped
 
-# Runs that need no thought: printable text, harmless C0 controls, SGR, cursor
-# movement and erasing. One C-level regex call covers most of any cast.
-_SAFE_RUN = re.compile(
-    r"(?:[^\x00-\x06\x10-\x1f\x80-\x9f]+"
-    r"|\x1b\[[0-9;:]{0,64}[mABCDEFGHJKSTXdefL@MPabIZ`g]"
-    r"|\x1b[78DEHM]|\x1b[()*+][0-9A-Za-z])+"
+# Where the filter must look: C0 controls but BEL BS HT LF VT FF CR, DEL, C1 controls,
+# lone surrogates, and every ESC that does not start a sequence known to be harmless
+# (SGR, cursor movement, erasing). Between two such places, text passes as it is: one
+# C-level search skips over most of any cast, colours included.
+_LOOK = re.compile(
+    "[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f-\x9f\ud800-\udfff]"
+    r"|\x1b(?!\[[0-9;:]{0,64}[mABCDEFGHJKSTXdefL@MPaIZ`]|[78DEM])"
 )
+
+# The same question asked of a whole batch, encoded, at the speed of bytes methods:
+# C0 controls that need a look (and DEL) become NUL; CSI parameters become "0" and the
+# harmless CSI finals "F", so that with the zeros deleted every harmless CSI reads
+# ESC [ F and can be counted against the ESCs.
+_SAFE_FINALS = b"mABCDEFGHJKSTXdefL@MPaIZ`"
+_CHECK = bytearray(range(256))
+for _byte in [*range(0x07), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F]:
+    _CHECK[_byte] = 0
+for _byte in b"0123456789;:":
+    _CHECK[_byte] = ord("0")
+for _byte in _SAFE_FINALS:
+    _CHECK[_byte] = ord("F")
+_CHECK_TABLE = bytes(_CHECK)
+_LONG_CSI = b"\x1b[" + b"0" * (PARAM_LIMIT + 1)
+_SHORT_ESCAPES = (b"\x1b7", b"\x1b8", b"\x1bD", b"\x1bE", b"\x1bM")
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def plainly_safe(raw: bytes) -> bool:
+    """Whether `raw` (UTF-8) holds nothing the filter would change or track: the filter
+    passes such text as it is. A few C-level passes over the bytes, no Python per ESC."""
+    mapped = raw.translate(_CHECK_TABLE)
+    if b"\x00" in mapped:
+        return False
+    escapes = raw.count(b"\x1b")
+    if escapes:
+        if _LONG_CSI in mapped:
+            return False
+        known = mapped.translate(None, b"0").count(b"\x1b[F")
+        if known != escapes:
+            known += sum(raw.count(escape) for escape in _SHORT_ESCAPES)
+            if known != escapes:
+                return False
+    return b"\xc2" not in raw or _C1_UTF8.search(raw) is None
+
+
 _PARAMS = f"[0-?]{{0,{PARAM_LIMIT}}}"
-_CSI = re.compile(rf"\x1b\[({_PARAMS})([ -/]{{0,8}})([@-~])")
-_CSI_PREFIX = re.compile(rf"\x1b\[{_PARAMS}[ -/]{{0,8}}")
-_OSC = re.compile(rf"\x1b\]([^\x07\x18\x1a\x1b\x9c]{{0,{STRING_LIMIT}}})(\x07|\x1b\\|\x9c)?")
-_DCS_LIKE = re.compile(rf"\x1b[P_^X]([^\x18\x1a\x1b\x9c]{{0,{STRING_LIMIT}}})(\x1b\\|\x9c)?")
+_CSI = re.compile(rf"(?:\x1b\[|\x9b)({_PARAMS})([ -/]{{0,8}})([@-~])")
+_CSI_PREFIX = re.compile(rf"(?:\x1b\[|\x9b){_PARAMS}[ -/]{{0,8}}")
+_OSC = re.compile(
+    rf"(?:\x1b\]|\x9d)([^\x07\x18\x1a\x1b\x9c]{{0,{STRING_LIMIT}}})(\x07|\x1b\\|\x9c)?"
+)
+_DCS_LIKE = re.compile(
+    rf"(?:\x1b[P_^X]|[\x90\x98\x9e\x9f])([^\x18\x1a\x1b\x9c]{{0,{STRING_LIMIT}}})(\x1b\\|\x9c)?"
+)
 _ESC = re.compile(r"\x1b([ -/]{0,4})([0-~])")
 _ESC_PREFIX = re.compile(r"\x1b[ -/]{0,4}")
+_NUMBER = re.compile(r"[0-9]{1,32}")
+_TITLE_JUNK = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
-_PLAIN_CSI_FINALS = frozenset("ABCDEFGHIJKLMPSTXZ@`abdefgm")
-_CHARSETS = frozenset("()*+-./")
+# Not 'g' (clear tab stops) nor ESC H (set one): tab stops outlive the cast.
+_PLAIN_CSI_FINALS = frozenset("ABCDEFGHIJKLMPSTXZ@`adefm")
 _TITLE_OSCS = frozenset({"0", "1", "2"})
-_KEPT_C0 = frozenset("\x07\x08\t\n\x0b\x0c\r\x0e\x0f")
+_KEPT_C0 = frozenset("\x07\x08\t\n\x0b\x0c\r")
+_STRING_C1 = frozenset("\x90\x98\x9d\x9e\x9f")
 
-# Private modes whose effects outlive the cast: switched off again when playback ends.
-_RESETTABLE_MODES = frozenset(
-    {"1", "3", "4", "5", "6", "9", "47", "66", "1000", "1001", "1002", "1003", "1004",
-     "1005", "1006", "1015", "1016", "1047", "1048", "1049", "2004", "2026"}
-)  # fmt: skip
+# The modes a cast may switch, each with the state the restore puts back. Any other
+# mode (keyboard lock, local echo, auto-repeat, 132 columns, backarrow, meta keys, ...)
+# has effects that outlive the cast or cannot be undone, and is dropped.
+PRIVATE_MODES: dict[int, bool] = {
+    1: False,  # application cursor keys
+    5: False,  # reverse video
+    6: False,  # origin mode
+    7: True,  # autowrap
+    9: False,  # X10 mouse
+    25: True,  # cursor shown
+    47: False,  # alternate screen
+    66: False,  # application keypad
+    1000: False,  # mouse tracking, and its encodings
+    1002: False,
+    1003: False,
+    1004: False,  # focus events
+    1005: False,
+    1006: False,
+    1015: False,
+    1016: False,
+    1047: False,  # alternate screen
+    1048: False,  # save / restore the cursor: no lasting state
+    1049: False,  # alternate screen with the cursor saved
+    2004: False,  # bracketed paste
+    2026: False,  # synchronized output
+}
+ANSI_MODES: dict[int, bool] = {4: False, 20: False}  # insert, automatic newline
+
+SAVE_TITLE = "\x1b[22;0t"  # push the window and icon titles
+RESTORE_TITLE = "\x1b[23;0t"  # pop them
 
 
 class SafeFilter:
@@ -50,57 +126,96 @@ class SafeFilter:
     def __init__(self, *, unsafe: bool = False) -> None:
         self.unsafe = unsafe
         self._pending = ""
-        self.private_modes: set[str] = set()  # set by the cast, still on
-        self.ansi_modes: set[str] = set()
-        self.cursor_hidden = False
-        self.autowrap_off = False
-        self.scroll_region = False
+        # Modes passed so far, by their state now (only those away from the default).
+        self.private_modes: dict[int, bool] = {}
+        self.ansi_modes: dict[int, bool] = {}
+        self.scroll_region = ""  # the parameters of the margins set, "" for none
         self.keypad_application = False
-        self.cursor_style = False
+        self.cursor_style = ""
+        self.charsets = {"(": "B", ")": "B"}
+        self.charset_touched = False
+        self.shifted_out = False
+        self.title: str | None = None  # the last title passed, as written
+
+    def feed_encoded(self, data: str) -> bytes:
+        """`feed`, encoded in UTF-8: what is written to the terminal.
+
+        A batch of events joined gives the same as the events fed one by one (any split
+        gives the same output); most batches take the fast path.
+        """
+        if not self._pending:
+            try:
+                raw = data.encode("utf-8")
+            except UnicodeEncodeError:
+                pass  # a lone surrogate: the filter replaces it
+            else:
+                if plainly_safe(raw):
+                    return raw
+        return self.feed(data).encode("utf-8", "replace")
 
     def feed(self, data: str) -> str:
         text = self._pending + data if self._pending else data
         self._pending = ""
+        look = _LOOK.search(text)
+        if look is None:
+            return text
         out: list[str] = []
-        i, end = 0, len(text)
-        while i < end:
-            run = _SAFE_RUN.match(text, i)
-            if run:
-                out.append(run.group())
-                i = run.end()
-                continue
-            char = text[i]
-            if char != "\x1b":
-                if self.unsafe or char in _KEPT_C0:
-                    out.append(char)
-                i += 1  # other C0 and all C1 controls are dropped
-                continue
-            taken = self._escape(text, i, out)
+        i = 0
+        while look is not None:
+            start = look.start()
+            if start > i:
+                out.append(text[i:start])
+            taken = self._special(text, start, out)
             if taken is None:  # incomplete: wait for the next event
-                self._pending = text[i:]
-                break
+                self._pending = text[start:]
+                return "".join(out)
             i = taken
+            look = _LOOK.search(text, i)
+        out.append(text[i:])
         return "".join(out)
+
+    def _special(self, text: str, i: int, out: list[str]) -> int | None:
+        """Handle the character at `i` that needs a look; return where to go on."""
+        char = text[i]
+        if char == "\x1b" or char == "\x9b" or char in _STRING_C1:
+            return self._escape(text, i, out)
+        if "\ud800" <= char <= "\udfff":
+            out.append("\ufffd")  # one policy for lone surrogates, unsafe or not
+        elif char in "\x0e\x0f":
+            self.charset_touched = True
+            self.shifted_out = char == "\x0e"
+            out.append(char)
+        elif self.unsafe:
+            out.append(char)
+        # Other C0 controls, DEL and single C1 controls are dropped.
+        return i + 1
 
     def _escape(self, text: str, i: int, out: list[str]) -> int | None:
         """Handle the escape sequence at `i`; return where the next one starts."""
-        if i + 1 >= len(text):
+        char = text[i]
+        eight_bit = char != "\x1b"
+        if not eight_bit and i + 1 >= len(text):
             return None
-        kind = text[i + 1]
+        kind = "[" if char == "\x9b" else "]" if char == "\x9d" else char
+        if not eight_bit:
+            kind = text[i + 1]
         if kind == "[":
             match = _CSI.match(text, i)
             if match is None:
                 if _CSI_PREFIX.fullmatch(text, i):
                     return None
-                self._emit_unsafe(out, text[i : i + 2])
-                return i + 2  # malformed: drop the introducer, keep what follows
-            params, inter, final = match.groups()
-            if self._allow_csi(params, inter, final) or self.unsafe:
+                self._emit_unsafe(out, text[i : i + (1 if eight_bit else 2)])
+                return i + (1 if eight_bit else 2)  # malformed: drop the introducer
+            if self.unsafe:
+                if not eight_bit:
+                    self._csi(*match.groups())  # still tracked, for the restore
                 out.append(match.group())
+            elif not eight_bit:
+                out.append(self._csi(*match.groups()))
             return match.end()
         if kind == "]":
-            return self._string(text, i, _OSC, out, osc=True)
-        if kind in "P_^X":
+            return self._string(text, i, _OSC, out, osc=not eight_bit)
+        if kind in "P_^X" or eight_bit:
             return self._string(text, i, _DCS_LIKE, out, osc=False)
         match = _ESC.match(text, i)
         if match is None:
@@ -128,45 +243,74 @@ class SafeFilter:
             # and whatever follows is read as usual.
             self._emit_unsafe(out, text[i:stop])
             return stop
-        number = body.split(";", 1)[0]
-        if self.unsafe or (osc and number in _TITLE_OSCS):
-            out.append(match.group())
+        if self.unsafe:
+            out.append(_SURROGATE.sub("\ufffd", match.group()))
+        elif osc:
+            number, semicolon, title = body.partition(";")
+            if number in _TITLE_OSCS and semicolon:
+                out.append(self._title(number, title, "\x07" if terminator == "\x07" else "\x1b\\"))
         return stop
+
+    def _title(self, number: str, title: str, terminator: str) -> str:
+        clean = _SURROGATE.sub("\ufffd", _TITLE_JUNK.sub("", title))
+        sequence = f"\x1b]{number};{clean}{terminator}"
+        first = self.title is None
+        self.title = sequence
+        return SAVE_TITLE + sequence if first else sequence
 
     def _emit_unsafe(self, out: list[str], text: str) -> None:
         if self.unsafe:
             out.append(text)
 
-    def _allow_csi(self, params: str, inter: str, final: str) -> bool:
+    def _csi(self, params: str, inter: str, final: str) -> str:
+        """The CSI sequence to write for one the cast wrote ("" to drop it)."""
         prefix = params[:1] if params[:1] in ("<", "=", ">", "?") else ""
         if final in "hl" and not inter:
-            self._track_modes(prefix, params[len(prefix) :], final == "h")
-            return prefix in ("", "?")
-        if inter:
-            if inter == " " and final == "q" and not prefix:  # cursor style
-                self.cursor_style = True
-                return True
-            return False  # mode reports ($p), DECSCA and other requests
-        if final in _PLAIN_CSI_FINALS:
-            return not prefix or (prefix == "?" and final in "JK")  # selective erase
-        if final == "r" and not prefix:
-            self.scroll_region = params not in ("",)
-            return True
-        # 's'/'u' save/restore the cursor; with a prefix 'u' is kitty's keyboard protocol.
-        return final in "su" and not prefix
-        # Everything else (c, n, t, x, ...) asks the terminal to answer: dropped.
-
-    def _track_modes(self, prefix: str, params: str, on: bool) -> None:
-        for mode in params.split(";"):
             if prefix == "?":
-                if mode == "25":
-                    self.cursor_hidden = not on
-                elif mode == "7":
-                    self.autowrap_off = not on
-                elif mode in _RESETTABLE_MODES:
-                    (self.private_modes.add if on else self.private_modes.discard)(mode)
-            elif prefix == "" and mode in ("4", "20"):
-                (self.ansi_modes.add if on else self.ansi_modes.discard)(mode)
+                return self._modes("?", params[1:], final, PRIVATE_MODES, self.private_modes)
+            if not prefix:
+                return self._modes("", params, final, ANSI_MODES, self.ansi_modes)
+            return ""
+        sequence = f"\x1b[{params}{inter}{final}"
+        if inter:
+            if inter == " " and final == "q" and not prefix and _NUMBER.fullmatch(params or "0"):
+                self.cursor_style = params
+                return sequence
+            return ""  # mode reports ($p), DECSCA and other requests
+        if final in _PLAIN_CSI_FINALS:
+            ok = not prefix or (prefix == "?" and final in "JK")  # selective erase
+            return sequence if ok else ""
+        if prefix:
+            return ""  # with a prefix, 'u' is kitty's keyboard protocol, 'r' restores modes
+        if final == "r":
+            self.scroll_region = params
+            return sequence
+        if final == "b":
+            count = params or "1"
+            ok = _NUMBER.fullmatch(count) is not None and int(count) <= MAX_REPEAT
+            return sequence if ok else ""
+        # 's'/'u' save/restore the cursor. Everything else (c, n, t, x, ...) asks the
+        # terminal to answer, or changes what lasts beyond the cast: dropped.
+        return sequence if final in "su" else ""
+
+    @staticmethod
+    def _modes(
+        prefix: str, params: str, final: str, allowed: dict[int, bool], state: dict[int, bool]
+    ) -> str:
+        on = final == "h"
+        kept: list[str] = []
+        for param in params.split(";"):
+            if _NUMBER.fullmatch(param) is None:
+                continue  # empty, or not a number: no mode we know
+            mode = int(param)  # numerically: 01049 is 1049
+            if mode not in allowed:
+                continue
+            kept.append(str(mode))
+            if on == allowed[mode]:
+                state.pop(mode, None)
+            else:
+                state[mode] = on
+        return f"\x1b[{prefix}{';'.join(kept)}{final}" if kept else ""
 
     def _allow_esc(self, inter: str, final: str) -> bool:
         if not inter:
@@ -176,14 +320,19 @@ class SafeFilter:
             if final == ">":
                 self.keypad_application = False
                 return True
-            return final in "78DEHMc"
-        if inter in _CHARSETS:
+            return final in "78DEMc"
+        if inter in ("(", ")"):  # G0 / G1 designation: reset at the end
+            self.charset_touched = True
+            self.charsets[inter] = final
             return True
         return inter == "#" and final == "8"  # screen alignment test
 
     def restore_sequence(self) -> str:
         """What puts the terminal back as it was before the cast touched it."""
-        parts = [f"\x1b[?{mode}l" for mode in sorted(self.private_modes, key=int, reverse=True)]
+        parts = [
+            f"\x1b[?{mode}{'h' if PRIVATE_MODES[mode] else 'l'}"
+            for mode in sorted(self.private_modes, reverse=True)
+        ]
         parts += [f"\x1b[{mode}l" for mode in sorted(self.ansi_modes)]
         if self.scroll_region:
             parts.append("\x1b[r")
@@ -191,7 +340,29 @@ class SafeFilter:
             parts.append("\x1b>")
         if self.cursor_style:
             parts.append("\x1b[0 q")
-        if self.autowrap_off:
-            parts.append("\x1b[?7h")
+        if self.charset_touched:
+            parts.append("\x1b(B\x1b)B\x0f")
+        if self.title is not None:
+            parts.append(RESTORE_TITLE)
         parts.append("\x1b[0m\x1b[?25h")
+        return "".join(parts)
+
+    def resume_sequence(self) -> str:
+        """What puts the cast's modes back after a restore (back from Ctrl-Z)."""
+        parts = [
+            f"\x1b[?{mode}{'h' if on else 'l'}" for mode, on in sorted(self.private_modes.items())
+        ]
+        parts += [f"\x1b[{mode}h" for mode in sorted(self.ansi_modes)]
+        if self.scroll_region:
+            parts.append(f"\x1b[{self.scroll_region}r")
+        if self.keypad_application:
+            parts.append("\x1b=")
+        if self.cursor_style:
+            parts.append(f"\x1b[{self.cursor_style} q")
+        if self.charset_touched:
+            parts.append(f"\x1b({self.charsets['(']}\x1b){self.charsets[')']}")
+            if self.shifted_out:
+                parts.append("\x0e")
+        if self.title is not None:
+            parts.append(SAVE_TITLE + self.title)
         return "".join(parts)

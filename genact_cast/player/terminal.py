@@ -1,53 +1,95 @@
-"""The real terminal: raw mode for keys, writes, and restoring everything on the way out."""
+"""The real terminal: raw mode for keys, writes, and restoring everything on every way out.
+
+Ways out: the end, `q`, Ctrl-C, an error (in the cast, or writing to a full disk or a
+closed pipe), and the signals that end a process (SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+SIGUSR2, SIGALRM). Ctrl-Z (SIGTSTP) restores the terminal, stops, and on `fg` (SIGCONT)
+enters raw mode and the cast's modes again.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import select
 import signal
 import sys
 import termios
 import tty
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import Any
 
-from genact_cast.errors import Terminated
+from genact_cast.errors import OutputError, Terminated
+
+# Signals whose default action ends the process: turned into an orderly exit.
+TERMINATING = (
+    signal.SIGTERM,
+    signal.SIGHUP,
+    signal.SIGQUIT,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+    signal.SIGALRM,
+)
+MAX_WAIT = 3600.0  # longest single wait: select() and sleep() refuse huge timeouts
+
+
+def _nothing() -> str:
+    return ""
 
 
 class Terminal:
     """Output to `out_fd`; keys from `key_fd` when it is a terminal (else no keys)."""
 
-    def __init__(self, out_fd: int, key_fd: int | None) -> None:
+    BUFFER_LIMIT = 1 << 18
+
+    def __init__(self, out_fd: int, key_fd: int | None, saved: list[Any] | None = None) -> None:
         self.out_fd = out_fd
         self.key_fd = key_fd
         self.interactive = key_fd is not None
         self.is_tty = os.isatty(out_fd)
-        self._buffer: list[str] = []
+        self.broken = False  # a write failed: nothing more is written
+        self._saved = saved  # the key terminal's settings before raw mode
+        self._buffer: list[bytes] = []
         self._buffered = 0
-
-    BUFFER_LIMIT = 1 << 16
+        self._suspended = False
+        # Set by the playback: the restore written on Ctrl-Z, the modes written on `fg`,
+        # and what to do with the clock around the stop.
+        self.restore_text: Callable[[], str] = _nothing
+        self.resume_text: Callable[[], str] = _nothing
+        self.on_stop: Callable[[], None] = lambda: None
+        self.on_continue: Callable[[], None] = lambda: None
 
     def write(self, text: str) -> None:
-        """Queue `text`; it reaches the terminal at the next `flush` (or when 64 KiB wait).
+        """Queue `text`; it reaches the terminal at the next `flush` (or when 256 KiB wait).
 
-        Events already overdue (a huge speed, catching up) are written together, in one
-        system call instead of one each.
+        The filter has replaced lone surrogates; `replace` keeps --unsafe from crashing.
         """
-        self._buffer.append(text)
-        self._buffered += len(text)
+        self.write_bytes(text.encode("utf-8", "replace"))
+
+    def write_bytes(self, data: bytes) -> None:
+        """Queue `data`. Events already overdue (a huge speed, catching up) are written
+        together, in one system call instead of one each."""
+        self._buffer.append(data)
+        self._buffered += len(data)
         if self._buffered >= self.BUFFER_LIMIT:
             self.flush()
 
     def flush(self) -> None:
         if not self._buffer:
             return
-        data = memoryview("".join(self._buffer).encode("utf-8", "surrogateescape"))
+        data = memoryview(b"".join(self._buffer))
         self._buffer.clear()
         self._buffered = 0
-        while data:
-            written = os.write(self.out_fd, data)
-            data = data[written:]
+        if self.broken:
+            return
+        try:
+            while data:
+                written = os.write(self.out_fd, data)
+                data = data[written:]
+        except OSError as exc:
+            self.broken = True
+            raise OutputError(f"standard output: {exc.strerror or exc}") from None
 
     def read_key(self, timeout: float | None) -> bytes | None:
         """Keys pressed within `timeout` seconds (None: wait as long as it takes)."""
@@ -55,14 +97,72 @@ class Terminal:
             return None
         if timeout is None or timeout > 0:
             self.flush()  # never wait with output held back
-        ready, _, _ = select.select([self.key_fd], [], [], timeout)
+        wait = None if timeout is None else min(timeout, MAX_WAIT)
+        ready, _, _ = select.select([self.key_fd], [], [], wait)
         if not ready:
             return None
         return os.read(self.key_fd, 64)
 
+    def suspend(self) -> None:
+        """Ctrl-Z: put the terminal back as it was, stop, and carry on when continued."""
+        self.on_stop()
+        self.write(self.restore_text())
+        with contextlib.suppress(OutputError):
+            self.flush()
+        self._cooked()
+        self._suspended = True
+        previous = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        try:
+            os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT
+        finally:
+            signal.signal(signal.SIGTSTP, previous)
+        self.resume()
+
+    def resume(self) -> None:
+        """Continued (`fg`): raw mode and the cast's modes again (once per stop)."""
+        if self.key_fd is not None:
+            with contextlib.suppress(termios.error):
+                tty.setraw(self.key_fd, termios.TCSANOW)
+        if self._suspended:
+            self._suspended = False
+            self.write(self.resume_text())
+            self.on_continue()
+            with contextlib.suppress(OutputError):
+                self.flush()
+
+    def _cooked(self) -> None:
+        if self.key_fd is not None and self._saved is not None:
+            with contextlib.suppress(termios.error):
+                termios.tcsetattr(self.key_fd, termios.TCSADRAIN, self._saved)
+
+
+def _precise_timers() -> None:
+    """Ask Linux to wake us on time: the default 50 us timer slack is added to every
+    wait, and shows in the lateness of every event."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(29, 1, 0, 0, 0)  # PR_SET_TIMERSLACK: 1 ns
+
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def hold_signals() -> Iterator[None]:
+    """Signals that end the process wait (are blocked) while the block runs.
+
+    The restore must not be cut in half; a signal that arrives meanwhile is handled
+    once it is written.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager
@@ -82,20 +182,32 @@ def open_terminal(*, keys: bool = True) -> Iterator[Terminal]:
         except OSError:
             key_fd = None
     saved = termios.tcgetattr(key_fd) if key_fd is not None else None
-    handlers = {
-        sig: signal.signal(sig, _raise_terminated) for sig in (signal.SIGTERM, signal.SIGHUP)
-    }
+    terminal = Terminal(out_fd, key_fd, saved)
+    if sys.platform == "linux":
+        _precise_timers()
+    # What was built so far (modules, the CLI) is never garbage: later collections skip
+    # it, so none of them stalls playback for long.
+    gc.freeze()
+
+    def on_tstp(signum: int, frame: FrameType | None) -> None:
+        terminal.suspend()
+
+    def on_cont(signum: int, frame: FrameType | None) -> None:
+        terminal.resume()
+
+    handlers = {sig: signal.signal(sig, _raise_terminated) for sig in TERMINATING}
+    handlers[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, on_tstp)
+    handlers[signal.SIGCONT] = signal.signal(signal.SIGCONT, on_cont)
     try:
         if key_fd is not None:
             tty.setraw(key_fd, termios.TCSANOW)
-        yield Terminal(out_fd, key_fd)
+        yield terminal
     finally:
         # Signals arriving now must not interrupt the restoring itself.
         for sig in handlers:
-            signal.signal(sig, signal.SIG_IGN)
+            signal.signal(sig, signal.SIG_IGN if sig in TERMINATING else signal.SIG_DFL)
         try:
-            if key_fd is not None and saved is not None:
-                termios.tcsetattr(key_fd, termios.TCSADRAIN, saved)
+            terminal._cooked()
         finally:
             if tty_file is not None:
                 tty_file.close()

@@ -10,18 +10,29 @@ from genact_cast.asciicast import MICROS, Event
 
 def limit_idle(events: Iterable[Event], limit: float | None) -> Iterator[Event]:
     """The same events, with every pause longer than `limit` seconds cut to `limit`."""
+    for batch in limit_idle_batches(([event] for event in events), limit):
+        yield from batch
+
+
+def limit_idle_batches(
+    batches: Iterable[list[Event]], limit: float | None
+) -> Iterator[list[Event]]:
+    """`limit_idle` over lists of events; with no limit the lists pass as they are."""
     if limit is None:
-        yield from events
+        yield from batches
         return
     cap = round(limit * MICROS)
     shift = 0
     previous = 0
-    for event in events:
-        gap = event.time_us - previous
-        if gap > cap:
-            shift += gap - cap
-        previous = event.time_us
-        yield event._replace(time_us=event.time_us - shift)
+    for batch in batches:
+        out: list[Event] = []
+        for event in batch:
+            gap = event.time_us - previous
+            if gap > cap:
+                shift += gap - cap
+            previous = event.time_us
+            out.append(Event(event.time_us - shift, event.code, event.data) if shift else event)
+        yield out
 
 
 class PlaybackClock:

@@ -1,0 +1,25 @@
+"""Every limit a reader of outside input enforces, in one place.
+
+Each is named in the one-line error that reports it, so a user can tell which one a
+file or a server hit. The README's table of limits lists the same values.
+"""
+
+from __future__ import annotations
+
+# --- Casts and their sources (the reader, `play`, URL sources) ---------------------
+
+MAX_LINE_BYTES = 64 << 20  # one event line of a v2/v3 cast
+MAX_HEADER_BYTES = 1 << 20  # a v2/v3 header, even written over several lines
+MAX_V1_BYTES = 64 << 20  # a v1 cast is one JSON document, read whole
+MAX_JSON_DEPTH = 64  # nesting of arrays and objects in a header
+MAX_TERMINAL_COLS = 1000
+MAX_TERMINAL_ROWS = 1000
+MAX_CAST_SECONDS = 10**8  # about three years: any time or sum of intervals in a cast
+MIN_SPEED, MAX_SPEED = 1e-3, 1e9  # `play --speed`
+FIRST_BYTE_SECONDS = 30.0  # a FIFO or pipe that never writes its header
+MAX_PAGE_BYTES = 4 << 20  # an HTML recording page fetched to find its cast link
+MAX_URL_CAST_BYTES = 1 << 30  # a cast downloaded from a URL
+MAX_SPOOL_BYTES = 1 << 30  # standard input kept to be read again (--loop, --start-at LABEL)
+URL_DEADLINE_SECONDS = 120.0  # the whole download of a URL source, redirects included
+URL_READ_TIMEOUT_SECONDS = 15.0  # silence from a server between two chunks
+MAX_REDIRECTS = 5  # HTTP redirects, and recording-page links followed

@@ -1,0 +1,199 @@
+"""URL and file sources against hostile servers and files on 127.0.0.1: escapes in
+replies, trickling, endless and huge replies, redirect loops, pathological pages, FIFOs.
+Every one ends in bounded time and memory, with one line saying which limit was hit."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from genact_cast import limits
+from genact_cast.errors import GenactCastError
+from genact_cast.sources import find_cast_link, open_cast
+
+HEADER = b'{"version": 2, "width": 80, "height": 24}\n'
+CAST = HEADER + b'[0.1, "o", "hello"]\n'
+
+
+class Hostile(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        route = self.path.split("?")[0]
+        if route == "/cast":
+            self.reply(CAST, "application/x-asciicast")
+        elif route == "/escapes":
+            # A link whose target carries an OSC 52 clipboard write and a C1 CSI.
+            self.reply(
+                b'<link rel="alternate" type="application/x-asciicast"'
+                b' href="/missing\x1b]52;c;eA==\x07\xc2\x9b6n">',
+                "text/html",
+            )
+        elif route == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif route == "/page-loop":
+            self.reply(
+                b'<link rel="alternate" type="application/x-asciicast" href="/page-loop">',
+                "text/html",
+            )
+        elif route in ("/endless", "/trickle"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-asciicast")
+            self.end_headers()
+            try:
+                self.wfile.write(HEADER)
+                while True:
+                    self.wfile.write(b'[0.1, "o", "x"]\n' if route == "/endless" else b" ")
+                    if route == "/trickle":
+                        self.wfile.flush()
+                        time.sleep(0.05)
+            except OSError:
+                pass
+        elif route == "/long-line":
+            body = HEADER + b'[0.1, "o", "' + b"a" * (32 << 20) + b'"]\n'
+            self.reply(body, "application/x-asciicast")
+        elif route == "/many-links":
+            self.reply(b"<html>" + b"<link " * 40_000 + b"x", "text/html")
+        else:
+            self.send_error(404)
+
+    def reply(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def failure(source: str) -> str:
+    """The one-line message opening `source` (and reading all of it) ends with."""
+    start = time.monotonic()
+    with pytest.raises(GenactCastError) as info, open_cast(source) as reader:
+        for _ in reader.events():
+            pass
+    assert time.monotonic() - start < 20
+    message = str(info.value)
+    assert "\n" not in message
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in message), repr(message)
+    return message
+
+
+def test_a_cast_from_a_url_is_read(server: str) -> None:
+    with open_cast(server + "/cast") as reader:
+        assert [e.data for e in reader.events()] == ["hello"]
+
+
+def test_escapes_in_a_server_reply_reach_the_message_escaped(server: str) -> None:
+    message = failure(server + "/escapes")
+    assert "\\x1b" in message  # shown, never sent
+
+
+def test_a_redirect_loop_is_bounded(server: str) -> None:
+    assert f"more than {limits.MAX_REDIRECTS} redirects" in failure(server + "/loop")
+
+
+def test_a_page_linking_to_itself_is_bounded(server: str) -> None:
+    assert "recording-page links" in failure(server + "/page-loop")
+
+
+def test_an_endless_reply_hits_the_size_limit(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_URL_CAST_BYTES", 1 << 20)
+    assert "larger than the limit of 1,048,576 bytes" in failure(server + "/endless")
+
+
+def test_a_trickling_server_hits_the_total_deadline(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "URL_DEADLINE_SECONDS", 1.0)
+    assert "not downloaded within the limit of 1 s" in failure(server + "/trickle")
+
+
+def test_a_long_line_from_a_url_is_read_in_linear_time(server: str) -> None:
+    start = time.monotonic()
+    with open_cast(server + "/long-line") as reader:
+        (event,) = list(reader.events())
+    assert len(event.data) == 32 << 20
+    assert time.monotonic() - start < 5  # quadratic joining took 8 s
+
+
+def test_finding_the_link_is_linear_in_the_page(server: str) -> None:
+    start = time.monotonic()
+    assert find_cast_link(b"<link " * 400_000) is None
+    assert time.monotonic() - start < 2  # the old search: 40 s for 40,000 tags
+    assert "no asciicast link" in failure(server + "/many-links")
+
+
+@pytest.mark.parametrize(
+    ("page", "href"),
+    [
+        (b'<LINK REL="alternate" TYPE="application/x-asciicast" HREF="/a.cast">', b"/a.cast"),
+        (b"<link type='application/x-asciicast' href='b.cast' rel=alternate>", b"b.cast"),
+        (b"<link href=c.cast type=application/x-asciicast>", b"c.cast"),
+        (b'<link rel="stylesheet" href="x.css"><link href="" type="text/css">', None),
+    ],
+)
+def test_the_cast_link_is_found_however_written(page: bytes, href: bytes | None) -> None:
+    assert find_cast_link(page) == href
+
+
+def test_a_bad_url_is_one_line() -> None:
+    assert "not a valid URL" in failure("http://[::1")
+
+
+@pytest.mark.parametrize("writer", [False, True])
+def test_a_silent_fifo_does_not_block_forever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: bool
+) -> None:
+    monkeypatch.setattr(limits, "FIRST_BYTE_SECONDS", 0.5)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    fd = os.open(fifo, os.O_RDWR) if writer else None  # a writer that never writes
+    try:
+        assert "nothing to read within the limit of 0.5 s" in failure(str(fifo))
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def test_dev_zero_hits_the_header_limit() -> None:
+    assert "the header line is longer than the limit" in failure("/dev/zero")
+
+
+def test_a_cast_written_to_a_fifo_is_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb") as out:
+            out.write(CAST)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    time.sleep(0.2)
+    with open_cast(str(fifo)) as reader:
+        assert [e.data for e in reader.events()] == ["hello"]
+    thread.join()
