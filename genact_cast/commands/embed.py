@@ -7,7 +7,6 @@ from pathlib import Path
 from genact_cast.asciicast import encode
 from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import BadOption
-from genact_cast.generator import catalog
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import open_cast
 
@@ -57,14 +56,12 @@ def embed(
         text = _html(source, player or PlayerOptions(), self_contained=self_contained)
     else:
         from genact_cast.publish.svg import render_svg
+        from genact_cast.publish.theme import resolve_theme
 
-        chosen = None
-        if theme is not None:
-            themes = catalog.themes()
-            chosen = themes[catalog.find("theme", theme, {n: n for n in themes})]
         with open_cast(source) as reader:
             text = render_svg(
-                reader.header, reader.events(), theme=chosen, fps_cap=fps_cap,
+                reader.header, reader.events(), theme=resolve_theme(reader.header, theme),
+                fps_cap=fps_cap,
                 idle_time_limit=idle_time_limit, loop=loop, at=at,
             )  # fmt: skip
     with atomic_output(output, overwrite=overwrite) as stream:

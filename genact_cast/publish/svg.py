@@ -16,6 +16,7 @@ import pyte
 
 from genact_cast.asciicast import OUTPUT, RESIZE, Event, Header, Theme
 from genact_cast.player.timeline import limit_idle
+from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
 FONT = "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',monospace"
 FONT_SIZE = 14
@@ -23,13 +24,6 @@ CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
 LINE_HEIGHT = 18
 PADDING = 10
 LAST_FRAME_SECONDS = 3.0
-DEFAULT_THEME = Theme(
-    "#cccccc",
-    "#121314",
-    ("#000000", "#dd3c69", "#4ebf22", "#ddaf3c", "#26b0d7", "#b954e1", "#54e1b9", "#d9d9d9",
-     "#4d4d4d", "#dd3c69", "#4ebf22", "#ddaf3c", "#26b0d7", "#b954e1", "#54e1b9", "#ffffff"),
-)  # fmt: skip
-_NAMES = ("black", "red", "green", "brown", "blue", "magenta", "cyan", "white")
 
 Run = tuple[str, tuple[str, str, bool, bool, bool]]  # text, (fg, bg, bold, italic, underline)
 Line = tuple[Run, ...]
@@ -140,7 +134,7 @@ def render_svg(
     at: float | None = None,
 ) -> str:
     """The cast as an SVG document: animated, or the still frame at `at` seconds."""
-    palette = theme or header.theme or DEFAULT_THEME
+    palette = check_theme(theme) if theme is not None else resolve_theme(header)
     shown = list(frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at))
     if at is not None:
         shown = shown[-1:]
@@ -240,11 +234,4 @@ def _color(name: str, theme: Theme, *, background: bool) -> str:
         return theme.fg
     if name == "bgdefault":
         return theme.bg
-    if name == "default":
-        return theme.bg if background else theme.fg
-    bright = name.startswith("bright")
-    base = name.removeprefix("bright")
-    if base in _NAMES:
-        index = _NAMES.index(base) + (8 if bright else 0)
-        return theme.palette[index] if index < len(theme.palette) else theme.palette[index % 8]
-    return f"#{name}" if len(name) == 6 else theme.fg
+    return pyte_color(name, theme, background=background)
