@@ -1,4 +1,5 @@
-"""`genact-cast embed`: a cast as an animated SVG, a GIF, an HTML page or Markdown snippets."""
+"""`genact-cast embed`: a cast as an animated SVG, a GIF, a video, a PNG still, an HTML page,
+Markdown snippets, plain text or subtitles."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from genact_cast.errors import BadOption
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import open_cast
 
-FORMATS = ("svg", "gif", "html", "markdown")
+FORMATS = ("svg", "gif", "html", "markdown", "mp4", "webm", "png", "text", "vtt")
 
 
 def format_for(path: Path) -> str | None:
-    """The embed format a file name asks for: demo.svg, demo.gif, demo.html, demo.md."""
+    """The embed format a file name asks for: demo.svg, demo.gif, demo.html, demo.md, ..."""
     suffix = path.suffix.lower().lstrip(".")
-    return {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown"}.get(suffix)
+    return {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown",
+            "mp4": "mp4", "webm": "webm", "png": "png", "txt": "text", "vtt": "vtt"}.get(suffix)  # fmt: skip
 
 
 def embed(
@@ -34,12 +36,23 @@ def embed(
     at: float | None = None,
     player: PlayerOptions | None = None,
     self_contained: bool = False,
+    size: str = "1080p",
+    start_at: str | None = None,
+    end_at: str | None = None,
 ) -> None:
     if kind not in FORMATS:
         raise BadOption(f"unknown embed format {kind!r}; choose one of: {', '.join(FORMATS)}")
     if fps_cap <= 0:
         raise BadOption(f"--fps-cap must be above 0 (got {fps_cap})")
     check_writable(output, overwrite=overwrite)
+    if kind in ("mp4", "webm", "png", "text", "vtt"):
+        from genact_cast.publish.exports import export
+        from genact_cast.publish.frames import Clip
+
+        clip = Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit,
+                    start_at=start_at, end_at=end_at)  # fmt: skip
+        export(source, output, kind, overwrite=overwrite, clip=clip, theme=theme, size=size, at=at)
+        return
     if kind == "gif":
         from genact_cast.publish.gif import render_gif
 

@@ -12,6 +12,9 @@ from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, generate
 
+# Output names that ask for a rendering of the cast instead of the cast itself.
+PICTURES = (".svg", ".gif", ".html", ".htm", ".mp4", ".webm", ".png")
+
 
 def record_cast(
     options: RecordOptions, *, output: Path, overwrite: bool, version: int, seed_given: bool
@@ -19,7 +22,7 @@ def record_cast(
     to_stdout = str(output) == "-"
     if not to_stdout:
         check_writable(output, overwrite=overwrite)  # before the work, not after
-    picture = output.suffix.lower() in (".svg", ".gif", ".html", ".htm")
+    picture = output.suffix.lower() in PICTURES
     if picture:
         _record_picture(options, output, overwrite=overwrite)
     else:
@@ -30,7 +33,7 @@ def record_cast(
 
 
 def _record_picture(options: RecordOptions, output: Path, *, overwrite: bool) -> None:
-    """demo.svg or demo.gif: the cast is made, then rendered, and only the picture kept."""
+    """demo.svg, demo.mp4, ...: the cast is made, then rendered, and only the picture kept."""
     from genact_cast.commands.embed import embed, format_for
 
     with tempfile.TemporaryDirectory(prefix="genact-cast-") as tmp:

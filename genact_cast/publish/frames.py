@@ -9,7 +9,7 @@ before `start_at` fed to the terminal but not shown, and everything divided by `
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +78,8 @@ class Timeline:
     header: Header
     events: Iterable[Event]
     clip: Clip = field(default_factory=Clip)
+    # Called with each row that scrolls off the top, and the clip time (None before it).
+    on_scroll: Callable[[Row, float | None], None] | None = None
     markers: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
 
@@ -85,7 +87,7 @@ class Timeline:
         cols, lines = self.header.cols, self.header.rows
         if cols * lines > MAX_CELLS or cols < 1 or lines < 1:
             raise GenactCastError(f"terminal size {cols}x{lines} is beyond the limit")
-        term = pyte.Screen(cols, lines)
+        term = _Terminal(cols, lines)
         stream = pyte.Stream(term)
         clip = self.clip
         limit = clip.idle_time_limit
@@ -120,7 +122,14 @@ class Timeline:
             shown = list(current)
             return Screen(time, tuple(current), term.columns, changed)
 
+        def scrolled(row: Row) -> None:
+            if self.on_scroll is not None:
+                self.on_scroll(row, clock(now) if origin is not None else None)
+
+        term.scrolled = scrolled
+        now = 0
         for event in limit_idle(self.events, limit):
+            now = event.time_us
             if origin is None and start_us is not None and event.time_us >= start_us:
                 origin, pending = start_us, 0.0
             if origin is not None:
@@ -168,6 +177,18 @@ class Timeline:
         self.end = clock(max(last_us, origin))
 
 
+class _Terminal(pyte.Screen):  # type: ignore[misc]
+    """pyte's screen, telling which row leaves the top when it scrolls."""
+
+    scrolled: Callable[[Row], None] | None = None
+
+    def index(self) -> None:
+        top, bottom = self.margins or (0, self.lines - 1)
+        if self.cursor.y == bottom and self.scrolled is not None:
+            self.scrolled(row_of(self.buffer[top], self.columns))
+        super().index()
+
+
 def row_of(line: Any, columns: int) -> Row:
     """One row of pyte's buffer as cells, reverse video resolved, trailing blanks dropped."""
     cells: list[Cell] = []
@@ -192,3 +213,12 @@ def row_of(line: Any, columns: int) -> Row:
 def row_text(row: Row) -> str:
     """The characters of a row, as plain text (wide characters once)."""
     return "".join(char for char, _ in row).rstrip()
+
+
+def last_screen(timeline: Timeline) -> Screen:
+    """The timeline's final screen (there is always one: the first is always yielded)."""
+    last: Screen | None = None
+    for last in timeline:  # noqa: B007 - only the last is kept, so memory stays flat
+        pass
+    assert last is not None
+    return last

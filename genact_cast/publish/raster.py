@@ -9,6 +9,7 @@ character and colours, and only the rows that changed are drawn again.
 from __future__ import annotations
 
 import functools
+import io
 from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
@@ -16,11 +17,11 @@ from typing import NamedTuple
 from PIL import Image, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish.frames import Cell, Screen, Style
+from genact_cast.publish.frames import Screen, Style
+from genact_cast.publish.theme import pyte_color, rgb
 
 RGB = tuple[int, int, int]
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
-NAMES = ("black", "red", "green", "brown", "blue", "magenta", "cyan", "white")
 BRAILLE = range(0x2800, 0x2900)
 # Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
 DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
@@ -42,8 +43,6 @@ class Layout(NamedTuple):
 def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
     name = "DejaVuSansMono-Bold.ttf" if bold else "DejaVuSansMono.ttf"
     data = resources.files("genact_cast.publish").joinpath("data", "fonts", name).read_bytes()
-    import io
-
     return ImageFont.truetype(io.BytesIO(data), size)
 
 
@@ -100,48 +99,29 @@ def parse_size(text: str) -> str | int:
     raise BadOption(f"--size must be 720p, 1080p, 4k or a font size from 6 to 200 (got {text!r})")
 
 
-def hex_rgb(text: str) -> RGB:
-    value = text.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
 @dataclass
 class Colours:
-    """pyte's colour names and hex codes, in a theme, as the SVG shows them."""
+    """pyte's colours in a checked theme (`resolve_theme`), as RGB, as the SVG shows them."""
 
     theme: Theme
 
     def __post_init__(self) -> None:
-        self.fg = hex_rgb(self.theme.fg)
-        self.bg = hex_rgb(self.theme.bg)
-        self.palette = tuple(hex_rgb(c) for c in self.theme.palette)
+        self.fg = rgb(self.theme.fg)
+        self.bg = rgb(self.theme.bg)
         self._cache: dict[tuple[str, bool], RGB] = {}
 
     def __call__(self, name: str, *, background: bool) -> RGB:
         key = (name, background)
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self._resolve(name, background)
+            if name == "fgdefault":  # reverse video: the default colours swapped
+                found = self.fg
+            elif name == "bgdefault":
+                found = self.bg
+            else:
+                found = rgb(pyte_color(name, self.theme, background=background))
+            self._cache[key] = found
         return found
-
-    def _resolve(self, name: str, background: bool) -> RGB:
-        if name == "fgdefault":
-            return self.fg
-        if name == "bgdefault":
-            return self.bg
-        if name == "default":
-            return self.bg if background else self.fg
-        bright = name.startswith("bright")
-        base = name.removeprefix("bright")
-        if base in NAMES:
-            index = NAMES.index(base) + (8 if bright else 0)
-            return self.palette[index % len(self.palette)] if self.palette else self.fg
-        if len(name) == 6:
-            try:
-                return hex_rgb(name)
-            except ValueError:
-                pass
-        return self.fg
 
 
 class Raster:
@@ -226,4 +206,3 @@ def still(screen: Screen, theme: Theme, size: str | int) -> Image.Image:
     return raster.draw(whole)
 
 
-__all__ = ["SIZES", "Cell", "Colours", "Layout", "Raster", "layout", "parse_size", "still"]

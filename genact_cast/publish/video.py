@@ -49,7 +49,8 @@ CODECS: dict[str, tuple[str, str, dict[str, str], dict[str, str]]] = {
     "webm": (
         "webm",
         "libvpx-vp9",
-        {"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "34", "b": "0"},
+        {"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "34", "b": "0",
+         "lag-in-frames": "0"},
         {},
     ),
 }
