@@ -12,13 +12,14 @@ from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import open_cast
 
 FORMATS = ("svg", "gif", "html", "markdown", "mp4", "webm", "png", "text", "vtt")
+SUFFIXES = {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown",
+            "mp4": "mp4", "webm": "webm", "png": "png", "txt": "text", "vtt": "vtt"}  # fmt: skip
 
 
 def format_for(path: Path) -> str | None:
     """The embed format a file name asks for: demo.svg, demo.gif, demo.html, demo.md, ..."""
     suffix = path.suffix.lower().lstrip(".")
-    return {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown",
-            "mp4": "mp4", "webm": "webm", "png": "png", "txt": "text", "vtt": "vtt"}.get(suffix)  # fmt: skip
+    return SUFFIXES.get(suffix)
 
 
 def embed(

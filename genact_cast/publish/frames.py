@@ -177,7 +177,7 @@ class Timeline:
         self.end = clock(max(last_us, origin))
 
 
-class _Terminal(pyte.Screen):  # type: ignore[misc]
+class _Terminal(pyte.Screen):
     """pyte's screen, telling which row leaves the top when it scrolls."""
 
     scrolled: Callable[[Row], None] | None = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
 from genact_cast.publish.frames import Screen, Style
@@ -23,6 +23,7 @@ from genact_cast.publish.theme import pyte_color, rgb
 RGB = tuple[int, int, int]
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
 BRAILLE = range(0x2800, 0x2900)
+BOXES = range(0x2500, 0x25A0)  # box drawing and block elements: they must join
 # Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
 DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
 MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
@@ -42,7 +43,7 @@ class Layout(NamedTuple):
 @functools.cache
 def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
     name = "DejaVuSansMono-Bold.ttf" if bold else "DejaVuSansMono.ttf"
-    data = resources.files("genact_cast.publish").joinpath("data", "fonts", name).read_bytes()
+    data = (resources.files("genact_cast.publish") / "data" / "fonts" / name).read_bytes()
     return ImageFont.truetype(io.BytesIO(data), size)
 
 
@@ -61,7 +62,7 @@ def layout(cols: int, rows: int, size: str | int) -> Layout:
     Both sides are even, as 4:2:0 video needs.
     """
     if isinstance(size, int):
-        cell_w, cell_h, ascent = cell_of(size)
+        cell_w, cell_h, _ = cell_of(size)
         pad = max(4, size)
         width = _even(cols * cell_w + 2 * pad)
         height = _even(rows * cell_h + 2 * pad)
@@ -175,6 +176,12 @@ class Raster:
         draw = ImageDraw.Draw(tile)
         if len(char) == 1 and ord(char) in BRAILLE:
             tile.paste(fg, (0, 0), _braille(ord(char) - 0x2800, lay.cell_width, lay.cell_height))
+        elif len(char) == 1 and ord(char) in BOXES:
+            mask = Image.new("L", tile.size, 0)
+            ImageDraw.Draw(mask).text(
+                (0, lay.ascent), char, fill=255, font=font(bold, lay.font_size), anchor="ls"
+            )
+            tile.paste(fg, (0, 0), _solid_edges(mask))
         elif char != " ":
             draw.text((0, lay.ascent), char, fill=fg, font=font(bold, lay.font_size), anchor="ls")
         if underline:
@@ -182,6 +189,25 @@ class Raster:
             y = min(lay.ascent + max(1, lay.font_size // 8), lay.cell_height - thickness)
             draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=fg)
         return tile
+
+
+def _solid_edges(mask: Image.Image) -> Image.Image:
+    """A box-drawing or block glyph whose ink reaches the cell's edge covers it fully.
+
+    Outlines rarely end on a pixel boundary, so the edge row or column is only partly
+    inked, and lines of │ or █ stacked in a column show a faint seam; the next row in
+    decides instead, so neighbouring cells join.
+    """
+    width, height = mask.size
+    for edge, inner in (((0, 0, width, 1), (0, 1, width, 2)),
+                        ((0, height - 1, width, height), (0, height - 2, width, height - 1)),
+                        ((0, 0, 1, height), (1, 0, 2, height)),
+                        ((width - 1, 0, width, height),
+                         (width - 2, 0, width - 1, height))):  # fmt: skip
+        outer = mask.crop(edge)
+        if outer.getbbox() is not None:
+            mask.paste(ImageChops.lighter(outer, mask.crop(inner)), edge[:2])
+    return mask
 
 
 @functools.cache
@@ -204,5 +230,3 @@ def still(screen: Screen, theme: Theme, size: str | int) -> Image.Image:
     raster = Raster(screen.cols, len(screen.rows), theme, size)
     whole = Screen(screen.time, screen.rows, screen.cols, frozenset(range(len(screen.rows))))
     return raster.draw(whole)
-
-

@@ -49,8 +49,14 @@ CODECS: dict[str, tuple[str, str, dict[str, str], dict[str, str]]] = {
     "webm": (
         "webm",
         "libvpx-vp9",
-        {"deadline": "realtime", "cpu-used": "8", "row-mt": "1", "crf": "34", "b": "0",
-         "lag-in-frames": "0"},
+        {
+            "deadline": "realtime",
+            "cpu-used": "8",
+            "row-mt": "1",
+            "crf": "34",
+            "b": "0",
+            "lag-in-frames": "0",
+        },
         {},
     ),
 }
@@ -63,10 +69,16 @@ def chapter_title(label: str) -> str:
 
 
 def chapters(markers: list[tuple[float, str]], end: float) -> list[dict[str, Any]]:
-    """Chapters from markers: each runs until the next one (or the end of the clip)."""
+    """Chapters from markers: each runs until the next one (or the end of the clip).
+
+    Time before the first marker is a chapter of its own, "Start": MP4's chapter track
+    lays chapters end to end from 0, so without it the first marker would move to 0.
+    """
     result: list[dict[str, Any]] = []
     points = [(round(t * 1000), label) for t, label in markers if 0 <= t <= end]
     end_ms = round(end * 1000)
+    if points and points[0][0] > 0:
+        points.insert(0, (0, "Start"))
     for index, (start, label) in enumerate(points):
         stop = points[index + 1][0] if index + 1 < len(points) else end_ms
         if stop <= start:
@@ -134,7 +146,7 @@ class _Pixels:
         self.raster = raster
         lay = raster.layout
         self.frame = av.VideoFrame(lay.width, lay.height, "rgb24")
-        self.plane = memoryview(self.frame.planes[0])  # type: ignore[arg-type]
+        self.plane = memoryview(self.frame.planes[0])
         self.stride = self.frame.planes[0].line_size
         self._copy(0, lay.height)
 

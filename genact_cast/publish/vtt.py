@@ -63,7 +63,9 @@ def render_vtt(timeline: Timeline) -> str:
     timeline.on_scroll = lines.scrolled
     for screen in timeline:
         lines.update(screen.rows, screen.time)
-    taken = lines.taken + [(s, t) for s, t in zip(lines.since, lines.texts) if t.strip()]
+    taken = lines.taken + [
+        (s, t) for s, t in zip(lines.since, lines.texts, strict=True) if t.strip()
+    ]
     taken.sort(key=lambda item: item[0])  # stable: lines of one moment keep their order
     cues: list[tuple[float, list[str]]] = []
     for time, text in taken:
