@@ -201,3 +201,11 @@ def test_bad_video_options_are_one_line(cast: Path, args: list[str], needle: str
     assert result.stderr.count("\n") == 1, result.stderr
     assert needle in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["mp4", "webm"])
+def test_the_same_cast_gives_the_same_bytes(cast: Path, kind: str) -> None:
+    first, second = cast.parent / f"one.{kind}", cast.parent / f"two.{kind}"
+    for out in (first, second):
+        assert run("embed", cast, f"--{kind}", out, "--size", "8").returncode == 0
+    assert first.read_bytes() == second.read_bytes()

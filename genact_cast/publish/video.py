@@ -44,7 +44,7 @@ CODECS: dict[str, tuple[str, str, dict[str, str], dict[str, str]]] = {
         "mp4",
         "libx264",
         {"preset": "veryfast", "crf": "23", "tune": "stillimage"},
-        {"movflags": "+faststart"},
+        {"movflags": "+faststart", "fflags": "+bitexact"},
     ),
     "webm": (
         "webm",
@@ -55,9 +55,9 @@ CODECS: dict[str, tuple[str, str, dict[str, str], dict[str, str]]] = {
             "row-mt": "1",
             "crf": "34",
             "b": "0",
-            "lag-in-frames": "0",
+            "lag-in-frames": "0",  # no look-ahead buffer: memory stays low
         },
-        {},
+        {"fflags": "+bitexact"},  # no random segment IDs: the same cast gives the same bytes
     ),
 }
 
