@@ -6,6 +6,7 @@ import itertools
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.publish.frames import Clip, Screen, Timeline, last_screen, row_text
 from genact_cast.publish.html import PlayerOptions, player_options
 from genact_cast.publish.raster import Raster, layout, parse_size, still
-from genact_cast.publish.text import render_text
+from genact_cast.publish.text import plain, render_text
 from genact_cast.publish.theme import DEFAULT_THEME, rgb
 from genact_cast.publish.vtt import escape_cue, render_vtt
 from tests.helpers import cast_text, render
@@ -252,3 +253,22 @@ def test_poster_end_is_past_the_last_event() -> None:
 def test_last_screen_of_an_empty_clip_is_blank() -> None:
     screen = last_screen(Timeline(HEADER, [Event(0, MARKER, "only")]))
     assert all(row == () for row in screen.rows)
+
+
+@given(st.text())
+def test_any_text_reaches_a_cue_as_text_only(text: str) -> None:
+    escaped = escape_cue(text)
+    assert "<" not in escaped
+    assert ">" not in escaped
+    assert "\n" not in escaped
+    assert not {unicodedata.category(c) for c in escaped} & {
+        "Cc",
+        "Cf",
+        "Cs",
+        "Co",
+        "Cn",
+        "Zl",
+        "Zp",
+    }
+    unescaped = escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert unescaped == plain(text)
