@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -167,11 +168,42 @@ def video_rows(runs: int) -> list[str]:
     return rows
 
 
+def long_cast(path: Path, times: int) -> float:
+    """seed7 played `times` times in a row, as one cast; its length in seconds."""
+    lines = CAST.read_text("utf-8").splitlines()
+    events = [json.loads(line) for line in lines[1:]]
+    length = float(events[-1][0]) + 1.0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(lines[0] + "\n")
+        for index in range(times):
+            for time_s, code, data in events:
+                out.write(json.dumps([round(time_s + index * length, 6), code, data]) + "\n")
+    return times * length
+
+
+def long_rows(times: int) -> list[str]:
+    """Memory on a long cast: flat if frames stream into the encoder."""
+    ours = str(Path(sys.executable).parent / "genact-cast")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cast = Path(tmp) / "long.cast"
+        length = long_cast(cast, times)
+        for kind in ("mp4", "webm"):
+            out = Path(tmp) / f"long.{kind}"
+            seconds, rss = timed([ours, "embed", str(cast), f"--{kind}", str(out)])
+            rows.append(
+                f"| {kind.upper()} of seed7 x{times} ({length / 60:.0f} min) | "
+                f"{out.stat().st_size / 1e6:.1f} MB | {seconds:.1f} s | {rss:.0f} MB |"
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--video-runs", type=int, default=3)
     parser.add_argument("--only-video", action="store_true")
+    parser.add_argument("--long", type=int, default=5, help="seed7 repeated this often")
     args = parser.parse_args()
     runs = args.runs
     if not args.only_video:
@@ -180,6 +212,10 @@ def main() -> None:
     print("| format | tool | resolution | size | time | peak RSS |")
     print("|---|---|---|---:|---:|---:|")
     print("\n".join(video_rows(args.video_runs)), flush=True)
+    print("\nMemory on a long cast (genact-cast, 1080p, one run):\n")
+    print("| cast | size | time | peak RSS |")
+    print("|---|---:|---:|---:|")
+    print("\n".join(long_rows(args.long)), flush=True)
 
 
 def svg_and_html(runs: int) -> None:
