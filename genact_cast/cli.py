@@ -250,7 +250,7 @@ def embed(
     pause_on_markers: Annotated[bool, typer.Option(help="HTML: pause at every marker.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the output if it exists.")] = False,
     theme: Annotated[str | None, typer.Option(help="Colour theme; default the cast's.")] = None,
-    speed: Annotated[float, typer.Option(help="Playback speed (GIF and HTML).")] = 1.0,
+    speed: Annotated[float, typer.Option(help="Playback speed (GIF, HTML, video).")] = 1.0,
     fps_cap: Annotated[
         int, typer.Option("--fps-cap", "--fps", help="At most this many frames a second.")
     ] = 30,
