@@ -1,6 +1,6 @@
 """Benchmark the embeds side by side with the peer tools, in one run.
 
-    python scripts/bench_embed.py [--runs 5] [--video-runs 3] [--only-video]
+    python scripts/bench_embed.py [--runs 5] [--video-runs 3] [--peer-runs 3] [--only-video]
 
 - SVG of the seed-7 example cast: size and render time, against termtosvg (PyPI) and
   svg-term-cli (npm), both installed into .cache/bench on first use;
@@ -133,10 +133,10 @@ def resolution(path: Path) -> str:
         return f"{stream.width}x{stream.height}"
 
 
-def video_rows(runs: int) -> list[str]:
+def video_rows(runs: int, peer_runs: int) -> None:
+    """Print one row per tool as soon as it is measured; runs of the two interleaved."""
     program, env = showreel()
     ours = str(Path(sys.executable).parent / "genact-cast")
-    rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("mp4", "webm"):
             commands = {
@@ -149,23 +149,30 @@ def video_rows(runs: int) -> list[str]:
                     env,
                 ),
             }
+            results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+            for index in range(max(runs, peer_runs)):
+                for number, (name, (argv, environment)) in enumerate(commands.items()):
+                    if index < (runs if number == 0 else peer_runs):
+                        out = Path(tmp) / f"{number}.{kind}"
+                        results[name].append(timed([*argv, str(out)], environment))
             medians = []
-            for name, (argv, environment) in commands.items():
-                out = Path(tmp) / f"{len(rows)}.{kind}"
-                results = [timed([*argv, str(out)], environment) for _ in range(runs)]
-                seconds = statistics.median(r[0] for r in results)
-                rss = max(r[1] for r in results)
+            for number, name in enumerate(commands):
+                out = Path(tmp) / f"{number}.{kind}"
+                seconds = statistics.median(r[0] for r in results[name])
+                rss = max(r[1] for r in results[name])
                 medians.append((seconds, out.stat().st_size))
-                rows.append(
+                print(
                     f"| {kind.upper()} | {name} | {resolution(out)} | "
-                    f"{out.stat().st_size / 1e6:.1f} MB | {seconds:.1f} s | {rss:.0f} MB |"
+                    f"{out.stat().st_size / 1e6:.1f} MB | {seconds:.1f} s "
+                    f"({len(results[name])} runs) | {rss:.0f} MB |",
+                    flush=True,
                 )
             (ours_s, ours_b), (peer_s, peer_b) = medians
-            rows.append(
+            print(
                 f"| {kind.upper()} | ratio | | {ours_b / peer_b:.2f}× the size | "
-                f"{peer_s / ours_s:.1f}× faster | |"
+                f"{peer_s / ours_s:.1f}× faster | |",
+                flush=True,
             )
-    return rows
 
 
 def long_cast(path: Path, times: int) -> float:
@@ -202,16 +209,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--video-runs", type=int, default=3)
+    parser.add_argument("--peer-runs", type=int, default=3, help="showreel's (minutes each)")
     parser.add_argument("--only-video", action="store_true")
     parser.add_argument("--long", type=int, default=5, help="seed7 repeated this often")
     args = parser.parse_args()
     runs = args.runs
     if not args.only_video:
         svg_and_html(runs)
-    print(f"\nVideo of {CAST.relative_to(ROOT)} (median of {args.video_runs} runs):\n")
+    print(f"\nVideo of {CAST.relative_to(ROOT)}, 1920 pixels wide (medians):\n")
     print("| format | tool | resolution | size | time | peak RSS |")
     print("|---|---|---|---:|---:|---:|")
-    print("\n".join(video_rows(args.video_runs)), flush=True)
+    video_rows(args.video_runs, args.peer_runs)
     print("\nMemory on a long cast (genact-cast, 1080p, one run):\n")
     print("| cast | size | time | peak RSS |")
     print("|---|---:|---:|---:|")
