@@ -48,7 +48,7 @@ def embed(
     check_writable(output, overwrite=overwrite)
     if kind in ("mp4", "webm", "png", "text", "vtt"):
         from genact_cast.publish.exports import export
-        from genact_cast.publish.frames import Clip
+        from genact_cast.publish.screens import Clip
 
         clip = Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit,
                     start_at=start_at, end_at=end_at)  # fmt: skip

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from genact_cast.atomic import atomic_output
-from genact_cast.publish.frames import Clip, Timeline
+from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import open_cast
 
 KINDS = ("mp4", "webm", "png", "text", "vtt")

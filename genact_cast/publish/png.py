@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish.frames import Timeline, last_screen
 from genact_cast.publish.raster import still
+from genact_cast.publish.screens import Timeline, last_screen
 
 
 def render_png(timeline: Timeline, theme: Theme, *, size: str | int = "1080p") -> bytes:

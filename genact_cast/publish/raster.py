@@ -17,7 +17,7 @@ from typing import NamedTuple
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish.frames import Screen, Style
+from genact_cast.publish.screens import Screen, Style
 from genact_cast.publish.theme import pyte_color, rgb
 
 RGB = tuple[int, int, int]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from genact_cast.publish.frames import Timeline, last_screen, row_text
+from genact_cast.publish.screens import Timeline, last_screen, row_text
 
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from genact_cast.asciicast import Theme
 from genact_cast.errors import GenactCastError
-from genact_cast.publish.frames import Screen, Timeline
 from genact_cast.publish.raster import Raster
+from genact_cast.publish.screens import Screen, Timeline
 
 if TYPE_CHECKING:
     import av.container

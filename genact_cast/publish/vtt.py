@@ -11,7 +11,7 @@ no `-->` or tag can be forged), control and format characters dropped.
 
 from __future__ import annotations
 
-from genact_cast.publish.frames import Row, Timeline, row_text
+from genact_cast.publish.screens import Row, Timeline, row_text
 from genact_cast.publish.text import plain
 
 

@@ -1,4 +1,4 @@
-"""Timed screens (frames.py), pixels (raster.py), plain text and WebVTT of a cast."""
+"""Timed screens (screens.py), pixels (raster.py), plain text and WebVTT of a cast."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from PIL import Image
 
 from genact_cast.asciicast import MARKER, OUTPUT, Event, Header, micros
 from genact_cast.errors import BadOption, GenactCastError
-from genact_cast.publish.frames import Clip, Screen, Timeline, last_screen, row_text
 from genact_cast.publish.html import PlayerOptions, player_options
 from genact_cast.publish.raster import Raster, layout, parse_size, still
+from genact_cast.publish.screens import Clip, Screen, Timeline, last_screen, row_text
 from genact_cast.publish.text import plain, render_text
 from genact_cast.publish.theme import DEFAULT_THEME, rgb
 from genact_cast.publish.vtt import escape_cue, render_vtt
