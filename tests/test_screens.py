@@ -272,3 +272,12 @@ def test_any_text_reaches_a_cue_as_text_only(text: str) -> None:
     }
     unescaped = escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     assert unescaped == plain(text)
+
+
+def test_a_terminal_too_big_to_draw_is_refused_in_one_line() -> None:
+    with pytest.raises(GenactCastError, match="terminal size 2000x2000 is over the limit"):
+        list(Timeline(Header(2000, 2000), [Event(0, OUTPUT, "x")]))
+    resize = [Event(0, "r", "5000x5000"), Event(1, "r", "²x³")]
+    with pytest.raises(GenactCastError, match=r"resize at 0\.000 s to 5000x5000 is over"):
+        list(Timeline(HEADER, resize))
+    assert len(list(Timeline(HEADER, resize[1:]))) == 1  # not a size: ignored

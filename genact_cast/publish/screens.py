@@ -18,12 +18,12 @@ import pyte
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.player.timeline import limit_idle
+from genact_cast.publish.frames import check_size
 
 Style = tuple[str, str, bool, bool, bool]  # fg, bg, bold, italic, underline
 Cell = tuple[str, Style]  # "" is the right half of a wide character
 Row = tuple[Cell, ...]  # trailing blanks left out
 BLANK: Style = ("default", "default", False, False, False)
-MAX_CELLS = 4_000_000  # a 2000x2000 terminal; a bigger header is refused, not allocated
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,7 @@ class Timeline:
 
     def __iter__(self) -> Iterator[Screen]:
         cols, lines = self.header.cols, self.header.rows
-        if cols * lines > MAX_CELLS or cols < 1 or lines < 1:
-            raise GenactCastError(f"terminal size {cols}x{lines} is beyond the limit")
+        check_size(cols, lines)  # the SVG's limits: a bigger terminal is refused, not allocated
         term = _Terminal(cols, lines)
         stream = pyte.Stream(term)
         clip = self.clip
@@ -149,9 +148,14 @@ class Timeline:
                     pending = max(clock(event.time_us), 0.0)
             elif event.code == RESIZE:
                 cols_text, _, lines_text = event.data.partition("x")
-                if cols_text.isdigit() and lines_text.isdigit():
+                if (
+                    (cols_text + lines_text).isascii()
+                    and cols_text.isdigit()
+                    and lines_text.isdigit()
+                ):
                     new_cols, new_lines = int(cols_text), int(lines_text)
-                    if 0 < new_cols * new_lines <= MAX_CELLS:
+                    check_size(new_cols, new_lines, where=f"resize at {event.time:.3f} s to")
+                    if new_cols and new_lines:
                         term.resize(new_lines, new_cols)
                         current = [() for _ in range(term.lines)]
                         term.dirty.update(range(term.lines))
