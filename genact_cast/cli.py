@@ -260,6 +260,15 @@ def embed(
     source: Annotated[str, typer.Argument(help="Cast file, http(s) URL, or - for stdin.")],
     svg: Annotated[Path | None, typer.Option(help="Write an animated SVG here.")] = None,
     gif: Annotated[Path | None, typer.Option(help="Write a GIF here (needs agg).")] = None,
+    mp4: Annotated[Path | None, typer.Option(help="Write an H.264 MP4 here (for slides).")] = None,
+    webm: Annotated[Path | None, typer.Option(help="Write a VP9 WebM here.")] = None,
+    png: Annotated[
+        Path | None, typer.Option(help="Write a PNG still here: the final screen, or --at.")
+    ] = None,
+    text: Annotated[
+        Path | None, typer.Option(help="Write the final screen as text, with the chapters.")
+    ] = None,
+    vtt: Annotated[Path | None, typer.Option(help="Write WebVTT subtitles here.")] = None,
     markdown: Annotated[
         Path | None, typer.Option(help="Write Markdown and HTML snippets here.")
     ] = None,
@@ -279,27 +288,43 @@ def embed(
     pause_on_markers: Annotated[bool, typer.Option(help="HTML: pause at every marker.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the output if it exists.")] = False,
     theme: Annotated[str | None, typer.Option(help="Colour theme; default the cast's.")] = None,
-    speed: Annotated[float, typer.Option(help="Playback speed (GIF and HTML).")] = 1.0,
-    fps_cap: Annotated[int, typer.Option(help="At most this many frames a second.")] = 30,
+    speed: Annotated[float, typer.Option(help="Playback speed (GIF, HTML, video).")] = 1.0,
+    fps_cap: Annotated[
+        int, typer.Option("--fps-cap", "--fps", help="At most this many frames a second.")
+    ] = 30,
     font_size: Annotated[int, typer.Option(help="GIF font size in pixels.")] = 14,
+    size: Annotated[
+        str, typer.Option(help="Video and PNG: 720p, 1080p, 4k, or a font size in pixels.")
+    ] = "1080p",
+    start_at: Annotated[
+        str | None, typer.Option(help="Video, text, subtitles: start at T seconds or a marker.")
+    ] = None,
+    end_at: Annotated[
+        str | None, typer.Option(help="Video, text, subtitles: end at T seconds or a marker.")
+    ] = None,
     idle_time_limit: Annotated[
         float | None, typer.Option(help="Cap pauses at this many seconds.")
     ] = None,
     loop: Annotated[bool, typer.Option(help="Loop, or play once and hold the last frame.")] = True,
     at: Annotated[
-        float | None, typer.Option(help="SVG: one still frame at this many seconds.")
+        float | None, typer.Option(help="SVG, PNG, text: the still frame at this many seconds.")
     ] = None,
 ) -> None:
-    """Turn a cast into an animated SVG (for READMEs), a GIF, an HTML page, or Markdown."""
+    """Turn a cast into an animated SVG (for READMEs), a GIF, a video or PNG (for slides), an
+    HTML page, Markdown, text or subtitles."""
     from genact_cast.atomic import stop_on_signals
     from genact_cast.commands.embed import embed as make
     from genact_cast.escape import terminal_text
     from genact_cast.publish.html import PlayerOptions
 
-    outputs = (("svg", svg), ("gif", gif), ("html", html), ("markdown", markdown))
+    outputs = (("svg", svg), ("gif", gif), ("html", html), ("markdown", markdown), ("mp4", mp4),
+               ("webm", webm), ("png", png), ("text", text), ("vtt", vtt))  # fmt: skip
     chosen = [(kind, path) for kind, path in outputs if path]
     if len(chosen) != 1:
-        raise typer.BadParameter("give exactly one of --svg, --gif, --html or --markdown")
+        raise typer.BadParameter(
+            "give exactly one of --svg, --gif, --html, --markdown, --mp4, --webm, --png, "
+            "--text or --vtt"
+        )
     if fit not in ("width", "height", "both", "none"):
         raise typer.BadParameter(f"--fit must be width, height, both or none (got {fit!r})")
     kind, path = chosen[0]
@@ -311,7 +336,8 @@ def embed(
         make(
             source, path, kind, overwrite=overwrite, theme=theme, speed=speed, fps_cap=fps_cap,
             font_size=font_size, idle_time_limit=idle_time_limit, loop=loop, at=at,
-            player=player, self_contained=self_contained,
+            player=player, self_contained=self_contained, size=size, start_at=start_at,
+            end_at=end_at,
         )  # fmt: skip
     print(f"genact-cast: wrote {terminal_text(str(path))}", file=sys.stderr)
 

@@ -1,17 +1,21 @@
 """Benchmark the embeds side by side with the peer tools, in one run.
 
-    python scripts/bench_embed.py [--runs 5]
+    python scripts/bench_embed.py [--runs 5] [--video-runs 3] [--peer-runs 3] [--only-video]
 
 - SVG of the seed-7 example cast: size, render time and peak memory, against termtosvg
   (PyPI) and svg-term-cli (npm), both installed into .cache/bench on first use, with
   the ratios of size and speed against them measured in the same run;
 - the self-contained HTML page: from navigation (file://) until the player is playing
-  (its clock past 0), in headless Chromium (Debian's, driven by playwright).
+  (its clock past 0), in headless Chromium (Debian's, driven by playwright);
+- MP4 and WebM of the same cast, 1920 pixels wide: size, time and peak RSS, against
+  showreel 0.3.1 (PyPI, into .cache/bench; it runs the `ffmpeg` on its PATH, which is
+  pointed at the FFmpeg program of the imageio-ffmpeg wheel installed beside it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -120,10 +124,145 @@ def html_start_seconds(runs: int) -> float:
     return statistics.median(times)
 
 
+def showreel() -> tuple[Path, dict[str, str]]:
+    """showreel, and an environment whose PATH finds the wheel's ffmpeg as `ffmpeg`."""
+    venv = TOOLS / "showreel"
+    if not (venv / "bin" / "showreel").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip = [str(venv / "bin" / "pip"), "install", "-q"]
+        subprocess.run([*pip, "showreel==0.3.1", "imageio-ffmpeg"], check=True)
+    where = "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())"
+    found = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", where], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    shim = venv / "ffmpeg-bin"
+    shim.mkdir(exist_ok=True)
+    link = shim / "ffmpeg"
+    if not link.exists():
+        link.symlink_to(found)
+    return venv / "bin" / "showreel", {
+        **os.environ,
+        "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
+    }
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, of the largest process: the tool or its encoder)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{argv[0]} failed: {error.strip()[-400:]}")
+    if process.stderr:
+        process.stderr.close()
+    return seconds, usage.ru_maxrss / 1024
+
+
+def resolution(path: Path) -> str:
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return f"{stream.width}x{stream.height}"
+
+
+def video_rows(runs: int, peer_runs: int) -> None:
+    """Print one row per tool as soon as it is measured; runs of the two interleaved."""
+    program, env = showreel()
+    ours = str(Path(sys.executable).parent / "genact-cast")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("mp4", "webm"):
+            commands = {
+                f"genact-cast embed --{kind}": (
+                    [ours, "embed", str(CAST), "--overwrite", "--size", "1080p", f"--{kind}"],
+                    None,
+                ),
+                "showreel 0.3.1 video": (
+                    [str(program), "video", str(CAST), "-q", "--width", "1920", "-o"],
+                    env,
+                ),
+            }
+            results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+            for index in range(max(runs, peer_runs)):
+                for number, (name, (argv, environment)) in enumerate(commands.items()):
+                    if index < (runs if number == 0 else peer_runs):
+                        out = Path(tmp) / f"{number}.{kind}"
+                        results[name].append(timed([*argv, str(out)], environment))
+            medians = []
+            for number, name in enumerate(commands):
+                out = Path(tmp) / f"{number}.{kind}"
+                seconds = statistics.median(r[0] for r in results[name])
+                rss = max(r[1] for r in results[name])
+                medians.append((seconds, out.stat().st_size))
+                print(
+                    f"| {kind.upper()} | {name} | {resolution(out)} | "
+                    f"{out.stat().st_size / 1e6:.1f} MB | {seconds:.1f} s "
+                    f"({len(results[name])} runs) | {rss:.0f} MB |",
+                    flush=True,
+                )
+            (ours_s, ours_b), (peer_s, peer_b) = medians
+            print(
+                f"| {kind.upper()} | ratio | | {ours_b / peer_b:.2f}× the size | "
+                f"{peer_s / ours_s:.1f}× faster | |",
+                flush=True,
+            )
+
+
+def long_cast(path: Path, times: int) -> float:
+    """seed7 played `times` times in a row, as one cast; its length in seconds."""
+    lines = CAST.read_text("utf-8").splitlines()
+    events = [json.loads(line) for line in lines[1:]]
+    length = float(events[-1][0]) + 1.0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(lines[0] + "\n")
+        for index in range(times):
+            for time_s, code, data in events:
+                out.write(json.dumps([round(time_s + index * length, 6), code, data]) + "\n")
+    return times * length
+
+
+def long_rows(times: int) -> list[str]:
+    """Memory on a long cast: flat if frames stream into the encoder."""
+    ours = str(Path(sys.executable).parent / "genact-cast")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cast = Path(tmp) / "long.cast"
+        length = long_cast(cast, times)
+        for kind in ("mp4", "webm"):
+            out = Path(tmp) / f"long.{kind}"
+            seconds, rss = timed([ours, "embed", str(cast), f"--{kind}", str(out)])
+            rows.append(
+                f"| {kind.upper()} of seed7 x{times} ({length / 60:.0f} min) | "
+                f"{out.stat().st_size / 1e6:.1f} MB | {seconds:.1f} s | {rss:.0f} MB |"
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--video-runs", type=int, default=3)
+    parser.add_argument("--peer-runs", type=int, default=3, help="showreel's (minutes each)")
+    parser.add_argument("--only-video", action="store_true")
+    parser.add_argument("--long", type=int, default=5, help="seed7 repeated this often")
+    args = parser.parse_args()
+    runs = args.runs
+    if not args.only_video:
+        svg_and_html(runs)
+    print(f"\nVideo of {CAST.relative_to(ROOT)}, 1920 pixels wide (medians):\n")
+    print("| format | tool | resolution | size | time | peak RSS |")
+    print("|---|---|---|---:|---:|---:|")
+    video_rows(args.video_runs, args.peer_runs)
+    print("\nMemory on a long cast (genact-cast, 1080p, one run):\n")
+    print("| cast | size | time | peak RSS |")
+    print("|---|---:|---:|---:|")
+    print("\n".join(long_rows(args.long)), flush=True)
+
+
+def svg_and_html(runs: int) -> None:
     print(f"SVG of {CAST.relative_to(ROOT)} (median of {runs} runs, tools interleaved):\n")
     print("| tool | size | render time | peak RSS |")
     print("|---|---:|---:|---:|")

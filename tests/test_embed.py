@@ -84,7 +84,7 @@ def test_record_picks_the_format_by_extension(tmp_path: Path, suffix: str) -> No
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["embed", str(CAST)], "give exactly one of --svg, --gif, --html or --markdown"),
+        (["embed", str(CAST)], "give exactly one of --svg, --gif, --html, --markdown, --mp4"),
         (["embed", str(CAST), "--svg", "a.svg", "--gif", "b.gif"], "give exactly one"),
         (["embed", "missing.cast", "--svg", "a.svg"], "missing.cast: no such file"),
         (["embed", str(CAST), "--svg", "/nonexistent-dir/a.svg"], "does not exist"),

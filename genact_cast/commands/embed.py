@@ -1,4 +1,5 @@
-"""`genact-cast embed`: a cast as an animated SVG, a GIF, an HTML page or Markdown snippets."""
+"""`genact-cast embed`: a cast as an animated SVG, a GIF, a video, a PNG still, an HTML page,
+Markdown snippets, plain text or subtitles."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from genact_cast.generator import catalog
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import is_url, open_cast
 
-FORMATS = ("svg", "gif", "html", "markdown")
+FORMATS = ("svg", "gif", "html", "markdown", "mp4", "webm", "png", "text", "vtt")
+SUFFIXES = {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown",
+            "mp4": "mp4", "webm": "webm", "png": "png", "txt": "text", "vtt": "vtt"}  # fmt: skip
 
 # asciinema-player's poster: a time ("npt:90", "npt:1:30", "npt:1:02:03.5"), or "end".
 POSTER = re.compile(r"npt:(?:\d{1,6}:){0,2}\d{1,9}(?:\.\d{1,6})?")
@@ -28,9 +31,9 @@ Source = str | Cast
 
 
 def format_for(path: Path) -> str | None:
-    """The embed format a file name asks for: demo.svg, demo.gif, demo.html, demo.md."""
+    """The embed format a file name asks for: demo.svg, demo.gif, demo.html, demo.md, ..."""
     suffix = path.suffix.lower().lstrip(".")
-    return {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown"}.get(suffix)
+    return SUFFIXES.get(suffix)
 
 
 def check_options(
@@ -86,6 +89,9 @@ def embed(
     at: float | None = None,
     player: PlayerOptions | None = None,
     self_contained: bool = False,
+    size: str = "1080p",
+    start_at: str | None = None,
+    end_at: str | None = None,
 ) -> None:
     player = player or PlayerOptions()
     theme = check_options(
@@ -94,6 +100,17 @@ def embed(
     )  # fmt: skip
     player = dataclasses.replace(player, theme=theme if player.theme else None)
     check_writable(output, overwrite=overwrite)
+    if kind in ("mp4", "webm", "png", "text", "vtt"):
+        from genact_cast.publish.exports import export
+        from genact_cast.publish.screens import Clip
+
+        clip = Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit,
+                    start_at=start_at, end_at=end_at)  # fmt: skip
+        with _as_file(source) as path:
+            export(
+                path, output, kind, overwrite=overwrite, clip=clip, theme=theme, size=size, at=at
+            )
+        return
     if kind == "gif":
         from genact_cast.publish.gif import render_gif
 

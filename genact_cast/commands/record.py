@@ -12,6 +12,9 @@ from genact_cast.errors import BadOption
 from genact_cast.escape import terminal_text
 from genact_cast.generator import RecordOptions, generate
 
+# Output names that ask for a rendering of the cast instead of the cast itself.
+PICTURES = (".svg", ".gif", ".html", ".htm", ".mp4", ".webm", ".png")
+
 
 def record_cast(
     options: RecordOptions, *, output: Path, overwrite: bool, version: int, seed_given: bool
@@ -28,7 +31,7 @@ def _record(options: RecordOptions, *, output: Path, overwrite: bool, version: i
     to_stdout = str(output) == "-"
     if not to_stdout:
         check_writable(output, overwrite=overwrite)  # before the work, not after
-    picture = output.suffix.lower() in (".svg", ".gif", ".html", ".htm")
+    picture = output.suffix.lower() in PICTURES
     if picture:
         _record_picture(options, output, overwrite=overwrite)
     else:
@@ -36,9 +39,9 @@ def _record(options: RecordOptions, *, output: Path, overwrite: bool, version: i
 
 
 def _record_picture(options: RecordOptions, output: Path, *, overwrite: bool) -> None:
-    """demo.svg, demo.html or demo.gif: the cast is made in memory, then rendered, and
-    only the picture is written (a GIF's cast goes through a temporary directory that is
-    removed on every way out, since agg reads a file)."""
+    """demo.svg, demo.mp4, ...: the cast is made in memory, then rendered, and only the
+    picture is written (a GIF's cast goes through a temporary directory that is removed on
+    every way out, since agg reads a file)."""
     from genact_cast.commands.embed import embed, format_for
 
     kind = format_for(output)

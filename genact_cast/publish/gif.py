@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from genact_cast.asciicast import encode
 from genact_cast.atomic import atomic_output, check_writable, temporary_directory
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
@@ -52,6 +53,35 @@ def render_gif(
     loop: bool = True,
 ) -> None:
     check_writable(output, overwrite=overwrite)
+    find_agg()  # before any work
+    with temporary_directory("genact-cast-gif-") as tmp:
+        # agg reads asciicast v2 only: any cast (v1, v3, stdin, a URL) goes to it as v2.
+        cast = tmp / "in.cast"
+        _write_v2(source, cast)
+        _run_agg(str(cast), output, overwrite=overwrite, theme=theme, speed=speed,
+                 font_size=font_size, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
+                 loop=loop, shown=source)  # fmt: skip
+
+
+def _write_v2(source: str, path: Path) -> None:
+    with open_cast(source) as reader, path.open("w", encoding="utf-8") as out:
+        header = reader.header._replace(version=2)
+        out.writelines(encode(header, reader.events(), 2))
+
+
+def _run_agg(
+    source: str,
+    output: Path,
+    *,
+    overwrite: bool,
+    theme: str | None,
+    speed: float,
+    font_size: int,
+    fps_cap: int,
+    idle_time_limit: float | None,
+    loop: bool,
+    shown: str,
+) -> None:
     command = [find_agg(), "--speed", str(speed), "--font-size", str(font_size),
                "--fps-cap", str(fps_cap)]  # fmt: skip
     custom = agg_theme(theme, source)
@@ -66,6 +96,6 @@ def render_gif(
         result = subprocess.run([*command, source, str(gif)], capture_output=True, text=True)
         if result.returncode != 0 or not gif.exists():
             last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-            raise GenactCastError(f"agg could not render {source}: {last}")
+            raise GenactCastError(f"agg could not render {shown}: {last}")
         with atomic_output(output, overwrite=overwrite) as stream:
             stream.write(gif.read_bytes())

@@ -8,6 +8,7 @@ the script that holds it.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +83,13 @@ def player_options(options: PlayerOptions, duration: float) -> dict[str, Any]:
     if options.idle_time_limit is not None:
         result["idleTimeLimit"] = options.idle_time_limit
     if options.poster == "end":
-        whole = int(duration)
-        result["poster"] = f"npt:{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+        # Rounded up to the millisecond (the player reads fractions): whole seconds
+        # rounded down would stop before the last events and miss the final screen.
+        millis = math.ceil(duration * 1000)
+        whole, frac = divmod(millis, 1000)
+        result["poster"] = (
+            f"npt:{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{frac:03d}"
+        )
     elif options.poster:
         result["poster"] = options.poster
     if options.theme:

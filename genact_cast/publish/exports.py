@@ -1,0 +1,70 @@
+"""The exports drawn from pyte's screens: MP4, WebM, PNG, plain text and WebVTT.
+
+Each reads the cast once, as a stream, and writes its file atomically.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from genact_cast.atomic import atomic_output
+from genact_cast.publish.screens import Clip, Timeline
+from genact_cast.sources import open_cast
+
+KINDS = ("mp4", "webm", "png", "text", "vtt")
+
+
+def export(
+    source: str,
+    output: Path,
+    kind: str,
+    *,
+    overwrite: bool,
+    clip: Clip,
+    theme: str | None = None,
+    size: str = "1080p",
+    at: float | None = None,
+) -> None:
+    """`output` as `kind`; `at` (seconds, after the idle limit) picks a still's moment."""
+    from genact_cast.publish.raster import parse_size
+    from genact_cast.publish.theme import resolve_theme
+
+    pixels = kind in ("mp4", "webm", "png")
+    if pixels:
+        from genact_cast.publish.video import require_video
+
+        require_video()
+    chosen_size = parse_size(size)
+    if at is not None:
+        clip = Clip(
+            speed=clip.speed, fps=clip.fps, idle_time_limit=clip.idle_time_limit,
+            start_at=clip.start_at, end_at=repr(float(at)),
+        )  # fmt: skip
+    with open_cast(source) as reader:
+        palette = resolve_theme(reader.header, theme)
+        timeline = Timeline(reader.header, reader.events(), clip)
+        if kind in ("mp4", "webm"):
+            from genact_cast.publish.video import write_video
+
+            with tempfile.TemporaryDirectory(prefix="genact-cast-video-") as tmp:
+                encoded = Path(tmp) / f"out.{kind}"
+                write_video(timeline, palette, encoded, kind, size=chosen_size)
+                with atomic_output(output, overwrite=overwrite) as stream, encoded.open("rb") as f:
+                    shutil.copyfileobj(f, stream)
+            return
+        if kind == "png":
+            from genact_cast.publish.png import render_png
+
+            data = render_png(timeline, palette, size=chosen_size)
+        elif kind == "text":
+            from genact_cast.publish.text import render_text
+
+            data = render_text(timeline).encode("utf-8")
+        else:
+            from genact_cast.publish.vtt import render_vtt
+
+            data = render_vtt(timeline).encode("utf-8")
+    with atomic_output(output, overwrite=overwrite) as stream:
+        stream.write(data)

@@ -1,0 +1,232 @@
+"""A terminal screen as an RGB picture: the pixels behind the video and PNG exporters.
+
+DejaVu Sans Mono (shipped in the package, with its licence) draws text, box drawing and
+block elements; it has no braille, so braille patterns are drawn from their definition
+(eight dots), as terminals do. Glyphs are antialiased by FreeType and cached per
+character and colours, and only the rows that changed are drawn again.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from dataclasses import dataclass
+from importlib import resources
+from typing import NamedTuple
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from genact_cast.asciicast import Theme
+from genact_cast.publish.screens import Screen, Style
+from genact_cast.publish.theme import pyte_color, rgb
+
+RGB = tuple[int, int, int]
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
+BRAILLE = range(0x2800, 0x2900)
+BOXES = range(0x2500, 0x25A0)  # box drawing and block elements: they must join
+# Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
+DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
+MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
+
+
+class Layout(NamedTuple):
+    width: int
+    height: int
+    font_size: int
+    cell_width: int
+    cell_height: int
+    ascent: int
+    left: int  # where the terminal's first column starts
+    top: int
+
+
+@functools.cache
+def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSansMono-Bold.ttf" if bold else "DejaVuSansMono.ttf"
+    data = (resources.files("genact_cast.publish") / "data" / "fonts" / name).read_bytes()
+    return ImageFont.truetype(io.BytesIO(data), size)
+
+
+def cell_of(size: int) -> tuple[int, int, int]:
+    """Cell width, height and ascent at a font size: whole pixels, so box lines join."""
+    face = font(False, size)
+    ascent, descent = face.getmetrics()
+    return int(face.getlength("M")), ascent + descent, ascent
+
+
+def layout(cols: int, rows: int, size: str | int) -> Layout:
+    """The picture's size and where the terminal sits in it.
+
+    A named size ("1080p") fixes the picture and picks the largest font that fits with a
+    margin; a number is the font size, and the picture is the terminal plus padding.
+    Both sides are even, as 4:2:0 video needs.
+    """
+    if isinstance(size, int):
+        cell_w, cell_h, _ = cell_of(size)
+        pad = max(4, size)
+        width = _even(cols * cell_w + 2 * pad)
+        height = _even(rows * cell_h + 2 * pad)
+        return _centred(width, height, size, cols, rows)
+    width, height = SIZES[size]
+    margin = height // 24
+    font_size = max(4, min(int((width - 2 * margin) / cols / 0.6), 400))
+    while font_size > 4:
+        cell_w, cell_h, _ = cell_of(font_size)
+        if cols * cell_w <= width - 2 * margin and rows * cell_h <= height - 2 * margin:
+            break
+        font_size -= 1
+    return _centred(width, height, font_size, cols, rows)
+
+
+def _centred(width: int, height: int, size: int, cols: int, rows: int) -> Layout:
+    cell_w, cell_h, ascent = cell_of(size)
+    left = max(0, (width - cols * cell_w) // 2)
+    top = max(0, (height - rows * cell_h) // 2)
+    return Layout(width, height, size, cell_w, cell_h, ascent, left, top)
+
+
+def _even(value: int) -> int:
+    return value + value % 2
+
+
+def parse_size(text: str) -> str | int:
+    """`--size`: 720p, 1080p, 4k, or a font size in pixels."""
+    from genact_cast.errors import BadOption
+
+    if text.casefold() in SIZES:
+        return text.casefold()
+    if text.isdigit() and 6 <= int(text) <= 200:
+        return int(text)
+    raise BadOption(f"--size must be 720p, 1080p, 4k or a font size from 6 to 200 (got {text!r})")
+
+
+@dataclass
+class Colours:
+    """pyte's colours in a checked theme (`resolve_theme`), as RGB, as the SVG shows them."""
+
+    theme: Theme
+
+    def __post_init__(self) -> None:
+        self.fg = rgb(self.theme.fg)
+        self.bg = rgb(self.theme.bg)
+        self._cache: dict[tuple[str, bool], RGB] = {}
+
+    def __call__(self, name: str, *, background: bool) -> RGB:
+        key = (name, background)
+        found = self._cache.get(key)
+        if found is None:
+            if name == "fgdefault":  # reverse video: the default colours swapped
+                found = self.fg
+            elif name == "bgdefault":
+                found = self.bg
+            else:
+                found = rgb(pyte_color(name, self.theme, background=background))
+            self._cache[key] = found
+        return found
+
+
+class Raster:
+    """Draws screens onto one canvas, which it keeps: a screen redraws its changed rows."""
+
+    def __init__(self, cols: int, rows: int, theme: Theme, size: str | int = "1080p") -> None:
+        self.layout = layout(cols, rows, size)
+        self.colours = Colours(theme)
+        self.canvas = Image.new("RGB", (self.layout.width, self.layout.height), self.colours.bg)
+        self._glyphs: dict[tuple[str, RGB, RGB, bool, bool, int], Image.Image] = {}
+
+    def draw(self, screen: Screen) -> Image.Image:
+        lay = self.layout
+        for y in sorted(screen.changed):
+            top = lay.top + y * lay.cell_height
+            if top + lay.cell_height > lay.height:
+                continue  # a resize beyond the picture: the rows that fit are shown
+            row = screen.rows[y]
+            self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
+            for x, (char, style) in enumerate(row):
+                if not char:
+                    continue  # the right half of a wide character, drawn with its left
+                left = lay.left + x * lay.cell_width
+                if left + lay.cell_width > lay.width:
+                    break
+                wide = 2 if x + 1 < len(row) and row[x + 1][0] == "" else 1
+                tile = self._tile(char, style, wide)
+                if tile is not None:
+                    self.canvas.paste(tile, (left, top))
+        return self.canvas
+
+    def _tile(self, char: str, style: Style, wide: int) -> Image.Image | None:
+        fg_name, bg_name, bold, _, underline = style
+        fg = self.colours(fg_name, background=False)
+        bg = self.colours(bg_name, background=True)
+        if char == " " and bg == self.colours.bg and not underline:
+            return None
+        key = (char, fg, bg, bold, underline, wide)
+        tile = self._glyphs.get(key)
+        if tile is None:
+            if len(self._glyphs) >= MAX_GLYPHS:
+                self._glyphs.clear()
+            tile = self._glyphs[key] = self._render(char, fg, bg, bold, underline, wide)
+        return tile
+
+    def _render(
+        self, char: str, fg: RGB, bg: RGB, bold: bool, underline: bool, wide: int
+    ) -> Image.Image:
+        lay = self.layout
+        tile = Image.new("RGB", (lay.cell_width * wide, lay.cell_height), bg)
+        draw = ImageDraw.Draw(tile)
+        if len(char) == 1 and ord(char) in BRAILLE:
+            tile.paste(fg, (0, 0), _braille(ord(char) - 0x2800, lay.cell_width, lay.cell_height))
+        elif len(char) == 1 and ord(char) in BOXES:
+            mask = Image.new("L", tile.size, 0)
+            ImageDraw.Draw(mask).text(
+                (0, lay.ascent), char, fill=255, font=font(bold, lay.font_size), anchor="ls"
+            )
+            tile.paste(fg, (0, 0), _solid_edges(mask))
+        elif char != " ":
+            draw.text((0, lay.ascent), char, fill=fg, font=font(bold, lay.font_size), anchor="ls")
+        if underline:
+            thickness = max(1, lay.font_size // 14)
+            y = min(lay.ascent + max(1, lay.font_size // 8), lay.cell_height - thickness)
+            draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=fg)
+        return tile
+
+
+def _solid_edges(mask: Image.Image) -> Image.Image:
+    """A box-drawing or block glyph whose ink reaches the cell's edge covers it fully.
+
+    Outlines rarely end on a pixel boundary, so the edge row or column is only partly
+    inked, and lines of │ or █ stacked in a column show a faint seam; the next row in
+    decides instead, so neighbouring cells join.
+    """
+    width, height = mask.size
+    for edge, inner in (((0, 0, width, 1), (0, 1, width, 2)),
+                        ((0, height - 1, width, height), (0, height - 2, width, height - 1)),
+                        ((0, 0, 1, height), (1, 0, 2, height)),
+                        ((width - 1, 0, width, height),
+                         (width - 2, 0, width - 1, height))):  # fmt: skip
+        outer = mask.crop(edge)
+        if outer.getbbox() is not None:
+            mask.paste(ImageChops.lighter(outer, mask.crop(inner)), edge[:2])
+    return mask
+
+
+@functools.cache
+def _braille(bits: int, width: int, height: int) -> Image.Image:
+    """The dots of one braille pattern as an antialiased mask (drawn 4x, then reduced)."""
+    scale = 4
+    mask = Image.new("L", (width * scale, height * scale), 0)
+    draw = ImageDraw.Draw(mask)
+    step_x, step_y = width * scale / 2, height * scale / 4
+    radius = min(step_x, step_y) * 0.3
+    for bit, (column, row) in enumerate(DOTS):
+        if bits >> bit & 1:
+            cx, cy = (column + 0.5) * step_x, (row + 0.5) * step_y
+            draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=255)
+    return mask.resize((width, height), Image.Resampling.BOX)
+
+
+def still(screen: Screen, theme: Theme, size: str | int) -> Image.Image:
+    """One screen as a picture of its own."""
+    raster = Raster(screen.cols, len(screen.rows), theme, size)
+    whole = Screen(screen.time, screen.rows, screen.cols, frozenset(range(len(screen.rows))))
+    return raster.draw(whole)

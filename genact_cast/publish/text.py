@@ -1,0 +1,41 @@
+"""The final screen of a cast as plain text, with its chapters: for search and for readers.
+
+`plain` is the one way text from a cast reaches a plain-text document: control and
+format characters (escape sequences, bidirectional overrides) are dropped.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from genact_cast.publish.screens import Timeline, last_screen, row_text
+
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def plain(text: str) -> str:
+    """`text` with every control or format character removed (tabs become spaces)."""
+    text = text.replace("\t", " ")
+    return "".join(c for c in text if unicodedata.category(c) not in _DROPPED)
+
+
+def clock(seconds: float) -> str:
+    """0:07, 2:58, 1:02:03: a time as people read it in a chapter list."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def render_text(timeline: Timeline) -> str:
+    screen = last_screen(timeline)
+    lines = [plain(row_text(row)).rstrip() for row in screen.rows]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    text = "\n".join(lines) + "\n"
+    if timeline.markers:
+        chapters = [f"{clock(time)}  {plain(label)}" for time, label in timeline.markers]
+        text += "\nChapters\n\n" + "\n".join(chapters) + "\n"
+    return text

@@ -1,0 +1,211 @@
+"""MP4, WebM and PNG through PyAV's FFmpeg: probed with PyAV's demuxer, as a player reads them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import pytest
+from PIL import Image, ImageChops
+
+from genact_cast.errors import GenactCastError
+from genact_cast.player.timeline import limit_idle
+from genact_cast.publish.video import chapters, require_video
+from tests.helpers import cast_text
+
+GENACT = [sys.executable, "-m", "genact_cast"]
+ROOT = Path(__file__).resolve().parent.parent
+SPEED, IDLE = 2.0, 0.5
+
+
+def run(*args: str | Path | float) -> subprocess.CompletedProcess[str]:
+    command = [*GENACT, *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def cast(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("video") / "run.cast"
+    path.write_text(cast_text(seed=3, duration=10.0, cols=80, rows=24), "utf-8")
+    return path
+
+
+def lines(cast: Path) -> list[list[Any]]:
+    return [json.loads(line) for line in cast.read_text("utf-8").splitlines()[1:]]
+
+
+def expected(cast: Path, speed: float, idle: float | None) -> tuple[float, list[tuple[int, str]]]:
+    """The clip's length and its markers (ms, label), after the idle limit and speed."""
+    from genact_cast.asciicast import micros
+    from genact_cast.asciicast.model import Event
+
+    events = [Event(micros(t), code, data) for t, code, data in lines(cast)]
+    limited = list(limit_idle(events, idle))
+    markers = [(round(e.time / speed * 1000), e.data) for e in limited if e.code == "m"]
+    if markers and markers[0][0] > 0:
+        markers.insert(0, (0, "Start"))  # the lead-in before the first marker
+    return limited[-1].time / speed, markers
+
+
+def probe(path: Path) -> dict[str, Any]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        context = stream.codec_context
+        assert container.duration is not None
+        found = {
+            "format": container.format.name,
+            "codec": context.name,
+            "pix_fmt": context.pix_fmt,
+            "size": (stream.width, stream.height),
+            "duration": container.duration / 1_000_000,
+            "colour": (context.color_primaries, context.color_trc, context.colorspace),
+            "chapters": [
+                (round(Fraction(c["start"]) * c["time_base"] * 1000), c["metadata"]["title"])
+                for c in container.chapters()
+            ],
+        }
+        last = None
+        for frame in container.decode(video=0):
+            last = frame
+        assert last is not None
+        found["last"] = last.to_image()
+    return found
+
+
+@pytest.fixture(scope="module")
+def mp4(cast: Path) -> Path:
+    out = cast.parent / "demo.mp4"
+    result = run("embed", cast, "--mp4", out, "--size", "720p", "--speed", SPEED,
+                 "--idle-time-limit", IDLE)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_mp4_is_h264_yuv420p_bt709_at_the_size_asked(mp4: Path) -> None:
+    found = probe(mp4)
+    assert found["codec"] == "h264"
+    assert found["pix_fmt"] == "yuv420p"
+    assert found["size"] == (1280, 720)
+    assert found["colour"] == (1, 1, 1)  # BT.709 primaries, transfer and matrix
+
+
+def test_mp4_lasts_as_long_as_the_clip_after_speed_and_idle_limit(mp4: Path, cast: Path) -> None:
+    length, _ = expected(cast, SPEED, IDLE)
+    assert probe(mp4)["duration"] == pytest.approx(length, rel=0.02)
+
+
+def test_mp4_chapters_are_the_markers(mp4: Path, cast: Path) -> None:
+    _, markers = expected(cast, SPEED, IDLE)
+    assert probe(mp4)["chapters"] == markers
+    assert [label for _, label in markers][:3] == ["Start", "Initialization", "Epoch 1/3"]
+
+
+def test_mp4_starts_with_its_index_for_progressive_playback(mp4: Path) -> None:
+    data = mp4.read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat")
+
+
+def same_picture(a: Image.Image, b: Image.Image) -> float:
+    """The share of pixel channels that differ by more than 24 levels out of 255."""
+    assert a.size == b.size
+    histogram = ImageChops.difference(a.convert("RGB"), b.convert("RGB")).histogram()
+    differing = sum(sum(histogram[256 * c + 25 : 256 * (c + 1)]) for c in range(3))
+    return differing / (a.width * a.height * 3)
+
+
+def test_mp4_last_frame_is_the_png_still_of_the_end(mp4: Path, cast: Path) -> None:
+    png = cast.parent / "end.png"
+    result = run("embed", cast, "--png", png, "--size", "720p", "--idle-time-limit", IDLE)
+    assert result.returncode == 0, result.stderr
+    still = Image.open(png)
+    assert still.size == (1280, 720)
+    assert same_picture(probe(mp4)["last"], still) < 0.005
+    assert same_picture(Image.new("RGB", still.size), still) > 0.01  # the test can fail
+
+
+def test_webm_is_vp9_with_chapters_and_the_clips_length(cast: Path) -> None:
+    out = cast.parent / "demo.webm"
+    result = run("embed", cast, "--webm", out, "--size", "16")
+    assert result.returncode == 0, result.stderr
+    found = probe(out)
+    length, markers = expected(cast, 1.0, None)
+    assert (found["codec"], found["pix_fmt"]) == ("vp9", "yuv420p")
+    assert "webm" in found["format"]
+    assert found["size"][0] % 2 == 0
+    assert found["size"][1] % 2 == 0
+    assert found["duration"] == pytest.approx(length, rel=0.02)
+    assert found["chapters"] == markers
+
+
+def test_a_clip_cut_between_markers_starts_at_zero(cast: Path) -> None:
+    out = cast.parent / "clip.mp4"
+    result = run("embed", cast, "--mp4", out, "--size", "12", "--start-at", "Epoch 2/3",
+                 "--end-at", "Validation 2")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found = probe(out)
+    times = {label: t for t, code, label in lines(cast) if code == "m"}
+    length = times["Validation 2"] - times["Epoch 2/3"]
+    assert found["duration"] == pytest.approx(length, rel=0.02)
+    assert found["chapters"] == [(0, "Epoch 2/3")]
+
+
+def test_png_at_a_moment_differs_from_the_end(cast: Path) -> None:
+    early, end = cast.parent / "early.png", cast.parent / "final.png"
+    assert run("embed", cast, "--png", early, "--at", "1", "--size", "10").returncode == 0
+    assert run("embed", cast, "--png", end, "--size", "10").returncode == 0
+    assert early.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert same_picture(Image.open(early), Image.open(end)) > 0.001
+
+
+@pytest.mark.parametrize("suffix", ["mp4", "webm", "png"])
+def test_record_writes_video_by_extension(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"demo.{suffix}"
+    result = run("record", "--seed", "2", "--duration", "4", "-o", out)
+    assert result.returncode == 0, result.stderr
+    with av.open(str(out)) as container:
+        assert container.streams.video[0].width == 1920
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_a_missing_extra_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "av", None)
+    with pytest.raises(GenactCastError, match=r"pip install 'genact-cast\[video\]'"):
+        require_video()
+
+
+def test_chapter_titles_are_one_clean_line() -> None:
+    found = chapters([(0.5, "Init\x1b[31m\nphase"), (1.0, "x" * 500), (1.0, "Same moment")], 2.0)
+    assert [c["metadata"]["title"] for c in found] == ["Start", "Init [31m phase", "Same moment"]
+    assert [(c["start"], c["end"]) for c in found] == [(0, 500), (500, 1000), (1000, 2000)]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--size", "8k"], "--size must be 720p, 1080p, 4k"),
+        (["--speed", "0"], "--speed must be above 0"),
+        (["--start-at", "Nowhere"], "no marker labelled 'Nowhere'"),
+        (["--start-at", "5", "--end-at", "2"], "must come after --start-at"),
+        (["--start-at", "9999"], "past the end of the cast"),
+    ],
+)
+def test_bad_video_options_are_one_line(cast: Path, args: list[str], needle: str) -> None:
+    out = cast.parent / "bad.mp4"
+    result = run("embed", cast, "--mp4", out, *args)
+    assert result.returncode in (1, 2)
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert needle in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["mp4", "webm"])
+def test_the_same_cast_gives_the_same_bytes(cast: Path, kind: str) -> None:
+    first, second = cast.parent / f"one.{kind}", cast.parent / f"two.{kind}"
+    for out in (first, second):
+        assert run("embed", cast, f"--{kind}", out, "--size", "8").returncode == 0
+    assert first.read_bytes() == second.read_bytes()
