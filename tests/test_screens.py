@@ -187,7 +187,9 @@ def test_text_is_the_final_screen_with_the_chapter_list(small_cast: Path) -> Non
     screen, _, chapters = text.partition("\nChapters\n\n")
     assert "\x1b" not in text
     assert "Training summary" in screen
-    assert chapters.splitlines()[:2] == ["0:02  Initialization", "0:02  Epoch 1/3"]
+    first, second = chapters.splitlines()[:2]
+    assert first == "0:02  Initialization"
+    assert second.startswith("0:02  Epoch 1/")
 
 
 def test_vtt_has_each_line_once_with_typed_characters_joined(small_cast: Path) -> None:

@@ -102,7 +102,9 @@ def test_mp4_lasts_as_long_as_the_clip_after_speed_and_idle_limit(mp4: Path, cas
 def test_mp4_chapters_are_the_markers(mp4: Path, cast: Path) -> None:
     _, markers = expected(cast, SPEED, IDLE)
     assert probe(mp4)["chapters"] == markers
-    assert [label for _, label in markers][:3] == ["Start", "Initialization", "Epoch 1/3"]
+    labels = [label for _, label in markers]
+    assert labels[:2] == ["Start", "Initialization"]
+    assert labels[2].startswith("Epoch 1/")
 
 
 def test_mp4_starts_with_its_index_for_progressive_playback(mp4: Path) -> None:
@@ -144,14 +146,15 @@ def test_webm_is_vp9_with_chapters_and_the_clips_length(cast: Path) -> None:
 
 def test_a_clip_cut_between_markers_starts_at_zero(cast: Path) -> None:
     out = cast.parent / "clip.mp4"
-    result = run("embed", cast, "--mp4", out, "--size", "12", "--start-at", "Epoch 2/3",
+    times = {label: t for t, code, label in lines(cast) if code == "m"}
+    second = next(label for label in times if label.startswith("Epoch 2/"))
+    result = run("embed", cast, "--mp4", out, "--size", "12", "--start-at", second,
                  "--end-at", "Validation 2")  # fmt: skip
     assert result.returncode == 0, result.stderr
     found = probe(out)
-    times = {label: t for t, code, label in lines(cast) if code == "m"}
-    length = times["Validation 2"] - times["Epoch 2/3"]
+    length = times["Validation 2"] - times[second]
     assert found["duration"] == pytest.approx(length, rel=0.02)
-    assert found["chapters"] == [(0, "Epoch 2/3")]
+    assert found["chapters"] == [(0, second)]
 
 
 def test_png_at_a_moment_differs_from_the_end(cast: Path) -> None:
@@ -188,7 +191,7 @@ def test_chapter_titles_are_one_clean_line() -> None:
     ("args", "needle"),
     [
         (["--size", "8k"], "--size must be 720p, 1080p, 4k"),
-        (["--speed", "0"], "--speed must be above 0"),
+        (["--speed", "0"], "--speed must be a number above 0"),
         (["--start-at", "Nowhere"], "no marker labelled 'Nowhere'"),
         (["--start-at", "5", "--end-at", "2"], "must come after --start-at"),
         (["--start-at", "9999"], "past the end of the cast"),
