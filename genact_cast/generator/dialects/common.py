@@ -1,0 +1,67 @@
+"""Number and time formats the frameworks share: Python's float repr, logging and glog stamps."""
+
+from __future__ import annotations
+
+import math
+import struct
+from datetime import datetime
+
+
+def py_float(value: float) -> str:
+    """`repr(value)` for a finite float, built explicitly from the shortest round-trip digits.
+
+    Python-side loggers print floats by repr (DeepSpeed's `lr=[...]`, the Trainer's dicts);
+    the digits are the fewest that read back as the same double, as repr does.
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite float: {value}")
+    if value == 0.0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
+    for precision in range(17):
+        text = f"{value:.{precision}e}"
+        if float(text) == value:
+            break
+    mantissa, exponent_text = text.split("e")
+    exponent = int(exponent_text)
+    sign = "-" if value < 0 else ""
+    digits = mantissa.lstrip("-").replace(".", "")
+    if -4 <= exponent < 16:
+        if exponent >= 0:
+            whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+            fraction = digits[exponent + 1 :] or "0"
+        else:
+            whole = "0"
+            fraction = "0" * (-exponent - 1) + digits
+        return f"{sign}{whole}.{fraction}"
+    head = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+    return f"{sign}{head}e{exponent:+03d}"
+
+
+def float32(value: float) -> float:
+    """`value` rounded to single precision, as a float32 tensor's `.item()` returns it."""
+    packed: float = struct.unpack("<f", struct.pack("<f", value))[0]
+    return packed
+
+
+def rounded(value: float, digits: int) -> float:
+    """`round(value, digits)` through the decimal text, so no platform rounding leaks in."""
+    return float(f"{value:.{digits}f}")
+
+
+def logging_stamp(moment: datetime) -> str:
+    """Python logging's default `%(asctime)s`: 2025-06-16 22:30:50,322."""
+    return f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}"
+
+
+def glog_stamp(level: str, moment: datetime) -> str:
+    """torchrun's glog-style prefix stamp: W1125 19:44:46.787000 (milliseconds, then 000)."""
+    return f"{level}{moment:%m%d %H:%M:%S}.{moment.microsecond // 1000:03d}000"
+
+
+def cpp_stamp(level: str, moment: datetime, nanos: int) -> str:
+    """c10's C++ log stamp: E1206 18:44:12.715298746 (month and day unpadded, nanoseconds).
+
+    `nanos` supplies the digits below the microsecond, which `datetime` does not hold.
+    """
+    fraction = f"{moment.microsecond:06d}{nanos % 1000:03d}"
+    return f"{level}{moment.month}{moment.day:02d} {moment:%H:%M:%S}.{fraction}"
