@@ -338,8 +338,16 @@ def deepspeed_line(shape: str, real: str) -> str:
         return deepspeed.loss(
             when(found[1], "%Y-%m-%d %H:%M:%S.%f"), int(found[2]), float(found[3])
         )
-    head = match(r"\[([\d-]+ [\d:]+,\d{3})\] \[INFO\] \[([^\]]+)\] (.*)", real)
-    moment, where, msg = when(head[1]), head[2], head[3]
+    head = match(r"\[([\d-]+ [\d:]+,\d{3})\] \[(INFO|ERROR)\] \[([^\]]+)\] (.*)", real)
+    moment, level, where, msg = when(head[1]), head[2], head[3], head[4]
+    if shape == "exits":
+        found = match(r"\[(.+)\] exits with return code = (-?\d+)", msg)
+        words = [word.strip("'") for word in found[1].split(", ")]
+        text = deepspeed.exits(words, int(found[2]))
+        return deepspeed.line(moment, where, text, level=level)
+    if shape == "killing":
+        pid = int(match(r"Killing subprocess (\d+)", msg)[1])
+        return deepspeed.line(moment, where, deepspeed.killing(pid))
     if where == deepspeed.LOG_DIST:
         found = match(r"\[Rank (-?\d+)\] (.*)", msg)
         rank, body = int(found[1]), found[2]
@@ -368,6 +376,11 @@ def deepspeed_dist(body: str) -> str:
         (
             r"DeepSpeed info: version=(\S+), git-hash=unknown, git-branch=unknown",
             lambda m: deepspeed.ds_info(m[1]),
+        ),
+        (
+            r"Creating fp16 ZeRO stage 3 optimizer, MiCS is enabled False, "
+            r"Hierarchical params gather False",
+            lambda m: deepspeed.ZERO3_MICS,
         ),
         (
             r"Creating (\S+) ZeRO stage (\d) optimizer",
@@ -436,6 +449,12 @@ def deepspeed_message(shape: str, msg: str) -> str:
     if shape == "config":
         found = match(r"  (\S+) (?:\.+ |\s)(.+)", msg)
         return deepspeed.config_row(found[1], found[2])
+    if shape == "see_memory":
+        found = match(r"MA (\S+) GB +Max_MA (\S+) GB +CA (\S+) GB +Max_CA (\d+) GB ", msg)
+        return deepspeed.see_memory(*(float(found[i]) for i in range(1, 5)))
+    if shape == "bucket":
+        found = match(r"(Reduce|Prefetch) bucket size (\d+)", msg)
+        return deepspeed.bucket(found[1], int(found[2]))
     if shape == "runner_cmd":
         found = match(r"cmd = .* --world_info=(\S+) .*", msg)
         mapping = json.loads(base64.urlsafe_b64decode(found[1]))

@@ -8,11 +8,35 @@ From core 0.8 (2024) the iteration line starts with a ` [YYYY-mm-dd HH:MM:SS]` s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
 from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.dialects.base import (
+    Clock,
+    Incidentals,
+    Line,
+    Out,
+    banner,
+    failure_lines,
+    nccl_startup,
+)
 from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    CommReady,
+    DataReady,
+    Evaluated,
+    Failed,
+    Finished,
+    Launched,
+    ModelReady,
+    Restarted,
+    RunEvent,
+    StepStats,
+)
 
 ARGUMENTS_HEADER = "------------------------ arguments ------------------------"
 ARGUMENTS_FOOTER = "-------------------- end of arguments ---------------------"
@@ -191,3 +215,296 @@ def command(
         max_restarts=max_restarts,
         script=["pretrain_gpt.py", *args],
     )
+
+
+# --- the run, as Megatron-LM prints it ----------------------------------------------------
+
+
+def log_interval(total_steps: int) -> int:
+    """`--log-interval`: 10 for most runs, 100 for the long ones, as the example scripts set."""
+    return 100 if total_steps >= 100_000 else 10
+
+
+def padded_vocab_size(vocab: int, tensor: int) -> int:
+    """Megatron pads the vocabulary to a multiple of 128 × TP so every shard is equal."""
+    multiple = 128 * tensor
+    return (vocab + multiple - 1) // multiple * multiple
+
+
+class Log:
+    """Megatron-LM's output: argument table, initialisation markers, the iteration line every
+    `--log-interval` iterations, validation blocks, checkpoints and timers."""
+
+    def __init__(self, facts: Facts, *, color: bool) -> None:
+        del color  # Megatron prints no colour
+        self.facts = facts
+        self.interval = log_interval(facts.total_steps)
+        self.incidentals = Incidentals(facts, 0)
+        self.clock = Clock()
+        self.resume_step = 0
+        self.memory_reported = False
+        self.save = f"/checkpoints/{facts.model_name.lower()}"
+
+    def _t(self, t: float) -> datetime:
+        return self.facts.moment(self.clock.at(t))
+
+    def launch_words(self) -> list[str]:
+        f = self.facts
+        args = [
+            f"--tensor-model-parallel-size={f.tp}",
+            f"--pipeline-model-parallel-size={f.pp}",
+            f"--num-layers={f.layers}",
+            f"--hidden-size={f.hidden}",
+            f"--num-attention-heads={f.heads}",
+            f"--seq-length={f.seq_len}",
+            f"--micro-batch-size={f.micro_batch}",
+            f"--global-batch-size={f.global_batch}",
+            f"--train-iters={f.total_steps}",
+            "--bf16",
+            f"--log-interval={self.interval}",
+            f"--save={self.save}",
+            f"--load={self.save}",
+        ]
+        return command(nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=args)
+
+    def _arguments(self) -> list[tuple[str, str]]:
+        f = self.facts
+        flag = {True: "True", False: "False"}
+        return [
+            ("accumulate_allreduce_grads_in_fp32", "True"),
+            ("adam_beta1", "0.9"),
+            ("adam_beta2", "0.95"),
+            ("adam_eps", "1e-08"),
+            ("async_save", "True"),
+            ("attention_dropout", "0.0"),
+            ("bf16", "True"),
+            ("ckpt_format", "torch_dist"),
+            ("clip_grad", "1.0"),
+            ("context_parallel_size", "1"),
+            ("data_parallel_size", str(f.dp)),
+            ("eval_interval", "1000"),
+            ("eval_iters", "10"),
+            ("ffn_hidden_size", str(f.ffn)),
+            ("fp16", "False"),
+            ("global_batch_size", str(f.global_batch)),
+            ("group_query_attention", flag[f.kv_heads != f.heads]),
+            ("hidden_dropout", "0.0"),
+            ("hidden_size", str(f.hidden)),
+            ("load", self.save),
+            ("log_interval", str(self.interval)),
+            ("log_throughput", "True"),
+            ("lr", py_float(f.peak_lr)),
+            ("lr_decay_style", "cosine"),
+            ("lr_warmup_iters", str(f.warmup)),
+            ("max_position_embeddings", str(f.seq_len)),
+            ("micro_batch_size", str(f.micro_batch)),
+            ("min_lr", py_float(f.peak_lr / 10)),
+            ("normalization", "RMSNorm"),
+            ("num_attention_heads", str(f.heads)),
+            ("num_layers", str(f.layers)),
+            ("num_query_groups", str(f.kv_heads)),
+            ("overlap_grad_reduce", "True"),
+            ("overlap_param_gather", "True"),
+            ("pipeline_model_parallel_size", str(f.pp)),
+            ("position_embedding_type", "rope"),
+            ("recompute_granularity", "full" if f.full_recompute else "selective"),
+            ("save", self.save),
+            ("save_interval", "1000"),
+            ("seed", "1234"),
+            ("seq_length", str(f.seq_len)),
+            ("sequence_parallel", flag[f.tp > 1]),
+            ("swiglu", "True"),
+            ("tensor_model_parallel_size", str(f.tp)),
+            ("tokenizer_type", "HuggingFaceTokenizer"),
+            ("train_iters", str(f.total_steps)),
+            ("transformer_impl", "transformer_engine"),
+            ("untie_embeddings_and_output_weights", "True"),
+            ("use_distributed_optimizer", "True"),
+            ("weight_decay", "0.1"),
+            ("world_size", str(f.gpus)),
+        ]
+
+    def present(self, event: RunEvent) -> list[Out]:
+        if isinstance(event, Launched):
+            return self._launched(event)
+        if isinstance(event, CommReady):
+            return self._comm(event)
+        if isinstance(event, ModelReady):
+            return self._model(event)
+        if isinstance(event, DataReady):
+            return self._data(event)
+        if isinstance(event, CheckpointSaved):
+            return self._checkpoint(event)
+        if isinstance(event, Evaluated):
+            return self._validate(event)
+        if isinstance(event, Failed):
+            self.memory_reported = False
+            return failure_lines(self.facts, self.incidentals, event)
+        if isinstance(event, Restarted):
+            self.resume_step = event.step
+            return []
+        if isinstance(event, Finished):
+            return [Line(datetime_marker("after training is done", self._t(event.t)))]
+        return []
+
+    def step(self, stats: StepStats) -> list[Out]:
+        f = self.facts
+        moment = self._t(stats.t)
+        out: list[Out] = [
+            Line(
+                iteration(
+                    moment=moment,
+                    iteration=stats.step,
+                    train_iters=f.total_steps,
+                    consumed_samples=stats.step * f.global_batch,
+                    elapsed_ms=stats.seconds * 1000,
+                    learning_rate=stats.lr,
+                    global_batch=f.global_batch,
+                    lm_loss=stats.loss,
+                    loss_scale=1.0,
+                    grad_norm=stats.grad_norm,
+                    skipped=0,
+                    nans=0,
+                    tflops=stats.tflops_per_gpu,
+                )
+            )
+        ]
+        if not self.memory_reported:
+            self.memory_reported = True
+            out += [Line(text) for text in self._memory_report(stats)]
+        return out
+
+    def _memory_report(self, stats: StepStats) -> list[str]:
+        f = self.facts
+        embedding = 2 * f.vocab * f.hidden
+        block = f.params - embedding
+        shard = (block / f.pp + embedding) / f.tp
+        state_mb = shard * (6 + 12 / f.dp) / 2**20
+        peak_bytes = stats.memory_gib * 2**30
+        allocated = round(state_mb * 2**20 / 512) * 512 / 2**20
+        max_allocated = round(peak_bytes * 0.93 / 512) * 512 / 2**20
+        reserved = float(round(peak_bytes / 2**21) * 2)
+        return [
+            f"Number of parameters in transformer layers in billions:  {block / 1e9:.2f}",
+            f"Number of parameters in embedding layers in billions: {embedding / 1e9:.2f}",
+            f"Total number of parameters in billions: {f.params / 1e9:.2f}",
+            f"Number of parameters in most loaded shard in billions: {shard / 1e9:.4f}",
+            theoretical_memory(state_mb),
+            memory(0, stats.step, allocated, max_allocated, reserved, reserved),
+        ]
+
+    def _launched(self, event: Launched) -> list[Out]:
+        f = self.facts
+        self.incidentals = Incidentals(f, event.attempt)
+        out: list[Out] = []
+        if event.attempt == 0:
+            out += [Line(text) for text in banner(f, self._t(event.t), self.incidentals)]
+        padded = padded_vocab_size(f.vocab, f.tp)
+        text = [
+            world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp),
+            "using torch.bfloat16 for parameters ...",
+            *arguments(self._arguments()),
+            microbatches(f.grad_accum),
+            building_tokenizer("HuggingFaceTokenizer"),
+            padded_vocab(f.vocab, padded),
+            "> initializing torch distributed ...",
+        ]
+        self.clock.at(event.t + 3.0)
+        return out + [Line(line) for line in text]
+
+    def _comm(self, event: CommReady) -> list[Out]:
+        f = self.facts
+        moment = self._t(event.t)
+        text = [
+            *nccl_startup(f, self.incidentals),
+            initialized_parallel("tensor", f.tp),
+            initialized_parallel("pipeline", f.pp),
+            random_seeds(1234),
+            "> compiling dataset index builder ...",
+            ">>> done with dataset index builder. Compilation time: 0.052 seconds",
+            "> compiling and loading fused kernels ...",
+            ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
+            time_to_initialize(event.t + 2.4),
+            datetime_marker("after megatron is initialized", moment),
+        ]
+        return [Line(line) for line in text]
+
+    def _model(self, event: ModelReady) -> list[Out]:
+        f = self.facts
+        padded = padded_vocab_size(f.vocab, f.tp)
+        embedding = padded * f.hidden // f.tp
+        layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
+        per_stage = f.layers // f.pp
+        text = [BUILDING_MODEL]
+        # One line per (tensor, pipeline) rank of data-parallel rank 0: the first and the last
+        # stage hold the embedding and the output layer.
+        stages = sorted({0, f.pp - 1})
+        for stage in stages:
+            for rank in range(f.tp):
+                count = layer * per_stage + embedding * ((stage == 0) + (stage == f.pp - 1))
+                text.append(parameters(rank, stage, count))
+        text.append(
+            "INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"
+        )
+        load_ms = event.seconds * 1000
+        if event.loaded_from is None:
+            text += [
+                "WARNING: could not find the metadata file "
+                f"{self.save}/latest_checkpointed_iteration.txt",
+                "    will not load any checkpoints and will start from random",
+            ]
+        else:
+            text += [
+                loading(self.save, self.resume_step),
+                loaded(self.save, self.resume_step, f.tp, f.pp),
+            ]
+        text += [
+            TIMERS_HEADER,
+            timer("load-checkpoint", load_ms * 0.97, load_ms),
+            datetime_marker(
+                "after model, optimizer, and learning rate scheduler are built", self._t(event.t)
+            ),
+        ]
+        return [Line(line) for line in text]
+
+    def _data(self, event: DataReady) -> list[Out]:
+        f = self.facts
+        train = f.total_steps * f.global_batch
+        valid = (f.total_steps // 1000 + 1) * 10 * f.global_batch
+        moment = self._t(event.t)
+        text = [
+            DATASETS_BUILDING,
+            " > datasets target sizes (minimum size):",
+            f"    train:      {train}",
+            f"    validation: {valid}",
+            f"    test:       {10 * f.global_batch}",
+            DATASETS_DONE,
+            datetime_marker("after dataloaders are built", moment),
+            SETUP_DONE,
+            TIMERS_HEADER,
+            timer("model-and-optimizer-setup", 8123.41, 8410.77),
+            timer("train/valid/test-data-iterators-setup", 2210.35, 2874.12),
+            TRAINING,
+            datetime_marker("before the start of training step", moment),
+        ]
+        return [Line(line) for line in text]
+
+    def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        f = self.facts
+        self.clock.at(event.t - event.blocking)
+        blocking_ms = event.blocking * 1000
+        text = [
+            saving(event.step, self.save),
+            saved(event.step, self.save, f.tp, f.pp),
+            TIMERS_HEADER,
+            timer("save-checkpoint", blocking_ms * 0.98, blocking_ms),
+        ]
+        self.clock.at(event.t)
+        return [Line(line) for line in text]
+
+    def _validate(self, event: Evaluated) -> list[Out]:
+        self.clock.at(event.t)
+        evaluate_ms = event.seconds * 1000
+        rows = validation(f"iteration {event.step}", event.loss, math.exp(min(20.0, event.loss)))
+        head = [TIMERS_HEADER, timer("evaluate", evaluate_ms * 0.99, evaluate_ms)]
+        return [Line(line) for line in [*head, *rows]]

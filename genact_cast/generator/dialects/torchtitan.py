@@ -11,7 +11,31 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from genact_cast.generator.dialects.base import (
+    Clock,
+    Incidentals,
+    Line,
+    Out,
+    banner,
+    failure_lines,
+    nccl_startup,
+)
 from genact_cast.generator.dialects.common import logging_stamp
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    CommReady,
+    DataReady,
+    Evaluated,
+    Failed,
+    Finished,
+    Launched,
+    ModelReady,
+    Notice,
+    Restarted,
+    RunEvent,
+    StepStats,
+)
 
 
 class Layout(enum.Enum):
@@ -224,3 +248,226 @@ def command(*, nodes: int, endpoint: str, config: str, max_restarts: int = 0) ->
         words.append(f"--max_restarts={max_restarts}")
     words += ["--local-ranks-filter", "0", "--role", "rank", "--tee", "3"]
     return [*words, "-m", "torchtitan.train", "--job.config_file", config]
+
+
+# --- the run, as torchtitan prints it -----------------------------------------------------
+
+LOG_FREQ = 10
+
+
+def config_path(layout: Layout, family: str, flavor: str) -> str:
+    name = f"{family}_{flavor.lower()}.toml"
+    if layout is Layout.V1:
+        return f"./train_configs/{name}"
+    return f"./torchtitan/models/{family}/train_configs/{name}"
+
+
+def model_args(facts: Facts, layout: Layout) -> str:
+    """The model's `ModelArgs` repr, as `Building llama3 8B with ...` prints it."""
+    name = "ModelArgs" if layout is Layout.V1 else "TransformerModelArgs"
+    kv = "None" if facts.kv_heads == facts.heads else str(facts.kv_heads)
+    return (
+        f"{name}(dim={facts.hidden}, n_layers={facts.layers}, n_heads={facts.heads}, "
+        f"n_kv_heads={kv}, vocab_size={facts.vocab}, multiple_of=1024, "
+        f"ffn_hidden_size={facts.ffn}, norm_eps=1e-05, rope_theta=500000, "
+        f"max_seq_len={facts.seq_len}, depth_init=True)"
+    )
+
+
+class Log:
+    """torchtitan's output for one run: start-up, metrics every LOG_FREQ steps, checkpoints,
+    validation, the NCCL watchdog and torchrun when a GPU fails, and the end."""
+
+    interval = LOG_FREQ
+
+    def __init__(self, facts: Facts, *, color: bool) -> None:
+        self.facts = facts
+        self.layout = layout_for(facts.torch)
+        self.colors = Colors(enabled=color)
+        self.incidentals = Incidentals(facts, 0)
+        self.resume_step = 0
+        self.memory_gib = 0.0
+        self.clock = Clock()
+
+    def launch_words(self) -> list[str]:
+        f = self.facts
+        words = command(
+            nodes=f.nodes,
+            endpoint=f"{f.master}:{f.port}",
+            config=config_path(self.layout, f.family, f.flavor),
+            max_restarts=3,
+        )
+        return ["NCCL_DEBUG=INFO", *words]
+
+    def _log(self, t: float, message: str, level: str = "INFO") -> Line:
+        moment = self.facts.moment(self.clock.at(t))
+        return Line(line(self.layout, moment, message, level=level))
+
+    def present(self, event: RunEvent) -> list[Out]:
+        if isinstance(event, Launched):
+            return self._launched(event)
+        if isinstance(event, CommReady):
+            return [
+                Line(text) for text in nccl_startup(self.facts, self.incidentals, tag="[rank0]:")
+            ]
+        if isinstance(event, ModelReady):
+            return self._model(event)
+        if isinstance(event, DataReady):
+            return self._data(event)
+        if isinstance(event, Notice):
+            if event.kind == "gc":
+                seconds = float(dict(event.fields).get("seconds", "0.06"))
+                return [self._log(event.t, gc_periodic(seconds))]
+            return []
+        if isinstance(event, CheckpointSaved):
+            return self._checkpoint(event)
+        if isinstance(event, Evaluated):
+            return self._validate(event)
+        if isinstance(event, Failed):
+            return self._failed(event)
+        if isinstance(event, Restarted):
+            self.resume_step = event.step
+            return []
+        if isinstance(event, Finished):
+            lines: list[Out] = [
+                self._log(event.t, SLEEPING),
+                self._log(event.t + 2.0, TRAINING_COMPLETED),
+            ]
+            if self.layout is Layout.V3:
+                lines.append(self._log(event.t + 2.2, PROCESS_GROUP_DESTROYED))
+            return lines
+        return []
+
+    def step(self, stats: StepStats) -> list[Out]:
+        f = self.facts
+        self.memory_gib = stats.memory_gib
+        text = step(
+            self.layout,
+            step=stats.step,
+            loss=stats.loss,
+            grad_norm=stats.grad_norm,
+            memory_gib=stats.memory_gib,
+            memory_pct=100 * stats.memory_gib / f.capacity_gib,
+            tps=stats.tokens_per_second / f.gpus,
+            tflops=stats.tflops_per_gpu,
+            mfu_pct=100 * stats.mfu,
+            colors=self.colors,
+        )
+        return [self._log(stats.t, text)]
+
+    def _launched(self, event: Launched) -> list[Out]:
+        f = self.facts
+        self.incidentals = Incidentals(f, event.attempt)
+        out: list[Out] = []
+        if event.attempt == 0:
+            out += [Line(text) for text in banner(f, f.moment(event.t), self.incidentals)]
+        t = event.t + 4.0
+        out.append(self._log(t, starting_job(f"{f.model_name} training")))
+        if self.layout is not Layout.V1:
+            out.append(
+                self._log(
+                    t + 1.2,
+                    "ENV[TORCH_NCCL_ASYNC_ERROR_HANDLING] = 1 will be overridden to 3 "
+                    "based on job config",
+                    "WARNING",
+                )
+            )
+        names, sizes = ["dp_shard"], [f.dp]
+        if f.pp > 1:
+            names, sizes = ["pp", *names], [f.pp, *sizes]
+        if f.tp > 1:
+            names, sizes = [*names, "tp"], [*sizes, f.tp]
+        out.append(self._log(t + 1.21, device_mesh(names, sizes)))
+        if self.layout is Layout.V3:
+            out.append(self._log(t + 1.22, "[GC] Initial GC collection took 0.00 seconds"))
+        return out
+
+    def _model(self, event: ModelReady) -> list[Out]:
+        f = self.facts
+        t = event.t - event.seconds
+        start = t - 12.0
+        state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters under FSDP
+        out: list[Out] = [
+            self._log(start, "Loading tokenizer from tokenizer.json"),
+            self._log(start + 0.01, preparing_dataset(f.dataset.lower(), f"datasets/{f.dataset}")),
+            self._log(
+                start + 9.8, f"Building {f.family} {f.flavor} with {model_args(f, self.layout)}"
+            ),
+            self._log(start + 9.81, cuda_capacity(f.device_name, f.capacity_gib)),
+            self._log(start + 9.82, peak_flops(f.peak_tflops * 1e12)),
+            self._log(start + 10.0, model_size(f"{f.family} {f.flavor}", f.params, self.colors)),
+            self._log(start + 10.01, APPLIED_FULL_AC if f.full_recompute else APPLIED_AC),
+        ]
+        if f.tp > 1:
+            out.append(self._log(start + 10.05, "Applied Tensor Parallelism to the model"))
+        out += [
+            self._log(start + 10.09, APPLIED_FSDP),
+            self._log(start + 10.3, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
+            self._log(start + 10.31, checkpointing_active("./outputs/checkpoint")),
+        ]
+        if event.loaded_from is not None:
+            out += [
+                self._log(t, loading_checkpoint(event.loaded_from)),
+                self._log(event.t, loaded_checkpoint(event.seconds)),
+            ]
+        return out
+
+    def _data(self, event: DataReady) -> list[Out]:
+        f = self.facts
+        first = self.resume_step + 1
+        local = f.micro_batch
+        if self.layout is Layout.V1:
+            return [
+                self._log(
+                    event.t,
+                    training_starts(
+                        self.layout,
+                        first,
+                        local_batch=local,
+                        global_batch=f.global_batch,
+                        seq_len=f.seq_len,
+                        steps=f.total_steps,
+                        warmup=f.warmup,
+                    ),
+                )
+            ]
+        return [
+            self._log(
+                event.t,
+                trainer_initialized(
+                    self.layout,
+                    local_batch=local,
+                    global_batch=f.global_batch,
+                    grad_accum=f.grad_accum,
+                    seq_len=f.seq_len,
+                    steps=f.total_steps,
+                    warmup=f.warmup,
+                ),
+            ),
+            self._log(event.t + 0.001, training_starts(self.layout, first)),
+        ]
+
+    def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        t = event.t - event.blocking
+        head = saving_last(event.step) if event.step == self.facts.total_steps else SAVING
+        return [
+            self._log(t, head),
+            self._log(t + 0.001, gc_checkpointer(0.0)),
+            self._log(event.t, saved(event.blocking)),
+        ]
+
+    def _validate(self, event: Evaluated) -> list[Out]:
+        f = self.facts
+        tps = event.samples * f.seq_len / max(event.seconds, 1e-9) / f.gpus
+        text = validate(
+            step=event.step,
+            loss=event.loss,
+            memory_gib=self.memory_gib,
+            memory_pct=100 * self.memory_gib / f.capacity_gib,
+            tps=tps,
+            colors=self.colors,
+        )
+        return [self._log(event.t, text)]
+
+    def _failed(self, event: Failed) -> list[Out]:
+        return failure_lines(self.facts, self.incidentals, event)
