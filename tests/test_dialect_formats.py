@@ -587,6 +587,19 @@ def hf_line(shape: str, real: str) -> str:
         )
         pair = hf.tokenizer_saved(when(found[1]), found[2])
         return pair[0] if shape == "tokenizer_saved" else pair[1]
+    if shape == "config_saved":
+        found = match(
+            r"\[INFO\|configuration_utils\.py:\d+\] (\S+ \S+) >> .* saved in (.+)/config\.json",
+            real,
+        )
+        return hf.config_saved(when(found[1]), found[2])
+    if shape == "sharded_save":
+        found = match(
+            r"\[INFO\|modeling_utils\.py:\d+\] (\S+ \S+) >> .* split in (\d+) checkpoint shards\. "
+            r".* located at (.+)/model\.safetensors\.index\.json\.",
+            real,
+        )
+        return hf.sharded_save(when(found[1]), found[3], int(found[2]))
     if shape == "training_completed":
         found = match(HF_HEAD, real)
         return hf.training_completed(when(found[2]))[0]
@@ -600,7 +613,7 @@ def hf_line(shape: str, real: str) -> str:
                 ("epoch", "3.0"),
                 ("total_flos", "766230GF"),
                 ("train_loss", "3.0969"),
-                ("train_runtime", hf.runtime_text(1021.26)),
+                ("train_runtime", hf.runtime_text(1021.2666)),
                 ("train_samples_per_second", "2.644"),
                 ("train_steps_per_second", "1.322"),
             ],
@@ -872,3 +885,8 @@ def test_the_tqdm_bar_fills_its_columns_and_shows_its_fraction(
 def test_megatron_validation_rules_are_one_longer_than_the_line() -> None:
     rule, text, again = megatron.validation("iteration 50", 8.889540, 7255.679)
     assert rule == again == "-" * (len(text) + 1)
+
+
+def test_trainer_runtimes_past_a_day_print_as_timedelta_does() -> None:
+    assert hf.runtime_text(98849.5) == "1 day, 3:27:29.50"
+    assert hf.runtime_text(2 * 86400 + 61.999) == "2 days, 0:01:01.99"

@@ -8,7 +8,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from genact_cast.generator.dialects.base import (
+    Clock,
+    Incidentals,
+    Line,
+    Out,
+    Redraw,
+    banner,
+    failure_lines,
+    nccl_startup,
+)
 from genact_cast.generator.dialects.common import float32, logging_stamp, py_float, rounded
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    CommReady,
+    DataReady,
+    Evaluated,
+    Exported,
+    Failed,
+    Finished,
+    Launched,
+    ModelReady,
+    Restarted,
+    RunEvent,
+    StepStats,
+)
 
 # Source lines of transformers 4.45.2's trainer.py, as its logs show them.
 RUNNING_TRAINING = 2243
@@ -83,6 +108,22 @@ def tokenizer_saved(moment: datetime, folder: str) -> list[str]:
     ]
 
 
+def config_saved(moment: datetime, folder: str) -> str:
+    return line(
+        moment, "configuration_utils.py:472", f"Configuration saved in {folder}/config.json"
+    )
+
+
+def sharded_save(moment: datetime, folder: str, shards: int) -> str:
+    return line(
+        moment,
+        "modeling_utils.py:2698",
+        "The model is bigger than the maximum size per checkpoint (5GB) and is going to be split "
+        f"in {shards} checkpoint shards. You can find where each parameters has been saved in the "
+        f"index located at {folder}/model.safetensors.index.json.",
+    )
+
+
 def training_completed(moment: datetime) -> list[str]:
     return [
         trainer(moment, COMPLETED, ""),
@@ -144,12 +185,15 @@ def metrics(title: str, values: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def runtime_text(seconds: float) -> str:
-    """`0:17:01.26`: hours unpadded, hundredths, as `metrics_format` prints a runtime."""
-    hundredths = round(seconds * 100)
-    whole, cents = divmod(hundredths, 100)
-    hours, rest = divmod(whole, 3600)
+    """`0:17:01.26`: `str(timedelta)` of the whole seconds (with days past 24 hours), then the
+    hundredths truncated, as the Trainer's `metrics_format` prints a runtime."""
+    whole = int(seconds)
+    cents = int((seconds - whole) * 100)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}.{cents:02d}"
+    head = f"{days} day{'s' if days != 1 else ''}, " if days else ""
+    return f"{head}{hours}:{minutes:02d}:{secs:02d}.{cents:02d}"
 
 
 # tqdm's bar: full blocks, then one partial block of eighths, then spaces.
@@ -163,13 +207,13 @@ def interval(seconds: float) -> str:
     return f"{hours:d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def bar(n: int, total: int, elapsed: float, rate: float | None, ncols: int) -> str:
+def bar(n: int, total: int, elapsed: float, rate: float | None, ncols: int, desc: str = "") -> str:
     """The tqdm meter at `ncols` columns: percent, bar, n/total, [elapsed<remaining, rate].
 
     `rate` is iterations per second (None before the first one); below one it/s tqdm shows s/it.
     """
     fraction = n / total
-    left = f"{fraction * 100:3.0f}%|"
+    left = f"{desc}{fraction * 100:3.0f}%|"
     if rate is None or rate <= 0:
         right = f"| {n}/{total} [{interval(elapsed)}<?, ?it/s]"
     else:
@@ -198,3 +242,231 @@ def command(
             f"--main_process_port={port}",
         ]
     return [*words, script, *args]
+
+
+# --- the run, as a Trainer script prints it -----------------------------------------------
+
+LOGGING_STEPS = 10
+SAVE_STEPS = 500
+
+
+class Log:
+    """`accelerate launch train.py`: the Trainer's logging lines, the tqdm bar it redraws in
+    place every step with the `{'loss': ...}` dicts written above it every `logging_steps`,
+    evaluation, `checkpoint-N` saves, and the summary at the end."""
+
+    interval = LOGGING_STEPS
+
+    def __init__(self, facts: Facts, *, color: bool, cols: int) -> None:
+        del color  # the Trainer prints no colour
+        self.facts = facts
+        self.ncols = max(20, cols - 1)  # tqdm stays clear of the last column
+        self.incidentals = Incidentals(facts, 0)
+        self.clock = Clock()
+        self.output = "./out"
+        self.resume_step = 0
+        self.train_start = 0.0
+        self.losses: list[float] = []
+
+    def _at(self, t: float) -> datetime:
+        return self.facts.moment(self.clock.at(t))
+
+    def launch_words(self) -> list[str]:
+        f = self.facts
+        args = [
+            "--model_name_or_path",
+            f.model_name,
+            "--dataset_name",
+            f.dataset,
+            "--bf16",
+            f"--per_device_train_batch_size={f.micro_batch}",
+            f"--gradient_accumulation_steps={f.grad_accum}",
+            f"--num_train_epochs={f.epochs}",
+            f"--learning_rate={py_float(f.peak_lr)}",
+            f"--logging_steps={LOGGING_STEPS}",
+            f"--save_steps={SAVE_STEPS}",
+            f"--output_dir={self.output}",
+        ]
+        return command(
+            nodes=f.nodes,
+            master=f.master,
+            port=f.port,
+            script="train.py",
+            args=args,
+            config="fsdp.yaml",
+        )
+
+    def present(self, event: RunEvent) -> list[Out]:
+        if isinstance(event, Launched):
+            self.incidentals = Incidentals(self.facts, event.attempt)
+            if event.attempt:
+                return []
+            return [Line(text) for text in banner(self.facts, self._at(event.t), self.incidentals)]
+        if isinstance(event, CommReady):
+            return [Line(text) for text in nccl_startup(self.facts, self.incidentals)]
+        if isinstance(event, ModelReady):
+            return self._model(event)
+        if isinstance(event, DataReady):
+            return self._data(event)
+        if isinstance(event, Evaluated):
+            return self._evaluate(event)
+        if isinstance(event, CheckpointSaved):
+            return self._checkpoint(event)
+        if isinstance(event, Failed):
+            return failure_lines(self.facts, self.incidentals, event)
+        if isinstance(event, Restarted):
+            self.resume_step = event.step
+            return []
+        if isinstance(event, Exported):
+            return self._export(event)
+        if isinstance(event, Finished):
+            return self._finished(event)
+        return []
+
+    def step(self, stats: StepStats) -> list[Out]:
+        f = self.facts
+        self.losses.append(stats.loss)
+        out: list[Out] = []
+        if stats.step % LOGGING_STEPS == 0:
+            epoch = stats.step / f.steps_per_epoch
+            out.append(
+                Line(
+                    log(
+                        loss=stats.loss,
+                        grad_norm=stats.grad_norm,
+                        learning_rate=stats.lr,
+                        epoch=epoch,
+                    )
+                )
+            )
+        elapsed = stats.t - self.train_start
+        out.append(Redraw(bar(stats.step, f.total_steps, elapsed, 1 / stats.seconds, self.ncols)))
+        return out
+
+    def _model(self, event: ModelReady) -> list[Out]:
+        f = self.facts
+        moment = self._at(event.t - event.seconds)
+        lines: list[Out] = [
+            Line(
+                line(
+                    moment,
+                    "configuration_utils.py:673",
+                    f"loading configuration file {f.model_name}/config.json",
+                )
+            )
+        ]
+        if event.loaded_from is not None:
+            shards = max(1, -(-2 * f.params // 5_000_000_000))
+            per_shard = event.seconds / shards
+            lines.append(
+                Line(
+                    bar(
+                        shards,
+                        shards,
+                        event.seconds,
+                        1 / per_shard,
+                        self.ncols,
+                        desc="Loading checkpoint shards: ",
+                    )
+                )
+            )
+        return lines
+
+    def _data(self, event: DataReady) -> list[Out]:
+        f = self.facts
+        moment = self._at(event.t)
+        self.train_start = event.t
+        examples = f.dataset_examples
+        block = running_training(
+            moment,
+            examples=examples,
+            epochs=f.epochs,
+            per_device=f.micro_batch,
+            total_batch=f.global_batch,
+            grad_accum=f.grad_accum,
+            steps=f.total_steps,
+            trainable=f.params,
+        )
+        out: list[Out] = [Line(text) for text in block]
+        if self.resume_step:
+            epochs_done = self.resume_step // f.steps_per_epoch
+            skipped = self.resume_step - epochs_done * f.steps_per_epoch
+            resumed = [
+                "  Continuing training from checkpoint, will skip to saved global_step",
+                f"  Continuing training from epoch {epochs_done}",
+                f"  Continuing training from global step {self.resume_step}",
+                f"  Will skip the first {epochs_done} epochs then the first "
+                f"{skipped * f.grad_accum} batches in the first epoch.",
+            ]
+            out += [
+                Line(trainer(moment, RUNNING_TRAINING + 26 + k, text))
+                for k, text in enumerate(resumed)
+            ]
+        out.append(Redraw(bar(self.resume_step, f.total_steps, 0.0, None, self.ncols)))
+        return out
+
+    def _evaluate(self, event: Evaluated) -> list[Out]:
+        f = self.facts
+        start = self._at(event.t - event.seconds)
+        batch = f.micro_batch
+        block = running_evaluation(start, examples=event.samples, batch_size=batch)
+        steps = -(-event.samples // (batch * f.gpus))
+        record = eval_log(
+            loss=event.loss,
+            runtime=event.seconds,
+            samples=event.samples,
+            steps=steps,
+            epoch=event.step / f.steps_per_epoch,
+        )
+        self.clock.at(event.t)
+        return [Line(text) for text in [*block, record]]
+
+    def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        moment = self._at(event.t - event.blocking)
+        folder = f"{self.output}/checkpoint-{event.step}"
+        done = self._at(event.t)
+        texts = [
+            saving(moment, folder),
+            config_saved(moment, folder),
+            sharded_save(done, folder, max(1, -(-2 * self.facts.params // 5_000_000_000))),
+            *tokenizer_saved(done, folder),
+        ]
+        return [Line(text) for text in texts]
+
+    def _export(self, event: Exported) -> list[Out]:
+        moment = self._at(event.t - event.seconds)
+        done = self._at(event.t)
+        texts = [
+            saving(moment, self.output),
+            config_saved(moment, self.output),
+            sharded_save(done, self.output, len(event.shards)),
+            *tokenizer_saved(done, self.output),
+        ]
+        return [Line(text) for text in texts]
+
+    def _finished(self, event: Finished) -> list[Out]:
+        f = self.facts
+        moment = self._at(event.t)
+        runtime = event.t - self.train_start
+        mean_loss = sum(self.losses) / len(self.losses) if self.losses else 0.0
+        samples = f.global_batch * (f.total_steps - self.resume_step)
+        summary = train_summary(
+            runtime=runtime,
+            samples=samples,
+            steps=f.total_steps - self.resume_step,
+            loss=mean_loss,
+            epoch=float(f.epochs),
+        )
+        rate = (f.total_steps - self.resume_step) / max(runtime, 1e-9)
+        rows = [
+            ("epoch", py_float(float(f.epochs))),
+            ("total_flos", f"{round(6 * f.params * samples * f.seq_len / 1e9)}GF"),
+            ("train_loss", f"{mean_loss:.4f}"),
+            ("train_runtime", runtime_text(runtime)),
+            ("train_samples_per_second", f"{samples / runtime:.3f}"),
+            ("train_steps_per_second", f"{rate:.3f}"),
+        ]
+        out: list[Out] = [Line(text) for text in training_completed(moment)]
+        out += [Line(summary), Line(bar(f.total_steps, f.total_steps, runtime, rate, self.ncols))]
+        out += [Line(text) for text in metrics("train", rows)]
+        return out
