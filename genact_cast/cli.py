@@ -51,6 +51,20 @@ Gpus = Annotated[int | None, typer.Option(help="Pin the GPU count: 8, 16, ... 20
 Gpu = Annotated[str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")]
 Dataset = Annotated[str | None, typer.Option(help="Pin the dataset, e.g. FineWeb.")]
 Color = Annotated[bool, typer.Option(help="Colours in the output.")]
+Kind = Annotated[
+    str | None,
+    typer.Option(
+        help="Pin the kind of run: pretrain (from scratch), continue (continued "
+        "pre-training) or sft (supervised fine-tuning)."
+    ),
+]
+Failures = Annotated[
+    int | None,
+    typer.Option(
+        help="Pin how many hardware failures (Xid, NCCL watchdog, restart from the last "
+        "checkpoint) the run has, 0 to 2; default: from the failure rate of its cluster."
+    ),
+]
 Start = Annotated[
     str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
 ]
@@ -87,6 +101,8 @@ def record(
     gpus: Gpus = None,
     gpu: Gpu = None,
     dataset: Dataset = None,
+    kind: Kind = None,
+    failures: Failures = None,
     cast_format: Annotated[
         CastFormat, typer.Option("--format", help="asciicast version to write.")
     ] = CastFormat.v2,
@@ -106,7 +122,9 @@ def record(
 ) -> None:
     """Simulate a distributed LLM training run and write it as an asciicast file."""
     options = _options(seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start)
-    options = options._replace(title=title, idle_time_limit=idle_time_limit, theme=theme)
+    options = options._replace(
+        title=title, idle_time_limit=idle_time_limit, theme=theme, kind=kind, failures=failures
+    )
     if live:
         from genact_cast.live import record_live
 
@@ -175,6 +193,8 @@ def run(
     gpus: Gpus = None,
     gpu: Gpu = None,
     dataset: Dataset = None,
+    kind: Kind = None,
+    failures: Failures = None,
     color: Color = True,
     start: Start = None,
     forever: Annotated[
@@ -201,7 +221,7 @@ def run(
     options = _options(
         seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
         model, gpus, gpu, dataset, color, start,
-    )._replace(prompt=prompt)  # fmt: skip
+    )._replace(prompt=prompt, kind=kind, failures=failures)  # fmt: skip
     limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
     run_live(options, forever=forever, exit_after=limit)
 

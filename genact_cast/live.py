@@ -20,7 +20,7 @@ from pathlib import Path
 from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.phases.launch import command_words, typed_command
+from genact_cast.generator.presenters.genact.launch import command_words, typed_command
 from genact_cast.programs import find_program
 
 PROMPT = "$ "

@@ -74,7 +74,7 @@ def test_output_to_stdout_with_dash() -> None:
         (["--cols", "40"], 2, "--cols must be from 60"),
         (["--duration", "-5"], 2, "--duration must be more than 0"),
         (["--duration", "soon"], 2, "--duration takes seconds"),
-        (["--speed", "0"], 2, "--speed must be a number above 0"),
+        (["--speed", "0"], 2, "--speed must be from 0.01 to 1000"),
         (["--model", "GPT-9"], 2, "unknown model 'GPT-9'"),
         (["--gpu", "V100"], 2, "unknown GPU 'V100'"),
         (["--gpus", "12"], 2, "--gpus must be one of"),
@@ -84,7 +84,7 @@ def test_output_to_stdout_with_dash() -> None:
         (["--start", "yesterday"], 2, "--start must be an ISO 8601 time"),
         (["-o", "/nonexistent-dir/x.cast"], 1, "directory /nonexistent-dir does not exist"),
         (["-o", "/etc/passwd/x.cast"], 1, "cannot write"),
-        (["--model", "Llama-3-405B", "--gpus", "8"], 2, "does not fit on 8"),
+        (["--model", "Llama-3-405B", "--gpus", "8"], 2, "cannot make a believable"),
     ],
 )
 def test_bad_input_gets_one_line_and_no_traceback(
@@ -157,13 +157,13 @@ def test_ctrl_c_during_record_exits_130_and_leaves_no_file(
 
 def test_pinned_choices_show_in_the_cast(tmp_path: Path) -> None:
     out = tmp_path / "p.cast"
-    args = ["--model", "llama-3-70b", "--gpus", "256", "--gpu", "H200", "--dataset", "Dolma"]
+    args = ["--model", "llama-3-8b", "--gpus", "256", "--gpu", "H200", "--dataset", "FineWeb-Edu"]
     assert run("record", "--seed", "4", "--no-color", *args, "-o", str(out)).returncode == 0
     text = out.read_text()
-    assert "Loading model: Llama-3-70B" in text
+    assert "Building model: Llama-3-8B" in text
     assert "256 GPUs across 32 nodes" in text
-    assert "Dataset: Dolma (3T tokens)" in text
-    assert "/139.8GB" in text
+    assert "Dataset: FineWeb-Edu (1.3T tokens)" in text
+    assert "/139.8GiB" in text
 
 
 def test_header_options_are_written(tmp_path: Path) -> None:

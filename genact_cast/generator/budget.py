@@ -39,13 +39,14 @@ def plan_budget(rng: Rng, epochs: int, duration: float | None) -> PhaseBudget:
     launch = rng.uniform(4.0, 7.0)
     initialization = rng.uniform(3.0, 8.0)
     validations = [rng.uniform(5.0, 10.0) for _ in range(epochs)]
-    checkpoints = [rng.uniform(2.0, 5.0) for _ in range(epochs - 1)]
+    checkpoints = [rng.uniform(2.0, 5.0) for _ in range(epochs)]
     export = rng.uniform(5.0, 15.0)
     summary = rng.uniform(2.0, 4.0)
     others = initialization + sum(validations) + sum(checkpoints) + export + summary
     # Training takes 60-80 % of the run, per the seed notes.
     share = rng.uniform(0.6, 0.8)
-    training = others * share / (1 - share)
+    # Short runs (one epoch) still train for a minute and a half or more.
+    training = max(others * share / (1 - share), rng.uniform(90.0, 130.0))
     epoch_times = [training * w for w in rng.weights(epochs, spread=0.15)]
 
     if duration is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import date
 from importlib import resources
 from typing import NamedTuple
 
@@ -17,6 +18,7 @@ class Gpu(NamedTuple):
     power_watts: tuple[int, int]
     temperature_c: tuple[int, int]
     nvlink_gbps: tuple[int, int]
+    since: date  # in service from
 
 
 class Architecture(NamedTuple):
@@ -28,6 +30,7 @@ class Architecture(NamedTuple):
     kv_heads: int
     vocab: int
     max_seq: int
+    released_tokens: float  # tokens the released checkpoint was pre-trained on
 
     @property
     def size_label(self) -> str:
@@ -37,16 +40,16 @@ class Architecture(NamedTuple):
 
 class Dataset(NamedTuple):
     name: str
-    tokens: float
-    kind: str
-
-    @property
-    def is_finetune(self) -> bool:
-        return self.kind == "finetune"
+    tokens: float  # one epoch
+    kind: str  # "pretrain", "continue" or "sft": the kind of run it is for
+    task: str  # "lm", "chat", "summarization", "translation", "math"
+    examples: int  # sft only
+    tokens_per_example: int  # sft only
 
 
 class Framework(NamedTuple):
     torch: str
+    released: date
     cuda: str
     nccl: str
     gpus: tuple[str, ...]
@@ -61,7 +64,7 @@ def _rows(name: str) -> list[list[str]]:
 def gpus() -> tuple[Gpu, ...]:
     return tuple(
         Gpu(r[0], float(r[1]), int(r[2]), float(r[3]), (int(r[4]), int(r[5])),
-            (int(r[6]), int(r[7])), (int(r[8]), int(r[9])))
+            (int(r[6]), int(r[7])), (int(r[8]), int(r[9])), date.fromisoformat(r[10]))
         for r in _rows("gpus.tsv")
     )  # fmt: skip
 
@@ -69,19 +72,33 @@ def gpus() -> tuple[Gpu, ...]:
 @functools.cache
 def architectures() -> tuple[Architecture, ...]:
     return tuple(
-        Architecture(r[0], float(r[1]), *(int(v) for v in r[2:8])) for r in _rows("models.tsv")
+        Architecture(
+            r[0],
+            float(r[1]),
+            int(r[2]),
+            int(r[3]),
+            int(r[4]),
+            int(r[5]),
+            int(r[6]),
+            int(r[7]),
+            float(r[8]),
+        )
+        for r in _rows("models.tsv")
     )
 
 
 @functools.cache
 def datasets() -> tuple[Dataset, ...]:
-    return tuple(Dataset(r[0], float(r[1]), r[2]) for r in _rows("datasets.tsv"))
+    return tuple(
+        Dataset(r[0], float(r[1]), r[2], r[3], int(r[4]), int(r[5])) for r in _rows("datasets.tsv")
+    )
 
 
 @functools.cache
 def frameworks() -> tuple[Framework, ...]:
     return tuple(
-        Framework(r[0], r[1], r[2], tuple(r[3].split(","))) for r in _rows("frameworks.tsv")
+        Framework(r[0], date.fromisoformat(r[1]), r[2], r[3], tuple(r[4].split(",")))
+        for r in _rows("frameworks.tsv")
     )
 
 
@@ -101,8 +118,8 @@ def model_suffixes(kind: str) -> tuple[str, ...]:
 
 
 @functools.cache
-def warnings() -> tuple[str, ...]:
-    return tuple(r[0] for r in _rows("warnings.txt"))
+def notices() -> tuple[tuple[str, str], ...]:
+    return tuple((r[0], r[1]) for r in _rows("notices.tsv"))
 
 
 def find(kind: str, name: str, choices: dict[str, str]) -> str:
@@ -113,3 +130,19 @@ def find(kind: str, name: str, choices: dict[str, str]) -> str:
     if name.casefold() in folded:
         return folded[name.casefold()]
     raise BadOption(f"unknown {kind} {name!r}; choose one of: {', '.join(choices.values())}")
+
+
+class Benchmark(NamedTuple):
+    name: str
+    samples: int
+    chance: float
+    best: float
+    slope: float
+    centre: float
+
+
+@functools.cache
+def benchmarks() -> tuple[Benchmark, ...]:
+    return tuple(
+        Benchmark(r[0], int(r[1]), *(float(v) for v in r[2:6])) for r in _rows("benchmarks.tsv")
+    )

@@ -20,7 +20,7 @@ class StopRun(Exception):
 
 
 class RunState:
-    """What the run has done so far: for the closing summary, even an early one."""
+    """What the run has shown so far: for the closing summary, even an early one."""
 
     def __init__(self) -> None:
         self.step = 0
@@ -28,6 +28,8 @@ class RunState:
         self.last_loss: float | None = None
         self.checkpoints: list[str] = []
         self.elapsed = 0.0  # simulated seconds since launch
+        self.failures = 0
+        self.lost_seconds = 0.0
 
 
 class Pacer:
@@ -84,9 +86,9 @@ class Console:
         """The simulated wall clock that log timestamps show."""
         return self.start + timedelta(seconds=int(self.state.elapsed))
 
-    def advance(self, seconds: float) -> None:
-        """Let simulated time pass; the cast's clock is not touched."""
-        self.state.elapsed += seconds
+    def at(self, t: float) -> None:
+        """Move the simulated wall clock to `t` (seconds since launch), never back."""
+        self.state.elapsed = max(self.state.elapsed, t)
 
     def pacer(self, budget: float, pauses: int) -> Pacer:
         return Pacer(self.tape, self.rng, budget, pauses, self.natural_break)

@@ -23,9 +23,11 @@ class LossCurve(NamedTuple):
     tokens_per_step: float
     total_steps: int
     initial: float
-    final: float | None  # fine-tuning: where the curve ends; pre-training: the law decides
+    final: float | None  # where the curve ends (before epoch drops); pre-training: the law
     offset_tokens: float
     spike: Spike | None
+    steps_per_epoch: int = 0
+    epoch_drop: float = 0.0  # fine-tuning: each new pass over the same data starts lower
 
     def smooth(self, step: int) -> float:
         """The noiseless loss that optimizer step `step` (from 1) reports.
@@ -43,9 +45,12 @@ class LossCurve(NamedTuple):
         if self.final is None:
             tokens = self.offset_tokens + updates * self.tokens_per_step
             return physics.chinchilla_loss(self.params, tokens)
-        return self.final + (self.initial - self.final) * _fine_tune_decay(
-            updates, self.total_steps
-        )
+        decay = _fine_tune_decay(min(updates, self.total_steps), self.total_steps)
+        drop = 0.0
+        if self.epoch_drop:
+            epochs = max(1, self.total_steps // max(1, self.steps_per_epoch))
+            drop = self.epoch_drop * min(updates // self.steps_per_epoch, epochs - 1)
+        return self.final + (self.initial - self.final) * decay - drop
 
     def bump(self, step: int) -> float:
         spike = self.spike

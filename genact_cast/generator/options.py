@@ -11,6 +11,12 @@ from genact_cast.errors import BadOption
 MIN_COLS, MAX_COLS = 60, 1000
 MIN_ROWS, MAX_ROWS = 20, 500
 MAX_DURATION = 24 * 3600.0
+MIN_SPEED, MAX_SPEED = 0.01, 1000.0
+KINDS = ("pretrain", "continue", "sft")
+FRAMEWORKS = ("genact", "torchtitan", "megatron", "deepspeed", "hf")
+LAYOUTS = ("log", "dashboard")
+MAX_FAILURES = 2  # in one cast, so that it stays watchable
+EARLIEST_START, LATEST_START = 2020, 2100  # years
 CLUSTER_SIZES = tuple(8 * nodes for nodes in (1, 2, 4, 8, 16, 32, 64, 128, 256))
 
 
@@ -30,6 +36,10 @@ class RecordOptions(NamedTuple):
     idle_time_limit: float | None = None
     theme: str | None = None
     prompt: bool = True
+    kind: str | None = None
+    failures: int | None = None
+    framework: str = "genact"
+    layout: str = "log"
 
     def check(self) -> None:
         """Raise `BadOption` naming the first value that cannot work."""
@@ -40,8 +50,10 @@ class RecordOptions(NamedTuple):
                 f"--duration must be more than 0 and at most {MAX_DURATION:.0f} seconds "
                 f"(got {self.duration:g})"
             )
-        if not (math.isfinite(self.speed) and self.speed > 0):
-            raise BadOption(f"--speed must be a number above 0 (got {self.speed:g})")
+        if not (math.isfinite(self.speed) and MIN_SPEED <= self.speed <= MAX_SPEED):
+            raise BadOption(
+                f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (got {self.speed:g})"
+            )
         if not MIN_COLS <= self.cols <= MAX_COLS:
             raise BadOption(f"--cols must be from {MIN_COLS} to {MAX_COLS} (got {self.cols})")
         if not MIN_ROWS <= self.rows <= MAX_ROWS:
@@ -49,6 +61,24 @@ class RecordOptions(NamedTuple):
         if self.gpus is not None and self.gpus not in CLUSTER_SIZES:
             sizes = ", ".join(str(n) for n in CLUSTER_SIZES)
             raise BadOption(f"--gpus must be one of {sizes} (8 per node; got {self.gpus})")
+        if self.kind is not None and self.kind not in KINDS:
+            raise BadOption(f"--kind must be one of {', '.join(KINDS)} (got {self.kind!r})")
+        if self.failures is not None and not 0 <= self.failures <= MAX_FAILURES:
+            raise BadOption(
+                f"--failures must be from 0 to {MAX_FAILURES}, so that the cast stays "
+                f"watchable (got {self.failures})"
+            )
+        if self.framework not in FRAMEWORKS:
+            raise BadOption(
+                f"--framework must be one of {', '.join(FRAMEWORKS)} (got {self.framework!r})"
+            )
+        if self.layout not in LAYOUTS:
+            raise BadOption(f"--layout must be one of {', '.join(LAYOUTS)} (got {self.layout!r})")
+        if self.start is not None and not EARLIEST_START <= self.start.year < LATEST_START:
+            raise BadOption(
+                f"--start must be a time from {EARLIEST_START} to {LATEST_START - 1} "
+                f"(got {self.start.isoformat()})"
+            )
         if self.idle_time_limit is not None and not (
             math.isfinite(self.idle_time_limit) and self.idle_time_limit > 0
         ):

@@ -87,3 +87,38 @@ def safetensors_shards(
             shards.append(0.0)
         shards[-1] += size
     return shards
+
+
+# Parallelism and communication (REALISM.md, "Parallelism and communication").
+
+
+def all_gather_seconds(ranks: int, size_bytes: float, bus_bandwidth: float) -> float:
+    """Ring all-gather (or reduce-scatter) of `size_bytes` in all: (n−1)/n × bytes ÷ bw."""
+    return (ranks - 1) / ranks * size_bytes / bus_bandwidth if ranks > 1 else 0.0
+
+
+def pipeline_bubble(stages: int, microbatches: int) -> float:
+    """Idle share of a 1F1B pipeline schedule: (p−1)/(m+p−1)."""
+    return (stages - 1) / (microbatches + stages - 1)
+
+
+def activation_bytes(
+    seq: int, micro: int, hidden: int, heads: int, layers: int, tp: int, *, checkpointed: bool
+) -> float:
+    """Activations of `layers` transformer blocks for one micro batch (Korthikanti et al.)."""
+    if checkpointed:
+        return 2.0 * seq * micro * hidden * layers
+    return seq * micro * hidden * (34 + 5 * heads * seq / hidden) * layers / tp
+
+
+def logits_bytes(seq: int, micro: int, vocab: int, tp: int) -> float:
+    """fp32 logits of one micro batch, sharded over the tensor-parallel group."""
+    return 4.0 * seq * micro * vocab / tp
+
+
+def benchmark_accuracy(
+    flops: float, chance: float, best: float, slope: float, centre: float
+) -> float:
+    """Few-shot accuracy as training compute grows: a logistic in log10(FLOPs)."""
+    x = slope * (math.log10(max(flops, 1.0)) - centre)
+    return chance + (best - chance) / (1.0 + math.exp(-x))

@@ -1,9 +1,15 @@
-"""The run plan: every choice drawn once from the seed, every number derived from it."""
+"""The run plan: every choice drawn once from the seed, every number derived from it.
+
+A plan depends on the seed and the run options only (`RecordOptions.run_options`):
+the terminal size, the duration and the speed change how a run is shown, never what
+it does. They only reach the plan's `budget`, which the pacing reads.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
@@ -11,42 +17,83 @@ from genact_cast.generator import catalog, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike
-from genact_cast.generator.options import CLUSTER_SIZES, RecordOptions
+from genact_cast.generator.layout import (
+    IB_GBPS,
+    MEMORY_FLOOR,
+    Layout,
+    Traffic,
+    choose_layout,
+    traffic,
+)
+from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
 from genact_cast.generator.rng import Rng
 
-_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
+_FIRST_DAY = date(2025, 1, 1)
+_LAST_DAY = date(2026, 10, 31)
 _HOSTS = ("node", "gpu", "dgx", "hgx", "trn", "worker")
 _USERS = ("alice", "bob", "mlops", "research", "train", "ubuntu")
+_KIND_ODDS = (("pretrain", 0.4), ("continue", 0.25), ("sft", 0.35))
+_LARGEST = {"pretrain": 75e9, "continue": 1e12, "sft": 75e9}  # parameters
+_EPOCHS = {"pretrain": (1, 4), "continue": (1, 2), "sft": (2, 5)}
+_DAYS = {"pretrain": (0.5, 60.0), "continue": (0.25, 45.0), "sft": (1 / 24, 14.0)}
+# Global batch: tokens for pre-training kinds, sequences for fine-tuning.
+_MFU_LOW, _MFU_HIGH = 0.33, 0.47
+_BATCH = {"pretrain": (1e6, 16.8e6), "continue": (2e6, 16.8e6), "sft": (64, 512)}
+KIND_LABELS = {
+    "pretrain": "pre-training from scratch",
+    "continue": "continued pre-training",
+    "sft": "supervised fine-tuning",
+}
+GPU_HOURS_PER_FAILURE = 50_000  # Llama 3 405B: 419 interruptions in 54 days on 16,384 GPUs
+XIDS = (
+    (79, "GPU has fallen off the bus"),
+    (48, "DBE (Double Bit Error) ECC Error"),
+    (63, "ECC page retirement or row remapping recording event"),
+    (64, "ECC page retirement or row remapper recording failure"),
+    (94, "Contained ECC error"),
+)
+
+
+class FailurePlan(NamedTuple):
+    at: float  # share of the training steps done when it strikes
+    rank: int
+    xid: int
+    xid_text: str
+    restart_seconds: float
 
 
 class RunPlan(NamedTuple):
     options: RecordOptions
+    kind: str
     model_name: str
     arch: Architecture
     gpu: Gpu
     dataset: Dataset
     framework: Framework
     nodes: int
-    tensor_parallel: int
-    seq_len: int
-    micro_batch: int
-    grad_accum: int
+    layout: Layout
+    traffic: Traffic
+    seq_len: int  # the longest sequence the run takes
     mfu: float
     first_step_mfu: float
     epochs: int
     steps_per_epoch: int
     warmup_steps: int
     peak_lr: float
-    memory_fraction: float
-    storage_gbps: float
-    bus_gbps: float
+    storage_gbps: float  # aggregate, of the parallel file system
+    dp_gbps: float  # bus bandwidth of the data-parallel collectives
+    nvlink_gbps: float
     loss: LossCurve
     grad_norm: GradNormCurve
     loss_noise: float
+    checkpoint_every: int  # steps
+    eval_samples: int
+    failures: tuple[FailurePlan, ...]
     start: datetime
     host_prefix: str
     user: str
     master_port: int
+    noise_seed: int
     budget: PhaseBudget
     scene_seed: int
 
@@ -58,29 +105,62 @@ class RunPlan(NamedTuple):
 
     @property
     def data_parallel(self) -> int:
-        return self.gpus // self.tensor_parallel
+        return self.layout.dp
+
+    @property
+    def tensor_parallel(self) -> int:
+        return self.layout.tp
+
+    @property
+    def pipeline_parallel(self) -> int:
+        return self.layout.pp
+
+    @property
+    def micro_batch(self) -> int:
+        return self.layout.micro_batch
+
+    @property
+    def grad_accum(self) -> int:
+        return self.layout.grad_accum
 
     @property
     def finetune(self) -> bool:
-        return self.dataset.is_finetune
+        return self.kind == "sft"
+
+    @property
+    def from_scratch(self) -> bool:
+        return self.kind == "pretrain"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def tokens_per_sequence(self) -> int:
+        """Tokens a sequence holds on average: packed to the full length when pre-training."""
+        return self.dataset.tokens_per_example if self.finetune else self.seq_len
 
     @property
     def global_batch(self) -> int:
         """Sequences per optimizer step."""
-        return self.data_parallel * self.micro_batch * self.grad_accum
+        return self.layout.global_batch
 
     @property
     def global_batch_tokens(self) -> int:
-        return self.global_batch * self.seq_len
+        return self.global_batch * self.tokens_per_sequence
 
     @property
     def total_steps(self) -> int:
         return self.epochs * self.steps_per_epoch
 
     @property
+    def total_tokens(self) -> int:
+        return self.total_steps * self.global_batch_tokens
+
+    @property
     def flops_per_token(self) -> float:
         a = self.arch
-        return physics.flops_per_token(a.params, a.layers, a.hidden, self.seq_len)
+        return physics.flops_per_token(a.params, a.layers, a.hidden, self.tokens_per_sequence)
 
     def tokens_per_second(self, mfu: float | None = None) -> float:
         """Cluster-wide, at steady-state MFU unless told otherwise."""
@@ -101,23 +181,12 @@ class RunPlan(NamedTuple):
 
     @property
     def static_memory_gib(self) -> float:
-        return physics.static_memory_bytes(self.arch.params, self.gpus) / physics.GIB
+        return self.layout.memory.state / physics.GIB
 
     @property
     def memory_gib(self) -> float:
-        """Steady memory per GPU: sharded state plus activations."""
-        return self.gpu.memory_gib * self.memory_fraction
-
-    @property
-    def reduce_bucket_bytes(self) -> float:
-        """One transformer block's bf16 gradients: FSDP reduces them layer by layer."""
-        return physics.BF16_BYTES * self.arch.params / self.arch.layers
-
-    @property
-    def allreduce_seconds(self) -> float:
-        return physics.ring_allreduce_seconds(
-            self.data_parallel, self.reduce_bucket_bytes, self.bus_gbps * physics.GB
-        )
+        """Peak memory per GPU: state, activations, logits and buffers."""
+        return self.layout.memory.total / physics.GIB
 
     @property
     def weights_bytes(self) -> float:
@@ -128,8 +197,14 @@ class RunPlan(NamedTuple):
         return physics.OPTIMIZER_BYTES_PER_PARAM * self.arch.params
 
     @property
+    def checkpoint_bytes(self) -> float:
+        """bf16 weights and fp32 master weights, momentum and variance, sharded by rank."""
+        return self.weights_bytes + self.optimizer_bytes
+
+    @property
     def checkpoint_seconds(self) -> float:
-        return (self.weights_bytes + self.optimizer_bytes) / (self.storage_gbps * physics.GB)
+        """A save at the file system's aggregate bandwidth (each save varies around it)."""
+        return self.checkpoint_bytes / (self.storage_gbps * physics.GB)
 
     @property
     def export_shards(self) -> list[float]:
@@ -141,11 +216,25 @@ class RunPlan(NamedTuple):
     @property
     def output_name(self) -> str:
         base = self.model_name.lower()
-        return f"{base}-{self.dataset.name.lower()}-sft" if self.finetune else f"{base}-pretrain"
+        suffix = {"pretrain": "pretrain", "continue": "cpt", "sft": "sft"}[self.kind]
+        data = self.dataset.name.lower().split("/")[0]
+        return f"{base}-{suffix}" if self.kind == "pretrain" else f"{base}-{data}-{suffix}"
+
+    @property
+    def run_name(self) -> str:
+        return f"{self.model_name.lower()}_{self.kind}"
 
     @property
     def master(self) -> str:
-        return f"{self.host_prefix}-000"
+        return self.host(0)
+
+    def host(self, node: int) -> str:
+        return f"{self.host_prefix}-{node:03d}"
+
+    @property
+    def expected_failures(self) -> float:
+        hours = self.total_steps * self.step_seconds / 3600
+        return self.gpus * hours / GPU_HOURS_PER_FAILURE
 
 
 def make_plan(options: RecordOptions) -> RunPlan:
@@ -158,105 +247,125 @@ def make_plan(options: RecordOptions) -> RunPlan:
     rng = Rng(options.seed)
     choose, shape, curve, scene = rng.fork(), rng.fork(), rng.fork(), rng.fork()
 
-    dataset = _choose_dataset(choose, options)
+    kind = _choose_kind(choose, options)
     gpu = _choose_gpu(choose, options)
-    # Pre-training aims at a loss this far above the law's floor (ends near 2.0-2.4).
-    excess_loss = choose.uniform(0.25, 0.5)
-    arch, nodes = _choose_model_and_cluster(choose, options, gpu, excess_loss)
-    model_name = _model_name(choose, arch, dataset, pinned=options.model is not None)
-    framework = choose.pick([f for f in catalog.frameworks() if gpu.name in f.gpus])
-
-    tensor_parallel = 8 if arch.params > 30e9 else 1
-    seq_len = _sequence_length(shape, arch, dataset)
-    # Micro batches as large as memory allows for the sequence length, then up to 16
-    # accumulation steps towards the batch target; small clusters just train on less.
-    micro_choices = {2048: (2, 4, 8), 4096: (1, 2, 4), 8192: (1, 1, 2)}[seq_len]
-    micro_batch = shape.pick(micro_choices) if arch.params < 30e9 else 1
-    data_parallel = nodes * physics.GPUS_PER_NODE // tensor_parallel
-    batch_target = (
-        math.exp(shape.uniform(math.log(0.25e6), math.log(2e6)))
-        if dataset.is_finetune
-        else math.exp(shape.uniform(math.log(1e6), math.log(16e6)))
-    )
-    grad_accum = min(16, max(1, round(batch_target / (data_parallel * micro_batch * seq_len))))
-    batch_tokens = data_parallel * micro_batch * grad_accum * seq_len
-
-    mfu = shape.uniform(0.33, 0.47)
+    framework, start = _choose_software_and_date(choose, scene, options, gpu)
+    buffers_gib = shape.uniform(3.0, 6.0)
+    mfu_draw = shape.random()
     first_step_mfu = shape.uniform(0.05, 0.15)
-    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, seq_len)
-    physics.cluster_tokens_per_second(nodes * 8, gpu.peak_tflops, mfu, fpt)
+    batch_draw = shape.random()
+    seq_draw = shape.random()
+    config = _choose_config(choose, options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw)
+    arch, dataset, layout, seq_len, epochs, mfu = config
+    model_name = _model_name(choose, arch, kind, pinned=options.model is not None)
+    nodes = layout.gpus // physics.GPUS_PER_NODE
 
-    epochs = shape.integer(2, 3) if dataset.is_finetune else shape.integer(2, 4)
-    if dataset.is_finetune:
-        tokens_per_epoch = dataset.tokens
+    nvlink = shape.uniform(*gpu.nvlink_gbps)
+    dp_gbps = nvlink if nodes == 1 else shape.uniform(*IB_GBPS)
+    per_seq = dataset.tokens_per_example if kind == "sft" else seq_len
+    flow = traffic(arch, layout, per_seq, dp_gbps, nvlink)
+
+    batch = layout.global_batch
+    if kind == "sft":
+        steps_per_epoch = -(-dataset.examples // batch)
     else:
-        tokens_per_epoch = min(dataset.tokens, _pretraining_tokens(arch, excess_loss) / epochs)
-    steps_per_epoch = max(40, round(tokens_per_epoch / batch_tokens))
+        steps_per_epoch = max(20, round(dataset.tokens / (batch * seq_len)))
     total_steps = epochs * steps_per_epoch
 
-    if dataset.is_finetune:
+    if kind == "sft":
         peak_lr = shape.pick((1e-5, 1.5e-5, 2e-5))
         warmup = max(10, round(total_steps * shape.uniform(0.02, 0.05)))
     else:
         peak_lr = 3e-4 if arch.params < 30e9 else 1.5e-4 if arch.params < 200e9 else 8e-5
+        if kind == "continue":
+            peak_lr /= shape.pick((2, 3, 5))
         warmup = min(2000, max(100, round(total_steps * shape.uniform(0.01, 0.05))))
     warmup = min(warmup, total_steps // 4)
 
-    static_fraction = (
-        physics.static_memory_bytes(arch.params, nodes * 8) / physics.GIB / gpu.memory_gib
+    tokens_per_step = batch * (dataset.tokens_per_example if kind == "sft" else seq_len)
+    loss, grad_norm, noise = _curves(curve, arch, kind, tokens_per_step, total_steps, epochs)
+
+    # File systems give 2-10 GB/s per node, 50-500 GB/s in all for 16 nodes or more.
+    storage = nodes * shape.uniform(2.0, 10.0)
+    if nodes >= 16:
+        storage = min(500.0, max(50.0, storage))
+    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
+    step_seconds = tokens_per_step / physics.cluster_tokens_per_second(
+        layout.gpus, gpu.peak_tflops, mfu, fpt
     )
-    memory_fraction = shape.uniform(max(0.55, static_fraction + 0.06), 0.95)
-
-    loss, grad_norm, noise = _curves(curve, arch, dataset, batch_tokens, total_steps)
-
-    intra = shape.uniform(*gpu.nvlink_gbps)
-    bus_gbps = intra if nodes == 1 else shape.uniform(46, 48)
-
-    start = options.start or _EPOCH + timedelta(
-        days=scene.integer(0, 660), hours=scene.integer(7, 22), seconds=scene.integer(0, 3599)
+    checkpoint_every = _checkpoint_interval(shape, step_seconds, steps_per_epoch)
+    eval_samples = (
+        shape.pick((1_000, 2_000, 5_000)) if kind == "sft" else shape.pick((10_000, 20_000))
     )
+
+    hours = total_steps * step_seconds / 3600
+    failures = _failures(choose, options, layout.gpus, hours)
+
     return RunPlan(
         options=options,
+        kind=kind,
         model_name=model_name,
         arch=arch,
         gpu=gpu,
         dataset=dataset,
         framework=framework,
         nodes=nodes,
-        tensor_parallel=tensor_parallel,
+        layout=layout,
+        traffic=flow,
         seq_len=seq_len,
-        micro_batch=micro_batch,
-        grad_accum=grad_accum,
         mfu=mfu,
         first_step_mfu=first_step_mfu,
         epochs=epochs,
         steps_per_epoch=steps_per_epoch,
         warmup_steps=warmup,
         peak_lr=peak_lr,
-        memory_fraction=memory_fraction,
-        # Shared file systems scale sublinearly with the writers: √nodes.
-        storage_gbps=min(300.0, max(2.0, math.sqrt(nodes) * shape.uniform(0.6, 1.2))),
-        bus_gbps=bus_gbps,
+        storage_gbps=storage,
+        dp_gbps=dp_gbps,
+        nvlink_gbps=nvlink,
         loss=loss,
         grad_norm=grad_norm,
         loss_noise=noise,
+        checkpoint_every=checkpoint_every,
+        eval_samples=eval_samples,
+        failures=failures,
         start=start,
         host_prefix=scene.pick(_HOSTS),
         user=scene.pick(_USERS),
         master_port=29500 if scene.chance(0.7) else scene.integer(29400, 29999),
-        budget=plan_budget(scene, epochs, options.duration),
+        noise_seed=scene.integer(0, 2**53),
+        budget=plan_budget(Rng(options.seed ^ 0x5EED), epochs, options.duration),
         scene_seed=scene.integer(0, 2**53),
     )
 
 
-def _choose_dataset(rng: Rng, options: RecordOptions) -> Dataset:
-    finetune = rng.chance(0.3)
-    drawn = rng.pick([d for d in catalog.datasets() if d.is_finetune == finetune])
-    if options.dataset is None:
-        return drawn
-    by_name = {d.name: d.name for d in catalog.datasets()}
-    name = catalog.find("dataset", options.dataset, by_name)
-    return next(d for d in catalog.datasets() if d.name == name)
+# Kind, hardware, software and date
+
+
+def _choose_kind(rng: Rng, options: RecordOptions) -> str:
+    roll = rng.random()
+    if options.kind is not None:
+        return options.kind
+    if options.dataset is not None:
+        return _find_dataset(options.dataset).kind
+    if options.model is not None and _find_model(options.model).params > _LARGEST["sft"]:
+        return "continue"
+    for kind, odds in _KIND_ODDS:
+        if roll < odds:
+            return kind
+        roll -= odds
+    return KINDS[-1]
+
+
+def _find_model(name: str) -> Architecture:
+    arches = catalog.architectures()
+    found = catalog.find("model", name, {a.name: a.name for a in arches})
+    return next(a for a in arches if a.name == found)
+
+
+def _find_dataset(name: str) -> Dataset:
+    sets = catalog.datasets()
+    found = catalog.find("dataset", name, {d.name: d.name for d in sets})
+    return next(d for d in sets if d.name == found)
 
 
 def _choose_gpu(rng: Rng, options: RecordOptions) -> Gpu:
@@ -267,109 +376,331 @@ def _choose_gpu(rng: Rng, options: RecordOptions) -> Gpu:
     return next(g for g in catalog.gpus() if g.name == name)
 
 
-def fits(arch: Architecture, gpu: Gpu, gpus: int) -> bool:
-    """Sharded state must leave room for activations: at most 85 % of the GPU."""
-    return physics.static_memory_bytes(arch.params, gpus) <= 0.85 * gpu.memory_gib * physics.GIB
+def usable_from(gpu: Gpu) -> date:
+    """The first day a run on `gpu` can happen: in service, and a torch build supports it."""
+    builds = [f.released for f in catalog.frameworks() if gpu.name in f.gpus]
+    return max(gpu.since, min(builds))
 
 
-def _pretraining_tokens(arch: Architecture, excess_loss: float) -> float:
-    target = physics.chinchilla_floor(arch.params) + excess_loss
-    return physics.chinchilla_tokens(arch.params, target)
-
-
-def _estimated_days(arch: Architecture, gpu: Gpu, gpus: int, excess_loss: float) -> float:
-    """Rough length of a pre-training run: 6N FLOPs per token at 40 % MFU."""
-    tokens_per_s = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, 0.4, 6 * arch.params)
-    return _pretraining_tokens(arch, excess_loss) / tokens_per_s / 86400
-
-
-def _choose_model_and_cluster(
-    rng: Rng, options: RecordOptions, gpu: Gpu, excess_loss: float
-) -> tuple[Architecture, int]:
-    arches = catalog.architectures()
-    drawn_arch = rng.pick(arches)
-    size_steps = rng.integer(0, 3)
-    if options.model is not None:
-        name = catalog.find("model", options.model, {a.name: a.name for a in arches})
-        arch = next(a for a in arches if a.name == name)
-    elif options.gpus is not None:
-        fitting = [a for a in arches if fits(a, gpu, options.gpus)]
-        arch = (
-            drawn_arch
-            if drawn_arch in fitting
-            else fitting[arches.index(drawn_arch) % len(fitting)]
-        )
-    else:
-        arch = drawn_arch
-
-    if options.gpus is not None:
-        if not fits(arch, gpu, options.gpus):
-            need = next((n for n in CLUSTER_SIZES if fits(arch, gpu, n)), None)
-            per_gpu = physics.static_memory_bytes(arch.params, options.gpus) / physics.GIB
-            hint = f"; use --gpus {need} or more" if need else ""
+def _choose_software_and_date(
+    choose: Rng, scene: Rng, options: RecordOptions, gpu: Gpu
+) -> tuple[Framework, datetime]:
+    """A start time at which the GPU is in service, and a torch build released before it."""
+    first = max(_FIRST_DAY, usable_from(gpu))
+    days = scene.integer(0, (_LAST_DAY - first).days)
+    hour, second = scene.integer(7, 22), scene.integer(0, 3599)
+    pick = choose.random()
+    if options.start is not None:
+        start = options.start.astimezone(timezone.utc)
+        if start.date() < usable_from(gpu):
             raise BadOption(
-                f"{arch.name} does not fit on {options.gpus} {gpu.name} GPUs: its weights, "
-                f"gradients and optimizer state take {per_gpu:.1f} GiB per GPU of "
-                f"{gpu.memory_gib:.1f} GiB{hint}"
+                f"no {gpu.name} run could start on {start:%Y-%m-%d}: the first torch build "
+                f"for it came out on {usable_from(gpu):%Y-%m-%d}; use a later --start or "
+                f"another --gpu"
             )
-        return arch, options.gpus // physics.GPUS_PER_NODE
+    else:
+        day = first + timedelta(days=days)
+        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(
+            hours=hour, seconds=second
+        )
+    # Teams pin a build for a while: one of the three newest a week before the start.
+    released = [
+        f
+        for f in catalog.frameworks()
+        if gpu.name in f.gpus and f.released <= start.date() - timedelta(days=7)
+    ] or [f for f in catalog.frameworks() if gpu.name in f.gpus and f.released <= start.date()]
+    recent = released[-3:]
+    return recent[min(len(recent) - 1, int(pick * len(recent)))], start
 
-    smallest = next((n for n in CLUSTER_SIZES if fits(arch, gpu, n)), CLUSTER_SIZES[-1])
-    # Larger clusters for the same model, as long as one sequence per GPU stays a sane batch.
-    candidates = [n for n in CLUSTER_SIZES if n >= smallest]
-    tp = 8 if arch.params > 30e9 else 1
-    sane = [n for n in candidates if n // tp * min(arch.max_seq, 8192) <= 16.8e6] or candidates[:1]
-    # Nobody pre-trains for a year: start from a cluster that finishes within weeks.
-    quick = [n for n in sane if _estimated_days(arch, gpu, n, excess_loss) <= 40] or sane[-1:]
-    start = sane.index(quick[0])
-    gpus = sane[min(start + size_steps, len(sane) - 1)]
-    return arch, gpus // physics.GPUS_PER_NODE
+
+# Model, data, cluster and layout, chosen together
 
 
-def _model_name(rng: Rng, arch: Architecture, dataset: Dataset, *, pinned: bool) -> str:
+class _Config(NamedTuple):
+    arch: Architecture
+    dataset: Dataset
+    layout: Layout
+    seq_len: int
+    epochs: int
+    mfu: float
+
+
+def _choose_config(
+    rng: Rng,
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    buffers_gib: float,
+    mfu_draw: float,
+    batch_draw: float,
+    seq_draw: float,
+) -> tuple[Architecture, Dataset, Layout, int, int, float]:
+    """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu`.
+
+    Every candidate that the pins allow is built and checked (tokens per parameter,
+    wall-clock time, memory, traffic); the seed picks one. None left: a one-line
+    refusal naming what would work.
+    """
+    pick = rng.random()
+    candidates = _candidates(options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw)
+    if not candidates:
+        raise BadOption(_what_would_work(options, kind, gpu))
+    # A real job fills its GPUs: fewer of them, or a larger micro batch, where it can.
+    full = [
+        c
+        for c in candidates
+        if c.layout.memory.total >= MEMORY_FLOOR * gpu.memory_gib * physics.GIB
+    ]
+    candidates = full or candidates
+    c = candidates[min(len(candidates) - 1, int(pick * len(candidates)))]
+    return c.arch, c.dataset, c.layout, c.seq_len, c.epochs, c.mfu
+
+
+def _candidates(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    buffers_gib: float,
+    mfu_draw: float,
+    batch_draw: float,
+    seq_draw: float,
+) -> list[_Config]:
+    arches = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
+    if options.model is not None:
+        arch = _find_model(options.model)
+        if arch.params > _LARGEST[kind]:
+            return []
+        arches = [arch]
+    sets = [d for d in catalog.datasets() if _serves(d, kind)]
+    if options.dataset is not None:
+        pinned = _find_dataset(options.dataset)
+        if not _serves(pinned, kind):
+            return []
+        sets = [pinned]
+    sizes = [options.gpus] if options.gpus is not None else list(CLUSTER_SIZES)
+    found: list[_Config] = []
+    lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
+    for arch in arches:
+        seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
+        for gpus in sizes:
+            for data in sets:
+                per_seq = data.tokens_per_example if kind == "sft" else seq
+                built = _layout(
+                    arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw
+                )
+                if built is None:
+                    continue
+                layout, mfu, cluster_tps = built
+                for epochs in range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1):
+                    tokens = epochs * data.tokens
+                    if kind == "pretrain" and not 20 * arch.params <= tokens <= 2000 * arch.params:
+                        continue
+                    days = tokens / cluster_tps / 86400
+                    if _DAYS[kind][0] <= days <= _DAYS[kind][1]:
+                        found.append(_Config(arch, data, layout, seq, epochs, mfu))
+    return found
+
+
+def _serves(data: Dataset, kind: str) -> bool:
+    if kind == "continue":
+        return data.kind == "continue" or (data.kind == "pretrain" and data.tokens <= 500e9)
+    return data.kind == kind
+
+
+@functools.cache
+def _layout(
+    arch: Architecture,
+    kind: str,
+    gpu: Gpu,
+    gpus: int,
+    seq: int,
+    per_seq: int,
+    buffers_gib: float,
+    batch_draw: float,
+    mfu_draw: float,
+) -> tuple[Layout, float, float] | None:
+    """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None."""
+    low, high = _BATCH[kind]
+    if kind == "sft":
+        if gpus > high:
+            return None
+        max_micro = max(1, int(high // gpus))
+    else:
+        max_micro = max(1, int(high // (gpus * seq)))
+    fit = choose_layout(arch, gpu, gpus, seq, max_micro=max_micro, buffers_gib=buffers_gib)
+    if fit is None:
+        return None
+    tp, pp, micro, checkpointed, mem = fit
+    dp = gpus // (tp * pp)
+    # Batch target on a log scale between the kind's bounds, then whole micro steps.
+    target = math.exp(math.log(low) + batch_draw * (math.log(high) - math.log(low)))
+    unit = per_seq if kind != "sft" else 1  # batch counted in tokens, or in sequences
+    accum = max(1, round(target / (dp * micro * unit)))
+    if pp > 1:
+        accum = max(accum, 6 * pp)  # enough micro batches to keep the bubble small
+    accum = min(accum, 256 if pp > 1 else 32)
+    layout = Layout(gpus, tp, pp, micro, accum, checkpointed, mem)
+    if not low <= layout.global_batch * unit <= high:
+        return None
+    # Steady MFU 0.33-0.47; pipelines lose their bubble on top of the kernels' efficiency.
+    mfu = _MFU_LOW + (_MFU_HIGH - _MFU_LOW) * mfu_draw
+    if pp > 1:
+        mfu = min(_MFU_HIGH, max(_MFU_LOW, 0.5 * (1 - layout.bubble)))
+    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
+    cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
+    step = layout.global_batch * per_seq / cluster_tps
+    dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
+    flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]))
+    layers = -(-arch.layers // pp)
+    if flow.all_gather * 2 * layers > step / accum or flow.exposed > 0.3 * step:
+        return None  # FSDP's gathers could not hide behind compute
+    return layout, mfu, cluster_tps
+
+
+def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
+    """One line: why the pinned options cannot make a believable run, and what can."""
+    pinned = [
+        f"--{name} {value}"
+        for name, value in (
+            ("kind", options.kind),
+            ("model", options.model),
+            ("gpus", options.gpus),
+            ("gpu", options.gpu),
+            ("dataset", options.dataset),
+        )
+        if value is not None
+    ]
+    what = " ".join(pinned) or "these options"
+    if options.model is not None and _find_model(options.model).params > _LARGEST[kind]:
+        others = [k for k in KINDS if _find_model(options.model).params <= _LARGEST[k]]
+        return (
+            f"{what}: {KIND_LABELS[kind]} is for models up to {_LARGEST[kind] / 1e9:.0f}B "
+            f"parameters; "
+            f"use --kind {' or --kind '.join(others)}"
+        )
+    if options.dataset is not None and not _serves(_find_dataset(options.dataset), kind):
+        data = _find_dataset(options.dataset)
+        return (
+            f"{what}: {data.name} is data for {KIND_LABELS[data.kind]}, not for {KIND_LABELS[kind]}"
+        )
+    hints: list[str] = []
+    if options.gpus is not None:
+        sizes = [
+            n
+            for n in CLUSTER_SIZES
+            if _candidates(options._replace(gpus=n), kind, gpu, 4.5, 0.5, 0.5, 0.5)
+        ]
+        if sizes:
+            hints.append(f"--gpus {' or '.join(str(n) for n in sizes[:4])}")
+    if options.gpu is not None:
+        types = [
+            g.name
+            for g in catalog.gpus()
+            if g.name != gpu.name and _candidates(options, kind, g, 4.5, 0.5, 0.5, 0.5)
+        ]
+        if types:
+            hints.append(f"--gpu {' or '.join(types)}")
+    if options.kind is not None or options.dataset is not None:
+        kinds = [
+            k
+            for k in KINDS
+            if k != kind
+            and (options.dataset is None or _serves(_find_dataset(options.dataset), k))
+            and _candidates(options._replace(kind=k), k, gpu, 4.5, 0.5, 0.5, 0.5)
+        ]
+        if kinds:
+            hints.append(f"--kind {' or '.join(kinds)}")
+    hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
+    return (
+        f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "
+        f"memory, or would take under {_DAYS[kind][0] * 24:g} hours or over "
+        f"{_DAYS[kind][1]:g} days){hint}"
+    )
+
+
+def _model_name(rng: Rng, arch: Architecture, kind: str, *, pinned: bool) -> str:
     invented = rng.chance(0.4)
     family = rng.pick(catalog.invented_models())
-    suffix = rng.pick(catalog.model_suffixes(dataset.kind))
+    suffix = rng.pick(catalog.model_suffixes(kind))
     if pinned or not invented:
         return arch.name
     return f"{family}-{arch.size_label}{suffix}"
 
 
-def _sequence_length(rng: Rng, arch: Architecture, dataset: Dataset) -> int:
-    lengths = (2048, 4096) if dataset.is_finetune else (2048, 4096, 8192, 8192)
-    return min(rng.pick(lengths), arch.max_seq)
+def _checkpoint_interval(rng: Rng, step_seconds: float, steps_per_epoch: int) -> int:
+    """Every 1-3 hours of training, in a round number of steps (500-2,000 where that fits)."""
+    hours = rng.uniform(1.0, 3.0)
+    raw = max(1.0, hours * 3600 / step_seconds)
+    nice = [m * 10**e for e in range(6) for m in (1, 2, 2.5, 5)]
+    every = int(min(nice, key=lambda n: abs(math.log(n / raw))))
+    return max(1, min(every, steps_per_epoch))
+
+
+def _failures(rng: Rng, options: RecordOptions, gpus: int, hours: float) -> tuple[FailurePlan, ...]:
+    """At REALISM.md's rate (one per 50,000 GPU-hours), at most two in one cast."""
+    expected = gpus * hours / GPU_HOURS_PER_FAILURE
+    roll = rng.random()
+    count, p, cumulative = 0, math.exp(-expected), math.exp(-expected)
+    while roll > cumulative and count < 2:  # Poisson, by its inverse CDF
+        count += 1
+        p *= expected / count
+        cumulative += p
+    if options.failures is not None:
+        count = options.failures
+    shares = sorted(rng.uniform(0.15, 0.9) for _ in range(count))
+    plans = []
+    for share in shares:
+        xid, text = rng.pick(XIDS)
+        plans.append(FailurePlan(share, rng.integer(0, gpus - 1), xid, text, rng.uniform(40, 150)))
+    return tuple(plans)
 
 
 def _curves(
-    rng: Rng, arch: Architecture, dataset: Dataset, batch_tokens: int, total_steps: int
+    rng: Rng, arch: Architecture, kind: str, tokens_per_step: int, total_steps: int, epochs: int
 ) -> tuple[LossCurve, GradNormCurve, float]:
-    if dataset.is_finetune:
-        initial = rng.uniform(1.8, 2.3)
-        final: float | None = rng.uniform(0.8, 1.3)
+    steps_per_epoch = total_steps // epochs
+    drop = 0.0
+    if kind == "sft":
+        end = rng.uniform(0.6, 1.2)
+        drop = rng.uniform(0.05, 0.12)
+        initial = rng.uniform(1.2, 2.0)
+        final: float | None = min(end + drop * (epochs - 1), initial - 0.1)
         offset = 0.0
-        noise = rng.uniform(0.02, 0.04)
+        noise = rng.uniform(0.03, 0.05)
+    elif kind == "continue":
+        initial = rng.uniform(1.8, 2.4)
+        final = initial - rng.uniform(0.08, 0.3)
+        offset = 0.0
+        noise = rng.uniform(0.01, 0.02)
     else:
         initial = math.log(arch.vocab) + rng.uniform(0.0, 0.5)
         final = None
         offset = physics.chinchilla_tokens(arch.params, initial)
-        noise = rng.uniform(0.006, 0.014)
+        noise = rng.uniform(0.01, 0.02)
     spike = None
-    if rng.chance(0.35):
+    if rng.chance(0.35) and total_steps >= 50:
         grad_step = rng.integer(total_steps // 5, total_steps * 4 // 5)
         spike = Spike(
             grad_step=grad_step,
             loss_step=grad_step + 1,
             grad_factor=rng.uniform(6.0, 20.0),
-            loss_height=rng.uniform(0.15, 0.5),
+            loss_height=rng.uniform(0.15, 0.5) * (0.5 if kind != "pretrain" else 1.0),
             recovery_steps=max(5.0, total_steps * rng.uniform(0.01, 0.03)),
         )
     loss = LossCurve(
-        arch.params, batch_tokens, total_steps, initial, final, offset, spike
+        arch.params, tokens_per_step, total_steps, initial, final, offset, spike,
+        steps_per_epoch, drop,
     )  # fmt: skip
+    start_norm = rng.uniform(5.0, 50.0) if kind == "pretrain" else rng.uniform(1.0, 5.0)
     grad = GradNormCurve(
-        initial=rng.uniform(5.0, 50.0),
-        settled=rng.uniform(0.15, 0.6),
+        initial=start_norm,
+        settled=min(rng.uniform(0.15, 0.6), start_norm * 0.5),
         settle_steps=min(rng.uniform(15.0, 60.0), total_steps / 12),
         spike=spike,
     )
     return loss, grad, noise
+
+
+def fits(arch: Architecture, gpu: Gpu, gpus: int) -> bool:
+    """Sharded state must leave room for activations: at most 85 % of the GPU."""
+    return physics.static_memory_bytes(arch.params, gpus) <= 0.85 * gpu.memory_gib * physics.GIB

@@ -1,57 +1,98 @@
-"""The whole run, phase after phase, written to a tape in virtual time."""
+"""The driver: a run's events, phase by phase, through a presenter onto a tape.
+
+Pacing lives here and in `pacing`/`budget`: which phase gets how much cast time,
+and where the markers go. Presenters only decide how each phase looks.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from genact_cast.generator.console import Console, RunState, StopRun
-from genact_cast.generator.phases.checkpoint import checkpoint
-from genact_cast.generator.phases.export import export
-from genact_cast.generator.phases.initialization import initialization
-from genact_cast.generator.phases.launch import launch, prompt
-from genact_cast.generator.phases.summary import summary
-from genact_cast.generator.phases.training import training_epoch
-from genact_cast.generator.phases.validation import validation
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    EpochEnded,
+    EpochStarted,
+    Evaluated,
+    Exported,
+    RunEvent,
+)
 from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.presenters import Presenter
+from genact_cast.generator.presenters.genact import GenactLog
+from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
+from genact_cast.generator.run import Run
 from genact_cast.generator.style import Style
 from genact_cast.generator.tape import Sink, Tape
 
 
 def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None = None) -> RunState:
-    """Run every phase of `plan`, sending events to `sink`; return what the run did.
+    """Show every phase of `plan`'s run, sending events to `sink`; return what was shown.
 
     `should_stop` is asked at every natural break; when it answers yes, the run ends
     there with a short summary, as genact's modules do when asked to exit.
     """
     options, budget = plan.options, plan.budget
+    run = Run(plan)
     tape = Tape(sink, options.speed)
     scene = Rng(plan.scene_seed)
     # Typing has a stream of its own: with or without the prompt (`run --no-prompt`,
-    # live recording), the run prints the same numbers.
+    # live recording), the run looks the same.
     typing, body = scene.fork(), scene.fork()
     con = Console(tape, Style(color=options.color), options.cols, plan.start, body, should_stop)
+    presenter: Presenter = GenactLog(Show(con, plan, run), typing)
+    phases = _phases(run.events)
     try:
         if options.prompt:
-            launch(con, plan, budget.launch, typing)
+            presenter.launch(budget.launch)
         tape.marker("Initialization")
-        initialization(con, plan, budget.initialization)
-        for epoch in range(1, plan.epochs + 1):
+        presenter.initialization(phases.initialization, budget.initialization)
+        for index, (training, evaluation, save) in enumerate(phases.epochs):
+            epoch = index + 1
             tape.marker(f"Epoch {epoch}/{plan.epochs}")
-            training_epoch(con, plan, epoch, budget.epochs[epoch - 1])
+            presenter.epoch(epoch, training, budget.epochs[index])
             tape.marker(f"Validation {epoch}")
-            validation(con, plan, epoch, budget.validations[epoch - 1])
-            if epoch < plan.epochs:
-                tape.marker(f"Checkpoint {epoch}")
-                checkpoint(con, plan, epoch, budget.checkpoints[epoch - 1])
+            presenter.validation(evaluation, budget.validations[index])
+            tape.marker(f"Checkpoint {epoch}")
+            presenter.checkpoint(save, budget.checkpoints[index])
         tape.marker("Export")
-        export(con, plan, budget.export)
-        summary(con, plan)
+        presenter.export(phases.export, budget.export)
+        presenter.summary(complete=True)
         tape.sleep(budget.summary)
     except StopRun:
-        con.end_live()
-        summary(con, plan, complete=False)
-    if options.prompt:
-        tape.write(prompt(plan, color=options.color).ansi)
+        presenter.stopped()
+        presenter.summary(complete=False)
+    presenter.finish()
     tape.flush()
     return con.state
+
+
+class _Phases:
+    def __init__(self) -> None:
+        self.initialization: list[RunEvent] = []
+        self.epochs: list[tuple[list[RunEvent], Evaluated, CheckpointSaved]] = []
+        self.export: Exported
+
+
+def _phases(events: Sequence[RunEvent]) -> _Phases:
+    """Events grouped as the seed's phases show them."""
+    phases = _Phases()
+    current = phases.initialization
+    training: list[RunEvent] = []
+    evaluation: Evaluated | None = None
+    for event in events:
+        if isinstance(event, EpochStarted):
+            training = []
+            current = training
+        elif isinstance(event, EpochEnded):
+            current = []
+        elif isinstance(event, Evaluated):
+            evaluation = event
+        elif isinstance(event, CheckpointSaved) and event.at_epoch_end:
+            assert evaluation is not None
+            phases.epochs.append((training, evaluation, event))
+        elif isinstance(event, Exported):
+            phases.export = event
+        current.append(event)
+    return phases

@@ -19,6 +19,7 @@ GREEN = "\x1b[32m"  # progress bars
 BLUE = "\x1b[34m"  # metric labels
 BOLD_WHITE = "\x1b[1;37m"  # metric values
 YELLOW = "\x1b[33m"  # warnings
+BOLD_RED = "\x1b[1;31m"  # errors: a failure that kills the job
 CYAN = "\x1b[36m"  # GPU status
 GREY = "\x1b[38;5;8m"  # NCCL stats: 256-colour grey 8
 
@@ -80,6 +81,9 @@ class Style:
 
     def warning(self, text: str) -> Text:
         return self.paint(text, YELLOW)
+
+    def error(self, text: str) -> Text:
+        return self.paint(text, BOLD_RED)
 
     def gpu(self, text: str) -> Text:
         return self.paint(text, CYAN)

@@ -20,7 +20,7 @@ def prompt(plan: RunPlan, *, color: bool) -> Text:
 
 def command_words(plan: RunPlan) -> list[str]:
     """The torchrun command of this cluster, as a list of shell words."""
-    config = f"configs/{plan.model_name.lower()}_{'sft' if plan.finetune else 'pretrain'}.yaml"
+    config = f"configs/{plan.run_name}.yaml"
     if plan.nodes == 1:
         launcher = ["torchrun", "--standalone", "--nproc_per_node=8"]
     else:

@@ -5,24 +5,29 @@ from __future__ import annotations
 import math
 
 from genact_cast.generator import style as fmt
-from genact_cast.generator.console import Console
-from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.style import GREEN
 
 
-def summary(con: Console, plan: RunPlan, *, complete: bool = True) -> None:
+def summary(show: Show, *, complete: bool = True) -> None:
+    con, plan = show.con, show.plan
     s, state = con.style, con.state
     title = " Training summary " if complete else " Training stopped early "
     rule = max(0, min(60, con.width) - len(title))
     con.blank()
     con.print(s.header("─" * (rule // 2) + title + "─" * (rule - rule // 2)))
     tokens = state.step * plan.global_batch_tokens
+    nodes = f"{plan.nodes} node{'s' if plan.nodes > 1 else ''}"
     rows: list[tuple[str, str]] = [
         ("Model", f"{plan.model_name} ({fmt.params(plan.arch.params)} params)"),
-        ("Cluster", f"{plan.gpus} x {plan.gpu.name} across {plan.nodes} nodes"),
+        ("Run", f"{plan.kind_label} on {plan.dataset.name}"),
+        ("Cluster", f"{plan.gpus} x {plan.gpu.name} across {nodes}"),
         ("Steps", f"{state.step:,} of {plan.total_steps:,} ({fmt.tokens(tokens)} tokens)"),
         ("Time", fmt.elapsed(state.elapsed)),
     ]
+    if state.failures:
+        lost = fmt.elapsed(state.lost_seconds)
+        rows.append(("Failures", f"{state.failures} (restarted from checkpoints, {lost} lost)"))
     if state.last_loss is not None:
         loss = float(f"{state.last_loss:.4f}")
         rows.append(("Final loss", f"{loss:.4f} (PPL {math.exp(loss):.2f})"))

@@ -5,15 +5,16 @@ from __future__ import annotations
 import math
 
 from genact_cast.generator import style as fmt
-from genact_cast.generator.console import Console
-from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.events import Exported
+from genact_cast.generator.presenters.genact.show import Show
 
 LISTED_SHARDS = 3
 
 
-def export(con: Console, plan: RunPlan, budget: float) -> None:
+def export(show: Show, event: Exported, budget: float) -> None:
+    con = show.con
     rng, s = con.rng, con.style
-    shards = plan.export_shards
+    shards = event.shards
     ticks = rng.integer(6, 12)
     pace = con.pacer(budget, ticks + 4)
     con.section("[Export]", "Training complete! Exporting final model...")
@@ -25,7 +26,7 @@ def export(con: Console, plan: RunPlan, budget: float) -> None:
         done = tick / ticks
         bar = s.block_bar(done, min(20, con.width - label.width - 7))
         con.live([label + bar + s.plain(f" {round(done * 100)}%")])
-        con.advance(plan.weights_bytes / (plan.storage_gbps * 1e9) / ticks)
+        con.at(event.t - event.seconds * (1 - done))
         pace()
     con.end_live()
 
@@ -39,9 +40,13 @@ def export(con: Console, plan: RunPlan, budget: float) -> None:
         con.print(s.plain(f"    {names[index]}  ") + s.value(f"{shards[index] / 1e9:.2f} GB"))
     con.print(s.plain("    model.safetensors.index.json"))
     pace()
-    output = f"./models/{plan.output_name}/"
-    con.text(f"Model saved to: {output}")
-    con.print(s.plain("  Total training time: ") + s.value(fmt.elapsed(con.state.elapsed)))
+    con.text(f"Model saved to: {event.path}")
+    con.print(s.plain("  Total training time: ") + s.value(fmt.elapsed(event.t)))
+    if show.state.failures:
+        con.print(
+            s.plain(f"  Failures: {show.state.failures}, time lost: ")
+            + s.value(fmt.elapsed(show.state.lost_seconds))
+        )
     loss = float(f"{con.state.last_loss or 0.0:.4f}")
     con.print(
         s.plain("  Final metrics: ")

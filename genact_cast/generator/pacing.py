@@ -1,0 +1,37 @@
+"""Pacing: which steps of the run are drawn, and how cast time is shared out.
+
+The run happens in simulated wall-clock time (days, weeks); a cast lasts minutes.
+Each phase gets a share of the cast (`budget`), and within a training epoch the
+steps drawn are the multiples of one round logging interval, as a real job's
+`log_freq` gives them, chosen so that the redraws fit the phase's share.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from genact_cast.generator.events import Trained
+
+NICE = tuple(m * 10**e for e in range(7) for m in (1, 2, 5))
+
+
+def log_interval(steps: int, ticks: int) -> int:
+    """The round interval (1, 2, 5, 10, 20, 50, ...) that gives about `ticks` draws."""
+    wanted = max(1.0, steps / max(1, ticks))
+    best: int = min(NICE, key=lambda n: (abs(math.log(n / wanted)), n))
+    return best
+
+
+def tick_steps(
+    spans: Sequence[Trained], interval: int, extra: Sequence[tuple[int, int]] = ()
+) -> list[list[int]]:
+    """For each span, the steps to draw: multiples of `interval`, and the `extra`
+    (attempt, step) pairs that fall inside it (step 1, where a restart resumes, the
+    epoch's last step, a loss spike)."""
+    drawn: list[list[int]] = []
+    for span in spans:
+        steps = set(range(-(-span.first // interval) * interval, span.last + 1, interval))
+        steps |= {s for a, s in extra if a == span.attempt and span.first <= s <= span.last}
+        drawn.append(sorted(steps))
+    return drawn

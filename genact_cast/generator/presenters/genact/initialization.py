@@ -1,0 +1,164 @@
+"""Launcher warnings, rendezvous, NCCL set-up, the layout, and the model and data ready."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from genact_cast.generator import physics
+from genact_cast.generator import style as fmt
+from genact_cast.generator.events import CommReady, DataReady, ModelReady, Rendezvous, RunEvent
+from genact_cast.generator.presenters.genact.show import Show
+
+# torch/distributed/run.py line of the OMP_NUM_THREADS warning, by torch minor version.
+OMP_WARNING_LINE = {"2.1": 785, "2.2": 793, "2.3": 793, "2.4": 793, "2.5": 793, "2.6": 793,
+                    "2.7": 766, "2.8": 766}  # fmt: skip
+
+
+def initialization(show: Show, events: Sequence[RunEvent], budget: float) -> None:
+    con, plan = show.con, show.plan
+    rng = con.rng
+    pace = con.pacer(budget, 14)
+    pid = rng.integer(20000, 99999)
+    _torchrun_banner(show, pid)
+    pace()
+    con.log("Initializing distributed training environment...")
+    for event in events:
+        con.at(event.t)
+        if isinstance(event, Rendezvous):
+            con.log(
+                f"Rendezvous complete: master_addr={plan.master} master_port={plan.master_port} "
+                f"group_rank=0 group_world_size={plan.nodes} local_world_size=8 "
+                f"world_size={plan.gpus}"
+            )
+            pace()
+            nodes = f"{plan.nodes} node{'s' if plan.nodes > 1 else ''}"
+            con.log(f"Setting up NCCL backend ({plan.gpus} GPUs across {nodes})")
+            con.log(f"Master: {plan.master}, Port: {plan.master_port}")
+            pace()
+        elif isinstance(event, CommReady):
+            _nccl_init(show, pid + rng.integer(1, 40))
+            pace()
+        elif isinstance(event, ModelReady):
+            _model(show, event)
+            pace()
+        elif isinstance(event, DataReady):
+            _data(show)
+            pace()
+    pace.finish()
+    con.natural_break()
+
+
+def _torchrun_banner(show: Show, pid: int) -> None:
+    """torchrun's glog warning: three W lines, milliseconds printed as microseconds."""
+    con, plan = show.con, show.plan
+    minor = ".".join(plan.framework.torch.split(".")[:2])
+    clock = f"{con.now:%m%d %H:%M:%S}.{con.rng.integer(0, 999):03d}000"
+    where = f"{pid} torch/distributed/run.py:{OMP_WARNING_LINE.get(minor, 793)}]"
+    rule = "*" * 41
+    for message in (
+        rule,
+        "Setting OMP_NUM_THREADS environment variable for each process to be 1 in default, "
+        "to avoid your system being overloaded, please further tune the variable for optimal "
+        "performance in your application as needed.",
+        rule,
+    ):
+        con.text(f"W{clock} {where} {message}", indent="")
+
+
+def _nccl_init(show: Show, pid: int) -> None:
+    con, plan = show.con, show.plan
+    rng = con.rng
+    prefix = f"{plan.master}:{pid}:{pid} [0] NCCL INFO"
+    subnet = f"10.{rng.integer(0, 200)}.{rng.integer(0, 250)}"
+    multi = plan.nodes > 1
+    interface = "ib0" if multi else "eth0"
+    channels = 32 if multi else 24
+    nics = " ".join(f"[{i}]mlx5_{i}:1/IB" for i in range(8))
+    comm = rng.integer(0x55D000000000, 0x55DFFFFFFFFF) & ~0xF  # 16-byte aligned
+    ring = plan.gpus if plan.gpus <= 16 else 0
+    messages = [
+        f"Bootstrap : Using {interface}:{subnet}.{rng.integer(2, 250)}<0>",
+        f"NCCL version {plan.framework.nccl}+cuda{plan.framework.cuda}",
+        f"NET/IB : Using {nics} ; OOB {interface}:{subnet}.1<0>"
+        if multi
+        else f"NET/Socket : Using [0]{interface}:{subnet}.1<0>",
+        f"Using network {'IB' if multi else 'Socket'}",
+    ]
+    if ring:
+        messages.append(f"Channel 00/{channels} :    " + " ".join(f"{r:>3}" for r in range(ring)))
+    messages += [
+        "Connected all rings",
+        "Connected all trees",
+        f"ncclCommInitRank comm 0x{comm:x} rank 0 nranks {plan.gpus} cudaDev 0 nvmlDev 0 "
+        f"busId 18000 commId 0x{rng.integer(0, 2**64 - 1):x} - Init COMPLETE",
+    ]
+    for message in messages:
+        con.text(f"{prefix} {message}", indent="", paint=con.style.nccl)
+
+
+def _model(show: Show, event: ModelReady) -> None:
+    con, plan = show.con, show.plan
+    a = plan.arch
+    con.log(f"Building model: {plan.model_name} ({a.name} architecture)")
+    if event.loaded_from is None:
+        con.log(
+            f"Initializing weights from scratch (random init, std 0.02) in {event.seconds:.1f}s"
+        )
+    else:
+        con.log(
+            f"Loading model: {plan.model_name} from {event.loaded_from}/ "
+            f"({fmt.gigabytes(plan.weights_bytes)} bf16) in {event.seconds:.1f}s"
+        )
+    con.log(
+        f"Model size: {fmt.params(a.params)} parameters, {a.layers} layers, hidden {a.hidden}, "
+        f"{a.heads} heads ({a.kv_heads} KV), vocab {a.vocab:,}"
+    )
+    layout = plan.layout
+    con.log(
+        f"Parallelism: {layout.describe()} over {plan.gpus} GPUs; activation checkpointing "
+        f"{'full' if layout.checkpointing else 'off'}"
+        + (f"; pipeline bubble {layout.bubble * 100:.1f}%" if layout.pp > 1 else "")
+    )
+    m = layout.memory
+    con.log(
+        f"Memory per GPU: {m.total / physics.GIB:.1f} GiB of {plan.gpu.memory_gib:.1f} GiB "
+        f"(state {m.state / physics.GIB:.1f}, activations {m.activations / physics.GIB:.1f}, "
+        f"logits {m.logits / physics.GIB:.1f}, buffers {m.buffers / physics.GIB:.1f})"
+    )
+
+
+def _data(show: Show) -> None:
+    con, plan = show.con, show.plan
+    a, d = plan.arch, plan.dataset
+    con.log(f"Loading tokenizer: AutoTokenizer (vocab_size={a.vocab})")
+    if plan.finetune:
+        con.log(
+            f"Dataset: {d.name} ({d.examples:,} examples, {fmt.tokens(d.tokens)} tokens, {d.task})"
+        )
+        con.log(
+            f"Global batch: {plan.global_batch:,} sequences of up to {plan.seq_len} tokens "
+            f"(micro batch {plan.micro_batch}, grad accum {plan.grad_accum}, data parallel "
+            f"{plan.data_parallel})"
+        )
+    else:
+        con.log(f"Dataset: {d.name} ({fmt.tokens(d.tokens)} tokens)")
+        con.log(
+            f"Global batch: {plan.global_batch:,} sequences x {plan.seq_len} = "
+            f"{plan.global_batch_tokens:,} tokens (micro batch {plan.micro_batch}, grad accum "
+            f"{plan.grad_accum}, data parallel {plan.data_parallel})"
+        )
+    con.log(
+        f"Optimizer: AdamW (betas 0.9/0.95, weight decay 0.1) | LR {plan.peak_lr:.1e}, "
+        f"warm-up {plan.warmup_steps:,} steps, cosine to {plan.peak_lr * 0.1:.1e}"
+    )
+    f = plan.framework
+    con.log(f"Precision: bf16 | torch {f.torch} | CUDA {f.cuda} | NCCL {f.nccl}")
+    con.log(
+        f"Checkpoints: every {plan.checkpoint_every:,} steps, async, to /lustre at "
+        f"{plan.storage_gbps:.0f} GB/s aggregate ({fmt.gigabytes(plan.checkpoint_bytes)} each)"
+    )
+    per_param = f", {plan.total_tokens / a.params:,.0f} tokens/param" if plan.from_scratch else ""
+    con.log(
+        f"Training: {plan.kind_label} | {plan.epochs} epochs x {plan.steps_per_epoch:,} steps "
+        f"({fmt.tokens(plan.total_tokens)} tokens{per_param})"
+    )

@@ -1,0 +1,290 @@
+"""One training epoch: a live block redrawn in place, with the log scrolling above it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from genact_cast.generator import physics
+from genact_cast.generator import style as fmt
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    CommReady,
+    DataReady,
+    Failed,
+    Launched,
+    ModelReady,
+    Notice,
+    Rendezvous,
+    Restarted,
+    RunEvent,
+    StepStats,
+    Trained,
+)
+from genact_cast.generator.pacing import log_interval, tick_steps
+from genact_cast.generator.presenters.genact.show import Show
+from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
+
+GPU_STATUS_LINES = 2
+TICK_SECONDS = (0.35, 0.65)  # how often the live block is redrawn, in cast seconds
+LOG_LINES = (6, 10)  # step lines an epoch, about
+
+
+def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
+    con, plan, run = show.con, show.plan, show.run
+    rng, s = con.rng, con.style
+    spans = [e for e in events if isinstance(e, Trained)]
+    covered = sum(span.last - span.first + 1 for span in spans)
+    interval = log_interval(covered, round(budget / rng.uniform(*TICK_SECONDS)))
+    last = epoch * plan.steps_per_epoch
+    extra = [(0, 1), *((a, last) for a in range(len(plan.failures) + 1))]
+    extra += [(e.attempt, e.step + 1) for e in events if isinstance(e, Restarted)]
+    spike = plan.loss.spike
+    if spike is not None:
+        extra += [
+            (a, st)
+            for a in range(len(plan.failures) + 1)
+            for st in (spike.grad_step, spike.loss_step)
+        ]
+    ticks = tick_steps(spans, interval, extra)
+    drawn = sum(len(t) for t in ticks)
+    log_every = interval * log_interval(drawn, rng.integer(*LOG_LINES))
+    failures = sum(isinstance(e, Failed) for e in events)
+    pace = con.pacer(budget, drawn + 2 * failures)
+    block = LiveBlock(show, epoch)
+
+    above: list[Text] = []
+    save: list[Text] = []  # only the latest save between two redraws is worth a line
+    span_index = 0
+    for event in events:
+        if isinstance(event, Trained):
+            for step in ticks[span_index]:
+                stats = run.step(step, event.attempt)
+                con.at(stats.t)
+                show.state.step, show.state.last_loss = step, stats.loss
+                show.state.losses.append(stats.loss)
+                lines = above + save
+                if step % log_every == 0 or step == 1 or (event.attempt and step == event.first):
+                    lines += _log_lines(show, stats)
+                con.live_text(block.render(stats), block.height, lines)
+                above, save = [], []
+                pace()  # a natural break too
+            span_index += 1
+        elif isinstance(event, Notice):
+            con.at(event.t)
+            above += con.log_lines(f"[WARN] {event.message}", s.warning)
+        elif isinstance(event, CheckpointSaved):
+            con.at(event.t)
+            show.state.checkpoints.append(event.path)
+            save = con.log_lines(
+                f"[Checkpoint] Saved step {event.step} to {event.path}/ "
+                f"({fmt.gigabytes(event.size_bytes)}, async: training blocked "
+                f"{event.blocking:.1f}s, written in {event.seconds:.1f}s)"
+            )
+        elif isinstance(event, Failed):
+            con.end_live()
+            for line in above + save:
+                con.print(line)
+            above, save = [], []
+            _failure(show, event)
+            pace()
+        elif isinstance(event, Restarted):
+            con.at(event.t)
+            show.state.failures += 1
+            show.state.lost_seconds += event.lost_seconds
+            con.log(
+                f"[torchrun] Worker group failed; restarting workers (attempt {event.attempt} "
+                f"of 3) after {fmt.elapsed(event.lost_seconds)} lost",
+                s.warning,
+            )
+            con.log(f"Resuming from {event.checkpoint}/ (step {event.step:,})")
+            pace()
+        elif isinstance(event, Launched | Rendezvous | CommReady | DataReady):
+            con.at(event.t)
+            if isinstance(event, CommReady):
+                con.log(f"NCCL communicators re-initialized ({plan.gpus} ranks)")
+        elif isinstance(event, ModelReady):
+            con.at(event.t)
+            con.log(
+                f"Loaded checkpoint {event.loaded_from}/ ({fmt.gigabytes(plan.checkpoint_bytes)}) "
+                f"in {event.seconds:.1f}s"
+            )
+    con.end_live()
+    for line in above + save:
+        con.print(line)
+    pace.finish()
+
+
+def _failure(show: Show, event: Failed) -> None:
+    con, s = show.con, show.style
+    con.at(event.t - event.ran_ms / 1000)
+    con.log(
+        f"[ERROR] {event.host}: NVRM: Xid {event.xid} on GPU {event.local_rank} "
+        f"(rank {event.rank}): {event.xid_text}",
+        s.error,
+    )
+    con.at(event.t)
+    con.log(
+        f"[ERROR] [rank{event.rank}] Watchdog caught collective operation timeout: "
+        f"WorkNCCL(SeqNum={event.seq}, OpType={event.op}, Timeout(ms)={event.timeout_ms}) "
+        f"ran for {event.ran_ms} milliseconds before timing out",
+        s.error,
+    )
+    con.log(
+        f"[ERROR] [rank{event.rank}] NCCL watchdog: terminating the process group "
+        f"at step {event.step:,}",
+        s.error,
+    )
+
+
+def _log_lines(show: Show, stats: StepStats) -> list[Text]:
+    plan = show.plan
+    per_gpu = stats.tokens_per_second / plan.gpus
+    text = (
+        f"step {stats.step:>{len(str(plan.total_steps))}} | loss {stats.loss:.4f} | "
+        f"{fmt.thousands(per_gpu)} tok/s/GPU | mfu {stats.mfu * 100:.1f}%"
+    )
+    return show.con.log_lines(text)
+
+
+class LiveBlock:
+    """The epoch's live status: laid out once, then filled in at every redraw."""
+
+    def __init__(self, show: Show, epoch: int) -> None:
+        con, plan = show.con, show.plan
+        self.show = show
+        s, width = con.style, con.width
+        total = plan.total_steps
+        title = s.header(f"Epoch {epoch}/{plan.epochs}")
+        self.bar_width = min(40, width - title.width - len(" 100%") - 1)
+        sep = s.literal(" | ")
+        peak_speed = plan.global_batch_tokens / (plan.step_seconds * 0.97)
+        capacity = f"{plan.gpu.memory_gib:.1f}GiB"
+        lines = [
+            title + s.literal(" ") + s.field("bar", self.bar_width, None) + Text(" {pct:>3}%", 5)
+        ]
+        lines += flow(
+            [
+                s.paint("Step ", BLUE) + s.field("step", 2 * len(str(total)) + 1),
+                _metric(s, "Loss", "loss", 7),
+                _metric(s, "LR", "lr", 7),
+                _metric(s, "Grad Norm", "gn", 7),
+                _metric(s, "GPU Mem", "mem", len(capacity) * 2 + 1),
+            ],
+            width,
+            sep,
+        )
+        per_seq = plan.tokens_per_sequence
+        lines += flow(
+            [
+                _metric(s, "Speed", "tps", len(fmt.thousands(peak_speed)) + len(" tokens/s")),
+                s.field("sps", len(fmt.thousands(peak_speed / per_seq)) + len(" samples/s")),
+                _metric(s, "TFLOP/s", "tflops", 6),
+                _metric(s, "MFU", "mfu", 6),
+                _metric(s, "ETA", "eta", 7),
+            ],
+            width,
+            sep,
+        )
+        self.sensors = ClusterSensors(show, width)
+        lines += flow(self.sensors.fields(s), width, s.literal(" "))
+        grey_sep = s.field("sep", 3, GREY)
+        comms = [
+            s.field("ag", len("[NCCL] AllGather: ") + 9, GREY),
+            s.field("rs", len("ReduceScatter: ") + 9, GREY),
+        ]
+        if plan.tensor_parallel > 1:
+            comms.append(s.field("ar", len("AllReduce(TP): ") + 9, GREY))
+        comms.append(s.field("exposed", len("Exposed: ") + 9 + len("/step"), GREY))
+        lines += flow(comms, width, grey_sep)
+        self.height = len(lines)
+        self.template = "".join(line.ansi + "\r\n" for line in lines)
+        self.bars: dict[int, str] = {}
+        self.first_step = (epoch - 1) * plan.steps_per_epoch
+        self.capacity = f"GiB/{capacity}"
+        self.per_sample = 1 / per_seq
+
+    def render(self, stats: StepStats) -> str:
+        show, plan = self.show, self.show.plan
+        done = (stats.step - self.first_step) / plan.steps_per_epoch
+        filled = round(done * self.bar_width)
+        bar = self.bars.get(filled)
+        if bar is None:
+            bar = self.bars[filled] = show.con.style.bar(done, self.bar_width).ansi
+        gather, scatter, reduce, exposed = show.run.collectives(stats.step)
+        self.sensors.read(stats.t)
+        return self.template.format_map(
+            {
+                "bar": bar,
+                "pct": math.floor(done * 100),
+                "step": f"{stats.step}/{plan.total_steps}",
+                "loss": f"{stats.loss:.4f}",
+                "lr": f"{stats.lr:.1e}",
+                "gn": f"{stats.grad_norm:.3f}",
+                "mem": f"{stats.memory_gib:.1f}{self.capacity}",
+                "tps": f"{stats.tokens_per_second:,.0f} tokens/s",
+                "sps": f"{stats.tokens_per_second * self.per_sample:,.0f} samples/s",
+                "tflops": f"{stats.tflops_per_gpu:.1f}",
+                "mfu": f"{stats.mfu * 100:.1f}%",
+                "eta": fmt.hours_minutes((plan.total_steps - stats.step) * plan.step_seconds),
+                "ag": f"[NCCL] AllGather: {_ms(gather)}",
+                "rs": f"ReduceScatter: {_ms(scatter)}",
+                "ar": f"AllReduce(TP): {_ms(reduce)}",
+                "exposed": f"Exposed: {_ms(exposed)}/step",
+                "sep": " | ",
+                **self.sensors.values(),
+            }
+        )
+
+
+def _metric(s: Style, label: str, name: str, width: int) -> Text:
+    """'Loss: {loss}' with the label blue and the value bold white."""
+    return s.paint(f"{label}:", BLUE) + s.literal(" ") + s.field(name, width)
+
+
+class ClusterSensors:
+    """Utilization and temperature per node shown, as the run reads them.
+
+    Nodes beyond what fits on screen are summarized as one range, as dashboards of
+    large clusters do.
+    """
+
+    def __init__(self, show: Show, width: int) -> None:
+        plan = show.plan
+        self.run = show.run
+        self.low, self.high = plan.gpu.temperature_c
+        widest = len(f"[GPU {plan.gpus - 8}-{plan.gpus - 1}: 100% util, 75°C]")
+        per_line = max(1, (width - 2 + 1) // (widest + 1))
+        capacity = per_line * GPU_STATUS_LINES
+        self.nodes = plan.nodes
+        self.shown = plan.nodes if plan.nodes <= capacity else capacity - 1
+        self._values: dict[str, str] = {}
+
+    def read(self, t: float) -> None:
+        for i in range(self.shown):
+            util, temp, _ = self.run.gpu_reading(i * physics.GPUS_PER_NODE, t)
+            self._values[f"gpu{i}"] = f"[GPU {i * 8}-{i * 8 + 7}: {util}% util, {temp}°C]"
+        if self.shown < self.nodes:
+            hidden = self.nodes - self.shown
+            lo_t, hi_t = self.low + 5, self.high - 3
+            self._values["rest"] = f"[+{hidden} nodes: 95-100% util, {lo_t}-{hi_t}°C]"
+
+    def fields(self, s: Style) -> list[Text]:
+        segments = [
+            s.field(f"gpu{i}", len(f"[GPU {i * 8}-{i * 8 + 7}: 100% util, 75°C]"), CYAN)
+            for i in range(self.shown)
+        ]
+        if self.shown < self.nodes:
+            hidden = self.nodes - self.shown
+            segments.append(s.field("rest", len(f"[+{hidden} nodes: 95-100% util, 50-75°C]"), CYAN))
+        return segments
+
+    def values(self) -> dict[str, str]:
+        return self._values
+
+
+def _ms(seconds: float) -> str:
+    value = seconds * 1000
+    return (
+        f"{value:,.0f}ms" if value >= 100 else f"{value:.1f}ms" if value >= 1 else f"{value:.2f}ms"
+    )

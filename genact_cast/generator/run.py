@@ -1,0 +1,442 @@
+"""The run: a plan played out in simulated wall-clock time, as typed events.
+
+Pure: it depends on the plan alone, and so on the seed and the run options, never on
+how the run is shown. Every random number is keyed noise (what it is for, which
+step), so a step's loss is the same however many steps a presenter draws.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import NamedTuple
+
+from genact_cast.generator import catalog, physics
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    CommReady,
+    DataReady,
+    EpochEnded,
+    EpochStarted,
+    Evaluated,
+    Exported,
+    Failed,
+    Finished,
+    Launched,
+    ModelReady,
+    Notice,
+    Rendezvous,
+    Restarted,
+    RunEvent,
+    StepStats,
+    Trained,
+)
+from genact_cast.generator.noise import Noise
+from genact_cast.generator.plan import RunPlan
+
+# Noise streams: one per kind of number, so that adding one never moves another.
+LOSS, GRAD, JITTER, EVAL, STARTUP, NOTICES, SAVES, SENSORS, REPLAY, COMMS = range(1, 11)
+WATCHDOG_MS = 600_000
+COLLECTIVES = ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE", "ALLREDUCE")
+TASK_METRICS = {
+    "chat": ("Token Acc",),
+    "summarization": ("ROUGE-1", "ROUGE-2", "ROUGE-L"),
+    "translation": ("BLEU",),
+    "math": ("GSM8K",),
+}
+
+
+class Segment(NamedTuple):
+    """Steps trained back to back by one launch of the workers."""
+
+    epoch: int
+    attempt: int
+    first: int
+    last: int
+    t0: float  # when step `first` began
+    slow_first: float  # extra seconds of the first step after a launch (compile, warm-up)
+    pause_steps: tuple[int, ...]  # steps followed by a pause (a blocking save, a GC pause)
+    pause_totals: tuple[float, ...]  # seconds of pause up to and including each of them
+
+
+class Run:
+    """Every event of the run in time order, and any step's numbers on demand."""
+
+    def __init__(self, plan: RunPlan) -> None:
+        self.plan = plan
+        self.noise = Noise(plan.noise_seed)
+        self._segments: dict[int, list[Segment]] = {}
+        self.events: tuple[RunEvent, ...] = tuple(_Timeline(self).build())
+
+    # Steps
+
+    def step(self, step: int, attempt: int = 0) -> StepStats:
+        """Step `step` as trained by launch `attempt` (steps redone after a restart differ
+        only by the bits that non-deterministic reductions change)."""
+        plan, noise = self.plan, self.noise
+        segment = self._segment(step, attempt)
+        end = self._end(segment, step)
+        seconds = end - (self._end(segment, step - 1) if step > segment.first else segment.t0)
+        loss = plan.loss.smooth(step) + noise.normal(LOSS, step, plan.loss_noise)
+        if attempt:
+            loss += noise.normal(REPLAY, step * 8 + attempt, 0.002)
+        grad_norm = plan.grad_norm.smooth(step) * (1 + noise.normal(GRAD, step, 0.08))
+        tokens_per_second = plan.global_batch_tokens / seconds
+        tflops = physics.tflops_per_gpu(tokens_per_second, plan.gpus, plan.flops_per_token)
+        return StepStats(
+            step=step,
+            epoch=segment.epoch,
+            attempt=attempt,
+            t=end,
+            seconds=seconds,
+            loss=loss,
+            grad_norm=abs(grad_norm),
+            lr=plan.learning_rate(step),
+            tokens_per_second=tokens_per_second,
+            tflops_per_gpu=tflops,
+            mfu=tflops / plan.gpu.peak_tflops,
+            memory_gib=plan.memory_gib,
+        )
+
+    def step_end(self, step: int, attempt: int) -> float:
+        return self._end(self._segment(step, attempt), step)
+
+    def _segment(self, step: int, attempt: int) -> Segment:
+        for segment in self._segments.get(attempt, []):
+            if segment.first <= step <= segment.last:
+                return segment
+        raise ValueError(f"step {step} was not trained by launch {attempt}")
+
+    def _end(self, segment: Segment, step: int) -> float:
+        mean = self.plan.step_seconds
+        done = step - segment.first + 1
+        jitter = mean * self.noise.uniform(JITTER, step, -0.01, 0.01) if done > 0 else 0.0
+        index = bisect.bisect_right(segment.pause_steps, step - 1) - 1
+        paused = segment.pause_totals[index] if index >= 0 else 0.0
+        return segment.t0 + segment.slow_first + done * mean + jitter + paused
+
+    def collectives(self, step: int) -> tuple[float, float, float, float]:
+        """(all-gather, reduce-scatter, TP all-reduce) per call, and exposed per step (s)."""
+        return _collective_times(self, step)
+
+    # Readings
+
+    def gpu_reading(self, gpu: int, t: float) -> tuple[int, int, int]:
+        """(utilization %, temperature °C, power W) of one GPU around time `t`."""
+        g = self.plan.gpu
+        minute = int(t // 60)
+        key = gpu * 1_000_003 + minute
+        util = 95 + int(self.noise.unit(SENSORS, 3 * key) * 6)
+        low, high = g.temperature_c
+        temp = low + 5 + int(self.noise.unit(SENSORS, 3 * key + 1) * (high - low - 7))
+        watts_low, watts_high = g.power_watts
+        watts = watts_low + int(self.noise.unit(SENSORS, 3 * key + 2) * (watts_high - watts_low))
+        return util, temp, watts
+
+    # Evaluation
+
+    def evaluation_metrics(
+        self, epoch: int, step: int, loss: float
+    ) -> tuple[tuple[str, float], ...]:
+        """The held-out metrics of the run's kind: benchmarks, or the data's task metrics."""
+        plan, noise = self.plan, self.noise
+        if plan.kind != "sft":
+            seen = float(step * plan.global_batch_tokens)
+            if plan.kind == "continue":
+                seen += plan.arch.released_tokens
+            flops = 6 * plan.arch.params * seen
+            return tuple(
+                (
+                    b.name,
+                    min(
+                        b.best,
+                        physics.benchmark_accuracy(flops, b.chance, b.best, b.slope, b.centre)
+                        + noise.uniform(EVAL, epoch * 64 + i, -0.008, 0.008),
+                    ),
+                )
+                for i, b in enumerate(catalog.benchmarks())
+            )
+        names = TASK_METRICS[plan.dataset.task]
+        values: list[tuple[str, float]] = []
+        for i, name in enumerate(names):
+            jitter = noise.uniform(EVAL, epoch * 64 + 16 + i, -0.01, 0.01)
+            if name == "Token Acc":
+                value = 0.93 - 0.22 * loss + jitter
+            elif name == "GSM8K":
+                value = 0.66 - 0.2 * (loss - 0.8) + jitter
+            elif name == "BLEU":
+                value = 36.0 - 8.0 * (loss - 1.0) + 40 * jitter
+            else:
+                base = {"ROUGE-1": 0.44, "ROUGE-2": 0.21, "ROUGE-L": 0.31}[name]
+                value = base - 0.06 * (loss - 1.0) + jitter
+            values.append((name, max(0.0, value)))
+        return tuple(values)
+
+
+class _Timeline:
+    """Builds the events: launch, epochs of training with saves, notices and failures."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.plan = run.plan
+        self.noise = run.noise
+        self.t = 0.0
+        self.attempt = 0
+        self.events: list[RunEvent] = []
+        self.saved: list[tuple[int, str]] = []  # (step, path) of completed saves
+        self.failures = [
+            (max(1, round(f.at * self.plan.total_steps)), f) for f in self.plan.failures
+        ]
+        self.saves = 0
+
+    def build(self) -> list[RunEvent]:
+        plan = self.plan
+        self._launch(None)
+        step = 1
+        for epoch in range(1, plan.epochs + 1):
+            last = epoch * plan.steps_per_epoch
+            self.events.append(EpochStarted(self.t, epoch, step))
+            step = self._train_epoch(epoch, step, last)
+            self.events.append(EpochEnded(self.t, epoch, last))
+            self._evaluate(epoch, last)
+            self._save(last, at_epoch_end=True)
+            step = last + 1
+        shards = tuple(plan.export_shards)
+        seconds = plan.weights_bytes / (plan.storage_gbps * physics.GB) + self._draw(
+            STARTUP, 90, 20, 60
+        )
+        self.t += seconds
+        self.events.append(Exported(self.t, f"./models/{plan.output_name}/", shards, seconds))
+        self.events.append(Finished(self.t, plan.total_steps))
+        return self.events
+
+    def _draw(self, stream: int, index: int, low: float, high: float) -> float:
+        return self.noise.uniform(stream, index * 16 + self.attempt, low, high)
+
+    def _launch(self, checkpoint: str | None) -> None:
+        plan = self.plan
+        self.events.append(Launched(self.t, self.attempt))
+        self.t += self._draw(STARTUP, 1, 2, 9)
+        self.events.append(Rendezvous(self.t))
+        self.t += self._draw(STARTUP, 2, 1, 4)
+        self.events.append(CommReady(self.t))
+        if checkpoint is not None:  # a resume: weights and optimizer state
+            seconds = plan.checkpoint_bytes / (plan.storage_gbps * physics.GB)
+            source: str | None = checkpoint
+        elif plan.from_scratch:
+            seconds = self._draw(STARTUP, 3, 20, 90)  # initializing on the meta device
+            source = None
+        else:  # the released checkpoint: bf16 weights at storage read speed
+            seconds = plan.weights_bytes / (plan.storage_gbps * physics.GB)
+            source = f"/checkpoints/base/{plan.arch.name}"
+        seconds += self._draw(STARTUP, 4, 5, 20)
+        self.t += seconds
+        self.events.append(ModelReady(self.t, source, seconds))
+        self.t += self._draw(STARTUP, 5, 5, 40)
+        self.events.append(DataReady(self.t))
+
+    def _train_epoch(self, epoch: int, step: int, last: int) -> int:
+        """Train `step`..`last`, through failures and resumes; return the next step."""
+        while True:
+            failure = next(((s, f) for s, f in self.failures if step <= s <= last), None)
+            stop = failure[0] - 1 if failure else last
+            self._segment(epoch, step, stop)
+            if failure is None:
+                return last + 1
+            self.failures.remove(failure)
+            step = self._fail(epoch, *failure)
+
+    def _segment(self, epoch: int, first: int, last: int) -> None:
+        """Steps first..last in one go, with their step-based saves and notices."""
+        plan = self.plan
+        launched = not any(
+            isinstance(e, Trained) and e.attempt == self.attempt for e in self.events
+        )
+        slow = plan.first_step_seconds - plan.step_seconds if launched else 0.0
+        every = plan.checkpoint_every
+        saves = [
+            s
+            for s in range(-(-first // every) * every, last + 1, every)
+            if s < epoch * plan.steps_per_epoch
+        ]
+        notices = self._notices(epoch, first, last)
+        pauses: dict[int, float] = {}
+        for s in saves:
+            pauses[s] = pauses.get(s, 0.0) + self._blocking(s)
+        for s, _kind, extra, _fields in notices:
+            pauses[s] = pauses.get(s, 0.0) + extra
+        steps = sorted(pauses)
+        totals: list[float] = []
+        for s in steps:
+            totals.append((totals[-1] if totals else 0.0) + pauses[s])
+        segment = Segment(
+            epoch, self.attempt, first, last, self.t, slow, tuple(steps), tuple(totals)
+        )
+        if last < first:
+            return
+        self.run._segments.setdefault(self.attempt, []).append(segment)
+
+        cuts = sorted(set(saves) | {s for s, *_ in notices})
+        start = first
+        for cut in [*cuts, last]:
+            if cut < start:
+                continue
+            end_t = self.run.step_end(cut, self.attempt)
+            self.events.append(Trained(end_t, self.t, epoch, start, cut, self.attempt))
+            self.t = end_t
+            start = cut + 1
+            for s, kind, extra, fields in notices:
+                if s == cut:
+                    self.t += extra
+                    message = dict(catalog.notices())[kind].format(**dict(fields))
+                    self.events.append(Notice(self.t, s, kind, message, fields))
+            if cut in saves:
+                self._save(cut, at_epoch_end=False)
+            if cut == last:
+                break
+        self.t = self.run.step_end(last, self.attempt)
+
+    def _blocking(self, step: int) -> float:
+        """Async save: training waits while each rank stages its shard to host memory."""
+        plan = self.plan
+        per_gpu = plan.checkpoint_bytes / plan.gpus
+        return 1.0 + per_gpu / 20e9 * self.noise.uniform(SAVES, step * 4, 0.9, 1.3)
+
+    def _notices(
+        self, epoch: int, first: int, last: int
+    ) -> list[tuple[int, str, float, tuple[tuple[str, str], ...]]]:
+        """0-2 notices an epoch, keyed by epoch: a GC pause, a straggler, a slow loader."""
+        plan, noise = self.plan, self.noise
+        span = plan.steps_per_epoch
+        count = int(noise.unit(NOTICES, epoch * 32) * 3)
+        found = []
+        kinds = [k for k, _ in catalog.notices() if k != "clip"]
+        for i in range(count):
+            key = epoch * 32 + 1 + i * 4
+            step = (epoch - 1) * span + 2 + int(noise.unit(NOTICES, key) * (span - 2))
+            if not first <= step <= last or step < 2:
+                continue
+            kind = kinds[int(noise.unit(NOTICES, key + 1) * len(kinds))]
+            rank = int(noise.unit(NOTICES, key + 2) * plan.gpus)
+            pause = noise.uniform(NOTICES, key + 3, 0.4, 2.5)
+            _, temp, watts = self.run.gpu_reading(rank, self.t)
+            median = plan.step_seconds
+            slow = median * noise.uniform(NOTICES, key + 3, 1.04, 1.1)
+            fields: tuple[tuple[str, str], ...] = (
+                ("step", str(step)),
+                ("rank", str(rank)),
+                ("host", plan.host(rank // physics.GPUS_PER_NODE)),
+                ("local", str(rank % physics.GPUS_PER_NODE)),
+                ("pause", f"{pause:.2f}"),
+                ("slow", f"{slow:.2f}"),
+                ("median", f"{median:.2f}"),
+                ("watts", str(watts)),
+                ("temp", str(temp)),
+                ("worker", str(int(noise.unit(NOTICES, key + 2) * 8))),
+            )
+            extra = slow - median if kind == "straggler" else pause
+            found.append((step, kind, extra, fields))
+        spike = plan.loss.spike
+        if spike is not None and first <= spike.grad_step <= last:
+            norm = self.run_step_norm(spike.grad_step)
+            fields = (("step", str(spike.grad_step)), ("grad_norm", f"{norm:.2f}"), ("clip", "1.0"))
+            found.append((spike.grad_step, "clip", 0.0, fields))
+        return sorted(found, key=lambda n: n[0])
+
+    def run_step_norm(self, step: int) -> float:
+        plan = self.plan
+        return abs(plan.grad_norm.smooth(step) * (1 + self.noise.normal(GRAD, step, 0.08)))
+
+    def _save(self, step: int, *, at_epoch_end: bool) -> None:
+        plan = self.plan
+        self.saves += 1
+        seconds = plan.checkpoint_seconds * self.noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
+        blocking = seconds if at_epoch_end else self._blocking(step)
+        self.t += blocking
+        path = f"checkpoints/{plan.run_name}/step-{step}"
+        self.events.append(
+            CheckpointSaved(
+                self.t, step, path, plan.checkpoint_bytes, blocking, seconds, at_epoch_end
+            )
+        )
+        self.saved.append((step, path))
+
+    def _evaluate(self, epoch: int, step: int) -> None:
+        plan, noise = self.plan, self.noise
+        per_seq = plan.tokens_per_sequence
+        seconds = plan.eval_samples * per_seq / (plan.tokens_per_second() * 3)  # forward only
+        self.t += seconds
+        if plan.kind == "sft":
+            loss = self._sft_validation(epoch)
+        else:
+            loss = plan.loss.after(step) + noise.uniform(EVAL, epoch * 64 + 40, -0.03, 0.03)
+        loss = float(f"{loss:.4f}")
+        metrics = self.run.evaluation_metrics(epoch, step, loss)
+        self.events.append(
+            Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, metrics)
+        )
+
+    def _sft_validation(self, epoch: int) -> float:
+        """Held-out loss of a fine-tune: down after the first pass, flat by the second,
+        rising from the third as the model memorizes its training set."""
+        plan, noise = self.plan, self.noise
+        loss = plan.loss.smooth(plan.steps_per_epoch) + noise.uniform(EVAL, 50, 0.0, 0.05)
+        for e in range(2, epoch + 1):
+            low, high = (-0.02, 0.015) if e == 2 else (0.02, 0.06)
+            loss += noise.uniform(EVAL, 50 + e, low, high)
+        return loss
+
+    def _fail(self, epoch: int, step: int, failure: object) -> int:
+        """The job dies at `step`; torchrun restarts it from the last checkpoint."""
+        from genact_cast.generator.plan import FailurePlan
+
+        assert isinstance(failure, FailurePlan)
+        plan, noise = self.plan, self.noise
+        hang = noise.uniform(SAVES, 7000 + step, 5.0, 60.0)  # the step in flight, stuck
+        ran_ms = WATCHDOG_MS + int(noise.uniform(SAVES, 7001 + step, 20, 900))
+        self.t += hang + ran_ms / 1000
+        rank = failure.rank
+        seq = step * (2 * plan.arch.layers + 4) + int(noise.unit(SAVES, 7002 + step) * 64)
+        self.events.append(
+            Failed(
+                self.t,
+                step,
+                plan.host(rank // physics.GPUS_PER_NODE),
+                rank,
+                rank % physics.GPUS_PER_NODE,
+                failure.xid,
+                failure.xid_text,
+                COLLECTIVES[int(noise.unit(SAVES, 7003 + step) * len(COLLECTIVES))],
+                seq,
+                WATCHDOG_MS,
+                ran_ms,
+            )
+        )
+        resume_step, path = self.saved[-1] if self.saved else (0, "")
+        checkpoint_end = next(
+            (
+                e.t
+                for e in reversed(self.events)
+                if isinstance(e, CheckpointSaved) and e.step == resume_step
+            ),
+            0.0,
+        )
+        self.t += failure.restart_seconds
+        self.attempt += 1
+        self.events.append(
+            Restarted(self.t, self.attempt, path, resume_step, self.t - checkpoint_end)
+        )
+        self._launch(path or None)
+        return resume_step + 1
+
+
+def _collective_times(run: Run, step: int) -> tuple[float, float, float, float]:
+    """All-gather and reduce-scatter of one block, one TP all-reduce, and the step's
+    exposed communication, in seconds, as measured at `step` (±5 %)."""
+    flow = run.plan.traffic
+    wobble = 1 + run.noise.uniform(COMMS, step, -0.05, 0.05)
+    return (
+        flow.all_gather * wobble,
+        flow.reduce_scatter * wobble,
+        flow.tp_all_reduce * wobble,
+        flow.exposed * wobble,
+    )
