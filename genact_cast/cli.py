@@ -65,6 +65,13 @@ Failures = Annotated[
         "checkpoint) the run has, 0 to 2; default: from the failure rate of its cluster."
     ),
 ]
+Framework = Annotated[
+    str,
+    typer.Option(
+        help="Print the run as this framework does: genact (genact-cast's own log), "
+        "torchtitan, megatron, deepspeed or hf (the Hugging Face Trainer)."
+    ),
+]
 Start = Annotated[
     str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
 ]
@@ -103,6 +110,7 @@ def record(
     dataset: Dataset = None,
     kind: Kind = None,
     failures: Failures = None,
+    framework: Framework = "genact",
     cast_format: Annotated[
         CastFormat, typer.Option("--format", help="asciicast version to write.")
     ] = CastFormat.v2,
@@ -123,8 +131,9 @@ def record(
     """Simulate a distributed LLM training run and write it as an asciicast file."""
     options = _options(seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start)
     options = options._replace(
-        title=title, idle_time_limit=idle_time_limit, theme=theme, kind=kind, failures=failures
-    )
+        title=title, idle_time_limit=idle_time_limit, theme=theme, kind=kind, failures=failures,
+        framework=framework,
+    )  # fmt: skip
     if live:
         from genact_cast.live import record_live
 
@@ -195,6 +204,7 @@ def run(
     dataset: Dataset = None,
     kind: Kind = None,
     failures: Failures = None,
+    framework: Framework = "genact",
     color: Color = True,
     start: Start = None,
     forever: Annotated[
@@ -221,7 +231,7 @@ def run(
     options = _options(
         seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
         model, gpus, gpu, dataset, color, start,
-    )._replace(prompt=prompt, kind=kind, failures=failures)  # fmt: skip
+    )._replace(prompt=prompt, kind=kind, failures=failures, framework=framework)  # fmt: skip
     limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
     run_live(options, forever=forever, exit_after=limit)
 

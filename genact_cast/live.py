@@ -20,6 +20,7 @@ from pathlib import Path
 from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.presenters.framework import launch_words
 from genact_cast.generator.presenters.genact.launch import command_words, typed_command
 from genact_cast.programs import find_program
 
@@ -39,13 +40,16 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
     plan = make_plan(options)
     check_writable(output, overwrite=overwrite)
     asciinema = _find("asciinema")
-    command = typed_command(plan)
+    words = command_words(plan) if options.framework == "genact" else launch_words(plan)
+    command = typed_command(plan, words)
+    # The launcher is the first word that is not an environment assignment (NCCL_DEBUG=INFO).
+    launcher = next(word for word in words if "=" not in word)
     run_seconds = plan.budget.total / options.speed
     started = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="genact-cast-live-") as tmp:
         rc = Path(tmp) / "rc"
-        rc.write_text(_shell_setup(options, command_words(plan)[0]), "utf-8")
+        rc.write_text(_shell_setup(options, launcher), "utf-8")
         cast = Path(tmp) / "live.cast"
         arguments = [
             "--command", shlex.join(["bash", "--noprofile", "--rcfile", str(rc), "-i"]),
@@ -118,6 +122,11 @@ def _shell_setup(options: RecordOptions, launcher: str) -> str:
             run += [flag, value]
     if options.gpus is not None:
         run += ["--gpus", str(options.gpus)]
+    for flag, pinned in (("--kind", options.kind), ("--failures", options.failures)):
+        if pinned is not None:
+            run += [flag, str(pinned)]
+    if options.framework != "genact":
+        run += ["--framework", options.framework]
     if options.start is not None:
         run += ["--start", options.start.isoformat()]
     return (

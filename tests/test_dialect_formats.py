@@ -739,8 +739,13 @@ def torchrun_line(shape: str, real: str) -> str:
             site=site,
         )
     if shape == "closing_signal":
-        pid = int(match(r"Sending process (\d+) closing signal SIGTERM", msg)[1])
-        return torchrun.closing_signal(moment, int(agent), source, pid, site=site)
+        found = match(r"Sending process (\d+) closing signal (SIG\w+)", msg)
+        return torchrun.closing_signal(
+            moment, int(agent), source, int(found[1]), site=site, signal=found[2]
+        )
+    if shape == "death_signal":
+        signum = int(match(r"Received (\d+) death signal, shutting down workers", msg)[1])
+        return torchrun.death_signal(moment, int(agent), signum, site=site)
     if shape == "group_failed":
         found = match(r".*FAILED\. (\d+)/(\d+) attempts left.*", msg)
         return torchrun.group_failed(moment, int(agent), source, int(found[1]), int(found[2]))

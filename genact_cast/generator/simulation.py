@@ -19,6 +19,7 @@ from genact_cast.generator.events import (
 )
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters import Presenter
+from genact_cast.generator.presenters.framework import FrameworkLog
 from genact_cast.generator.presenters.genact import GenactLog
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
@@ -41,7 +42,10 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
     # live recording), the run looks the same.
     typing, body = scene.fork(), scene.fork()
     con = Console(tape, Style(color=options.color), options.cols, plan.start, body, should_stop)
-    presenter: Presenter = GenactLog(Show(con, plan, run), typing)
+    show = Show(con, plan, run)
+    presenter: Presenter = (
+        GenactLog(show, typing) if options.framework == "genact" else FrameworkLog(show, typing)
+    )
     phases = _phases(run.events)
     try:
         if options.prompt:

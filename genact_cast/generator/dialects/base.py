@@ -198,3 +198,56 @@ def failure_lines(
         )
     )
     return [Line(text) for text in lines]
+
+
+def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[Out]:
+    """Ctrl-C in the terminal: torchrun's agent passes SIGINT on to every worker."""
+    site = torch_site(facts.torch)
+    source = torchrun.torch_source(facts.torch)
+    moment = facts.moment(t)
+    agent = incidentals.agent_pid
+    lines = [torchrun.death_signal(moment, agent, 2, site=site)]
+    lines += [
+        torchrun.closing_signal(moment, agent, source, pid, site=site, signal="SIGINT")
+        for pid in incidentals.worker_pids
+    ]
+    return [Line(text) for text in lines]
+
+
+def listing(facts: Facts, t: float, folder: str, shards: tuple[float, ...]) -> list[str]:
+    """`ls -lh` of an exported model: the safetensors shards, their index and the config."""
+    moment = facts.moment(t)
+    stamp = f"{moment:%b} {moment.day:2d} {moment:%H:%M}"
+    count = len(shards)
+    files = [
+        ("config.json", 0.7e3),
+        *((f"model-{i:05d}-of-{count:05d}.safetensors", size) for i, size in enumerate(shards, 1)),
+        ("model.safetensors.index.json", 23.9e3 + 0.2e3 * facts.layers),
+    ]
+    sizes = [_human(size) for _, size in files]
+    width = max(len(size) for size in sizes)
+    owner = facts.user
+    total = _human(sum(size for _, size in files))
+    rows = [f"total {total}"]
+    for (name, _), size in zip(files, sizes, strict=True):
+        rows.append(f"-rw-r--r-- 1 {owner} {owner} {size:>{width}} {stamp} {name}")
+    return [folder and rows[0], *rows[1:]]
+
+
+def _human(size: float) -> str:
+    """`ls -h`: powers of 1024, one decimal below 10, rounded up as coreutils rounds."""
+    units = "KMGT"
+    value, unit = size, ""
+    for letter in units:
+        if value < 1024:
+            break
+        value /= 1024
+        unit = letter
+    if not unit:
+        return str(int(value))
+    if value < 10:
+        tenths = -(-round(value * 1000) // 100)  # ceiling, to a tenth
+        if tenths < 100:
+            return f"{tenths // 10}.{tenths % 10}{unit}"
+        value = 10.0
+    return f"{-(-round(value * 1000) // 1000)}{unit}"

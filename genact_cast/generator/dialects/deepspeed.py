@@ -29,6 +29,7 @@ from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
     Evaluated,
+    Exported,
     Failed,
     Launched,
     ModelReady,
@@ -240,11 +241,10 @@ class Log:
     `train.py`: `log_dist` and timer lines every `steps_per_print` steps with the script's loss,
     `global_stepN` checkpoints, and the NCCL watchdog when a GPU fails."""
 
-    interval = STEPS_PER_PRINT
-
-    def __init__(self, facts: Facts, *, color: bool) -> None:
+    def __init__(self, facts: Facts, *, color: bool, interval: int = STEPS_PER_PRINT) -> None:
         del color  # DeepSpeed's logger prints no colour
         self.facts = facts
+        self.interval = interval
         self.incidentals = Incidentals(facts, 0)
         self.clock = Clock()
         self.save = "checkpoints"
@@ -316,6 +316,35 @@ class Log:
             self.resume_step = event.step
             return []
         return []
+
+    def finish_training(self, t: float) -> list[Out]:
+        """The training script's own last word (the launcher says nothing on success)."""
+        moment = self._at(t)
+        stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
+        text = (
+            f"{stamp} | INFO     | __main__:main:142 - [Rank 0] Training finished after "
+            f"{self.facts.total_steps} steps"
+        )
+        return self._lines([text])
+
+    def stopped(self, t: float) -> list[Out]:
+        moment = self._at(t)
+        texts = [
+            line(moment, "launch.py:319:sigkill_handler", killing(pid))
+            for pid in self.incidentals.worker_pids
+        ]
+        words = ["/usr/bin/python", "-u", "train.py", "--local_rank=0", *self._args()]
+        texts.append(line(moment, "launch.py:325:sigkill_handler", exits(words, -2), level="ERROR"))
+        return [Line(text) for text in texts]
+
+    def export_words(self, event: Exported) -> list[str]:
+        return [
+            "python",
+            f"{self.save}/zero_to_fp32.py",
+            self.save,
+            event.path,
+            "--safe_serialization",
+        ]
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
@@ -463,7 +492,7 @@ class Log:
             ("fp16_enabled", "False"),
             ("gradient_accumulation_steps", str(f.grad_accum)),
             ("gradient_clipping", "1.0"),
-            ("steps_per_print", str(STEPS_PER_PRINT)),
+            ("steps_per_print", str(self.interval)),
             ("train_batch_size", str(f.global_batch)),
             ("train_micro_batch_size_per_gpu", str(f.micro_batch)),
             ("wall_clock_breakdown", "False"),

@@ -16,6 +16,7 @@ from genact_cast.generator.dialects.base import (
     Redraw,
     banner,
     failure_lines,
+    interrupted_lines,
     nccl_startup,
 )
 from genact_cast.generator.dialects.common import float32, logging_stamp, py_float, rounded
@@ -255,11 +256,12 @@ class Log:
     place every step with the `{'loss': ...}` dicts written above it every `logging_steps`,
     evaluation, `checkpoint-N` saves, and the summary at the end."""
 
-    interval = LOGGING_STEPS
-
-    def __init__(self, facts: Facts, *, color: bool, cols: int) -> None:
+    def __init__(
+        self, facts: Facts, *, color: bool, cols: int, interval: int = LOGGING_STEPS
+    ) -> None:
         del color  # the Trainer prints no colour
         self.facts = facts
+        self.interval = interval
         self.ncols = max(20, cols - 1)  # tqdm stays clear of the last column
         self.incidentals = Incidentals(facts, 0)
         self.clock = Clock()
@@ -283,7 +285,7 @@ class Log:
             f"--gradient_accumulation_steps={f.grad_accum}",
             f"--num_train_epochs={f.epochs}",
             f"--learning_rate={py_float(f.peak_lr)}",
-            f"--logging_steps={LOGGING_STEPS}",
+            f"--logging_steps={self.interval}",
             f"--save_steps={SAVE_STEPS}",
             f"--output_dir={self.output}",
         ]
@@ -323,11 +325,22 @@ class Log:
             return self._finished(event)
         return []
 
+    def finish_training(self, t: float) -> list[Out]:
+        return self._finished(Finished(t, self.facts.total_steps))
+
+    def stopped(self, t: float) -> list[Out]:
+        return interrupted_lines(self.facts, self.incidentals, t)
+
+    def export_words(self, event: Exported) -> list[str] | None:
+        """The Trainer saves the final model itself (`trainer.save_model()`)."""
+        del event
+        return None
+
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         self.losses.append(stats.loss)
         out: list[Out] = []
-        if stats.step % LOGGING_STEPS == 0:
+        if stats.step % self.interval == 0:
             epoch = stats.step / f.steps_per_epoch
             out.append(
                 Line(

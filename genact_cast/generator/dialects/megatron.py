@@ -20,6 +20,7 @@ from genact_cast.generator.dialects.base import (
     Out,
     banner,
     failure_lines,
+    interrupted_lines,
     nccl_startup,
 )
 from genact_cast.generator.dialects.common import py_float
@@ -29,8 +30,8 @@ from genact_cast.generator.events import (
     CommReady,
     DataReady,
     Evaluated,
+    Exported,
     Failed,
-    Finished,
     Launched,
     ModelReady,
     Restarted,
@@ -220,11 +221,6 @@ def command(
 # --- the run, as Megatron-LM prints it ----------------------------------------------------
 
 
-def log_interval(total_steps: int) -> int:
-    """`--log-interval`: 10 for most runs, 100 for the long ones, as the example scripts set."""
-    return 100 if total_steps >= 100_000 else 10
-
-
 def padded_vocab_size(vocab: int, tensor: int) -> int:
     """Megatron pads the vocabulary to a multiple of 128 × TP so every shard is equal."""
     multiple = 128 * tensor
@@ -235,10 +231,10 @@ class Log:
     """Megatron-LM's output: argument table, initialisation markers, the iteration line every
     `--log-interval` iterations, validation blocks, checkpoints and timers."""
 
-    def __init__(self, facts: Facts, *, color: bool) -> None:
+    def __init__(self, facts: Facts, *, color: bool, interval: int) -> None:
         del color  # Megatron prints no colour
         self.facts = facts
-        self.interval = log_interval(facts.total_steps)
+        self.interval = interval
         self.incidentals = Incidentals(facts, 0)
         self.clock = Clock()
         self.resume_step = 0
@@ -343,9 +339,26 @@ class Log:
         if isinstance(event, Restarted):
             self.resume_step = event.step
             return []
-        if isinstance(event, Finished):
-            return [Line(datetime_marker("after training is done", self._t(event.t)))]
         return []
+
+    def finish_training(self, t: float) -> list[Out]:
+        return [Line(datetime_marker("after training is done", self._t(t)))]
+
+    def stopped(self, t: float) -> list[Out]:
+        return interrupted_lines(self.facts, self.incidentals, t)
+
+    def export_words(self, event: Exported) -> list[str]:
+        return [
+            "python",
+            "examples/conversion/convert_checkpoints.py",
+            "export",
+            "--hf-model",
+            self.facts.model_name,
+            "--megatron-path",
+            f"{self.save}/iter_{self.facts.total_steps:07d}",
+            "--hf-path",
+            event.path,
+        ]
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts

@@ -100,14 +100,32 @@ def worker_failed(
 
 
 def closing_signal(
-    moment: datetime, agent: int, source: TorchSource, pid: int, *, site: str = ""
+    moment: datetime,
+    agent: int,
+    source: TorchSource,
+    pid: int,
+    *,
+    site: str = "",
+    signal: str = "SIGTERM",
 ) -> str:
     return glog_line(
         "W",
         moment,
         agent,
         f"multiprocessing/api.py:{source.mp_sigterm}",
-        f"Sending process {pid} closing signal SIGTERM",
+        f"Sending process {pid} closing signal {signal}",
+        site=site,
+    )
+
+
+def death_signal(moment: datetime, agent: int, signum: int, *, site: str = "") -> str:
+    """The agent's answer to Ctrl-C (2) or a scheduler's SIGTERM (15)."""
+    return glog_line(
+        "W",
+        moment,
+        agent,
+        "agent/server/api.py:719",
+        f"Received {signum} death signal, shutting down workers",
         site=site,
     )
 

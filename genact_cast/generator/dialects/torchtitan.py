@@ -18,6 +18,7 @@ from genact_cast.generator.dialects.base import (
     Out,
     banner,
     failure_lines,
+    interrupted_lines,
     nccl_startup,
 )
 from genact_cast.generator.dialects.common import logging_stamp
@@ -27,6 +28,7 @@ from genact_cast.generator.events import (
     CommReady,
     DataReady,
     Evaluated,
+    Exported,
     Failed,
     Finished,
     Launched,
@@ -278,10 +280,9 @@ class Log:
     """torchtitan's output for one run: start-up, metrics every LOG_FREQ steps, checkpoints,
     validation, the NCCL watchdog and torchrun when a GPU fails, and the end."""
 
-    interval = LOG_FREQ
-
-    def __init__(self, facts: Facts, *, color: bool) -> None:
+    def __init__(self, facts: Facts, *, color: bool, interval: int = LOG_FREQ) -> None:
         self.facts = facts
+        self.interval = interval
         self.layout = layout_for(facts.torch)
         self.colors = Colors(enabled=color)
         self.incidentals = Incidentals(facts, 0)
@@ -297,6 +298,8 @@ class Log:
             config=config_path(self.layout, f.family, f.flavor),
             max_restarts=3,
         )
+        if self.interval != LOG_FREQ:
+            words.append(f"--metrics.log_freq={self.interval}")
         return ["NCCL_DEBUG=INFO", *words]
 
     def _log(self, t: float, message: str, level: str = "INFO") -> Line:
@@ -337,6 +340,28 @@ class Log:
                 lines.append(self._log(event.t + 2.2, PROCESS_GROUP_DESTROYED))
             return lines
         return []
+
+    def finish_training(self, t: float) -> list[Out]:
+        lines: list[Out] = [self._log(t, SLEEPING), self._log(t + 2.0, TRAINING_COMPLETED)]
+        if self.layout is Layout.V3:
+            lines.append(self._log(t + 2.2, PROCESS_GROUP_DESTROYED))
+        return lines
+
+    def stopped(self, t: float) -> list[Out]:
+        return interrupted_lines(self.facts, self.incidentals, t)
+
+    def export_words(self, event: Exported) -> list[str]:
+        f = self.facts
+        return [
+            "python",
+            "scripts/checkpoint_conversion/convert_to_hf.py",
+            f"./outputs/checkpoint/step-{f.total_steps}",
+            event.path,
+            "--model_name",
+            f.family,
+            "--model_flavor",
+            f.flavor,
+        ]
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts

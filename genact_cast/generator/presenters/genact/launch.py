@@ -50,16 +50,18 @@ def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
     return lines
 
 
-def typed_command(plan: RunPlan) -> str:
-    """The launch command as typed: lines joined by newlines, continued with ' \\'."""
+def typed_command(plan: RunPlan, words: list[str] | None = None) -> str:
+    """The launch command (or `words`) as typed: lines joined by newlines, continued with ' \\'."""
     width = usable_width(plan.options.cols)
     first = width - prompt(plan, color=False).width
-    return "\n".join(command_lines(command_words(plan), first, width))
+    return "\n".join(command_lines(words or command_words(plan), first, width))
 
 
-def launch(con: Console, plan: RunPlan, budget: float, rng: Rng) -> None:
+def launch(
+    con: Console, plan: RunPlan, budget: float, rng: Rng, words: list[str] | None = None
+) -> None:
     shown = prompt(plan, color=con.style.color)
-    keys = typed_command(plan).replace("\n", "\r")
+    keys = typed_command(plan, words).replace("\n", "\r")
     # One pause to think, one per keystroke (longer after a space), one before Enter.
     raw = [rng.uniform(0.6, 1.4)]
     for key in keys:
