@@ -3,7 +3,8 @@ NCCL addresses), the torchrun banner and the NCCL start-up lines of one rank."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from genact_cast.generator.dialects import nccl, torchrun
@@ -24,7 +25,11 @@ class Redraw(NamedTuple):
     text: str
 
 
-Out = Line | Redraw
+class Close(NamedTuple):
+    """tqdm's close: the progress line stays as drawn, and output goes on below it."""
+
+
+Out = Line | Redraw | Close
 
 
 class Clock:
@@ -54,6 +59,7 @@ class Incidentals:
         self.comm_id = rng.integer(2**60, 2**64 - 1)
         self.subnet = (10, rng.integer(0, 200), rng.integer(0, 250))
         self.nanos = [rng.integer(0, 999) for _ in range(16)]
+        self.banner_delay = rng.uniform(0.2, 0.9)  # torchrun's start to its warning
         # PCI bus ids of the eight GPUs of an HGX board, as NCCL prints them.
         self.bus_ids = ["18000", "2a000", "3a000", "5d000", "9a000", "ab000", "ba000", "db000"]
 
@@ -72,7 +78,8 @@ def banner(facts: Facts, moment: datetime, incidentals: Incidentals) -> list[str
     process = incidentals.agent_pid
     if source.thread_ids:
         process = 139_000_000_000_000 + incidentals.agent_pid * 4096
-    return torchrun.banner(moment, process, source, site=torch_site(facts.torch))
+    later = moment + timedelta(seconds=incidentals.banner_delay)
+    return torchrun.banner(later, process, source, site=torch_site(facts.torch))
 
 
 def channels(facts: Facts) -> int:
@@ -227,7 +234,7 @@ def listing(facts: Facts, t: float, folder: str, shards: tuple[float, ...]) -> l
     sizes = [_human(size) for _, size in files]
     width = max(len(size) for size in sizes)
     owner = facts.user
-    total = _human(sum(size for _, size in files))
+    total = _human(math.fsum(size for _, size in files))
     rows = [f"total {total}"]
     for (name, _), size in zip(files, sizes, strict=True):
         rows.append(f"-rw-r--r-- 1 {owner} {owner} {size:>{width}} {stamp} {name}")

@@ -311,7 +311,7 @@ class Log:
             )
             return self._lines([text])
         if isinstance(event, Failed):
-            return [Line(f"{self.tag}{out.text}") for out in self._failed(event)]
+            return self._lines(self._failed(event))
         if isinstance(event, Restarted):
             self.resume_step = event.step
             return []
@@ -333,7 +333,16 @@ class Log:
             line(moment, "launch.py:319:sigkill_handler", killing(pid))
             for pid in self.incidentals.worker_pids
         ]
-        words = ["/usr/bin/python", "-u", "train.py", "--local_rank=0", *self._args()]
+        words = [
+            "/usr/bin/python",
+            "-u",
+            "train.py",
+            "--local_rank=0",
+            *self._args(),
+            "--deepspeed",
+            "--deepspeed_config",
+            "ds_config.json",
+        ]
         texts.append(line(moment, "launch.py:325:sigkill_handler", exits(words, -2), level="ERROR"))
         return [Line(text) for text in texts]
 
@@ -374,7 +383,8 @@ class Log:
         f = self.facts
         self.incidentals = Incidentals(f, event.attempt)
         moment = self._at(event.t)
-        hosts = list(f.hosts)
+        # Without a hostfile the launcher runs on `localhost`, and names it so.
+        hosts = list(f.hosts) if f.nodes > 1 else ["localhost"]
         world = encoded_world_info(hosts, 8)
         script = " ".join(
             ["train.py", *self._args(), "--deepspeed", "--deepspeed_config", "ds_config.json"]
@@ -446,7 +456,7 @@ class Log:
     def _engine(self, event: ModelReady) -> list[Out]:
         f = self.facts
         moment = self._at(event.t - event.seconds)
-        state_gb = 16 * f.params / f.gpus / 2**30
+        state_gb = f.state_gib * 2**30 / 1e9
         texts = [
             dist(moment, ds_info(VERSION), rank=0),
             dist(moment, "DeepSpeed Flops Profiler Enabled: False"),
@@ -520,15 +530,25 @@ class Log:
             ]
         )
 
-    def _failed(self, event: Failed) -> list[Out]:
+    def _failed(self, event: Failed) -> list[str]:
         """Rank 0's watchdog takes its process down; the launcher kills the node's other ranks
         and exits with the failed rank's code. The deepspeed launcher does not restart."""
-        out = failure_lines(self.facts, self.incidentals, event)[:4]
+        watchdog = failure_lines(self.facts, self.incidentals, event)[:4]
+        out = [item.text for item in watchdog if isinstance(item, Line)]
         moment = self._at(event.t + 2.0)
         texts = [
             line(moment, "launch.py:319:sigkill_handler", killing(pid))
             for pid in self.incidentals.worker_pids
         ]
-        words = ["/usr/bin/python", "-u", "train.py", "--local_rank=0", *self._args()]
+        words = [
+            "/usr/bin/python",
+            "-u",
+            "train.py",
+            "--local_rank=0",
+            *self._args(),
+            "--deepspeed",
+            "--deepspeed_config",
+            "ds_config.json",
+        ]
         texts.append(line(moment, "launch.py:325:sigkill_handler", exits(words, -6), level="ERROR"))
-        return out + [Line(text) for text in texts]
+        return out + texts

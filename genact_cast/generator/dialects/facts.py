@@ -58,6 +58,8 @@ class Facts(NamedTuple):
     eval_samples: int
     kind: str  # "pretrain", "continue", "sft"
     full_recompute: bool  # full activation checkpointing, else selective
+    state_gib: float  # sharded weights, gradients and optimizer state per GPU
+    checkpoint_every: int  # steps between saves
 
     @property
     def nodes(self) -> int:
@@ -114,6 +116,8 @@ def fit(text: str, width: int) -> list[str]:
     wrap; colour sequences are kept whole and take no columns.
     """
     limit = max(1, width - 1)
+    if "\x1b" not in text:
+        return _fit_plain(text, limit)
     rows: list[str] = []
     tokens = [piece for piece in re.split(r"(\x1b\[[0-9;]*m)", text) if piece]
     row, columns, last_space = "", 0, -1
@@ -136,4 +140,17 @@ def fit(text: str, width: int) -> list[str]:
             if char == " ":
                 last_space = len(row)
     rows.append(row)
+    return rows
+
+
+def _fit_plain(text: str, limit: int) -> list[str]:
+    """`fit` for text without colour: the same breaks, found with `rfind`."""
+    rows: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        space = text.rfind(" ", start, start + limit)
+        end = space + 1 if space >= start else start + limit
+        rows.append(text[start:end])
+        start = end
+    rows.append(text[start:])
     return rows

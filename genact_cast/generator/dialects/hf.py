@@ -5,11 +5,13 @@ Trainer redraws in place, with metric lines written above it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
 from genact_cast.generator.dialects.base import (
     Clock,
+    Close,
     Incidentals,
     Line,
     Out,
@@ -339,21 +341,15 @@ class Log:
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         self.losses.append(stats.loss)
-        out: list[Out] = []
+        elapsed = stats.t - self.train_start
+        meter = bar(stats.step, f.total_steps, elapsed, 1 / stats.seconds, self.ncols)
+        out: list[Out] = [Redraw(meter)]
         if stats.step % self.interval == 0:
             epoch = stats.step / f.steps_per_epoch
-            out.append(
-                Line(
-                    log(
-                        loss=stats.loss,
-                        grad_norm=stats.grad_norm,
-                        learning_rate=stats.lr,
-                        epoch=epoch,
-                    )
-                )
+            record = log(
+                loss=stats.loss, grad_norm=stats.grad_norm, learning_rate=stats.lr, epoch=epoch
             )
-        elapsed = stats.t - self.train_start
-        out.append(Redraw(bar(stats.step, f.total_steps, elapsed, 1 / stats.seconds, self.ncols)))
+            out.append(Line(record))  # written above the bar, as tqdm.write does
         return out
 
     def _model(self, event: ModelReady) -> list[Out]:
@@ -461,7 +457,8 @@ class Log:
         f = self.facts
         moment = self._at(event.t)
         runtime = event.t - self.train_start
-        mean_loss = sum(self.losses) / len(self.losses) if self.losses else 0.0
+        # fsum: Python 3.12 changed how sum() adds floats, and the digits must not move.
+        mean_loss = math.fsum(self.losses) / len(self.losses) if self.losses else 0.0
         samples = f.global_batch * (f.total_steps - self.resume_step)
         summary = train_summary(
             runtime=runtime,
@@ -479,7 +476,9 @@ class Log:
             ("train_samples_per_second", f"{samples / runtime:.3f}"),
             ("train_steps_per_second", f"{rate:.3f}"),
         ]
-        out: list[Out] = [Line(text) for text in training_completed(moment)]
-        out += [Line(summary), Line(bar(f.total_steps, f.total_steps, runtime, rate, self.ncols))]
+        final = bar(f.total_steps, f.total_steps, runtime, rate, self.ncols)
+        out: list[Out] = [Redraw(final)]
+        out += [Line(text) for text in training_completed(moment)]
+        out += [Line(summary), Close()]
         out += [Line(text) for text in metrics("train", rows)]
         return out

@@ -240,6 +240,7 @@ class Log:
         self.resume_step = 0
         self.memory_reported = False
         self.save = f"/checkpoints/{facts.model_name.lower()}"
+        self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.model_name}"
 
     def _t(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
@@ -278,7 +279,7 @@ class Log:
             ("clip_grad", "1.0"),
             ("context_parallel_size", "1"),
             ("data_parallel_size", str(f.dp)),
-            ("eval_interval", "1000"),
+            ("eval_interval", str(f.steps_per_epoch)),
             ("eval_iters", "10"),
             ("ffn_hidden_size", str(f.ffn)),
             ("fp16", "False"),
@@ -286,15 +287,17 @@ class Log:
             ("group_query_attention", flag[f.kv_heads != f.heads]),
             ("hidden_dropout", "0.0"),
             ("hidden_size", str(f.hidden)),
+            ("finetune", "False" if f.kind == "pretrain" else "True"),
             ("load", self.save),
             ("log_interval", str(self.interval)),
             ("log_throughput", "True"),
             ("lr", py_float(f.peak_lr)),
+            ("pretrained_checkpoint", self.base or "None"),
             ("lr_decay_style", "cosine"),
             ("lr_warmup_iters", str(f.warmup)),
             ("max_position_embeddings", str(f.seq_len)),
             ("micro_batch_size", str(f.micro_batch)),
-            ("min_lr", py_float(f.peak_lr / 10)),
+            ("min_lr", py_float(float(f"{f.peak_lr / 10:.3g}"))),
             ("normalization", "RMSNorm"),
             ("num_attention_heads", str(f.heads)),
             ("num_layers", str(f.layers)),
@@ -305,7 +308,7 @@ class Log:
             ("position_embedding_type", "rope"),
             ("recompute_granularity", "full" if f.full_recompute else "selective"),
             ("save", self.save),
-            ("save_interval", "1000"),
+            ("save_interval", str(f.checkpoint_every)),
             ("seed", "1234"),
             ("seq_length", str(f.seq_len)),
             ("sequence_parallel", flag[f.tp > 1]),
@@ -315,7 +318,8 @@ class Log:
             ("train_iters", str(f.total_steps)),
             ("transformer_impl", "transformer_engine"),
             ("untie_embeddings_and_output_weights", "True"),
-            ("use_distributed_optimizer", "True"),
+            ("use_distributed_optimizer", "False"),
+            ("use_torch_fsdp2", "True"),
             ("weight_decay", "0.1"),
             ("world_size", str(f.gpus)),
         ]
@@ -392,7 +396,7 @@ class Log:
         embedding = 2 * f.vocab * f.hidden
         block = f.params - embedding
         shard = (block / f.pp + embedding) / f.tp
-        state_mb = shard * (6 + 12 / f.dp) / 2**20
+        state_mb = f.state_gib * 1024  # sharded like the plan's layout (FSDP over DP)
         peak_bytes = stats.memory_gib * 2**30
         allocated = round(state_mb * 2**20 / 512) * 512 / 2**20
         max_allocated = round(peak_bytes * 0.93 / 512) * 512 / 2**20
@@ -459,7 +463,7 @@ class Log:
         text.append(
             "INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"
         )
-        load_ms = event.seconds * 1000
+        load_ms = event.seconds * 1000 if event.loaded_from else 0.2
         if event.loaded_from is None:
             text += [
                 "WARNING: could not find the metadata file "
@@ -467,9 +471,12 @@ class Log:
                 "    will not load any checkpoints and will start from random",
             ]
         else:
+            # The first launch of a fine-tune reads the released weights (--finetune: from
+            # iteration 0); a restart reads the run's own latest save.
+            source = self.save if self.resume_step else event.loaded_from
             text += [
-                loading(self.save, self.resume_step),
-                loaded(self.save, self.resume_step, f.tp, f.pp),
+                loading(source, self.resume_step),
+                loaded(source, self.resume_step, f.tp, f.pp),
             ]
         text += [
             TIMERS_HEADER,

@@ -410,25 +410,25 @@ class Log:
     def _model(self, event: ModelReady) -> list[Out]:
         f = self.facts
         t = event.t - event.seconds
-        start = t - 12.0
-        state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters under FSDP
+        start = t - 1.2
+        state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters, FSDP-sharded
         out: list[Out] = [
             self._log(start, "Loading tokenizer from tokenizer.json"),
             self._log(start + 0.01, preparing_dataset(f.dataset.lower(), f"datasets/{f.dataset}")),
             self._log(
-                start + 9.8, f"Building {f.family} {f.flavor} with {model_args(f, self.layout)}"
+                start + 0.3, f"Building {f.family} {f.flavor} with {model_args(f, self.layout)}"
             ),
-            self._log(start + 9.81, cuda_capacity(f.device_name, f.capacity_gib)),
-            self._log(start + 9.82, peak_flops(f.peak_tflops * 1e12)),
-            self._log(start + 10.0, model_size(f"{f.family} {f.flavor}", f.params, self.colors)),
-            self._log(start + 10.01, APPLIED_FULL_AC if f.full_recompute else APPLIED_AC),
+            self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
+            self._log(start + 0.32, peak_flops(f.peak_tflops * 1e12)),
+            self._log(start + 0.5, model_size(f"{f.family} {f.flavor}", f.params, self.colors)),
+            self._log(start + 0.51, APPLIED_FULL_AC if f.full_recompute else APPLIED_AC),
         ]
         if f.tp > 1:
-            out.append(self._log(start + 10.05, "Applied Tensor Parallelism to the model"))
+            out.append(self._log(start + 0.55, "Applied Tensor Parallelism to the model"))
         out += [
-            self._log(start + 10.09, APPLIED_FSDP),
-            self._log(start + 10.3, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
-            self._log(start + 10.31, checkpointing_active("./outputs/checkpoint")),
+            self._log(start + 0.59, APPLIED_FSDP),
+            self._log(start + 0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
+            self._log(start + 0.81, checkpointing_active("./outputs/checkpoint")),
         ]
         if event.loaded_from is not None:
             out += [

@@ -8,11 +8,12 @@ dialect's fixed logging interval, lines fitted to the terminal, tqdm's bar redra
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Protocol
 
 from genact_cast.generator.dialects import deepspeed, hf, megatron, torchtitan
-from genact_cast.generator.dialects.base import Line, Out, Redraw, listing
+from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, listing
 from genact_cast.generator.dialects.facts import Facts, exact_parameters, fit
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -98,13 +99,15 @@ def facts_for(plan: RunPlan) -> Facts:
         eval_samples=plan.eval_samples,
         kind=plan.kind,
         full_recompute=plan.layout.checkpointing,
+        state_gib=plan.static_memory_gib,
+        checkpoint_every=plan.checkpoint_every,
     )
 
 
 def logging_interval(plan: RunPlan) -> int:
     """One round logging interval for the whole run, fixed at launch as a real job's is:
     the framework's default of 10, or the round multiple of it whose lines fit the cast."""
-    lines = sum(plan.budget.epochs) / SECONDS_PER_LINE
+    lines = math.fsum(plan.budget.epochs) / SECONDS_PER_LINE
     interval = log_interval(plan.total_steps, max(1, round(lines)))
     return max(BASE_INTERVAL, interval)
 
@@ -145,6 +148,9 @@ class FrameworkLog:
     def _emit(self, outs: Sequence[Out]) -> None:
         tape, cols = self.show.con.tape, self.plan.options.cols
         for out in outs:
+            if isinstance(out, Close):
+                self._close_bar()
+                continue
             if isinstance(out, Redraw):
                 tape.write("\r" + out.text + "\x1b[K")
                 self._bar = out.text
@@ -236,6 +242,7 @@ class FrameworkLog:
             for span in spans:
                 start = -(-span.first // between) * between
                 extra += [(span.attempt, s) for s in range(start, span.last + 1, between)]
+                extra.append((span.attempt, span.last))  # the bar reaches every span's end
         return extra
 
     def validation(self, event: Evaluated, budget: float) -> None:

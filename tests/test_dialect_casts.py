@@ -1,0 +1,207 @@
+"""Generated casts in each framework dialect: the framework's shapes with the run's numbers,
+the same run whatever the dialect, determinism, and no line ever reaching the last column."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from genact_cast.asciicast import Event
+from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator.dialects.facts import _fit_plain, fit
+from genact_cast.generator.events import CheckpointSaved, Failed, StepStats
+from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.run import Run
+from tests.helpers import output_of, plain, render
+
+DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
+SEEDS = (7, 11)
+
+
+@functools.cache
+def events(framework: str, seed: int, cols: int = 120, failures: int = 1) -> tuple[Event, ...]:
+    options = RecordOptions(
+        seed=seed, framework=framework, cols=cols, duration=60.0, failures=failures
+    )
+    return tuple(generate(options).events)
+
+
+@functools.cache
+def run_of(seed: int, failures: int = 1) -> Run:
+    options = RecordOptions(seed=seed, duration=60.0, failures=failures)
+    return Run(make_plan(options))
+
+
+def trained(run: Run, step: int) -> list[StepStats]:
+    """`step`'s loss and time as each launch that trained it measured them."""
+    found = []
+    for attempt in range(3):
+        try:
+            found.append(run.step(step, attempt))
+        except ValueError:
+            continue
+    return found
+
+
+def text(framework: str, seed: int, cols: int = 120) -> str:
+    return plain(output_of(events(framework, seed, cols)))
+
+
+def joined(framework: str, seed: int) -> str:
+    """The output with fitted rows joined again, at a width no line reaches."""
+    return plain(output_of(events(framework, seed, 1000)))
+
+
+# (step, loss) as each dialect logs them, in the order they are logged.
+LOGGED = {
+    "torchtitan": r"INFO - step: +(\d+)  loss: +([\d.]+)",
+    "megatron": r" iteration +(\d+)/ *\d+ \|.*? lm loss: ([\d.E+-]+) \|",
+    "deepspeed": r"\[Rank 0\] step=(\d+), .*?\n.*?\n.*?\[Rank 0\] Loss: ([\d.]+)",
+    "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
+}
+
+
+def logged(framework: str, seed: int) -> list[tuple[int, float]]:
+    found = re.findall(LOGGED[framework], joined(framework, seed))
+    return [(int(step), float(loss)) for step, loss in found]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_logged_steps_are_the_runs_at_the_fixed_interval(framework: str, seed: int) -> None:
+    run = run_of(seed)
+    interval = logging_interval(run.plan)
+    pairs = logged(framework, seed)
+    assert len(pairs) >= 10
+    for step, loss in pairs:
+        assert step % interval == 0 or (framework == "torchtitan" and step == 1)
+        # A step redone after a restart differs from its first run only in the last bits.
+        assert any(abs(stats.loss - loss) < 6e-5 for stats in trained(run, step))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_dialect_shows_the_same_run(seed: int) -> None:
+    run = run_of(seed)
+    saves = [e.step for e in run.events if isinstance(e, CheckpointSaved)]
+    seqs = [str(e.seq) for e in run.events if isinstance(e, Failed)]
+    interval = logging_interval(run.plan)
+    series = {
+        name: [(s, round(x, 4)) for s, x in logged(name, seed) if s % interval == 0]
+        for name in DIALECTS
+    }
+    steps = {name: [s for s, _ in pairs] for name, pairs in series.items()}
+    assert len({tuple(v) for v in steps.values()}) == 1, steps
+    for index in range(len(series["hf"])):
+        losses = {name: pairs[index][1] for name, pairs in series.items()}
+        assert max(losses.values()) - min(losses.values()) < 1.5e-4, losses
+    out = {name: joined(name, seed) for name in DIALECTS}
+    assert [
+        int(s) for s in re.findall(r"saving checkpoint at iteration +(\d+)", out["megatron"])
+    ] == saves
+    assert [
+        int(s) for s in re.findall(r"Checkpoint global_step(\d+) is about", out["deepspeed"])
+    ] == saves
+    assert [
+        int(s) for s in re.findall(r"Saving model checkpoint to \./out/checkpoint-(\d+)", out["hf"])
+    ] == saves
+    titan_saves = re.findall(
+        r"Saving (?:the checkpoint|a full checkpoint at last step)", out["torchtitan"]
+    )
+    assert len(titan_saves) == len(saves)
+    for name in DIALECTS:
+        assert re.findall(r"SeqNum=(\d+)", out[name]) == seqs
+    elapsed = re.findall(
+        r"iteration +(\d+)/.*?elapsed time per iteration \(ms\): ([\d.]+)", out["megatron"]
+    )
+    for step, ms in elapsed:
+        assert any(abs(s.seconds * 1000 - float(ms)) < 0.06 for s in trained(run, int(step)))
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str) -> None:
+    run = run_of(7)
+    plan = run.plan
+    facts = facts_for(plan)
+    out = joined(framework, 7)
+    expected = {
+        "torchtitan": [
+            f"Model {facts.family} {facts.flavor} size: {facts.params:,} total parameters",
+            f"CUDA capacity: {facts.device_name} with {plan.gpu.memory_gib:.2f}GiB memory",
+            f"global batch size {plan.global_batch}, gradient accumulation steps {plan.grad_accum}",
+            f"total steps {plan.total_steps} (warmup {plan.warmup_steps})",
+        ],
+        "megatron": [
+            f"using world size: {plan.gpus}, data-parallel size: {plan.layout.dp}, ",
+            f"tensor-model-parallel size: {plan.layout.tp}, ",
+            f"  global_batch_size {'.' * (48 - len('global_batch_size'))} {plan.global_batch}",
+            f"  train_iters {'.' * (48 - len('train_iters'))} {plan.total_steps}",
+        ],
+        "deepspeed": [
+            f"dist_world_size={plan.gpus}",
+            f"train_batch_size ............. {plan.global_batch}",
+            f"gradient_accumulation_steps .. {plan.grad_accum}",
+        ],
+        "hf": [
+            f"  Num Epochs = {plan.epochs}",
+            "  Total train batch size (w. parallel, distributed & accumulation) = "
+            f"{plan.global_batch:,}",
+            f"  Total optimization steps = {plan.total_steps:,}",
+            f"  Number of trainable parameters = {facts.params:,}",
+        ],
+    }[framework]
+    for shape in expected:
+        assert shape in out, shape
+    assert "Init COMPLETE" in out
+    assert f"NCCL version {plan.framework.nccl}+cuda{plan.framework.cuda}" in out
+    assert "torch/distributed/run.py:" in out or framework == "deepspeed"
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_the_same_seed_gives_the_same_bytes(framework: str) -> None:
+    options = RecordOptions(seed=3, framework=framework, duration=30.0)
+    assert generate(options) == generate(options)
+
+
+@pytest.mark.parametrize("cols", [60, 97, 250])
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_no_line_reaches_the_last_column(framework: str, cols: int) -> None:
+    screen = render(events(framework, 11, cols), cols, 40)
+    assert screen.last_column_writes == 0
+
+
+def test_markers_are_the_same_in_every_dialect() -> None:
+    def markers(framework: str) -> list[str]:
+        options = RecordOptions(seed=11, framework=framework, duration=60.0, failures=1)
+        return [e.data for e in generate(options).events if e.code == "m"]
+
+    genact = markers("genact")
+    assert genact[0] == "Initialization"
+    assert genact[-1] == "Export"
+    for name in DIALECTS:
+        assert markers(name) == genact
+
+
+def test_the_title_names_the_framework() -> None:
+    cast = generate(RecordOptions(seed=7, framework="megatron", duration=30.0))
+    assert "megatron, seed 7" in str(cast.header.title)
+    plain_title = generate(RecordOptions(seed=7, duration=30.0)).header.title
+    assert "(genact-cast, seed 7)" in str(plain_title)
+
+
+def test_the_trainer_redraws_its_bar_in_place() -> None:
+    raw = output_of(events("hf", 7))
+    redraws = re.findall(r"\r\s*\d+%\|[^\r\n]*\| \d+/\d+ \[", raw)
+    assert len(redraws) > 20
+    assert "Training completed. Do not forget to share your model" in raw
+
+
+@given(st.text(alphabet=st.sampled_from("ab ;|="), max_size=400), st.integers(2, 120))
+def test_plain_fitting_breaks_where_the_general_fitting_does(text_: str, width: int) -> None:
+    general = fit(text_ + "\x1b[0m", width)
+    general[-1] = general[-1].removesuffix("\x1b[0m")
+    assert _fit_plain(text_, max(1, width - 1)) == general
+    assert all(len(row) <= max(1, width - 1) for row in general)
