@@ -8,7 +8,8 @@ ratios, not single times). Measured in one run:
 - the same for `python -c pass` (the interpreter's floor) and `asciinema --help` (the
   peer tool's start-up);
 - in-process: the simulation alone, and the serialization floor (json-encoding the same
-  events), with their ratio.
+  events), with their ratio;
+- each framework dialect's whole `record` process against the genact dialect's, in pairs.
 """
 
 from __future__ import annotations
@@ -97,6 +98,28 @@ def main() -> None:
         goal = f"< {target} ms" if target else ""
         print(f"| {name} | {ms:.1f} ms | {goal} |")
     print(f"| simulation / serialization floor (median of paired runs) | {ratio:.2f}x | <= 3x |")
+    for framework, dialect_ratio in framework_ratios(genact, runs).items():
+        print(
+            f"| record --framework {framework} / record (genact), whole process, paired | "
+            f"{dialect_ratio:.2f}x | <= 1.05x |"
+        )
+
+
+FRAMEWORKS = ("torchtitan", "megatron", "deepspeed", "hf")
+
+
+def framework_ratios(genact: str, runs: int) -> dict[str, float]:
+    """Each dialect's whole `record` process against the genact dialect's, run in pairs."""
+    ratios: dict[str, list[float]] = {name: [] for name in FRAMEWORKS}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "bench.cast")
+        base = [genact, "record", "--seed", "7", "--duration", "180", "-o", out, "--overwrite"]
+        command_ms(base, 1)
+        for _ in range(runs):
+            for name in FRAMEWORKS:
+                reference = command_ms(base, 1)
+                ratios[name].append(command_ms([*base, "--framework", name], 1) / reference)
+    return {name: statistics.median(values) for name, values in ratios.items()}
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from genact_cast.generator.events import (
 )
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters import Presenter
-from genact_cast.generator.presenters.framework import FrameworkLog
 from genact_cast.generator.presenters.genact import GenactLog
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
@@ -43,9 +42,13 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
     typing, body = scene.fork(), scene.fork()
     con = Console(tape, Style(color=options.color), options.cols, plan.start, body, should_stop)
     show = Show(con, plan, run)
-    presenter: Presenter = (
-        GenactLog(show, typing) if options.framework == "genact" else FrameworkLog(show, typing)
-    )
+    presenter: Presenter
+    if options.framework == "genact":
+        presenter = GenactLog(show, typing)
+    else:
+        from genact_cast.generator.presenters.framework import FrameworkLog
+
+        presenter = FrameworkLog(show, typing)
     phases = _phases(run.events)
     try:
         if options.prompt:

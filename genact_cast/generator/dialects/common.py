@@ -17,10 +17,16 @@ def py_float(value: float) -> str:
         raise ValueError(f"not a finite float: {value}")
     if value == 0.0:
         return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    for precision in range(17):
-        text = f"{value:.{precision}e}"
-        if float(text) == value:
-            break
+    # The fewest digits that read back as `value`: more digits never stop round-tripping,
+    # so a binary search over 1 to 17 significant digits finds them.
+    low, high = 0, 16
+    while low < high:
+        middle = (low + high) // 2
+        if float(f"{value:.{middle}e}") == value:
+            high = middle
+        else:
+            low = middle + 1
+    text = f"{value:.{low}e}"
     mantissa, exponent_text = text.split("e")
     exponent = int(exponent_text)
     sign = "-" if value < 0 else ""

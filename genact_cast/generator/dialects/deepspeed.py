@@ -241,8 +241,14 @@ class Log:
     `train.py`: `log_dist` and timer lines every `steps_per_print` steps with the script's loss,
     `global_stepN` checkpoints, and the NCCL watchdog when a GPU fails."""
 
-    def __init__(self, facts: Facts, *, color: bool, interval: int = STEPS_PER_PRINT) -> None:
-        del color  # DeepSpeed's logger prints no colour
+    logs_first_step = False
+    has_bar = False
+    relaunched = True
+
+    def __init__(
+        self, facts: Facts, *, color: bool, cols: int = 100, interval: int = STEPS_PER_PRINT
+    ) -> None:
+        del color, cols  # DeepSpeed's logger prints no colour, and knows nothing of the terminal
         self.facts = facts
         self.interval = interval
         self.incidentals = Incidentals(facts, 0)

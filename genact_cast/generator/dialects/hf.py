@@ -258,6 +258,10 @@ class Log:
     place every step with the `{'loss': ...}` dicts written above it every `logging_steps`,
     evaluation, `checkpoint-N` saves, and the summary at the end."""
 
+    logs_first_step = False
+    has_bar = True
+    relaunched = False
+
     def __init__(
         self, facts: Facts, *, color: bool, cols: int, interval: int = LOGGING_STEPS
     ) -> None:

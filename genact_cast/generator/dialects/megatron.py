@@ -231,8 +231,12 @@ class Log:
     """Megatron-LM's output: argument table, initialisation markers, the iteration line every
     `--log-interval` iterations, validation blocks, checkpoints and timers."""
 
-    def __init__(self, facts: Facts, *, color: bool, interval: int) -> None:
-        del color  # Megatron prints no colour
+    logs_first_step = False
+    has_bar = False
+    relaunched = False
+
+    def __init__(self, facts: Facts, *, color: bool, cols: int = 100, interval: int = 10) -> None:
+        del color, cols  # Megatron prints no colour, and knows nothing of the terminal
         self.facts = facts
         self.interval = interval
         self.incidentals = Incidentals(facts, 0)

@@ -280,7 +280,14 @@ class Log:
     """torchtitan's output for one run: start-up, metrics every LOG_FREQ steps, checkpoints,
     validation, the NCCL watchdog and torchrun when a GPU fails, and the end."""
 
-    def __init__(self, facts: Facts, *, color: bool, interval: int = LOG_FREQ) -> None:
+    logs_first_step = True
+    has_bar = False
+    relaunched = False
+
+    def __init__(
+        self, facts: Facts, *, color: bool, cols: int = 100, interval: int = LOG_FREQ
+    ) -> None:
+        del cols  # torchtitan's logger knows nothing of the terminal
         self.facts = facts
         self.interval = interval
         self.layout = layout_for(facts.torch)

@@ -8,11 +8,11 @@ dialect's fixed logging interval, lines fitted to the terminal, tqdm's bar redra
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Sequence
 from typing import Protocol
 
-from genact_cast.generator.dialects import deepspeed, hf, megatron, torchtitan
 from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, listing
 from genact_cast.generator.dialects.facts import Facts, exact_parameters, fit
 from genact_cast.generator.events import (
@@ -34,11 +34,15 @@ from genact_cast.generator.rng import Rng
 SECONDS_PER_LINE = 0.8  # cast time a logged step takes, about
 BASE_INTERVAL = 10  # every framework's default logging interval
 RELAUNCH_SECONDS = 4.0  # typing the launch command again (DeepSpeed does not restart itself)
+DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 FAMILIES = {"Llama-2": "llama2", "Llama-3": "llama3", "Mistral": "mistral", "Qwen2": "qwen2"}
 
 
 class Dialect(Protocol):
     interval: int
+    logs_first_step: bool  # torchtitan logs step 1 besides every `interval` steps
+    has_bar: bool  # a tqdm bar moves at every step between the log lines
+    relaunched: bool  # its launcher does not restart workers: the operator runs it again
 
     def launch_words(self) -> list[str]: ...
 
@@ -113,18 +117,15 @@ def logging_interval(plan: RunPlan) -> int:
 
 
 def dialect_for(plan: RunPlan) -> Dialect:
+    """The framework's dialect module, imported only when asked for."""
     options = plan.options
-    facts = facts_for(plan)
-    interval = logging_interval(plan)
-    if options.framework == "torchtitan":
-        return torchtitan.Log(facts, color=options.color, interval=interval)
-    if options.framework == "megatron":
-        return megatron.Log(facts, color=options.color, interval=interval)
-    if options.framework == "deepspeed":
-        return deepspeed.Log(facts, color=options.color, interval=interval)
-    if options.framework == "hf":
-        return hf.Log(facts, color=options.color, cols=options.cols, interval=interval)
-    raise ValueError(f"no dialect for framework {options.framework!r}")
+    if options.framework not in DIALECTS:
+        raise ValueError(f"no dialect for framework {options.framework!r}")
+    module = importlib.import_module(f"genact_cast.generator.dialects.{options.framework}")
+    log: Dialect = module.Log(
+        facts_for(plan), color=options.color, cols=options.cols, interval=logging_interval(plan)
+    )
+    return log
 
 
 def launch_words(plan: RunPlan) -> list[str]:
@@ -226,16 +227,15 @@ class FrameworkLog:
 
     @property
     def _relaunches(self) -> bool:
-        """The deepspeed launcher exits on a failure; the operator runs it again."""
-        return isinstance(self.dialect, deepspeed.Log)
+        return self.dialect.relaunched
 
     def _extra_ticks(self, events: Sequence[RunEvent]) -> list[tuple[int, int]]:
         """Steps drawn besides the logged ones: torchtitan logs step 1; the Trainer's bar moves
         at every step, so it is redrawn between its log lines too."""
         extra: list[tuple[int, int]] = []
-        if isinstance(self.dialect, torchtitan.Log):
+        if self.dialect.logs_first_step:
             extra.append((0, 1))
-        if isinstance(self.dialect, hf.Log):
+        if self.dialect.has_bar:
             spans = [e for e in events if isinstance(e, Trained)]
             covered = sum(span.last - span.first + 1 for span in spans)
             between = min(self.dialect.interval, _nice_below(covered / 40))
