@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from genact_cast.generator.dialects import deepspeed, hf, megatron, nccl, torchrun, torchtitan
@@ -858,7 +858,14 @@ def test_every_real_line_names_where_it_came_from() -> None:
         assert re.fullmatch(r"https://github\.com/\S+|index:\d+", row.source), row
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False))
+@settings(max_examples=3000)
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-1074, 1023).map(lambda exponent: 2.0**exponent),
+    )
+)
+@example(2.0**-24)  # lopsided rounding interval: the correctly rounded 16 digits miss
 def test_python_float_text_is_repr(value: float) -> None:
     assert py_float(value) == repr(value)
 

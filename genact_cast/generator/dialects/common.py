@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import struct
 from datetime import datetime
+from fractions import Fraction
 
 
 def py_float(value: float) -> str:
@@ -27,6 +28,13 @@ def py_float(value: float) -> str:
         else:
             low = middle + 1
     text = f"{value:.{low}e}"
+    # The correctly rounded string can miss where a neighbour one digit shorter would not:
+    # around a power of two the doubles are closer below than above.
+    while low > 0:
+        shorter = _neighbour(value, low - 1)
+        if shorter is None:
+            break
+        text, low = shorter, low - 1
     mantissa, exponent_text = text.split("e")
     exponent = int(exponent_text)
     sign = "-" if value < 0 else ""
@@ -41,6 +49,24 @@ def py_float(value: float) -> str:
         return f"{sign}{whole}.{fraction}"
     head = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
     return f"{sign}{head}e{exponent:+03d}"
+
+
+def _neighbour(value: float, precision: int) -> str | None:
+    """A `precision`-digit (after the point) string next to the correctly rounded one that
+    reads back as `value`, the closest to it if both do; None if neither does."""
+    mantissa, exponent = f"{value:.{precision}e}".split("e")
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = int(mantissa.lstrip("-").replace(".", ""))
+    exact = Fraction(value)
+    found: list[tuple[Fraction, str]] = []
+    for candidate in (digits - 1, digits + 1):
+        if not 10**precision <= candidate < 10 ** (precision + 1):
+            continue
+        head = str(candidate)
+        text = f"{sign}{head[0]}{'.' + head[1:] if precision else ''}e{exponent}"
+        if float(text) == value:
+            found.append((abs(Fraction(text) - exact), text))
+    return min(found)[1] if found else None
 
 
 def float32(value: float) -> float:
