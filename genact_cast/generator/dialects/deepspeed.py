@@ -364,7 +364,7 @@ class Log:
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         moment = self._at(stats.t)
-        samples = stats.tokens_per_second / f.seq_len / f.dp  # per data-parallel rank
+        samples = f.global_batch / stats.seconds  # the timer counts the whole train batch
         return self._lines(
             [
                 dist(moment, step(stats.step, 0, [stats.lr, stats.lr], (0.9, 0.95))),
@@ -377,8 +377,9 @@ class Log:
                         global_step=stats.step,
                         running_avg=samples * 0.995,
                         current=samples,
-                        mem_allocated_gb=stats.memory_gib * 0.62 * 2**30 / 1e9,
-                        max_mem_allocated_gb=stats.memory_gib * 0.96 * 2**30 / 1e9,
+                        # DeepSpeed divides by 1024**3 and calls it GB.
+                        mem_allocated_gb=f.state_gib,
+                        max_mem_allocated_gb=stats.memory_gib,
                     ),
                 ),
                 loss(moment, 0, stats.loss),
@@ -462,7 +463,7 @@ class Log:
     def _engine(self, event: ModelReady) -> list[Out]:
         f = self.facts
         moment = self._at(event.t - event.seconds)
-        state_gb = f.state_gib * 2**30 / 1e9
+        state_gb = f.state_gib  # see_memory_usage also prints GiB as "GB"
         texts = [
             dist(moment, ds_info(VERSION), rank=0),
             dist(moment, "DeepSpeed Flops Profiler Enabled: False"),

@@ -200,9 +200,14 @@ class FrameworkLog:
         typing = min(RELAUNCH_SECONDS, budget / 4) * relaunches
         pace = con.pacer(budget - typing, drawn + failures)
         span_index = 0
+        # Between two drawn steps only the latest save is worth its lines: a real log has
+        # hundreds of step lines around each save, the cast a few.
+        held: list[Out] = []
         for event in events:
             if isinstance(event, Trained):
                 for step in ticks[span_index]:
+                    self._emit(held)
+                    held = []
                     stats = run.step(step, event.attempt)
                     con.at(stats.t)
                     state = self.show.state
@@ -215,6 +220,10 @@ class FrameworkLog:
             con.at(event.t)
             if isinstance(event, CheckpointSaved):
                 self.show.state.checkpoints.append(event.path)
+                held = self.dialect.present(event)
+                continue
+            self._emit(held)
+            held = []
             if isinstance(event, Restarted):
                 self.show.state.failures += 1
                 self.show.state.lost_seconds += event.lost_seconds
@@ -223,6 +232,7 @@ class FrameworkLog:
                 self._type(self.dialect.launch_words(), min(RELAUNCH_SECONDS, budget / 4))
             if isinstance(event, Failed | Restarted):
                 pace()
+        self._emit(held)
         pace.finish()
 
     @property
