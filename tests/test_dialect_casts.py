@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from genact_cast.asciicast import Event
-from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator import RecordOptions, generate, make_plan, simulate
 from genact_cast.generator.dialects.facts import _fit_plain, fit
 from genact_cast.generator.events import CheckpointSaved, Failed, StepStats
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
@@ -207,3 +207,23 @@ def test_plain_fitting_breaks_where_the_general_fitting_does(text_: str, width: 
     general[-1] = general[-1].removesuffix("\x1b[0m")
     assert _fit_plain(text_, max(1, width - 1)) == general
     assert all(len(row) <= max(1, width - 1) for row in general)
+
+
+LAST_WORDS = {
+    "torchtitan": r"Sending process \d+ closing signal SIGINT",
+    "megatron": r"Sending process \d+ closing signal SIGINT",
+    "hf": r"Sending process \d+ closing signal SIGINT",
+    "deepspeed": r"\] exits with return code = -2",
+}
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_a_stopped_run_ends_with_the_launchers_own_last_lines(framework: str) -> None:
+    options = RecordOptions(seed=7, framework=framework, duration=60.0, prompt=False)
+    asked = iter(range(10**6))
+    shown: list[Event] = []
+    simulate(make_plan(options), shown.append, should_stop=lambda: next(asked) >= 30)
+    lines = [line for line in plain(output_of(shown)).split("\r\n") if line.strip()]
+    assert "^C" in plain(output_of(shown))
+    # Lines are fitted to the terminal: the launcher's last line may end on a row of its own.
+    assert re.search(LAST_WORDS[framework], " ".join(lines[-3:]))
