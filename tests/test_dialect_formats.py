@@ -902,3 +902,13 @@ def test_megatron_validation_rules_are_one_longer_than_the_line() -> None:
 def test_trainer_runtimes_past_a_day_print_as_timedelta_does() -> None:
     assert hf.runtime_text(98849.5) == "1 day, 3:27:29.50"
     assert hf.runtime_text(2 * 86400 + 61.999) == "2 days, 0:01:01.99"
+
+
+def test_torchtitan_model_args_give_each_architectures_ffn_width() -> None:
+    # The real line: "Building llama3 8B with ModelArgs(dim=4096, n_layers=32, n_heads=32,
+    # n_kv_heads=8, vocab_size=128256, multiple_of=1024, ffn_dim_multiplier=1.3, ...)"
+    # (index:19093018932).
+    assert torchtitan.ffn_args(4096, 14336) == (1024, 1.3)
+    assert torchtitan.ffn_args(8192, 28672) == (4096, 1.3)
+    assert torchtitan.ffn_args(16384, 53248) == (4096, 1.2)
+    assert torchtitan.ffn_args(4096, 11008) == (256, None)

@@ -156,11 +156,20 @@ def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
     return layer, layer
 
 
+MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type
+
+
 def failure_lines(
-    facts: Facts, incidentals: Incidentals, event: Failed, *, binary: str = "/usr/bin/python"
+    facts: Facts,
+    incidentals: Incidentals,
+    event: Failed,
+    *,
+    restarts_left: int = MAX_RESTARTS,
+    binary: str = "/usr/bin/python",
 ) -> list[Out]:
     """What a torchrun job prints when a collective hangs: rank 0's NCCL watchdog gives up and
-    takes the process down (SIGABRT), then the elastic agent stops the node's other workers."""
+    takes the process down (SIGABRT), the elastic agent stops the node's other workers, and,
+    with restarts left, brings the worker group up again."""
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
     moment = facts.moment(event.t)
@@ -204,6 +213,13 @@ def failure_lines(
             site=site,
         )
     )
+    if restarts_left > 0:
+        later = facts.moment(event.t + 2.2)
+        lines += [
+            torchrun.group_failed(later, agent, source, restarts_left, MAX_RESTARTS, site=site),
+            torchrun.stopping(later, agent, source, site=site),
+            torchrun.rendezvousing(facts.moment(event.t + 2.3), agent, source, site=site),
+        ]
     return [Line(text) for text in lines]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from genact_cast.generator.dialects.base import (
+    MAX_RESTARTS,
     Clock,
     Close,
     Incidentals,
@@ -270,6 +271,7 @@ class Log:
         self.interval = interval
         self.ncols = max(20, cols - 1)  # tqdm stays clear of the last column
         self.incidentals = Incidentals(facts, 0)
+        self.failures = 0
         self.clock = Clock()
         self.output = "./out"
         self.resume_step = 0
@@ -321,7 +323,7 @@ class Log:
         if isinstance(event, CheckpointSaved):
             return self._checkpoint(event)
         if isinstance(event, Failed):
-            return failure_lines(self.facts, self.incidentals, event)
+            return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
             return []
@@ -486,3 +488,8 @@ class Log:
         out += [Line(summary), Close()]
         out += [Line(text) for text in metrics("train", rows)]
         return out
+
+    def _failure(self, event: Failed) -> list[Out]:
+        left = MAX_RESTARTS - self.failures
+        self.failures += 1
+        return failure_lines(self.facts, self.incidentals, event, restarts_left=left)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
+    MAX_RESTARTS,
     Clock,
     Incidentals,
     Line,
@@ -240,6 +241,7 @@ class Log:
         self.facts = facts
         self.interval = interval
         self.incidentals = Incidentals(facts, 0)
+        self.failures = 0
         self.clock = Clock()
         self.resume_step = 0
         self.memory_reported = False
@@ -343,7 +345,7 @@ class Log:
             return self._validate(event)
         if isinstance(event, Failed):
             self.memory_reported = False
-            return failure_lines(self.facts, self.incidentals, event)
+            return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
             return []
@@ -532,3 +534,8 @@ class Log:
         rows = validation(f"iteration {event.step}", event.loss, math.exp(min(20.0, event.loss)))
         head = [TIMERS_HEADER, timer("evaluate", evaluate_ms * 0.99, evaluate_ms)]
         return [Line(line) for line in [*head, *rows]]
+
+    def _failure(self, event: Failed) -> list[Out]:
+        left = MAX_RESTARTS - self.failures
+        self.failures += 1
+        return failure_lines(self.facts, self.incidentals, event, restarts_left=left)

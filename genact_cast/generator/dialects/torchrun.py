@@ -130,33 +130,38 @@ def death_signal(moment: datetime, agent: int, signum: int, *, site: str = "") -
     )
 
 
-def group_failed(moment: datetime, agent: int, source: TorchSource, left: int, total: int) -> str:
+def group_failed(
+    moment: datetime, agent: int, source: TorchSource, left: int, total: int, *, site: str = ""
+) -> str:
     return glog_line(
         "I",
         moment,
         agent,
         f"agent/server/api.py:{source.agent_failed}",
         f"[default] Worker group FAILED. {left}/{total} attempts left; will restart worker group",
+        site=site,
     )
 
 
-def stopping(moment: datetime, agent: int, source: TorchSource) -> str:
+def stopping(moment: datetime, agent: int, source: TorchSource, *, site: str = "") -> str:
     return glog_line(
         "I",
         moment,
         agent,
         f"agent/server/api.py:{source.agent_stopping}",
         "[default] Stopping worker group",
+        site=site,
     )
 
 
-def rendezvousing(moment: datetime, agent: int, source: TorchSource) -> str:
+def rendezvousing(moment: datetime, agent: int, source: TorchSource, *, site: str = "") -> str:
     return glog_line(
         "I",
         moment,
         agent,
         f"agent/server/api.py:{source.agent_rendezvous}",
         "[default] Rendezvous'ing worker group",
+        site=site,
     )
 
 

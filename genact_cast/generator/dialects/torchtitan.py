@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 
 from genact_cast.generator.dialects.base import (
+    MAX_RESTARTS,
     Clock,
     Incidentals,
     Line,
@@ -264,15 +265,34 @@ def config_path(layout: Layout, family: str, flavor: str) -> str:
     return f"./torchtitan/models/{family}/train_configs/{name}"
 
 
+def ffn_width(dim: int, multiple_of: int, multiplier: float | None) -> int:
+    """torchtitan's FeedForward width: 2/3 of 4·dim, times the multiplier, rounded up."""
+    hidden = int(2 * 4 * dim / 3)
+    if multiplier is not None:
+        hidden = int(multiplier * hidden)
+    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
+
+
+def ffn_args(dim: int, ffn: int) -> tuple[int, float | None]:
+    """(multiple_of, ffn_dim_multiplier) that give the model's FFN width, as the flavors
+    set them (Llama 3 8B: 1024 and 1.3; 70B: 4096 and 1.3; 405B: 4096 and 1.2)."""
+    for multiplier in (None, 1.3, 1.2, 1.5):
+        for multiple_of in (4096, 1024, 256):
+            if ffn_width(dim, multiple_of, multiplier) == ffn:
+                return multiple_of, multiplier
+    return 256, round(ffn / int(8 * dim / 3), 4)
+
+
 def model_args(facts: Facts, layout: Layout) -> str:
     """The model's `ModelArgs` repr, as `Building llama3 8B with ...` prints it."""
     name = "ModelArgs" if layout is Layout.V1 else "TransformerModelArgs"
     kv = "None" if facts.kv_heads == facts.heads else str(facts.kv_heads)
+    multiple_of, multiplier = ffn_args(facts.hidden, facts.ffn)
     return (
         f"{name}(dim={facts.hidden}, n_layers={facts.layers}, n_heads={facts.heads}, "
-        f"n_kv_heads={kv}, vocab_size={facts.vocab}, multiple_of=1024, "
-        f"ffn_hidden_size={facts.ffn}, norm_eps=1e-05, rope_theta=500000, "
-        f"max_seq_len={facts.seq_len}, depth_init=True)"
+        f"n_kv_heads={kv}, vocab_size={facts.vocab}, multiple_of={multiple_of}, "
+        f"ffn_dim_multiplier={multiplier}, norm_eps=1e-05, rope_theta=500000, "
+        f"max_seq_len={facts.seq_len}, depth_init=True, norm_type='rmsnorm')"
     )
 
 
@@ -293,6 +313,7 @@ class Log:
         self.layout = layout_for(facts.torch)
         self.colors = Colors(enabled=color)
         self.incidentals = Incidentals(facts, 0)
+        self.failures = 0
         self.resume_step = 0
         self.memory_gib = 0.0
         self.clock = Clock()
@@ -334,7 +355,7 @@ class Log:
         if isinstance(event, Evaluated):
             return self._validate(event)
         if isinstance(event, Failed):
-            return self._failed(event)
+            return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
             return []
@@ -501,5 +522,7 @@ class Log:
         )
         return [self._log(event.t, text)]
 
-    def _failed(self, event: Failed) -> list[Out]:
-        return failure_lines(self.facts, self.incidentals, event)
+    def _failure(self, event: Failed) -> list[Out]:
+        left = MAX_RESTARTS - self.failures
+        self.failures += 1
+        return failure_lines(self.facts, self.incidentals, event, restarts_left=left)
