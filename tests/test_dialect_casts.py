@@ -15,6 +15,7 @@ from genact_cast.generator import RecordOptions, generate, make_plan, simulate
 from genact_cast.generator.dialects.facts import _fit_plain, fit
 from genact_cast.generator.events import CheckpointSaved, Failed, StepStats
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.presenters.genact.launch import command_lines
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain, render
 
@@ -227,3 +228,21 @@ def test_a_stopped_run_ends_with_the_launchers_own_last_lines(framework: str) ->
     assert "^C" in plain(output_of(shown))
     # Lines are fitted to the terminal: the launcher's last line may end on a row of its own.
     assert re.search(LAST_WORDS[framework], " ".join(lines[-3:]))
+
+
+@given(
+    st.lists(st.text(alphabet="abc/-=._", min_size=1, max_size=90), min_size=1, max_size=12),
+    st.integers(20, 60),
+    st.integers(40, 120),
+)
+def test_typed_commands_fit_and_read_back_as_the_command(
+    words: list[str], first: int, width: int
+) -> None:
+    lines = command_lines(words, first, width)
+    assert len(lines[0]) <= first
+    assert all(len(line) <= width - 2 for line in lines[1:])
+    # What bash reads: ' \\' ends a line between words, a bare '\\' inside a word.
+    joined = "".join(
+        line[:-2] + " " if line.endswith(" \\") else line.removesuffix("\\") for line in lines
+    )
+    assert joined == " ".join(words)

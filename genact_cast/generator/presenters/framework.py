@@ -153,8 +153,10 @@ class FrameworkLog:
                 self._close_bar()
                 continue
             if isinstance(out, Redraw):
-                tape.write("\r" + out.text + "\x1b[K")
-                self._bar = out.text
+                # tqdm keeps a bar cell or more, so a very narrow terminal could overflow it.
+                text = out.text if len(out.text) < cols else out.text[: cols - 1]
+                tape.write("\r" + text + "\x1b[K")
+                self._bar = text
                 continue
             if self._bar is not None:
                 tape.write("\r\x1b[K")  # as tqdm.write: clear the bar, print, redraw it

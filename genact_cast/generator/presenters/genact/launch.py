@@ -39,13 +39,21 @@ def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
     limit = first_width
-    for word in words:
+    for index, word in enumerate(words):
         candidate = f"{line} {word}" if line else word
         if line and len(candidate) + 2 > limit:
             lines.append(line + " \\")
             line, limit = word, width - 2  # after the '> ' continuation prompt
         else:
             line = candidate
+        # A word longer than a line (a config path on a narrow terminal) is split after a
+        # slash if it can be: bash joins a backslash-newline inside a word too.
+        room = limit if index == len(words) - 1 else limit - 2
+        while " " not in line and len(line) > room:
+            cut = line.rfind("/", 0, limit - 1) + 1 or limit - 1
+            lines.append(line[:cut] + "\\")
+            line, limit = line[cut:], width - 2
+            room = limit if index == len(words) - 1 else limit - 2
     lines.append(line)
     return lines
 
