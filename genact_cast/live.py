@@ -55,7 +55,7 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
             "--command", shlex.join(["bash", "--noprofile", "--rcfile", str(rc), "-i"]),
             "--cols", str(options.cols),
             "--rows", str(options.rows),
-            "--title", options.title or f"{plan.model_name} training, recorded live (genact-cast)",
+            "--title", options.title or _live_title(plan.model_name, options.framework),
         ]  # fmt: skip
         if options.idle_time_limit is not None:
             arguments += ["--idle-time-limit", str(options.idle_time_limit)]
@@ -97,6 +97,11 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
         with atomic_output(output, overwrite=overwrite) as stream:
             stream.write(cast.read_bytes())
     return time.monotonic() - started
+
+
+def _live_title(model: str, framework: str) -> str:
+    dialect = "" if framework == "genact" else f", {framework}"
+    return f"{model} training, recorded live (genact-cast{dialect})"
 
 
 def run_timeout(run_seconds: float) -> int:
