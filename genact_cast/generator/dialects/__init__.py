@@ -7,5 +7,3 @@ launcher and communication lines (torchrun, NCCL) live in `torchrun` and `nccl`.
 """
 
 from __future__ import annotations
-
-FRAMEWORKS = ("genact", "torchtitan", "megatron", "deepspeed", "hf")

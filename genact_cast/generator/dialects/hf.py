@@ -31,7 +31,6 @@ from genact_cast.generator.events import (
     Evaluated,
     Exported,
     Failed,
-    Finished,
     Launched,
     ModelReady,
     Restarted,
@@ -329,12 +328,10 @@ class Log:
             return []
         if isinstance(event, Exported):
             return self._export(event)
-        if isinstance(event, Finished):
-            return self._finished(event)
         return []
 
     def finish_training(self, t: float) -> list[Out]:
-        return self._finished(Finished(t, self.facts.total_steps))
+        return self._finished(t)
 
     def stopped(self, t: float) -> list[Out]:
         return interrupted_lines(self.facts, self.incidentals, t)
@@ -459,10 +456,10 @@ class Log:
         ]
         return [Line(text) for text in texts]
 
-    def _finished(self, event: Finished) -> list[Out]:
+    def _finished(self, t: float) -> list[Out]:
         f = self.facts
-        moment = self._at(event.t)
-        runtime = event.t - self.train_start
+        moment = self._at(t)
+        runtime = t - self.train_start
         # fsum: Python 3.12 changed how sum() adds floats, and the digits must not move.
         mean_loss = math.fsum(self.losses) / len(self.losses) if self.losses else 0.0
         samples = f.global_batch * (f.total_steps - self.resume_step)

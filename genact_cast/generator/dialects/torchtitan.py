@@ -31,7 +31,6 @@ from genact_cast.generator.events import (
     Evaluated,
     Exported,
     Failed,
-    Finished,
     Launched,
     ModelReady,
     Notice,
@@ -359,14 +358,6 @@ class Log:
         if isinstance(event, Restarted):
             self.resume_step = event.step
             return []
-        if isinstance(event, Finished):
-            lines: list[Out] = [
-                self._log(event.t, SLEEPING),
-                self._log(event.t + 2.0, TRAINING_COMPLETED),
-            ]
-            if self.layout is Layout.V3:
-                lines.append(self._log(event.t + 2.2, PROCESS_GROUP_DESTROYED))
-            return lines
         return []
 
     def finish_training(self, t: float) -> list[Out]:
