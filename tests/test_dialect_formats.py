@@ -912,3 +912,13 @@ def test_torchtitan_model_args_give_each_architectures_ffn_width() -> None:
     assert torchtitan.ffn_args(8192, 28672) == (4096, 1.3)
     assert torchtitan.ffn_args(16384, 53248) == (4096, 1.2)
     assert torchtitan.ffn_args(4096, 11008) == (256, None)
+
+
+@given(st.integers(1, 200), st.integers(1, 32))
+def test_megatron_stages_hold_every_layer_with_the_ends_lightest(layers: int, stages: int) -> None:
+    counts = megatron.stage_layers(layers, stages)
+    assert len(counts) == stages
+    assert sum(counts) == layers
+    assert max(counts) - min(counts) <= 1
+    if stages > 2 and layers % stages <= stages - 2:
+        assert counts[0] == counts[-1] == min(counts)

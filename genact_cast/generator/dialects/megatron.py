@@ -222,6 +222,17 @@ def command(
 # --- the run, as Megatron-LM prints it ----------------------------------------------------
 
 
+def stage_layers(layers: int, stages: int) -> list[int]:
+    """Transformer layers per pipeline stage: as even as they go, the first and the last stage
+    (which also hold the embedding and the output layer) taking fewer when the layers do not
+    divide evenly (`--decoder-first/last-pipeline-num-layers`; Llama 3 405B: 7, 8 x 14, 7)."""
+    base, extra = divmod(layers, stages)
+    counts = [base] * stages
+    for stage in [*range(1, stages - 1), 0, stages - 1][:extra]:
+        counts[stage] += 1
+    return counts
+
+
 def padded_vocab_size(vocab: int, tensor: int) -> int:
     """Megatron pads the vocabulary to a multiple of 128 × TP so every shard is equal."""
     multiple = 128 * tensor
@@ -457,14 +468,15 @@ class Log:
         padded = padded_vocab_size(f.vocab, f.tp)
         embedding = padded * f.hidden // f.tp
         layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
-        per_stage = f.layers // f.pp
+        layers = stage_layers(f.layers, f.pp)
         text = [BUILDING_MODEL]
         # One line per (tensor, pipeline) rank of data-parallel rank 0: the first and the last
         # stage hold the embedding and the output layer.
         stages = sorted({0, f.pp - 1})
         for stage in stages:
             for rank in range(f.tp):
-                count = layer * per_stage + embedding * ((stage == 0) + (stage == f.pp - 1))
+                ends = (stage == 0) + (stage == f.pp - 1)
+                count = layer * layers[stage] + embedding * ends
                 text.append(parameters(rank, stage, count))
         text.append(
             "INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"
