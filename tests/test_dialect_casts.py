@@ -7,10 +7,11 @@ import functools
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genact_cast.asciicast import Event
+from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, generate, make_plan, simulate
 from genact_cast.generator.dialects.facts import _fit_plain, fit
 from genact_cast.generator.events import CheckpointSaved, Failed, StepStats
@@ -246,3 +247,14 @@ def test_typed_commands_fit_and_read_back_as_the_command(
         line[:-2] + " " if line.endswith(" \\") else line.removesuffix("\\") for line in lines
     )
     assert joined == " ".join(words)
+
+
+@settings(max_examples=10)
+@given(st.sampled_from(DIALECTS), st.integers(0, 300), st.integers(60, 250))
+def test_no_dialect_wraps_a_line_at_any_width(framework: str, seed: int, cols: int) -> None:
+    options = RecordOptions(seed=seed, framework=framework, cols=cols, duration=20.0)
+    try:
+        cast = generate(options)
+    except BadOption:
+        return  # a seed whose drawn run these options cannot make believable
+    assert render(cast.events, cols, 30).last_column_writes == 0
