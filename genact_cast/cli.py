@@ -135,12 +135,17 @@ def record(
         framework=framework,
     )  # fmt: skip
     if live:
+        from genact_cast.atomic import stop_on_signals
         from genact_cast.live import record_live
 
         if str(output) == "-" or cast_format is not CastFormat.v2:
             raise typer.BadParameter("--live writes a v2 cast file (asciinema 2.4's format)")
-        took = record_live(options, output, overwrite=overwrite)
-        print(f"genact-cast: recorded {output} live in {took:.1f} s", file=sys.stderr)
+        with stop_on_signals():  # its temporary directory and asciinema go on SIGTERM too
+            took = record_live(options, output, overwrite=overwrite)
+        from genact_cast.escape import terminal_text
+
+        name = terminal_text(str(output))
+        print(f"genact-cast: recorded {name} live in {took:.1f} s", file=sys.stderr)
         return
     from genact_cast.commands.record import record_cast
 
@@ -283,7 +288,9 @@ def embed(
     ] = None,
 ) -> None:
     """Turn a cast into an animated SVG (for READMEs), a GIF, an HTML page, or Markdown."""
+    from genact_cast.atomic import stop_on_signals
     from genact_cast.commands.embed import embed as make
+    from genact_cast.escape import terminal_text
     from genact_cast.publish.html import PlayerOptions
 
     outputs = (("svg", svg), ("gif", gif), ("html", html), ("markdown", markdown))
@@ -297,12 +304,13 @@ def embed(
         speed=speed, idle_time_limit=idle_time_limit, loop=loop,
         autoplay=autoplay, poster=poster, theme=theme, fit=fit, pause_on_markers=pause_on_markers,
     )  # fmt: skip
-    make(
-        source, path, kind, overwrite=overwrite, theme=theme, speed=speed, fps_cap=fps_cap,
-        font_size=font_size, idle_time_limit=idle_time_limit, loop=loop, at=at, player=player,
-        self_contained=self_contained,
-    )  # fmt: skip
-    print(f"genact-cast: wrote {path}", file=sys.stderr)
+    with stop_on_signals():
+        make(
+            source, path, kind, overwrite=overwrite, theme=theme, speed=speed, fps_cap=fps_cap,
+            font_size=font_size, idle_time_limit=idle_time_limit, loop=loop, at=at,
+            player=player, self_contained=self_contained,
+        )  # fmt: skip
+    print(f"genact-cast: wrote {terminal_text(str(path))}", file=sys.stderr)
 
 
 class Visibility(str, Enum):
@@ -327,30 +335,39 @@ def upload(
     ] = None,
 ) -> None:
     """Upload a cast to an asciinema server, into your asciinema account."""
+    from genact_cast.atomic import write_stdout
+    from genact_cast.escape import terminal_text
     from genact_cast.publish.install_id import install_id, server_url
     from genact_cast.publish.upload import upload as send
 
+    url = server_url(server)
     result = send(
         source,
-        server=server_url(server),
+        server=url,
         install_id=install_id(),
         title=title,
         visibility=None if visibility is None else visibility.value,
     )
-    print(result.url)
     if result.message:
-        print(result.message, file=sys.stderr)
-    print(f"\nMarkdown:\n  {result.markdown}\nHTML:\n  {result.html}")
+        print(terminal_text(result.message.strip(), keep_newlines=True), file=sys.stderr)
+    write_stdout(
+        f"{terminal_text(result.url)}\n\nMarkdown:\n  {terminal_text(result.markdown)}\n"
+        f"HTML:\n  {terminal_text(result.html)}\n"
+    )
 
 
 @app.command()
 def auth(server: Server = None) -> None:
     """Print the link that ties this machine's install ID to your asciinema account."""
+    from genact_cast.atomic import write_stdout
+    from genact_cast.escape import terminal_text
     from genact_cast.publish.install_id import install_id, server_url
 
-    url = server_url(server)
-    print(f"Open this link to tie uploads from this machine to your {url} account:")
-    print(f"  {url}/connect/{install_id()}")
+    url = terminal_text(server_url(server))
+    write_stdout(
+        f"Open this link to tie uploads from this machine to your {url} account:\n"
+        f"  {url}/connect/{terminal_text(install_id())}\n"
+    )
 
 
 def _options(
@@ -388,7 +405,11 @@ def _options(
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    print(f"genact-cast: {message}", file=sys.stderr)
+    # Messages quote what came from outside (file names, server replies, option values):
+    # escaped for the terminal, which also keeps every message on one line.
+    from genact_cast.escape import terminal_text
+
+    print(f"genact-cast: {terminal_text(message)}", file=sys.stderr)
     raise SystemExit(code)
 
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from genact_cast.atomic import atomic_output, check_writable
-from genact_cast.errors import GenactCastError
+from genact_cast.errors import GenactCastError, Terminated
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.presenters.framework import launch_words
 from genact_cast.generator.presenters.genact.launch import command_words, typed_command
@@ -83,6 +83,8 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
         os.environ.update(env)
         try:
             script.execute()
+        except Terminated:
+            raise  # SIGTERM or SIGHUP: not a failure of the recording
         except Exception as exc:
             raise LiveRecordingError(_explain(exc, run_seconds)) from None
         finally:

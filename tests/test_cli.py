@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import signal
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from genact_cast.atomic import atomic_output
 from genact_cast.errors import OutputError
+
+CAST = Path(__file__).resolve().parent.parent / "casts" / "seed7-80x24.cast"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -189,3 +196,234 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# --- Signals, temporary files, special files, full disks. ------------------------------
+
+# Runs `record` with its writing slowed down at the 100th line, so that a signal lands
+# while the temporary file is open; "writing" on stderr says when.
+SLOW_RECORD = """
+import sys, time
+from genact_cast import cli
+from genact_cast.asciicast import encode as real_encode
+
+def slow_encode(*args, **kwargs):
+    for count, line in enumerate(real_encode(*args, **kwargs)):
+        if count == 100:
+            print("writing", file=sys.stderr, flush=True)
+            time.sleep(60)
+        yield line
+
+import genact_cast.commands.record as record
+record.encode = slow_encode
+sys.argv = ["genact-cast", "record", "--seed", "1", "-o", sys.argv[1]]
+cli.main()
+"""
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_or_sighup_during_record_leaves_no_temporary_file(
+    tmp_path: Path, signum: int, code: int
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_RECORD, str(tmp_path / "x.cast")],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stderr is not None
+    assert process.stderr.readline() == "writing\n"
+    (temporary,) = tmp_path.iterdir()  # it is there
+    assert temporary.name.startswith(".x.cast.")
+    process.send_signal(signum)
+    assert process.wait(timeout=30) == code
+    name = signal.Signals(signum).name
+    assert process.stderr.read() == f"genact-cast: stopped by {name}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", ["svg", "html"])
+def test_record_to_svg_or_html_never_touches_the_system_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    import tempfile
+
+    from genact_cast import cli
+
+    def no_temp_dir() -> str:
+        raise AssertionError("the system temporary directory was used")
+
+    monkeypatch.setattr(tempfile, "gettempdir", no_temp_dir)
+    out = tmp_path / f"x.{suffix}"
+    argv = ["genact-cast", "record", "--seed", "2", "--duration", "5", "-o", str(out)]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 0
+    assert out.read_bytes().startswith(b"<svg" if suffix == "svg" else b"<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_sigterm_during_record_to_gif_removes_its_temporary_cast(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "record", "--seed", "2", "-o",
+         str(tmp_path / "x.gif")],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(temp.glob("genact-cast-*/*.cast")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(temp.glob("genact-cast-*/*.cast")), "the temporary cast never appeared"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert list(temp.iterdir()) == []
+    assert not (tmp_path / "x.gif").exists()
+
+
+def _special_files(tmp_path: Path) -> list[Path]:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link-to-fifo"  # as /dev/stdout is a link to a pipe or a terminal
+    link.symlink_to(fifo)
+    made = [fifo, link]
+    with contextlib.suppress(PermissionError):  # a device node needs root
+        device = tmp_path / "null"
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        made.append(device)
+    return made
+
+
+def test_a_device_or_fifo_is_never_replaced_even_with_overwrite(tmp_path: Path) -> None:
+    for special in _special_files(tmp_path):
+        kind = stat.S_IFMT(special.lstat().st_mode)  # a link stays a link
+        for args in (["record", "--seed", "1", "--duration", "5"], ["embed", str(CAST), "--svg"]):
+            if args[0] == "record":
+                args = [*args, "-o"]
+            result = run(*args, str(special), "--overwrite")
+            assert result.returncode == 1
+            assert result.stderr == (
+                f"genact-cast: {special} is not a regular file (a device, FIFO or socket); "
+                "it is never replaced, even with --overwrite\n"
+            )
+            assert stat.S_IFMT(special.lstat().st_mode) == kind
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["record", "--seed", "1", "--duration", "5", "-o", "-"], ["info", "--json"], ["info"]],
+    ids=["record", "info-json", "info"],
+)
+def test_stdout_on_a_full_disk_is_one_line_and_exit_1(args: list[str]) -> None:
+    if args[0] == "info":
+        args = [*args, str(CAST)]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "genact_cast", *args],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert (
+        result.stderr == "genact-cast: cannot write to standard output: No space left on device\n"
+    )
+
+
+# --- info: the cast's text is shown, never obeyed. -------------------------------------
+
+EVIL_TITLE = (
+    "\x1b]52;c;aGVsbG8=\x07\x1b[6n[link=https://evil.example]click[/link] \x9b6n \udc9d :smile:"
+)
+EVIL_CAST = (
+    json.dumps({
+        "version": 2, "width": 80, "height": 24, "title": EVIL_TITLE,
+        "theme": {"fg": "[bold red]\x1b]4;1;#ff0000\x07", "bg": "#000", "palette": "#000"},
+    })
+    + "\n"
+    + json.dumps([1.0, "m", "\x1b]8;;https://evil.example\x07marker\x1b]8;;\x07\u202e"])
+    + "\n"
+)  # fmt: skip
+ESCAPES = re.compile("\x1b[\\]P_^X]|\x1b\\[[0-9;?]*[nct]|[\x80-\x9f\ud800-\udfff\u202e]")
+
+
+def test_info_shows_titles_markers_and_theme_escaped_never_as_markup(tmp_path: Path) -> None:
+    cast = tmp_path / "evil.cast"
+    cast.write_text(EVIL_CAST, "utf-8", errors="surrogatepass")
+    # As on a terminal (colours on): only our own style sequences may appear.
+    env = {**os.environ, "FORCE_COLOR": "1", "COLUMNS": "200"}
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "info", str(cast)],
+        capture_output=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("utf-8")
+    assert ESCAPES.search(out) is None
+    assert "\x1b[" in out  # it was styled
+    assert "[link=https://evil.example]click[/link]" in out  # literal, not a hyperlink
+    assert ":smile:" in out
+    assert "[bold red]" in out
+    assert "\\x1b]52;c;aGVsbG8=\\x07" in out
+
+
+def test_info_json_escapes_c1_and_lone_surrogates_and_reads_back(tmp_path: Path) -> None:
+    cast = tmp_path / "evil.cast"
+    cast.write_text(EVIL_CAST, "utf-8", errors="surrogatepass")
+    result = run("info", "--json", str(cast))
+    assert result.returncode == 0, result.stderr
+    assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]", result.stdout) is None
+    assert json.loads(result.stdout)["title"] == EVIL_TITLE
+
+
+def test_info_does_not_wrap_a_long_path_on_a_wide_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / ("a-rather-long-folder-name-" * 4)
+    folder.mkdir()
+    cast = folder / "seed7.cast"
+    cast.write_bytes(CAST.read_bytes())
+    env = {**os.environ, "COLUMNS": "300"}
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "info", str(cast)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert str(cast) in result.stdout.splitlines()
+
+
+def test_sigterm_during_a_live_recording_removes_its_temporary_directory(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "live.cast"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "record", "--live", "--seed", "3", "--duration",
+         "10", "--speed", "4", "-o", str(out)],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    # Once asciinema has started (it writes the cast's header): a signal in the middle
+    # of a fork lands in a fork hook, where Python drops the exception, and is only
+    # raised again when the recording ends.
+    while not list(temp.glob("genact-cast-live-*/live.cast")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(temp.glob("genact-cast-live-*/live.cast")), "the live recording never started"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert process.stderr is not None
+    assert process.stderr.read() == "genact-cast: stopped by SIGTERM\n"
+    assert list(temp.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [temp]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_signal_whose_exception_python_dropped_is_raised_when_the_block_ends() -> None:
+    from genact_cast.atomic import stop_on_signals
+    from genact_cast.errors import Terminated
+
+    class Finalizer:
+        def __del__(self) -> None:  # Python drops exceptions raised in here
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(10_000):
+                pass
+
+    finished = False
+    with pytest.raises(Terminated), stop_on_signals():  # noqa: PT012
+        Finalizer()
+        finished = True  # the dropped exception did not stop the block...
+    assert finished  # ...but its signal was raised when the block ended

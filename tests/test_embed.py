@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,146 @@ def test_embed_errors_are_one_line(args: list[str], needle: str, tmp_path: Path)
     assert result.returncode in (1, 2)
     assert result.stderr.count("\n") == 1
     assert needle in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "needle"),
+    [
+        ("--speed", "0", "--speed must be a number above 0 (got 0)"),
+        ("--speed", "nan", "--speed must be a number above 0 (got nan)"),
+        ("--speed", "-1", "--speed must be a number above 0 (got -1)"),
+        ("--speed", "inf", "--speed must be a number above 0 (got inf)"),
+        ("--at", "-5", "--at must be a number of seconds, 0 or more (got -5)"),
+        ("--at", "nan", "--at must be a number of seconds, 0 or more (got nan)"),
+        ("--at", "inf", "--at must be a number of seconds, 0 or more (got inf)"),
+        ("--idle-time-limit", "nan", "--idle-time-limit must be a number above 0 (got nan)"),
+        ("--idle-time-limit", "-2", "--idle-time-limit must be a number above 0 (got -2)"),
+        ("--poster", "javascript:alert(1)", "--poster must be npt:SECONDS"),
+        ("--poster", "npt:1:2:3:4", "--poster must be npt:SECONDS"),
+        ("--theme", "neon", "unknown theme 'neon'"),
+        ("--theme", "</script>", "unknown theme '</script>'"),
+        ("--font-size", "0", "--font-size must be above 0"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["svg", "html", "markdown", "gif"])
+def test_embed_options_that_cannot_work_are_one_line_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+    value: str,
+    needle: str,
+    kind: str,
+) -> None:
+    from genact_cast import cli
+
+    out = tmp_path / f"out.{kind}"
+    argv = ["genact-cast", "embed", str(CAST), f"--{kind}", str(out), f"{option}={value}"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("genact-cast: ")
+    assert needle in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_embed_accepts_the_documented_option_values(tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    result = run("embed", str(CAST), "--html", str(page), "--speed", "2.5", "--poster",
+                 "npt:1:30", "--theme", "Solarized-Dark", "--idle-time-limit", "0.5")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = page.read_text()
+    assert '"theme": "solarized-dark"' in text
+    assert '"poster": "npt:1:30"' in text
+
+
+@pytest.mark.parametrize(
+    ("source", "needle"),
+    [
+        ("/nonexistent.cast", "/nonexistent.cast: no such file"),
+        ("{dir}", "is a directory"),
+        ("{bad}", "bad.cast:2:"),
+        ("-", "not standard input"),
+    ],
+)
+def test_embed_markdown_needs_a_readable_cast(tmp_path: Path, source: str, needle: str) -> None:
+    bad = tmp_path / "bad.cast"
+    bad.write_text('{"version": 2, "width": 80, "height": 24}\n[1, "o"]\n')
+    source = source.format(dir=tmp_path, bad=bad)
+    out = tmp_path / "snippet.md"
+    result = run("embed", source, "--markdown", str(out))
+    assert result.returncode in (1, 2)
+    assert result.stderr.count("\n") == 1
+    assert needle in result.stderr
+    assert not out.exists()
+
+
+HOSTILE_NAME = 'x](javascript:alert(1)) <img src=x onerror=alert(2)> "a" &amp; *b*'
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+
+def test_markdown_snippets_escape_file_names_and_urls() -> None:
+    from markdown_it import MarkdownIt
+
+    text = snippets(f"docs/{HOSTILE_NAME}.cast", title="[t](javascript:alert(3))")
+    parser = _Elements()
+    parser.feed(MarkdownIt("commonmark").render(text))  # raw HTML passes, as on GitHub
+    tags = [tag for tag, _ in parser.elements]
+    assert tags.count("a") == 2  # the Markdown link and the HTML one, nothing more
+    assert tags.count("img") == 2
+    for tag, attrs in parser.elements:
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        for name in ("href", "src"):
+            if name in attrs:
+                assert str(attrs[name]).startswith("docs/x%5D%28javascript%3Aalert")
+            if tag == "img":
+                assert attrs["alt"] == "[t](javascript:alert(3))"  # shown as text
+    remote = snippets('https://asciinema.org/a/x")<script>alert(4)</script>')
+    assert "<script>alert" not in remote
+
+
+def test_the_html_page_adds_no_env_the_cast_never_had(tmp_path: Path) -> None:
+    import json as json_module
+
+    bare = tmp_path / "bare.cast"
+    bare.write_text('{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "hi"]\n')
+    page = tmp_path / "bare.html"
+    assert run("embed", str(bare), "--html", str(page)).returncode == 0
+    match = re.search(r"const cast = (.*);\n", page.read_text())
+    assert match
+    header = json_module.loads(json_module.loads(match.group(1)).splitlines()[0])
+    assert header == {"version": 2, "width": 80, "height": 24}
+    with_env = tmp_path / "env.cast"
+    with_env.write_text(
+        '{"version": 2, "width": 80, "height": 24, "env": {"TERM": "xterm"}}\n[0.5, "o", "hi"]\n'
+    )
+    assert run("embed", str(with_env), "--html", str(page), "--overwrite").returncode == 0
+    match = re.search(r"const cast = (.*);\n", page.read_text())
+    assert match
+    header = json_module.loads(json_module.loads(match.group(1)).splitlines()[0])
+    assert header["env"] == {"TERM": "xterm"}
+
+
+def test_a_lone_surrogate_in_a_cast_is_no_traceback_in_any_export(tmp_path: Path) -> None:
+    cast = tmp_path / "s.cast"
+    cast.write_text(
+        '{"version": 2, "width": 80, "height": 24, "title": "a\\udc80b"}\n'
+        '[0.5, "o", "x\\ud800y"]\n[0.6, "m", "\\udc9d"]\n'
+    )
+    for kind in ("html", "markdown"):
+        result = run("embed", str(cast), f"--{kind}", str(tmp_path / f"out.{kind}"))
+        assert result.returncode == 0, result.stderr
+    result = run("info", str(cast))
+    assert result.returncode == 0, result.stderr
+    assert "a\\udc80b" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import re
 import subprocess
 import tarfile
@@ -141,4 +142,116 @@ def test_the_page_plays_in_chromium_and_seeking_to_the_end_shows_the_summary(
     page.wait_for_function("document.body.innerText.includes('Training summary')", timeout=5000)
     assert "Final loss" in page.inner_text("body")
     assert errors == []
+    page.close()
+
+
+# --- Injection: hostile casts and file names, opened in real Chromium. ----------------
+
+PWN = "window.__pwned = (window.__pwned || 0) + 1; fetch('http://127.0.0.1:9/leak')"
+PAYLOADS = [
+    f"</script><script>{PWN}</script>",
+    f"</title><script>{PWN}</script>",
+    f'"><img src="http://127.0.0.1:9/img" onerror="{PWN}">',
+    f'<svg onload="{PWN}"></svg>',
+    "<!--",
+    "\u2028\u2029",
+    "</style><style>@import url(http://127.0.0.1:9/css);</style>",
+]
+
+
+def _watch(page: Any) -> tuple[list[str], list[str]]:
+    """Requests that leave the page (anything but file://, which are aborted) and
+    dialogs (alert() and the like)."""
+    left: list[str] = []
+    dialogs: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            left.append(r.request.url)
+            r.abort()
+
+    def dialog(d: Any) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.route("**/*", route)
+    page.on("dialog", dialog)
+    return left, dialogs
+
+
+SCRIPT_CHECK = """() => {
+  const handlers = [...document.querySelectorAll('*')].flatMap(
+    e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name));
+  const links = [...document.querySelectorAll('[href],[src]')]
+    .map(e => e.getAttribute('href') || e.getAttribute('src'))
+    .filter(u => /^\\s*(javascript|data|vbscript):/i.test(u));
+  return {pwned: window.__pwned || 0, handlers, links,
+          scripts: document.querySelectorAll('script').length};
+}"""
+
+
+def test_a_hostile_cast_runs_no_script_and_sends_no_request_from_the_html_page(
+    registry: str, tmp_path: Path, browser: Any
+) -> None:
+    header = {
+        "version": 2, "width": 80, "height": 24, "title": " ".join(PAYLOADS),
+        "env": {"SHELL": PAYLOADS[0], "TERM": PAYLOADS[2]},
+        "theme": {"fg": PAYLOADS[6], "bg": '#000"/><script>' + PWN + "</script>",
+                  "palette": ":".join(["#000"] * 15 + [PAYLOADS[1]])},
+    }  # fmt: skip
+    lines = [json.dumps(header)]
+    lines += [json.dumps([0.1 * (i + 1), "o", p]) for i, p in enumerate(PAYLOADS)]
+    lines += [json.dumps([1.0, "m", PAYLOADS[0]]), json.dumps([1.1, "o", "the end"])]
+    evil = tmp_path / "evil.cast"
+    evil.write_text("\n".join(lines) + "\n")
+    page_path = tmp_path / "evil.html"
+    result = subprocess.run(
+        [*GENACT, "embed", str(evil), "--html", str(page_path), "--self-contained"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = browser.new_page()
+    left, dialogs = _watch(page)
+    page.goto(page_path.as_uri())
+    page.wait_for_function("window.player !== undefined", timeout=5000)
+    page.evaluate("player.seek(player.getDuration())")
+    page.wait_for_function("document.body.innerText.includes('the end')", timeout=5000)
+    page.wait_for_timeout(300)
+    found = page.evaluate(SCRIPT_CHECK)
+    assert found == {"pwned": 0, "handlers": [], "links": [], "scripts": 2}
+    assert "</script><script>" in page.inner_text("h1")  # the title, shown as text
+    assert (left, dialogs) == ([], [])
+    page.close()
+
+
+def test_hostile_file_names_run_no_script_in_the_markdown_snippets(
+    tmp_path: Path, browser: Any
+) -> None:
+    from markdown_it import MarkdownIt
+
+    from genact_cast.publish.markdown import snippets
+
+    documents = []
+    for payload in PAYLOADS:
+        for name in (f"docs/{payload}.cast", f"x](javascript:{PWN}) {payload}.cast"):
+            documents.append(snippets(name, title=payload))
+        documents.append(snippets(f"https://asciinema.example/a/{payload}", title=payload))
+    # Rendered as a Markdown viewer that keeps raw HTML would render it (the worst case).
+    body = MarkdownIt("commonmark", {"html": True}).render("\n\n".join(documents))
+    page_path = tmp_path / "snippets.html"
+    page_path.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>")
+    page = browser.new_page()
+    left, dialogs = _watch(page)
+    page.goto(page_path.as_uri())
+    page.wait_for_timeout(300)
+    found = page.evaluate(SCRIPT_CHECK)
+    # The only scripts are the asciinema embeds' <script src="https://..."> tags, whose
+    # requests are the only ones allowed to leave (to the recording's own server).
+    assert found["pwned"] == 0
+    assert found["handlers"] == []
+    assert found["links"] == []
+    assert all(url.startswith("https://asciinema.example/a/") for url in left), left
+    assert dialogs == []
     page.close()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import getpass
 import http.server
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from email.parser import BytesParser
@@ -246,3 +250,288 @@ def test_auth_prints_the_connect_link(tmp_path: Path) -> None:
         timeout=60,
     )
     assert f"http://127.0.0.1:1/connect/{ID}" in result.stdout
+
+
+# --- A hostile server: what it says is escaped, redacted, bounded and checked. ---------
+
+
+class HostileServer(http.server.BaseHTTPRequestHandler):
+    """A server that answers every upload with `behaviour` (reads the request first)."""
+
+    behaviour: ClassVar[str] = "ok"
+    hits: ClassVar[int] = 0
+    authorizations: ClassVar[list[str | None]] = []
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        HostileServer.hits += 1
+        HostileServer.authorizations.append(self.headers.get("Authorization"))
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        authorization = self.headers.get("Authorization", "")
+        if self.behaviour == "redirect-away" and "away" not in self.path:
+            port = self.headers["Host"].rsplit(":", 1)[1]
+            self.send_response(307)
+            self.send_header("Location", f"http://localhost:{port}/api/v1/recordings?away=1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.behaviour == "redirect-away":
+            self.send_json(201, {"url": f"http://{self.headers['Host']}/a/away"})
+            return
+        if not authorization:
+            self.send_json(401, {"message": "who are you"})
+            return
+        password = base64.b64decode(authorization.split()[1]).decode().partition(":")[2]
+        base = f"http://{self.headers['Host']}"
+        b = self.behaviour
+        if b == "escapes":
+            self.send_json(
+                201, {"url": f"{base}/a/x", "message": "\x1b]52;c;aGk=\x07\x1b[6n\x9b1t"}
+            )
+        elif b == "escape-in-url":
+            self.send_json(201, {"url": f"{base}/a/\x1b]52;c;aGk=\x07"})
+        elif b == "echo-ok":
+            self.send_json(
+                201, {"url": f"{base}/a/{password}", "message": f"{authorization} {password}"}
+            )
+        elif b == "echo-error":
+            self.send_json(422, {"message": f"bad auth {authorization} for {password}"})
+        elif b == "trickle":
+            self.wfile.write(b"HTTP/1.1 201 Created\r\n")
+            self.wfile.flush()
+            for _ in range(200):  # a header byte every 50 ms: no read ever times out
+                self.wfile.write(b"X")
+                self.wfile.flush()
+                time.sleep(0.05)
+        elif b == "endless":
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"[" * 65536
+            with contextlib.suppress(OSError):
+                while True:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        elif b == "huge":
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(2 * 1024**3))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(b" " * 65536)
+        elif b == "redirect-loop":
+            self.send_response(307)
+            self.send_header("Location", self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif b.startswith("body:"):
+            data = b.removeprefix("body:").encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    def send_json(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile() -> Iterator[str]:
+    HostileServer.behaviour, HostileServer.hits, HostileServer.authorizations = "ok", 0, []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HostileServer)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def cli_upload(server: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASCIINEMA_INSTALL_ID": ID, "ASCIINEMA_SERVER_URL": server}
+    return subprocess.run(
+        [sys.executable, "-m", "genact_cast", "upload", str(CAST), *args],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+
+
+CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def test_a_reply_full_of_escapes_reaches_the_terminal_escaped(hostile: str) -> None:
+    HostileServer.behaviour = "escapes"
+    result = cli_upload(hostile)
+    assert result.returncode == 0, result.stderr
+    assert CONTROLS.search(result.stdout + result.stderr) is None
+    assert "\\x1b]52;c;aGk=\\x07" in result.stderr  # shown, harmless
+
+
+def test_a_recording_url_with_controls_is_refused(hostile: str) -> None:
+    HostileServer.behaviour = "escape-in-url"
+    result = cli_upload(hostile)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "genact-cast: the server said it took the cast, but its reply has no recording URL\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("behaviour", ["echo-ok", "echo-error"])
+def test_an_echoed_authorization_header_never_shows_the_install_id(
+    hostile: str, behaviour: str
+) -> None:
+    HostileServer.behaviour = behaviour
+    result = cli_upload(hostile)
+    assert result.returncode == (0 if behaviour == "echo-ok" else 1), result.stderr
+    shown = result.stdout + result.stderr
+    credentials = base64.b64encode(f"{getpass.getuser()}:{ID}".encode()).decode()
+    assert ID not in shown
+    assert credentials not in shown
+    assert credentials.rstrip("=") not in shown
+    assert "install ID hidden" in shown
+
+
+def test_a_trickling_server_hits_the_total_deadline(hostile: str) -> None:
+    HostileServer.behaviour = "trickle"
+    started = time.monotonic()
+    with pytest.raises(UploadError, match=r"did not finish answering in 1 s"):
+        upload(CAST, server=hostile, install_id=ID, timeout=5, deadline=1)
+    assert time.monotonic() - started < 4
+
+
+@pytest.mark.parametrize("behaviour", ["endless", "huge"])
+def test_an_endless_or_huge_reply_stops_at_the_reply_limit(hostile: str, behaviour: str) -> None:
+    HostileServer.behaviour = behaviour
+    with pytest.raises(UploadError, match=r"the server's reply is larger than 1024 KiB"):
+        upload(CAST, server=hostile, install_id=ID, timeout=5, deadline=30)
+
+
+def test_a_redirect_loop_stops_after_three_redirects(hostile: str) -> None:
+    HostileServer.behaviour = "redirect-loop"
+    with pytest.raises(UploadError, match=r"redirected more than 3 times"):
+        upload(CAST, server=hostile, install_id=ID, timeout=5)
+    assert HostileServer.hits == 4  # the request and three redirects, then no more
+
+
+def test_a_redirect_to_another_host_does_not_carry_the_install_id(hostile: str) -> None:
+    HostileServer.behaviour = "redirect-away"
+    assert upload(CAST, server=hostile, install_id=ID, timeout=5).url.endswith("/a/away")
+    first, second = HostileServer.authorizations
+    assert first is not None
+    assert second is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[]", "its reply has no recording URL"),
+        ("{}", "its reply has no recording URL"),
+        ('{"url": null}', "its reply has no recording URL"),
+        ('{"url": 42}', "its reply has no recording URL"),
+        ('{"url": "javascript:alert(1)"}', "its reply has no recording URL"),
+        ('{"url": "https://"}', "its reply has no recording URL"),
+        ("not json", "its reply is not JSON"),
+        ("[" * 100_000, "its reply is not JSON"),
+    ],
+)
+def test_a_201_reply_without_a_recording_url_is_one_line_and_exit_1(
+    hostile: str, body: str, message: str
+) -> None:
+    HostileServer.behaviour = f"body:{body}"
+    result = cli_upload(hostile)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("server", "needle"),
+    [
+        ("", "no http:// or https://"),
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("ftp://example.org", "no http:// or https://"),
+        ("http://example.org:99999", "Port out of range"),
+        ("http://exa mple.org", "spaces, controls"),
+        ("https://", "no host name"),
+    ],
+)
+def test_a_bad_server_option_is_one_line_and_exit_2(server: str, needle: str) -> None:
+    result = cli_upload("http://127.0.0.1:9", "--server", server)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("genact-cast: --server must be an http(s) URL")
+    assert needle in result.stderr
+
+
+def test_a_bad_server_in_the_environment_is_one_line_and_exit_1() -> None:
+    result = cli_upload("http://[::1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("genact-cast: $ASCIINEMA_SERVER_URL must be an http(s) URL")
+
+
+# --- The install ID file: read with limits, created without following links. ----------
+
+
+def run_auth(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASCIINEMA", "XDG_"))}
+    env |= {"HOME": str(tmp_path), "ASCIINEMA_SERVER_URL": "http://127.0.0.1:9"}
+    return subprocess.run(
+        [sys.executable, "-m", "genact_cast", "auth"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+
+
+STATE_ID = ".local/state/asciinema/install-id"
+
+
+@pytest.mark.parametrize(
+    ("make", "needle"),
+    [
+        (lambda p: p.mkdir(parents=True), "is a directory, not an install ID file"),
+        (lambda p: p.write_bytes(b"\xff\xfe-not-utf-8"), "is not UTF-8 text"),
+        (lambda p: p.write_bytes(b"x" * 5000), "is over 1024 bytes"),
+        (lambda p: p.write_text("id\x1b]52;c;x\x07"), "holds characters an ID cannot"),
+    ],
+    ids=["directory", "not-utf-8", "too-long", "controls"],
+)
+def test_an_install_id_file_that_cannot_be_one_is_one_line(
+    tmp_path: Path, make: Any, needle: str
+) -> None:
+    path = tmp_path / STATE_ID
+    path.parent.mkdir(parents=True, exist_ok=True)
+    make(path)
+    result = run_auth(tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert needle in result.stderr
+
+
+def test_a_dangling_install_id_symlink_is_not_followed(tmp_path: Path) -> None:
+    path = tmp_path / STATE_ID
+    path.parent.mkdir(parents=True)
+    target = tmp_path / "elsewhere" / "planted"
+    target.parent.mkdir()
+    path.symlink_to(target)
+    result = run_auth(tmp_path)
+    assert result.returncode == 1
+    assert "a dangling symbolic link?" in result.stderr
+    assert not target.exists()  # nothing was created through the link
+    assert path.is_symlink()
+
+
+def test_a_new_install_id_is_created_once(tmp_path: Path) -> None:
+    first = run_auth(tmp_path)
+    assert first.returncode == 0, first.stderr
+    created = (tmp_path / STATE_ID).read_text().strip()
+    assert created in first.stdout
+    assert created in run_auth(tmp_path).stdout

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import math
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from genact_cast.asciicast import encode
-from genact_cast.atomic import atomic_output, check_writable
+from genact_cast.asciicast import Cast, Event, Header, encode
+from genact_cast.atomic import atomic_output, check_writable, temporary_directory
 from genact_cast.errors import BadOption
 from genact_cast.generator import catalog
 from genact_cast.publish.html import PlayerOptions
-from genact_cast.sources import open_cast
+from genact_cast.sources import is_url, open_cast
 
 FORMATS = ("svg", "gif", "html", "markdown")
+
+# asciinema-player's poster: a time ("npt:90", "npt:1:30", "npt:1:02:03.5"), or "end".
+POSTER = re.compile(r"npt:(?:\d{1,6}:){0,2}\d{1,9}(?:\.\d{1,6})?")
+
+# A cast to embed: a path, an http(s) URL or "-", or a cast already in memory (as
+# `record -o demo.svg` has it: no temporary file is written for it).
+Source = str | Cast
 
 
 def format_for(path: Path) -> str | None:
@@ -20,8 +32,46 @@ def format_for(path: Path) -> str | None:
     return {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown"}.get(suffix)
 
 
+def check_options(
+    kind: str,
+    *,
+    theme: str | None,
+    speed: float,
+    fps_cap: int,
+    font_size: int,
+    idle_time_limit: float | None,
+    at: float | None,
+    poster: str | None,
+) -> str | None:
+    """Refuse option values that cannot work (exit 2); the theme's canonical name."""
+    if kind not in FORMATS:
+        raise BadOption(f"unknown embed format {kind!r}; choose one of: {', '.join(FORMATS)}")
+    if not (math.isfinite(speed) and speed > 0):
+        raise BadOption(f"--speed must be a number above 0 (got {speed:g})")
+    if fps_cap <= 0:
+        raise BadOption(f"--fps-cap must be above 0 (got {fps_cap})")
+    if font_size <= 0:
+        raise BadOption(f"--font-size must be above 0 (got {font_size})")
+    if idle_time_limit is not None and not (math.isfinite(idle_time_limit) and idle_time_limit > 0):
+        raise BadOption(f"--idle-time-limit must be a number above 0 (got {idle_time_limit:g})")
+    if at is not None and not (math.isfinite(at) and at >= 0):
+        raise BadOption(f"--at must be a number of seconds, 0 or more (got {at:g})")
+    if poster is not None and poster != "end" and not POSTER.fullmatch(poster):
+        raise BadOption(
+            f"--poster must be npt:SECONDS, npt:M:SS, npt:H:MM:SS or end (got {poster!r})"
+        )
+    if theme is None:
+        return None
+    names = {name: name for name in catalog.themes()}
+    if kind == "gif":
+        from genact_cast.publish.gif import AGG_THEMES
+
+        names |= {name: name for name in sorted(AGG_THEMES)}
+    return catalog.find("theme", theme, names)
+
+
 def embed(
-    source: str,
+    source: Source,
     output: Path,
     kind: str,
     *,
@@ -36,51 +86,86 @@ def embed(
     player: PlayerOptions | None = None,
     self_contained: bool = False,
 ) -> None:
-    if kind not in FORMATS:
-        raise BadOption(f"unknown embed format {kind!r}; choose one of: {', '.join(FORMATS)}")
-    if fps_cap <= 0:
-        raise BadOption(f"--fps-cap must be above 0 (got {fps_cap})")
+    player = player or PlayerOptions()
+    theme = check_options(
+        kind, theme=theme, speed=speed, fps_cap=fps_cap, font_size=font_size,
+        idle_time_limit=idle_time_limit, at=at, poster=player.poster,
+    )  # fmt: skip
+    player = dataclasses.replace(player, theme=theme if player.theme else None)
     check_writable(output, overwrite=overwrite)
     if kind == "gif":
         from genact_cast.publish.gif import render_gif
 
-        render_gif(
-            source, output, overwrite=overwrite, theme=theme, speed=speed, font_size=font_size,
-            fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop,
-        )  # fmt: skip
+        with _as_file(source) as path:
+            render_gif(
+                path, output, overwrite=overwrite, theme=theme, speed=speed, font_size=font_size,
+                fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop,
+            )  # fmt: skip
         return
     if kind == "markdown":
-        from genact_cast.publish.markdown import snippets
-
-        text = snippets(source)
+        text = _markdown(source)
     elif kind == "html":
-        text = _html(source, player or PlayerOptions(), self_contained=self_contained)
+        text = _html(source, player, self_contained=self_contained)
     else:
         from genact_cast.publish.svg import render_svg
 
-        chosen = None
-        if theme is not None:
-            themes = catalog.themes()
-            chosen = themes[catalog.find("theme", theme, {n: n for n in themes})]
-        with open_cast(source) as reader:
+        chosen = None if theme is None else catalog.themes()[theme]
+        with _read(source) as (header, events):
             text = render_svg(
-                reader.header, reader.events(), theme=chosen, fps_cap=fps_cap,
+                header, events, theme=chosen, fps_cap=fps_cap,
                 idle_time_limit=idle_time_limit, loop=loop, at=at,
             )  # fmt: skip
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(text.encode("utf-8"))
 
 
-def _html(source: str, options: PlayerOptions, *, self_contained: bool) -> str:
-    """The page, with the cast re-encoded as v2 (any version in, one the player reads out)."""
-    from genact_cast.publish.html import render_html
-
+@contextlib.contextmanager
+def _read(source: Source) -> Iterator[tuple[Header, Iterable[Event]]]:
+    if isinstance(source, Cast):
+        yield source.header, source.events
+        return
     with open_cast(source) as reader:
-        events = list(reader.events())
-        header = reader.header._replace(version=2)
-    cast_text = "".join(encode(header, events, 2))
-    title = header.title or Path(source).stem
+        yield reader.header, reader.events()
+
+
+def _markdown(source: Source) -> str:
+    """Snippets for a local cast only once it has been read whole: a missing or broken
+    file is an error, not a snippet pointing at nothing. A URL is not fetched."""
+    from genact_cast.publish.markdown import snippets
+
+    if isinstance(source, Cast):
+        raise BadOption("Markdown snippets point at a cast file: give its name")
+    if source == "-":
+        raise BadOption("Markdown snippets point at a cast file, not standard input")
+    if not is_url(source):
+        with _read(source) as (_, events):
+            for _ in events:
+                pass
+    return snippets(source)
+
+
+@contextlib.contextmanager
+def _as_file(source: Source) -> Iterator[str]:
+    """agg reads a file: a cast in memory goes to a temporary directory first, removed on
+    every way out (the CLI turns SIGTERM and SIGHUP into exceptions that unwind)."""
+    if isinstance(source, str):
+        yield source
+        return
+    with temporary_directory() as tmp:
+        cast_path = tmp / "run.cast"
+        cast_path.write_text("".join(encode(source.header, source.events, 2)), "utf-8")
+        yield str(cast_path)
+
+
+def _html(source: Source, options: PlayerOptions, *, self_contained: bool) -> str:
+    """The page, with the cast re-encoded as v2 (any version in, one the player reads out)."""
+    from genact_cast.publish.html import cast_v2, render_html
+
+    with _read(source) as (header, read):
+        events = list(read)
+    title = header.title or (Path(source).stem if isinstance(source, str) else "asciicast")
     duration = events[-1].time if events else 0.0
     return render_html(
-        cast_text, title=title, duration=duration, options=options, self_contained=self_contained
-    )
+        cast_v2(header, events), title=title, duration=duration, options=options,
+        self_contained=self_contained,
+    )  # fmt: skip

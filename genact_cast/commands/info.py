@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 from genact_cast.asciicast import MARKER, OUTPUT
+from genact_cast.atomic import write_stdout
+from genact_cast.escape import terminal_json, terminal_text
 from genact_cast.sources import open_cast
 
 
@@ -23,7 +23,7 @@ def describe(source: str) -> dict[str, Any]:
             if event.code == MARKER:
                 markers.append({"time": round(event.time, 6), "label": event.data})
             elif event.code == OUTPUT:
-                output_bytes += len(event.data.encode("utf-8"))
+                output_bytes += len(event.data.encode("utf-8", "surrogatepass"))
     theme = None
     if header.theme is not None:
         t = header.theme
@@ -45,25 +45,44 @@ def describe(source: str) -> dict[str, Any]:
 
 
 def show_info(source: str, *, as_json: bool) -> None:
+    """Print what `source` holds.
+
+    Everything that came from outside (the source name, title, markers, theme) goes
+    through the terminal escaping, into `Text` objects that rich never reads as markup.
+    Lines are never wrapped by us: a long path stays one line on any terminal.
+    """
     info = describe(source)
     if as_json:
-        sys.stdout.write(json.dumps(info, indent=2, ensure_ascii=False) + "\n")
+        write_stdout(terminal_json(info) + "\n")
         return
-    from rich.console import Console
-    from rich.table import Table
+    import io
 
-    table = Table(title=info["source"], show_header=False, title_justify="left")
-    table.add_column(style="bold cyan")
-    table.add_column()
-    table.add_row("format", f"asciicast v{info['version']}")
-    table.add_row("size", f"{info['cols']} x {info['rows']}")
-    table.add_row("duration", f"{info['duration']:.3f} s")
-    table.add_row("events", f"{info['events']:,} ({info['output_bytes']:,} bytes of output)")
-    table.add_row("title", info["title"] or "-")
-    limit = info["idle_time_limit"]
-    table.add_row("idle time limit", "-" if limit is None else f"{limit:g} s")
-    theme = info["theme"]
-    table.add_row("theme", "-" if theme is None else f"fg {theme['fg']}, bg {theme['bg']}")
-    markers = "\n".join(f"{m['time']:>10.3f} s  {m['label']}" for m in info["markers"])
-    table.add_row("markers", markers or "-")
-    Console().print(table)
+    from rich.console import Console
+    from rich.text import Text
+
+    limit, theme = info["idle_time_limit"], info["theme"]
+    rows = [
+        ("format", f"asciicast v{info['version']}"),
+        ("size", f"{info['cols']} x {info['rows']}"),
+        ("duration", f"{info['duration']:.3f} s"),
+        ("events", f"{info['events']:,} ({info['output_bytes']:,} bytes of output)"),
+        ("title", info["title"] or "-"),
+        ("idle time limit", "-" if limit is None else f"{limit:g} s"),
+        ("theme", "-" if theme is None else f"fg {theme['fg']}, bg {theme['bg']}"),
+    ]
+    markers = [f"{m['time']:>10.3f} s  {m['label']}" for m in info["markers"]] or ["-"]
+    rows += [("markers" if i == 0 else "", line) for i, line in enumerate(markers)]
+    width = max(len(label) for label, _ in rows) + 2
+    text = Text()
+    text.append(terminal_text(source), style="bold")
+    text.append("\n")
+    for label, value in rows:
+        text.append(label.ljust(width), style="bold cyan")
+        text.append(terminal_text(value) + "\n")
+    # Rendered into a buffer, then written in one go: a full disk or a closed pipe is
+    # one message.
+    buffer = io.StringIO()
+    terminal = Console().is_terminal
+    console = Console(file=buffer, force_terminal=terminal, no_color=not terminal)
+    console.print(text, end="", soft_wrap=True)
+    write_stdout(buffer.getvalue())

@@ -1,7 +1,5 @@
 """How many seconds of cast each phase gets: the seed's pacing, or `--duration` shared out."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from genact_cast.generator.rng import Rng

@@ -1,7 +1,5 @@
 """The catalog of models, GPUs, datasets, framework versions and themes (data files)."""
 
-from __future__ import annotations
-
 import functools
 from datetime import date
 from importlib import resources

@@ -1,7 +1,5 @@
 """Loss, gradient norm and their noise, as functions of the step."""
 
-from __future__ import annotations
-
 import math
 from typing import NamedTuple
 

@@ -9,8 +9,6 @@ thousand): `Trained` says which contiguous steps ran when, and `Run.step(k, atte
 gives any step's numbers on demand, as pure functions of the seed and the step.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

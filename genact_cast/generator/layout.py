@@ -7,8 +7,6 @@ accumulation up to the global batch. Every figure it shows is derived from the b
 that each collective moves over the link it uses.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from genact_cast.generator import physics
@@ -100,7 +98,7 @@ def memory(
     )
 
 
-def choose_layout(
+def layout_options(
     arch: Architecture,
     gpu: Gpu,
     gpus: int,
@@ -108,15 +106,16 @@ def choose_layout(
     *,
     max_micro: int,
     buffers_gib: float,
-) -> tuple[int, int, int, bool, Memory] | None:
-    """(TP, PP, micro batch, checkpointing, memory) that fits, or None.
+) -> list[tuple[int, int, int, bool, Memory]]:
+    """(TP, PP, micro batch, checkpointing, memory) that fit, best first.
 
-    Prefers no activation checkpointing, then the largest micro batch; a layout whose
-    memory sits between the floor and the ceiling beats one that leaves the GPU empty.
+    Without activation checkpointing first (no recompute), then with it; each with the
+    largest micro batch that memory holds. Options whose memory sits between the floor
+    and the ceiling come before those that leave the GPU half empty.
     """
     parallel = model_parallel(arch, gpus)
     if parallel is None:
-        return None
+        return []
     tp, pp = parallel
     capacity = gpu.memory_gib * physics.GIB
     fitting: list[tuple[int, int, int, bool, Memory]] = []
@@ -130,10 +129,8 @@ def choose_layout(
             if mem.total <= MEMORY_CEILING * capacity:
                 fitting.append((tp, pp, micro, checkpointed, mem))
                 break
-    if not fitting:
-        return None
     full = [f for f in fitting if f[4].total >= MEMORY_FLOOR * capacity]
-    return (full or sorted(fitting, key=lambda f: -f[4].total))[0]
+    return full + [f for f in fitting if f not in full]
 
 
 class Traffic(NamedTuple):

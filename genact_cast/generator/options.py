@@ -1,7 +1,5 @@
 """What a user can ask of a generated run, checked before any work is done."""
 
-from __future__ import annotations
-
 import math
 from datetime import datetime
 from typing import NamedTuple

@@ -8,7 +8,6 @@ steps drawn are the multiples of one round logging interval, as a real job's
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from genact_cast.generator.events import Trained
@@ -17,10 +16,9 @@ NICE = tuple(m * 10**e for e in range(7) for m in (1, 2, 5))
 
 
 def log_interval(steps: int, ticks: int) -> int:
-    """The round interval (1, 2, 5, 10, 20, 50, ...) that gives about `ticks` draws."""
+    """The round interval (1, 2, 5, 10, 20, 50, ...) that gives at most about `ticks` draws."""
     wanted = max(1.0, steps / max(1, ticks))
-    best: int = min(NICE, key=lambda n: (abs(math.log(n / wanted)), n))
-    return best
+    return int(next((n for n in NICE if n >= 0.8 * wanted), NICE[-1]))
 
 
 def tick_steps(

@@ -5,8 +5,6 @@ the terminal size, the duration and the speed change how a run is shown, never w
 it does. They only reach the plan's `budget`, which the pacing reads.
 """
 
-from __future__ import annotations
-
 import functools
 import math
 from datetime import date, datetime, timedelta, timezone
@@ -21,8 +19,9 @@ from genact_cast.generator.layout import (
     IB_GBPS,
     MEMORY_FLOOR,
     Layout,
+    Memory,
     Traffic,
-    choose_layout,
+    layout_options,
     traffic,
 )
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
@@ -437,21 +436,31 @@ def _choose_config(
 ) -> tuple[Architecture, Dataset, Layout, int, int, float]:
     """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu`.
 
-    Every candidate that the pins allow is built and checked (tokens per parameter,
-    wall-clock time, memory, traffic); the seed picks one. None left: a one-line
-    refusal naming what would work.
+    The seed orders the models; for the first model that can make a believable run,
+    every candidate the pins allow is built and checked (tokens per parameter,
+    wall-clock time, memory, traffic), and the seed picks one. None left for any
+    model: a one-line refusal naming what would work.
     """
+    first_model = rng.random()
     pick = rng.random()
-    candidates = _candidates(options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw)
+    models = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
+    start = int(first_model * len(models))
+    floor = MEMORY_FLOOR * gpu.memory_gib * physics.GIB
+    fallback: list[_Config] = []
+    candidates: list[_Config] = []
+    for arch in models[start:] + models[:start]:
+        if options.model is not None and arch != _find_model(options.model):
+            continue
+        found = _candidates(options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw, arch)
+        # A real job fills its GPUs: fewer of them, or a larger micro batch, where it can.
+        candidates = [c for c in found if c.layout.memory.total >= floor]
+        if candidates:
+            break
+        fallback = fallback or found
+    candidates = candidates or fallback
     if not candidates:
-        raise BadOption(_what_would_work(options, kind, gpu))
-    # A real job fills its GPUs: fewer of them, or a larger micro batch, where it can.
-    full = [
-        c
-        for c in candidates
-        if c.layout.memory.total >= MEMORY_FLOOR * gpu.memory_gib * physics.GIB
-    ]
-    candidates = full or candidates
+        draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
+        raise BadOption(_what_would_work(options, kind, gpu, draws))
     c = candidates[min(len(candidates) - 1, int(pick * len(candidates)))]
     return c.arch, c.dataset, c.layout, c.seq_len, c.epochs, c.mfu
 
@@ -464,8 +473,11 @@ def _candidates(
     mfu_draw: float,
     batch_draw: float,
     seq_draw: float,
+    only: Architecture | None = None,
 ) -> list[_Config]:
     arches = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
+    if only is not None:
+        arches = [a for a in arches if a == only]
     if options.model is not None:
         arch = _find_model(options.model)
         if arch.params > _LARGEST[kind]:
@@ -480,24 +492,38 @@ def _candidates(
     sizes = [options.gpus] if options.gpus is not None else list(CLUSTER_SIZES)
     found: list[_Config] = []
     lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
+    epochs_range = range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1)
+    low_days, high_days = _DAYS[kind]
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
-        for gpus in sizes:
-            for data in sets:
-                per_seq = data.tokens_per_example if kind == "sft" else seq
+        for data in sets:
+            per_seq = data.tokens_per_example if kind == "sft" else seq
+            fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
+            epochs = [
+                e
+                for e in epochs_range
+                if kind != "pretrain" or 20 * arch.params <= e * data.tokens <= 2000 * arch.params
+            ]
+            for gpus in sizes:
+                # A cheap bound first: at the best MFU, could the run last long enough and
+                # at the worst, end soon enough? Only then build the layout.
+                fastest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, _MFU_HIGH, fpt)
+                slowest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, _MFU_LOW, fpt)
+                days = [(e, e * data.tokens / 86400) for e in epochs]
+                days = [
+                    (e, d) for e, d in days if d / fastest <= high_days and d / slowest >= low_days
+                ]
+                if not days:
+                    continue
                 built = _layout(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw
                 )
                 if built is None:
                     continue
                 layout, mfu, cluster_tps = built
-                for epochs in range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1):
-                    tokens = epochs * data.tokens
-                    if kind == "pretrain" and not 20 * arch.params <= tokens <= 2000 * arch.params:
-                        continue
-                    days = tokens / cluster_tps / 86400
-                    if _DAYS[kind][0] <= days <= _DAYS[kind][1]:
-                        found.append(_Config(arch, data, layout, seq, epochs, mfu))
+                for e, work in days:
+                    if low_days <= work / cluster_tps <= high_days:
+                        found.append(_Config(arch, data, layout, seq, e, mfu))
     return found
 
 
@@ -520,16 +546,33 @@ def _layout(
     mfu_draw: float,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None."""
-    low, high = _BATCH[kind]
+    high = _BATCH[kind][1]
     if kind == "sft":
         if gpus > high:
             return None
         max_micro = max(1, int(high // gpus))
     else:
         max_micro = max(1, int(high // (gpus * seq)))
-    fit = choose_layout(arch, gpu, gpus, seq, max_micro=max_micro, buffers_gib=buffers_gib)
-    if fit is None:
-        return None
+    options = layout_options(arch, gpu, gpus, seq, max_micro=max_micro, buffers_gib=buffers_gib)
+    for fit in options:
+        built = _batch_and_speed(arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw)
+        if built is not None:
+            return built
+    return None
+
+
+def _batch_and_speed(
+    arch: Architecture,
+    kind: str,
+    gpu: Gpu,
+    gpus: int,
+    per_seq: int,
+    fit: tuple[int, int, int, bool, Memory],
+    batch_draw: float,
+    mfu_draw: float,
+) -> tuple[Layout, float, float] | None:
+    """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
+    low, high = _BATCH[kind]
     tp, pp, micro, checkpointed, mem = fit
     dp = gpus // (tp * pp)
     # Batch target on a log scale between the kind's bounds, then whole micro steps.
@@ -557,7 +600,9 @@ def _layout(
     return layout, mfu, cluster_tps
 
 
-def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
+def _what_would_work(
+    options: RecordOptions, kind: str, gpu: Gpu, draws: tuple[float, float, float, float]
+) -> str:
     """One line: why the pinned options cannot make a believable run, and what can."""
     pinned = [
         f"--{name} {value}"
@@ -586,9 +631,7 @@ def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
     hints: list[str] = []
     if options.gpus is not None:
         sizes = [
-            n
-            for n in CLUSTER_SIZES
-            if _candidates(options._replace(gpus=n), kind, gpu, 4.5, 0.5, 0.5, 0.5)
+            n for n in CLUSTER_SIZES if _candidates(options._replace(gpus=n), kind, gpu, *draws)
         ]
         if sizes:
             hints.append(f"--gpus {' or '.join(str(n) for n in sizes[:4])}")
@@ -596,7 +639,7 @@ def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
         types = [
             g.name
             for g in catalog.gpus()
-            if g.name != gpu.name and _candidates(options, kind, g, 4.5, 0.5, 0.5, 0.5)
+            if g.name != gpu.name and _candidates(options, kind, g, *draws)
         ]
         if types:
             hints.append(f"--gpu {' or '.join(types)}")
@@ -606,7 +649,7 @@ def _what_would_work(options: RecordOptions, kind: str, gpu: Gpu) -> str:
             for k in KINDS
             if k != kind
             and (options.dataset is None or _serves(_find_dataset(options.dataset), k))
-            and _candidates(options._replace(kind=k), k, gpu, 4.5, 0.5, 0.5, 0.5)
+            and _candidates(options._replace(kind=k), k, gpu, *draws)
         ]
         if kinds:
             hints.append(f"--kind {' or '.join(kinds)}")
@@ -671,12 +714,12 @@ def _curves(
         initial = rng.uniform(1.8, 2.4)
         final = initial - rng.uniform(0.08, 0.3)
         offset = 0.0
-        noise = rng.uniform(0.01, 0.02)
+        noise = rng.uniform(0.006, 0.009)  # within ±0.01-0.03 (Irwin-Hall: ±3.5σ)
     else:
         initial = math.log(arch.vocab) + rng.uniform(0.0, 0.5)
         final = None
         offset = physics.chinchilla_tokens(arch.params, initial)
-        noise = rng.uniform(0.01, 0.02)
+        noise = rng.uniform(0.006, 0.009)
     spike = None
     if rng.chance(0.35) and total_steps >= 50:
         grad_step = rng.integer(total_steps // 5, total_steps * 4 // 5)

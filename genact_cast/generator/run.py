@@ -5,8 +5,6 @@ how the run is shown. Every random number is keyed noise (what it is for, which
 step), so a step's loss is the same however many steps a presenter draws.
 """
 
-from __future__ import annotations
-
 import bisect
 from typing import NamedTuple
 
@@ -64,6 +62,13 @@ class Run:
     def __init__(self, plan: RunPlan) -> None:
         self.plan = plan
         self.noise = Noise(plan.noise_seed)
+        # Derived once: a run asks for thousands of steps.
+        self.mean_step = plan.step_seconds
+        self._batch_tokens = plan.global_batch_tokens
+        self._tflop_per_token_gpu = plan.flops_per_token / 1e12 / plan.gpus
+        self._peak = plan.gpu.peak_tflops
+        self._memory = plan.memory_gib
+        self._schedule = (plan.peak_lr, plan.warmup_steps, plan.total_steps)
         self._segments: dict[int, list[Segment]] = {}
         self.events: tuple[RunEvent, ...] = tuple(_Timeline(self).build())
 
@@ -80,8 +85,8 @@ class Run:
         if attempt:
             loss += noise.normal(REPLAY, step * 8 + attempt, 0.002)
         grad_norm = plan.grad_norm.smooth(step) * (1 + noise.normal(GRAD, step, 0.08))
-        tokens_per_second = plan.global_batch_tokens / seconds
-        tflops = physics.tflops_per_gpu(tokens_per_second, plan.gpus, plan.flops_per_token)
+        tokens_per_second = self._batch_tokens / seconds
+        tflops = tokens_per_second * self._tflop_per_token_gpu
         return StepStats(
             step=step,
             epoch=segment.epoch,
@@ -90,11 +95,11 @@ class Run:
             seconds=seconds,
             loss=loss,
             grad_norm=abs(grad_norm),
-            lr=plan.learning_rate(step),
+            lr=physics.learning_rate(step, *self._schedule),
             tokens_per_second=tokens_per_second,
             tflops_per_gpu=tflops,
-            mfu=tflops / plan.gpu.peak_tflops,
-            memory_gib=plan.memory_gib,
+            mfu=tflops / self._peak,
+            memory_gib=self._memory,
         )
 
     def step_end(self, step: int, attempt: int) -> float:
@@ -107,7 +112,7 @@ class Run:
         raise ValueError(f"step {step} was not trained by launch {attempt}")
 
     def _end(self, segment: Segment, step: int) -> float:
-        mean = self.plan.step_seconds
+        mean = self.mean_step
         done = step - segment.first + 1
         jitter = mean * self.noise.uniform(JITTER, step, -0.01, 0.01) if done > 0 else 0.0
         index = bisect.bisect_right(segment.pause_steps, step - 1) - 1
@@ -123,13 +128,12 @@ class Run:
     def gpu_reading(self, gpu: int, t: float) -> tuple[int, int, int]:
         """(utilization %, temperature °C, power W) of one GPU around time `t`."""
         g = self.plan.gpu
-        minute = int(t // 60)
-        key = gpu * 1_000_003 + minute
-        util = 95 + int(self.noise.unit(SENSORS, 3 * key) * 6)
+        bits = self.noise.bits(SENSORS, gpu * 1_000_003 + int(t // 60))
         low, high = g.temperature_c
-        temp = low + 5 + int(self.noise.unit(SENSORS, 3 * key + 1) * (high - low - 7))
         watts_low, watts_high = g.power_watts
-        watts = watts_low + int(self.noise.unit(SENSORS, 3 * key + 2) * (watts_high - watts_low))
+        util = 95 + (bits & 0xFFFF) * 6 // 0x10000
+        temp = low + 5 + ((bits >> 16) & 0xFFFF) * (high - low - 7) // 0x10000
+        watts = watts_low + ((bits >> 32) & 0xFFFF) * (watts_high - watts_low) // 0x10000
         return util, temp, watts
 
     # Evaluation
@@ -187,6 +191,8 @@ class _Timeline:
             (max(1, round(f.at * self.plan.total_steps)), f) for f in self.plan.failures
         ]
         self.saves = 0
+        self.checkpoint_bytes = self.plan.checkpoint_bytes
+        self.checkpoint_seconds = self.plan.checkpoint_seconds
 
     def build(self) -> list[RunEvent]:
         plan = self.plan
@@ -298,7 +304,7 @@ class _Timeline:
     def _blocking(self, step: int) -> float:
         """Async save: training waits while each rank stages its shard to host memory."""
         plan = self.plan
-        per_gpu = plan.checkpoint_bytes / plan.gpus
+        per_gpu = self.checkpoint_bytes / plan.gpus
         return 1.0 + per_gpu / 20e9 * self.noise.uniform(SAVES, step * 4, 0.9, 1.3)
 
     def _notices(
@@ -349,13 +355,13 @@ class _Timeline:
     def _save(self, step: int, *, at_epoch_end: bool) -> None:
         plan = self.plan
         self.saves += 1
-        seconds = plan.checkpoint_seconds * self.noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
+        seconds = self.checkpoint_seconds * self.noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
         blocking = seconds if at_epoch_end else self._blocking(step)
         self.t += blocking
         path = f"checkpoints/{plan.run_name}/step-{step}"
         self.events.append(
             CheckpointSaved(
-                self.t, step, path, plan.checkpoint_bytes, blocking, seconds, at_epoch_end
+                self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end
             )
         )
         self.saved.append((step, path))
@@ -368,7 +374,7 @@ class _Timeline:
         if plan.kind == "sft":
             loss = self._sft_validation(epoch)
         else:
-            loss = plan.loss.after(step) + noise.uniform(EVAL, epoch * 64 + 40, -0.03, 0.03)
+            loss = plan.loss.after(step) + noise.uniform(EVAL, epoch * 64 + 40, -0.015, 0.015)
         loss = float(f"{loss:.4f}")
         metrics = self.run.evaluation_metrics(epoch, step, loss)
         self.events.append(

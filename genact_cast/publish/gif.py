@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from pathlib import Path
 
-from genact_cast.atomic import atomic_output, check_writable
+from genact_cast.atomic import atomic_output, check_writable, temporary_directory
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
 from genact_cast.programs import find_program
@@ -62,8 +61,8 @@ def render_gif(
         command += ["--idle-time-limit", str(idle_time_limit)]
     if not loop:
         command.append("--no-loop")
-    with tempfile.TemporaryDirectory(prefix="genact-cast-gif-") as tmp:
-        gif = Path(tmp) / "out.gif"
+    with temporary_directory("genact-cast-gif-") as tmp:
+        gif = tmp / "out.gif"
         result = subprocess.run([*command, source, str(gif)], capture_output=True, text=True)
         if result.returncode != 0 or not gif.exists():
             last = (result.stderr.strip().splitlines() or ["no output"])[-1]

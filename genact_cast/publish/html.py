@@ -7,11 +7,13 @@ the script that holds it.
 
 from __future__ import annotations
 
-import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from genact_cast.asciicast import Event, Header, encode
+from genact_cast.escape import html_text, script_json
 from genact_cast.publish.player_assets import cdn_tags, inline_assets
 
 PAGE = """<!DOCTYPE html>
@@ -49,13 +51,24 @@ class PlayerOptions:
     pause_on_markers: bool = False
 
 
-def script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False)
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):  # fmt: skip
-        text = text.replace(raw, escaped)
-    return text
+def cast_v2(header: Header, events: Iterable[Event]) -> str:
+    """The cast as v2 text for the player; the header holds only what the cast held (the
+    writer's defaults, such as an `env` with SHELL and TERM, are not added)."""
+    lines = encode(header._replace(version=2), events, 2)
+    next(lines)  # the writer's own header, with its defaults
+    head: dict[str, Any] = {"version": 2, "width": header.cols, "height": header.rows}
+    optional = (
+        ("timestamp", header.timestamp),
+        ("idle_time_limit", header.idle_time_limit),
+        ("command", header.command),
+        ("title", header.title),
+        ("env", dict(header.env) or None),
+    )
+    head |= {key: value for key, value in optional if value is not None}
+    if header.theme is not None:
+        theme = header.theme
+        head["theme"] = {"fg": theme.fg, "bg": theme.bg, "palette": ":".join(theme.palette)}
+    return json.dumps(head, ensure_ascii=False) + "\n" + "".join(lines)
 
 
 def player_options(options: PlayerOptions, duration: float) -> dict[str, Any]:
@@ -87,7 +100,7 @@ def render_html(
     else:
         tags = cdn_tags()
     return PAGE.format(
-        title=html.escape(title),
+        title=html_text(title),
         assets=tags,
         cast=script_json(cast_text),
         options=script_json(player_options(options, duration)),

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from genact_cast.errors import BadOption, GenactCastError
 
 FILE = "install-id"
+MAX_ID_BYTES = 1024  # an ID is a UUID (36 characters); anything longer is not one
+DEFAULT_SERVER = "https://asciinema.org"
+
+
+class InstallIdError(GenactCastError):
+    """The install ID cannot be read or created."""
 
 
 def _home(env: Mapping[str, str]) -> Path:
@@ -36,33 +46,104 @@ def install_id(env: Mapping[str, str] | None = None) -> str:
     """The ID from the environment, the 3.x state file or the 2.x config file, else a new one.
 
     A new ID is a lowercase UUID4 written to the 3.x location, readable by its owner only.
+    It is created with O_EXCL and O_NOFOLLOW: a symbolic link planted at that path (even
+    a dangling one) is never followed, and an existing file is never truncated.
     """
     env = os.environ if env is None else env
     if env.get("ASCIINEMA_INSTALL_ID"):
-        return env["ASCIINEMA_INSTALL_ID"].strip()
+        return _checked(env["ASCIINEMA_INSTALL_ID"].strip(), "$ASCIINEMA_INSTALL_ID")
     for folder in (state_dir(env), config_dir(env)):
-        path = folder / FILE
-        if path.is_file():
-            value = path.read_text("utf-8").strip()
-            if value:
-                return value
+        value = _read(folder / FILE)
+        if value:
+            return value
+    return _create(state_dir(env) / FILE)
+
+
+def _read(path: Path) -> str | None:
+    """The ID in `path`, None when there is none; a file that cannot be one is an error."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_ID_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except IsADirectoryError:
+        raise InstallIdError(f"{path} is a directory, not an install ID file") from None
+    except OSError as exc:
+        raise InstallIdError(f"cannot read the install ID from {path}: {exc.strerror}") from None
+    if len(data) > MAX_ID_BYTES:
+        raise InstallIdError(f"{path} is over {MAX_ID_BYTES} bytes: not an install ID file")
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise InstallIdError(f"{path} is not UTF-8 text: not an install ID file") from None
+    return _checked(text, str(path)) if text else None
+
+
+def _checked(value: str, where: str) -> str:
+    # The ID goes into HTTP headers and URLs: printable ASCII only, on one line.
+    if not value.isascii() or not value.isprintable() or " " in value:
+        raise InstallIdError(f"the install ID in {where} holds characters an ID cannot")
+    return value
+
+
+def _create(path: Path) -> str:
     new = str(uuid.uuid4())
-    folder = state_dir(env)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(new + "\n")
-    os.chmod(path, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        # Something that is not a readable ID file is there: a dangling symbolic link,
+        # or one made by someone else just now. It is left alone.
+        raise InstallIdError(
+            f"{path} exists but holds no install ID (a dangling symbolic link?); "
+            "remove it or set $ASCIINEMA_INSTALL_ID"
+        ) from None
+    except OSError as exc:
+        raise InstallIdError(f"cannot create the install ID {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(new + "\n")
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise InstallIdError(f"cannot write the install ID {path}: {exc.strerror}") from None
     return new
 
 
 def server_url(option: str | None, env: Mapping[str, str] | None = None) -> str:
+    """The server from `--server`, the environment, or asciinema.org: an http(s) URL."""
     env = os.environ if env is None else env
-    url = (
-        option
-        or env.get("ASCIINEMA_SERVER_URL")
-        or env.get("ASCIINEMA_API_URL")
-        or "https://asciinema.org"
-    )
+    if option is not None:
+        url, where = option, "--server"
+    else:
+        where, url = next(
+            ((name, env[name]) for name in ("ASCIINEMA_SERVER_URL", "ASCIINEMA_API_URL")
+             if env.get(name)),
+            ("default", DEFAULT_SERVER),
+        )  # fmt: skip
+        where = f"${where}"
+    problem = _url_problem(url)
+    if problem:
+        message = (
+            f"{where} must be an http(s) URL such as {DEFAULT_SERVER}: {problem} (got {url!r})"
+        )
+        raise BadOption(message) if option is not None else GenactCastError(message)
     return url.rstrip("/")
+
+
+def _url_problem(url: str) -> str | None:
+    if not url.isascii() or not url.isprintable() or " " in url:
+        return "it holds spaces, controls or non-ASCII characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "no http:// or https://"
+    if not parts.hostname:
+        return "no host name"
+    if parts.query or parts.fragment:
+        return "it has a query or fragment"
+    return None

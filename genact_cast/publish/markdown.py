@@ -1,11 +1,39 @@
-"""Snippets for docs: an image that links to the recording, and an HTML embed."""
+"""Snippets for docs: an image that links to the recording, and an HTML embed.
+
+File names and URLs come from outside: each reaches the Markdown through `markdown_text`
+(alt text) and `markdown_url` / `url_path` (link destinations), and the HTML through
+`html_text`, so no name can end a link early, add markup, or turn into a `javascript:` link.
+"""
 
 from __future__ import annotations
 
-import html
 from pathlib import PurePosixPath
 
+from genact_cast.escape import html_text, markdown_text, markdown_url, url_path
 from genact_cast.sources import is_url
+
+
+def for_recording(url: str, *, title: str = "asciicast") -> tuple[str, str]:
+    """Markdown and HTML for an uploaded recording at an http(s) `url`."""
+    if not is_url(url):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    url = url.rstrip("/")
+    slug = url.rsplit("/", 1)[-1]
+    markdown = f"[![{markdown_text(title)}]({markdown_url(url + '.svg')})]({markdown_url(url)})"
+    html = (
+        f'<script src="{html_text(url)}.js" id="asciicast-{html_text(slug)}" async="true"></script>'
+    )
+    return markdown, html
+
+
+def for_file(target: str, picture: str, *, title: str = "asciicast") -> tuple[str, str]:
+    """Markdown and HTML for a local cast `target`, shown by the image `picture`."""
+    cast, image = url_path(target), url_path(picture)
+    markdown = f"[![{markdown_text(title)}]({image})]({cast})"
+    html = (
+        f'<a href="{html_text(cast)}"><img src="{html_text(image)}" alt="{html_text(title)}"></a>'
+    )
+    return markdown, html
 
 
 def snippets(target: str, *, image: str | None = None, title: str = "asciicast") -> str:
@@ -14,18 +42,10 @@ def snippets(target: str, *, image: str | None = None, title: str = "asciicast")
     A local cast is shown by an image beside it (an SVG or GIF made by `embed`) that
     links to the cast itself.
     """
-    alt = title.replace("]", "\\]")
     if is_url(target):
-        url = target.rstrip("/")
-        slug = url.rsplit("/", 1)[-1]
-        return (
-            f"Markdown:\n\n[![{alt}]({url}.svg)]({url})\n\n"
-            f'HTML:\n\n<script src="{html.escape(url)}.js" id="asciicast-{html.escape(slug)}" '
-            'async="true"></script>\n'
-        )
-    picture = image or str(PurePosixPath(target).with_suffix(".svg"))
-    return (
-        f"Markdown:\n\n[![{alt}]({picture})]({target})\n\n"
-        f'HTML:\n\n<a href="{html.escape(target)}"><img src="{html.escape(picture)}" '
-        f'alt="{html.escape(title)}"></a>\n'
-    )
+        markdown, html = for_recording(target, title=title)
+    else:
+        path = PurePosixPath(target)
+        picture = image or str(path.with_name(f"{path.stem or 'asciicast'}.svg"))
+        markdown, html = for_file(target, picture, title=title)
+    return f"Markdown:\n\n{markdown}\n\nHTML:\n\n{html}\n"

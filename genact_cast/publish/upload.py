@@ -3,16 +3,25 @@
 The server API: `POST {server}/api/v1/recordings` with the cast as multipart field
 `file`, HTTP Basic auth with the install ID as password; servers without it answer 404,
 and get the older `POST {server}/api/asciicasts` with field `asciicast` instead.
+
+A server is not trusted: its reply is read up to `MAX_REPLY_BYTES`, the whole exchange
+(retries and redirects included) has a total `deadline`, at most `MAX_REDIRECTS`
+redirects are followed, and what it says is checked (a recording URL must be an http(s)
+URL) and never shows the install ID, even when the server echoes it back.
 """
 
 from __future__ import annotations
 
+import base64
 import getpass
 import json
+import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from genact_cast import __version__
 from genact_cast.errors import GenactCastError
@@ -20,10 +29,25 @@ from genact_cast.sources import open_cast
 
 RETRIES = 3
 BACKOFF_SECONDS = 0.5
+MAX_REPLY_BYTES = 1 << 20  # a reply is a URL and a message: 1 MiB is plenty
+MAX_REDIRECTS = 3
+MAX_DETAIL_CHARS = 200
+REDACTED = "[install ID hidden]"
+
+T = TypeVar("T")
 
 
 class UploadError(GenactCastError):
     """The server did not take the cast."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server answered, read within the limits."""
+
+    status: int
+    content_type: str
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -33,12 +57,15 @@ class Uploaded:
 
     @property
     def markdown(self) -> str:
-        return f"[![asciicast]({self.url}.svg)]({self.url})"
+        from genact_cast.publish.markdown import for_recording
+
+        return for_recording(self.url)[0]
 
     @property
     def html(self) -> str:
-        slug = self.url.rstrip("/").rsplit("/", 1)[-1]
-        return f'<script src="{self.url}.js" id="asciicast-{slug}" async="true"></script>'
+        from genact_cast.publish.markdown import for_recording
+
+        return for_recording(self.url)[1]
 
 
 def validate(path: Path) -> None:
@@ -56,55 +83,131 @@ def upload(
     title: str | None = None,
     visibility: str | None = None,
     timeout: float = 30.0,
+    deadline: float = 120.0,
 ) -> Uploaded:
-    import httpx
-
+    """Upload the cast at `path`. `timeout` bounds each network wait, `deadline` the whole
+    exchange: a server that trickles its reply a byte at a time still ends in time."""
     validate(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UploadError(f"cannot read {path}: {exc.strerror}") from None
+    user = getpass.getuser()
+    secrets = _secrets(user, install_id)
     fields = {k: v for k, v in (("title", title), ("visibility", visibility)) if v is not None}
-    headers = {
-        "Accept": "application/json",
-        "User-Agent": f"genact-cast/{__version__} httpx/{httpx.__version__}",
-    }
-    auth = httpx.BasicAuth(getpass.getuser(), install_id)
-    with httpx.Client(timeout=timeout, headers=headers, auth=auth) as client:
-        response = _post(client, f"{server}/api/v1/recordings", "file", path.name, data, fields)
-        if response.status_code == 404:
-            response = _post(
-                client, f"{server}/api/asciicasts", "asciicast", path.name, data, fields
-            )
-    return _result(response, server)
+
+    def exchange() -> Reply:
+        import httpx
+
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": f"genact-cast/{__version__} httpx/{httpx.__version__}",
+        }
+        with httpx.Client(
+            timeout=timeout, headers=headers, auth=httpx.BasicAuth(user, install_id),
+            follow_redirects=True, max_redirects=MAX_REDIRECTS,
+        ) as client:  # fmt: skip
+            reply = _post(client, f"{server}/api/v1/recordings", "file", path.name, data, fields)
+            if reply.status == 404:
+                reply = _post(
+                    client, f"{server}/api/asciicasts", "asciicast", path.name, data, fields
+                )
+            return reply
+
+    reply = _within(deadline, exchange, f"{server} did not finish answering in {deadline:g} s")
+    return result(reply, secrets)
 
 
-def _post(client: Any, url: str, field: str, name: str, data: bytes, fields: dict[str, str]) -> Any:
+def _within(seconds: float, work: Callable[[], T], late: str) -> T:
+    """`work()`, or UploadError(`late`) once `seconds` have passed.
+
+    The work runs in a daemon thread: a socket read cannot be given a deadline of its
+    own, only a timeout between bytes, which a trickling server never trips.
+    """
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="genact-cast-upload", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise UploadError(late)
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def _post(
+    client: Any, url: str, field: str, name: str, data: bytes, fields: dict[str, str]
+) -> Reply:
     import httpx
 
+    origin = _origin(url)
     for attempt in range(RETRIES + 1):
         try:
-            response = client.post(
-                url, files={field: (name, data, "application/x-asciicast")}, data=fields
-            )
+            with client.stream(
+                "POST", url, files={field: (name, data, "application/x-asciicast")}, data=fields
+            ) as response:
+                reply = Reply(
+                    response.status_code,
+                    response.headers.get("content-type", ""),
+                    _read_capped(response.headers, response.iter_bytes()),
+                )
+        except httpx.TooManyRedirects:
+            raise UploadError(f"{origin} redirected more than {MAX_REDIRECTS} times") from None
         except httpx.ConnectError:
-            raise UploadError(f"cannot connect to {_origin(url)}") from None
+            raise UploadError(f"cannot connect to {origin}") from None
         except httpx.TimeoutException:
-            raise UploadError(f"{_origin(url)} did not answer in time") from None
+            raise UploadError(f"{origin} did not answer in time") from None
         except httpx.HTTPError as exc:
-            raise UploadError(f"upload to {_origin(url)} failed: {type(exc).__name__}") from None
-        if response.status_code < 500 or attempt == RETRIES:
-            return response
+            raise UploadError(f"upload to {origin} failed: {type(exc).__name__}") from None
+        if reply.status < 500 or attempt == RETRIES:
+            return reply
         time.sleep(BACKOFF_SECONDS * 2**attempt)  # the server is having a moment
     raise AssertionError("unreachable")
 
 
-def _result(response: Any, server: str) -> Uploaded:
-    status = response.status_code
+def _read_capped(headers: Any, chunks: Iterable[bytes]) -> bytes:
+    """The reply's body, refused as soon as it passes MAX_REPLY_BYTES."""
+    limit = f"the server's reply is larger than {MAX_REPLY_BYTES // 1024} KiB"
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_REPLY_BYTES:
+        raise UploadError(limit)
+    body = bytearray()
+    for chunk in chunks:
+        body += chunk
+        if len(body) > MAX_REPLY_BYTES:
+            raise UploadError(limit)
+    return bytes(body)
+
+
+def _secrets(user: str, install_id: str) -> list[str]:
+    """The install ID in every form a server could echo it: as it is, and inside the
+    Basic credentials it travels in."""
+    credentials = base64.b64encode(f"{user}:{install_id}".encode()).decode("ascii")
+    return [s for s in (credentials, credentials.rstrip("="), install_id) if s]
+
+
+def _redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def result(reply: Reply, secrets: list[str]) -> Uploaded:
+    """The upload's outcome from the server's reply: the recording, or one line saying
+    what went wrong. Nothing the server says shows the install ID."""
+    status = reply.status
     if status in (200, 201):
-        kind = response.headers.get("content-type", "")
-        if kind.startswith("application/json"):
-            body = response.json()
-            return Uploaded(str(body["url"]), body.get("message"))
-        return Uploaded(response.text.strip(), None)
-    detail = _server_message(response)
+        url, message = _recording(reply)
+        return Uploaded(_redact(url, secrets), message and _redact(message, secrets))
+    detail = _redact(_server_message(reply), secrets)
     if status == 401:
         raise UploadError(
             "the server does not know this install ID; run `genact-cast auth` and open the "
@@ -118,21 +221,58 @@ def _result(response: Any, server: str) -> Uploaded:
         raise UploadError(f"the server rejected the cast{detail or ' (422)'}")
     if status >= 500:
         raise UploadError(f"the server is having problems ({status}); try again later")
+    if 300 <= status < 400:
+        raise UploadError(f"upload failed: the server answered {status} with nowhere to go")
     raise UploadError(f"upload failed: HTTP {status}{detail}")
 
 
-def _server_message(response: Any) -> str:
+def _recording(reply: Reply) -> tuple[str, str | None]:
+    """The recording's URL and the server's message, from a 200 or 201 reply."""
+    text = reply.body.decode("utf-8", "replace")
+    if reply.content_type.startswith("application/json"):
+        try:
+            body = json.loads(text)
+        except (ValueError, RecursionError):
+            raise UploadError(
+                "the server said it took the cast, but its reply is not JSON"
+            ) from None
+        url = body.get("url") if isinstance(body, dict) else None
+        message = body.get("message") if isinstance(body, dict) else None
+        message = message if isinstance(message, str) else None
+    else:
+        url, message = text.strip(), None  # the older API answers with the URL alone
+    if not isinstance(url, str) or not _is_http_url(url):
+        raise UploadError("the server said it took the cast, but its reply has no recording URL")
+    return url, message
+
+
+def _is_http_url(url: str) -> bool:
+    if not url.isascii() or not url.isprintable() or " " in url:
+        return False
     try:
-        body = response.json()
-    except (json.JSONDecodeError, ValueError):
-        text = response.text.strip()
-        return f": {text[:200]}" if text else ""
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _server_message(reply: Reply) -> str:
+    text = reply.body.decode("utf-8", "replace").strip()
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        return f": {_shorten(text)}" if text else ""
     if isinstance(body, dict):
         for key in ("message", "error", "errors"):
             if body.get(key):
                 value = body[key]
-                return f": {value if isinstance(value, str) else json.dumps(value)}"
+                return f": {_shorten(value if isinstance(value, str) else json.dumps(value))}"
     return ""
+
+
+def _shorten(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= MAX_DETAIL_CHARS else flat[: MAX_DETAIL_CHARS - 1] + "…"
 
 
 def _origin(url: str) -> str:

@@ -159,6 +159,7 @@ def _data(show: Show) -> None:
     )
     per_param = f", {plan.total_tokens / a.params:,.0f} tokens/param" if plan.from_scratch else ""
     con.log(
-        f"Training: {plan.kind_label} | {plan.epochs} epochs x {plan.steps_per_epoch:,} steps "
+        f"Training: {plan.kind_label} | {plan.epochs} epoch{'s' if plan.epochs > 1 else ''} x "
+        f"{plan.steps_per_epoch:,} steps "
         f"({fmt.tokens(plan.total_tokens)} tokens{per_param})"
     )

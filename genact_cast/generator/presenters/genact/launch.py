@@ -22,12 +22,13 @@ def command_words(plan: RunPlan) -> list[str]:
     """The torchrun command of this cluster, as a list of shell words."""
     config = f"configs/{plan.run_name}.yaml"
     if plan.nodes == 1:
-        launcher = ["torchrun", "--standalone", "--nproc_per_node=8"]
+        launcher = ["torchrun", "--standalone", "--nproc_per_node=8", "--max-restarts=3"]
     else:
         launcher = [
             "torchrun",
             f"--nnodes={plan.nodes}",
             "--nproc_per_node=8",
+            "--max-restarts=3",
             "--rdzv_backend=c10d",
             f"--rdzv_endpoint={plan.master}:{plan.master_port}",
         ]

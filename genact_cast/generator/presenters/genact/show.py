@@ -1,7 +1,5 @@
 """What every phase of the genact log draws with: the console, the plan and the run."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from genact_cast.generator.console import Console, RunState

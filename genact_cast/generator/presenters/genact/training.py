@@ -26,8 +26,9 @@ from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
 
 GPU_STATUS_LINES = 2
-TICK_SECONDS = (0.35, 0.65)  # how often the live block is redrawn, in cast seconds
+TICK_SECONDS = (0.45, 0.8)  # how often the live block is redrawn, in cast seconds
 LOG_LINES = (6, 10)  # step lines an epoch, about
+RESTARTS = 3  # torchrun --max-restarts
 
 
 def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
@@ -54,7 +55,7 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     block = LiveBlock(show, epoch)
 
     above: list[Text] = []
-    save: list[Text] = []  # only the latest save between two redraws is worth a line
+    save: CheckpointSaved | None = None  # only the latest save between step lines is shown
     span_index = 0
     for event in events:
         if isinstance(event, Trained):
@@ -63,11 +64,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 con.at(stats.t)
                 show.state.step, show.state.last_loss = step, stats.loss
                 show.state.losses.append(stats.loss)
-                lines = above + save
+                lines = above
+                above = []
+                # The latest save goes out with the next step line: in fast-forward, a line
+                # for every save would drown the log.
                 if step % log_every == 0 or step == 1 or (event.attempt and step == event.first):
-                    lines += _log_lines(show, stats)
+                    lines += _save_lines(show, save) + _log_lines(show, stats)
+                    save = None
                 con.live_text(block.render(stats), block.height, lines)
-                above, save = [], []
                 pace()  # a natural break too
             span_index += 1
         elif isinstance(event, Notice):
@@ -76,16 +80,12 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
         elif isinstance(event, CheckpointSaved):
             con.at(event.t)
             show.state.checkpoints.append(event.path)
-            save = con.log_lines(
-                f"[Checkpoint] Saved step {event.step} to {event.path}/ "
-                f"({fmt.gigabytes(event.size_bytes)}, async: training blocked "
-                f"{event.blocking:.1f}s, written in {event.seconds:.1f}s)"
-            )
+            save = event
         elif isinstance(event, Failed):
             con.end_live()
-            for line in above + save:
+            for line in above + _save_lines(show, save):
                 con.print(line)
-            above, save = [], []
+            above, save = [], None
             _failure(show, event)
             pace()
         elif isinstance(event, Restarted):
@@ -93,11 +93,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             show.state.failures += 1
             show.state.lost_seconds += event.lost_seconds
             con.log(
-                f"[torchrun] Worker group failed; restarting workers (attempt {event.attempt} "
-                f"of 3) after {fmt.elapsed(event.lost_seconds)} lost",
+                f"[elastic] [default] Worker group FAILED. {RESTARTS - event.attempt + 1}/"
+                f"{RESTARTS} attempts left; will restart worker group",
                 s.warning,
             )
-            con.log(f"Resuming from {event.checkpoint}/ (step {event.step:,})")
+            con.log(
+                f"Resuming from {event.checkpoint}/ (step {event.step:,}); "
+                f"{fmt.elapsed(event.lost_seconds)} of training lost"
+            )
             pace()
         elif isinstance(event, Launched | Rendezvous | CommReady | DataReady):
             con.at(event.t)
@@ -110,9 +113,22 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 f"in {event.seconds:.1f}s"
             )
     con.end_live()
-    for line in above + save:
+    for line in above + _save_lines(show, save):
         con.print(line)
     pace.finish()
+
+
+def _save_lines(show: Show, event: CheckpointSaved | None) -> list[Text]:
+    if event is None:
+        return []
+    now, show.state.elapsed = show.state.elapsed, event.t  # stamped when it was saved
+    lines = show.con.log_lines(
+        f"[Checkpoint] Saved step {event.step} to {event.path}/ "
+        f"({fmt.gigabytes(event.size_bytes)}, async: training blocked "
+        f"{event.blocking:.1f}s, written in {event.seconds:.1f}s)"
+    )
+    show.state.elapsed = now
+    return lines
 
 
 def _failure(show: Show, event: Failed) -> None:
@@ -203,21 +219,26 @@ class LiveBlock:
         self.first_step = (epoch - 1) * plan.steps_per_epoch
         self.capacity = f"GiB/{capacity}"
         self.per_sample = 1 / per_seq
+        self.total = plan.total_steps
+        self.step_seconds = plan.step_seconds
+        self.steps_per_epoch = plan.steps_per_epoch
+        self.tensor_parallel = plan.tensor_parallel > 1
 
     def render(self, stats: StepStats) -> str:
-        show, plan = self.show, self.show.plan
-        done = (stats.step - self.first_step) / plan.steps_per_epoch
+        show, total = self.show, self.total
+        done = (stats.step - self.first_step) / self.steps_per_epoch
         filled = round(done * self.bar_width)
         bar = self.bars.get(filled)
         if bar is None:
             bar = self.bars[filled] = show.con.style.bar(done, self.bar_width).ansi
         gather, scatter, reduce, exposed = show.run.collectives(stats.step)
         self.sensors.read(stats.t)
-        return self.template.format_map(
+        values = dict(self.sensors.values())
+        values.update(
             {
                 "bar": bar,
-                "pct": math.floor(done * 100),
-                "step": f"{stats.step}/{plan.total_steps}",
+                "pct": str(math.floor(done * 100)),
+                "step": f"{stats.step}/{total}",
                 "loss": f"{stats.loss:.4f}",
                 "lr": f"{stats.lr:.1e}",
                 "gn": f"{stats.grad_norm:.3f}",
@@ -226,15 +247,16 @@ class LiveBlock:
                 "sps": f"{stats.tokens_per_second * self.per_sample:,.0f} samples/s",
                 "tflops": f"{stats.tflops_per_gpu:.1f}",
                 "mfu": f"{stats.mfu * 100:.1f}%",
-                "eta": fmt.hours_minutes((plan.total_steps - stats.step) * plan.step_seconds),
+                "eta": fmt.hours_minutes((total - stats.step) * self.step_seconds),
                 "ag": f"[NCCL] AllGather: {_ms(gather)}",
                 "rs": f"ReduceScatter: {_ms(scatter)}",
-                "ar": f"AllReduce(TP): {_ms(reduce)}",
                 "exposed": f"Exposed: {_ms(exposed)}/step",
                 "sep": " | ",
-                **self.sensors.values(),
             }
         )
+        if self.tensor_parallel:
+            values["ar"] = f"AllReduce(TP): {_ms(reduce)}"
+        return self.template.format_map(values)
 
 
 def _metric(s: Style, label: str, name: str, width: int) -> Text:
@@ -259,9 +281,13 @@ class ClusterSensors:
         self.nodes = plan.nodes
         self.shown = plan.nodes if plan.nodes <= capacity else capacity - 1
         self._values: dict[str, str] = {}
+        self._turn = 0
 
     def read(self, t: float) -> None:
-        for i in range(self.shown):
+        """Refresh one node a redraw, in turn, as a monitor polling its nodes does."""
+        nodes = range(self.shown) if not self._values else (self._turn % max(1, self.shown),)
+        self._turn += 1
+        for i in nodes:
             util, temp, _ = self.run.gpu_reading(i * physics.GPUS_PER_NODE, t)
             self._values[f"gpu{i}"] = f"[GPU {i * 8}-{i * 8 + 7}: {util}% util, {temp}°C]"
         if self.shown < self.nodes:

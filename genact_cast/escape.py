@@ -1,0 +1,138 @@
+"""One escaping function per destination for text that came from outside.
+
+A cast's title, markers, theme and data, a server's reply, a file name: each reaches a
+terminal, a browser or a document only through the function here for that destination.
+
+- `terminal_text`: shown on a terminal (also through rich, as `rich.text.Text`): no
+  control character, escape sequence, lone surrogate or bidirectional override survives;
+  each is shown as a visible `\\x1b`-style escape instead.
+- `terminal_json`: JSON for a terminal: as `terminal_text`, but valid JSON.
+- `html_text`: HTML text or a quoted attribute value.
+- `markdown_text`: Markdown inline text (link text, image alt text).
+- `markdown_url`, `url_path`: a link destination in Markdown; a file name as a relative URL.
+- `script_json`: a value as JSON inside an HTML `<script>` element.
+- `xml_attr`: an XML (SVG) attribute value, for inside double quotes.
+- `css_value`: one CSS value token (a colour, a length), inert inside `<style>`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# Patterns are strings, compiled on first use (and cached) by `re`: `record` imports this
+# module, and compiling every pattern at import would cost it milliseconds.
+
+# C0 controls, DEL, C1 controls, lone surrogates, and the characters that reorder or
+# hide text (bidirectional embeddings, overrides and isolates; line and paragraph
+# separators; zero-width and byte-order marks): none may reach a terminal as it is.
+_HIDDEN = "\x7f-\x9f\ud800-\udfff\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_UNSAFE_FOR_TERMINAL = f"[\x00-\x1f{_HIDDEN}]"
+_UNSAFE_KEEPING_NEWLINES = f"[\x00-\x09\x0b-\x1f{_HIDDEN}]"
+_UNSAFE_IN_JSON = f"[{_HIDDEN}]"  # JSON escapes C0 itself
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` safe to print on a terminal: every control shown as a visible escape.
+
+    >>> terminal_text("a\\x1b]52;c;aGk=\\x07b")
+    'a\\\\x1b]52;c;aGk=\\\\x07b'
+    """
+    pattern = _UNSAFE_KEEPING_NEWLINES if keep_newlines else _UNSAFE_FOR_TERMINAL
+    return re.sub(pattern, _visible, text)
+
+
+def terminal_json(value: Any) -> str:
+    """`value` as indented JSON, safe on a terminal: C0 is escaped by JSON itself, and
+    DEL, C1, lone surrogates and the reordering characters become `\\uXXXX` escapes,
+    which decode back to the same value."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return re.sub(_UNSAFE_IN_JSON, lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# Characters HTML and XML cannot carry: NUL, C0 controls but tab, newline and carriage
+# return, lone surrogates (no UTF-8 for them) and the non-characters U+FFFE and U+FFFF.
+_NOT_IN_MARKUP = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+
+
+def markup_safe(text: str) -> str:
+    """`text` with the characters that HTML and XML cannot hold replaced by U+FFFD."""
+    return re.sub(_NOT_IN_MARKUP, "\ufffd", text)
+
+
+def html_text(text: str) -> str:
+    """`text` as HTML text or a double- or single-quoted attribute value."""
+    import html
+
+    return html.escape(markup_safe(text), quote=True).replace("\r", "&#13;")
+
+
+def xml_attr(text: str) -> str:
+    """`text` for inside a double-quoted XML attribute; whitespace survives normalization."""
+    import html
+
+    escaped = html.escape(markup_safe(text), quote=True)
+    return escaped.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+
+
+_SCRIPT_UNSAFE = "[<>&\u2028\u2029\ud800-\udfff]"
+
+
+def script_json(value: Any) -> str:
+    """`value` as JSON safe inside a `<script>` element: no `<`, `>` or `&` (so no
+    `</script>` or `<!--`), no line separators, no lone surrogates (no UTF-8 for them),
+    each written as a `\\uXXXX` escape that JavaScript reads back as the same character."""
+    text = json.dumps(value, ensure_ascii=False)
+    return re.sub(_SCRIPT_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+_CSS_NOT_PLAIN = r"[^A-Za-z0-9#.%_-]"
+
+
+def css_value(text: str) -> str:
+    """`text` as one CSS value token: anything but letters, digits and `#.%_-` becomes a
+    CSS hex escape, so no quote, bracket, `;`, `<`, `@` or `\\` can end the value, open a
+    rule or an at-rule, or close the `<style>` element. A valid colour or length is kept
+    as it is; anything else stays one inert token the browser ignores."""
+    return re.sub(_CSS_NOT_PLAIN, lambda m: f"\\{ord(m.group(0)):x} ", markup_safe(text))
+
+
+# ASCII punctuation: CommonMark lets a backslash escape every one of them.
+_MARKDOWN_PUNCTUATION = r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
+_MARKDOWN_BREAKS = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+
+
+def markdown_text(text: str) -> str:
+    """`text` as literal Markdown inline text: every ASCII punctuation character is
+    backslash-escaped (no emphasis, link, HTML or entity can start) and line breaks and
+    controls become spaces (the text stays on its line)."""
+    flat = re.sub(_MARKDOWN_BREAKS, " ", markup_safe(text))
+    return re.sub(_MARKDOWN_PUNCTUATION, lambda m: "\\" + m.group(0), flat)
+
+
+# Kept as they are in a link destination: RFC 3986's unreserved and reserved characters,
+# and `%` (the URL's own escapes). Parentheses, `<>`, `\`, spaces and everything else are
+# percent-encoded; `&` becomes `&amp;` (CommonMark decodes entities in destinations).
+_URL_SAFE = "-._~:/?#[]@!$'*+,;=%"
+
+
+def markdown_url(url: str) -> str:
+    """A URL as a Markdown link destination, `[text](HERE)`: it ends only where it should."""
+    from urllib.parse import quote
+
+    return quote(markup_safe(url), safe=_URL_SAFE + "&").replace("&", "&amp;")
+
+
+def url_path(name: str) -> str:
+    """A file name as a relative URL: every character but letters, digits, `/` and `-._~`
+    is percent-encoded, so it can never be read as a scheme (`javascript:`), a query or a
+    fragment."""
+    from urllib.parse import quote
+
+    return quote(markup_safe(name), safe="/")

@@ -1,0 +1,205 @@
+"""The escaping functions hold for every input, not just a few examples (hypothesis).
+
+No per-example deadline: a loaded CI machine must not turn slow examples into failures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from urllib.parse import unquote
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from genact_cast.escape import (
+    css_value,
+    html_text,
+    markdown_text,
+    markdown_url,
+    markup_safe,
+    script_json,
+    terminal_json,
+    terminal_text,
+    url_path,
+    xml_attr,
+)
+
+# Any text at all: every code point, lone surrogates included, with the dangerous ones
+# drawn often.
+HOSTILE = st.sampled_from(
+    ["\x1b", "\x07", "\x9b", "\x9d", "\x90", "\x7f", "\x00", "\r", "\n", "\t", "\udc9d",
+     "\ud800", "\u202e", "\u2028", "\ufeff", "<", ">", "&", '"', "'", "\\", "[", "]", "(",
+     ")", "*", "_", "`", ";", "{", "}", "@", ":", "%", "#", " ", "é", "漢", "\U0001f600"]
+)  # fmt: skip
+TEXT = st.lists(st.one_of(HOSTILE, st.characters(codec=None, categories=None)), max_size=40).map(
+    "".join
+)
+
+TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@settings(deadline=None)
+@given(TEXT)
+@example("\x1b]52;c;aGVsbG8=\x07")
+@example("\x1b[6n")
+@example("\udc9d52;c;x\x07")
+def test_terminal_text_never_holds_a_control_escape_or_surrogate(text: str) -> None:
+    out = terminal_text(text)
+    assert TERMINAL_UNSAFE.search(out) is None
+    assert "\u202e" not in out
+    out.encode("utf-8")  # printable on any UTF-8 terminal: no lone surrogate
+
+
+@settings(deadline=None)
+@given(TEXT)
+def test_terminal_text_keeps_newlines_only_when_asked(text: str) -> None:
+    kept = terminal_text(text, keep_newlines=True)
+    assert TERMINAL_UNSAFE.search(kept.replace("\n", "")) is None
+    assert kept.count("\n") == text.count("\n")
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E)))
+def test_terminal_text_leaves_plain_text_alone(text: str) -> None:
+    assert terminal_text(text) == text
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(deadline=None)
+@given(JSON_VALUES)
+def test_terminal_json_is_the_same_value_and_safe_on_a_terminal(value: object) -> None:
+    out = terminal_json(value)
+    assert TERMINAL_UNSAFE.search(out.replace("\n", "")) is None
+    # The same value JSON itself gives back (a lone high surrogate followed by a lone low
+    # one is read back as the pair: JSON cannot tell them apart).
+    assert json.loads(out) == json.loads(json.dumps(value))
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.data = ""
+        self.attrs: list[tuple[str, str | None]] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+
+    def handle_data(self, data: str) -> None:
+        self.data += data
+
+
+@settings(deadline=None)
+@given(TEXT)
+@example("</title><script>alert(1)</script>")
+@example('"><img src=x onerror=alert(1)>')
+def test_html_text_round_trips_through_an_html_parser_as_the_same_text(text: str) -> None:
+    parser = _Collect()
+    escaped = html_text(text)
+    parser.feed(f'<p title="{escaped}">{escaped}</p>')
+    parser.close()
+    assert parser.tags == ["p"]
+    assert parser.data == markup_safe(text)
+    assert parser.attrs == [("title", markup_safe(text))]
+
+
+@settings(deadline=None)
+@given(TEXT)
+@example('#000"/><script>alert(1)</script><rect fill="#000')
+def test_xml_attr_round_trips_through_an_xml_parser(text: str) -> None:
+    element = ET.fromstring(f'<rect fill="{xml_attr(text)}"/>')
+    assert element.attrib == {"fill": markup_safe(text)}
+    assert list(element) == []
+
+
+@settings(deadline=None)
+@given(JSON_VALUES)
+@example("</script><script>alert(1)</script><!--")
+def test_script_json_cannot_end_its_script_and_reads_back_the_same(value: object) -> None:
+    out = script_json(value)
+    assert re.search("[<>&\u2028\u2029\ud800-\udfff]", out) is None
+    out.encode("utf-8")
+    assert json.loads(out) == json.loads(json.dumps(value))
+
+
+CSS_TOKEN = re.compile(r"(?:[A-Za-z0-9#.%_-]|\\[0-9a-f]{1,6} )*")
+
+
+@settings(deadline=None)
+@given(TEXT)
+@example("@import url(https://example.com/x.css)")
+@example("#000;}</style><script>alert(1)</script>")
+def test_css_value_is_one_inert_token(text: str) -> None:
+    out = css_value(text)
+    assert CSS_TOKEN.fullmatch(out)
+    # Inside <style> of an SVG it stays text: nothing closes the element or adds one.
+    svg = ET.fromstring(f"<svg><style>.a{{fill:{out}}}</style></svg>")
+    assert [child.tag for child in svg] == ["style"]
+    assert list(svg[0]) == []
+
+
+@settings(deadline=None)
+@given(st.from_regex(r"#[0-9a-fA-F]{6}|[0-9]{1,3}(\.[0-9]+)?(px|em|%)", fullmatch=True))
+def test_css_value_keeps_colours_and_lengths(text: str) -> None:
+    assert css_value(text) == text
+
+
+COMMONMARK = MarkdownIt("commonmark")
+
+
+def _inline(source: str) -> list[object]:
+    tokens = COMMONMARK.parse(source)
+    inline = [t for t in tokens if t.type == "inline"]
+    assert len(inline) == 1, source
+    children = inline[0].children
+    assert children is not None
+    return list(children)
+
+
+@settings(deadline=None)
+@given(TEXT.filter(lambda t: t.strip(" ") == t and t != ""))
+@example("*bold* [x](javascript:alert(1)) <script>alert(1)</script> &amp;")
+def test_markdown_text_is_read_back_as_the_same_literal_text(text: str) -> None:
+    expected = markup_safe(text)
+    expected = re.sub("[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", expected)
+    children = _inline(f"[{markdown_text(text)}](https://example.org/)")
+    kinds = [getattr(c, "type", "") for c in children]
+    assert kinds[0] == "link_open"
+    assert kinds[-1] == "link_close"
+    inside = children[1:-1]
+    assert all(getattr(c, "type", "") == "text" for c in inside)
+    assert "".join(getattr(c, "content", "") for c in inside) == expected.replace("\ufffd", "�")
+
+
+@settings(deadline=None)
+@given(TEXT)
+@example("https://a.example/x) [y](javascript:alert(1)")
+@example("https://a.example/<script>")
+def test_markdown_url_is_one_whole_link_destination(tail: str) -> None:
+    url = "https://a.example/" + tail
+    children = _inline(f"[x]({markdown_url(url)})")
+    assert [getattr(c, "type", "") for c in children] == ["link_open", "text", "link_close"]
+    href = children[0].attrGet("href")  # type: ignore[attr-defined]
+    assert isinstance(href, str)
+    assert unquote(href) == unquote(markup_safe(url).replace("\\", "%5C"))
+
+
+@settings(deadline=None)
+@given(TEXT)
+@example("javascript:alert(1).cast")
+@example("../x y?(z)#w.cast")
+def test_url_path_is_a_relative_path_that_decodes_to_the_name(name: str) -> None:
+    out = url_path(name)
+    assert re.fullmatch(r"[A-Za-z0-9/%._~-]*", out)
+    assert unquote(out) == markup_safe(name)
