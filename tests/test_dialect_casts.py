@@ -125,6 +125,30 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
         assert any(abs(s.seconds * 1000 - float(ms)) < 0.06 for s in trained(run, int(step)))
 
 
+@pytest.mark.parametrize("framework", ["torchtitan", "megatron"])
+def test_a_save_at_a_logged_step_follows_its_line(framework: str) -> None:
+    # Seed 3 over 90 s logs every 1000 steps and saves every 500: two saves between drawn
+    # steps, the first at the drawn step itself, which is never left out.
+    pinned = RecordOptions(seed=3, model="Llama-3-8B", kind="pretrain", duration=90.0, failures=0)
+    out = plain(output_of(generate(pinned._replace(framework=framework, cols=1000)).events))
+    run = Run(make_plan(pinned))
+    saves = {e.step for e in run.events if isinstance(e, CheckpointSaved)}
+    pieces = re.split(LOGGED[framework], out)  # text, step, loss, text, step, loss, ...
+    at_logged = 0
+    for step, after in zip(pieces[1::3], pieces[3::3], strict=True):
+        if int(step) not in saves:
+            continue
+        at_logged += 1
+        if framework == "megatron":
+            assert re.search(rf"saving checkpoint at iteration +{step} ", after), step
+        else:
+            before = out.split(f"step: {step} ")[0][-80:]
+            stamp = re.search(r"\d{4}-\d\d-\d\d [\d:,]+ - root", before)
+            assert stamp is not None
+            assert f"{stamp.group()} - INFO - Saving the checkpoint" in after, step
+    assert at_logged >= 5
+
+
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str) -> None:
     run = run_of(7)

@@ -202,9 +202,11 @@ class FrameworkLog:
         typing = min(RELAUNCH_SECONDS, budget / 4) * relaunches
         pace = con.pacer(budget - typing, drawn + failures)
         span_index = 0
-        # Between two drawn steps only the latest save is worth its lines: a real log has
-        # hundreds of step lines around each save, the cast a few.
+        # A save at a drawn step follows that step's line, as in the real log. Between two
+        # drawn steps only the latest save is worth its lines: a real log has hundreds of
+        # step lines around each save, the cast a few.
         held: list[Out] = []
+        last_drawn = -1
         for event in events:
             if isinstance(event, Trained):
                 for step in ticks[span_index]:
@@ -216,13 +218,17 @@ class FrameworkLog:
                     state.step, state.last_loss = step, stats.loss
                     state.losses.append(stats.loss)
                     self._emit(self.dialect.step(stats))
+                    last_drawn = step
                     pace()
                 span_index += 1
                 continue
             con.at(event.t)
             if isinstance(event, CheckpointSaved):
                 self.show.state.checkpoints.append(event.path)
-                held = self.dialect.present(event)
+                if event.step == last_drawn:
+                    self._emit(self.dialect.present(event))
+                else:
+                    held = self.dialect.present(event)
                 continue
             self._emit(held)
             held = []
