@@ -14,7 +14,7 @@ from genact_cast.asciicast import Event
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, generate, make_plan, simulate
 from genact_cast.generator.dialects.facts import _fit_plain, fit
-from genact_cast.generator.events import CheckpointSaved, Failed, StepStats
+from genact_cast.generator.events import CheckpointSaved, Failed, Restarted, StepStats
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
 from genact_cast.generator.presenters.genact.launch import command_lines
 from genact_cast.generator.run import Run
@@ -282,3 +282,24 @@ def test_no_dialect_wraps_a_line_at_any_width(framework: str, seed: int, cols: i
     except BadOption:
         return  # a seed whose drawn run these options cannot make believable
     assert render(cast.events, cols, 30).last_column_writes == 0
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_a_relaunch_is_new_workers_on_the_same_nodes(framework: str) -> None:
+    out = text(framework, 7)
+    boots = re.findall(r"(\S+):(\d+):\d+ \[0\] NCCL INFO Bootstrap: Using bond0:([\d.]+)<0>", out)
+    assert len(boots) == 2  # one failure: launch and relaunch
+    (host, first, address), (host2, second, address2) = boots
+    assert (host, address) == (host2, address2)
+    assert int(second) > int(first)  # new processes, later pids
+    if framework != "deepspeed":  # torchrun restarts its workers and stays the same process
+        agents = set(re.findall(r"^[WEI]\d{4} [\d:.]+ (\d+) ", out, re.M))
+        assert len(agents) == 1
+
+
+def test_torchtitan_resumes_from_its_own_checkpoint_folder() -> None:
+    out = joined("torchtitan", 7)
+    run = run_of(7)
+    (resumed,) = [e.step for e in run.events if isinstance(e, Restarted)]
+    assert f"Loading the checkpoint from ./outputs/checkpoint/step-{resumed}." in out
+    assert "saved to ./outputs/checkpoint\r\n" in out

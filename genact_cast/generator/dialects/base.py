@@ -63,6 +63,22 @@ class Incidentals:
         # PCI bus ids of the eight GPUs of an HGX board, as NCCL prints them.
         self.bus_ids = ["18000", "2a000", "3a000", "5d000", "9a000", "ab000", "ba000", "db000"]
 
+    def relaunched(self, facts: Facts, attempt: int, *, same_agent: bool) -> Incidentals:
+        """The next launch on the same nodes: the same addresses, new workers (later pids),
+        new communicators. torchrun restarting its workers keeps its own pid; a launcher run
+        again is a new process too."""
+        new = Incidentals(facts, attempt)
+        new.subnet = self.subnet
+        first = self.worker_pids[-1] + new.worker_pids[0] - new.agent_pid
+        if same_agent:
+            new.agent_pid = self.agent_pid
+        else:
+            new.agent_pid, first = first, first + new.worker_pids[0] - new.agent_pid
+        shift = first - new.worker_pids[0]
+        new.worker_pids = [pid + shift for pid in new.worker_pids]
+        new.thread_ids = [tid + shift for tid in new.thread_ids]
+        return new
+
     def address(self, node: int) -> str:
         return f"{self.subnet[0]}.{self.subnet[1]}.{self.subnet[2]}.{10 + node}"
 

@@ -388,7 +388,11 @@ class Log:
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
-        self.incidentals = Incidentals(f, event.attempt)
+        self.incidentals = (
+            self.incidentals.relaunched(f, event.attempt, same_agent=False)
+            if event.attempt
+            else Incidentals(f, 0)
+        )
         moment = self._at(event.t)
         # Without a hostfile the launcher runs on `localhost`, and names it so.
         hosts = list(f.hosts) if f.nodes > 1 else ["localhost"]

@@ -307,7 +307,11 @@ class Log:
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
-            self.incidentals = Incidentals(self.facts, event.attempt)
+            self.incidentals = (
+                self.incidentals.relaunched(self.facts, event.attempt, same_agent=True)
+                if event.attempt
+                else Incidentals(self.facts, 0)
+            )
             if event.attempt:
                 return []
             return [Line(text) for text in banner(self.facts, self._at(event.t), self.incidentals)]

@@ -429,7 +429,11 @@ class Log:
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
-        self.incidentals = Incidentals(f, event.attempt)
+        self.incidentals = (
+            self.incidentals.relaunched(f, event.attempt, same_agent=True)
+            if event.attempt
+            else Incidentals(f, 0)
+        )
         out: list[Out] = []
         if event.attempt == 0:
             out += [Line(text) for text in banner(f, self._t(event.t), self.incidentals)]

@@ -46,6 +46,10 @@ class Layout(enum.Enum):
     V3 = 3
 
 
+# --job.dump_folder ./outputs, --checkpoint.folder checkpoint: saves go to step-N below it.
+FOLDER = "./outputs/checkpoint"
+
+
 def layout_for(torch_version: str) -> Layout:
     major, minor = (int(part) for part in torch_version.split("+")[0].split(".")[:2])
     if (major, minor) >= (2, 8):
@@ -374,7 +378,7 @@ class Log:
         return [
             "python",
             "scripts/checkpoint_conversion/convert_to_hf.py",
-            f"./outputs/checkpoint/step-{f.total_steps}",
+            f"{FOLDER}/step-{f.total_steps}",
             event.path,
             "--model_name",
             f.family,
@@ -401,7 +405,11 @@ class Log:
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
-        self.incidentals = Incidentals(f, event.attempt)
+        self.incidentals = (
+            self.incidentals.relaunched(f, event.attempt, same_agent=True)
+            if event.attempt
+            else Incidentals(f, 0)
+        )
         out: list[Out] = []
         if event.attempt == 0:
             out += [Line(text) for text in banner(f, f.moment(event.t), self.incidentals)]
@@ -447,11 +455,13 @@ class Log:
         out += [
             self._log(start + 0.59, APPLIED_FSDP),
             self._log(start + 0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
-            self._log(start + 0.81, checkpointing_active("./outputs/checkpoint")),
+            self._log(start + 0.81, checkpointing_active(FOLDER)),
         ]
         if event.loaded_from is not None:
+            # A resume loads torchtitan's own `step-N` folder; a first launch the base weights.
+            source = f"{FOLDER}/step-{self.resume_step}" if self.resume_step else event.loaded_from
             out += [
-                self._log(t, loading_checkpoint(event.loaded_from)),
+                self._log(t, loading_checkpoint(source)),
                 self._log(event.t, loaded_checkpoint(event.seconds)),
             ]
         return out
