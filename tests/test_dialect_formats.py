@@ -862,10 +862,16 @@ def test_every_real_line_names_where_it_came_from() -> None:
 @given(
     st.one_of(
         st.floats(allow_nan=False, allow_infinity=False),
-        st.integers(-1074, 1023).map(lambda exponent: 2.0**exponent),
+        st.builds(
+            lambda exponent, sign: sign * 2.0**exponent,
+            st.integers(-1074, 1023),
+            st.sampled_from([1.0, -1.0]),
+        ),
     )
 )
 @example(2.0**-24)  # lopsided rounding interval: the correctly rounded 16 digits miss
+@example(2.0**-645)  # 15 digits read back, 16 correctly rounded do not
+@example(-0.0)
 def test_python_float_text_is_repr(value: float) -> None:
     assert py_float(value) == repr(value)
 

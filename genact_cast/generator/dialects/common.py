@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from datetime import datetime
@@ -18,9 +19,25 @@ def py_float(value: float) -> str:
         raise ValueError(f"not a finite float: {value}")
     if value == 0.0:
         return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    # The fewest digits that read back as `value`: more digits never stop round-tripping,
-    # so a binary search over 1 to 17 significant digits finds them.
+    return _nonzero(value)
+
+
+@functools.lru_cache(maxsize=1024)  # a log line often repeats a value (each group's lr)
+def _nonzero(value: float) -> str:
+    """py_float of a finite, nonzero value (the cache cannot tell 0.0 from -0.0)."""
+    # The fewest digits that read back as `value`. Away from a power of two more digits never
+    # stop round-tripping (the correctly rounded string is the closest at each length), so
+    # a search over 1 to 17 significant digits finds them; most of what a log prints (rates,
+    # learning rates mid-schedule) needs 16 or 17, and those two are tried first.
     low, high = 0, 16
+    lopsided = math.frexp(value)[0] in (0.5, -0.5)  # a power of two: see below
+    if not lopsided:
+        if float(f"{value:.15e}") != value:
+            low = 16
+        elif float(f"{value:.14e}") != value:
+            low = high = 15
+        else:
+            high = 14
     while low < high:
         middle = (low + high) // 2
         if float(f"{value:.{middle}e}") == value:
@@ -29,8 +46,9 @@ def py_float(value: float) -> str:
             low = middle + 1
     text = f"{value:.{low}e}"
     # The correctly rounded string can miss where a neighbour one digit shorter would not:
-    # around a power of two the doubles are closer below than above.
-    while low > 0:
+    # at a power of two the doubles are closer below than above. Elsewhere the interval that
+    # reads back as `value` is symmetric, and the correctly rounded string is the closest.
+    while low > 0 and lopsided:
         shorter = _neighbour(value, low - 1)
         if shorter is None:
             break
