@@ -75,6 +75,12 @@ Framework = Annotated[
 Start = Annotated[
     str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
 ]
+LayoutOption = Annotated[
+    str,
+    typer.Option(
+        "--layout", help="log: the scrolling log; dashboard: full-screen panes (80x24 or more)."
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -127,13 +133,19 @@ def record(
         bool,
         typer.Option(help="Record the run live in a real shell through asciinema rec."),
     ] = False,
+    layout: LayoutOption = "log",
 ) -> None:
     """Simulate a distributed LLM training run and write it as an asciicast file."""
     options = _options(seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start)
     options = options._replace(
-        title=title, idle_time_limit=idle_time_limit, theme=theme, kind=kind, failures=failures,
+        title=title,
+        idle_time_limit=idle_time_limit,
+        theme=theme,
+        kind=kind,
+        failures=failures,
+        layout=layout,
         framework=framework,
-    )  # fmt: skip
+    )
     if live:
         from genact_cast.atomic import stop_on_signals
         from genact_cast.live import record_live
@@ -221,6 +233,7 @@ def run(
     prompt: Annotated[
         bool, typer.Option(help="Show the shell prompt and the typed launch command.")
     ] = True,
+    layout: LayoutOption = "log",
 ) -> None:
     """Generate a run and play it live in this terminal, genact style.
 
@@ -236,7 +249,9 @@ def run(
     options = _options(
         seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
         model, gpus, gpu, dataset, color, start,
-    )._replace(prompt=prompt, kind=kind, failures=failures, framework=framework)  # fmt: skip
+    )._replace(
+        prompt=prompt, kind=kind, failures=failures, layout=layout, framework=framework
+    )  # fmt: skip
     limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
     run_live(options, forever=forever, exit_after=limit)
 

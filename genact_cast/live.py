@@ -136,6 +136,8 @@ def _shell_setup(options: RecordOptions, launcher: str) -> str:
         run += ["--framework", options.framework]
     if options.start is not None:
         run += ["--start", options.start.isoformat()]
+    if options.layout != "log":
+        run += ["--layout", options.layout]
     return (
         f"PS1={shlex.quote(PROMPT)}\n"
         "unset PROMPT_COMMAND\n"

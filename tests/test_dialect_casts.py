@@ -303,3 +303,10 @@ def test_torchtitan_resumes_from_its_own_checkpoint_folder() -> None:
     (resumed,) = [e.step for e in run.events if isinstance(e, Restarted)]
     assert f"Loading the checkpoint from ./outputs/checkpoint/step-{resumed}." in out
     assert "saved to ./outputs/checkpoint\r\n" in out
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_a_framework_log_and_the_dashboard_are_one_or_the_other(framework: str) -> None:
+    options = RecordOptions(seed=7, framework=framework, layout="dashboard", cols=120, rows=36)
+    with pytest.raises(BadOption, match=f"--framework {framework} prints the log layout"):
+        options.check()

@@ -87,9 +87,13 @@ def architectures() -> tuple[Architecture, ...]:
 
 @functools.cache
 def datasets() -> tuple[Dataset, ...]:
+    rows = _rows("datasets.tsv")
+    # A fine-tuning set's tokens are its examples times their mean length, exactly.
     return tuple(
-        Dataset(r[0], float(r[1]), r[2], r[3], int(r[4]), int(r[5])) for r in _rows("datasets.tsv")
-    )
+        Dataset(r[0], float(r[1]) if r[2] != "sft" else int(r[4]) * int(r[5]), r[2], r[3],
+                int(r[4]), int(r[5]))
+        for r in rows
+    )  # fmt: skip
 
 
 @functools.cache

@@ -39,6 +39,12 @@ class Layout(NamedTuple):
     grad_accum: int  # micro steps per optimizer step (micro batches per pipeline)
     checkpointing: bool  # full activation checkpointing
     memory: Memory
+    selective: bool = False  # selective activation checkpointing (attention recomputed)
+
+    @property
+    def recompute(self) -> str:
+        """Activation checkpointing as training configs name it: off, selective or full."""
+        return "full" if self.checkpointing else "selective" if self.selective else "off"
 
     @property
     def dp(self) -> int:
@@ -83,19 +89,24 @@ def memory(
     *,
     checkpointed: bool,
     buffers_gib: float,
+    selective: bool = False,
 ) -> Memory:
     """REALISM.md's sum: sharded state + activations + logits + buffers."""
     layers = -(-arch.layers // pp)
     in_flight = pp  # 1F1B keeps up to `pp` micro batches alive on the first stage
     activations = in_flight * physics.activation_bytes(
-        seq, micro, arch.hidden, arch.heads, layers, tp, checkpointed=checkpointed
-    )
+        seq, micro, arch.hidden, arch.heads, layers, tp, checkpointed=checkpointed,
+        selective=selective,
+    )  # fmt: skip
     return Memory(
         state=physics.static_memory_bytes(arch.params, gpus),
         activations=activations,
         logits=physics.logits_bytes(seq, micro, arch.vocab, tp),
         buffers=buffers_gib * physics.GIB,
     )
+
+
+Fit = tuple[int, int, int, str, Memory]  # TP, PP, micro batch, recompute, memory
 
 
 def layout_options(
@@ -106,28 +117,29 @@ def layout_options(
     *,
     max_micro: int,
     buffers_gib: float,
-) -> list[tuple[int, int, int, bool, Memory]]:
-    """(TP, PP, micro batch, checkpointing, memory) that fit, best first.
+) -> list[Fit]:
+    """(TP, PP, micro batch, recompute, memory) that fit, best first.
 
-    Without activation checkpointing first (no recompute), then with it; each with the
-    largest micro batch that memory holds. Options whose memory sits between the floor
-    and the ceiling come before those that leave the GPU half empty.
+    No activation checkpointing first (no recompute), then selective, then full; each
+    with the largest micro batch that memory holds. Options whose memory sits between
+    the floor and the ceiling come before those that leave the GPU half empty.
     """
     parallel = model_parallel(arch, gpus)
     if parallel is None:
         return []
     tp, pp = parallel
     capacity = gpu.memory_gib * physics.GIB
-    fitting: list[tuple[int, int, int, bool, Memory]] = []
-    for checkpointed in (False, True):
+    fitting: list[Fit] = []
+    for recompute in ("off", "selective", "full"):
         for micro in MICRO_BATCHES:
             if micro > max_micro:
                 continue
             mem = memory(
-                arch, gpus, tp, pp, seq, micro, checkpointed=checkpointed, buffers_gib=buffers_gib
-            )
+                arch, gpus, tp, pp, seq, micro, checkpointed=recompute == "full",
+                selective=recompute == "selective", buffers_gib=buffers_gib,
+            )  # fmt: skip
             if mem.total <= MEMORY_CEILING * capacity:
-                fitting.append((tp, pp, micro, checkpointed, mem))
+                fitting.append((tp, pp, micro, recompute, mem))
                 break
     full = [f for f in fitting if f[4].total >= MEMORY_FLOOR * capacity]
     return full + [f for f in fitting if f not in full]

@@ -103,12 +103,23 @@ def pipeline_bubble(stages: int, microbatches: int) -> float:
 
 
 def activation_bytes(
-    seq: int, micro: int, hidden: int, heads: int, layers: int, tp: int, *, checkpointed: bool
+    seq: int,
+    micro: int,
+    hidden: int,
+    heads: int,
+    layers: int,
+    tp: int,
+    *,
+    checkpointed: bool,
+    selective: bool = False,
 ) -> float:
-    """Activations of `layers` transformer blocks for one micro batch (Korthikanti et al.)."""
+    """Activations of `layers` transformer blocks for one micro batch (Korthikanti et al.):
+    full checkpointing keeps each block's input; selective recomputes attention's
+    s x s part (the 5as/h term); none keeps everything."""
     if checkpointed:
         return 2.0 * seq * micro * hidden * layers
-    return seq * micro * hidden * (34 + 5 * heads * seq / hidden) * layers / tp
+    attention = 0.0 if selective else 5 * heads * seq / hidden
+    return seq * micro * hidden * (34 + attention) * layers / tp
 
 
 def logits_bytes(seq: int, micro: int, vocab: int, tp: int) -> float:

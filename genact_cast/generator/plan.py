@@ -18,8 +18,8 @@ from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike
 from genact_cast.generator.layout import (
     IB_GBPS,
     MEMORY_FLOOR,
+    Fit,
     Layout,
-    Memory,
     Traffic,
     layout_options,
     traffic,
@@ -136,8 +136,9 @@ class RunPlan(NamedTuple):
 
     @property
     def tokens_per_sequence(self) -> int:
+        """Every kind packs its examples into full-length sequences (TRL's packing=True)."""
         """Tokens a sequence holds on average: packed to the full length when pre-training."""
-        return self.dataset.tokens_per_example if self.finetune else self.seq_len
+        return self.seq_len
 
     @property
     def global_batch(self) -> int:
@@ -154,7 +155,16 @@ class RunPlan(NamedTuple):
 
     @property
     def total_tokens(self) -> int:
-        return self.total_steps * self.global_batch_tokens
+        return self.tokens_after(self.total_steps)
+
+    def tokens_after(self, step: int) -> int:
+        """Tokens trained once `step` steps are done: an epoch of fine-tuning ends on a
+        short batch, so that each epoch is one pass over the examples, exactly."""
+        if not self.finetune:
+            return step * self.global_batch_tokens
+        epochs, into = divmod(step, self.steps_per_epoch)
+        per_epoch = int(self.dataset.tokens)
+        return epochs * per_epoch + min(per_epoch, into * self.global_batch_tokens)
 
     @property
     def flops_per_token(self) -> float:
@@ -261,12 +271,11 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     nvlink = shape.uniform(*gpu.nvlink_gbps)
     dp_gbps = nvlink if nodes == 1 else shape.uniform(*IB_GBPS)
-    per_seq = dataset.tokens_per_example if kind == "sft" else seq_len
-    flow = traffic(arch, layout, per_seq, dp_gbps, nvlink)
+    flow = traffic(arch, layout, seq_len, dp_gbps, nvlink)
 
     batch = layout.global_batch
-    if kind == "sft":
-        steps_per_epoch = -(-dataset.examples // batch)
+    if kind == "sft":  # packed sequences; the last step of an epoch takes what is left
+        steps_per_epoch = -(-int(dataset.tokens) // (batch * seq_len))
     else:
         steps_per_epoch = max(20, round(dataset.tokens / (batch * seq_len)))
     total_steps = epochs * steps_per_epoch
@@ -281,14 +290,14 @@ def make_plan(options: RecordOptions) -> RunPlan:
         warmup = min(2000, max(100, round(total_steps * shape.uniform(0.01, 0.05))))
     warmup = min(warmup, total_steps // 4)
 
-    tokens_per_step = batch * (dataset.tokens_per_example if kind == "sft" else seq_len)
+    tokens_per_step = batch * seq_len
     loss, grad_norm, noise = _curves(curve, arch, kind, tokens_per_step, total_steps, epochs)
 
     # File systems give 2-10 GB/s per node, 50-500 GB/s in all for 16 nodes or more.
     storage = nodes * shape.uniform(2.0, 10.0)
     if nodes >= 16:
         storage = min(500.0, max(50.0, storage))
-    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
+    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, seq_len)
     step_seconds = tokens_per_step / physics.cluster_tokens_per_second(
         layout.gpus, gpu.peak_tflops, mfu, fpt
     )
@@ -497,7 +506,7 @@ def _candidates(
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
         for data in sets:
-            per_seq = data.tokens_per_example if kind == "sft" else seq
+            per_seq = seq
             fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
             epochs = [
                 e
@@ -567,13 +576,13 @@ def _batch_and_speed(
     gpu: Gpu,
     gpus: int,
     per_seq: int,
-    fit: tuple[int, int, int, bool, Memory],
+    fit: Fit,
     batch_draw: float,
     mfu_draw: float,
 ) -> tuple[Layout, float, float] | None:
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = _BATCH[kind]
-    tp, pp, micro, checkpointed, mem = fit
+    tp, pp, micro, recompute, mem = fit
     dp = gpus // (tp * pp)
     # Batch target on a log scale between the kind's bounds, then whole micro steps.
     target = math.exp(math.log(low) + batch_draw * (math.log(high) - math.log(low)))
@@ -582,20 +591,22 @@ def _batch_and_speed(
     if pp > 1:
         accum = max(accum, 6 * pp)  # enough micro batches to keep the bubble small
     accum = min(accum, 256 if pp > 1 else 32)
-    layout = Layout(gpus, tp, pp, micro, accum, checkpointed, mem)
+    layout = Layout(
+        gpus, tp, pp, micro, accum, recompute == "full", mem, selective=recompute == "selective"
+    )
     if not low <= layout.global_batch * unit <= high:
         return None
     # Steady MFU 0.33-0.47; pipelines lose their bubble on top of the kernels' efficiency.
     mfu = _MFU_LOW + (_MFU_HIGH - _MFU_LOW) * mfu_draw
-    if pp > 1:
-        mfu = min(_MFU_HIGH, max(_MFU_LOW, 0.5 * (1 - layout.bubble)))
+    if pp > 1:  # the kernels' efficiency, less the pipeline's bubble
+        mfu = max(_MFU_LOW, (0.37 + 0.1 * mfu_draw) * (1 - layout.bubble))
     fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     step = layout.global_batch * per_seq / cluster_tps
     dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
     flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]))
     layers = -(-arch.layers // pp)
-    if flow.all_gather * 2 * layers > step / accum or flow.exposed > 0.3 * step:
+    if flow.all_gather * 2 * layers > 0.8 * step / accum or flow.exposed > 0.3 * step:
         return None  # FSDP's gathers could not hide behind compute
     return layout, mfu, cluster_tps
 
@@ -656,9 +667,13 @@ def _what_would_work(
     hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
     return (
         f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "
-        f"memory, or would take under {_DAYS[kind][0] * 24:g} hours or over "
+        f"memory, or would take under {_hours(_DAYS[kind][0] * 24)} or over "
         f"{_DAYS[kind][1]:g} days){hint}"
     )
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
 
 
 def _model_name(rng: Rng, arch: Architecture, kind: str, *, pinned: bool) -> str:
@@ -704,14 +719,17 @@ def _curves(
     steps_per_epoch = total_steps // epochs
     drop = 0.0
     if kind == "sft":
-        end = rng.uniform(0.6, 1.2)
-        drop = rng.uniform(0.05, 0.12)
-        initial = rng.uniform(1.2, 2.0)
-        final: float | None = min(end + drop * (epochs - 1), initial - 0.1)
+        end = rng.uniform(0.72, 1.1)  # noise (±0.1 at most) keeps shown losses in 0.6-1.2
+        drop = rng.uniform(0.08, 0.15)  # each new pass over the same examples starts lower
+        # Room for the epochs' drops and a little decay: 1.3-1.9 at the start.
+        initial = max(rng.uniform(1.3, 1.9), min(1.9, end + 0.1 + 0.08 * (epochs - 1)))
+        if epochs > 1:
+            drop = min(drop, (initial - 0.1 - end) / (epochs - 1))
+        final: float | None = end + drop * (epochs - 1)
         offset = 0.0
-        noise = rng.uniform(0.03, 0.05)
+        noise = rng.uniform(0.015, 0.03)
     elif kind == "continue":
-        initial = rng.uniform(1.8, 2.4)
+        initial = rng.uniform(1.85, 2.35)
         final = initial - rng.uniform(0.08, 0.3)
         offset = 0.0
         noise = rng.uniform(0.006, 0.009)  # within ±0.01-0.03 (Irwin-Hall: ±3.5σ)
@@ -734,7 +752,8 @@ def _curves(
         arch.params, tokens_per_step, total_steps, initial, final, offset, spike,
         steps_per_epoch, drop,
     )  # fmt: skip
-    start_norm = rng.uniform(5.0, 50.0) if kind == "pretrain" else rng.uniform(1.0, 5.0)
+    # Shown with ±28 % noise at most: 5-50 when pre-training starts, 1-5 for fine-tunes.
+    start_norm = rng.uniform(8.0, 38.0) if kind == "pretrain" else rng.uniform(1.5, 3.8)
     grad = GradNormCurve(
         initial=start_norm,
         settled=min(rng.uniform(0.15, 0.6), start_norm * 0.5),

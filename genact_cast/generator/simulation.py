@@ -40,15 +40,30 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
     # Typing has a stream of its own: with or without the prompt (`run --no-prompt`,
     # live recording), the run looks the same.
     typing, body = scene.fork(), scene.fork()
-    con = Console(tape, Style(color=options.color), options.cols, plan.start, body, should_stop)
-    show = Show(con, plan, run)
+    style = Style(color=options.color)
     presenter: Presenter
-    if options.framework == "genact":
-        presenter = GenactLog(show, typing)
-    else:
-        from genact_cast.generator.presenters.framework import FrameworkLog
+    if options.layout == "dashboard":
+        # Imported here: the log layout never loads the dashboard's modules.
+        from genact_cast.generator.dashboard.console import DashboardConsole
+        from genact_cast.generator.dashboard.layout import layout_for
+        from genact_cast.generator.dashboard.presenter import Dashboard
 
-        presenter = FrameworkLog(show, typing)
+        log_width = layout_for(options.cols, options.rows).log.inner().width
+        screen = DashboardConsole(
+            tape, style, options.cols, plan.start, body, should_stop, log_width=log_width
+        )
+        con: Console = screen
+        presenter = Dashboard(GenactLog(Show(screen, plan, run), typing), screen, plan, run)
+    else:
+        con = Console(tape, style, options.cols, plan.start, body, should_stop)
+        show = Show(con, plan, run)
+        if options.framework == "genact":
+            presenter = GenactLog(show, typing)
+        else:
+            # Imported here: genact's own log never loads the dialects.
+            from genact_cast.generator.presenters.framework import FrameworkLog
+
+            presenter = FrameworkLog(show, typing)
     phases = _phases(run.events)
     try:
         if options.prompt:

@@ -23,6 +23,12 @@ class Tape:
         self._now_us = 0
         self._exact_now = 0.0  # unrounded, so that rounding never accumulates
         self._pending: list[str] = []
+        self._slept = 0.0
+
+    @property
+    def slept(self) -> float:
+        """Seconds slept so far, before the speed factor: the same at every speed."""
+        return self._slept
 
     def write(self, text: str) -> None:
         if text:
@@ -36,6 +42,7 @@ class Tape:
         if seconds < 0:
             raise ValueError(f"negative sleep: {seconds}")
         self.flush()
+        self._slept += seconds
         self._exact_now += seconds / self._speed
         self._now_us = round(self._exact_now * MICROS)
 

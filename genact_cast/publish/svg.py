@@ -7,6 +7,7 @@ on one strip that a single `@keyframes` steps through.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
@@ -20,6 +21,8 @@ from genact_cast.player.timeline import limit_idle
 FONT = "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',monospace"
 FONT_SIZE = 14
 CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
+# Latin-1, box drawing and block elements: in every monospace font of FONT's list.
+_MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
 LINE_HEIGHT = 18
 PADDING = 10
 LAST_FRAME_SECONDS = 3.0
@@ -202,6 +205,7 @@ def _line(
 ) -> str:
     rects, spans = [], []
     column = 0
+    placed = False  # the previous run was stretched to its cells: place the next one
     for text, style in line:
         fg, bg, bold, italic, underline = style
         if bg != "default":
@@ -211,11 +215,23 @@ def _line(
                 f'height="{LINE_HEIGHT}" fill="{_color(bg, theme, background=True)}"/>'
             )
         plain = (fg, "default", bold, italic, underline)
+        # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
+        # proportional fallback font: such a run is stretched to its cells, and the run
+        # after it placed at its column, so that what follows stays on the grid.
+        attributes = ""
+        if not _MONO_SAFE.fullmatch(text):
+            width = round(len(text) * CELL_WIDTH, 2)
+            attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
+        if attributes or placed:
+            attributes = f' x="{round(column * CELL_WIDTH, 2)}"' + attributes
+        placed = bool(attributes) and "textLength" in attributes
         if plain == ("default", "default", False, False, False):
-            spans.append(escape(text))
+            spans.append(
+                f"<tspan{attributes}>{escape(text)}</tspan>" if attributes else escape(text)
+            )
         else:
             name = styles.setdefault(plain, f"s{len(styles):x}")
-            spans.append(f'<tspan class="{name}">{escape(text)}</tspan>')
+            spans.append(f'<tspan class="{name}"{attributes}>{escape(text)}</tspan>')
         column += len(text)
     baseline = round(LINE_HEIGHT * 0.75)
     return f'<g id="{ident}">{"".join(rects)}<text y="{baseline}">{"".join(spans)}</text></g>'

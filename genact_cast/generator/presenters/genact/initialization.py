@@ -116,7 +116,7 @@ def _model(show: Show, event: ModelReady) -> None:
     layout = plan.layout
     con.log(
         f"Parallelism: {layout.describe()} over {plan.gpus} GPUs; activation checkpointing "
-        f"{'full' if layout.checkpointing else 'off'}"
+        f"{layout.recompute}"
         + (f"; pipeline bubble {layout.bubble * 100:.1f}%" if layout.pp > 1 else "")
     )
     m = layout.memory
@@ -136,8 +136,9 @@ def _data(show: Show) -> None:
             f"Dataset: {d.name} ({d.examples:,} examples, {fmt.tokens(d.tokens)} tokens, {d.task})"
         )
         con.log(
-            f"Global batch: {plan.global_batch:,} sequences of up to {plan.seq_len} tokens "
-            f"(micro batch {plan.micro_batch}, grad accum {plan.grad_accum}, data parallel "
+            f"Global batch: {plan.global_batch:,} sequences x {plan.seq_len} = "
+            f"{plan.global_batch_tokens:,} tokens, examples packed (micro batch "
+            f"{plan.micro_batch}, grad accum {plan.grad_accum}, data parallel "
             f"{plan.data_parallel})"
         )
     else:

@@ -16,7 +16,7 @@ def summary(show: Show, *, complete: bool = True) -> None:
     rule = max(0, min(60, con.width) - len(title))
     con.blank()
     con.print(s.header("─" * (rule // 2) + title + "─" * (rule - rule // 2)))
-    tokens = state.step * plan.global_batch_tokens
+    tokens = plan.tokens_after(state.step)
     nodes = f"{plan.nodes} node{'s' if plan.nodes > 1 else ''}"
     rows: list[tuple[str, str]] = [
         ("Model", f"{plan.model_name} ({fmt.params(plan.arch.params)} params)"),

@@ -54,7 +54,7 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     pace = con.pacer(budget, drawn + 2 * failures)
     block = LiveBlock(show, epoch)
 
-    above: list[Text] = []
+    above: list[tuple[float, list[Text]]] = []  # lines with the time they were logged
     save: CheckpointSaved | None = None  # only the latest save between step lines is shown
     span_index = 0
     for event in events:
@@ -64,26 +64,28 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 con.at(stats.t)
                 show.state.step, show.state.last_loss = step, stats.loss
                 show.state.losses.append(stats.loss)
-                lines = above
-                above = []
                 # The latest save goes out with the next step line: in fast-forward, a line
                 # for every save would drown the log.
                 if step % log_every == 0 or step == 1 or (event.attempt and step == event.first):
-                    lines += _save_lines(show, save) + _log_lines(show, stats)
+                    above += _save_lines(show, save)
+                    above.append((stats.t, _log_lines(show, stats)))
                     save = None
-                con.live_text(block.render(stats), block.height, lines)
+                con.live_text(block.render(stats), block.height, _in_order(above))
+                above = []
                 pace()  # a natural break too
             span_index += 1
         elif isinstance(event, Notice):
             con.at(event.t)
-            above += con.log_lines(f"[WARN] {event.message}", s.warning)
+            above += _save_lines(show, save)  # a warning logged after a save follows it
+            save = None
+            above.append((event.t, con.log_lines(f"[WARN] {event.message}", s.warning)))
         elif isinstance(event, CheckpointSaved):
             con.at(event.t)
             show.state.checkpoints.append(event.path)
             save = event
         elif isinstance(event, Failed):
             con.end_live()
-            for line in above + _save_lines(show, save):
+            for line in _in_order(above + _save_lines(show, save)):
                 con.print(line)
             above, save = [], None
             _failure(show, event)
@@ -113,12 +115,17 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 f"in {event.seconds:.1f}s"
             )
     con.end_live()
-    for line in above + _save_lines(show, save):
+    for line in _in_order(above + _save_lines(show, save)):
         con.print(line)
     pace.finish()
 
 
-def _save_lines(show: Show, event: CheckpointSaved | None) -> list[Text]:
+def _in_order(logged: list[tuple[float, list[Text]]]) -> list[Text]:
+    """Lines as the log has them: by the time they were logged."""
+    return [line for _, lines in sorted(logged, key=lambda item: item[0]) for line in lines]
+
+
+def _save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, list[Text]]]:
     if event is None:
         return []
     now, show.state.elapsed = show.state.elapsed, event.t  # stamped when it was saved
@@ -128,7 +135,7 @@ def _save_lines(show: Show, event: CheckpointSaved | None) -> list[Text]:
         f"{event.blocking:.1f}s, written in {event.seconds:.1f}s)"
     )
     show.state.elapsed = now
-    return lines
+    return [(event.t, lines)]
 
 
 def _failure(show: Show, event: Failed) -> None:

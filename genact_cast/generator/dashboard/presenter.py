@@ -1,0 +1,300 @@
+"""The `dashboard` layout: the run as panes in the alternate screen, redrawn in place.
+
+It wraps a log presenter (the same lines, pauses and markers as the `log` layout)
+whose console keeps its lines for the log pane; before each pause, it draws a frame
+from the run's numbers at the step the log presenter has reached, and writes only
+the cells that changed. The typed launch command and the closing summary are in the
+normal screen, as a real monitor started from a shell would leave them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from genact_cast.generator import physics
+from genact_cast.generator.dashboard.console import DashboardConsole
+from genact_cast.generator.dashboard.layout import layout_for
+from genact_cast.generator.dashboard.render import Renderer
+from genact_cast.generator.dashboard.screen import Screen
+from genact_cast.generator.dashboard.view import GpuRow, Job, Point, Stat, View
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    Evaluated,
+    Exported,
+    Failed,
+    Notice,
+    Restarted,
+    RunEvent,
+    StepStats,
+    Trained,
+)
+from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.presenters import Presenter
+from genact_cast.generator.run import Run
+
+ENTER = "\x1b[?1049h\x1b[?25l"  # the alternate screen, cursor hidden
+# Cleared before leaving, so that a terminal without an alternate screen (and pyte)
+# shows the summary on a clean screen too.
+LEAVE = "\x1b[H\x1b[2J\x1b[?25h\x1b[?1049l"
+# A monitor refreshes every 2 s (nvitop and btop by default); the log layout pauses
+# about twice a second. Steps reached in between still go into the chart.
+# Measured before the speed factor, so that --speed changes when frames show, not which.
+FRAME_GAP = 2.0
+
+
+class Dashboard:
+    """A presenter: `log` draws the lines and paces the cast; this draws the panes."""
+
+    def __init__(self, log: Presenter, con: DashboardConsole, plan: RunPlan, run: Run) -> None:
+        options = plan.options
+        self.log, self.con, self.plan, self.run = log, con, plan, run
+        self.layout = layout_for(options.cols, options.rows)
+        self.screen = Screen(self.layout, color=options.color)
+        self.renderer = Renderer(options.cols, options.rows)
+        self.job = job_of(plan)
+        self.phase = "starting"
+        self.shown = False
+        self.progress = Progress(plan, run)
+        self._last_frame = 0.0
+        self._last_phase = ""
+        con.before_pause = self.tick
+
+    # The presenter's phases
+
+    def launch(self, budget: float) -> None:
+        self.log.launch(budget)
+
+    def initialization(self, events: Sequence[RunEvent], budget: float) -> None:
+        self.phase = "initializing"
+        self._enter()
+        self.log.initialization(events, budget)
+
+    def epoch(self, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
+        self.phase = "training"
+        self.log.epoch(epoch, events, budget)
+
+    def validation(self, event: Evaluated, budget: float) -> None:
+        self.phase = "evaluating"
+        self.log.validation(event, budget)
+
+    def checkpoint(self, event: CheckpointSaved, budget: float) -> None:
+        self.phase = "checkpointing"
+        self.log.checkpoint(event, budget)
+
+    def export(self, event: Exported, budget: float) -> None:
+        self.phase = "exporting"
+        self.log.export(event, budget)
+        self.phase = "done"
+        self.frame()
+
+    def summary(self, *, complete: bool) -> None:
+        self._leave()
+        self.log.summary(complete=complete)
+
+    def stopped(self) -> None:
+        self.log.stopped()
+
+    def finish(self) -> None:
+        self._leave()
+        self.log.finish()
+
+    # Frames
+
+    def _enter(self) -> None:
+        if not self.shown:
+            self.shown = True
+            self.con.enter()
+            self.con.tape.write(ENTER + self.renderer.full(self.screen.draw(self.view())))
+
+    def _leave(self) -> None:
+        if self.shown:
+            self.shown = False
+            self.con.leave()
+            self.con.tape.write(self.renderer.leave() + LEAVE)
+
+    def tick(self) -> None:
+        """Before a pause: note the step reached; draw if a refresh is due."""
+        state, now = self.con.state, self.con.tape.slept
+        self.progress.catch_up(state.step, state.elapsed)
+        due = now - self._last_frame >= FRAME_GAP or self.phase != self._last_phase
+        if due or self.progress.alarm:
+            self.frame()
+
+    def frame(self) -> None:
+        """Bring the screen up to date with the run, writing only what changed."""
+        if self.shown:
+            self._last_frame, self._last_phase = self.con.tape.slept, self.phase
+            self.con.tape.write(self.renderer.update(self.screen.draw(self.view())))
+
+    def view(self) -> View:
+        con, plan, progress = self.con, self.plan, self.progress
+        state = con.state
+        progress.catch_up(state.step, state.elapsed)
+        stats = progress.last
+        phase = progress.alarm or self.phase
+        step = stats.step if stats else 0
+        log = list(con.lines)
+        if self.phase != "training":
+            log += con.live_lines
+        rows = self.layout.gpus.inner().height
+        gpus, hidden = gpu_rows(plan, self.run, state.elapsed, rows, progress.straggler)
+        memory = stats.memory_gib if stats else 0.0
+        gpus = [g._replace(memory_gib=memory) for g in gpus]
+        return View(
+            job=self.job,
+            clock=con.now,
+            elapsed=state.elapsed,
+            phase=phase,
+            epoch=stats.epoch if stats else 0,
+            step=step,
+            eta_seconds=(plan.total_steps - step) * plan.step_seconds if stats else None,
+            train=progress.train,
+            lr=progress.lr,
+            val=progress.val,
+            failures=progress.failures,
+            resumes=progress.resumes,
+            gpus=gpus,
+            gpus_hidden=hidden,
+            tokens_per_second=progress.throughput,
+            mfu=stats.mfu if stats else 0.0,
+            tflops_per_gpu=stats.tflops_per_gpu if stats else 0.0,
+            nccl=nccl_stats(plan, self.run, step) if stats else (),
+            log=log,
+        )
+
+
+class Progress:
+    """What the run has shown so far, from its events up to the simulated clock."""
+
+    def __init__(self, plan: RunPlan, run: Run) -> None:
+        self.run = run
+        self.events = run.events
+        self.index = 0  # events before this one have happened
+        self.spans: list[Trained] = []
+        self.train: list[Point] = []
+        self.lr: list[Point] = []
+        self.throughput: list[Point] = []
+        self.val: list[Point] = []
+        self.failures: list[int] = []
+        self.resumes: list[int] = []
+        self.straggler: int | None = None  # the rank last reported slow
+        self.alarm: str | None = None  # "failed" or "restarting" until training resumes
+        self.last: StepStats | None = None
+
+    def catch_up(self, step: int, t: float) -> None:
+        while self.index < len(self.events) and self.events[self.index].t <= t:
+            event = self.events[self.index]
+            self.index += 1
+            if isinstance(event, Trained):
+                self.spans.append(event)
+            elif isinstance(event, Evaluated):
+                self.val.append(Point(event.step, event.loss))
+            elif isinstance(event, Failed):
+                self.failures.append(event.step)
+                self.alarm = "failed"
+            elif isinstance(event, Restarted):
+                self.resumes.append(event.step)
+                self.alarm = "restarting"
+            elif isinstance(event, Notice) and event.kind == "straggler":
+                self.straggler = int(dict(event.fields)["rank"])
+        if step and (
+            self.last is None
+            or self.last.step != step
+            or self._attempt(step, t) != self.last.attempt
+        ):
+            self._shown(self.run.step(step, self._attempt(step, t)))
+
+    def _attempt(self, step: int, t: float) -> int:
+        """The launch that trained `step` by time `t`: the latest one that had begun it."""
+        attempt = 0
+        for span in self.spans:
+            if span.first <= step <= span.last and span.t_start <= t:
+                attempt = max(attempt, span.attempt)
+        # A span still running at `t` has not been reported as an event yet.
+        for event in self.events[self.index :]:
+            if isinstance(event, Trained) and event.t_start <= t:
+                if event.first <= step <= event.last:
+                    attempt = max(attempt, event.attempt)
+            elif event.t > t:
+                break
+        return attempt
+
+    def _shown(self, stats: StepStats) -> None:
+        self.last = stats
+        self.alarm = None
+        self.train.append(Point(stats.step, stats.loss))
+        self.lr.append(Point(stats.step, stats.lr))
+        self.throughput.append(Point(stats.step, stats.tokens_per_second))
+
+
+def job_of(plan: RunPlan) -> Job:
+    return Job(
+        model=plan.model_name,
+        kind=plan.kind_label,
+        framework=f"{plan.options.framework} · torch {plan.framework.torch}",
+        gpu_name=plan.gpu.name,
+        gpus=plan.gpus,
+        nodes=plan.nodes,
+        layout=plan.layout.describe(),
+        capacity_gib=plan.gpu.memory_gib,
+        power_limit_w=plan.gpu.power_watts[1],
+        epochs=plan.epochs,
+        total_steps=plan.total_steps,
+    )
+
+
+def gpu_rows(
+    plan: RunPlan, run: Run, t: float, room: int, straggler: int | None
+) -> tuple[list[GpuRow], str | None]:
+    """The GPU panel's lines: one per GPU when they fit, else one per node (8 GPUs).
+
+    Readings are the run's (`Run.gpu_reading`), so a warning that names a GPU's
+    temperature agrees with the panel. Memory is filled in by the caller.
+    """
+    per_node = physics.GPUS_PER_NODE
+    if plan.gpus <= room:
+        rows = []
+        for gpu in range(plan.gpus):
+            util, temp, watts = run.gpu_reading(gpu, t)
+            node, local = divmod(gpu, per_node)
+            label = f"GPU {gpu}" if plan.nodes == 1 else f"{plan.host(node)}:{local}"
+            rows.append(GpuRow(label, util, 0.0, temp, watts, straggler == gpu))
+        return rows, None
+    shown = plan.nodes if plan.nodes <= room else max(0, room - 1)
+    rows = []
+    for node in range(shown):
+        readings = [run.gpu_reading(node * per_node + i, t) for i in range(per_node)]
+        util = round(sum(r[0] for r in readings) / per_node)
+        temp = max(r[1] for r in readings)
+        watts = sum(r[2] for r in readings)
+        slow = straggler is not None and straggler // per_node == node
+        rows.append(GpuRow(plan.host(node), util, 0.0, temp, watts, slow))
+    hidden = None
+    if shown < plan.nodes:
+        low, high = plan.gpu.temperature_c
+        hidden = f"+{plan.nodes - shown} nodes: 95-100% util, {low + 5}-{high - 3}°C"
+    return rows, hidden
+
+
+def nccl_stats(plan: RunPlan, run: Run, step: int) -> list[Stat]:
+    """Per-call collective times and the step's exposed communication, as the log shows."""
+    gather, scatter, reduce, exposed = run.collectives(step)
+    stats = [
+        Stat("all-gather / block", _ms(gather)),
+        Stat("reduce-scatter / block", _ms(scatter)),
+    ]
+    if plan.tensor_parallel > 1:
+        stats.append(Stat("all-reduce (TP)", _ms(reduce)))
+    stats.append(Stat("exposed / step", _ms(exposed)))
+    return stats
+
+
+def _ms(seconds: float) -> str:
+    value = seconds * 1000
+    return (
+        f"{value:,.0f} ms"
+        if value >= 100
+        else f"{value:.1f} ms"
+        if value >= 1
+        else f"{value:.2f} ms"
+    )

@@ -1,0 +1,651 @@
+"""Reading a generated cast back as a viewer sees it: its text, not the plan behind it.
+
+`replay` plays the output through a tiny terminal model that knows only what the
+generator writes (text, CR, CRLF, cursor up, erase down, SGR) and keeps, besides the
+lines left on screen, every state of the live block it erased. `read_run` then parses
+that text into the figures a reader would check: a checker built on it can only see
+what the cast shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+TOKEN = re.compile(r"\x1b\[(\d*)A|\x1b\[J|\x1b\[[0-9;?]*[A-Za-z]|\r\n|\r|\n|[^\x1b\r\n]+")
+STAMP = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\] (.*)$")
+STAMP_WIDTH = len("[2025-01-01 00:00:00] ")
+
+
+# Characters a terminal draws two columns wide (East Asian wide and full-width, emoji).
+WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+    "\uffe0-\uffe6\U0001f300-\U0001faff]"
+)
+
+
+def columns(text: str) -> int:
+    return len(text) + len(WIDE.findall(text))
+
+
+@dataclass
+class Screen:
+    """What stayed on screen, the live-block states erased on the way, and the widest line."""
+
+    lines: list[str]
+    frames: list[tuple[int, list[str]]]  # (row the block was erased from, its lines)
+    widest: int
+    widest_line: str
+
+
+def replay(output: str) -> Screen:
+    lines = [""]
+    row = col = 0
+    frames: list[tuple[int, list[str]]] = []
+    widest, widest_line = 0, ""
+    for match in TOKEN.finditer(output):
+        token = match.group(0)
+        if token in ("\r\n", "\n"):
+            row, col = row + 1, 0
+            if row == len(lines):
+                lines.append("")
+        elif token == "\r":
+            col = 0
+        elif token == "\x1b[J":
+            frames.append((row, lines[row:]))
+            del lines[row + 1 :]
+            lines[row] = lines[row][:col]
+        elif token.startswith("\x1b[") and token.endswith("A"):
+            row = max(0, row - int(match.group(1) or 1))
+        elif token.startswith("\x1b"):
+            continue
+        else:
+            line = lines[row]
+            lines[row] = line[:col] + token + line[col + len(token) :]
+            col += len(token)
+            width = columns(lines[row])
+            if width > widest:
+                widest, widest_line = width, lines[row]
+    while lines and lines[-1] == "":
+        lines.pop()
+    return Screen(lines, frames, widest, widest_line)
+
+
+# Logical lines: the generator wraps long lines at spaces with a known indent; joining
+# them back (with one space) lets the same regular expression read any --cols.
+
+SECTION = re.compile(r"^\[(Validation|Checkpoint|Export)\] ")
+NEXT_IN_SECTION = ("  Evaluating ", "  Saving model shards", "  Converting")
+NCCL = re.compile(r"^\S+:\d+:\d+ \[0\] NCCL INFO ")
+BANNER = re.compile(r"^W\d{4} \d\d:\d\d:\d\d\.\d{6} ")
+SUMMARY_RULE = re.compile(r"^─+ Training (summary|stopped early) ─+$")
+
+
+@dataclass
+class Item:
+    """A logical line, or an erased state of the training live block, in screen order."""
+
+    text: str
+    frame: list[str] | None = None
+
+
+def logical(lines: list[str]) -> list[tuple[int, str]]:
+    """(first row, text) of each logical line."""
+    out: list[str] = []
+    rows: list[int] = []
+    mode = ""
+    for row, line in enumerate(lines):
+        joined = False
+        if out and line.startswith(" "):
+            joined = _continues(mode, line)
+        elif out and mode == "prompt" and line.startswith("> "):
+            out[-1] = out[-1].removesuffix("\\").rstrip() + " " + line[2:]
+            continue
+        if joined:
+            out[-1] = out[-1] + " " + line.strip()
+            continue
+        out.append(line)
+        rows.append(row)
+        if STAMP.match(line):
+            mode = "log"
+        elif NCCL.match(line):
+            mode = "nccl"
+        elif BANNER.match(line):
+            mode = "banner"
+        elif SECTION.match(line):
+            mode = "section"
+        elif "$ " in line and "@" in line.split("$ ")[0]:
+            mode = "prompt"
+        elif line.startswith("  ") and not line.startswith("    "):
+            mode = "text"
+        else:
+            mode = "other"
+    return list(zip(rows, out, strict=True))
+
+
+def _continues(mode: str, line: str) -> bool:
+    """Whether `line`, indented, continues the logical line of kind `mode` above it."""
+    if mode == "log":
+        return line.startswith(" " * STAMP_WIDTH)
+    if mode in ("nccl", "banner", "prompt"):
+        return True
+    if mode == "section":
+        return not line.startswith(NEXT_IN_SECTION)
+    listed = ("model-", "model.safetensors", "... ")  # export lines, never continuations
+    return mode == "text" and line.startswith("    ") and not line.lstrip().startswith(listed)
+
+
+def items(screen: Screen) -> list[Item]:
+    """Logical lines and erased training frames, in the order a viewer saw them."""
+    erased: dict[int, list[list[str]]] = {}
+    for row, frame in screen.frames:
+        if frame and frame[0].startswith("Epoch "):
+            erased.setdefault(row, []).append(frame)
+    # A frame erased at a row was on screen before the logical line written from that row.
+    out: list[Item] = []
+    pending = sorted(erased)
+    for row, text in logical(screen.lines):
+        while pending and pending[0] <= row:
+            for frame in erased.pop(pending.pop(0)):
+                out.append(Item(frame[0], frame))
+        out.append(Item(text))
+    for row in pending:
+        for frame in erased[row]:
+            out.append(Item(frame[0], frame))
+    return out
+
+
+# Figures
+
+
+NUM = r"[\d,]+(?:\.\d+)?"
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def tokens(text: str) -> float:
+    """'15T', '1.3T', '627B', '4.2M' back into a count."""
+    units = {"T": 1e12, "B": 1e9, "M": 1e6, "K": 1e3}
+    if text[-1] in units:
+        return float(text[:-1]) * units[text[-1]]
+    return float(text)
+
+
+def gigabytes(text: str) -> float:
+    value, unit = text.split()
+    return float(value) * (1000.0 if unit == "TB" else 1.0)
+
+
+def seconds_of(text: str) -> float:
+    """'3d 13h 02m 38s', '4h 48m 50s', '22m 16s', '0m', '2d 1h', '3h 33m' back to seconds."""
+    total = 0.0
+    for amount, unit in re.findall(r"(\d+)([dhms])", text):
+        total += int(amount) * {"d": 86400, "h": 3600, "m": 60, "s": 1}[unit]
+    return total
+
+
+def path_of(text: str) -> str:
+    """A path that a narrow terminal may have broken with a space: joined back."""
+    return text.replace(" ", "").rstrip("/")
+
+
+@dataclass
+class Frame:
+    epoch: int
+    epochs: int
+    step: int
+    total: int
+    loss: str
+    lr: str
+    grad_norm: float
+    memory: float
+    capacity: float
+    tokens_per_second: float
+    samples_per_second: float
+    tflops: float
+    mfu: float
+    eta: str
+    gpus: list[tuple[int, int, int, int]]  # first GPU, last GPU, util %, °C
+    rest: tuple[int, int, int] | None  # hidden nodes, low °C, high °C
+    all_gather: float | None  # ms
+    reduce_scatter: float | None
+    tp_all_reduce: float | None
+    exposed: float | None
+    attempt: int = 0
+
+
+def parse_frame(lines: list[str]) -> Frame | None:
+    head = re.match(r"Epoch (\d+)/(\d+) ", lines[0])
+    body = " | ".join(line.strip() for line in lines[1:])
+    step = re.search(r"Step (\d+)/(\d+)", body)
+    if head is None or step is None:
+        return None
+
+    def grab(pattern: str) -> str:
+        found = re.search(pattern, body)
+        if found is None:
+            raise ValueError(f"no {pattern!r} in frame {lines!r}")
+        return found.group(1)
+
+    def ms(name: str) -> float | None:
+        found = re.search(name + r": ([\d,.]+)ms", body)
+        return number(found.group(1)) if found else None
+
+    memory = re.search(r"GPU Mem: ([\d.]+)GiB/([\d.]+)GiB", body)
+    assert memory is not None, body
+    rest = re.search(r"\[\+(\d+) nodes: 95-100% util, (\d+)-(\d+)°C\]", body)
+    return Frame(
+        epoch=int(head.group(1)),
+        epochs=int(head.group(2)),
+        step=int(step.group(1)),
+        total=int(step.group(2)),
+        loss=grab(r"Loss: ([\d.]+)"),
+        lr=grab(r"LR: ([\d.e+-]+)"),
+        grad_norm=float(grab(r"Grad Norm: ([\d.]+)")),
+        memory=float(memory.group(1)),
+        capacity=float(memory.group(2)),
+        tokens_per_second=number(grab(r"Speed: ([\d,]+) tokens/s")),
+        samples_per_second=number(grab(r"([\d,]+) samples/s")),
+        tflops=float(grab(r"TFLOP/s: ([\d.]+)")),
+        mfu=float(grab(r"MFU: ([\d.]+)%")) / 100,
+        eta=grab(r"ETA: ((?:\d+[dhm] ?)+)").strip(),
+        gpus=[
+            (int(a), int(b), int(u), int(t))
+            for a, b, u, t in re.findall(r"\[GPU (\d+)-(\d+): (\d+)% util, (\d+)°C\]", body)
+        ],
+        rest=(int(rest.group(1)), int(rest.group(2)), int(rest.group(3))) if rest else None,
+        all_gather=ms(r"AllGather"),
+        reduce_scatter=ms(r"ReduceScatter"),
+        tp_all_reduce=ms(r"AllReduce\(TP\)"),
+        exposed=ms(r"Exposed"),
+    )
+
+
+@dataclass
+class StepLine:
+    at: datetime
+    step: int
+    loss: str
+    tokens_per_gpu: float
+    mfu: float
+    attempt: int
+
+
+@dataclass
+class Save:
+    at: datetime | None  # the log line's time (None for the epoch-end section)
+    step: int
+    path: str
+    size_gb: float
+    blocking: float | None
+    seconds: float
+    attempt: int
+
+
+@dataclass
+class Evaluation:
+    epoch: int
+    samples: int
+    loss: str
+    ppl: str
+    seconds: float
+    metrics: dict[str, str]
+    train_losses: list[float]  # the last few training losses shown before it
+
+
+@dataclass
+class Failure:
+    xid_at: datetime
+    host: str
+    gpu: int
+    rank: int
+    xid: int
+    xid_text: str
+    watchdog_at: datetime
+    watchdog_rank: int
+    seq: int
+    op: str
+    timeout_ms: int
+    ran_ms: int
+    step: int
+    restart_at: datetime | None = None
+    attempt: int = 0
+    lost: str = ""
+    resume_path: str = ""
+    resume_step: int = -1
+    reloaded: tuple[float, float] | None = None  # (size GB, seconds)
+    reloaded_path: str = ""
+
+
+@dataclass
+class Notice:
+    at: datetime
+    text: str
+
+
+@dataclass
+class Run:
+    """Every figure the cast shows, as text or numbers parsed from the text."""
+
+    items: list[Item]
+    stamps: list[tuple[datetime, str]] = field(default_factory=list)
+    banner: str = ""
+    banner_pids: list[int] = field(default_factory=list)
+    user: str = ""
+    prompt_host: str = ""
+    facts: dict[str, re.Match[str]] = field(default_factory=dict)
+    nccl: list[str] = field(default_factory=list)
+    frames: list[Frame] = field(default_factory=list)
+    step_lines: list[StepLine] = field(default_factory=list)
+    saves: list[Save] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    summary: dict[str, str] = field(default_factory=dict)
+    export: dict[str, str] = field(default_factory=dict)
+    shards: list[tuple[str, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def fact(self, name: str) -> re.Match[str]:
+        found = self.facts.get(name)
+        if found is None:
+            raise AssertionError(f"the cast never shows its {name} line")
+        return found
+
+    def losses(self) -> dict[tuple[int, int], str]:
+        """(attempt, step) → loss, from every live frame and step line shown."""
+        shown: dict[tuple[int, int], str] = {}
+        for f in self.frames:
+            shown[(f.attempt, f.step)] = f.loss
+        for s in self.step_lines:
+            shown[(s.attempt, s.step)] = s.loss
+        return shown
+
+
+FACTS = {
+    "rendezvous": r"Rendezvous complete: master_addr=(?P<master>\S+) master_port=(?P<port>\d+) "
+    r"group_rank=0 group_world_size=(?P<nodes>\d+) local_world_size=(?P<local>\d+) "
+    r"world_size=(?P<world>\d+)$",
+    "backend": r"Setting up NCCL backend \((?P<gpus>\d+) GPUs across (?P<nodes>\d+) nodes?\)$",
+    "building": r"Building model: (?P<name>\S+) \((?P<arch>\S+) architecture\)$",
+    "init": r"Initializing weights from scratch \(.*\) in (?P<seconds>[\d.]+)s$",
+    "load": r"Loading model: (?P<name>\S+) from (?P<path>.+?) \((?P<gb>[\d.]+ [GT]B) bf16\) "
+    r"in (?P<seconds>[\d.]+)s$",
+    "size": r"Model size: (?P<params>[\d.]+)B parameters, (?P<layers>\d+) layers, hidden "
+    r"(?P<hidden>\d+), (?P<heads>\d+) heads \((?P<kv>\d+) KV\), vocab (?P<vocab>[\d,]+)$",
+    "parallel": r"Parallelism: (?P<layout>.+?) over (?P<gpus>\d+) GPUs; activation checkpointing "
+    r"(?P<ac>full|off)(?:; pipeline bubble (?P<bubble>[\d.]+)%)?$",
+    "memory": r"Memory per GPU: (?P<total>[\d.]+) GiB of (?P<capacity>[\d.]+) GiB \(state "
+    r"(?P<state>[\d.]+), activations (?P<act>[\d.]+), logits (?P<logits>[\d.]+), buffers "
+    r"(?P<buffers>[\d.]+)\)$",
+    "tokenizer": r"Loading tokenizer: AutoTokenizer \(vocab_size=(?P<vocab>\d+)\)$",
+    "dataset": r"Dataset: (?P<name>\S+) \((?:(?P<examples>[\d,]+) examples, )?"
+    r"(?P<tokens>[\d.]+[TBMK]?) tokens(?:, (?P<task>\w+))?\)$",
+    "batch": r"Global batch: (?P<seqs>[\d,]+) sequences (?:x (?P<seq>\d+) = (?P<tokens>[\d,]+) "
+    r"tokens|of up to (?P<upto>\d+) tokens) \(micro batch (?P<micro>\d+), grad accum "
+    r"(?P<accum>\d+), data parallel (?P<dp>\d+)\)$",
+    "optimizer": r"Optimizer: AdamW .*\| LR (?P<peak>[\d.e+-]+), warm-up (?P<warmup>[\d,]+) "
+    r"steps, cosine to (?P<floor>[\d.e+-]+)$",
+    "precision": r"Precision: (?P<dtype>\w+) \| torch (?P<torch>\S+) \| CUDA (?P<cuda>\S+) \| "
+    r"NCCL (?P<nccl>\S+)$",
+    "checkpoints": r"Checkpoints: every (?P<every>[\d,]+) steps, async, to (?P<fs>\S+) at "
+    r"(?P<gbps>[\d.]+) GB/s aggregate \((?P<size>[\d.]+ [GT]B) each\)$",
+    "training": r"Training: (?P<kind>[a-z -]+) \| (?P<epochs>\d+) epochs? x (?P<steps>[\d,]+) "
+    r"steps \((?P<tokens>[\d.]+[TBMK]?) tokens(?:, (?P<per_param>[\d,]+) tokens/param)?\)$",
+}
+
+STEP_LINE = re.compile(r"step +(\d+) \| loss ([\d.]+) \| ([\d,]+) tok/s/GPU \| mfu ([\d.]+)%$")
+SAVED = re.compile(
+    r"\[Checkpoint\] Saved step (\d+) to (.+?) \(([\d.]+ [GT]B), async: training blocked "
+    r"([\d.]+)s, written in ([\d.]+)s\)$"
+)
+XID = re.compile(r"\[ERROR\] (\S+): NVRM: Xid (\d+) on GPU (\d+) \(rank (\d+)\): (.+)$")
+WATCHDOG = re.compile(
+    r"\[ERROR\] \[rank(\d+)\] Watchdog caught collective operation timeout: WorkNCCL\(SeqNum="
+    r"(\d+), OpType=(\w+), Timeout\(ms\)=(\d+)\) ran for (\d+) milliseconds before timing out$"
+)
+TERMINATE = re.compile(
+    r"\[ERROR\] \[rank(\d+)\] NCCL watchdog: terminating the process group at step ([\d,]+)$"
+)
+RESTART = re.compile(
+    r"\[torchrun\] Worker group failed; restarting workers \(attempt (\d+) of \d+\) after "
+    r"(.+) lost$"
+)
+ELASTIC = re.compile(
+    r"\[elastic\] \[default\] Worker group FAILED\. (\d+)/(\d+) attempts left; will restart "
+    r"worker group$"
+)
+RESUME = re.compile(r"Resuming from (.+?) \(step ([\d,]+)\)(?:; (.+) of training lost)?$")
+RELOADED = re.compile(r"Loaded checkpoint (.+?) \(([\d.]+ [GT]B)\) in ([\d.]+)s$")
+
+
+def read_run(output: str) -> Run:
+    screen = replay(output)
+    run = Run(items(screen))
+    attempt = 0
+    section = ""
+    recent: dict[tuple[int, int], float] = {}  # (attempt, step) → loss, since the last eval
+    block: list[str] = []  # an epoch's live block, left on screen when the epoch ended
+    for item in run.items:
+        if block and not (item.frame is None and item.text.startswith("  ")):
+            frame = parse_frame(block)
+            if frame is not None:
+                frame.attempt = attempt
+                run.frames.append(frame)
+                recent[(frame.attempt, frame.step)] = float(frame.loss)
+            block = []
+        if item.frame is not None:
+            frame = parse_frame(item.frame)
+            if frame is not None:
+                frame.attempt = attempt
+                run.frames.append(frame)
+                recent[(frame.attempt, frame.step)] = float(frame.loss)
+            continue
+        text = item.text
+        if text.startswith("Epoch "):
+            section, block = "epoch", [text]
+            continue
+        if section == "epoch" and text.startswith("  "):
+            block.append(text)
+            continue
+        stamped = STAMP.match(text)
+        if stamped:
+            section = ""
+            at = datetime.strptime(stamped.group(1), "%Y-%m-%d %H:%M:%S")
+            message = stamped.group(2)
+            run.stamps.append((at, message))
+            _log_line(run, at, message, attempt)
+            if RESTART.match(message) or ELASTIC.match(message):
+                attempt += 1
+            step = STEP_LINE.match(message)
+            if step:
+                recent[(attempt, int(step.group(1)))] = float(step.group(2))
+            continue
+        if BANNER.match(text):
+            run.banner = run.banner or text
+            run.banner_pids.append(int(text.split()[2]))
+            continue
+        if NCCL.match(text):
+            run.nccl.append(text)
+            continue
+        if "$ " in text and "@" in text.split("$ ")[0] and not run.user:
+            who = text.split(":")[0]
+            run.user, run.prompt_host = who.split("@")
+            continue
+        header = SECTION.match(text)
+        if header:
+            section = header.group(1).lower()
+            if section == "validation":
+                found = re.match(
+                    r"\[Validation\] Epoch (\d+) \| Evaluating on ([\d,]+) samples", text
+                )
+                assert found, text
+                last = [recent[key] for key in sorted(recent)[-5:]]
+                run.evaluations.append(
+                    Evaluation(
+                        int(found.group(1)), int(number(found.group(2))), "", "", 0.0, {}, last
+                    )
+                )
+                recent = {}
+            elif section == "checkpoint":
+                found = re.match(r"\[Checkpoint\] Saving model to (.+)$", text)
+                assert found, text
+                run.saves.append(Save(None, -1, path_of(found.group(1)), 0.0, None, 0.0, attempt))
+            continue
+        if SUMMARY_RULE.match(text):
+            section = "summary"
+            continue
+        body = text.strip()
+        if section == "validation" and body and not body.startswith("Evaluating"):
+            for part in body.split(" | "):
+                name, _, value = part.partition(": ")
+                e = run.evaluations[-1]
+                if name == "Val Loss":
+                    e.loss = value
+                elif name == "Val PPL":
+                    e.ppl = value
+                elif name == "Eval time":
+                    e.seconds = float(value.rstrip("s"))
+                else:
+                    e.metrics[name] = value
+        elif section == "checkpoint":
+            found = re.match(
+                r"Checkpoint saved in ([\d.]+)s \(([\d.]+ [GT]B) at ([\d.]+) GB/s\)$", body
+            )
+            if found:
+                save = run.saves[-1]
+                save.seconds = float(found.group(1))
+                save.size_gb = gigabytes(found.group(2))
+                save.step = int(save.path.rsplit("step-", 1)[-1])
+        elif section == "export":
+            shard = re.match(r"(model-\d{5}-of-\d{5}\.safetensors) +([\d.]+) GB$", body)
+            if shard:
+                run.shards.append((shard.group(1), float(shard.group(2))))
+            elif ": " in body:
+                name, _, value = body.partition(": ")
+                run.export[name] = value
+            elif body.startswith("... "):
+                run.export["more"] = body
+        elif section == "summary" and body:
+            found = re.match(r"(\S+(?: \S+)?) {2,}(.*)$", body) or re.match(r"(\S+) (.*)$", body)
+            if found:
+                run.summary[found.group(1)] = found.group(2)
+    if block:
+        frame = parse_frame(block)
+        if frame is not None:
+            frame.attempt = attempt
+            run.frames.append(frame)
+    return run
+
+
+def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
+    for name, pattern in FACTS.items():
+        if name not in run.facts:
+            found = re.match(pattern, message)
+            if found:
+                run.facts[name] = found
+                return
+    step = STEP_LINE.match(message)
+    if step:
+        run.step_lines.append(
+            StepLine(
+                at,
+                int(step.group(1)),
+                step.group(2),
+                number(step.group(3)),
+                float(step.group(4)) / 100,
+                attempt,
+            )
+        )
+        return
+    saved = SAVED.match(message)
+    if saved:
+        run.saves.append(
+            Save(
+                at,
+                int(saved.group(1)),
+                path_of(saved.group(2)),
+                gigabytes(saved.group(3)),
+                float(saved.group(4)),
+                float(saved.group(5)),
+                attempt,
+            )
+        )
+        return
+    xid = XID.match(message)
+    if xid:
+        run.failures.append(
+            Failure(
+                at,
+                xid.group(1),
+                int(xid.group(3)),
+                int(xid.group(4)),
+                int(xid.group(2)),
+                xid.group(5),
+                at,
+                -1,
+                -1,
+                "",
+                -1,
+                -1,
+                -1,
+            )
+        )
+        return
+    watchdog = WATCHDOG.match(message)
+    if watchdog:
+        if not run.failures or run.failures[-1].watchdog_rank != -1:
+            run.errors.append(f"watchdog without an Xid before it: {message}")
+            run.failures.append(Failure(at, "", -1, -1, -1, "", at, -1, -1, "", -1, -1, -1))
+        f = run.failures[-1]
+        f.watchdog_at = at
+        f.watchdog_rank = int(watchdog.group(1))
+        f.seq = int(watchdog.group(2))
+        f.op = watchdog.group(3)
+        f.timeout_ms = int(watchdog.group(4))
+        f.ran_ms = int(watchdog.group(5))
+        return
+    terminate = TERMINATE.match(message)
+    if terminate and run.failures:
+        run.failures[-1].step = int(number(terminate.group(2)))
+        return
+    restart = RESTART.match(message)
+    if restart:
+        if not run.failures:
+            run.errors.append(f"restart without a failure: {message}")
+            return
+        f = run.failures[-1]
+        f.restart_at, f.attempt, f.lost = at, int(restart.group(1)), restart.group(2)
+        return
+    elastic = ELASTIC.match(message)
+    if elastic:
+        if not run.failures:
+            run.errors.append(f"restart without a failure: {message}")
+            return
+        f = run.failures[-1]
+        left, most = int(elastic.group(1)), int(elastic.group(2))
+        f.restart_at, f.attempt = at, most - left + 1
+        return
+    resume = RESUME.match(message)
+    if resume and run.failures:
+        f = run.failures[-1]
+        f.resume_path, f.resume_step = path_of(resume.group(1)), int(number(resume.group(2)))
+        f.lost = resume.group(3) or f.lost
+        return
+    reloaded = RELOADED.match(message)
+    if reloaded and run.failures:
+        f = run.failures[-1]
+        f.reloaded_path = path_of(reloaded.group(1))
+        f.reloaded = (gigabytes(reloaded.group(2)), float(reloaded.group(3)))
+        return
+    if message.startswith("[WARN] "):
+        run.notices.append(Notice(at, message[len("[WARN] ") :]))
+
+
+def stamped_times(run: Run) -> Iterator[datetime]:
+    for at, _ in run.stamps:
+        yield at

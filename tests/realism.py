@@ -1,0 +1,1225 @@
+"""The relations of REALISM.md and issue 9, checked on what a cast shows.
+
+Every check reads a `cast_text.Run` (the cast's text, parsed) and returns the
+violations it finds, each quoting the offending text. Reference figures are copied
+from REALISM.md, not imported from the generator, so that a wrong catalogue entry
+is caught rather than trusted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from tests.cast_text import Frame, Run, gigabytes, number, seconds_of, tokens
+
+# REALISM.md: hardware.
+
+
+@dataclass(frozen=True)
+class Gpu:
+    peak: float  # dense bf16 TFLOP/s
+    capacity_gib: float
+    watts: tuple[int, int]
+    celsius: tuple[int, int]
+    nvlink: tuple[float, float]  # achieved bus bandwidth, GB/s
+    since: date
+
+
+GPUS = {
+    "A100": Gpu(312, 80.0, (350, 400), (55, 75), (200, 300), date(2020, 7, 1)),
+    "H100": Gpu(989, 79.1, (550, 700), (50, 75), (370, 480), date(2022, 10, 1)),
+    "H200": Gpu(989, 139.8, (550, 700), (50, 75), (370, 480), date(2024, 7, 1)),
+    "B200": Gpu(2250, 179.1, (800, 1000), (50, 75), (600, 950), date(2025, 1, 1)),
+}
+IB_GBPS = (46.0, 48.0)  # per NIC, one NIC a GPU
+
+# REALISM.md: models (params, layers, hidden, heads, kv heads, vocab).
+MODELS = {
+    "Llama-2-7B": (6.74e9, 32, 4096, 32, 32, 32000),
+    "Llama-2-13B": (13.0e9, 40, 5120, 40, 40, 32000),
+    "Llama-3-8B": (8.03e9, 32, 4096, 32, 8, 128256),
+    "Llama-3-70B": (70.6e9, 80, 8192, 64, 8, 128256),
+    "Llama-3-405B": (405.9e9, 126, 16384, 128, 8, 128256),
+    "Mistral-7B": (7.2e9, 32, 4096, 32, 8, 32768),
+    "Qwen2-7B": (7.6e9, 28, 3584, 28, 4, 152064),
+}
+DATASET_TOKENS = {
+    "FineWeb": 15e12,
+    "FineWeb-Edu": 1.3e12,
+    "Dolma": 3e12,
+    "SlimPajama": 627e9,
+    "RedPajama-1T": 1.2e12,
+}
+# PyTorch release dates (REALISM.md, and pytorch.org for the builds it does not list).
+TORCH_RELEASED = {
+    "2.0.1": date(2023, 5, 8),
+    "2.1.2": date(2023, 12, 14),
+    "2.2.2": date(2024, 3, 27),
+    "2.3.0": date(2024, 4, 24),
+    "2.3.1": date(2024, 6, 5),
+    "2.4.0": date(2024, 7, 24),
+    "2.4.1": date(2024, 9, 4),
+    "2.5.0": date(2024, 10, 17),
+    "2.5.1": date(2024, 10, 29),
+    "2.6.0": date(2025, 1, 29),
+    "2.7.0": date(2025, 4, 23),
+    "2.7.1": date(2025, 6, 4),
+    "2.8.0": date(2025, 8, 6),
+}
+# The NCCL each torch wheel ships (pip's nvidia-nccl-cu12 pin), by torch minor version.
+TORCH_NCCL = {
+    "2.1": {"2.18.1"},
+    "2.2": {"2.19.3"},
+    "2.3": {"2.20.5"},
+    "2.4": {"2.20.5"},
+    "2.5": {"2.21.5"},
+    "2.6": {"2.21.5"},
+    "2.7": {"2.26.2"},
+    "2.8": {"2.27.3"},
+}
+XID_WORDS = {  # what the driver says for each Xid REALISM.md names
+    79: "fallen off the bus",
+    48: "double bit",
+    63: "ecc page retirement or row remapp",
+    64: "ecc page retirement or row remapp",
+    94: "contained ecc",
+}
+KINDS = {
+    "pre-training from scratch": "pretrain",
+    "continued pre-training": "continue",
+    "supervised fine-tuning": "sft",
+}
+BENCHMARK_CHANCE = {"HellaSwag": 0.25, "ARC-c": 0.25, "ARC-e": 0.25, "MMLU": 0.25, "PIQA": 0.5,
+                    "WinoGrande": 0.5}  # fmt: skip
+GENERATION_METRICS = {"BLEU", "ROUGE-1", "ROUGE-2", "ROUGE-L", "ROUGE-Lsum", "chrF"}
+GENERATION_TASKS = {"summarization", "translation"}
+FAILURE_GPU_HOURS = 50_000
+WATCHDOG_MS = 600_000
+DAY = 86400.0
+
+
+def benchmark_ceiling(name: str, params: float) -> float:
+    """The best published base models of about that size (few-shot)."""
+    if params <= 15e9:
+        return {"HellaSwag": 0.84, "ARC-c": 0.65, "MMLU": 0.72}.get(name, 0.9)
+    if params <= 80e9:
+        return {"HellaSwag": 0.90, "ARC-c": 0.75, "MMLU": 0.82}.get(name, 0.95)
+    return {"HellaSwag": 0.95, "ARC-c": 0.97, "MMLU": 0.90}.get(name, 0.97)
+
+
+# The facts every check starts from, read from the initialization lines.
+
+
+@dataclass
+class Setup:
+    kind: str
+    params: float
+    layers: int
+    hidden: int
+    heads: int
+    vocab: int
+    gpus: int
+    nodes: int
+    gpu_name: str
+    gpu: Gpu
+    dp: int
+    tp: int
+    pp: int
+    cp: int
+    micro: int
+    accum: int
+    seqs: int
+    seq_len: int
+    per_seq: float  # tokens a sequence holds on average
+    batch_tokens: float
+    epochs: int
+    steps_per_epoch: int
+    total_steps: int
+    total_tokens_text: str
+    dataset: str
+    dataset_tokens_text: str
+    examples: int
+    task: str
+    peak_lr: float
+    warmup: int
+    floor_lr: float
+    every: int
+    storage_gbps: float
+    storage_text: str
+    checkpoint_gb: float
+    start: datetime
+
+    @property
+    def flops_per_token(self) -> float:
+        return 6 * self.params + 12 * self.layers * self.hidden * self.per_seq
+
+
+def setup_of(run: Run) -> Setup:
+    size, layout, batch = run.fact("size"), run.fact("parallel"), run.fact("batch")
+    training, data = run.fact("training"), run.fact("dataset")
+    cluster = re.match(r"(\d+) x (\S+) across (\d+) nodes?", run.summary.get("Cluster", ""))
+    if cluster is None:
+        raise AssertionError(f"summary has no Cluster row: {run.summary}")
+    parts = dict(re.findall(r"(DP|TP|PP|CP) (\d+)", layout.group("layout")))
+    seqs = int(number(batch.group("seqs")))
+    seq_len = int(batch.group("seq") or batch.group("upto"))
+    examples = int(number(data.group("examples"))) if data.group("examples") else 0
+    per_seq = tokens(data.group("tokens")) / examples if examples else float(seq_len)
+    optimizer, ckpt = run.fact("optimizer"), run.fact("checkpoints")
+    epochs, steps = int(training.group("epochs")), int(number(training.group("steps")))
+    return Setup(
+        kind=KINDS[training.group("kind")],
+        params=float(size.group("params")) * 1e9,
+        layers=int(size.group("layers")),
+        hidden=int(size.group("hidden")),
+        heads=int(size.group("heads")),
+        vocab=int(number(size.group("vocab"))),
+        gpus=int(cluster.group(1)),
+        nodes=int(cluster.group(3)),
+        gpu_name=cluster.group(2),
+        gpu=GPUS[cluster.group(2)],
+        dp=int(parts.get("DP", 1)),
+        tp=int(parts.get("TP", 1)),
+        pp=int(parts.get("PP", 1)),
+        cp=int(parts.get("CP", 1)),
+        micro=int(batch.group("micro")),
+        accum=int(batch.group("accum")),
+        seqs=seqs,
+        seq_len=seq_len,
+        per_seq=per_seq,
+        batch_tokens=number(batch.group("tokens")) if batch.group("tokens") else seqs * per_seq,
+        epochs=epochs,
+        steps_per_epoch=steps,
+        total_steps=epochs * steps,
+        total_tokens_text=training.group("tokens"),
+        dataset=data.group("name"),
+        dataset_tokens_text=data.group("tokens"),
+        examples=examples,
+        task=data.group("task") or "lm",
+        peak_lr=float(optimizer.group("peak")),
+        warmup=int(number(optimizer.group("warmup"))),
+        floor_lr=float(optimizer.group("floor")),
+        every=int(number(ckpt.group("every"))),
+        storage_gbps=float(ckpt.group("gbps")),
+        storage_text=ckpt.group("gbps"),
+        checkpoint_gb=gigabytes(ckpt.group("size")),
+        start=run.stamps[0][0],
+    )
+
+
+def printed_tolerance(text: str) -> float:
+    """Half a unit of the last digit of a count printed like '29.4B', '627B' or '1B'."""
+    units = {"T": 1e12, "B": 1e9, "M": 1e6, "K": 1e3}
+    unit = units.get(text[-1], 1.0)
+    value = float(text.rstrip("TBMK"))
+    return (0.5 if value >= 100 else 0.05) * unit
+
+
+def half_unit(text: str) -> float:
+    """Half a unit of the last digit shown of a number like '9.0e-06', '35.3' or '2.15'."""
+    mantissa, _, exponent = text.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 0.5 * 10.0 ** (-decimals + (int(exponent) if exponent else 0))
+
+
+def shown_as(value: float, text: str) -> bool:
+    """Whether `text` is `value` to the digits it shows (allowing for float rounding)."""
+    return abs(value - float(text.replace(",", ""))) <= half_unit(text) * 1.0001 + 1e-12
+
+
+def storage_seconds(size_gb: float, s: Setup, spread: float = 0.3) -> tuple[float, float]:
+    """Fastest and slowest write (or read) of `size_gb` at the printed aggregate bandwidth,
+    ±`spread`, allowing for the bandwidth's own rounding."""
+    half = half_unit(s.storage_text)
+    fastest = size_gb / (s.storage_gbps + half)
+    slowest = size_gb / max(s.storage_gbps - half, 1e-9)
+    return (1 - spread) * fastest - 0.05, (1 + spread) * slowest + 0.05
+
+
+def schedule(setup: Setup, step: int, peak: float | None = None) -> float:
+    peak = setup.peak_lr if peak is None else peak
+    if step < setup.warmup:
+        return peak * step / setup.warmup
+    progress = min(1.0, (step - setup.warmup) / max(1, setup.total_steps - setup.warmup))
+    low = peak * 0.1
+    return low + 0.5 * (peak - low) * (1 + math.cos(math.pi * progress))
+
+
+def first_steps(run: Run) -> set[tuple[int, int]]:
+    """(attempt, step) of the first step of each launch: slow (compile and warm-up)."""
+    firsts = {(0, 1)}
+    for f in run.failures:
+        firsts.add((f.attempt, f.resume_step + 1))
+    return firsts
+
+
+def paused_steps(run: Run) -> set[int]:
+    """Steps that a notice or a blocking save names: their step time includes a pause."""
+    steps = {s.step for s in run.saves}
+    for n in run.notices:
+        found = re.search(r"(?:step |^step )(\d+)", n.text)
+        if found:
+            steps.add(int(found.group(1)))
+    return steps
+
+
+def steady_frames(run: Run) -> list[Frame]:
+    firsts, paused = first_steps(run), paused_steps(run)
+    return [
+        f
+        for f in run.frames
+        if (f.attempt, f.step) not in firsts and f.step not in paused and f.step > 1
+    ]
+
+
+def step_seconds(run: Run, setup: Setup) -> float:
+    steady = steady_frames(run) or run.frames
+    return setup.batch_tokens / statistics.median(f.tokens_per_second for f in steady)
+
+
+def total_seconds(run: Run) -> float:
+    return seconds_of(run.summary.get("Time", "0s"))
+
+
+Check = Callable[[Run, Setup], list[str]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    def register(function: Check) -> Check:
+        CHECKS[name] = function
+        return function
+
+    return register
+
+
+def violations(run: Run, cols: int | None = None) -> dict[str, list[str]]:
+    """Every relation the run breaks, with the text that breaks it."""
+    found: dict[str, list[str]] = {}
+    if run.errors:
+        found["parse"] = list(run.errors)
+    try:
+        setup = setup_of(run)
+    except (AssertionError, KeyError, ValueError) as error:
+        found["setup lines"] = [str(error)]
+        return found
+    for name, function in CHECKS.items():
+        problems = function(run, setup)
+        if problems:
+            found[name] = problems
+    return found
+
+
+# Cluster, layout, model and data
+
+
+@check("cluster: GPUs, nodes and ranks agree everywhere")
+def _cluster(run: Run, s: Setup) -> list[str]:
+    out = []
+    rdzv, backend = run.fact("rendezvous"), run.fact("backend")
+    if s.gpus != 8 * s.nodes or s.nodes not in (1, 2, 4, 8, 16, 32, 64, 128, 256):
+        out.append(f"Cluster {run.summary['Cluster']!r}: 8 GPUs a node, 1-256 nodes")
+    if (int(rdzv.group("world")), int(rdzv.group("nodes"))) != (s.gpus, s.nodes):
+        out.append(f"{rdzv.group(0)!r} vs {s.gpus} GPUs on {s.nodes} nodes")
+    if rdzv.group("local") != "8":
+        out.append(f"{rdzv.group(0)!r}: local_world_size must be 8")
+    if (int(backend.group("gpus")), int(backend.group("nodes"))) != (s.gpus, s.nodes):
+        out.append(f"{backend.group(0)!r} vs {s.gpus} GPUs on {s.nodes} nodes")
+    init = [line for line in run.nccl if "Init COMPLETE" in line]
+    for line in init:
+        if f"nranks {s.gpus} " not in line:
+            out.append(f"{line!r}: nranks must be {s.gpus}")
+        comm = re.search(r"comm 0x([0-9a-f]+)", line)
+        if comm and int(comm.group(1), 16) % 16:
+            out.append(f"{line!r}: comm address not 16-byte aligned")
+    network = " ".join(run.nccl)
+    multi = s.nodes > 1
+    if multi and ("Using network IB" not in network or "NET/Socket" in network):
+        out.append(f"{s.nodes} nodes but NCCL does not use IB: {network[:200]!r}")
+    if "Using ib0" in network and "NET/Socket" in network:
+        out.append("NCCL bootstraps on ib0, then uses sockets")
+    channel = next((line for line in run.nccl if "Channel 00/" in line), None)
+    if channel is not None:
+        ring = [int(r) for r in channel.rsplit(" : ", 1)[-1].split()]
+        if sorted(ring) != list(range(s.gpus)):
+            out.append(f"{channel!r}: the ring must list every rank 0-{s.gpus - 1}")
+    if run.banner_pids and any(f":{run.banner_pids[0]}:" in line for line in run.nccl):
+        out.append(f"NCCL worker has the launcher's PID {run.banner_pids[0]}")
+    return out
+
+
+@check("layout: GPUs = DP x TP x PP (x CP), TP within a node, batch = micro x accum x DP")
+def _layout(run: Run, s: Setup) -> list[str]:
+    out = []
+    layout = run.fact("parallel")
+    if s.dp * s.tp * s.pp * s.cp != s.gpus or int(layout.group("gpus")) != s.gpus:
+        out.append(f"{layout.group(0)!r}: DP x TP x PP x CP != {s.gpus} GPUs")
+    if s.tp > 8:
+        out.append(f"{layout.group(0)!r}: TP above 8 leaves the node's NVLink")
+    if s.micro * s.accum * s.dp != s.seqs:
+        out.append(f"{run.fact('batch').group(0)!r}: micro x accum x DP != global batch")
+    if s.pp > 1:
+        bubble = layout.group("bubble")
+        if bubble is None:
+            out.append(f"{layout.group(0)!r}: PP > 1 without a pipeline bubble")
+        elif not shown_as(100 * (s.pp - 1) / (s.accum + s.pp - 1), bubble):
+            out.append(f"{layout.group(0)!r}: 1F1B bubble is (PP-1)/(m+PP-1)")
+    if s.params > 200e9 and s.pp == 1:
+        out.append(f"{layout.group(0)!r}: a {s.params / 1e9:.0f}B model needs pipeline parallelism")
+    return out
+
+
+@check("model: architecture as published, tokenizer vocab = model vocab")
+def _model(run: Run, s: Setup) -> list[str]:
+    out = []
+    arch = run.fact("building").group("arch")
+    shown = (s.params, s.layers, s.hidden, s.heads, run.fact("size").group("kv"), s.vocab)
+    if arch not in MODELS:
+        out.append(f"{run.fact('building').group(0)!r}: unknown architecture {arch}")
+    else:
+        real = MODELS[arch]
+        if (
+            abs(shown[0] - real[0]) > 0.006 * real[0]
+            or tuple(int(x) for x in shown[1:]) != real[1:]
+        ):
+            out.append(f"{run.fact('size').group(0)!r} is not {arch}: {real}")
+    if int(run.fact("tokenizer").group("vocab")) != s.vocab:
+        out.append(f"{run.fact('tokenizer').group(0)!r} vs vocab {s.vocab}")
+    return out
+
+
+@check("kind: pre-training only up to ~70B, fine-tunes 7-70B, continued 7-405B")
+def _kind(run: Run, s: Setup) -> list[str]:
+    limits = {"pretrain": (0, 75e9), "sft": (6.5e9, 75e9), "continue": (6.5e9, 410e9)}
+    low, high = limits[s.kind]
+    if not low <= s.params <= high:
+        return [f"{run.fact('training').group(0)!r} of a {s.params / 1e9:.1f}B model"]
+    return []
+
+
+@check("data: epochs are passes over the named data; tokens = epochs x dataset tokens")
+def _data(run: Run, s: Setup) -> list[str]:
+    out = []
+    training, data = run.fact("training").group(0), run.fact("dataset").group(0)
+    dataset = tokens(s.dataset_tokens_text)
+    total = tokens(s.total_tokens_text)
+    tol = s.epochs * printed_tolerance(s.dataset_tokens_text) + printed_tolerance(
+        s.total_tokens_text
+    )
+    if abs(s.epochs * dataset - total) > tol:
+        out.append(f"{data!r} then {training!r}: {s.epochs} x dataset != tokens trained")
+    trained = s.total_steps * s.batch_tokens
+    slack = printed_tolerance(s.total_tokens_text) + s.batch_tokens
+    if s.kind == "sft":  # tokens a step are derived from the rounded dataset figure
+        slack += s.total_steps * s.seqs * printed_tolerance(s.dataset_tokens_text) / s.examples
+    if abs(trained - total) > slack:
+        out.append(f"{training!r}: steps x {s.batch_tokens:,.0f} tokens/step = {trained:.3g}")
+    if s.kind == "sft":
+        if s.steps_per_epoch != -(-s.examples // s.seqs):
+            out.append(f"{data!r}, batch {s.seqs}: an epoch is ceil(examples / batch) steps")
+        if not 10_000 <= s.examples <= 1_000_000 * 1.05:
+            out.append(f"{data!r}: fine-tuning sets hold 10k-1M examples")
+    else:
+        epoch_tokens = s.steps_per_epoch * s.batch_tokens
+        if abs(epoch_tokens - dataset) > printed_tolerance(s.dataset_tokens_text) + s.batch_tokens:
+            out.append(f"{data!r}: an epoch of {training!r} is {epoch_tokens:.3g} tokens")
+    base = s.dataset.split("/")[0]
+    if s.dataset in DATASET_TOKENS and abs(dataset - DATASET_TOKENS[s.dataset]) > 0.02 * dataset:
+        out.append(f"{data!r}: {base} holds {DATASET_TOKENS[s.dataset]:.3g} tokens")
+    if s.kind == "continue" and not 10e9 <= dataset <= 500e9:
+        out.append(f"{data!r}: continued pre-training uses a 10-500B-token domain corpus")
+    epochs = {"pretrain": (1, 4), "continue": (1, 2), "sft": (2, 5)}[s.kind]
+    if not epochs[0] <= s.epochs <= epochs[1]:
+        out.append(f"{training!r}: {s.kind} runs {epochs[0]}-{epochs[1]} epochs")
+    return out
+
+
+@check("tokens/param: pre-training sees 20-2,000 tokens a parameter; shown ratio right")
+def _tokens_per_param(run: Run, s: Setup) -> list[str]:
+    out = []
+    training = run.fact("training")
+    total = tokens(s.total_tokens_text)
+    ratio = total / s.params
+    if s.kind == "pretrain" and not 20 <= ratio <= 2000:
+        out.append(f"{training.group(0)!r}: {ratio:.1f} tokens/param")
+    shown = training.group("per_param")
+    if shown is not None:
+        tol = printed_tolerance(s.total_tokens_text) / s.params + 0.5 + 0.002 * ratio
+        if abs(number(shown) - ratio) > tol:
+            out.append(f"{training.group(0)!r}: {total:.3g} / {s.params:.3g} = {ratio:.2f}")
+        if number(shown) == 0:
+            out.append(f"{training.group(0)!r}: a non-zero ratio printed as 0")
+    return out
+
+
+@check("batch: 1-16M tokens (pre-training), 2-16M (continued), 64-512 sequences (SFT)")
+def _batch(run: Run, s: Setup) -> list[str]:
+    line = run.fact("batch").group(0)
+    if s.kind == "sft":
+        ok = 64 <= s.seqs <= 512
+    else:
+        low = 1e6 if s.kind == "pretrain" else 2e6
+        ok = low * 0.99 <= s.batch_tokens <= 16 * 2**20
+    return [] if ok else [f"{line!r} for {s.kind}"]
+
+
+@check("wall clock: between hours and about two months")
+def _wall_clock(run: Run, s: Setup) -> list[str]:
+    seconds = total_seconds(run)
+    if not 3600 <= seconds <= 62 * DAY:
+        return [f"Time {run.summary.get('Time')!r}"]
+    return []
+
+
+# Throughput, MFU, memory, communication
+
+
+@check("MFU: 0.33-0.47 in steady state, 0.05-0.15 on the first step of a launch")
+def _mfu(run: Run, s: Setup) -> list[str]:
+    out = []
+    firsts = first_steps(run)
+    steady = steady_frames(run)
+    for f in run.frames:
+        if (f.attempt, f.step) in firsts and not 0.05 <= f.mfu <= 0.15:
+            out.append(f"step {f.step} (first of launch {f.attempt}) MFU {f.mfu * 100:.1f}%")
+    # A notice's pause dips one step's throughput; the notice does not say which step.
+    dips = len(run.notices)
+    for f in steady:
+        if 0.15 <= f.mfu < 0.33 - 0.01 and dips > 0:
+            dips -= 1
+        elif not 0.33 - 0.01 <= f.mfu <= 0.47 + 0.01:  # ±1 point: 1-3 % step-time jitter
+            out.append(f"step {f.step}: MFU {f.mfu * 100:.1f}%")
+    dips = len(run.notices)
+    for line in run.step_lines:
+        first = (line.attempt, line.step) in firsts
+        low, high = (0.05, 0.15) if first else (0.32, 0.48)
+        if line.step in paused_steps(run) or low <= line.mfu <= high:
+            continue
+        if not first and line.mfu >= 0.15 and dips > 0:
+            dips -= 1
+        else:
+            out.append(f"step line {line.step}: mfu {line.mfu * 100:.1f}%")
+    if s.pp > 1 and steady:
+        bubble = (s.pp - 1) / (s.accum + s.pp - 1)
+        median = statistics.median(f.mfu for f in steady)
+        if median / (1 - bubble) > 0.47 + 0.01:
+            out.append(
+                f"MFU {median * 100:.1f}% with a {bubble * 100:.1f}% bubble: "
+                f"{median / (1 - bubble) * 100:.1f}% outside the bubble, above 47%"
+            )
+    return out[:5]
+
+
+@check("throughput: tokens/s = GPUs x peak x MFU / FLOPs-per-token; samples/s; TFLOP/s")
+def _throughput(run: Run, s: Setup) -> list[str]:
+    out = []
+    fpt = s.flops_per_token
+    for f in run.frames:
+        expected = s.gpus * s.gpu.peak * 1e12 * f.mfu / fpt
+        if abs(f.tokens_per_second - expected) > 0.01 * expected + 1:
+            out.append(
+                f"step {f.step}: Speed {f.tokens_per_second:,.0f} tokens/s at MFU "
+                f"{f.mfu * 100:.1f}% (expected {expected:,.0f} from {s.gpus} x {s.gpu.peak} x "
+                f"MFU / {fpt:.4g})"
+            )
+        samples = f.tokens_per_second / s.per_seq
+        if abs(f.samples_per_second - samples) > 0.5 + 0.01 * samples:
+            out.append(f"step {f.step}: {f.samples_per_second:,.0f} samples/s, not {samples:,.1f}")
+        tflops = f.tokens_per_second / s.gpus * fpt / 1e12
+        if abs(f.tflops - tflops) > 0.01 * tflops + 0.05:
+            out.append(f"step {f.step}: TFLOP/s {f.tflops} vs {tflops:.1f} from tokens/s")
+        if abs(f.mfu - f.tflops / s.gpu.peak) > 0.0006 + 0.0005:
+            out.append(f"step {f.step}: MFU {f.mfu * 100:.1f}% != {f.tflops} / {s.gpu.peak}")
+    for line in run.step_lines:
+        mfu = line.tokens_per_gpu * fpt / (s.gpu.peak * 1e12)
+        rounding = 0.5 * fpt / (s.gpu.peak * 1e12)  # tok/s/GPU is printed whole
+        if abs(mfu - line.mfu) > 0.01 * mfu + 0.0006 + rounding:
+            out.append(
+                f"step line {line.step}: {line.tokens_per_gpu:,.0f} tok/s/GPU is MFU {mfu:.3f}"
+            )
+        same = [f for f in run.frames if (f.attempt, f.step) == (line.attempt, line.step)]
+        for f in same:
+            if abs(f.tokens_per_second / s.gpus - line.tokens_per_gpu) > 1:
+                out.append(f"step {line.step}: step line and live block disagree on tokens/s")
+    return out[:5]
+
+
+@check("ETA = remaining steps x step time")
+def _eta(run: Run, s: Setup) -> list[str]:
+    out = []
+    step = step_seconds(run, s)
+    for f in run.frames:
+        expected = (f.total - f.step) * step
+        shown = seconds_of(f.eta)
+        resolution = 3600 if "d" in f.eta else 60
+        if abs(shown - expected) > 0.03 * expected + resolution:
+            out.append(f"step {f.step}/{f.total}: ETA {f.eta!r}, expected {expected / 3600:.2f} h")
+        if f.total != s.total_steps:
+            out.append(f"Step {f.step}/{f.total} but training has {s.total_steps} steps")
+    return out[:5]
+
+
+@check("memory: sum of its parts, within capacity, above the state, flat, derived")
+def _memory(run: Run, s: Setup) -> list[str]:
+    out = []
+    m = run.fact("memory")
+    total, capacity = float(m.group("total")), float(m.group("capacity"))
+    state, act = float(m.group("state")), float(m.group("act"))
+    logits, buffers = float(m.group("logits")), float(m.group("buffers"))
+    line = m.group(0)
+    if abs(total - (state + act + logits + buffers)) > 0.21:
+        out.append(f"{line!r}: parts add up to {state + act + logits + buffers:.1f}")
+    if abs(capacity - s.gpu.capacity_gib) > 0.05:
+        out.append(f"{line!r}: a {s.gpu_name} shows {s.gpu.capacity_gib} GiB")
+    if not 0.55 * capacity <= total <= 0.97 * capacity:
+        out.append(f"{line!r}: {total / capacity * 100:.0f}% of capacity (55-97%)")
+    expected_state = 16 * s.params / (s.dp * s.tp * s.pp) / 2**30
+    if abs(state - expected_state) > 0.01 * expected_state + 0.05:
+        out.append(f"{line!r}: 16 bytes x N / (DP x TP x PP) = {expected_state:.1f} GiB")
+    expected_logits = s.seq_len * s.micro * s.vocab * 4 / s.tp / 2**30
+    if abs(logits - expected_logits) > 0.02 * expected_logits + 0.05:
+        out.append(f"{line!r}: logits s x b x vocab x 4 / TP = {expected_logits:.1f} GiB")
+    if not 3.0 - 0.05 <= buffers <= 6.0 + 0.05:
+        out.append(f"{line!r}: CUDA and NCCL buffers take 3-6 GiB")
+    layers = math.ceil(s.layers / s.pp)
+    if run.fact("parallel").group("ac") == "full":
+        one = 2.0 * s.seq_len * s.micro * s.hidden * layers
+    else:
+        per_layer = 34 + 5 * s.heads * s.seq_len / s.hidden
+        one = s.seq_len * s.micro * s.hidden * per_layer * layers / s.tp
+    one /= 2**30
+    if not 0.9 * one - 0.05 <= act <= 1.1 * one * s.pp + 0.05:
+        out.append(f"{line!r}: activations of {s.pp} micro batch(es) in flight: {one:.1f} GiB each")
+    for f in run.frames:
+        if abs(f.memory - total) > 0.05 or abs(f.capacity - capacity) > 0.05:
+            out.append(f"step {f.step}: GPU Mem {f.memory}GiB/{f.capacity}GiB vs {line!r}")
+            break
+    return out
+
+
+def _per_layer_bytes(s: Setup) -> float:
+    return 2 * s.params / s.layers / s.tp  # bf16 weights (or grads) of one layer's TP shard
+
+
+@check("collectives: times from the bytes moved and the link; they fit in the step")
+def _collectives(run: Run, s: Setup) -> list[str]:
+    out = []
+    step = step_seconds(run, s)
+    dp_link = s.gpu.nvlink if s.nodes == 1 or s.dp * s.tp * s.pp <= 8 else IB_GBPS
+    for f in run.frames[:3] + run.frames[-3:]:
+        for name, value in (("AllGather", f.all_gather), ("ReduceScatter", f.reduce_scatter)):
+            if value is None:
+                if s.dp > 1:
+                    out.append(f"step {f.step}: FSDP over DP {s.dp} shows no {name}")
+                continue
+            moved = (s.dp - 1) / s.dp * _per_layer_bytes(s) if s.dp > 1 else 0.0
+            if value > 0 and moved > 0:
+                bandwidth = moved / (value / 1000) / 1e9
+                low, high = dp_link
+                if not 0.85 * low <= bandwidth <= 1.15 * high:
+                    out.append(
+                        f"step {f.step}: [NCCL] {name}: {value}ms for {moved / 1e6:,.0f} MB a "
+                        f"layer is {bandwidth:,.0f} GB/s (link {low:.0f}-{high:.0f})"
+                    )
+            # FSDP gathers each block of the stage twice a micro batch, scatters once a step.
+            stage = math.ceil(s.layers / s.pp)
+            calls = 2 * stage * s.accum if name == "AllGather" else stage
+            if value / 1000 * calls > step:
+                out.append(f"step {f.step}: {name} {value}ms x {calls} calls > step {step:.1f}s")
+        if s.tp > 1:
+            if f.tp_all_reduce is None:
+                out.append(f"step {f.step}: TP {s.tp} but no AllReduce(TP) shown")
+            else:
+                moved = 2 * (s.tp - 1) / s.tp * 2 * s.seq_len * s.micro * s.hidden
+                bandwidth = moved / (f.tp_all_reduce / 1000) / 1e9
+                low, high = s.gpu.nvlink
+                if not 0.85 * low <= bandwidth <= 1.15 * high:
+                    out.append(
+                        f"step {f.step}: AllReduce(TP): {f.tp_all_reduce}ms for {moved / 1e6:,.0f} "
+                        f"MB is {bandwidth:,.0f} GB/s (NVLink {low:.0f}-{high:.0f})"
+                    )
+                calls = 4 * math.ceil(s.layers / s.pp) * s.accum
+                if f.tp_all_reduce / 1000 * calls > step:
+                    out.append(
+                        f"step {f.step}: {calls} TP all-reduces of {f.tp_all_reduce}ms > step"
+                    )
+        elif f.tp_all_reduce is not None:
+            out.append(f"step {f.step}: AllReduce(TP) shown without tensor parallelism")
+        if f.exposed is not None and f.exposed / 1000 > step:
+            out.append(f"step {f.step}: Exposed {f.exposed}ms/step > step {step:.1f}s")
+    return out[:5]
+
+
+# Schedules and curves
+
+
+@check("LR: linear warm-up, cosine to 10 % of the printed peak, at every step shown")
+def _lr(run: Run, s: Setup) -> list[str]:
+    out = []
+    line = run.fact("optimizer").group(0)
+    if not shown_as(s.peak_lr * 0.1, run.fact("optimizer").group("floor")):
+        out.append(f"{line!r}: the floor is 10 % of the peak")
+    if not 1 <= s.warmup <= max(1, s.total_steps // 4):
+        out.append(f"{line!r}: warm-up of {s.warmup} steps out of {s.total_steps}")
+    if s.kind != "sft" and not min(100, s.total_steps // 10) <= s.warmup <= 5000:
+        out.append(f"{line!r}: warm-up of a few hundred to a few thousand steps")
+    if s.kind == "sft" and not 1e-5 <= s.peak_lr <= 2e-5:
+        out.append(f"{line!r}: full fine-tuning peaks at 1e-5 to 2e-5")
+    if s.kind == "pretrain":
+        low, high = (1.5e-4, 6e-4) if s.params < 30e9 else (1e-4, 3e-4)
+        if not low <= s.peak_lr <= high:
+            out.append(f"{line!r}: a {s.params / 1e9:.0f}B pre-training peaks near 3e-4/1.5e-4")
+    # The peak is printed to two digits: any peak that prints so is the schedule's.
+    half = half_unit(run.fact("optimizer").group("peak"))
+    peaks = (s.peak_lr - half, s.peak_lr + half)
+    for f in run.frames:
+        values = [schedule(s, k, p) for k in (f.step - 1, f.step, f.step + 1) for p in peaks]
+        shown, slack = float(f.lr), half_unit(f.lr) * 1.0001
+        if not min(values) - slack <= shown <= max(values) + slack:
+            out.append(f"step {f.step}: LR {f.lr}, schedule gives {schedule(s, f.step):.3e}")
+    return out[:5]
+
+
+@check("loss: starts as the kind does, ends in range; PPL = exp(loss) to the digits shown")
+def _loss(run: Run, s: Setup) -> list[str]:
+    out = []
+    losses = run.losses()
+    if (0, 1) not in losses:
+        return ["step 1 never shown"]
+    first = float(losses[(0, 1)])
+    if s.kind == "pretrain":
+        low = math.log(s.vocab)
+        if not low - 0.05 <= first <= low + 0.55:
+            out.append(f"step 1 loss {first} for vocab {s.vocab:,} (ln = {low:.2f}; +0-0.5)")
+    else:
+        low, high = (1.2, 2.0) if s.kind == "sft" else (1.8, 2.4)
+        if not low <= first <= high:
+            out.append(f"step 1 loss {first} for {s.kind} ({low}-{high})")
+    final = run.summary.get("Final loss", "")
+    found = re.match(r"([\d.]+) \(PPL ([\d.]+)\)", final)
+    if found is None:
+        out.append(f"summary Final loss {final!r}")
+        return out
+    loss, ppl = found.group(1), found.group(2)
+    if not shown_as(math.exp(float(loss)), ppl):
+        out.append(f"Final loss {final!r}: exp({loss}) = {math.exp(float(loss)):.4f}")
+    last = max(losses)
+    if losses[last] != loss:
+        out.append(f"Final loss {loss} but the last step shown ({last[1]}) had {losses[last]}")
+    metrics = run.export.get("Final metrics", "")
+    if metrics and metrics != f"Loss={loss}, PPL={ppl}":
+        out.append(f"Final metrics {metrics!r} vs summary {final!r}")
+    end = {"pretrain": (1.6, 2.4), "sft": (0.6, 1.3), "continue": (1.3, 2.4)}[s.kind]
+    if s.total_steps == last[1] and not end[0] <= float(loss) <= end[1]:
+        out.append(f"{s.kind} ends at loss {loss} ({end[0]}-{end[1]})")
+    if s.kind == "continue" and not first - 0.6 <= float(loss) < first:
+        out.append(f"continued pre-training from {first} to {loss}: a little lower")
+    for e in run.evaluations:
+        if e.loss and not shown_as(math.exp(float(e.loss)), e.ppl):
+            out.append(
+                f"Val Loss: {e.loss} | Val PPL: {e.ppl}: exp = {math.exp(float(e.loss)):.4f}"
+            )
+    return out
+
+
+@check("grad norm: 1-5 at the start of a fine-tune, 5-50 when pre-training starts")
+def _grad_norm(run: Run, s: Setup) -> list[str]:
+    start = next((f for f in run.frames if (f.attempt, f.step) == (0, 1)), None)
+    if start is None:
+        return []
+    low, high = (5.0, 50.0) if s.kind == "pretrain" else (1.0, 5.0)
+    if not low <= start.grad_norm <= high:
+        return [f"step 1 Grad Norm: {start.grad_norm} for {s.kind} ({low}-{high})"]
+    return []
+
+
+@check("SFT: train loss drops at each epoch boundary")
+def _sft_epochs(run: Run, s: Setup) -> list[str]:
+    if s.kind != "sft":
+        return []
+    out = []
+    frames = run.frames
+    for epoch in range(1, s.epochs):
+        edge = epoch * s.steps_per_epoch
+        span = max(1, s.steps_per_epoch // 5)
+        before = [float(f.loss) for f in frames if edge - span < f.step <= edge]
+        after = [float(f.loss) for f in frames if edge < f.step <= edge + span]
+        if (
+            len(before) >= 2
+            and len(after) >= 2
+            and statistics.mean(after) >= statistics.mean(before)
+        ):
+            out.append(
+                f"epoch {epoch} -> {epoch + 1}: loss {statistics.mean(before):.4f} before the "
+                f"boundary, {statistics.mean(after):.4f} after"
+            )
+    return out
+
+
+# Evaluation
+
+
+@check("validation: fixed held-out set, val loss by kind, metrics that fit the kind")
+def _validation(run: Run, s: Setup) -> list[str]:
+    out = []
+    if len({e.samples for e in run.evaluations}) > 1:
+        out.append(f"held-out set changes size: {[e.samples for e in run.evaluations]}")
+    for e in run.evaluations:
+        if not e.loss:
+            out.append(f"epoch {e.epoch}: no Val Loss shown")
+            continue
+        # Against the last training loss shown, or the mean of the last three (noise).
+        shown = e.train_losses[-3:]
+        near = [shown[-1], statistics.mean(shown)] if shown else []
+        if s.kind != "sft" and near and min(abs(float(e.loss) - x) for x in near) > 0.05:
+            out.append(
+                f"epoch {e.epoch}: Val Loss {e.loss} vs the training loss last shown {shown}"
+            )
+        for name, value in e.metrics.items():
+            v = float(value)
+            if s.kind != "sft":
+                if name in GENERATION_METRICS or name not in BENCHMARK_CHANCE:
+                    out.append(f"epoch {e.epoch}: {name}: {value} on {s.kind}")
+                    continue
+                ceiling = benchmark_ceiling(name, s.params)
+                if not BENCHMARK_CHANCE[name] - 0.02 <= v <= ceiling:
+                    out.append(
+                        f"epoch {e.epoch}: {name}: {value} for a {s.params / 1e9:.0f}B model "
+                        f"(chance {BENCHMARK_CHANCE[name]}, best {ceiling})"
+                    )
+            else:
+                if name in GENERATION_METRICS and s.task not in GENERATION_TASKS:
+                    out.append(f"epoch {e.epoch}: {name} on a {s.task} fine-tune")
+                bounds = {"BLEU": (5, 45), "ROUGE-1": (0.2, 0.5), "ROUGE-2": (0.05, 0.3),
+                          "ROUGE-L": (0.15, 0.47), "Token Acc": (0.4, 0.9),
+                          "GSM8K": (0.05, 0.9)}.get(name, (0.0, 1.0))  # fmt: skip
+                if not bounds[0] <= v <= bounds[1]:
+                    out.append(f"epoch {e.epoch}: {name}: {value} outside {bounds}")
+    vals = [float(e.loss) for e in run.evaluations if e.loss]
+    if s.kind == "sft" and len(vals) >= 3:
+        for epoch in range(2, len(vals)):  # from epoch 3 on, no longer falling
+            if vals[epoch] < vals[epoch - 1] - 0.01:
+                out.append(f"SFT Val Loss still falling at epoch {epoch + 1}: {vals}")
+                break
+    evals = [e for e in run.evaluations if e.loss]
+    for a, b in itertools.pairwise(evals):
+        drop = float(a.loss) - float(b.loss)
+        for name in set(a.metrics) & set(b.metrics):
+            change = float(b.metrics[name]) - float(a.metrics[name])
+            scale = 0.5 if name == "BLEU" else 0.015
+            if abs(drop) > 0.03 and change * drop < 0 and abs(change) > scale:
+                out.append(
+                    f"{name} {a.metrics[name]} -> {b.metrics[name]} as loss {a.loss} -> {b.loss}"
+                )
+    return out
+
+
+# Checkpoints and storage
+
+
+@check("checkpoints: step-based, regular, timed by size / bandwidth, the last step saved")
+def _checkpoints(run: Run, s: Setup) -> list[str]:
+    out = []
+    line = run.fact("checkpoints").group(0)
+    step = step_seconds(run, s)
+    interval_hours = s.every * step / 3600
+    by_epoch = s.kind == "sft" and s.every == s.steps_per_epoch  # fine-tunes save each epoch
+    if not (500 <= s.every <= 2000 or 1 - 0.05 <= interval_hours <= 3 + 0.05 or by_epoch):
+        out.append(f"{line!r}: every {s.every} steps is {interval_hours:.2f} h")
+    per_node = s.storage_gbps / s.nodes
+    if s.nodes >= 16:
+        if not 50 <= s.storage_gbps <= 500:
+            out.append(f"{line!r}: {s.nodes} nodes get 50-500 GB/s aggregate")
+    elif not 2 - 0.5 <= per_node <= 10 + 0.5:
+        out.append(f"{line!r}: {per_node:.1f} GB/s a node (2-10)")
+    if not 14 * s.params / 1e9 * 0.995 <= s.checkpoint_gb <= 16 * s.params / 1e9 * 1.005:
+        out.append(f"{line!r}: a checkpoint is 14-16 bytes x {s.params / 1e9:.1f}B")
+    expected = s.checkpoint_gb / s.storage_gbps
+    fastest, slowest = storage_seconds(s.checkpoint_gb, s)
+    times = []
+    for save in run.saves:
+        where = f"save of step {save.step} ({save.seconds}s)"
+        if abs(save.size_gb - s.checkpoint_gb) > 0.001 * s.checkpoint_gb + 0.05:
+            out.append(f"{where}: {save.size_gb} GB vs {s.checkpoint_gb} GB each")
+        if not fastest <= save.seconds <= slowest:
+            out.append(f"{where}: size / bandwidth = {expected:.1f}s (±30 %)")
+        times.append(save.seconds)
+        if not save.path.endswith(f"step-{save.step}"):
+            out.append(f"{where} written to {save.path}")
+        if save.blocking is not None and not 0 < save.blocking <= min(15.0, save.seconds):
+            out.append(f"{where}: async save blocks {save.blocking}s")
+        edge = save.step % s.steps_per_epoch == 0
+        if save.blocking is not None and save.step % s.every and not edge:
+            out.append(f"{where}: not a multiple of {s.every}")
+    if len(times) >= 3 and len(set(times)) == 1:
+        out.append(f"every save takes {times[0]}s")
+    ends = {save.step for save in run.saves if save.at is None}
+    for epoch in range(1, s.epochs + 1):
+        if epoch * s.steps_per_epoch not in ends and run.summary.get("Steps", "").startswith(
+            f"{s.total_steps:,} of"
+        ):
+            out.append(f"no save at the end of epoch {epoch} (step {epoch * s.steps_per_epoch})")
+    last = run.saves[-1] if run.saves else None
+    named = run.summary.get("Checkpoint", "none saved").replace(" ", "").rstrip("/")
+    if last is None or named != last.path:
+        out.append(f"summary Checkpoint {named!r}, last saved {last.path if last else None!r}")
+    complete = run.summary.get("Steps", "").startswith(f"{s.total_steps:,} of")
+    if last is not None and complete and last.step != s.total_steps:
+        out.append(f"the last step {s.total_steps} is not saved (last: {last.step})")
+    return out[:6]
+
+
+@check("start: from scratch initializes, others load at storage read speed")
+def _start(run: Run, s: Setup) -> list[str]:
+    out = []
+    init, load = run.facts.get("init"), run.facts.get("load")
+    if s.kind == "pretrain":
+        if load is not None:
+            out.append(f"from scratch, yet {load.group(0)!r}")
+        if init is None:
+            out.append("from scratch, yet no 'Initializing weights from scratch' line")
+        return out
+    if load is None:
+        return [f"{s.kind} run loads no checkpoint"]
+    size, seconds = gigabytes(load.group("gb")), float(load.group("seconds"))
+    if abs(size - 2 * s.params / 1e9) > 0.005 * size + 0.1:
+        out.append(f"{load.group(0)!r}: bf16 weights are 2 x {s.params / 1e9:.1f}B bytes")
+    expected = size / s.storage_gbps
+    fastest, slowest = storage_seconds(size, s)
+    if not fastest <= seconds <= slowest + 20:  # plus building the model: up to 20 s
+        out.append(
+            f"{load.group(0)!r}: {size:.1f} GB at {s.storage_gbps:g} GB/s takes {expected:.1f}s"
+        )
+    return out
+
+
+# Dates, hosts and readings
+
+
+@check("dates: torch released before the log, GPU in service, CUDA/NCCL of the torch build")
+def _dates(run: Run, s: Setup) -> list[str]:
+    out = []
+    p = run.fact("precision")
+    torch = p.group("torch")
+    version, _, build = torch.partition("+")
+    day = s.start.date()
+    released = TORCH_RELEASED.get(version)
+    if released is None:
+        out.append(f"{p.group(0)!r}: unknown torch {version}")
+    elif released > day:
+        out.append(f"{p.group(0)!r}: torch {version} came out {released}, the log is {day}")
+    if s.gpu.since > day:
+        out.append(f"{s.gpu_name} on {day}: in service from {s.gpu.since}")
+    cuda = p.group("cuda")
+    if build and build != "cu" + cuda.replace(".", ""):
+        out.append(f"{p.group(0)!r}: torch built for {build}, CUDA {cuda}")
+    minor = ".".join(version.split(".")[:2])
+    if minor in TORCH_NCCL and p.group("nccl") not in TORCH_NCCL[minor]:
+        out.append(f"{p.group(0)!r}: torch {minor} ships NCCL {sorted(TORCH_NCCL[minor])}")
+    version_line = next((line for line in run.nccl if "NCCL version" in line), "")
+    if f"NCCL version {p.group('nccl')}+cuda{cuda}" not in version_line:
+        out.append(f"{version_line!r} vs {p.group(0)!r}")
+    if s.gpu_name == "B200" and tuple(int(x) for x in cuda.split(".")) < (12, 8):
+        out.append(f"{p.group(0)!r}: B200 needs CUDA 12.8")
+    banner = re.match(r"W(\d\d)(\d\d) (\d\d:\d\d:\d\d)", run.banner)
+    if banner:
+        when = datetime.strptime(f"{s.start.year}{banner.group(1)}{banner.group(2)} "
+                                 f"{banner.group(3)}", "%Y%m%d %H:%M:%S")  # fmt: skip
+        if not timedelta(0) <= s.start - when <= timedelta(minutes=1):
+            out.append(f"torchrun banner at {when} but the log starts {s.start}")
+    return out
+
+
+@check("timestamps never go backwards; total time counts everything shown")
+def _timestamps(run: Run, s: Setup) -> list[str]:
+    out = []
+    previous = None
+    for at, message in run.stamps:
+        if previous is not None and at < previous[0]:
+            out.append(f"[{at}] {message[:60]!r} after [{previous[0]}] {previous[1][:60]!r}")
+        previous = (at, message)
+    total = total_seconds(run)
+    if run.stamps:
+        span = (run.stamps[-1][0] - run.stamps[0][0]).total_seconds()
+        if total < span - 1:
+            out.append(f"Time {run.summary.get('Time')!r} < the log's own span {span:.0f}s")
+        if s.total_steps and run.summary.get("Steps", "").startswith(f"{s.total_steps:,} of"):
+            step = step_seconds(run, s)
+            last_step = max((line.step for line in run.step_lines), default=0)
+            after_step = max((line.at for line in run.step_lines), default=run.stamps[0][0])
+            tail = (s.total_steps - last_step) * step * 1.05
+            tail += sum(e.seconds for e in run.evaluations) + sum(
+                save.seconds for save in run.saves if save.at is None
+            )
+            tail += 2 * s.params / 1e9 / s.storage_gbps + 120  # the export
+            end = (after_step - run.stamps[0][0]).total_seconds() + tail
+            if total > end + 60:
+                out.append(f"Time {run.summary.get('Time')!r}: the log accounts for {end:.0f}s")
+    if run.export.get("Total training time") != run.summary.get("Time"):
+        out.append(
+            f"Total training time {run.export.get('Total training time')!r} vs summary "
+            f"{run.summary.get('Time')!r}"
+        )
+    return out[:5]
+
+
+@check("step times: timestamps between step lines follow the step time")
+def _step_times(run: Run, s: Setup) -> list[str]:
+    out = []
+    step = step_seconds(run, s)
+    lines = run.step_lines
+    for a, b in itertools.pairwise(lines):
+        if a.attempt != b.attempt or a.step == 1 or b.step <= a.step:
+            continue
+        elapsed = (b.at - a.at).total_seconds()
+        low = (b.step - a.step) * step * 0.97 - 1
+        pauses = sum(
+            (save.blocking or save.seconds) for save in run.saves if a.step <= save.step < b.step
+        )
+        pauses += sum(
+            e.seconds for e in run.evaluations if a.step <= e.epoch * s.steps_per_epoch < b.step
+        )
+        pauses += 3 * sum(1 for n in run.notices if a.at <= n.at <= b.at) + 3
+        high = (b.step - a.step) * step * 1.03 + pauses + 1
+        if not low <= elapsed <= high:
+            out.append(
+                f"step {a.step} at {a.at:%H:%M:%S}, step {b.step} at {b.at:%H:%M:%S}: "
+                f"{elapsed:.0f}s for {b.step - a.step} steps of {step:.2f}s"
+            )
+    return out[:3]
+
+
+def _host_index(run: Run, host: str) -> int | None:
+    master = run.fact("rendezvous").group("master")
+    prefix = master.rsplit("-", 1)[0]
+    found = re.fullmatch(re.escape(prefix) + r"-(\d{3})", host)
+    return int(found.group(1)) if found else None
+
+
+@check("hosts, ranks, GPUs and readings named anywhere exist in the run")
+def _hosts(run: Run, s: Setup) -> list[str]:
+    out = []
+    master = run.fact("rendezvous").group("master")
+    if run.prompt_host != master or _host_index(run, master) != 0:
+        out.append(f"prompt on {run.prompt_host!r}, master_addr={master}")
+    for line in run.nccl:
+        if not line.startswith(master + ":"):
+            out.append(f"{line[:50]!r} on rank 0 is not on {master}")
+            break
+    low_t, high_t = s.gpu.celsius
+    for n in run.notices:
+        for rank in re.findall(r"rank (\d+)", n.text):
+            if int(rank) >= s.gpus:
+                out.append(f"{n.text!r}: rank {rank} of {s.gpus}")
+        for host in re.findall(r"\(([A-Za-z]+-\d+)[ )]", n.text):
+            index = _host_index(run, host)
+            ranks = [int(r) for r in re.findall(r"rank (\d+)", n.text)]
+            if index is None or index >= s.nodes or any(r // 8 != index for r in ranks):
+                out.append(f"{n.text!r}: host {host} (nodes {master}.. x{s.nodes})")
+        gpu = re.search(r"GPU (\d+)\)", n.text)
+        rank_found = re.search(r"rank (\d+)", n.text)
+        if gpu and rank_found and int(gpu.group(1)) != int(rank_found.group(1)) % 8:
+            out.append(
+                f"{n.text!r}: rank {rank_found.group(1)} is GPU {int(rank_found.group(1)) % 8}"
+            )
+        celsius = re.search(r"(\d+)°C", n.text)
+        if celsius and not low_t <= int(celsius.group(1)) <= high_t:
+            out.append(f"{n.text!r}: {s.gpu_name} runs at {low_t}-{high_t} °C")
+        watts = re.search(r"(\d+) W\b", n.text)
+        if watts and not s.gpu.watts[0] <= int(watts.group(1)) <= s.gpu.watts[1]:
+            out.append(f"{n.text!r}: {s.gpu_name} draws {s.gpu.watts[0]}-{s.gpu.watts[1]} W")
+        median = re.search(r"vs median ([\d.]+)s", n.text)
+        if (
+            median
+            and abs(float(median.group(1)) - step_seconds(run, s))
+            > 0.03 * float(median.group(1)) + 0.01
+        ):
+            out.append(f"{n.text!r}: median step is {step_seconds(run, s):.2f}s")
+    for f in run.frames:
+        covered = len(f.gpus) + (f.rest[0] if f.rest else 0)
+        if covered != s.nodes:
+            out.append(f"step {f.step}: GPU status covers {covered} nodes of {s.nodes}")
+        for i, (a, b, util, temp) in enumerate(f.gpus):
+            if (a, b) != (8 * i, 8 * i + 7) or b >= s.gpus:
+                out.append(f"step {f.step}: [GPU {a}-{b}] on a {s.gpus}-GPU cluster")
+            if not 95 <= util <= 100 or not low_t <= temp <= high_t:
+                out.append(f"step {f.step}: [GPU {a}-{b}: {util}% util, {temp}°C]")
+        if f.rest and not low_t <= f.rest[1] <= f.rest[2] <= high_t:
+            out.append(f"step {f.step}: [+{f.rest[0]} nodes ... {f.rest[1]}-{f.rest[2]}°C]")
+        if out:
+            break
+    return out[:5]
+
+
+# Failures and resume
+
+
+@check("failures: Xid, fatal watchdog, restart, back to the last checkpoint, time counted")
+def _failures(run: Run, s: Setup) -> list[str]:
+    out = []
+    if len(run.failures) > 2:
+        out.append(f"{len(run.failures)} failures in one cast (at most 2)")
+    lost_total = 0.0
+    for f in run.failures:
+        where = f"failure at step {f.step} ({f.watchdog_at})"
+        words = XID_WORDS.get(f.xid)
+        if words is None or words not in f.xid_text.lower():
+            out.append(f"{where}: Xid {f.xid}: {f.xid_text!r}")
+        index = _host_index(run, f.host)
+        if index is None or index != f.rank // 8 or f.rank >= s.gpus or f.gpu != f.rank % 8:
+            out.append(f"{where}: Xid on {f.host} GPU {f.gpu} (rank {f.rank}) of {s.nodes} nodes")
+        if f.watchdog_rank >= s.gpus or f.watchdog_rank < 0:
+            out.append(f"{where}: watchdog on rank {f.watchdog_rank} of {s.gpus}")
+        if f.timeout_ms != WATCHDOG_MS or f.ran_ms < WATCHDOG_MS:
+            out.append(f"{where}: Timeout(ms)={f.timeout_ms} ran for {f.ran_ms} ms")
+        gap = (f.watchdog_at - f.xid_at).total_seconds()
+        if not 0 <= gap <= f.ran_ms / 1000 + 2:
+            out.append(f"{where}: Xid at {f.xid_at}, watchdog at {f.watchdog_at}")
+        if f.restart_at is None:
+            out.append(f"{where}: the job is not restarted")
+            continue
+        saved = [v for v in run.saves if v.at is None or v.at <= f.watchdog_at]
+        before = [v for v in saved if v.attempt < f.attempt and v.step <= f.step]
+        if not before or (f.resume_path != before[-1].path and f.resume_step < before[-1].step):
+            latest = before[-1].path if before else None
+            out.append(f"{where}: resumes from {f.resume_path}, last saved {latest}")
+        if not f.resume_step < f.step or f.step - f.resume_step > max(s.every, 1):
+            out.append(f"{where}: resumes at step {f.resume_step}, checkpoints every {s.every}")
+        if not f.resume_path.endswith(f"step-{f.resume_step}"):
+            out.append(f"{where}: Resuming from {f.resume_path} (step {f.resume_step})")
+        if f.reloaded is None or f.reloaded_path != f.resume_path:
+            out.append(f"{where}: no reload of {f.resume_path}")
+        else:
+            size, seconds = f.reloaded
+            fastest, slowest = storage_seconds(size, s)
+            if abs(size - s.checkpoint_gb) > 0.001 * size + 0.05 or not (
+                fastest <= seconds <= slowest + 20
+            ):
+                out.append(f"{where}: reloaded {size} GB in {seconds}s at {s.storage_gbps} GB/s")
+        after = sorted(
+            [(x.step, x.loss) for x in run.frames if x.attempt == f.attempt]
+            + [(x.step, x.loss) for x in run.step_lines if x.attempt == f.attempt]
+        )
+        if not after or after[0][0] != f.resume_step + 1:
+            first = after[0][0] if after else None
+            out.append(
+                f"{where}: first step shown after the restart: {first}, not {f.resume_step + 1}"
+            )
+        lost = seconds_of(f.lost)
+        lost_total += lost
+        save = next((v for v in run.saves if v.path == f.resume_path and v.at is not None), None)
+        if save is not None and save.at is not None:
+            low = (f.watchdog_at - save.at).total_seconds() - 2
+            resumed = [x.at for x in run.step_lines if x.attempt == f.attempt]
+            high = (resumed[0] - save.at).total_seconds() + 2 if resumed else math.inf
+            if not low <= lost <= high:
+                out.append(
+                    f"{where}: {f.lost!r} lost, but the checkpoint was saved at {save.at} and "
+                    f"the watchdog fired at {f.watchdog_at}"
+                )
+    attempts = [f.attempt for f in run.failures]
+    if attempts != list(range(1, len(attempts) + 1)):
+        out.append(f"restart attempts {attempts}")
+    summary = run.summary.get("Failures")
+    if run.failures:
+        found = re.match(r"(\d+) \(restarted from checkpoints, (.+) lost\)", summary or "")
+        if found is None or int(found.group(1)) != len(run.failures):
+            out.append(f"summary Failures {summary!r} after {len(run.failures)} failures")
+        elif abs(seconds_of(found.group(2)) - lost_total) > len(run.failures):
+            out.append(f"summary {summary!r}: the failures lost {lost_total:.0f}s")
+    elif summary is not None:
+        out.append(f"summary Failures {summary!r} without a failure shown")
+    return out
+
+
+@check("summary: model, run, steps and tokens as the log showed them")
+def _summary(run: Run, s: Setup) -> list[str]:
+    out = []
+    model = run.summary.get("Model", "")
+    name = run.fact("building").group("name")
+    params = run.fact("size").group("params")
+    if model != f"{name} ({params}B params)":
+        out.append(f"summary Model {model!r} vs {name}, {params}B parameters")
+    label = next(k for k, v in KINDS.items() if v == s.kind)
+    if run.summary.get("Run") != f"{label} on {s.dataset}":
+        out.append(f"summary Run {run.summary.get('Run')!r} vs {label} on {s.dataset}")
+    steps = re.match(r"([\d,]+) of ([\d,]+) \((\S+) tokens\)$", run.summary.get("Steps", ""))
+    if steps is None:
+        return [*out, f"summary Steps {run.summary.get('Steps')!r}"]
+    done, total = int(number(steps.group(1))), int(number(steps.group(2)))
+    if total != s.total_steps or done > total:
+        out.append(f"summary Steps {steps.group(0)!r} of a {s.total_steps}-step run")
+    trained = tokens(steps.group(3))
+    slack = printed_tolerance(steps.group(3)) + 0.01 * trained
+    if s.kind == "sft":  # tokens a step are derived from the rounded dataset figure
+        slack += done * s.seqs * printed_tolerance(s.dataset_tokens_text) / s.examples
+    if abs(trained - done * s.batch_tokens) > slack:
+        out.append(f"summary Steps {steps.group(0)!r}: {done:,} steps x {s.batch_tokens:,.0f}")
+    if done == total and steps.group(3) != s.total_tokens_text:
+        out.append(f"summary Steps {steps.group(0)!r} vs Training line's {s.total_tokens_text}")
+    return out
+
+
+@check("no line reaches the last column")
+def _wraps(run: Run, s: Setup) -> list[str]:
+    return []  # checked on the screen itself: see `wrap_violations`
+
+
+def wrap_violations(widest: int, widest_line: str, cols: int) -> list[str]:
+    if widest > cols - 1:
+        return [f"{widest} columns on a {cols}-column terminal: {widest_line!r}"]
+    return []
+
+
+@check("export: safetensors shards of at most 5 GB adding up to the bf16 weights")
+def _export(run: Run, s: Setup) -> list[str]:
+    out: list[str] = []
+    if not run.shards:
+        return out if "Total training time" not in run.export else ["no shards listed"]
+    names = [name for name, _ in run.shards]
+    count = int(names[0].split("-of-")[1].split(".")[0])
+    more = run.export.get("more")
+    listed = len(names) + (int(more.split()[1]) if more else 0)
+    if listed != count:
+        out.append(f"{count} shards named, {listed} listed")
+    for name, size in run.shards:
+        if size > 5.0:
+            out.append(f"{name} {size} GB (at most 5 GB)")
+    weights = 2 * s.params / 1e9
+    if not (count - 1) * 4.0 <= weights <= count * 5.0 + 0.01:
+        out.append(f"{count} shards for {weights:.1f} GB of bf16 weights")
+    return out
+
+
+# Across seeds
+
+
+def unexplained(pairs: list[tuple[float, float]]) -> float:
+    """Share of y's variance that no smooth function of x explains (about 1 when unrelated,
+    near 0 when y is a fixed function of x, whatever its shape).
+
+    Sorted by x, each y is compared with the mean of its two neighbours: for y = f(x) + noise
+    the differences are the noise alone (times 1.5 for the neighbours' own noise)."""
+    points = sorted(pairs)
+    ys = [p[1] for p in points]
+    if len(points) < 10 or statistics.pvariance(ys) == 0:
+        return 1.0
+    local = [ys[i] - (ys[i - 1] + ys[i + 1]) / 2 for i in range(1, len(ys) - 1)]
+    return statistics.fmean(r * r for r in local) / 1.5 / statistics.pvariance(ys)
+
+
+def expected_failures(run: Run, s: Setup) -> float:
+    hours = s.total_steps * step_seconds(run, s) / 3600
+    return s.gpus * hours / FAILURE_GPU_HOURS
+
+
+def at_most_two(rate: float) -> float:
+    """Mean of min(Poisson(rate), 2)."""
+    p0, p1 = math.exp(-rate), rate * math.exp(-rate)
+    return p1 + 2 * (1 - p0 - p1)

@@ -1,0 +1,381 @@
+"""An ML engineer's checker: every relation of REALISM.md and issue 9, read from the cast.
+
+Each cast is generated in-process, replayed through `cast_text` (a small terminal
+model, cheaper than pyte) and parsed back into the figures it shows; `realism` holds
+the relations. Nothing here reads the plan: a number that is right in the plan but
+wrong on screen fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+import statistics
+from typing import Any, NamedTuple
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from genact_cast.errors import BadOption
+from tests.cast_text import Run, read_run, replay, seconds_of
+from tests.helpers import events_of, output_of
+from tests.realism import (
+    CHECKS,
+    GPUS,
+    at_most_two,
+    expected_failures,
+    setup_of,
+    unexplained,
+    violations,
+    wrap_violations,
+)
+
+SWEEP = range(200)  # the fixed seeds every relation is checked on, one by one
+SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+SWEEP_SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],  # a seed cannot shrink to a simpler one
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+class Shown(NamedTuple):
+    run: Run
+    widest: int
+    widest_line: str
+    cols: int
+
+
+@functools.cache
+def shown(seed: int, **options: Any) -> Shown:
+    output = output_of(events_of(seed=seed, **options))
+    screen = replay(output)
+    run = read_run(output)
+    run.items = []  # keep the cache small: the parsed figures are enough
+    return Shown(run, screen.widest, screen.widest_line, options.get("cols", 100))
+
+
+def problems(seen: Shown) -> dict[str, list[str]]:
+    found = violations(seen.run)
+    wraps = wrap_violations(seen.widest, seen.widest_line, seen.cols)
+    if wraps:
+        found["no line reaches the last column"] = wraps
+    return found
+
+
+def report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{name}:\n    " + "\n    ".join(texts) for name, texts in found.items())
+
+
+# Every relation, on a fixed sweep of seeds: a failure names every seed that breaks it.
+
+
+@pytest.mark.parametrize("relation", sorted(CHECKS))
+def test_relation_holds_on_every_seed_of_the_sweep(relation: str) -> None:
+    failing: list[str] = []
+    for seed in SWEEP:
+        seen = shown(seed)
+        if relation == "no line reaches the last column":
+            texts = wrap_violations(seen.widest, seen.widest_line, seen.cols)
+        else:
+            try:
+                texts = CHECKS[relation](seen.run, setup_of(seen.run))
+            except (AssertionError, KeyError, ValueError) as error:
+                texts = [f"unreadable: {error}"]
+        if texts:
+            failing.append(
+                f"seed {seed}: {texts[0]}" + (f" (+{len(texts) - 1})" if texts[1:] else "")
+            )
+    assert not failing, f"{len(failing)} of {len(SWEEP)} seeds:\n" + "\n".join(failing[:8])
+
+
+@SWEEP_SETTINGS
+@given(seed=SEEDS)
+def test_every_relation_holds_for_any_seed(seed: int) -> None:
+    found = problems(shown(seed, duration=60.0))
+    assert not found, f"seed {seed} (--duration 60):\n{report(found)}"
+
+
+# Property 8: presentation options change how the run is shown, never the run.
+
+PRESENTATIONS: tuple[dict[str, Any], ...] = (
+    {"cols": 60},
+    {"cols": 250},
+    {"rows": 20},
+    {"rows": 80},
+    {"duration": 30.0},
+    {"duration": 600.0},
+    {"speed": 0.25},
+    {"speed": 8.0},
+    {"color": False},
+    {"cols": 60, "duration": 30.0, "color": False},
+)
+
+
+class Signature(NamedTuple):
+    facts: dict[str, str]
+    losses: dict[tuple[int, int], str]
+    speeds: dict[tuple[int, int], float]  # tokens/s: the step time of each step shown
+    step_times: dict[tuple[int, int], str]  # when each logged step ended
+    saves: dict[int, tuple[float, float | None, float, str]]
+    epoch_saves: list[tuple[int, float]]
+    failures: list[tuple[Any, ...]]
+    evaluations: list[tuple[Any, ...]]
+    summary: dict[str, str]
+    total: str
+
+
+def signature(run: Run) -> Signature:
+    facts = {name: match.group(0) for name, match in run.facts.items()}
+    facts["start"] = str(run.stamps[0][0])
+    speeds = {(f.attempt, f.step): f.tokens_per_second for f in run.frames}
+    times = {(s.attempt, s.step): str(s.at) for s in run.step_lines}
+    saves = {s.step: (s.size_gb, s.blocking, s.seconds, str(s.at)) for s in run.saves if s.at}
+    ends = [(s.step, s.seconds) for s in run.saves if s.at is None]
+    failures = [
+        (f.xid_at, f.host, f.rank, f.xid, f.watchdog_at, f.seq, f.op, f.ran_ms, f.step,
+         f.restart_at, f.lost, f.resume_step, f.reloaded)
+        for f in run.failures
+    ]  # fmt: skip
+    evaluations = [(e.epoch, e.samples, e.loss, e.seconds, e.metrics) for e in run.evaluations]
+    summary = {k: v for k, v in run.summary.items() if k != "Loss curve"}
+    return Signature(
+        facts, run.losses(), speeds, times, saves, ends, failures, evaluations, summary,
+        run.export.get("Total training time", ""),
+    )  # fmt: skip
+
+
+def differences(a: Signature, b: Signature) -> list[str]:
+    out = []
+    for name in ("facts", "saves", "speeds", "losses", "step_times"):
+        left, right = getattr(a, name), getattr(b, name)
+        for key in sorted(set(left) & set(right)):
+            if left[key] != right[key]:
+                out.append(f"{name}[{key}]: {left[key]!r} vs {right[key]!r}")
+    for name in ("epoch_saves", "failures", "evaluations", "summary", "total"):
+        if getattr(a, name) != getattr(b, name):
+            out.append(f"{name}: {getattr(a, name)!r} vs {getattr(b, name)!r}")
+    if len(set(a.losses) & set(b.losses)) < 2:
+        out.append("fewer than two steps shown in both")
+    return out
+
+
+@settings(max_examples=60, deadline=None, database=None, phases=[Phase.explicit, Phase.generate])
+@given(seed=st.sampled_from(SWEEP), presentation=st.sampled_from(PRESENTATIONS))
+def test_presentation_options_never_change_the_run(seed: int, presentation: dict[str, Any]) -> None:
+    base = shown(seed)
+    other = shown(seed, **presentation)
+    changed = differences(signature(base.run), signature(other.run))
+    assert not changed, f"seed {seed}, {presentation} vs default:\n" + "\n".join(changed[:10])
+
+
+@settings(max_examples=30, deadline=None, database=None, phases=[Phase.explicit, Phase.generate])
+@given(seed=st.sampled_from(SWEEP), presentation=st.sampled_from(PRESENTATIONS))
+def test_every_relation_holds_under_any_presentation(
+    seed: int, presentation: dict[str, Any]
+) -> None:
+    found = problems(shown(seed, **presentation))
+    assert not found, f"seed {seed} with {presentation}:\n{report(found)}"
+
+
+def test_an_hour_long_cast_shows_the_same_run() -> None:
+    for seed in (8, 10):  # a 405B resume with two failures; a long pre-training with two
+        long = shown(seed, duration=3600.0)
+        changed = differences(signature(shown(seed).run), signature(long.run))
+        assert not changed, f"seed {seed}, --duration 3600:\n" + "\n".join(changed[:10])
+
+
+def test_every_relation_holds_in_an_hour_long_cast() -> None:
+    for seed in (8, 10):
+        found = problems(shown(seed, duration=3600.0))
+        assert not found, f"seed {seed} with --duration 3600:\n{report(found)}"
+
+
+# Pinned extremes: every kind, GPU type and cluster size either makes a believable run or
+# is refused in one line that names what would work.
+
+PINNED = list(itertools.product(("pretrain", "continue", "sft"), sorted(GPUS), (8, 64, 2048)))
+
+
+@pytest.mark.parametrize(("kind", "gpu", "gpus"), PINNED)
+def test_pinned_extremes_make_a_believable_run_or_are_refused_in_one_line(
+    kind: str, gpu: str, gpus: int
+) -> None:
+    options = {"kind": kind, "gpu": gpu, "gpus": gpus}
+    try:
+        seen = shown(3, **options)
+    except BadOption as refusal:
+        message = str(refusal)
+        assert "\n" not in message, message
+        assert "try" in message or "use" in message, message
+        for alternative in _alternatives(message):
+            tried = {**options, **alternative}
+            try:
+                shown(3, **tried)
+            except BadOption as again:
+                pytest.fail(
+                    f"{options} refused naming {alternative}, which is refused too: {again}"
+                )
+        return
+    run = seen.run
+    setup = setup_of(run)
+    assert (setup.kind, setup.gpu_name, setup.gpus) == (kind, gpu, gpus), run.summary
+    found = problems(seen)
+    assert not found, f"seed 3 with {options}:\n{report(found)}"
+
+
+def _alternatives(message: str) -> list[dict[str, Any]]:
+    """The options a refusal suggests: '--gpus 16 or 32', '--gpu H100 or H200', '--kind sft'."""
+    out: list[dict[str, Any]] = []
+    for flag, values in re.findall(
+        r"--(gpus|gpu|kind) ((?:[\w-]+(?: or )?)+)", message.split("try")[-1]
+    ):
+        for value in values.split(" or "):
+            out.append({flag: int(value) if flag == "gpus" else value})
+    return out
+
+
+@pytest.mark.parametrize("kind", ["pretrain", "continue", "sft"])
+@pytest.mark.parametrize("gpu", sorted(GPUS))
+def test_each_kind_runs_on_each_gpu_type(kind: str, gpu: str) -> None:
+    """Refusals aside, every kind must be possible on every GPU at some cluster size."""
+    made = 0
+    for gpus in (8, 16, 64, 256):
+        try:
+            seen = shown(5, kind=kind, gpu=gpu, gpus=gpus)
+        except BadOption:
+            continue
+        made += 1
+        found = problems(seen)
+        assert not found, f"seed 5 --kind {kind} --gpu {gpu} --gpus {gpus}:\n{report(found)}"
+    assert made, f"--kind {kind} --gpu {gpu} refused at every cluster size"
+
+
+@pytest.mark.parametrize("failures", [0, 1, 2])
+def test_failures_pins_the_count(failures: int) -> None:
+    seen = shown(8, failures=failures)
+    assert len(seen.run.failures) == failures
+    found = problems(seen)
+    assert not found, f"seed 8 --failures {failures}:\n{report(found)}"
+
+
+def test_pre_training_a_405b_model_is_refused() -> None:
+    with pytest.raises(BadOption, match=r"405B|75B|--kind continue"):
+        shown(1, kind="pretrain", model="Llama-3-405B")
+
+
+@pytest.mark.parametrize("cols", [60, 250])
+@pytest.mark.parametrize("duration", [30.0, None])
+def test_narrow_and_wide_terminals_short_casts(cols: int, duration: float | None) -> None:
+    for seed in (0, 8, 13):
+        seen = shown(seed, cols=cols, duration=duration)
+        found = problems(seen)
+        assert not found, f"seed {seed} --cols {cols} --duration {duration}:\n{report(found)}"
+
+
+# Across seeds: what no single cast can show.
+
+
+def _sweep_runs() -> list[Run]:
+    return [shown(seed).run for seed in SWEEP]
+
+
+def test_no_metric_is_a_fixed_function_of_another_across_seeds() -> None:
+    pairs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for run in _sweep_runs():
+        for e in run.evaluations:
+            if not e.loss:
+                continue
+            values = {"Val Loss": float(e.loss), **{k: float(v) for k, v in e.metrics.items()}}
+            for a, b in itertools.combinations(sorted(values), 2):
+                pairs.setdefault((a, b), []).append((values[a], values[b]))
+    fixed = []
+    for (a, b), points in sorted(pairs.items()):
+        for x, y, share in (
+            (a, b, unexplained(points)),
+            (b, a, unexplained([(q, p) for p, q in points])),
+        ):
+            if share < 0.05:
+                fixed.append(
+                    f"{y} is a function of {x}: all but {share * 100:.1f} % of its variance over "
+                    f"{len(points)} evaluations (seeds {SWEEP.start}-{SWEEP.stop - 1})"
+                )
+    assert not fixed, "\n".join(fixed)
+
+
+def test_failures_come_at_the_rate_of_real_clusters() -> None:
+    """About one per 50,000 GPU-hours, at most two a cast: the sweep's count fits that."""
+    expected = observed = 0.0
+    small_with_failures = []
+    for seed, run in zip(SWEEP, _sweep_runs(), strict=True):
+        setup = setup_of(run)
+        rate = expected_failures(run, setup)
+        expected += at_most_two(rate)
+        observed += len(run.failures)
+        if rate < 0.01 and run.failures:
+            small_with_failures.append(f"seed {seed}: {len(run.failures)} at rate {rate:.4f}")
+    sigma = math.sqrt(max(expected, 1.0))
+    assert abs(observed - expected) <= 3 * sigma, (
+        f"{observed:.0f} failures over the sweep, {expected:.1f} expected at one per "
+        f"50,000 GPU-hours"
+    )
+    assert len(small_with_failures) <= 2, "\n".join(small_with_failures)
+
+
+def test_runs_vary_across_seeds() -> None:
+    """Kinds, GPUs, cluster sizes and save times are drawn, not fixed."""
+    runs = _sweep_runs()
+    setups = [setup_of(run) for run in runs]
+    assert {s.kind for s in setups} == {"pretrain", "continue", "sft"}
+    assert {s.gpu_name for s in setups} == set(GPUS)
+    assert len({s.gpus for s in setups}) >= 5
+    assert sum(bool(run.failures) for run in runs) >= 5
+    spread = [
+        statistics.pstdev([v.seconds for v in run.saves]) for run in runs if len(run.saves) >= 3
+    ]
+    assert all(x > 0 for x in spread)
+    totals = [seconds_of(run.summary.get("Time", "0s")) for run in runs]
+    assert len(set(totals)) == len(totals)
+
+
+# The checker itself: a doctored cast must fail the relation it breaks.
+
+DOCTORED = [
+    (7, r"(?<=\bworld_size=)\d+", "9999", "cluster"),
+    (7, r"Val PPL: [\d.]+", "Val PPL: 9.99", "loss"),
+    (7, r"LR: [\d.]+e-\d+", "LR: 9.9e-01", "LR"),
+    (7, r"torch 2\.\d\.\d", "torch 2.9.9", "dates"),
+    (7, r"Memory per GPU: [\d.]+ GiB", "Memory per GPU: 1.0 GiB", "memory"),
+    (7, r"Speed: [\d,]+ tokens/s", "Speed: 1 tokens/s", "throughput"),
+    (7, r"(?<=step-)\d+(?=\n|\r|\x1b)", "1", "checkpoints"),
+    (7, r"Dataset: (\S+) \(([\d,]+) examples, [\d.]+M", r"Dataset: \1 (\2 examples, 1M", "data"),
+    (8, r"Timeout\(ms\)=600000", "Timeout(ms)=60000", "failures"),
+    (8, r"\[rank\d+\] Watchdog", "[rank99999] Watchdog", "failures"),
+]
+
+
+@pytest.mark.parametrize(("seed", "pattern", "replacement", "relation"), DOCTORED)
+def test_the_checker_catches_a_doctored_cast(
+    seed: int, pattern: str, replacement: str, relation: str
+) -> None:
+    output = output_of(events_of(seed=seed, color=False, cols=250, failures=2))
+    doctored, count = re.subn(pattern, replacement, output)
+    assert count, f"nothing to doctor: {pattern!r}"
+
+    def broken(text: str) -> set[str]:
+        found = violations(read_run(text))
+        return {m for name, texts in found.items() if name.startswith(relation) for m in texts}
+
+    assert broken(doctored) - broken(output), f"{pattern!r} -> {replacement!r} unnoticed"
+
+
+def test_the_checker_catches_a_line_in_the_last_column() -> None:
+    screen = replay("x" * 99 + "\r\n")
+    assert not wrap_violations(screen.widest, screen.widest_line, 100)
+    screen = replay("x" * 100 + "\r\n")
+    assert wrap_violations(screen.widest, screen.widest_line, 100)
