@@ -1,8 +1,6 @@
 """What every framework dialect shares: its output items, the incidental draws (process ids,
 NCCL addresses), the torchrun banner and the NCCL start-up lines of one rank."""
 
-from __future__ import annotations
-
 import math
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -63,7 +61,7 @@ class Incidentals:
         # PCI bus ids of the eight GPUs of an HGX board, as NCCL prints them.
         self.bus_ids = ["18000", "2a000", "3a000", "5d000", "9a000", "ab000", "ba000", "db000"]
 
-    def relaunched(self, facts: Facts, attempt: int, *, same_agent: bool) -> Incidentals:
+    def relaunched(self, facts: Facts, attempt: int, *, same_agent: bool) -> "Incidentals":
         """The next launch on the same nodes: the same addresses, new workers (later pids),
         new communicators. torchrun restarting its workers keeps its own pid; a launcher run
         again is a new process too."""

@@ -5,8 +5,6 @@ counts, CUDA device names, the parallel layout), so the dialect modules never re
 plan itself.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import datetime, timedelta
 from typing import NamedTuple

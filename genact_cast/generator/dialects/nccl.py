@@ -5,8 +5,6 @@ bootstrap line lost the space before its colon and Init START / COMPLETE gained 
 `ncclCommInitRank` prefix; `new_layout` picks it from the version.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import NamedTuple
 

@@ -1,8 +1,6 @@
 """torchrun: its launch command, the OMP_NUM_THREADS banner, and the elastic agent's failure
 and restart messages; c10d's NCCL watchdog lines, which every torchrun job prints the same way."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
