@@ -2,8 +2,9 @@
 
     python scripts/bench_embed.py [--runs 5]
 
-- SVG of the seed-7 example cast: size and render time, against termtosvg (PyPI) and
-  svg-term-cli (npm), both installed into .cache/bench on first use;
+- SVG of the seed-7 example cast: size, render time and peak memory, against termtosvg
+  (PyPI) and svg-term-cli (npm), both installed into .cache/bench on first use, with
+  the ratios of size and speed against them measured in the same run;
 - the self-contained HTML page: from navigation (file://) until the player is playing
   (its clock past 0), in headless Chromium (Debian's, driven by playwright).
 """
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -41,18 +43,53 @@ def peers() -> dict[str, list[str]]:
     }  # fmt: skip
 
 
+def measured(argv: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of one run of `argv`, its output discarded."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{argv[0]} failed (exit {process.returncode})")
+    return seconds, usage.ru_maxrss
+
+
 def svg_rows(runs: int) -> list[str]:
-    rows: list[str] = []
+    """The table, and the ratios issue 12 asks for, from runs interleaved across the tools."""
+    tools = peers()
+    seconds: dict[str, list[float]] = {name: [] for name in tools}
+    memory: dict[str, list[int]] = {name: [] for name in tools}
+    sizes: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, argv in peers().items():
-            out = Path(tmp) / f"{len(rows)}.svg"
-            times = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                subprocess.run([*argv, str(out)], check=True, capture_output=True)
-                times.append(time.perf_counter() - start)
-            size, seconds = out.stat().st_size / 1000, statistics.median(times)
-            rows.append(f"| {name} | {size:,.0f} KB | {seconds:.2f} s |")
+        for _ in range(runs):
+            for index, (name, argv) in enumerate(tools.items()):
+                out = Path(tmp) / f"{index}.svg"
+                took, rss = measured([*argv, str(out)])
+                seconds[name].append(took)
+                memory[name].append(rss)
+                sizes[name] = out.stat().st_size
+    rows = [
+        f"| {name} | {sizes[name] / 1000:,.0f} KB | {statistics.median(seconds[name]):.2f} s "
+        f"| {statistics.median(memory[name]) / 1024:,.0f} MB |"
+        for name in tools
+    ]
+    ours, termtosvg, svg_term = tools
+    smaller = min(sizes[termtosvg], sizes[svg_term])
+
+    def speedup(peer: str) -> float:
+        """Median over rounds of the peer's time / ours in the same round (load drifts)."""
+        return statistics.median(p / o for p, o in zip(seconds[peer], seconds[ours], strict=True))
+
+    rows += [
+        "",
+        f"size: {sizes[ours] / smaller:.2f} of the smaller peer's "
+        f"({sizes[ours] / sizes[termtosvg]:.2f} of termtosvg's, "
+        f"{sizes[ours] / sizes[svg_term]:.2f} of svg-term-cli's; target at most 0.50)",
+        f"speed: {speedup(termtosvg):.1f}x faster than termtosvg, "
+        f"{speedup(svg_term):.1f}x faster than svg-term-cli "
+        "(median of per-round ratios; target at least 5x faster than termtosvg)",
+    ]
     return rows
 
 
@@ -87,9 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    print(f"SVG of {CAST.relative_to(ROOT)} (median of {runs} runs):\n")
-    print("| tool | size | render time |")
-    print("|---|---:|---:|")
+    print(f"SVG of {CAST.relative_to(ROOT)} (median of {runs} runs, tools interleaved):\n")
+    print("| tool | size | render time | peak RSS |")
+    print("|---|---:|---:|---:|")
     print("\n".join(svg_rows(runs)))
     seconds = html_start_seconds(runs)
     print(

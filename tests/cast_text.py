@@ -378,7 +378,7 @@ FACTS = {
     "size": r"Model size: (?P<params>[\d.]+)B parameters, (?P<layers>\d+) layers, hidden "
     r"(?P<hidden>\d+), (?P<heads>\d+) heads \((?P<kv>\d+) KV\), vocab (?P<vocab>[\d,]+)$",
     "parallel": r"Parallelism: (?P<layout>.+?) over (?P<gpus>\d+) GPUs; activation checkpointing "
-    r"(?P<ac>full|off)(?:; pipeline bubble (?P<bubble>[\d.]+)%)?$",
+    r"(?P<ac>full|selective|off)(?:; pipeline bubble (?P<bubble>[\d.]+)%)?$",
     "memory": r"Memory per GPU: (?P<total>[\d.]+) GiB of (?P<capacity>[\d.]+) GiB \(state "
     r"(?P<state>[\d.]+), activations (?P<act>[\d.]+), logits (?P<logits>[\d.]+), buffers "
     r"(?P<buffers>[\d.]+)\)$",
@@ -386,7 +386,8 @@ FACTS = {
     "dataset": r"Dataset: (?P<name>\S+) \((?:(?P<examples>[\d,]+) examples, )?"
     r"(?P<tokens>[\d.]+[TBMK]?) tokens(?:, (?P<task>\w+))?\)$",
     "batch": r"Global batch: (?P<seqs>[\d,]+) sequences (?:x (?P<seq>\d+) = (?P<tokens>[\d,]+) "
-    r"tokens|of up to (?P<upto>\d+) tokens) \(micro batch (?P<micro>\d+), grad accum "
+    r"tokens(?:, examples packed)?|of up to (?P<upto>\d+) tokens) \(micro batch (?P<micro>\d+), "
+    r"grad accum "
     r"(?P<accum>\d+), data parallel (?P<dp>\d+)\)$",
     "optimizer": r"Optimizer: AdamW .*\| LR (?P<peak>[\d.e+-]+), warm-up (?P<warmup>[\d,]+) "
     r"steps, cosine to (?P<floor>[\d.e+-]+)$",

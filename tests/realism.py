@@ -170,7 +170,9 @@ def setup_of(run: Run) -> Setup:
     seqs = int(number(batch.group("seqs")))
     seq_len = int(batch.group("seq") or batch.group("upto"))
     examples = int(number(data.group("examples"))) if data.group("examples") else 0
-    per_seq = tokens(data.group("tokens")) / examples if examples else float(seq_len)
+    # Packed sequences (the batch line gives tokens a step), or one example a sequence.
+    packed = batch.group("seq") is not None
+    per_seq = float(seq_len) if packed or not examples else tokens(data.group("tokens")) / examples
     optimizer, ckpt = run.fact("optimizer"), run.fact("checkpoints")
     epochs, steps = int(training.group("epochs")), int(number(training.group("steps")))
     return Setup(
@@ -416,19 +418,15 @@ def _data(run: Run, s: Setup) -> list[str]:
         out.append(f"{data!r} then {training!r}: {s.epochs} x dataset != tokens trained")
     trained = s.total_steps * s.batch_tokens
     slack = printed_tolerance(s.total_tokens_text) + s.batch_tokens
-    if s.kind == "sft":  # tokens a step are derived from the rounded dataset figure
-        slack += s.total_steps * s.seqs * printed_tolerance(s.dataset_tokens_text) / s.examples
+    if s.kind == "sft":  # packed: each epoch ends on a partly filled batch
+        slack += s.epochs * s.batch_tokens
     if abs(trained - total) > slack:
         out.append(f"{training!r}: steps x {s.batch_tokens:,.0f} tokens/step = {trained:.3g}")
-    if s.kind == "sft":
-        if s.steps_per_epoch != -(-s.examples // s.seqs):
-            out.append(f"{data!r}, batch {s.seqs}: an epoch is ceil(examples / batch) steps")
-        if not 10_000 <= s.examples <= 1_000_000 * 1.05:
-            out.append(f"{data!r}: fine-tuning sets hold 10k-1M examples")
-    else:
-        epoch_tokens = s.steps_per_epoch * s.batch_tokens
-        if abs(epoch_tokens - dataset) > printed_tolerance(s.dataset_tokens_text) + s.batch_tokens:
-            out.append(f"{data!r}: an epoch of {training!r} is {epoch_tokens:.3g} tokens")
+    if s.kind == "sft" and not 10_000 <= s.examples <= 1_000_000 * 1.05:
+        out.append(f"{data!r}: fine-tuning sets hold 10k-1M examples")
+    epoch_tokens = s.steps_per_epoch * s.batch_tokens
+    if abs(epoch_tokens - dataset) > printed_tolerance(s.dataset_tokens_text) + s.batch_tokens:
+        out.append(f"{data!r}: an epoch of {training!r} is {epoch_tokens:.3g} tokens")
     base = s.dataset.split("/")[0]
     if s.dataset in DATASET_TOKENS and abs(dataset - DATASET_TOKENS[s.dataset]) > 0.02 * dataset:
         out.append(f"{data!r}: {base} holds {DATASET_TOKENS[s.dataset]:.3g} tokens")
@@ -588,11 +586,12 @@ def _memory(run: Run, s: Setup) -> list[str]:
     if not 3.0 - 0.05 <= buffers <= 6.0 + 0.05:
         out.append(f"{line!r}: CUDA and NCCL buffers take 3-6 GiB")
     layers = math.ceil(s.layers / s.pp)
-    if run.fact("parallel").group("ac") == "full":
+    recompute = run.fact("parallel").group("ac")
+    if recompute == "full":
         one = 2.0 * s.seq_len * s.micro * s.hidden * layers
-    else:
-        per_layer = 34 + 5 * s.heads * s.seq_len / s.hidden
-        one = s.seq_len * s.micro * s.hidden * per_layer * layers / s.tp
+    else:  # selective recomputes attention's s x s part (Korthikanti et al.)
+        attention = 0 if recompute == "selective" else 5 * s.heads * s.seq_len / s.hidden
+        one = s.seq_len * s.micro * s.hidden * (34 + attention) * layers / s.tp
     one /= 2**30
     if not 0.9 * one - 0.05 <= act <= 1.1 * one * s.pp + 0.05:
         out.append(f"{line!r}: activations of {s.pp} micro batch(es) in flight: {one:.1f} GiB each")
@@ -1157,8 +1156,8 @@ def _summary(run: Run, s: Setup) -> list[str]:
         out.append(f"summary Steps {steps.group(0)!r} of a {s.total_steps}-step run")
     trained = tokens(steps.group(3))
     slack = printed_tolerance(steps.group(3)) + 0.01 * trained
-    if s.kind == "sft":  # tokens a step are derived from the rounded dataset figure
-        slack += done * s.seqs * printed_tolerance(s.dataset_tokens_text) / s.examples
+    if s.kind == "sft":  # packed: each epoch ends on a partly filled batch
+        slack += s.epochs * s.batch_tokens
     if abs(trained - done * s.batch_tokens) > slack:
         out.append(f"summary Steps {steps.group(0)!r}: {done:,} steps x {s.batch_tokens:,.0f}")
     if done == total and steps.group(3) != s.total_tokens_text:

@@ -143,7 +143,9 @@ def signature(run: Run) -> Signature:
         for f in run.failures
     ]  # fmt: skip
     evaluations = [(e.epoch, e.samples, e.loss, e.seconds, e.metrics) for e in run.evaluations]
-    summary = {k: v for k, v in run.summary.items() if k != "Loss curve"}
+    # A value too long for a narrow terminal is broken where it must be: compare the
+    # words, not where the line broke them.
+    summary = {k: v.replace(" ", "") for k, v in run.summary.items() if k != "Loss curve"}
     return Signature(
         facts, run.losses(), speeds, times, saves, ends, failures, evaluations, summary,
         run.export.get("Total training time", ""),

@@ -2,27 +2,54 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pyte
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from genact_cast.asciicast import Event, Header
-from genact_cast.publish.svg import frames, render_svg
+from genact_cast.asciicast import Event, Header, Theme
+from genact_cast.player.timeline import limit_idle
+from genact_cast.publish.frames import MAX_ROWS, LimitError, _Screen, _Stream, frames
+from genact_cast.publish.svg import render_svg, xml_escape
+from genact_cast.publish.theme import DEFAULT_THEME, named_theme
 from genact_cast.sources import open_cast
+from tests import svg_model
 
 ROOT = Path(__file__).resolve().parent.parent
-NS = {"s": "http://www.w3.org/2000/svg"}
 CAST = ROOT / "casts" / "seed7-80x24.cast"
 
 
 def load(path: Path) -> tuple[Header, list[Event]]:
     with open_cast(str(path)) as reader:
         return reader.header, list(reader.events())
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def write_cast(path: Path, header: dict[str, Any], events: list[list[Any]]) -> Path:
+    lines = [json.dumps(header), *(json.dumps(event) for event in events)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -32,57 +59,25 @@ def cast() -> tuple[Header, list[Event]]:
 
 @pytest.fixture(scope="module")
 def svg(cast: tuple[Header, list[Event]]) -> str:
-    return render_svg(*cast, fps_cap=1000)
+    return render_svg(*cast)
 
 
-def screen_at(header: Header, events: list[Event], t: float) -> list[str]:
+def pyte_screens_before(
+    header: Header, events: Iterable[Event], times: list[float]
+) -> list[list[str]]:
+    """Plain pyte's screen (no fast path) just before each of `times`, and at the end."""
     screen = pyte.Screen(header.cols, header.rows)
     stream = pyte.Stream(screen)
-    for event in events:
-        if event.time > t:
-            break
-        if event.code == "o":
-            stream.feed(event.data)
-    return [row.rstrip() for row in screen.display]
-
-
-G = "{http://www.w3.org/2000/svg}g"
-
-
-def attr(element: ET.Element, name: str) -> str:
-    value = element.get(name)
-    assert value is not None
-    return value
-
-
-def line_texts(root: ET.Element) -> dict[str | None, str]:
-    return {
-        g.get("id"): "".join(g.itertext()).rstrip()
-        for g in root.iter(G)
-        if g.get("id", "").startswith("l")
-    }
-
-
-def svg_screen_at(svg: str, rows: int, t: float) -> list[str]:
-    """The rows the SVG shows at `t` seconds, read from its keyframes and strip."""
-    root = ET.fromstring(svg)
-    lines = line_texts(root)
-    strip = next(g for g in root.iter(G) if g.get("id") == "strip")
-    style_element = root.find("s:style", NS)
-    assert style_element is not None
-    style = style_element.text or ""
-    duration = re.search(r"animation:play ([\d.]+)s", style)
-    assert duration is not None
-    total = float(duration.group(1))
-    steps = re.findall(r"([\d.]+)%\{transform:translateY\(-(\d+)px\)\}", style)
-    keyframes = [(float(p) / 100 * total, int(y)) for p, y in steps]
-    offset = max((y for time, y in keyframes if time <= t), default=0)
-    frame_index = offset // (rows * 18)
-    frame = list(strip)[frame_index]
-    screen = [""] * rows
-    for use in frame:
-        screen[int(attr(use, "y")) // 18] = lines[attr(use, "href")[1:]]
-    return screen
+    pending = iter(events)
+    event = next(pending, None)
+    screens = []
+    for t in [*times, float("inf")]:
+        while event is not None and event.time < t:
+            if event.code == "o":
+                stream.feed(event.data)
+            event = next(pending, None)
+        screens.append([row.rstrip() for row in screen.display])
+    return screens
 
 
 def test_well_formed_with_no_script_smil_or_external_references(svg: str) -> None:
@@ -96,23 +91,71 @@ def test_well_formed_with_no_script_smil_or_external_references(svg: str) -> Non
     assert re.findall(r"https?://[^\s\"']+", svg) == ["http://www.w3.org/2000/svg"]
 
 
-def test_each_distinct_line_is_stored_once(cast: tuple[Header, list[Event]], svg: str) -> None:
-    shown = list(frames(*cast, fps_cap=1000))
-    distinct = {line for frame in shown for line in frame.lines if line}
-    defined = re.findall(r'<g id="l[0-9a-f]+">', svg)
-    assert len(defined) == len(distinct)
-    uses = svg.count("<use ")
-    assert uses == sum(1 for frame in shown for line in frame.lines if line)
-    assert len(defined) < uses / 3  # reuse, not frames x rows of text
+@pytest.mark.parametrize("name", ["seed7-80x24.cast", "seed7.cast", "finetune-70b-h200.cast"])
+def test_at_every_frame_change_the_svg_shows_what_plain_pyte_shows(name: str) -> None:
+    """Between one frame's start and the next, the picture is pyte's screen just before
+    the next frame: checked at every frame of the example casts, from the SVG alone."""
+    header, events = load(ROOT / "casts" / name)
+    picture = svg_model.read(render_svg(header, events))
+    timed = list(limit_idle(events, header.idle_time_limit))
+    starts = [frame.time for frame in frames(header, timed)]
+    assert len(picture.screens) == len(starts) > 100
+    # keyframe percentages are rounded: within a millisecond
+    assert all(abs(a - b) < 1e-3 for a, b in zip(picture.starts, starts, strict=True))
+    expected = pyte_screens_before(header, timed, starts[1:])
+    for index, screen in enumerate(expected):
+        assert picture.screens_text(index) == screen, f"frame {index} of {name}"
 
 
-@pytest.mark.parametrize("fraction", [0.05, 0.2, 0.33, 0.5, 0.71, 0.9, 1.0])
-def test_the_frame_at_t_shows_what_pyte_shows(
-    cast: tuple[Header, list[Event]], svg: str, fraction: float
+# frames() of the example casts as the renderer before the fast paths and blocks drew
+# them (svg.py at d097fd7, run on the casts regenerated for Realism 2.0): the terminal
+# model (text and style of every row of every frame, and when) is unchanged.
+FRAMES_BEFORE = {
+    ("seed7.cast", 30.0): (438, "be8290457b1e2336"),
+    ("seed7.cast", 1000.0): (470, "7b553d82a755a7a7"),
+    ("seed7-80x24.cast", 30.0): (437, "72d57f7dbe93be69"),
+    ("finetune-70b-h200.cast", 1000.0): (371, "9526d4a0bba85050"),
+}
+
+
+@pytest.mark.parametrize(("name", "fps"), list(FRAMES_BEFORE))
+def test_the_frames_with_their_styles_are_what_they_were(name: str, fps: float) -> None:
+    shown = list(frames(*load(ROOT / "casts" / name), fps_cap=fps))
+    digest = hashlib.sha256(repr([(f.time, f.lines) for f in shown]).encode()).hexdigest()
+    assert (len(shown), digest[:16]) == FRAMES_BEFORE[(name, fps)]
+
+
+def test_every_frame_draws_each_character_in_its_style(
+    cast: tuple[Header, list[Event]], svg: str
 ) -> None:
-    header, events = cast
-    t = events[-1].time * fraction
-    assert svg_screen_at(svg, header.rows, t) == screen_at(header, events, t)
+    picture = svg_model.read(svg)
+    classes = dict(re.findall(r"\.([A-Za-z][\w-]*)\{([^}]*)\}", svg))
+    fills = {"fill:" + c for c in DEFAULT_THEME.palette}
+    assert any(rule.split(";")[0] in fills for rule in classes.values())
+    shown = list(frames(*cast))
+    assert len(shown) == len(picture.screens)
+    for frame, screen in zip(shown, picture.screens, strict=True):
+        for line, cells in zip(frame.lines, screen, strict=True):
+            expected = [(char, style) for text, style in line for char in text]
+            assert len(expected) >= len(cells)
+            for (char, style), (drawn, name) in zip(expected, cells, strict=False):
+                assert drawn == char
+                fg, _, bold, italic, underline = style
+                rule = classes.get(name, "")
+                if char != " " or underline:
+                    assert ("font-weight:bold" in rule) == bold
+                    assert ("font-style:italic" in rule) == italic
+                    assert (fg == "default") == ("fill:" not in rule)
+
+
+def test_rows_that_scroll_together_are_placed_as_one_block(
+    cast: tuple[Header, list[Event]], svg: str
+) -> None:
+    shown = list(frames(*cast))
+    rows_drawn = sum(1 for frame in shown for line in frame.lines if line)
+    frame_uses = sum(f.count("<use") for f in re.findall(r'<svg y="\d+">(.*?)</svg>', svg))
+    assert frame_uses < rows_drawn / 3
+    assert len(re.findall(r'<text id="', svg)) + svg.count("<g id=") - 1 < rows_drawn / 3
 
 
 def test_frame_rate_is_capped(cast: tuple[Header, list[Event]]) -> None:
@@ -124,13 +167,10 @@ def test_a_still_frame_at_t(cast: tuple[Header, list[Event]]) -> None:
     header, events = cast
     still = render_svg(header, events, at=60.0)
     assert "@keyframes" not in still
-    root = ET.fromstring(still)
-    lines = line_texts(root)
-    shown = [""] * header.rows
-    for use in root.iter("{http://www.w3.org/2000/svg}use"):
-        shown[int(attr(use, "y")) // 18] = lines[attr(use, "href")[1:]]
-    expected = screen_at(header, events, 60.0)
-    assert shown == expected
+    picture = svg_model.read(still)
+    assert len(picture.screens) == 1
+    expected = pyte_screens_before(header, [e for e in events if e.time <= 60.0], [])
+    assert picture.text_at(0) == expected[-1]
 
 
 def test_loop_or_play_once_and_reduced_motion(cast: tuple[Header, list[Event]]) -> None:
@@ -141,20 +181,159 @@ def test_loop_or_play_once_and_reduced_motion(cast: tuple[Header, list[Event]]) 
     assert "@media (prefers-reduced-motion:reduce)" in looping
 
 
-def test_idle_limit_shortens_the_animation(tmp_path: Path) -> None:
+def test_idle_limit_shortens_the_animation() -> None:
     header = Header(cols=20, rows=3)
     events = [Event(0, "o", "a"), Event(60_000_000, "o", "b")]
     svg = render_svg(header, events, idle_time_limit=2.0)
     assert "animation:play 5.000s" in svg  # 2 s of idle, then the last frame held 3 s
 
 
+def shrink_cast(lines_written: int) -> tuple[Header, list[Event]]:
+    text = "\r\n".join(f"line {n}" for n in range(1, lines_written + 1))
+    events = [Event(0, "o", text), Event(1_000_000, "r", "20x4"), Event(2_000_000, "o", "!")]
+    return Header(cols=20, rows=8), events
+
+
+def test_fewer_rows_keep_the_top_when_the_cursor_is_above_the_cut() -> None:
+    """As asciinema-player: blank rows below the cursor go first (pyte drops the top)."""
+    last = list(frames(*shrink_cast(3)))[-1]
+    texts = ["".join(text for text, _ in line) for line in last.lines]
+    assert texts == ["line 1", "line 2", "line 3!", ""]
+
+
+def test_fewer_rows_drop_the_top_when_the_cursor_is_at_the_bottom() -> None:
+    last = list(frames(*shrink_cast(8)))[-1]
+    texts = ["".join(text for text, _ in line) for line in last.lines]
+    assert texts == ["line 5", "line 6", "line 7", "line 8!"]
+
+
+def test_a_huge_terminal_is_refused_in_one_line_quickly(tmp_path: Path) -> None:
+    source = write_cast(tmp_path / "tall.cast", {"version": 2, "width": 80, "height": 10**7}, [])
+    out = tmp_path / "tall.svg"
+    start = time.monotonic()
+    result = run("embed", str(source), "--svg", str(out))
+    assert time.monotonic() - start < 20
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "terminal size 80x10000000 is over the limit" in result.stderr
+    assert not out.exists()
+
+
+def test_a_resize_past_the_limits_is_refused() -> None:
+    events = [Event(0, "o", "a"), Event(1000, "r", f"80x{MAX_ROWS + 1}")]
+    with pytest.raises(LimitError, match=r"^resize at 0\.001 s to 80x1001 is over the limit"):
+        render_svg(Header(80, 24), events)
+
+
+@pytest.mark.parametrize("size", ["²x²", "0x5", "5x0", "-1x5", "x", "", "99999999999x2"])
+def test_a_resize_that_is_not_a_size_is_ignored(size: str) -> None:
+    events = [Event(0, "o", "a"), Event(1000, "r", size), Event(2000, "o", "b")]
+    picture = svg_model.read(render_svg(Header(10, 2), events))
+    assert picture.text_at(1) == ["ab", ""]
+
+
+def test_lone_surrogates_and_controls_in_title_and_data_are_drawn_as_replacements(
+    tmp_path: Path,
+) -> None:
+    source = write_cast(
+        tmp_path / "odd.cast",
+        {"version": 2, "width": 20, "height": 2, "title": "x\udc80y"},
+        [[0.0, "o", "a\ud800b\udc9d52;c;eA==\u0007<&>\u0085"]],
+    )
+    out = tmp_path / "odd.svg"
+    result = run("embed", str(source), "--svg", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_bytes().decode("utf-8")
+    assert svg_model.read(text).text_at(0)[0].startswith("a\ufffdb\ufffd52;c;eA==<&>")
+
+
+@given(st.text())
+def test_xml_escape_gives_text_an_xml_parser_reads_back(value: str) -> None:
+    escaped = xml_escape(value)
+    element = ET.fromstring(f'<t a="{escaped}">{escaped}</t>')
+    allowed = re.sub(
+        r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]", "\ufffd", value
+    )
+    assert (element.text or "") == allowed
+    assert element.get("a") == allowed
+
+
+def test_a_hostile_cast_theme_is_refused_naming_the_field(tmp_path: Path) -> None:
+    hostile = '#000"/><script>alert(1)</script><rect fill="#000'
+    source = write_cast(
+        tmp_path / "theme.cast",
+        {"version": 2, "width": 20, "height": 2,
+         "theme": {"fg": "#fff", "bg": hostile, "palette": ":".join(["#000"] * 16)}},
+        [[0.0, "o", "hi"]],
+    )  # fmt: skip
+    out = tmp_path / "theme.svg"
+    result = run("embed", str(source), "--svg", str(out))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "the cast's theme.bg: " in result.stderr
+    assert not out.exists()
+    chosen = run("embed", str(source), "--svg", str(out), "--theme", "nord")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "<script" not in out.read_text()
+    assert f'fill="{named_theme("nord").bg}"' in out.read_text()
+
+
+def test_a_v3_term_theme_with_an_8_colour_palette_is_used() -> None:
+    theme = Theme(
+        "#ABC", "#102030", ("#000", "#f00", "#0f0", "#ff0", "#00f", "#f0f", "#0ff", "#fff")
+    )
+    svg = render_svg(Header(10, 2, version=3, theme=theme), [Event(0, "o", "\x1b[91mX")])
+    assert "text{fill:#aabbcc;" in svg
+    assert 'fill="#102030"' in svg
+    assert "fill:#ff0000" in svg  # bright red from an 8-colour palette is its red
+
+
+HOSTILE_DATA = (
+    "</text><script>fetch('http://127.0.0.1:9/s')</script>"
+    "<image href='http://127.0.0.1:9/i'/><style>@import url(http://127.0.0.1:9/c);</style>"
+    "<a href='javascript:alert(1)'>x</a>&lt;]]>"
+)
+
+
+def test_hostile_text_runs_no_script_and_sends_no_request_in_chromium(
+    browser: Any, tmp_path: Path
+) -> None:
+    source = write_cast(
+        tmp_path / "hostile.cast",
+        {"version": 2, "width": 100, "height": 5, "title": "<script>alert(1)</script>"},
+        [[0.0, "o", HOSTILE_DATA], [0.5, "o", "\r\n\x1b[31m" + HOSTILE_DATA]],
+    )
+    out = tmp_path / "hostile.svg"
+    assert run("embed", str(source), "--svg", str(out)).returncode == 0
+    page = browser.new_page()
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(out.as_uri())
+    page.wait_for_timeout(1500)
+    assert requests == [out.as_uri()]
+    assert dialogs == []
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.evaluate("document.querySelectorAll('image,a,foreignObject').length") == 0
+    shown = page.evaluate("document.querySelector('defs').textContent")
+    assert "<script>fetch(" in shown
+    page.close()
+
+
 def test_it_renders_in_chromium_and_reduced_motion_shows_the_last_frame(
     browser: Any,
     tmp_path: Path,
     cast: tuple[Header, list[Event]],
+    svg: str,
 ) -> None:
     path = tmp_path / "demo.svg"
-    path.write_text(render_svg(*cast))
+    path.write_text(svg)
     page = browser.new_page(viewport={"width": 720, "height": 460})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -166,4 +345,128 @@ def test_it_renders_in_chromium_and_reduced_motion_shows_the_last_frame(
     picture = page.screenshot()
     assert len(picture) > 20_000  # text drawn, not a blank rectangle
     assert errors == []
+    page.close()
+
+
+TERMINAL_TEXT = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+        st.sampled_from(["\r", "\n", "\r\n", "\b", "\t", "\x1b", "\x1b[", "\x0e", "\x0f", "\x07",
+                         "━", "─", "█", "漢", "e\u0301", "\x9b", "\x1b]0;t\x07", "\x1b(0q\x1b(B"]),
+        st.builds(
+            lambda private, params, final: f"\x1b[{private}{';'.join(params)}{final}",
+            st.sampled_from(["", "?", ">"]),
+            st.lists(st.from_regex(r"[0-9]{0,5}", fullmatch=True), max_size=4),
+            st.sampled_from(list("@ABCDEFGHJKLMPSTXZ`abcdefghlmnpqrsu")),
+        ),
+    ),
+    max_size=40,
+)  # fmt: skip
+
+
+def cells(screen: pyte.Screen) -> tuple[dict[int, dict[int, Any]], tuple[int, int, Any]]:
+    rows = {y: dict(row) for y, row in screen.buffer.items() if row}
+    return rows, (screen.cursor.x, screen.cursor.y, screen.cursor.attrs)
+
+
+@settings(max_examples=400)
+@given(TERMINAL_TEXT, st.integers(1, 12), st.integers(1, 6))
+def test_the_fast_paths_leave_the_screen_as_plain_pyte_leaves_it(
+    chunks: list[str], cols: int, rows: int
+) -> None:
+    """Any output, cut into events anywhere: the same cells and cursor as pyte's own."""
+    plain = pyte.Screen(cols, rows)
+    plain_stream = pyte.Stream(plain)
+    try:
+        for chunk in chunks:
+            plain_stream.feed(chunk)
+    except Exception:  # pyte's own failures are dropped sequences for us; tested below
+        assume(False)
+    fast = _Screen(cols, rows)
+    fast_stream = _Stream(fast)
+    for chunk in chunks:
+        fast_stream.feed(chunk)
+    assert cells(fast) == cells(plain)
+
+
+@pytest.mark.parametrize("data", ["\x1b[;@", "\x1b[" + "9" * 5000 + "m", "\x1b[5;5;5@x"])
+def test_a_sequence_pyte_fails_on_is_dropped(data: str) -> None:
+    events = [Event(0, "o", "a" + data + "b")]
+    assert svg_model.read(render_svg(Header(10, 2), events)).text_at(0)[0].endswith("b")
+
+
+def test_drawing_shows_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_path: Path) -> None:
+    import pexpect
+
+    out = tmp_path / "demo.svg"
+    argv = ["-m", "genact_cast", "embed", str(CAST), "--svg", str(out)]
+    child = pexpect.spawn(sys.executable, argv, encoding="utf-8", timeout=60, dimensions=(24, 120))
+    shown = child.read()
+    child.close()
+    assert child.exitstatus == 0
+    assert re.search(r"drawing the SVG: [1-9][\d,]* s of the cast", shown)
+    out.unlink()
+    piped = run("embed", str(CAST), "--svg", str(out))
+    assert piped.stderr == f"genact-cast: wrote {out}\n"
+
+
+SCROLLING_OUTPUT = st.lists(
+    st.one_of(
+        st.sampled_from(["\r\n", "\r\n\r\n", "\x1b[2J\x1b[H", "\x1b[A", "\x1b[3;1H", "\x1b[K",
+                         "\x1b[1;32m", "\x1b[0m", "\x1b[7m", "\x1b[41m", "\x1bM", "\x1b[2;4r"]),
+        st.text(alphabet="abcxyz -|", min_size=1, max_size=14),
+        st.from_regex(r"r[1-9]x[1-9]", fullmatch=True),
+    ),
+    min_size=1,
+    max_size=60,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCROLLING_OUTPUT, st.integers(1, 9), st.integers(1, 7))
+def test_every_frame_read_back_from_the_svg_is_the_frame_drawn(
+    pieces: list[str], cols: int, rows: int
+) -> None:
+    """Blocks, clipping and resizes never change what a frame shows, for any output."""
+    events = [
+        Event(i * 50_000, "r", piece[1:]) if re.fullmatch(r"r\dx\d", piece) else
+        Event(i * 50_000, "o", piece)
+        for i, piece in enumerate(pieces)
+    ]  # fmt: skip
+    header = Header(cols=cols, rows=rows)
+    shown = list(frames(header, events))
+    picture = svg_model.read(render_svg(header, events))
+    assert len(picture.screens) == len(shown)
+    for index, frame in enumerate(shown):
+        expected = ["".join(text for text, _ in line).rstrip() for line in frame.lines]
+        expected = (expected + [""] * rows)[:rows]  # the SVG shows the header's rows
+        assert picture.screens_text(index) == expected, f"frame {index}"
+
+
+def test_output_after_a_narrowing_resize_ends_and_is_drawn_as_pyte_draws_it() -> None:
+    """The cursor is left past the new right edge: once the fast path looped forever here."""
+    events = [Event(0, "o", "abcdefgh"), Event(1000, "r", "3x2"), Event(2000, "o", "xyz")]
+    last = list(frames(Header(cols=9, rows=2), events))[-1]
+    # pyte puts "x" past the edge (not shown), then wraps
+    assert ["".join(text for text, _ in line) for line in last.lines] == ["abc", "yz"]
+
+
+def test_chromium_shows_each_frame_from_its_start_to_the_next(
+    browser: Any, tmp_path: Path, cast: tuple[Header, list[Event]], svg: str
+) -> None:
+    path = tmp_path / "demo.svg"
+    path.write_text(svg)
+    starts = [frame.time for frame in frames(*cast)]
+    screen_h = cast[0].rows * 18
+    page = browser.new_page(viewport={"width": 720, "height": 460})
+    page.goto(path.as_uri())
+    for index in range(0, len(starts) - 1, 37):
+        for t in (starts[index] + 0.002, starts[index + 1] - 0.002):
+            offset = page.evaluate(
+                """(ms) => { const a = document.getAnimations()[0]; a.pause(); a.currentTime = ms;
+                   return new DOMMatrix(getComputedStyle(document.getElementById('strip'))
+                     .transform).m42; }""",
+                t * 1000,
+            )
+            assert -offset / screen_h == index, f"at {t:.3f} s"
     page.close()

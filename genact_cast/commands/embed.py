@@ -6,7 +6,8 @@ import contextlib
 import dataclasses
 import math
 import re
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from genact_cast.asciicast import Cast, Event, Header, encode
@@ -108,15 +109,33 @@ def embed(
         text = _html(source, player, self_contained=self_contained)
     else:
         from genact_cast.publish.svg import render_svg
+        from genact_cast.publish.theme import resolve_theme
 
-        chosen = None if theme is None else catalog.themes()[theme]
-        with _read(source) as (header, events):
+        with _read(source) as (header, events), _drawing_progress() as progress:
             text = render_svg(
-                header, events, theme=chosen, fps_cap=fps_cap,
-                idle_time_limit=idle_time_limit, loop=loop, at=at,
+                header, events, theme=resolve_theme(header, theme),
+                fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop, at=at,
+                progress=progress,
             )  # fmt: skip
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def _drawing_progress() -> Iterator[Callable[[float], None] | None]:
+    """How far through the cast the SVG is drawn, on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("drawing the SVG: {task.fields[at]} of the cast"))
+    with Progress(
+        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task("svg", total=None, at="0 s")
+        yield lambda seconds: bar.update(task, at=f"{seconds:,.0f} s")
 
 
 @contextlib.contextmanager

@@ -454,19 +454,15 @@ def _choose_config(
     pick = rng.random()
     models = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
     start = int(first_model * len(models))
-    floor = MEMORY_FLOOR * gpu.memory_gib * physics.GIB
-    fallback: list[_Config] = []
     candidates: list[_Config] = []
     for arch in models[start:] + models[:start]:
         if options.model is not None and arch != _find_model(options.model):
             continue
-        found = _candidates(options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw, arch)
-        # A real job fills its GPUs: fewer of them, or a larger micro batch, where it can.
-        candidates = [c for c in found if c.layout.memory.total >= floor]
+        candidates = _candidates(
+            options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw, arch
+        )
         if candidates:
             break
-        fallback = fallback or found
-    candidates = candidates or fallback
     if not candidates:
         draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
         raise BadOption(_what_would_work(options, kind, gpu, draws))
@@ -530,6 +526,10 @@ def _candidates(
                 if built is None:
                     continue
                 layout, mfu, cluster_tps = built
+                # A real job fills its GPUs (55-97 %): on a cluster so large that one
+                # sequence per GPU leaves them half empty, it would use fewer GPUs.
+                if layout.memory.total < MEMORY_FLOOR * gpu.memory_gib * physics.GIB:
+                    continue
                 for e, work in days:
                     if low_days <= work / cluster_tps <= high_days:
                         found.append(_Config(arch, data, layout, seq, e, mfu))
@@ -667,7 +667,8 @@ def _what_would_work(
     hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
     return (
         f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "
-        f"memory, or would take under {_hours(_DAYS[kind][0] * 24)} or over "
+        f"memory, would fill less than {MEMORY_FLOOR:.0%} of it, or would take under "
+        f"{_hours(_DAYS[kind][0] * 24)} or over "
         f"{_DAYS[kind][1]:g} days){hint}"
     )
 
@@ -686,11 +687,14 @@ def _model_name(rng: Rng, arch: Architecture, kind: str, *, pinned: bool) -> str
 
 
 def _checkpoint_interval(rng: Rng, step_seconds: float, steps_per_epoch: int) -> int:
-    """Every 1-3 hours of training, in a round number of steps (500-2,000 where that fits)."""
-    hours = rng.uniform(1.0, 3.0)
-    raw = max(1.0, hours * 3600 / step_seconds)
-    nice = [m * 10**e for e in range(6) for m in (1, 2, 2.5, 5)]
-    every = int(min(nice, key=lambda n: abs(math.log(n / raw))))
+    """A round number of steps that saves every 1-3 hours of training (500-2,000 steps
+    where that fits too); the epoch's own save where an epoch is shorter."""
+    hours = rng.uniform(1.2, 2.8)
+    nice = [int(m * 10**e) for e in range(6) for m in (1, 2, 2.5, 5)]
+    in_hours = [n for n in nice if 3600 <= n * step_seconds <= 3 * 3600]
+    both = [n for n in in_hours if 500 <= n <= 2000]
+    pool = both or in_hours or nice
+    every = min(pool, key=lambda n: abs(math.log(n * step_seconds / (hours * 3600))))
     return max(1, min(every, steps_per_epoch))
 
 
@@ -720,14 +724,16 @@ def _curves(
     drop = 0.0
     if kind == "sft":
         end = rng.uniform(0.72, 1.1)  # noise (±0.1 at most) keeps shown losses in 0.6-1.2
-        drop = rng.uniform(0.08, 0.15)  # each new pass over the same examples starts lower
+        # Each new pass over the same examples starts lower, by more than the noise
+        # (±3.5σ) could hide.
+        drop = rng.uniform(0.1, 0.16)
         # Room for the epochs' drops and a little decay: 1.3-1.9 at the start.
-        initial = max(rng.uniform(1.3, 1.9), min(1.9, end + 0.1 + 0.08 * (epochs - 1)))
+        initial = max(rng.uniform(1.3, 1.9), min(1.9, end + 0.1 + 0.1 * (epochs - 1)))
         if epochs > 1:
             drop = min(drop, (initial - 0.1 - end) / (epochs - 1))
         final: float | None = end + drop * (epochs - 1)
         offset = 0.0
-        noise = rng.uniform(0.015, 0.03)
+        noise = rng.uniform(0.008, 0.014)
     elif kind == "continue":
         initial = rng.uniform(1.85, 2.35)
         final = initial - rng.uniform(0.08, 0.3)

@@ -1,22 +1,32 @@
-"""Animated SVG for READMEs: our own renderer, with pyte as the terminal emulator.
+"""Animated SVG for READMEs: our own renderer, with pyte as the terminal (publish/frames.py).
 
 CSS animation only (no script, no SMIL, no external references), so GitHub's
-sanitizer keeps it. Each distinct line is stored once and reused; frames are stacked
-on one strip that a single `@keyframes` steps through.
+sanitizer keeps it. The frames are stacked on one strip that a single `@keyframes`
+steps through. To stay small:
+
+- each distinct line is stored once (`<text id>`), and every frame places lines with
+  `<use>`;
+- rows that move together from frame to frame (a log scrolling, a screen that only
+  changes at the bottom) are grouped into blocks, stored once and placed with one
+  `<use>` for as long as they stay; each frame is its own clipping viewport, so a block
+  can keep going while its top rows scroll out of sight;
+- ids and class names are as short as the count allows, numbers carry no zeros.
+
+Text from the cast reaches the document only through `xml_escape`, and colours only
+as the `#rrggbb` values of a checked theme (publish/theme.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from html import escape
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
-import pyte
+from genact_cast.asciicast import Event, Header, Theme
+from genact_cast.publish.frames import Frame, LimitError, Line, Style, frames
+from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
-from genact_cast.asciicast import OUTPUT, RESIZE, Event, Header, Theme
-from genact_cast.player.timeline import limit_idle
+__all__ = ["Frame", "frames", "render_svg", "xml_escape"]
 
 FONT = "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',monospace"
 FONT_SIZE = 14
@@ -24,112 +34,31 @@ CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
 # Latin-1, box drawing and block elements: in every monospace font of FONT's list.
 _MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
 LINE_HEIGHT = 18
+BASELINE = 14  # from the top of a row
 PADDING = 10
 LAST_FRAME_SECONDS = 3.0
-DEFAULT_THEME = Theme(
-    "#cccccc",
-    "#121314",
-    ("#000000", "#dd3c69", "#4ebf22", "#ddaf3c", "#26b0d7", "#b954e1", "#54e1b9", "#d9d9d9",
-     "#4d4d4d", "#dd3c69", "#4ebf22", "#ddaf3c", "#26b0d7", "#b954e1", "#54e1b9", "#ffffff"),
-)  # fmt: skip
-_NAMES = ("black", "red", "green", "brown", "blue", "magenta", "cyan", "white")
+MAX_SVG_CHARS = 64 * 1024 * 1024
 
-Run = tuple[str, tuple[str, str, bool, bool, bool]]  # text, (fg, bg, bold, italic, underline)
-Line = tuple[Run, ...]
-
-
-@dataclass(frozen=True)
-class Frame:
-    time: float
-    lines: tuple[Line, ...]
+_XML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+                "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}  # fmt: skip
+# Characters XML 1.0 does not allow (C0 controls but tab, LF, CR; surrogates; U+FFFE/F),
+# and C1 controls: shown as U+FFFD, the replacement character.
+_XML_TABLE: dict[int, str] = {ord(k): v for k, v in _XML_SPECIAL.items()}
+_XML_TABLE.update(dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], "\ufffd"))
+_XML_TABLE.update(dict.fromkeys(range(0x7F, 0xA0), "\ufffd"))
+_XML_TABLE.update(dict.fromkeys([*range(0xD800, 0xE000), 0xFFFE, 0xFFFF], "\ufffd"))
+_XML_PLAIN = re.compile(r"[^&<>\"'\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*")
 
 
-def frames(
-    header: Header,
-    events: Iterable[Event],
-    *,
-    fps_cap: float = 30.0,
-    idle_time_limit: float | None = None,
-    until: float | None = None,
-) -> Iterator[Frame]:
-    """Screens as the cast shows them: one whenever output settles, at most `fps_cap` a second."""
-    screen = pyte.Screen(header.cols, header.rows)
-    stream = pyte.Stream(screen)
-    limit = idle_time_limit if idle_time_limit is not None else header.idle_time_limit
-    gap = 1.0 / fps_cap
-    rows: list[Line] = [() for _ in range(header.rows)]
-    pending: float | None = None
-    last: tuple[Line, ...] | None = None
-    for event in limit_idle(events, limit):
-        time = event.time
-        if until is not None and time > until:
-            break
-        if pending is not None and time - pending >= gap:
-            snapshot = _snapshot(screen, rows)
-            if snapshot != last:
-                yield Frame(pending, snapshot)
-                last = snapshot
-            pending = None
-        if event.code == OUTPUT:
-            stream.feed(event.data)
-            pending = time if pending is None else pending
-        elif event.code == RESIZE:
-            cols, _, lines = event.data.partition("x")
-            if cols.isdigit() and lines.isdigit():
-                screen.resize(int(lines), int(cols))
-                rows = [() for _ in range(screen.lines)]
-                screen.dirty.update(range(screen.lines))
-    if pending is not None or last is None:
-        snapshot = _snapshot(screen, rows)
-        if snapshot != last:
-            yield Frame(pending or 0.0, snapshot)
+def xml_escape(text: str) -> str:
+    """Text made safe as XML character data or a quoted attribute value: the one path.
 
-
-_BLANK = ("default", "default", False, False, False)
-
-
-def _snapshot(screen: pyte.Screen, rows: list[Line]) -> tuple[Line, ...]:
-    """The screen's lines; only the rows pyte marked dirty are read again."""
-    for y in screen.dirty:
-        if y < len(rows):
-            rows[y] = _line_of(screen.buffer[y], screen.columns)
-    screen.dirty.clear()
-    return tuple(rows)
-
-
-def _line_of(row: dict[int, Any], columns: int) -> Line:
-    runs: list[Run] = []
-    text: list[str] = []
-    style: tuple[str, str, bool, bool, bool] = _BLANK
-    column = 0
-    for x in sorted(row):  # only the cells written; the rest are blanks
-        if x >= columns:
-            break
-        if x > column:
-            if style != _BLANK and text:
-                runs.append(("".join(text), style))
-                text = []
-            style = _BLANK
-            text.append(" " * (x - column))
-        char = row[x]
-        fg, bg = char.fg, char.bg
-        if char.reverse:
-            fg, bg = (
-                (bg if bg != "default" else "bgdefault"),
-                (fg if fg != "default" else "fgdefault"),
-            )
-        current = (fg, bg, char.bold, char.italics, char.underscore)
-        if current != style and text:
-            runs.append(("".join(text), style))
-            text = []
-        style = current
-        text.append(char.data or " ")
-        column = x + 1
-    if text:
-        runs.append(("".join(text), style))
-    while runs and not runs[-1][0].strip() and runs[-1][1][1] == "default":
-        runs.pop()  # trailing blanks draw nothing
-    return tuple(runs)
+    What an XML parser reads back is the text itself (tab and line ends as references,
+    which attribute normalization keeps), but for characters XML cannot hold: U+FFFD.
+    """
+    if _XML_PLAIN.fullmatch(text):
+        return text
+    return text.translate(_XML_TABLE)
 
 
 def render_svg(
@@ -141,53 +70,51 @@ def render_svg(
     idle_time_limit: float | None = None,
     loop: bool = True,
     at: float | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> str:
-    """The cast as an SVG document: animated, or the still frame at `at` seconds."""
-    palette = theme or header.theme or DEFAULT_THEME
-    shown = list(frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at))
+    """The cast as an SVG document: animated, or the still frame at `at` seconds.
+
+    `theme` (checked here) wins over the cast's theme, which wins over the default.
+    `progress` is told the cast time of every frame drawn.
+    """
+    palette = check_theme(theme) if theme is not None else resolve_theme(header)
+    shown: list[Frame] = []
+    for frame in frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at):
+        shown.append(frame)
+        if progress is not None:
+            progress(frame.time)
     if at is not None:
         shown = shown[-1:]
     width = round(header.cols * CELL_WIDTH + 2 * PADDING)
     height = header.rows * LINE_HEIGHT + 2 * PADDING
     screen_h = header.rows * LINE_HEIGHT
-    styles: dict[tuple[str, str, bool, bool, bool], str] = {}
-    line_ids: dict[Line, str] = {}
-    defs: list[str] = []
-    strip: list[str] = []
-    for index, frame in enumerate(shown):
-        uses = []
-        for row, line in enumerate(frame.lines):
-            if not line:
-                continue
-            ident = line_ids.get(line)
-            if ident is None:
-                ident = line_ids[line] = f"l{len(line_ids):x}"
-                defs.append(_line(ident, line, styles, palette))
-            uses.append(f'<use href="#{ident}" y="{row * LINE_HEIGHT}"/>')
-        offset = index * screen_h
-        strip.append(f'<g transform="translate(0 {offset})">{"".join(uses)}</g>')
-
-    css = [
-        f"text{{fill:{palette.fg};white-space:pre}}",
-        *(f".{name}{{{_css(style, palette)}}}" for style, name in styles.items()),
-    ]
+    document = _Document(palette)
+    strip = document.strip(shown, header.rows)
+    css = [f"text{{fill:{palette.fg};white-space:pre}}", *document.css()]
     if len(shown) > 1:
         css += _animation(shown, screen_h, loop)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="{escape(FONT)}" font-size="{FONT_SIZE}">'
+        f'viewBox="0 0 {width} {height}" font-family="{xml_escape(FONT)}" '
+        f'font-size="{FONT_SIZE}">'
         f"<style>{''.join(css)}</style>"
         f'<rect width="100%" height="100%" rx="6" fill="{palette.bg}"/>'
-        f"<defs>{''.join(defs)}</defs>"
+        f"<defs>{''.join(document.defs)}</defs>"
         f'<svg x="{PADDING}" y="{PADDING}" width="{width - 2 * PADDING}" height="{screen_h}">'
-        f'<g id="strip">{"".join(strip)}</g></svg></svg>\n'
+        f'<g id="strip">{strip}</g></svg></svg>\n'
     )
+
+
+def _number(value: float, decimals: int) -> str:
+    """A number with at most `decimals` decimals and no needless zeros: 0.5, 12, 3.142."""
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def _animation(shown: list[Frame], screen_h: int, loop: bool) -> list[str]:
     total = shown[-1].time + LAST_FRAME_SECONDS
     steps = "".join(
-        f"{frame.time / total * 100:.4f}%{{transform:translateY(-{i * screen_h}px)}}"
+        f"{_number(frame.time / total * 100, 4)}%{{transform:translateY(-{i * screen_h}px)}}"
         for i, frame in enumerate(shown)
     )
     last = (len(shown) - 1) * screen_h
@@ -200,44 +127,273 @@ def _animation(shown: list[Frame], screen_h: int, loop: bool) -> list[str]:
     ]
 
 
-def _line(
-    ident: str, line: Line, styles: dict[tuple[str, str, bool, bool, bool], str], theme: Theme
-) -> str:
-    rects, spans = [], []
-    column = 0
-    placed = False  # the previous run was stretched to its cells: place the next one
-    for text, style in line:
-        fg, bg, bold, italic, underline = style
-        if bg != "default":
-            x = round(column * CELL_WIDTH, 2)
-            rects.append(
-                f'<rect x="{x}" y="0" width="{round(len(text) * CELL_WIDTH, 2)}" '
-                f'height="{LINE_HEIGHT}" fill="{_color(bg, theme, background=True)}"/>'
-            )
-        plain = (fg, "default", bold, italic, underline)
-        # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
-        # proportional fallback font: such a run is stretched to its cells, and the run
-        # after it placed at its column, so that what follows stays on the grid.
-        attributes = ""
-        if not _MONO_SAFE.fullmatch(text):
-            width = round(len(text) * CELL_WIDTH, 2)
-            attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
-        if attributes or placed:
-            attributes = f' x="{round(column * CELL_WIDTH, 2)}"' + attributes
-        placed = bool(attributes) and "textLength" in attributes
-        if plain == ("default", "default", False, False, False):
-            spans.append(
-                f"<tspan{attributes}>{escape(text)}</tspan>" if attributes else escape(text)
-            )
-        else:
-            name = styles.setdefault(plain, f"s{len(styles):x}")
-            spans.append(f'<tspan class="{name}"{attributes}>{escape(text)}</tspan>')
-        column += len(text)
-    baseline = round(LINE_HEIGHT * 0.75)
-    return f'<g id="{ident}">{"".join(rects)}<text y="{baseline}">{"".join(spans)}</text></g>'
+_ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ID_MORE = _ID_CHARS + "0123456789_-"
 
 
-def _css(style: tuple[str, str, bool, bool, bool], theme: Theme) -> str:
+def _short_id(number: int) -> str:
+    """a, b, ..., Z, aa, ab, ...: the shortest names for ids and classes."""
+    first, rest = divmod(number, len(_ID_CHARS))
+    text = _ID_CHARS[rest]
+    while first:
+        first, rest = divmod(first - 1, len(_ID_MORE))
+        text += _ID_MORE[rest]
+    return text
+
+
+@dataclass(eq=False)
+class _Node:
+    """A line (a leaf) or a block of nodes, stored once in <defs> and placed by <use>.
+
+    `rows` maps a row offset (from where the node is placed) to the number of the leaf
+    drawn there; rows not in it are drawn by nothing (other nodes may draw them).
+    """
+
+    ident: str
+    rows: dict[int, int]
+    leaf: bool
+    depth: int = 0
+    top: int = field(init=False)
+    bottom: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.top = min(self.rows)
+        self.bottom = max(self.rows)
+
+    def fits(self, screen: Sequence[int], y: int) -> bool:
+        """Whether placed at row `y` it draws exactly what `screen` shows where it draws."""
+        visible = False
+        rows = self.rows
+        for row in range(max(0, y + self.top), min(len(screen), y + self.bottom + 1)):
+            line = rows.get(row - y)
+            if line is not None:
+                if screen[row] != line:
+                    return False
+                visible = True
+        return visible
+
+    def drawn(self, y: int, count: int) -> list[int]:
+        """The screen rows it draws when placed at `y` on a screen of `count` rows."""
+        return [y + offset for offset in self.rows if 0 <= y + offset < count]
+
+
+Placement = tuple[_Node, int]
+MAX_DEPTH = 4  # blocks within blocks: bounds the work of a browser drawing a frame
+
+
+class _Document:
+    """Lines, styles and blocks of one SVG, with the ids they were given."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.defs: list[str] = []
+        self.styles: dict[Style, str] = {}
+        self.lines: dict[Line, int] = {}
+        self.bodies: dict[tuple[str, str], int] = {}
+        self.leaves: list[_Node] = []
+        self.size = 0
+        self._ids = 0
+
+    def _new_id(self) -> str:
+        ident = _short_id(self._ids)
+        self._ids += 1
+        return self._new_id() if ident == "strip" else ident
+
+    def _count(self, text: str) -> str:
+        self.size += len(text)
+        if self.size > MAX_SVG_CHARS:
+            raise LimitError(
+                f"the SVG would be over {MAX_SVG_CHARS // 1024 // 1024} MB; "
+                "cut the cast or lower --fps-cap"
+            )
+        return text
+
+    def _define(self, text: str) -> None:
+        self.defs.append(self._count(text))
+
+    def line_number(self, line: Line) -> int:
+        """The leaf drawing `line`; lines that draw alike (trailing spaces) share one."""
+        number = self.lines.get(line)
+        if number is None:
+            rects, spans = self._line_markup(line)
+            number = self.bodies.get((rects, spans))
+            if number is None:
+                number = self.bodies[(rects, spans)] = len(self.leaves)
+                node = _Node(self._new_id(), {0: number}, leaf=True)
+                self.leaves.append(node)
+                if rects:
+                    self._define(f'<g id="{node.ident}">{rects}<text>{spans}</text></g>')
+                else:
+                    self._define(f'<text id="{node.ident}">{spans}</text>')
+            self.lines[line] = number
+        return number
+
+    def css(self) -> list[str]:
+        return [f".{name}{{{_css(style, self.theme)}}}" for style, name in self.styles.items()]
+
+    def strip(self, shown: list[Frame], rows: int) -> str:
+        """Every frame as its own viewport, placing nodes; new lines and blocks go to defs."""
+        # Every frame as the viewport shows it: the cast's rows (after a resize, rows past
+        # them are clipped and missing rows are blank).
+        blank = [-1] * rows
+        screens = [
+            ([self.line_number(line) if line else -1 for line in f.lines[:rows]] + blank)[:rows]
+            for f in shown
+        ]
+        out: list[str] = []
+        active: list[Placement] = []
+        for index, screen in enumerate(screens):
+            shifts = _shifts(screens[index - 1], screen) if index else [0]
+            placed = self._carry(active, screen, shifts)
+            following = screens[index + 1] if index + 1 < len(screens) else None
+            if following is not None:
+                placed = self._group(placed, len(screen), following, _shifts(screen, following))
+            active = placed
+            uses = "".join(_use(node, y) for node, y in sorted(placed, key=lambda p: p[1]))
+            # A viewport of its own (as tall as the screen's, 100%) clips what scrolled away.
+            out.append(self._count(f'<svg y="{index * rows * LINE_HEIGHT}">{uses}</svg>'))
+        return "".join(out)
+
+    def _carry(
+        self, active: list[Placement], screen: list[int], shifts: list[int]
+    ) -> list[Placement]:
+        """The previous frame's placements that still fit (moved by a scroll), then the rest."""
+        covered = [False] * len(screen)
+        placed: list[Placement] = []
+        for node, y in active:
+            for shift in shifts:
+                moved = y - shift
+                if node.fits(screen, moved):
+                    drawn = node.drawn(moved, len(screen))
+                    if not any(covered[row] for row in drawn):
+                        for row in drawn:
+                            covered[row] = True
+                        placed.append((node, moved))
+                    break
+        for row, line in enumerate(screen):
+            if line >= 0 and not covered[row]:
+                placed.append((self.leaves[line], row))
+        return placed
+
+    def _group(
+        self, placed: list[Placement], rows: int, following: list[int], shifts: list[int]
+    ) -> list[Placement]:
+        """Neighbouring placements that will move together into the next frame become a block."""
+        moves: list[tuple[int, int | None, Placement]] = []
+        for node, y in placed:
+            top = min(node.drawn(y, rows))
+            shift = next((s for s in shifts if node.fits(following, y - s)), None)
+            moves.append((top, shift, (node, y)))
+        moves.sort(key=lambda m: m[0])
+        result: list[Placement] = []
+        run: list[tuple[int, int | None, Placement]] = []
+
+        def close() -> None:
+            if len(run) >= 2 and run[0][1] is not None:
+                result.append(self._block([m[2] for m in run]))
+            else:
+                result.extend(m[2] for m in run)
+            run.clear()
+
+        for move in moves:
+            if run and (move[1] != run[-1][1] or move[1] is None):
+                close()
+            run.append(move)
+        close()
+        return result
+
+    def _block(self, members: list[Placement]) -> Placement:
+        """One block for `members`; its top row is the first member's top drawn row."""
+        parts: list[Placement] = []
+        for node, y in members:
+            if not node.leaf and (node.depth >= MAX_DEPTH or _mostly_hidden(node, y)):
+                parts.extend(
+                    (self.leaves[line], y + offset)
+                    for offset, line in node.rows.items()
+                    if y + offset >= 0
+                )
+            else:
+                parts.append((node, y))
+        origin = min(y for _, y in parts)
+        content: dict[int, int] = {}
+        for node, y in parts:
+            for offset, line in node.rows.items():
+                content[y - origin + offset] = line
+        block = _Node(self._new_id(), content, leaf=False, depth=1 + max(n.depth for n, _ in parts))
+        uses = "".join(_use(node, y - origin) for node, y in parts)
+        self._define(f'<g id="{block.ident}">{uses}</g>')
+        return block, origin
+
+    def _line_markup(self, line: Line) -> tuple[str, str]:
+        """The background rectangles and the text of a line, as markup."""
+        rects, spans = [], []
+        column = 0
+        placed = False  # the previous run was stretched to its cells: place the next one
+        for index, (text, style) in enumerate(line):
+            fg, bg, bold, italic, underline = style
+            if index == len(line) - 1 and bg == "default" and not underline:
+                text = text.rstrip(" ")  # trailing spaces draw nothing
+            if bg != "default":
+                x = _number(column * CELL_WIDTH, 2)
+                w = _number(len(text) * CELL_WIDTH, 2)
+                rects.append(
+                    f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
+                    f'fill="{_color(bg, self.theme, background=True)}"/>'
+                )
+            plain = (fg, "default", bold, italic, underline)
+            # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
+            # proportional fallback font: such a run is stretched to its cells, and the run
+            # after it placed at its column, so that what follows stays on the grid.
+            attributes = ""
+            if not _MONO_SAFE.fullmatch(text):
+                width = _number(len(text) * CELL_WIDTH, 2)
+                attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
+            if attributes or placed:
+                attributes = f' x="{_number(column * CELL_WIDTH, 2)}"' + attributes
+            placed = "textLength" in attributes
+            if plain == _PLAIN:
+                escaped = xml_escape(text)
+                spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
+            else:
+                name = self.styles.get(plain)
+                if name is None:
+                    name = self.styles[plain] = _short_id(len(self.styles))
+                spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
+            column += len(text)
+        return "".join(rects), "".join(spans)
+
+
+_PLAIN: Style = ("default", "default", False, False, False)
+
+
+def _mostly_hidden(node: _Node, y: int) -> bool:
+    """Whether most of a block's rows are scrolled out of sight (then its lines are reused)."""
+    above = sum(1 for offset in node.rows if y + offset < 0)
+    return above > len(node.rows) - above
+
+
+def _use(node: _Node, y: int) -> str:
+    offset = y * LINE_HEIGHT + (BASELINE if node.leaf else 0)
+    position = f' y="{offset}"' if offset else ""
+    return f'<use href="#{node.ident}"{position}/>'
+
+
+def _shifts(before: list[int], after: list[int]) -> list[int]:
+    """Row shifts to try when carrying placements over: the scroll most rows agree on, and 0."""
+    where: dict[int, list[int]] = {}
+    for row, line in enumerate(before):
+        if line >= 0:
+            where.setdefault(line, []).append(row)
+    votes: dict[int, int] = {}
+    for row, line in enumerate(after):
+        for old in where.get(line, ()):
+            if old > row:
+                votes[old - row] = votes.get(old - row, 0) + 1
+    best = max(votes, key=lambda s: (votes[s], -s), default=None)
+    return [0] if best is None else [0, best]
+
+
+def _css(style: Style, theme: Theme) -> str:
     fg, _, bold, italic, underline = style
     rules = []
     if fg != "default":
@@ -252,15 +408,9 @@ def _css(style: tuple[str, str, bool, bool, bool], theme: Theme) -> str:
 
 
 def _color(name: str, theme: Theme, *, background: bool) -> str:
+    """A pyte colour as a checked #rrggbb; reverse video names the default it swapped in."""
     if name == "fgdefault":
         return theme.fg
     if name == "bgdefault":
         return theme.bg
-    if name == "default":
-        return theme.bg if background else theme.fg
-    bright = name.startswith("bright")
-    base = name.removeprefix("bright")
-    if base in _NAMES:
-        index = _NAMES.index(base) + (8 if bright else 0)
-        return theme.palette[index] if index < len(theme.palette) else theme.palette[index % 8]
-    return f"#{name}" if len(name) == 6 else theme.fg
+    return pyte_color(name, theme, background=background)

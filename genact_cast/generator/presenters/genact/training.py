@@ -120,6 +120,11 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     pace.finish()
 
 
+def _seconds(value: float) -> str:
+    """Seconds to the digits that make two saves' times tell apart: '0.23s', '41.7s'."""
+    return f"{value:.2f}s" if value < 10 else f"{value:.1f}s"
+
+
 def _in_order(logged: list[tuple[float, list[Text]]]) -> list[Text]:
     """Lines as the log has them: by the time they were logged."""
     return [line for _, lines in sorted(logged, key=lambda item: item[0]) for line in lines]
@@ -132,7 +137,7 @@ def _save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, 
     lines = show.con.log_lines(
         f"[Checkpoint] Saved step {event.step} to {event.path}/ "
         f"({fmt.gigabytes(event.size_bytes)}, async: training blocked "
-        f"{event.blocking:.1f}s, written in {event.seconds:.1f}s)"
+        f"{_seconds(event.blocking)}, written in {_seconds(event.seconds)})"
     )
     show.state.elapsed = now
     return [(event.t, lines)]

@@ -1,0 +1,92 @@
+"""Read back what an animated SVG of ours shows: the screen of every frame, and when.
+
+An independent reader of the document (ElementTree, not the renderer's own data), so
+tests can compare the picture with pyte's screen at any time t.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+SVG = "{http://www.w3.org/2000/svg}"
+LINE_HEIGHT = 18
+BASELINE = 14
+
+Cell = tuple[str, str]  # the character, and the class of its <tspan> ("" for none)
+
+
+@dataclass(frozen=True)
+class Picture:
+    rows: int
+    starts: list[float]  # when each frame starts showing, in seconds
+    screens: list[list[list[Cell]]]  # per frame, per row, the cells drawn (trailing blanks cut)
+
+    def index_at(self, t: float) -> int:
+        return max((i for i, start in enumerate(self.starts) if start <= t + 1e-9), default=0)
+
+    def text_at(self, t: float) -> list[str]:
+        return self.screens_text(self.index_at(t))
+
+    def screens_text(self, index: int) -> list[str]:
+        return ["".join(c for c, _ in row).rstrip() for row in self.screens[index]]
+
+
+def _leaf_cells(element: ET.Element) -> list[Cell]:
+    text = element if element.tag == SVG + "text" else element.find(SVG + "text")
+    assert text is not None
+    cells: list[Cell] = [(c, "") for c in text.text or ""]
+    for span in text:
+        assert span.tag == SVG + "tspan", span.tag
+        cells += [(c, span.get("class", "")) for c in span.text or ""]
+        cells += [(c, "") for c in span.tail or ""]
+    return cells
+
+
+def read(svg: str) -> Picture:
+    root = ET.fromstring(svg)
+    defs = root.find(SVG + "defs")
+    assert defs is not None
+    nodes = {element.get("id"): element for element in defs}
+    inner = root.find(SVG + "svg")
+    assert inner is not None
+    rows = int(inner.get("height", "0")) // LINE_HEIGHT
+    strip = inner.find(SVG + "g")
+    assert strip is not None
+    assert strip.get("id") == "strip"
+
+    def place(ident: str, y: float, screen: dict[int, list[Cell]], depth: int) -> None:
+        assert depth < 16, "blocks nested too deep"
+        element = nodes[ident]
+        if element.tag == SVG + "text" or element.find(SVG + "text") is not None:
+            row, rest = divmod(y - BASELINE, LINE_HEIGHT)
+            assert rest == 0, f"line {ident} placed off the row grid at y={y}"
+            if 0 <= row < rows:
+                assert int(row) not in screen, f"row {row} drawn twice"
+                screen[int(row)] = _leaf_cells(element)
+            return
+        for use in element:
+            assert use.tag == SVG + "use"
+            place(use.get("href", "")[1:], y + float(use.get("y", "0")), screen, depth + 1)
+
+    screens = []
+    for index, frame in enumerate(strip):
+        assert frame.tag == SVG + "svg"
+        assert float(frame.get("y", "0")) == index * rows * LINE_HEIGHT
+        drawn: dict[int, list[Cell]] = {}
+        for use in frame:
+            place(use.get("href", "")[1:], float(use.get("y", "0")), drawn, 0)
+        screens.append([drawn.get(row, []) for row in range(rows)])
+
+    style = root.find(SVG + "style")
+    css = style.text if style is not None and style.text else ""
+    duration = re.search(r"animation:play ([\d.]+)s", css)
+    starts = [0.0] * len(screens)
+    if duration:
+        total = float(duration.group(1))
+        for percent, offset in re.findall(r"([\d.]+)%\{transform:translateY\(-(\d+)px\)\}", css):
+            index = int(offset) // (rows * LINE_HEIGHT)
+            if index < len(screens) and float(percent) < 100:
+                starts[index] = float(percent) / 100 * total
+    return Picture(rows, starts, screens)
