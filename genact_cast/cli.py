@@ -65,6 +65,13 @@ Failures = Annotated[
         "checkpoint) the run has, 0 to 2; default: from the failure rate of its cluster."
     ),
 ]
+Framework = Annotated[
+    str,
+    typer.Option(
+        help="Print the run as this framework does: genact (genact-cast's own log), "
+        "torchtitan, megatron, deepspeed or hf (the Hugging Face Trainer)."
+    ),
+]
 Start = Annotated[
     str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
 ]
@@ -109,6 +116,7 @@ def record(
     dataset: Dataset = None,
     kind: Kind = None,
     failures: Failures = None,
+    framework: Framework = "genact",
     cast_format: Annotated[
         CastFormat, typer.Option("--format", help="asciicast version to write.")
     ] = CastFormat.v2,
@@ -136,6 +144,7 @@ def record(
         kind=kind,
         failures=failures,
         layout=layout,
+        framework=framework,
     )
     if live:
         from genact_cast.atomic import stop_on_signals
@@ -212,6 +221,7 @@ def run(
     dataset: Dataset = None,
     kind: Kind = None,
     failures: Failures = None,
+    framework: Framework = "genact",
     color: Color = True,
     start: Start = None,
     forever: Annotated[
@@ -239,7 +249,9 @@ def run(
     options = _options(
         seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
         model, gpus, gpu, dataset, color, start,
-    )._replace(prompt=prompt, kind=kind, failures=failures, layout=layout)  # fmt: skip
+    )._replace(
+        prompt=prompt, kind=kind, failures=failures, layout=layout, framework=framework
+    )  # fmt: skip
     limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
     run_live(options, forever=forever, exit_after=limit)
 

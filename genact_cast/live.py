@@ -20,6 +20,7 @@ from pathlib import Path
 from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import GenactCastError, Terminated
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.presenters.framework import launch_words
 from genact_cast.generator.presenters.genact.launch import command_words, typed_command
 from genact_cast.programs import find_program
 
@@ -39,19 +40,22 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
     plan = make_plan(options)
     check_writable(output, overwrite=overwrite)
     asciinema = _find("asciinema")
-    command = typed_command(plan)
+    words = command_words(plan) if options.framework == "genact" else launch_words(plan)
+    command = typed_command(plan, words)
+    # The launcher is the first word that is not an environment assignment (NCCL_DEBUG=INFO).
+    launcher = next(word for word in words if "=" not in word)
     run_seconds = plan.budget.total / options.speed
     started = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="genact-cast-live-") as tmp:
         rc = Path(tmp) / "rc"
-        rc.write_text(_shell_setup(options, command_words(plan)[0]), "utf-8")
+        rc.write_text(_shell_setup(options, launcher), "utf-8")
         cast = Path(tmp) / "live.cast"
         arguments = [
             "--command", shlex.join(["bash", "--noprofile", "--rcfile", str(rc), "-i"]),
             "--cols", str(options.cols),
             "--rows", str(options.rows),
-            "--title", options.title or f"{plan.model_name} training, recorded live (genact-cast)",
+            "--title", options.title or _live_title(plan.model_name, options.framework),
         ]  # fmt: skip
         if options.idle_time_limit is not None:
             arguments += ["--idle-time-limit", str(options.idle_time_limit)]
@@ -97,6 +101,11 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
     return time.monotonic() - started
 
 
+def _live_title(model: str, framework: str) -> str:
+    dialect = "" if framework == "genact" else f", {framework}"
+    return f"{model} training, recorded live (genact-cast{dialect})"
+
+
 def run_timeout(run_seconds: float) -> int:
     """How long to wait for the run to end before calling the recording failed."""
     return int(run_seconds * 2 + STARTUP_SECONDS)
@@ -120,6 +129,11 @@ def _shell_setup(options: RecordOptions, launcher: str) -> str:
             run += [flag, value]
     if options.gpus is not None:
         run += ["--gpus", str(options.gpus)]
+    for flag, pinned in (("--kind", options.kind), ("--failures", options.failures)):
+        if pinned is not None:
+            run += [flag, str(pinned)]
+    if options.framework != "genact":
+        run += ["--framework", options.framework]
     if options.start is not None:
         run += ["--start", options.start.isoformat()]
     if options.layout != "log":

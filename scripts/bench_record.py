@@ -10,7 +10,8 @@ ratios, not single times). Measured in one run:
 - in-process: the simulation alone, and the serialization floor (json-encoding the same
   events), with their ratio;
 - the same 3-minute record with `--layout dashboard`, interleaved with the `log` layout's,
-  and the median of the paired ratios (target: within 2x).
+  and the median of the paired ratios (target: within 2x);
+- each framework dialect's whole `record` process against the genact dialect's, in pairs.
 """
 
 from __future__ import annotations
@@ -125,6 +126,28 @@ def main() -> None:
         "| dashboard / log record, whole process (median of paired runs) "
         f"| {dashboard_ratio:.2f}x | <= 2x |"
     )
+    for framework, dialect_ratio in framework_ratios(genact, runs).items():
+        print(
+            f"| record --framework {framework} / record (genact), whole process, paired | "
+            f"{dialect_ratio:.2f}x | <= 1.05x |"
+        )
+
+
+FRAMEWORKS = ("torchtitan", "megatron", "deepspeed", "hf")
+
+
+def framework_ratios(genact: str, runs: int) -> dict[str, float]:
+    """Each dialect's whole `record` process against the genact dialect's, run in pairs."""
+    ratios: dict[str, list[float]] = {name: [] for name in FRAMEWORKS}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "bench.cast")
+        base = [genact, "record", "--seed", "7", "--duration", "180", "-o", out, "--overwrite"]
+        command_ms(base, 1)
+        for _ in range(runs):
+            for name in FRAMEWORKS:
+                reference = command_ms(base, 1)
+                ratios[name].append(command_ms([*base, "--framework", name], 1) / reference)
+    return {name: statistics.median(values) for name, values in ratios.items()}
 
 
 if __name__ == "__main__":

@@ -120,3 +120,23 @@ def test_generated_run_without_prompt_prints_the_same_run() -> None:
     assert b in a
     assert "torchrun" in a
     assert "torchrun" not in b
+
+
+def test_a_framework_is_recorded_live_as_generated(tmp_path: Path) -> None:
+    """The dialect's launch command is the shell function, and the run matches `record`."""
+    live, generated = tmp_path / "live.cast", tmp_path / "generated.cast"
+    options = [*OPTIONS, "--framework", "megatron", "--no-color"]
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "record", "--live", *options, "-o", str(live)],
+        capture_output=True, text=True, timeout=180, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    subprocess.run(
+        [sys.executable, "-m", "genact_cast", "record", *options, "-o", str(generated)],
+        check=True, capture_output=True, timeout=60, cwd=ROOT,
+    )  # fmt: skip
+    (live_rows, live_out), (rows, _) = screen_of(live), screen_of(generated)
+    assert "pretrain_gpt.py --tensor-model-parallel-size=" in live_out
+    last = max(i for i, row in enumerate(rows) if row.startswith("-rw-r--r--"))
+    live_last = max(i for i, row in enumerate(live_rows) if row.startswith("-rw-r--r--"))
+    assert live_rows[live_last - 8 : live_last + 1] == rows[last - 8 : last + 1]

@@ -88,3 +88,19 @@ def test_the_terminal_is_restored_after_run() -> None:
     assert child.match.group(1) == "0"
     child.expect(STTY)
     assert child.match.group(1) == before
+
+
+def test_a_framework_run_plays_to_its_last_line_and_stops_as_its_launcher_does() -> None:
+    child = spawn("--seed", "3", "--duration", "5", "--framework", "deepspeed", "--no-color")
+    child.expect("deepspeed --num_nodes=")
+    child.expect(r"model-00001-of-\d+\.safetensors")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    child = spawn("--seed", "3", "--exit-after", "3s", "--framework", "megatron", "--no-color")
+    child.expect(r"\^C")
+    child.expect("closing signal SIGINT")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -20,8 +20,10 @@ def header_for(plan: RunPlan, version: int = 2) -> Header:
         theme = themes[catalog.find("theme", options.theme, {n: n for n in themes})]
     title = options.title
     if title is None:
+        framework = "" if options.framework == "genact" else f"{options.framework}, "
         title = (
-            f"{plan.model_name} on {plan.gpus}x {plan.gpu.name} (genact-cast, seed {options.seed})"
+            f"{plan.model_name} on {plan.gpus}x {plan.gpu.name} "
+            f"(genact-cast, {framework}seed {options.seed})"
         )
     return Header(
         cols=options.cols,

@@ -72,6 +72,13 @@ class RecordOptions(NamedTuple):
             )
         if self.layout not in LAYOUTS:
             raise BadOption(f"--layout must be one of {', '.join(LAYOUTS)} (got {self.layout!r})")
+        if self.layout == "dashboard" and self.framework != "genact":
+            # The dashboard's log pane shows genact's own log; a framework's log is printed
+            # as the framework prints it, to the whole terminal.
+            raise BadOption(
+                f"--framework {self.framework} prints the log layout; "
+                "--layout dashboard shows genact's own log (choose one)"
+            )
         if self.layout == "dashboard":
             from genact_cast.generator.dashboard.layout import check_size
 

@@ -56,7 +56,14 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
         presenter = Dashboard(GenactLog(Show(screen, plan, run), typing), screen, plan, run)
     else:
         con = Console(tape, style, options.cols, plan.start, body, should_stop)
-        presenter = GenactLog(Show(con, plan, run), typing)
+        show = Show(con, plan, run)
+        if options.framework == "genact":
+            presenter = GenactLog(show, typing)
+        else:
+            # Imported here: genact's own log never loads the dialects.
+            from genact_cast.generator.presenters.framework import FrameworkLog
+
+            presenter = FrameworkLog(show, typing)
     phases = _phases(run.events)
     try:
         if options.prompt:

@@ -40,27 +40,37 @@ def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
     limit = first_width
-    for word in words:
+    for index, word in enumerate(words):
         candidate = f"{line} {word}" if line else word
         if line and len(candidate) + 2 > limit:
             lines.append(line + " \\")
             line, limit = word, width - 2  # after the '> ' continuation prompt
         else:
             line = candidate
+        # A word longer than a line (a config path on a narrow terminal) is split after a
+        # slash if it can be: bash joins a backslash-newline inside a word too.
+        room = limit if index == len(words) - 1 else limit - 2
+        while " " not in line and len(line) > room:
+            cut = line.rfind("/", 0, limit - 1) + 1 or limit - 1
+            lines.append(line[:cut] + "\\")
+            line, limit = line[cut:], width - 2
+            room = limit if index == len(words) - 1 else limit - 2
     lines.append(line)
     return lines
 
 
-def typed_command(plan: RunPlan) -> str:
-    """The launch command as typed: lines joined by newlines, continued with ' \\'."""
+def typed_command(plan: RunPlan, words: list[str] | None = None) -> str:
+    """The launch command (or `words`) as typed: lines joined by newlines, continued with ' \\'."""
     width = usable_width(plan.options.cols)
     first = width - prompt(plan, color=False).width
-    return "\n".join(command_lines(command_words(plan), first, width))
+    return "\n".join(command_lines(words or command_words(plan), first, width))
 
 
-def launch(con: Console, plan: RunPlan, budget: float, rng: Rng) -> None:
+def launch(
+    con: Console, plan: RunPlan, budget: float, rng: Rng, words: list[str] | None = None
+) -> None:
     shown = prompt(plan, color=con.style.color)
-    keys = typed_command(plan).replace("\n", "\r")
+    keys = typed_command(plan, words).replace("\n", "\r")
     # One pause to think, one per keystroke (longer after a space), one before Enter.
     raw = [rng.uniform(0.6, 1.4)]
     for key in keys:

@@ -1,0 +1,290 @@
+"""What every framework dialect shares: its output items, the incidental draws (process ids,
+NCCL addresses), the torchrun banner and the NCCL start-up lines of one rank."""
+
+import math
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from genact_cast.generator.dialects import nccl, torchrun
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.events import Failed
+from genact_cast.generator.rng import Rng
+
+
+class Line(NamedTuple):
+    """A line that scrolls: written, then a new line."""
+
+    text: str
+
+
+class Redraw(NamedTuple):
+    """A progress line redrawn in place (tqdm): replaces the current line, no new line."""
+
+    text: str
+
+
+class Close(NamedTuple):
+    """tqdm's close: the progress line stays as drawn, and output goes on below it."""
+
+
+Out = Line | Redraw | Close
+
+
+class Clock:
+    """Log time never runs backwards: a line placed before the previous one is stamped with
+    the previous one's time, as a process that logs in order would stamp it."""
+
+    def __init__(self) -> None:
+        self.last = float("-inf")
+
+    def at(self, t: float) -> float:
+        self.last = max(t, self.last)
+        return self.last
+
+
+class Incidentals:
+    """Process ids, thread ids and NCCL addresses: drawn once per launch from the dialect's
+    own stream, so they never touch the run's numbers and repeat with the seed."""
+
+    def __init__(self, facts: Facts, attempt: int) -> None:
+        rng = Rng(facts.seed * 7 + attempt)
+        self.agent_pid = rng.integer(20_000, 3_000_000)
+        base = self.agent_pid + rng.integer(20, 90)
+        self.worker_pids = [base + local for local in range(8)]
+        self.thread_ids = [pid + rng.integer(30, 400) for pid in self.worker_pids]
+        # 16-byte aligned heap addresses, as glibc's allocator returns them.
+        self.comms = [0x55_0000_0000_00 + rng.integer(0, 2**40) // 16 * 16 for _ in range(8)]
+        self.comm_id = rng.integer(2**60, 2**64 - 1)
+        self.subnet = (10, rng.integer(0, 200), rng.integer(0, 250))
+        self.nanos = [rng.integer(0, 999) for _ in range(16)]
+        self.banner_delay = rng.uniform(0.2, 0.9)  # torchrun's start to its warning
+        # PCI bus ids of the eight GPUs of an HGX board, as NCCL prints them.
+        self.bus_ids = ["18000", "2a000", "3a000", "5d000", "9a000", "ab000", "ba000", "db000"]
+
+    def relaunched(self, facts: Facts, attempt: int, *, same_agent: bool) -> "Incidentals":
+        """The next launch on the same nodes: the same addresses, new workers (later pids),
+        new communicators. torchrun restarting its workers keeps its own pid; a launcher run
+        again is a new process too."""
+        new = Incidentals(facts, attempt)
+        new.subnet = self.subnet
+        first = self.worker_pids[-1] + new.worker_pids[0] - new.agent_pid
+        if same_agent:
+            new.agent_pid = self.agent_pid
+        else:
+            new.agent_pid, first = first, first + new.worker_pids[0] - new.agent_pid
+        shift = first - new.worker_pids[0]
+        new.worker_pids = [pid + shift for pid in new.worker_pids]
+        new.thread_ids = [tid + shift for tid in new.thread_ids]
+        return new
+
+    def address(self, node: int) -> str:
+        return f"{self.subnet[0]}.{self.subnet[1]}.{self.subnet[2]}.{10 + node}"
+
+
+def torch_site(torch_version: str) -> str:
+    """From 2.5 a pip or conda install logs its path from `site-packages/`."""
+    major, minor = (int(part) for part in torch_version.split("+")[0].split(".")[:2])
+    return "site-packages/" if (major, minor) >= (2, 5) else ""
+
+
+def banner(facts: Facts, moment: datetime, incidentals: Incidentals) -> list[str]:
+    source = torchrun.torch_source(facts.torch)
+    process = incidentals.agent_pid
+    if source.thread_ids:
+        process = 139_000_000_000_000 + incidentals.agent_pid * 4096
+    later = moment + timedelta(seconds=incidentals.banner_delay)
+    return torchrun.banner(later, process, source, site=torch_site(facts.torch))
+
+
+def channels(facts: Facts) -> int:
+    return 32 if facts.gpu in {"H100", "H200", "B200"} else 24
+
+
+def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> list[str]:
+    """Rank 0's NCCL_DEBUG=INFO lines while the world communicator comes up, then the Init
+    COMPLETE lines of the other GPUs of the first node (`tag` prefixes every line)."""
+    version = facts.nccl
+    where = nccl.Where(facts.master, incidentals.worker_pids[0], incidentals.worker_pids[0], 0)
+    init = where._replace(tid=incidentals.thread_ids[0])
+    oob = ("bond0", incidentals.address(0))
+    hcas = [f"mlx5_{index}" for index in range(8)]
+    total = channels(facts)
+    ring = list(range(facts.gpus))
+    lines = [
+        nccl.bootstrap(where, version, *oob),
+        nccl.version_banner(version, facts.cuda),
+        nccl.net_ib(init, hcas, *oob),
+        nccl.using_network(init, "IB"),
+        nccl.init_start(
+            init,
+            version,
+            comm=incidentals.comms[0],
+            rank=0,
+            nranks=facts.gpus,
+            bus_id=incidentals.bus_ids[0],
+            comm_id=incidentals.comm_id,
+        ),
+    ]
+    # A ring lists every rank; past 64 ranks the channel lines run over many rows and NCCL's
+    # tree lines say the same more briefly.
+    if facts.gpus <= 64:
+        for index in range(2):
+            order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
+            lines.append(nccl.channel(init, index, total, order))
+    peer = 8 if facts.gpus > 8 else -1
+    lines.append(nccl.trees(init, [([1, peer, -1], 0, -1), ([1, -1, -1], 0, -1)]))
+    lines += [
+        nccl.connected(init, "rings"),
+        nccl.connected(init, "trees"),
+        nccl.coll_channels(init, total, total, 1 if facts.gpus > 8 else 2),
+    ]
+    for local in range(8):
+        gpu = nccl.Where(
+            facts.master, incidentals.worker_pids[local], incidentals.thread_ids[local], local
+        )
+        lines.append(
+            nccl.init_complete(
+                gpu,
+                version,
+                comm=incidentals.comms[local],
+                rank=local,
+                nranks=facts.gpus,
+                bus_id=incidentals.bus_ids[local],
+                comm_id=incidentals.comm_id,
+            )
+        )
+        if tag:
+            break  # a rank filter shows rank 0 alone
+    return [f"{tag}{line}" for line in lines]
+
+
+def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
+    """Elements in and out of the collective the watchdog caught: one transformer layer's
+    parameters of this TP/PP shard, gathered or scattered over the data-parallel group."""
+    layer = (facts.params - 2 * facts.vocab * facts.hidden) // facts.layers // facts.tp
+    shard = layer // facts.dp
+    if op == "_ALLGATHER_BASE":
+        return shard, shard * facts.dp
+    if op == "_REDUCE_SCATTER_BASE":
+        return shard * facts.dp, shard
+    return layer, layer
+
+
+MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type
+
+
+def failure_lines(
+    facts: Facts,
+    incidentals: Incidentals,
+    event: Failed,
+    *,
+    restarts_left: int = MAX_RESTARTS,
+    binary: str = "/usr/bin/python",
+) -> list[Out]:
+    """What a torchrun job prints when a collective hangs: rank 0's NCCL watchdog gives up and
+    takes the process down (SIGABRT), the elastic agent stops the node's other workers, and,
+    with restarts left, brings the worker group up again."""
+    source = torchrun.torch_source(facts.torch)
+    site = torch_site(facts.torch)
+    moment = facts.moment(event.t)
+    nanos = incidentals.nanos
+    numel_in, numel_out = collective_numels(facts, event.op)
+    timeout = torchrun.Timeout(
+        event.seq, event.op, numel_in, numel_out, event.timeout_ms, event.ran_ms
+    )
+    group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
+    nanos = sorted(nanos[:4])
+    lines = [
+        torchrun.watchdog_timeout(0, moment, nanos[0], source, timeout),
+        torchrun.watchdog_exception(
+            0,
+            moment,
+            nanos[1],
+            source,
+            group=group,
+            work=event.seq,
+            enqueued=event.seq + 2,
+            completed=event.seq - 1,
+        ),
+        torchrun.watchdog_inconsistency(0, moment, nanos[2], source),
+        torchrun.watchdog_takedown(0, moment, nanos[3], source),
+    ]
+    agent = incidentals.agent_pid
+    later = facts.moment(event.t + 1.5)
+    for local in range(1, 8):
+        lines.append(
+            torchrun.closing_signal(later, agent, source, incidentals.worker_pids[local], site=site)
+        )
+    lines.append(
+        torchrun.worker_failed(
+            facts.moment(event.t + 2.1),
+            agent,
+            source,
+            exitcode=-6,
+            local_rank=0,
+            pid=incidentals.worker_pids[0],
+            binary=binary,
+            site=site,
+        )
+    )
+    if restarts_left > 0:
+        later = facts.moment(event.t + 2.2)
+        lines += [
+            torchrun.group_failed(later, agent, source, restarts_left, MAX_RESTARTS, site=site),
+            torchrun.stopping(later, agent, source, site=site),
+            torchrun.rendezvousing(facts.moment(event.t + 2.3), agent, source, site=site),
+        ]
+    return [Line(text) for text in lines]
+
+
+def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[Out]:
+    """Ctrl-C in the terminal: torchrun's agent passes SIGINT on to every worker."""
+    site = torch_site(facts.torch)
+    source = torchrun.torch_source(facts.torch)
+    moment = facts.moment(t)
+    agent = incidentals.agent_pid
+    lines = [torchrun.death_signal(moment, agent, 2, site=site)]
+    lines += [
+        torchrun.closing_signal(moment, agent, source, pid, site=site, signal="SIGINT")
+        for pid in incidentals.worker_pids
+    ]
+    return [Line(text) for text in lines]
+
+
+def listing(facts: Facts, t: float, folder: str, shards: tuple[float, ...]) -> list[str]:
+    """`ls -lh` of an exported model: the safetensors shards, their index and the config."""
+    moment = facts.moment(t)
+    stamp = f"{moment:%b} {moment.day:2d} {moment:%H:%M}"
+    count = len(shards)
+    files = [
+        ("config.json", 0.7e3),
+        *((f"model-{i:05d}-of-{count:05d}.safetensors", size) for i, size in enumerate(shards, 1)),
+        ("model.safetensors.index.json", 23.9e3 + 0.2e3 * facts.layers),
+    ]
+    sizes = [_human(size) for _, size in files]
+    width = max(len(size) for size in sizes)
+    owner = facts.user
+    total = _human(math.fsum(size for _, size in files))
+    rows = [f"total {total}"]
+    for (name, _), size in zip(files, sizes, strict=True):
+        rows.append(f"-rw-r--r-- 1 {owner} {owner} {size:>{width}} {stamp} {name}")
+    return [folder and rows[0], *rows[1:]]
+
+
+def _human(size: float) -> str:
+    """`ls -h`: powers of 1024, one decimal below 10, rounded up as coreutils rounds."""
+    units = "KMGT"
+    value, unit = size, ""
+    for letter in units:
+        if value < 1024:
+            break
+        value /= 1024
+        unit = letter
+    if not unit:
+        return str(int(value))
+    if value < 10:
+        tenths = -(-round(value * 1000) // 100)  # ceiling, to a tenth
+        if tenths < 100:
+            return f"{tenths // 10}.{tenths % 10}{unit}"
+        value = 10.0
+    return f"{-(-round(value * 1000) // 1000)}{unit}"

@@ -1,0 +1,117 @@
+"""Number and time formats the frameworks share: Python's float repr, logging and glog stamps."""
+
+from __future__ import annotations
+
+import functools
+import math
+import struct
+from datetime import datetime
+from fractions import Fraction
+
+
+def py_float(value: float) -> str:
+    """`repr(value)` for a finite float, built explicitly from the shortest round-trip digits.
+
+    Python-side loggers print floats by repr (DeepSpeed's `lr=[...]`, the Trainer's dicts);
+    the digits are the fewest that read back as the same double, as repr does.
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite float: {value}")
+    if value == 0.0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
+    return _nonzero(value)
+
+
+@functools.lru_cache(maxsize=1024)  # a log line often repeats a value (each group's lr)
+def _nonzero(value: float) -> str:
+    """py_float of a finite, nonzero value (the cache cannot tell 0.0 from -0.0)."""
+    # The fewest digits that read back as `value`. Away from a power of two more digits never
+    # stop round-tripping (the correctly rounded string is the closest at each length), so
+    # a search over 1 to 17 significant digits finds them; most of what a log prints (rates,
+    # learning rates mid-schedule) needs 16 or 17, and those two are tried first.
+    low, high = 0, 16
+    lopsided = math.frexp(value)[0] in (0.5, -0.5)  # a power of two: see below
+    if not lopsided:
+        if float(f"{value:.15e}") != value:
+            low = 16
+        elif float(f"{value:.14e}") != value:
+            low = high = 15
+        else:
+            high = 14
+    while low < high:
+        middle = (low + high) // 2
+        if float(f"{value:.{middle}e}") == value:
+            high = middle
+        else:
+            low = middle + 1
+    text = f"{value:.{low}e}"
+    # The correctly rounded string can miss where a neighbour one digit shorter would not:
+    # at a power of two the doubles are closer below than above. Elsewhere the interval that
+    # reads back as `value` is symmetric, and the correctly rounded string is the closest.
+    while low > 0 and lopsided:
+        shorter = _neighbour(value, low - 1)
+        if shorter is None:
+            break
+        text, low = shorter, low - 1
+    mantissa, exponent_text = text.split("e")
+    exponent = int(exponent_text)
+    sign = "-" if value < 0 else ""
+    digits = mantissa.lstrip("-").replace(".", "")
+    if -4 <= exponent < 16:
+        if exponent >= 0:
+            whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+            fraction = digits[exponent + 1 :] or "0"
+        else:
+            whole = "0"
+            fraction = "0" * (-exponent - 1) + digits
+        return f"{sign}{whole}.{fraction}"
+    head = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+    return f"{sign}{head}e{exponent:+03d}"
+
+
+def _neighbour(value: float, precision: int) -> str | None:
+    """A `precision`-digit (after the point) string next to the correctly rounded one that
+    reads back as `value`, the closest to it if both do; None if neither does."""
+    mantissa, exponent = f"{value:.{precision}e}".split("e")
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = int(mantissa.lstrip("-").replace(".", ""))
+    exact = Fraction(value)
+    found: list[tuple[Fraction, str]] = []
+    for candidate in (digits - 1, digits + 1):
+        if not 10**precision <= candidate < 10 ** (precision + 1):
+            continue
+        head = str(candidate)
+        text = f"{sign}{head[0]}{'.' + head[1:] if precision else ''}e{exponent}"
+        if float(text) == value:
+            found.append((abs(Fraction(text) - exact), text))
+    return min(found)[1] if found else None
+
+
+def float32(value: float) -> float:
+    """`value` rounded to single precision, as a float32 tensor's `.item()` returns it."""
+    packed: float = struct.unpack("<f", struct.pack("<f", value))[0]
+    return packed
+
+
+def rounded(value: float, digits: int) -> float:
+    """`round(value, digits)` through the decimal text, so no platform rounding leaks in."""
+    return float(f"{value:.{digits}f}")
+
+
+def logging_stamp(moment: datetime) -> str:
+    """Python logging's default `%(asctime)s`: 2025-06-16 22:30:50,322."""
+    return f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}"
+
+
+def glog_stamp(level: str, moment: datetime) -> str:
+    """torchrun's glog-style prefix stamp: W1125 19:44:46.787000 (milliseconds, then 000)."""
+    return f"{level}{moment:%m%d %H:%M:%S}.{moment.microsecond // 1000:03d}000"
+
+
+def cpp_stamp(level: str, moment: datetime, nanos: int) -> str:
+    """c10's C++ log stamp: E1206 18:44:12.715298746 (month and day unpadded, nanoseconds).
+
+    `nanos` supplies the digits below the microsecond, which `datetime` does not hold.
+    """
+    fraction = f"{moment.microsecond:06d}{nanos % 1000:03d}"
+    return f"{level}{moment.month}{moment.day:02d} {moment:%H:%M:%S}.{fraction}"

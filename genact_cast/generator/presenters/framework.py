@@ -1,0 +1,323 @@
+"""The `log` layout in a framework's dialect: torchtitan, Megatron-LM, DeepSpeed or the
+Hugging Face Trainer, printing the run as that framework prints it.
+
+The dialect modules (`generator.dialects`) say what each event looks like; this module
+paces them onto the tape: the launch command typed at the prompt, the steps drawn at the
+dialect's fixed logging interval, lines fitted to the terminal, tqdm's bar redrawn in place.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Sequence
+from typing import Protocol
+
+from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, listing
+from genact_cast.generator.dialects.facts import Facts, exact_parameters, fit
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    Evaluated,
+    Exported,
+    Failed,
+    Restarted,
+    RunEvent,
+    StepStats,
+    Trained,
+)
+from genact_cast.generator.pacing import NICE, log_interval, tick_steps
+from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.presenters.genact.launch import launch, prompt
+from genact_cast.generator.presenters.genact.show import Show
+from genact_cast.generator.rng import Rng
+
+SECONDS_PER_LINE = 0.8  # cast time a logged step takes, about
+BASE_INTERVAL = 10  # every framework's default logging interval
+RELAUNCH_SECONDS = 4.0  # typing the launch command again (DeepSpeed does not restart itself)
+DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
+FAMILIES = {"Llama-2": "llama2", "Llama-3": "llama3", "Mistral": "mistral", "Qwen2": "qwen2"}
+
+
+class Dialect(Protocol):
+    interval: int
+    logs_first_step: bool  # torchtitan logs step 1 besides every `interval` steps
+    has_bar: bool  # a tqdm bar moves at every step between the log lines
+    relaunched: bool  # its launcher does not restart workers: the operator runs it again
+
+    def launch_words(self) -> list[str]: ...
+
+    def present(self, event: RunEvent) -> list[Out]: ...
+
+    def step(self, stats: StepStats) -> list[Out]: ...
+
+    def finish_training(self, t: float) -> list[Out]: ...
+
+    def stopped(self, t: float) -> list[Out]: ...
+
+    def export_words(self, event: Exported) -> list[str] | None: ...
+
+
+def facts_for(plan: RunPlan) -> Facts:
+    """The plan's numbers as the framework logs print them."""
+    a = plan.arch
+    params, ffn = exact_parameters(a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab)
+    family_name, flavor = a.name.rsplit("-", 1)
+    examples = (
+        plan.dataset.examples if plan.kind == "sft" else plan.steps_per_epoch * plan.global_batch
+    )
+    return Facts(
+        seed=plan.scene_seed,
+        start=plan.start,
+        user=plan.user,
+        hosts=tuple(plan.host(node) for node in range(plan.nodes)),
+        port=plan.master_port,
+        model_name=plan.model_name,
+        family=FAMILIES.get(family_name, family_name.lower().replace("-", "")),
+        flavor=flavor,
+        params=params,
+        layers=a.layers,
+        hidden=a.hidden,
+        heads=a.heads,
+        kv_heads=a.kv_heads,
+        vocab=a.vocab,
+        ffn=ffn,
+        seq_len=plan.seq_len,
+        gpu=plan.gpu.name,
+        capacity_gib=plan.gpu.memory_gib,
+        peak_tflops=plan.gpu.peak_tflops,
+        dp=plan.layout.dp,
+        tp=plan.layout.tp,
+        pp=plan.layout.pp,
+        micro_batch=plan.micro_batch,
+        grad_accum=plan.grad_accum,
+        total_steps=plan.total_steps,
+        warmup=plan.warmup_steps,
+        peak_lr=plan.peak_lr,
+        epochs=plan.epochs,
+        steps_per_epoch=plan.steps_per_epoch,
+        torch=plan.framework.torch,
+        cuda=plan.framework.cuda,
+        nccl=plan.framework.nccl,
+        dataset=plan.dataset.name,
+        dataset_examples=examples,
+        eval_samples=plan.eval_samples,
+        kind=plan.kind,
+        full_recompute=plan.layout.checkpointing,
+        state_gib=plan.static_memory_gib,
+        checkpoint_every=plan.checkpoint_every,
+    )
+
+
+def logging_interval(plan: RunPlan) -> int:
+    """One round logging interval for the whole run, fixed at launch as a real job's is:
+    the framework's default of 10, or the round multiple of it whose lines fit the cast."""
+    lines = math.fsum(plan.budget.epochs) / SECONDS_PER_LINE
+    interval = log_interval(plan.total_steps, max(1, round(lines)))
+    return max(BASE_INTERVAL, interval)
+
+
+def dialect_for(plan: RunPlan) -> Dialect:
+    """The framework's dialect module, imported only when asked for."""
+    options = plan.options
+    if options.framework not in DIALECTS:
+        raise ValueError(f"no dialect for framework {options.framework!r}")
+    module = importlib.import_module(f"genact_cast.generator.dialects.{options.framework}")
+    log: Dialect = module.Log(
+        facts_for(plan), color=options.color, cols=options.cols, interval=logging_interval(plan)
+    )
+    return log
+
+
+def launch_words(plan: RunPlan) -> list[str]:
+    return dialect_for(plan).launch_words()
+
+
+class FrameworkLog:
+    """The `Presenter` of a framework dialect in the `log` layout."""
+
+    def __init__(self, show: Show, typing: Rng) -> None:
+        self.show = show
+        self.plan = show.plan
+        self.facts = facts_for(show.plan)
+        self.dialect = dialect_for(show.plan)
+        self._typing = typing
+        self._bar: str | None = None  # tqdm's line, while one is on screen
+        self._logged = False
+
+    # Output
+
+    def _emit(self, outs: Sequence[Out]) -> None:
+        tape, cols = self.show.con.tape, self.plan.options.cols
+        for out in outs:
+            if isinstance(out, Close):
+                self._close_bar()
+                continue
+            if isinstance(out, Redraw):
+                # tqdm keeps a bar cell or more, so a very narrow terminal could overflow it.
+                text = out.text if len(out.text) < cols else out.text[: cols - 1]
+                tape.write("\r" + text + "\x1b[K")
+                self._bar = text
+                continue
+            if self._bar is not None:
+                tape.write("\r\x1b[K")  # as tqdm.write: clear the bar, print, redraw it
+            for row in fit(out.text, cols):
+                tape.line(row)
+            if self._bar is not None:
+                tape.write(self._bar)
+
+    def _close_bar(self) -> None:
+        """tqdm's close: the bar stays as it is, and output goes on below it."""
+        if self._bar is not None:
+            self.show.con.tape.write("\r\n")
+            self._bar = None
+
+    def _type(self, words: list[str], budget: float) -> None:
+        self._close_bar()
+        launch(self.show.con, self.plan, budget, self._typing, words=words)
+
+    # The phases
+
+    def launch(self, budget: float) -> None:
+        self._type(self.dialect.launch_words(), budget)
+
+    def initialization(self, events: Sequence[RunEvent], budget: float) -> None:
+        con = self.show.con
+        groups = [self.dialect.present(event) for event in events]
+        pace = con.pacer(budget, sum(1 for group in groups if group))
+        for event, group in zip(events, groups, strict=True):
+            con.at(event.t)
+            if group:
+                self._emit(group)
+                pace()
+        pace.finish()
+
+    def epoch(self, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
+        con, run = self.show.con, self.show.run
+        spans = [e for e in events if isinstance(e, Trained)]
+        interval = self.dialect.interval
+        ticks = tick_steps(spans, interval, self._extra_ticks(events))
+        relaunches = sum(isinstance(e, Restarted) for e in events) if self._relaunches else 0
+        drawn = sum(len(t) for t in ticks)
+        failures = sum(isinstance(e, Failed | Restarted) for e in events)
+        typing = min(RELAUNCH_SECONDS, budget / 4) * relaunches
+        pace = con.pacer(budget - typing, drawn + failures)
+        span_index = 0
+        # A save at a drawn step follows that step's line, as in the real log. Between two
+        # drawn steps only the latest save is worth its lines: a real log has hundreds of
+        # step lines around each save, the cast a few.
+        held: list[Out] = []
+        last_drawn = -1
+        for event in events:
+            if isinstance(event, Trained):
+                for step in ticks[span_index]:
+                    self._emit(held)
+                    held = []
+                    stats = run.step(step, event.attempt)
+                    con.at(stats.t)
+                    state = self.show.state
+                    state.step, state.last_loss = step, stats.loss
+                    state.losses.append(stats.loss)
+                    self._emit(self.dialect.step(stats))
+                    last_drawn = step
+                    pace()
+                span_index += 1
+                continue
+            con.at(event.t)
+            if isinstance(event, CheckpointSaved):
+                self.show.state.checkpoints.append(event.path)
+                if event.step == last_drawn:
+                    self._emit(self.dialect.present(event))
+                else:
+                    held = self.dialect.present(event)
+                continue
+            self._emit(held)
+            held = []
+            if isinstance(event, Restarted):
+                self.show.state.failures += 1
+                self.show.state.lost_seconds += event.lost_seconds
+            self._emit(self.dialect.present(event))
+            if isinstance(event, Restarted) and self._relaunches:
+                self._type(self.dialect.launch_words(), min(RELAUNCH_SECONDS, budget / 4))
+            if isinstance(event, Failed | Restarted):
+                pace()
+        self._emit(held)
+        pace.finish()
+
+    @property
+    def _relaunches(self) -> bool:
+        return self.dialect.relaunched
+
+    def _extra_ticks(self, events: Sequence[RunEvent]) -> list[tuple[int, int]]:
+        """Steps drawn besides the logged ones: torchtitan logs step 1; the Trainer's bar moves
+        at every step, so it is redrawn between its log lines too."""
+        extra: list[tuple[int, int]] = []
+        if self.dialect.logs_first_step:
+            extra.append((0, 1))
+        if self.dialect.has_bar:
+            spans = [e for e in events if isinstance(e, Trained)]
+            covered = sum(span.last - span.first + 1 for span in spans)
+            between = min(self.dialect.interval, _nice_below(covered / 40))
+            for span in spans:
+                start = -(-span.first // between) * between
+                extra += [(span.attempt, s) for s in range(start, span.last + 1, between)]
+                extra.append((span.attempt, span.last))  # the bar reaches every span's end
+        return extra
+
+    def validation(self, event: Evaluated, budget: float) -> None:
+        self._phase([event], budget)
+
+    def checkpoint(self, event: CheckpointSaved, budget: float) -> None:
+        self.show.state.checkpoints.append(event.path)
+        self._phase([event], budget)
+
+    def _phase(self, events: Sequence[RunEvent], budget: float) -> None:
+        con = self.show.con
+        pace = con.pacer(budget, len(events))
+        for event in events:
+            con.at(event.t)
+            self._emit(self.dialect.present(event))
+            pace()
+        pace.finish()
+
+    def export(self, event: Exported, budget: float) -> None:
+        con = self.show.con
+        start = event.t - event.seconds
+        con.at(start)
+        self._emit(self.dialect.finish_training(start))
+        self._close_bar()
+        words = self.dialect.export_words(event)
+        if words is None:
+            self._phase([event], budget)
+            return
+        prompt_budget = budget / 3
+        self._type(words, prompt_budget)
+        con.at(event.t)
+        con.tape.sleep(prompt_budget)
+        self._type(["ls", "-lh", event.path], prompt_budget / 2)
+        self._emit([Line(row) for row in listing(self.facts, event.t, event.path, event.shards)])
+        con.natural_break()
+        con.tape.sleep(prompt_budget / 2)
+
+    def summary(self, *, complete: bool) -> None:
+        """The framework's own last lines are the end: no summary block of genact's."""
+        del complete
+        self._close_bar()
+
+    def stopped(self) -> None:
+        con = self.show.con
+        self._close_bar()
+        con.tape.write("^C")
+        self._emit(self.dialect.stopped(con.state.elapsed))
+        self._close_bar()
+
+    def finish(self) -> None:
+        options = self.plan.options
+        self._close_bar()
+        if options.prompt:
+            self.show.con.tape.write(prompt(self.plan, color=options.color).ansi)
+
+
+def _nice_below(value: float) -> int:
+    """The largest round interval (1, 2, 5, 10, ...) at most `value`, and at least 1."""
+    fitting = [n for n in NICE if n <= max(1.0, value)]
+    return max(fitting) if fitting else 1

@@ -1,0 +1,312 @@
+"""Generated casts in each framework dialect: the framework's shapes with the run's numbers,
+the same run whatever the dialect, determinism, and no line ever reaching the last column."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genact_cast.asciicast import Event
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, generate, make_plan, simulate
+from genact_cast.generator.dialects.facts import _fit_plain, fit
+from genact_cast.generator.events import CheckpointSaved, Failed, Restarted, StepStats
+from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.presenters.genact.launch import command_lines
+from genact_cast.generator.run import Run
+from tests.helpers import output_of, plain, render
+
+DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
+SEEDS = (7, 11)
+
+
+@functools.cache
+def events(framework: str, seed: int, cols: int = 120, failures: int = 1) -> tuple[Event, ...]:
+    options = RecordOptions(
+        seed=seed, framework=framework, cols=cols, duration=60.0, failures=failures
+    )
+    return tuple(generate(options).events)
+
+
+@functools.cache
+def run_of(seed: int, failures: int = 1) -> Run:
+    options = RecordOptions(seed=seed, duration=60.0, failures=failures)
+    return Run(make_plan(options))
+
+
+def trained(run: Run, step: int) -> list[StepStats]:
+    """`step`'s loss and time as each launch that trained it measured them."""
+    found = []
+    for attempt in range(3):
+        try:
+            found.append(run.step(step, attempt))
+        except ValueError:
+            continue
+    return found
+
+
+def text(framework: str, seed: int, cols: int = 120) -> str:
+    return plain(output_of(events(framework, seed, cols)))
+
+
+def joined(framework: str, seed: int) -> str:
+    """The output with fitted rows joined again, at a width no line reaches."""
+    return plain(output_of(events(framework, seed, 1000)))
+
+
+# (step, loss) as each dialect logs them, in the order they are logged.
+LOGGED = {
+    "torchtitan": r"INFO - step: +(\d+)  loss: +([\d.]+)",
+    "megatron": r" iteration +(\d+)/ *\d+ \|.*? lm loss: ([\d.E+-]+) \|",
+    "deepspeed": r"\[Rank 0\] step=(\d+), .*?\n.*?\n.*?\[Rank 0\] Loss: ([\d.]+)",
+    "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
+}
+
+
+def logged(framework: str, seed: int) -> list[tuple[int, float]]:
+    found = re.findall(LOGGED[framework], joined(framework, seed))
+    return [(int(step), float(loss)) for step, loss in found]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_logged_steps_are_the_runs_at_the_fixed_interval(framework: str, seed: int) -> None:
+    run = run_of(seed)
+    interval = logging_interval(run.plan)
+    pairs = logged(framework, seed)
+    assert len(pairs) >= 10
+    for step, loss in pairs:
+        assert step % interval == 0 or (framework == "torchtitan" and step == 1)
+        # A step redone after a restart differs from its first run only in the last bits.
+        assert any(abs(stats.loss - loss) < 6e-5 for stats in trained(run, step))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_dialect_shows_the_same_run(seed: int) -> None:
+    run = run_of(seed)
+    saves = [e.step for e in run.events if isinstance(e, CheckpointSaved)]
+    seqs = [str(e.seq) for e in run.events if isinstance(e, Failed)]
+    interval = logging_interval(run.plan)
+    series = {
+        name: [(s, round(x, 4)) for s, x in logged(name, seed) if s % interval == 0]
+        for name in DIALECTS
+    }
+    steps = {name: [s for s, _ in pairs] for name, pairs in series.items()}
+    assert len({tuple(v) for v in steps.values()}) == 1, steps
+    for index in range(len(series["hf"])):
+        losses = {name: pairs[index][1] for name, pairs in series.items()}
+        assert max(losses.values()) - min(losses.values()) < 1.5e-4, losses
+    out = {name: joined(name, seed) for name in DIALECTS}
+    shown = {
+        "megatron": re.findall(r"saving checkpoint at iteration +(\d+)", out["megatron"]),
+        "deepspeed": re.findall(r"Checkpoint global_step(\d+) is about", out["deepspeed"]),
+        "hf": re.findall(r"Saving model checkpoint to \./out/checkpoint-(\d+)", out["hf"]),
+    }
+    printed = [int(step) for step in shown["megatron"]]
+    assert all([int(step) for step in steps] == printed for steps in shown.values()), shown
+    # Between two drawn steps only the latest save is shown; every epoch's end is.
+    assert set(printed) <= set(saves)
+    assert printed == sorted(printed, key=saves.index)
+    assert printed[-1] == saves[-1] == run.plan.total_steps
+    titan = re.findall(
+        r"Saving (?:the checkpoint|a full checkpoint at last step)", out["torchtitan"]
+    )
+    assert len(titan) == len(printed)
+    for name in DIALECTS:
+        assert re.findall(r"SeqNum=(\d+)", out[name]) == seqs
+    elapsed = re.findall(
+        r"iteration +(\d+)/.*?elapsed time per iteration \(ms\): ([\d.]+)", out["megatron"]
+    )
+    for step, ms in elapsed:
+        assert any(abs(s.seconds * 1000 - float(ms)) < 0.06 for s in trained(run, int(step)))
+
+
+@pytest.mark.parametrize("framework", ["torchtitan", "megatron"])
+def test_a_save_at_a_logged_step_follows_its_line(framework: str) -> None:
+    # Seed 3 over 90 s logs every 1000 steps and saves every 500: two saves between drawn
+    # steps, the first at the drawn step itself, which is never left out.
+    pinned = RecordOptions(seed=3, model="Llama-3-8B", kind="pretrain", duration=90.0, failures=0)
+    out = plain(output_of(generate(pinned._replace(framework=framework, cols=1000)).events))
+    run = Run(make_plan(pinned))
+    saves = {e.step for e in run.events if isinstance(e, CheckpointSaved)}
+    pieces = re.split(LOGGED[framework], out)  # text, step, loss, text, step, loss, ...
+    at_logged = 0
+    for step, after in zip(pieces[1::3], pieces[3::3], strict=True):
+        if int(step) not in saves:
+            continue
+        at_logged += 1
+        if framework == "megatron":
+            assert re.search(rf"saving checkpoint at iteration +{step} ", after), step
+        else:
+            before = out.split(f"step: {step} ")[0][-80:]
+            stamp = re.search(r"\d{4}-\d\d-\d\d [\d:,]+ - root", before)
+            assert stamp is not None
+            assert f"{stamp.group()} - INFO - Saving the checkpoint" in after, step
+    assert at_logged >= 5
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str) -> None:
+    run = run_of(7)
+    plan = run.plan
+    facts = facts_for(plan)
+    out = joined(framework, 7)
+    expected = {
+        "torchtitan": [
+            f"Model {facts.family} {facts.flavor} size: {facts.params:,} total parameters",
+            f"CUDA capacity: {facts.device_name} with {plan.gpu.memory_gib:.2f}GiB memory",
+            f"global batch size {plan.global_batch}, gradient accumulation steps {plan.grad_accum}",
+            f"total steps {plan.total_steps} (warmup {plan.warmup_steps})",
+        ],
+        "megatron": [
+            f"using world size: {plan.gpus}, data-parallel size: {plan.layout.dp}, ",
+            f"tensor-model-parallel size: {plan.layout.tp}, ",
+            f"  global_batch_size {'.' * (48 - len('global_batch_size'))} {plan.global_batch}",
+            f"  train_iters {'.' * (48 - len('train_iters'))} {plan.total_steps}",
+        ],
+        "deepspeed": [
+            f"dist_world_size={plan.gpus}",
+            f"train_batch_size ............. {plan.global_batch}",
+            f"gradient_accumulation_steps .. {plan.grad_accum}",
+        ],
+        "hf": [
+            f"  Num Epochs = {plan.epochs}",
+            "  Total train batch size (w. parallel, distributed & accumulation) = "
+            f"{plan.global_batch:,}",
+            f"  Total optimization steps = {plan.total_steps:,}",
+            f"  Number of trainable parameters = {facts.params:,}",
+        ],
+    }[framework]
+    for shape in expected:
+        assert shape in out, shape
+    assert "Init COMPLETE" in out
+    assert f"NCCL version {plan.framework.nccl}+cuda{plan.framework.cuda}" in out
+    assert "torch/distributed/run.py:" in out or framework == "deepspeed"
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_the_same_seed_gives_the_same_bytes(framework: str) -> None:
+    options = RecordOptions(seed=3, framework=framework, duration=30.0)
+    assert generate(options) == generate(options)
+
+
+@pytest.mark.parametrize("cols", [60, 97, 250])
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_no_line_reaches_the_last_column(framework: str, cols: int) -> None:
+    screen = render(events(framework, 11, cols), cols, 40)
+    assert screen.last_column_writes == 0
+
+
+def test_markers_are_the_same_in_every_dialect() -> None:
+    def markers(framework: str) -> list[str]:
+        options = RecordOptions(seed=11, framework=framework, duration=60.0, failures=1)
+        return [e.data for e in generate(options).events if e.code == "m"]
+
+    genact = markers("genact")
+    assert genact[0] == "Initialization"
+    assert genact[-1] == "Export"
+    for name in DIALECTS:
+        assert markers(name) == genact
+
+
+def test_the_title_names_the_framework() -> None:
+    cast = generate(RecordOptions(seed=7, framework="megatron", duration=30.0))
+    assert "megatron, seed 7" in str(cast.header.title)
+    plain_title = generate(RecordOptions(seed=7, duration=30.0)).header.title
+    assert "(genact-cast, seed 7)" in str(plain_title)
+
+
+def test_the_trainer_redraws_its_bar_in_place() -> None:
+    raw = output_of(events("hf", 7))
+    redraws = re.findall(r"\r\s*\d+%\|[^\r\n]*\| \d+/\d+ \[", raw)
+    assert len(redraws) > 20
+    assert "Training completed. Do not forget to share your model" in raw
+
+
+@given(st.text(alphabet=st.sampled_from("ab ;|="), max_size=400), st.integers(2, 120))
+def test_plain_fitting_breaks_where_the_general_fitting_does(text_: str, width: int) -> None:
+    general = fit(text_ + "\x1b[0m", width)
+    general[-1] = general[-1].removesuffix("\x1b[0m")
+    assert _fit_plain(text_, max(1, width - 1)) == general
+    assert all(len(row) <= max(1, width - 1) for row in general)
+
+
+LAST_WORDS = {
+    "torchtitan": r"Sending process \d+ closing signal SIGINT",
+    "megatron": r"Sending process \d+ closing signal SIGINT",
+    "hf": r"Sending process \d+ closing signal SIGINT",
+    "deepspeed": r"\] exits with return code = -2",
+}
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_a_stopped_run_ends_with_the_launchers_own_last_lines(framework: str) -> None:
+    options = RecordOptions(seed=7, framework=framework, duration=60.0, prompt=False)
+    asked = iter(range(10**6))
+    shown: list[Event] = []
+    simulate(make_plan(options), shown.append, should_stop=lambda: next(asked) >= 30)
+    lines = [line for line in plain(output_of(shown)).split("\r\n") if line.strip()]
+    assert "^C" in plain(output_of(shown))
+    # Lines are fitted to the terminal: the launcher's last line may end on a row of its own.
+    assert re.search(LAST_WORDS[framework], " ".join(lines[-3:]))
+
+
+@given(
+    st.lists(st.text(alphabet="abc/-=._", min_size=1, max_size=90), min_size=1, max_size=12),
+    st.integers(20, 60),
+    st.integers(40, 120),
+)
+def test_typed_commands_fit_and_read_back_as_the_command(
+    words: list[str], first: int, width: int
+) -> None:
+    lines = command_lines(words, first, width)
+    assert len(lines[0]) <= first
+    assert all(len(line) <= width - 2 for line in lines[1:])
+    # What bash reads: ' \\' ends a line between words, a bare '\\' inside a word.
+    joined = "".join(
+        line[:-2] + " " if line.endswith(" \\") else line.removesuffix("\\") for line in lines
+    )
+    assert joined == " ".join(words)
+
+
+@settings(max_examples=10)
+@given(st.sampled_from(DIALECTS), st.integers(0, 300), st.integers(60, 250))
+def test_no_dialect_wraps_a_line_at_any_width(framework: str, seed: int, cols: int) -> None:
+    options = RecordOptions(seed=seed, framework=framework, cols=cols, duration=20.0)
+    try:
+        cast = generate(options)
+    except BadOption:
+        return  # a seed whose drawn run these options cannot make believable
+    assert render(cast.events, cols, 30).last_column_writes == 0
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_a_relaunch_is_new_workers_on_the_same_nodes(framework: str) -> None:
+    out = text(framework, 7)
+    boots = re.findall(r"(\S+):(\d+):\d+ \[0\] NCCL INFO Bootstrap: Using bond0:([\d.]+)<0>", out)
+    assert len(boots) == 2  # one failure: launch and relaunch
+    (host, first, address), (host2, second, address2) = boots
+    assert (host, address) == (host2, address2)
+    assert int(second) > int(first)  # new processes, later pids
+    if framework != "deepspeed":  # torchrun restarts its workers and stays the same process
+        agents = set(re.findall(r"^[WEI]\d{4} [\d:.]+ (\d+) ", out, re.M))
+        assert len(agents) == 1
+
+
+def test_torchtitan_resumes_from_its_own_checkpoint_folder() -> None:
+    out = joined("torchtitan", 7)
+    run = run_of(7)
+    (resumed,) = [e.step for e in run.events if isinstance(e, Restarted)]
+    assert f"Loading the checkpoint from ./outputs/checkpoint/step-{resumed}." in out
+    assert "saved to ./outputs/checkpoint\r\n" in out
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_a_framework_log_and_the_dashboard_are_one_or_the_other(framework: str) -> None:
+    options = RecordOptions(seed=7, framework=framework, layout="dashboard", cols=120, rows=36)
+    with pytest.raises(BadOption, match=f"--framework {framework} prints the log layout"):
+        options.check()
