@@ -208,6 +208,7 @@ class _Timeline:
         self.saves = 0
         self.checkpoint_bytes = self.plan.checkpoint_bytes
         self.checkpoint_seconds = self.plan.checkpoint_seconds
+        self._times: dict[int, tuple[float, float]] = {}
 
     def build(self) -> list[RunEvent]:
         plan = self.plan
@@ -296,12 +297,14 @@ class _Timeline:
             return
         self.run._segments.setdefault(self.attempt, []).append(segment)
 
-        cuts = sorted(set(saves) | {s for s, *_ in notices})
+        saved = set(saves)
+        cuts = sorted(saved | {s for s, *_ in notices})
         start = first
+        end_of = self.run._end
         for cut in [*cuts, last]:
             if cut < start:
                 continue
-            end_t = self.run.step_end(cut, self.attempt)
+            end_t = end_of(segment, cut)
             self.events.append(Trained(end_t, self.t, epoch, start, cut, self.attempt))
             self.t = end_t
             start = cut + 1
@@ -310,22 +313,27 @@ class _Timeline:
                     self.t += extra
                     message = dict(catalog.notices())[kind].format(**dict(fields))
                     self.events.append(Notice(self.t, s, kind, message, fields))
-            if cut in saves:
+            if cut in saved:
                 self._save(cut, at_epoch_end=False)
             if cut == last:
                 break
-        self.t = self.run.step_end(last, self.attempt)
+        self.t = end_of(segment, last)
 
-    def _write_seconds(self, step: int) -> float:
-        """A save's write at the file system's bandwidth, ±10-30 % from save to save."""
-        return self.checkpoint_seconds * self.noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
+    def _save_times(self, step: int) -> tuple[float, float]:
+        """(write, blocking) of the save of `step`: the write at the file system's bandwidth,
+        ±10-30 % from save to save; an async save blocks training while each rank stages its
+        shard to host memory (about 20 GB/s over PCIe), never as long as the write."""
+        times = self._times.get(step)
+        if times is None:
+            noise = self.noise
+            write = self.checkpoint_seconds * noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
+            per_gpu = self.checkpoint_bytes / self.plan.gpus
+            staging = per_gpu / 20e9 + noise.uniform(SAVES, step * 4, 0.3, 0.8)
+            times = self._times[step] = (write, min(staging, 0.6 * write))
+        return times
 
     def _blocking(self, step: int) -> float:
-        """Async save: training waits while each rank stages its shard to host memory
-        (about 20 GB/s over PCIe), never as long as the write it hands off."""
-        per_gpu = self.checkpoint_bytes / self.plan.gpus
-        staging = per_gpu / 20e9 + self.noise.uniform(SAVES, step * 4, 0.3, 0.8)
-        return min(staging, 0.6 * self._write_seconds(step))
+        return self._save_times(step)[1]
 
     def _notices(
         self, epoch: int, first: int, last: int
@@ -377,8 +385,8 @@ class _Timeline:
     def _save(self, step: int, *, at_epoch_end: bool) -> None:
         plan = self.plan
         self.saves += 1
-        seconds = self._write_seconds(step)
-        blocking = seconds if at_epoch_end else self._blocking(step)
+        seconds, staging = self._save_times(step)
+        blocking = seconds if at_epoch_end else staging
         self.t += blocking
         path = f"checkpoints/{plan.run_name}/step-{step}"
         self.events.append(
