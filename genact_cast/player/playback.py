@@ -21,6 +21,9 @@ class Quit(Exception):
     """The viewer asked to stop at once (q, or a second Ctrl-C)."""
 
 
+SPIN = 0.0003  # seconds before an event's time when sleeping gives way to watching the clock
+
+
 class Playback:
     """Shows events on `terminal` as their time comes, answering keys meanwhile.
 
@@ -152,12 +155,17 @@ class Playback:
                 if self.terminal.interactive and not polled:
                     self._handle(self.terminal.read_key(0))  # keys even when running late
                 return
+            if remaining <= SPIN:
+                # A sleep this short wakes late: the last fraction of a millisecond is
+                # waited out on the clock, with the output already flushed.
+                self.terminal.flush()
+                continue
             if self.terminal.interactive:
-                self._handle(self.terminal.read_key(remaining))
+                self._handle(self.terminal.read_key(remaining - SPIN))
                 polled = True
             else:
                 self.terminal.flush()
-                time.sleep(min(remaining, MAX_WAIT))
+                time.sleep(min(remaining - SPIN, MAX_WAIT))
             if self._seeking or self.stop_requested:
                 return
 
