@@ -1,5 +1,6 @@
 """How many seconds of cast each phase gets: the seed's pacing, or `--duration` shared out."""
 
+import math
 from typing import NamedTuple
 
 from genact_cast.generator.rng import Rng
@@ -24,9 +25,9 @@ class PhaseBudget(NamedTuple):
         return (
             self.launch
             + self.initialization
-            + sum(self.epochs)
-            + sum(self.validations)
-            + sum(self.checkpoints)
+            + math.fsum(self.epochs)
+            + math.fsum(self.validations)
+            + math.fsum(self.checkpoints)
             + self.export
             + self.summary
         )
@@ -40,7 +41,7 @@ def plan_budget(rng: Rng, epochs: int, duration: float | None) -> PhaseBudget:
     checkpoints = [rng.uniform(2.0, 5.0) for _ in range(epochs)]
     export = rng.uniform(5.0, 15.0)
     summary = rng.uniform(2.0, 4.0)
-    others = initialization + sum(validations) + sum(checkpoints) + export + summary
+    others = initialization + math.fsum(validations) + math.fsum(checkpoints) + export + summary
     # Training takes 60-80 % of the run, per the seed notes.
     share = rng.uniform(0.6, 0.8)
     # Short runs (one epoch) still train for a minute and a half or more.

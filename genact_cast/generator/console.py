@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -54,7 +55,7 @@ class Pacer:
 
     def finish(self) -> None:
         """Spend what is left of the budget, so that phases add up to the duration."""
-        rest = sum(self._shares[self._next :])
+        rest = math.fsum(self._shares[self._next :])
         self._next = len(self._shares)
         if rest > 0:
             self._tape.sleep(rest)

@@ -47,7 +47,7 @@ class Rng:
     def weights(self, count: int, spread: float = 0.4) -> list[float]:
         """`count` positive weights around 1 that sum to 1: for sharing a time budget."""
         raw = [1.0 + spread * (2.0 * self._random.random() - 1.0) for _ in range(count)]
-        total = sum(raw)
+        total = math.fsum(raw)
         return [w / total for w in raw]
 
     def fork(self) -> Rng:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from genact_cast.generator.console import Console, usable_width
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.rng import Rng
@@ -81,7 +83,7 @@ def launch(
             delay += rng.uniform(0.2, 0.6)  # a hesitation
         raw.append(delay)
     raw.append(rng.uniform(0.3, 0.7))
-    scale = budget / sum(raw)
+    scale = budget / math.fsum(raw)
 
     con.tape.write(shown.ansi)
     con.tape.sleep(raw[0] * scale)
