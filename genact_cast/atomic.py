@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import signal
 import stat
 import sys
@@ -104,6 +103,8 @@ def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
         try:
             signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         finally:
+            import shutil  # only here: it brings archive modules that record never needs
+
             shutil.rmtree(folder, ignore_errors=True)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 

@@ -424,14 +424,12 @@ def _options(
     color: bool,
     start: str | None,
 ) -> RecordOptions:
-    import secrets
-
     from genact_cast.commands.record import parse_start
     from genact_cast.durations import parse_duration
     from genact_cast.generator import RecordOptions
 
     return RecordOptions(
-        seed=secrets.randbelow(2**32) if seed is None else seed,
+        seed=_random_seed() if seed is None else seed,
         duration=None if duration is None else parse_duration(duration, "--duration"),
         speed=speed,
         cols=cols,
@@ -443,6 +441,13 @@ def _options(
         color=color,
         start=None if start is None else parse_start(start),
     )
+
+
+def _random_seed() -> int:
+    """A seed for a run the user did not pin (secrets costs 6 ms to import: only then)."""
+    import secrets
+
+    return secrets.randbelow(2**32)
 
 
 def _fail(message: str, code: int) -> NoReturn:
