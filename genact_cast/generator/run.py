@@ -209,6 +209,8 @@ class _Timeline:
         self.checkpoint_bytes = self.plan.checkpoint_bytes
         self.checkpoint_seconds = self.plan.checkpoint_seconds
         self._times: dict[int, tuple[float, float]] = {}
+        self.checkpoints = f"checkpoints/{self.plan.run_name}/step-"
+        self.per_gpu = self.checkpoint_bytes / self.plan.gpus
 
     def build(self) -> list[RunEvent]:
         plan = self.plan
@@ -327,8 +329,7 @@ class _Timeline:
         if times is None:
             noise = self.noise
             write = self.checkpoint_seconds * noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
-            per_gpu = self.checkpoint_bytes / self.plan.gpus
-            staging = per_gpu / 20e9 + noise.uniform(SAVES, step * 4, 0.3, 0.8)
+            staging = self.per_gpu / 20e9 + noise.uniform(SAVES, step * 4, 0.3, 0.8)
             times = self._times[step] = (write, min(staging, 0.6 * write))
         return times
 
@@ -383,12 +384,11 @@ class _Timeline:
         return abs(plan.grad_norm.smooth(step) * (1 + self.noise.normal(GRAD, step, 0.08)))
 
     def _save(self, step: int, *, at_epoch_end: bool) -> None:
-        plan = self.plan
         self.saves += 1
         seconds, staging = self._save_times(step)
         blocking = seconds if at_epoch_end else staging
         self.t += blocking
-        path = f"checkpoints/{plan.run_name}/step-{step}"
+        path = f"{self.checkpoints}{step}"
         self.events.append(
             CheckpointSaved(
                 self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end
