@@ -84,7 +84,6 @@ class Run:
         loss = plan.loss.smooth(step) + noise.normal(LOSS, step, plan.loss_noise)
         if attempt:
             loss += noise.normal(REPLAY, step * 8 + attempt, 0.002)
-        grad_norm = plan.grad_norm.smooth(step) * (1 + noise.normal(GRAD, step, 0.08))
         tokens_per_second = self._batch_tokens / seconds
         tflops = tokens_per_second * self._tflop_per_token_gpu
         return StepStats(
@@ -94,7 +93,7 @@ class Run:
             t=end,
             seconds=seconds,
             loss=loss,
-            grad_norm=abs(grad_norm),
+            grad_norm=self.grad_norm(step),
             lr=physics.learning_rate(step, *self._schedule),
             tokens_per_second=tokens_per_second,
             tflops_per_gpu=tflops,
@@ -102,8 +101,10 @@ class Run:
             memory_gib=self._memory,
         )
 
-    def step_end(self, step: int, attempt: int) -> float:
-        return self._end(self._segment(step, attempt), step)
+    def grad_norm(self, step: int) -> float:
+        """The gradient norm step `step` reports (the same in every launch that trains it)."""
+        smooth = self.plan.grad_norm.smooth(step)
+        return abs(smooth * (1 + self.noise.normal(GRAD, step, 0.08)))
 
     def _segment(self, step: int, attempt: int) -> Segment:
         for segment in self._segments.get(attempt, []):
@@ -205,7 +206,6 @@ class _Timeline:
         self.failures = [
             (max(first_save, round(f.at * self.plan.total_steps)), f) for f in self.plan.failures
         ]
-        self.saves = 0
         self.checkpoint_bytes = self.plan.checkpoint_bytes
         self.checkpoint_seconds = self.plan.checkpoint_seconds
         self._times: dict[int, tuple[float, float]] = {}
@@ -285,7 +285,7 @@ class _Timeline:
         notices = self._notices(epoch, first, last)
         pauses: dict[int, float] = {}
         for s in saves:
-            pauses[s] = pauses.get(s, 0.0) + self._blocking(s)
+            pauses[s] = pauses.get(s, 0.0) + self._save_times(s)[1]
         for s, _kind, extra, _fields in notices:
             pauses[s] = pauses.get(s, 0.0) + extra
         steps = sorted(pauses)
@@ -333,9 +333,6 @@ class _Timeline:
             times = self._times[step] = (write, min(staging, 0.6 * write))
         return times
 
-    def _blocking(self, step: int) -> float:
-        return self._save_times(step)[1]
-
     def _notices(
         self, epoch: int, first: int, last: int
     ) -> list[tuple[int, str, float, tuple[tuple[str, str], ...]]]:
@@ -374,17 +371,12 @@ class _Timeline:
             found.append((step, kind, extra, fields))
         spike = plan.loss.spike
         if spike is not None and first <= spike.grad_step <= last:
-            norm = self.run_step_norm(spike.grad_step)
+            norm = self.run.grad_norm(spike.grad_step)
             fields = (("step", str(spike.grad_step)), ("grad_norm", f"{norm:.2f}"), ("clip", "1.0"))
             found.append((spike.grad_step, "clip", 0.0, fields))
         return sorted(found, key=lambda n: n[0])
 
-    def run_step_norm(self, step: int) -> float:
-        plan = self.plan
-        return abs(plan.grad_norm.smooth(step) * (1 + self.noise.normal(GRAD, step, 0.08)))
-
     def _save(self, step: int, *, at_epoch_end: bool) -> None:
-        self.saves += 1
         seconds, staging = self._save_times(step)
         blocking = seconds if at_epoch_end else staging
         self.t += blocking
