@@ -11,12 +11,15 @@ terminal, a browser or a document only through the function here for that destin
 - `markdown_text`: Markdown inline text (link text, image alt text).
 - `markdown_url`, `url_path`: a link destination in Markdown; a file name as a relative URL.
 - `script_json`: a value as JSON inside an HTML `<script>` element.
-- `xml_attr`: an XML (SVG) attribute value, for inside double quotes.
+- `xml_escape`: XML character data or a quoted attribute value: the SVG's one path
+  (characters XML cannot hold, and C1 controls, become U+FFFD).
+- `xml_attr`: an XML attribute value, for inside double quotes (C1 controls kept).
 - `css_value`: one CSS value token (a colour, a length), inert inside `<style>`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -136,3 +139,31 @@ def url_path(name: str) -> str:
     from urllib.parse import quote
 
     return quote(markup_safe(name), safe="/")
+
+
+_XML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+                "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}  # fmt: skip
+_XML_PLAIN = r"[^&<>\"'\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*"
+
+
+@functools.cache
+def _xml_table() -> dict[int, str]:
+    """Characters XML 1.0 does not allow (C0 controls but tab, LF, CR; surrogates;
+    U+FFFE/F), and C1 controls, as U+FFFD; markup characters as references. Built on
+    first use: `record` imports this module."""
+    table = {ord(k): v for k, v in _XML_SPECIAL.items()}
+    table.update(dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], "\ufffd"))
+    table.update(dict.fromkeys(range(0x7F, 0xA0), "\ufffd"))
+    table.update(dict.fromkeys([*range(0xD800, 0xE000), 0xFFFE, 0xFFFF], "\ufffd"))
+    return table
+
+
+def xml_escape(text: str) -> str:
+    """Text made safe as XML character data or a quoted attribute value: the SVG's path.
+
+    What an XML parser reads back is the text itself (tab and line ends as references,
+    which attribute normalization keeps), but for characters XML cannot hold: U+FFFD.
+    """
+    if re.fullmatch(_XML_PLAIN, text):
+        return text
+    return text.translate(_xml_table())

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from genact_cast.asciicast import Event, Header, Theme
+from genact_cast.escape import xml_escape
 from genact_cast.publish.frames import Frame, LimitError, Line, Style, frames
 from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
@@ -38,27 +39,6 @@ BASELINE = 14  # from the top of a row
 PADDING = 10
 LAST_FRAME_SECONDS = 3.0
 MAX_SVG_CHARS = 64 * 1024 * 1024
-
-_XML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-                "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}  # fmt: skip
-# Characters XML 1.0 does not allow (C0 controls but tab, LF, CR; surrogates; U+FFFE/F),
-# and C1 controls: shown as U+FFFD, the replacement character.
-_XML_TABLE: dict[int, str] = {ord(k): v for k, v in _XML_SPECIAL.items()}
-_XML_TABLE.update(dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], "\ufffd"))
-_XML_TABLE.update(dict.fromkeys(range(0x7F, 0xA0), "\ufffd"))
-_XML_TABLE.update(dict.fromkeys([*range(0xD800, 0xE000), 0xFFFE, 0xFFFF], "\ufffd"))
-_XML_PLAIN = re.compile(r"[^&<>\"'\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*")
-
-
-def xml_escape(text: str) -> str:
-    """Text made safe as XML character data or a quoted attribute value: the one path.
-
-    What an XML parser reads back is the text itself (tab and line ends as references,
-    which attribute normalization keeps), but for characters XML cannot hold: U+FFFD.
-    """
-    if _XML_PLAIN.fullmatch(text):
-        return text
-    return text.translate(_XML_TABLE)
 
 
 def render_svg(
