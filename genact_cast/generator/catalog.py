@@ -2,7 +2,7 @@
 
 import functools
 from datetime import date
-from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 from genact_cast.asciicast import Theme
@@ -53,8 +53,13 @@ class Framework(NamedTuple):
     gpus: tuple[str, ...]
 
 
+# Beside this module rather than through importlib.resources: that would import
+# zipfile and its readers on every `record`, a fifth of the generator's start-up.
+DATA = Path(__file__).with_name("data")
+
+
 def _rows(name: str) -> list[list[str]]:
-    text = (resources.files("genact_cast.generator") / "data" / name).read_text("utf-8")
+    text = (DATA / name).read_text("utf-8")
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
