@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
 from typing import Any
 
 from genact_cast.asciicast.model import Event, Header, Theme, format_seconds, micros
@@ -30,7 +31,12 @@ def encode(header: Header, events: Iterable[Event], version: int) -> Iterator[st
 
 
 def _event_line(time_us: int, event: Event) -> str:
-    return f"[{format_seconds(time_us)}, {_dumps(event.code)}, {_dumps(event.data)}]\n"
+    # What json.dumps(text, ensure_ascii=False) gives, without building an encoder for
+    # each of a cast's thousands of strings.
+    return (
+        f"[{format_seconds(time_us)}, {encode_basestring(event.code)}, "
+        f"{encode_basestring(event.data)}]\n"
+    )
 
 
 def _dumps(value: object) -> str:
