@@ -11,13 +11,16 @@ ratios, not single times). Measured in one run:
   events), with their ratio;
 - the same 3-minute record with `--layout dashboard`, interleaved with the `log` layout's,
   and the median of the paired ratios (target: within 2x);
-- each framework dialect's whole `record` process against the genact dialect's, in pairs.
+- each framework dialect's whole `record` process against the genact dialect's, in pairs;
+- with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
+  `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -63,7 +66,12 @@ def serialize(events: list[Event]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
+    parser.add_argument("--against", metavar="REF", help="a commit to compare record with")
+    args = parser.parse_args()
+    runs = args.runs
+    if args.against:
+        print_against(args.against, runs)
+        return
     bin_dir = Path(sys.executable).parent
     genact = str(bin_dir / "genact-cast")
     asciinema = str(bin_dir / "asciinema") if (bin_dir / "asciinema").exists() else None
@@ -148,6 +156,43 @@ def framework_ratios(genact: str, runs: int) -> dict[str, float]:
                 reference = command_ms(base, 1)
                 ratios[name].append(command_ms([*base, "--framework", name], 1) / reference)
     return {name: statistics.median(values) for name, values in ratios.items()}
+
+
+def print_against(ref: str, runs: int) -> None:
+    """This tree's whole `record` process against `ref`'s, each imported from its own
+    checkout by one interpreter, in interleaved pairs over seeds 0..runs-1."""
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as tmp:
+        other = Path(tmp) / "tree"
+        git = ["git", "-C", str(root)]
+        subprocess.run([*git, "worktree", "add", "--detach", str(other), ref], check=True,
+                       capture_output=True)  # fmt: skip
+        try:
+            out = str(Path(tmp) / "bench.cast")
+
+            def record(tree: Path, seed: int) -> list[str]:
+                return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); "
+                        "from genact_cast.cli import main; main()", "record", "--seed",
+                        str(seed), "--duration", "180", "-o", out, "--overwrite"]  # fmt: skip
+
+            def once(tree: Path, seed: int) -> float:
+                start = time.perf_counter()
+                subprocess.run(record(tree, seed), check=True, env=env, capture_output=True)
+                return (time.perf_counter() - start) * 1000
+
+            for tree in (root, other):  # bytecode cached on both sides, as after install
+                once(tree, 0)
+            pairs = [(once(root, seed), once(other, seed)) for seed in range(runs)]
+        finally:
+            subprocess.run([*git, "worktree", "remove", "--force", str(other)], check=True)
+    ratio = statistics.median(new / old for new, old in pairs)
+    print(f"Whole `record` process, 3-minute casts, seeds 0-{runs - 1}, interleaved pairs:\n")
+    print("| tree | median |")
+    print("|---|---:|")
+    print(f"| this tree | {statistics.median(new for new, _ in pairs):.1f} ms |")
+    print(f"| {ref} | {statistics.median(old for _, old in pairs):.1f} ms |")
+    print(f"| this tree / {ref} (median of paired ratios) | {ratio:.2f}x |")
 
 
 if __name__ == "__main__":
