@@ -127,41 +127,38 @@ class Region:
     keeps every pane inside its own rectangle, whatever its contents.
     """
 
-    __slots__ = ("grid", "rect")
+    # Plain ints rather than a Rect: a frame draws thousands of pieces.
+    __slots__ = ("grid", "height", "left", "top", "width")
 
     def __init__(self, grid: Grid, rect: Rect) -> None:
         # Clipped to the grid too, so that a rectangle hanging off the screen is safe.
         top, left = max(0, rect.top), max(0, rect.left)
-        bottom = min(grid.rows, rect.bottom)
-        right = min(grid.cols, rect.right)
+        bottom = min(grid.rows, rect.top + rect.height)
+        right = min(grid.cols, rect.left + rect.width)
         self.grid = grid
-        self.rect = Rect(top, left, max(0, bottom - top), max(0, right - left))
+        self.top, self.left = top, left
+        self.height, self.width = max(0, bottom - top), max(0, right - left)
 
     @property
-    def height(self) -> int:
-        return self.rect.height
-
-    @property
-    def width(self) -> int:
-        return self.rect.width
+    def rect(self) -> Rect:
+        return Rect(self.top, self.left, self.height, self.width)
 
     def put(self, row: int, col: int, text: str, style: str = PLAIN) -> int:
         """Draw `text` from (`row`, `col`); return the column after it (unclipped)."""
         end = col + len(text)
-        if not 0 <= row < self.rect.height or not text:
+        if not 0 <= row < self.height or not text:
             return end
-        start, stop = max(0, col), min(self.rect.width, end)
+        start = col if col > 0 else 0
+        stop = end if end < self.width else self.width
         if start >= stop:
             return end
-        piece = text[start - col : stop - col]
-        y = self.rect.top + row
-        x0, x1 = self.rect.left + start, self.rect.left + stop
+        y = self.top + row
+        x0, x1 = self.left + start, self.left + stop
         grid = self.grid
         line = grid.chars[y]
-        grid.chars[y] = line[:x0] + piece + line[x1:]
-        code = style if grid.color else PLAIN
+        grid.chars[y] = line[:x0] + text[start - col : stop - col] + line[x1:]
         styles = grid.styles[y]
-        grid.styles[y] = styles[:x0] + code * (x1 - x0) + styles[x1:]
+        grid.styles[y] = styles[:x0] + (style if grid.color else PLAIN) * (x1 - x0) + styles[x1:]
         return end
 
     def put_spans(self, row: int, col: int, spans: list[Span]) -> int:
@@ -172,13 +169,15 @@ class Region:
 
     def put_cells(self, row: int, col: int, chars: str, styles: str) -> None:
         """Draw characters with a style code each (`styles` as long as `chars`)."""
-        if not 0 <= row < self.rect.height:
+        if not 0 <= row < self.height:
             return
-        start, stop = max(0, col), min(self.rect.width, col + len(chars))
+        end = col + len(chars)
+        start = col if col > 0 else 0
+        stop = end if end < self.width else self.width
         if start >= stop:
             return
-        y = self.rect.top + row
-        x0, x1 = self.rect.left + start, self.rect.left + stop
+        y = self.top + row
+        x0, x1 = self.left + start, self.left + stop
         grid = self.grid
         line = grid.chars[y]
         grid.chars[y] = line[:x0] + chars[start - col : stop - col] + line[x1:]
@@ -187,15 +186,14 @@ class Region:
         grid.styles[y] = old[:x0] + codes + old[x1:]
 
     def fill(self, char: str = " ", style: str = PLAIN) -> None:
-        for row in range(self.rect.height):
-            self.put(row, 0, char * self.rect.width, style)
+        for row in range(self.height):
+            self.put(row, 0, char * self.width, style)
 
     def sub(self, rect: Rect) -> "Region":
         """A rectangle inside this one (relative coordinates), clipped to it."""
-        r = self.rect
-        top, left = r.top + max(0, rect.top), r.left + max(0, rect.left)
-        bottom = min(r.bottom, r.top + rect.top + rect.height)
-        right = min(r.right, r.left + rect.left + rect.width)
+        top, left = self.top + max(0, rect.top), self.left + max(0, rect.left)
+        bottom = min(self.top + self.height, self.top + rect.top + rect.height)
+        right = min(self.left + self.width, self.left + rect.left + rect.width)
         return Region(self.grid, Rect(top, left, max(0, bottom - top), max(0, right - left)))
 
     def box(self, title: list[Span]) -> "Region":
@@ -204,7 +202,7 @@ class Region:
         return self.titled(title)
 
     def border(self) -> None:
-        h, w = self.rect.height, self.rect.width
+        h, w = self.height, self.width
         if h < 2 or w < 2:
             return
         self.put(0, 0, "╭" + "─" * (w - 2) + "╮", MUTED)
@@ -219,7 +217,7 @@ class Region:
         The title never covers a corner; pieces that do not fit whole are left out,
         from the end.
         """
-        h, w = self.rect.height, self.rect.width
+        h, w = self.height, self.width
         if h < 2 or w < 2:
             return self.sub(Rect(0, 0, 0, 0))
         room = w - 6

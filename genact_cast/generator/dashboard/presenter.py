@@ -197,27 +197,30 @@ class Progress:
                 self.alarm = "restarting"
             elif isinstance(event, Notice) and event.kind == "straggler":
                 self.straggler = int(dict(event.fields)["rank"])
-        if step and (
-            self.last is None
-            or self.last.step != step
-            or self._attempt(step, t) != self.last.attempt
-        ):
-            self._shown(self.run.step(step, self._attempt(step, t)))
+        if step:
+            attempt = self._attempt(step, t)
+            if self.last is None or (self.last.step, self.last.attempt) != (step, attempt):
+                self._shown(self.run.step(step, attempt))
 
     def _attempt(self, step: int, t: float) -> int:
-        """The launch that trained `step` by time `t`: the latest one that had begun it."""
-        attempt = 0
-        for span in self.spans:
-            if span.first <= step <= span.last and span.t_start <= t:
-                attempt = max(attempt, span.attempt)
+        """The launch that trained `step` by time `t`: the latest one that had begun it
+        (launches only follow each other, so the latest span holding `step` tells)."""
         # A span still running at `t` has not been reported as an event yet.
-        for event in self.events[self.index :]:
+        events = self.events
+        attempt = None
+        for i in range(self.index, len(events)):
+            event = events[i]
             if isinstance(event, Trained) and event.t_start <= t:
                 if event.first <= step <= event.last:
-                    attempt = max(attempt, event.attempt)
+                    attempt = event.attempt
             elif event.t > t:
                 break
-        return attempt
+        if attempt is not None:
+            return attempt
+        for span in reversed(self.spans):
+            if span.first <= step <= span.last and span.t_start <= t:
+                return span.attempt
+        return 0
 
     def _shown(self, stats: StepStats) -> None:
         self.last = stats

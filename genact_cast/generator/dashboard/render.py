@@ -11,12 +11,16 @@ log layout does), so no terminal, whatever its auto-wrap rules, wraps or scrolls
 
 from __future__ import annotations
 
+import operator
+import re
+
 from genact_cast.generator.dashboard.grid import PLAIN, SGR_PARAMS, Grid
 
 # Unchanged cells between two changed runs shorter than this are rewritten rather than
 # skipped: a cursor move costs about as much as a few characters.
 _MERGE_GAP = 5
-_CHUNK = 4
+_RUN = re.compile(b"\x01(?:\x00{0,%d}\x01)*" % _MERGE_GAP)
+_SAME_STYLE = re.compile(r"(.)\1*", re.DOTALL)  # a run of cells of one style
 
 
 def _sgr(previous: str, style: str) -> str:
@@ -90,17 +94,12 @@ class Renderer:
         return "".join(out)
 
     def _write(self, out: list[str], chars: str, styles: str, start: int, stop: int) -> None:
-        position = start
-        while position < stop:
-            style = styles[position]
-            end = position + 1
-            while end < stop and styles[end] == style:
-                end += 1
+        for run in _SAME_STYLE.finditer(styles, start, stop):
+            style = run.group(1)
             if style != self._style:
                 out.append(_sgr(self._style, style))
                 self._style = style
-            out.append(chars[position:end])
-            position = end
+            out.append(chars[run.start() : run.end()])
 
     def leave(self) -> str:
         """Plain style again, for whatever is written after the dashboard."""
@@ -108,67 +107,19 @@ class Renderer:
         return "" if style == PLAIN else "\x1b[0m"
 
 
-def _common_prefix(a: str, b: str, limit: int) -> int:
-    """How many leading characters `a` and `b` share, up to `limit` (slice compares: C speed)."""
-    low, high = 0, limit
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[low:mid] == b[low:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, start: int, limit: int) -> int:
-    """The first column from which `a` and `b` agree up to `limit` (at least `start`)."""
-    low, high = start, limit
-    while low < high:
-        mid = (low + high) // 2
-        if a[mid:limit] == b[mid:limit]:
-            high = mid
-        else:
-            low = mid + 1
-    return low
-
-
 def _changed_runs(
     old_chars: str, old_styles: str, new_chars: str, new_styles: str, limit: int
 ) -> list[tuple[int, int]]:
-    """[start, stop) column ranges that differ, close ones merged, all before `limit`.
+    """[start, stop) column ranges that differ, before `limit`; runs apart by at most
+    _MERGE_GAP unchanged cells are one run.
 
-    Rows are compared a few cells at a time (string slices compare at C speed), and
-    each run is then trimmed to the cells that really changed.
+    Cells are compared by `map` into a byte per cell and the runs found by a regular
+    expression over those bytes: both at C speed, where a frame has a thousand rows to
+    compare in a 3-minute cast.
     """
-    first = min(
-        _common_prefix(old_chars, new_chars, limit), _common_prefix(old_styles, new_styles, limit)
-    )
-    last = max(
-        _common_suffix(old_chars, new_chars, first, limit),
-        _common_suffix(old_styles, new_styles, first, limit),
-    )
-    runs: list[tuple[int, int]] = []
-    start = stop = -1
-    for col in range(first, last, _CHUNK):
-        end = col + _CHUNK if col + _CHUNK < last else last
-        if old_chars[col:end] == new_chars[col:end] and old_styles[col:end] == new_styles[col:end]:
-            continue
-        if start >= 0 and col - stop <= _MERGE_GAP:
-            stop = end
-        else:
-            if start >= 0:
-                runs.append((start, stop))
-            start, stop = col, end
-    if start >= 0:
-        runs.append((start, stop))
-    trimmed = []
-    for start, stop in runs:
-        while old_chars[start] == new_chars[start] and old_styles[start] == new_styles[start]:
-            start += 1
-        while (
-            old_chars[stop - 1] == new_chars[stop - 1]
-            and old_styles[stop - 1] == new_styles[stop - 1]
-        ):
-            stop -= 1
-        trimmed.append((start, stop))
-    return trimmed
+    if old_styles == new_styles:
+        changed = map(operator.ne, old_chars[:limit], new_chars[:limit])
+    else:
+        old = zip(old_chars[:limit], old_styles[:limit], strict=True)
+        changed = map(operator.ne, old, zip(new_chars[:limit], new_styles[:limit], strict=True))
+    return [run.span() for run in _RUN.finditer(bytes(changed))]
