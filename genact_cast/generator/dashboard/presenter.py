@@ -36,10 +36,13 @@ ENTER = "\x1b[?1049h\x1b[?25l"  # the alternate screen, cursor hidden
 # Cleared before leaving, so that a terminal without an alternate screen (and pyte)
 # shows the summary on a clean screen too.
 LEAVE = "\x1b[H\x1b[2J\x1b[?25h\x1b[?1049l"
-# A monitor refreshes every 2 s (nvitop and btop by default); the log layout pauses
-# about twice a second. Steps reached in between still go into the chart.
+# A monitor refreshes every 1-2 s (nvtop 1 s, nvitop and btop 2 s); here the simulated
+# clock moves minutes to hours between frames, so 2.5 s of cast looks as live while a
+# frame, all panes drawn in Python, stays the main cost of recording (a 3-minute cast
+# within twice the log layout's). The log layout pauses about twice a second; steps
+# reached in between still go into the chart.
 # Measured before the speed factor, so that --speed changes when frames show, not which.
-FRAME_GAP = 2.0
+FRAME_GAP = 2.5
 
 
 class Dashboard:
