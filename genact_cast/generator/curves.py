@@ -1,5 +1,6 @@
 """Loss, gradient norm and their noise, as functions of the step."""
 
+import bisect
 import math
 from typing import NamedTuple
 
@@ -26,6 +27,18 @@ class LossCurve(NamedTuple):
     spike: Spike | None
     steps_per_epoch: int = 0
     epoch_drop: float = 0.0  # fine-tuning: each new pass over the same data starts lower
+    warmup: int = 0  # steps of linear LR warm-up
+    # Pre-training: tokens learned from (a table of updates, and tokens by then).
+    learned: tuple[tuple[int, ...], tuple[float, ...]] = ((), ())
+
+    def progress(self, updates: int) -> float:
+        """Updates as full-LR updates: during the warm-up a step moves the weights only
+        as far as its learning rate lets it, so step 5 of a 300-step warm-up has done
+        0.05 of one update, and the loss has barely left ln(vocab)."""
+        warmup = self.warmup
+        if updates <= warmup:
+            return updates * (updates + 1) / (2 * warmup) if warmup else float(updates)
+        return (warmup + 1) / 2 + updates - warmup
 
     def smooth(self, step: int) -> float:
         """The noiseless loss that optimizer step `step` (from 1) reports.
@@ -41,14 +54,27 @@ class LossCurve(NamedTuple):
 
     def base(self, updates: int) -> float:
         if self.final is None:
-            tokens = self.offset_tokens + updates * self.tokens_per_step
-            return physics.chinchilla_loss(self.params, tokens)
-        decay = _fine_tune_decay(min(updates, self.total_steps), self.total_steps)
+            return physics.chinchilla_loss(self.params, self.offset_tokens + self.seen(updates))
+        done = self.progress(min(updates, self.total_steps)) / self.progress(self.total_steps)
+        decay = _fine_tune_decay(done * self.total_steps, self.total_steps)
         drop = 0.0
         if self.epoch_drop:
             epochs = max(1, self.total_steps // max(1, self.steps_per_epoch))
             drop = self.epoch_drop * min(updates // self.steps_per_epoch, epochs - 1)
         return self.final + (self.initial - self.final) * decay - drop
+
+    def seen(self, updates: int) -> float:
+        """Tokens the model has learned from after `updates` (pre-training)."""
+        steps, tokens = self.learned
+        if not steps:
+            return self.progress(updates) * self.tokens_per_step
+        i = bisect.bisect_right(steps, updates) - 1
+        if i + 1 >= len(steps):
+            return tokens[-1] + (updates - steps[-1]) * (tokens[-1] - tokens[-2]) / (
+                steps[-1] - steps[-2]
+            )
+        share = (updates - steps[i]) / (steps[i + 1] - steps[i])
+        return tokens[i] + share * (tokens[i + 1] - tokens[i])
 
     def bump(self, step: int) -> float:
         spike = self.spike
@@ -57,7 +83,40 @@ class LossCurve(NamedTuple):
         return spike.loss_height * math.exp(-(step - spike.loss_step) / spike.recovery_steps)
 
 
-def _fine_tune_decay(step: int, total: int) -> float:
+# Kaplan et al. 2020: the critical batch grows as the loss falls, B_crit = B* / L^(1/α_B).
+_B_STAR, _ALPHA_B = 2.1e8, 0.21
+# About the batch the Chinchilla law was fitted with: a batch this large is no waste.
+_B_LAW = 2e6
+
+
+def learned_tokens(
+    params: float, offset: float, batch_tokens: float, warmup: int, total: int
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """Tokens learned from by each update, as a table to interpolate.
+
+    Early in training the critical batch is small, so a batch far above it teaches
+    little more than one at it: a 16 M-token batch starts no faster than a 2 M one, and
+    the loss falls over hundreds of steps rather than a handful. Later the critical
+    batch outgrows the batch and every token counts. Updates during the warm-up count
+    as far as their learning rate goes.
+    """
+    steps, tokens = [0], [0.0]
+    update, seen = 0, 0.0
+    while update < total:
+        size = max(1, min(update // 50, total - update))
+        middle = update + size / 2
+        rate = min(1.0, middle / warmup) if warmup else 1.0
+        loss = physics.chinchilla_loss(params, offset + seen)
+        critical = _B_STAR / loss ** (1 / _ALPHA_B)
+        useful = min(1.0, (critical + _B_LAW) / (critical + batch_tokens))
+        seen += size * rate * useful * batch_tokens
+        update += size
+        steps.append(update)
+        tokens.append(seen)
+    return tuple(steps), tuple(tokens)
+
+
+def _fine_tune_decay(step: float, total: int) -> float:
     """1 at step 0, 0 at the last step: fast at first, then slower (a power law)."""
 
     def g(s: float) -> float:

@@ -14,7 +14,7 @@ from genact_cast.errors import BadOption
 from genact_cast.generator import catalog, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
-from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike
+from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
 from genact_cast.generator.layout import (
     IB_GBPS,
     MEMORY_FLOOR,
@@ -292,6 +292,12 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     tokens_per_step = batch * seq_len
     loss, grad_norm, noise = _curves(curve, arch, kind, tokens_per_step, total_steps, epochs)
+    loss = loss._replace(warmup=warmup)
+    if loss.final is None:
+        learned = learned_tokens(
+            arch.params, loss.offset_tokens, tokens_per_step, warmup, total_steps
+        )
+        loss = loss._replace(learned=learned)
 
     # File systems give 2-10 GB/s per node, 50-500 GB/s in all for 16 nodes or more.
     storage = nodes * shape.uniform(2.0, 10.0)
@@ -723,7 +729,9 @@ def _curves(
     steps_per_epoch = total_steps // epochs
     drop = 0.0
     if kind == "sft":
-        end = rng.uniform(0.72, 1.1)  # noise (±0.1 at most) keeps shown losses in 0.6-1.2
+        # Larger models fit the same examples better: about 1.0 at 7B, 0.75 at 70B.
+        end = 1.0 - 0.075 * math.log2(arch.params / 7e9) + rng.uniform(-0.1, 0.1)
+        end = min(1.1, max(0.72, end))  # noise (±0.1 at most) keeps shown losses in 0.6-1.2
         # Each new pass over the same examples starts lower, by more than the noise
         # (±3.5σ) could hide.
         drop = rng.uniform(0.1, 0.16)
@@ -735,7 +743,12 @@ def _curves(
         offset = 0.0
         noise = rng.uniform(0.008, 0.014)
     elif kind == "continue":
-        initial = rng.uniform(1.85, 2.35)
+        # The released model's loss by the law for its size and tokens, per token of its
+        # own tokenizer (a larger vocabulary packs more text into a token), plus the shift
+        # to the new domain.
+        released = physics.chinchilla_loss(arch.params, arch.released_tokens)
+        per_token = (arch.vocab / 32_000) ** 0.1
+        initial = min(2.35, max(1.85, released * per_token + rng.uniform(-0.05, 0.2)))
         final = initial - rng.uniform(0.08, 0.3)
         offset = 0.0
         noise = rng.uniform(0.006, 0.009)  # within ±0.01-0.03 (Irwin-Hall: ±3.5σ)
