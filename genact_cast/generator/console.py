@@ -31,6 +31,7 @@ class RunState:
         self.elapsed = 0.0  # simulated seconds since launch
         self.failures = 0
         self.lost_seconds = 0.0
+        self.log_every = 0  # steps between step lines, fixed once as a job's log_freq is
 
 
 class Pacer:

@@ -760,6 +760,11 @@ def _curves(
     spike = None
     if rng.chance(0.35) and total_steps >= 50:
         grad_step = rng.integer(total_steps // 5, total_steps * 4 // 5)
+        if kind == "sft" and steps_per_epoch >= 8:
+            # Mid-epoch: a bump just after a boundary would hide the new pass's drop.
+            into = grad_step % steps_per_epoch
+            middle = steps_per_epoch // 2
+            grad_step += steps_per_epoch // 4 + into % middle - into
         spike = Spike(
             grad_step=grad_step,
             loss_step=grad_step + 1,

@@ -116,7 +116,9 @@ class Run:
     def _end(self, segment: Segment, step: int) -> float:
         mean = self.mean_step
         done = step - segment.first + 1
-        jitter = mean * self.noise.uniform(JITTER, step, -0.01, 0.01) if done > 0 else 0.0
+        # Keyed by the launch too: a step trained again after a restart takes its own time.
+        key = step * 4 + segment.attempt
+        jitter = mean * self.noise.uniform(JITTER, key, -0.01, 0.01) if done > 0 else 0.0
         index = bisect.bisect_right(segment.pause_steps, step - 1) - 1
         paused = segment.pause_totals[index] if index >= 0 else 0.0
         return segment.t0 + segment.slow_first + done * mean + jitter + paused
@@ -395,7 +397,10 @@ class _Timeline:
     def _evaluate(self, epoch: int, step: int) -> None:
         plan, noise = self.plan, self.noise
         per_seq = plan.tokens_per_sequence
-        seconds = plan.eval_samples * per_seq / (plan.tokens_per_second() * 3)  # forward only
+        # Forward only; each evaluation a little faster or slower (data loading, the
+        # other jobs on the file system).
+        seconds = plan.eval_samples * per_seq / (plan.tokens_per_second() * 3)
+        seconds *= 1 + noise.uniform(EVAL, epoch * 64 + 48, -0.04, 0.04)
         self.t += seconds
         if plan.kind == "sft":
             loss = self._sft_validation(epoch)

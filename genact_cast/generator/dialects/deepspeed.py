@@ -28,6 +28,7 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
+    DataReady,
     Evaluated,
     Exported,
     Failed,
@@ -252,6 +253,7 @@ class Log:
         self.facts = facts
         self.interval = interval
         self.incidentals = Incidentals(facts, 0)
+        self._timer_start: tuple[int, float] | None = None
         self.clock = Clock()
         self.save = "checkpoints"
         self.resume_step = 0
@@ -306,6 +308,9 @@ class Log:
             )
         if isinstance(event, ModelReady):
             return self._engine(event)
+        if isinstance(event, DataReady):  # the throughput timer starts with training
+            self._timer_start = (self.resume_step, event.t)
+            return []
         if isinstance(event, CheckpointSaved):
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
@@ -365,6 +370,15 @@ class Log:
         f = self.facts
         moment = self._at(stats.t)
         samples = f.global_batch / stats.seconds  # the timer counts the whole train batch
+        # The running average is since this process's first step (the timer skips it).
+        if self._timer_start is None:
+            self._timer_start = (stats.step, stats.t)
+        first, since = self._timer_start
+        running = (
+            samples
+            if stats.step == first
+            else f.global_batch * (stats.step - first) / (stats.t - since)
+        )
         return self._lines(
             [
                 dist(moment, step(stats.step, 0, [stats.lr, stats.lr], (0.9, 0.95))),
@@ -375,7 +389,7 @@ class Log:
                         epoch=stats.epoch - 1,
                         micro_step=stats.step * f.grad_accum,
                         global_step=stats.step,
-                        running_avg=samples * 0.995,
+                        running_avg=running,
                         current=samples,
                         # DeepSpeed divides by 1024**3 and calls it GB.
                         mem_allocated_gb=f.state_gib,
@@ -388,6 +402,7 @@ class Log:
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
+        self._timer_start = None
         self.incidentals = (
             self.incidentals.relaunched(f, event.attempt, same_agent=False)
             if event.attempt

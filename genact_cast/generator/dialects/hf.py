@@ -233,10 +233,19 @@ def bar(n: int, total: int, elapsed: float, rate: float | None, ncols: int, desc
 
 
 def command(
-    *, nodes: int, master: str, port: int, script: str, args: Sequence[str], config: str
+    *,
+    nodes: int,
+    master: str,
+    port: int,
+    script: str,
+    args: Sequence[str],
+    config: str,
+    max_restarts: int = 0,
 ) -> list[str]:
     """`accelerate launch` with a multi-GPU config; several nodes name the main process."""
     words = ["accelerate", "launch", "--config_file", config, f"--num_processes={nodes * 8}"]
+    if max_restarts:  # the elastic agent restarts the workers after a failure
+        words.append(f"--max_restarts={max_restarts}")
     if nodes > 1:
         words += [
             f"--num_machines={nodes}",
@@ -288,10 +297,14 @@ class Log:
             "--dataset_name",
             f.dataset,
             "--bf16",
+            *(["--packing"] if f.kind == "sft" else []),
             f"--per_device_train_batch_size={f.micro_batch}",
             f"--gradient_accumulation_steps={f.grad_accum}",
             f"--num_train_epochs={f.epochs}",
             f"--learning_rate={py_float(f.peak_lr)}",
+            "--lr_scheduler_type=cosine_with_min_lr",
+            '--lr_scheduler_kwargs={"min_lr_rate": 0.1}',
+            f"--warmup_steps={f.warmup}",
             f"--logging_steps={self.interval}",
             f"--save_steps={SAVE_STEPS}",
             f"--output_dir={self.output}",
@@ -303,6 +316,7 @@ class Log:
             script="train.py",
             args=args,
             config="fsdp.yaml",
+            max_restarts=3,
         )
 
     def present(self, event: RunEvent) -> list[Out]:
@@ -392,7 +406,9 @@ class Log:
         f = self.facts
         moment = self._at(event.t)
         self.train_start = event.t
-        examples = f.dataset_examples
+        # The Trainer counts what its data loader yields: fine-tuning examples packed into
+        # full sequences (`--packing`), so steps = examples × epochs ÷ total batch.
+        examples = f.steps_per_epoch * f.global_batch
         block = running_training(
             moment,
             examples=examples,

@@ -255,6 +255,7 @@ class Log:
         self.failures = 0
         self.clock = Clock()
         self.resume_step = 0
+        self._launched_at = 0.0
         self.memory_reported = False
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.model_name}"
@@ -429,6 +430,7 @@ class Log:
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
+        self._launched_at = event.t  # each process times its own start-up
         self.incidentals = (
             self.incidentals.relaunched(f, event.attempt, same_agent=True)
             if event.attempt
@@ -462,7 +464,7 @@ class Log:
             ">>> done with dataset index builder. Compilation time: 0.052 seconds",
             "> compiling and loading fused kernels ...",
             ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
-            time_to_initialize(event.t + 2.4),
+            time_to_initialize(event.t - self._launched_at + 2.4),
             datetime_marker("after megatron is initialized", moment),
         ]
         return [Line(line) for line in text]

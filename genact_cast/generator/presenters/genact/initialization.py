@@ -76,12 +76,13 @@ def _nccl_init(show: Show, pid: int) -> None:
     nics = " ".join(f"[{i}]mlx5_{i}:1/IB" for i in range(8))
     comm = rng.integer(0x55D000000000, 0x55DFFFFFFFFF) & ~0xF  # 16-byte aligned
     ring = plan.gpus if plan.gpus <= 16 else 0
+    address = f"{subnet}.{rng.integer(2, 250)}"  # the master's own, for both uses
     messages = [
-        f"Bootstrap : Using {interface}:{subnet}.{rng.integer(2, 250)}<0>",
+        f"Bootstrap : Using {interface}:{address}<0>",
         f"NCCL version {plan.framework.nccl}+cuda{plan.framework.cuda}",
-        f"NET/IB : Using {nics} ; OOB {interface}:{subnet}.1<0>"
+        f"NET/IB : Using {nics} ; OOB {interface}:{address}<0>"
         if multi
-        else f"NET/Socket : Using [0]{interface}:{subnet}.1<0>",
+        else f"NET/Socket : Using [0]{interface}:{address}<0>",
         f"Using network {'IB' if multi else 'Socket'}",
     ]
     if ring:

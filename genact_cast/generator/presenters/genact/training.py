@@ -47,9 +47,17 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             for a in range(len(plan.failures) + 1)
             for st in (spike.grad_step, spike.loss_step)
         ]
+    log_every = show.state.log_every
+    if log_every:  # later epochs log at the first one's interval, drawn or not
+        extra += [
+            (span.attempt, s)
+            for span in spans
+            for s in range(-(-span.first // log_every) * log_every, span.last + 1, log_every)
+        ]
     ticks = tick_steps(spans, interval, extra)
     drawn = sum(len(t) for t in ticks)
-    log_every = interval * log_interval(drawn, rng.integer(*LOG_LINES))
+    if not log_every:
+        log_every = show.state.log_every = interval * log_interval(drawn, rng.integer(*LOG_LINES))
     failures = sum(isinstance(e, Failed) for e in events)
     pace = con.pacer(budget, drawn + 2 * failures)
     block = LiveBlock(show, epoch)
