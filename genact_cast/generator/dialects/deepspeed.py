@@ -512,7 +512,7 @@ class Log:
             tag = f"global_step{self.resume_step}"
             loaded_at = self._at(event.t)
             for path in (
-                f"{self.save}/{tag}/mp_rank_00_model_states.pt",
+                f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt",
                 f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt",
             ):
                 texts += [
@@ -540,7 +540,7 @@ class Log:
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
         tag = f"global_step{event.step}"
         start = self._at(event.t - event.blocking)
-        model = f"{self.save}/{tag}/mp_rank_00_model_states.pt"
+        model = f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
         optim = f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
         done = self._at(event.t)
         return self._lines(

@@ -300,6 +300,9 @@ class Log:
             *(["--packing"] if f.kind == "sft" else []),
             f"--per_device_train_batch_size={f.micro_batch}",
             f"--gradient_accumulation_steps={f.grad_accum}",
+            # Tensor parallel inside a node: the Trainer's total batch counts data-parallel
+            # ranks only (world size ÷ TP).
+            *([f"--tp_size={f.tp}"] if f.tp > 1 else []),
             f"--num_train_epochs={f.epochs}",
             f"--learning_rate={py_float(f.peak_lr)}",
             "--lr_scheduler_type=cosine_with_min_lr",

@@ -411,9 +411,11 @@ class Log:
 
     def _memory_report(self, stats: StepStats) -> list[str]:
         f = self.facts
+        # As Megatron's theoretical-memory report counts them: the input embedding and the
+        # (untied) output layer; the most loaded stage holds one of them, or both at PP 1.
         embedding = 2 * f.vocab * f.hidden
         block = f.params - embedding
-        shard = (block / f.pp + embedding) / f.tp
+        shard = (block / f.pp + embedding / (1 if f.pp == 1 else 2)) / f.tp
         state_mb = f.state_gib * 1024  # sharded like the plan's layout (FSDP over DP)
         peak_bytes = stats.memory_gib * 2**30
         allocated = round(state_mb * 2**20 / 512) * 512 / 2**20
@@ -514,7 +516,8 @@ class Log:
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
         train = f.total_steps * f.global_batch
-        valid = (f.total_steps // 1000 + 1) * 10 * f.global_batch
+        # Megatron's own sizing: eval_iters batches at each of the eval_interval points.
+        valid = (f.total_steps // f.steps_per_epoch + 1) * 10 * f.global_batch
         moment = self._t(event.t)
         text = [
             DATASETS_BUILDING,
