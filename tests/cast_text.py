@@ -78,7 +78,8 @@ def replay(output: str) -> Screen:
 
 SECTION = re.compile(r"^\[(Validation|Checkpoint|Export)\] ")
 NEXT_IN_SECTION = ("  Evaluating ", "  Saving model shards", "  Converting")
-NCCL = re.compile(r"^\S+:\d+:\d+ \[0\] NCCL INFO ")
+# NCCL_DEBUG=INFO lines, and the version NCCL prints bare among them.
+NCCL = re.compile(r"^(\S+:\d+:\d+ \[0\] NCCL INFO |NCCL version )")
 BANNER = re.compile(r"^W\d{4} \d\d:\d\d:\d\d\.\d{6} ")
 SUMMARY_RULE = re.compile(r"^─+ Training (summary|stopped early) ─+$")
 

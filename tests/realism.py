@@ -1008,7 +1008,7 @@ def _hosts(run: Run, s: Setup) -> list[str]:
     if run.prompt_host != master or _host_index(run, master) != 0:
         out.append(f"prompt on {run.prompt_host!r}, master_addr={master}")
     for line in run.nccl:
-        if not line.startswith(master + ":"):
+        if not line.startswith((master + ":", "NCCL version ")):
             out.append(f"{line[:50]!r} on rank 0 is not on {master}")
             break
     low_t, high_t = s.gpu.celsius

@@ -94,7 +94,9 @@ def _nccl_init(show: Show, pid: int) -> None:
         f"busId 18000 commId 0x{rng.integer(0, 2**64 - 1):x} - Init COMPLETE",
     ]
     for message in messages:
-        con.text(f"{prefix} {message}", indent="", paint=con.style.nccl)
+        # NCCL prints its version bare, without the host:pid:tid prefix, even at INFO.
+        bare = message.startswith("NCCL version")
+        con.text(message if bare else f"{prefix} {message}", indent="", paint=con.style.nccl)
 
 
 def _model(show: Show, event: ModelReady) -> None:
