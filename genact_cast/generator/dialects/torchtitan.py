@@ -225,6 +225,9 @@ def saving_last(step: int) -> str:
     return f"Saving a full checkpoint at last step, step {step}."
 
 
+GC_FREQ = 50  # training.gc_freq's default: a generation-1 collection every 50 steps
+
+
 def gc_periodic(seconds: float) -> str:
     # "Peforming" is torchtitan's spelling in the releases of 2025.
     return f"[GC] Peforming periodical GC collection. {seconds:.2f} seconds."
@@ -350,7 +353,7 @@ class Log:
             return self._data(event)
         if isinstance(event, Notice):
             if event.kind == "gc":
-                seconds = float(dict(event.fields).get("seconds", "0.06"))
+                seconds = float(dict(event.fields)["pause"])
                 return [self._log(event.t, gc_periodic(seconds))]
             return []
         if isinstance(event, CheckpointSaved):
@@ -401,7 +404,13 @@ class Log:
             mfu_pct=100 * stats.mfu,
             colors=self.colors,
         )
-        return [self._log(stats.t, text)]
+        out: list[Out] = [self._log(stats.t, text)]
+        if stats.step > 1 and stats.step % GC_FREQ == 0:
+            # The GC handler runs as the step starts; its few hundredths of a second vary
+            # from one collection to the next (here with the step's loss digits).
+            seconds = 0.02 + int(stats.loss * 1e4) % 6 / 100
+            out.insert(0, self._log(stats.t - stats.seconds, gc_periodic(seconds)))
+        return out
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
