@@ -141,8 +141,14 @@ def layout_options(
             if mem.total <= MEMORY_CEILING * capacity:
                 fitting.append((tp, pp, micro, recompute, mem))
                 break
-    full = [f for f in fitting if f[4].total >= MEMORY_FLOOR * capacity]
+    full = [f for f in fitting if fills(f[4].total, capacity)]
     return full + [f for f in fitting if f not in full]
+
+
+def fills(total: float, capacity: float) -> bool:
+    """Whether `total` bytes of memory fill at least MEMORY_FLOOR of `capacity` bytes, with
+    room for both being shown rounded to 0.1 GiB."""
+    return total - 0.1 * physics.GIB >= MEMORY_FLOOR * capacity
 
 
 class Traffic(NamedTuple):

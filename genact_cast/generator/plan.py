@@ -21,6 +21,7 @@ from genact_cast.generator.layout import (
     Fit,
     Layout,
     Traffic,
+    fills,
     layout_options,
     traffic,
 )
@@ -44,11 +45,12 @@ KIND_LABELS = {
     "sft": "supervised fine-tuning",
 }
 GPU_HOURS_PER_FAILURE = 50_000  # Llama 3 405B: 419 interruptions in 54 days on 16,384 GPUs
+# Faults after which torchrun's restart on the same nodes is what happens: the driver
+# contained the error, or remapped the row, and only the process had to go. A GPU fallen
+# off the bus (79), a double-bit error (48) or a failed remap (64) takes the node out of
+# the job until a reset or a repair, which a restart on the same hosts would contradict.
 XIDS = (
-    (79, "GPU has fallen off the bus"),
-    (48, "DBE (Double Bit Error) ECC Error"),
     (63, "ECC page retirement or row remapping recording event"),
-    (64, "ECC page retirement or row remapper recording failure"),
     (94, "Contained ECC error"),
 )
 
@@ -534,7 +536,7 @@ def _candidates(
                 layout, mfu, cluster_tps = built
                 # A real job fills its GPUs (55-97 %): on a cluster so large that one
                 # sequence per GPU leaves them half empty, it would use fewer GPUs.
-                if layout.memory.total < MEMORY_FLOOR * gpu.memory_gib * physics.GIB:
+                if not fills(layout.memory.total, gpu.memory_gib * physics.GIB):
                     continue
                 for e, work in days:
                     if low_days <= work / cluster_tps <= high_days:
