@@ -108,13 +108,13 @@ def test_at_every_frame_change_the_svg_shows_what_plain_pyte_shows(name: str) ->
 
 
 # frames() of the example casts as the renderer before the fast paths and blocks drew
-# them (svg.py at d097fd7, run on the casts regenerated for Realism 2.0): the terminal
+# them (svg.py at d097fd7, run on the casts as regenerated last): the terminal
 # model (text and style of every row of every frame, and when) is unchanged.
 FRAMES_BEFORE = {
-    ("seed7.cast", 30.0): (438, "be8290457b1e2336"),
-    ("seed7.cast", 1000.0): (470, "7b553d82a755a7a7"),
-    ("seed7-80x24.cast", 30.0): (437, "72d57f7dbe93be69"),
-    ("finetune-70b-h200.cast", 1000.0): (371, "9526d4a0bba85050"),
+    ("seed7.cast", 30.0): (445, "ee78a806ea1addbf"),
+    ("seed7.cast", 1000.0): (477, "11899a149feb2547"),
+    ("seed7-80x24.cast", 30.0): (444, "d0674075cdb7660c"),
+    ("finetune-70b-h200.cast", 1000.0): (356, "3fad71cf1345ebb1"),
 }
 
 
