@@ -6,7 +6,6 @@ import functools
 import math
 import struct
 from datetime import datetime
-from fractions import Fraction
 
 
 def py_float(value: float) -> str:
@@ -75,15 +74,22 @@ def _neighbour(value: float, precision: int) -> str | None:
     mantissa, exponent = f"{value:.{precision}e}".split("e")
     sign = "-" if mantissa.startswith("-") else ""
     digits = int(mantissa.lstrip("-").replace(".", ""))
-    exact = Fraction(value)
-    found: list[tuple[Fraction, str]] = []
+    # Distances in exact integers: a candidate is digits × 10^shift and |value| is
+    # numerator / denominator, so both candidates share one denominator.
+    numerator, denominator = abs(value).as_integer_ratio()
+    shift = int(exponent) - precision
+    found: list[tuple[int, str]] = []
     for candidate in (digits - 1, digits + 1):
         if not 10**precision <= candidate < 10 ** (precision + 1):
             continue
         head = str(candidate)
         text = f"{sign}{head[0]}{'.' + head[1:] if precision else ''}e{exponent}"
         if float(text) == value:
-            found.append((abs(Fraction(text) - exact), text))
+            if shift >= 0:
+                distance = abs(candidate * 10**shift * denominator - numerator)
+            else:
+                distance = abs(candidate * denominator - numerator * 10**-shift)
+            found.append((distance, text))
     return min(found)[1] if found else None
 
 
