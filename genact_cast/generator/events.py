@@ -34,7 +34,8 @@ class ModelReady(NamedTuple):
 
     t: float
     loaded_from: str | None  # checkpoint path, or None when initialized from scratch
-    seconds: float  # how long initializing or loading took
+    seconds: float  # how long building the model and initializing or loading took
+    reading: float = 0.0  # of which reading the checkpoint from storage
 
 
 class DataReady(NamedTuple):

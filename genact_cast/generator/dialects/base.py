@@ -160,14 +160,16 @@ def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> li
 
 def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
     """Elements in and out of the collective the watchdog caught: one transformer layer's
-    parameters of this TP/PP shard, gathered or scattered over the data-parallel group."""
+    parameters of this TP/PP shard, gathered or scattered over the data-parallel group, or
+    the activations (micro batch × sequence × hidden) a TP all-reduce sums."""
     layer = (facts.params - 2 * facts.vocab * facts.hidden) // facts.layers // facts.tp
     shard = layer // facts.dp
     if op == "_ALLGATHER_BASE":
         return shard, shard * facts.dp
     if op == "_REDUCE_SCATTER_BASE":
         return shard * facts.dp, shard
-    return layer, layer
+    activations = facts.micro_batch * facts.seq_len * facts.hidden
+    return activations, activations
 
 
 MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type

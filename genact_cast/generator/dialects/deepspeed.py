@@ -84,6 +84,9 @@ def timer(
     )
 
 
+ENGINE = "torch_checkpoint_engine.py"
+
+
 def checkpoint_about(tag: str) -> str:
     return f"[Torch] Checkpoint {tag} is about to be saved!"
 
@@ -510,14 +513,25 @@ class Log:
         ]
         if event.loaded_from is not None:
             tag = f"global_step{self.resume_step}"
-            loaded_at = self._at(event.t)
-            for path in (
-                f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt",
-                f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt",
+            # The model states are small; the optimizer states are most of the read.
+            begun, model_read = event.t - event.reading, event.reading * 0.12
+            for path, start, end in (
+                (
+                    f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt",
+                    begun,
+                    begun + model_read,
+                ),
+                (
+                    f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt",
+                    begun + model_read,
+                    event.t,
+                ),
             ):
                 texts += [
-                    line(loaded_at, "torch_checkpoint_engine.py:27:load", engine_loading(path)),
-                    line(loaded_at, "torch_checkpoint_engine.py:29:load", engine_loaded(path)),
+                    line(
+                        self._at(start), "torch_checkpoint_engine.py:27:load", engine_loading(path)
+                    ),
+                    line(self._at(end), "torch_checkpoint_engine.py:29:load", engine_loaded(path)),
                 ]
         return self._lines(texts)
 

@@ -55,7 +55,7 @@ class Facts(NamedTuple):
     dataset_examples: int  # sequences (pre-training) or examples (fine-tuning) per epoch
     eval_samples: int
     kind: str  # "pretrain", "continue", "sft"
-    full_recompute: bool  # full activation checkpointing, else selective
+    recompute: str  # activation checkpointing: "off", "selective" or "full"
     state_gib: float  # sharded weights, gradients and optimizer state per GPU
     checkpoint_every: int  # steps between saves
 

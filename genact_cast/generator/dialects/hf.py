@@ -309,6 +309,7 @@ class Log:
             '--lr_scheduler_kwargs={"min_lr_rate": 0.1}',
             f"--warmup_steps={f.warmup}",
             f"--logging_steps={self.interval}",
+            "--eval_strategy=epoch",
             f"--save_steps={SAVE_STEPS}",
             f"--output_dir={self.output}",
         ]

@@ -88,6 +88,11 @@ def random_seeds(seed: int) -> str:
     return f"> setting random seeds to {seed} ..."
 
 
+def eval_iters(facts: Facts) -> int:
+    """Batches an evaluation runs: the run's held-out set in whole global batches."""
+    return max(1, round(facts.eval_samples / facts.global_batch))
+
+
 def time_to_initialize(seconds: float) -> str:
     return f"time to initialize megatron (seconds): {seconds:.3f}"
 
@@ -255,7 +260,7 @@ class Log:
         self.failures = 0
         self.clock = Clock()
         self.resume_step = 0
-        self._launched_at = 0.0
+        self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.model_name}"
@@ -298,7 +303,7 @@ class Log:
             ("context_parallel_size", "1"),
             ("data_parallel_size", str(f.dp)),
             ("eval_interval", str(f.steps_per_epoch)),
-            ("eval_iters", "10"),
+            ("eval_iters", str(eval_iters(f))),
             ("ffn_hidden_size", str(f.ffn)),
             ("fp16", "False"),
             ("global_batch_size", str(f.global_batch)),
@@ -324,7 +329,7 @@ class Log:
             ("overlap_param_gather", "True"),
             ("pipeline_model_parallel_size", str(f.pp)),
             ("position_embedding_type", "rope"),
-            ("recompute_granularity", "full" if f.full_recompute else "selective"),
+            ("recompute_granularity", "None" if f.recompute == "off" else f.recompute),
             ("save", self.save),
             ("save_interval", str(f.checkpoint_every)),
             ("seed", "1234"),
@@ -336,7 +341,7 @@ class Log:
             ("train_iters", str(f.total_steps)),
             ("transformer_impl", "transformer_engine"),
             ("untie_embeddings_and_output_weights", "True"),
-            ("use_distributed_optimizer", "False"),
+            ("use_distributed_optimizer", "True"),  # overlap_param_gather requires it
             ("use_torch_fsdp2", "True"),
             ("weight_decay", "0.1"),
             ("world_size", str(f.gpus)),
@@ -456,6 +461,7 @@ class Log:
 
     def _comm(self, event: CommReady) -> list[Out]:
         f = self.facts
+        self._initialized_at = event.t
         moment = self._t(event.t)
         text = [
             *nccl_startup(f, self.incidentals),
@@ -466,13 +472,14 @@ class Log:
             ">>> done with dataset index builder. Compilation time: 0.052 seconds",
             "> compiling and loading fused kernels ...",
             ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
-            time_to_initialize(event.t - self._launched_at + 2.4),
+            time_to_initialize(event.t - self._launched_at),
             datetime_marker("after megatron is initialized", moment),
         ]
         return [Line(line) for line in text]
 
     def _model(self, event: ModelReady) -> list[Out]:
         f = self.facts
+        self._built_at = event.t
         padded = padded_vocab_size(f.vocab, f.tp)
         embedding = padded * f.hidden // f.tp
         layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
@@ -489,7 +496,7 @@ class Log:
         text.append(
             "INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"
         )
-        load_ms = event.seconds * 1000 if event.loaded_from else 0.2
+        load_ms = event.reading * 1000 if event.loaded_from else 0.2
         if event.loaded_from is None:
             text += [
                 "WARNING: could not find the metadata file "
@@ -517,20 +524,25 @@ class Log:
         f = self.facts
         train = f.total_steps * f.global_batch
         # Megatron's own sizing: eval_iters batches at each of the eval_interval points.
-        valid = (f.total_steps // f.steps_per_epoch + 1) * 10 * f.global_batch
+        iters = eval_iters(f)
+        model_ms = (self._built_at - self._initialized_at) * 1000
+        data_ms = (event.t - self._built_at) * 1000
+        valid = (f.total_steps // f.steps_per_epoch + 1) * iters * f.global_batch
         moment = self._t(event.t)
         text = [
             DATASETS_BUILDING,
             " > datasets target sizes (minimum size):",
             f"    train:      {train}",
             f"    validation: {valid}",
-            f"    test:       {10 * f.global_batch}",
+            f"    test:       {iters * f.global_batch}",
             DATASETS_DONE,
             datetime_marker("after dataloaders are built", moment),
             SETUP_DONE,
             TIMERS_HEADER,
-            timer("model-and-optimizer-setup", 8123.41, 8410.77),
-            timer("train/valid/test-data-iterators-setup", 2210.35, 2874.12),
+            # Max over ranks is the wall time between the datetime markers (loading the
+            # checkpoint included); the fastest rank a little less.
+            timer("model-and-optimizer-setup", model_ms * 0.97, model_ms),
+            timer("train/valid/test-data-iterators-setup", data_ms * 0.78, data_ms),
             TRAINING,
             datetime_marker("before the start of training step", moment),
         ]

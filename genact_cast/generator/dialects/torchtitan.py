@@ -289,6 +289,13 @@ def ffn_args(dim: int, ffn: int) -> tuple[int, float | None]:
     return 256, round(ffn / int(8 * dim / 3), 4)
 
 
+def rope_theta(facts: Facts) -> int:
+    """RoPE's base as each family released it: Llama 3 500k, Qwen2 1M, Llama 2 and
+    Mistral-7B (v0.1) 10k."""
+    name = facts.model_name
+    return 500_000 if "Llama-3" in name else 1_000_000 if "Qwen2" in name else 10_000
+
+
 def model_args(facts: Facts, layout: Layout) -> str:
     """The model's `ModelArgs` repr, as `Building llama3 8B with ...` prints it."""
     name = "ModelArgs" if layout is Layout.V1 else "TransformerModelArgs"
@@ -297,7 +304,7 @@ def model_args(facts: Facts, layout: Layout) -> str:
     return (
         f"{name}(dim={facts.hidden}, n_layers={facts.layers}, n_heads={facts.heads}, "
         f"n_kv_heads={kv}, vocab_size={facts.vocab}, multiple_of={multiple_of}, "
-        f"ffn_dim_multiplier={multiplier}, norm_eps=1e-05, rope_theta=500000, "
+        f"ffn_dim_multiplier={multiplier}, norm_eps=1e-05, rope_theta={rope_theta(facts)}, "
         f"max_seq_len={facts.seq_len}, depth_init=True, norm_type='rmsnorm')"
     )
 
@@ -457,8 +464,10 @@ class Log:
             self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
             self._log(start + 0.32, peak_flops(f.peak_tflops * 1e12)),
             self._log(start + 0.5, model_size(f"{f.family} {f.flavor}", f.params, self.colors)),
-            self._log(start + 0.51, APPLIED_FULL_AC if f.full_recompute else APPLIED_AC),
         ]
+        if f.recompute != "off":  # --activation_checkpoint.mode none logs nothing
+            applied = APPLIED_FULL_AC if f.recompute == "full" else APPLIED_AC
+            out.append(self._log(start + 0.51, applied))
         if f.tp > 1:
             out.append(self._log(start + 0.55, "Applied Tensor Parallelism to the model"))
         out += [

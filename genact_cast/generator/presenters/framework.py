@@ -102,7 +102,7 @@ def facts_for(plan: RunPlan) -> Facts:
         dataset_examples=examples,
         eval_samples=plan.eval_samples,
         kind=plan.kind,
-        full_recompute=plan.layout.checkpointing,
+        recompute=plan.layout.recompute,
         state_gib=plan.static_memory_gib,
         checkpoint_every=plan.checkpoint_every,
     )
