@@ -146,10 +146,16 @@ class Benchmark(NamedTuple):
     best: float
     slope: float
     centre: float
+    small: float  # the best published base model up to 15B parameters
+    medium: float  # the same up to 80B
+
+    def ceiling(self, params: float) -> float:
+        """No run beats the best published model of its size."""
+        return self.small if params <= 15e9 else self.medium if params <= 80e9 else self.best
 
 
 @functools.cache
 def benchmarks() -> tuple[Benchmark, ...]:
     return tuple(
-        Benchmark(r[0], int(r[1]), *(float(v) for v in r[2:6])) for r in _rows("benchmarks.tsv")
+        Benchmark(r[0], int(r[1]), *(float(v) for v in r[2:8])) for r in _rows("benchmarks.tsv")
     )

@@ -105,6 +105,13 @@ class RunPlan(NamedTuple):
         return self.nodes * physics.GPUS_PER_NODE
 
     @property
+    def async_saves(self) -> bool:
+        """Whether step saves stage to host memory and write in the background: torch's
+        async checkpointing (the genact log, torchtitan, Megatron's torch_dist); the HF
+        Trainer and DeepSpeed's torch engine save synchronously."""
+        return self.options.framework not in ("hf", "deepspeed")
+
+    @property
     def data_parallel(self) -> int:
         return self.layout.dp
 

@@ -161,12 +161,12 @@ class Run:
                 (
                     b.name,
                     min(
-                        b.best,
+                        b.ceiling(plan.arch.params),
                         max(
                             b.chance,
                             physics.benchmark_accuracy(flops, b.chance, b.best, b.slope, b.centre)
                             - setback
-                            + noise.uniform(EVAL, 9000 + i, -0.07, 0.01)
+                            + noise.uniform(EVAL, 9000 + i, -0.075, 0.005)
                             + noise.uniform(EVAL, epoch * 64 + i, -0.003, 0.003),
                         ),
                     ),
@@ -258,9 +258,10 @@ class _Timeline:
         else:  # the released checkpoint: bf16 weights at storage read speed
             seconds = plan.weights_bytes / (plan.storage_gbps * physics.GB)
             source = f"/checkpoints/base/{plan.arch.name}"
+        reading = seconds if source is not None else 0.0
         seconds += self._draw(STARTUP, 4, 5, 20)
         self.t += seconds
-        self.events.append(ModelReady(self.t, source, seconds))
+        self.events.append(ModelReady(self.t, source, seconds, reading))
         self.t += self._draw(STARTUP, 5, 5, 40)
         self.events.append(DataReady(self.t))
 
@@ -330,13 +331,15 @@ class _Timeline:
     def _save_times(self, step: int) -> tuple[float, float]:
         """(write, blocking) of the save of `step`: the write at the file system's bandwidth,
         ±10-30 % from save to save; an async save blocks training while each rank stages its
-        shard to host memory (about 20 GB/s over PCIe), never as long as the write."""
+        shard to host memory (about 20 GB/s over PCIe), never as long as the write, and a
+        synchronous one for the whole write."""
         times = self._times.get(step)
         if times is None:
             noise = self.noise
             write = self.checkpoint_seconds * noise.uniform(SAVES, step * 4 + 1, 0.75, 1.3)
             staging = self.per_gpu / 20e9 + noise.uniform(SAVES, step * 4, 0.3, 0.8)
-            times = self._times[step] = (write, min(staging, 0.6 * write))
+            blocking = min(staging, 0.6 * write) if self.plan.async_saves else write
+            times = self._times[step] = (write, blocking)
         return times
 
     def _notices(
@@ -442,7 +445,9 @@ class _Timeline:
                 rank % physics.GPUS_PER_NODE,
                 failure.xid,
                 failure.xid_text,
-                COLLECTIVES[int(noise.unit(SAVES, 7003 + step) * len(COLLECTIVES))],
+                # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
+                # (activations), so ALLREDUCE is caught only where TP > 1.
+                COLLECTIVES[int(noise.unit(SAVES, 7003 + step) * (3 if plan.layout.tp > 1 else 2))],
                 seq,
                 WATCHDOG_MS,
                 ran_ms,
