@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from genact_cast.generator import physics
 from genact_cast.generator import style as fmt
@@ -62,8 +62,11 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     pace = con.pacer(budget, drawn + 2 * failures)
     block = LiveBlock(show, epoch)
 
+    def logged(step: int, span: Trained) -> bool:
+        return step % log_every == 0 or step == 1 or bool(span.attempt and step == span.first)
+
+    shown = _saves_shown(events, ticks, logged)
     above: list[tuple[float, list[Text]]] = []  # lines with the time they were logged
-    save: CheckpointSaved | None = None  # only the latest save between step lines is shown
     span_index = 0
     for event in events:
         if isinstance(event, Trained):
@@ -72,30 +75,25 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 con.at(stats.t)
                 show.state.step, show.state.last_loss = step, stats.loss
                 show.state.losses.append(stats.loss)
-                # The latest save goes out with the next step line: in fast-forward, a line
-                # for every save would drown the log.
-                if step % log_every == 0 or step == 1 or (event.attempt and step == event.first):
-                    above += _save_lines(show, save)
+                if logged(step, event):
                     above.append((stats.t, _log_lines(show, stats)))
-                    save = None
                 con.live_text(block.render(stats), block.height, _in_order(above))
                 above = []
                 pace()  # a natural break too
             span_index += 1
         elif isinstance(event, Notice):
             con.at(event.t)
-            above += _save_lines(show, save)  # a warning logged after a save follows it
-            save = None
             above.append((event.t, con.log_lines(f"[WARN] {event.message}", s.warning)))
         elif isinstance(event, CheckpointSaved):
             con.at(event.t)
             show.state.checkpoints.append(event.path)
-            save = event
+            if id(event) in shown:  # logged as it happens, above the next redraw
+                above += _save_lines(show, event)
         elif isinstance(event, Failed):
             con.end_live()
-            for line in _in_order(above + _save_lines(show, save)):
+            for line in _in_order(above):
                 con.print(line)
-            above, save = [], None
+            above = []
             _failure(show, event)
             pace()
         elif isinstance(event, Restarted):
@@ -123,9 +121,30 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 f"in {event.seconds:.1f}s"
             )
     con.end_live()
-    for line in _in_order(above + _save_lines(show, save)):
+    for line in _in_order(above):
         con.print(line)
     pace.finish()
+
+
+def _saves_shown(
+    events: Sequence[RunEvent], ticks: list[list[int]], logged: Callable[[int, Trained], bool]
+) -> set[int]:
+    """The saves worth a line (by id): the latest between two step lines. In fast-forward a
+    line for every save would drown the log; each still goes out when it happens, so the
+    live block never runs ahead of a line logged before it."""
+    shown: set[int] = set()
+    window_has_save = False
+    span_index = len(ticks)
+    for event in reversed(events):  # spans are cut at saves: a window ends at a step line
+        if isinstance(event, Trained):
+            span_index -= 1
+            if any(logged(step, event) for step in ticks[span_index]):
+                window_has_save = False
+        elif isinstance(event, CheckpointSaved):
+            if not window_has_save:
+                shown.add(id(event))
+            window_has_save = True
+    return shown
 
 
 def _seconds(value: float) -> str:
