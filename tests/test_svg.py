@@ -114,7 +114,7 @@ FRAMES_BEFORE = {
     ("seed7.cast", 30.0): (445, "ee78a806ea1addbf"),
     ("seed7.cast", 1000.0): (477, "11899a149feb2547"),
     ("seed7-80x24.cast", 30.0): (444, "d0674075cdb7660c"),
-    ("finetune-70b-h200.cast", 1000.0): (356, "3fad71cf1345ebb1"),
+    ("finetune-70b-h200.cast", 1000.0): (356, "396af2861be2035b"),
 }
 
 
