@@ -28,7 +28,7 @@ class LossCurve(NamedTuple):
     steps_per_epoch: int = 0
     epoch_drop: float = 0.0  # fine-tuning: each new pass over the same data starts lower
     warmup: int = 0  # steps of linear LR warm-up
-    # Pre-training: tokens learned from (a table of updates, and tokens by then).
+    # Pre-training: tokens learned from (`learned_tokens`: updates, and tokens by then).
     learned: tuple[tuple[int, ...], tuple[float, ...]] = ((), ())
 
     def progress(self, updates: int) -> float:
@@ -66,8 +66,6 @@ class LossCurve(NamedTuple):
     def seen(self, updates: int) -> float:
         """Tokens the model has learned from after `updates` (pre-training)."""
         steps, tokens = self.learned
-        if not steps:
-            return self.progress(updates) * self.tokens_per_step
         i = bisect.bisect_right(steps, updates) - 1
         if i + 1 >= len(steps):
             return tokens[-1] + (updates - steps[-1]) * (tokens[-1] - tokens[-2]) / (

@@ -300,13 +300,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
     warmup = min(warmup, total_steps // 4)
 
     tokens_per_step = batch * seq_len
-    loss, grad_norm, noise = _curves(curve, arch, kind, tokens_per_step, total_steps, epochs)
-    loss = loss._replace(warmup=warmup)
-    if loss.final is None:
-        learned = learned_tokens(
-            arch.params, loss.offset_tokens, tokens_per_step, warmup, total_steps
-        )
-        loss = loss._replace(learned=learned)
+    loss, grad_norm, noise = _curves(
+        curve, arch, kind, tokens_per_step, total_steps, epochs, warmup
+    )
 
     # File systems give 2-10 GB/s per node, 50-500 GB/s in all for 16 nodes or more.
     storage = nodes * shape.uniform(2.0, 10.0)
@@ -733,7 +729,13 @@ def _failures(rng: Rng, options: RecordOptions, gpus: int, hours: float) -> tupl
 
 
 def _curves(
-    rng: Rng, arch: Architecture, kind: str, tokens_per_step: int, total_steps: int, epochs: int
+    rng: Rng,
+    arch: Architecture,
+    kind: str,
+    tokens_per_step: int,
+    total_steps: int,
+    epochs: int,
+    warmup: int,
 ) -> tuple[LossCurve, GradNormCurve, float]:
     steps_per_epoch = total_steps // epochs
     drop = 0.0
@@ -781,9 +783,14 @@ def _curves(
             loss_height=rng.uniform(0.15, 0.5) * (0.5 if kind != "pretrain" else 1.0),
             recovery_steps=max(5.0, total_steps * rng.uniform(0.01, 0.03)),
         )
+    learned = (
+        learned_tokens(arch.params, offset, tokens_per_step, warmup, total_steps)
+        if final is None
+        else ((), ())
+    )
     loss = LossCurve(
         arch.params, tokens_per_step, total_steps, initial, final, offset, spike,
-        steps_per_epoch, drop,
+        steps_per_epoch, drop, warmup, learned,
     )  # fmt: skip
     # Shown with ±28 % noise at most: 5-50 when pre-training starts, 1-5 for fine-tunes.
     start_norm = rng.uniform(8.0, 38.0) if kind == "pretrain" else rng.uniform(1.5, 3.8)
