@@ -21,6 +21,11 @@ def log_interval(steps: int, ticks: int) -> int:
     return int(next((n for n in NICE if n >= 0.8 * wanted), NICE[-1]))
 
 
+def multiples(every: int, first: int, last: int) -> range:
+    """The multiples of `every` from `first` to `last`, both included."""
+    return range(-(-first // every) * every, last + 1, every)
+
+
 def tick_steps(
     spans: Sequence[Trained], interval: int, extra: Sequence[tuple[int, int]] = ()
 ) -> list[list[int]]:
@@ -29,7 +34,7 @@ def tick_steps(
     epoch's last step, a loss spike)."""
     drawn: list[list[int]] = []
     for span in spans:
-        steps = set(range(-(-span.first // interval) * interval, span.last + 1, interval))
+        steps = set(multiples(interval, span.first, span.last))
         steps |= {s for a, s in extra if a == span.attempt and span.first <= s <= span.last}
         drawn.append(sorted(steps))
     return drawn

@@ -436,6 +436,9 @@ class _Timeline:
         self.t += hang + ran_ms / 1000
         rank = failure.rank
         seq = step * (2 * plan.arch.layers + 4) + int(noise.unit(SAVES, 7002 + step) * 64)
+        # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
+        # (activations), so an ALLREDUCE is caught only where TP > 1.
+        ops = COLLECTIVES if plan.layout.tp > 1 else COLLECTIVES[:2]
         self.events.append(
             Failed(
                 self.t,
@@ -445,9 +448,7 @@ class _Timeline:
                 rank % physics.GPUS_PER_NODE,
                 failure.xid,
                 failure.xid_text,
-                # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
-                # (activations), so ALLREDUCE is caught only where TP > 1.
-                COLLECTIVES[int(noise.unit(SAVES, 7003 + step) * (3 if plan.layout.tp > 1 else 2))],
+                ops[int(noise.unit(SAVES, 7003 + step) * len(ops))],
                 seq,
                 WATCHDOG_MS,
                 ran_ms,

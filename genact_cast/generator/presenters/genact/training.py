@@ -21,7 +21,7 @@ from genact_cast.generator.events import (
     StepStats,
     Trained,
 )
-from genact_cast.generator.pacing import log_interval, tick_steps
+from genact_cast.generator.pacing import log_interval, multiples, tick_steps
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
 
@@ -50,9 +50,7 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     log_every = show.state.log_every
     if log_every:  # later epochs log at the first one's interval, drawn or not
         extra += [
-            (span.attempt, s)
-            for span in spans
-            for s in range(-(-span.first // log_every) * log_every, span.last + 1, log_every)
+            (span.attempt, s) for span in spans for s in multiples(log_every, span.first, span.last)
         ]
     ticks = tick_steps(spans, interval, extra)
     drawn = sum(len(t) for t in ticks)
