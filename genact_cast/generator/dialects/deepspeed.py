@@ -373,15 +373,9 @@ class Log:
         f = self.facts
         moment = self._at(stats.t)
         samples = f.global_batch / stats.seconds  # the timer counts the whole train batch
-        # The running average is since this process's first step (the timer skips it).
-        if self._timer_start is None:
-            self._timer_start = (stats.step, stats.t)
-        first, since = self._timer_start
-        running = (
-            samples
-            if stats.step == first
-            else f.global_batch * (stats.step - first) / (stats.t - since)
-        )
+        # The running average is over this process's steps so far, its slow first included.
+        done, since = self._timer_start or (stats.step - 1, stats.t - stats.seconds)
+        running = f.global_batch * (stats.step - done) / (stats.t - since)
         return self._lines(
             [
                 dist(moment, step(stats.step, 0, [stats.lr, stats.lr], (0.9, 0.95))),
