@@ -25,6 +25,42 @@ def nice_range(low: float, high: float, ticks: int) -> tuple[float, float, float
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
 
 
+def even_range(low: float, high: float, rows: int) -> tuple[int, float, float, float]:
+    """(plot rows, low, high, spacing) for a value axis whose labels sit on evenly spaced rows.
+
+    A label can only sit on a whole row, so `rows - 1` must be a whole number of ticks
+    apart: the plot may give up a row or two at the top to find a spacing, and the range
+    grows to span whole intervals. Among the choices, the tightest fit of the values wins
+    (a row given up costs a twentieth of the range, and labels further apart or closer
+    than every third row a tenth per row), then the one with more labels.
+    """
+    if high - low <= abs(high) * 1e-3:  # one value, or a span lost in float rounding
+        high = low + (abs(low) * 0.1 or 1.0)
+    span = high - low
+    best: tuple[float, int, int, float, float] | None = None  # waste, -labels, plot, low, step
+    for plot in range(rows, max(2, rows - 2) - 1, -1):
+        gaps = plot - 1
+        for intervals in range(1, gaps + 1):
+            # A label every second row at most; one interval only when nothing else fits.
+            if gaps % intervals or (gaps // intervals < 2 and intervals > 1):
+                continue
+            step = nice_step(span, intervals)
+            bottom = math.floor(low / step + 1e-9) * step
+            while bottom + intervals * step < high - 1e-9 * abs(high):
+                step = nice_step(step * 1.0001, 1)  # the next round spacing up
+                bottom = math.floor(low / step + 1e-9) * step
+            # Waste of the range, rows given up, and labels far from one every third row.
+            waste = intervals * step / span + (rows - plot) / 20 + abs(gaps / intervals - 3) / 10
+            choice = (waste, -intervals, plot, bottom, step)
+            if best is None or choice[:2] < best[:2]:
+                best = choice
+    if best is None:  # fewer than two rows: the ends only
+        lo, hi, step = nice_range(low, high, 1)
+        return rows, lo, hi, hi - lo
+    _, minus_intervals, plot, bottom, step = best
+    return plot, bottom, bottom - minus_intervals * step, step
+
+
 def nice_ceiling(value: float) -> float:
     """The least of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k not below `value`."""
     if value <= 1:

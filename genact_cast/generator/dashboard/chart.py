@@ -41,6 +41,7 @@ class Scale(NamedTuple):
     y_high: float
     y_step: float
     lr_high: float  # learning rate at the top (0 at the bottom)
+    top: int = 0  # blank rows above the plot, so that its labels are evenly spaced
 
     def dot(self, step: float, value: float) -> tuple[int, int]:
         """The dot (x, y) of a loss value; y may fall outside the plot when clipped."""
@@ -72,24 +73,41 @@ def title(view: View) -> list[Span]:
 
 
 def scale_for(view: View, width: int, height: int) -> Scale | None:
-    """The chart's axes for a pane of `width` × `height` cells, or None when too small."""
+    """The chart's axes for a pane of `width` × `height` cells, or None when too small.
+
+    The step axis spans the whole run, so the curve grows towards its end as the run
+    does; the loss axis puts its labels on evenly spaced rows (the plot may leave a row
+    or two blank at the top for that), and rescales as the loss falls.
+    """
     # A round ceiling: the axis holds through the warm-up instead of growing every frame.
     lr_high = axes.round_up(max((p.value for p in view.lr), default=0.0))
     lr_label = 1 + len(axes.rate_label(lr_high)) if lr_high > 0 else 0
-    plot_height = height - 2  # the axis line and its labels below
+    room = height - 2  # the axis line and its labels below
     last = max((p.step for p in view.train), default=0)
-    x_max = axes.nice_ceiling(max(10, last))
+    x_max = float(max(view.job.total_steps, last, 1))
     values = [p.value for p in view.train if p.step >= _WARM_FRACTION * x_max]
     values += [p.value for p in view.val]
     if not values:
         values = [p.value for p in view.train] or [0.0, 1.0]
-    y_low, y_high, y_step = axes.nice_range(min(values), max(values), max(1, plot_height // 2))
+    if room < 2:
+        return None
+    plot_height, y_low, y_high, y_step = axes.even_range(min(values), max(values), room)
     label_width = max(len(axes.value_label(v, y_step)) for v in (y_low, y_high)) + 1
     plot_width = width - label_width - 1 - lr_label - (1 if lr_label else 0)
-    if plot_width < 8 or plot_height < 2:
+    if plot_width < 8:
         return None
     lr_top = lr_high if lr_high > 0 else 1.0
-    return Scale(label_width + 1, plot_width, plot_height, x_max, y_low, y_high, y_step, lr_top)
+    return Scale(
+        label_width + 1,
+        plot_width,
+        plot_height,
+        x_max,
+        y_low,
+        y_high,
+        y_step,
+        lr_top,
+        room - plot_height,
+    )
 
 
 class LossChart:
@@ -114,6 +132,7 @@ class LossChart:
         if scale is None:
             region.put(0, 0, "(too small for a chart)", MUTED)
             return None
+        region = region.sub(Rect(scale.top, 0, region.height - scale.top, region.width))
         series = (view.lr, view.train)
         if scale != self._scale or not all(
             len(points) >= drawn and (not drawn or points[drawn - 1] == last)

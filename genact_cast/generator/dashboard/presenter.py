@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from genact_cast.generator import physics
+from genact_cast.generator.dashboard import activity
 from genact_cast.generator.dashboard.console import DashboardConsole
 from genact_cast.generator.dashboard.layout import layout_for
 from genact_cast.generator.dashboard.render import Renderer
 from genact_cast.generator.dashboard.screen import Screen
-from genact_cast.generator.dashboard.view import GpuRow, Job, Point, Stat, View
+from genact_cast.generator.dashboard.view import GpuRow, Job, Point, Process, Stat, View
 from genact_cast.generator.events import (
     CheckpointSaved,
     Evaluated,
@@ -28,6 +29,7 @@ from genact_cast.generator.events import (
     StepStats,
     Trained,
 )
+from genact_cast.generator.noise import Noise
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters import Presenter
 from genact_cast.generator.run import Run
@@ -43,6 +45,7 @@ LEAVE = "\x1b[H\x1b[2J\x1b[?25h\x1b[?1049l"
 # reached in between still go into the chart.
 # Measured before the speed factor, so that --speed changes when frames show, not which.
 FRAME_GAP = 2.5
+HISTORY = 240  # utilization samples kept per GPU line: wider than the widest pane
 
 
 class Dashboard:
@@ -60,6 +63,15 @@ class Dashboard:
         self.progress = Progress(plan, run)
         self._last_frame = 0.0
         self._last_phase = ""
+        self.noise = Noise(plan.noise_seed)
+        self.history: dict[str, list[int]] = {}
+        self.power_history: dict[str, list[int]] = {}
+        self._history_start: float | None = None
+        self.command = worker_command(plan)
+        self.pid = 20_000 + int(self.noise.unit(activity.DASHBOARD, 0) * 70_000)
+        self._launched = 0.0  # when the current processes started
+        self._restarts = 0
+        self._frame_pending = True  # a frame is being drawn: its readings go into history
         con.before_pause = self.tick
 
     # The presenter's phases
@@ -126,6 +138,7 @@ class Dashboard:
     def frame(self) -> None:
         """Bring the screen up to date with the run, writing only what changed."""
         if self.shown:
+            self._frame_pending = True
             self._last_frame, self._last_phase = self.con.tape.slept, self.phase
             self.con.tape.write(self.renderer.update(self.screen.draw(self.view())))
 
@@ -141,8 +154,26 @@ class Dashboard:
             log += con.live_lines
         rows = self.layout.gpus.inner().height
         gpus, hidden = gpu_rows(plan, self.run, state.elapsed, rows, progress.straggler)
-        memory = stats.memory_gib if stats else 0.0
-        gpus = [g._replace(memory_gib=memory) for g in gpus]
+        # What the GPUs do now: the run's readings are those of training.
+        shown_phase = phase if phase in ("failed", "restarting") else self.phase
+        if stats is None and shown_phase == "training":
+            shown_phase = "initializing"
+        peak = stats.memory_gib if stats else 0.0
+        key = step * 4099 + (stats.attempt if stats else 0) * 7 + int(state.elapsed // 60) * 65_537
+        in_line = 1 if len(gpus) >= plan.gpus else physics.GPUS_PER_NODE
+        shown = []
+        for i, g in enumerate(gpus):
+            index = key * 1031 + i + 1
+            now = activity.reading(
+                shown_phase, (g.util, g.temp_c, g.power_w), plan.gpu, self.noise, index, in_line
+            )
+            memory = activity.memory(shown_phase, peak, plan.gpu.memory_gib, self.noise, index)
+            shown.append(
+                g._replace(util=now.util, temp_c=now.temp_c, power_w=now.power_w, memory_gib=memory)
+            )
+        gpus = shown
+        gpus, history_seconds = self._with_history(gpus, state.elapsed)
+        processes = self._processes(gpus, shown_phase, state.elapsed)
         return View(
             job=self.job,
             clock=con.now,
@@ -163,7 +194,48 @@ class Dashboard:
             tflops_per_gpu=stats.tflops_per_gpu if stats else 0.0,
             nccl=nccl_stats(plan, self.run, step) if stats else (),
             log=log,
+            processes=processes,
+            history_seconds=history_seconds,
         )
+
+    def _with_history(self, gpus: list[GpuRow], now: float) -> tuple[list[GpuRow], float]:
+        """Each line with its utilization at the frames before (one sample per frame)."""
+        if self._history_start is None:
+            self._history_start = now
+        rows = []
+        for row in gpus:
+            kept = self.history.setdefault(row.label, [])
+            power = self.power_history.setdefault(row.label, [])
+            if self._frame_pending:
+                kept.append(row.util)
+                power.append(row.power_w)
+                del kept[:-HISTORY], power[:-HISTORY]
+            rows.append(row._replace(history=tuple(kept), power_history=tuple(power)))
+        self._frame_pending = False
+        return rows, now - self._history_start
+
+    def _processes(self, gpus: list[GpuRow], phase: str, now: float) -> list[Process]:
+        """The first node's training processes (one per GPU), none while the job is down."""
+        if phase in activity.NO_PROCESS or (phase == "initializing" and not self.shown):
+            return []
+        if self.progress.resumes and self._restarts != len(self.progress.resumes):
+            self._restarts = len(self.progress.resumes)
+            self._launched = now
+            self.pid += 97 + int(self.noise.unit(activity.DASHBOARD, self._restarts) * 900)
+        local = min(physics.GPUS_PER_NODE, self.plan.gpus)
+        per_gpu = len(gpus) >= self.plan.gpus
+        return [
+            Process(
+                gpu=i,
+                pid=self.pid + 1 + i,
+                user=self.plan.user,
+                memory_gib=gpus[i if per_gpu else 0].memory_gib,
+                sm=gpus[i if per_gpu else 0].util,
+                seconds=now - self._launched,
+                command=self.command,
+            )
+            for i in range(local)
+        ]
 
 
 class Progress:
@@ -231,6 +303,25 @@ class Progress:
         self.train.append(Point(stats.step, stats.loss))
         self.lr.append(Point(stats.step, stats.lr))
         self.throughput.append(Point(stats.step, stats.tokens_per_second))
+
+
+def worker_command(plan: RunPlan) -> str:
+    """A worker's command line as nvitop shows it: the launcher starts each rank as
+    `python -u SCRIPT ARGS` (torch.distributed.run), or `python -u -m MODULE ARGS`."""
+    if plan.options.framework == "genact":
+        from genact_cast.generator.presenters.genact.launch import command_words
+
+        words = command_words(plan)
+    else:
+        from genact_cast.generator.presenters.framework import launch_words
+
+        words = launch_words(plan)
+    for i, word in enumerate(words):
+        if word == "-m" and i + 1 < len(words):
+            return " ".join(["python", "-u", *words[i:]])
+        if word.endswith(".py"):
+            return " ".join(["python", "-u", *words[i:]])
+    return " ".join(words)
 
 
 def job_of(plan: RunPlan) -> Job:

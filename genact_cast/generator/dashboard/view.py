@@ -40,6 +40,20 @@ class GpuRow(NamedTuple):
     temp_c: int
     power_w: int
     straggler: bool = False
+    history: tuple[int, ...] = ()  # utilization at the frames before, oldest first
+    power_history: tuple[int, ...] = ()  # power at the same frames
+
+
+class Process(NamedTuple):
+    """A training process on the first node, as nvitop lists it."""
+
+    gpu: int
+    pid: int
+    user: str
+    memory_gib: float
+    sm: int  # percent of the GPU's SMs busy with it
+    seconds: float  # running time
+    command: str
 
 
 class Stat(NamedTuple):
@@ -69,3 +83,5 @@ class View(NamedTuple):
     tflops_per_gpu: float
     nccl: Sequence[Stat]
     log: Sequence[str]  # the last lines of the log layout, with its own SGR
+    processes: Sequence[Process] = ()  # none while the job is down
+    history_seconds: float = 0.0  # simulated time the GPU rows' history spans
