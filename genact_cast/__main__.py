@@ -1,3 +1,3 @@
-from genact_cast.cli import main
+from genact_cast.entry import main
 
 main()

@@ -1,8 +1,23 @@
 """Write files atomically: readers see the old file or the whole new one, never a part.
 
-Only regular files are replaced: a device, FIFO or socket at the output path (or a link
-to one, such as /dev/stdout) is refused even with `--overwrite`: replacing /dev/null
-with a file of ours would break the system, and writing through it would not be atomic.
+Every rule about the output path is checked here, in one place (`resolve_output`), and
+checked again by the step that puts the file in place, so nothing can change in between:
+
+- only a regular file is ever replaced: a device, FIFO or socket at the path is refused,
+  even with `--overwrite` (replacing /dev/null with a file of ours would break the system,
+  and writing through it would not be atomic); so is a directory;
+- a symbolic link is never replaced: with `--overwrite` the file is written where it points
+  when that is a regular file, else refused. A link through /proc is a process's open file,
+  not a place (`/dev/stdout` is a link to `/proc/self/fd/1`): refused, `-o -` is stdout;
+- a name with control characters (a newline breaks every tool reading names a line at a
+  time) is refused, and so is a file or directory the user cannot write.
+
+The last step swaps the new file with what is at the path (`renameat2(RENAME_EXCHANGE)`)
+and looks at what it took out: anything but a regular file that appeared meanwhile is
+swapped back and refused. Without `--overwrite` it is `RENAME_NOREPLACE` (or a hard
+link): a file someone else created meanwhile is never clobbered.
+
+SIGINT, SIGTERM and SIGHUP wait while the temporary file is created and removed, and
 SIGTERM and SIGHUP unwind like Ctrl-C does, so the temporary file goes with them.
 """
 
@@ -18,79 +33,247 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from genact_cast.errors import OutputError, Terminated
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# Held back while a temporary file or directory is created or removed: none of them may
+# land between the creation and the `try` that removes it.
+HELD_SIGNALS = (signal.SIGINT, *STOP_SIGNALS)
+MAX_LINK_HOPS = 40  # the kernel's own limit on following links
+PROCESS_FILES = ("/proc/", "/dev/fd/")
+RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2
 
 
-def check_writable(path: Path, *, overwrite: bool) -> None:
+class Target(NamedTuple):
+    """The file to write: `name` in `directory`, and whether something is there now."""
+
+    shown: Path  # as the user wrote it, for messages
+    directory: str
+    name: str
+    exists: bool
+
+
+def check_writable(path: Path, *, overwrite: bool) -> Target:
     """Fail early, before any work, when `path` cannot be written."""
-    if path.is_dir():
-        raise OutputError(f"{path} is a directory")
-    _refuse_special(path)
-    if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists (use --overwrite to replace it)")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"cannot write {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise OutputError(f"cannot write {path}: directory {parent} is not writable")
+    return resolve_output(path, overwrite=overwrite)
+
+
+def resolve_output(path: Path, *, overwrite: bool) -> Target:
+    """The file `path` names, or OutputError saying in one line why it cannot be written."""
+    text = os.fspath(path)
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text):
+        raise OutputError(
+            f"{path}: a file name with control characters (a newline, a tab, ...) is refused"
+        )
+    mode = _mode(path, text)
+    if mode is not None and stat.S_ISLNK(mode):
+        if not overwrite:
+            raise _already_exists(path)
+        text = _follow(path)
+        mode = _mode(path, text)
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            raise OutputError(f"{path} is a directory")
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path)
+        if not overwrite:
+            raise _already_exists(path)
+        if not os.access(text, os.W_OK):
+            raise OutputError(f"cannot write {path}: it is read-only")
+    directory, name = os.path.split(text)
+    directory = directory or "."
+    if not os.path.isdir(directory):
+        raise OutputError(f"cannot write {path}: directory {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise OutputError(f"cannot write {path}: directory {directory} is not writable")
+    return Target(path, directory, name, mode is not None)
+
+
+def _mode(path: Path, text: str) -> int | None:
+    try:
+        return os.lstat(text).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _follow(path: Path) -> str:
+    """Where the link `path` finally points: an existing regular file, else refused."""
+    here = os.path.abspath(path)
+    for _ in range(MAX_LINK_HOPS):
+        if here.startswith(PROCESS_FILES):
+            raise OutputError(
+                f"{path} is a link to a process's open file (such as /dev/stdout), not a "
+                "file; it is never replaced, even with --overwrite (use -o - for standard "
+                "output)"
+            )
+        try:
+            mode = os.lstat(here).st_mode
+        except FileNotFoundError:
+            raise OutputError(f"{path} is a link to nothing; it is never replaced") from None
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        if not stat.S_ISLNK(mode):
+            real = os.path.realpath(here)  # the directories on the way may be links too
+            if real != here:
+                here = real
+                continue
+            if stat.S_ISDIR(mode):
+                raise OutputError(f"{path} is a link to a directory")
+            if not stat.S_ISREG(mode):
+                raise _not_regular(path)
+            return here
+        here = os.path.normpath(os.path.join(os.path.dirname(here), os.readlink(here)))
+    raise OutputError(f"cannot write {path}: too many levels of symbolic links")
+
+
+def _not_regular(path: Path) -> OutputError:
+    return OutputError(
+        f"{path} is not a regular file (a device, FIFO or socket); "
+        "it is never replaced, even with --overwrite"
+    )
+
+
+def _already_exists(path: Path) -> OutputError:
+    return OutputError(f"{path} already exists (use --overwrite to replace it)")
 
 
 @contextlib.contextmanager
 def atomic_output(path: Path, *, overwrite: bool) -> Iterator[BinaryIO]:
     """Yield a binary stream whose content becomes `path` only if the block succeeds.
 
-    Without `overwrite`, an existing file is never replaced, even one created by
-    someone else while we were writing: the final step is a hard link, which fails
-    when the name is taken, instead of a rename, which would clobber it.
+    The directory is opened once and everything happens relative to it, so a directory
+    renamed or replaced by a link meanwhile changes nothing.
     """
-    check_writable(path, overwrite=overwrite)
-    parent = path.parent if str(path.parent) else Path(".")
-    # No signal handler may run between creating the temporary file and the `try` that
-    # removes it: they wait, blocked, until it is in place.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    target = resolve_output(path, overwrite=overwrite)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        folder = os.open(target.directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fd, tmp = _temporary_file(folder, target.name)
+        except OSError:
+            os.close(folder)
+            raise
     except OSError as exc:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-    tmp = Path(tmp_name)
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         with os.fdopen(fd, "wb") as stream:
             yield stream
             stream.flush()
+            os.fchmod(stream.fileno(), 0o666 & ~_umask())
             os.fsync(stream.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        _refuse_special(path)  # it may have appeared while we wrote
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise OutputError(
-                    f"{path} already exists (use --overwrite to replace it)"
-                ) from None
+        _put_in_place(folder, tmp, target, overwrite=overwrite)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         try:
-            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
         finally:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=folder)
+            os.close(folder)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _temporary_file(folder: int, name: str) -> tuple[int, str]:
+    """A new `.NAME.XXXXXXXX.tmp` in `folder`, readable by its owner only until done."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        tmp = f".{name[:200]}.{os.urandom(4).hex()}.tmp"
+        try:
+            return os.open(tmp, flags, 0o600, dir_fd=folder), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name")
+
+
+def _put_in_place(folder: int, tmp: str, target: Target, *, overwrite: bool) -> None:
+    """Move `tmp` to the target's name; what is there is checked by the step itself."""
+    for _ in range(10):
+        if not overwrite or not _exists(folder, target.name):
+            try:
+                _rename(folder, tmp, target.name, RENAME_NOREPLACE)
+                return
+            except FileExistsError:
+                if not overwrite:
+                    raise _already_exists(target.shown) from None
+                continue  # created meanwhile: swap with it and look at it
+        try:
+            if not _rename(folder, tmp, target.name, RENAME_EXCHANGE):
+                return  # replaced without an exchange: nothing to look at
+        except FileNotFoundError:
+            continue  # removed meanwhile
+        except _NotAFile:
+            raise _not_regular(target.shown) from None
+        mode = os.lstat(tmp, dir_fd=folder).st_mode  # what was there: now under `tmp`
+        if not stat.S_ISREG(mode):
+            _rename(folder, tmp, target.name, RENAME_EXCHANGE)  # put it back as it was
+            if stat.S_ISDIR(mode):
+                raise OutputError(f"{target.shown} is a directory")
+            raise _not_regular(target.shown)
+        return  # the old file, now at `tmp`, is removed with it
+    raise OutputError(f"cannot write {target.shown}: it keeps changing")
+
+
+def _exists(folder: int, name: str) -> bool:
+    try:
+        os.lstat(name, dir_fd=folder)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+_renameat2: object = None
+
+
+class _NotAFile(Exception):
+    """What is at the name is not a regular file (seen without renameat2)."""
+
+
+def _rename(folder: int, source: str, destination: str, flags: int) -> bool:
+    """renameat2(2) within `folder`; False when the exchange had to be a plain rename.
+
+    Where the C library or the file system lacks it: a hard link for NOREPLACE (fails
+    when the name is taken); for EXCHANGE a check then a rename, with a small window
+    between the two that renameat2 does not have."""
+    global _renameat2
+    if _renameat2 is None:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        _renameat2 = getattr(libc, "renameat2", False)
+    if _renameat2:
+        import ctypes
+
+        result = _renameat2(  # type: ignore[operator]
+            folder, os.fsencode(source), folder, os.fsencode(destination), flags
+        )
+        if result == 0:
+            return True
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL):
+            raise OSError(code, os.strerror(code))
+    if flags == RENAME_NOREPLACE:
+        os.link(source, destination, src_dir_fd=folder, dst_dir_fd=folder)
+        os.unlink(source, dir_fd=folder)
+        return True
+    if not stat.S_ISREG(os.lstat(destination, dir_fd=folder).st_mode):
+        raise _NotAFile
+    os.replace(source, destination, src_dir_fd=folder, dst_dir_fd=folder)
+    return False
 
 
 @contextlib.contextmanager
 def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
     """A private directory in the system's temporary directory, removed on every way out:
-    SIGTERM and SIGHUP wait while it is being made and removed, so that neither can
+    SIGINT, SIGTERM and SIGHUP wait while it is being made and removed, so that neither can
     leave it behind."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
     try:
         folder = tempfile.mkdtemp(prefix=prefix)
     except OSError as exc:
@@ -101,25 +284,12 @@ def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
         yield Path(folder)
     finally:
         try:
-            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
         finally:
             import shutil  # only here: it brings archive modules that record never needs
 
             shutil.rmtree(folder, ignore_errors=True)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-
-def _refuse_special(path: Path) -> None:
-    """A device, FIFO or socket at `path`, or a link to one (/dev/stdout), is refused."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return  # nothing there, a dangling link, or not reachable: the write will say
-    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise OutputError(
-            f"{path} is not a regular file (a device, FIFO or socket); "
-            "it is never replaced, even with --overwrite"
-        )
 
 
 @contextlib.contextmanager
@@ -153,6 +323,8 @@ def write_stdout(data: str | bytes) -> None:
     On failure standard output is pointed at /dev/null, so that the interpreter's own
     flush at exit does not report the same failure a second time.
     """
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        raise OutputError("cannot write to standard output: it is closed")
     try:
         if isinstance(data, str):
             sys.stdout.write(data)

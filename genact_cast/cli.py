@@ -148,17 +148,11 @@ def record(
         framework=framework,
     )
     if live:
-        from genact_cast.atomic import stop_on_signals
-        from genact_cast.live import record_live
+        from genact_cast.commands.record import record_live_cast
 
         if str(output) == "-" or cast_format is not CastFormat.v2:
             raise typer.BadParameter("--live writes a v2 cast file (asciinema 2.4's format)")
-        with stop_on_signals():  # its temporary directory and asciinema go on SIGTERM too
-            took = record_live(options, output, overwrite=overwrite)
-        from genact_cast.escape import terminal_text
-
-        name = terminal_text(str(output))
-        print(f"genact-cast: recorded {name} live in {took:.1f} s", file=sys.stderr)
+        record_live_cast(options, output, overwrite=overwrite)
         return
     from genact_cast.commands.record import record_cast
 
@@ -473,6 +467,9 @@ def main() -> None:
     except typer.TyperException as exc:
         format_message = getattr(exc, "format_message", None)
         message = format_message() if callable(format_message) else str(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: click shows the help
+            print(message, file=sys.stderr)
+            raise SystemExit(2) from None
         _fail(message.replace("\n", " "), getattr(exc, "exit_code", 2))
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): nothing left to say

@@ -104,20 +104,28 @@ def test_embed_errors_are_one_line(args: list[str], needle: str, tmp_path: Path)
 @pytest.mark.parametrize(
     ("option", "value", "needle"),
     [
-        ("--speed", "0", "--speed must be a number above 0 (got 0)"),
-        ("--speed", "nan", "--speed must be a number above 0 (got nan)"),
-        ("--speed", "-1", "--speed must be a number above 0 (got -1)"),
-        ("--speed", "inf", "--speed must be a number above 0 (got inf)"),
-        ("--at", "-5", "--at must be a number of seconds, 0 or more (got -5)"),
-        ("--at", "nan", "--at must be a number of seconds, 0 or more (got nan)"),
-        ("--at", "inf", "--at must be a number of seconds, 0 or more (got inf)"),
-        ("--idle-time-limit", "nan", "--idle-time-limit must be a number above 0 (got nan)"),
-        ("--idle-time-limit", "-2", "--idle-time-limit must be a number above 0 (got -2)"),
+        ("--speed", "0", "--speed must be from 0.001 to 1000 (got 0)"),
+        ("--speed", "nan", "--speed must be from 0.001 to 1000 (got nan)"),
+        ("--speed", "-1", "--speed must be from 0.001 to 1000 (got -1)"),
+        ("--speed", "inf", "--speed must be from 0.001 to 1000 (got inf)"),
+        ("--at", "-5", "--at must be a number of seconds from 0 to 1e+08 (got -5)"),
+        ("--at", "nan", "--at must be a number of seconds from 0 to 1e+08 (got nan)"),
+        ("--at", "inf", "--at must be a number of seconds from 0 to 1e+08 (got inf)"),
+        (
+            "--idle-time-limit",
+            "nan",
+            "--idle-time-limit must be a number above 0, at most 1e+08 (got nan)",
+        ),
+        (
+            "--idle-time-limit",
+            "-2",
+            "--idle-time-limit must be a number above 0, at most 1e+08 (got -2)",
+        ),
         ("--poster", "javascript:alert(1)", "--poster must be npt:SECONDS"),
         ("--poster", "npt:1:2:3:4", "--poster must be npt:SECONDS"),
         ("--theme", "neon", "unknown theme 'neon'"),
         ("--theme", "</script>", "unknown theme '</script>'"),
-        ("--font-size", "0", "--font-size must be above 0"),
+        ("--font-size", "0", "--font-size must be from 1 to 200 (got 0)"),
     ],
 )
 @pytest.mark.parametrize("kind", ["svg", "html", "markdown", "gif"])

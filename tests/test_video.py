@@ -191,7 +191,7 @@ def test_chapter_titles_are_one_clean_line() -> None:
     ("args", "needle"),
     [
         (["--size", "8k"], "--size must be 720p, 1080p, 4k"),
-        (["--speed", "0"], "--speed must be a number above 0"),
+        (["--speed", "0"], "--speed must be from 0.001 to 1000 (got 0)"),
         (["--start-at", "Nowhere"], "no marker labelled 'Nowhere'"),
         (["--start-at", "5", "--end-at", "2"], "must come after --start-at"),
         (["--start-at", "9999"], "past the end of the cast"),

@@ -11,9 +11,11 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from genact_cast import limits
 from genact_cast.asciicast import Cast, Event, Header, encode
 from genact_cast.atomic import atomic_output, check_writable, temporary_directory
 from genact_cast.errors import BadOption
+from genact_cast.extras import require_for
 from genact_cast.generator import catalog
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import is_url, open_cast
@@ -24,6 +26,12 @@ SUFFIXES = {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "ma
 
 # asciinema-player's poster: a time ("npt:90", "npt:1:30", "npt:1:02:03.5"), or "end".
 POSTER = re.compile(r"npt:(?:\d{1,6}:){0,2}\d{1,9}(?:\.\d{1,6})?")
+
+# Option ranges. A cast is at most 10^8 s long, so its exports' times stay below 10^11 s
+# (cue times of a few digits); a frame rate past a display's is only a bigger file.
+MIN_SPEED, MAX_SPEED = 1e-3, 1e3
+MAX_FPS = 120
+MAX_FONT_SIZE = 200
 
 # A cast to embed: a path, an http(s) URL or "-", or a cast already in memory (as
 # `record -o demo.svg` has it: no temporary file is written for it).
@@ -50,16 +58,23 @@ def check_options(
     """Refuse option values that cannot work (exit 2); the theme's canonical name."""
     if kind not in FORMATS:
         raise BadOption(f"unknown embed format {kind!r}; choose one of: {', '.join(FORMATS)}")
-    if not (math.isfinite(speed) and speed > 0):
-        raise BadOption(f"--speed must be a number above 0 (got {speed:g})")
-    if fps_cap <= 0:
-        raise BadOption(f"--fps-cap must be above 0 (got {fps_cap})")
-    if font_size <= 0:
-        raise BadOption(f"--font-size must be above 0 (got {font_size})")
-    if idle_time_limit is not None and not (math.isfinite(idle_time_limit) and idle_time_limit > 0):
-        raise BadOption(f"--idle-time-limit must be a number above 0 (got {idle_time_limit:g})")
-    if at is not None and not (math.isfinite(at) and at >= 0):
-        raise BadOption(f"--at must be a number of seconds, 0 or more (got {at:g})")
+    if not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
+        raise BadOption(f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (got {speed:g})")
+    if not 1 <= fps_cap <= MAX_FPS:
+        raise BadOption(f"--fps-cap must be from 1 to {MAX_FPS} (got {fps_cap})")
+    if not 1 <= font_size <= MAX_FONT_SIZE:
+        raise BadOption(f"--font-size must be from 1 to {MAX_FONT_SIZE} (got {font_size})")
+    seconds = limits.MAX_CAST_SECONDS
+    if idle_time_limit is not None and not (
+        math.isfinite(idle_time_limit) and 0 < idle_time_limit <= seconds
+    ):
+        raise BadOption(
+            f"--idle-time-limit must be a number above 0, at most {seconds:g} "
+            f"(got {idle_time_limit:g})"
+        )
+    if at is not None and not (math.isfinite(at) and 0 <= at <= seconds):
+        raise BadOption(f"--at must be a number of seconds from 0 to {seconds:g} (got {at:g})")
+    require_for(kind)  # the extra it needs, named in one line, before any work
     if poster is not None and poster != "end" and not POSTER.fullmatch(poster):
         raise BadOption(
             f"--poster must be npt:SECONDS, npt:M:SS, npt:H:MM:SS or end (got {poster!r})"

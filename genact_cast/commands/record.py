@@ -10,10 +10,7 @@ from genact_cast.asciicast import encode
 from genact_cast.atomic import atomic_output, check_writable, stop_on_signals, write_stdout
 from genact_cast.errors import BadOption
 from genact_cast.escape import terminal_text
-from genact_cast.generator import RecordOptions, generate
-
-# Output names that ask for a rendering of the cast instead of the cast itself.
-PICTURES = (".svg", ".gif", ".html", ".htm", ".mp4", ".webm", ".png")
+from genact_cast.generator import RecordOptions, generate, make_plan
 
 
 def record_cast(
@@ -29,22 +26,69 @@ def record_cast(
 
 def _record(options: RecordOptions, *, output: Path, overwrite: bool, version: int) -> None:
     to_stdout = str(output) == "-"
+    kind = None if to_stdout else rendering_for(output)
+    make_plan(options)  # every option error (exit 2) before any question about the output
     if not to_stdout:
         check_writable(output, overwrite=overwrite)  # before the work, not after
-    picture = output.suffix.lower() in PICTURES
-    if picture:
+    if kind is not None:
         _record_picture(options, output, overwrite=overwrite)
     else:
         _record_cast(options, output, overwrite=overwrite, version=version)
+
+
+def rendering_for(output: Path) -> str | None:
+    """The export an output name asks for (demo.svg, demo.mp4, final.txt, subs.vtt, ...),
+    None for a cast. Markdown snippets point at a cast file, which `record` does not
+    leave: `-o x.md` is refused before any work, never a cast under that name."""
+    from genact_cast.commands.embed import format_for
+    from genact_cast.extras import require_for
+
+    kind = format_for(output)
+    if kind is not None:
+        require_for(kind)
+    if kind == "markdown":
+        raise BadOption(
+            f"-o {output}: Markdown snippets point at a cast file; record the cast "
+            "(-o demo.cast), then run `genact-cast embed demo.cast --markdown "
+            f"{output}`"
+        )
+    return kind
+
+
+def record_live_cast(options: RecordOptions, output: Path, *, overwrite: bool) -> None:
+    """`record --live`: the recording itself, or rendered as `-o` asks (demo.svg, ...)
+    from a cast in a private temporary directory, as without --live."""
+    from genact_cast.atomic import temporary_directory
+    from genact_cast.live import record_live
+
+    kind = rendering_for(output)
+    make_plan(options)
+    check_writable(output, overwrite=overwrite)
+    with stop_on_signals():  # its temporary directory and asciinema go on SIGTERM too
+        if kind is None:
+            took = record_live(options, output, overwrite=overwrite)
+        else:
+            from genact_cast.commands.embed import embed
+
+            with temporary_directory("genact-cast-live-") as tmp:
+                cast = tmp / "live.cast"
+                took = record_live(options, cast, overwrite=False)
+                embed(
+                    str(cast), output, kind, overwrite=overwrite, theme=options.theme,
+                    idle_time_limit=options.idle_time_limit,
+                )  # fmt: skip
+    print(
+        f"genact-cast: recorded {terminal_text(str(output))} live in {took:.1f} s", file=sys.stderr
+    )
 
 
 def _record_picture(options: RecordOptions, output: Path, *, overwrite: bool) -> None:
     """demo.svg, demo.mp4, ...: the cast is made in memory, then rendered, and only the
     picture is written (a GIF's cast goes through a temporary directory that is removed on
     every way out, since agg reads a file)."""
-    from genact_cast.commands.embed import embed, format_for
+    from genact_cast.commands.embed import embed
 
-    kind = format_for(output)
+    kind = rendering_for(output)
     assert kind is not None
     cast = generate(options, 2)
     embed(
@@ -75,12 +119,14 @@ def _record_cast(options: RecordOptions, output: Path, *, overwrite: bool, versi
 
 def parse_start(text: str) -> datetime:
     """An ISO 8601 time; without a zone it is taken as UTC."""
+    problem = f"--start must be an ISO 8601 time like 2026-01-30T14:23:15Z (got {text!r})"
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadOption(
-            f"--start must be an ISO 8601 time like 2026-01-30T14:23:15Z (got {text!r})"
-        ) from None
+        raise BadOption(problem) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # 9999-12-31T23:59:59-23:59 is in the year 10000 in UTC
+        raise BadOption(f"{problem[:-1]}, out of range)") from None

@@ -28,15 +28,15 @@ def export(
     at: float | None = None,
 ) -> None:
     """`output` as `kind`; `at` (seconds, after the idle limit) picks a still's moment."""
-    from genact_cast.publish.raster import parse_size
+    from genact_cast.extras import PIXEL_KINDS, require_for
     from genact_cast.publish.theme import resolve_theme
 
-    pixels = kind in ("mp4", "webm", "png")
-    if pixels:
-        from genact_cast.publish.video import require_video
+    require_for(kind)  # before Pillow is imported: the hint, not a traceback
+    chosen_size: str | int = size
+    if kind in PIXEL_KINDS:
+        from genact_cast.publish.raster import parse_size
 
-        require_video()
-    chosen_size = parse_size(size)
+        chosen_size = parse_size(size)
     if at is not None:
         clip = Clip(
             speed=clip.speed, fps=clip.fps, idle_time_limit=clip.idle_time_limit,

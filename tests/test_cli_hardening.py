@@ -1,0 +1,120 @@
+"""What a new user meets first: the help, Ctrl-C at any moment, option errors before
+output errors, out-of-range numbers as one line with exit 2, and outputs whose names
+ask for an export."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CAST = ROOT / "casts" / "seed7-80x24.cast"
+
+
+def genact(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_no_arguments_prints_the_help_as_it_is_laid_out() -> None:
+    result = genact()
+    assert result.returncode == 2  # as click's own no-arguments help
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Usage: ")
+    assert lines[0].endswith(" COMMAND [ARGS]...")
+    commands = lines[lines.index("Commands:") + 1 :]
+    assert [line.split()[0] for line in commands] == [
+        "record", "play", "run", "info", "embed", "upload", "auth",
+    ]  # fmt: skip
+    assert "genact-cast: Usage" not in result.stderr
+
+
+@pytest.mark.parametrize("delay_ms", range(0, 160, 8))
+def test_ctrl_c_at_any_moment_is_exit_130_without_a_traceback(delay_ms: int) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "record", "--seed", "1", "-o", "-"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(delay_ms / 1000)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if stderr.startswith("Fatal Python error: init_import_site"):
+        return  # the interpreter's own start-up (site, .pth files): before any of our code
+    assert "Traceback" not in stderr
+    if process.returncode == -signal.SIGINT:
+        return  # before the interpreter set its handler: killed by the signal, as a shell says 130
+    if process.returncode == 0:
+        return  # it had finished already
+    assert process.returncode == 130, stderr
+    assert stderr == "genact-cast: interrupted\n"
+
+
+def test_an_option_error_comes_before_an_existing_output(tmp_path: Path) -> None:
+    (tmp_path / "out.cast").write_text("mine")
+    for args, message in (
+        (["--speed", "0"], "genact-cast: --speed must be from 0.01 to 1000 (got 0)\n"),
+        (["--model", "Nope"], "genact-cast: unknown model 'Nope'"),
+        (["--cols", "5"], "genact-cast: --cols must be from 60 to 1000 (got 5)\n"),
+    ):
+        result = genact("record", *args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(message)
+    assert (tmp_path / "out.cast").read_text() == "mine"
+
+
+@pytest.mark.parametrize("command", ["record", "run"])
+def test_a_start_time_out_of_range_is_one_line(command: str) -> None:
+    args = ["-o", "-"] if command == "record" else ["--exit-after", "1s"]
+    result = genact(command, "--start", "9999-12-31T23:59:59-23:59", *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("genact-cast: --start must be an ISO 8601 time")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--vtt", "x.vtt", "--speed", "1e-300"], "--speed"),
+        (["--text", "x.txt", "--speed", "1e-12"], "--speed"),
+        (["--mp4", "x.mp4", "--speed", "1e-12"], "--speed"),
+        (["--svg", "x.svg", "--speed", "1e300"], "--speed"),
+        (["--webm", "x.webm", "--fps", "100000"], "--fps-cap"),
+        (["--svg", "x.svg", "--fps-cap", "100000000000000000000"], "--fps-cap"),
+        (["--gif", "x.gif", "--font-size", "100000"], "--font-size"),
+        (["--png", "x.png", "--at", "1e300"], "--at"),
+        (["--vtt", "x.vtt", "--idle-time-limit", "1e300"], "--idle-time-limit"),
+    ],
+)
+def test_numbers_out_of_range_are_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], option: str
+) -> None:
+    result = genact("embed", str(CAST), *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"genact-cast: {option} must be")
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_record_to_a_text_or_subtitles_name_writes_that_export(tmp_path: Path) -> None:
+    for name, start in (("final.txt", ""), ("subs.vtt", "WEBVTT\n")):
+        result = genact("record", "--seed", "3", "--duration", "5", "-o", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        text = (tmp_path / name).read_text()
+        assert text.startswith(start)
+        assert '"version"' not in text  # never a cast under that name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["final.txt", "subs.vtt"]
+
+
+def test_record_to_a_markdown_name_is_refused_before_any_work(tmp_path: Path) -> None:
+    result = genact("record", "--seed", "3", "-o", "x.md", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "embed demo.cast --markdown x.md" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

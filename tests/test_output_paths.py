@@ -1,0 +1,218 @@
+"""The whole output path class, checked in one place (genact_cast/atomic.py): devices,
+links, FIFOs, sockets, directories, read-only places, names with control characters,
+and what appears at the path while the file is being written."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from genact_cast.atomic import atomic_output
+from genact_cast.errors import OutputError
+
+ROOT = Path(__file__).resolve().parent.parent
+CAST = ROOT / "casts" / "seed7-80x24.cast"
+
+
+def genact(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_a_link_to_a_process_file_is_refused_and_stays_a_link(tmp_path: Path) -> None:
+    # The /dev/stdout case without root: /dev/stdout is a link to /proc/self/fd/1.
+    link = tmp_path / "x"
+    link.symlink_to("/proc/self/fd/1")
+    with (tmp_path / "out.txt").open("w") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "genact_cast", "record", "--seed", "7", "--duration", "5",
+             "-o", str(link), "--overwrite"],
+            stdout=out, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert "link to a process's open file" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert link.is_symlink()
+    assert os.readlink(link) == "/proc/self/fd/1"
+    assert (tmp_path / "out.txt").read_text() == ""
+
+
+def test_a_link_to_a_regular_file_is_written_where_it_points(tmp_path: Path) -> None:
+    real = tmp_path / "real.cast"
+    real.write_text("old")
+    link = tmp_path / "link.cast"
+    link.symlink_to("real.cast")
+    plain = genact("record", "--seed", "1", "--duration", "5", "-o", "link.cast", cwd=tmp_path)
+    assert plain.returncode == 1  # it exists, and there is no --overwrite
+    result = genact("record", "--seed", "1", "--duration", "5", "-o", "link.cast",
+                    "--overwrite", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert os.readlink(link) == "real.cast"
+    assert real.read_text().startswith('{"version": 2')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.cast", "real.cast"]
+
+
+def test_a_chain_of_links_through_a_linked_directory_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f.svg").write_text("old")
+    (tmp_path / "dlink").symlink_to("d")
+    (tmp_path / "l1").symlink_to("dlink/f.svg")
+    (tmp_path / "l2").symlink_to(tmp_path / "l1")
+    result = genact("embed", str(CAST), "--svg", "l2", "--overwrite", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "d" / "f.svg").read_text().startswith("<svg")
+    assert (tmp_path / "l2").is_symlink()
+    assert (tmp_path / "l1").is_symlink()
+
+
+@pytest.mark.parametrize("kind", ["dangling", "directory", "fifo", "socket"])
+def test_a_link_to_anything_but_a_regular_file_is_refused(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "target"
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(target))
+    link = tmp_path / "out.cast"
+    link.symlink_to(target)
+    for args in (["record", "--seed", "1", "--duration", "5", "-o"], ["embed", str(CAST), "--svg"]):
+        result = genact(*args, str(link), "--overwrite", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith(f"genact-cast: {link} ")
+        assert result.stderr.count("\n") == 1
+        assert link.is_symlink()
+        assert os.readlink(link) == str(target)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("kind", ["directory", "socket"])
+def test_a_directory_or_socket_is_refused(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "out.cast"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        socket.socket(socket.AF_UNIX).bind(str(path))
+    result = genact("record", "--seed", "1", "--duration", "5", "-o", str(path), "--overwrite",
+                    cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    kept = stat.S_IFDIR if kind == "directory" else stat.S_IFSOCK
+    assert stat.S_IFMT(path.lstat().st_mode) == kept
+
+
+@pytest.mark.parametrize("name", ["a\nb.cast", "a\rb.cast", "tab\there.svg", "esc\x1b[31m.cast"])
+def test_a_name_with_control_characters_is_refused(tmp_path: Path, name: str) -> None:
+    result = genact("record", "--seed", "1", "--duration", "5", "-o", name, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "control characters" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "\x1b" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_place_is_refused_before_any_work(tmp_path: Path) -> None:
+    if not os.statvfs("/sys").f_flag & os.ST_RDONLY:
+        pytest.skip("no read-only file system here")
+    result = genact("record", "--seed", "1", "-o", "/sys/x.cast", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "genact-cast: cannot write /sys/x.cast: directory /sys is not writable\n"
+    )
+
+
+def test_what_appears_at_the_path_while_writing_is_never_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "out.cast"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for swap in ("link-to-fifo", "fifo", "directory"):
+        target.write_text("old")
+        with (  # noqa: PT012
+            pytest.raises(OutputError, match=r"never replaced|is a directory"),
+            atomic_output(target, overwrite=True) as stream,
+        ):
+            stream.write(b"new")
+            target.unlink()
+            if swap == "link-to-fifo":
+                target.symlink_to(fifo)
+            elif swap == "fifo":
+                os.mkfifo(target)
+            else:
+                target.mkdir()
+        kinds = {"link-to-fifo": stat.S_IFLNK, "fifo": stat.S_IFIFO, "directory": stat.S_IFDIR}
+        assert stat.S_IFMT(target.lstat().st_mode) == kinds[swap]
+        if swap == "directory":
+            target.rmdir()
+        else:
+            target.unlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
+
+
+def test_a_file_replaced_meanwhile_by_another_file_is_overwritten(tmp_path: Path) -> None:
+    target = tmp_path / "out.cast"
+    target.write_text("old")
+    with atomic_output(target, overwrite=True) as stream:
+        stream.write(b"new")
+        target.unlink()
+        target.write_text("someone else's")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.cast"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_record_to_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "record", "--seed", "1", "-o", "-"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == "genact-cast: cannot write to standard output: it is closed\n"
+
+
+def test_sigint_waits_while_the_temporary_file_is_made_and_removed(tmp_path: Path) -> None:
+    """SIGINT, like SIGTERM and SIGHUP, is held back while the temporary file is created
+    and removed: it cannot land between its creation and the `try` that removes it.
+    An audit hook looks at the signal mask at the moment of each real system call."""
+    script = (
+        "import os, signal, sys\nfrom pathlib import Path\n"
+        "from genact_cast.atomic import atomic_output, temporary_directory\n"
+        "seen = []\n"
+        "def hook(event, args):\n"
+        "    if event in ('open', 'os.mkdir', 'os.remove', 'os.rmdir', 'shutil.rmtree') and ("
+        "'.tmp' in str(args[0]) or 'genact-cast-' in str(args[0])):\n"
+        "        mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
+        "        seen.append((event, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= mask))\n"
+        "sys.addaudithook(hook)\n"
+        "with atomic_output(Path(sys.argv[1]), overwrite=False) as s:\n"
+        "    s.write(b'x')\n"
+        "with temporary_directory():\n"
+        "    pass\n"
+        "print(seen)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "out.cast")],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    seen = eval(result.stdout)  # a list of (event, bool) printed by the child
+    events = {event for event, _ in seen}
+    assert {"open", "os.mkdir"} <= events, seen
+    assert all(held for _, held in seen), seen
+    assert [p.name for p in tmp_path.iterdir()] == ["out.cast"]
