@@ -832,7 +832,12 @@ REFORMAT: dict[str, Callable[[RealLine], str | list[str]]] = {
     "nccl": lambda row: nccl_line(row.shape, row.text),
 }
 
-ROWS = [(dialect, row) for dialect in REFORMAT for row in real_lines(dialect)]
+ROWS = [
+    (dialect, row)
+    for dialect in REFORMAT
+    for row in real_lines(dialect)
+    if not row.shape.startswith("reference:")  # another release's line, kept as a reference
+]
 
 
 @pytest.mark.parametrize(

@@ -136,7 +136,8 @@ def test_a_framework_is_recorded_live_as_generated(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=60, cwd=ROOT,
     )  # fmt: skip
     (live_rows, live_out), (rows, _) = screen_of(live), screen_of(generated)
-    assert "pretrain_gpt.py --tensor-model-parallel-size=" in live_out
-    last = max(i for i, row in enumerate(rows) if row.startswith("-rw-r--r--"))
-    live_last = max(i for i, row in enumerate(live_rows) if row.startswith("-rw-r--r--"))
+    assert "pretrain_gpt.py --num-layers " in live_out
+    # Megatron's last words: the test split's validation block.
+    last = max(i for i, row in enumerate(rows) if "on test set |" in row)
+    live_last = max(i for i, row in enumerate(live_rows) if "on test set |" in row)
     assert live_rows[live_last - 8 : live_last + 1] == rows[last - 8 : last + 1]

@@ -1,9 +1,11 @@
-"""Megatron-LM's log: `print_rank_0` / `print_rank_last` lines without a logger prefix, the
-argument table, `(min, max) time across ranks` timers, and the iteration line every
+"""Megatron-LM core_v0.14.0's log: `print_rank_0` / `print_rank_last` lines without a logger
+prefix, the argument dump, `(min, max) time across ranks` timers, and the iteration line every
 `--log-interval` iterations.
 
-From core 0.8 (2024) the iteration line starts with a ` [YYYY-mm-dd HH:MM:SS]` stamp
-(`stamped=True`); earlier releases start it with a bare space.
+Every line shape is a format string of that tag; presenters/frameworks/megatron/catalogue.tsv
+lists them with their file:line. `print_rank_0` prints on global rank 0, `print_rank_last`
+(the iteration line, the validation blocks) and `Timers.log` (the timer blocks) on the last
+rank, and `report_memory` / the parameter count on every rank of data-parallel rank 0.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
+from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
@@ -39,10 +43,15 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
+from genact_cast.generator.rng import Rng
 
 ARGUMENTS_HEADER = "------------------------ arguments ------------------------"
 ARGUMENTS_FOOTER = "-------------------- end of arguments ---------------------"
 TIMERS_HEADER = "(min, max) time across ranks (ms):"
+NO_P2P_OVERLAP = (
+    "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
+    "non-interleaved schedule does not support overlapping p2p communication and aligned param AG"
+)
 
 
 def argument(name: str, value: str) -> str:
@@ -52,15 +61,15 @@ def argument(name: str, value: str) -> str:
 
 
 def arguments(values: Sequence[tuple[str, str]]) -> list[str]:
-    rows = [argument(name, value) for name, value in sorted(values)]
-    return [ARGUMENTS_HEADER, *rows, ARGUMENTS_FOOTER]
+    return margs.dump(dict(values))
 
 
 def world_size(*, world: int, data: int, context: int, tensor: int, pipeline: int) -> str:
+    """validate_args (arguments.py:375); hierarchical context parallelism is never set."""
     return (
         f"using world size: {world}, data-parallel size: {data}, context-parallel size: {context}, "
-        f"tensor-model-parallel size: {tensor}, encoder-tensor-model-parallel size: 0, "
-        f"pipeline-model-parallel size: {pipeline}, encoder-pipeline-model-parallel size: 0"
+        f"hierarchical context-parallel sizes: None, tensor-model-parallel size: {tensor}, "
+        f"pipeline-model-parallel size: {pipeline}"
     )
 
 
@@ -88,11 +97,6 @@ def random_seeds(seed: int) -> str:
     return f"> setting random seeds to {seed} ..."
 
 
-def eval_iters(facts: Facts) -> int:
-    """Batches an evaluation runs: the run's held-out set in whole global batches."""
-    return max(1, round(facts.eval_samples / facts.global_batch))
-
-
 def time_to_initialize(seconds: float) -> str:
     return f"time to initialize megatron (seconds): {seconds:.3f}"
 
@@ -104,6 +108,7 @@ def datetime_marker(what: str, moment: datetime) -> str:
 
 BUILDING_MODEL = "building GPT model ..."
 DATASETS_BUILDING = "> building train, validation, and test datasets ..."
+DATASETS_BUILDING_GPT = "> building train, validation, and test datasets for GPT ..."
 DATASETS_DONE = "> finished creating GPT datasets ..."
 SETUP_DONE = "done with setup ..."
 TRAINING = "training ..."
@@ -181,6 +186,17 @@ def loading(path: str, iteration: int) -> str:
     return f" loading distributed checkpoint from {path} at iteration {iteration}"
 
 
+def loading_release(path: str) -> str:
+    return f" loading release distributed checkpoint from {path}"
+
+
+def finetune_from(load: str, pretrained: str) -> str:
+    return (
+        f"Checkpoint file not found in load directory {load} attempting to finetune with "
+        f"checkpoint in {pretrained}"
+    )
+
+
 def loaded(path: str, iteration: int, tensor: int, pipeline: int) -> str:
     return (
         f"  successfully loaded checkpoint from {path} [ t 1/{tensor}, p 1/{pipeline} ] "
@@ -212,6 +228,14 @@ def theoretical_memory(mb: float) -> str:
     return f"Theoretical memory footprints: weight and optimizer={mb:.2f} MB"
 
 
+def evaluating_on(samples: int) -> str:
+    return f"Evaluating on {samples} samples"
+
+
+def evaluating_iter(index: int, total: int) -> str:
+    return f"Evaluating iter {index}/{total}"
+
+
 def command(
     *, nodes: int, master: str, port: int, max_restarts: int, args: Sequence[str]
 ) -> list[str]:
@@ -240,13 +264,14 @@ def stage_layers(layers: int, stages: int) -> list[int]:
 
 def padded_vocab_size(vocab: int, tensor: int) -> int:
     """Megatron pads the vocabulary to a multiple of 128 × TP so every shard is equal."""
-    multiple = 128 * tensor
-    return (vocab + multiple - 1) // multiple * multiple
+    return formulas.padded_vocab_size(vocab, tensor)
 
 
 class Log:
-    """Megatron-LM's output: argument table, initialisation markers, the iteration line every
-    `--log-interval` iterations, validation blocks, checkpoints and timers."""
+    """Megatron-LM core_v0.14.0's output, from `pretrain()` in megatron/training/training.py:
+    the argument dump, the initialisation markers, the iteration line every `--log-interval`
+    iterations, validation every `--eval-interval`, saves at multiples of `--save-interval`,
+    and the end: `[after training is done]`, the last save, validation and test."""
 
     logs_first_step = False
     has_bar = False
@@ -264,88 +289,51 @@ class Log:
         self.memory_reported = False
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.model_name}"
+        self._final_save: CheckpointSaved | None = None
+        self._last_eval: Evaluated | None = None
+        self.padded_vocab = padded_vocab_size(facts.vocab, facts.tp)
+        self.shape = formulas.Shape(
+            layers=facts.layers,
+            hidden=facts.hidden,
+            ffn=facts.ffn,
+            heads=facts.heads,
+            groups=facts.kv_heads,
+            kv_channels=facts.hidden // facts.heads,
+            seq=facts.seq_len,
+            padded_vocab=self.padded_vocab,
+            tp=facts.tp,
+            pp=facts.pp,
+            dp=facts.dp,
+            micro_batch=facts.micro_batch,
+            microbatches=facts.grad_accum,
+            sequence_parallel=facts.tp > 1,
+            recompute=facts.recompute,
+        )
 
     def _t(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
 
+    def flags(self) -> list[tuple[str, str | None]]:
+        pairs = margs.flags(
+            self.facts, interval=self.interval, save=self.save, pretrained=self.base
+        )
+        layers = stage_layers(self.facts.layers, self.facts.pp)
+        if len(set(layers)) > 1:
+            pairs += [
+                ("decoder-first-pipeline-num-layers", str(layers[0])),
+                ("decoder-last-pipeline-num-layers", str(layers[-1])),
+            ]
+        return pairs
+
+    def script_words(self) -> list[str]:
+        """`pretrain_gpt.py`'s own arguments."""
+        return margs.words(self.flags())
+
     def launch_words(self) -> list[str]:
         f = self.facts
-        args = [
-            f"--tensor-model-parallel-size={f.tp}",
-            f"--pipeline-model-parallel-size={f.pp}",
-            f"--num-layers={f.layers}",
-            f"--hidden-size={f.hidden}",
-            f"--num-attention-heads={f.heads}",
-            f"--seq-length={f.seq_len}",
-            f"--micro-batch-size={f.micro_batch}",
-            f"--global-batch-size={f.global_batch}",
-            f"--train-iters={f.total_steps}",
-            "--bf16",
-            f"--log-interval={self.interval}",
-            f"--save={self.save}",
-            f"--load={self.save}",
-        ]
-        return command(nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=args)
-
-    def _arguments(self) -> list[tuple[str, str]]:
-        f = self.facts
-        flag = {True: "True", False: "False"}
-        return [
-            ("accumulate_allreduce_grads_in_fp32", "True"),
-            ("adam_beta1", "0.9"),
-            ("adam_beta2", "0.95"),
-            ("adam_eps", "1e-08"),
-            ("async_save", "True"),
-            ("attention_dropout", "0.0"),
-            ("bf16", "True"),
-            ("ckpt_format", "torch_dist"),
-            ("clip_grad", "1.0"),
-            ("context_parallel_size", "1"),
-            ("data_parallel_size", str(f.dp)),
-            ("eval_interval", str(f.steps_per_epoch)),
-            ("eval_iters", str(eval_iters(f))),
-            ("ffn_hidden_size", str(f.ffn)),
-            ("fp16", "False"),
-            ("global_batch_size", str(f.global_batch)),
-            ("group_query_attention", flag[f.kv_heads != f.heads]),
-            ("hidden_dropout", "0.0"),
-            ("hidden_size", str(f.hidden)),
-            ("finetune", "False" if f.kind == "pretrain" else "True"),
-            ("load", self.save),
-            ("log_interval", str(self.interval)),
-            ("log_throughput", "True"),
-            ("lr", py_float(f.peak_lr)),
-            ("pretrained_checkpoint", self.base or "None"),
-            ("lr_decay_style", "cosine"),
-            ("lr_warmup_iters", str(f.warmup)),
-            ("max_position_embeddings", str(f.seq_len)),
-            ("micro_batch_size", str(f.micro_batch)),
-            ("min_lr", py_float(float(f"{f.peak_lr / 10:.3g}"))),
-            ("normalization", "RMSNorm"),
-            ("num_attention_heads", str(f.heads)),
-            ("num_layers", str(f.layers)),
-            ("num_query_groups", str(f.kv_heads)),
-            ("overlap_grad_reduce", "True"),
-            ("overlap_param_gather", "True"),
-            ("pipeline_model_parallel_size", str(f.pp)),
-            ("position_embedding_type", "rope"),
-            ("recompute_granularity", "None" if f.recompute == "off" else f.recompute),
-            ("save", self.save),
-            ("save_interval", str(f.checkpoint_every)),
-            ("seed", "1234"),
-            ("seq_length", str(f.seq_len)),
-            ("sequence_parallel", flag[f.tp > 1]),
-            ("swiglu", "True"),
-            ("tensor_model_parallel_size", str(f.tp)),
-            ("tokenizer_type", "HuggingFaceTokenizer"),
-            ("train_iters", str(f.total_steps)),
-            ("transformer_impl", "transformer_engine"),
-            ("untie_embeddings_and_output_weights", "True"),
-            ("use_distributed_optimizer", "True"),  # overlap_param_gather requires it
-            ("use_torch_fsdp2", "True"),
-            ("weight_decay", "0.1"),
-            ("world_size", str(f.gpus)),
-        ]
+        return command(
+            nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=self.script_words()
+        )
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
@@ -369,27 +357,39 @@ class Log:
         return []
 
     def finish_training(self, t: float) -> list[Out]:
-        return [Line(datetime_marker("after training is done", self._t(t)))]
+        """`pretrain()` after `train()`: the marker, the last save unless the loop just made
+        it (a multiple of --save-interval), then validation and test with verbose=True."""
+        f = self.facts
+        out = [datetime_marker("after training is done", self._t(t))]
+        final = self._final_save
+        if final is not None and final.step % f.checkpoint_every != 0:
+            out += [saving(final.step, self.save), saved(final.step, self.save, f.tp, f.pp)]
+        evaluation = self._last_eval
+        if evaluation is not None:
+            iters = margs.eval_iters(f)
+            # The held-out loss of the finished model, on the validation and the test split.
+            test_loss = float(f"{evaluation.loss + Rng(f.seed * 31 + 7).uniform(-0.01, 0.01):.4f}")
+            for split, loss in (("validation", evaluation.loss), ("test", test_loss)):
+                evaluate_ms = evaluation.seconds * 1000
+                out += [evaluating_on(iters * f.global_batch)]
+                out += [evaluating_iter(index, iters) for index in range(1, iters + 1)]
+                out += [TIMERS_HEADER, timer("evaluate", evaluate_ms * 0.99, evaluate_ms)]
+                label = f"iteration {f.total_steps} on {split} set"
+                out += validation(label, loss, math.exp(min(20.0, loss)))
+        return [Line(text) for text in out]
 
     def stopped(self, t: float) -> list[Out]:
         return interrupted_lines(self.facts, self.incidentals, t)
 
-    def export_words(self, event: Exported) -> list[str]:
-        return [
-            "python",
-            "examples/conversion/convert_checkpoints.py",
-            "export",
-            "--hf-model",
-            self.facts.model_name,
-            "--megatron-path",
-            f"{self.save}/iter_{self.facts.total_steps:07d}",
-            "--hf-path",
-            event.path,
-        ]
+    def export_words(self, event: Exported) -> None:
+        """The tag's tools/checkpoint/convert.py has no saver to Hugging Face safetensors for
+        a Llama-shaped model; the run ends with the training job's own output."""
+        del event
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         moment = self._t(stats.t)
+        tflops = formulas.tflops_per_gpu(self.shape, f.global_batch, stats.seconds, f.gpus)
         out: list[Out] = [
             Line(
                 iteration(
@@ -405,7 +405,7 @@ class Log:
                     grad_norm=stats.grad_norm,
                     skipped=0,
                     nans=0,
-                    tflops=stats.tflops_per_gpu,
+                    tflops=tflops,
                 )
             )
         ]
@@ -414,26 +414,38 @@ class Log:
             out += [Line(text) for text in self._memory_report(stats)]
         return out
 
-    def _memory_report(self, stats: StepStats) -> list[str]:
+    def _dp0_ranks(self) -> list[tuple[int, int, int]]:
+        """(global rank, tensor rank, pipeline rank) of data-parallel rank 0, in rank order
+        (Megatron's default order tp-cp-ep-dp-pp)."""
         f = self.facts
-        # As Megatron's theoretical-memory report counts them: the input embedding and the
-        # (untied) output layer; the most loaded stage holds one of them, or both at PP 1.
-        embedding = 2 * f.vocab * f.hidden
-        block = f.params - embedding
-        shard = (block / f.pp + embedding / (1 if f.pp == 1 else 2)) / f.tp
-        state_mb = f.state_gib * 1024  # sharded like the plan's layout (FSDP over DP)
-        peak_bytes = stats.memory_gib * 2**30
-        allocated = round(state_mb * 2**20 / 512) * 512 / 2**20
-        max_allocated = round(peak_bytes * 0.93 / 512) * 512 / 2**20
-        reserved = float(round(peak_bytes / 2**21) * 2)
         return [
-            f"Number of parameters in transformer layers in billions:  {block / 1e9:.2f}",
-            f"Number of parameters in embedding layers in billions: {embedding / 1e9:.2f}",
-            f"Total number of parameters in billions: {f.params / 1e9:.2f}",
-            f"Number of parameters in most loaded shard in billions: {shard / 1e9:.4f}",
-            theoretical_memory(state_mb),
-            memory(0, stats.step, allocated, max_allocated, reserved, reserved),
+            (tensor + f.tp * f.dp * stage, tensor, stage)
+            for stage in range(f.pp)
+            for tensor in range(f.tp)
         ]
+
+    def _stage_parameters(self, stage: int) -> int:
+        f = self.facts
+        embedding = self.padded_vocab * f.hidden // f.tp
+        layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
+        layers = stage_layers(f.layers, f.pp)
+        ends = (stage == 0) + (stage == f.pp - 1)
+        return layer * layers[stage] + embedding * ends
+
+    def _memory_report(self, stats: StepStats) -> list[str]:
+        """Rank 0's theoretical footprint, then `report_memory` of every rank of data-parallel
+        rank 0: its model state (6 + 12/DP bytes a parameter), the step's peak, the cache."""
+        f = self.facts
+        lines = formulas.theoretical_memory(self.shape)
+        peak_bytes = stats.memory_gib * 2**30
+        for rank, _tensor, stage in self._dp0_ranks():
+            state = self._stage_parameters(stage) * (6 + 12 / f.dp)
+            allocated = round(state / 512) * 512 / 2**20
+            high = max(peak_bytes, state * 1.05)
+            max_allocated = round(high / 512) * 512 / 2**20
+            reserved = float(math.ceil(high * 1.04 / 2**21) * 2)
+            lines.append(memory(rank, stats.step, allocated, max_allocated, reserved, reserved))
+        return lines
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
@@ -446,14 +458,18 @@ class Log:
         out: list[Out] = []
         if event.attempt == 0:
             out += [Line(text) for text in banner(f, self._t(event.t), self.incidentals)]
-        padded = padded_vocab_size(f.vocab, f.tp)
-        text = [
-            world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp),
+        args = margs.parsed(f, self.flags())
+        text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
+        if f.pp > 1:
+            text.append(NO_P2P_OVERLAP)
+        text += [
+            "Number of virtual stages per pipeline stage: None",
+            "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
             "using torch.bfloat16 for parameters ...",
-            *arguments(self._arguments()),
+            *margs.dump(args),
             microbatches(f.grad_accum),
             building_tokenizer("HuggingFaceTokenizer"),
-            padded_vocab(f.vocab, padded),
+            padded_vocab(f.vocab, self.padded_vocab),
             "> initializing torch distributed ...",
         ]
         self.clock.at(event.t + 3.0)
@@ -467,7 +483,7 @@ class Log:
             *nccl_startup(f, self.incidentals),
             initialized_parallel("tensor", f.tp),
             initialized_parallel("pipeline", f.pp),
-            random_seeds(1234),
+            random_seeds(margs.SEED),
             "> compiling dataset index builder ...",
             ">>> done with dataset index builder. Compilation time: 0.052 seconds",
             "> compiling and loading fused kernels ...",
@@ -480,19 +496,10 @@ class Log:
     def _model(self, event: ModelReady) -> list[Out]:
         f = self.facts
         self._built_at = event.t
-        padded = padded_vocab_size(f.vocab, f.tp)
-        embedding = padded * f.hidden // f.tp
-        layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
-        layers = stage_layers(f.layers, f.pp)
         text = [BUILDING_MODEL]
-        # One line per (tensor, pipeline) rank of data-parallel rank 0: the first and the last
-        # stage hold the embedding and the output layer.
-        stages = sorted({0, f.pp - 1})
-        for stage in stages:
-            for rank in range(f.tp):
-                ends = (stage == 0) + (stage == f.pp - 1)
-                count = layer * layers[stage] + embedding * ends
-                text.append(parameters(rank, stage, count))
+        # Every rank of data-parallel rank 0 counts its own shard.
+        for _rank, tensor, stage in self._dp0_ranks():
+            text.append(parameters(tensor, stage, self._stage_parameters(stage)))
         text.append(
             "INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"
         )
@@ -503,13 +510,18 @@ class Log:
                 f"{self.save}/latest_checkpointed_iteration.txt",
                 "    will not load any checkpoints and will start from random",
             ]
-        else:
-            # The first launch of a fine-tune reads the released weights (--finetune: from
-            # iteration 0); a restart reads the run's own latest save.
-            source = self.save if self.resume_step else event.loaded_from
+        elif self.resume_step == 0 and self.base is not None:
+            # The first launch of a fine-tune: nothing in --load yet, so the released
+            # weights of --pretrained-checkpoint (a release checkpoint: iteration 0).
             text += [
-                loading(source, self.resume_step),
-                loaded(source, self.resume_step, f.tp, f.pp),
+                finetune_from(self.save, self.base),
+                loading_release(self.base),
+                loaded(self.base, 0, f.tp, f.pp),
+            ]
+        else:
+            text += [
+                loading(self.save, self.resume_step),
+                loaded(self.save, self.resume_step, f.tp, f.pp),
             ]
         text += [
             TIMERS_HEADER,
@@ -523,8 +535,9 @@ class Log:
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
         train = f.total_steps * f.global_batch
-        # Megatron's own sizing: eval_iters batches at each of the eval_interval points.
-        iters = eval_iters(f)
+        # build_train_valid_test_datasets: eval_iters batches at every eval_interval point
+        # and once more at the end; the test split eval_iters batches.
+        iters = margs.eval_iters(f)
         model_ms = (self._built_at - self._initialized_at) * 1000
         data_ms = (event.t - self._built_at) * 1000
         valid = (f.total_steps // f.steps_per_epoch + 1) * iters * f.global_batch
@@ -535,6 +548,7 @@ class Log:
             f"    train:      {train}",
             f"    validation: {valid}",
             f"    test:       {iters * f.global_batch}",
+            DATASETS_BUILDING_GPT,
             DATASETS_DONE,
             datetime_marker("after dataloaders are built", moment),
             SETUP_DONE,
@@ -549,7 +563,15 @@ class Log:
         return [Line(line) for line in text]
 
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        """The loop saves at multiples of --save-interval (save_checkpoint_and_time, with its
+        timer); the save after the last step is pretrain()'s, printed by finish_training."""
         f = self.facts
+        if event.step == f.total_steps:
+            self._final_save = event
+            if event.step % f.checkpoint_every != 0:
+                return []
+        elif event.step % f.checkpoint_every != 0:
+            return []
         self.clock.at(event.t - event.blocking)
         blocking_ms = event.blocking * 1000
         text = [
@@ -562,6 +584,10 @@ class Log:
         return [Line(line) for line in text]
 
     def _validate(self, event: Evaluated) -> list[Out]:
+        """Validation inside the loop, every --eval-interval iterations (verbose=False)."""
+        self._last_eval = event
+        if event.step % self.facts.steps_per_epoch != 0:
+            return []
         self.clock.at(event.t)
         evaluate_ms = event.seconds * 1000
         rows = validation(f"iteration {event.step}", event.loss, math.exp(min(20.0, event.loss)))

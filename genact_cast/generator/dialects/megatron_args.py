@@ -1,0 +1,205 @@
+"""Megatron-LM's command line and its `arguments` dump, as core_v0.14.0 prints them.
+
+The command is `pretrain_gpt.py` with the flags of the tag's Llama example
+(examples/llama/train_llama3_8b_h100_fp8.sh) in bf16 and real data. The dump is every
+attribute of the parsed arguments after `validate_args` (megatron/training/arguments.py,
+`_print_args`): the tag's defaults come from presenters/frameworks/megatron/arguments.tsv
+(written by scripts/megatron_arguments.py, which runs the tag's own argparse definitions
+and `validate_args`), the command's flags and what `validate_args` derives from them are
+set here.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.facts import Facts
+
+RELEASE = "core_v0.14.0"
+SEED = 1234
+SPLIT = "949,50,1"  # examples/gpt3/train_gpt3_175b_distributed.sh
+CATALOGUE_DIR = "presenters/frameworks/megatron"
+
+# The argparse defaults of the flags a command may leave out (arguments.py at the tag), for
+# a table written from a command that set them.
+_OPTIONAL = {
+    "group_query_attention": "False",
+    "num_query_groups": "1",
+    "recompute_granularity": "None",
+    "recompute_method": "None",
+    "recompute_num_layers": "None",
+    "sequence_parallel": "False",
+    "pretrained_checkpoint": "None",
+    "decoder_first_pipeline_num_layers": "None",
+    "decoder_last_pipeline_num_layers": "None",
+}
+
+# Flags whose argparse destination is not the flag's own name.
+_DESTINATIONS = {"disable-bias-linear": ("add_bias_linear", "False")}
+
+
+def rotary_base(facts: Facts) -> int:
+    """RoPE's base as each family released it: Llama 3 500k, Qwen2 1M, Llama 2 and
+    Mistral-7B (v0.1) 10k."""
+    name = facts.model_name
+    return 500_000 if "Llama-3" in name else 1_000_000 if "Qwen2" in name else 10_000
+
+
+def data_prefix(facts: Facts) -> str:
+    """tools/preprocess_data.py names its output `<prefix>_text_document`."""
+    name = facts.dataset.lower().replace(" ", "-")
+    return f"/data/{name}/{name}_text_document"
+
+
+def eval_iters(facts: Facts) -> int:
+    """Batches an evaluation runs: the run's held-out set in whole global batches."""
+    return max(1, round(facts.eval_samples / facts.global_batch))
+
+
+def flags(
+    facts: Facts, *, interval: int, save: str, pretrained: str | None
+) -> list[tuple[str, str | None]]:
+    """`pretrain_gpt.py`'s flags, in the order the Llama example groups them; None marks a
+    switch (`store_true`)."""
+    f = facts
+    out: list[tuple[str, str | None]] = [
+        # MODEL_ARGS
+        ("num-layers", str(f.layers)),
+        ("hidden-size", str(f.hidden)),
+        ("ffn-hidden-size", str(f.ffn)),
+        ("num-attention-heads", str(f.heads)),
+    ]
+    if f.kv_heads != f.heads:
+        out += [("group-query-attention", None), ("num-query-groups", str(f.kv_heads))]
+    out += [
+        ("kv-channels", str(f.hidden // f.heads)),
+        ("seq-length", str(f.seq_len)),
+        ("max-position-embeddings", str(f.seq_len)),
+        ("position-embedding-type", "rope"),
+        ("rotary-base", str(rotary_base(f))),
+        ("normalization", "RMSNorm"),
+        ("swiglu", None),
+        ("attention-dropout", "0.0"),
+        ("hidden-dropout", "0.0"),
+        ("init-method-std", "0.02"),
+        ("untie-embeddings-and-output-weights", None),
+        ("disable-bias-linear", None),
+        # TRAINING_ARGS
+        ("micro-batch-size", str(f.micro_batch)),
+        ("global-batch-size", str(f.global_batch)),
+        ("train-iters", str(f.total_steps)),
+        ("lr", py_float(f.peak_lr)),
+        ("min-lr", py_float(float(f"{f.peak_lr / 10:.3g}"))),
+        ("lr-decay-style", "cosine"),
+        ("lr-warmup-iters", str(f.warmup)),
+        ("clip-grad", "1.0"),
+        ("weight-decay", "0.1"),
+        ("adam-beta1", "0.9"),
+        ("adam-beta2", "0.95"),
+        ("bf16", None),
+        ("use-distributed-optimizer", None),
+        ("overlap-grad-reduce", None),
+        ("overlap-param-gather", None),
+    ]
+    if f.recompute == "selective":
+        out.append(("recompute-granularity", "selective"))
+    elif f.recompute == "full":
+        out += [
+            ("recompute-granularity", "full"),
+            ("recompute-method", "uniform"),
+            ("recompute-num-layers", "1"),
+        ]
+    # MODEL_PARALLEL_ARGS
+    out += [
+        ("tensor-model-parallel-size", str(f.tp)),
+        ("pipeline-model-parallel-size", str(f.pp)),
+    ]
+    if f.tp > 1:
+        out.append(("sequence-parallel", None))
+    # DATA_ARGS and EVAL_AND_LOGGING_ARGS
+    out += [
+        ("data-path", data_prefix(f)),
+        ("split", SPLIT),
+        ("tokenizer-type", "HuggingFaceTokenizer"),
+        ("tokenizer-model", f"/models/{f.model_name}"),
+        ("log-interval", str(interval)),
+        ("log-throughput", None),
+        ("eval-interval", str(f.steps_per_epoch)),
+        ("eval-iters", str(eval_iters(f))),
+        ("save-interval", str(f.checkpoint_every)),
+        ("ckpt-format", "torch_dist"),
+        ("save", save),
+        ("load", save),
+    ]
+    if pretrained is not None:
+        out.append(("pretrained-checkpoint", pretrained))
+    return out
+
+
+def words(pairs: list[tuple[str, str | None]]) -> list[str]:
+    out: list[str] = []
+    for flag, value in pairs:
+        out.append(f"--{flag}")
+        if value is not None:
+            out.append(value)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def defaults() -> dict[str, str]:
+    """The tag's arguments as `_print_args` prints them for a run without these flags."""
+    path = resources.files("genact_cast.generator") / CATALOGUE_DIR / "arguments.tsv"
+    table: dict[str, str] = {}
+    for row in path.read_text("utf-8").splitlines():
+        if row.startswith("#") or not row:
+            continue
+        name, _, value = row.partition("\t")
+        table[name] = value
+    return table
+
+
+def parsed(facts: Facts, pairs: list[tuple[str, str | None]]) -> dict[str, str]:
+    """Every argument after `validate_args`, printed as `str(value)`."""
+    f = facts
+    args = dict(defaults())
+    args.update(_OPTIONAL)
+    for flag, value in pairs:
+        if flag in _DESTINATIONS:
+            name, printed = _DESTINATIONS[flag]
+            args[name] = printed
+            continue
+        name = flag.replace("-", "_")
+        if value is None:
+            args[name] = "True"
+        elif flag == "data-path":
+            args[name] = f"['{value}']"  # nargs='*'
+        elif flag == "lr" or flag == "min-lr":
+            args[name] = py_float(float(value))
+        else:
+            args[name] = value
+    # What validate_args derives from them (megatron/training/arguments.py at the tag).
+    args.update(
+        world_size=str(f.gpus),
+        data_parallel_size=str(f.dp),
+        transformer_pipeline_model_parallel_size=str(f.pp),
+        expert_tensor_parallel_size=str(f.tp),
+        encoder_num_layers=str(f.layers),
+        encoder_seq_length=str(f.seq_len),
+    )
+    return args
+
+
+def dump(args: dict[str, str]) -> list[str]:
+    """`_print_args('arguments', args)`: dots to column 48, sorted case-blind on the row."""
+    rows = []
+    for name, value in args.items():
+        dots = "." * (48 - len(name))
+        rows.append(f"  {name} {dots} {value}")
+    rows.sort(key=str.lower)
+    return [
+        "------------------------ arguments ------------------------",
+        *rows,
+        "-------------------- end of arguments ---------------------",
+    ]

@@ -1,0 +1,134 @@
+"""Megatron-LM's own formulas at core_v0.14.0, for a dense Llama-shaped GPT.
+
+`flops_per_batch` is `num_floating_point_operations` (megatron/training/training.py: its
+`transformer_flops`), which the iteration line's `throughput per GPU (TFLOP/s/GPU)` divides
+by the iteration time and the world size. `theoretical_memory` gives the lines of
+`report_theoretical_memory(args, num_microbatches, verbose=True)`
+(megatron/training/theoretical_memory_usage.py): the distributed optimizer's
+6 + 12/DP bytes per parameter of the most loaded shard, and with sequence parallelism and
+selective recomputation the activations of Korthikanti et al. (2022), Table 2.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+MEGABYTE = 1024 * 1024
+
+
+class Shape(NamedTuple):
+    layers: int
+    hidden: int
+    ffn: int
+    heads: int
+    groups: int  # query groups (the heads when there is no GQA)
+    kv_channels: int
+    seq: int
+    padded_vocab: int
+    tp: int
+    pp: int
+    dp: int
+    micro_batch: int
+    microbatches: int
+    sequence_parallel: bool
+    recompute: str  # "off", "selective", "full"
+
+
+def flops_per_batch(shape: Shape, batch: int) -> float:
+    """`num_floating_point_operations(args, batch_size)` for swiglu, untied, no MoE, no MTP."""
+    s = shape
+    ratio = s.kv_channels * s.heads / s.hidden
+    expansion = 3 * 2 * 2
+    gated = 3 / 2
+    attention = (
+        expansion
+        * s.layers
+        * s.hidden
+        * s.hidden
+        * ((1 + (s.groups / s.heads) + (s.seq / s.hidden / 2)) * ratio)
+    )
+    return (
+        batch
+        * s.seq
+        * (
+            expansion * s.layers * s.hidden * ((s.ffn * gated) * (s.layers / s.layers))
+            + attention
+            + 3 * 2 * s.hidden * s.padded_vocab * 1
+        )
+    )
+
+
+def tflops_per_gpu(shape: Shape, batch: int, seconds: float, world: int) -> float:
+    return flops_per_batch(shape, batch) / (seconds * 10**12 * world)
+
+
+def parameter_counts(shape: Shape) -> tuple[float, float, float, float, float]:
+    """(transformer block, embedding layers, total, most loaded shard, other shards)."""
+    s = shape
+    ratio = s.kv_channels * s.heads / s.hidden
+    self_attn = 2 * s.hidden * s.hidden * ((1 + (s.groups / s.heads)) * ratio)
+    layer = 2 * s.hidden * ((s.ffn * 3 / 2) + 2) + self_attn
+    embedding = s.hidden * s.padded_vocab
+    embeddings = 2 * embedding  # untied
+    block = layer * s.layers + 2 * s.hidden
+    total = block + embeddings
+    loaded = ((block / s.pp) + embedding) / s.tp
+    if s.pp == 1:
+        loaded += embedding / s.tp
+    other = block / (s.pp * s.tp)
+    return block, embeddings, total, loaded, other
+
+
+def weight_and_optimizer_bytes(shape: Shape) -> float:
+    """With the distributed optimizer: 6 + 12/DP bytes per parameter."""
+    return parameter_counts(shape)[3] * (6 + (12 / shape.dp))
+
+
+def _activation_bytes(shape: Shape) -> tuple[float, float]:
+    """(one layer per TP rank, the whole first stage per TP rank) in bytes."""
+    s = shape
+    per_layer = (s.seq * s.micro_batch * s.hidden) * (18 + (4 * (s.ffn / s.hidden)))
+    memory = per_layer * s.layers
+    memory += 8 * s.seq * s.micro_batch * s.pp
+    memory += s.seq * s.micro_batch * s.hidden * s.pp
+    if s.pp > 1:
+        memory *= min(1, s.microbatches / s.pp)
+    if s.pp == 1:
+        memory += s.seq * s.micro_batch * s.hidden * 4 * (1 + (s.padded_vocab / s.hidden))
+    return per_layer / s.tp, memory / s.tp
+
+
+def theoretical_memory(shape: Shape) -> list[str]:
+    """The lines `report_theoretical_memory(..., verbose=True)` prints, in order."""
+    block, embeddings, total, loaded, other = parameter_counts(shape)
+    lines = [
+        f"Number of parameters in transformer block in billions: {block / 10**9: .2f}",
+        f"Number of parameters in embedding layers in billions: {embeddings / 10**9:.2f}",
+        f"Total number of parameters in billions: {total / 10**9:.2f}",
+        f"Number of parameters in most loaded shard in billions: {loaded / 10**9:.4f}",
+    ]
+    if shape.pp > 1:
+        lines.append(f"Number of parameters in other shards in billions: {other / 10**9:.4f}")
+    weights = weight_and_optimizer_bytes(shape) / MEGABYTE
+    if not shape.sequence_parallel or shape.recompute != "selective":
+        lines.append(f"Theoretical memory footprints: weight and optimizer={weights:.2f} MB")
+        return lines
+    per_layer, activations = _activation_bytes(shape)
+    per_layer_mb = per_layer / MEGABYTE
+    lines.append(f"Activation memory footprint per transformer layer: {per_layer_mb:.1f} MB")
+    if shape.pp > 1:
+        lines.append(f"Number of in-flight microbatches: {min(shape.microbatches, shape.pp)}")
+    activation_mb = activations / MEGABYTE
+    lines += [
+        f"Theoretical memory footprints: weight and optimizer={weights:.2f} MB, "
+        f"activation={activation_mb:.2f} MB, total={weights + activation_mb:.2f} MB",
+        "",  # the message ends with its own newline
+    ]
+    return lines
+
+
+def padded_vocab_size(vocab: int, tp: int, divisible_by: int = 128) -> int:
+    """`_vocab_size_with_padding`: a multiple of make_vocab_size_divisible_by × TP."""
+    multiple = divisible_by * tp
+    return int(math.ceil(vocab / multiple) * multiple)

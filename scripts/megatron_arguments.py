@@ -1,0 +1,160 @@
+"""Megatron-LM's own `arguments` dump for the command a Megatron cast types.
+
+Reads megatron/training/arguments.py at a tag from a bare mirror of NVIDIA/Megatron-LM,
+runs its argparse definitions and `validate_args` on the `pretrain_gpt.py` flags of one
+genact-cast run (with stand-ins for torch and the hardware queries: an H100 node, bf16),
+and writes what `_print_args` prints, one `name<TAB>value` row each.
+
+    python scripts/megatron_arguments.py MIRROR core_v0.14.0 --seed 5 --model Llama-3-70B \
+        --kind continue -o genact_cast/generator/presenters/frameworks/megatron/arguments.tsv
+
+The defaults table of the dialect and the test fixtures under tests/data/megatron/ are
+written this way; nothing of Megatron's source is kept, only what it printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import builtins
+import contextlib
+import dataclasses
+import enum
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+from genact_cast.generator import RecordOptions
+from genact_cast.generator.dialects.megatron import Log
+from genact_cast.generator.plan import make_plan
+from genact_cast.generator.presenters.framework import facts_for, logging_interval
+
+
+class _Anything:
+    """Any name the definitions reference and the run does not need."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, key: str) -> _Anything:
+        return _Anything(f"{self._name}.{key}")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Anything:
+        return _Anything(f"{self._name}()")
+
+    def __repr__(self) -> str:
+        return self._name
+
+    def __iter__(self) -> Any:
+        return iter([])
+
+
+class _Dtype:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+class _Names(dict[str, Any]):
+    def __missing__(self, key: str) -> Any:
+        if hasattr(builtins, key):
+            return getattr(builtins, key)
+        return _Anything(key)
+
+
+def run_validate(mirror: str, tag: str, world: int, argv: list[str]) -> list[tuple[str, str]]:
+    source = subprocess.run(
+        ["git", "--git-dir", mirror, "show", f"{tag}:megatron/training/arguments.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    tree = ast.parse(source)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name != "parse_args"]
+    torch = types.SimpleNamespace(
+        float32=_Dtype("float32"),
+        bfloat16=_Dtype("bfloat16"),
+        float16=_Dtype("float16"),
+        uint8=_Dtype("uint8"),
+        dtype=_Dtype,
+        is_grad_enabled=lambda: True,
+        use_deterministic_algorithms=lambda *_: None,
+        cuda=types.SimpleNamespace(get_device_capability=lambda: (9, 0)),
+    )
+    torch.float, torch.half = torch.float32, torch.float16
+    AttnBackend = enum.Enum("AttnBackend", "flash fused unfused local auto")
+    names = _Names(
+        argparse=argparse,
+        os=os,
+        json=json,
+        re=re,
+        dataclasses=dataclasses,
+        types=types,
+        AttnBackend=AttnBackend,
+        torch=torch,
+        is_te_min_version=lambda *a, **k: True,
+        is_torch_min_version=lambda *a, **k: True,
+        get_device_arch_version=lambda: 9,
+        get_torch_version=lambda: "2.8.0",
+        print_rank_0=print,
+        warn_rank_0=lambda message, *a: print(message),
+        update_use_dist_ckpt=lambda a: setattr(a, "use_dist_ckpt", a.ckpt_format != "torch"),
+    )
+    exec(compile(ast.Module(body=list(functions), type_ignores=[]), "arguments.py", "exec"), names)
+    parser = argparse.ArgumentParser(allow_abbrev=False)
+    parser = names["add_megatron_arguments"](parser)
+    args = parser.parse_args(argv)
+    args.rank, args.world_size = 0, world
+    os.environ["CUDA_DEVICE_MAX_CONNECTIONS"] = "1"  # as the examples export it
+    with contextlib.redirect_stdout(io.StringIO()):
+        names["validate_args"](args)
+    return [(name, str(value)) for name, value in vars(args).items()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mirror")
+    parser.add_argument("tag")
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--model")
+    parser.add_argument("--kind")
+    parser.add_argument("--gpus", type=int)
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    options = parser.parse_args()
+    plan = make_plan(
+        RecordOptions(
+            seed=options.seed,
+            framework="megatron",
+            model=options.model,
+            kind=options.kind,
+            gpus=options.gpus,
+            duration=120,
+        )
+    )
+    facts = facts_for(plan)
+    log = Log(facts, color=False, interval=logging_interval(plan))
+    rows = run_validate(options.mirror, options.tag, facts.gpus, log.script_words())
+    header = (
+        f"# Megatron-LM {options.tag}: _print_args('arguments', args) after validate_args, "
+        f"for scripts/megatron_arguments.py --seed {options.seed}"
+        + "".join(
+            f" --{k} {v}"
+            for k, v in (("model", options.model), ("kind", options.kind), ("gpus", options.gpus))
+            if v is not None
+        )
+    )
+    text = "\n".join([header, *(f"{name}\t{value}" for name, value in rows)]) + "\n"
+    options.output.write_text(text, "utf-8")
+    print(f"wrote {options.output} ({len(rows)} arguments)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

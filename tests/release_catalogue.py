@@ -1,0 +1,98 @@
+"""A framework release's line catalogue (presenters/frameworks/<framework>/catalogue.tsv) and
+the lines of a generated cast read back against it.
+
+A catalogue row is `key<TAB>file:line<TAB>format`: the format string of that release with its
+fields written as placeholders ({int} {float} {sci} {word} {any} {date} {dots} {rule}).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import NamedTuple
+
+from genact_cast.generator import RecordOptions, generate
+from tests.helpers import output_of, plain
+
+PLACEHOLDERS = {
+    "{int}": r" *-?\d+",
+    "{float}": r" *-?\d+\.\d+",
+    "{sci}": r"-?\d\.\d{6}E[+-]\d\d",
+    "{word}": r"\S+",
+    "{any}": r".*",
+    "{date}": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
+    "{dots}": r"\.*",
+    "{rule}": r"-+",
+}
+_FIELD = re.compile("|".join(re.escape(key) for key in PLACEHOLDERS))
+
+# Lines the framework does not print itself: torchrun's glog lines and c10d's C++ log lines
+# (megatron and deepspeed run under torchrun or its elastic agent; their catalogue is the
+# torchrun/NCCL one), NCCL's INFO lines, and the shell.
+OTHERS = re.compile(
+    r"[IWE]\d{4} \d\d:\d\d:\d\d\.\d{6,9} "  # glog / c10 stamp
+    r"|\S+:\d+:\d+ \[\d+\] NCCL "  # NCCL_DEBUG=INFO
+    r"|NCCL version "
+    r"|\[rank\d+\]:\[[EW]"  # the watchdog's rank-prefixed C++ lines
+)
+
+
+class Entry(NamedTuple):
+    key: str
+    where: str
+    pattern: re.Pattern[str]
+
+
+def catalogue(framework: str) -> list[Entry]:
+    path = resources.files("genact_cast.generator") / "presenters" / "frameworks" / framework
+    rows = (path / "catalogue.tsv").read_text("utf-8").splitlines()
+    entries = []
+    for row in rows:
+        if row.startswith("#") or not row.strip():
+            continue
+        key, where, fmt = row.split("\t")
+        entries.append(Entry(key, where, re.compile(_compile(fmt))))
+    return entries
+
+
+def _compile(fmt: str) -> str:
+    out, last = [], 0
+    for found in _FIELD.finditer(fmt):
+        out += [re.escape(fmt[last : found.start()]), PLACEHOLDERS[found.group(0)]]
+        last = found.end()
+    out.append(re.escape(fmt[last:]))
+    return "".join(out)
+
+
+def cast_lines(options: RecordOptions, prompt: str) -> list[str]:
+    """The cast's lines as written (no colour, a terminal wide enough that nothing wraps),
+    without the shell's prompt and the commands typed at it."""
+    text = plain(output_of(generate(options).events))
+    lines = text.replace("\r\n", "\n").split("\n")
+    out: list[str] = []
+    typing = False
+    for line in lines:
+        line = line.split("\r")[-1]
+        if line.startswith(prompt) or typing:
+            typing = line.endswith("\\")
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def unmatched(lines: list[str], entries: list[Entry]) -> tuple[list[str], set[str]]:
+    """Lines no catalogue entry (nor the launcher's and NCCL's) accounts for, and the keys
+    of the entries the lines used."""
+    used: set[str] = set()
+    missing = []
+    for line in lines:
+        if OTHERS.match(line):
+            continue
+        entry = next((e for e in entries if e.pattern.fullmatch(line)), None)
+        if entry is None:
+            missing.append(line)
+        else:
+            used.add(entry.key)
+    return missing, used

@@ -1,0 +1,138 @@
+"""The Megatron-LM dialect against its one release, core_v0.14.0: every line of a cast is a
+format string of that tag (presenters/frameworks/megatron/catalogue.tsv), the argument dump
+is the tag's own (fixtures written by running its argparse and validate_args, see
+scripts/megatron_arguments.py), and the run ends and saves as its training loop does."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_formulas as formulas
+from genact_cast.generator.dialects.megatron import Log
+from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
+
+FIXTURES = Path(__file__).parent / "data" / "megatron"
+# Seeds and pins the other tests of this file do not otherwise use; with and without failures,
+# pre-training, continued pre-training and fine-tuning, one node and many, PP 1 and more.
+CASES = [
+    RecordOptions(seed=5, framework="megatron", model="Llama-3-70B", kind="continue", failures=1),
+    RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8),
+    RecordOptions(seed=9, framework="megatron", model="Llama-3-405B", kind="continue"),
+    RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
+]
+
+
+@functools.cache
+def entries() -> list[Entry]:
+    return catalogue("megatron")
+
+
+@functools.cache
+def lines(index: int) -> list[str]:
+    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
+    plan = make_plan(options)
+    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+
+
+def test_the_catalogue_names_its_release_and_a_source_line_for_every_shape() -> None:
+    path = Path(__file__).parent.parent / "genact_cast/generator" / margs.CATALOGUE_DIR
+    assert "core_v0.14.0" in (path / "catalogue.tsv").read_text("utf-8").splitlines()[0]
+    for entry in entries():
+        assert re.fullmatch(r"[\w/]+\.py:\d+", entry.where), entry
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_every_line_of_a_cast_is_a_format_of_the_pinned_release(index: int) -> None:
+    missing, used = unmatched(lines(index), entries())
+    assert not missing, missing[:5]
+    assert len(used) >= 30, sorted(used)
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("arguments-*.tsv")), ids=lambda p: p.stem)
+def test_the_argument_dump_is_what_the_tags_validate_args_prints(fixture: Path) -> None:
+    header, *rows = fixture.read_text("utf-8").splitlines()
+    words = shlex.split(header.split("megatron_arguments.py")[1])
+    pins = dict(zip(words[::2], words[1::2], strict=True))
+    options = RecordOptions(
+        seed=int(pins["--seed"]),
+        framework="megatron",
+        model=pins.get("--model"),
+        kind=pins.get("--kind"),
+        gpus=int(pins["--gpus"]) if "--gpus" in pins else None,
+        duration=120,
+    )
+    plan = make_plan(options)
+    facts = facts_for(plan)
+    log = Log(facts, color=False, interval=logging_interval(plan))
+    real = dict(row.split("\t", 1) for row in rows)
+    assert margs.parsed(facts, log.flags()) == real
+    dump = margs.dump(real)
+    assert len(dump) == len(real) + 2
+    assert len(real) > 500
+
+
+def test_the_dump_pads_with_dots_to_column_48_and_sorts_case_blind() -> None:
+    rows = margs.dump({"lr": "0.0003", "barrier_with_L1_time": "True", "lr_decay_style": "cosine"})
+    assert rows[1:4] == [
+        "  barrier_with_L1_time ............................ True",
+        "  lr .............................................. 0.0003",
+        "  lr_decay_style .................................. cosine",
+    ]
+
+
+def test_no_fsdp2_with_the_distributed_optimizer() -> None:
+    facts = facts_for(make_plan(CASES[0]))
+    args = margs.parsed(facts, Log(facts, color=False).flags())
+    assert args["use_distributed_optimizer"] == "True"
+    assert args["use_torch_fsdp2"] == "False"
+
+
+def test_saves_in_the_loop_are_multiples_of_the_save_interval() -> None:
+    for index in range(len(CASES)):
+        text = lines(index)
+        every = int(next(r for r in text if r.startswith("  save_interval ")).split()[-1])
+        total = int(next(r for r in text if r.startswith("  train_iters ")).split()[-1])
+        done = text.index(next(r for r in text if "[after training is done]" in r))
+        saves = [int(m[1]) for r in text[:done] if (m := re.match(r"saving .* +(\d+) to", r))]
+        assert saves
+        assert all(step % every == 0 for step in saves), (every, saves)
+        after = [r for r in text[done:] if r.startswith("saving checkpoint")]
+        assert len(after) == (0 if total % every == 0 else 1)
+
+
+def test_the_run_ends_as_pretrain_orders_it() -> None:
+    text = lines(1)
+    done = next(i for i, r in enumerate(text) if "[after training is done]" in r)
+    tail = text[done:]
+    validation = next(i for i, r in enumerate(tail) if "on validation set |" in r)
+    test = next(i for i, r in enumerate(tail) if "on test set |" in r)
+    assert 0 < validation < test
+    assert tail[1].startswith("Evaluating on") or tail[1].startswith("saving checkpoint")
+
+
+def test_throughput_is_num_floating_point_operations_over_time_and_gpus() -> None:
+    # Llama 3 8B at 8,192 tokens: 6 × 8.03e9 + attention ≈ 4.2e14 FLOPs a sequence.
+    shape = formulas.Shape(32, 4096, 14336, 32, 8, 128, 8192, 128256, 1, 1, 8, 1, 16, False, "off")
+    per_sequence = formulas.flops_per_batch(shape, 1) / 8192
+    assert 5.8e11 > per_sequence / 8192 * 8192 > 5.0e10
+    assert formulas.tflops_per_gpu(shape, 128, 10.0, 8) == pytest.approx(
+        formulas.flops_per_batch(shape, 128) / 80 / 1e12
+    )
+
+
+def test_theoretical_memory_is_six_plus_twelve_over_dp_bytes_per_parameter() -> None:
+    shape = formulas.Shape(80, 8192, 28672, 64, 8, 128, 4096, 129024, 8, 1, 256, 1, 3, True, "off")
+    loaded = formulas.parameter_counts(shape)[3]
+    assert formulas.weight_and_optimizer_bytes(shape) == loaded * (6 + 12 / 256)
+    assert formulas.theoretical_memory(shape)[-1] == (
+        f"Theoretical memory footprints: weight and optimizer="
+        f"{loaded * (6 + 12 / 256) / 2**20:.2f} MB"
+    )
