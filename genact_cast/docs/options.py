@@ -1,0 +1,225 @@
+"""Options of a cast in a document: `record`'s own options, parsed by the `record` command's
+own parser (typer/click), and the player options of `embed --html`.
+
+Both the Sphinx directive (`:seed: 7`) and the MkDocs block (`seed: 7`, or `--seed 7`) come
+here as (name, value) pairs, so the two tools check everything the same way, with the same
+messages as the command line.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import shlex
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from genact_cast.errors import BadOption
+
+if TYPE_CHECKING:
+    from genact_cast.generator import RecordOptions
+
+
+class DocsOptionError(BadOption):
+    """An option of a cast in a document that cannot work; the message names the option."""
+
+
+# What the documentation build decides itself: where the cast goes, in which format, and
+# that it is generated, not recorded live.
+NOT_IN_DOCS = frozenset({"output", "overwrite", "cast_format", "live", "help"})
+
+# The player options of `embed --html` (and asciinema-player's `startAt`). For a generated
+# cast, `speed`, `idle-time-limit` and `theme` are `record`'s: they go into the cast itself.
+PLAYER_FLAGS = ("autoplay", "loop", "pause-on-markers")
+PLAYER_VALUES = ("poster", "fit", "start-at", "speed", "idle-time-limit", "theme")
+PLAYER_OPTIONS = PLAYER_FLAGS + PLAYER_VALUES
+GENERATED_PLAYER_OPTIONS = tuple(
+    o for o in PLAYER_OPTIONS if o not in ("speed", "idle-time-limit", "theme")
+)
+# Options of the block itself, not of the cast or the player.
+OWN_OPTIONS = ("caption",)
+
+FITS = ("width", "height", "both", "none")
+_TRUE = ("", "true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+_CLOCK = re.compile(r"(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:\.\d{1,6})?)")
+
+
+@functools.cache
+def _record_command() -> Any:
+    """`genact-cast record` as typer's click sees it: its options, types and defaults."""
+    import typer.main
+
+    from genact_cast.cli import app
+
+    commands: dict[str, Any] = getattr(typer.main.get_command(app), "commands", {})
+    return commands["record"]
+
+
+@functools.cache
+def record_option_names() -> dict[str, bool]:
+    """Each option of `record` a document may use (`seed`, `no-color`, ...): is it a flag?"""
+    names: dict[str, bool] = {}
+    for param in _record_command().params:
+        if getattr(param, "param_type_name", "") != "option" or param.name in NOT_IN_DOCS:
+            continue
+        for opt in [*param.opts, *param.secondary_opts]:
+            if opt.startswith("--"):
+                names[opt[2:]] = param.is_flag
+    return names
+
+
+def record_args(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """(`seed`, `7`), (`no-color`, ``) as the command line `--seed 7 --no-color`."""
+    names = record_option_names()
+    args: list[str] = []
+    for name, value in pairs:
+        if name not in names:
+            raise DocsOptionError(f"unknown option {name!r}; {_choices(names)}")
+        if not names[name]:
+            args += [f"--{name}", value]
+            continue
+        on = _flag(name, value)
+        # A flag with a value: `color: false` is `--no-color`, `no-color: false` is `--color`.
+        positive, negative = (name[3:], name) if name.startswith("no-") else (name, f"no-{name}")
+        args.append(f"--{positive}" if on == (name == positive) else f"--{negative}")
+    return args
+
+
+def split_command_line(text: str) -> list[str]:
+    """`--seed 7 --framework hf` (or `genact-cast record --seed 7 ...`) as arguments."""
+    try:
+        args = shlex.split(text, comments=True)
+    except ValueError as exc:
+        raise DocsOptionError(f"cannot read the command line: {exc}") from None
+    if args[:2] == ["genact-cast", "record"]:
+        args = args[2:]
+    return args
+
+
+def record_options(args: Sequence[str], *, seed_required: bool = True) -> RecordOptions:
+    """The options of `genact-cast record ARGS`, parsed and checked by `record`'s own parser
+    and `RecordOptions.check`; a bad value is a `DocsOptionError` naming the option."""
+    import typer
+
+    from genact_cast import cli
+
+    command = _record_command()
+    try:
+        context = command.make_context("record", list(args))
+    except typer.Exit:
+        raise DocsOptionError("--help is not an option of a cast") from None
+    except typer.TyperException as exc:
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if callable(format_message) else str(exc)
+        raise DocsOptionError(str(message).replace("\n", " ")) from None
+    p: dict[str, Any] = context.params
+    for name in NOT_IN_DOCS:
+        source = context.get_parameter_source(name)
+        if source is not None and source.name != "DEFAULT":
+            raise DocsOptionError(f"--{name.replace('_', '-')} is decided by the docs build")
+    if p["seed"] is None and seed_required:
+        raise DocsOptionError("--seed is required, so that every build shows the same run")
+    # The same two steps as the `record` command: the shared parser, then the rest.
+    options = cli._options(
+        p["seed"], p["duration"], p["speed"], p["cols"], p["rows"], p["model"], p["gpus"],
+        p["gpu"], p["dataset"], p["color"], p["start"],
+    )._replace(
+        title=p["title"], idle_time_limit=p["idle_time_limit"], theme=p["theme"],
+        kind=p["kind"], failures=p["failures"], layout=p["layout"], framework=p["framework"],
+    )  # fmt: skip
+    options.check()
+    return options
+
+
+@dataclass(frozen=True)
+class Player:
+    """The player options of one cast, checked; `start_at` may still be a marker label."""
+
+    autoplay: bool = False
+    loop: bool = False
+    pause_on_markers: bool = False
+    poster: str | None = None
+    fit: str = "width"
+    start_at: float | str | None = None
+    speed: float = 1.0
+    idle_time_limit: float | None = None
+    theme: str | None = None
+
+
+def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None = None) -> Player:
+    """The player options among `pairs`, checked with `embed`'s own checks."""
+    from genact_cast.commands.embed import check_options
+
+    values: dict[str, Any] = {}
+    for name, value in pairs:
+        key = name.replace("-", "_")
+        if name in PLAYER_FLAGS:
+            values[key] = _flag(name, value)
+        elif name in ("speed", "idle-time-limit"):
+            values[key] = _number(name, value)
+        elif name == "fit":
+            if value.strip() not in FITS:
+                raise DocsOptionError(f"fit must be one of {', '.join(FITS)} (got {value!r})")
+            values[key] = value.strip()
+        elif name == "start-at":
+            values[key] = _start_at(value)
+        elif name in ("poster", "theme"):
+            values[key] = value.strip()
+        else:
+            raise DocsOptionError(f"unknown player option {name!r}; {_choices(PLAYER_OPTIONS)}")
+    base = defaults or Player()
+    player = Player(**{**base.__dict__, **values})
+    try:
+        theme = check_options(
+            "html", theme=player.theme, speed=player.speed, fps_cap=30, font_size=14,
+            idle_time_limit=player.idle_time_limit, at=None, poster=player.poster,
+        )  # fmt: skip
+    except BadOption as exc:
+        # embed's messages name the command-line option: name the document's too.
+        raise DocsOptionError(str(exc)) from None
+    return Player(**{**player.__dict__, "theme": theme})
+
+
+def _flag(name: str, value: str) -> bool:
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise DocsOptionError(f"{name} is a flag: give no value, or true or false (got {value!r})")
+
+
+def _number(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise DocsOptionError(f"{name} must be a number (got {value!r})") from None
+    if not (math.isfinite(number) and number > 0):
+        raise DocsOptionError(f"{name} must be a number above 0 (got {value!r})")
+    return number
+
+
+def _start_at(value: str) -> float | str:
+    """Seconds (`90`), a clock (`1:30`, `1:02:03`) as asciinema-player reads it, or a marker's
+    label (resolved against the cast's markers once it is known)."""
+    text = value.strip()
+    if not text:
+        raise DocsOptionError("start-at needs seconds, M:SS, H:MM:SS or a marker's label")
+    try:
+        seconds = float(text)
+    except ValueError:
+        clock = _CLOCK.fullmatch(text)
+        if clock is None:
+            return text
+        hours, minutes, secs = clock.groups()
+        seconds = int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise DocsOptionError(f"start-at must be 0 seconds or more (got {value!r})")
+    return seconds
+
+
+def _choices(names: Iterable[str]) -> str:
+    return "choose from: " + ", ".join(sorted(names))

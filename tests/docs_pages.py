@@ -1,0 +1,96 @@
+"""Built documentation in Chromium: served from 127.0.0.1, every other request refused and
+recorded, console errors collected, each player checked to play."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """`folder` over HTTP on 127.0.0.1 (players fetch their cast, which file:// forbids)."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def player_cache(npm_tarball: Path, home: Path) -> dict[str, str]:
+    """An environment whose genact-cast cache already holds the pinned player (as after a
+    first online build), and whose npm registry is nowhere: nothing may be downloaded."""
+    cache = home / "cache"
+    (cache / "genact-cast").mkdir(parents=True, exist_ok=True)
+    shutil.copy(npm_tarball, cache / "genact-cast" / npm_tarball.name)
+    env = dict(os.environ)
+    env.update(XDG_CACHE_HOME=str(cache), GENACT_CAST_NPM_REGISTRY="http://127.0.0.1:9",
+               NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
+    return env
+
+
+def run(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@dataclass
+class Visit:
+    left: list[str] = field(default_factory=list)  # requests that would have left the page
+    errors: list[str] = field(default_factory=list)  # console errors and page errors
+
+
+def open_page(browser: Any, url: str, *, color_scheme: str = "dark") -> tuple[Any, Visit]:
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, color_scheme=color_scheme)
+    visit = Visit()
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(("http://127.0.0.1", "file://")):
+            r.continue_()
+        else:
+            visit.left.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: visit.errors.append(str(e)))
+    page.goto(url)
+    return page, visit
+
+
+SCREEN = "i => document.querySelectorAll('div.genact-cast-player')[i].innerText"
+
+
+def check_players_play(page: Any, count: int) -> None:
+    """Each of the page's `count` players starts, its time advances and its screen changes."""
+    page.wait_for_function(f"(window.genactCastPlayers || []).length === {count}", timeout=10000)
+    assert page.evaluate("document.querySelectorAll('div.genact-cast-player').length") == count
+    for i in range(count):
+        player = f"window.genactCastPlayers[{i}]"
+        page.evaluate(f"{player}.play()")
+        page.wait_for_function(f"{player}.getCurrentTime() > 0.3", timeout=10000)
+        before = page.evaluate(SCREEN, i)
+        page.wait_for_function(f"(before) => ({SCREEN})({i}) !== before", arg=before, timeout=10000)
+        page.evaluate(f"{player}.pause()")

@@ -1,0 +1,192 @@
+"""The MkDocs plugin, in a real MkDocs project with mkdocs-material: fenced blocks and
+links to casts play in Chromium, nothing leaves the page, the player follows the palette,
+a rebuild generates only the block that changed, and bad options stop a strict build with
+the page, line and option."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.docs_pages import ROOT, check_players_play, open_page, player_cache, run, serve
+from tests.test_html import npm_tarball
+
+__all__ = ["npm_tarball"]
+
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+CONFIG = """\
+site_name: demo
+theme:
+  name: material
+  font: false  # no Google Fonts: the site works offline
+  palette:
+    - scheme: default
+      toggle: {icon: material/brightness-7, name: Dark}
+    - scheme: slate
+      toggle: {icon: material/brightness-4, name: Light}
+plugins:
+  - search
+  - genact-cast
+"""
+
+INDEX = """\
+# Demo
+
+```genact-cast
+seed: 7
+framework: hf
+duration: 20
+cols: 80
+rows: 24
+caption: A Hugging Face run
+```
+
+The syntax, shown as code, stays code:
+
+````markdown
+```genact-cast
+seed: 1
+```
+![not a player](casts/demo.cast)
+````
+
+![Training run](casts/demo.cast)
+"""
+
+PAGE = """\
+# Guide
+
+!!! note "In an admonition"
+
+    ```genact-cast
+    --seed 3 --layout dashboard --duration 15 --cols 80 --rows 24 --loop
+    ```
+
+![The same file](../casts/demo.cast)
+"""
+
+
+@pytest.fixture(scope="module")
+def site(npm_tarball: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("mkdocs")
+    (folder / "docs" / "casts").mkdir(parents=True)
+    (folder / "docs" / "guide").mkdir()
+    (folder / "mkdocs.yml").write_text(CONFIG)
+    (folder / "docs" / "index.md").write_text(INDEX)
+    (folder / "docs" / "guide" / "page.md").write_text(PAGE)
+    shutil.copy(ROOT / "casts" / "seed7-80x24.cast", folder / "docs" / "casts" / "demo.cast")
+    env = player_cache(npm_tarball, folder)
+    first = run([*MKDOCS, "build", "--strict"], env, cwd=folder)
+    return {"folder": folder, "env": env, "first": first}
+
+
+def test_a_strict_build_is_clean_and_generates_each_block_once(site: dict[str, Any]) -> None:
+    first = site["first"]
+    assert first.returncode == 0, first.stderr
+    assert "WARNING" not in first.stderr
+    assert len(re.findall(r"genact-cast: generated genact-cast-\w+\.cast", first.stderr)) == 2
+    html = site["folder"] / "site"
+    index = (html / "index.html").read_text()
+    assert index.count('class="genact-cast-player"') == 2
+    code = re.sub(r"<[^>]+>", "", index)
+    assert "```genact-cast\nseed: 1\n```" in code  # the example in the code block stays code
+    assert "![not a player](casts/demo.cast)" in code
+    for page in ("index.html", "guide/page/index.html"):
+        text = (html / page).read_text()
+        for name in re.findall(r'data-cast="([^"]+)"', text):
+            assert (html / page).parent.joinpath(name).resolve().is_file()
+        assert "cdn.jsdelivr" not in text
+    assert (html / "assets" / "genact-cast" / "asciinema-player.min.js").is_file()
+
+
+def test_players_play_and_follow_the_palette(site: dict[str, Any], browser: Any) -> None:
+    assert site["first"].returncode == 0
+    with serve(site["folder"] / "site") as url:
+        for path, count in (("/", 2), ("/guide/page/", 2)):
+            page, visit = open_page(browser, url + path)
+            check_players_play(page, count)
+            assert (visit.left, visit.errors) == ([], [])
+            if path == "/":
+                colours = {}
+                for scheme in ("default", "slate"):
+                    page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+                    colours[scheme] = page.evaluate(
+                        "() => { const p = getComputedStyle(document.querySelector('.ap-player'));"
+                        " const probe = document.createElement('div');"
+                        " probe.style.background = 'var(--md-code-bg-color)';"
+                        " document.body.append(probe);"
+                        " const want = getComputedStyle(probe).backgroundColor; probe.remove();"
+                        " return [p.backgroundColor, want]; }"
+                    )
+                assert colours["default"][0] == colours["default"][1]
+                assert colours["slate"][0] == colours["slate"][1]
+                assert colours["default"][0] != colours["slate"][0]
+            page.close()
+
+
+def test_a_rebuild_generates_only_the_block_that_changed(site: dict[str, Any]) -> None:
+    folder, env = site["folder"], site["env"]
+    assert site["first"].returncode == 0
+    again = run([*MKDOCS, "build", "--strict"], env, cwd=folder)
+    assert again.returncode == 0, again.stderr
+    assert "generated" not in again.stderr
+    page = folder / "docs" / "guide" / "page.md"
+    page.write_text(page.read_text().replace("--seed 3", "--seed 4"))
+    changed = run([*MKDOCS, "build", "--strict"], env, cwd=folder)
+    assert changed.returncode == 0, changed.stderr
+    assert len(re.findall(r"genact-cast: generated .* \(seed 4\)", changed.stderr)) == 1
+    assert "seed 7" not in changed.stderr
+
+
+BAD = """\
+# Bad
+
+```genact-cast
+seed: 7
+cols: 10
+```
+
+```genact-cast
+--seed 7 --fit wide
+```
+
+```genact-cast
+seed: 7
+sead: 8
+```
+
+![missing](nothing.cast)
+"""
+
+
+def test_bad_options_stop_a_strict_build_naming_page_line_and_option(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: bad\nplugins:\n  - genact-cast\n")
+    (tmp_path / "docs" / "index.md").write_text(BAD)
+    env = player_cache(npm_tarball, tmp_path)
+    result = run([*MKDOCS, "build", "--strict"], env, cwd=tmp_path)
+    assert result.returncode != 0
+    out = result.stderr
+    assert "Traceback" not in out
+    for line in (
+        "genact-cast: index.md:3: --cols must be from 60 to 1000 (got 10)",
+        "genact-cast: index.md:8: fit must be one of width, height, both, none",
+        "genact-cast: index.md:12: unknown option 'sead'",
+        "genact-cast: index.md:17: no cast file 'nothing.cast' in the docs",
+    ):
+        assert line in out, out
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: bad\nplugins:\n  - genact-cast:\n      fit: wide\n      poster: soon\n"
+    )
+    config = run([*MKDOCS, "build", "--strict"], env, cwd=tmp_path)
+    assert config.returncode != 0
+    assert "fit" in config.stderr
+    assert "Traceback" not in config.stderr
