@@ -5,6 +5,7 @@ Kept apart from genact_cast.cli so that its `try` is in place before the CLI's m
 """
 
 import sys
+from typing import NoReturn
 
 
 def main() -> None:
@@ -13,8 +14,12 @@ def main() -> None:
 
         run()
     except KeyboardInterrupt:
-        try:
-            sys.stderr.write("genact-cast: interrupted\n")
-            sys.stderr.flush()
-        finally:
-            raise SystemExit(130) from None
+        interrupted()
+
+
+def interrupted() -> NoReturn:
+    try:
+        sys.stderr.write("genact-cast: interrupted\n")
+        sys.stderr.flush()
+    finally:
+        raise SystemExit(130) from None
