@@ -48,6 +48,55 @@ MODELS = {
     "Llama-3-405B": (405.9e9, 126, 16384, 128, 8, 128256),
     "Mistral-7B": (7.2e9, 32, 4096, 32, 8, 32768),
     "Qwen2-7B": (7.6e9, 28, 3584, 28, 4, 152064),
+    # Models of 2025-26 (REALISM.md's table; each config.json as cited in models.tsv).
+    "Llama-3.1-8B": (8.03e9, 32, 4096, 32, 8, 128256),
+    "Llama-3.1-70B": (70.6e9, 80, 8192, 64, 8, 128256),
+    "Llama-3.1-405B": (405.9e9, 126, 16384, 128, 8, 128256),
+    "Llama-3.2-1B": (1.24e9, 16, 2048, 32, 8, 128256),
+    "Llama-3.2-3B": (3.21e9, 28, 3072, 24, 8, 128256),
+    "Qwen2.5-7B": (7.61e9, 28, 3584, 28, 4, 152064),
+    "Qwen2.5-14B": (14.7e9, 48, 5120, 40, 8, 152064),
+    "Qwen2.5-72B": (72.7e9, 80, 8192, 64, 8, 152064),
+    "Qwen3-8B": (8.2e9, 36, 4096, 32, 8, 151936),
+    "Qwen3-32B": (32.8e9, 64, 5120, 64, 8, 151936),
+    "OLMo-2-7B": (7.3e9, 32, 4096, 32, 32, 100278),
+    "OLMo-2-13B": (13.7e9, 40, 5120, 40, 40, 100278),
+    "OLMo-2-32B": (32.2e9, 64, 5120, 40, 8, 100278),
+    "Gemma-3-12B": (12.2e9, 48, 3840, 16, 8, 262208),
+    "Gemma-3-27B": (27.4e9, 62, 5376, 32, 16, 262208),
+    "Mixtral-8x7B": (46.7e9, 32, 4096, 32, 8, 32000),
+    "Qwen3-30B-A3B": (30.5e9, 48, 2048, 32, 4, 151936),
+    "Llama-4-Scout-17B-16E": (109e9, 48, 5120, 40, 8, 202048),
+    "DeepSeek-V3": (671e9, 61, 7168, 128, 128, 129280),
+}
+# When each model's weights came out (its card or release post): no log predates it.
+RELEASED = {
+    "Llama-2-7B": date(2023, 7, 18),
+    "Llama-2-13B": date(2023, 7, 18),
+    "Llama-3-8B": date(2024, 4, 18),
+    "Llama-3-70B": date(2024, 4, 18),
+    "Llama-3-405B": date(2024, 7, 23),
+    "Mistral-7B": date(2023, 9, 27),
+    "Qwen2-7B": date(2024, 6, 6),
+    "Llama-3.1-8B": date(2024, 7, 23),
+    "Llama-3.1-70B": date(2024, 7, 23),
+    "Llama-3.1-405B": date(2024, 7, 23),
+    "Llama-3.2-1B": date(2024, 9, 25),
+    "Llama-3.2-3B": date(2024, 9, 25),
+    "Qwen2.5-7B": date(2024, 9, 19),
+    "Qwen2.5-14B": date(2024, 9, 19),
+    "Qwen2.5-72B": date(2024, 9, 19),
+    "Qwen3-8B": date(2025, 4, 29),
+    "Qwen3-32B": date(2025, 4, 29),
+    "Qwen3-30B-A3B": date(2025, 4, 29),
+    "OLMo-2-7B": date(2024, 11, 26),
+    "OLMo-2-13B": date(2024, 11, 26),
+    "OLMo-2-32B": date(2025, 3, 13),
+    "Gemma-3-12B": date(2025, 3, 12),
+    "Gemma-3-27B": date(2025, 3, 12),
+    "Mixtral-8x7B": date(2023, 12, 11),
+    "Llama-4-Scout-17B-16E": date(2025, 4, 5),
+    "DeepSeek-V3": date(2024, 12, 26),
 }
 DATASET_TOKENS = {
     "FineWeb": 15e12,
@@ -901,7 +950,7 @@ def _start(run: Run, s: Setup) -> list[str]:
 # Dates, hosts and readings
 
 
-@check("dates: torch released before the log, GPU in service, CUDA/NCCL of the torch build")
+@check("dates: torch and model released before the log, GPU in service, CUDA/NCCL of torch")
 def _dates(run: Run, s: Setup) -> list[str]:
     out = []
     p = run.fact("precision")
@@ -915,6 +964,9 @@ def _dates(run: Run, s: Setup) -> list[str]:
         out.append(f"{p.group(0)!r}: torch {version} came out {released}, the log is {day}")
     if s.gpu.since > day:
         out.append(f"{s.gpu_name} on {day}: in service from {s.gpu.since}")
+    arch = run.fact("building").group("arch")
+    if arch in RELEASED and RELEASED[arch] >= day:
+        out.append(f"{arch} on {day}: its weights came out on {RELEASED[arch]}")
     cuda = p.group("cuda")
     if build and build != "cu" + cuda.replace(".", ""):
         out.append(f"{p.group(0)!r}: torch built for {build}, CUDA {cuda}")

@@ -1,6 +1,7 @@
 """The catalog of models, GPUs, datasets, framework versions and themes (data files)."""
 
 import functools
+import re
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -29,11 +30,31 @@ class Architecture(NamedTuple):
     vocab: int
     max_seq: int
     released_tokens: float  # tokens the released checkpoint was pre-trained on
+    ffn: int = 0  # intermediate size (of one expert in a mixture of experts)
+    active: float = 0.0  # parameters a token passes through (the total for dense models)
+    routed: float = 0.0  # parameters in the routed experts (0 for dense models)
+    experts: int = 0  # routed experts per MoE layer (0 for dense models)
+    top_k: int = 0  # experts each token is sent to
+    shared: int = 0  # shared experts every token passes through
+    released: date = date(2023, 1, 1)  # the day the weights came out
+    context: int = 0  # max_position_embeddings of the release
+
+    @property
+    def moe(self) -> bool:
+        return self.experts > 0
+
+    @property
+    def active_params(self) -> float:
+        """Parameters each token's FLOPs come from: all of them, unless experts are routed."""
+        return self.active or self.params
 
     @property
     def size_label(self) -> str:
-        """'8B', '70B', '405B': the size as the model's own name writes it."""
-        return self.name.rsplit("-", 1)[-1]
+        """'8B', '70B', '30B-A3B', '8x7B': the size as the model's own name writes it."""
+        found = re.search(r"\d+(?:\.\d+)?B(?:-.+)?$|\d+x\d+B$", self.name)
+        if found is not None:
+            return found.group(0)
+        return f"{self.params / 1e9:.0f}B-A{self.active_params / 1e9:.0f}B"
 
 
 class Dataset(NamedTuple):
@@ -85,9 +106,26 @@ def architectures() -> tuple[Architecture, ...]:
             int(r[6]),
             int(r[7]),
             float(r[8]),
+            int(r[9]),
+            float(r[10]),
+            float(r[11]),
+            int(r[12]),
+            int(r[13]),
+            int(r[14]),
+            date.fromisoformat(r[15]),
+            int(r[16]),
         )
         for r in _rows("models.tsv")
     )
+
+
+@functools.cache
+def published_scores() -> dict[tuple[str, str], tuple[float, float | None]]:
+    """(model, benchmark) -> (base, instruct or None): the scores its card publishes."""
+    return {
+        (r[0], r[1]): (float(r[2]), None if r[3] == "-" else float(r[3]))
+        for r in _rows("model_scores.tsv")
+    }
 
 
 @functools.cache

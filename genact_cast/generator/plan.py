@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import catalog, physics
+from genact_cast.generator import catalog, lineup, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
@@ -33,7 +33,6 @@ _LAST_DAY = date(2026, 10, 31)
 _HOSTS = ("node", "gpu", "dgx", "hgx", "trn", "worker")
 _USERS = ("alice", "bob", "mlops", "research", "train", "ubuntu")
 _KIND_ODDS = (("pretrain", 0.4), ("continue", 0.25), ("sft", 0.35))
-_LARGEST = {"pretrain": 75e9, "continue": 1e12, "sft": 75e9}  # parameters
 _EPOCHS = {"pretrain": (1, 4), "continue": (1, 2), "sft": (2, 5)}
 _DAYS = {"pretrain": (0.5, 60.0), "continue": (0.25, 45.0), "sft": (1 / 24, 14.0)}
 # Global batch: tokens for pre-training kinds, sequences for fine-tuning.
@@ -273,7 +272,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
     first_step_mfu = shape.uniform(0.05, 0.15)
     batch_draw = shape.random()
     seq_draw = shape.random()
-    config = _choose_config(choose, options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw)
+    config = _choose_config(
+        choose, options, kind, gpu, buffers_gib, mfu_draw, batch_draw, seq_draw, start.date()
+    )
     arch, dataset, layout, seq_len, epochs, mfu = config
     model_name = _model_name(choose, arch, kind, pinned=options.model is not None)
     nodes = layout.gpus // physics.GPUS_PER_NODE
@@ -366,8 +367,10 @@ def _choose_kind(rng: Rng, options: RecordOptions) -> str:
         return options.kind
     if options.dataset is not None:
         return _find_dataset(options.dataset).kind
-    if options.model is not None and _find_model(options.model).params > _LARGEST["sft"]:
-        return "continue"
+    if options.model is not None:
+        arch = _find_model(options.model)
+        if not lineup.serves(arch, "sft"):
+            return "continue" if lineup.serves(arch, "continue") else "pretrain"
     for kind, odds in _KIND_ODDS:
         if roll < odds:
             return kind
@@ -376,7 +379,7 @@ def _choose_kind(rng: Rng, options: RecordOptions) -> str:
 
 
 def _find_model(name: str) -> Architecture:
-    arches = catalog.architectures()
+    arches = lineup.models()
     found = catalog.find("model", name, {a.name: a.name for a in arches})
     return next(a for a in arches if a.name == found)
 
@@ -406,6 +409,8 @@ def _choose_software_and_date(
 ) -> tuple[Framework, datetime]:
     """A start time at which the GPU is in service, and a torch build released before it."""
     first = max(_FIRST_DAY, usable_from(gpu))
+    if options.model is not None:  # the seed's day, after the pinned model came out
+        first = max(first, _find_model(options.model).released + timedelta(days=1))
     days = scene.integer(0, (_LAST_DAY - first).days)
     hour, second = scene.integer(7, 22), scene.integer(0, 3599)
     pick = choose.random()
@@ -416,6 +421,12 @@ def _choose_software_and_date(
                 f"no {gpu.name} run could start on {start:%Y-%m-%d}: the first torch build "
                 f"for it came out on {usable_from(gpu):%Y-%m-%d}; use a later --start or "
                 f"another --gpu"
+            )
+        if options.model is not None and not lineup.out_by(_find_model(options.model), start.date()):
+            arch = _find_model(options.model)
+            raise BadOption(
+                f"no {arch.name} run could start on {start:%Y-%m-%d}: its weights came out on "
+                f"{arch.released:%Y-%m-%d}; use a later --start or another --model"
             )
     else:
         day = first + timedelta(days=days)
@@ -453,6 +464,7 @@ def _choose_config(
     mfu_draw: float,
     batch_draw: float,
     seq_draw: float,
+    day: date,
 ) -> tuple[Architecture, Dataset, Layout, int, int, float]:
     """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu`.
 
@@ -463,7 +475,7 @@ def _choose_config(
     """
     first_model = rng.random()
     pick = rng.random()
-    models = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
+    models = lineup.choosable(kind, day) or [a for a in lineup.models() if lineup.serves(a, kind)]
     start = int(first_model * len(models))
     candidates: list[_Config] = []
     for arch in models[start:] + models[:start]:
@@ -491,12 +503,12 @@ def _candidates(
     seq_draw: float,
     only: Architecture | None = None,
 ) -> list[_Config]:
-    arches = [a for a in catalog.architectures() if a.params <= _LARGEST[kind]]
+    arches = [a for a in lineup.models() if lineup.serves(a, kind)]
     if only is not None:
         arches = [a for a in arches if a == only]
     if options.model is not None:
         arch = _find_model(options.model)
-        if arch.params > _LARGEST[kind]:
+        if not lineup.serves(arch, kind):
             return []
         arches = [arch]
     sets = [d for d in catalog.datasets() if _serves(d, kind)]
@@ -518,7 +530,10 @@ def _candidates(
             epochs = [
                 e
                 for e in epochs_range
-                if kind != "pretrain" or 20 * arch.params <= e * data.tokens <= 2000 * arch.params
+                if kind != "pretrain"
+                or lineup.fewest_tokens_per_param(arch) * arch.params
+                <= e * data.tokens
+                <= 2000 * arch.params
             ]
             for gpus in sizes:
                 # A cheap bound first: at the best MFU, could the run last long enough and
@@ -638,10 +653,11 @@ def _what_would_work(
         if value is not None
     ]
     what = " ".join(pinned) or "these options"
-    if options.model is not None and _find_model(options.model).params > _LARGEST[kind]:
-        others = [k for k in KINDS if _find_model(options.model).params <= _LARGEST[k]]
+    if options.model is not None and not lineup.serves(_find_model(options.model), kind):
+        others = [k for k in KINDS if lineup.serves(_find_model(options.model), k)]
+        low, high = lineup.SIZES[kind]
         return (
-            f"{what}: {KIND_LABELS[kind]} is for models up to {_LARGEST[kind] / 1e9:.0f}B "
+            f"{what}: {KIND_LABELS[kind]} is for models of {low / 1e9:g}B to {high / 1e9:g}B "
             f"parameters; "
             f"use --kind {' or --kind '.join(others)}"
         )

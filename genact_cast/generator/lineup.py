@@ -1,0 +1,50 @@
+"""Which released models a run can use: by the kind of run, and by the log's date.
+
+A model is only chosen for a run that starts after its weights came out. Left to the
+seed, a run picks among the models of the last two years (REALISM.md: the runs of
+2025-26 train Llama 3.1-3.3, Qwen2.5/3, OLMo 2, Gemma 3 and mixtures of experts, not
+Llama 2); a pinned model may be older, never newer than the log.
+"""
+
+from datetime import date, timedelta
+
+from genact_cast.generator import catalog
+from genact_cast.generator.catalog import Architecture
+
+# Parameters (the total, for a mixture of experts) each kind of run takes: pre-training
+# from scratch up to ~70B, fine-tunes of 7-70B models, continued pre-training of 7B and up
+# (REALISM.md, "Kinds of run").
+SIZES = {"pretrain": (0.0, 75e9), "continue": (6.5e9, 1e12), "sft": (6.5e9, 75e9)}
+CURRENT = timedelta(days=730)  # how long after its release the seed still picks a model
+
+
+def models() -> list[Architecture]:
+    """Every model a run can train (mixtures of experts join once their physics does)."""
+    return [a for a in catalog.architectures() if not a.moe]
+
+
+def fewest_tokens_per_param(arch: Architecture) -> float:
+    """Pre-training budget: Chinchilla's 20 tokens a parameter, and far more for small
+    models (REALISM.md: modern small models see 100-2,000; Llama 3.2 1B saw 9T): a 1B
+    model stopped at 80 would end above the loss a finished pre-training run shows."""
+    return 200.0 if arch.params < 4e9 else 20.0
+
+
+def serves(arch: Architecture, kind: str) -> bool:
+    low, high = SIZES[kind]
+    return low <= arch.params <= high
+
+
+def out_by(arch: Architecture, day: date) -> bool:
+    """Whether `arch` was released before a run starting on `day`."""
+    return arch.released < day
+
+
+def current(arch: Architecture, day: date) -> bool:
+    """Released before `day`, and not yet two years old then."""
+    return out_by(arch, day) and day - arch.released <= CURRENT
+
+
+def choosable(kind: str, day: date) -> list[Architecture]:
+    """The models the seed may pick for a `kind` run starting on `day`."""
+    return [a for a in models() if serves(a, kind) and current(a, day)]
