@@ -422,8 +422,8 @@ def _choose_software_and_date(
                 f"for it came out on {usable_from(gpu):%Y-%m-%d}; use a later --start or "
                 f"another --gpu"
             )
-        if options.model is not None and not lineup.out_by(_find_model(options.model), start.date()):
-            arch = _find_model(options.model)
+        arch = _find_model(options.model) if options.model is not None else None
+        if arch is not None and not lineup.out_by(arch, start.date()):
             raise BadOption(
                 f"no {arch.name} run could start on {start:%Y-%m-%d}: its weights came out on "
                 f"{arch.released:%Y-%m-%d}; use a later --start or another --model"
@@ -475,7 +475,12 @@ def _choose_config(
     """
     first_model = rng.random()
     pick = rng.random()
-    models = lineup.choosable(kind, day) or [a for a in lineup.models() if lineup.serves(a, kind)]
+    if options.model is not None:  # old models are still trained when asked for
+        models = [_find_model(options.model)]
+    else:
+        models = lineup.choosable(kind, day) or [
+            a for a in lineup.models() if lineup.serves(a, kind)
+        ]
     start = int(first_model * len(models))
     candidates: list[_Config] = []
     for arch in models[start:] + models[:start]:
@@ -657,8 +662,8 @@ def _what_would_work(
         others = [k for k in KINDS if lineup.serves(_find_model(options.model), k)]
         low, high = lineup.SIZES[kind]
         return (
-            f"{what}: {KIND_LABELS[kind]} is for models of {low / 1e9:g}B to {high / 1e9:g}B "
-            f"parameters; "
+            f"{what}: {KIND_LABELS[kind]} is for models "
+            f"{f'of {low / 1e9:g}B to' if low else 'up to'} {high / 1e9:g}B parameters; "
             f"use --kind {' or --kind '.join(others)}"
         )
     if options.dataset is not None and not _serves(_find_dataset(options.dataset), kind):
