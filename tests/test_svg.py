@@ -154,7 +154,9 @@ def test_rows_that_scroll_together_are_placed_as_one_block(
     shown = list(frames(*cast))
     rows_drawn = sum(1 for frame in shown for line in frame.lines if line)
     frame_uses = sum(f.count("<use") for f in re.findall(r'<svg y="\d+">(.*?)</svg>', svg))
-    assert frame_uses < rows_drawn / 3
+    # About 0.3 on a one-node run; a multi-node run's live block refreshes a node's sensor
+    # line every redraw (a row no block can carry), which costs a few points more.
+    assert frame_uses < rows_drawn * 0.4
     assert len(re.findall(r'<text id="', svg)) + svg.count("<g id=") - 1 < rows_drawn / 3
 
 
