@@ -95,8 +95,10 @@ def test_mp4_is_h264_yuv420p_bt709_at_the_size_asked(mp4: Path) -> None:
 
 
 def test_mp4_lasts_as_long_as_the_clip_after_speed_and_idle_limit(mp4: Path, cast: Path) -> None:
-    length, _ = expected(cast, SPEED, IDLE)
-    assert probe(mp4)["duration"] == pytest.approx(length, rel=0.02)
+    from genact_cast.publish.svg import LAST_FRAME_SECONDS
+
+    length, _ = expected(cast, SPEED, IDLE)  # then the last screen held as the SVG holds it
+    assert probe(mp4)["duration"] == pytest.approx(length + LAST_FRAME_SECONDS, abs=0.002)
 
 
 def test_mp4_chapters_are_the_markers(mp4: Path, cast: Path) -> None:
@@ -140,7 +142,7 @@ def test_webm_is_vp9_with_chapters_and_the_clips_length(cast: Path) -> None:
     assert "webm" in found["format"]
     assert found["size"][0] % 2 == 0
     assert found["size"][1] % 2 == 0
-    assert found["duration"] == pytest.approx(length, rel=0.02)
+    assert found["duration"] == pytest.approx(length + 3.0, abs=0.002)
     assert found["chapters"] == markers
 
 
@@ -212,3 +214,133 @@ def test_the_same_cast_gives_the_same_bytes(cast: Path, kind: str) -> None:
     for out in (first, second):
         assert run("embed", cast, f"--{kind}", out, "--size", "8").returncode == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+# The video ends where the cast ends, as a browser plays it (issue 19).
+
+SEEK_TO_END = """async (src) => {
+  const v = document.createElement('video');
+  v.muted = true; v.preload = 'auto'; v.src = src;
+  v.style.width = 'auto'; v.style.height = 'auto'; v.style.display = 'block';
+  document.body.appendChild(v);
+  await new Promise((ok, no) => {
+    v.onloadeddata = ok; v.onerror = () => no(String(v.error && v.error.message));
+  });
+  const duration = v.duration;
+  v.currentTime = duration;
+  await new Promise(ok => { v.onseeked = ok; });
+  await new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(ok)));
+  return [duration, v.videoWidth, v.videoHeight];
+}"""
+
+
+def in_chromium(browser: Any, video: Path) -> tuple[float, Image.Image]:
+    """The duration Chromium reports, and the picture it shows after seeking to the end."""
+    import io
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    html = video.with_suffix(".html")  # a file:// page may load a file:// video
+    html.write_text("<body style='margin:0;background:#f0f'></body>", "utf-8")
+    page.goto(html.resolve().as_uri())
+    duration, width, height = page.evaluate(SEEK_TO_END, video.resolve().as_uri())
+    shot = Image.open(io.BytesIO(page.screenshot(clip={"x": 0, "y": 0, "width": width,
+                                                       "height": height})))  # fmt: skip
+    page.close()
+    return duration, shot.convert("RGB")
+
+
+def distances(shown: Image.Image, a: Image.Image, b: Image.Image) -> tuple[float, float]:
+    """Mean difference of `shown` from `a` and from `b`, where `a` and `b` differ."""
+    differ = ImageChops.difference(a.convert("L"), b.convert("L")).point(lambda v: 255 * (v > 40))
+    seen = shown.convert("L")
+    count = max(1, differ.histogram()[255])
+
+    def distance(other: Image.Image) -> float:
+        diff = ImageChops.multiply(ImageChops.difference(seen, other.convert("L")), differ)
+        return sum(v * n for v, n in enumerate(diff.histogram())) / 255 / count
+
+    return distance(a), distance(b)
+
+
+def last_output(cast: Path) -> tuple[float, float]:
+    """The times of the last and the one-but-last output events."""
+    times = [t for t, code, _ in lines(cast) if code == "o"]
+    return times[-1], times[-2]
+
+
+@pytest.mark.parametrize("kind", ["mp4", "webm"])
+def test_chromium_plays_the_video_to_the_held_last_screen(
+    browser: Any, cast: Path, kind: str
+) -> None:
+    from genact_cast.publish.svg import LAST_FRAME_SECONDS
+
+    out = cast.parent / f"end.{kind}"
+    result = run("embed", cast, f"--{kind}", out, "--size", "10")
+    assert result.returncode == 0, result.stderr
+    last, before = last_output(cast)
+    duration, shown = in_chromium(browser, out)
+    # As long as the SVG: the last screen held LAST_FRAME_SECONDS; the container agrees.
+    assert duration == pytest.approx(last + LAST_FRAME_SECONDS, abs=0.002)
+    assert probe(out)["duration"] == pytest.approx(duration, abs=0.002)
+    final, earlier = cast.parent / f"final-{kind}.png", cast.parent / f"earlier-{kind}.png"
+    assert run("embed", cast, "--png", final, "--size", "10").returncode == 0
+    middle = f"{(last + before) / 2:.6f}"
+    assert run("embed", cast, "--png", earlier, "--size", "10", "--at", middle).returncode == 0
+    final_still, earlier_still = Image.open(final), Image.open(earlier)
+    assert same_picture(final_still, earlier_still) > 0.0005  # the last event changes it
+    to_final, to_earlier = distances(shown, final_still, earlier_still)
+    assert to_final < 0.25 * to_earlier, (to_final, to_earlier)
+
+
+@pytest.mark.parametrize("kind", ["mp4", "webm"])
+def test_a_clip_cut_with_end_at_ends_there_in_chromium(browser: Any, cast: Path, kind: str) -> None:
+    out = cast.parent / f"cut.{kind}"
+    assert run("embed", cast, f"--{kind}", out, "--size", "8", "--end-at", "4.5").returncode == 0
+    duration, _ = in_chromium(browser, out)
+    assert duration == pytest.approx(4.5, abs=0.002)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--mp4", "{out}.mp4", "--fps", "100000000000000000000"], None),
+        (["--webm", "{out}.webm", "--fps", "100000"], None),
+        (["--mp4", "{out}.mp4", "--size", "60"], "video players decode at most 8192x4352"),
+        (["--png", "{out}.png", "--size", "200"], "a PNG here holds at most 16384x16384"),
+    ],
+)
+def test_extreme_video_options_end_in_a_file_or_one_line(
+    tmp_path: Path, args: list[str], needle: str | None
+) -> None:
+    source = tmp_path / "big.cast"
+    cols, rows = (500, 400) if needle else (80, 24)
+    header = {"version": 2, "width": cols, "height": rows}
+    body = [[0.5, "o", "hello"], [1.0, "o", "\r\nworld"], [1.2, "o", "!"]]
+    source.write_text("\n".join(json.dumps(x) for x in [header, *body]) + "\n", "utf-8")
+    out = tmp_path / "out"
+    result = run("embed", source, *(a.format(out=out) for a in args))
+    assert "Traceback" not in result.stderr
+    if needle is None:
+        assert result.returncode == 0, result.stderr
+        assert probe(Path(args[1].format(out=out)))["duration"] == pytest.approx(1.2 + 3, abs=0.002)
+    else:
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert needle in result.stderr
+        assert list(tmp_path.iterdir()) == [source]
+
+
+def test_an_mp4_longer_than_the_container_holds_is_one_line_and_webm_works(tmp_path: Path) -> None:
+    source = tmp_path / "long.cast"
+    days = 86_400.0
+    body = [[i * 10 * days, "o", f"line {i}\r\n"] for i in range(7)]  # 60 days
+    header = {"version": 2, "width": 40, "height": 5}
+    source.write_text("\n".join(json.dumps(x) for x in [header, *body]) + "\n", "utf-8")
+    result = run("embed", source, "--mp4", tmp_path / "long.mp4")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "longer than an MP4 holds (49.7 days" in result.stderr
+    assert not (tmp_path / "long.mp4").exists()
+    assert run("embed", source, "--webm", tmp_path / "long.webm", "--size", "8").returncode == 0
+    assert probe(tmp_path / "long.webm")["duration"] == pytest.approx(60 * days + 3, abs=0.01)

@@ -5,13 +5,19 @@ from __future__ import annotations
 import io
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish.raster import still
+from genact_cast.publish.raster import check_picture, layout, still
 from genact_cast.publish.screens import Timeline, last_screen
+
+# 16384 pixels a side: about 800 MB of RGB at most, and what browsers display.
+MAX_PICTURE = (16384, 16384)
 
 
 def render_png(timeline: Timeline, theme: Theme, *, size: str | int = "1080p") -> bytes:
     """The last screen of `timeline` (cut with `end_at` for a still at a moment) as PNG."""
-    picture = still(last_screen(timeline), theme, size)
+    screen = last_screen(timeline)
+    planned = layout(screen.cols, len(screen.rows), size)
+    check_picture(planned.width, planned.height, size, MAX_PICTURE, "a PNG here holds")
+    picture = still(screen, theme, size)
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -78,6 +78,19 @@ def layout(cols: int, rows: int, size: str | int) -> Layout:
     return _centred(width, height, font_size, cols, rows)
 
 
+def check_picture(
+    width: int, height: int, size: str | int, most: tuple[int, int], who: str
+) -> None:
+    """One line when a picture is larger than `who` takes, before any memory is used."""
+    from genact_cast.errors import GenactCastError
+
+    if width > most[0] or height > most[1]:
+        raise GenactCastError(
+            f"--size {size} makes a {width}x{height} picture for this terminal; {who} at "
+            f"most {most[0]}x{most[1]}: use a smaller --size or 1080p"
+        )
+
+
 def _centred(width: int, height: int, size: int, cols: int, rows: int) -> Layout:
     cell_w, cell_h, ascent = cell_of(size)
     left = max(0, (width - cols * cell_w) // 2)

@@ -3,6 +3,14 @@
 PyAV (`genact-cast[video]`) carries FFmpeg in its wheel and encodes in-process: frames go
 to the encoder as they are drawn, each with its own timestamp, so a screen that stays
 still for a minute is one frame, not 1,800, and memory stays flat however long the cast.
+
+The video ends where the cast ends, as the SVG does: the last screen is held as long as
+the SVG holds it (`svg.LAST_FRAME_SECONDS`), or to the cast's end if that is later; a clip
+cut with `--end-at` ends there. Each
+frame is given its length explicitly (the time to the next one; the last one's to the
+end), so the container's duration is the clip's and a browser seeking to the end shows
+the last screen. There are no B-frames: on screens that change rarely they save little,
+and reordering them made players cut the end short.
 """
 
 from __future__ import annotations
@@ -16,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from genact_cast.asciicast import Theme
 from genact_cast.errors import GenactCastError
-from genact_cast.publish.raster import Raster
+from genact_cast.publish.raster import Raster, check_picture, layout
 from genact_cast.publish.screens import Screen, Timeline
+from genact_cast.publish.svg import LAST_FRAME_SECONDS
 
 if TYPE_CHECKING:
     import av.container
@@ -25,6 +34,11 @@ if TYPE_CHECKING:
 MILLIS = Fraction(1, 1000)
 EXTRA = "video export needs PyAV and Pillow: pip install 'genact-cast[video]'"
 MAX_TITLE = 200  # a chapter title longer than this is cut
+MAX_RATE = 1000  # frames a second: timestamps are in milliseconds, so no more can differ
+# MP4 keeps durations in 32 bits of its time base (here milliseconds): about 49.7 days.
+MAX_MP4_MS = 2**32 - 1
+# The largest picture: H.264 level 6.2 (and VP9 level 6) decoders take 8192x4352.
+MAX_PICTURE = (8192, 4352)
 
 
 def require_video() -> None:
@@ -43,7 +57,7 @@ CODECS: dict[str, tuple[str, str, dict[str, str], dict[str, str]]] = {
     "mp4": (
         "mp4",
         "libx264",
-        {"preset": "veryfast", "crf": "23", "tune": "stillimage"},
+        {"preset": "veryfast", "crf": "23", "tune": "stillimage", "bf": "0"},
         {"movflags": "+faststart", "fflags": "+bitexact"},
     ),
     "webm": (
@@ -103,10 +117,13 @@ def write_video(
 
     container_format, codec, codec_options, container_options = CODECS[kind]
     header = timeline.header
+    picture = layout(header.cols, header.rows, size)
+    check_picture(picture.width, picture.height, size, MAX_PICTURE, "video players decode")
     raster = Raster(header.cols, header.rows, theme, size)
-    fps = timeline.clip.fps
+    # The encoder's nominal rate only guides its rate control: frames carry their own times.
+    rate = max(1, min(MAX_RATE, round(timeline.clip.fps)))
     with av.open(str(path), "w", format=container_format, options=container_options) as out:
-        stream = out.add_stream(codec, rate=max(1, round(fps)), options=codec_options)
+        stream = out.add_stream(codec, rate=rate, options=codec_options)
         stream.width, stream.height = raster.layout.width, raster.layout.height
         stream.pix_fmt = "yuv420p"
         stream.time_base = MILLIS
@@ -116,25 +133,79 @@ def write_video(
         context.color_primaries = context.color_trc = context.colorspace = 1
         context.color_range = 1  # limited ("TV") range, what every player expects
         pixels = _Pixels(raster)
+        muxer = _Muxer(out, kind)
         count = 0
-        last_pts = -1
+        shown: int | None = None  # the time of the screen in `pixels`, not yet encoded
         with _progress() as advance:
             for screen in timeline:
-                pts = max(round(screen.time * 1000), last_pts + 1)
-                _encode(out, stream, pixels.update(screen), pts)
-                last_pts = pts
-                count += 1
+                pts = round(screen.time * 1000)
+                if shown is not None and pts > shown:
+                    # The screen before is complete: encode it before drawing this one.
+                    muxer.encode(stream, pixels.frame, shown)
+                    count += 1
+                # Screens within one millisecond: only the last of them is shown.
+                shown = pts if shown is None or pts > shown else shown
+                pixels.update(screen)
                 advance(count, screen.time)
-            # Hold the last screen until the clip ends: one more frame, one frame's
-            # length before the end, so the file lasts as long as the clip.
-            hold = round((timeline.end - 1 / fps) * 1000)
-            if hold > last_pts:
-                _encode(out, stream, pixels.frame, hold)
-                count += 1
-        for packet in stream.encode():
-            out.mux(packet)
-        out.set_chapters(chapters(timeline.markers, timeline.end))
+            assert shown is not None  # a timeline always yields its first screen
+            muxer.encode(stream, pixels.frame, shown)
+            count += 1
+        end = round(timeline.end * 1000)
+        if timeline.clip.end_at is None:  # to the cast's end: held as the SVG holds it
+            end = max(end, shown + round(LAST_FRAME_SECONDS * 1000))
+        repeat = end - round(1000 / rate)
+        if repeat > shown:  # the held screen once more: the encoder sharpens what stays
+            muxer.encode(stream, pixels.frame, repeat)
+            count += 1
+        muxer.finish(stream, end)
+        out.set_chapters(chapters(timeline.markers, end / 1000))
     return count
+
+
+class _Muxer:
+    """Writes packets with their lengths: each lasts until the next, the last to the end.
+
+    Without B-frames packets leave the encoder in presentation order, so holding one back
+    until the next arrives gives its length.
+    """
+
+    def __init__(self, out: av.container.OutputContainer, kind: str) -> None:
+        self.out, self.kind = out, kind
+        self.held: Any = None
+
+    def encode(self, stream: Any, rgb: Any, pts: int) -> None:
+        self._check(pts)
+        # A new frame each time: the encoder may keep it while we draw the next screen.
+        frame = rgb.reformat(format="yuv420p", dst_colorspace="itu709", dst_color_range=1)
+        frame.pts = pts
+        frame.time_base = MILLIS
+        for packet in stream.encode(frame):
+            self._mux(packet)
+
+    def finish(self, stream: Any, end: int) -> None:
+        self._check(end)
+        for packet in stream.encode():
+            self._mux(packet)
+        if self.held is not None:
+            self.held.duration = max(1, end - self.held.pts)
+            self.out.mux(self.held)
+            self.held = None
+
+    def _mux(self, packet: Any) -> None:
+        if packet.pts is None:
+            return
+        if self.held is not None:
+            self.held.duration = max(1, packet.pts - self.held.pts)
+            self.out.mux(self.held)
+        self.held = packet
+
+    def _check(self, ms: int) -> None:
+        if self.kind == "mp4" and ms > MAX_MP4_MS:
+            raise GenactCastError(
+                f"the clip is longer than an MP4 holds ({MAX_MP4_MS / 86_400_000:.1f} days "
+                "at millisecond timing): cut it with --end-at, speed it up with --speed or "
+                "--idle-time-limit, or write --webm"
+            )
 
 
 class _Pixels:
@@ -168,15 +239,6 @@ class _Pixels:
         for y in range(top, bottom):  # rows padded for alignment
             start = y * self.stride
             self.plane[start : start + row] = data[(y - top) * row : (y - top + 1) * row]
-
-
-def _encode(out: av.container.OutputContainer, stream: Any, rgb: Any, pts: int) -> None:
-    # A new frame each time: the encoder may keep it while we draw the next screen.
-    frame = rgb.reformat(format="yuv420p", dst_colorspace="itu709", dst_color_range=1)
-    frame.pts = pts
-    frame.time_base = MILLIS
-    for packet in stream.encode(frame):
-        out.mux(packet)
 
 
 @contextlib.contextmanager
