@@ -60,7 +60,8 @@ def _variables(fg: str, bg: str, palette: tuple[str, ...]) -> str:
 def page_css() -> str:
     """Dark: asciinema's colours; light: Solarized Light's. The scheme is the reader's
     (`prefers-color-scheme`), or the page's own where it has a switch: mkdocs-material's
-    `data-md-color-scheme` (`slate` is dark, `default` light) and Furo's `data-theme`. On
+    `data-md-color-scheme` (`slate` is dark, `default` light), Furo's `data-theme` and
+    JupyterLab's `data-jp-theme-light`. On
     a mkdocs-material page the terminal takes the palette's code colours."""
     from genact_cast.generator import catalog
 
@@ -75,9 +76,11 @@ def page_css() -> str:
             ".genact-cast-caption { font-size: 0.9em; margin: -0.5em 0 1em; opacity: 0.8; }",
             f"{cls} {{ {dark_vars} }}",
             f"@media (prefers-color-scheme: light) {{ {cls} {{ {light_vars} }} }}",
-            f'[data-md-color-scheme="slate"] {cls}, body[data-theme="dark"] {cls} '
+            f'[data-md-color-scheme="slate"] {cls}, body[data-theme="dark"] {cls}, '
+            f'body[data-jp-theme-light="false"] {cls} '
             f"{{ {dark_vars} }}",
-            f'[data-md-color-scheme="default"] {cls}, body[data-theme="light"] {cls} '
+            f'[data-md-color-scheme="default"] {cls}, body[data-theme="light"] {cls}, '
+            f'body[data-jp-theme-light="true"] {cls} '
             f"{{ {light_vars} }}",
             f"[data-md-color-scheme] {cls} {{ --term-color-foreground: var(--md-code-fg-color); "
             "--term-color-background: var(--md-code-bg-color); }",

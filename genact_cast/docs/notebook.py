@@ -1,0 +1,147 @@
+"""A cast in a notebook: `genact_cast.record(seed=7, framework="torchtitan")` or
+`genact_cast.load("x.cast")` gives a `CastView`, which Jupyter shows as an asciinema-player
+(`_repr_html_`: self-contained, the player's JS and CSS inline, so an exported HTML notebook
+plays offline) and front-ends without JavaScript as the final screen (`_repr_svg_`, and
+`_repr_png_` when Pillow, the `video` extra, is installed). Nothing here imports IPython.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import itertools
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from genact_cast.asciicast import Cast, Event, Header, encode
+
+_ids = itertools.count(1)
+
+
+class CastView:
+    """One cast, in memory: shown by Jupyter, saved with `save`."""
+
+    def __init__(self, header: Header, events: Sequence[Event], *, name: str = "cast") -> None:
+        self.header = header
+        self.events = tuple(events)
+        self.name = name
+
+    @property
+    def duration(self) -> float:
+        return self.events[-1].time if self.events else 0.0
+
+    @property
+    def markers(self) -> list[tuple[float, str]]:
+        return [(e.time, e.data) for e in self.events if e.code == "m"]
+
+    @property
+    def text(self) -> str:
+        """The cast as asciicast v2 (for a generated cast, the bytes `record` writes)."""
+        return "".join(encode(self.header, self.events, 2))
+
+    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the cast (atomically; an existing file only with `overwrite`)."""
+        from genact_cast.atomic import atomic_output
+
+        target = Path(path)
+        with atomic_output(target, overwrite=overwrite) as stream:
+            stream.write(self.text.encode("utf-8"))
+        return target
+
+    def __repr__(self) -> str:
+        from genact_cast.escape import terminal_text
+
+        title = terminal_text(self.header.title or self.name)
+        return (
+            f"<CastView {title!r}: {self.header.cols}x{self.header.rows}, "
+            f"{self.duration:.1f} s, {len(self.events)} events>"
+        )
+
+    def _repr_html_(self) -> str | None:
+        from genact_cast.docs.assets import PAGE_THEME, page_css
+        from genact_cast.escape import html_text, script_json
+        from genact_cast.publish.html import PlayerOptions, cast_v2, player_options
+        from genact_cast.publish.player_assets import PlayerAssetError, inline_assets
+
+        try:
+            assets = inline_assets()
+        except PlayerAssetError as exc:
+            from genact_cast.docs.assets import missing_player_hint
+
+            warnings.warn(missing_player_hint(exc), stacklevel=2)
+            return None  # the front-end shows the still instead
+        options = player_options(PlayerOptions(autoplay=False), self.duration)
+        options["theme"] = f"auto/{PAGE_THEME}"
+        element = f"genact-cast-{next(_ids)}"
+        cast = script_json(cast_v2(self.header, self.events))
+        return (
+            f"<style>{assets.css}\n{page_css()}</style>\n"
+            f"<script>{assets.js}</script>\n"
+            f'<div class="genact-cast-player" id="{element}" '
+            f'title="{html_text(self.header.title or self.name)}"></div>\n'
+            "<script>(function () {\n"
+            f"  const element = document.getElementById({script_json(element)});\n"
+            f"  const player = AsciinemaPlayer.create({{data: {cast}}}, element, "
+            f"{script_json(options)});\n"
+            "  element.genactCastPlayer = player;\n"
+            "  (window.genactCastPlayers = window.genactCastPlayers || []).push(player);\n"
+            "})();</script>\n"
+        )
+
+    def _repr_svg_(self) -> str:
+        return self._still("svg").decode("utf-8")
+
+    def _repr_png_(self) -> bytes | None:
+        if importlib.util.find_spec("PIL") is None:
+            return None  # PNG stills need the video extra; the SVG is there
+        return self._still("png")
+
+    @functools.cache  # noqa: B019 (one view, a handful of stills)
+    def _still(self, kind: str) -> bytes:
+        """The final screen, drawn by `embed` (in a private temporary directory)."""
+        from genact_cast.commands.embed import embed
+
+        with tempfile.TemporaryDirectory(prefix="genact-cast-") as folder:
+            target = Path(folder) / f"still.{kind}"
+            at = self.duration if kind == "svg" else None
+            size = "16" if kind == "png" else "1080p"
+            embed(Cast(self.header, self.events), target, kind, at=at, size=size)
+            return target.read_bytes()
+
+
+def record(seed: int | None = None, **options: object) -> CastView:
+    """A generated run, as `genact-cast record --seed SEED --OPTION VALUE ...` makes it:
+    `record(seed=7, framework="torchtitan", cols=120)`; `color=False` is `--no-color`."""
+    from genact_cast.docs.options import record_options
+    from genact_cast.generator import generate
+
+    args = [] if seed is None else ["--seed", str(seed)]
+    for key, value in options.items():
+        name = key.replace("_", "-")
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            args.append(f"--{name}" if value else f"--no-{name}")
+        else:
+            args += [f"--{name}", str(value)]
+    parsed = record_options(args, seed_required=False)
+    cast = generate(parsed, 2)
+    return CastView(cast.header, list(cast.events), name=f"seed {parsed.seed}")
+
+
+def load(path: str | Path) -> CastView:
+    """A cast file (v1, v2 or v3), read with the library's reader and its limits."""
+    from genact_cast.errors import GenactCastError
+    from genact_cast.publish.theme import resolve_theme
+    from genact_cast.sources import open_cast
+
+    with open_cast(str(path)) as reader:
+        header, events = reader.header, list(reader.events())
+    try:
+        resolve_theme(header)
+    except GenactCastError as exc:
+        warnings.warn(f"{exc}; the default colours are used instead", stacklevel=2)
+        header = header._replace(theme=None)
+    return CastView(header, events, name=Path(path).stem)

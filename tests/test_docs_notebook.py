@@ -1,0 +1,110 @@
+"""A cast in a notebook: executed with nbclient (a real IPython kernel), it carries a
+player, an SVG and a PNG still; its nbconvert HTML export plays offline in Chromium."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.docs_pages import ROOT, check_players_play, open_page, player_cache
+from tests.test_html import npm_tarball
+
+__all__ = ["npm_tarball"]
+
+
+def test_import_and_the_cli_load_nothing_of_the_notebook_display() -> None:
+    code = (
+        "import sys, genact_cast\n"
+        "assert callable(genact_cast.record) and callable(genact_cast.load)\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('genact_cast'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == ["genact_cast"]
+
+
+@pytest.fixture(scope="module")
+def executed(npm_tarball: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = tmp_path_factory.mktemp("notebook")
+    env = player_cache(npm_tarball, folder)
+    cast = ROOT / "casts" / "seed7-80x24.cast"
+    notebook = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    notebook.cells = [
+        nbformat.v4.new_code_cell(  # type: ignore[no-untyped-call]
+            "import genact_cast\n"
+            'genact_cast.record(seed=7, framework="torchtitan", duration=15, cols=80, rows=24)'
+        ),
+        nbformat.v4.new_code_cell(f"genact_cast.load({str(cast)!r})"),  # type: ignore[no-untyped-call]
+    ]
+    mp = pytest.MonkeyPatch()
+    for key in ("XDG_CACHE_HOME", "GENACT_CAST_NPM_REGISTRY"):
+        mp.setenv(key, env[key])  # the kernel inherits them: the player from the cache only
+    try:
+        NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    finally:
+        mp.undo()
+    return notebook, folder
+
+
+def test_an_executed_notebook_shows_a_player_and_stills(executed: Any) -> None:
+    notebook, _ = executed
+    for cell in notebook.cells:
+        (output,) = [o for o in cell.outputs if o.output_type == "execute_result"]
+        data = output["data"]
+        assert set(data) == {"text/plain", "text/html", "image/svg+xml", "image/png"}
+        assert "AsciinemaPlayer.create(" in data["text/html"]
+        assert "<script src=" not in data["text/html"]  # the player inline: self-contained
+        assert data["image/svg+xml"].startswith("<svg")
+        assert data["text/plain"].startswith("<CastView 'Clippy-Reborn-7B-Chat on 8x H200")
+
+
+def test_the_html_export_plays_offline_in_chromium(executed: Any, browser: Any) -> None:
+    from nbconvert import HTMLExporter
+
+    notebook, folder = executed
+    exporter = HTMLExporter()  # type: ignore[no-untyped-call]
+    html, _ = exporter.from_notebook_node(notebook)
+    page_path = folder / "notebook.html"
+    page_path.write_text(html)
+    page, visit = open_page(browser, page_path.as_uri())
+    check_players_play(page, 2)
+    # nbconvert's own template asks for require.js and MathJax from a CDN (they fail
+    # offline, harmlessly); nothing else may leave, and nothing of ours may fail.
+    template = {exporter.require_js_url, exporter.mathjax_url}
+    assert set(visit.left) <= template
+    assert [e for e in visit.errors if "net::ERR_FAILED" not in e] == []
+    assert len([e for e in visit.errors if "net::ERR_FAILED" in e]) <= len(visit.left)
+    page.close()
+
+
+def test_a_hostile_cast_cannot_end_the_notebook_s_script(
+    npm_tarball: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    import genact_cast
+    from tests.test_html import PAYLOADS
+
+    env = player_cache(npm_tarball, tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", env["XDG_CACHE_HOME"])
+    header = {"version": 2, "width": 80, "height": 24, "title": " ".join(PAYLOADS)}
+    lines = [json.dumps(header)]
+    lines += [json.dumps([0.1 * (i + 1), "o", p]) for i, p in enumerate(PAYLOADS)]
+    lines.append(json.dumps([1.0, "m", PAYLOADS[0]]))
+    evil = tmp_path / "evil.cast"
+    evil.write_text("\n".join(lines) + "\n")
+    html = genact_cast.load(evil)._repr_html_()
+    assert html is not None
+    assert len(re.findall(r"<script", html, re.IGNORECASE)) == 2  # the player, and ours
+    assert len(re.findall(r"</script", html, re.IGNORECASE)) == 2
+    for payload in PAYLOADS[:4]:
+        assert payload not in html
