@@ -88,7 +88,7 @@ DANGEROUS = [
     "\x1bH",  # set a tab stop
 ]
 
-ALLOWED_ESC = re.compile(r"\x1b(?:[78DEMc=>]|[()][0-~]|#8)")
+ALLOWED_ESC = re.compile(r"\x1b(?:[78DEM=>]|[()][0-~])")
 CSI_OUT = re.compile(r"\x1b\[([0-?]*)([ -/]*)([@-~])")
 OSC_OUT = re.compile("\x1b\\]([012]);([^\x00-\x1f\x7f-\x9f]*)(?:\x07|\x1b\\\\)")
 KEPT_C0 = set("\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x1b")
@@ -126,6 +126,8 @@ def check_csi(params: str, inter: str, final: str) -> None:
         assert (inter, final) == (" ", "q"), (params, inter, final)
     else:
         assert final in "ABCDEFGHIJKLMPSTXZ@`adefmrsub", final
+        if final == "J":  # the screen, never the scrollback (3)
+            assert all(int(p or "0") < 3 for p in params.lstrip("?").split(";")), params
         assert params[:1] not in "<=>" or not params, params
         if params[:1] == "?":
             assert final in "JK"

@@ -130,7 +130,9 @@ class Playback:
             if self._seeking:
                 self._seeking = False
                 self.clock.jump(event.time_us, time.monotonic())
-            if self.pause_on_markers and not (instant or self.stop_requested):
+            # Without keys nobody could resume a pause: none is made.
+            pause = self.pause_on_markers and self.terminal.interactive
+            if pause and not (instant or self.stop_requested):
                 self.clock.pause(time.monotonic())
         if self._step:
             self._step = False
@@ -140,6 +142,11 @@ class Playback:
         polled = False  # keys were read since the last write: no need to ask again
         while True:
             if self.clock.paused:
+                if not self.terminal.interactive:
+                    # No keys (not a terminal, or it hung up): nobody can resume a pause,
+                    # and a wait for a key would return at once, again and again.
+                    self.clock.resume(time.monotonic())
+                    continue
                 self._handle(self.terminal.read_key(None))
                 if self._step or self._seeking or self.stop_requested:
                     return

@@ -24,18 +24,20 @@ MAX_REPEAT = 65535  # CSI n b (repeat the last character) beyond this is dropped
 
 # Where the filter must look: C0 controls but BEL BS HT LF VT FF CR, DEL, C1 controls,
 # lone surrogates, and every ESC that does not start a sequence known to be harmless
-# (SGR, cursor movement, erasing). Between two such places, text passes as it is: one
-# C-level search skips over most of any cast, colours included.
+# (SGR, cursor movement, erasing but the scrollback). Between two such places, text passes
+# as it is: one C-level search skips over most of any cast, colours included.
 _LOOK = re.compile(
     "[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f-\x9f\ud800-\udfff]"
-    r"|\x1b(?!\[[0-9;:]{0,64}[mABCDEFGHJKSTXdefL@MPaIZ`]|[78DEM])"
+    r"|\x1b(?!\[[0-9;:]{0,64}[mABCDEFGHKSTXdefL@MPaIZ`]|\[[012]?J|[78DEM])"
 )
 
 # The same question asked of a whole batch, encoded, at the speed of bytes methods:
 # C0 controls that need a look (and DEL) become NUL; CSI parameters become "0" and the
 # harmless CSI finals "F", so that with the zeros deleted every harmless CSI reads
-# ESC [ F and can be counted against the ESCs.
-_SAFE_FINALS = b"mABCDEFGHJKSTXdefL@MPaIZ`"
+# ESC [ F and can be counted against the ESCs. An ESC followed at once by a parameter
+# character (ESC 9, ESC ;, and the harmless ESC 7 and ESC 8) is first made ESC !, so that
+# deleting the zeros cannot join it to a "[F" written after it as text.
+_SAFE_FINALS = b"mABCDEFGHKSTXdefL@MPaIZ`"  # not J: CSI 3 J erases the scrollback
 _CHECK = bytearray(range(256))
 for _byte in [*range(0x07), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F]:
     _CHECK[_byte] = 0
@@ -45,8 +47,18 @@ for _byte in _SAFE_FINALS:
     _CHECK[_byte] = ord("F")
 _CHECK_TABLE = bytes(_CHECK)
 _LONG_CSI = b"\x1b[" + b"0" * (PARAM_LIMIT + 1)
-_SHORT_ESCAPES = (b"\x1b7", b"\x1b8", b"\x1bD", b"\x1bE", b"\x1bM")
+_SHORT_ESCAPES = (b"\x1b7", b"\x1b8", b"\x1bD", b"\x1bE", b"\x1bM",
+                   b"\x1b[J", b"\x1b[0J", b"\x1b[1J", b"\x1b[2J")  # fmt: skip
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _keeps_scrollback(params: str) -> bool:
+    """ED (CSI J) with 0, 1 or 2: the screen. 3 (xterm's "erase saved lines") erases the
+    user's scrollback, beyond the cast: dropped, however written (03, 3;0, ...)."""
+    return all(
+        (_NUMBER.fullmatch(param) is not None and int(param) < 3) if param else True
+        for param in params.split(";")
+    )
 
 
 def plainly_safe(raw: bytes) -> bool:
@@ -59,6 +71,7 @@ def plainly_safe(raw: bytes) -> bool:
     if escapes:
         if _LONG_CSI in mapped:
             return False
+        mapped = mapped.replace(b"\x1b0", b"\x1b!")
         known = mapped.translate(None, b"0").count(b"\x1b[F")
         if known != escapes:
             known += sum(raw.count(escape) for escape in _SHORT_ESCAPES)
@@ -115,6 +128,7 @@ PRIVATE_MODES: dict[int, bool] = {
     2026: False,  # synchronized output
 }
 ANSI_MODES: dict[int, bool] = {4: False, 20: False}  # insert, automatic newline
+ALTERNATE_SCREENS = (47, 1047, 1049)
 
 SAVE_TITLE = "\x1b[22;0t"  # push the window and icon titles
 RESTORE_TITLE = "\x1b[23;0t"  # pop them
@@ -236,8 +250,10 @@ class SafeFilter:
         body, terminator = match.group(1), match.group(2)
         stop = match.end()
         if terminator is None:
+            # Cut at the end of the event: wait, even with the body at its limit, since
+            # the terminator may be the next event's first character.
             at_end = stop == len(text) or text[stop:] == "\x1b"
-            if at_end and len(body) < STRING_LIMIT:
+            if at_end and len(body) <= STRING_LIMIT:
                 return None
             # Over-long or cut short by another control: the string is abandoned
             # and whatever follows is read as usual.
@@ -279,6 +295,8 @@ class SafeFilter:
             return ""  # mode reports ($p), DECSCA and other requests
         if final in _PLAIN_CSI_FINALS:
             ok = not prefix or (prefix == "?" and final in "JK")  # selective erase
+            if final == "J" and ok:
+                ok = _keeps_scrollback(params[len(prefix) :])
             return sequence if ok else ""
         if prefix:
             return ""  # with a prefix, 'u' is kitty's keyboard protocol, 'r' restores modes
@@ -320,22 +338,30 @@ class SafeFilter:
             if final == ">":
                 self.keypad_application = False
                 return True
-            return final in "78DEMc"
+            # Not c (RIS: resets the user's tab stops, palette and modes for good).
+            return final in "78DEM"
         if inter in ("(", ")"):  # G0 / G1 designation: reset at the end
             self.charset_touched = True
             self.charsets[inter] = final
             return True
-        return inter == "#" and final == "8"  # screen alignment test
+        return False  # ESC # 8 (fills the user's screen with E) and the rest
 
     def restore_sequence(self) -> str:
-        """What puts the terminal back as it was before the cast touched it."""
-        parts = [
-            f"\x1b[?{mode}{'h' if PRIVATE_MODES[mode] else 'l'}"
-            for mode in sorted(self.private_modes, reverse=True)
-        ]
-        parts += [f"\x1b[{mode}l" for mode in sorted(self.ansi_modes)]
+        """What puts the terminal back as it was before the cast touched it.
+
+        The scroll region goes first: DECSTBM homes the cursor, so it is reset while a
+        full-screen program's alternate screen is still up (leaving it restores the
+        cursor), or around a saved cursor on the normal screen. The alternate screen is
+        left last, so the prompt comes back where it was.
+        """
+        parts = []
         if self.scroll_region:
-            parts.append("\x1b[r")
+            on_alternate = any(self.private_modes.get(mode) for mode in ALTERNATE_SCREENS)
+            plain = on_alternate or self.private_modes.get(6)  # origin mode: DECSC saves it
+            parts.append("\x1b[r" if plain else "\x1b7\x1b[r\x1b8")
+        modes = sorted(self.private_modes, key=lambda mode: (mode in ALTERNATE_SCREENS, -mode))
+        parts += [f"\x1b[?{mode}{'h' if PRIVATE_MODES[mode] else 'l'}" for mode in modes]
+        parts += [f"\x1b[{mode}l" for mode in sorted(self.ansi_modes)]
         if self.keypad_application:
             parts.append("\x1b>")
         if self.cursor_style:

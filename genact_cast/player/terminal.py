@@ -101,7 +101,12 @@ class Terminal:
         ready, _, _ = select.select([self.key_fd], [], [], wait)
         if not ready:
             return None
-        return os.read(self.key_fd, 64)
+        keys = os.read(self.key_fd, 64)
+        if not keys:  # the terminal hung up: no key will ever come, so none is waited for
+            self.key_fd = None
+            self.interactive = False
+            return None
+        return keys
 
     def suspend(self) -> None:
         """Ctrl-Z: put the terminal back as it was, stop, and carry on when continued."""
