@@ -19,10 +19,12 @@ from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.publish.html import PlayerOptions, player_options
 from genact_cast.publish.raster import Raster, layout, parse_size, still
 from genact_cast.publish.screens import Clip, Screen, Timeline, last_screen, row_text
+from genact_cast.publish.terminal import Terminal
 from genact_cast.publish.text import plain, render_text
 from genact_cast.publish.theme import DEFAULT_THEME, rgb
+from genact_cast.publish.vtparse import Parser
 from genact_cast.publish.vtt import escape_cue, render_vtt
-from tests.helpers import cast_text, render
+from tests.helpers import cast_text
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = Header(40, 6)
@@ -52,8 +54,9 @@ def test_screens_change_at_most_fps_times_a_second_and_end_as_the_terminal(
         assert after.time - before.time >= 1 / fps - 1e-9
         assert after.rows != before.rows  # only screens that changed
         assert after.changed == {y for y, row in enumerate(after.rows) if row != before.rows[y]}
-    final = render(cast, HEADER.cols, HEADER.rows)
-    assert [row_text(r) for r in screens[-1].rows] == [line.rstrip() for line in final.display]
+    whole = Terminal(HEADER.cols, HEADER.rows)
+    Parser(whole).feed("".join(event.data for event in cast))
+    assert list(screens[-1].rows) == whole.snapshot()  # the screen of all output at once
     assert timeline.end == pytest.approx(cast[-1].time / speed)
 
 
@@ -254,7 +257,9 @@ def test_poster_end_is_past_the_last_event() -> None:
 
 def test_last_screen_of_an_empty_clip_is_blank() -> None:
     screen = last_screen(Timeline(HEADER, [Event(0, MARKER, "only")]))
-    assert all(row == () for row in screen.rows)
+    cursor = (" ", ("bgdefault", "fgdefault", False, False, False))  # the player's, inverse
+    assert screen.rows == ((cursor,), *[()] * (HEADER.rows - 1))
+    assert screen.cursor == (0, 0)
 
 
 @given(st.text())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
@@ -146,10 +147,19 @@ class Raster:
         self.colours = Colours(theme)
         self.canvas = Image.new("RGB", (self.layout.width, self.layout.height), self.colours.bg)
         self._glyphs: dict[tuple[str, RGB, RGB, bool, bool, int], Image.Image] = {}
+        self._size = (cols, rows)
+        self.cleared = False
 
     def draw(self, screen: Screen) -> Image.Image:
         lay = self.layout
-        for y in sorted(screen.changed):
+        changed: Iterable[int] = screen.changed
+        size = (screen.cols, len(screen.rows))
+        self.cleared = size != self._size  # a resize: what lay outside the new size goes
+        if self.cleared:
+            self._size = size
+            self.canvas.paste(self.colours.bg, (0, 0, lay.width, lay.height))
+            changed = range(len(screen.rows))
+        for y in sorted(changed):
             top = lay.top + y * lay.cell_height
             if top + lay.cell_height > lay.height:
                 continue  # a resize beyond the picture: the rows that fit are shown

@@ -1,37 +1,62 @@
-"""Timed screens of a cast, for the raster exporters (video, PNG, text, subtitles).
+"""Timed screens of a cast: what every export (SVG, PNG, video, text, subtitles) draws.
 
-pyte is the terminal, as for the SVG. A screen is yielded only when it differs from the
-last one, at most `fps` a second, with the rows that changed named, so a renderer redraws
-only those. Time runs on the clip's clock: pauses capped at the idle limit, the part
-before `start_at` fed to the terminal but not shown, and everything divided by `speed`.
+The terminal is publish/terminal.py, the one model of asciinema-player's terminal. A
+screen is yielded only when it differs from the last one, at most `fps` a second, with
+the rows that changed named, so a renderer redraws only those; its size is the
+terminal's at that moment (a cast that resizes gives screens of each size). Time runs
+on the clip's clock: pauses capped at the idle limit, the part before `start_at` fed to
+the terminal but not shown, and everything divided by `speed`.
+
+Work is bounded: the terminal's size, the number of screens and the cells the terminal
+touches (fills such as DECALN, and the rows read for each screen) have limits, and
+hitting one is a one-line error that names it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyte
-
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.player.timeline import limit_idle
-from genact_cast.publish.frames import check_size
+from genact_cast.publish.terminal import (
+    BLANK,
+    MAX_CELLS,
+    Cell,
+    LimitError,
+    Row,
+    Style,
+    Terminal,
+    check_size,
+)
+from genact_cast.publish.vtparse import Parser
 
-Style = tuple[str, str, bool, bool, bool]  # fg, bg, bold, italic, underline
-Cell = tuple[str, Style]  # "" is the right half of a wide character
-Row = tuple[Cell, ...]  # trailing blanks left out
-BLANK: Style = ("default", "default", False, False, False)
+__all__ = ["BLANK", "Cell", "Clip", "LimitError", "Row", "Screen", "Style", "Timeline"]
+
+MAX_FRAMES = 100_000  # 55 minutes of a screen changing 30 times a second
+MAX_OUTPUT_CHARS = 256 * 1024 * 1024
+# Cells the terminal may touch (fills, and rows read for each screen): a base, plus a
+# share for each character of output. A real full-screen program writes at least a
+# character for every few cells it changes; a fill repeated for a few bytes does not.
+WORK_BASE = 20 * MAX_CELLS
+WORK_PER_CHAR = 1000
+RESIZE_CHARS = 32  # a resize event counts as this much output (its line in the cast)
 
 
 @dataclass(frozen=True)
 class Screen:
+    """One moment of the terminal as the player draws it (cursor included, as a cell)."""
+
     time: float  # seconds on the clip's clock
-    rows: tuple[Row, ...]
+    rows: tuple[Row, ...]  # as many as the terminal has at that moment
     cols: int
     changed: frozenset[int]  # rows that differ from the screen yielded before
+    cursor: tuple[int, int] | None = None  # (column, row) of the cursor cell, if shown
+    alternate: bool = False  # a full-screen program's screen (vim, less, htop)
 
 
 @dataclass(frozen=True)
@@ -85,9 +110,9 @@ class Timeline:
 
     def __iter__(self) -> Iterator[Screen]:
         cols, lines = self.header.cols, self.header.rows
-        check_size(cols, lines)  # the SVG's limits: a bigger terminal is refused, not allocated
-        term = _Terminal(cols, lines)
-        stream = pyte.Stream(term)
+        check_size(cols, lines)  # a bigger terminal is refused, not allocated
+        term = Terminal(cols, lines)
+        parser = Parser(term)
         clip = self.clip
         limit = clip.idle_time_limit
         limit = limit if limit is not None else self.header.idle_time_limit
@@ -97,35 +122,39 @@ class Timeline:
         end_us = round(end * MICROS) if isinstance(end, float) else None
         gap = 1.0 / clip.fps
         shown: list[Row] | None = None  # nothing yielded yet: the first screen always is
-        current: list[Row] = [() for _ in range(lines)]
         origin: int | None = 0 if start is None else None
         pending: float | None = 0.0 if origin is not None else None
         last_us = 0
+        count = 0
+        fed = 0
 
         def clock(time_us: int) -> float:
             assert origin is not None
             return (time_us - origin) / MICROS / clip.speed
 
         def snapshot(time: float) -> Screen | None:
-            nonlocal shown
-            for y in term.dirty:
-                if y < len(current):
-                    current[y] = row_of(term.buffer[y], term.columns)
-            term.dirty.clear()
+            nonlocal shown, count
+            current = term.snapshot()
             if shown is None or len(shown) != len(current):
                 changed = frozenset(range(len(current)))
             else:
                 changed = frozenset(y for y, row in enumerate(current) if row != shown[y])
-                if not changed:
+                if not changed and not _size_changed(shown, current):
                     return None
-            shown = list(current)
-            return Screen(time, tuple(current), term.columns, changed)
+            count += 1
+            if count > MAX_FRAMES:
+                raise LimitError(f"more than {MAX_FRAMES:,} screens to draw; cut the cast")
+            shown = current
+            return Screen(
+                time, tuple(current), term.columns, changed, term.cursor_cell(), term.alternate
+            )
 
-        def scrolled(row: Row) -> None:
+        def scrolled(line: Any) -> None:
             if self.on_scroll is not None:
+                row = term.row_of(line)
                 self.on_scroll(row, clock(now) if origin is not None else None)
 
-        term.scrolled = scrolled
+        term.on_scroll = scrolled
         now = 0
         for event in limit_idle(self.events, limit):
             now = event.time_us
@@ -143,24 +172,20 @@ class Timeline:
                     pending = None
                 last_us = event.time_us
             if event.code == OUTPUT:
-                stream.feed(event.data)
+                fed += len(event.data)
+                if fed > MAX_OUTPUT_CHARS:
+                    raise LimitError(f"more than {MAX_OUTPUT_CHARS:,} characters of output to draw")
+                parser.feed(event.data)
                 if origin is not None and pending is None:
                     pending = max(clock(event.time_us), 0.0)
             elif event.code == RESIZE:
-                cols_text, _, lines_text = event.data.partition("x")
-                if (
-                    (cols_text + lines_text).isascii()
-                    and cols_text.isdigit()
-                    and lines_text.isdigit()
-                ):
-                    new_cols, new_lines = int(cols_text), int(lines_text)
-                    check_size(new_cols, new_lines, where=f"resize at {event.time:.3f} s to")
-                    if new_cols and new_lines:
-                        term.resize(new_lines, new_cols)
-                        current = [() for _ in range(term.lines)]
-                        term.dirty.update(range(term.lines))
-                        if origin is not None and pending is None:
-                            pending = clock(event.time_us)
+                fed += RESIZE_CHARS
+                size = parse_size(event.data)
+                if size is not None:
+                    check_size(*size, where=f"resize at {event.time:.3f} s to")
+                    term.resize_like_player(*size)
+                    if origin is not None and pending is None:
+                        pending = clock(event.time_us)
             elif event.code == MARKER:
                 if origin is None and event.data == start:
                     origin, pending = event.time_us, 0.0
@@ -168,6 +193,11 @@ class Timeline:
                     break
                 if origin is not None:
                     self.markers.append((clock(event.time_us), event.data))
+            if term.work > WORK_BASE + WORK_PER_CHAR * fed:
+                raise LimitError(
+                    f"the cast makes the terminal touch more than {WORK_PER_CHAR:,} cells "
+                    "per character of output (a fill such as DECALN, repeated); cut the cast"
+                )
         else:
             if isinstance(end, str):
                 raise GenactCastError(f"--end-at: the cast has no marker labelled {end!r}")
@@ -181,37 +211,19 @@ class Timeline:
         self.end = clock(max(last_us, origin))
 
 
-class _Terminal(pyte.Screen):
-    """pyte's screen, telling which row leaves the top when it scrolls."""
-
-    scrolled: Callable[[Row], None] | None = None
-
-    def index(self) -> None:
-        top, bottom = self.margins or (0, self.lines - 1)
-        if self.cursor.y == bottom and self.scrolled is not None:
-            self.scrolled(row_of(self.buffer[top], self.columns))
-        super().index()
+def _size_changed(before: list[Row], after: list[Row]) -> bool:
+    return len(before) != len(after)
 
 
-def row_of(line: Any, columns: int) -> Row:
-    """One row of pyte's buffer as cells, reverse video resolved, trailing blanks dropped."""
-    cells: list[Cell] = []
-    for x in sorted(line):  # only the cells written; the rest are blanks
-        if x >= columns:
-            break
-        while len(cells) < x:
-            cells.append((" ", BLANK))
-        char = line[x]
-        fg, bg = char.fg, char.bg
-        if char.reverse:
-            fg, bg = (
-                (bg if bg != "default" else "bgdefault"),
-                (fg if fg != "default" else "fgdefault"),
-            )
-        cells.append((char.data, (fg, bg, char.bold, char.italics, char.underscore)))
-    while cells and cells[-1][1][1] == "default" and not cells[-1][1][4] and cells[-1][0] == " ":
-        cells.pop()
-    return tuple(cells)
+_SIZE = re.compile(r"([0-9]{1,9})x([0-9]{1,9})", re.ASCII)
+
+
+def parse_size(data: str) -> tuple[int, int] | None:
+    """COLSxROWS of a resize event (ASCII digits, both above 0), or None if it is not one."""
+    match = _SIZE.fullmatch(data)
+    if match is None or int(match[1]) == 0 or int(match[2]) == 0:
+        return None
+    return int(match[1]), int(match[2])
 
 
 def row_text(row: Row) -> str:

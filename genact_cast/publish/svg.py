@@ -1,4 +1,4 @@
-"""Animated SVG for READMEs: our own renderer, with pyte as the terminal (publish/frames.py).
+"""Animated SVG for READMEs: our own renderer of the terminal model's screens (publish/screens.py).
 
 CSS animation only (no script, no SMIL, no external references), so GitHub's
 sanitizer keeps it. The frames are stacked on one strip that a single `@keyframes`
@@ -19,12 +19,14 @@ as the `#rrggbb` values of a checked theme (publish/theme.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.escape import xml_escape
-from genact_cast.publish.frames import Frame, LimitError, Line, Style, frames
+from genact_cast.publish.screens import Clip, LimitError, Row, Style, Timeline
 from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
 __all__ = ["Frame", "frames", "render_svg", "xml_escape"]
@@ -39,6 +41,54 @@ BASELINE = 14  # from the top of a row
 PADDING = 10
 LAST_FRAME_SECONDS = 3.0
 MAX_SVG_CHARS = 64 * 1024 * 1024
+
+Run = tuple[str, Style]  # text, style
+Line = tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class Frame:
+    time: float
+    lines: tuple[Line, ...]
+    cols: int
+
+
+def frames(
+    header: Header,
+    events: Iterable[Event],
+    *,
+    fps_cap: float = 30.0,
+    idle_time_limit: float | None = None,
+    until: float | None = None,
+) -> Iterator[Frame]:
+    """The terminal model's screens as rows of runs of one style, at most `fps_cap` a second.
+
+    Each has the size the terminal has at that moment (a cast that resizes changes it).
+    """
+    clip = Clip(
+        fps=fps_cap,
+        idle_time_limit=idle_time_limit,
+        end_at=None if until is None else repr(float(until)),
+    )
+    cache: dict[Row, Line] = {}
+    for screen in Timeline(header, events, clip):
+        lines = []
+        for row in screen.rows:
+            line = cache.get(row)
+            if line is None:
+                if len(cache) > 65_536:
+                    cache.clear()
+                line = cache[row] = _runs(row)
+            lines.append(line)
+        yield Frame(screen.time, tuple(lines), screen.cols)
+
+
+def _runs(row: Row) -> Line:
+    """Cells as runs of one style; the right half of a wide character is a space after it."""
+    runs: list[Run] = []
+    for style, group in groupby(row, itemgetter(1)):
+        runs.append(("".join(char or " " for char, _ in group), style))
+    return tuple(runs)
 
 
 def render_svg(
@@ -65,11 +115,15 @@ def render_svg(
             progress(frame.time)
     if at is not None:
         shown = shown[-1:]
-    width = round(header.cols * CELL_WIDTH + 2 * PADDING)
-    height = header.rows * LINE_HEIGHT + 2 * PADDING
-    screen_h = header.rows * LINE_HEIGHT
+    # The picture is the largest size the cast takes (the player grows with the cast);
+    # a frame of a smaller size is drawn from the top-left corner.
+    cols = max(frame.cols for frame in shown)
+    rows = max(len(frame.lines) for frame in shown)
+    width = round(cols * CELL_WIDTH + 2 * PADDING)
+    height = rows * LINE_HEIGHT + 2 * PADDING
+    screen_h = rows * LINE_HEIGHT
     document = _Document(palette)
-    strip = document.strip(shown, header.rows)
+    strip = document.strip(shown, rows)
     css = [f"text{{fill:{palette.fg};white-space:pre}}", *document.css()]
     if len(shown) > 1:
         css += _animation(shown, screen_h, loop)

@@ -224,6 +224,9 @@ class _Pixels:
     def update(self, screen: Screen) -> Any:
         lay = self.raster.layout
         self.raster.draw(screen)
+        if self.raster.cleared:  # a resize: the whole picture changed
+            self._copy(0, lay.height)
+            return self.frame
         for y in screen.changed:
             top = lay.top + y * lay.cell_height
             self._copy(top, min(top + lay.cell_height, lay.height))

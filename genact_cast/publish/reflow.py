@@ -1,0 +1,203 @@
+"""Resizing a terminal's lines as asciinema-player does (avt 0.16, src/buffer.rs and line.rs).
+
+When the width changes, lines that were wrapped by the terminal are joined and split again
+at the new width, the scrollback included, and the cursor keeps its place in the text.
+When rows are removed, blank rows below the cursor go first and only then rows from the
+top (into the scrollback); when rows are added, rows come back from the scrollback first.
+
+A line here is a list of pyte `Char`s as long as the terminal is wide, with its `wrapped`
+flag; `""` is the right half of a wide character (avt's width-0 cell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Char = Any  # pyte.screens.Char: a NamedTuple with `data` first
+
+
+@dataclass
+class Line:
+    cells: list[Char]
+    wrapped: bool = False
+
+
+def _trailers(cells: list[Char], blank: Char) -> int:
+    count = 0
+    for cell in reversed(cells):
+        if cell != blank:
+            break
+        count += 1
+    return count
+
+
+def _trim(line: Line, blank: Char) -> None:
+    trailers = _trailers(line.cells, blank)
+    if trailers:
+        del line.cells[len(line.cells) - trailers :]
+
+
+def _expand(line: Line, length: int, blank: Char) -> None:
+    line.cells.extend([blank] * (length - len(line.cells)))
+
+
+def _contract(line: Line, length: int, blank: Char) -> Line | None:
+    if not line.wrapped:
+        trimmed = len(line.cells) - _trailers(line.cells, blank)
+        del line.cells[max(length, trimmed) :]
+    if len(line.cells) <= length:
+        return None
+    boundary = line.cells[length].data == ""
+    if boundary:
+        length -= 1
+    rest = Line(line.cells[length:], line.wrapped)
+    del line.cells[length:]
+    if boundary:
+        line.cells.append(line.cells[-1]._replace(data=" "))
+    if not line.wrapped:
+        _trim(rest, blank)
+    if not rest.cells:
+        return None
+    line.wrapped = True
+    return rest
+
+
+def _extend(line: Line, other: Line, length: int, blank: Char) -> tuple[bool, Line | None]:
+    needed = length - len(line.cells)
+    if needed == 0:
+        return True, other
+    if not line.wrapped:
+        _expand(line, length, blank)
+        return True, other
+    if not other.wrapped:
+        _trim(other, blank)
+    if needed < len(other.cells):
+        if other.cells[needed].data == "":
+            needed -= 1
+            line.cells.append(line.cells[-1]._replace(data=" "))
+        line.cells.extend(other.cells[:needed])
+        return True, Line(other.cells[needed:], other.wrapped)
+    line.cells.extend(other.cells)
+    if not other.wrapped:
+        line.wrapped = False
+        if len(line.cells) < length:
+            _expand(line, length, blank)
+        return True, None
+    return False, None
+
+
+def reflow(lines: list[Line], cols: int, blank: Char) -> list[Line]:
+    """avt's `reflow`: the lines at a new width, wrapped lines joined and split again."""
+    out: list[Line] = []
+    source = iter(lines)
+    rest: Line | None = None
+    while True:
+        line = rest if rest is not None else next(source, None)
+        rest = None
+        if line is None:
+            return out
+        if cols < len(line.cells):
+            rest = _contract(line, cols, blank)
+            out.append(line)
+        elif cols == len(line.cells):
+            out.append(line)
+        else:
+            following = next(source, None)
+            if following is None:
+                _expand(line, cols, blank)
+                line.wrapped = False
+                out.append(line)
+                continue
+            done, rest = _extend(line, following, cols, blank)
+            if done:
+                out.append(line)
+            else:
+                rest = line
+
+
+def logical_position(
+    position: tuple[int, int], lines: list[Line], cols: int, rows: int
+) -> tuple[int, int]:
+    """The cursor as (column in its logical line, logical line number)."""
+    x, y = position
+    absolute = y + len(lines) - rows
+    row = absolute - min(absolute, len(lines))
+    offset = 0
+    for line in lines[:absolute]:
+        if line.wrapped:
+            offset += cols
+        else:
+            offset = 0
+            row += 1
+    return x + offset, row
+
+
+def relative_position(
+    position: tuple[int, int], lines: list[Line], cols: int, rows: int
+) -> tuple[int, int]:
+    """A logical position as (column, row in the view); the row may be negative."""
+    column, logical = position
+    row = count = 0
+    last = len(lines) - 1
+    while count < logical and row < last:
+        if not lines[row].wrapped:
+            count += 1
+        row += 1
+    while column >= cols and lines[row].wrapped:
+        column -= cols
+        row += 1
+    return min(column, cols - 1), row - (len(lines) - rows)
+
+
+def resize(
+    lines: list[Line],
+    old: tuple[int, int],
+    new: tuple[int, int],
+    cursor: tuple[int, int],
+    blank: Char,
+    materialize: Any,
+) -> tuple[list[Any], tuple[int, int]]:
+    """avt's `Buffer::resize`: the lines (scrollback and view) and cursor at the new size.
+
+    `lines` may hold anything while the width stays; `materialize` turns one into a `Line`
+    when the width changes (only then is every cell touched).
+    """
+    old_cols, old_rows = old
+    cols, rows = new
+    x, y = cursor
+    result: list[Any] = lines
+    if cols != old_cols:
+        full = [materialize(line) for line in lines]
+        logical = logical_position((x, y), full, old_cols, old_rows)
+        full = reflow(full, cols, blank)
+        if len(full) < old_rows:
+            full += [Line([blank] * cols) for _ in range(old_rows - len(full))]
+        x, row = relative_position(logical, full, cols, old_rows)
+        if row >= 0:
+            y = row
+        else:
+            y = 0
+            old_rows += -row
+        result = full
+    count = len(result)
+    if rows < old_rows:
+        delta = old_rows - rows
+        excess = min(delta, old_rows - 1 - y)
+        if excess > 0:
+            del result[count - excess :]
+            _unwrap(result[-1])
+        y -= delta - excess
+    elif rows > old_rows:
+        delta = rows - old_rows
+        shift = min(count - min(old_rows, count), delta)
+        delta -= shift
+        if y < old_rows:
+            y += shift
+        result += [None] * delta  # blank lines, made by the caller
+    return result, (x, y)
+
+
+def _unwrap(line: Any) -> None:
+    if line is not None:
+        line.wrapped = False

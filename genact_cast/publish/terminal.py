@@ -1,0 +1,636 @@
+"""The one terminal model every export reads: pyte's screen, showing what asciinema-player shows.
+
+asciinema-player 3.18 draws a cast with avt 0.16 (github.com/asciinema/avt, its Rust
+terminal); pyte differs from it in ways a person sees, so what pyte lacks or does
+otherwise is added here, in one place:
+
+- the alternate screen (modes 47, 1047, 1048, 1049, each buffer with its own saved
+  cursor): when vim or htop exits, the shell's screen is back;
+- resizes both ways with avt's reflow and scrollback (publish/reflow.py);
+- every character takes a cell, two for wide ones (avt's `char_display_width`): a
+  combining mark or a zero-width character (ZWSP, ZWJ, U+FE0F, bidi marks) takes a cell
+  of its own instead of stopping a run of text or growing one cell without end;
+- `38;5;0-15` are the theme's 16 colours, as `30-37`/`90-97` are;
+- erasing and scrolling fill with the current background, DECALN, REP, SU/SD, ED 3 (the
+  scrollback only), DECSTBM as avt has them; modes avt ignores (132 columns, reverse
+  screen) are ignored;
+- the cursor is drawn where the player draws it: an inverse cell while it is visible.
+
+The escape-sequence parser is publish/vtparse.py (avt's state machine: DCS, SOS, PM and
+APC payloads are dropped, malformed sequences are ignored, never raised).
+
+A screen is a tuple of rows; a row a tuple of cells `(char, style)`, trailing blanks left
+out; `""` is the right half of a wide character. Styles name colours as pyte does
+("default", "red", "brightred", "ff8700") with reverse video resolved ("fgdefault" and
+"bgdefault" are the swapped defaults), so publish/theme.py gives them their theme colour.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import pyte
+from pyte import modes
+from pyte.screens import Char, Margins, StaticDefaultDict, wcwidth
+
+from genact_cast.errors import GenactCastError
+from genact_cast.publish import reflow
+
+MAX_COLUMNS = 1000
+MAX_ROWS = 1000
+MAX_CELLS = 200_000  # a 500x400 terminal; asciinema's largest real casts are far smaller
+SCROLLBACK = 100  # the player creates its terminal with 100 lines of scrollback
+
+Style = tuple[str, str, bool, bool, bool]  # fg, bg, bold, italic, underline
+Cell = tuple[str, Style]  # "" is the right half of a wide character
+Row = tuple[Cell, ...]  # trailing blanks left out
+BLANK: Style = ("default", "default", False, False, False)
+DEFAULT = Char(" ")
+
+
+class LimitError(GenactCastError):
+    """A cast that would take more work to draw than the exporters allow."""
+
+
+def check_size(cols: int, rows: int, where: str = "terminal size") -> None:
+    """A one-line error when a terminal is too big to draw."""
+    if cols > MAX_COLUMNS or rows > MAX_ROWS or cols * rows > MAX_CELLS:
+        raise LimitError(
+            f"{where} {cols}x{rows} is over the limit for drawing a cast "
+            f"({MAX_COLUMNS} columns, {MAX_ROWS} rows, {MAX_CELLS:,} cells)"
+        )
+
+
+class _Line(StaticDefaultDict):  # type: ignore[type-arg]
+    """A row of pyte's buffer that knows whether the terminal wrapped it (avt's flag)."""
+
+    wrapped = False
+
+
+_WIDTHS: dict[str, int] = {}
+
+
+def char_width(char: str) -> int:
+    """Cells a character takes in the player: 2 for wide ones, else 1 (zero-width too)."""
+    width = _WIDTHS.get(char)
+    if width is None:
+        width = 2 if wcwidth(char) == 2 else 1
+        if len(_WIDTHS) < 65_536:
+            _WIDTHS[char] = width
+    return width
+
+
+class Terminal(pyte.Screen):
+    """pyte's screen with asciinema-player's semantics where they differ (see the module)."""
+
+    buffer: defaultdict[int, _Line]  # type: ignore[assignment]  # lines that know `wrapped`
+
+    def __init__(self, cols: int, rows: int) -> None:
+        check_size(cols, rows)
+        self.alternate = False
+        self.scrollback: list[Any] = []
+        self.on_scroll: Callable[[Any], None] | None = None
+        self._other: tuple[Any, list[Any], int, int] | None = None
+        self._saved: Any = None
+        self._other_saved: Any = None
+        self._glyphs: dict[Char, dict[str, Char]] = {}
+        self._styles: dict[int, Cell] = {}
+        self._kept: list[Char] = []
+        self._plain: list[Row] = []
+        self._shown_cursor: tuple[int, int] | None = None
+        self.last_char = ""
+        self.work = 0  # cells touched by fills and snapshots, for the caller's limit
+        super().__init__(cols, rows)
+        self.buffer = self._new_buffer()
+        self._plain = [() for _ in range(rows)]
+        self.set_mode(modes.DECAWM)
+
+    # --- buffers -------------------------------------------------------------------
+
+    def _new_buffer(self) -> defaultdict[int, _Line]:
+        return defaultdict(lambda: _Line(DEFAULT))
+
+    def _pen_line(self) -> _Line:
+        """A line as avt makes one when scrolling or switching: blank in the current pen."""
+        line = _Line(DEFAULT)
+        pen = self._pen_blank()
+        if pen != DEFAULT:  # the pen's background (and underline) fill the line
+            line.update(dict.fromkeys(range(self.columns), pen))
+            self.work += self.columns
+        return line
+
+    def reset(self) -> None:
+        super().reset()
+        self.buffer = self._new_buffer()
+        self.alternate = False
+        self.scrollback = []
+        self._other = None
+        self._saved = self._other_saved = None
+        self.mode.add(modes.DECAWM)
+
+    def _switch(self, alternate: bool) -> None:
+        """To the alternate buffer (a fresh one) or back to the primary, as avt switches."""
+        if self.alternate == alternate:
+            return
+        self._saved, self._other_saved = self._other_saved, self._saved
+        if alternate:
+            self._other = (self.buffer, self.scrollback, self.columns, self.lines)
+            self.buffer, self.scrollback = self._new_buffer(), []
+            for y in range(self.lines):
+                self.buffer[y] = self._pen_line()
+        else:
+            assert self._other is not None
+            buffer, scrollback, cols, rows = self._other
+            self._other = None
+            self.buffer, self.scrollback = buffer, scrollback
+            if (cols, rows) != (self.columns, self.lines):
+                new = self.columns, self.lines
+                self.columns, self.lines = cols, rows
+                self._resize_buffer(*new)
+        self.alternate = alternate
+        self.dirty.update(range(self.lines))
+
+    # --- modes ---------------------------------------------------------------------
+
+    def set_dec_modes(self, numbers: list[int], on: bool) -> None:
+        """The DEC private modes avt knows; any other is ignored, as the player ignores it."""
+        for number in numbers:
+            if number == 6:
+                (self.mode.add if on else self.mode.discard)(modes.DECOM)
+                self.cursor_position()
+            elif number == 7:
+                (self.mode.add if on else self.mode.discard)(modes.DECAWM)
+            elif number == 25:
+                self.cursor.hidden = not on
+            elif number in (47, 1047):
+                self._switch(on)
+            elif number == 1048:
+                self.save_cursor() if on else self.restore_cursor()
+            elif number == 1049:
+                if on:
+                    self.save_cursor()
+                    self._switch(True)
+                else:
+                    self._switch(False)
+                    self.restore_cursor()
+
+    def set_ansi_modes(self, numbers: list[int], on: bool) -> None:
+        for number in numbers:
+            if number in (4, 20):  # insert mode, automatic newline
+                (self.mode.add if on else self.mode.discard)(number)
+
+    def save_cursor(self) -> None:
+        """One saved cursor per buffer (avt's), restored as often as asked."""
+        super().save_cursor()
+        self._saved = self.savepoints.pop()
+
+    def restore_cursor(self) -> None:
+        if self._saved is None:
+            self.cursor.x = self.cursor.y = 0
+            self.cursor.attrs = DEFAULT
+            self.mode.discard(modes.DECOM)
+            self.mode.add(modes.DECAWM)
+            return
+        saved = self._saved
+        self.savepoints.append(saved._replace(cursor=_copy_cursor(saved.cursor)))
+        super().restore_cursor()
+
+    def soft_reset(self) -> None:
+        self.cursor.hidden = False
+
+    # --- drawing -------------------------------------------------------------------
+
+    def draw(self, data: str) -> None:
+        charset = self.g1_charset if self.charset else self.g0_charset
+        if charset is not pyte.charsets.LAT1_MAP:  # DEC line drawing
+            data = data.translate(charset)
+        if not data:
+            return
+        self.last_char = data[-1]
+        attrs = self.cursor.attrs
+        glyphs = self._glyphs.get(attrs)
+        if glyphs is None:
+            if len(self._glyphs) > 256:
+                self._glyphs.clear()
+            glyphs = self._glyphs[attrs] = {}
+        if data.isascii() and modes.IRM not in self.mode:
+            self._draw_narrow(data, glyphs)
+            return
+        for char in data:
+            glyph = glyphs.get(char)
+            if glyph is None:
+                if len(glyphs) > 4096:
+                    glyphs.clear()
+                glyph = glyphs[char] = attrs._replace(data=char)
+            if modes.IRM in self.mode and self.cursor.x < self.columns:
+                self.insert_characters(1)
+            self._print(glyph, char_width(char))
+
+    def _draw_narrow(self, text: str, glyphs: dict[str, Char]) -> None:
+        """A run of one-cell characters: written a line's worth at a time."""
+        cursor, columns = self.cursor, self.columns
+        attrs = self.cursor.attrs
+        offset, length = 0, len(text)
+        while offset < length:
+            if cursor.x >= columns:
+                glyph = glyphs.get(text[offset], attrs._replace(data=text[offset]))
+                self._print(glyph, 1)  # the wrap (or the last column without it)
+                offset += 1
+                continue
+            line = self.buffer[cursor.y]
+            x = cursor.x
+            chunk = text[offset : offset + columns - x]
+            if line.get(x, DEFAULT).data == "" and x > 0:
+                line[x - 1] = attrs._replace(data=" ")  # the left half of a wide character
+            for char in chunk:
+                cell = glyphs.get(char)
+                if cell is None:
+                    cell = glyphs[char] = attrs._replace(data=char)
+                line[x] = cell
+                x += 1
+            if x < columns and line.get(x, DEFAULT).data == "":
+                line[x] = attrs._replace(data=" ")  # the right half of one overwritten
+            offset += len(chunk)
+            self.dirty.add(cursor.y)
+            if x == columns and modes.DECAWM not in self.mode:
+                cursor.x = columns - 1
+                if offset < length:  # the rest lands on the last column, the last char wins
+                    line[columns - 1] = attrs._replace(data=text[length - 1])
+                    offset = length
+            else:
+                cursor.x = x
+
+    def _width_at(self, line: _Line, x: int) -> int:
+        if line.get(x, DEFAULT).data == "":
+            return 0
+        if x + 1 < self.columns and line.get(x + 1, DEFAULT).data == "":
+            return 2
+        return 1
+
+    def _put(self, line: _Line, x: int, glyph: Char, width: int) -> int:
+        """avt's `Line::print`: the cells written, 0 when a wide character does not fit."""
+        blank = glyph._replace(data=" ")
+        cell = self._width_at(line, x)
+        remaining = self.columns - 1 - x
+        if width == 1:
+            if cell == 2:
+                line[x + 1] = blank
+            elif cell == 0:
+                line[x - 1] = blank
+            line[x] = glyph
+            return 1
+        if remaining == 0:
+            if cell != 0:
+                line[x] = blank
+            return 0
+        if cell == 0:
+            if remaining == 1:
+                line[x + 1] = blank
+                return 0
+            line[x - 1] = blank
+        if cell != 2 and remaining > 1 and self._width_at(line, x + 1) == 2:
+            line[x + 2] = blank
+        line[x] = glyph
+        line[x + 1] = glyph._replace(data="")
+        return 2
+
+    def _print(self, glyph: Char, width: int) -> None:
+        cursor = self.cursor
+        cols = self.columns
+        written = self._put(self.buffer[cursor.y], cursor.x, glyph, width) if cursor.x < cols else 0
+        if written:
+            cursor.x += written
+            if cursor.x == cols and modes.DECAWM not in self.mode:
+                cursor.x = cols - 1
+        elif modes.DECAWM in self.mode:
+            self.buffer[cursor.y].wrapped = True
+            bottom = self._margins().bottom
+            if cursor.y == bottom:
+                self.scroll_up(1)
+            elif cursor.y < self.lines - 1:
+                cursor.y += 1
+            cursor.x = self._put(self.buffer[cursor.y], 0, glyph, width)
+        else:
+            line = self.buffer[cursor.y]
+            if not self._put(line, cols - 1, glyph, width) and cols > 1:
+                self._put(line, cols - 2, glyph, width)
+            cursor.x = cols - 1
+        self.dirty.add(cursor.y)
+
+    def repeat(self, count: int = 1) -> None:
+        """REP: the last character drawn, again (bounded by the screen's size)."""
+        if self.last_char:
+            self.draw(self.last_char * min(max(count, 1), self.columns * self.lines))
+
+    # --- scrolling and erasing (avt's, with the current pen's background) -----------
+
+    def _margins(self) -> Margins:
+        return self.margins or Margins(0, self.lines - 1)
+
+    def _pen_blank(self) -> Char:
+        return self.cursor.attrs._replace(data=" ")
+
+    def scroll_up(self, count: int = 1) -> None:
+        top, bottom = self._margins()
+        count = min(max(count, 1), bottom - top + 1)
+        buffer = self.buffer
+        if bottom < self.lines - 1 and bottom in buffer:
+            buffer[bottom].wrapped = False
+        if top > 0 and top - 1 in buffer:
+            buffer[top - 1].wrapped = False
+        gone = [buffer.pop(y, None) for y in range(top, top + count)]
+        if top == 0 and not self.alternate:
+            for line in gone:
+                if self.on_scroll is not None:
+                    self.on_scroll(line)
+                self.scrollback.append(line)
+            if len(self.scrollback) > SCROLLBACK:
+                del self.scrollback[: len(self.scrollback) - SCROLLBACK]
+        for y in range(top, bottom + 1 - count):
+            line = buffer.pop(y + count, None)
+            if line is not None:
+                buffer[y] = line
+        for y in range(bottom + 1 - count, bottom + 1):
+            buffer[y] = self._pen_line()
+        self.dirty.update(range(top, bottom + 1))
+
+    def scroll_down(self, count: int = 1) -> None:
+        top, bottom = self._margins()
+        count = min(max(count, 1), bottom - top + 1)
+        buffer = self.buffer
+        for y in range(bottom, top + count - 1, -1):
+            line = buffer.pop(y - count, None)
+            buffer.pop(y, None)
+            if line is not None:
+                buffer[y] = line
+        for y in range(top, top + count):
+            buffer[y] = self._pen_line()
+        if top > 0 and top - 1 in buffer:
+            buffer[top - 1].wrapped = False
+        buffer[bottom].wrapped = False
+        self.dirty.update(range(top, bottom + 1))
+
+    def index(self) -> None:
+        if self.cursor.y == self._margins().bottom:
+            self.scroll_up(1)
+        elif self.cursor.y < self.lines - 1:
+            self.cursor.y += 1
+
+    def reverse_index(self) -> None:
+        if self.cursor.y == self._margins().top:
+            self.scroll_down(1)
+        elif self.cursor.y > 0:
+            self.cursor.y -= 1
+
+    def set_margins(self, top: int | None = None, bottom: int | None = None) -> None:
+        """DECSTBM as avt: kept only when top < bottom on the screen; the cursor goes home."""
+        first = (top or 1) - 1
+        last = (bottom or self.lines) - 1
+        if first < last < self.lines:
+            self.margins = None if (first, last) == (0, self.lines - 1) else Margins(first, last)
+        self.cursor_position()
+
+    def _clear(self, y: int, start: int, end: int) -> None:
+        """Cells start..end-1 of row y blank with the current pen (avt's `Line::clear`)."""
+        line = self.buffer[y]
+        pen = self._pen_blank()
+        end = min(end, self.columns)
+        if start >= end:
+            return
+        if start > 0 and line.get(start, DEFAULT).data == "":
+            line[start - 1] = pen
+        if end < self.columns and line.get(end, DEFAULT).data == "":
+            line[end] = pen
+        if pen == DEFAULT and (start, end) == (0, self.columns):
+            line.clear()
+        elif pen == DEFAULT and end - start > len(line):
+            for x in [x for x in line if start <= x < end]:
+                del line[x]
+        else:
+            line.update(dict.fromkeys(range(start, end), pen))
+            self.work += end - start
+        self.dirty.add(y)
+
+    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        x, y = min(self.cursor.x, self.columns), self.cursor.y
+        if how == 0:
+            self._clear(y, x, self.columns)
+            self.buffer[y].wrapped = False
+        elif how == 1:
+            self._clear(y, 0, x + 1)
+        elif how == 2:
+            self._clear(y, 0, self.columns)
+            self.buffer[y].wrapped = False
+
+    def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
+        x, y = min(self.cursor.x, self.columns), self.cursor.y
+        if how == 0:
+            self.erase_in_line(0)
+            for row in range(y + 1, self.lines):
+                self._clear(row, 0, self.columns)
+        elif how == 1:
+            self._clear(y, 0, x + 1)
+            for row in range(y):
+                self._clear(row, 0, self.columns)
+        elif how == 2:
+            for row in range(self.lines):
+                self._clear(row, 0, self.columns)
+        elif how == 3:
+            self.scrollback = []  # avt: the saved lines only, the screen stays
+
+    def erase_characters(self, count: int | None = None) -> None:
+        x = min(self.cursor.x, self.columns - 1)
+        end = x + min(max(count or 1, 1), self.columns - x)
+        self._clear(self.cursor.y, x, end)
+        if end == self.columns:
+            self.buffer[self.cursor.y].wrapped = False
+
+    def delete_characters(self, count: int | None = None) -> None:
+        super().delete_characters(count)
+        self.buffer[self.cursor.y].wrapped = False
+
+    def alignment_display(self) -> None:
+        """DECALN: every cell an `E` (avt's); one template line copied, not cell by cell."""
+        template = dict.fromkeys(range(self.columns), DEFAULT._replace(data="E"))
+        for y in range(self.lines):
+            line = _Line(DEFAULT)
+            line.update(template)
+            self.buffer[y] = line
+        self.work += self.columns * self.lines
+        self.dirty.update(range(self.lines))
+
+    def select_graphic_rendition(self, *attrs: int) -> None:
+        """pyte's SGR, with `38;5;N` and `48;5;N` below 16 as the theme's colours (avt's)."""
+        plain: list[int] = []
+        index = 0
+        while index < len(attrs):
+            attr = attrs[index]
+            if attr in (38, 48) and index + 2 < len(attrs) and attrs[index + 1] == 5:
+                color = attrs[index + 2]
+                if color < 16:
+                    base = 30 if attr == 38 else 40
+                    plain.append(base + color if color < 8 else base + 60 + color - 8)
+                    index += 3
+                    continue
+                plain += [attr, 5, min(color, 255)]
+                index += 3
+                continue
+            if attr in (38, 48) and index + 4 < len(attrs) and attrs[index + 1] == 2:
+                plain += [attr, 2, *(min(c, 255) for c in attrs[index + 2 : index + 5])]
+                index += 5
+                continue
+            plain.append(attr)
+            index += 1
+        super().select_graphic_rendition(*plain)
+
+    def tab_forward(self, count: int = 1) -> None:
+        for _ in range(min(max(count, 1), self.columns)):
+            self.tab()
+
+    def tab_back(self, count: int = 1) -> None:
+        for _ in range(min(max(count, 1), self.columns)):
+            stops = [stop for stop in self.tabstops if stop < self.cursor.x]
+            self.cursor.x = max(stops, default=0)
+
+    # --- resizing (avt's, publish/reflow.py) ----------------------------------------
+
+    def resize_like_player(self, cols: int, rows: int) -> None:
+        old_cols, old_rows = self.columns, self.lines
+        if (cols, rows) == (old_cols, old_rows):
+            return
+        self._resize_buffer(cols, rows)
+        self.tabstops = {s for s in self.tabstops if s < cols} | set(
+            range(8 * ((old_cols + 7) // 8), cols, 8)
+        )
+        if self._saved is not None:
+            cursor = _copy_cursor(self._saved.cursor)
+            cursor.x, cursor.y = min(cursor.x, cols - 1), min(cursor.y, rows - 1)
+            self._saved = self._saved._replace(cursor=cursor)
+        if rows != old_rows:
+            self.margins = None
+
+    def _resize_buffer(self, cols: int, rows: int) -> None:
+        old = self.columns, self.lines
+        buffer = self.buffer
+        lines = [*self.scrollback, *(buffer.get(y) for y in range(self.lines))]
+        self.work += len(lines) * (cols if cols != old[0] else 1)
+
+        def materialize(line: _Line | None) -> reflow.Line:
+            if line is None:
+                return reflow.Line([DEFAULT] * old[0])
+            return reflow.Line(list(map(line.__getitem__, range(old[0]))), line.wrapped)
+
+        result, (x, y) = reflow.resize(
+            lines, old, (cols, rows), (self.cursor.x, self.cursor.y), DEFAULT, materialize
+        )
+        self.columns, self.lines = cols, rows
+        converted: list[_Line | None] = []
+        for line in result:
+            if isinstance(line, reflow.Line):
+                new = _Line(DEFAULT)
+                new.update(enumerate(line.cells))
+                new.wrapped = line.wrapped
+                converted.append(new)
+            else:
+                converted.append(line)
+        view = converted[len(converted) - rows :]
+        self.scrollback = [] if self.alternate else converted[: len(converted) - rows]
+        del self.scrollback[: max(0, len(self.scrollback) - SCROLLBACK)]
+        self.buffer = self._new_buffer()
+        for row, line in enumerate(view):
+            if line is not None:
+                self.buffer[row] = line
+        self.cursor.x, self.cursor.y = x, max(0, min(y, rows - 1))
+        self._plain = [() for _ in range(rows)]
+        self.dirty.update(range(rows))
+
+    # --- what the exports read -------------------------------------------------------
+
+    def cursor_cell(self) -> tuple[int, int] | None:
+        """Where the player draws the cursor (an inverse cell), or None when it does not."""
+        cursor = self.cursor
+        if cursor.hidden or cursor.x >= self.columns or cursor.y >= self.lines:
+            return None
+        return cursor.x, cursor.y
+
+    def snapshot(self) -> list[Row]:
+        """The rows as the player shows them, cursor included; only dirty rows read again."""
+        plain = self._plain
+        for y in self.dirty:
+            if y < self.lines:
+                plain[y] = self._row(self.buffer.get(y))
+        self.dirty.clear()
+        rows = list(plain)
+        cursor = self.cursor_cell()
+        if cursor is not None:
+            x, y = cursor
+            rows[y] = _with_cursor(rows[y], x)
+        return rows
+
+    def row_of(self, line: _Line | None) -> Row:
+        """A line (one that scrolled away, say) as cells."""
+        return self._row(line)
+
+    def _row(self, line: _Line | None) -> Row:
+        if not line:
+            return ()
+        columns = self.columns
+        width = 1 + max(line)
+        if width > columns:  # cells kept past the right edge after a narrowing resize
+            width = 1 + max((x for x in line if x < columns), default=-1)
+        self.work += width
+        # Styles are looked up by the identity of pyte's Char (one object is shared by every
+        # cell drawn in it), not its value: hashing a 9-field tuple per cell per frame is
+        # most of the cost of a frame. `_kept` holds each Char so its id stays its own.
+        styles = self._styles
+        if len(styles) > 65_536:
+            styles.clear()
+            self._kept.clear()
+        chars = list(map(line.__getitem__, range(width)))
+        cells: list[Cell | None] = list(map(styles.get, map(id, chars)))
+        if None in cells:
+            for x, cell in enumerate(cells):
+                if cell is None:
+                    char = chars[x]
+                    cell = cells[x] = styles[id(char)] = _cell(char)
+                    self._kept.append(char)
+        while cells and cells[-1] == (" ", BLANK):
+            cells.pop()
+        return tuple(cells)  # type: ignore[arg-type]  # no None left
+
+
+def _cell(char: Char) -> Cell:
+    fg, bg = char.fg, char.bg
+    if char.reverse:
+        fg, bg = (bg if bg != "default" else "bgdefault"), (fg if fg != "default" else "fgdefault")
+    return char.data, (fg, bg, char.bold, char.italics, char.underscore)
+
+
+def _with_cursor(row: Row, x: int) -> Row:
+    """The row with the cell at x inverted, as the player draws its cursor."""
+    cells = list(row)
+    while len(cells) <= x:
+        cells.append((" ", BLANK))
+    char, (fg, bg, bold, italic, underline) = cells[x]
+    if char == "":
+        return row  # the right half of a wide character: the player draws nothing there
+    cells[x] = (char, (_swap(bg, "bg"), _swap(fg, "fg"), bold, italic, underline))
+    return tuple(cells)
+
+
+def _swap(color: str, side: str) -> str:
+    if color == "default":
+        return f"{side}default"
+    if color == "fgdefault":
+        return "default"
+    if color == "bgdefault":
+        return "default"
+    return color
+
+
+def _copy_cursor(cursor: Any) -> Any:
+    copy = pyte.screens.Cursor(cursor.x, cursor.y, cursor.attrs)
+    copy.hidden = cursor.hidden
+    return copy

@@ -1,0 +1,278 @@
+"""The escape-sequence parser of the terminal model: avt 0.16's state machine (src/parser.rs).
+
+pyte's own parser draws DCS, SOS, PM and APC payloads (sixel, kitty graphics, DECRQSS
+replies) as text, raises on a 5,000-digit parameter, and passes extra parameters on
+to methods that do not take them (`ESC[1;2A`). This one reads what avt reads, in the
+same states (a payload is skipped, a sequence split across events is carried over,
+anything malformed is ignored), and calls the screen's methods with avt's arguments.
+
+Work is linear in the input: text runs and plain CSI sequences are matched by one
+regular expression each, string payloads are skipped by a search for their end, and the
+few characters of any other sequence step through the states; a sequence longer than
+`MAX_SEQUENCE` is ignored to its final byte instead of being kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyte
+
+from genact_cast.publish.terminal import Terminal
+
+MAX_SEQUENCE = 64
+MAX_PARAM = 65_535  # avt's parameters are u16, saturating
+
+# avt prints 0x20-0x7f and everything from 0xa0 up; C0 and C1 controls are not text.
+_TEXT = re.compile(r"[^\x00-\x1f\x80-\x9f]+")
+_CSI = re.compile(r"\x1b\[([?]?)([0-9:;]{0,64})([@-~])")
+_STRING_END = re.compile(r"[\x18\x1a\x1b\x9c]")  # DCS, SOS, PM, APC: only ST (or CAN/SUB)
+_OSC_END = re.compile(r"[\x07\x18\x1a\x1b\x9c]")
+_CONTROLS = re.compile(r"[\x00-\x1f]")  # executed inside a sequence: not kept with it
+_CSI_END = re.compile(r"[@-~\x18\x1a\x1b]")
+
+GROUND, ESCAPE, CSI, OSC, STRING = range(5)
+
+
+def _number(text: str) -> int:
+    digits = text.split(":", 1)[0]
+    if not digits:
+        return 0
+    return MAX_PARAM if len(digits) > 5 else min(int(digits), MAX_PARAM)
+
+
+def _sgr_params(body: str) -> list[int]:
+    """SGR parameters, with colon sub-parameters (`38:2::r:g:b`, `4:3`) as their plain form."""
+    out: list[int] = []
+    for part in body.split(";"):
+        if ":" not in part:
+            out.append(_number(part))
+            continue
+        subs = [_number(p) for p in part.split(":")]
+        if subs[0] in (38, 48, 58) and len(subs) >= 3 and subs[1] == 5:
+            out += subs[:3]
+        elif subs[0] in (38, 48, 58) and len(subs) >= 5 and subs[1] == 2:
+            out += [subs[0], 2, *subs[-3:]]
+        elif subs[0] == 4:
+            out.append(4 if subs[1] else 24)
+        else:
+            out.append(subs[0])
+    return out
+
+
+class Parser(pyte.Stream):
+    """Feeds a `Terminal` as avt's parser would; keeps its state between `feed` calls."""
+
+    def __init__(self, screen: Terminal) -> None:
+        super().__init__(screen)
+        self.term = screen
+        self.state = GROUND
+        self.sequence = ""  # an escape or CSI sequence not yet complete
+        t = screen
+        self._execute = {
+            "\x08": t.backspace, "\x09": t.tab, "\x0a": t.linefeed, "\x0b": t.linefeed,
+            "\x0c": t.linefeed, "\x0d": t.carriage_return, "\x0e": t.shift_out,
+            "\x0f": t.shift_in, "\x84": t.index, "\x85": self._next_line,
+            "\x88": t.set_tab_stop, "\x8d": t.reverse_index,
+        }  # fmt: skip
+        self._one = {
+            "@": t.insert_characters, "A": t.cursor_up, "B": t.cursor_down,
+            "C": t.cursor_forward, "D": t.cursor_back, "E": t.cursor_down1,
+            "F": t.cursor_up1, "G": t.cursor_to_column, "I": t.tab_forward,
+            "L": t.insert_lines, "M": t.delete_lines, "P": t.delete_characters,
+            "S": t.scroll_up, "T": t.scroll_down, "X": t.erase_characters, "Z": t.tab_back,
+            "`": t.cursor_to_column, "a": t.cursor_forward, "b": t.repeat,
+            "d": t.cursor_to_line, "e": t.cursor_down,
+        }  # fmt: skip
+
+    def _next_line(self) -> None:
+        self.term.index()
+        self.term.carriage_return()
+
+    def feed(self, data: str) -> None:
+        if self.sequence:
+            data, self.sequence = self.sequence + data, ""
+            self.state = GROUND
+        draw = self.term.draw
+        match_text, match_csi = _TEXT.match, _CSI.match
+        offset, length = 0, len(data)
+        while offset < length:
+            state = self.state
+            if state == GROUND:
+                match = match_text(data, offset)
+                if match:
+                    draw(match.group())
+                    offset = match.end()
+                    continue
+                char = data[offset]
+                if char == "\x1b":
+                    match = match_csi(data, offset)
+                    if match:
+                        self._csi(match[1], match[2], "", match[3])
+                        offset = match.end()
+                        continue
+                    end = self._escape(data, offset)
+                    if end < 0:  # incomplete: kept for the next event, within a bound
+                        rest = "\x1b" + _CONTROLS.sub("", data[offset + 1 :])  # run already
+                        if len(rest) <= MAX_SEQUENCE:
+                            self.sequence = rest
+                        else:
+                            self.state = CSI if rest.startswith("\x1b[") else GROUND
+                        return
+                    offset = end
+                    continue
+                if char == "\x9b":  # CSI as one C1 character
+                    end = self._csi_slow(data, offset + 1)
+                    if end < 0:
+                        rest = _CONTROLS.sub("", data[offset + 1 :])
+                        if len(rest) < MAX_SEQUENCE:
+                            self.sequence = "\x1b[" + rest
+                        else:
+                            self.state = CSI
+                        return
+                    offset = end
+                    continue
+                offset += 1
+                self._control(char)
+            elif state == CSI:  # an over-long CSI: ignored up to its final byte
+                match = _CSI_END.search(data, offset)
+                if match is None:
+                    return
+                offset = match.start() if match.group() == "\x1b" else match.end()
+                self.state = GROUND
+            else:
+                ends = _OSC_END if state == OSC else _STRING_END
+                match = ends.search(data, offset)
+                if match is None:
+                    return  # the payload goes on in the next event
+                self.state = GROUND
+                offset = match.start() if match.group() == "\x1b" else match.end()
+                if match.group() == "\x1b" and data.startswith("\x1b\\", offset):
+                    offset += 2  # ST
+
+    def _control(self, char: str) -> None:
+        action = self._execute.get(char)
+        if action is not None:
+            action()
+        elif char == "\x90" or char in "\x98\x9e\x9f":
+            self.state = STRING
+        elif char == "\x9d":
+            self.state = OSC
+
+    def _escape(self, data: str, offset: int) -> int:
+        """An escape sequence at `offset`: where it ends, or -1 when `data` ends first."""
+        index = offset + 1
+        intermediate = ""
+        while index < len(data):
+            char = data[index]
+            if char in "\x18\x1a":
+                return index + 1  # cancelled
+            if char == "\x1b":
+                return index  # a new sequence starts
+            if "\x20" <= char <= "\x2f":
+                intermediate = intermediate or char
+                index += 1
+                continue
+            if char < "\x20":
+                self._control(char)  # executed in the middle, as avt does
+                index += 1
+                continue
+            if not intermediate and char == "[":
+                return self._csi_slow(data, index + 1)
+            if not intermediate and char == "]":
+                self.state = OSC
+            elif not intermediate and char in "PX^_":
+                self.state = STRING
+            else:
+                self._esc_dispatch(intermediate, char)
+            return index + 1
+        return -1
+
+    def _csi_slow(self, data: str, index: int) -> int:
+        """A CSI sequence that the quick pattern did not take (controls inside, '>' ...)."""
+        start = index
+        private = params = intermediate = ""
+        ignore = False
+        while index < len(data):
+            char = data[index]
+            if index - start > MAX_SEQUENCE:
+                self.state = CSI
+                return index
+            if char in "\x18\x1a":
+                return index + 1
+            if char == "\x1b":
+                return index
+            if char < "\x20":
+                self._control(char)
+            elif "0" <= char <= ";":
+                if intermediate:
+                    ignore = True
+                params += char
+            elif "<" <= char <= "?":
+                if params or intermediate or private:
+                    ignore = True
+                private = char
+            elif "\x20" <= char <= "\x2f":
+                intermediate = intermediate or char
+            elif "@" <= char <= "~":
+                if not ignore:
+                    self._csi(private, params, intermediate, char)
+                return index + 1
+            index += 1
+        return -1
+
+    def _csi(self, private: str, body: str, intermediate: str, final: str) -> None:
+        term = self.term
+        if private == "?":
+            if final in "hl" and not intermediate:
+                term.set_dec_modes([_number(p) for p in body.split(";")], final == "h")
+            return
+        if private or (intermediate and (intermediate, final) != ("!", "p")):
+            return
+        if intermediate:
+            term.soft_reset()  # DECSTR
+            return
+        if final == "m":
+            term.select_graphic_rendition(*_sgr_params(body))
+            return
+        params = [_number(p) for p in body.split(";")]
+        first = params[0]
+        one = self._one.get(final)
+        if one is not None:
+            one(first)
+        elif final in "Hf":
+            term.cursor_position(first, params[1] if len(params) > 1 else 0)
+        elif final == "J" and first <= 3:
+            term.erase_in_display(first)
+        elif final == "K" and first <= 2:
+            term.erase_in_line(first)
+        elif final == "g" and first in (0, 3):
+            term.clear_tab_stop(first)
+        elif final in "hl":
+            term.set_ansi_modes(params, final == "h")
+        elif final == "r":
+            term.set_margins(first, params[1] if len(params) > 1 else 0)
+        elif final == "s":
+            term.save_cursor()
+        elif final == "u":
+            term.restore_cursor()
+
+    def _esc_dispatch(self, intermediate: str, final: str) -> None:
+        term = self.term
+        if not intermediate:
+            if "@" <= final <= "_":
+                self._control(chr(ord(final) + 0x40))  # ESC D is IND, ESC M is RI ...
+            elif final == "7":
+                term.save_cursor()
+            elif final == "8":
+                term.restore_cursor()
+            elif final == "c":
+                term.reset()
+        elif intermediate == "#" and final == "8":
+            term.alignment_display()
+        elif intermediate in "()":
+            charset = pyte.charsets.VT100_MAP if final == "0" else pyte.charsets.LAT1_MAP
+            if intermediate == "(":
+                term.g0_charset = charset
+            else:
+                term.g1_charset = charset
