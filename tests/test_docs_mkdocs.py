@@ -190,3 +190,53 @@ def test_bad_options_stop_a_strict_build_naming_page_line_and_option(
     assert config.returncode != 0
     assert "fit" in config.stderr
     assert "Traceback" not in config.stderr
+
+
+def test_mkdocs_serve_generates_again_only_the_block_that_changed(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    import socket
+    import subprocess
+    import time
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: serve\nplugins:\n  - genact-cast\n")
+    page = tmp_path / "docs" / "index.md"
+    page.write_text("# Serve\n\n```genact-cast\nseed: 1\nduration: 10\n```\n\nText.\n")
+    (tmp_path / "docs" / "two.md").write_text(
+        "# Two\n\n```genact-cast\nseed: 2\nduration: 10\n```\n"
+    )
+    env = player_cache(npm_tarball, tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [*MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+            cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+
+        def built(times: int) -> str:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                text = log.read_text()
+                if text.count("Documentation built") >= times:
+                    return text
+                time.sleep(0.2)
+            raise AssertionError(log.read_text())
+
+        assert built(1).count("genact-cast: generated") == 2
+        time.sleep(1.1)  # past the watcher's mtime granularity
+        page.write_text(page.read_text().replace("Text.", "Other text."))
+        assert built(2).count("genact-cast: generated") == 2  # nothing generated again
+        time.sleep(1.1)
+        page.write_text(page.read_text().replace("seed: 1", "seed: 3"))
+        text = built(3)
+        assert text.count("genact-cast: generated") == 3
+        assert "(seed 3)" in text
+        assert text.count("(seed 2)") == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

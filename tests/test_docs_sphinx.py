@@ -144,6 +144,18 @@ def test_latex_and_text_builds_get_the_still_with_its_caption(built: dict[str, A
     for stem, suffix in pictures:
         assert (folder / "latex" / (stem + suffix)).stat().st_size > 1000
     assert "A torchtitan run" in tex
+    epub_args = ["-D", "copyright=nobody", "-D", "version=1"]  # EPUB3 asks for them
+    epub = run(
+        [*SPHINX, "-W", *epub_args, "-b", "epub", "-d", doctrees, str(src), str(folder / "epub")],
+        env,
+    )
+    assert epub.returncode == 0, epub.stdout + epub.stderr
+    pictures = re.findall(
+        r'<img alt="[^"]*" src="(_images/\w+\.svg)"', (folder / "epub" / "index.xhtml").read_text()
+    )
+    assert len(pictures) == 2  # epub takes SVG
+    for picture in pictures:
+        assert (folder / "epub" / picture).read_text().startswith("<svg")
     text = run([*SPHINX, "-W", "-b", "text", "-d", doctrees, str(src), str(folder / "text")], env)
     assert text.returncode == 0, text.stderr
     page = (folder / "text" / "index.txt").read_text()

@@ -207,12 +207,14 @@ class StillsWithoutJavaScript(SphinxPostTransform):
             wrapper = nodes.container("", literal_block=True, classes=["literal-block-wrapper"])
             wrapper += nodes.caption(caption, caption)
             wrapper += literal
+            self.document.set_id(wrapper)
             return wrapper
         uri = str(path)
         image = nodes.image(uri=uri, alt=caption, candidates={"*": uri})
         self.env.images.add_file(self.env.docname, uri)
         figure = nodes.figure("", image)
         figure += nodes.caption(caption, caption)
+        self.document.set_id(figure)  # epub's table of contents wants one
         return figure
 
 

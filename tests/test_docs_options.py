@@ -1,0 +1,133 @@
+"""Options of casts in documents, without a doc tool: record's own parser and checks, the
+player's options, the Markdown scanner, and the cache's key."""
+
+from __future__ import annotations
+
+import pytest
+
+from genact_cast.docs import casts
+from genact_cast.docs.markdown_blocks import Block, Link, read_block, replace_casts
+from genact_cast.docs.options import (
+    DocsOptionError,
+    player_options,
+    record_args,
+    record_options,
+)
+from genact_cast.errors import BadOption
+
+
+def test_options_read_as_record_reads_them() -> None:
+    args = record_args([("seed", "7"), ("framework", "hf"), ("color", "false"), ("cols", "80")])
+    assert args == ["--seed", "7", "--framework", "hf", "--no-color", "--cols", "80"]
+    options = record_options(args)
+    assert (options.seed, options.framework, options.color, options.cols) == (7, "hf", False, 80)
+    assert record_args([("no-color", "")]) == ["--no-color"]
+    assert record_args([("no-color", "no")]) == ["--color"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cols", "80"], "--seed is required"),
+        (["--seed", "x"], "Invalid value for '--seed': 'x' is not a valid int"),
+        (["--seed", "1", "--output", "x.cast"], "--output is decided by the docs build"),
+        (["--seed", "1", "--live"], "--live is decided by the docs build"),
+        (["--seed", "1", "--format", "v3"], "--cast-format is decided by the docs build"),
+        (["--seed", "1", "--rows", "5"], "--rows must be from 20"),
+        (["--seed", "1", "--nope"], "No such option: --nope"),
+    ],
+)
+def test_bad_record_options_name_the_option(args: list[str], message: str) -> None:
+    with pytest.raises(BadOption, match=message.replace("(", r"\(").replace("[", r"\[")):
+        record_options(args)
+
+
+def test_unknown_and_flag_values_are_refused_with_the_choices() -> None:
+    with pytest.raises(DocsOptionError, match="unknown option 'output'; choose from: color"):
+        record_args([("output", "x.cast")])
+    with pytest.raises(DocsOptionError, match="color is a flag"):
+        record_args([("color", "maybe")])
+
+
+def test_player_options_are_embeds() -> None:
+    player = player_options([("autoplay", ""), ("start-at", "1:02:03.5"), ("theme", "NORD")])
+    assert (player.autoplay, player.start_at, player.theme) == (True, 3723.5, "nord")
+    assert player_options([("start-at", "Epoch 2/4")]).start_at == "Epoch 2/4"
+    for pairs, message in (
+        ([("poster", "soon")], "--poster must be npt:"),
+        ([("fit", "wide")], "fit must be one of width, height, both, none"),
+        ([("speed", "0")], "speed must be a number above 0"),
+        ([("theme", "</style>")], "unknown theme"),
+        ([("controls", "no")], "unknown player option 'controls'"),
+    ):
+        with pytest.raises(DocsOptionError, match=message):
+            player_options(pairs)
+
+
+PAGE = """\
+# Page
+
+```genact-cast
+seed: 7
+caption: "A run: seed 7"
+autoplay:
+```
+
+````markdown
+```genact-cast
+seed: 1
+```
+![shown](demo.cast)
+````
+
+Text `![code](demo.cast)` and ![Run](casts/demo.cast "the title") here.
+
+!!! note
+
+    ```genact-cast
+    genact-cast record --seed 3 \\
+      --layout dashboard --loop --caption "Dash board"
+    ```
+"""
+
+
+def test_the_scanner_finds_blocks_and_links_outside_code() -> None:
+    found: list[object] = []
+
+    def placeholder(item: object, line: int) -> str:
+        found.append(item)
+        return f"P{len(found)}"
+
+    result = replace_casts(PAGE, placeholder)
+    assert found == [
+        Block(["--seed", "7"], [("autoplay", "")], "A run: seed 7", 3),
+        Link("casts/demo.cast", "Run", 16),
+        Block(["--seed", "3", "--layout", "dashboard"], [("loop", "")], "Dash board", 20),
+    ]
+    assert "```genact-cast\nseed: 1\n```\n![shown](demo.cast)\n````" in result
+    assert "Text `![code](demo.cast)` and P2 here." in result
+    assert "\n    P3\n" in result
+
+
+def test_a_block_that_cannot_be_read_is_reported_not_raised() -> None:
+    errors: list[object] = []
+
+    def placeholder(item: object, line: int) -> str:
+        errors.append(item)
+        return ""
+
+    replace_casts("```genact-cast\n--seed '7\n```\n", placeholder)
+    assert len(errors) == 1
+    assert isinstance(errors[0], DocsOptionError)
+    with pytest.raises(DocsOptionError, match="line 1 of the block"):
+        read_block(["+seed: 7"], 1)
+
+
+def test_the_cache_key_is_the_options_and_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    one = record_options(["--seed", "7", "--framework", "hf"])
+    same = record_options(record_args([("framework", "hf"), ("seed", "7")]))
+    assert casts.options_key(one) == casts.options_key(same)
+    assert casts.options_key(one) != casts.options_key(one._replace(cols=80))
+    before = casts.options_key(one)
+    monkeypatch.setattr(casts, "__version__", "99.0")
+    assert casts.options_key(one) != before
