@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from tests.docs_pages import ROOT, check_players_play, open_page, player_cache, run, serve
-from tests.test_html import npm_tarball
+from tests.test_html import Registry, npm_tarball, registry
 
-__all__ = ["npm_tarball"]
+__all__ = ["npm_tarball", "registry"]
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
@@ -240,3 +240,26 @@ def test_mkdocs_serve_generates_again_only_the_block_that_changed(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_first_build_fetches_the_player_once_and_says_so_in_one_line_when_it_cannot(
+    registry: str, tmp_path: Path
+) -> None:
+    import os
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: first\nplugins:\n  - genact-cast\n")
+    (tmp_path / "docs" / "index.md").write_text("```genact-cast\nseed: 1\nduration: 5\n```\n")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")  # the registry on 127.0.0.1, no cache yet
+    fetched = run([*MKDOCS, "build", "--strict"], env, cwd=tmp_path)
+    assert fetched.returncode == 0, fetched.stderr
+    assert Registry.hits == 1
+    assert (tmp_path / "site" / "assets" / "genact-cast" / "asciinema-player.min.js").is_file()
+    offline = dict(env, XDG_CACHE_HOME=str(tmp_path / "empty"))
+    offline["GENACT_CAST_NPM_REGISTRY"] = "http://127.0.0.1:9"
+    failed = run([*MKDOCS, "build", "--strict"], offline, cwd=tmp_path)
+    assert failed.returncode != 0
+    (line,) = [x for x in failed.stderr.splitlines() if "genact-cast:" in x and "WARNING" in x]
+    assert "cannot download asciinema-player-3.18.0.tgz" in line
+    assert "build once with network access, or put asciinema-player-3.18.0.tgz" in line
+    assert "Traceback" not in failed.stderr

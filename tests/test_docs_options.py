@@ -131,3 +131,29 @@ def test_the_cache_key_is_the_options_and_the_version(monkeypatch: pytest.Monkey
     before = casts.options_key(one)
     monkeypatch.setattr(casts, "__version__", "99.0")
     assert casts.options_key(one) != before
+
+
+def test_a_player_s_markup_carries_outside_text_only_escaped() -> None:
+    import html.parser
+
+    from genact_cast.docs.markup import player_html
+
+    evil = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    markup = player_html(f"a {evil}.cast", {"x": evil}, caption=evil, title=evil)
+
+    class Tags(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, list[str]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append((tag, [name for name, _ in attrs]))
+
+    parser = Tags()
+    parser.feed(markup)
+    assert parser.tags == [
+        ("div", ["class", "data-cast", "data-options", "role", "aria-label"]),
+        ("div", ["class"]),
+        ("p", ["class"]),
+    ]
+    assert 'data-cast="a%20%22%3E%3Cscript%3Ealert%281%29' in markup

@@ -75,7 +75,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         wanted = match.group(1).strip()
         title = next((t for t in sections if t.startswith(wanted)), None)
         if title is None:
-            raise ValueError(f"README.md has no section {wanted!r}")
+            from mkdocs.exceptions import PluginError
+
+            raise PluginError(
+                f"README.md has no section {wanted!r} (asked for by {page.file.src_uri})"
+            )
         level, body = sections[title]
         shifted = []
         fenced = False

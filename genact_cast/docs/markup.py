@@ -39,7 +39,8 @@ def player_html(url: str, options: dict[str, Any], *, caption: str | None, title
     parts = [
         f'<div class="genact-cast-player" data-cast="{html_text(url_path(url))}" '
         f'data-options="{html_text(json.dumps(options, sort_keys=True))}" '
-        f'title="{html_text(title)}"><div class="genact-cast-screen"></div></div>'
+        f'role="figure" aria-label="{html_text(title)}">'
+        '<div class="genact-cast-screen"></div></div>'
     ]
     if caption:
         parts.append(f'<p class="genact-cast-caption">{html_text(caption)}</p>')

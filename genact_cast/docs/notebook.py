@@ -80,7 +80,7 @@ class CastView:
             f"<style>{assets.css}\n{page_css()}</style>\n"
             f"<script>{assets.js}</script>\n"
             f'<div class="genact-cast-player" id="{element}" '
-            f'title="{html_text(self.header.title or self.name)}"></div>\n'
+            f'role="figure" aria-label="{html_text(self.header.title or self.name)}"></div>\n'
             "<script>(function () {\n"
             f"  const element = document.getElementById({script_json(element)});\n"
             f"  const player = AsciinemaPlayer.create({{data: {cast}}}, element, "
