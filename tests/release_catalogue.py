@@ -21,6 +21,7 @@ PLACEHOLDERS = {
     "{word}": r"\S+",
     "{any}": r".*",
     "{date}": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
+    "{stamp}": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}",
     "{dots}": r"\.*",
     "{rule}": r"-+",
 }
@@ -34,6 +35,7 @@ OTHERS = re.compile(
     r"|\S+:\d+:\d+ \[\d+\] NCCL "  # NCCL_DEBUG=INFO
     r"|NCCL version "
     r"|\[rank\d+\]:\[[EW]"  # the watchdog's rank-prefixed C++ lines
+    r"|total \S+$|-rw-r--r-- "  # ls -lh of the exported model
 )
 
 

@@ -103,7 +103,7 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
     out = {name: joined(name, seed) for name in DIALECTS}
     shown = {
         "megatron": re.findall(r"saving checkpoint at iteration +(\d+)", out["megatron"]),
-        "deepspeed": re.findall(r"Checkpoint global_step(\d+) is about", out["deepspeed"]),
+        "deepspeed": re.findall(r"Checkpoint global_step(\d+) is begin to save", out["deepspeed"]),
         "hf": re.findall(r"Saving model checkpoint to \./out/checkpoint-(\d+)", out["hf"]),
     }
     printed = [int(step) for step in shown["megatron"]]
@@ -117,7 +117,8 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
     )
     assert len(titan) == len(printed)
     for name in DIALECTS:
-        assert re.findall(r"SeqNum=(\d+)", out[name]) == seqs
+        # Every rank that times out prints its own watchdog line: one collective each.
+        assert list(dict.fromkeys(re.findall(r"SeqNum=(\d+)", out[name]))) == seqs
     elapsed = re.findall(
         r"iteration +(\d+)/.*?elapsed time per iteration \(ms\): ([\d.]+)", out["megatron"]
     )
@@ -239,7 +240,7 @@ LAST_WORDS = {
     "torchtitan": r"Sending process \d+ closing signal SIGINT",
     "megatron": r"Sending process \d+ closing signal SIGINT",
     "hf": r"Sending process \d+ closing signal SIGINT",
-    "deepspeed": r"\] exits with return code = -2",
+    "deepspeed": r"Main process received SIGINT, +exiting",  # launch.py:328, v0.17.5
 }
 
 

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from genact_cast.generator.dialects import deepspeed, hf, megatron, nccl, torchrun, torchtitan
+from genact_cast.generator.dialects import deepspeed_lines as deepspeed
+from genact_cast.generator.dialects import hf, megatron, nccl, torchrun, torchtitan
 from genact_cast.generator.dialects.common import py_float
 
 REAL_LOGS = Path(__file__).parent / "data" / "real_logs"
@@ -348,7 +349,7 @@ def deepspeed_line(shape: str, real: str) -> str:
     if shape == "killing":
         pid = int(match(r"Killing subprocess (\d+)", msg)[1])
         return deepspeed.line(moment, where, deepspeed.killing(pid))
-    if where == deepspeed.LOG_DIST:
+    if where.endswith(":log_dist"):  # the tag is the real line's own release
         found = match(r"\[Rank (-?\d+)\] (.*)", msg)
         rank, body = int(found[1]), found[2]
         return deepspeed.line(moment, where, f"[Rank {rank}] {deepspeed_dist(body)}")
@@ -363,10 +364,6 @@ def deepspeed_dist(body: str) -> str:
         lrs = [float(value) for value in found[3].split(", ")]
         return deepspeed.step(int(found[1]), int(found[2]), lrs, (float(found[4]), float(found[5])))
     table: list[tuple[str, Callable[[re.Match[str]], str]]] = [
-        (
-            r"\[Torch\] Checkpoint (\S+) is about to be saved!",
-            lambda m: deepspeed.checkpoint_about(m[1]),
-        ),
         (r"Saving model checkpoint: (.+)", lambda m: deepspeed.saving_model(m[1])),
         (
             r"Overflow detected\. Skipping step\. "
@@ -409,17 +406,6 @@ def deepspeed_message(shape: str, msg: str) -> str:
             current=float(found[5]),
             mem_allocated_gb=float(found[6]),
             max_mem_allocated_gb=float(found[7]),
-        )
-    if shape == "engine_saving":
-        return deepspeed.engine_saving(match(r"\[Torch\] Saving (.+)\.\.\.", msg)[1])
-    if shape == "engine_saved":
-        return deepspeed.engine_saved(match(r"\[Torch\] Saved (.+)\.", msg)[1])
-    if shape == "zero_saved":
-        found = match(r"(bf16_zero|zero) checkpoint saved (.+)", msg)
-        return deepspeed.zero_saved(found[2], bf16=found[1] == "bf16_zero")
-    if shape == "checkpoint_ready":
-        return deepspeed.checkpoint_ready(
-            match(r"\[Torch\] Checkpoint (\S+) is ready now!", msg)[1]
         )
     if shape == "world_info":
         mapping = json.loads(match(r"WORLD INFO DICT: (.+)", msg)[1].replace("'", '"'))

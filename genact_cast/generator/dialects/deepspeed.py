@@ -1,30 +1,88 @@
-"""DeepSpeed's log: `[stamp] [LEVEL] [file.py:line:function] message` from the launcher and the
-engine, `log_dist` and `timer.py` lines every `steps_per_print` steps, the engine's
-configuration dump, and the training script's own loss line (loguru, as DeepSpeedExamples).
+"""DeepSpeed v0.17.5's log: the `deepspeed` launcher, each node's `deepspeed.launcher.launch`,
+the engine (ZeRO-3, bf16, AdamW and WarmupCosineLR from ds_config.json), `log_dist` and
+`timer.py` lines every `steps_per_print` steps, and a DeepSpeedExamples-style `train.py`.
 
-Source lines are those of the DeepSpeed 0.14-0.15 releases of 2024, as their logs show them.
-On several nodes the `deepspeed` launcher runs each node through pdsh, which tags every line
-with the node's host name (`host: `).
+On several nodes the launcher runs each node through pdsh, which prefixes every line of that
+node with its host name (`hgx-003: `); the nodes' lines arrive interleaved. Lines every
+process logs (the accelerator, `cdb=None`, the config's world size) come once per rank.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import math
-from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
     Clock,
+    Close,
     Incidentals,
     Line,
     Out,
-    failure_lines,
+    Redraw,
+    collective_numels,
     nccl_startup,
 )
-from genact_cast.generator.dialects.common import logging_stamp, py_float
+from genact_cast.generator.dialects.deepspeed_lines import (
+    ACCELERATOR,
+    BUCKET_PREFETCH,
+    BUCKET_REDUCE,
+    COMM_CDB,
+    COMM_TORCH,
+    CONFIG_WORLD,
+    LAUNCH_DEVICES,
+    LAUNCH_ENV,
+    LAUNCH_EXITS,
+    LAUNCH_KILLING,
+    LAUNCH_MAPPING,
+    LAUNCH_NNODES,
+    LAUNCH_SIZE,
+    LAUNCH_SPAWNED,
+    LAUNCH_SUCCESS,
+    LAUNCH_WORLD,
+    MEMORY_CPU,
+    MEMORY_MA,
+    MEMORY_MESSAGE,
+    NO_HOSTFILE,
+    OPTIMIZER_STATE,
+    RUNNER_CMD,
+    RUNNER_IP,
+    TIMER,
+    WORKERS,
+    ZERO3_MICS,
+    ZERO_LOADING,
+    ZERO_READ,
+    bucket,
+    checkpoint_begin,
+    command,
+    cpu_memory,
+    dist,
+    dist_world_size,
+    ds_info,
+    encoded_world_info,
+    engine_begin_load,
+    engine_end_load,
+    engine_initialized,
+    exits,
+    killing,
+    line,
+    loss,
+    nnodes,
+    rank_mapping,
+    saving_model,
+    see_memory,
+    ssh_exited,
+    stamp,
+    step,
+    timer,
+    visible_devices,
+    world_info_dict,
+    zero_optimizer,
+    zero_to_fp32,
+)
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf import bar
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -38,212 +96,23 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
-
-LOG_DIST = "logging.py:96:log_dist"
-TIMER = "timer.py:260:stop"
-CONFIG_PRINT = "config.py:1003:print"
-CONFIG_HEADER = "config.py:999:print"
-ENGINE_SAVE = "torch_checkpoint_engine.py:21:save"
-ENGINE_SAVED = "torch_checkpoint_engine.py:23:save"
-ENGINE_COMMIT = "torch_checkpoint_engine.py:33:commit"
-ZERO_SAVED = "engine.py:3536:_save_zero_checkpoint"
-
-
-def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> str:
-    return f"[{logging_stamp(moment)}] [{level}] [{where}] {message}"
-
-
-def dist(moment: datetime, message: str, *, rank: int = 0) -> str:
-    """A `log_dist` line: printed by the ranks asked for, tagged with the rank."""
-    return line(moment, LOG_DIST, f"[Rank {rank}] {message}")
-
-
-def step(step: int, skipped: int, lrs: Sequence[float], betas: tuple[float, float]) -> str:
-    """`step=600, skipped=0, lr=[...], mom=[(0.9, 0.95)]`: one entry per parameter group."""
-    lr = ", ".join(py_float(value) for value in lrs)
-    mom = ", ".join(f"({py_float(betas[0])}, {py_float(betas[1])})" for _ in lrs)
-    return f"step={step}, skipped={skipped}, lr=[{lr}], mom=[{mom}]"
-
-
-def timer(
-    *,
-    epoch: int,
-    micro_step: int,
-    global_step: int,
-    running_avg: float,
-    current: float,
-    mem_allocated_gb: float,
-    max_mem_allocated_gb: float,
-) -> str:
-    """The throughput timer: samples/s as raw floats, memory in GB rounded to 2 places."""
-    return (
-        f"epoch={epoch}/micro_step={micro_step}/global_step={global_step}, "
-        f"RunningAvgSamplesPerSec={py_float(running_avg)}, CurrSamplesPerSec={py_float(current)}, "
-        f"MemAllocated={py_float(round(mem_allocated_gb, 2))}GB, "
-        f"MaxMemAllocated={py_float(round(max_mem_allocated_gb, 2))}GB"
-    )
-
-
-ENGINE = "torch_checkpoint_engine.py"
-
-
-def checkpoint_about(tag: str) -> str:
-    return f"[Torch] Checkpoint {tag} is about to be saved!"
-
-
-def saving_model(path: str) -> str:
-    return f"Saving model checkpoint: {path}"
-
-
-def engine_saving(path: str) -> str:
-    return f"[Torch] Saving {path}..."
-
-
-def engine_saved(path: str) -> str:
-    return f"[Torch] Saved {path}."
-
-
-def zero_saved(path: str, bf16: bool) -> str:
-    return f"{'bf16_zero' if bf16 else 'zero'} checkpoint saved {path}"
-
-
-def checkpoint_ready(tag: str) -> str:
-    return f"[Torch] Checkpoint {tag} is ready now!"
-
-
-def loss(moment: datetime, rank: int, value: float) -> str:
-    """The training script's loss line (loguru's default format, as in DeepSpeedExamples)."""
-    stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
-    return f"{stamp} | INFO     | __main__:log_dist:53 - [Rank {rank}] Loss: {value:.4f}"
-
-
-def overflow(scale: float) -> str:
-    return (
-        f"Overflow detected. Skipping step. Attempted loss scale: {py_float(scale)}, "
-        f"reducing to {py_float(scale / 2)}"
-    )
-
-
-def killing(pid: int) -> str:
-    return f"Killing subprocess {pid}"
-
-
-def exits(words: Sequence[str], code: int) -> str:
-    """The launcher's last word on a failed rank: its command as a Python list, and the code."""
-    listed = ", ".join(f"'{word}'" for word in words)
-    return f"[{listed}] exits with return code = {code}"
-
-
-def ds_info(version: str) -> str:
-    return f"DeepSpeed info: version={version}, git-hash=unknown, git-branch=unknown"
-
-
-def zero_optimizer(dtype: str, stage: int) -> str:
-    return f"Creating {dtype} ZeRO stage {stage} optimizer"
-
-
-# ZeRO-3 announces itself twice; the first line says fp16 whatever the dtype.
-ZERO3_MICS = (
-    "Creating fp16 ZeRO stage 3 optimizer, MiCS is enabled False, Hierarchical params gather False"
-)
-
-
-def see_memory(allocated: float, max_allocated: float, cached: float, max_cached: float) -> str:
-    """`see_memory_usage`: GB rounded to 2 places, the peak cache to whole GB, and the long
-    gaps of the f-string's continued lines."""
-    gap = " " * 9
-    return (
-        f"MA {py_float(round(allocated, 2))} GB{gap}Max_MA {py_float(round(max_allocated, 2))} GB"
-        f"{gap}CA {py_float(round(cached, 2))} GB{gap}Max_CA {round(max_cached)} GB "
-    )
-
-
-def bucket(kind: str, size: int) -> str:
-    """kind: 'Reduce' or 'Prefetch'."""
-    return f"{kind} bucket size {size}"
-
-
-def engine_loading(path: str) -> str:
-    return f"[Torch] Loading checkpoint from {path}..."
-
-
-def engine_loaded(path: str) -> str:
-    return f"[Torch] Loaded checkpoint from {path}."
-
-
-def config_row(name: str, value: str) -> str:
-    """One row of `DeepSpeedEngine configuration:`; names of 29 or more characters lose the dots."""
-    dots = "." * (29 - len(name))
-    if len(name) >= 29:
-        return f"  {name}  {value}"
-    return f"  {name} {dots} {value}"
-
-
-def world_info(hosts: Sequence[str], gpus_per_node: int) -> dict[str, list[int]]:
-    return {host: list(range(gpus_per_node)) for host in hosts}
-
-
-def encoded_world_info(hosts: Sequence[str], gpus_per_node: int) -> str:
-    """`--world_info=`: the host-to-GPU map as JSON, base64-encoded, as the runner passes it."""
-    text = json.dumps(world_info(hosts, gpus_per_node))
-    return base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def world_info_dict(hosts: Sequence[str], gpus_per_node: int) -> str:
-    return f"WORLD INFO DICT: {_py_dict(world_info(hosts, gpus_per_node))}"
-
-
-def _py_dict(mapping: dict[str, list[int]]) -> str:
-    items = ", ".join(
-        f"'{key}': [{', '.join(str(v) for v in values)}]" for key, values in mapping.items()
-    )
-    return "{" + items + "}"
-
-
-def nnodes(nodes: int, local_procs: int, node_rank: int) -> str:
-    return f"nnodes={nodes}, num_local_procs={local_procs}, node_rank={node_rank}"
-
-
-def rank_mapping(hosts: Sequence[str], gpus_per_node: int) -> str:
-    mapping = {
-        host: list(range(index * gpus_per_node, (index + 1) * gpus_per_node))
-        for index, host in enumerate(hosts)
-    }
-    return f"global_rank_mapping=defaultdict(<class 'list'>, {_py_dict(mapping)})"
-
-
-def dist_world_size(size: int) -> str:
-    return f"dist_world_size={size}"
-
-
-def visible_devices(gpus_per_node: int) -> str:
-    return "Setting CUDA_VISIBLE_DEVICES=" + ",".join(str(index) for index in range(gpus_per_node))
-
-
-def workers(hosts: Sequence[str]) -> str:
-    return "Running on the following workers: " + ",".join(hosts)
-
-
-def command(
-    *, nodes: int, hostfile: str, script: str, args: Sequence[str], config: str
-) -> list[str]:
-    """`deepspeed --num_nodes=N --num_gpus=8 [--hostfile=...] train.py ... --deepspeed_config`."""
-    launcher = ["deepspeed", f"--num_nodes={nodes}", "--num_gpus=8"]
-    if nodes > 1:
-        launcher.append(f"--hostfile={hostfile}")
-    return [*launcher, script, *args, "--deepspeed", "--deepspeed_config", config]
-
-
-# --- the run, as a DeepSpeed training script prints it ------------------------------------
+from genact_cast.generator.rng import Rng
 
 STEPS_PER_PRINT = 10
-VERSION = "0.14.4"
+SHARDS_DESC = "Saving checkpoint shards: "
+LR_WARNING = "lr_schedules.py:858:get_lr"
+LR_NOT_STARTED = "Attempting to get learning rate from scheduler before it has started"
+VERSION = dsc.VERSION
+PYTHON = "/usr/bin/python"
+START_STEP = 2  # ThroughputTimer's start_step: the first two steps are not timed
+TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
+HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
 
 
 class Log:
-    """The `deepspeed` launcher, the engine (ZeRO-3, bf16) and a DeepSpeedExamples-style
-    `train.py`: `log_dist` and timer lines every `steps_per_print` steps with the script's loss,
-    `global_stepN` checkpoints, and the NCCL watchdog when a GPU fails."""
+    """The `deepspeed` launcher over pdsh, the engine and `train.py`: `log_dist` and timer lines
+    every `steps_per_print` steps with the script's loss, `global_stepN` checkpoints, the NCCL
+    watchdog on every rank of the failed node, and the launcher's and pdsh's exit lines."""
 
     logs_first_step = False
     has_bar = False
@@ -252,22 +121,69 @@ class Log:
     def __init__(
         self, facts: Facts, *, color: bool, cols: int = 100, interval: int = STEPS_PER_PRINT
     ) -> None:
-        del color, cols  # DeepSpeed's logger prints no colour, and knows nothing of the terminal
+        del color  # DeepSpeed's logger prints no colour, and knows nothing of the terminal
+        self.cols = cols  # tqdm, in zero_to_fp32.py, does
         self.facts = facts
         self.interval = interval
         self.incidentals = Incidentals(facts, 0)
-        self._timer_start: tuple[int, float] | None = None
         self.clock = Clock()
         self.save = "checkpoints"
         self.resume_step = 0
-        # pdsh tags every line of every node with its host; one node runs without pdsh.
-        self.tag = f"{facts.master}: " if facts.nodes > 1 else ""
+        self.attempt = 0
+        self._timer: list[tuple[float, float]] = []  # (end, duration) of timed steps
+        self._timer_base = 0  # the engine's step when this process's timer started at 0
+        self.config = dsc.ds_config(facts, interval)
+        self._tags = [f"{host}: " if facts.nodes > 1 else "" for host in facts.hosts]
+        # Without a hostfile the launcher runs on `localhost`, and names it so.
+        self.hosts = list(facts.hosts) if facts.nodes > 1 else ["localhost"]
+
+    # --- who prints: pdsh's prefixes and the nodes' interleaving ---------------------------
+
+    def _tag(self, node: int) -> str:
+        return self._tags[node]
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
 
-    def _lines(self, texts: list[str]) -> list[Out]:
-        return [Line(f"{self.tag}{text}") for text in texts]
+    def _merge(self, t: float, per_node: list[list[tuple[str, str]]], salt: int) -> list[Out]:
+        """Every node's (where, message) records from `t` on, each node's in its own order,
+        merged as pdsh delivers them: by the time each was written, a few ms apart."""
+        rng = Rng(self.facts.seed * 1009 + salt * 31 + self.attempt)
+        start = self.clock.at(t)
+        # Whole milliseconds after `start`, which is stamped once: the thousands of records
+        # of a large launch cost a datetime each otherwise.
+        base = self.facts.moment(start)
+        base_ms = base.microsecond // 1000
+        keyed: list[tuple[int, int, int]] = []
+        for node, records in enumerate(per_node):
+            when = rng.uniform(0.0, 50.0) * (node > 0)
+            for index in range(len(records)):
+                when += rng.uniform(0.5, 4.0)
+                keyed.append((int(when), node, index))
+        keyed.sort()
+        seconds: dict[int, str] = {}
+        out: list[Out] = []
+        for offset, node, index in keyed:
+            where, message = per_node[node][index]
+            if where:
+                total = base_ms + offset
+                second = total // 1000
+                if second not in seconds:
+                    seconds[second] = stamp(base + timedelta(seconds=second))[:-4]
+                level = "WARNING" if where == LR_WARNING else "INFO"
+                text = f"[{seconds[second]},{total % 1000:03d}] [{level}] [{where}] {message}"
+            else:
+                text = message
+            out.append(Line(self._tags[node] + text))
+        if keyed:
+            self.clock.at(start + keyed[-1][0] / 1000)
+        return out
+
+    def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
+        """A record every process logs: eight per node."""
+        return [[(where, message)] * 8 for _ in range(self.facts.nodes)]
+
+    # --- the command ---------------------------------------------------------------------------
 
     def _args(self) -> list[str]:
         f = self.facts
@@ -283,36 +199,38 @@ class Log:
             f"--output_dir={self.save}",
         ]
 
+    def _script(self, local_rank: int | None = None) -> list[str]:
+        rank = [] if local_rank is None else [f"--local_rank={local_rank}"]
+        return [
+            "train.py",
+            *rank,
+            *self._args(),
+            "--deepspeed",
+            "--deepspeed_config",
+            "ds_config.json",
+        ]
+
     def launch_words(self) -> list[str]:
-        f = self.facts
         return command(
-            nodes=f.nodes,
+            nodes=self.facts.nodes,
             hostfile="hostfile",
             script="train.py",
             args=self._args(),
             config="ds_config.json",
         )
 
+    # --- events ----------------------------------------------------------------------------
+
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
             return self._launched(event)
         if isinstance(event, CommReady):
-            moment = self._at(event.t)
-            return self._lines(
-                [
-                    line(moment, "comm.py:594:init_distributed", "cdb=None"),
-                    line(
-                        moment,
-                        "comm.py:625:init_distributed",
-                        "Initializing TorchBackend in DeepSpeed with backend nccl",
-                    ),
-                    *nccl_startup(self.facts, self.incidentals),
-                ]
-            )
+            return self._comm(event)
         if isinstance(event, ModelReady):
             return self._engine(event)
         if isinstance(event, DataReady):  # the throughput timer starts with training
-            self._timer_start = (self.resume_step, event.t)
+            self._timer = []
+            self._timer_base = self.resume_step
             return []
         if isinstance(event, CheckpointSaved):
             return self._checkpoint(event)
@@ -323,42 +241,65 @@ class Log:
                 f"__main__:evaluate:88 - [Rank 0] Validation loss: {event.loss:.4f}, "
                 f"perplexity: {math.exp(event.loss):.4f}"
             )
-            return self._lines([text])
+            return [Line(self._tag(0) + text)]
         if isinstance(event, Failed):
-            return self._lines(self._failed(event))
+            return self._failed(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
             return []
+        if isinstance(event, Exported):
+            return self._export(event)
         return []
 
+    def _export(self, event: Exported) -> list[Out]:
+        """zero_to_fp32.py: importing deepspeed logs as every process does, then the script's
+        own prints and tqdm's bar over the safetensors shards it writes."""
+        f = self.facts
+        moment = self._at(event.t - event.seconds)
+        out: list[Out] = [
+            Line(line(moment, ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)")),
+            Line(dist(moment, engine_initialized(False), rank=-1)),
+        ]
+        folder = f"{self.save}/global_step{f.total_steps}"
+        tensors = 3 + 9 * f.layers  # embedding, output, final norm; 9 tensors a layer
+        out += [Line(text) for text in zero_to_fp32(folder, f.dp, VERSION, tensors, f.params)]
+        shards = len(event.shards)
+        writing = event.seconds * 0.8  # the rest is reading and merging the partitions
+        for done in range(shards + 1):
+            elapsed = writing * done / shards
+            rate = done / elapsed if done else None
+            out.append(Redraw(bar(done, shards, elapsed, rate, self.cols, SHARDS_DESC)))
+        out.append(Close())
+        return out
+
     def finish_training(self, t: float) -> list[Out]:
-        """The training script's own last word (the launcher says nothing on success)."""
+        """The training script's own last word, then every node's launcher sees its eight
+        processes exit (the runner says nothing on success)."""
         moment = self._at(t)
         stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
         text = (
             f"{stamp} | INFO     | __main__:main:142 - [Rank 0] Training finished after "
             f"{self.facts.total_steps} steps"
         )
-        return self._lines([text])
+        done = [
+            [(LAUNCH_SUCCESS, f"Process {pid} exits successfully.") for pid in self._pids(node)]
+            for node in range(self.facts.nodes)
+        ]
+        return [Line(self._tag(0) + text), *self._merge(t + 1.0, done, 7)]
 
     def stopped(self, t: float) -> list[Out]:
-        moment = self._at(t)
-        texts = [
-            line(moment, "launch.py:319:sigkill_handler", killing(pid))
-            for pid in self.incidentals.worker_pids
+        """Ctrl-C: each node's launcher kills its processes and exits (no return code yet)."""
+        per_node = [
+            [
+                *((LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)),
+                (
+                    "launch.py:328:sigkill_handler",
+                    "Main process received SIGINT, exiting",
+                ),
+            ]
+            for node in range(self.facts.nodes)
         ]
-        words = [
-            "/usr/bin/python",
-            "-u",
-            "train.py",
-            "--local_rank=0",
-            *self._args(),
-            "--deepspeed",
-            "--deepspeed_config",
-            "ds_config.json",
-        ]
-        texts.append(line(moment, "launch.py:325:sigkill_handler", exits(words, -2), level="ERROR"))
-        return [Line(text) for text in texts]
+        return self._merge(t, per_node, 8)
 
     def export_words(self, event: Exported) -> list[str]:
         return [
@@ -370,219 +311,299 @@ class Log:
         ]
 
     def step(self, stats: StepStats) -> list[Out]:
+        """The engine's step line and the throughput timer of this process: its counters start
+        at 0 when the process does (epoch 0 throughout), and it times steps from its third."""
         f = self.facts
         moment = self._at(stats.t)
-        samples = f.global_batch / stats.seconds  # the timer counts the whole train batch
-        # The running average is over this process's steps so far, its slow first included.
-        done, since = self._timer_start or (stats.step - 1, stats.t - stats.seconds)
-        running = f.global_batch * (stats.step - done) / (stats.t - since)
-        return self._lines(
-            [
-                dist(moment, step(stats.step, 0, [stats.lr, stats.lr], (0.9, 0.95))),
-                line(
-                    moment,
-                    TIMER,
-                    timer(
-                        epoch=stats.epoch - 1,
-                        micro_step=stats.step * f.grad_accum,
-                        global_step=stats.step,
-                        running_avg=running,
-                        current=samples,
-                        # DeepSpeed divides by 1024**3 and calls it GB.
-                        mem_allocated_gb=f.state_gib,
-                        max_mem_allocated_gb=stats.memory_gib,
-                    ),
+        own = stats.step - self._timer_base  # the timer's global_step_count
+        if own > START_STEP:
+            self._timer.append((stats.t, stats.seconds))
+        current = f.global_batch / stats.seconds
+        # avg_samples_per_sec: the batch over the mean time of the steps timed since the
+        # process started (from its third); the drawn steps stand for all of them.
+        timed = [seconds for _, seconds in self._timer] or [stats.seconds]
+        running = f.global_batch / (math.fsum(timed) / len(timed))
+        lr = dsc.learning_rate(self.config, stats.step)
+        lines = [
+            dist(moment, step(stats.step, 0, [lr, lr], (0.9, 0.95))),
+            line(
+                moment,
+                TIMER,
+                timer(
+                    epoch=0,
+                    micro_step=own * f.grad_accum,
+                    global_step=own,
+                    running_avg=running,
+                    current=current,
+                    # DeepSpeed divides by 1024**3 and calls it GB.
+                    mem_allocated_gb=f.state_gib,
+                    max_mem_allocated_gb=stats.memory_gib,
                 ),
-                loss(moment, 0, stats.loss),
-            ]
-        )
+            ),
+            loss(moment, 0, stats.loss),
+        ]
+        return [Line(self._tag(0) + text) for text in lines]
+
+    # --- launch --------------------------------------------------------------------------------
+
+    def _pids(self, node: int) -> list[int]:
+        """The eight training processes of a node: node 0's are the incidentals' draws, the
+        others' their own."""
+        if node == 0:
+            return list(self.incidentals.worker_pids)
+        rng = Rng(self.facts.seed * 7919 + node * 131 + self.attempt)
+        base = rng.integer(20_000, 3_000_000)
+        return [base + local for local in range(8)]
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
-        self._timer_start = None
+        self.attempt = event.attempt
+        self._timer = []
         self.incidentals = (
             self.incidentals.relaunched(f, event.attempt, same_agent=False)
             if event.attempt
             else Incidentals(f, 0)
         )
         moment = self._at(event.t)
-        # Without a hostfile the launcher runs on `localhost`, and names it so.
-        hosts = list(f.hosts) if f.nodes > 1 else ["localhost"]
-        world = encoded_world_info(hosts, 8)
-        script = " ".join(
-            ["train.py", *self._args(), "--deepspeed", "--deepspeed_config", "ds_config.json"]
-        )
-        python = "/usr/bin/python"
+        world = encoded_world_info(self.hosts, 8)
+        script = " ".join(self._script())
         workdir = f"/home/{f.user}/llm-train"
-        head: list[str] = [
-            line(
-                moment,
-                "real_accelerator.py:203:get_accelerator",
-                "Setting ds_accelerator to cuda (auto detect)",
-            )
+        # The launcher on the machine typed on: importing deepspeed logs the accelerator and
+        # the default checkpoint engine (before torch.distributed: rank -1).
+        head = [
+            line(moment, ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+            dist(moment, engine_initialized(False), rank=-1),
         ]
         if f.nodes > 1:
+            address = self.incidentals.address(0)
             head += [
+                line(moment, RUNNER_IP, f"Using IP address of {address} for node {f.master}"),
+                line(moment, WORKERS, "Running on the following workers: " + ",".join(self.hosts)),
                 line(
                     moment,
-                    "runner.py:463:main",
-                    f"Using IP address of {self.incidentals.address(0)} for node {f.master}",
-                ),
-                line(moment, "multinode_runner.py:72:get_cmd", workers(hosts)),
-                line(
-                    moment,
-                    "runner.py:570:main",
-                    f"cmd = pdsh -S -f 1024 -w {','.join(hosts)} "
-                    f"export PYTHONPATH={workdir};  cd {workdir}; {python} -u -m "
+                    RUNNER_CMD,
+                    f"cmd = pdsh -S -f 1024 -w {','.join(self.hosts)} export NCCL_DEBUG=INFO; "
+                    f"export PYTHONPATH={workdir};  cd {workdir}; {PYTHON} -u -m "
                     f"deepspeed.launcher.launch --world_info={world} --node_rank=%n "
-                    f"--master_addr={self.incidentals.address(0)} --master_port={f.port} {script}",
+                    f"--master_addr={address} --master_port={f.port} {script}",
                 ),
             ]
         else:
-            head.append(
+            head += [
                 line(
                     moment,
-                    "runner.py:585:main",
-                    f"cmd = {python} -u -m deepspeed.launcher.launch --world_info={world} "
+                    NO_HOSTFILE,
+                    "Unable to find hostfile, will proceed with training with local resources "
+                    "only.",
+                    level="WARNING",
+                ),
+                line(
+                    moment,
+                    RUNNER_CMD,
+                    f"cmd = {PYTHON} -u -m deepspeed.launcher.launch --world_info={world} "
                     f"--master_addr=127.0.0.1 --master_port={f.port} --enable_each_rank_log=None "
                     f"{script}",
+                ),
+            ]
+        per_node: list[list[tuple[str, str]]] = []
+        world_dict, mapping = world_info_dict(self.hosts, 8), rank_mapping(self.hosts, 8)
+        for node in range(f.nodes):
+            records: list[tuple[str, str]] = [
+                (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+                ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
+                (LAUNCH_ENV, f"{node} NCCL_DEBUG=INFO"),
+                (LAUNCH_WORLD, world_dict),
+                (LAUNCH_NNODES, nnodes(f.nodes, 8, node)),
+                (LAUNCH_MAPPING, mapping),
+                (LAUNCH_SIZE, dist_world_size(f.gpus)),
+                (LAUNCH_DEVICES, visible_devices(8)),
+            ]
+            for local, pid in enumerate(self._pids(node)):
+                words = ", ".join(f"'{w}'" for w in [PYTHON, "-u", *self._script(local)])
+                records.append((LAUNCH_SPAWNED, f"process {pid} spawned with command: [{words}]"))
+            # Each training process imports deepspeed in turn.
+            for _ in range(8):
+                records += [
+                    (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+                    ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
+                ]
+            per_node.append(records)
+        # The launcher runs on the machine typed on; pdsh tags only the nodes' own output.
+        return [Line(text) for text in head] + self._merge(event.t + 1.4, per_node, 1)
+
+    def _comm(self, event: CommReady) -> list[Out]:
+        f = self.facts
+        out = self._merge(event.t, self._per_rank(COMM_CDB, "cdb=None"), 2)
+        moment = self._at(event.t)
+        out.append(
+            Line(
+                self._tag(0)
+                + line(
+                    moment, COMM_TORCH, "Initializing TorchBackend in DeepSpeed with backend nccl"
                 )
             )
-        later = self._at(event.t + 1.4)
-        node = [
-            line(later, "launch.py:146:main", world_info_dict(hosts, 8)),
-            line(later, "launch.py:152:main", nnodes(f.nodes, 8, 0)),
-            line(later, "launch.py:163:main", rank_mapping(hosts, 8)),
-            line(later, "launch.py:164:main", dist_world_size(f.gpus)),
-            line(later, "launch.py:168:main", visible_devices(8)),
+        )
+        out += [Line(text) for text in nccl_startup(f, self.incidentals, tag=self._tag(0))]
+        return out
+
+    # --- the engine ----------------------------------------------------------------------------
+
+    def _memory(self, moment: datetime, message: str, gib: float, rng: Rng) -> list[str]:
+        """`see_memory_usage(message, force=True)`: rank 0's allocator and the host's RAM."""
+        cached = gib * 1.02 + 0.06
+        used = 96.0 + rng.uniform(0.0, 40.0)
+        return [
+            line(moment, MEMORY_MESSAGE, message),
+            line(moment, MEMORY_MA, see_memory(gib, gib, cached, math.ceil(cached))),
+            line(moment, MEMORY_CPU, cpu_memory(used, round(used / HOST_RAM_GB * 100, 1))),
         ]
-        for local, pid in enumerate(self.incidentals.worker_pids):
-            words = ", ".join(
-                f"'{word}'"
-                for word in [
-                    python,
-                    "-u",
-                    "train.py",
-                    f"--local_rank={local}",
-                    *self._args(),
-                    "--deepspeed",
-                    "--deepspeed_config",
-                    "ds_config.json",
-                ]
-            )
-            node.append(
-                line(later, "launch.py:256:main", f"process {pid} spawned with command: [{words}]")
-            )
-        # The launcher runs on the machine typed on; pdsh tags only the nodes' own output.
-        return [Line(text) for text in head] + self._lines(node)
 
     def _engine(self, event: ModelReady) -> list[Out]:
         f = self.facts
-        moment = self._at(event.t - event.seconds)
-        state_gb = f.state_gib  # see_memory_usage also prints GiB as "GB"
+        start = event.t - event.seconds
+        moment = self._at(start)
+        rng = Rng(f.seed * 613 + self.attempt)
+        state = f.state_gib  # bf16 partition 2, fp32 master 4, Adam 8, gradients 2 bytes
         texts = [
-            dist(moment, ds_info(VERSION), rank=0),
+            dist(moment, ds_info(VERSION)),
+        ]
+        out: list[Out] = [Line(self._tag(0) + text) for text in texts]
+        out += self._merge(
+            start, self._per_rank(CONFIG_WORLD, f"Config mesh_device None world_size = {f.dp}"), 3
+        )
+        address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
+        texts = [
+            dist(moment, engine_initialized(True)),
             dist(moment, "DeepSpeed Flops Profiler Enabled: False"),
-            dist(moment, "Using client Optimizer as basic optimizer"),
+            dist(moment, "Using DeepSpeed Optimizer param name adamw as basic optimizer"),
+            dist(moment, "Removing param_group that has no 'params' in the basic Optimizer"),
             dist(moment, "DeepSpeed Basic Optimizer = FusedAdam"),
             dist(moment, ZERO3_MICS),
             dist(moment, zero_optimizer("torch.bfloat16", 3)),
-            line(moment, "utils.py:800:see_memory_usage", "Stage 3 initialize beginning"),
-            line(moment, "utils.py:801:see_memory_usage", see_memory(0.99, 0.99, 1.66, 2)),
-            line(moment, "stage3.py:134:__init__", bucket("Reduce", 500000000)),
-            line(moment, "stage3.py:135:__init__", bucket("Prefetch", 50000000)),
-            line(moment, "utils.py:800:see_memory_usage", "After initializing ZeRO optimizer"),
-            line(
-                moment,
-                "utils.py:801:see_memory_usage",
-                see_memory(state_gb, state_gb * 1.08, state_gb * 1.12, state_gb * 1.12),
-            ),
+            *self._memory(moment, "Stage 3 initialize beginning", state * 2 / 16, rng),
+            line(moment, BUCKET_REDUCE, bucket("Reduce", 500000000)),
+            line(moment, BUCKET_PREFETCH, bucket("Prefetch", 50000000)),
+            *self._memory(moment, "DeepSpeedZeRoOffload initialize [begin]", state * 2 / 16, rng),
+            *self._memory(moment, "DeepSpeedZeRoOffload initialize [end]", state * 2 / 16, rng),
+            *self._memory(moment, "Before creating fp16 partitions", state * 2 / 16, rng),
+            *self._memory(moment, "After creating fp16 partitions: 1", state * 2 / 16, rng),
+            *self._memory(moment, "Before creating fp32 partitions", state * 2 / 16, rng),
+            *self._memory(moment, "After creating fp32 partitions", state * 6 / 16, rng),
+            *self._memory(moment, "Before initializing optimizer states", state * 6 / 16, rng),
+            *self._memory(moment, "After initializing optimizer states", state * 14 / 16, rng),
+            line(moment, OPTIMIZER_STATE, "optimizer state initialized"),
+            *self._memory(moment, "After initializing ZeRO optimizer", state, rng),
             dist(moment, "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer_Stage3"),
+        ]
+        out += [Line(self._tag(0) + text) for text in texts]
+        # WarmupCosineLR's constructor asks itself for a rate before its first step, on
+        # every rank, and sets it on the first parameter group only (zip with [0.0]).
+        out += self._merge(start, self._per_rank(LR_WARNING, LR_NOT_STARTED), 9)
+        peak = f.peak_lr
+        texts = [
             dist(moment, "DeepSpeed using configured LR scheduler = WarmupCosineLR"),
-            line(moment, CONFIG_HEADER, "DeepSpeedEngine configuration:"),
-            *[
-                line(moment, CONFIG_PRINT, config_row(name, value))
-                for name, value in self._config()
-            ],
+            dist(
+                moment,
+                "DeepSpeed LR Scheduler = <deepspeed.runtime.lr_schedules.WarmupCosineLR "
+                f"object at {address + 0x1F40:#x}>",
+            ),
+            dist(moment, step(0, 0, [0.0, peak], (0.9, 0.95))),
         ]
-        if event.loaded_from is not None:
-            tag = f"global_step{self.resume_step}"
-            # The model states are small; the optimizer states are most of the read.
-            begun, model_read = event.t - event.reading, event.reading * 0.12
-            for path, start, end in (
-                (
-                    f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt",
-                    begun,
-                    begun + model_read,
-                ),
-                (
-                    f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt",
-                    begun + model_read,
-                    event.t,
-                ),
-            ):
-                texts += [
-                    line(
-                        self._at(start), "torch_checkpoint_engine.py:27:load", engine_loading(path)
-                    ),
-                    line(self._at(end), "torch_checkpoint_engine.py:29:load", engine_loaded(path)),
-                ]
-        return self._lines(texts)
+        out += [Line(self._tag(0) + text) for text in texts]
+        for where, message in dsc.engine_configuration(self.config, f.dp, address):
+            first, *rest = message.split("\n")
+            out.append(Line(self._tag(0) + line(moment, where, first)))
+            out += [Line(self._tag(0) + more) for more in rest]
+        if event.loaded_from is not None and self.resume_step:
+            out += self._load(event)
+        return out
 
-    def _config(self) -> list[tuple[str, str]]:
+    def _load(self, event: ModelReady) -> list[Out]:
+        """`load_checkpoint`: rank 0's model states, then every rank reads its ZeRO partition
+        (the optimizer states are most of the read)."""
         f = self.facts
-        return [
-            ("bfloat16_enabled", "True"),
-            ("fp16_enabled", "False"),
-            ("gradient_accumulation_steps", str(f.grad_accum)),
-            ("gradient_clipping", "1.0"),
-            ("steps_per_print", str(self.interval)),
-            ("train_batch_size", str(f.global_batch)),
-            ("train_micro_batch_size_per_gpu", str(f.micro_batch)),
-            ("wall_clock_breakdown", "False"),
-            ("world_size", str(f.dp)),
-            ("zero_enabled", "True"),
-            ("zero_optimization_stage", "3"),
+        tag = f"global_step{self.resume_step}"
+        begun, model_read = event.t - event.reading, event.reading * 0.12
+        model = f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
+        optim = f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
+        out: list[Out] = [
+            Line(self._tag(0) + dist(self._at(begun), engine_begin_load(model))),
+            Line(self._tag(0) + dist(self._at(begun + model_read), engine_end_load(model))),
         ]
+        out += [
+            Line(self._tag(0) + dist(self._at(begun + model_read), engine_begin_load(optim))),
+            Line(self._tag(0) + dist(self._at(event.t), engine_end_load(optim))),
+        ]
+        # Every rank reads its own partition and counts the data-parallel world's.
+        for where, words in (
+            (ZERO_READ, "successfully read {} ZeRO state_dicts for rank {}"),
+            (ZERO_LOADING, "loading {} zero partition checkpoints for rank {}"),
+        ):
+            per_node = [
+                [(where, words.format(f.dp, node * 8 + local)) for local in range(8)]
+                for node in range(f.nodes)
+            ]
+            out += self._merge(event.t, per_node, 4)
+        return out
 
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        """`save_checkpoint`: the engine's create() and rank 0's model states; the ZeRO
+        partitions are written without a word at this tag."""
         tag = f"global_step{event.step}"
         start = self._at(event.t - event.blocking)
         model = f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
-        optim = f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
-        done = self._at(event.t)
-        return self._lines(
-            [
-                dist(start, checkpoint_about(tag)),
-                dist(start, saving_model(model)),
-                line(start, ENGINE_SAVE, engine_saving(model)),
-                line(start, ENGINE_SAVED, engine_saved(model)),
-                line(start, ENGINE_SAVE, engine_saving(optim)),
-                line(done, ENGINE_SAVED, engine_saved(optim)),
-                line(done, ZERO_SAVED, zero_saved(optim, bf16=True)),
-                line(done, ENGINE_COMMIT, checkpoint_ready(tag)),
-            ]
-        )
+        texts = [dist(start, checkpoint_begin(tag)), dist(start, saving_model(model))]
+        self.clock.at(event.t)
+        return [Line(self._tag(0) + text) for text in texts]
 
-    def _failed(self, event: Failed) -> list[str]:
-        """Rank 0's watchdog takes its process down; the launcher kills the node's other ranks
-        and exits with the failed rank's code. The deepspeed launcher does not restart."""
-        watchdog = failure_lines(self.facts, self.incidentals, event)[:4]
-        out = [item.text for item in watchdog if isinstance(item, Line)]
+    # --- failure -------------------------------------------------------------------------------
+
+    def _failed(self, event: Failed) -> list[Out]:
+        """Every rank of the failed node: its NCCL watchdog gives up and aborts the process;
+        that node's launcher kills the rest and exits with the code, and pdsh reports the
+        node's ssh. The deepspeed launcher does not restart: the operator runs it again."""
+        f = self.facts
+        node = f.hosts.index(event.host) if event.host in f.hosts else 0
+        source = torchrun.torch_source(f.torch)
+        numel_in, numel_out = collective_numels(f, event.op)
+        # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
+        ran_ms = TIMEOUT_MS + (event.ran_ms - event.timeout_ms)
+        timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, TIMEOUT_MS, ran_ms)
+        group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
+        moment = f.moment(event.t)
+        watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
+        rng = Rng(f.seed * 4241 + event.seq)
+        for local in range(8):
+            rank = node * 8 + local
+            nanos = sorted(rng.integer(0, 999) for _ in range(4))
+            watchdog[node] += [
+                ("", torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout)),
+                (
+                    "",
+                    torchrun.watchdog_exception(
+                        rank,
+                        moment,
+                        nanos[1],
+                        source,
+                        group=group,
+                        work=event.seq,
+                        enqueued=event.seq + 2,
+                        completed=event.seq - 1,
+                    ),
+                ),
+                ("", torchrun.watchdog_inconsistency(rank, moment, nanos[2], source)),
+                ("", torchrun.watchdog_takedown(rank, moment, nanos[3], source)),
+            ]
+        out = self._merge(event.t, watchdog, 5)
+        words = [PYTHON, "-u", *self._script(0)]
+        later: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
+        later[node] = [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)]
+        out += self._merge(event.t + 2.0, later, 6)
         moment = self._at(event.t + 2.0)
-        texts = [
-            line(moment, "launch.py:319:sigkill_handler", killing(pid))
-            for pid in self.incidentals.worker_pids
-        ]
-        words = [
-            "/usr/bin/python",
-            "-u",
-            "train.py",
-            "--local_rank=0",
-            *self._args(),
-            "--deepspeed",
-            "--deepspeed_config",
-            "ds_config.json",
-        ]
-        texts.append(line(moment, "launch.py:325:sigkill_handler", exits(words, -6), level="ERROR"))
-        return out + texts
+        out.append(
+            Line(self._tag(node) + line(moment, LAUNCH_EXITS, exits(words, -6), level="ERROR"))
+        )
+        if f.nodes > 1:
+            # sys.exit(-6) leaves the shell an exit status of 250.
+            out.append(Line(ssh_exited(f.master, f.hosts[node], 250)))
+        return out

@@ -205,12 +205,13 @@ class FrameworkLog:
         # A save at a drawn step follows that step's line, as in the real log. Between two
         # drawn steps only the latest save is worth its lines: a real log has hundreds of
         # step lines around each save, the cast a few.
-        held: list[Out] = []
+        # The save is held as its event: a save another replaces costs no formatting.
+        held: list[RunEvent] = []
         last_drawn = -1
         for event in events:
             if isinstance(event, Trained):
                 for step in ticks[span_index]:
-                    self._emit(held)
+                    self._emit_held(held)
                     held = []
                     stats = run.step(step, event.attempt)
                     con.at(stats.t)
@@ -228,9 +229,9 @@ class FrameworkLog:
                 if event.step == last_drawn:
                     self._emit(self.dialect.present(event))
                 else:
-                    held = self.dialect.present(event)
+                    held = [event]
                 continue
-            self._emit(held)
+            self._emit_held(held)
             held = []
             if isinstance(event, Restarted):
                 self.show.state.failures += 1
@@ -240,8 +241,12 @@ class FrameworkLog:
                 self._type(self.dialect.launch_words(), min(RELAUNCH_SECONDS, budget / 4))
             if isinstance(event, Failed | Restarted):
                 pace()
-        self._emit(held)
+        self._emit_held(held)
         pace.finish()
+
+    def _emit_held(self, held: Sequence[RunEvent]) -> None:
+        for event in held:
+            self._emit(self.dialect.present(event))
 
     @property
     def _relaunches(self) -> bool:
@@ -292,6 +297,7 @@ class FrameworkLog:
         prompt_budget = budget / 3
         self._type(words, prompt_budget)
         con.at(event.t)
+        self._emit(self.dialect.present(event))  # the export command's own output
         con.tape.sleep(prompt_budget)
         self._type(["ls", "-lh", event.path], prompt_budget / 2)
         self._emit([Line(row) for row in listing(self.facts, event.t, event.path, event.shards)])

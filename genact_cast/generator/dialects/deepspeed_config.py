@@ -1,0 +1,162 @@
+"""The DeepSpeed config a DeepSpeed cast trains with, and the engine's dump of it, as
+DeepSpeed v0.17.5 prints them.
+
+`DeepSpeedConfig.print` (deepspeed/runtime/config.py) logs `DeepSpeedEngine configuration:`,
+one row per attribute, sorted, dotted out to column 29, then the user's JSON through
+`ScientificNotationEncoder` (deepspeed/runtime/config_utils.py). The attributes this config
+leaves at their defaults are presenters/frameworks/deepspeed/engine_config.tsv (written by
+scripts/deepspeed_engine_config.py, which runs the tag's own `DeepSpeedConfig`); the rest
+follow from the run here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.facts import Facts
+
+VERSION = "0.17.5"
+CATALOGUE_DIR = "presenters/frameworks/deepspeed"
+CONFIG_HEADER = "config.py:954:print"
+CONFIG_ROW = "config.py:958:print"
+CONFIG_JSON = "config.py:944:print_user_config"
+
+
+def ds_config(facts: Facts, steps_per_print: int) -> dict[str, Any]:
+    """ds_config.json: ZeRO-3 in bf16, AdamW and WarmupCosineLR from the config, as the
+    DeepSpeed tutorials and DeepSpeedExamples' ZeRO-3 configs set them."""
+    f = facts
+    return {
+        "train_batch_size": f.global_batch,
+        "train_micro_batch_size_per_gpu": f.micro_batch,
+        "gradient_accumulation_steps": f.grad_accum,
+        "steps_per_print": steps_per_print,
+        "optimizer": {
+            "type": "AdamW",
+            "params": {
+                "lr": f.peak_lr,
+                "betas": [0.9, 0.95],
+                "eps": 1e-08,
+                "weight_decay": 0.0 if f.kind == "sft" else 0.1,
+            },
+        },
+        "scheduler": {
+            "type": "WarmupCosineLR",
+            "params": {
+                "total_num_steps": f.total_steps,
+                "warmup_num_steps": f.warmup,
+                "warmup_type": "linear",
+                "cos_min_ratio": 0.1,
+            },
+        },
+        "gradient_clipping": 1.0,
+        "bf16": {"enabled": True},
+        "zero_optimization": {
+            "stage": 3,
+            "overlap_comm": True,
+            "contiguous_gradients": True,
+            "stage3_gather_16bit_weights_on_model_save": True,
+        },
+    }
+
+
+def learning_rate(config: Mapping[str, Any], step: int) -> float:
+    """The rate the engine reports after `step` optimizer steps: WarmupCosineLR's
+    `get_lr_ratio` (deepspeed/runtime/lr_schedules.py) at last_batch_iteration = step - 1,
+    times the configured rate."""
+    peak = float(config["optimizer"]["params"]["lr"])
+    params = config["scheduler"]["params"]
+    warmup, total = int(params["warmup_num_steps"]), int(params["total_num_steps"])
+    floor = float(params["cos_min_ratio"])
+    iteration = step - 1
+    if iteration < 0:
+        return 0.0
+    if iteration < warmup:
+        return peak * (iteration / warmup)
+    real_last_step = iteration - warmup + 1
+    ratio = (1 + math.cos(math.pi * real_last_step / (total - warmup))) / 2
+    return peak * max(0.0, floor + (1.0 - floor) * ratio)
+
+
+def scientific(value: Any, level: int = 0) -> str:
+    """`ScientificNotationEncoder().iterencode` with indent 4: numbers above 1e3 as `%e`,
+    mappings one key a line (", " ending every line but the last), lists inline."""
+    indent = 4
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        if value > 1e3:
+            return f"{value:e}"
+        return py_float(value) if isinstance(value, float) else str(value)
+    if isinstance(value, Mapping):
+        inner = " " * (level + 1) * indent
+        items = [f'\n{inner}"{key}": {scientific(item, level + 1)}' for key, item in value.items()]
+        return "{" + ", ".join(items) + "\n" + " " * level * indent + "}"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return "[" + ", ".join(scientific(item) for item in value) + "]"
+    return f'"{value}"'
+
+
+def _python(value: Any) -> str:
+    """`str()` of the parsed JSON value, as the engine's attributes print."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return py_float(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"'{k}': {_python(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_python(v) for v in value) + "]"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
+
+
+@functools.lru_cache(maxsize=1)
+def defaults() -> dict[str, str]:
+    path = resources.files("genact_cast.generator") / CATALOGUE_DIR / "engine_config.tsv"
+    table: dict[str, str] = {}
+    for row in path.read_text("utf-8").splitlines():
+        if row.startswith("#") or not row:
+            continue
+        name, _, value = row.partition("\t")
+        table[name] = value.replace("\\n", "\n")
+    return table
+
+
+def attributes(config: Mapping[str, Any], world: int, comms_address: int) -> dict[str, str]:
+    """Every attribute `DeepSpeedConfig.print` lists, as `str()` prints it."""
+    optimizer, scheduler = config["optimizer"], config["scheduler"]
+    values = dict(defaults())
+    values.update(
+        comms_config=f"<deepspeed.comm.config.DeepSpeedCommsConfig object at {comms_address:#x}>",
+        global_rank="0",
+        gradient_accumulation_steps=str(config["gradient_accumulation_steps"]),
+        optimizer_name=optimizer["type"].lower(),
+        optimizer_params=_python(optimizer["params"]),
+        scheduler_name=scheduler["type"],
+        scheduler_params=_python(scheduler["params"]),
+        steps_per_print=str(config["steps_per_print"]),
+        train_batch_size=str(config["train_batch_size"]),
+        train_micro_batch_size_per_gpu=str(config["train_micro_batch_size_per_gpu"]),
+        world_size=str(world),
+    )
+    return values
+
+
+def engine_configuration(
+    config: Mapping[str, Any], world: int, comms_address: int
+) -> list[tuple[str, str]]:
+    """(file:line:function, message) of each record `print("DeepSpeedEngine configuration")`
+    logs; a message may run over several lines."""
+    rows: list[tuple[str, str]] = [(CONFIG_HEADER, "DeepSpeedEngine configuration:")]
+    for name, value in sorted(attributes(config, world, comms_address).items()):
+        dots = "." * (29 - len(name))
+        rows.append((CONFIG_ROW, f"  {name} {dots} {value}"))
+    rows.append((CONFIG_JSON, "  json = " + scientific(config)))
+    return rows

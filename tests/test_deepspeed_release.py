@@ -1,0 +1,161 @@
+"""The DeepSpeed dialect against its one release, v0.17.5: every line of a cast is a logger
+call of that tag (presenters/frameworks/deepspeed/catalogue.tsv), the engine's configuration
+dump is the tag's own (fixtures written by running its DeepSpeedConfig, see
+scripts/deepspeed_engine_config.py), and the launcher, pdsh and the timer behave as that
+release's code does."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
+
+FIXTURES = Path(__file__).parent / "data" / "deepspeed"
+CASES = [
+    RecordOptions(seed=11, framework="deepspeed", kind="sft", failures=1),
+    RecordOptions(seed=4, framework="deepspeed", kind="pretrain", gpus=16, failures=1),
+    RecordOptions(seed=23, framework="deepspeed", kind="continue", gpus=32, failures=0),
+]
+CONFIG = "[config.py:954:print] DeepSpeedEngine configuration:"
+
+
+@functools.cache
+def entries() -> list[Entry]:
+    return catalogue("deepspeed")
+
+
+@functools.cache
+def lines(index: int) -> list[str]:
+    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
+    plan = make_plan(options)
+    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+
+
+def hosts(index: int) -> list[str]:
+    plan = make_plan(CASES[index])
+    return [plan.host(node) for node in range(plan.nodes)]
+
+
+def without_pdsh(index: int) -> list[tuple[str, str]]:
+    """(host, line) with pdsh's `host: ` prefix taken off ('' where there is none)."""
+    names = hosts(index) if len(hosts(index)) > 1 else []
+    out = []
+    for text in lines(index):
+        host = next((h for h in names if text.startswith(f"{h}: ")), "")
+        out.append((host, text[len(host) + 2 :] if host else text))
+    return out
+
+
+def outside_config(rows: list[str]) -> list[str]:
+    """The lines outside the engine's configuration dump, from its header to the last line
+    of its JSON (its rows run over several lines; the dump is checked whole against the
+    tag's own below)."""
+    out: list[str] = []
+    state = "out"
+    for text in rows:
+        if state == "out" and text.endswith(CONFIG):
+            state = "rows"
+        elif state == "rows" and "[config.py:944:print_user_config]   json = {" in text:
+            state = "json"
+        elif state == "json" and text == "}":
+            state = "out"
+        elif state == "out":
+            out.append(text)
+    return out
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_every_line_of_a_cast_is_a_format_of_the_pinned_release(index: int) -> None:
+    rows = outside_config([text for _, text in without_pdsh(index)])
+    missing, used = unmatched(rows, entries())
+    assert not missing, missing[:5]
+    assert len(used) >= 35, sorted(used)
+
+
+@pytest.mark.parametrize(
+    "fixture", sorted(FIXTURES.glob("engine-config-*.txt")), ids=lambda p: p.stem
+)
+def test_the_engine_configuration_is_what_the_tags_deepspeedconfig_prints(fixture: Path) -> None:
+    header, *rows = fixture.read_text("utf-8").rstrip("\n").split("\n")
+    words = shlex.split(header.split("deepspeed_engine_config.py")[1])
+    pins = dict(zip(words[::2], words[1::2], strict=True))
+    plan = make_plan(
+        RecordOptions(
+            seed=int(pins["--seed"]),
+            framework="deepspeed",
+            model=pins.get("--model"),
+            kind=pins.get("--kind"),
+            gpus=int(pins["--gpus"]) if "--gpus" in pins else None,
+            duration=120,
+        )
+    )
+    facts = facts_for(plan)
+    config = dsc.ds_config(facts, logging_interval(plan))
+    found = re.search(r"DeepSpeedCommsConfig object at (0x[0-9a-f]+)", "\n".join(rows))
+    assert found
+    ours = [
+        f"[{where}] {message}"
+        for where, message in dsc.engine_configuration(config, facts.dp, int(found[1], 16))
+    ]
+    assert "\n".join(ours).split("\n") == rows
+
+
+def test_pdsh_prefixes_every_node_and_interleaves_them() -> None:
+    tagged = [host for host, _ in without_pdsh(1) if host]
+    assert set(tagged) == set(hosts(1))
+    first_switch = next(i for i, host in enumerate(tagged) if host != tagged[0])
+    assert any(tagged[i] == tagged[0] for i in range(first_switch, len(tagged)))
+
+
+def test_a_failed_node_ends_in_its_launchers_lines_and_pdshs() -> None:
+    rows = [text for _, text in without_pdsh(1)]
+    kills = [i for i, text in enumerate(rows) if "Killing subprocess" in text]
+    assert len(kills) == 8
+    watchdogs = {m[1] for t in rows if (m := re.match(r"\[rank(\d+)\]:\[E", t))}
+    assert len(watchdogs) == 8  # every rank of the failed node
+    assert any("Timeout(ms)=1800000" in t for t in rows)  # DeepSpeed's 30-minute default
+    ssh = [t for t in rows if "ssh exited with exit code 250" in t]
+    assert len(ssh) == 1
+
+
+def test_the_timer_counts_from_its_process_start_in_epoch_0() -> None:
+    rows = [text for _, text in without_pdsh(0)]
+    timers = [re.search(r"epoch=(\d+)/micro_step=(\d+)/global_step=(\d+)", t) for t in rows]
+    steps = [re.search(r"\] step=(\d+),", t) for t in rows]
+    own = [(int(m[1]), int(m[3])) for m in timers if m]
+    engine = [int(m[1]) for m in steps if m and m[1] != "0"]
+    assert {epoch for epoch, _ in own} == {0}
+    drops = [i for i in range(1, len(own)) if own[i][1] < own[i - 1][1]]
+    assert len(drops) == 1  # the relaunch after the failure starts its counters again
+    assert own[drops[0]][1] < engine[drops[0]]
+
+
+def test_the_learning_rate_is_warmupcosinelrs() -> None:
+    facts = facts_for(make_plan(CASES[0]))
+    config = dsc.ds_config(facts, 10)
+    assert dsc.learning_rate(config, 1) == 0.0
+    assert dsc.learning_rate(config, facts.warmup + 1) == pytest.approx(facts.peak_lr, rel=1e-4)
+    assert dsc.learning_rate(config, facts.total_steps + 0) == pytest.approx(
+        facts.peak_lr * 0.1, rel=1e-3
+    )
+
+
+def test_json_numbers_above_a_thousand_print_in_scientific_notation() -> None:
+    text = dsc.scientific({"a": 1024, "b": 1000, "c": [0.9, 0.95], "d": True, "e": "x"})
+    assert text.split("\n") == [
+        "{",
+        '    "a": 1.024000e+03, ',
+        '    "b": 1000, ',
+        '    "c": [0.9, 0.95], ',
+        '    "d": true, ',
+        '    "e": "x"',
+        "}",
+    ]
