@@ -224,14 +224,9 @@ def main() -> None:
     facts = facts_for(plan)
     config = deepspeed_config.ds_config(facts, logging_interval(plan))
     text = dump(options.mirror, options.tag, config, facts.dp)
-    pins = "".join(
-        f" --{k} {v}"
-        for k, v in (("model", options.model), ("kind", options.kind), ("gpus", options.gpus))
-        if v is not None
-    )
     header = (
         f"# DeepSpeed {options.tag}: DeepSpeedConfig.print('DeepSpeedEngine configuration'), "
-        f"for scripts/deepspeed_engine_config.py --seed {options.seed}{pins}"
+        f"data-parallel world {facts.dp}, ds_config.json {json.dumps(config)}"
     )
     if options.table:
         rows = [(n, v) for n, v in table(text) if n not in RUN_DEPENDENT]

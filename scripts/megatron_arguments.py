@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import types
@@ -141,15 +142,11 @@ def main() -> None:
     )
     facts = facts_for(plan)
     log = Log(facts, color=False, interval=logging_interval(plan))
-    rows = run_validate(options.mirror, options.tag, facts.gpus, log.script_words())
+    words = log.script_words()
+    rows = run_validate(options.mirror, options.tag, facts.gpus, words)
     header = (
         f"# Megatron-LM {options.tag}: _print_args('arguments', args) after validate_args, "
-        f"for scripts/megatron_arguments.py --seed {options.seed}"
-        + "".join(
-            f" --{k} {v}"
-            for k, v in (("model", options.model), ("kind", options.kind), ("gpus", options.gpus))
-            if v is not None
-        )
+        f"WORLD_SIZE={facts.gpus} pretrain_gpt.py {shlex.join(words)}"
     )
     text = "\n".join([header, *(f"{name}\t{value}" for name, value in rows)]) + "\n"
     options.output.write_text(text, "utf-8")

@@ -7,8 +7,8 @@ release's code does."""
 from __future__ import annotations
 
 import functools
+import json
 import re
-import shlex
 from pathlib import Path
 
 import pytest
@@ -85,27 +85,28 @@ def test_every_line_of_a_cast_is_a_format_of_the_pinned_release(index: int) -> N
 )
 def test_the_engine_configuration_is_what_the_tags_deepspeedconfig_prints(fixture: Path) -> None:
     header, *rows = fixture.read_text("utf-8").rstrip("\n").split("\n")
-    words = shlex.split(header.split("deepspeed_engine_config.py")[1])
-    pins = dict(zip(words[::2], words[1::2], strict=True))
-    plan = make_plan(
-        RecordOptions(
-            seed=int(pins["--seed"]),
-            framework="deepspeed",
-            model=pins.get("--model"),
-            kind=pins.get("--kind"),
-            gpus=int(pins["--gpus"]) if "--gpus" in pins else None,
-            duration=120,
-        )
-    )
-    facts = facts_for(plan)
-    config = dsc.ds_config(facts, logging_interval(plan))
-    found = re.search(r"DeepSpeedCommsConfig object at (0x[0-9a-f]+)", "\n".join(rows))
+    found = re.fullmatch(r"# .*, data-parallel world (\d+), ds_config\.json (\{.*\})", header)
     assert found
+    world, config = int(found[1]), json.loads(found[2])
+    address = re.search(r"DeepSpeedCommsConfig object at (0x[0-9a-f]+)", "\n".join(rows))
+    assert address
     ours = [
         f"[{where}] {message}"
-        for where, message in dsc.engine_configuration(config, facts.dp, int(found[1], 16))
+        for where, message in dsc.engine_configuration(config, world, int(address[1], 16))
     ]
     assert "\n".join(ours).split("\n") == rows
+
+
+def test_the_dialects_config_is_the_one_the_fixtures_were_made_from() -> None:
+    """The fixtures' configs have the shape the dialect writes today (same keys)."""
+    facts = facts_for(make_plan(CASES[0]))
+    ours = dsc.ds_config(facts, logging_interval(make_plan(CASES[0])))
+    for fixture in FIXTURES.glob("engine-config-*.txt"):
+        header = fixture.read_text("utf-8").split("\n", 1)[0]
+        theirs = json.loads(header.split("ds_config.json ", 1)[1])
+        assert list(theirs) == list(ours)
+        assert theirs["scheduler"]["params"].keys() == ours["scheduler"]["params"].keys()
+        assert theirs["zero_optimization"] == ours["zero_optimization"]
 
 
 def test_pdsh_prefixes_every_node_and_interleaves_them() -> None:

@@ -240,7 +240,7 @@ LAST_WORDS = {
     "torchtitan": r"Sending process \d+ closing signal SIGINT",
     "megatron": r"Sending process \d+ closing signal SIGINT",
     "hf": r"Sending process \d+ closing signal SIGINT",
-    "deepspeed": r"Main process received SIGINT, +exiting",  # launch.py:328, v0.17.5
+    "deepspeed": r"Main process received +SIGINT, +exiting",  # launch.py:328, v0.17.5
 }
 
 

@@ -16,7 +16,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects.megatron import Log
-from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.presenters.framework import facts_for
 from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "megatron"
@@ -59,24 +59,24 @@ def test_every_line_of_a_cast_is_a_format_of_the_pinned_release(index: int) -> N
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("arguments-*.tsv")), ids=lambda p: p.stem)
 def test_the_argument_dump_is_what_the_tags_validate_args_prints(fixture: Path) -> None:
     header, *rows = fixture.read_text("utf-8").splitlines()
-    words = shlex.split(header.split("megatron_arguments.py")[1])
-    pins = dict(zip(words[::2], words[1::2], strict=True))
-    options = RecordOptions(
-        seed=int(pins["--seed"]),
-        framework="megatron",
-        model=pins.get("--model"),
-        kind=pins.get("--kind"),
-        gpus=int(pins["--gpus"]) if "--gpus" in pins else None,
-        duration=120,
-    )
-    plan = make_plan(options)
-    facts = facts_for(plan)
-    log = Log(facts, color=False, interval=logging_interval(plan))
+    found = re.fullmatch(r"# .*, WORLD_SIZE=(\d+) pretrain_gpt\.py (.*)", header)
+    assert found
     real = dict(row.split("\t", 1) for row in rows)
-    assert margs.parsed(facts, log.flags()) == real
+    pairs = margs.pairs_of(shlex.split(found[2]))
+    assert margs.parsed(pairs, int(found[1])) == real
     dump = margs.dump(real)
     assert len(dump) == len(real) + 2
     assert len(real) > 500
+
+
+def test_the_dialect_types_the_flags_the_fixtures_were_made_from() -> None:
+    facts = facts_for(make_plan(CASES[2]))
+    ours = {flag for flag, _ in Log(facts, color=False).flags()}
+    made = set()
+    for fixture in FIXTURES.glob("arguments-*.tsv"):
+        header = fixture.read_text("utf-8").split("\n", 1)[0]
+        made |= {flag for flag, _ in margs.pairs_of(shlex.split(header.split(".py ", 1)[1]))}
+    assert ours <= made
 
 
 def test_the_dump_pads_with_dots_to_column_48_and_sorts_case_blind() -> None:
@@ -90,7 +90,7 @@ def test_the_dump_pads_with_dots_to_column_48_and_sorts_case_blind() -> None:
 
 def test_no_fsdp2_with_the_distributed_optimizer() -> None:
     facts = facts_for(make_plan(CASES[0]))
-    args = margs.parsed(facts, Log(facts, color=False).flags())
+    args = margs.parsed(Log(facts, color=False).flags(), facts.gpus)
     assert args["use_distributed_optimizer"] == "True"
     assert args["use_torch_fsdp2"] == "False"
 

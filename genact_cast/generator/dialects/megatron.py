@@ -458,7 +458,7 @@ class Log:
         out: list[Out] = []
         if event.attempt == 0:
             out += [Line(text) for text in banner(f, self._t(event.t), self.incidentals)]
-        args = margs.parsed(f, self.flags())
+        args = margs.parsed(self.flags(), f.gpus)
         text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
         if f.pp > 1:
             text.append(NO_P2P_OVERLAP)

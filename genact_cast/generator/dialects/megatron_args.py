@@ -160,9 +160,23 @@ def defaults() -> dict[str, str]:
     return table
 
 
-def parsed(facts: Facts, pairs: list[tuple[str, str | None]]) -> dict[str, str]:
-    """Every argument after `validate_args`, printed as `str(value)`."""
-    f = facts
+def pairs_of(words: list[str]) -> list[tuple[str, str | None]]:
+    """`pretrain_gpt.py`'s words back as (flag, value or None for a switch)."""
+    out: list[tuple[str, str | None]] = []
+    for word in words:
+        if word.startswith("--"):
+            out.append((word[2:], None))
+        else:
+            out[-1] = (out[-1][0], word)
+    return out
+
+
+def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
+    """Every argument after `validate_args` for these flags on `world` GPUs, printed as
+    `str(value)`."""
+    given = dict(pairs)
+    tp = int(given.get("tensor-model-parallel-size") or 1)
+    pp = int(given.get("pipeline-model-parallel-size") or 1)
     args = dict(defaults())
     args.update(_OPTIONAL)
     for flag, value in pairs:
@@ -181,12 +195,12 @@ def parsed(facts: Facts, pairs: list[tuple[str, str | None]]) -> dict[str, str]:
             args[name] = value
     # What validate_args derives from them (megatron/training/arguments.py at the tag).
     args.update(
-        world_size=str(f.gpus),
-        data_parallel_size=str(f.dp),
-        transformer_pipeline_model_parallel_size=str(f.pp),
-        expert_tensor_parallel_size=str(f.tp),
-        encoder_num_layers=str(f.layers),
-        encoder_seq_length=str(f.seq_len),
+        world_size=str(world),
+        data_parallel_size=str(world // (tp * pp)),
+        transformer_pipeline_model_parallel_size=str(pp),
+        expert_tensor_parallel_size=str(tp),
+        encoder_num_layers=str(given["num-layers"]),
+        encoder_seq_length=str(given["seq-length"]),
     )
     return args
 
