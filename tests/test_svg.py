@@ -84,7 +84,7 @@ def pyte_screens_before(
 def test_well_formed_with_no_script_smil_or_external_references(svg: str) -> None:
     root = ET.fromstring(svg)
     tags = {element.tag.split("}")[1] for element in root.iter()}
-    assert tags <= {"svg", "style", "rect", "defs", "g", "text", "tspan", "use"}
+    assert tags <= {"svg", "style", "rect", "defs", "g", "text", "tspan", "use", "path"}
     assert not re.search(r"<script|\son\w+=|<animate|<set|javascript:|url\(|@import", svg)
     hrefs = re.findall(r'href="([^"]*)"', svg)
     assert hrefs

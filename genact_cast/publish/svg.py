@@ -26,6 +26,7 @@ from operator import itemgetter
 
 from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.escape import xml_escape
+from genact_cast.publish import boxes
 from genact_cast.publish.screens import Clip, LimitError, Row, Style, Timeline
 from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
@@ -222,6 +223,7 @@ class _Document:
         self.theme = theme
         self.defs: list[str] = []
         self.styles: dict[Style, str] = {}
+        self.pens: dict[tuple[str, str], str] = {}  # (stroke colour, width): class
         self.lines: dict[Line, int] = {}
         self.bodies: dict[tuple[str, str], int] = {}
         self.leaves: list[_Node] = []
@@ -255,15 +257,19 @@ class _Document:
                 number = self.bodies[(rects, spans)] = len(self.leaves)
                 node = _Node(self._new_id(), {0: number}, leaf=True)
                 self.leaves.append(node)
-                if rects:
-                    self._define(f'<g id="{node.ident}">{rects}<text>{spans}</text></g>')
+                joins = self._joins(line)
+                if rects or joins:
+                    self._define(f'<g id="{node.ident}">{rects}<text>{spans}</text>{joins}</g>')
                 else:
                     self._define(f'<text id="{node.ident}">{spans}</text>')
             self.lines[line] = number
         return number
 
     def css(self) -> list[str]:
-        return [f".{name}{{{_css(style, self.theme)}}}" for style, name in self.styles.items()]
+        return [f".{name}{{{_css(style, self.theme)}}}" for style, name in self.styles.items()] + [
+            f".{name}{{stroke:{color};stroke-width:{width}px}}"
+            for (color, width), name in self.pens.items()
+        ]
 
     def strip(self, shown: list[Frame], rows: int) -> str:
         """Every frame as its own viewport, placing nodes; new lines and blocks go to defs."""
@@ -357,6 +363,49 @@ class _Document:
         uses = "".join(_use(node, y - origin) for node, y in parts)
         self._define(f'<g id="{block.ident}">{uses}</g>')
         return block, origin
+
+    def _joins(self, line: Line) -> str:
+        """Ink above and below the box-drawing and block glyphs of a line, so they meet
+        the rows above and below: the row is taller than the font's glyph box (see
+        publish/boxes.py), which left a seam between a column of `│` or `█` and the next.
+
+        Drawn as vertical strokes, one path per colour and width: a glyph whose ink
+        reaches both edges in the same place gets one stroke the row's height, over its
+        own (same colour, same place), and a run of `█` one stroke as wide as the run.
+        """
+        column = 0
+        found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
+        for text, style in line:
+            for offset, char in enumerate(text):
+                reach = boxes.EDGES.get(char)
+                if reach is not None:
+                    for x0, x1, y0, y1 in boxes.strokes(reach, BASELINE, LINE_HEIGHT, FONT_SIZE):
+                        key = (style[0], y0, y1)
+                        found.setdefault(key, []).append(
+                            (column + offset + x0, column + offset + x1)
+                        )
+            column += len(text)
+        by_pen: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+        for (fg, y0, y1), spans in found.items():
+            for x0, x1 in boxes.merged(sorted(spans)):
+                width = _number((x1 - x0) * CELL_WIDTH, 2)
+                by_pen.setdefault((fg, width), []).append(((x0 + x1) / 2 * CELL_WIDTH, y0, y1))
+        paths = []
+        for (fg, width), segments in by_pen.items():
+            moves, at = [], None
+            for x, y0, y1 in sorted(segments, key=lambda s: (s[1], s[0])):
+                if at is None:
+                    moves.append(f"M{_number(x, 2)} {_number(y0, 2)}")
+                else:
+                    moves.append(f"m{_number(x - at[0], 2)} {_number(y0 - at[1], 2)}")
+                moves.append(f"v{_number(y1 - y0, 2)}")
+                at = (x, y1)
+            pen = (_color(fg, self.theme, background=False), width)
+            name = self.pens.get(pen)
+            if name is None:  # "_" first: never one of the text styles' classes
+                name = self.pens[pen] = "_" + _short_id(len(self.pens))
+            paths.append(f'<path class="{name}" d="{"".join(moves)}"/>')
+        return "".join(paths)
 
     def _line_markup(self, line: Line) -> tuple[str, str]:
         """The background rectangles and the text of a line, as markup."""

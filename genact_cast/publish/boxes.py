@@ -1,0 +1,75 @@
+"""Where DejaVu Sans Mono's box-drawing and block glyphs reach the top and bottom of a row.
+
+asciinema-player draws block elements as rectangles that fill the cell (its
+Terminal.js, `drawBlockGlyph`), so a column of `█` or a bar chart shows no line between
+rows; box drawing it leaves to the font. The SVG's rows (18 px at 14 px, as the
+player's line height) are taller than the font's glyph box (1.188 em), so each of these
+glyphs gets the ink it has at its top and bottom edge continued to the row's edge: the
+vertical strokes of `│ ┃ ║ ├ ╭` and the blocks join the rows above and below, and the
+text stays the text. The spans are measured from the bundled font by
+scripts/box_extents.py into data/box_extents.json (no Pillow needed here).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from importlib import resources
+
+Spans = tuple[tuple[float, float], ...]  # (x0, x1) as fractions of the cell's width
+OVERLAP = 0.3  # px drawn over the glyph's own edge, so antialiasing leaves no hairline
+
+
+@functools.cache
+def _table() -> tuple[float, float, dict[str, tuple[Spans, Spans]]]:
+    text = (resources.files("genact_cast.publish") / "data" / "box_extents.json").read_text()
+    data = json.loads(text)
+    cells = {
+        chr(int(code, 16)): (
+            tuple((float(a), float(b)) for a, b in above),
+            tuple((float(a), float(b)) for a, b in below),
+        )
+        for code, (above, below) in data["cells"].items()
+    }
+    return float(data["top"]), float(data["bottom"]), cells
+
+
+class _Edges:
+    """`EDGES.get(char)`: the char's (top spans, bottom spans), or None; loaded on first use."""
+
+    def get(self, char: str) -> tuple[Spans, Spans] | None:
+        if not "\u2500" <= char <= "\u259f":
+            return None
+        return _table()[2].get(char)
+
+
+EDGES = _Edges()
+
+
+def strokes(
+    reach: tuple[Spans, Spans], baseline: float, line_height: float, font_size: float
+) -> list[tuple[float, float, float, float]]:
+    """(x0, x1, y0, y1) to draw for one glyph: x as fractions of its cell, y from the
+    baseline (down is positive). Ink at both edges in the same place is one stroke the
+    row's height; otherwise a strip above the glyph box and one below."""
+    top, bottom, _ = _table()
+    row_top, row_bottom = -baseline, line_height - baseline
+    glyph_top, glyph_bottom = top * font_size + OVERLAP, bottom * font_size - OVERLAP
+    above, below = reach
+    if above == below:
+        return [(x0, x1, row_top, row_bottom) for x0, x1 in above]
+    return [(x0, x1, row_top, glyph_top) for x0, x1 in above] + [
+        (x0, x1, glyph_bottom, row_bottom) for x0, x1 in below
+    ]
+
+
+def merged(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Spans (sorted) with those that touch or overlap joined: a run of `█` is one."""
+    out: list[tuple[float, float]] = []
+    for x0, x1 in spans:
+        if out and x0 <= out[-1][1] + 1e-6:
+            out[-1] = (out[-1][0], max(out[-1][1], x1))
+        else:
+            out.append((x0, x1))
+    return out
