@@ -138,7 +138,10 @@ def url_path(name: str) -> str:
     fragment."""
     from urllib.parse import quote
 
-    return quote(markup_safe(name), safe="/")
+    quoted = quote(markup_safe(name), safe="/")
+    # `//host/x.cast` would be a protocol-relative link to another host: the same file
+    # is `/host/x.cast` (POSIX reads leading slashes as one).
+    return "/" + quoted.lstrip("/") if quoted.startswith("//") else quoted
 
 
 _XML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",

@@ -15,15 +15,18 @@ import contextlib
 import os
 import re
 import select
+import shutil
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from genact_cast import limits
 from genact_cast.asciicast.reader import CastReader
+from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, within
 from genact_cast.errors import GenactCastError
 from genact_cast.escape import terminal_text
 
@@ -62,17 +65,32 @@ def find_cast_link(page: bytes) -> bytes | None:
 
 
 @contextlib.contextmanager
-def open_cast(source: str) -> Iterator[CastReader]:
-    """A reader for `source`, closed when the block ends."""
+def open_cast(source: str, *, shown: str | None = None) -> Iterator[CastReader]:
+    """A reader for `source`, closed when the block ends; `shown` names it in messages
+    (the URL of a cast read from its downloaded copy)."""
     if source == "-":
         _wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")
-        yield CastReader(sys.stdin.buffer, "<stdin>")
+        yield CastReader(sys.stdin.buffer, shown or "<stdin>")
     elif is_url(source):
         with _download(source) as stream:
-            yield CastReader(stream, source)
+            yield CastReader(stream, shown or source)
     else:
         with _open_file(source) as stream:
-            yield CastReader(stream, source)
+            yield CastReader(stream, shown or source)
+
+
+@contextlib.contextmanager
+def downloaded(url: str) -> Iterator[str]:
+    """The cast at `url` downloaded once, as a private temporary file, for a command that
+    reads it more than once (`play --loop`, `--start-at LABEL`): one download, and the
+    copy checked is the copy played."""
+    with (
+        _download(url) as stream,
+        tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as copy,
+    ):
+        shutil.copyfileobj(stream, copy)
+        copy.flush()
+        yield copy.name
 
 
 @contextlib.contextmanager
@@ -113,7 +131,25 @@ def _wait_for_data(fd: int, source: str) -> None:
 
 @contextlib.contextmanager
 def _download(url: str) -> Iterator[IO[bytes]]:
-    """The cast at `url` (or linked from the page there), downloaded whole."""
+    """The cast at `url` (or linked from the page there), downloaded whole, within one
+    deadline for everything (headers, redirects, pages, bodies)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        within(limits.URL_DEADLINE_SECONDS, lambda cancelled: _download_into(url, spool, cancelled))
+    except TimeoutError:
+        spool.close()
+        raise SourceError(
+            url, f"not downloaded within the limit of {limits.URL_DEADLINE_SECONDS:g} s"
+        ) from None
+    except BaseException:
+        spool.close()
+        raise
+    with spool:
+        spool.seek(0)
+        yield spool
+
+
+def _download_into(url: str, spool: IO[bytes], cancelled: threading.Event) -> None:
     import httpx
 
     from genact_cast import __version__
@@ -121,10 +157,10 @@ def _download(url: str) -> Iterator[IO[bytes]]:
     headers = {
         "User-Agent": f"genact-cast/{__version__}",
         "Accept": "application/x-asciicast, application/json, text/html;q=0.5",
+        "Accept-Encoding": ACCEPT_ENCODING,
     }
     deadline = time.monotonic() + limits.URL_DEADLINE_SECONDS
     timeout = httpx.Timeout(limits.URL_READ_TIMEOUT_SECONDS)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     try:
         with httpx.Client(
             follow_redirects=True,
@@ -134,27 +170,21 @@ def _download(url: str) -> Iterator[IO[bytes]]:
         ) as client:
             target = url
             for _ in range(limits.MAX_REDIRECTS + 1):
-                link = _fetch(client, target, spool, deadline)
+                link = _fetch(client, target, spool, deadline, cancelled)
                 if link is None:
                     break
                 target = link
             else:
                 raise SourceError(url, f"more than {limits.MAX_REDIRECTS} recording-page links")
     except httpx.TooManyRedirects:
-        spool.close()
         raise SourceError(url, f"more than {limits.MAX_REDIRECTS} redirects") from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        spool.close()
         raise SourceError(url, str(exc) or type(exc).__name__) from None
-    except BaseException:
-        spool.close()
-        raise
-    with spool:
-        spool.seek(0)
-        yield spool
 
 
-def _fetch(client: httpx.Client, url: str, spool: IO[bytes], deadline: float) -> str | None:
+def _fetch(
+    client: httpx.Client, url: str, spool: IO[bytes], deadline: float, cancelled: threading.Event
+) -> str | None:
     """Download `url` into `spool`; for a recording page, return the cast's URL instead."""
     import httpx
 
@@ -171,17 +201,21 @@ def _fetch(client: httpx.Client, url: str, spool: IO[bytes], deadline: float) ->
         what = "page" if page else "cast"
         spool.seek(0)
         spool.truncate()
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise SourceError(url, f"the {what} is larger than the limit of {limit:,} bytes")
-            if time.monotonic() > deadline:
-                raise SourceError(
-                    url,
-                    f"not downloaded within the limit of {limits.URL_DEADLINE_SECONDS:g} s",
-                )
-            spool.write(chunk)
+        encoding = response.headers.get("content-encoding", "")
+        try:
+            for chunk in decoded(response.iter_raw(), encoding, limit):
+                if cancelled.is_set() or time.monotonic() > deadline:
+                    raise SourceError(
+                        url,
+                        f"not downloaded within the limit of {limits.URL_DEADLINE_SECONDS:g} s",
+                    )
+                spool.write(chunk)
+        except TooLarge:
+            raise SourceError(
+                url, f"the {what} is larger than the limit of {limit:,} bytes"
+            ) from None
+        except BadEncoding as exc:
+            raise SourceError(url, str(exc)) from None
         if not page:
             return None
         spool.seek(0)

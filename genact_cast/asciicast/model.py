@@ -48,6 +48,9 @@ class Header(NamedTuple):
     term_type: str | None = None
     env: Mapping[str, str] = MappingProxyType({})
     theme: Theme | None = None
+    # The header's theme as written when it is not a valid one (players ignore it; the
+    # exporters refuse it, naming the field), else None.
+    rejected_theme: object = None
 
 
 class Cast(NamedTuple):

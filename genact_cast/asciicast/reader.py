@@ -224,6 +224,7 @@ class CastReader:
             term_type=term_type if isinstance(term_type, str) else None,
             env=_strings(env),
             theme=_theme(theme),
+            rejected_theme=theme if theme is not None and _theme(theme) is None else None,
         )
 
     def events(self) -> Iterator[Event]:

@@ -10,12 +10,15 @@ from collections.abc import Iterator
 
 from genact_cast import limits
 from genact_cast.asciicast import MARKER, MICROS, Event
+from genact_cast.asciicast.reader import CastReader
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.escape import terminal_text
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
 from genact_cast.player.timeline import limit_idle, limit_idle_batches
-from genact_cast.sources import open_cast
+from genact_cast.sources import downloaded, is_url, open_cast
+
+LABEL_PREFIX = "label:"  # --start-at label:5 is the marker labelled 5, not 5 seconds
 
 
 def play_cast(
@@ -44,14 +47,19 @@ def play_cast(
         _seconds(start_at)  # a bad number fails before anything is read
     label = start_at is not None and _seconds(start_at) is None
     with _replayable(source, loop or label) as path, contextlib.ExitStack() as opened:
+        shown = None if path == source else "<stdin>" if source == "-" else source
+
+        def reopen() -> CastReader:
+            opened.close()
+            return opened.enter_context(open_cast(path, shown=shown))
+
         # Open (and read the header) before touching the terminal: a bad source fails
         # with the terminal as it was.
-        reader = opened.enter_context(open_cast(path))
+        reader = reopen()
         if label:
             assert start_at is not None
-            _find_marker(reader.events(), start_at)  # fails before anything is written
-            opened.close()
-            reader = opened.enter_context(open_cast(path))
+            _find_marker(reader.events(), _label(start_at))  # fails before anything is written
+            reader = reopen()  # the same copy: what was checked is what is played
         with open_terminal() as terminal:
             playback = Playback(
                 terminal, speed=speed, pause_on_markers=pause_on_markers, unsafe=unsafe
@@ -66,8 +74,7 @@ def play_cast(
                         _play_from(playback, limit_idle(reader.events(), limit), start_at)
                     if not loop:
                         break
-                    opened.close()
-                    reader = opened.enter_context(open_cast(path))
+                    reader = reopen()
             except Quit:
                 pass
             finally:
@@ -83,7 +90,7 @@ def _play_from(playback: Playback, events: Iterator[Event], start_at: str) -> No
             playback.show(event)
             break
         playback.show(event, instant=True)
-        if seconds is None and event.code == MARKER and event.data == start_at:
+        if seconds is None and event.code == MARKER and event.data == _label(start_at):
             playback.restart(event.time_us)
             break
     else:
@@ -100,7 +107,14 @@ def _find_marker(events: Iterator[Event], label: str) -> None:
     )
 
 
+def _label(text: str) -> str:
+    return text.removeprefix(LABEL_PREFIX)
+
+
 def _seconds(text: str) -> float | None:
+    """Seconds, or None for a marker's label (anything not a number, or after `label:`)."""
+    if text.startswith(LABEL_PREFIX):
+        return None
     try:
         value = float(text)
     except ValueError:
@@ -116,7 +130,11 @@ def _seconds(text: str) -> float | None:
 @contextlib.contextmanager
 def _replayable(source: str, again: bool) -> Iterator[str]:
     """Standard input can be read once: to read it again (loop, look for a marker first),
-    spool it to a temporary file."""
+    spool it to a temporary file. A URL is downloaded once, to a temporary file too."""
+    if is_url(source) and again:
+        with downloaded(source) as path:
+            yield path
+        return
     if source != "-" or not again:
         yield source
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -62,14 +63,30 @@ def install_id(env: Mapping[str, str] | None = None) -> str:
 def _read(path: Path) -> str | None:
     """The ID in `path`, None when there is none; a file that cannot be one is an error."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_ID_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO nobody writes to would wait forever. What is opened
+        # is then looked at: only a regular file is read.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
         raise InstallIdError(f"{path} is a directory, not an install ID file") from None
     except OSError as exc:
         raise InstallIdError(f"cannot read the install ID from {path}: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise InstallIdError(f"{path} is a directory, not an install ID file")
+        raise InstallIdError(
+            f"{path} is not a regular file (a FIFO, device or socket): not an install ID file"
+        )
+    with os.fdopen(fd, "rb") as stream:
+        try:
+            data = stream.read(MAX_ID_BYTES + 1)
+        except OSError as exc:
+            raise InstallIdError(
+                f"cannot read the install ID from {path}: {exc.strerror}"
+            ) from None
     if len(data) > MAX_ID_BYTES:
         raise InstallIdError(f"{path} is over {MAX_ID_BYTES} bytes: not an install ID file")
     try:

@@ -46,6 +46,8 @@ WORK_BASE = 20 * MAX_CELLS
 WORK_PER_CHAR = 1000
 RESIZE_CHARS = 32  # a resize event counts as this much output (its line in the cast)
 
+LABEL_PREFIX = "label:"  # --start-at label:5 is the marker labelled 5, not 5 seconds
+
 
 @dataclass(frozen=True)
 class Screen:
@@ -81,12 +83,20 @@ class Clip:
         end = seconds_or_label(self.end_at, "--end-at")
         if isinstance(start, float) and isinstance(end, float) and end <= start:
             raise BadOption(f"--end-at ({end:g}) must come after --start-at ({start:g})")
+        if isinstance(start, str) and start == end:
+            raise BadOption(
+                f"--start-at and --end-at name the same marker ({start!r}): the clip would be "
+                "empty; give --end-at the next marker's label or a time"
+            )
 
 
 def seconds_or_label(text: str | None, option: str) -> float | str | None:
-    """A time in seconds, or the label of a marker (anything that is not a number)."""
+    """A time in seconds, or the label of a marker (anything that is not a number, or
+    anything after `label:`, so that a label such as `5` or `nan` can be chosen)."""
     if text is None:
         return None
+    if text.startswith(LABEL_PREFIX):
+        return text[len(LABEL_PREFIX) :]
     try:
         value = float(text)
     except ValueError:
@@ -188,6 +198,11 @@ class Timeline:
                         pending = clock(event.time_us)
             elif event.code == MARKER:
                 if origin is None and event.data == start:
+                    if end_us is not None and end_us <= event.time_us:
+                        raise BadOption(
+                            f"--end-at ({end:g} s) must come after --start-at, the marker "
+                            f"{start!r} at {event.time:.3f} s"
+                        )
                     origin, pending = event.time_us, 0.0
                 elif origin is not None and event.data == end and event.time_us > origin:
                     break

@@ -102,10 +102,23 @@ def resolve_theme(header: Header, name: str | None = None) -> Theme:
     """
     if name is not None:
         return named_theme(name)
+    field = f"the cast's {'term.theme' if header.version == 3 else 'theme'}"
     if header.theme is not None:
-        field = "term.theme" if header.version == 3 else "theme"
-        return check_theme(header.theme, f"the cast's {field}")
+        return check_theme(header.theme, field)
+    if header.rejected_theme is not None:
+        return check_theme(_as_theme(header.rejected_theme, field), field)
     return DEFAULT_THEME
+
+
+def _as_theme(value: object, field: str) -> Theme:
+    """A theme as a cast writes it ({"fg", "bg", "palette": "#..:#.."}), shaped for
+    `check_theme`, or a ThemeError naming what is missing."""
+    if not isinstance(value, dict):
+        raise ThemeError(f"{field}: not an object with fg, bg and palette")
+    for key in ("fg", "bg", "palette"):
+        if not isinstance(value.get(key), str):
+            raise ThemeError(f"{field}.{key}: missing or not a string")
+    return Theme(value["fg"], value["bg"], tuple(value["palette"].split(":")))
 
 
 def agg_theme(theme: Theme) -> str:

@@ -17,13 +17,14 @@ import getpass
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from genact_cast import __version__
+from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, within
 from genact_cast.errors import GenactCastError
 from genact_cast.sources import open_cast
 
@@ -33,8 +34,6 @@ MAX_REPLY_BYTES = 1 << 20  # a reply is a URL and a message: 1 MiB is plenty
 MAX_REDIRECTS = 3
 MAX_DETAIL_CHARS = 200
 REDACTED = "[install ID hidden]"
-
-T = TypeVar("T")
 
 
 class UploadError(GenactCastError):
@@ -96,11 +95,12 @@ def upload(
     secrets = _secrets(user, install_id)
     fields = {k: v for k, v in (("title", title), ("visibility", visibility)) if v is not None}
 
-    def exchange() -> Reply:
+    def exchange(cancelled: threading.Event) -> Reply:
         import httpx
 
         headers = {
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": f"genact-cast/{__version__} httpx/{httpx.__version__}",
         }
         with httpx.Client(
@@ -114,33 +114,11 @@ def upload(
                 )
             return reply
 
-    reply = _within(deadline, exchange, f"{server} did not finish answering in {deadline:g} s")
+    try:
+        reply = within(deadline, exchange)
+    except TimeoutError:
+        raise UploadError(f"{server} did not finish answering in {deadline:g} s") from None
     return result(reply, secrets)
-
-
-def _within(seconds: float, work: Callable[[], T], late: str) -> T:
-    """`work()`, or UploadError(`late`) once `seconds` have passed.
-
-    The work runs in a daemon thread: a socket read cannot be given a deadline of its
-    own, only a timeout between bytes, which a trickling server never trips.
-    """
-    outcome: list[T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as exc:  # handed to the caller's thread
-            failure.append(exc)
-
-    worker = threading.Thread(target=run, name="genact-cast-upload", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise UploadError(late)
-    if failure:
-        raise failure[0]
-    return outcome[0]
 
 
 def _post(
@@ -157,7 +135,7 @@ def _post(
                 reply = Reply(
                     response.status_code,
                     response.headers.get("content-type", ""),
-                    _read_capped(response.headers, response.iter_bytes()),
+                    _read_capped(response.headers, response.iter_raw()),
                 )
         except httpx.TooManyRedirects:
             raise UploadError(f"{origin} redirected more than {MAX_REDIRECTS} times") from None
@@ -173,31 +151,58 @@ def _post(
     raise AssertionError("unreachable")
 
 
-def _read_capped(headers: Any, chunks: Iterable[bytes]) -> bytes:
-    """The reply's body, refused as soon as it passes MAX_REPLY_BYTES."""
+def _read_capped(headers: Any, raw: Iterable[bytes]) -> bytes:
+    """The reply's body, decoded, refused as soon as it passes MAX_REPLY_BYTES (counted
+    as it is decoded: a compressed bomb stops there too)."""
     limit = f"the server's reply is larger than {MAX_REPLY_BYTES // 1024} KiB"
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_REPLY_BYTES:
         raise UploadError(limit)
     body = bytearray()
-    for chunk in chunks:
-        body += chunk
-        if len(body) > MAX_REPLY_BYTES:
-            raise UploadError(limit)
+    try:
+        for chunk in decoded(raw, headers.get("content-encoding", ""), MAX_REPLY_BYTES):
+            body += chunk
+    except TooLarge:
+        raise UploadError(limit) from None
+    except BadEncoding as exc:
+        raise UploadError(f"the server's reply cannot be read: {exc}") from None
     return bytes(body)
 
 
 def _secrets(user: str, install_id: str) -> list[str]:
-    """The install ID in every form a server could echo it: as it is, and inside the
-    Basic credentials it travels in."""
-    credentials = base64.b64encode(f"{user}:{install_id}".encode()).decode("ascii")
-    return [s for s in (credentials, credentials.rstrip("="), install_id) if s]
+    """The install ID in every form a server could echo it: as it is, in either case,
+    without its dashes, reversed, in rot13; each of those in base64 (standard and
+    URL-safe, padded or not), base32, base16, base85, Ascii85 and percent-encoding; and
+    the Basic credentials it travels in. Longest first, so a form inside another goes
+    with it. Case is ignored where the encoding ignores it (hex, base32)."""
+    import codecs
+    from urllib.parse import quote
+
+    plain = {install_id, install_id.replace("-", ""), install_id[::-1]}
+    plain |= {codecs.encode(form, "rot13") for form in plain}
+    plain |= {form.upper() for form in plain} | {form.lower() for form in plain}
+    encoded: set[str] = set()
+    for form in [*plain, f"{user}:{install_id}"]:
+        data = form.encode()
+        for text in (
+            base64.b64encode(data), base64.urlsafe_b64encode(data), base64.b32encode(data),
+            base64.b16encode(data), base64.b85encode(data), base64.a85encode(data),
+        ):  # fmt: skip
+            value = text.decode("ascii")
+            encoded |= {value, value.rstrip("=")}
+        encoded.add(quote(form, safe=""))
+    # Short forms (of a short ID) would hide ordinary words: the ID itself always goes.
+    found = {form for form in plain | encoded if len(form) >= 8} | {install_id}
+    return sorted(found - {""}, key=lambda form: (-len(form), form))
 
 
 def _redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+    import re
+
+    pattern = "|".join(re.escape(secret) for secret in secrets)
+    # Case-insensitively: hex and base32 read the same in either case; a base64 form
+    # that matches another one's case-folding is hidden too, which only errs on the safe side.
+    return re.sub(pattern, REDACTED, text, flags=re.IGNORECASE) if pattern else text
 
 
 def result(reply: Reply, secrets: list[str]) -> Uploaded:

@@ -1,0 +1,111 @@
+"""Limits on what a server can make us do: decode, wait, hold in memory.
+
+httpx decodes a compressed body a whole network chunk at a time, with no bound on what
+one chunk decodes to: `Content-Encoding: gzip, gzip` turns 3.5 KB on the wire into
+gigabytes in one call. Here the raw bytes are decoded in steps of at most `STEP` bytes
+per layer, and the decoded total is counted as it grows, so a limit stops a bomb after
+at most `STEP` bytes past it.
+
+httpx's timeouts are per read: a server sending its headers a byte every few seconds
+never trips one. `within` puts one deadline on the whole exchange, headers included.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+STEP = 64 << 10  # the most one layer decodes at a time
+ACCEPT_ENCODING = "gzip, deflate"  # what `decoded` undoes; asked for instead of httpx's default
+
+
+class TooLarge(Exception):
+    """The decoded body passed its limit."""
+
+
+class BadEncoding(Exception):
+    """The body's Content-Encoding is unknown, or its data does not decode."""
+
+
+def decoded(raw: Iterable[bytes], content_encoding: str, limit: int) -> Iterator[bytes]:
+    """The body from its raw chunks, decoded layer by layer (the last applied first),
+    raising TooLarge as soon as more than `limit` decoded bytes have come out."""
+    codings = [part.strip().lower() for part in content_encoding.split(",")]
+    stream: Iterator[bytes] = iter(raw)
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        if coding in ("gzip", "x-gzip"):
+            stream = _inflate(stream, zlib.MAX_WBITS | 16)
+        elif coding == "deflate":
+            stream = _inflate(stream, zlib.MAX_WBITS)
+        else:
+            raise BadEncoding(f"the reply is in an encoding not asked for ({coding[:40]!r})")
+    total = 0
+    for piece in stream:
+        total += len(piece)
+        if total > limit:
+            raise TooLarge
+        yield piece
+
+
+def _inflate(chunks: Iterator[bytes], wbits: int) -> Iterator[bytes]:
+    """One layer of gzip (several members too) or deflate (zlib-wrapped or raw, as
+    servers send both), at most STEP bytes out per step."""
+    decoder = zlib.decompressobj(wbits)
+    first = True
+    try:
+        for chunk in chunks:
+            data = chunk
+            while data:
+                try:
+                    out = decoder.decompress(data, STEP)
+                except zlib.error:
+                    if not (first and wbits == zlib.MAX_WBITS):
+                        raise
+                    decoder, wbits = zlib.decompressobj(-zlib.MAX_WBITS), -zlib.MAX_WBITS
+                    out = decoder.decompress(data, STEP)
+                first = False
+                if out:
+                    yield out
+                if decoder.eof:
+                    # Another gzip member may follow; after a deflate stream, nothing does.
+                    data = decoder.unused_data if wbits & 16 else b""
+                    if data:
+                        decoder = zlib.decompressobj(wbits)
+                else:
+                    data = decoder.unconsumed_tail
+        tail = decoder.flush()
+        if tail:
+            yield tail
+    except zlib.error as exc:
+        raise BadEncoding(f"the reply's compressed data is broken ({exc})") from None
+
+
+def within(seconds: float, work: Callable[[threading.Event], T]) -> T:
+    """`work(cancelled)`, or TimeoutError once `seconds` have passed.
+
+    The work runs in a daemon thread: a socket read cannot be given a deadline of its
+    own, only a timeout between bytes, which a trickling server never trips. On time
+    out `cancelled` is set, for the work to stop at its next look.
+    """
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+    cancelled = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append(work(cancelled))
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="genact-cast-http", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        cancelled.set()
+        raise TimeoutError
+    if failure:
+        raise failure[0]
+    return outcome[0]

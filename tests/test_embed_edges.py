@@ -1,0 +1,108 @@
+"""embed's low-severity edges from the attack run: clip bounds that name the same marker
+or end before a labelled start, labels that read as numbers, cast paths starting with
+`//`, and a cast theme that is not valid."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def genact(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def write_cast(path: Path, **header: object) -> Path:
+    lines = [
+        json.dumps({"version": 2, "width": 40, "height": 5, **header}),
+        json.dumps([0.5, "o", "before\r\n"]),
+        json.dumps([1.0, "m", "5"]),
+        json.dumps([1.5, "o", "five\r\n"]),
+        json.dumps([10.0, "m", "late"]),
+        json.dumps([10.5, "o", "after late\r\n"]),
+        json.dumps([12.0, "m", "nan"]),
+        json.dumps([12.5, "o", "the end\r\n"]),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_the_same_marker_for_start_and_end_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    cast = write_cast(tmp_path / "c.cast")
+    result = genact("embed", str(cast), "--text", "t.txt", "--start-at", "late", "--end-at",
+                    "late", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert "name the same marker" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "t.txt").exists()
+
+
+def test_a_labelled_start_after_a_numeric_end_is_refused(tmp_path: Path) -> None:
+    cast = write_cast(tmp_path / "c.cast")
+    result = genact("embed", str(cast), "--vtt", "s.vtt", "--start-at", "late", "--end-at", "3",
+                    cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert "--end-at (3 s) must come after --start-at" in result.stderr
+    assert not (tmp_path / "s.vtt").exists()
+
+
+@pytest.mark.parametrize(
+    ("label", "shown", "hidden"), [("5", "before", "five"), ("nan", "after late", "the end")]
+)
+def test_a_label_that_reads_as_a_number_can_be_chosen(
+    tmp_path: Path, label: str, shown: str, hidden: str
+) -> None:
+    cast = write_cast(tmp_path / "c.cast")
+    result = genact("embed", str(cast), "--text", "t.txt", "--end-at", f"label:{label}",
+                    cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "t.txt").read_text()
+    assert shown in text
+    assert hidden not in text
+    played = genact("play", "--start-at", f"label:{label}", "-s", "1000", str(cast), cwd=tmp_path)
+    assert played.returncode == 0, played.stderr
+    assert "the end" in played.stdout
+
+
+def test_a_cast_path_starting_with_two_slashes_is_never_a_link_to_another_host(
+    tmp_path: Path,
+) -> None:
+    cast = write_cast(tmp_path / "c.cast")
+    doubled = "/" + str(cast)  # //tmp/.../c.cast: the same file
+    result = genact("embed", doubled, "--markdown", "s.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    snippet = (tmp_path / "s.md").read_text()
+    assert "(//" not in snippet
+    assert '"//' not in snippet
+    assert f"({cast}" in snippet
+
+
+def test_an_invalid_cast_theme_is_refused_by_embed_naming_the_field(tmp_path: Path) -> None:
+    theme = {"fg": "#ffffff", "bg": "#000000", "palette": ":".join(["#123456"] * 7 + ["red"])}
+    cast = write_cast(tmp_path / "c.cast", theme=theme)
+    result = genact("embed", str(cast), "--svg", "c.svg", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("genact-cast: the cast's theme.palette[7]: ")
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "c.svg").exists()
+    # --theme NAME renders it anyway, and play and info still ignore it.
+    assert (
+        genact("embed", str(cast), "--svg", "c.svg", "--theme", "nord", cwd=tmp_path).returncode
+        == 0
+    )
+    assert genact("info", str(cast), cwd=tmp_path).returncode == 0
+
+
+def test_a_short_hex_cast_theme_is_used_not_dropped(tmp_path: Path) -> None:
+    theme = {"fg": "#fff", "bg": "#012", "palette": ":".join(["#abc"] * 8)}
+    cast = write_cast(tmp_path / "c.cast", theme=theme)
+    result = genact("embed", str(cast), "--svg", "c.svg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "#001122" in (tmp_path / "c.svg").read_text().lower()

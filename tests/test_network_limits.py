@@ -1,0 +1,227 @@
+"""A hostile server on 127.0.0.1 against the URL sources and the upload: compressed
+bombs, headers trickled a byte at a time, casts downloaded once for --loop and
+--start-at, install-ID files that are FIFOs, and the install ID echoed in other forms."""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import contextlib
+import getpass
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import quote
+
+import pytest
+
+from genact_cast import limits
+from genact_cast.errors import GenactCastError
+from genact_cast.publish.upload import Reply, UploadError, _secrets, result, upload
+from genact_cast.sources import open_cast
+
+ROOT = Path(__file__).resolve().parent.parent
+CAST = ROOT / "casts" / "seed7-80x24.cast"
+ID = "3f1c2a9e-5b7d-4e2f-9a1b-0c8d7e6f5a4b"
+HEADER = b'{"version": 2, "width": 80, "height": 24}\n'
+
+
+def gzip_of_zeros(size: int) -> bytes:
+    """gzip of `size` zero bytes, made a mebibyte at a time."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = bytes(1 << 20)
+    out = [packer.compress(block) for _ in range(size >> 20)]
+    return b"".join([*out, packer.flush()])
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """256 MiB of zeros as `Content-Encoding: gzip, gzip`: a few KB on the wire."""
+    inner = gzip_of_zeros(256 << 20)
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return packer.compress(inner) + packer.flush()
+
+
+class Server(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    bomb: ClassVar[bytes] = b""
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        Server.hits.append(self.path)
+        if self.path == "/bomb":
+            self.send(Server.bomb, encoding="gzip, gzip")
+        elif self.path == "/trickle-headers":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            with contextlib.suppress(OSError):
+                for _ in range(400):  # a header byte every 50 ms: no read ever times out
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+        elif self.path == "/cast":
+            self.send(CAST.read_bytes())
+        elif self.path == "/labelled":
+            # Only the first copy has the marker: a second download would lack it.
+            first = sum(1 for hit in Server.hits if hit == "/labelled") == 1
+            events = b'[0.5, "o", "before\\r\\n"]\n'
+            events += b'[1.0, "m", "5"]\n' if first else b""
+            events += b'[1.5, "o", "after\\r\\n"]\n'
+            self.send(HEADER + events)
+        else:
+            self.send_error(404)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send(Server.bomb, status=201, kind="application/json", encoding="gzip, gzip")
+
+    def send(
+        self, body: bytes, *, status: int = 200, kind: str = "application/x-asciicast",
+        encoding: str | None = None,
+    ) -> None:  # fmt: skip
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server(bomb: bytes) -> Iterator[str]:
+    Server.bomb, Server.hits = bomb, []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@contextlib.contextmanager
+def peak_memory() -> Iterator[list[int]]:
+    tracemalloc.start()
+    peak: list[int] = []
+    try:
+        yield peak
+    finally:
+        peak.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+
+
+def test_a_gzip_gzip_bomb_from_a_url_stops_at_the_limit_in_bounded_memory(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "MAX_URL_CAST_BYTES", 4 << 20)
+    with (
+        peak_memory() as peak,
+        pytest.raises(GenactCastError, match="larger than the limit of 4,194,304 bytes"),
+        open_cast(f"{server}/bomb") as reader,
+    ):
+        reader.header  # noqa: B018
+    assert peak[0] < 48 << 20, f"peak {peak[0] >> 20} MiB"
+
+
+def test_a_gzip_gzip_bomb_as_an_upload_reply_stops_at_the_reply_limit(server: str) -> None:
+    with peak_memory() as peak, pytest.raises(UploadError, match="larger than 1024 KiB"):
+        upload(CAST, server=server, install_id=ID)
+    assert peak[0] < 48 << 20, f"peak {peak[0] >> 20} MiB"
+
+
+def test_headers_trickled_a_byte_at_a_time_hit_the_total_deadline(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "URL_DEADLINE_SECONDS", 2.0)
+    started = time.monotonic()
+    with (
+        pytest.raises(GenactCastError, match="not downloaded within the limit of 2 s"),
+        open_cast(f"{server}/trickle-headers"),
+    ):
+        pass
+    assert time.monotonic() - started < 6
+
+
+def test_play_loop_downloads_a_url_once(server: str) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "play", "--loop", "-s", "1000000", f"{server}/cast"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(4)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert Server.hits == ["/cast"]
+
+
+def test_start_at_a_label_downloads_once_and_plays_the_copy_it_checked(server: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "play", "--start-at", "label:5", "-s", "1000",
+         f"{server}/labelled"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "after" in result.stdout
+    assert Server.hits == ["/labelled"]
+
+
+@pytest.mark.parametrize("command", ["auth", "upload"])
+def test_an_install_id_fifo_does_not_block(tmp_path: Path, command: str) -> None:
+    state = tmp_path / ".local" / "state" / "asciinema"
+    state.mkdir(parents=True)
+    os.mkfifo(state / "install-id")
+    env = {**os.environ, "HOME": str(tmp_path), "ASCIINEMA_SERVER_URL": "http://127.0.0.1:9"}
+    env.pop("ASCIINEMA_INSTALL_ID", None)
+    env.pop("XDG_STATE_HOME", None)
+    env.pop("ASCIINEMA_STATE_HOME", None)
+    args = ["upload", str(CAST)] if command == "upload" else ["auth"]
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert time.monotonic() - started < 20
+    assert result.returncode == 1
+    assert "is not a regular file" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def echoed_forms(user: str) -> list[str]:
+    data = ID.encode()
+    return [
+        ID.upper(), ID.replace("-", ""), ID.replace("-", "").upper(), ID[::-1],
+        codecs.encode(ID, "rot13"),
+        base64.b64encode(data).decode(), base64.b64encode(data).decode().rstrip("="),
+        base64.urlsafe_b64encode(data).decode(), base64.b32encode(data).decode(),
+        base64.b32encode(data).decode().lower(), data.hex(), data.hex().upper(),
+        base64.b85encode(data).decode(), quote(ID),
+        base64.b64encode(ID.replace("-", "").encode()).decode(),
+        base64.b64encode(f"{user}:{ID}".encode()).decode(),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("status", [201, 422])
+def test_the_install_id_echoed_in_another_form_is_hidden(status: int) -> None:
+    user = getpass.getuser()
+    secrets = _secrets(user, ID)
+    for form in echoed_forms(user):
+        body = f'{{"url": "http://x.example/a/{form}", "message": "you are {form}"}}'
+        reply = Reply(status, "application/json", body.encode())
+        try:
+            outcome = result(reply, secrets)
+            shown = f"{outcome.url} {outcome.message}"
+        except UploadError as exc:
+            shown = str(exc)
+        assert form not in shown, form
+        assert "[install ID hidden]" in shown
