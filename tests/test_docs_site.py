@@ -44,3 +44,35 @@ def test_the_docs_site_builds_strictly_with_every_dialect_and_layout(
     assert "<code>--framework F</code>" in record  # the README's option table
     readme = (ROOT / "README.md").read_text()
     assert "| `--framework F` |" in readme
+
+
+def test_the_readme_s_long_sections_move_into_the_site_in_one_step(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    """What `python docs/_hooks/readme_sections.py --move` does, on a copy: the README keeps
+    its introduction, set-up commands, "Watch it" and "In your docs"; the site still builds
+    strictly, now from its own pages, with the same text."""
+    import shutil
+
+    for name in ("README.md", "mkdocs.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    hook = tmp_path / "docs" / "_hooks" / "readme_sections.py"
+    moved = run([sys.executable, str(hook), "--move"], dict(player_cache(npm_tarball, tmp_path)))
+    assert moved.returncode == 0, moved.stderr
+    readme = (tmp_path / "README.md").read_text()
+    assert "pip install . && genact-cast record --seed 7" in readme
+    assert "bash scripts/test" in readme
+    assert "## In your docs" in readme
+    assert "## `genact-cast record`" not in readme
+    assert "- [Framework dialects](docs/dialects.md)" in readme
+    record = (tmp_path / "docs" / "record.md").read_text()
+    assert "<!-- readme:" not in record
+    assert "| `--framework F` |" in record
+    env = player_cache(npm_tarball, tmp_path)
+    site = tmp_path / "site"
+    built = run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], env, tmp_path
+    )
+    assert built.returncode == 0, built.stderr
+    assert "<code>--framework F</code>" in (site / "record" / "index.html").read_text()

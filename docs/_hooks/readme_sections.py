@@ -2,18 +2,30 @@
 that section of README.md (up to the next heading of its level), so the site and the README
 never disagree. Headings move up a level (the page has its own title); links into the README
 are pointed at the page that now holds their section, and links to files outside docs/ keep
-only their text."""
+only their text.
+
+`python docs/_hooks/readme_sections.py --move` makes the move for good, once no one else is
+editing the README: each page gets its sections' text in place of the markers, and the README
+keeps its introduction, its set-up commands, "Watch it" and "In your docs", and a list of the
+pages (this hook then has nothing left to do).
+"""
 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
 MARK = re.compile(r"^<!-- readme: (.+?) -->$", re.MULTILINE)
 HEADING = re.compile(r"^(#{1,6}) (.+)$")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+KEEP = ("Set up", "Watch it", "In your docs")
+
+
+class MissingSection(Exception):
+    """A page asks for a README section that is not there."""
 
 
 def _plain(heading: str) -> str:
@@ -26,10 +38,9 @@ def _slug(heading: str) -> str:
     return re.sub(r"\s", "-", text.strip())
 
 
-def _sections(text: str) -> dict[str, tuple[int, list[str]]]:
-    """Each heading (without backticks) -> its level and its body's lines."""
+def _sections(text: str) -> dict[str, tuple[int, int, int]]:
+    """Each heading (without backticks) -> its level, its line and the line after its end."""
     lines = text.split("\n")
-    found: dict[str, tuple[int, list[str]]] = {}
     fenced = False
     starts: list[tuple[int, int, str]] = []
     for number, line in enumerate(lines):
@@ -38,27 +49,29 @@ def _sections(text: str) -> dict[str, tuple[int, list[str]]]:
         heading = None if fenced else HEADING.match(line)
         if heading:
             starts.append((number, len(heading.group(1)), heading.group(2)))
+    found: dict[str, tuple[int, int, int]] = {}
     for i, (number, level, title) in enumerate(starts):
         # The title's section is the introduction: up to the next heading of any level.
         limit = 6 if level == 1 else level
         end = next((n for n, lv, _ in starts[i + 1 :] if lv <= limit), len(lines))
-        found[_plain(title)] = (level, lines[number + 1 : end])
+        found[_plain(title)] = (level, number, end)
     return found
 
 
-def _where(config: Any) -> dict[str, str]:
+def _where(docs: Path) -> dict[str, str]:
     """README anchor -> the docs page that includes its section."""
     pages: dict[str, str] = {}
-    docs = Path(config["docs_dir"])
     for page in docs.rglob("*.md"):
         for wanted in MARK.findall(page.read_text("utf-8")):
             pages[_slug(wanted)] = page.relative_to(docs).as_posix()
     return pages
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    sections = _sections(README.read_text("utf-8"))
-    where = _where(config)
+def expand(markdown: str, readme: str, docs: Path) -> str:
+    """`markdown` with each marker replaced by its README section."""
+    sections = _sections(readme)
+    lines = readme.split("\n")
+    where = _where(docs)
 
     def link(match: re.Match[str]) -> str:
         text, target = match.groups()
@@ -75,15 +88,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         wanted = match.group(1).strip()
         title = next((t for t in sections if t.startswith(wanted)), None)
         if title is None:
-            from mkdocs.exceptions import PluginError
-
-            raise PluginError(
-                f"README.md has no section {wanted!r} (asked for by {page.file.src_uri})"
-            )
-        level, body = sections[title]
+            raise MissingSection(f"README.md has no section {wanted!r}")
+        level, start, end = sections[title]
         shifted = []
         fenced = False
-        for line in body:
+        for line in lines[start + 1 : end]:
             if line.startswith("```"):
                 fenced = not fenced
             heading = None if fenced else HEADING.match(line)
@@ -92,6 +101,46 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
             if not fenced:
                 line = LINK.sub(link, line).replace("](docs/", "](")
             shifted.append(line)
-        return "\n".join(shifted)
+        return "\n".join(shifted).strip("\n")
 
     return MARK.sub(include, markdown)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    try:
+        return expand(markdown, (ROOT / "README.md").read_text("utf-8"), Path(config["docs_dir"]))
+    except MissingSection as exc:
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(f"{exc} (asked for by {page.file.src_uri})") from None
+
+
+def move(root: Path) -> None:
+    """The README's long sections into the pages that include them, for good."""
+    import yaml
+
+    readme_path, docs = root / "README.md", root / "docs"
+    readme = readme_path.read_text("utf-8")
+    for page in sorted(docs.rglob("*.md")):
+        text = page.read_text("utf-8")
+        if MARK.search(text):
+            page.write_text(expand(text, readme, docs), "utf-8")
+    lines = readme.split("\n")
+    sections = _sections(readme)
+    title = next(t for t, (level, _, _) in sections.items() if level == 1)
+    _, start, end = sections[title]
+    kept = lines[start:end]
+    for name in KEEP:
+        _, start, end = sections[name]
+        kept += lines[start:end]
+    config = yaml.safe_load((root / "mkdocs.yml").read_text("utf-8").replace("!!python", "#"))
+    pages = [(next(iter(e)), next(iter(e.values()))) for e in config["nav"]]
+    kept += ["## Documentation", ""]
+    kept += [f"- [{name}](docs/{path})" for name, path in pages if path != "index.md"]
+    readme_path.write_text("\n".join(kept).rstrip("\n") + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--move"]:
+        raise SystemExit("usage: python docs/_hooks/readme_sections.py --move")
+    move(ROOT)
