@@ -71,7 +71,9 @@ class _Names(dict[str, Any]):
         return _Anything(key)
 
 
-def run_validate(mirror: str, tag: str, world: int, argv: list[str]) -> list[tuple[str, str]]:
+def run_validate(
+    mirror: str, tag: str, world: int, argv: list[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
     source = subprocess.run(
         ["git", "--git-dir", mirror, "show", f"{tag}:megatron/training/arguments.py"],
         check=True,
@@ -114,10 +116,16 @@ def run_validate(mirror: str, tag: str, world: int, argv: list[str]) -> list[tup
     parser = names["add_megatron_arguments"](parser)
     args = parser.parse_args(argv)
     args.rank, args.world_size = 0, world
-    os.environ["CUDA_DEVICE_MAX_CONNECTIONS"] = "1"  # as the examples export it
-    with contextlib.redirect_stdout(io.StringIO()):
+    # The examples export it for tensor parallelism; FSDP2 refuses it.
+    if "--use-torch-fsdp2" in argv:
+        os.environ.pop("CUDA_DEVICE_MAX_CONNECTIONS", None)
+    else:
+        os.environ["CUDA_DEVICE_MAX_CONNECTIONS"] = "1"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
         names["validate_args"](args)
-    return [(name, str(value)) for name, value in vars(args).items()]
+    said = printed.getvalue().split("------------------------ arguments")[0].splitlines()
+    return said, [(name, str(value)) for name, value in vars(args).items()]
 
 
 def main() -> None:
@@ -143,12 +151,13 @@ def main() -> None:
     facts = facts_for(plan)
     log = Log(facts, color=False, interval=logging_interval(plan))
     words = log.script_words()
-    rows = run_validate(options.mirror, options.tag, facts.gpus, words)
+    said, rows = run_validate(options.mirror, options.tag, facts.gpus, words)
     header = (
         f"# Megatron-LM {options.tag}: _print_args('arguments', args) after validate_args, "
         f"WORLD_SIZE={facts.gpus} pretrain_gpt.py {shlex.join(words)}"
     )
-    text = "\n".join([header, *(f"{name}\t{value}" for name, value in rows)]) + "\n"
+    lines = [header, *(f"#> {line}" for line in said), *(f"{n}\t{v}" for n, v in rows)]
+    text = "\n".join(lines) + "\n"
     options.output.write_text(text, "utf-8")
     print(f"wrote {options.output} ({len(rows)} arguments)", file=sys.stderr)
 

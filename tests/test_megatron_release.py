@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import megatron
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects.megatron import Log
@@ -61,12 +62,46 @@ def test_the_argument_dump_is_what_the_tags_validate_args_prints(fixture: Path) 
     header, *rows = fixture.read_text("utf-8").splitlines()
     found = re.fullmatch(r"# .*, WORLD_SIZE=(\d+) pretrain_gpt\.py (.*)", header)
     assert found
-    real = dict(row.split("\t", 1) for row in rows)
+    real = dict(row.split("\t", 1) for row in rows if not row.startswith("#> "))
     pairs = margs.pairs_of(shlex.split(found[2]))
     assert margs.parsed(pairs, int(found[1])) == real
     dump = margs.dump(real)
     assert len(dump) == len(real) + 2
     assert len(real) > 500
+
+
+def test_what_validate_args_says_before_the_dump_is_the_dialects() -> None:
+    for index in range(len(CASES)):
+        plan = make_plan(CASES[index])
+        log = Log(facts_for(plan), color=False, interval=10)
+        text = lines(index)
+        start = text.index(log.validate_lines()[0])
+        assert text[start : start + len(log.validate_lines()) + 1] == [
+            *log.validate_lines(),
+            "------------------------ arguments ------------------------",
+        ]
+    for fixture in FIXTURES.glob("arguments-*.tsv"):
+        said = [row[3:] for row in fixture.read_text("utf-8").splitlines() if row.startswith("#> ")]
+        header = fixture.read_text("utf-8").split("\n", 1)[0]
+        found = re.search(r"WORLD_SIZE=(\d+)", header)
+        assert found
+        world = int(found[1])
+        pairs = dict(margs.pairs_of(shlex.split(header.split(".py ", 1)[1])))
+        tp = int(pairs.get("tensor-model-parallel-size") or 1)
+        pp = int(pairs.get("pipeline-model-parallel-size") or 1)
+        expected = [
+            megatron.world_size(
+                world=world, data=world // tp // pp, context=1, tensor=tp, pipeline=pp
+            )
+        ]
+        if pp > 1:
+            expected.append(megatron.NO_P2P_OVERLAP)
+        expected += [
+            "Number of virtual stages per pipeline stage: None",
+            "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
+            "using torch.bfloat16 for parameters ...",
+        ]
+        assert said == expected, fixture.name
 
 
 def test_the_dialect_types_the_flags_the_fixtures_were_made_from() -> None:

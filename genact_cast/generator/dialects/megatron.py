@@ -309,13 +309,19 @@ class Log:
             sequence_parallel=facts.tp > 1,
             recompute=facts.recompute,
         )
+        # The distributed optimizer shards only the optimizer state: where the weights and
+        # gradients of a shard would not leave room (the plan's layout is FSDP), the run uses
+        # Megatron's FSDP2 path instead, which cannot take pipeline parallelism.
+        full = formulas.weight_and_optimizer_bytes(self.shape) / 2**30
+        self.fsdp = facts.pp == 1 and full > 0.85 * facts.capacity_gib
+        self.shape = self.shape._replace(distributed_optimizer=not self.fsdp)
 
     def _t(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
 
     def flags(self) -> list[tuple[str, str | None]]:
         pairs = margs.flags(
-            self.facts, interval=self.interval, save=self.save, pretrained=self.base
+            self.facts, interval=self.interval, save=self.save, pretrained=self.base, fsdp=self.fsdp
         )
         layers = stage_layers(self.facts.layers, self.facts.pp)
         if len(set(layers)) > 1:
@@ -439,13 +445,30 @@ class Log:
         lines = formulas.theoretical_memory(self.shape)
         peak_bytes = stats.memory_gib * 2**30
         for rank, _tensor, stage in self._dp0_ranks():
-            state = self._stage_parameters(stage) * (6 + 12 / f.dp)
+            state = (
+                f.state_gib * 2**30  # FSDP2: this rank's shard of everything
+                if self.fsdp
+                else self._stage_parameters(stage) * (6 + 12 / f.dp)
+            )
             allocated = round(state / 512) * 512 / 2**20
             high = max(peak_bytes, state * 1.05)
             max_allocated = round(high / 512) * 512 / 2**20
             reserved = float(math.ceil(high * 1.04 / 2**21) * 2)
             lines.append(memory(rank, stats.step, allocated, max_allocated, reserved, reserved))
         return lines
+
+    def validate_lines(self) -> list[str]:
+        """What validate_args prints before the dump, for this command."""
+        f = self.facts
+        text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
+        if f.pp > 1:
+            text.append(NO_P2P_OVERLAP)
+        return [
+            *text,
+            "Number of virtual stages per pipeline stage: None",
+            "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
+            "using torch.bfloat16 for parameters ...",
+        ]
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
@@ -459,13 +482,8 @@ class Log:
         if event.attempt == 0:
             out += [Line(text) for text in banner(f, self._t(event.t), self.incidentals)]
         args = margs.parsed(self.flags(), f.gpus)
-        text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
-        if f.pp > 1:
-            text.append(NO_P2P_OVERLAP)
-        text += [
-            "Number of virtual stages per pipeline stage: None",
-            "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
-            "using torch.bfloat16 for parameters ...",
+        text = [
+            *self.validate_lines(),
             *margs.dump(args),
             microbatches(f.grad_accum),
             building_tokenizer("HuggingFaceTokenizer"),

@@ -34,10 +34,19 @@ _OPTIONAL = {
     "pretrained_checkpoint": "None",
     "decoder_first_pipeline_num_layers": "None",
     "decoder_last_pipeline_num_layers": "None",
+    "use_distributed_optimizer": "False",
+    "overlap_grad_reduce": "False",
+    "overlap_param_gather": "False",
+    "use_torch_fsdp2": "False",
+    "gradient_accumulation_fusion": "True",
+    "high_priority_stream_groups": "[]",
 }
 
 # Flags whose argparse destination is not the flag's own name.
-_DESTINATIONS = {"disable-bias-linear": ("add_bias_linear", "False")}
+_DESTINATIONS = {
+    "disable-bias-linear": ("add_bias_linear", "False"),
+    "no-gradient-accumulation-fusion": ("gradient_accumulation_fusion", "False"),
+}
 
 
 def rotary_base(facts: Facts) -> int:
@@ -59,7 +68,7 @@ def eval_iters(facts: Facts) -> int:
 
 
 def flags(
-    facts: Facts, *, interval: int, save: str, pretrained: str | None
+    facts: Facts, *, interval: int, save: str, pretrained: str | None, fsdp: bool = False
 ) -> list[tuple[str, str | None]]:
     """`pretrain_gpt.py`'s flags, in the order the Llama example groups them; None marks a
     switch (`store_true`)."""
@@ -90,7 +99,7 @@ def flags(
         ("micro-batch-size", str(f.micro_batch)),
         ("global-batch-size", str(f.global_batch)),
         ("train-iters", str(f.total_steps)),
-        ("lr", py_float(f.peak_lr)),
+        ("lr", py_float(float(f"{f.peak_lr:.3g}"))),  # as a person types it
         ("min-lr", py_float(float(f"{f.peak_lr / 10:.3g}"))),
         ("lr-decay-style", "cosine"),
         ("lr-warmup-iters", str(f.warmup)),
@@ -99,10 +108,18 @@ def flags(
         ("adam-beta1", "0.9"),
         ("adam-beta2", "0.95"),
         ("bf16", None),
-        ("use-distributed-optimizer", None),
-        ("overlap-grad-reduce", None),
-        ("overlap-param-gather", None),
     ]
+    if fsdp:
+        # Weights, gradients and optimizer state sharded over data parallelism: Megatron's
+        # FSDP2 path, which rules out the distributed optimizer and gradient accumulation
+        # fusion (arguments.py's checks for --use-torch-fsdp2).
+        out += [("use-torch-fsdp2", None), ("no-gradient-accumulation-fusion", None)]
+    else:
+        out += [
+            ("use-distributed-optimizer", None),
+            ("overlap-grad-reduce", None),
+            ("overlap-param-gather", None),
+        ]
     if f.recompute == "selective":
         out.append(("recompute-granularity", "selective"))
     elif f.recompute == "full":
@@ -194,6 +211,8 @@ def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
         else:
             args[name] = value
     # What validate_args derives from them (megatron/training/arguments.py at the tag).
+    if "use-torch-fsdp2" in given:
+        args["high_priority_stream_groups"] = "['dp_cp']"  # `A or B and C` binds as A or (B and C)
     args.update(
         world_size=str(world),
         data_parallel_size=str(world // (tp * pp)),

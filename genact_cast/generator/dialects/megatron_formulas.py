@@ -33,6 +33,7 @@ class Shape(NamedTuple):
     microbatches: int
     sequence_parallel: bool
     recompute: str  # "off", "selective", "full"
+    distributed_optimizer: bool = True
 
 
 def flops_per_batch(shape: Shape, batch: int) -> float:
@@ -81,8 +82,10 @@ def parameter_counts(shape: Shape) -> tuple[float, float, float, float, float]:
 
 
 def weight_and_optimizer_bytes(shape: Shape) -> float:
-    """With the distributed optimizer: 6 + 12/DP bytes per parameter."""
-    return parameter_counts(shape)[3] * (6 + (12 / shape.dp))
+    """With the distributed optimizer 6 + 12/DP bytes per parameter, else 18 (the formula
+    knows no FSDP: with --use-torch-fsdp2 it still counts 18)."""
+    per_parameter = 6 + (12 / shape.dp) if shape.distributed_optimizer else 18
+    return parameter_counts(shape)[3] * per_parameter
 
 
 def _activation_bytes(shape: Shape) -> tuple[float, float]:
