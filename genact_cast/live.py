@@ -23,6 +23,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.presenters.framework import launch_words
 from genact_cast.generator.presenters.genact.launch import command_words, typed_command
 from genact_cast.programs import find_program
+from genact_cast.progress import working
 
 PROMPT = "$ "
 STARTUP_SECONDS = 20.0  # asciinema, bash and Python starting, on a loaded machine
@@ -82,7 +83,8 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
         try:
-            script.execute()
+            with working("recording live", expected=run_seconds + 5):
+                script.execute()
         except Terminated:
             raise  # SIGTERM or SIGHUP: not a failure of the recording
         except Exception as exc:

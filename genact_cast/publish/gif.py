@@ -10,6 +10,7 @@ from genact_cast.atomic import atomic_output, check_writable, temporary_director
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
 from genact_cast.programs import find_program
+from genact_cast.progress import working
 from genact_cast.sources import open_cast
 
 AGG_THEMES = frozenset(
@@ -93,7 +94,8 @@ def _run_agg(
         command.append("--no-loop")
     with temporary_directory("genact-cast-gif-") as tmp:
         gif = tmp / "out.gif"
-        result = subprocess.run([*command, source, str(gif)], capture_output=True, text=True)
+        with working("drawing the GIF with agg"):
+            result = subprocess.run([*command, source, str(gif)], capture_output=True, text=True)
         if result.returncode != 0 or not gif.exists():
             last = (result.stderr.strip().splitlines() or ["no output"])[-1]
             raise GenactCastError(f"agg could not render {shown}: {last}")
