@@ -239,13 +239,19 @@ def evaluating_iter(index: int, total: int) -> str:
 def command(
     *, nodes: int, master: str, port: int, max_restarts: int, args: Sequence[str]
 ) -> list[str]:
-    return torchrun.command(
+    """torchrun on one node; on several, one torchrun per node started by Slurm's srun,
+    which brings every node's output to this terminal (Megatron prints the iteration line
+    and the timers on the last rank, on the last node)."""
+    words = torchrun.command(
         nodes=nodes,
         master=master,
         port=port,
         max_restarts=max_restarts,
         script=["pretrain_gpt.py", *args],
     )
+    if nodes == 1:
+        return words
+    return ["srun", f"--nodes={nodes}", "--ntasks-per-node=1", *words]
 
 
 # --- the run, as Megatron-LM prints it ----------------------------------------------------
@@ -480,7 +486,12 @@ class Log:
         )
         out: list[Out] = []
         if event.attempt == 0:
-            out += [Line(text) for text in banner(f, self._t(event.t), self.incidentals)]
+            # Every node's torchrun warns once; srun passes each node's lines on as they come.
+            moment = self._t(event.t)
+            out += [Line(text) for text in banner(f, moment, self.incidentals)]
+            for node in range(1, f.nodes):
+                agent = Incidentals(f, 100_000 + node)
+                out += [Line(text) for text in banner(f, moment, agent)]
         args = margs.parsed(self.flags(), f.gpus)
         text = [
             *self.validate_lines(),
