@@ -6,8 +6,9 @@ with nothing changed (casts from the build's cache), for Sphinx and for MkDocs.
 Each run builds a fresh project in a temporary folder: four generated casts and two cast
 files, over two pages (HTML; for Sphinx also LaTeX, whose stills are PNGs). It prints the
 median times and the ratio first / second of each tool, and the number of casts each build
-generated (the second must generate none). The player's files come from genact-cast's
-cache (~/.cache/genact-cast, downloaded from npm on first use).
+generated (the second must generate none); then the casts' own share, in process: the
+same casts (and a dashboard) made into an empty cache, against found in it. The player's
+files come from genact-cast's cache (~/.cache/genact-cast, downloaded from npm once).
 """
 
 from __future__ import annotations
@@ -80,6 +81,27 @@ def _build(commands: list[list[str]]) -> tuple[float, int]:
     return time.perf_counter() - start, generated
 
 
+def cast_work(runs: int) -> None:
+    """The cache alone: making the casts (and their PNG stills) against finding them."""
+    from genact_cast.docs.casts import CastCache
+    from genact_cast.docs.options import record_options
+
+    wanted = [["--seed", str(s), "--duration", "60"] for s in SEEDS]
+    wanted.append(["--seed", "5", "--layout", "dashboard", "--cols", "120", "--rows", "36"])
+    cold: list[float] = []
+    warm: list[float] = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="genact-cast-bench-") as tmp:
+            cache = CastCache(Path(tmp))
+            for found in (cold, warm):
+                start = time.perf_counter()
+                for args in wanted:
+                    cache.still(cache.generated(record_options(args)), "png")
+                found.append(time.perf_counter() - start)
+    a, b = statistics.median(cold), statistics.median(warm)
+    print(f"casts and PNG stills: made {a:.2f} s, from the cache {b:.3f} s, ratio {a / b:.0f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -99,6 +121,7 @@ def main() -> None:
             f"{tool}: first build {a:.2f} s, second (nothing changed) {b:.2f} s, "
             f"ratio {a / b:.2f}x; casts generated (first, second): {sorted(counts)}"
         )
+    cast_work(runs)
 
 
 if __name__ == "__main__":
