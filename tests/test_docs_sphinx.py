@@ -129,6 +129,18 @@ def test_a_second_build_generates_no_cast(built: dict[str, Any]) -> None:
     assert "reading sources... [100%] index" in edited.stdout
     assert "generated" not in edited.stdout
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == before
+    # Another genact-cast version reads the pages with casts again, and makes them anew.
+    folder, src = built["folder"], built["src"]
+    upgrade = (
+        "import sys, genact_cast.docs.casts as c, genact_cast.docs.sphinx_ext as s\n"
+        "c.__version__ = s.__version__ = '99.0'\n"
+        "from sphinx.cmd.build import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    args = ["-W", "-b", "html", "-d", str(folder / "doctrees"), str(src), str(folder / "html")]
+    upgraded = run([sys.executable, "-c", upgrade, *args], built["env"])
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert len(re.findall(r"genact-cast: generated", upgraded.stdout)) == 2
 
 
 def test_latex_and_text_builds_get_the_still_with_its_caption(built: dict[str, Any]) -> None:
