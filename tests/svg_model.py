@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SVG = "{http://www.w3.org/2000/svg}"
 LINE_HEIGHT = 18
@@ -22,6 +22,9 @@ class Picture:
     rows: int
     starts: list[float]  # when each frame starts showing, in seconds
     screens: list[list[list[Cell]]]  # per frame, per row, the cells drawn (trailing blanks cut)
+    backgrounds: list[list[dict[int, str]]] = field(default_factory=list)  # column: fill
+    classes: dict[str, str] = field(default_factory=dict)  # class: its CSS rules
+    default_fill: str = ""
 
     def index_at(self, t: float) -> int:
         return max((i for i, start in enumerate(self.starts) if start <= t + 1e-9), default=0)
@@ -42,6 +45,20 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
         cells += [(c, span.get("class", "")) for c in span.text or ""]
         cells += [(c, "") for c in span.tail or ""]
     return cells
+
+
+CELL_WIDTH = 8.43
+
+
+def _leaf_backgrounds(element: ET.Element) -> dict[int, str]:
+    """The fill of each column a leaf's background rectangles cover."""
+    fills: dict[int, str] = {}
+    for rect in element.findall(SVG + "rect"):
+        first = round(float(rect.get("x", "0")) / CELL_WIDTH)
+        count = round(float(rect.get("width", "0")) / CELL_WIDTH)
+        for column in range(first, first + count):
+            fills[column] = rect.get("fill", "")
+    return fills
 
 
 def read(svg: str) -> Picture:
@@ -65,19 +82,24 @@ def read(svg: str) -> Picture:
             if 0 <= row < rows:
                 assert int(row) not in screen, f"row {row} drawn twice"
                 screen[int(row)] = _leaf_cells(element)
+                fills[int(row)] = _leaf_backgrounds(element)
             return
         for use in element:
             assert use.tag == SVG + "use"
             place(use.get("href", "")[1:], y + float(use.get("y", "0")), screen, depth + 1)
 
     screens = []
+    backgrounds = []
+    fills: dict[int, dict[int, str]] = {}
     for index, frame in enumerate(strip):
         assert frame.tag == SVG + "svg"
         assert float(frame.get("y", "0")) == index * rows * LINE_HEIGHT
         drawn: dict[int, list[Cell]] = {}
+        fills = {}
         for use in frame:
             place(use.get("href", "")[1:], float(use.get("y", "0")), drawn, 0)
         screens.append([drawn.get(row, []) for row in range(rows)])
+        backgrounds.append([fills.get(row, {}) for row in range(rows)])
 
     style = root.find(SVG + "style")
     css = style.text if style is not None and style.text else ""
@@ -89,4 +111,6 @@ def read(svg: str) -> Picture:
             index = int(offset) // (rows * LINE_HEIGHT)
             if index < len(screens) and float(percent) < 100:
                 starts[index] = float(percent) / 100 * total
-    return Picture(rows, starts, screens)
+    classes = dict(re.findall(r"\.([A-Za-z][\w-]*)\{([^}]*)\}", css))
+    default = re.search(r"text\{fill:(#[0-9a-f]{6})", css)
+    return Picture(rows, starts, screens, backgrounds, classes, default.group(1) if default else "")

@@ -1,4 +1,4 @@
-"""The exports drawn from pyte's screens: MP4, WebM, PNG, plain text and WebVTT.
+"""The exports drawn from the terminal model's screens: MP4, WebM, PNG, plain text and WebVTT.
 
 Each reads the cast once, as a stream, and writes its file atomically.
 """
@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from genact_cast.atomic import atomic_output
-from genact_cast.publish.screens import Clip, Timeline
-from genact_cast.sources import open_cast
+from genact_cast.publish.screens import Clip, Timeline, largest_size
+from genact_cast.sources import is_url, open_cast
 
 KINDS = ("mp4", "webm", "png", "text", "vtt")
 
@@ -42,9 +42,15 @@ def export(
             speed=clip.speed, fps=clip.fps, idle_time_limit=clip.idle_time_limit,
             start_at=clip.start_at, end_at=repr(float(at)),
         )  # fmt: skip
+    largest = None
+    if kind in ("mp4", "webm") and source != "-" and not is_url(source):
+        # A video has one size: the largest the cast takes (read first; a file is read
+        # twice rather than held). Standard input and URLs are read once: the header's.
+        with open_cast(source) as reader:
+            largest = largest_size(reader.header, reader.events())
     with open_cast(source) as reader:
         palette = resolve_theme(reader.header, theme)
-        timeline = Timeline(reader.header, reader.events(), clip)
+        timeline = Timeline(reader.header, reader.events(), clip, largest=largest)
         if kind in ("mp4", "webm"):
             from genact_cast.publish.video import write_video
 

@@ -117,6 +117,13 @@ class Timeline:
     on_scroll: Callable[[Row, float | None], None] | None = None
     markers: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
+    # The size a fixed-size picture (a video) is drawn at: the largest the cast takes, when
+    # the caller read it first (`largest_size`); else the header's.
+    largest: tuple[int, int] | None = None
+
+    @property
+    def picture(self) -> tuple[int, int]:
+        return self.largest or (self.header.cols, self.header.rows)
 
     def __iter__(self) -> Iterator[Screen]:
         cols, lines = self.header.cols, self.header.rows
@@ -239,6 +246,18 @@ def parse_size(data: str) -> tuple[int, int] | None:
     if match is None or int(match[1]) == 0 or int(match[2]) == 0:
         return None
     return int(match[1]), int(match[2])
+
+
+def largest_size(header: Header, events: Iterable[Event]) -> tuple[int, int]:
+    """The largest columns and rows a cast takes (each checked against the limits)."""
+    cols, rows = header.cols, header.rows
+    for event in events:
+        if event.code == RESIZE:
+            size = parse_size(event.data)
+            if size is not None:
+                check_size(*size, where=f"resize at {event.time:.3f} s to")
+                cols, rows = max(cols, size[0]), max(rows, size[1])
+    return cols, rows
 
 
 def row_text(row: Row) -> str:

@@ -116,10 +116,10 @@ def write_video(
     import av
 
     container_format, codec, codec_options, container_options = CODECS[kind]
-    header = timeline.header
-    picture = layout(header.cols, header.rows, size)
+    cols, rows = timeline.picture  # the largest size the cast takes, when it is known
+    picture = layout(cols, rows, size)
     check_picture(picture.width, picture.height, size, MAX_PICTURE, "video players decode")
-    raster = Raster(header.cols, header.rows, theme, size)
+    raster = Raster(cols, rows, theme, size)
     # The encoder's nominal rate only guides its rate control: frames carry their own times.
     rate = max(1, min(MAX_RATE, round(timeline.clip.fps)))
     with av.open(str(path), "w", format=container_format, options=container_options) as out:
@@ -229,7 +229,8 @@ class _Pixels:
             return self.frame
         for y in screen.changed:
             top = lay.top + y * lay.cell_height
-            self._copy(top, min(top + lay.cell_height, lay.height))
+            if top < lay.height:  # rows past a picture smaller than the screen are not shown
+                self._copy(top, min(top + lay.cell_height, lay.height))
         return self.frame
 
     def _copy(self, top: int, bottom: int) -> None:

@@ -1,0 +1,141 @@
+"""asciinema-player 3.18 in Chromium as the reference screen: seek to t, read every cell.
+
+The player (from npm, checked against the pinned integrity as tests/test_html.py does)
+draws text as spans placed by column (`--offset`) in one `.ap-line` per row, and
+backgrounds (and block glyphs) on a canvas at 8x24 pixels a cell. A cell read here is
+(character, foreground, background) as the browser computes them: the span's computed
+colour, and the canvas pixel in the middle of the cell (transparent is the theme's
+background).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from genact_cast.publish.player_assets import pinned, sri
+
+ROOT = Path(__file__).resolve().parent.parent
+RGB = tuple[int, int, int]
+DomCell = tuple[str, RGB, RGB]
+
+
+def player_assets() -> tuple[str, str]:
+    """The pinned player's JavaScript and CSS, from its npm package (fetched once, kept)."""
+    p = pinned()
+    folder = ROOT / ".cache" / "npm"
+    tarball = folder / f"{p['package']}-{p['version']}.tgz"
+    if not tarball.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "pack", f"{p['package']}@{p['version']}", "--pack-destination", str(folder)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    assert sri(tarball.read_bytes(), "sha512") == p["tarball_integrity"]
+    texts = []
+    with tarfile.open(tarball) as archive:
+        for kind in ("js", "css"):
+            member = archive.extractfile(p[kind]["path"])
+            assert member is not None
+            data = member.read()
+            assert sri(data, "sha384") == p[kind]["integrity"]
+            texts.append(data.decode("utf-8"))
+    return texts[0], texts[1]
+
+
+READ = """async (t) => {
+  await window.player.seek(t);
+  for (let i = 0; i < 3; i++) await new Promise(r => requestAnimationFrame(r));
+  const term = document.querySelector('.ap-term');
+  const canvas = term.querySelector('canvas');
+  const ctx = canvas.getContext('2d');
+  const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  const cols = Math.round(canvas.width / 8), rows = Math.round(canvas.height / 24);
+  const bgOf = (x, y) => {
+    const i = ((y * 24 + 12) * canvas.width + x * 8 + 4) * 4;
+    return pixels[i + 3] === 0 ? null : [pixels[i], pixels[i + 1], pixels[i + 2]];
+  };
+  const out = [];
+  const lines = [...term.querySelectorAll('.ap-line')];
+  for (let y = 0; y < rows; y++) {
+    const row = [];
+    for (let x = 0; x < cols; x++) row.push([' ', null, bgOf(x, y)]);
+    const line = lines.find(l => Number(l.style.getPropertyValue('--row')) === y);
+    if (line) for (const span of line.children) {
+      let x = Number(span.style.getPropertyValue('--offset'));
+      const color = getComputedStyle(span).color;
+      for (const ch of span.textContent) {
+        if (x < cols) { row[x][0] = ch; row[x][1] = color; }
+        x += 1;
+      }
+    }
+    out.push(row);
+  }
+  const style = getComputedStyle(term);
+  return {cols, rows, cells: out,
+          fg: style.getPropertyValue('--term-color-foreground').trim(),
+          bg: style.getPropertyValue('--term-color-background').trim()};
+}"""
+
+
+def _rgb(css: str) -> RGB:
+    if css.startswith("#"):
+        digits = css[1:] if len(css) == 7 else "".join(c * 2 for c in css[1:4])
+        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    inside = css[css.index("(") + 1 : css.index(")")]
+    r, g, b = (int(float(part)) for part in inside.split(",")[:3])
+    return r, g, b
+
+
+@dataclass
+class PlayerScreen:
+    cols: int
+    rows: int
+    cells: list[list[DomCell]]
+
+    def text(self) -> list[str]:
+        return ["".join(c for c, _, _ in row).rstrip() for row in self.cells]
+
+
+class Player:
+    """One page with the player; `load` a cast, `at(t)` reads its screen after a seek."""
+
+    def __init__(self, browser: Any) -> None:
+        js, css = player_assets()
+        self.page = browser.new_page(viewport={"width": 1600, "height": 1200})
+        html = (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{css}</style></head>"
+            f"<body><div id='p'></div><script>{js}</script></body></html>"
+        )
+        self.page.set_content(html)
+
+    def load(self, cast: str) -> None:
+        self.page.evaluate(
+            """(data) => { const el = document.getElementById('p'); el.innerHTML = '';
+                 window.player = AsciinemaPlayer.create({data}, el,
+                   {preload: true, controls: false, fit: false}); }""",
+            cast,
+        )
+
+    def at(self, t: float) -> PlayerScreen:
+        found = self.page.evaluate(READ, t)
+        default_fg, default_bg = _rgb(found["fg"]), _rgb(found["bg"])
+        cells = [
+            [
+                (ch, _rgb(fg) if fg else default_fg, tuple(bg) if bg else default_bg)
+                for ch, fg, bg in row
+            ]
+            for row in found["cells"]
+        ]
+        return PlayerScreen(found["cols"], found["rows"], cells)
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def cast_json(header: dict[str, Any], events: list[list[Any]]) -> str:
+    return "\n".join([json.dumps(header), *(json.dumps(e) for e in events)]) + "\n"

@@ -1,0 +1,139 @@
+"""Every export's screen at time t, cell by cell, next to asciinema-player's (tests/player_dom.py).
+
+Each reader here reads an export back on its own terms (the SVG's markup, the PNG's and
+the video's pixels, the text file), not the renderer's data, and gives rows of cells
+(character, foreground, background) as RGB; `differences` lists where two disagree.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from genact_cast.asciicast import Event, Header
+from genact_cast.publish.screens import Clip, Screen, Timeline, last_screen
+from genact_cast.publish.theme import DEFAULT_THEME, pyte_color, rgb
+from tests import svg_model
+from tests.player_dom import RGB, PlayerScreen
+
+Cells = list[list[tuple[str, RGB | None, RGB]]]  # fg None: not compared (a blank)
+
+# What the player draws on its canvas or as SVG symbols (avt's raster and vector symbols,
+# src/lib.rs of the player): the text there is a space.
+SYMBOLS = (
+    set(range(0x2580, 0x25A0)) | {0x2503, 0x2579, 0x257B, 0x25A0}
+    | set(range(0x1FB00, 0x1FB3C)) | set(range(0x25E2, 0x25E6)) | {0x268F}
+    | set(range(0xE0B0, 0xE0C0)) | set(range(0x1FB3C, 0x1FB6D))
+)  # fmt: skip
+
+
+def colour(name: str, background: bool) -> RGB:
+    if name == "fgdefault":
+        return rgb(DEFAULT_THEME.fg)
+    if name == "bgdefault":
+        return rgb(DEFAULT_THEME.bg)
+    return rgb(pyte_color(name, DEFAULT_THEME, background=background))
+
+
+def screen_at(header: Header, events: list[Event], t: float) -> Screen:
+    return last_screen(Timeline(header, events, Clip(end_at=repr(float(t)))))
+
+
+def model_cells(screen: Screen) -> Cells:
+    bg = rgb(DEFAULT_THEME.bg)
+    out: Cells = []
+    for row in screen.rows:
+        cells: list[tuple[str, RGB | None, RGB]] = []
+        for char, (fg, back, *_) in row:
+            shown = " " if char == "" or (len(char) == 1 and ord(char) in SYMBOLS) else char
+            cells.append((shown, colour(fg, False), colour(back, True)))
+        cells += [(" ", None, bg)] * (screen.cols - len(cells))
+        out.append(cells)
+    return out
+
+
+def svg_cells(svg: str, cols: int, rows: int) -> Cells:
+    picture = svg_model.read(svg)
+    index = len(picture.screens) - 1
+    bg = rgb(DEFAULT_THEME.bg)
+    out: Cells = []
+    for y in range(rows):
+        drawn = picture.screens[index][y] if y < len(picture.screens[index]) else []
+        fills = picture.backgrounds[index][y] if y < len(picture.backgrounds[index]) else {}
+        cells: list[tuple[str, RGB | None, RGB]] = []
+        for x in range(cols):
+            char, name = drawn[x] if x < len(drawn) else (" ", "")
+            rules = picture.classes.get(name, "")
+            fill = next((r[5:] for r in rules.split(";") if r.startswith("fill:")), "")
+            fg = rgb(fill or picture.default_fill)
+            cells.append((char, fg, rgb(fills[x]) if x in fills else bg))
+        out.append(cells)
+    return out
+
+
+def pixel_cells(picture: Any, layout: Any, cols: int, rows: int) -> Cells:
+    """Each cell's background (a corner pixel) and foreground (the pixel farthest from it)."""
+    image = picture.convert("RGB")
+    out: Cells = []
+    for y in range(rows):
+        cells: list[tuple[str, RGB | None, RGB]] = []
+        for x in range(cols):
+            left = layout.left + x * layout.cell_width
+            top = layout.top + y * layout.cell_height
+            tile = image.crop((left, top, left + layout.cell_width, top + layout.cell_height))
+            back = tile.getpixel((layout.cell_width // 2, 1))
+            data = tile.tobytes()
+            pixels = [tuple(data[i : i + 3]) for i in range(0, len(data), 3)]
+            ink = max(pixels, key=lambda p: sum(abs(a - b) for a, b in zip(p, back, strict=True)))
+            cells.append(("?", ink, back))
+        out.append(cells)
+    return out
+
+
+def differences(
+    expected: PlayerScreen,
+    found: Cells,
+    *,
+    text: bool = True,
+    tolerance: int = 0,
+    ink_only_for: Cells | None = None,
+) -> list[str]:
+    """Where `found` differs from the player: text, then colours (within `tolerance`).
+
+    For pixels, `ink_only_for` names the cells that have a glyph to carry a foreground.
+    """
+    problems: list[str] = []
+    if len(found) != expected.rows or any(len(row) != expected.cols for row in found):
+        return [f"size {len(found[0]) if found else 0}x{len(found)}, "
+                f"the player's {expected.cols}x{expected.rows}"]  # fmt: skip
+    for y, (want_row, got_row) in enumerate(zip(expected.cells, found, strict=True)):
+        for x, ((char, fg, bg), (got_char, got_fg, got_bg)) in enumerate(
+            zip(want_row, got_row, strict=True)
+        ):
+            where = f"row {y} col {x} {char!r}"
+            if text and got_char != char:
+                problems.append(f"{where}: text {got_char!r}")
+                continue
+            if _far(got_bg, bg, tolerance):
+                problems.append(f"{where}: background {got_bg} for {bg}")
+            carries = char.strip() and ord(char[0]) >= 0x21 and char.isprintable()
+            if ink_only_for is not None:
+                carries = ink_only_for[y][x][0].isalnum()
+            if carries and got_fg is not None and _far(got_fg, fg, tolerance):
+                problems.append(f"{where}: foreground {got_fg} for {fg}")
+    return problems
+
+
+def _far(a: RGB, b: RGB, tolerance: int) -> bool:
+    return any(abs(p - q) > tolerance for p, q in zip(a, b, strict=True))
+
+
+def png_picture(data: bytes) -> Any:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data))
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text("utf-8").split("\n")

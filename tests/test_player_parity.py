@@ -1,0 +1,229 @@
+"""Every export shows what asciinema-player 3.18 shows, cell by cell, at several moments.
+
+The reference is the player itself in Chromium (tests/player_dom.py), on two kinds of
+cast: small hand-made ones for the places where terminals differ (tests/data/screens:
+alternate screens, resizes both ways, the 16 colours however addressed, wide,
+combining and zero-width characters, payloads and malformed sequences), and a
+recording made here and now of real full-screen programs (vim, less, htop, and a
+resize) with asciinema in a real pseudo-terminal. Each export is read back on its own
+terms (the SVG's markup, the PNG's and the video's pixels, the text file).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genact_cast.asciicast import OUTPUT, RESIZE, Event, Header
+from genact_cast.publish.exports import export
+from genact_cast.publish.raster import layout
+from genact_cast.publish.screens import Clip, largest_size
+from genact_cast.publish.svg import render_svg
+from genact_cast.publish.text import plain
+from genact_cast.sources import open_cast
+from tests.player_dom import Player, PlayerScreen
+from tests.screen_parity import (
+    differences,
+    model_cells,
+    pixel_cells,
+    png_picture,
+    screen_at,
+    svg_cells,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+HAND_MADE = sorted((ROOT / "tests" / "data" / "screens").glob("*.cast"))
+
+
+@pytest.fixture(scope="module")
+def player(browser: Any) -> Iterator[Player]:
+    page = Player(browser)
+    yield page
+    page.close()
+
+
+def load(path: Path) -> tuple[Header, list[Event]]:
+    with open_cast(str(path)) as reader:
+        return reader.header, list(reader.events())
+
+
+def text_rows(lines: list[str]) -> list[str]:
+    """Rows as the text export writes them: controls dropped, blank rows at both ends cut."""
+    rows = [plain(line).rstrip() for line in lines]
+    while rows and not rows[-1]:
+        rows.pop()
+    while rows and not rows[0]:
+        rows.pop(0)
+    return rows
+
+
+def without_right_halves(row: list[tuple[str, Any, Any]]) -> str:
+    """A player row as text: a wide character once (the player leaves its right half blank)."""
+    text, skip = [], False
+    for char, _, _ in row:
+        if not skip:
+            text.append(char)
+        skip = not skip and unicodedata.east_asian_width(char[:1] or " ") in "WF"
+    return "".join(text)
+
+
+def check_moment(
+    path: Path, header: Header, events: list[Event], t: float, expected: PlayerScreen
+) -> list[str]:
+    """The terminal model, the SVG still and the text export at t against the player."""
+    screen = screen_at(header, events, t)
+    problems = [f"model: {p}" for p in differences(expected, model_cells(screen))]
+    svg = render_svg(header, events, at=t)
+    found = svg_cells(svg, screen.cols, len(screen.rows))
+    problems += [f"SVG: {p}" for p in differences(expected, found)]
+    out = path.parent / f"{path.stem}-{t:.3f}.txt"
+    export(str(path), out, "text", overwrite=True, clip=Clip(), at=t)
+    written = out.read_text("utf-8").split("\n\nChapters\n")[0].split("\n")
+    shown = text_rows([without_right_halves(row) for row in expected.cells])
+    if text_rows(written) != shown:
+        problems.append(f"text: {text_rows(written)} for {shown}")
+    return [f"at {t:.3f} s: {p}" for p in problems]
+
+
+def moments(events: list[Event], count: int) -> list[float]:
+    """Just after `count` output or resize events spread over the cast, and at its end."""
+    changes = [e.time for e in events if e.code in (OUTPUT, RESIZE)]
+    step = max(1, len(changes) // count)
+    picked = [t + 0.0005 for t in changes[step - 1 :: step]][:count]
+    return [*picked, changes[-1] + 0.5]
+
+
+@pytest.mark.parametrize("path", HAND_MADE, ids=[p.stem for p in HAND_MADE])
+def test_a_hand_made_cast_looks_as_in_the_player(
+    path: Path, player: Player, tmp_path: Path
+) -> None:
+    header, events = load(path)
+    local = tmp_path / path.name
+    shutil.copy(path, local)
+    player.load(path.read_text("utf-8"))
+    problems: list[str] = []
+    for t in sorted({e.time + 0.05 for e in events}):
+        problems += check_moment(local, header, events, t, player.at(t))
+    assert problems == []
+
+
+def record(folder: Path) -> Path:
+    """vim, less and htop in a clean shell, recorded by asciinema in a pseudo-terminal,
+    the terminal resized twice (once under vim), keys sent as a person would type them."""
+    import pexpect
+
+    cast = folder / "programs.cast"
+    sample = folder / "sample.txt"
+    sample.write_text(
+        "".join(
+            f"\x1b[3{n % 8}mline {n}\x1b[0m \x1b[1mbold\x1b[0m text {n * n}\n" for n in range(80)
+        )
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""), "HOME": str(folder), "TERM": "xterm-256color",
+        "LANG": "C.UTF-8", "PS1": "$ ", "LESS": "", "HTOPRC": str(folder / "htoprc"),
+    }  # fmt: skip
+    argv = ["-m", "asciinema", "rec", "--overwrite", "-q", "-c", "bash --norc --noprofile -i",
+            str(cast)]  # fmt: skip
+    child = pexpect.spawn(sys.executable, argv, env=env, cwd=str(folder), dimensions=(24, 80),
+                          encoding="utf-8", timeout=30)  # fmt: skip
+
+    def typed(text: str, wait: str | None = "$ ") -> None:
+        for char in text:
+            child.send(char)
+            time.sleep(0.02)
+        if wait is not None:
+            child.expect_exact(wait)
+
+    child.expect_exact("$ ")
+    typed("ls -la --color=always sample.txt\r")
+    typed(f"vim -u NONE -N -c 'syntax on' -c 'set hlsearch' {sample.name}\r", wait="line 1")
+    time.sleep(0.5)
+    typed("Go\x16u4e2d x\u00e9 \x1b", wait=None)
+    time.sleep(0.3)
+    child.setwinsize(20, 70)  # a resize under vim: vim redraws at the new size
+    time.sleep(0.6)
+    typed(":q!\r")
+    typed("less -R sample.txt\r", wait="line 1")
+    time.sleep(0.3)
+    typed(" ", wait=None)
+    time.sleep(0.4)
+    typed("q", wait="$ ")
+    child.setwinsize(30, 100)
+    time.sleep(0.3)
+    typed("htop -d 5\r", wait=None)
+    time.sleep(2.5)
+    typed("q", wait="$ ")
+    typed("echo done\r")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    child.close()
+    return cast
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    for program in ("vim", "less", "htop"):
+        assert shutil.which(program), f"{program} is a test dependency (scripts/test installs it)"
+    return record(tmp_path_factory.mktemp("programs"))
+
+
+def test_vim_less_and_htop_recorded_here_look_as_in_the_player(
+    recorded: Path, player: Player
+) -> None:
+    header, events = load(recorded)
+    assert any(e.code == RESIZE for e in events)
+    data = "".join(e.data for e in events if e.code == OUTPUT)
+    assert "\x1b[?1049h" in data  # the programs did use the alternate screen
+    player.load(recorded.read_text("utf-8"))
+    problems: list[str] = []
+    for t in moments(events, 14):
+        problems += check_moment(recorded, header, events, t, player.at(t))
+    assert problems == []
+
+
+@pytest.mark.slow  # a video of the recording: about 20 s on a loaded machine
+def test_the_pixels_of_png_and_video_have_the_players_colours(
+    recorded: Path, player: Player
+) -> None:
+    pytest.importorskip("av")
+    import av
+
+    header, events = load(recorded)
+    player.load(recorded.read_text("utf-8"))
+    size = 16
+    video = recorded.parent / "programs.mp4"
+    export(str(recorded), video, "mp4", overwrite=True, clip=Clip(), size=str(size))
+    with av.open(str(video)) as container:
+        decoded = [(frame.time, frame.to_image()) for frame in container.decode(video=0)]
+    problems: list[str] = []
+    for t in moments(events, 4):
+        expected = player.at(t)
+        cols, rows = expected.cols, expected.rows
+        png = recorded.parent / f"at-{t:.3f}.png"
+        export(str(recorded), png, "png", overwrite=True, clip=Clip(), size=str(size), at=t)
+        picture = png_picture(png.read_bytes())
+        model = model_cells(screen_at(header, events, t))
+        found = pixel_cells(picture, layout(cols, rows, size), cols, rows)
+        problems += [
+            f"PNG at {t:.3f}: {p}"
+            for p in differences(expected, found, text=False, tolerance=24, ink_only_for=model)
+        ]
+        frame = max((f for f in decoded if f[0] <= t), key=lambda f: f[0])[1]
+        lay = layout(*largest_size(header, events), size)  # the video is the largest size
+        # 4:2:0 video keeps a quarter of the colour: a thin glyph's colour is not kept
+        # (an inked pixel is its fg's brightness with its neighbours' tint); backgrounds are.
+        found = [[(c, None, bg) for c, _, bg in row] for row in pixel_cells(frame, lay, cols, rows)]
+        problems += [
+            f"video at {t:.3f}: {p}"
+            for p in differences(expected, found, text=False, tolerance=40, ink_only_for=model)
+        ]
+    assert problems == []
