@@ -58,7 +58,8 @@ def test_player_options_are_embeds() -> None:
         ([("fit", "wide")], "fit must be one of width, height, both, none"),
         ([("speed", "0")], "speed must be a number above 0"),
         ([("theme", "</style>")], "unknown theme"),
-        ([("controls", "no")], "unknown player option 'controls'"),
+        ([("controls", "sometimes")], "controls must be auto, true or false"),
+        ([("volume", "11")], "unknown player option .volume."),
     ):
         with pytest.raises(DocsOptionError, match=message):
             player_options(pairs)

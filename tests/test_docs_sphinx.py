@@ -45,7 +45,9 @@ PAGE = """\
 Guide
 =====
 
-.. asciicast:: ../casts/demo.cast
+.. asciinema:: ../casts/demo.cast
+   :preload:
+   :controls: false
 
 .. genact-cast::
    :seed: 3
@@ -100,6 +102,10 @@ def test_the_html_build_is_clean_and_generates_each_cast_once(built: dict[str, A
         assert "_static/genact-cast.js" in text
         assert "cdn.jsdelivr" not in text
     assert (html / "_static" / "asciinema-player.min.js").is_file()
+    # sphinxcontrib-asciinema's directive name and its player options work too.
+    guide = (html / "guide" / "page.html").read_text()
+    assert "&quot;controls&quot;: false" in guide
+    assert "&quot;preload&quot;: true" in guide
 
 
 def test_players_play_in_chromium_and_nothing_leaves_the_page(

@@ -28,6 +28,10 @@ def player_json(player: Player, prepared: Prepared) -> dict[str, Any]:
     # No theme asked for: the cast's own, else the page's colours ("auto/" is the player's
     # "the recording's theme if it has one").
     options["theme"] = player.theme or f"auto/{PAGE_THEME}"
+    if player.preload:
+        options["preload"] = True
+    if player.controls != "auto":
+        options["controls"] = player.controls == "true"
     start = resolve_start(player.start_at, prepared)
     if start is not None:
         options["startAt"] = start

@@ -44,6 +44,8 @@ class GenactCastConfig(Config):  # type: ignore[no-untyped-call]
     autoplay = c.Type(bool, default=False)
     loop = c.Type(bool, default=False)
     pause_on_markers = c.Type(bool, default=False)
+    preload = c.Type(bool, default=False)
+    controls = c.Choice(("auto", "true", "false"), default="auto")
     fit = c.Choice(FITS, default="width")
     poster = c.Optional(c.Type(str))
     theme = c.Optional(c.Type(str))
@@ -56,7 +58,8 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         pairs = [("fit", self.config.fit), ("speed", str(self.config.speed))]
-        for key in ("autoplay", "loop", "pause_on_markers"):
+        pairs.append(("controls", self.config.controls))
+        for key in ("autoplay", "loop", "pause_on_markers", "preload"):
             pairs.append((key.replace("_", "-"), "true" if self.config[key] else "false"))
         for key in ("poster", "theme", "idle_time_limit"):
             if self.config[key] is not None:

@@ -32,8 +32,10 @@ NOT_IN_DOCS = frozenset({"output", "overwrite", "cast_format", "live", "help"})
 
 # The player options of `embed --html` (and asciinema-player's `startAt`). For a generated
 # cast, `speed`, `idle-time-limit` and `theme` are `record`'s: they go into the cast itself.
-PLAYER_FLAGS = ("autoplay", "loop", "pause-on-markers")
-PLAYER_VALUES = ("poster", "fit", "start-at", "speed", "idle-time-limit", "theme")
+# `preload` and `controls` are asciinema-player's, as sphinxcontrib-asciinema and
+# mkdocs-asciinema-player pass them on.
+PLAYER_FLAGS = ("autoplay", "loop", "pause-on-markers", "preload")
+PLAYER_VALUES = ("poster", "fit", "start-at", "speed", "idle-time-limit", "theme", "controls")
 PLAYER_OPTIONS = PLAYER_FLAGS + PLAYER_VALUES
 GENERATED_PLAYER_OPTIONS = tuple(
     o for o in PLAYER_OPTIONS if o not in ("speed", "idle-time-limit", "theme")
@@ -42,6 +44,7 @@ GENERATED_PLAYER_OPTIONS = tuple(
 OWN_OPTIONS = ("caption",)
 
 FITS = ("width", "height", "both", "none")
+CONTROLS = ("auto", "true", "false")  # shown on mouse-over (auto), always, never
 _TRUE = ("", "true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 _CLOCK = re.compile(r"(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:\.\d{1,6})?)")
@@ -141,6 +144,8 @@ class Player:
     autoplay: bool = False
     loop: bool = False
     pause_on_markers: bool = False
+    preload: bool = False
+    controls: str = "auto"
     poster: str | None = None
     fit: str = "width"
     start_at: float | str | None = None
@@ -164,6 +169,12 @@ def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None 
             if value.strip() not in FITS:
                 raise DocsOptionError(f"fit must be one of {', '.join(FITS)} (got {value!r})")
             values[key] = value.strip()
+        elif name == "controls":
+            text = value.strip().lower()
+            text = "true" if text in _TRUE[1:] else "false" if text in _FALSE else text
+            if text not in CONTROLS:
+                raise DocsOptionError(f"controls must be auto, true or false (got {value!r})")
+            values[key] = text
         elif name == "start-at":
             values[key] = _start_at(value)
         elif name in ("poster", "theme"):
