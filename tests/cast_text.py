@@ -217,6 +217,8 @@ class Frame:
     tp_all_reduce: float | None
     exposed: float | None
     attempt: int = 0
+    aux_loss: float | None = None
+    all_to_all: float | None = None  # ms
 
 
 def parse_frame(lines: list[str]) -> Frame | None:
@@ -263,6 +265,10 @@ def parse_frame(lines: list[str]) -> Frame | None:
         reduce_scatter=ms(r"ReduceScatter"),
         tp_all_reduce=ms(r"AllReduce\(TP\)"),
         exposed=ms(r"Exposed"),
+        aux_loss=float(aux.group(1))
+        if (aux := re.search(r"Aux Loss: ([\d.e+-]+)", body))
+        else None,
+        all_to_all=ms(r"AllToAll\(EP\)"),
     )
 
 
@@ -274,6 +280,8 @@ class StepLine:
     tokens_per_gpu: float
     mfu: float
     attempt: int
+    aux_loss: float | None = None  # the router's load-balancing loss (MoE)
+    z_loss: float | None = None
 
 
 @dataclass
@@ -378,6 +386,10 @@ FACTS = {
     r"in (?P<seconds>[\d.]+)s$",
     "size": r"Model size: (?P<params>[\d.]+)B parameters, (?P<layers>\d+) layers, hidden "
     r"(?P<hidden>\d+), (?P<heads>\d+) heads \((?P<kv>\d+) KV\), vocab (?P<vocab>[\d,]+)$",
+    "moe": r"MoE: (?P<experts>\d+) experts \(top-(?P<top_k>\d+)(?: \+ (?P<shared>\d+) shared)?\) "
+    r"in (?P<layers>\d+) layers, (?P<active>[\d.]+)B of (?P<total>[\d.]+)B parameters active "
+    r"per token; experts split over EP (?P<ep>\d+) \((?P<link>NVLink|IB)\), all-to-all dispatch "
+    r"and combine; load-balancing loss coefficient (?P<coeff>[\d.e+-]+)$",
     "parallel": r"Parallelism: (?P<layout>.+?) over (?P<gpus>\d+) GPUs; activation checkpointing "
     r"(?P<ac>full|selective|off)(?:; pipeline bubble (?P<bubble>[\d.]+)%)?$",
     "memory": r"Memory per GPU: (?P<total>[\d.]+) GiB of (?P<capacity>[\d.]+) GiB \(state "
@@ -400,7 +412,10 @@ FACTS = {
     r"steps \((?P<tokens>[\d.]+[TBMK]?) tokens(?:, (?P<per_param>[\d,]+) tokens/param)?\)$",
 }
 
-STEP_LINE = re.compile(r"step +(\d+) \| loss ([\d.]+) \| ([\d,]+) tok/s/GPU \| mfu ([\d.]+)%$")
+STEP_LINE = re.compile(
+    r"step +(\d+) \| loss ([\d.]+) \| ([\d,]+) tok/s/GPU \| mfu ([\d.]+)%"
+    r"(?: \| aux ([\d.e+-]+))?(?: \| z ([\d.e+-]+))?$"
+)
 SAVED = re.compile(
     r"\[Checkpoint\] Saved step (\d+) to (.+?) \(([\d.]+ [GT]B), async: training blocked "
     r"([\d.]+)s, written in ([\d.]+)s\)$"
@@ -561,6 +576,8 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
                 number(step.group(3)),
                 float(step.group(4)) / 100,
                 attempt,
+                float(step.group(5)) if step.group(5) else None,
+                float(step.group(6)) if step.group(6) else None,
             )
         )
         return

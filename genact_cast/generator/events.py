@@ -171,3 +171,5 @@ class StepStats(NamedTuple):
     tflops_per_gpu: float
     mfu: float  # fraction of peak
     memory_gib: float  # peak allocated per GPU
+    aux_loss: float | None = None  # the router's load-balancing loss, as logged (MoE only)
+    z_loss: float | None = None  # the z-loss, where the recipe trains with one

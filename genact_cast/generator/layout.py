@@ -9,7 +9,7 @@ that each collective moves over the link it uses.
 
 from typing import NamedTuple
 
-from genact_cast.generator import physics
+from genact_cast.generator import moe, physics
 from genact_cast.generator.catalog import Architecture, Gpu
 
 MICRO_BATCHES = (16, 8, 4, 2, 1)
@@ -40,6 +40,7 @@ class Layout(NamedTuple):
     checkpointing: bool  # full activation checkpointing
     memory: Memory
     selective: bool = False  # selective activation checkpointing (attention recomputed)
+    ep: int = 1  # expert parallelism: ranks of the data-parallel group that split the experts
 
     @property
     def recompute(self) -> str:
@@ -65,12 +66,15 @@ class Layout(NamedTuple):
             parts.append(f"TP {self.tp}")
         if self.pp > 1:
             parts.append(f"PP {self.pp}")
-        return " x ".join(parts)
+        described = " x ".join(parts)
+        return described + (f", EP {self.ep}" if self.ep > 1 else "")
 
 
 def model_parallel(arch: Architecture, gpus: int) -> tuple[int, int] | None:
     """(TP, PP): TP 8 inside a node past 30B parameters, pipeline stages past 200B."""
-    tp = 8 if arch.params > 30e9 else 1
+    # A mixture of experts keeps TP 1 (its experts are small; DeepSeek-V3 trained without TP)
+    # and splits its experts by EP instead.
+    tp = 8 if arch.params > 30e9 and not arch.moe else 1
     pp = 1
     if arch.params > 200e9:
         pp = 16 if gpus >= 256 else 8
@@ -180,7 +184,8 @@ def traffic(
 ) -> Traffic:
     """Each collective from the bytes it moves under `layout` over the link it uses."""
     layers = -(-arch.layers // layout.pp)
-    block_bytes = physics.BF16_BYTES * arch.params / (layout.tp * layout.pp) / layers
+    held = moe.gathered_params(arch, layout.ep)  # each rank gathers its EP share of experts
+    block_bytes = physics.BF16_BYTES * held / (layout.tp * layout.pp) / layers
     gather = physics.all_gather_seconds(layout.dp, block_bytes, dp_gbps * physics.GB)
     activation = physics.BF16_BYTES * seq * layout.micro_batch * arch.hidden
     tp_reduce = (

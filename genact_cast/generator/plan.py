@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import catalog, lineup, physics
+from genact_cast.generator import catalog, lineup, moe, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
@@ -25,6 +25,7 @@ from genact_cast.generator.layout import (
     layout_options,
     traffic,
 )
+from genact_cast.generator.moe import MoePlan
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
 from genact_cast.generator.rng import Rng
 
@@ -36,7 +37,6 @@ _KIND_ODDS = (("pretrain", 0.4), ("continue", 0.25), ("sft", 0.35))
 _EPOCHS = {"pretrain": (1, 4), "continue": (1, 2), "sft": (2, 5)}
 _DAYS = {"pretrain": (0.5, 60.0), "continue": (0.25, 45.0), "sft": (1 / 24, 14.0)}
 # Global batch: tokens for pre-training kinds, sequences for fine-tuning.
-_MFU_LOW, _MFU_HIGH = 0.33, 0.47
 _BATCH = {"pretrain": (1e6, 16.8e6), "continue": (2e6, 16.8e6), "sft": (64, 512)}
 KIND_LABELS = {
     "pretrain": "pre-training from scratch",
@@ -96,6 +96,7 @@ class RunPlan(NamedTuple):
     noise_seed: int
     budget: PhaseBudget
     scene_seed: int
+    moe: MoePlan | None = None  # the experts' all-to-all, for a mixture of experts
 
     # Everything below is derived, never drawn.
 
@@ -177,7 +178,9 @@ class RunPlan(NamedTuple):
     @property
     def flops_per_token(self) -> float:
         a = self.arch
-        return physics.flops_per_token(a.params, a.layers, a.hidden, self.tokens_per_sequence)
+        return physics.flops_per_token(
+            a.active_params, a.layers, a.hidden, self.tokens_per_sequence
+        )
 
     def tokens_per_second(self, mfu: float | None = None) -> float:
         """Cluster-wide, at steady-state MFU unless told otherwise."""
@@ -226,6 +229,8 @@ class RunPlan(NamedTuple):
     @property
     def export_shards(self) -> list[float]:
         a = self.arch
+        if a.moe:
+            return moe.safetensors_shards(a)
         return physics.safetensors_shards(
             a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab
         )
@@ -309,7 +314,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     storage = nodes * shape.uniform(2.0, 10.0)
     if nodes >= 16:
         storage = min(500.0, max(50.0, storage))
-    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, seq_len)
+    fpt = physics.flops_per_token(arch.active_params, arch.layers, arch.hidden, seq_len)
     step_seconds = tokens_per_step / physics.cluster_tokens_per_second(
         layout.gpus, gpu.peak_tflops, mfu, fpt
     )
@@ -321,6 +326,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
     hours = total_steps * step_seconds / 3600
     failures = _failures(choose, options, layout.gpus, hours)
 
+    experts = moe.plan(
+        arch, layout.ep, layout.pp, layout.micro_batch, layout.grad_accum, seq_len, nvlink, dp_gbps
+    )
     return RunPlan(
         options=options,
         kind=kind,
@@ -355,6 +363,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         noise_seed=scene.integer(0, 2**53),
         budget=plan_budget(Rng(options.seed ^ 0x5EED), epochs, options.duration),
         scene_seed=scene.integer(0, 2**53),
+        moe=experts,
     )
 
 
@@ -531,7 +540,8 @@ def _candidates(
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
         for data in sets:
             per_seq = seq
-            fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
+            fpt = physics.flops_per_token(arch.active_params, arch.layers, arch.hidden, per_seq)
+            mfu_low, mfu_high = moe.mfu_range(arch)
             epochs = [
                 e
                 for e in epochs_range
@@ -543,8 +553,8 @@ def _candidates(
             for gpus in sizes:
                 # A cheap bound first: at the best MFU, could the run last long enough and
                 # at the worst, end soon enough? Only then build the layout.
-                fastest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, _MFU_HIGH, fpt)
-                slowest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, _MFU_LOW, fpt)
+                fastest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu_high, fpt)
+                slowest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu_low, fpt)
                 days = [(e, e * data.tokens / 86400) for e in epochs]
                 days = [
                     (e, d) for e, d in days if d / fastest <= high_days and d / slowest >= low_days
@@ -619,19 +629,22 @@ def _batch_and_speed(
     target = math.exp(math.log(low) + batch_draw * (math.log(high) - math.log(low)))
     unit = per_seq if kind != "sft" else 1  # batch counted in tokens, or in sequences
     accum = max(1, round(target / (dp * micro * unit)))
-    if pp > 1:
-        accum = max(accum, 6 * pp)  # enough micro batches to keep the bubble small
+    if pp > 1:  # enough micro batches to keep the bubble small; a giant MoE's data-parallel
+        # group is wide (no TP), so it stops at 2 per stage to stay under 16M tokens
+        accum = max(accum, (2 if arch.moe else 6) * pp)
     accum = min(accum, 256 if pp > 1 else 32)
+    ep = moe.expert_parallel(arch, dp)
     layout = Layout(
-        gpus, tp, pp, micro, accum, recompute == "full", mem, selective=recompute == "selective"
+        gpus, tp, pp, micro, accum, recompute == "full", mem, recompute == "selective", ep
     )
     if not low <= layout.global_batch * unit <= high:
         return None
     # Steady MFU 0.33-0.47; pipelines lose their bubble on top of the kernels' efficiency.
-    mfu = _MFU_LOW + (_MFU_HIGH - _MFU_LOW) * mfu_draw
+    low, high = moe.mfu_range(arch)  # MoE: 0.20-0.35
+    mfu = low + (high - low) * mfu_draw
     if pp > 1:  # the kernels' efficiency, less the pipeline's bubble
-        mfu = max(_MFU_LOW, (0.37 + 0.1 * mfu_draw) * (1 - layout.bubble))
-    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, per_seq)
+        mfu = max(low, (low + 0.04 + 0.1 * mfu_draw) * (1 - layout.bubble))
+    fpt = physics.flops_per_token(arch.active_params, arch.layers, arch.hidden, per_seq)
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     step = layout.global_batch * per_seq / cluster_tps
     dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
@@ -639,6 +652,9 @@ def _batch_and_speed(
     layers = -(-arch.layers // pp)
     if flow.all_gather * 2 * layers > 0.8 * step / accum or flow.exposed > 0.3 * step:
         return None  # FSDP's gathers could not hide behind compute
+    experts = moe.plan(arch, ep, pp, micro, accum, per_seq, gpu.nvlink_gbps[0], IB_GBPS[0])
+    if experts is not None and experts.total > 0.5 * step:
+        return None  # the experts' all-to-all would take most of the step
     return layout, mfu, cluster_tps
 
 
@@ -758,11 +774,12 @@ def _curves(
     epochs: int,
     warmup: int,
 ) -> tuple[LossCurve, GradNormCurve, float]:
+    params = moe.effective_params(arch)  # a mixture of experts learns like a mid-size model
     steps_per_epoch = total_steps // epochs
     drop = 0.0
     if kind == "sft":
         # Larger models fit the same examples better: about 1.0 at 7B, 0.75 at 70B.
-        end = 1.0 - 0.075 * math.log2(arch.params / 7e9) + rng.uniform(-0.1, 0.1)
+        end = 1.0 - 0.075 * math.log2(params / 7e9) + rng.uniform(-0.1, 0.1)
         end = min(1.1, max(0.72, end))  # noise (±0.1 at most) keeps shown losses in 0.6-1.2
         # Each new pass over the same examples starts lower, by more than the noise
         # (±3.5σ) could hide.
@@ -778,7 +795,7 @@ def _curves(
         # The released model's loss by the law for its size and tokens, per token of its
         # own tokenizer (a larger vocabulary packs more text into a token), plus the shift
         # to the new domain.
-        released = physics.chinchilla_loss(arch.params, arch.released_tokens)
+        released = physics.chinchilla_loss(params, arch.released_tokens)
         per_token = (arch.vocab / 32_000) ** 0.1
         initial = min(2.35, max(1.85, released * per_token + rng.uniform(-0.05, 0.2)))
         final = initial - rng.uniform(0.08, 0.3)
@@ -787,7 +804,7 @@ def _curves(
     else:
         initial = math.log(arch.vocab) + rng.uniform(0.0, 0.5)
         final = None
-        offset = physics.chinchilla_tokens(arch.params, initial)
+        offset = physics.chinchilla_tokens(params, initial)
         noise = rng.uniform(0.006, 0.009)
     spike = None
     if rng.chance(0.35) and total_steps >= 50:
@@ -805,12 +822,12 @@ def _curves(
             recovery_steps=max(5.0, total_steps * rng.uniform(0.01, 0.03)),
         )
     learned = (
-        learned_tokens(arch.params, offset, tokens_per_step, warmup, total_steps)
+        learned_tokens(params, offset, tokens_per_step, warmup, total_steps)
         if final is None
         else ((), ())
     )
     loss = LossCurve(
-        arch.params, tokens_per_step, total_steps, initial, final, offset, spike,
+        params, tokens_per_step, total_steps, initial, final, offset, spike,
         steps_per_epoch, drop, warmup, learned,
     )  # fmt: skip
     # Shown with ±28 % noise at most: 5-50 when pre-training starts, 1-5 for fine-tunes.

@@ -9,7 +9,7 @@ import bisect
 import math
 from typing import NamedTuple
 
-from genact_cast.generator import catalog, physics
+from genact_cast.generator import catalog, moe, physics
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -100,7 +100,27 @@ class Run:
             tflops_per_gpu=tflops,
             mfu=tflops / self._peak,
             memory_gib=self._memory,
+            aux_loss=self.aux_loss(step, attempt),
         )
+
+    def aux_loss(self, step: int, attempt: int = 0) -> float | None:
+        """The router's load-balancing loss at `step` (a mixture of experts only); a step
+        trained again after a restart routes the same tokens, up to nondeterminism."""
+        if self.plan.moe is None:
+            return None
+        noise = self.noise
+        seen = float(self.plan.tokens_after(step))
+        replay = noise.normal(moe.ROUTER, step * 8 + attempt, 1.0) * 0.01 if attempt else 0.0
+        return moe.aux_loss(
+            noise.unit(moe.ROUTER + 1, step), noise.normal(moe.ROUTER, step * 8, 1.0) + replay, seen
+        )
+
+    def all_to_all(self, step: int) -> float | None:
+        """One expert all-to-all (dispatch or combine) of one layer at `step`, ±5 %, in s."""
+        experts = self.plan.moe
+        if experts is None:
+            return None
+        return experts.all_to_all * (1 + self.noise.uniform(moe.ROUTER + 2, step, -0.05, 0.05))
 
     def grad_norm(self, step: int) -> float:
         """The gradient norm step `step` reports (the same in every launch that trains it)."""
@@ -151,7 +171,7 @@ class Run:
             seen = float(step * plan.global_batch_tokens)
             if plan.kind == "continue":
                 seen += plan.arch.released_tokens
-            flops = 6 * plan.arch.params * seen
+            flops = 6 * moe.effective_params(plan.arch) * seen
             # Accuracy follows compute, less what the held-out loss says went wrong (a
             # spike not yet recovered from); each benchmark also has its own data-mix
             # offset for the run and one evaluation's luck, so none is a fixed function

@@ -69,6 +69,8 @@ def title(view: View) -> list[Span]:
         spans += [Span(f" {EVENT_MARK} failure", WARNING)]
     if view.resumes:
         spans += [Span(f" {EVENT_MARK} resume", GPU)]
+    if view.aux_loss is not None:  # a mixture of experts: the router's load-balancing loss
+        spans += [Span(f" ━ aux {view.aux_loss:.3e}", LABEL)]  # one piece: whole or left out
     return spans
 
 

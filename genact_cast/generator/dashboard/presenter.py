@@ -196,6 +196,7 @@ class Dashboard:
             log=log,
             processes=processes,
             history_seconds=history_seconds,
+            aux_loss=stats.aux_loss if stats else None,
         )
 
     def _with_history(self, gpus: list[GpuRow], now: float) -> tuple[list[GpuRow], float]:
@@ -382,6 +383,9 @@ def nccl_stats(plan: RunPlan, run: Run, step: int) -> list[Stat]:
     ]
     if plan.tensor_parallel > 1:
         stats.append(Stat("all-reduce (TP)", _ms(reduce)))
+    experts = run.all_to_all(step)
+    if experts is not None:
+        stats.append(Stat("all-to-all (EP) / layer", _ms(experts)))
     stats.append(Stat("exposed / step", _ms(exposed)))
     return stats
 

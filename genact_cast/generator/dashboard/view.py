@@ -85,3 +85,4 @@ class View(NamedTuple):
     log: Sequence[str]  # the last lines of the log layout, with its own SGR
     processes: Sequence[Process] = ()  # none while the job is down
     history_seconds: float = 0.0  # simulated time the GPU rows' history spans
+    aux_loss: float | None = None  # the router's load-balancing loss at the last step (MoE)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from genact_cast.generator import physics
 from genact_cast.generator import style as fmt
 from genact_cast.generator.events import CommReady, DataReady, ModelReady, Rendezvous, RunEvent
+from genact_cast.generator.moe import AUX_COEFF, moe_layers
 from genact_cast.generator.presenters.genact.show import Show
 
 # torch/distributed/run.py line of the OMP_NUM_THREADS warning, by torch minor version.
@@ -116,6 +117,14 @@ def _model(show: Show, event: ModelReady) -> None:
         f"Model size: {fmt.params(a.params)} parameters, {a.layers} layers, hidden {a.hidden}, "
         f"{a.heads} heads ({a.kv_heads} KV), vocab {a.vocab:,}"
     )
+    if plan.moe is not None:
+        shared = f" + {a.shared} shared" if a.shared else ""
+        con.log(
+            f"MoE: {a.experts} experts (top-{a.top_k}{shared}) in {moe_layers(a)} layers, "
+            f"{fmt.params(a.active_params)} of {fmt.params(a.params)} parameters active per "
+            f"token; experts split over EP {plan.moe.ep} ({plan.moe.link}), all-to-all "
+            f"dispatch and combine; load-balancing loss coefficient {AUX_COEFF:g}"
+        )
     layout = plan.layout
     con.log(
         f"Parallelism: {layout.describe()} over {plan.gpus} GPUs; activation checkpointing "

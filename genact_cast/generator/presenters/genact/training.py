@@ -197,6 +197,10 @@ def _log_lines(show: Show, stats: StepStats) -> list[Text]:
         f"step {stats.step:>{len(str(plan.total_steps))}} | loss {stats.loss:.4f} | "
         f"{fmt.thousands(per_gpu)} tok/s/GPU | mfu {stats.mfu * 100:.1f}%"
     )
+    if stats.aux_loss is not None:
+        text += f" | aux {stats.aux_loss:.3e}"
+    if stats.z_loss is not None:
+        text += f" | z {stats.z_loss:.2e}"
     return show.con.log_lines(text)
 
 
@@ -223,6 +227,7 @@ class LiveBlock:
                 _metric(s, "LR", "lr", 7),
                 _metric(s, "Grad Norm", "gn", 7),
                 _metric(s, "GPU Mem", "mem", len(capacity) * 2 + 1),
+                *([_metric(s, "Aux Loss", "aux", 9)] if plan.moe is not None else []),
             ],
             width,
             sep,
@@ -248,6 +253,8 @@ class LiveBlock:
         ]
         if plan.tensor_parallel > 1:
             comms.append(s.field("ar", len("AllReduce(TP): ") + 9, GREY))
+        if plan.moe is not None:
+            comms.append(s.field("a2a", len("AllToAll(EP): ") + 9, GREY))
         comms.append(s.field("exposed", len("Exposed: ") + 9 + len("/step"), GREY))
         lines += flow(comms, width, grey_sep)
         self.height = len(lines)
@@ -260,6 +267,7 @@ class LiveBlock:
         self.step_seconds = plan.step_seconds
         self.steps_per_epoch = plan.steps_per_epoch
         self.tensor_parallel = plan.tensor_parallel > 1
+        self.experts = plan.moe is not None
 
     def render(self, stats: StepStats) -> str:
         show, total = self.show, self.total
@@ -293,6 +301,9 @@ class LiveBlock:
         )
         if self.tensor_parallel:
             values["ar"] = f"AllReduce(TP): {_ms(reduce)}"
+        if self.experts:
+            values["aux"] = f"{stats.aux_loss or 0.0:.3e}"
+            values["a2a"] = f"AllToAll(EP): {_ms(show.run.all_to_all(stats.step) or 0.0)}"
         return self.template.format_map(values)
 
 

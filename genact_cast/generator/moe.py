@@ -1,0 +1,138 @@
+"""Mixture-of-experts runs as they really are: expert parallelism, all-to-all traffic,
+FLOPs from the active parameters, and the router's load-balancing loss.
+
+Figures (REALISM.md, "Parallelism and communication"):
+- FLOPs per token and MFU come from the active parameters; state memory, checkpoints and
+  exports from the total. MoE MFU is lower than dense (20-35 %): the all-to-all and the
+  grouped expert GEMMs cost what a dense MLP does not (DeepSeek-V3 report, section 3.2;
+  Megatron-LM MoE README's reported MFU for Mixtral 8x7B and DeepSeek-V3).
+- Experts are spread by expert parallelism (EP): 8 inside a node over NVLink, or across
+  nodes over InfiniBand for 256 experts (DeepSeek-V3: EP 64 over 8 nodes). Each GPU then
+  holds and gathers only its share of the routed experts.
+- Every MoE layer sends each token's hidden state to its top-k experts and back:
+  dispatch and combine, tokens x hidden x top-k x 2 bytes (bf16) each way, of which
+  (EP-1)/EP leaves the GPU; forward and backward each do both. Across nodes, routing is
+  node-limited: at most 4 copies of a token cross InfiniBand.
+- The router's load-balancing loss (Switch Transformer, Fedus et al. 2021: N x sum f_i P_i,
+  1.0 when perfectly balanced) is logged times its coefficient; Megatron-LM's Mixtral
+  example trains with --moe-aux-loss-coeff 1e-2.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from genact_cast.generator import physics
+from genact_cast.generator.catalog import Architecture
+
+MFU_RANGE = (0.20, 0.35)  # steady state, MoE
+DENSE_MFU_RANGE = (0.33, 0.47)
+AUX_COEFF = 1e-2  # Megatron-LM examples/mixtral: --moe-aux-loss-coeff 1e-2
+CROSS_NODE_EXPERTS = 64  # from this many experts, EP spans nodes (DeepSeek-V3: EP 64)
+ROUTER = 101  # noise stream of the router's losses (run.py's streams are 1-99)
+CALLS_PER_LAYER = 4  # dispatch and combine, forward and backward
+# Node-limited routing (DeepSeek-V3 report, 2.1.2 and 3.2.2): a token goes to experts on at
+# most 4 nodes; it crosses InfiniBand once a node and fans out over NVLink inside it.
+NODES_PER_TOKEN = 4
+
+
+class MoePlan(NamedTuple):
+    ep: int  # expert-parallel ranks
+    moe_layers: int  # of the pipeline stage one GPU runs
+    all_to_all: float  # seconds per dispatch (or combine) of one micro batch, one layer
+    calls: int  # all-to-alls per optimizer step on one GPU
+    link: str  # "NVLink" or "IB"
+
+    @property
+    def total(self) -> float:
+        return self.all_to_all * self.calls
+
+
+def mfu_range(arch: Architecture) -> tuple[float, float]:
+    return MFU_RANGE if arch.moe else DENSE_MFU_RANGE
+
+
+def moe_layers(arch: Architecture) -> int:
+    """Layers with routed experts: the routed parameters over one layer's experts (DeepSeek-V3
+    keeps its first 3 layers dense: 58 of 61)."""
+    per_layer = arch.experts * 3 * arch.hidden * arch.ffn
+    return round(arch.routed / per_layer) if arch.moe else 0
+
+
+def expert_parallel(arch: Architecture, dp: int) -> int:
+    """EP: a node's 8 GPUs (over NVLink), or 64 ranks across 8 nodes for 256 experts."""
+    if not arch.moe:
+        return 1
+    if arch.experts >= CROSS_NODE_EXPERTS * 2 and dp % CROSS_NODE_EXPERTS == 0:
+        return CROSS_NODE_EXPERTS
+    ep = min(physics.GPUS_PER_NODE, arch.experts, dp)
+    while dp % ep or arch.experts % ep:
+        ep -= 1
+    return ep
+
+
+def gathered_params(arch: Architecture, ep: int) -> float:
+    """Parameters FSDP gathers on one GPU: the dense ones, and its EP share of the experts."""
+    return arch.params - arch.routed + arch.routed / ep
+
+
+def effective_params(arch: Architecture) -> float:
+    """What a mixture of experts learns like, for the loss curve: the geometric mean of its
+    active and total parameters (between the dense model of its active size and of its
+    total; cf. Clark et al. 2022, unified scaling laws for routed language models)."""
+    return math.sqrt(arch.active_params * arch.params) if arch.moe else arch.params
+
+
+def plan(
+    arch: Architecture,
+    ep: int,
+    pp: int,
+    micro: int,
+    accum: int,
+    seq: int,
+    nvlink_gbps: float,
+    ib_gbps: float,
+) -> MoePlan | None:
+    """The all-to-all of one MoE layer and how many a step makes; None for dense models."""
+    if not arch.moe:
+        return None
+    across = ep > physics.GPUS_PER_NODE
+    bandwidth = (ib_gbps if across else nvlink_gbps) * physics.GB
+    tokens = micro * seq
+    copies = min(arch.top_k, NODES_PER_TOKEN) if across else arch.top_k
+    sent = tokens * arch.hidden * copies * physics.BF16_BYTES
+    seconds = (ep - 1) / ep * sent / bandwidth if ep > 1 else 0.0
+    layers = -(-moe_layers(arch) // pp)
+    link = "IB" if across else "NVLink"
+    return MoePlan(ep, layers, seconds, CALLS_PER_LAYER * layers * accum, link)
+
+
+def aux_loss(noise_unit: float, noise_normal: float, tokens_seen: float) -> float:
+    """The load-balancing loss as logged (coefficient x N x sum f_i P_i): a little above
+    balance while the router learns, then within a few percent of it."""
+    imbalance = 0.02 + 0.25 * math.exp(-tokens_seen / 2e9) + 0.02 * noise_unit
+    return AUX_COEFF * (1 + imbalance + 0.004 * noise_normal)
+
+
+def safetensors_shards(arch: Architecture) -> list[float]:
+    """Shard sizes in bytes of a mixture of experts as `save_pretrained(max_shard_size="5GB")`
+    packs them: each expert's gate, up and down projections are tensors of their own."""
+    embedding = physics.BF16_BYTES * arch.vocab * arch.hidden
+    expert = physics.BF16_BYTES * arch.hidden * arch.ffn
+    layers = moe_layers(arch)
+    routed_tensors = [expert] * (3 * arch.experts)
+    # Attention, norms, router, shared experts and any dense layers: the rest, spread evenly.
+    rest = (physics.BF16_BYTES * (arch.params - arch.routed) - 2 * embedding) / arch.layers
+    tensors: list[float] = [embedding]
+    for layer in range(arch.layers):
+        tensors.append(rest)
+        if layer >= arch.layers - layers:
+            tensors += routed_tensors
+    tensors.append(embedding)
+    shards: list[float] = [0.0]
+    for size in tensors:
+        if shards[-1] and shards[-1] + size > physics.SAFETENSORS_SHARD_LIMIT:
+            shards.append(0.0)
+        shards[-1] += size
+    return shards

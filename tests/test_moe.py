@@ -1,0 +1,120 @@
+"""Mixture-of-experts runs: expert parallelism, all-to-all traffic from the bytes it moves,
+FLOPs from the active parameters, state from the total, and the router's loss.
+
+Reference figures are copied from the model cards and reports (models.tsv cites them),
+not read from the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.generator import RecordOptions, catalog, make_plan
+from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.run import Run
+from tests.cast_text import read_run
+from tests.helpers import events_of, output_of
+from tests.realism import violations
+
+# name: (total, active, experts, top-k) from each card and config.json.
+RELEASED = {
+    "Mixtral-8x7B": (46.7e9, 12.9e9, 8, 2),
+    "Qwen3-30B-A3B": (30.5e9, 3.3e9, 128, 8),
+    "Llama-4-Scout-17B-16E": (109e9, 17e9, 16, 1),
+    "DeepSeek-V3": (671e9, 37e9, 256, 8),
+}
+SEEDS = (1, 2, 3, 4)
+IB_GBPS = (46.0, 48.0)  # REALISM.md: InfiniBand NDR per NIC
+
+
+def plan_for(seed: int, **pins: object) -> RunPlan:
+    return make_plan(RecordOptions(seed=seed, **pins))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED))
+def test_each_mixture_of_experts_has_its_released_config(name: str) -> None:
+    arch = next(a for a in catalog.architectures() if a.name == name)
+    assert (arch.params, arch.active_params, arch.experts, arch.top_k) == RELEASED[name]
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_flops_and_mfu_come_from_the_active_parameters_and_state_from_the_total(
+    name: str, seed: int
+) -> None:
+    plan = plan_for(seed, model=name)
+    total, active, _, _ = RELEASED[name]
+    a = plan.arch
+    assert plan.flops_per_token == 6 * active + 12 * a.layers * a.hidden * plan.seq_len
+    assert 0.20 <= plan.mfu <= 0.35  # REALISM.md: MoE MFU 20-35 %
+    assert plan.layout.memory.state == pytest.approx(16 * total / plan.gpus)
+    assert plan.checkpoint_bytes == pytest.approx(14 * total)  # bf16 weights + fp32 Adam
+    assert sum(plan.export_shards) == pytest.approx(2 * total, rel=0.002)
+    assert max(plan.export_shards) <= 5e9
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_all_to_all_follows_from_tokens_hidden_top_k_and_the_link(name: str, seed: int) -> None:
+    plan = plan_for(seed, model=name)
+    experts = plan.moe
+    assert experts is not None
+    ep, a = experts.ep, plan.arch
+    assert ep > 1
+    assert plan.layout.dp % ep == 0
+    assert a.experts % ep == 0
+    across = ep > 8
+    copies = min(a.top_k, 4) if across else a.top_k  # node-limited routing across nodes
+    sent = plan.micro_batch * plan.seq_len * a.hidden * copies * 2
+    bandwidth = (plan.dp_gbps if across else plan.nvlink_gbps) * 1e9
+    assert experts.all_to_all == pytest.approx((ep - 1) / ep * sent / bandwidth)
+    assert experts.total <= 0.5 * plan.step_seconds  # fits in the step
+    if across:
+        assert IB_GBPS[0] <= plan.dp_gbps <= IB_GBPS[1]
+
+
+def test_the_router_loss_is_logged_for_experts_only() -> None:
+    moe_run = Run(plan_for(2, model="Qwen3-30B-A3B"))
+    dense_run = Run(plan_for(2, model="Qwen3-8B"))
+    for step in (1, 50, 500):
+        aux = moe_run.step(step).aux_loss
+        assert aux is not None
+        assert 0.005 <= aux <= 0.05
+        assert dense_run.step(step).aux_loss is None
+    early, late = moe_run.step(1).aux_loss, moe_run.step(moe_run.plan.total_steps).aux_loss
+    assert early is not None
+    assert late is not None
+    assert early > late  # the router learns
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pinned_mixtures_of_experts_pass_the_realism_checker(name: str, seed: int) -> None:
+    run = read_run(output_of(events_of(seed=seed, model=name, duration=60.0)))
+    found = violations(run)
+    assert not found, found
+    assert run.facts["moe"] is not None
+    assert all(line.aux_loss is not None for line in run.step_lines)
+
+
+def test_the_checker_catches_an_all_to_all_faster_than_the_link() -> None:
+    text = output_of(events_of(seed=2, model="Qwen3-30B-A3B", duration=60.0))
+    doctored = re.sub(r"AllToAll\(EP\): ([\d.]+)ms", "AllToAll(EP): 0.01ms", text)
+    assert doctored != text
+    found = violations(read_run(doctored))
+    assert any(name.startswith("MoE") for name in found), found
+
+
+def test_the_checker_catches_a_missing_router_loss() -> None:
+    text = output_of(events_of(seed=2, model="Qwen3-30B-A3B", duration=60.0))
+    doctored = re.sub(r" \| aux [\d.e+-]+", "", text)
+    assert doctored != text
+    found = violations(read_run(doctored))
+    assert any(name.startswith("MoE") for name in found), found
+
+
+def test_the_seed_picks_mixtures_of_experts_too() -> None:
+    names = {plan_for(seed).arch.name for seed in range(120)}
+    assert len(names & set(RELEASED)) >= 2, names
