@@ -118,7 +118,7 @@ def test_the_gpu_panel_shows_the_memory_the_log_layout_shows(cols: int, rows: in
     peaks = {float(x) for x in logged}
     dash = events(seed, cols, rows)
     checked, moving = 0, set[float]()
-    for scr in screens(dash, cols, rows, frame_times(dash)[5::20]):
+    for scr in screens(dash, cols, rows, frame_times(dash)[5::10]):
         panel = "".join(pane_text(scr.display, "gpus", cols, rows)[1:])
         shown = {float(x) for x in re.findall(r"(\d+\.\d)(?:/\d+\.\d)?GiB", panel)}
         if shown:

@@ -57,11 +57,12 @@ def test_collectives_fit_in_the_step(seed: int) -> None:
 def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None:
     plan = plan_for(seed)
     a = plan.arch
-    fpt = 6 * a.params + 12 * a.layers * a.hidden * plan.tokens_per_sequence
+    # FLOPs from the parameters a token passes through: a mixture of experts' active ones.
+    fpt = 6 * a.active_params + 12 * a.layers * a.hidden * plan.tokens_per_sequence
     assert plan.flops_per_token == pytest.approx(fpt)
     expected = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu / fpt
     assert plan.tokens_per_second() == pytest.approx(expected)
-    assert 0.33 <= plan.mfu <= 0.47
+    assert (0.20 <= plan.mfu <= 0.35) if a.moe else (0.33 <= plan.mfu <= 0.47)
     assert 0.05 <= plan.first_step_mfu <= 0.15
     assert plan.step_seconds == pytest.approx(plan.global_batch_tokens / expected)
     assert plan.first_step_seconds > plan.step_seconds

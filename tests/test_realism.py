@@ -131,7 +131,8 @@ class Signature(NamedTuple):
 
 
 def signature(run: Run) -> Signature:
-    facts = {name: match.group(0) for name, match in run.facts.items()}
+    # A path too long for a narrow terminal is broken where it must be (as in the summary).
+    facts = {name: match.group(0).replace(" ", "") for name, match in run.facts.items()}
     facts["start"] = str(run.stamps[0][0])
     speeds = {(f.attempt, f.step): f.tokens_per_second for f in run.frames}
     times = {(s.attempt, s.step): str(s.at) for s in run.step_lines}
@@ -342,7 +343,8 @@ def test_runs_vary_across_seeds() -> None:
     ]
     assert all(x > 0 for x in spread)
     totals = [seconds_of(run.summary.get("Time", "0s")) for run in runs]
-    assert len(set(totals)) == len(totals)
+    # Drawn, not fixed: two of 200 runs may still meet on the same second by chance.
+    assert len(set(totals)) >= 0.99 * len(totals)
 
 
 # The checker itself: a doctored cast must fail the relation it breaks.

@@ -123,7 +123,8 @@ def safetensors_shards(arch: Architecture) -> list[float]:
     layers = moe_layers(arch)
     routed_tensors = [expert] * (3 * arch.experts)
     # Attention, norms, router, shared experts and any dense layers: the rest, spread evenly.
-    rest = (physics.BF16_BYTES * (arch.params - arch.routed) - 2 * embedding) / arch.layers
+    experts_bytes = layers * len(routed_tensors) * expert
+    rest = (physics.BF16_BYTES * arch.params - experts_bytes - 2 * embedding) / arch.layers
     tensors: list[float] = [embedding]
     for layer in range(arch.layers):
         tensors.append(rest)
