@@ -1,7 +1,9 @@
 """A terminal screen as an RGB picture: the pixels behind the video and PNG exporters.
 
-DejaVu Sans Mono (shipped in the package, with its licence) draws text, box drawing and
-block elements; it has no braille, so braille patterns are drawn from their definition
+Each character's picture comes from publish/glyphs.py: the bundled DejaVu Sans Mono faces
+(italics too), the machine's fonts through fontconfig, then DejaVu Sans; block elements
+and powerline separators drawn as asciinema-player draws them. Box drawing comes from the
+font with its edges made solid so that cells join; braille is drawn from its definition
 (eight dots), as terminals do. Glyphs are antialiased by FreeType and cached per
 character and colours, and only the rows that changed are drawn again.
 """
@@ -9,15 +11,14 @@ character and colours, and only the rows that changed are drawn again.
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from typing import NamedTuple
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
+from genact_cast.publish import glyphs
 from genact_cast.publish.screens import Screen, Style
 from genact_cast.publish.theme import pyte_color, rgb
 
@@ -41,11 +42,8 @@ class Layout(NamedTuple):
     top: int
 
 
-@functools.cache
 def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    name = "DejaVuSansMono-Bold.ttf" if bold else "DejaVuSansMono.ttf"
-    data = (resources.files("genact_cast.publish") / "data" / "fonts" / name).read_bytes()
-    return ImageFont.truetype(io.BytesIO(data), size)
+    return glyphs.mono(bold, False, size)
 
 
 def cell_of(size: int) -> tuple[int, int, int]:
@@ -146,7 +144,7 @@ class Raster:
         self.layout = layout(cols, rows, size)
         self.colours = Colours(theme)
         self.canvas = Image.new("RGB", (self.layout.width, self.layout.height), self.colours.bg)
-        self._glyphs: dict[tuple[str, RGB, RGB, bool, bool, int], Image.Image] = {}
+        self._glyphs: dict[tuple[str, RGB, RGB, bool, bool, bool, int], Image.Image] = {}
         self._size = (cols, rows)
         self.cleared = False
 
@@ -178,27 +176,30 @@ class Raster:
         return self.canvas
 
     def _tile(self, char: str, style: Style, wide: int) -> Image.Image | None:
-        fg_name, bg_name, bold, _, underline = style
+        fg_name, bg_name, bold, italic, underline = style
         fg = self.colours(fg_name, background=False)
         bg = self.colours(bg_name, background=True)
         if char == " " and bg == self.colours.bg and not underline:
             return None
-        key = (char, fg, bg, bold, underline, wide)
+        key = (char, fg, bg, bold, italic, underline, wide)
         tile = self._glyphs.get(key)
         if tile is None:
             if len(self._glyphs) >= MAX_GLYPHS:
                 self._glyphs.clear()
-            tile = self._glyphs[key] = self._render(char, fg, bg, bold, underline, wide)
+            tile = self._glyphs[key] = self._render(char, fg, bg, (bold, italic), underline, wide)
         return tile
 
     def _render(
-        self, char: str, fg: RGB, bg: RGB, bold: bool, underline: bool, wide: int
+        self, char: str, fg: RGB, bg: RGB, face: tuple[bool, bool], underline: bool, wide: int
     ) -> Image.Image:
         lay = self.layout
         tile = Image.new("RGB", (lay.cell_width * wide, lay.cell_height), bg)
         draw = ImageDraw.Draw(tile)
+        bold, italic = face
         if len(char) == 1 and ord(char) in BRAILLE:
             tile.paste(fg, (0, 0), _braille(ord(char) - 0x2800, lay.cell_width, lay.cell_height))
+        elif glyphs.drawn(char):  # blocks, powerline: drawn as the player draws them
+            tile.paste(fg, (0, 0), glyphs.shape(char, lay.cell_width * wide, lay.cell_height))
         elif len(char) == 1 and ord(char) in BOXES:
             mask = Image.new("L", tile.size, 0)
             ImageDraw.Draw(mask).text(
@@ -206,7 +207,8 @@ class Raster:
             )
             tile.paste(fg, (0, 0), _solid_edges(mask))
         elif char != " ":
-            draw.text((0, lay.ascent), char, fill=fg, font=font(bold, lay.font_size), anchor="ls")
+            found = glyphs.face(char, bold, italic, lay.font_size)
+            glyphs.draw_text(tile, char, fg, found, lay.ascent)
         if underline:
             thickness = max(1, lay.font_size // 14)
             y = min(lay.ascent + max(1, lay.font_size // 8), lay.cell_height - thickness)

@@ -32,7 +32,13 @@ from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
 __all__ = ["Frame", "frames", "render_svg", "xml_escape"]
 
-FONT = "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',monospace"
+# The PNG and video's chain (publish/glyphs.py), as families a viewer's machine may have:
+# the monospace faces, then CJK and colour emoji faces, then DejaVu Sans for symbols.
+FONT = (
+    "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',"
+    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei','Noto Color Emoji','Apple Color Emoji',"
+    "'Segoe UI Emoji','DejaVu Sans',monospace"
+)
 FONT_SIZE = 14
 CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
 # Latin-1, box drawing and block elements: in every monospace font of FONT's list.

@@ -1,0 +1,295 @@
+"""Where each character's picture comes from, for the PNG and video exporters (Pillow).
+
+A fallback chain, as a terminal has:
+
+1. DejaVu Sans Mono, bundled (regular, bold, oblique, bold oblique: italics are drawn);
+2. the machine's fonts, through fontconfig: `fc-match ':charset=XXXX'` names the best
+   font holding the character (CJK, emoji and the rest come from there when installed),
+   asked once per character and cached, and fonts already found are tried first;
+3. DejaVu Sans, bundled (same licence): symbols, arrows and dingbats the mono face lacks;
+4. the mono face's missing-glyph box.
+
+Some characters are not taken from a font at all but drawn, as asciinema-player draws
+them (src/components/Terminal.js: `drawBlockGlyph` and the vector symbols of
+`getVectorSymbolDef`): block elements, ┃ ╹ ╻ ■ and the sextants fill exact parts of
+the cell, so columns and bars join; the powerline separators and the black triangles
+are polygons and arcs on the cell. Braille is drawn dot by dot (raster.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import shutil
+import subprocess
+from importlib import resources
+from typing import NamedTuple
+
+from PIL import Image, ImageDraw, ImageFont
+
+MONO = {
+    (False, False): "DejaVuSansMono.ttf",
+    (True, False): "DejaVuSansMono-Bold.ttf",
+    (False, True): "DejaVuSansMono-Oblique.ttf",
+    (True, True): "DejaVuSansMono-BoldOblique.ttf",
+}
+SYMBOLS = "DejaVuSans.ttf"
+MISSING = "\U0010fffd"  # a private-use code point no font maps: its picture is .notdef
+EMOJI_STRIKE = 109  # the one bitmap size of Noto Color Emoji (CBDT)
+FC_TIMEOUT = 5.0  # seconds for one fontconfig lookup
+
+
+class Face(NamedTuple):
+    font: ImageFont.FreeTypeFont
+    color: bool  # a colour bitmap font (emoji): drawn in its own colours
+    scale: float  # the drawn glyph is scaled by this to fit the cell (bitmap strikes)
+
+
+def _data(name: str) -> bytes:
+    return (resources.files("genact_cast.publish") / "data" / "fonts" / name).read_bytes()
+
+
+@functools.cache
+def mono(bold: bool, italic: bool, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(io.BytesIO(_data(MONO[bold, italic])), size)
+
+
+@functools.cache
+def _symbols(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(io.BytesIO(_data(SYMBOLS)), size)
+
+
+@functools.cache
+def _notdef(font: ImageFont.FreeTypeFont) -> bytes:
+    mask = font.getmask(MISSING)
+    return bytes(mask.size) + bytes(mask)
+
+
+def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
+    """Whether `font` maps `char`: its picture is not the font's missing-glyph box."""
+    try:
+        mask = font.getmask(char)
+    except (OSError, ValueError):
+        return False
+    return bytes(mask.size) + bytes(mask) != _notdef(font)
+
+
+_found: list[str] = []  # fonts fontconfig has named so far, most recent last
+
+
+def emoji(char: str) -> bool:
+    """Pictographs a terminal shows as emoji: asked for in a colour font first."""
+    code = ord(char)
+    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2300 <= code <= 0x23FF
+
+
+@functools.cache
+def _fontconfig(char: str, color: bool = False) -> str | None:
+    """The file of the font fontconfig picks for `char`, or None (no fontconfig, no font)."""
+    program = shutil.which("fc-match")
+    if program is None:
+        return None
+    pattern = f":charset={ord(char):x}" + (":color=true" if color else "")
+    try:
+        result = subprocess.run(
+            [program, "-f", "%{file}", pattern],
+            capture_output=True, text=True, timeout=FC_TIMEOUT, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = result.stdout.strip()
+    return path or None
+
+
+@functools.cache
+def _system(path: str, size: int) -> Face | None:
+    """A machine font at a size; a bitmap-only colour font at its strike, scaled down."""
+    try:
+        return Face(ImageFont.truetype(path, size), False, 1.0)
+    except OSError:
+        try:  # CBDT emoji fonts have one strike: draw at it and scale to the cell
+            return Face(ImageFont.truetype(path, EMOJI_STRIKE), True, size / EMOJI_STRIKE)
+        except OSError:
+            return None
+
+
+def face(char: str, bold: bool, italic: bool, size: int) -> Face:
+    """The first face of the chain that has `char`."""
+    first = mono(bold, italic, size)
+    if len(char) != 1 or has_glyph(first, char):
+        return Face(first, False, 1.0)  # a combining sequence: the mono face's shaping
+    # An emoji from a colour font when the machine has one (as a browser shows it).
+    for color in (True, False) if emoji(char) else (False,):
+        for path in reversed(_found):
+            found = _system(path, size)
+            if found is not None and found.color == color and has_glyph(found.font, char):
+                return found
+        named = _fontconfig(char, color)
+        if named is not None:
+            found = _system(named, size)
+            if found is not None and found.color == color and has_glyph(found.font, char):
+                if named not in _found:
+                    _found.append(named)
+                return found
+    symbols = _symbols(size)
+    if has_glyph(symbols, char):
+        return Face(symbols, False, 1.0)
+    return Face(first, False, 1.0)
+
+
+def draw_text(tile: Image.Image, char: str, fg: tuple[int, int, int], found: Face,
+              ascent: int) -> None:  # fmt: skip
+    """`char` on `tile` from `found`, on the cell's baseline; colour glyphs scaled to fit."""
+    if not found.color and found.scale == 1.0:
+        ImageDraw.Draw(tile).text((0, ascent), char, fill=fg, font=found.font, anchor="ls")
+        return
+    font = found.font
+    box = font.getbbox(char, anchor="ls")
+    width, height = max(1, int(box[2] - box[0])), max(1, int(box[3] - box[1]))
+    glyph = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    ImageDraw.Draw(glyph).text((-box[0], -box[1]), char, fill=fg, font=font, anchor="ls",
+                               embedded_color=found.color)  # fmt: skip
+    fit = min(tile.width / width, tile.height / height, found.scale * 1.25)
+    glyph = glyph.resize((max(1, round(width * fit)), max(1, round(height * fit))),
+                         Image.Resampling.LANCZOS)  # fmt: skip
+    left = (tile.width - glyph.width) // 2
+    top = (tile.height - glyph.height) // 2
+    tile.paste(glyph, (left, top), glyph)
+
+
+# Shapes drawn as the player draws them.
+
+
+def drawn(char: str) -> bool:
+    """Whether `char` is drawn here rather than taken from a font."""
+    if len(char) != 1:
+        return False
+    code = ord(char)
+    return (
+        0x2580 <= code <= 0x259F
+        or code in (0x2503, 0x2579, 0x257B, 0x25A0)
+        or 0x1FB00 <= code <= 0x1FB3B
+        or 0x25E2 <= code <= 0x25E5
+        or 0xE0B0 <= code <= 0xE0BF
+    )
+
+
+def shape(char: str, width: int, height: int) -> Image.Image:
+    """The coverage mask (L) of a drawn character on a cell of `width` × `height`."""
+    code = ord(char)
+    if 0x25E2 <= code <= 0x25E5 or 0xE0B0 <= code <= 0xE0BF:
+        return _vector(code, width, height)
+    return _blocks(code, width, height)
+
+
+@functools.cache
+def _blocks(code: int, width: int, height: int) -> Image.Image:
+    """Rectangles in eighths, halves and thirds of the cell, on whole pixels (so that
+    neighbouring cells meet without a seam), as the player's `drawBlockGlyph`."""
+    mask = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(mask)
+
+    def x(eighths: float) -> int:
+        return round(width * eighths / 8)
+
+    def y(eighths: float) -> int:
+        return round(height * eighths / 8)
+
+    def rect(x0: int, y0: int, x1: int, y1: int, level: int = 255) -> None:
+        if x1 > x0 and y1 > y0:
+            draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=level)
+
+    full_w, full_h = width, height
+    if 0x2581 <= code <= 0x2588:  # lower eighths up to the full block
+        rect(0, y(8 - (code - 0x2580)), full_w, full_h)
+    elif 0x2589 <= code <= 0x258F:  # left seven eighths down to one eighth
+        rect(0, 0, x(0x2590 - code), full_h)
+    elif code == 0x2580:
+        rect(0, 0, full_w, y(4))
+    elif code == 0x2590:
+        rect(x(4), 0, full_w, full_h)
+    elif code in (0x2591, 0x2592, 0x2593):  # shades: the cell at 25, 50, 75 %
+        rect(0, 0, full_w, full_h, 64 * (code - 0x2590))
+    elif code == 0x2594:
+        rect(0, 0, full_w, y(1))
+    elif code == 0x2595:
+        rect(x(7), 0, full_w, full_h)
+    elif 0x2596 <= code <= 0x259F:  # quadrants: upper left, upper right, lower left, lower right
+        quads = {0x2596: 4, 0x2597: 8, 0x2598: 1, 0x2599: 13, 0x259A: 9, 0x259B: 7,
+                 0x259C: 11, 0x259D: 2, 0x259E: 6, 0x259F: 14}[code]  # fmt: skip
+        for bit, (cx, cy) in enumerate(((0, 0), (1, 0), (0, 1), (1, 1))):
+            if quads >> bit & 1:
+                rect(x(4 * cx), y(4 * cy), x(4 * cx + 4), y(4 * cy + 4))
+    elif code in (0x2503, 0x2579, 0x257B):  # heavy vertical, heavy up, heavy down
+        # The player's 2 of 8 units, centred (its cells are 8 units wide).
+        top = y(4) if code == 0x257B else 0
+        bottom = y(4) if code == 0x2579 else full_h
+        rect(x(3), top, x(5), bottom)
+    elif code == 0x25A0:  # black square: the middle half of the cell's height
+        rect(0, y(2), full_w, y(6))
+    elif 0x1FB00 <= code <= 0x1FB3B:
+        # Sextants count the 2x3 patterns in order, leaving out the blank, the left and
+        # right columns (▌ ▐ already exist) and the full cell.
+        bits = code - 0x1FB00 + 1
+        bits += bits >= 21
+        bits += bits >= 42
+        thirds = (0, round(height / 3), round(2 * height / 3), full_h)
+        for bit in range(6):
+            if bits >> bit & 1:
+                column, row = bit % 2, bit // 2
+                rect(x(4 * column), thirds[row], x(4 * column + 4), thirds[row + 1])
+    return mask
+
+
+_POLYGONS: dict[int, tuple[tuple[float, float], ...]] = {
+    0x25E2: ((1, 1), (1, 0), (0, 1)),
+    0x25E3: ((0, 1), (0, 0), (1, 1)),
+    0x25E4: ((0, 0), (1, 0), (0, 1)),
+    0x25E5: ((1, 0), (1, 1), (0, 0)),
+    0xE0B0: ((0, 0), (1, 0.5), (0, 1)),
+    0xE0B2: ((1, 0), (0, 0.5), (1, 1)),
+    0xE0B8: ((0, 1), (0, 0), (1, 1)),
+    0xE0BA: ((1, 1), (1, 0), (0, 1)),
+    0xE0BC: ((0, 0), (1, 0), (0, 1)),
+    0xE0BE: ((1, 0), (1, 1), (0, 0)),
+}
+_LINES: dict[int, tuple[tuple[float, float], ...]] = {
+    0xE0B1: ((0, 0), (1, 0.5), (0, 1)),
+    0xE0B3: ((1, 0), (0, 0.5), (1, 1)),
+    0xE0B9: ((0, 0), (1, 1)),
+    0xE0BF: ((0, 0), (1, 1)),
+    0xE0BB: ((0, 1), (1, 0)),
+    0xE0BD: ((0, 1), (1, 0)),
+}
+STROKE = 0.07  # the player's stroke width for the thin separators, in cells
+
+
+@functools.cache
+def _vector(code: int, width: int, height: int) -> Image.Image:
+    """Powerline separators and triangles, drawn 4x and reduced (antialiased)."""
+    scale = 4
+    w, h = width * scale, height * scale
+    mask = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(mask)
+
+    def point(p: tuple[float, float]) -> tuple[float, float]:
+        return (p[0] * w, p[1] * h)
+
+    if code in _POLYGONS:
+        draw.polygon([point(p) for p in _POLYGONS[code]], fill=255)
+    elif code in _LINES:
+        draw.line([point(p) for p in _LINES[code]], fill=255,
+                  width=max(1, round(STROKE * w)), joint="curve")  # fmt: skip
+    elif code in (0xE0B4, 0xE0B5):  # right half circle: an ellipse of the cell's width
+        box = (-w, 0, w - 1, h - 1)
+        if code == 0xE0B4:
+            draw.pieslice(box, -90, 90, fill=255)
+        else:
+            draw.arc(box, -90, 90, fill=255, width=max(1, round(STROKE * w)))
+    elif code in (0xE0B6, 0xE0B7):  # left half circle
+        box = (0, 0, 2 * w - 1, h - 1)
+        if code == 0xE0B6:
+            draw.pieslice(box, 90, 270, fill=255)
+        else:
+            draw.arc(box, 90, 270, fill=255, width=max(1, round(STROKE * w)))
+    return mask.resize((width, height), Image.Resampling.BOX)

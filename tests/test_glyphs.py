@@ -1,0 +1,212 @@
+"""The PNG and video glyphs against outside references: asciinema-player 3.18 drawing the
+same cells in Chromium, Chromium's italics, and the fonts fontconfig names.
+
+scripts/test installs the fonts these need: fonts-wqy-microhei (CJK) and
+fonts-noto-color-emoji.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont, ImageStat
+
+from genact_cast.publish import glyphs
+
+ROOT = Path(__file__).resolve().parent.parent
+GENACT = [sys.executable, "-m", "genact_cast"]
+# Drawn by the player (block elements on its canvas, powerline and triangles as vectors).
+DRAWN = (
+    "▁▂▃▄▅▆▇█▉▊▋▌▍▎▏▐▀▔▕▖▗▘▙▚▛▜▝▞▟■\U0001fb00\U0001fb0b\U0001fb1e"
+    "\ue0b0\ue0b2\ue0b8\ue0ba\ue0bc\ue0be◢◣◤◥"
+)
+FG, BG = (255, 255, 255), (0, 0, 0)
+
+
+def cast_file(path: Path, line: str, cols: int) -> Path:
+    """One line of white on black, cursor hidden, in a cast of its own."""
+    header = {
+        "version": 2,
+        "width": cols,
+        "height": 2,
+        "theme": {"fg": "#ffffff", "bg": "#000000", "palette": ":".join(["#000000"] * 8)},
+    }
+    body = [0.1, "o", "\x1b[?25l" + line]
+    path.write_text(json.dumps(header) + "\n" + json.dumps(body) + "\n", "utf-8")
+    return path
+
+
+def png_cells(cast: Path, count: int, size: int = 24) -> list[Image.Image]:
+    """Our PNG of the cast, cut into its first `count` cells of row 0."""
+    from genact_cast.publish.raster import layout
+
+    out = cast.with_suffix(".png")
+    result = subprocess.run([*GENACT, "embed", str(cast), "--png", str(out), "--size", str(size)],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lay = layout(json.loads(cast.read_text().splitlines()[0])["width"], 2, size)
+    picture = Image.open(out).convert("L")
+    return [
+        picture.crop((lay.left + i * lay.cell_width, lay.top,
+                      lay.left + (i + 1) * lay.cell_width, lay.top + lay.cell_height))
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def player_tarball() -> Path:
+    folder = ROOT / ".cache" / "npm"
+    tarball = folder / "asciinema-player-3.18.0.tgz"
+    if not tarball.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", "asciinema-player@3.18.0", "--pack-destination",
+                        str(folder)], check=True, capture_output=True, timeout=300)  # fmt: skip
+    return tarball
+
+
+def player_cells(browser: Any, cast: Path, count: int, tmp_path: Path) -> list[Image.Image]:
+    """asciinema-player's picture of the same cells, from a screenshot of its terminal."""
+    with tarfile.open(player_tarball()) as archive:
+
+        def member(name: str) -> str:
+            found = archive.extractfile(f"package/dist/bundle/{name}")
+            assert found is not None
+            return found.read().decode("utf-8")
+
+        script, style = member("asciinema-player.min.js"), member("asciinema-player.css")
+    cols = json.loads(cast.read_text().splitlines()[0])["width"]
+    page_path = tmp_path / "player.html"
+    page_path.write_text(
+        f"<html><head><style>{style}</style></head><body style='margin:0'><div id=p></div>"
+        f"<script>{script}</script><script>window.player = AsciinemaPlayer.create("
+        f"{{data: {json.dumps(cast.read_text())}}}, document.getElementById('p'), "
+        f"{{poster: 'npt:0:1', fit: false, terminalFontSize: '32px', controls: false}});"
+        f"</script></body></html>", "utf-8")  # fmt: skip
+    page = browser.new_page(viewport={"width": 1600, "height": 400})
+    page.goto(page_path.as_uri())
+    page.wait_for_selector(".ap-term canvas")
+    page.wait_for_timeout(500)
+    term = page.query_selector(".ap-term-text")
+    assert term is not None
+    box = term.bounding_box()
+    assert box is not None
+    shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("L")
+    page.close()
+    cell_w, cell_h = shot.width / cols, shot.height / 2
+    return [
+        shot.crop((round(i * cell_w), 0, round((i + 1) * cell_w), round(cell_h)))
+        for i in range(count)
+    ]
+
+
+def coverage(cell: Image.Image) -> tuple[float, float, float]:
+    """Share of the cell inked, and the ink's centre (x, y) as fractions of the cell."""
+    stat = ImageStat.Stat(cell)
+    total = stat.sum[0]
+    if total == 0:
+        return 0.0, 0.5, 0.5
+    width, height = cell.size
+    data = cell.tobytes()
+    cx = sum(v * (i % width) for i, v in enumerate(data)) / total / width
+    cy = sum(v * (i // width) for i, v in enumerate(data)) / total / height
+    return total / 255 / (width * height), cx, cy
+
+
+def test_drawn_shapes_cover_their_cells_as_the_player_draws_them(
+    browser: Any, tmp_path: Path
+) -> None:
+    line = "".join(DRAWN)
+    cast = cast_file(tmp_path / "shapes.cast", line, len(line) + 2)
+    ours = png_cells(cast, len(line))
+    theirs = player_cells(browser, cast, len(line), tmp_path)
+    for char, mine, player in zip(line, ours, theirs, strict=True):
+        (a, ax, ay), (b, bx, by) = coverage(mine), coverage(player)
+        assert abs(a - b) < 0.08, f"{char!r} {ord(char):x}: {a:.2f} of the cell, player {b:.2f}"
+        if a > 0.05:
+            assert abs(ax - bx) < 0.08, (char, (ax, ay), (bx, by))
+            assert abs(ay - by) < 0.08, (char, (ax, ay), (bx, by))
+
+
+def slant(cell: Image.Image) -> float:
+    """How far the ink of the top third lies right of the bottom third's, in cell heights."""
+    width, height = cell.size
+    data = cell.tobytes()
+
+    def centre(rows: range) -> float:
+        weights = [(x, data[y * width + x]) for y in rows for x in range(width)]
+        total = sum(w for _, w in weights) or 1
+        return sum(x * w for x, w in weights) / total
+
+    third = height // 3
+    return (centre(range(third)) - centre(range(2 * third, height))) / height
+
+
+def test_italic_text_slants_as_chromium_slants_it(browser: Any, tmp_path: Path) -> None:
+    """An `I` (upright, symmetric) in italics leans right; Chromium's DejaVu Sans Mono
+    italic is the reference for how far."""
+    cast = cast_file(tmp_path / "italic.cast", "\x1b[3mI\x1b[0m I", 6)
+    italic, upright = png_cells(cast, 3, size=48)[::2]
+    page = browser.new_page(viewport={"width": 300, "height": 200})
+    page.set_content("<body style='margin:0;background:#000'><span id=s style=\"color:#fff;"
+                     "font:italic 96px 'DejaVu Sans Mono';\">I</span></body>")  # fmt: skip
+    span = page.query_selector("#s")
+    assert span is not None
+    box = span.bounding_box()
+    assert box is not None
+    reference = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("L")
+    page.close()
+    assert abs(slant(upright)) < 0.02
+    assert slant(reference) > 0.05  # the reference leans
+    assert slant(italic) == pytest.approx(slant(reference), rel=0.35)
+
+
+def fc_file(char: str, color: bool = False) -> str:
+    pattern = f":charset={ord(char):x}" + (":color=true" if color else "")
+    return subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True,
+                          text=True, timeout=30, check=True).stdout  # fmt: skip
+
+
+def test_cjk_comes_from_the_font_fontconfig_names(tmp_path: Path) -> None:
+    assert shutil.which("fc-match"), "fontconfig is a test dependency (scripts/test)"
+    path = fc_file("中")
+    assert "wqy" in path.lower() or "cjk" in path.lower(), f"no CJK font installed: {path}"
+    cast = cast_file(tmp_path / "cjk.cast", "中", 4)
+    cell = png_cells(cast, 2, size=24)
+    drawn = Image.new("L", (cell[0].width * 2, cell[0].height))
+    drawn.paste(cell[0], (0, 0))
+    drawn.paste(cell[1], (cell[0].width, 0))
+    # The reference: the same character from the file fontconfig names, on the baseline.
+    from genact_cast.publish.raster import layout
+
+    lay = layout(4, 2, 24)
+    expected = Image.new("L", drawn.size)
+    ImageDraw.Draw(expected).text((0, lay.ascent), "中", fill=255,
+                                  font=ImageFont.truetype(path, 24), anchor="ls")  # fmt: skip
+    missing = Image.new("L", drawn.size)
+    mono = glyphs.mono(False, False, 24)
+    ImageDraw.Draw(missing).text((0, lay.ascent), "中", fill=255, font=mono, anchor="ls")
+    assert drawn.tobytes() == expected.tobytes()
+    assert drawn.tobytes() != missing.tobytes()
+
+
+def test_an_emoji_comes_in_colour_from_the_colour_font_fontconfig_names(tmp_path: Path) -> None:
+    assert "emoji" in fc_file("😀", color=True).lower(), "fonts-noto-color-emoji (scripts/test)"
+    cast = cast_file(tmp_path / "emoji.cast", "😀", 4)
+    out = cast.with_suffix(".png")
+    subprocess.run([*GENACT, "embed", str(cast), "--png", str(out), "--size", "24"], check=True,
+                   capture_output=True, timeout=120)  # fmt: skip
+    hsv = Image.open(out).convert("HSV").tobytes()
+    saturated = sum(1 for i in range(0, len(hsv), 3) if hsv[i + 1] > 120 and hsv[i + 2] > 120)
+    assert saturated > 50  # yellow, not a grey outline
+
+
+def test_a_character_no_font_has_is_the_missing_glyph_box_and_nothing_breaks() -> None:
+    found = glyphs.face("\U000e0fff", False, False, 20)
+    assert found.font is glyphs.mono(False, False, 20)
