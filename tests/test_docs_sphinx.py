@@ -279,3 +279,31 @@ def test_bad_options_are_warnings_at_their_line_never_a_traceback(
     ]
     for line in expected:
         assert line in out, out
+
+
+def test_without_pillow_latex_gets_the_screen_as_text_and_says_so(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["genact_cast.sphinx"]\n')
+    (src / "index.rst").write_text(
+        "Plain\n=====\n\n.. genact-cast::\n   :seed: 2\n   :duration: 10\n   :caption: Seed two\n"
+    )
+    no_pillow = (
+        "import sys\n"
+        "sys.modules['PIL'] = None  # as in a plain install: Pillow is the video extra's\n"
+        "from sphinx.cmd.build import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    env = player_cache(npm_tarball, tmp_path)
+    result = run(
+        [sys.executable, "-c", no_pillow, "-W", "-b", "latex", str(src), str(tmp_path / "tex")], env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "genact-cast: PNG stills need Pillow (pip install 'genact-cast[video]')" in result.stdout
+    tex = next((tmp_path / "tex").glob("*.tex")).read_text()
+    assert "\\sphinxincludegraphics" not in tex
+    assert "\\begin{sphinxVerbatim}" in tex
+    assert "Seed two" in tex
+    assert "Chapters" in tex
