@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyte
@@ -26,6 +27,7 @@ from genact_cast.generator.run import Run
 from genact_cast.generator.simulation import simulate
 from tests.helpers import WrapCountingScreen, output_of, render
 
+ROOT = Path(__file__).resolve().parent.parent
 SIZES = [(80, 24), (120, 40), (250, 70)]
 SEEDS = [7, 11, 2024]
 
@@ -425,3 +427,30 @@ def test_the_gpu_pane_is_filled_with_history_and_processes(cols: int, rows: int)
         if rows >= 70:
             assert "utilization, last" in text
             assert "power, last" in text
+
+
+def test_the_end_shows_the_launch_command_and_the_summary_as_the_player_does(
+    browser: Any,
+) -> None:
+    """After the dashboard leaves the alternate screen, the shell's screen comes back: the
+    typed launch command, then the summary and the prompt, in asciinema-player and in
+    every export drawn from the terminal model."""
+    from genact_cast.publish.screens import Timeline, last_screen, row_text
+    from genact_cast.sources import open_cast
+    from tests.player_dom import Player
+
+    path = ROOT / "casts" / "dashboard-120x36.cast"
+    player = Player(browser)
+    try:
+        player.load(path.read_text("utf-8"))
+        seen = player.at(10_000.0).text()
+    finally:
+        player.close()
+    with open_cast(str(path)) as reader:
+        ours = [row_text(row) for row in last_screen(Timeline(reader.header, reader.events())).rows]
+    # The player paints block elements on its canvas, not as text: compared without them.
+    blocks = {code: " " for code in range(0x2580, 0x25A0)}
+    assert [r.translate(blocks).rstrip() for r in ours] == seen
+    shown = "\n".join(seen)
+    assert shown.index("torchrun") < shown.index("Training summary") < shown.rindex("$")
+    assert "╭─ Loss" not in shown
