@@ -144,6 +144,7 @@ TORCH_RELEASED = {
     "2.7.0": date(2025, 4, 23),
     "2.7.1": date(2025, 6, 4),
     "2.8.0": date(2025, 8, 6),
+    "2.9.0": date(2025, 10, 15),  # PyPI upload; requires nvidia-nccl-cu12==2.27.5
 }
 # The NCCL each torch wheel ships (pip's nvidia-nccl-cu12 pin), by torch minor version.
 TORCH_NCCL = {
@@ -155,6 +156,7 @@ TORCH_NCCL = {
     "2.6": {"2.21.5"},
     "2.7": {"2.26.2"},
     "2.8": {"2.27.3"},
+    "2.9": {"2.27.5"},
 }
 XID_WORDS = {  # what the driver says for each Xid REALISM.md names
     79: "fallen off the bus",

@@ -751,21 +751,22 @@ def nccl_line(shape: str, real: str) -> str:
     msg = head[5]
     if shape in {"init_complete_v1", "init_complete_v2", "init_start"}:
         found = match(
-            r"(?:ncclCommInitRank )?comm 0x([0-9a-f]+) rank (\d+) nranks (\d+) "
+            r"(?:(ncclCommInitRank\w*) )?comm 0x([0-9a-f]+) rank (\d+) nranks (\d+) "
             r"cudaDev \d+ nvmlDev \d+ "
             r"busId (\w+) commId 0x([0-9a-f]+) - Init (START|COMPLETE)",
             msg,
         )
         version = "2.23.4" if msg.startswith("ncclCommInitRank") else "2.21.5"
-        build = nccl.init_start if found[6] == "START" else nccl.init_complete
+        build = nccl.init_start if found[7] == "START" else nccl.init_complete
         return build(
             where,
             version,
-            comm=int(found[1], 16),
-            rank=int(found[2]),
-            nranks=int(found[3]),
-            bus_id=found[4],
-            comm_id=int(found[5], 16),
+            comm=int(found[2], 16),
+            rank=int(found[3]),
+            nranks=int(found[4]),
+            bus_id=found[5],
+            comm_id=int(found[6], 16),
+            caller=found[1] or "",
         )
     if shape == "net_ib":
         found = match(r"NET/IB : Using (.+) \[RO\]; OOB (\w+):([\d.]+)<0>", msg)
@@ -774,14 +775,57 @@ def nccl_line(shape: str, real: str) -> str:
     if shape == "using_network":
         return nccl.using_network(where, match(r"Using network (\w+)", msg)[1])
     if shape == "bootstrap":
-        found = match(r"Bootstrap : Using (\w+):([\d.]+)<0>", msg)
-        return nccl.bootstrap(where, "2.18.3", found[1], found[2])
+        found = match(r"Bootstrap ?: Using (\w+):([\d.]+)<0>", msg)
+        return nccl.bootstrap(where, "2.18.3" if " :" in msg else "2.27.5", found[1], found[2])
+    if shape == "driver":
+        return nccl.driver(where, int(match(r"cudaDriverVersion (\d+)", msg)[1]))
+    if shape == "comm_config":
+        assert msg == "Comm config Blocking set to 1"
+        return nccl.comm_config_blocking(where)
+    if shape == "net_plugin":
+        found = match(r"(Initialized|Assigned) NET plugin (\w+)(?: to comm)?", msg)
+        return nccl.net_plugin(where, found[2])[0 if found[1] == "Initialized" else 1]
+    if shape == "channel_v2":
+        found = match(r"Channel (\d+)/(\d+) :((?: +\d+)+)", msg)
+        ring = [int(r) for r in found[3].split()]
+        return nccl.channel(where, int(found[1]), int(found[2]), ring, "2.27.5")
+    if shape == "coll_channels_v2":
+        found = match(
+            r"(\d+) coll channels, (\d+) collnet channels, (\d+) nvls channels, "
+            r"(\d+) p2p channels, (\d+) p2p channels per peer",
+            msg,
+        )
+        assert found[1] == found[2]  # 2.27 passes nChannels for both
+        return nccl.coll_channels(
+            where, int(found[1]), int(found[4]), int(found[5]), "2.27.5", nvls=int(found[3])
+        )
+    if shape == "connected_rings_v2":
+        found = match(r"Connected all rings, use ring PXN (\d) GDR (\d)", msg)
+        return nccl.connected(where, "rings", "2.27.5", pxn=int(found[1]), gdr=int(found[2]))
+    if shape == "init_timings_v2":
+        found = match(
+            r"Init timings - ncclCommInitRankConfig: rank (\d+) nranks (\d+) total ([\d.]+) "
+            r"\((.+)\)",
+            msg,
+        )
+        parts = [
+            (name, float(value)) for name, value in (item.split() for item in found[4].split(", "))
+        ]
+        return nccl.init_timings(
+            where,
+            rank=int(found[1]),
+            nranks=int(found[2]),
+            total=float(found[3]),
+            parts=parts,
+            version="2.27.5",
+        )
     if shape == "version_prefixed":
         found = match(r"NCCL version ([\d.]+)\+cuda([\d.]+)", msg)
         return nccl.info(where, nccl.version_banner(found[1], found[2]))
     if shape == "channel":
         found = match(r"Channel (\d+)/(\d+) :((?: +\d+)+)", msg)
-        return nccl.channel(where, int(found[1]), int(found[2]), [int(r) for r in found[3].split()])
+        ring = [int(r) for r in found[3].split()]
+        return nccl.channel(where, int(found[1]), int(found[2]), ring, "2.18.3")
     if shape == "trees":
         links = []
         for part in re.findall(r"\[\d+\] (\S+)", msg):

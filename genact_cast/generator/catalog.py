@@ -2,7 +2,7 @@
 
 import functools
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -72,6 +72,16 @@ class Framework(NamedTuple):
     cuda: str
     nccl: str
     gpus: tuple[str, ...]
+    nccl_cuda: str = ""  # the CUDA NCCL was compiled with: `NCCL version 2.27.5+cuda12.9`
+
+
+class Release(NamedTuple):
+    """One row of the release table: a package's release and the dialects pinned to it."""
+
+    package: str  # "torch", "torchtitan", "transformers" ...
+    version: str
+    released: date
+    pinned_by: tuple[str, ...]
 
 
 # Beside this module rather than through importlib.resources: that would import
@@ -141,10 +151,33 @@ def datasets() -> tuple[Dataset, ...]:
 
 @functools.cache
 def frameworks() -> tuple[Framework, ...]:
+    """The torch builds of the release table."""
     return tuple(
-        Framework(r[0], date.fromisoformat(r[1]), r[2], r[3], tuple(r[4].split(",")))
+        Framework(r[1], date.fromisoformat(r[2]), r[3], r[4], tuple(r[6].split(",")), r[5])
+        for r in _rows("frameworks.tsv")
+        if r[0] == "torch"
+    )
+
+
+@functools.cache
+def releases() -> tuple[Release, ...]:
+    """Every row of the release table, torch builds and framework releases alike."""
+    return tuple(
+        Release(r[0], r[1], date.fromisoformat(r[2]), tuple(r[7].split(",")) if r[7] != "-" else ())
         for r in _rows("frameworks.tsv")
     )
+
+
+def release_floor() -> date:
+    """The day after the newest release a dialect is pinned to: no run is dated before it,
+    whatever its dialect, so a log never names a release that came out after it was written."""
+    days = [row.released for row in releases() if row.pinned_by]
+    return max(days) + timedelta(days=1) if days else date.min
+
+
+def pinned(dialect: str) -> tuple[Release, ...]:
+    """The rows of the release table pinned to `dialect` (none for the genact dialect)."""
+    return tuple(row for row in releases() if dialect in row.pinned_by)
 
 
 @functools.cache

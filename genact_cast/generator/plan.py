@@ -417,7 +417,9 @@ def _choose_software_and_date(
     choose: Rng, scene: Rng, options: RecordOptions, gpu: Gpu
 ) -> tuple[Framework, datetime]:
     """A start time at which the GPU is in service, and a torch build released before it."""
-    first = max(_FIRST_DAY, usable_from(gpu))
+    # Every run is dated after the releases the framework dialects name (one floor for all,
+    # so the run is the same whichever dialect shows it).
+    first = max(_FIRST_DAY, usable_from(gpu), catalog.release_floor())
     if options.model is not None:  # the seed's day, after the pinned model came out
         first = max(first, _find_model(options.model).released + timedelta(days=1))
     days = scene.integer(0, (_LAST_DAY - first).days)
@@ -436,6 +438,13 @@ def _choose_software_and_date(
             raise BadOption(
                 f"no {arch.name} run could start on {start:%Y-%m-%d}: its weights came out on "
                 f"{arch.released:%Y-%m-%d}; use a later --start or another --model"
+            )
+        late = [r for r in catalog.pinned(options.framework) if r.released >= start.date()]
+        if late:
+            raise BadOption(
+                f"no {options.framework} run could be dated {start:%Y-%m-%d}: it names "
+                f"{late[0].package} {late[0].version}, released {late[0].released:%Y-%m-%d}; "
+                f"use a later --start"
             )
     else:
         day = first + timedelta(days=days)

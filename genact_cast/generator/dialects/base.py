@@ -100,20 +100,37 @@ def channels(facts: Facts) -> int:
     return 32 if facts.gpu in {"H100", "H200", "B200"} else 24
 
 
+def nvls_channels(facts: Facts) -> int:
+    """NVLink SHARP channels: the NVSwitch systems of Hopper and Blackwell have them."""
+    return 16 if facts.gpu in {"H100", "H200", "B200"} else 0
+
+
 def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> list[str]:
-    """Rank 0's NCCL_DEBUG=INFO lines while the world communicator comes up, then the Init
-    COMPLETE lines of the other GPUs of the first node (`tag` prefixes every line)."""
+    """Rank 0's NCCL_DEBUG=INFO lines while the world communicator comes up, in the order
+    NCCL of `facts.nccl` prints them, then the Init COMPLETE lines of the other GPUs of the
+    first node (`tag` prefixes every line; a rank filter shows rank 0 alone)."""
     version = facts.nccl
     where = nccl.Where(facts.master, incidentals.worker_pids[0], incidentals.worker_pids[0], 0)
     init = where._replace(tid=incidentals.thread_ids[0])
+    proxy = where._replace(tid=incidentals.thread_ids[0] + 3)
     oob = ("bond0", incidentals.address(0))
     hcas = [f"mlx5_{index}" for index in range(8)]
     total = channels(facts)
     ring = list(range(facts.gpus))
-    lines = [
-        nccl.bootstrap(where, version, *oob),
-        nccl.version_banner(version, facts.cuda),
-        nccl.net_ib(init, hcas, *oob),
+    modern = nccl.new_layout(version)
+    lines = [nccl.bootstrap(where, version, *oob)]
+    if modern:
+        lines += [
+            nccl.driver(where, 12080),
+            nccl.version_line(where, version, facts.nccl_cuda or facts.cuda),
+            nccl.comm_config_blocking(where),
+        ]
+    else:
+        lines.append(nccl.version_banner(version, facts.cuda))
+    lines.append(nccl.net_ib(init, hcas, *oob))
+    if nccl.at_least(version, 2, 26):
+        lines += nccl.net_plugin(init, "IB")
+    lines += [
         nccl.using_network(init, "IB"),
         nccl.init_start(
             init,
@@ -125,36 +142,67 @@ def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> li
             comm_id=incidentals.comm_id,
         ),
     ]
-    # A ring lists every rank; past 64 ranks the channel lines run over many rows and NCCL's
-    # tree lines say the same more briefly.
-    if facts.gpus <= 64:
+    # From 2.23 NCCL cuts a long ring at 128 characters; before, past 64 ranks the channel
+    # lines run over many rows and the tree lines say the same more briefly.
+    if modern or facts.gpus <= 64:
         for index in range(2):
             order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
-            lines.append(nccl.channel(init, index, total, order))
+            lines.append(nccl.channel(init, index, total, order, version))
     peer = 8 if facts.gpus > 8 else -1
     lines.append(nccl.trees(init, [([1, peer, -1], 0, -1), ([1, -1, -1], 0, -1)]))
-    lines += [
-        nccl.connected(init, "rings"),
-        nccl.connected(init, "trees"),
-        nccl.coll_channels(init, total, total, 1 if facts.gpus > 8 else 2),
-    ]
-    for local in range(8):
-        gpu = nccl.Where(
-            facts.master, incidentals.worker_pids[local], incidentals.thread_ids[local], local
-        )
-        lines.append(
-            nccl.init_complete(
-                gpu,
-                version,
-                comm=incidentals.comms[local],
-                rank=local,
-                nranks=facts.gpus,
-                bus_id=incidentals.bus_ids[local],
-                comm_id=incidentals.comm_id,
+    per_peer = 32 if modern else 1 if facts.gpus > 8 else 2
+    coll = nccl.coll_channels(init, total, 32, per_peer, version=version, nvls=nvls_channels(facts))
+    complete = nccl.init_complete(
+        init,
+        version,
+        comm=incidentals.comms[0],
+        rank=0,
+        nranks=facts.gpus,
+        bus_id=incidentals.bus_ids[0],
+        comm_id=incidentals.comm_id,
+    )
+    if modern:
+        # Rings connect at the first collective (src/transport/generic.cc), after Init.
+        draw = Rng(facts.seed * 13 + incidentals.agent_pid)
+        parts = [
+            ("kernels", draw.uniform(0.15, 0.4)),
+            ("alloc", draw.uniform(0.0, 0.02)),
+            ("bootstrap", draw.uniform(0.05, 1.2)),
+            ("allgathers", draw.uniform(0.0, 0.05)),
+            ("topo", draw.uniform(0.05, 0.3)),
+            ("graphs", draw.uniform(0.0, 0.05)),
+            ("connections", draw.uniform(0.05, 0.5)),
+        ]
+        measured = math.fsum(round(seconds, 2) for _, seconds in parts)
+        parts.append(("rest", 0.0))
+        lines += [
+            coll,
+            complete,
+            nccl.init_timings(
+                init, rank=0, nranks=facts.gpus, total=measured, parts=parts, version=version
+            ),
+            nccl.connected(proxy, "rings", version),
+        ]
+        if facts.gpus > 8:
+            lines.append(nccl.connected(proxy, "trees", version))
+    else:
+        lines += [nccl.connected(init, "rings"), nccl.connected(init, "trees"), coll, complete]
+    if not tag:
+        for local in range(1, 8):
+            gpu = nccl.Where(
+                facts.master, incidentals.worker_pids[local], incidentals.thread_ids[local], local
             )
-        )
-        if tag:
-            break  # a rank filter shows rank 0 alone
+            lines.append(
+                nccl.init_complete(
+                    gpu,
+                    version,
+                    comm=incidentals.comms[local],
+                    rank=local,
+                    nranks=facts.gpus,
+                    bus_id=incidentals.bus_ids[local],
+                    comm_id=incidentals.comm_id,
+                )
+            )
     return [f"{tag}{line}" for line in lines]
 
 
@@ -182,35 +230,61 @@ def failure_lines(
     *,
     restarts_left: int = MAX_RESTARTS,
     binary: str = "/usr/bin/python",
+    timeout_ms: int | None = None,
+    ranks: int = 1,
+    agent_info: bool = False,
 ) -> list[Out]:
-    """What a torchrun job prints when a collective hangs: rank 0's NCCL watchdog gives up and
-    takes the process down (SIGABRT), the elastic agent stops the node's other workers, and,
-    with restarts left, brings the worker group up again."""
+    """What a torchrun job prints when a collective hangs: each shown local rank's NCCL
+    watchdog gives up and takes its process down (SIGABRT), the elastic agent stops the
+    node's other workers, and, with restarts left, brings the worker group up again.
+
+    `timeout_ms` is the framework's process-group timeout (the run's when None); `ranks` how
+    many local ranks the terminal shows (1 behind `--local-ranks-filter 0`, 8 without);
+    the agent's restart messages are INFO, shown only when the command sets LOGLEVEL=INFO.
+    """
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
     moment = facts.moment(event.t)
-    nanos = incidentals.nanos
     numel_in, numel_out = collective_numels(facts, event.op)
-    timeout = torchrun.Timeout(
-        event.seq, event.op, numel_in, numel_out, event.timeout_ms, event.ran_ms
-    )
+    limit = event.timeout_ms if timeout_ms is None else timeout_ms
     group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
-    nanos = sorted(nanos[:4])
-    lines = [
-        torchrun.watchdog_timeout(0, moment, nanos[0], source, timeout),
-        torchrun.watchdog_exception(
-            0,
-            moment,
-            nanos[1],
-            source,
-            group=group,
-            work=event.seq,
-            enqueued=event.seq + 2,
-            completed=event.seq - 1,
-        ),
-        torchrun.watchdog_inconsistency(0, moment, nanos[2], source),
-        torchrun.watchdog_takedown(0, moment, nanos[3], source),
-    ]
+    draw = Rng(facts.seed * 17 + event.seq)
+    frames = torchrun.Frames(
+        f"{'/usr/local/lib/python3.12/dist-packages' if site else '/opt/conda/lib/python3.11'}"
+        "/torch/lib",
+        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
+        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
+        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
+        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
+    )
+    lines: list[str] = []
+    for rank in range(ranks):
+        nanos = sorted(draw.integer(0, 999_999) for _ in range(6))
+        ran = limit + (event.ran_ms - event.timeout_ms) + draw.integer(0, 40)
+        timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, limit, ran)
+        lines += [
+            torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout),
+            torchrun.watchdog_exception(
+                rank,
+                moment,
+                nanos[1],
+                source,
+                group=group,
+                work=event.seq,
+                enqueued=event.seq + 2,
+                completed=event.seq - 1,
+            ),
+        ]
+        if source.traces:
+            lines.append(torchrun.flight_recorder_off(rank, moment, nanos[2], source))
+        lines += [
+            torchrun.watchdog_inconsistency(rank, moment, nanos[3], source),
+            torchrun.watchdog_takedown(rank, moment, nanos[4], source),
+        ]
+        if source.traces:
+            lines += torchrun.watchdog_trace(
+                rank, moment, nanos[5], source, timeout, group=group, frames=frames
+            )
     agent = incidentals.agent_pid
     later = facts.moment(event.t + 1.5)
     for local in range(1, 8):
@@ -229,7 +303,7 @@ def failure_lines(
             site=site,
         )
     )
-    if restarts_left > 0:
+    if restarts_left > 0 and agent_info:
         later = facts.moment(event.t + 2.2)
         lines += [
             torchrun.group_failed(later, agent, source, restarts_left, MAX_RESTARTS, site=site),

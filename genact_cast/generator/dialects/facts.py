@@ -1,13 +1,14 @@
-"""What a dialect needs to know about the run, and how its text fits the terminal.
+"""What a dialect needs to know about the run, and the releases it prints.
 
 `Facts` gathers the plan's numbers in the shape the framework logs print them (exact parameter
 counts, CUDA device names, the parallel layout), so the dialect modules never reach into the
 plan itself.
 """
 
-import re
 from datetime import datetime, timedelta
 from typing import NamedTuple
+
+from genact_cast.generator import catalog
 
 # torch.cuda.get_device_name() of each GPU of the catalog.
 DEVICE_NAMES = {
@@ -58,6 +59,15 @@ class Facts(NamedTuple):
     recompute: str  # activation checkpointing: "off", "selective" or "full"
     state_gib: float  # sharded weights, gradients and optimizer state per GPU
     checkpoint_every: int  # steps between saves
+    nccl_cuda: str = ""  # the CUDA NCCL was compiled with, as its version line shows it
+    versions: tuple[tuple[str, str], ...] = ()  # (package, version) pinned for the dialect
+
+    def version(self, package: str) -> str:
+        """The pinned release of `package` ("transformers" -> "4.57.1")."""
+        for name, version in self.versions:
+            if name == package:
+                return version
+        raise KeyError(f"no release of {package} is pinned for this dialect")
 
     @property
     def nodes(self) -> int:
@@ -84,6 +94,26 @@ class Facts(NamedTuple):
         return self.start + timedelta(seconds=t)
 
 
+class Stack(NamedTuple):
+    """The software one dialect prints: its torch build and every release pinned to it."""
+
+    torch: str
+    cuda: str
+    nccl: str
+    nccl_cuda: str
+    versions: tuple[tuple[str, str], ...]
+
+
+def stack(dialect: str, fallback: catalog.Framework) -> Stack:
+    """`dialect`'s pinned torch build and releases; a dialect with no pinned torch build
+    prints the plan's (`fallback`)."""
+    rows = catalog.pinned(dialect)
+    builds = {f.torch: f for f in catalog.frameworks()}
+    torch = next((builds[r.version] for r in rows if r.package == "torch"), fallback)
+    versions = tuple((r.package, r.version) for r in rows if r.package != "torch")
+    return Stack(torch.torch, torch.cuda, torch.nccl, torch.nccl_cuda or torch.cuda, versions)
+
+
 def exact_parameters(
     params: float, layers: int, hidden: int, heads: int, kv_heads: int, vocab: int
 ) -> tuple[int, int]:
@@ -98,57 +128,3 @@ def exact_parameters(
     fixed = 2 * vocab * hidden + hidden + layers * (attention + 2 * hidden)
     ffn = max(256, round((params - fixed) / (3 * hidden * layers) / 256) * 256)
     return fixed + 3 * hidden * ffn * layers, ffn
-
-
-_SGR = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def visible_width(text: str) -> int:
-    return len(_SGR.sub("", text))
-
-
-def fit(text: str, width: int) -> list[str]:
-    """`text` as rows that stay clear of the terminal's last column (`width` - 1 at most).
-
-    Breaks after a space where one falls in the row, as loggers that know the terminal width
-    wrap; colour sequences are kept whole and take no columns.
-    """
-    limit = max(1, width - 1)
-    if "\x1b" not in text:
-        return _fit_plain(text, limit)
-    rows: list[str] = []
-    tokens = [piece for piece in re.split(r"(\x1b\[[0-9;]*m)", text) if piece]
-    row, columns, last_space = "", 0, -1
-    for token in tokens:
-        if _SGR.fullmatch(token):
-            row += token
-            continue
-        for char in token:
-            if columns == limit:
-                if last_space > 0:
-                    rows.append(row[:last_space])
-                    row = row[last_space:]
-                else:
-                    rows.append(row)
-                    row = ""
-                columns = visible_width(row)
-                last_space = -1
-            row += char
-            columns += 1
-            if char == " ":
-                last_space = len(row)
-    rows.append(row)
-    return rows
-
-
-def _fit_plain(text: str, limit: int) -> list[str]:
-    """`fit` for text without colour: the same breaks, found with `rfind`."""
-    rows: list[str] = []
-    start = 0
-    while len(text) - start > limit:
-        space = text.rfind(" ", start, start + limit)
-        end = space + 1 if space >= start else start + limit
-        rows.append(text[start:end])
-        start = end
-    rows.append(text[start:])
-    return rows

@@ -258,6 +258,7 @@ def command(
 
 # --- the run, as a Trainer script prints it -----------------------------------------------
 
+PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
 LOGGING_STEPS = 10
 SAVE_STEPS = 500
 
@@ -513,4 +514,13 @@ class Log:
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
-        return failure_lines(self.facts, self.incidentals, event, restarts_left=left)
+        # No rank filter: each of the node's eight workers reports the hang with the default
+        # process-group timeout of 30 minutes.
+        return failure_lines(
+            self.facts,
+            self.incidentals,
+            event,
+            restarts_left=left,
+            timeout_ms=PG_TIMEOUT_MS,
+            ranks=8,
+        )

@@ -1,8 +1,11 @@
 """NCCL's INFO lines as NCCL_DEBUG=INFO prints them while a communicator comes up.
 
-Every line starts `host:pid:tid [cudaDev] NCCL INFO`. The layout changed in 2.23: the
-bootstrap line lost the space before its colon and Init START / COMPLETE gained the
-`ncclCommInitRank` prefix; `new_layout` picks it from the version.
+Every line starts `host:pid:tid [cudaDev] NCCL INFO`. Each format follows NCCL's source at
+the release given (`version`, "2.27.5"): Init START / COMPLETE and Init timings name the
+calling function from 2.23 (torch calls `ncclCommInitRankConfig`), a ring's ranks are
+printed `" %*d"` wide enough for the largest rank from 2.23 (and cut at 128 characters with
+`...`), the channel counts name collnet channels from 2.20, `Connected all rings` gives the
+PXN and GDR use from 2.24, and the bootstrap line lost the space before its colon in 2.24.
 """
 
 from collections.abc import Sequence
@@ -18,9 +21,20 @@ class Where(NamedTuple):
     device: int
 
 
+def at_least(version: str, major: int, minor: int) -> bool:
+    found = tuple(int(part) for part in version.split(".")[:2])
+    return found >= (major, minor)
+
+
 def new_layout(version: str) -> bool:
-    major, minor = (int(part) for part in version.split(".")[:2])
-    return (major, minor) >= (2, 23)
+    """Init START / COMPLETE name their function (src/init.cc of 2.23)."""
+    return at_least(version, 2, 23)
+
+
+def function(version: str) -> str:
+    """The function torch's communicators come up through, as 2.23+ names it; before 2.23
+    Init COMPLETE named `ncclCommInitRank` whatever the caller."""
+    return "ncclCommInitRankConfig" if new_layout(version) else "ncclCommInitRank"
 
 
 def info(where: Where, message: str) -> str:
@@ -28,12 +42,35 @@ def info(where: Where, message: str) -> str:
 
 
 def version_banner(version: str, cuda: str) -> str:
-    """Printed once by rank 0, without a prefix (torch tags it `[rank0]:` in torchtitan)."""
+    """`VERSION_STRING` as NCCL prints it at NCCL_DEBUG=VERSION or WARN: no prefix."""
     return f"NCCL version {version}+cuda{cuda}"
 
 
+def version_line(where: Where, version: str, cuda: str) -> str:
+    """`showVersion()` at NCCL_DEBUG=INFO: the same string as an INFO line."""
+    return info(where, version_banner(version, cuda))
+
+
+def driver(where: Where, cuda_driver: int) -> str:
+    """src/misc/cudawrap.cc: `cudaDriverVersion %d` (12080 for a CUDA 12.8 driver)."""
+    return info(where, f"cudaDriverVersion {cuda_driver}")
+
+
+def comm_config_blocking(where: Where) -> str:
+    """src/init.cc's `Comm config Blocking set to 1`: torch's communicators are blocking."""
+    return info(where, "Comm config Blocking set to 1")
+
+
+def net_plugin(where: Where, name: str) -> list[str]:
+    """src/plugin/net.cc (2.26 on): the network plugin chosen and given to the communicator."""
+    return [
+        info(where, f"Initialized NET plugin {name}"),
+        info(where, f"Assigned NET plugin {name} to comm"),
+    ]
+
+
 def bootstrap(where: Where, version: str, interface: str, address: str) -> str:
-    colon = ":" if new_layout(version) else " :"
+    colon = ":" if at_least(version, 2, 24) else " :"
     return info(where, f"Bootstrap{colon} Using {interface}:{address}<0>")
 
 
@@ -55,9 +92,18 @@ def _comm(*, comm: int, rank: int, nranks: int, device: int, bus_id: str, comm_i
 
 
 def init_start(
-    where: Where, version: str, *, comm: int, rank: int, nranks: int, bus_id: str, comm_id: int
+    where: Where,
+    version: str,
+    *,
+    comm: int,
+    rank: int,
+    nranks: int,
+    bus_id: str,
+    comm_id: int,
+    caller: str = "",
 ) -> str:
-    head = "ncclCommInitRank " if new_layout(version) else ""
+    """`caller` is the function the communicator came up through (torch's by default)."""
+    head = f"{caller or function(version)} " if new_layout(version) else ""
     body = _comm(
         comm=comm, rank=rank, nranks=nranks, device=where.device, bus_id=bus_id, comm_id=comm_id
     )
@@ -65,19 +111,45 @@ def init_start(
 
 
 def init_complete(
-    where: Where, version: str, *, comm: int, rank: int, nranks: int, bus_id: str, comm_id: int
+    where: Where,
+    version: str,
+    *,
+    comm: int,
+    rank: int,
+    nranks: int,
+    bus_id: str,
+    comm_id: int,
+    caller: str = "",
 ) -> str:
-    head = "ncclCommInitRank " if new_layout(version) else ""
+    """`caller` is the function the communicator came up through (torch's by default)."""
+    head = f"{caller or function(version)} " if new_layout(version) else ""
     body = _comm(
         comm=comm, rank=rank, nranks=nranks, device=where.device, bus_id=bus_id, comm_id=comm_id
     )
     return info(where, f"{head}{body} - Init COMPLETE")
 
 
-def channel(where: Where, index: int, channels: int, ring: Sequence[int]) -> str:
-    """One ring of the communicator: every rank in ring order, each right-aligned in 4 columns."""
-    ranks = "".join(f"{rank:4d}" for rank in ring)
-    return info(where, f"Channel {index:02d}/{channels:02d} : {ranks}")
+LINE_LENGTH = 128  # src/graph/rings.cc: dumpLine's buffer, the end replaced by "..."
+
+
+def channel(
+    where: Where, index: int, channels: int, ring: Sequence[int], version: str = "2.27.5"
+) -> str:
+    """One ring of the communicator, as rank 0's `dumpLine` prints it: every rank in ring
+    order; from 2.23 each `" %*d"` as wide as the largest rank, the line cut at 128
+    characters; before, each in 4 columns."""
+    prefix = f"Channel {index:02d}/{channels:02d} :"
+    if not new_layout(version):
+        return info(where, prefix + " " + "".join(f"{rank:4d}" for rank in ring))
+    width = len(str(len(ring) - 1))
+    text = prefix
+    for rank in ring:
+        if len(text) >= LINE_LENGTH - 1:
+            break
+        text += f" {rank:{width}d}"
+    if len(text) >= LINE_LENGTH:
+        text = text[: LINE_LENGTH - 4] + "..."
+    return info(where, text)
 
 
 def trees(where: Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:
@@ -89,20 +161,52 @@ def trees(where: Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:
     return info(where, "Trees " + " ".join(parts))
 
 
-def connected(where: Where, what: str) -> str:
-    """`Connected all rings` / `Connected all trees`."""
-    return info(where, f"Connected all {what}")
+def connected(where: Where, what: str, version: str = "", *, pxn: int = 0, gdr: int = 1) -> str:
+    """`Connected all rings` (from 2.24 with `, use ring PXN %d GDR %d`) / `Connected all
+    trees` (src/transport/generic.cc)."""
+    text = f"Connected all {what}"
+    if what == "rings" and version and at_least(version, 2, 24):
+        text += f", use ring PXN {pxn} GDR {gdr}"
+    return info(where, text)
 
 
-def coll_channels(where: Where, coll: int, p2p: int, per_peer: int) -> str:
+def coll_channels(
+    where: Where, coll: int, p2p: int, per_peer: int, version: str = "", nvls: int = 0
+) -> str:
+    """src/init.cc's channel counts: 2.20 on print the collnet count too (2.27 passes
+    `nChannels` for it), 2.18 and 2.19 coll, nvls and p2p; earlier coll and p2p alone."""
+    if version and at_least(version, 2, 20):
+        return info(
+            where,
+            f"{coll} coll channels, {coll} collnet channels, {nvls} nvls channels, "
+            f"{p2p} p2p channels, {per_peer} p2p channels per peer",
+        )
+    if version and at_least(version, 2, 18):
+        return info(
+            where,
+            f"{coll} coll channels, {nvls} nvls channels, {p2p} p2p channels, "
+            f"{per_peer} p2p channels per peer",
+        )
     return info(
         where, f"{coll} coll channels, {p2p} p2p channels, {per_peer} p2p channels per peer"
     )
 
 
 def init_timings(
-    where: Where, *, rank: int, nranks: int, total: float, parts: Sequence[tuple[str, float]]
+    where: Where,
+    *,
+    rank: int,
+    nranks: int,
+    total: float,
+    parts: Sequence[tuple[str, float]],
+    version: str = "",
 ) -> str:
-    """How long the communicator took to come up (2.23 on); `total` is measured, not summed."""
+    """How long the communicator took to come up; `total` is measured, not summed. From 2.23
+    the line names the function (`Init timings - ncclCommInitRankConfig: rank ...`)."""
     listed = ", ".join(f"{name} {seconds:.2f}" for name, seconds in parts)
-    return info(where, f"Init timings: rank {rank} nranks {nranks} total {total:.2f} ({listed})")
+    head = (
+        f"Init timings - {function(version)}:"
+        if version and new_layout(version)
+        else ("Init timings:")
+    )
+    return info(where, f"{head} rank {rank} nranks {nranks} total {total:.2f} ({listed})")

@@ -29,14 +29,29 @@ class TorchSource(NamedTuple):
     agent_failed: int  # elastic/agent/server/api.py: "Worker group FAILED ..."
     agent_stopping: int
     agent_rendezvous: int
+    # From 2.6 the watchdog reports "failure detected by watchdog at work sequence id" (the
+    # `exception` line), says the flight recorder is off, and the thread's exception ends
+    # the process with the `terminate called after throwing` trace.
+    flight_recorder: int = 0  # "Stack trace of the failed collective not found ..."
+    terminated: int = 0  # "Process group watchdog thread terminated with exception: ..."
+    check_timeout: int = 0  # "Exception raised from checkTimeout at ...:N"
+    comm_watchdog: int = 0  # "Exception raised from ncclCommWatchdog at ...:N"
+
+    @property
+    def traces(self) -> bool:
+        return self.terminated > 0
 
 
 # Every number here is the source line a real log of that release shows
 # (tests/data/real_logs/torchrun.tsv holds them). Where no log of a release was found for a
 # message, the nearest release's line is used: 2.3 takes 2.4's watchdog lines, 2.6-2.8 take
 # 2.5's watchdog timeout and exception lines, and every release takes the elastic agent's
-# lines of the 2.5-2.7 logs (api.py:869/897/889/699/677).
+# lines of the 2.5-2.7 logs (api.py:869/897/889/699/677). 2.9's banner line is that of a
+# torchtitan log of 2025-11-25 (NCCL 2.27.5, index:39298784851); its c10d lines are those of
+# the newest real log found, of torch 2.6 (ProcessGroupNCCL.cpp:629/2168/667/681/695/1895,
+# checkTimeout at 632, ncclCommWatchdog at 1901; index:16079656415).
 _ELASTIC = (869, 897, 889, 699, 677)
+_C10D_2_6 = (629, 2168, 681, 695, *_ELASTIC, 667, 1895, 632, 1901)
 _SOURCES = {
     "2.3": TorchSource(757, True, 607, 1664, 684, 698, *_ELASTIC),
     "2.4": TorchSource(779, True, 607, 1664, 684, 698, *_ELASTIC),
@@ -44,6 +59,7 @@ _SOURCES = {
     "2.6": TorchSource(792, False, 616, 1785, 684, 698, *_ELASTIC),
     "2.7": TorchSource(766, False, 616, 1785, 684, 698, *_ELASTIC),
     "2.8": TorchSource(774, False, 616, 1785, 684, 698, *_ELASTIC),
+    "2.9": TorchSource(803, False, *_C10D_2_6),
 }
 
 
@@ -186,10 +202,7 @@ def watchdog_timeout(
         moment,
         nanos,
         source.watchdog,
-        f"[Rank {rank}] Watchdog caught collective operation timeout: "
-        f"WorkNCCL(SeqNum={timeout.seq}, OpType={timeout.op}, NumelIn={timeout.numel_in}, "
-        f"NumelOut={timeout.numel_out}, Timeout(ms)={timeout.timeout_ms}) "
-        f"ran for {timeout.ran_ms} milliseconds before timing out.",
+        _caught(rank, timeout),
     )
 
 
@@ -204,6 +217,15 @@ def watchdog_exception(
     enqueued: int,
     completed: int,
 ) -> str:
+    if source.traces:
+        return _c10d(
+            rank,
+            moment,
+            nanos,
+            source.exception,
+            f"[{group} Rank {rank}]  failure detected by watchdog at work sequence id: {work} "
+            f"PG status: last enqueued work: {enqueued}, last completed work: {completed}",
+        )
     return _c10d(
         rank,
         moment,
@@ -213,6 +235,118 @@ def watchdog_exception(
         f"work: {work}, last enqueued NCCL work: {enqueued}, "
         f"last completed NCCL work: {completed}.",
     )
+
+
+def flight_recorder_off(rank: int, moment: datetime, nanos: int, source: TorchSource) -> str:
+    return _c10d(
+        rank,
+        moment,
+        nanos,
+        source.flight_recorder,
+        "Stack trace of the failed collective not found, potentially because FlightRecorder is "
+        "disabled. You can enable it by setting TORCH_NCCL_TRACE_BUFFER_SIZE to a non-zero value.",
+    )
+
+
+def _caught(rank: int, timeout: Timeout) -> str:
+    return (
+        f"[Rank {rank}] Watchdog caught collective operation timeout: "
+        f"WorkNCCL(SeqNum={timeout.seq}, OpType={timeout.op}, NumelIn={timeout.numel_in}, "
+        f"NumelOut={timeout.numel_out}, Timeout(ms)={timeout.timeout_ms}) "
+        f"ran for {timeout.ran_ms} milliseconds before timing out."
+    )
+
+
+class Frames(NamedTuple):
+    """Where the process's libraries were loaded: a C++ trace's addresses come from them."""
+
+    site: str  # ".../site-packages/torch/lib"
+    libc10: int
+    libtorch_cuda: int
+    libtorch: int
+    libc: int
+
+
+SOURCE_ROOT = "/pytorch/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp"
+
+
+def _frames(frames: Frames, rows: list[tuple[str, int, str, int]]) -> list[str]:
+    """`frame #N: symbol + 0xOFF (0xADDR in LIB)` rows; ADDR is the library's base + OFF."""
+    bases = {
+        "libc10.so": (frames.libc10, f"{frames.site}/libc10.so"),
+        "libtorch_cuda.so": (frames.libtorch_cuda, f"{frames.site}/libtorch_cuda.so"),
+        "libtorch.so": (frames.libtorch, f"{frames.site}/libtorch.so"),
+        "libc.so.6": (frames.libc, "/lib/x86_64-linux-gnu/libc.so.6"),
+    }
+    out = []
+    for index, (symbol, offset, library, base_offset) in enumerate(rows):
+        base, path = bases[library]
+        address = base + base_offset
+        out.append(f"frame #{index}: {symbol} + 0x{offset:x} (0x{address:x} in {path})")
+    return out
+
+
+# The symbols and offsets of torch 2.6's trace (index:16079656415).
+_CHECK_TIMEOUT = [
+    ("c10::Error::Error(c10::SourceLocation, std::string)", 0x96, "libc10.so", 0x9B1B6),
+    (
+        "c10d::ProcessGroupNCCL::WorkNCCL::checkTimeout(std::optional<std::chrono::duration<long, "
+        "std::ratio<1l, 1000l> > >)",
+        0x2B4,
+        "libtorch_cuda.so",
+        0xDFEC74,
+    ),
+    ("c10d::ProcessGroupNCCL::watchdogHandler()", 0x890, "libtorch_cuda.so", 0xE007D0),
+    ("c10d::ProcessGroupNCCL::ncclCommWatchdog()", 0x14D, "libtorch_cuda.so", 0xE016ED),
+    ("<unknown function>", 0x145C0, "libtorch.so", 0x145C0),
+    ("<unknown function>", 0x9CAA4, "libc.so.6", 0x9CAA4),
+    ("<unknown function>", 0x129C6C, "libc.so.6", 0x129C6C),
+]
+_COMM_WATCHDOG = [
+    ("c10::Error::Error(c10::SourceLocation, std::string)", 0x96, "libc10.so", 0x9B1B6),
+    ("<unknown function>", 0xE5C6FC, "libtorch_cuda.so", 0xE5C6FC),
+    ("<unknown function>", 0x145C0, "libtorch.so", 0x145C0),
+    ("<unknown function>", 0x9CAA4, "libc.so.6", 0x9CAA4),
+    ("<unknown function>", 0x129C6C, "libc.so.6", 0x129C6C),
+]
+
+
+def watchdog_trace(
+    rank: int,
+    moment: datetime,
+    nanos: int,
+    source: TorchSource,
+    timeout: Timeout,
+    *,
+    group: str,
+    frames: Frames,
+) -> list[str]:
+    """The watchdog thread's exception and the abort it causes: the logged error with its C++
+    trace, then `terminate called after throwing an instance of 'c10::DistBackendError'` with
+    `what():` and both traces (as torch 2.6 prints them)."""
+    what = f"[{group} Rank {rank}] Process group watchdog thread terminated with exception: " + (
+        _caught(rank, timeout)
+    )
+    check = [
+        f"Exception raised from checkTimeout at {SOURCE_ROOT}:{source.check_timeout} "
+        "(most recent call first):",
+        *_frames(frames, _CHECK_TIMEOUT),
+        "",
+    ]
+    watchdog = [
+        f"Exception raised from ncclCommWatchdog at {SOURCE_ROOT}:{source.comm_watchdog} "
+        "(most recent call first):",
+        *_frames(frames, _COMM_WATCHDOG),
+        "",
+    ]
+    return [
+        _c10d(rank, moment, nanos, source.terminated, what),
+        *check,
+        "terminate called after throwing an instance of 'c10::DistBackendError'",
+        f"  what():  {what}",
+        *check,
+        *watchdog,
+    ]
 
 
 def watchdog_inconsistency(rank: int, moment: datetime, nanos: int, source: TorchSource) -> str:

@@ -225,6 +225,7 @@ def saving_last(step: int) -> str:
     return f"Saving a full checkpoint at last step, step {step}."
 
 
+TRAIN_TIMEOUT_SECONDS = 100  # comm.train_timeout_seconds' default
 GC_FREQ = 50  # training.gc_freq's default: a generation-1 collection every 50 steps
 
 
@@ -544,4 +545,20 @@ class Log:
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
-        return failure_lines(self.facts, self.incidentals, event, restarts_left=left)
+        # `--local-ranks-filter 0`: rank 0 alone, every line of its stream tagged by the tee;
+        # the process groups run with `train_timeout_seconds` (100 s) from the first step on.
+        lines = failure_lines(
+            self.facts,
+            self.incidentals,
+            event,
+            restarts_left=left,
+            timeout_ms=TRAIN_TIMEOUT_SECONDS * 1000,
+        )
+        return [
+            Line(
+                out.text if out.text.startswith(("[rank", "W", "E", "I")) else f"[rank0]:{out.text}"
+            )
+            if isinstance(out, Line)
+            else out
+            for out in lines
+        ]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, listing
-from genact_cast.generator.dialects.facts import Facts, exact_parameters, fit
+from genact_cast.generator.dialects.facts import Facts, exact_parameters, stack
 from genact_cast.generator.events import (
     CheckpointSaved,
     Evaluated,
@@ -62,6 +62,7 @@ def facts_for(plan: RunPlan) -> Facts:
     a = plan.arch
     params, ffn = exact_parameters(a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab)
     family_name, flavor = a.name.rsplit("-", 1)
+    software = stack(plan.options.framework, plan.framework)
     examples = (
         plan.dataset.examples if plan.kind == "sft" else plan.steps_per_epoch * plan.global_batch
     )
@@ -95,9 +96,9 @@ def facts_for(plan: RunPlan) -> Facts:
         peak_lr=plan.peak_lr,
         epochs=plan.epochs,
         steps_per_epoch=plan.steps_per_epoch,
-        torch=plan.framework.torch,
-        cuda=plan.framework.cuda,
-        nccl=plan.framework.nccl,
+        torch=software.torch,
+        cuda=software.cuda,
+        nccl=software.nccl,
         dataset=plan.dataset.name,
         dataset_examples=examples,
         eval_samples=plan.eval_samples,
@@ -105,6 +106,8 @@ def facts_for(plan: RunPlan) -> Facts:
         recompute=plan.layout.recompute,
         state_gib=plan.static_memory_gib,
         checkpoint_every=plan.checkpoint_every,
+        nccl_cuda=software.nccl_cuda,
+        versions=software.versions,
     )
 
 
@@ -160,8 +163,9 @@ class FrameworkLog:
                 continue
             if self._bar is not None:
                 tape.write("\r\x1b[K")  # as tqdm.write: clear the bar, print, redraw it
-            for row in fit(out.text, cols):
-                tape.line(row)
+            # The line goes out whole, as the framework's logger writes it: no logger knows the
+            # terminal's width, and the terminal wraps it at its last column, mid-word.
+            tape.line(out.text)
             if self._bar is not None:
                 tape.write(self._bar)
 
