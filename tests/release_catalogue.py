@@ -36,6 +36,10 @@ OTHERS = re.compile(
     r"|NCCL version "
     r"|\[rank\d+\]:\[[EW]"  # the watchdog's rank-prefixed C++ lines
     r"|total \S+$|-rw-r--r-- "  # ls -lh of the exported model
+    # c10's trace when the watchdog's exception ends the process (torch 2.6 on), and the
+    # blank lines between its parts
+    r"|(?:\[rank\d+\]:)?(?:Exception raised from \w+ at |frame #\d+: "
+    r"|terminate called after throwing an instance of 'c10::DistBackendError'$|  what\(\):  \[|$)"
 )
 
 

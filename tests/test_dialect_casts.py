@@ -205,7 +205,10 @@ def logged_lines(framework: str, seed: int, cols: int) -> list[str]:
     return [
         line.split("\r")[-1]
         for line in lines
-        if "%|" not in line and "$ " not in line and not line.endswith("\\")
+        if "%|" not in line
+        and "$ " not in line
+        and not line.startswith("> ")  # a command typed over several lines
+        and not line.endswith("\\")
     ]
 
 
