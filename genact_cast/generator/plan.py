@@ -511,7 +511,7 @@ def _choose_config(
             break
     if not candidates:
         draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
-        raise BadOption(_what_would_work(options, kind, gpu, draws))
+        raise BadOption(_what_would_work(options, kind, gpu, draws, day))
     c = candidates[min(len(candidates) - 1, int(pick * len(candidates)))]
     return c.arch, c.dataset, c.layout, c.seq_len, c.epochs, c.mfu
 
@@ -668,9 +668,21 @@ def _batch_and_speed(
 
 
 def _what_would_work(
-    options: RecordOptions, kind: str, gpu: Gpu, draws: tuple[float, float, float, float]
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    day: date,
 ) -> str:
-    """One line: why the pinned options cannot make a believable run, and what can."""
+    """One line: why the pinned options cannot make a believable run, and what can (among the
+    models the run's day can choose, as the choice itself does)."""
+
+    def works(opts: RecordOptions, k: str, g: Gpu) -> bool:
+        if opts.model is not None:
+            return bool(_candidates(opts, k, g, *draws))
+        models = lineup.choosable(k, day) or [a for a in lineup.models() if lineup.serves(a, k)]
+        return any(_candidates(opts, k, g, *draws, only=arch) for arch in models)
+
     pinned = [
         f"--{name} {value}"
         for name, value in (
@@ -699,7 +711,7 @@ def _what_would_work(
     hints: list[str] = []
     if options.gpus is not None:
         sizes = [
-            n for n in CLUSTER_SIZES if _candidates(options._replace(gpus=n), kind, gpu, *draws)
+            n for n in CLUSTER_SIZES if works(options._replace(gpus=n), kind, gpu)
         ]
         if sizes:
             hints.append(f"--gpus {' or '.join(str(n) for n in sizes[:4])}")
@@ -707,7 +719,7 @@ def _what_would_work(
         types = [
             g.name
             for g in catalog.gpus()
-            if g.name != gpu.name and _candidates(options, kind, g, *draws)
+            if g.name != gpu.name and works(options, kind, g)
         ]
         if types:
             hints.append(f"--gpu {' or '.join(types)}")
@@ -717,7 +729,7 @@ def _what_would_work(
             for k in KINDS
             if k != kind
             and (options.dataset is None or _serves(_find_dataset(options.dataset), k))
-            and _candidates(options._replace(kind=k), k, gpu, *draws)
+            and works(options._replace(kind=k), k, gpu)
         ]
         if kinds:
             hints.append(f"--kind {' or '.join(kinds)}")
