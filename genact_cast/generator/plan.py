@@ -710,17 +710,11 @@ def _what_would_work(
         )
     hints: list[str] = []
     if options.gpus is not None:
-        sizes = [
-            n for n in CLUSTER_SIZES if works(options._replace(gpus=n), kind, gpu)
-        ]
+        sizes = [n for n in CLUSTER_SIZES if works(options._replace(gpus=n), kind, gpu)]
         if sizes:
             hints.append(f"--gpus {' or '.join(str(n) for n in sizes[:4])}")
     if options.gpu is not None:
-        types = [
-            g.name
-            for g in catalog.gpus()
-            if g.name != gpu.name and works(options, kind, g)
-        ]
+        types = [g.name for g in catalog.gpus() if g.name != gpu.name and works(options, kind, g)]
         if types:
             hints.append(f"--gpu {' or '.join(types)}")
     if options.kind is not None or options.dataset is not None:
