@@ -180,6 +180,10 @@ def _download_into(url: str, spool: IO[bytes], cancelled: threading.Event) -> No
         raise SourceError(url, f"more than {limits.MAX_REDIRECTS} redirects") from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise SourceError(url, str(exc) or type(exc).__name__) from None
+    except (UnicodeError, ValueError) as exc:
+        # httpx's own checks of what the server sent: a header that is not ASCII
+        # (a cookie carried to the redirect), a malformed field.
+        raise SourceError(url, f"the server's reply cannot be read ({exc})") from None
 
 
 def _fetch(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -69,6 +71,71 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bin_dir
 
 
+# Every command line of the README's ```sh blocks, and how the smoke test runs it after
+# a plain install, in the README's order, in one directory, as written unless said:
+#   RUN: as written; LONGER: as written plus options that only bound its time;
+#   EXTRA: needs an extra the plain install lacks: its one line naming the extra, exit 1;
+#   NOT_RUN: with why. A README command missing here fails the test.
+RUN, LONGER, EXTRA, NOT_RUN = "run", "longer", "extra", "not run"
+HINT_VIDEO = "pip install 'genact-cast[video]'"
+HINT_GIF = "pip install 'genact-cast[gif]'"
+HOW: dict[str, tuple[str, str]] = {
+    "pip install . '&&' genact-cast record --seed 7": (RUN, "genact-cast record --seed 7"),
+    "bash scripts/test": (NOT_RUN, "the whole test suite: this test is part of it"),
+    "genact-cast run": (LONGER, "--exit-after 2s"),
+    "genact-cast record --seed 7 -o demo.cast": (RUN, ""),
+    "genact-cast play demo.cast": (LONGER, "--speed 1000 -i 0.01"),
+    "agg demo.cast demo.gif": (NOT_RUN, "agg is another program (the gif extra's)"),
+    "pip install 'genact-cast[sphinx]'": (NOT_RUN, "installs an extra (tests/test_sphinx*)"),
+    "pip install 'genact-cast[mkdocs]'": (NOT_RUN, "installs an extra (tests/test_mkdocs*)"),
+    "pip install 'genact-cast[video]'": (NOT_RUN, "installs an extra (tests/test_video.py)"),
+    "genact-cast upload demo.cast --title 'Training run' --visibility unlisted": (RUN, ""),
+    "genact-cast auth": (RUN, ""),
+    "genact-cast embed demo.cast --svg demo.svg": (RUN, ""),
+    "genact-cast embed demo.cast --svg poster.svg --at 60": (RUN, ""),
+    "genact-cast embed demo.cast --gif demo.gif": (EXTRA, HINT_GIF),
+    "genact-cast embed demo.cast --html demo.html": (RUN, ""),
+    "genact-cast embed demo.cast --html offline.html --self-contained": (RUN, ""),
+    "genact-cast embed demo.cast --markdown snippet.md": (RUN, ""),
+    "genact-cast embed demo.cast --mp4 demo.mp4": (EXTRA, HINT_VIDEO),
+    "genact-cast embed demo.cast --webm demo.webm": (EXTRA, HINT_VIDEO),
+    "genact-cast embed demo.cast --png end.png": (EXTRA, HINT_VIDEO),
+    "genact-cast embed demo.cast --text final.txt": (RUN, ""),
+    "genact-cast embed demo.cast --vtt demo.vtt": (RUN, ""),
+    "genact-cast record --seed 7 -o seed7.svg": (RUN, ""),
+    "genact-cast record --seed 7 -o demo.mp4": (EXTRA, HINT_VIDEO),
+    "genact-cast record --seed 3 --model Llama-3-8B --kind pretrain --gpus 32 --gpu B200 "
+    "--cols 1000 --no-color --framework torchtitan -o torchtitan.vtt": (RUN, ""),
+}
+# Paths that need an extra, beyond the README's lines: each prints its one line.
+MISSING_EXTRAS = [
+    (["record", "--seed", "7", "-o", "x.webm"], HINT_VIDEO),
+    (["record", "--seed", "7", "-o", "x.png"], HINT_VIDEO),
+    (["record", "--seed", "7", "-o", "x.gif"], HINT_GIF),
+    (["embed", "demo.cast", "--png", "x.png", "--at", "60"], HINT_VIDEO),
+]
+
+
+def readme_commands() -> list[str]:
+    """The command lines of the README's ```sh blocks, comments left out, quoted alike."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    found = []
+    for block in re.finditer(r"```sh\n(.*?)```", text, re.DOTALL):
+        for line in block.group(1).splitlines():
+            words = shlex.split(line, comments=True)
+            if words:
+                found.append(shlex.join(words))
+    return found
+
+
+def test_the_smoke_test_knows_every_readme_command() -> None:
+    commands = readme_commands()
+    unknown = [command for command in commands if command not in HOW]
+    assert not unknown, f"README commands the install smoke test does not run: {unknown}"
+    stale = [command for command in HOW if command not in commands]
+    assert not stale, f"commands the smoke test runs that the README no longer has: {stale}"
+
+
 @pytest.mark.slow
 def test_every_readme_command_runs_after_a_plain_pip_install(
     installed: Path, tmp_path: Path, server: str, npm_tarball: Path
@@ -80,41 +147,60 @@ def test_every_readme_command_runs_after_a_plain_pip_install(
         "PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
         "ASCIINEMA_SERVER_URL": server, "TMPDIR": str(tmp_path),
     }  # fmt: skip
+    assert "agg" not in os.listdir(installed)  # the gif extra is not installed
 
-    def genact(*args: str) -> subprocess.CompletedProcess[str]:
+    def genact(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [str(installed / "genact-cast"), *args],
             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
-        assert result.returncode == 0, f"genact-cast {' '.join(args)}: {result.stderr}"
+        assert result.returncode == code, f"genact-cast {' '.join(args)}: {result.stderr}"
         assert "Traceback" not in result.stderr
         return result
 
-    assert "record" in genact("--help").stdout
-    assert genact("--version").stdout.startswith("genact-cast ")
-    genact("record", "--seed", "7")
+    ran = {}
+    for command in readme_commands():
+        how, detail = HOW[command]
+        if how == NOT_RUN:
+            continue
+        words = shlex.split(detail if how == RUN and detail else command)
+        if how == LONGER:
+            words += shlex.split(detail)
+        assert words[0] == "genact-cast", command
+        if how == EXTRA:
+            result = genact(*words[1:], code=1)
+            assert result.stderr.count("\n") == 1, result.stderr
+            assert detail in result.stderr
+        else:
+            ran[command] = genact(*words[1:])
+    for args, hint in MISSING_EXTRAS:
+        result = genact(*args, code=1)
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert hint in result.stderr
+    # What the commands made is what the README says they make.
     assert (tmp_path / "out.cast").exists()
-    genact("record", "--seed", "7", "-o", "demo.cast")
-    played = genact("play", "demo.cast", "--speed", "1000", "-i", "0.01")
-    assert "torchrun" in played.stdout
-    assert "asciicast v2" in genact("info", "demo.cast").stdout
-    assert json.loads(genact("info", "--json", "demo.cast").stdout)["version"] == 2
-    genact("embed", "demo.cast", "--svg", "demo.svg")
-    genact("embed", "demo.cast", "--svg", "poster.svg", "--at", "60")
-    genact("embed", "demo.cast", "--html", "demo.html")
-    genact("embed", "demo.cast", "--html", "offline.html", "--self-contained")
-    assert "AsciinemaPlayer" in (tmp_path / "offline.html").read_text()
-    genact("embed", "demo.cast", "--markdown", "snippet.md")
-    genact("record", "--seed", "7", "-o", "recorded.svg")
-    for svg in ("demo.svg", "poster.svg", "recorded.svg"):
+    assert "torchrun" in ran["genact-cast play demo.cast"].stdout
+    for svg in ("demo.svg", "poster.svg", "seed7.svg"):
         assert (tmp_path / svg).read_text().startswith("<svg")
     assert "AsciinemaPlayer.create" in (tmp_path / "demo.html").read_text()
-    assert "[![asciicast]" in (tmp_path / "snippet.md").read_text()
-    genact("run", "--seed", "1", "--exit-after", "2s")
+    assert "AsciinemaPlayer" in (tmp_path / "offline.html").read_text()
+    snippet = (tmp_path / "snippet.md").read_text()
+    assert "[![asciicast](demo.svg)](demo.cast)" in snippet  # an SVG the README made
+    assert (tmp_path / "final.txt").read_text().strip()
+    assert (tmp_path / "demo.vtt").read_text().startswith("WEBVTT")
+    assert (tmp_path / "torchtitan.vtt").read_text().startswith("WEBVTT")
+    upload = "genact-cast upload demo.cast --title 'Training run' --visibility unlisted"
+    assert ran[upload].stdout.startswith(f"{server}/a/smoke")
+    assert "/connect/" in ran["genact-cast auth"].stdout
+    for extra in ("demo.gif", "demo.mp4", "demo.webm", "end.png", "x.webm", "x.png", "x.gif"):
+        assert not (tmp_path / extra).exists()
+    # Beyond the code blocks: the README's prose commands, and no arguments at all.
+    assert "record" in genact("--help").stdout
+    assert genact("--version").stdout.startswith("genact-cast ")
+    assert genact("-V").stdout.startswith("genact-cast ")
+    assert "Commands:" in genact(code=2).stderr
+    assert "already exists" in genact("record", "--seed", "7", code=1).stderr
     genact("record", "--live", "--seed", "3", "--duration", "10", "--speed", "4", "-o", "live.cast")
     assert json.loads((tmp_path / "live.cast").read_text().splitlines()[0])["version"] == 2
-    uploaded = genact("upload", "demo.cast", "--title", "Training run", "--visibility", "unlisted")
-    assert uploaded.stdout.startswith(f"{server}/a/smoke")
-    assert "/connect/" in genact("auth").stdout
     assert list(tmp_path.glob("genact-cast-*")) == []  # nothing left in TMPDIR
-    assert os.stat(tmp_path / "demo.cast").st_size > 0
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -145,6 +145,8 @@ def _post(
             raise UploadError(f"{origin} did not answer in time") from None
         except httpx.HTTPError as exc:
             raise UploadError(f"upload to {origin} failed: {type(exc).__name__}") from None
+        except (UnicodeError, ValueError) as exc:  # httpx's checks of a malformed reply
+            raise UploadError(f"upload to {origin} failed: {type(exc).__name__}") from None
         if reply.status < 500 or attempt == RETRIES:
             return reply
         time.sleep(BACKOFF_SECONDS * 2**attempt)  # the server is having a moment
