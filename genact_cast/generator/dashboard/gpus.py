@@ -133,9 +133,11 @@ def draw(region: Region, view: View) -> None:
     free = region.height - used
     if shown < len(rows) or free < 3:
         return
-    # The process table takes a header and a line per process (or one saying there is
-    # none); the history a rule and a sparkline per GPU line, when both fit.
-    processes = 2 + max(1, len(view.processes))
+    # The process table takes a rule, a header and a line per process (or one saying
+    # there is none); a history a rule and a sparkline per GPU line.
+    # A history goes in when the full table still fits below it, or when at least three
+    # processes still show (nvitop scrolls its table; the history tells more than the rest).
+    processes = 2 + min(3, max(1, len(view.processes)))
     for series in ("utilization", "power"):
         if free - processes >= shown + 1:
             _history(region.sub(Rect(used, 0, 1 + shown, region.width)), view, series)
