@@ -4,6 +4,7 @@ generates nothing, hostile casts inject nothing, bad options are warnings at the
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -33,7 +34,7 @@ Demo
 
 .. asciicast:: casts/demo.cast
    :speed: 2
-   :start-at: Epoch 2/4
+   :start-at: {marker}
    :poster: npt:0:05
 
 .. toctree::
@@ -65,9 +66,11 @@ def _project(folder: Path) -> Path:
     (src / "casts").mkdir(parents=True)
     (src / "guide").mkdir()
     (src / "conf.py").write_text('project = "demo"\nextensions = ["genact_cast.sphinx"]\n')
-    (src / "index.rst").write_text(INDEX)
     (src / "guide" / "page.rst").write_text(PAGE)
-    shutil.copy(ROOT / "casts" / "seed7-80x24.cast", src / "casts" / "demo.cast")
+    cast = src / "casts" / "demo.cast"
+    shutil.copy(ROOT / "casts" / "seed7-80x24.cast", cast)
+    markers = [e[2] for e in map(json.loads, cast.read_text().splitlines()[1:]) if e[1] == "m"]
+    (src / "index.rst").write_text(INDEX.format(marker=markers[-1]))  # a marker of the cast
     return src
 
 
@@ -184,8 +187,6 @@ def test_latex_and_text_builds_get_the_still_with_its_caption(built: dict[str, A
 def test_a_hostile_cast_injects_nothing_into_the_page(
     npm_tarball: Path, tmp_path: Path, browser: Any
 ) -> None:
-    import json
-
     header = {
         "version": 2, "width": 80, "height": 24, "title": " ".join(PAYLOADS),
         "theme": {"fg": PAYLOADS[6], "bg": '#000"/><script>' + PWN + "</script>",
