@@ -17,6 +17,7 @@ from tests.helpers import output_of, plain
 PLACEHOLDERS = {
     "{int}": r" *-?\d+",
     "{float}": r" *-?\d+\.\d+",
+    "{num}": r"-?\d{1,3}(?:,\d{3})*(?:\.\d+)?",  # Python's `:,` thousands
     "{sci}": r"-?\d\.\d{6}E[+-]\d\d",
     "{word}": r"\S+",
     "{any}": r".*",

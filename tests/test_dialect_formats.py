@@ -20,7 +20,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from genact_cast.generator.dialects import deepspeed_lines as deepspeed
-from genact_cast.generator.dialects import hf, megatron, nccl, torchrun, torchtitan
+from genact_cast.generator.dialects import (
+    hf,
+    megatron,
+    nccl,
+    torchrun,
+    torchtitan,
+    torchtitan_release,
+)
 from genact_cast.generator.dialects.common import py_float
 
 REAL_LOGS = Path(__file__).parent / "data" / "real_logs"
@@ -56,43 +63,37 @@ def when(text: str, fmt: str = "%Y-%m-%d %H:%M:%S,%f") -> datetime:
 # --- torchtitan ---------------------------------------------------------------------------
 
 TITAN_HEAD = (
-    r"(?P<rank>\[rank(?P<r>\d+)\]:)?(?P<titan>\[titan\] )?"
-    r"(?P<stamp>[\d-]+ [\d:]+,\d{3}) - root - INFO - "
+    r"(?P<rank>\[rank(?P<r>\d+)\]:)?\[titan\] "
+    r"(?P<stamp>[\d-]+ [\d:]+,\d{3}) - root - (?P<level>INFO|WARNING) - "
 )
 
 
 def titan(real: str) -> str:
+    """A line of torchtitan v0.2.0's format back from the dialect's function for it."""
     head = match(TITAN_HEAD + r"(?P<msg>.*)", real)
-    layout = torchtitan.Layout.V2 if head["titan"] else torchtitan.Layout.V1
-    message = head["msg"]
-    message = titan_message(layout, message)
+    message = titan_message(head["msg"])
     rank = int(head["r"]) if head["rank"] else None
-    return torchtitan.line(layout, when(head["stamp"]), message, rank=rank)
+    return torchtitan.line(when(head["stamp"]), message, level=head["level"], rank=rank)
 
 
-def titan_message(layout: torchtitan.Layout, msg: str) -> str:
+def titan_message(msg: str) -> str:
     number = r"([\d.,]+)"
     if msg.startswith("step:"):
-        grad = "grad_norm:" in msg
-        flops = "tflops:" in msg
         found = match(
-            rf"step: +(\d+)  loss: +{number}  (?:grad_norm: +{number}  )?"
+            rf"step: +(\d+)  loss: +{number}  grad_norm: +{number}  "
             rf"memory: +{number}GiB\({number}%\)"
-            rf"  tps: {number}  (?:tflops: {number}  )?mfu: {number}%",
+            rf"  tps: {number}  tflops: {number}  mfu: {number}%",
             msg,
         )
         step, loss, grad_norm, mem, pct, tps, tflops, mfu = found.groups()
-        layout = torchtitan.Layout.V3 if grad else layout
-        assert flops == (layout is not torchtitan.Layout.V1)
         return torchtitan.step(
-            layout,
             step=int(step),
             loss=float(loss),
-            grad_norm=float(grad_norm or 0),
+            grad_norm=float(grad_norm),
             memory_gib=float(mem),
             memory_pct=float(pct),
             tps=float(tps.replace(",", "")),
-            tflops=float((tflops or "0").replace(",", "")),
+            tflops=float(tflops.replace(",", "")),
             mfu_pct=float(mfu),
         )
     if msg.startswith("validate step:"):
@@ -110,14 +111,7 @@ def titan_message(layout: torchtitan.Layout, msg: str) -> str:
             tps=float(tps.replace(",", "")),
         )
     table: list[tuple[str, Callable[[re.Match[str]], str]]] = [
-        (
-            r"\[GC\] Peforming periodical GC collection\. ([\d.]+) seconds\.",
-            lambda m: torchtitan.gc_periodic(float(m[1])),
-        ),
-        (
-            r"\[GC\] GC collection invoked by checkpointer\. ([\d.]+) seconds\.",
-            lambda m: torchtitan.gc_checkpointer(float(m[1])),
-        ),
+        (r"\[GC\] (.+) took ([\d.]+) seconds", lambda m: torchtitan.gc(m[1], float(m[2]))),
         (
             r"Saving the checkpoint \(or staging if async is enabled\)\.",
             lambda m: torchtitan.SAVING,
@@ -128,19 +122,17 @@ def titan_message(layout: torchtitan.Layout, msg: str) -> str:
             lambda m: torchtitan.saved(float(m[1])),
         ),
         (
-            r"Saving a full checkpoint at last step, step (\d+)\.",
-            lambda m: torchtitan.saving_last(int(m[1])),
+            r"Saving a model only checkpoint in (\S+) at last step, step (\d+)\.",
+            lambda m: torchtitan.saving_model_only(int(m[2]), m[1]),
         ),
         (r"Loading the checkpoint from (.+)\.", lambda m: torchtitan.loading_checkpoint(m[1])),
         (
             r"Finished loading the checkpoint in ([\d.]+) seconds\.",
             lambda m: torchtitan.loaded_checkpoint(float(m[1])),
         ),
-        (
-            r"Training starts at step (\d+)\.",
-            lambda m: torchtitan.training_starts(torchtitan.Layout.V2, int(m[1])),
-        ),
+        (r"Training starts at step (\d+)", lambda m: torchtitan.training_starts(int(m[1]))),
         (r"Starting job: (.+)", lambda m: torchtitan.starting_job(m[1])),
+        (r"ENV\[TORCH_NCCL_ASYNC_ERROR_HANDLING\].*", lambda m: torchtitan.ENV_OVERRIDE),
         (
             r"Building (\d)-D device mesh with \[(.+)\], \[(.+)\]",
             lambda m: torchtitan.device_mesh(
@@ -153,14 +145,19 @@ def titan_message(layout: torchtitan.Layout, msg: str) -> str:
             lambda m: torchtitan.cuda_capacity(m[1], float(m[2])),
         ),
         (
-            r"Model (.+) size: ([\d,]+) total parameters",
-            lambda m: torchtitan.model_size(m[1], int(m[2].replace(",", ""))),
+            r"Model (\S+) (\S+) size: ([\d,]+) total parameters",
+            lambda m: torchtitan.model_size(m[1], m[2], int(m[3].replace(",", ""))),
         ),
         (
-            r"Applied selective activation checkpointing to the model",
-            lambda m: torchtitan.APPLIED_AC,
+            r"Applied (\w+) activation checkpointing to the model",
+            lambda m: torchtitan.applied_ac(m[1]),
         ),
         (r"Applied FSDP to the model", lambda m: torchtitan.APPLIED_FSDP),
+        (r"Loading tokenizer from tokenizer.json", lambda m: torchtitan.LOADING_TOKENIZER),
+        (
+            r"Mixed precision training is handled by fully_shard",
+            lambda m: torchtitan.MIXED_PRECISION,
+        ),
         (r"Peak FLOPS used for computing MFU: (.+)", lambda m: torchtitan.peak_flops(float(m[1]))),
         (
             r"CUDA memory usage for model: ([\d.]+)GiB\(([\d.]+)%\)",
@@ -171,7 +168,6 @@ def titan_message(layout: torchtitan.Layout, msg: str) -> str:
             r"global batch size (\d+), gradient "
             r"accumulation steps (\d+), sequence length (\d+), total steps (\d+) \(warmup (\d+)\)",
             lambda m: torchtitan.trainer_initialized(
-                torchtitan.Layout.V3,
                 local_batch=int(m[1]),
                 global_batch=int(m[2]),
                 grad_accum=int(m[3]),
@@ -188,6 +184,7 @@ def titan_message(layout: torchtitan.Layout, msg: str) -> str:
         (r"Training completed", lambda m: torchtitan.TRAINING_COMPLETED),
         (r"Process group destroyed", lambda m: torchtitan.PROCESS_GROUP_DESTROYED),
         (r"Preparing (\S+) dataset from (.+)", lambda m: torchtitan.preparing_dataset(m[1], m[2])),
+        (r"Building (\S+) (\S+) with (.+)", lambda m: torchtitan.building(m[1], m[2], m[3])),
     ]
     for pattern, build in table:
         hit = re.fullmatch(pattern, msg)
@@ -197,8 +194,8 @@ def titan_message(layout: torchtitan.Layout, msg: str) -> str:
 
 
 def titan_launch(real: str) -> str:
-    found = match(r"\+ torchrun .* --rdzv_endpoint=(\S+) .* --job.config_file (\S+)", real)
-    return "+ " + " ".join(torchtitan.command(nodes=1, endpoint=found[1], config=found[2]))
+    found = match(r"\+ torchrun .* --rdzv_endpoint=(\S+) .* -m torchtitan.train (.+)", real)
+    return "+ " + " ".join(torchtitan.command(nodes=1, endpoint=found[1], args=found[2].split(" ")))
 
 
 # --- Megatron-LM --------------------------------------------------------------------------
@@ -946,13 +943,12 @@ def test_trainer_runtimes_past_a_day_print_as_timedelta_does() -> None:
 
 
 def test_torchtitan_model_args_give_each_architectures_ffn_width() -> None:
-    # The real line: "Building llama3 8B with ModelArgs(dim=4096, n_layers=32, n_heads=32,
-    # n_kv_heads=8, vocab_size=128256, multiple_of=1024, ffn_dim_multiplier=1.3, ...)"
-    # (index:19093018932).
-    assert torchtitan.ffn_args(4096, 14336) == (1024, 1.3)
-    assert torchtitan.ffn_args(8192, 28672) == (4096, 1.3)
-    assert torchtitan.ffn_args(16384, 53248) == (4096, 1.2)
-    assert torchtitan.ffn_args(4096, 11008) == (256, None)
+    # torchtitan/models/llama3/__init__.py at v0.2.0: 8B multiple_of=1024,
+    # ffn_dim_multiplier=1.3; 70B 4096 and 1.3; 405B 4096 and 1.2 (FFN 14336, 28672, 53248).
+    assert torchtitan_release.ffn_args(4096, 14336) == (1024, 1.3)
+    assert torchtitan_release.ffn_args(8192, 28672) == (4096, 1.3)
+    assert torchtitan_release.ffn_args(16384, 53248) == (4096, 1.2)
+    assert torchtitan_release.ffn_args(4096, 11008) == (256, None)
 
 
 @given(st.integers(1, 200), st.integers(1, 32))

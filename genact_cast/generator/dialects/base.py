@@ -252,14 +252,12 @@ def failure_lines(
     frames = torchrun.Frames(
         f"{'/usr/local/lib/python3.12/dist-packages' if site else '/opt/conda/lib/python3.11'}"
         "/torch/lib",
-        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
-        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
-        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
-        0x7F00_0000_0000 + draw.integer(0, 2**32) * 4096,
+        # Where mmap puts shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
+        *(0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(4)),
     )
     lines: list[str] = []
     for rank in range(ranks):
-        nanos = sorted(draw.integer(0, 999_999) for _ in range(6))
+        nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         ran = limit + (event.ran_ms - event.timeout_ms) + draw.integer(0, 40)
         timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, limit, ran)
         lines += [

@@ -1,16 +1,18 @@
-"""torchtitan's log: Python logging with the `[titan]` format, tagged `[rankN]:` by torchrun's
+"""torchtitan's log, pinned to its release v0.2.0 (2025-10-17): Python logging with the
+`[titan]` format (torchtitan/tools/logging.py:21), tagged `[rank0]:` by torchrun's
 `--local-ranks-filter 0 --role rank --tee 3`, and metrics in colour.
 
-The layout follows the torch release the run names (torchtitan tracks torch closely):
-`Layout.V1` is early 2025 (no `[titan]` tag, no tflops), `V2` mid 2025 (tflops), `V3` from
-torch 2.8 (grad_norm in the step line).
+Every line shape is a format string of that tag; presenters/frameworks/torchtitan/
+catalogue.tsv lists them with their file:line, and the tests hold every line of a cast
+against it.
 """
 
 from __future__ import annotations
 
-import enum
+import re
 from datetime import datetime
 
+from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
     Clock,
@@ -39,28 +41,13 @@ from genact_cast.generator.events import (
     StepStats,
 )
 
-
-class Layout(enum.Enum):
-    V1 = 1
-    V2 = 2
-    V3 = 3
-
-
-# --job.dump_folder ./outputs, --checkpoint.folder checkpoint: saves go to step-N below it.
+# --job.dump_folder ./outputs (the shipped configs'), --checkpoint.folder checkpoint: saves go
+# to step-N below it.
 FOLDER = "./outputs/checkpoint"
 
 
-def layout_for(torch_version: str) -> Layout:
-    major, minor = (int(part) for part in torch_version.split("+")[0].split(".")[:2])
-    if (major, minor) >= (2, 8):
-        return Layout.V3
-    if (major, minor) >= (2, 7):
-        return Layout.V2
-    return Layout.V1
-
-
 class Colors:
-    """torchtitan's `utils.Color` (or `NoColor` with --metrics.disable_color_printing)."""
+    """torchtitan's `utils.Color` (tools/utils.py:130), or `NoColor` when colour is off."""
 
     def __init__(self, *, enabled: bool) -> None:
         on = enabled
@@ -78,17 +65,13 @@ class Colors:
 PLAIN = Colors(enabled=False)
 
 
-def line(
-    layout: Layout, moment: datetime, message: str, *, level: str = "INFO", rank: int | None = 0
-) -> str:
-    """One logged line; `rank=None` for a run without torchrun's rank tag."""
+def line(moment: datetime, message: str, *, level: str = "INFO", rank: int | None = 0) -> str:
+    """One logged line (tools/logging.py:21); `rank=None` for a run without torchrun's tee."""
     tag = "" if rank is None else f"[rank{rank}]:"
-    titan = "" if layout is Layout.V1 else "[titan] "
-    return f"{tag}{titan}{logging_stamp(moment)} - root - {level} - {message}"
+    return f"{tag}[titan] {logging_stamp(moment)} - root - {level} - {message}"
 
 
 def step(
-    layout: Layout,
     *,
     step: int,
     loss: float,
@@ -100,16 +83,15 @@ def step(
     mfu_pct: float,
     colors: Colors = PLAIN,
 ) -> str:
-    """The metrics line, logged at step 1 and every `metrics.log_freq` steps."""
+    """components/metrics.py:440, logged at step 1 and every `metrics.log_freq` steps."""
     c = colors
-    head = f"{c.red}step: {step:2}  {c.green}loss: {loss:7.4f}  "
-    if layout is Layout.V3:
-        head += f"{c.orange}grad_norm: {grad_norm:7.4f}  "
-    memory_color = c.turquoise if layout is Layout.V3 else c.yellow
-    memory = f"{memory_color}memory: {memory_gib:5.2f}GiB({memory_pct:.2f}%)  "
-    throughput = f"{c.blue}tps: {round(tps):,}  "
-    flops = "" if layout is Layout.V1 else f"{c.cyan}tflops: {tflops:,.2f}  "
-    return f"{head}{memory}{throughput}{flops}{c.magenta}mfu: {mfu_pct:.2f}%{c.reset}"
+    return (
+        f"{c.red}step: {step:2}  {c.green}loss: {loss:7.4f}  "
+        f"{c.orange}grad_norm: {grad_norm:7.4f}  "
+        f"{c.turquoise}memory: {memory_gib:5.2f}GiB({memory_pct:.2f}%)  "
+        f"{c.blue}tps: {round(tps):,}  {c.cyan}tflops: {tflops:,.2f}  "
+        f"{c.magenta}mfu: {mfu_pct:.2f}%{c.reset}"
+    )
 
 
 def validate(
@@ -121,6 +103,7 @@ def validate(
     tps: float,
     colors: Colors = PLAIN,
 ) -> str:
+    """components/metrics.py:477."""
     c = colors
     return (
         f"{c.yellow}validate step: {step:2}  {c.green}loss: {loss:7.4f}  "
@@ -133,9 +116,24 @@ def starting_job(description: str) -> str:
     return f"Starting job: {description}"
 
 
+ENV_OVERRIDE = (
+    "ENV[TORCH_NCCL_ASYNC_ERROR_HANDLING] = 1 will be overridden to 3 based on job config"
+)
+
+
 def device_mesh(names: list[str], sizes: list[int]) -> str:
     quoted = ", ".join(f"'{name}'" for name in names)
     return f"Building {len(names)}-D device mesh with [{quoted}], {sizes}"
+
+
+def gc(reason: str, seconds: float) -> str:
+    """tools/utils.py:64: `[GC] %s took %.2f seconds`."""
+    return f"[GC] {reason} took {seconds:.2f} seconds"
+
+
+GC_INITIAL = "Initial GC collection"
+GC_PERIODIC = "Performing periodic GC collection"
+GC_CHECKPOINTER = "GC collection invoked by checkpointer."
 
 
 def cuda_capacity(device_name: str, capacity_gib: float) -> str:
@@ -150,13 +148,25 @@ def preparing_dataset(name: str, path: str) -> str:
     return f"Preparing {name} dataset from {path}"
 
 
-def model_size(flavor: str, params: int, colors: Colors = PLAIN) -> str:
-    return f"Model {flavor} {colors.red}size: {params:,} total parameters{colors.reset}"
+def building(name: str, flavor: str, args: str) -> str:
+    return f"Building {name} {flavor} with {args}"
 
 
-APPLIED_AC = "Applied selective activation checkpointing to the model"
-APPLIED_FULL_AC = "Applied full activation checkpointing to the model"
+def model_size(name: str, flavor: str, params: int, colors: Colors = PLAIN) -> str:
+    """train.py:176."""
+    c = colors
+    return f"{c.blue}Model {name} {flavor} {c.red}size: {params:,} total parameters{c.reset}"
+
+
+def applied_ac(mode: str) -> str:
+    """distributed/activation_checkpoint.py:325."""
+    return f"Applied {mode} activation checkpointing to the model"
+
+
+APPLIED_TP = "Applied Tensor Parallelism to the model"
 APPLIED_FSDP = "Applied FSDP to the model"
+MIXED_PRECISION = "Mixed precision training is handled by fully_shard"
+LOADING_TOKENIZER = "Loading tokenizer from tokenizer.json"
 
 
 def model_memory(gib: float, pct: float) -> str:
@@ -164,39 +174,18 @@ def model_memory(gib: float, pct: float) -> str:
 
 
 def trainer_initialized(
-    layout: Layout,
-    *,
-    local_batch: int,
-    global_batch: int,
-    grad_accum: int,
-    seq_len: int,
-    steps: int,
-    warmup: int,
+    *, local_batch: int, global_batch: int, grad_accum: int, seq_len: int, steps: int, warmup: int
 ) -> str:
-    """V2 and V3 announce the batch here; V1 says it in `training_starts`."""
+    """train.py:362."""
     return (
         f"Trainer is initialized with local batch size {local_batch}, global batch size "
         f"{global_batch}, gradient accumulation steps {grad_accum}, sequence length {seq_len}, "
-        f"total steps {steps} (warmup {warmup})" + ("" if layout is Layout.V3 else ".")
+        f"total steps {steps} (warmup {warmup})"
     )
 
 
-def training_starts(
-    layout: Layout,
-    step: int,
-    *,
-    local_batch: int = 0,
-    global_batch: int = 0,
-    seq_len: int = 0,
-    steps: int = 0,
-    warmup: int = 0,
-) -> str:
-    if layout is Layout.V1:
-        return (
-            f"Training starts at step {step}, with local batch size {local_batch}, global batch "
-            f"size {global_batch}, sequence length {seq_len}, total steps {steps} (warmup {warmup})"
-        )
-    return f"Training starts at step {step}" + ("" if layout is Layout.V3 else ".")
+def training_starts(step: int) -> str:
+    return f"Training starts at step {step}"
 
 
 def checkpointing_active(folder: str) -> str:
@@ -215,27 +204,15 @@ SAVING = "Saving the checkpoint (or staging if async is enabled)."
 
 
 def saved(seconds: float) -> str:
-    # The missing space before "in" is torchtitan's own.
+    # The missing space before "in" is torchtitan's own (components/checkpoint.py:529).
     return (
         f"Finished saving the checkpoint (or staging if async is enabled)in {seconds:.2f} seconds."
     )
 
 
-def saving_last(step: int) -> str:
-    return f"Saving a full checkpoint at last step, step {step}."
-
-
-TRAIN_TIMEOUT_SECONDS = 100  # comm.train_timeout_seconds' default
-GC_FREQ = 50  # training.gc_freq's default: a generation-1 collection every 50 steps
-
-
-def gc_periodic(seconds: float) -> str:
-    # "Peforming" is torchtitan's spelling in the releases of 2025.
-    return f"[GC] Peforming periodical GC collection. {seconds:.2f} seconds."
-
-
-def gc_checkpointer(seconds: float) -> str:
-    return f"[GC] GC collection invoked by checkpointer. {seconds:.2f} seconds."
+def saving_model_only(step: int, dtype: str = "torch.float32") -> str:
+    """components/checkpoint.py:768: the shipped configs' last_save_model_only = true."""
+    return f"Saving a model only checkpoint in {dtype} at last step, step {step}."
 
 
 def sync_timeout(timeout: str) -> str:
@@ -246,8 +223,11 @@ SLEEPING = "Sleeping 2 seconds for other ranks to complete"
 TRAINING_COMPLETED = "Training completed"
 PROCESS_GROUP_DESTROYED = "Process group destroyed"
 
+TRAIN_TIMEOUT_SECONDS = 100  # comm.train_timeout_seconds (config/job_config.py:761)
+LOG_FREQ = 10  # metrics.log_freq (config/job_config.py:66)
 
-def command(*, nodes: int, endpoint: str, config: str, max_restarts: int = 0) -> list[str]:
+
+def command(*, nodes: int, endpoint: str, args: list[str], max_restarts: int = 0) -> list[str]:
     """`run_train.sh`'s torchrun line: a c10d rendezvous at `endpoint` (host:port), only rank
     0's output, each line tagged with its rank."""
     words = ["torchrun", "--nproc_per_node=8"]
@@ -257,62 +237,20 @@ def command(*, nodes: int, endpoint: str, config: str, max_restarts: int = 0) ->
     if max_restarts:
         words.append(f"--max_restarts={max_restarts}")
     words += ["--local-ranks-filter", "0", "--role", "rank", "--tee", "3"]
-    return [*words, "-m", "torchtitan.train", "--job.config_file", config]
+    return [*words, "-m", "torchtitan.train", *args]
 
 
-# --- the run, as torchtitan prints it -----------------------------------------------------
-
-LOG_FREQ = 10
-
-
-def config_path(layout: Layout, family: str, flavor: str) -> str:
-    name = f"{family}_{flavor.lower()}.toml"
-    if layout is Layout.V1:
-        return f"./train_configs/{name}"
-    return f"./torchtitan/models/{family}/train_configs/{name}"
-
-
-def ffn_width(dim: int, multiple_of: int, multiplier: float | None) -> int:
-    """torchtitan's FeedForward width: 2/3 of 4·dim, times the multiplier, rounded up."""
-    hidden = int(2 * 4 * dim / 3)
-    if multiplier is not None:
-        hidden = int(multiplier * hidden)
-    return multiple_of * ((hidden + multiple_of - 1) // multiple_of)
-
-
-def ffn_args(dim: int, ffn: int) -> tuple[int, float | None]:
-    """(multiple_of, ffn_dim_multiplier) that give the model's FFN width, as the flavors
-    set them (Llama 3 8B: 1024 and 1.3; 70B: 4096 and 1.3; 405B: 4096 and 1.2)."""
-    for multiplier in (None, 1.3, 1.2, 1.5):
-        for multiple_of in (4096, 1024, 256):
-            if ffn_width(dim, multiple_of, multiplier) == ffn:
-                return multiple_of, multiplier
-    return 256, round(ffn / int(8 * dim / 3), 4)
-
-
-def rope_theta(facts: Facts) -> int:
-    """RoPE's base as each family released it: Llama 3 500k, Qwen2 1M, Llama 2 and
-    Mistral-7B (v0.1) 10k."""
-    name = facts.model_name
-    return 500_000 if "Llama-3" in name else 1_000_000 if "Qwen2" in name else 10_000
-
-
-def model_args(facts: Facts, layout: Layout) -> str:
-    """The model's `ModelArgs` repr, as `Building llama3 8B with ...` prints it."""
-    name = "ModelArgs" if layout is Layout.V1 else "TransformerModelArgs"
-    kv = "None" if facts.kv_heads == facts.heads else str(facts.kv_heads)
-    multiple_of, multiplier = ffn_args(facts.hidden, facts.ffn)
-    return (
-        f"{name}(dim={facts.hidden}, n_layers={facts.layers}, n_heads={facts.heads}, "
-        f"n_kv_heads={kv}, vocab_size={facts.vocab}, multiple_of={multiple_of}, "
-        f"ffn_dim_multiplier={multiplier}, norm_eps=1e-05, rope_theta={rope_theta(facts)}, "
-        f"max_seq_len={facts.seq_len}, depth_init=True, norm_type='rmsnorm')"
-    )
+# The elastic agent's own glog lines and the rank's c10d lines, which the tee does not tag.
+_AGENT = re.compile(r"\[rank\d+\]:|[WEI]\d{4} ")
+INIT_TIMEOUT_SECONDS = 300  # comm.init_timeout_seconds (config/job_config.py:758)
+GC_FREQ = 50  # training.gc_freq (config/job_config.py:245)
 
 
 class Log:
-    """torchtitan's output for one run: start-up, metrics every LOG_FREQ steps, checkpoints,
-    validation, the NCCL watchdog and torchrun when a GPU fails, and the end."""
+    """torchtitan v0.2.0's output for one run: start-up as `Trainer.__init__` logs it, metrics
+    at step 1 and every `log_freq` steps, saves every `checkpoint.interval` steps and at the
+    last, validation at step 1 and every `validation.freq` steps, the NCCL watchdog and
+    torchrun when a GPU fails, and the end."""
 
     logs_first_step = True
     has_bar = False
@@ -324,29 +262,87 @@ class Log:
         del cols  # torchtitan's logger knows nothing of the terminal
         self.facts = facts
         self.interval = interval
-        self.layout = layout_for(facts.torch)
         self.colors = Colors(enabled=color)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
         self.resume_step = 0
         self.memory_gib = 0.0
         self.clock = Clock()
+        shipped = release.shipped_flavor(facts)
+        self.toml = release.SHIPPED[shipped] if shipped else None
+        # A model the tag does not ship is the user's own flavor of the llama3 train spec,
+        # registered by their own module and config (docs/extension.md's way).
+        self.flavor = shipped or facts.model_name
+        # One GC collection between two logged steps at most, on a logged step.
+        self.gc_freq = interval * -(-GC_FREQ // interval)
+        self.validation_freq = facts.steps_per_epoch
+        self.held_validation: list[Out] = []
+
+    # The command and its config
+
+    def config_path(self) -> str:
+        if self.toml is not None:
+            return self.toml.path
+        return f"./train_configs/{self.facts.model_name.lower().replace('-', '_')}.toml"
+
+    def _overrides(self) -> list[str]:
+        """The flags that make the shipped config the run's: what the output shows."""
+        f, toml = self.facts, self.toml
+        if toml is None:  # the user's own config says it all
+            return []
+        words = ["--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"]
+        if self.interval != LOG_FREQ:
+            words.append(f"--metrics.log_freq={self.interval}")
+        if self.gc_freq != GC_FREQ:
+            words.append(f"--training.gc_freq={self.gc_freq}")
+        settings = [
+            ("--training.local_batch_size", f.micro_batch, toml.local_batch_size),
+            ("--training.seq_len", f.seq_len, toml.seq_len),
+            ("--training.steps", f.total_steps, toml.steps),
+            ("--lr_scheduler.warmup_steps", f.warmup, toml.warmup_steps),
+            ("--parallelism.tensor_parallel_degree", f.tp, toml.tensor_parallel),
+            ("--parallelism.pipeline_parallel_degree", f.pp, 1),
+        ]
+        words += [f"{flag}={value}" for flag, value, shipped in settings if value != shipped]
+        if f.grad_accum > 1:
+            words.append(f"--training.global_batch_size={f.global_batch}")
+        words.append(f"--training.dataset={self.dataset_name()}")
+        mode = self.ac_mode()
+        if mode != toml.ac_mode:
+            words.append(f"--activation_checkpoint.mode={mode}")
+        words.append("--checkpoint.enable")
+        if f.checkpoint_every != toml.checkpoint_interval:
+            words.append(f"--checkpoint.interval={f.checkpoint_every}")
+        words.append("--validation.enable")
+        if self.validation_freq != toml.validation_freq:
+            words.append(f"--validation.freq={self.validation_freq}")
+        if self.validation_steps() != toml.validation_steps:
+            words.append(f"--validation.steps={self.validation_steps()}")
+        return words
+
+    def ac_mode(self) -> str:
+        return "none" if self.facts.recompute == "off" else self.facts.recompute
+
+    def dataset_name(self) -> str:
+        return self.facts.dataset.lower().replace("-", "_")
+
+    def validation_steps(self) -> int:
+        f = self.facts
+        return max(1, -(-f.eval_samples // (f.micro_batch * f.dp)))
 
     def launch_words(self) -> list[str]:
         f = self.facts
+        args = ["--job.config_file", self.config_path(), *self._overrides()]
         words = command(
-            nodes=f.nodes,
-            endpoint=f"{f.master}:{f.port}",
-            config=config_path(self.layout, f.family, f.flavor),
-            max_restarts=3,
+            nodes=f.nodes, endpoint=f"{f.master}:{f.port}", args=args, max_restarts=MAX_RESTARTS
         )
-        if self.interval != LOG_FREQ:
-            words.append(f"--metrics.log_freq={self.interval}")
         return ["NCCL_DEBUG=INFO", *words]
+
+    # Output
 
     def _log(self, t: float, message: str, level: str = "INFO") -> Line:
         moment = self.facts.moment(self.clock.at(t))
-        return Line(line(self.layout, moment, message, level=level))
+        return Line(line(moment, message, level=level))
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
@@ -358,12 +354,9 @@ class Log:
         if isinstance(event, ModelReady):
             return self._model(event)
         if isinstance(event, DataReady):
-            return self._data(event)
+            return [self._log(event.t, training_starts(self.resume_step + 1))]
         if isinstance(event, Notice):
-            if event.kind == "gc":
-                seconds = float(dict(event.fields)["pause"])
-                return [self._log(event.t, gc_periodic(seconds))]
-            return []
+            return []  # torchtitan collects garbage on its own schedule (gc_freq)
         if isinstance(event, CheckpointSaved):
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
@@ -376,10 +369,12 @@ class Log:
         return []
 
     def finish_training(self, t: float) -> list[Out]:
-        lines: list[Out] = [self._log(t, SLEEPING), self._log(t + 2.0, TRAINING_COMPLETED)]
-        if self.layout is Layout.V3:
-            lines.append(self._log(t + 2.2, PROCESS_GROUP_DESTROYED))
-        return lines
+        return [
+            *self._flush_validation(),
+            self._log(t, SLEEPING),
+            self._log(t + 2.0, TRAINING_COMPLETED),
+            self._log(t + 2.2, PROCESS_GROUP_DESTROYED),
+        ]
 
     def stopped(self, t: float) -> list[Out]:
         return interrupted_lines(self.facts, self.incidentals, t)
@@ -392,32 +387,59 @@ class Log:
             f"{FOLDER}/step-{f.total_steps}",
             event.path,
             "--model_name",
-            f.family,
+            "llama3",
             "--model_flavor",
-            f.flavor,
+            self.flavor,
         ]
+
+    def _rates(self, tokens_per_second: float) -> tuple[float, float, float]:
+        """(tps, tflops, mfu %) as components/metrics.py computes them: tokens per second per
+        device, times the tag's FLOPs per token, over its peak for the device."""
+        f = self.facts
+        tps = tokens_per_second / f.gpus
+        flops = release.flops_per_token(f) * tps
+        return tps, flops / 1e12, 100 * flops / release.peak_flops(f)
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         self.memory_gib = stats.memory_gib
+        out: list[Out] = []
+        if stats.step > 1 and stats.step % self.gc_freq == 0:
+            # The collection runs as the step starts; its few hundredths of a second vary
+            # from one collection to the next (here with the step's loss digits).
+            seconds = 0.02 + int(stats.loss * 1e4) % 6 / 100
+            out.append(self._log(stats.t - stats.seconds, gc(GC_PERIODIC, seconds)))
+        tps, tflops, mfu = self._rates(stats.tokens_per_second)
         text = step(
-            self.layout,
             step=stats.step,
             loss=stats.loss,
             grad_norm=stats.grad_norm,
             memory_gib=stats.memory_gib,
             memory_pct=100 * stats.memory_gib / f.capacity_gib,
-            tps=stats.tokens_per_second / f.gpus,
-            tflops=stats.tflops_per_gpu,
-            mfu_pct=100 * stats.mfu,
+            tps=tps,
+            tflops=tflops,
+            mfu_pct=mfu,
             colors=self.colors,
         )
-        out: list[Out] = [self._log(stats.t, text)]
-        if stats.step > 1 and stats.step % GC_FREQ == 0:
-            # The GC handler runs as the step starts; its few hundredths of a second vary
-            # from one collection to the next (here with the step's loss digits).
-            seconds = 0.02 + int(stats.loss * 1e4) % 6 / 100
-            out.insert(0, self._log(stats.t - stats.seconds, gc_periodic(seconds)))
+        out.append(self._log(stats.t, text))
+        if stats.step == 1:
+            # Step 1 validates (components/validate.py:31), then the process groups' timeout
+            # drops to train_timeout_seconds (train.py:633). The held-out loss of the model of
+            # step 1 is its training loss; forward passes alone run three times as fast.
+            out.append(
+                self._log(
+                    stats.t + 0.4,
+                    validate(
+                        step=1,
+                        loss=stats.loss,
+                        memory_gib=stats.memory_gib,
+                        memory_pct=100 * stats.memory_gib / f.capacity_gib,
+                        tps=3 * tps,
+                        colors=self.colors,
+                    ),
+                )
+            )
+            out.append(self._log(stats.t + 0.41, sync_timeout("0:01:40")))
         return out
 
     def _launched(self, event: Launched) -> list[Out]:
@@ -431,24 +453,20 @@ class Log:
         if event.attempt == 0:
             out += [Line(text) for text in banner(f, f.moment(event.t), self.incidentals)]
         t = event.t + 4.0
-        out.append(self._log(t, starting_job(f"{f.model_name} training")))
-        if self.layout is not Layout.V1:
-            out.append(
-                self._log(
-                    t + 1.2,
-                    "ENV[TORCH_NCCL_ASYNC_ERROR_HANDLING] = 1 will be overridden to 3 "
-                    "based on job config",
-                    "WARNING",
-                )
-            )
+        description = self.toml.description if self.toml else f"{f.model_name} training"
+        out += [
+            self._log(t, starting_job(description)),
+            self._log(t + 1.2, ENV_OVERRIDE, "WARNING"),
+        ]
         names, sizes = ["dp_shard"], [f.dp]
         if f.pp > 1:
             names, sizes = ["pp", *names], [f.pp, *sizes]
         if f.tp > 1:
             names, sizes = [*names, "tp"], [*sizes, f.tp]
-        out.append(self._log(t + 1.21, device_mesh(names, sizes)))
-        if self.layout is Layout.V3:
-            out.append(self._log(t + 1.22, "[GC] Initial GC collection took 0.00 seconds"))
+        out += [
+            self._log(t + 1.21, device_mesh(names, sizes)),
+            self._log(t + 1.22, gc(GC_INITIAL, 0.0)),
+        ]
         return out
 
     def _model(self, event: ModelReady) -> list[Out]:
@@ -457,24 +475,35 @@ class Log:
         start = t - 1.2
         state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters, FSDP-sharded
         out: list[Out] = [
-            self._log(start, "Loading tokenizer from tokenizer.json"),
-            self._log(start + 0.01, preparing_dataset(f.dataset.lower(), f"datasets/{f.dataset}")),
+            self._log(start, LOADING_TOKENIZER),
             self._log(
-                start + 0.3, f"Building {f.family} {f.flavor} with {model_args(f, self.layout)}"
+                start + 0.01, preparing_dataset(self.dataset_name(), f"datasets/{f.dataset}")
             ),
+            self._log(start + 0.3, building("llama3", self.flavor, release.model_args(f))),
             self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
-            self._log(start + 0.32, peak_flops(f.peak_tflops * 1e12)),
-            self._log(start + 0.5, model_size(f"{f.family} {f.flavor}", f.params, self.colors)),
+            self._log(start + 0.5, model_size("llama3", self.flavor, f.params, self.colors)),
         ]
-        if f.recompute != "off":  # --activation_checkpoint.mode none logs nothing
-            applied = APPLIED_FULL_AC if f.recompute == "full" else APPLIED_AC
-            out.append(self._log(start + 0.51, applied))
+        if self.ac_mode() != "none":  # --activation_checkpoint.mode none logs nothing
+            out.append(self._log(start + 0.51, applied_ac(self.ac_mode())))
         if f.tp > 1:
-            out.append(self._log(start + 0.55, "Applied Tensor Parallelism to the model"))
+            out.append(self._log(start + 0.55, APPLIED_TP))
         out += [
             self._log(start + 0.59, APPLIED_FSDP),
+            self._log(start + 0.8, peak_flops(release.peak_flops(f))),
             self._log(start + 0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
             self._log(start + 0.81, checkpointing_active(FOLDER)),
+            self._log(start + 0.82, MIXED_PRECISION),
+            self._log(
+                start + 0.83,
+                trainer_initialized(
+                    local_batch=f.micro_batch,
+                    global_batch=f.global_batch,
+                    grad_accum=f.grad_accum,
+                    seq_len=f.seq_len,
+                    steps=f.total_steps,
+                    warmup=f.warmup,
+                ),
+            ),
         ]
         if event.loaded_from is not None:
             # A resume loads torchtitan's own `step-N` folder; a first launch the base weights.
@@ -485,49 +514,32 @@ class Log:
             ]
         return out
 
-    def _data(self, event: DataReady) -> list[Out]:
-        f = self.facts
-        first = self.resume_step + 1
-        local = f.micro_batch
-        if self.layout is Layout.V1:
-            return [
-                self._log(
-                    event.t,
-                    training_starts(
-                        self.layout,
-                        first,
-                        local_batch=local,
-                        global_batch=f.global_batch,
-                        seq_len=f.seq_len,
-                        steps=f.total_steps,
-                        warmup=f.warmup,
-                    ),
-                )
-            ]
-        return [
-            self._log(
-                event.t,
-                trainer_initialized(
-                    self.layout,
-                    local_batch=local,
-                    global_batch=f.global_batch,
-                    grad_accum=f.grad_accum,
-                    seq_len=f.seq_len,
-                    steps=f.total_steps,
-                    warmup=f.warmup,
-                ),
-            ),
-            self._log(event.t + 0.001, training_starts(self.layout, first)),
-        ]
+    def _saves_at(self, step: int) -> bool:
+        """components/checkpoint.py:789: every `interval` steps and at the last."""
+        return step == self.facts.total_steps or step % self.facts.checkpoint_every == 0
 
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        if not self._saves_at(event.step):
+            return self._flush_validation()  # an epoch's end torchtitan knows nothing of
         t = event.t - event.blocking
-        head = saving_last(event.step) if event.step == self.facts.total_steps else SAVING
-        return [
-            self._log(t, head),
-            self._log(t + 0.001, gc_checkpointer(0.0)),
-            self._log(event.t, saved(event.blocking)),
-        ]
+        gc_seconds = 0.01 + int(event.blocking * 100) % 5 / 100
+        if event.step == self.facts.total_steps:
+            lines = [
+                self._log(t, SAVING),
+                self._log(t + 0.001, saving_model_only(event.step)),
+                self._log(event.t, gc(GC_CHECKPOINTER, gc_seconds)),
+            ]
+        else:
+            lines = [
+                self._log(t, SAVING),
+                self._log(event.t - 0.01, gc(GC_CHECKPOINTER, gc_seconds)),
+                self._log(event.t, saved(event.blocking)),
+            ]
+        return [*lines, *self._flush_validation()]
+
+    def _flush_validation(self) -> list[Out]:
+        held, self.held_validation = self.held_validation, []
+        return held
 
     def _validate(self, event: Evaluated) -> list[Out]:
         f = self.facts
@@ -540,24 +552,25 @@ class Log:
             tps=tps,
             colors=self.colors,
         )
-        return [self._log(event.t, text)]
+        out: list[Out] = [self._log(event.t, text)]
+        if self._saves_at(event.step):
+            # The loop saves, then validates (train.py:615-625): the save's lines go first.
+            self.held_validation = out
+            return []
+        return out
 
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
-        # `--local-ranks-filter 0`: rank 0 alone, every line of its stream tagged by the tee;
-        # the process groups run with `train_timeout_seconds` (100 s) from the first step on.
+        # `--local-ranks-filter 0`: rank 0 alone, every line of its stream tagged by the tee.
+        # After step 1 the process groups time out after train_timeout_seconds; workers that
+        # resumed from a checkpoint never pass step 1 and keep init_timeout_seconds.
+        seconds = INIT_TIMEOUT_SECONDS if self.resume_step else TRAIN_TIMEOUT_SECONDS
         lines = failure_lines(
-            self.facts,
-            self.incidentals,
-            event,
-            restarts_left=left,
-            timeout_ms=TRAIN_TIMEOUT_SECONDS * 1000,
+            self.facts, self.incidentals, event, restarts_left=left, timeout_ms=seconds * 1000
         )
         return [
-            Line(
-                out.text if out.text.startswith(("[rank", "W", "E", "I")) else f"[rank0]:{out.text}"
-            )
+            Line(out.text if _AGENT.match(out.text) else f"[rank0]:{out.text}")
             if isinstance(out, Line)
             else out
             for out in lines

@@ -1,0 +1,154 @@
+"""The torchtitan dialect against its one release, v0.2.0: every line of a cast is the
+logger's format around a format string of that tag (presenters/frameworks/torchtitan/
+catalogue.tsv), the launch command names a config the tag ships (or the user's own) with
+the flags that make the output, and the loop saves, validates and logs as train.py does."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shlex
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import torchtitan_release as release
+from genact_cast.generator.dialects.torchtitan import Log
+from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from tests.release_catalogue import OTHERS, Entry, cast_lines, catalogue
+
+# Seeds the other tests do not use; with and without failures, pre-training, continued
+# pre-training and fine-tuning, shipped flavors and a user's own.
+CASES = [
+    RecordOptions(seed=23, framework="torchtitan", model="Llama-3-8B", kind="pretrain", failures=1),
+    RecordOptions(seed=31, framework="torchtitan", model="Llama-3.1-70B", kind="continue"),
+    RecordOptions(seed=41, framework="torchtitan", kind="sft", failures=2),
+    RecordOptions(seed=43, framework="torchtitan", kind="pretrain"),
+]
+LOGGER = re.compile(
+    r"(?:\[rank0\]:)?\[titan\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - root - "
+    r"(?:INFO|WARNING) - (?P<message>.*)"
+)
+
+
+@functools.cache
+def entries() -> list[Entry]:
+    return catalogue("torchtitan")
+
+
+@functools.cache
+def lines(index: int) -> list[str]:
+    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
+    plan = make_plan(options)
+    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+
+
+def unmatched(found: list[str]) -> tuple[list[str], set[str]]:
+    used: set[str] = set()
+    missing = []
+    for line in found:
+        if OTHERS.match(line) or OTHERS.match(line.removeprefix("[rank0]:")):
+            continue  # torchrun's, c10d's and NCCL's lines (their own format tests)
+        logged = LOGGER.fullmatch(line)
+        entry = None
+        if logged is not None:
+            message = logged["message"]
+            entry = next((e for e in entries() if e.pattern.fullmatch(message)), None)
+        if entry is None:
+            missing.append(line)
+        else:
+            used.add(entry.key)
+    return missing, used
+
+
+def test_the_catalogue_names_its_release_and_a_source_line_for_every_shape() -> None:
+    assert release.RELEASE == "v0.2.0"
+    for entry in entries():
+        assert re.fullmatch(r"torchtitan/[\w/]+\.py:\d+", entry.where), entry
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_every_line_of_a_cast_is_a_format_of_the_pinned_release(index: int) -> None:
+    missing, used = unmatched(lines(index))
+    assert not missing, missing[:5]
+    assert len(used) >= 20, sorted(used)
+
+
+def test_a_line_of_another_release_is_caught() -> None:
+    # torchtitan of mid 2025 (before v0.2.0) spelled its periodic collection so.
+    old = (
+        "[rank0]:[titan] 2025-06-16 22:30:48,735 - root - INFO - "
+        "[GC] Peforming periodical GC collection. 0.06 seconds."
+    )
+    assert unmatched([old])[0] == [old]
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_the_command_makes_the_output(index: int) -> None:
+    options = CASES[index]._replace(duration=60.0)
+    plan = make_plan(options)
+    facts = facts_for(plan)
+    log = Log(facts, color=False, interval=logging_interval(plan))
+    words = shlex.split(shlex.join(log.launch_words()))
+    assert words[words.index("--job.config_file") + 1] == log.config_path()
+    text = "\n".join(lines(index))
+    if log.toml is not None:
+        # The shipped config turns profiling and TensorBoard on, checkpoints and validation off.
+        assert {"--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"} <= set(words)
+        assert {"--checkpoint.enable", "--validation.enable"} <= set(words)
+        steps = next((w for w in words if w.startswith("--training.steps=")), None)
+        shown = int(steps.split("=")[1]) if steps else log.toml.steps
+        assert f"total steps {shown} " in text
+    assert "Profiling active" not in text
+    assert "TensorBoard logging enabled" not in text
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_saves_validation_and_logging_follow_the_loop(index: int) -> None:
+    options = CASES[index]._replace(duration=60.0)
+    plan = make_plan(options)
+    facts = facts_for(plan)
+    interval = logging_interval(plan)
+    text = "\n".join(lines(index))
+    logged = [int(s) for s in re.findall(r" - step: +(\d+) ", text)]
+    assert logged[0] == 1
+    assert all(s % interval == 0 for s in logged[1:])
+    validated = [int(s) for s in re.findall(r"validate step: +(\d+) ", text)]
+    assert validated[0] == 1  # step 1 validates (components/validate.py:31)
+    assert all(s == 1 or s % facts.steps_per_epoch == 0 for s in validated)
+    # A save at every multiple of checkpoint.interval, a model-only one at the last step.
+    last = re.findall(
+        r"Saving a model only checkpoint in torch\.float32 at last step, step (\d+)\.", text
+    )
+    assert last == [str(facts.total_steps)]
+    assert "Peforming" not in text
+    for gc in re.finditer(
+        r"\[GC\] Performing periodic GC collection took [\d.]+ seconds\n.*step: +(\d+) ", text
+    ):
+        assert int(gc[1]) % (interval * -(-50 // interval)) == 0
+
+
+def test_a_timeout_after_step_one_is_train_timeout_seconds() -> None:
+    text = "\n".join(lines(0))
+    first = re.search(r"Timeout\(ms\)=(\d+)", text)
+    assert first is not None
+    assert first[1] == "100000"
+    assert "Synchronizing and adjusting timeout for all ProcessGroups to 0:01:40" in text
+    assert "terminate called after throwing an instance of 'c10::DistBackendError'" in text
+
+
+def test_tflops_follow_the_tags_formula() -> None:
+    options = CASES[0]._replace(duration=60.0)
+    facts = facts_for(make_plan(options))
+    flops = release.flops_per_token(facts)
+    # Llama 3 8B at 8192: 6 * (8,030,261,248 - 128,256 * 4096) + 12 * 32 * 32 * 128 * 8192
+    if facts.params == 8_030_261_248 and facts.seq_len == 8192:
+        assert flops == 6 * (8_030_261_248 - 525_336_576) + 12 * 32 * 32 * 128 * 8192
+    for found in re.finditer(
+        r"tps: ([\d,]+)  tflops: ([\d,.]+)  mfu: ([\d.]+)%", "\n".join(lines(0))
+    ):
+        tps = float(found[1].replace(",", ""))
+        assert abs(float(found[2].replace(",", "")) - flops * tps / 1e12) < 0.01 * max(
+            1.0, flops * tps / 1e12
+        )
+        assert abs(float(found[3]) - 100 * flops * tps / release.peak_flops(facts)) < 0.02
