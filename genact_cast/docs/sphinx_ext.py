@@ -63,12 +63,13 @@ class _CastDirective(SphinxDirective):
         logger.warning("genact-cast: %s", message, location=self.get_location(), type="genact-cast")
         return []
 
-    def _player(self, prepared: Prepared, names: Any) -> list[nodes.Node]:
+    def _player(self, prepared: Prepared, names: Any, source: list[str]) -> list[nodes.Node]:
         for warning in prepared.warnings:
             self._warn(warning)
         player = player_options(self._pairs(names))
         node = genact_cast_player()
         node["cast"] = str(prepared.path)
+        node["source"] = source  # to make the cast again if the cache was removed
         node["key"] = prepared.key
         node["file"] = prepared.file_name
         node["title"] = prepared.title
@@ -89,11 +90,12 @@ class GenactCastDirective(_CastDirective):
 
     def run(self) -> list[nodes.Node]:
         try:
-            options = record_options(record_args(self._pairs(record_option_names())))
+            args = record_args(self._pairs(record_option_names()))
+            options = record_options(args)
             prepared = _cache(self.env).generated(options)
             if prepared.made:
                 logger.info("genact-cast: generated %s (seed %d)", prepared.file_name, options.seed)
-            return self._player(prepared, GENERATED_PLAYER_OPTIONS)
+            return self._player(prepared, GENERATED_PLAYER_OPTIONS, ["record", *args])
         except GenactCastError as exc:
             return self._warn(str(exc))
 
@@ -116,7 +118,7 @@ class AsciicastDirective(_CastDirective):
         self.env.note_dependency(str(relative))
         try:
             prepared = _cache(self.env).from_file(source)
-            return self._player(prepared, PLAYER_OPTIONS)
+            return self._player(prepared, PLAYER_OPTIONS, ["file", str(source)])
         except GenactCastError as exc:
             return self._warn(str(exc))
 
@@ -147,6 +149,18 @@ def _outdated(
     return sorted(_docs(env))
 
 
+def _cached(env: BuildEnvironment, node: genact_cast_player) -> Path:
+    """The node's cast in the cache, made again if the cache was removed since it was read."""
+    path = Path(node["cast"])
+    if not path.is_file():
+        kind, *rest = node["source"]
+        cache = _cache(env)
+        made = cache.generated(record_options(rest)) if kind == "record" else None
+        made = made or cache.from_file(Path(rest[0]))
+        path = made.path
+    return path
+
+
 def _plays(app: Sphinx) -> bool:
     builder = app.builder
     return builder is not None and builder.format == "html" and not builder.name.startswith("epub")
@@ -157,7 +171,7 @@ def visit_player_html(self: SphinxTranslator, node: genact_cast_player) -> None:
     builder: Any = self.builder
     uri = builder.get_target_uri(builder.current_docname)
     folder = "" if "#" in uri else uri.rstrip("/") if uri.endswith("/") else posixpath.dirname(uri)
-    copy_into(Path(node["cast"]), Path(builder.outdir, folder, node["file"]))
+    copy_into(_cached(self.builder.env, node), Path(builder.outdir, folder, node["file"]))
     markup = player_html(
         node["file"], node["options"], caption=node["caption"] or None, title=node["title"]
     )
@@ -183,7 +197,8 @@ class StillsWithoutJavaScript(SphinxPostTransform):
                 node.replace_self([])
 
     def _still(self, node: genact_cast_player) -> nodes.Element:
-        prepared = Prepared(node["key"], Path(node["cast"]), node["title"], node["duration"], ())
+        cast = _cached(self.env, node)
+        prepared = Prepared(node["key"], cast, node["title"], node["duration"], ())
         cache = _cache(self.env)
         caption = node["caption"] or node["title"]
         supported = self.app.builder.supported_image_types
