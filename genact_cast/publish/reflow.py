@@ -49,6 +49,9 @@ def _contract(line: Line, length: int, blank: Char) -> Line | None:
     if len(line.cells) <= length:
         return None
     boundary = line.cells[length].data == ""
+    if boundary and length == 1:  # a wide character wider than the terminal: a blank
+        line.cells[0:2] = [line.cells[0]._replace(data=" ")]
+        return _contract(line, length, blank)
     if boundary:
         length -= 1
     rest = Line(line.cells[length:], line.wrapped)

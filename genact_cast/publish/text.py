@@ -1,7 +1,9 @@
 """The final screen of a cast as plain text, with its chapters: for search and for readers.
 
 `plain` is the one way text from a cast reaches a plain-text document: control and
-format characters (escape sequences, bidirectional overrides) are dropped.
+format characters (escape sequences, bidirectional overrides) are dropped; a
+private-use character (a powerline or Nerd Font symbol, which only the right font can
+draw) becomes one placeholder character, so the columns after it stay where they were.
 """
 
 from __future__ import annotations
@@ -10,13 +12,22 @@ import unicodedata
 
 from genact_cast.publish.screens import Timeline, last_screen, row_text
 
-_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+PLACEHOLDER = "\ufffd"  # for a private-use character
 
 
 def plain(text: str) -> str:
-    """`text` with every control or format character removed (tabs become spaces)."""
+    """`text` with control and format characters removed (tabs become spaces) and
+    private-use characters replaced by `PLACEHOLDER`."""
     text = text.replace("\t", " ")
-    return "".join(c for c in text if unicodedata.category(c) not in _DROPPED)
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Co":
+            out.append(PLACEHOLDER)
+        elif category not in _DROPPED:
+            out.append(char)
+    return "".join(out)
 
 
 def clock(seconds: float) -> str:

