@@ -69,7 +69,7 @@ def open_cast(source: str, *, shown: str | None = None) -> Iterator[CastReader]:
     """A reader for `source`, closed when the block ends; `shown` names it in messages
     (the URL of a cast read from its downloaded copy)."""
     if source == "-":
-        _wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")
+        wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")
         yield CastReader(sys.stdin.buffer, shown or "<stdin>")
     elif is_url(source):
         with _download(source) as stream:
@@ -111,11 +111,11 @@ def _open_file(source: str) -> Iterator[IO[bytes]]:
     os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as stream:
         if not stat.S_ISREG(mode):
-            _wait_for_data(fd, source)
+            wait_for_data(fd, source)
         yield stream
 
 
-def _wait_for_data(fd: int, source: str) -> None:
+def wait_for_data(fd: int, source: str) -> None:
     """A pipe or FIFO that writes nothing at all is given up, not waited on forever."""
     try:
         if stat.S_ISREG(os.fstat(fd).st_mode):

@@ -5,10 +5,13 @@ and what appears at the path while the file is being written."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -121,14 +124,53 @@ def test_a_name_with_control_characters_is_refused(tmp_path: Path, name: str) ->
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_read_only_place_is_refused_before_any_work(tmp_path: Path) -> None:
-    if not os.statvfs("/sys").f_flag & os.ST_RDONLY:
-        pytest.skip("no read-only file system here")
-    result = genact("record", "--seed", "1", "-o", "/sys/x.cast", cwd=tmp_path)
-    assert result.returncode == 1
+def as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """genact-cast as an unprivileged user (root may write anywhere), or skip."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root, to run as another user")
+    return subprocess.run(
+        [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+         "genact_cast", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(cwd)},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Iterator[Path]:
+    """A directory the unprivileged user can reach (pytest's own is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="genact-test-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    shutil.rmtree(folder)
+
+
+def test_a_read_only_place_is_refused_before_any_work(shared: Path) -> None:
+    tmp_path = shared
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o555)
+    result = as_nobody("record", "--seed", "1", "-o", str(folder / "x.cast"), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
     assert result.stderr == (
-        "genact-cast: cannot write /sys/x.cast: directory /sys is not writable\n"
+        f"genact-cast: cannot write {folder / 'x.cast'}: directory {folder} is not writable\n"
     )
+    assert list(folder.iterdir()) == []
+
+
+def test_a_read_only_file_is_not_replaced_even_with_overwrite(shared: Path) -> None:
+    tmp_path = shared
+    tmp_path.chmod(0o777)  # the directory is writable: a rename could replace the file
+    mine = tmp_path / "mine.cast"
+    mine.write_text("kept")
+    mine.chmod(0o444)
+    result = as_nobody("record", "--seed", "1", "-o", str(mine), "--overwrite", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"genact-cast: cannot write {mine}: it is read-only\n"
+    assert mine.read_text() == "kept"
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.cast"]
 
 
 def test_what_appears_at_the_path_while_writing_is_never_replaced(tmp_path: Path) -> None:

@@ -36,3 +36,28 @@ def test_pause_on_markers_without_a_terminal_plays_through_without_spinning() ->
     assert output.endswith(b"\x1b[0m\x1b[?25h")  # played to the end, then restored
     assert wall > 2.0  # it did wait for the events' times
     assert cpu < 0.5 * wall, f"{cpu:.1f} s of CPU in {wall:.1f} s"
+
+
+def test_loop_on_a_silent_pipe_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`play --loop -` spools standard input: a pipe that never writes is not waited on
+    forever (the bound play uses for a FIFO)."""
+    import io
+    import os
+
+    from genact_cast import limits
+    from genact_cast.commands.play import play_cast
+    from genact_cast.errors import GenactCastError
+
+    monkeypatch.setattr(limits, "FIRST_BYTE_SECONDS", 1.0)
+    read_end, write_end = os.pipe()
+    try:
+        with open(read_end, "rb", buffering=0, closefd=False) as raw:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(raw)))
+            started = time.monotonic()
+            with pytest.raises(GenactCastError, match="nothing to read within the limit"):
+                play_cast("-", speed=1.0, idle_time_limit=None, loop=True,
+                          pause_on_markers=False, start_at=None, unsafe=False)  # fmt: skip
+            assert time.monotonic() - started < 10
+    finally:
+        os.close(read_end)
+        os.close(write_end)
