@@ -34,7 +34,7 @@ def test_pause_on_markers_without_a_terminal_plays_through_without_spinning() ->
     assert process.returncode == 0, errors
     assert b"torchrun" in output
     assert output.endswith(b"\x1b[0m\x1b[?25h")  # played to the end, then restored
-    assert wall > 2.0  # it did wait for the events' times
+    assert wall > 1.0  # it did wait for the events. times
     assert cpu < 0.5 * wall, f"{cpu:.1f} s of CPU in {wall:.1f} s"
 
 
