@@ -65,7 +65,10 @@ def _project(folder: Path) -> Path:
     src = folder / "src"
     (src / "casts").mkdir(parents=True)
     (src / "guide").mkdir()
-    (src / "conf.py").write_text('project = "demo"\nextensions = ["genact_cast.sphinx"]\n')
+    (src / "conf.py").write_text(
+        'project = "demo"\nextensions = ["genact_cast.sphinx"]\n'
+        'genact_cast_player_defaults = {"pause_on_markers": True}\n'
+    )
     (src / "guide" / "page.rst").write_text(PAGE)
     cast = src / "casts" / "demo.cast"
     shutil.copy(ROOT / "casts" / "seed7-80x24.cast", cast)
@@ -108,6 +111,7 @@ def test_the_html_build_is_clean_and_generates_each_cast_once(built: dict[str, A
     # sphinxcontrib-asciinema's directive name and its player options work too.
     guide = (html / "guide" / "page.html").read_text()
     assert "&quot;controls&quot;: false" in guide
+    assert guide.count("&quot;pauseOnMarkers&quot;: true") == 2  # conf.py's defaults
     assert "&quot;preload&quot;: true" in guide
 
 
@@ -280,6 +284,16 @@ def test_bad_options_are_warnings_at_their_line_never_a_traceback(
     ]
     for line in expected:
         assert line in out, out
+    (src / "conf.py").write_text(
+        'extensions = ["genact_cast.sphinx"]\ngenact_cast_player_defaults = {"fit": "wide"}\n'
+    )
+    config = run([*SPHINX, "-W", "-b", "html", str(src), str(tmp_path / "html")], env)
+    assert config.returncode != 0
+    assert (
+        "WARNING: genact-cast: conf.py: genact_cast_player_defaults: fit must be one of width, "
+        "height, both, none (got 'wide')" in config.stderr
+    )
+    assert "Traceback" not in config.stderr
 
 
 def test_without_pillow_latex_gets_the_screen_as_text_and_says_so(

@@ -29,7 +29,14 @@ from genact_cast.docs import assets
 from genact_cast.docs.casts import CastCache, Prepared, copy_into
 from genact_cast.docs.markdown_blocks import Block, Found, Link, replace_casts
 from genact_cast.docs.markup import player_html, player_json
-from genact_cast.docs.options import FITS, DocsOptionError, Player, player_options, record_options
+from genact_cast.docs.options import (
+    FITS,
+    DocsOptionError,
+    Player,
+    for_generated,
+    player_options,
+    record_options,
+)
 from genact_cast.errors import GenactCastError
 from genact_cast.escape import terminal_text
 
@@ -133,7 +140,7 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
             log.info("genact-cast: generated %s (seed %d)", prepared.file_name, options.seed)
         folder = posixpath.dirname(page.file.dest_uri)
         self.outputs[posixpath.join(folder, prepared.file_name)] = prepared.path
-        player = player_options(block.player, defaults=_for_generated(self.defaults))
+        player = player_options(block.player, defaults=for_generated(self.defaults))
         return self._markup(prepared, prepared.file_name, player, block.caption)
 
     def _file(self, link: Link, page: Page, files: Files) -> str:
@@ -153,11 +160,6 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
     def _markup(self, prepared: Prepared, url: str, player: Player, caption: str | None) -> str:
         options = player_json(player, prepared)
         return player_html(url, options, caption=caption or None, title=prepared.title)
-
-
-def _for_generated(defaults: Player) -> Player:
-    """A generated cast carries its own speed, idle limit and theme (record's options)."""
-    return Player(**{**defaults.__dict__, "speed": 1.0, "idle_time_limit": None, "theme": None})
 
 
 def _first_line(source: Path, markdown: str) -> int:

@@ -194,6 +194,27 @@ def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None 
     return Player(**{**player.__dict__, "theme": theme})
 
 
+def for_generated(defaults: Player) -> Player:
+    """Defaults for a generated cast, which carries its own speed, idle limit and theme
+    (`record`'s options)."""
+    return Player(**{**defaults.__dict__, "speed": 1.0, "idle_time_limit": None, "theme": None})
+
+
+def defaults_from(mapping: dict[str, object], where: str) -> Player:
+    """Player defaults from a tool's configuration (`autoplay: true`, `start_at: 5`, ...)."""
+    pairs = []
+    for key, value in mapping.items():
+        name = str(key).replace("_", "-")
+        if isinstance(value, bool):
+            pairs.append((name, "true" if value else "false"))
+        elif value is not None:
+            pairs.append((name, str(value)))
+    try:
+        return player_options(pairs)
+    except DocsOptionError as exc:
+        raise DocsOptionError(f"{where}: {exc}") from None
+
+
 def _flag(name: str, value: str) -> bool:
     text = value.strip().lower()
     if text in _TRUE:

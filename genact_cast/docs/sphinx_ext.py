@@ -32,6 +32,9 @@ from genact_cast.docs.options import (
     GENERATED_PLAYER_OPTIONS,
     OWN_OPTIONS,
     PLAYER_OPTIONS,
+    Player,
+    defaults_from,
+    for_generated,
     player_options,
     record_args,
     record_option_names,
@@ -66,7 +69,10 @@ class _CastDirective(SphinxDirective):
     def _player(self, prepared: Prepared, names: Any, source: list[str]) -> list[nodes.Node]:
         for warning in prepared.warnings:
             self._warn(warning)
-        player = player_options(self._pairs(names))
+        defaults = _defaults(self.config)
+        if names is GENERATED_PLAYER_OPTIONS:
+            defaults = for_generated(defaults)
+        player = player_options(self._pairs(names), defaults=defaults)
         node = genact_cast_player()
         node["cast"] = str(prepared.path)
         node["source"] = source  # to make the cast again if the cache was removed
@@ -121,6 +127,21 @@ class AsciicastDirective(_CastDirective):
             return self._player(prepared, PLAYER_OPTIONS, ["file", str(source)])
         except GenactCastError as exc:
             return self._warn(str(exc))
+
+
+def _defaults(config: Any) -> Player:
+    return defaults_from(config.genact_cast_player_defaults, "genact_cast_player_defaults")
+
+
+def _check_config(app: Sphinx, config: Any) -> None:
+    """Bad defaults are a warning (an error with -W), and are not used."""
+    try:
+        if not isinstance(config.genact_cast_player_defaults, dict):
+            raise GenactCastError("genact_cast_player_defaults must be a dict of player options")
+        _defaults(config)
+    except GenactCastError as exc:
+        logger.warning("genact-cast: conf.py: %s", exc, type="genact-cast")
+        config.genact_cast_player_defaults = {}
 
 
 def _docs(env: BuildEnvironment) -> set[str]:
@@ -259,6 +280,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     GenactCastDirective.option_spec = _spec(
         [*record_option_names(), *GENERATED_PLAYER_OPTIONS, *OWN_OPTIONS]
     )
+    # Player options for every cast, as a page's options would give them (sphinxcontrib-
+    # asciinema's `sphinxcontrib_asciinema_defaults`): {"autoplay": True, "loop": True}.
+    app.add_config_value("genact_cast_player_defaults", {}, "env", types=[dict])
+    app.connect("config-inited", _check_config)
     app.add_node(genact_cast_player, html=(visit_player_html, None))
     app.add_directive("genact-cast", GenactCastDirective)
     app.add_directive("asciicast", AsciicastDirective)
