@@ -102,7 +102,6 @@ STEPS_PER_PRINT = 10
 SHARDS_DESC = "Saving checkpoint shards: "
 LR_WARNING = "lr_schedules.py:858:get_lr"
 LR_NOT_STARTED = "Attempting to get learning rate from scheduler before it has started"
-VERSION = dsc.VERSION
 PYTHON = "/usr/bin/python"
 START_STEP = 2  # ThroughputTimer's start_step: the first two steps are not timed
 TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
@@ -154,30 +153,43 @@ class Log:
         # of a large launch cost a datetime each otherwise.
         base = self.facts.moment(start)
         base_ms = base.microsecond // 1000
+        # Each node starts a little apart and writes a record every 0.5-4 ms (a cycle of 16
+        # drawn gaps: a launch on many nodes is tens of thousands of records).
+        gaps = [rng.uniform(0.5, 4.0) for _ in range(16)]
         keyed: list[tuple[int, int, int]] = []
         for node, records in enumerate(per_node):
             when = rng.uniform(0.0, 50.0) * (node > 0)
+            shift = rng.integer(0, 15)
             for index in range(len(records)):
-                when += rng.uniform(0.5, 4.0)
+                when += gaps[(index + shift) & 15]
                 keyed.append((int(when), node, index))
         keyed.sort()
+        # Per second, the stamp's text; per record, what follows the milliseconds.
         seconds: dict[int, str] = {}
-        out: list[Out] = []
+        tails: dict[tuple[str, str], str] = {}
+        millis = [f",{ms:03d}" for ms in range(1000)]
+        out: list[str] = []
         for offset, node, index in keyed:
-            where, message = per_node[node][index]
-            if where:
-                total = base_ms + offset
-                second = total // 1000
-                if second not in seconds:
-                    seconds[second] = stamp(base + timedelta(seconds=second))[:-4]
+            record = per_node[node][index]
+            where, message = record
+            if not where:
+                out.append(self._tags[node] + message)
+                continue
+            total = base_ms + offset
+            second = total // 1000
+            head = seconds.get(second)
+            if head is None:
+                head = seconds[second] = "[" + stamp(base + timedelta(seconds=second))[:-4]
+            tail = tails.get(record)
+            if tail is None:
                 level = "WARNING" if where == LR_WARNING else "INFO"
-                text = f"[{seconds[second]},{total % 1000:03d}] [{level}] [{where}] {message}"
-            else:
-                text = message
-            out.append(Line(self._tags[node] + text))
+                tail = tails[record] = f"] [{level}] [{where}] {message}"
+            out.append(self._tags[node] + head + millis[total % 1000] + tail)
         if keyed:
             self.clock.at(start + keyed[-1][0] / 1000)
-        return out
+        # One write for the burst: the terminal sees the same lines, the tape one item (a
+        # launch on many nodes is tens of thousands of lines).
+        return [Line("\r\n".join(out))] if out else []
 
     def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
         """A record every process logs: eight per node."""
@@ -262,7 +274,8 @@ class Log:
         ]
         folder = f"{self.save}/global_step{f.total_steps}"
         tensors = 3 + 9 * f.layers  # embedding, output, final norm; 9 tensors a layer
-        out += [Line(text) for text in zero_to_fp32(folder, f.dp, VERSION, tensors, f.params)]
+        version = f.version("deepspeed")
+        out += [Line(text) for text in zero_to_fp32(folder, f.dp, version, tensors, f.params)]
         shards = len(event.shards)
         writing = event.seconds * 0.8  # the rest is reading and merging the partitions
         for done in range(shards + 1):
@@ -407,6 +420,10 @@ class Log:
             ]
         per_node: list[list[tuple[str, str]]] = []
         world_dict, mapping = world_info_dict(self.hosts, 8), rank_mapping(self.hosts, 8)
+        # launch.py's command list for a local rank: the same but for --local_rank.
+        ranked = self._script(0)
+        before = ", ".join(f"'{w}'" for w in [PYTHON, "-u", ranked[0]])
+        after = ", ".join(f"'{w}'" for w in ranked[2:])
         for node in range(f.nodes):
             records: list[tuple[str, str]] = [
                 (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
@@ -419,7 +436,7 @@ class Log:
                 (LAUNCH_DEVICES, visible_devices(8)),
             ]
             for local, pid in enumerate(self._pids(node)):
-                words = ", ".join(f"'{w}'" for w in [PYTHON, "-u", *self._script(local)])
+                words = f"{before}, '--local_rank={local}', {after}"
                 records.append((LAUNCH_SPAWNED, f"process {pid} spawned with command: [{words}]"))
             # Each training process imports deepspeed in turn.
             for _ in range(8):
@@ -465,7 +482,7 @@ class Log:
         rng = Rng(f.seed * 613 + self.attempt)
         state = f.state_gib  # bf16 partition 2, fp32 master 4, Adam 8, gradients 2 bytes
         texts = [
-            dist(moment, ds_info(VERSION)),
+            dist(moment, ds_info(f.version("deepspeed"))),
         ]
         out: list[Out] = [Line(self._tag(0) + text) for text in texts]
         out += self._merge(

@@ -20,7 +20,6 @@ from typing import Any
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 
-VERSION = "0.17.5"
 CATALOGUE_DIR = "presenters/frameworks/deepspeed"
 CONFIG_HEADER = "config.py:954:print"
 CONFIG_ROW = "config.py:958:print"
