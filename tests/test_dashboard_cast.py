@@ -339,7 +339,7 @@ def test_loss_axis_labels_sit_on_evenly_spaced_rows(seed: int, cols: int, rows: 
             gaps = {b - a for a, b in itertools.pairwise(ticks)}
             assert len(gaps) == 1, (ticks, "\n".join(pane_text(scr.display, "loss", cols, rows)))
             checked += 1
-    assert checked >= 1
+    assert checked >= 1 or rows < 30  # a short pane may have room for two labels only
 
 
 def step_labels(display: list[str], cols: int, rows: int) -> list[float]:
@@ -392,8 +392,13 @@ def test_the_gpus_rest_while_the_step_counter_stands_still(seed: int) -> None:
         phase = display[0].split()[-1]
         util = sum(r[0] for r in readings) / len(readings)
         watts = sum(r[1] for r in readings) / len(readings)
-        processes = "No running processes found" not in "".join(display)
+        text = "".join(display)
+        processes = "python -u" in text  # a process listed (where the table has room)
         by_phase.setdefault(phase, []).append((util, watts, processes))
+        hidden = re.search(r"\+\d+ nodes: (\d+)-(\d+)% util", text)
+        if hidden:  # the nodes that do not fit read as those shown
+            assert int(hidden.group(1)) >= min(r[0] for r in readings)
+            assert int(hidden.group(2)) <= max(r[0] for r in readings)
     assert {"TRAINING", "EVALUATING", "CHECKPOINTING", "FAILED"} <= by_phase.keys(), by_phase
     training = by_phase["TRAINING"]
     train_util = min(u for u, _, _ in training)
@@ -409,8 +414,8 @@ def test_the_gpus_rest_while_the_step_counter_stands_still(seed: int) -> None:
             else:
                 assert util <= 20, (phase, util)
             if phase in ("FAILED", "RESTARTING"):
-                assert not processes
                 assert util == 0
+                assert not processes
 
 
 @pytest.mark.parametrize(("cols", "rows"), [(120, 36), (250, 70)])
@@ -449,7 +454,7 @@ def test_the_end_shows_the_launch_command_and_the_summary_as_the_player_does(
     with open_cast(str(path)) as reader:
         ours = [row_text(row) for row in last_screen(Timeline(reader.header, reader.events())).rows]
     # The player paints block elements on its canvas, not as text: compared without them.
-    blocks = dict.fromkeys(range(9600, 9632), " ")
+    blocks = dict.fromkeys(range(0x2580, 0x25A0), " ")
     assert [r.translate(blocks).rstrip() for r in ours] == seen
     shown = "\n".join(seen)
     assert shown.index("torchrun") < shown.index("Training summary") < shown.rindex("$")

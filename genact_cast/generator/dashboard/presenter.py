@@ -172,6 +172,12 @@ class Dashboard:
                 g._replace(util=now.util, temp_c=now.temp_c, power_w=now.power_w, memory_gib=memory)
             )
         gpus = shown
+        if hidden is not None and gpus:  # the nodes not shown read as the ones shown do
+            utils, temps = [g.util for g in gpus], [g.temp_c for g in gpus]
+            hidden = (
+                f"+{plan.nodes - len(gpus)} nodes: {min(utils)}-{max(utils)}% util, "
+                f"{min(temps)}-{max(temps)}°C"
+            )
         gpus, history_seconds = self._with_history(gpus, state.elapsed)
         processes = self._processes(gpus, shown_phase, state.elapsed)
         return View(
