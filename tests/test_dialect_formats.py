@@ -559,6 +559,9 @@ def hf_line(shape: str, real: str) -> str:
         value = int(found[4].replace(",", ""))
         block = hf.running_evaluation(when(found[2]), examples=value, batch_size=value)
         return block[2] if shape == "eval_num_examples" else block[3]
+    if shape == "half_precision":
+        found = match(HF_HEAD + r" Using auto half precision backend", real)
+        return hf.half_precision(when(found[2]))
     if shape == "saving":
         found = match(HF_HEAD + r" Saving model checkpoint to (.+)", real)
         return hf.saving(when(found[2]), found[3])

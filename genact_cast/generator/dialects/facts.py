@@ -61,6 +61,7 @@ class Facts(NamedTuple):
     checkpoint_every: int  # steps between saves
     nccl_cuda: str = ""  # the CUDA NCCL was compiled with, as its version line shows it
     versions: tuple[tuple[str, str], ...] = ()  # (package, version) pinned for the dialect
+    arch: str = ""  # the architecture's catalog name ("Qwen3-30B-A3B"), whatever the run's name
 
     def version(self, package: str) -> str:
         """The pinned release of `package` ("transformers" -> "4.57.1")."""

@@ -1,6 +1,7 @@
-"""The Hugging Face Trainer's log (transformers 4.45, as example scripts configure it):
-`[LEVEL|file.py:line] stamp >> message` lines, Python-dict metric lines, and the tqdm bar the
-Trainer redraws in place, with metric lines written above it.
+"""The Hugging Face Trainer's log, pinned to transformers 4.57.1 under accelerate 1.11.0 (and
+trl 0.24.0's SFT for fine-tuning), as example scripts configure logging at INFO:
+`[LEVEL|file.py:line] stamp >> message` lines with that release's source lines, Python-dict
+metric lines, and the tqdm bar the Trainer redraws in place, with metric lines written above.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     Redraw,
-    banner,
     failure_lines,
     interrupted_lines,
     nccl_startup,
@@ -37,12 +37,18 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
+from genact_cast.generator.rng import Rng
 
-# Source lines of transformers 4.45.2's trainer.py, as its logs show them.
-RUNNING_TRAINING = 2243
-EVALUATION = 4021
-SAVE = 3705
-COMPLETED = 2505
+# Source lines of transformers 4.57.1 (its PyPI wheel), as its logs show them.
+RUNNING_TRAINING = 2519  # trainer.py: "***** Running training *****", then its rows
+RESUMING = (2549, 2550, 2551, 2553)  # trainer.py: "  Continuing training from ..."
+EVALUATION = 4643  # trainer.py: f"\n***** Running {description} *****"
+SAVE = 4309  # trainer.py (_save): "Saving model checkpoint to {output_dir}"
+COMPLETED = 2810  # trainer.py: "\n\nTraining completed. Do not forget ..."
+CONFIG_SAVED = "configuration_utils.py:491"
+GENERATION_SAVED = "configuration_utils.py:757"  # generation/configuration_utils.py
+SHARDS_SAVED = "modeling_utils.py:4189"
+TOKENIZER_SAVED = ("tokenization_utils_base.py:2590", "tokenization_utils_base.py:2599")
 
 
 def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> str:
@@ -86,9 +92,43 @@ def running_evaluation(moment: datetime, *, examples: int, batch_size: int) -> l
     return [
         trainer(moment, EVALUATION, ""),
         "***** Running Evaluation *****",
-        trainer(moment, EVALUATION + 2, f"  Num examples = {examples:,}"),
+        trainer(moment, EVALUATION + 2, f"  Num examples = {examples}"),
         trainer(moment, EVALUATION + 5, f"  Batch size = {batch_size}"),
     ]
+
+
+LOADING_CONFIG = "configuration_utils.py:763"  # "loading configuration file {path}"
+LOADING_WEIGHTS = "modeling_utils.py:1169"  # "loading weights file {path}"
+INSTANTIATING = "modeling_utils.py:2341"  # "Instantiating {cls} model under default dtype"
+
+# The model class each family's config.json names (its "architectures").
+MODEL_CLASSES = (
+    ("Llama-4", "Llama4ForConditionalGeneration"),
+    ("Llama", "LlamaForCausalLM"),
+    ("Mistral", "MistralForCausalLM"),
+    ("Mixtral", "MixtralForCausalLM"),
+    ("Qwen3-30B-A3B", "Qwen3MoeForCausalLM"),
+    ("Qwen3", "Qwen3ForCausalLM"),
+    ("Qwen2", "Qwen2ForCausalLM"),
+    ("OLMo-2", "Olmo2ForCausalLM"),
+    ("Gemma-3", "Gemma3ForConditionalGeneration"),
+    ("DeepSeek-V3", "DeepseekV3ForCausalLM"),
+)
+
+
+def model_class(model_name: str) -> str:
+    """The architecture class a checkpoint's config.json names for the catalog's model."""
+    for prefix, name in MODEL_CLASSES:
+        if model_name.startswith(prefix):
+            return name
+    return "LlamaForCausalLM"
+
+
+HALF_PRECISION = 749  # trainer.py: "Using auto half precision backend" (--bf16)
+
+
+def half_precision(moment: datetime) -> str:
+    return trainer(moment, HALF_PRECISION, "Using auto half precision backend")
 
 
 def saving(moment: datetime, folder: str) -> str:
@@ -96,31 +136,32 @@ def saving(moment: datetime, folder: str) -> str:
 
 
 def tokenizer_saved(moment: datetime, folder: str) -> list[str]:
-    where = "tokenization_utils_base.py"
     return [
         line(
             moment,
-            f"{where}:2641",
+            TOKENIZER_SAVED[0],
             f"tokenizer config file saved in {folder}/tokenizer_config.json",
         ),
         line(
             moment,
-            f"{where}:2650",
+            TOKENIZER_SAVED[1],
             f"Special tokens file saved in {folder}/special_tokens_map.json",
         ),
     ]
 
 
 def config_saved(moment: datetime, folder: str) -> str:
-    return line(
-        moment, "configuration_utils.py:472", f"Configuration saved in {folder}/config.json"
-    )
+    return line(moment, CONFIG_SAVED, f"Configuration saved in {folder}/config.json")
+
+
+def generation_config_saved(moment: datetime, folder: str) -> str:
+    return line(moment, GENERATION_SAVED, f"Configuration saved in {folder}/generation_config.json")
 
 
 def sharded_save(moment: datetime, folder: str, shards: int) -> str:
     return line(
         moment,
-        "modeling_utils.py:2698",
+        SHARDS_SAVED,
         "The model is bigger than the maximum size per checkpoint (5GB) and is going to be split "
         f"in {shards} checkpoint shards. You can find where each parameters has been saved in the "
         f"index located at {folder}/model.safetensors.index.json.",
@@ -141,17 +182,31 @@ def _dict(items: Sequence[tuple[str, str]]) -> str:
     return "{" + ", ".join(f"'{key}': {value}" for key, value in items) + "}"
 
 
-def log(*, loss: float, grad_norm: float, learning_rate: float, epoch: float) -> str:
+def log(
+    *,
+    loss: float,
+    grad_norm: float,
+    learning_rate: float,
+    epoch: float,
+    sft: tuple[float, float, float] | None = None,
+) -> str:
     """A logging step: loss rounded to 4 places, grad norm as a float32 tensor's value,
-    learning rate as the scheduler's double, epoch to 2 places."""
-    return _dict(
-        [
-            ("loss", py_float(rounded(loss, 4))),
-            ("grad_norm", py_float(float32(grad_norm))),
-            ("learning_rate", py_float(learning_rate)),
-            ("epoch", py_float(rounded(epoch, 2))),
+    learning rate as the scheduler's double, epoch to 2 places (trainer_callback.py's
+    ProgressCallback.on_log). trl's SFTTrainer adds its metrics before the epoch
+    (sft_trainer.py:1187): the mean entropy, the tokens seen and the mean token accuracy."""
+    items = [
+        ("loss", py_float(rounded(loss, 4))),
+        ("grad_norm", py_float(float32(grad_norm))),
+        ("learning_rate", py_float(learning_rate)),
+    ]
+    if sft is not None:
+        entropy, tokens, accuracy = sft
+        items += [
+            ("entropy", py_float(float32(entropy))),
+            ("num_tokens", py_float(tokens)),
+            ("mean_token_accuracy", py_float(float32(accuracy))),
         ]
-    )
+    return _dict([*items, ("epoch", py_float(rounded(epoch, 2)))])
 
 
 def eval_log(*, loss: float, runtime: float, samples: int, steps: int, epoch: float) -> str:
@@ -260,7 +315,6 @@ def command(
 
 PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
 LOGGING_STEPS = 10
-SAVE_STEPS = 500
 
 
 class Log:
@@ -286,6 +340,7 @@ class Log:
         self.resume_step = 0
         self.train_start = 0.0
         self.losses: list[float] = []
+        self.train_metrics: list[str] = []
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
@@ -307,11 +362,12 @@ class Log:
             f"--num_train_epochs={f.epochs}",
             f"--learning_rate={py_float(f.peak_lr)}",
             "--lr_scheduler_type=cosine_with_min_lr",
-            '--lr_scheduler_kwargs={"min_lr_rate": 0.1}',
+            # quoted as a shell needs it: the JSON holds a space and double quotes
+            """--lr_scheduler_kwargs='{"min_lr_rate": 0.1}'""",
             f"--warmup_steps={f.warmup}",
             f"--logging_steps={self.interval}",
             "--eval_strategy=epoch",
-            f"--save_steps={SAVE_STEPS}",
+            f"--save_steps={f.checkpoint_every}",
             f"--output_dir={self.output}",
         ]
         return command(
@@ -331,9 +387,9 @@ class Log:
                 if event.attempt
                 else Incidentals(self.facts, 0)
             )
-            if event.attempt:
-                return []
-            return [Line(text) for text in banner(self.facts, self._at(event.t), self.incidentals)]
+            # accelerate launch sets OMP_NUM_THREADS itself (accelerate/commands/launch.py),
+            # so torchrun's banner about it never shows.
+            return []
         if isinstance(event, CommReady):
             return [Line(text) for text in nccl_startup(self.facts, self.incidentals)]
         if isinstance(event, ModelReady):
@@ -372,8 +428,21 @@ class Log:
         out: list[Out] = [Redraw(meter)]
         if stats.step % self.interval == 0:
             epoch = stats.step / f.steps_per_epoch
+            sft = None
+            if f.kind == "sft":
+                # The run's numbers as SFTTrainer reports them: every packed token seen so
+                # far (gathered over the ranks), the predictive entropy of a calibrated model
+                # near its cross-entropy, and the share of tokens predicted right, which
+                # falls as the loss rises (e^(-loss/2): 0.61 at 1.0, 0.78 at 0.5).
+                jitter = Rng(f.seed * 37 + stats.step).uniform(-0.03, 0.03)
+                tokens = float(stats.step * f.global_batch * f.seq_len)
+                sft = (stats.loss * (1 + jitter), tokens, math.exp(-stats.loss / 2))
             record = log(
-                loss=stats.loss, grad_norm=stats.grad_norm, learning_rate=stats.lr, epoch=epoch
+                loss=stats.loss,
+                grad_norm=stats.grad_norm,
+                learning_rate=stats.lr,
+                epoch=epoch,
+                sft=sft,
             )
             out.append(Line(record))  # written above the bar, as tqdm.write does
         return out
@@ -385,12 +454,29 @@ class Log:
             Line(
                 line(
                     moment,
-                    "configuration_utils.py:673",
+                    LOADING_CONFIG,
                     f"loading configuration file {f.model_name}/config.json",
                 )
             )
         ]
         if event.loaded_from is not None:
+            lines += [
+                Line(
+                    line(
+                        moment,
+                        LOADING_WEIGHTS,
+                        f"loading weights file {f.model_name}/model.safetensors.index.json",
+                    )
+                ),
+                Line(
+                    line(
+                        moment,
+                        INSTANTIATING,
+                        f"Instantiating {model_class(f.arch or f.model_name)} model under "
+                        "default dtype torch.bfloat16.",
+                    )
+                ),
+            ]
             shards = max(1, -(-2 * f.params // 5_000_000_000))
             per_shard = event.seconds / shards
             lines.append(
@@ -405,6 +491,8 @@ class Log:
                     )
                 )
             )
+        # Trainer.__init__ with --bf16 (trainer.py:749), as the shards finish loading.
+        lines.append(Line(half_precision(self._at(event.t))))
         return lines
 
     def _data(self, event: DataReady) -> list[Out]:
@@ -436,8 +524,8 @@ class Log:
                 f"{skipped * f.grad_accum} batches in the first epoch.",
             ]
             out += [
-                Line(trainer(moment, RUNNING_TRAINING + 26 + k, text))
-                for k, text in enumerate(resumed)
+                Line(trainer(moment, lineno, text))
+                for lineno, text in zip(RESUMING, resumed, strict=True)
             ]
         out.append(Redraw(bar(self.resume_step, f.total_steps, 0.0, None, self.ncols)))
         return out
@@ -448,8 +536,11 @@ class Log:
         batch = f.micro_batch
         block = running_evaluation(start, examples=event.samples, batch_size=batch)
         steps = -(-event.samples // (batch * f.gpus))
+        # The run logs its held-out loss to 4 places; the Trainer's is a float32 mean over
+        # the batches, with digits below those (keyed on the step, so they repeat).
+        below = (Rng(f.seed * 31 + event.step).random() - 0.5) * 1e-4
         record = eval_log(
-            loss=event.loss,
+            loss=event.loss + below,
             runtime=event.seconds,
             samples=event.samples,
             steps=steps,
@@ -459,27 +550,34 @@ class Log:
         return [Line(text) for text in [*block, record]]
 
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        """save_strategy "steps": a checkpoint every save_steps, and none at an epoch's end
+        that falls between (DefaultFlowCallback.on_step_end)."""
+        if event.step % self.facts.checkpoint_every:
+            return []
         moment = self._at(event.t - event.blocking)
         folder = f"{self.output}/checkpoint-{event.step}"
         done = self._at(event.t)
-        texts = [
+        shards = max(1, -(-2 * self.facts.params // 5_000_000_000))
+        return [Line(text) for text in self._saved(moment, done, folder, shards)]
+
+    @staticmethod
+    def _saved(moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:
+        """`Trainer._save` then `save_pretrained`: the config, the generation config, the
+        shards, the tokenizer."""
+        return [
             saving(moment, folder),
             config_saved(moment, folder),
-            sharded_save(done, folder, max(1, -(-2 * self.facts.params // 5_000_000_000))),
+            generation_config_saved(moment, folder),
+            sharded_save(done, folder, shards),
             *tokenizer_saved(done, folder),
         ]
-        return [Line(text) for text in texts]
 
     def _export(self, event: Exported) -> list[Out]:
+        """The script's `trainer.save_model()`, then `trainer.log_metrics("train", ...)`."""
         moment = self._at(event.t - event.seconds)
         done = self._at(event.t)
-        texts = [
-            saving(moment, self.output),
-            config_saved(moment, self.output),
-            sharded_save(done, self.output, len(event.shards)),
-            *tokenizer_saved(done, self.output),
-        ]
-        return [Line(text) for text in texts]
+        texts = self._saved(moment, done, self.output, len(event.shards))
+        return [Line(text) for text in [*texts, *self.train_metrics]]
 
     def _finished(self, t: float) -> list[Out]:
         f = self.facts
@@ -487,28 +585,39 @@ class Log:
         runtime = t - self.train_start
         # fsum: Python 3.12 changed how sum() adds floats, and the digits must not move.
         mean_loss = math.fsum(self.losses) / len(self.losses) if self.losses else 0.0
-        samples = f.global_batch * (f.total_steps - self.resume_step)
+        # The Trainer divides the losses of this launch by the global step (a resumed run's
+        # train_loss counts the steps before the resume too), and its rates take the whole
+        # run's samples and steps over this launch's runtime (trainer.py:2815-2823).
+        trained = f.total_steps - self.resume_step
+        mean_loss *= trained / f.total_steps
+        samples = f.global_batch * f.total_steps
         summary = train_summary(
             runtime=runtime,
             samples=samples,
-            steps=f.total_steps - self.resume_step,
+            steps=f.total_steps,
             loss=mean_loss,
             epoch=float(f.epochs),
         )
-        rate = (f.total_steps - self.resume_step) / max(runtime, 1e-9)
+        rate = trained / max(runtime, 1e-9)
+        # `floating_point_ops`: 6 × the parameters outside the embedding × the tokens, summed
+        # over the whole run (the count is restored from the checkpoint after a resume);
+        # metrics_format shows it shifted by 30 bits (trainer_pt_utils.py:951).
+        tokens = f.total_steps * f.global_batch * f.seq_len
+        flos = 6 * (f.params - f.vocab * f.hidden) * tokens
         rows = [
             ("epoch", py_float(float(f.epochs))),
-            ("total_flos", f"{round(6 * f.params * samples * f.seq_len / 1e9)}GF"),
-            ("train_loss", f"{mean_loss:.4f}"),
+            ("total_flos", f"{flos >> 30}GF"),
+            ("train_loss", py_float(rounded(mean_loss, 4))),
             ("train_runtime", runtime_text(runtime)),
-            ("train_samples_per_second", f"{samples / runtime:.3f}"),
-            ("train_steps_per_second", f"{rate:.3f}"),
+            ("train_samples_per_second", py_float(rounded(samples / runtime, 3))),
+            ("train_steps_per_second", py_float(rounded(f.total_steps / runtime, 3))),
         ]
         final = bar(f.total_steps, f.total_steps, runtime, rate, self.ncols)
         out: list[Out] = [Redraw(final)]
         out += [Line(text) for text in training_completed(moment)]
         out += [Line(summary), Close()]
-        out += [Line(text) for text in metrics("train", rows)]
+        # The script logs the metrics after `trainer.save_model()` (the export).
+        self.train_metrics = metrics("train", rows)
         return out
 
     def _failure(self, event: Failed) -> list[Out]:

@@ -108,6 +108,7 @@ def facts_for(plan: RunPlan) -> Facts:
         checkpoint_every=plan.checkpoint_every,
         nccl_cuda=software.nccl_cuda,
         versions=software.versions,
+        arch=a.name,
     )
 
 

@@ -1,0 +1,115 @@
+"""The Hugging Face Trainer dialect against its one release, transformers 4.57.1 (with
+accelerate 1.11.0 and trl 0.24.0): every line of a cast is a format of that release
+(presenters/frameworks/hf/catalogue.tsv), saves follow --save_steps, the train metrics come
+after the final save, and the numbers follow the Trainer's own formulas."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shlex
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.presenters.framework import facts_for
+from tests.release_catalogue import OTHERS, Entry, cast_lines, catalogue
+
+# Seeds the other tests do not use; with and without failures, fine-tuning (SFTTrainer) and
+# continued pre-training (Trainer).
+CASES = [
+    RecordOptions(seed=29, framework="hf", kind="sft", failures=1),
+    RecordOptions(seed=37, framework="hf", kind="sft"),
+    RecordOptions(seed=47, framework="hf", kind="continue", failures=1),
+]
+
+
+@functools.cache
+def entries() -> list[Entry]:
+    return catalogue("hf")
+
+
+@functools.cache
+def lines(index: int) -> list[str]:
+    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
+    plan = make_plan(options)
+    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+
+
+def unmatched(found: list[str]) -> tuple[list[str], set[str]]:
+    used: set[str] = set()
+    missing = []
+    for line in found:
+        if OTHERS.match(line):
+            continue  # torchrun's, c10d's and NCCL's lines (their own format tests)
+        entry = next((e for e in entries() if e.pattern.fullmatch(line)), None)
+        if entry is None:
+            missing.append(line)
+        else:
+            used.add(entry.key)
+    return missing, used
+
+
+def test_the_catalogue_names_a_source_line_of_the_release_for_every_shape() -> None:
+    for entry in entries():
+        assert re.fullmatch(r"(transformers|trl|tqdm)/[\w/.]+:[\w.]+", entry.where), entry
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_every_line_of_a_cast_is_a_format_of_the_pinned_release(index: int) -> None:
+    missing, used = unmatched(lines(index))
+    assert not missing, missing[:5]
+    assert len(used) >= 20, sorted(used)
+
+
+def test_a_line_of_another_release_is_caught() -> None:
+    old = "[INFO|trainer.py:2243] 2024-10-22 20:05:09,908 >> ***** Running training *****"
+    assert unmatched([old])[0] == [old]
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_saves_follow_save_steps_and_the_metrics_follow_the_final_save(index: int) -> None:
+    options = CASES[index]._replace(duration=60.0)
+    facts = facts_for(make_plan(options))
+    text = "\n".join(lines(index))
+    saved = [
+        int(s) for s in re.findall(r"Saving model checkpoint to \./out/checkpoint-(\d+)", text)
+    ]
+    assert saved
+    assert all(step % facts.checkpoint_every == 0 for step in saved)
+    final = text.index("Saving model checkpoint to ./out\n")
+    assert text.index("***** train metrics *****") > final > text.index("Training completed.")
+    assert "torch/distributed/run.py" not in text  # accelerate sets OMP_NUM_THREADS itself
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_the_command_is_one_a_shell_runs(index: int) -> None:
+    from genact_cast.generator.dialects.hf import Log
+
+    options = CASES[index]._replace(duration=60.0)
+    plan = make_plan(options)
+    log = Log(facts_for(plan), color=False, cols=100)
+    typed = " ".join(log.launch_words())
+    words = shlex.split(typed)
+    kwargs = next(w for w in words if w.startswith("--lr_scheduler_kwargs="))
+    assert kwargs == '--lr_scheduler_kwargs={"min_lr_rate": 0.1}'
+    assert f"--save_steps={log.facts.checkpoint_every}" in words
+
+
+def test_total_flos_is_six_times_the_non_embedding_parameters_times_every_token() -> None:
+    options = CASES[2]._replace(duration=60.0)
+    facts = facts_for(make_plan(options))
+    tokens = facts.total_steps * facts.global_batch * facts.seq_len
+    flos = 6 * (facts.params - facts.vocab * facts.hidden) * tokens
+    text = "\n".join(lines(2))
+    found = re.search(r"  total_flos += +(\d+)GF", text)
+    assert found is not None
+    assert int(found[1]) == flos >> 30
+
+
+def test_eval_losses_are_float32_means_not_padded_four_place_values() -> None:
+    text = "\n".join(lines(1))
+    losses = re.findall(r"'eval_loss': ([\d.]+)", text)
+    assert losses
+    for loss in losses:
+        assert not re.fullmatch(r"\d+\.\d{4}0{5,}\d*", loss), loss
