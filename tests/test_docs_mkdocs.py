@@ -264,3 +264,39 @@ def test_a_first_build_fetches_the_player_once_and_says_so_in_one_line_when_it_c
     assert "cannot download asciinema-player-3.18.0.tgz" in line
     assert "build once with network access, or put asciinema-player-3.18.0.tgz" in line
     assert "Traceback" not in failed.stderr
+
+
+def test_a_hostile_cast_and_caption_inject_nothing_into_the_page(
+    npm_tarball: Path, tmp_path: Path, browser: Any
+) -> None:
+    import json
+
+    from tests.test_html import PAYLOADS, SCRIPT_CHECK
+
+    header = {"version": 2, "width": 80, "height": 24, "title": " ".join(PAYLOADS)}
+    lines = [json.dumps(header)]
+    lines += [json.dumps([0.1 * (i + 1), "o", p]) for i, p in enumerate(PAYLOADS)]
+    lines += [json.dumps([1.0, "m", PAYLOADS[0]]), json.dumps([1.1, "o", "the end"])]
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "evil.cast").write_text("\n".join(lines) + "\n")
+    caption = PAYLOADS[2].replace('"', "'")
+    (tmp_path / "docs" / "index.md").write_text(
+        f"# Evil\n\n![{PAYLOADS[0]}](evil.cast)\n\n```genact-cast\nseed: 1\nduration: 5\n"
+        f'caption: "{caption}"\n```\n'
+    )
+    (tmp_path / "mkdocs.yml").write_text(CONFIG.replace("site_name: demo", "site_name: evil"))
+    env = player_cache(npm_tarball, tmp_path)
+    result = run([*MKDOCS, "build", "--strict"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "site" / "index.html").read_text()
+    for payload in (PAYLOADS[0], caption, PAYLOADS[3]):
+        assert payload not in text
+    with serve(tmp_path / "site") as url:
+        page, visit = open_page(browser, url + "/")
+        check_players_play(page, 2)
+        page.evaluate("genactCastPlayers[0].seek(genactCastPlayers[0].getDuration())")
+        page.wait_for_function("document.body.innerText.includes('the end')", timeout=10000)
+        found = page.evaluate(SCRIPT_CHECK)
+        assert (found["pwned"], found["handlers"], found["links"]) == (0, [], [])
+        assert (visit.left, visit.errors) == ([], [])
+        page.close()
