@@ -36,7 +36,7 @@ def test_record_live_to_an_svg_renders_it_with_progress(tmp_path: Path) -> None:
 
 
 def test_a_gif_shows_progress_in_a_terminal(tmp_path: Path) -> None:
-    short = ["--seed", "1", "--duration", "20", "--cols", "60", "--rows", "20"]
+    short = ["--seed", "1", "--duration", "5", "--cols", "60", "--rows", "20"]
     assert in_a_terminal(["record", *short, "-o", "s.cast"], tmp_path, timeout=60)[1] == 0
     shown, status = in_a_terminal(["embed", "s.cast", "--gif", "x.gif"], tmp_path, timeout=240)
     assert status == 0, shown

@@ -88,7 +88,7 @@ def batched(stream: str, cuts: list[int]) -> bytes:
     return b"".join(out)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(pieces, max_size=20), st.data())
 def test_the_output_never_depends_on_batching(parts: list[str], data: st.DataObject) -> None:
     stream = "".join(parts)
@@ -96,9 +96,10 @@ def test_the_output_never_depends_on_batching(parts: list[str], data: st.DataObj
     slow = SafeFilter().feed(stream).encode("utf-8", "replace")
     assert batched(stream, cuts) == slow
     assert batched(stream, []) == slow
-    one_at_a_time = SafeFilter()
-    chars = "".join(one_at_a_time.feed(char) for char in stream)
-    assert chars.encode("utf-8", "replace") == slow
+    if len(stream) <= 2000:  # a character at a time: the finest split there is
+        one_at_a_time = SafeFilter()
+        chars = "".join(one_at_a_time.feed(char) for char in stream)
+        assert chars.encode("utf-8", "replace") == slow
 
 
 # --- The restore in a real terminal: tmux. -------------------------------------------------
