@@ -13,7 +13,6 @@ import math
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -21,7 +20,6 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     Redraw,
-    collective_numels,
     nccl_startup,
 )
 from genact_cast.generator.dialects.deepspeed_lines import (
@@ -83,6 +81,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 )
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf import bar
+from genact_cast.generator.dialects.rank_watchdog import watchdog_lines
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -581,36 +580,10 @@ class Log:
         node's ssh. The deepspeed launcher does not restart: the operator runs it again."""
         f = self.facts
         node = f.hosts.index(event.host) if event.host in f.hosts else 0
-        source = torchrun.torch_source(f.torch)
-        numel_in, numel_out = collective_numels(f, event.op)
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
-        ran_ms = TIMEOUT_MS + (event.ran_ms - event.timeout_ms)
-        timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, TIMEOUT_MS, ran_ms)
-        group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
-        moment = f.moment(event.t)
+        ranks = [node * 8 + local for local in range(8)]
         watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
-        rng = Rng(f.seed * 4241 + event.seq)
-        for local in range(8):
-            rank = node * 8 + local
-            nanos = sorted(rng.integer(0, 999) for _ in range(4))
-            watchdog[node] += [
-                ("", torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout)),
-                (
-                    "",
-                    torchrun.watchdog_exception(
-                        rank,
-                        moment,
-                        nanos[1],
-                        source,
-                        group=group,
-                        work=event.seq,
-                        enqueued=event.seq + 2,
-                        completed=event.seq - 1,
-                    ),
-                ),
-                ("", torchrun.watchdog_inconsistency(rank, moment, nanos[2], source)),
-                ("", torchrun.watchdog_takedown(rank, moment, nanos[3], source)),
-            ]
+        watchdog[node] = [("", text) for text in watchdog_lines(f, event, ranks, TIMEOUT_MS)]
         out = self._merge(event.t, watchdog, 5)
         words = [PYTHON, "-u", *self._script(0)]
         later: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]

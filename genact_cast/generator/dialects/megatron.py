@@ -18,18 +18,18 @@ from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
-    MAX_RESTARTS,
     Clock,
     Incidentals,
     Line,
     Out,
     banner,
-    failure_lines,
     interrupted_lines,
     nccl_startup,
+    torch_site,
 )
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.rank_watchdog import watchdog_lines
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -48,6 +48,7 @@ from genact_cast.generator.rng import Rng
 ARGUMENTS_HEADER = "------------------------ arguments ------------------------"
 ARGUMENTS_FOOTER = "-------------------- end of arguments ---------------------"
 TIMERS_HEADER = "(min, max) time across ranks (ms):"
+TIMEOUT_MINUTES = 10  # --distributed-timeout-minutes' default at core_v0.14.0
 NO_P2P_OVERLAP = (
     "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
     "non-interleaved schedule does not support overlapping p2p communication and aligned param AG"
@@ -624,6 +625,32 @@ class Log:
         return [Line(line) for line in [*head, *rows]]
 
     def _failure(self, event: Failed) -> list[Out]:
-        left = MAX_RESTARTS - self.failures
+        """Every rank of the failed node times out after Megatron's own process-group timeout
+        (--distributed-timeout-minutes, 10 at the tag); that node's torchrun stops its workers
+        and, with restarts left, starts them again (its INFO lines unseen without LOGLEVEL)."""
+        f = self.facts
         self.failures += 1
-        return failure_lines(self.facts, self.incidentals, event, restarts_left=left)
+        node = f.hosts.index(event.host) if event.host in f.hosts else 0
+        ranks = [node * 8 + local for local in range(8)]
+        lines = watchdog_lines(f, event, ranks, TIMEOUT_MINUTES * 60 * 1000)
+        agent = self.incidentals if node == 0 else Incidentals(f, 100_000 + node)
+        source = torchrun.torch_source(f.torch)
+        site = torch_site(f.torch)
+        later = f.moment(event.t + 1.5)
+        lines += [
+            torchrun.closing_signal(later, agent.agent_pid, source, pid, site=site)
+            for pid in agent.worker_pids[1:]
+        ]
+        lines.append(
+            torchrun.worker_failed(
+                f.moment(event.t + 2.1),
+                agent.agent_pid,
+                source,
+                exitcode=-6,
+                local_rank=0,
+                pid=agent.worker_pids[0],
+                binary="/usr/bin/python",
+                site=site,
+            )
+        )
+        return [Line(text) for text in lines]
