@@ -327,7 +327,7 @@ def loss_axis_rows(display: list[str], cols: int, rows: int) -> list[int]:
     return [y for y, line in enumerate(pane_text(display, "loss", cols, rows)) if "┤" in line]
 
 
-@pytest.mark.parametrize(("cols", "rows"), [(80, 24), (120, 36), (120, 40), (250, 70)])
+@pytest.mark.parametrize(("cols", "rows"), SIZES)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_loss_axis_labels_sit_on_evenly_spaced_rows(seed: int, cols: int, rows: int) -> None:
     evs = events(seed, cols, rows)
