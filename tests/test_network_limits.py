@@ -225,3 +225,44 @@ def test_the_install_id_echoed_in_another_form_is_hidden(status: int) -> None:
             shown = str(exc)
         assert form not in shown, form
         assert "[install ID hidden]" in shown
+
+
+class Registry(Server):
+    """An npm registry that answers the tarball with the bomb, or trickles its headers."""
+
+    def do_GET(self) -> None:
+        if Registry.mode == "bomb":
+            self.send(Server.bomb, kind="application/octet-stream", encoding="gzip, gzip")
+        else:
+            self.path = "/trickle-headers"
+            Server.do_GET(self)
+
+    mode: ClassVar[str] = "bomb"
+
+
+@pytest.mark.parametrize("mode", ["bomb", "trickle"])
+def test_the_player_tarball_download_is_bounded(
+    bomb: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from genact_cast.publish import player_assets
+
+    Server.bomb, Registry.mode = bomb, mode
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    monkeypatch.setenv("GENACT_CAST_NPM_REGISTRY", f"http://127.0.0.1:{httpd.server_address[1]}")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(player_assets, "DOWNLOAD_SECONDS", 2.0)
+    started = time.monotonic()
+    try:
+        with (
+            peak_memory() as peak,
+            pytest.raises(player_assets.PlayerAssetError, match=r"larger than|not done within"),
+        ):
+            player_assets.inline_assets()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert time.monotonic() - started < 10
+    assert peak[0] < 48 << 20, f"peak {peak[0] >> 20} MiB"
+    assert list(tmp_path.rglob("*.tgz")) == []

@@ -21,6 +21,8 @@ from typing import Any
 from genact_cast.errors import GenactCastError
 
 REGISTRY = "https://registry.npmjs.org"
+MAX_TARBALL_BYTES = 16 << 20  # asciinema-player's tarball is about 0.5 MB
+DOWNLOAD_SECONDS = 120.0
 
 
 class PlayerAssetError(GenactCastError):
@@ -87,15 +89,7 @@ def _tarball(p: dict[str, Any]) -> bytes:
             return data
     registry = os.environ.get("GENACT_CAST_NPM_REGISTRY", REGISTRY).rstrip("/")
     url = f"{registry}/{p['package']}/-/{name}"
-    import httpx
-
-    try:
-        response = httpx.get(url, timeout=60.0, follow_redirects=True)
-    except httpx.HTTPError as exc:
-        raise PlayerAssetError(f"cannot download {name} from {registry}: {exc}") from None
-    if response.status_code != 200:
-        raise PlayerAssetError(f"cannot download {name}: HTTP {response.status_code}")
-    data = response.content
+    data = _download(url, name, registry)
     if sri(data, "sha512") != p["tarball_integrity"]:
         raise PlayerAssetError(f"{name} from {registry} does not match its pinned integrity")
     cached.parent.mkdir(parents=True, exist_ok=True)
@@ -103,3 +97,39 @@ def _tarball(p: dict[str, Any]) -> bytes:
     temporary.write_bytes(data)
     temporary.replace(cached)
     return data
+
+
+def _download(url: str, name: str, registry: str) -> bytes:
+    """The tarball at `url`, within the limits every download has: its decoded size
+    counted as it decodes, a timeout between bytes, and one deadline for everything."""
+    import threading
+
+    import httpx
+
+    from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, within
+
+    def fetch(cancelled: threading.Event) -> bytes:
+        headers = {"Accept-Encoding": ACCEPT_ENCODING}
+        with (
+            httpx.Client(timeout=30.0, follow_redirects=True, headers=headers) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code != 200:
+                raise PlayerAssetError(f"cannot download {name}: HTTP {response.status_code}")
+            body = bytearray()
+            encoding = response.headers.get("content-encoding", "")
+            for chunk in decoded(response.iter_raw(), encoding, MAX_TARBALL_BYTES):
+                if cancelled.is_set():
+                    break
+                body += chunk
+            return bytes(body)
+
+    failed = f"cannot download {name} from {registry}"
+    try:
+        return within(DOWNLOAD_SECONDS, fetch)
+    except TimeoutError:
+        raise PlayerAssetError(f"{failed}: not done within {DOWNLOAD_SECONDS:g} s") from None
+    except TooLarge:
+        raise PlayerAssetError(f"{failed}: larger than {MAX_TARBALL_BYTES:,} bytes") from None
+    except (BadEncoding, httpx.HTTPError, UnicodeError, ValueError) as exc:
+        raise PlayerAssetError(f"{failed}: {exc}") from None
