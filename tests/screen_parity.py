@@ -11,13 +11,13 @@ import io
 from pathlib import Path
 from typing import Any
 
-from genact_cast.asciicast import Event, Header
+from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.publish.screens import Clip, Screen, Timeline, last_screen
 from genact_cast.publish.theme import DEFAULT_THEME, pyte_color, rgb
 from tests import svg_model
 from tests.player_dom import RGB, PlayerScreen
 
-Cells = list[list[tuple[str, RGB | None, RGB]]]  # fg None: not compared (a blank)
+Cells = list[list[tuple[str, RGB | None, RGB | None]]]  # None: not compared
 
 # What the player draws on its canvas or as SVG symbols (avt's raster and vector symbols,
 # src/lib.rs of the player): the text there is a space.
@@ -28,26 +28,31 @@ SYMBOLS = (
 )  # fmt: skip
 
 
-def colour(name: str, background: bool) -> RGB:
+def colour(name: str, background: bool, theme: Theme = DEFAULT_THEME) -> RGB:
     if name == "fgdefault":
-        return rgb(DEFAULT_THEME.fg)
+        return rgb(theme.fg)
     if name == "bgdefault":
-        return rgb(DEFAULT_THEME.bg)
-    return rgb(pyte_color(name, DEFAULT_THEME, background=background))
+        return rgb(theme.bg)
+    return rgb(pyte_color(name, theme, background=background))
 
 
 def screen_at(header: Header, events: list[Event], t: float) -> Screen:
     return last_screen(Timeline(header, events, Clip(end_at=repr(float(t)))))
 
 
-def model_cells(screen: Screen) -> Cells:
-    bg = rgb(DEFAULT_THEME.bg)
+def model_cells(screen: Screen, theme: Theme = DEFAULT_THEME) -> Cells:
+    """The model's cells; a symbol the player paints on its canvas has no background
+    here (None: not compared), as its ink covers the pixel the player's is read from."""
+    bg = rgb(theme.bg)
     out: Cells = []
     for row in screen.rows:
-        cells: list[tuple[str, RGB | None, RGB]] = []
+        cells: list[tuple[str, RGB | None, RGB | None]] = []
         for char, (fg, back, *_) in row:
-            shown = " " if char == "" or (len(char) == 1 and ord(char) in SYMBOLS) else char
-            cells.append((shown, colour(fg, False), colour(back, True)))
+            symbol = len(char) == 1 and ord(char) in SYMBOLS
+            shown = " " if char == "" or symbol else char
+            cells.append(
+                (shown, colour(fg, False, theme), None if symbol else colour(back, True, theme))
+            )
         cells += [(" ", None, bg)] * (screen.cols - len(cells))
         out.append(cells)
     return out
@@ -61,7 +66,7 @@ def svg_cells(svg: str, cols: int, rows: int) -> Cells:
     for y in range(rows):
         drawn = picture.screens[index][y] if y < len(picture.screens[index]) else []
         fills = picture.backgrounds[index][y] if y < len(picture.backgrounds[index]) else {}
-        cells: list[tuple[str, RGB | None, RGB]] = []
+        cells: list[tuple[str, RGB | None, RGB | None]] = []
         for x in range(cols):
             char, name = drawn[x] if x < len(drawn) else (" ", "")
             rules = picture.classes.get(name, "")
@@ -77,7 +82,7 @@ def pixel_cells(picture: Any, layout: Any, cols: int, rows: int) -> Cells:
     image = picture.convert("RGB")
     out: Cells = []
     for y in range(rows):
-        cells: list[tuple[str, RGB | None, RGB]] = []
+        cells: list[tuple[str, RGB | None, RGB | None]] = []
         for x in range(cols):
             left = layout.left + x * layout.cell_width
             top = layout.top + y * layout.cell_height
@@ -115,7 +120,7 @@ def differences(
             if text and got_char != char:
                 problems.append(f"{where}: text {got_char!r}")
                 continue
-            if _far(got_bg, bg, tolerance):
+            if got_bg is not None and _far(got_bg, bg, tolerance):
                 problems.append(f"{where}: background {got_bg} for {bg}")
             carries = char.strip() and ord(char[0]) >= 0x21 and char.isprintable()
             if ink_only_for is not None:

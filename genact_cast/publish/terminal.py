@@ -101,6 +101,7 @@ class Terminal(pyte.Screen):
         self._plain: list[Row] = []
         self._shown_cursor: tuple[int, int] | None = None
         self.last_char = ""
+        self._narrow_chars: set[str] = set()
         self.work = 0  # cells touched by fills and snapshots, for the caller's limit
         super().__init__(cols, rows)
         self.buffer = self._new_buffer()
@@ -215,7 +216,7 @@ class Terminal(pyte.Screen):
             if len(self._glyphs) > 256:
                 self._glyphs.clear()
             glyphs = self._glyphs[attrs] = {}
-        if data.isascii() and modes.IRM not in self.mode:
+        if modes.IRM not in self.mode and (data.isascii() or self._narrow(data)):
             self._draw_narrow(data, glyphs)
             return
         for char in data:
@@ -227,6 +228,16 @@ class Terminal(pyte.Screen):
             if modes.IRM in self.mode and self.cursor.x < self.columns:
                 self.insert_characters(1)
             self._print(glyph, char_width(char))
+
+    def _narrow(self, text: str) -> bool:
+        """Whether every character of `text` takes one cell (no wide one)."""
+        narrow = self._narrow_chars
+        for char in set(text) - narrow:
+            if char_width(char) != 1:
+                return False
+            if len(narrow) < 65_536:
+                narrow.add(char)
+        return True
 
     def _draw_narrow(self, text: str, glyphs: dict[str, Char]) -> None:
         """A run of one-cell characters: written a line's worth at a time."""
@@ -244,12 +255,12 @@ class Terminal(pyte.Screen):
             chunk = text[offset : offset + columns - x]
             if line.get(x, DEFAULT).data == "" and x > 0:
                 line[x - 1] = attrs._replace(data=" ")  # the left half of a wide character
-            for char in chunk:
-                cell = glyphs.get(char)
-                if cell is None:
-                    cell = glyphs[char] = attrs._replace(data=char)
-                line[x] = cell
-                x += 1
+            if len(glyphs) > 4096:
+                glyphs.clear()
+            for char in set(chunk).difference(glyphs):
+                glyphs[char] = attrs._replace(data=char)
+            line.update(zip(range(x, x + len(chunk)), map(glyphs.__getitem__, chunk), strict=True))
+            x += len(chunk)
             if x < columns and line.get(x, DEFAULT).data == "":
                 line[x] = attrs._replace(data=" ")  # the right half of one overwritten
             offset += len(chunk)

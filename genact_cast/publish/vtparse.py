@@ -15,6 +15,7 @@ few characters of any other sequence step through the states; a sequence longer 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pyte
 
@@ -68,6 +69,7 @@ class Parser(pyte.Stream):
         self.term = screen
         self.state = GROUND
         self.sequence = ""  # an escape or CSI sequence not yet complete
+        self._sgr: dict[tuple[Any, str], Any] = {}
         t = screen
         self._execute = {
             "\x08": t.backspace, "\x09": t.tab, "\x0a": t.linefeed, "\x0b": t.linefeed,
@@ -232,8 +234,16 @@ class Parser(pyte.Stream):
         if intermediate:
             term.soft_reset()  # DECSTR
             return
-        if final == "m":
-            term.select_graphic_rendition(*_sgr_params(body))
+        if final == "m":  # the same few SGRs again and again: their result is kept
+            key = (term.cursor.attrs, body)
+            attrs = self._sgr.get(key)
+            if attrs is None:
+                term.select_graphic_rendition(*_sgr_params(body))
+                if len(self._sgr) > 4096:
+                    self._sgr.clear()
+                self._sgr[key] = term.cursor.attrs
+            else:
+                term.cursor.attrs = attrs
             return
         params = [_number(p) for p in body.split(";")]
         first = params[0]
