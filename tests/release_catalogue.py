@@ -103,3 +103,24 @@ def unmatched(lines: list[str], entries: list[Entry]) -> tuple[list[str], set[st
         else:
             used.add(entry.key)
     return missing, used
+
+
+NCCL_PREFIX = re.compile(r"(?:\[rank\d+\]:)?\S+:\d+:\d+ \[\d+\] NCCL INFO (?P<message>.*)")
+
+
+def nccl_unmatched(lines: list[str]) -> tuple[list[str], set[str]]:
+    """NCCL_DEBUG=INFO lines that no message of the pinned NCCL's catalogue
+    (presenters/frameworks/nccl/catalogue.tsv) accounts for, and the keys used."""
+    entries = catalogue("nccl")
+    used: set[str] = set()
+    missing = []
+    for line in lines:
+        found = NCCL_PREFIX.fullmatch(line)
+        if found is None:
+            continue
+        entry = next((e for e in entries if e.pattern.fullmatch(found["message"])), None)
+        if entry is None:
+            missing.append(line)
+        else:
+            used.add(entry.key)
+    return missing, used

@@ -104,6 +104,7 @@ def rounded(value: float, digits: int) -> float:
     return float(f"{value:.{digits}f}")
 
 
+@functools.lru_cache(maxsize=256)  # a log writes several lines in the same millisecond
 def logging_stamp(moment: datetime) -> str:
     """Python logging's default `%(asctime)s`: 2025-06-16 22:30:50,322."""
     return f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}"
