@@ -121,3 +121,22 @@ def test_record_to_a_markdown_name_is_refused_before_any_work(tmp_path: Path) ->
     assert "embed demo.cast --markdown x.md" in result.stderr
     assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--text", "out.txt", "--start-at", "5", "--end-at", "2"], "--end-at (2) must come after"),
+        (["--vtt", "out.txt", "--start-at", "x", "--end-at", "x"], "name the same marker"),
+        (["--mp4", "out.txt", "--size", "8k"], "--size must be"),
+        (["--svg", "out.txt", "--speed", "0"], "--speed must be"),
+    ],
+)
+def test_embed_option_errors_come_before_an_existing_output(
+    tmp_path: Path, args: list[str], needle: str
+) -> None:
+    (tmp_path / "out.txt").write_text("mine")
+    result = genact("embed", str(CAST), *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert needle in result.stderr
+    assert (tmp_path / "out.txt").read_text() == "mine"

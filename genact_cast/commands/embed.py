@@ -114,13 +114,20 @@ def embed(
         idle_time_limit=idle_time_limit, at=at, poster=player.poster,
     )  # fmt: skip
     player = dataclasses.replace(player, theme=theme if player.theme else None)
-    check_writable(output, overwrite=overwrite)
-    if kind in ("mp4", "webm", "png", "text", "vtt"):
+    exported = kind in ("mp4", "webm", "png", "text", "vtt")
+    if exported:
         from genact_cast.publish.exports import export
         from genact_cast.publish.screens import Clip
 
+        # Checked with the other options, before the output path.
         clip = Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit,
                     start_at=start_at, end_at=end_at)  # fmt: skip
+        if kind in ("mp4", "webm", "png"):
+            from genact_cast.publish.raster import parse_size
+
+            parse_size(size)
+    check_writable(output, overwrite=overwrite)
+    if exported:
         with _as_file(source) as path:
             export(
                 path, output, kind, overwrite=overwrite, clip=clip, theme=theme, size=size, at=at
