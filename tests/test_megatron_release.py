@@ -28,6 +28,7 @@ CASES = [
     RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8),
     RecordOptions(seed=9, framework="megatron", model="Llama-3-405B", kind="continue"),
     RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
+    RecordOptions(seed=4, framework="megatron", model="Mixtral-8x7B"),
 ]
 
 
@@ -171,3 +172,17 @@ def test_theoretical_memory_is_six_plus_twelve_over_dp_bytes_per_parameter() -> 
         f"Theoretical memory footprints: weight and optimizer="
         f"{loaded * (6 + 12 / 256) / 2**20:.2f} MB"
     )
+
+
+def test_a_mixture_of_experts_is_typed_and_logged_as_megatron_does_it() -> None:
+    text = lines(len(CASES) - 1)
+    facts = facts_for(make_plan(CASES[-1]))
+    flags = dict(Log(facts, color=False).flags())
+    assert flags["num-experts"] == str(facts.experts)
+    assert flags["moe-router-topk"] == str(facts.top_k)
+    assert flags["expert-model-parallel-size"] == str(facts.ep)
+    assert "use-torch-fsdp2" not in flags  # FSDP2 takes no expert parallelism
+    iterations = [row for row in text if "] iteration " in row]
+    assert iterations
+    assert all(" | load_balancing_loss: " in row for row in iterations)
+    assert any(row == "  num_experts ..................................... 8" for row in text)

@@ -62,6 +62,11 @@ class Facts(NamedTuple):
     nccl_cuda: str = ""  # the CUDA NCCL was compiled with, as its version line shows it
     versions: tuple[tuple[str, str], ...] = ()  # (package, version) pinned for the dialect
     arch: str = ""  # the architecture's catalog name ("Qwen3-30B-A3B"), whatever the run's name
+    experts: int = 0  # routed experts per MoE layer (0: dense)
+    top_k: int = 0  # experts each token goes to
+    expert_ffn: int = 0  # one expert's intermediate size
+    shared_experts: int = 0  # experts every token passes through
+    ep: int = 1  # expert parallelism
 
     def version(self, package: str) -> str:
         """The pinned release of `package` ("transformers" -> "4.57.1")."""

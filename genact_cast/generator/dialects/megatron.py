@@ -143,6 +143,7 @@ def iteration(
     nans: int,
     lr_digits: int = 6,
     tflops: float | None = None,
+    extra_losses: Sequence[tuple[str, float]] = (),
 ) -> str:
     """The iteration line; `moment` is the stamp (None for releases before core 0.8)."""
     head = f" [{moment:%Y-%m-%d %H:%M:%S}]" if moment is not None else ""
@@ -154,6 +155,8 @@ def iteration(
     text += f" learning rate: {learning_rate:.{lr_digits}E} |"
     text += f" global batch size: {global_batch:5d} |"
     text += f" lm loss: {lm_loss:.6E} |"
+    for name, value in extra_losses:  # MoE: each tracked auxiliary loss, in tracking order
+        text += f" {name}: {value:.6E} |"
     text += f" loss scale: {loss_scale:.1f} |"
     if grad_norm is not None:
         text += f" grad norm: {grad_norm:.3f} |"
@@ -315,12 +318,16 @@ class Log:
             microbatches=facts.grad_accum,
             sequence_parallel=facts.tp > 1,
             recompute=facts.recompute,
+            experts=facts.experts,
+            topk=facts.top_k,
+            moe_ffn=facts.expert_ffn,
+            shared_ffn=facts.shared_experts * facts.expert_ffn,
         )
         # The distributed optimizer shards only the optimizer state: where the weights and
         # gradients of a shard would not leave room (the plan's layout is FSDP), the run uses
-        # Megatron's FSDP2 path instead, which cannot take pipeline parallelism.
+        # Megatron's FSDP2 path instead, which takes neither pipeline nor expert parallelism.
         full = formulas.weight_and_optimizer_bytes(self.shape) / 2**30
-        self.fsdp = facts.pp == 1 and full > 0.85 * facts.capacity_gib
+        self.fsdp = facts.pp == 1 and not facts.experts and full > 0.85 * facts.capacity_gib
         self.shape = self.shape._replace(distributed_optimizer=not self.fsdp)
 
     def _t(self, t: float) -> datetime:
@@ -419,6 +426,7 @@ class Log:
                     skipped=0,
                     nans=0,
                     tflops=tflops,
+                    extra_losses=self._moe_losses(stats.step),
                 )
             )
         ]
@@ -426,6 +434,18 @@ class Log:
             self.memory_reported = True
             out += [Line(text) for text in self._memory_report(stats)]
         return out
+
+    def _moe_losses(self, step: int) -> list[tuple[str, float]]:
+        """`load_balancing_loss` (--moe-router-load-balancing-type aux_loss): the coefficient
+        (1e-2) at perfect balance, times the routers' imbalance, high while they learn and
+        settling within a few percent of it."""
+        f = self.facts
+        if not f.experts:
+            return []
+        settle = max(1.0, 0.02 * f.total_steps)
+        wobble = Rng(f.seed * 131 + step).uniform(-0.004, 0.004)
+        imbalance = 0.3 * math.exp(-step / settle) + 0.02 + wobble
+        return [("load_balancing_loss", 1e-2 * (1 + imbalance))]
 
     def _dp0_ranks(self) -> list[tuple[int, int, int]]:
         """(global rank, tensor rank, pipeline rank) of data-parallel rank 0, in rank order
@@ -440,7 +460,16 @@ class Log:
     def _stage_parameters(self, stage: int) -> int:
         f = self.facts
         embedding = self.padded_vocab * f.hidden // f.tp
-        layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
+        if f.experts:
+            # One MoE layer on this rank: attention and the shared expert split by TP, the
+            # router whole, and this rank's E/EP experts (expert TP = TP).
+            head_dim = f.hidden // f.heads
+            attention = 2 * f.hidden * f.hidden + 2 * f.hidden * f.kv_heads * head_dim
+            experts = f.experts // f.ep * 3 * f.hidden * f.expert_ffn
+            shared = 3 * f.hidden * f.shared_experts * f.expert_ffn
+            layer = (attention + experts + shared) // f.tp + 2 * f.hidden + f.experts * f.hidden
+        else:
+            layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
         layers = stage_layers(f.layers, f.pp)
         ends = (stage == 0) + (stage == f.pp - 1)
         return layer * layers[stage] + embedding * ends

@@ -40,6 +40,15 @@ _OPTIONAL = {
     "use_torch_fsdp2": "False",
     "gradient_accumulation_fusion": "True",
     "high_priority_stream_groups": "[]",
+    "num_experts": "None",
+    "moe_router_topk": "2",
+    "moe_ffn_hidden_size": "None",
+    "moe_shared_expert_intermediate_size": "None",
+    "moe_router_load_balancing_type": "aux_loss",
+    "moe_aux_loss_coeff": "0.0",
+    "moe_grouped_gemm": "False",
+    "moe_token_dispatcher_type": "allgather",
+    "expert_model_parallel_size": "1",
 }
 
 # Flags whose argparse destination is not the flag's own name.
@@ -77,7 +86,7 @@ def flags(
         # MODEL_ARGS
         ("num-layers", str(f.layers)),
         ("hidden-size", str(f.hidden)),
-        ("ffn-hidden-size", str(f.ffn)),
+        ("ffn-hidden-size", str(f.expert_ffn or f.ffn)),
         ("num-attention-heads", str(f.heads)),
     ]
     if f.kv_heads != f.heads:
@@ -119,6 +128,25 @@ def flags(
             ("use-distributed-optimizer", None),
             ("overlap-grad-reduce", None),
             ("overlap-param-gather", None),
+        ]
+    if f.experts:
+        # MOE_ARGS of examples/mixtral/train_mixtral_8x7b_distributed.sh at the tag, with the
+        # model's own expert width, shared experts and the run's expert parallelism.
+        out += [
+            ("num-experts", str(f.experts)),
+            ("moe-router-topk", str(f.top_k)),
+            ("moe-ffn-hidden-size", str(f.expert_ffn)),
+        ]
+        if f.shared_experts:
+            out.append(
+                ("moe-shared-expert-intermediate-size", str(f.shared_experts * f.expert_ffn))
+            )
+        out += [
+            ("moe-router-load-balancing-type", "aux_loss"),
+            ("moe-aux-loss-coeff", "1e-2"),
+            ("moe-grouped-gemm", None),
+            ("moe-token-dispatcher-type", "alltoall"),
+            ("expert-model-parallel-size", str(f.ep)),
         ]
     if f.recompute == "selective":
         out.append(("recompute-granularity", "selective"))
@@ -206,7 +234,7 @@ def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
             args[name] = "True"
         elif flag == "data-path":
             args[name] = f"['{value}']"  # nargs='*'
-        elif flag == "lr" or flag == "min-lr":
+        elif flag in ("lr", "min-lr", "moe-aux-loss-coeff"):  # type=float
             args[name] = py_float(float(value))
         else:
             args[name] = value

@@ -34,14 +34,20 @@ class Shape(NamedTuple):
     sequence_parallel: bool
     recompute: str  # "off", "selective", "full"
     distributed_optimizer: bool = True
+    experts: int = 0  # routed experts in every layer (--num-experts); 0 for a dense model
+    topk: int = 0
+    moe_ffn: int = 0
+    shared_ffn: int = 0  # --moe-shared-expert-intermediate-size
 
 
 def flops_per_batch(shape: Shape, batch: int) -> float:
-    """`num_floating_point_operations(args, batch_size)` for swiglu, untied, no MoE, no MTP."""
+    """`num_floating_point_operations(args, batch_size)` for swiglu, untied, no MTP: dense, or
+    MoE in every layer (top-k routed experts and the shared ones)."""
     s = shape
     ratio = s.kv_channels * s.heads / s.hidden
     expansion = 3 * 2 * 2
     gated = 3 / 2
+    dense, moe = (0, s.layers) if s.experts else (s.layers, 0)
     attention = (
         expansion
         * s.layers
@@ -53,7 +59,14 @@ def flops_per_batch(shape: Shape, batch: int) -> float:
         batch
         * s.seq
         * (
-            expansion * s.layers * s.hidden * ((s.ffn * gated) * (s.layers / s.layers))
+            expansion
+            * s.layers
+            * s.hidden
+            * (
+                (s.ffn * gated) * (dense / s.layers)
+                + (s.moe_ffn * s.topk * gated) * (moe / s.layers)
+                + (s.shared_ffn * gated) * (moe / s.layers)
+            )
             + attention
             + 3 * 2 * s.hidden * s.padded_vocab * 1
         )
@@ -69,7 +82,12 @@ def parameter_counts(shape: Shape) -> tuple[float, float, float, float, float]:
     s = shape
     ratio = s.kv_channels * s.heads / s.hidden
     self_attn = 2 * s.hidden * s.hidden * ((1 + (s.groups / s.heads)) * ratio)
-    layer = 2 * s.hidden * ((s.ffn * 3 / 2) + 2) + self_attn
+    if s.experts:  # every layer MoE (--moe-layer-freq 1)
+        layer = (
+            2 * s.hidden * (s.moe_ffn * s.experts * 3 / 2 + s.shared_ffn * 3 / 2 + 2) + self_attn
+        )
+    else:
+        layer = 2 * s.hidden * ((s.ffn * 3 / 2) + 2) + self_attn
     embedding = s.hidden * s.padded_vocab
     embeddings = 2 * embedding  # untied
     block = layer * s.layers + 2 * s.hidden

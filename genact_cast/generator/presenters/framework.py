@@ -109,6 +109,11 @@ def facts_for(plan: RunPlan) -> Facts:
         nccl_cuda=software.nccl_cuda,
         versions=software.versions,
         arch=a.name,
+        experts=a.experts,
+        top_k=a.top_k,
+        expert_ffn=a.ffn if a.experts else 0,
+        shared_experts=a.shared,
+        ep=plan.layout.ep,
     )
 
 
