@@ -308,7 +308,7 @@ class Log:
             ffn=facts.ffn,
             heads=facts.heads,
             groups=facts.kv_heads,
-            kv_channels=facts.hidden // facts.heads,
+            kv_channels=margs.kv_channels(facts),
             seq=facts.seq_len,
             padded_vocab=self.padded_vocab,
             tp=facts.tp,
@@ -322,6 +322,7 @@ class Log:
             topk=facts.top_k,
             moe_ffn=facts.expert_ffn,
             shared_ffn=facts.shared_experts * facts.expert_ffn,
+            untied=not margs.family(facts).tied,
         )
         # The distributed optimizer shards only the optimizer state: where the weights and
         # gradients of a shard would not leave room (the plan's layout is FSDP), the run uses
@@ -472,6 +473,8 @@ class Log:
             layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
         layers = stage_layers(f.layers, f.pp)
         ends = (stage == 0) + (stage == f.pp - 1)
+        if not self.shape.untied:
+            ends = min(ends, 1)  # tied: one matrix, copied to the last stage only under PP
         return layer * layers[stage] + embedding * ends
 
     def _memory_report(self, stats: StepStats) -> list[str]:

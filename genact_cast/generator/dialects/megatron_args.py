@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from typing import NamedTuple
 
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
@@ -49,6 +50,12 @@ _OPTIONAL = {
     "moe_grouped_gemm": "False",
     "moe_token_dispatcher_type": "allgather",
     "expert_model_parallel_size": "1",
+    "norm_epsilon": "1e-05",
+    "use_rope_scaling": "False",
+    "rope_scaling_factor": "8.0",
+    "add_qkv_bias": "False",
+    "qk_layernorm": "False",
+    "untie_embeddings_and_output_weights": "False",
 }
 
 # Flags whose argparse destination is not the flag's own name.
@@ -58,11 +65,54 @@ _DESTINATIONS = {
 }
 
 
+class Family(NamedTuple):
+    """What a model's config.json says that Megatron takes as flags."""
+
+    rotary_base: int  # rope_theta
+    norm_epsilon: str  # rms_norm_eps, as typed ("1e-05" is the default and not typed)
+    head_dim: int = 0  # head_dim where it is not hidden / heads
+    qkv_bias: bool = False  # attention_bias / Qwen2's q, k, v biases: --add-qkv-bias
+    qk_norm: bool = False  # --qk-layernorm
+    rope_scaling: float = 0.0  # Llama 3.1+'s "llama3" rope scaling factor
+    tied: bool = False  # tie_word_embeddings: no --untie-embeddings-and-output-weights
+
+
+# From each family's released config.json (Hugging Face model repos): Llama-2 and Mistral-7B
+# v0.1 rope_theta 10000; Llama 3 500000, 3.1 and 3.2 with rope_scaling factor 8 and 32;
+# Qwen2/2.5 1e6 with q/k/v biases and rms_norm_eps 1e-6; Qwen3 1e6, head_dim 128, q/k norms,
+# 1e-6; OLMo 2 500000, q/k norms, 1e-6; Mixtral 1e6; Llama 4 500000; Gemma 3 1e6, q/k norms,
+# head_dim 256 (27B: 128). Llama 3.2 and Gemma 3 tie the output layer to the embedding.
+FAMILIES = {
+    "Llama-2": Family(10_000, "1e-05"),
+    "Mistral": Family(10_000, "1e-05"),
+    "Llama-3.1": Family(500_000, "1e-05", rope_scaling=8.0),
+    "Llama-3.2": Family(500_000, "1e-05", rope_scaling=32.0, tied=True),
+    "Llama-3": Family(500_000, "1e-05"),
+    "Qwen2": Family(1_000_000, "1e-06", qkv_bias=True),
+    "Qwen3": Family(1_000_000, "1e-06", head_dim=128, qk_norm=True),
+    "OLMo-2": Family(500_000, "1e-06", qk_norm=True),
+    "Mixtral": Family(1_000_000, "1e-05"),
+    "Llama-4": Family(500_000, "1e-05"),
+    "Gemma-3-27B": Family(1_000_000, "1e-06", head_dim=128, qk_norm=True, tied=True),
+    "Gemma-3": Family(1_000_000, "1e-06", head_dim=256, qk_norm=True, tied=True),
+}
+
+
+def family(facts: Facts) -> Family:
+    """The family of the run's architecture (its catalog name, whatever the run calls it)."""
+    name = facts.arch or facts.model_name
+    for prefix, found in FAMILIES.items():
+        if name.startswith(prefix):
+            return found
+    return Family(10_000, "1e-05")
+
+
 def rotary_base(facts: Facts) -> int:
-    """RoPE's base as each family released it: Llama 3 500k, Qwen2 1M, Llama 2 and
-    Mistral-7B (v0.1) 10k."""
-    name = facts.model_name
-    return 500_000 if "Llama-3" in name else 1_000_000 if "Qwen2" in name else 10_000
+    return family(facts).rotary_base
+
+
+def kv_channels(facts: Facts) -> int:
+    return family(facts).head_dim or facts.hidden // facts.heads
 
 
 def data_prefix(facts: Facts) -> str:
@@ -92,17 +142,33 @@ def flags(
     if f.kv_heads != f.heads:
         out += [("group-query-attention", None), ("num-query-groups", str(f.kv_heads))]
     out += [
-        ("kv-channels", str(f.hidden // f.heads)),
+        ("kv-channels", str(kv_channels(f))),
         ("seq-length", str(f.seq_len)),
         ("max-position-embeddings", str(f.seq_len)),
         ("position-embedding-type", "rope"),
         ("rotary-base", str(rotary_base(f))),
         ("normalization", "RMSNorm"),
+    ]
+    model = family(f)
+    if model.norm_epsilon != "1e-05":
+        out.append(("norm-epsilon", model.norm_epsilon))
+    if model.rope_scaling:
+        out.append(("use-rope-scaling", None))
+        if model.rope_scaling != 8.0:  # the flag's default
+            out.append(("rope-scaling-factor", py_float(model.rope_scaling)))
+    if model.qkv_bias:
+        out.append(("add-qkv-bias", None))
+    if model.qk_norm:
+        out.append(("qk-layernorm", None))
+    out += [
         ("swiglu", None),
         ("attention-dropout", "0.0"),
         ("hidden-dropout", "0.0"),
         ("init-method-std", "0.02"),
-        ("untie-embeddings-and-output-weights", None),
+    ]
+    if not model.tied:
+        out.append(("untie-embeddings-and-output-weights", None))
+    out += [
         ("disable-bias-linear", None),
         # TRAINING_ARGS
         ("micro-batch-size", str(f.micro_batch)),
@@ -234,7 +300,7 @@ def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
             args[name] = "True"
         elif flag == "data-path":
             args[name] = f"['{value}']"  # nargs='*'
-        elif flag in ("lr", "min-lr", "moe-aux-loss-coeff"):  # type=float
+        elif flag in ("lr", "min-lr", "moe-aux-loss-coeff", "norm-epsilon", "rope-scaling-factor"):
             args[name] = py_float(float(value))
         else:
             args[name] = value

@@ -38,6 +38,7 @@ class Shape(NamedTuple):
     topk: int = 0
     moe_ffn: int = 0
     shared_ffn: int = 0  # --moe-shared-expert-intermediate-size
+    untied: bool = True  # --untie-embeddings-and-output-weights
 
 
 def flops_per_batch(shape: Shape, batch: int) -> float:
@@ -89,11 +90,11 @@ def parameter_counts(shape: Shape) -> tuple[float, float, float, float, float]:
     else:
         layer = 2 * s.hidden * ((s.ffn * 3 / 2) + 2) + self_attn
     embedding = s.hidden * s.padded_vocab
-    embeddings = 2 * embedding  # untied
+    embeddings = 2 * embedding if s.untied else embedding
     block = layer * s.layers + 2 * s.hidden
     total = block + embeddings
     loaded = ((block / s.pp) + embedding) / s.tp
-    if s.pp == 1:
+    if s.untied and s.pp == 1:
         loaded += embedding / s.tp
     other = block / (s.pp * s.tp)
     return block, embeddings, total, loaded, other
