@@ -353,6 +353,9 @@ class Log:
             "--dataset_name",
             f.dataset,
             "--bf16",
+            # INFO from the Trainer and the library (TrainingArguments.log_level, passive,
+            # would leave transformers at its WARNING default and none of its lines).
+            "--log_level=info",
             *(["--packing"] if f.kind == "sft" else []),
             f"--per_device_train_batch_size={f.micro_batch}",
             f"--gradient_accumulation_steps={f.grad_accum}",
@@ -370,7 +373,7 @@ class Log:
             f"--save_steps={f.checkpoint_every}",
             f"--output_dir={self.output}",
         ]
-        return command(
+        words = command(
             nodes=f.nodes,
             master=f.master,
             port=f.port,
@@ -379,6 +382,7 @@ class Log:
             config="fsdp.yaml",
             max_restarts=3,
         )
+        return ["NCCL_DEBUG=INFO", *words]  # NCCL's INFO lines below come from this
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
