@@ -210,3 +210,16 @@ def test_an_emoji_comes_in_colour_from_the_colour_font_fontconfig_names(tmp_path
 def test_a_character_no_font_has_is_the_missing_glyph_box_and_nothing_breaks() -> None:
     found = glyphs.face("\U000e0fff", False, False, 20)
     assert found.font is glyphs.mono(False, False, 20)
+
+
+def test_fontconfig_is_asked_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of characters no font has (a fuzzed cast) cost a bounded time."""
+    import time
+
+    monkeypatch.setattr(glyphs, "_lookups", [0])
+    glyphs._fontconfig.cache_clear()
+    start = time.monotonic()
+    for code in range(0xF0000, 0xF0000 + 300):  # private use: in no installed font
+        glyphs.face(chr(code), False, False, 12)
+    assert glyphs._lookups[0] == glyphs.MAX_LOOKUPS
+    assert time.monotonic() - start < 30

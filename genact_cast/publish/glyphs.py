@@ -37,6 +37,9 @@ SYMBOLS = "DejaVuSans.ttf"
 MISSING = "\U0010fffd"  # a private-use code point no font maps: its picture is .notdef
 EMOJI_STRIKE = 109  # the one bitmap size of Noto Color Emoji (CBDT)
 FC_TIMEOUT = 5.0  # seconds for one fontconfig lookup
+# Lookups per process: characters no font has (a fuzzed cast's random code points) would
+# otherwise cost a subprocess each; past this, fonts already found and DejaVu Sans serve.
+MAX_LOOKUPS = 64
 
 
 class Face(NamedTuple):
@@ -75,6 +78,7 @@ def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
 
 
 _found: list[str] = []  # fonts fontconfig has named so far, most recent last
+_lookups = [0]  # fontconfig lookups made so far
 
 
 def emoji(char: str) -> bool:
@@ -87,8 +91,9 @@ def emoji(char: str) -> bool:
 def _fontconfig(char: str, color: bool = False) -> str | None:
     """The file of the font fontconfig picks for `char`, or None (no fontconfig, no font)."""
     program = shutil.which("fc-match")
-    if program is None:
+    if program is None or _lookups[0] >= MAX_LOOKUPS:
         return None
+    _lookups[0] += 1
     pattern = f":charset={ord(char):x}" + (":color=true" if color else "")
     try:
         result = subprocess.run(
