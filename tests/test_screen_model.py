@@ -206,3 +206,22 @@ def test_private_use_characters_keep_their_column_in_the_text(tmp_path: Path) ->
     text = (tmp_path / "pl.txt").read_text("utf-8").splitlines()[0]
     assert text == " main \ufffd ~/src \ufffd x"
     assert re.sub(r"\x1b\[[0-9;]*m", "", line).index("x") == text.index("x")
+
+
+def session_cues(chunks: list[str]) -> list[str]:
+    events = [Event(200_000 * i, OUTPUT, chunk) for i, chunk in enumerate(chunks)]
+    vtt = render_vtt(Timeline(Header(40, 6), events))
+    return [line for _, lines in cues(vtt) for line in lines if line.startswith("[")]
+
+
+def test_a_session_is_named_by_what_was_typed_after_any_prompt() -> None:
+    """fish's prompt ends in `)`, and its grey suggestion is redrawn away on Enter."""
+    typed = ["~/src (main=) ", "v", "\x1b[90mim notes.txt\x1b[m\x1b[12D", "im", "\x1b[K\r\n"]
+    alternate = ["\x1b[?1049h\x1b[H1 first line\r\n~", "\x1b[?1049l"]
+    assert session_cues([*typed, *alternate]) == ["[vim]"]
+
+
+def test_a_command_continued_over_lines_names_the_session_by_its_first_line() -> None:
+    chunks = ["$ ", "torchrun --nnodes=4 \\\r\n", "> ", "--rdzv x train.py\r\n",
+              "\x1b[?1049h\x1b[Hpanes", "\x1b[?1049l"]  # fmt: skip
+    assert session_cues(chunks) == ["[torchrun]"]

@@ -48,6 +48,7 @@ class _Lines:
         self.since: list[float] = []
         self.taken: list[tuple[float, str]] = []
         self.covered: list[str] = []  # the rows when a full-screen program covered them
+        self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
 
     def scrolled(self, row: Row, time: float | None) -> None:
         if not self.texts:
@@ -78,23 +79,35 @@ class _Lines:
         """The lines on the final screen that were not taken before."""
         return [(s, t) for s, t in zip(self.since, self.texts, strict=True) if t.strip() and s >= 0]
 
+    def typed(self, y: int) -> str:
+        """What was added to row y after it appeared: a command typed after a prompt."""
+        if y >= len(self.texts) or y >= len(self.first):
+            return ""
+        text, first = self.texts[y], self.first[y]
+        return text[len(first) :] if first and text.startswith(first) else ""
+
     def update(self, rows: tuple[Row, ...], time: float) -> None:
         while len(self.texts) < len(rows):
             self.texts.append("")
             self.since.append(time)
         del self.texts[len(rows) :], self.since[len(rows) :]
+        self.first = (self.first + [""] * len(rows))[: len(rows)]
         for y, row in enumerate(rows):
             text = row_text(row)
             old = self.texts[y]
             if text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 self.since[y] = time  # a new line here, not more of the same one
+                if not (self.first[y] and text.startswith(self.first[y])):
+                    self.first[y] = text  # (a prompt line edited keeps its prompt)
             self.texts[y] = text
 
 
-def session_name(command_line: str, first_lines: list[str]) -> str:
-    """What a full-screen session is called: the program typed, or the first line it showed."""
+def session_name(command_line: str, first_lines: list[str], typed: str = "") -> str:
+    """What a full-screen session is called: the program typed (what was added after the
+    prompt, or what follows a `$ `-style prompt), or else the first line it showed."""
     end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
-    words = command_line[end + 2 :].split() if end >= 0 else []
+    command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
+    words = command.split()
     while words and (words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])):
         words.pop(0)
     if words:
@@ -110,24 +123,25 @@ def render_vtt(timeline: Timeline) -> str:
     timeline.on_scroll = lines.scrolled
     sessions: list[tuple[float, str]] = []
     before: Screen | None = None  # the last screen of the shell, before a session
-    session: tuple[float, str, list[str]] | None = None
+    session: tuple[float, str, list[str], str] | None = None
     for screen in timeline:
         if screen.alternate:
             if session is None:
-                command = _command_line(before) if before is not None else ""
-                session = (screen.time, command, [])
+                row = _command_row(before) if before is not None else -1
+                command = row_text(before.rows[row]) if before is not None and row >= 0 else ""
+                session = (screen.time, command, [], lines.typed(row))
                 lines.cover(screen.time)  # what the program covers is done
             if not session[2]:
                 session[2].extend(row_text(row) for row in screen.rows)
             continue
         if session is not None:
-            sessions.append((session[0], f"[{session_name(session[1], session[2])}]"))
+            sessions.append((session[0], f"[{session_name(*session[1:])}]"))
             session = None
             lines.uncover(screen.rows, screen.time)  # the shell's lines, already taken
         lines.update(screen.rows, screen.time)
         before = screen
     if session is not None:
-        sessions.append((session[0], f"[{session_name(session[1], session[2])}]"))
+        sessions.append((session[0], f"[{session_name(*session[1:])}]"))
     taken = [*lines.taken, *lines.remaining(), *sessions]
     taken.sort(key=lambda item: item[0])  # stable: lines of one moment keep their order
     cues: list[tuple[float, list[str]]] = []
@@ -146,11 +160,13 @@ def render_vtt(timeline: Timeline) -> str:
     return "\n".join(out)
 
 
-def _command_line(screen: Screen) -> str:
-    """The line with the command that started a session: at or above the cursor."""
+def _command_row(screen: Screen) -> int:
+    """The row with the command that started a session: the last one written at or above
+    the cursor, or the first of a command continued with `\\` (-1 for none)."""
     y = screen.cursor[1] if screen.cursor is not None else len(screen.rows) - 1
-    for row in reversed(screen.rows[: y + 1]):
-        text = row_text(row)
-        if text.strip():
-            return text
-    return ""
+    for row in range(min(y, len(screen.rows) - 1), -1, -1):
+        if row_text(screen.rows[row]).strip():
+            while row > 0 and row_text(screen.rows[row - 1]).endswith("\\"):
+                row -= 1  # a command continued over lines: its first line names it
+            return row
+    return -1
