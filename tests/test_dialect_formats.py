@@ -20,14 +20,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from genact_cast.generator.dialects import deepspeed_lines as deepspeed
-from genact_cast.generator.dialects import (
-    hf,
-    megatron,
-    nccl,
-    torchrun,
-    torchtitan,
-    torchtitan_release,
-)
+from genact_cast.generator.dialects import hf_lines as hf
+from genact_cast.generator.dialects import megatron, nccl, torchrun, torchtitan_release
+from genact_cast.generator.dialects import torchtitan_lines as torchtitan
 from genact_cast.generator.dialects.common import py_float
 
 REAL_LOGS = Path(__file__).parent / "data" / "real_logs"

@@ -80,7 +80,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     zero_to_fp32,
 )
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf import bar
+from genact_cast.generator.dialects.hf_lines import bar
 from genact_cast.generator.dialects.rank_watchdog import watchdog_lines
 from genact_cast.generator.events import (
     CheckpointSaved,

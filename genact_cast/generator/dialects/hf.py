@@ -7,7 +7,6 @@ metric lines, and the tqdm bar the Trainer redraws in place, with metric lines w
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from datetime import datetime
 
 from genact_cast.generator.dialects.base import (
@@ -22,8 +21,33 @@ from genact_cast.generator.dialects.base import (
     interrupted_lines,
     nccl_startup,
 )
-from genact_cast.generator.dialects.common import float32, logging_stamp, py_float, rounded
+from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_lines import (
+    INSTANTIATING,
+    LOADING_CONFIG,
+    LOADING_WEIGHTS,
+    RESUMING,
+    bar,
+    command,
+    config_saved,
+    eval_log,
+    generation_config_saved,
+    half_precision,
+    line,
+    log,
+    metrics,
+    model_class,
+    running_evaluation,
+    running_training,
+    runtime_text,
+    saving,
+    sharded_save,
+    tokenizer_saved,
+    train_summary,
+    trainer,
+    training_completed,
+)
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -38,278 +62,6 @@ from genact_cast.generator.events import (
     StepStats,
 )
 from genact_cast.generator.rng import Rng
-
-# Source lines of transformers 4.57.1 (its PyPI wheel), as its logs show them.
-RUNNING_TRAINING = 2519  # trainer.py: "***** Running training *****", then its rows
-RESUMING = (2549, 2550, 2551, 2553)  # trainer.py: "  Continuing training from ..."
-EVALUATION = 4643  # trainer.py: f"\n***** Running {description} *****"
-SAVE = 4309  # trainer.py (_save): "Saving model checkpoint to {output_dir}"
-COMPLETED = 2810  # trainer.py: "\n\nTraining completed. Do not forget ..."
-CONFIG_SAVED = "configuration_utils.py:491"
-GENERATION_SAVED = "configuration_utils.py:757"  # generation/configuration_utils.py
-SHARDS_SAVED = "modeling_utils.py:4189"
-TOKENIZER_SAVED = ("tokenization_utils_base.py:2590", "tokenization_utils_base.py:2599")
-
-
-def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> str:
-    return f"[{level}|{where}] {logging_stamp(moment)} >> {message}"
-
-
-def trainer(moment: datetime, lineno: int, message: str) -> str:
-    return line(moment, f"trainer.py:{lineno}", message)
-
-
-def running_training(
-    moment: datetime,
-    *,
-    examples: int,
-    epochs: int,
-    per_device: int,
-    total_batch: int,
-    grad_accum: int,
-    steps: int,
-    trainable: int,
-) -> list[str]:
-    """The `***** Running training *****` block, each line from its own source line."""
-    rows = [
-        (0, "***** Running training *****"),
-        (1, f"  Num examples = {examples:,}"),
-        (2, f"  Num Epochs = {epochs:,}"),
-        (3, f"  Instantaneous batch size per device = {per_device:,}"),
-        (
-            6,
-            f"  Total train batch size (w. parallel, distributed & accumulation) = {total_batch:,}",
-        ),
-        (7, f"  Gradient Accumulation steps = {grad_accum}"),
-        (8, f"  Total optimization steps = {steps:,}"),
-        (9, f"  Number of trainable parameters = {trainable:,}"),
-    ]
-    return [trainer(moment, RUNNING_TRAINING + offset, text) for offset, text in rows]
-
-
-def running_evaluation(moment: datetime, *, examples: int, batch_size: int) -> list[str]:
-    """The message starts with a newline, so the banner stands on a line of its own."""
-    return [
-        trainer(moment, EVALUATION, ""),
-        "***** Running Evaluation *****",
-        trainer(moment, EVALUATION + 2, f"  Num examples = {examples}"),
-        trainer(moment, EVALUATION + 5, f"  Batch size = {batch_size}"),
-    ]
-
-
-LOADING_CONFIG = "configuration_utils.py:763"  # "loading configuration file {path}"
-LOADING_WEIGHTS = "modeling_utils.py:1169"  # "loading weights file {path}"
-INSTANTIATING = "modeling_utils.py:2341"  # "Instantiating {cls} model under default dtype"
-
-# The model class each family's config.json names (its "architectures").
-MODEL_CLASSES = (
-    ("Llama-4", "Llama4ForConditionalGeneration"),
-    ("Llama", "LlamaForCausalLM"),
-    ("Mistral", "MistralForCausalLM"),
-    ("Mixtral", "MixtralForCausalLM"),
-    ("Qwen3-30B-A3B", "Qwen3MoeForCausalLM"),
-    ("Qwen3", "Qwen3ForCausalLM"),
-    ("Qwen2", "Qwen2ForCausalLM"),
-    ("OLMo-2", "Olmo2ForCausalLM"),
-    ("Gemma-3", "Gemma3ForConditionalGeneration"),
-    ("DeepSeek-V3", "DeepseekV3ForCausalLM"),
-)
-
-
-def model_class(model_name: str) -> str:
-    """The architecture class a checkpoint's config.json names for the catalog's model."""
-    for prefix, name in MODEL_CLASSES:
-        if model_name.startswith(prefix):
-            return name
-    return "LlamaForCausalLM"
-
-
-HALF_PRECISION = 749  # trainer.py: "Using auto half precision backend" (--bf16)
-
-
-def half_precision(moment: datetime) -> str:
-    return trainer(moment, HALF_PRECISION, "Using auto half precision backend")
-
-
-def saving(moment: datetime, folder: str) -> str:
-    return trainer(moment, SAVE, f"Saving model checkpoint to {folder}")
-
-
-def tokenizer_saved(moment: datetime, folder: str) -> list[str]:
-    return [
-        line(
-            moment,
-            TOKENIZER_SAVED[0],
-            f"tokenizer config file saved in {folder}/tokenizer_config.json",
-        ),
-        line(
-            moment,
-            TOKENIZER_SAVED[1],
-            f"Special tokens file saved in {folder}/special_tokens_map.json",
-        ),
-    ]
-
-
-def config_saved(moment: datetime, folder: str) -> str:
-    return line(moment, CONFIG_SAVED, f"Configuration saved in {folder}/config.json")
-
-
-def generation_config_saved(moment: datetime, folder: str) -> str:
-    return line(moment, GENERATION_SAVED, f"Configuration saved in {folder}/generation_config.json")
-
-
-def sharded_save(moment: datetime, folder: str, shards: int) -> str:
-    return line(
-        moment,
-        SHARDS_SAVED,
-        "The model is bigger than the maximum size per checkpoint (5GB) and is going to be split "
-        f"in {shards} checkpoint shards. You can find where each parameters has been saved in the "
-        f"index located at {folder}/model.safetensors.index.json.",
-    )
-
-
-def training_completed(moment: datetime) -> list[str]:
-    return [
-        trainer(moment, COMPLETED, ""),
-        "",
-        "Training completed. Do not forget to share your model on huggingface.co/models =)",
-        "",
-        "",
-    ]
-
-
-def _dict(items: Sequence[tuple[str, str]]) -> str:
-    return "{" + ", ".join(f"'{key}': {value}" for key, value in items) + "}"
-
-
-def log(
-    *,
-    loss: float,
-    grad_norm: float,
-    learning_rate: float,
-    epoch: float,
-    sft: tuple[float, float, float] | None = None,
-) -> str:
-    """A logging step: loss rounded to 4 places, grad norm as a float32 tensor's value,
-    learning rate as the scheduler's double, epoch to 2 places (trainer_callback.py's
-    ProgressCallback.on_log). trl's SFTTrainer adds its metrics before the epoch
-    (sft_trainer.py:1187): the mean entropy, the tokens seen and the mean token accuracy."""
-    items = [
-        ("loss", py_float(rounded(loss, 4))),
-        ("grad_norm", py_float(float32(grad_norm))),
-        ("learning_rate", py_float(learning_rate)),
-    ]
-    if sft is not None:
-        entropy, tokens, accuracy = sft
-        items += [
-            ("entropy", py_float(float32(entropy))),
-            ("num_tokens", py_float(tokens)),
-            ("mean_token_accuracy", py_float(float32(accuracy))),
-        ]
-    return _dict([*items, ("epoch", py_float(rounded(epoch, 2)))])
-
-
-def eval_log(*, loss: float, runtime: float, samples: int, steps: int, epoch: float) -> str:
-    """`{'eval_loss': ...}`: a float32 mean loss, runtime and rates rounded as `speed_metrics`."""
-    return _dict(
-        [
-            ("eval_loss", py_float(float32(loss))),
-            ("eval_runtime", py_float(rounded(runtime, 4))),
-            ("eval_samples_per_second", py_float(rounded(samples / runtime, 3))),
-            ("eval_steps_per_second", py_float(rounded(steps / runtime, 3))),
-            ("epoch", py_float(rounded(epoch, 2))),
-        ]
-    )
-
-
-def train_summary(*, runtime: float, samples: int, steps: int, loss: float, epoch: float) -> str:
-    return _dict(
-        [
-            ("train_runtime", py_float(rounded(runtime, 4))),
-            ("train_samples_per_second", py_float(rounded(samples / runtime, 3))),
-            ("train_steps_per_second", py_float(rounded(steps / runtime, 3))),
-            ("train_loss", py_float(loss)),
-            ("epoch", py_float(rounded(epoch, 2))),
-        ]
-    )
-
-
-def metrics(title: str, values: Sequence[tuple[str, str]]) -> list[str]:
-    """`***** train metrics *****` then `  name = value`, names padded, values right-aligned."""
-    name_width = max(len(name) for name, _ in values)
-    value_width = max(len(value) for _, value in values)
-    rows = [f"  {name:<{name_width}} = {value:>{value_width}}" for name, value in values]
-    return [f"***** {title} metrics *****", *rows]
-
-
-def runtime_text(seconds: float) -> str:
-    """`0:17:01.26`: `str(timedelta)` of the whole seconds (with days past 24 hours), then the
-    hundredths truncated, as the Trainer's `metrics_format` prints a runtime."""
-    whole = int(seconds)
-    cents = int((seconds - whole) * 100)
-    days, rest = divmod(whole, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    head = f"{days} day{'s' if days != 1 else ''}, " if days else ""
-    return f"{head}{hours}:{minutes:02d}:{secs:02d}.{cents:02d}"
-
-
-# tqdm's bar: full blocks, then one partial block of eighths, then spaces.
-_BLOCKS = " " + "".join(chr(code) for code in range(0x258F, 0x2587, -1))
-
-
-def interval(seconds: float) -> str:
-    """tqdm's `format_interval`: [H:]MM:SS."""
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-def bar(n: int, total: int, elapsed: float, rate: float | None, ncols: int, desc: str = "") -> str:
-    """The tqdm meter at `ncols` columns: percent, bar, n/total, [elapsed<remaining, rate].
-
-    `rate` is iterations per second (None before the first one); below one it/s tqdm shows s/it.
-    """
-    fraction = n / total
-    left = f"{desc}{fraction * 100:3.0f}%|"
-    if rate is None or rate <= 0:
-        right = f"| {n}/{total} [{interval(elapsed)}<?, ?it/s]"
-    else:
-        remaining = interval((total - n) / rate)
-        speed = f"{1 / rate:5.2f}s/it" if rate < 1 else f"{rate:5.2f}it/s"
-        right = f"| {n}/{total} [{interval(elapsed)}<{remaining}, {speed}]"
-    width = max(1, ncols - len(left) - len(right))
-    eighths = int(fraction * width * 8)
-    full, part = divmod(eighths, 8)
-    body = _BLOCKS[-1] * full
-    if full < width:
-        body += _BLOCKS[part] + " " * (width - full - 1)
-    return left + body + right
-
-
-def command(
-    *,
-    nodes: int,
-    master: str,
-    port: int,
-    script: str,
-    args: Sequence[str],
-    config: str,
-    max_restarts: int = 0,
-) -> list[str]:
-    """`accelerate launch` with a multi-GPU config; several nodes name the main process."""
-    words = ["accelerate", "launch", "--config_file", config, f"--num_processes={nodes * 8}"]
-    if max_restarts:  # the elastic agent restarts the workers after a failure
-        words.append(f"--max_restarts={max_restarts}")
-    if nodes > 1:
-        words += [
-            f"--num_machines={nodes}",
-            "--machine_rank=0",
-            f"--main_process_ip={master}",
-            f"--main_process_port={port}",
-        ]
-    return [*words, script, *args]
-
 
 # --- the run, as a Trainer script prints it -----------------------------------------------
 

@@ -1,0 +1,207 @@
+"""torchtitan v0.2.0's line formats: each function or constant is one format string of the
+tag (its file:line in presenters/frameworks/torchtitan/catalogue.tsv), filled with numbers.
+The flow that prints them is `torchtitan.Log`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from genact_cast.generator.dialects.common import logging_stamp
+
+# --job.dump_folder ./outputs (the shipped configs'), --checkpoint.folder checkpoint: saves go
+# to step-N below it.
+FOLDER = "./outputs/checkpoint"
+
+
+class Colors:
+    """torchtitan's `utils.Color` (tools/utils.py:130), or `NoColor` when colour is off."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        on = enabled
+        self.red = "\x1b[31m" if on else ""
+        self.green = "\x1b[32m" if on else ""
+        self.yellow = "\x1b[33m" if on else ""
+        self.blue = "\x1b[34m" if on else ""
+        self.magenta = "\x1b[35m" if on else ""
+        self.cyan = "\x1b[36m" if on else ""
+        self.reset = "\x1b[39m" if on else ""
+        self.orange = "\x1b[38;2;180;60;0m" if on else ""
+        self.turquoise = "\x1b[38;2;54;234;195m" if on else ""
+
+
+PLAIN = Colors(enabled=False)
+
+
+def line(moment: datetime, message: str, *, level: str = "INFO", rank: int | None = 0) -> str:
+    """One logged line (tools/logging.py:21); `rank=None` for a run without torchrun's tee."""
+    tag = "" if rank is None else f"[rank{rank}]:"
+    return f"{tag}[titan] {logging_stamp(moment)} - root - {level} - {message}"
+
+
+def step(
+    *,
+    step: int,
+    loss: float,
+    grad_norm: float,
+    memory_gib: float,
+    memory_pct: float,
+    tps: float,
+    tflops: float,
+    mfu_pct: float,
+    colors: Colors = PLAIN,
+) -> str:
+    """components/metrics.py:440, logged at step 1 and every `metrics.log_freq` steps."""
+    c = colors
+    return (
+        f"{c.red}step: {step:2}  {c.green}loss: {loss:7.4f}  "
+        f"{c.orange}grad_norm: {grad_norm:7.4f}  "
+        f"{c.turquoise}memory: {memory_gib:5.2f}GiB({memory_pct:.2f}%)  "
+        f"{c.blue}tps: {round(tps):,}  {c.cyan}tflops: {tflops:,.2f}  "
+        f"{c.magenta}mfu: {mfu_pct:.2f}%{c.reset}"
+    )
+
+
+def validate(
+    *,
+    step: int,
+    loss: float,
+    memory_gib: float,
+    memory_pct: float,
+    tps: float,
+    colors: Colors = PLAIN,
+) -> str:
+    """components/metrics.py:477."""
+    c = colors
+    return (
+        f"{c.yellow}validate step: {step:2}  {c.green}loss: {loss:7.4f}  "
+        f"{c.turquoise}memory: {memory_gib:5.2f}GiB({memory_pct:.2f}%)  "
+        f"{c.blue}tps: {round(tps):,}{c.reset}"
+    )
+
+
+def starting_job(description: str) -> str:
+    return f"Starting job: {description}"
+
+
+ENV_OVERRIDE = (
+    "ENV[TORCH_NCCL_ASYNC_ERROR_HANDLING] = 1 will be overridden to 3 based on job config"
+)
+
+
+def device_mesh(names: list[str], sizes: list[int]) -> str:
+    quoted = ", ".join(f"'{name}'" for name in names)
+    return f"Building {len(names)}-D device mesh with [{quoted}], {sizes}"
+
+
+def gc(reason: str, seconds: float) -> str:
+    """tools/utils.py:64: `[GC] %s took %.2f seconds`."""
+    return f"[GC] {reason} took {seconds:.2f} seconds"
+
+
+GC_INITIAL = "Initial GC collection"
+GC_PERIODIC = "Performing periodic GC collection"
+GC_CHECKPOINTER = "GC collection invoked by checkpointer."
+
+
+def cuda_capacity(device_name: str, capacity_gib: float) -> str:
+    return f"CUDA capacity: {device_name} with {capacity_gib:.2f}GiB memory"
+
+
+def peak_flops(flops: float) -> str:
+    return f"Peak FLOPS used for computing MFU: {flops:.3e}"
+
+
+def preparing_dataset(name: str, path: str) -> str:
+    return f"Preparing {name} dataset from {path}"
+
+
+def building(name: str, flavor: str, args: str) -> str:
+    return f"Building {name} {flavor} with {args}"
+
+
+def model_size(name: str, flavor: str, params: int, colors: Colors = PLAIN) -> str:
+    """train.py:176."""
+    c = colors
+    return f"{c.blue}Model {name} {flavor} {c.red}size: {params:,} total parameters{c.reset}"
+
+
+def applied_ac(mode: str) -> str:
+    """distributed/activation_checkpoint.py:325."""
+    return f"Applied {mode} activation checkpointing to the model"
+
+
+APPLIED_TP = "Applied Tensor Parallelism to the model"
+APPLIED_FSDP = "Applied FSDP to the model"
+MIXED_PRECISION = "Mixed precision training is handled by fully_shard"
+LOADING_TOKENIZER = "Loading tokenizer from tokenizer.json"
+
+
+def model_memory(gib: float, pct: float) -> str:
+    return f"CUDA memory usage for model: {gib:.2f}GiB({pct:.2f}%)"
+
+
+def trainer_initialized(
+    *, local_batch: int, global_batch: int, grad_accum: int, seq_len: int, steps: int, warmup: int
+) -> str:
+    """train.py:362."""
+    return (
+        f"Trainer is initialized with local batch size {local_batch}, global batch size "
+        f"{global_batch}, gradient accumulation steps {grad_accum}, sequence length {seq_len}, "
+        f"total steps {steps} (warmup {warmup})"
+    )
+
+
+def training_starts(step: int) -> str:
+    return f"Training starts at step {step}"
+
+
+def checkpointing_active(folder: str) -> str:
+    return f"Checkpointing active. Checkpoints will be loaded from and saved to {folder}"
+
+
+def loading_checkpoint(path: str) -> str:
+    return f"Loading the checkpoint from {path}."
+
+
+def loaded_checkpoint(seconds: float) -> str:
+    return f"Finished loading the checkpoint in {seconds:.2f} seconds."
+
+
+SAVING = "Saving the checkpoint (or staging if async is enabled)."
+
+
+def saved(seconds: float) -> str:
+    # The missing space before "in" is torchtitan's own (components/checkpoint.py:529).
+    return (
+        f"Finished saving the checkpoint (or staging if async is enabled)in {seconds:.2f} seconds."
+    )
+
+
+def saving_model_only(step: int, dtype: str = "torch.float32") -> str:
+    """components/checkpoint.py:768: the shipped configs' last_save_model_only = true."""
+    return f"Saving a model only checkpoint in {dtype} at last step, step {step}."
+
+
+def sync_timeout(timeout: str) -> str:
+    return f"Synchronizing and adjusting timeout for all ProcessGroups to {timeout}"
+
+
+SLEEPING = "Sleeping 2 seconds for other ranks to complete"
+TRAINING_COMPLETED = "Training completed"
+PROCESS_GROUP_DESTROYED = "Process group destroyed"
+
+TRAIN_TIMEOUT_SECONDS = 100  # comm.train_timeout_seconds (config/job_config.py:761)
+LOG_FREQ = 10  # metrics.log_freq (config/job_config.py:66)
+
+
+def command(*, nodes: int, endpoint: str, args: list[str], max_restarts: int = 0) -> list[str]:
+    """`run_train.sh`'s torchrun line: a c10d rendezvous at `endpoint` (host:port), only rank
+    0's output, each line tagged with its rank."""
+    words = ["torchrun", "--nproc_per_node=8"]
+    if nodes > 1:
+        words.append(f"--nnodes={nodes}")
+    words += ["--rdzv_backend", "c10d", f"--rdzv_endpoint={endpoint}"]
+    if max_restarts:
+        words.append(f"--max_restarts={max_restarts}")
+    words += ["--local-ranks-filter", "0", "--role", "rank", "--tee", "3"]
+    return [*words, "-m", "torchtitan.train", *args]
