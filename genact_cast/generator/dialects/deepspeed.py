@@ -13,6 +13,7 @@ import math
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -105,6 +106,20 @@ PYTHON = "/usr/bin/python"
 START_STEP = 2  # ThroughputTimer's start_step: the first two steps are not timed
 TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
 HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
+
+
+def state_dict_tensors(facts: Facts) -> int:
+    """Tensors in the model's state dict (`params` in zero_to_fp32.py's count): the embedding,
+    the output layer unless tied, the final norm, and per layer q/k/v/o, two norms, the
+    family's q/k/v biases or q/k norms, and the MLP's three projections (a router and three
+    per expert, shared or routed, in a mixture of experts)."""
+    family = margs.family(facts)
+    layer = 4 + 2 + (3 if family.qkv_bias else 0) + (2 if family.qk_norm else 0)
+    if facts.experts:
+        layer += 1 + 3 * (facts.experts + facts.shared_experts)
+    else:
+        layer += 3
+    return 2 + (0 if family.tied else 1) + layer * facts.layers
 
 
 class Log:
@@ -272,7 +287,7 @@ class Log:
             Line(dist(moment, engine_initialized(False), rank=-1)),
         ]
         folder = f"{self.save}/global_step{f.total_steps}"
-        tensors = 3 + 9 * f.layers  # embedding, output, final norm; 9 tensors a layer
+        tensors = state_dict_tensors(f)
         version = f.version("deepspeed")
         out += [Line(text) for text in zero_to_fp32(folder, f.dp, version, tensors, f.params)]
         shards = len(event.shards)
