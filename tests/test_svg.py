@@ -272,12 +272,14 @@ def test_a_hostile_cast_theme_never_reaches_the_svg(tmp_path: Path) -> None:
         [[0.0, "o", "hi"]],
     )  # fmt: skip
     out = tmp_path / "theme.svg"
-    # The reader ignores a theme that is not colours: the default colours are used.
+    # embed refuses a cast theme that is not colours, naming the field, and writes nothing.
     result = run("embed", str(source), "--svg", str(out))
-    assert result.returncode == 0, result.stderr
-    assert "<script" not in out.read_text()
-    assert f'fill="{DEFAULT_THEME.bg}"' in out.read_text()
-    chosen = run("embed", str(source), "--svg", str(out), "--theme", "nord", "--overwrite")
+    assert result.returncode == 1
+    assert "theme.bg" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    # A theme chosen on the command line replaces the cast's, which is then never read.
+    chosen = run("embed", str(source), "--svg", str(out), "--theme", "nord")
     assert chosen.returncode == 0, chosen.stderr
     assert "<script" not in out.read_text()
     assert f'fill="{named_theme("nord").bg}"' in out.read_text()
