@@ -517,14 +517,13 @@ class Log:
             if event.attempt
             else Incidentals(f, 0)
         )
-        out: list[Out] = []
+        lines: list[str] = []
         if event.attempt == 0:
             # Every node's torchrun warns once; srun passes each node's lines on as they come.
             moment = self._t(event.t)
-            out += [Line(text) for text in banner(f, moment, self.incidentals)]
+            lines += banner(f, moment, self.incidentals)
             for node in range(1, f.nodes):
-                agent = Incidentals(f, 100_000 + node)
-                out += [Line(text) for text in banner(f, moment, agent)]
+                lines += banner(f, moment, Incidentals(f, 100_000 + node))
         args = margs.parsed(self.flags(), f.gpus)
         text = [
             *self.validate_lines(),
@@ -535,7 +534,9 @@ class Log:
             "> initializing torch distributed ...",
         ]
         self.clock.at(event.t + 3.0)
-        return out + [Line(line) for line in text]
+        # One write for what arrives at once: the terminal sees the same lines (hundreds of
+        # banners and arguments on a large cluster), the tape one item.
+        return [Line("\r\n".join([*lines, *text]))]
 
     def _comm(self, event: CommReady) -> list[Out]:
         f = self.facts
