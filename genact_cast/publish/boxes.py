@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 
 Spans = tuple[tuple[float, float], ...]  # (x0, x1) as fractions of the cell's width
@@ -73,3 +73,35 @@ def merged(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
         else:
             out.append((x0, x1))
     return out
+
+
+def line_strokes(
+    line: Sequence[tuple[str, tuple[str, ...] | tuple[object, ...]]],
+    line_height: float,
+    baseline: float,
+    font_size: float,
+    cell_width: float,
+) -> dict[tuple[str, float], list[tuple[float, float, float]]]:
+    """The vertical strokes a line of runs (text, style with its fg first) needs, by pen
+    (fg, width in px): their x (centre, px) and y from and to (from the baseline), ordered
+    for a path to visit. A glyph whose ink reaches both edges in the same place gets one
+    stroke the row's height, over its own (same colour, same place); a run of `█` one
+    stroke as wide as the run."""
+    column = 0
+    found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
+    for text, style in line:
+        fg = str(style[0])
+        for offset, char in enumerate(text):
+            reach = EDGES.get(char)
+            if reach is not None:
+                for x0, x1, y0, y1 in strokes(reach, baseline, line_height, font_size):
+                    found.setdefault((fg, y0, y1), []).append(
+                        (column + offset + x0, column + offset + x1)
+                    )
+        column += len(text)
+    by_pen: dict[tuple[str, float], list[tuple[float, float, float]]] = {}
+    for (fg, y0, y1), spans in found.items():
+        for x0, x1 in merged(sorted(spans)):
+            width = round((x1 - x0) * cell_width, 2)
+            by_pen.setdefault((fg, width), []).append(((x0 + x1) / 2 * cell_width, y0, y1))
+    return {pen: sorted(found, key=lambda s: (s[1], s[0])) for pen, found in by_pen.items()}

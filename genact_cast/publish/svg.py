@@ -371,42 +371,20 @@ class _Document:
         return block, origin
 
     def _joins(self, line: Line) -> str:
-        """Ink above and below the box-drawing and block glyphs of a line, so they meet
-        the rows above and below: the row is taller than the font's glyph box (see
-        publish/boxes.py), which left a seam between a column of `│` or `█` and the next.
-
-        Drawn as vertical strokes, one path per colour and width: a glyph whose ink
-        reaches both edges in the same place gets one stroke the row's height, over its
-        own (same colour, same place), and a run of `█` one stroke as wide as the run.
-        """
-        column = 0
-        found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
-        for text, style in line:
-            for offset, char in enumerate(text):
-                reach = boxes.EDGES.get(char)
-                if reach is not None:
-                    for x0, x1, y0, y1 in boxes.strokes(reach, BASELINE, LINE_HEIGHT, FONT_SIZE):
-                        key = (style[0], y0, y1)
-                        found.setdefault(key, []).append(
-                            (column + offset + x0, column + offset + x1)
-                        )
-            column += len(text)
-        by_pen: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
-        for (fg, y0, y1), spans in found.items():
-            for x0, x1 in boxes.merged(sorted(spans)):
-                width = _number((x1 - x0) * CELL_WIDTH, 2)
-                by_pen.setdefault((fg, width), []).append(((x0 + x1) / 2 * CELL_WIDTH, y0, y1))
+        """Strokes that continue the line's box-drawing and block glyphs to the rows above
+        and below (publish/boxes.py): one path per colour and width, its pen a class."""
         paths = []
-        for (fg, width), segments in by_pen.items():
+        for (fg, width), segments in boxes.line_strokes(line, LINE_HEIGHT, BASELINE, FONT_SIZE,
+                                                        CELL_WIDTH).items():  # fmt: skip
             moves, at = [], None
-            for x, y0, y1 in sorted(segments, key=lambda s: (s[1], s[0])):
+            for x, y0, y1 in segments:
                 if at is None:
                     moves.append(f"M{_number(x, 2)} {_number(y0, 2)}")
                 else:
                     moves.append(f"m{_number(x - at[0], 2)} {_number(y0 - at[1], 2)}")
                 moves.append(f"v{_number(y1 - y0, 2)}")
                 at = (x, y1)
-            pen = (_color(fg, self.theme, background=False), width)
+            pen = (_color(fg, self.theme, background=False), _number(width, 2))
             name = self.pens.get(pen)
             if name is None:  # "_" first: never one of the text styles' classes
                 name = self.pens[pen] = "_" + _short_id(len(self.pens))
