@@ -49,6 +49,10 @@ ARGUMENTS_HEADER = "------------------------ arguments ------------------------"
 ARGUMENTS_FOOTER = "-------------------- end of arguments ---------------------"
 TIMERS_HEADER = "(min, max) time across ranks (ms):"
 TIMEOUT_MINUTES = 10  # --distributed-timeout-minutes' default at core_v0.14.0
+SOFTMAX_WARNING = (
+    "WARNING: constraints for invoking optimized fused softmax kernel are not met. "
+    "We default back to unfused kernel invocations."
+)
 NO_P2P_OVERLAP = (
     "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
     "non-interleaved schedule does not support overlapping p2p communication and aligned param AG"
@@ -549,12 +553,21 @@ class Log:
             random_seeds(margs.SEED),
             "> compiling dataset index builder ...",
             ">>> done with dataset index builder. Compilation time: 0.052 seconds",
+            *self._softmax_warning(),
             "> compiling and loading fused kernels ...",
             ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
             time_to_initialize(event.t - self._launched_at),
             datetime_marker("after megatron is initialized", moment),
         ]
         return [Line(line) for line in text]
+
+    def _softmax_warning(self) -> list[str]:
+        """initialize.py's check for the fused softmax kernel (bf16, masked softmax fusion on):
+        sequence length and (heads / TP) x micro batch must suit it."""
+        f = self.facts
+        attn_batch = (f.heads / f.tp) * f.micro_batch
+        fits = 16 < f.seq_len <= 16384 and f.seq_len % 4 == 0 and attn_batch % 4 == 0
+        return [] if fits else [SOFTMAX_WARNING]
 
     def _model(self, event: ModelReady) -> list[Out]:
         f = self.facts
