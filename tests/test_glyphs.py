@@ -12,7 +12,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageStat
 
 from genact_cast.publish import glyphs
+from tests.player_dom import player_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 GENACT = [sys.executable, "-m", "genact_cast"]
@@ -61,26 +61,9 @@ def png_cells(cast: Path, count: int, size: int = 24) -> list[Image.Image]:
     ]  # fmt: skip
 
 
-def player_tarball() -> Path:
-    folder = ROOT / ".cache" / "npm"
-    tarball = folder / "asciinema-player-3.18.0.tgz"
-    if not tarball.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "pack", "asciinema-player@3.18.0", "--pack-destination",
-                        str(folder)], check=True, capture_output=True, timeout=300)  # fmt: skip
-    return tarball
-
-
 def player_cells(browser: Any, cast: Path, count: int, tmp_path: Path) -> list[Image.Image]:
     """asciinema-player's picture of the same cells, from a screenshot of its terminal."""
-    with tarfile.open(player_tarball()) as archive:
-
-        def member(name: str) -> str:
-            found = archive.extractfile(f"package/dist/bundle/{name}")
-            assert found is not None
-            return found.read().decode("utf-8")
-
-        script, style = member("asciinema-player.min.js"), member("asciinema-player.css")
+    script, style = player_assets()  # the pinned package, checked against its hashes
     cols = json.loads(cast.read_text().splitlines()[0])["width"]
     page_path = tmp_path / "player.html"
     page_path.write_text(
