@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from genact_cast.asciicast import Event
@@ -283,6 +283,7 @@ def test_a_stopped_run_ends_with_the_launchers_own_last_lines(framework: str) ->
     st.integers(20, 60),
     st.integers(40, 120),
 )
+@example(["===================", "="], 20, 40)  # a word that just fills the first line
 def test_typed_commands_fit_and_read_back_as_the_command(
     words: list[str], first: int, width: int
 ) -> None:

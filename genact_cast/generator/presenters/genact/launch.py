@@ -53,7 +53,9 @@ def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
         # slash if it can be: bash joins a backslash-newline inside a word too.
         room = limit if index == len(words) - 1 else limit - 2
         while " " not in line and len(line) > room:
-            cut = line.rfind("/", 0, limit - 1) + 1 or limit - 1
+            # Never cut at the word's end: the next word's space would be lost.
+            bound = min(room, limit - 1)
+            cut = line.rfind("/", 0, bound) + 1 or bound
             lines.append(line[:cut] + "\\")
             line, limit = line[cut:], width - 2
             room = limit if index == len(words) - 1 else limit - 2
