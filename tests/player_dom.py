@@ -63,13 +63,13 @@ READ = """async (t) => {
   const lines = [...term.querySelectorAll('.ap-line')];
   for (let y = 0; y < rows; y++) {
     const row = [];
-    for (let x = 0; x < cols; x++) row.push([' ', null, bgOf(x, y)]);
+    for (let x = 0; x < cols; x++) row.push([' ', null, bgOf(x, y), '']);
     const line = lines.find(l => Number(l.style.getPropertyValue('--row')) === y);
     if (line) for (const span of line.children) {
       let x = Number(span.style.getPropertyValue('--offset'));
       const color = getComputedStyle(span).color;
       for (const ch of span.textContent) {
-        if (x < cols) { row[x][0] = ch; row[x][1] = color; }
+        if (x < cols) { row[x][0] = ch; row[x][1] = color; row[x][3] = span.className; }
         x += 1;
       }
     }
@@ -91,11 +91,15 @@ def _rgb(css: str) -> RGB:
     return r, g, b
 
 
+Attrs = tuple[bool, bool, bool]  # bold, italic, underline
+
+
 @dataclass
 class PlayerScreen:
     cols: int
     rows: int
     cells: list[list[DomCell]]
+    attrs: list[list[Attrs]]  # from the span's classes (ap-bold, ap-italic, ap-underline)
 
     def text(self) -> list[str]:
         return ["".join(c for c, _, _ in row).rstrip() for row in self.cells]
@@ -127,11 +131,18 @@ class Player:
         cells = [
             [
                 (ch, _rgb(fg) if fg else default_fg, tuple(bg) if bg else default_bg)
-                for ch, fg, bg in row
+                for ch, fg, bg, _ in row
             ]
             for row in found["cells"]
         ]
-        return PlayerScreen(found["cols"], found["rows"], cells)
+        attrs = [
+            [
+                tuple(f"ap-{a}" in cls.split() for a in ("bold", "italic", "underline"))
+                for *_, cls in row
+            ]
+            for row in found["cells"]
+        ]
+        return PlayerScreen(found["cols"], found["rows"], cells, attrs)  # type: ignore[arg-type]
 
     def close(self) -> None:
         self.page.close()

@@ -15,7 +15,7 @@ from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.publish.screens import Clip, Screen, Timeline, last_screen
 from genact_cast.publish.theme import DEFAULT_THEME, pyte_color, rgb
 from tests import svg_model
-from tests.player_dom import RGB, PlayerScreen
+from tests.player_dom import RGB, Attrs, PlayerScreen
 
 Cells = list[list[tuple[str, RGB | None, RGB | None]]]  # None: not compared
 
@@ -56,6 +56,44 @@ def model_cells(screen: Screen, theme: Theme = DEFAULT_THEME) -> Cells:
         cells += [(" ", None, bg)] * (screen.cols - len(cells))
         out.append(cells)
     return out
+
+
+def model_attrs(screen: Screen) -> list[list[Attrs]]:
+    """Bold, italic and underline of each cell of the model."""
+    out = []
+    for row in screen.rows:
+        attrs = [(bold, italic, underline) for _, (_, _, bold, italic, underline) in row]
+        out.append(attrs + [(False, False, False)] * (screen.cols - len(attrs)))
+    return out
+
+
+def svg_attrs(svg: str, cols: int, rows: int) -> list[list[Attrs]]:
+    """Bold, italic and underline of each cell of an SVG's last frame, from its classes."""
+    picture = svg_model.read(svg)
+    index = len(picture.screens) - 1
+    out = []
+    for y in range(rows):
+        drawn = picture.screens[index][y] if y < len(picture.screens[index]) else []
+        row = []
+        for x in range(cols):
+            rules = picture.classes.get(drawn[x][1], "") if x < len(drawn) else ""
+            row.append(("font-weight:bold" in rules, "font-style:italic" in rules,
+                        "text-decoration:underline" in rules))  # fmt: skip
+        out.append(row)
+    return out
+
+
+def attr_differences(expected: PlayerScreen, found: list[list[Attrs]]) -> list[str]:
+    """Bold and italic where there is a character to show them, underline everywhere (the
+    player merges spaces into a neighbour's span whatever their weight, never their line)."""
+    problems = []
+    for y, (cells, want_row, got_row) in enumerate(
+        zip(expected.cells, expected.attrs, found, strict=True)
+    ):
+        for x, ((char, _, _), want, got) in enumerate(zip(cells, want_row, got_row, strict=True)):
+            if (char.strip() and want[:2] != got[:2]) or want[2] != got[2]:
+                problems.append(f"row {y} col {x} {char!r}: bold/italic/underline {got} for {want}")
+    return problems
 
 
 def svg_cells(svg: str, cols: int, rows: int) -> Cells:

@@ -31,11 +31,14 @@ from genact_cast.publish.text import plain
 from genact_cast.sources import open_cast
 from tests.player_dom import Player, PlayerScreen
 from tests.screen_parity import (
+    attr_differences,
     differences,
+    model_attrs,
     model_cells,
     pixel_cells,
     png_picture,
     screen_at,
+    svg_attrs,
     svg_cells,
 )
 
@@ -81,9 +84,12 @@ def check_moment(
     """The terminal model, the SVG still and the text export at t against the player."""
     screen = screen_at(header, events, t)
     problems = [f"model: {p}" for p in differences(expected, model_cells(screen))]
+    problems += [f"model: {p}" for p in attr_differences(expected, model_attrs(screen))]
     svg = render_svg(header, events, at=t)
     found = svg_cells(svg, screen.cols, len(screen.rows))
     problems += [f"SVG: {p}" for p in differences(expected, found)]
+    attrs = svg_attrs(svg, screen.cols, len(screen.rows))
+    problems += [f"SVG: {p}" for p in attr_differences(expected, attrs)]
     out = path.parent / f"{path.stem}-{t:.3f}.txt"
     export(str(path), out, "text", overwrite=True, clip=Clip(), at=t)
     written = out.read_text("utf-8").split("\n\nChapters\n")[0].split("\n")
