@@ -293,6 +293,7 @@ class Save:
     blocking: float | None
     seconds: float
     attempt: int
+    gbps: float = 0.0  # the speed the epoch-end line states
 
 
 @dataclass
@@ -328,6 +329,12 @@ class Failure:
     resume_step: int = -1
     reloaded: tuple[float, float] | None = None  # (size GB, seconds)
     reloaded_path: str = ""
+    cuda_error: str = ""  # what the faulty rank died with
+    monitor: tuple[str, int, int] | None = None  # (host, GPU, Xid) the monitoring line names
+    numels: tuple[int, int] | None = None  # NumelIn, NumelOut of the collective timed out
+    took_down: bool = False  # the peer took the process down
+    requeued: bool = False
+    drained: str = ""
 
 
 @dataclass
@@ -399,7 +406,8 @@ FACTS = {
     "dataset": r"Dataset: (?P<name>\S+) \((?:(?P<examples>[\d,]+) examples, )?"
     r"(?P<tokens>[\d.]+[TBMK]?) tokens(?:, (?P<task>\w+))?\)$",
     "batch": r"Global batch: (?P<seqs>[\d,]+) sequences (?:x (?P<seq>\d+) = (?P<tokens>[\d,]+) "
-    r"tokens(?:, examples packed)?|of up to (?P<upto>\d+) tokens) \(micro batch (?P<micro>\d+), "
+    r"tokens(?:, (?:(?P<packed>[\d,]+) )?examples packed)?|of up to (?P<upto>\d+) tokens) "
+    r"\(micro batch (?P<micro>\d+), "
     r"grad accum "
     r"(?P<accum>\d+), data parallel (?P<dp>\d+)\)$",
     "optimizer": r"Optimizer: AdamW .*\| LR (?P<peak>[\d.e+-]+), warm-up (?P<warmup>[\d,]+) "
@@ -420,13 +428,25 @@ SAVED = re.compile(
     r"\[Checkpoint\] Saved step (\d+) to (.+?) \(([\d.]+ [GT]B), async: training blocked "
     r"([\d.]+)s, written in ([\d.]+)s\)$"
 )
-XID = re.compile(r"\[ERROR\] (\S+): NVRM: Xid (\d+) on GPU (\d+) \(rank (\d+)\): (.+)$")
+# A kernel (dmesg) line in the job's own output: never shown.
+NVRM = re.compile(r"NVRM: Xid")
+CUDA_FAULT = re.compile(
+    r"\[ERROR\] \[rank(\d+)\] RuntimeError: CUDA error: (.+) \(step ([\d,]+), (\S+) GPU "
+    r"(\d+)\)$"
+)
+MONITOR = re.compile(r"\[WARN\] dcgm on (\S+): GPU (\d+) reported Xid (\d+) \((.+)\)$")
 WATCHDOG = re.compile(
     r"\[ERROR\] \[rank(\d+)\] Watchdog caught collective operation timeout: WorkNCCL\(SeqNum="
-    r"(\d+), OpType=(\w+), Timeout\(ms\)=(\d+)\) ran for (\d+) milliseconds before timing out$"
+    r"(\d+), OpType=(\w+)(?:, NumelIn=(\d+), NumelOut=(\d+))?, Timeout\(ms\)=(\d+)\) ran for "
+    r"(\d+) milliseconds before timing out$"
 )
-TERMINATE = re.compile(
-    r"\[ERROR\] \[rank(\d+)\] NCCL watchdog: terminating the process group at step ([\d,]+)$"
+TAKEDOWN = re.compile(
+    r"\[ERROR\] \[rank(\d+)\] To avoid data inconsistency, we are taking the entire process "
+    r"down\.$"
+)
+REQUEUE = re.compile(
+    r"\[slurm\] (?:node (\S+) drained; job requeued with a spare node in its place|torchrun "
+    r"used its \d+ restarts; job requeued on the same nodes) \((\d+) GPUs\)$"
 )
 RESTART = re.compile(
     r"\[torchrun\] Worker group failed; restarting workers \(attempt (\d+) of \d+\) after "
@@ -476,7 +496,7 @@ def read_run(output: str) -> Run:
             message = stamped.group(2)
             run.stamps.append((at, message))
             _log_line(run, at, message, attempt)
-            if RESTART.match(message) or ELASTIC.match(message):
+            if RESTART.match(message) or ELASTIC.match(message) or REQUEUE.match(message):
                 attempt += 1
             step = STEP_LINE.match(message)
             if step:
@@ -537,6 +557,7 @@ def read_run(output: str) -> Run:
                 save = run.saves[-1]
                 save.seconds = float(found.group(1))
                 save.size_gb = gigabytes(found.group(2))
+                save.gbps = float(found.group(3))
                 save.step = int(save.path.rsplit("step-", 1)[-1])
         elif section == "export":
             shard = re.match(r"(model-\d{5}-of-\d{5}\.safetensors) +([\d.]+) GB$", body)
@@ -595,42 +616,61 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
             )
         )
         return
-    xid = XID.match(message)
-    if xid:
+    if NVRM.search(message):
+        run.errors.append(f"a kernel log line in the job's output: {message}")
+    fault = CUDA_FAULT.match(message)
+    if fault:
         run.failures.append(
             Failure(
                 at,
-                xid.group(1),
-                int(xid.group(3)),
-                int(xid.group(4)),
-                int(xid.group(2)),
-                xid.group(5),
+                fault.group(4),
+                int(fault.group(5)),
+                int(fault.group(1)),
+                -1,
+                "",
                 at,
                 -1,
                 -1,
                 "",
                 -1,
                 -1,
-                -1,
+                int(number(fault.group(3))),
+                cuda_error=fault.group(2),
             )
         )
+        return
+    monitor = MONITOR.match(message)
+    if monitor and run.failures:
+        f = run.failures[-1]
+        f.monitor = (monitor.group(1), int(monitor.group(2)), int(monitor.group(3)))
+        f.xid, f.xid_text = int(monitor.group(3)), monitor.group(4)
         return
     watchdog = WATCHDOG.match(message)
     if watchdog:
         if not run.failures or run.failures[-1].watchdog_rank != -1:
-            run.errors.append(f"watchdog without an Xid before it: {message}")
+            run.errors.append(f"watchdog without a failed rank before it: {message}")
             run.failures.append(Failure(at, "", -1, -1, -1, "", at, -1, -1, "", -1, -1, -1))
         f = run.failures[-1]
         f.watchdog_at = at
         f.watchdog_rank = int(watchdog.group(1))
         f.seq = int(watchdog.group(2))
         f.op = watchdog.group(3)
-        f.timeout_ms = int(watchdog.group(4))
-        f.ran_ms = int(watchdog.group(5))
+        if watchdog.group(4):
+            f.numels = (int(watchdog.group(4)), int(watchdog.group(5)))
+        f.timeout_ms = int(watchdog.group(6))
+        f.ran_ms = int(watchdog.group(7))
         return
-    terminate = TERMINATE.match(message)
-    if terminate and run.failures:
-        run.failures[-1].step = int(number(terminate.group(2)))
+    if TAKEDOWN.match(message) and run.failures:
+        run.failures[-1].took_down = True
+        return
+    requeue = REQUEUE.match(message)
+    if requeue:
+        if not run.failures:
+            run.errors.append(f"requeue without a failure: {message}")
+            return
+        f = run.failures[-1]
+        f.restart_at, f.requeued, f.drained = at, True, requeue.group(1) or ""
+        f.attempt = (run.failures[-2].attempt if len(run.failures) > 1 else 0) + 1
         return
     restart = RESTART.match(message)
     if restart:
@@ -646,8 +686,8 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
             run.errors.append(f"restart without a failure: {message}")
             return
         f = run.failures[-1]
-        left, most = int(elastic.group(1)), int(elastic.group(2))
-        f.restart_at, f.attempt = at, most - left + 1
+        f.restart_at = at
+        f.attempt = (run.failures[-2].attempt if len(run.failures) > 1 else 0) + 1
         return
     resume = RESUME.match(message)
     if resume and run.failures:

@@ -158,12 +158,25 @@ TORCH_NCCL = {
     "2.8": {"2.27.3"},
     "2.9": {"2.27.5"},
 }
-XID_WORDS = {  # what the driver says for each Xid REALISM.md names
-    79: "fallen off the bus",
+# The Xids that end a job (NVIDIA's Xid catalogue; REALISM.md "Failures"), with what the
+# driver's catalogue calls each, and whether the same node can take the job again (a
+# contained ECC error kills only the application; the rest need a GPU reset or a repair).
+# 63 (row-remapping record) is informational, never the fatal event.
+XID_WORDS = {
     48: "double bit",
-    63: "ecc page retirement or row remapp",
-    64: "ecc page retirement or row remapp",
     94: "contained ecc",
+    95: "uncontained ecc",
+    79: "fallen off the bus",
+    74: "nvlink",
+    119: "gsp",
+    120: "gsp",
+}
+SAME_NODE_XIDS = {94}
+# What the process on that GPU dies with (the CUDA runtime's error strings).
+CUDA_ERRORS = {
+    "uncorrectable ECC error encountered",
+    "unspecified launch failure",
+    "an illegal memory access was encountered",
 }
 KINDS = {
     "pre-training from scratch": "pretrain",
@@ -181,9 +194,10 @@ DAY = 86400.0
 
 def benchmark_ceiling(name: str, params: float) -> float:
     """The best published base models of about that size (few-shot)."""
-    # MMLU: Qwen3-8B base 76.9 and Qwen2.5-72B base 86.1 (their reports) lead their sizes.
+    # MMLU: Qwen3-8B base 76.9, Qwen2.5-14B base 79.7 and Qwen2.5-72B base 86.1 (their
+    # reports) lead their sizes.
     if params <= 15e9:
-        return {"HellaSwag": 0.84, "ARC-c": 0.65, "MMLU": 0.78}.get(name, 0.9)
+        return {"HellaSwag": 0.84, "ARC-c": 0.65, "MMLU": 0.81}.get(name, 0.9)
     if params <= 80e9:
         return {"HellaSwag": 0.90, "ARC-c": 0.75, "MMLU": 0.87}.get(name, 0.95)
     return {"HellaSwag": 0.95, "ARC-c": 0.97, "MMLU": 0.90}.get(name, 0.97)
@@ -205,6 +219,7 @@ class Setup:
     gpu_name: str
     gpu: Gpu
     dp: int
+    shard: int  # ranks that shard the state: DP with FSDP, a node or a few with HSDP
     tp: int
     pp: int
     cp: int
@@ -275,6 +290,11 @@ def setup_of(run: Run) -> Setup:
         gpu_name=cluster.group(2),
         gpu=GPUS[cluster.group(2)],
         dp=int(parts.get("DP", 1)),
+        shard=int(
+            hsdp.group(1)
+            if (hsdp := re.search(r"HSDP: shard (\d+)", layout.group(0)))
+            else parts.get("DP", 1)
+        ),
         tp=int(parts.get("TP", 1)),
         pp=int(parts.get("PP", 1)),
         cp=int(parts.get("CP", 1)),
@@ -354,7 +374,8 @@ def first_steps(run: Run) -> set[tuple[int, int]]:
 
 def paused_steps(run: Run) -> set[int]:
     """Steps that a notice or a blocking save names: their step time includes a pause."""
-    steps = {s.step for s in run.saves}
+    # A save pauses training after its step: the next step's time includes the staging.
+    steps = {s.step for s in run.saves} | {s.step + 1 for s in run.saves}
     for n in run.notices:
         found = re.search(r"(?:step |^step )(\d+)", n.text)
         if found:
@@ -547,11 +568,18 @@ def _tokens_per_param(run: Run, s: Setup) -> list[str]:
     return out
 
 
-@check("batch: 1-16M tokens (pre-training), 2-16M (continued), 64-512 sequences (SFT)")
+@check("batch: 1-16M tokens (pre-training), 2-16M (continued), 64-512 examples (SFT)")
 def _batch(run: Run, s: Setup) -> list[str]:
     line = run.fact("batch").group(0)
     if s.kind == "sft":
-        ok = 64 <= s.seqs <= 512
+        # Packed sequences hold several examples: a recipe counts examples (64-512 a step),
+        # about tokens a step / tokens an example.
+        per_example = tokens(s.dataset_tokens_text) / s.examples if s.examples else s.per_seq
+        examples = s.batch_tokens / per_example
+        ok = 64 * 0.97 <= examples <= 512 * 1.03
+        packed = run.fact("batch").group("packed")
+        if packed and abs(number(packed) - examples) > 0.03 * examples + 1:
+            return [f"{line!r}: {s.batch_tokens:,.0f} tokens hold about {examples:,.0f} examples"]
     else:
         low = 1e6 if s.kind == "pretrain" else 2e6
         ok = low * 0.99 <= s.batch_tokens <= 16 * 2**20
@@ -577,18 +605,22 @@ def _mfu(run: Run, s: Setup) -> list[str]:
     for f in run.frames:
         if (f.attempt, f.step) in firsts and not 0.05 <= f.mfu <= 0.15:
             out.append(f"step {f.step} (first of launch {f.attempt}) MFU {f.mfu * 100:.1f}%")
+    # B200s in bf16 reach less of their peak: 38.2 % MFU for Llama 3 70B on 8 x B200
+    # (newmind.ai's B200 benchmark via Together AI, 2025).
+    top = 0.40 if s.gpu_name == "B200" else 0.47
     # A notice's pause dips one step's throughput; the notice does not say which step.
     dips = len(run.notices)
     for f in steady:
         low, high = s.mfu_range
         if 0.1 <= f.mfu < low - 0.01 and dips > 0:
             dips -= 1
-        elif not low - 0.01 <= f.mfu <= high + 0.01:  # ±1 point: 1-3 % step-time jitter
-            out.append(f"step {f.step}: MFU {f.mfu * 100:.1f}%")
+        elif not low - 0.01 <= f.mfu <= min(high, top) + 0.01:  # ±1 point: step-time jitter
+            out.append(f"step {f.step}: MFU {f.mfu * 100:.1f}% on {s.gpu_name}")
     dips = len(run.notices)
     for line in run.step_lines:
         first = (line.attempt, line.step) in firsts
-        low, high = (0.05, 0.15) if first else (s.mfu_range[0] - 0.01, s.mfu_range[1] + 0.01)
+        steady_range = (s.mfu_range[0] - 0.01, min(s.mfu_range[1], top) + 0.01)
+        low, high = (0.05, 0.15) if first else steady_range
         if line.step in paused_steps(run) or low <= line.mfu <= high:
             continue
         if not first and line.mfu >= 0.15 and dips > 0:
@@ -669,9 +701,13 @@ def _memory(run: Run, s: Setup) -> list[str]:
         out.append(f"{line!r}: a {s.gpu_name} shows {s.gpu.capacity_gib} GiB")
     if not 0.55 * capacity <= total <= 0.97 * capacity:
         out.append(f"{line!r}: {total / capacity * 100:.0f}% of capacity (55-97%)")
-    expected_state = 16 * s.params / (s.dp * s.tp * s.pp) / 2**30
+    # Sharded over the shard group and the model-parallel ranks; a pipeline stage keeps its
+    # bf16 weights gathered through the step's micro batches.
+    expected_state = 16 * s.params / (s.shard * s.tp * s.pp) / 2**30
+    if s.pp > 1:
+        expected_state += 2 * s.params / (s.tp * s.pp) / 2**30
     if abs(state - expected_state) > 0.01 * expected_state + 0.05:
-        out.append(f"{line!r}: 16 bytes x N / (DP x TP x PP) = {expected_state:.1f} GiB")
+        out.append(f"{line!r}: 16 bytes x N / (shard x TP x PP) = {expected_state:.1f} GiB")
     expected_logits = s.seq_len * s.micro * s.vocab * 4 / s.tp / 2**30
     if abs(logits - expected_logits) > 0.02 * expected_logits + 0.05:
         out.append(f"{line!r}: logits s x b x vocab x 4 / TP = {expected_logits:.1f} GiB")
@@ -679,14 +715,22 @@ def _memory(run: Run, s: Setup) -> list[str]:
         out.append(f"{line!r}: CUDA and NCCL buffers take 3-6 GiB")
     layers = math.ceil(s.layers / s.pp)
     recompute = run.fact("parallel").group("ac")
-    if recompute == "full":
-        one = 2.0 * s.seq_len * s.micro * s.hidden * layers
-    else:  # selective recomputes attention's s x s part (Korthikanti et al.)
-        attention = 0 if recompute == "selective" else 5 * s.heads * s.seq_len / s.hidden
-        one = s.seq_len * s.micro * s.hidden * (34 + attention) * layers / s.tp
-    one /= 2**30
-    if not 0.9 * one - 0.05 <= act <= 1.1 * one * s.pp + 0.05:
-        out.append(f"{line!r}: activations of {s.pp} micro batch(es) in flight: {one:.1f} GiB each")
+    # REALISM.md: FlashAttention never stores the s x s scores, so a block keeps about
+    # 34·s·b·h bytes (÷ TP with sequence parallelism) with nothing recomputed, 2·s·b·h with
+    # full checkpointing (and one block rebuilt for its backward), in between selective.
+    block = s.seq_len * s.micro * s.hidden / s.tp
+    if recompute == "off":
+        low, high = 30 * block * layers, 38 * block * layers
+    elif recompute == "full":
+        low, high = 2 * block * layers, 2 * block * layers + 40 * block
+    else:
+        low, high = 2 * block * layers, 34 * block * layers
+    low, high = low / 2**30, high / 2**30
+    if not low - 0.05 <= act <= high * s.pp + 0.05:
+        out.append(
+            f"{line!r}: activations with FlashAttention, recompute {recompute}: "
+            f"{low:.1f}-{high:.1f} GiB a micro batch in flight"
+        )
     for f in run.frames:
         if abs(f.memory - total) > 0.05 or abs(f.capacity - capacity) > 0.05:
             out.append(f"step {f.step}: GPU Mem {f.memory}GiB/{f.capacity}GiB vs {line!r}")
@@ -706,14 +750,25 @@ def _per_layer_bytes(s: Setup) -> float:
 def _collectives(run: Run, s: Setup) -> list[str]:
     out = []
     step = step_seconds(run, s)
-    dp_link = s.gpu.nvlink if s.nodes == 1 or s.dp * s.tp * s.pp <= 8 else IB_GBPS
+    group = s.shard  # FSDP gathers and scatters within the shard group (all of DP, or HSDP's)
+    inside = s.nodes == 1 or group * s.tp <= 8
+    dp_link = s.gpu.nvlink if inside else IB_GBPS
+    stage = math.ceil(s.layers / s.pp)
+    # Under PP a stage's weights stay gathered for the step; else each block is gathered
+    # for every forward and backward.
+    gathers = stage if s.pp > 1 else 2 * stage * s.accum
     for f in run.frames[:3] + run.frames[-3:]:
-        for name, value in (("AllGather", f.all_gather), ("ReduceScatter", f.reduce_scatter)):
+        # bf16 weights gathered; gradients reduced in fp32: twice the bytes.
+        for name, value, width in (
+            ("AllGather", f.all_gather, 2),
+            ("ReduceScatter", f.reduce_scatter, 4),
+        ):
             if value is None:
                 if s.dp > 1:
                     out.append(f"step {f.step}: FSDP over DP {s.dp} shows no {name}")
                 continue
-            moved = (s.dp - 1) / s.dp * _per_layer_bytes(s) if s.dp > 1 else 0.0
+            per_layer = width / 2 * _per_layer_bytes(s)
+            moved = (group - 1) / group * per_layer if group > 1 else 0.0
             if value > 0 and moved > 0:
                 bandwidth = moved / (value / 1000) / 1e9
                 low, high = dp_link
@@ -722,9 +777,7 @@ def _collectives(run: Run, s: Setup) -> list[str]:
                         f"step {f.step}: [NCCL] {name}: {value}ms for {moved / 1e6:,.0f} MB a "
                         f"layer is {bandwidth:,.0f} GB/s (link {low:.0f}-{high:.0f})"
                     )
-            # FSDP gathers each block of the stage twice a micro batch, scatters once a step.
-            stage = math.ceil(s.layers / s.pp)
-            calls = 2 * stage * s.accum if name == "AllGather" else stage
+            calls = gathers if name == "AllGather" else stage
             if value / 1000 * calls > step:
                 out.append(f"step {f.step}: {name} {value}ms x {calls} calls > step {step:.1f}s")
         if s.tp > 1:
@@ -739,7 +792,7 @@ def _collectives(run: Run, s: Setup) -> list[str]:
                         f"step {f.step}: AllReduce(TP): {f.tp_all_reduce}ms for {moved / 1e6:,.0f} "
                         f"MB is {bandwidth:,.0f} GB/s (NVLink {low:.0f}-{high:.0f})"
                     )
-                calls = 4 * math.ceil(s.layers / s.pp) * s.accum
+                calls = 4 * stage * s.accum
                 if f.tp_all_reduce / 1000 * calls > step:
                     out.append(
                         f"step {f.step}: {calls} TP all-reduces of {f.tp_all_reduce}ms > step"
@@ -748,6 +801,27 @@ def _collectives(run: Run, s: Setup) -> list[str]:
             out.append(f"step {f.step}: AllReduce(TP) shown without tensor parallelism")
         if f.exposed is not None and f.exposed / 1000 > step:
             out.append(f"step {f.step}: Exposed {f.exposed}ms/step > step {step:.1f}s")
+        # Nothing hides the first gather and the last reduce-scatter.
+        ends = (f.all_gather or 0.0) + (f.reduce_scatter or 0.0)
+        if f.exposed is not None and s.dp > 1 and f.exposed < 0.8 * ends:
+            out.append(
+                f"step {f.step}: Exposed {f.exposed}ms is less than the first gather and "
+                f"the last reduce-scatter ({f.all_gather}ms + {f.reduce_scatter}ms)"
+            )
+    # A flat FSDP group of hundreds of ranks cannot hide a small model's gathers: people
+    # shard within a node or a few and replicate across (HSDP).
+    if s.params < 30e9 and group * s.tp > 256:
+        out.append(f"a {s.params / 1e9:.0f}B model sharded flat over {group} ranks (use HSDP)")
+    pairs = [(f.all_gather, f.reduce_scatter) for f in run.frames if f.all_gather]
+    for gather, scatter in pairs:
+        if scatter and not 1.6 <= scatter / gather <= 2.5:
+            out.append(
+                f"ReduceScatter {scatter}ms vs AllGather {gather}ms: an fp32 reduce moves twice "
+                f"the bytes of the bf16 gather"
+            )
+            break
+    if len(pairs) >= 4 and len(set(pairs)) == 1:
+        out.append(f"collective times identical in every redraw: {pairs[0]}")
     return out[:5]
 
 
@@ -959,7 +1033,7 @@ def _validation(run: Run, s: Setup) -> list[str]:
                     out.append(f"epoch {e.epoch}: {name} on a {s.task} fine-tune")
                 bounds = {"BLEU": (5, 45), "ROUGE-1": (0.2, 0.5), "ROUGE-2": (0.05, 0.3),
                           "ROUGE-L": (0.15, 0.47), "Token Acc": (0.4, 0.9),
-                          "GSM8K": (0.05, 0.9)}.get(name, (0.0, 1.0))  # fmt: skip
+                          "GSM8K": (0.05, 0.95)}.get(name, (0.0, 1.0))  # fmt: skip
                 if not bounds[0] <= v <= bounds[1]:
                     out.append(f"epoch {e.epoch}: {name}: {value} outside {bounds}")
     vals = [float(e.loss) for e in run.evaluations if e.loss]
@@ -974,11 +1048,83 @@ def _validation(run: Run, s: Setup) -> list[str]:
         for name in set(a.metrics) & set(b.metrics):
             change = float(b.metrics[name]) - float(a.metrics[name])
             scale = 0.5 if name == "BLEU" else 0.015
-            if abs(drop) > 0.03 and change * drop < 0 and abs(change) > scale:
+            # A math fine-tune's test accuracy keeps rising over epochs even where the
+            # held-out loss rises (the model grows confident on the templated answers).
+            rises = s.kind == "sft" and name == "GSM8K"
+            if abs(drop) > 0.03 and change * drop < 0 and abs(change) > scale and not rises:
                 out.append(
                     f"{name} {a.metrics[name]} -> {b.metrics[name]} as loss {a.loss} -> {b.loss}"
                 )
     return out
+
+
+# REALISM.md, "Evaluation": GSM8K after a MetaMath SFT (Yu et al. 2023) or, where higher,
+# the model's own published score (copied here from the sources, not from the generator).
+PUBLISHED_MATH_SFT = {"Llama-2-7B": 0.665, "Llama-2-13B": 0.723, "Mistral-7B": 0.777,
+                      "Qwen2-7B": 0.799, "Llama-3-8B": 0.796, "Llama-3-70B": 0.93,
+                      "Qwen2.5-7B": 0.854, "Llama-3.1-8B": 0.845}  # fmt: skip
+# Corpora of a domain, for continued pre-training (and the name suffix that promises each).
+DOMAIN_CORPORA = {"OpenWebMath": "math", "Proof-Pile-2": "math", "StarCoderData": "code",
+                  "peS2o": "science", "Cosmopedia": "textbooks"}  # fmt: skip
+PROMISES = {"-Math": ("math", "MetaMathQA"), "-Code": ("code",), "-Science": ("science",)}
+
+
+@check("plausibility: a fine-tune's task metric near the recipe's published result, rising")
+def _published(run: Run, s: Setup) -> list[str]:
+    out = []
+    arch = run.fact("building").group("arch")
+    evals = [e for e in run.evaluations if e.metrics]
+    scores = [float(e.metrics["GSM8K"]) for e in evals if "GSM8K" in e.metrics]
+    if s.kind == "sft" and scores:
+        target = PUBLISHED_MATH_SFT.get(arch)
+        if target is not None and not target - 0.07 <= scores[-1] <= target + 0.05:
+            out.append(f"GSM8K {scores[-1]:.3f} after a math SFT of {arch} (published {target})")
+        if any(b < a - 0.01 for a, b in itertools.pairwise(scores)):
+            out.append(f"GSM8K over the epochs {scores}: a math SFT's accuracy rises")
+    return out
+
+
+@check("plausibility: the name promises only the data the run uses; domain corpora")
+def _promises(run: Run, s: Setup) -> list[str]:
+    out = []
+    name = run.fact("building").group("name")
+    domain = DOMAIN_CORPORA.get(s.dataset, s.task if s.kind == "sft" else "")
+    for suffix, domains in PROMISES.items():
+        if name.endswith(suffix) and domain not in domains and s.dataset not in domains:
+            out.append(f"{name} trains on {s.dataset}: its name promises {suffix[1:]}")
+    if s.kind == "continue" and s.dataset not in DOMAIN_CORPORA:
+        out.append(f"continued pre-training on {s.dataset}: generic web text, not a domain corpus")
+    return out
+
+
+@check("loss spikes recover within hundreds of steps; never permanently higher")
+def _spikes(run: Run, s: Setup) -> list[str]:
+    losses = sorted((step, float(v)) for (attempt, step), v in run.losses().items())
+    out = []
+    for (a, before), (b, peak) in itertools.pairwise(losses):
+        if peak - before < 0.12 or b - a > 50:
+            continue
+        later = [v for step, v in losses if b + 300 <= step]
+        if later and min(later[:5]) > before + 0.06:
+            out.append(f"loss {before} at step {a}, {peak} at {b}, still {min(later[:5])} later")
+    return out[:3]
+
+
+@check("logging: every 1-100 steps; a cast shows fewer lines, not a longer interval")
+def _log_interval(run: Run, s: Setup) -> list[str]:
+    firsts = first_steps(run)
+    steps = sorted(
+        {(x.attempt, x.step) for x in run.step_lines if (x.attempt, x.step) not in firsts}
+    )
+    gaps = [b[1] - a[1] for a, b in itertools.pairwise(steps) if a[0] == b[0] and b[1] > a[1]]
+    if len(gaps) < 2:
+        return []
+    every = min(gaps)
+    if every > 100:
+        return [f"step lines at least {every} steps apart: jobs log every 1-100 steps"]
+    # (An epoch's last step is logged too, as trainers do at the end of a pass.)
+    odd = [step for _, step in steps if step % every and step % s.steps_per_epoch]
+    return [f"step {odd[0]} is off the logging interval of {every} steps"] if odd else []
 
 
 # Checkpoints and storage
@@ -1002,18 +1148,34 @@ def _checkpoints(run: Run, s: Setup) -> list[str]:
     if not 14 * s.params / 1e9 * 0.995 <= s.checkpoint_gb <= 16 * s.params / 1e9 * 1.005:
         out.append(f"{line!r}: a checkpoint is 14-16 bytes x {s.params / 1e9:.1f}B")
     expected = s.checkpoint_gb / s.storage_gbps
-    fastest, slowest = storage_seconds(s.checkpoint_gb, s)
     times = []
     for save in run.saves:
         where = f"save of step {save.step} ({save.seconds}s)"
         if abs(save.size_gb - s.checkpoint_gb) > 0.001 * s.checkpoint_gb + 0.05:
             out.append(f"{where}: {save.size_gb} GB vs {s.checkpoint_gb} GB each")
-        if not fastest <= save.seconds <= slowest:
-            out.append(f"{where}: size / bandwidth = {expected:.1f}s (±30 %)")
+        # Never faster than the storage the log names, plus torch.distributed.checkpoint's
+        # fixed costs (planning, metadata, files: seconds for hundreds of ranks).
+        overhead = 1.0 + 0.003 * s.gpus
+        floor = s.checkpoint_gb / (s.storage_gbps + half_unit(s.storage_text)) + overhead
+        ceiling = s.checkpoint_gb / max(s.storage_gbps - half_unit(s.storage_text), 1e-9)
+        if not floor - 0.05 <= save.seconds <= 1.35 * ceiling + 1.3 * overhead + 5:
+            out.append(
+                f"{where}: size / bandwidth = {expected:.1f}s, plus {overhead:.1f}s of planning "
+                f"and metadata for {s.gpus} ranks, 0-35 % slower"
+            )
+        if save.gbps and save.gbps > s.storage_gbps + half_unit(s.storage_text) + 0.05:
+            out.append(f"{where}: {save.gbps} GB/s on storage of {s.storage_text} GB/s")
+        if save.blocking is not None:
+            shard = s.checkpoint_gb / s.gpus
+            if save.blocking < shard / 25 + overhead - 0.05:
+                out.append(
+                    f"{where}: blocked {save.blocking}s to stage {shard:.2f} GB a GPU at "
+                    f"10-25 GB/s plus {overhead:.1f}s of planning"
+                )
         times.append(save.seconds)
         if not save.path.endswith(f"step-{save.step}"):
             out.append(f"{where} written to {save.path}")
-        if save.blocking is not None and not 0 < save.blocking <= min(15.0, save.seconds):
+        if save.blocking is not None and not 0 < save.blocking <= min(30.0, save.seconds):
             out.append(f"{where}: async save blocks {save.blocking}s")
         edge = save.step % s.steps_per_epoch == 0
         if save.blocking is not None and save.step % s.every and not edge:
@@ -1045,6 +1207,8 @@ def _start(run: Run, s: Setup) -> list[str]:
             out.append(f"from scratch, yet {load.group(0)!r}")
         if init is None:
             out.append("from scratch, yet no 'Initializing weights from scratch' line")
+        elif float(init.group("seconds")) > 15:
+            out.append(f"{init.group(0)!r}: a sharded random init takes seconds")
         return out
     if load is None:
         return [f"{s.kind} run loads no checkpoint"]
@@ -1226,20 +1390,30 @@ def _hosts(run: Run, s: Setup) -> list[str]:
 
 @check("failures: Xid, fatal watchdog, restart, back to the last checkpoint, time counted")
 def _failures(run: Run, s: Setup) -> list[str]:
-    out = []
-    if len(run.failures) > 2:
-        out.append(f"{len(run.failures)} failures in one cast (at most 2)")
+    out = [e for e in run.errors if "kernel log" in e][:1]
     lost_total = 0.0
     for f in run.failures:
         where = f"failure at step {f.step} ({f.watchdog_at})"
         words = XID_WORDS.get(f.xid)
         if words is None or words not in f.xid_text.lower():
-            out.append(f"{where}: Xid {f.xid}: {f.xid_text!r}")
+            out.append(f"{where}: Xid {f.xid} ({f.xid_text!r}) is not one that ends a job")
+        if f.cuda_error not in CUDA_ERRORS:
+            out.append(f"{where}: the faulty rank {f.rank} does not die of a CUDA error")
+        if f.monitor is not None and f.monitor[:2] != (f.host, f.gpu):
+            out.append(f"{where}: monitoring names {f.monitor}, the fault was {f.host} {f.gpu}")
         index = _host_index(run, f.host)
         if index is None or index != f.rank // 8 or f.rank >= s.gpus or f.gpu != f.rank % 8:
             out.append(f"{where}: Xid on {f.host} GPU {f.gpu} (rank {f.rank}) of {s.nodes} nodes")
         if f.watchdog_rank >= s.gpus or f.watchdog_rank < 0:
             out.append(f"{where}: watchdog on rank {f.watchdog_rank} of {s.gpus}")
+        if f.watchdog_rank == f.rank:
+            out.append(f"{where}: the faulty rank {f.rank} times itself out; its peers do")
+        if f.numels is None or min(f.numels) <= 0:
+            out.append(f"{where}: WorkNCCL(...) without NumelIn/NumelOut")
+        if not f.took_down:
+            out.append(f"{where}: the watchdog's rank never takes the process down")
+        if f.xid not in SAME_NODE_XIDS and not (f.requeued and f.drained == f.host):
+            out.append(f"{where}: Xid {f.xid} takes {f.host} out, yet the job restarts on it")
         if f.timeout_ms != WATCHDOG_MS or f.ran_ms < WATCHDOG_MS:
             out.append(f"{where}: Timeout(ms)={f.timeout_ms} ran for {f.ran_ms} ms")
         gap = (f.watchdog_at - f.xid_at).total_seconds()
@@ -1287,6 +1461,16 @@ def _failures(run: Run, s: Setup) -> list[str]:
                     f"{where}: {f.lost!r} lost, but the checkpoint was saved at {save.at} and "
                     f"the watchdog fired at {f.watchdog_at}"
                 )
+    # The same data after a resume (the sampler's state is in the checkpoint): a replayed
+    # step repeats its loss up to non-deterministic reductions (~1e-4).
+    first_seen: dict[int, float] = {}
+    for (attempt, step), loss in sorted(run.losses().items()):
+        if step in first_seen and abs(float(loss) - first_seen[step]) > 2.5e-4:
+            out.append(
+                f"step {step} replayed by launch {attempt}: loss {loss}, was {first_seen[step]}"
+            )
+            break
+        first_seen.setdefault(step, float(loss))
     attempts = [f.attempt for f in run.failures]
     if attempts != list(range(1, len(attempts) + 1)):
         out.append(f"restart attempts {attempts}")
@@ -1384,6 +1568,5 @@ def expected_failures(run: Run, s: Setup) -> float:
 
 
 def at_most_two(rate: float) -> float:
-    """Mean of min(Poisson(rate), 2)."""
-    p0, p1 = math.exp(-rate), rate * math.exp(-rate)
-    return p1 + 2 * (1 - p0 - p1)
+    """The mean failures a run at `rate` shows: all of them (Poisson, no cap)."""
+    return rate

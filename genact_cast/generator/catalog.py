@@ -191,8 +191,14 @@ def invented_models() -> tuple[str, ...]:
 
 
 @functools.cache
-def model_suffixes(kind: str) -> tuple[str, ...]:
-    return tuple(r[0] for r in _rows("model_suffixes.tsv") if r[1] == kind)
+def model_suffixes(kind: str, dataset: str | None = None) -> tuple[str, ...]:
+    """Suffixes of invented names for a run of `kind`; given the run's `dataset`, only those
+    whose name promises no data the run does not use (a "-Math" model trains on math)."""
+    return tuple(
+        r[0]
+        for r in _rows("model_suffixes.tsv")
+        if r[1] == kind and (dataset is None or r[2] == "-" or dataset in r[2].split(","))
+    )
 
 
 @functools.cache
@@ -230,3 +236,9 @@ def benchmarks() -> tuple[Benchmark, ...]:
     return tuple(
         Benchmark(r[0], int(r[1]), *(float(v) for v in r[2:8])) for r in _rows("benchmarks.tsv")
     )
+
+
+@functools.cache
+def math_sft_scores() -> dict[str, float]:
+    """GSM8K a math fine-tune of each released model lands near (math_sft_scores.tsv)."""
+    return {r[0]: float(r[1]) for r in _rows("math_sft_scores.tsv")}

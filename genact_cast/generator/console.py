@@ -31,7 +31,11 @@ class RunState:
         self.elapsed = 0.0  # simulated seconds since launch
         self.failures = 0
         self.lost_seconds = 0.0
-        self.log_every = 0  # steps between step lines, fixed once as a job's log_freq is
+        # Steps between the groups of step lines a cast shows, fixed by the first epoch; the
+        # job itself logs every `log_freq` steps (1-100, as real jobs do whatever their
+        # length), and each group shows a few of those lines back to back.
+        self.log_every = 0
+        self.log_freq = 0
 
 
 class Pacer:

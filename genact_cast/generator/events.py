@@ -113,6 +113,12 @@ class Failed(NamedTuple):
     seq: int
     timeout_ms: int
     ran_ms: int
+    # The process on the faulty GPU dies at once with this CUDA error (`t_fault`); the
+    # watchdog that times out (at `t`) is a peer's: `peer` (rank 0 where the log is rank 0's).
+    cuda_error: str = "uncorrectable ECC error encountered"
+    t_fault: float = 0.0
+    peer: int = 0
+    same_node: bool = True  # restarted on the same hosts; else the node is drained
 
 
 class Restarted(NamedTuple):
@@ -123,6 +129,9 @@ class Restarted(NamedTuple):
     checkpoint: str
     step: int  # the last step the checkpoint holds; training resumes at step + 1
     lost_seconds: float  # wall clock lost to the failure: redone steps and the restart
+    requeued: bool = False  # the node was drained: the scheduler started the job anew
+    drained: str = ""  # the host taken out of the job, when requeued
+    restarts: int = 0  # torchrun restarts on the same hosts since the last (re)queue
 
 
 class Exported(NamedTuple):

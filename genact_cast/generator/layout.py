@@ -41,6 +41,17 @@ class Layout(NamedTuple):
     memory: Memory
     selective: bool = False  # selective activation checkpointing (attention recomputed)
     ep: int = 1  # expert parallelism: ranks of the data-parallel group that split the experts
+    # Ranks of the data-parallel group that shard the state between them: all of it
+    # (FSDP / ZeRO-3), or a node or a few of them, replicated across the rest (HSDP).
+    shard: int = 0  # 0: the whole data-parallel group
+
+    @property
+    def shard_group(self) -> int:
+        return self.shard or self.dp
+
+    @property
+    def replicas(self) -> int:
+        return self.dp // self.shard_group
 
     @property
     def recompute(self) -> str:
@@ -61,7 +72,10 @@ class Layout(NamedTuple):
         return physics.pipeline_bubble(self.pp, self.grad_accum) if self.pp > 1 else 0.0
 
     def describe(self) -> str:
-        parts = [f"DP {self.dp} (FSDP)"]
+        if self.replicas > 1:
+            parts = [f"DP {self.dp} (HSDP: shard {self.shard_group} x replicate {self.replicas})"]
+        else:
+            parts = [f"DP {self.dp} (FSDP)"]
         if self.tp > 1:
             parts.append(f"TP {self.tp}")
         if self.pp > 1:
@@ -70,17 +84,39 @@ class Layout(NamedTuple):
         return described + (f", EP {self.ep}" if self.ep > 1 else "")
 
 
-def model_parallel(arch: Architecture, gpus: int) -> tuple[int, int] | None:
-    """(TP, PP): TP 8 inside a node past 30B parameters, pipeline stages past 200B."""
-    # A mixture of experts keeps TP 1 (its experts are small; DeepSeek-V3 trained without TP)
-    # and splits its experts by EP instead.
-    tp = 8 if arch.params > 30e9 and not arch.moe else 1
-    pp = 1
+# HSDP shard groups: a node, or a few, with NVLink or a few IB hops inside.
+SHARD_GROUPS = (8, 16, 32, 64)
+# Above this many data-parallel ranks, a flat FSDP group's per-block gathers (each moving
+# (n-1)/n of a block over InfiniBand, with latency growing with the ring) no longer hide
+# behind a block's compute for small and mid models: people shard within nodes instead.
+FLAT_FSDP_LIMIT = 256
+
+
+def model_parallel(arch: Architecture, gpus: int) -> list[tuple[int, int]]:
+    """(TP, PP) an engineer would try, best first: TP 8 inside a node past 30B parameters
+    (TP 4 too), pipeline stages past 200B (Llama 3 405B: TP 8, PP 16 on 16,384 GPUs; 8 or
+    4 stages on fewer)."""
+    # A mixture of experts keeps TP 1 (its experts are small; DeepSeek-V3 trained without
+    # TP) and splits its experts by EP instead.
+    tensor = (1,) if arch.moe else (8,)
     if arch.params > 200e9:
-        pp = 16 if gpus >= 256 else 8
-    if gpus % (tp * pp):
-        return None
-    return tp, pp
+        stages = (16, 8, 4) if gpus >= 256 else (8, 4)
+        options = [(tp, pp) for tp in tensor for pp in stages]
+    elif arch.params > 30e9:
+        options = [(1, 1)] if arch.moe else [(8, 1), (4, 1)]
+    else:
+        options = [(1, 1), (2, 1)]
+    return [(tp, pp) for tp, pp in options if gpus % (tp * pp) == 0 and gpus >= tp * pp]
+
+
+def shard_options(arch: Architecture, dp: int, tp: int) -> list[int]:
+    """Shard group sizes to try, 0 meaning the whole data-parallel group (flat FSDP):
+    flat first where it hides, HSDP first at hundreds to thousands of ranks."""
+    del arch
+    hsdp = [n for n in SHARD_GROUPS if n * tp <= 64 and n < dp and dp % n == 0]
+    if dp > FLAT_FSDP_LIMIT // tp:
+        return [*hsdp, 0]
+    return [0, *hsdp]
 
 
 def memory(
@@ -94,6 +130,7 @@ def memory(
     checkpointed: bool,
     buffers_gib: float,
     selective: bool = False,
+    shard: int = 0,
 ) -> Memory:
     """REALISM.md's sum: sharded state + activations + logits + buffers."""
     layers = -(-arch.layers // pp)
@@ -102,15 +139,24 @@ def memory(
         seq, micro, arch.hidden, arch.heads, layers, tp, checkpointed=checkpointed,
         selective=selective,
     )  # fmt: skip
+    state = physics.static_memory_bytes(arch.params, gpus if not shard else shard * tp * pp)
+    if pp > 1:  # the stage's weights stay gathered through a step's micro batches
+        state += physics.BF16_BYTES * arch.params / (tp * pp)
     return Memory(
-        state=physics.static_memory_bytes(arch.params, gpus),
+        state=state,
         activations=activations,
         logits=physics.logits_bytes(seq, micro, arch.vocab, tp),
         buffers=buffers_gib * physics.GIB,
     )
 
 
-Fit = tuple[int, int, int, str, Memory]  # TP, PP, micro batch, recompute, memory
+class Fit(NamedTuple):
+    tp: int
+    pp: int
+    micro: int
+    recompute: str
+    memory: Memory
+    shard: int = 0  # HSDP shard group, 0 for flat FSDP
 
 
 def layout_options(
@@ -122,30 +168,31 @@ def layout_options(
     max_micro: int,
     buffers_gib: float,
 ) -> list[Fit]:
-    """(TP, PP, micro batch, recompute, memory) that fit, best first.
+    """(TP, PP, micro batch, recompute, memory, shard group) that fit, best first.
 
-    No activation checkpointing first (no recompute), then selective, then full; each
-    with the largest micro batch that memory holds. Options whose memory sits between
-    the floor and the ceiling come before those that leave the GPU half empty.
+    For each parallel layout an engineer would try: no activation checkpointing first
+    (no recompute), then selective, then full; each with the largest micro batch that
+    memory holds. Options whose memory sits between the floor and the ceiling come
+    before those that leave the GPU half empty.
     """
-    parallel = model_parallel(arch, gpus)
-    if parallel is None:
-        return []
-    tp, pp = parallel
     capacity = gpu.memory_gib * physics.GIB
     fitting: list[Fit] = []
-    for recompute in ("off", "selective", "full"):
-        for micro in MICRO_BATCHES:
-            if micro > max_micro:
-                continue
-            mem = memory(
-                arch, gpus, tp, pp, seq, micro, checkpointed=recompute == "full",
-                selective=recompute == "selective", buffers_gib=buffers_gib,
-            )  # fmt: skip
-            if mem.total <= MEMORY_CEILING * capacity:
-                fitting.append((tp, pp, micro, recompute, mem))
-                break
-    full = [f for f in fitting if fills(f[4].total, capacity)]
+    for tp, pp in model_parallel(arch, gpus):
+        dp = gpus // (tp * pp)
+        for shard in shard_options(arch, dp, tp):
+            for recompute in ("off", "selective", "full"):
+                for micro in MICRO_BATCHES:
+                    if micro > max_micro:
+                        continue
+                    mem = memory(
+                        arch, gpus, tp, pp, seq, micro, checkpointed=recompute == "full",
+                        selective=recompute == "selective", buffers_gib=buffers_gib,
+                        shard=shard,
+                    )  # fmt: skip
+                    if mem.total <= MEMORY_CEILING * capacity:
+                        fitting.append(Fit(tp, pp, micro, recompute, mem, shard))
+                        break
+    full = [f for f in fitting if fills(f.memory.total, capacity)]
     return full + [f for f in fitting if f not in full]
 
 
@@ -158,21 +205,32 @@ def fills(total: float, capacity: float) -> bool:
 class Traffic(NamedTuple):
     """Seconds per call of each collective of one optimizer step, and their counts."""
 
-    all_gather: float  # FSDP: one transformer block's weights
-    reduce_scatter: float  # FSDP: one block's gradients
+    all_gather: float  # FSDP: one transformer block's bf16 weights
+    reduce_scatter: float  # FSDP: one block's gradients, reduced in fp32 (twice the bytes)
     tp_all_reduce: float  # TP: one activation tensor
     all_gathers: int
     reduce_scatters: int
     tp_all_reduces: int
     exposed: float  # what compute cannot hide, per step
+    replica_all_reduce: float = 0.0  # HSDP: one block's gradient shard across replicas
 
     @property
     def total(self) -> float:
         return (
             self.all_gather * self.all_gathers
-            + self.reduce_scatter * self.reduce_scatters
+            + (self.reduce_scatter + self.replica_all_reduce) * self.reduce_scatters
             + self.tp_all_reduce * self.tp_all_reduces
         )
+
+
+# FSDP2, torchtitan, Megatron's distributed optimizer and DeepSpeed reduce gradients in
+# fp32 by default (torchtitan: mixed_precision_reduce = "float32"): a reduce-scatter moves
+# 4 bytes a parameter where the bf16 all-gather moves 2.
+REDUCE_BYTES = 4
+# The share of TP all-reduce time that comm-overlap leaves on the critical path.
+TP_EXPOSED = 0.25
+# Forward is about a third of a block's compute, backward two thirds.
+FORWARD_SHARE = 1 / 3
 
 
 def traffic(
@@ -181,22 +239,56 @@ def traffic(
     seq: int,
     dp_gbps: float,
     nvlink_gbps: float,
+    step_seconds: float,
 ) -> Traffic:
-    """Each collective from the bytes it moves under `layout` over the link it uses."""
+    """Each collective from the bytes it moves under `layout` over the link it uses, and
+    what of it a step of `step_seconds` of compute cannot hide.
+
+    FSDP prefetches the next block's weights while this one computes: a gather hides
+    behind a block's forward (a third of its compute), a gather and a reduce-scatter
+    behind its backward; what exceeds that is exposed, once per block and micro step,
+    plus the first gather and the last reduce-scatter, which nothing hides. TP
+    all-reduces sit on the critical path, but Megatron's --tp-comm-overlap and
+    torchtitan's async TP overlap most of each with the neighbouring matmuls.
+    """
     layers = -(-arch.layers // layout.pp)
     held = moe.gathered_params(arch, layout.ep)  # each rank gathers its EP share of experts
-    block_bytes = physics.BF16_BYTES * held / (layout.tp * layout.pp) / layers
-    gather = physics.all_gather_seconds(layout.dp, block_bytes, dp_gbps * physics.GB)
+    params = held / (layout.tp * layout.pp) / layers  # of one block, one TP rank
+    group = layout.shard_group
+    # A shard group inside a node talks over NVLink; across nodes, over InfiniBand.
+    inside = group * layout.tp <= 8
+    link = (nvlink_gbps if inside else dp_gbps) * physics.GB
+    gather = physics.all_gather_seconds(group, physics.BF16_BYTES * params, link)
+    scatter = physics.all_gather_seconds(group, REDUCE_BYTES * params, link)
+    replica = physics.ring_allreduce_seconds(
+        layout.replicas, REDUCE_BYTES * params / group, dp_gbps * physics.GB
+    ) if layout.replicas > 1 else 0.0  # fmt: skip
     activation = physics.BF16_BYTES * seq * layout.micro_batch * arch.hidden
     tp_reduce = (
         physics.ring_allreduce_seconds(layout.tp, activation, nvlink_gbps * physics.GB)
         if layout.tp > 1
         else 0.0
     )
-    gathers = 2 * layers * layout.grad_accum if layout.dp > 1 else 0
-    scatters = layers if layout.dp > 1 else 0
+    sharded = layout.dp > 1
+    # With pipeline stages the weights stay gathered for all of a step's micro batches
+    # (torchtitan: reshard_after_forward=False under PP; Megatron's distributed optimizer
+    # gathers once per step); without, FSDP gathers each block again for every forward
+    # and backward.
+    regathers = 1 if layout.pp > 1 else 2 * layout.grad_accum
+    gathers = layers * regathers if sharded else 0
+    scatters = layers if sharded else 0
     tp_reduces = 4 * layers * layout.grad_accum if layout.tp > 1 else 0
-    # FSDP prefetches the next block while this one computes: only the first gather
-    # and the last reduce-scatter are exposed. TP all-reduces sit on the critical path.
-    exposed = (gather if gathers else 0.0) + (gather if scatters else 0.0) + tp_reduce * tp_reduces
-    return Traffic(gather, gather, tp_reduce, gathers, scatters, tp_reduces, exposed)
+    exposed = TP_EXPOSED * tp_reduce * tp_reduces
+    if sharded:
+        block = step_seconds / (layout.grad_accum * layers)  # one block, one micro step
+        forward, backward = FORWARD_SHARE * block, (1 - FORWARD_SHARE) * block
+        if layout.pp > 1:
+            per_step = max(0.0, gather - layout.grad_accum * forward)
+        else:
+            per_step = layout.grad_accum * (
+                max(0.0, gather - forward) + max(0.0, gather - backward)
+            )
+        # Gradients are reduced once, in the last micro step's backward.
+        last = max(0.0, scatter + replica - backward)
+        exposed += gather + scatter + replica + layers * (per_step + last)
+    return Traffic(gather, scatter, tp_reduce, gathers, scatters, tp_reduces, exposed, replica)

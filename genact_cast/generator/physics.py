@@ -102,6 +102,16 @@ def pipeline_bubble(stages: int, microbatches: int) -> float:
     return (stages - 1) / (microbatches + stages - 1)
 
 
+# Bytes per token per unit of hidden size that one transformer block keeps for its
+# backward pass (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large
+# Transformer Models", table 2). FlashAttention / SDPA never store the s x s scores, so
+# the 5·a·s/h term is gone: about 34 with nothing recomputed; with sequence parallelism
+# all of it is sharded over the tensor-parallel group. Selective recompute (attention and
+# the cheap element-wise ops recomputed) keeps about half; full checkpointing keeps the
+# block's input only (2 bytes), plus one block's full set while that block is recomputed.
+KEPT_PER_TOKEN_HIDDEN = {"off": 34.0, "selective": 16.0, "full": 2.0}
+
+
 def activation_bytes(
     seq: int,
     micro: int,
@@ -113,13 +123,27 @@ def activation_bytes(
     checkpointed: bool,
     selective: bool = False,
 ) -> float:
-    """Activations of `layers` transformer blocks for one micro batch (Korthikanti et al.):
-    full checkpointing keeps each block's input; selective recomputes attention's
-    s x s part (the 5as/h term); none keeps everything."""
-    if checkpointed:
-        return 2.0 * seq * micro * hidden * layers
-    attention = 0.0 if selective else 5 * heads * seq / hidden
-    return seq * micro * hidden * (34 + attention) * layers / tp
+    """Activations of `layers` transformer blocks for one micro batch, with FlashAttention
+    and sequence parallelism (÷ TP): 34·s·b·h a block without recompute, 2·s·b·h with full
+    checkpointing (plus the block being recomputed), in between with selective."""
+    del heads  # only the s x s scores depended on it, and FlashAttention keeps none
+    mode = "full" if checkpointed else "selective" if selective else "off"
+    per_block = seq * micro * hidden / tp
+    kept = KEPT_PER_TOKEN_HIDDEN[mode] * per_block * layers
+    if mode != "off":  # the block whose activations are rebuilt for its backward
+        kept += KEPT_PER_TOKEN_HIDDEN["off"] * per_block
+    return kept
+
+
+# Staging a shard to pinned host memory: 10-25 GB/s a GPU over PCIe (REALISM.md).
+STAGING_GBPS = (10.0, 25.0)
+
+
+def checkpoint_overhead_seconds(ranks: int) -> float:
+    """torch.distributed.checkpoint's planning and metadata for `ranks` ranks: about a
+    second, plus a few milliseconds a rank for the plans gathered to rank 0 and the files
+    created (seconds for hundreds of ranks)."""
+    return 1.0 + 0.004 * ranks
 
 
 def logits_bytes(seq: int, micro: int, vocab: int, tp: int) -> float:

@@ -27,8 +27,17 @@ class Rng:
         return low + (high - low) * self._random.random()
 
     def integer(self, low: int, high: int) -> int:
-        """An integer in [low, high], both ends included."""
-        return low + int(self._random.random() * (high - low + 1))
+        """An integer in [low, high], both ends included.
+
+        A float holds 53 bits: a wider range (a 64-bit NCCL id) is drawn 32 bits at a
+        time, so that its low bits are as random as its high ones."""
+        span = high - low + 1
+        if span <= 2**53:
+            return low + int(self._random.random() * span)
+        value = 0
+        for _ in range(-(-span.bit_length() // 32)):
+            value = value << 32 | int(self._random.random() * 2**32)
+        return low + value % span
 
     def chance(self, probability: float) -> bool:
         return self._random.random() < probability

@@ -149,7 +149,8 @@ def _data(show: Show) -> None:
         )
         con.log(
             f"Global batch: {plan.global_batch:,} sequences x {plan.seq_len} = "
-            f"{plan.global_batch_tokens:,} tokens, examples packed (micro batch "
+            f"{plan.global_batch_tokens:,} tokens, {plan.batch_examples:,} examples packed "
+            f"(micro batch "
             f"{plan.micro_batch}, grad accum {plan.grad_accum}, data parallel "
             f"{plan.data_parallel})"
         )

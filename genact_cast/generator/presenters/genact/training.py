@@ -22,6 +22,7 @@ from genact_cast.generator.events import (
     Trained,
 )
 from genact_cast.generator.pacing import log_interval, multiples, tick_steps
+from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
 
@@ -29,6 +30,10 @@ GPU_STATUS_LINES = 2
 TICK_SECONDS = (0.45, 0.8)  # how often the live block is redrawn, in cast seconds
 LOG_LINES = (6, 10)  # step lines an epoch, about
 RESTARTS = 3  # torchrun --max-restarts
+# A job's log_freq (torchtitan's default is 10): the largest of these that divides the
+# groups' spacing. A cast shows groups of BURST lines, never a longer interval.
+LOG_FREQS = (10, 5, 2, 1)
+BURST = 3
 
 
 def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
@@ -48,20 +53,33 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             for st in (spike.grad_step, spike.loss_step)
         ]
     log_every = show.state.log_every
-    if log_every:  # later epochs log at the first one's interval, drawn or not
-        extra += [
-            (span.attempt, s) for span in spans for s in multiples(log_every, span.first, span.last)
-        ]
+    if not log_every:  # the first epoch fixes how far apart the groups of lines are
+        drawn = sum(len(t) for t in tick_steps(spans, interval, extra))
+        log_every = show.state.log_every = interval * log_interval(drawn, rng.integer(*LOG_LINES))
+        show.state.log_freq = next(f for f in LOG_FREQS if log_every % f == 0)
+    log_freq = show.state.log_freq
+    # Each group: a multiple of `log_every` and the job's next lines after it (log_freq
+    # apart), so the log reads as logging every log_freq steps, fast-forwarded between.
+    # (Spans end at saves and failures: a group's later lines may fall in the next span
+    # of the same launch.)
+    extra += [
+        (span.attempt, s + k * log_freq)
+        for span in spans
+        for s in multiples(log_every, span.first - (BURST - 1) * log_freq, span.last)
+        for k in range(BURST if log_every > log_freq else 1)
+        if span.first <= s + k * log_freq <= span.last
+    ]
     ticks = tick_steps(spans, interval, extra)
     drawn = sum(len(t) for t in ticks)
-    if not log_every:
-        log_every = show.state.log_every = interval * log_interval(drawn, rng.integer(*LOG_LINES))
     failures = sum(isinstance(e, Failed) for e in events)
     pace = con.pacer(budget, drawn + 2 * failures)
     block = LiveBlock(show, epoch)
 
+    resumed = {(e.attempt, e.step + 1) for e in events if isinstance(e, Restarted)}
+
     def logged(step: int, span: Trained) -> bool:
-        return step % log_every == 0 or step == 1 or bool(span.attempt and step == span.first)
+        in_group = step % log_freq == 0 and step % log_every < BURST * log_freq
+        return in_group or step == 1 or (span.attempt, step) in resumed
 
     shown = _saves_shown(events, ticks, logged)
     above: list[tuple[float, list[Text]]] = []  # lines with the time they were logged
@@ -98,11 +116,24 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             con.at(event.t)
             show.state.failures += 1
             show.state.lost_seconds += event.lost_seconds
-            con.log(
-                f"[elastic] [default] Worker group FAILED. {RESTARTS - event.attempt + 1}/"
-                f"{RESTARTS} attempts left; will restart worker group",
-                s.warning,
-            )
+            if not event.requeued:
+                con.log(
+                    f"[elastic] [default] Worker group FAILED. {RESTARTS - event.restarts + 1}/"
+                    f"{RESTARTS} attempts left; will restart worker group",
+                    s.warning,
+                )
+            elif event.drained:
+                con.log(
+                    f"[slurm] node {event.drained} drained; job requeued with a spare node in "
+                    f"its place ({plan.gpus} GPUs)",
+                    s.warning,
+                )
+            else:
+                con.log(
+                    f"[slurm] torchrun used its {RESTARTS} restarts; job requeued on the same "
+                    f"nodes ({plan.gpus} GPUs)",
+                    s.warning,
+                )
             con.log(
                 f"Resuming from {event.checkpoint}/ (step {event.step:,}); "
                 f"{fmt.elapsed(event.lost_seconds)} of training lost"
@@ -169,25 +200,51 @@ def _save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, 
 
 
 def _failure(show: Show, event: Failed) -> None:
-    con, s = show.con, show.style
-    con.at(event.t - event.ran_ms / 1000)
+    """The faulty rank dies at once with its CUDA error; the node's monitoring names the Xid
+    (the driver logs it in the kernel log, not in the job's output); the peers block in
+    the next collective until the NCCL watchdog gives up, and take the process down."""
+    con, s, plan = show.con, show.style, show.plan
+    con.at(event.t_fault)
     con.log(
-        f"[ERROR] {event.host}: NVRM: Xid {event.xid} on GPU {event.local_rank} "
-        f"(rank {event.rank}): {event.xid_text}",
+        f"[ERROR] [rank{event.rank}] RuntimeError: CUDA error: {event.cuda_error} "
+        f"(step {event.step:,}, {event.host} GPU {event.local_rank})",
         s.error,
+    )
+    con.log(
+        f"[WARN] dcgm on {event.host}: GPU {event.local_rank} reported Xid {event.xid} "
+        f"({event.xid_text})",
+        s.warning,
     )
     con.at(event.t)
+    numel_in, numel_out = collective_numels(plan, event.op)
     con.log(
-        f"[ERROR] [rank{event.rank}] Watchdog caught collective operation timeout: "
-        f"WorkNCCL(SeqNum={event.seq}, OpType={event.op}, Timeout(ms)={event.timeout_ms}) "
-        f"ran for {event.ran_ms} milliseconds before timing out",
+        f"[ERROR] [rank{event.peer}] Watchdog caught collective operation timeout: "
+        f"WorkNCCL(SeqNum={event.seq}, OpType={event.op}, NumelIn={numel_in}, "
+        f"NumelOut={numel_out}, Timeout(ms)={event.timeout_ms}) ran for {event.ran_ms} "
+        f"milliseconds before timing out",
         s.error,
     )
     con.log(
-        f"[ERROR] [rank{event.rank}] NCCL watchdog: terminating the process group "
-        f"at step {event.step:,}",
+        f"[ERROR] [rank{event.peer}] To avoid data inconsistency, we are taking the entire "
+        f"process down.",
         s.error,
     )
+
+
+def collective_numels(plan: RunPlan, op: str) -> tuple[int, int]:
+    """Elements in and out of the collective the watchdog caught: one block's parameters of
+    this TP/PP shard, gathered or scattered over the shard group, or the activations
+    (micro batch x sequence x hidden) a TP all-reduce sums."""
+    a, layout = plan.arch, plan.layout
+    block = int(a.params - 2 * a.vocab * a.hidden) // a.layers // layout.tp
+    group = layout.shard_group
+    shard = block // group
+    if op == "_ALLGATHER_BASE":
+        return shard, shard * group
+    if op == "_REDUCE_SCATTER_BASE":
+        return shard * group, shard
+    activations = plan.micro_batch * plan.seq_len * a.hidden
+    return activations, activations
 
 
 def _log_lines(show: Show, stats: StepStats) -> list[Text]:
