@@ -110,7 +110,12 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
         "hf": re.findall(r"Saving model checkpoint to \./out/checkpoint-(\d+)", out["hf"]),
     }
     printed = [int(step) for step in shown["megatron"]]
-    assert all([int(step) for step in steps] == printed for steps in shown.values()), shown
+    # Megatron has no epochs: it saves at multiples of --save-interval and at the end, so a
+    # fine-tune's epoch-end saves between them are the other frameworks' alone.
+    every, total = run.plan.checkpoint_every, run.plan.total_steps
+    on_interval = {name: [int(x) for x in v if int(x) % every == 0 or int(x) == total]
+                   for name, v in shown.items()}  # fmt: skip
+    assert all(steps == printed for steps in on_interval.values()), shown
     # Between two drawn steps only the latest save is shown; every epoch's end is.
     assert set(printed) <= set(saves)
     assert printed == sorted(printed, key=saves.index)
@@ -118,7 +123,7 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
     titan = re.findall(
         r"Saving the checkpoint \(or staging if async is enabled\)", out["torchtitan"]
     )
-    assert len(titan) == len(printed)
+    assert len(titan) == len(shown["hf"])  # torchtitan saves at epoch ends too
     for name in DIALECTS:
         # Every shown rank reports the collective, and torch 2.6+ repeats it in its trace.
         assert list(dict.fromkeys(re.findall(r"SeqNum=(\d+)", out[name]))) == seqs

@@ -112,7 +112,8 @@ def model_parallel(arch: Architecture, gpus: int) -> list[tuple[int, int]]:
 def shard_options(arch: Architecture, dp: int, tp: int) -> list[int]:
     """Shard group sizes to try, 0 meaning the whole data-parallel group (flat FSDP):
     flat first where it hides, HSDP first at hundreds to thousands of ranks."""
-    del arch
+    if arch.moe:  # experts split by EP over the data-parallel group; the rest flat FSDP
+        return [0]
     hsdp = [n for n in SHARD_GROUPS if n * tp <= 64 and n < dp and dp % n == 0]
     if dp > FLAT_FSDP_LIMIT // tp:
         return [*hsdp, 0]
@@ -140,7 +141,7 @@ def memory(
         selective=selective,
     )  # fmt: skip
     state = physics.static_memory_bytes(arch.params, gpus if not shard else shard * tp * pp)
-    if pp > 1:  # the stage's weights stay gathered through a step's micro batches
+    if pp > 1 and not arch.moe:  # the stage's weights stay gathered through its micro batches
         state += physics.BF16_BYTES * arch.params / (tp * pp)
     return Memory(
         state=state,
