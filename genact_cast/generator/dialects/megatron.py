@@ -16,6 +16,7 @@ from datetime import datetime
 
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_formulas as formulas
+from genact_cast.generator.dialects import parameters as counts
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
     Clock,
@@ -463,23 +464,39 @@ class Log:
         ]
 
     def _stage_parameters(self, stage: int) -> int:
+        """Sum of `p.nelement()` on one rank of this pipeline stage (training.py:871-882):
+        its layers, the embedding on the first stage, the final norm and output layer (a
+        copy of the tied embedding under PP) on the last."""
         f = self.facts
+        model = margs.family(f)
+        shape = counts.Shape(
+            layers=f.layers,
+            hidden=f.hidden,
+            heads=f.heads,
+            kv_heads=f.kv_heads,
+            head_dim=margs.kv_channels(f),
+            ffn=f.ffn,
+            vocab=self.padded_vocab,
+            qkv_bias=model.qkv_bias,
+            qk_norm=model.qk_norm,
+            tied=model.tied,
+        )
         embedding = self.padded_vocab * f.hidden // f.tp
         if f.experts:
             # One MoE layer on this rank: attention and the shared expert split by TP, the
             # router whole, and this rank's E/EP experts (expert TP = TP).
-            head_dim = f.hidden // f.heads
-            attention = 2 * f.hidden * f.hidden + 2 * f.hidden * f.kv_heads * head_dim
+            dense_attention = counts.megatron_dense_layer(shape._replace(ffn=0), f.tp)
             experts = f.experts // f.ep * 3 * f.hidden * f.expert_ffn
             shared = 3 * f.hidden * f.shared_experts * f.expert_ffn
-            layer = (attention + experts + shared) // f.tp + 2 * f.hidden + f.experts * f.hidden
+            layer = dense_attention + (experts + shared) // f.tp + f.experts * f.hidden
         else:
-            layer = (f.params - 2 * f.vocab * f.hidden) // f.layers // f.tp
+            layer = counts.megatron_dense_layer(shape, f.tp)
         layers = stage_layers(f.layers, f.pp)
-        ends = (stage == 0) + (stage == f.pp - 1)
+        last = stage == f.pp - 1
+        ends = (stage == 0) + last
         if not self.shape.untied:
             ends = min(ends, 1)  # tied: one matrix, copied to the last stage only under PP
-        return layer * layers[stage] + embedding * ends
+        return layer * layers[stage] + embedding * ends + (f.hidden if last else 0)
 
     def _memory_report(self, stats: StepStats) -> list[str]:
         """Rank 0's theoretical footprint, then `report_memory` of every rank of data-parallel

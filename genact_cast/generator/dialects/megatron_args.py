@@ -75,6 +75,8 @@ class Family(NamedTuple):
     qk_norm: bool = False  # --qk-layernorm
     rope_scaling: float = 0.0  # Llama 3.1+'s "llama3" rope scaling factor
     tied: bool = False  # tie_word_embeddings: no --untie-embeddings-and-output-weights
+    layer_norms: int = 2  # RMSNorms a decoder layer holds (Gemma 3 adds post-norms: 4)
+    qk_norm_whole: bool = False  # OLMo 2 norms the whole q and k projections, not each head
 
 
 # From each family's released config.json (Hugging Face model repos): Llama-2 and Mistral-7B
@@ -90,17 +92,21 @@ FAMILIES = {
     "Llama-3": Family(500_000, "1e-05"),
     "Qwen2": Family(1_000_000, "1e-06", qkv_bias=True),
     "Qwen3": Family(1_000_000, "1e-06", head_dim=128, qk_norm=True),
-    "OLMo-2": Family(500_000, "1e-06", qk_norm=True),
+    "OLMo-2": Family(500_000, "1e-06", qk_norm=True, qk_norm_whole=True),
     "Mixtral": Family(1_000_000, "1e-05"),
     "Llama-4": Family(500_000, "1e-05"),
-    "Gemma-3-27B": Family(1_000_000, "1e-06", head_dim=128, qk_norm=True, tied=True),
-    "Gemma-3": Family(1_000_000, "1e-06", head_dim=256, qk_norm=True, tied=True),
+    "Gemma-3-27B": Family(1_000_000, "1e-06", head_dim=128, qk_norm=True, tied=True, layer_norms=4),
+    "Gemma-3": Family(1_000_000, "1e-06", head_dim=256, qk_norm=True, tied=True, layer_norms=4),
 }
 
 
 def family(facts: Facts) -> Family:
     """The family of the run's architecture (its catalog name, whatever the run calls it)."""
-    name = facts.arch or facts.model_name
+    return family_named(facts.arch or facts.model_name)
+
+
+def family_named(name: str) -> Family:
+    """The family of the architecture `name` ("Llama-3.2-3B")."""
     for prefix, found in FAMILIES.items():
         if name.startswith(prefix):
             return found

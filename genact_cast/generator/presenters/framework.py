@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Protocol
 
+from genact_cast.generator.dialects import parameters
 from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, listing
 from genact_cast.generator.dialects.facts import Facts, exact_parameters, stack
 from genact_cast.generator.events import (
@@ -61,6 +62,10 @@ def facts_for(plan: RunPlan) -> Facts:
     """The plan's numbers as the framework logs print them."""
     a = plan.arch
     params, ffn = exact_parameters(a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab)
+    if a.ffn and not a.experts:
+        # The released config.json's intermediate_size and the state dict it makes.
+        ffn = a.ffn
+        params = parameters.hf_state_dict(parameters.of_architecture(a))
     family_name, flavor = a.name.rsplit("-", 1)
     software = stack(plan.options.framework, plan.framework)
     examples = (

@@ -1,0 +1,75 @@
+"""Parameter counts the Megatron and DeepSpeed dialects print, against the released models:
+the FFN width is config.json's intermediate_size, the state dict counts what
+`model.num_parameters()` gives for the Hugging Face checkpoint, and Megatron's
+`number of parameters on (tensor, pipeline) model parallel rank` is the sum of
+`p.nelement()` on that rank (core_v0.14.0 training.py:871-882), so both dialects print the
+same model for the same run."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects.megatron import Log
+from genact_cast.generator.presenters.framework import facts_for
+from tests.release_catalogue import cast_lines
+
+# model.num_parameters() of the released Hugging Face checkpoints (text models; the totals
+# their cards round: Llama-2-7B 6.74B, Llama-3-8B 8.03B, Llama-3.2-1B 1.24B, Llama-3.2-3B
+# 3.21B, Qwen2.5-7B 7.62B, Qwen3-8B 8.19B).
+RELEASED = {
+    "Llama-2-7B": 6_738_415_616,
+    "Llama-3-8B": 8_030_261_248,
+    "Llama-3.2-1B": 1_235_814_400,
+    "Llama-3.2-3B": 3_212_749_824,
+    "Qwen2.5-7B": 7_615_616_512,
+    "Qwen3-8B": 8_190_735_360,
+}
+# config.json's intermediate_size.
+FFN = {"Llama-3.2-1B": 8192, "Llama-3.2-3B": 8192, "Gemma-3-12B": 15360, "Qwen3-8B": 12288}
+
+
+def options(model: str, framework: str, gpus: int = 8) -> RecordOptions:
+    return RecordOptions(seed=1001, framework=framework, model=model, kind="pretrain", gpus=gpus)
+
+
+@pytest.mark.parametrize("model", sorted(RELEASED))
+def test_the_state_dict_is_the_released_models(model: str) -> None:
+    assert facts_for(make_plan(options(model, "deepspeed"))).params == RELEASED[model]
+
+
+@pytest.mark.parametrize("model", sorted(FFN))
+def test_the_ffn_width_is_config_jsons(model: str) -> None:
+    facts = facts_for(make_plan(options(model, "megatron")))
+    assert dict(margs.flags(facts, interval=10, save="/s", pretrained=None))[
+        "ffn-hidden-size"
+    ] == str(FFN[model])
+
+
+@pytest.mark.parametrize("model", ["Llama-3.2-3B", "Llama-3-8B", "Qwen2.5-7B", "Qwen3-8B"])
+def test_megatrons_rank_count_is_the_models_elements_on_one_rank(model: str) -> None:
+    # One node with no model parallelism: rank (0, 0) holds the whole model, which differs
+    # from the checkpoint only by the vocabulary's padding to a multiple of 128.
+    facts = facts_for(make_plan(options(model, "megatron")))._replace(tp=1, pp=1)
+    log = Log(facts, color=False)
+    padding = (log.padded_vocab - facts.vocab) * facts.hidden
+    outputs = 1 if margs.family(facts).tied else 2
+    assert log._stage_parameters(0) == RELEASED[model] + outputs * padding
+
+
+def test_the_printed_count_is_the_ranks_sum_and_totals_the_released_model() -> None:
+    opts = options("Llama-3.2-3B", "megatron")._replace(cols=1000, color=False, duration=60.0)
+    plan = make_plan(opts)
+    log = Log(facts_for(plan), color=False)
+    pattern = re.compile(r"model parallel rank \((\d+), (\d+)\): (\d+)$")
+    found = [pattern.search(row) for row in cast_lines(opts, f"{plan.user}@{plan.host(0)}:")]
+    printed = [match for match in found if match is not None]
+    assert printed
+    for match in printed:
+        assert int(match[3]) == log._stage_parameters(int(match[2]))
+    assert "Total number of parameters in billions: 3.21" in "\n".join(
+        cast_lines(opts, f"{plan.user}@{plan.host(0)}:")
+    )
