@@ -822,6 +822,9 @@ def _collectives(run: Run, s: Setup) -> list[str]:
             break
     if len(pairs) >= 4 and len(set(pairs)) == 1:
         out.append(f"collective times identical in every redraw: {pairs[0]}")
+    ratios = {round(scatter / gather, 3) for gather, scatter in pairs if gather >= 1 and scatter}
+    if len(pairs) >= 6 and len(ratios) == 1:
+        out.append(f"ReduceScatter always {ratios.pop()} x AllGather: each jitters on its own")
     return out[:5]
 
 

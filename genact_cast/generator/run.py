@@ -532,12 +532,16 @@ class _Timeline:
 
 def _collective_times(run: Run, step: int) -> tuple[float, float, float, float]:
     """All-gather and reduce-scatter of one block, one TP all-reduce, and the step's
-    exposed communication, in seconds, as measured at `step` (±5 %)."""
+    exposed communication, in seconds, as measured at `step`: each collective jitters on
+    its own (±5 %), and what is exposed follows the ends nothing hides."""
     flow = run.plan.traffic
-    wobble = 1 + run.noise.uniform(COMMS, step, -0.05, 0.05)
+    gather, scatter, reduce = (
+        1 + run.noise.uniform(COMMS, step * 4 + k, -0.05, 0.05) for k in range(3)
+    )
+    ends = flow.all_gather * (gather - 1) + flow.reduce_scatter * (scatter - 1)
     return (
-        flow.all_gather * wobble,
-        flow.reduce_scatter * wobble,
-        flow.tp_all_reduce * wobble,
-        flow.exposed * wobble,
+        flow.all_gather * gather,
+        flow.reduce_scatter * scatter,
+        flow.tp_all_reduce * reduce,
+        max(0.0, flow.exposed + ends),
     )
