@@ -65,7 +65,8 @@ def joined(framework: str, seed: int) -> str:
 LOGGED = {
     "torchtitan": r"INFO - step: +(\d+)  loss: +([\d.]+)",
     "megatron": r" iteration +(\d+)/ *\d+ \|.*? lm loss: ([\d.E+-]+) \|",
-    "deepspeed": r"\[Rank 0\] step=(\d+), .*?\n.*?\n.*?\[Rank 0\] Loss: ([\d.]+)",
+    # the timer's line between them only at its own multiples of steps_per_print
+    "deepspeed": r"\[Rank 0\] step=(\d+), .*?\n(?:.*?RunningAvg.*?\n)?.*?\[Rank 0\] Loss: ([\d.]+)",
     "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
 }
 

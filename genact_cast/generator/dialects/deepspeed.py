@@ -103,7 +103,6 @@ SHARDS_DESC = "Saving checkpoint shards: "
 LR_WARNING = "lr_schedules.py:858:get_lr"
 LR_NOT_STARTED = "Attempting to get learning rate from scheduler before it has started"
 PYTHON = "/usr/bin/python"
-START_STEP = 2  # ThroughputTimer's start_step: the first two steps are not timed
 TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
 HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
 
@@ -143,7 +142,8 @@ class Log:
         self.save = "checkpoints"
         self.resume_step = 0
         self.attempt = 0
-        self._timer: list[tuple[float, float]] = []  # (end, duration) of timed steps
+        self._timer_from = 0.0  # when this process's training loop began
+        self._untimed = 0.0  # seconds since then outside the timed steps (evaluations, saves)
         self._timer_base = 0  # the engine's step when this process's timer started at 0
         self.config = dsc.ds_config(facts, interval)
         self._tags = [f"{host}: " if facts.nodes > 1 else "" for host in facts.hosts]
@@ -255,9 +255,13 @@ class Log:
         if isinstance(event, ModelReady):
             return self._engine(event)
         if isinstance(event, DataReady):  # the throughput timer starts with training
-            self._timer = []
             self._timer_base = self.resume_step
+            self._timer_from, self._untimed = event.t, 0.0
             return []
+        if isinstance(event, Evaluated):
+            self._untimed += event.seconds
+        if isinstance(event, CheckpointSaved):
+            self._untimed += event.blocking
         if isinstance(event, CheckpointSaved):
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
@@ -343,32 +347,34 @@ class Log:
         f = self.facts
         moment = self._at(stats.t)
         own = stats.step - self._timer_base  # the timer's global_step_count
-        if own > START_STEP:
-            self._timer.append((stats.t, stats.seconds))
         current = f.global_batch / stats.seconds
-        # avg_samples_per_sec: the batch over the mean time of the steps timed since the
-        # process started (from its third); the drawn steps stand for all of them.
-        timed = [seconds for _, seconds in self._timer] or [stats.seconds]
-        running = f.global_batch / (math.fsum(timed) / len(timed))
+        # avg_samples_per_sec (timer.py:288-293): the batch over the mean time of every step
+        # this process timed (its third on), which the drawn steps only sample: the loop's
+        # time since it began, less evaluations and saves, over the steps it ran.
+        elapsed = stats.t - self._timer_from - self._untimed
+        running = f.global_batch * own / elapsed if own > 0 and elapsed > 0 else current
         lr = dsc.learning_rate(self.config, stats.step)
-        lines = [
-            dist(moment, step(stats.step, 0, [lr, lr], (0.9, 0.95))),
-            line(
-                moment,
-                TIMER,
-                timer(
-                    epoch=0,
-                    micro_step=own * f.grad_accum,
-                    global_step=own,
-                    running_avg=running,
-                    current=current,
-                    # DeepSpeed divides by 1024**3 and calls it GB.
-                    mem_allocated_gb=f.state_gib,
-                    max_mem_allocated_gb=stats.memory_gib,
-                ),
-            ),
-            loss(moment, 0, stats.loss),
-        ]
+        lines = [dist(moment, step(stats.step, 0, [lr, lr], (0.9, 0.95)))]
+        # The timer reports when its own count, restarted with the process, is a multiple of
+        # steps_per_print (timer.py:249-263), the engine when the restored step is.
+        if own % self.interval == 0:
+            lines.append(
+                line(
+                    moment,
+                    TIMER,
+                    timer(
+                        epoch=0,
+                        micro_step=own * f.grad_accum,
+                        global_step=own,
+                        running_avg=running,
+                        current=current,
+                        # DeepSpeed divides by 1024**3 and calls it GB.
+                        mem_allocated_gb=f.state_gib,
+                        max_mem_allocated_gb=stats.memory_gib,
+                    ),
+                )
+            )
+        lines.append(loss(moment, 0, stats.loss))
         return [Line(self._tag(0) + text) for text in lines]
 
     # --- launch --------------------------------------------------------------------------------
@@ -385,7 +391,6 @@ class Log:
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
         self.attempt = event.attempt
-        self._timer = []
         self.incidentals = (
             self.incidentals.relaunched(f, event.attempt, same_agent=False)
             if event.attempt
