@@ -149,7 +149,7 @@ def test_5000_resizes_are_bounded_in_text_and_svg(tmp_path: Path) -> None:
     for option, out in (("--text", "r.txt"), ("--svg", "r.svg")):
         result, took = embed(cast, option, tmp_path / out)
         one_line_or_success(result)
-        assert took < 20
+        assert took < 30  # (20 s on the old main, on the attack run's machine)
 
 
 # --- Subtitles and text a screen reader user can follow --------------------------------
@@ -225,3 +225,8 @@ def test_a_command_continued_over_lines_names_the_session_by_its_first_line() ->
     chunks = ["$ ", "torchrun --nnodes=4 \\\r\n", "> ", "--rdzv x train.py\r\n",
               "\x1b[?1049h\x1b[Hpanes", "\x1b[?1049l"]  # fmt: skip
     assert session_cues(chunks) == ["[torchrun]"]
+
+
+def test_a_full_screen_program_from_the_first_byte_is_one_session() -> None:
+    """Found by fuzzing: no shell screen before it, no command row (an IndexError)."""
+    assert session_cues(["\x1b[?1049h", "top line"]) == ["[top line]"]

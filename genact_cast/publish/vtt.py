@@ -81,7 +81,7 @@ class _Lines:
 
     def typed(self, y: int) -> str:
         """What was added to row y after it appeared: a command typed after a prompt."""
-        if y >= len(self.texts) or y >= len(self.first):
+        if not 0 <= y < min(len(self.texts), len(self.first)):
             return ""
         text, first = self.texts[y], self.first[y]
         return text[len(first) :] if first and text.startswith(first) else ""
@@ -131,8 +131,8 @@ def render_vtt(timeline: Timeline) -> str:
                 command = row_text(before.rows[row]) if before is not None and row >= 0 else ""
                 session = (screen.time, command, [], lines.typed(row))
                 lines.cover(screen.time)  # what the program covers is done
-            if not session[2]:
-                session[2].extend(row_text(row) for row in screen.rows)
+            if not any(line.strip() for line in session[2]):  # its first lines shown
+                session[2][:] = [row_text(row) for row in screen.rows]
             continue
         if session is not None:
             sessions.append((session[0], f"[{session_name(*session[1:])}]"))
