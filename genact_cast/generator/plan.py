@@ -122,6 +122,13 @@ class RunPlan(NamedTuple):
         return self.options.framework not in ("hf", "deepspeed")
 
     @property
+    def epoch_saves(self) -> bool:
+        """Whether the framework saves at an epoch's end between its interval saves: the
+        genact log and DeepSpeed's script do; torchtitan, Megatron and the Trainer with
+        save_strategy "steps" save at interval multiples and the last step alone."""
+        return self.options.framework in ("genact", "deepspeed")
+
+    @property
     def data_parallel(self) -> int:
         return self.layout.dp
 

@@ -434,7 +434,10 @@ class _Timeline:
                 self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end
             )
         )
-        self.saved.append((step, path))
+        plan = self.plan
+        if plan.epoch_saves or step % plan.checkpoint_every == 0 or step == plan.total_steps:
+            # Only a save the framework makes can be resumed from.
+            self.saved.append((step, path))
 
     def _evaluate(self, epoch: int, step: int) -> None:
         plan, noise = self.plan, self.noise

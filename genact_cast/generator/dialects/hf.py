@@ -88,6 +88,7 @@ class Log:
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
         self.clock = Clock()
+        self.held_evaluation: Evaluated | None = None
         self.output = "./out"
         self.resume_step = 0
         self.train_start = 0.0
@@ -153,6 +154,11 @@ class Log:
         if isinstance(event, DataReady):
             return self._data(event)
         if isinstance(event, Evaluated):
+            if self._saves_at(event.step):
+                # The step's end saves (DefaultFlowCallback.on_step_end), then the epoch's end
+                # evaluates: printed after the save's lines, which the run makes after it.
+                self.held_evaluation = event
+                return []
             return self._evaluate(event)
         if isinstance(event, CheckpointSaved):
             return self._checkpoint(event)
@@ -286,9 +292,11 @@ class Log:
         out.append(Redraw(bar(self.resume_step, f.total_steps, 0.0, None, self.ncols)))
         return out
 
-    def _evaluate(self, event: Evaluated) -> list[Out]:
+    def _evaluate(self, event: Evaluated, end: float | None = None) -> list[Out]:
+        """The evaluation's lines, ending at `end` (by default where the run ends it)."""
         f = self.facts
-        start = self._at(event.t - event.seconds)
+        end = event.t if end is None else end
+        start = self._at(end - event.seconds)
         batch = f.micro_batch
         block = running_evaluation(start, examples=event.samples, batch_size=batch)
         steps = -(-event.samples // (batch * f.gpus))
@@ -302,19 +310,31 @@ class Log:
             steps=steps,
             epoch=event.step / f.steps_per_epoch,
         )
-        self.clock.at(event.t)
+        self.clock.at(end)
         return [Line(text) for text in [*block, record]]
 
+    def _saves_at(self, step: int) -> bool:
+        """save_strategy "steps" (trainer_callback.py:590-607 at v4.57.1): every save_steps,
+        and at max_steps; none at an epoch's end that falls between."""
+        f = self.facts
+        return step % f.checkpoint_every == 0 or step == f.total_steps
+
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
-        """save_strategy "steps": a checkpoint every save_steps, and none at an epoch's end
-        that falls between (DefaultFlowCallback.on_step_end)."""
-        if event.step % self.facts.checkpoint_every:
+        held, self.held_evaluation = self.held_evaluation, None
+        if held is not None and held.step != event.step:
+            held = None
+        if not self._saves_at(event.step):
             return []
-        moment = self._at(event.t - event.blocking)
+        # Where the run evaluated first, the save moves to where the evaluation began.
+        end = event.t - (held.seconds if held is not None else 0.0)
+        moment = self._at(end - event.blocking)
         folder = f"{self.output}/checkpoint-{event.step}"
-        done = self._at(event.t)
+        done = self._at(end)
         shards = max(1, -(-2 * self.facts.params // 5_000_000_000))
-        return [Line(text) for text in self._saved(moment, done, folder, shards)]
+        out: list[Out] = [Line(text) for text in self._saved(moment, done, folder, shards)]
+        if held is not None:
+            out += self._evaluate(held, event.t)
+        return out
 
     @staticmethod
     def _saved(moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:

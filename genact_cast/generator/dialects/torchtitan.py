@@ -115,7 +115,7 @@ class Log:
         # One GC collection between two logged steps at most, on a logged step.
         self.gc_freq = interval * -(-GC_FREQ // interval)
         self.validation_freq = facts.steps_per_epoch
-        self.held_validation: list[Out] = []
+        self.held_validation: Evaluated | None = None
 
     # The command and its config
 
@@ -209,7 +209,7 @@ class Log:
 
     def finish_training(self, t: float) -> list[Out]:
         return [
-            *self._flush_validation(),
+            *self._flush_validation(t),
             self._log(t, SLEEPING),
             self._log(t + 2.0, TRAINING_COMPLETED),
             self._log(t + 2.2, PROCESS_GROUP_DESTROYED),
@@ -358,29 +358,36 @@ class Log:
         return step == self.facts.total_steps or step % self.facts.checkpoint_every == 0
 
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        held = self.held_validation
+        if held is not None and held.step != event.step:
+            held = None
         if not self._saves_at(event.step):
-            return self._flush_validation()  # an epoch's end torchtitan knows nothing of
-        t = event.t - event.blocking
+            return self._flush_validation(event.t)  # an epoch's end torchtitan knows nothing of
+        # The loop saves, then validates (train.py:611-622): where the run validated first,
+        # the save moves to where the validation began and the validation follows it.
+        end = event.t - (held.seconds if held is not None else 0.0)
+        t = end - event.blocking
         gc_seconds = 0.01 + int(event.blocking * 100) % 5 / 100
         if event.step == self.facts.total_steps:
             lines = [
                 self._log(t, SAVING),
                 self._log(t + 0.001, saving_model_only(event.step)),
-                self._log(event.t, gc(GC_CHECKPOINTER, gc_seconds)),
+                self._log(end, gc(GC_CHECKPOINTER, gc_seconds)),
             ]
         else:
             lines = [
                 self._log(t, SAVING),
-                self._log(event.t - 0.01, gc(GC_CHECKPOINTER, gc_seconds)),
-                self._log(event.t, saved(event.blocking)),
+                self._log(end - 0.01, gc(GC_CHECKPOINTER, gc_seconds)),
+                self._log(end, saved(event.blocking)),
             ]
-        return [*lines, *self._flush_validation()]
+        return [*lines, *self._flush_validation(event.t)]
 
-    def _flush_validation(self) -> list[Out]:
-        held, self.held_validation = self.held_validation, []
-        return held
+    def _flush_validation(self, t: float) -> list[Out]:
+        """The held validation's line, stamped `t`: when it ends after the save."""
+        held, self.held_validation = self.held_validation, None
+        return [] if held is None else [self._validation_line(held, t)]
 
-    def _validate(self, event: Evaluated) -> list[Out]:
+    def _validation_line(self, event: Evaluated, t: float) -> Line:
         f = self.facts
         tps = event.samples * f.seq_len / max(event.seconds, 1e-9) / f.gpus
         text = validate(
@@ -391,12 +398,14 @@ class Log:
             tps=tps,
             colors=self.colors,
         )
-        out: list[Out] = [self._log(event.t, text)]
+        return self._log(t, text)
+
+    def _validate(self, event: Evaluated) -> list[Out]:
         if self._saves_at(event.step):
-            # The loop saves, then validates (train.py:615-625): the save's lines go first.
-            self.held_validation = out
+            # Printed after the save's lines, which the run makes after it.
+            self.held_validation = event
             return []
-        return out
+        return [self._validation_line(event, event.t)]
 
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures

@@ -217,10 +217,9 @@ class FrameworkLog:
         typing = min(RELAUNCH_SECONDS, budget / 4) * relaunches
         pace = con.pacer(budget - typing, drawn + failures)
         span_index = 0
-        # A save at a drawn step follows that step's line, as in the real log. Between two
-        # drawn steps only the latest save is worth its lines: a real log has hundreds of
-        # step lines around each save, the cast a few.
-        # The save is held as its event: a save another replaces costs no formatting.
+        # A save at a drawn step follows that step's line, as in the real log. Every save
+        # between two drawn steps keeps its lines too (the framework logs each one), held
+        # until the next drawn step so that they go out in the order the log has them.
         held: list[RunEvent] = []
         last_drawn = -1
         for event in events:
@@ -244,7 +243,7 @@ class FrameworkLog:
                 if event.step == last_drawn:
                     self._emit(self.dialect.present(event))
                 else:
-                    held = [event]
+                    held.append(event)
                 continue
             self._emit_held(held)
             held = []

@@ -1,0 +1,127 @@
+"""Saves, resumes and the last save as torchtitan v0.2.0 and the Trainer of transformers 4.57.1
+log them: every save the loop makes has its lines (none folded away between two logged steps),
+a relaunch loads a step that was saved, a log's stamps never run backwards, and the Trainer
+saves `checkpoint-<max_steps>` at its last step before the epoch-end evaluation."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+
+from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator.events import CheckpointSaved, Trained
+from genact_cast.generator.run import Run
+from tests.helpers import output_of, plain
+
+# (seed, kind, failures): the kinds and failure counts an independent review read.
+RUNS = [(1002, "pretrain", 1), (1006, "continue", 0), (1007, "pretrain", 2), (1004, "sft", 1)]
+
+
+@functools.cache
+def log(framework: str, seed: int, kind: str, failures: int) -> str:
+    options = RecordOptions(
+        seed=seed, kind=kind, failures=failures, framework=framework, cols=1000, duration=120.0
+    )
+    return plain(output_of(generate(options).events))
+
+
+@functools.cache
+def run(framework: str, seed: int, kind: str, failures: int) -> Run:
+    options = RecordOptions(
+        seed=seed, kind=kind, failures=failures, framework=framework, duration=120.0
+    )
+    return Run(make_plan(options))
+
+
+def trained_steps(r: Run) -> set[int]:
+    return {s for e in r.events if isinstance(e, Trained) for s in range(e.first, e.last + 1)}
+
+
+@pytest.mark.parametrize(("seed", "kind", "failures"), RUNS)
+def test_torchtitan_logs_a_save_at_every_interval_step(seed: int, kind: str, failures: int) -> None:
+    """components/checkpoint.py `_should_save`: every step with step % interval == 0, and the
+    last; each save logs `Saving the checkpoint ...` (or the last step's model-only line)."""
+    r = run("torchtitan", seed, kind, failures)
+    every = r.plan.checkpoint_every
+    # A step trained twice (before a failure and after the resume) is saved twice only if
+    # both launches reached it; count the saves each launch made.
+    saves = 0
+    for attempt in {e.attempt for e in r.events if isinstance(e, Trained)}:
+        steps = {
+            s
+            for e in r.events
+            if isinstance(e, Trained) and e.attempt == attempt
+            for s in range(e.first, e.last + 1)
+        }
+        saves += sum(1 for s in steps if s % every == 0 or s == r.plan.total_steps)
+    out = log("torchtitan", seed, kind, failures)
+    assert out.count("INFO - Saving the checkpoint (or staging") == saves
+
+
+@pytest.mark.parametrize(("seed", "kind", "failures"), [r for r in RUNS if r[2]])
+@pytest.mark.parametrize("framework", ["torchtitan", "megatron"])
+def test_a_relaunch_loads_a_step_the_loop_saved(
+    framework: str, seed: int, kind: str, failures: int
+) -> None:
+    """Neither torchtitan nor Megatron saves at an epoch's end: a resume loads an interval
+    step's checkpoint, never one of a step that was only validated."""
+    r = run(framework, seed, kind, failures)
+    every = r.plan.checkpoint_every
+    out = log(framework, seed, kind, failures)
+    pattern = {
+        "torchtitan": r"Loading the checkpoint from \./outputs/checkpoint/step-(\d+)\.",
+        "megatron": r"successfully loaded checkpoint from \S+ \[ t \d+/\d+, p \d+/\d+ \] at "
+        r"iteration (\d+)",
+    }[framework]
+    resumed = [int(s) for s in re.findall(pattern, out) if int(s)]  # 0: the first launch
+    assert len(resumed) == failures
+    for step in resumed:
+        assert step % every == 0, (step, every)
+        assert step in trained_steps(r)
+
+
+@pytest.mark.parametrize(("seed", "kind", "failures"), RUNS)
+def test_torchtitan_stamps_never_run_backwards(seed: int, kind: str, failures: int) -> None:
+    stamps = re.findall(
+        r"\[titan\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ",
+        log("torchtitan", seed, kind, failures),
+    )
+    assert stamps == sorted(stamps)
+
+
+def test_torchtitan_validates_after_the_last_save() -> None:
+    """train.py:611-622: the loop saves, then validates; the validation's stamp follows the
+    save's and lies a validation's length after it."""
+    out = log("torchtitan", 1002, "pretrain", 1)
+    tail = out[out.index("Saving a model only checkpoint") :]
+    assert "validate step:" in tail
+    gc = re.search(r"\[titan\] ([\d:, -]+) - root - INFO - \[GC\] GC collection invoked", tail)
+    validate = re.search(r"\[titan\] ([\d:, -]+) - root - INFO - validate step:", tail)
+    assert gc is not None
+    assert validate is not None
+    assert validate.group(1) > gc.group(1)
+
+
+@pytest.mark.parametrize(("seed", "kind", "failures"), RUNS)
+def test_the_trainer_saves_at_max_steps_before_the_last_evaluation(
+    seed: int, kind: str, failures: int
+) -> None:
+    """trainer_callback.py:603-607 (4.57.1): at global_step >= max_steps with save_strategy
+    "steps" the step end sets should_save, so checkpoint-<max_steps> is written, before the
+    epoch-end evaluation that on_epoch_end asks for."""
+    r = run("hf", seed, kind, failures)
+    total = r.plan.total_steps
+    out = log("hf", seed, kind, failures)
+    saving = f"Saving model checkpoint to ./out/checkpoint-{total}\r\n"
+    assert out.count(saving) == 1
+    after = out[out.index(saving) :]
+    assert "***** Running Evaluation *****" in after
+    stamps = re.findall(r"\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) >> ", out)
+    assert stamps == sorted(stamps)
+    # Every save of the run is at an interval step or the last.
+    every = r.plan.checkpoint_every
+    for step in re.findall(r"Saving model checkpoint to \./out/checkpoint-(\d+)\r", out):
+        assert int(step) % every == 0 or int(step) == total
+    assert not [e for e in r.events if isinstance(e, CheckpointSaved) and e.step > total]
