@@ -94,3 +94,38 @@ def check_players_play(page: Any, count: int) -> None:
         before = page.evaluate(SCREEN, i)
         page.wait_for_function(f"(before) => ({SCREEN})({i}) !== before", arg=before, timeout=10000)
         page.evaluate(f"{player}.pause()")
+    # The still made way for the player, and every terminal is on the page, not 0 high or
+    # wide (asciinema-player's `fit: height` and `both` take the container's height).
+    assert page.evaluate("document.querySelectorAll('.genact-cast-still').length") == 0
+    sizes = page.evaluate(
+        "Array.from(document.querySelectorAll('div.genact-cast-player .ap-term'), e => "
+        "[e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+    )
+    assert len(sizes) == count
+    assert all(w > 100 and h > 50 for w, h in sizes), sizes
+
+
+def check_stills_without_javascript(browser: Any, url: str, count: int) -> None:
+    """With JavaScript off, each player shows the cast's final screen as text."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1100, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            ("http://127.0.0.1", "file://")) else r.abort())  # fmt: skip
+        page.goto(url)
+        stills = page.evaluate(
+            "Array.from(document.querySelectorAll('div.genact-cast-player'), e => {"
+            " const s = e.querySelector('.genact-cast-still'); if (!s) return null;"
+            " const r = s.getBoundingClientRect(); return [r.width, r.height, s.innerText]; })"
+        )
+        assert len(stills) == count
+        for still in stills:
+            assert still is not None
+            width, height, text = still
+            assert width > 100, still
+            assert height > 50, still
+            assert len(text.strip()) > 20, still
+    finally:
+        context.close()

@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.docs_pages import ROOT, check_players_play, open_page, player_cache, run, serve
+from tests.docs_pages import (
+    ROOT,
+    check_players_play,
+    check_stills_without_javascript,
+    open_page,
+    player_cache,
+    run,
+    serve,
+)
 from tests.test_html import Registry, npm_tarball, registry
 
 __all__ = ["npm_tarball", "registry"]
@@ -44,6 +52,7 @@ framework: hf
 duration: 20
 cols: 80
 rows: 24
+fit: both
 caption: A Hugging Face run
 ```
 
@@ -65,7 +74,7 @@ PAGE = """\
 !!! note "In an admonition"
 
     ```genact-cast
-    --seed 3 --layout dashboard --duration 15 --cols 80 --rows 24 --loop
+    --seed 3 --layout dashboard --duration 15 --cols 80 --rows 24 --loop --fit height
     ```
 
 ![The same file](../casts/demo.cast)
@@ -112,6 +121,7 @@ def test_players_play_and_follow_the_palette(site: dict[str, Any], browser: Any)
             page, visit = open_page(browser, url + path)
             check_players_play(page, count)
             assert (visit.left, visit.errors) == ([], [])
+            check_stills_without_javascript(browser, url + path, count)
             if path == "/":
                 colours = {}
                 for scheme in ("default", "slate"):

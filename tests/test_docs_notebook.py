@@ -12,7 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.docs_pages import ROOT, check_players_play, open_page, player_cache
+from tests.docs_pages import (
+    ROOT,
+    check_players_play,
+    check_stills_without_javascript,
+    open_page,
+    player_cache,
+)
 from tests.test_html import npm_tarball
 
 __all__ = ["npm_tarball"]
@@ -78,6 +84,7 @@ def test_the_html_export_plays_offline_in_chromium(executed: Any, browser: Any) 
     html, _ = exporter.from_notebook_node(notebook)
     page_path = folder / "notebook.html"
     page_path.write_text(html)
+    check_stills_without_javascript(browser, page_path.as_uri(), 2)  # an untrusted notebook
     page, visit = open_page(browser, page_path.as_uri())
     check_players_play(page, 2)
     # nbconvert's own template asks for require.js and MathJax from a CDN (they fail
@@ -111,3 +118,23 @@ def test_a_hostile_cast_cannot_end_the_notebook_s_script(
     assert len(re.findall(r"</script", html, re.IGNORECASE)) == 2
     for payload in PAYLOADS[:4]:
         assert payload not in html
+
+
+def test_a_cast_with_a_bad_theme_shows_in_the_default_colours(tmp_path: Path) -> None:
+    import warnings
+
+    import genact_cast
+    from genact_cast.publish.theme import DEFAULT_THEME
+
+    theme = {"fg": 'red"><script>x</script>', "bg": "#000", "palette": "x;y"}
+    header = {"version": 2, "width": 20, "height": 3, "theme": theme}
+    cast = tmp_path / "hostile.cast"
+    cast.write_text(json.dumps(header) + "\n" + json.dumps([0.1, "o", "hello"]) + "\n")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        view = genact_cast.load(cast)
+        svg = view._repr_svg_()
+    assert [str(w.message).endswith("the default colours are used instead") for w in said] == [True]
+    assert svg.startswith("<svg")
+    assert "script" not in svg
+    assert DEFAULT_THEME.bg.lower() in svg.lower()

@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.docs_pages import ROOT, check_players_play, open_page, player_cache, run, serve
+from tests.docs_pages import (
+    ROOT,
+    check_players_play,
+    check_stills_without_javascript,
+    open_page,
+    player_cache,
+    run,
+    serve,
+)
 from tests.test_html import PAYLOADS, PWN, SCRIPT_CHECK, npm_tarball
 
 __all__ = ["npm_tarball"]
@@ -36,6 +44,7 @@ Demo
    :speed: 2
    :start-at: {marker}
    :poster: npt:0:05
+   :fit: height
 
 .. toctree::
 
@@ -58,6 +67,7 @@ Guide
    :rows: 24
    :autoplay:
    :loop: yes
+   :fit: both
 """
 
 
@@ -125,6 +135,7 @@ def test_players_play_in_chromium_and_nothing_leaves_the_page(
             check_players_play(page, 2)
             assert (visit.left, visit.errors) == ([], [])
             page.close()
+            check_stills_without_javascript(browser, url + path, 2)
 
 
 def test_a_second_build_generates_no_cast(built: dict[str, Any]) -> None:

@@ -26,13 +26,25 @@ PAGE_THEME = "genact-page"
 # mkdocs-material's instant navigation (its `document$` observable), when there is one.
 LOADER = """(function () {
   "use strict";
+  // The still (the final screen as text) stays where the player cannot be made; it is
+  // taken out first, so that the player measures its container without it.
+  function makePlayer(source, screen, options) {
+    var still = screen.querySelector(".genact-cast-still");
+    if (still) screen.removeChild(still);
+    try {
+      return AsciinemaPlayer.create(source, screen, options);
+    } catch (error) {
+      if (still) screen.appendChild(still);
+      throw error;
+    }
+  }
   function mount() {
     var found = document.querySelectorAll("div.genact-cast-player:not([data-mounted])");
     Array.prototype.forEach.call(found, function (element) {
       element.setAttribute("data-mounted", "");
       var options = JSON.parse(element.getAttribute("data-options") || "{}");
       var screen = element.querySelector(".genact-cast-screen") || element;
-      var player = AsciinemaPlayer.create(element.getAttribute("data-cast"), screen, options);
+      var player = makePlayer(element.getAttribute("data-cast"), screen, options);
       element.genactCastPlayer = player;
       (window.genactCastPlayers = window.genactCastPlayers || []).push(player);
     });
@@ -73,6 +85,8 @@ def page_css() -> str:
     return "\n".join(
         [
             ".genact-cast-player { margin: 1em 0; }",
+            ".genact-cast-still { margin: 0; padding: 0.5em; overflow-x: auto; "
+            "line-height: 1.3333; white-space: pre; }",
             ".genact-cast-caption { font-size: 0.9em; margin: -0.5em 0 1em; opacity: 0.8; }",
             f"{cls} {{ {dark_vars} }}",
             f"@media (prefers-color-scheme: light) {{ {cls} {{ {light_vars} }} }}",

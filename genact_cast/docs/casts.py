@@ -111,7 +111,7 @@ class CastCache:
                 resolve_theme(header)
             except GenactCastError as exc:
                 warnings = (f"{source.name}: {exc}; the page's colours are used instead",)
-                header = header._replace(theme=None)
+                header = header._replace(theme=None, rejected_theme=None)
             return (
                 cast_v2(header, events),
                 header.title or source.stem,

@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from genact_cast.docs import assets
 from genact_cast.docs.casts import CastCache, Prepared, copy_into
 from genact_cast.docs.markdown_blocks import Block, Found, Link, replace_casts
-from genact_cast.docs.markup import player_html, player_json
+from genact_cast.docs.markup import player_html, player_json, still_of
 from genact_cast.docs.options import (
     FITS,
     DocsOptionError,
@@ -159,7 +159,8 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
 
     def _markup(self, prepared: Prepared, url: str, player: Player, caption: str | None) -> str:
         options = player_json(player, prepared)
-        return player_html(url, options, caption=caption or None, title=prepared.title)
+        still = still_of(self.cache, prepared)
+        return player_html(url, options, caption=caption or None, title=prepared.title, still=still)
 
 
 def _first_line(source: Path, markdown: str) -> int:

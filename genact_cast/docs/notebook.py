@@ -61,6 +61,7 @@ class CastView:
 
     def _repr_html_(self) -> str | None:
         from genact_cast.docs.assets import PAGE_THEME, page_css
+        from genact_cast.docs.markup import Still, still_html
         from genact_cast.escape import html_text, script_json
         from genact_cast.publish.html import PlayerOptions, cast_v2, player_options
         from genact_cast.publish.player_assets import PlayerAssetError, inline_assets
@@ -76,13 +77,18 @@ class CastView:
         options["theme"] = f"auto/{PAGE_THEME}"
         element = f"genact-cast-{next(_ids)}"
         cast = script_json(cast_v2(self.header, self.events))
+        still = Still(self._still("text").decode("utf-8"), self.header.cols, self.header.rows)
+        # The still first: a notebook that is not trusted (opened from git) runs no script
+        # and shows it; the script takes it out and mounts the player in its place.
         return (
             f"<style>{assets.css}\n{page_css()}</style>\n"
-            f"<script>{assets.js}</script>\n"
             f'<div class="genact-cast-player" id="{element}" '
-            f'role="figure" aria-label="{html_text(self.header.title or self.name)}"></div>\n'
+            f'role="figure" aria-label="{html_text(self.header.title or self.name)}">'
+            f"{still_html(still)}</div>\n"
+            f"<script>{assets.js}</script>\n"
             "<script>(function () {\n"
             f"  const element = document.getElementById({script_json(element)});\n"
+            "  element.replaceChildren();\n"
             f"  const player = AsciinemaPlayer.create({{data: {cast}}}, element, "
             f"{script_json(options)});\n"
             "  element.genactCastPlayer = player;\n"
@@ -143,5 +149,6 @@ def load(path: str | Path) -> CastView:
         resolve_theme(header)
     except GenactCastError as exc:
         warnings.warn(f"{exc}; the default colours are used instead", stacklevel=2)
-        header = header._replace(theme=None)
+        # Both: exporters read a rejected theme again (to refuse it), the still must not.
+        header = header._replace(theme=None, rejected_theme=None)
     return CastView(header, events, name=Path(path).stem)

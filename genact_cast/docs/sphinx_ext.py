@@ -27,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 from genact_cast import __version__
 from genact_cast.docs import assets
 from genact_cast.docs.casts import CastCache, Prepared, copy_into
-from genact_cast.docs.markup import player_html, player_json
+from genact_cast.docs.markup import Still, player_html, player_json, still_of
 from genact_cast.docs.options import (
     GENERATED_PLAYER_OPTIONS,
     OWN_OPTIONS,
@@ -43,7 +43,7 @@ from genact_cast.docs.options import (
 from genact_cast.errors import GenactCastError
 
 logger = logging.getLogger(__name__)
-ENV_VERSION = 1
+ENV_VERSION = 2  # 2: players carry their still
 
 
 class genact_cast_player(nodes.General, nodes.Element):
@@ -82,6 +82,8 @@ class _CastDirective(SphinxDirective):
         node["duration"] = prepared.duration
         node["caption"] = self.options.get("caption") or ""
         node["options"] = player_json(player, prepared)
+        still = still_of(_cache(self.env), prepared)
+        node["still"] = [still.text, still.cols, still.rows]
         self.set_source_info(node)
         docs: set[str] = _docs(self.env)
         docs.add(self.env.docname)
@@ -193,9 +195,11 @@ def visit_player_html(self: SphinxTranslator, node: genact_cast_player) -> None:
     uri = builder.get_target_uri(builder.current_docname)
     folder = "" if "#" in uri else uri.rstrip("/") if uri.endswith("/") else posixpath.dirname(uri)
     copy_into(_cached(self.builder.env, node), Path(builder.outdir, folder, node["file"]))
+    text, cols, rows = node["still"]
     markup = player_html(
-        node["file"], node["options"], caption=node["caption"] or None, title=node["title"]
-    )
+        node["file"], node["options"], caption=node["caption"] or None, title=node["title"],
+        still=Still(text, cols, rows),
+    )  # fmt: skip
     body: list[str] = getattr(self, "body")  # noqa: B009 (HTML translators have one)
     body.append(markup + "\n")
     raise nodes.SkipNode
