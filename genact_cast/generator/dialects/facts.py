@@ -67,6 +67,7 @@ class Facts(NamedTuple):
     expert_ffn: int = 0  # one expert's intermediate size
     shared_experts: int = 0  # experts every token passes through
     ep: int = 1  # expert parallelism
+    routed: int = 0  # parameters in the routed experts, all layers (0: dense)
 
     def version(self, package: str) -> str:
         """The pinned release of `package` ("transformers" -> "4.57.1")."""

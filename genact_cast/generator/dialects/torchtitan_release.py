@@ -146,12 +146,16 @@ def model_args(facts: Facts) -> str:
 
 def flops_per_token(facts: Facts) -> int:
     """models/utils.py:385 (get_dense_model_nparams_and_flops): 6·(N − embedding) +
-    12·l·h·q·t, the embedding being `tok_embeddings` alone (the output is a Linear)."""
+    12·l·h·q·t, the embedding being `tok_embeddings` alone (the output is a Linear). For a
+    mixture of experts, models/utils.py:394-442 (get_moe_model_nparams_and_flops): the
+    routed experts count top_k/num_experts of their parameters (integer division), the
+    router and shared experts in full: the FLOPs of the active parameters."""
     embedding = facts.vocab * facts.hidden
     head_dim = facts.hidden // facts.heads
-    return 6 * (facts.params - embedding) + 12 * facts.layers * facts.heads * head_dim * (
-        facts.seq_len
-    )
+    params = facts.params
+    if facts.experts:
+        params -= facts.routed - facts.routed * facts.top_k // facts.experts
+    return 6 * (params - embedding) + 12 * facts.layers * facts.heads * head_dim * (facts.seq_len)
 
 
 def peak_flops(facts: Facts) -> float:

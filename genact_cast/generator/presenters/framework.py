@@ -118,6 +118,7 @@ def facts_for(plan: RunPlan) -> Facts:
         top_k=a.top_k,
         expert_ffn=a.ffn if a.experts else 0,
         shared_experts=a.shared,
+        routed=int(a.routed),
         ep=plan.layout.ep,
     )
 
