@@ -137,10 +137,11 @@ def test_the_cache_key_is_the_options_and_the_version(monkeypatch: pytest.Monkey
 def test_a_player_s_markup_carries_outside_text_only_escaped() -> None:
     import html.parser
 
-    from genact_cast.docs.markup import player_html
+    from genact_cast.docs.markup import Still, player_html
 
     evil = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
-    markup = player_html(f"a {evil}.cast", {"x": evil}, caption=evil, title=evil)
+    still = Still(f"</pre>{evil}", 80, 24)  # a cast's final screen is a stranger's text too
+    markup = player_html(f"a {evil}.cast", {"x": evil}, caption=evil, title=evil, still=still)
 
     class Tags(html.parser.HTMLParser):
         def __init__(self) -> None:
@@ -155,6 +156,7 @@ def test_a_player_s_markup_carries_outside_text_only_escaped() -> None:
     assert parser.tags == [
         ("div", ["class", "data-cast", "data-options", "role", "aria-label"]),
         ("div", ["class"]),
+        ("pre", ["class"]),
         ("p", ["class"]),
     ]
     assert 'data-cast="a%20%22%3E%3Cscript%3Ealert%281%29' in markup
