@@ -189,7 +189,9 @@ class FrameworkLog:
 
     def _type(self, words: list[str], budget: float) -> None:
         self._close_bar()
-        launch(self.show.con, self.plan, budget, self._typing, words=words)
+        # One line for the terminal to wrap at its last column: a break the typist chose would
+        # fall where this width puts it, between a flag and its value (issue 18).
+        launch(self.show.con, self.plan, budget, self._typing, words=words, fold=False)
 
     # The phases
 

@@ -71,10 +71,21 @@ def typed_command(plan: RunPlan, words: list[str] | None = None) -> str:
 
 
 def launch(
-    con: Console, plan: RunPlan, budget: float, rng: Rng, words: list[str] | None = None
+    con: Console,
+    plan: RunPlan,
+    budget: float,
+    rng: Rng,
+    words: list[str] | None = None,
+    *,
+    fold: bool = True,
 ) -> None:
+    """Type the command at the prompt. Folded (`fold`), it continues with ' \\' lines; else
+    it is one line, which the terminal wraps at its last column as it wraps any typing."""
     shown = prompt(plan, color=con.style.color)
-    keys = typed_command(plan, words).replace("\n", "\r")
+    if fold:
+        keys = typed_command(plan, words).replace("\n", "\r")
+    else:
+        keys = " ".join(words or command_words(plan))
     # One pause to think, one per keystroke (longer after a space), one before Enter.
     raw = [rng.uniform(0.6, 1.4)]
     for key in keys:
