@@ -15,6 +15,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.dialects.deepspeed import zero3_numels
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
 from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
 
@@ -187,3 +188,15 @@ def test_json_numbers_above_a_thousand_print_in_scientific_notation() -> None:
         '    "e": "x"',
         "}",
     ]
+
+
+@pytest.mark.parametrize("model", ["Gemma-3-12B", "Llama-3-70B", "Llama-3.2-1B"])
+def test_a_reduce_scatter_holds_no_more_than_one_reduce_bucket(model: str) -> None:
+    # stage3.py:1275 reduces the ipg bucket before a gradient would take it past
+    # reduce_bucket_size (500000000, stage3.py:151 and the cast's `Reduce bucket size`).
+    options = RecordOptions(seed=1002, framework="deepspeed", model=model, gpus=16)
+    facts = facts_for(make_plan(options))
+    numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
+    assert numel_in == numel_out * facts.dp
+    assert numel_in - (facts.dp - 1) <= 500_000_000
+    assert numel_in > 500_000_000 / 4  # whole gradients fill most of it

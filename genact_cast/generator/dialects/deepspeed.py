@@ -21,6 +21,7 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     Redraw,
+    collective_numels,
     nccl_startup,
 )
 from genact_cast.generator.dialects.deepspeed_lines import (
@@ -103,6 +104,7 @@ SHARDS_DESC = "Saving checkpoint shards: "
 LR_WARNING = "lr_schedules.py:858:get_lr"
 LR_NOT_STARTED = "Attempting to get learning rate from scheduler before it has started"
 PYTHON = "/usr/bin/python"
+REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
 TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
 HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
 
@@ -119,6 +121,30 @@ def state_dict_tensors(facts: Facts) -> int:
     else:
         layer += 3
     return 2 + (0 if family.tied else 1) + layer * facts.layers
+
+
+def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
+    """Sizes of the collective the watchdog caught under ZeRO-3. A gradient reduce-scatter
+    takes one ipg bucket: whole gradients in backward order while they fit in
+    reduce_bucket_size (stage3.py:1275), padded to a multiple of the world for the scatter;
+    other collectives are one layer's shard."""
+    if op != "_REDUCE_SCATTER_BASE":
+        return collective_numels(facts, op)
+    family = margs.family(facts)
+    head_dim = family.head_dim or facts.hidden // facts.heads
+    q_dim, kv_dim = facts.heads * head_dim, facts.kv_heads * head_dim
+    ffn = facts.expert_ffn or facts.ffn
+    # down, up, gate, post-attention norm, o, v, k, q, input norm: the backward order
+    layer = [ffn * facts.hidden] * 3 + [facts.hidden, q_dim * facts.hidden]
+    layer += [kv_dim * facts.hidden] * 2 + [q_dim * facts.hidden, facts.hidden]
+    total = 0
+    for numel in layer * facts.layers:
+        if total + numel > REDUCE_BUCKET and total > 0:
+            break
+        total += numel
+    world = facts.dp  # ZeRO-3 partitions over every data-parallel rank
+    padded = -(-total // world) * world
+    return padded, padded // world
 
 
 class Log:
@@ -517,7 +543,7 @@ class Log:
             dist(moment, ZERO3_MICS),
             dist(moment, zero_optimizer("torch.bfloat16", 3)),
             *self._memory(moment, "Stage 3 initialize beginning", state * 2 / 16, rng),
-            line(moment, BUCKET_REDUCE, bucket("Reduce", 500000000)),
+            line(moment, BUCKET_REDUCE, bucket("Reduce", REDUCE_BUCKET)),
             line(moment, BUCKET_PREFETCH, bucket("Prefetch", 50000000)),
             *self._memory(moment, "DeepSpeedZeRoOffload initialize [begin]", state * 2 / 16, rng),
             *self._memory(moment, "DeepSpeedZeRoOffload initialize [end]", state * 2 / 16, rng),
@@ -603,7 +629,10 @@ class Log:
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
         ranks = [node * 8 + local for local in range(8)]
         watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
-        watchdog[node] = [("", text) for text in watchdog_lines(f, event, ranks, TIMEOUT_MS)]
+        watchdog[node] = [
+            ("", text)
+            for text in watchdog_lines(f, event, ranks, TIMEOUT_MS, zero3_numels(f, event.op))
+        ]
         out = self._merge(event.t, watchdog, 5)
         words = [PYTHON, "-u", *self._script(0)]
         later: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]

@@ -14,14 +14,21 @@ from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
 
-def watchdog_lines(facts: Facts, event: Failed, ranks: Sequence[int], timeout_ms: int) -> list[str]:
+def watchdog_lines(
+    facts: Facts,
+    event: Failed,
+    ranks: Sequence[int],
+    timeout_ms: int,
+    numels: tuple[int, int] | None = None,
+) -> list[str]:
     """Each rank's watchdog timeout, exception, inconsistency and take-down lines (and, where
     the torch release prints it, the DistBackendError that aborts the process), rank by
-    rank."""
+    rank. `numels`: the framework's own (in, out) sizes of the collective, where it buckets
+    them differently from one layer's shard."""
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
     moment = facts.moment(event.t)
-    numel_in, numel_out = collective_numels(facts, event.op)
+    numel_in, numel_out = numels or collective_numels(facts, event.op)
     group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
     draw = Rng(facts.seed * 23 + event.seq)
     frames = torchrun.Frames(
