@@ -288,6 +288,20 @@ def _sweep_runs() -> list[Run]:
     return [shown(seed).run for seed in SWEEP]
 
 
+def test_nccl_comm_ids_are_drawn_as_64_bit_integers() -> None:
+    """A 64-bit id drawn through a float (random() x 2**64) keeps 53 bits: its low 11 bits
+    are always 0 (every commId ending in 00). Drawn as an integer, 1 in 2,048 is."""
+    ids = [
+        int(found.group(1), 16)
+        for run in _sweep_runs()
+        for line in run.nccl
+        if (found := re.search(r"commId 0x([0-9a-f]+)", line))
+    ]
+    assert len(ids) >= 100
+    aligned = sum(1 for i in ids if i & 0x7FF == 0)
+    assert aligned <= 0.02 * len(ids), f"{aligned} of {len(ids)} commIds end in 11 zero bits"
+
+
 def test_no_metric_is_a_fixed_function_of_another_across_seeds() -> None:
     pairs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for run in _sweep_runs():
