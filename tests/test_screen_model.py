@@ -230,3 +230,38 @@ def test_a_command_continued_over_lines_names_the_session_by_its_first_line() ->
 def test_a_full_screen_program_from_the_first_byte_is_one_session() -> None:
     """Found by fuzzing: no shell screen before it, no command row (an IndexError)."""
     assert session_cues(["\x1b[?1049h", "top line"]) == ["[top line]"]
+
+
+def test_a_command_echoed_with_the_switch_names_its_session_in_order(tmp_path: Path) -> None:
+    """Pasted or scripted typing: the echo of `less notes.txt` and `?1049h` in one event."""
+    out = tmp_path / "pasted.vtt"
+    result, _ = embed(SCREENS / "subtitles_pasted.cast", "--vtt", out)
+    assert result.returncode == 0, result.stderr
+    found = cues(out.read_text("utf-8"))
+    assert found == [
+        ("00:00:00.200", ["$ less notes.txt"]),
+        ("00:00:01.000", ["[less]"]),
+        ("00:00:03.000", ["$ htop"]),
+        ("00:00:04.000", ["[htop]"]),
+        ("00:00:06.000", ["$"]),
+    ]
+
+
+def test_lines_moved_by_resizes_are_each_told_once_when_they_appeared(tmp_path: Path) -> None:
+    """80x24 -> 60x15 (a line rewraps, one goes to the scrollback) -> 100x30 (the scrollback
+    comes back): the player shows 7..20 and the prompt at 2 s, and nothing new at 3.5 s."""
+    out = tmp_path / "resized.vtt"
+    result, _ = embed(SCREENS / "subtitles_resized.cast", "--vtt", out)
+    assert result.returncode == 0, result.stderr
+    found = cues(out.read_text("utf-8"))
+    texts = [line for _, lines in found for line in lines]
+    numbers = [str(n) for n in range(1, 21)]
+    assert [t for t in texts if t.isdigit()] == numbers  # each once, in order
+    assert texts.count("$ echo x") == 1
+    assert texts.count("$ seq 1 20") == 1
+    assert [t for t in texts if "quick brown" in t] == [
+        "the quick brown fox jumps over the lazy dog and keeps on run"  # as wrapped at 60
+    ]
+    at_two = dict(found)["00:00:02.000"]
+    assert at_two[:20] == numbers
+    assert "00:00:03.500" not in dict(found)

@@ -115,6 +115,10 @@ class Timeline:
     clip: Clip = field(default_factory=Clip)
     # Called with each row that scrolls off the top, and the clip time (None before it).
     on_scroll: Callable[[Row, float | None], None] | None = None
+    # Called with the primary screen as it stands when a full-screen program switches to
+    # the alternate one, even when that screen is never yielded (the command's echo and
+    # the switch arrived in one event): what the shell showed just before the program.
+    on_alternate: Callable[[Screen], None] | None = None
     markers: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
     # The size a fixed-size picture (a video) is drawn at: the largest the cast takes, when
@@ -169,9 +173,19 @@ class Timeline:
         def scrolled(line: Any) -> None:
             if self.on_scroll is not None:
                 row = term.row_of(line)
-                self.on_scroll(row, clock(now) if origin is not None else None)
+                when = pending if pending is not None else clock(now)  # the screen it shows on
+                self.on_scroll(row, when if origin is not None else None)
+
+        def alternate() -> None:
+            if self.on_alternate is not None and origin is not None:
+                rows = tuple(term.snapshot())
+                time = pending if pending is not None else clock(now)
+                everything = frozenset(range(len(rows)))
+                cursor = term.cursor_cell()
+                self.on_alternate(Screen(time, rows, term.columns, everything, cursor))
 
         term.on_scroll = scrolled
+        term.on_alternate = alternate
         now = 0
         for event in limit_idle(self.events, limit):
             now = event.time_us

@@ -92,6 +92,8 @@ class Terminal(pyte.Screen):
         self.alternate = False
         self.scrollback: list[Any] = []
         self.on_scroll: Callable[[Any], None] | None = None
+        # Called just before the switch to the alternate screen, while the primary shows.
+        self.on_alternate: Callable[[], None] | None = None
         self._other: tuple[Any, list[Any], int, int] | None = None
         self._saved: Any = None
         self._other_saved: Any = None
@@ -135,6 +137,8 @@ class Terminal(pyte.Screen):
         """To the alternate buffer (a fresh one) or back to the primary, as avt switches."""
         if self.alternate == alternate:
             return
+        if alternate and self.on_alternate is not None:
+            self.on_alternate()
         self._saved, self._other_saved = self._other_saved, self._saved
         if alternate:
             self._other = (self.buffer, self.scrollback, self.columns, self.lines)

@@ -9,7 +9,12 @@ the first. Lines that appear less than `MERGE_SECONDS` apart share one cue.
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
 `[vim]`, named by the command typed before it or else by the first line it showed, not
-its screen dump; when it exits, the shell's lines it covered are not repeated.
+its screen dump; when it exits, the shell's lines it covered are not repeated. The command
+is read from the shell's screen as the switch found it, so one echoed in the same event
+as the switch (pasted or scripted typing) names it and comes before it.
+
+A resize moves lines (the player rewraps them and brings back its scrollback): a line
+still shown, whole or rewrapped, keeps its time, one brought back is not told again.
 
 `escape_cue` is the one way text from a cast reaches a cue: `&`, `<` and `>` escaped (so
 no `-->` or tag can be forged), control and format characters dropped.
@@ -18,11 +23,15 @@ no `-->` or tag can be forged), control and format characters dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from difflib import SequenceMatcher
+from itertools import accumulate
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.text import plain
 
 MERGE_SECONDS = 0.1
+HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
 MAX_NAME = 40  # a session named by its first line: that line, cut
 PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -49,6 +58,7 @@ class _Lines:
         self.taken: list[tuple[float, str]] = []
         self.covered: list[str] = []  # the rows when a full-screen program covered them
         self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
+        self.history: list[str] = []  # lines taken as they scrolled away, latest last
 
     def scrolled(self, row: Row, time: float | None) -> None:
         if not self.texts:
@@ -59,6 +69,8 @@ class _Lines:
         self.since.append(0.0)
         if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
             self.taken.append((since if old and text.startswith(old) else time, text))
+        self.history.append(text)
+        del self.history[: len(self.history) - HISTORY]
 
     def cover(self, time: float) -> None:
         """A full-screen program covers the screen: every line on it is done."""
@@ -74,6 +86,49 @@ class _Lines:
             -1.0 if y < len(self.covered) and text == self.covered[y] else time
             for y, text in enumerate(self.texts)
         ]
+
+    def reflow(self, rows: tuple[Row, ...], time: float) -> None:
+        """The terminal was resized: its lines moved (the player rewraps them at the new
+        width, and brings lines back from its scrollback when it grows). A line still
+        shown, whole or rewrapped, keeps its time and one that came back stays taken; a
+        line pushed off without scrolling is done."""
+        old = [*self.history, *self.texts]
+        since = [-1.0] * len(self.history) + self.since
+        first = [""] * len(self.history) + self.first
+        new = [row_text(row) for row in rows]
+        self.since, self.first = [time] * len(new), [""] * len(new)
+        found: dict[int, int] = {}  # new row -> the old row it is, or where it starts
+        for a, b, size in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
+            found.update((b + i, a + i) for i in range(size))
+        # A rewrapped row is a piece of the old rows joined (spaces dropped: a wrap may
+        # fall on one); it is looked for after the row above it.
+        pieces = [text.replace(" ", "") for text in old]
+        joined = "".join(pieces)
+        starts = list(accumulate((len(piece) for piece in pieces), initial=0))
+        kept: set[int] = set()
+        at = 0
+        for y, text in enumerate(new):
+            piece = text.replace(" ", "")
+            if y in found:
+                a = found[y]
+                kept.add(a)
+                at = starts[a + 1]
+            elif piece and (k := joined.find(piece, at)) >= 0:
+                a = bisect_right(starts, k) - 1
+                end = bisect_right(starts, k + len(piece) - 1)
+                kept.update(range(a, end))
+                at = k + len(piece)
+            else:
+                continue
+            self.since[y] = since[a]
+            self.first[y] = first[a] if text == old[a] else ""
+        for i in range(len(self.history), len(old)):
+            if i not in kept and old[i].strip():  # into the scrollback, unless cut off
+                self.history.append(old[i])
+                if since[i] >= 0:
+                    self.taken.append((since[i], old[i]))
+        del self.history[: len(self.history) - HISTORY]
+        self.texts = new
 
     def remaining(self) -> list[tuple[float, str]]:
         """The lines on the final screen that were not taken before."""
@@ -122,9 +177,22 @@ def render_vtt(timeline: Timeline) -> str:
     lines = _Lines()
     timeline.on_scroll = lines.scrolled
     sessions: list[tuple[float, str]] = []
-    before: Screen | None = None  # the last screen of the shell, before a session
+    shell: list[Screen] = []  # the last screen of the shell, before a session
+
+    def shown(screen: Screen) -> None:
+        """The shell's screen, as yielded or as a switch to a full-screen program found it
+        (a command echoed in the same event as the switch, as pasted or scripted typing
+        does, is on it though never yielded)."""
+        last = shell[0] if shell else None
+        if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
+            lines.reflow(screen.rows, screen.time)
+        lines.update(screen.rows, screen.time)
+        shell[:] = [screen]
+
+    timeline.on_alternate = shown
     session: tuple[float, str, list[str], str] | None = None
     for screen in timeline:
+        before = shell[0] if shell else None
         if screen.alternate:
             if session is None:
                 row = _command_row(before) if before is not None else -1
@@ -138,8 +206,7 @@ def render_vtt(timeline: Timeline) -> str:
             sessions.append((session[0], f"[{session_name(*session[1:])}]"))
             session = None
             lines.uncover(screen.rows, screen.time)  # the shell's lines, already taken
-        lines.update(screen.rows, screen.time)
-        before = screen
+        shown(screen)
     if session is not None:
         sessions.append((session[0], f"[{session_name(*session[1:])}]"))
     taken = [*lines.taken, *lines.remaining(), *sessions]
