@@ -249,11 +249,20 @@ def failure_lines(
     limit = event.timeout_ms if timeout_ms is None else timeout_ms
     group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
     draw = Rng(facts.seed * 17 + event.seq)
+    # Where mmap puts shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
+    libc10, libtorch_cuda, libtorch, libc = (
+        0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(4)
+    )
     frames = torchrun.Frames(
         f"{'/usr/local/lib/python3.12/dist-packages' if site else '/opt/conda/lib/python3.11'}"
         "/torch/lib",
-        # Where mmap puts shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
-        *(0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(4)),
+        libc10,
+        libtorch_cuda,
+        libtorch,
+        libc,
+        # libstdc++ (torch 2.9's trace shows it) from a stream of its own, so that the other
+        # draws stay where they were.
+        0x7E00_0000_0000 + Rng(facts.seed * 41 + event.seq).integer(0, 2**28) * 4096,
     )
     lines: list[str] = []
     for rank in range(ranks):

@@ -36,6 +36,9 @@ class TorchSource(NamedTuple):
     terminated: int = 0  # "Process group watchdog thread terminated with exception: ..."
     check_timeout: int = 0  # "Exception raised from checkTimeout at ...:N"
     comm_watchdog: int = 0  # "Exception raised from ncclCommWatchdog at ...:N"
+    # From 2.9 the watchdog is a class: the trace runs through Watchdog::runLoop() and
+    # Watchdog::run(), and the second exception is raised "from run at ...:N".
+    watchdog_run: int = 0
 
     @property
     def traces(self) -> bool:
@@ -48,10 +51,12 @@ class TorchSource(NamedTuple):
 # 2.5's watchdog timeout and exception lines, and every release takes the elastic agent's
 # lines of the 2.5-2.7 logs (api.py:869/897/889/699/677). 2.9's banner line is that of a
 # torchtitan log of 2025-11-25 (NCCL 2.27.5, index:39298784851); its c10d lines are those of
-# the newest real log found, of torch 2.6 (ProcessGroupNCCL.cpp:629/2168/667/681/695/1895,
-# checkTimeout at 632, ncclCommWatchdog at 1901; index:16079656415).
+# torch 2.9's (ProcessGroupNCCL.cpp:683/2241/744/758, flight recorder 730, terminated 2057,
+# checkTimeout at 686, run at 2063) are those of two real logs with the Watchdog class:
+# an sglang v0.5.9 image (sglang 0.5.9 requires torch==2.9.1; index:54907917001) and a
+# Python 3.12 accelerate run with the same lines (index:68430319905).
 _ELASTIC = (869, 897, 889, 699, 677)
-_C10D_2_6 = (629, 2168, 681, 695, *_ELASTIC, 667, 1895, 632, 1901)
+_C10D_2_9 = (683, 2241, 744, 758, *_ELASTIC, 730, 2057, 686, 0, 2063)
 _SOURCES = {
     "2.3": TorchSource(757, True, 607, 1664, 684, 698, *_ELASTIC),
     "2.4": TorchSource(779, True, 607, 1664, 684, 698, *_ELASTIC),
@@ -59,7 +64,7 @@ _SOURCES = {
     "2.6": TorchSource(792, False, 616, 1785, 684, 698, *_ELASTIC),
     "2.7": TorchSource(766, False, 616, 1785, 684, 698, *_ELASTIC),
     "2.8": TorchSource(774, False, 616, 1785, 684, 698, *_ELASTIC),
-    "2.9": TorchSource(803, False, *_C10D_2_6),
+    "2.9": TorchSource(803, False, *_C10D_2_9),
 }
 
 
@@ -265,6 +270,7 @@ class Frames(NamedTuple):
     libtorch_cuda: int
     libtorch: int
     libc: int
+    libstdcxx: int = 0
 
 
 SOURCE_ROOT = "/pytorch/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp"
@@ -277,6 +283,7 @@ def _frames(frames: Frames, rows: list[tuple[str, int, str, int]]) -> list[str]:
         "libtorch_cuda.so": (frames.libtorch_cuda, f"{frames.site}/libtorch_cuda.so"),
         "libtorch.so": (frames.libtorch, f"{frames.site}/libtorch.so"),
         "libc.so.6": (frames.libc, "/lib/x86_64-linux-gnu/libc.so.6"),
+        "libstdc++.so.6": (frames.libstdcxx, "/lib/x86_64-linux-gnu/libstdc++.so.6"),
     }
     out = []
     for index, (symbol, offset, library, base_offset) in enumerate(rows):
@@ -311,6 +318,41 @@ _COMM_WATCHDOG = [
 ]
 
 
+# torch 2.9's (index:54907917001): the Watchdog class's frames, and std::thread's start in
+# libstdc++ before libc's.
+_ERROR_2_9 = (
+    "c10::Error::Error(c10::SourceLocation, std::__cxx11::basic_string<char, "
+    "std::char_traits<char>, std::allocator<char> >)",
+    0x80,
+    "libc10.so",
+    0x9AB80,
+)
+_THREAD_2_9 = [
+    ("<unknown function>", 0xECDB4, "libstdc++.so.6", 0xECDB4),
+    ("<unknown function>", 0x9CAA4, "libc.so.6", 0x9CAA4),
+    ("<unknown function>", 0x129C6C, "libc.so.6", 0x129C6C),
+]
+_CHECK_TIMEOUT_2_9 = [
+    _ERROR_2_9,
+    (
+        "c10d::ProcessGroupNCCL::WorkNCCL::checkTimeout(std::optional<std::chrono::duration<long, "
+        "std::ratio<1l, 1000l> > >)",
+        0x247,
+        "libtorch_cuda.so",
+        0xE8D9D7,
+    ),
+    ("c10d::ProcessGroupNCCL::Watchdog::runLoop()", 0x1691, "libtorch_cuda.so", 0xE925E1),
+    ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE9382F),
+    *_THREAD_2_9,
+]
+_RUN_2_9 = [
+    _ERROR_2_9,
+    ("<unknown function>", 0xE69B51, "libtorch_cuda.so", 0xE69B51),
+    ("<unknown function>", 0x951271, "libtorch_cuda.so", 0x951271),
+    *_THREAD_2_9,
+]
+
+
 def watchdog_trace(
     rank: int,
     moment: datetime,
@@ -323,20 +365,33 @@ def watchdog_trace(
 ) -> list[str]:
     """The watchdog thread's exception and the abort it causes: the logged error with its C++
     trace, then `terminate called after throwing an instance of 'c10::DistBackendError'` with
-    `what():` and both traces (as torch 2.6 prints them)."""
+    `what():` and both traces (as torch 2.6 and 2.9 print them)."""
     what = f"[{group} Rank {rank}] Process group watchdog thread terminated with exception: " + (
         _caught(rank, timeout)
     )
+    if source.watchdog_run:  # 2.9: the Watchdog class
+        checking, raised_in, raised_at, raising = (
+            _CHECK_TIMEOUT_2_9,
+            "run",
+            source.watchdog_run,
+            _RUN_2_9,
+        )
+    else:
+        checking, raised_in, raised_at, raising = (
+            _CHECK_TIMEOUT,
+            "ncclCommWatchdog",
+            source.comm_watchdog,
+            _COMM_WATCHDOG,
+        )
     check = [
         f"Exception raised from checkTimeout at {SOURCE_ROOT}:{source.check_timeout} "
         "(most recent call first):",
-        *_frames(frames, _CHECK_TIMEOUT),
+        *_frames(frames, checking),
         "",
     ]
     watchdog = [
-        f"Exception raised from ncclCommWatchdog at {SOURCE_ROOT}:{source.comm_watchdog} "
-        "(most recent call first):",
-        *_frames(frames, _COMM_WATCHDOG),
+        f"Exception raised from {raised_in} at {SOURCE_ROOT}:{raised_at} (most recent call first):",
+        *_frames(frames, raising),
         "",
     ]
     return [

@@ -1,0 +1,73 @@
+"""The NCCL watchdog of torch 2.9 (the torchtitan and Trainer dialects' pinned torch), held
+against real logs of that release (tests/data/real_logs/torch29_watchdog.txt): each c10d
+message from its own source line, and the traces through the Watchdog class (runLoop, run)
+rather than torch 2.6's watchdogHandler/ncclCommWatchdog."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pytest
+
+from genact_cast.generator import RecordOptions, generate
+from tests.helpers import output_of, plain
+
+REAL = Path(__file__).parent / "data" / "real_logs" / "torch29_watchdog.txt"
+C10D = re.compile(r"\[rank\d+\]:\[E\d{3,4} [\d:.]+ ProcessGroupNCCL\.cpp:(\d+)\] (.*)")
+RAISED = re.compile(r"Exception raised from (\w+) at \S+ProcessGroupNCCL\.cpp:(\d+) ")
+FRAME = re.compile(r"frame #(\d+): (.+) \+ (0x[0-9a-f]+) \((0x[0-9a-f]+) in (\S+)\)")
+KINDS = {
+    "Watchdog caught": "timeout",
+    "failure detected by watchdog": "exception",
+    "Stack trace of the failed collective": "flight recorder",
+    "Some NCCL operations have failed": "inconsistency",
+    "To avoid data inconsistency": "takedown",
+    "Process group watchdog thread terminated": "terminated",
+}
+
+
+def kind(message: str) -> str:
+    return next(name for key, name in KINDS.items() if key in message)
+
+
+def shapes(text: str) -> tuple[dict[str, set[str]], list[tuple[str, str, list[tuple[str, ...]]]]]:
+    """{message kind: source lines} and the traces: (raised in, line, frames without the
+    addresses: index, symbol, offset, library)."""
+    lines_of: dict[str, set[str]] = {}
+    traces: list[tuple[str, str, list[tuple[str, ...]]]] = []
+    for row in text.splitlines():
+        found = C10D.search(row)
+        if found is not None and not row.lstrip().startswith("what():"):
+            lines_of.setdefault(kind(found[2]), set()).add(found[1])
+        raised = RAISED.search(row)
+        if raised is not None:
+            traces.append((raised[1], raised[2], []))
+        frame = FRAME.search(row)
+        if frame is not None:
+            traces[-1][2].append((frame[1], frame[2], frame[3], Path(frame[5]).name))
+    return lines_of, traces
+
+
+@functools.cache
+def cast(framework: str, seed: int) -> str:
+    options = RecordOptions(seed=seed, framework=framework, cols=1000, duration=60.0, failures=1)
+    return plain(output_of(generate(options).events))
+
+
+@pytest.mark.parametrize("seed", [7, 1002])
+@pytest.mark.parametrize("framework", ["torchtitan", "hf"])
+def test_the_watchdog_is_torch_2_9s(framework: str, seed: int) -> None:
+    real_lines, real_traces = shapes(REAL.read_text())
+    lines, traces = shapes(cast(framework, seed))
+    assert set(lines) == set(real_lines)
+    for name, numbers in lines.items():
+        assert numbers == real_lines[name], name
+    assert traces
+    # Each trace is one of the real ones, frame for frame (symbols, offsets, libraries).
+    assert {(r, n, tuple(f)) for r, n, f in traces} <= {(r, n, tuple(f)) for r, n, f in real_traces}
+    assert {r for r, _, _ in traces} == {"checkTimeout", "run"}
+    out = cast(framework, seed)
+    assert "watchdogHandler" not in out
+    assert "ncclCommWatchdog" not in out
