@@ -160,3 +160,24 @@ def test_a_player_s_markup_carries_outside_text_only_escaped() -> None:
         ("p", ["class"]),
     ]
     assert 'data-cast="a%20%22%3E%3Cscript%3Ealert%281%29' in markup
+
+
+def test_sphinxcontrib_asciinema_s_options_are_checked_and_named_as_the_player_s() -> None:
+    from genact_cast.docs.options import defaults_from, player_options
+
+    player = player_options(
+        [("markers", '[[1.5, "one"], 3]'), ("terminallineheight", "1.4"), ("pauseonmarkers", "")]
+    )
+    assert dict(player.extra) == {"markers": [[1.5, "one"], 3], "terminalLineHeight": 1.4}
+    assert player.pause_on_markers
+    old = defaults_from({"pauseOnMarkers": 1, "rows": 24}, "sphinxcontrib_asciinema_defaults")
+    assert (old.pause_on_markers, dict(old.extra)) == (True, {"rows": 24})
+    for name, value, words in (
+        ("markers", '[["x", 1]]', "markers must be a JSON list"),
+        ("markers", "[1,", "markers must be a JSON list"),
+        ("cols", "0", "cols must be a whole number"),
+        ("terminallineheight", "tall", "terminallineheight must be a number"),
+        ("terminalfontsize", " ", "terminalfontsize needs a value"),
+    ):
+        with pytest.raises(DocsOptionError, match=words):
+            player_options([(name, value)])

@@ -4,6 +4,7 @@ generates nothing, hostile casts inject nothing, bad options are warnings at the
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 import shutil
@@ -46,6 +47,8 @@ Demo
    :poster: npt:0:05
    :fit: height
 
+.. asciinema:: demo.cast
+
 .. toctree::
 
    guide/page
@@ -55,9 +58,17 @@ PAGE = """\
 Guide
 =====
 
-.. asciinema:: ../casts/demo.cast
+.. asciinema:: demo.cast
+   :path: ../casts
    :preload:
    :controls: false
+   :cols: 100
+   :rows: 20
+   :markers: [[1.5, "one"], 3]
+   :pauseOnMarkers:
+   :terminalfontsize: 15px
+   :terminalfontfamily: DejaVu Sans Mono, monospace
+   :terminallineheight: 1.4
 
 .. genact-cast::
    :seed: 3
@@ -78,6 +89,9 @@ def _project(folder: Path) -> Path:
     (src / "conf.py").write_text(
         'project = "demo"\nextensions = ["genact_cast.sphinx"]\n'
         'genact_cast_player_defaults = {"pause_on_markers": True}\n'
+        # A conf.py written for sphinxcontrib-asciinema (its `path` is for `.. asciinema::`).
+        'sphinxcontrib_asciinema_defaults = {"path": "casts", "preload": 1, "rows": 24,\n'
+        '    "pauseOnMarkers": False, "theme": "solarized-dark"}\n'
     )
     (src / "guide" / "page.rst").write_text(PAGE)
     cast = src / "casts" / "demo.cast"
@@ -123,6 +137,17 @@ def test_the_html_build_is_clean_and_generates_each_cast_once(built: dict[str, A
     assert "&quot;controls&quot;: false" in guide
     assert guide.count("&quot;pauseOnMarkers&quot;: true") == 2  # conf.py's defaults
     assert "&quot;preload&quot;: true" in guide
+    # sphinxcontrib-asciinema 0.4.3's other options, as asciinema-player's, and its defaults
+    # under genact-cast's own (pause_on_markers), on the page's options.
+    for option in (
+        '"cols": 100', '"rows": 20', '"markers": [[1.5, "one"], 3]', '"terminalFontSize": "15px"',
+        '"terminalFontFamily": "DejaVu Sans Mono, monospace"', '"terminalLineHeight": 1.4',
+        '"theme": "solarized-dark"',
+    ):  # fmt: skip
+        assert html_module.escape(option) in guide, option
+    index = (html / "index.html").read_text()
+    assert index.count(html_module.escape('"rows": 24')) == 1  # conf.py's, .. asciinema:: only
+    assert index.count(html_module.escape('"pauseOnMarkers": true')) == 3
 
 
 def test_players_play_in_chromium_and_nothing_leaves_the_page(
@@ -130,12 +155,12 @@ def test_players_play_in_chromium_and_nothing_leaves_the_page(
 ) -> None:
     assert built["first"].returncode == 0
     with serve(built["folder"] / "html") as url:
-        for path in ("/index.html", "/guide/page.html"):
+        for path, count in (("/index.html", 3), ("/guide/page.html", 2)):
             page, visit = open_page(browser, url + path)
-            check_players_play(page, 2)
+            check_players_play(page, count)
             assert (visit.left, visit.errors) == ([], [])
             page.close()
-            check_stills_without_javascript(browser, url + path, 2)
+            check_stills_without_javascript(browser, url + path, count)
 
 
 def test_a_second_build_generates_no_cast(built: dict[str, Any]) -> None:
@@ -176,7 +201,7 @@ def test_latex_and_text_builds_get_the_still_with_its_caption(built: dict[str, A
     assert latex.returncode == 0, latex.stdout + latex.stderr
     tex = (folder / "latex" / "demo.tex").read_text()
     pictures = re.findall(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{([^}]+)\}(\.png)\}", tex)
-    assert len(pictures) == 4, tex  # Pillow is a test dependency: PNG stills
+    assert len(pictures) == 5, tex  # Pillow is a test dependency: PNG stills
     for stem, suffix in pictures:
         assert (folder / "latex" / (stem + suffix)).stat().st_size > 1000
     assert "A torchtitan run" in tex
@@ -189,7 +214,7 @@ def test_latex_and_text_builds_get_the_still_with_its_caption(built: dict[str, A
     pictures = re.findall(
         r'<img alt="[^"]*" src="(_images/\w+\.svg)"', (folder / "epub" / "index.xhtml").read_text()
     )
-    assert len(pictures) == 2  # epub takes SVG
+    assert len(pictures) == 3  # epub takes SVG
     for picture in pictures:
         assert (folder / "epub" / picture).read_text().startswith("<svg")
     text = run([*SPHINX, "-W", "-b", "text", "-d", doctrees, str(src), str(folder / "text")], env)

@@ -33,6 +33,7 @@ def player_json(player: Player, prepared: Prepared) -> dict[str, Any]:
         options["preload"] = True
     if player.controls != "auto":
         options["controls"] = player.controls == "true"
+    options.update(player.extra)
     start = resolve_start(player.start_at, prepared)
     if start is not None:
         options["startAt"] = start

@@ -9,6 +9,7 @@ messages as the command line.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 import shlex
@@ -40,6 +41,17 @@ PLAYER_OPTIONS = PLAYER_FLAGS + PLAYER_VALUES
 GENERATED_PLAYER_OPTIONS = tuple(
     o for o in PLAYER_OPTIONS if o not in ("speed", "idle-time-limit", "theme")
 )
+# sphinxcontrib-asciinema 0.4.3's other options (its asciinema.py, ASCIINemaDirective's
+# option_spec), for pages written for it: asciinema-player's own options, passed on under
+# the player's names. Docutils gives option names in lower case, so `pauseOnMarkers` is
+# `pauseonmarkers`. Its `path` (the folder of the cast) is the Sphinx directive's.
+COMPAT_OPTIONS = {
+    "cols": "cols", "rows": "rows", "markers": "markers", "pauseonmarkers": "pauseOnMarkers",
+    "terminalfontsize": "terminalFontSize", "terminalfontfamily": "terminalFontFamily",
+    "terminallineheight": "terminalLineHeight", "audiourl": "audioUrl",
+}  # fmt: skip
+FILE_PLAYER_OPTIONS = PLAYER_OPTIONS + tuple(COMPAT_OPTIONS)
+MAX_MARKERS = 10_000
 # Options of the block itself, not of the cast or the player.
 OWN_OPTIONS = ("caption",)
 
@@ -152,6 +164,8 @@ class Player:
     speed: float = 1.0
     idle_time_limit: float | None = None
     theme: str | None = None
+    # asciinema-player options under its own names (COMPAT_OPTIONS), for cast files only.
+    extra: tuple[tuple[str, Any], ...] = ()
 
 
 def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None = None) -> Player:
@@ -159,9 +173,15 @@ def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None 
     from genact_cast.commands.embed import check_options
 
     values: dict[str, Any] = {}
+    base = defaults or Player()
+    extra = dict(base.extra)
     for name, value in pairs:
         key = name.replace("-", "_")
-        if name in PLAYER_FLAGS:
+        if name == "pauseonmarkers":
+            values["pause_on_markers"] = _flag(name, value)
+        elif name in COMPAT_OPTIONS:
+            extra[COMPAT_OPTIONS[name]] = _compat(name, value)
+        elif name in PLAYER_FLAGS:
             values[key] = _flag(name, value)
         elif name in ("speed", "idle-time-limit"):
             values[key] = _number(name, value)
@@ -180,8 +200,10 @@ def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None 
         elif name in ("poster", "theme"):
             values[key] = value.strip()
         else:
-            raise DocsOptionError(f"unknown player option {name!r}; {_choices(PLAYER_OPTIONS)}")
-    base = defaults or Player()
+            raise DocsOptionError(
+                f"unknown player option {name!r}; {_choices(FILE_PLAYER_OPTIONS)}"
+            )
+    values["extra"] = tuple(sorted(extra.items()))
     player = Player(**{**base.__dict__, **values})
     try:
         theme = check_options(
@@ -197,22 +219,66 @@ def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None 
 def for_generated(defaults: Player) -> Player:
     """Defaults for a generated cast, which carries its own speed, idle limit and theme
     (`record`'s options)."""
-    return Player(**{**defaults.__dict__, "speed": 1.0, "idle_time_limit": None, "theme": None})
+    return Player(
+        **{**defaults.__dict__, "speed": 1.0, "idle_time_limit": None, "theme": None, "extra": ()}
+    )
 
 
-def defaults_from(mapping: dict[str, object], where: str) -> Player:
-    """Player defaults from a tool's configuration (`autoplay: true`, `start_at: 5`, ...)."""
+def defaults_from(mapping: dict[str, object], where: str, *, base: Player | None = None) -> Player:
+    """Player defaults from a tool's configuration (`autoplay: true`, `start_at: 5`, ...),
+    over `base`."""
     pairs = []
     for key, value in mapping.items():
         name = str(key).replace("_", "-")
-        if isinstance(value, bool):
+        if name.lower() in COMPAT_OPTIONS:
+            name = name.lower()  # sphinxcontrib-asciinema's `pauseOnMarkers`
+        if name == "markers" and isinstance(value, list | tuple):
+            pairs.append((name, json.dumps(value)))
+        elif isinstance(value, bool):
             pairs.append((name, "true" if value else "false"))
         elif value is not None:
             pairs.append((name, str(value)))
     try:
-        return player_options(pairs)
+        return player_options(pairs, defaults=base)
     except DocsOptionError as exc:
         raise DocsOptionError(f"{where}: {exc}") from None
+
+
+def _compat(name: str, value: str) -> Any:
+    """A COMPAT_OPTIONS value, checked as asciinema-player reads it."""
+    text = value.strip()
+    if name in ("cols", "rows"):
+        if not (text.isdigit() and 0 < int(text) <= 10_000):
+            raise DocsOptionError(f"{name} must be a whole number from 1 to 10000 (got {value!r})")
+        return int(text)
+    if name == "terminallineheight":
+        return _number(name, text)
+    if name == "markers":
+        return _markers(text)
+    if not text:
+        raise DocsOptionError(f"{name} needs a value")
+    return text
+
+
+def _markers(text: str) -> list[Any]:
+    """asciinema-player's `markers`: a JSON list of seconds, or of [seconds, label]."""
+    problem = f'markers must be a JSON list of seconds or [seconds, "label"] (got {text!r})'
+    try:
+        found = json.loads(text)
+    except ValueError:
+        raise DocsOptionError(problem) from None
+    if not isinstance(found, list) or len(found) > MAX_MARKERS:
+        raise DocsOptionError(problem)
+    markers: list[Any] = []
+    for item in found:
+        time, label = (
+            (item[0], item[1]) if isinstance(item, list) and len(item) == 2 else (item, None)
+        )
+        ok = isinstance(time, int | float) and not isinstance(time, bool) and time >= 0
+        if not (ok and math.isfinite(time) and (label is None or isinstance(label, str))):
+            raise DocsOptionError(problem)
+        markers.append(time if label is None else [time, label])
+    return markers
 
 
 def _flag(name: str, value: str) -> bool:

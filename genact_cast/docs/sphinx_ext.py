@@ -29,9 +29,9 @@ from genact_cast.docs import assets
 from genact_cast.docs.casts import CastCache, Prepared, copy_into
 from genact_cast.docs.markup import Still, player_html, player_json, still_of
 from genact_cast.docs.options import (
+    FILE_PLAYER_OPTIONS,
     GENERATED_PLAYER_OPTIONS,
     OWN_OPTIONS,
-    PLAYER_OPTIONS,
     Player,
     defaults_from,
     for_generated,
@@ -69,7 +69,7 @@ class _CastDirective(SphinxDirective):
     def _player(self, prepared: Prepared, names: Any, source: list[str]) -> list[nodes.Node]:
         for warning in prepared.warnings:
             self._warn(warning)
-        defaults = _defaults(self.config)
+        defaults = _defaults(self.config, old_too=self.name == "asciinema")
         if names is GENERATED_PLAYER_OPTIONS:
             defaults = for_generated(defaults)
         player = player_options(self._pairs(names), defaults=defaults)
@@ -114,25 +114,48 @@ class AsciicastDirective(_CastDirective):
     has_content = False
     required_arguments = 1
     final_argument_whitespace = True
-    option_spec: ClassVar[dict[str, Any]] = _spec(PLAYER_OPTIONS + OWN_OPTIONS)
+    # `path`: sphinxcontrib-asciinema's folder of the cast, put before a name that does
+    # not start with `./` (from conf.py's sphinxcontrib_asciinema_defaults too, for its
+    # `.. asciinema::`).
+    option_spec: ClassVar[dict[str, Any]] = _spec(FILE_PLAYER_OPTIONS + OWN_OPTIONS + ("path",))
 
     def run(self) -> list[nodes.Node]:
-        relative, absolute = self.env.relfn2path(self.arguments[0], self.env.docname)
+        name = self.arguments[0]
+        folder = self.options.get("path")
+        if folder is None and self.name == "asciinema":
+            folder = _old_defaults(self.config).get("path")
+        if folder and not name.startswith("./"):
+            name = f"{str(folder).rstrip('/')}/{name}"
+        relative, absolute = self.env.relfn2path(name, self.env.docname)
         source = Path(absolute).resolve()
         if not source.is_relative_to(Path(self.env.srcdir).resolve()):
-            return self._warn(f"{self.arguments[0]!r} is outside the source tree")
+            return self._warn(f"{name!r} is outside the source tree")
         if not source.is_file():
-            return self._warn(f"no cast file {self.arguments[0]!r}")
+            return self._warn(f"no cast file {name!r}")
         self.env.note_dependency(str(relative))
         try:
             prepared = _cache(self.env).from_file(source)
-            return self._player(prepared, PLAYER_OPTIONS, ["file", str(source)])
+            return self._player(prepared, FILE_PLAYER_OPTIONS, ["file", str(source)])
         except GenactCastError as exc:
             return self._warn(str(exc))
 
 
-def _defaults(config: Any) -> Player:
-    return defaults_from(config.genact_cast_player_defaults, "genact_cast_player_defaults")
+def _old_defaults(config: Any) -> dict[str, Any]:
+    """sphinxcontrib-asciinema's `sphinxcontrib_asciinema_defaults`, when we stand in for it."""
+    found = getattr(config, "sphinxcontrib_asciinema_defaults", None)
+    if "sphinxcontrib.asciinema" in config.extensions or not isinstance(found, dict):
+        return {}
+    return found
+
+
+def _defaults(config: Any, *, old_too: bool = True) -> Player:
+    """genact-cast's defaults, over sphinxcontrib-asciinema's for its `.. asciinema::`
+    (whose `path` is the directive's)."""
+    old = {k: v for k, v in _old_defaults(config).items() if k != "path"} if old_too else {}
+    base = defaults_from(old, "sphinxcontrib_asciinema_defaults")
+    return defaults_from(
+        config.genact_cast_player_defaults, "genact_cast_player_defaults", base=base
+    )
 
 
 def _check_config(app: Sphinx, config: Any) -> None:
@@ -144,6 +167,8 @@ def _check_config(app: Sphinx, config: Any) -> None:
     except GenactCastError as exc:
         logger.warning("genact-cast: conf.py: %s", exc, type="genact-cast")
         config.genact_cast_player_defaults = {}
+        if "sphinxcontrib.asciinema" not in config.extensions:
+            config.sphinxcontrib_asciinema_defaults = {}
 
 
 def _docs(env: BuildEnvironment) -> set[str]:
@@ -294,6 +319,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     if "sphinxcontrib.asciinema" not in app.config.extensions:
         # sphinxcontrib-asciinema's name for a cast file, for pages written for it.
         app.add_directive("asciinema", AsciicastDirective)
+        app.add_config_value("sphinxcontrib_asciinema_defaults", {}, "env", types=[dict])
     app.add_post_transform(StillsWithoutJavaScript)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
