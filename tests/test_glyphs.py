@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageStat
 
-from genact_cast.publish import glyphs
+from genact_cast.publish import glyphs, vectors
 from tests.player_dom import player_assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +89,25 @@ def player_cells(browser: Any, cast: Path, count: int, tmp_path: Path) -> list[I
     ]
 
 
+def svg_cells(browser: Any, cast: Path, count: int, scale: int = 4) -> list[Image.Image]:
+    """Our SVG still of the cast as Chromium draws it, cut into its first `count` cells."""
+    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING, render_svg
+    from genact_cast.sources import open_cast
+
+    with open_cast(str(cast)) as reader:
+        svg = render_svg(reader.header, list(reader.events()), at=1.0)
+    page = browser.new_page(viewport={"width": 1600, "height": 200}, device_scale_factor=scale)
+    page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("L")
+    page.close()
+    return [
+        shot.crop((round((PADDING + i * CELL_WIDTH) * scale), PADDING * scale,
+                   round((PADDING + (i + 1) * CELL_WIDTH) * scale),
+                   (PADDING + LINE_HEIGHT) * scale))
+        for i in range(count)
+    ]  # fmt: skip
+
+
 def coverage(cell: Image.Image) -> tuple[float, float, float]:
     """Share of the cell inked, and the ink's centre (x, y) as fractions of the cell."""
     stat = ImageStat.Stat(cell)
@@ -109,12 +128,22 @@ def test_drawn_shapes_cover_their_cells_as_the_player_draws_them(
     cast = cast_file(tmp_path / "shapes.cast", line, len(line) + 2)
     ours = png_cells(cast, len(line))
     theirs = player_cells(browser, cast, len(line), tmp_path)
-    for char, mine, player in zip(line, ours, theirs, strict=True):
-        (a, ax, ay), (b, bx, by) = coverage(mine), coverage(player)
-        assert abs(a - b) < 0.08, f"{char!r} {ord(char):x}: {a:.2f} of the cell, player {b:.2f}"
-        if a > 0.05:
-            assert abs(ax - bx) < 0.08, (char, (ax, ay), (bx, by))
-            assert abs(ay - by) < 0.08, (char, (ax, ay), (bx, by))
+    # The SVG draws the player's vector symbols as paths too (not a font's glyph, which a
+    # viewer without a powerline font sees as a box).
+    in_svg = svg_cells(browser, cast, len(line))
+    vector = [vectors.vector(char) for char in line]
+    for char, mine, player, svg in zip(line, ours, theirs, in_svg, strict=True):
+        for who, cell in (("PNG", mine), ("SVG", svg)):
+            if who == "SVG" and not vectors.vector(char):
+                continue
+            (a, ax, ay), (b, bx, by) = coverage(cell), coverage(player)
+            assert abs(a - b) < 0.08, (
+                f"{who} {char!r} {ord(char):x}: {a:.2f} of the cell, player {b:.2f}"
+            )
+            if a > 0.05:
+                assert abs(ax - bx) < 0.08, (who, char, (ax, ay), (bx, by))
+                assert abs(ay - by) < 0.08, (who, char, (ax, ay), (bx, by))
+    assert sum(vector) == 10
 
 
 def slant(cell: Image.Image) -> float:

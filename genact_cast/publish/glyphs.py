@@ -27,6 +27,10 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
+from genact_cast.publish.vectors import LINES as _LINES
+from genact_cast.publish.vectors import POLYGONS as _POLYGONS
+from genact_cast.publish.vectors import STROKE
+
 MONO = {
     (False, False): "DejaVuSansMono.ttf",
     (True, False): "DejaVuSansMono-Bold.ttf",
@@ -244,29 +248,6 @@ def _blocks(code: int, width: int, height: int) -> Image.Image:
                 column, row = bit % 2, bit // 2
                 rect(x(4 * column), thirds[row], x(4 * column + 4), thirds[row + 1])
     return mask
-
-
-_POLYGONS: dict[int, tuple[tuple[float, float], ...]] = {
-    0x25E2: ((1, 1), (1, 0), (0, 1)),
-    0x25E3: ((0, 1), (0, 0), (1, 1)),
-    0x25E4: ((0, 0), (1, 0), (0, 1)),
-    0x25E5: ((1, 0), (1, 1), (0, 0)),
-    0xE0B0: ((0, 0), (1, 0.5), (0, 1)),
-    0xE0B2: ((1, 0), (0, 0.5), (1, 1)),
-    0xE0B8: ((0, 1), (0, 0), (1, 1)),
-    0xE0BA: ((1, 1), (1, 0), (0, 1)),
-    0xE0BC: ((0, 0), (1, 0), (0, 1)),
-    0xE0BE: ((1, 0), (1, 1), (0, 0)),
-}
-_LINES: dict[int, tuple[tuple[float, float], ...]] = {
-    0xE0B1: ((0, 0), (1, 0.5), (0, 1)),
-    0xE0B3: ((1, 0), (0, 0.5), (1, 1)),
-    0xE0B9: ((0, 0), (1, 1)),
-    0xE0BF: ((0, 0), (1, 1)),
-    0xE0BB: ((0, 1), (1, 0)),
-    0xE0BD: ((0, 1), (1, 0)),
-}
-STROKE = 0.07  # the player's stroke width for the thin separators, in cells
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from operator import itemgetter
 
 from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.escape import xml_escape
-from genact_cast.publish import boxes
+from genact_cast.publish import boxes, vectors
 from genact_cast.publish.screens import Clip, LimitError, Row, Style, Timeline
 from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
@@ -392,11 +392,12 @@ class _Document:
         return "".join(paths)
 
     def _line_markup(self, line: Line) -> tuple[str, str]:
-        """The background rectangles and the text of a line, as markup."""
+        """The background rectangles (and shapes drawn under the text) and the text of a
+        line, as markup."""
         rects, spans = [], []
         column = 0
         placed = False  # the previous run was stretched to its cells: place the next one
-        for index, (text, style) in enumerate(line):
+        for index, (text, style, hidden) in enumerate(_vector_runs(line)):
             fg, bg, bold, italic, underline = style
             if index == len(line) - 1 and bg == "default" and not underline:
                 text = text.rstrip(" ")  # trailing spaces draw nothing
@@ -407,6 +408,15 @@ class _Document:
                     f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
                     f'fill="{_color(bg, self.theme, background=True)}"/>'
                 )
+            if hidden:  # drawn as the player draws it; the text stays, unseen, for search
+                color = _color(fg, self.theme, background=False)
+                for offset, char in enumerate(text):
+                    x0 = (column + offset) * CELL_WIDTH
+                    path, stroked = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH, LINE_HEIGHT)
+                    paint = (f'fill="none" stroke="{color}" stroke-width='
+                             f'"{_number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
+                             else f'fill="{color}"')  # fmt: skip
+                    rects.append(f'<path d="{path}" {paint}/>')
             plain = (fg, "default", bold, italic, underline)
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
             # proportional fallback font: such a run is stretched to its cells, and the run
@@ -418,6 +428,7 @@ class _Document:
             if attributes or placed:
                 attributes = f' x="{_number(column * CELL_WIDTH, 2)}"' + attributes
             placed = "textLength" in attributes
+            attributes += ' opacity="0"' if hidden else ""
             if plain == _PLAIN:
                 escaped = xml_escape(text)
                 spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
@@ -431,6 +442,15 @@ class _Document:
 
 
 _PLAIN: Style = ("default", "default", False, False, False)
+
+
+def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
+    """The line's runs, with the characters the player draws as shapes (powerline
+    separators, black triangles: publish/vectors.py) split off into runs of their own
+    (True): no font a viewer may lack is asked for them."""
+    for text, style in line:
+        for hidden, chars in groupby(text, key=vectors.vector):
+            yield "".join(chars), style, hidden
 
 
 def _mostly_hidden(node: _Node, y: int) -> bool:

@@ -1,0 +1,69 @@
+"""The symbols asciinema-player draws as vector shapes on the cell rather than taking from
+a font (src/components/Terminal.js, `getVectorSymbolDef`): the powerline separators
+(U+E0B0-E0BF) and the black triangles (U+25E2-25E5). Points are fractions of the
+cell, x across and y down. The PNG and video draw them with Pillow (glyphs.py), the SVG
+as paths (svg.py); this module needs neither.
+"""
+
+from __future__ import annotations
+
+POLYGONS: dict[int, tuple[tuple[float, float], ...]] = {
+    0x25E2: ((1, 1), (1, 0), (0, 1)),
+    0x25E3: ((0, 1), (0, 0), (1, 1)),
+    0x25E4: ((0, 0), (1, 0), (0, 1)),
+    0x25E5: ((1, 0), (1, 1), (0, 0)),
+    0xE0B0: ((0, 0), (1, 0.5), (0, 1)),
+    0xE0B2: ((1, 0), (0, 0.5), (1, 1)),
+    0xE0B8: ((0, 1), (0, 0), (1, 1)),
+    0xE0BA: ((1, 1), (1, 0), (0, 1)),
+    0xE0BC: ((0, 0), (1, 0), (0, 1)),
+    0xE0BE: ((1, 0), (1, 1), (0, 0)),
+}
+LINES: dict[int, tuple[tuple[float, float], ...]] = {
+    0xE0B1: ((0, 0), (1, 0.5), (0, 1)),
+    0xE0B3: ((1, 0), (0, 0.5), (1, 1)),
+    0xE0B9: ((0, 0), (1, 1)),
+    0xE0BF: ((0, 0), (1, 1)),
+    0xE0BB: ((0, 1), (1, 0)),
+    0xE0BD: ((0, 1), (1, 0)),
+}
+STROKE = 0.07  # the player's stroke width for the thin separators, in cells
+HALF_CIRCLES = {0xE0B4: "right", 0xE0B5: "right", 0xE0B6: "left", 0xE0B7: "left"}
+OUTLINED = frozenset({0xE0B5, 0xE0B7})  # drawn as a stroke, not filled
+
+
+def vector(char: str) -> bool:
+    """Whether the player draws `char` as a vector shape."""
+    if len(char) != 1:
+        return False
+    code = ord(char)
+    return code in POLYGONS or code in LINES or code in HALF_CIRCLES
+
+
+def svg_path(
+    char: str, x: float, y: float, width: float, height: float, decimals: int = 2
+) -> tuple[str, bool]:
+    """The path data of `char` on the cell at (x, y) of width x height, and whether it is
+    stroked (a line of `STROKE` cells) rather than filled."""
+    code = ord(char)
+
+    def point(p: tuple[float, float]) -> str:
+        return f"{_n(x + p[0] * width, decimals)} {_n(y + p[1] * height, decimals)}"
+
+    if code in POLYGONS:
+        return "M" + "L".join(point(p) for p in POLYGONS[code]) + "Z", False
+    if code in LINES:
+        return "M" + "L".join(point(p) for p in LINES[code]), True
+    # A half ellipse as wide as the cell, its centre on the cell's left or right edge.
+    right = HALF_CIRCLES[code] == "right"
+    start = point((0, 0) if right else (1, 0))
+    end = point((0, 1) if right else (1, 1))
+    radii = f"{_n(width, decimals)} {_n(height / 2, decimals)}"
+    sweep = "1" if right else "0"
+    closed = code not in OUTLINED
+    return f"M{start}A{radii} 0 0 {sweep} {end}" + ("Z" if closed else ""), not closed
+
+
+def _n(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
