@@ -109,12 +109,10 @@ class Log:
             # INFO from the Trainer and the library (TrainingArguments.log_level, passive,
             # would leave transformers at its WARNING default and none of its lines).
             "--log_level=info",
-            *(["--packing"] if f.kind == "sft" else []),
+            # TRL packs to max_length tokens a sequence (SFTConfig's default is 1024).
+            *(["--packing", f"--max_length={f.seq_len}"] if f.kind == "sft" else []),
             f"--per_device_train_batch_size={f.micro_batch}",
             f"--gradient_accumulation_steps={f.grad_accum}",
-            # Tensor parallel inside a node: the Trainer's total batch counts data-parallel
-            # ranks only (world size ÷ TP).
-            *([f"--tp_size={f.tp}"] if f.tp > 1 else []),
             f"--num_train_epochs={f.epochs}",
             f"--learning_rate={py_float(f.peak_lr)}",
             "--lr_scheduler_type=cosine_with_min_lr",
@@ -134,6 +132,18 @@ class Log:
             args=args,
             config="fsdp.yaml",
             max_restarts=3,
+            # Tensor parallel inside a node: accelerate 1.11's ParallelismConfig (FSDP2),
+            # set by the launcher (TrainingArguments 4.57.1 has no TP flag); the Trainer's
+            # total batch counts data-parallel ranks only (world size ÷ TP).
+            parallelism=(
+                [
+                    "--use_parallelism_config",
+                    f"--parallelism_config_dp_shard_size={f.dp}",
+                    f"--parallelism_config_tp_size={f.tp}",
+                ]
+                if f.tp > 1
+                else []
+            ),
         )
         return ["NCCL_DEBUG=INFO", *words]  # NCCL's INFO lines below come from this
 

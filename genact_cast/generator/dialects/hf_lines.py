@@ -267,6 +267,7 @@ def command(
     args: Sequence[str],
     config: str,
     max_restarts: int = 0,
+    parallelism: Sequence[str] = (),
 ) -> list[str]:
     """`accelerate launch` with a multi-GPU config; several nodes name the main process."""
     words = ["accelerate", "launch", "--config_file", config, f"--num_processes={nodes * 8}"]
@@ -279,4 +280,4 @@ def command(
             f"--main_process_ip={master}",
             f"--main_process_port={port}",
         ]
-    return [*words, script, *args]
+    return [*words, *parallelism, script, *args]

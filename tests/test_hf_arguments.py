@@ -1,0 +1,67 @@
+"""The Trainer dialect's command holds only arguments its pinned releases accept: the script's
+flags are fields of TrainingArguments (transformers 4.57.1) or TRL 0.24's SFTConfig,
+ScriptArguments and ModelConfig, and the launcher's are accelerate 1.11.0's options
+(tests/data/hf/arguments.tsv, extracted from those releases). TRL packs to max_length, so a
+fine-tune's command sets it to the tokens a sequence holds."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects.hf import Log
+from genact_cast.generator.presenters.framework import facts_for
+
+ARGUMENTS = Path(__file__).parent / "data" / "hf" / "arguments.tsv"
+
+
+def accepted(kind: str) -> set[str]:
+    rows = [r.split("\t") for r in ARGUMENTS.read_text().splitlines() if not r.startswith("#")]
+    return {name for where, _source, name in rows if where == kind}
+
+
+def words(options: RecordOptions) -> tuple[list[str], list[str]]:
+    """(launcher flags, script flags) of the typed command, their names only."""
+    log = Log(facts_for(make_plan(options)), color=False, cols=100)
+    typed = shlex.split(" ".join(log.launch_words()))
+    script = typed.index("train.py")
+    names = [w[2:].split("=")[0] for w in typed if w.startswith("--")]
+    launcher = names[: sum(w.startswith("--") for w in typed[:script])]
+    return launcher, names[len(launcher) :]
+
+
+# Seeds whose plans put tensor parallelism in the Trainer's runs, and plain ones.
+CASES = [
+    RecordOptions(seed=seed, kind=kind, framework="hf", duration=60.0)
+    for seed in (1001, 1002, 1003, 1004, 1007, 1008)
+    for kind in ("pretrain", "sft")
+]
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: f"{o.seed}-{o.kind}")
+def test_every_flag_is_one_the_pinned_releases_accept(options: RecordOptions) -> None:
+    launcher, script = words(options)
+    train = accepted("train")
+    for name in script:
+        assert name in train or (name.startswith("no_") and name[3:] in train), name
+    assert set(launcher) <= accepted("launch"), launcher
+
+
+def test_tensor_parallelism_is_set_through_accelerates_parallelism_config() -> None:
+    tp = [o for o in CASES if facts_for(make_plan(o)).tp > 1]
+    assert tp, "no case with tensor parallelism"
+    for options in tp:
+        launcher, _ = words(options)
+        assert "parallelism_config_tp_size" in launcher
+
+
+@pytest.mark.parametrize("seed", [1003, 1004, 1008])
+def test_a_fine_tune_packs_to_the_sequence_length_it_trains_on(seed: int) -> None:
+    options = RecordOptions(seed=seed, kind="sft", framework="hf", duration=60.0)
+    facts = facts_for(make_plan(options))
+    log = Log(facts, color=False, cols=100)
+    typed = shlex.split(" ".join(log.launch_words()))
+    assert f"--max_length={facts.seq_len}" in typed
