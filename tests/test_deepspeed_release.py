@@ -117,15 +117,24 @@ def test_pdsh_prefixes_every_node_and_interleaves_them() -> None:
     assert any(tagged[i] == tagged[0] for i in range(first_switch, len(tagged)))
 
 
-def test_a_failed_node_ends_in_its_launchers_lines_and_pdshs() -> None:
-    rows = [text for _, text in without_pdsh(1)]
-    kills = [i for i, text in enumerate(rows) if "Killing subprocess" in text]
-    assert len(kills) == 8
+def test_a_hung_collective_ends_every_rank_and_every_nodes_launcher_and_ssh() -> None:
+    # Every rank was in the collective: each one's watchdog fires (ProcessGroupNCCL), each
+    # node's launch.py kills its processes and exits (launch.py:319/325), pdsh reports each
+    # node's ssh; every process writes at its own moment.
+    plan = make_plan(CASES[1])
+    tagged = without_pdsh(1)
+    rows = [text for _, text in tagged]
+    killers = {host for host, text in tagged if "Killing subprocess" in text}
+    assert killers == set(hosts(1))
+    assert sum("Killing subprocess" in text for text in rows) == 8 * plan.nodes
+    assert {host for host, text in tagged if "exits with return code = -6" in text} == set(hosts(1))
     watchdogs = {m[1] for t in rows if (m := re.match(r"\[rank(\d+)\]:\[E", t))}
-    assert len(watchdogs) == 8  # every rank of the failed node
+    assert watchdogs == {str(rank) for rank in range(8 * plan.nodes)}
     assert any("Timeout(ms)=1800000" in t for t in rows)  # DeepSpeed's 30-minute default
-    ssh = [t for t in rows if "ssh exited with exit code 250" in t]
-    assert len(ssh) == 1
+    ssh = {t.rsplit(": ssh", 1)[0].rsplit(" ", 1)[-1] for t in rows if "exit code 250" in t}
+    assert ssh == set(hosts(1))
+    stamps = {m[1] for t in rows if (m := re.match(r"\[rank\d+\]:\[E(\d{4} [\d:.]+)", t))}
+    assert len(stamps) > 8 * plan.nodes  # ms apart between processes, us within one
 
 
 TIMER = re.compile(

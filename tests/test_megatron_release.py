@@ -186,3 +186,18 @@ def test_a_mixture_of_experts_is_typed_and_logged_as_megatron_does_it() -> None:
     assert iterations
     assert all(" | load_balancing_loss: " in row for row in iterations)
     assert any(row == "  num_experts ..................................... 8" for row in text)
+
+
+def test_a_hung_collective_ends_every_rank_and_every_nodes_workers() -> None:
+    # All ranks were in the collective: each one's watchdog fires, ms apart, and every
+    # node's torchrun sends SIGTERM to the rest of its workers and reports the failure.
+    plan = make_plan(CASES[3])
+    text = lines(3)
+    watchdogs = {m[1] for t in text if (m := re.match(r"\[rank(\d+)\]:\[E", t))}
+    assert watchdogs == {str(rank) for rank in range(8 * plan.nodes)}
+    firsts = [m[1] for t in text if (m := re.match(r"\[rank\d+\]:\[E(\S+ \S+) \S+:629\]", t))]
+    assert len(set(firsts)) == len(firsts) == 8 * plan.nodes * plan.options.failures
+    failed = [t for t in text if "failed (exitcode: -6)" in t]
+    assert len(failed) == plan.nodes * plan.options.failures
+    closing = [t for t in text if "closing signal SIGTERM" in t]
+    assert len(closing) == 7 * plan.nodes * plan.options.failures

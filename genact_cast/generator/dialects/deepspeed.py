@@ -83,7 +83,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 )
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import bar
-from genact_cast.generator.dialects.rank_watchdog import watchdog_lines
+from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_records
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -184,7 +184,13 @@ class Log:
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
 
-    def _merge(self, t: float, per_node: list[list[tuple[str, str]]], salt: int) -> list[Out]:
+    def _merge(
+        self,
+        t: float,
+        per_node: list[list[tuple[str, str]]],
+        salt: int,
+        level: str | None = None,
+    ) -> list[Out]:
         """Every node's (where, message) records from `t` on, each node's in its own order,
         merged as pdsh delivers them: by the time each was written, a few ms apart."""
         rng = Rng(self.facts.seed * 1009 + salt * 31 + self.attempt)
@@ -222,8 +228,8 @@ class Log:
                 head = seconds[second] = "[" + stamp(base + timedelta(seconds=second))[:-4]
             tail = tails.get(record)
             if tail is None:
-                level = "WARNING" if where == LR_WARNING else "INFO"
-                tail = tails[record] = f"] [{level}] [{where}] {message}"
+                shown = level or ("WARNING" if where == LR_WARNING else "INFO")
+                tail = tails[record] = f"] [{shown}] [{where}] {message}"
             out.append(self._tags[node] + head + millis[total % 1000] + tail)
         if keyed:
             self.clock.at(start + keyed[-1][0] / 1000)
@@ -621,28 +627,30 @@ class Log:
     # --- failure -------------------------------------------------------------------------------
 
     def _failed(self, event: Failed) -> list[Out]:
-        """Every rank of the failed node: its NCCL watchdog gives up and aborts the process;
-        that node's launcher kills the rest and exits with the code, and pdsh reports the
-        node's ssh. The deepspeed launcher does not restart: the operator runs it again."""
+        """Every rank was in the hung collective: each one's NCCL watchdog gives up and aborts
+        its process, a few ms apart; every node's launcher kills the rest of its processes and
+        exits with the code, and pdsh reports each node's ssh. The deepspeed launcher does not
+        restart: the operator runs it again."""
         f = self.facts
-        node = f.hosts.index(event.host) if event.host in f.hosts else 0
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
-        ranks = [node * 8 + local for local in range(8)]
+        records = watchdog_records(
+            f, event, shown_ranks(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op)
+        )
         watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
-        watchdog[node] = [
-            ("", text)
-            for text in watchdog_lines(f, event, ranks, TIMEOUT_MS, zero3_numels(f, event.op))
-        ]
+        for rank, text in records:
+            watchdog[rank // 8].append(("", text))
         out = self._merge(event.t, watchdog, 5)
         words = [PYTHON, "-u", *self._script(0)]
-        later: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
-        later[node] = [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)]
+        later = [
+            [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)] for node in range(f.nodes)
+        ]
         out += self._merge(event.t + 2.0, later, 6)
-        moment = self._at(event.t + 2.0)
-        out.append(
-            Line(self._tag(node) + line(moment, LAUNCH_EXITS, exits(words, -6), level="ERROR"))
-        )
+        ends = [[(LAUNCH_EXITS, exits(words, -6))] for _ in range(f.nodes)]
+        out += self._merge(event.t + 2.1, ends, 7, level="ERROR")
         if f.nodes > 1:
-            # sys.exit(-6) leaves the shell an exit status of 250.
-            out.append(Line(ssh_exited(f.master, f.hosts[node], 250)))
+            # sys.exit(-6) leaves each shell an exit status of 250.
+            draw = Rng(f.seed * 577 + event.seq)
+            keys = {host: draw.random() for host in f.hosts}  # as each ssh ends
+            order = sorted(f.hosts, key=keys.__getitem__)
+            out.append(Line("\r\n".join(ssh_exited(f.master, host, 250) for host in order)))
         return out

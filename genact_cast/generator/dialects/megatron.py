@@ -30,7 +30,7 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.rank_watchdog import watchdog_lines
+from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_lines
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -688,32 +688,38 @@ class Log:
         return [Line(line) for line in [*head, *rows]]
 
     def _failure(self, event: Failed) -> list[Out]:
-        """Every rank of the failed node times out after Megatron's own process-group timeout
-        (--distributed-timeout-minutes, 10 at the tag); that node's torchrun stops its workers
-        and, with restarts left, starts them again (its INFO lines unseen without LOGLEVEL)."""
+        """Every rank was in the hung collective: each one's watchdog times out after
+        Megatron's own process-group timeout (--distributed-timeout-minutes, 10 at the tag)
+        and aborts its process, a few ms apart; then every node's torchrun stops the rest of
+        its workers and reports the failure, and, with restarts left, starts them again (its
+        INFO lines unseen without LOGLEVEL). srun prints all nodes' output as it comes."""
         f = self.facts
         self.failures += 1
-        node = f.hosts.index(event.host) if event.host in f.hosts else 0
-        ranks = [node * 8 + local for local in range(8)]
-        lines = watchdog_lines(f, event, ranks, TIMEOUT_MINUTES * 60 * 1000)
-        agent = self.incidentals if node == 0 else Incidentals(f, 100_000 + node)
+        lines = watchdog_lines(f, event, shown_ranks(f.gpus), TIMEOUT_MINUTES * 60 * 1000)
         source = torchrun.torch_source(f.torch)
         site = torch_site(f.torch)
-        later = f.moment(event.t + 1.5)
-        lines += [
-            torchrun.closing_signal(later, agent.agent_pid, source, pid, site=site)
-            for pid in agent.worker_pids[1:]
-        ]
-        lines.append(
-            torchrun.worker_failed(
-                f.moment(event.t + 2.1),
-                agent.agent_pid,
-                source,
-                exitcode=-6,
-                local_rank=0,
-                pid=agent.worker_pids[0],
-                binary="/usr/bin/python",
-                site=site,
+        draw = Rng(f.seed * 613 + event.seq)
+        agents: list[tuple[float, list[str]]] = []
+        for node in range(f.nodes):
+            agent = self.incidentals if node == 0 else Incidentals(f, 100_000 + node)
+            later = event.t + 1.5 + draw.uniform(0.0, 0.2)
+            block = [
+                torchrun.closing_signal(f.moment(later), agent.agent_pid, source, pid, site=site)
+                for pid in agent.worker_pids[1:]
+            ]
+            block.append(
+                torchrun.worker_failed(
+                    f.moment(later + 0.6),
+                    agent.agent_pid,
+                    source,
+                    exitcode=-6,
+                    local_rank=0,
+                    pid=agent.worker_pids[0],
+                    binary="/usr/bin/python",
+                    site=site,
+                )
             )
-        )
-        return [Line(text) for text in lines]
+            agents.append((later, block))
+        agents.sort(key=lambda item: item[0])  # srun passes each node's output as it comes
+        lines += [text for _, block in agents for text in block]
+        return [Line("\r\n".join(lines))]  # one write: thousands of lines on a large run

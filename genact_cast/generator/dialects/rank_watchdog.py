@@ -6,12 +6,22 @@ DeepSpeed under pdsh show whichever node failed)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import collective_numels, torch_site
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
+
+# Ranks whose watchdog lines a cast shows: a real log has every rank's (about ten lines each,
+# 20,000 lines on 256 nodes), a cast the first eight nodes' and every node's launcher lines,
+# so a failure on a large run costs a few hundred KB, not tens of MB.
+SHOWN_RANKS = 64
+
+
+def shown_ranks(world: int) -> range:
+    return range(min(world, SHOWN_RANKS))
 
 
 def watchdog_lines(
@@ -21,37 +31,48 @@ def watchdog_lines(
     timeout_ms: int,
     numels: tuple[int, int] | None = None,
 ) -> list[str]:
-    """Each rank's watchdog timeout, exception, inconsistency and take-down lines (and, where
-    the torch release prints it, the DistBackendError that aborts the process), rank by
-    rank. `numels`: the framework's own (in, out) sizes of the collective, where it buckets
-    them differently from one layer's shard."""
+    """The lines of `watchdog_records`, in the order they are written."""
+    return [text for _, text in watchdog_records(facts, event, ranks, timeout_ms, numels)]
+
+
+def watchdog_records(
+    facts: Facts,
+    event: Failed,
+    ranks: Sequence[int],
+    timeout_ms: int,
+    numels: tuple[int, int] | None = None,
+) -> list[tuple[int, str]]:
+    """(rank, line): each rank's watchdog timeout, exception, inconsistency and take-down
+    lines (and, where the torch release prints it, the DistBackendError that aborts the
+    process), rank by rank in the order their watchdogs fire. `numels`: the framework's own
+    (in, out) sizes of the collective, where it buckets them differently from one layer's
+    shard."""
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
-    moment = facts.moment(event.t)
+    base = facts.moment(event.t)
     numel_in, numel_out = numels or collective_numels(facts, event.op)
     group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
     draw = Rng(facts.seed * 23 + event.seq)
-    # Where mmap puts shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
-    libc10, libtorch_cuda, libtorch, libc = (
-        0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(4)
-    )
-    frames = torchrun.Frames(
+    lib = (
         f"{'/usr/local/lib/python3.12/dist-packages' if site else '/opt/conda/lib/python3.11'}"
-        "/torch/lib",
-        libc10,
-        libtorch_cuda,
-        libtorch,
-        libc,
-        # libstdc++ (torch 2.9's trace shows it) from a stream of its own, so that the other
-        # draws stay where they were.
-        0x7E00_0000_0000 + Rng(facts.seed * 47 + event.seq).integer(0, 2**28) * 4096,
+        "/torch/lib"
     )
-    lines: list[str] = []
-    for rank in ranks:
+    # Each process's watchdog fires when its own wait passes the timeout (the collective was
+    # enqueued a few ms apart on each rank): the ranks write their lines ms apart, in order.
+    late = {rank: draw.integer(0, 40) for rank in ranks}
+    records: list[tuple[int, str]] = []
+    for rank in sorted(ranks, key=lambda r: (late[r], r)):
+        # Where mmap put this process's shared libraries (ASLR: every process its own), just
+        # below 0x7fxxxxxxxxxx on x86-64 Linux.
+        # libc10, libtorch_cuda, libtorch, libc and libstdc++ (torch 2.9's trace shows it).
+        frames = torchrun.Frames(
+            lib, *(0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(5))
+        )
+        moment = base + timedelta(milliseconds=late[rank] + draw.integer(0, 999) / 1000)
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
-        ran = timeout_ms + (event.ran_ms - event.timeout_ms) + draw.integer(0, 40)
+        ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late[rank]
         timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
-        lines += [
+        lines = [
             torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout),
             torchrun.watchdog_exception(
                 rank,
@@ -74,4 +95,5 @@ def watchdog_lines(
             lines += torchrun.watchdog_trace(
                 rank, moment, nanos[5], source, timeout, group=group, frames=frames
             )
-    return lines
+        records += [(rank, text) for text in lines]
+    return records
