@@ -195,9 +195,23 @@ def test_a_hung_collective_ends_every_rank_and_every_nodes_workers() -> None:
     text = lines(3)
     watchdogs = {m[1] for t in text if (m := re.match(r"\[rank(\d+)\]:\[E", t))}
     assert watchdogs == {str(rank) for rank in range(8 * plan.nodes)}
-    firsts = [m[1] for t in text if (m := re.match(r"\[rank\d+\]:\[E(\S+ \S+) \S+:629\]", t))]
+    firsts = [
+        m[1]
+        for t in text
+        if (m := re.match(r"\[rank\d+\]:\[E(\S+ \S+) \S+\] \[Rank \d+\] Watchdog caught", t))
+    ]
     assert len(set(firsts)) == len(firsts) == 8 * plan.nodes * plan.options.failures
     failed = [t for t in text if "failed (exitcode: -6)" in t]
     assert len(failed) == plan.nodes * plan.options.failures
     closing = [t for t in text if "closing signal SIGTERM" in t]
     assert len(closing) == 7 * plan.nodes * plan.options.failures
+
+
+def test_every_process_has_its_own_library_addresses() -> None:
+    # ASLR maps libc10 at its own address in every process: no two ranks' traces share it.
+    text = lines(3)
+    fired = [t for t in text if re.match(r"\[rank\d+\]:\[E.*\] \[Rank \d+\] Watchdog caught", t)]
+    traces = [t for t in text if t.startswith("frame #0: c10::Error::Error")]
+    addresses = {m[1] for t in traces if (m := re.search(r"\(0x([0-9a-f]+) in ", t))}
+    assert len(fired) > 8
+    assert len(addresses) == len(fired)

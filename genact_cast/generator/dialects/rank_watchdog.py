@@ -14,10 +14,10 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
-# Ranks whose watchdog lines a cast shows: a real log has every rank's (about ten lines each,
-# 20,000 lines on 256 nodes), a cast the first eight nodes' and every node's launcher lines,
-# so a failure on a large run costs a few hundred KB, not tens of MB.
-SHOWN_RANKS = 64
+# Ranks whose watchdog lines a cast shows: a real log has every rank's (with torch 2.9's
+# traces some forty lines each, 80,000 lines on 256 nodes), a cast the first four nodes' and
+# every node's launcher lines, so a failure on a large run costs hundreds of KB, not tens of MB.
+SHOWN_RANKS = 32
 
 
 def shown_ranks(world: int) -> range:
