@@ -71,3 +71,24 @@ def test_the_watchdog_is_torch_2_9s(framework: str, seed: int) -> None:
     out = cast(framework, seed)
     assert "watchdogHandler" not in out
     assert "ncclCommWatchdog" not in out
+
+
+@pytest.mark.parametrize("seed", [7, 1002])
+def test_the_ranks_find_the_timeout_milliseconds_apart(seed: int) -> None:
+    """Each process's watchdog wakes on its own 100 ms poll: real logs show the ranks' lines
+    tens of milliseconds apart (LlamaFactory #7396: .408, .414, .432, .465), and a rank that
+    finds it later reports a longer run."""
+    caught = re.findall(
+        r"\[rank(\d)\]:\[E\d{3,4} ([\d:]+)\.(\d{3})\d{6} ProcessGroupNCCL\.cpp:\d+\] "
+        r"\[Rank \d\] Watchdog caught .*? ran for (\d+) milliseconds",
+        cast("hf", seed),
+    )
+    first = caught[:8]  # the first failure's eight local ranks
+    assert sorted(int(rank) for rank, *_ in first) == list(range(8))
+    stamps = [(clock, int(millis)) for _, clock, millis, _ in first]
+    assert len(set(stamps)) > 1  # not one millisecond for all
+    assert len({clock for clock, _ in stamps}) <= 2  # within a second or so
+    order = [
+        (clock, millis, int(ran)) for (clock, millis), (*_, ran) in zip(stamps, first, strict=True)
+    ]
+    assert [ran for *_, ran in sorted(order)] == sorted(ran for *_, ran in order)

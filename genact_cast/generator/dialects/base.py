@@ -244,7 +244,6 @@ def failure_lines(
     """
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
-    moment = facts.moment(event.t)
     numel_in, numel_out = collective_numels(facts, event.op)
     limit = event.timeout_ms if timeout_ms is None else timeout_ms
     group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
@@ -264,12 +263,17 @@ def failure_lines(
         # draws stay where they were.
         0x7E00_0000_0000 + Rng(facts.seed * 41 + event.seq).integer(0, 2**28) * 4096,
     )
-    lines: list[str] = []
+    blocks: list[tuple[int, int, list[str]]] = []
     for rank in range(ranks):
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
-        ran = limit + (event.ran_ms - event.timeout_ms) + draw.integer(0, 40)
+        # Each process's watchdog wakes every 100 ms (kWatchdogThreadSleepMillis) and finds
+        # the timeout on its own wake-up: the ranks' lines lie milliseconds apart, and a rank
+        # that looks later reports a longer run.
+        late = draw.integer(0, 99)
+        moment = facts.moment(event.t + late / 1000)
+        ran = limit + (event.ran_ms - event.timeout_ms) + late
         timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, limit, ran)
-        lines += [
+        lines: list[str] = [
             torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout),
             torchrun.watchdog_exception(
                 rank,
@@ -292,6 +296,9 @@ def failure_lines(
             lines += torchrun.watchdog_trace(
                 rank, moment, nanos[5], source, timeout, group=group, frames=frames
             )
+        blocks.append((late, rank, lines))
+    # Each process writes its own lines; the terminal shows them as they come.
+    lines = [text for _, _, block in sorted(blocks) for text in block]
     agent = incidentals.agent_pid
     later = facts.moment(event.t + 1.5)
     for local in range(1, 8):
