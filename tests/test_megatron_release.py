@@ -215,3 +215,21 @@ def test_every_process_has_its_own_library_addresses() -> None:
     addresses = {m[1] for t in traces if (m := re.search(r"\(0x([0-9a-f]+) in ", t))}
     assert len(fired) > 8
     assert len(addresses) == len(fired)
+
+
+def test_the_final_evaluations_read_new_batches() -> None:
+    # pretrain() evaluates again after train() on the validation iterator's next batches and
+    # on the test split: neither repeats the loop's last evaluation, nor each other's timer.
+    options = RecordOptions(
+        seed=1005, framework="megatron", kind="sft", cols=1000, color=False, duration=60.0
+    )
+    plan = make_plan(options)
+    text = cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+    last = f"validation loss at iteration {plan.total_steps}"
+    in_loop = [t for t in text if t.startswith(f" {last} | lm loss value: ")]
+    final = [t for t in text if t.startswith(f" {last} on validation set | lm loss value: ")]
+    assert len(in_loop) == len(final) == 1
+    assert in_loop[0].split("value: ")[1] != final[0].split("value: ")[1]
+    timers = [t for t in text if t.strip().startswith("evaluate ")]
+    assert len(timers) >= 3
+    assert len(set(timers[-3:])) == 3

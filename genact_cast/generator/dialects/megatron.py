@@ -393,13 +393,17 @@ class Log:
         evaluation = self._last_eval
         if evaluation is not None:
             iters = margs.eval_iters(f)
-            # The held-out loss of the finished model, on the validation and the test split.
-            test_loss = float(f"{evaluation.loss + Rng(f.seed * 31 + 7).uniform(-0.01, 0.01):.4f}")
-            for split, loss in (("validation", evaluation.loss), ("test", test_loss)):
-                evaluate_ms = evaluation.seconds * 1000
+            # The finished model's held-out loss on the validation split's next eval_iters
+            # batches (its iterator goes on from the loop's evaluations) and on the test
+            # split: other batches than the loop's last evaluation, other losses and times.
+            draw = Rng(f.seed * 31 + 7)
+            for split in ("validation", "test"):
+                loss = float(f"{evaluation.loss + draw.uniform(-0.01, 0.01):.4f}")
+                evaluate_ms = evaluation.seconds * 1000 * draw.uniform(0.96, 1.04)
                 out += [evaluating_on(iters * f.global_batch)]
                 out += [evaluating_iter(index, iters) for index in range(1, iters + 1)]
-                out += [TIMERS_HEADER, timer("evaluate", evaluate_ms * 0.99, evaluate_ms)]
+                low = evaluate_ms * draw.uniform(0.97, 0.995)
+                out += [TIMERS_HEADER, timer("evaluate", low, evaluate_ms)]
                 label = f"iteration {f.total_steps} on {split} set"
                 out += validation(label, loss, math.exp(min(20.0, loss)))
         return [Line(text) for text in out]
