@@ -213,11 +213,30 @@ def test_character_sets_are_reset() -> None:
     assert "\x1b(0\x1b)0\x0e" in f.resume_sequence()
 
 
-def test_an_unterminated_string_does_not_swallow_the_rest() -> None:
+def test_an_over_long_string_is_dropped_up_to_its_terminator() -> None:
+    # Issue 20 attack item 1: past STRING_LIMIT the payload was written as text.
     f = SafeFilter()
-    out = f.feed("\x1b]52;c;" + "A" * (STRING_LIMIT + 10) + "\r\nvisible")
-    assert out.endswith("\r\nvisible")
-    assert "\x1b]" not in out
+    out = f.feed("\x1b]52;c;" + "A" * (STRING_LIMIT + 10) + "\r\nhidden\x07visible")
+    assert out == "visible"
+    payload = "QUFB" * 2500  # the attack's 10,000-character kitty graphics APC
+    for introducer, end in (
+        ("\x1b_Gf=100,a=T;", "\x1b\\"),
+        ("\x1bPq", "\x9c"),
+        ("\x9d52;c;", "\x07"),
+    ):
+        stream = f"before {introducer}{payload}{end} after\r\n"
+        assert SafeFilter().feed(stream) == "before  after\r\n"
+        for size in (1, 7, 4096, 4097):  # fed in pieces, the same
+            pieces = [stream[at : at + size] for at in range(0, len(stream), size)]
+            g = SafeFilter()
+            assert "".join(g.feed(piece) for piece in pieces) == "before  after\r\n"
+            assert g.feed_encoded("x") == b"x"
+    # An over-long title is dropped whole: no part of it is written, no title saved.
+    t = SafeFilter()
+    assert t.feed("a\x1b]0;" + "T" * 5000 + "\x07b") == "ab"
+    assert t.title is None
+    # The skip ends at CAN or another sequence's ESC, as the exporters' parser reads it.
+    assert SafeFilter().feed("\x1bP" + "p" * 5000 + "\x18\x1b[1mbold") == "\x1b[1mbold"
     g = SafeFilter()
     assert g.feed("\x1b]52;c;AAAA\x1b[1mbold") == "\x1b[1mbold"  # cut short by another ESC
 
@@ -232,6 +251,13 @@ def test_the_cast_modes_are_switched_off_again() -> None:
     quiet = SafeFilter()
     quiet.feed("\x1b[?1049h\x1b[?1049l")
     assert "1049" not in quiet.restore_sequence()
+
+
+def test_mode_1048_is_dropped() -> None:
+    # Issue 20 attack item 4: its "restore" at the end moved the user's cursor.
+    f = SafeFilter()
+    assert f.feed("\x1b[?1048hline\x1b[?1049;1048;2004h") == "line\x1b[?1049;2004h"
+    assert "1048" not in f.restore_sequence()
 
 
 def test_resume_puts_the_cast_modes_back() -> None:
@@ -276,6 +302,9 @@ fragments = st.lists(
             "\x1b]2;a\x9b\x07",
             "\x1b=",
             "\ud800",
+            "\x1b\\",
+            "\x1b_",
+            "y" * (STRING_LIMIT // 2),  # strings past the limit, skipped up to their end
         ]
     )
     | mode_sequences

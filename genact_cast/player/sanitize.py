@@ -10,15 +10,18 @@ U+009D, U+0090, ...) is parsed like its 7-bit form and dropped with its payload.
 surrogate (from a JSON escape) becomes U+FFFD, so no byte 0x80-0x9f is ever written.
 
 A sequence split across events is held until it is complete, so any split of a stream
-gives the same output as the whole stream. Strings are capped, so an unterminated one
-cannot swallow the rest of the cast.
+gives the same output as the whole stream. A string longer than STRING_LIMIT is dropped
+up to its terminator (ST, BEL for an OSC, CAN/SUB or the ESC of another sequence) without
+being kept: the filter only remembers that it is inside one, so memory stays bounded and
+no part of the payload is written, as the exporters' parser (publish/vtparse.py) and
+asciinema-player skip it. An over-long title is dropped whole.
 """
 
 from __future__ import annotations
 
 import re
 
-STRING_LIMIT = 4096  # longest OSC/DCS body kept waiting for its terminator
+STRING_LIMIT = 4096  # longest OSC/DCS body kept waiting for its terminator; past it, skipped
 PARAM_LIMIT = 64
 MAX_REPEAT = 65535  # CSI n b (repeat the last character) beyond this is dropped
 
@@ -106,6 +109,9 @@ _OSC = re.compile(
 _DCS_LIKE = re.compile(
     rf"(?:\x1b[P_^X]|[\x90\x98\x9e\x9f])([^\x18\x1a\x1b\x9c]{{0,{STRING_LIMIT}}})(\x1b\\|\x9c)?"
 )
+# Where a skipped (over-long) string ends: as _OSC's and _DCS_LIKE's terminators.
+_OSC_END = re.compile("[\x07\x18\x1a\x1b\x9c]")
+_DCS_END = re.compile("[\x18\x1a\x1b\x9c]")
 _ESC = re.compile(r"\x1b([ -/]{0,4})([0-~])")
 _ESC_PREFIX = re.compile(r"\x1b[ -/]{0,4}")
 _NUMBER = re.compile(r"[0-9]{1,32}")
@@ -139,7 +145,6 @@ PRIVATE_MODES: dict[int, bool] = {
     1015: False,
     1016: False,
     1047: False,  # alternate screen
-    1048: False,  # save / restore the cursor: no lasting state
     1049: False,  # alternate screen with the cursor saved
     2004: False,  # bracketed paste
     2026: False,  # synchronized output
@@ -167,6 +172,8 @@ class SafeFilter:
         self.charset_touched = False
         self.shifted_out = False
         self.title: str | None = None  # the last title passed, as written
+        # Inside an over-long string being skipped: the pattern of its end, else None.
+        self._skipping: re.Pattern[str] | None = None
 
     def feed_encoded(self, data: str) -> bytes:
         """`feed`, encoded in UTF-8: what is written to the terminal.
@@ -174,7 +181,7 @@ class SafeFilter:
         A batch of events joined gives the same as the events fed one by one (any split
         gives the same output); most batches take the fast path.
         """
-        if not self._pending:
+        if not self._pending and self._skipping is None:
             try:
                 raw = data.encode("utf-8")
             except UnicodeEncodeError:
@@ -187,11 +194,16 @@ class SafeFilter:
     def feed(self, data: str) -> str:
         text = self._pending + data if self._pending else data
         self._pending = ""
-        look = _LOOK.search(text)
-        if look is None:
-            return text
         out: list[str] = []
         i = 0
+        if self._skipping is not None:
+            skipped = self._skip(text, 0, out)
+            if skipped is None:
+                return "".join(out)
+            i = skipped
+        look = _LOOK.search(text, i)
+        if look is None:
+            return "".join(out) + text[i:] if i else text
         while look is not None:
             start = look.start()
             if start > i:
@@ -272,9 +284,13 @@ class SafeFilter:
             at_end = stop == len(text) or text[stop:] == "\x1b"
             if at_end and len(body) <= STRING_LIMIT:
                 return None
-            # Over-long or cut short by another control: the string is abandoned
-            # and whatever follows is read as usual.
             self._emit_unsafe(out, text[i:stop])
+            if len(body) == STRING_LIMIT and text[stop] not in "\x18\x1a\x1b\x9c\x07":
+                # Over-long: skipped up to its terminator, however far (not kept).
+                self._skipping = _OSC_END if pattern is _OSC else _DCS_END
+                return self._skip(text, stop, out)
+            # Cut short by another control: the string is abandoned and whatever
+            # follows is read as usual.
             return stop
         if self.unsafe:
             out.append(_SURROGATE.sub("\ufffd", match.group()))
@@ -282,6 +298,26 @@ class SafeFilter:
             number, semicolon, title = body.partition(";")
             if number in _TITLE_OSCS and semicolon:
                 out.append(self._title(number, title, "\x07" if terminator == "\x07" else "\x1b\\"))
+        return stop
+
+    def _skip(self, text: str, i: int, out: list[str]) -> int | None:
+        """Skip an over-long string's payload from `i`; return where its end leaves off,
+        or None when the event ends inside it (a final ESC is held: it may start ST)."""
+        assert self._skipping is not None
+        end = self._skipping.search(text, i)
+        if end is None or (end.group() == "\x1b" and end.end() == len(text)):
+            stop = len(text) if end is None else end.start()
+            self._emit_unsafe(out, _SURROGATE.sub("\ufffd", text[i:stop]))
+            self._pending = text[stop:]
+            return None
+        self._skipping = None
+        stop = end.start()
+        if end.group() == "\x1b":
+            if text.startswith("\x1b\\", stop):
+                stop += 2  # ST ends it; another ESC starts a new sequence
+        elif end.group() in "\x07\x9c":
+            stop += 1  # CAN and SUB are left to be read (and dropped) as controls
+        self._emit_unsafe(out, _SURROGATE.sub("\ufffd", text[i:stop]))
         return stop
 
     def _title(self, number: str, title: str, terminator: str) -> str:
