@@ -125,3 +125,22 @@ def test_the_trainer_saves_at_max_steps_before_the_last_evaluation(
     for step in re.findall(r"Saving model checkpoint to \./out/checkpoint-(\d+)\r", out):
         assert int(step) % every == 0 or int(step) == total
     assert not [e for e in r.events if isinstance(e, CheckpointSaved) and e.step > total]
+
+
+@pytest.mark.parametrize(("seed", "kind", "failures"), [*RUNS, (1008, "sft", 2)])
+def test_torchtitan_applies_tensor_parallelism_before_activation_checkpointing(
+    seed: int, kind: str, failures: int
+) -> None:
+    """models/llama3/infra/parallelize.py:86-119 at v0.2.0: apply_tp, apply_ac, apply_fsdp,
+    each launch's start-up in that order."""
+    out = log("torchtitan", seed, kind, failures)
+    for launch in out.split("Starting job: ")[1:]:
+        tp = launch.find("Applied Tensor Parallelism to the model")
+        ac = launch.find(" activation checkpointing to the model")
+        fsdp = launch.index("Applied FSDP to the model")
+        if tp >= 0:
+            assert tp < fsdp
+        if ac >= 0:
+            assert ac < fsdp
+        if tp >= 0 and ac >= 0:
+            assert tp < ac

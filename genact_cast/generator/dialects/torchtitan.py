@@ -322,10 +322,12 @@ class Log:
             self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
             self._log(start + 0.5, model_size("llama3", self.flavor, f.params, self.colors)),
         ]
-        if self.ac_mode() != "none":  # --activation_checkpoint.mode none logs nothing
-            out.append(self._log(start + 0.51, applied_ac(self.ac_mode())))
+        # parallelize_llama (models/llama3/infra/parallelize.py:86-119): TP, then
+        # activation checkpointing, then FSDP.
         if f.tp > 1:
-            out.append(self._log(start + 0.55, APPLIED_TP))
+            out.append(self._log(start + 0.51, APPLIED_TP))
+        if self.ac_mode() != "none":  # --activation_checkpoint.mode none logs nothing
+            out.append(self._log(start + 0.55, applied_ac(self.ac_mode())))
         out += [
             self._log(start + 0.59, APPLIED_FSDP),
             self._log(start + 0.8, peak_flops(release.peak_flops(f))),
