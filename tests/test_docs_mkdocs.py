@@ -5,6 +5,7 @@ the page, line and option."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -77,7 +78,7 @@ PAGE = """\
     --seed 3 --layout dashboard --duration 15 --cols 80 --rows 24 --loop --fit height
     ```
 
-![The same file](../casts/demo.cast)
+![The same file](/casts/demo.cast "The same file, from the docs folder")
 """
 
 
@@ -112,6 +113,11 @@ def test_a_strict_build_is_clean_and_generates_each_block_once(site: dict[str, A
             assert (html / page).parent.joinpath(name).resolve().is_file()
         assert "cdn.jsdelivr" not in text
     assert (html / "assets" / "genact-cast" / "asciinema-player.min.js").is_file()
+    # A leading / is the docs folder; the link's title is the player's name.
+    assert (
+        'aria-label="The same file, from the docs folder"'
+        in (html / "guide" / "page" / "index.html").read_text()
+    )
 
 
 def test_players_play_and_follow_the_palette(site: dict[str, Any], browser: Any) -> None:
@@ -163,7 +169,7 @@ cols: 10
 ```
 
 ```genact-cast
---seed 7 --fit wide
+--seed 7 --fit wide --controls maybe
 ```
 
 ```genact-cast
@@ -172,6 +178,8 @@ sead: 8
 ```
 
 ![missing](nothing.cast)
+
+![themed](bad-theme.cast)
 """
 
 
@@ -181,6 +189,11 @@ def test_bad_options_stop_a_strict_build_naming_page_line_and_option(
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text("site_name: bad\nplugins:\n  - genact-cast\n")
     (tmp_path / "docs" / "index.md").write_text(BAD)
+    theme = {"fg": "red", "bg": "#000", "palette": "x;y"}
+    (tmp_path / "docs" / "bad-theme.cast").write_text(
+        json.dumps({"version": 2, "width": 80, "height": 24, "theme": theme})
+        + '\n[0.5, "o", "hello"]\n'
+    )
     env = player_cache(npm_tarball, tmp_path)
     result = run([*MKDOCS, "build", "--strict"], env, cwd=tmp_path)
     assert result.returncode != 0
@@ -188,9 +201,11 @@ def test_bad_options_stop_a_strict_build_naming_page_line_and_option(
     assert "Traceback" not in out
     for line in (
         "genact-cast: index.md:3: --cols must be from 60 to 1000 (got 10)",
-        "genact-cast: index.md:8: fit must be one of width, height, both, none",
+        "genact-cast: index.md:8: fit must be one of width, height, both, none (got 'wide'); "
+        "controls must be auto, true or false (got 'maybe')",
         "genact-cast: index.md:12: unknown option 'sead'",
         "genact-cast: index.md:17: no cast file 'nothing.cast' in the docs",
+        "genact-cast: index.md:19: bad-theme.cast: the cast's theme.fg",
     ):
         assert line in out, out
     (tmp_path / "mkdocs.yml").write_text(

@@ -102,7 +102,7 @@ def test_the_scanner_finds_blocks_and_links_outside_code() -> None:
     result = replace_casts(PAGE, placeholder)
     assert found == [
         Block(["--seed", "7"], [("autoplay", "")], "A run: seed 7", 3),
-        Link("casts/demo.cast", "Run", 16),
+        Link("casts/demo.cast", "Run", 16, "the title"),
         Block(["--seed", "3", "--layout", "dashboard"], [("loop", "")], "Dash board", 20),
     ]
     assert "```genact-cast\nseed: 1\n```\n![shown](demo.cast)\n````" in result

@@ -291,6 +291,8 @@ Bad
 
 .. genact-cast::
    :sead: 7
+
+.. asciicast:: link.cast
 """
 
 
@@ -302,6 +304,7 @@ def test_bad_options_are_warnings_at_their_line_never_a_traceback(
     (tmp_path / "outside.cast").write_text((ROOT / "casts" / "seed7-80x24.cast").read_text())
     (src / "conf.py").write_text('extensions = ["genact_cast.sphinx"]\n')
     (src / "index.rst").write_text(BAD)
+    (src / "link.cast").symlink_to(tmp_path / "outside.cast")
     env = player_cache(npm_tarball, tmp_path)
     result = run(
         [*SPHINX, "-W", "--keep-going", "-b", "html", str(src), str(tmp_path / "html")], env
@@ -317,6 +320,8 @@ def test_bad_options_are_warnings_at_their_line_never_a_traceback(
         "index.rst:19: WARNING: genact-cast: no cast file 'missing.cast'",
         "index.rst:21: WARNING: genact-cast: '../outside.cast' is outside the source tree",
         'index.rst:23: ERROR: Error in "genact-cast" directive:\nunknown option: "sead"',
+        f"index.rst:26: WARNING: genact-cast: 'link.cast' is a link to "
+        f"{str(tmp_path / 'outside.cast')!r}, outside the source tree",
     ]
     for line in expected:
         assert line in out, out
@@ -340,7 +345,11 @@ def test_without_pillow_latex_gets_the_screen_as_text_and_says_so(
     (src / "conf.py").write_text('extensions = ["genact_cast.sphinx"]\n')
     (src / "index.rst").write_text(
         "Plain\n=====\n\n.. genact-cast::\n   :seed: 2\n   :duration: 10\n   :caption: Seed two\n"
+        "\n.. asciicast:: words.cast\n"
     )
+    # A screen that Pygments would lex as Python (names and an operator), were it code.
+    header = json.dumps({"version": 2, "width": 80, "height": 24})
+    (src / "words.cast").write_text(header + '\n[0.5, "o", "loss = 0.5 中文字符テスト"]\n')
     no_pillow = (
         "import sys\n"
         "sys.modules['PIL'] = None  # as in a plain install: Pillow is the video extra's\n"
@@ -356,5 +365,6 @@ def test_without_pillow_latex_gets_the_screen_as_text_and_says_so(
     tex = next((tmp_path / "tex").glob("*.tex")).read_text()
     assert "\\sphinxincludegraphics" not in tex
     assert "\\begin{sphinxVerbatim}" in tex
+    assert "\\PYG{" not in tex  # the screen is not highlighted as code (\\PYGZ.. escapes)
     assert "Seed two" in tex
     assert "Chapters" in tex

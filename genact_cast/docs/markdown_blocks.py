@@ -50,6 +50,7 @@ class Link:
     path: str
     alt: str
     line: int
+    title: str | None = None  # the link's "title": the player's accessible name
 
 
 Found = Block | Link
@@ -173,4 +174,4 @@ def _link(
 ) -> str:
     path = match.group("bracketed") or match.group("plain") or ""
     alt = re.sub(r"\\(.)", r"\1", match.group("alt"))
-    return placeholder(Link(path, alt, line_no), line_no)
+    return placeholder(Link(path, alt, line_no, match.group("title")), line_no)

@@ -128,7 +128,7 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
                 raise found
             if isinstance(found, Block):
                 return self._generated(found, page)
-            return self._file(found, page, files)
+            return self._file(found, page, files, where)
         except GenactCastError as exc:
             log.warning("genact-cast: %s: %s", terminal_text(where), terminal_text(str(exc)))
             return ""
@@ -143,24 +143,29 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         player = player_options(block.player, defaults=for_generated(self.defaults))
         return self._markup(prepared, prepared.file_name, player, block.caption)
 
-    def _file(self, link: Link, page: Page, files: Files) -> str:
-        if "://" in link.path or link.path.startswith("/"):
-            raise DocsOptionError(f"{link.path!r}: a cast link must be a relative path in docs/")
-        src_uri = posixpath.normpath(
-            posixpath.join(posixpath.dirname(page.file.src_uri), link.path)
-        )
+    def _file(self, link: Link, page: Page, files: Files, where: str) -> str:
+        if "://" in link.path or link.path.startswith("//"):
+            raise DocsOptionError(f"{link.path!r}: a cast link must be a path in docs/")
+        # A leading `/` is the docs folder, as Sphinx's directive takes the source folder.
+        base = "" if link.path.startswith("/") else posixpath.dirname(page.file.src_uri)
+        src_uri = posixpath.normpath(posixpath.join(base, link.path.lstrip("/")))
         found = files.get_file_from_path(src_uri)
         if found is None or found.abs_src_path is None:
             raise DocsOptionError(f"no cast file {link.path!r} in the docs")
         prepared = self.cache.from_file(Path(found.abs_src_path))
         for warning in prepared.warnings:
-            log.warning("genact-cast: %s: %s", page.file.src_uri, terminal_text(warning))
-        return self._markup(prepared, found.url_relative_to(page.file), self.defaults, link.alt)
+            log.warning("genact-cast: %s: %s", terminal_text(where), terminal_text(warning))
+        url = found.url_relative_to(page.file)
+        return self._markup(prepared, url, self.defaults, link.alt, title=link.title)
 
-    def _markup(self, prepared: Prepared, url: str, player: Player, caption: str | None) -> str:
+    def _markup(
+        self, prepared: Prepared, url: str, player: Player, caption: str | None, *,
+        title: str | None = None,
+    ) -> str:  # fmt: skip
         options = player_json(player, prepared)
         still = still_of(self.cache, prepared)
-        return player_html(url, options, caption=caption or None, title=prepared.title, still=still)
+        title = title or prepared.title
+        return player_html(url, options, caption=caption or None, title=title, still=still)
 
 
 def _first_line(source: Path, markdown: str) -> int:

@@ -175,34 +175,14 @@ def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None 
     values: dict[str, Any] = {}
     base = defaults or Player()
     extra = dict(base.extra)
+    problems: list[str] = []
     for name, value in pairs:
-        key = name.replace("-", "_")
-        if name == "pauseonmarkers":
-            values["pause_on_markers"] = _flag(name, value)
-        elif name in COMPAT_OPTIONS:
-            extra[COMPAT_OPTIONS[name]] = _compat(name, value)
-        elif name in PLAYER_FLAGS:
-            values[key] = _flag(name, value)
-        elif name in ("speed", "idle-time-limit"):
-            values[key] = _number(name, value)
-        elif name == "fit":
-            if value.strip() not in FITS:
-                raise DocsOptionError(f"fit must be one of {', '.join(FITS)} (got {value!r})")
-            values[key] = value.strip()
-        elif name == "controls":
-            text = value.strip().lower()
-            text = "true" if text in _TRUE[1:] else "false" if text in _FALSE else text
-            if text not in CONTROLS:
-                raise DocsOptionError(f"controls must be auto, true or false (got {value!r})")
-            values[key] = text
-        elif name == "start-at":
-            values[key] = _start_at(value)
-        elif name in ("poster", "theme"):
-            values[key] = value.strip()
-        else:
-            raise DocsOptionError(
-                f"unknown player option {name!r}; {_choices(FILE_PLAYER_OPTIONS)}"
-            )
+        try:
+            _one_option(name, value, values, extra)
+        except DocsOptionError as exc:
+            problems.append(str(exc))  # every bad option at once, not the first only
+    if problems:
+        raise DocsOptionError("; ".join(problems))
     values["extra"] = tuple(sorted(extra.items()))
     player = Player(**{**base.__dict__, **values})
     try:
@@ -214,6 +194,35 @@ def player_options(pairs: Iterable[tuple[str, str]], *, defaults: Player | None 
         # embed's messages name the command-line option: name the document's too.
         raise DocsOptionError(str(exc)) from None
     return Player(**{**player.__dict__, "theme": theme})
+
+
+def _one_option(name: str, value: str, values: dict[str, Any], extra: dict[str, Any]) -> None:
+    """One player option into `values` (Player's fields) or `extra` (the player's names)."""
+    key = name.replace("-", "_")
+    if name == "pauseonmarkers":
+        values["pause_on_markers"] = _flag(name, value)
+    elif name in COMPAT_OPTIONS:
+        extra[COMPAT_OPTIONS[name]] = _compat(name, value)
+    elif name in PLAYER_FLAGS:
+        values[key] = _flag(name, value)
+    elif name in ("speed", "idle-time-limit"):
+        values[key] = _number(name, value)
+    elif name == "fit":
+        if value.strip() not in FITS:
+            raise DocsOptionError(f"fit must be one of {', '.join(FITS)} (got {value!r})")
+        values[key] = value.strip()
+    elif name == "controls":
+        text = value.strip().lower()
+        text = "true" if text in _TRUE[1:] else "false" if text in _FALSE else text
+        if text not in CONTROLS:
+            raise DocsOptionError(f"controls must be auto, true or false (got {value!r})")
+        values[key] = text
+    elif name == "start-at":
+        values[key] = _start_at(value)
+    elif name in ("poster", "theme"):
+        values[key] = value.strip()
+    else:
+        raise DocsOptionError(f"unknown player option {name!r}; {_choices(FILE_PLAYER_OPTIONS)}")
 
 
 def for_generated(defaults: Player) -> Player:

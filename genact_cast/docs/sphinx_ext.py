@@ -12,6 +12,7 @@ version. A bad option is a warning at its file and line, never a traceback.
 from __future__ import annotations
 
 import importlib.util
+import os
 import posixpath
 from pathlib import Path
 from typing import Any, ClassVar
@@ -128,7 +129,13 @@ class AsciicastDirective(_CastDirective):
             name = f"{str(folder).rstrip('/')}/{name}"
         relative, absolute = self.env.relfn2path(name, self.env.docname)
         source = Path(absolute).resolve()
-        if not source.is_relative_to(Path(self.env.srcdir).resolve()):
+        srcdir = Path(self.env.srcdir).resolve()
+        if not source.is_relative_to(srcdir):
+            # Sphinx resolves links: the name as written, to tell a link from a `..`.
+            folder = "" if name.startswith("/") else self.env.doc2path(self.env.docname, False)
+            written = os.path.normpath(Path(srcdir, os.path.dirname(folder), name.lstrip("/")))
+            if Path(written).is_relative_to(srcdir):
+                return self._warn(f"{name!r} is a link to {str(source)!r}, outside the source tree")
             return self._warn(f"{name!r} is outside the source tree")
         if not source.is_file():
             return self._warn(f"no cast file {name!r}")
@@ -268,7 +275,7 @@ class StillsWithoutJavaScript(SphinxPostTransform):
         path = cache.still(prepared, kind)
         if kind == "text":
             text = path.read_text("utf-8")
-            literal = nodes.literal_block(text, text)
+            literal = nodes.literal_block(text, text, language="none")  # a screen, not code
             wrapper = nodes.container("", literal_block=True, classes=["literal-block-wrapper"])
             wrapper += nodes.caption(caption, caption)
             wrapper += literal
