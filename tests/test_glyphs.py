@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ DRAWN = (
     "▁▂▃▄▅▆▇█▉▊▋▌▍▎▏▐▀▔▕▖▗▘▙▚▛▜▝▞▟■\U0001fb00\U0001fb0b\U0001fb1e"
     "\ue0b0\ue0b2\ue0b8\ue0ba\ue0bc\ue0be◢◣◤◥"
 )
+# Drawn by the browser from the player's text: a mark in its own (blank) cell composed on
+# the character before it, and a pictograph with VS16 in colour over two cells.
+COMPOSED = "e\u0301 n\u0303 a\u0308 \u2764\ufe0f"
 FG, BG = (255, 255, 255), (0, 0, 0)
 
 
@@ -144,6 +148,32 @@ def test_drawn_shapes_cover_their_cells_as_the_player_draws_them(
                 assert abs(ax - bx) < 0.08, (who, char, (ax, ay), (bx, by))
                 assert abs(ay - by) < 0.08, (who, char, (ax, ay), (bx, by))
     assert sum(vector) == 10
+
+
+def test_combining_marks_and_emoji_presentation_are_drawn_as_the_browser_draws_them(
+    tmp_path: Path,
+) -> None:
+    """The player keeps a mark in a cell of its own, and the browser draws its text whole:
+    é (as U+00E9 is drawn, NFC) then a blank cell, not `e◌`; ❤️ in the colour font."""
+    ours = png_cells(cast_file(tmp_path / "composed.cast", COMPOSED, 14), len(COMPOSED))
+    precomposed = unicodedata.normalize("NFC", COMPOSED)  # "é ñ ä ❤️"
+    line = "".join(c + " " if c in "éñä" else c for c in precomposed)  # the same cells
+    assert len(line) == len(COMPOSED)
+    same = png_cells(cast_file(tmp_path / "nfc.cast", line, 14), len(line))
+    for x, char in enumerate(COMPOSED):
+        if unicodedata.category(char) == "Mn" and char != "\ufe0f":
+            assert coverage(ours[x])[0] == 0, f"cell {x} ({ord(char):x}) drawn: {coverage(ours[x])}"
+        if char in "ena":
+            assert ours[x].tobytes() == same[x].tobytes(), f"{char}+mark is not drawn as NFC"
+    from genact_cast.publish.raster import layout
+
+    lay, x = layout(14, 2, 24), COMPOSED.index("\u2764")
+    heart = Image.open(tmp_path / "composed.png").convert("RGB").crop(
+        (lay.left + x * lay.cell_width, lay.top,
+         lay.left + (x + 2) * lay.cell_width, lay.top + lay.cell_height))  # fmt: skip
+    red, green, blue = (sum(band.tobytes()) for band in heart.split())
+    assert red > 2 * green, "❤️ not drawn in colour"
+    assert red > 2 * blue, "❤️ not drawn in colour"
 
 
 def slant(cell: Image.Image) -> float:

@@ -122,24 +122,41 @@ def _system(path: str, size: int) -> Face | None:
             return None
 
 
+def emoji_presentation(cluster: str) -> bool:
+    """A pictograph asked to be drawn as emoji (followed by VS16): two cells, in colour."""
+    return len(cluster) > 1 and "\ufe0f" in cluster and emoji(cluster[0])
+
+
+def _machine(char: str, size: int, color: bool) -> Face | None:
+    """A font of the machine's that has `char` (a colour one, or not), fontconfig's pick."""
+    for path in reversed(_found):
+        found = _system(path, size)
+        if found is not None and found.color == color and has_glyph(found.font, char):
+            return found
+    named = _fontconfig(char, color)
+    if named is not None:
+        found = _system(named, size)
+        if found is not None and found.color == color and has_glyph(found.font, char):
+            if named not in _found:
+                _found.append(named)
+            return found
+    return None
+
+
 def face(char: str, bold: bool, italic: bool, size: int) -> Face:
     """The first face of the chain that has `char`."""
     first = mono(bold, italic, size)
-    if len(char) != 1 or has_glyph(first, char):
+    if len(char) != 1:
+        if emoji_presentation(char):  # ❤️: the colour font, as a browser draws it
+            return _machine(char[0], size, True) or face(char[0], bold, italic, size)
         return Face(first, False, 1.0)  # a combining sequence: the mono face's shaping
+    if has_glyph(first, char):
+        return Face(first, False, 1.0)
     # An emoji from a colour font when the machine has one (as a browser shows it).
     for color in (True, False) if emoji(char) else (False,):
-        for path in reversed(_found):
-            found = _system(path, size)
-            if found is not None and found.color == color and has_glyph(found.font, char):
-                return found
-        named = _fontconfig(char, color)
-        if named is not None:
-            found = _system(named, size)
-            if found is not None and found.color == color and has_glyph(found.font, char):
-                if named not in _found:
-                    _found.append(named)
-                return found
+        found = _machine(char, size, color)
+        if found is not None:
+            return found
     symbols = _symbols(size)
     if has_glyph(symbols, char):
         return Face(symbols, False, 1.0)

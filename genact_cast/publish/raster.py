@@ -4,13 +4,17 @@ Each character's picture comes from publish/glyphs.py: the bundled DejaVu Sans M
 (italics too), the machine's fonts through fontconfig, then DejaVu Sans; block elements
 and powerline separators drawn as asciinema-player draws them. Box drawing comes from the
 font with its edges made solid so that cells join; braille is drawn from its definition
-(eight dots), as terminals do. Glyphs are antialiased by FreeType and cached per
+(eight dots), as terminals do. A combining mark, which the player keeps in a cell of its
+own, is drawn with the character before it (composed, NFC) and its cell left blank, as
+the browser draws the player's text; a pictograph with VS16 comes from the colour font
+over two cells. Glyphs are antialiased by FreeType and cached per
 character and colours, and only the rows that changed are drawn again.
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -19,7 +23,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs
-from genact_cast.publish.screens import Screen, Style
+from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.theme import pyte_color, rgb
 
 RGB = tuple[int, int, int]
@@ -28,6 +32,7 @@ BRAILLE = range(0x2800, 0x2900)
 BOXES = range(0x2500, 0x25A0)  # box drawing and block elements: they must join
 # Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
 DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
+JOINING = "\u200d\ufe0e\ufe0f"  # zero-width joiner, text and emoji variation selectors
 MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
 
 
@@ -163,14 +168,21 @@ class Raster:
                 continue  # a resize beyond the picture: the rows that fit are shown
             row = screen.rows[y]
             self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
+            covered = 0  # cells up to here are drawn by a cluster to their left
             for x, (char, style) in enumerate(row):
-                if not char:
+                if not char or x < covered:
                     continue  # the right half of a wide character, drawn with its left
                 left = lay.left + x * lay.cell_width
                 if left + lay.cell_width > lay.width:
                     break
-                wide = 2 if x + 1 < len(row) and row[x + 1][0] == "" else 1
-                tile = self._tile(char, style, wide)
+                cluster, end = _cluster(row, x)
+                if x > 0 and row[x - 1][0] and _marks(char):
+                    cluster = " "  # a mark's own cell is blank: it is drawn on its base
+                wide = 2 if end < len(row) and row[end][0] == "" else 1
+                if glyphs.emoji_presentation(cluster):
+                    wide = 2  # ❤️ as a browser draws it: over the cell VS16 takes
+                covered = x + wide
+                tile = self._tile(cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
         return self.canvas
@@ -214,6 +226,24 @@ class Raster:
             y = min(lay.ascent + max(1, lay.font_size // 8), lay.cell_height - thickness)
             draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=fg)
         return tile
+
+
+def _marks(text: str) -> bool:
+    """Whether `text` is only combining marks, variation selectors and joiners."""
+    return all(unicodedata.category(c) in ("Mn", "Me", "Mc") or c in JOINING for c in text)
+
+
+def _cluster(row: Row, x: int) -> tuple[str, int]:
+    """The character at x with the marks in the cells after it, as one string (composed
+    where Unicode composes it), and the cell after them. The player puts a combining mark
+    in a cell of its own but the browser draws its text as one: é, and a blank cell."""
+    text, end = row[x][0], x + 1
+    if text == " " or _marks(text):
+        return text, end
+    while end < len(row) and row[end][0] and _marks(row[end][0]):
+        text += row[end][0]
+        end += 1
+    return unicodedata.normalize("NFC", text), end
 
 
 def _solid_edges(mask: Image.Image) -> Image.Image:
