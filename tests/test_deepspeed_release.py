@@ -209,3 +209,30 @@ def test_a_reduce_scatter_holds_no_more_than_one_reduce_bucket(model: str) -> No
     assert numel_in == numel_out * facts.dp
     assert numel_in - (facts.dp - 1) <= 500_000_000
     assert numel_in > 500_000_000 / 4  # whole gradients fill most of it
+
+
+STAMP = re.compile(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})\]")
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_initialization_takes_its_time_and_lines_their_own_ms(index: int) -> None:
+    from datetime import datetime
+
+    rows = [text for _, text in without_pdsh(index)]
+
+    def when(text: str) -> datetime:
+        found = STAMP.search(text)
+        assert found is not None, text
+        return datetime.strptime(found[1] + "000", "%Y-%m-%d %H:%M:%S,%f")
+
+    # The runner on the machine typed on: importing deepspeed takes it time, then its lines
+    # follow ms apart (not all at a whole second).
+    runner = [t for t in rows[:8] if STAMP.match(t)]
+    assert len({when(t) for t in runner}) > 1
+    assert not all(",000]" in t for t in runner)
+    # ZeRO-3's initialize(): partitioning and the optimizer's state take seconds.
+    first = next(i for i, t in enumerate(rows) if "DeepSpeed info: version=" in t)
+    last = next(i for i, t in enumerate(rows) if "DeepSpeed Final Optimizer" in t)
+    stamps = [when(t) for t in rows[first : last + 1] if STAMP.search(t)]
+    assert (stamps[-1] - stamps[0]).total_seconds() > 1.0
+    assert len(set(stamps)) > len(stamps) // 3

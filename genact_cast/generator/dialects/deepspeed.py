@@ -428,23 +428,38 @@ class Log:
             if event.attempt
             else Incidentals(f, 0)
         )
-        moment = self._at(event.t)
+        self.clock.at(event.t)
         world = encoded_world_info(self.hosts, 8)
         script = " ".join(self._script())
         workdir = f"/home/{f.user}/llm-train"
         # The launcher on the machine typed on: importing deepspeed logs the accelerator and
         # the default checkpoint engine (before torch.distributed: rank -1).
+        # Importing torch and deepspeed takes the runner a second or two; its lines follow a
+        # few ms apart.
+        draw = Rng(f.seed * 389 + event.attempt)
+        clock = [event.t + draw.uniform(1.0, 2.5)]
+
+        def next_moment() -> datetime:
+            clock[0] += draw.uniform(0.0005, 0.006)
+            return self.facts.moment(clock[0])
+
         head = [
-            line(moment, ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
-            dist(moment, engine_initialized(False), rank=-1),
+            line(next_moment(), ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+            dist(next_moment(), engine_initialized(False), rank=-1),
         ]
         if f.nodes > 1:
             address = self.incidentals.address(0)
             head += [
-                line(moment, RUNNER_IP, f"Using IP address of {address} for node {f.master}"),
-                line(moment, WORKERS, "Running on the following workers: " + ",".join(self.hosts)),
                 line(
-                    moment,
+                    next_moment(), RUNNER_IP, f"Using IP address of {address} for node {f.master}"
+                ),
+                line(
+                    next_moment(),
+                    WORKERS,
+                    "Running on the following workers: " + ",".join(self.hosts),
+                ),
+                line(
+                    next_moment(),
                     RUNNER_CMD,
                     f"cmd = pdsh -S -f 1024 -w {','.join(self.hosts)} export NCCL_DEBUG=INFO; "
                     f"export PYTHONPATH={workdir};  cd {workdir}; {PYTHON} -u -m "
@@ -455,14 +470,14 @@ class Log:
         else:
             head += [
                 line(
-                    moment,
+                    next_moment(),
                     NO_HOSTFILE,
                     "Unable to find hostfile, will proceed with training with local resources "
                     "only.",
                     level="WARNING",
                 ),
                 line(
-                    moment,
+                    next_moment(),
                     RUNNER_CMD,
                     f"cmd = {PYTHON} -u -m deepspeed.launcher.launch --world_info={world} "
                     f"--master_addr=127.0.0.1 --master_port={f.port} --enable_each_rank_log=None "
@@ -497,7 +512,7 @@ class Log:
                 ]
             per_node.append(records)
         # The launcher runs on the machine typed on; pdsh tags only the nodes' own output.
-        return [Line(text) for text in head] + self._merge(event.t + 1.4, per_node, 1)
+        return [Line(text) for text in head] + self._merge(clock[0] + 1.4, per_node, 1)
 
     def _comm(self, event: CommReady) -> list[Out]:
         f = self.facts
@@ -531,6 +546,15 @@ class Log:
         start = event.t - event.seconds
         moment = self._at(start)
         rng = Rng(f.seed * 613 + self.attempt)
+        # initialize() before load_checkpoint() reads the resumed state (_load)
+        loads = event.loaded_from is not None and self.resume_step > 0
+        span = event.seconds - (event.reading if loads else 0.0)
+
+        def at(share: float) -> datetime:
+            """The moment `share` of the way through initialize(): ZeRO-3 partitions the
+            weights and builds fp32 copies and Adam's state, which take most of it."""
+            return self.facts.moment(start + span * share + rng.uniform(0.0, 0.004))
+
         state = f.state_gib  # bf16 partition 2, fp32 master 4, Adam 8, gradients 2 bytes
         texts = [
             dist(moment, ds_info(f.version("deepspeed"))),
@@ -541,43 +565,46 @@ class Log:
         )
         address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
         texts = [
-            dist(moment, engine_initialized(True)),
-            dist(moment, "DeepSpeed Flops Profiler Enabled: False"),
-            dist(moment, "Using DeepSpeed Optimizer param name adamw as basic optimizer"),
-            dist(moment, "Removing param_group that has no 'params' in the basic Optimizer"),
-            dist(moment, "DeepSpeed Basic Optimizer = FusedAdam"),
-            dist(moment, ZERO3_MICS),
-            dist(moment, zero_optimizer("torch.bfloat16", 3)),
-            *self._memory(moment, "Stage 3 initialize beginning", state * 2 / 16, rng),
-            line(moment, BUCKET_REDUCE, bucket("Reduce", REDUCE_BUCKET)),
-            line(moment, BUCKET_PREFETCH, bucket("Prefetch", 50000000)),
-            *self._memory(moment, "DeepSpeedZeRoOffload initialize [begin]", state * 2 / 16, rng),
-            *self._memory(moment, "DeepSpeedZeRoOffload initialize [end]", state * 2 / 16, rng),
-            *self._memory(moment, "Before creating fp16 partitions", state * 2 / 16, rng),
-            *self._memory(moment, "After creating fp16 partitions: 1", state * 2 / 16, rng),
-            *self._memory(moment, "Before creating fp32 partitions", state * 2 / 16, rng),
-            *self._memory(moment, "After creating fp32 partitions", state * 6 / 16, rng),
-            *self._memory(moment, "Before initializing optimizer states", state * 6 / 16, rng),
-            *self._memory(moment, "After initializing optimizer states", state * 14 / 16, rng),
-            line(moment, OPTIMIZER_STATE, "optimizer state initialized"),
-            *self._memory(moment, "After initializing ZeRO optimizer", state, rng),
-            dist(moment, "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer_Stage3"),
+            dist(at(0.02), engine_initialized(True)),
+            dist(at(0.021), "DeepSpeed Flops Profiler Enabled: False"),
+            dist(at(0.03), "Using DeepSpeed Optimizer param name adamw as basic optimizer"),
+            dist(at(0.031), "Removing param_group that has no 'params' in the basic Optimizer"),
+            dist(at(0.035), "DeepSpeed Basic Optimizer = FusedAdam"),
+            dist(at(0.036), ZERO3_MICS),
+            dist(at(0.037), zero_optimizer("torch.bfloat16", 3)),
+            *self._memory(at(0.04), "Stage 3 initialize beginning", state * 2 / 16, rng),
+            line(at(0.05), BUCKET_REDUCE, bucket("Reduce", REDUCE_BUCKET)),
+            line(at(0.051), BUCKET_PREFETCH, bucket("Prefetch", 50000000)),
+            *self._memory(at(0.06), "DeepSpeedZeRoOffload initialize [begin]", state * 2 / 16, rng),
+            *self._memory(at(0.2), "DeepSpeedZeRoOffload initialize [end]", state * 2 / 16, rng),
+            *self._memory(at(0.21), "Before creating fp16 partitions", state * 2 / 16, rng),
+            *self._memory(at(0.35), "After creating fp16 partitions: 1", state * 2 / 16, rng),
+            *self._memory(at(0.36), "Before creating fp32 partitions", state * 2 / 16, rng),
+            *self._memory(at(0.5), "After creating fp32 partitions", state * 6 / 16, rng),
+            *self._memory(at(0.51), "Before initializing optimizer states", state * 6 / 16, rng),
+            *self._memory(at(0.8), "After initializing optimizer states", state * 14 / 16, rng),
+            line(at(0.81), OPTIMIZER_STATE, "optimizer state initialized"),
+            *self._memory(at(0.83), "After initializing ZeRO optimizer", state, rng),
+            dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer_Stage3"),
         ]
         out += [Line(self._tag(0) + text) for text in texts]
         # WarmupCosineLR's constructor asks itself for a rate before its first step, on
         # every rank, and sets it on the first parameter group only (zip with [0.0]).
-        out += self._merge(start, self._per_rank(LR_WARNING, LR_NOT_STARTED), 9)
+        out += self._merge(
+            start + event.seconds * 0.85, self._per_rank(LR_WARNING, LR_NOT_STARTED), 9
+        )
         peak = f.peak_lr
         texts = [
-            dist(moment, "DeepSpeed using configured LR scheduler = WarmupCosineLR"),
+            dist(at(0.9), "DeepSpeed using configured LR scheduler = WarmupCosineLR"),
             dist(
-                moment,
+                at(0.901),
                 "DeepSpeed LR Scheduler = <deepspeed.runtime.lr_schedules.WarmupCosineLR "
                 f"object at {address + 0x1F40:#x}>",
             ),
-            dist(moment, step(0, 0, [0.0, peak], (0.9, 0.95))),
+            dist(at(0.902), step(0, 0, [0.0, peak], (0.9, 0.95))),
         ]
         out += [Line(self._tag(0) + text) for text in texts]
+        moment = at(0.91)  # the configuration dump: one logger call a row, within a ms or two
         for where, message in dsc.engine_configuration(self.config, f.dp, address):
             first, *rest = message.split("\n")
             out.append(Line(self._tag(0) + line(moment, where, first)))
