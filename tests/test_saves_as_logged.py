@@ -144,3 +144,21 @@ def test_torchtitan_applies_tensor_parallelism_before_activation_checkpointing(
             assert ac < fsdp
         if tp >= 0 and ac >= 0:
             assert tp < ac
+
+
+@pytest.mark.parametrize(("seed", "kind", "failures"), [*RUNS, (1003, "sft", 0)])
+def test_torchtitan_reads_only_datasets_its_checkout_registers(
+    seed: int, kind: str, failures: int
+) -> None:
+    """datasets/hf_datasets.py:35-62 at v0.2.0: DATASETS holds c4 (and its test and validation
+    splits); any other name raises `Dataset ... is not supported`. A shipped config reads c4
+    from allenai/c4; a dataset of the user's own comes with the user's own config."""
+    out = log("torchtitan", seed, kind, failures)
+    prepared = set(re.findall(r"Preparing (\S+) dataset from (\S+)", out))
+    assert prepared
+    shipped = "--job.config_file ./torchtitan/models/" in out
+    for name, path in prepared:
+        if shipped:
+            assert (name, path) == ("c4", "allenai/c4")
+    if shipped:
+        assert "--training.dataset=" not in out or "--training.dataset=c4" in out

@@ -108,7 +108,9 @@ class Log:
         self.memory_gib = 0.0
         self.clock = Clock()
         shipped = release.shipped_flavor(facts)
-        self.toml = release.SHIPPED[shipped] if shipped else None
+        # torchtitan ships no fine-tuning data: a fine-tune is the user's own dataset,
+        # registered in their checkout, with their own config.
+        self.toml = release.SHIPPED[shipped] if shipped and facts.kind != "sft" else None
         # A model the tag does not ship is the user's own flavor of the llama3 train spec,
         # registered by their own module and config (docs/extension.md's way).
         self.flavor = shipped or facts.model_name
@@ -145,7 +147,6 @@ class Log:
         words += [f"{flag}={value}" for flag, value, shipped in settings if value != shipped]
         if f.grad_accum > 1:
             words.append(f"--training.global_batch_size={f.global_batch}")
-        words.append(f"--training.dataset={self.dataset_name()}")
         mode = self.ac_mode()
         if mode != toml.ac_mode:
             words.append(f"--activation_checkpoint.mode={mode}")
@@ -163,7 +164,14 @@ class Log:
         return "none" if self.facts.recompute == "off" else self.facts.recompute
 
     def dataset_name(self) -> str:
+        """A shipped config on the tag's checkout reads c4, the one training set it registers
+        (datasets/hf_datasets.py:35-51); a user's own config, their own registered one."""
+        if self.toml is not None:
+            return "c4"
         return self.facts.dataset.lower().replace("-", "_")
+
+    def dataset_path(self) -> str:
+        return "allenai/c4" if self.toml is not None else f"datasets/{self.facts.dataset}"
 
     def validation_steps(self) -> int:
         f = self.facts
@@ -315,9 +323,7 @@ class Log:
         state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters, FSDP-sharded
         out: list[Out] = [
             self._log(start, LOADING_TOKENIZER),
-            self._log(
-                start + 0.01, preparing_dataset(self.dataset_name(), f"datasets/{f.dataset}")
-            ),
+            self._log(start + 0.01, preparing_dataset(self.dataset_name(), self.dataset_path())),
             self._log(start + 0.3, building("llama3", self.flavor, release.model_args(f))),
             self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
             self._log(start + 0.5, model_size("llama3", self.flavor, f.params, self.colors)),
