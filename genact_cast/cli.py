@@ -59,6 +59,13 @@ Kind = Annotated[
         "pre-training) or sft (supervised fine-tuning)."
     ),
 ]
+Method = Annotated[
+    str | None,
+    typer.Option(
+        help="Pin how a fine-tune trains: full (every weight), lora (adapters on frozen bf16 "
+        "weights) or qlora (adapters on 4-bit NF4 weights); implies --kind sft."
+    ),
+]
 Failures = Annotated[
     int | None,
     typer.Option(
@@ -116,6 +123,7 @@ def record(
     gpu: Gpu = None,
     dataset: Dataset = None,
     kind: Kind = None,
+    method: Method = None,
     failures: Failures = None,
     framework: Framework = "genact",
     cast_format: Annotated[
@@ -143,6 +151,7 @@ def record(
         idle_time_limit=idle_time_limit,
         theme=theme,
         kind=kind,
+        method=method,
         failures=failures,
         layout=layout,
         framework=framework,
@@ -215,6 +224,7 @@ def run(
     gpu: Gpu = None,
     dataset: Dataset = None,
     kind: Kind = None,
+    method: Method = None,
     failures: Failures = None,
     framework: Framework = "genact",
     color: Color = True,
@@ -245,7 +255,8 @@ def run(
         seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
         model, gpus, gpu, dataset, color, start,
     )._replace(
-        prompt=prompt, kind=kind, failures=failures, layout=layout, framework=framework
+        prompt=prompt, kind=kind, method=method, failures=failures, layout=layout,
+        framework=framework,
     )  # fmt: skip
     limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
     run_live(options, forever=forever, exit_after=limit)

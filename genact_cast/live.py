@@ -131,7 +131,8 @@ def _shell_setup(options: RecordOptions, launcher: str) -> str:
             run += [flag, value]
     if options.gpus is not None:
         run += ["--gpus", str(options.gpus)]
-    for flag, pinned in (("--kind", options.kind), ("--failures", options.failures)):
+    for flag, pinned in (("--kind", options.kind), ("--method", options.method),
+                         ("--failures", options.failures)):  # fmt: skip
         if pinned is not None:
             run += [flag, str(pinned)]
     if options.framework != "genact":

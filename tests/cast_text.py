@@ -134,7 +134,12 @@ def _continues(mode: str, line: str) -> bool:
         return True
     if mode == "section":
         return not line.startswith(NEXT_IN_SECTION)
-    listed = ("model-", "model.safetensors", "... ")  # export lines, never continuations
+    listed = (
+        "model-",
+        "model.safetensors",
+        "adapter_",
+        "... ",
+    )  # export lines, never continuations
     return mode == "text" and line.startswith("    ") and not line.lstrip().startswith(listed)
 
 
@@ -393,6 +398,10 @@ FACTS = {
     r"in (?P<seconds>[\d.]+)s$",
     "size": r"Model size: (?P<params>[\d.]+)B parameters, (?P<layers>\d+) layers, hidden "
     r"(?P<hidden>\d+), (?P<heads>\d+) heads \((?P<kv>\d+) KV\), vocab (?P<vocab>[\d,]+)$",
+    "lora": r"(?P<label>Q?LoRA): rank (?P<rank>\d+), alpha (?P<alpha>\d+), dropout "
+    r"(?P<dropout>[\d.]+) on (?P<targets>[\w, ]+?); trainable (?P<trainable>[\d,]+) of "
+    r"(?P<total>[\d,]+) parameters "
+    r"\((?P<pct>[\d.]+)%\); frozen weights (?P<frozen>.+)$",
     "moe": r"MoE: (?P<experts>\d+) experts \(top-(?P<top_k>\d+)(?: \+ (?P<shared>\d+) shared)?\) "
     r"in (?P<layers>\d+) layers, (?P<active>[\d.]+)B of (?P<total>[\d.]+)B parameters active "
     r"per token; experts split over EP (?P<ep>\d+) \((?P<link>NVLink|IB)\), all-to-all dispatch "
@@ -560,7 +569,10 @@ def read_run(output: str) -> Run:
                 save.gbps = float(found.group(3))
                 save.step = int(save.path.rsplit("step-", 1)[-1])
         elif section == "export":
-            shard = re.match(r"(model-\d{5}-of-\d{5}\.safetensors) +([\d.]+) GB$", body)
+            shard = re.match(
+                r"(model-\d{5}-of-\d{5}\.safetensors|adapter_model\.safetensors) +([\d.]+) GB$",
+                body,
+            )
             if shard:
                 run.shards.append((shard.group(1), float(shard.group(2))))
             elif ": " in body:

@@ -35,6 +35,9 @@ def test_memory_is_the_sum_of_its_parts_and_fills_the_gpu(seed: int) -> None:
     sharded = 16 * plan.arch.params / (layout.shard_group * layout.tp * layout.pp)
     stage = layout.pp > 1 and not plan.arch.moe
     gathered = 2 * plan.arch.params / (layout.tp * layout.pp) if stage else 0.0
+    if plan.lora is not None:  # frozen weights (bf16, or NF4 with double quantization)
+        frozen = 2.0 if plan.lora.method == "lora" else 4.127 / 8  # and the adapters' state
+        sharded = (frozen * plan.arch.params + 16 * plan.lora.trainable) / layout.gpus
     assert m.state == pytest.approx(sharded + gathered)
     assert plan.static_memory_gib < plan.memory_gib <= 0.92 * plan.gpu.memory_gib
     assert plan.memory_gib >= 0.55 * plan.gpu.memory_gib
@@ -64,12 +67,17 @@ def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None
     plan = plan_for(seed)
     a = plan.arch
     # FLOPs from the parameters a token passes through: a mixture of experts' active ones.
-    fpt = 6 * a.active_params + 12 * a.layers * a.hidden * plan.tokens_per_sequence
+    # LoRA: no weight gradients for the frozen weights, 4N.
+    weights = 4 * a.params if plan.lora is not None else 6 * a.active_params
+    fpt = weights + 12 * a.layers * a.hidden * plan.tokens_per_sequence
     assert plan.flops_per_token == pytest.approx(fpt)
     expected = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu / fpt
     assert plan.tokens_per_second() == pytest.approx(expected)
     top = 0.40 if plan.gpu.name == "B200" else 0.47  # B200 in bf16: 38.2 % published
-    assert (0.20 <= plan.mfu <= 0.35) if a.moe else (0.33 <= plan.mfu <= top)
+    low, high = (0.20, 0.35) if a.moe else (0.33, top)
+    if plan.lora is not None:  # QLoRA dequantizes every weight before each use
+        low, high = (0.15, 0.28) if plan.lora.method == "qlora" else (0.30, 0.42)
+    assert low <= plan.mfu <= high
     assert 0.05 <= plan.first_step_mfu <= 0.15
     assert plan.step_seconds == pytest.approx(plan.global_batch_tokens / expected)
     assert plan.first_step_seconds > plan.step_seconds
@@ -99,7 +107,9 @@ def test_learning_rate_warms_up_linearly_then_decays_to_a_tenth(seed: int) -> No
     assert plan.learning_rate(total) == pytest.approx(plan.peak_lr * 0.1)
     rates = [plan.learning_rate(s) for s in range(w, total + 1, max(1, (total - w) // 50))]
     assert all(a >= b for a, b in itertools.pairwise(rates))
-    if plan.finetune:
+    if plan.lora is not None:  # adapters: 1e-4 to 2e-4
+        assert 1e-4 <= plan.peak_lr <= 2e-4
+    elif plan.finetune:
         assert 1e-5 <= plan.peak_lr <= 2e-5
     elif plan.kind == "pretrain":
         assert plan.peak_lr in (3e-4, 1.5e-4, 8e-5)
@@ -149,10 +159,16 @@ def test_checkpoint_and_export_sizes_follow_the_parameter_count(seed: int) -> No
     # then the bytes at the file system's bandwidth.
     overhead = plan.save_overhead_seconds
     assert 1.0 <= overhead <= 1.0 + 0.005 * plan.gpus
+    if plan.lora is not None:  # the adapters and their Adam state, fp32
+        size = 12 * plan.lora.trainable
+    assert plan.checkpoint_bytes == pytest.approx(size)
     assert plan.checkpoint_seconds == pytest.approx(overhead + size / (plan.storage_gbps * 1e9))
     shards = plan.export_shards
     assert all(s <= physics.SAFETENSORS_SHARD_LIMIT for s in shards)
-    assert sum(shards) == pytest.approx(2 * plan.arch.params)
+    if plan.lora is not None and plan.lora.method == "qlora":  # the adapter alone, fp32
+        assert shards == [4 * plan.lora.trainable]
+    else:
+        assert sum(shards) == pytest.approx(2 * plan.arch.params)
 
 
 def test_storage_bandwidth_follows_the_node_count() -> None:

@@ -38,6 +38,7 @@ class Architecture(NamedTuple):
     shared: int = 0  # shared experts every token passes through
     released: date = date(2023, 1, 1)  # the day the weights came out
     context: int = 0  # max_position_embeddings of the release
+    head_dim: int = 128  # of each attention head (config.json's head_dim)
 
     @property
     def moe(self) -> bool:
@@ -124,6 +125,7 @@ def architectures() -> tuple[Architecture, ...]:
             int(r[14]),
             date.fromisoformat(r[15]),
             int(r[16]),
+            int(r[17]),
         )
         for r in _rows("models.tsv")
     )

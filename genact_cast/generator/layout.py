@@ -9,7 +9,7 @@ that each collective moves over the link it uses.
 
 from typing import NamedTuple
 
-from genact_cast.generator import moe, physics
+from genact_cast.generator import lora, moe, physics
 from genact_cast.generator.catalog import Architecture, Gpu
 
 MICRO_BATCHES = (16, 8, 4, 2, 1)
@@ -92,18 +92,20 @@ SHARD_GROUPS = (8, 16, 32, 64)
 FLAT_FSDP_LIMIT = 256
 
 
-def model_parallel(arch: Architecture, gpus: int) -> list[tuple[int, int]]:
+def model_parallel(arch: Architecture, gpus: int, method: str = "full") -> list[tuple[int, int]]:
     """(TP, PP) an engineer would try, best first: TP 8 inside a node past 30B parameters
     (TP 4 too), pipeline stages past 200B (Llama 3 405B: TP 8, PP 16 on 16,384 GPUs; 8 or
     4 stages on fewer)."""
     # A mixture of experts keeps TP 1 (its experts are small; DeepSeek-V3 trained without
     # TP) and splits its experts by EP instead.
-    tensor = (1,) if arch.moe else (8,)
+    # LoRA and QLoRA shard their frozen weights with FSDP on a node or two: no TP either.
+    single = arch.moe or method != "full"
+    tensor = (1,) if single else (8,)
     if arch.params > 200e9:
         stages = (16, 8, 4) if gpus >= 256 else (8, 4)
         options = [(tp, pp) for tp in tensor for pp in stages]
     elif arch.params > 30e9:
-        options = [(1, 1)] if arch.moe else [(8, 1), (4, 1)]
+        options = [(1, 1)] if single else [(8, 1), (4, 1)]
     else:
         options = [(1, 1), (2, 1)]
     return [(tp, pp) for tp, pp in options if gpus % (tp * pp) == 0 and gpus >= tp * pp]
@@ -132,6 +134,7 @@ def memory(
     buffers_gib: float,
     selective: bool = False,
     shard: int = 0,
+    method: str = "full",
 ) -> Memory:
     """REALISM.md's sum: sharded state + activations + logits + buffers."""
     layers = -(-arch.layers // pp)
@@ -141,6 +144,8 @@ def memory(
         selective=selective,
     )  # fmt: skip
     state = physics.static_memory_bytes(arch.params, gpus if not shard else shard * tp * pp)
+    if method != "full":  # frozen weights and the adapters' state (LoRA, QLoRA)
+        state = lora.state_bytes(arch, method, gpus if not shard else shard * tp * pp)
     if pp > 1 and not arch.moe:  # the stage's weights stay gathered through its micro batches
         state += physics.BF16_BYTES * arch.params / (tp * pp)
     return Memory(
@@ -168,6 +173,7 @@ def layout_options(
     *,
     max_micro: int,
     buffers_gib: float,
+    method: str = "full",
 ) -> list[Fit]:
     """(TP, PP, micro batch, recompute, memory, shard group) that fit, best first.
 
@@ -178,9 +184,9 @@ def layout_options(
     """
     capacity = gpu.memory_gib * physics.GIB
     fitting: list[Fit] = []
-    for tp, pp in model_parallel(arch, gpus):
+    for tp, pp in model_parallel(arch, gpus, method):
         dp = gpus // (tp * pp)
-        for shard in shard_options(arch, dp, tp):
+        for shard in shard_options(arch, dp, tp) if method == "full" else [0]:
             for recompute in ("off", "selective", "full"):
                 for micro in MICRO_BATCHES:
                     if micro > max_micro:
@@ -188,7 +194,7 @@ def layout_options(
                     mem = memory(
                         arch, gpus, tp, pp, seq, micro, checkpointed=recompute == "full",
                         selective=recompute == "selective", buffers_gib=buffers_gib,
-                        shard=shard,
+                        shard=shard, method=method,
                     )  # fmt: skip
                     if mem.total <= MEMORY_CEILING * capacity:
                         fitting.append(Fit(tp, pp, micro, recompute, mem, shard))

@@ -11,6 +11,7 @@ MIN_ROWS, MAX_ROWS = 20, 500
 MAX_DURATION = 24 * 3600.0
 MIN_SPEED, MAX_SPEED = 0.01, 1000.0
 KINDS = ("pretrain", "continue", "sft")
+METHODS = ("full", "lora", "qlora")  # how a fine-tune trains (generator/lora.py)
 FRAMEWORKS = ("genact", "torchtitan", "megatron", "deepspeed", "hf")
 LAYOUTS = ("log", "dashboard")
 MAX_FAILURES = 2  # in one cast, so that it stays watchable
@@ -38,6 +39,7 @@ class RecordOptions(NamedTuple):
     failures: int | None = None
     framework: str = "genact"
     layout: str = "log"
+    method: str | None = None
 
     def check(self) -> None:
         """Raise `BadOption` naming the first value that cannot work."""
@@ -61,6 +63,13 @@ class RecordOptions(NamedTuple):
             raise BadOption(f"--gpus must be one of {sizes} (8 per node; got {self.gpus})")
         if self.kind is not None and self.kind not in KINDS:
             raise BadOption(f"--kind must be one of {', '.join(KINDS)} (got {self.kind!r})")
+        if self.method is not None and self.method not in METHODS:
+            raise BadOption(f"--method must be one of {', '.join(METHODS)} (got {self.method!r})")
+        if self.method in ("lora", "qlora") and self.kind not in (None, "sft"):
+            raise BadOption(
+                f"--method {self.method} trains adapters for a fine-tune: use --kind sft "
+                f"(got --kind {self.kind})"
+            )
         if self.failures is not None and not 0 <= self.failures <= MAX_FAILURES:
             raise BadOption(
                 f"--failures must be from 0 to {MAX_FAILURES}, so that the cast stays "

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import catalog, lineup, moe, physics
+from genact_cast.generator import catalog, lineup, lora, moe, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
@@ -25,6 +25,7 @@ from genact_cast.generator.layout import (
     layout_options,
     traffic,
 )
+from genact_cast.generator.lora import LoraPlan
 from genact_cast.generator.moe import MoePlan
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
 from genact_cast.generator.rng import Rng
@@ -107,6 +108,7 @@ class RunPlan(NamedTuple):
     budget: PhaseBudget
     scene_seed: int
     moe: MoePlan | None = None  # the experts' all-to-all, for a mixture of experts
+    lora: LoraPlan | None = None  # the adapters of a LoRA or QLoRA fine-tune
 
     # Everything below is derived, never drawn.
 
@@ -201,9 +203,8 @@ class RunPlan(NamedTuple):
     @property
     def flops_per_token(self) -> float:
         a = self.arch
-        return physics.flops_per_token(
-            a.active_params, a.layers, a.hidden, self.tokens_per_sequence
-        )
+        method = self.lora.method if self.lora is not None else "full"
+        return lora.flops(a, self.tokens_per_sequence, method)
 
     def tokens_per_second(self, mfu: float | None = None) -> float:
         """Cluster-wide, at steady-state MFU unless told otherwise."""
@@ -241,7 +242,10 @@ class RunPlan(NamedTuple):
 
     @property
     def checkpoint_bytes(self) -> float:
-        """bf16 weights and fp32 master weights, momentum and variance, sharded by rank."""
+        """bf16 weights and fp32 master weights, momentum and variance, sharded by rank; for
+        LoRA, the adapters and their optimizer state only."""
+        if self.lora is not None:
+            return lora.CHECKPOINT_BYTES * self.lora.trainable
         return self.weights_bytes + self.optimizer_bytes
 
     @property
@@ -260,6 +264,8 @@ class RunPlan(NamedTuple):
     @property
     def export_shards(self) -> list[float]:
         a = self.arch
+        if self.lora is not None and self.lora.method == "qlora":  # the adapter, saved alone
+            return [lora.EXPORT_BYTES * self.lora.trainable]
         if a.moe:
             return moe.safetensors_shards(a)
         return physics.safetensors_shards(
@@ -270,6 +276,8 @@ class RunPlan(NamedTuple):
     def output_name(self) -> str:
         base = self.model_name.lower()
         suffix = {"pretrain": "pretrain", "continue": "cpt", "sft": "sft"}[self.kind]
+        if self.lora is not None:  # a QLoRA export is the adapter alone
+            suffix = self.lora.method if self.lora.method == "lora" else "qlora-adapter"
         data = self.dataset.name.lower().split("/")[0]
         return f"{base}-{suffix}" if self.kind == "pretrain" else f"{base}-{data}-{suffix}"
 
@@ -301,6 +309,13 @@ def make_plan(options: RecordOptions) -> RunPlan:
     choose, shape, curve, scene = rng.fork(), rng.fork(), rng.fork(), rng.fork()
 
     kind = _choose_kind(choose, options)
+    pinned_moe = options.model is not None and _find_model(options.model).moe
+    if pinned_moe and options.method in ("lora", "qlora"):
+        raise BadOption(
+            f"--method {options.method}: LoRA here adapts dense models; use --method full"
+        )
+    method = "full" if pinned_moe else lora.choose_method(options.seed, kind, options.method)
+    options = options._replace(method=method)
     gpu = _choose_gpu(choose, options)
     buffers_gib = shape.uniform(3.0, 6.0)
     mfu_draw = shape.random()
@@ -325,8 +340,8 @@ def make_plan(options: RecordOptions) -> RunPlan:
     dp_gbps = nvlink if nodes == 1 else shape.uniform(*IB_GBPS)
     # The kernels' MFU again, and the step's compute at it; the drawn links' traffic then
     # says what of it is exposed, and the MFU shown is what is left.
-    kernels = kernel_mfu(arch, gpu, layout, mfu_draw)
-    fpt = physics.flops_per_token(arch.active_params, arch.layers, arch.hidden, seq_len)
+    kernels = kernel_mfu(arch, gpu, layout, mfu_draw, method)
+    fpt = lora.flops(arch, seq_len, method)
     compute = (
         layout.global_batch
         * seq_len
@@ -344,6 +359,8 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     if kind == "sft":
         peak_lr = shape.pick((1e-5, 1.5e-5, 2e-5))
+        if method != "full":  # adapters train at 1e-4 to 2e-4
+            peak_lr = lora.learning_rate(arch, method)
         warmup = max(10, round(total_steps * shape.uniform(0.02, 0.05)))
     else:
         peak_lr = 3e-4 if arch.params < 30e9 else 1.5e-4 if arch.params < 200e9 else 8e-5
@@ -410,6 +427,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         budget=plan_budget(Rng(options.seed ^ 0x5EED), epochs, options.duration),
         scene_seed=scene.integer(0, 2**53),
         moe=experts,
+        lora=lora.plan(arch, method),
     )
 
 
@@ -420,6 +438,8 @@ def _choose_kind(rng: Rng, options: RecordOptions) -> str:
     roll = rng.random()
     if options.kind is not None:
         return options.kind
+    if options.method in ("lora", "qlora"):
+        return "sft"
     if options.dataset is not None:
         return _find_dataset(options.dataset).kind
     if options.model is not None:
@@ -609,6 +629,8 @@ def _candidates(
         if not lineup.serves(arch, kind):
             return []
         arches = [arch]
+    if options.method in ("lora", "qlora"):  # adapters here are for dense models
+        arches = [a for a in arches if not a.moe]
     sets = [d for d in catalog.datasets() if _serves(d, kind)]
     if options.dataset is not None:
         pinned = _find_dataset(options.dataset)
@@ -616,6 +638,8 @@ def _candidates(
             return []
         sets = [pinned]
     sizes = [options.gpus] if options.gpus is not None else list(CLUSTER_SIZES)
+    if options.method in ("lora", "qlora"):  # adapters are trained on a node or two
+        sizes = [n for n in sizes if n <= lora.MAX_GPUS]
     found: list[_Config] = []
     lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
     epochs_range = range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1)
@@ -624,8 +648,9 @@ def _candidates(
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
         for data in sets:
             per_seq = seq
-            fpt = physics.flops_per_token(arch.active_params, arch.layers, arch.hidden, per_seq)
-            mfu_low, mfu_high = moe.mfu_range(arch)
+            method = options.method or "full"
+            fpt = lora.flops(arch, per_seq, method)
+            mfu_low, mfu_high = lora.mfu_range(arch, method)
             epochs = [
                 e
                 for e in epochs_range
@@ -647,8 +672,9 @@ def _candidates(
                     continue
                 packed = seq / data.tokens_per_example if kind == "sft" else 1.0
                 built = _layout(
-                    arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed
-                )
+                    arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
+                    method,
+                )  # fmt: skip
                 if built is None:
                     continue
                 layout, mfu, cluster_tps = built
@@ -680,6 +706,7 @@ def _layout(
     batch_draw: float,
     mfu_draw: float,
     packed: float = 1.0,
+    method: str = "full",
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None.
 
@@ -693,9 +720,13 @@ def _layout(
         max_micro = max(1, int(sequences // gpus))
     else:
         max_micro = max(1, int(high // (gpus * seq)))
-    options = layout_options(arch, gpu, gpus, seq, max_micro=max_micro, buffers_gib=buffers_gib)
+    options = layout_options(
+        arch, gpu, gpus, seq, max_micro=max_micro, buffers_gib=buffers_gib, method=method
+    )
     for fit in options:
-        built = _batch_and_speed(arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed)
+        built = _batch_and_speed(
+            arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method
+        )
         if built is not None:
             return built
     return None
@@ -711,6 +742,7 @@ def _batch_and_speed(
     batch_draw: float,
     mfu_draw: float,
     packed: float = 1.0,
+    method: str = "full",
 ) -> tuple[Layout, float, float] | None:
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = _BATCH[kind]
@@ -731,8 +763,8 @@ def _batch_and_speed(
     )  # fmt: skip
     if not low <= layout.global_batch * unit <= high:
         return None
-    mfu = kernel_mfu(arch, gpu, layout, mfu_draw)
-    fpt = physics.flops_per_token(arch.active_params, arch.layers, arch.hidden, per_seq)
+    mfu = kernel_mfu(arch, gpu, layout, mfu_draw, method)
+    fpt = lora.flops(arch, per_seq, method)
     compute = (
         layout.global_batch
         * per_seq
@@ -741,7 +773,7 @@ def _batch_and_speed(
     dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
     flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]), compute)
     mfu *= compute / (compute + flow.exposed)
-    if mfu < (moe.mfu_range(arch)[0] if arch.moe else _MFU_LOW):
+    if mfu < lora.mfu_range(arch, method)[0]:
         return None  # the gathers could not hide: another layout (HSDP, TP) would be used
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     step = layout.global_batch * per_seq / cluster_tps
@@ -761,9 +793,15 @@ _MFU_LOW, _MFU_HIGH = moe.DENSE_MFU_RANGE
 _KERNEL_LOW = 0.35
 
 
-def kernel_mfu(arch: Architecture, gpu: Gpu, layout: Layout, draw: float) -> float:
-    """Steady MFU 0.33-0.47 (0.40 on B200; a mixture of experts 0.20-0.35); pipelines lose
-    their bubble on top of it."""
+def kernel_mfu(
+    arch: Architecture, gpu: Gpu, layout: Layout, draw: float, method: str = "full"
+) -> float:
+    """Steady MFU 0.33-0.47 (0.40 on B200; a mixture of experts 0.20-0.35; LoRA and QLoRA
+    their own); pipelines lose their bubble on top of it."""
+    if method != "full":  # a little above the floor: what cannot hide comes off it
+        low, high = lora.MFU_RANGE[method]
+        high = min(high, _MFU_HIGH_BY_GPU.get(gpu.name, high))
+        return low + 0.02 + (high - low - 0.02) * draw
     low, high = _KERNEL_LOW, _MFU_HIGH_BY_GPU.get(gpu.name, _MFU_HIGH)
     if arch.moe:
         low, high = moe.mfu_range(arch)

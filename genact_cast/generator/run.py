@@ -189,7 +189,8 @@ class Run:
                     # up to about a point over the run, less what a spike costs.
                     done = step / plan.total_steps
                     drift = noise.uniform(EVAL, 9000 + i, -0.004, 0.012) * done
-                    scores.append((b.name, start[0] + drift - setback + luck))
+                    cost = min(0.04, max(0.0, setback))  # a spike costs a few points at most
+                    scores.append((b.name, start[0] + drift - cost + luck))
                     continue
                 value = (
                     physics.benchmark_accuracy(flops, b.chance, b.best, b.slope, b.centre)
@@ -263,9 +264,7 @@ class _Timeline:
             self._save(last, at_epoch_end=True)
             step = last + 1
         shards = tuple(plan.export_shards)
-        seconds = plan.weights_bytes / (plan.storage_gbps * physics.GB) + self._draw(
-            STARTUP, 90, 20, 60
-        )
+        seconds = sum(shards) / (plan.storage_gbps * physics.GB) + self._draw(STARTUP, 90, 20, 60)
         self.t += seconds
         self.events.append(Exported(self.t, f"./models/{plan.output_name}/", shards, seconds))
         self.events.append(Finished(self.t, plan.total_steps))
@@ -375,6 +374,8 @@ class _Timeline:
             write = overhead + self.checkpoint_bytes / bandwidth * noise.uniform(
                 SAVES, step * 4 + 1, 1.0, 1.35
             )
+            if plan.lora is not None:  # an adapter's save is files (optimizer.pt, trainer
+                write += noise.uniform(SAVES, step * 4 + 3, 0.0, 1.5)  # state), not bandwidth
             staging_gbps = noise.uniform(SAVES, step * 4, *physics.STAGING_GBPS)
             staging = overhead + self.per_gpu / (staging_gbps * physics.GB)
             blocking = min(staging, write) if self.plan.async_saves else write

@@ -30,7 +30,13 @@ def export(show: Show, event: Exported, budget: float) -> None:
         pace()
     con.end_live()
 
+    adapters = show.plan.lora
+    if adapters is not None and adapters.method == "lora":  # one model again, then saved
+        con.text("Merging LoRA adapters into the base weights (merge_and_unload)...")
+    saved_alone = adapters is not None and adapters.method == "qlora"
     names = [f"model-{i:05d}-of-{len(shards):05d}.safetensors" for i in range(1, len(shards) + 1)]
+    if saved_alone:  # PEFT's save_pretrained: the adapter and its config, no base weights
+        names = ["adapter_model.safetensors"]
     shown = list(range(len(shards)))
     if len(shards) > LISTED_SHARDS + 1:
         shown = [*range(LISTED_SHARDS), len(shards) - 1]
@@ -38,7 +44,9 @@ def export(show: Show, event: Exported, budget: float) -> None:
         if index == len(shards) - 1 and len(shown) < len(shards):
             con.text(f"... {len(shards) - len(shown)} more shards", indent="    ")
         con.print(s.plain(f"    {names[index]}  ") + s.value(f"{shards[index] / 1e9:.2f} GB"))
-    con.print(s.plain("    model.safetensors.index.json"))
+    con.print(
+        s.plain("    adapter_config.json" if saved_alone else "    model.safetensors.index.json")
+    )
     pace()
     con.text(f"Model saved to: {event.path}")
     con.print(s.plain("  Total training time: ") + s.value(fmt.elapsed(event.t)))

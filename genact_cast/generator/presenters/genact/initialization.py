@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from genact_cast.generator import physics
 from genact_cast.generator import style as fmt
 from genact_cast.generator.events import CommReady, DataReady, ModelReady, Rendezvous, RunEvent
+from genact_cast.generator.lora import TARGETS
 from genact_cast.generator.moe import AUX_COEFF, moe_layers
 from genact_cast.generator.presenters.genact.show import Show
 
@@ -117,6 +118,16 @@ def _model(show: Show, event: ModelReady) -> None:
         f"Model size: {fmt.params(a.params)} parameters, {a.layers} layers, hidden {a.hidden}, "
         f"{a.heads} heads ({a.kv_heads} KV), vocab {a.vocab:,}"
     )
+    if plan.lora is not None:
+        adapters = plan.lora
+        frozen = "4-bit NF4 (double quantization)" if adapters.method == "qlora" else "bf16"
+        con.log(
+            f"{adapters.label}: rank {adapters.rank}, alpha {adapters.alpha}, dropout "
+            f"{adapters.dropout:g} on {', '.join(TARGETS)}; trainable {adapters.trainable:,.0f} "
+            f"of {a.params + adapters.trainable:,.0f} parameters "
+            f"({adapters.trainable / (a.params + adapters.trainable) * 100:.2f}%); frozen "
+            f"weights {frozen}"
+        )
     if plan.moe is not None:
         shared = f" + {a.shared} shared" if a.shared else ""
         con.log(

@@ -1,0 +1,103 @@
+"""LoRA and QLoRA fine-tunes: adapters on frozen weights, sized from the architecture.
+
+Reference figures come from the papers and the models' config.json (copied here, not
+read from the catalog): Llama 3 8B with rank-16 adapters on every linear layer of its
+blocks trains 41,943,040 parameters (32 layers x 16 x (8192 + 2 x 5120 + 8192 + 3 x
+18432)), the figure PEFT's print_trainable_parameters reports for that recipe.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.plan import RunPlan
+from tests.cast_text import read_run
+from tests.helpers import events_of, output_of
+from tests.realism import violations
+
+SEEDS = (1, 2, 3, 4, 5)
+NF4_BYTES = 4.127 / 8  # QLoRA paper, section 3: 4-bit NF4 plus 0.127 bits of double quantization
+
+
+def plan_for(seed: int, **pins: object) -> RunPlan:
+    return make_plan(RecordOptions(seed=seed, **pins))  # type: ignore[arg-type]
+
+
+def test_llama3_8b_rank_16_trains_what_peft_reports() -> None:
+    plan = plan_for(3, model="Llama-3-8B", method="lora")
+    assert plan.lora is not None
+    assert plan.lora.rank == 16
+    assert plan.lora.trainable == 41_943_040
+    assert plan.lora.trainable / plan.arch.params < 0.01  # a fraction of a percent
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_adapters_train_on_frozen_weights_at_their_learning_rate(method: str, seed: int) -> None:
+    plan = plan_for(seed, method=method)
+    adapters = plan.lora
+    assert adapters is not None
+    assert plan.kind == "sft"
+    assert not plan.arch.moe
+    assert plan.gpus <= 16  # one node or two
+    assert 1e-4 <= plan.peak_lr <= 2e-4
+    frozen = NF4_BYTES if method == "qlora" else 2.0
+    state = (frozen * plan.arch.params + 16 * adapters.trainable) / plan.gpus
+    assert plan.layout.memory.state == pytest.approx(state)
+    a = plan.arch
+    assert plan.flops_per_token == 4 * a.params + 12 * a.layers * a.hidden * plan.seq_len
+    low, high = (0.15, 0.28) if method == "qlora" else (0.30, 0.42)
+    assert low <= plan.mfu <= high
+    assert plan.checkpoint_bytes == pytest.approx(12 * adapters.trainable)
+    if method == "qlora":
+        assert plan.export_shards == [4 * adapters.trainable]
+    else:
+        assert sum(plan.export_shards) == pytest.approx(2 * a.params)  # merged
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_adapter_runs_pass_the_realism_checker(method: str, seed: int) -> None:
+    run = read_run(output_of(events_of(seed=seed, method=method, duration=60.0)))
+    found = violations(run)
+    assert not found, found
+    assert run.facts["lora"].group("label") == ("QLoRA" if method == "qlora" else "LoRA")
+
+
+def test_a_70b_qlora_fine_tune_runs_on_one_node() -> None:
+    plan = plan_for(5, model="Llama-3.1-70B", method="qlora", gpus=8)
+    assert plan.gpus == 8
+    assert plan.layout.tp == 1  # FSDP shards the frozen 4-bit weights; no TP
+    assert plan.memory_gib <= plan.gpu.memory_gib
+
+
+def test_the_seed_chooses_full_lora_and_qlora_fine_tunes() -> None:
+    methods = {
+        plan.lora.method if plan.lora else "full"
+        for plan in (plan_for(seed, kind="sft") for seed in range(40))
+    }
+    assert methods == {"full", "lora", "qlora"}
+
+
+def test_adapters_are_refused_for_pre_training_in_one_line() -> None:
+    with pytest.raises(BadOption, match=r"--method lora .*--kind sft"):
+        plan_for(1, method="lora", kind="pretrain")
+
+
+def test_the_checker_catches_a_wrong_adapter_size() -> None:
+    text = output_of(events_of(seed=2, method="lora", duration=60.0))
+    doctored = re.sub(r"trainable(\s+)[\d,]+", r"trainable\g<1>1,234,567", text)
+    assert doctored != text
+    found = violations(read_run(doctored))
+    assert any(name.startswith("LoRA") for name in found), found
+
+
+def test_the_checker_catches_a_full_fine_tune_learning_rate_on_adapters() -> None:
+    text = output_of(events_of(seed=2, method="qlora", duration=60.0))
+    doctored = re.sub(r"LR(\s+)[12]\.0e-04", r"LR\g<1>2.0e-05", text)
+    assert doctored != text
+    assert any(name.startswith("LR") for name in violations(read_run(doctored)))
