@@ -202,7 +202,10 @@ def test_pinned_clusters_get_a_believable_run_or_a_one_line_refusal(
         assert "cannot make a believable" in message
         return
     assert (plan.gpu.name, plan.gpus) == (gpu, gpus)
-    assert fits(plan.arch, plan.gpu, plan.gpus)
+    if plan.lora is None:
+        assert fits(plan.arch, plan.gpu, plan.gpus)
+    else:  # adapters on frozen (bf16 or 4-bit) weights: their own state fits
+        assert plan.static_memory_gib <= 0.85 * plan.gpu.memory_gib
 
 
 @pytest.mark.parametrize(
