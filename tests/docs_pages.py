@@ -44,8 +44,9 @@ def player_cache(npm_tarball: Path, home: Path) -> dict[str, str]:
     cache = home / "cache"
     (cache / "genact-cast").mkdir(parents=True, exist_ok=True)
     shutil.copy(npm_tarball, cache / "genact-cast" / npm_tarball.name)
-    env = dict(os.environ)
-    env.update(XDG_CACHE_HOME=str(cache), GENACT_CAST_NPM_REGISTRY="http://127.0.0.1:9",
+    # Plain output to read: Sphinx colours it under CI=true (or FORCE_COLOR) even into a pipe.
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR", "FORCE_COLOUR")}
+    env.update(NO_COLOR="1", XDG_CACHE_HOME=str(cache), GENACT_CAST_NPM_REGISTRY="http://127.0.0.1:9",
                NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
     return env
 
