@@ -219,12 +219,87 @@ def test_the_install_id_echoed_in_another_form_is_hidden(status: int) -> None:
         body = f'{{"url": "http://x.example/a/{form}", "message": "you are {form}"}}'
         reply = Reply(status, "application/json", body.encode())
         try:
-            outcome = result(reply, secrets)
+            outcome = result(reply, secrets, ID)
             shown = f"{outcome.url} {outcome.message}"
         except UploadError as exc:
             shown = str(exc)
         assert form not in shown, form
-        assert "[install ID hidden]" in shown
+        assert "[install ID hidden]" in shown or "holds the install ID" in shown
+
+
+def spaced_forms() -> list[str]:
+    """Forms no list of encodings names (issue 20 attack item 2): spaced out, partly
+    percent-encoded, hex of the dashed ID split up, base64 not aligned to the ID."""
+    data = ID.encode()
+    return [
+        " ".join(ID), ID.replace("-", "%2D"), data.hex(), " ".join(data.hex()),
+        ":".join(data.hex()[i : i + 2] for i in range(0, 72, 2)), ID.replace("-", "_").upper(),
+        base64.b64encode(b"id=" + data).decode().rstrip("="),
+        base64.b32encode(b"x" + data).decode().lower().rstrip("="), "-".join(ID[::-1]),
+    ]  # fmt: skip
+
+
+class Echo(http.server.BaseHTTPRequestHandler):
+    """An upload server that answers with the install ID in one of spaced_forms()."""
+
+    protocol_version = "HTTP/1.1"
+    status: ClassVar[int] = 422
+    body: ClassVar[bytes] = b""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(Echo.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(Echo.body)))
+        self.end_headers()
+        self.wfile.write(Echo.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("status", [201, 422])
+def test_a_reply_holding_the_install_id_in_any_form_is_not_shown(
+    tmp_path: Path, status: int
+) -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    env = {**os.environ, "HOME": str(tmp_path), "ASCIINEMA_INSTALL_ID": ID}
+    try:
+        for form in spaced_forms():
+            Echo.status = status
+            Echo.body = (
+                f'{{"url": "http://x.example/a/1", "message": "id: {form}"}}'.encode()
+                if status == 201
+                else f'{{"error": "id: {form} url {form}"}}'.encode()
+            )
+            done = subprocess.run(
+                [sys.executable, "-m", "genact_cast", "upload", str(CAST),
+                 "--server", f"http://127.0.0.1:{httpd.server_address[1]}"],
+                capture_output=True, text=True, env=env, timeout=60,
+            )  # fmt: skip
+            shown = done.stdout + done.stderr
+            assert form not in shown, (form, shown)
+            assert "id:" not in shown, shown
+            if status == 422:
+                assert done.returncode == 1
+                assert "422" in shown, shown
+                assert "holds the install ID" in shown, shown
+            else:
+                assert done.returncode == 0, shown
+                assert "http://x.example/a/1" in shown, shown
+        # An ordinary message is still shown.
+        Echo.status, Echo.body = 422, b'{"error": "the cast has no events"}'
+        done = subprocess.run(
+            [sys.executable, "-m", "genact_cast", "upload", str(CAST),
+             "--server", f"http://127.0.0.1:{httpd.server_address[1]}"],
+            capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+        assert "the cast has no events" in done.stderr
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 class Registry(Server):

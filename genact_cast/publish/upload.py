@@ -33,6 +33,8 @@ BACKOFF_SECONDS = 0.5
 MAX_REPLY_BYTES = 1 << 20  # a reply is a URL and a message: 1 MiB is plenty
 MAX_REDIRECTS = 3
 MAX_DETAIL_CHARS = 200
+MAX_URL_CHARS = 2048  # a recording URL is short; a longer one is not shown
+CHECKED_CHARS = 4096  # how much of a server message is read for the install ID
 REDACTED = "[install ID hidden]"
 
 
@@ -118,7 +120,7 @@ def upload(
         reply = within(deadline, exchange)
     except TimeoutError:
         raise UploadError(f"{server} did not finish answering in {deadline:g} s") from None
-    return result(reply, secrets)
+    return result(reply, secrets, install_id)
 
 
 def _post(
@@ -207,14 +209,32 @@ def _redact(text: str, secrets: list[str]) -> str:
     return re.sub(pattern, REDACTED, text, flags=re.IGNORECASE) if pattern else text
 
 
-def result(reply: Reply, secrets: list[str]) -> Uploaded:
+def result(reply: Reply, secrets: list[str], install_id: str) -> Uploaded:
     """The upload's outcome from the server's reply: the recording, or one line saying
-    what went wrong. Nothing the server says shows the install ID."""
+    what went wrong. Nothing the server says shows the install ID: known forms are
+    redacted, and a text that reveals it in any other form (id_echo) is not shown."""
+    from genact_cast.publish.id_echo import reveals
+
     status = reply.status
     if status in (200, 201):
         url, message = _recording(reply)
-        return Uploaded(_redact(url, secrets), message and _redact(message, secrets))
-    detail = _redact(_server_message(reply), secrets)
+        if reveals(url, install_id):
+            raise UploadError(
+                f"the server took the cast ({status}), but its recording URL holds the "
+                "install ID, so it is not shown"
+            )
+        if message is not None:
+            message = _shorten(message)
+            message = None if reveals(message, install_id) else _redact(message, secrets)
+        return Uploaded(_redact(url, secrets), message)
+    detail = _server_message(reply)
+    # The shown part, and enough after it for an encoding that starts inside it.
+    if reveals(detail[:CHECKED_CHARS], install_id):
+        raise UploadError(
+            f"upload failed: HTTP {status}; the server's reply holds the install ID, so it "
+            "is not shown"
+        )
+    detail = _redact(f": {_shorten(detail)}" if detail else "", secrets)
     if status == 401:
         raise UploadError(
             "the server does not know this install ID; run `genact-cast auth` and open the "
@@ -248,7 +268,7 @@ def _recording(reply: Reply) -> tuple[str, str | None]:
         message = message if isinstance(message, str) else None
     else:
         url, message = text.strip(), None  # the older API answers with the URL alone
-    if not isinstance(url, str) or not _is_http_url(url):
+    if not isinstance(url, str) or len(url) > MAX_URL_CHARS or not _is_http_url(url):
         raise UploadError("the server said it took the cast, but its reply has no recording URL")
     return url, message
 
@@ -264,16 +284,17 @@ def _is_http_url(url: str) -> bool:
 
 
 def _server_message(reply: Reply) -> str:
+    """What the server said went wrong, flattened to one line ("" for nothing)."""
     text = reply.body.decode("utf-8", "replace").strip()
     try:
         body = json.loads(text)
     except (ValueError, RecursionError):
-        return f": {_shorten(text)}" if text else ""
+        return " ".join(text.split())
     if isinstance(body, dict):
         for key in ("message", "error", "errors"):
             if body.get(key):
                 value = body[key]
-                return f": {_shorten(value if isinstance(value, str) else json.dumps(value))}"
+                return " ".join((value if isinstance(value, str) else json.dumps(value)).split())
     return ""
 
 
