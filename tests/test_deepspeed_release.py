@@ -15,7 +15,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects.deepspeed import zero3_numels
+from genact_cast.generator.dialects.deepspeed import fp32_shards, zero3_numels
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
 from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
 
@@ -236,3 +236,20 @@ def test_initialization_takes_its_time_and_lines_their_own_ms(index: int) -> Non
     stamps = [when(t) for t in rows[first : last + 1] if STAMP.search(t)]
     assert (stamps[-1] - stamps[0]).total_seconds() > 1.0
     assert len(set(stamps)) > len(stamps) // 3
+
+
+def test_zero_to_fp32_prints_its_bars_and_writes_fp32_shards_only() -> None:
+    # v0.17.5 zero_to_fp32.py: tqdm over the optimizer files (:151), the parameters (:465)
+    # and the shards (:655); the output is fp32 safetensors of at most 5GB and their index.
+    rows = [text for _, text in without_pdsh(0)]
+    first = next(i for i, t in enumerate(rows) if t.startswith("Processing zero checkpoint"))
+    tail = rows[first:]
+    for desc in ("Loading checkpoint shards: ", "Gathering sharded weights: "):
+        assert any(desc in t for t in tail)
+    names = [t.rsplit(" ", 1)[-1] for t in tail if t.startswith("-rw-r--r--")]
+    assert "config.json" not in names
+    assert all(n.endswith(".safetensors") or n == "model.safetensors.index.json" for n in names)
+    facts = facts_for(make_plan(CASES[0]))
+    shards = fp32_shards(facts)
+    assert all(size <= 5 * 10**9 + 10**5 for size in shards)
+    assert sum(shards) == pytest.approx(4 * facts.params, rel=1e-3)

@@ -343,14 +343,21 @@ def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[
 
 def listing(facts: Facts, t: float, folder: str, shards: tuple[float, ...]) -> list[str]:
     """`ls -lh` of an exported model: the safetensors shards, their index and the config."""
-    moment = facts.moment(t)
-    stamp = f"{moment:%b} {moment.day:2d} {moment:%H:%M}"
     count = len(shards)
     files = [
         ("config.json", 0.7e3),
         *((f"model-{i:05d}-of-{count:05d}.safetensors", size) for i, size in enumerate(shards, 1)),
         ("model.safetensors.index.json", 23.9e3 + 0.2e3 * facts.layers),
     ]
+    return ls_rows(facts, t, files, folder=folder)
+
+
+def ls_rows(
+    facts: Facts, t: float, files: list[tuple[str, float]], *, folder: str = "x"
+) -> list[str]:
+    """`ls -lh` rows of `files` (name, bytes) written at `t`, with the total first."""
+    moment = facts.moment(t)
+    stamp = f"{moment:%b} {moment.day:2d} {moment:%H:%M}"
     sizes = [_human(size) for _, size in files]
     width = max(len(size) for size in sizes)
     owner = facts.user

@@ -22,6 +22,7 @@ from genact_cast.generator.dialects.base import (
     Out,
     Redraw,
     collective_numels,
+    ls_rows,
     nccl_startup,
 )
 from genact_cast.generator.dialects.deepspeed_lines import (
@@ -121,6 +122,47 @@ def state_dict_tensors(facts: Facts) -> int:
     else:
         layer += 3
     return 2 + (0 if family.tied else 1) + layer * facts.layers
+
+
+LOADING_DESC = "Loading checkpoint shards: "
+GATHERING_DESC = "Gathering sharded weights: "
+MAX_SHARD_BYTES = 5 * 10**9  # convert_zero_checkpoint_to_fp32_state_dict's "5GB"
+
+
+def state_dict_sizes(facts: Facts) -> list[int]:
+    """Elements of each tensor of the model's state dict, in its order (the embedding, each
+    layer's attention, MLP and norms, the final norm, the output layer unless tied)."""
+    family = margs.family(facts)
+    head_dim = family.head_dim or facts.hidden // facts.heads
+    h, q, kv = facts.hidden, facts.heads * head_dim, facts.kv_heads * head_dim
+    layer = [q * h, kv * h, kv * h, h * q]
+    if family.qkv_bias:
+        layer += [q, kv, kv]
+    if family.qk_norm:
+        layer += [head_dim, head_dim]
+    if facts.experts:
+        layer += [facts.experts * h]
+        layer += [facts.expert_ffn * h] * 3 * (facts.experts + facts.shared_experts)
+    else:
+        layer += [facts.ffn * h] * 3
+    layer += [h, h]
+    sizes = [facts.vocab * h, *(layer * facts.layers), h]
+    return sizes if family.tied else [*sizes, facts.vocab * h]
+
+
+def fp32_shards(facts: Facts) -> list[float]:
+    """Bytes of each safetensors file: huggingface_hub's split_torch_state_dict_into_shards
+    fills a shard in state-dict order until the next fp32 tensor would pass the limit."""
+    shards: list[float] = []
+    current = 0
+    for numel in state_dict_sizes(facts):
+        size = 4 * numel
+        if current and current + size > MAX_SHARD_BYTES:
+            shards.append(current)
+            current = 0
+        current += size
+    shards.append(current)
+    return [size + 8 + 150 * 40 for size in shards]  # the JSON header before the data
 
 
 def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
@@ -314,10 +356,12 @@ class Log:
         return []
 
     def _export(self, event: Exported) -> list[Out]:
-        """zero_to_fp32.py: importing deepspeed logs as every process does, then the script's
-        own prints and tqdm's bar over the safetensors shards it writes."""
+        """zero_to_fp32.py (v0.17.5): importing deepspeed logs as every process does, then
+        the script's prints between its three tqdm bars: the optimizer files it loads
+        (:151), the parameters it gathers (:465) and the safetensors shards it writes."""
         f = self.facts
-        moment = self._at(event.t - event.seconds)
+        begun = event.t - event.seconds
+        moment = self._at(begun)
         out: list[Out] = [
             Line(line(moment, ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)")),
             Line(dist(moment, engine_initialized(False), rank=-1)),
@@ -325,15 +369,43 @@ class Log:
         folder = f"{self.save}/global_step{f.total_steps}"
         tensors = state_dict_tensors(f)
         version = f.version("deepspeed")
-        out += [Line(text) for text in zero_to_fp32(folder, f.dp, version, tensors, f.params)]
-        shards = len(event.shards)
-        writing = event.seconds * 0.8  # the rest is reading and merging the partitions
-        for done in range(shards + 1):
-            elapsed = writing * done / shards
-            rate = done / elapsed if done else None
-            out.append(Redraw(bar(done, shards, elapsed, rate, self.cols, SHARDS_DESC)))
-        out.append(Close())
+        processing, detected, parsing, reconstructed = zero_to_fp32(
+            folder, f.dp, version, tensors, f.params
+        )
+        shards = len(fp32_shards(f))
+        # Reading every rank's optimizer file is most of it, gathering the weights a little,
+        # writing the fp32 shards the rest.
+        phases = [
+            (f.dp, event.seconds * 0.55, LOADING_DESC),
+            (tensors, event.seconds * 0.1, GATHERING_DESC),
+            (shards, event.seconds * 0.35, SHARDS_DESC),
+        ]
+        texts = [[processing], [detected, parsing], [reconstructed]]
+        for before, (total, seconds, desc) in zip(texts, phases, strict=True):
+            out += [Line(text) for text in before]
+            # A few redraws a bar: tqdm draws at most ten a second, the cast needs fewer.
+            marks = sorted({0, total, *(total * k // 4 for k in range(1, 4))})
+            for done in marks:
+                elapsed = seconds * done / total
+                rate = done / elapsed if done else None
+                out.append(Redraw(bar(done, total, elapsed, rate, self.cols, desc)))
+            out.append(Close())
         return out
+
+    def export_listing(self, event: Exported) -> list[str]:
+        """`ls -lh` of zero_to_fp32.py's output: fp32 shards of at most max_shard_size and
+        their index (model.safetensors alone when one shard holds it); no config.json."""
+        f = self.facts
+        shards = fp32_shards(f)
+        files = [
+            (f"model-{i:05d}-of-{len(shards):05d}.safetensors", size)
+            for i, size in enumerate(shards, 1)
+        ]
+        if len(shards) == 1:
+            files = [("model.safetensors", shards[0])]
+        else:
+            files.append(("model.safetensors.index.json", 23.9e3 + 0.2e3 * f.layers))
+        return ls_rows(f, event.t, files, folder=event.path)
 
     def finish_training(self, t: float) -> list[Out]:
         """The training script's own last word, then every node's launcher sees its eight

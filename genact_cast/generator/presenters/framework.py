@@ -317,7 +317,10 @@ class FrameworkLog:
         self._emit(self.dialect.present(event))  # the export command's own output
         con.tape.sleep(prompt_budget)
         self._type(["ls", "-lh", event.path], prompt_budget / 2)
-        self._emit([Line(row) for row in listing(self.facts, event.t, event.path, event.shards)])
+        # A dialect whose export writes other files than the plan's lists them itself.
+        own = getattr(self.dialect, "export_listing", None)
+        rows = own(event) if own else listing(self.facts, event.t, event.path, event.shards)
+        self._emit([Line(row) for row in rows])
         con.natural_break()
         con.tape.sleep(prompt_budget / 2)
 
