@@ -150,6 +150,20 @@ def test_drawn_shapes_cover_their_cells_as_the_player_draws_them(
     assert sum(vector) == 10
 
 
+def test_wide_characters_in_the_svg_take_their_two_cells_as_in_the_player(
+    browser: Any, tmp_path: Path
+) -> None:
+    line = "\U0001f600 \u4e2d\u6587 x"  # 😀, 中文: each two cells in the player
+    cast = cast_file(tmp_path / "wide.cast", line, 12)
+    cells = 9
+    ours, theirs = svg_cells(browser, cast, cells), player_cells(browser, cast, cells, tmp_path)
+    for x, (mine, player) in enumerate(zip(ours, theirs, strict=True)):
+        (a, ax, _), (b, bx, _) = coverage(mine), coverage(player)
+        assert abs(a - b) < 0.1, f"cell {x}: {a:.2f} of the cell inked, player {b:.2f}"
+        if a > 0.05:  # (the CJK glyph may come from another fallback face than the player's)
+            assert abs(ax - bx) < 0.2, (x, ax, bx)
+
+
 def test_combining_marks_and_emoji_presentation_are_drawn_as_the_browser_draws_them(
     tmp_path: Path,
 ) -> None:

@@ -28,6 +28,7 @@ from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
 from genact_cast.publish.screens import Clip, LimitError, Row, Style, Timeline
+from genact_cast.publish.terminal import char_width
 from genact_cast.publish.theme import check_theme, pyte_color, resolve_theme
 
 __all__ = ["Frame", "frames", "render_svg", "xml_escape"]
@@ -423,7 +424,8 @@ class _Document:
             # after it placed at its column, so that what follows stays on the grid.
             attributes = ""
             if not _MONO_SAFE.fullmatch(text):
-                width = _number(len(text) * CELL_WIDTH, 2)
+                cells = len(text) + (len(text) == 1 and char_width(text) == 2)
+                width = _number(cells * CELL_WIDTH, 2)
                 attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
             if attributes or placed:
                 attributes = f' x="{_number(column * CELL_WIDTH, 2)}"' + attributes
@@ -447,10 +449,24 @@ _PLAIN: Style = ("default", "default", False, False, False)
 def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
     """The line's runs, with the characters the player draws as shapes (powerline
     separators, black triangles: publish/vectors.py) split off into runs of their own
-    (True): no font a viewer may lack is asked for them."""
+    (True): no font a viewer may lack is asked for them. A wide character (CJK, emoji) is
+    a run of its own too, so that it is stretched to its two cells, as the player draws
+    it, and the right half's space after it placed on its own cell."""
     for text, style in line:
         for hidden, chars in groupby(text, key=vectors.vector):
-            yield "".join(chars), style, hidden
+            part = "".join(chars)
+            if hidden:
+                yield part, style, True
+                continue
+            start = 0
+            for index, char in enumerate(part):
+                if char_width(char) == 2:
+                    if index > start:
+                        yield part[start:index], style, False
+                    yield char, style, False
+                    start = index + 1
+            if start < len(part):
+                yield part[start:], style, False
 
 
 def _mostly_hidden(node: _Node, y: int) -> bool:
