@@ -233,3 +233,11 @@ def test_the_final_evaluations_read_new_batches() -> None:
     timers = [t for t in text if t.strip().startswith("evaluate ")]
     assert len(timers) >= 3
     assert len(set(timers[-3:])) == 3
+
+
+def test_nccls_info_lines_follow_from_the_typed_environment() -> None:
+    plan = make_plan(CASES[1])
+    words = Log(facts_for(plan), color=False).launch_words()
+    assert any(" NCCL INFO " in t for t in lines(1))
+    assert "NCCL_DEBUG=INFO" in words[: words.index("torchrun")]
+    assert "CUDA_DEVICE_MAX_CONNECTIONS=1" in words[: words.index("torchrun")]

@@ -357,9 +357,13 @@ class Log:
 
     def launch_words(self) -> list[str]:
         f = self.facts
-        return command(
+        words = command(
             nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=self.script_words()
         )
+        # The tag's Llama example exports CUDA_DEVICE_MAX_CONNECTIONS=1
+        # (examples/llama/train_llama3_8b_h100_fp8.sh:4); NCCL's INFO lines below come from
+        # NCCL_DEBUG=INFO.
+        return ["CUDA_DEVICE_MAX_CONNECTIONS=1", "NCCL_DEBUG=INFO", *words]
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
