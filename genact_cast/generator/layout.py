@@ -74,8 +74,8 @@ class Layout(NamedTuple):
     def describe(self) -> str:
         if self.replicas > 1:
             parts = [f"DP {self.dp} (HSDP: shard {self.shard_group} x replicate {self.replicas})"]
-        else:
-            parts = [f"DP {self.dp} (FSDP)"]
+        else:  # one data-parallel rank shards nothing
+            parts = [f"DP {self.dp} (FSDP)" if self.dp > 1 else "DP 1"]
         if self.tp > 1:
             parts.append(f"TP {self.tp}")
         if self.pp > 1:

@@ -304,12 +304,19 @@ class LiveBlock:
         self.sensors = ClusterSensors(show, width)
         lines += flow(self.sensors.fields(s), width, s.literal(" "))
         grey_sep = s.field("sep", 3, GREY)
-        comms = [
-            s.field("ag", len("[NCCL] AllGather: ") + 9, GREY),
-            s.field("rs", len("ReduceScatter: ") + 9, GREY),
-        ]
+        # Without data parallelism nothing is gathered or reduce-scattered: no FSDP line.
+        sharded = plan.data_parallel > 1
+        comms = (
+            [
+                s.field("ag", len("[NCCL] AllGather: ") + 9, GREY),
+                s.field("rs", len("ReduceScatter: ") + 9, GREY),
+            ]
+            if sharded
+            else []
+        )
+        self.nccl = "" if sharded else "[NCCL] "  # the first collective shown carries it
         if plan.tensor_parallel > 1:
-            comms.append(s.field("ar", len("AllReduce(TP): ") + 9, GREY))
+            comms.append(s.field("ar", len("[NCCL] AllReduce(TP): ") + 9, GREY))
         if plan.moe is not None:
             comms.append(s.field("a2a", len("AllToAll(EP): ") + 9, GREY))
         comms.append(s.field("exposed", len("Exposed: ") + 9 + len("/step"), GREY))
@@ -357,7 +364,7 @@ class LiveBlock:
             }
         )
         if self.tensor_parallel:
-            values["ar"] = f"AllReduce(TP): {_ms(reduce)}"
+            values["ar"] = f"{self.nccl}AllReduce(TP): {_ms(reduce)}"
         if self.experts:
             values["aux"] = f"{stats.aux_loss or 0.0:.3e}"
             values["a2a"] = f"AllToAll(EP): {_ms(show.run.all_to_all(stats.step) or 0.0)}"
