@@ -853,7 +853,8 @@ def _collectives(run: Run, s: Setup) -> list[str]:
             break
     if len(pairs) >= 4 and len(set(pairs)) == 1:
         out.append(f"collective times identical in every redraw: {pairs[0]}")
-    ratios = {round(scatter / gather, 3) for gather, scatter in pairs if gather >= 1 and scatter}
+    # (Only where three digits are shown: "1.1ms" and "2.0ms" repeat by rounding alone.)
+    ratios = {round(scatter / gather, 3) for gather, scatter in pairs if gather >= 10 and scatter}
     if len(pairs) >= 6 and len(ratios) == 1:
         out.append(f"ReduceScatter always {ratios.pop()} x AllGather: each jitters on its own")
     return out[:5]
@@ -1102,7 +1103,7 @@ def _validation(run: Run, s: Setup) -> list[str]:
                     out.append(f"epoch {e.epoch}: {name} on a {s.task} fine-tune")
                 bounds = {"BLEU": (5, 45), "ROUGE-1": (0.2, 0.5), "ROUGE-2": (0.05, 0.3),
                           "ROUGE-L": (0.15, 0.47), "Token Acc": (0.4, 0.9),
-                          "GSM8K": (0.05, 0.95)}.get(name, (0.0, 1.0))  # fmt: skip
+                          "GSM8K": (0.05, 0.97)}.get(name, (0.0, 1.0))  # fmt: skip
                 if not bounds[0] <= v <= bounds[1]:
                     out.append(f"epoch {e.epoch}: {name}: {value} outside {bounds}")
     vals = [float(e.loss) for e in run.evaluations if e.loss]

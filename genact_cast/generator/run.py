@@ -218,7 +218,7 @@ class Run:
                 if target is None:
                     target = min(0.9, 0.64 + 0.05 * math.log2(plan.arch.params / 7e9))
                 behind = (plan.epochs - epoch) / max(1, plan.epochs - 1)
-                value = target - 0.04 * behind + 0.5 * jitter
+                value = min(0.965, target - 0.04 * behind + 0.5 * jitter)
             elif name == "BLEU":
                 value = 36.0 - 12.0 * (loss - 1.0) + 40 * jitter
             else:
