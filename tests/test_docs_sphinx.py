@@ -190,6 +190,14 @@ def test_a_second_build_generates_no_cast(built: dict[str, Any]) -> None:
     upgraded = run([sys.executable, "-c", upgrade, *args], built["env"])
     assert upgraded.returncode == 0, upgraded.stderr
     assert len(re.findall(r"genact-cast: generated", upgraded.stdout)) == 2
+    # The casts of the old version, which no page shows now, are gone from the output.
+    html = folder / "html"
+    shown = {
+        (page.parent / name).resolve()
+        for page in html.rglob("*.html")
+        for name in re.findall(r'data-cast="([^"]+)"', page.read_text())
+    }
+    assert {p.resolve() for p in html.rglob("genact-cast-*.cast")} == shown
 
 
 def test_latex_and_text_builds_get_the_still_with_its_caption(built: dict[str, Any]) -> None:

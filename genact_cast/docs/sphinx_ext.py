@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import posixpath
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,7 +45,8 @@ from genact_cast.docs.options import (
 from genact_cast.errors import GenactCastError
 
 logger = logging.getLogger(__name__)
-ENV_VERSION = 2  # 2: players carry their still
+ENV_VERSION = 3  # 2: players carry their still; 3: the cast files of each page
+_CAST_NAME = re.compile(r"genact-cast-[0-9a-f]+\.cast")
 
 
 class genact_cast_player(nodes.General, nodes.Element):
@@ -88,6 +90,7 @@ class _CastDirective(SphinxDirective):
         self.set_source_info(node)
         docs: set[str] = _docs(self.env)
         docs.add(self.env.docname)
+        _files(self.env).setdefault(self.env.docname, set()).add(prepared.file_name)
         return [node]
 
 
@@ -186,12 +189,42 @@ def _docs(env: BuildEnvironment) -> set[str]:
     return found
 
 
+def _files(env: BuildEnvironment) -> dict[str, set[str]]:
+    """The cast files beside each document's page (to remove those no page shows now)."""
+    if not hasattr(env, "genact_cast_files"):
+        env.genact_cast_files = {}  # type: ignore[attr-defined]
+    found: dict[str, set[str]] = env.genact_cast_files  # type: ignore[attr-defined]
+    return found
+
+
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _docs(env).discard(docname)
+    _files(env).pop(docname, None)
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
     _docs(env).update(_docs(other) & docnames)
+    _files(env).update({d: f for d, f in _files(other).items() if d in docnames})
+
+
+def _page_folder(builder: Any, docname: str) -> str:
+    """The folder of a document's page in the output, relative to it."""
+    uri = builder.get_target_uri(docname)
+    return "" if "#" in uri else uri.rstrip("/") if uri.endswith("/") else posixpath.dirname(uri)
+
+
+def _prune_casts(app: Sphinx) -> None:
+    """Cast files of earlier builds (options changed, genact-cast upgraded) that no page
+    shows now are removed; only names of the form genact-cast-HEX.cast are touched."""
+    outdir = Path(app.outdir).resolve()
+    keep = {
+        (outdir / _page_folder(app.builder, doc) / name).resolve()
+        for doc, names in _files(app.env).items()
+        for name in names
+    }
+    for path in outdir.rglob("genact-cast-*.cast"):
+        if _CAST_NAME.fullmatch(path.name) and path.resolve() not in keep and path.is_file():
+            path.unlink()
 
 
 def _outdated(
@@ -224,8 +257,7 @@ def _plays(app: Sphinx) -> bool:
 def visit_player_html(self: SphinxTranslator, node: genact_cast_player) -> None:
     """The player, and the cast file copied beside the page."""
     builder: Any = self.builder
-    uri = builder.get_target_uri(builder.current_docname)
-    folder = "" if "#" in uri else uri.rstrip("/") if uri.endswith("/") else posixpath.dirname(uri)
+    folder = _page_folder(builder, builder.current_docname)
     copy_into(_cached(self.builder.env, node), Path(builder.outdir, folder, node["file"]))
     text, cols, rows = node["still"]
     markup = player_html(
@@ -302,7 +334,10 @@ def _assets_for_page(
 
 
 def _copy_assets(app: Sphinx, exc: BaseException | None) -> None:
-    if exc is not None or not _plays(app) or not _docs(app.env):
+    if exc is not None or not _plays(app):
+        return
+    _prune_casts(app)
+    if not _docs(app.env):
         return
     from genact_cast.publish.player_assets import PlayerAssetError
 
