@@ -398,9 +398,10 @@ class _Document:
         rects, spans = [], []
         column = 0
         placed = False  # the previous run was stretched to its cells: place the next one
-        for index, (text, style, hidden) in enumerate(_vector_runs(line)):
+        pieces = list(_vector_runs(line))
+        for index, (text, style, hidden) in enumerate(pieces):
             fg, bg, bold, italic, underline = style
-            if index == len(line) - 1 and bg == "default" and not underline:
+            if index == len(pieces) - 1 and bg == "default" and not underline:
                 text = text.rstrip(" ")  # trailing spaces draw nothing
             if bg != "default":
                 x = _number(column * CELL_WIDTH, 2)
