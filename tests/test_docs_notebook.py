@@ -133,8 +133,30 @@ def test_a_cast_with_a_bad_theme_shows_in_the_default_colours(tmp_path: Path) ->
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         view = genact_cast.load(cast)
-        svg = view._repr_svg_()
+        svg = view._repr_svg_() or ""
     assert [str(w.message).endswith("the default colours are used instead") for w in said] == [True]
     assert svg.startswith("<svg")
     assert "script" not in svg
     assert DEFAULT_THEME.bg.lower() in svg.lower()
+
+
+def test_a_cast_too_big_for_a_notebook_shows_as_its_summary_and_says_so_once() -> None:
+    import time
+    import warnings
+
+    from genact_cast.asciicast.model import Event, Header
+    from genact_cast.docs.notebook import MAX_DISPLAY_BYTES, CastView
+
+    line = "step 1 | loss 2.0 " * 50 + "\r\n"
+    count = MAX_DISPLAY_BYTES // len(line) + 10
+    events = [Event(i * 1000, "o", line) for i in range(count)]
+    view = CastView(Header(80, 24), events, name="big")
+    started = time.monotonic()
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        shown = [view._repr_html_(), view._repr_svg_(), view._repr_png_()]
+    assert shown == [None, None, None]
+    assert time.monotonic() - started < 5
+    assert len(said) == 1
+    assert "MiB of output is more than a notebook shows" in str(said[0].message)
+    assert repr(view).startswith("<CastView 'big': 80x24,")

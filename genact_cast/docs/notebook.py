@@ -18,6 +18,9 @@ from pathlib import Path
 from genact_cast.asciicast import Cast, Event, Header, encode
 
 _ids = itertools.count(1)
+# Jupyter computes every format of a result each time it shows it, and keeps the HTML (the
+# whole cast, inline) in the notebook: past this much output a cast shows as its summary.
+MAX_DISPLAY_BYTES = 8 << 20
 
 
 class CastView:
@@ -27,6 +30,7 @@ class CastView:
         self.header = header
         self.events = tuple(events)
         self.name = name
+        self._said_too_big = False
 
     @property
     def duration(self) -> float:
@@ -59,7 +63,28 @@ class CastView:
             f"{self.duration:.1f} s, {len(self.events)} events>"
         )
 
+    @functools.cached_property
+    def output_bytes(self) -> int:
+        """The size of the cast's output and markers, as UTF-8."""
+        return sum(len(e.data.encode("utf-8")) for e in self.events)
+
+    def _too_big(self) -> bool:
+        """Over MAX_DISPLAY_BYTES: say so once, and show the summary only."""
+        if self.output_bytes <= MAX_DISPLAY_BYTES:
+            return False
+        if not self._said_too_big:
+            self._said_too_big = True
+            warnings.warn(
+                f"{self.output_bytes / 2**20:.1f} MiB of output is more than a notebook shows "
+                f"({MAX_DISPLAY_BYTES >> 20} MiB): shown as its summary; .save('x.cast') and "
+                "`genact-cast embed x.cast --html` (or play) show it",
+                stacklevel=3,
+            )
+        return True
+
     def _repr_html_(self) -> str | None:
+        if self._too_big():
+            return None
         from genact_cast.docs.assets import PAGE_THEME, page_css
         from genact_cast.docs.markup import Still, still_html
         from genact_cast.escape import html_text, script_json
@@ -96,11 +121,13 @@ class CastView:
             "})();</script>\n"
         )
 
-    def _repr_svg_(self) -> str:
+    def _repr_svg_(self) -> str | None:
+        if self._too_big():
+            return None
         return self._still("svg").decode("utf-8")
 
     def _repr_png_(self) -> bytes | None:
-        if importlib.util.find_spec("PIL") is None:
+        if self._too_big() or importlib.util.find_spec("PIL") is None:
             return None  # PNG stills need the video extra; the SVG is there
         return self._still("png")
 
