@@ -253,3 +253,18 @@ def test_zero_to_fp32_prints_its_bars_and_writes_fp32_shards_only() -> None:
     shards = fp32_shards(facts)
     assert all(size <= 5 * 10**9 + 10**5 for size in shards)
     assert sum(shards) == pytest.approx(4 * facts.params, rel=1e-3)
+
+
+def test_zero_to_fp32_starts_after_the_launcher_ends() -> None:
+    from datetime import datetime
+
+    def when(text: str) -> datetime:
+        found = STAMP.search(text)
+        assert found is not None
+        return datetime.strptime(found[1] + "000", "%Y-%m-%d %H:%M:%S,%f")
+
+    rows = [text for _, text in without_pdsh(0)]
+    last_exit = max(when(t) for t in rows if "exits successfully" in t)
+    start = next(i for i, t in enumerate(rows) if t.startswith("Processing zero checkpoint"))
+    imported = when(rows[start - 1])
+    assert (imported - last_exit).total_seconds() > 1.0

@@ -360,7 +360,10 @@ class Log:
         the script's prints between its three tqdm bars: the optimizer files it loads
         (:151), the parameters it gathers (:465) and the safetensors shards it writes."""
         f = self.facts
-        begun = event.t - event.seconds
+        # A new process, started by hand after the launcher's last line: typing the command
+        # and importing torch and deepspeed take it seconds.
+        typed = max(event.t - event.seconds, self.clock.last)
+        begun = typed + Rng(f.seed * 211).uniform(6.0, 12.0)
         moment = self._at(begun)
         out: list[Out] = [
             Line(line(moment, ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)")),
