@@ -475,3 +475,42 @@ def test_chromium_shows_each_frame_from_its_start_to_the_next(
             )
             assert -offset / screen_h == index, f"at {t:.3f} s"
     page.close()
+
+
+def test_bidirectional_text_keeps_one_character_per_cell_in_chromium(
+    browser: Any, tmp_path: Path
+) -> None:
+    # Issue 20 attack item 3: an RLO, or Hebrew, reordered the SVG's text in Chromium,
+    # while the terminal (and asciinema-player) shows each character in its own cell.
+    lines = ["$ \u202e1 = x ;lanimret ni nwohs\u202c", "$ abc \u05d0\u05d1\u05d2 123 def"]
+    events = [[0.1 * (n + 1), "o", line + "\r\n"] for n, line in enumerate(lines)]
+    source = write_cast(tmp_path / "bidi.cast", {"version": 2, "width": 40, "height": 4}, events)
+    out = tmp_path / "bidi.svg"
+    assert run("embed", str(source), "--svg", str(out), "--at", "1").returncode == 0
+    document = out.read_text()
+    assert "\u202e" not in document
+    page = browser.new_page()
+    page.goto(out.as_uri())
+    # Each line's text, drawn in the document itself (with its style), character by
+    # character: where Chromium starts each one, in the order they were written.
+    starts = page.evaluate(
+        """() => [...document.querySelectorAll('defs > text')].map((text) => {
+            const copy = text.cloneNode(true);
+            copy.removeAttribute('id');
+            copy.setAttribute('y', '100');
+            document.documentElement.appendChild(copy);
+            const xs = [];
+            for (let i = 0; i < copy.getNumberOfChars(); i++)
+                xs.push(copy.getStartPositionOfChar(i).x);
+            copy.remove();
+            return [copy.textContent, xs];
+        })"""
+    )
+    page.close()
+    seen = {text.replace("\u200b", "\u202e", 1).replace("\u200b", "\u202c"): xs
+            for text, xs in starts}  # fmt: skip
+    for line in lines:
+        xs = seen[line]
+        assert all(a <= b for a, b in itertools.pairwise(xs)), (line, xs)  # in order
+        shown = [x for char, x in zip(line, xs, strict=True) if char not in "\u202e\u202c"]
+        assert all(a < b for a, b in itertools.pairwise(shown)), (line, xs)

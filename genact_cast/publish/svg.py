@@ -44,6 +44,15 @@ FONT_SIZE = 14
 CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
 # Latin-1, box drawing and block elements: in every monospace font of FONT's list.
 _MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
+# Bidirectional controls (ALM, LRM, RLM, the embeddings, overrides and isolates): the
+# terminal puts each in a cell and reorders nothing, so they are drawn as the other
+# format characters are, invisible in their cell, but as ZWSP, which reorders nothing
+# either (an RLO kept in the text would reverse the run even under bidi-override).
+_BIDI_CONTROLS = str.maketrans(
+    dict.fromkeys(
+        "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", "\u200b"
+    )
+)
 LINE_HEIGHT = 18
 BASELINE = 14  # from the top of a row
 PADDING = 10
@@ -132,7 +141,11 @@ def render_svg(
     screen_h = rows * LINE_HEIGHT
     document = _Document(palette)
     strip = document.strip(shown, rows)
-    css = [f"text{{fill:{palette.fg};white-space:pre}}", *document.css()]
+    # One cell, one character, left to right, as in the terminal: no bidi reordering.
+    css = [
+        f"text{{fill:{palette.fg};white-space:pre;direction:ltr;unicode-bidi:bidi-override}}",
+        *document.css(),
+    ]
     if len(shown) > 1:
         css += _animation(shown, screen_h, loop)
     return (
@@ -432,6 +445,7 @@ class _Document:
                 attributes = f' x="{_number(column * CELL_WIDTH, 2)}"' + attributes
             placed = "textLength" in attributes
             attributes += ' opacity="0"' if hidden else ""
+            text = text.translate(_BIDI_CONTROLS)
             if plain == _PLAIN:
                 escaped = xml_escape(text)
                 spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
