@@ -15,7 +15,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects.deepspeed import fp32_shards, zero3_numels
+from genact_cast.generator.dialects.deepspeed_model import fp32_shards, zero3_numels
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
 from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
 

@@ -13,7 +13,6 @@ import math
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -21,7 +20,6 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     Redraw,
-    collective_numels,
     ls_rows,
     nccl_startup,
 )
@@ -82,6 +80,12 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     zero_optimizer,
     zero_to_fp32,
 )
+from genact_cast.generator.dialects.deepspeed_model import (
+    REDUCE_BUCKET,
+    fp32_shards,
+    state_dict_tensors,
+    zero3_numels,
+)
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import bar
 from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_records
@@ -101,92 +105,14 @@ from genact_cast.generator.events import (
 from genact_cast.generator.rng import Rng
 
 STEPS_PER_PRINT = 10
+LOADING_DESC = "Loading checkpoint shards: "
+GATHERING_DESC = "Gathering sharded weights: "
 SHARDS_DESC = "Saving checkpoint shards: "
 LR_WARNING = "lr_schedules.py:858:get_lr"
 LR_NOT_STARTED = "Attempting to get learning rate from scheduler before it has started"
 PYTHON = "/usr/bin/python"
-REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
 TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
 HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
-
-
-def state_dict_tensors(facts: Facts) -> int:
-    """Tensors in the model's state dict (`params` in zero_to_fp32.py's count): the embedding,
-    the output layer unless tied, the final norm, and per layer q/k/v/o, two norms, the
-    family's q/k/v biases or q/k norms, and the MLP's three projections (a router and three
-    per expert, shared or routed, in a mixture of experts)."""
-    family = margs.family(facts)
-    layer = 4 + 2 + (3 if family.qkv_bias else 0) + (2 if family.qk_norm else 0)
-    if facts.experts:
-        layer += 1 + 3 * (facts.experts + facts.shared_experts)
-    else:
-        layer += 3
-    return 2 + (0 if family.tied else 1) + layer * facts.layers
-
-
-LOADING_DESC = "Loading checkpoint shards: "
-GATHERING_DESC = "Gathering sharded weights: "
-MAX_SHARD_BYTES = 5 * 10**9  # convert_zero_checkpoint_to_fp32_state_dict's "5GB"
-
-
-def state_dict_sizes(facts: Facts) -> list[int]:
-    """Elements of each tensor of the model's state dict, in its order (the embedding, each
-    layer's attention, MLP and norms, the final norm, the output layer unless tied)."""
-    family = margs.family(facts)
-    head_dim = family.head_dim or facts.hidden // facts.heads
-    h, q, kv = facts.hidden, facts.heads * head_dim, facts.kv_heads * head_dim
-    layer = [q * h, kv * h, kv * h, h * q]
-    if family.qkv_bias:
-        layer += [q, kv, kv]
-    if family.qk_norm:
-        layer += [head_dim, head_dim]
-    if facts.experts:
-        layer += [facts.experts * h]
-        layer += [facts.expert_ffn * h] * 3 * (facts.experts + facts.shared_experts)
-    else:
-        layer += [facts.ffn * h] * 3
-    layer += [h, h]
-    sizes = [facts.vocab * h, *(layer * facts.layers), h]
-    return sizes if family.tied else [*sizes, facts.vocab * h]
-
-
-def fp32_shards(facts: Facts) -> list[float]:
-    """Bytes of each safetensors file: huggingface_hub's split_torch_state_dict_into_shards
-    fills a shard in state-dict order until the next fp32 tensor would pass the limit."""
-    shards: list[float] = []
-    current = 0
-    for numel in state_dict_sizes(facts):
-        size = 4 * numel
-        if current and current + size > MAX_SHARD_BYTES:
-            shards.append(current)
-            current = 0
-        current += size
-    shards.append(current)
-    return [size + 8 + 150 * 40 for size in shards]  # the JSON header before the data
-
-
-def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
-    """Sizes of the collective the watchdog caught under ZeRO-3. A gradient reduce-scatter
-    takes one ipg bucket: whole gradients in backward order while they fit in
-    reduce_bucket_size (stage3.py:1275), padded to a multiple of the world for the scatter;
-    other collectives are one layer's shard."""
-    if op != "_REDUCE_SCATTER_BASE":
-        return collective_numels(facts, op)
-    family = margs.family(facts)
-    head_dim = family.head_dim or facts.hidden // facts.heads
-    q_dim, kv_dim = facts.heads * head_dim, facts.kv_heads * head_dim
-    ffn = facts.expert_ffn or facts.ffn
-    # down, up, gate, post-attention norm, o, v, k, q, input norm: the backward order
-    layer = [ffn * facts.hidden] * 3 + [facts.hidden, q_dim * facts.hidden]
-    layer += [kv_dim * facts.hidden] * 2 + [q_dim * facts.hidden, facts.hidden]
-    total = 0
-    for numel in layer * facts.layers:
-        if total + numel > REDUCE_BUCKET and total > 0:
-            break
-        total += numel
-    world = facts.dp  # ZeRO-3 partitions over every data-parallel rank
-    padded = -(-total // world) * world
-    return padded, padded // world
 
 
 class Log:
