@@ -12,6 +12,7 @@ never trips one. `within` puts one deadline on the whole exchange, headers inclu
 
 from __future__ import annotations
 
+import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -109,3 +110,17 @@ def within(seconds: float, work: Callable[[threading.Event], T]) -> T:
     if failure:
         raise failure[0]
     return outcome[0]
+
+
+MAX_QUOTED_CHARS = 200  # how much of what a server sent an error message quotes
+_BYTES_REPR = re.compile(r"""(?:bytearray\()?b(['"])(.*?)\1\)?""", re.DOTALL)
+
+
+def quoted(error: BaseException | str) -> str:
+    """An error about what a server sent, for a one-line message: Python's bytes reprs
+    (h11's `bytearray(b'...')`) shown as their text, on one line, at most
+    MAX_QUOTED_CHARS characters, so a 100 KB chunk header is not printed whole."""
+    text = error if isinstance(error, str) else str(error) or type(error).__name__
+    text = _BYTES_REPR.sub(lambda match: repr(match.group(2))[1:-1], text)
+    flat = " ".join(text.split())
+    return flat if len(flat) <= MAX_QUOTED_CHARS else flat[: MAX_QUOTED_CHARS - 1] + "…"

@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING
 
 from genact_cast import limits
 from genact_cast.asciicast.reader import CastReader
-from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, within
+from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, quoted, within
 from genact_cast.errors import GenactCastError
 from genact_cast.escape import terminal_text
 
@@ -179,11 +179,11 @@ def _download_into(url: str, spool: IO[bytes], cancelled: threading.Event) -> No
     except httpx.TooManyRedirects:
         raise SourceError(url, f"more than {limits.MAX_REDIRECTS} redirects") from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise SourceError(url, str(exc) or type(exc).__name__) from None
+        raise SourceError(url, quoted(exc)) from None
     except (UnicodeError, ValueError) as exc:
         # httpx's own checks of what the server sent: a header that is not ASCII
         # (a cookie carried to the redirect), a malformed field.
-        raise SourceError(url, f"the server's reply cannot be read ({exc})") from None
+        raise SourceError(url, f"the server's reply cannot be read ({quoted(exc)})") from None
 
 
 def _fetch(

@@ -178,3 +178,26 @@ def test_a_hostile_server_gives_a_cast_or_one_line(
     assert time.monotonic() - started < 5
     assert peak < 32 << 20
     assert list(private_tmp.iterdir()) == []  # no write outside the target, none left
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"F" * 100_000 + b"\r\n",
+        b"HTTP/1.1 200 OK\r\nX-" + b"a" * 60_000 + b": 1\r\n\r\n",
+        b"HTTP/1.1 2" + b"0" * 50_000 + b" OK\r\n\r\n",
+    ],
+)
+def test_what_a_server_sent_is_quoted_short_and_without_python_reprs(
+    url: str, private_tmp: Path, monkeypatch: pytest.MonkeyPatch, reply: bytes
+) -> None:
+    # Issue 20 attack item 5: a 100,000-byte chunk header was quoted whole, as a repr.
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
+    Plan.pieces = [(reply, 0.0)]
+    with pytest.raises(GenactCastError) as caught, open_cast(url) as reader:
+        for _ in reader.events():
+            pass
+    message = str(caught.value)
+    assert len(message) < 400, message[:400]
+    assert "bytearray(" not in message
+    assert "b'" not in message

@@ -106,7 +106,14 @@ def _download(url: str, name: str, registry: str) -> bytes:
 
     import httpx
 
-    from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, within
+    from genact_cast.bounded_http import (
+        ACCEPT_ENCODING,
+        BadEncoding,
+        TooLarge,
+        decoded,
+        quoted,
+        within,
+    )
 
     def fetch(cancelled: threading.Event) -> bytes:
         headers = {"Accept-Encoding": ACCEPT_ENCODING}
@@ -132,4 +139,4 @@ def _download(url: str, name: str, registry: str) -> bytes:
     except TooLarge:
         raise PlayerAssetError(f"{failed}: larger than {MAX_TARBALL_BYTES:,} bytes") from None
     except (BadEncoding, httpx.HTTPError, UnicodeError, ValueError) as exc:
-        raise PlayerAssetError(f"{failed}: {exc}") from None
+        raise PlayerAssetError(f"{failed}: {quoted(exc)}") from None
