@@ -92,3 +92,15 @@ def test_the_ranks_find_the_timeout_milliseconds_apart(seed: int) -> None:
         (clock, millis, int(ran)) for (clock, millis), (*_, ran) in zip(stamps, first, strict=True)
     ]
     assert [ran for *_, ran in sorted(order)] == sorted(ran for *_, ran in order)
+
+
+@pytest.mark.parametrize("framework", ["torchtitan", "hf"])
+def test_the_trace_and_torchruns_lines_name_one_install(framework: str) -> None:
+    """torchrun's glog lines name torch under `site-packages/`; the C++ frames' libraries are
+    then in that same site-packages, not a Debian dist-packages."""
+    out = cast(framework, 7)
+    assert "site-packages/torch/distributed/" in out
+    libraries = {Path(frame[5]).parent.as_posix() for frame in FRAME.finditer(out)}
+    torch_libs = {lib for lib in libraries if lib.endswith("/torch/lib")}
+    assert torch_libs
+    assert all("/site-packages/torch/lib" in lib for lib in torch_libs), torch_libs

@@ -253,7 +253,8 @@ def failure_lines(
         0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(4)
     )
     frames = torchrun.Frames(
-        f"{'/usr/local/lib/python3.12/dist-packages' if site else '/opt/conda/lib/python3.11'}"
+        # The install the glog lines name: pip's site-packages (python:3.12's image) from 2.5.
+        f"{'/usr/local/lib/python3.12/site-packages' if site else '/opt/conda/lib/python3.11'}"
         "/torch/lib",
         libc10,
         libtorch_cuda,
