@@ -290,6 +290,8 @@ class HostileServer(http.server.BaseHTTPRequestHandler):
             )
         elif b == "escape-in-url":
             self.send_json(201, {"url": f"{base}/a/\x1b]52;c;aGk=\x07"})
+        elif b == "userinfo-in-url":
+            self.send_json(201, {"url": "https://user:s3cretpw@x.example/a/1"})
         elif b == "echo-ok":
             self.send_json(
                 201, {"url": f"{base}/a/{password}", "message": f"{authorization} {password}"}
@@ -472,6 +474,32 @@ def test_a_bad_server_option_is_one_line_and_exit_2(server: str, needle: str) ->
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("genact-cast: --server must be an http(s) URL")
     assert needle in result.stderr
+
+
+def test_a_recording_url_with_a_password_is_refused(hostile: str) -> None:
+    # Issue 20 attack item 8: it was printed, and put in the badge and the snippet.
+    HostileServer.behaviour = "userinfo-in-url"
+    result = cli_upload(hostile)
+    assert result.returncode == 1
+    assert "s3cretpw" not in result.stdout + result.stderr
+    assert "has no recording URL" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["upload", "auth"])
+def test_a_server_url_with_a_password_is_refused_without_printing_it(command: str) -> None:
+    server = "http://user:s3cretpw@127.0.0.1:9"
+    if command == "upload":
+        result = cli_upload("http://127.0.0.1:9", "--server", server)
+    else:
+        result = subprocess.run(
+            [sys.executable, "-m", "genact_cast", "auth", "--server", server],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "ASCIINEMA_INSTALL_ID": ID},
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "s3cretpw" not in result.stdout + result.stderr
+    assert "user name or password" in result.stderr
 
 
 def test_a_bad_server_in_the_environment_is_one_line_and_exit_1() -> None:

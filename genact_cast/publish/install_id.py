@@ -142,9 +142,9 @@ def server_url(option: str | None, env: Mapping[str, str] | None = None) -> str:
         where = f"${where}"
     problem = _url_problem(url)
     if problem:
-        message = (
-            f"{where} must be an http(s) URL such as {DEFAULT_SERVER}: {problem} (got {url!r})"
-        )
+        # A password in the URL is not printed back (it would reach logs).
+        got = "" if "@" in url else f" (got {url!r})"
+        message = f"{where} must be an http(s) URL such as {DEFAULT_SERVER}: {problem}{got}"
         raise BadOption(message) if option is not None else GenactCastError(message)
     return url.rstrip("/")
 
@@ -161,6 +161,8 @@ def _url_problem(url: str) -> str | None:
         return "no http:// or https://"
     if not parts.hostname:
         return "no host name"
+    if "@" in parts.netloc:
+        return "it holds a user name or password (the install ID is the credential)"
     if parts.query or parts.fragment:
         return "it has a query or fragment"
     return None

@@ -280,7 +280,8 @@ def _is_http_url(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    # No user name or password: the URL is printed and goes into badges and snippets.
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
 def _server_message(reply: Reply) -> str:
