@@ -63,6 +63,8 @@ def check_writable(path: Path, *, overwrite: bool) -> Target:
 def resolve_output(path: Path, *, overwrite: bool) -> Target:
     """The file `path` names, or OutputError saying in one line why it cannot be written."""
     text = os.fspath(path)
+    if text in ("", "."):  # an empty option value reaches here as "." (pathlib reads "" so)
+        raise OutputError("the output file name is empty (or '.', the current directory)")
     if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text):
         raise OutputError(
             f"{path}: a file name with control characters (a newline, a tab, ...) is refused"

@@ -140,3 +140,33 @@ def test_embed_option_errors_come_before_an_existing_output(
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr
     assert (tmp_path / "out.txt").read_text() == "mine"
+
+
+def test_messages_name_the_problem(tmp_path: Path) -> None:
+    # Issue 20 attack item 7: each was a misleading or Python-internal message.
+    empty = genact("record", "-o", "", "--seed", "1", cwd=tmp_path)
+    assert empty.returncode != 0
+    assert empty.stderr == (
+        "genact-cast: the output file name is empty (or '.', the current directory)\n"
+    )
+    header = b'{"version": 2, "width": 80, "height": 24}\n'
+    bom = tmp_path / "bom.cast"
+    bom.write_bytes(b"\xef\xbb\xbf" + header + b'[0.1, "o", "x"]\n')
+    result = genact("info", str(bom))
+    assert result.returncode == 1
+    assert "byte order mark" in result.stderr
+    digits = tmp_path / "digits.cast"
+    digits.write_bytes(header + b"[" + b"1" * 5000 + b', "o", "x"]\n')
+    result = genact("info", str(digits))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "set_int_max_str_digits" not in result.stderr
+    assert "more than 400 digits" in result.stderr
+    long_id = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "auth", "--server", "http://127.0.0.1:9"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "ASCIINEMA_INSTALL_ID": "a" * 100_000},
+    )  # fmt: skip
+    assert long_id.returncode == 1
+    assert "a" * 2000 not in long_id.stdout + long_id.stderr
+    assert "longer than 1024 bytes" in long_id.stderr

@@ -26,7 +26,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a cast may hold")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+MAX_INT_DIGITS = 400  # far past any time or size; below Python's own 4,300-digit limit
+
+
+def _bounded_int(digits: str) -> int:
+    # Python's own error names sys.set_int_max_str_digits(): one line about the cast instead.
+    if len(digits) > MAX_INT_DIGITS:
+        raise ValueError(f"a number with more than {MAX_INT_DIGITS} digits")
+    return int(digits)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_bounded_int)
 _RAW_DECODE = _DECODER.raw_decode
 _SCAN_ONCE = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner
 _MAX_US = limits.MAX_CAST_SECONDS * MICROS
@@ -105,6 +115,10 @@ class CastReader:
                 raise self._fail(1, "empty file: no asciicast header")
             number = self._line
             text = self._decode(number, raw).strip()
+            if number == 1 and text.startswith("\ufeff"):
+                raise self._fail(
+                    1, "the file starts with a byte order mark (BOM): save it as UTF-8 without one"
+                )
             if text:
                 break
         if _depth(text) > limits.MAX_JSON_DEPTH:

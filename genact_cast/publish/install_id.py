@@ -100,6 +100,8 @@ def _checked(value: str, where: str) -> str:
     # The ID goes into HTTP headers and URLs: printable ASCII only, on one line.
     if not value.isascii() or not value.isprintable() or " " in value:
         raise InstallIdError(f"the install ID in {where} holds characters an ID cannot")
+    if len(value) > MAX_ID_BYTES:  # the same limit wherever the ID comes from
+        raise InstallIdError(f"the install ID in {where} is longer than {MAX_ID_BYTES} bytes")
     return value
 
 
