@@ -279,3 +279,24 @@ def test_fontconfig_is_asked_a_bounded_number_of_times(monkeypatch: pytest.Monke
         glyphs.face(chr(code), False, False, 12)
     assert glyphs._lookups[0] == glyphs.MAX_LOOKUPS
     assert time.monotonic() - start < 30
+
+
+def test_the_svg_keeps_combined_characters_as_wide_as_their_glyphs() -> None:
+    """é (e + U+0301) is one glyph in one cell and its mark's cell blank, as the player
+    lays it out: not a run of 12 glyphs stretched over 15 cells."""
+    import re
+
+    from genact_cast.asciicast import OUTPUT, Event, Header
+    from genact_cast.publish.svg import CELL_WIDTH, render_svg
+
+    svg = render_svg(Header(30, 2), [Event(100_000, OUTPUT, "\x1b[?25l" + COMPOSED)], at=1.0)
+    spans = re.findall(r'<tspan x="([\d.]+)"(?: textLength="([\d.]+)")?[^>]*>([^<]*)</tspan>', svg)
+    found = {
+        text: (float(x) / CELL_WIDTH, float(length or 0) / CELL_WIDTH) for x, length, text in spans
+    }
+    for x, char in enumerate(COMPOSED):
+        if char in "ena":
+            assert found[COMPOSED[x : x + 2]] == pytest.approx((x, 1)), found
+    assert found["\u2764\ufe0f"] == pytest.approx((COMPOSED.index("\u2764"), 2)), found
+    placed = sorted(round(x) for x, _ in found.values())
+    assert placed == sorted(set(placed))  # no two runs on one cell

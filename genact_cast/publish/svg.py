@@ -19,6 +19,7 @@ as the `#rrggbb` values of a checked theme (publish/theme.py).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -438,8 +439,7 @@ class _Document:
             # after it placed at its column, so that what follows stays on the grid.
             attributes = ""
             if not _MONO_SAFE.fullmatch(text):
-                cells = len(text) + (len(text) == 1 and char_width(text) == 2)
-                width = _number(cells * CELL_WIDTH, 2)
+                width = _number(_glyph_cells(text) * CELL_WIDTH, 2)
                 attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
             if attributes or placed:
                 attributes = f' x="{_number(column * CELL_WIDTH, 2)}"' + attributes
@@ -473,15 +473,31 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
             if hidden:
                 yield part, style, True
                 continue
-            start = 0
-            for index, char in enumerate(part):
-                if char_width(char) == 2:
+            start = index = 0
+            while index < len(part):
+                end = index + 1
+                while end < len(part) and _mark(part[end]):
+                    end += 1  # a character with its combining marks: drawn as one
+                if char_width(part[index]) == 2 or end > index + 1:
                     if index > start:
                         yield part[start:index], style, False
-                    yield char, style, False
-                    start = index + 1
+                    yield part[index:end], style, False
+                    start = end
+                index = end
             if start < len(part):
                 yield part[start:], style, False
+
+
+def _mark(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Me", "Mc") or char == "\u200d"
+
+
+def _glyph_cells(text: str) -> int:
+    """The cells a run's glyphs take in the player: a character with combining marks
+    (whose cells the player leaves blank) one, or two when wide or shown as emoji (VS16)."""
+    if len(text) > 1 and not _mark(text[0]) and all(_mark(c) for c in text[1:]):
+        return 2 if char_width(text[0]) == 2 or "\ufe0f" in text else 1
+    return len(text) + (len(text) == 1 and char_width(text) == 2)
 
 
 def _mostly_hidden(node: _Node, y: int) -> bool:
