@@ -265,3 +265,15 @@ def test_lines_moved_by_resizes_are_each_told_once_when_they_appeared(tmp_path: 
     at_two = dict(found)["00:00:02.000"]
     assert at_two[:20] == numbers
     assert "00:00:03.500" not in dict(found)
+
+
+def test_a_session_started_with_the_cursor_in_old_output_is_named_by_its_first_line(
+    tmp_path: Path,
+) -> None:
+    """?1047 leaves the cursor where the program left it, inside `$ after 1049`, which
+    nobody typed: the ?47 session is named by what it showed, as the player shows it."""
+    out = tmp_path / "alt47.vtt"
+    result, _ = embed(SCREENS / "subtitles_alt47.cast", "--vtt", out)
+    assert result.returncode == 0, result.stderr
+    sessions = [t for _, lines in cues(out.read_text("utf-8")) for t in lines if t[:1] == "["]
+    assert sessions == ["[ALT1049 content]", "[ALT1047 here]", "[ALT47 row5]"]

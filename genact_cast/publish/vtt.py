@@ -231,6 +231,11 @@ def _command_row(screen: Screen) -> int:
     """The row with the command that started a session: the last one written at or above
     the cursor, or the first of a command continued with `\\` (-1 for none)."""
     y = screen.cursor[1] if screen.cursor is not None else len(screen.rows) - 1
+    if (
+        screen.cursor is not None
+        and len(row_text(screen.rows[min(y, len(screen.rows) - 1)])) > screen.cursor[0]
+    ):
+        return -1  # the cursor is back inside old output (a screen restored): nothing typed
     for row in range(min(y, len(screen.rows) - 1), -1, -1):
         if row_text(screen.rows[row]).strip():
             while row > 0 and row_text(screen.rows[row - 1]).endswith("\\"):
