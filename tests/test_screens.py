@@ -288,3 +288,17 @@ def test_a_terminal_too_big_to_draw_is_refused_in_one_line() -> None:
     with pytest.raises(GenactCastError, match=r"resize at 0\.000 s to 5000x5000 is over"):
         list(Timeline(HEADER, resize))
     assert len(list(Timeline(HEADER, resize[1:]))) == 1  # not a size: ignored
+
+
+def test_an_endless_stream_of_events_ends_at_the_event_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `yes '[0.1,"o","a"]' | genact-cast embed - --vtt`: one character an event, forever.
+    import genact_cast.publish.screens as screens
+
+    monkeypatch.setattr(screens, "MAX_EVENTS", 5_000)
+    many = (Event(micros(0.1 * n), OUTPUT, "a") for n in range(5_001))
+    with pytest.raises(screens.LimitError, match=r"more than 5,000 events"):
+        list(Timeline(HEADER, many, Clip()))
+    within = (Event(micros(0.1 * n), OUTPUT, "a") for n in range(5_000))
+    assert list(Timeline(HEADER, within, Clip()))

@@ -39,6 +39,10 @@ __all__ = ["BLANK", "Cell", "Clip", "LimitError", "Row", "Screen", "Style", "Tim
 
 MAX_FRAMES = 100_000  # 55 minutes of a screen changing 30 times a second
 MAX_OUTPUT_CHARS = 256 * 1024 * 1024
+# Events read from the cast: each costs a parse and a check however little it writes, so an
+# endless stream of one-character events (`yes '[0.1,"o","a"]' | genact-cast embed -`) ends
+# here within a minute or two instead of growing towards the character limit for hours.
+MAX_EVENTS = 1_000_000
 # Cells the terminal may touch (fills, and rows read for each screen): a base, plus a
 # share for each character of output. A real full-screen program writes at least a
 # character for every few cells it changes; a fill repeated for a few bytes does not.
@@ -187,7 +191,9 @@ class Timeline:
         term.on_scroll = scrolled
         term.on_alternate = alternate
         now = 0
-        for event in limit_idle(self.events, limit):
+        for count, event in enumerate(limit_idle(self.events, limit), 1):
+            if count > MAX_EVENTS:
+                raise LimitError(f"more than {MAX_EVENTS:,} events to draw; cut the cast")
             now = event.time_us
             if origin is None and start_us is not None and event.time_us >= start_us:
                 origin, pending = start_us, 0.0
