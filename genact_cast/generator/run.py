@@ -242,9 +242,11 @@ class _Timeline:
         self.restarts = 0  # torchrun restarts on the same hosts since the last (re)queue
         # A failure strikes once there is a checkpoint to go back to.
         first_save = min(self.plan.checkpoint_every, self.plan.steps_per_epoch) + 1
-        self.failures = [
-            (max(first_save, round(f.at * self.plan.total_steps)), f) for f in self.plan.failures
-        ]
+        self.failures: list[tuple[int, object]] = []
+        for f in self.plan.failures:
+            # Each strikes after the last one's restart has trained a step or two again.
+            earliest = self.failures[-1][0] + 2 if self.failures else first_save
+            self.failures.append((max(earliest, round(f.at * self.plan.total_steps)), f))
         self.checkpoint_bytes = self.plan.checkpoint_bytes
         self.checkpoint_seconds = self.plan.checkpoint_seconds
         self._times: dict[int, tuple[float, float]] = {}
