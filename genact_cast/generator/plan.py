@@ -773,6 +773,8 @@ def _batch_and_speed(
     dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
     flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]), compute)
     mfu *= compute / (compute + flow.exposed)
+    if flow.all_gather * flow.all_gathers > 0.8 * compute:
+        return None  # a step's gathers alone would outlast its compute: no overlap left
     if mfu < lora.mfu_range(arch, method)[0]:
         return None  # the gathers could not hide: another layout (HSDP, TP) would be used
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
