@@ -854,8 +854,9 @@ def _collectives(run: Run, s: Setup) -> list[str]:
     if len(pairs) >= 4 and len(set(pairs)) == 1:
         out.append(f"collective times identical in every redraw: {pairs[0]}")
     # (Only where three digits are shown: "1.1ms" and "2.0ms" repeat by rounding alone.)
-    ratios = {round(scatter / gather, 3) for gather, scatter in pairs if gather >= 10 and scatter}
-    if len(pairs) >= 6 and len(ratios) == 1:
+    distinct = {(g, r) for g, r in pairs if g >= 10 and r}
+    ratios = {round(scatter / gather, 3) for gather, scatter in distinct}
+    if len(distinct) >= 4 and len(ratios) == 1:
         out.append(f"ReduceScatter always {ratios.pop()} x AllGather: each jitters on its own")
     return out[:5]
 
