@@ -38,6 +38,9 @@ CASES = [
     RecordOptions(seed=seed, kind=kind, framework="hf", duration=60.0)
     for seed in (1001, 1002, 1003, 1004, 1007, 1008)
     for kind in ("pretrain", "sft")
+] + [  # a 70B model, which the Trainer's runs shard with tensor parallelism
+    RecordOptions(seed=seed, kind=kind, framework="hf", duration=60.0, model="Llama-3.1-70B")
+    for seed, kind in ((1, "pretrain"), (2, "continue"))
 ]
 
 

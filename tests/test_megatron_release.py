@@ -200,11 +200,13 @@ def test_a_hung_collective_ends_every_rank_and_every_nodes_workers() -> None:
         for t in text
         if (m := re.match(r"\[rank\d+\]:\[E(\S+ \S+) \S+\] \[Rank \d+\] Watchdog caught", t))
     ]
-    assert len(set(firsts)) == len(firsts) == 8 * plan.nodes * plan.options.failures
+    failures = plan.options.failures
+    assert failures is not None
+    assert len(set(firsts)) == len(firsts) == 8 * plan.nodes * failures
     failed = [t for t in text if "failed (exitcode: -6)" in t]
-    assert len(failed) == plan.nodes * plan.options.failures
+    assert len(failed) == plan.nodes * failures
     closing = [t for t in text if "closing signal SIGTERM" in t]
-    assert len(closing) == 7 * plan.nodes * plan.options.failures
+    assert len(closing) == 7 * plan.nodes * failures
 
 
 def test_every_process_has_its_own_library_addresses() -> None:
