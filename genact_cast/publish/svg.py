@@ -49,7 +49,7 @@ _MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
 # terminal puts each in a cell and reorders nothing, so they are drawn as the other
 # format characters are, invisible in their cell, but as ZWSP, which reorders nothing
 # either (an RLO kept in the text would reverse the run even under bidi-override).
-_BIDI_CONTROLS = str.maketrans(
+BIDI_CONTROLS = str.maketrans(
     dict.fromkeys(
         "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", "\u200b"
     )
@@ -445,7 +445,7 @@ class _Document:
                 attributes = f' x="{_number(column * CELL_WIDTH, 2)}"' + attributes
             placed = "textLength" in attributes
             attributes += ' opacity="0"' if hidden else ""
-            text = text.translate(_BIDI_CONTROLS)
+            text = text.translate(BIDI_CONTROLS)
             if plain == _PLAIN:
                 escaped = xml_escape(text)
                 spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
