@@ -24,8 +24,8 @@ RGB = tuple[int, int, int]
 DomCell = tuple[str, RGB, RGB]
 
 
-def player_assets() -> tuple[str, str]:
-    """The pinned player's JavaScript and CSS, from its npm package (fetched once, kept)."""
+def pinned_tarball() -> Path:
+    """The pinned asciinema-player package, fetched with npm (a test dependency) and kept."""
     p = pinned()
     folder = ROOT / ".cache" / "npm"
     tarball = folder / f"{p['package']}-{p['version']}.tgz"
@@ -35,6 +35,13 @@ def player_assets() -> tuple[str, str]:
             ["npm", "pack", f"{p['package']}@{p['version']}", "--pack-destination", str(folder)],
             check=True, capture_output=True, timeout=300,
         )  # fmt: skip
+    return tarball
+
+
+def player_assets() -> tuple[str, str]:
+    """The pinned player's JavaScript and CSS, from its npm package (fetched once, kept)."""
+    p = pinned()
+    tarball = pinned_tarball()
     assert sri(tarball.read_bytes(), "sha512") == p["tarball_integrity"]
     texts = []
     with tarfile.open(tarball) as archive:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import pytest
 
 from genact_cast.publish.player_assets import PlayerAssetError, inline_assets, pinned, sri
+from tests.player_dom import pinned_tarball
 
 ROOT = Path(__file__).resolve().parent.parent
 CAST = ROOT / "casts" / "seed7-80x24.cast"
@@ -24,16 +25,7 @@ GENACT = [str(Path(__import__("sys").executable)), "-m", "genact_cast"]
 @pytest.fixture(scope="session")
 def npm_tarball() -> Path:
     """The pinned asciinema-player package, fetched with npm (a test dependency) and kept."""
-    p = pinned()
-    folder = ROOT / ".cache" / "npm"
-    tarball = folder / f"{p['package']}-{p['version']}.tgz"
-    if not tarball.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["npm", "pack", f"{p['package']}@{p['version']}", "--pack-destination", str(folder)],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-    return tarball
+    return pinned_tarball()
 
 
 class Registry(http.server.BaseHTTPRequestHandler):
