@@ -7,6 +7,9 @@ from typing import NamedTuple
 
 from genact_cast.generator.dialects import nccl, torchrun
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.rank_watchdog import collective_numels as collective_numels
+from genact_cast.generator.dialects.rank_watchdog import node_watchdog_lines
+from genact_cast.generator.dialects.torchrun import torch_site as torch_site
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
@@ -79,12 +82,6 @@ class Incidentals:
 
     def address(self, node: int) -> str:
         return f"{self.subnet[0]}.{self.subnet[1]}.{self.subnet[2]}.{10 + node}"
-
-
-def torch_site(torch_version: str) -> str:
-    """From 2.5 a pip or conda install logs its path from `site-packages/`."""
-    major, minor = (int(part) for part in torch_version.split("+")[0].split(".")[:2])
-    return "site-packages/" if (major, minor) >= (2, 5) else ""
 
 
 def banner(facts: Facts, moment: datetime, incidentals: Incidentals) -> list[str]:
@@ -206,20 +203,6 @@ def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> li
     return [f"{tag}{line}" for line in lines]
 
 
-def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
-    """Elements in and out of the collective the watchdog caught: one transformer layer's
-    parameters of this TP/PP shard, gathered or scattered over the data-parallel group, or
-    the activations (micro batch × sequence × hidden) a TP all-reduce sums."""
-    layer = (facts.params - 2 * facts.vocab * facts.hidden) // facts.layers // facts.tp
-    shard = layer // facts.dp
-    if op == "_ALLGATHER_BASE":
-        return shard, shard * facts.dp
-    if op == "_REDUCE_SCATTER_BASE":
-        return shard * facts.dp, shard
-    activations = facts.micro_batch * facts.seq_len * facts.hidden
-    return activations, activations
-
-
 MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type
 
 
@@ -244,62 +227,8 @@ def failure_lines(
     """
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
-    numel_in, numel_out = collective_numels(facts, event.op)
     limit = event.timeout_ms if timeout_ms is None else timeout_ms
-    group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
-    draw = Rng(facts.seed * 17 + event.seq)
-    # Where mmap puts shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
-    libc10, libtorch_cuda, libtorch, libc = (
-        0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(4)
-    )
-    frames = torchrun.Frames(
-        # The install the glog lines name: pip's site-packages (python:3.12's image) from 2.5.
-        f"{'/usr/local/lib/python3.12/site-packages' if site else '/opt/conda/lib/python3.11'}"
-        "/torch/lib",
-        libc10,
-        libtorch_cuda,
-        libtorch,
-        libc,
-        # libstdc++ (torch 2.9's trace shows it) from a stream of its own, so that the other
-        # draws stay where they were.
-        0x7E00_0000_0000 + Rng(facts.seed * 41 + event.seq).integer(0, 2**28) * 4096,
-    )
-    blocks: list[tuple[int, int, list[str]]] = []
-    for rank in range(ranks):
-        nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
-        # Each process's watchdog wakes every 100 ms (kWatchdogThreadSleepMillis) and finds
-        # the timeout on its own wake-up: the ranks' lines lie milliseconds apart, and a rank
-        # that looks later reports a longer run.
-        late = draw.integer(0, 99)
-        moment = facts.moment(event.t + late / 1000)
-        ran = limit + (event.ran_ms - event.timeout_ms) + late
-        timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, limit, ran)
-        lines: list[str] = [
-            torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout),
-            torchrun.watchdog_exception(
-                rank,
-                moment,
-                nanos[1],
-                source,
-                group=group,
-                work=event.seq,
-                enqueued=event.seq + 2,
-                completed=event.seq - 1,
-            ),
-        ]
-        if source.traces:
-            lines.append(torchrun.flight_recorder_off(rank, moment, nanos[2], source))
-        lines += [
-            torchrun.watchdog_inconsistency(rank, moment, nanos[3], source),
-            torchrun.watchdog_takedown(rank, moment, nanos[4], source),
-        ]
-        if source.traces:
-            lines += torchrun.watchdog_trace(
-                rank, moment, nanos[5], source, timeout, group=group, frames=frames
-            )
-        blocks.append((late, rank, lines))
-    # Each process writes its own lines; the terminal shows them as they come.
-    lines = [text for _, _, block in sorted(blocks) for text in block]
+    lines = node_watchdog_lines(facts, event, ranks, limit)
     agent = incidentals.agent_pid
     later = facts.moment(event.t + 1.5)
     for local in range(1, 8):

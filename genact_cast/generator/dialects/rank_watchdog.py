@@ -1,15 +1,15 @@
-"""Every rank of a node reporting a hung collective: c10d's NCCL watchdog lines of each
-process, with the framework's own process-group timeout and each rank's global number
-(base.failure_lines shows local ranks 0-7 of the first node; Megatron under srun and
-DeepSpeed under pdsh show whichever node failed)."""
+"""c10d's NCCL watchdog lines of the ranks a hung collective takes down, for every dialect:
+`node_watchdog_lines` for the local ranks torchtitan's and the Trainer's terminal shows (the
+first node, behind torchrun), `watchdog_records` for every rank of a node under its global
+number (Megatron under srun and DeepSpeed under pdsh show whichever node failed), with the
+framework's own process-group timeout. `rank_lines` writes one rank's lines for both."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import torchrun
-from genact_cast.generator.dialects.base import collective_numels, torch_site
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
@@ -19,9 +19,110 @@ from genact_cast.generator.rng import Rng
 # every node's launcher lines, so a failure on a large run costs hundreds of KB, not tens of MB.
 SHOWN_RANKS = 32
 
+# Where mmap puts a process's shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
+_MMAP_BASE = 0x7E00_0000_0000
+
 
 def shown_ranks(world: int) -> range:
     return range(min(world, SHOWN_RANKS))
+
+
+def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
+    """Elements in and out of the collective the watchdog caught: one transformer layer's
+    parameters of this TP/PP shard, gathered or scattered over the data-parallel group, or
+    the activations (micro batch × sequence × hidden) a TP all-reduce sums."""
+    layer = (facts.params - 2 * facts.vocab * facts.hidden) // facts.layers // facts.tp
+    shard = layer // facts.dp
+    if op == "_ALLGATHER_BASE":
+        return shard, shard * facts.dp
+    if op == "_REDUCE_SCATTER_BASE":
+        return shard * facts.dp, shard
+    activations = facts.micro_batch * facts.seq_len * facts.hidden
+    return activations, activations
+
+
+def _group(source: torchrun.TorchSource) -> str:
+    """The default process group as the watchdog names it (2.3 and 2.4: `PG 0`)."""
+    return "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
+
+
+def _torch_lib(facts: Facts, packages: str) -> str:
+    """torch's library folder: under `packages` of python 3.12 from 2.5, conda's before."""
+    if torchrun.torch_site(facts.torch):
+        return f"/usr/local/lib/python3.12/{packages}/torch/lib"
+    return "/opt/conda/lib/python3.11/torch/lib"
+
+
+def rank_lines(
+    rank: int,
+    moment: datetime,
+    nanos: Sequence[int],
+    source: torchrun.TorchSource,
+    timeout: torchrun.Timeout,
+    frames: torchrun.Frames,
+) -> list[str]:
+    """One rank's watchdog timeout, exception, inconsistency and take-down lines, and, where
+    the torch release prints them, the flight recorder's line and the DistBackendError trace
+    that aborts the process; `nanos`: six sorted digits below the microsecond, one a line."""
+    group = _group(source)
+    lines = [
+        torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout),
+        torchrun.watchdog_exception(
+            rank,
+            moment,
+            nanos[1],
+            source,
+            group=group,
+            work=timeout.seq,
+            enqueued=timeout.seq + 2,
+            completed=timeout.seq - 1,
+        ),
+    ]
+    if source.traces:
+        lines.append(torchrun.flight_recorder_off(rank, moment, nanos[2], source))
+    lines += [
+        torchrun.watchdog_inconsistency(rank, moment, nanos[3], source),
+        torchrun.watchdog_takedown(rank, moment, nanos[4], source),
+    ]
+    if source.traces:
+        lines += torchrun.watchdog_trace(
+            rank, moment, nanos[5], source, timeout, group=group, frames=frames
+        )
+    return lines
+
+
+def node_watchdog_lines(facts: Facts, event: Failed, ranks: int, timeout_ms: int) -> list[str]:
+    """The watchdog lines of local ranks 0 to `ranks` - 1 of the first node, in the order the
+    terminal shows them (each process writes its own)."""
+    source = torchrun.torch_source(facts.torch)
+    numel_in, numel_out = collective_numels(facts, event.op)
+    draw = Rng(facts.seed * 17 + event.seq)
+    libc10, libtorch_cuda, libtorch, libc = (
+        _MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(4)
+    )
+    frames = torchrun.Frames(
+        # The install the glog lines name: pip's site-packages (python:3.12's image) from 2.5.
+        _torch_lib(facts, "site-packages"),
+        libc10,
+        libtorch_cuda,
+        libtorch,
+        libc,
+        # libstdc++ (torch 2.9's trace shows it) from a stream of its own, so that the other
+        # draws stay where they were.
+        _MMAP_BASE + Rng(facts.seed * 41 + event.seq).integer(0, 2**28) * 4096,
+    )
+    blocks: list[tuple[int, int, list[str]]] = []
+    for rank in range(ranks):
+        nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
+        # Each process's watchdog wakes every 100 ms (kWatchdogThreadSleepMillis) and finds
+        # the timeout on its own wake-up: the ranks' lines lie milliseconds apart, and a rank
+        # that looks later reports a longer run.
+        late = draw.integer(0, 99)
+        moment = facts.moment(event.t + late / 1000)
+        ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late
+        timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
+        blocks.append((late, rank, rank_lines(rank, moment, nanos, source, timeout, frames)))
+    return [text for _, _, block in sorted(blocks) for text in block]
 
 
 def watchdog_lines(
@@ -42,58 +143,29 @@ def watchdog_records(
     timeout_ms: int,
     numels: tuple[int, int] | None = None,
 ) -> list[tuple[int, str]]:
-    """(rank, line): each rank's watchdog timeout, exception, inconsistency and take-down
-    lines (and, where the torch release prints it, the DistBackendError that aborts the
-    process), rank by rank in the order their watchdogs fire. `numels`: the framework's own
-    (in, out) sizes of the collective, where it buckets them differently from one layer's
-    shard."""
+    """(rank, line): the lines of `rank_lines` of each of `ranks`, under its global number,
+    rank by rank in the order their watchdogs fire. `numels`: the framework's own (in, out)
+    sizes of the collective, where it buckets them differently from one layer's shard."""
     source = torchrun.torch_source(facts.torch)
-    site = torch_site(facts.torch)
     base = facts.moment(event.t)
     numel_in, numel_out = numels or collective_numels(facts, event.op)
-    group = "PG 0" if source.thread_ids else "PG ID 0 PG GUID 0(default_pg)"
     draw = Rng(facts.seed * 23 + event.seq)
-    lib = (
-        f"{'/usr/local/lib/python3.12/dist-packages' if site else '/opt/conda/lib/python3.11'}"
-        "/torch/lib"
-    )
+    lib = _torch_lib(facts, "dist-packages")
     # Each process's watchdog fires when its own wait passes the timeout (the collective was
     # enqueued a few ms apart on each rank): the ranks write their lines ms apart, in order.
     late = {rank: draw.integer(0, 40) for rank in ranks}
     records: list[tuple[int, str]] = []
     for rank in sorted(ranks, key=lambda r: (late[r], r)):
-        # Where mmap put this process's shared libraries (ASLR: every process its own), just
-        # below 0x7fxxxxxxxxxx on x86-64 Linux.
-        # libc10, libtorch_cuda, libtorch, libc and libstdc++ (torch 2.9's trace shows it).
+        # Every process its own library addresses (ASLR): libc10, libtorch_cuda, libtorch,
+        # libc and libstdc++ (torch 2.9's trace shows it).
         frames = torchrun.Frames(
-            lib, *(0x7E00_0000_0000 + draw.integer(0, 2**28) * 4096 for _ in range(5))
+            lib, *(_MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(5))
         )
         moment = base + timedelta(milliseconds=late[rank] + draw.integer(0, 999) / 1000)
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late[rank]
         timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
-        lines = [
-            torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout),
-            torchrun.watchdog_exception(
-                rank,
-                moment,
-                nanos[1],
-                source,
-                group=group,
-                work=event.seq,
-                enqueued=event.seq + 2,
-                completed=event.seq - 1,
-            ),
+        records += [
+            (rank, text) for text in rank_lines(rank, moment, nanos, source, timeout, frames)
         ]
-        if source.traces:
-            lines.append(torchrun.flight_recorder_off(rank, moment, nanos[2], source))
-        lines += [
-            torchrun.watchdog_inconsistency(rank, moment, nanos[3], source),
-            torchrun.watchdog_takedown(rank, moment, nanos[4], source),
-        ]
-        if source.traces:
-            lines += torchrun.watchdog_trace(
-                rank, moment, nanos[5], source, timeout, group=group, frames=frames
-            )
-        records += [(rank, text) for text in lines]
     return records

@@ -76,6 +76,12 @@ def torch_source(torch_version: str) -> TorchSource:
     return _SOURCES[key]
 
 
+def torch_site(torch_version: str) -> str:
+    """From 2.5 a pip or conda install logs its path from `site-packages/`."""
+    major, minor = (int(part) for part in torch_version.split("+")[0].split(".")[:2])
+    return "site-packages/" if (major, minor) >= (2, 5) else ""
+
+
 def banner_line(moment: datetime, process: int, run_py: int, text: str, *, site: str = "") -> str:
     """One line of the banner; `site` is what precedes `torch/` in the logged path (from 2.5 a
     pip or conda install logs `site-packages/torch/...`)."""
