@@ -7,11 +7,13 @@ fields written as placeholders ({int} {float} {sci} {word} {any} {date} {dots} {
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from importlib import resources
 from typing import NamedTuple
 
-from genact_cast.generator import RecordOptions, generate
+from genact_cast.generator import RecordOptions, generate, make_plan
 from tests.helpers import output_of, plain
 
 PLACEHOLDERS = {
@@ -71,9 +73,13 @@ def _compile(fmt: str) -> str:
     return "".join(out)
 
 
-def cast_lines(options: RecordOptions, prompt: str) -> list[str]:
+def cast_lines(options: RecordOptions, prompt: str | None = None) -> list[str]:
     """The cast's lines as written (no colour, a terminal wide enough that nothing wraps),
-    without the shell's prompt and the commands typed at it."""
+    without the shell's prompt (the run's user at its first host unless given) and the
+    commands typed at it."""
+    if prompt is None:
+        plan = make_plan(options)
+        prompt = f"{plan.user}@{plan.host(0)}:"
     text = plain(output_of(generate(options).events))
     lines = text.replace("\r\n", "\n").split("\n")
     out: list[str] = []
@@ -89,15 +95,36 @@ def cast_lines(options: RecordOptions, prompt: str) -> list[str]:
     return out
 
 
-def unmatched(lines: list[str], entries: list[Entry]) -> tuple[list[str], set[str]]:
+@functools.cache
+def release_lines(options: RecordOptions) -> list[str]:
+    """`cast_lines` of the first minute of `options`, as a release test reads it: no colour,
+    1,000 columns."""
+    return cast_lines(options._replace(cols=1000, color=False, duration=60.0))
+
+
+def unmatched(
+    lines: Sequence[str],
+    entries: Sequence[Entry],
+    *,
+    logger: re.Pattern[str] | None = None,
+    prefix: str = "",
+) -> tuple[list[str], set[str]]:
     """Lines no catalogue entry (nor the launcher's and NCCL's) accounts for, and the keys
-    of the entries the lines used."""
+    of the entries the lines used. `logger`: the framework's logging format, whose
+    `message` group the entries match; `prefix`: what the launcher puts before a rank's
+    lines (torchrun's `--local-ranks-filter` writes `[rank0]:`)."""
     used: set[str] = set()
     missing = []
     for line in lines:
-        if OTHERS.match(line):
-            continue
-        entry = next((e for e in entries if e.pattern.fullmatch(line)), None)
+        if OTHERS.match(line) or OTHERS.match(line.removeprefix(prefix)):
+            continue  # torchrun's, c10d's and NCCL's lines (their own format tests)
+        message: str | None = line
+        if logger is not None:
+            logged = logger.fullmatch(line)
+            message = None if logged is None else logged["message"]
+        entry = None
+        if message is not None:
+            entry = next((e for e in entries if e.pattern.fullmatch(message)), None)
         if entry is None:
             missing.append(line)
         else:

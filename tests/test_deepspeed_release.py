@@ -17,7 +17,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects.deepspeed_model import fp32_shards, zero3_numels
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
-from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
+from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
 CASES = [
@@ -33,11 +33,8 @@ def entries() -> list[Entry]:
     return catalogue("deepspeed")
 
 
-@functools.cache
 def lines(index: int) -> list[str]:
-    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
-    plan = make_plan(options)
-    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+    return release_lines(CASES[index])
 
 
 def hosts(index: int) -> list[str]:

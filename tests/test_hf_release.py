@@ -13,7 +13,8 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.presenters.framework import facts_for
-from tests.release_catalogue import OTHERS, Entry, cast_lines, catalogue, nccl_unmatched
+from tests import release_catalogue
+from tests.release_catalogue import Entry, catalogue, nccl_unmatched, release_lines
 
 # Seeds the other tests do not use; with and without failures, fine-tuning (SFTTrainer) and
 # continued pre-training (Trainer).
@@ -29,25 +30,12 @@ def entries() -> list[Entry]:
     return catalogue("hf")
 
 
-@functools.cache
 def lines(index: int) -> list[str]:
-    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
-    plan = make_plan(options)
-    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+    return release_lines(CASES[index])
 
 
 def unmatched(found: list[str]) -> tuple[list[str], set[str]]:
-    used: set[str] = set()
-    missing = []
-    for line in found:
-        if OTHERS.match(line):
-            continue  # torchrun's, c10d's and NCCL's lines (their own format tests)
-        entry = next((e for e in entries() if e.pattern.fullmatch(line)), None)
-        if entry is None:
-            missing.append(line)
-        else:
-            used.add(entry.key)
-    return missing, used
+    return release_catalogue.unmatched(found, entries())
 
 
 def test_the_catalogue_names_a_source_line_of_the_release_for_every_shape() -> None:

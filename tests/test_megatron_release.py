@@ -18,7 +18,7 @@ from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects.megatron import Log
 from genact_cast.generator.presenters.framework import facts_for
-from tests.release_catalogue import Entry, cast_lines, catalogue, unmatched
+from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "megatron"
 # Seeds and pins the other tests of this file do not otherwise use; with and without failures,
@@ -37,11 +37,8 @@ def entries() -> list[Entry]:
     return catalogue("megatron")
 
 
-@functools.cache
 def lines(index: int) -> list[str]:
-    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
-    plan = make_plan(options)
-    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+    return release_lines(CASES[index])
 
 
 def test_the_catalogue_names_its_release_and_a_source_line_for_every_shape() -> None:
@@ -226,7 +223,7 @@ def test_the_final_evaluations_read_new_batches() -> None:
         seed=1005, framework="megatron", kind="sft", cols=1000, color=False, duration=60.0
     )
     plan = make_plan(options)
-    text = cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+    text = cast_lines(options)
     last = f"validation loss at iteration {plan.total_steps}"
     in_loop = [t for t in text if t.startswith(f" {last} | lm loss value: ")]
     final = [t for t in text if t.startswith(f" {last} on validation set | lm loss value: ")]

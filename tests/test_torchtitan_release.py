@@ -15,7 +15,8 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.torchtitan import Log
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
-from tests.release_catalogue import OTHERS, Entry, cast_lines, catalogue, nccl_unmatched
+from tests import release_catalogue
+from tests.release_catalogue import Entry, catalogue, nccl_unmatched, release_lines
 
 # Seeds the other tests do not use; with and without failures, pre-training, continued
 # pre-training and fine-tuning, shipped flavors and a user's own.
@@ -36,29 +37,12 @@ def entries() -> list[Entry]:
     return catalogue("torchtitan")
 
 
-@functools.cache
 def lines(index: int) -> list[str]:
-    options = CASES[index]._replace(cols=1000, color=False, duration=60.0)
-    plan = make_plan(options)
-    return cast_lines(options, f"{plan.user}@{plan.host(0)}:")
+    return release_lines(CASES[index])
 
 
 def unmatched(found: list[str]) -> tuple[list[str], set[str]]:
-    used: set[str] = set()
-    missing = []
-    for line in found:
-        if OTHERS.match(line) or OTHERS.match(line.removeprefix("[rank0]:")):
-            continue  # torchrun's, c10d's and NCCL's lines (their own format tests)
-        logged = LOGGER.fullmatch(line)
-        entry = None
-        if logged is not None:
-            message = logged["message"]
-            entry = next((e for e in entries() if e.pattern.fullmatch(message)), None)
-        if entry is None:
-            missing.append(line)
-        else:
-            used.add(entry.key)
-    return missing, used
+    return release_catalogue.unmatched(found, entries(), logger=LOGGER, prefix="[rank0]:")
 
 
 def test_the_catalogue_names_its_release_and_a_source_line_for_every_shape() -> None:
