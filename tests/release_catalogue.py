@@ -10,10 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from importlib import resources
 from typing import NamedTuple
 
-from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator import RecordOptions, generate, make_plan, tables
 from tests.helpers import output_of, plain
 
 PLACEHOLDERS = {
@@ -53,15 +52,8 @@ class Entry(NamedTuple):
 
 
 def catalogue(framework: str) -> list[Entry]:
-    path = resources.files("genact_cast.generator") / "presenters" / "frameworks" / framework
-    rows = (path / "catalogue.tsv").read_text("utf-8").splitlines()
-    entries = []
-    for row in rows:
-        if row.startswith("#") or not row.strip():
-            continue
-        key, where, fmt = row.split("\t")
-        entries.append(Entry(key, where, re.compile(_compile(fmt))))
-    return entries
+    path = tables.GENERATOR / "presenters" / "frameworks" / framework / "catalogue.tsv"
+    return [Entry(key, where, re.compile(_compile(fmt))) for key, where, fmt in tables.rows(path)]
 
 
 def _compile(fmt: str) -> str:

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from genact_cast.generator import tables
 from genact_cast.generator.dialects import deepspeed_lines as deepspeed
 from genact_cast.generator.dialects import hf_lines as hf
 from genact_cast.generator.dialects import megatron, nccl, torchrun, torchtitan_release
@@ -35,13 +36,7 @@ class RealLine(NamedTuple):
 
 
 def real_lines(dialect: str) -> list[RealLine]:
-    rows = []
-    for raw in (REAL_LOGS / f"{dialect}.tsv").read_text(encoding="utf-8").splitlines():
-        if raw.startswith("#") or not raw:
-            continue
-        shape, source, text = raw.split("\t")
-        rows.append(RealLine(shape, source, text))
-    return rows
+    return [RealLine(*row) for row in tables.rows(REAL_LOGS / f"{dialect}.tsv")]
 
 
 def match(pattern: str, text: str) -> re.Match[str]:

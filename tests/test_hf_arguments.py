@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator import RecordOptions, make_plan, tables
 from genact_cast.generator.dialects.hf import Log
 from genact_cast.generator.presenters.framework import facts_for
 
@@ -19,8 +19,7 @@ ARGUMENTS = Path(__file__).parent / "data" / "hf" / "arguments.tsv"
 
 
 def accepted(kind: str) -> set[str]:
-    rows = [r.split("\t") for r in ARGUMENTS.read_text().splitlines() if not r.startswith("#")]
-    return {name for where, _source, name in rows if where == kind}
+    return {name for where, _source, name in tables.rows(ARGUMENTS) if where == kind}
 
 
 def words(options: RecordOptions) -> tuple[list[str], list[str]]:

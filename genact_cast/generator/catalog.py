@@ -3,10 +3,10 @@
 import functools
 import re
 from datetime import date, timedelta
-from pathlib import Path
 from typing import NamedTuple
 
 from genact_cast.asciicast import Theme
+from genact_cast.generator import tables
 
 
 class Gpu(NamedTuple):
@@ -85,14 +85,11 @@ class Release(NamedTuple):
     pinned_by: tuple[str, ...]
 
 
-# Beside this module rather than through importlib.resources: that would import
-# zipfile and its readers on every `record`, a fifth of the generator's start-up.
-DATA = Path(__file__).with_name("data")
+DATA = tables.GENERATOR / "data"
 
 
 def _rows(name: str) -> list[list[str]]:
-    text = (DATA / name).read_text("utf-8")
-    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return tables.rows(DATA / name)
 
 
 @functools.cache

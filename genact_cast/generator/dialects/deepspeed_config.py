@@ -14,9 +14,9 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import Any
 
+from genact_cast.generator import tables
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 
@@ -118,14 +118,8 @@ def _python(value: Any) -> str:
 
 @functools.lru_cache(maxsize=1)
 def defaults() -> dict[str, str]:
-    path = resources.files("genact_cast.generator") / CATALOGUE_DIR / "engine_config.tsv"
-    table: dict[str, str] = {}
-    for row in path.read_text("utf-8").splitlines():
-        if row.startswith("#") or not row:
-            continue
-        name, _, value = row.partition("\t")
-        table[name] = value.replace("\\n", "\n")
-    return table
+    table = tables.mapping(tables.GENERATOR / CATALOGUE_DIR / "engine_config.tsv")
+    return {name: value.replace("\\n", "\n") for name, value in table.items()}
 
 
 def attributes(config: Mapping[str, Any], world: int, comms_address: int) -> dict[str, str]:

@@ -12,9 +12,9 @@ set here.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import NamedTuple
 
+from genact_cast.generator import tables
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 
@@ -267,14 +267,7 @@ def words(pairs: list[tuple[str, str | None]]) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def defaults() -> dict[str, str]:
     """The tag's arguments as `_print_args` prints them for a run without these flags."""
-    path = resources.files("genact_cast.generator") / CATALOGUE_DIR / "arguments.tsv"
-    table: dict[str, str] = {}
-    for row in path.read_text("utf-8").splitlines():
-        if row.startswith("#") or not row:
-            continue
-        name, _, value = row.partition("\t")
-        table[name] = value
-    return table
+    return tables.mapping(tables.GENERATOR / CATALOGUE_DIR / "arguments.tsv")
 
 
 def pairs_of(words: list[str]) -> list[tuple[str, str | None]]:
