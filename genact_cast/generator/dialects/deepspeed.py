@@ -170,37 +170,45 @@ class Log:
         # Each node starts a little apart and writes a record every 0.5-4 ms (a cycle of 16
         # drawn gaps: a launch on many nodes is tens of thousands of records).
         gaps = [rng.uniform(0.5, 4.0) for _ in range(16)]
-        keyed: list[tuple[int, int, int]] = []
+        # One int a record, (ms after start, node, index) packed to sort as the tuple would:
+        # sorting tens of thousands of ints is several times faster than of tuples.
+        keyed: list[int] = []
         for node, records in enumerate(per_node):
             when = rng.uniform(0.0, 50.0) * (node > 0)
             shift = rng.integer(0, 15)
             for index in range(len(records)):
                 when += gaps[(index + shift) & 15]
-                keyed.append((int(when), node, index))
+                keyed.append((int(when) << 40) | (node << 20) | index)
         keyed.sort()
-        # Per second, the stamp's text; per record, what follows the milliseconds.
+        # Per second, the stamp's text; per record, pdsh's tag and what follows the
+        # milliseconds (the records of a node repeat across nodes: one string each).
         seconds: dict[int, str] = {}
         tails: dict[tuple[str, str], str] = {}
+        shown_level = level
         millis = [f",{ms:03d}" for ms in range(1000)]
         out: list[str] = []
-        for offset, node, index in keyed:
-            record = per_node[node][index]
-            where, message = record
+        append = out.append
+        tags = self._tags
+        low = (1 << 20) - 1
+        for key in keyed:
+            node = (key >> 20) & low
+            record = per_node[node][key & low]
+            where = record[0]
             if not where:
-                out.append(self._tags[node] + message)
+                append(tags[node] + record[1])
                 continue
-            total = base_ms + offset
+            total = base_ms + (key >> 40)
             second = total // 1000
             head = seconds.get(second)
             if head is None:
                 head = seconds[second] = "[" + stamp(base + timedelta(seconds=second))[:-4]
             tail = tails.get(record)
             if tail is None:
-                shown = level or ("WARNING" if where == LR_WARNING else "INFO")
-                tail = tails[record] = f"] [{shown}] [{where}] {message}"
-            out.append(self._tags[node] + head + millis[total % 1000] + tail)
+                shown = shown_level or ("WARNING" if where == LR_WARNING else "INFO")
+                tail = tails[record] = f"] [{shown}] [{where}] {record[1]}"
+            append(tags[node] + head + millis[total % 1000] + tail)
         if keyed:
-            self.clock.at(start + keyed[-1][0] / 1000)
+            self.clock.at(start + (keyed[-1] >> 40) / 1000)
         # One write for the burst: the terminal sees the same lines, the tape one item (a
         # launch on many nodes is tens of thousands of lines).
         return [Line("\r\n".join(out))] if out else []
