@@ -53,7 +53,9 @@ class Entry(NamedTuple):
 
 def catalogue(framework: str) -> list[Entry]:
     path = tables.GENERATOR / "presenters" / "frameworks" / framework / "catalogue.tsv"
-    return [Entry(key, where, re.compile(_compile(fmt))) for key, where, fmt in tables.rows(path)]
+    # fields=3: a format may begin with a tab (Megatron's bucket listing).
+    found = tables.rows(path, fields=3)
+    return [Entry(key, where, re.compile(_compile(fmt))) for key, where, fmt in found]
 
 
 def _compile(fmt: str) -> str:

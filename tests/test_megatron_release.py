@@ -6,6 +6,7 @@ scripts/megatron_arguments.py), and the run ends and saves as its training loop 
 from __future__ import annotations
 
 import functools
+import math
 import re
 import shlex
 from pathlib import Path
@@ -240,3 +241,56 @@ def test_nccls_info_lines_follow_from_the_typed_environment() -> None:
     assert any(" NCCL INFO " in t for t in lines(1))
     assert "NCCL_DEBUG=INFO" in words[: words.index("torchrun")]
     assert "CUDA_DEVICE_MAX_CONNECTIONS=1" in words[: words.index("torchrun")]
+
+
+def _buffers(text: list[str]) -> list[list[tuple[int, int]]]:
+    """Each logged gradient buffer's buckets: (elements, padded size)."""
+    out: list[list[tuple[int, int]]] = []
+    for row in text:
+        if "Number of buckets for gradient all-reduce / reduce-scatter: " in row:
+            out.append([])
+        elif m := re.fullmatch(
+            r"Params for bucket \d+ \((\d+) elements, (\d+) padded size\):", row
+        ):
+            out[-1].append((int(m[1]), int(m[2])))
+    return out
+
+
+def test_ddp_logs_its_buckets_and_they_hold_each_stages_parameters() -> None:
+    # get_model's DDP wrap at INFO: its config (bucket size max(4e7, 1e6 x DP) with
+    # --overlap-grad-reduce), then on each pipeline stage's first rank its buffers' buckets
+    # (dense, then expert-parallel): their elements add up to that rank's `number of
+    # parameters`, each bucket of the first stage but the last reaches the bucket size, later
+    # stages take one bucket, and under the distributed optimizer each padded size is a
+    # multiple of lcm(DP, 128) (param_and_grad_buffer.py at the tag).
+    for index in (1, 2, 4):
+        facts = facts_for(make_plan(CASES[index]))
+        text = lines(index)
+        config = next(t for t in text if "Setting up DistributedDataParallel with config " in t)
+        size = max(40_000_000, 1_000_000 * facts.dp)
+        assert f"bucket_size={size}," in config
+        assert "use_distributed_optimizer=True" in config
+        counts = [
+            int(m[2])
+            for t in text
+            if (m := re.fullmatch(r" > number of parameters on .* rank \(0, (\d+)\): (\d+)", t))
+        ]
+        per_stage = 2 if facts.experts else 1
+        buffers = _buffers(text)
+        assert len(buffers) == facts.pp * per_stage
+        for stage in range(facts.pp):
+            mine = buffers[stage * per_stage : (stage + 1) * per_stage]
+            assert sum(n for buffer in mine for n, _ in buffer) == counts[stage]
+            if stage == 0:
+                assert all(n >= size for n, _ in mine[0][:-1])
+            else:
+                assert all(len(buffer) == 1 for buffer in mine)
+        assert all(p % math.lcm(facts.dp, 128) == 0 for _, p in buffers[0])
+        assert any(t.startswith("\tmodule.decoder.layers.0.") for t in text)
+        assert any(
+            t.startswith(
+                "INFO:megatron.core.optimizer:Setting up optimizer with config "
+                "OptimizerConfig(optimizer='adam', lr="
+            )
+            for t in text
+        )

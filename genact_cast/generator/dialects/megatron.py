@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import parameters as counts
 from genact_cast.generator.dialects import torchrun
@@ -506,6 +507,33 @@ class Log:
             ends = min(ends, 1)  # tied: one matrix, copied to the last stage only under PP
         return layer * layers[stage] + embedding * ends + (f.hidden if last else 0)
 
+    def _wrapping(self) -> list[str]:
+        """get_model's DDP wrap (its config on rank 0, then each pipeline stage's first rank
+        logs its buffers' buckets; FSDP2 logs neither) and get_megatron_optimizer's config."""
+        f = self.facts
+        args = margs.parsed(self.flags(), f.gpus)
+        rng = Rng(f.seed * 947 + 5)
+        out: list[str] = []
+        if not self.fsdp:
+            out.append(ddp.ddp_config(args, f.dp))
+            size = ddp.ddp_bucket_size(args, f.dp)
+            expert_dp = f.gpus // (f.pp * f.ep * f.tp)
+            for stage, layers in enumerate(stage_layers(f.layers, f.pp)):
+                params = ddp.stage_params(f, self.padded_vocab, stage, layers)
+                # Bucketing only on the first stage: later stages' communication is off the
+                # critical path (distributed_data_parallel.py:186).
+                bucket = size if stage == 0 else None
+                dense = [p for p in params if not p.expert]
+                out += ddp.buffer_log(dense, bucket, f.dp, self.shape.distributed_optimizer, rng)
+                experts = [p for p in params if p.expert]
+                if experts:
+                    out += ddp.buffer_log(
+                        experts, bucket, expert_dp, self.shape.distributed_optimizer, rng
+                    )
+        timers = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
+        out.append(ddp.optimizer_config(args, timers))
+        return out
+
     def _memory_report(self, stats: StepStats) -> list[str]:
         """Rank 0's theoretical footprint, then `report_memory` of every rank of data-parallel
         rank 0: its model state (6 + 12/DP bytes a parameter), the step's peak, the cache."""
@@ -601,6 +629,7 @@ class Log:
         # Every rank of data-parallel rank 0 counts its own shard.
         for _rank, tensor, stage in self._dp0_ranks():
             text.append(parameters(tensor, stage, self._stage_parameters(stage)))
+        text += self._wrapping()
         text.append(
             "INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"
         )
