@@ -7,9 +7,9 @@ what its `print("DeepSpeedEngine configuration")` logs, one record per line
 (`[file:line:function] message`, a message's later lines as they are).
 
     pip install pydantic hjson psutil py-cpuinfo tqdm numpy packaging
-    python scripts/deepspeed_engine_config.py MIRROR v0.17.5 --seed 11 --kind sft \
+    python -m scripts.deepspeed_engine_config MIRROR v0.17.5 --seed 11 --kind sft \
         -o tests/data/deepspeed/engine-config-seed11-sft.txt
-    python scripts/deepspeed_engine_config.py MIRROR v0.17.5 --seed 11 --kind sft --table \
+    python -m scripts.deepspeed_engine_config MIRROR v0.17.5 --seed 11 --kind sft --table \
         -o genact_cast/generator/presenters/frameworks/deepspeed/engine_config.tsv
 
 Nothing of DeepSpeed's source is kept, only what it printed.
@@ -17,7 +17,6 @@ Nothing of DeepSpeed's source is kept, only what it printed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -26,10 +25,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from genact_cast.generator import RecordOptions
 from genact_cast.generator.dialects import deepspeed_config
-from genact_cast.generator.plan import make_plan
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from scripts import release_run
 
 # Stand-ins for torch, triton and the accelerator: classes all the way down (they are
 # subclassed, compared and used as decorators at import), real dtype objects where pydantic
@@ -155,11 +153,7 @@ RUN_DEPENDENT = {
 
 def dump(mirror: str, tag: str, config: dict[str, object], world: int) -> str:
     with tempfile.TemporaryDirectory(prefix="ds-config-") as tmp:
-        archive = subprocess.run(
-            ["git", "--git-dir", mirror, "archive", tag, "deepspeed", "accelerator", "version.txt"],
-            check=True,
-            capture_output=True,
-        ).stdout
+        archive = release_run.git(mirror, "archive", tag, "deepspeed", "accelerator", "version.txt")
         archive_path = Path(tmp) / "source.tar"
         archive_path.write_bytes(archive)
         with tarfile.open(archive_path) as tar:
@@ -201,26 +195,10 @@ def table(text: str) -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mirror")
-    parser.add_argument("tag")
-    parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--model")
-    parser.add_argument("--kind")
-    parser.add_argument("--gpus", type=int)
+    parser = release_run.parser(__doc__.splitlines()[0])
     parser.add_argument("--table", action="store_true", help="write the defaults table")
-    parser.add_argument("-o", "--output", type=Path, required=True)
     options = parser.parse_args()
-    plan = make_plan(
-        RecordOptions(
-            seed=options.seed,
-            framework="deepspeed",
-            model=options.model,
-            kind=options.kind,
-            gpus=options.gpus,
-            duration=120,
-        )
-    )
+    plan = release_run.plan(options, "deepspeed")
     facts = facts_for(plan)
     config = deepspeed_config.ds_config(facts, logging_interval(plan))
     text = dump(options.mirror, options.tag, config, facts.dp)

@@ -5,7 +5,7 @@ runs its argparse definitions and `validate_args` on the `pretrain_gpt.py` flags
 genact-cast run (with stand-ins for torch and the hardware queries: an H100 node, bf16),
 and writes what `_print_args` prints, one `name<TAB>value` row each.
 
-    python scripts/megatron_arguments.py MIRROR core_v0.14.0 --seed 5 --model Llama-3-70B \
+    python -m scripts.megatron_arguments MIRROR core_v0.14.0 --seed 5 --model Llama-3-70B \
         --kind continue -o genact_cast/generator/presenters/frameworks/megatron/arguments.tsv
 
 The defaults table of the dialect and the test fixtures under tests/data/megatron/ are
@@ -25,16 +25,13 @@ import json
 import os
 import re
 import shlex
-import subprocess
 import sys
 import types
-from pathlib import Path
 from typing import Any
 
-from genact_cast.generator import RecordOptions
 from genact_cast.generator.dialects.megatron import Log
-from genact_cast.generator.plan import make_plan
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from scripts import release_run
 
 
 class _Anything:
@@ -74,12 +71,7 @@ class _Names(dict[str, Any]):
 def run_validate(
     mirror: str, tag: str, world: int, argv: list[str]
 ) -> tuple[list[str], list[tuple[str, str]]]:
-    source = subprocess.run(
-        ["git", "--git-dir", mirror, "show", f"{tag}:megatron/training/arguments.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    source = release_run.git(mirror, "show", f"{tag}:megatron/training/arguments.py").decode()
     tree = ast.parse(source)
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name != "parse_args"]
     torch = types.SimpleNamespace(
@@ -129,25 +121,8 @@ def run_validate(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mirror")
-    parser.add_argument("tag")
-    parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--model")
-    parser.add_argument("--kind")
-    parser.add_argument("--gpus", type=int)
-    parser.add_argument("-o", "--output", type=Path, required=True)
-    options = parser.parse_args()
-    plan = make_plan(
-        RecordOptions(
-            seed=options.seed,
-            framework="megatron",
-            model=options.model,
-            kind=options.kind,
-            gpus=options.gpus,
-            duration=120,
-        )
-    )
+    options = release_run.parser(__doc__.splitlines()[0]).parse_args()
+    plan = release_run.plan(options, "megatron")
     facts = facts_for(plan)
     log = Log(facts, color=False, interval=logging_interval(plan))
     words = log.script_words()
