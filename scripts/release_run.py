@@ -44,7 +44,10 @@ def plan(options: argparse.Namespace, framework: str) -> RunPlan:
 
 
 def git(mirror: str, *words: str) -> bytes:
-    """What `git --git-dir MIRROR WORDS...` writes (`show TAG:path`, `archive TAG path...`)."""
-    return subprocess.run(
-        ["git", "--git-dir", mirror, *words], check=True, capture_output=True
-    ).stdout
+    """What `git --git-dir MIRROR WORDS...` writes (`show TAG:path`, `archive TAG path...`);
+    where git fails (no such mirror, tag or path), the script ends with git's own reason."""
+    done = subprocess.run(["git", "--git-dir", mirror, *words], capture_output=True)
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines() or ["no output"]
+        raise SystemExit(f"git {' '.join(words)} in {mirror}: {said[-1]}")
+    return done.stdout
