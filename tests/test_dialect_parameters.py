@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.megatron import Log
@@ -29,7 +30,7 @@ RELEASED = {
     "Qwen3-8B": 8_190_735_360,
 }
 # config.json's intermediate_size.
-FFN = {"Llama-3.2-1B": 8192, "Llama-3.2-3B": 8192, "Gemma-3-12B": 15360, "Qwen3-8B": 12288}
+FFN = {"Llama-3.2-1B": 8192, "Llama-3.2-3B": 8192, "Qwen3-8B": 12288}
 
 
 def options(model: str, framework: str, gpus: int = 8) -> RecordOptions:
@@ -47,6 +48,17 @@ def test_the_ffn_width_is_config_jsons(model: str) -> None:
     assert dict(margs.flags(facts, interval=10, save="/s", pretrained=None))[
         "ffn-hidden-size"
     ] == str(FFN[model])
+
+
+def test_megatron_does_not_train_gemma_3() -> None:
+    # core_v0.14.0's pretrain_gpt.py has no gated GELU (--swiglu is SiLU-GLU) nor Gemma 3's
+    # extra norms: pinned, one line naming it; left to the seed, never chosen.
+    with pytest.raises(BadOption, match="no gated GELU"):
+        make_plan(options("Gemma-3-12B", "megatron"))
+    assert make_plan(options("Gemma-3-12B", "deepspeed")).arch.name == "Gemma-3-12B"
+    for seed in range(40):
+        plan = make_plan(RecordOptions(seed=seed, framework="megatron", kind="pretrain"))
+        assert not plan.arch.name.startswith("Gemma-3")
 
 
 @pytest.mark.parametrize("model", ["Llama-3.2-3B", "Llama-3-8B", "Qwen2.5-7B", "Qwen3-8B"])

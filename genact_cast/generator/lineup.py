@@ -30,6 +30,31 @@ def fewest_tokens_per_param(arch: Architecture) -> float:
     return 200.0 if arch.params < 4e9 else 20.0
 
 
+# Architectures a framework's pinned release cannot train as its users run it. Megatron-LM
+# core_v0.14.0's pretrain_gpt.py has no gated GELU (arguments.py offers --swiglu, which
+# core_transformer_config_from_args turns into SiLU-GLU, --squared-relu and --openai-gelu)
+# nor Gemma 3's extra norms and sliding-window layers: Gemma 3 is trained through NeMo /
+# Megatron-Bridge, not this script, so a Megatron log never shows it.
+UNSUPPORTED = {
+    "megatron": {
+        "Gemma-3": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no gated GELU nor Gemma 3's "
+        "extra norms",
+    },
+}
+
+
+def why_not(arch: Architecture, framework: str) -> str | None:
+    """Why `framework`'s pinned release cannot train `arch` from its own command line."""
+    for prefix, reason in UNSUPPORTED.get(framework, {}).items():
+        if arch.name.startswith(prefix):
+            return reason
+    return None
+
+
+def trains(arch: Architecture, framework: str) -> bool:
+    return why_not(arch, framework) is None
+
+
 def serves(arch: Architecture, kind: str) -> bool:
     low, high = SIZES[kind]
     return low <= arch.params <= high

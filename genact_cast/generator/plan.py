@@ -309,6 +309,13 @@ def make_plan(options: RecordOptions) -> RunPlan:
     choose, shape, curve, scene = rng.fork(), rng.fork(), rng.fork(), rng.fork()
 
     kind = _choose_kind(choose, options)
+    reason = (
+        None
+        if options.model is None
+        else lineup.why_not(_find_model(options.model), options.framework)
+    )
+    if reason is not None:
+        raise BadOption(f"--model {options.model}: {reason}; try another --model or --framework")
     pinned_moe = options.model is not None and _find_model(options.model).moe
     if pinned_moe and options.method in ("lora", "qlora"):
         raise BadOption(
@@ -629,6 +636,7 @@ def _candidates(
         if not lineup.serves(arch, kind):
             return []
         arches = [arch]
+    arches = [a for a in arches if lineup.trains(a, options.framework)]
     if options.method in ("lora", "qlora"):  # adapters here are for dense models
         arches = [a for a in arches if not a.moe]
     sets = [d for d in catalog.datasets() if _serves(d, kind)]
