@@ -748,16 +748,10 @@ def nccl_line(shape: str, real: str) -> str:
         )
         version = "2.23.4" if msg.startswith("ncclCommInitRank") else "2.21.5"
         build = nccl.init_start if found[7] == "START" else nccl.init_complete
-        return build(
-            where,
-            version,
-            comm=int(found[2], 16),
-            rank=int(found[3]),
-            nranks=int(found[4]),
-            bus_id=found[5],
-            comm_id=int(found[6], 16),
-            caller=found[1] or "",
+        comm = nccl.Comm(
+            int(found[2], 16), int(found[3]), int(found[4]), found[5], int(found[6], 16)
         )
+        return build(where, version, comm, caller=found[1] or "")
     if shape == "net_ib":
         found = match(r"NET/IB : Using (.+) \[RO\]; OOB (\w+):([\d.]+)<0>", msg)
         devices = [item.split("]")[1].split(":")[0] for item in found[1].split()]

@@ -114,6 +114,9 @@ def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> li
     hcas = [f"mlx5_{index}" for index in range(8)]
     total = channels(facts)
     ring = list(range(facts.gpus))
+    comm = nccl.Comm(
+        incidentals.comms[0], 0, facts.gpus, incidentals.bus_ids[0], incidentals.comm_id
+    )
     modern = nccl.new_layout(version)
     lines = [nccl.bootstrap(where, version, *oob)]
     if modern:
@@ -129,15 +132,7 @@ def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> li
         lines += nccl.net_plugin(init, "IB")
     lines += [
         nccl.using_network(init, "IB"),
-        nccl.init_start(
-            init,
-            version,
-            comm=incidentals.comms[0],
-            rank=0,
-            nranks=facts.gpus,
-            bus_id=incidentals.bus_ids[0],
-            comm_id=incidentals.comm_id,
-        ),
+        nccl.init_start(init, version, comm),
     ]
     # From 2.23 NCCL cuts a long ring at 128 characters; before, past 64 ranks the channel
     # lines run over many rows and the tree lines say the same more briefly.
@@ -149,15 +144,7 @@ def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> li
     lines.append(nccl.trees(init, [([1, peer, -1], 0, -1), ([1, -1, -1], 0, -1)]))
     per_peer = 32 if modern else 1 if facts.gpus > 8 else 2
     coll = nccl.coll_channels(init, total, 32, per_peer, version=version, nvls=nvls_channels(facts))
-    complete = nccl.init_complete(
-        init,
-        version,
-        comm=incidentals.comms[0],
-        rank=0,
-        nranks=facts.gpus,
-        bus_id=incidentals.bus_ids[0],
-        comm_id=incidentals.comm_id,
-    )
+    complete = nccl.init_complete(init, version, comm)
     if modern:
         # Rings connect at the first collective (src/transport/generic.cc), after Init.
         draw = Rng(facts.seed * 13 + incidentals.agent_pid)
@@ -189,17 +176,10 @@ def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> li
             gpu = nccl.Where(
                 facts.master, incidentals.worker_pids[local], incidentals.thread_ids[local], local
             )
-            lines.append(
-                nccl.init_complete(
-                    gpu,
-                    version,
-                    comm=incidentals.comms[local],
-                    rank=local,
-                    nranks=facts.gpus,
-                    bus_id=incidentals.bus_ids[local],
-                    comm_id=incidentals.comm_id,
-                )
+            local_comm = comm._replace(
+                comm=incidentals.comms[local], rank=local, bus_id=incidentals.bus_ids[local]
             )
+            lines.append(nccl.init_complete(gpu, version, local_comm))
     return [f"{tag}{line}" for line in lines]
 
 

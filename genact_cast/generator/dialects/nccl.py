@@ -84,49 +84,33 @@ def using_network(where: Where, network: str) -> str:
     return info(where, f"Using network {network}")
 
 
-def _comm(*, comm: int, rank: int, nranks: int, device: int, bus_id: str, comm_id: int) -> str:
-    return (
-        f"comm 0x{comm:x} rank {rank} nranks {nranks} cudaDev {device} nvmlDev {device} "
-        f"busId {bus_id} commId 0x{comm_id:016x}"
-    )
+class Comm(NamedTuple):
+    """One rank's communicator as its Init lines name it."""
+
+    comm: int  # the ncclComm's address
+    rank: int
+    nranks: int
+    bus_id: str  # the GPU's PCI bus id
+    comm_id: int  # the unique id every rank of the communicator shares
 
 
-def init_start(
-    where: Where,
-    version: str,
-    *,
-    comm: int,
-    rank: int,
-    nranks: int,
-    bus_id: str,
-    comm_id: int,
-    caller: str = "",
-) -> str:
+def init_start(where: Where, version: str, comm: Comm, *, caller: str = "") -> str:
     """`caller` is the function the communicator came up through (torch's by default)."""
-    head = f"{caller or function(version)} " if new_layout(version) else ""
-    body = _comm(
-        comm=comm, rank=rank, nranks=nranks, device=where.device, bus_id=bus_id, comm_id=comm_id
-    )
-    return info(where, f"{head}{body} - Init START")
+    return _init(where, version, comm, caller, "START")
 
 
-def init_complete(
-    where: Where,
-    version: str,
-    *,
-    comm: int,
-    rank: int,
-    nranks: int,
-    bus_id: str,
-    comm_id: int,
-    caller: str = "",
-) -> str:
-    """`caller` is the function the communicator came up through (torch's by default)."""
+def init_complete(where: Where, version: str, comm: Comm, *, caller: str = "") -> str:
+    return _init(where, version, comm, caller, "COMPLETE")
+
+
+def _init(where: Where, version: str, comm: Comm, caller: str, stage: str) -> str:
     head = f"{caller or function(version)} " if new_layout(version) else ""
-    body = _comm(
-        comm=comm, rank=rank, nranks=nranks, device=where.device, bus_id=bus_id, comm_id=comm_id
+    return info(
+        where,
+        f"{head}comm 0x{comm.comm:x} rank {comm.rank} nranks {comm.nranks} "
+        f"cudaDev {where.device} nvmlDev {where.device} busId {comm.bus_id} "
+        f"commId 0x{comm.comm_id:016x} - Init {stage}",
     )
-    return info(where, f"{head}{body} - Init COMPLETE")
 
 
 LINE_LENGTH = 128  # src/graph/rings.cc: dumpLine's buffer, the end replaced by "..."
