@@ -1,0 +1,195 @@
+"""DeepSpeed v0.17.5's engine as `deepspeed.initialize` logs it: the communication
+backend, ZeRO-3's partitioning with `see_memory_usage` reports, the optimizer and LR
+scheduler from the config, the configuration dump, and `load_checkpoint` / `save_checkpoint`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.dialects.base import (
+    Line,
+    Out,
+    nccl_startup,
+)
+from genact_cast.generator.dialects.deepspeed_lines import (
+    BUCKET_PREFETCH,
+    BUCKET_REDUCE,
+    COMM_CDB,
+    COMM_TORCH,
+    CONFIG_WORLD,
+    MEMORY_CPU,
+    MEMORY_MA,
+    MEMORY_MESSAGE,
+    OPTIMIZER_STATE,
+    ZERO3_MICS,
+    ZERO_LOADING,
+    ZERO_READ,
+    bucket,
+    checkpoint_begin,
+    cpu_memory,
+    dist,
+    ds_info,
+    engine_begin_load,
+    engine_end_load,
+    engine_initialized,
+    line,
+    saving_model,
+    see_memory,
+    step,
+    zero_optimizer,
+)
+from genact_cast.generator.dialects.deepspeed_model import (
+    REDUCE_BUCKET,
+)
+from genact_cast.generator.dialects.deepspeed_pdsh import LR_WARNING, Pdsh
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    CommReady,
+    ModelReady,
+)
+from genact_cast.generator.rng import Rng
+
+LR_NOT_STARTED = "Attempting to get learning rate from scheduler before it has started"
+HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
+
+
+class Engine(Pdsh):
+    """The engine's start-up, its checkpoint loads and saves."""
+
+    def _comm(self, event: CommReady) -> list[Out]:
+        f = self.facts
+        out = self._merge(event.t, self._per_rank(COMM_CDB, "cdb=None"), 2)
+        moment = self._at(event.t)
+        out.append(
+            Line(
+                self._tag(0)
+                + line(
+                    moment, COMM_TORCH, "Initializing TorchBackend in DeepSpeed with backend nccl"
+                )
+            )
+        )
+        out += [Line(text) for text in nccl_startup(f, self.incidentals, tag=self._tag(0))]
+        return out
+
+    def _memory(self, moment: datetime, message: str, gib: float, rng: Rng) -> list[str]:
+        """`see_memory_usage(message, force=True)`: rank 0's allocator and the host's RAM."""
+        cached = gib * 1.02 + 0.06
+        used = 96.0 + rng.uniform(0.0, 40.0)
+        return [
+            line(moment, MEMORY_MESSAGE, message),
+            line(moment, MEMORY_MA, see_memory(gib, gib, cached, math.ceil(cached))),
+            line(moment, MEMORY_CPU, cpu_memory(used, round(used / HOST_RAM_GB * 100, 1))),
+        ]
+
+    def _engine(self, event: ModelReady) -> list[Out]:
+        f = self.facts
+        start = event.t - event.seconds
+        moment = self._at(start)
+        rng = Rng(f.seed * 613 + self.attempt)
+        # initialize() before load_checkpoint() reads the resumed state (_load)
+        loads = event.loaded_from is not None and self.resume_step > 0
+        span = event.seconds - (event.reading if loads else 0.0)
+
+        def at(share: float) -> datetime:
+            """The moment `share` of the way through initialize(): ZeRO-3 partitions the
+            weights and builds fp32 copies and Adam's state, which take most of it."""
+            return self.facts.moment(start + span * share + rng.uniform(0.0, 0.004))
+
+        state = f.state_gib  # bf16 partition 2, fp32 master 4, Adam 8, gradients 2 bytes
+        texts = [
+            dist(moment, ds_info(f.version("deepspeed"))),
+        ]
+        out: list[Out] = [Line(self._tag(0) + text) for text in texts]
+        out += self._merge(
+            start, self._per_rank(CONFIG_WORLD, f"Config mesh_device None world_size = {f.dp}"), 3
+        )
+        address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
+        texts = [
+            dist(at(0.02), engine_initialized(True)),
+            dist(at(0.021), "DeepSpeed Flops Profiler Enabled: False"),
+            dist(at(0.03), "Using DeepSpeed Optimizer param name adamw as basic optimizer"),
+            dist(at(0.031), "Removing param_group that has no 'params' in the basic Optimizer"),
+            dist(at(0.035), "DeepSpeed Basic Optimizer = FusedAdam"),
+            dist(at(0.036), ZERO3_MICS),
+            dist(at(0.037), zero_optimizer("torch.bfloat16", 3)),
+            *self._memory(at(0.04), "Stage 3 initialize beginning", state * 2 / 16, rng),
+            line(at(0.05), BUCKET_REDUCE, bucket("Reduce", REDUCE_BUCKET)),
+            line(at(0.051), BUCKET_PREFETCH, bucket("Prefetch", 50000000)),
+            *self._memory(at(0.06), "DeepSpeedZeRoOffload initialize [begin]", state * 2 / 16, rng),
+            *self._memory(at(0.2), "DeepSpeedZeRoOffload initialize [end]", state * 2 / 16, rng),
+            *self._memory(at(0.21), "Before creating fp16 partitions", state * 2 / 16, rng),
+            *self._memory(at(0.35), "After creating fp16 partitions: 1", state * 2 / 16, rng),
+            *self._memory(at(0.36), "Before creating fp32 partitions", state * 2 / 16, rng),
+            *self._memory(at(0.5), "After creating fp32 partitions", state * 6 / 16, rng),
+            *self._memory(at(0.51), "Before initializing optimizer states", state * 6 / 16, rng),
+            *self._memory(at(0.8), "After initializing optimizer states", state * 14 / 16, rng),
+            line(at(0.81), OPTIMIZER_STATE, "optimizer state initialized"),
+            *self._memory(at(0.83), "After initializing ZeRO optimizer", state, rng),
+            dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer_Stage3"),
+        ]
+        out += [Line(self._tag(0) + text) for text in texts]
+        # WarmupCosineLR's constructor asks itself for a rate before its first step, on
+        # every rank, and sets it on the first parameter group only (zip with [0.0]).
+        out += self._merge(
+            start + event.seconds * 0.85, self._per_rank(LR_WARNING, LR_NOT_STARTED), 9
+        )
+        peak = f.peak_lr
+        texts = [
+            dist(at(0.9), "DeepSpeed using configured LR scheduler = WarmupCosineLR"),
+            dist(
+                at(0.901),
+                "DeepSpeed LR Scheduler = <deepspeed.runtime.lr_schedules.WarmupCosineLR "
+                f"object at {address + 0x1F40:#x}>",
+            ),
+            dist(at(0.902), step(0, 0, [0.0, peak], (0.9, 0.95))),
+        ]
+        out += [Line(self._tag(0) + text) for text in texts]
+        moment = at(0.91)  # the configuration dump: one logger call a row, within a ms or two
+        for where, message in dsc.engine_configuration(self.config, f.dp, address):
+            first, *rest = message.split("\n")
+            out.append(Line(self._tag(0) + line(moment, where, first)))
+            out += [Line(self._tag(0) + more) for more in rest]
+        if event.loaded_from is not None and self.resume_step:
+            out += self._load(event)
+        return out
+
+    def _load(self, event: ModelReady) -> list[Out]:
+        """`load_checkpoint`: rank 0's model states, then every rank reads its ZeRO partition
+        (the optimizer states are most of the read)."""
+        f = self.facts
+        tag = f"global_step{self.resume_step}"
+        begun, model_read = event.t - event.reading, event.reading * 0.12
+        model = f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
+        optim = f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
+        out: list[Out] = [
+            Line(self._tag(0) + dist(self._at(begun), engine_begin_load(model))),
+            Line(self._tag(0) + dist(self._at(begun + model_read), engine_end_load(model))),
+        ]
+        out += [
+            Line(self._tag(0) + dist(self._at(begun + model_read), engine_begin_load(optim))),
+            Line(self._tag(0) + dist(self._at(event.t), engine_end_load(optim))),
+        ]
+        # Every rank reads its own partition and counts the data-parallel world's.
+        for where, words in (
+            (ZERO_READ, "successfully read {} ZeRO state_dicts for rank {}"),
+            (ZERO_LOADING, "loading {} zero partition checkpoints for rank {}"),
+        ):
+            per_node = [
+                [(where, words.format(f.dp, node * 8 + local)) for local in range(8)]
+                for node in range(f.nodes)
+            ]
+            out += self._merge(event.t, per_node, 4)
+        return out
+
+    def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        """`save_checkpoint`: the engine's create() and rank 0's model states; the ZeRO
+        partitions are written without a word at this tag."""
+        tag = f"global_step{event.step}"
+        start = self._at(event.t - event.blocking)
+        model = f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
+        texts = [dist(start, checkpoint_begin(tag)), dist(start, saving_model(model))]
+        self.clock.at(event.t)
+        return [Line(self._tag(0) + text) for text in texts]

@@ -1,0 +1,257 @@
+"""DeepSpeed v0.17.5's launcher: the `deepspeed` command and its runner, each node's
+`deepspeed.launcher.launch` spawning eight processes, and how they end: every process's exit
+on success, the kill on Ctrl-C, and on a hung collective every rank's NCCL watchdog, each
+launcher's kill and exit code and pdsh's `ssh exited` per node.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from genact_cast.generator.dialects.base import (
+    Incidentals,
+    Line,
+    Out,
+)
+from genact_cast.generator.dialects.deepspeed_lines import (
+    ACCELERATOR,
+    LAUNCH_DEVICES,
+    LAUNCH_ENV,
+    LAUNCH_EXITS,
+    LAUNCH_KILLING,
+    LAUNCH_MAPPING,
+    LAUNCH_NNODES,
+    LAUNCH_SIZE,
+    LAUNCH_SPAWNED,
+    LAUNCH_SUCCESS,
+    LAUNCH_WORLD,
+    NO_HOSTFILE,
+    RUNNER_CMD,
+    RUNNER_IP,
+    WORKERS,
+    command,
+    dist,
+    dist_world_size,
+    encoded_world_info,
+    engine_initialized,
+    exits,
+    killing,
+    line,
+    nnodes,
+    rank_mapping,
+    ssh_exited,
+    visible_devices,
+    world_info_dict,
+)
+from genact_cast.generator.dialects.deepspeed_model import (
+    zero3_numels,
+)
+from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
+from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_records
+from genact_cast.generator.events import (
+    Failed,
+    Launched,
+)
+from genact_cast.generator.rng import Rng
+
+PYTHON = "/usr/bin/python"
+TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
+
+
+class Launcher(Pdsh):
+    """The command typed, the launch on every node, and the processes' ends."""
+
+    def _args(self) -> list[str]:
+        f = self.facts
+        return [
+            "--model_name_or_path",
+            f.model_name,
+            "--dataset",
+            f.dataset,
+            f"--max_seq_len={f.seq_len}",
+            f"--per_device_train_batch_size={f.micro_batch}",
+            f"--gradient_accumulation_steps={f.grad_accum}",
+            f"--num_train_epochs={f.epochs}",
+            f"--output_dir={self.save}",
+        ]
+
+    def _script(self, local_rank: int | None = None) -> list[str]:
+        rank = [] if local_rank is None else [f"--local_rank={local_rank}"]
+        return [
+            "train.py",
+            *rank,
+            *self._args(),
+            "--deepspeed",
+            "--deepspeed_config",
+            "ds_config.json",
+        ]
+
+    def launch_words(self) -> list[str]:
+        return command(
+            nodes=self.facts.nodes,
+            hostfile="hostfile",
+            script="train.py",
+            args=self._args(),
+            config="ds_config.json",
+        )
+
+    def _pids(self, node: int) -> list[int]:
+        """The eight training processes of a node: node 0's are the incidentals' draws, the
+        others' their own."""
+        if node == 0:
+            return list(self.incidentals.worker_pids)
+        rng = Rng(self.facts.seed * 7919 + node * 131 + self.attempt)
+        base = rng.integer(20_000, 3_000_000)
+        return [base + local for local in range(8)]
+
+    def _launched(self, event: Launched) -> list[Out]:
+        f = self.facts
+        self.attempt = event.attempt
+        self.incidentals = (
+            self.incidentals.relaunched(f, event.attempt, same_agent=False)
+            if event.attempt
+            else Incidentals(f, 0)
+        )
+        self.clock.at(event.t)
+        world = encoded_world_info(self.hosts, 8)
+        script = " ".join(self._script())
+        workdir = f"/home/{f.user}/llm-train"
+        # The launcher on the machine typed on: importing deepspeed logs the accelerator and
+        # the default checkpoint engine (before torch.distributed: rank -1).
+        # Importing torch and deepspeed takes the runner a second or two; its lines follow a
+        # few ms apart.
+        draw = Rng(f.seed * 389 + event.attempt)
+        clock = [event.t + draw.uniform(1.0, 2.5)]
+
+        def next_moment() -> datetime:
+            clock[0] += draw.uniform(0.0005, 0.006)
+            return self.facts.moment(clock[0])
+
+        head = [
+            line(next_moment(), ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+            dist(next_moment(), engine_initialized(False), rank=-1),
+        ]
+        if f.nodes > 1:
+            address = self.incidentals.address(0)
+            head += [
+                line(
+                    next_moment(), RUNNER_IP, f"Using IP address of {address} for node {f.master}"
+                ),
+                line(
+                    next_moment(),
+                    WORKERS,
+                    "Running on the following workers: " + ",".join(self.hosts),
+                ),
+                line(
+                    next_moment(),
+                    RUNNER_CMD,
+                    f"cmd = pdsh -S -f 1024 -w {','.join(self.hosts)} export NCCL_DEBUG=INFO; "
+                    f"export PYTHONPATH={workdir};  cd {workdir}; {PYTHON} -u -m "
+                    f"deepspeed.launcher.launch --world_info={world} --node_rank=%n "
+                    f"--master_addr={address} --master_port={f.port} {script}",
+                ),
+            ]
+        else:
+            head += [
+                line(
+                    next_moment(),
+                    NO_HOSTFILE,
+                    "Unable to find hostfile, will proceed with training with local resources "
+                    "only.",
+                    level="WARNING",
+                ),
+                line(
+                    next_moment(),
+                    RUNNER_CMD,
+                    f"cmd = {PYTHON} -u -m deepspeed.launcher.launch --world_info={world} "
+                    f"--master_addr=127.0.0.1 --master_port={f.port} --enable_each_rank_log=None "
+                    f"{script}",
+                ),
+            ]
+        per_node: list[list[tuple[str, str]]] = []
+        world_dict, mapping = world_info_dict(self.hosts, 8), rank_mapping(self.hosts, 8)
+        # launch.py's command list for a local rank: the same but for --local_rank.
+        ranked = self._script(0)
+        before = ", ".join(f"'{w}'" for w in [PYTHON, "-u", ranked[0]])
+        after = ", ".join(f"'{w}'" for w in ranked[2:])
+        for node in range(f.nodes):
+            records: list[tuple[str, str]] = [
+                (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+                ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
+                (LAUNCH_ENV, f"{node} NCCL_DEBUG=INFO"),
+                (LAUNCH_WORLD, world_dict),
+                (LAUNCH_NNODES, nnodes(f.nodes, 8, node)),
+                (LAUNCH_MAPPING, mapping),
+                (LAUNCH_SIZE, dist_world_size(f.gpus)),
+                (LAUNCH_DEVICES, visible_devices(8)),
+            ]
+            for local, pid in enumerate(self._pids(node)):
+                words = f"{before}, '--local_rank={local}', {after}"
+                records.append((LAUNCH_SPAWNED, f"process {pid} spawned with command: [{words}]"))
+            # Each training process imports deepspeed in turn.
+            for _ in range(8):
+                records += [
+                    (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+                    ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
+                ]
+            per_node.append(records)
+        # The launcher runs on the machine typed on; pdsh tags only the nodes' own output.
+        return [Line(text) for text in head] + self._merge(clock[0] + 1.4, per_node, 1)
+
+    def finish_training(self, t: float) -> list[Out]:
+        """The training script's own last word, then every node's launcher sees its eight
+        processes exit (the runner says nothing on success)."""
+        moment = self._at(t)
+        stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
+        text = (
+            f"{stamp} | INFO     | __main__:main:142 - [Rank 0] Training finished after "
+            f"{self.facts.total_steps} steps"
+        )
+        done = [
+            [(LAUNCH_SUCCESS, f"Process {pid} exits successfully.") for pid in self._pids(node)]
+            for node in range(self.facts.nodes)
+        ]
+        return [Line(self._tag(0) + text), *self._merge(t + 1.0, done, 7)]
+
+    def stopped(self, t: float) -> list[Out]:
+        """Ctrl-C: each node's launcher kills its processes and exits (no return code yet)."""
+        per_node = [
+            [
+                *((LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)),
+                (
+                    "launch.py:328:sigkill_handler",
+                    "Main process received SIGINT, exiting",
+                ),
+            ]
+            for node in range(self.facts.nodes)
+        ]
+        return self._merge(t, per_node, 8)
+
+    def _failed(self, event: Failed) -> list[Out]:
+        """Every rank was in the hung collective: each one's NCCL watchdog gives up and aborts
+        its process, a few ms apart; every node's launcher kills the rest of its processes and
+        exits with the code, and pdsh reports each node's ssh. The deepspeed launcher does not
+        restart: the operator runs it again."""
+        f = self.facts
+        # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
+        records = watchdog_records(
+            f, event, shown_ranks(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op)
+        )
+        watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
+        for rank, text in records:
+            watchdog[rank // 8].append(("", text))
+        out = self._merge(event.t, watchdog, 5)
+        words = [PYTHON, "-u", *self._script(0)]
+        later = [
+            [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)] for node in range(f.nodes)
+        ]
+        out += self._merge(event.t + 2.0, later, 6)
+        ends = [[(LAUNCH_EXITS, exits(words, -6))] for _ in range(f.nodes)]
+        out += self._merge(event.t + 2.1, ends, 7, level="ERROR")
+        if f.nodes > 1:
+            # sys.exit(-6) leaves each shell an exit status of 250.
+            draw = Rng(f.seed * 577 + event.seq)
+            keys = {host: draw.random() for host in f.hosts}  # as each ssh ends
+            order = sorted(f.hosts, key=keys.__getitem__)
+            out.append(Line("\r\n".join(ssh_exited(f.master, host, 250) for host in order)))
+        return out

@@ -1,0 +1,112 @@
+"""DeepSpeed v0.17.5 over pdsh: what every part of the DeepSpeed log shares (the run's
+facts, the clock, the launch attempt, where checkpoints go) and who prints. On several nodes
+the launcher runs each node through pdsh, which prefixes every line of that node with its
+host name (`hgx-003: `); the nodes' lines arrive interleaved. Lines every process logs (the
+accelerator, `cdb=None`, the config's world size) come once per rank.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from genact_cast.generator.dialects.base import (
+    Clock,
+    Incidentals,
+    Line,
+    Out,
+)
+from genact_cast.generator.dialects.deepspeed_lines import (
+    stamp,
+)
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.rng import Rng
+
+LR_WARNING = "lr_schedules.py:858:get_lr"
+
+
+class Pdsh:
+    """The state the launcher, engine and export parts of the log share, and pdsh's merge."""
+
+    facts: Facts
+    clock: Clock
+    incidentals: Incidentals
+    attempt: int
+    save: str
+    resume_step: int
+    cols: int
+    interval: int
+    config: dict[str, Any]
+    hosts: list[str]
+    _tags: list[str]
+
+    def _tag(self, node: int) -> str:
+        return self._tags[node]
+
+    def _at(self, t: float) -> datetime:
+        return self.facts.moment(self.clock.at(t))
+
+    def _merge(
+        self,
+        t: float,
+        per_node: list[list[tuple[str, str]]],
+        salt: int,
+        level: str | None = None,
+    ) -> list[Out]:
+        """Every node's (where, message) records from `t` on, each node's in its own order,
+        merged as pdsh delivers them: by the time each was written, a few ms apart."""
+        rng = Rng(self.facts.seed * 1009 + salt * 31 + self.attempt)
+        start = self.clock.at(t)
+        # Whole milliseconds after `start`, which is stamped once: the thousands of records
+        # of a large launch cost a datetime each otherwise.
+        base = self.facts.moment(start)
+        base_ms = base.microsecond // 1000
+        # Each node starts a little apart and writes a record every 0.5-4 ms (a cycle of 16
+        # drawn gaps: a launch on many nodes is tens of thousands of records).
+        gaps = [rng.uniform(0.5, 4.0) for _ in range(16)]
+        # One int a record, (ms after start, node, index) packed to sort as the tuple would:
+        # sorting tens of thousands of ints is several times faster than of tuples.
+        keyed: list[int] = []
+        for node, records in enumerate(per_node):
+            when = rng.uniform(0.0, 50.0) * (node > 0)
+            shift = rng.integer(0, 15)
+            for index in range(len(records)):
+                when += gaps[(index + shift) & 15]
+                keyed.append((int(when) << 40) | (node << 20) | index)
+        keyed.sort()
+        # Per second, the stamp's text; per record, pdsh's tag and what follows the
+        # milliseconds (the records of a node repeat across nodes: one string each).
+        seconds: dict[int, str] = {}
+        tails: dict[tuple[str, str], str] = {}
+        shown_level = level
+        millis = [f",{ms:03d}" for ms in range(1000)]
+        out: list[str] = []
+        append = out.append
+        tags = self._tags
+        low = (1 << 20) - 1
+        for key in keyed:
+            node = (key >> 20) & low
+            record = per_node[node][key & low]
+            where = record[0]
+            if not where:
+                append(tags[node] + record[1])
+                continue
+            total = base_ms + (key >> 40)
+            second = total // 1000
+            head = seconds.get(second)
+            if head is None:
+                head = seconds[second] = "[" + stamp(base + timedelta(seconds=second))[:-4]
+            tail = tails.get(record)
+            if tail is None:
+                shown = shown_level or ("WARNING" if where == LR_WARNING else "INFO")
+                tail = tails[record] = f"] [{shown}] [{where}] {record[1]}"
+            append(tags[node] + head + millis[total % 1000] + tail)
+        if keyed:
+            self.clock.at(start + (keyed[-1] >> 40) / 1000)
+        # One write for the burst: the terminal sees the same lines, the tape one item (a
+        # launch on many nodes is tens of thousands of lines).
+        return [Line("\r\n".join(out))] if out else []
+
+    def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
+        """A record every process logs: eight per node."""
+        return [[(where, message)] * 8 for _ in range(self.facts.nodes)]
