@@ -10,6 +10,7 @@ background).
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import tarfile
@@ -70,13 +71,16 @@ READ = """async (t) => {
   const lines = [...term.querySelectorAll('.ap-line')];
   for (let y = 0; y < rows; y++) {
     const row = [];
-    for (let x = 0; x < cols; x++) row.push([' ', null, bgOf(x, y), '']);
+    for (let x = 0; x < cols; x++) row.push([' ', null, bgOf(x, y), '', 1]);
     const line = lines.find(l => Number(l.style.getPropertyValue('--row')) === y);
     if (line) for (const span of line.children) {
       let x = Number(span.style.getPropertyValue('--offset'));
-      const color = getComputedStyle(span).color;
+      const computed = getComputedStyle(span);
+      const color = computed.color, opacity = Number(computed.opacity);
       for (const ch of span.textContent) {
-        if (x < cols) { row[x][0] = ch; row[x][1] = color; row[x][3] = span.className; }
+        if (x < cols) {
+          row[x][0] = ch; row[x][1] = color; row[x][3] = span.className; row[x][4] = opacity;
+        }
         x += 1;
       }
     }
@@ -98,7 +102,8 @@ def _rgb(css: str) -> RGB:
     return r, g, b
 
 
-Attrs = tuple[bool, bool, bool]  # bold, italic, underline
+Attrs = tuple[bool, bool, bool, bool, bool]  # bold, italic, underline, faint, strikethrough
+ATTR_CLASSES = ("bold", "italic", "underline", "faint", "strike")  # the player's ap-*
 
 
 @dataclass
@@ -106,7 +111,8 @@ class PlayerScreen:
     cols: int
     rows: int
     cells: list[list[DomCell]]
-    attrs: list[list[Attrs]]  # from the span's classes (ap-bold, ap-italic, ap-underline)
+    attrs: list[list[Attrs]]  # from the span's classes (ap-bold, ... ap-strike)
+    opacity: list[list[float]]  # the span's computed opacity (0.5 where ap-faint)
 
     def text(self) -> list[str]:
         return ["".join(c for c, _, _ in row).rstrip() for row in self.cells]
@@ -138,18 +144,26 @@ class Player:
         cells = [
             [
                 (ch, _rgb(fg) if fg else default_fg, tuple(bg) if bg else default_bg)
-                for ch, fg, bg, _ in row
+                for ch, fg, bg, *_ in row
             ]
             for row in found["cells"]
         ]
         attrs = [
-            [
-                tuple(f"ap-{a}" in cls.split() for a in ("bold", "italic", "underline"))
-                for *_, cls in row
-            ]
+            [tuple(f"ap-{a}" in cls.split() for a in ATTR_CLASSES) for *_, cls, _ in row]
             for row in found["cells"]
         ]
-        return PlayerScreen(found["cols"], found["rows"], cells, attrs)  # type: ignore[arg-type]
+        opacity = [[float(cell[4]) for cell in row] for row in found["cells"]]
+        return PlayerScreen(found["cols"], found["rows"], cells, attrs, opacity)  # type: ignore[arg-type]
+
+    def picture(self) -> Any:
+        """The terminal's cells as Chromium draws them (a PIL image), after the last `at`:
+        the canvas's box (inside the terminal's border), the start overlay hidden."""
+        from PIL import Image
+
+        self.page.add_style_tag(content=".ap-overlay{display:none!important}")
+        box = self.page.locator(".ap-term canvas").bounding_box()
+        shot = self.page.screenshot(clip=box)
+        return Image.open(io.BytesIO(shot)).convert("RGB")
 
     def close(self) -> None:
         self.page.close()

@@ -42,6 +42,7 @@ from tests.screen_parity import (
     screen_at,
     svg_attrs,
     svg_cells,
+    with_symbols,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,7 @@ def check_moment(
     problems += [f"model: {p}" for p in attr_differences(expected, model_attrs(screen))]
     svg = render_svg(header, events, at=t)
     found = svg_cells(svg, screen.cols, len(screen.rows))
+    expected = with_symbols(expected, screen)
     # The SVG writes a bidi control as ZWSP (both invisible in their cell): an RLO kept in
     # SVG text would reverse the run, which the terminal never does.
     drawn = replace(
@@ -268,3 +270,63 @@ def test_the_pixels_of_png_and_video_have_the_players_colours(
             for p in differences(bright, found, text=False, tolerance=24, ink_only_for=model)
         ]
     assert problems == [], "\n".join(problems[:12])
+
+
+def ink_rows(picture: Any, left: float, top: float, width: float, height: float) -> list[int]:
+    """Rows (from the cell's top) of a cell where anything differs from its corner pixel."""
+    box = (round(left), round(top), round(left + width), round(top + height))
+    cell = picture.crop(box)
+    back = cell.getpixel((0, 0))
+
+    def inked(x: int, y: int) -> bool:
+        return bool(sum(abs(a - b) for a, b in zip(cell.getpixel((x, y)), back, strict=True)) > 60)
+
+    return [y for y in range(cell.height) if any(inked(x, y) for x in range(1, cell.width - 1))]
+
+
+def test_faint_and_strikethrough_pixels_as_in_the_player(player: Player, tmp_path: Path) -> None:
+    """Faint as the player blends it (its text at opacity 0.5 over the background) and the
+    line-through where Chromium draws it, in the PNG, at the player's font size (15 px)."""
+    path = ROOT / "tests" / "data" / "screens" / "colors.cast"
+    _, events = load(path)
+    player.load(path.read_text("utf-8"))
+    t = events[-1].time + 0.05
+    expected = player.at(t)
+    shot = player.picture()
+    size = 15
+    png = tmp_path / "colors.png"
+    export(str(path), png, "png", overwrite=True, clip=Clip(), size=str(size), at=t)
+    picture = png_picture(png.read_bytes()).convert("RGB")
+    lay = layout(expected.cols, expected.rows, size)
+    found = pixel_cells(picture, lay, expected.cols, expected.rows)
+    y = next(i for i, row in enumerate(expected.text()) if row.startswith("faint bf"))
+    problems = []
+    faint = 0
+    for x, ((char, fg, bg), opacity) in enumerate(
+        zip(expected.cells[y], expected.opacity[y], strict=True)
+    ):
+        if not char.isalnum():
+            continue
+        shown = tuple(round(b + (f - b) * opacity) for f, b in zip(fg, bg, strict=True))
+        faint += opacity < 1
+        ink = found[y][x][1]
+        if ink is None or any(abs(a - b) > 24 for a, b in zip(ink, shown, strict=True)):
+            problems.append(f"col {x} {char!r} (opacity {opacity}): ink {ink} for {shown}")
+    assert faint >= 5, "the cast's faint text is not faint in the player"
+    # The line-through on a struck space ("strike  it"), measured from the baseline (the
+    # bottom of the ink of `n` in "faint", which has no descender, + 1) in both pictures.
+    row = expected.text()[y]
+    space, letter = row.index("strike  it") + 6, row.index("n")
+    cell_w, cell_h = shot.width / expected.cols, shot.height / expected.rows
+    player_line = ink_rows(shot, space * cell_w, y * cell_h, cell_w, cell_h)
+    player_base = ink_rows(shot, letter * cell_w, y * cell_h, cell_w, cell_h)[-1] + 1
+    left, top = lay.left + space * lay.cell_width, lay.top + y * lay.cell_height
+    png_line = ink_rows(picture, left, top, lay.cell_width, lay.cell_height)
+    left = lay.left + letter * lay.cell_width
+    png_base = ink_rows(picture, left, top, lay.cell_width, lay.cell_height)[-1] + 1
+    assert player_line, "no line-through in the player"
+    assert png_line, "no line-through in the PNG"
+    above = player_base - player_line[0], png_base - png_line[0]
+    assert abs(above[0] - above[1]) <= 1, f"line-through {above[1]} px up, the player's {above[0]}"
+    assert len(png_line) <= len(player_line) + 1
+    assert problems == [], "\n".join(problems)

@@ -149,7 +149,8 @@ class Raster:
         self.layout = layout(cols, rows, size)
         self.colours = Colours(theme)
         self.canvas = Image.new("RGB", (self.layout.width, self.layout.height), self.colours.bg)
-        self._glyphs: dict[tuple[str, RGB, RGB, bool, bool, bool, int], Image.Image] = {}
+        self._glyphs: dict[tuple[str, RGB, RGB, bool, bool, bool, bool, bool, int], Image.Image]
+        self._glyphs = {}
         self._size = (cols, rows)
         self.cleared = False
 
@@ -188,28 +189,38 @@ class Raster:
         return self.canvas
 
     def _tile(self, char: str, style: Style, wide: int) -> Image.Image | None:
-        fg_name, bg_name, bold, italic, underline = style
+        fg_name, bg_name, bold, italic, underline, faint, strike = style
         fg = self.colours(fg_name, background=False)
         bg = self.colours(bg_name, background=True)
-        if char == " " and bg == self.colours.bg and not underline:
+        if char == " " and bg == self.colours.bg and not (underline or strike):
             return None
-        key = (char, fg, bg, bold, italic, underline, wide)
+        key = (char, fg, bg, bold, italic, underline, faint, strike, wide)
         tile = self._glyphs.get(key)
         if tile is None:
             if len(self._glyphs) >= MAX_GLYPHS:
                 self._glyphs.clear()
-            tile = self._glyphs[key] = self._render(char, fg, bg, (bold, italic), underline, wide)
+            face, lines = (bold, italic, faint), (underline, strike)
+            tile = self._glyphs[key] = self._render(char, fg, bg, face, lines, wide)
         return tile
 
     def _render(
-        self, char: str, fg: RGB, bg: RGB, face: tuple[bool, bool], underline: bool, wide: int
+        self,
+        char: str,
+        fg: RGB,
+        bg: RGB,
+        face: tuple[bool, bool, bool],
+        lines: tuple[bool, bool],
+        wide: int,
     ) -> Image.Image:
         lay = self.layout
         tile = Image.new("RGB", (lay.cell_width * wide, lay.cell_height), bg)
         draw = ImageDraw.Draw(tile)
-        bold, italic = face
+        bold, italic, faint = face
+        # Faint is the player's `opacity: 0.5` on its text (glyphs and their lines), not on
+        # the shapes it paints itself (blocks, powerline): half the way from bg to fg.
+        ink = _half_way(bg, fg) if faint else fg
         if len(char) == 1 and ord(char) in BRAILLE:
-            tile.paste(fg, (0, 0), _braille(ord(char) - 0x2800, lay.cell_width, lay.cell_height))
+            tile.paste(ink, (0, 0), _braille(ord(char) - 0x2800, lay.cell_width, lay.cell_height))
         elif glyphs.drawn(char):  # blocks, powerline: drawn as the player draws them
             tile.paste(fg, (0, 0), glyphs.shape(char, lay.cell_width * wide, lay.cell_height))
         elif len(char) == 1 and ord(char) in BOXES:
@@ -217,15 +228,28 @@ class Raster:
             ImageDraw.Draw(mask).text(
                 (0, lay.ascent), char, fill=255, font=font(bold, lay.font_size), anchor="ls"
             )
-            tile.paste(fg, (0, 0), _solid_edges(mask))
+            tile.paste(ink, (0, 0), _solid_edges(mask))
         elif char != " ":
             found = glyphs.face(char, bold, italic, lay.font_size)
-            glyphs.draw_text(tile, char, fg, found, lay.ascent)
+            glyphs.draw_text(tile, char, ink, found, lay.ascent)
+        underline, strike = lines
+        thickness = max(1, lay.font_size // 14)
         if underline:
-            thickness = max(1, lay.font_size // 14)
             y = min(lay.ascent + max(1, lay.font_size // 8), lay.cell_height - thickness)
-            draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=fg)
+            draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=ink)
+        if strike:
+            # Where Chromium draws the player's `line-through` (measured on its screenshots
+            # of DejaVu Sans Mono at 14 and 15 px): from a third of the ascent above the
+            # baseline, downwards.
+            y = lay.ascent * 2 // 3
+            draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=ink)
         return tile
+
+
+def _half_way(bg: RGB, fg: RGB) -> RGB:
+    """fg at half opacity over bg, as the browser blends it (rounded to the nearest)."""
+    r, g, b = ((f + k + 1) // 2 for f, k in zip(fg, bg, strict=True))
+    return r, g, b
 
 
 def _marks(text: str) -> bool:

@@ -102,7 +102,14 @@ def frames(
 
 
 def _runs(row: Row) -> Line:
-    """Cells as runs of one style; the right half of a wide character is a space after it."""
+    """Cells as runs of one style; the right half of a wide character is a space after it.
+
+    A block element the player paints on its canvas (not as text) is never faint there."""
+    if any(style[5] for _, style in row):
+        row = tuple(
+            (char, (*style[:5], False, style[6]) if vectors.raster_symbol(char) else style)
+            for char, style in row
+        )
     runs: list[Run] = []
     for style, group in groupby(row, itemgetter(1)):
         runs.append(("".join(char or " " for char, _ in group), style))
@@ -414,8 +421,8 @@ class _Document:
         placed = False  # the previous run was stretched to its cells: place the next one
         pieces = list(_vector_runs(line))
         for index, (text, style, hidden) in enumerate(pieces):
-            fg, bg, bold, italic, underline = style
-            if index == len(pieces) - 1 and bg == "default" and not underline:
+            fg, bg, bold, italic, underline, faint, strike = style
+            if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
                 text = text.rstrip(" ")  # trailing spaces draw nothing
             if bg != "default":
                 x = _number(column * CELL_WIDTH, 2)
@@ -433,7 +440,7 @@ class _Document:
                              f'"{_number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
                              else f'fill="{color}"')  # fmt: skip
                     rects.append(f'<path d="{path}" {paint}/>')
-            plain = (fg, "default", bold, italic, underline)
+            plain = (fg, "default", bold, italic, underline, faint, strike)
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
             # proportional fallback font: such a run is stretched to its cells, and the run
             # after it placed at its column, so that what follows stays on the grid.
@@ -458,7 +465,7 @@ class _Document:
         return "".join(rects), "".join(spans)
 
 
-_PLAIN: Style = ("default", "default", False, False, False)
+_PLAIN: Style = ("default", "default", False, False, False, False, False)
 
 
 def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
@@ -528,16 +535,21 @@ def _shifts(before: list[int], after: list[int]) -> list[int]:
 
 
 def _css(style: Style, theme: Theme) -> str:
-    fg, _, bold, italic, underline = style
+    """The player's classes (ap-bold, ap-faint, ap-italic, ap-underline, ap-strike) as SVG
+    text's CSS: faint is the player's `opacity:0.5` on the glyphs and their lines."""
+    fg, _, bold, italic, underline, faint, strike = style
     rules = []
     if fg != "default":
         rules.append(f"fill:{_color(fg, theme, background=False)}")
     if bold:
         rules.append("font-weight:bold")
+    elif faint:
+        rules.append("fill-opacity:.5")
     if italic:
         rules.append("font-style:italic")
-    if underline:
-        rules.append("text-decoration:underline")
+    lines = " ".join(n for n, on in (("underline", underline), ("line-through", strike)) if on)
+    if lines:
+        rules.append(f"text-decoration:{lines}")
     return ";".join(rules)
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import pyte
 from pyte import modes
@@ -43,11 +43,31 @@ MAX_ROWS = 1000
 MAX_CELLS = 200_000  # a 500x400 terminal; asciinema's largest real casts are far smaller
 SCROLLBACK = 100  # the player creates its terminal with 100 lines of scrollback
 
-Style = tuple[str, str, bool, bool, bool]  # fg, bg, bold, italic, underline
+Style = tuple[str, str, bool, bool, bool, bool, bool]
+"""fg, bg, bold, italic, underline, faint, strikethrough (bold and faint never both: avt's
+one intensity, set by SGR 1 or 2, whichever came last, reset by 21 and 22)."""
 Cell = tuple[str, Style]  # "" is the right half of a wide character
 Row = tuple[Cell, ...]  # trailing blanks left out
-BLANK: Style = ("default", "default", False, False, False)
-DEFAULT = Char(" ")
+BLANK: Style = ("default", "default", False, False, False, False, False)
+
+
+class Pen(NamedTuple):
+    """pyte's `Char` with avt's faint intensity, which pyte lacks: the same fields, duck-typed
+    by pyte's code (attribute access and `_replace`), plus `faint`."""
+
+    data: str
+    fg: str = "default"
+    bg: str = "default"
+    bold: bool = False
+    italics: bool = False
+    underscore: bool = False
+    strikethrough: bool = False
+    reverse: bool = False
+    blink: bool = False
+    faint: bool = False
+
+
+DEFAULT: Char = cast(Char, Pen(" "))
 
 
 class LimitError(GenactCastError):
@@ -106,6 +126,7 @@ class Terminal(pyte.Screen):
         self._narrow_chars: set[str] = set()
         self.work = 0  # cells touched by fills and snapshots, for the caller's limit
         super().__init__(cols, rows)
+        self.cursor.attrs = DEFAULT
         self.buffer = self._new_buffer()
         self._plain = [() for _ in range(rows)]
         self.set_mode(modes.DECAWM)
@@ -124,8 +145,14 @@ class Terminal(pyte.Screen):
             self.work += self.columns
         return line
 
+    @property
+    def default_char(self) -> Char:
+        """A blank in the default pen (a `Pen`, so that faint can be set on it)."""
+        return DEFAULT
+
     def reset(self) -> None:
         super().reset()
+        self.cursor.attrs = DEFAULT
         self.buffer = self._new_buffer()
         self.alternate = False
         self.scrollback = []
@@ -477,11 +504,21 @@ class Terminal(pyte.Screen):
         self.dirty.update(range(self.lines))
 
     def select_graphic_rendition(self, *attrs: int) -> None:
-        """pyte's SGR, with `38;5;N` and `48;5;N` below 16 as the theme's colours (avt's)."""
+        """pyte's SGR, with `38;5;N` and `48;5;N` below 16 as the theme's colours, and avt's
+        one intensity: 1 bold, 2 faint (the last of them wins), 21 and 22 normal."""
+        if not attrs:
+            attrs = (0,)
         plain: list[int] = []
+        bold, faint = self.cursor.attrs.bold, getattr(self.cursor.attrs, "faint", False)
         index = 0
         while index < len(attrs):
             attr = attrs[index]
+            if attr in (0, 1, 2, 21, 22):
+                bold, faint = attr == 1, attr == 2
+                if attr == 0:
+                    plain.append(0)
+                index += 1
+                continue
             if attr in (38, 48) and index + 2 < len(attrs) and attrs[index + 1] == 5:
                 color = attrs[index + 2]
                 if color < 16:
@@ -498,7 +535,12 @@ class Terminal(pyte.Screen):
                 continue
             plain.append(attr)
             index += 1
-        super().select_graphic_rendition(*plain)
+        if plain:
+            super().select_graphic_rendition(*plain)
+        pen = self.cursor.attrs
+        if (pen.bold, getattr(pen, "faint", False)) != (bold, faint):
+            full = pen if isinstance(pen, Pen) else Pen(*pen)
+            self.cursor.attrs = cast(Char, full._replace(bold=bold, faint=faint))
 
     def tab_forward(self, count: int = 1) -> None:
         for _ in range(min(max(count, 1), self.columns)):
@@ -620,7 +662,8 @@ def _cell(char: Char) -> Cell:
     fg, bg = char.fg, char.bg
     if char.reverse:
         fg, bg = (bg if bg != "default" else "bgdefault"), (fg if fg != "default" else "fgdefault")
-    return char.data, (fg, bg, char.bold, char.italics, char.underscore)
+    faint: bool = getattr(char, "faint", False)
+    return char.data, (fg, bg, char.bold, char.italics, char.underscore, faint, char.strikethrough)
 
 
 def _with_cursor(row: Row, x: int) -> Row:
@@ -628,10 +671,10 @@ def _with_cursor(row: Row, x: int) -> Row:
     cells = list(row)
     while len(cells) <= x:
         cells.append((" ", BLANK))
-    char, (fg, bg, bold, italic, underline) = cells[x]
+    char, (fg, bg, *attrs) = cells[x]
     if char == "":
         return row  # the right half of a wide character: the player draws nothing there
-    cells[x] = (char, (_swap(bg, "bg"), _swap(fg, "fg"), bold, italic, underline))
+    cells[x] = (char, (_swap(bg, "bg"), _swap(fg, "fg"), *attrs))  # type: ignore[assignment]
     return tuple(cells)
 
 

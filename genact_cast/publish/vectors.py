@@ -67,3 +67,17 @@ def svg_path(
 def _n(value: float, decimals: int) -> str:
     text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def raster_symbol(char: str) -> bool:
+    """Whether the player paints `char` on its canvas (avt's raster symbols, the player's
+    src/vt/src/lib.rs `is_raster_symbol`): block elements, heavy vertical box lines, the
+    black square, sextants. Painted in the cell's colour: never faint."""
+    if len(char) != 1:
+        return False
+    code = ord(char)
+    return (
+        0x2580 <= code <= 0x259F
+        or code in (0x2503, 0x2579, 0x257B, 0x25A0)
+        or 0x1FB00 <= code <= 0x1FB3B
+    )
