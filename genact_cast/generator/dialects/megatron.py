@@ -452,15 +452,16 @@ class Log:
 
     def _moe_losses(self, step: int) -> list[tuple[str, float]]:
         """`load_balancing_loss` (--moe-router-load-balancing-type aux_loss): the coefficient
-        (1e-2) at perfect balance, times the routers' imbalance, high while they learn and
-        settling within a few percent of it."""
+        (--moe-aux-loss-coeff) at perfect balance, times the routers' imbalance, high while
+        they learn and settling within a few percent of it."""
         f = self.facts
         if not f.experts:
             return []
         settle = max(1.0, 0.02 * f.total_steps)
         wobble = Rng(f.seed * 131 + step).uniform(-0.004, 0.004)
         imbalance = 0.3 * math.exp(-step / settle) + 0.02 + wobble
-        return [("load_balancing_loss", 1e-2 * (1 + imbalance))]
+        coefficient = float(margs.moe_recipe(f).coefficient)
+        return [("load_balancing_loss", coefficient * (1 + imbalance))]
 
     def _dp0_ranks(self) -> list[tuple[int, int, int]]:
         """(global rank, tensor rank, pipeline rank) of data-parallel rank 0, in rank order

@@ -100,6 +100,30 @@ FAMILIES = {
 }
 
 
+class MoeRecipe(NamedTuple):
+    """The router flags of a mixture of experts, from the tag's own script for it."""
+
+    coefficient: str  # --moe-aux-loss-coeff, as typed
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+# examples/mixtral/train_mixtral_8x7b_distributed.sh (MOE_ARGS: aux_loss, 1e-2) and
+# examples/post_training/modelopt/conf/qwen/Qwen3-30B-A3B.sh (aux_loss, 1e-3, the router in
+# fp32) at core_v0.14.0. Llama 4 and DeepSeek-V3 are not typed by this dialect (lineup).
+MOE_RECIPES = {
+    "Mixtral": MoeRecipe("1e-2"),
+    "Qwen3": MoeRecipe("1e-3", (("moe-router-dtype", "fp32"),)),
+}
+
+
+def moe_recipe(facts: Facts) -> MoeRecipe:
+    name = facts.arch or facts.model_name
+    for prefix, found in MOE_RECIPES.items():
+        if name.startswith(prefix):
+            return found
+    return MoeRecipe("1e-2")
+
+
 def family(facts: Facts) -> Family:
     """The family of the run's architecture (its catalog name, whatever the run calls it)."""
     return family_named(facts.arch or facts.model_name)
@@ -203,7 +227,8 @@ def flags(
         ]
     if f.experts:
         # MOE_ARGS of examples/mixtral/train_mixtral_8x7b_distributed.sh at the tag, with the
-        # model's own expert width, shared experts and the run's expert parallelism.
+        # model's own expert width, shared experts, router recipe (MOE_RECIPES) and the run's
+        # expert parallelism.
         out += [
             ("num-experts", str(f.experts)),
             ("moe-router-topk", str(f.top_k)),
@@ -213,9 +238,11 @@ def flags(
             out.append(
                 ("moe-shared-expert-intermediate-size", str(f.shared_experts * f.expert_ffn))
             )
+        recipe = moe_recipe(f)
         out += [
             ("moe-router-load-balancing-type", "aux_loss"),
-            ("moe-aux-loss-coeff", "1e-2"),
+            ("moe-aux-loss-coeff", recipe.coefficient),
+            *recipe.extra,
             ("moe-grouped-gemm", None),
             ("moe-token-dispatcher-type", "alltoall"),
             ("expert-model-parallel-size", str(f.ep)),
