@@ -1,7 +1,7 @@
 """Every limit a reader of outside input enforces, in one place.
 
 Each is named in the one-line error that reports it, so a user can tell which one a
-file or a server hit. The README's table of limits lists the same values.
+file or a server hit. The table of limits in docs/play.md lists the same values.
 """
 
 from __future__ import annotations

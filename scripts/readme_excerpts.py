@@ -1,11 +1,12 @@
-"""The README's framework excerpts, made from the command the README shows.
+"""The framework excerpts of the docs' dialects page (once the README's), made from the
+command that page shows.
 
-    python scripts/readme_excerpts.py           # rewrite the excerpts in README.md
+    python scripts/readme_excerpts.py           # rewrite the excerpts in docs/dialects.md
     python scripts/readme_excerpts.py --check   # exit 1 when they no longer match
 
 Each excerpt is a few lines of the subtitles (`-o F.vtt`: every line the run prints, as
 it was last drawn) of `COMMAND` with `--framework F`, picked by the patterns below. The
-README marks each block with `<!-- excerpt: F -->`; tests/test_readme.py runs the check.
+page marks each block with `<!-- excerpt: F -->`; tests/test_readme.py runs the check.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "dialects.md"
 COMMAND = (
     "genact-cast record --seed 3 --model Llama-3-8B --kind pretrain --gpus 32 --gpu B200 "
     "--cols 1000 --no-color"
@@ -63,31 +64,32 @@ def excerpt(framework: str) -> str:
     return "".join(f"{line}\n" for line in picked)
 
 
-def rewritten(readme: str) -> str:
+def rewritten(page: str) -> str:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor() as pool:  # one process each: they run side by side
         made = dict(zip(PICKS, pool.map(excerpt, PICKS), strict=True))
-    return BLOCK.sub(lambda m: m.group(1) + made[m.group(2)] + m.group(4), readme)
+    return BLOCK.sub(lambda m: m.group(1) + made[m.group(2)] + m.group(4), page)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if they do not match")
     check = parser.parse_args().check
-    readme = README.read_text("utf-8")
-    found = {m.group(2) for m in BLOCK.finditer(readme)}
+    page = PAGE.read_text("utf-8")
+    name = PAGE.relative_to(ROOT)
+    found = {m.group(2) for m in BLOCK.finditer(page)}
     if found != set(PICKS):
-        raise SystemExit(f"README.md has excerpt blocks for {sorted(found)}, not {sorted(PICKS)}")
-    new = rewritten(readme)
+        raise SystemExit(f"{name} has excerpt blocks for {sorted(found)}, not {sorted(PICKS)}")
+    new = rewritten(page)
     if check:
-        if new != readme:
+        if new != page:
             raise SystemExit(
-                "README.md's framework excerpts no longer match the command they come from: "
+                f"{name}'s framework excerpts no longer match the command they come from: "
                 "run python scripts/readme_excerpts.py"
             )
         return
-    README.write_text(new, "utf-8")
+    PAGE.write_text(new, "utf-8")
 
 
 if __name__ == "__main__":

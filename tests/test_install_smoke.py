@@ -1,4 +1,5 @@
-"""The README's install (`pip install .`, no extras) runs every command the README documents.
+"""The README's install (`pip install .`, no extras) runs every command the README and the
+docs site's pages (its long sections, moved there) document.
 
 A fresh virtual environment, without this test environment's packages: a module a
 command imports that is not a runtime dependency fails here, as it would for a user.
@@ -71,11 +72,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bin_dir
 
 
-# Every command line of the README's ```sh blocks, and how the smoke test runs it after
-# a plain install, in the README's order, in one directory, as written unless said:
+# Every command line of the ```sh blocks of the README and the docs pages, and how the smoke
+# test runs it after a plain install, in their order, in one directory, as written unless said:
 #   RUN: as written; LONGER: as written plus options that only bound its time;
 #   EXTRA: needs an extra the plain install lacks: its one line naming the extra, exit 1;
-#   NOT_RUN: with why. A README command missing here fails the test.
+#   NOT_RUN: with why. A documented command missing here fails the test.
 RUN, LONGER, EXTRA, NOT_RUN = "run", "longer", "extra", "not run"
 HINT_VIDEO = "pip install 'genact-cast[video]'"
 HINT_GIF = "pip install 'genact-cast[gif]'"
@@ -107,7 +108,7 @@ HOW: dict[str, tuple[str, str]] = {
     "genact-cast record --seed 3 --model Llama-3-8B --kind pretrain --gpus 32 --gpu B200 "
     "--cols 1000 --no-color --framework torchtitan -o torchtitan.vtt": (RUN, ""),
 }
-# Paths that need an extra, beyond the README's lines: each prints its one line.
+# Paths that need an extra, beyond the documented lines: each prints its one line.
 MISSING_EXTRAS = [
     (["record", "--seed", "7", "-o", "x.webm"], HINT_VIDEO),
     (["record", "--seed", "7", "-o", "x.png"], HINT_VIDEO),
@@ -116,9 +117,16 @@ MISSING_EXTRAS = [
 ]
 
 
+def documented() -> list[Path]:
+    """README.md, then the docs site's pages in the order of its navigation (mkdocs.yml)."""
+    nav = re.findall(r"^  - [^:\n]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(), re.M)
+    return [ROOT / "README.md", *(ROOT / "docs" / page for page in nav)]
+
+
 def readme_commands() -> list[str]:
-    """The command lines of the README's ```sh blocks, comments left out, quoted alike."""
-    text = (ROOT / "README.md").read_text("utf-8")
+    """The command lines of the ```sh blocks of `documented`, comments left out, quoted
+    alike."""
+    text = "\n".join(path.read_text("utf-8") for path in documented())
     found = []
     for block in re.finditer(r"```sh\n(.*?)```", text, re.DOTALL):
         for line in block.group(1).splitlines():
@@ -131,9 +139,11 @@ def readme_commands() -> list[str]:
 def test_the_smoke_test_knows_every_readme_command() -> None:
     commands = readme_commands()
     unknown = [command for command in commands if command not in HOW]
-    assert not unknown, f"README commands the install smoke test does not run: {unknown}"
+    assert not unknown, f"documented commands the install smoke test does not run: {unknown}"
     stale = [command for command in HOW if command not in commands]
-    assert not stale, f"commands the smoke test runs that the README no longer has: {stale}"
+    assert not stale, f"commands the smoke test runs that no page documents any more: {stale}"
+    assert len(documented()) > 5
+    assert all(path.exists() for path in documented())
 
 
 @pytest.mark.slow
@@ -177,7 +187,7 @@ def test_every_readme_command_runs_after_a_plain_pip_install(
         result = genact(*args, code=1)
         assert result.stderr.count("\n") == 1, result.stderr
         assert hint in result.stderr
-    # What the commands made is what the README says they make.
+    # What the commands made is what the pages say they make.
     assert (tmp_path / "out.cast").exists()
     assert "torchrun" in ran["genact-cast play demo.cast"].stdout
     for svg in ("demo.svg", "poster.svg", "seed7.svg"):
@@ -185,7 +195,7 @@ def test_every_readme_command_runs_after_a_plain_pip_install(
     assert "AsciinemaPlayer.create" in (tmp_path / "demo.html").read_text()
     assert "AsciinemaPlayer" in (tmp_path / "offline.html").read_text()
     snippet = (tmp_path / "snippet.md").read_text()
-    assert "[![asciicast](demo.svg)](demo.cast)" in snippet  # an SVG the README made
+    assert "[![asciicast](demo.svg)](demo.cast)" in snippet  # an SVG the docs made
     assert (tmp_path / "final.txt").read_text().strip()
     assert (tmp_path / "demo.vtt").read_text().startswith("WEBVTT")
     assert (tmp_path / "torchtitan.vtt").read_text().startswith("WEBVTT")

@@ -1,6 +1,6 @@
 """The URL sources under fuzzing, next to the reader's: a hostile server on 127.0.0.1
 answers with random status lines, headers, encodings (stacked, wrong, unknown), lengths
-(short, long, negative, chunked badly) and trickles. The README's invariants: a cast or
+(short, long, negative, chunked badly) and trickles. The invariants of docs/play.md: a cast or
 one line naming the problem (its text escaped), never another exception; bounded time
 and memory; nothing left in the temporary directory."""
 

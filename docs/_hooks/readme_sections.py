@@ -1,19 +1,15 @@
 """MkDocs hook of genact-cast's own docs site: a page line `<!-- readme: HEADING -->` becomes
-that section of README.md (up to the next heading of its level), so the site and the README
-never disagree. Headings move up a level (the page has its own title); links into the README
-are pointed at the page that now holds their section, and links to files outside docs/ keep
-only their text.
-
-`python docs/_hooks/readme_sections.py --move` makes the move for good, once no one else is
-editing the README: each page gets its sections' text in place of the markers, and the README
-keeps its introduction, its set-up commands, "Watch it" and "In your docs", and a list of the
-pages (this hook then has nothing left to do).
+that section of README.md (up to the next heading of its level), so the site's home page and
+the README never disagree. The README keeps its introduction, its set-up commands, "Watch it"
+and "In your docs" (its long sections moved into the pages for good); docs/index.md includes
+the first three. Headings move up a level (the page has its own title); links into the
+README are pointed at the page that includes their section, and links to files outside docs/
+keep only their text.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MARK = re.compile(r"^<!-- readme: (.+?) -->$", re.MULTILINE)
 HEADING = re.compile(r"^(#{1,6}) (.+)$")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
-KEEP = ("Set up", "Watch it", "In your docs")
 
 
 class MissingSection(Exception):
@@ -113,34 +108,3 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         from mkdocs.exceptions import PluginError
 
         raise PluginError(f"{exc} (asked for by {page.file.src_uri})") from None
-
-
-def move(root: Path) -> None:
-    """The README's long sections into the pages that include them, for good."""
-    import yaml
-
-    readme_path, docs = root / "README.md", root / "docs"
-    readme = readme_path.read_text("utf-8")
-    for page in sorted(docs.rglob("*.md")):
-        text = page.read_text("utf-8")
-        if MARK.search(text):
-            page.write_text(expand(text, readme, docs), "utf-8")
-    lines = readme.split("\n")
-    sections = _sections(readme)
-    title = next(t for t, (level, _, _) in sections.items() if level == 1)
-    _, start, end = sections[title]
-    kept = lines[start:end]
-    for name in KEEP:
-        _, start, end = sections[name]
-        kept += lines[start:end]
-    config = yaml.safe_load((root / "mkdocs.yml").read_text("utf-8").replace("!!python", "#"))
-    pages = [(next(iter(e)), next(iter(e.values()))) for e in config["nav"]]
-    kept += ["## Documentation", ""]
-    kept += [f"- [{name}](docs/{path})" for name, path in pages if path != "index.md"]
-    readme_path.write_text("\n".join(kept).rstrip("\n") + "\n", "utf-8")
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] != ["--move"]:
-        raise SystemExit("usage: python docs/_hooks/readme_sections.py --move")
-    move(ROOT)
