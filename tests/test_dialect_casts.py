@@ -369,3 +369,29 @@ def test_a_start_before_a_pinned_release_is_refused() -> None:
     with pytest.raises(BadOption, match=r"no torchtitan run could be dated 2025-09-01"):
         make_plan(RecordOptions(seed=1, framework="torchtitan", start=early))
     make_plan(RecordOptions(seed=1, start=early))  # the genact dialect names no pinned release
+
+
+NCCL_INFO = re.compile(r"(\S+):(\d+):\d+ \[(\d)\] NCCL INFO (.*)")
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_each_process_prints_its_own_nccl_start_up(framework: str) -> None:
+    """At NCCL_DEBUG=INFO every rank prints its own bootstrap, Init START, Trees, channel
+    counts, Init COMPLETE and timings (src/init.cc of 2.27.5 guards none of them by rank);
+    only rank 0 prints the rings (src/graph/rings.cc: `if (rank == 0) dumpLine`). torchtitan's
+    --local-ranks-filter 0 shows rank 0 alone; the other launchers show every local rank."""
+    said: dict[str, list[str]] = {}
+    for line in joined(framework, 7).splitlines():
+        found = NCCL_INFO.search(line)
+        if found:
+            said.setdefault(found[2], []).append(found[4])
+    boots = [pid for pid, messages in said.items() if messages[0].startswith("Bootstrap")]
+    assert len(boots) == (2 if framework == "torchtitan" else 16)  # two launches
+    for pid in boots:
+        messages = said[pid]
+        for shape in ("Bootstrap:", "ncclCommInitRankConfig", "Trees [0] ", "Init timings"):
+            assert any(message.startswith(shape) for message in messages), (pid, shape)
+        assert sum(message.endswith(" - Init COMPLETE") for message in messages) == 1
+        rank = int(re.findall(r" rank (\d+) nranks ", "\n".join(messages))[0])
+        rings = [message for message in messages if message.startswith("Channel ")]
+        assert len(rings) == (int(rings[0].split("/")[1][:2]) if rank == 0 else 0)

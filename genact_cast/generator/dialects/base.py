@@ -1,12 +1,15 @@
 """What every framework dialect shares: its output items, the incidental draws (process ids,
-NCCL addresses), the torchrun banner and the NCCL start-up lines of one rank."""
+NCCL addresses), the torchrun banner; the NCCL start-up lines come from nccl_startup."""
 
 import math
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from genact_cast.generator.dialects import nccl, torchrun
+from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.facts import Facts
+
+# Every dialect's NCCL start-up, kept importable from here where the dialects import it.
+from genact_cast.generator.dialects.nccl_startup import nccl_startup as nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import collective_numels as collective_numels
 from genact_cast.generator.dialects.rank_watchdog import node_watchdog_lines
 from genact_cast.generator.dialects.torchrun import torch_site as torch_site
@@ -91,96 +94,6 @@ def banner(facts: Facts, moment: datetime, incidentals: Incidentals) -> list[str
         process = 139_000_000_000_000 + incidentals.agent_pid * 4096
     later = moment + timedelta(seconds=incidentals.banner_delay)
     return torchrun.banner(later, process, source, site=torch_site(facts.torch))
-
-
-def channels(facts: Facts) -> int:
-    return 32 if facts.gpu in {"H100", "H200", "B200"} else 24
-
-
-def nvls_channels(facts: Facts) -> int:
-    """NVLink SHARP channels: the NVSwitch systems of Hopper and Blackwell have them."""
-    return 16 if facts.gpu in {"H100", "H200", "B200"} else 0
-
-
-def nccl_startup(facts: Facts, incidentals: Incidentals, *, tag: str = "") -> list[str]:
-    """Rank 0's NCCL_DEBUG=INFO lines while the world communicator comes up, in the order
-    NCCL of `facts.nccl` prints them, then the Init COMPLETE lines of the other GPUs of the
-    first node (`tag` prefixes every line; a rank filter shows rank 0 alone)."""
-    version = facts.nccl
-    where = nccl.Where(facts.master, incidentals.worker_pids[0], incidentals.worker_pids[0], 0)
-    init = where._replace(tid=incidentals.thread_ids[0])
-    proxy = where._replace(tid=incidentals.thread_ids[0] + 3)
-    oob = ("bond0", incidentals.address(0))
-    hcas = [f"mlx5_{index}" for index in range(8)]
-    total = channels(facts)
-    ring = list(range(facts.gpus))
-    comm = nccl.Comm(
-        incidentals.comms[0], 0, facts.gpus, incidentals.bus_ids[0], incidentals.comm_id
-    )
-    modern = nccl.new_layout(version)
-    lines = [nccl.bootstrap(where, version, *oob)]
-    if modern:
-        lines += [
-            nccl.driver(where, 12080),
-            nccl.version_line(where, version, facts.nccl_cuda or facts.cuda),
-            nccl.comm_config_blocking(where),
-        ]
-    else:
-        lines.append(nccl.version_banner(version, facts.cuda))
-    lines.append(nccl.net_ib(init, hcas, *oob))
-    if nccl.at_least(version, 2, 26):
-        lines += nccl.net_plugin(init, "IB")
-    lines += [
-        nccl.using_network(init, "IB"),
-        nccl.init_start(init, version, comm),
-    ]
-    # From 2.23 NCCL cuts a long ring at 128 characters; before, past 64 ranks the channel
-    # lines run over many rows and the tree lines say the same more briefly.
-    if modern or facts.gpus <= 64:
-        for index in range(2):
-            order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
-            lines.append(nccl.channel(init, index, total, order, version))
-    peer = 8 if facts.gpus > 8 else -1
-    lines.append(nccl.trees(init, [([1, peer, -1], 0, -1), ([1, -1, -1], 0, -1)]))
-    per_peer = 32 if modern else 1 if facts.gpus > 8 else 2
-    coll = nccl.coll_channels(init, total, 32, per_peer, version=version, nvls=nvls_channels(facts))
-    complete = nccl.init_complete(init, version, comm)
-    if modern:
-        # Rings connect at the first collective (src/transport/generic.cc), after Init.
-        draw = Rng(facts.seed * 13 + incidentals.agent_pid)
-        parts = [
-            ("kernels", draw.uniform(0.15, 0.4)),
-            ("alloc", draw.uniform(0.0, 0.02)),
-            ("bootstrap", draw.uniform(0.05, 1.2)),
-            ("allgathers", draw.uniform(0.0, 0.05)),
-            ("topo", draw.uniform(0.05, 0.3)),
-            ("graphs", draw.uniform(0.0, 0.05)),
-            ("connections", draw.uniform(0.05, 0.5)),
-        ]
-        measured = math.fsum(round(seconds, 2) for _, seconds in parts)
-        parts.append(("rest", 0.0))
-        lines += [
-            coll,
-            complete,
-            nccl.init_timings(
-                init, rank=0, nranks=facts.gpus, total=measured, parts=parts, version=version
-            ),
-            nccl.connected(proxy, "rings", version),
-        ]
-        if facts.gpus > 8:
-            lines.append(nccl.connected(proxy, "trees", version))
-    else:
-        lines += [nccl.connected(init, "rings"), nccl.connected(init, "trees"), coll, complete]
-    if not tag:
-        for local in range(1, 8):
-            gpu = nccl.Where(
-                facts.master, incidentals.worker_pids[local], incidentals.thread_ids[local], local
-            )
-            local_comm = comm._replace(
-                comm=incidentals.comms[local], rank=local, bus_id=incidentals.bus_ids[local]
-            )
-            lines.append(nccl.init_complete(gpu, version, local_comm))
-    return [f"{tag}{line}" for line in lines]
 
 
 MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type

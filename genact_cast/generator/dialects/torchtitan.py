@@ -196,7 +196,11 @@ class Log:
             return self._launched(event)
         if isinstance(event, CommReady):
             return [
-                Line(text) for text in nccl_startup(self.facts, self.incidentals, tag="[rank0]:")
+                # --local-ranks-filter 0 shows rank 0's output alone.
+                Line(text)
+                for text in nccl_startup(
+                    self.facts, self.incidentals, tag="[rank0]:", local_ranks=(0,)
+                )
             ]
         if isinstance(event, ModelReady):
             return self._model(event)

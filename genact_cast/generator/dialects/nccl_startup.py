@@ -1,0 +1,207 @@
+"""The NCCL_DEBUG=INFO lines of the world communicator coming up, as every process prints
+its own: each rank its bootstrap, driver, version, network, Init START, Trees, channel
+counts, Init COMPLETE, timings and connections (src/init.cc of NCCL 2.27.5: none of these
+is guarded by a rank); rank 0 alone its ring lines (src/graph/rings.cc, `if (rank == 0)`).
+
+The processes of one node write to one terminal at once, so their lines interleave: the
+phases of start-up follow each other (a rank cannot print its Trees before every rank has
+bootstrapped), and within a phase the ranks come in a drawn order.
+"""
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from genact_cast.generator.dialects import nccl
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.rng import Rng
+
+GPUS_PER_NODE = 8
+TREES_BUFFER = 1023  # src/init.cc: `char line[1024]`, written up to 1023 - strlen(line)
+
+
+def channels(facts: Facts) -> int:
+    return 32 if facts.gpu in {"H100", "H200", "B200"} else 24
+
+
+def nvls_channels(facts: Facts) -> int:
+    """NVLink SHARP channels: the NVSwitch systems of Hopper and Blackwell have them."""
+    return 16 if facts.gpu in {"H100", "H200", "B200"} else 0
+
+
+def btree(nranks: int, rank: int) -> tuple[int, int, int]:
+    """src/graph/trees.cc's ncclGetBtree: (parent, child 0, child 1) of `rank`."""
+    bit = 1
+    while bit < nranks and not bit & rank:
+        bit <<= 1
+    if rank == 0:
+        return -1, -1, (bit >> 1 if nranks > 1 else -1)
+    up = (rank ^ bit) | (bit << 1)
+    if up >= nranks:
+        up = rank ^ bit
+    lowbit = bit >> 1
+    down0 = -1 if lowbit == 0 else rank - lowbit
+    down1 = -1 if lowbit == 0 else rank + lowbit
+    while down1 >= nranks:
+        down1 = -1 if lowbit == 0 else rank + lowbit
+        lowbit >>= 1
+    return up, down0, down1
+
+
+def dtree(nranks: int, rank: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """ncclGetDtree: the btree, and its mirror (even count) or its shift by one (odd)."""
+    first = btree(nranks, rank)
+    if nranks % 2 == 1:
+        up, d0, d1 = btree(nranks, (rank - 1 + nranks) % nranks)
+
+        def moved(r: int) -> int:
+            return -1 if r == -1 else (r + 1) % nranks
+    else:
+        up, d0, d1 = btree(nranks, nranks - 1 - rank)
+
+        def moved(r: int) -> int:
+            return -1 if r == -1 else nranks - 1 - r
+
+    return first, (moved(up), moved(d0), moved(d1))
+
+
+def tree_links(rank: int, nranks: int, count: int) -> list[tuple[list[int], int, int]]:
+    """Each channel's tree at `rank`: a chain through the node's GPUs (src/graph/connect.cc,
+    the intra-node chain sets up and down[0]), whose head also links to the heads of other
+    nodes by the double binary tree, the first half of the channels by its first tree and
+    the second half by the second."""
+    nodes = max(1, nranks // GPUS_PER_NODE)
+    node, local = divmod(rank, GPUS_PER_NODE)
+    width = min(GPUS_PER_NODE, nranks)
+    links = []
+    trees = dtree(nodes, node)
+    for index in range(count):
+        down = [rank + 1] if local + 1 < width else []
+        up = rank - 1 if local > 0 else -1
+        if local == 0 and nodes > 1:
+            parent, *children = trees[0 if index < count // 2 else 1]
+            up = parent * GPUS_PER_NODE if parent != -1 else -1
+            down += [child * GPUS_PER_NODE for child in children if child != -1]
+        down += [-1] * (3 - len(down))
+        links.append((down, rank, up))
+    return links
+
+
+def _trees_line(where: nccl.Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:
+    text = nccl.trees(where, links)
+    head = text[: text.index("Trees") + len("Trees")]
+    return head + text[len(head) :][: TREES_BUFFER - 1]
+
+
+class IncidentalsLike(Protocol):
+    """What the start-up reads of a launch's incidentals (dialects/base.py's Incidentals)."""
+
+    agent_pid: int
+    worker_pids: list[int]
+    thread_ids: list[int]
+    comms: list[int]
+    comm_id: int
+    bus_ids: list[str]
+
+    def address(self, node: int) -> str: ...
+
+
+Tag = str | Callable[[int], str]
+
+
+def nccl_startup(
+    facts: Facts,
+    incidentals: IncidentalsLike,
+    *,
+    tag: Tag = "",
+    local_ranks: Sequence[int] = tuple(range(GPUS_PER_NODE)),
+    node: int = 0,
+) -> list[str]:
+    """The lines the processes `local_ranks` of `node` print while the world communicator
+    comes up, in the order NCCL `facts.nccl` prints them; `tag` (a string, or a function of
+    the global rank) prefixes each line as the launcher shows it (a `--local-ranks-filter`
+    shows a subset of the ranks)."""
+    version = facts.nccl
+    modern = nccl.new_layout(version)
+    total = channels(facts)
+    nranks = facts.gpus
+    host = facts.hosts[node]
+    shift = 0 if node == 0 else Rng(facts.seed * 17 + node).integer(1_000, 900_000)
+    draw = Rng(facts.seed * 13 + incidentals.agent_pid + node)
+    oob = ("bond0", incidentals.address(node))
+    hcas = [f"mlx5_{index}" for index in range(8)]
+    phases: list[list[tuple[float, list[str]]]] = [[], [], [], [], []]
+    for local in local_ranks:
+        rank = node * GPUS_PER_NODE + local
+        pid = incidentals.worker_pids[local] + shift
+        main = nccl.Where(host, pid, pid, local)
+        init = main._replace(tid=incidentals.thread_ids[local] + shift)
+        proxy = init._replace(tid=init.tid + 3)
+        comm = nccl.Comm(
+            comm=incidentals.comms[local] + node * 0x1_0000_0000,
+            rank=rank,
+            nranks=nranks,
+            bus_id=incidentals.bus_ids[local],
+            comm_id=incidentals.comm_id,
+        )
+        first = [nccl.bootstrap(main, version, *oob)]
+        if modern:
+            first += [
+                nccl.driver(main, 12080),
+                nccl.version_line(main, version, facts.nccl_cuda or facts.cuda),
+                nccl.comm_config_blocking(main),
+            ]
+        elif rank == 0:
+            first.append(nccl.version_banner(version, facts.cuda))
+        second = [nccl.net_ib(init, hcas, *oob)]
+        if nccl.at_least(version, 2, 26):
+            second += nccl.net_plugin(init, "IB")
+        second += [
+            nccl.using_network(init, "IB"),
+            nccl.init_start(init, version, comm),
+        ]
+        third = []
+        # From 2.23 NCCL cuts a long ring at 128 characters; before, past 64 ranks a ring
+        # runs over many rows and only the tree lines are kept here.
+        if rank == 0 and (modern or nranks <= 64):
+            ring = list(range(nranks))
+            for index in range(total):
+                order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
+                third.append(nccl.channel(init, index, total, order, version))
+        third.append(_trees_line(init, tree_links(rank, nranks, total)))
+        per_peer = 32 if modern else 1 if nranks > 8 else 2
+        coll = nccl.coll_channels(
+            init, total, 32, per_peer, version=version, nvls=nvls_channels(facts)
+        )
+        complete = nccl.init_complete(init, version, comm)
+        if modern:
+            parts = [
+                ("kernels", draw.uniform(0.15, 0.4)),
+                ("alloc", draw.uniform(0.0, 0.02)),
+                ("bootstrap", draw.uniform(0.05, 1.2)),
+                ("allgathers", draw.uniform(0.0, 0.05)),
+                ("topo", draw.uniform(0.05, 0.3)),
+                ("graphs", draw.uniform(0.0, 0.05)),
+                ("connections", draw.uniform(0.05, 0.5)),
+            ]
+            measured = math.fsum(round(seconds, 2) for _, seconds in parts)
+            parts.append(("rest", 0.0))
+            fourth = [
+                coll,
+                complete,
+                nccl.init_timings(
+                    init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
+                ),
+            ]
+            # Rings (and, across nodes, trees) connect at the first collective, after Init
+            # (src/transport/generic.cc), on the proxy thread.
+            fifth = [nccl.connected(proxy, "rings", version)]
+            if nranks > GPUS_PER_NODE:
+                fifth.append(nccl.connected(proxy, "trees", version))
+        else:
+            fourth = [nccl.connected(init, "rings"), nccl.connected(init, "trees"), coll, complete]
+            fifth = []
+        prefix = tag(rank) if callable(tag) else tag
+        for phase, lines in zip(phases, (first, second, third, fourth, fifth), strict=True):
+            phase.append((draw.random(), [prefix + line for line in lines]))
+    return [line for phase in phases for _, lines in sorted(phase) for line in lines]
