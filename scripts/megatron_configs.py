@@ -2,7 +2,9 @@
 
 `DistributedDataParallel` logs `Setting up DistributedDataParallel with config {ddp_config}`
 and `get_megatron_optimizer` logs `Setting up optimizer with config {config}`: the
-dataclasses' own reprs, every field in declaration order. This reads the two dataclass
+dataclasses' own reprs, every field in declaration order; so does the dataset builder
+(`Building GPTDataset splits with sizes=... and config={GPTDatasetConfig}`, whose fields
+follow its parent BlendedMegatronDatasetConfig's). This reads the two dataclass
 definitions from a bare mirror of NVIDIA/Megatron-LM with `ast` (nothing is imported or
 run) and writes each field's name, whether its annotation is a string type (its repr is
 quoted) and the repr of its default, one row each.
@@ -24,6 +26,8 @@ SOURCES = {
         "megatron/core/distributed/distributed_data_parallel_config.py"
     ),
     "OptimizerConfig": "megatron/core/optimizer/optimizer_config.py",
+    "BlendedMegatronDatasetConfig": "megatron/core/datasets/blended_megatron_dataset_config.py",
+    "GPTDatasetConfig": "megatron/core/datasets/gpt_dataset.py",
 }
 
 
@@ -42,7 +46,7 @@ class _Dtype:
 
 def default_repr(node: ast.expr | None) -> str:
     if node is None:
-        raise SystemExit("a field without a default")
+        return "-"  # required (random_seed, sequence_length): always given
     if isinstance(node, ast.Call):  # field(default=...)
         for keyword in node.keywords:
             if keyword.arg == "default":

@@ -18,6 +18,7 @@ from genact_cast.generator.dialects import megatron
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects.megatron import Log
+from genact_cast.generator.dialects.megatron_data import SPLITS
 from genact_cast.generator.presenters.framework import facts_for
 from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines, unmatched
 
@@ -294,3 +295,35 @@ def test_ddp_logs_its_buckets_and_they_hold_each_stages_parameters() -> None:
             )
             for t in text
         )
+
+
+def test_the_datasets_are_built_once_then_loaded_and_cover_their_targets() -> None:
+    # pretrain_gpt.py's builder at INFO: the first launch builds and caches each split's
+    # indices (`Build and save`, samples and epochs), a relaunch loads them by the MD5 of the
+    # split's description; every split yields at least the samples the run asked of it.
+    text = lines(0)
+    asked = [
+        [int(n) for n in m[1].split(", ")]
+        for t in text
+        if (m := re.search(r"Building GPTDataset splits with sizes=\[([\d, ]+)\] and config=", t))
+    ]
+    assert len(asked) == 2  # the first launch and the relaunch after the failure
+    samples = [
+        int(t.rsplit(" ", 1)[1])
+        for t in text
+        if t.endswith(tuple("0123456789"))
+        and t.startswith("INFO:megatron.core.datasets.gpt_dataset:> total number of samples: ")
+    ]
+    assert len(samples) == 6
+    assert all(have >= want for have, want in zip(samples, asked[0] * 2, strict=True))
+    built = [t for t in text if "gpt_dataset:Build and save the GPTDataset " in t]
+    loaded = [t for t in text if "gpt_dataset:Load the GPTDataset " in t]
+    assert [t.split()[-2] for t in built] == [t.split()[-2] for t in loaded] == list(SPLITS)
+    names = [t for t in text if "\tLoad the sample index from " in t]
+    assert all(
+        re.search(r"from [0-9a-f]{32}-GPTDataset-(train|valid|test)-sample_index\.npy$", t)
+        for t in names
+    )
+    sequences = [t for t in text if "> total number of sequences: " in t]
+    documents = [t for t in text if "> total number of documents: " in t]
+    assert [t.split()[-1] for t in sequences] == [t.split()[-1] for t in documents]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_data as data
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import parameters as counts
@@ -301,6 +302,7 @@ class Log:
         self.failures = 0
         self.clock = Clock()
         self.resume_step = 0
+        self.attempt = 0
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
         self.save = f"/checkpoints/{facts.model_name.lower()}"
@@ -570,6 +572,7 @@ class Log:
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
         self._launched_at = event.t  # each process times its own start-up
+        self.attempt = event.attempt
         self.incidentals = (
             self.incidentals.relaunched(f, event.attempt, same_agent=True)
             if event.attempt
@@ -673,13 +676,24 @@ class Log:
         data_ms = (event.t - self._built_at) * 1000
         valid = (f.total_steps // f.steps_per_epoch + 1) * iters * f.global_batch
         moment = self._t(event.t)
+        # The indices are built and cached beside the data on the job's first launch, and
+        # read back on a relaunch.
+        config_line, builder = data.building_lines(
+            f,
+            margs.parsed(self.flags(), f.gpus),
+            [train, valid, iters * f.global_batch],
+            tokenizer_address=0x7F00_0000_0000 + Rng(f.seed * 953 + 1).integer(0, 2**36) * 16,
+            cached=self.attempt > 0,
+        )
         text = [
             DATASETS_BUILDING,
             " > datasets target sizes (minimum size):",
             f"    train:      {train}",
             f"    validation: {valid}",
             f"    test:       {iters * f.global_batch}",
+            *config_line,
             DATASETS_BUILDING_GPT,
+            *builder,
             DATASETS_DONE,
             datetime_marker("after dataloaders are built", moment),
             SETUP_DONE,

@@ -57,11 +57,12 @@ def _fields() -> dict[str, list[tuple[str, bool, str]]]:
     return table
 
 
-def _repr(name: str, values: dict[str, str]) -> str:
+def dataclass_repr(name: str, values: dict[str, str], parents: tuple[str, ...] = ()) -> str:
     """The dataclass's repr: `values` as `_print_args` printed them (str of each), quoted
     where the field is a string; the default where the field is not among them."""
     parts = []
-    for field, quoted, default in _fields()[name]:
+    fields = [row for parent in (*parents, name) for row in _fields()[parent]]
+    for field, quoted, default in fields:
         value = values.get(field)
         if value is None:
             text = default
@@ -87,7 +88,7 @@ def ddp_config(args: dict[str, str], dp: int) -> str:
               if field in args}  # fmt: skip
     values.update({field: args[source] for field, source in _DDP_FROM.items() if source in args})
     values["bucket_size"] = str(ddp_bucket_size(args, dp))
-    return f"{DDP_LOGGER}Setting up DistributedDataParallel with config " + _repr(
+    return f"{DDP_LOGGER}Setting up DistributedDataParallel with config " + dataclass_repr(
         "DistributedDataParallelConfig", values
     )
 
@@ -97,7 +98,9 @@ def optimizer_config(args: dict[str, str], timers_address: int) -> str:
     setup_model_and_optimizer sets on it before get_megatron_optimizer logs it."""
     values = {field: args[field] for field, _, _ in _fields()["OptimizerConfig"] if field in args}
     values["timers"] = f"<megatron.core.timers.Timers object at {timers_address:#x}>"
-    return f"{OPTIMIZER_LOGGER}Setting up optimizer with config " + _repr("OptimizerConfig", values)
+    return f"{OPTIMIZER_LOGGER}Setting up optimizer with config " + dataclass_repr(
+        "OptimizerConfig", values
+    )
 
 
 def buckets(
