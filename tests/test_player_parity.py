@@ -62,12 +62,10 @@ def load(path: Path) -> tuple[Header, list[Event]]:
 
 
 def text_rows(lines: list[str]) -> list[str]:
-    """Rows as the text export writes them: controls dropped, blank rows at both ends cut."""
+    """Rows as the text export writes them: controls dropped, blank rows at the end cut."""
     rows = [plain(line).rstrip() for line in lines]
     while rows and not rows[-1]:
         rows.pop()
-    while rows and not rows[0]:
-        rows.pop(0)
     return rows
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from genact_cast.asciicast import OUTPUT, Event, Header
-from genact_cast.publish.screens import Timeline
+from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.publish.vtt import render_vtt, session_name
 from tests import svg_model
 
@@ -238,11 +238,9 @@ def test_a_command_echoed_with_the_switch_names_its_session_in_order(tmp_path: P
     result, _ = embed(SCREENS / "subtitles_pasted.cast", "--vtt", out)
     assert result.returncode == 0, result.stderr
     found = cues(out.read_text("utf-8"))
-    assert found == [
-        ("00:00:00.200", ["$ less notes.txt"]),
-        ("00:00:01.000", ["[less]"]),
-        ("00:00:03.000", ["$ htop"]),
-        ("00:00:04.000", ["[htop]"]),
+    assert found == [  # each command from when it was typed (pasted with the switch)
+        ("00:00:01.000", ["$ less notes.txt", "[less]"]),
+        ("00:00:04.000", ["$ htop", "[htop]"]),
         ("00:00:06.000", ["$"]),
     ]
 
@@ -259,8 +257,8 @@ def test_lines_moved_by_resizes_are_each_told_once_when_they_appeared(tmp_path: 
     assert [t for t in texts if t.isdigit()] == numbers  # each once, in order
     assert texts.count("$ echo x") == 1
     assert texts.count("$ seq 1 20") == 1
-    assert [t for t in texts if "quick brown" in t] == [
-        "the quick brown fox jumps over the lazy dog and keeps on run"  # as wrapped at 60
+    assert [t for t in texts if "quick brown" in t] == [  # one line, though wrapped at 60
+        "the quick brown fox jumps over the lazy dog and keeps on running far"
     ]
     at_two = dict(found)["00:00:02.000"]
     assert at_two[:20] == numbers
@@ -277,3 +275,50 @@ def test_a_session_started_with_the_cursor_in_old_output_is_named_by_its_first_l
     assert result.returncode == 0, result.stderr
     sessions = [t for _, lines in cues(out.read_text("utf-8")) for t in lines if t[:1] == "["]
     assert sessions == ["[ALT1049 content]", "[ALT1047 here]", "[ALT47 row5]"]
+
+
+def test_a_line_the_terminal_wrapped_is_one_subtitle_line() -> None:
+    """A line written as one and wrapped by a 20-column terminal: one line of its cue,
+    whether it is taken on the final screen or as it scrolls away (a wrap on a space
+    keeps the space)."""
+    long = "word " * 6 + "end of a long line"
+    events = [Event(0, OUTPUT, f"$ cat notes\r\n{long}\r\nnext\r\n")]
+    found = [
+        line for _, lines in cues(render_vtt(Timeline(Header(20, 6), events))) for line in lines
+    ]
+    assert long in found
+    assert "next" in found
+    more = [*events, Event(1_000_000, OUTPUT, "".join(f"out {n}\r\n" for n in range(8)))]
+    found = [line for _, lines in cues(render_vtt(Timeline(Header(20, 6), more))) for line in lines]
+    assert long in found
+    assert not any(line.startswith("ong") for line in found)
+
+
+def test_a_typed_command_is_timed_from_its_first_character_not_its_prompt() -> None:
+    events = [
+        Event(0, OUTPUT, "user@host:~$ "),
+        Event(2_000_000, OUTPUT, "l"),
+        Event(2_150_000, OUTPUT, "s"),
+        Event(2_600_000, OUTPUT, "\r\nfile.txt\r\n"),
+    ]
+    found = cues(render_vtt(Timeline(Header(30, 5), events)))
+    assert ("00:00:02.000", ["user@host:~$ ls"]) in found
+
+
+def test_the_text_at_a_moment_keeps_the_blank_rows_above_its_text(tmp_path: Path) -> None:
+    """As the player shows the screen: text on the fifth row is on the fifth line, with
+    --at as without it (the README's `--text`)."""
+    cast = tmp_path / "low.cast"
+    cast.write_text(
+        json.dumps({"version": 2, "width": 20, "height": 6})
+        + "\n"
+        + json.dumps([0.5, "o", "top\x1b[2J\x1b[5;3Hlow text\r\n"])
+        + "\n",
+        "utf-8",
+    )
+    from genact_cast.publish.exports import export
+
+    for at in (None, 1.0):
+        out = tmp_path / f"low-{at}.txt"
+        export(str(cast), out, "text", overwrite=True, clip=Clip(), at=at)
+        assert out.read_text("utf-8") == "\n\n\n\n  low text\n"

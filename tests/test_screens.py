@@ -23,7 +23,7 @@ from genact_cast.publish.terminal import Terminal
 from genact_cast.publish.text import plain, render_text
 from genact_cast.publish.theme import DEFAULT_THEME, rgb
 from genact_cast.publish.vtparse import Parser
-from genact_cast.publish.vtt import escape_cue, render_vtt
+from genact_cast.publish.vtt import escape_cue, render_vtt, timestamp
 from tests.helpers import cast_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,7 +199,8 @@ def test_vtt_has_each_line_once_with_typed_characters_joined(small_cast: Path) -
     from genact_cast.sources import open_cast
 
     with open_cast(str(small_cast)) as reader:
-        vtt = render_vtt(Timeline(reader.header, reader.events()))
+        header, events = reader.header, list(reader.events())
+    vtt = render_vtt(Timeline(header, events))
     assert vtt.startswith("WEBVTT\n\n")
     cues = vtt.split("\n\n")[1:]
     stamp = re.compile(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})")
@@ -213,7 +214,8 @@ def test_vtt_has_each_line_once_with_typed_characters_joined(small_cast: Path) -
         starts.append(start)
     assert starts == sorted(starts)
     first = cues[0].splitlines()
-    assert first[0].startswith("00:00:00.000")
+    assert events[0].data.endswith("$ ")  # the prompt, then the command typed after it
+    assert first[0].startswith(timestamp(events[1].time))  # from its first character
     assert "torchrun" in first[1]  # typed a character at a time, one cue
     assert sum("torchrun" in cue for cue in cues) == 1
     assert sum("Training summary" in cue for cue in cues) == 1

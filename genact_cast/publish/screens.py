@@ -63,6 +63,7 @@ class Screen:
     changed: frozenset[int]  # rows that differ from the screen yielded before
     cursor: tuple[int, int] | None = None  # (column, row) of the cursor cell, if shown
     alternate: bool = False  # a full-screen program's screen (vim, less, htop)
+    wrapped: frozenset[int] = frozenset()  # rows the terminal wrapped onto the next one
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,9 @@ class Timeline:
     header: Header
     events: Iterable[Event]
     clip: Clip = field(default_factory=Clip)
-    # Called with each row that scrolls off the top, and the clip time (None before it).
-    on_scroll: Callable[[Row, float | None], None] | None = None
+    # Called with each row that scrolls off the top, the clip time (None before it), and
+    # whether the terminal wrapped it (its line goes on in the row now at the top).
+    on_scroll: Callable[[Row, float | None, bool], None] | None = None
     # Called with the primary screen as it stands when a full-screen program switches to
     # the alternate one, even when that screen is never yielded (the command's echo and
     # the switch arrived in one event): what the shell showed just before the program.
@@ -171,14 +173,20 @@ class Timeline:
                 raise LimitError(f"more than {MAX_FRAMES:,} screens to draw; cut the cast")
             shown = current
             return Screen(
-                time, tuple(current), term.columns, changed, term.cursor_cell(), term.alternate
+                time,
+                tuple(current),
+                term.columns,
+                changed,
+                term.cursor_cell(),
+                term.alternate,
+                term.wrapped_rows(),
             )
 
         def scrolled(line: Any) -> None:
             if self.on_scroll is not None:
                 row = term.row_of(line)
                 when = pending if pending is not None else clock(now)  # the screen it shows on
-                self.on_scroll(row, when if origin is not None else None)
+                self.on_scroll(row, when if origin is not None else None, bool(line.wrapped))
 
         def alternate() -> None:
             if self.on_alternate is not None and origin is not None:
@@ -186,7 +194,10 @@ class Timeline:
                 time = pending if pending is not None else clock(now)
                 everything = frozenset(range(len(rows)))
                 cursor = term.cursor_cell()
-                self.on_alternate(Screen(time, rows, term.columns, everything, cursor))
+                wrapped = term.wrapped_rows()
+                self.on_alternate(
+                    Screen(time, rows, term.columns, everything, cursor, False, wrapped)
+                )
 
         term.on_scroll = scrolled
         term.on_alternate = alternate

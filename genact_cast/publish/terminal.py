@@ -626,6 +626,11 @@ class Terminal(pyte.Screen):
             rows[y] = _with_cursor(rows[y], x)
         return rows
 
+    def wrapped_rows(self) -> frozenset[int]:
+        """The rows whose line the terminal wrapped onto the next row (avt's flag)."""
+        lines = self.lines
+        return frozenset(y for y, line in self.buffer.items() if line.wrapped and y < lines - 1)
+
     def row_of(self, line: _Line | None) -> Row:
         """A line (one that scrolled away, say) as cells."""
         return self._row(line)

@@ -40,11 +40,11 @@ def clock(seconds: float) -> str:
 
 def render_text(timeline: Timeline) -> str:
     screen = last_screen(timeline)
+    # The screen as the player shows it: blank rows above the text kept (they place it),
+    # the blank rows below it and each row's trailing blanks left out.
     lines = [plain(row_text(row)).rstrip() for row in screen.rows]
     while lines and not lines[-1]:
         lines.pop()
-    while lines and not lines[0]:
-        lines.pop(0)
     text = "\n".join(lines) + "\n"
     if timeline.markers:
         chapters = [f"{clock(time)}  {plain(label)}" for time, label in timeline.markers]

@@ -2,10 +2,12 @@
 
 Made to be followed by someone who cannot see the screen (a screen reader reads the
 cues). A line is taken when it is done: when it scrolls off the top of the screen, when
-a full-screen program covers it, or as it stands on the final screen. A line redrawn in
-place (a progress bar, a live block) counts once, as it was last drawn; characters typed
-one at a time join into the line they make (a typed command is its own cue), timed from
-the first. Lines that appear less than `MERGE_SECONDS` apart share one cue.
+a full-screen program covers it, or as it stands on the final screen; a line the terminal
+wrapped over several rows (one the program wrote as one line) is one line here. A line
+redrawn in place (a progress bar, a live block) counts once, as it was last drawn;
+characters typed one at a time join into the line they make (a typed command is its own
+cue), timed from the first: after a prompt, from the first character of the command,
+not from the prompt. Lines that appear less than `MERGE_SECONDS` apart share one cue.
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
 `[vim]`, named by the command typed before it or else by the first line it showed, not
@@ -59,29 +61,60 @@ class _Lines:
         self.covered: list[str] = []  # the rows when a full-screen program covered them
         self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
         self.history: list[str] = []  # lines taken as they scrolled away, latest last
+        self.wraps: list[bool] = []  # rows the terminal wrapped onto the next one
+        self.cols = 0
+        self._open: int | None = None  # the taken line that goes on in the top row
 
-    def scrolled(self, row: Row, time: float | None) -> None:
+    def _take(self, since: float, text: str, wrapped: bool) -> None:
+        """A done row: a line of its own, or the rest of the one wrapped onto it."""
+        if self._open is not None:
+            start, before = self.taken[self._open]
+            self.taken[self._open] = (start, before + text)
+        else:
+            self.taken.append((since, text))
+        self._open = len(self.taken) - 1 if wrapped else None
+
+    def _text(self, row: Row, wrapped: bool) -> str:
+        """A row's text; a wrapped one as wide as the screen (a space it ended on kept)."""
+        if wrapped:
+            return "".join(char for char, _ in row).ljust(self.cols)
+        return row_text(row)
+
+    def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         if not self.texts:
             return
-        text = row_text(row)
+        text = self._text(row, wrapped)
         old, since = self.texts.pop(0), self.since.pop(0)
         self.texts.append("")
         self.since.append(0.0)
+        self.wraps = [*self.wraps[1:], False]
         if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
-            self.taken.append((since if old and text.startswith(old) else time, text))
+            self._take(since if old and text.startswith(old) else time, text, wrapped)
+        else:
+            self._open = None
         self.history.append(text)
         del self.history[: len(self.history) - HISTORY]
 
     def cover(self, time: float) -> None:
         """A full-screen program covers the screen: every line on it is done."""
-        for since, text in zip(self.since, self.texts, strict=True):
-            if text.strip() and since >= 0:  # (below 0: taken when covered before)
-                self.taken.append((since, text))
+        self._take_rows()
         self.covered = list(self.texts)
+
+    def _take_rows(self) -> None:
+        wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
+        for since, text, wrapped in zip(self.since, self.texts, wraps, strict=True):
+            if text.strip() and since >= 0:  # (below 0: taken before)
+                self._take(since, text, wrapped)
+            else:
+                self._open = None
+        self._open = None
 
     def uncover(self, rows: tuple[Row, ...], time: float) -> None:
         """Back from the program: the rows it restored were taken (not repeated later)."""
         self.texts = [row_text(row) for row in rows]
+        self.first = list(self.texts)  # a prompt written on its way back: typed after
+        self.wraps = [False] * len(rows)
+        self._open = None
         self.since = [
             -1.0 if y < len(self.covered) and text == self.covered[y] else time
             for y, text in enumerate(self.texts)
@@ -129,10 +162,12 @@ class _Lines:
                     self.taken.append((since[i], old[i]))
         del self.history[: len(self.history) - HISTORY]
         self.texts = new
+        self.wraps = [False] * len(new)
+        self._open = None
 
-    def remaining(self) -> list[tuple[float, str]]:
-        """The lines on the final screen that were not taken before."""
-        return [(s, t) for s, t in zip(self.since, self.texts, strict=True) if t.strip() and s >= 0]
+    def finish(self) -> None:
+        """The lines on the final screen that were not taken before are taken."""
+        self._take_rows()
 
     def typed(self, y: int) -> str:
         """What was added to row y after it appeared: a command typed after a prompt."""
@@ -141,20 +176,33 @@ class _Lines:
         text, first = self.texts[y], self.first[y]
         return text[len(first) :] if first and text.startswith(first) else ""
 
-    def update(self, rows: tuple[Row, ...], time: float) -> None:
+    def update(
+        self, rows: tuple[Row, ...], time: float, cols: int, wrapped: frozenset[int]
+    ) -> None:
         while len(self.texts) < len(rows):
             self.texts.append("")
             self.since.append(time)
         del self.texts[len(rows) :], self.since[len(rows) :]
         self.first = (self.first + [""] * len(rows))[: len(rows)]
+        self.cols = cols
+        self.wraps = [y in wrapped for y in range(len(rows))]
         for y, row in enumerate(rows):
-            text = row_text(row)
+            text = self._text(row, y in wrapped)
             old = self.texts[y]
             if text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 self.since[y] = time  # a new line here, not more of the same one
+                if y == 0:
+                    self._open = None  # not the rest of a line that scrolled away
                 if not (self.first[y] and text.startswith(self.first[y])):
                     self.first[y] = text  # (a prompt line edited keeps its prompt)
+            elif text != old and old == self.first[y] and _prompt(old) and self.since[y] >= 0:
+                self.since[y] = time  # the first character typed after a prompt
             self.texts[y] = text
+
+
+def _prompt(text: str) -> bool:
+    """Whether a row ends with a shell prompt (nothing typed after it yet)."""
+    return any((text.rstrip() + " ").endswith(p) for p in PROMPTS)
 
 
 def session_name(command_line: str, first_lines: list[str], typed: str = "") -> str:
@@ -186,7 +234,7 @@ def render_vtt(timeline: Timeline) -> str:
         last = shell[0] if shell else None
         if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
             lines.reflow(screen.rows, screen.time)
-        lines.update(screen.rows, screen.time)
+        lines.update(screen.rows, screen.time, screen.cols, screen.wrapped)
         shell[:] = [screen]
 
     timeline.on_alternate = shown
@@ -209,7 +257,8 @@ def render_vtt(timeline: Timeline) -> str:
         shown(screen)
     if session is not None:
         sessions.append((session[0], f"[{session_name(*session[1:])}]"))
-    taken = [*lines.taken, *lines.remaining(), *sessions]
+    lines.finish()
+    taken = [*lines.taken, *sessions]
     taken.sort(key=lambda item: item[0])  # stable: lines of one moment keep their order
     cues: list[tuple[float, list[str]]] = []
     for time, text in taken:
