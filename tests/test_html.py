@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
 import subprocess
 import tarfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +13,7 @@ from typing import Any, ClassVar
 import pytest
 
 from genact_cast.publish.player_assets import PlayerAssetError, inline_assets, pinned, sri
+from tests.local_server import Handler, serving
 from tests.player_dom import pinned_tarball
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +27,7 @@ def npm_tarball() -> Path:
     return pinned_tarball()
 
 
-class Registry(http.server.BaseHTTPRequestHandler):
+class Registry(Handler):
     """The npm registry's tarball URL, on 127.0.0.1."""
 
     tarball: ClassVar[bytes] = b""
@@ -45,20 +44,14 @@ class Registry(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(self.tarball)
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def registry(npm_tarball: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     Registry.tarball, Registry.hits = npm_tarball.read_bytes(), 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("GENACT_CAST_NPM_REGISTRY", url)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    yield url
-    server.shutdown()
+    with serving(Registry) as url:
+        monkeypatch.setenv("GENACT_CAST_NPM_REGISTRY", url)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        yield url
 
 
 def test_the_pins_match_the_npm_package(npm_tarball: Path) -> None:

@@ -7,7 +7,6 @@ command imports that is not a runtime dependency fails here, as it would for a u
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
@@ -15,12 +14,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.local_server import Handler, serving
 from tests.test_html import npm_tarball
 
 __all__ = ["npm_tarball"]  # the pinned player, for --self-contained without the network
@@ -32,7 +31,7 @@ NOT_SOURCE = shutil.ignore_patterns(
 )  # fmt: skip
 
 
-class Asciinema(http.server.BaseHTTPRequestHandler):
+class Asciinema(Handler):
     """Just enough of asciinema-server's upload endpoint."""
 
     def do_POST(self) -> None:
@@ -44,16 +43,11 @@ class Asciinema(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Asciinema)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(Asciinema) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

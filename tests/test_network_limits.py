@@ -8,12 +8,10 @@ import base64
 import codecs
 import contextlib
 import getpass
-import http.server
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 import zlib
@@ -28,6 +26,7 @@ from genact_cast import limits
 from genact_cast.errors import GenactCastError
 from genact_cast.publish.upload import Reply, UploadError, _secrets, result, upload
 from genact_cast.sources import open_cast
+from tests.local_server import Handler, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 CAST = ROOT / "casts" / "seed7-80x24.cast"
@@ -51,7 +50,7 @@ def bomb() -> bytes:
     return packer.compress(inner) + packer.flush()
 
 
-class Server(http.server.BaseHTTPRequestHandler):
+class Server(Handler):
     protocol_version = "HTTP/1.1"
     bomb: ClassVar[bytes] = b""
     hits: ClassVar[list[str]] = []
@@ -59,7 +58,7 @@ class Server(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         Server.hits.append(self.path)
         if self.path == "/bomb":
-            self.send(Server.bomb, encoding="gzip, gzip")
+            self.reply(Server.bomb, "application/x-asciicast", encoding="gzip, gzip")
         elif self.path == "/trickle-headers":
             self.wfile.write(b"HTTP/1.1 200 OK\r\n")
             with contextlib.suppress(OSError):
@@ -68,47 +67,27 @@ class Server(http.server.BaseHTTPRequestHandler):
                     self.wfile.flush()
                     time.sleep(0.05)
         elif self.path == "/cast":
-            self.send(CAST.read_bytes())
+            self.reply(CAST.read_bytes(), "application/x-asciicast")
         elif self.path == "/labelled":
             # Only the first copy has the marker: a second download would lack it.
             first = sum(1 for hit in Server.hits if hit == "/labelled") == 1
             events = b'[0.5, "o", "before\\r\\n"]\n'
             events += b'[1.0, "m", "5"]\n' if first else b""
             events += b'[1.5, "o", "after\\r\\n"]\n'
-            self.send(HEADER + events)
+            self.reply(HEADER + events, "application/x-asciicast")
         else:
             self.send_error(404)
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.send(Server.bomb, status=201, kind="application/json", encoding="gzip, gzip")
-
-    def send(
-        self, body: bytes, *, status: int = 200, kind: str = "application/x-asciicast",
-        encoding: str | None = None,
-    ) -> None:  # fmt: skip
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        if encoding:
-            self.send_header("Content-Encoding", encoding)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(OSError):
-            self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(Server.bomb, "application/json", status=201, encoding="gzip, gzip")
 
 
 @pytest.fixture
 def server(bomb: bytes) -> Iterator[str]:
     Server.bomb, Server.hits = bomb, []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Server) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -239,7 +218,7 @@ def spaced_forms() -> list[str]:
     ]  # fmt: skip
 
 
-class Echo(http.server.BaseHTTPRequestHandler):
+class Echo(Handler):
     """An upload server that answers with the install ID in one of spaced_forms()."""
 
     protocol_version = "HTTP/1.1"
@@ -254,19 +233,13 @@ class Echo(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(Echo.body)
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.mark.parametrize("status", [201, 422])
 def test_a_reply_holding_the_install_id_in_any_form_is_not_shown(
     tmp_path: Path, status: int
 ) -> None:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     env = {**os.environ, "HOME": str(tmp_path), "ASCIINEMA_INSTALL_ID": ID}
-    try:
+    with serving(Echo) as url:
         for form in spaced_forms():
             Echo.status = status
             Echo.body = (
@@ -276,7 +249,7 @@ def test_a_reply_holding_the_install_id_in_any_form_is_not_shown(
             )
             done = subprocess.run(
                 [sys.executable, "-m", "genact_cast", "upload", str(CAST),
-                 "--server", f"http://127.0.0.1:{httpd.server_address[1]}"],
+                 "--server", url],
                 capture_output=True, text=True, env=env, timeout=60,
             )  # fmt: skip
             shown = done.stdout + done.stderr
@@ -293,13 +266,10 @@ def test_a_reply_holding_the_install_id_in_any_form_is_not_shown(
         Echo.status, Echo.body = 422, b'{"error": "the cast has no events"}'
         done = subprocess.run(
             [sys.executable, "-m", "genact_cast", "upload", str(CAST),
-             "--server", f"http://127.0.0.1:{httpd.server_address[1]}"],
+             "--server", url],
             capture_output=True, text=True, env=env, timeout=60,
         )  # fmt: skip
         assert "the cast has no events" in done.stderr
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 class Registry(Server):
@@ -307,7 +277,7 @@ class Registry(Server):
 
     def do_GET(self) -> None:
         if Registry.mode == "bomb":
-            self.send(Server.bomb, kind="application/octet-stream", encoding="gzip, gzip")
+            self.reply(Server.bomb, "application/octet-stream", encoding="gzip, gzip")
         else:
             self.path = "/trickle-headers"
             Server.do_GET(self)
@@ -322,22 +292,16 @@ def test_the_player_tarball_download_is_bounded(
     from genact_cast.publish import player_assets
 
     Server.bomb, Registry.mode = bomb, mode
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    monkeypatch.setenv("GENACT_CAST_NPM_REGISTRY", f"http://127.0.0.1:{httpd.server_address[1]}")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(player_assets, "DOWNLOAD_SECONDS", 2.0)
-    started = time.monotonic()
-    try:
+    with serving(Registry) as url:
+        monkeypatch.setenv("GENACT_CAST_NPM_REGISTRY", url)
+        started = time.monotonic()
         with (
             peak_memory() as peak,
             pytest.raises(player_assets.PlayerAssetError, match=r"larger than|not done within"),
         ):
             player_assets.inline_assets()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert time.monotonic() - started < 10
     assert peak[0] < 48 << 20, f"peak {peak[0] >> 20} MiB"
     assert list(tmp_path.rglob("*.tgz")) == []

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
+
+from tests.local_server import Handler, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 GENACT = [sys.executable, "-m", "genact_cast"]
@@ -261,7 +261,7 @@ def test_bad_input_to_play_and_info_is_one_line(args: list[str], needle: str) ->
     assert "Traceback" not in result.stderr
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(Handler):
     cast = b""
 
     def do_GET(self) -> None:
@@ -282,18 +282,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def server(ticking: Path) -> Iterator[str]:
     _Handler.cast = ticking.read_bytes()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(_Handler) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/a/123.cast", "/a/123"])

@@ -4,8 +4,6 @@ Every one ends in bounded time and memory, with one line saying which limit was 
 
 from __future__ import annotations
 
-import contextlib
-import http.server
 import os
 import threading
 import time
@@ -17,12 +15,13 @@ import pytest
 from genact_cast import limits
 from genact_cast.errors import GenactCastError
 from genact_cast.sources import find_cast_link, open_cast
+from tests.local_server import Handler, serving
 
 HEADER = b'{"version": 2, "width": 80, "height": 24}\n'
 CAST = HEADER + b'[0.1, "o", "hello"]\n'
 
 
-class Hostile(http.server.BaseHTTPRequestHandler):
+class Hostile(Handler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
@@ -67,26 +66,11 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         else:
             self.send_error(404)
 
-    def reply(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(OSError):
-            self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(Hostile) as url:
+        yield url
 
 
 def failure(source: str) -> str:

@@ -12,7 +12,6 @@ import re
 import stat
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import pytest
 
 from genact_cast.publish.install_id import install_id, server_url
 from genact_cast.publish.upload import UploadError, upload
+from tests.local_server import Handler, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 CAST = ROOT / "casts" / "seed7-80x24.cast"
@@ -98,10 +98,8 @@ class FakeServer(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     FakeServer.mode, FakeServer.seen, FakeServer.failures_left = "ok", [], 0
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeServer)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(FakeServer) as url:
+        yield url
 
 
 def test_upload_sends_the_cast_with_auth_title_and_visibility(server: str) -> None:
@@ -255,7 +253,7 @@ def test_auth_prints_the_connect_link(tmp_path: Path) -> None:
 # --- A hostile server: what it says is escaped, redacted, bounded and checked. ---------
 
 
-class HostileServer(http.server.BaseHTTPRequestHandler):
+class HostileServer(Handler):
     """A server that answers every upload with `behaviour` (reads the request first)."""
 
     behaviour: ClassVar[str] = "ok"
@@ -342,19 +340,12 @@ class HostileServer(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def hostile() -> Iterator[str]:
     HostileServer.behaviour, HostileServer.hits, HostileServer.authorizations = "ok", 0, []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HostileServer)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(HostileServer) as url:
+        yield url
 
 
 def cli_upload(server: str, *args: str) -> subprocess.CompletedProcess[str]:
