@@ -126,7 +126,10 @@ def unmatched(
     return missing, used
 
 
-NCCL_PREFIX = re.compile(r"(?:\[rank\d+\]:)?\S+:\d+:\d+ \[\d+\] NCCL INFO (?P<message>.*)")
+# Behind pdsh's `host: ` (DeepSpeed's multi-node launch) and torchrun's `[rankN]:`.
+NCCL_PREFIX = re.compile(
+    r"(?:[\w.-]+: )?(?:\[rank\d+\]:)?\S+:\d+:\d+ \[\d+\] NCCL INFO (?P<message>.*)"
+)
 
 
 def nccl_unmatched(lines: list[str]) -> tuple[list[str], set[str]]:

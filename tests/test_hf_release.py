@@ -14,7 +14,7 @@ import pytest
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.presenters.framework import facts_for
 from tests import release_catalogue
-from tests.release_catalogue import Entry, catalogue, nccl_unmatched, release_lines
+from tests.release_catalogue import Entry, catalogue, release_lines
 
 # Seeds the other tests do not use; with and without failures, fine-tuning (SFTTrainer) and
 # continued pre-training (Trainer).
@@ -103,10 +103,3 @@ def test_eval_losses_are_float32_means_not_padded_four_place_values() -> None:
     assert losses
     for loss in losses:
         assert not re.fullmatch(r"\d+\.\d{4}0{5,}\d*", loss), loss
-
-
-@pytest.mark.parametrize("index", range(len(CASES)))
-def test_every_nccl_line_is_a_message_of_the_pinned_nccl(index: int) -> None:
-    missing, used = nccl_unmatched(lines(index))
-    assert not missing, missing[:3]
-    assert {"version", "init_start", "coll_channels", "connected_rings"} <= used
