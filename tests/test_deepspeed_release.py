@@ -15,6 +15,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.dialects.deepspeed import Log
 from genact_cast.generator.dialects.deepspeed_model import fp32_shards, zero3_numels
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
 from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
@@ -265,3 +266,29 @@ def test_zero_to_fp32_starts_after_the_launcher_ends() -> None:
     start = next(i for i, t in enumerate(rows) if t.startswith("Processing zero checkpoint"))
     imported = when(rows[start - 1])
     assert (imported - last_exit).total_seconds() > 1.0
+
+
+def test_every_node_prints_its_processes_nccl_start_up_under_its_prefix() -> None:
+    # NCCL_DEBUG=INFO typed, so the runner exports it to every node (runner.py's NCCL_*
+    # exports) and each node's launch.py names it; every process then prints its own
+    # start-up, each line under its node's pdsh prefix, with the pids its launcher spawned.
+    plan = make_plan(CASES[1])
+    words = Log(facts_for(plan), color=False).launch_words()
+    assert words[: words.index("deepspeed")] == ["NCCL_DEBUG=INFO"]
+    text = lines(1)
+    spawned = {
+        (t.split(": ", 1)[0], m[1])
+        for t in text
+        if (m := re.search(r"\] process (\d+) spawned with command", t))
+    }
+    booted = {
+        (t.split(": ", 1)[0], m[2])
+        for t in text
+        if (m := re.match(r"(\S+): \S+?:(\d+):\d+ \[\d\] NCCL INFO Bootstrap", t))
+    }
+    launches = 1 + (plan.options.failures or 0)  # the operator relaunches: new processes
+    assert len(booted) == plan.gpus * launches
+    assert booted == spawned
+    complete = [t for t in text if " NCCL INFO ncclCommInitRankConfig " in t and "COMPLETE" in t]
+    assert len(complete) == plan.gpus * launches
+    assert any(t.endswith("] [INFO] [launch.py:139:main] 1 NCCL_DEBUG=INFO") for t in text)

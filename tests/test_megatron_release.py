@@ -237,11 +237,28 @@ def test_the_final_evaluations_read_new_batches() -> None:
 
 
 def test_nccls_info_lines_follow_from_the_typed_environment() -> None:
-    plan = make_plan(CASES[1])
+    # NCCL_DEBUG=INFO typed: every process of every node prints its own start-up (srun
+    # brings each node's output here), each rank's Init COMPLETE once a launch; a job on more
+    # than eight nodes leaves NCCL_DEBUG unset and NCCL prints nothing at start-up.
+    plan = make_plan(CASES[3])
     words = Log(facts_for(plan), color=False).launch_words()
-    assert any(" NCCL INFO " in t for t in lines(1))
     assert "NCCL_DEBUG=INFO" in words[: words.index("torchrun")]
     assert "CUDA_DEVICE_MAX_CONNECTIONS=1" in words[: words.index("torchrun")]
+    complete = [
+        int(m[1])
+        for t in lines(3)
+        if (m := re.search(r" NCCL INFO ncclCommInitRankConfig comm \S+ rank (\d+) nranks", t))
+        and t.endswith("Init COMPLETE")
+    ]
+    launches = 1 + (plan.options.failures or 0)
+    assert plan.nodes > 1
+    assert sorted(complete) == sorted(list(range(plan.gpus)) * launches)
+    hosts = {t.split(":")[0] for t in lines(3) if " NCCL INFO Bootstrap" in t}
+    assert hosts == {plan.host(node) for node in range(plan.nodes)}
+    large = make_plan(CASES[2])  # Llama 3 405B on many nodes
+    assert large.nodes > 8
+    assert "NCCL_DEBUG=INFO" not in Log(facts_for(large), color=False).launch_words()
+    assert not any(" NCCL INFO " in t for t in lines(2))
 
 
 def _buffers(text: list[str]) -> list[list[tuple[int, int]]]:

@@ -45,6 +45,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
     REDUCE_BUCKET,
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import LR_WARNING, Pdsh
+from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -71,7 +72,18 @@ class Engine(Pdsh):
                 )
             )
         )
-        out += [Line(text) for text in nccl_startup(f, self.incidentals, tag=self._tag(0))]
+        if debug_info(f):
+            # NCCL_DEBUG=INFO, exported to every node: each process's start-up, the nodes'
+            # lines interleaving under pdsh's prefixes (one write: thousands of lines).
+            pids = {node: self._pids(node) for node in range(f.nodes)}
+            text = nccl_startup(
+                f,
+                self.incidentals,
+                tag=lambda rank: self._tag(rank // 8),
+                nodes=range(f.nodes),
+                pid_of=lambda node, local: pids[node][local],
+            )
+            out.append(Line("\r\n".join(text)))
         return out
 
     def _memory(self, moment: datetime, message: str, gib: float, rng: Rng) -> list[str]:

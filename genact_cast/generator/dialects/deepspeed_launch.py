@@ -47,6 +47,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
     zero3_numels,
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
+from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_records
 from genact_cast.generator.events import (
     Failed,
@@ -87,22 +88,16 @@ class Launcher(Pdsh):
         ]
 
     def launch_words(self) -> list[str]:
-        return command(
+        # NCCL_DEBUG set for the runner, which exports the NCCL_* variables it finds to every
+        # node (runner.py's EXPORT_ENVS); a large job leaves it unset (nccl_startup).
+        env = ["NCCL_DEBUG=INFO"] if debug_info(self.facts) else []
+        return env + command(
             nodes=self.facts.nodes,
             hostfile="hostfile",
             script="train.py",
             args=self._args(),
             config="ds_config.json",
         )
-
-    def _pids(self, node: int) -> list[int]:
-        """The eight training processes of a node: node 0's are the incidentals' draws, the
-        others' their own."""
-        if node == 0:
-            return list(self.incidentals.worker_pids)
-        rng = Rng(self.facts.seed * 7919 + node * 131 + self.attempt)
-        base = rng.integer(20_000, 3_000_000)
-        return [base + local for local in range(8)]
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
@@ -131,6 +126,8 @@ class Launcher(Pdsh):
             line(next_moment(), ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
             dist(next_moment(), engine_initialized(False), rank=-1),
         ]
+        debug = debug_info(f)
+        exports = "export NCCL_DEBUG=INFO; " if debug else ""
         if f.nodes > 1:
             address = self.incidentals.address(0)
             head += [
@@ -145,7 +142,7 @@ class Launcher(Pdsh):
                 line(
                     next_moment(),
                     RUNNER_CMD,
-                    f"cmd = pdsh -S -f 1024 -w {','.join(self.hosts)} export NCCL_DEBUG=INFO; "
+                    f"cmd = pdsh -S -f 1024 -w {','.join(self.hosts)} {exports}"
                     f"export PYTHONPATH={workdir};  cd {workdir}; {PYTHON} -u -m "
                     f"deepspeed.launcher.launch --world_info={world} --node_rank=%n "
                     f"--master_addr={address} --master_port={f.port} {script}",
@@ -178,7 +175,7 @@ class Launcher(Pdsh):
             records: list[tuple[str, str]] = [
                 (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
                 ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
-                (LAUNCH_ENV, f"{node} NCCL_DEBUG=INFO"),
+                *([(LAUNCH_ENV, f"{node} NCCL_DEBUG=INFO")] if debug else []),
                 (LAUNCH_WORLD, world_dict),
                 (LAUNCH_NNODES, nnodes(f.nodes, 8, node)),
                 (LAUNCH_MAPPING, mapping),

@@ -110,3 +110,12 @@ class Pdsh:
     def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
         """A record every process logs: eight per node."""
         return [[(where, message)] * 8 for _ in range(self.facts.nodes)]
+
+    def _pids(self, node: int) -> list[int]:
+        """The eight training processes of a node: node 0's are the incidentals' draws, the
+        others' their own."""
+        if node == 0:
+            return list(self.incidentals.worker_pids)
+        rng = Rng(self.facts.seed * 7919 + node * 131 + self.attempt)
+        base = rng.integer(20_000, 3_000_000)
+        return [base + local for local in range(8)]

@@ -32,6 +32,7 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_lines
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -365,8 +366,9 @@ class Log:
         )
         # The tag's Llama example exports CUDA_DEVICE_MAX_CONNECTIONS=1
         # (examples/llama/train_llama3_8b_h100_fp8.sh:4); NCCL's INFO lines below come from
-        # NCCL_DEBUG=INFO.
-        return ["CUDA_DEVICE_MAX_CONNECTIONS=1", "NCCL_DEBUG=INFO", *words]
+        # NCCL_DEBUG=INFO, which a large job leaves unset (nccl_startup.debug_info).
+        debug = ["NCCL_DEBUG=INFO"] if debug_info(f) else []
+        return ["CUDA_DEVICE_MAX_CONNECTIONS=1", *debug, *words]
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
@@ -604,7 +606,7 @@ class Log:
         self._initialized_at = event.t
         moment = self._t(event.t)
         text = [
-            *nccl_startup(f, self.incidentals),
+            *self._nccl(),
             initialized_parallel("tensor", f.tp),
             initialized_parallel("pipeline", f.pp),
             random_seeds(margs.SEED),
@@ -617,6 +619,21 @@ class Log:
             datetime_marker("after megatron is initialized", moment),
         ]
         return [Line(line) for line in text]
+
+    def _nccl(self) -> list[str]:
+        """NCCL_DEBUG=INFO: every process's start-up on every node, which srun brings to this
+        terminal as they come (one write: a thousand lines on eight nodes)."""
+        f = self.facts
+        if not debug_info(f):
+            return []
+        agents = [self.incidentals] + [Incidentals(f, 100_000 + n) for n in range(1, f.nodes)]
+        text = nccl_startup(
+            f,
+            self.incidentals,
+            nodes=range(f.nodes),
+            pid_of=lambda node, local: agents[node].worker_pids[local],
+        )
+        return ["\r\n".join(text)] if text else []
 
     def _softmax_warning(self) -> list[str]:
         """initialize.py's check for the fused softmax kernel (bf16, masked softmax fusion on):

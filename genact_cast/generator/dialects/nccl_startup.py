@@ -116,29 +116,35 @@ def nccl_startup(
     tag: Tag = "",
     local_ranks: Sequence[int] = tuple(range(GPUS_PER_NODE)),
     node: int = 0,
+    nodes: Sequence[int] = (),
+    pid_of: Callable[[int, int], int] | None = None,
 ) -> list[str]:
-    """The lines the processes `local_ranks` of `node` print while the world communicator
-    comes up, in the order NCCL `facts.nccl` prints them; `tag` (a string, or a function of
-    the global rank) prefixes each line as the launcher shows it (a `--local-ranks-filter`
-    shows a subset of the ranks)."""
+    """The lines the processes `local_ranks` of `node` (or of each of `nodes`, whose lines
+    reach one terminal: srun's or pdsh's) print while the world communicator comes up, in the
+    order NCCL `facts.nccl` prints them; `tag` (a string, or a function of the global rank)
+    prefixes each line as the launcher shows it (a `--local-ranks-filter` shows a subset of
+    the ranks); `pid_of(node, local rank)` where the launcher has named its processes' ids.
+    Every process finishes a phase before any starts the next (the bootstrap's
+    all-gathers wait for all of them), so the nodes' lines interleave within each phase."""
     version = facts.nccl
     modern = nccl.new_layout(version)
     total = channels(facts)
     nranks = facts.gpus
-    host = facts.hosts[node]
-    shift = 0 if node == 0 else Rng(facts.seed * 17 + node).integer(1_000, 900_000)
-    draw = Rng(facts.seed * 13 + incidentals.agent_pid + node)
-    oob = ("bond0", incidentals.address(node))
     hcas = [f"mlx5_{index}" for index in range(8)]
     phases: list[list[tuple[float, list[str]]]] = [[], [], [], [], []]
-    for local in local_ranks:
-        rank = node * GPUS_PER_NODE + local
-        pid = incidentals.worker_pids[local] + shift
+    draws = {at: Rng(facts.seed * 13 + incidentals.agent_pid + at) for at in nodes or (node,)}
+    for at, local in [(at, local) for at in draws for local in local_ranks]:
+        host = facts.hosts[at]
+        shift = 0 if at == 0 else Rng(facts.seed * 17 + at).integer(1_000, 900_000)
+        draw = draws[at]
+        oob = ("bond0", incidentals.address(at))
+        rank = at * GPUS_PER_NODE + local
+        pid = incidentals.worker_pids[local] + shift if pid_of is None else pid_of(at, local)
         main = nccl.Where(host, pid, pid, local)
         init = main._replace(tid=incidentals.thread_ids[local] + shift)
         proxy = init._replace(tid=init.tid + 3)
         comm = nccl.Comm(
-            comm=incidentals.comms[local] + node * 0x1_0000_0000,
+            comm=incidentals.comms[local] + at * 0x1_0000_0000,
             rank=rank,
             nranks=nranks,
             bus_id=incidentals.bus_ids[local],
@@ -205,3 +211,13 @@ def nccl_startup(
         for phase, lines in zip(phases, (first, second, third, fourth, fifth), strict=True):
             phase.append((draw.random(), [prefix + line for line in lines]))
     return [line for phase in phases for _, lines in sorted(phase) for line in lines]
+
+
+DEBUG_NODES = 8
+
+
+def debug_info(facts: Facts) -> bool:
+    """Whether the job's user sets NCCL_DEBUG=INFO: on up to eight nodes every process's
+    start-up (about fifteen lines each) is worth reading; a job on more leaves NCCL_DEBUG
+    unset, and NCCL prints nothing at start-up (its default level is warnings only)."""
+    return facts.nodes <= DEBUG_NODES
