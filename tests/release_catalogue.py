@@ -89,11 +89,15 @@ def cast_lines(options: RecordOptions, prompt: str | None = None) -> list[str]:
     return out
 
 
-@functools.cache
 def release_lines(options: RecordOptions) -> list[str]:
     """`cast_lines` of the first minute of `options`, as a release test reads it: no colour,
-    1,000 columns."""
-    return cast_lines(options._replace(cols=1000, color=False, duration=60.0))
+    1,000 columns (made once per run of the tests; each caller gets its own list)."""
+    return list(_release_lines(options))
+
+
+@functools.cache
+def _release_lines(options: RecordOptions) -> tuple[str, ...]:
+    return tuple(cast_lines(options._replace(cols=1000, color=False, duration=60.0)))
 
 
 def unmatched(
