@@ -9,14 +9,15 @@ import re
 
 import pytest
 
-from genact_cast.generator import RecordOptions, catalog, generate, make_plan
+from genact_cast.generator import RecordOptions, catalog, generate, lineup, make_plan
 from tests.helpers import output_of, plain
 
-MOE = [a.name for a in catalog.architectures() if a.experts]
+# The mixtures of experts torchtitan v0.2.0 builds (qwen3's 30B-A3B flavor).
+MOE = [a.name for a in catalog.architectures() if a.experts and lineup.trains(a, "torchtitan")]
 
 
 def test_the_catalogue_has_mixtures_of_experts() -> None:
-    assert len(MOE) >= 3
+    assert len(MOE) >= 1
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -11,6 +11,7 @@ import shlex
 
 import pytest
 
+from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.torchtitan import Log
@@ -136,3 +137,22 @@ def test_tflops_follow_the_tags_formula() -> None:
             1.0, flops * tps / 1e12
         )
         assert abs(float(found[3]) - 100 * flops * tps / release.peak_flops(facts)) < 0.02
+
+
+def test_each_model_is_built_by_the_train_spec_and_flavor_the_tag_ships() -> None:
+    """v0.2.0 registers llama3, llama4, qwen3 and deepseek_v3 (models/__init__.py): Qwen3
+    is built by qwen3 with its own flavor and args class (models/qwen3/__init__.py:145-166
+    for 30B-A3B, whose MoE parameter count models/utils.py:427 logs); a model no train spec
+    of the tag can build is not run in torchtitan."""
+    options = RecordOptions(
+        seed=5, framework="torchtitan", model="Qwen3-30B-A3B", duration=30.0, failures=0
+    )
+    text = "\n".join(release_lines(options))
+    assert "Building qwen3 30B-A3B with Qwen3ModelArgs(_enforced=" in text
+    assert "moe_args=MoEArgs(num_experts=128, num_shared_experts=0, score_func='softmax'" in text
+    assert re.search(r"Total parameter count: dense [\d,]+, sparse [\d,]+, active 3,3", text)
+    assert "Model qwen3 30B-A3B size: " in text
+    assert "--model_name qwen3 --model_flavor 30B-A3B" in text or "convert_to_hf" not in text
+    for model in ("Mixtral-8x7B", "Gemma-3-12B", "Qwen2.5-7B", "OLMo-2-7B", "Llama-3.2-3B"):
+        with pytest.raises(BadOption):
+            make_plan(RecordOptions(seed=5, framework="torchtitan", model=model))

@@ -53,10 +53,12 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     loading_checkpoint,
     model_memory,
     model_size,
+    moe_param_count,
     peak_flops,
     preparing_dataset,
     saved,
     saving_model_only,
+    seq_len_exceeds,
     starting_job,
     step,
     sync_timeout,
@@ -107,13 +109,22 @@ class Log:
         self.resume_step = 0
         self.memory_gib = 0.0
         self.clock = Clock()
-        shipped = release.shipped_flavor(facts)
+        # The train spec that builds the architecture (lineup.UNSUPPORTED keeps the others
+        # away from torchtitan) and its flavor.
+        self.family = release.family(facts)
+        self.max_seq_len = 0  # the flavor's own, where update_from_config warns past it
+        shipped = release.shipped_flavor(facts) if self.family == "llama3" else None
         # torchtitan ships no fine-tuning data: a fine-tune is the user's own dataset,
-        # registered in their checkout, with their own config.
+        # registered in their checkout, with their own config; so is any qwen3 run here.
         self.toml = release.SHIPPED[shipped] if shipped and facts.kind != "sft" else None
-        # A model the tag does not ship is the user's own flavor of the llama3 train spec,
-        # registered by their own module and config (docs/extension.md's way).
-        self.flavor = shipped or facts.model_name
+        if self.family == "qwen3":
+            found = release.qwen3_flavor(facts)
+            self.flavor, self.max_seq_len = found or (release.user_flavor(facts), 0)
+        else:
+            # A Llama-architecture model the tag does not ship is the user's own flavor of
+            # the llama3 train spec, registered in their fork (docs/extension.md's way) and
+            # named by its size as the tag names its own.
+            self.flavor = shipped or release.user_flavor(facts)
         # One GC collection between two logged steps at most, on a logged step.
         self.gc_freq = interval * -(-GC_FREQ // interval)
         self.validation_freq = facts.steps_per_epoch
@@ -238,7 +249,7 @@ class Log:
             f"{FOLDER}/step-{f.total_steps}",
             event.path,
             "--model_name",
-            "llama3",
+            self.family,
             "--model_flavor",
             self.flavor,
         ]
@@ -310,6 +321,12 @@ class Log:
             self._log(t + 1.2, ENV_OVERRIDE, "WARNING"),
         ]
         names, sizes = ["dp_shard"], [f.dp]
+        if f.ep > 1:
+            # parallel_dims.py:75-105 (_build_mesh_with_ep): EP borrows the TP degree (the
+            # default expert_tensor_parallel_degree 1) and part of dp_shard.
+            names, sizes = ["dp_shard_mod_ep"], [f.dp * f.tp // f.ep]
+            if f.ep // f.tp > 1:
+                names, sizes = [*names, "dp_shard_in_ep"], [*sizes, f.ep // f.tp]
         if f.pp > 1:
             names, sizes = ["pp", *names], [f.pp, *sizes]
         if f.tp > 1:
@@ -328,10 +345,24 @@ class Log:
         out: list[Out] = [
             self._log(start, LOADING_TOKENIZER),
             self._log(start + 0.01, preparing_dataset(self.dataset_name(), self.dataset_path())),
-            self._log(start + 0.3, building("llama3", self.flavor, release.model_args(f))),
-            self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
-            self._log(start + 0.5, model_size("llama3", self.flavor, f.params, self.colors)),
         ]
+        if self.family == "qwen3":
+            if f.seq_len > self.max_seq_len:
+                out.append(
+                    self._log(start + 0.29, seq_len_exceeds(f.seq_len, self.max_seq_len), "WARNING")
+                )
+            args = release.qwen3_args(f, self.flavor)
+        else:
+            args = release.model_args(f)
+        out += [
+            self._log(start + 0.3, building(self.family, self.flavor, args)),
+            self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
+        ]
+        if self.family == "qwen3":  # its get_nparams_and_flops is the MoE one
+            out.append(self._log(start + 0.5, moe_param_count(*release.moe_counts(f))))
+        out.append(
+            self._log(start + 0.5, model_size(self.family, self.flavor, f.params, self.colors))
+        )
         # parallelize_llama (models/llama3/infra/parallelize.py:86-119): TP, then
         # activation checkpointing, then FSDP.
         if f.tp > 1:

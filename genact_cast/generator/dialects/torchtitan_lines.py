@@ -125,6 +125,16 @@ def model_size(name: str, flavor: str, params: int, colors: Colors = PLAIN) -> s
     return f"{c.blue}Model {name} {flavor} {c.red}size: {params:,} total parameters{c.reset}"
 
 
+def seq_len_exceeds(seq_len: int, maximum: int) -> str:
+    """models/qwen3/model/args.py:53: a WARNING when the run's sequence outgrows the flavor's."""
+    return f"Sequence length {seq_len} exceeds original maximum {maximum}."
+
+
+def moe_param_count(dense: int, sparse: int, active: int) -> str:
+    """models/utils.py:427, from get_moe_model_nparams_and_flops (every qwen3 flavor)."""
+    return f"Total parameter count: dense {dense:,}, sparse {sparse:,}, active {active:,}"
+
+
 def applied_ac(mode: str) -> str:
     """distributed/activation_checkpoint.py:325."""
     return f"Applied {mode} activation checkpointing to the model"

@@ -160,3 +160,72 @@ def flops_per_token(facts: Facts) -> int:
 
 def peak_flops(facts: Facts) -> float:
     return PEAK_FLOPS[facts.gpu]
+
+
+# torchtitan/models/qwen3/__init__.py at v0.2.0: the shipped Qwen3 flavors by
+# (dim, n_layers, n_heads, n_kv_heads, hidden_dim or moe_inter_dim), with their max_seq_len.
+QWEN3_FLAVORS = {
+    (1024, 28, 16, 8, 3072): ("0.6B", 4096),
+    (2048, 28, 16, 8, 6144): ("1.7B", 4096),
+    (2560, 36, 32, 8, 9728): ("4B", 4096),
+    (4096, 36, 32, 8, 12288): ("8B", 4096),
+    (5120, 40, 40, 8, 17408): ("14B", 4096),
+    (5120, 64, 64, 8, 25600): ("32B", 4096),
+    (2048, 48, 32, 4, 768): ("30B-A3B", 262144),
+    (4096, 94, 64, 4, 1536): ("235B-A22B", 4096),
+}
+# The MoE flavors' dense FFN width (hidden_dim, unused by their all-MoE layers).
+QWEN3_MOE_HIDDEN = {"30B-A3B": 6144, "235B-A22B": 12288}
+
+
+def family(facts: Facts) -> str:
+    """The train spec (`--model.name`) that builds this architecture at the tag."""
+    return "qwen3" if facts.arch.startswith("Qwen3") else "llama3"
+
+
+def qwen3_flavor(facts: Facts) -> tuple[str, int] | None:
+    width = facts.expert_ffn if facts.experts else facts.ffn
+    return QWEN3_FLAVORS.get((facts.hidden, facts.layers, facts.heads, facts.kv_heads, width))
+
+
+def user_flavor(facts: Facts) -> str:
+    """The flavor a user registers for a Llama-architecture model the tag does not ship,
+    named as the tag names its own: by size ("7B", "13B")."""
+    return f"{round(facts.params / 1e9)}B"
+
+
+def qwen3_args(facts: Facts, flavor: str) -> str:
+    """`Qwen3ModelArgs`' dataclass repr (models/qwen3/model/args.py:22-47 at v0.2.0, with
+    models/moe/moe.py's MoEArgs), after update_from_config sets max_seq_len to seq_len."""
+    moe = bool(facts.experts)
+    hidden = QWEN3_MOE_HIDDEN.get(flavor, facts.ffn)
+    # The MoE flavors' router (models/qwen3/__init__.py:145-166); the dense ones keep the
+    # MoEArgs defaults.
+    router = (
+        f"num_experts={facts.experts}, num_shared_experts=0, score_func='softmax', "
+        f"route_norm=True, route_scale=1.0, score_before_experts=False, top_k={facts.top_k}"
+        if moe
+        else "num_experts=8, num_shared_experts=1, score_func='sigmoid', route_norm=False, "
+        "route_scale=1.0, score_before_experts=True, top_k=1"
+    )
+    return (
+        "Qwen3ModelArgs(_enforced='This field is used to enforce all fields have defaults.', "
+        f"dim={facts.hidden}, n_layers={facts.layers}, n_heads={facts.heads}, "
+        f"n_kv_heads={facts.kv_heads}, vocab_size={facts.vocab}, head_dim=128, "
+        f"hidden_dim={hidden}, norm_eps=1e-06, rope_theta=1000000, qk_norm=True, "
+        f"max_seq_len={facts.seq_len}, depth_init=True, use_flex_attn=False, "
+        "attn_mask_type='causal', eos_id=151645, enable_weight_tying=False, "
+        f"moe_enabled={moe}, moe_inter_dim={facts.expert_ffn if moe else 768}, "
+        f"moe_args=MoEArgs({router}, use_grouped_mm=True, load_balance_coeff=0.001, "
+        "_debug_force_load_balance=False))"
+    )
+
+
+def moe_counts(facts: Facts) -> tuple[int, int, int]:
+    """models/utils.py:404-430 (get_moe_model_nparams_and_flops), which qwen3 uses for
+    every flavor: (dense, sparse, active), the sparse being the routers and the experts."""
+    router = facts.layers * facts.hidden * facts.experts
+    sparse = facts.routed + router if facts.experts else 0
+    dense = facts.params - sparse
+    active = dense + (router + facts.routed * facts.top_k // facts.experts if sparse else 0)
+    return dense, sparse, active
