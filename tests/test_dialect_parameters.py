@@ -77,10 +77,12 @@ def test_a_mixture_of_experts_takes_its_router_recipe_from_the_tags_scripts() ->
     flags = dict(margs.flags(facts_for(make_plan(opts)), interval=10, save="/s", pretrained=None))
     assert flags["moe-aux-loss-coeff"] == "1e-3"
     assert flags["moe-router-dtype"] == "fp32"
+    assert (flags["ffn-hidden-size"], flags["moe-ffn-hidden-size"]) == ("6144", "768")
     opts = opts._replace(model="Mixtral-8x7B", gpus=64)
     flags = dict(margs.flags(facts_for(make_plan(opts)), interval=10, save="/s", pretrained=None))
     assert flags["moe-aux-loss-coeff"] == "1e-2"
     assert "moe-router-dtype" not in flags
+    assert flags["ffn-hidden-size"] == "14336"
 
 
 @pytest.mark.parametrize("model", ["Llama-3.2-3B", "Llama-3-8B", "Qwen2.5-7B", "Qwen3-8B"])

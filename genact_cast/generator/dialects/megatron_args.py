@@ -105,14 +105,16 @@ class MoeRecipe(NamedTuple):
 
     coefficient: str  # --moe-aux-loss-coeff, as typed
     extra: tuple[tuple[str, str], ...] = ()
+    ffn: int = 0  # --ffn-hidden-size: config.json's dense intermediate_size, where it has one
 
 
 # examples/mixtral/train_mixtral_8x7b_distributed.sh (MOE_ARGS: aux_loss, 1e-2) and
 # examples/post_training/modelopt/conf/qwen/Qwen3-30B-A3B.sh (aux_loss, 1e-3, the router in
-# fp32) at core_v0.14.0. Llama 4 and DeepSeek-V3 are not typed by this dialect (lineup).
+# fp32, --ffn-hidden-size 6144 as Qwen/Qwen3-30B-A3B's config.json intermediate_size) at
+# core_v0.14.0. Llama 4 and DeepSeek-V3 are not typed by this dialect (lineup).
 MOE_RECIPES = {
     "Mixtral": MoeRecipe("1e-2"),
-    "Qwen3": MoeRecipe("1e-3", (("moe-router-dtype", "fp32"),)),
+    "Qwen3-30B-A3B": MoeRecipe("1e-3", (("moe-router-dtype", "fp32"),), ffn=6144),
 }
 
 
@@ -166,7 +168,7 @@ def flags(
         # MODEL_ARGS
         ("num-layers", str(f.layers)),
         ("hidden-size", str(f.hidden)),
-        ("ffn-hidden-size", str(f.expert_ffn or f.ffn)),
+        ("ffn-hidden-size", str(moe_recipe(f).ffn or f.expert_ffn or f.ffn)),
         ("num-attention-heads", str(f.heads)),
     ]
     if f.kv_heads != f.heads:
