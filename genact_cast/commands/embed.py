@@ -16,7 +16,6 @@ from genact_cast.asciicast import Cast, Event, Header, encode
 from genact_cast.atomic import atomic_output, check_writable, temporary_directory
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
-from genact_cast.generator import catalog
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import is_url, open_cast
 
@@ -81,6 +80,9 @@ def check_options(
         )
     if theme is None:
         return None
+    # Here, not at the top: the generator package is most of `embed`'s start-up time.
+    from genact_cast.generator import catalog
+
     names = {name: name for name in catalog.themes()}
     if kind == "gif":
         from genact_cast.publish.gif import AGG_THEMES

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 
@@ -45,6 +46,7 @@ class _Edges:
 
 
 EDGES = _Edges()
+_BOX_CHARS = re.compile("[\u2500-\u259f]")
 
 
 def strokes(
@@ -91,7 +93,8 @@ def line_strokes(
     found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
     for text, style in line:
         fg = str(style[0])
-        for offset, char in enumerate(text):
+        for match in _BOX_CHARS.finditer(text):  # the only characters EDGES knows
+            offset, char = match.start(), match.group()
             reach = EDGES.get(char)
             if reach is not None:
                 for x0, x1, y0, y1 in strokes(reach, baseline, line_height, font_size):

@@ -89,15 +89,23 @@ def frames(
         end_at=None if until is None else repr(float(until)),
     )
     cache: dict[Row, Line] = {}
+    lines: list[Line] = []
     for screen in Timeline(header, events, clip):
-        lines = []
-        for row in screen.rows:
+        # Rows that did not change keep their runs: hashing a row to look it up costs
+        # about as much as the rest of the frame.
+        if len(lines) != len(screen.rows):
+            lines = [()] * len(screen.rows)
+            changed: Iterable[int] = range(len(screen.rows))
+        else:
+            changed = screen.changed
+        for y in changed:
+            row = screen.rows[y]
             line = cache.get(row)
             if line is None:
                 if len(cache) > 65_536:
                     cache.clear()
                 line = cache[row] = _runs(row)
-            lines.append(line)
+            lines[y] = line
         yield Frame(screen.time, tuple(lines), screen.cols)
 
 
@@ -105,14 +113,16 @@ def _runs(row: Row) -> Line:
     """Cells as runs of one style; the right half of a wide character is a space after it.
 
     A block element the player paints on its canvas (not as text) is never faint there."""
-    if any(style[5] for _, style in row):
-        row = tuple(
-            (char, (*style[:5], False, style[6]) if vectors.raster_symbol(char) else style)
-            for char, style in row
-        )
     runs: list[Run] = []
     for style, group in groupby(row, itemgetter(1)):
-        runs.append(("".join(char or " " for char, _ in group), style))
+        cells = list(group)
+        if style[5] and any(vectors.raster_symbol(char) for char, _ in cells):
+            plain = (*style[:5], False, style[6])
+            for symbol, part in groupby(cells, lambda cell: vectors.raster_symbol(cell[0])):
+                text = "".join([char or " " for char, _ in part])
+                runs.append((text, plain if symbol else style))
+            continue
+        runs.append(("".join([char or " " for char, _ in cells]), style))
     return tuple(runs)
 
 
@@ -475,6 +485,9 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
     a run of its own too, so that it is stretched to its two cells, as the player draws
     it, and the right half's space after it placed on its own cell."""
     for text, style in line:
+        if _SIMPLE.fullmatch(text):  # most runs: one cell a character, nothing to split
+            yield text, style, False
+            continue
         for hidden, chars in groupby(text, key=vectors.vector):
             part = "".join(chars)
             if hidden:
@@ -497,6 +510,23 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
 
 def _mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Me", "Mc") or char == "\u200d"
+
+
+def _simple_class() -> re.Pattern[str]:
+    """Runs of characters `_vector_runs` leaves whole, checked one by one here: ASCII,
+    Latin, box drawing, blocks, geometric shapes and braille that are one cell wide, no
+    mark, and not drawn as a shape."""
+    ranges = (range(0x20, 0x7F), range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
+    chars = [
+        chr(code)
+        for span in ranges
+        for code in span
+        if char_width(chr(code)) == 1 and not _mark(chr(code)) and not vectors.vector(chr(code))
+    ]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]*")
+
+
+_SIMPLE = _simple_class()
 
 
 def _glyph_cells(text: str) -> int:
