@@ -186,7 +186,8 @@ class Timeline:
             if self.on_scroll is not None:
                 row = term.row_of(line)
                 when = pending if pending is not None else clock(now)  # the screen it shows on
-                self.on_scroll(row, when if origin is not None else None, bool(line.wrapped))
+                wrapped = line is not None and bool(line.wrapped)  # (None: a row never written)
+                self.on_scroll(row, when if origin is not None else None, wrapped)
 
         def alternate() -> None:
             if self.on_alternate is not None and origin is not None:
