@@ -1,0 +1,78 @@
+"""The terminal model's screens (publish/screens.py) as the SVG's frames: each row as runs
+of one style."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+
+from genact_cast.asciicast import Event, Header
+from genact_cast.publish import vectors
+from genact_cast.publish.screens import Clip, Row, Style, Timeline
+
+Run = tuple[str, Style]  # text, style
+Line = tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class Frame:
+    time: float
+    lines: tuple[Line, ...]
+    cols: int
+
+
+def frames(
+    header: Header,
+    events: Iterable[Event],
+    *,
+    fps_cap: float = 30.0,
+    idle_time_limit: float | None = None,
+    until: float | None = None,
+) -> Iterator[Frame]:
+    """The terminal model's screens as rows of runs of one style, at most `fps_cap` a second.
+
+    Each has the size the terminal has at that moment (a cast that resizes changes it).
+    """
+    clip = Clip(
+        fps=fps_cap,
+        idle_time_limit=idle_time_limit,
+        end_at=None if until is None else repr(float(until)),
+    )
+    cache: dict[Row, Line] = {}
+    lines: list[Line] = []
+    for screen in Timeline(header, events, clip):
+        # Rows that did not change keep their runs: hashing a row to look it up costs
+        # about as much as the rest of the frame.
+        if len(lines) != len(screen.rows):
+            lines = [()] * len(screen.rows)
+            changed: Iterable[int] = range(len(screen.rows))
+        else:
+            changed = screen.changed
+        for y in changed:
+            row = screen.rows[y]
+            line = cache.get(row)
+            if line is None:
+                if len(cache) > 65_536:
+                    cache.clear()
+                line = cache[row] = _runs(row)
+            lines[y] = line
+        yield Frame(screen.time, tuple(lines), screen.cols)
+
+
+def _runs(row: Row) -> Line:
+    """Cells as runs of one style; the right half of a wide character is a space after it.
+
+    A block element the player paints on its canvas (not as text) is never faint there."""
+    runs: list[Run] = []
+    for style, group in groupby(row, itemgetter(1)):
+        cells = list(group)
+        if style[5] and any(vectors.raster_symbol(char) for char, _ in cells):
+            plain = (*style[:5], False, style[6])
+            for symbol, part in groupby(cells, lambda cell: vectors.raster_symbol(cell[0])):
+                text = "".join([char or " " for char, _ in part])
+                runs.append((text, plain if symbol else style))
+            continue
+        runs.append(("".join([char or " " for char, _ in cells]), style))
+    return tuple(runs)

@@ -1,0 +1,187 @@
+"""One row of the SVG: its background rectangles, the shapes the player draws itself
+(publish/vectors.py), its text in the player's styles (publish/svg_styles.py), and the
+strokes that join box-drawing glyphs across rows (publish/boxes.py).
+
+Text from the cast reaches it only through `xml_escape`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from itertools import groupby
+
+from genact_cast.asciicast import Theme
+from genact_cast.escape import xml_escape
+from genact_cast.publish import boxes, vectors
+from genact_cast.publish.screens import Style
+from genact_cast.publish.svg_frames import Line
+from genact_cast.publish.svg_styles import PLAIN, color, css
+from genact_cast.publish.svg_units import (
+    BASELINE,
+    CELL_WIDTH,
+    FONT_SIZE,
+    LINE_HEIGHT,
+    number,
+    short_id,
+)
+from genact_cast.publish.terminal import char_width
+
+# Latin-1, box drawing and block elements: in every monospace font of FONT's list.
+_MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
+# Bidirectional controls (ALM, LRM, RLM, the embeddings, overrides and isolates): the
+# terminal puts each in a cell and reorders nothing, so they are drawn as the other
+# format characters are, invisible in their cell, but as ZWSP, which reorders nothing
+# either (an RLO kept in the text would reverse the run even under bidi-override).
+BIDI_CONTROLS = str.maketrans(
+    dict.fromkeys(
+        "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", "\u200b"
+    )
+)
+
+
+class LineMarkup:
+    """The markup of rows, with the style and pen classes they were given."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.styles: dict[Style, str] = {}
+        self.pens: dict[tuple[str, str], str] = {}  # (stroke colour, width): class
+
+    def css(self) -> list[str]:
+        return [f".{name}{{{css(style, self.theme)}}}" for style, name in self.styles.items()] + [
+            f".{name}{{stroke:{pen};stroke-width:{width}px}}"
+            for (pen, width), name in self.pens.items()
+        ]
+
+    def joins(self, line: Line) -> str:
+        """Strokes that continue the line's box-drawing and block glyphs to the rows above
+        and below (publish/boxes.py): one path per colour and width, its pen a class."""
+        paths = []
+        for (fg, width), segments in boxes.line_strokes(line, LINE_HEIGHT, BASELINE, FONT_SIZE,
+                                                        CELL_WIDTH).items():  # fmt: skip
+            moves, at = [], None
+            for x, y0, y1 in segments:
+                if at is None:
+                    moves.append(f"M{number(x, 2)} {number(y0, 2)}")
+                else:
+                    moves.append(f"m{number(x - at[0], 2)} {number(y0 - at[1], 2)}")
+                moves.append(f"v{number(y1 - y0, 2)}")
+                at = (x, y1)
+            pen = (color(fg, self.theme, background=False), number(width, 2))
+            name = self.pens.get(pen)
+            if name is None:  # "_" first: never one of the text styles' classes
+                name = self.pens[pen] = "_" + short_id(len(self.pens))
+            paths.append(f'<path class="{name}" d="{"".join(moves)}"/>')
+        return "".join(paths)
+
+    def markup(self, line: Line) -> tuple[str, str]:
+        """The background rectangles (and shapes drawn under the text) and the text of a
+        line, as markup."""
+        rects, spans = [], []
+        column = 0
+        placed = False  # the previous run was stretched to its cells: place the next one
+        pieces = list(_vector_runs(line))
+        for index, (text, style, hidden) in enumerate(pieces):
+            fg, bg, bold, italic, underline, faint, strike = style
+            if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
+                text = text.rstrip(" ")  # trailing spaces draw nothing
+            if bg != "default":
+                x = number(column * CELL_WIDTH, 2)
+                w = number(len(text) * CELL_WIDTH, 2)
+                rects.append(
+                    f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
+                    f'fill="{color(bg, self.theme, background=True)}"/>'
+                )
+            if hidden:  # drawn as the player draws it; the text stays, unseen, for search
+                ink = color(fg, self.theme, background=False)
+                for offset, char in enumerate(text):
+                    x0 = (column + offset) * CELL_WIDTH
+                    path, stroked = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH, LINE_HEIGHT)
+                    paint = (f'fill="none" stroke="{ink}" stroke-width='
+                             f'"{number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
+                             else f'fill="{ink}"')  # fmt: skip
+                    rects.append(f'<path d="{path}" {paint}/>')
+            plain = (fg, "default", bold, italic, underline, faint, strike)
+            # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
+            # proportional fallback font: such a run is stretched to its cells, and the run
+            # after it placed at its column, so that what follows stays on the grid.
+            attributes = ""
+            if not _MONO_SAFE.fullmatch(text):
+                width = number(_glyph_cells(text) * CELL_WIDTH, 2)
+                attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
+            if attributes or placed:
+                attributes = f' x="{number(column * CELL_WIDTH, 2)}"' + attributes
+            placed = "textLength" in attributes
+            attributes += ' opacity="0"' if hidden else ""
+            text = text.translate(BIDI_CONTROLS)
+            if plain == PLAIN:
+                escaped = xml_escape(text)
+                spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
+            else:
+                name = self.styles.get(plain)
+                if name is None:
+                    name = self.styles[plain] = short_id(len(self.styles))
+                spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
+            column += len(text)
+        return "".join(rects), "".join(spans)
+
+
+def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
+    """The line's runs, with the characters the player draws as shapes (powerline
+    separators, black triangles: publish/vectors.py) split off into runs of their own
+    (True): no font a viewer may lack is asked for them. A wide character (CJK, emoji) is
+    a run of its own too, so that it is stretched to its two cells, as the player draws
+    it, and the right half's space after it placed on its own cell."""
+    for text, style in line:
+        if _SIMPLE.fullmatch(text):  # most runs: one cell a character, nothing to split
+            yield text, style, False
+            continue
+        for hidden, chars in groupby(text, key=vectors.vector):
+            part = "".join(chars)
+            if hidden:
+                yield part, style, True
+                continue
+            start = index = 0
+            while index < len(part):
+                end = index + 1
+                while end < len(part) and _mark(part[end]):
+                    end += 1  # a character with its combining marks: drawn as one
+                if char_width(part[index]) == 2 or end > index + 1:
+                    if index > start:
+                        yield part[start:index], style, False
+                    yield part[index:end], style, False
+                    start = end
+                index = end
+            if start < len(part):
+                yield part[start:], style, False
+
+
+def _mark(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Me", "Mc") or char == "\u200d"
+
+
+def _simple_class() -> re.Pattern[str]:
+    """Runs of characters `_vector_runs` leaves whole, checked one by one here: ASCII,
+    Latin, box drawing, blocks, geometric shapes and braille that are one cell wide, no
+    mark, and not drawn as a shape."""
+    ranges = (range(0x20, 0x7F), range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
+    chars = [
+        chr(code)
+        for span in ranges
+        for code in span
+        if char_width(chr(code)) == 1 and not _mark(chr(code)) and not vectors.vector(chr(code))
+    ]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]*")
+
+
+_SIMPLE = _simple_class()
+
+
+def _glyph_cells(text: str) -> int:
+    """The cells a run's glyphs take in the player: a character with combining marks
+    (whose cells the player leaves blank) one, or two when wide or shown as emoji (VS16)."""
+    if len(text) > 1 and not _mark(text[0]) and all(_mark(c) for c in text[1:]):
+        return 2 if char_width(text[0]) == 2 or "\ufe0f" in text else 1
+    return len(text) + (len(text) == 1 and char_width(text) == 2)

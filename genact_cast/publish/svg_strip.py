@@ -1,0 +1,247 @@
+"""The SVG's frames on one strip, and its animation.
+
+Each distinct row is stored once (a leaf: `<text id>`, or a `<g>` with its backgrounds and
+shapes); rows that move together from frame to frame (a log scrolling, a screen that only
+changes at the bottom) are grouped into blocks, stored once and placed with one `<use>` for
+as long as they stay; each frame is its own clipping viewport, so a block can keep going
+while its top rows scroll out of sight. A single `@keyframes` steps the strip through the
+frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from genact_cast.asciicast import Theme
+from genact_cast.publish.screens import LimitError
+from genact_cast.publish.svg_frames import Frame, Line
+from genact_cast.publish.svg_lines import LineMarkup
+from genact_cast.publish.svg_units import BASELINE, LINE_HEIGHT, number, short_id
+
+LAST_FRAME_SECONDS = 3.0
+MAX_SVG_CHARS = 64 * 1024 * 1024
+
+
+def animation(shown: list[Frame], screen_h: int, loop: bool) -> list[str]:
+    total = shown[-1].time + LAST_FRAME_SECONDS
+    steps = "".join(
+        f"{number(frame.time / total * 100, 4)}%{{transform:translateY(-{i * screen_h}px)}}"
+        for i, frame in enumerate(shown)
+    )
+    last = (len(shown) - 1) * screen_h
+    repeat = "infinite" if loop else "1 forwards"
+    return [
+        f"#strip{{animation:play {total:.3f}s steps(1,end) {repeat}}}",
+        f"@keyframes play{{{steps}100%{{transform:translateY(-{last}px)}}}}",
+        f"@media (prefers-reduced-motion:reduce){{#strip{{animation:none;"
+        f"transform:translateY(-{last}px)}}}}",
+    ]
+
+
+@dataclass(eq=False)
+class _Node:
+    """A line (a leaf) or a block of nodes, stored once in <defs> and placed by <use>.
+
+    `rows` maps a row offset (from where the node is placed) to the number of the leaf
+    drawn there; rows not in it are drawn by nothing (other nodes may draw them).
+    """
+
+    ident: str
+    rows: dict[int, int]
+    leaf: bool
+    depth: int = 0
+    top: int = field(init=False)
+    bottom: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.top = min(self.rows)
+        self.bottom = max(self.rows)
+
+    def fits(self, screen: Sequence[int], y: int) -> bool:
+        """Whether placed at row `y` it draws exactly what `screen` shows where it draws."""
+        visible = False
+        rows = self.rows
+        for row in range(max(0, y + self.top), min(len(screen), y + self.bottom + 1)):
+            line = rows.get(row - y)
+            if line is not None:
+                if screen[row] != line:
+                    return False
+                visible = True
+        return visible
+
+    def drawn(self, y: int, count: int) -> list[int]:
+        """The screen rows it draws when placed at `y` on a screen of `count` rows."""
+        return [y + offset for offset in self.rows if 0 <= y + offset < count]
+
+
+Placement = tuple[_Node, int]
+MAX_DEPTH = 4  # blocks within blocks: bounds the work of a browser drawing a frame
+
+
+class Document:
+    """Lines and blocks of one SVG, with the ids they were given."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.markup = LineMarkup(theme)
+        self.defs: list[str] = []
+        self.lines: dict[Line, int] = {}
+        self.bodies: dict[tuple[str, str], int] = {}
+        self.leaves: list[_Node] = []
+        self.size = 0
+        self._ids = 0
+
+    def _new_id(self) -> str:
+        ident = short_id(self._ids)
+        self._ids += 1
+        return self._new_id() if ident == "strip" else ident
+
+    def _count(self, text: str) -> str:
+        self.size += len(text)
+        if self.size > MAX_SVG_CHARS:
+            raise LimitError(
+                f"the SVG would be over {MAX_SVG_CHARS // 1024 // 1024} MB; "
+                "cut the cast or lower --fps-cap"
+            )
+        return text
+
+    def _define(self, text: str) -> None:
+        self.defs.append(self._count(text))
+
+    def line_number(self, line: Line) -> int:
+        """The leaf drawing `line`; lines that draw alike (trailing spaces) share one."""
+        number = self.lines.get(line)
+        if number is None:
+            rects, spans = self.markup.markup(line)
+            number = self.bodies.get((rects, spans))
+            if number is None:
+                number = self.bodies[(rects, spans)] = len(self.leaves)
+                node = _Node(self._new_id(), {0: number}, leaf=True)
+                self.leaves.append(node)
+                joins = self.markup.joins(line)
+                if rects or joins:
+                    self._define(f'<g id="{node.ident}">{rects}<text>{spans}</text>{joins}</g>')
+                else:
+                    self._define(f'<text id="{node.ident}">{spans}</text>')
+            self.lines[line] = number
+        return number
+
+    def strip(self, shown: list[Frame], rows: int) -> str:
+        """Every frame as its own viewport, placing nodes; new lines and blocks go to defs."""
+        # Every frame as the viewport shows it: the cast's rows (after a resize, rows past
+        # them are clipped and missing rows are blank).
+        blank = [-1] * rows
+        screens = [
+            ([self.line_number(line) if line else -1 for line in f.lines[:rows]] + blank)[:rows]
+            for f in shown
+        ]
+        out: list[str] = []
+        active: list[Placement] = []
+        for index, screen in enumerate(screens):
+            shifts = _shifts(screens[index - 1], screen) if index else [0]
+            placed = self._carry(active, screen, shifts)
+            following = screens[index + 1] if index + 1 < len(screens) else None
+            if following is not None:
+                placed = self._group(placed, len(screen), following, _shifts(screen, following))
+            active = placed
+            uses = "".join(_use(node, y) for node, y in sorted(placed, key=lambda p: p[1]))
+            # A viewport of its own (as tall as the screen's, 100%) clips what scrolled away.
+            out.append(self._count(f'<svg y="{index * rows * LINE_HEIGHT}">{uses}</svg>'))
+        return "".join(out)
+
+    def _carry(
+        self, active: list[Placement], screen: list[int], shifts: list[int]
+    ) -> list[Placement]:
+        """The previous frame's placements that still fit (moved by a scroll), then the rest."""
+        covered = [False] * len(screen)
+        placed: list[Placement] = []
+        for node, y in active:
+            for shift in shifts:
+                moved = y - shift
+                if node.fits(screen, moved):
+                    drawn = node.drawn(moved, len(screen))
+                    if not any(covered[row] for row in drawn):
+                        for row in drawn:
+                            covered[row] = True
+                        placed.append((node, moved))
+                    break
+        for row, line in enumerate(screen):
+            if line >= 0 and not covered[row]:
+                placed.append((self.leaves[line], row))
+        return placed
+
+    def _group(
+        self, placed: list[Placement], rows: int, following: list[int], shifts: list[int]
+    ) -> list[Placement]:
+        """Neighbouring placements that will move together into the next frame become a block."""
+        moves: list[tuple[int, int | None, Placement]] = []
+        for node, y in placed:
+            top = min(node.drawn(y, rows))
+            shift = next((s for s in shifts if node.fits(following, y - s)), None)
+            moves.append((top, shift, (node, y)))
+        moves.sort(key=lambda m: m[0])
+        result: list[Placement] = []
+        run: list[tuple[int, int | None, Placement]] = []
+
+        def close() -> None:
+            if len(run) >= 2 and run[0][1] is not None:
+                result.append(self._block([m[2] for m in run]))
+            else:
+                result.extend(m[2] for m in run)
+            run.clear()
+
+        for move in moves:
+            if run and (move[1] != run[-1][1] or move[1] is None):
+                close()
+            run.append(move)
+        close()
+        return result
+
+    def _block(self, members: list[Placement]) -> Placement:
+        """One block for `members`; its top row is the first member's top drawn row."""
+        parts: list[Placement] = []
+        for node, y in members:
+            if not node.leaf and (node.depth >= MAX_DEPTH or _mostly_hidden(node, y)):
+                parts.extend(
+                    (self.leaves[line], y + offset)
+                    for offset, line in node.rows.items()
+                    if y + offset >= 0
+                )
+            else:
+                parts.append((node, y))
+        origin = min(y for _, y in parts)
+        content: dict[int, int] = {}
+        for node, y in parts:
+            for offset, line in node.rows.items():
+                content[y - origin + offset] = line
+        block = _Node(self._new_id(), content, leaf=False, depth=1 + max(n.depth for n, _ in parts))
+        uses = "".join(_use(node, y - origin) for node, y in parts)
+        self._define(f'<g id="{block.ident}">{uses}</g>')
+        return block, origin
+
+
+def _mostly_hidden(node: _Node, y: int) -> bool:
+    """Whether most of a block's rows are scrolled out of sight (then its lines are reused)."""
+    above = sum(1 for offset in node.rows if y + offset < 0)
+    return above > len(node.rows) - above
+
+
+def _use(node: _Node, y: int) -> str:
+    offset = y * LINE_HEIGHT + (BASELINE if node.leaf else 0)
+    position = f' y="{offset}"' if offset else ""
+    return f'<use href="#{node.ident}"{position}/>'
+
+
+def _shifts(before: list[int], after: list[int]) -> list[int]:
+    """Row shifts to try when carrying placements over: the scroll most rows agree on, and 0."""
+    where: dict[int, list[int]] = {}
+    for row, line in enumerate(before):
+        if line >= 0:
+            where.setdefault(line, []).append(row)
+    votes: dict[int, int] = {}
+    for row, line in enumerate(after):
+        for old in where.get(line, ()):
+            if old > row:
+                votes[old - row] = votes.get(old - row, 0) + 1
+    best = max(votes, key=lambda s: (votes[s], -s), default=None)
+    return [0] if best is None else [0, best]

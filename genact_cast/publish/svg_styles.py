@@ -1,0 +1,38 @@
+"""A cell's style as the SVG's CSS: the player's classes (ap-bold, ap-faint, ap-italic,
+ap-underline, ap-strike) and its colours, as checked `#rrggbb` values of the theme."""
+
+from __future__ import annotations
+
+from genact_cast.asciicast import Theme
+from genact_cast.publish.screens import Style
+from genact_cast.publish.theme import pyte_color
+
+PLAIN: Style = ("default", "default", False, False, False, False, False)
+
+
+def css(style: Style, theme: Theme) -> str:
+    """The player's classes (ap-bold, ap-faint, ap-italic, ap-underline, ap-strike) as SVG
+    text's CSS: faint is the player's `opacity:0.5` on the glyphs and their lines."""
+    fg, _, bold, italic, underline, faint, strike = style
+    rules = []
+    if fg != "default":
+        rules.append(f"fill:{color(fg, theme, background=False)}")
+    if bold:
+        rules.append("font-weight:bold")
+    elif faint:
+        rules.append("fill-opacity:.5")
+    if italic:
+        rules.append("font-style:italic")
+    lines = " ".join(n for n, on in (("underline", underline), ("line-through", strike)) if on)
+    if lines:
+        rules.append(f"text-decoration:{lines}")
+    return ";".join(rules)
+
+
+def color(name: str, theme: Theme, *, background: bool) -> str:
+    """A pyte colour as a checked #rrggbb; reverse video names the default it swapped in."""
+    if name == "fgdefault":
+        return theme.fg
+    if name == "bgdefault":
+        return theme.bg
+    return pyte_color(name, theme, background=background)

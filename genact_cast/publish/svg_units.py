@@ -1,0 +1,36 @@
+"""The SVG's grid and how it writes numbers and names (publish/svg.py and its parts)."""
+
+from __future__ import annotations
+
+# The PNG and video's chain (publish/glyphs.py), as families a viewer's machine may have:
+# the monospace faces, then CJK and colour emoji faces, then DejaVu Sans for symbols.
+FONT = (
+    "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',"
+    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei','Noto Color Emoji','Apple Color Emoji',"
+    "'Segoe UI Emoji','DejaVu Sans',monospace"
+)
+FONT_SIZE = 14
+CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
+LINE_HEIGHT = 18
+BASELINE = 14  # from the top of a row
+PADDING = 10
+
+
+def number(value: float, decimals: int) -> str:
+    """A number with at most `decimals` decimals and no needless zeros: 0.5, 12, 3.142."""
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ID_MORE = ID_CHARS + "0123456789_-"
+
+
+def short_id(number: int) -> str:
+    """a, b, ..., Z, aa, ab, ...: the shortest names for ids and classes."""
+    first, rest = divmod(number, len(ID_CHARS))
+    text = ID_CHARS[rest]
+    while first:
+        first, rest = divmod(first - 1, len(ID_MORE))
+        text += ID_MORE[rest]
+    return text
