@@ -344,3 +344,18 @@ def test_the_datasets_are_built_once_then_loaded_and_cover_their_targets() -> No
     sequences = [t for t in text if "> total number of sequences: " in t]
     documents = [t for t in text if "> total number of documents: " in t]
     assert [t.split()[-1] for t in sequences] == [t.split()[-1] for t in documents]
+
+
+def test_the_distributed_optimizer_names_its_sharding_when_it_saves_and_loads() -> None:
+    # save_checkpoint prints the sharding type before it saves (checkpointing.py:485); on a
+    # resume every rank's DistributedOptimizer logs it as it loads its shard (:840).
+    plan = make_plan(CASES[0])
+    text = lines(0)
+    for index, row in enumerate(text):
+        if row.startswith("saving checkpoint at iteration"):
+            assert text[index + 1] == megatron.STORING_OPTIMIZER
+    resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
+    assert resumed
+    for index in resumed:
+        block = text[index + 1 : index + 1 + plan.gpus]
+        assert block == [megatron.LOADING_OPTIMIZER] * plan.gpus

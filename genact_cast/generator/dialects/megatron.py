@@ -183,6 +183,13 @@ def validation(label: str, loss: float, ppl: float) -> list[str]:
     return [rule, text, rule]
 
 
+STORING_OPTIMIZER = "Storing distributed optimizer sharded state of type fully_sharded_model_space"
+LOADING_OPTIMIZER = (
+    "INFO:megatron.core.optimizer.distrib_optimizer:Loading distributed optimizer sharded "
+    "state of type fully_sharded_model_space"
+)
+
+
 def saving(iteration: int, path: str, fmt: str = "torch_dist") -> str:
     return f"saving checkpoint at iteration {iteration:7d} to {path} in {fmt} format"
 
@@ -398,7 +405,11 @@ class Log:
         out = [datetime_marker("after training is done", self._t(t))]
         final = self._final_save
         if final is not None and final.step % f.checkpoint_every != 0:
-            out += [saving(final.step, self.save), saved(final.step, self.save, f.tp, f.pp)]
+            out += [
+                saving(final.step, self.save),
+                *self._storing(),
+                saved(final.step, self.save, f.tp, f.pp),
+            ]
         evaluation = self._last_eval
         if evaluation is not None:
             iters = margs.eval_iters(f)
@@ -635,6 +646,11 @@ class Log:
         )
         return ["\r\n".join(text)] if text else []
 
+    def _storing(self) -> list[str]:
+        """save_checkpoint names the distributed optimizer's sharding before it saves (the
+        tag's default, --ckpt-fully-parallel-save: fully_sharded_model_space)."""
+        return [] if self.fsdp else [STORING_OPTIMIZER]
+
     def _softmax_warning(self) -> list[str]:
         """initialize.py's check for the fused softmax kernel (bf16, masked softmax fusion on):
         sequence length and (heads / TP) x micro batch must suit it."""
@@ -672,6 +688,8 @@ class Log:
         else:
             text += [
                 loading(self.save, self.resume_step),
+                # Every rank's distributed optimizer reads its shard of the parameter state.
+                *[LOADING_OPTIMIZER] * (0 if self.fsdp else f.gpus),
                 loaded(self.save, self.resume_step, f.tp, f.pp),
             ]
         text += [
@@ -738,6 +756,7 @@ class Log:
         blocking_ms = event.blocking * 1000
         text = [
             saving(event.step, self.save),
+            *self._storing(),
             saved(event.step, self.save, f.tp, f.pp),
             TIMERS_HEADER,
             timer("save-checkpoint", blocking_ms * 0.98, blocking_ms),
