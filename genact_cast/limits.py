@@ -9,6 +9,11 @@ from __future__ import annotations
 # --- Casts and their sources (the reader, `play`, URL sources) ---------------------
 
 MAX_LINE_BYTES = 64 << 20  # one event line of a v2/v3 cast
+# Lines of a cast, blank ones and the header's included, and v1 frames: a line can be one
+# byte, so a byte limit alone lets a small (or compressed) input cost ~1e9 lines of work.
+# A recorded day is ~1e5 events; asciinema's long sessions stay well under this.
+MAX_CAST_LINES = 2_000_000
+MAX_CAST_BYTES = 1 << 30  # everything a cast reader reads, from a file, a pipe or a URL
 MAX_HEADER_BYTES = 1 << 20  # a v2/v3 header, even written over several lines
 MAX_V1_BYTES = 64 << 20  # a v1 cast is one JSON document, read whole
 MAX_JSON_DEPTH = 64  # nesting of arrays and objects in a header

@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING
 from genact_cast import limits
 from genact_cast.asciicast.reader import CastReader
 from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, quoted, within
-from genact_cast.errors import GenactCastError
+from genact_cast.errors import CastFormatError, GenactCastError
 from genact_cast.escape import terminal_text
 
 if TYPE_CHECKING:
@@ -131,16 +131,22 @@ def wait_for_data(fd: int, source: str) -> None:
 
 @contextlib.contextmanager
 def _download(url: str) -> Iterator[IO[bytes]]:
-    """The cast at `url` (or linked from the page there), downloaded whole, within one
-    deadline for everything (headers, redirects, pages, bodies)."""
+    """The cast at `url` (or linked from the page there), downloaded whole and read
+    through once, within one deadline for everything (headers, redirects, pages, bodies,
+    decoding, parsing): a small compressed body can hold millions of cheap lines, and
+    the deadline is on the load, not on the wire."""
+    deadline = time.monotonic() + limits.URL_DEADLINE_SECONDS
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     try:
-        within(limits.URL_DEADLINE_SECONDS, lambda cancelled: _download_into(url, spool, cancelled))
+        within(
+            limits.URL_DEADLINE_SECONDS,
+            lambda cancelled: _download_into(url, spool, deadline, cancelled),
+        )
+        spool.seek(0)
+        _read_through(spool, url, deadline)
     except TimeoutError:
         spool.close()
-        raise SourceError(
-            url, f"not downloaded within the limit of {limits.URL_DEADLINE_SECONDS:g} s"
-        ) from None
+        raise SourceError(url, _too_slow()) from None
     except BaseException:
         spool.close()
         raise
@@ -149,7 +155,24 @@ def _download(url: str) -> Iterator[IO[bytes]]:
         yield spool
 
 
-def _download_into(url: str, spool: IO[bytes], cancelled: threading.Event) -> None:
+def _too_slow() -> str:
+    return f"not downloaded and read within the limit of {limits.URL_DEADLINE_SECONDS:g} s"
+
+
+def _read_through(spool: IO[bytes], url: str, deadline: float) -> None:
+    """Read the downloaded cast once before the deadline (TimeoutError after it).
+
+    A malformed cast passes here: the command's own read reports it at its line, after
+    showing what comes before, as for a file; that read stops where this one did."""
+    try:
+        reader = CastReader(spool, url, deadline=deadline)
+        for _ in reader.batches():
+            pass
+    except CastFormatError:
+        pass
+
+
+def _download_into(url: str, spool: IO[bytes], deadline: float, cancelled: threading.Event) -> None:
     import httpx
 
     from genact_cast import __version__
@@ -159,7 +182,6 @@ def _download_into(url: str, spool: IO[bytes], cancelled: threading.Event) -> No
         "Accept": "application/x-asciicast, application/json, text/html;q=0.5",
         "Accept-Encoding": ACCEPT_ENCODING,
     }
-    deadline = time.monotonic() + limits.URL_DEADLINE_SECONDS
     timeout = httpx.Timeout(limits.URL_READ_TIMEOUT_SECONDS)
     try:
         with httpx.Client(
@@ -209,10 +231,7 @@ def _fetch(
         try:
             for chunk in decoded(response.iter_raw(), encoding, limit):
                 if cancelled.is_set() or time.monotonic() > deadline:
-                    raise SourceError(
-                        url,
-                        f"not downloaded within the limit of {limits.URL_DEADLINE_SECONDS:g} s",
-                    )
+                    raise SourceError(url, _too_slow())
                 spool.write(chunk)
         except TooLarge:
             raise SourceError(

@@ -4,12 +4,16 @@ ask for an export."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -170,3 +174,63 @@ def test_messages_name_the_problem(tmp_path: Path) -> None:
     assert long_id.returncode == 1
     assert "a" * 2000 not in long_id.stdout + long_id.stderr
     assert "longer than 1024 bytes" in long_id.stderr
+
+
+def _feed_forever(stream: IO[bytes], line: bytes) -> None:
+    """A header, then `line` again and again until the reader goes away."""
+    block = line * (1 << 16)
+    with contextlib.suppress(OSError, ValueError):
+        stream.write(b'{"version": 2, "width": 80, "height": 24}\n')
+        while True:
+            stream.write(block)
+    with contextlib.suppress(OSError):
+        stream.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        (b"\n", ["info", "-"]),  # blank lines are not events: no event limit ever saw them
+        (b"\n", ["embed", "-", "--text", "x.txt"]),
+    ],
+)
+def test_an_endless_stream_on_stdin_ends_at_the_line_limit(
+    tmp_path: Path, line: bytes, command: list[str]
+) -> None:
+    """`yes '' | genact-cast info -` used to run forever at flat memory."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", *command],
+        cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdin is not None
+    threading.Thread(target=_feed_forever, args=(process.stdin, line), daemon=True).start()
+    try:
+        process.wait(timeout=30)  # not communicate(): that would close stdin, an end of file
+    finally:
+        process.kill()
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert process.returncode == 1
+    assert stderr.decode() == (
+        "genact-cast: <stdin>:2000001: the cast has more than the limit of 2,000,000 lines\n"
+    )
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_info_on_an_endless_stream_of_events_ends_at_the_line_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`info -` had no limit on events at all (the exports stop at their own)."""
+    from genact_cast import limits
+    from genact_cast.commands.info import describe
+    from genact_cast.errors import CastFormatError
+
+    monkeypatch.setattr(limits, "MAX_CAST_LINES", 10_000)
+    read, write = os.pipe()
+    feed = open(write, "wb")  # noqa: SIM115  # closed by the feeder, once the read end is
+    threading.Thread(target=_feed_forever, args=(feed, b'[0, "o", "x"]\n'), daemon=True).start()
+    with open(read, "rb") as stdin:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+        with pytest.raises(CastFormatError, match="10001: the cast has more than the limit of 10,"):
+            describe("-")

@@ -8,6 +8,7 @@ import base64
 import codecs
 import contextlib
 import getpass
+import gzip
 import os
 import signal
 import subprocess
@@ -53,6 +54,12 @@ def bomb() -> bytes:
 class Server(Handler):
     protocol_version = "HTTP/1.1"
     bomb: ClassVar[bytes] = b""
+    # A header, then more one-byte lines than a cast may hold: ~3 KB on the wire.
+    blank_lines: ClassVar[bytes] = gzip.compress(HEADER + b"\n" * (limits.MAX_CAST_LINES + 10))
+    # Within the line limit, but each line is one of the costliest to read.
+    resizes: ClassVar[bytes] = gzip.compress(
+        HEADER + b'[0, "r", "80x24"]\n' * (limits.MAX_CAST_LINES - 10)
+    )
     hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
@@ -68,6 +75,10 @@ class Server(Handler):
                     time.sleep(0.05)
         elif self.path == "/cast":
             self.reply(CAST.read_bytes(), "application/x-asciicast")
+        elif self.path == "/blank-lines":
+            self.reply(Server.blank_lines, "application/x-asciicast", encoding="gzip")
+        elif self.path == "/resizes":
+            self.reply(Server.resizes, "application/x-asciicast", encoding="gzip")
         elif self.path == "/labelled":
             # Only the first copy has the marker: a second download would lack it.
             first = sum(1 for hit in Server.hits if hit == "/labelled") == 1
@@ -126,11 +137,35 @@ def test_headers_trickled_a_byte_at_a_time_hit_the_total_deadline(
     monkeypatch.setattr(limits, "URL_DEADLINE_SECONDS", 2.0)
     started = time.monotonic()
     with (
-        pytest.raises(GenactCastError, match="not downloaded within the limit of 2 s"),
+        pytest.raises(GenactCastError, match="not downloaded and read within the limit of 2 s"),
         open_cast(f"{server}/trickle-headers"),
     ):
         pass
     assert time.monotonic() - started < 6
+
+
+def test_millions_of_blank_lines_from_a_url_hit_the_line_limit(server: str) -> None:
+    """100 MiB of newlines gzip-encoded to 100 KB used to be read for minutes ("0 events")."""
+    from genact_cast.commands.info import describe
+
+    started = time.monotonic()
+    with pytest.raises(GenactCastError, match="more than the limit of 2,000,000 lines"):
+        describe(f"{server}/blank-lines")
+    assert time.monotonic() - started < 10
+
+
+def test_the_url_deadline_covers_reading_the_cast_not_only_the_wire(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "URL_DEADLINE_SECONDS", 0.5)
+    started = time.monotonic()
+    with (
+        pytest.raises(GenactCastError, match=r"not downloaded and read within the limit of 0\.5 s"),
+        open_cast(f"{server}/resizes") as reader,
+    ):
+        for _ in reader.batches():
+            pass
+    assert time.monotonic() - started < 4
 
 
 def test_play_loop_downloads_a_url_once(server: str) -> None:

@@ -106,7 +106,8 @@ HEADER = b'{"version": 2, "width": 80, "height": 24}\n'
 
 MALFORMED = [
     (b"", "x.cast:1: empty file: no asciicast header"),
-    (b"\n\n", "x.cast:1: empty file: no asciicast header"),
+    (b"\n\n", "x.cast:2: no asciicast header: the file holds only blank lines"),
+    (b" \r\n\t\n", "x.cast:2: no asciicast header: the file holds only blank lines"),
     (b"not json\n", "x.cast:1: the header is not valid JSON"),
     (b"[1, 2]\n", "x.cast:1: the header must be a JSON object"),
     (b'{"width": 80, "height": 24}\n', "x.cast:1: the header has no 'version'"),

@@ -113,7 +113,7 @@ def test_a_trickling_server_hits_the_total_deadline(
     server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(limits, "URL_DEADLINE_SECONDS", 1.0)
-    assert "not downloaded within the limit of 1 s" in failure(server + "/trickle")
+    assert "not downloaded and read within the limit of 1 s" in failure(server + "/trickle")
 
 
 def test_a_long_line_from_a_url_is_read_in_linear_time(server: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -81,12 +82,22 @@ class CastReader:
     """The header of a cast, read at once, and its events, read as they are asked for.
 
     `stream` is a binary file object; lines are read from it with a length limit.
+    `deadline` (time.monotonic()) bounds the time spent reading: TimeoutError after it.
+
+    Bounded work: at most MAX_CAST_LINES lines (blank ones and the header's counted, and
+    v1 frames) and MAX_CAST_BYTES bytes are read. Each line costs a bounded amount (the
+    slowest shapes, a resize event or a whitespace-only or comment line, 3-13 us on a
+    loaded 2-core machine), each byte too (JSON decoding), so reading any input costs at
+    most about 2e6 x 13 us + one pass of JSON decoding over 1 GiB: tens of seconds,
+    whatever its shape, never the hours a byte limit alone allowed.
     """
 
-    def __init__(self, stream: IO[bytes], source: str) -> None:
+    def __init__(self, stream: IO[bytes], source: str, *, deadline: float | None = None) -> None:
         self.source = source
         self._stream = stream
+        self._deadline = deadline
         self._line = 0  # number of the last line read
+        self._bytes = 0  # bytes read so far
         self._v1_events: list[Any] | None = None
         self._previous = 0  # time of the last event read (us)
         self.header = self._read_header()
@@ -94,10 +105,32 @@ class CastReader:
     def _fail(self, line: int, problem: str) -> CastFormatError:
         return CastFormatError(terminal_text(self.source), line, problem)
 
+    def _too_many_lines(self) -> CastFormatError:
+        return self._fail(
+            limits.MAX_CAST_LINES + 1,
+            f"the cast has more than the limit of {limits.MAX_CAST_LINES:,} lines",
+        )
+
+    def _too_many_bytes(self) -> CastFormatError:
+        return self._fail(
+            self._line, f"the cast is larger than the limit of {limits.MAX_CAST_BYTES:,} bytes"
+        )
+
+    def _check_time(self) -> None:
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise TimeoutError
+
     def _readline(self, limit: int, what: str) -> bytes:
         raw = self._stream.readline(limit + 1)
         if raw:
             self._line += 1
+            self._bytes += len(raw)
+            if self._line > limits.MAX_CAST_LINES:
+                raise self._too_many_lines()
+            if self._bytes > limits.MAX_CAST_BYTES:
+                raise self._too_many_bytes()
+            if not self._line & 0xFFFF:
+                self._check_time()
         if len(raw) > limit and not (len(raw) == limit + 1 and raw.endswith(b"\n")):
             raise self._fail(self._line, f"{what} is longer than the limit of {limit:,} bytes")
         return raw
@@ -112,6 +145,10 @@ class CastReader:
         while True:
             raw = self._readline(limits.MAX_HEADER_BYTES, "the header line")
             if not raw:
+                if self._line:
+                    raise self._fail(
+                        self._line, "no asciicast header: the file holds only blank lines"
+                    )
                 raise self._fail(1, "empty file: no asciicast header")
             number = self._line
             text = self._decode(number, raw).strip()
@@ -264,11 +301,17 @@ class CastReader:
         waiting: list[bytes] = []  # the start of a line longer than a block
         size = 0
         while True:
+            self._check_time()
             chunk = self._stream.read(BLOCK)
             if not chunk:
                 if waiting:
+                    if self._line >= limits.MAX_CAST_LINES:
+                        raise self._too_many_lines()
                     yield self._line + 1, b"".join(waiting)
                 return
+            self._bytes += len(chunk)
+            if self._bytes > limits.MAX_CAST_BYTES:
+                raise self._too_many_bytes()
             cut = chunk.rfind(b"\n") + 1
             if cut == 0:
                 waiting.append(chunk)
@@ -285,7 +328,14 @@ class CastReader:
                 head = b"".join(waiting)
                 waiting = []
             first = self._line + 1
-            self._line += head.count(b"\n")
+            count = head.count(b"\n")
+            if self._line + count > limits.MAX_CAST_LINES:
+                # The lines up to the limit are read (a player shows them), then the error.
+                keep = limits.MAX_CAST_LINES - self._line
+                if keep > 0:
+                    yield first, head[: len(b"\n".join(head.split(b"\n", keep)[:keep])) + 1]
+                raise self._too_many_lines()
+            self._line += count
             if cut < len(chunk):
                 waiting.append(chunk[cut:])
             size = len(chunk) - cut
@@ -312,6 +362,8 @@ class CastReader:
         if lines[-1]:
             return None  # the file ends mid-line
         lines.pop()
+        if b"\n\n" in block or block.startswith(b"\n"):
+            lines = [line for line in lines if line]  # blank lines: no events, no cost
         try:
             values = list(map(_orjson_loads, lines))
         except _OrjsonError:
@@ -330,7 +382,7 @@ class CastReader:
                 and 0 <= time <= top
                 and type(code) is str
                 and type(data) is str
-                and code != RESIZE
+                and (code != RESIZE or _resize_ok(data))
             ):
                 return None
             time_us = round(time * MICROS)
@@ -370,10 +422,17 @@ class CastReader:
         top = limits.MAX_CAST_SECONDS
         while pos < end:
             newline = text.find("\n", pos)
-            try:
-                value, stop = scan(text, pos)
-            except (StopIteration, ValueError, RecursionError):
+            if newline == pos:  # a blank line: skipped without a decoder's exception
+                pos += 1
+                number += 1
+                continue
+            if text[pos] in _CAREFUL_START:  # whitespace or a comment: no decoder exception
                 value, stop = None, pos
+            else:
+                try:
+                    value, stop = scan(text, pos)
+                except (StopIteration, ValueError, RecursionError):
+                    value, stop = None, pos
             # The value must end its own line: JSON whitespace may hold a newline, and
             # an event over two lines is not one. Exact type checks: quick on the hot
             # path, and bools are not numbers.
@@ -384,7 +443,7 @@ class CastReader:
                     and 0 <= time <= top
                     and type(code) is str
                     and type(data) is str
-                    and code != RESIZE
+                    and (code != RESIZE or _resize_ok(data))
                 ):
                     time_us = round(time * MICROS)
                     if version3:
@@ -464,12 +523,7 @@ class CastReader:
         return Event(time_us, code, data)
 
     def _check_resize(self, number: int, data: str) -> None:
-        match = _RESIZE.fullmatch(data)
-        if (
-            match is None
-            or not 0 < int(match.group(1)) <= limits.MAX_TERMINAL_COLS
-            or not 0 < int(match.group(2)) <= limits.MAX_TERMINAL_ROWS
-        ):
+        if not _resize_ok(data):
             raise self._fail(
                 number,
                 f"a resize event must be COLSxROWS, at most {limits.MAX_TERMINAL_COLS}x"
@@ -478,6 +532,10 @@ class CastReader:
 
     def _v1(self, frames: list[Any]) -> Iterator[Event]:
         now = 0
+        if self._line + len(frames) > limits.MAX_CAST_LINES:
+            raise self._fail(
+                1, f"the v1 cast has more than the limit of {limits.MAX_CAST_LINES:,} frames"
+            )
         for index, frame in enumerate(frames, start=1):
             if (
                 not isinstance(frame, list)
@@ -495,6 +553,19 @@ class CastReader:
             if now > _MAX_US:
                 raise self._fail(1, f"the cast is longer than {limits.MAX_CAST_SECONDS:g} seconds")
             yield Event(now, OUTPUT, frame[1])
+
+
+_CAREFUL_START = frozenset(" \t\r#")
+
+
+def _resize_ok(data: str) -> bool:
+    """Whether a resize event's data is COLSxROWS within the limits."""
+    match = _RESIZE.fullmatch(data)
+    return (
+        match is not None
+        and 0 < int(match.group(1)) <= limits.MAX_TERMINAL_COLS
+        and 0 < int(match.group(2)) <= limits.MAX_TERMINAL_ROWS
+    )
 
 
 def _is_number(value: Any) -> bool:

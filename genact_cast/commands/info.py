@@ -9,6 +9,11 @@ from genact_cast.atomic import write_stdout
 from genact_cast.escape import terminal_json, terminal_text
 from genact_cast.sources import open_cast
 
+# The markers listed, and how much of each label: a cast of a million one-line markers
+# (or of 60 MB labels) is described in bounded memory; the count says how many there are.
+MAX_LISTED_MARKERS = 1000
+MAX_LABEL_CHARS = 200
+
 
 def describe(source: str) -> dict[str, Any]:
     with open_cast(source) as reader:
@@ -17,11 +22,15 @@ def describe(source: str) -> dict[str, Any]:
         last = 0
         output_bytes = 0
         markers: list[dict[str, Any]] = []
+        marker_count = 0
         for event in reader.events():
             count += 1
             last = event.time_us
             if event.code == MARKER:
-                markers.append({"time": round(event.time, 6), "label": event.data})
+                marker_count += 1
+                if marker_count <= MAX_LISTED_MARKERS:
+                    label = event.data[:MAX_LABEL_CHARS]
+                    markers.append({"time": round(event.time, 6), "label": label})
             elif event.code == OUTPUT:
                 output_bytes += len(event.data.encode("utf-8", "surrogatepass"))
     theme = None
@@ -37,6 +46,7 @@ def describe(source: str) -> dict[str, Any]:
         "events": count,
         "output_bytes": output_bytes,
         "markers": markers,
+        "marker_count": marker_count,
         "title": header.title,
         "idle_time_limit": header.idle_time_limit,
         "timestamp": header.timestamp,
@@ -71,6 +81,8 @@ def show_info(source: str, *, as_json: bool) -> None:
         ("theme", "-" if theme is None else f"fg {theme['fg']}, bg {theme['bg']}"),
     ]
     markers = [f"{m['time']:>10.3f} s  {m['label']}" for m in info["markers"]] or ["-"]
+    if info["marker_count"] > len(info["markers"]):
+        markers.append(f"... {info['marker_count'] - len(info['markers']):,} more")
     rows += [("markers" if i == 0 else "", line) for i, line in enumerate(markers)]
     width = max(len(label) for label, _ in rows) + 2
     text = Text()
