@@ -215,6 +215,19 @@ def test_vim_less_and_htop_recorded_here_look_as_in_the_player(
     assert problems == [], "\n".join(problems[:12])
 
 
+def as_painted(expected: PlayerScreen) -> PlayerScreen:
+    """The player's colours as they reach the pixels: a span's opacity (0.5 for ap-faint)
+    blends its text's colour into the background."""
+    cells = [
+        [
+            (c, tuple(round(b + (f - b) * o) for f, b in zip(fg, bg, strict=True)), bg)
+            for (c, fg, bg), o in zip(row, opacity, strict=True)
+        ]
+        for row, opacity in zip(expected.cells, expected.opacity, strict=True)
+    ]
+    return replace(expected, cells=cells)  # type: ignore[arg-type]
+
+
 def luma(colour: tuple[int, int, int]) -> tuple[int, int, int]:
     """A colour's brightness as a grey (BT.601, as the video's encoder computes Y)."""
     r, g, b = colour
@@ -238,7 +251,7 @@ def test_the_pixels_of_png_and_video_have_the_players_colours(
         decoded = [(frame.time, frame.to_image()) for frame in container.decode(video=0)]
     problems: list[str] = []
     for t in quiet_moments(events, 4):
-        expected = player.at(t)
+        expected = as_painted(player.at(t))
         cols, rows = expected.cols, expected.rows
         png = recorded.parent / f"at-{t:.3f}.png"
         export(str(recorded), png, "png", overwrite=True, clip=Clip(), size=str(size), at=t)
@@ -300,12 +313,13 @@ def test_faint_and_strikethrough_pixels_as_in_the_player(player: Player, tmp_pat
     y = next(i for i, row in enumerate(expected.text()) if row.startswith("faint bf"))
     problems = []
     faint = 0
-    for x, ((char, fg, bg), opacity) in enumerate(
+    painted = as_painted(expected).cells[y]
+    for x, ((char, _, _), opacity) in enumerate(
         zip(expected.cells[y], expected.opacity[y], strict=True)
     ):
         if not char.isalnum():
             continue
-        shown = tuple(round(b + (f - b) * opacity) for f, b in zip(fg, bg, strict=True))
+        shown = painted[x][1]
         faint += opacity < 1
         ink = found[y][x][1]
         if ink is None or any(abs(a - b) > 24 for a, b in zip(ink, shown, strict=True)):
