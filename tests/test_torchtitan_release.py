@@ -156,3 +156,49 @@ def test_each_model_is_built_by_the_train_spec_and_flavor_the_tag_ships() -> Non
     for model in ("Mixtral-8x7B", "Gemma-3-12B", "Qwen2.5-7B", "OLMo-2-7B", "Llama-3.2-3B"):
         with pytest.raises(BadOption):
             make_plan(RecordOptions(seed=5, framework="torchtitan", model=model))
+
+
+def test_pipeline_parallel_as_rank_0_logs_it() -> None:
+    """With PP rank 0 holds the first stage (parallel_dims puts pp outermost): it logs the
+    stage it builds (pipeline_parallel.py:468), the schedule (:196, :207), the warning that
+    the loss is on another rank (metrics.py:215) and, as its loss, -1.0 per accumulation
+    step (train.py:473-475, 526); its validation loss is -1.0 (validate.py:145-151)."""
+    options = RecordOptions(
+        seed=19, framework="torchtitan", model="Llama-3.1-405B", kind="continue", duration=30.0
+    )
+    facts = facts_for(make_plan(options))
+    assert facts.pp > 1
+    text = "\n".join(release_lines(options))
+    assert "PP rank 0 is building stage_idx 0 with modules ['tok_embeddings', 'layers.0'," in text
+    assert f"Using pipeline schedule 1F1B with 1 microbatches and {facts.pp} stages." in text
+    last_stage = facts.gpus // facts.pp * (facts.pp - 1)
+    assert f"Please add rank {last_stage} to LOG_RANK environment variable" in text
+    losses = set(re.findall(r" - step: +\d+  loss: (\S+)", text))
+    assert losses == {f"{-float(facts.grad_accum):.4f}"}
+    assert set(re.findall(r"validate step: +\d+  loss: (\S+)", text)) == {"-1.0000"}
+
+
+def test_validation_tps_is_its_tokens_over_its_time() -> None:
+    """metrics.py:456-486: tokens since the last log over the time since it, per device of
+    a replica; the step-1 validation's line comes when its `validation.steps` batches are
+    done, and its loss is the held-out one, not the training batch's."""
+    options = CASES[3]._replace(duration=60.0)
+    plan = make_plan(options)
+    facts = facts_for(plan)
+    log = Log(facts, color=False, interval=logging_interval(plan))
+    text = "\n".join(release_lines(CASES[3]))
+    stamp = r"(\d\d:\d\d:\d\d,\d{3}) - root - INFO - "
+    first = re.search(stamp + r"step:  1  loss: +([\d.]+) .*tps: ([\d,]+)", text)
+    check = re.search(stamp + r"validate step:  1  loss: +([\d.]+) .*tps: ([\d,]+)", text)
+    assert first is not None
+    assert check is not None
+    assert first[2] != check[2]
+
+    def seconds(at: str) -> float:
+        h, m, s = at.replace(",", ".").split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+
+    elapsed = seconds(check[1]) - seconds(first[1])
+    tokens = log.validation_steps() * facts.micro_batch * facts.seq_len
+    tps = int(check[3].replace(",", ""))
+    assert tps == pytest.approx(tokens / (elapsed * facts.tp * facts.pp), rel=0.01, abs=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
@@ -80,6 +81,7 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
+from genact_cast.generator.rng import Rng
 
 # The elastic agent's own glog lines and the rank's c10d lines, which the tee does not tag.
 _AGENT = re.compile(r"\[rank\d+\]:|[WEI]\d{4} ")
@@ -129,6 +131,9 @@ class Log:
         self.gc_freq = interval * -(-GC_FREQ // interval)
         self.validation_freq = facts.steps_per_epoch
         self.held_validation: Evaluated | None = None
+        # (step, time) of the last step or validation line: metrics.py's ntokens_since_last_log
+        # and time_last_log restart there; unknown after a relaunch until a step is logged.
+        self.last_log: tuple[int, float] | None = None
 
     # The command and its config
 
@@ -227,6 +232,7 @@ class Log:
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            self.last_log = None
             return []
         return []
 
@@ -272,9 +278,11 @@ class Log:
             seconds = 0.02 + int(stats.loss * 1e4) % 6 / 100
             out.append(self._log(stats.t - stats.seconds, gc(GC_PERIODIC, seconds)))
         tps, tflops, mfu = self._rates(stats.tokens_per_second)
+        self.last_log = (stats.step, stats.t)
         text = step(
             step=stats.step,
-            loss=stats.loss,
+            # Rank 0 holds the first pipeline stage, never the loss (train.py:473-475).
+            loss=pipeline.hidden_loss(f.grad_accum) if f.pp > 1 else stats.loss,
             grad_norm=stats.grad_norm,
             memory_gib=stats.memory_gib,
             memory_pct=100 * stats.memory_gib / f.capacity_gib,
@@ -285,24 +293,33 @@ class Log:
         )
         out.append(self._log(stats.t, text))
         if stats.step == 1:
-            # Step 1 validates (components/validate.py:31), then the process groups' timeout
-            # drops to train_timeout_seconds (train.py:633). The held-out loss of the model of
-            # step 1 is its training loss; forward passes alone run three times as fast.
-            out.append(
-                self._log(
-                    stats.t + 0.4,
-                    validate(
-                        step=1,
-                        loss=stats.loss,
-                        memory_gib=stats.memory_gib,
-                        memory_pct=100 * stats.memory_gib / f.capacity_gib,
-                        tps=3 * tps,
-                        colors=self.colors,
-                    ),
-                )
-            )
-            out.append(self._log(stats.t + 0.41, sync_timeout("0:01:40")))
+            out += self._first_validation(stats, tps)
         return out
+
+    def _first_validation(self, stats: StepStats, tps: float) -> list[Out]:
+        """Step 1 validates (components/validate.py:31), then the process groups' timeout
+        drops to train_timeout_seconds (train.py:633). `validation.steps` local batches of
+        forward passes, as fast against training as the run's own evaluations (run.py's
+        _evaluate: three times, within 4 %); the held-out loss of the step-1 model is near,
+        not at, its training batch's. Its tps is metrics.py's: the batches' tokens over the
+        time they took, per device of a replica."""
+        f = self.facts
+        draw = Rng(f.seed * 53 + 1)
+        speed = 3 * (1 + draw.uniform(-0.04, 0.04))
+        held_out = stats.loss * (1 + draw.uniform(-0.01, 0.01))
+        tokens = self.validation_steps() * f.micro_batch * f.seq_len
+        seconds = tokens / (tps * speed * f.tp * f.pp)
+        end = stats.t + seconds
+        self.last_log = (1, end)
+        line = validate(
+            step=1,
+            loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else held_out,
+            memory_gib=stats.memory_gib,
+            memory_pct=100 * stats.memory_gib / f.capacity_gib,
+            tps=tokens / (seconds * f.tp * f.pp),
+            colors=self.colors,
+        )
+        return [self._log(end, line), self._log(end + 0.01, sync_timeout("0:01:40"))]
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
@@ -363,14 +380,26 @@ class Log:
         out.append(
             self._log(start + 0.5, model_size(self.family, self.flavor, f.params, self.colors))
         )
+        if f.pp > 1:  # pipeline_llm (train.py:221) splits the model before parallelizing
+            out.append(self._log(start + 0.505, pipeline.building_stage(0, f.pp, f.layers)))
         # parallelize_llama (models/llama3/infra/parallelize.py:86-119): TP, then
         # activation checkpointing, then FSDP.
         if f.tp > 1:
             out.append(self._log(start + 0.51, APPLIED_TP))
         if self.ac_mode() != "none":  # --activation_checkpoint.mode none logs nothing
             out.append(self._log(start + 0.55, applied_ac(self.ac_mode())))
+        out.append(self._log(start + 0.59, APPLIED_FSDP))
+        if f.pp > 1:
+            bubble = pipeline.bubble_warning(f.micro_batch, f.pp)
+            if bubble is not None:
+                out.append(self._log(start + 0.6, bubble, "WARNING"))
+            out += [
+                self._log(start + 0.6, pipeline.schedule(f.micro_batch, f.pp)),
+                self._log(
+                    start + 0.7, pipeline.loss_not_visible(f.gpus, f.pp, self.colors), "WARNING"
+                ),
+            ]
         out += [
-            self._log(start + 0.59, APPLIED_FSDP),
             self._log(start + 0.8, peak_flops(release.peak_flops(f))),
             self._log(start + 0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
             self._log(start + 0.81, checkpointing_active(FOLDER)),
@@ -431,11 +460,22 @@ class Log:
         return [] if held is None else [self._validation_line(held, t)]
 
     def _validation_line(self, event: Evaluated, t: float) -> Line:
+        """metrics.py:456-486 (log_validation): tokens since the last log over the time
+        since it, per device of a data-parallel replica; the training steps run since the
+        last logged one count too (the loop adds their tokens to the same counter), and the
+        counter and clock restart here."""
         f = self.facts
-        tps = event.samples * f.seq_len / max(event.seconds, 1e-9) / f.gpus
+        tokens = event.samples * f.seq_len / f.dp  # this rank's validation tokens
+        elapsed = event.seconds
+        if self.last_log is not None:
+            step, since = self.last_log
+            tokens += (event.step - step) * f.micro_batch * f.grad_accum * f.seq_len
+            elapsed = t - since
+        tps = tokens / (max(elapsed, 1e-9) * f.tp * f.pp)
+        self.last_log = (event.step, t)
         text = validate(
             step=event.step,
-            loss=event.loss,
+            loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else event.loss,
             memory_gib=self.memory_gib,
             memory_pct=100 * self.memory_gib / f.capacity_gib,
             tps=tps,

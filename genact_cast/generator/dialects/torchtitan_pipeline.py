@@ -1,0 +1,93 @@
+"""torchtitan v0.2.0's pipeline parallelism as rank 0 logs it (distributed/pipeline_parallel.py,
+components/metrics.py, train.py): the stage it builds, the schedule, and the warning that the
+loss lives on the last stage, which rank 0 never holds (the mesh puts `pp` outermost).
+
+The shipped configs and job_config.py's defaults: schedule 1F1B, micro-batches of one
+sequence, one stage per rank, the first and last stages one layer lighter for the embedding
+and the output.
+"""
+
+from genact_cast.generator.dialects.torchtitan_lines import PLAIN, Colors
+
+SCHEDULE = "1F1B"  # parallelism.pipeline_parallel_schedule (config/job_config.py:354)
+MICROBATCH = 1  # parallelism.pipeline_parallel_microbatch_size (config/job_config.py:370)
+INPUT_WEIGHT = OUTPUT_WEIGHT = 1  # pipeline_parallel_{first,last}_stage_less_layers
+
+
+def stage_modules(stages: int, layers: int, stage: int) -> list[str]:
+    """generate_llm_fqn_per_model_part (pipeline_parallel.py:226-336): the effective layers
+    (the embedding and the output counting one each) spread evenly, the first stages taking
+    the remainder."""
+    effective = layers + INPUT_WEIGHT + OUTPUT_WEIGHT
+    per, extra = divmod(effective, stages)
+    current = 0
+    for index in range(stages):
+        count = per + (1 if index < extra else 0)
+        names = []
+        if index == 0:
+            names.append("tok_embeddings")
+            count -= INPUT_WEIGHT
+        elif index == stages - 1:
+            count -= OUTPUT_WEIGHT
+        for _ in range(count):
+            if current < layers:
+                names.append(f"layers.{current}")
+                current += 1
+        if index == stages - 1:
+            names += ["norm", "output"]
+        if index == stage:
+            return names
+    raise ValueError(f"no stage {stage} of {stages}")
+
+
+def building_stage(pp_rank: int, stages: int, layers: int) -> str:
+    """pipeline_parallel.py:468; one stage per rank under 1F1B, its index the PP rank."""
+    modules = stage_modules(stages, layers, pp_rank)
+    return f"PP rank {pp_rank} is building stage_idx {pp_rank} with modules {modules!r}"
+
+
+def microbatches(local_batch: int) -> int:
+    return local_batch // MICROBATCH
+
+
+def bubble_warning(local_batch: int, stages: int) -> str | None:
+    """pipeline_parallel.py:196, when the local batch has fewer micro-batches than stages."""
+    count = microbatches(local_batch)
+    if count >= stages:
+        return None
+    return (
+        f"Number of microbatches ({count}) is less than the total number of stages "
+        f"({stages}) which may result in a bubble in the pipeline."
+    )
+
+
+def schedule(local_batch: int, stages: int) -> str:
+    """pipeline_parallel.py:207."""
+    return (
+        f"Using pipeline schedule {SCHEDULE} with {microbatches(local_batch)} microbatches "
+        f"and {stages} stages."
+    )
+
+
+def loss_visible_rank(world: int, pp: int) -> int:
+    """metrics.py:208: the first rank of the last stage."""
+    return world // pp * (pp - 1)
+
+
+def loss_not_visible(world: int, pp: int, colors: Colors = PLAIN) -> str:
+    """metrics.py:215-219 (ensure_pp_loss_visible, train.py:254): LOG_RANK names rank 0 only."""
+    c = colors
+    return (
+        f"{c.red}Pipeline Parallel loss is not visible. Please add {c.yellow}rank "
+        f"{loss_visible_rank(world, pp)}{c.red} to LOG_RANK environment variable in "
+        f"run_train.sh.{c.reset}"
+    )
+
+
+def hidden_loss(grad_accum: int) -> float:
+    """train.py:473-475: a rank without the last stage returns -1.0 per forward-backward,
+    and train_step sums them over the gradient-accumulation steps (train.py:526)."""
+    return -1.0 * grad_accum
+
+
+HIDDEN_VALIDATION_LOSS = -1.0  # components/validate.py:145-151, averaged over its steps
