@@ -30,12 +30,13 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import BinaryIO, NamedTuple
 
 from genact_cast.errors import OutputError, Terminated
+from genact_cast.escape import terminal_text
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # Held back while a temporary file or directory is created or removed: none of them may
@@ -91,6 +92,58 @@ def resolve_output(path: Path, *, overwrite: bool) -> Target:
     if not os.access(directory, os.W_OK):
         raise OutputError(f"cannot write {path}: directory {directory} is not writable")
     return Target(path, directory, name, mode is not None)
+
+
+def refuse_same_files(outputs: Sequence[Path], inputs: Sequence[str] = ()) -> None:
+    """OutputError when an output is one of the inputs, or two outputs are one file.
+
+    Files are compared as the kernel knows them (device and inode, links followed), so a
+    symbolic link, a hard link, `/proc/self/fd/N`, `./x/../same.cast` and standard input
+    redirected from the file are all caught; an output that does not exist yet is its
+    directory's identity and its name. URLs are not files; an input that cannot be
+    opened is left to its reader's message."""
+    found: dict[tuple[object, ...], str] = {}  # a file's identity: what it is, named
+    for source in inputs:
+        identity = _input_identity(source)
+        if identity is not None:
+            found.setdefault(identity, f"the input {'<stdin>' if source == '-' else source}")
+    for output in outputs:
+        identity = _output_identity(output)
+        if identity is None:
+            continue
+        if identity in found:
+            raise OutputError(
+                f"{terminal_text(os.fspath(output))} is the same file as "
+                f"{terminal_text(found[identity])}; refused, even with --overwrite"
+            )
+        found[identity] = f"the output {os.fspath(output)}"
+
+
+def _input_identity(source: str) -> tuple[object, ...] | None:
+    if source.startswith(("http://", "https://")):
+        return None
+    try:
+        info = os.fstat(0) if source == "-" else os.stat(source)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None  # a pipe or a device is not replaced by writing a file
+    return ("file", info.st_dev, info.st_ino)
+
+
+def _output_identity(path: Path) -> tuple[object, ...] | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        directory, name = os.path.split(os.path.abspath(path))
+        try:
+            folder = os.stat(directory)
+        except OSError:
+            return None
+        return ("new", folder.st_dev, folder.st_ino, name)
+    except (OSError, ValueError):
+        return None
+    return ("file", info.st_dev, info.st_ino)
 
 
 def _mode(path: Path, text: str) -> int | None:

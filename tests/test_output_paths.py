@@ -258,3 +258,54 @@ def test_sigint_waits_while_the_temporary_file_is_made_and_removed(tmp_path: Pat
     assert {"open", "os.mkdir"} <= events, seen
     assert all(held for _, held in seen), seen
     assert [p.name for p in tmp_path.iterdir()] == ["out.cast"]
+
+
+@pytest.mark.parametrize("form", ["same", "linked-dir", "hard-link", "proc-fd", "dot-dot"])
+def test_an_output_that_is_the_input_is_refused(tmp_path: Path, form: str) -> None:
+    """`embed same.cast --svg same.cast --overwrite` replaced its own input."""
+    from genact_cast.commands.embed import embed
+
+    source = tmp_path / "same.cast"
+    shutil.copy(CAST, source)
+    before = source.read_bytes()
+    (tmp_path / "self").symlink_to(".")
+    (tmp_path / "sub").mkdir()
+    os.link(source, tmp_path / "hard.cast")
+    with source.open("rb") as opened:
+        given, output = {
+            "same": (source, source),
+            "linked-dir": (source, tmp_path / "self" / "same.cast"),
+            "hard-link": (source, tmp_path / "hard.cast"),
+            "proc-fd": (Path(f"/proc/self/fd/{opened.fileno()}"), source),
+            "dot-dot": (tmp_path / "sub" / ".." / "same.cast", source),
+        }[form]
+        with pytest.raises(OutputError, match="is the same file as the input"):
+            embed(str(given), output, "markdown", overwrite=True)
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hard.cast", "same.cast", "self", "sub"]
+
+
+def test_an_output_that_is_standard_input_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "same.cast"
+    shutil.copy(CAST, source)
+    with source.open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "genact_cast", "embed", "-", "--html", "same.cast",
+             "--overwrite"],
+            stdin=stdin, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "genact-cast: same.cast is the same file as the input <stdin>; refused, even with"
+        " --overwrite\n"
+    )
+    assert source.read_bytes() == CAST.read_bytes()
+
+
+def test_two_outputs_naming_one_file_are_refused(tmp_path: Path) -> None:
+    from genact_cast.atomic import refuse_same_files
+
+    (tmp_path / "a").mkdir()
+    with pytest.raises(OutputError, match="is the same file as the output"):
+        refuse_same_files([tmp_path / "x.svg", tmp_path / "a" / ".." / "x.svg"])
+    refuse_same_files([tmp_path / "x.svg", tmp_path / "y.svg"], [str(CAST)])

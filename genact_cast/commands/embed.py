@@ -13,7 +13,12 @@ from pathlib import Path
 
 from genact_cast import limits
 from genact_cast.asciicast import Cast, Event, Header, encode
-from genact_cast.atomic import atomic_output, check_writable, temporary_directory
+from genact_cast.atomic import (
+    atomic_output,
+    check_writable,
+    refuse_same_files,
+    temporary_directory,
+)
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
 from genact_cast.publish.html import PlayerOptions
@@ -129,6 +134,7 @@ def embed(
 
             parse_size(size)
     check_writable(output, overwrite=overwrite)
+    refuse_same_files([output], [source] if isinstance(source, str) else [])
     if exported:
         with _as_file(source) as path:
             export(
