@@ -9,7 +9,7 @@ definitions from a bare mirror of NVIDIA/Megatron-LM with `ast` (nothing is impo
 run) and writes each field's name, whether its annotation is a string type (its repr is
 quoted) and the repr of its default, one row each.
 
-    python scripts/megatron_configs.py MIRROR core_v0.14.0 \
+    python -m scripts.megatron_configs MIRROR core_v0.14.0 \
         -o genact_cast/generator/presenters/frameworks/megatron/configs.tsv
 """
 
@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import argparse
 import ast
-import subprocess
 import sys
 from pathlib import Path
+
+from scripts.release_run import git
 
 SOURCES = {
     "DistributedDataParallelConfig": (
@@ -83,12 +84,7 @@ def main() -> None:
         "# class\tfield\tquoted\tdefault",
     ]
     for name, path in SOURCES.items():
-        source = subprocess.run(
-            ["git", "--git-dir", options.mirror, "show", f"{options.tag}:{path}"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        source = git(options.mirror, "show", f"{options.tag}:{path}").decode("utf-8")
         for field, quoted, default in fields(source, name):
             rows.append(f"{name}\t{field}\t{int(quoted)}\t{default}")
     options.output.write_text("\n".join(rows) + "\n", "utf-8")
