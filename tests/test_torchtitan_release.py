@@ -202,3 +202,34 @@ def test_validation_tps_is_its_tokens_over_its_time() -> None:
     tokens = log.validation_steps() * facts.micro_batch * facts.seq_len
     tps = int(check[3].replace(",", ""))
     assert tps == pytest.approx(tokens / (elapsed * facts.tp * facts.pp), rel=0.01, abs=1)
+
+
+@pytest.mark.parametrize("gpu", ["H100", "A100"])
+def test_the_405b_config_shows_its_float8_async_tp_and_compile(gpu: str) -> None:
+    """llama3_405b.toml sets converters = ["float8"], enable_async_tensor_parallel and
+    [compile] enable: on SM89 or later the run logs them (quantization/float8.py:99, :156,
+    loss.py:30, parallelize.py:233, tensor_parallel.py:27, parallelize.py:250); on an A100
+    float8 raises (float8.py:36-43), so no such run names that config."""
+    options = RecordOptions(
+        seed=19,
+        framework="torchtitan",
+        model="Llama-3.1-405B",
+        kind="continue",
+        gpu=gpu,
+        duration=30.0,
+    )
+    text = "\n".join(release_lines(options))
+    shapes = [
+        "Float8 tensorwise scaled training active",
+        "Swapped to Float8Linear layers with enable_fsdp_float8_all_gather=True",
+        "Compiling the loss function with torch.compile",
+        "Applied Float8 tensorwise Tensor Parallelism to the model",
+        "Async TP is enabled",
+        "Compiling each TransformerBlock with torch.compile",
+    ]
+    plan = make_plan(options)
+    log = Log(facts_for(plan), color=False, interval=logging_interval(plan))
+    uses_config = log.config_path().endswith("/llama3_405b.toml")
+    assert uses_config == (gpu != "A100")
+    for shape in shapes:
+        assert (shape in text) == uses_config, shape

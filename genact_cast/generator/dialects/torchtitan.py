@@ -26,9 +26,14 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchtitan_lines import (
+    APPLIED_FLOAT8_TP,
     APPLIED_FSDP,
     APPLIED_TP,
+    ASYNC_TP,
+    COMPILING_BLOCKS,
+    COMPILING_LOSS,
     ENV_OVERRIDE,
+    FLOAT8_ACTIVE,
     FOLDER,
     GC_CHECKPOINTER,
     GC_INITIAL,
@@ -48,6 +53,7 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     command,
     cuda_capacity,
     device_mesh,
+    float8_swapped,
     gc,
     line,
     loaded_checkpoint,
@@ -119,6 +125,10 @@ class Log:
         # torchtitan ships no fine-tuning data: a fine-tune is the user's own dataset,
         # registered in their checkout, with their own config; so is any qwen3 run here.
         self.toml = release.SHIPPED[shipped] if shipped and facts.kind != "sft" else None
+        if self.toml is not None and self.toml.float8_compiled and facts.gpu == "A100":
+            # float8 needs SM89 or later (quantization/float8.py:36-43): on an A100 the
+            # 405B config cannot run; the user's own config trains in bf16.
+            self.toml = None
         if self.family == "qwen3":
             found = release.qwen3_flavor(facts)
             self.flavor, self.max_seq_len = found or (release.user_flavor(facts), 0)
@@ -371,23 +381,36 @@ class Log:
             args = release.qwen3_args(f, self.flavor)
         else:
             args = release.model_args(f)
-        out += [
-            self._log(start + 0.3, building(self.family, self.flavor, args)),
-            self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)),
-        ]
+        fast = self.toml is not None and self.toml.float8_compiled
+        out.append(self._log(start + 0.3, building(self.family, self.flavor, args)))
+        if fast:  # build_model_converters (train.py:156), then convert
+            out += [
+                self._log(start + 0.3, FLOAT8_ACTIVE),
+                self._log(start + 0.305, float8_swapped(f.dp > 1)),
+            ]
+        out.append(self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)))
         if self.family == "qwen3":  # its get_nparams_and_flops is the MoE one
             out.append(self._log(start + 0.5, moe_param_count(*release.moe_counts(f))))
         out.append(
             self._log(start + 0.5, model_size(self.family, self.flavor, f.params, self.colors))
         )
+        if fast:  # build_loss_fn (train.py:192)
+            out.append(self._log(start + 0.502, COMPILING_LOSS))
         if f.pp > 1:  # pipeline_llm (train.py:221) splits the model before parallelizing
             out.append(self._log(start + 0.505, pipeline.building_stage(0, f.pp, f.layers)))
         # parallelize_llama (models/llama3/infra/parallelize.py:86-119): TP, then
         # activation checkpointing, then FSDP.
-        if f.tp > 1:
+        if f.tp > 1 and fast:  # float8 TP, then maybe_enable_async_tp
+            out += [
+                self._log(start + 0.51, APPLIED_FLOAT8_TP),
+                self._log(start + 0.511, ASYNC_TP),
+            ]
+        elif f.tp > 1:
             out.append(self._log(start + 0.51, APPLIED_TP))
         if self.ac_mode() != "none":  # --activation_checkpoint.mode none logs nothing
             out.append(self._log(start + 0.55, applied_ac(self.ac_mode())))
+        if fast:  # after activation checkpointing, before FSDP
+            out.append(self._log(start + 0.58, COMPILING_BLOCKS))
         out.append(self._log(start + 0.59, APPLIED_FSDP))
         if f.pp > 1:
             bubble = pipeline.bubble_warning(f.micro_batch, f.pp)

@@ -135,6 +135,18 @@ def moe_param_count(dense: int, sparse: int, active: int) -> str:
     return f"Total parameter count: dense {dense:,}, sparse {sparse:,}, active {active:,}"
 
 
+FLOAT8_ACTIVE = "Float8 tensorwise scaled training active"  # quantization/float8.py:99
+COMPILING_LOSS = "Compiling the loss function with torch.compile"  # components/loss.py:30
+APPLIED_FLOAT8_TP = "Applied Float8 tensorwise Tensor Parallelism to the model"  # parallelize:233
+ASYNC_TP = "Async TP is enabled"  # distributed/tensor_parallel.py:27
+COMPILING_BLOCKS = "Compiling each TransformerBlock with torch.compile"  # parallelize.py:250
+
+
+def float8_swapped(fsdp_all_gather: bool) -> str:
+    """quantization/float8.py:156, when the converter swaps the model's Linear layers."""
+    return f"Swapped to Float8Linear layers with enable_fsdp_float8_all_gather={fsdp_all_gather}"
+
+
 def applied_ac(mode: str) -> str:
     """distributed/activation_checkpoint.py:325."""
     return f"Applied {mode} activation checkpointing to the model"

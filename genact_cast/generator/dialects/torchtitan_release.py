@@ -28,6 +28,9 @@ class Toml(NamedTuple):
     checkpoint_interval: int
     validation_freq: int
     validation_steps: int
+    # converters = ["float8"] (tensorwise, FSDP float8 all-gather), async TP and compile of
+    # the model and the loss: the 405B config's [model], [parallelism] and [compile].
+    float8_compiled: bool = False
 
 
 # torchtitan/models/llama3/train_configs/llama3_{8b,70b,405b}.toml at v0.2.0. All three
@@ -71,6 +74,7 @@ SHIPPED = {
         500,
         500,
         1200,
+        True,
     ),
 }
 
