@@ -57,6 +57,7 @@ SOFTMAX_WARNING = (
     "WARNING: constraints for invoking optimized fused softmax kernel are not met. "
     "We default back to unfused kernel invocations."
 )
+MOE_FFN_WARNING = "Warning: moe_ffn_hidden_size is not set, using ffn_hidden_size for MoE instead."
 NO_P2P_OVERLAP = (
     "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
     "non-interleaved schedule does not support overlapping p2p communication and aligned param AG"
@@ -575,12 +576,14 @@ class Log:
         text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
         if f.pp > 1:
             text.append(NO_P2P_OVERLAP)
-        return [
-            *text,
+        text += [
             "Number of virtual stages per pipeline stage: None",
             "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
             "using torch.bfloat16 for parameters ...",
         ]
+        if f.experts and "moe-ffn-hidden-size" not in dict(self.flags()):
+            text.append(MOE_FFN_WARNING)
+        return text
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts

@@ -234,8 +234,9 @@ def flags(
         out += [
             ("num-experts", str(f.experts)),
             ("moe-router-topk", str(f.top_k)),
-            ("moe-ffn-hidden-size", str(f.expert_ffn)),
         ]
+        if str(f.expert_ffn) != dict(out)["ffn-hidden-size"]:  # Mixtral's example omits it
+            out.append(("moe-ffn-hidden-size", str(f.expert_ffn)))
         if f.shared_experts:
             out.append(
                 ("moe-shared-expert-intermediate-size", str(f.shared_experts * f.expert_ffn))
@@ -333,6 +334,8 @@ def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
         else:
             args[name] = value
     # What validate_args derives from them (megatron/training/arguments.py at the tag).
+    if "num-experts" in given and "moe-ffn-hidden-size" not in given:
+        args["moe_ffn_hidden_size"] = str(given["ffn-hidden-size"])  # arguments.py:942-943
     if "use-torch-fsdp2" in given:
         args["high_priority_stream_groups"] = "['dp_cp']"  # `A or B and C` binds as A or (B and C)
     args.update(
