@@ -37,7 +37,7 @@ OTHERS = re.compile(
     r"|\S+:\d+:\d+ \[\d+\] NCCL "  # NCCL_DEBUG=INFO
     r"|NCCL version "
     r"|\[rank\d+\]:\[[EW]"  # the watchdog's rank-prefixed C++ lines
-    r"|total \S+$|-rw-r--r-- "  # ls -lh of the exported model
+    r"|total \S+$|-rw-r--r-- |drwxr-xr-x "  # ls -lh of the exported model
     # c10's trace when the watchdog's exception ends the process (torch 2.6 on), and the
     # blank lines between its parts
     r"|(?:\[rank\d+\]:)?(?:Exception raised from \w+ at |frame #\d+: "

@@ -12,11 +12,12 @@ import shlex
 import pytest
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.torchtitan import Log
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
 from tests import release_catalogue
+from tests.helpers import output_of, plain
 from tests.release_catalogue import Entry, catalogue, release_lines
 
 # Seeds the other tests do not use; with and without failures, pre-training, continued
@@ -233,3 +234,20 @@ def test_the_405b_config_shows_its_float8_async_tp_and_compile(gpu: str) -> None
     assert uses_config == (gpu != "A100")
     for shape in shapes:
         assert (shape in text) == uses_config, shape
+
+
+def test_the_hf_export_is_the_float32_model_only_save() -> None:
+    """The last save is model-only in float32 (checkpoint.py:768, export_dtype); convert_to_hf
+    (scripts/checkpoint_conversion/convert_to_hf.py:42-55) writes those tensors through
+    HuggingFaceStorageWriter with the model's own index (--hf_assets_path), so the shards
+    weigh four bytes a parameter and no config.json is written."""
+    options = RecordOptions(seed=26, framework="torchtitan", failures=0, duration=60.0)
+    facts = facts_for(make_plan(options))
+    text = plain(output_of(generate(options).events))
+    assert "convert_to_hf.py" in text
+    assert f"--hf_assets_path ./assets/hf/{facts.arch}" in text
+    listing = text[text.rindex("ls -lh ") :]
+    assert "config.json" not in listing
+    total = re.search(r"total ([\d.]+)G", listing)
+    assert total is not None
+    assert float(total[1]) == pytest.approx(4 * facts.params / 2**30, rel=0.05)

@@ -22,6 +22,7 @@ from genact_cast.generator.dialects.base import (
     banner,
     failure_lines,
     interrupted_lines,
+    ls_rows,
     nccl_startup,
 )
 from genact_cast.generator.dialects.facts import Facts
@@ -88,6 +89,15 @@ from genact_cast.generator.events import (
     StepStats,
 )
 from genact_cast.generator.rng import Rng
+
+SHARDED_DIR = "sharded"  # torch/distributed/checkpoint/hf_storage.py's SHARDED_DIR_NAME
+
+
+def hf_repo(facts: Facts) -> str:
+    """The Hugging Face repository of the architecture, as assets/hf/ names it."""
+    name = facts.arch or facts.model_name
+    return name.replace("Llama-3-", "Meta-Llama-3-", 1) if name.startswith("Llama-3-") else name
+
 
 # The elastic agent's own glog lines and the rank's c10d lines, which the tee does not tag.
 _AGENT = re.compile(r"\[rank\d+\]:|[WEI]\d{4} ")
@@ -268,7 +278,30 @@ class Log:
             self.family,
             "--model_flavor",
             self.flavor,
+            # The model's own index.json gives the shards' mapping (convert_to_hf.py:66-71;
+            # the default is Llama-3.1-8B's), as scripts/download_hf_assets.py saves it.
+            "--hf_assets_path",
+            f"./assets/hf/{hf_repo(f)}",
         ]
+
+    def export_listing(self, event: Exported) -> list[str]:
+        """`ls -lh` of convert_to_hf.py's output: the last save is model-only in float32
+        (checkpoint.py's export_dtype), so HuggingFaceStorageWriter writes float32 shards,
+        as many as the model's index maps, twice their bf16 size, their index, and leaves
+        its `sharded/` staging folder (enable_consolidation); no config.json."""
+        f = self.facts
+        count = len(event.shards)
+        files = [
+            *(
+                (f"model-{i:05d}-of-{count:05d}.safetensors", 2 * size)
+                for i, size in enumerate(event.shards, 1)
+            ),
+            ("model.safetensors.index.json", 23.9e3 + 0.2e3 * f.layers),
+            (SHARDED_DIR, 4096.0),
+        ]
+        rows = ls_rows(f, event.t, files, folder=event.path)
+        last = rows[-1].replace("-rw-r--r-- 1 ", "drwxr-xr-x 2 ", 1)
+        return [*rows[:-1], last]
 
     def _rates(self, tokens_per_second: float) -> tuple[float, float, float]:
         """(tps, tflops, mfu %) as components/metrics.py computes them: tokens per second per
