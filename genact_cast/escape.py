@@ -51,6 +51,18 @@ def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
     return re.sub(pattern, _visible, text)
 
 
+# What a title drops: C0, DEL and C1 controls and the hidden or reordering characters
+# above (a bidi override in a window title or a page heading shows its text reversed).
+_NOT_IN_TITLE = f"[\x00-\x1f{_HIDDEN.replace(chr(0xD800) + '-' + chr(0xDFFF), '')}]"
+
+
+def title_text(text: str) -> str:
+    """`text` for a title (a terminal's window title, a page's <title> and heading): one
+    line of what shows, with controls and bidi/zero-width characters removed and lone
+    surrogates as U+FFFD. Markup escaping, where it goes on a page, comes after."""
+    return re.sub(_NOT_IN_TITLE, "", re.sub("[\ud800-\udfff]", "\ufffd", text))
+
+
 def terminal_json(value: Any) -> str:
     """`value` as indented JSON, safe on a terminal: C0 is escaped by JSON itself, and
     DEL, C1, lone surrogates and the reordering characters become `\\uXXXX` escapes,

@@ -87,11 +87,12 @@ def test_a_cast_path_starting_with_two_slashes_is_never_a_link_to_another_host(
 def test_an_invalid_cast_theme_is_refused_by_embed_naming_the_field(tmp_path: Path) -> None:
     theme = {"fg": "#ffffff", "bg": "#000000", "palette": ":".join(["#123456"] * 7 + ["red"])}
     cast = write_cast(tmp_path / "c.cast", theme=theme)
-    result = genact("embed", str(cast), "--svg", "c.svg", cwd=tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.startswith("genact-cast: the cast's theme.palette[7]: ")
-    assert result.stderr.count("\n") == 1
-    assert not (tmp_path / "c.svg").exists()
+    for option, output in (("--svg", "c.svg"), ("--html", "c.html")):
+        result = genact("embed", str(cast), option, output, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.startswith("genact-cast: the cast's theme.palette[7]: ")
+        assert result.stderr.count("\n") == 1
+        assert not (tmp_path / output).exists()
     # --theme NAME renders it anyway, and play and info still ignore it.
     assert (
         genact("embed", str(cast), "--svg", "c.svg", "--theme", "nord", cwd=tmp_path).returncode
@@ -106,3 +107,15 @@ def test_a_short_hex_cast_theme_is_used_not_dropped(tmp_path: Path) -> None:
     result = genact("embed", str(cast), "--svg", "c.svg", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "#001122" in (tmp_path / "c.svg").read_text().lower()
+
+
+HIDDEN_IN_TITLES = "\u202e\u2066\u200e\u200f\u061c\x85\x9b"
+
+
+def test_bidi_and_c1_controls_never_reach_the_pages_title_and_heading(tmp_path: Path) -> None:
+    cast = write_cast(tmp_path / "c.cast", title=f"safe{HIDDEN_IN_TITLES}<b>evil")
+    result = genact("embed", str(cast), "--html", "c.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "c.html").read_text()
+    assert "<title>safe&lt;b&gt;evil</title>" in page
+    assert "<h1>safe&lt;b&gt;evil</h1>" in page

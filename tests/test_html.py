@@ -193,7 +193,10 @@ def test_a_hostile_cast_runs_no_script_and_sends_no_request_from_the_html_page(
     evil.write_text("\n".join(lines) + "\n")
     page_path = tmp_path / "evil.html"
     result = subprocess.run(
-        [*GENACT, "embed", str(evil), "--html", str(page_path), "--self-contained"],
+        # --theme: a cast's bad theme is refused (test_embed_edges); with a theme named,
+        # the page is made, and the hostile theme must still reach nothing.
+        [*GENACT, "embed", str(evil), "--html", str(page_path), "--self-contained",
+         "--theme", "asciinema"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -198,6 +198,25 @@ def test_titles_are_cleaned_and_the_users_title_is_pushed_then_popped() -> None:
     assert RESTORE_TITLE not in SafeFilter().restore_sequence()
 
 
+# Bidi embeddings, overrides, isolates and marks, the Arabic letter mark, zero-width
+# characters and C1 controls: none may reach a window title.
+TITLE_HIDDEN = [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)),
+                "\u200e", "\u200f", "\u061c", "\u200b", "\ufeff", "\x85", "\x9f"]  # fmt: skip
+
+
+@pytest.mark.parametrize("hidden", TITLE_HIDDEN)
+def test_bidi_and_c1_controls_never_reach_a_window_title(hidden: str) -> None:
+    out = SafeFilter().feed(f"\x1b]2;safe{hidden}evil\x07")
+    assert out == SAVE_TITLE + "\x1b]2;safeevil\x07"
+
+
+@given(st.text(alphabet=st.sampled_from([*TITLE_HIDDEN, "a", "\x01", ";"])))
+@settings(max_examples=200, deadline=None)
+def test_no_title_holds_a_hidden_character(body: str) -> None:
+    out = SafeFilter().feed(f"\x1b]0;{body}\x07")
+    assert not any(char in out for char in TITLE_HIDDEN)
+
+
 def test_mode_numbers_are_read_as_numbers() -> None:
     f = SafeFilter()
     assert f.feed("\x1b[?01049h\x1b[04h\x1b[?1036;1000;;8h") == ("\x1b[?1049h\x1b[4h\x1b[?1000h")

@@ -228,6 +228,12 @@ def _html(source: Source, options: PlayerOptions, *, self_contained: bool) -> st
     from genact_cast.publish.html import cast_v2, render_html
 
     with _read(source) as (header, read):
+        if not options.theme:
+            # The page's player draws with the cast's theme: a bad one is refused naming
+            # the field, as the other exports do, not dropped for the default colours.
+            from genact_cast.publish.theme import resolve_theme
+
+            resolve_theme(header)
         events = list(read)
     title = header.title or (Path(source).stem if isinstance(source, str) else "asciicast")
     duration = events[-1].time if events else 0.0

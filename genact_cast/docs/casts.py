@@ -100,6 +100,7 @@ class CastCache:
             return found
 
         def make() -> tuple[str, str, float, tuple[tuple[float, str], ...], tuple[str, ...]]:
+            from genact_cast.escape import title_text
             from genact_cast.publish.html import cast_v2
             from genact_cast.publish.theme import resolve_theme
             from genact_cast.sources import open_cast
@@ -114,7 +115,7 @@ class CastCache:
                 header = header._replace(theme=None, rejected_theme=None)
             return (
                 cast_v2(header, events),
-                header.title or source.stem,
+                title_text(header.title or source.stem),  # a figure's caption
                 *_describe(events),
                 warnings,
             )

@@ -87,7 +87,7 @@ class CastView:
             return None
         from genact_cast.docs.assets import PAGE_THEME, page_css
         from genact_cast.docs.markup import Still, still_html
-        from genact_cast.escape import html_text, script_json
+        from genact_cast.escape import html_text, script_json, title_text
         from genact_cast.publish.html import PlayerOptions, cast_v2, player_options
         from genact_cast.publish.player_assets import PlayerAssetError, inline_assets
 
@@ -108,7 +108,7 @@ class CastView:
         return (
             f"<style>{assets.css}\n{page_css()}</style>\n"
             f'<div class="genact-cast-player" id="{element}" '
-            f'role="figure" aria-label="{html_text(self.header.title or self.name)}">'
+            f'role="figure" aria-label="{html_text(title_text(self.header.title or self.name))}">'
             f"{still_html(still)}</div>\n"
             f"<script>{assets.js}</script>\n"
             "<script>(function () {\n"

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from genact_cast.escape import title_text
+
 STRING_LIMIT = 4096  # longest OSC/DCS body kept waiting for its terminator; past it, skipped
 PARAM_LIMIT = 64
 MAX_REPEAT = 65535  # CSI n b (repeat the last character) beyond this is dropped
@@ -115,7 +117,6 @@ _DCS_END = re.compile("[\x18\x1a\x1b\x9c]")
 _ESC = re.compile(r"\x1b([ -/]{0,4})([0-~])")
 _ESC_PREFIX = re.compile(r"\x1b[ -/]{0,4}")
 _NUMBER = re.compile(r"[0-9]{1,32}")
-_TITLE_JUNK = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Not 'g' (clear tab stops) nor ESC H (set one): tab stops outlive the cast.
@@ -321,7 +322,7 @@ class SafeFilter:
         return stop
 
     def _title(self, number: str, title: str, terminator: str) -> str:
-        clean = _SURROGATE.sub("\ufffd", _TITLE_JUNK.sub("", title))
+        clean = title_text(title)
         sequence = f"\x1b]{number};{clean}{terminator}"
         first = self.title is None
         self.title = sequence

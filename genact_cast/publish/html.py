@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genact_cast.asciicast import Event, Header, encode
-from genact_cast.escape import html_text, script_json
+from genact_cast.escape import html_text, script_json, title_text
 from genact_cast.publish.player_assets import cdn_tags, inline_assets
 
 PAGE = """<!DOCTYPE html>
@@ -106,7 +106,7 @@ def render_html(
     else:
         tags = cdn_tags()
     return PAGE.format(
-        title=html_text(title),
+        title=html_text(title_text(title)),
         assets=tags,
         cast=script_json(cast_text),
         options=script_json(player_options(options, duration)),
