@@ -145,12 +145,18 @@ def markdown_url(url: str) -> str:
 
 
 def url_path(name: str) -> str:
-    """A file name as a relative URL: every character but letters, digits, `/` and `-._~`
+    """A file name as a relative URL: every byte but letters, digits, `/` and `-._~`
     is percent-encoded, so it can never be read as a scheme (`javascript:`), a query or a
-    fragment."""
+    fragment. The bytes are the file's own (os.fsencode: a control character, or a byte
+    that is not UTF-8, is encoded as it is), so the link reaches the real file."""
+    import os
     from urllib.parse import quote
 
-    quoted = quote(markup_safe(name), safe="/")
+    try:
+        raw = os.fsencode(name)
+    except UnicodeEncodeError:  # a lone surrogate no file name decodes to
+        raw = markup_safe(name).encode("utf-8")
+    quoted = quote(raw, safe="/")
     # `//host/x.cast` would be a protocol-relative link to another host: the same file
     # is `/host/x.cast` (POSIX reads leading slashes as one).
     return "/" + quoted.lstrip("/") if quoted.startswith("//") else quoted
