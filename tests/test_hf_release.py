@@ -103,3 +103,25 @@ def test_eval_losses_are_float32_means_not_padded_four_place_values() -> None:
     assert losses
     for loss in losses:
         assert not re.fullmatch(r"\d+\.\d{4}0{5,}\d*", loss), loss
+
+
+@pytest.mark.parametrize("kind", ["pretrain", "sft"])
+def test_a_relaunch_builds_the_model_as_the_first_launch_then_loads_the_checkpoint(
+    kind: str,
+) -> None:
+    """The same command runs again: the script builds the model as before (from its config
+    for pre-training from scratch, from the pretrained weights for a fine-tune), and
+    Trainer.train loads the checkpoint after wrapping it under FSDP (trainer.py:2507 ->
+    _load_from_checkpoint, whose `Loading model from ...` is trainer.py:2934) before its
+    `***** Running training *****` banner and the `Continuing training` rows."""
+    options = RecordOptions(seed=7, framework="hf", kind=kind, failures=1, duration=60.0)
+    text = "\n".join(release_lines(options))
+    launches = text.split("loading configuration file ")[1:]
+    assert len(launches) == 2
+    first, second = launches
+    assert ("loading weights file" in first) == (kind != "pretrain")
+    assert ("loading weights file" in second) == (kind != "pretrain")
+    resumed = re.search(r"Loading model from \./out/checkpoint-(\d+)\.", second)
+    assert resumed is not None
+    assert second.index("Loading model from") < second.index("***** Running training *****")
+    assert f"Continuing training from global step {resumed[1]}" in second

@@ -26,6 +26,7 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import (
     INSTANTIATING,
     LOADING_CONFIG,
+    LOADING_MODEL,
     LOADING_WEIGHTS,
     RESUMING,
     bar,
@@ -90,6 +91,10 @@ class Log:
         self.clock = Clock()
         self.held_evaluation: Evaluated | None = None
         self.output = "./out"
+        # Whether the script loads pretrained weights (a fine-tune, continued pre-training)
+        # or builds the model from its config (from scratch): the same on every launch, as
+        # the same command runs again; a resume loads the checkpoint in Trainer.train.
+        self.pretrained: bool | None = None
         self.resume_step = 0
         self.train_start = 0.0
         self.losses: list[float] = []
@@ -231,7 +236,9 @@ class Log:
                 )
             )
         ]
-        if event.loaded_from is not None:
+        if self.pretrained is None:
+            self.pretrained = event.loaded_from is not None
+        if self.pretrained:
             lines += [
                 Line(
                     line(
@@ -274,6 +281,14 @@ class Log:
         # The Trainer counts what its data loader yields: fine-tuning examples packed into
         # full sequences (`--packing`), so steps = examples × epochs ÷ total batch.
         examples = f.steps_per_epoch * f.global_batch
+        resumed_from: list[Out] = []
+        if self.resume_step:
+            # Trainer.train with FSDP loads the checkpoint after wrapping the model, before
+            # its banner (trainer.py:2507 -> _load_from_checkpoint, :2934).
+            folder = f"{self.output}/checkpoint-{self.resume_step}"
+            resumed_from.append(
+                Line(trainer(moment, LOADING_MODEL, f"Loading model from {folder}."))
+            )
         block = running_training(
             moment,
             examples=examples,
@@ -284,7 +299,7 @@ class Log:
             steps=f.total_steps,
             trainable=f.params,
         )
-        out: list[Out] = [Line(text) for text in block]
+        out: list[Out] = [*resumed_from, *(Line(text) for text in block)]
         if self.resume_step:
             epochs_done = self.resume_step // f.steps_per_epoch
             skipped = self.resume_step - epochs_done * f.steps_per_epoch

@@ -12,6 +12,7 @@ from genact_cast.generator.dialects.common import float32, logging_stamp, py_flo
 
 # Source lines of transformers 4.57.1 (its PyPI wheel), as its logs show them.
 RUNNING_TRAINING = 2519  # trainer.py: "***** Running training *****", then its rows
+LOADING_MODEL = 2934  # trainer.py (_load_from_checkpoint): "Loading model from {checkpoint}."
 RESUMING = (2549, 2550, 2551, 2553)  # trainer.py: "  Continuing training from ..."
 EVALUATION = 4643  # trainer.py: f"\n***** Running {description} *****"
 SAVE = 4309  # trainer.py (_save): "Saving model checkpoint to {output_dir}"
