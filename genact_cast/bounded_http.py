@@ -112,6 +112,41 @@ def within(seconds: float, work: Callable[[threading.Event], T]) -> T:
     return outcome[0]
 
 
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def transport_problem(error: BaseException, url: str) -> str | None:
+    """One line for a connection that failed below HTTP, naming the host and port, or
+    None to say it another way. An https URL to a plain-http port fails in the TLS
+    handshake with a raw `_ssl.c` text ("wrong version number"): said as such."""
+    import ssl
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        where = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    except ValueError:
+        where = "the server"
+    for cause in _causes(error):
+        if isinstance(cause, ssl.SSLError):
+            reason = getattr(cause, "reason", None) or type(cause).__name__
+            return (
+                f"TLS handshake failed with {where} ({str(reason).lower().replace('_', ' ')};"
+                " is it a plain-http port?)"
+            )
+        if isinstance(cause, ConnectionResetError):
+            return f"the connection was reset by {where}"
+    if type(error).__name__ == "ConnectTimeout" and url.startswith("https://"):
+        return f"TLS handshake or connection timed out with {where}"
+    return None
+
+
 MAX_QUOTED_CHARS = 200  # how much of what a server sent an error message quotes
 _BYTES_REPR = re.compile(r"""(?:bytearray\()?b(['"])(.*?)\1\)?""", re.DOTALL)
 

@@ -26,7 +26,15 @@ from typing import IO, TYPE_CHECKING
 
 from genact_cast import limits
 from genact_cast.asciicast.reader import CastReader
-from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, quoted, within
+from genact_cast.bounded_http import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    TooLarge,
+    decoded,
+    quoted,
+    transport_problem,
+    within,
+)
 from genact_cast.errors import CastFormatError, GenactCastError
 from genact_cast.escape import terminal_text
 
@@ -199,9 +207,11 @@ def _download_into(url: str, spool: IO[bytes], deadline: float, cancelled: threa
             else:
                 raise SourceError(url, f"more than {limits.MAX_REDIRECTS} recording-page links")
     except httpx.TooManyRedirects:
-        raise SourceError(url, f"more than {limits.MAX_REDIRECTS} redirects") from None
+        raise SourceError(
+            url, f"too many redirects (more than {limits.MAX_REDIRECTS}: a redirect loop?)"
+        ) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise SourceError(url, quoted(exc)) from None
+        raise SourceError(url, transport_problem(exc, url) or quoted(exc)) from None
     except (UnicodeError, ValueError) as exc:
         # httpx's own checks of what the server sent: a header that is not ASCII
         # (a cookie carried to the redirect), a malformed field.

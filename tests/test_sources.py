@@ -97,7 +97,19 @@ def test_escapes_in_a_server_reply_reach_the_message_escaped(server: str) -> Non
 
 
 def test_a_redirect_loop_is_bounded(server: str) -> None:
-    assert f"more than {limits.MAX_REDIRECTS} redirects" in failure(server + "/loop")
+    assert failure(server + "/loop").endswith(
+        f"too many redirects (more than {limits.MAX_REDIRECTS}: a redirect loop?)"
+    )
+
+
+def test_https_to_a_plain_http_port_names_the_tls_handshake(server: str) -> None:
+    """It was the raw `[SSL: WRONG_VERSION_NUMBER] ... (_ssl.c:1006)` text."""
+    https = server.replace("http://", "https://")
+    where = https.removeprefix("https://")
+    message = failure(https + "/cast")
+    assert f": TLS handshake failed with {where} (" in message
+    assert message.endswith("; is it a plain-http port?)")
+    assert "_ssl.c" not in message
 
 
 def test_a_page_linking_to_itself_is_bounded(server: str) -> None:

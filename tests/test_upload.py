@@ -156,6 +156,14 @@ def test_errors_are_one_clear_line(
     assert install not in str(info.value)
 
 
+def test_https_to_a_plain_http_port_names_the_tls_handshake(server: str) -> None:
+    https = server.replace("http://", "https://")
+    with pytest.raises(UploadError) as info:
+        upload(CAST, server=https, install_id=ID)
+    where = https.removeprefix("https://")
+    assert str(info.value).startswith(f"TLS handshake failed with {where} (")
+
+
 def test_refused_connections_and_timeouts(tmp_path: Path) -> None:
     with pytest.raises(UploadError, match=r"cannot connect to http://127\.0\.0\.1:9"):
         upload(CAST, server="http://127.0.0.1:9", install_id=ID)
@@ -410,7 +418,7 @@ def test_an_endless_or_huge_reply_stops_at_the_reply_limit(hostile: str, behavio
 
 def test_a_redirect_loop_stops_after_three_redirects(hostile: str) -> None:
     HostileServer.behaviour = "redirect-loop"
-    with pytest.raises(UploadError, match=r"redirected more than 3 times"):
+    with pytest.raises(UploadError, match=r"redirected more than 3 times \(a redirect loop\?\)"):
         upload(CAST, server=hostile, install_id=ID, timeout=5)
     assert HostileServer.hits == 4  # the request and three redirects, then no more
 

@@ -24,7 +24,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from genact_cast import __version__
-from genact_cast.bounded_http import ACCEPT_ENCODING, BadEncoding, TooLarge, decoded, within
+from genact_cast.bounded_http import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    TooLarge,
+    decoded,
+    transport_problem,
+    within,
+)
 from genact_cast.errors import GenactCastError
 from genact_cast.sources import open_cast
 
@@ -140,13 +147,20 @@ def _post(
                     _read_capped(response.headers, response.iter_raw()),
                 )
         except httpx.TooManyRedirects:
-            raise UploadError(f"{origin} redirected more than {MAX_REDIRECTS} times") from None
-        except httpx.ConnectError:
-            raise UploadError(f"cannot connect to {origin}") from None
-        except httpx.TimeoutException:
-            raise UploadError(f"{origin} did not answer in time") from None
+            raise UploadError(
+                f"{origin} redirected more than {MAX_REDIRECTS} times (a redirect loop?)"
+            ) from None
+        except httpx.ConnectError as exc:
+            problem = transport_problem(exc, url)
+            raise UploadError(problem or f"cannot connect to {origin}") from None
+        except httpx.TimeoutException as exc:
+            problem = transport_problem(exc, url)
+            raise UploadError(problem or f"{origin} did not answer in time") from None
         except httpx.HTTPError as exc:
-            raise UploadError(f"upload to {origin} failed: {type(exc).__name__}") from None
+            problem = transport_problem(exc, url)
+            raise UploadError(
+                problem or f"upload to {origin} failed: {type(exc).__name__}"
+            ) from None
         except (UnicodeError, ValueError) as exc:  # httpx's checks of a malformed reply
             raise UploadError(f"upload to {origin} failed: {type(exc).__name__}") from None
         if reply.status < 500 or attempt == RETRIES:
