@@ -402,3 +402,18 @@ def test_each_process_prints_its_own_nccl_start_up(framework: str) -> None:
         rank = int(re.findall(r" rank (\d+) nranks ", "\n".join(messages))[0])
         rings = [message for message in messages if message.startswith("Channel ")]
         assert len(rings) == (int(rings[0].split("/")[1][:2]) if rank == 0 else 0)
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_torchruns_paths_and_the_frames_name_one_install(framework: str) -> None:
+    """torch logs a module's path relative to the first sys.path entry holding it
+    (torch/_logging/_internal.py, make_module_path_relative): under python:3.12's
+    /usr/local/lib/python3.12 `site-packages/torch/...`; in an NGC container, whose torch
+    is in dist-packages (itself on sys.path), `torch/...`."""
+    out = joined(framework, 7)
+    installs = set(re.findall(r"/usr/local/lib/python3\.12/(\w+-packages)/torch/lib", out))
+    assert len(installs) == 1
+    logged = set(re.findall(r"\b[WEI]\d{4} [\d:.]+ \d+ (\S*)torch/distributed/", out))
+    expected = {"site-packages/"} if installs == {"site-packages"} else {""}
+    assert logged <= expected
+    assert logged or framework == "deepspeed"

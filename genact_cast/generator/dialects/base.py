@@ -87,13 +87,16 @@ class Incidentals:
         return f"{self.subnet[0]}.{self.subnet[1]}.{self.subnet[2]}.{10 + node}"
 
 
-def banner(facts: Facts, moment: datetime, incidentals: Incidentals) -> list[str]:
+def banner(
+    facts: Facts, moment: datetime, incidentals: Incidentals, packages: str = "site-packages"
+) -> list[str]:
+    """`packages`: the folder torch is installed in, as the run's stack frames name it."""
     source = torchrun.torch_source(facts.torch)
     process = incidentals.agent_pid
     if source.thread_ids:
         process = 139_000_000_000_000 + incidentals.agent_pid * 4096
     later = moment + timedelta(seconds=incidentals.banner_delay)
-    return torchrun.banner(later, process, source, site=torch_site(facts.torch))
+    return torchrun.banner(later, process, source, site=torch_site(facts.torch, packages))
 
 
 MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type

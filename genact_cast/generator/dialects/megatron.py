@@ -598,9 +598,10 @@ class Log:
         if event.attempt == 0:
             # Every node's torchrun warns once; srun passes each node's lines on as they come.
             moment = self._t(event.t)
-            lines += banner(f, moment, self.incidentals)
+            # The NGC container's torch, in dist-packages as the watchdog's frames show it.
+            lines += banner(f, moment, self.incidentals, "dist-packages")
             for node in range(1, f.nodes):
-                lines += banner(f, moment, Incidentals(f, 100_000 + node))
+                lines += banner(f, moment, Incidentals(f, 100_000 + node), "dist-packages")
         args = margs.parsed(self.flags(), f.gpus)
         text = [
             *self.validate_lines(),
@@ -788,7 +789,7 @@ class Log:
         self.failures += 1
         lines = watchdog_lines(f, event, shown_ranks(f.gpus), TIMEOUT_MINUTES * 60 * 1000)
         source = torchrun.torch_source(f.torch)
-        site = torch_site(f.torch)
+        site = torch_site(f.torch, "dist-packages")
         draw = Rng(f.seed * 613 + event.seq)
         agents: list[tuple[float, list[str]]] = []
         for node in range(f.nodes):

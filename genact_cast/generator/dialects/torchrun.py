@@ -76,10 +76,15 @@ def torch_source(torch_version: str) -> TorchSource:
     return _SOURCES[key]
 
 
-def torch_site(torch_version: str) -> str:
-    """From 2.5 a pip or conda install logs its path from `site-packages/`."""
+def torch_site(torch_version: str, packages: str = "site-packages") -> str:
+    """What precedes `torch/` in a logged path. From 2.5 torch logs a module's path relative
+    to the first sys.path entry holding it (torch/_logging/_internal.py,
+    make_module_path_relative): a pip install under python:3.12's /usr/local/lib/python3.12
+    (itself on sys.path, before site-packages) gives `site-packages/torch/...`; the NGC
+    containers' /usr/local/lib/python3.12/dist-packages is on sys.path and the stdlib is
+    /usr/lib/python3.12, so their path starts at `torch/`."""
     major, minor = (int(part) for part in torch_version.split("+")[0].split(".")[:2])
-    return "site-packages/" if (major, minor) >= (2, 5) else ""
+    return "site-packages/" if (major, minor) >= (2, 5) and packages == "site-packages" else ""
 
 
 def banner_line(moment: datetime, process: int, run_py: int, text: str, *, site: str = "") -> str:
