@@ -207,3 +207,50 @@ def test_events_before_a_truncated_line_are_still_read() -> None:
     assert next(events) == Event(100_000, "o", "a")
     with pytest.raises(CastFormatError, match="truncated"):
         next(events)
+
+
+# Every shape of line that is cheap to send: blank, whitespace, comments, resizes,
+# markers, tiny events, v1 frames, blank lines before the header. Each counts against
+# the one limit on lines, which the reader enforces for every command.
+CHEAP_LINES = [
+    (HEADER, b"\n"),
+    (HEADER, b" \r\n"),
+    (b'{"version": 3, "term": {"cols": 80, "rows": 24}}\n', b"# comment\n"),
+    (HEADER, b'[0, "r", "80x24"]\n'),
+    (HEADER, b'[0, "m", ""]\n'),
+    (HEADER, b'[0, "o", ""]\n'),
+]
+
+
+@pytest.mark.parametrize(("header", "line"), CHEAP_LINES)
+def test_every_cheap_line_counts_against_the_line_limit(
+    monkeypatch: pytest.MonkeyPatch, header: bytes, line: bytes
+) -> None:
+    monkeypatch.setattr("genact_cast.limits.MAX_CAST_LINES", 1000)
+    reader = CastReader(io.BytesIO(header + line * 5000), "x.cast")
+    seen: list[Event] = []
+    events = reader.events()
+    with pytest.raises(CastFormatError) as info:
+        seen.extend(events)
+    assert str(info.value) == "x.cast:1001: the cast has more than the limit of 1,000 lines"
+    if line.startswith(b"["):
+        assert len(seen) == 999  # everything up to the limit is read first
+
+
+def test_blank_lines_before_the_header_and_v1_frames_count_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("genact_cast.limits.MAX_CAST_LINES", 1000)
+    with pytest.raises(CastFormatError, match=r"x\.cast:1001: the cast has more than the limit"):
+        CastReader(io.BytesIO(b"\n" * 5000 + HEADER), "x.cast")
+    frames = ",".join(['[0, ""]'] * 2000)
+    v1 = f'{{"version": 1, "width": 80, "height": 24, "stdout": [{frames}]}}\n'.encode()
+    with pytest.raises(CastFormatError, match="more than the limit of 1,000 frames"):
+        list(CastReader(io.BytesIO(v1), "x.cast").events())
+
+
+def test_everything_read_counts_against_the_byte_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("genact_cast.limits.MAX_CAST_BYTES", 1 << 20)
+    data = HEADER + (b'[0, "o", "' + b"x" * 1000 + b'"]\n') * 2000
+    with pytest.raises(CastFormatError, match="larger than the limit of 1,048,576 bytes"):
+        list(CastReader(io.BytesIO(data), "x.cast").events())
