@@ -351,13 +351,13 @@ class _Timeline:
             self.events.append(Trained(end_t, self.t, epoch, start, cut, self.attempt))
             self.t = end_t
             start = cut + 1
+            if cut in saved:  # the save starts as the step ends (its line counts from it)
+                self._save(cut, at_epoch_end=False)
             for s, kind, extra, fields in notices:
                 if s == cut:
                     self.t += extra
                     message = dict(catalog.notices())[kind].format(**dict(fields))
                     self.events.append(Notice(self.t, s, kind, message, fields))
-            if cut in saved:
-                self._save(cut, at_epoch_end=False)
             if cut == last:
                 break
         self.t = end_of(segment, last)

@@ -475,9 +475,12 @@ class Log:
         if event.loaded_from is not None:
             # A resume loads torchtitan's own `step-N` folder; a first launch the base weights.
             source = f"{FOLDER}/step-{self.resume_step}" if self.resume_step else event.loaded_from
+            # The seconds it states are the clock's between its two lines (the launch's
+            # lines may have pushed the first past the moment the load began).
+            began = self.clock.at(t)
             out += [
-                self._log(t, loading_checkpoint(source)),
-                self._log(event.t, loaded_checkpoint(event.seconds)),
+                self._log(began, loading_checkpoint(source)),
+                self._log(event.t, loaded_checkpoint(round(event.t - began, 3))),
             ]
         return out
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from genact_cast.generator import physics
 from genact_cast.generator import style as fmt
+from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.events import CommReady, DataReady, ModelReady, Rendezvous, RunEvent
 from genact_cast.generator.lora import TARGETS
 from genact_cast.generator.moe import AUX_COEFF, moe_layers
 from genact_cast.generator.presenters.genact.show import Show
 
-# torch/distributed/run.py line of the OMP_NUM_THREADS warning, by torch minor version.
-OMP_WARNING_LINE = {"2.1": 785, "2.2": 793, "2.3": 793, "2.4": 793, "2.5": 793, "2.6": 793,
-                    "2.7": 766, "2.8": 766}  # fmt: skip
+# torch/distributed/run.py line of the OMP_NUM_THREADS warning of the releases before those
+# of `torchrun.torch_source` (which every later release reads, as the dialects do).
+OLD_OMP_WARNING_LINE = {"2.1": 785, "2.2": 793}
 
 
 def initialization(show: Show, events: Sequence[RunEvent], budget: float) -> None:
@@ -25,7 +27,9 @@ def initialization(show: Show, events: Sequence[RunEvent], budget: float) -> Non
     pace()
     con.log("Initializing distributed training environment...")
     for event in events:
-        con.at(event.t)
+        # The model's lines: building starts when the communicators are up, and the line
+        # that says how long it took is logged when it is done.
+        con.at(event.t - event.seconds if isinstance(event, ModelReady) else event.t)
         if isinstance(event, Rendezvous):
             con.log(
                 f"Rendezvous complete: master_addr={plan.master} master_port={plan.master_port} "
@@ -51,20 +55,20 @@ def initialization(show: Show, events: Sequence[RunEvent], budget: float) -> Non
 
 
 def _torchrun_banner(show: Show, pid: int) -> None:
-    """torchrun's glog warning: three W lines, milliseconds printed as microseconds."""
+    """torchrun's glog warning as the run's torch prints it: the dialects' one table of
+    source lines (`torchrun.torch_source`), its empty first line and its install path."""
     con, plan = show.con, show.plan
-    minor = ".".join(plan.framework.torch.split(".")[:2])
-    clock = f"{con.now:%m%d %H:%M:%S}.{con.rng.integer(0, 999):03d}000"
-    where = f"{pid} torch/distributed/run.py:{OMP_WARNING_LINE.get(minor, 793)}]"
-    rule = "*" * 41
-    for message in (
-        rule,
-        "Setting OMP_NUM_THREADS environment variable for each process to be 1 in default, "
-        "to avoid your system being overloaded, please further tune the variable for optimal "
-        "performance in your application as needed.",
-        rule,
-    ):
-        con.text(f"W{clock} {where} {message}", indent="")
+    moment = con.now + timedelta(milliseconds=con.rng.integer(0, 999))
+    version = plan.framework.torch
+    try:
+        source = torchrun.torch_source(version)
+    except ValueError:  # 2.1 and 2.2: the lines of the releases no dialect pins
+        minor = ".".join(version.split(".")[:2])
+        source = torchrun.torch_source("2.3")._replace(
+            run_py=OLD_OMP_WARNING_LINE[minor], thread_ids=False
+        )
+    for line in torchrun.banner(moment, pid, source, site=torchrun.torch_site(version)):
+        con.text(line, indent="")
 
 
 def _nccl_init(show: Show, pid: int) -> None:
@@ -105,6 +109,7 @@ def _model(show: Show, event: ModelReady) -> None:
     con, plan = show.con, show.plan
     a = plan.arch
     con.log(f"Building model: {plan.model_name} ({a.name} architecture)")
+    con.at(event.t)
     if event.loaded_from is None:
         con.log(
             f"Initializing weights from scratch (random init, std 0.02) in {event.seconds:.1f}s"

@@ -83,11 +83,15 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
 
     shown = _saves_shown(events, ticks, logged)
     above: list[tuple[float, list[Text]]] = []  # lines with the time they were logged
+    # Saves whose background write has not finished yet: logged when it has.
+    writing: list[tuple[float, list[Text]]] = []
     span_index = 0
     for event in events:
         if isinstance(event, Trained):
             for step in ticks[span_index]:
                 stats = run.step(step, event.attempt)
+                above += [item for item in writing if item[0] <= stats.t]
+                writing = [item for item in writing if item[0] > stats.t]
                 con.at(stats.t)
                 show.state.step, show.state.last_loss = step, stats.loss
                 show.state.losses.append(stats.loss)
@@ -103,10 +107,12 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
         elif isinstance(event, CheckpointSaved):
             con.at(event.t)
             show.state.checkpoints.append(event.path)
-            if id(event) in shown:  # logged as it happens, above the next redraw
-                above += _save_lines(show, event)
+            if id(event) in shown:  # logged when its write ends, above the next redraw
+                writing += _save_lines(show, event)
         elif isinstance(event, Failed):
             con.end_live()
+            above += [item for item in writing if item[0] <= event.t_fault]
+            writing = [item for item in writing if item[0] > event.t_fault]
             for line in _in_order(above):
                 con.print(line)
             above = []
@@ -150,7 +156,7 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 f"in {event.seconds:.1f}s"
             )
     con.end_live()
-    for line in _in_order(above):
+    for line in _in_order(above + writing):
         con.print(line)
     pace.finish()
 
@@ -189,14 +195,17 @@ def _in_order(logged: list[tuple[float, list[Text]]]) -> list[Text]:
 def _save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, list[Text]]]:
     if event is None:
         return []
-    now, show.state.elapsed = show.state.elapsed, event.t  # stamped when it was saved
+    # Stamped when the write ended: training went on after `blocking`, the write took
+    # `seconds` from the end of the step it saves.
+    written = event.t - event.blocking + event.seconds
+    now, show.state.elapsed = show.state.elapsed, written
     lines = show.con.log_lines(
         f"[Checkpoint] Saved step {event.step} to {event.path}/ "
         f"({fmt.gigabytes(event.size_bytes)}, async: training blocked "
         f"{_seconds(event.blocking)}, written in {_seconds(event.seconds)})"
     )
     show.state.elapsed = now
-    return [(event.t, lines)]
+    return [(written, lines)]
 
 
 def _failure(show: Show, event: Failed) -> None:

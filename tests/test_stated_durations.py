@@ -1,0 +1,64 @@
+"""Every duration a line states is the time its stamps show (issue 17): loads, saves,
+evaluations, GC, in each dialect, over seeds and failures no other test uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.cast_text import replay
+from tests.helpers import events_of, output_of
+from tests.stated_durations import mismatches
+
+# (framework, seeds): as many as a few seconds buy; a failure in every other cast for the
+# reloads. DeepSpeed states no duration of its own (its timers are rates) and is left out.
+SWEEPS = [("genact", range(300, 320)), ("torchtitan", range(300, 320)),
+          ("megatron", range(300, 306)), ("hf", range(300, 306))]  # fmt: skip
+
+
+def lines_of(**options: Any) -> list[str]:
+    return replay(output_of(events_of(color=False, cols=1000, **options))).lines
+
+
+@pytest.mark.parametrize(("framework", "seeds"), SWEEPS, ids=[f for f, _ in SWEEPS])
+def test_stated_durations_match_the_stamps(framework: str, seeds: range) -> None:
+    failing = []
+    for seed in seeds:
+        found = mismatches(lines_of(seed=seed, framework=framework, failures=seed % 2))
+        if found:
+            failing.append(f"seed {seed}: {found[0]}" + (f" (+{len(found) - 1})" * bool(found[1:])))
+    assert not failing, "\n".join(failing)
+
+
+def test_the_rule_catches_a_load_that_took_another_time() -> None:
+    log = [
+        "[2026-01-30 14:23:15] Building model: X-8B (Llama-3-8B architecture)",
+        "[2026-01-30 14:23:15] Loading model: X-8B from /checkpoints/base/X (16.1 GB bf16) in 7.5s",
+    ]
+    assert mismatches(log)
+    log[1] = log[1].replace("14:23:15", "14:23:22")
+    assert not mismatches(log)
+
+
+def test_the_rule_catches_an_unstamped_duration_with_no_room() -> None:
+    log = [
+        "[2026-01-30 14:23:15] step  100 | loss 2.1",
+        "  Val Loss: 2.1 | Val PPL: 8.17 | Eval time: 105.2s",
+        "  Checkpoint saved in 8.0s (16.1 GB at 2.0 GB/s)",
+        "[2026-01-30 14:24:15] step  110 | loss 2.0",
+    ]
+    assert mismatches(log)
+    log[3] = log[3].replace("14:24:15", "14:25:15")
+    assert not mismatches(log)
+
+
+def test_torchtitan_stamps_with_milliseconds() -> None:
+    head = "[rank0]:[titan] 2026-01-30 14:23:"
+    log = [
+        f"{head}10,000 - root - INFO - Loading the checkpoint from ./outputs/checkpoint/step-500.",
+        f"{head}15,480 - root - INFO - Finished loading the checkpoint in 5.48 seconds.",
+    ]
+    assert not mismatches(log)
+    log[1] = log[1].replace("5.48 seconds", "5.20 seconds")
+    assert mismatches(log)
