@@ -16,6 +16,7 @@ Trainer's `2026-01-30 14:23:15,123`, DeepSpeed's `[2026-01-30 14:23:15,123]`, Me
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,14 +113,14 @@ def digits(text: str) -> float:
 def mismatches(lines: list[str]) -> list[str]:
     """Every stated duration that the stamps around it contradict."""
     stamped: list[Stamped] = []
-    for index, line in enumerate(lines):
-        found = stamp_of(line)
+    for index, text in enumerate(lines):
+        found = stamp_of(text)
         if found is not None:
-            stamped.append(Stamped(index, found[0], found[1], line))
+            stamped.append(Stamped(index, found[0], found[1], text))
     out: list[str] = []
-    for position, line in enumerate(stamped):
+    for position, end in enumerate(stamped):
         for rule in RULES:
-            match = rule.end.search(line.text)
+            match = rule.end.search(end.text)
             if match is None:
                 continue
             stated = float(match.group("d"))
@@ -134,21 +135,21 @@ def mismatches(lines: list[str]) -> list[str]:
             )
             if start is None:
                 continue
-            took = (line.at - start.at).total_seconds()
-            slack = line.resolution + start.resolution + digits(match.group("d")) + 1e-6
+            took = (end.at - start.at).total_seconds()
+            slack = end.resolution + start.resolution + digits(match.group("d")) + 1e-6
             wrong = abs(took - stated) > slack if rule.equal else took < stated - slack
             if wrong:
                 out.append(
-                    f"{rule.name}: line {line.index + 1} says {match.group('d')}s, but "
+                    f"{rule.name}: line {end.index + 1} says {match.group('d')}s, but "
                     f"{took:.3f}s passed since line {start.index + 1} "
                     f"({start.text.strip()[:70]!r})"
                 )
     # Unstamped durations: the sum of those between two stamped lines fits in their gap.
-    for before, after in zip(stamped, stamped[1:]):
+    for before, after in itertools.pairwise(stamped):
         stated_sum, shown = 0.0, []
-        for line in lines[before.index + 1 : after.index]:
+        for text in lines[before.index + 1 : after.index]:
             for pattern in UNSTAMPED:
-                match = pattern.search(line)
+                match = pattern.search(text)
                 if match is not None:
                     stated_sum += float(match.group("d"))
                     shown.append(match.group("d"))
