@@ -67,10 +67,12 @@ Method = Annotated[
     ),
 ]
 Failures = Annotated[
-    int | None,
+    str | None,
     typer.Option(
-        help="Pin how many hardware failures (Xid, NCCL watchdog, restart from the last "
-        "checkpoint) the run has, 0 to 2; default: from the failure rate of its cluster."
+        metavar="<int|auto>",
+        help="How many hardware failures (Xid, NCCL watchdog, restart from the last "
+        "checkpoint) the run has: auto (the default) draws them from its GPUs and hours at "
+        "one per 50,000 GPU-hours; a number pins them (0 to what the run could plausibly see).",
     ),
 ]
 Framework = Annotated[
@@ -152,7 +154,7 @@ def record(
         theme=theme,
         kind=kind,
         method=method,
-        failures=failures,
+        failures=_failures(failures),
         layout=layout,
         framework=framework,
     )
@@ -255,7 +257,7 @@ def run(
         seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
         model, gpus, gpu, dataset, color, start,
     )._replace(
-        prompt=prompt, kind=kind, method=method, failures=failures, layout=layout,
+        prompt=prompt, kind=kind, method=method, failures=_failures(failures), layout=layout,
         framework=framework,
     )  # fmt: skip
     limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
@@ -415,6 +417,12 @@ def auth(server: Server = None) -> None:
         f"Open this link to tie uploads from this machine to your {url} account:\n"
         f"  {url}/connect/{terminal_text(install_id())}\n"
     )
+
+
+def _failures(text: str | None) -> int | None:
+    from genact_cast.generator.options import parse_failures
+
+    return None if text is None else parse_failures(text)
 
 
 def _options(

@@ -340,6 +340,7 @@ class Failure:
     took_down: bool = False  # the peer took the process down
     requeued: bool = False
     drained: str = ""
+    spare: str = ""  # the host in the drained one's place
 
 
 @dataclass
@@ -454,7 +455,7 @@ TAKEDOWN = re.compile(
     r"down\.$"
 )
 REQUEUE = re.compile(
-    r"\[slurm\] (?:node (\S+) drained; job requeued with a spare node in its place|torchrun "
+    r"\[slurm\] (?:node (\S+) drained; job requeued with spare node (\S+) in its place|torchrun "
     r"used its \d+ restarts; job requeued on the same nodes) \((\d+) GPUs\)$"
 )
 RESTART = re.compile(
@@ -682,6 +683,7 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
             return
         f = run.failures[-1]
         f.restart_at, f.requeued, f.drained = at, True, requeue.group(1) or ""
+        f.spare = requeue.group(2) or ""
         f.attempt = (run.failures[-2].attempt if len(run.failures) > 1 else 0) + 1
         return
     restart = RESTART.match(message)

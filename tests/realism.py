@@ -1398,10 +1398,36 @@ def _step_times(run: Run, s: Setup) -> list[str]:
 
 
 def _host_index(run: Run, host: str) -> int | None:
+    """The node `host` is in the job: its own, or the drained node's whose place it took."""
+    for f in run.failures:
+        if f.spare and host == f.spare:
+            return _host_index(run, f.drained)
     master = run.fact("rendezvous").group("master")
     prefix = master.rsplit("-", 1)[0]
     found = re.fullmatch(re.escape(prefix) + r"-(\d{3})", host)
     return int(found.group(1)) if found else None
+
+
+@check("a drained node never comes back: its spare runs in its place")
+def _drained(run: Run, s: Setup) -> list[str]:
+    out = []
+    for f in run.failures:
+        if not f.drained or f.restart_at is None:
+            continue
+        if not f.spare or f.spare == f.drained:
+            out.append(f"{f.drained} drained, replaced by {f.spare!r}")
+        named = re.compile(rf"\b{re.escape(f.drained)}\b")
+        for later in run.failures:
+            if later.xid_at > f.restart_at and later.host == f.drained:
+                out.append(f"{f.drained} drained at {f.restart_at}, fails again at {later.xid_at}")
+        for n in run.notices:
+            if n.at > f.restart_at and named.search(n.text):
+                out.append(f"{f.drained} drained at {f.restart_at}, named later: {n.text!r}")
+        if f.spare and re.fullmatch(r".*-(\d{3})", f.spare):
+            own = int(f.spare.rsplit("-", 1)[1])
+            if own < s.nodes:
+                out.append(f"spare {f.spare} is already one of the job's {s.nodes} nodes")
+    return out
 
 
 @check("hosts, ranks, GPUs and readings named anywhere exist in the run")

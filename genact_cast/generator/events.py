@@ -132,6 +132,7 @@ class Restarted(NamedTuple):
     requeued: bool = False  # the node was drained: the scheduler started the job anew
     drained: str = ""  # the host taken out of the job, when requeued
     restarts: int = 0  # torchrun restarts on the same hosts since the last (re)queue
+    spare: str = ""  # the host that took the drained one's place
 
 
 class Exported(NamedTuple):

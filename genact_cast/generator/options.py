@@ -14,7 +14,10 @@ KINDS = ("pretrain", "continue", "sft")
 METHODS = ("full", "lora", "qlora")  # how a fine-tune trains (generator/lora.py)
 FRAMEWORKS = ("genact", "torchtitan", "megatron", "deepspeed", "hf")
 LAYOUTS = ("log", "dashboard")
-MAX_FAILURES = 2  # in one cast, so that it stays watchable
+# The most any run here can expect: 2,048 GPUs for two months at one failure per 50,000
+# GPU-hours (Llama 3 405B: 419 in 54 days on 16,384 GPUs) is about 60; the plan holds a
+# pinned count to what its own GPUs and hours make plausible.
+MAX_FAILURES = 64
 EARLIEST_START, LATEST_START = 2020, 2100  # years
 CLUSTER_SIZES = tuple(8 * nodes for nodes in (1, 2, 4, 8, 16, 32, 64, 128, 256))
 
@@ -72,8 +75,7 @@ class RecordOptions(NamedTuple):
             )
         if self.failures is not None and not 0 <= self.failures <= MAX_FAILURES:
             raise BadOption(
-                f"--failures must be from 0 to {MAX_FAILURES}, so that the cast stays "
-                f"watchable (got {self.failures})"
+                f"--failures must be auto or from 0 to {MAX_FAILURES} (got {self.failures})"
             )
         if self.framework not in FRAMEWORKS:
             raise BadOption(
@@ -103,3 +105,16 @@ class RecordOptions(NamedTuple):
             raise BadOption(
                 f"--idle-time-limit must be a number above 0 (got {self.idle_time_limit:g})"
             )
+
+
+def parse_failures(text: str) -> int | None:
+    """`--failures`: auto (None: drawn from the run's GPU-hours) or a whole number."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        count = int(text.strip())
+    except ValueError:
+        raise BadOption(f"--failures must be auto or a whole number (got {text!r})") from None
+    if not 0 <= count <= MAX_FAILURES:
+        raise BadOption(f"--failures must be auto or from 0 to {MAX_FAILURES} (got {count})")
+    return count

@@ -931,6 +931,16 @@ def _failures(rng: Rng, options: RecordOptions, gpus: int, hours: float) -> tupl
         p *= expected / count
         cumulative += p
     if options.failures is not None:
+        # Pinned: any count the run's GPU-hours make plausible (a Poisson count 4 sigma
+        # above its mean), and always 0-2, so that a short run can still show a failure.
+        most = max(2, math.ceil(expected + 4 * math.sqrt(expected) + 1))
+        if options.failures > most:
+            raise BadOption(
+                f"--failures {options.failures} is more than {gpus:,} GPUs for "
+                f"{hours:,.0f} hours would see (about {expected:.1f} at one per "
+                f"{GPU_HOURS_PER_FAILURE:,} GPU-hours): use auto or at most {most}, or a "
+                f"larger or longer run (--gpus, --model)"
+            )
         count = options.failures
     shares = sorted(rng.uniform(0.15, 0.9) for _ in range(count))
     plans = []

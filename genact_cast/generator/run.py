@@ -72,6 +72,8 @@ class Run:
         self._memory = plan.memory_gib
         self._schedule = (plan.peak_lr, plan.warmup_steps, plan.total_steps)
         self._segments: dict[int, list[Segment]] = {}
+        # (launch time, hosts) of every launch: a drained node's spare takes its place.
+        self._rosters: list[tuple[float, tuple[str, ...]]] = []
         self.events: tuple[RunEvent, ...] = tuple(_Timeline(self).build())
 
     # Steps
@@ -147,6 +149,21 @@ class Run:
     def collectives(self, step: int) -> tuple[float, float, float, float]:
         """(all-gather, reduce-scatter, TP all-reduce) per call, and exposed per step (s)."""
         return _collective_times(self, step)
+
+    # Hosts
+
+    def hosts(self, t: float) -> tuple[str, ...]:
+        """The job's hosts at `t`: the plan's, with each drained node's spare in its place
+        from the launch that replaced it."""
+        current = self._rosters[0][1] if self._rosters else ()
+        for start, roster in self._rosters:
+            if start > t:
+                break
+            current = roster
+        return current
+
+    def host(self, node: int, t: float) -> str:
+        return self.hosts(t)[node]
 
     # Readings
 
@@ -240,6 +257,8 @@ class _Timeline:
         self.events: list[RunEvent] = []
         self.saved: list[tuple[int, str]] = []  # (step, path) of completed saves
         self.restarts = 0  # torchrun restarts on the same hosts since the last (re)queue
+        self.roster = [self.plan.host(node) for node in range(self.plan.nodes)]
+        self.spares = 0  # spare nodes the scheduler gave the job so far
         # A failure strikes once there is a checkpoint to go back to.
         first_save = min(self.plan.checkpoint_every, self.plan.steps_per_epoch) + 1
         self.failures: list[tuple[int, object]] = []
@@ -278,6 +297,7 @@ class _Timeline:
     def _launch(self, checkpoint: str | None) -> None:
         plan = self.plan
         self.events.append(Launched(self.t, self.attempt))
+        self.run._rosters.append((self.t, tuple(self.roster)))
         self.t += self._draw(STARTUP, 1, 2, 9)
         self.events.append(Rendezvous(self.t))
         self.t += self._draw(STARTUP, 2, 1, 4)
@@ -409,7 +429,7 @@ class _Timeline:
             fields: tuple[tuple[str, str], ...] = (
                 ("step", str(step)),
                 ("rank", str(rank)),
-                ("host", plan.host(rank // physics.GPUS_PER_NODE)),
+                ("host", self.roster[rank // physics.GPUS_PER_NODE]),
                 ("local", str(rank % physics.GPUS_PER_NODE)),
                 ("pause", f"{pause:.2f}"),
                 ("slow", f"{slow:.2f}"),
@@ -489,7 +509,7 @@ class _Timeline:
             Failed(
                 self.t,
                 step,
-                plan.host(rank // physics.GPUS_PER_NODE),
+                self.roster[rank // physics.GPUS_PER_NODE],
                 rank,
                 rank % physics.GPUS_PER_NODE,
                 failure.xid,
@@ -519,7 +539,14 @@ class _Timeline:
         # where the node itself is out, the job ends and the scheduler requeues it.
         same = failure.same_node and self.restarts < MAX_RESTARTS
         self.restarts = self.restarts + 1 if same else 0
-        drained = "" if failure.same_node else plan.host(rank // physics.GPUS_PER_NODE)
+        drained = spare = ""
+        if not failure.same_node:
+            # The scheduler drains the node and gives the job a spare: a host the job has
+            # not used (the next name after the plan's nodes and the spares before it).
+            node = rank // physics.GPUS_PER_NODE
+            drained = self.roster[node]
+            spare = self.roster[node] = plan.host(plan.nodes + self.spares)
+            self.spares += 1
         self.events.append(
             Restarted(
                 self.t,
@@ -530,6 +557,7 @@ class _Timeline:
                 not same,
                 drained,
                 self.restarts,
+                spare,
             )
         )
         self._launch(path or None)

@@ -58,7 +58,7 @@ def gpu_rows(
         for gpu in range(plan.gpus):
             util, temp, watts = run.gpu_reading(gpu, t)
             node, local = divmod(gpu, per_node)
-            label = f"GPU {gpu}" if plan.nodes == 1 else f"{plan.host(node)}:{local}"
+            label = f"GPU {gpu}" if plan.nodes == 1 else f"{run.host(node, t)}:{local}"
             rows.append(GpuRow(label, util, 0.0, temp, watts, straggler == gpu))
         return rows, None
     shown = plan.nodes if plan.nodes <= room else max(0, room - 1)
@@ -69,7 +69,7 @@ def gpu_rows(
         temp = max(r[1] for r in readings)
         watts = sum(r[2] for r in readings)
         slow = straggler is not None and straggler // per_node == node
-        rows.append(GpuRow(plan.host(node), util, 0.0, temp, watts, slow))
+        rows.append(GpuRow(run.host(node, t), util, 0.0, temp, watts, slow))
     hidden = None
     if shown < plan.nodes:
         low, high = plan.gpu.temperature_c

@@ -105,6 +105,10 @@ class Log(Launcher, Engine, Export):
             return self._failed(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            if event.drained in self.hosts:  # the requeued job runs on the spare instead
+                node = self.hosts.index(event.drained)
+                self.hosts[node] = event.spare
+                self._tags[node] = f"{event.spare}: "
             return []
         if isinstance(event, Exported):
             return self._export(event)

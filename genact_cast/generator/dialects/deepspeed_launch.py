@@ -248,7 +248,7 @@ class Launcher(Pdsh):
         if f.nodes > 1:
             # sys.exit(-6) leaves each shell an exit status of 250.
             draw = Rng(f.seed * 577 + event.seq)
-            keys = {host: draw.random() for host in f.hosts}  # as each ssh ends
-            order = sorted(f.hosts, key=keys.__getitem__)
+            keys = {host: draw.random() for host in self.hosts}  # as each ssh ends
+            order = sorted(self.hosts, key=keys.__getitem__)
             out.append(Line("\r\n".join(ssh_exited(f.master, host, 250) for host in order)))
         return out

@@ -130,8 +130,8 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 )
             elif event.drained:
                 con.log(
-                    f"[slurm] node {event.drained} drained; job requeued with a spare node in "
-                    f"its place ({plan.gpus} GPUs)",
+                    f"[slurm] node {event.drained} drained; job requeued with spare node "
+                    f"{event.spare} in its place ({plan.gpus} GPUs)",
                     s.warning,
                 )
             else:
