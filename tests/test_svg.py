@@ -117,10 +117,10 @@ def test_at_every_frame_change_the_svg_shows_what_plain_pyte_shows(name: str) ->
 # the digests are the ones before (fe003ef9b8bbce9d, adba1ba029a45179, 57f69bffb4a43344,
 # b59b66ca979eca86); the casts use neither.
 FRAMES_BEFORE = {
-    ("seed7.cast", 30.0): (476, "14a81d51598d93cf"),
-    ("seed7.cast", 1000.0): (512, "5a3c348c624f4b95"),
-    ("seed7-80x24.cast", 30.0): (476, "26717e59a282026b"),
-    ("finetune-70b-h200.cast", 1000.0): (432, "4b0246dad2948653"),
+    ("seed7.cast", 30.0): (476, "fc93eb1f9263b6e3"),
+    ("seed7.cast", 1000.0): (512, "130c0d36ffad36ac"),
+    ("seed7-80x24.cast", 30.0): (476, "2640e2e56f250145"),
+    ("finetune-70b-h200.cast", 1000.0): (432, "496856ad36ccb24f"),
 }
 
 
