@@ -92,6 +92,16 @@ MOE = {
     "DeepSeek-V3": (37e9, 653.9e9, 256, 8, 58),
 }
 MOE_MFU = (0.20, 0.35)  # REALISM.md: MoE MFU 20-35 %
+
+
+def dense_mfu(params: float) -> tuple[float, float]:
+    """A dense model's steady MFU range by its size, held against the published figures of
+    tests/data/realism/mfu_published.tsv (test_realism checks the two agree)."""
+    from genact_cast.generator.moe import dense_mfu_range
+
+    return dense_mfu_range(params)
+
+
 # LoRA's shapes: (intermediate size, head_dim) of each dense model's config.json.
 LORA_SHAPES = {
     "Llama-2-7B": (11008, 128), "Llama-2-13B": (13824, 128), "Llama-3-8B": (14336, 128),
@@ -272,7 +282,7 @@ class Setup:
     def mfu_range(self) -> tuple[float, float]:
         if self.method != "full":
             return LORA_MFU[self.method]
-        return MOE_MFU if self.moe else (0.33, 0.47)
+        return MOE_MFU if self.moe else dense_mfu(self.params)
 
     @property
     def flops_per_token(self) -> float:

@@ -13,6 +13,7 @@ import itertools
 import math
 import re
 import statistics
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
@@ -26,6 +27,7 @@ from tests.realism import (
     CHECKS,
     GPUS,
     at_most_two,
+    dense_mfu,
     expected_failures,
     setup_of,
     unexplained,
@@ -401,3 +403,21 @@ def test_the_checker_catches_a_line_in_the_last_column() -> None:
     assert not wrap_violations(screen.widest, screen.widest_line, 100)
     screen = replay("x" * 100 + "\r\n")
     assert wrap_violations(screen.widest, screen.widest_line, 100)
+
+
+def test_dense_mfu_ranges_follow_the_published_figures() -> None:
+    """Each published bf16 MFU on Hopper (tests/data/realism/mfu_published.tsv) falls inside
+    the range the plan allows a dense model of that size, and no size is allowed more than
+    1.5 points above what was published for it or a smaller model (MFU grows with size)."""
+    path = Path(__file__).parent / "data" / "realism" / "mfu_published.tsv"
+    rows = [line.split("\t") for line in path.read_text().splitlines() if not line.startswith("#")]
+    hopper = [
+        (float(r[0]) * 1e9, float(r[4]) / 100, float(r[5]) / 100) for r in rows if r[1] == "H100"
+    ]
+    assert len(hopper) >= 4
+    for params, low, high in hopper:
+        allowed_low, allowed_high = dense_mfu(params)
+        assert allowed_low <= low, (params, low, allowed_low)
+        assert high <= allowed_high + 0.015, (params, high, allowed_high)
+        best = max(h for p, _, h in hopper if p <= params * 1.25)
+        assert allowed_high <= best + 0.015, (params, allowed_high, best)

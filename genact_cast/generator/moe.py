@@ -28,6 +28,11 @@ from genact_cast.generator.catalog import Architecture
 
 MFU_RANGE = (0.20, 0.35)  # steady state, MoE
 DENSE_MFU_RANGE = (0.33, 0.47)
+# A dense model's steady MFU in bf16 grows with its matrix sizes (tests/data/realism/
+# mfu_published.tsv): torchtitan's Llama 3.1 8B on 8-128 H100 33-39 %, Megatron-Core 41 %
+# at 2B up to 47-48 % at 175-462B, Llama 3 405B's own pre-training 38-43 %. The most a run
+# of up to (parameters) reaches:
+DENSE_MFU_HIGH = ((10e9, 0.40), (100e9, 0.44), (float("inf"), 0.47))
 AUX_COEFF = 1e-2  # Megatron-LM examples/mixtral: --moe-aux-loss-coeff 1e-2
 CROSS_NODE_EXPERTS = 64  # from this many experts, EP spans nodes (DeepSeek-V3: EP 64)
 ROUTER = 101  # noise stream of the router's losses (run.py's streams are 1-99)
@@ -50,7 +55,13 @@ class MoePlan(NamedTuple):
 
 
 def mfu_range(arch: Architecture) -> tuple[float, float]:
-    return MFU_RANGE if arch.moe else DENSE_MFU_RANGE
+    return MFU_RANGE if arch.moe else dense_mfu_range(arch.params)
+
+
+def dense_mfu_range(params: float) -> tuple[float, float]:
+    """Steady MFU of a dense model of `params` in bf16 on Hopper (B200s less: plan.py)."""
+    high = next(top for size, top in DENSE_MFU_HIGH if params <= size)
+    return DENSE_MFU_RANGE[0], high
 
 
 def moe_layers(arch: Architecture) -> int:

@@ -812,7 +812,8 @@ def kernel_mfu(
         low, high = lora.MFU_RANGE[method]
         high = min(high, _MFU_HIGH_BY_GPU.get(gpu.name, high))
         return low + 0.02 + (high - low - 0.02) * draw
-    low, high = _KERNEL_LOW, _MFU_HIGH_BY_GPU.get(gpu.name, _MFU_HIGH)
+    by_size = moe.dense_mfu_range(arch.params)[1]  # larger matmuls reach more of the peak
+    low, high = _KERNEL_LOW, min(by_size, _MFU_HIGH_BY_GPU.get(gpu.name, _MFU_HIGH))
     if arch.moe:
         low, high = moe.mfu_range(arch)
         return (
