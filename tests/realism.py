@@ -1532,12 +1532,14 @@ def _failures(run: Run, s: Setup) -> list[str]:
         if f.restart_at is None:
             out.append(f"{where}: the job is not restarted")
             continue
-        saved = [v for v in run.saves if v.at is None or v.at <= f.watchdog_at]
+        # An async save is logged when its write ends: one still writing when the rank died
+        # never completes, and the job goes back to the one before it.
+        saved = [v for v in run.saves if v.at is None or v.at <= f.xid_at]
         before = [v for v in saved if v.attempt < f.attempt and v.step <= f.step]
         if not before or (f.resume_path != before[-1].path and f.resume_step < before[-1].step):
             latest = before[-1].path if before else None
             out.append(f"{where}: resumes from {f.resume_path}, last saved {latest}")
-        if not f.resume_step < f.step or f.step - f.resume_step > max(s.every, 1):
+        if not f.resume_step < f.step or f.step - f.resume_step > 2 * max(s.every, 1):
             out.append(f"{where}: resumes at step {f.resume_step}, checkpoints every {s.every}")
         if not f.resume_path.endswith(f"step-{f.resume_step}"):
             out.append(f"{where}: Resuming from {f.resume_path} (step {f.resume_step})")

@@ -17,7 +17,9 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects.deepspeed import Log
 from genact_cast.generator.dialects.deepspeed_model import fp32_shards, zero3_numels
+from genact_cast.generator.events import Launched
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.run import Run
 from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
@@ -39,8 +41,13 @@ def lines(index: int) -> list[str]:
 
 
 def hosts(index: int) -> list[str]:
-    plan = make_plan(CASES[index])
-    return [plan.host(node) for node in range(plan.nodes)]
+    """Every host of every launch: a drained node's spare takes its place (issue 17)."""
+    run = Run(make_plan(CASES[index]))
+    names: list[str] = []
+    for event in run.events:
+        if isinstance(event, Launched):
+            names += [host for host in run.hosts(event.t) if host not in names]
+    return names
 
 
 def without_pdsh(index: int) -> list[tuple[str, str]]:

@@ -120,7 +120,7 @@ FRAMES_BEFORE = {
     ("seed7.cast", 30.0): (476, "fc93eb1f9263b6e3"),
     ("seed7.cast", 1000.0): (512, "130c0d36ffad36ac"),
     ("seed7-80x24.cast", 30.0): (476, "2640e2e56f250145"),
-    ("finetune-70b-h200.cast", 1000.0): (432, "496856ad36ccb24f"),
+    ("finetune-70b-h200.cast", 1000.0): (432, "d3d73c95be0f2c5f"),
 }
 
 

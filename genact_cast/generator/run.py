@@ -255,7 +255,8 @@ class _Timeline:
         self.t = 0.0
         self.attempt = 0
         self.events: list[RunEvent] = []
-        self.saved: list[tuple[int, str]] = []  # (step, path) of completed saves
+        # (step, path, when its write ended) of the saves the framework makes
+        self.saved: list[tuple[int, str, float]] = []
         self.restarts = 0  # torchrun restarts on the same hosts since the last (re)queue
         self.roster = [self.plan.host(node) for node in range(self.plan.nodes)]
         self.spares = 0  # spare nodes the scheduler gave the job so far
@@ -460,7 +461,7 @@ class _Timeline:
         plan = self.plan
         if plan.epoch_saves or step % plan.checkpoint_every == 0 or step == plan.total_steps:
             # Only a save the framework makes can be resumed from.
-            self.saved.append((step, path))
+            self.saved.append((step, path, self.t - blocking + seconds))
 
     def _evaluate(self, epoch: int, step: int) -> None:
         plan, noise = self.plan, self.noise
@@ -524,7 +525,10 @@ class _Timeline:
                 failure.same_node,
             )
         )
-        resume_step, path = self.saved[-1] if self.saved else (0, "")
+        # A save whose write had not ended when the rank died never completes (every rank
+        # writes its shard): the job goes back to the last one written.
+        written = [(s, p) for s, p, end in self.saved if end <= fault]
+        resume_step, path = written[-1] if written else (0, "")
         checkpoint_end = next(
             (
                 e.t

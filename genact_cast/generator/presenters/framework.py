@@ -26,14 +26,19 @@ from genact_cast.generator.events import (
     StepStats,
     Trained,
 )
-from genact_cast.generator.pacing import NICE, log_interval, tick_steps
+from genact_cast.generator.pacing import NICE, log_interval, multiples, tick_steps
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.genact.launch import launch, prompt
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
 
 SECONDS_PER_LINE = 0.8  # cast time a logged step takes, about
-BASE_INTERVAL = 10  # every framework's default logging interval
+# The job's logging interval, whatever the run's length: torchtitan's metrics.log_freq and
+# DeepSpeed's steps_per_print default to 10, and Megatron's --log-interval and the Trainer's
+# logging_steps are set to 1-100 in real configs (REALISM.md: real jobs log every 1-100
+# steps). A long run shows groups of BURST consecutive lines, fast-forwarded between.
+BASE_INTERVAL = 10
+BURST = 3
 RELAUNCH_SECONDS = 4.0  # typing the launch command again (DeepSpeed does not restart itself)
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 FAMILIES = {"Llama-2": "llama2", "Llama-3": "llama3", "Mistral": "mistral", "Qwen2": "qwen2"}
@@ -124,11 +129,17 @@ def facts_for(plan: RunPlan) -> Facts:
 
 
 def logging_interval(plan: RunPlan) -> int:
-    """One round logging interval for the whole run, fixed at launch as a real job's is:
-    the framework's default of 10, or the round multiple of it whose lines fit the cast."""
-    lines = math.fsum(plan.budget.epochs) / SECONDS_PER_LINE
-    interval = log_interval(plan.total_steps, max(1, round(lines)))
-    return max(BASE_INTERVAL, interval)
+    """The job's logging interval, fixed at launch as a real job's is (its lines are a
+    subset of the job's, never a longer interval)."""
+    del plan  # every run logs as the frameworks' defaults and real configs do
+    return BASE_INTERVAL
+
+
+def group_interval(plan: RunPlan) -> int:
+    """How far apart the groups of logged lines are: the round multiple of the logging
+    interval whose groups of BURST lines fit the cast."""
+    lines = math.fsum(plan.budget.epochs) / SECONDS_PER_LINE / BURST
+    return max(BASE_INTERVAL, log_interval(plan.total_steps, max(1, round(lines))))
 
 
 def dialect_for(plan: RunPlan) -> Dialect:
@@ -212,8 +223,17 @@ class FrameworkLog:
     def epoch(self, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
         con, run = self.show.con, self.show.run
         spans = [e for e in events if isinstance(e, Trained)]
-        interval = self.dialect.interval
-        ticks = tick_steps(spans, interval, self._extra_ticks(events))
+        every, freq = group_interval(self.plan), self.dialect.interval
+        # Each group: a multiple of `every` and the job's next lines after it, `freq` apart.
+        # (Spans end at saves and failures: a group's later lines may fall in the next span.)
+        groups = [
+            (span.attempt, s + k * freq)
+            for span in spans
+            for s in multiples(every, span.first - (BURST - 1) * freq, span.last)
+            for k in range(BURST if every > freq else 1)
+            if span.first <= s + k * freq <= span.last
+        ]
+        ticks = tick_steps(spans, every, [*self._extra_ticks(events), *groups])
         relaunches = sum(isinstance(e, Restarted) for e in events) if self._relaunches else 0
         drawn = sum(len(t) for t in ticks)
         failures = sum(isinstance(e, Failed | Restarted) for e in events)
@@ -278,7 +298,7 @@ class FrameworkLog:
         if self.dialect.has_bar:
             spans = [e for e in events if isinstance(e, Trained)]
             covered = sum(span.last - span.first + 1 for span in spans)
-            between = min(self.dialect.interval, _nice_below(covered / 40))
+            between = min(group_interval(self.plan), _nice_below(covered / 40))
             for span in spans:
                 start = -(-span.first // between) * between
                 extra += [(span.attempt, s) for s in range(start, span.last + 1, between)]

@@ -111,8 +111,9 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 writing += _save_lines(show, event)
         elif isinstance(event, Failed):
             con.end_live()
+            # A write still going when the rank died never ends: no line for it.
             above += [item for item in writing if item[0] <= event.t_fault]
-            writing = [item for item in writing if item[0] > event.t_fault]
+            writing = []
             for line in _in_order(above):
                 con.print(line)
             above = []
