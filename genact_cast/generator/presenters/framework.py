@@ -233,6 +233,9 @@ class FrameworkLog:
             for k in range(BURST if every > freq else 1)
             if span.first <= s + k * freq <= span.last
         ]
+        # A span's end (a save, a notice) on the logging interval is drawn by every dialect:
+        # the Trainer's bar reaches it, and a step it draws on the interval is a logged one.
+        groups += [(span.attempt, span.last) for span in spans if span.last % freq == 0]
         ticks = tick_steps(spans, every, [*self._extra_ticks(events), *groups])
         relaunches = sum(isinstance(e, Restarted) for e in events) if self._relaunches else 0
         drawn = sum(len(t) for t in ticks)
@@ -299,8 +302,11 @@ class FrameworkLog:
             spans = [e for e in events if isinstance(e, Trained)]
             covered = sum(span.last - span.first + 1 for span in spans)
             between = min(group_interval(self.plan), _nice_below(covered / 40))
+            # Off the logging interval, so that a redraw of the bar is not a logged step
+            # (the log shows groups of lines, the bar moves between them).
+            shift = self.dialect.interval // 2 if between >= self.dialect.interval else 0
             for span in spans:
-                start = -(-span.first // between) * between
+                start = -(-span.first // between) * between + shift
                 extra += [(span.attempt, s) for s in range(start, span.last + 1, between)]
                 extra.append((span.attempt, span.last))  # the bar reaches every span's end
         return extra
