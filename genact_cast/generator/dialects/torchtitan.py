@@ -26,51 +26,33 @@ from genact_cast.generator.dialects.base import (
     nccl_startup,
 )
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.torchtitan_build import building_lines
 from genact_cast.generator.dialects.torchtitan_lines import (
-    APPLIED_FLOAT8_TP,
-    APPLIED_FSDP,
-    APPLIED_TP,
-    ASYNC_TP,
-    COMPILING_BLOCKS,
-    COMPILING_LOSS,
     ENV_OVERRIDE,
-    FLOAT8_ACTIVE,
     FOLDER,
     GC_CHECKPOINTER,
     GC_INITIAL,
     GC_PERIODIC,
     LOADING_TOKENIZER,
     LOG_FREQ,
-    MIXED_PRECISION,
     PROCESS_GROUP_DESTROYED,
     SAVING,
     SLEEPING,
     TRAIN_TIMEOUT_SECONDS,
     TRAINING_COMPLETED,
     Colors,
-    applied_ac,
-    building,
-    checkpointing_active,
     command,
-    cuda_capacity,
     device_mesh,
-    float8_swapped,
     gc,
     line,
     loaded_checkpoint,
     loading_checkpoint,
-    model_memory,
-    model_size,
-    moe_param_count,
-    peak_flops,
     preparing_dataset,
     saved,
     saving_model_only,
-    seq_len_exceeds,
     starting_job,
     step,
     sync_timeout,
-    trainer_initialized,
     training_starts,
     validate,
 )
@@ -401,77 +383,21 @@ class Log:
         f = self.facts
         t = event.t - event.seconds
         start = t - 1.2
-        state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters, FSDP-sharded
         out: list[Out] = [
             self._log(start, LOADING_TOKENIZER),
             self._log(start + 0.01, preparing_dataset(self.dataset_name(), self.dataset_path())),
         ]
-        if self.family == "qwen3":
-            if f.seq_len > self.max_seq_len:
-                out.append(
-                    self._log(start + 0.29, seq_len_exceeds(f.seq_len, self.max_seq_len), "WARNING")
-                )
-            args = release.qwen3_args(f, self.flavor)
-        else:
-            args = release.model_args(f)
         fast = self.toml is not None and self.toml.float8_compiled
-        out.append(self._log(start + 0.3, building(self.family, self.flavor, args)))
-        if fast:  # build_model_converters (train.py:156), then convert
-            out += [
-                self._log(start + 0.3, FLOAT8_ACTIVE),
-                self._log(start + 0.305, float8_swapped(f.dp > 1)),
-            ]
-        out.append(self._log(start + 0.31, cuda_capacity(f.device_name, f.capacity_gib)))
-        if self.family == "qwen3":  # its get_nparams_and_flops is the MoE one
-            out.append(self._log(start + 0.5, moe_param_count(*release.moe_counts(f))))
-        out.append(
-            self._log(start + 0.5, model_size(self.family, self.flavor, f.params, self.colors))
+        build = building_lines(
+            f,
+            family=self.family,
+            flavor=self.flavor,
+            max_seq_len=self.max_seq_len,
+            float8_compiled=fast,
+            ac_mode=self.ac_mode(),
+            colors=self.colors,
         )
-        if fast:  # build_loss_fn (train.py:192)
-            out.append(self._log(start + 0.502, COMPILING_LOSS))
-        if f.pp > 1:  # pipeline_llm (train.py:221) splits the model before parallelizing
-            out.append(self._log(start + 0.505, pipeline.building_stage(0, f.pp, f.layers)))
-        # parallelize_llama (models/llama3/infra/parallelize.py:86-119): TP, then
-        # activation checkpointing, then FSDP.
-        if f.tp > 1 and fast:  # float8 TP, then maybe_enable_async_tp
-            out += [
-                self._log(start + 0.51, APPLIED_FLOAT8_TP),
-                self._log(start + 0.511, ASYNC_TP),
-            ]
-        elif f.tp > 1:
-            out.append(self._log(start + 0.51, APPLIED_TP))
-        if self.ac_mode() != "none":  # --activation_checkpoint.mode none logs nothing
-            out.append(self._log(start + 0.55, applied_ac(self.ac_mode())))
-        if fast:  # after activation checkpointing, before FSDP
-            out.append(self._log(start + 0.58, COMPILING_BLOCKS))
-        out.append(self._log(start + 0.59, APPLIED_FSDP))
-        if f.pp > 1:
-            bubble = pipeline.bubble_warning(f.micro_batch, f.pp)
-            if bubble is not None:
-                out.append(self._log(start + 0.6, bubble, "WARNING"))
-            out += [
-                self._log(start + 0.6, pipeline.schedule(f.micro_batch, f.pp)),
-                self._log(
-                    start + 0.7, pipeline.loss_not_visible(f.gpus, f.pp, self.colors), "WARNING"
-                ),
-            ]
-        out += [
-            self._log(start + 0.8, peak_flops(release.peak_flops(f))),
-            self._log(start + 0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
-            self._log(start + 0.81, checkpointing_active(FOLDER)),
-            self._log(start + 0.82, MIXED_PRECISION),
-            self._log(
-                start + 0.83,
-                trainer_initialized(
-                    local_batch=f.micro_batch,
-                    global_batch=f.global_batch,
-                    grad_accum=f.grad_accum,
-                    seq_len=f.seq_len,
-                    steps=f.total_steps,
-                    warmup=f.warmup,
-                ),
-            ),
-        ]
+        out += [self._log(start + dt, text, level) for dt, text, level in build]
         if event.loaded_from is not None:
             # A resume loads torchtitan's own `step-N` folder; a first launch the base weights.
             source = f"{FOLDER}/step-{self.resume_step}" if self.resume_step else event.loaded_from

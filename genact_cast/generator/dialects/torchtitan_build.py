@@ -1,0 +1,113 @@
+"""torchtitan v0.2.0's lines while Trainer.__init__ builds the model (train.py:140-362): the
+train spec's args, the converters, the parameter count, the loss, the pipeline split, the
+parallelisms in parallelize_llama's (or parallelize_qwen3's) order, and the trainer's
+summary. Each line comes as (seconds after the tokenizer's line, message, level).
+"""
+
+from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
+from genact_cast.generator.dialects import torchtitan_release as release
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.torchtitan_lines import (
+    APPLIED_FLOAT8_TP,
+    APPLIED_FSDP,
+    APPLIED_TP,
+    ASYNC_TP,
+    COMPILING_BLOCKS,
+    COMPILING_LOSS,
+    FLOAT8_ACTIVE,
+    FOLDER,
+    MIXED_PRECISION,
+    Colors,
+    applied_ac,
+    building,
+    checkpointing_active,
+    cuda_capacity,
+    float8_swapped,
+    model_memory,
+    model_size,
+    moe_param_count,
+    peak_flops,
+    seq_len_exceeds,
+    trainer_initialized,
+)
+
+Timed = tuple[float, str, str]
+
+
+def _at(dt: float, message: str, level: str = "INFO") -> Timed:
+    return (dt, message, level)
+
+
+def building_lines(
+    f: Facts,
+    *,
+    family: str,
+    flavor: str,
+    max_seq_len: int,
+    float8_compiled: bool,
+    ac_mode: str,
+    colors: Colors,
+) -> list[Timed]:
+    """`float8_compiled`: the shipped config's float8 converter, async TP and compile."""
+    state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters, FSDP-sharded
+    lines: list[Timed] = []
+    if family == "qwen3":
+        if f.seq_len > max_seq_len:
+            lines.append(_at(0.29, seq_len_exceeds(f.seq_len, max_seq_len), "WARNING"))
+        args = release.qwen3_args(f, flavor)
+    else:
+        args = release.model_args(f)
+    lines.append(_at(0.3, building(family, flavor, args)))
+    if float8_compiled:  # build_model_converters (train.py:156), then convert
+        lines += [
+            _at(0.3, FLOAT8_ACTIVE),
+            _at(0.305, float8_swapped(f.dp > 1)),
+        ]
+    lines.append(_at(0.31, cuda_capacity(f.device_name, f.capacity_gib)))
+    if family == "qwen3":  # its get_nparams_and_flops is the MoE one
+        lines.append(_at(0.5, moe_param_count(*release.moe_counts(f))))
+    lines.append(_at(0.5, model_size(family, flavor, f.params, colors)))
+    if float8_compiled:  # build_loss_fn (train.py:192)
+        lines.append(_at(0.502, COMPILING_LOSS))
+    if f.pp > 1:  # pipeline_llm (train.py:221) splits the model before parallelizing
+        lines.append(_at(0.505, pipeline.building_stage(0, f.pp, f.layers)))
+    # parallelize_llama (models/llama3/infra/parallelize.py:86-119): TP, then
+    # activation checkpointing, then FSDP.
+    if f.tp > 1 and float8_compiled:  # float8 TP, then maybe_enable_async_tp
+        lines += [
+            _at(0.51, APPLIED_FLOAT8_TP),
+            _at(0.511, ASYNC_TP),
+        ]
+    elif f.tp > 1:
+        lines.append(_at(0.51, APPLIED_TP))
+    if ac_mode != "none":  # --activation_checkpoint.mode none logs nothing
+        lines.append(_at(0.55, applied_ac(ac_mode)))
+    if float8_compiled:  # after activation checkpointing, before FSDP
+        lines.append(_at(0.58, COMPILING_BLOCKS))
+    lines.append(_at(0.59, APPLIED_FSDP))
+    if f.pp > 1:
+        bubble = pipeline.bubble_warning(f.micro_batch, f.pp)
+        if bubble is not None:
+            lines.append(_at(0.6, bubble, "WARNING"))
+        lines += [
+            _at(0.6, pipeline.schedule(f.micro_batch, f.pp)),
+            _at(0.7, pipeline.loss_not_visible(f.gpus, f.pp, colors), "WARNING"),
+        ]
+    lines += [
+        _at(0.8, peak_flops(release.peak_flops(f))),
+        _at(0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
+        _at(0.81, checkpointing_active(FOLDER)),
+        _at(0.82, MIXED_PRECISION),
+        _at(
+            0.83,
+            trainer_initialized(
+                local_batch=f.micro_batch,
+                global_batch=f.global_batch,
+                grad_accum=f.grad_accum,
+                seq_len=f.seq_len,
+                steps=f.total_steps,
+                warmup=f.warmup,
+            ),
+        ),
+    ]
+    return lines
