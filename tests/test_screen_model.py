@@ -322,3 +322,86 @@ def test_the_text_at_a_moment_keeps_the_blank_rows_above_its_text(tmp_path: Path
         out = tmp_path / f"low-{at}.txt"
         export(str(cast), out, "text", overwrite=True, clip=Clip(), at=at)
         assert out.read_text("utf-8") == "\n\n\n\n  low text\n"
+
+
+def cue_spans(vtt: str) -> list[tuple[str, str, list[str]]]:
+    blocks = [b.splitlines() for b in vtt.split("\n\n")[1:] if b.strip()]
+    return [(*b[0].split(" --> "), b[1:]) for b in blocks]  # type: ignore[misc]
+
+
+def test_lines_a_clear_erases_are_told_once_ending_at_the_clear(tmp_path: Path) -> None:
+    """A real shell recorded by asciinema (scripts/record_subtitles_clear.py): `clear`,
+    `\\e[2K` and `\\ec` erase lines a viewer saw; each is a cue, once, ending at its
+    erasure. The `watch`-like loop's two lines, cleared and redrawn, are told once."""
+    out = tmp_path / "clear.vtt"
+    result, _ = embed(SCREENS / "subtitles_clear.cast", "--vtt", out)
+    assert result.returncode == 0, result.stderr
+    spans = cue_spans(out.read_text("utf-8"))
+    texts = [line for _, _, lines in spans for line in lines]
+    assert texts == [
+        "$ ls",
+        "alpha.txt  beta.txt  gamma.txt  session",
+        "$ clear",
+        "$ echo after",
+        "after",
+        "$ printf 'one\\ntwo\\n'; sleep 0.4; clear; echo three",
+        "one",
+        "two",
+        "three",
+        '$ for i in 1 2 3 4; do clear; echo "Every 0.3s: date"; echo "count $i"; sleep 0.3; done',
+        "Every 0.3s: date",
+        "count 4",
+        "$ printf 'gone soon\\n'; sleep 0.4; printf '\\033[1A\\033[2K'; echo kept",
+        "gone soon",
+        "kept",
+        "$ echo last; sleep 0.4; printf '\\033c'; echo reset",
+        "last",
+        "reset",
+        "$ exit",
+        "exit",
+    ]
+    by_text = {lines[0]: (start, end) for start, end, lines in spans}
+    # `clear` ran at 1.06 s (its echo at 1.058 s on the same screen); typing resumed at 1.53 s
+    assert by_text["$ clear"] == ("00:00:00.762", "00:00:01.056")
+    assert by_text["gone soon"][1] == "00:00:20.747"  # when `\e[2K` blanked it
+
+
+def erased_cues(chunks: list[str], cols: int = 30, rows: int = 6) -> list[str]:
+    events = [Event(400_000 * i, OUTPUT, chunk) for i, chunk in enumerate(chunks)]
+    vtt = render_vtt(Timeline(Header(cols, rows), events))
+    return [line for _, lines in cues(vtt) for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("chunks", "told"),
+    [
+        # `\e[J` below the cursor, `\e[1J` above it, `\e[K` from the start of a line
+        (["$ make\r\nbuild ok\r\ntests ok\r\n", "\x1b[2;1H\x1b[J", "$ "],
+         ["$ make", "build ok", "tests ok", "$"]),
+        (["header\r\nsecond\r\nthird", "\x1b[1J", "\r\nfresh"],
+         ["header", "second", "third", "fresh"]),
+        (["warming up\r\n", "\x1b[1A\x1b[K", "ready\r\n"], ["warming up", "ready"]),
+        # a dashboard cleared and redrawn with new numbers, a progress bar moved down by a
+        # log line, a live block redrawn under new lines: each row told once, as last drawn
+        (["GPU0  util 91%  mem 60 GiB\r\nGPU1  util 88%  mem 61 GiB",
+          "\x1b[H\x1b[2JGPU0  util 93%  mem 60 GiB\r\nGPU1  util 87%  mem 61 GiB"],
+         ["GPU0  util 93%  mem 60 GiB", "GPU1  util 87%  mem 61 GiB"]),
+        (["  3%|#         | 3/100", "\r\x1b[Kstep 3 loss 2.31\r\n  4%|#         | 4/100",
+          "\r\x1b[Kstep 4 loss 2.27\r\n  5%|#         | 5/100"],
+         ["step 3 loss 2.31", "step 4 loss 2.27", "5%|#         | 5/100"]),
+        (["Step 10 | loss 2.41\r\nSpeed 65,892 tok/s\r\n",
+          "\x1b[2A\x1b[Jlog: saved ckpt\r\nStep 20 | loss 2.37\r\nSpeed 66,091 tok/s\r\n"],
+         ["log: saved ckpt", "Step 20 | loss 2.37", "Speed 66,091 tok/s"]),
+    ],
+)  # fmt: skip
+def test_an_erased_line_is_told_unless_its_row_is_redrawn(
+    chunks: list[str], told: list[str]
+) -> None:
+    assert [line.strip() for line in erased_cues(chunks)] == told
+
+
+def test_a_clear_ends_the_wrap_of_the_lines_it_erases() -> None:
+    """avt's ED 2 puts blank lines in place (`Buffer::clear` at v0.16.0), so a line later
+    written on a row that held a wrapped one is not joined to the next."""
+    chunks = ["x" * 35 + "\r\n", "\x1b[H\x1b[2Jshort\r\nnext\r\n"]
+    assert erased_cues(chunks) == ["x" * 35, "short", "next"]

@@ -125,6 +125,10 @@ class Timeline:
     # the alternate one, even when that screen is never yielded (the command's echo and
     # the switch arrived in one event): what the shell showed just before the program.
     on_alternate: Callable[[Screen], None] | None = None
+    # Called with a row of the primary screen that an erasure left blank where it showed
+    # text (a clear, `\e[K` on a whole line, a reset), what it showed just before, and the
+    # clip time the erasure shows on.
+    on_erase: Callable[[int, Row, float], None] | None = None
     markers: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
     # The size a fixed-size picture (a video) is drawn at: the largest the cast takes, when
@@ -200,8 +204,13 @@ class Timeline:
                     Screen(time, rows, term.columns, everything, cursor, False, wrapped)
                 )
 
+        def erased(y: int, row: Row) -> None:
+            if self.on_erase is not None and origin is not None:
+                self.on_erase(y, row, pending if pending is not None else clock(now))
+
         term.on_scroll = scrolled
         term.on_alternate = alternate
+        term.on_erase = erased if self.on_erase is not None else None
         now = 0
         for count, event in enumerate(limit_idle(self.events, limit), 1):
             if count > MAX_EVENTS:

@@ -114,6 +114,9 @@ class Terminal(pyte.Screen):
         self.on_scroll: Callable[[Any], None] | None = None
         # Called just before the switch to the alternate screen, while the primary shows.
         self.on_alternate: Callable[[], None] | None = None
+        # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left
+        # blank where it showed text, and what it showed just before.
+        self.on_erase: Callable[[int, Row], None] | None = None
         self._other: tuple[Any, list[Any], int, int] | None = None
         self._saved: Any = None
         self._other_saved: Any = None
@@ -151,6 +154,10 @@ class Terminal(pyte.Screen):
         return DEFAULT
 
     def reset(self) -> None:
+        if self.on_erase is not None and not self.alternate:
+            for y in range(self.lines):
+                if _has_text(self.buffer.get(y)):
+                    self.on_erase(y, self._row(self.buffer.get(y)))
         super().reset()
         self.cursor.attrs = DEFAULT
         self.buffer = self._new_buffer()
@@ -441,6 +448,8 @@ class Terminal(pyte.Screen):
         end = min(end, self.columns)
         if start >= end:
             return
+        told = self.on_erase is not None and not self.alternate and _has_text(line)
+        before = self._row(line) if told else ()
         if start > 0 and line.get(start, DEFAULT).data == "":
             line[start - 1] = pen
         if end < self.columns and line.get(end, DEFAULT).data == "":
@@ -454,6 +463,14 @@ class Terminal(pyte.Screen):
             line.update(dict.fromkeys(range(start, end), pen))
             self.work += end - start
         self.dirty.add(y)
+        if told and self.on_erase is not None and not _has_text(line):
+            self.on_erase(y, before)
+
+    def _clear_rows(self, rows: range) -> None:
+        """Whole rows blank and unwrapped: avt's `Buffer::clear` puts `Line::blank` there."""
+        for row in rows:
+            self._clear(row, 0, self.columns)
+            self.buffer[row].wrapped = False
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
         x, y = min(self.cursor.x, self.columns), self.cursor.y
@@ -470,15 +487,12 @@ class Terminal(pyte.Screen):
         x, y = min(self.cursor.x, self.columns), self.cursor.y
         if how == 0:
             self.erase_in_line(0)
-            for row in range(y + 1, self.lines):
-                self._clear(row, 0, self.columns)
+            self._clear_rows(range(y + 1, self.lines))
         elif how == 1:
             self._clear(y, 0, x + 1)
-            for row in range(y):
-                self._clear(row, 0, self.columns)
+            self._clear_rows(range(y))
         elif how == 2:
-            for row in range(self.lines):
-                self._clear(row, 0, self.columns)
+            self._clear_rows(range(self.lines))
         elif how == 3:
             self.scrollback = []  # avt: the saved lines only, the screen stays
 
@@ -661,6 +675,11 @@ class Terminal(pyte.Screen):
         while cells and cells[-1] == (" ", BLANK):
             cells.pop()
         return tuple(cells)  # type: ignore[arg-type]  # no None left
+
+
+def _has_text(line: _Line | None) -> bool:
+    """Whether a line shows any character other than a blank."""
+    return line is not None and any(char.data.strip() for char in line.values())
 
 
 def _cell(char: Char) -> Cell:

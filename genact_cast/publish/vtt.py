@@ -5,6 +5,10 @@ cues). A line is taken when it is done: when it scrolls off the top of the scree
 a full-screen program covers it, or as it stands on the final screen; a line the terminal
 wrapped over several rows (one the program wrote as one line) is one line here. A line
 redrawn in place (a progress bar, a live block) counts once, as it was last drawn;
+a line an erasure blanked (`clear`, `\\e[2J`, `\\e[J`, `\\e[K` on the whole line, a reset)
+is done unless its row is then drawn again with what reads as the same line (a progress
+bar or dashboard redrawn after a clear: the same text, or one similar enough, see
+`same_line`); its cue ends at the erasure, not at the next cue.
 characters typed one at a time join into the line they make (a typed command is its own
 cue), timed from the first: after a prompt, from the first character of the command,
 not from the prompt. Lines that appear less than `MERGE_SECONDS` apart share one cue.
@@ -33,8 +37,13 @@ from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.text import plain
 
 MERGE_SECONDS = 0.1
+# How alike a row's old and new text must be (difflib's ratio) for a redraw after an erasure
+# to be the same line updated (a progress bar's 3 % -> 50 %, a dashboard's numbers) rather
+# than a new one written where a cleared line was.
+SAME_LINE = 0.6
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
 MAX_NAME = 40  # a session named by its first line: that line, cut
+AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
 PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
@@ -58,6 +67,13 @@ class _Lines:
         self.texts: list[str] = []
         self.since: list[float] = []
         self.taken: list[tuple[float, str]] = []
+        self.ends: dict[int, float] = {}  # taken line -> when an erasure removed it
+        # each taken line's place in the output (rows scrolled away before it, plus its
+        # row): lines that appeared at one moment are told in the order they stand
+        self.places: list[int] = []
+        self.scrolls = 0
+        # rows an erasure blanked since the last screen: (since, text, wrapped, when)
+        self.erased: dict[int, tuple[float, str, bool, float]] = {}
         self.covered: list[str] = []  # the rows when a full-screen program covered them
         self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
         self.history: list[str] = []  # lines taken as they scrolled away, latest last
@@ -65,13 +81,14 @@ class _Lines:
         self.cols = 0
         self._open: int | None = None  # the taken line that goes on in the top row
 
-    def _take(self, since: float, text: str, wrapped: bool) -> None:
+    def _take(self, since: float, text: str, wrapped: bool, y: int = 0) -> None:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
         if self._open is not None:
             start, before = self.taken[self._open]
             self.taken[self._open] = (start, before + text)
         else:
             self.taken.append((since, text))
+            self.places.append(self.scrolls + y)
         self._open = len(self.taken) - 1 if wrapped else None
 
     def _text(self, row: Row, wrapped: bool) -> str:
@@ -80,10 +97,58 @@ class _Lines:
             return "".join(char for char, _ in row).ljust(self.cols)
         return row_text(row)
 
+    def erase(self, y: int, row: Row, time: float) -> None:
+        """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
+        Its text is the row's as erased when that is more of the line shown (typing that
+        went on after the last screen), else the line shown."""
+        if y >= len(self.texts) or y in self.erased or self.since[y] < 0:
+            return  # (since below 0: taken before)
+        shown = self.texts[y]
+        if shown.strip():
+            wrapped = y < len(self.wraps) and self.wraps[y]
+            text = self._text(row, wrapped)
+            text = text if text.startswith(shown.rstrip()) else shown
+            self.erased[y] = (self.since[y], text, wrapped, time)
+
+    def _settle(self, news: dict[int, str]) -> None:
+        """Erased rows as they are drawn now: one redrawn with the same line goes on as
+        that line; any other erased line is done, ending at its erasure."""
+        gone = []
+        used: set[int] = set()
+        for y in sorted(self.erased):
+            since, old, wrapped, time = self.erased[y]
+            # The same line may be drawn lower: a live block or a progress bar moves down
+            # under the lines printed above it. Each row of the new screen is one line.
+            again = next(
+                (b for b in sorted(news) if b >= y and b not in used and same_line(old, news[b])),
+                None,
+            )
+            if again is not None:
+                used.add(again)
+                continue
+            gone.append((y, since, old, wrapped, time))
+            if 0 <= y < len(self.texts):
+                self.texts[y] = ""
+        self.erased.clear()
+        joined = -1  # the taken line a wrapped erased row goes on in
+        for index, (y, since, old, wrapped, time) in enumerate(gone):
+            if joined >= 0 and gone[index - 1][0] == y - 1:
+                start, before = self.taken[joined]
+                self.taken[joined] = (start, before + old)
+            else:
+                self.taken.append((since, old))
+                self.places.append(self.scrolls + y)
+                joined = len(self.taken) - 1
+                self.ends[joined] = time
+            if not wrapped:
+                joined = -1
+
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         if not self.texts:
             return
         text = self._text(row, wrapped)
+        if self.erased:  # (one scrolled away is still looked for on the next screen)
+            self.erased = {y - 1: entry for y, entry in self.erased.items()}
         old, since = self.texts.pop(0), self.since.pop(0)
         self.texts.append("")
         self.since.append(0.0)
@@ -94,23 +159,27 @@ class _Lines:
             self._open = None
         self.history.append(text)
         del self.history[: len(self.history) - HISTORY]
+        self.scrolls += 1
 
     def cover(self, time: float) -> None:
         """A full-screen program covers the screen: every line on it is done."""
+        self._settle({})
         self._take_rows()
         self.covered = list(self.texts)
 
     def _take_rows(self) -> None:
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
-        for since, text, wrapped in zip(self.since, self.texts, wraps, strict=True):
+        rows = zip(self.since, self.texts, wraps, strict=True)
+        for y, (since, text, wrapped) in enumerate(rows):
             if text.strip() and since >= 0:  # (below 0: taken before)
-                self._take(since, text, wrapped)
+                self._take(since, text, wrapped, y)
             else:
                 self._open = None
         self._open = None
 
     def uncover(self, rows: tuple[Row, ...], time: float) -> None:
         """Back from the program: the rows it restored were taken (not repeated later)."""
+        self.erased.clear()  # (erasures are told only on the shell's screen)
         self.texts = [row_text(row) for row in rows]
         self.first = list(self.texts)  # a prompt written on its way back: typed after
         self.wraps = [False] * len(rows)
@@ -125,6 +194,7 @@ class _Lines:
         width, and brings lines back from its scrollback when it grows). A line still
         shown, whole or rewrapped, keeps its time and one that came back stays taken; a
         line pushed off without scrolling is done."""
+        self._settle({})
         old = [*self.history, *self.texts]
         since = [-1.0] * len(self.history) + self.since
         first = [""] * len(self.history) + self.first
@@ -160,6 +230,7 @@ class _Lines:
                 self.history.append(old[i])
                 if since[i] >= 0:
                     self.taken.append((since[i], old[i]))
+                    self.places.append(self.scrolls)
         del self.history[: len(self.history) - HISTORY]
         self.texts = new
         self.wraps = [False] * len(new)
@@ -167,6 +238,7 @@ class _Lines:
 
     def finish(self) -> None:
         """The lines on the final screen that were not taken before are taken."""
+        self._settle(dict(enumerate(self.texts)))
         self._take_rows()
 
     def typed(self, y: int) -> str:
@@ -179,6 +251,8 @@ class _Lines:
     def update(
         self, rows: tuple[Row, ...], time: float, cols: int, wrapped: frozenset[int]
     ) -> None:
+        if self.erased:
+            self._settle({y: self._text(row, y in wrapped) for y, row in enumerate(rows)})
         while len(self.texts) < len(rows):
             self.texts.append("")
             self.since.append(time)
@@ -198,6 +272,25 @@ class _Lines:
             elif text != old and old == self.first[y] and _prompt(old) and self.since[y] >= 0:
                 self.since[y] = time  # the first character typed after a prompt
             self.texts[y] = text
+
+
+def same_line(old: str, new: str) -> bool:
+    """Whether `new`, drawn where an erasure blanked `old`, is that line again: the same
+    text, more of it, or a redraw alike enough (a progress bar, a dashboard's row); not
+    its start alone (a prompt redrawn without the command typed after it)."""
+    old, new = old.strip(), new.strip()
+    if not new:
+        return False
+    if new.startswith(old):
+        return True
+    if old.startswith(new):
+        return False
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    return (
+        matcher.real_quick_ratio() >= SAME_LINE
+        and matcher.quick_ratio() >= SAME_LINE
+        and matcher.ratio() >= SAME_LINE
+    )
 
 
 def _prompt(text: str) -> bool:
@@ -224,6 +317,7 @@ def session_name(command_line: str, first_lines: list[str], typed: str = "") -> 
 def render_vtt(timeline: Timeline) -> str:
     lines = _Lines()
     timeline.on_scroll = lines.scrolled
+    timeline.on_erase = lines.erase
     sessions: list[tuple[float, str]] = []
     shell: list[Screen] = []  # the last screen of the shell, before a session
 
@@ -258,20 +352,28 @@ def render_vtt(timeline: Timeline) -> str:
     if session is not None:
         sessions.append((session[0], f"[{session_name(*session[1:])}]"))
     lines.finish()
-    taken = [*lines.taken, *sessions]
-    taken.sort(key=lambda item: item[0])  # stable: lines of one moment keep their order
-    cues: list[tuple[float, list[str]]] = []
-    for time, text in taken:
+    taken = [
+        (time, place, text, lines.ends.get(i))
+        for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
+    ]
+    taken += [(time, AFTER, text, None) for time, text in sessions]
+    taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
+    cues: list[tuple[float, list[str], list[float | None]]] = []
+    for time, _, text, gone in taken:
         escaped = escape_cue(text).rstrip()
         if not escaped.strip():
             continue
         if cues and time - cues[-1][0] < MERGE_SECONDS:
             cues[-1][1].append(escaped)
+            cues[-1][2].append(gone)
         else:
-            cues.append((time, [escaped]))
+            cues.append((time, [escaped], [gone]))
     out = ["WEBVTT", ""]
-    for index, (start, texts) in enumerate(cues):
+    for index, (start, texts, ends) in enumerate(cues):
         end = cues[index + 1][0] if index + 1 < len(cues) else max(timeline.end, start + 1.0)
+        erased = [gone for gone in ends if gone is not None]
+        if len(erased) == len(ends) and start < max(erased) < end:
+            end = max(erased)  # every line of the cue was erased: it ends there
         out += [f"{timestamp(start)} --> {timestamp(end)}", *texts, ""]
     return "\n".join(out)
 
