@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from genact_cast.generator.dialects import deepspeed_config
-from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.presenters.framework import facts_for
 from scripts import release_run
 
 # Stand-ins for torch, triton and the accelerator: classes all the way down (they are
@@ -200,7 +200,7 @@ def main() -> None:
     options = parser.parse_args()
     plan = release_run.plan(options, "deepspeed")
     facts = facts_for(plan)
-    config = deepspeed_config.ds_config(facts, logging_interval(plan))
+    config = deepspeed_config.ds_config(facts)
     text = dump(options.mirror, options.tag, config, facts.dp)
     header = (
         f"# DeepSpeed {options.tag}: DeepSpeedConfig.print('DeepSpeedEngine configuration'), "

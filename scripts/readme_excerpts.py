@@ -31,7 +31,8 @@ PICKS: dict[str, list[tuple[str, int, int]]] = {
                    (r"Saving the checkpoint", 1, 2)],
     "megatron": [(r"number of parameters on \(tensor, pipeline\)", 0, 0),
                  (r"\] iteration +\d+/", 0, 0), (r"^saving checkpoint at iteration", 0, 1)],
-    "deepspeed": [(r"\] step=[1-9]\d*, skipped=", 0, 2), (r"Checkpoint global_step\d+ is", 0, 1)],
+    "deepspeed": [(r"\{'loss'", 0, 0), (r"Saving model checkpoint to", 0, 0),
+                  (r"Checkpoint global_step\d+ is", 0, 1)],
     "hf": [(r"Total optimization steps", 0, 0), (r"^\{'loss'", 0, 0),
            (r"Saving model checkpoint to", 0, 0)],
 }  # fmt: skip

@@ -317,15 +317,6 @@ def megatron_line(shape: str, real: str) -> list[str] | str:
 
 
 def deepspeed_line(shape: str, real: str) -> str:
-    if shape == "loss":
-        found = match(
-            r"([\d-]+ [\d:]+\.\d{3}) \| INFO     \| __main__:log_dist:53 - "
-            r"\[Rank (\d+)\] Loss: ([\d.]+)",
-            real,
-        )
-        return deepspeed.loss(
-            when(found[1], "%Y-%m-%d %H:%M:%S.%f"), int(found[2]), float(found[3])
-        )
     head = match(r"\[([\d-]+ [\d:]+,\d{3})\] \[(INFO|ERROR)\] \[([^\]]+)\] (.*)", real)
     moment, level, where, msg = when(head[1]), head[2], head[3], head[4]
     if shape == "exits":

@@ -126,9 +126,9 @@ class RunPlan(NamedTuple):
     @property
     def epoch_saves(self) -> bool:
         """Whether the framework saves at an epoch's end between its interval saves: the
-        genact log and DeepSpeed's script do; torchtitan, Megatron and the Trainer with
-        save_strategy "steps" save at interval multiples and the last step alone."""
-        return self.options.framework in ("genact", "deepspeed")
+        genact log does; torchtitan, Megatron and the Trainer with save_strategy "steps" (on
+        DeepSpeed too) save at interval multiples and the last step alone."""
+        return self.options.framework == "genact"
 
     @property
     def data_parallel(self) -> int:

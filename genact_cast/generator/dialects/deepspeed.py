@@ -1,35 +1,46 @@
-"""DeepSpeed v0.17.5's log: the `deepspeed` launcher, each node's `deepspeed.launcher.launch`,
-the engine (ZeRO-3, bf16, AdamW and WarmupCosineLR from ds_config.json), `log_dist` and
-`timer.py` lines every `steps_per_print` steps, and a DeepSpeedExamples-style `train.py`.
+"""The Hugging Face Trainer on DeepSpeed v0.17.5, as its docs run it: `deepspeed train.py
+--deepspeed ds_config.json ...` (the hf dialect's train.py and Trainer, transformers 4.57.1
+and accelerate 1.11.0), with the `deepspeed` launcher over pdsh, each node's
+`deepspeed.launcher.launch`, and the engine the Trainer's `deepspeed_init` and accelerate's
+`prepare` start (ZeRO-3, the configuration dump, `save_checkpoint` under each
+`checkpoint-N`, `load_checkpoint` on a relaunch with `--resume_from_checkpoint`).
+
+accelerate's DeepSpeedPlugin sets `steps_per_print` to infinity (utils/dataclasses.py:1289),
+so the engine prints no step or throughput lines while training: the Trainer's own log
+dicts are the run's progress.
 
 The parts live beside it: deepspeed_pdsh (shared state, pdsh's interleaving),
 deepspeed_launch (the command, the launch and the processes' ends), deepspeed_engine
-(initialize, checkpoints), deepspeed_export (zero_to_fp32.py).
+(initialize, checkpoints).
 """
 
 from __future__ import annotations
 
-import math
+from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.dialects import hf
 from genact_cast.generator.dialects.base import (
     Clock,
+    Close,
     Incidentals,
     Line,
     Out,
+    Redraw,
 )
 from genact_cast.generator.dialects.deepspeed_engine import Engine
-from genact_cast.generator.dialects.deepspeed_export import Export
 from genact_cast.generator.dialects.deepspeed_launch import Launcher
 from genact_cast.generator.dialects.deepspeed_lines import (
-    TIMER,
+    ZERO3_INIT_DONE,
+    checkpoint_begin,
     dist,
     line,
-    loss,
-    step,
-    timer,
+    saving_model,
 )
+from genact_cast.generator.dialects.deepspeed_model import state_dict_tensors
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_lines import INSTANTIATING, LOADING_CONFIG
+from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -44,108 +55,160 @@ from genact_cast.generator.events import (
     StepStats,
 )
 
-STEPS_PER_PRINT = 10
+# modeling_utils.py at 4.57.1: get_init_context (from_pretrained) and _from_config.
+ZERO3_DETECTED = ("modeling_utils.py:4373", "modeling_utils.py:2301")
+SHARE_LOADING = 0.35  # of the start-up before the engine: loading the model under zero.Init
 
 
-class Log(Launcher, Engine, Export):
-    """The `deepspeed` launcher over pdsh, the engine and `train.py`: `log_dist` and timer lines
-    every `steps_per_print` steps with the script's loss, `global_stepN` checkpoints, the NCCL
-    watchdog on every rank of the failed node, and the launcher's and pdsh's exit lines."""
+class _Trainer(hf.Log):
+    """The hf dialect's Trainer, with the engine's `save_checkpoint` after each model save
+    (`_save_optimizer_and_scheduler`, trainer.py at 4.57.1)."""
+
+    def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
+        name = f"global_step{step}"
+        model = f"{folder}/{name}/zero_pp_rank_0_mp_rank_00_model_states.pt"
+        return [dist(done, checkpoint_begin(name)), dist(done, saving_model(model))]
+
+
+class Log(Launcher, Engine):
+    """`deepspeed train.py --deepspeed ds_config.json`: the launch on every node, the Trainer's
+    lines from world rank 0, the engine's initialize, load and saves, the NCCL watchdog on
+    every rank of the failed node, and the launcher's and pdsh's exit lines."""
 
     logs_first_step = False
-    has_bar = False
     relaunched = True
 
     def __init__(
-        self, facts: Facts, *, color: bool, cols: int = 100, interval: int = STEPS_PER_PRINT
+        self, facts: Facts, *, color: bool, cols: int = 100, interval: int = hf.LOGGING_STEPS
     ) -> None:
-        del color  # DeepSpeed's logger prints no colour, and knows nothing of the terminal
-        self.cols = cols  # tqdm, in zero_to_fp32.py, does
+        del color  # neither DeepSpeed's logger nor the Trainer prints colour
+        self.cols = cols
         self.facts = facts
         self.interval = interval
         self.incidentals = Incidentals(facts, 0)
         self.clock = Clock()
-        self.save = "checkpoints"
         self.resume_step = 0
         self.attempt = 0
-        self._timer_from = 0.0  # when this process's training loop began
-        self._untimed = 0.0  # seconds since then outside the timed steps (evaluations, saves)
-        self._timer_base = 0  # the engine's step when this process's timer started at 0
-        self.config = dsc.ds_config(facts, interval)
         self._tags = [f"{host}: " if facts.nodes > 1 else "" for host in facts.hosts]
         # Without a hostfile the launcher runs on `localhost`, and names it so.
         self.hosts = list(facts.hosts) if facts.nodes > 1 else ["localhost"]
+        self.trainer = _Trainer(facts, color=False, cols=cols, interval=interval)
+        self.trainer.clock = self.clock
+        self.save = self.trainer.output
+        self.config = dsc.ds_config(facts)
+        # Over pdsh a tqdm bar would reach the terminal only as one line at its close, glued
+        # to whatever the process logged meanwhile: a multi-node run passes --disable_tqdm,
+        # and the Trainer's PrinterCallback prints the log dicts instead.
+        self.has_bar = facts.nodes == 1
+
+    def trainer_args(self) -> list[str]:
+        """The hf dialect's train.py arguments with the DeepSpeed config (TrainingArguments
+        .deepspeed); on several nodes without the bar, logging on world rank 0 only."""
+        many = self.facts.nodes > 1
+        resume = self.resume_step
+        return [
+            *self.trainer.script_args(),
+            "--deepspeed",
+            "ds_config.json",
+            *(["--disable_tqdm=True", "--log_on_each_node=False"] if many else []),
+            *([f"--resume_from_checkpoint={self.save}/checkpoint-{resume}"] if resume else []),
+        ]
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
+            self.trainer.present(event)
             return self._launched(event)
         if isinstance(event, CommReady):
             return self._comm(event)
         if isinstance(event, ModelReady):
-            return self._engine(event)
-        if isinstance(event, DataReady):  # the throughput timer starts with training
-            self._timer_base = self.resume_step
-            self._timer_from, self._untimed = event.t, 0.0
-            return []
-        if isinstance(event, Evaluated):
-            self._untimed += event.seconds
-        if isinstance(event, CheckpointSaved):
-            self._untimed += event.blocking
-        if isinstance(event, CheckpointSaved):
-            return self._checkpoint(event)
-        if isinstance(event, Evaluated):
-            moment = self._at(event.t)
-            text = (
-                f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d} | INFO     | "
-                f"__main__:evaluate:88 - [Rank 0] Validation loss: {event.loss:.4f}, "
-                f"perplexity: {math.exp(event.loss):.4f}"
-            )
-            return [Line(self._tag(0) + text)]
+            return self._model(event)
+        if isinstance(event, DataReady | Evaluated | CheckpointSaved):
+            return self._rank0(self.trainer.present(event))
         if isinstance(event, Failed):
             return self._failed(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            self.trainer.present(event)
             if event.drained in self.hosts:  # the requeued job runs on the spare instead
                 node = self.hosts.index(event.drained)
                 self.hosts[node] = event.spare
                 self._tags[node] = f"{event.spare}: "
             return []
         if isinstance(event, Exported):
-            return self._export(event)
+            # The script's trainer.save_model() (ZeRO-3 gathers the 16-bit weights:
+            # stage3_gather_16bit_weights_on_model_save) and its metrics, then the processes end.
+            return [*self._rank0(self.trainer.present(event)), *self._exited(event.t)]
         return []
 
     def step(self, stats: StepStats) -> list[Out]:
-        """The engine's step line and the throughput timer of this process: its counters start
-        at 0 when the process does (epoch 0 throughout), and it times steps from its third."""
+        return self._rank0(self.trainer.step(stats))
+
+    def finish_training(self, t: float) -> list[Out]:
+        return self._rank0(self.trainer.finish_training(t))
+
+    def export_words(self, event: Exported) -> list[str] | None:
+        """The Trainer saves the final model itself (`trainer.save_model()`)."""
+        del event
+        return None
+
+    def _model(self, event: ModelReady) -> list[Out]:
+        """from_pretrained (or from_config) under zero.Init, which partitions the weights as
+        they load, then `trainer.train()`: deepspeed_init, accelerate's prepare and
+        deepspeed.initialize."""
         f = self.facts
-        moment = self._at(stats.t)
-        own = stats.step - self._timer_base  # the timer's global_step_count
-        current = f.global_batch / stats.seconds
-        # avg_samples_per_sec (timer.py:288-293): the batch over the mean time of every step
-        # this process timed (its third on), which the drawn steps only sample: the loop's
-        # time since it began, less evaluations and saves, over the steps it ran.
-        elapsed = stats.t - self._timer_from - self._untimed
-        running = f.global_batch * own / elapsed if own > 0 and elapsed > 0 else current
-        lr = dsc.learning_rate(self.config, stats.step)
-        lines = [dist(moment, step(stats.step, 0, [lr, lr], (0.9, 0.95)))]
-        # The timer reports when its own count, restarted with the process, is a multiple of
-        # steps_per_print (timer.py:249-263), the engine when the restored step is.
-        if own % self.interval == 0:
-            lines.append(
-                line(
-                    moment,
-                    TIMER,
-                    timer(
-                        epoch=0,
-                        micro_step=own * f.grad_accum,
-                        global_step=own,
-                        running_avg=running,
-                        current=current,
-                        # DeepSpeed divides by 1024**3 and calls it GB.
-                        mem_allocated_gb=f.state_gib,
-                        max_mem_allocated_gb=stats.memory_gib,
-                    ),
-                )
-            )
-        lines.append(loss(moment, 0, stats.loss))
-        return [Line(self._tag(0) + text) for text in lines]
+        reading = event.reading if event.loaded_from is not None and self.resume_step else 0.0
+        loading = (event.seconds - reading) * SHARE_LOADING
+        start = event.t - event.seconds
+        part = event._replace(t=start + loading, seconds=loading)
+        pretrained = event.loaded_from is not None
+        # zero.Init partitions the model as it is built, before its weights load (stamped
+        # off the shared clock: the Trainer's lines below begin earlier).
+        built = self.facts.moment(start + loading * 0.1)
+        detected = hf_line(
+            built,
+            ZERO3_DETECTED[0 if pretrained else 1],
+            "Detected DeepSpeed ZeRO-3: activating zero.init() for this model",
+        )
+        done = line(
+            built,
+            ZERO3_INIT_DONE,
+            f"finished initializing model - num_params = {state_dict_tensors(f)}, "
+            f"num_elems = {f.params / 1e9:.2f}B",
+        )
+        texts = self._rank0(self.trainer.present(part))
+        # After the instantiation line (the configuration's, from scratch); the model is
+        # built, partitioned, under zero.Init before its weights load.
+        after = INSTANTIATING if pretrained else LOADING_CONFIG
+        at = next(
+            (
+                i + 1
+                for i, out in enumerate(texts)
+                if isinstance(out, Line) and f"|{after}]" in out.text[:80]
+            ),
+            len(texts),
+        )
+        texts[at:at] = [Line(self._tag(0) + detected), Line(self._tag(0) + done)]
+        engine = event._replace(seconds=event.seconds - loading)
+        return [*texts, *self._engine(engine)]
+
+    def _rank0(self, outs: list[Out]) -> list[Out]:
+        """The Trainer's output from world rank 0, under node 0's pdsh tag; on several nodes,
+        PrinterCallback's dicts come from every node's local rank 0 (state
+        .is_local_process_zero, trainer_callback.py:708) and no bar is drawn."""
+        tag = self._tag(0)
+        if not tag:
+            return outs
+        out: list[Out] = []
+        for item in outs:
+            if isinstance(item, Redraw | Close):
+                continue
+            if item.text.startswith("{'"):
+                records = [[("", item.text)] for _ in range(self.facts.nodes)]
+                out += self._merge(self.clock.last, records, 10)
+                continue
+            if item.text.startswith("Loading checkpoint shards"):
+                # tqdm's carriage returns put the bar over pdsh's prefix.
+                out.append(item)
+                continue
+            out.append(Line(tag + item.text))
+        return out

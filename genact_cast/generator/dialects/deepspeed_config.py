@@ -26,31 +26,27 @@ CONFIG_ROW = "config.py:958:print"
 CONFIG_JSON = "config.py:944:print_user_config"
 
 
-def ds_config(facts: Facts, steps_per_print: int) -> dict[str, Any]:
-    """ds_config.json: ZeRO-3 in bf16, AdamW and WarmupCosineLR from the config, as the
-    DeepSpeed tutorials and DeepSpeedExamples' ZeRO-3 configs set them."""
+def ds_config(facts: Facts) -> dict[str, Any]:
+    """ds_config.json as DeepSpeed receives it from the Trainer. The user's file is the Hugging
+    Face docs' ZeRO-3 one: "auto" for the batch sizes, clipping, bf16 and AdamW's
+    hyperparameters, no scheduler (the Trainer's own runs), the 16-bit weights gathered on
+    save. HfTrainerDeepSpeedConfig.trainer_config_process fills the "auto"s from
+    TrainingArguments (integrations/deepspeed.py:133-197 at 4.57.1: AdamW's betas and
+    weight decay at their defaults, 0.9, 0.999 and 0.0), and accelerate's DeepSpeedPlugin
+    appends steps_per_print = inf (utils/dataclasses.py:1289) and fp16 off
+    (set_mixed_precision, :1405-1407)."""
     f = facts
     return {
         "train_batch_size": f.global_batch,
         "train_micro_batch_size_per_gpu": f.micro_batch,
         "gradient_accumulation_steps": f.grad_accum,
-        "steps_per_print": steps_per_print,
         "optimizer": {
             "type": "AdamW",
             "params": {
                 "lr": f.peak_lr,
-                "betas": [0.9, 0.95],
+                "betas": [0.9, 0.999],
                 "eps": 1e-08,
-                "weight_decay": 0.0 if f.kind == "sft" else 0.1,
-            },
-        },
-        "scheduler": {
-            "type": "WarmupCosineLR",
-            "params": {
-                "total_num_steps": f.total_steps,
-                "warmup_num_steps": f.warmup,
-                "warmup_type": "linear",
-                "cos_min_ratio": 0.1,
+                "weight_decay": 0.0,
             },
         },
         "gradient_clipping": 1.0,
@@ -61,25 +57,9 @@ def ds_config(facts: Facts, steps_per_print: int) -> dict[str, Any]:
             "contiguous_gradients": True,
             "stage3_gather_16bit_weights_on_model_save": True,
         },
+        "steps_per_print": math.inf,
+        "fp16": {"enabled": False},
     }
-
-
-def learning_rate(config: Mapping[str, Any], step: int) -> float:
-    """The rate the engine reports after `step` optimizer steps: WarmupCosineLR's
-    `get_lr_ratio` (deepspeed/runtime/lr_schedules.py) at last_batch_iteration = step - 1,
-    times the configured rate."""
-    peak = float(config["optimizer"]["params"]["lr"])
-    params = config["scheduler"]["params"]
-    warmup, total = int(params["warmup_num_steps"]), int(params["total_num_steps"])
-    floor = float(params["cos_min_ratio"])
-    iteration = step - 1
-    if iteration < 0:
-        return 0.0
-    if iteration < warmup:
-        return peak * (iteration / warmup)
-    real_last_step = iteration - warmup + 1
-    ratio = (1 + math.cos(math.pi * real_last_step / (total - warmup))) / 2
-    return peak * max(0.0, floor + (1.0 - floor) * ratio)
 
 
 def scientific(value: Any, level: int = 0) -> str:
@@ -106,7 +86,7 @@ def _python(value: Any) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return py_float(value)
+        return py_float(value) if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"'{k}': {_python(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -124,7 +104,7 @@ def defaults() -> dict[str, str]:
 
 def attributes(config: Mapping[str, Any], world: int, comms_address: int) -> dict[str, str]:
     """Every attribute `DeepSpeedConfig.print` lists, as `str()` prints it."""
-    optimizer, scheduler = config["optimizer"], config["scheduler"]
+    optimizer = config["optimizer"]
     values = dict(defaults())
     values.update(
         comms_config=f"<deepspeed.comm.config.DeepSpeedCommsConfig object at {comms_address:#x}>",
@@ -132,9 +112,9 @@ def attributes(config: Mapping[str, Any], world: int, comms_address: int) -> dic
         gradient_accumulation_steps=str(config["gradient_accumulation_steps"]),
         optimizer_name=optimizer["type"].lower(),
         optimizer_params=_python(optimizer["params"]),
-        scheduler_name=scheduler["type"],
-        scheduler_params=_python(scheduler["params"]),
-        steps_per_print=str(config["steps_per_print"]),
+        scheduler_name="None",
+        scheduler_params="None",
+        steps_per_print=_python(config["steps_per_print"]),
         train_batch_size=str(config["train_batch_size"]),
         train_micro_batch_size_per_gpu=str(config["train_micro_batch_size_per_gpu"]),
         world_size=str(world),

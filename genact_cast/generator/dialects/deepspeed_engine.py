@@ -1,6 +1,7 @@
 """DeepSpeed v0.17.5's engine as `deepspeed.initialize` logs it: the communication
 backend, ZeRO-3's partitioning with `see_memory_usage` reports, the optimizer and LR
-scheduler from the config, the configuration dump, and `load_checkpoint` / `save_checkpoint`.
+the Trainer's scheduler, the configuration dump, and `load_checkpoint` (the Trainer's
+`deepspeed_load_checkpoint`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     ZERO_LOADING,
     ZERO_READ,
     bucket,
-    checkpoint_begin,
     cpu_memory,
     dist,
     ds_info,
@@ -36,7 +36,6 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     engine_end_load,
     engine_initialized,
     line,
-    saving_model,
     see_memory,
     step,
     zero_optimizer,
@@ -44,16 +43,16 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 from genact_cast.generator.dialects.deepspeed_model import (
     REDUCE_BUCKET,
 )
-from genact_cast.generator.dialects.deepspeed_pdsh import LR_WARNING, Pdsh
+from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
+from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.events import (
-    CheckpointSaved,
     CommReady,
     ModelReady,
 )
 from genact_cast.generator.rng import Rng
 
-LR_NOT_STARTED = "Attempting to get learning rate from scheduler before it has started"
+RESUMING = "deepspeed.py:495"  # transformers/integrations/deepspeed.py at 4.57.1
 HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
 
 
@@ -115,8 +114,14 @@ class Engine(Pdsh):
             dist(moment, ds_info(f.version("deepspeed"))),
         ]
         out: list[Out] = [Line(self._tag(0) + text) for text in texts]
-        out += self._merge(
-            start, self._per_rank(CONFIG_WORLD, f"Config mesh_device None world_size = {f.dp}"), 3
+        # deepspeed_init set DeepSpeed's logger to the process's log level (integrations/
+        # deepspeed.py:448): INFO on world rank 0, WARNING elsewhere, so from here on only
+        # rank 0's INFO records show.
+        out.append(
+            Line(
+                self._tag(0)
+                + line(moment, CONFIG_WORLD, f"Config mesh_device None world_size = {f.dp}")
+            )
         )
         address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
         texts = [
@@ -143,20 +148,18 @@ class Engine(Pdsh):
             dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer_Stage3"),
         ]
         out += [Line(self._tag(0) + text) for text in texts]
-        # WarmupCosineLR's constructor asks itself for a rate before its first step, on
-        # every rank, and sets it on the first parameter group only (zip with [0.0]).
-        out += self._merge(
-            start + event.seconds * 0.85, self._per_rank(LR_WARNING, LR_NOT_STARTED), 9
-        )
-        peak = f.peak_lr
+        # No scheduler in ds_config.json: the Trainer's own (cosine_with_min_lr, a LambdaLR),
+        # handed over as a callable (deepspeed_optim_sched), at 0 before the first step.
+        params = self.config["optimizer"]["params"]
+        betas = (float(params["betas"][0]), float(params["betas"][1]))
         texts = [
-            dist(at(0.9), "DeepSpeed using configured LR scheduler = WarmupCosineLR"),
+            dist(at(0.9), "DeepSpeed using client callable to create LR scheduler"),
             dist(
                 at(0.901),
-                "DeepSpeed LR Scheduler = <deepspeed.runtime.lr_schedules.WarmupCosineLR "
+                "DeepSpeed LR Scheduler = <torch.optim.lr_scheduler.LambdaLR "
                 f"object at {address + 0x1F40:#x}>",
             ),
-            dist(at(0.902), step(0, 0, [0.0, peak], (0.9, 0.95))),
+            dist(at(0.902), step(0, 0, [0.0, 0.0], betas)),
         ]
         out += [Line(self._tag(0) + text) for text in texts]
         moment = at(0.91)  # the configuration dump: one logger call a row, within a ms or two
@@ -173,10 +176,15 @@ class Engine(Pdsh):
         (the optimizer states are most of the read)."""
         f = self.facts
         tag = f"global_step{self.resume_step}"
+        folder = f"{self.save}/checkpoint-{self.resume_step}"
         begun, model_read = event.t - event.reading, event.reading * 0.12
-        model = f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
-        optim = f"{self.save}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
+        model = f"{folder}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
+        optim = f"{folder}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
         out: list[Out] = [
+            Line(
+                self._tag(0)
+                + hf_line(self._at(begun), RESUMING, f"Attempting to resume from {folder}")
+            ),
             Line(self._tag(0) + dist(self._at(begun), engine_begin_load(model))),
             Line(self._tag(0) + dist(self._at(begun + model_read), engine_end_load(model))),
         ]
@@ -184,24 +192,23 @@ class Engine(Pdsh):
             Line(self._tag(0) + dist(self._at(begun + model_read), engine_begin_load(optim))),
             Line(self._tag(0) + dist(self._at(event.t), engine_end_load(optim))),
         ]
-        # Every rank reads its own partition and counts the data-parallel world's.
-        for where, words in (
-            (ZERO_READ, "successfully read {} ZeRO state_dicts for rank {}"),
-            (ZERO_LOADING, "loading {} zero partition checkpoints for rank {}"),
-        ):
-            per_node = [
-                [(where, words.format(f.dp, node * 8 + local)) for local in range(8)]
-                for node in range(f.nodes)
-            ]
-            out += self._merge(event.t, per_node, 4)
+        # Every rank reads its own partition; rank 0 alone logs at INFO.
+        out += [
+            Line(
+                self._tag(0)
+                + line(
+                    self._at(event.t),
+                    ZERO_READ,
+                    f"successfully read {f.dp} ZeRO state_dicts for rank 0",
+                )
+            ),
+            Line(
+                self._tag(0)
+                + line(
+                    self._at(event.t),
+                    ZERO_LOADING,
+                    f"loading {f.dp} zero partition checkpoints for rank 0",
+                )
+            ),
+        ]
         return out
-
-    def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
-        """`save_checkpoint`: the engine's create() and rank 0's model states; the ZeRO
-        partitions are written without a word at this tag."""
-        tag = f"global_step{event.step}"
-        start = self._at(event.t - event.blocking)
-        model = f"{self.save}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
-        texts = [dist(start, checkpoint_begin(tag)), dist(start, saving_model(model))]
-        self.clock.at(event.t)
-        return [Line(self._tag(0) + text) for text in texts]

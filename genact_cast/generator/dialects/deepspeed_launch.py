@@ -6,6 +6,7 @@ launcher's kill and exit code and pdsh's `ssh exited` per node.
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 
 from genact_cast.generator.dialects.base import (
@@ -62,30 +63,18 @@ TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
 class Launcher(Pdsh):
     """The command typed, the launch on every node, and the processes' ends."""
 
-    def _args(self) -> list[str]:
-        f = self.facts
-        return [
-            "--model_name_or_path",
-            f.model_name,
-            "--dataset",
-            f.dataset,
-            f"--max_seq_len={f.seq_len}",
-            f"--per_device_train_batch_size={f.micro_batch}",
-            f"--gradient_accumulation_steps={f.grad_accum}",
-            f"--num_train_epochs={f.epochs}",
-            f"--output_dir={self.save}",
-        ]
+    def trainer_args(self) -> list[str]:
+        """The training script's arguments as typed at the shell (the dialect fills them)."""
+        raise NotImplementedError
+
+    def _argv(self) -> list[str]:
+        """The same arguments as the script receives them, the shell's quoting undone."""
+        return [word for typed in self.trainer_args() for word in shlex.split(typed)]
 
     def _script(self, local_rank: int | None = None) -> list[str]:
+        """launch.py's command for a local rank: `--local_rank=N` after the script."""
         rank = [] if local_rank is None else [f"--local_rank={local_rank}"]
-        return [
-            "train.py",
-            *rank,
-            *self._args(),
-            "--deepspeed",
-            "--deepspeed_config",
-            "ds_config.json",
-        ]
+        return ["train.py", *rank, *self._argv()]
 
     def launch_words(self) -> list[str]:
         # NCCL_DEBUG set for the runner, which exports the NCCL_* variables it finds to every
@@ -95,8 +84,7 @@ class Launcher(Pdsh):
             nodes=self.facts.nodes,
             hostfile="hostfile",
             script="train.py",
-            args=self._args(),
-            config="ds_config.json",
+            args=self.trainer_args(),
         )
 
     def _launched(self, event: Launched) -> list[Out]:
@@ -109,7 +97,12 @@ class Launcher(Pdsh):
         )
         self.clock.at(event.t)
         world = encoded_world_info(self.hosts, 8)
-        script = " ".join(self._script())
+        # The runner's command line: on several nodes PDSHRunner.parse_user_args quotes an
+        # argument holding a space (multinode_runner.py:63-71); alone, it joins them as they are.
+        argv = self._argv()
+        if f.nodes > 1:
+            argv = [f'"{w.replace(chr(34), chr(92) + chr(34))}"' if " " in w else w for w in argv]
+        script = " ".join(["train.py", *argv])
         workdir = f"/home/{f.user}/llm-train"
         # The launcher on the machine typed on: importing deepspeed logs the accelerator and
         # the default checkpoint engine (before torch.distributed: rank -1).
@@ -195,20 +188,14 @@ class Launcher(Pdsh):
         # The launcher runs on the machine typed on; pdsh tags only the nodes' own output.
         return [Line(text) for text in head] + self._merge(clock[0] + 1.4, per_node, 1)
 
-    def finish_training(self, t: float) -> list[Out]:
-        """The training script's own last word, then every node's launcher sees its eight
-        processes exit (the runner says nothing on success)."""
-        moment = self._at(t)
-        stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
-        text = (
-            f"{stamp} | INFO     | __main__:main:142 - [Rank 0] Training finished after "
-            f"{self.facts.total_steps} steps"
-        )
+    def _exited(self, t: float) -> list[Out]:
+        """The script has returned: every node's launcher sees its eight processes exit (the
+        runner says nothing on success)."""
         done = [
             [(LAUNCH_SUCCESS, f"Process {pid} exits successfully.") for pid in self._pids(node)]
             for node in range(self.facts.nodes)
         ]
-        return [Line(self._tag(0) + text), *self._merge(t + 1.0, done, 7)]
+        return self._merge(t + 1.0, done, 7)
 
     def stopped(self, t: float) -> list[Out]:
         """Ctrl-C: each node's launcher kills its processes and exits (no return code yet)."""

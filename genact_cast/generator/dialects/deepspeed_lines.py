@@ -41,6 +41,7 @@ BUCKET_PREFETCH = "stage3.py:187:__init__"
 OPTIMIZER_STATE = "stage3.py:554:_setup_for_real_optimizer"
 ZERO_LOADING = "engine.py:3286:_load_zero_checkpoint"
 ZERO_READ = "engine.py:3336:_get_all_zero_checkpoint_state_dicts"
+ZERO3_INIT_DONE = "partition_parameters.py:366:__exit__"  # zero.Init, rank 0
 
 
 def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> str:
@@ -107,12 +108,6 @@ def engine_end_load(path: str) -> str:
 
 def engine_initialized(serialization: bool) -> str:
     return f"[TorchCheckpointEngine] Initialized with serialization = {serialization}"
-
-
-def loss(moment: datetime, rank: int, value: float) -> str:
-    """The training script's loss line (loguru's default format, as in DeepSpeedExamples)."""
-    stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
-    return f"{stamp} | INFO     | __main__:log_dist:53 - [Rank {rank}] Loss: {value:.4f}"
 
 
 def overflow(scale: float) -> str:
@@ -221,22 +216,10 @@ def ssh_exited(local: str, host: str, code: int) -> str:
     return f"pdsh@{local}: {host}: ssh exited with exit code {code}"
 
 
-def command(
-    *, nodes: int, hostfile: str, script: str, args: Sequence[str], config: str
-) -> list[str]:
-    """`deepspeed --num_nodes=N --num_gpus=8 [--hostfile=...] train.py ... --deepspeed_config`."""
+def command(*, nodes: int, hostfile: str, script: str, args: Sequence[str]) -> list[str]:
+    """`deepspeed --num_nodes=N --num_gpus=8 [--hostfile=...] train.py ...`, the script's
+    arguments naming the DeepSpeed config themselves (`--deepspeed ds_config.json`)."""
     launcher = ["deepspeed", f"--num_nodes={nodes}", "--num_gpus=8"]
     if nodes > 1:
         launcher.append(f"--hostfile={hostfile}")
-    return [*launcher, script, *args, "--deepspeed", "--deepspeed_config", config]
-
-
-def zero_to_fp32(checkpoint: str, world: int, version: str, tensors: int, params: int) -> list[str]:
-    """zero_to_fp32.py (copied into the checkpoint folder by the engine): what it prints for
-    a ZeRO-3 checkpoint without --debug (deepspeed/utils/zero_to_fp32.py)."""
-    return [
-        f"Processing zero checkpoint '{checkpoint}'",
-        f"Detected checkpoint of type zero stage 3, world_size: {world}",
-        f"Parsing checkpoint created by deepspeed=={version}",
-        f"Reconstructed Trainable fp32 state dict with {tensors} params {params} elements",
-    ]
+    return [*launcher, script, *args]

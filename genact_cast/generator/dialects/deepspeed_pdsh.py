@@ -22,8 +22,6 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.rng import Rng
 
-LR_WARNING = "lr_schedules.py:858:get_lr"
-
 
 class Pdsh:
     """The state the launcher, engine and export parts of the log share, and pdsh's merge."""
@@ -98,7 +96,7 @@ class Pdsh:
                 head = seconds[second] = "[" + stamp(base + timedelta(seconds=second))[:-4]
             tail = tails.get(record)
             if tail is None:
-                shown = shown_level or ("WARNING" if where == LR_WARNING else "INFO")
+                shown = shown_level or "INFO"
                 tail = tails[record] = f"] [{shown}] [{where}] {record[1]}"
             append(tags[node] + head + millis[total % 1000] + tail)
         if keyed:

@@ -103,9 +103,10 @@ class Log:
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
 
-    def launch_words(self) -> list[str]:
+    def script_args(self) -> list[str]:
+        """train.py's own arguments (TrainingArguments and the script's model and data)."""
         f = self.facts
-        args = [
+        return [
             "--model_name_or_path",
             f.model_name,
             "--dataset_name",
@@ -129,6 +130,10 @@ class Log:
             f"--save_steps={f.checkpoint_every}",
             f"--output_dir={self.output}",
         ]
+
+    def launch_words(self) -> list[str]:
+        f = self.facts
+        args = self.script_args()
         words = command(
             nodes=f.nodes,
             master=f.master,
@@ -357,9 +362,16 @@ class Log:
         done = self._at(end)
         shards = max(1, -(-2 * self.facts.params // 5_000_000_000))
         out: list[Out] = [Line(text) for text in self._saved(moment, done, folder, shards)]
+        out += [Line(text) for text in self._saved_state(event.step, folder, done)]
         if held is not None:
             out += self._evaluate(held, event.t)
         return out
+
+    def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
+        """What `_save_optimizer_and_scheduler` logs after the model: nothing under FSDP; the
+        DeepSpeed dialect prints the engine's `save_checkpoint` here."""
+        del step, folder, done
+        return []
 
     @staticmethod
     def _saved(moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:
