@@ -62,7 +62,10 @@ SHARE_LOADING = 0.35  # of the start-up before the engine: loading the model und
 
 class _Trainer(hf.Log):
     """The hf dialect's Trainer, with the engine's `save_checkpoint` after each model save
-    (`_save_optimizer_and_scheduler`, trainer.py at 4.57.1)."""
+    (`_save_optimizer_and_scheduler`, trainer.py at 4.57.1), and no FSDP load on a resume:
+    the engine's `load_checkpoint` reads it (deepspeed_load_checkpoint)."""
+
+    fsdp = False
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"

@@ -78,6 +78,7 @@ class Log:
     logs_first_step = False
     has_bar = True
     relaunched = False
+    fsdp = True  # under DeepSpeed the engine loads a resumed checkpoint (trainer.py:2502-2505)
 
     def __init__(
         self, facts: Facts, *, color: bool, cols: int, interval: int = LOGGING_STEPS
@@ -287,7 +288,7 @@ class Log:
         # full sequences (`--packing`), so steps = examples × epochs ÷ total batch.
         examples = f.steps_per_epoch * f.global_batch
         resumed_from: list[Out] = []
-        if self.resume_step:
+        if self.resume_step and self.fsdp:
             # Trainer.train with FSDP loads the checkpoint after wrapping the model, before
             # its banner (trainer.py:2507 -> _load_from_checkpoint, :2934).
             folder = f"{self.output}/checkpoint-{self.resume_step}"
