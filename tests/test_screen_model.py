@@ -381,6 +381,10 @@ def erased_cues(chunks: list[str], cols: int = 30, rows: int = 6) -> list[str]:
         (["header\r\nsecond\r\nthird", "\x1b[1J", "\r\nfresh"],
          ["header", "second", "third", "fresh"]),
         (["warming up\r\n", "\x1b[1A\x1b[K", "ready\r\n"], ["warming up", "ready"]),
+        # lines written and cleared between two screens, some scrolled away, some erased:
+        # all told, in the order they were written, before what follows the clear
+        (["$ seq 1 8\r\n", "".join(f"{n}\r\n" for n in range(1, 9)) + "\x1b[H\x1b[2J\x1b[3J"
+          "after\r\n$ "], ["$ seq 1 8", *map(str, range(1, 9)), "after", "$"]),
         # a dashboard cleared and redrawn with new numbers, a progress bar moved down by a
         # log line, a live block redrawn under new lines: each row told once, as last drawn
         (["GPU0  util 91%  mem 60 GiB\r\nGPU1  util 88%  mem 61 GiB",

@@ -68,12 +68,17 @@ class _Lines:
         self.since: list[float] = []
         self.taken: list[tuple[float, str]] = []
         self.ends: dict[int, float] = {}  # taken line -> when an erasure removed it
-        # each taken line's place in the output (rows scrolled away before it, plus its
-        # row): lines that appeared at one moment are told in the order they stand
-        self.places: list[int] = []
+        # Each taken line's place in the output, so that lines that appeared at one moment
+        # are told in the order they were written: the erasures before it (`epoch`, when
+        # it appeared: what is written after a clear comes after what the clear removed),
+        # then the rows scrolled away before it plus its row.
+        self.places: list[tuple[int, int]] = []
         self.scrolls = 0
-        # rows an erasure blanked since the last screen: (since, text, wrapped, when)
-        self.erased: dict[int, tuple[float, str, bool, float]] = {}
+        self.epoch = 0
+        self.born: list[int] = []  # each row's line: the epoch it appeared in
+        # rows an erasure blanked since the last screen: (since, text, wrapped, when, born),
+        # born below 0 (-1 - epoch) for a line no screen showed
+        self.erased: dict[int, tuple[float, str, bool, float, int]] = {}
         self.covered: list[str] = []  # the rows when a full-screen program covered them
         self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
         self.history: list[str] = []  # lines taken as they scrolled away, latest last
@@ -81,14 +86,14 @@ class _Lines:
         self.cols = 0
         self._open: int | None = None  # the taken line that goes on in the top row
 
-    def _take(self, since: float, text: str, wrapped: bool, y: int = 0) -> None:
+    def _take(self, since: float, text: str, wrapped: bool, y: int, born: int) -> None:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
         if self._open is not None:
             start, before = self.taken[self._open]
             self.taken[self._open] = (start, before + text)
         else:
             self.taken.append((since, text))
-            self.places.append(self.scrolls + y)
+            self.places.append((born, self.scrolls + y))
         self._open = len(self.taken) - 1 if wrapped else None
 
     def _text(self, row: Row, wrapped: bool) -> str:
@@ -100,15 +105,19 @@ class _Lines:
     def erase(self, y: int, row: Row, time: float) -> None:
         """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
         Its text is the row's as erased when that is more of the line shown (typing that
-        went on after the last screen), else the line shown."""
-        if y >= len(self.texts) or y in self.erased or self.since[y] < 0:
-            return  # (since below 0: taken before)
+        went on after the last screen), else the line shown; a line written since the last
+        screen and erased before the next is told as a line that scrolled away unseen is
+        (`seq 20; clear` in one read of a 10-row terminal: all twenty)."""
+        if y >= len(self.texts) or y in self.erased:
+            return
         shown = self.texts[y]
-        if shown.strip():
-            wrapped = y < len(self.wraps) and self.wraps[y]
-            text = self._text(row, wrapped)
+        wrapped = y < len(self.wraps) and self.wraps[y]
+        text = self._text(row, wrapped)
+        if shown.strip() and self.since[y] >= 0:  # (since below 0: taken before)
             text = text if text.startswith(shown.rstrip()) else shown
-            self.erased[y] = (self.since[y], text, wrapped, time)
+            self.erased[y] = (self.since[y], text, wrapped, time, self.born[y])
+        elif not shown.strip() and row_text(row).strip():
+            self.erased[y] = (time, row_text(row), False, time, -1 - self.epoch)  # (unseen)
 
     def _settle(self, news: dict[int, str]) -> None:
         """Erased rows as they are drawn now: one redrawn with the same line goes on as
@@ -116,32 +125,42 @@ class _Lines:
         gone = []
         used: set[int] = set()
         for y in sorted(self.erased):
-            since, old, wrapped, time = self.erased[y]
-            # The same line may be drawn lower: a live block or a progress bar moves down
-            # under the lines printed above it. Each row of the new screen is one line.
-            again = next(
-                (b for b in sorted(news) if b >= y and b not in used and same_line(old, news[b])),
-                None,
-            )
-            if again is not None:
-                used.add(again)
-                continue
-            gone.append((y, since, old, wrapped, time))
+            since, old, wrapped, time, born = self.erased[y]
+            if born < 0:  # never shown: one of a bar's redraws between two screens, say
+                born = -1 - born
+                if any(same_line(old, new) for new in news.values()):
+                    continue
+            else:
+                # The same line may be drawn lower: a live block or a progress bar moves
+                # down under lines printed above it. Each row of the new screen is one line.
+                again = next(
+                    (
+                        b
+                        for b in sorted(news)
+                        if b >= y and b not in used and same_line(old, news[b])
+                    ),
+                    None,
+                )
+                if again is not None:
+                    used.add(again)
+                    continue
+            gone.append((y, since, old, wrapped, time, born))
             if 0 <= y < len(self.texts):
                 self.texts[y] = ""
         self.erased.clear()
         joined = -1  # the taken line a wrapped erased row goes on in
-        for index, (y, since, old, wrapped, time) in enumerate(gone):
+        for index, (y, since, old, wrapped, time, born) in enumerate(gone):
             if joined >= 0 and gone[index - 1][0] == y - 1:
                 start, before = self.taken[joined]
                 self.taken[joined] = (start, before + old)
             else:
                 self.taken.append((since, old))
-                self.places.append(self.scrolls + y)
+                self.places.append((born, self.scrolls + y))
                 joined = len(self.taken) - 1
                 self.ends[joined] = time
             if not wrapped:
                 joined = -1
+        self.epoch += bool(gone)
 
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         if not self.texts:
@@ -149,12 +168,14 @@ class _Lines:
         text = self._text(row, wrapped)
         if self.erased:  # (one scrolled away is still looked for on the next screen)
             self.erased = {y - 1: entry for y, entry in self.erased.items()}
-        old, since = self.texts.pop(0), self.since.pop(0)
+        old, since, born = self.texts.pop(0), self.since.pop(0), self.born.pop(0)
         self.texts.append("")
         self.since.append(0.0)
+        self.born.append(self.epoch)
         self.wraps = [*self.wraps[1:], False]
         if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
-            self._take(since if old and text.startswith(old) else time, text, wrapped)
+            same = old and text.startswith(old)
+            self._take(since if same else time, text, wrapped, 0, born if same else self.epoch)
         else:
             self._open = None
         self.history.append(text)
@@ -169,10 +190,10 @@ class _Lines:
 
     def _take_rows(self) -> None:
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
-        rows = zip(self.since, self.texts, wraps, strict=True)
-        for y, (since, text, wrapped) in enumerate(rows):
+        rows = zip(self.since, self.texts, wraps, self.born, strict=True)
+        for y, (since, text, wrapped, born) in enumerate(rows):
             if text.strip() and since >= 0:  # (below 0: taken before)
-                self._take(since, text, wrapped, y)
+                self._take(since, text, wrapped, y, born)
             else:
                 self._open = None
         self._open = None
@@ -183,6 +204,7 @@ class _Lines:
         self.texts = [row_text(row) for row in rows]
         self.first = list(self.texts)  # a prompt written on its way back: typed after
         self.wraps = [False] * len(rows)
+        self.born = [self.epoch] * len(rows)
         self._open = None
         self.since = [
             -1.0 if y < len(self.covered) and text == self.covered[y] else time
@@ -200,6 +222,7 @@ class _Lines:
         first = [""] * len(self.history) + self.first
         new = [row_text(row) for row in rows]
         self.since, self.first = [time] * len(new), [""] * len(new)
+        self.born = [self.epoch] * len(new)
         found: dict[int, int] = {}  # new row -> the old row it is, or where it starts
         for a, b, size in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
             found.update((b + i, a + i) for i in range(size))
@@ -230,7 +253,7 @@ class _Lines:
                 self.history.append(old[i])
                 if since[i] >= 0:
                     self.taken.append((since[i], old[i]))
-                    self.places.append(self.scrolls)
+                    self.places.append((self.epoch, self.scrolls))
         del self.history[: len(self.history) - HISTORY]
         self.texts = new
         self.wraps = [False] * len(new)
@@ -256,7 +279,8 @@ class _Lines:
         while len(self.texts) < len(rows):
             self.texts.append("")
             self.since.append(time)
-        del self.texts[len(rows) :], self.since[len(rows) :]
+            self.born.append(self.epoch)
+        del self.texts[len(rows) :], self.since[len(rows) :], self.born[len(rows) :]
         self.first = (self.first + [""] * len(rows))[: len(rows)]
         self.cols = cols
         self.wraps = [y in wrapped for y in range(len(rows))]
@@ -265,12 +289,14 @@ class _Lines:
             old = self.texts[y]
             if text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 self.since[y] = time  # a new line here, not more of the same one
+                self.born[y] = self.epoch
                 if y == 0:
                     self._open = None  # not the rest of a line that scrolled away
                 if not (self.first[y] and text.startswith(self.first[y])):
                     self.first[y] = text  # (a prompt line edited keeps its prompt)
             elif text != old and old == self.first[y] and _prompt(old) and self.since[y] >= 0:
                 self.since[y] = time  # the first character typed after a prompt
+                self.born[y] = self.epoch
             self.texts[y] = text
 
 
@@ -356,7 +382,7 @@ def render_vtt(timeline: Timeline) -> str:
         (time, place, text, lines.ends.get(i))
         for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
     ]
-    taken += [(time, AFTER, text, None) for time, text in sessions]
+    taken += [(time, (AFTER, 0), text, None) for time, text in sessions]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     cues: list[tuple[float, list[str], list[float | None]]] = []
     for time, _, text, gone in taken:
