@@ -25,8 +25,9 @@ from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain
 
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
-# Seeds whose model every dialect's release trains (lineup.UNSUPPORTED): the same run in each.
-SEEDS = (7, 26)
+# Seeds whose model every dialect's release trains (lineup.UNSUPPORTED), as a full fine-tune
+# (torchtitan and Megatron train no adapters: lineup.NO_ADAPTERS): the same run in each.
+SEEDS = (114, 57)
 
 
 @functools.cache
@@ -187,11 +188,11 @@ def test_a_save_at_a_logged_step_follows_its_line(framework: str) -> None:
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str) -> None:
-    run = run_of(7)
+    run = run_of(SEEDS[0])
     plan = run.plan
-    options = RecordOptions(seed=7, framework=framework, duration=60.0, failures=1)
+    options = RecordOptions(seed=SEEDS[0], framework=framework, duration=60.0, failures=1)
     facts = facts_for(make_plan(options))  # with the releases pinned to the dialect
-    out = joined(framework, 7)
+    out = joined(framework, SEEDS[0])
     expected = {
         "torchtitan": [
             f"Model {titan_flavor(facts)} size: {facts.params:,} total parameters",
@@ -291,7 +292,7 @@ def test_the_title_names_the_framework() -> None:
 
 
 def test_the_trainer_redraws_its_bar_in_place() -> None:
-    raw = output_of(events("hf", 7))
+    raw = output_of(events("hf", SEEDS[0]))
     redraws = re.findall(r"\r\s*\d+%\|[^\r\n]*\| \d+/\d+ \[", raw)
     assert len(redraws) > 20
     assert "Training completed. Do not forget to share your model" in raw
@@ -307,7 +308,7 @@ LAST_WORDS = {
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_stopped_run_ends_with_the_launchers_own_last_lines(framework: str) -> None:
-    options = RecordOptions(seed=7, framework=framework, duration=60.0, prompt=False)
+    options = RecordOptions(seed=SEEDS[0], framework=framework, duration=60.0, prompt=False)
     asked = iter(range(10**6))
     shown: list[Event] = []
     simulate(make_plan(options), shown.append, should_stop=lambda: next(asked) >= 30)
@@ -337,7 +338,7 @@ def test_typed_commands_fit_and_read_back_as_the_command(
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_relaunch_is_new_workers_on_the_same_nodes(framework: str) -> None:
-    out = text(framework, 7)
+    out = text(framework, SEEDS[0])
     boots = re.findall(r"(\S+):(\d+):\d+ \[0\] NCCL INFO Bootstrap: Using bond0:([\d.]+)<0>", out)
     assert len(boots) == 2  # one failure: launch and relaunch
     (host, first, address), (host2, second, address2) = boots
@@ -352,8 +353,8 @@ def test_a_relaunch_is_new_workers_on_the_same_nodes(framework: str) -> None:
 
 
 def test_torchtitan_resumes_from_its_own_checkpoint_folder() -> None:
-    out = joined("torchtitan", 7)
-    run = run_of(7)
+    out = joined("torchtitan", SEEDS[0])
+    run = run_of(SEEDS[0])
     (resumed,) = [e.step for e in run.events if isinstance(e, Restarted)]
     assert f"Loading the checkpoint from ./outputs/checkpoint/step-{resumed}." in out
     assert "saved to ./outputs/checkpoint\r\n" in out
@@ -361,7 +362,9 @@ def test_torchtitan_resumes_from_its_own_checkpoint_folder() -> None:
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_framework_log_and_the_dashboard_are_one_or_the_other(framework: str) -> None:
-    options = RecordOptions(seed=7, framework=framework, layout="dashboard", cols=120, rows=36)
+    options = RecordOptions(
+        seed=SEEDS[0], framework=framework, layout="dashboard", cols=120, rows=36
+    )
     with pytest.raises(BadOption, match=f"--framework {framework} prints the log layout"):
         options.check()
 
@@ -405,7 +408,7 @@ def test_each_process_prints_its_own_nccl_start_up(framework: str) -> None:
     only rank 0 prints the rings (src/graph/rings.cc: `if (rank == 0) dumpLine`). torchtitan's
     --local-ranks-filter 0 shows rank 0 alone; the other launchers show every local rank."""
     said: dict[str, list[str]] = {}
-    for line in joined(framework, 7).splitlines():
+    for line in joined(framework, SEEDS[0]).splitlines():
         found = NCCL_INFO.search(line)
         if found:
             said.setdefault(found[2], []).append(found[4])
@@ -427,7 +430,7 @@ def test_torchruns_paths_and_the_frames_name_one_install(framework: str) -> None
     (torch/_logging/_internal.py, make_module_path_relative): under python:3.12's
     /usr/local/lib/python3.12 `site-packages/torch/...`; in an NGC container, whose torch
     is in dist-packages (itself on sys.path), `torch/...`."""
-    out = joined(framework, 7)
+    out = joined(framework, SEEDS[0])
     installs = set(re.findall(r"/usr/local/lib/python3\.12/(\w+-packages)/torch/lib", out))
     assert len(installs) == 1
     logged = set(re.findall(r"\b[WEI]\d{4} [\d:.]+ \d+ (\S*)torch/distributed/", out))

@@ -101,3 +101,23 @@ def test_the_checker_catches_a_full_fine_tune_learning_rate_on_adapters() -> Non
     doctored = re.sub(r"LR(\s+)[12]\.0e-04", r"LR\g<1>2.0e-05", text)
     assert doctored != text
     assert any(name.startswith("LR") for name in violations(read_run(doctored)))
+
+
+@pytest.mark.parametrize(
+    ("framework", "release"),
+    [("torchtitan", "torchtitan v0.2.0"), ("megatron", "Megatron-LM core_v0.14.0")],
+)
+def test_frameworks_without_lora_refuse_it_and_never_draw_it(framework: str, release: str) -> None:
+    """torchtitan v0.2.0 and Megatron-LM core_v0.14.0 train no adapters (`git grep -i lora`
+    at those tags finds only DeepSeek-V3's q/kv_lora_rank): a pinned --method lora or qlora
+    is refused in one line naming why, and the seed draws full fine-tunes for them."""
+    for method in ("lora", "qlora"):
+        with pytest.raises(BadOption, match=rf"^--method {method}: {release}.*no LoRA"):
+            plan_for(1, framework=framework, method=method, kind="sft")
+    drawn = {
+        plan.lora.method if plan.lora else "full"
+        for plan in (plan_for(seed, kind="sft", framework=framework) for seed in range(12))
+    }
+    assert drawn == {"full"}
+    # The same seeds draw adapters for a framework that trains them.
+    assert any(plan_for(seed, kind="sft", framework="hf").lora for seed in range(12))

@@ -64,6 +64,22 @@ UNSUPPORTED = {
 }
 
 
+# Frameworks whose pinned release trains no low-rank adapters. torchtitan v0.2.0 has no LoRA
+# (`git grep -i lora v0.2.0` finds only DeepSeek-V3's q/kv_lora_rank, its attention's own
+# projections); Megatron-LM core_v0.14.0's training neither (the same MLA ranks in
+# arguments.py:2901-2903, and tensor_parallel/layers.py:788 names NeMo's LoRA adapter, which
+# lives in NeMo, not in pretrain_gpt.py). Their runs are full fine-tunes.
+NO_ADAPTERS = {
+    "torchtitan": "torchtitan v0.2.0 has no LoRA (its fine-tunes train every weight)",
+    "megatron": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no LoRA (NeMo adds it)",
+}
+
+
+def why_no_adapters(framework: str) -> str | None:
+    """Why `framework`'s pinned release cannot train LoRA or QLoRA adapters, if it cannot."""
+    return NO_ADAPTERS.get(framework)
+
+
 def why_not(arch: Architecture, framework: str) -> str | None:
     """Why `framework`'s pinned release cannot train `arch` from its own command line."""
     for prefix, reason in UNSUPPORTED.get(framework, {}).items():

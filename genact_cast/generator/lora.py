@@ -57,10 +57,11 @@ class LoraPlan(NamedTuple):
         return "QLoRA" if self.method == "qlora" else "LoRA"
 
 
-def choose_method(seed: int, kind: str, pinned: str | None) -> str:
-    """full, lora or qlora: pinned, or the seed's (its own draw: the run's others stay)."""
+def choose_method(seed: int, kind: str, pinned: str | None, adapters: bool = True) -> str:
+    """full, lora or qlora: pinned, or the seed's (its own draw: the run's others stay);
+    always full where the framework trains no adapters (`adapters` False)."""
     roll = Rng(seed ^ 0x10FA).random()
-    if kind != "sft":
+    if kind != "sft" or (pinned is None and not adapters):
         return "full"
     if pinned is not None:
         return pinned

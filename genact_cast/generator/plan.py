@@ -321,7 +321,14 @@ def make_plan(options: RecordOptions) -> RunPlan:
         raise BadOption(
             f"--method {options.method}: LoRA here adapts dense models; use --method full"
         )
-    method = "full" if pinned_moe else lora.choose_method(options.seed, kind, options.method)
+    no_adapters = lineup.why_no_adapters(options.framework)
+    if no_adapters is not None and options.method in ("lora", "qlora"):
+        raise BadOption(f"--method {options.method}: {no_adapters}; use --method full")
+    method = (
+        "full"
+        if pinned_moe
+        else lora.choose_method(options.seed, kind, options.method, no_adapters is None)
+    )
     options = options._replace(method=method)
     gpu = _choose_gpu(choose, options)
     buffers_gib = shape.uniform(3.0, 6.0)
