@@ -274,18 +274,18 @@ class _Lines:
     def update(
         self, rows: tuple[Row, ...], time: float, cols: int, wrapped: frozenset[int]
     ) -> None:
+        self.cols = cols
+        news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
         if self.erased:
-            self._settle({y: self._text(row, y in wrapped) for y, row in enumerate(rows)})
+            self._settle(dict(enumerate(news)))
         while len(self.texts) < len(rows):
             self.texts.append("")
             self.since.append(time)
             self.born.append(self.epoch)
         del self.texts[len(rows) :], self.since[len(rows) :], self.born[len(rows) :]
         self.first = (self.first + [""] * len(rows))[: len(rows)]
-        self.cols = cols
         self.wraps = [y in wrapped for y in range(len(rows))]
-        for y, row in enumerate(rows):
-            text = self._text(row, y in wrapped)
+        for y, text in enumerate(news):
             old = self.texts[y]
             if text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 self.since[y] = time  # a new line here, not more of the same one
