@@ -393,6 +393,10 @@ def erased_cues(chunks: list[str], cols: int = 30, rows: int = 6) -> list[str]:
         (["  3%|#         | 3/100", "\r\x1b[Kstep 3 loss 2.31\r\n  4%|#         | 4/100",
           "\r\x1b[Kstep 4 loss 2.27\r\n  5%|#         | 5/100"],
          ["step 3 loss 2.31", "step 4 loss 2.27", "5%|#         | 5/100"]),
+        # a dashboard whose redraw after a clear reaches two screens (a slow read)
+        (["ID  util 91%\r\nA   mem 60 GiB\r\nB   mem 61 GiB",
+          "\x1b[H\x1b[2JID  util 93%", "\r\nA   mem 62 GiB\r\nB   mem 63 GiB"],
+         ["ID  util 93%", "A   mem 62 GiB", "B   mem 63 GiB"]),
         (["Step 10 | loss 2.41\r\nSpeed 65,892 tok/s\r\n",
           "\x1b[2A\x1b[Jlog: saved ckpt\r\nStep 20 | loss 2.37\r\nSpeed 66,091 tok/s\r\n"],
          ["log: saved ckpt", "Step 20 | loss 2.37", "Speed 66,091 tok/s"]),

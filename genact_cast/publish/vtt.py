@@ -41,6 +41,7 @@ MERGE_SECONDS = 0.1
 # to be the same line updated (a progress bar's 3 % -> 50 %, a dashboard's numbers) rather
 # than a new one written where a cleared line was.
 SAME_LINE = 0.6
+REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
 MAX_NAME = 40  # a session named by its first line: that line, cut
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
@@ -118,14 +119,27 @@ class _Lines:
             self.erased[y] = (self.since[y], text, wrapped, time, self.born[y])
         elif not shown.strip() and row_text(row).strip():
             self.erased[y] = (time, row_text(row), False, time, -1 - self.epoch)  # (unseen)
+        else:
+            return
+        self.epoch += 1  # what is written next comes after the erased line
 
-    def _settle(self, news: dict[int, str]) -> None:
+    def _settle(self, news: dict[int, str], now: float | None = None) -> None:
         """Erased rows as they are drawn now: one redrawn with the same line goes on as
-        that line; any other erased line is done, ending at its erasure."""
-        gone = []
+        that line; any other erased line is done, ending at its erasure. At `now` (a
+        screen, not the end), a line whose row is still blank waits up to `REDRAW_SECONDS`
+        for the redraw: a dashboard's redraw may reach two screens."""
+        gone: list[tuple[int, float, str, bool, float, int]] = []
+        waiting = {}
         used: set[int] = set()
         for y in sorted(self.erased):
             since, old, wrapped, time, born = self.erased[y]
+            above = self.erased.get(y - 1)
+            if above is not None and above[2]:  # the rest of a wrapped line: as its start
+                if y - 1 in waiting:
+                    waiting[y] = self.erased[y]
+                elif gone and gone[-1][0] == y - 1:
+                    gone.append((y, since, old, wrapped, time, max(born, -1 - born)))
+                continue
             if born < 0:  # never shown: one of a bar's redraws between two screens, say
                 born = -1 - born
                 if any(same_line(old, new) for new in news.values()):
@@ -144,10 +158,14 @@ class _Lines:
                 if again is not None:
                     used.add(again)
                     continue
+            if now is not None and now - time < REDRAW_SECONDS and not news.get(y, "").strip():
+                waiting[y] = self.erased[y]
+                continue
             gone.append((y, since, old, wrapped, time, born))
-            if 0 <= y < len(self.texts):
-                self.texts[y] = ""
-        self.erased.clear()
+        for y, _, old, *_ in gone:
+            if 0 <= y < len(self.texts) and old.startswith(self.texts[y].rstrip()):
+                self.texts[y] = ""  # (unless a line was written there since)
+        self.erased = waiting
         joined = -1  # the taken line a wrapped erased row goes on in
         for index, (y, since, old, wrapped, time, born) in enumerate(gone):
             if joined >= 0 and gone[index - 1][0] == y - 1:
@@ -160,7 +178,6 @@ class _Lines:
                 self.ends[joined] = time
             if not wrapped:
                 joined = -1
-        self.epoch += bool(gone)
 
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         if not self.texts:
@@ -277,7 +294,7 @@ class _Lines:
         self.cols = cols
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
         if self.erased:
-            self._settle(dict(enumerate(news)))
+            self._settle(dict(enumerate(news)), time)
         while len(self.texts) < len(rows):
             self.texts.append("")
             self.since.append(time)
