@@ -68,6 +68,7 @@ class Facts(NamedTuple):
     shared_experts: int = 0  # experts every token passes through
     ep: int = 1  # expert parallelism
     routed: int = 0  # parameters in the routed experts, all layers (0: dense)
+    replicas: int = 1  # HSDP: data-parallel replicas of each shard group (1: flat FSDP)
 
     def version(self, package: str) -> str:
         """The pinned release of `package` ("transformers" -> "4.57.1")."""

@@ -161,6 +161,9 @@ class Log:
             ("--lr_scheduler.warmup_steps", f.warmup, toml.warmup_steps),
             ("--parallelism.tensor_parallel_degree", f.tp, toml.tensor_parallel),
             ("--parallelism.pipeline_parallel_degree", f.pp, 1),
+            # HSDP (config/job_config.py:268-295 at v0.2.0): replicate across the shard groups
+            ("--parallelism.data_parallel_replicate_degree", f.replicas, 1),
+            ("--parallelism.data_parallel_shard_degree", f.dp // f.replicas, f.dp),
         ]
         words += [f"{flag}={value}" for flag, value, shipped in settings if value != shipped]
         if f.grad_accum > 1:
@@ -363,6 +366,8 @@ class Log:
             self._log(t + 1.2, ENV_OVERRIDE, "WARNING"),
         ]
         names, sizes = ["dp_shard"], [f.dp]
+        if f.replicas > 1:  # parallel_dims.py: dp_replicate before dp_shard
+            names, sizes = ["dp_replicate", "dp_shard"], [f.replicas, f.dp // f.replicas]
         if f.ep > 1:
             # parallel_dims.py:75-105 (_build_mesh_with_ep): EP borrows the TP degree (the
             # default expert_tensor_parallel_degree 1) and part of dp_shard.

@@ -10,6 +10,7 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchtitan_lines import (
     APPLIED_FLOAT8_TP,
     APPLIED_FSDP,
+    APPLIED_HSDP,
     APPLIED_TP,
     ASYNC_TP,
     COMPILING_BLOCKS,
@@ -49,7 +50,8 @@ def building_lines(
     colors: Colors,
 ) -> list[Timed]:
     """`float8_compiled`: the shipped config's float8 converter, async TP and compile."""
-    state_gib = 4 * f.params / f.gpus / 2**30  # fp32 parameters, FSDP-sharded
+    # fp32 parameters, sharded over a shard group (all of DP, or HSDP's)
+    state_gib = 4 * f.params / (f.gpus // f.replicas) / 2**30
     lines: list[Timed] = []
     if family == "qwen3":
         if f.seq_len > max_seq_len:
@@ -84,7 +86,8 @@ def building_lines(
         lines.append(_at(0.55, applied_ac(ac_mode)))
     if float8_compiled:  # after activation checkpointing, before FSDP
         lines.append(_at(0.58, COMPILING_BLOCKS))
-    lines.append(_at(0.59, APPLIED_FSDP))
+    # models/llama3/infra/parallelize.py:129-132: HSDP where dp_replicate is enabled
+    lines.append(_at(0.59, APPLIED_HSDP if f.replicas > 1 else APPLIED_FSDP))
     if f.pp > 1:
         bubble = pipeline.bubble_warning(f.micro_batch, f.pp)
         if bubble is not None:

@@ -154,6 +154,7 @@ def applied_ac(mode: str) -> str:
 
 APPLIED_TP = "Applied Tensor Parallelism to the model"
 APPLIED_FSDP = "Applied FSDP to the model"
+APPLIED_HSDP = "Applied HSDP to the model"
 MIXED_PRECISION = "Mixed precision training is handled by fully_shard"
 LOADING_TOKENIZER = "Loading tokenizer from tokenizer.json"
 

@@ -125,6 +125,7 @@ def facts_for(plan: RunPlan) -> Facts:
         shared_experts=a.shared,
         routed=int(a.routed),
         ep=plan.layout.ep,
+        replicas=plan.layout.replicas,
     )
 
 

@@ -1,0 +1,48 @@
+"""HSDP in the framework's own lines (issue 17): where the plan shards within a node and
+replicates across (HSDP), torchtitan v0.2.0 is configured and logs it as such."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from tests.cast_text import replay
+from tests.helpers import events_of, output_of
+
+# Seeds whose plan uses HSDP: a user's own config (10), shipped configs (28; 19 with TP 4).
+SEEDS = (10, 19, 28)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_torchtitan_configures_and_logs_hsdp(seed: int) -> None:
+    layout = make_plan(RecordOptions(seed=seed, framework="torchtitan")).layout
+    assert layout.replicas > 1, "the seed no longer plans HSDP: pick another"
+    shard = layout.dp // layout.replicas
+    lines = replay(output_of(events_of(seed=seed, framework="torchtitan", color=False))).lines
+    text = "\n".join(lines)
+    # parallel_dims.py at v0.2.0: the mesh's dp_replicate before dp_shard
+    mesh = re.search(r"Building \d-D device mesh with \[(.*?)\], \[(.*?)\]", text)
+    assert mesh is not None
+    names = [n.strip(" '") for n in mesh.group(1).split(",")]
+    sizes = [int(s) for s in mesh.group(2).split(",")]
+    assert dict(zip(names, sizes, strict=True))["dp_replicate"] == layout.replicas
+    assert dict(zip(names, sizes, strict=True))["dp_shard"] == shard
+    # models/llama3/infra/parallelize.py:130 at v0.2.0
+    assert "- Applied HSDP to the model" in text
+    assert "- Applied FSDP to the model" not in text
+    command = lines[0]
+    if "./torchtitan/models/" in command:  # a shipped config: the degrees on the command line
+        assert f"--parallelism.data_parallel_replicate_degree={layout.replicas}" in command
+        assert f"--parallelism.data_parallel_shard_degree={shard}" in command
+
+
+def test_flat_fsdp_keeps_its_own_line() -> None:
+    seed = next(
+        s for s in range(40)
+        if make_plan(RecordOptions(seed=s, framework="torchtitan")).layout.replicas == 1
+    )  # fmt: skip
+    text = output_of(events_of(seed=seed, framework="torchtitan", color=False))
+    assert "Applied FSDP to the model" in text
+    assert "Applied HSDP" not in text
