@@ -28,13 +28,15 @@ no `-->` or tag can be forged), control and format characters dropped.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from difflib import SequenceMatcher
 from itertools import accumulate
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.text import plain
+from genact_cast.publish.vtt_sessions import command_row, prompt, session_name
+
+__all__ = ["escape_cue", "render_vtt", "same_line", "session_name", "timestamp"]
 
 MERGE_SECONDS = 0.1
 # How alike a row's old and new text must be (difflib's ratio) for a redraw after an erasure
@@ -43,10 +45,7 @@ MERGE_SECONDS = 0.1
 SAME_LINE = 0.6
 REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
-MAX_NAME = 40  # a session named by its first line: that line, cut
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
-PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def escape_cue(text: str) -> str:
@@ -311,7 +310,7 @@ class _Lines:
                     self._open = None  # not the rest of a line that scrolled away
                 if not (self.first[y] and text.startswith(self.first[y])):
                     self.first[y] = text  # (a prompt line edited keeps its prompt)
-            elif text != old and old == self.first[y] and _prompt(old) and self.since[y] >= 0:
+            elif text != old and old == self.first[y] and prompt(old) and self.since[y] >= 0:
                 self.since[y] = time  # the first character typed after a prompt
                 self.born[y] = self.epoch
             self.texts[y] = text
@@ -334,27 +333,6 @@ def same_line(old: str, new: str) -> bool:
         and matcher.quick_ratio() >= SAME_LINE
         and matcher.ratio() >= SAME_LINE
     )
-
-
-def _prompt(text: str) -> bool:
-    """Whether a row ends with a shell prompt (nothing typed after it yet)."""
-    return any((text.rstrip() + " ").endswith(p) for p in PROMPTS)
-
-
-def session_name(command_line: str, first_lines: list[str], typed: str = "") -> str:
-    """What a full-screen session is called: the program typed (what was added after the
-    prompt, or what follows a `$ `-style prompt), or else the first line it showed."""
-    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
-    command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
-    words = command.split()
-    while words and (words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])):
-        words.pop(0)
-    if words:
-        program = words[0].rsplit("/", 1)[-1]
-        if program.isprintable() and program.isascii():
-            return program[:MAX_NAME]
-    first = next((line.strip() for line in first_lines if line.strip()), "")
-    return first[:MAX_NAME] or "full-screen program"
 
 
 def render_vtt(timeline: Timeline) -> str:
@@ -380,7 +358,7 @@ def render_vtt(timeline: Timeline) -> str:
         before = shell[0] if shell else None
         if screen.alternate:
             if session is None:
-                row = _command_row(before) if before is not None else -1
+                row = command_row(before) if before is not None else -1
                 command = row_text(before.rows[row]) if before is not None and row >= 0 else ""
                 session = (screen.time, command, [], lines.typed(row))
                 lines.cover(screen.time)  # what the program covers is done
@@ -419,20 +397,3 @@ def render_vtt(timeline: Timeline) -> str:
             end = max(erased)  # every line of the cue was erased: it ends there
         out += [f"{timestamp(start)} --> {timestamp(end)}", *texts, ""]
     return "\n".join(out)
-
-
-def _command_row(screen: Screen) -> int:
-    """The row with the command that started a session: the last one written at or above
-    the cursor, or the first of a command continued with `\\` (-1 for none)."""
-    y = screen.cursor[1] if screen.cursor is not None else len(screen.rows) - 1
-    if (
-        screen.cursor is not None
-        and len(row_text(screen.rows[min(y, len(screen.rows) - 1)])) > screen.cursor[0]
-    ):
-        return -1  # the cursor is back inside old output (a screen restored): nothing typed
-    for row in range(min(y, len(screen.rows) - 1), -1, -1):
-        if row_text(screen.rows[row]).strip():
-            while row > 0 and row_text(screen.rows[row - 1]).endswith("\\"):
-                row -= 1  # a command continued over lines: its first line names it
-            return row
-    return -1

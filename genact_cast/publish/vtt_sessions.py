@@ -1,0 +1,50 @@
+"""The shell around a full-screen session, for its subtitle: the command that started it
+and the name of its cue (`[vim]`), read from the shell's screen as the switch found it."""
+
+from __future__ import annotations
+
+import re
+
+from genact_cast.publish.screens import Screen, row_text
+
+MAX_NAME = 40  # a session named by its first line: that line, cut
+PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def prompt(text: str) -> bool:
+    """Whether a row ends with a shell prompt (nothing typed after it yet)."""
+    return any((text.rstrip() + " ").endswith(p) for p in PROMPTS)
+
+
+def session_name(command_line: str, first_lines: list[str], typed: str = "") -> str:
+    """What a full-screen session is called: the program typed (what was added after the
+    prompt, or what follows a `$ `-style prompt), or else the first line it showed."""
+    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
+    command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
+    words = command.split()
+    while words and (words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])):
+        words.pop(0)
+    if words:
+        program = words[0].rsplit("/", 1)[-1]
+        if program.isprintable() and program.isascii():
+            return program[:MAX_NAME]
+    first = next((line.strip() for line in first_lines if line.strip()), "")
+    return first[:MAX_NAME] or "full-screen program"
+
+
+def command_row(screen: Screen) -> int:
+    """The row with the command that started a session: the last one written at or above
+    the cursor, or the first of a command continued with `\\` (-1 for none)."""
+    y = screen.cursor[1] if screen.cursor is not None else len(screen.rows) - 1
+    if (
+        screen.cursor is not None
+        and len(row_text(screen.rows[min(y, len(screen.rows) - 1)])) > screen.cursor[0]
+    ):
+        return -1  # the cursor is back inside old output (a screen restored): nothing typed
+    for row in range(min(y, len(screen.rows) - 1), -1, -1):
+        if row_text(screen.rows[row]).strip():
+            while row > 0 and row_text(screen.rows[row - 1]).endswith("\\"):
+                row -= 1  # a command continued over lines: its first line names it
+            return row
+    return -1
