@@ -40,6 +40,8 @@ def rendering_for(output: Path) -> str | None:
     """The export an output name asks for (demo.svg, demo.mp4, final.txt, subs.vtt, ...),
     None for a cast. Markdown snippets point at a cast file, which `record` does not
     leave: `-o x.md` is refused before any work, never a cast under that name."""
+    if output.suffix.lower() == ".cast":
+        return None  # the common case: no exporter's modules to load (record's start-up)
     from genact_cast.commands.embed import format_for
     from genact_cast.extras import require_for
 
