@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import types
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,36 @@ def test_agg_accepts_the_custom_theme_string(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
         assert gif.read_bytes().startswith(b"GIF89a")
+
+
+def _player_themes_script() -> types.ModuleType:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "player_themes.py"
+    spec = importlib.util.spec_from_file_location("player_themes", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_named_themes_are_the_pinned_players_themes() -> None:
+    """Every theme asciinema-player 3.18.0 ships, with its colours, as its CSS resolves them."""
+    from tests.player_dom import pinned_tarball
+
+    script = _player_themes_script()
+    player = script.themes_from_css(script.read_css(pinned_tarball()))
+    assert set(player) >= {"asciinema", "tango", "nord", "seti", "gruvbox-dark"}
+    ours = {name: (t.fg, t.bg, t.palette) for name, t in catalog.themes().items()}
+    assert ours == player
+    # Values the reviewer read from the player's computed CSS variables in Chromium
+    # (/work/reviews/review-exports2.md, item 6): the fallbacks resolved as the browser does.
+    assert named_theme("tango")[:2] == ("#cccccc", "#121314")
+    assert named_theme("tango").palette[0] == "#000000"
+    nord = named_theme("nord")
+    assert (nord.fg, nord.palette[7], nord.palette[8], nord.palette[14]) == (
+        "#eceff4", "#eceff4", "#3b4252", "#88c0d0",
+    )  # fmt: skip
+    assert named_theme("solarized-dark").palette[8] == "#002b36"
+    assert named_theme("solarized-light").palette[11] == "#657c83"

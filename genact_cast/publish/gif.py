@@ -27,14 +27,18 @@ def find_agg() -> str:
 
 
 def agg_theme(name: str | None, source: str) -> str | None:
-    """agg's name for a theme, or its custom form (bg,fg,palette in hex)."""
+    """agg's name for a theme, or its custom form (bg,fg,palette in hex).
+
+    A theme the player ships goes in the custom form, with the player's colours (agg's
+    own theme of the same name differs, e.g. nord's foreground); agg's name only for
+    agg's other themes (github-dark, github-light)."""
+    themes = catalog.themes()
     if name is None:
         with open_cast(source) as reader:
             theme = reader.header.theme
-    elif name.casefold() in AGG_THEMES:
+    elif name.casefold() in AGG_THEMES and name.casefold() not in themes:
         return name.casefold()
     else:
-        themes = catalog.themes()
         theme = themes[catalog.find("theme", name, {n: n for n in themes})]
     if theme is None:
         return None
