@@ -413,3 +413,42 @@ def test_a_clear_ends_the_wrap_of_the_lines_it_erases() -> None:
     written on a row that held a wrapped one is not joined to the next."""
     chunks = ["x" * 35 + "\r\n", "\x1b[H\x1b[2Jshort\r\nnext\r\n"]
     assert erased_cues(chunks) == ["x" * 35, "short", "next"]
+
+
+# The review's minimal casts (review-exports2 item 1) and what asciinema-player 3.18.0
+# showed for them in Chromium at 1.8 s: the primary screen left for a full-screen program
+# and restored after a resize is reflowed around the cursor it had when it was left.
+BEFORE_VIM = "L1\r\nL2\r\nL3\r\nL4\r\nL5\r\nL6\r\nL7\r\nL8\r\nL9\r\nL10\r\nL11\r\nL12\r\n$ vim"
+SHRUNK_1049 = ["L10", "L11", "L12", "$ vim", "$"]
+SHRUNK_47 = ["L10$", "L11", "L12", "$ vim"]  # no cursor restored: "$ " where VIM ended
+GROWN_1049 = [*(f"L{n}" for n in range(1, 13)), "$ vim", "$"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "size", "shown"),
+    [
+        ("1049", "30x5", SHRUNK_1049),
+        ("1047", "30x5", SHRUNK_47),
+        ("47", "30x5", SHRUNK_47),
+        ("1049", "30x14", GROWN_1049),
+    ],
+)
+def test_a_resize_inside_the_alternate_screen_restores_what_the_player_shows(
+    tmp_path: Path, mode: str, size: str, shown: list[str]
+) -> None:
+    from genact_cast.publish.exports import export
+
+    cast = write_cast(
+        tmp_path / "altresize.cast",
+        30,
+        10,
+        [
+            [0.2, "o", BEFORE_VIM],
+            [0.5, "o", f"\r\n\x1b[?{mode}h\x1b[H\x1b[2JVIM"],
+            [1.0, "r", size],
+            [1.5, "o", f"\x1b[?{mode}l$ "],
+        ],
+    )
+    out = tmp_path / "at.txt"
+    export(str(cast), out, "text", overwrite=True, clip=Clip(), at=1.8)
+    assert out.read_text("utf-8").splitlines() == shown

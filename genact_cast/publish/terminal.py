@@ -117,7 +117,7 @@ class Terminal(pyte.Screen):
         # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left
         # blank where it showed text, and what it showed just before.
         self.on_erase: Callable[[int, Row], None] | None = None
-        self._other: tuple[Any, list[Any], int, int] | None = None
+        self._other: tuple[Any, list[Any], int, int, tuple[int, int]] | None = None
         self._saved: Any = None
         self._other_saved: Any = None
         self._glyphs: dict[Char, dict[str, Char]] = {}
@@ -175,19 +175,17 @@ class Terminal(pyte.Screen):
             self.on_alternate()
         self._saved, self._other_saved = self._other_saved, self._saved
         if alternate:
-            self._other = (self.buffer, self.scrollback, self.columns, self.lines)
+            # The primary keeps the cursor it had: a resize meanwhile reflows it around
+            # that place (the player's avt 0.20 does; the switch back keeps the cursor).
+            at = (self.cursor.x, self.cursor.y)
+            self._other = (self.buffer, self.scrollback, self.columns, self.lines, at)
             self.buffer, self.scrollback = self._new_buffer(), []
             for y in range(self.lines):
                 self.buffer[y] = self._pen_line()
         else:
             assert self._other is not None
-            buffer, scrollback, cols, rows = self._other
+            self.buffer, self.scrollback = self._other[0], self._other[1]
             self._other = None
-            self.buffer, self.scrollback = buffer, scrollback
-            if (cols, rows) != (self.columns, self.lines):
-                new = self.columns, self.lines
-                self.columns, self.lines = cols, rows
-                self._resize_buffer(*new)
         self.alternate = alternate
         self.dirty.update(range(self.lines))
 
@@ -571,21 +569,59 @@ class Terminal(pyte.Screen):
         old_cols, old_rows = self.columns, self.lines
         if (cols, rows) == (old_cols, old_rows):
             return
-        self._resize_buffer(cols, rows)
+        if self._other is not None:
+            self._resize_primary_behind(cols, rows)
+        self.buffer, self.scrollback, (x, y) = self._resize_buffer(
+            self.buffer,
+            self.scrollback,
+            (old_cols, old_rows),
+            (cols, rows),
+            (self.cursor.x, self.cursor.y),
+            keep_scrollback=not self.alternate,  # avt's alternate buffer keeps none
+        )
+        self.columns, self.lines = cols, rows
+        self.cursor.x, self.cursor.y = x, y
+        self._plain = [() for _ in range(rows)]
+        self.dirty.update(range(rows))
         self.tabstops = {s for s in self.tabstops if s < cols} | set(
             range(8 * ((old_cols + 7) // 8), cols, 8)
         )
-        if self._saved is not None:
-            cursor = _copy_cursor(self._saved.cursor)
-            cursor.x, cursor.y = min(cursor.x, cols - 1), min(cursor.y, rows - 1)
-            self._saved = self._saved._replace(cursor=cursor)
+        self._saved = _clamp_saved(self._saved, cols, rows)
         if rows != old_rows:
             self.margins = None
 
-    def _resize_buffer(self, cols: int, rows: int) -> None:
-        old = self.columns, self.lines
-        buffer = self.buffer
-        lines = [*self.scrollback, *(buffer.get(y) for y in range(self.lines))]
+    def _resize_primary_behind(self, cols: int, rows: int) -> None:
+        """The primary buffer, hidden by the alternate one, reflowed to the new size too.
+
+        asciinema-player 3.18 (avt 0.20) shows the primary after the switch back as
+        resized around the cursor it had when it was left: shrunk, its blank rows below
+        that cursor go first; grown, rows come back from its scrollback.
+        """
+        assert self._other is not None
+        buffer, scrollback, old_cols, old_rows, at = self._other
+        buffer, scrollback, moved = self._resize_buffer(
+            buffer, scrollback, (old_cols, old_rows), (cols, rows), at, keep_scrollback=True
+        )
+        self._other = (buffer, scrollback, cols, rows, moved)
+        saved = self._other_saved
+        if saved is not None and (saved.cursor.x, saved.cursor.y) == at:
+            cursor = _copy_cursor(saved.cursor)
+            cursor.x, cursor.y = moved
+            saved = saved._replace(cursor=cursor)
+        self._other_saved = _clamp_saved(saved, cols, rows)
+
+    def _resize_buffer(
+        self,
+        buffer: defaultdict[int, _Line],
+        scrollback: list[Any],
+        old: tuple[int, int],
+        new: tuple[int, int],
+        cursor: tuple[int, int],
+        keep_scrollback: bool,
+    ) -> tuple[defaultdict[int, _Line], list[Any], tuple[int, int]]:
+        """One buffer's lines (scrollback and view) and cursor at the new size."""
+        cols, rows = new
+        lines = [*scrollback, *(buffer.get(y) for y in range(old[1]))]
         self.work += len(lines) * (cols if cols != old[0] else 1)
 
         def materialize(line: _Line | None) -> reflow.Line:
@@ -593,29 +629,24 @@ class Terminal(pyte.Screen):
                 return reflow.Line([DEFAULT] * old[0])
             return reflow.Line(list(map(line.__getitem__, range(old[0]))), line.wrapped)
 
-        result, (x, y) = reflow.resize(
-            lines, old, (cols, rows), (self.cursor.x, self.cursor.y), DEFAULT, materialize
-        )
-        self.columns, self.lines = cols, rows
+        result, (x, y) = reflow.resize(lines, old, new, cursor, DEFAULT, materialize)
         converted: list[_Line | None] = []
         for line in result:
             if isinstance(line, reflow.Line):
-                new = _Line(DEFAULT)
-                new.update(enumerate(line.cells))
-                new.wrapped = line.wrapped
-                converted.append(new)
+                made = _Line(DEFAULT)
+                made.update(enumerate(line.cells))
+                made.wrapped = line.wrapped
+                converted.append(made)
             else:
                 converted.append(line)
         view = converted[len(converted) - rows :]
-        self.scrollback = [] if self.alternate else converted[: len(converted) - rows]
-        del self.scrollback[: max(0, len(self.scrollback) - SCROLLBACK)]
-        self.buffer = self._new_buffer()
+        back = converted[: len(converted) - rows] if keep_scrollback else []
+        del back[: max(0, len(back) - SCROLLBACK)]
+        fresh = self._new_buffer()
         for row, line in enumerate(view):
             if line is not None:
-                self.buffer[row] = line
-        self.cursor.x, self.cursor.y = x, max(0, min(y, rows - 1))
-        self._plain = [() for _ in range(rows)]
-        self.dirty.update(range(rows))
+                fresh[row] = line
+        return fresh, back, (x, max(0, min(y, rows - 1)))
 
     # --- what the exports read -------------------------------------------------------
 
@@ -710,6 +741,15 @@ def _swap(color: str, side: str) -> str:
     if color == "bgdefault":
         return "default"
     return color
+
+
+def _clamp_saved(saved: Any, cols: int, rows: int) -> Any:
+    """A saved cursor kept inside a resized screen, as avt's `reflow` clamps it."""
+    if saved is None:
+        return None
+    cursor = _copy_cursor(saved.cursor)
+    cursor.x, cursor.y = min(cursor.x, cols - 1), min(cursor.y, rows - 1)
+    return saved._replace(cursor=cursor)
 
 
 def _copy_cursor(cursor: Any) -> Any:
