@@ -65,3 +65,12 @@ def test_any_text_survives_the_writer_as_valid_json(data: str) -> None:
     line = list(encode(Header(80, 24), [Event(1, "o", data)], 2))[1]
     assert json.loads(line) == [0.000001, "o", data]
     assert "e-" not in line.split(",")[0]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF)))
+def test_event_data_is_json_dumps_without_ascii_escapes(text: str) -> None:
+    # The ASCII fast path (encode_basestring_ascii, which alone escapes DEL and anything
+    # above) must write the bytes json.dumps(..., ensure_ascii=False) does.
+    for data in (text, text + "\x7f"):
+        line = list(encode(Header(80, 24), [Event(500_000, "o", data)], 2))[1]
+        assert line == f'[0.5, "o", {json.dumps(data, ensure_ascii=False)}]\n'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from json.encoder import encode_basestring
+from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
 from genact_cast.asciicast.model import Event, Header, Theme, format_seconds, micros
@@ -33,10 +33,16 @@ def encode(header: Header, events: Iterable[Event], version: int) -> Iterator[st
 def _event_line(time_us: int, event: Event) -> str:
     # What json.dumps(text, ensure_ascii=False) gives, without building an encoder for
     # each of a cast's thousands of strings.
-    return (
-        f"[{format_seconds(time_us)}, {encode_basestring(event.code)}, "
-        f"{encode_basestring(event.data)}]\n"
-    )
+    return f"[{format_seconds(time_us)}, {encode_basestring(event.code)}, {_string(event.data)}]\n"
+
+
+def _string(text: str) -> str:
+    """encode_basestring's JSON string. On ASCII without DEL (which only the ASCII encoder
+    escapes) encode_basestring_ascii gives the same bytes in about half the time: a launch
+    on hundreds of nodes writes events of megabytes."""
+    if text.isascii() and "\x7f" not in text:
+        return encode_basestring_ascii(text)
+    return encode_basestring(text)
 
 
 def _dumps(value: object) -> str:

@@ -93,6 +93,7 @@ class Log(Launcher, Engine):
         self.resume_step = 0
         self.attempt = 0
         self._tags = [f"{host}: " if facts.nodes > 1 else "" for host in facts.hosts]
+        self._arrival = []
         # Without a hostfile the launcher runs on `localhost`, and names it so.
         self.hosts = list(facts.hosts) if facts.nodes > 1 else ["localhost"]
         self.trainer = _Trainer(facts, color=False, cols=cols, interval=interval)
@@ -120,6 +121,7 @@ class Log(Launcher, Engine):
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
             self.trainer.present(event)
+            self._arrival = []  # new processes: their own timing
             return self._launched(event)
         if isinstance(event, CommReady):
             return self._comm(event)
@@ -206,8 +208,7 @@ class Log(Launcher, Engine):
             if isinstance(item, Redraw | Close):
                 continue
             if item.text.startswith("{'"):
-                records = [[("", item.text)] for _ in range(self.facts.nodes)]
-                out += self._merge(self.clock.last, records, 10)
+                out += self._every_node(item.text, len(out))
                 continue
             if item.text.startswith("Loading checkpoint shards"):
                 # tqdm's carriage returns put the bar over pdsh's prefix.

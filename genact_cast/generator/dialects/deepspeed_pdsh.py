@@ -22,6 +22,8 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.rng import Rng
 
+_MILLIS = tuple(f",{ms:03d}" for ms in range(1000))  # a stamp's milliseconds, made once
+
 
 class Pdsh:
     """The state the launcher, engine and export parts of the log share, and pdsh's merge."""
@@ -37,6 +39,7 @@ class Pdsh:
     config: dict[str, Any]
     hosts: list[str]
     _tags: list[str]
+    _arrival: list[int]  # the nodes in the order their near-simultaneous lines arrive
 
     def _tag(self, node: int) -> str:
         return self._tags[node]
@@ -77,7 +80,7 @@ class Pdsh:
         seconds: dict[int, str] = {}
         tails: dict[tuple[str, str], str] = {}
         shown_level = level
-        millis = [f",{ms:03d}" for ms in range(1000)]
+        millis = _MILLIS
         out: list[str] = []
         append = out.append
         tags = self._tags
@@ -87,7 +90,8 @@ class Pdsh:
             record = per_node[node][key & low]
             where = record[0]
             if not where:
-                append(tags[node] + record[1])
+                append(tags[node])
+                append(record[1] + "\r\n")
                 continue
             total = base_ms + (key >> 40)
             second = total // 1000
@@ -97,13 +101,32 @@ class Pdsh:
             tail = tails.get(record)
             if tail is None:
                 shown = shown_level or "INFO"
-                tail = tails[record] = f"] [{shown}] [{where}] {record[1]}"
-            append(tags[node] + head + millis[total % 1000] + tail)
-        if keyed:
-            self.clock.at(start + (keyed[-1] >> 40) / 1000)
+                tail = tails[record] = f"] [{shown}] [{where}] {record[1]}\r\n"
+            # The line's head and its tail (shared by every node's record, and some are the
+            # whole host list long) go into the one join apart: no copy of the tail a line.
+            append(tags[node] + head + millis[total % 1000])
+            append(tail)
+        if not keyed:
+            return []
+        self.clock.at(start + (keyed[-1] >> 40) / 1000)
+        out[-1] = out[-1][:-2]  # every line but the last ends with its break
         # One write for the burst: the terminal sees the same lines, the tape one item (a
         # launch on many nodes is tens of thousands of lines).
-        return [Line("\r\n".join(out))] if out else []
+        return [Line("".join(out))]
+
+    def _every_node(self, text: str, salt: int) -> list[Out]:
+        """One unstamped line that every node prints at about the same moment (each node's
+        local rank 0), under each node's prefix in the order pdsh receives them: a shuffled
+        order of the nodes, entered at a drawn place (hundreds of these a run, on hundreds
+        of nodes: one draw each, not one a node)."""
+        tags = self._tags
+        if len(self._arrival) != len(tags):
+            rng = Rng(self.facts.seed * 1013 + self.attempt)
+            keys = [rng.random() for _ in tags]
+            self._arrival = sorted(range(len(tags)), key=keys.__getitem__)
+        first = Rng(self.facts.seed * 1009 + salt * 31 + self.attempt).integer(0, len(tags) - 1)
+        order = self._arrival[first:] + self._arrival[:first]
+        return [Line("\r\n".join([tags[node] + text for node in order]))]
 
     def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
         """A record every process logs: eight per node."""
