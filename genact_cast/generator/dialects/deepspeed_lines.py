@@ -14,7 +14,6 @@ from genact_cast.generator.dialects.common import py_float
 
 # Where each record is logged from at v0.17.5.
 LOG_DIST = "logging.py:107:log_dist"  # every log_dist line, whoever calls it
-TIMER = "timer.py:264:stop"
 ACCELERATOR = "real_accelerator.py:260:get_accelerator"
 NO_HOSTFILE = "runner.py:220:fetch_hostfile"
 RUNNER_IP = "runner.py:499:main"

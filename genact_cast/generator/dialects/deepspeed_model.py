@@ -1,5 +1,5 @@
-"""The model as DeepSpeed v0.17.5 handles it under ZeRO-3: the state dict's tensors that
-zero_to_fp32.py counts and shards, and the gradient bucket a reduce-scatter carries."""
+"""The model as DeepSpeed v0.17.5 handles it under ZeRO-3: the parameter tensors zero.Init
+counts, and the gradient bucket a reduce-scatter carries."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from genact_cast.generator.dialects.base import collective_numels
 from genact_cast.generator.dialects.facts import Facts
 
 REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
-MAX_SHARD_BYTES = 5 * 10**9  # convert_zero_checkpoint_to_fp32_state_dict's "5GB"
 
 
 def state_dict_tensors(facts: Facts) -> int:
-    """Tensors in the model's state dict (`params` in zero_to_fp32.py's count): the embedding,
+    """Tensors in the model's state dict (zero.Init's `num_params`): the embedding,
     the output layer unless tied, the final norm, and per layer q/k/v/o, two norms, the
     family's q/k/v biases or q/k norms, and the MLP's three projections (a router and three
     per expert, shared or routed, in a mixture of experts)."""
@@ -23,42 +22,6 @@ def state_dict_tensors(facts: Facts) -> int:
     else:
         layer += 3
     return 2 + (0 if family.tied else 1) + layer * facts.layers
-
-
-def state_dict_sizes(facts: Facts) -> list[int]:
-    """Elements of each tensor of the model's state dict, in its order (the embedding, each
-    layer's attention, MLP and norms, the final norm, the output layer unless tied)."""
-    family = margs.family(facts)
-    head_dim = family.head_dim or facts.hidden // facts.heads
-    h, q, kv = facts.hidden, facts.heads * head_dim, facts.kv_heads * head_dim
-    layer = [q * h, kv * h, kv * h, h * q]
-    if family.qkv_bias:
-        layer += [q, kv, kv]
-    if family.qk_norm:
-        layer += [head_dim, head_dim]
-    if facts.experts:
-        layer += [facts.experts * h]
-        layer += [facts.expert_ffn * h] * 3 * (facts.experts + facts.shared_experts)
-    else:
-        layer += [facts.ffn * h] * 3
-    layer += [h, h]
-    sizes = [facts.vocab * h, *(layer * facts.layers), h]
-    return sizes if family.tied else [*sizes, facts.vocab * h]
-
-
-def fp32_shards(facts: Facts) -> list[float]:
-    """Bytes of each safetensors file: huggingface_hub's split_torch_state_dict_into_shards
-    fills a shard in state-dict order until the next fp32 tensor would pass the limit."""
-    shards: list[float] = []
-    current = 0
-    for numel in state_dict_sizes(facts):
-        size = 4 * numel
-        if current and current + size > MAX_SHARD_BYTES:
-            shards.append(current)
-            current = 0
-        current += size
-    shards.append(current)
-    return [size + 8 + 150 * 40 for size in shards]  # the JSON header before the data
 
 
 def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
