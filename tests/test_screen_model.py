@@ -452,3 +452,57 @@ def test_a_resize_inside_the_alternate_screen_restores_what_the_player_shows(
     out = tmp_path / "at.txt"
     export(str(cast), out, "text", overwrite=True, clip=Clip(), at=1.8)
     assert out.read_text("utf-8").splitlines() == shown
+
+
+PROMPTS = [  # the prompts of real shells, as they draw them
+    # powerline (the reviewer's PS1)
+    "\x1b[30;44m ~/proj \x1b[34;42m\ue0b0\x1b[30;42m \ue0a0 main \x1b[32;49m\ue0b0\x1b[0m ",
+    "\x1b[1;32m❯\x1b[0m ",  # starship, pure
+    "\x1b[1;32m➜\x1b[0m  \x1b[36mproj\x1b[0m \x1b[34mgit:(\x1b[31mmain\x1b[34m)\x1b[0m ",
+    "\x1b[01;32muser@host\x1b[00m:\x1b[01;34m~/proj\x1b[00m$ ",  # Debian's bash
+    "host% ",  # zsh
+    "root@host:/# ",
+    "\x1b[34m~/proj\x1b[0m on \x1b[35m\ue0a0 main\x1b[0m\r\n\x1b[32m❯\x1b[0m ",  # two lines
+    "\x1b[32m❯\x1b[0m \x1b[s\x1b[28G\x1b[90m~/proj 12:00\x1b[0m\x1b[u",  # a right prompt
+]
+
+
+@pytest.mark.parametrize("shown", PROMPTS)
+def test_a_command_typed_after_any_prompt_is_its_own_cue_from_its_first_key(shown: str) -> None:
+    """The prompt is known by the cursor waiting after it, whatever its characters
+    (review-exports2 item 4: a powerline prompt's U+E0B0 hid every typed command)."""
+    typed = [Event(3_000_000 + 100_000 * i, OUTPUT, key) for i, key in enumerate("ls -la")]
+    events = [
+        Event(30_000, OUTPUT, shown),
+        *typed,
+        Event(4_000_000, OUTPUT, "\r\n"),
+        Event(4_100_000, OUTPUT, "total 0\r\nfile\r\n" + shown),
+        *[Event(7_000_000 + 100_000 * i, OUTPUT, key) for i, key in enumerate("vim f")],
+        Event(8_000_000, OUTPUT, "\r\n\x1b[?1049h\x1b[H\x1b[2J= notes =\r\n~"),
+        Event(9_000_000, OUTPUT, "\x1b[?1049l"),
+    ]
+    found = cues(render_vtt(Timeline(Header(40, 8), events)))
+    starts = dict(found)
+    # (a two-line prompt's first line is a line of output, told when it appears)
+    assert [start for start, lines in found if "ls" in " ".join(lines)] == ["00:00:03.000"]
+    assert " ls -la" in starts["00:00:03.000"][-1]  # (a right prompt stays on its row)
+    assert starts["00:00:04.100"][:2] == ["total 0", "file"]
+    assert not any("vim" in line for line in starts["00:00:04.100"])
+    assert "vim f" in starts["00:00:07.000"][-1]
+    assert "[vim]" in [line for _, lines in found for line in lines]
+    texts = "".join(line for _, lines in found for line in lines)
+    assert not {c for c in texts if unicodedata.category(c) == "Co"} | ({"\ufffd"} & set(texts))
+
+
+def test_emoji_sequences_keep_their_joiners_in_text_and_subtitles(tmp_path: Path) -> None:
+    """A screen reader says "family" for 👨‍👩‍👧 and "rainbow flag" for 🏳️‍🌈 only with the
+    ZWJ; a ZWJ outside an emoji sequence is still dropped."""
+    line = "\U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f3f3\ufe0f\u200d\U0001f308 a\u200db"
+    cast = write_cast(tmp_path / "zwj.cast", 30, 3, [[0.1, "o", line]])
+    result, _ = embed(cast, "--text", tmp_path / "zwj.txt")
+    assert result.returncode == 0, result.stderr
+    want = "\U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f3f3\ufe0f\u200d\U0001f308 ab"
+    assert (tmp_path / "zwj.txt").read_text("utf-8").splitlines()[0] == want
+    result, _ = embed(cast, "--vtt", tmp_path / "zwj.vtt")
+    assert result.returncode == 0, result.stderr
+    assert want in (tmp_path / "zwj.vtt").read_text("utf-8").splitlines()

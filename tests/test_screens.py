@@ -270,7 +270,9 @@ def test_any_text_reaches_a_cue_as_text_only(text: str) -> None:
     assert "<" not in escaped
     assert ">" not in escaped
     assert "\n" not in escaped
-    assert not {unicodedata.category(c) for c in escaped} & {
+    # format characters only inside an emoji sequence (a ZWJ, a subdivision flag's tags)
+    joiners = {c for c in escaped if c == "\u200d" or 0xE0020 <= ord(c) <= 0xE007F}
+    assert not {unicodedata.category(c) for c in set(escaped) - joiners} & {
         "Cc",
         "Cf",
         "Cs",
@@ -280,7 +282,7 @@ def test_any_text_reaches_a_cue_as_text_only(text: str) -> None:
         "Zp",
     }
     unescaped = escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    assert unescaped == plain(text)
+    assert unescaped == plain(text, private="")  # private-use symbols dropped: unspeakable
 
 
 def test_a_terminal_too_big_to_draw_is_refused_in_one_line() -> None:

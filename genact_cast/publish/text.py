@@ -3,7 +3,8 @@
 `plain` is the one way text from a cast reaches a plain-text document: control and
 format characters (escape sequences, bidirectional overrides) are dropped; a
 private-use character (a powerline or Nerd Font symbol, which only the right font can
-draw) becomes one placeholder character, so the columns after it stay where they were.
+draw) becomes one placeholder character, so the columns after it stay where they were
+(subtitles drop it: a screen reader cannot say it).
 """
 
 from __future__ import annotations
@@ -14,20 +15,53 @@ from genact_cast.publish.screens import Timeline, last_screen, row_text
 
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
 PLACEHOLDER = "\ufffd"  # for a private-use character
+ZWJ = "\u200d"
+_TAGS = range(0xE0020, 0xE0080)  # the tag characters of a subdivision flag (🏴 + tags)
+_FLAG = "\U0001f3f4"
 
 
-def plain(text: str) -> str:
+def plain(text: str, private: str = PLACEHOLDER) -> str:
     """`text` with control and format characters removed (tabs become spaces) and
-    private-use characters replaced by `PLACEHOLDER`."""
+    private-use characters replaced by `private` (with "", a symbol between spaces goes
+    with one of them: `~/proj \ue0b0 ls` reads `~/proj ls`).
+
+    The format characters that make an emoji sequence one picture are kept inside one: a
+    zero-width joiner between two characters (👨‍👩‍👧 is "family", not "man, woman,
+    girl"; 🏳️‍🌈 a rainbow flag) and the tags after a black flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿, Scotland)."""
     text = text.replace("\t", " ")
-    out = []
-    for char in text:
+    out: list[str] = []
+    spaced = False  # a private-use character was dropped after a space (or at the start)
+    for index, char in enumerate(text):
         category = unicodedata.category(char)
         if category == "Co":
-            out.append(PLACEHOLDER)
-        elif category not in _DROPPED:
+            if private:
+                out.append(private)
+            else:
+                spaced = not out or out[-1] == " "
+            continue
+        if spaced and char == " ":
+            spaced = False
+            continue
+        spaced = False
+        if category not in _DROPPED or _joins(text, index, out):
             out.append(char)
     return "".join(out)
+
+
+def _emoji(char: str) -> bool:
+    """A character an emoji ZWJ sequence joins: a symbol, a skin tone, VS16."""
+    return char == "\ufe0f" or unicodedata.category(char) in ("So", "Sk")
+
+
+def _joins(text: str, index: int, out: list[str]) -> bool:
+    """Whether the format character at `index` belongs to an emoji sequence."""
+    char = text[index]
+    if char == ZWJ:  # between two emoji (one may end in VS16 or a skin tone)
+        after = text[index + 1 : index + 2]
+        return bool(out and after) and _emoji(out[-1]) and _emoji(after)
+    if ord(char) in _TAGS:
+        return bool(out) and (out[-1] == _FLAG or ord(out[-1]) in _TAGS)
+    return char == "\U000e007f" and bool(out) and ord(out[-1]) in _TAGS  # (cancel tag)
 
 
 def clock(seconds: float) -> str:

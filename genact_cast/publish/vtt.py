@@ -11,7 +11,8 @@ bar or dashboard redrawn after a clear: the same text, or one similar enough, se
 `same_line`); its cue ends at the erasure, not at the next cue.
 characters typed one at a time join into the line they make (a typed command is its own
 cue), timed from the first: after a prompt, from the first character of the command,
-not from the prompt. Lines that appear less than `MERGE_SECONDS` apart share one cue.
+not from the prompt. A prompt is where the cursor waits after a space with nothing after
+it but a right prompt, whatever its symbols (`$`, `❯`, `➜`, powerline's U+E0B0). Lines that appear less than `MERGE_SECONDS` apart share one cue.
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
 `[vim]`, named by the command typed before it or else by the first line it showed, not
@@ -23,7 +24,8 @@ A resize moves lines (the player rewraps them and brings back its scrollback): a
 still shown, whole or rewrapped, keeps its time, one brought back is not told again.
 
 `escape_cue` is the one way text from a cast reaches a cue: `&`, `<` and `>` escaped (so
-no `-->` or tag can be forged), control and format characters dropped.
+no `-->` or tag can be forged), control and format characters dropped (but for those
+inside an emoji sequence), and private-use symbols (powerline, Nerd Font) too.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from itertools import accumulate
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.text import plain
-from genact_cast.publish.vtt_sessions import command_row, prompt, session_name
+from genact_cast.publish.vtt_sessions import command_row, prompt, session_name, waiting_prompt
 
 __all__ = ["escape_cue", "render_vtt", "same_line", "session_name", "timestamp"]
 
@@ -49,7 +51,7 @@ AFTER = 2**62  # the place of a session's cue: after the lines that appeared wit
 
 
 def escape_cue(text: str) -> str:
-    return plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return plain(text, private="").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def timestamp(seconds: float) -> str:
@@ -85,6 +87,12 @@ class _Lines:
         self.wraps: list[bool] = []  # rows the terminal wrapped onto the next one
         self.cols = 0
         self._open: int | None = None  # the taken line that goes on in the top row
+        # A prompt is known by the cursor, not by its characters (powerline and Nerd Font
+        # symbols, `❯`, `➜`, a right prompt after it): the row and its text left of the
+        # cursor when the cursor waited after a space there with nothing typed after it
+        # (`waiting`), and the rows a command is being typed on, with their prompt (`leads`).
+        self.waiting: tuple[int, str] | None = None
+        self.leads: dict[int, str] = {}
 
     def _take(self, since: float, text: str, wrapped: bool, y: int, born: int) -> None:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
@@ -108,6 +116,7 @@ class _Lines:
         went on after the last screen), else the line shown; a line written since the last
         screen and erased before the next is told as a line that scrolled away unseen is
         (`seq 20; clear` in one read of a 10-row terminal: all twenty)."""
+        self.leads.pop(y, None)  # (a prompt drawn here next is a new one)
         if y >= len(self.texts) or y in self.erased:
             return
         shown = self.texts[y]
@@ -197,6 +206,8 @@ class _Lines:
         self.history.append(text)
         del self.history[: len(self.history) - HISTORY]
         self.scrolls += 1
+        self.leads = {y - 1: lead for y, lead in self.leads.items() if y > 0}
+        self.waiting = None
 
     def cover(self, time: float) -> None:
         """A full-screen program covers the screen: every line on it is done."""
@@ -217,6 +228,7 @@ class _Lines:
     def uncover(self, rows: tuple[Row, ...], time: float) -> None:
         """Back from the program: the rows it restored were taken (not repeated later)."""
         self.erased.clear()  # (erasures are told only on the shell's screen)
+        self.leads, self.waiting = {}, None
         self.texts = [row_text(row) for row in rows]
         self.first = list(self.texts)  # a prompt written on its way back: typed after
         self.wraps = [False] * len(rows)
@@ -233,6 +245,7 @@ class _Lines:
         shown, whole or rewrapped, keeps its time and one that came back stays taken; a
         line pushed off without scrolling is done."""
         self._settle({})
+        self.leads, self.waiting = {}, None
         old = [*self.history, *self.texts]
         since = [-1.0] * len(self.history) + self.since
         first = [""] * len(self.history) + self.first
@@ -288,7 +301,12 @@ class _Lines:
         return text[len(first) :] if first and text.startswith(first) else ""
 
     def update(
-        self, rows: tuple[Row, ...], time: float, cols: int, wrapped: frozenset[int]
+        self,
+        rows: tuple[Row, ...],
+        time: float,
+        cols: int,
+        wrapped: frozenset[int],
+        cursor: tuple[int, int] | None = None,
     ) -> None:
         self.cols = cols
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
@@ -303,7 +321,15 @@ class _Lines:
         self.wraps = [y in wrapped for y in range(len(rows))]
         for y, text in enumerate(news):
             old = self.texts[y]
-            if text != old and not (old and text.startswith(old) and self.since[y] >= 0):
+            waited = self.waiting[1] if self.waiting and self.waiting[0] == y else ""
+            lead = self.leads.get(y, waited)
+            if text != old and lead and old.startswith(lead) and text.startswith(lead):
+                if y not in self.leads and self.since[y] >= 0:  # the first key typed
+                    self.since[y] = time
+                    self.born[y] = self.epoch
+                self.leads[y] = self.first[y] = lead
+            elif text != old and not (old and text.startswith(old) and self.since[y] >= 0):
+                self.leads.pop(y, None)
                 self.since[y] = time  # a new line here, not more of the same one
                 self.born[y] = self.epoch
                 if y == 0:
@@ -314,6 +340,7 @@ class _Lines:
                 self.since[y] = time  # the first character typed after a prompt
                 self.born[y] = self.epoch
             self.texts[y] = text
+        self.waiting = waiting_prompt(rows, cursor, self.leads)
 
 
 def same_line(old: str, new: str) -> bool:
@@ -349,7 +376,7 @@ def render_vtt(timeline: Timeline) -> str:
         last = shell[0] if shell else None
         if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
             lines.reflow(screen.rows, screen.time)
-        lines.update(screen.rows, screen.time, screen.cols, screen.wrapped)
+        lines.update(screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor)
         shell[:] = [screen]
 
     timeline.on_alternate = shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.screens import Row, Screen, row_text
 
 MAX_NAME = 40  # a session named by its first line: that line, cut
 PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
@@ -48,3 +48,19 @@ def command_row(screen: Screen) -> int:
                 row -= 1  # a command continued over lines: its first line names it
             return row
     return -1
+
+
+def waiting_prompt(
+    rows: tuple[Row, ...], cursor: tuple[int, int] | None, leads: dict[int, str]
+) -> tuple[int, str] | None:
+    """The cursor's row and the text left of it, if the cursor waits after a prompt: after a
+    space that follows text, on a row nothing is being typed on (the rest of the row blank,
+    or a right prompt after a gap)."""
+    if cursor is None or not 0 <= cursor[1] < len(rows) or cursor[1] in leads:
+        return None
+    x, y = cursor
+    left = "".join(char for char, _ in rows[y][:x])
+    right = "".join(char for char, _ in rows[y][x:])
+    if not left.strip() or not left.endswith(" ") or right[:1].strip():
+        return None
+    return y, left.rstrip()  # (as a row's text is kept: without its trailing blanks)
