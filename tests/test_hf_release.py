@@ -22,7 +22,11 @@ CASES = [
     RecordOptions(seed=29, framework="hf", kind="sft", failures=1),
     RecordOptions(seed=37, framework="hf", kind="sft"),
     RecordOptions(seed=47, framework="hf", kind="continue", failures=1),
+    # PEFT through trl's ModelConfig: LoRA (exported merged) with a resume, QLoRA (the adapter)
+    RecordOptions(seed=53, framework="hf", method="lora", failures=1),
+    RecordOptions(seed=61, framework="hf", method="qlora"),
 ]
+LORA, QLORA = 3, 4
 
 
 @functools.cache
@@ -116,7 +120,9 @@ def test_a_relaunch_builds_the_model_as_the_first_launch_then_loads_the_checkpoi
     `***** Running training *****` banner and the `Continuing training` rows."""
     options = RecordOptions(seed=7, framework="hf", kind=kind, failures=1, duration=60.0)
     text = "\n".join(release_lines(options))
-    launches = text.split("loading configuration file ")[1:]
+    # (a LoRA run's merged export loads the base model again after training)
+    training = text.split("Training completed.")[0]
+    launches = training.split("loading configuration file ")[1:]
     assert len(launches) == 2
     first, second = launches
     assert ("loading weights file" in first) == (kind != "pretrain")
@@ -125,3 +131,53 @@ def test_a_relaunch_builds_the_model_as_the_first_launch_then_loads_the_checkpoi
     assert resumed is not None
     assert second.index("Loading model from") < second.index("***** Running training *****")
     assert f"Continuing training from global step {resumed[1]}" in second
+
+
+@pytest.mark.parametrize("index", [LORA, QLORA])
+def test_a_peft_run_types_trl_flags_trains_and_saves_the_adapters_alone(index: int) -> None:
+    """trl 0.24.0's ModelConfig flags (model_config.py:115-178), QLoRA's 4-bit load with a
+    float quant storage for FSDP (utils.py:617-625); the Trainer counts the adapters as the
+    trainable parameters (trainer.py:2528: 41,943,040 for Llama 3 8B at r 16, what PEFT
+    reports); PeftModel.save_pretrained logs nothing (peft 0.17.1), so a save is the
+    Trainer's line and the tokenizer's; no print_trainable_parameters (nothing calls it)."""
+    options = CASES[index]._replace(duration=60.0)
+    plan = make_plan(options)
+    assert plan.lora is not None
+    text = "\n".join(lines(index))
+    from genact_cast.generator.dialects.hf import Log
+
+    typed = shlex.split(" ".join(Log(facts_for(plan), color=False, cols=100).launch_words()))
+    at = typed.index("--lora_target_modules")
+    assert typed[at + 1 : at + 8] == [
+        "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"
+    ]  # fmt: skip
+    assert {"--use_peft", "--lora_r=16", "--lora_alpha=32", "--lora_dropout=0.05"} <= set(typed)
+    qlora = {"--load_in_4bit", "--bnb_4bit_quant_type=nf4", "--use_bnb_nested_quant"}
+    assert (qlora <= set(typed)) == (index == QLORA)
+    assert ("--dtype=bfloat16" in typed) == (index == QLORA)
+    counted = re.findall(r"Number of trainable parameters = ([\d,]+)", text)
+    assert counted
+    assert {int(n.replace(",", "")) for n in counted} == {int(plan.lora.trainable)}
+    assert "trainable params:" not in text
+    for block in re.split(r"(?=Saving model checkpoint to )", text)[1:]:
+        folder = re.match(r"Saving model checkpoint to (\S+)", block)
+        assert folder is not None
+        after = block.split("\n")[1:3]
+        assert [a.split(" >> ")[1].split(" saved in ")[0] for a in after] == [
+            "tokenizer config file",
+            "Special tokens file",
+        ]
+        assert f"Configuration saved in {folder[1]}/config.json" not in block
+    # LoRA's export is merged (the plan's export shards): the base reloaded, merged, saved.
+    merged = "Configuration saved in ./out/merged/config.json" in text
+    assert merged == (index == LORA)
+    shards = re.findall(r"split in (\d+) checkpoint shards.*?(\S+)/model.safetensors", text)
+    assert shards == ([(str(len(plan.export_shards)), "./out/merged")] if merged else [])
+
+
+def test_a_peft_run_resumes_from_its_adapter_checkpoint() -> None:
+    text = "\n".join(lines(LORA))
+    resumed = re.findall(r"Loading model from \./out/checkpoint-(\d+)\.", text)
+    assert len(resumed) == 1
+    assert f"Continuing training from global step {resumed[0]}" in text
+    assert f"Saving model checkpoint to ./out/checkpoint-{resumed[0]}" in text

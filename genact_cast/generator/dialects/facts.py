@@ -69,6 +69,11 @@ class Facts(NamedTuple):
     ep: int = 1  # expert parallelism
     routed: int = 0  # parameters in the routed experts, all layers (0: dense)
     replicas: int = 1  # HSDP: data-parallel replicas of each shard group (1: flat FSDP)
+    method: str = "full"  # "full", or LoRA / QLoRA adapters on frozen weights ("lora", "qlora")
+    lora_rank: int = 0
+    lora_alpha: int = 0
+    lora_dropout: float = 0.0
+    adapters: int = 0  # the adapters' parameters, the only trainable ones (0: full)
 
     def version(self, package: str) -> str:
         """The pinned release of `package` ("transformers" -> "4.57.1")."""

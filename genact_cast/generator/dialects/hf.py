@@ -49,6 +49,7 @@ from genact_cast.generator.dialects.hf_lines import (
     trainer,
     training_completed,
 )
+from genact_cast.generator.dialects.hf_peft import adapter_saved, peft_args
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -130,6 +131,7 @@ class Log:
             "--eval_strategy=epoch",
             f"--save_steps={f.checkpoint_every}",
             f"--output_dir={self.output}",
+            *peft_args(f),  # LoRA / QLoRA: trl's ModelConfig flags
         ]
 
     def launch_words(self) -> list[str]:
@@ -231,8 +233,17 @@ class Log:
         return out
 
     def _model(self, event: ModelReady) -> list[Out]:
-        f = self.facts
         moment = self._at(event.t - event.seconds)
+        if self.pretrained is None:
+            self.pretrained = event.loaded_from is not None
+        lines = self._loading(moment, event.seconds, pretrained=self.pretrained)
+        # Trainer.__init__ with --bf16 (trainer.py:749), as the shards finish loading.
+        lines.append(Line(half_precision(self._at(event.t))))
+        return lines
+
+    def _loading(self, moment: datetime, seconds: float, *, pretrained: bool) -> list[Out]:
+        """from_pretrained's lines (from_config's first one alone, from scratch)."""
+        f = self.facts
         lines: list[Out] = [
             Line(
                 line(
@@ -242,9 +253,7 @@ class Log:
                 )
             )
         ]
-        if self.pretrained is None:
-            self.pretrained = event.loaded_from is not None
-        if self.pretrained:
+        if pretrained:
             lines += [
                 Line(
                     line(
@@ -263,21 +272,19 @@ class Log:
                 ),
             ]
             shards = max(1, -(-2 * f.params // 5_000_000_000))
-            per_shard = event.seconds / shards
+            per_shard = seconds / shards
             lines.append(
                 Line(
                     bar(
                         shards,
                         shards,
-                        event.seconds,
+                        seconds,
                         1 / per_shard,
                         self.ncols,
                         desc="Loading checkpoint shards: ",
                     )
                 )
             )
-        # Trainer.__init__ with --bf16 (trainer.py:749), as the shards finish loading.
-        lines.append(Line(half_precision(self._at(event.t))))
         return lines
 
     def _data(self, event: DataReady) -> list[Out]:
@@ -303,7 +310,8 @@ class Log:
             total_batch=f.global_batch,
             grad_accum=f.grad_accum,
             steps=f.total_steps,
-            trainable=f.params,
+            # requires_grad parameters: the adapters alone when PEFT froze the model
+            trainable=f.adapters or f.params,
         )
         out: list[Out] = [*resumed_from, *(Line(text) for text in block)]
         if self.resume_step:
@@ -374,10 +382,11 @@ class Log:
         del step, folder, done
         return []
 
-    @staticmethod
-    def _saved(moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:
+    def _saved(self, moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:
         """`Trainer._save` then `save_pretrained`: the config, the generation config, the
-        shards, the tokenizer."""
+        shards, the tokenizer; for a PeftModel, the adapter (hf_peft)."""
+        if self.facts.adapters:
+            return adapter_saved(moment, done, folder)
         return [
             saving(moment, folder),
             config_saved(moment, folder),
@@ -390,8 +399,31 @@ class Log:
         """The script's `trainer.save_model()`, then `trainer.log_metrics("train", ...)`."""
         moment = self._at(event.t - event.seconds)
         done = self._at(event.t)
-        texts = self._saved(moment, done, self.output, len(event.shards))
-        return [Line(text) for text in [*texts, *self.train_metrics]]
+        merged = self.facts.method == "lora"
+        # A merged export writes the small adapter first, then the merged weights.
+        texts = self._saved(moment, moment if merged else done, self.output, len(event.shards))
+        out: list[Out] = [Line(text) for text in texts]
+        if merged:
+            out += self._merged(event)
+        return [*out, *(Line(text) for text in self.train_metrics)]
+
+    def _merged(self, event: Exported) -> list[Out]:
+        """A LoRA run's merged export: after `trainer.save_model()` wrote the adapter, the
+        script's main process reloads it on the bf16 base weights
+        (`AutoPeftModelForCausalLM.from_pretrained(output_dir)`, which loads the base model
+        by from_pretrained), folds it in with `merge_and_unload()` (peft's progress bar is
+        off by default: tuners_utils.py, progressbar=False) and calls `save_pretrained` on
+        the merged model: the config, generation config and shards lines."""
+        half = event.seconds / 2
+        moment = self._at(event.t - half)
+        done = self._at(event.t)
+        folder = f"{self.output}/merged"
+        return [
+            *self._loading(moment, half, pretrained=True),
+            Line(config_saved(done, folder)),
+            Line(generation_config_saved(done, folder)),
+            Line(sharded_save(done, folder, len(event.shards))),
+        ]
 
     def _finished(self, t: float) -> list[Out]:
         f = self.facts
@@ -417,7 +449,9 @@ class Log:
         # over the whole run (the count is restored from the checkpoint after a resume);
         # metrics_format shows it shifted by 30 bits (trainer_pt_utils.py:951).
         tokens = f.total_steps * f.global_batch * f.seq_len
-        flos = 6 * (f.params - f.vocab * f.hidden) * tokens
+        # With PEFT the model's parameters include the adapters' (num_parameters counts a
+        # 4-bit weight at its full size: modeling_utils.py:1729-1731).
+        flos = 6 * (f.params + f.adapters - f.vocab * f.hidden) * tokens
         rows = [
             ("epoch", py_float(float(f.epochs))),
             ("total_flos", f"{flos >> 30}GF"),

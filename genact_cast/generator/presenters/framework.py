@@ -76,6 +76,7 @@ def facts_for(plan: RunPlan) -> Facts:
     examples = (
         plan.dataset.examples if plan.kind == "sft" else plan.steps_per_epoch * plan.global_batch
     )
+    adapters = plan.lora
     return Facts(
         seed=plan.scene_seed,
         start=plan.start,
@@ -126,7 +127,13 @@ def facts_for(plan: RunPlan) -> Facts:
         routed=int(a.routed),
         ep=plan.layout.ep,
         replicas=plan.layout.replicas,
+        method=adapters.method if adapters else "full",
+        lora_rank=adapters.rank if adapters else 0,
+        lora_alpha=adapters.alpha if adapters else 0,
+        lora_dropout=adapters.dropout if adapters else 0.0,
+        adapters=int(adapters.trainable) if adapters else 0,
     )
+
 
 
 def logging_interval(plan: RunPlan) -> int:
