@@ -809,11 +809,22 @@ def _collectives(run: Run, s: Setup) -> list[str]:
                     out.append(f"step {f.step}: FSDP over DP {s.dp} shows no {name}")
                 continue
             per_layer = width / 2 * _per_layer_bytes(s)
+            small = 0.0  # NCCL's latency floor, which only a tiny collective feels
+            if s.method != "full":  # frozen weights gathered; the adapters' grads reduced
+                adapters = s.trainable / s.layers
+                per_layer = (
+                    FROZEN_BYTES[s.method] * s.params / s.layers + 4 * adapters
+                    if name == "AllGather"
+                    else 4 * adapters
+                )
+                small = 0.1e-3 if name == "ReduceScatter" else 0.0
             moved = (group - 1) / group * per_layer if group > 1 else 0.0
             if value > 0 and moved > 0:
                 bandwidth = moved / (value / 1000) / 1e9
                 low, high = dp_link
-                if not 0.85 * low <= bandwidth <= 1.15 * high:
+                # A latency-bound collective may be slower than bytes / link, up to the floor.
+                slowest = moved / (moved / (0.85 * low * 1e9) + small) / 1e9
+                if not slowest <= bandwidth <= 1.15 * high:
                     out.append(
                         f"step {f.step}: [NCCL] {name}: {value}ms for {moved / 1e6:,.0f} MB a "
                         f"layer is {bandwidth:,.0f} GB/s (link {low:.0f}-{high:.0f})"
@@ -854,6 +865,16 @@ def _collectives(run: Run, s: Setup) -> list[str]:
     if s.params < 30e9 and group * s.tp > 256:
         out.append(f"a {s.params / 1e9:.0f}B model sharded flat over {group} ranks (use HSDP)")
     pairs = [(f.all_gather, f.reduce_scatter) for f in run.frames if f.all_gather]
+    if s.method != "full":  # only adapters have gradients: a tiny reduce-scatter
+        for gather, scatter in pairs:
+            if scatter and scatter > 0.2 * gather + 0.2:
+                out.append(
+                    f"ReduceScatter {scatter}ms vs AllGather {gather}ms: only the adapters' "
+                    f"gradients are reduced ({s.trainable / 1e6:,.1f}M parameters), not the "
+                    f"frozen weights'"
+                )
+                break
+        pairs = []
     for gather, scatter in pairs:
         if scatter and not 1.6 <= scatter / gather <= 2.5:
             out.append(

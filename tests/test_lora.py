@@ -75,12 +75,43 @@ def test_a_70b_qlora_fine_tune_runs_on_one_node() -> None:
     assert plan.memory_gib <= plan.gpu.memory_gib
 
 
-def test_the_seed_chooses_full_lora_and_qlora_fine_tunes() -> None:
-    methods = {
-        plan.lora.method if plan.lora else "full"
-        for plan in (plan_for(seed, kind="sft") for seed in range(40))
-    }
-    assert methods == {"full", "lora", "qlora"}
+def test_the_seed_chooses_qlora_only_where_bf16_weights_would_not_fit() -> None:
+    """QLoRA is for a base model whose bf16 weights the GPUs cannot hold (QLoRA paper: a 65B
+    on one 48 GB GPU); on a node of 80 GB GPUs a 70B LoRA fits, so the seed's adapter runs
+    are LoRA on bf16 weights, and only an explicit --method qlora quantizes."""
+    plans = [plan_for(seed, kind="sft") for seed in range(40)]
+    methods = {plan.lora.method if plan.lora else "full" for plan in plans}
+    assert methods == {"full", "lora"}
+    for plan in plans:
+        if plan.lora is not None:
+            bf16 = 2 * plan.arch.params / plan.gpus
+            assert bf16 < 0.5 * plan.gpu.memory_gib * 2**30
+    assert plan_for(3, kind="sft", method="qlora").lora.method == "qlora"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora"])
+def test_only_the_adapters_gradients_are_reduced(method: str) -> None:
+    """FSDP gathers the frozen weights of each block (bf16, or NF4 at about a quarter of the
+    bytes), but frozen weights have no gradients: the reduce-scatter carries the adapters'
+    alone (Answer.AI's FSDP-QLoRA; PEFT), a few MB a block, latency-bound."""
+    plan = plan_for(5, model="Llama-3.1-70B", method=method, gpus=8)
+    assert plan.lora is not None
+    flow, a = plan.traffic, plan.arch
+    link = plan.nvlink_gbps * 1e9  # one node: FSDP's group talks over NVLink
+    frozen = NF4_BYTES if method == "qlora" else 2.0
+    per_block = frozen * a.params / a.layers + 4 * plan.lora.trainable / a.layers
+    assert flow.all_gather == pytest.approx((plan.gpus - 1) / plan.gpus * per_block / link)
+    assert flow.reduce_scatter < 0.05 * flow.all_gather
+    adapters = 4 * plan.lora.trainable / a.layers
+    assert flow.reduce_scatter >= (plan.gpus - 1) / plan.gpus * adapters / link
+
+
+def test_the_checker_catches_a_full_sized_reduce_scatter_on_adapters() -> None:
+    text = output_of(events_of(seed=2, method="lora", duration=60.0))
+    doctored = re.sub(r"ReduceScatter: [\d.]+ms", "ReduceScatter: 9.9ms", text)
+    assert doctored != text
+    found = violations(read_run(doctored))
+    assert any(name.startswith("collectives") for name in found), found
 
 
 def test_adapters_are_refused_for_pre_training_in_one_line() -> None:

@@ -236,8 +236,13 @@ class Traffic(NamedTuple):
 REDUCE_BYTES = 4
 # The share of TP all-reduce time that comm-overlap leaves on the critical path.
 TP_EXPOSED = 0.25
-# Forward is about a third of a block's compute, backward two thirds.
+# Forward is about a third of a block's compute, backward two thirds; with frozen weights
+# (LoRA, QLoRA) backward computes the activations' gradients only: half of the block's 4N.
 FORWARD_SHARE = 1 / 3
+ADAPTER_FORWARD_SHARE = 1 / 2
+# NCCL's fixed cost of a small collective inside a node (tens of microseconds: nccl-tests'
+# latency-bound range). It dominates a LoRA reduce-scatter of a few MB of adapter gradients.
+SMALL_COLLECTIVE_SECONDS = 25e-6
 
 
 def traffic(
@@ -247,6 +252,7 @@ def traffic(
     dp_gbps: float,
     nvlink_gbps: float,
     step_seconds: float,
+    method: str = "full",
 ) -> Traffic:
     """Each collective from the bytes it moves under `layout` over the link it uses, and
     what of it a step of `step_seconds` of compute cannot hide.
@@ -257,6 +263,11 @@ def traffic(
     plus the first gather and the last reduce-scatter, which nothing hides. TP
     all-reduces sit on the critical path, but Megatron's --tp-comm-overlap and
     torchtitan's async TP overlap most of each with the neighbouring matmuls.
+
+    LoRA and QLoRA (`method`): FSDP still gathers the frozen weights of each block (bf16, or
+    QLoRA's 4-bit NF4 storage with its quantization constants: Answer.AI's FSDP-QLoRA keeps
+    them packed so that FSDP shards and gathers them), but only the adapters have gradients:
+    the reduce-scatter moves those alone, a few MB a block.
     """
     layers = -(-arch.layers // layout.pp)
     held = moe.gathered_params(arch, layout.ep)  # each rank gathers its EP share of experts
@@ -265,8 +276,16 @@ def traffic(
     # A shard group inside a node talks over NVLink; across nodes, over InfiniBand.
     inside = group * layout.tp <= 8
     link = (nvlink_gbps if inside else dp_gbps) * physics.GB
-    gather = physics.all_gather_seconds(group, physics.BF16_BYTES * params, link)
-    scatter = physics.all_gather_seconds(group, REDUCE_BYTES * params, link)
+    if method == "full":
+        gather = physics.all_gather_seconds(group, physics.BF16_BYTES * params, link)
+        scatter = physics.all_gather_seconds(group, REDUCE_BYTES * params, link)
+    else:
+        adapters = lora.trainable(arch, lora.RANK[method]) / layers  # of one block
+        frozen = lora.FROZEN_BYTES[method] * params + lora.ADAPTER_WEIGHT_BYTES * adapters
+        gather = physics.all_gather_seconds(group, frozen, link)
+        scatter = SMALL_COLLECTIVE_SECONDS + physics.all_gather_seconds(
+            group, REDUCE_BYTES * adapters, link
+        )
     replica = physics.ring_allreduce_seconds(
         layout.replicas, REDUCE_BYTES * params / group, dp_gbps * physics.GB
     ) if layout.replicas > 1 else 0.0  # fmt: skip
@@ -288,7 +307,8 @@ def traffic(
     exposed = TP_EXPOSED * tp_reduce * tp_reduces
     if sharded:
         block = step_seconds / (layout.grad_accum * layers)  # one block, one micro step
-        forward, backward = FORWARD_SHARE * block, (1 - FORWARD_SHARE) * block
+        share = FORWARD_SHARE if method == "full" else ADAPTER_FORWARD_SHARE
+        forward, backward = share * block, (1 - share) * block
         if layout.pp > 1:
             per_step = max(0.0, gather - layout.grad_accum * forward)
         else:

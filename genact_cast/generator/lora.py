@@ -11,6 +11,10 @@ Figures:
 - FLOPs: the frozen weights need no weight gradients, so a token costs the forward (2N) and
   the activation gradients (2N), 4N instead of 6N. QLoRA dequantizes every weight before
   each use, which costs kernel time (lower MFU).
+- Communication (FSDP): each block's frozen weights are still all-gathered for forward and
+  backward (bf16; QLoRA's NF4 storage, about a quarter of that plus its constants: Answer.AI's
+  FSDP-QLoRA), but only the adapters have gradients, so the reduce-scatter moves those alone
+  (PEFT: frozen base parameters have requires_grad=False). See docs/realism.md.
 - LR 1e-4 to 2e-4 (QLoRA paper, table 9: 2e-4 for 7-13B, 1e-4 for 33-65B).
 - Checkpoints hold the adapters and their optimizer state only; the export merges LoRA into
   the bf16 weights (PEFT's merge_and_unload) or, for QLoRA, saves the adapter
@@ -31,6 +35,7 @@ TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down
 ADAPTER_BYTES = 16  # fp32 weights (4) + gradients (4) + Adam moments (8)
 CHECKPOINT_BYTES = 12  # fp32 weights + Adam moments: what a save holds per adapter parameter
 EXPORT_BYTES = 4  # adapter_model.safetensors keeps the fp32 adapters
+ADAPTER_WEIGHT_BYTES = 4  # what FSDP gathers of an adapter: its fp32 weight
 FROZEN_BYTES = {"lora": 2.0, "qlora": (4 + 0.127) / 8}  # bf16; NF4 with double quantization
 MFU_RANGE = {"lora": (0.30, 0.42), "qlora": (0.15, 0.28)}
 LEARNING_RATES = {"lora": (1e-4, 2e-4), "qlora": (1e-4, 2e-4)}

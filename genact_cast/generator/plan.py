@@ -329,6 +329,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         if pinned_moe
         else lora.choose_method(options.seed, kind, options.method, no_adapters is None)
     )
+    method_pinned = options.method is not None
     options = options._replace(method=method)
     gpu = _choose_gpu(choose, options)
     buffers_gib = shape.uniform(3.0, 6.0)
@@ -341,6 +342,14 @@ def make_plan(options: RecordOptions) -> RunPlan:
     draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
     drawn_gpu = gpu
     kind, gpu, config = _feasible(options, kind, gpu, draws, order, start.date(), framework)
+    if method == "qlora" and not method_pinned:
+        # 4-bit weights are for a model whose bf16 weights the GPUs cannot hold (a 70B on a
+        # node); where they can, the seed's adapter fine-tune is a LoRA (explicit --method
+        # qlora is still honoured).
+        bf16 = _bf16_adapters(options, kind, gpu, config, order[1])
+        if bf16 is not None:
+            method, config = "lora", bf16
+            options = options._replace(method=method)
     if gpu != drawn_gpu and (gpu.name not in framework.gpus or usable_from(gpu) > start.date()):
         # Only a newer GPU makes the pinned run: a date and a torch build it has.
         again = Rng(options.seed ^ 0xD47E)
@@ -361,7 +370,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         * seq_len
         / physics.cluster_tokens_per_second(layout.gpus, gpu.peak_tflops, kernels, fpt)
     )
-    flow = traffic(arch, layout, seq_len, dp_gbps, nvlink, compute)
+    flow = traffic(arch, layout, seq_len, dp_gbps, nvlink, compute, method)
     mfu = kernels * compute / (compute + flow.exposed)
 
     batch = layout.global_batch
@@ -443,6 +452,26 @@ def make_plan(options: RecordOptions) -> RunPlan:
         moe=experts,
         lora=lora.plan(arch, method),
     )
+
+
+def _bf16_adapters(
+    options: RecordOptions, kind: str, gpu: Gpu, config: "_Config", pick: float
+) -> "_Config | None":
+    """The same model as a LoRA on bf16 weights, if memory holds it: on the same data and
+    GPUs, else on other GPU counts (LoRA runs faster: the same data may take under the
+    shortest run on as many GPUs), else on other data of the kind."""
+    arch, data, layout = config[:3]
+    tries = (
+        options._replace(method="lora", model=arch.name, dataset=data.name, gpus=layout.gpus),
+        options._replace(method="lora", model=arch.name, dataset=data.name),
+        options._replace(method="lora", model=arch.name),
+    )
+    for pinned in tries:
+        found = _candidates(pinned, kind, gpu, *config.draws[:4])  # type: ignore[arg-type]
+        if found:
+            chosen = found[min(len(found) - 1, int(pick * len(found)))]
+            return chosen._replace(draws=config.draws)
+    return None
 
 
 # Kind, hardware, software and date
@@ -786,7 +815,7 @@ def _batch_and_speed(
         / physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     )
     dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
-    flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]), compute)
+    flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]), compute, method)
     mfu *= compute / (compute + flow.exposed)
     if flow.all_gather * flow.all_gathers > 0.8 * compute:
         return None  # a step's gathers alone would outlast its compute: no overlap left
