@@ -115,7 +115,18 @@ LORA_SHAPES = {
 # paper section 3), adapters' fp32 weights, grads and Adam (16 bytes); MFU ranges; LR.
 FROZEN_BYTES = {"lora": 2.0, "qlora": 4.127 / 8}
 LORA_MFU = {"lora": (0.30, 0.42), "qlora": (0.15, 0.28)}
-AUX_RANGE = (0.005, 0.05)  # load-balancing loss x its coefficient (1e-2): ~1e-2
+# Each mixture of experts' router balancing as released (balance loss, its coefficient, the
+# auxiliary-loss-free bias update speed): Mixtral-8x7B-v0.1 config.json router_aux_loss_coef
+# 0.02; Qwen3-30B-A3B-Base and Llama-4-Scout-17B-16E config.json 0.001; DeepSeek-V3 report
+# 4.2: bias update speed 0.001 and a sequence-wise balance loss with alpha 0.0001. The loss
+# shown is coefficient x balance term, the term 1.0 at perfect balance and a little above.
+ROUTERS = {
+    "Mixtral-8x7B": ("load-balancing", 0.02, None),
+    "Qwen3-30B-A3B": ("load-balancing", 0.001, None),
+    "Llama-4-Scout-17B-16E": ("load-balancing", 0.001, None),
+    "DeepSeek-V3": ("sequence-wise balance", 0.0001, 0.001),
+}
+BALANCE_TERM = (0.98, 1.5)
 # When each model's weights came out (its card or release post): no log predates it.
 RELEASED = {
     "Llama-2-7B": date(2023, 7, 18),
@@ -892,7 +903,7 @@ def _collectives(run: Run, s: Setup) -> list[str]:
     return out[:5]
 
 
-@check("MoE: experts as released, EP splits them, all-to-all from bytes, aux loss ~1e-2")
+@check("MoE: experts as released, EP splits them, all-to-all from bytes, router as released")
 def _experts(run: Run, s: Setup) -> list[str]:
     out: list[str] = []
     line = run.facts.get("moe")
@@ -939,12 +950,24 @@ def _experts(run: Run, s: Setup) -> list[str]:
             )
         if f.all_to_all / 1000 * calls > step:
             out.append(f"step {f.step}: {calls} all-to-alls of {f.all_to_all}ms > step {step:.1f}s")
+    balance, coeff, bias = ROUTERS[s.arch]
+    shown_bias = float(line.group("bias")) if line.group("bias") else None
+    if (line.group("balance"), float(line.group("coeff")), shown_bias) != (balance, coeff, bias):
+        out.append(
+            f"{line.group(0)!r}: {s.arch} trains with a {balance} loss of coefficient {coeff:g}"
+            + (f" beside auxiliary-loss-free balancing (bias update {bias:g})" if bias else "")
+        )
     losses = [f.aux_loss for f in run.frames] + [x.aux_loss for x in run.step_lines]
     if any(x is None for x in losses):
         out.append("a step shows no load-balancing loss")
+    low, high = (coeff * bound for bound in BALANCE_TERM)
     for value in losses:
-        if value is not None and not AUX_RANGE[0] <= value <= AUX_RANGE[1]:
-            out.append(f"aux loss {value:.3e}: the load-balancing loss x 1e-2 sits near 1e-2")
+        # Printed to four significant digits: within half a unit of the last.
+        if value is not None and not low * 0.9995 <= value <= high * 1.0005:
+            out.append(
+                f"aux loss {value:.3e}: {s.arch}'s coefficient {coeff:g} x a balance term "
+                f"near 1 sits in {low:.3e}-{high:.3e}"
+            )
             break
     return out[:5]
 

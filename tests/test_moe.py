@@ -25,6 +25,16 @@ RELEASED = {
     "Llama-4-Scout-17B-16E": (109e9, 17e9, 16, 1),
     "DeepSeek-V3": (671e9, 37e9, 256, 8),
 }
+# Each router's balancing as released: (Megatron's --moe-router-load-balancing-type, its
+# coefficient, the auxiliary-loss-free bias update speed or None). Mixtral-8x7B-v0.1
+# config.json router_aux_loss_coef 0.02; Qwen3-30B-A3B-Base and Llama-4-Scout-17B-16E
+# config.json 0.001; DeepSeek-V3 report 4.2: gamma 0.001 and a sequence-wise alpha 0.0001.
+ROUTERS = {
+    "Mixtral-8x7B": ("aux_loss", 0.02, None),
+    "Qwen3-30B-A3B": ("aux_loss", 0.001, None),
+    "Llama-4-Scout-17B-16E": ("aux_loss", 0.001, None),
+    "DeepSeek-V3": ("seq_aux_loss", 0.0001, 0.001),
+}
 SEEDS = (1, 2, 3, 4)
 IB_GBPS = (46.0, 48.0)  # REALISM.md: InfiniBand NDR per NIC
 
@@ -75,18 +85,43 @@ def test_all_to_all_follows_from_tokens_hidden_top_k_and_the_link(name: str, see
         assert IB_GBPS[0] <= plan.dp_gbps <= IB_GBPS[1]
 
 
-def test_the_router_loss_is_logged_for_experts_only() -> None:
-    moe_run = Run(plan_for(2, model="Qwen3-30B-A3B"))
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_the_router_loss_is_its_coefficient_times_a_balance_near_one(name: str) -> None:
+    moe_run = Run(plan_for(2, model=name, failures=0))
     dense_run = Run(plan_for(2, model="Qwen3-8B"))
+    coeff = ROUTERS[name][1]
     for step in (1, 50, 500):
         aux = moe_run.step(step).aux_loss
         assert aux is not None
-        assert 0.005 <= aux <= 0.05
+        assert coeff <= aux <= 1.5 * coeff
         assert dense_run.step(step).aux_loss is None
     early, late = moe_run.step(1).aux_loss, moe_run.step(moe_run.plan.total_steps).aux_loss
     assert early is not None
     assert late is not None
     assert early > late  # the router learns
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_megatron_trains_each_router_as_released_and_logs_its_balance_term(name: str) -> None:
+    """The command's balancing flags, and what track_moe_metrics logs at core_v0.14.0: the
+    tracked loss over its coefficient (router.py: `aux_loss / aux_loss_coeff`), ~1.0."""
+    balance, coeff, bias = ROUTERS[name]
+    text = output_of(events_of(seed=3, model=name, framework="megatron", duration=60.0,
+                               cols=1000, color=False))  # fmt: skip
+    assert f"--moe-router-load-balancing-type {balance} --moe-aux-loss-coeff {coeff:g}" in text
+    assert ("--moe-router-enable-expert-bias --moe-router-bias-update-rate" in text) == bool(bias)
+    logged = "seq_load_balancing_loss" if balance == "seq_aux_loss" else "load_balancing_loss"
+    values = [float(v) for v in re.findall(rf"\| {logged}: ([\d.E+-]+) \|", text)]
+    assert values
+    assert all(0.98 <= value <= 1.5 for value in values), values
+
+
+def test_the_checker_catches_a_router_coefficient_not_the_models() -> None:
+    text = output_of(events_of(seed=2, model="Qwen3-30B-A3B", duration=60.0))
+    doctored = text.replace("loss coefficient 0.001", "loss coefficient 0.01")
+    assert doctored != text
+    found = violations(read_run(doctored))
+    assert any(name.startswith("MoE") for name in found), found
 
 
 @pytest.mark.parametrize("name", sorted(RELEASED))

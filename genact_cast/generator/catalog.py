@@ -67,6 +67,14 @@ class Dataset(NamedTuple):
     tokens_per_example: int  # sft only
 
 
+class Router(NamedTuple):
+    """How a mixture of experts balances its router (routers.tsv)."""
+
+    balance: str  # "aux_loss" (over the batch) or "seq_aux_loss" (per sequence)
+    coeff: float  # the balance loss's coefficient
+    bias_update: float  # auxiliary-loss-free balancing's bias update speed (0: none)
+
+
 class Framework(NamedTuple):
     torch: str
     released: date
@@ -126,6 +134,12 @@ def architectures() -> tuple[Architecture, ...]:
         )
         for r in _rows("models.tsv")
     )
+
+
+@functools.cache
+def routers() -> dict[str, Router]:
+    """The router balancing of each mixture of experts, by architecture name."""
+    return {r[0]: Router(r[1], float(r[2]), float(r[3])) for r in _rows("routers.tsv")}
 
 
 @functools.cache

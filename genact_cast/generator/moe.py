@@ -14,8 +14,9 @@ Figures (REALISM.md, "Parallelism and communication"):
   (EP-1)/EP leaves the GPU; forward and backward each do both. Across nodes, routing is
   node-limited: at most 4 copies of a token cross InfiniBand.
 - The router's load-balancing loss (Switch Transformer, Fedus et al. 2021: N x sum f_i P_i,
-  1.0 when perfectly balanced) is logged times its coefficient; Megatron-LM's Mixtral
-  example trains with --moe-aux-loss-coeff 1e-2.
+  1.0 when perfectly balanced) is logged times its coefficient, each model's own
+  (routers.tsv: Mixtral 0.02, Qwen3-MoE and Llama 4 0.001; DeepSeek-V3 balances without an
+  auxiliary loss, by a per-expert bias, and keeps only a sequence-wise loss at 0.0001).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from genact_cast.generator import physics
-from genact_cast.generator.catalog import Architecture
+from genact_cast.generator import catalog, physics
+from genact_cast.generator.catalog import Architecture, Router
 
 MFU_RANGE = (0.20, 0.35)  # steady state, MoE
 DENSE_MFU_RANGE = (0.33, 0.47)
@@ -33,7 +34,6 @@ DENSE_MFU_RANGE = (0.33, 0.47)
 # at 2B up to 47-48 % at 175-462B, Llama 3 405B's own pre-training 38-43 %. The most a run
 # of up to (parameters) reaches:
 DENSE_MFU_HIGH = ((10e9, 0.40), (100e9, 0.44), (float("inf"), 0.47))
-AUX_COEFF = 1e-2  # Megatron-LM examples/mixtral: --moe-aux-loss-coeff 1e-2
 CROSS_NODE_EXPERTS = 64  # from this many experts, EP spans nodes (DeepSeek-V3: EP 64)
 ROUTER = 101  # noise stream of the router's losses (run.py's streams are 1-99)
 CALLS_PER_LAYER = 4  # dispatch and combine, forward and backward
@@ -119,11 +119,29 @@ def plan(
     return MoePlan(ep, layers, seconds, CALLS_PER_LAYER * layers * accum, link)
 
 
-def aux_loss(noise_unit: float, noise_normal: float, tokens_seen: float) -> float:
-    """The load-balancing loss as logged (coefficient x N x sum f_i P_i): a little above
-    balance while the router learns, then within a few percent of it."""
-    imbalance = 0.02 + 0.25 * math.exp(-tokens_seen / 2e9) + 0.02 * noise_unit
-    return AUX_COEFF * (1 + imbalance + 0.004 * noise_normal)
+def router(arch: Architecture) -> Router:
+    """How `arch` balances its experts, as its release trained it (routers.tsv)."""
+    return catalog.routers()[arch.name]
+
+
+def balance_term(
+    noise_unit: float, noise_normal: float, tokens_seen: float, per_sequence: bool
+) -> float:
+    """N x sum f_i P_i: a little above 1 (perfect balance) while the router learns, then
+    within a few percent of it; a sequence-wise term sits higher (one sequence's tokens
+    spread less evenly than a batch's: DeepSeek-V3 report, 2.1.2)."""
+    floor = 0.06 if per_sequence else 0.02
+    imbalance = floor + 0.25 * math.exp(-tokens_seen / 2e9) + 0.02 * noise_unit
+    return 1 + imbalance + 0.004 * noise_normal
+
+
+def aux_loss(
+    arch: Architecture, noise_unit: float, noise_normal: float, tokens_seen: float
+) -> float:
+    """The load-balancing loss as added to the training loss: coefficient x balance term."""
+    rule = router(arch)
+    per_sequence = rule.balance == "seq_aux_loss"
+    return rule.coeff * balance_term(noise_unit, noise_normal, tokens_seen, per_sequence)
 
 
 def safetensors_shards(arch: Architecture) -> list[float]:

@@ -115,7 +115,10 @@ class Run:
         seen = float(self.plan.tokens_after(step))
         replay = noise.normal(moe.ROUTER, step * 8 + attempt, 1.0) * 0.01 if attempt else 0.0
         return moe.aux_loss(
-            noise.unit(moe.ROUTER + 1, step), noise.normal(moe.ROUTER, step * 8, 1.0) + replay, seen
+            self.plan.arch,
+            noise.unit(moe.ROUTER + 1, step),
+            noise.normal(moe.ROUTER, step * 8, 1.0) + replay,
+            seen,
         )
 
     def all_to_all(self, step: int) -> float | None:

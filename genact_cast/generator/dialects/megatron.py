@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
+from genact_cast.generator import catalog
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_data as data
 from genact_cast.generator.dialects import megatron_ddp as ddp
@@ -457,7 +458,7 @@ class Log:
                     skipped=0,
                     nans=0,
                     tflops=tflops,
-                    extra_losses=self._moe_losses(stats.step),
+                    extra_losses=self._moe_losses(stats),
                 )
             )
         ]
@@ -466,18 +467,20 @@ class Log:
             out += [Line(text) for text in self._memory_report(stats)]
         return out
 
-    def _moe_losses(self, step: int) -> list[tuple[str, float]]:
-        """`load_balancing_loss` (--moe-router-load-balancing-type aux_loss): the coefficient
-        (--moe-aux-loss-coeff) at perfect balance, times the routers' imbalance, high while
-        they learn and settling within a few percent of it."""
+    def _moe_losses(self, stats: StepStats) -> list[tuple[str, float]]:
+        """What `track_moe_metrics` logs (moe_utils.py at the tag): the tracked loss divided
+        by its coefficient (router.py's `save_to_aux_losses_tracker(name, aux_loss /
+        aux_loss_coeff, ...)`), averaged over the MoE layers: the balance term itself, 1.0 at
+        perfect balance, named `load_balancing_loss` for aux_loss and
+        `seq_load_balancing_loss` for seq_aux_loss (DeepSeek-V3's)."""
         f = self.facts
-        if not f.experts:
+        if not f.experts or stats.aux_loss is None:
             return []
-        settle = max(1.0, 0.02 * f.total_steps)
-        wobble = Rng(f.seed * 131 + step).uniform(-0.004, 0.004)
-        imbalance = 0.3 * math.exp(-step / settle) + 0.02 + wobble
-        coefficient = float(margs.moe_recipe(f).coefficient)
-        return [("load_balancing_loss", coefficient * (1 + imbalance))]
+        rule = catalog.routers()[f.arch]
+        name = (
+            "seq_load_balancing_loss" if rule.balance == "seq_aux_loss" else "load_balancing_loss"
+        )
+        return [(name, stats.aux_loss / rule.coeff)]
 
     def _dp0_ranks(self) -> list[tuple[int, int, int]]:
         """(global rank, tensor rank, pipeline rank) of data-parallel rank 0, in rank order

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from genact_cast.generator import tables
+from genact_cast.generator import catalog, tables
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 
@@ -101,20 +101,21 @@ FAMILIES = {
 
 
 class MoeRecipe(NamedTuple):
-    """The router flags of a mixture of experts, from the tag's own script for it."""
+    """The router flags of a mixture of experts beyond its balancing (which routers.tsv
+    holds for every presenter), from the tag's own script for it."""
 
-    coefficient: str  # --moe-aux-loss-coeff, as typed
     extra: tuple[tuple[str, str], ...] = ()
     ffn: int = 0  # --ffn-hidden-size: config.json's dense intermediate_size, where it has one
 
 
-# examples/mixtral/train_mixtral_8x7b_distributed.sh (MOE_ARGS: aux_loss, 1e-2) and
-# examples/post_training/modelopt/conf/qwen/Qwen3-30B-A3B.sh (aux_loss, 1e-3, the router in
-# fp32, --ffn-hidden-size 6144 as Qwen/Qwen3-30B-A3B's config.json intermediate_size) at
-# core_v0.14.0. Llama 4 and DeepSeek-V3 are not typed by this dialect (lineup).
+# examples/post_training/modelopt/conf/qwen/Qwen3-30B-A3B.sh at core_v0.14.0: the router in
+# fp32, --ffn-hidden-size 6144 as Qwen/Qwen3-30B-A3B's config.json intermediate_size. (Its
+# aux_loss 1e-3 is Qwen3's config's router_aux_loss_coef too; examples/mixtral's 1e-2 is not
+# Mixtral's config.json 0.02: routers.tsv holds each model's, for every presenter.) Llama 4
+# and DeepSeek-V3 are not typed by this dialect (lineup).
 MOE_RECIPES = {
-    "Mixtral": MoeRecipe("1e-2"),
-    "Qwen3-30B-A3B": MoeRecipe("1e-3", (("moe-router-dtype", "fp32"),), ffn=6144),
+    "Mixtral": MoeRecipe(),
+    "Qwen3-30B-A3B": MoeRecipe((("moe-router-dtype", "fp32"),), ffn=6144),
 }
 
 
@@ -123,7 +124,7 @@ def moe_recipe(facts: Facts) -> MoeRecipe:
     for prefix, found in MOE_RECIPES.items():
         if name.startswith(prefix):
             return found
-    return MoeRecipe("1e-2")
+    return MoeRecipe()
 
 
 def family(facts: Facts) -> Family:
@@ -241,11 +242,21 @@ def flags(
             out.append(
                 ("moe-shared-expert-intermediate-size", str(f.shared_experts * f.expert_ffn))
             )
-        recipe = moe_recipe(f)
+        # Each model's router balancing as released (routers.tsv, one for every presenter):
+        # DeepSeek-V3's auxiliary-loss-free bias beside a sequence-wise loss, the others' aux
+        # loss; with the tag's own script's other router flags (MOE_RECIPES).
+        rule = catalog.routers()[f.arch]
         out += [
-            ("moe-router-load-balancing-type", "aux_loss"),
-            ("moe-aux-loss-coeff", recipe.coefficient),
-            *recipe.extra,
+            ("moe-router-load-balancing-type", rule.balance),
+            ("moe-aux-loss-coeff", f"{rule.coeff:g}"),
+            *moe_recipe(f).extra,
+        ]
+        if rule.bias_update:
+            out += [
+                ("moe-router-enable-expert-bias", None),
+                ("moe-router-bias-update-rate", f"{rule.bias_update:g}"),
+            ]
+        out += [
             ("moe-grouped-gemm", None),
             ("moe-token-dispatcher-type", "alltoall"),
             ("expert-model-parallel-size", str(f.ep)),
@@ -329,7 +340,8 @@ def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
             args[name] = "True"
         elif flag == "data-path":
             args[name] = f"['{value}']"  # nargs='*'
-        elif flag in ("lr", "min-lr", "moe-aux-loss-coeff", "norm-epsilon", "rope-scaling-factor"):
+        elif flag in ("lr", "min-lr", "moe-aux-loss-coeff", "norm-epsilon", "rope-scaling-factor",
+                      "moe-router-bias-update-rate"):  # fmt: skip
             args[name] = py_float(float(value))
         else:
             args[name] = value

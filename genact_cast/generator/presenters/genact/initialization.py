@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from genact_cast.generator import physics
 from genact_cast.generator import style as fmt
+from genact_cast.generator.catalog import Router
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.events import CommReady, DataReady, ModelReady, Rendezvous, RunEvent
 from genact_cast.generator.lora import TARGETS
-from genact_cast.generator.moe import AUX_COEFF, moe_layers
+from genact_cast.generator.moe import moe_layers, router
 from genact_cast.generator.presenters.genact.show import Show
 
 # torch/distributed/run.py line of the OMP_NUM_THREADS warning of the releases before those
@@ -139,7 +140,7 @@ def _model(show: Show, event: ModelReady) -> None:
             f"MoE: {a.experts} experts (top-{a.top_k}{shared}) in {moe_layers(a)} layers, "
             f"{fmt.params(a.active_params)} of {fmt.params(a.params)} parameters active per "
             f"token; experts split over EP {plan.moe.ep} ({plan.moe.link}), all-to-all "
-            f"dispatch and combine; load-balancing loss coefficient {AUX_COEFF:g}"
+            f"dispatch and combine; {_balancing(router(a))}"
         )
     layout = plan.layout
     con.log(
@@ -193,3 +194,16 @@ def _data(show: Show) -> None:
         f"{plan.steps_per_epoch:,} steps "
         f"({fmt.tokens(plan.total_tokens)} tokens{per_param})"
     )
+
+
+def _balancing(rule: Router) -> str:
+    """The router's balancing as its recipe names it: a load-balancing loss over the batch, or
+    DeepSeek-V3's auxiliary-loss-free bias with a small sequence-wise loss beside it."""
+    if rule.balance == "seq_aux_loss":
+        free = (
+            f"auxiliary-loss-free balancing (bias update speed {rule.bias_update:g}), "
+            if rule.bias_update
+            else ""
+        )
+        return f"{free}sequence-wise balance loss coefficient {rule.coeff:g}"
+    return f"load-balancing loss coefficient {rule.coeff:g}"
