@@ -280,7 +280,8 @@ def traffic(
         gather = physics.all_gather_seconds(group, physics.BF16_BYTES * params, link)
         scatter = physics.all_gather_seconds(group, REDUCE_BYTES * params, link)
     else:
-        adapters = lora.trainable(arch, lora.RANK[method]) / layers  # of one block
+        # Of one block, one TP rank (as `params`).
+        adapters = lora.trainable(arch, lora.RANK[method]) / (layout.tp * layout.pp) / layers
         frozen = lora.FROZEN_BYTES[method] * params + lora.ADAPTER_WEIGHT_BYTES * adapters
         gather = physics.all_gather_seconds(group, frozen, link)
         scatter = SMALL_COLLECTIVE_SECONDS + physics.all_gather_seconds(
