@@ -170,7 +170,7 @@ def test_pinned_choices_show_in_the_cast(tmp_path: Path) -> None:
     args = ["--model", "llama-3-8b", "--gpus", "256", "--gpu", "H200", "--dataset", "FineWeb-Edu"]
     assert run("record", "--seed", "4", "--no-color", *args, "-o", str(out)).returncode == 0
     text = out.read_text()
-    assert "Building model: Llama-3-8B" in text
+    assert "(Llama-3-8B architecture)" in text  # from scratch: a project's own name
     assert "256 GPUs across 32 nodes" in text
     assert "Dataset: FineWeb-Edu (1.3T tokens)" in text
     assert "/139.8GiB" in text

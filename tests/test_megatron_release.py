@@ -26,7 +26,9 @@ FIXTURES = Path(__file__).parent / "data" / "megatron"
 # Seeds and pins the other tests of this file do not otherwise use; with and without failures,
 # pre-training, continued pre-training and fine-tuning, one node and many, PP 1 and more.
 CASES = [
-    RecordOptions(seed=5, framework="megatron", model="Llama-3-70B", kind="continue", failures=1),
+    RecordOptions(
+        seed=5, framework="megatron", model="Llama-3-70B", kind="continue", failures=1, gpus=512
+    ),  # the distributed optimizer (a 2,048-GPU run shards with FSDP2)
     RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8),
     RecordOptions(seed=9, framework="megatron", model="Llama-3-405B", kind="continue"),
     RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, make_plan
 from tests.cast_text import Run, read_run, replay, seconds_of
 from tests.helpers import events_of, output_of
 from tests.realism import (
@@ -278,6 +279,30 @@ def test_pre_training_a_405b_model_is_refused() -> None:
         shown(1, kind="pretrain", model="Llama-3-405B")
 
 
+def test_from_scratch_runs_make_one_pass_under_a_project_name() -> None:
+    """Pre-training from scratch takes one pass over a corpus larger than its budget, not
+    four over a sample (Muennighoff et al. 2023's repeats are for data-constrained regimes),
+    and a model trained from random init is not the released one: it carries a project's
+    name, with the released architecture beside it."""
+    for seed in range(24):
+        plan = make_plan(RecordOptions(seed=seed, kind="pretrain"))
+        assert plan.epochs == 1, (seed, plan.dataset.name, plan.epochs)
+        assert plan.model_name != plan.arch.name, (seed, plan.model_name)
+    pinned = make_plan(RecordOptions(seed=3, kind="pretrain", model="OLMo-2-7B"))
+    assert pinned.arch.name == "OLMo-2-7B"
+    assert pinned.model_name != "OLMo-2-7B"
+
+
+def test_continued_pre_training_takes_days_not_weeks() -> None:
+    """5-500B tokens (Code Llama 500B, Llemma 55B, DeepSeekMath 500B; Ibrahim et al. 2024)
+    on a cluster sized for it: days, two weeks at most."""
+    for seed in range(24):
+        plan = make_plan(RecordOptions(seed=seed, kind="continue"))
+        days = plan.total_steps * plan.step_seconds / 86400
+        assert days <= 14.0, (seed, plan.arch.name, plan.gpus, days)
+        assert 5e9 <= plan.total_tokens <= 500e9
+
+
 @pytest.mark.parametrize("cols", [60, 250])
 @pytest.mark.parametrize("duration", [30.0, None])
 def test_narrow_and_wide_terminals_short_casts(cols: int, duration: float | None) -> None:
@@ -380,6 +405,12 @@ DOCTORED = [
     (7, r"Dataset: (\S+) \(([\d,]+) examples, [\d.]+M", r"Dataset: \1 (\2 examples, 1M", "data"),
     (8, r"Timeout\(ms\)=600000", "Timeout(ms)=60000", "failures"),
     (8, r"\[rank\d+\] Watchdog", "[rank99999] Watchdog", "failures"),
+    (
+        1,
+        r"Building model: \S+ \((\S+) architecture\)",
+        r"Building model: \1 (\1 architecture)",
+        "kind",
+    ),  # from scratch under the released model's name
 ]
 
 

@@ -252,6 +252,12 @@ def benchmarks() -> tuple[Benchmark, ...]:
 
 
 @functools.cache
+def generation_scores() -> dict[tuple[str, str], float]:
+    """(dataset, metric) -> what a fine-tune of it reaches (generation_scores.tsv)."""
+    return {(r[0], r[1]): float(r[2]) for r in _rows("generation_scores.tsv")}
+
+
+@functools.cache
 def math_sft_scores() -> dict[str, float]:
     """GSM8K a math fine-tune of each released model lands near (math_sft_scores.tsv)."""
     return {r[0]: float(r[1]) for r in _rows("math_sft_scores.tsv")}

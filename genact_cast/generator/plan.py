@@ -35,8 +35,14 @@ _LAST_DAY = date(2026, 10, 31)
 _HOSTS = ("node", "gpu", "dgx", "hgx", "trn", "worker")
 _USERS = ("alice", "bob", "mlops", "research", "train", "ubuntu")
 _KIND_ODDS = (("pretrain", 0.4), ("continue", 0.25), ("sft", 0.35))
-_EPOCHS = {"pretrain": (1, 4), "continue": (1, 2), "sft": (2, 5)}
-_DAYS = {"pretrain": (0.5, 60.0), "continue": (0.25, 45.0), "sft": (1 / 24, 14.0)}
+# Pre-training from scratch takes one pass over a corpus larger than its budget (repeats are
+# for data-constrained regimes, Muennighoff et al. 2023, not for a sample of a web corpus
+# whose whole is at hand); continued pre-training one or two over its domain corpus.
+_EPOCHS = {"pretrain": (1, 1), "continue": (1, 2), "sft": (2, 5)}
+# Continued pre-training takes 5-500B tokens (Code Llama: 500B; Llemma: 50-55B; DeepSeekMath:
+# 500B; Ibrahim et al. 2024: 100-300B) on a cluster sized for days, not weeks. Pre-training
+# stops short of two months so that restarts' lost time keeps the whole under it.
+_DAYS = {"pretrain": (0.5, 55.0), "continue": (0.25, 14.0), "sft": (1 / 24, 14.0)}
 # Global batch: tokens for pre-training kinds, sequences for fine-tuning.
 _BATCH = {"pretrain": (1e6, 16.8e6), "continue": (2e6, 16.8e6), "sft": (64, 512)}
 KIND_LABELS = {
@@ -940,7 +946,9 @@ def _model_name(rng: Rng, arch: Architecture, kind: str, dataset: Dataset, *, pi
     invented = rng.chance(0.4)
     family = rng.pick(catalog.invented_models())
     suffix = rng.pick(catalog.model_suffixes(kind, dataset.name) or ("",))
-    if pinned or not invented:
+    # A model trained from scratch is not the released one: it carries a project's name
+    # and the released architecture (shown beside it).
+    if kind != "pretrain" and (pinned or not invented):
         return arch.name
     return f"{family}-{arch.size_label}{suffix}"
 
