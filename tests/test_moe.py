@@ -101,7 +101,7 @@ def test_the_router_loss_is_its_coefficient_times_a_balance_near_one(name: str) 
     assert early > late  # the router learns
 
 
-@pytest.mark.parametrize("name", sorted(ROUTERS))
+@pytest.mark.parametrize("name", ["Mixtral-8x7B", "Qwen3-30B-A3B"])  # those Megatron types
 def test_megatron_trains_each_router_as_released_and_logs_its_balance_term(name: str) -> None:
     """The command's balancing flags, and what track_moe_metrics logs at core_v0.14.0: the
     tracked loss over its coefficient (router.py: `aux_loss / aux_loss_coeff`), ~1.0."""
