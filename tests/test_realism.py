@@ -300,7 +300,7 @@ def test_continued_pre_training_takes_days_not_weeks() -> None:
         plan = make_plan(RecordOptions(seed=seed, kind="continue"))
         days = plan.total_steps * plan.step_seconds / 86400
         assert days <= 14.0, (seed, plan.arch.name, plan.gpus, days)
-        assert 5e9 <= plan.total_tokens <= 500e9
+        assert 5e9 <= plan.total_tokens <= 505e9  # 2 x 250B of StarCoderData, whole batches
 
 
 @pytest.mark.parametrize("cols", [60, 250])
