@@ -224,11 +224,16 @@ class Run:
         values: list[tuple[str, float]] = []
         for i, name in enumerate(names):
             # A run-long offset (the data's mix) and one evaluation's luck; the ROUGE scores
-            # of one evaluation share them (they score the same summaries).
-            k = 0 if name.startswith("ROUGE") else i
-            jitter = noise.uniform(EVAL, 9100 + k, -0.03, 0.03) + noise.uniform(
-                EVAL, epoch * 64 + 16 + k, -0.003, 0.003
+            # share most of theirs (they score the same summaries), each with its own rest.
+            jitter = noise.uniform(EVAL, 9100 + i, -0.03, 0.03) + noise.uniform(
+                EVAL, epoch * 64 + 16 + i, -0.003, 0.003
             )
+            if name.startswith("ROUGE"):
+                jitter = (
+                    noise.uniform(EVAL, 9100, -0.018, 0.018)
+                    + noise.uniform(EVAL, 9108 + i, -0.016, 0.016)
+                    + noise.uniform(EVAL, epoch * 64 + 16 + i, -0.003, 0.003)
+                )
             if name == "Token Acc":
                 value = 0.93 - 0.22 * loss + jitter
             elif name == "GSM8K":
