@@ -262,9 +262,9 @@ def test_each_kind_runs_on_each_gpu_type(kind: str, gpu: str) -> None:
     assert made, f"--kind {kind} --gpu {gpu} refused at every cluster size"
 
 
-@pytest.mark.parametrize(("seed", "failures"), [(8, 0), (8, 1), (8, 2), (10, 8)])
+@pytest.mark.parametrize(("seed", "failures"), [(8, 0), (8, 1), (8, 2), (1, 8)])
 def test_failures_pins_the_count(seed: int, failures: int) -> None:
-    """Any count the run's GPU-hours make plausible: seed 10's 2,048 GPUs expect about 2,
+    """Any count the run's GPU-hours make plausible: seed 1's 1,024 GPUs expect about 3,
     so 8 is within reach (4 sigma), every one of them shown and counted in the summary."""
     seen = shown(seed, failures=failures)
     assert len(seen.run.failures) == failures
