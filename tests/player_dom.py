@@ -14,7 +14,7 @@ import io
 import json
 import subprocess
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,9 @@ READ = """async (t) => {
     const i = ((y * 24 + 12) * canvas.width + x * 8 + 4) * 4;
     return pixels[i + 3] === 0 ? null : [pixels[i], pixels[i + 1], pixels[i + 2]];
   };
-  const out = [];
+  const out = [], shown = [];
+  const cw = canvas.getBoundingClientRect().width / cols;
+  const range = document.createRange();
   const lines = [...term.querySelectorAll('.ap-line')];
   for (let y = 0; y < rows; y++) {
     const row = [];
@@ -85,9 +87,32 @@ READ = """async (t) => {
       }
     }
     out.push(row);
+    // Where the browser lays each code point out: one with no advance (a combining mark,
+    // ZWJ, ZWSP) is drawn on the character before it; the rest at the column they start.
+    const seen = Array.from({length: cols}, () => ' ');
+    if (line) {
+      const left = line.getBoundingClientRect().left;
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      let last = -1;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        let offset = 0;
+        for (const ch of node.data) {
+          range.setStart(node, offset); range.setEnd(node, offset + ch.length);
+          offset += ch.length;
+          const box = range.getBoundingClientRect();
+          const x = Math.round((box.left - left) / cw);
+          // a code point with no advance: on the cell its box ends; one the browser
+          // measures as part of the cluster before it (a mark's box is its cluster's)
+          if (box.width < cw / 4 && x > 0 && x <= cols) seen[x - 1] += ch;
+          else if (last >= 0 && x === last) seen[last] += ch;
+          else if (x >= 0 && x < cols) { seen[x] = ch; last = x; }
+        }
+      }
+    }
+    shown.push(seen);
   }
   const style = getComputedStyle(term);
-  return {cols, rows, cells: out,
+  return {cols, rows, cells: out, shown,
           fg: style.getPropertyValue('--term-color-foreground').trim(),
           bg: style.getPropertyValue('--term-color-background').trim()};
 }"""
@@ -113,6 +138,9 @@ class PlayerScreen:
     cells: list[list[DomCell]]
     attrs: list[list[Attrs]]  # from the span's classes (ap-bold, ... ap-strike)
     opacity: list[list[float]]  # the span's computed opacity (0.5 where ap-faint)
+    # Each column's text where the browser lays the spans out (a zero-width code point
+    # on the character before it, the rest of its span one column left).
+    shown: list[list[str]] = field(default_factory=list)
 
     def text(self) -> list[str]:
         return ["".join(c for c, _, _ in row).rstrip() for row in self.cells]
@@ -153,7 +181,9 @@ class Player:
             for row in found["cells"]
         ]
         opacity = [[float(cell[4]) for cell in row] for row in found["cells"]]
-        return PlayerScreen(found["cols"], found["rows"], cells, attrs, opacity)  # type: ignore[arg-type]
+        return PlayerScreen(
+            found["cols"], found["rows"], cells, attrs, opacity, found["shown"]  # type: ignore[arg-type]
+        )
 
     def picture(self) -> Any:
         """The terminal's cells as Chromium draws them (a PIL image), after the last `at`:

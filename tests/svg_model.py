@@ -7,6 +7,7 @@ tests can compare the picture with pyte's screen at any time t.
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -37,13 +38,29 @@ class Picture:
 
 
 def _leaf_cells(element: ET.Element) -> list[Cell]:
+    """A row's characters at the columns the document places them: a <tspan> with `x`
+    starts at its column, and a code point a browser gives no advance (a combining mark,
+    a variation selector, ZWJ, ZWSP, a soft hyphen) is drawn on the character before it."""
     text = element if element.tag == SVG + "text" else element.find(SVG + "text")
     assert text is not None
-    cells: list[Cell] = [(c, "") for c in text.text or ""]
+    cells: list[Cell] = []
+
+    def put(chars: str, name: str) -> None:
+        for c in chars:
+            if unicodedata.category(c) in ("Mn", "Me", "Cf") and cells:
+                cells[-1] = (cells[-1][0] + c, cells[-1][1])
+            else:
+                cells.append((c, name))
+
+    put(text.text or "", "")
     for span in text:
         assert span.tag == SVG + "tspan", span.tag
-        cells += [(c, span.get("class", "")) for c in span.text or ""]
-        cells += [(c, "") for c in span.tail or ""]
+        if span.get("x") is not None:
+            column = round(float(span.get("x", "0")) / CELL_WIDTH)
+            del cells[column:]
+            cells.extend([(" ", "")] * (column - len(cells)))
+        put(span.text or "", span.get("class", ""))
+        put(span.tail or "", "")
     return cells
 
 

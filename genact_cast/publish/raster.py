@@ -23,6 +23,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs
+from genact_cast.publish.player_layout import as_laid_out, zero_width
 from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.theme import pyte_color, rgb
 
@@ -32,7 +33,6 @@ BRAILLE = range(0x2800, 0x2900)
 BOXES = range(0x2500, 0x25A0)  # box drawing and block elements: they must join
 # Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
 DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
-JOINING = "\u200d\ufe0e\ufe0f"  # zero-width joiner, text and emoji variation selectors
 MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
 
 
@@ -167,22 +167,26 @@ class Raster:
             top = lay.top + y * lay.cell_height
             if top + lay.cell_height > lay.height:
                 continue  # a resize beyond the picture: the rows that fit are shown
-            row = screen.rows[y]
+            row = as_laid_out(screen.rows[y])  # zero-width code points take no column
             self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
-            covered = 0  # cells up to here are drawn by a cluster to their left
+            covered = 0  # columns up to here are drawn by a cluster to their left
+            column = -1
             for x, (char, style) in enumerate(row):
-                if not char or x < covered:
+                if zero_width(char):
+                    continue  # drawn on the character before it (`_cluster`)
+                column += 1
+                if not char or column < covered:
                     continue  # the right half of a wide character, drawn with its left
-                left = lay.left + x * lay.cell_width
+                left = lay.left + column * lay.cell_width
                 if left + lay.cell_width > lay.width:
                     break
                 cluster, end = _cluster(row, x)
                 if x > 0 and row[x - 1][0] and _marks(char):
-                    cluster = " "  # a mark's own cell is blank: it is drawn on its base
+                    cluster = " "  # a spacing mark (Mc) keeps its cell, drawn on its base
                 wide = 2 if end < len(row) and row[end][0] == "" else 1
                 if glyphs.emoji_presentation(cluster):
                     wide = 2  # ❤️ as a browser draws it: over the cell VS16 takes
-                covered = x + wide
+                covered = column + wide
                 tile = self._tile(cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
@@ -254,13 +258,13 @@ def _half_way(bg: RGB, fg: RGB) -> RGB:
 
 def _marks(text: str) -> bool:
     """Whether `text` is only combining marks, variation selectors and joiners."""
-    return all(unicodedata.category(c) in ("Mn", "Me", "Mc") or c in JOINING for c in text)
+    return all(unicodedata.category(c) in ("Mn", "Me", "Mc") or zero_width(c) for c in text)
 
 
 def _cluster(row: Row, x: int) -> tuple[str, int]:
     """The character at x with the marks in the cells after it, as one string (composed
-    where Unicode composes it), and the cell after them. The player puts a combining mark
-    in a cell of its own but the browser draws its text as one: é, and a blank cell."""
+    where Unicode composes it), and the cell after them: the browser draws the player's
+    text as one, é (publish/player_layout.py)."""
     text, end = row[x][0], x + 1
     if text == " " or _marks(text):
         return text, end

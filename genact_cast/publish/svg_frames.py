@@ -10,6 +10,7 @@ from operator import itemgetter
 
 from genact_cast.asciicast import Event, Header
 from genact_cast.publish import vectors
+from genact_cast.publish.player_layout import as_laid_out
 from genact_cast.publish.screens import Clip, Row, Style, Timeline
 
 Run = tuple[str, Style]  # text, style
@@ -63,10 +64,12 @@ def frames(
 
 def _runs(row: Row) -> Line:
     """Cells as runs of one style; the right half of a wide character is a space after it.
+    Laid out as the player's spans are (publish/player_layout.py): a zero-width code point
+    takes no column.
 
     A block element the player paints on its canvas (not as text) is never faint there."""
     runs: list[Run] = []
-    for style, group in groupby(row, itemgetter(1)):
+    for style, group in groupby(as_laid_out(row), itemgetter(1)):
         cells = list(group)
         if style[5] and any(vectors.raster_symbol(char) for char, _ in cells):
             plain = (*style[:5], False, style[6])

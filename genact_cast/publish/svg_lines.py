@@ -15,6 +15,7 @@ from itertools import groupby
 from genact_cast.asciicast import Theme
 from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
+from genact_cast.publish.player_layout import advance, zero_width
 from genact_cast.publish.screens import Style
 from genact_cast.publish.svg_frames import Line
 from genact_cast.publish.svg_styles import PLAIN, color, css
@@ -89,7 +90,7 @@ class LineMarkup:
                 text = text.rstrip(" ")  # trailing spaces draw nothing
             if bg != "default":
                 x = number(column * CELL_WIDTH, 2)
-                w = number(len(text) * CELL_WIDTH, 2)
+                w = number(advance(text) * CELL_WIDTH, 2)
                 rects.append(
                     f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
                     f'fill="{color(bg, self.theme, background=True)}"/>'
@@ -124,7 +125,7 @@ class LineMarkup:
                 if name is None:
                     name = self.styles[plain] = short_id(len(self.styles))
                 spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
-            column += len(text)
+            column += advance(text)
         return "".join(rects), "".join(spans)
 
 
@@ -159,7 +160,7 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
 
 
 def _mark(char: str) -> bool:
-    return unicodedata.category(char) in ("Mn", "Me", "Mc") or char == "\u200d"
+    return unicodedata.category(char) in ("Mn", "Me", "Mc") or zero_width(char)
 
 
 def _simple_class() -> re.Pattern[str]:
@@ -184,4 +185,4 @@ def _glyph_cells(text: str) -> int:
     (whose cells the player leaves blank) one, or two when wide or shown as emoji (VS16)."""
     if len(text) > 1 and not _mark(text[0]) and all(_mark(c) for c in text[1:]):
         return 2 if char_width(text[0]) == 2 or "\ufe0f" in text else 1
-    return len(text) + (len(text) == 1 and char_width(text) == 2)
+    return advance(text) + (len(text) == 1 and char_width(text) == 2)

@@ -1,0 +1,118 @@
+"""Where asciinema-player 3.18 shows a row's characters: its text spans, laid out by the
+browser, not cell by cell.
+
+The terminal (avt) gives every code point a cell, a zero-width one too (a combining
+accent, a variation selector, ZWJ, ZWSP, a soft hyphen, the keycap mark): the cursor and
+the text export count it. The player writes a row as spans of one colour and text style,
+each placed at the column it starts at (`--offset`), and the browser lays out a span's
+text: a zero-width code point has no advance, so it joins the character before it and the
+rest of its span moves one column left; the next span starts at its own column again. A
+wide character (CJK, emoji) and the symbols the player lists as standalone (box drawing,
+braille, Nerd Font icons) are spans of their own. Backgrounds are painted cell by cell, so
+they stay where the cells are.
+
+Read from asciinema-player's src/vt/src/lib.rs (`get_line`, `is_standalone_char`,
+`build_standalone_chars_lut`; main at 3.17.0, whose span rules 3.18.0 keeps) and checked
+against 3.18.0 in Chromium (tests/test_player_parity.py).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from genact_cast.publish.terminal import Cell, Row, Style
+
+# build_standalone_chars_lut: box drawing, braille, Nerd Font ranges and a few symbols.
+_STANDALONE = (
+    (0x2500, 0x257F), (0x2800, 0x28FF), (0xE5FA, 0xE6B7), (0xE700, 0xE8EF),
+    (0xED00, 0xF2FF), (0xE200, 0xE2A9), (0xE300, 0xE3E3), (0xF400, 0xF533),
+    (0x2665, 0x2665), (0x26A1, 0x26A1), (0xE0A0, 0xE0A3), (0xE0B0, 0xE0C8),
+    (0xE0CA, 0xE0CA), (0xE0CC, 0xE0D7), (0x2630, 0x2630), (0x23FB, 0x23FE),
+    (0x2B58, 0x2B58), (0xF300, 0xF381), (0xE000, 0xE00A), (0xEA60, 0xEC1E),
+    (0x2B24, 0x2B24), (0xF0001, 0xF1AF0),
+)  # fmt: skip
+_ZERO_ADVANCE = frozenset({"Mn", "Me", "Cf"})
+
+
+def zero_width(char: str) -> bool:
+    """Whether a cell's code point takes no room where a browser lays out text. VS16
+    does take its cell: the emoji it asks for (❤️) is drawn two columns wide."""
+    return (
+        len(char) == 1
+        and not char.isascii()
+        and char != "\ufe0f"
+        and unicodedata.category(char) in _ZERO_ADVANCE
+    )
+
+
+def advance(text: str) -> int:
+    """The columns a run of one-cell characters takes when a browser lays it out."""
+    if text.isascii():
+        return len(text)
+    return sum(1 for char in text if not zero_width(char))
+
+
+def _standalone(char: str, wide: bool) -> bool:
+    if char.isascii():
+        return False
+    if wide:
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _STANDALONE)
+
+
+def as_laid_out(row: Row) -> Row:
+    """The row as the player shows it: a zero-width code point kept right after the
+    character it follows (drawn on it, no cell of its own), the rest of its span moved
+    left, blanks where the span ends, and every cell on the background of the cell it is
+    drawn over. A row without one is returned as it is."""
+    if all(char.isascii() for char, _ in row) or not any(zero_width(c) for c, _ in row):
+        return row
+    out: list[Cell] = []
+    key: tuple[object, ...] | None = None  # the open span's colour and text style
+    owed = 0  # zero-width code points in the open span: blanks owed at its end
+    last: Style | None = None
+
+    def close() -> None:
+        nonlocal key, owed
+        if owed and last is not None:
+            blank = (last[0], last[1], False, False, False, False, False)
+            out.extend([(" ", blank)] * owed)
+        key, owed = None, 0
+
+    for x, (char, style) in enumerate(row):
+        if char == "":  # the right half of a wide character: its span is closed
+            out.append((char, style))
+            continue
+        wide = x + 1 < len(row) and row[x + 1][0] == ""
+        if _standalone(char, wide):
+            close()
+            out.append((char, style))
+            last = style
+            continue
+        this = (style[0], *style[2:])
+        same_lines = key is not None and key[3:4] + key[5:6] == (style[4], style[6])
+        if key is None or not (this == key or (char == " " and same_lines)):
+            close()
+            key = this
+        out.append((char, style))
+        last = style
+        if zero_width(char):
+            owed += 1
+    close()
+    return _grid_backgrounds(out, row)
+
+
+def _grid_backgrounds(cells: list[Cell], row: Row) -> Row:
+    """Each cell on the background the grid has where it is drawn (the player paints
+    backgrounds by cell, under the text)."""
+    placed: list[Cell] = []
+    column = 0
+    for char, style in cells:
+        if zero_width(char):  # drawn on the character before it
+            placed.append((char, placed[-1][1] if placed else style))
+            continue
+        under = row[column][1][1] if column < len(row) else "default"
+        placed.append((char, style if style[1] == under else (style[0], under, *style[2:])))
+        column += 1
+    return tuple(placed)
