@@ -162,7 +162,7 @@ def test_a_peft_run_types_trl_flags_trains_and_saves_the_adapters_alone(index: i
     for block in re.split(r"(?=Saving model checkpoint to )", text)[1:]:
         folder = re.match(r"Saving model checkpoint to (\S+)", block)
         assert folder is not None
-        after = block.split("\n")[1:3]
+        after = [a for a in block.split("\n")[1:4] if "chat template saved" not in a][:2]
         assert [a.split(" >> ")[1].split(" saved in ")[0] for a in after] == [
             "tokenizer config file",
             "Special tokens file",
@@ -181,3 +181,25 @@ def test_a_peft_run_resumes_from_its_adapter_checkpoint() -> None:
     assert len(resumed) == 1
     assert f"Continuing training from global step {resumed[0]}" in text
     assert f"Saving model checkpoint to ./out/checkpoint-{resumed[0]}" in text
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_a_tokenizer_with_a_chat_template_saves_it_before_its_config(index: int) -> None:
+    """save_chat_templates (tokenization_utils_base.py:2417-2421 at 4.57.1) writes a str
+    template to chat_template.jinja, with save_jinja_files True by default (:2544), before
+    tokenizer_config.json (:2590). SFT on conversations needs the template (apply_chat_template
+    raises without one, :1825); the others' tokenizers are not assumed to have one."""
+    plan = make_plan(CASES[index]._replace(duration=60.0))
+    chat = plan.kind == "sft" and plan.dataset.task == "chat"
+    found = lines(index)
+    configs = [i for i, text in enumerate(found) if "tokenizer config file saved in" in text]
+    assert configs
+    for at in configs:
+        folder = found[at].split("saved in ")[1].removesuffix("/tokenizer_config.json")
+        before = found[at - 1].endswith(f">> chat template saved in {folder}/chat_template.jinja")
+        assert before == chat, found[at - 1 : at + 1]
+    assert any(
+        make_plan(case._replace(duration=60.0)).dataset.task == "chat"
+        for case in CASES
+        if case.kind in (None, "sft")
+    )

@@ -386,13 +386,13 @@ class Log:
         """`Trainer._save` then `save_pretrained`: the config, the generation config, the
         shards, the tokenizer; for a PeftModel, the adapter (hf_peft)."""
         if self.facts.adapters:
-            return adapter_saved(moment, done, folder)
+            return adapter_saved(moment, done, folder, chat=self.facts.chat)
         return [
             saving(moment, folder),
             config_saved(moment, folder),
             generation_config_saved(moment, folder),
             sharded_save(done, folder, shards),
-            *tokenizer_saved(done, folder),
+            *tokenizer_saved(done, folder, chat=self.facts.chat),
         ]
 
     def _export(self, event: Exported) -> list[Out]:

@@ -21,6 +21,7 @@ CONFIG_SAVED = "configuration_utils.py:491"
 GENERATION_SAVED = "configuration_utils.py:757"  # generation/configuration_utils.py
 SHARDS_SAVED = "modeling_utils.py:4189"
 TOKENIZER_SAVED = ("tokenization_utils_base.py:2590", "tokenization_utils_base.py:2599")
+CHAT_TEMPLATE_SAVED = "tokenization_utils_base.py:2421"  # save_chat_templates, a str template
 
 
 def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> str:
@@ -107,8 +108,15 @@ def saving(moment: datetime, folder: str) -> str:
     return trainer(moment, SAVE, f"Saving model checkpoint to {folder}")
 
 
-def tokenizer_saved(moment: datetime, folder: str) -> list[str]:
+def tokenizer_saved(moment: datetime, folder: str, *, chat: bool = False) -> list[str]:
+    """`save_pretrained` of the tokenizer. One with a chat template writes it to
+    chat_template.jinja first (save_jinja_files defaults to True, :2544): an SFT run on
+    conversations has one, as apply_chat_template raises without it."""
+    template = [
+        line(moment, CHAT_TEMPLATE_SAVED, f"chat template saved in {folder}/chat_template.jinja")
+    ]
     return [
+        *(template if chat else []),
         line(
             moment,
             TOKENIZER_SAVED[0],

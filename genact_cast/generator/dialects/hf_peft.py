@@ -53,6 +53,6 @@ def peft_args(f: Facts) -> list[str]:
     return args
 
 
-def adapter_saved(moment: datetime, done: datetime, folder: str) -> list[str]:
+def adapter_saved(moment: datetime, done: datetime, folder: str, *, chat: bool) -> list[str]:
     """`Trainer._save` of a PeftModel: its own line, the silent adapter save, the tokenizer."""
-    return [saving(moment, folder), *tokenizer_saved(done, folder)]
+    return [saving(moment, folder), *tokenizer_saved(done, folder, chat=chat)]

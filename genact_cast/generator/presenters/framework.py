@@ -132,8 +132,8 @@ def facts_for(plan: RunPlan) -> Facts:
         lora_alpha=adapters.alpha if adapters else 0,
         lora_dropout=adapters.dropout if adapters else 0.0,
         adapters=int(adapters.trainable) if adapters else 0,
+        chat=plan.kind == "sft" and plan.dataset.task == "chat",
     )
-
 
 
 def logging_interval(plan: RunPlan) -> int:
