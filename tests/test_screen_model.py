@@ -173,19 +173,20 @@ def test_a_full_screen_session_is_one_cue_named_by_the_typed_command(tmp_path: P
 
 
 @pytest.mark.parametrize(
-    ("command", "first", "name"),
+    ("command", "recorded", "name"),
     [
-        ("$ vim notes.txt", [], "vim"),
-        ("user@host:~/src$ sudo htop -d 5", [], "htop"),
-        ("# LESS=-R /usr/bin/less file", [], "less"),
-        ("", ["", "  GNU nano 7.2   notes.txt  "], "GNU nano 7.2   notes.txt"),
-        ("", [], "full-screen program"),
+        ("$ vim notes.txt", None, "vim"),
+        ("user@host:~/src$ sudo htop -d 5", "bash", "htop"),
+        ("# LESS=-R /usr/bin/less file", None, "less"),
+        ("", "vim long.txt", "vim"),  # `asciinema rec -c 'vim long.txt'`: nothing typed
+        ("", "/bin/zsh -l", "full-screen program"),  # a shell names no session
+        ("", None, "full-screen program"),
     ],
 )
-def test_a_session_is_named_by_its_program_or_its_first_line(
-    command: str, first: list[str], name: str
+def test_a_session_is_named_by_its_program_or_the_recorded_command(
+    command: str, recorded: str | None, name: str
 ) -> None:
-    assert session_name(command, first) == name
+    assert session_name(command, "", recorded) == name
 
 
 def test_output_under_a_tenth_of_a_second_apart_shares_a_cue() -> None:
@@ -228,8 +229,23 @@ def test_a_command_continued_over_lines_names_the_session_by_its_first_line() ->
 
 
 def test_a_full_screen_program_from_the_first_byte_is_one_session() -> None:
-    """Found by fuzzing: no shell screen before it, no command row (an IndexError)."""
-    assert session_cues(["\x1b[?1049h", "top line"]) == ["[top line]"]
+    """Found by fuzzing: no shell screen before it, no command row (an IndexError); named
+    neutrally, not by its first line (review-exports2 items 4 and 15: a file's first line
+    named vim's session)."""
+    assert session_cues(["\x1b[?1049h", "top line"]) == ["[full-screen program]"]
+
+
+def test_a_session_with_no_command_typed_is_named_by_the_casts_command() -> None:
+    """`asciinema rec -c 'vim long.txt'`: the header's command names it; a cast that ends
+    inside it tells the shell's lines once (review-exports2 item 5)."""
+    events = [
+        Event(200_000, OUTPUT, "starting the editor\r\nfile1 file2\r\n"),
+        Event(600_000, OUTPUT, "\x1b[?1049h\x1b[H\x1b[2Jline 1 of a long file: =\r\n~"),
+        Event(1_200_000, OUTPUT, "\x1b[5;1Hbottom"),
+    ]
+    vtt = render_vtt(Timeline(Header(30, 8, command="vim long.txt"), events))
+    assert cues(vtt) == [("00:00:00.200", ["starting the editor", "file1 file2"]),
+                         ("00:00:00.600", ["[vim]"])]  # fmt: skip
 
 
 def test_a_command_echoed_with_the_switch_names_its_session_in_order(tmp_path: Path) -> None:
@@ -265,16 +281,16 @@ def test_lines_moved_by_resizes_are_each_told_once_when_they_appeared(tmp_path: 
     assert "00:00:03.500" not in dict(found)
 
 
-def test_a_session_started_with_the_cursor_in_old_output_is_named_by_its_first_line(
+def test_a_session_started_with_the_cursor_in_old_output_is_named_neutrally(
     tmp_path: Path,
 ) -> None:
     """?1047 leaves the cursor where the program left it, inside `$ after 1049`, which
-    nobody typed: the ?47 session is named by what it showed, as the player shows it."""
+    nobody typed: the ?47 session is not named by it (nor by what it showed)."""
     out = tmp_path / "alt47.vtt"
     result, _ = embed(SCREENS / "subtitles_alt47.cast", "--vtt", out)
     assert result.returncode == 0, result.stderr
     sessions = [t for _, lines in cues(out.read_text("utf-8")) for t in lines if t[:1] == "["]
-    assert sessions == ["[ALT1049 content]", "[ALT1047 here]", "[ALT47 row5]"]
+    assert sessions == ["[full-screen program]"] * 3
 
 
 def test_a_line_the_terminal_wrapped_is_one_subtitle_line() -> None:
@@ -506,3 +522,18 @@ def test_emoji_sequences_keep_their_joiners_in_text_and_subtitles(tmp_path: Path
     result, _ = embed(cast, "--vtt", tmp_path / "zwj.vtt")
     assert result.returncode == 0, result.stderr
     assert want in (tmp_path / "zwj.vtt").read_text("utf-8").splitlines()
+
+
+def test_a_command_typed_after_output_scrolled_names_its_session() -> None:
+    """The reviewer's r4: a powerline prompt at the bottom of a full screen, so every
+    command scrolls it; `vim long.txt` typed there names the session `[vim]`."""
+    shown = "\x1b[44m ~/proj \x1b[34;49m\ue0b0\x1b[0m "
+    events = [Event(0, OUTPUT, "".join(f"{n}\r\n" for n in range(1, 6)) + shown)]
+    events += [Event(1_000_000 + 100_000 * i, OUTPUT, k) for i, k in enumerate("seq 3")]
+    events += [Event(2_000_000, OUTPUT, "\r\n1\r\n2\r\n3\r\n" + shown)]
+    events += [Event(3_000_000 + 100_000 * i, OUTPUT, k) for i, k in enumerate("vim long.txt")]
+    events += [Event(5_000_000, OUTPUT, "\r\n\x1b[?1049h\x1b[H\x1b[2J= first line =\r\n~")]
+    found = cues(render_vtt(Timeline(Header(30, 4), events)))
+    assert found[0] == ("00:00:00.000", ["1", "2", "3", "4", "5"])  # (scrolled before a screen)
+    assert ("00:00:03.000", [" ~/proj vim long.txt"]) in found
+    assert ("00:00:05.000", ["[vim]"]) in found

@@ -12,11 +12,14 @@ bar or dashboard redrawn after a clear: the same text, or one similar enough, se
 characters typed one at a time join into the line they make (a typed command is its own
 cue), timed from the first: after a prompt, from the first character of the command,
 not from the prompt. A prompt is where the cursor waits after a space with nothing after
-it but a right prompt, whatever its symbols (`$`, `❯`, `➜`, powerline's U+E0B0). Lines that appear less than `MERGE_SECONDS` apart share one cue.
+it but a right prompt, whatever its symbols (`$`, `❯`, `➜`, powerline's U+E0B0).
+Lines that appear less than `MERGE_SECONDS` apart share one cue.
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
-`[vim]`, named by the command typed before it or else by the first line it showed, not
-its screen dump; when it exits, the shell's lines it covered are not repeated. The command
+`[vim]`, named by the command typed before it, else by the command the cast was recorded
+with (its header's `command`) unless that is a shell, else `[full-screen program]` (never
+by a line it showed: a file's first line says nothing of the program); not its screen
+dump; when it exits, the shell's lines it covered are not repeated. The command
 is read from the shell's screen as the switch found it, so one echoed in the same event
 as the switch (pasted or scripted typing) names it and comes before it.
 
@@ -188,9 +191,13 @@ class _Lines:
                 joined = -1
 
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
-        if not self.texts:
-            return
         text = self._text(row, wrapped)
+        if not self.texts:  # before the first screen (a cast's output at 0 s): still told
+            if time is not None and text.strip():
+                self._take(time, text, wrapped, 0, self.epoch)
+                self.history.append(text)
+                self.scrolls += 1
+            return
         if self.erased:  # (one scrolled away is still looked for on the next screen)
             self.erased = {y - 1: entry for y, entry in self.erased.items()}
         old, since, born = self.texts.pop(0), self.since.pop(0), self.born.pop(0)
@@ -198,6 +205,7 @@ class _Lines:
         self.since.append(0.0)
         self.born.append(self.epoch)
         self.wraps = [*self.wraps[1:], False]
+        self.first = [*self.first[1:], ""]
         if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
             same = old and text.startswith(old)
             self._take(since if same else time, text, wrapped, 0, born if same else self.epoch)
@@ -214,6 +222,7 @@ class _Lines:
         self._settle({})
         self._take_rows()
         self.covered = list(self.texts)
+        self.since = [-1.0] * len(self.texts)  # taken: not again if the cast ends covered
 
     def _take_rows(self) -> None:
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
@@ -380,25 +389,24 @@ def render_vtt(timeline: Timeline) -> str:
         shell[:] = [screen]
 
     timeline.on_alternate = shown
-    session: tuple[float, str, list[str], str] | None = None
+    session: tuple[float, str, str] | None = None
+    recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
     for screen in timeline:
         before = shell[0] if shell else None
         if screen.alternate:
             if session is None:
                 row = command_row(before) if before is not None else -1
                 command = row_text(before.rows[row]) if before is not None and row >= 0 else ""
-                session = (screen.time, command, [], lines.typed(row))
+                session = (screen.time, command, lines.typed(row))
                 lines.cover(screen.time)  # what the program covers is done
-            if not any(line.strip() for line in session[2]):  # its first lines shown
-                session[2][:] = [row_text(row) for row in screen.rows]
             continue
         if session is not None:
-            sessions.append((session[0], f"[{session_name(*session[1:])}]"))
+            sessions.append((session[0], f"[{session_name(*session[1:], recorded)}]"))
             session = None
             lines.uncover(screen.rows, screen.time)  # the shell's lines, already taken
         shown(screen)
     if session is not None:
-        sessions.append((session[0], f"[{session_name(*session[1:])}]"))
+        sessions.append((session[0], f"[{session_name(*session[1:], recorded)}]"))
     lines.finish()
     taken = [
         (time, place, text, lines.ends.get(i))

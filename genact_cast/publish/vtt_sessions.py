@@ -1,5 +1,6 @@
 """The shell around a full-screen session, for its subtitle: the command that started it
-and the name of its cue (`[vim]`), read from the shell's screen as the switch found it."""
+and the name of its cue (`[vim]`), read from the shell's screen as the switch found it,
+and the prompt a command is typed after (known by where the cursor waits)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import re
 
 from genact_cast.publish.screens import Row, Screen, row_text
 
-MAX_NAME = 40  # a session named by its first line: that line, cut
+MAX_NAME = 40  # a program's name, cut
+# A cast recorded with `asciinema rec -c zsh` ran a shell: its command names no session.
+SHELLS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", "csh", "nu",
+                    "pwsh", "xonsh", "elvish", "tmux", "screen", "login", "su"})  # fmt: skip
 PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
@@ -17,11 +21,21 @@ def prompt(text: str) -> bool:
     return any((text.rstrip() + " ").endswith(p) for p in PROMPTS)
 
 
-def session_name(command_line: str, first_lines: list[str], typed: str = "") -> str:
+def session_name(command_line: str, typed: str = "", recorded: str | None = None) -> str:
     """What a full-screen session is called: the program typed (what was added after the
-    prompt, or what follows a `$ `-style prompt), or else the first line it showed."""
+    prompt, or what follows a `$ `-style prompt), else the program the cast was recorded
+    with (`recorded`, the header's command) unless that is a shell, else a neutral name."""
     end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
     command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
+    program = _program(command)
+    if not program and recorded:
+        program = _program(recorded)
+        program = "" if program in SHELLS else program
+    return program or "full-screen program"
+
+
+def _program(command: str) -> str:
+    """The program a command line runs (`sudo`, `env` and assignments passed over)."""
     words = command.split()
     while words and (words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])):
         words.pop(0)
@@ -29,8 +43,7 @@ def session_name(command_line: str, first_lines: list[str], typed: str = "") -> 
         program = words[0].rsplit("/", 1)[-1]
         if program.isprintable() and program.isascii():
             return program[:MAX_NAME]
-    first = next((line.strip() for line in first_lines if line.strip()), "")
-    return first[:MAX_NAME] or "full-screen program"
+    return ""
 
 
 def command_row(screen: Screen) -> int:
