@@ -104,3 +104,32 @@ def test_the_trace_and_torchruns_lines_name_one_install(framework: str) -> None:
     torch_libs = {lib for lib in libraries if lib.endswith("/torch/lib")}
     assert torch_libs
     assert all("/site-packages/torch/lib" in lib for lib in torch_libs), torch_libs
+
+
+ELASTIC = Path(__file__).parent / "data" / "real_logs" / "torch290_elastic.tsv"
+GLOG = re.compile(
+    r"^[IWE]\d{4} [\d:.]+ \d+ (?:site-packages/)?(torch/distributed/\S+?:\d+)\] (.*)$"
+)
+
+
+def test_torchruns_lines_are_torch_2_9_0s() -> None:
+    """Each torchrun/elastic glog line of a failing, restarting run comes from the file and
+    line torch 2.9.0 logs that message from, in its format (not 2.4/2.5's api.py:869/897)."""
+    formats: dict[str, re.Pattern[str]] = {}
+    for row in ELASTIC.read_text().splitlines():
+        if row and not row.startswith("#"):
+            where, text = row.split("\t")
+            formats[where] = re.compile(re.escape(text).replace("%s", ".*") + "$")
+    out = cast("torchtitan", 7)
+    seen: set[str] = set()
+    for line in out.splitlines():
+        found = GLOG.match(line)
+        if found is None:
+            continue
+        assert found[1] in formats, line
+        assert formats[found[1]].match(found[2]), line
+        seen.add(found[1])
+    assert {where for where in seen if "multiprocessing" in where} == {
+        "torch/distributed/elastic/multiprocessing/api.py:882",
+        "torch/distributed/elastic/multiprocessing/api.py:908",
+    }

@@ -159,7 +159,7 @@ def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[
     source = torchrun.torch_source(facts.torch)
     moment = facts.moment(t)
     agent = incidentals.agent_pid
-    lines = [torchrun.death_signal(moment, agent, 2, site=site)]
+    lines = [torchrun.death_signal(moment, agent, 2, site=site, source=source)]
     lines += [
         torchrun.closing_signal(moment, agent, source, pid, site=site, signal="SIGINT")
         for pid in incidentals.worker_pids

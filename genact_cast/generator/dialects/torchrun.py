@@ -39,6 +39,7 @@ class TorchSource(NamedTuple):
     # From 2.9 the watchdog is a class: the trace runs through Watchdog::runLoop() and
     # Watchdog::run(), and the second exception is raised "from run at ...:N".
     watchdog_run: int = 0
+    agent_death: int = 719  # elastic/agent/server/api.py: "Received N death signal ..."
 
     @property
     def traces(self) -> bool:
@@ -49,14 +50,18 @@ class TorchSource(NamedTuple):
 # (tests/data/real_logs/torchrun.tsv holds them). Where no log of a release was found for a
 # message, the nearest release's line is used: 2.3 takes 2.4's watchdog lines, 2.6-2.8 take
 # 2.5's watchdog timeout and exception lines, and every release takes the elastic agent's
-# lines of the 2.5-2.7 logs (api.py:869/897/889/699/677). 2.9's banner line is that of a
+# lines of the 2.5-2.7 logs (api.py:869/897/889/699/677) but 2.9, whose elastic lines are
+# read from torch 2.9.0's own Python files (the wheel's torch/distributed/elastic/
+# multiprocessing/api.py:882/908, agent/server/api.py:900/705/679/725; 2.9.1's are the
+# same; tests/data/real_logs/torch290_elastic.tsv). 2.9's banner line is that of a
 # torchtitan log of 2025-11-25 (NCCL 2.27.5, index:39298784851); its c10d lines are those of
 # torch 2.9's (ProcessGroupNCCL.cpp:683/2241/744/758, flight recorder 730, terminated 2057,
 # checkTimeout at 686, run at 2063) are those of two real logs with the Watchdog class:
 # an sglang v0.5.9 image (sglang 0.5.9 requires torch==2.9.1; index:54907917001) and a
 # Python 3.12 accelerate run with the same lines (index:68430319905).
 _ELASTIC = (869, 897, 889, 699, 677)
-_C10D_2_9 = (683, 2241, 744, 758, *_ELASTIC, 730, 2057, 686, 0, 2063)
+_ELASTIC_2_9 = (882, 908, 900, 705, 679)
+_C10D_2_9 = (683, 2241, 744, 758, *_ELASTIC_2_9, 730, 2057, 686, 0, 2063, 725)
 _SOURCES = {
     "2.3": TorchSource(757, True, 607, 1664, 684, 698, *_ELASTIC),
     "2.4": TorchSource(779, True, 607, 1664, 684, 698, *_ELASTIC),
@@ -148,13 +153,21 @@ def closing_signal(
     )
 
 
-def death_signal(moment: datetime, agent: int, signum: int, *, site: str = "") -> str:
+def death_signal(
+    moment: datetime,
+    agent: int,
+    signum: int,
+    *,
+    site: str = "",
+    source: TorchSource | None = None,
+) -> str:
     """The agent's answer to Ctrl-C (2) or a scheduler's SIGTERM (15)."""
+    line = (source or _SOURCES["2.5"]).agent_death
     return glog_line(
         "W",
         moment,
         agent,
-        "agent/server/api.py:719",
+        f"agent/server/api.py:{line}",
         f"Received {signum} death signal, shutting down workers",
         site=site,
     )
