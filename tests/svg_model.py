@@ -37,6 +37,11 @@ class Picture:
         return ["".join(c for c, _ in row).rstrip() for row in self.screens[index]]
 
 
+def _flag_letter(text: str) -> bool:
+    """A lone regional indicator (two in a row are drawn as one flag)."""
+    return len(text) == 1 and 0x1F1E6 <= ord(text) <= 0x1F1FF
+
+
 def _leaf_cells(element: ET.Element) -> list[Cell]:
     """A row's characters at the columns the document places them: a <tspan> with `x`
     starts at its column, and a code point a browser gives no advance (a combining mark,
@@ -47,7 +52,10 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
 
     def put(chars: str, name: str) -> None:
         for c in chars:
-            if unicodedata.category(c) in ("Mn", "Me", "Cf") and cells:
+            if _flag_letter(c) and cells and _flag_letter(cells[-1][0]):
+                cells[-1] = (cells[-1][0] + c, cells[-1][1])  # a flag: one glyph, two cells
+                cells.append((" ", name))
+            elif unicodedata.category(c) in ("Mn", "Me", "Cf") and cells:
                 cells[-1] = (cells[-1][0] + c, cells[-1][1])
             else:
                 cells.append((c, name))

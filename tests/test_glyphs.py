@@ -299,3 +299,25 @@ def test_the_svg_keeps_combined_characters_as_wide_as_their_glyphs() -> None:
     assert found["\u2764\ufe0f"] == pytest.approx((shown.index("\u2764"), 2)), found
     placed = sorted(round(x) for x, _ in found.values())
     assert placed == sorted(set(placed))  # no two runs on one cell
+
+
+def test_a_flag_is_one_colour_glyph_over_two_cells_as_the_player_draws_it(
+    tmp_path: Path,
+) -> None:
+    """Two regional indicators: one cell each in the player's grid, one flag over both
+    as Chromium draws it (not two letter boxes, 4 cells); what follows keeps its cell."""
+    from genact_cast.publish.raster import layout
+
+    line = "\U0001f1eb\U0001f1f7|x"  # 🇫🇷|x
+    cells = png_cells(cast_file(tmp_path / "flag.cast", line, 8), 4)
+    assert coverage(cells[2]) == coverage(
+        png_cells(cast_file(tmp_path / "bar.cast", "  |x", 8), 4)[2]
+    )
+    lay = layout(8, 2, 24)
+    flag = Image.open(tmp_path / "flag.png").convert("RGB").crop(
+        (lay.left, lay.top, lay.left + 2 * lay.cell_width, lay.top + lay.cell_height))  # fmt: skip
+    data = flag.tobytes()
+    pixels = {tuple(data[i : i + 3]) for i in range(0, len(data), 3)}
+    colours = {p for p in pixels if max(p) - min(p) > 100}
+    assert any(b > 2 * r for r, _, b in colours), "no blue: not the 🇫🇷 emoji"
+    assert any(r > 2 * b for r, _, b in colours), "no red: not the 🇫🇷 emoji"

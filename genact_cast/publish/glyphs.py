@@ -123,7 +123,10 @@ def _system(path: str, size: int) -> Face | None:
 
 
 def emoji_presentation(cluster: str) -> bool:
-    """A pictograph asked to be drawn as emoji (followed by VS16): two cells, in colour."""
+    """A pictograph asked to be drawn as emoji (followed by VS16), or a flag: two cells,
+    in colour."""
+    if len(cluster) == 2 and all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in cluster):
+        return True  # a flag: two regional indicators, one colour glyph
     return len(cluster) > 1 and "\ufe0f" in cluster and emoji(cluster[0])
 
 

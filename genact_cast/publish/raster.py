@@ -25,6 +25,7 @@ from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs
 from genact_cast.publish.player_layout import as_laid_out, zero_width
 from genact_cast.publish.screens import Row, Screen, Style
+from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.theme import pyte_color, rgb
 
 RGB = tuple[int, int, int]
@@ -268,6 +269,8 @@ def _cluster(row: Row, x: int) -> tuple[str, int]:
     text, end = row[x][0], x + 1
     if text == " " or _marks(text):
         return text, end
+    if regional_indicator(text) and end < len(row) and regional_indicator(row[end][0]):
+        text, end = text + row[end][0], end + 1  # a flag: two letters, one glyph
     while end < len(row) and row[end][0] and _marks(row[end][0]):
         text += row[end][0]
         end += 1

@@ -27,7 +27,7 @@ from genact_cast.publish.svg_units import (
     number,
     short_id,
 )
-from genact_cast.publish.terminal import char_width
+from genact_cast.publish.terminal import char_width, regional_indicator
 
 # Latin-1, box drawing and block elements: in every monospace font of FONT's list.
 _MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
@@ -147,6 +147,8 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
             start = index = 0
             while index < len(part):
                 end = index + 1
+                if regional_indicator(part[index]) and end < len(part):
+                    end += regional_indicator(part[end])  # a flag: two letters, one glyph
                 while end < len(part) and _mark(part[end]):
                     end += 1  # a character with its combining marks: drawn as one
                 if char_width(part[index]) == 2 or end > index + 1:

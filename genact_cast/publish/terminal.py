@@ -92,11 +92,18 @@ class _Line(StaticDefaultDict):  # type: ignore[type-arg]
 _WIDTHS: dict[str, int] = {}
 
 
+def regional_indicator(char: str) -> bool:
+    """Whether `char` is a regional indicator letter (two make a flag: 🇫🇷)."""
+    return len(char) == 1 and 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
 def char_width(char: str) -> int:
     """Cells a character takes in the player: 2 for wide ones, else 1 (zero-width too)."""
     width = _WIDTHS.get(char)
     if width is None:
-        width = 2 if wcwidth(char) == 2 else 1
+        # A regional indicator is one cell in the player (its grid, read in Chromium):
+        # the browser draws a pair of them as one flag over their two cells.
+        width = 2 if wcwidth(char) == 2 and not regional_indicator(char) else 1
         if len(_WIDTHS) < 65_536:
             _WIDTHS[char] = width
     return width
