@@ -537,3 +537,11 @@ def test_a_command_typed_after_output_scrolled_names_its_session() -> None:
     assert found[0] == ("00:00:00.000", ["1", "2", "3", "4", "5"])  # (scrolled before a screen)
     assert ("00:00:03.000", [" ~/proj vim long.txt"]) in found
     assert ("00:00:05.000", ["[vim]"]) in found
+
+
+def test_a_session_with_nothing_typed_is_named_by_the_title_its_program_set() -> None:
+    """OSC 0/2 after the switch (here split over two events) names the session; a title
+    the shell set before it (Debian's bash sets `user@host: ~`) does not."""
+    chunks = ["\x1b]0;user@host: ~\x07", "\x1b[?1049h\x1b[H\x1b]2;notes.txt (~) - VI", "M\x07= =",
+              "\x1b[?1049l", "\x1b[?1049h\x1b[Hplain", "\x1b[?1049l"]  # fmt: skip
+    assert session_cues(chunks) == ["[notes.txt (~) - VIM]", "[full-screen program]"]

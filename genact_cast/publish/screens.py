@@ -129,6 +129,8 @@ class Timeline:
     # text (a clear, `\e[K` on a whole line, a reset), what it showed just before, and the
     # clip time the erasure shows on.
     on_erase: Callable[[int, Row, float], None] | None = None
+    # Called with each window title a program sets (OSC 0/2), as it is parsed.
+    on_title: Callable[[str], None] | None = None
     markers: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
     # The size a fixed-size picture (a video) is drawn at: the largest the cast takes, when
@@ -144,6 +146,7 @@ class Timeline:
         check_size(cols, lines)  # a bigger terminal is refused, not allocated
         term = Terminal(cols, lines)
         parser = Parser(term)
+        parser.on_title = self.on_title
         clip = self.clip
         limit = clip.idle_time_limit
         limit = limit if limit is not None else self.header.idle_time_limit

@@ -15,6 +15,7 @@ few characters of any other sequence step through the states; a sequence longer 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pyte
@@ -33,6 +34,7 @@ _CONTROLS = re.compile(r"[\x00-\x1f]")  # executed inside a sequence: not kept w
 _CSI_END = re.compile(r"[@-~\x18\x1a\x1b]")
 
 GROUND, ESCAPE, CSI, OSC, STRING = range(5)
+MAX_TITLE = 256  # of a window title (OSC 0/2) kept for the subtitles; the rest is dropped
 
 
 def _number(text: str) -> int:
@@ -69,6 +71,10 @@ class Parser(pyte.Stream):
         self.term = screen
         self.state = GROUND
         self.sequence = ""  # an escape or CSI sequence not yet complete
+        # Called with each window title a program sets (OSC 0 or 2: vim, htop), which the
+        # player does not show but a subtitle may name a full-screen session by.
+        self.on_title: Callable[[str], None] | None = None
+        self._osc = ""  # the OSC payload so far, up to MAX_TITLE + 2 characters
         self._sgr: dict[tuple[Any, str], Any] = {}
         t = screen
         self._execute = {
@@ -145,12 +151,23 @@ class Parser(pyte.Stream):
             else:
                 ends = _OSC_END if state == OSC else _STRING_END
                 match = ends.search(data, offset)
+                if state == OSC and self.on_title is not None:
+                    end = match.start() if match is not None else len(data)
+                    self._osc = (self._osc + data[offset:end])[: MAX_TITLE + 2]
                 if match is None:
                     return  # the payload goes on in the next event
                 self.state = GROUND
+                if state == OSC and match.group() in "\x07\x1b\x9c":  # (not cancelled)
+                    self._titled()
                 offset = match.start() if match.group() == "\x1b" else match.end()
                 if match.group() == "\x1b" and data.startswith("\x1b\\", offset):
                     offset += 2  # ST
+
+    def _titled(self) -> None:
+        """An OSC sequence ended: a window title (OSC 0 or 2) goes to `on_title`."""
+        kind, _, title = self._osc.partition(";")
+        if kind in ("0", "2") and self.on_title is not None:
+            self.on_title(title[:MAX_TITLE])
 
     def _control(self, char: str) -> None:
         action = self._execute.get(char)
@@ -159,7 +176,7 @@ class Parser(pyte.Stream):
         elif char == "\x90" or char in "\x98\x9e\x9f":
             self.state = STRING
         elif char == "\x9d":
-            self.state = OSC
+            self.state, self._osc = OSC, ""
 
     def _escape(self, data: str, offset: int) -> int:
         """An escape sequence at `offset`: where it ends, or -1 when `data` ends first."""
@@ -182,7 +199,7 @@ class Parser(pyte.Stream):
             if not intermediate and char == "[":
                 return self._csi_slow(data, index + 1)
             if not intermediate and char == "]":
-                self.state = OSC
+                self.state, self._osc = OSC, ""
             elif not intermediate and char in "PX^_":
                 self.state = STRING
             else:

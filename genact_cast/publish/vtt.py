@@ -375,6 +375,9 @@ def render_vtt(timeline: Timeline) -> str:
     lines = _Lines()
     timeline.on_scroll = lines.scrolled
     timeline.on_erase = lines.erase
+    titles: list[str] = []  # window titles set (OSC 0/2); those since a switch are its program's
+    timeline.on_title = titles.append
+    switched = [0]  # how many titles were set before the last switch to a full-screen program
     sessions: list[tuple[float, str]] = []
     shell: list[Screen] = []  # the last screen of the shell, before a session
 
@@ -382,6 +385,7 @@ def render_vtt(timeline: Timeline) -> str:
         """The shell's screen, as yielded or as a switch to a full-screen program found it
         (a command echoed in the same event as the switch, as pasted or scripted typing
         does, is on it though never yielded)."""
+        switched[0] = len(titles)
         last = shell[0] if shell else None
         if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
             lines.reflow(screen.rows, screen.time)
@@ -390,6 +394,11 @@ def render_vtt(timeline: Timeline) -> str:
 
     timeline.on_alternate = shown
     session: tuple[float, str, str] | None = None
+
+    def name(session: tuple[float, str, str]) -> str:
+        title = next((t for t in reversed(titles[switched[0] :]) if t.strip()), None)
+        return f"[{session_name(*session[1:], recorded, title)}]"
+
     recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
     for screen in timeline:
         before = shell[0] if shell else None
@@ -401,12 +410,12 @@ def render_vtt(timeline: Timeline) -> str:
                 lines.cover(screen.time)  # what the program covers is done
             continue
         if session is not None:
-            sessions.append((session[0], f"[{session_name(*session[1:], recorded)}]"))
+            sessions.append((session[0], name(session)))
             session = None
             lines.uncover(screen.rows, screen.time)  # the shell's lines, already taken
         shown(screen)
     if session is not None:
-        sessions.append((session[0], f"[{session_name(*session[1:], recorded)}]"))
+        sessions.append((session[0], name(session)))
     lines.finish()
     taken = [
         (time, place, text, lines.ends.get(i))

@@ -21,17 +21,21 @@ def prompt(text: str) -> bool:
     return any((text.rstrip() + " ").endswith(p) for p in PROMPTS)
 
 
-def session_name(command_line: str, typed: str = "", recorded: str | None = None) -> str:
+def session_name(
+    command_line: str, typed: str = "", recorded: str | None = None, title: str | None = None
+) -> str:
     """What a full-screen session is called: the program typed (what was added after the
     prompt, or what follows a `$ `-style prompt), else the program the cast was recorded
-    with (`recorded`, the header's command) unless that is a shell, else a neutral name."""
+    with (`recorded`, the header's command) unless that is a shell, else the window title
+    the program set (OSC 0/2: `notes.txt - VIM`), else a neutral name."""
     end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
     command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
     program = _program(command)
     if not program and recorded:
         program = _program(recorded)
         program = "" if program in SHELLS else program
-    return program or "full-screen program"
+    title = " ".join((title or "").split())
+    return program or title[:MAX_NAME] or "full-screen program"
 
 
 def _program(command: str) -> str:
