@@ -26,9 +26,7 @@ as the switch (pasted or scripted typing) names it and comes before it.
 A resize moves lines (the player rewraps them and brings back its scrollback): a line
 still shown, whole or rewrapped, keeps its time, one brought back is not told again.
 
-`escape_cue` is the one way text from a cast reaches a cue: `&`, `<` and `>` escaped (so
-no `-->` or tag can be forged), control and format characters dropped (but for those
-inside an emoji sequence), and private-use symbols (powerline, Nerd Font) too.
+The cues are made and every line escaped in publish/vtt_cues.py (`escape_cue`).
 """
 
 from __future__ import annotations
@@ -38,31 +36,14 @@ from difflib import SequenceMatcher
 from itertools import accumulate
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
-from genact_cast.publish.text import plain
+from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_sessions import command_row, prompt, session_name, waiting_prompt
 
 __all__ = ["escape_cue", "render_vtt", "same_line", "session_name", "timestamp"]
 
-MERGE_SECONDS = 0.1
-# How alike a row's old and new text must be (difflib's ratio) for a redraw after an erasure
-# to be the same line updated (a progress bar's 3 % -> 50 %, a dashboard's numbers) rather
-# than a new one written where a cleared line was.
-SAME_LINE = 0.6
 REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
-
-
-def escape_cue(text: str) -> str:
-    return plain(text, private="").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def timestamp(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 class _Lines:
@@ -352,25 +333,6 @@ class _Lines:
         self.waiting = waiting_prompt(rows, cursor, self.leads)
 
 
-def same_line(old: str, new: str) -> bool:
-    """Whether `new`, drawn where an erasure blanked `old`, is that line again: the same
-    text, more of it, or a redraw alike enough (a progress bar, a dashboard's row); not
-    its start alone (a prompt redrawn without the command typed after it)."""
-    old, new = old.strip(), new.strip()
-    if not new:
-        return False
-    if new.startswith(old):
-        return True
-    if old.startswith(new):
-        return False
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= SAME_LINE
-        and matcher.quick_ratio() >= SAME_LINE
-        and matcher.ratio() >= SAME_LINE
-    )
-
-
 def render_vtt(timeline: Timeline) -> str:
     lines = _Lines()
     timeline.on_scroll = lines.scrolled
@@ -423,21 +385,4 @@ def render_vtt(timeline: Timeline) -> str:
     ]
     taken += [(time, (AFTER, 0), text, None) for time, text in sessions]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
-    cues: list[tuple[float, list[str], list[float | None]]] = []
-    for time, _, text, gone in taken:
-        escaped = escape_cue(text).rstrip()
-        if not escaped.strip():
-            continue
-        if cues and time - cues[-1][0] < MERGE_SECONDS:
-            cues[-1][1].append(escaped)
-            cues[-1][2].append(gone)
-        else:
-            cues.append((time, [escaped], [gone]))
-    out = ["WEBVTT", ""]
-    for index, (start, texts, ends) in enumerate(cues):
-        end = cues[index + 1][0] if index + 1 < len(cues) else max(timeline.end, start + 1.0)
-        erased = [gone for gone in ends if gone is not None]
-        if len(erased) == len(ends) and start < max(erased) < end:
-            end = max(erased)  # every line of the cue was erased: it ends there
-        out += [f"{timestamp(start)} --> {timestamp(end)}", *texts, ""]
-    return "\n".join(out)
+    return cue_file(taken, timeline.end)
