@@ -545,3 +545,21 @@ def test_a_session_with_nothing_typed_is_named_by_the_title_its_program_set() ->
     chunks = ["\x1b]0;user@host: ~\x07", "\x1b[?1049h\x1b[H\x1b]2;notes.txt (~) - VI", "M\x07= =",
               "\x1b[?1049l", "\x1b[?1049h\x1b[Hplain", "\x1b[?1049l"]  # fmt: skip
     assert session_cues(chunks) == ["[notes.txt (~) - VIM]", "[full-screen program]"]
+
+
+@pytest.mark.parametrize("size", ["30x5", "30x14"])
+def test_a_resize_inside_a_full_screen_program_repeats_no_shell_line(size: str) -> None:
+    """review-exports2 item 1: the shell's lines restored (rewrapped, or back from the
+    scrollback) after a resize inside vim were told again as a new cue."""
+    lines = "".join(f"L{n}\r\n" for n in range(1, 13))
+    events = [
+        Event(200_000, OUTPUT, lines + "$ vim"),
+        Event(500_000, OUTPUT, "\r\n\x1b[?1049h\x1b[H\x1b[2JVIM"),
+        Event(1_000_000, "r", size),
+        Event(1_500_000, OUTPUT, "\x1b[?1049l$ "),
+    ]
+    found = cues(render_vtt(Timeline(Header(30, 10), events)))
+    texts = [line for _, lines in found for line in lines]
+    assert texts.count("L11") == 1
+    assert texts.count("$ vim") == 1
+    assert found[-1][0] == "00:00:01.500"

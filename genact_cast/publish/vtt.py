@@ -215,10 +215,14 @@ class _Lines:
                 self._open = None
         self._open = None
 
-    def uncover(self, rows: tuple[Row, ...], time: float) -> None:
-        """Back from the program: the rows it restored were taken (not repeated later)."""
+    def uncover(self, screen: Screen) -> None:
+        """Back from the program: the rows it restored were taken (not repeated later).
+        After a resize inside the program the restored rows are the old lines rewrapped,
+        some back from the scrollback: a row above the cursor that is a piece of the lines
+        shown or scrolled away before, in their order, was taken too."""
         self.erased.clear()  # (erasures are told only on the shell's screen)
         self.leads, self.waiting = {}, None
+        rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
         self.texts = [row_text(row) for row in rows]
         self.first = list(self.texts)  # a prompt written on its way back: typed after
         self.wraps = [False] * len(rows)
@@ -228,6 +232,18 @@ class _Lines:
             -1.0 if y < len(self.covered) and text == self.covered[y] else time
             for y, text in enumerate(self.texts)
         ]
+        if cursor is None or (cols, len(rows)) == (self.cols, len(self.covered)):
+            return  # (no resize: the rows are where they were)
+        self.cols, self.wraps = cols, [y in screen.wrapped for y in range(len(rows))]
+        self.texts = [self._text(row, w) for row, w in zip(rows, self.wraps, strict=True)]
+        seen = "".join(text.replace(" ", "") for text in [*self.history, *self.covered])
+        at = 0
+        for y, text in enumerate(self.texts[: cursor[1]]):
+            piece = text.replace(" ", "")
+            found = seen.find(piece, at) if piece else -1
+            if found >= 0:
+                self.since[y] = -1.0
+                at = found + len(piece)
 
     def reflow(self, rows: tuple[Row, ...], time: float) -> None:
         """The terminal was resized: its lines moved (the player rewraps them at the new
@@ -313,7 +329,9 @@ class _Lines:
             old = self.texts[y]
             waited = self.waiting[1] if self.waiting and self.waiting[0] == y else ""
             lead = self.leads.get(y, waited)
-            if text != old and lead and old.startswith(lead) and text.startswith(lead):
+            if text.rstrip() == old.rstrip():
+                pass  # (the same, wrapped now or no longer: a resize's rows met again)
+            elif text != old and lead and old.startswith(lead) and text.startswith(lead):
                 if y not in self.leads and self.since[y] >= 0:  # the first key typed
                     self.since[y] = time
                     self.born[y] = self.epoch
@@ -374,7 +392,7 @@ def render_vtt(timeline: Timeline) -> str:
         if session is not None:
             sessions.append((session[0], name(session)))
             session = None
-            lines.uncover(screen.rows, screen.time)  # the shell's lines, already taken
+            lines.uncover(screen)  # the shell's lines, already taken
         shown(screen)
     if session is not None:
         sessions.append((session[0], name(session)))
