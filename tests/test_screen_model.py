@@ -563,3 +563,26 @@ def test_a_resize_inside_a_full_screen_program_repeats_no_shell_line(size: str) 
     assert texts.count("L11") == 1
     assert texts.count("$ vim") == 1
     assert found[-1][0] == "00:00:01.500"
+
+
+def test_origin_mode_and_edits_of_a_wide_characters_right_half_as_the_player(
+    tmp_path: Path,
+) -> None:
+    """What asciinema-player 3.18.0 showed for the review's origin.cast and wideedge.cast
+    (review-exports2 items 9, 10): in origin mode CUP stays inside the scroll region
+    (BOT on its last row); DCH and ICH on a wide character's right half blank it."""
+    from genact_cast.publish.exports import export
+
+    lines = "\r\n".join(f"line{n}" for n in range(10))
+    origin = "\x1b[3;6r\x1b[?6h\x1b[1;1HORG1\x1b[10;1HBOT\x1b[?6l"
+    edits = "\x1b[H\x1b[2J日本語abcd\x1b[1;2H\x1b[1P\x1b[2;1Hab日本語\x1b[2;4H\x1b[2@"
+    cases = [
+        (30, 10, [lines, origin], ["line0", "line1", "ORG12", "line3", "line4", "BOTe5"]),
+        (11, 3, [edits], [" 本語abcd", "ab    本語"]),
+    ]
+    for cols, rows, chunks, shown in cases:
+        events = [[0.1 * (n + 1), "o", chunk] for n, chunk in enumerate(chunks)]
+        cast = write_cast(tmp_path / "edge.cast", cols, rows, events)
+        out = tmp_path / "edge.txt"
+        export(str(cast), out, "text", overwrite=True, clip=Clip(), at=1.0)
+        assert out.read_text("utf-8").splitlines()[: len(shown)] == shown

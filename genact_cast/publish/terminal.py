@@ -380,6 +380,21 @@ class Terminal(pyte.Screen):
 
     # --- scrolling and erasing (avt's, with the current pen's background) -----------
 
+    def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
+        """CUP as avt's `cup`: in origin mode the row counts from the scroll region's top
+        and is kept inside the region (pyte ignores a move out of it)."""
+        self.cursor.x = min(max((column or 1) - 1, 0), self.columns - 1)
+        self._to_row((line or 1) - 1)
+
+    def cursor_to_line(self, line: int | None = None) -> None:
+        """VPA as avt's `vpa` (`move_cursor_to_row`)."""
+        self._to_row((line or 1) - 1)
+
+    def _to_row(self, row: int) -> None:
+        top, bottom = self._margins() if modes.DECOM in self.mode else (0, self.lines - 1)
+        self.cursor.y = min(max(top + max(row, 0), top), bottom)
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+
     def _margins(self) -> Margins:
         return self.margins or Margins(0, self.lines - 1)
 
@@ -509,8 +524,25 @@ class Terminal(pyte.Screen):
             self.buffer[self.cursor.y].wrapped = False
 
     def delete_characters(self, count: int | None = None) -> None:
+        """DCH as avt's `Line::delete`: a wide character cut by the deletion (at either
+        edge) is blanked, not left as half a character."""
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+        x, line = self.cursor.x, self.buffer[self.cursor.y]
+        if x > 0 and line.get(x, DEFAULT).data == "":
+            line[x - 1] = self._pen_blank()
         super().delete_characters(count)
-        self.buffer[self.cursor.y].wrapped = False
+        if line.get(x, DEFAULT).data == "":
+            line[x] = self._pen_blank()
+        line.wrapped = False
+
+    def insert_characters(self, count: int | None = None) -> None:
+        """ICH as avt's `Line::shift_right`: a wide character the cursor splits is blanked
+        (both halves) before the line moves right."""
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+        x, line = self.cursor.x, self.buffer[self.cursor.y]
+        if x > 0 and line.get(x, DEFAULT).data == "":
+            line[x] = line[x - 1] = self._pen_blank()
+        super().insert_characters(count)
 
     def alignment_display(self) -> None:
         """DECALN: every cell an `E` (avt's); one template line copied, not cell by cell."""
