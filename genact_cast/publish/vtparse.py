@@ -45,19 +45,22 @@ def _number(text: str) -> int:
 
 
 def _sgr_params(body: str) -> list[int]:
-    """SGR parameters, with colon sub-parameters (`38:2::r:g:b`, `4:3`) as their plain form."""
+    """SGR parameters, with colon sub-parameters (`38:2::r:g:b`) as their plain form."""
     out: list[int] = []
     for part in body.split(";"):
         if ":" not in part:
             out.append(_number(part))
             continue
         subs = [_number(p) for p in part.split(":")]
-        if subs[0] in (38, 48, 58) and len(subs) >= 3 and subs[1] == 5:
+        if subs[0] in (4, 58):
+            # Underline styles (4:0-4:5) and colours (58:...) as colon sub-parameters are
+            # ignored by asciinema-player 3.18 (its colon.cast screens, Chromium): `4:0`
+            # leaves an underline on, `4:3` draws none.
+            continue
+        if subs[0] in (38, 48) and len(subs) >= 3 and subs[1] == 5:
             out += subs[:3]
-        elif subs[0] in (38, 48, 58) and len(subs) >= 5 and subs[1] == 2:
+        elif subs[0] in (38, 48) and len(subs) >= 5 and subs[1] == 2:
             out += [subs[0], 2, *subs[-3:]]
-        elif subs[0] == 4:
-            out.append(4 if subs[1] else 24)
         else:
             out.append(subs[0])
     return out
@@ -255,7 +258,9 @@ class Parser(pyte.Stream):
             key = (term.cursor.attrs, body)
             attrs = self._sgr.get(key)
             if attrs is None:
-                term.select_graphic_rendition(*_sgr_params(body))
+                params = _sgr_params(body)
+                if params or not body:  # only ignored sub-parameters: no reset either
+                    term.select_graphic_rendition(*params)
                 if len(self._sgr) > 4096:
                     self._sgr.clear()
                 self._sgr[key] = term.cursor.attrs
