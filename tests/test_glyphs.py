@@ -321,3 +321,18 @@ def test_a_flag_is_one_colour_glyph_over_two_cells_as_the_player_draws_it(
     colours = {p for p in pixels if max(p) - min(p) > 100}
     assert any(b > 2 * r for r, _, b in colours), "no blue: not the 🇫🇷 emoji"
     assert any(r > 2 * b for r, _, b in colours), "no red: not the 🇫🇷 emoji"
+
+
+def test_shades_are_flat_fills_in_the_svg_as_the_player_paints_them() -> None:
+    """░▒▓ and DEC graphics' `a` (▒): the player fills the cell at 25, 50, 75 % opacity
+    (Terminal.js `drawBlockGlyph`, `globalAlpha`), not a font's dithered glyph."""
+    import re
+
+    from genact_cast.asciicast import OUTPUT, Event, Header
+    from genact_cast.publish.svg import render_svg
+
+    events = [Event(100_000, OUTPUT, "\x1b[?25l\u2591\u2592\u2593\x1b(0a\x1b(B")]
+    svg = render_svg(Header(10, 2), events, at=1.0)
+    fills = re.findall(r'<path d="M[^"]*Z" fill="[^"]+" fill-opacity="([\d.]+)"/>', svg)
+    assert fills == ["0.25", "0.5", "0.75", "0.5"], svg
+    assert re.search(r'<tspan[^>]*opacity="0"[^>]*>\u2591\u2592\u2593\u2592</tspan>', svg), svg

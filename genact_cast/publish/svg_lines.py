@@ -103,6 +103,9 @@ class LineMarkup:
                     paint = (f'fill="none" stroke="{ink}" stroke-width='
                              f'"{number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
                              else f'fill="{ink}"')  # fmt: skip
+                    shade = vectors.SHADES.get(ord(char))
+                    if shade is not None:
+                        paint += f' fill-opacity="{shade}"'
                     rects.append(f'<path d="{path}" {paint}/>')
             plain = (fg, "default", bold, italic, underline, faint, strike)
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a

@@ -30,6 +30,9 @@ LINES: dict[int, tuple[tuple[float, float], ...]] = {
 STROKE = 0.07  # the player's stroke width for the thin separators, in cells
 HALF_CIRCLES = {0xE0B4: "right", 0xE0B5: "right", 0xE0B6: "left", 0xE0B7: "left"}
 OUTLINED = frozenset({0xE0B5, 0xE0B7})  # drawn as a stroke, not filled
+# The shades ░▒▓ (and DEC graphics' `a`): the player fills the cell at 25, 50 and 75 %
+# opacity on its canvas (Terminal.js `drawBlockGlyph`, `globalAlpha`), not a font's dither.
+SHADES = {0x2591: 0.25, 0x2592: 0.5, 0x2593: 0.75}
 
 
 def vector(char: str) -> bool:
@@ -37,7 +40,7 @@ def vector(char: str) -> bool:
     if len(char) != 1:
         return False
     code = ord(char)
-    return code in POLYGONS or code in LINES or code in HALF_CIRCLES
+    return code in POLYGONS or code in LINES or code in HALF_CIRCLES or code in SHADES
 
 
 def svg_path(
@@ -52,6 +55,8 @@ def svg_path(
 
     if code in POLYGONS:
         return "M" + "L".join(point(p) for p in POLYGONS[code]) + "Z", False
+    if code in SHADES:
+        return "M" + "L".join(point(p) for p in ((0, 0), (1, 0), (1, 1), (0, 1))) + "Z", False
     if code in LINES:
         return "M" + "L".join(point(p) for p in LINES[code]), True
     # A half ellipse as wide as the cell, its centre on the cell's left or right edge.
