@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from genact_cast.asciicast import OUTPUT, Event, Header
-from genact_cast.publish.screens import Clip, Timeline
+from genact_cast.publish.screens import Clip, LimitError, Timeline
 from genact_cast.publish.vtt import render_vtt, session_name
 from tests import svg_model
 
@@ -127,9 +127,32 @@ def test_decaln_repeated_is_bounded_and_names_its_limit(tmp_path: Path) -> None:
     one_line_or_success(result)
     assert took < 15
     if result.returncode:
-        assert "cells per character of output" in result.stderr
+        assert "more work than its output allows" in result.stderr
     else:
         assert (tmp_path / "e.txt").read_text("utf-8").startswith("E" * 500)
+
+
+@pytest.mark.parametrize(
+    ("size", "events"),
+    [  # each fine on its own; many of them cost far more than their bytes (issue 20, run 3)
+        ((400, 250), [Event(1000 * i, OUTPUT, "a\x1b[1000000000b") for i in range(80)]),
+        ((400, 250), [Event(0, OUTPUT, "a\x1b[1000000000b" * 80)]),  # within one event
+        ((80, 24), [Event(0, OUTPUT, "\n" * 200_000)]),  # each scroll moves every row
+    ],
+    ids=["REP-events", "REP-one-event", "LF-one-event"],
+)
+def test_repeats_and_scrolls_count_toward_the_work_limit(
+    size: tuple[int, int], events: list[Event]
+) -> None:
+    """REP (`CSI n b`) and scrolls were not counted: 95 KB of REPs ran for minutes.
+
+    The limit is checked at each operation, so it fires inside one long event too.
+    """
+    start = time.monotonic()
+    with pytest.raises(LimitError, match="more work than its output allows"):
+        for _ in Timeline(Header(*size), events):
+            pass
+    assert time.monotonic() - start < 5
 
 
 def test_40000_combining_marks_on_one_cell_are_linear(tmp_path: Path) -> None:

@@ -43,11 +43,13 @@ MAX_OUTPUT_CHARS = 256 * 1024 * 1024
 # endless stream of one-character events (`yes '[0.1,"o","a"]' | genact-cast embed -`) ends
 # here within a minute or two instead of growing towards the character limit for hours.
 MAX_EVENTS = 1_000_000
-# Cells the terminal may touch (fills, and rows read for each screen): a base, plus a
-# share for each character of output. A real full-screen program writes at least a
-# character for every few cells it changes; a fill repeated for a few bytes does not.
+# Cells the terminal may touch (text drawn, fills, repeats, scrolled rows, rows read for
+# each screen): a base, plus a share for each character of output, checked at every
+# operation. A real program's output costs 1-4 cells per character (the golden casts at
+# most 3.1); a fill, repeat (REP) or scroll repeated for a few bytes costs thousands, so
+# the time any cast takes stays within a small multiple of drawing plain text that long.
 WORK_BASE = 20 * MAX_CELLS
-WORK_PER_CHAR = 1000
+WORK_PER_CHAR = 32
 RESIZE_CHARS = 32  # a resize event counts as this much output (its line in the cast)
 
 LABEL_PREFIX = "label:"  # --start-at label:5 is the marker labelled 5, not 5 seconds
@@ -145,6 +147,12 @@ class Timeline:
         cols, lines = self.header.cols, self.header.rows
         check_size(cols, lines)  # a bigger terminal is refused, not allocated
         term = Terminal(cols, lines)
+        term.work_per_char = WORK_PER_CHAR
+        term.work_error = (
+            f"the cast makes the terminal do more work than its output allows (cells filled, "
+            f"repeated, scrolled or read: {WORK_BASE // 10**6} M plus {WORK_PER_CHAR} per "
+            "character; a fill, repeat or scroll repeated); cut the cast"
+        )
         parser = Parser(term)
         parser.on_title = self.on_title
         clip = self.clip
@@ -233,14 +241,16 @@ class Timeline:
                     pending = None
                 last_us = event.time_us
             if event.code == OUTPUT:
-                fed += len(event.data)
-                if fed > MAX_OUTPUT_CHARS:
+                if fed + len(event.data) > MAX_OUTPUT_CHARS:
                     raise LimitError(f"more than {MAX_OUTPUT_CHARS:,} characters of output to draw")
+                term.work_limit = WORK_BASE + WORK_PER_CHAR * fed  # raised as text is read
+                fed += len(event.data)
                 parser.feed(event.data)
                 if origin is not None and pending is None:
                     pending = max(clock(event.time_us), 0.0)
             elif event.code == RESIZE:
                 fed += RESIZE_CHARS
+                term.work_limit = WORK_BASE + WORK_PER_CHAR * fed
                 size = parse_size(event.data)
                 if size is not None:
                     check_size(*size, where=f"resize at {event.time:.3f} s to")
@@ -259,11 +269,8 @@ class Timeline:
                     break
                 if origin is not None:
                     self.markers.append((clock(event.time_us), event.data))
-            if term.work > WORK_BASE + WORK_PER_CHAR * fed:
-                raise LimitError(
-                    f"the cast makes the terminal touch more than {WORK_PER_CHAR:,} cells "
-                    "per character of output (a fill such as DECALN, repeated); cut the cast"
-                )
+            term.work_limit = WORK_BASE + WORK_PER_CHAR * fed
+            term.spend(0)  # the screens just read count too
         else:
             if isinstance(end, str):
                 raise GenactCastError(f"--end-at: the cast has no marker labelled {end!r}")

@@ -41,6 +41,9 @@ from genact_cast.publish import reflow
 MAX_COLUMNS = 1000
 MAX_ROWS = 1000
 MAX_CELLS = 200_000  # a 500x400 terminal; asciinema's largest real casts are far smaller
+# A character drawn on its own (a wide one, or in insert mode) costs about as much time as
+# this many cells of a run of narrow ones, so it counts as that many in the work budget.
+SLOW_CHAR_CELLS = 16
 SCROLLBACK = 100  # the player creates its terminal with 100 lines of scrollback
 
 Style = tuple[str, str, bool, bool, bool, bool, bool]
@@ -134,7 +137,14 @@ class Terminal(pyte.Screen):
         self._shown_cursor: tuple[int, int] | None = None
         self.last_char = ""
         self._narrow_chars: set[str] = set()
-        self.work = 0  # cells touched by fills and snapshots, for the caller's limit
+        # Work done so far, in cells touched (text, fills, repeats, scrolled rows, screens
+        # read), and the caller's limit for it: checked at each operation, not once per
+        # event, and raised by `work_per_char` as each character is drawn or executed, so
+        # one long event cannot run for minutes on the credit of characters not yet read.
+        self.work = 0
+        self.work_limit: int | None = None
+        self.work_per_char = 0
+        self.work_error = "the cast makes the terminal do too much work"
         super().__init__(cols, rows)
         self.cursor.attrs = DEFAULT
         self.buffer = self._new_buffer()
@@ -142,6 +152,17 @@ class Terminal(pyte.Screen):
         self.set_mode(modes.DECAWM)
 
     # --- buffers -------------------------------------------------------------------
+
+    def earn(self, chars: int) -> None:
+        """Characters of output read: each raises the limit by `work_per_char`."""
+        if self.work_limit is not None:
+            self.work_limit += self.work_per_char * chars
+
+    def spend(self, cells: int) -> None:
+        """Counts `cells` of work before doing it; past the limit a one-line error."""
+        self.work += cells
+        if self.work_limit is not None and self.work > self.work_limit:
+            raise LimitError(self.work_error)
 
     def _new_buffer(self) -> defaultdict[int, _Line]:
         return defaultdict(lambda: _Line(DEFAULT))
@@ -151,8 +172,8 @@ class Terminal(pyte.Screen):
         line = _Line(DEFAULT)
         pen = self._pen_blank()
         if pen != DEFAULT:  # the pen's background (and underline) fill the line
+            self.spend(self.columns)
             line.update(dict.fromkeys(range(self.columns), pen))
-            self.work += self.columns
         return line
 
     @property
@@ -247,6 +268,11 @@ class Terminal(pyte.Screen):
     # --- drawing -------------------------------------------------------------------
 
     def draw(self, data: str) -> None:
+        self.earn(len(data))
+        self._draw(data)
+
+    def _draw(self, data: str) -> None:
+        """Text on the screen, its cost counted (a repeat's text earns nothing)."""
         charset = self.g1_charset if self.charset else self.g0_charset
         if charset is not pyte.charsets.LAT1_MAP:  # DEC line drawing
             data = data.translate(charset)
@@ -260,8 +286,12 @@ class Terminal(pyte.Screen):
                 self._glyphs.clear()
             glyphs = self._glyphs[attrs] = {}
         if modes.IRM not in self.mode and (data.isascii() or self._narrow(data)):
+            self.spend(len(data))
             self._draw_narrow(data, glyphs)
             return
+        # One character at a time (wide ones, insert mode): each costs as much as a run of
+        # narrow ones a line long would, so it counts as that many cells.
+        self.spend(len(data) * SLOW_CHAR_CELLS)
         for char in data:
             glyph = glyphs.get(char)
             if glyph is None:
@@ -376,7 +406,7 @@ class Terminal(pyte.Screen):
     def repeat(self, count: int = 1) -> None:
         """REP: the last character drawn, again (bounded by the screen's size)."""
         if self.last_char:
-            self.draw(self.last_char * min(max(count, 1), self.columns * self.lines))
+            self._draw(self.last_char * min(max(count, 1), self.columns * self.lines))
 
     # --- scrolling and erasing (avt's, with the current pen's background) -----------
 
@@ -404,6 +434,7 @@ class Terminal(pyte.Screen):
     def scroll_up(self, count: int = 1) -> None:
         top, bottom = self._margins()
         count = min(max(count, 1), bottom - top + 1)
+        self.spend(bottom - top + 1 + self.columns)  # the region's rows move, a line is made
         buffer = self.buffer
         if bottom < self.lines - 1 and bottom in buffer:
             buffer[bottom].wrapped = False
@@ -428,6 +459,7 @@ class Terminal(pyte.Screen):
     def scroll_down(self, count: int = 1) -> None:
         top, bottom = self._margins()
         count = min(max(count, 1), bottom - top + 1)
+        self.spend(bottom - top + 1 + self.columns)
         buffer = self.buffer
         for y in range(bottom, top + count - 1, -1):
             line = buffer.pop(y - count, None)
@@ -480,8 +512,8 @@ class Terminal(pyte.Screen):
             for x in [x for x in line if start <= x < end]:
                 del line[x]
         else:
+            self.spend(end - start)
             line.update(dict.fromkeys(range(start, end), pen))
-            self.work += end - start
         self.dirty.add(y)
         if told and self.on_erase is not None and not _has_text(line):
             self.on_erase(y, before)
@@ -523,9 +555,18 @@ class Terminal(pyte.Screen):
         if end == self.columns:
             self.buffer[self.cursor.y].wrapped = False
 
+    def insert_lines(self, count: int | None = None) -> None:
+        self.spend(self.lines)  # the rows below move
+        super().insert_lines(count)
+
+    def delete_lines(self, count: int | None = None) -> None:
+        self.spend(self.lines)
+        super().delete_lines(count)
+
     def delete_characters(self, count: int | None = None) -> None:
         """DCH as avt's `Line::delete`: a wide character cut by the deletion (at either
         edge) is blanked, not left as half a character."""
+        self.spend(self.columns)  # pyte rewrites the row from the cursor on
         self.cursor.x = min(self.cursor.x, self.columns - 1)
         x, line = self.cursor.x, self.buffer[self.cursor.y]
         if x > 0 and line.get(x, DEFAULT).data == "":
@@ -538,6 +579,7 @@ class Terminal(pyte.Screen):
     def insert_characters(self, count: int | None = None) -> None:
         """ICH as avt's `Line::shift_right`: a wide character the cursor splits is blanked
         (both halves) before the line moves right."""
+        self.spend(self.columns)
         self.cursor.x = min(self.cursor.x, self.columns - 1)
         x, line = self.cursor.x, self.buffer[self.cursor.y]
         if x > 0 and line.get(x, DEFAULT).data == "":
@@ -546,12 +588,12 @@ class Terminal(pyte.Screen):
 
     def alignment_display(self) -> None:
         """DECALN: every cell an `E` (avt's); one template line copied, not cell by cell."""
+        self.spend(self.columns * self.lines)
         template = dict.fromkeys(range(self.columns), DEFAULT._replace(data="E"))
         for y in range(self.lines):
             line = _Line(DEFAULT)
             line.update(template)
             self.buffer[y] = line
-        self.work += self.columns * self.lines
         self.dirty.update(range(self.lines))
 
     def select_graphic_rendition(self, *attrs: int) -> None:
@@ -598,6 +640,7 @@ class Terminal(pyte.Screen):
             self.tab()
 
     def tab_back(self, count: int = 1) -> None:
+        self.spend(min(max(count, 1), self.columns))
         for _ in range(min(max(count, 1), self.columns)):
             stops = [stop for stop in self.tabstops if stop < self.cursor.x]
             self.cursor.x = max(stops, default=0)
@@ -661,7 +704,7 @@ class Terminal(pyte.Screen):
         """One buffer's lines (scrollback and view) and cursor at the new size."""
         cols, rows = new
         lines = [*scrollback, *(buffer.get(y) for y in range(old[1]))]
-        self.work += len(lines) * (cols if cols != old[0] else 1)
+        self.spend(len(lines) * (cols if cols != old[0] else 1))
 
         def materialize(line: _Line | None) -> reflow.Line:
             if line is None:
@@ -726,7 +769,7 @@ class Terminal(pyte.Screen):
         width = 1 + max(line)
         if width > columns:  # cells kept past the right edge after a narrowing resize
             width = 1 + max((x for x in line if x < columns), default=-1)
-        self.work += width
+        self.spend(width)
         # Styles are looked up by the identity of pyte's Char (one object is shared by every
         # cell drawn in it), not its value: hashing a 9-field tuple per cell per frame is
         # most of the cost of a frame. `_kept` holds each Char so its id stays its own.

@@ -173,6 +173,7 @@ class Parser(pyte.Stream):
             self.on_title(title[:MAX_TITLE])
 
     def _control(self, char: str) -> None:
+        self.term.earn(1)
         action = self._execute.get(char)
         if action is not None:
             action()
