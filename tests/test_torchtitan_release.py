@@ -251,3 +251,59 @@ def test_the_hf_export_is_the_float32_model_only_save() -> None:
     total = re.search(r"total ([\d.]+)G", listing)
     assert total is not None
     assert float(total[1]) == pytest.approx(4 * facts.params / 2**30, rel=0.05)
+
+
+# Llama 3.1 70B fine-tuned on one node: TP 8 and no data-parallel shards (dp_shard 1).
+NO_SHARDS = RecordOptions(seed=3003, framework="torchtitan", kind="sft")
+MESH = re.compile(r"Building \d-D device mesh with \[(.*)\], \[(.*)\]$")
+
+
+@pytest.mark.parametrize("options", [*CASES, NO_SHARDS])
+def test_fsdp_and_its_mixed_precision_only_where_dp_shard_is_a_mesh_dim(
+    options: RecordOptions,
+) -> None:
+    """parallel_dims.py:147-158 at v0.2.0 builds only the dims of degree > 1; FSDP
+    (parallelize.py:112-132) and fully_shard's mixed precision (distributed/utils.py:218-230)
+    need dp_shard > 1: else TP/PP train without mixed precision, and say so."""
+    text = "\n".join(release_lines(options))
+    mesh = next(m for m in map(MESH.search, text.splitlines()) if m is not None)
+    names = re.findall(r"'(\w+)'", mesh[1])
+    sizes = [int(size) for size in mesh[2].split(",")]
+    assert all(
+        size > 1 or name == "dp_shard_mod_ep" for name, size in zip(names, sizes, strict=True)
+    )
+    sharded = "dp_shard" in names or "dp_shard_mod_ep" in names
+    assert ("Applied FSDP to the model" in text or "Applied HSDP" in text) == sharded
+    assert ("Mixed precision training is handled by fully_shard" in text) == sharded
+    assert ("Mixed precision training is disabled" in text) != sharded
+    if options is NO_SHARDS:
+        assert not sharded, mesh[0]
+
+
+@pytest.mark.parametrize("options", [*CASES, NO_SHARDS])
+def test_a_base_checkpoint_is_loaded_only_from_the_commands_initial_load_path(
+    options: RecordOptions,
+) -> None:
+    """components/checkpoint.py:577-604 at v0.2.0: with no checkpoint folder yet, only
+    --checkpoint.initial_load_path loads anything; once the run has saved, a restart loads
+    its own step-N and warns that the initial path is passed over. Each load ends with the
+    loading GC collection (:630) before its summary (:631)."""
+    text = release_lines(options)
+    plan = make_plan(options._replace(duration=60.0))
+    command = shlex.join(Log(facts_for(plan), color=False).launch_words())
+    flag = re.search(r"--checkpoint\.initial_load_path=(\S+)", command)
+    loads = [
+        m[1] for m in map(re.compile(r"Loading the checkpoint from (\S+)\.$").search, text) if m
+    ]
+    if options.kind == "pretrain":
+        assert flag is None
+        assert all(load.startswith("./outputs/checkpoint/step-") for load in loads)
+    else:
+        assert flag is not None
+        assert loads
+        assert loads[0] == flag[1]
+    for index, line in enumerate(text):
+        if "Loading the checkpoint from ./outputs/checkpoint/step-" in line and flag:
+            assert "checkpoint.initial_load_path is provided" in text[index - 1]
+        if "Finished loading the checkpoint" in line:
+            assert "[GC] GC collection for checkpoint loading. took" in text[index - 1]

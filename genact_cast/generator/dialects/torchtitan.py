@@ -32,6 +32,7 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     FOLDER,
     GC_CHECKPOINTER,
     GC_INITIAL,
+    GC_LOADING,
     GC_PERIODIC,
     LOADING_TOKENIZER,
     LOG_FREQ,
@@ -44,6 +45,7 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     command,
     device_mesh,
     gc,
+    initial_path_ignored,
     line,
     loaded_checkpoint,
     loading_checkpoint,
@@ -198,9 +200,21 @@ class Log:
         f = self.facts
         return max(1, -(-f.eval_samples // (f.micro_batch * f.dp)))
 
+    def initial_load_path(self) -> str | None:
+        """The base checkpoint a fine-tune or continued pre-training starts from: neither a
+        shipped toml nor the defaults name one, and without --checkpoint.initial_load_path
+        and no checkpoint folder yet, components/checkpoint.py:577-598 loads nothing."""
+        return (
+            None if self.facts.kind == "pretrain" else f"/checkpoints/base/{self.facts.model_name}"
+        )
+
     def launch_words(self) -> list[str]:
         f = self.facts
         args = ["--job.config_file", self.config_path(), *self._overrides()]
+        base = self.initial_load_path()
+        if base is not None:
+            # DCP weights only (the default initial_load_model_only, job_config.py:474)
+            args.append(f"--checkpoint.initial_load_path={base}")
         words = command(
             nodes=f.nodes, endpoint=f"{f.master}:{f.port}", args=args, max_restarts=MAX_RESTARTS
         )
@@ -365,9 +379,13 @@ class Log:
             self._log(t, starting_job(description)),
             self._log(t + 1.2, ENV_OVERRIDE, "WARNING"),
         ]
-        names, sizes = ["dp_shard"], [f.dp]
-        if f.replicas > 1:  # parallel_dims.py: dp_replicate before dp_shard
-            names, sizes = ["dp_replicate", "dp_shard"], [f.replicas, f.dp // f.replicas]
+        # parallel_dims.py:147-158 (_build_mesh_without_ep): only the dims of degree > 1,
+        # dp_replicate before dp_shard
+        names: list[str] = []
+        sizes: list[int] = []
+        for name, degree in (("dp_replicate", f.replicas), ("dp_shard", f.dp // f.replicas)):
+            if degree > 1:
+                names, sizes = [*names, name], [*sizes, degree]
         if f.ep > 1:
             # parallel_dims.py:75-105 (_build_mesh_with_ep): EP borrows the TP degree (the
             # default expert_tensor_parallel_degree 1) and part of dp_shard.
@@ -405,12 +423,18 @@ class Log:
         out += [self._log(start + dt, text, level) for dt, text, level in build]
         if event.loaded_from is not None:
             # A resume loads torchtitan's own `step-N` folder; a first launch the base weights.
-            source = f"{FOLDER}/step-{self.resume_step}" if self.resume_step else event.loaded_from
+            base = self.initial_load_path() or event.loaded_from
+            source = f"{FOLDER}/step-{self.resume_step}" if self.resume_step else base
             # The seconds it states are the clock's between its two lines (the launch's
             # lines may have pushed the first past the moment the load began).
             began = self.clock.at(t)
+            if self.resume_step and self.initial_load_path() is not None:
+                out.append(self._log(began, initial_path_ignored(), "WARNING"))
+            # checkpoint.py:630: a collection between the load and its summary
+            collected = 0.01 + int((event.t - began) * 100) % 5 / 100
             out += [
                 self._log(began, loading_checkpoint(source)),
+                self._log(event.t - 0.001, gc(GC_LOADING, collected)),
                 self._log(event.t, loaded_checkpoint(round(event.t - began, 3))),
             ]
         return out

@@ -8,6 +8,8 @@ from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchtitan_lines import (
+    AMP_DISABLED,
+    AMP_UNSUPPORTED,
     APPLIED_FLOAT8_TP,
     APPLIED_FSDP,
     APPLIED_HSDP,
@@ -86,8 +88,11 @@ def building_lines(
         lines.append(_at(0.55, applied_ac(ac_mode)))
     if float8_compiled:  # after activation checkpointing, before FSDP
         lines.append(_at(0.58, COMPILING_BLOCKS))
-    # models/llama3/infra/parallelize.py:129-132: HSDP where dp_replicate is enabled
-    lines.append(_at(0.59, APPLIED_HSDP if f.replicas > 1 else APPLIED_FSDP))
+    # models/llama3/infra/parallelize.py:112-132: FSDP only where parallel_dims.fsdp_enabled
+    # (dp_shard > 1; this dialect runs no CP), HSDP where dp_replicate is enabled too
+    fsdp = f.dp // f.replicas > 1
+    if fsdp:
+        lines.append(_at(0.59, APPLIED_HSDP if f.replicas > 1 else APPLIED_FSDP))
     if f.pp > 1:
         bubble = pipeline.bubble_warning(f.micro_batch, f.pp)
         if bubble is not None:
@@ -100,7 +105,12 @@ def building_lines(
         _at(0.8, peak_flops(release.peak_flops(f))),
         _at(0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
         _at(0.81, checkpointing_active(FOLDER)),
-        _at(0.82, MIXED_PRECISION),
+        # distributed/utils.py:218-234 (maybe_enable_amp)
+        *(
+            [_at(0.82, MIXED_PRECISION)]
+            if fsdp
+            else [_at(0.82, AMP_UNSUPPORTED, "WARNING"), _at(0.82, AMP_DISABLED)]
+        ),
         _at(
             0.83,
             trainer_initialized(

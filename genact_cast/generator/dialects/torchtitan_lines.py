@@ -101,6 +101,16 @@ def gc(reason: str, seconds: float) -> str:
 GC_INITIAL = "Initial GC collection"
 GC_PERIODIC = "Performing periodic GC collection"
 GC_CHECKPOINTER = "GC collection invoked by checkpointer."
+GC_LOADING = "GC collection for checkpoint loading."  # components/checkpoint.py:630
+
+
+def initial_path_ignored() -> str:
+    """components/checkpoint.py:600-604: a restart with --checkpoint.initial_load_path finds
+    the run's own checkpoint folder and loads from it."""
+    return (
+        "checkpoint.initial_load_path is provided but the checkpoint.folder exists. "
+        f"Checkpointer will use the checkpoints from the checkpoint.folder {FOLDER}."
+    )
 
 
 def cuda_capacity(device_name: str, capacity_gib: float) -> str:
@@ -156,6 +166,11 @@ APPLIED_TP = "Applied Tensor Parallelism to the model"
 APPLIED_FSDP = "Applied FSDP to the model"
 APPLIED_HSDP = "Applied HSDP to the model"
 MIXED_PRECISION = "Mixed precision training is handled by fully_shard"
+# distributed/utils.py:226-230: no FSDP (dp_shard 1, no CP) but TP or PP
+AMP_UNSUPPORTED = (
+    "Mixed precision training with TP or PP is only supported when FSDP/HSDP/CP is enabled."
+)
+AMP_DISABLED = "Mixed precision training is disabled"
 LOADING_TOKENIZER = "Loading tokenizer from tokenizer.json"
 
 
