@@ -307,3 +307,15 @@ def test_a_base_checkpoint_is_loaded_only_from_the_commands_initial_load_path(
             assert "checkpoint.initial_load_path is provided" in text[index - 1]
         if "Finished loading the checkpoint" in line:
             assert "[GC] GC collection for checkpoint loading. took" in text[index - 1]
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_the_validator_prepares_its_dataset_before_the_trainer_is_initialized(index: int) -> None:
+    """train.py:333-356 at v0.2.0 builds the validator, whose HuggingFaceDataset logs
+    `Preparing c4_validation dataset from allenai/c4` (hf_datasets.py:66; the default and every
+    shipped toml's validation dataset), before `Trainer is initialized` (:362)."""
+    text = lines(index)
+    starts = [i for i, line in enumerate(text) if "Trainer is initialized with" in line]
+    assert starts
+    for start in starts:
+        assert text[start - 1].endswith("Preparing c4_validation dataset from allenai/c4")

@@ -20,6 +20,8 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     FLOAT8_ACTIVE,
     FOLDER,
     MIXED_PRECISION,
+    VALIDATION_DATASET,
+    VALIDATION_PATH,
     Colors,
     applied_ac,
     building,
@@ -30,6 +32,7 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     model_size,
     moe_param_count,
     peak_flops,
+    preparing_dataset,
     seq_len_exceeds,
     trainer_initialized,
 )
@@ -111,6 +114,9 @@ def building_lines(
             if fsdp
             else [_at(0.82, AMP_UNSUPPORTED, "WARNING"), _at(0.82, AMP_DISABLED)]
         ),
+        # train.py:333-356: build_validator's HuggingFaceDataset (validate.py:65,
+        # hf_datasets.py:66) for the default and the shipped tomls' c4_validation
+        _at(0.825, preparing_dataset(VALIDATION_DATASET, VALIDATION_PATH)),
         _at(
             0.83,
             trainer_initialized(

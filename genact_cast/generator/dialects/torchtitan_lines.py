@@ -121,6 +121,12 @@ def peak_flops(flops: float) -> str:
     return f"Peak FLOPS used for computing MFU: {flops:.3e}"
 
 
+# config/job_config.py:856 (the default) and every shipped toml: c4's validation split,
+# whose DATASETS entry reads allenai/c4 (datasets/hf_datasets.py:46-50)
+VALIDATION_DATASET = "c4_validation"
+VALIDATION_PATH = "allenai/c4"
+
+
 def preparing_dataset(name: str, path: str) -> str:
     return f"Preparing {name} dataset from {path}"
 
