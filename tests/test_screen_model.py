@@ -609,3 +609,12 @@ def test_origin_mode_and_edits_of_a_wide_characters_right_half_as_the_player(
         out = tmp_path / "edge.txt"
         export(str(cast), out, "text", overwrite=True, clip=Clip(), at=1.0)
         assert out.read_text("utf-8").splitlines()[: len(shown)] == shown
+
+
+def test_a_space_typed_in_a_command_is_no_prompt() -> None:
+    """A prompt and the first keys in one screen (fast typing), then `CUDA=1 srun`: the
+    space after `CUDA=1` is no prompt, so the cue starts with the command, not at `srun`."""
+    events = [Event(0, OUTPUT, "bob@trn:~$ "), Event(10_000, OUTPUT, "CUDA")]
+    events += [Event(500_000 + 50_000 * i, OUTPUT, k) for i, k in enumerate("=1 srun x")]
+    found = cues(render_vtt(Timeline(Header(40, 4), events)))
+    assert found[0] == ("00:00:00.000", ["bob@trn:~$ CUDA=1 srun x"])

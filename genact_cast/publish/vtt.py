@@ -348,7 +348,9 @@ class _Lines:
                 self.since[y] = time  # the first character typed after a prompt
                 self.born[y] = self.epoch
             self.texts[y] = text
-        self.waiting = waiting_prompt(rows, cursor, self.leads)
+        # (a row typed on since it appeared is no prompt: a space typed in a command)
+        fresh = {y for y, text in enumerate(news) if text.rstrip() == self.first[y].rstrip()}
+        self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
 
 
 def render_vtt(timeline: Timeline) -> str:

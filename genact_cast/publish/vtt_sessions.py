@@ -68,12 +68,12 @@ def command_row(screen: Screen) -> int:
 
 
 def waiting_prompt(
-    rows: tuple[Row, ...], cursor: tuple[int, int] | None, leads: dict[int, str]
+    rows: tuple[Row, ...], cursor: tuple[int, int] | None, fresh: set[int]
 ) -> tuple[int, str] | None:
     """The cursor's row and the text left of it, if the cursor waits after a prompt: after a
-    space that follows text, on a row nothing is being typed on (the rest of the row blank,
-    or a right prompt after a gap)."""
-    if cursor is None or not 0 <= cursor[1] < len(rows) or cursor[1] in leads:
+    space that follows text, on a row nothing has been typed on (`fresh`: as it was drawn;
+    the rest of the row blank, or a right prompt after a gap)."""
+    if cursor is None or cursor[1] not in fresh or not 0 <= cursor[1] < len(rows):
         return None
     x, y = cursor
     left = "".join(char for char, _ in rows[y][:x])
