@@ -16,7 +16,8 @@ import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
 STEP = 64 << 10  # the most one layer decodes at a time
@@ -29,6 +30,47 @@ class TooLarge(Exception):
 
 class BadEncoding(Exception):
     """The body's Content-Encoding is unknown, or its data does not decode."""
+
+
+class BadRedirect(Exception):
+    """A redirect whose Location is no http(s) URL that can be followed (one line)."""
+
+
+def check_redirect(response: Any) -> None:
+    """An httpx response hook: a redirect's Location is checked before httpx follows it,
+    so a malformed one (`mailto:a@b`, `https:x`, `http://[::1`, a bad IDNA host, an
+    empty one) is named in one line instead of surfacing as httpx's or idna's exception
+    (InvalidURL, UnsupportedProtocol, IDNAError...) or an endless redirect to itself."""
+    import httpx
+
+    if response.status_code not in (301, 302, 303, 307, 308) or "location" not in response.headers:
+        return
+    location = response.headers.get("location", "")
+    if not location.strip():
+        raise BadRedirect("the server redirected with an empty Location")
+    shown = quoted(location)
+    try:
+        parts = urlsplit(location)
+        if parts.scheme and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
+            raise ValueError("not an absolute http(s) URL")
+        target = response.request.url.join(location)
+        if target.scheme not in ("http", "https") or not target.host:
+            raise ValueError("not an http(s) URL")
+        httpx.Request("GET", target)  # the host's IDNA encoding and the port are checked
+        if not target.host.startswith("["):
+            target.host.encode("idna")  # as the socket layer will (`a..b` fails only there)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise BadRedirect(
+            f"the server redirected to an invalid URL ({shown!r}: {quoted(exc)})"
+        ) from None
+
+
+def failed_url(error: BaseException, url: str) -> str:
+    """The URL of the request that failed (a redirect's target), else `url`."""
+    try:
+        return str(error.request.url)  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):
+        return url
 
 
 def decoded(raw: Iterable[bytes], content_encoding: str, limit: int) -> Iterator[bytes]:

@@ -29,8 +29,11 @@ from genact_cast.asciicast.reader import CastReader
 from genact_cast.bounded_http import (
     ACCEPT_ENCODING,
     BadEncoding,
+    BadRedirect,
     TooLarge,
+    check_redirect,
     decoded,
+    failed_url,
     quoted,
     transport_problem,
     within,
@@ -197,6 +200,7 @@ def _download_into(url: str, spool: IO[bytes], deadline: float, cancelled: threa
             max_redirects=limits.MAX_REDIRECTS,
             timeout=timeout,
             headers=headers,
+            event_hooks={"response": [check_redirect]},
         ) as client:
             target = url
             for _ in range(limits.MAX_REDIRECTS + 1):
@@ -210,8 +214,14 @@ def _download_into(url: str, spool: IO[bytes], deadline: float, cancelled: threa
         raise SourceError(
             url, f"too many redirects (more than {limits.MAX_REDIRECTS}: a redirect loop?)"
         ) from None
+    except BadRedirect as exc:
+        raise SourceError(url, str(exc)) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise SourceError(url, transport_problem(exc, url) or quoted(exc)) from None
+        failed = failed_url(exc, url)
+        problem = transport_problem(exc, failed) or quoted(exc)
+        if failed != url:
+            problem = f"after a redirect to {quoted(failed)}: {problem}"
+        raise SourceError(url, problem) from None
     except (UnicodeError, ValueError) as exc:
         # httpx's own checks of what the server sent: a header that is not ASCII
         # (a cookie carried to the redirect), a malformed field.

@@ -5,8 +5,10 @@ Every one ends in bounded time and memory, with one line saying which limit was 
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +37,11 @@ class Hostile(Handler):
                 b' href="/missing\x1b]52;c;eA==\x07\xc2\x9b6n">',
                 "text/html",
             )
+        elif route == "/to":  # a redirect to the query, as sent (hostile Locations)
+            self.send_response(302)
+            self.send_header("Location", urllib.parse.unquote(self.path.partition("?")[2]))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif route == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -100,6 +107,21 @@ def test_a_redirect_loop_is_bounded(server: str) -> None:
     assert failure(server + "/loop").endswith(
         f"too many redirects (more than {limits.MAX_REDIRECTS}: a redirect loop?)"
     )
+
+
+@pytest.mark.parametrize("location", ["mailto:a@b", "http://xn--ls8h.la/x", "http://a..b/"])
+def test_a_malformed_redirect_is_named(server: str, location: str) -> None:
+    """review-attack3 item 2: httpx's or idna's wording (InvalidCodepoint...)."""
+    message = failure(server + "/to?" + urllib.parse.quote(location))
+    assert f"redirected to an invalid URL ({location!r}: " in message
+
+
+def test_a_redirect_to_a_closed_port_names_that_port(server: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    message = failure(server + "/to?" + urllib.parse.quote(f"http://127.0.0.1:{closed}/x"))
+    assert f"after a redirect to http://127.0.0.1:{closed}/x" in message
 
 
 def test_https_to_a_plain_http_port_names_the_tls_handshake(server: str) -> None:

@@ -9,6 +9,7 @@ import http.server
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -327,6 +328,11 @@ class HostileServer(Handler):
             self.end_headers()
             with contextlib.suppress(OSError):
                 self.wfile.write(b" " * 65536)
+        elif b.startswith("location:"):
+            self.send_response(307)
+            self.send_header("Location", b.removeprefix("location:"))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif b == "redirect-loop":
             self.send_response(307)
             self.send_header("Location", self.path)
@@ -421,6 +427,35 @@ def test_a_redirect_loop_stops_after_three_redirects(hostile: str) -> None:
     with pytest.raises(UploadError, match=r"redirected more than 3 times \(a redirect loop\?\)"):
         upload(CAST, server=hostile, install_id=ID, timeout=5)
     assert HostileServer.hits == 4  # the request and three redirects, then no more
+
+
+BAD_LOCATIONS = [
+    "mailto:a@b", "https:x", "http:127.0.0.1:1/x", "http://[::1", "http://127.0.0.1:1:2/",
+    "http://xn--/", "http://a..b/", "http://xn--ls8h.la/x", "",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("location", BAD_LOCATIONS)
+def test_a_malformed_redirect_is_one_line_naming_it(hostile: str, location: str) -> None:
+    """review-attack3 item 2: a traceback (InvalidURL), or IDNAError, UnicodeError."""
+    HostileServer.behaviour = f"location:{location}"
+    with pytest.raises(UploadError) as caught:
+        upload(CAST, server=hostile, install_id=ID, timeout=5)
+    message = str(caught.value)
+    if location:
+        assert f"redirected to an invalid URL ({location!r}" in message
+    else:
+        assert "redirected with an empty Location" in message
+    assert "\n" not in message
+
+
+def test_a_redirect_to_a_closed_port_names_that_port(hostile: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    HostileServer.behaviour = f"location:http://127.0.0.1:{closed}/api/v1/recordings"
+    with pytest.raises(UploadError, match=rf"cannot connect to http://127\.0\.0\.1:{closed}"):
+        upload(CAST, server=hostile, install_id=ID, timeout=5)
 
 
 def test_a_redirect_to_another_host_does_not_carry_the_install_id(hostile: str) -> None:

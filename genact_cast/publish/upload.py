@@ -27,8 +27,12 @@ from genact_cast import __version__
 from genact_cast.bounded_http import (
     ACCEPT_ENCODING,
     BadEncoding,
+    BadRedirect,
     TooLarge,
+    check_redirect,
     decoded,
+    failed_url,
+    quoted,
     transport_problem,
     within,
 )
@@ -115,6 +119,7 @@ def upload(
         with httpx.Client(
             timeout=timeout, headers=headers, auth=httpx.BasicAuth(user, install_id),
             follow_redirects=True, max_redirects=MAX_REDIRECTS,
+            event_hooks={"response": [check_redirect]},
         ) as client:  # fmt: skip
             reply = _post(client, f"{server}/api/v1/recordings", "file", path.name, data, fields)
             if reply.status == 404:
@@ -150,19 +155,23 @@ def _post(
             raise UploadError(
                 f"{origin} redirected more than {MAX_REDIRECTS} times (a redirect loop?)"
             ) from None
+        except BadRedirect as exc:
+            raise UploadError(f"upload to {origin} failed: {exc}") from None
         except httpx.ConnectError as exc:
-            problem = transport_problem(exc, url)
-            raise UploadError(problem or f"cannot connect to {origin}") from None
+            failed = failed_url(exc, url)
+            problem = transport_problem(exc, failed)
+            raise UploadError(problem or f"cannot connect to {quoted(_origin(failed))}") from None
         except httpx.TimeoutException as exc:
-            problem = transport_problem(exc, url)
-            raise UploadError(problem or f"{origin} did not answer in time") from None
-        except httpx.HTTPError as exc:
-            problem = transport_problem(exc, url)
+            failed = failed_url(exc, url)
+            problem = transport_problem(exc, failed)
             raise UploadError(
-                problem or f"upload to {origin} failed: {type(exc).__name__}"
+                problem or f"{quoted(_origin(failed))} did not answer in time"
             ) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            problem = transport_problem(exc, failed_url(exc, url))
+            raise UploadError(problem or f"upload to {origin} failed: {quoted(exc)}") from None
         except (UnicodeError, ValueError) as exc:  # httpx's checks of a malformed reply
-            raise UploadError(f"upload to {origin} failed: {type(exc).__name__}") from None
+            raise UploadError(f"upload to {origin} failed: {quoted(exc)}") from None
         if reply.status < 500 or attempt == RETRIES:
             return reply
         time.sleep(BACKOFF_SECONDS * 2**attempt)  # the server is having a moment
