@@ -13,7 +13,7 @@ import pytest
 
 from genact_cast.errors import GenactCastError
 from genact_cast.publish.gif import agg_theme, render_gif
-from genact_cast.publish.markdown import snippets
+from genact_cast.publish.markdown import recording_problem, snippets
 
 ROOT = Path(__file__).resolve().parent.parent
 CAST = ROOT / "casts" / "finetune-70b-h200.cast"
@@ -254,3 +254,26 @@ def test_a_lone_surrogate_in_a_cast_is_no_traceback_in_any_export(tmp_path: Path
     result = run("info", str(cast))
     assert result.returncode == 0, result.stderr
     assert "a\ufffdb" in result.stdout  # the reader's U+FFFD for a lone surrogate
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://asciinema.org/a/123?t=5", "https://asciinema.org/a/123#x",
+        "https://asciinema.org/", "https://user:pw@asciinema.org/a/5",
+        "http://127.0.0.1:18080/ok.cast", "https://asciinema.org/a/123?",
+    ],
+)  # fmt: skip
+def test_markdown_snippets_take_only_a_recording_url(url: str) -> None:
+    """review-attack3 item 3: `123?t=5.svg`, `asciinema.org.js`, credentials copied."""
+    assert recording_problem(url) is not None
+    assert recording_problem("https://asciinema.org/a/123") is None
+
+
+def test_markdown_snippets_of_a_bad_url_are_one_line_exit_2(tmp_path: Path) -> None:
+    out = tmp_path / "u.md"
+    result = run("embed", "https://user:s3cret@asciinema.org/a/123?t=5", "--markdown", str(out))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "s3cret" not in result.stderr
+    assert not out.exists()

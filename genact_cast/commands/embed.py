@@ -203,7 +203,16 @@ def _markdown(source: Source) -> str:
         raise BadOption("Markdown snippets point at a cast file: give its name")
     if source == "-":
         raise BadOption("Markdown snippets point at a cast file, not standard input")
-    if not is_url(source):
+    if is_url(source):
+        from genact_cast.escape import terminal_text
+        from genact_cast.publish.markdown import recording_problem
+
+        problem = recording_problem(source)
+        if problem is not None:
+            secret = "@" in source.split("/", 3)[2] if source.count("/") >= 2 else False
+            shown = "given" if secret else repr(terminal_text(source)[:200])
+            raise BadOption(f"Markdown snippets: the URL {shown} {problem}")
+    else:
         with _read(source) as (_, events):
             for _ in events:
                 pass

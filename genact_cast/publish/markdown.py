@@ -7,10 +7,32 @@ File names and URLs come from outside: each reaches the Markdown through `markdo
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from genact_cast.escape import html_text, markdown_text, markdown_url, url_path
 from genact_cast.sources import is_url
+
+_RECORDING_PATH = re.compile(r"(?:/[^/?#]+)*/a/[A-Za-z0-9_-]+/?", re.ASCII)
+
+
+def recording_problem(url: str) -> str | None:
+    """Why `url` is no recording page (`https://host/a/ID`) whose `.svg` and `.js` exist,
+    or None: a query, fragment, user info or a raw cast file would end up in the snippet
+    (`/a/123?t=5.svg`, another host's `asciinema.org.js`, credentials published)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # a malformed port raises here
+    except ValueError:
+        return "is not a valid URL"
+    if "@" in parts.netloc:
+        return "carries user info (a name or password) that would be published"
+    if "?" in url or "#" in url:
+        return "has a query or fragment (give the recording's own URL, https://host/a/ID)"
+    if not parts.hostname or not _RECORDING_PATH.fullmatch(parts.path):
+        return "is not a recording's URL (https://host/a/ID)"
+    return None
 
 
 def for_recording(url: str, *, title: str = "asciicast") -> tuple[str, str]:
