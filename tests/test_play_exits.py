@@ -35,7 +35,16 @@ def player_pid(parent: int) -> int:
 
 
 @pytest.mark.parametrize(
-    "sig", [signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM]
+    "sig",
+    [  # SIGXCPU and SIGPWR: any signal whose default action ends a process (review-attack3 9)
+        signal.SIGHUP,
+        signal.SIGQUIT,
+        signal.SIGUSR1,
+        signal.SIGUSR2,
+        signal.SIGALRM,
+        signal.SIGXCPU,
+        signal.SIGPWR,
+    ],
 )
 def test_signals_restore_the_terminal_and_exit(modes: Path, sig: signal.Signals) -> None:
     child = shell(f"{sys.executable} -m genact_cast play {modes}")

@@ -1,9 +1,10 @@
 """The real terminal: raw mode for keys, writes, and restoring everything on every way out.
 
 Ways out: the end, `q`, Ctrl-C, an error (in the cast, or writing to a full disk or a
-closed pipe), and the signals that end a process (SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
-SIGUSR2, SIGALRM). Ctrl-Z (SIGTSTP) restores the terminal, stops, and on `fg` (SIGCONT)
-enters raw mode and the cast's modes again.
+closed pipe), and every signal whose default action ends a process (SIGTERM, SIGHUP,
+SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU, SIGVTALRM, SIGPROF, SIGPWR, real-time...).
+Ctrl-Z (SIGTSTP) restores the terminal, stops, and on `fg` (SIGCONT) enters raw mode and
+the cast's modes again.
 """
 
 from __future__ import annotations
@@ -22,14 +23,24 @@ from typing import Any
 
 from genact_cast.errors import OutputError, Terminated
 
-# Signals whose default action ends the process: turned into an orderly exit.
-TERMINATING = (
-    signal.SIGTERM,
-    signal.SIGHUP,
-    signal.SIGQUIT,
-    signal.SIGUSR1,
-    signal.SIGUSR2,
-    signal.SIGALRM,
+# Signals whose default action ends the process (signal(7): "Term" or "Core"), except
+# SIGKILL and SIGSTOP (uncatchable), SIGINT (Ctrl-C, Python's KeyboardInterrupt) and the
+# faults a Python handler cannot return from (SEGV, BUS, ILL, FPE, ABRT): each turned
+# into an orderly exit. Those Python itself ignores (PIPE, XFSZ) are left as they are.
+_TERMINATING_NAMES = (
+    "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU", "SIGXFSZ",
+    "SIGVTALRM", "SIGPROF", "SIGPWR", "SIGSTKFLT", "SIGIO", "SIGSYS", "SIGTRAP", "SIGEMT",
+    "SIGLOST",
+)  # fmt: skip
+TERMINATING = tuple(
+    dict.fromkeys(
+        [getattr(signal, name) for name in _TERMINATING_NAMES if hasattr(signal, name)]
+        + [
+            number
+            for number in range(getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1) + 1)
+            if number in signal.valid_signals()
+        ]
+    )
 )
 MAX_WAIT = 3600.0  # longest single wait: select() and sleep() refuse huge timeouts
 
@@ -200,7 +211,11 @@ def open_terminal(*, keys: bool = True) -> Iterator[Terminal]:
     def on_cont(signum: int, frame: FrameType | None) -> None:
         terminal.resume()
 
-    handlers = {sig: signal.signal(sig, _raise_terminated) for sig in TERMINATING}
+    handlers = {
+        sig: signal.signal(sig, _raise_terminated)
+        for sig in TERMINATING
+        if signal.getsignal(sig) == signal.SIG_DFL  # not one Python or the caller ignores
+    }
     handlers[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, on_tstp)
     handlers[signal.SIGCONT] = signal.signal(signal.SIGCONT, on_cont)
     try:
