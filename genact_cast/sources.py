@@ -91,17 +91,31 @@ def open_cast(source: str, *, shown: str | None = None) -> Iterator[CastReader]:
 
 
 @contextlib.contextmanager
+def private_copy() -> Iterator[tuple[IO[bytes], str]]:
+    """A private temporary file and a name to open it again by. On Linux it has no name
+    in any directory from the start (unlinked, reopened through /proc/self/fd), so no
+    copy is left behind however the process ends, SIGKILL included; elsewhere a named
+    file removed on the way out."""
+    if os.path.isdir("/proc/self/fd"):
+        with tempfile.TemporaryFile(prefix="genact-cast-", suffix=".cast") as copy:
+            yield copy, f"/proc/self/fd/{copy.fileno()}"
+        return
+    with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as named:
+        yield named, named.name
+
+
+@contextlib.contextmanager
 def downloaded(url: str) -> Iterator[str]:
     """The cast at `url` downloaded once, as a private temporary file, for a command that
     reads it more than once (`play --loop`, `--start-at LABEL`): one download, and the
     copy checked is the copy played."""
     with (
         _download(url) as stream,
-        tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as copy,
+        private_copy() as (copy, name),
     ):
         shutil.copyfileobj(stream, copy)
         copy.flush()
-        yield copy.name
+        yield name
 
 
 @contextlib.contextmanager

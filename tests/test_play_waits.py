@@ -3,6 +3,7 @@ not spin, and the cast still ends."""
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -61,3 +62,25 @@ def test_loop_on_a_silent_pipe_is_given_up(monkeypatch: pytest.MonkeyPatch) -> N
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_looped_stdin_leaves_no_copy_behind_even_on_sigkill(tmp_path: Path) -> None:
+    """review-attack3 item 10: `play -l -` kept /tmp/genact-cast-XXXX.cast after SIGKILL."""
+    cast = tmp_path / "in.cast"
+    cast.write_text('{"version": 2, "width": 20, "height": 5}\n[0.5, "o", "tick"]\n', "utf-8")
+    spool_dir = tmp_path / "tmp"
+    spool_dir.mkdir()
+    env = {**os.environ, "TMPDIR": str(spool_dir)}
+    with cast.open("rb") as stdin:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "genact_cast", "play", "-l", "-"],
+            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )  # fmt: skip
+        try:
+            assert child.stdout is not None
+            child.stdout.read(4)  # playing: the copy is made and read
+            assert list(spool_dir.iterdir()) == []  # no name in any directory
+        finally:
+            child.kill()
+            child.wait(timeout=10)
+    assert list(spool_dir.iterdir()) == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
-import tempfile
 from collections.abc import Iterator
 
 from genact_cast import limits
@@ -16,7 +15,7 @@ from genact_cast.escape import terminal_text
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
 from genact_cast.player.timeline import limit_idle, limit_idle_batches
-from genact_cast.sources import downloaded, is_url, open_cast, wait_for_data
+from genact_cast.sources import downloaded, is_url, open_cast, private_copy, wait_for_data
 
 LABEL_PREFIX = "label:"  # --start-at label:5 is the marker labelled 5, not 5 seconds
 
@@ -139,7 +138,7 @@ def _replayable(source: str, again: bool) -> Iterator[str]:
         yield source
         return
     wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")  # a silent pipe is given up
-    with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as spool:
+    with private_copy() as (spool, name):
         size = 0
         while chunk := sys.stdin.buffer.read(1 << 20):
             size += len(chunk)
@@ -150,4 +149,4 @@ def _replayable(source: str, again: bool) -> Iterator[str]:
                 )
             spool.write(chunk)
         spool.flush()
-        yield spool.name
+        yield name
