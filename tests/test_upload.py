@@ -217,13 +217,14 @@ def test_install_id_comes_from_env_then_3x_state_then_2x_config(tmp_path: Path) 
     state = tmp_path / ".local/state/asciinema/install-id"
     config = tmp_path / ".config/asciinema/install-id"
     config.parent.mkdir(parents=True)
-    config.write_text("from-2x\n")
-    assert install_id(env) == "from-2x"
+    from_2x, from_3x, from_env = (f"{n}f1c2a9e-5b7d-4e2f-9a1b-0c8d7e6f5a4b" for n in "123")
+    config.write_text(f"{from_2x}\n")
+    assert install_id(env) == from_2x
     state.parent.mkdir(parents=True)
-    state.write_text("from-3x\n")
-    assert install_id(env) == "from-3x"
-    assert install_id({**env, "ASCIINEMA_INSTALL_ID": "from-env"}) == "from-env"
-    assert install_id({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "x")}) != "from-3x"
+    state.write_text(f"{from_3x}\n")
+    assert install_id(env) == from_3x
+    assert install_id({**env, "ASCIINEMA_INSTALL_ID": from_env}) == from_env
+    assert install_id({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "x")}) != from_3x
 
 
 def test_a_new_install_id_is_a_private_lowercase_uuid4(tmp_path: Path) -> None:
@@ -564,8 +565,9 @@ STATE_ID = ".local/state/asciinema/install-id"
         (lambda p: p.write_bytes(b"\xff\xfe-not-utf-8"), "is not UTF-8 text"),
         (lambda p: p.write_bytes(b"x" * 5000), "is over 1024 bytes"),
         (lambda p: p.write_text("id\x1b]52;c;x\x07"), "holds characters an ID cannot"),
+        (lambda p: p.write_text("../../x?y#z/%2e"), "is not a UUID"),  # review-attack3 11
     ],
-    ids=["directory", "not-utf-8", "too-long", "controls"],
+    ids=["directory", "not-utf-8", "too-long", "controls", "not-a-uuid"],
 )
 def test_an_install_id_file_that_cannot_be_one_is_one_line(
     tmp_path: Path, make: Any, needle: str

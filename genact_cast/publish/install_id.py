@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import uuid
 from collections.abc import Mapping
@@ -102,7 +103,15 @@ def _checked(value: str, where: str) -> str:
         raise InstallIdError(f"the install ID in {where} holds characters an ID cannot")
     if len(value) > MAX_ID_BYTES:  # the same limit wherever the ID comes from
         raise InstallIdError(f"the install ID in {where} is longer than {MAX_ID_BYTES} bytes")
+    if not _UUID.fullmatch(value):  # it goes into URLs (`auth`): `../x?y#z` must not
+        raise InstallIdError(
+            f"the install ID in {where} is not a UUID (asciinema's IDs are, such as "
+            "3f1c2a9e-5b7d-4e2f-9a1b-0c8d7e6f5a4b)"
+        )
     return value
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", re.ASCII)
 
 
 def _create(path: Path) -> str:
