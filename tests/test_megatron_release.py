@@ -265,6 +265,38 @@ def test_nccls_info_lines_follow_from_the_typed_environment() -> None:
     assert not any(" NCCL INFO " in t for t in lines(2))
 
 
+BARRIER_WARNING = (
+    "/usr/local/lib/python3.12/dist-packages/torch/distributed/distributed_c10d.py:4876: "
+    "UserWarning: barrier(): using the device under current context. You can specify "
+    "`device_id` in `init_process_group` to mute this warning."
+)
+
+
+@pytest.mark.parametrize("index", [0, 3])
+def test_the_world_communicator_comes_up_at_the_fused_kernels_barrier(index: int) -> None:
+    # initialize.py:326-336 gives init_process_group no device_id, so the communicator is
+    # created lazily at the first collective: the barrier of initialize.py:221-229, after
+    # `> compiling and loading fused kernels ...`. There torch 2.9.0's barrier() warns once,
+    # from the group's rank 0 only (distributed_c10d.py:4875-4879 in the 2.9.0 wheel).
+    text = lines(index)
+    for attempt in range(1 + (CASES[index].failures or 0)):
+        start = [n for n, t in enumerate(text) if t == "> compiling and loading fused kernels ..."]
+        done = [
+            n for n, t in enumerate(text) if t.startswith(">>> done with compiling and loading")
+        ]
+        assert len(start) == len(done) == 1 + (CASES[index].failures or 0)
+        begin, end = start[attempt], done[attempt]
+        assert text[begin + 1 : begin + 3] == [
+            BARRIER_WARNING,
+            "  warnings.warn(  # warn only once",
+        ]
+        before = text[: begin + 1] if attempt == 0 else text[done[attempt - 1] : begin + 1]
+        assert not any(" NCCL INFO " in t for t in before)
+        if index == 3:
+            assert sum("Init COMPLETE" in t for t in text[begin:end]) == CASES[index].gpus
+    assert sum(t == BARRIER_WARNING for t in text) == 1 + (CASES[index].failures or 0)
+
+
 def _buffers(text: list[str]) -> list[list[tuple[int, int]]]:
     """Each logged gradient buffer's buckets: (elements, padded size)."""
     out: list[list[tuple[int, int]]] = []

@@ -624,7 +624,6 @@ class Log:
         self._initialized_at = event.t
         moment = self._t(event.t)
         text = [
-            *self._nccl(),
             initialized_parallel("tensor", f.tp),
             initialized_parallel("pipeline", f.pp),
             random_seeds(margs.SEED),
@@ -632,6 +631,11 @@ class Log:
             ">>> done with dataset index builder. Compilation time: 0.052 seconds",
             *self._softmax_warning(),
             "> compiling and loading fused kernels ...",
+            # init_process_group had no device_id (initialize.py:326-336), so the world
+            # communicator comes up lazily at its first collective: the barrier after the
+            # fused kernels (initialize.py:221-229), where rank 0's barrier() warns.
+            *torchrun.barrier_warning(f.torch, "dist-packages"),
+            *self._nccl(),
             ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
             time_to_initialize(event.t - self._launched_at),
             datetime_marker("after megatron is initialized", moment),

@@ -40,6 +40,8 @@ class TorchSource(NamedTuple):
     # Watchdog::run(), and the second exception is raised "from run at ...:N".
     watchdog_run: int = 0
     agent_death: int = 719  # elastic/agent/server/api.py: "Received N death signal ..."
+    # distributed_c10d.py: barrier()'s warning when no device is bound (0: not read for it)
+    barrier_warning: int = 0
 
     @property
     def traces(self) -> bool:
@@ -69,7 +71,9 @@ _SOURCES = {
     "2.6": TorchSource(792, False, 616, 1785, 684, 698, *_ELASTIC),
     "2.7": TorchSource(766, False, 616, 1785, 684, 698, *_ELASTIC),
     "2.8": TorchSource(774, False, 616, 1785, 684, 698, *_ELASTIC),
-    "2.9": TorchSource(803, False, *_C10D_2_9),
+    # 2.9.0's barrier() warns at distributed_c10d.py:4876 (read in the 2.9.0 wheel; a
+    # Megatron log of NVIDIA/Megatron-LM#1880 shows the same line).
+    "2.9": TorchSource(803, False, *_C10D_2_9, barrier_warning=4876),
 }
 
 
@@ -90,6 +94,23 @@ def torch_site(torch_version: str, packages: str = "site-packages") -> str:
     /usr/lib/python3.12, so their path starts at `torch/`."""
     major, minor = (int(part) for part in torch_version.split("+")[0].split(".")[:2])
     return "site-packages/" if (major, minor) >= (2, 5) and packages == "site-packages" else ""
+
+
+BARRIER_WARNING = (
+    "barrier(): using the device under current context. "
+    "You can specify `device_id` in `init_process_group` to mute this warning."
+)
+
+
+def barrier_warning(torch_version: str, packages: str) -> list[str]:
+    """What torch.distributed.barrier() prints through Python's warnings module when
+    init_process_group was given no device_id: only the group's rank 0 warns, once (the
+    default filter), as `path:line: UserWarning: text` and the call's source line."""
+    line = torch_source(torch_version).barrier_warning
+    if not line:
+        raise ValueError(f"no barrier warning line known for torch {torch_version}")
+    path = f"/usr/local/lib/python3.12/{packages}/torch/distributed/distributed_c10d.py"
+    return [f"{path}:{line}: UserWarning: {BARRIER_WARNING}", "  warnings.warn(  # warn only once"]
 
 
 def banner_line(moment: datetime, process: int, run_py: int, text: str, *, site: str = "") -> str:
