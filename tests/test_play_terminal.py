@@ -101,6 +101,10 @@ def test_dot_steps_one_frame_while_paused(ticking: Path) -> None:
         number = int(child.match.group(1))
         assert last is None or number == last + 1
         last = number
+    assert last is not None
+    child.send("...")  # three keys in one read: three steps (review-attack3 item 8)
+    for step in range(1, 4):
+        child.expect(rf"tick {last + step}\b", timeout=2)
     with pytest.raises(pexpect.TIMEOUT):
         child.expect(r"tick \d+", timeout=1)
     child.send("q")

@@ -47,7 +47,7 @@ class Playback:
         self.graceful_quit = graceful_quit  # `run`: the first q/Ctrl-C asks for a summary
         self.stop_requested = False
         self.deadline: float | None = None  # monotonic time at which a live run ends
-        self._step = False
+        self._step = 0  # `.` presses not yet stepped (several can come in one read)
         self._seeking = False  # jumping to the next marker: write without waiting
         self._stopped_at = 0  # cast time when Ctrl-Z stopped the process
         terminal.restore_text = self.filter.restore_sequence
@@ -116,7 +116,7 @@ class Playback:
 
     def _interrupted(self) -> bool:
         """Paused, stepping, seeking or stopping: events go one by one through `show`."""
-        return self.clock.paused or self._step or self._seeking or self.stop_requested
+        return self.clock.paused or self._step > 0 or self._seeking or self.stop_requested
 
     def show(self, event: Event, *, instant: bool = False) -> None:
         """Write `event` when its time comes (`instant`: now, as when seeking)."""
@@ -135,7 +135,7 @@ class Playback:
             if pause and not (instant or self.stop_requested):
                 self.clock.pause(time.monotonic())
         if self._step:
-            self._step = False
+            self._step -= 1
             self.clock.jump(event.time_us, time.monotonic())
 
     def _wait_for(self, event: Event) -> None:
@@ -147,7 +147,8 @@ class Playback:
                     # and a wait for a key would return at once, again and again.
                     self.clock.resume(time.monotonic())
                     continue
-                self._handle(self.terminal.read_key(None))
+                if not self._step:  # steps asked for in one read are taken first
+                    self._handle(self.terminal.read_key(None))
                 if self._step or self._seeking or self.stop_requested:
                     return
                 continue
@@ -192,7 +193,7 @@ class Playback:
             elif key == ord(" "):
                 (self.clock.resume if self.clock.paused else self.clock.pause)(now)
             elif key == ord(".") and self.clock.paused:
-                self._step = True
+                self._step += 1
             elif key == ord("]"):
                 self._seeking = True
             elif key in (ord("+"), ord("=")):
