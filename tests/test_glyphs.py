@@ -336,3 +336,16 @@ def test_shades_are_flat_fills_in_the_svg_as_the_player_paints_them() -> None:
     fills = re.findall(r'<path d="M[^"]*Z" fill="[^"]+" fill-opacity="([\d.]+)"/>', svg)
     assert fills == ["0.25", "0.5", "0.75", "0.5"], svg
     assert re.search(r'<tspan[^>]*opacity="0"[^>]*>\u2591\u2592\u2593\u2592</tspan>', svg), svg
+
+
+@pytest.mark.parametrize("emoji", ["\u2b50", "\u2139\ufe0f", "1\ufe0f\u20e3"])
+def test_emoji_presentation_and_vs16_and_keycaps_come_in_colour(tmp_path: Path, emoji: str) -> None:
+    """⭐ (Emoji_Presentation), ℹ️ (a text symbol with VS16) and the keycap 1️⃣ are colour
+    emoji in the player (Chromium takes them from the colour font): not a box or a "1"."""
+    cast = cast_file(tmp_path / "e.cast", emoji, 4)
+    out = cast.with_suffix(".png")
+    subprocess.run([*GENACT, "embed", str(cast), "--png", str(out), "--size", "24"], check=True,
+                   capture_output=True, timeout=120)  # fmt: skip
+    hsv = Image.open(out).convert("HSV").tobytes()
+    saturated = sum(1 for i in range(0, len(hsv), 3) if hsv[i + 1] > 80 and hsv[i + 2] > 80)
+    assert saturated > 50, f"{emoji!r} not drawn in colour"

@@ -22,6 +22,7 @@ import functools
 import io
 import shutil
 import subprocess
+import unicodedata
 from importlib import resources
 from typing import NamedTuple
 
@@ -85,10 +86,20 @@ _found: list[str] = []  # fonts fontconfig has named so far, most recent last
 _lookups = [0]  # fontconfig lookups made so far
 
 
+# Emoji_Presentation characters outside the pictograph blocks below (Unicode 15.1
+# emoji-data.txt): ⬛ ⬜ ⭐ ⭕, which Chromium draws from the colour font.
+_PRESENTATION = frozenset((0x2B1B, 0x2B1C, 0x2B50, 0x2B55))
+
+
 def emoji(char: str) -> bool:
     """Pictographs a terminal shows as emoji: asked for in a colour font first."""
     code = ord(char)
-    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2300 <= code <= 0x23FF
+    return (
+        0x1F000 <= code <= 0x1FAFF
+        or 0x2600 <= code <= 0x27BF
+        or 0x2300 <= code <= 0x23FF
+        or code in _PRESENTATION
+    )
 
 
 @functools.cache
@@ -127,7 +138,14 @@ def emoji_presentation(cluster: str) -> bool:
     in colour."""
     if len(cluster) == 2 and all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in cluster):
         return True  # a flag: two regional indicators, one colour glyph
-    return len(cluster) > 1 and "\ufe0f" in cluster and emoji(cluster[0])
+    # Any base with VS16 (ℹ️, and a keycap 1️⃣: digit, VS16, U+20E3) asks for the emoji
+    # glyph; the browser takes it from the colour font, which shapes the keycap as one.
+    return len(cluster) > 1 and cluster[1] == "\ufe0f" and not _mark(cluster[0])
+
+
+def _mark(char: str) -> bool:
+    """A combining mark or a format character: never the base of an emoji."""
+    return unicodedata.category(char) in ("Mn", "Me", "Mc", "Cf")
 
 
 def _machine(char: str, size: int, color: bool) -> Face | None:
