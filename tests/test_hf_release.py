@@ -90,6 +90,25 @@ def test_the_command_is_one_a_shell_runs(index: int) -> None:
     assert f"--save_steps={log.facts.checkpoint_every}" in words
 
 
+def test_a_tensor_parallel_launch_passes_accelerates_command_line_checks() -> None:
+    """accelerate 1.11.0 commands/launch.py:1028-1036, before the config file is read: one of
+    --multi_gpu/--use_deepspeed/--use_fsdp at most, and --use_parallelism_config only with
+    --use_fsdp and --fsdp_version=2 typed (the yaml cannot supply them at that point)."""
+    from genact_cast.generator.dialects.hf import Log
+
+    # seed 6: an SFT run the plan gives tensor parallelism inside a node
+    plan = make_plan(RecordOptions(seed=6, framework="hf", kind="sft", duration=60.0))
+    log = Log(facts_for(plan), color=False, cols=100)
+    assert log.facts.tp > 1
+    words = shlex.split(" ".join(log.launch_words()))
+    launcher = words[: words.index("train.py")]
+    assert "--use_parallelism_config" in launcher
+    assert "--use_fsdp" in launcher
+    assert "--fsdp_version=2" in launcher
+    assert sum(w in launcher for w in ("--multi_gpu", "--use_deepspeed", "--use_fsdp")) == 1
+    assert f"--parallelism_config_tp_size={log.facts.tp}" in launcher
+
+
 def test_total_flos_is_six_times_the_non_embedding_parameters_times_every_token() -> None:
     options = CASES[2]._replace(duration=60.0)
     facts = facts_for(make_plan(options))

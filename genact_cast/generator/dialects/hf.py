@@ -147,9 +147,14 @@ class Log:
             max_restarts=3,
             # Tensor parallel inside a node: accelerate 1.11's ParallelismConfig (FSDP2),
             # set by the launcher (TrainingArguments 4.57.1 has no TP flag); the Trainer's
-            # total batch counts data-parallel ranks only (world size ÷ TP).
+            # total batch counts data-parallel ranks only (world size ÷ TP). The launcher
+            # refuses --use_parallelism_config unless --use_fsdp and --fsdp_version=2 are on
+            # the command line too (commands/launch.py:1035-1036, checked before the config
+            # file is read at :1041).
             parallelism=(
                 [
+                    "--use_fsdp",
+                    "--fsdp_version=2",
                     "--use_parallelism_config",
                     f"--parallelism_config_dp_shard_size={f.dp}",
                     f"--parallelism_config_tp_size={f.tp}",
