@@ -4,7 +4,10 @@ Redacting known forms (upload._secrets) cannot cover every form a server may use
 spaced out, half percent-encoded, hex of the dashed form, ...). So the text is also read
 the other way round: normalised (non-alphanumerics dropped, case-folded), and with the
 hex, percent, base64 and base32 decodings of its tokens and of the whole text squeezed,
-each normalised too, then searched for the normalised ID (as it is, reversed, in rot13).
+each normalised too, then searched for the normalised ID (as it is, reversed, in rot13),
+for any 8 consecutive hex digits of a UUID (the ID split in parts with text between) and
+for the UUID's 128-bit value in decimal. The text is NFKC-normalised first, so fullwidth
+or other compatibility forms of the digits and letters read as ASCII.
 A reply that reveals the ID is never shown: the caller prints the status and a fixed
 sentence instead. Linear in the text (a reply is capped at upload.MAX_REPLY_BYTES).
 """
@@ -15,9 +18,11 @@ import base64
 import binascii
 import codecs
 import re
+import unicodedata
 from collections.abc import Iterator
 from urllib.parse import unquote
 
+_PIECE = 8  # hex digits of the ID that count as a piece of it
 _TOKEN = re.compile(r"[0-9A-Za-z+/=_-]{8,}")
 _NOT_B64 = re.compile(r"[^0-9A-Za-z+/]")
 _NOT_HEX = re.compile(r"[^0-9A-Fa-f]")
@@ -57,6 +62,13 @@ def reveals(text: str, install_id: str) -> bool:
     if not target:
         return False
     targets = {target, target[::-1], _normal(codecs.encode(install_id, "rot13"))}
+    hexes = install_id.replace("-", "").casefold()
+    if re.fullmatch(r"[0-9a-f]{32}", hexes):
+        # Eight hex digits of the ID's 32 are 32 bits of it: one piece of a split ID.
+        # A random 8-digit run matches one of these 25 windows with odds of 25 in 2**32.
+        targets |= {hexes[start : start + _PIECE] for start in range(33 - _PIECE)}
+        targets.add(str(int(hexes, 16)))  # the UUID as one integer
+    text = unicodedata.normalize("NFKC", text)
     layers = [text, unquote(text), unquote(unquote(text))]
     for layer in layers:
         texts = [layer]
