@@ -8,6 +8,7 @@ fields written as placeholders ({int} {float} {sci} {word} {any} {date} {dots} {
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -26,6 +27,9 @@ PLACEHOLDERS = {
     "{stamp}": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}",
     "{dots}": r"\.*",
     "{rule}": r"-+",
+    # a JSON object logged over several lines (a config's repr): this line holds its "{",
+    # the lines after it the rest, read back with json.loads (`unmatched`)
+    "{json}": r"\{",
 }
 _FIELD = re.compile("|".join(re.escape(key) for key in PLACEHOLDERS))
 
@@ -114,7 +118,17 @@ def unmatched(
     lines (torchrun's `--local-ranks-filter` writes `[rank0]:`)."""
     used: set[str] = set()
     missing = []
+    block: list[str] | None = None  # the JSON object a `{json}` entry's line opened
+    host = ""  # pdsh's `host: ` before that line, which it writes before every line
     for line in lines:
+        if block is not None:
+            if not line.startswith(host):
+                missing.append(line)
+                continue
+            block.append(line.removeprefix(host))
+            if _parses("\n".join(block)):
+                block = None
+            continue
         if OTHERS.match(line) or OTHERS.match(line.removeprefix(prefix)):
             continue  # torchrun's, c10d's and NCCL's lines (their own format tests)
         message: str | None = line
@@ -128,7 +142,29 @@ def unmatched(
             missing.append(line)
         else:
             used.add(entry.key)
+            if entry.pattern.pattern.endswith(PLACEHOLDERS["{json}"]):
+                block = ["{"]
+                found = HOST.match(line)
+                host = "" if found is None else found.group(0)
+    if block is not None:
+        missing.append("\n".join(block))  # an object never closed
     return missing, used
+
+
+HOST = re.compile(r"[\w.-]+: ")
+
+
+def _parses(text: str) -> bool:
+    """Whether `text` is one whole JSON object as json.dumps(indent=2) writes it, and the
+    empty line after it (to_json_string's "\\n" before the handler's own)."""
+    body, _, rest = text.rpartition("\n")
+    if rest != "":
+        return False
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(value, dict) and json.dumps(value, indent=2, sort_keys=True) == body
 
 
 # Behind pdsh's `host: ` (DeepSpeed's multi-node launch) and torchrun's `[rankN]:`.

@@ -6,12 +6,15 @@ after the final save, and the numbers follow the Trainer's own formulas."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shlex
 
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.catalog import architectures
+from genact_cast.generator.dialects import hf_config
 from genact_cast.generator.presenters.framework import facts_for
 from tests import release_catalogue
 from tests.release_catalogue import Entry, catalogue, release_lines
@@ -222,3 +225,61 @@ def test_a_tokenizer_with_a_chat_template_saves_it_before_its_config(index: int)
         for case in CASES
         if case.kind in (None, "sft")
     )
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_the_model_config_follows_each_config_file_with_the_run_s_architecture(
+    index: int,
+) -> None:
+    """configuration_utils.py:763 then :839 at 4.57.1: `Model config <Class> {json}`, the
+    JSON over lines, for every family tabled in data/hf_configs (its sizes those of
+    models.tsv); the other families print the file's line alone until they are tabled."""
+    arch = next(a for a in architectures() if a.name == facts_for(make_plan(CASES[index])).arch)
+    text = lines(index)
+    opened = [i for i, found in enumerate(text) if "loading configuration file" in found]
+    assert opened
+    tabled = hf_config.family_of(arch) is not None
+    for at in opened:
+        following = text[at + 1]
+        assert ("Model config" in following) == tabled, following
+        if not tabled:
+            continue
+        end = text.index("}", at + 1)
+        assert text[end + 1] == ""  # to_json_string's newline, then the handler's
+        config = json.loads("\n".join(["{", *text[at + 2 : end + 1]]))
+        assert config["transformers_version"] == "4.57.1"
+        assert "torch_dtype" not in config
+        assert (config["hidden_size"], config["num_hidden_layers"]) == (arch.hidden, arch.layers)
+        assert (config["num_attention_heads"], config["num_key_value_heads"]) == (
+            arch.heads,
+            arch.kv_heads,
+        )
+        assert (config["vocab_size"], config["max_position_embeddings"]) == (
+            arch.vocab,
+            arch.context,
+        )
+
+
+def test_every_tabled_config_agrees_with_models_tsv() -> None:
+    tabled = [a for a in architectures() if hf_config.family_of(a) is not None]
+    assert {a.name.split("-")[0] for a in tabled} >= {"Llama", "Qwen2.5", "Qwen3"}
+    for arch in tabled:
+        message = hf_config.model_config_message(arch.name)
+        head, _, first = message[0].partition(" {")
+        assert head.startswith("Model config ")
+        assert head.endswith("Config")
+        assert first == ""
+        config = json.loads("\n".join(["{", *message[1:]]))
+        head_dim = config.get("head_dim", arch.head_dim)
+        ffn = config.get("moe_intermediate_size", config.get("intermediate_size"))
+        assert (head_dim, ffn) == (arch.head_dim, arch.ffn), arch.name
+
+
+def test_a_config_json_cut_short_or_unsorted_is_caught() -> None:
+    text = lines(0)
+    at = next(i for i, found in enumerate(text) if "Model config" in found)
+    end = text.index("}", at + 1)
+    assert not unmatched(text[at : end + 2])[0]
+    assert unmatched(text[at:end] + text[end + 1 : end + 2])[0]  # no closing brace
+    swapped = [*text[at : at + 2], text[at + 3], text[at + 2], *text[at + 4 : end + 2]]
+    assert unmatched(swapped)[0]

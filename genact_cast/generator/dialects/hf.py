@@ -23,6 +23,7 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_config import CONFIG_LOGGED, model_config_message
 from genact_cast.generator.dialects.hf_lines import (
     INSTANTIATING,
     LOADING_CONFIG,
@@ -48,6 +49,7 @@ from genact_cast.generator.dialects.hf_lines import (
     train_summary,
     trainer,
     training_completed,
+    with_prefix,
 )
 from genact_cast.generator.dialects.hf_peft import adapter_saved, peft_args
 from genact_cast.generator.events import (
@@ -249,6 +251,8 @@ class Log:
     def _loading(self, moment: datetime, seconds: float, *, pretrained: bool) -> list[Out]:
         """from_pretrained's lines (from_config's first one alone, from scratch)."""
         f = self.facts
+        # AutoConfig.from_pretrained: the file, then the config it built (as JSON, over lines)
+        config = model_config_message(f.arch or f.model_name)
         lines: list[Out] = [
             Line(
                 line(
@@ -256,7 +260,8 @@ class Log:
                     LOADING_CONFIG,
                     f"loading configuration file {f.model_name}/config.json",
                 )
-            )
+            ),
+            *(Line(text) for text in with_prefix(moment, CONFIG_LOGGED, config)),
         ]
         if pretrained:
             lines += [

@@ -28,6 +28,13 @@ def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> 
     return f"[{level}|{where}] {logging_stamp(moment)} >> {message}"
 
 
+def with_prefix(moment: datetime, where: str, message: list[str]) -> list[str]:
+    """A message of several lines: the logger's prefix stands before its first only."""
+    if not message:
+        return []
+    return [line(moment, where, message[0]), *message[1:]]
+
+
 def trainer(moment: datetime, lineno: int, message: str) -> str:
     return line(moment, f"trainer.py:{lineno}", message)
 

@@ -1,0 +1,112 @@
+"""`Model config <Class> {json}`, which transformers 4.57.1 logs after `loading configuration
+file` (configuration_utils.py:839): the config's `to_json_string()`, json.dumps(indent=2,
+sort_keys=True) + "\\n" of `to_diff_dict()`. For a config.json from the Hub that is its own
+fields (each differs from PretrainedConfig's defaults or is the class's own), with
+`torch_dtype` read as `dtype` (:266), `transformers_version` the running release (:950) and
+the fields the class's __init__ adds (Qwen2/Qwen3's `layer_types`, one per layer).
+
+Each family's config.json is data (data/hf_configs/<family>.json, with its source); the
+sizes come from the run's architecture (data/models.tsv), so they agree with the rest of
+the log."""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from genact_cast.generator.catalog import Architecture, architectures
+
+CONFIG_LOGGED = "configuration_utils.py:839"  # logger.info(f"Model config {config}")
+RELEASE = "4.57.1"
+FAMILIES = ("llama3.1", "llama3.2", "qwen2.5", "qwen3_moe", "qwen3")
+# configuration_qwen2.py:203 and configuration_qwen3.py:211 at 4.57.1: with no layer_types
+# given, one "full_attention" per layer (sliding_attention from max_window_layers on when
+# use_sliding_window, which these configs leave false). Qwen3MoeConfig has no layer_types.
+LAYER_TYPES = ("qwen2", "qwen3")
+
+
+@functools.cache
+def _family(name: str) -> dict[str, Any]:
+    text = resources.files("genact_cast.generator").joinpath(f"data/hf_configs/{name}.json")
+    data: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return data
+
+
+def family_of(arch: Architecture) -> dict[str, Any] | None:
+    """The family whose config.json the architecture's checkpoint carries, if tabled."""
+    for name in FAMILIES:
+        data = _family(name)
+        if arch.name.startswith(data["family"]):
+            return data
+    return None
+
+
+def hub_config(arch: Architecture) -> dict[str, Any] | None:
+    """The checkpoint's config.json: its family's fields at the architecture's sizes."""
+    data = family_of(arch)
+    if data is None:
+        return None
+    config = dict(data["config"])
+    sizes: dict[str, Any] = {
+        "hidden_size": arch.hidden,
+        "num_hidden_layers": arch.layers,
+        "num_attention_heads": arch.heads,
+        "num_key_value_heads": arch.kv_heads,
+        "vocab_size": arch.vocab,
+        "max_position_embeddings": arch.context,
+    }
+    if arch.moe:
+        sizes |= {
+            "moe_intermediate_size": arch.ffn,
+            "num_experts": arch.experts,
+            "num_experts_per_tok": arch.top_k,
+        }
+    else:
+        sizes["intermediate_size"] = arch.ffn
+    if "head_dim" in config:
+        sizes["head_dim"] = arch.head_dim
+    if "max_window_layers" in config:
+        sizes["max_window_layers"] = arch.layers
+    if config.get("sliding_window") is not None:
+        sizes["sliding_window"] = arch.context
+    config.update(sizes)
+    return config
+
+
+def printed(config: dict[str, Any]) -> dict[str, Any]:
+    """`to_diff_dict()` of the config from_pretrained builds from that config.json."""
+    out = dict(config)
+    if "torch_dtype" in out:
+        out["dtype"] = out.pop("torch_dtype")
+    out["transformers_version"] = RELEASE
+    if out.get("model_type") == "llama":
+        # configuration_llama.py:209: head_dim if given, else hidden_size // heads
+        out.setdefault("head_dim", out["hidden_size"] // out["num_attention_heads"])
+    if out.get("model_type") == "qwen2":
+        # configuration_qwen2.py:181 and :194: no window unless use_sliding_window, and
+        # rope_scaling always set (None)
+        if not out.get("use_sliding_window"):
+            out["sliding_window"] = None
+        out.setdefault("rope_scaling", None)
+    if out.get("model_type") in LAYER_TYPES:
+        out["layer_types"] = ["full_attention"] * int(out["num_hidden_layers"])
+    return out
+
+
+def config_class(config: dict[str, Any]) -> str:
+    """LlamaConfig, Qwen2Config, Qwen3MoeConfig: the class AutoConfig maps model_type to."""
+    return str(config["architectures"][0]).replace("ForCausalLM", "Config")
+
+
+def model_config_message(name: str) -> list[str]:
+    """The message for the catalog's architecture `name`, one string a line: it spans lines
+    and ends with the "\\n" to_json_string adds, so an empty last line (the logging
+    handler's own newline ends it). No lines for a family not tabled yet."""
+    arch = next((a for a in architectures() if a.name == name), None)
+    config = None if arch is None else hub_config(arch)
+    if config is None:
+        return []
+    text = json.dumps(printed(config), indent=2, sort_keys=True) + "\n"
+    return f"Model config {config_class(config)} {text}".split("\n")
