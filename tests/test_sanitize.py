@@ -7,6 +7,7 @@ built from every kind of sequence a cast can hold (and random text around them).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -398,3 +399,17 @@ def test_the_fast_check_passes_colour_dense_text() -> None:
     assert not plainly_safe(("\x1b[" + "1" * 65 + "m").encode())
     assert not plainly_safe(b"\x1b[?25l")
     assert not plainly_safe("\x9b6n".encode())
+
+
+def test_an_unterminated_string_swallows_up_to_its_end_as_docs_play_says() -> None:
+    # Review-attack3 item 4: docs/play.md claimed the opposite; it now says what happens.
+    docs = (Path(__file__).parent.parent / "docs" / "play.md").read_text(encoding="utf-8")
+    said = " ".join(docs.split())
+    assert "An unterminated string swallows what follows" in said
+    assert f"At most {STRING_LIMIT:,} characters of a string are kept" in said
+    for opener, ender in (("\x1b]0;t", "\x07"), ("\x1b]0;t", "\x1b\\"), ("\x1bP1", "\x1b\\")):
+        for cut in ("", "\x18", "\x1a", "\x1b[m"):
+            f = SafeFilter()
+            shown = f.feed(opener) + "".join(f.feed(f"line {i}\r\n") for i in range(300))
+            assert "line" not in shown
+            assert "after" in f.feed((cut or ender) + "after")

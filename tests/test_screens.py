@@ -306,3 +306,18 @@ def test_an_endless_stream_of_events_ends_at_the_event_limit(
         list(Timeline(HEADER, many, Clip()))
     within = (Event(micros(0.1 * n), OUTPUT, "a") for n in range(5_000))
     assert list(Timeline(HEADER, within, Clip()))
+
+
+@pytest.mark.parametrize("ender", ["\x07", "\x1b\\", "\x9c", "\x18", "\x1a", "\x85", "\x1b[m"])
+def test_an_open_string_swallows_text_up_to_what_ends_it_as_in_avt(ender: str) -> None:
+    """An unterminated OSC/DCS holds everything up to BEL (OSC only), ST, CAN, SUB, ESC
+    or any C1 control, which avt 0.16 reads anywhere (parser.rs:184, 263-268, 367-380);
+    a C1 such as NEL is then carried out. Review-attack3 item 4."""
+    for opener in ("\x1b]0;title", "\x1bP1$q"):
+        if ender == "\x07" and opener.startswith("\x1bP"):
+            continue  # BEL is text of a DCS string, which only ST ends
+        terminal = Terminal(20, 3)
+        Parser(terminal).feed(opener + "\r\nswallowed\r\n" + ender + "shown")
+        rows = [row_text(row).rstrip() for row in terminal.snapshot()]
+        assert "swallowed" not in "".join(rows)
+        assert rows[1 if ender == "\x85" else 0] == "shown", (opener, ender, rows)

@@ -28,8 +28,10 @@ MAX_PARAM = 65_535  # avt's parameters are u16, saturating
 # avt prints 0x20-0x7f and everything from 0xa0 up; C0 and C1 controls are not text.
 _TEXT = re.compile(r"[^\x00-\x1f\x80-\x9f]+")
 _CSI = re.compile(r"\x1b\[([?]?)([0-9:;]{0,64})([@-~])")
-_STRING_END = re.compile(r"[\x18\x1a\x1b\x9c]")  # DCS, SOS, PM, APC: only ST (or CAN/SUB)
-_OSC_END = re.compile(r"[\x07\x18\x1a\x1b\x9c]")
+# A string ends at ST (BEL too for an OSC), and is cut short by CAN, SUB, ESC or any C1
+# control: avt's "anywhere" transitions (parser.rs:184, 263-268, 367-380 at v0.16.0).
+_STRING_END = re.compile(r"[\x18\x1a\x1b\x80-\x9f]")
+_OSC_END = re.compile(r"[\x07\x18\x1a\x1b\x80-\x9f]")
 _CONTROLS = re.compile(r"[\x00-\x1f]")  # executed inside a sequence: not kept with it
 _CSI_END = re.compile(r"[@-~\x18\x1a\x1b]")
 
@@ -162,8 +164,10 @@ class Parser(pyte.Stream):
                 self.state = GROUND
                 if state == OSC and match.group() in "\x07\x1b\x9c":  # (not cancelled)
                     self._titled()
-                offset = match.start() if match.group() == "\x1b" else match.end()
-                if match.group() == "\x1b" and data.startswith("\x1b\\", offset):
+                ender = match.group()
+                # ESC and a C1 other than ST start what follows; read them in GROUND.
+                offset = match.end() if ender in "\x07\x18\x1a\x9c" else match.start()
+                if ender == "\x1b" and data.startswith("\x1b\\", offset):
                     offset += 2  # ST
 
     def _titled(self) -> None:
