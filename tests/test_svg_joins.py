@@ -92,3 +92,28 @@ def test_the_measured_glyph_edges_are_the_bundled_fonts() -> None:
 def test_other_characters_get_no_joins(char: str) -> None:
     header = Header(cols=10, rows=2)
     assert "<path" not in render_svg(header, [Event(0, "o", char * 3)])
+
+
+def test_truecolour_half_blocks_abut_without_seams_in_chromium(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A run of `▄` in a different truecolour per cell (a gradient bar): the player paints
+    each cell's block and background as rectangles that abut; no column between two cells
+    shows the terminal's background through (review-exports2 item 13)."""
+    cells = 40
+    body = "".join(
+        f"\x1b[38;2;230;{60 + 3 * i};40;48;2;40;{200 - 3 * i};230m▄" for i in range(cells)
+    )
+    svg = render_svg(Header(cols=cells + 2, rows=2), [Event(0, "o", body + "\x1b[0m")])
+    picture = shot(browser, svg, tmp_path)
+    inks = [(230, 60 + 3 * i, 40) for i in range(cells)] + [
+        (40, 200 - 3 * i, 230) for i in range(cells)
+    ]
+    for y in (PADDING + 4, PADDING + LINE_HEIGHT - 4):  # the background half, the block half
+        seams = [
+            x
+            for x in range(int(PADDING + 1), int(PADDING + (cells - 0.2) * CELL_WIDTH))
+            if min(sum(abs(a - b) for a, b in zip(rgb(picture, x, y), ink, strict=True))
+                   for ink in inks) > 12
+        ]  # fmt: skip
+        assert not seams, f"seams at y={y}, x={seams[:8]}"

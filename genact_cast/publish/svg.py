@@ -81,6 +81,10 @@ def render_svg(
     # One cell, one character, left to right, as in the terminal: no bidi reordering.
     css = [
         f"text{{fill:{palette.fg};white-space:pre;direction:ltr;unicode-bidi:bidi-override}}",
+        # A row's backgrounds are rectangles on fractional columns: anti-aliased, two
+        # neighbours each cover the shared pixel partly and the page shows through, a seam
+        # the player's canvas does not have. Snapped to pixels they abut.
+        "g>rect{shape-rendering:crispEdges}",
         *document.markup.css(),
     ]
     if len(shown) > 1:

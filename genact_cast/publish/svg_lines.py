@@ -97,7 +97,10 @@ class LineMarkup:
                 )
             if hidden:  # drawn as the player draws it; the text stays, unseen, for search
                 ink = color(fg, self.theme, background=False)
+                rects.extend(_blocks(text, column, ink))
                 for offset, char in enumerate(text):
+                    if ord(char) in vectors.BLOCKS:
+                        continue  # drawn by _blocks
                     x0 = (column + offset) * CELL_WIDTH
                     path, stroked = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH, LINE_HEIGHT)
                     paint = (f'fill="none" stroke="{ink}" stroke-width='
@@ -130,6 +133,25 @@ class LineMarkup:
                 spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
             column += advance(text)
         return "".join(rects), "".join(spans)
+
+
+def _blocks(text: str, column: int, ink: str) -> list[str]:
+    """The block elements of a run, one path: rectangles snapped to pixels (crispEdges),
+    so that they abut with no seam, as on the player's canvas; a row of one block that
+    spans its cells' width (█, ▄, ▔) is one rectangle."""
+    moves, offset = [], 0
+    for char, group in groupby(text):
+        count = len(list(group))
+        if ord(char) in vectors.BLOCKS:
+            across = all(r[0] == 0 and r[2] == 1 for r in vectors.BLOCKS[ord(char)])
+            for repeat in range(1 if across else count):
+                x0 = (column + offset + repeat) * CELL_WIDTH
+                width = CELL_WIDTH * (count if across else 1)
+                moves.append(vectors.svg_path(char, x0, -BASELINE, width, LINE_HEIGHT)[0])
+        offset += count
+    if not moves:
+        return []
+    return [f'<path d="{"".join(moves)}" fill="{ink}" shape-rendering="crispEdges"/>']
 
 
 def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:

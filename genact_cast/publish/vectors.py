@@ -1,8 +1,9 @@
 """The symbols asciinema-player draws as vector shapes on the cell rather than taking from
 a font (src/components/Terminal.js, `getVectorSymbolDef`): the powerline separators
-(U+E0B0-E0BF) and the black triangles (U+25E2-25E5). Points are fractions of the
-cell, x across and y down. The PNG and video draw them with Pillow (glyphs.py), the SVG
-as paths (svg.py); this module needs neither.
+(U+E0B0-E0BF) and the black triangles (U+25E2-25E5); and, painted on its canvas, the
+shades and block elements. Points are fractions of the cell, x across and y down. The
+PNG and video draw them with Pillow (glyphs.py), the SVG as paths (svg.py); this module
+needs neither.
 """
 
 from __future__ import annotations
@@ -33,6 +34,22 @@ OUTLINED = frozenset({0xE0B5, 0xE0B7})  # drawn as a stroke, not filled
 # The shades ░▒▓ (and DEC graphics' `a`): the player fills the cell at 25, 50 and 75 %
 # opacity on its canvas (Terminal.js `drawBlockGlyph`, `globalAlpha`), not a font's dither.
 SHADES = {0x2591: 0.25, 0x2592: 0.5, 0x2593: 0.75}
+# The other block elements: rectangles (x0, y0, x1, y1) the player fills on its canvas
+# (`drawBlockGlyph`), so a run of them in changing colours abuts with no seam, which a
+# font's glyphs on fractional columns leave (review-exports2 item 13).
+# Quadrants ▖ … ▟: the quarters they fill, bits upper left, upper right, lower left, lower right.
+_QUADS = ((0x2596, 4), (0x2597, 8), (0x2598, 1), (0x2599, 13), (0x259A, 9),
+          (0x259B, 7), (0x259C, 11), (0x259D, 2), (0x259E, 6), (0x259F, 14))  # fmt: skip
+_Q = ((0, 0, 0.5, 0.5), (0.5, 0, 1, 0.5), (0, 0.5, 0.5, 1), (0.5, 0.5, 1, 1))
+BLOCKS: dict[int, tuple[tuple[float, float, float, float], ...]] = {
+    0x2580: ((0, 0, 1, 0.5),),
+    **{0x2580 + k: ((0, 1 - k / 8, 1, 1),) for k in range(1, 9)},  # ▁ … █
+    **{0x2590 - k: ((0, 0, k / 8, 1),) for k in range(1, 8)},  # ▉ … ▏
+    0x2590: ((0.5, 0, 1, 1),),
+    0x2594: ((0, 0, 1, 1 / 8),),
+    0x2595: ((7 / 8, 0, 1, 1),),
+    **{code: tuple(q for bit, q in enumerate(_Q) if quads >> bit & 1) for code, quads in _QUADS},
+}
 
 
 def vector(char: str) -> bool:
@@ -40,7 +57,13 @@ def vector(char: str) -> bool:
     if len(char) != 1:
         return False
     code = ord(char)
-    return code in POLYGONS or code in LINES or code in HALF_CIRCLES or code in SHADES
+    return (
+        code in POLYGONS
+        or code in LINES
+        or code in HALF_CIRCLES
+        or code in SHADES
+        or code in BLOCKS
+    )
 
 
 def svg_path(
@@ -55,6 +78,12 @@ def svg_path(
 
     if code in POLYGONS:
         return "M" + "L".join(point(p) for p in POLYGONS[code]) + "Z", False
+    if code in BLOCKS:
+        return "".join(
+            f"M{point((x0, y0))}H{_n(x + x1 * width, decimals)}V{_n(y + y1 * height, decimals)}"
+            f"H{_n(x + x0 * width, decimals)}Z"
+            for x0, y0, x1, y1 in BLOCKS[code]
+        ), False
     if code in SHADES:
         return "M" + "L".join(point(p) for p in ((0, 0), (1, 0), (1, 1), (0, 1))) + "Z", False
     if code in LINES:
