@@ -297,6 +297,29 @@ def test_the_world_communicator_comes_up_at_the_fused_kernels_barrier(index: int
     assert sum(t == BARRIER_WARNING for t in text) == 1 + (CASES[index].failures or 0)
 
 
+def test_every_nodes_restart_starts_new_workers_whose_nccl_threads_are_their_own() -> None:
+    # A torchrun restart starts new worker processes on every node (review-mg3 fault 5), and
+    # NCCL's `host:pid:tid` names a thread of that process, numbered just after it (fault 6).
+    text = lines(3)
+    starts = [n for n, t in enumerate(text) if t == "> compiling and loading fused kernels ..."]
+    assert len(starts) == 3
+    pids: dict[tuple[int, str], set[int]] = {}
+    for launch, begin in enumerate(starts):
+        end = starts[launch + 1] if launch + 1 < len(starts) else len(text)
+        for t in text[begin:end]:
+            if m := re.match(r"([\w-]+):(\d+):(\d+) \[\d\] NCCL INFO ", t):
+                pid, tid = int(m[2]), int(m[3])
+                assert 0 <= tid - pid < 1_000, t
+                pids.setdefault((launch, m[1]), set()).add(pid)
+    hosts = {host for _, host in pids}
+    assert len(hosts) > 1
+    for host in hosts:
+        seen = [pids[(launch, host)] for launch in range(3)]
+        assert all(len(group) == 8 for group in seen), (host, seen)
+        assert not seen[0] & seen[1], (host, seen)
+        assert not seen[1] & seen[2], (host, seen)
+
+
 def _buffers(text: list[str]) -> list[list[tuple[int, int]]]:
     """Each logged gradient buffer's buckets: (elements, padded size)."""
     out: list[list[tuple[int, int]]] = []

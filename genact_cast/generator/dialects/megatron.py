@@ -604,7 +604,7 @@ class Log:
             # The NGC container's torch, in dist-packages as the watchdog's frames show it.
             lines += banner(f, moment, self.incidentals, "dist-packages")
             for node in range(1, f.nodes):
-                lines += banner(f, moment, Incidentals(f, 100_000 + node), "dist-packages")
+                lines += banner(f, moment, self._agent(node), "dist-packages")
         args = margs.parsed(self.flags(), f.gpus)
         text = [
             *self.validate_lines(),
@@ -648,7 +648,7 @@ class Log:
         f = self.facts
         if not debug_info(f):
             return []
-        agents = [self.incidentals] + [Incidentals(f, 100_000 + n) for n in range(1, f.nodes)]
+        agents = [self._agent(n) for n in range(f.nodes)]
         text = nccl_startup(
             f,
             self.incidentals,
@@ -656,6 +656,16 @@ class Log:
             pid_of=lambda node, local: agents[node].worker_pids[local],
         )
         return ["\r\n".join(text)] if text else []
+
+    def _agent(self, node: int) -> Incidentals:
+        """Node `node`'s torchrun and its workers in this launch: torchrun keeps its pid
+        across a restart and starts new workers (later pids) on every node, not just node 0."""
+        if node == 0:
+            return self.incidentals
+        agent = Incidentals(self.facts, 100_000 + node)
+        for attempt in range(1, self.attempt + 1):
+            agent = agent.relaunched(self.facts, attempt, same_agent=True)
+        return agent
 
     def _storing(self) -> list[str]:
         """save_checkpoint names the distributed optimizer's sharding before it saves (the
@@ -800,7 +810,7 @@ class Log:
         draw = Rng(f.seed * 613 + event.seq)
         agents: list[tuple[float, list[str]]] = []
         for node in range(f.nodes):
-            agent = self.incidentals if node == 0 else Incidentals(f, 100_000 + node)
+            agent = self._agent(node)
             later = event.t + 1.5 + draw.uniform(0.0, 0.2)
             block = [
                 torchrun.closing_signal(f.moment(later), agent.agent_pid, source, pid, site=site)

@@ -141,7 +141,10 @@ def nccl_startup(
         rank = at * GPUS_PER_NODE + local
         pid = incidentals.worker_pids[local] + shift if pid_of is None else pid_of(at, local)
         main = nccl.Where(host, pid, pid, local)
-        init = main._replace(tid=incidentals.thread_ids[local] + shift)
+        # NCCL's init thread is a thread of that process: Linux numbers it just after its pid
+        # (debug.cc prints pid:tid), on every node and whoever named the pid.
+        gap = incidentals.thread_ids[local] - incidentals.worker_pids[local]
+        init = main._replace(tid=pid + gap)
         proxy = init._replace(tid=init.tid + 3)
         comm = nccl.Comm(
             comm=incidentals.comms[local] + at * 0x1_0000_0000,
