@@ -8,6 +8,7 @@ inside an emoji sequence), and private-use symbols (powerline, Nerd Font) too.
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from genact_cast.publish.text import plain
 
@@ -16,6 +17,9 @@ MERGE_SECONDS = 0.1
 # to be the same line updated (a progress bar's 3 % -> 50 %, a dashboard's numbers) rather
 # than a new one written where a cleared line was.
 SAME_LINE = 0.6
+# difflib's ratio is quadratic in the text's length (1.6 s for two 1,000-column log lines);
+# a row is judged by its first `SAME_LINE_CHARS` characters, enough to tell a redraw.
+SAME_LINE_CHARS = 160
 
 
 def escape_cue(text: str) -> str:
@@ -30,6 +34,7 @@ def timestamp(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
+@lru_cache(maxsize=8192)  # a waiting line is held against each screen's rows again
 def same_line(old: str, new: str) -> bool:
     """Whether `new`, drawn where an erasure blanked `old`, is that line again: the same
     text, more of it, or a redraw alike enough (a progress bar, a dashboard's row); not
@@ -41,6 +46,7 @@ def same_line(old: str, new: str) -> bool:
         return True
     if old.startswith(new):
         return False
+    old, new = old[:SAME_LINE_CHARS], new[:SAME_LINE_CHARS]
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     return (
         matcher.real_quick_ratio() >= SAME_LINE
