@@ -182,7 +182,12 @@ class Player:
         ]
         opacity = [[float(cell[4]) for cell in row] for row in found["cells"]]
         return PlayerScreen(
-            found["cols"], found["rows"], cells, attrs, opacity, found["shown"]  # type: ignore[arg-type]
+            found["cols"],
+            found["rows"],
+            cells,
+            attrs,
+            opacity,
+            found["shown"],  # type: ignore[arg-type]
         )
 
     def picture(self) -> Any:
