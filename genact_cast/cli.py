@@ -359,7 +359,8 @@ def embed(
             player=player, self_contained=self_contained, size=size, start_at=start_at,
             end_at=end_at,
         )  # fmt: skip
-    print(f"genact-cast: wrote {terminal_text(str(path))}", file=sys.stderr)
+    if str(path) != "-":
+        print(f"genact-cast: wrote {terminal_text(str(path))}", file=sys.stderr)
 
 
 class Visibility(str, Enum):

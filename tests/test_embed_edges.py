@@ -119,3 +119,25 @@ def test_bidi_and_c1_controls_never_reach_the_pages_title_and_heading(tmp_path: 
     page = (tmp_path / "c.html").read_text()
     assert "<title>safe&lt;b&gt;evil</title>" in page
     assert "<h1>safe&lt;b&gt;evil</h1>" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "start"), [("svg", "<svg "), ("text", "before"), ("vtt", "WEBVTT")]
+)
+def test_dash_is_standard_output_for_a_text_format(tmp_path: Path, kind: str, start: str) -> None:
+    # Review-attack3 item 6: '-' was written as a file named '-'.
+    cast = write_cast(tmp_path / "a.cast")
+    done = genact("embed", str(cast), f"--{kind}", "-", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(start)
+    assert not (tmp_path / "-").exists()
+
+
+def test_dash_is_refused_for_a_binary_format(tmp_path: Path) -> None:
+    cast = write_cast(tmp_path / "a.cast")
+    done = genact("embed", str(cast), "--png", "-", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "'-'" in done.stderr
+    assert done.stdout == ""
+    assert not (tmp_path / "-").exists()

@@ -8,6 +8,7 @@ import dataclasses
 import math
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -121,6 +122,11 @@ def embed(
         idle_time_limit=idle_time_limit, at=at, poster=player.poster,
     )  # fmt: skip
     player = dataclasses.replace(player, theme=theme if player.theme else None)
+    # '-' is standard output, as for `record -o -`; only for the text formats, since
+    # binary data written to a terminal would garble it (review-attack3 item 6).
+    to_stdout = str(output) == "-"
+    if to_stdout and kind in ("mp4", "webm", "png", "gif"):
+        raise BadOption(f"--{kind} cannot be '-' (standard output): give a file name")
     exported = kind in ("mp4", "webm", "png", "text", "vtt")
     if exported:
         from genact_cast.publish.exports import export
@@ -133,8 +139,15 @@ def embed(
             from genact_cast.publish.raster import parse_size
 
             parse_size(size)
-    check_writable(output, overwrite=overwrite)
-    refuse_same_files([output], [source] if isinstance(source, str) else [])
+    if not to_stdout:
+        check_writable(output, overwrite=overwrite)
+        refuse_same_files([output], [source] if isinstance(source, str) else [])
+    if exported and to_stdout:
+        with _as_file(source) as path, tempfile.TemporaryDirectory() as folder:
+            written = Path(folder) / f"out.{kind}"
+            export(path, written, kind, overwrite=True, clip=clip, theme=theme, size=size, at=at)
+            _to_stdout(written.read_bytes())
+        return
     if exported:
         with _as_file(source) as path:
             export(
@@ -164,8 +177,16 @@ def embed(
                 fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop, at=at,
                 progress=progress,
             )  # fmt: skip
+    if to_stdout:
+        _to_stdout(text.encode("utf-8"))
+        return
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(text.encode("utf-8"))
+
+
+def _to_stdout(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 @contextlib.contextmanager
