@@ -81,7 +81,7 @@ def test_a_cast_path_starting_with_two_slashes_is_never_a_link_to_another_host(
     snippet = (tmp_path / "s.md").read_text()
     assert "(//" not in snippet
     assert '"//' not in snippet
-    assert f"({cast}" in snippet
+    assert "(c.cast)" in snippet  # relative to the snippet's folder (review-attack3 item 7)
 
 
 def test_an_invalid_cast_theme_is_refused_by_embed_naming_the_field(tmp_path: Path) -> None:
@@ -141,3 +141,15 @@ def test_dash_is_refused_for_a_binary_format(tmp_path: Path) -> None:
     assert "'-'" in done.stderr
     assert done.stdout == ""
     assert not (tmp_path / "-").exists()
+
+
+def test_markdown_links_are_relative_to_the_snippets_folder(tmp_path: Path) -> None:
+    # Review-attack3 item 7: they were relative to the working directory (or absolute).
+    (tmp_path / "inj").mkdir()
+    (tmp_path / "md1").mkdir()
+    cast = write_cast(tmp_path / "inj" / "h.cast")
+    for given in ("inj/h.cast", str(cast)):
+        out = tmp_path / "md1" / f"{len(given)}.md"
+        done = genact("embed", given, "--markdown", str(out), cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "[![asciicast](../inj/h.svg)](../inj/h.cast)" in out.read_text()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import os
 import re
 import sys
 import tempfile
@@ -164,7 +165,7 @@ def embed(
             )  # fmt: skip
         return
     if kind == "markdown":
-        text = _markdown(source)
+        text = _markdown(source, output)
     elif kind == "html":
         text = _html(source, player, self_contained=self_contained)
     else:
@@ -215,7 +216,7 @@ def _read(source: Source) -> Iterator[tuple[Header, Iterable[Event]]]:
         yield reader.header, reader.events()
 
 
-def _markdown(source: Source) -> str:
+def _markdown(source: Source, output: Path) -> str:
     """Snippets for a local cast only once it has been read whole: a missing or broken
     file is an error, not a snippet pointing at nothing. A URL is not fetched."""
     from genact_cast.publish.markdown import snippets
@@ -237,6 +238,10 @@ def _markdown(source: Source) -> str:
         with _read(source) as (_, events):
             for _ in events:
                 pass
+        # The snippet's links are read from the snippet's folder (standard output: the
+        # current one), so the cast's path is made relative to it (review-attack3 item 7).
+        folder = os.getcwd() if str(output) == "-" else os.path.dirname(os.path.abspath(output))
+        source = os.path.relpath(os.path.abspath(source), folder)
     return snippets(source)
 
 
