@@ -112,6 +112,19 @@ def test_a_tensor_parallel_launch_passes_accelerates_command_line_checks() -> No
     assert f"--parallelism_config_tp_size={log.facts.tp}" in launcher
 
 
+def test_an_sft_evaluation_carries_trls_eval_metrics_before_the_epoch() -> None:
+    """trl 0.24.0 sft_trainer.py:1187-1197: SFTTrainer.log adds the eval-mode metrics,
+    prefixed eval_, after the Trainer's and before the epoch; num_tokens is the training
+    tokens seen so far."""
+    text = "\n".join(lines(1))
+    records = re.findall(r"\{'eval_loss'.*\}", text)
+    assert records
+    keys = ["eval_loss", "eval_runtime", "eval_samples_per_second", "eval_steps_per_second"]
+    keys += ["eval_entropy", "eval_num_tokens", "eval_mean_token_accuracy", "epoch"]
+    for record in records:
+        assert re.findall(r"'(\w+)':", record) == keys, record
+
+
 def test_total_flos_is_six_times_the_non_embedding_parameters_times_every_token() -> None:
     options = CASES[2]._replace(duration=60.0)
     facts = facts_for(make_plan(options))

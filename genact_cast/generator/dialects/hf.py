@@ -352,12 +352,19 @@ class Log:
         # The run logs its held-out loss to 4 places; the Trainer's is a float32 mean over
         # the batches, with digits below those (keyed on the step, so they repeat).
         below = (Rng(f.seed * 31 + event.step).random() - 0.5) * 1e-4
+        sft = None
+        if f.kind == "sft":
+            # as the training records' (see step): entropy near the loss, accuracy e^(-loss/2)
+            jitter = Rng(f.seed * 41 + event.step).uniform(-0.03, 0.03)
+            tokens = float(event.step * f.global_batch * f.seq_len)
+            sft = (event.loss * (1 + jitter), tokens, math.exp(-event.loss / 2))
         record = eval_log(
             loss=event.loss + below,
             runtime=event.seconds,
             samples=event.samples,
             steps=steps,
             epoch=event.step / f.steps_per_epoch,
+            sft=sft,
         )
         self.clock.at(end)
         return [Line(text) for text in [*block, record]]

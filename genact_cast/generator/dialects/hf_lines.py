@@ -196,17 +196,33 @@ def log(
     return _dict([*items, ("epoch", py_float(rounded(epoch, 2)))])
 
 
-def eval_log(*, loss: float, runtime: float, samples: int, steps: int, epoch: float) -> str:
-    """`{'eval_loss': ...}`: a float32 mean loss, runtime and rates rounded as `speed_metrics`."""
-    return _dict(
-        [
-            ("eval_loss", py_float(float32(loss))),
-            ("eval_runtime", py_float(rounded(runtime, 4))),
-            ("eval_samples_per_second", py_float(rounded(samples / runtime, 3))),
-            ("eval_steps_per_second", py_float(rounded(steps / runtime, 3))),
-            ("epoch", py_float(rounded(epoch, 2))),
+def eval_log(
+    *,
+    loss: float,
+    runtime: float,
+    samples: int,
+    steps: int,
+    epoch: float,
+    sft: tuple[float, float, float] | None = None,
+) -> str:
+    """`{'eval_loss': ...}`: a float32 mean loss, runtime and rates rounded as `speed_metrics`.
+    trl 0.24.0's SFTTrainer.log adds its eval-mode metrics, prefixed `eval_`, after those and
+    before the epoch (sft_trainer.py:1187-1197): entropy and token accuracy averaged over the
+    eval batches (:1121, :1174), and num_tokens, the training tokens seen so far (:1134)."""
+    items = [
+        ("eval_loss", py_float(float32(loss))),
+        ("eval_runtime", py_float(rounded(runtime, 4))),
+        ("eval_samples_per_second", py_float(rounded(samples / runtime, 3))),
+        ("eval_steps_per_second", py_float(rounded(steps / runtime, 3))),
+    ]
+    if sft is not None:
+        entropy, tokens, accuracy = sft
+        items += [
+            ("eval_entropy", py_float(float32(entropy))),
+            ("eval_num_tokens", py_float(tokens)),
+            ("eval_mean_token_accuracy", py_float(float32(accuracy))),
         ]
-    )
+    return _dict([*items, ("epoch", py_float(rounded(epoch, 2)))])
 
 
 def train_summary(*, runtime: float, samples: int, steps: int, loss: float, epoch: float) -> str:
