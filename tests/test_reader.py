@@ -119,6 +119,11 @@ MALFORMED = [
     (HEADER + b'[0.1, \n"o", "a"]\n', "x.cast:2: not valid JSON"),  # one event, two lines
     (HEADER + b'[0.1, "o"]\n', "x.cast:2: an event must be a JSON array [time, code, data]"),
     (HEADER + b'["0.1", "o", "a"]\n', "x.cast:2: event time must be a number"),
+    (HEADER + b'[true, "o", "a"]\n', "x.cast:2: event time must be a number (got true)"),
+    (
+        b'{"version": 2, "width": true, "height": 24}\n',
+        "x.cast:1: terminal width/cols must be an integer from 1 to 1000 (got true)",
+    ),
     (HEADER + b'[0.1, "o", 5]\n', "x.cast:2: event code and data must be strings"),
     (
         HEADER + b'[NaN, "o", "a"]\n',

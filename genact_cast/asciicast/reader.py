@@ -240,7 +240,7 @@ class CastReader:
             ("height/rows", rows, limits.MAX_TERMINAL_ROWS),
         ):
             if type(size) is not int or not 0 < size <= most:
-                shown = terminal_text(repr(size)[:40])
+                shown = terminal_text(json.dumps(size)[:40])  # JSON's true, not True
                 raise self._fail(
                     number, f"terminal {name} must be an integer from 1 to {most} (got {shown})"
                 )
@@ -495,7 +495,7 @@ class CastReader:
             raise self._fail(number, "an event must be a JSON array [time, code, data]")
         time, code, data = value
         if type(time) not in (float, int):
-            shown = terminal_text(repr(time)[:40])
+            shown = terminal_text(json.dumps(time)[:40])
             raise self._fail(number, f"event time must be a number (got {shown})")
         if type(code) is not str or type(data) is not str:
             raise self._fail(number, "event code and data must be strings")
