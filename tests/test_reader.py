@@ -259,3 +259,14 @@ def test_everything_read_counts_against_the_byte_limit(monkeypatch: pytest.Monke
     data = HEADER + (b'[0, "o", "' + b"x" * 1000 + b'"]\n') * 2000
     with pytest.raises(CastFormatError, match="larger than the limit of 1,048,576 bytes"):
         list(CastReader(io.BytesIO(data), "x.cast").events())
+
+
+def test_an_unknown_catalogue_name_is_echoed_cut_to_200_characters() -> None:
+    # Review-attack3 item 12: a 100,000-character --model was echoed whole.
+    from genact_cast.errors import BadOption
+    from genact_cast.generator.catalog import find
+
+    with pytest.raises(BadOption) as caught:
+        find("model", "A" * 100_000, {"x": "X"})
+    assert "A" * 197 + "..." in str(caught.value)
+    assert len(str(caught.value)) < 300

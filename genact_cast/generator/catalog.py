@@ -226,7 +226,8 @@ def find(kind: str, name: str, choices: dict[str, str]) -> str:
     folded = {key.casefold(): value for key, value in choices.items()}
     if name.casefold() in folded:
         return folded[name.casefold()]
-    raise BadOption(f"unknown {kind} {name!r}; choose one of: {', '.join(choices.values())}")
+    shown = name if len(name) <= 200 else name[:197] + "..."  # one line, not 100 KB
+    raise BadOption(f"unknown {kind} {shown!r}; choose one of: {', '.join(choices.values())}")
 
 
 class Benchmark(NamedTuple):
