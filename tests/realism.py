@@ -156,13 +156,64 @@ RELEASED = {
     "Llama-4-Scout-17B-16E": date(2025, 4, 5),
     "DeepSeek-V3": date(2024, 12, 26),
 }
+# Each card's count and the tokenizer it counts with (docs/realism.md, "Tokenizers"): FineWeb
+# and FineWeb-Edu cards (GPT-2); RedPajama-Data README and SlimPajama's blog (GPT-NeoX);
+# Dolma paper (GPT-NeoX); Pythia (deduplicated Pile, GPT-NeoX); Llemma (Llama 2).
 DATASET_TOKENS = {
-    "FineWeb": 15e12,
-    "FineWeb-Edu": 1.3e12,
-    "Dolma": 3e12,
-    "SlimPajama": 627e9,
-    "RedPajama-1T": 1.2e12,
+    "FineWeb": (15e12, "gpt2"),
+    "FineWeb/sample-350BT": (350e9, "gpt2"),
+    "FineWeb/sample-100BT": (100e9, "gpt2"),
+    "FineWeb-Edu": (1.3e12, "gpt2"),
+    "FineWeb-Edu/sample-350BT": (350e9, "gpt2"),
+    "FineWeb-Edu/sample-100BT": (100e9, "gpt2"),
+    "Dolma": (3e12, "gpt-neox"),
+    "SlimPajama": (627e9, "gpt-neox"),
+    "RedPajama-1T": (1.2e12, "gpt-neox"),
+    "pile-deduped": (207e9, "gpt-neox"),
+    "Proof-Pile-2": (55e9, "llama2"),
+    "OpenWebMath": (14.7e9, "llama2"),
+    "peS2o": (42e9, "gpt-neox"),
 }
+# Characters per token on English prose, measured with each model's own tokenizer on the
+# same 99,956 characters (Debian 12's licence texts; the measurement is described in
+# docs/realism.md): the ratio of two families is how many more tokens the same text makes.
+# GPT-NeoX counts English web text as GPT-2 does (GPT-NeoX-20B paper); OLMo 2's vocabulary is
+# cl100k's and so is the first 100K of Llama 3's (20,930 tokens each); Llama 4 unmeasured.
+CHARS_PER_TOKEN = {
+    "gpt2": 99956 / 24361,
+    "gpt-neox": 99956 / 24361,
+    "llama2": 99956 / 24598,
+    "Llama-2-": 99956 / 24598,
+    "Mistral-": 99956 / 23619,
+    "Mixtral-": 99956 / 23619,
+    "Llama-3": 99956 / 20930,
+    "Llama-4-": 99956 / 20930,
+    "OLMo-2-": 99956 / 20930,
+    "Qwen": 99956 / 21011,
+    "Gemma-3-": 99956 / 21455,
+    "DeepSeek-V3": 99956 / 21169,
+}
+
+# Fine-tuning sets: the project's estimates of an example's mean length, in Llama 2 tokens
+# (datasets.tsv); a run shows them in its own model's tokens.
+SFT_LENGTHS = {
+    "UltraChat-200k": 1400,
+    "OpenHermes-2.5": 420,
+    "SlimOrca": 430,
+    "Tulu-3-SFT-Mix": 660,
+    "CNN-DailyMail": 900,
+    "XSum": 500,
+    "WMT16-ro-en": 80,
+    "MetaMathQA": 300,
+}
+
+
+def chars_per_token(arch: str) -> float:
+    """The figure of the tokenizer of the model `arch` (its name's longest listed prefix)."""
+    prefixes = [p for p in CHARS_PER_TOKEN if arch.startswith(p)]
+    return CHARS_PER_TOKEN[max(prefixes, key=len)]
+
+
 # PyTorch release dates (REALISM.md, and pytorch.org for the builds it does not list).
 TORCH_RELEASED = {
     "2.0.1": date(2023, 5, 8),
@@ -595,8 +646,20 @@ def _data(run: Run, s: Setup) -> list[str]:
     if abs(epoch_tokens - dataset) > printed_tolerance(s.dataset_tokens_text) + s.batch_tokens:
         out.append(f"{data!r}: an epoch of {training!r} is {epoch_tokens:.3g} tokens")
     base = s.dataset.split("/")[0]
-    if s.dataset in DATASET_TOKENS and abs(dataset - DATASET_TOKENS[s.dataset]) > 0.02 * dataset:
-        out.append(f"{data!r}: {base} holds {DATASET_TOKENS[s.dataset]:.3g} tokens")
+    if s.dataset in DATASET_TOKENS and s.arch:
+        # The card's count in the run's own model's tokens: the same characters, divided by
+        # that tokenizer's characters per token.
+        card, counted = DATASET_TOKENS[s.dataset]
+        own = card * CHARS_PER_TOKEN[counted] / chars_per_token(s.arch)
+        if abs(dataset - own) > 0.01 * own + printed_tolerance(s.dataset_tokens_text):
+            out.append(f"{data!r}: {base}'s {card:.3g} {counted} tokens are {own:.3g} for {s.arch}")
+    if s.dataset in SFT_LENGTHS and s.examples and s.arch:
+        length = SFT_LENGTHS[s.dataset] * CHARS_PER_TOKEN["llama2"] / chars_per_token(s.arch)
+        if (
+            abs(dataset / s.examples - length)
+            > 1 + printed_tolerance(s.dataset_tokens_text) / s.examples
+        ):
+            out.append(f"{data!r}: a {base} example is about {length:.0f} {s.arch} tokens")
     if s.kind == "continue" and not 10e9 <= dataset <= 500e9:
         out.append(f"{data!r}: continued pre-training uses a 10-500B-token domain corpus")
     # From scratch: one pass over a corpus larger than the budget (Muennighoff et al. 2023's

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
-from tests.cast_text import Run, read_run, replay, seconds_of
+from tests.cast_text import Run, read_run, replay, seconds_of, tokens
 from tests.helpers import events_of, output_of
 from tests.realism import (
     CHECKS,
@@ -291,6 +291,23 @@ def test_from_scratch_runs_make_one_pass_under_a_project_name() -> None:
     pinned = make_plan(RecordOptions(seed=3, kind="pretrain", model="OLMo-2-7B"))
     assert pinned.arch.name == "OLMo-2-7B"
     assert pinned.model_name != "OLMo-2-7B"
+
+
+def test_a_dataset_is_counted_in_its_own_models_tokens() -> None:
+    """The same corpus is fewer tokens for a tokenizer that packs more characters into each:
+    SlimPajama's 627B GPT-NeoX tokens shown with Llama 2 (32K) and with Llama 3.1 (128K)
+    differ as the two tokenizers do on the same text (24,598 and 20,930 tokens for the same
+    99,956 characters; Meta: "up to 15% fewer tokens"), and each cast states its own count
+    consistently (the checker's data relation)."""
+    counts = {}
+    for model in ("Llama-2-7B", "Llama-3.1-8B"):
+        seen = shown(5, model=model, dataset="SlimPajama")
+        setup = setup_of(seen.run)
+        assert not CHECKS[
+            "data: epochs are passes over the named data; tokens = epochs x dataset tokens"
+        ](seen.run, setup)
+        counts[model] = tokens(setup.dataset_tokens_text)
+    assert counts["Llama-3.1-8B"] / counts["Llama-2-7B"] == pytest.approx(20930 / 24598, rel=0.01)
 
 
 def test_continued_pre_training_takes_days_not_weeks() -> None:

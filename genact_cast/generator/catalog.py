@@ -65,6 +65,7 @@ class Dataset(NamedTuple):
     task: str  # "lm", "chat", "summarization", "translation", "math"
     examples: int  # sft only
     tokens_per_example: int  # sft only
+    counted_with: str = "-"  # the tokenizer family of the card's count (tokenizers.tsv)
 
 
 class Router(NamedTuple):
@@ -157,7 +158,7 @@ def datasets() -> tuple[Dataset, ...]:
     # A fine-tuning set's tokens are its examples times their mean length, exactly.
     return tuple(
         Dataset(r[0], float(r[1]) if r[2] != "sft" else int(r[4]) * int(r[5]), r[2], r[3],
-                int(r[4]), int(r[5]))
+                int(r[4]), int(r[5]), r[6])
         for r in rows
     )  # fmt: skip
 

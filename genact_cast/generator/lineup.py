@@ -26,8 +26,9 @@ def models() -> list[Architecture]:
 def fewest_tokens_per_param(arch: Architecture) -> float:
     """Pre-training budget: Chinchilla's 20 tokens a parameter, and far more for small
     models (REALISM.md: modern small models see 100-2,000; Llama 3.2 1B saw 9T): a 1B
-    model stopped at 80 would end above the loss a finished pre-training run shows."""
-    return 200.0 if arch.params < 4e9 else 20.0
+    model stopped at 80 would end above the loss a finished pre-training run shows, and a
+    1B model needs about 400 (at 250, ~300B of its own tokens, it ends near 2.4)."""
+    return 400.0 if arch.params < 2e9 else 200.0 if arch.params < 4e9 else 20.0
 
 
 # Architectures a framework's pinned release cannot train as its users run it, or that a

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import catalog, lineup, lora, moe, physics
+from genact_cast.generator import catalog, lineup, lora, moe, physics, tokenizers
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
@@ -696,7 +696,7 @@ def _candidates(
     low_days, high_days = _DAYS[kind]
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
-        for data in sets:
+        for data in (tokenizers.in_tokens_of(d, arch) for d in sets):
             per_seq = seq
             method = options.method or "full"
             fpt = lora.flops(arch, per_seq, method)

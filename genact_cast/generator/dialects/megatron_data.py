@@ -20,7 +20,7 @@ import re
 import zlib
 from collections import OrderedDict
 
-from genact_cast.generator import catalog
+from genact_cast.generator import catalog, tokenizers
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.rng import Rng
@@ -47,6 +47,9 @@ def documents(facts: Facts) -> tuple[int, int]:
     """(documents, tokens) of the run's data, one epoch: a fine-tuning set's examples, or a
     corpus's tokens in documents of a few hundred to a couple of thousand tokens."""
     found = next((d for d in catalog.datasets() if d.name == facts.dataset), None)
+    arch = next((a for a in catalog.architectures() if a.name == facts.arch), None)
+    if found is not None and arch is not None:  # in the run's own model's tokens
+        found = tokenizers.in_tokens_of(found, arch)
     if found is not None and found.examples:
         return found.examples, found.examples * found.tokens_per_example
     tokens = int(found.tokens) if found is not None else facts.dataset_examples * facts.seq_len
