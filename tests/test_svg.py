@@ -117,10 +117,10 @@ def test_at_every_frame_change_the_svg_shows_what_plain_pyte_shows(name: str) ->
 # the digests are the ones before (fe003ef9b8bbce9d, adba1ba029a45179, 57f69bffb4a43344,
 # b59b66ca979eca86); the casts use neither.
 FRAMES_BEFORE = {
-    ("seed7.cast", 30.0): (476, "0f5b51fa52ccdb5a"),
-    ("seed7.cast", 1000.0): (512, "eedd49d20d9717b2"),
-    ("seed7-80x24.cast", 30.0): (476, "4581c42776d307d4"),
-    ("finetune-70b-h200.cast", 1000.0): (432, "d3d73c95be0f2c5f"),
+    ("seed7.cast", 30.0): (386, "6d949be22c381cb5"),
+    ("seed7.cast", 1000.0): (422, "1d77676ea30d1090"),
+    ("seed7-80x24.cast", 30.0): (386, "853dffa951617ab7"),
+    ("finetune-70b-h200.cast", 1000.0): (462, "1baeb7d887b54a9f"),
 }
 
 
