@@ -153,3 +153,14 @@ def test_markdown_links_are_relative_to_the_snippets_folder(tmp_path: Path) -> N
         done = genact("embed", given, "--markdown", str(out), cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert "[![asciicast](../inj/h.svg)](../inj/h.cast)" in out.read_text()
+
+
+@pytest.mark.parametrize("name", [".svg", ".TXT", ".vtt"])
+def test_record_refuses_an_export_extension_without_a_name(name: str) -> None:
+    # Review-attack3 item 12: `record -o .svg` wrote an asciicast named '.svg'.
+    from genact_cast.commands.record import rendering_for
+    from genact_cast.errors import BadOption
+
+    with pytest.raises(BadOption, match="give the file a name"):
+        rendering_for(Path(name))
+    assert rendering_for(Path("demo" + name)) is not None

@@ -46,6 +46,9 @@ def rendering_for(output: Path) -> str | None:
     from genact_cast.extras import require_for
 
     kind = format_for(output)
+    if kind is None and format_for(Path("x" + output.name)) is not None:
+        # '.svg' has no suffix, only a stem: a cast under an export's name would mislead.
+        raise BadOption(f"-o {output}: give the file a name before its extension (demo.svg)")
     if kind is not None:
         require_for(kind)
     if kind == "markdown":
