@@ -321,3 +321,9 @@ def test_an_open_string_swallows_text_up_to_what_ends_it_as_in_avt(ender: str) -
         rows = [row_text(row).rstrip() for row in terminal.snapshot()]
         assert "swallowed" not in "".join(rows)
         assert rows[1 if ender == "\x85" else 0] == "shown", (opener, ender, rows)
+
+
+def test_a_line_break_in_a_marker_label_is_a_space_in_the_text_chapters() -> None:
+    # Review-attack3 item 12: 'NOTE\n<b>x</b>' read 'NOTE<b>x</b>'.
+    events = [Event(micros(0.5), OUTPUT, "a"), Event(micros(1.0), MARKER, "NOTE\n<b>x</b>")]
+    assert "NOTE <b>x</b>" in render_text(Timeline(HEADER, events))

@@ -9,6 +9,7 @@ draw) becomes one placeholder character, so the columns after it stay where they
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from genact_cast.publish.screens import Timeline, last_screen, row_text
@@ -18,6 +19,9 @@ PLACEHOLDER = "\ufffd"  # for a private-use character
 ZWJ = "\u200d"
 _TAGS = range(0xE0020, 0xE0080)  # the tag characters of a subdivision flag (🏴 + tags)
 _FLAG = "\U0001f3f4"
+
+
+_LINE_BREAKS = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 def plain(text: str, private: str = PLACEHOLDER) -> str:
@@ -81,6 +85,10 @@ def render_text(timeline: Timeline) -> str:
         lines.pop()
     text = "\n".join(lines) + "\n"
     if timeline.markers:
-        chapters = [f"{clock(time)}  {plain(label)}" for time, label in timeline.markers]
+        # A line break in a label is a space, not dropped (words would run together).
+        chapters = [
+            f"{clock(time)}  {plain(_LINE_BREAKS.sub(' ', label))}"
+            for time, label in timeline.markers
+        ]
         text += "\nChapters\n\n" + "\n".join(chapters) + "\n"
     return text
