@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from genact_cast.publish.vectors import LINES as _LINES
 from genact_cast.publish.vectors import POLYGONS as _POLYGONS
-from genact_cast.publish.vectors import STROKE
+from genact_cast.publish.vectors import STROKE, raster_symbol
 
 MONO = {
     (False, False): "DejaVuSansMono.ttf",
@@ -208,17 +208,12 @@ def draw_text(tile: Image.Image, char: str, fg: tuple[int, int, int], found: Fac
 
 
 def drawn(char: str) -> bool:
-    """Whether `char` is drawn here rather than taken from a font."""
-    if len(char) != 1:
-        return False
-    code = ord(char)
-    return (
-        0x2580 <= code <= 0x259F
-        or code in (0x2503, 0x2579, 0x257B, 0x25A0)
-        or 0x1FB00 <= code <= 0x1FB3B
-        or 0x25E2 <= code <= 0x25E5
-        or 0xE0B0 <= code <= 0xE0BF
-    )
+    """Whether `char` is drawn here rather than taken from a font: what the player paints
+    on its canvas, and the triangles and powerline shapes it draws as vectors."""
+    if raster_symbol(char):
+        return True
+    code = ord(char) if len(char) == 1 else -1
+    return 0x25E2 <= code <= 0x25E5 or 0xE0B0 <= code <= 0xE0BF
 
 
 def shape(char: str, width: int, height: int) -> Image.Image:
