@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from genact_cast import __version__
-from genact_cast.errors import GenactCastError, Terminated
+from genact_cast.errors import BadOption, GenactCastError, Terminated
 
 if TYPE_CHECKING:
     from genact_cast.generator import RecordOptions
@@ -45,8 +45,8 @@ Duration = Annotated[
     typer.Option(help="Length of the run at speed 1, e.g. 180, 90s, 5m; default: the seed's."),
 ]
 Speed = Annotated[float, typer.Option(help="Speed factor: divides every pause.")]
-Cols = Annotated[int, typer.Option(help="Terminal width in columns (60 or more).")]
-Rows = Annotated[int, typer.Option(help="Terminal height in rows (20 or more).")]
+Cols = Annotated[int, typer.Option(help="Terminal width in columns (60 to 1000).")]
+Rows = Annotated[int, typer.Option(help="Terminal height in rows (20 to 500).")]
 Model = Annotated[str | None, typer.Option(help="Pin the model, e.g. Llama-3-8B.")]
 Gpus = Annotated[int | None, typer.Option(help="Pin the GPU count: 8, 16, ... 2048.")]
 Gpu = Annotated[str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")]
@@ -341,12 +341,12 @@ def embed(
                ("webm", webm), ("png", png), ("text", text), ("vtt", vtt))  # fmt: skip
     chosen = [(kind, path) for kind, path in outputs if path]
     if len(chosen) != 1:
-        raise typer.BadParameter(
+        raise BadOption(
             "give exactly one of --svg, --gif, --html, --markdown, --mp4, --webm, --png, "
             "--text or --vtt"
         )
     if fit not in ("width", "height", "both", "none"):
-        raise typer.BadParameter(f"--fit must be width, height, both or none (got {fit!r})")
+        raise BadOption(f"--fit must be width, height, both or none (got {fit!r})")
     kind, path = chosen[0]
     player = PlayerOptions(
         speed=speed, idle_time_limit=idle_time_limit, loop=loop,
@@ -390,6 +390,9 @@ def upload(
     from genact_cast.publish.install_id import install_id, server_url
     from genact_cast.publish.upload import upload as send
 
+    if source.parts and source.parts[0] in ("http:", "https:") and not source.exists():
+        # Path folds "http://h/x" into "http:/h/x": name the real problem instead.
+        raise BadOption("upload takes a local cast file, not a URL: download the cast first")
     url = server_url(server)
     result = send(
         source,

@@ -234,3 +234,28 @@ def test_info_on_an_endless_stream_of_events_ends_at_the_line_limit(
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
         with pytest.raises(CastFormatError, match="10001: the cast has more than the limit of 10,"):
             describe("-")
+
+
+def test_option_nits_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    """review-attack3 item 12: option errors all exit 2, with no doubled prefix."""
+    from genact_cast.generator.options import MAX_COLS, MAX_ROWS
+
+    cast = tmp_path / "c.cast"
+    cast.write_text('{"version": 2, "width": 80, "height": 24}\n[0.5, "o", "hi"]\n')
+    out = str(tmp_path / "o.txt")
+    for args, wanted in (
+        (("embed", str(cast), "--text", out, "--start-at", "label:"), "no marker labelled ''"),
+        (("embed", str(cast), "--text", out, "--end-at", "label:x"), "no marker labelled 'x'"),
+        (("embed", str(cast), "--html", out, "--fit", "evil"), "genact-cast: --fit must be"),
+        (("embed", str(cast)), "genact-cast: give exactly one of"),
+        (("upload", "http://127.0.0.1:9/x.cast"), "upload takes a local cast file, not a URL"),
+    ):
+        done = genact(*args, cwd=tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert wanted in done.stderr, done.stderr
+        assert "Invalid value" not in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "o.txt").exists()
+    help_text = " ".join(genact("record", "--help").stdout.split())
+    assert f"(20 to {MAX_ROWS})" in help_text
+    assert f"(60 to {MAX_COLS})" in help_text

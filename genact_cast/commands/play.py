@@ -101,9 +101,7 @@ def _find_marker(events: Iterator[Event], label: str) -> None:
     for event in events:
         if event.code == MARKER and event.data == label:
             return
-    raise GenactCastError(
-        f"--start-at: the cast has no marker labelled {terminal_text(repr(label))}"
-    )
+    raise BadOption(f"--start-at: the cast has no marker labelled {terminal_text(repr(label))}")
 
 
 def _label(text: str) -> str:

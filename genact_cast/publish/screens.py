@@ -273,10 +273,10 @@ class Timeline:
             term.spend(0)  # the screens just read count too
         else:
             if isinstance(end, str):
-                raise GenactCastError(f"--end-at: the cast has no marker labelled {end!r}")
+                raise BadOption(f"--end-at: the cast has no marker labelled {end!r}")
         if origin is None:
             if isinstance(start, str):
-                raise GenactCastError(f"--start-at: the cast has no marker labelled {start!r}")
+                raise BadOption(f"--start-at: the cast has no marker labelled {start!r}")
             raise GenactCastError(f"--start-at {start:g} is past the end of the cast")
         final = snapshot(pending if pending is not None else 0.0)
         if final is not None:
