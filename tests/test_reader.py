@@ -161,6 +161,11 @@ MALFORMED = [
     (b'\xff{"version": 2}\n', "x.cast:1: invalid UTF-8 at byte 1"),
     (HEADER + b'[0.1, "o", "a"]\n[0.2, "o", "tru', "x.cast:3: truncated last line"),
     (b'{\n"version": 1, "width": 80, "height": 24, "stdout": [[0.1]]}\n', "x.cast:1: v1 frame 1"),
+    # CR-only line endings (review-attack3 item 12): named, not JSON's "Extra data".
+    (HEADER.replace(b"\n", b"\r") + b'[0.1, "o", "a"]\r', "x.cast:1: lines end in CR alone"),
+    (HEADER + b'[0.1, "o", "a"]\r[0.2, "o", "b"]\r', "x.cast:2: lines end in CR alone"),
+    (b'{\r"version": 2, "width": 80, "height": 24}\r[0.1, "o", "a"]\r', "x.cast:1: lines end in"),
+    (b'{"version": 2,\r"width": 80, "height": 24}\r[0.1, "o", "a"]\r', "x.cast:1: lines end in"),
 ]
 
 

@@ -165,6 +165,7 @@ class CastReader:
         except ValueError:
             if text.startswith("{"):
                 return self._read_document(number, text)
+            _refuse_cr_only(self, number, text)
             raise self._fail(number, "the header is not valid JSON") from None
         return self._parse_header(number, value)
 
@@ -197,6 +198,7 @@ class CastReader:
         try:
             value = _DECODER.decode(document)
         except ValueError as exc:
+            _refuse_cr_only(self, first, document)
             where = first + document.count("\n", 0, getattr(exc, "pos", 0))
             raise self._fail(where, f"not valid JSON: {getattr(exc, 'msg', exc)}") from None
         return self._parse_header(first, value)
@@ -487,6 +489,7 @@ class CastReader:
         except RecursionError:
             raise self._fail(number, self._too_deep()) from None
         except ValueError as exc:
+            _refuse_cr_only(self, number, text)
             if not text.endswith("\n"):
                 raise self._fail(number, "truncated last line (the file ends mid-event)") from None
             problem = terminal_text(str(getattr(exc, "msg", exc)))
@@ -589,3 +592,13 @@ def _theme(value: Any) -> Theme | None:
     if len(colours) not in (8, 16) or not all(_COLOUR.fullmatch(c) for c in (fg, bg, *colours)):
         return None
     return Theme(fg, bg, colours)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _refuse_cr_only(reader: CastReader, number: int, text: str) -> None:
+    """A line that fails to parse because lines end in a bare CR (classic Mac OS) would
+    otherwise read as JSON's "Extra data": say what is wrong with the file instead."""
+    if _LONE_CR.search(text):
+        raise reader._fail(number, "lines end in CR alone (old Mac line endings): use LF or CRLF")
