@@ -566,8 +566,9 @@ STATE_ID = ".local/state/asciinema/install-id"
         (lambda p: p.write_bytes(b"x" * 5000), "is over 1024 bytes"),
         (lambda p: p.write_text("id\x1b]52;c;x\x07"), "holds characters an ID cannot"),
         (lambda p: p.write_text("../../x?y#z/%2e"), "is not a UUID"),  # review-attack3 11
+        (lambda p: p.write_text(" \n"), "install-id is empty: remove it"),  # review-attack3 12
     ],
-    ids=["directory", "not-utf-8", "too-long", "controls", "not-a-uuid"],
+    ids=["directory", "not-utf-8", "too-long", "controls", "not-a-uuid", "empty"],
 )
 def test_an_install_id_file_that_cannot_be_one_is_one_line(
     tmp_path: Path, make: Any, needle: str
@@ -579,6 +580,7 @@ def test_an_install_id_file_that_cannot_be_one_is_one_line(
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1, result.stderr
     assert needle in result.stderr
+    assert "dangling" not in result.stderr
 
 
 def test_a_dangling_install_id_symlink_is_not_followed(tmp_path: Path) -> None:

@@ -94,7 +94,9 @@ def _read(path: Path) -> str | None:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise InstallIdError(f"{path} is not UTF-8 text: not an install ID file") from None
-    return _checked(text, str(path)) if text else None
+    if not text:  # it is left alone as any other file there: never overwritten
+        raise InstallIdError(f"{path} is empty: remove it or set $ASCIINEMA_INSTALL_ID")
+    return _checked(text, str(path))
 
 
 def _checked(value: str, where: str) -> str:
