@@ -278,22 +278,24 @@ def info(
 @app.command()
 def embed(
     source: Annotated[str, typer.Argument(help="Cast file, http(s) URL, or - for stdin.")],
-    svg: Annotated[Path | None, typer.Option(help="Write an animated SVG here.")] = None,
-    gif: Annotated[Path | None, typer.Option(help="Write a GIF here (needs agg).")] = None,
-    mp4: Annotated[Path | None, typer.Option(help="Write an H.264 MP4 here (for slides).")] = None,
-    webm: Annotated[Path | None, typer.Option(help="Write a VP9 WebM here.")] = None,
+    svg: Annotated[list[Path] | None, typer.Option(help="Write an animated SVG here.")] = None,
+    gif: Annotated[list[Path] | None, typer.Option(help="Write a GIF here (needs agg).")] = None,
+    mp4: Annotated[
+        list[Path] | None, typer.Option(help="Write an H.264 MP4 here (for slides).")
+    ] = None,
+    webm: Annotated[list[Path] | None, typer.Option(help="Write a VP9 WebM here.")] = None,
     png: Annotated[
-        Path | None, typer.Option(help="Write a PNG still here: the final screen, or --at.")
+        list[Path] | None, typer.Option(help="Write a PNG still here: the final screen, or --at.")
     ] = None,
     text: Annotated[
-        Path | None, typer.Option(help="Write the final screen as text, with the chapters.")
+        list[Path] | None, typer.Option(help="Write the final screen as text, with the chapters.")
     ] = None,
-    vtt: Annotated[Path | None, typer.Option(help="Write WebVTT subtitles here.")] = None,
+    vtt: Annotated[list[Path] | None, typer.Option(help="Write WebVTT subtitles here.")] = None,
     markdown: Annotated[
-        Path | None, typer.Option(help="Write Markdown and HTML snippets here.")
+        list[Path] | None, typer.Option(help="Write Markdown and HTML snippets here.")
     ] = None,
     html: Annotated[
-        Path | None, typer.Option(help="Write a standalone HTML page with asciinema-player.")
+        list[Path] | None, typer.Option(help="Write a standalone HTML page with asciinema-player.")
     ] = None,
     self_contained: Annotated[
         bool, typer.Option(help="HTML: inline the player's JS and CSS (works offline).")
@@ -339,7 +341,11 @@ def embed(
 
     outputs = (("svg", svg), ("gif", gif), ("html", html), ("markdown", markdown), ("mp4", mp4),
                ("webm", webm), ("png", png), ("text", text), ("vtt", vtt))  # fmt: skip
-    chosen = [(kind, path) for kind, path in outputs if path]
+    # Each is a list only to see it repeated: click keeps the last of `--svg a --svg b`.
+    for kind, paths in outputs:
+        if paths and len(paths) > 1:
+            raise BadOption(f"--{kind} is given {len(paths)} times: give one output")
+    chosen = [(kind, paths[0]) for kind, paths in outputs if paths]
     if len(chosen) != 1:
         raise BadOption(
             "give exactly one of --svg, --gif, --html, --markdown, --mp4, --webm, --png, "

@@ -248,6 +248,8 @@ def test_option_nits_are_one_line_and_exit_2(tmp_path: Path) -> None:
         (("embed", str(cast), "--text", out, "--end-at", "label:x"), "no marker labelled 'x'"),
         (("embed", str(cast), "--html", out, "--fit", "evil"), "genact-cast: --fit must be"),
         (("embed", str(cast)), "genact-cast: give exactly one of"),
+        (("embed", str(cast), "--text", out, "--text", "b.txt"), "--text is given 2 times"),
+        (("embed", str(cast), "--svg", "a.svg", "--svg", out), "--svg is given 2 times"),
         (("upload", "http://127.0.0.1:9/x.cast"), "upload takes a local cast file, not a URL"),
     ):
         done = genact(*args, cwd=tmp_path)
@@ -255,7 +257,7 @@ def test_option_nits_are_one_line_and_exit_2(tmp_path: Path) -> None:
         assert wanted in done.stderr, done.stderr
         assert "Invalid value" not in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1, done.stderr
-    assert not (tmp_path / "o.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.cast"]  # nothing written
     help_text = " ".join(genact("record", "--help").stdout.split())
     assert f"(20 to {MAX_ROWS})" in help_text
     assert f"(60 to {MAX_COLS})" in help_text
