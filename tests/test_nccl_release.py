@@ -4,6 +4,8 @@ before them (torchrun's `[rankN]:`, pdsh's `host: `): the casts of the four rele
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
@@ -30,4 +32,42 @@ def test_every_nccl_line_is_a_message_of_the_pinned_nccl(options: RecordOptions)
         assert not any(" NCCL INFO " in line for line in lines)
         return
     assert {"version", "init_start", "coll_channels", "connected_rings"} <= used
+    assert {"comm_ranks", "p2p_chunksize", "thread_thresholds"} <= used
     assert "NCCL INFO NCCL version 2.27.5+cuda12.9" in "\n".join(lines)
+
+
+# NCCL v2.27.5-1's order within one process's start-up (src/init.cc initTransportsRank, then
+# devCommSetup and ncclCommInitRankFunc): the key words each of those lines carries.
+ORDER = (" nRanks ", "Trees [", "P2P Chunksize", "threadThresholds", " coll channels,")
+ORDER_RANK0 = (*ORDER, "CC Off, workFifoBytes", "- Init COMPLETE")
+PROCESS = re.compile(r"(\S+:\d+):\d+ \[\d+\] NCCL INFO (.*)")
+
+
+@pytest.mark.parametrize("options", [TORCHTITAN[0], HF[0], DEEPSPEED[0]], ids=lambda o: o.framework)
+def test_init_lines_of_2_27_per_rank_in_order_with_its_defaults(options: RecordOptions) -> None:
+    """Review mg3 fault 7 / hfds3 fault 8: each rank prints its place, its P2P chunk and the
+    thread thresholds (src/init.cc:998 and 651, src/graph/tuning.cc:541), rank 0 alone the
+    work FIFO (init.cc:481), in the init flow's order, with 2.27.5's defaults."""
+    facts = facts_for(make_plan(options))
+    by_process: dict[str, list[str]] = {}
+    for line in release_lines(options):
+        found = PROCESS.search(line)
+        if found:
+            by_process.setdefault(found[1], []).append(found[2])
+    assert by_process
+    nodes = max(1, facts.gpus // 8)
+    for messages in by_process.values():
+        rank = int(next(m for m in messages if " nRanks " in m).split(" rank ")[1].split()[0])
+        keys = ORDER_RANK0 if rank == 0 else ORDER
+        firsts = [next(i for i, m in enumerate(messages) if key in m) for key in keys]
+        assert firsts == sorted(firsts), (rank, keys)
+        assert any("CC Off" in m for m in messages) == (rank == 0)
+        assert f"nRanks {facts.gpus} nNodes {nodes} localRanks {min(8, facts.gpus)}" in "\n".join(
+            messages
+        )
+        assert f"localRank {rank % 8} MNNVL 0" in "\n".join(messages)
+        chunk = 131072 if nodes > 1 else 524288
+        assert f"P2P Chunksize set to {chunk}" in messages
+        assert f"threadThresholds 8/8/64 | {8 * facts.gpus}/8/64 | 512 | 512" in messages
+        if rank == 0:
+            assert "CC Off, workFifoBytes 1048576" in messages

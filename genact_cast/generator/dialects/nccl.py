@@ -194,3 +194,43 @@ def init_timings(
         else ("Init timings:")
     )
     return info(where, f"{head} rank {rank} nranks {nranks} total {total:.2f} ({listed})")
+
+
+# src/include/comm.h: each algorithm's per-thread work before NCCL adds threads and channels.
+LL_THREAD_THRESHOLD = 8
+LL128_THREAD_THRESHOLD = 8
+SIMPLE_THREAD_THRESHOLD = 64
+COLLNET_THREAD_THRESHOLD = 512  # src/graph/tuning.cc: CollNet Direct and Chain, Simple
+NVL_CHUNK = 1 << 19  # src/init.cc: NCCL_P2P_NVL_CHUNKSIZE's default, 512 kB
+NET_CHUNK = 1 << 17  # NCCL_P2P_NET_CHUNKSIZE's default, 128 kB
+WORK_FIFO_BYTES = 1 << 20  # src/init.cc: NCCL_WORK_FIFO_BYTES_DEFAULT
+
+
+def comm_ranks(where: Where, comm: Comm, *, nodes: int, local_ranks: int, mnnvl: int = 0) -> str:
+    """src/init.cc (2.27): each rank's place once the third all-gather has mapped the nodes;
+    MNNVL is 1 only where NVLink spans nodes (GB200 NVL72), 0 on HGX nodes."""
+    return info(
+        where,
+        f"comm 0x{comm.comm:x} rank {comm.rank} nRanks {comm.nranks} nNodes {nodes} "
+        f"localRanks {local_ranks} localRank {where.device} MNNVL {mnnvl}",
+    )
+
+
+def p2p_chunksize(where: Where, nodes: int) -> str:
+    """computeBuffSizes: the net chunk once the communicator spans nodes, else NVLink's (the
+    4 MiB Simple buffer over NCCL_STEPS, 8, caps neither)."""
+    return info(where, f"P2P Chunksize set to {NET_CHUNK if nodes > 1 else NVL_CHUNK}")
+
+
+def thread_thresholds(where: Where, nranks: int) -> str:
+    """src/graph/tuning.cc's defaults: Tree LL/LL128/Simple, Ring the same with LL times the
+    rank count, then CollNet Direct and Chain (no NCCL_THREAD_THRESHOLDS set)."""
+    tree = f"{LL_THREAD_THRESHOLD}/{LL128_THREAD_THRESHOLD}/{SIMPLE_THREAD_THRESHOLD}"
+    ring = f"{LL_THREAD_THRESHOLD * nranks}/{LL128_THREAD_THRESHOLD}/{SIMPLE_THREAD_THRESHOLD}"
+    collnet = COLLNET_THREAD_THRESHOLD
+    return info(where, f"threadThresholds {tree} | {ring} | {collnet} | {collnet}")
+
+
+def work_fifo(where: Where) -> str:
+    """devCommSetup, on rank 0 alone: confidential computing off, the default work FIFO."""
+    return info(where, f"CC Off, workFifoBytes {WORK_FIFO_BYTES}")

@@ -170,6 +170,15 @@ def nccl_startup(
             nccl.init_start(init, version, comm),
         ]
         third = []
+        # 2.27's per-rank Init lines (src/init.cc:998, 651; tuning.cc:541; init.cc:481).
+        extra = nccl.at_least(version, 2, 27)
+        node_count = max(1, nranks // GPUS_PER_NODE)
+        if extra:
+            third.append(
+                nccl.comm_ranks(
+                    init, comm, nodes=node_count, local_ranks=min(GPUS_PER_NODE, nranks)
+                )
+            )
         # From 2.23 NCCL cuts a long ring at 128 characters; before, past 64 ranks a ring
         # runs over many rows and only the tree lines are kept here.
         if rank == 0 and (modern or nranks <= 64):
@@ -178,6 +187,8 @@ def nccl_startup(
                 order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
                 third.append(nccl.channel(init, index, total, order, version))
         third.append(_trees_line(init, tree_links(rank, nranks, total)))
+        if extra:
+            third.append(nccl.p2p_chunksize(init, node_count))
         per_peer = 32 if modern else 1 if nranks > 8 else 2
         coll = nccl.coll_channels(
             init, total, 32, per_peer, version=version, nvls=nvls_channels(facts)
@@ -196,7 +207,9 @@ def nccl_startup(
             measured = math.fsum(round(seconds, 2) for _, seconds in parts)
             parts.append(("rest", 0.0))
             fourth = [
+                *([nccl.thread_thresholds(init, nranks)] if extra else []),
                 coll,
+                *([nccl.work_fifo(init)] if extra and rank == 0 else []),
                 complete,
                 nccl.init_timings(
                     init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
