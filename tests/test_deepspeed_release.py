@@ -272,3 +272,40 @@ def test_every_node_prints_its_processes_nccl_start_up_under_its_prefix() -> Non
     complete = [t for t in text if " NCCL INFO ncclCommInitRankConfig " in t and "COMPLETE" in t]
     assert len(complete) == plan.gpus * launches
     assert any(t.endswith("] [INFO] [launch.py:139:main] 1 NCCL_DEBUG=INFO") for t in text)
+
+
+# Seeds whose hf twin trains with TP 8 (review-hfds3 fault 3): the DeepSpeed run must not.
+TP_TWINS = [
+    RecordOptions(seed=s, framework="deepspeed", kind="sft", failures=0) for s in (3003, 3008)
+]
+
+
+def _number(pattern: str, rows: list[str]) -> int:
+    found = {m.group(1).replace(",", "") for text in rows if (m := re.search(pattern, text))}
+    assert len(found) == 1, (pattern, found)
+    return int(found.pop())
+
+
+@pytest.mark.parametrize("options", [*CASES, *TP_TWINS])
+def test_world_size_and_batch_are_the_launchers_with_no_tensor_parallelism(
+    options: RecordOptions,
+) -> None:
+    """v0.17.5 runtime/config.py:680 takes dist.get_world_size() (no mpu: the Trainer has
+    no TP or PP), and _batch_assertion (:870-885) requires train_batch_size = micro × GA ×
+    world; the Trainer's banner counts the same batch (trainer.py:2521-2527 at 4.57.1)."""
+    plan = make_plan(options)
+    assert (plan.tensor_parallel, plan.pipeline_parallel) == (1, 1)
+    rows = release_lines(options)
+    world = _number(r"\] dist_world_size=(\d+)$", rows)
+    assert world == plan.gpus
+    assert _number(r"Config mesh_device None world_size = (\d+)$", rows) == world
+    assert _number(r"  world_size[ .]+(\d+)$", rows) == world
+    batch = _number(r"  train_batch_size[ .]+(\d+)$", rows)
+    micro = _number(r"  train_micro_batch_size_per_gpu[ .]+(\d+)$", rows)
+    accum = _number(r"  gradient_accumulation_steps[ .]+(\d+)$", rows)
+    assert batch == micro * accum * world
+    assert _number(r"Total train batch size \(.*\) = ([\d,]+)$", rows) == batch
+    examples = _number(r"trainer.py:2520\] .* >>   Num examples = ([\d,]+)$", rows)
+    epochs = _number(r"  Num Epochs = ([\d,]+)$", rows)
+    steps = _number(r"  Total optimization steps = ([\d,]+)$", rows)
+    assert steps == examples // batch * epochs
