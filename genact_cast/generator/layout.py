@@ -184,14 +184,13 @@ def layout_options(
     before those that leave the GPU half empty.
 
     `zero3`: DeepSpeed's ZeRO-3 under the Trainer, which has no tensor or pipeline
-    parallelism and partitions over the whole data-parallel group (zero_hpz_partition_size
-    1): TP 1, PP 1, flat.
+    parallelism: TP 1, PP 1, every rank data-parallel.
     """
     capacity = gpu.memory_gib * physics.GIB
     fitting: list[Fit] = []
     for tp, pp in [(1, 1)] if zero3 else model_parallel(arch, gpus, method):
         dp = gpus // (tp * pp)
-        for shard in shard_options(arch, dp, tp) if method == "full" and not zero3 else [0]:
+        for shard in shard_options(arch, dp, tp) if method == "full" else [0]:
             for recompute in ("off", "selective", "full"):
                 for micro in MICRO_BATCHES:
                     if micro > max_micro:
