@@ -309,3 +309,28 @@ def test_world_size_and_batch_are_the_launchers_with_no_tensor_parallelism(
     epochs = _number(r"  Num Epochs = ([\d,]+)$", rows)
     steps = _number(r"  Total optimization steps = ([\d,]+)$", rows)
     assert steps == examples // batch * epochs
+
+
+def test_every_rank_logs_its_zero_checkpoint_load_under_its_node() -> None:
+    """engine.py:3336 and :3286 (v0.17.5) are plain logger.info with no rank filter
+    (utils/logging.py:25-46): on a relaunch each rank prints both, for its own rank, under
+    its node's pdsh prefix (review-hfds3 fault 5)."""
+    plan = make_plan(CASES[0])
+    names = hosts(0)
+    assert plan.nodes > 1
+    read: dict[int, str] = {}
+    loading: dict[int, str] = {}
+    for host, text in without_pdsh(0):
+        if m := re.search(
+            r"\[engine.py:3336:\S+\] successfully read \d+ ZeRO .* rank (\d+)$", text
+        ):
+            read[int(m.group(1))] = host
+        if m := re.search(r"\[engine.py:3286:\S+\] loading \d+ zero .* for rank (\d+)$", text):
+            loading[int(m.group(1))] = host
+    assert sorted(read) == sorted(loading) == list(range(plan.gpus))
+    assert loading == read
+    # Each node's eight local ranks, rank // 8 (the launcher's node_rank * 8 + local_rank).
+    blocks = {host: {rank // 8 for rank, h in read.items() if h == host} for host in read.values()}
+    assert len(blocks) == plan.nodes
+    assert all(host in names for host in blocks)
+    assert sorted(b for ranks in blocks.values() for b in ranks) == list(range(plan.nodes))

@@ -192,23 +192,19 @@ class Engine(Pdsh):
             Line(self._tag(0) + dist(self._at(begun + model_read), engine_begin_load(optim))),
             Line(self._tag(0) + dist(self._at(event.t), engine_end_load(optim))),
         ]
-        # Every rank reads its own partition; rank 0 alone logs at INFO.
-        out += [
-            Line(
-                self._tag(0)
-                + line(
-                    self._at(event.t),
-                    ZERO_READ,
-                    f"successfully read {f.dp} ZeRO state_dicts for rank 0",
+        # Every rank reads its own partition and logs both lines (engine.py:3336 and :3286
+        # are plain logger.info, with no rank filter in utils/logging.py at v0.17.5), each
+        # under its node's pdsh prefix.
+        per_node = [
+            [
+                record
+                for rank in range(node * 8, node * 8 + 8)
+                for record in (
+                    (ZERO_READ, f"successfully read {f.dp} ZeRO state_dicts for rank {rank}"),
+                    (ZERO_LOADING, f"loading {f.dp} zero partition checkpoints for rank {rank}"),
                 )
-            ),
-            Line(
-                self._tag(0)
-                + line(
-                    self._at(event.t),
-                    ZERO_LOADING,
-                    f"loading {f.dp} zero partition checkpoints for rank 0",
-                )
-            ),
+            ]
+            for node in range(f.nodes)
         ]
+        out += self._merge(event.t, per_node, 9)
         return out
