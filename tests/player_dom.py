@@ -185,9 +185,9 @@ class Player:
             found["cols"],
             found["rows"],
             cells,
-            attrs,
+            attrs,  # type: ignore[arg-type]
             opacity,
-            found["shown"],  # type: ignore[arg-type]
+            found["shown"],
         )
 
     def picture(self) -> Any:

@@ -143,7 +143,8 @@ def record_options(args: Sequence[str], *, seed_required: bool = True) -> Record
         p["gpu"], p["dataset"], p["color"], p["start"],
     )._replace(
         title=p["title"], idle_time_limit=p["idle_time_limit"], theme=p["theme"],
-        kind=p["kind"], failures=p["failures"], layout=p["layout"], framework=p["framework"],
+        kind=p["kind"], method=p["method"], failures=cli._failures(p["failures"]),
+        layout=p["layout"], framework=p["framework"],
     )  # fmt: skip
     options.check()
     return options

@@ -248,7 +248,9 @@ class FrameworkLog:
         relaunches = sum(isinstance(e, Restarted) for e in events) if self._relaunches else 0
         drawn = sum(len(t) for t in ticks)
         failures = sum(isinstance(e, Failed | Restarted) for e in events)
-        typing = min(RELAUNCH_SECONDS, budget / 4) * relaunches
+        # Retyping the command takes at most a quarter of the epoch, however many relaunches.
+        retype = min(RELAUNCH_SECONDS, budget / 4 / max(1, relaunches))
+        typing = retype * relaunches
         pace = con.pacer(budget - typing, drawn + failures)
         span_index = 0
         # A save at a drawn step follows that step's line, as in the real log. Every save
@@ -286,7 +288,7 @@ class FrameworkLog:
                 self.show.state.lost_seconds += event.lost_seconds
             self._emit(self.dialect.present(event))
             if isinstance(event, Restarted) and self._relaunches:
-                self._type(self.dialect.launch_words(), min(RELAUNCH_SECONDS, budget / 4))
+                self._type(self.dialect.launch_words(), retype)
             if isinstance(event, Failed | Restarted):
                 pace()
         self._emit_held(held)
