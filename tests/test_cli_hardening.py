@@ -97,6 +97,8 @@ def test_a_start_time_out_of_range_is_one_line(command: str) -> None:
         (["--gif", "x.gif", "--font-size", "100000"], "--font-size"),
         (["--png", "x.png", "--at", "1e300"], "--at"),
         (["--vtt", "x.vtt", "--idle-time-limit", "1e300"], "--idle-time-limit"),
+        (["--vtt", "x.vtt", "--start-at", "1e308"], "--start-at"),  # round() overflowed
+        (["--text", "x.txt", "--end-at", "1e308"], "--end-at"),
     ],
 )
 def test_numbers_out_of_range_are_one_line_and_exit_2(
@@ -106,6 +108,17 @@ def test_numbers_out_of_range_are_one_line_and_exit_2(
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"genact-cast: {option} must be")
     assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("limit", ["1e308", "1e200"])
+def test_record_refuses_an_idle_limit_its_own_reader_would_refuse(
+    tmp_path: Path, limit: str
+) -> None:
+    """1e308 overflowed in the writer; 1e200 wrote a cast info/play/embed then refused."""
+    result = genact("record", "--idle-time-limit", limit, "-o", "x.cast", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("genact-cast: --idle-time-limit must be")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
+from genact_cast.limits import MAX_CAST_SECONDS
 
 MIN_COLS, MAX_COLS = 60, 1000
 MIN_ROWS, MAX_ROWS = 20, 500
@@ -100,10 +101,11 @@ class RecordOptions(NamedTuple):
                 f"(got {self.start.isoformat()})"
             )
         if self.idle_time_limit is not None and not (
-            math.isfinite(self.idle_time_limit) and self.idle_time_limit > 0
+            math.isfinite(self.idle_time_limit) and 0 < self.idle_time_limit <= MAX_CAST_SECONDS
         ):
-            raise BadOption(
-                f"--idle-time-limit must be a number above 0 (got {self.idle_time_limit:g})"
+            raise BadOption(  # (the reader refuses a cast whose limit is over it, so record does)
+                f"--idle-time-limit must be a number above 0, at most {MAX_CAST_SECONDS:g} "
+                f"(got {self.idle_time_limit:g})"
             )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.errors import BadOption, GenactCastError
+from genact_cast.limits import MAX_CAST_SECONDS
 from genact_cast.player.timeline import limit_idle
 from genact_cast.publish.terminal import (
     BLANK,
@@ -108,8 +109,11 @@ def seconds_or_label(text: str | None, option: str) -> float | str | None:
         value = float(text)
     except ValueError:
         return text
-    if not math.isfinite(value) or value < 0:
-        raise BadOption(f"{option} must be zero or more seconds, or a marker label (got {text!r})")
+    if not (math.isfinite(value) and 0 <= value <= MAX_CAST_SECONDS):
+        raise BadOption(
+            f"{option} must be from 0 to {MAX_CAST_SECONDS:g} seconds, or a marker label "
+            f"(got {text!r})"
+        )
     return value
 
 
