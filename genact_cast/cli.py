@@ -45,8 +45,12 @@ Duration = Annotated[
     typer.Option(help="Length of the run at speed 1, e.g. 180, 90s, 5m; default: the seed's."),
 ]
 Speed = Annotated[float, typer.Option(help="Speed factor: divides every pause.")]
-Cols = Annotated[int, typer.Option(help="Terminal width in columns (60 to 1000).")]
-Rows = Annotated[int, typer.Option(help="Terminal height in rows (20 to 500).")]
+Cols = Annotated[
+    int, typer.Option(help="Terminal width in columns (60 to 1000); cols x rows at most 200,000.")
+]
+Rows = Annotated[
+    int, typer.Option(help="Terminal height in rows (20 to 500); cols x rows at most 200,000.")
+]
 Model = Annotated[str | None, typer.Option(help="Pin the model, e.g. Llama-3-8B.")]
 Gpus = Annotated[int | None, typer.Option(help="Pin the GPU count: 8, 16, ... 2048.")]
 Gpu = Annotated[str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")]

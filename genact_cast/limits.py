@@ -19,6 +19,9 @@ MAX_V1_BYTES = 64 << 20  # a v1 cast is one JSON document, read whole
 MAX_JSON_DEPTH = 64  # nesting of arrays and objects in a header
 MAX_TERMINAL_COLS = 1000
 MAX_TERMINAL_ROWS = 1000
+# The most cells an exporter draws (a 500x400 terminal; asciinema's largest real casts are far
+# smaller), and so the most `record` writes: a cast it makes is one every export can draw.
+MAX_DRAWN_CELLS = 200_000
 MAX_CAST_SECONDS = 10**8  # about three years: any time or sum of intervals in a cast
 MIN_SPEED, MAX_SPEED = 1e-3, 1e9  # `play --speed`
 FIRST_BYTE_SECONDS = 30.0  # a FIFO or pipe that never writes its header

@@ -274,3 +274,32 @@ def test_option_nits_are_one_line_and_exit_2(tmp_path: Path) -> None:
     help_text = " ".join(genact("record", "--help").stdout.split())
     assert f"(20 to {MAX_ROWS})" in help_text
     assert f"(60 to {MAX_COLS})" in help_text
+
+
+def test_record_writes_only_sizes_the_exports_draw(tmp_path: Path) -> None:
+    """review-attack4b: `record --cols 1000 --rows 500` wrote a cast every export refused (the
+    200,000-cell drawing limit). One rule now: a size record takes is one the exports draw."""
+    from genact_cast.errors import BadOption
+    from genact_cast.generator.options import MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS, RecordOptions
+    from genact_cast.publish.terminal import LimitError, check_size
+
+    for cols in (MIN_COLS, 400, 500, 501, 999, MAX_COLS):
+        for rows in (MIN_ROWS, 200, 201, 399, 400, 401, MAX_ROWS):
+            try:
+                RecordOptions(seed=1, cols=cols, rows=rows).check()
+                recorded = True
+            except BadOption:
+                recorded = False
+            try:
+                check_size(cols, rows)
+                drawn = True
+            except LimitError:
+                drawn = False
+            assert recorded == drawn, (cols, rows, recorded, drawn)
+    for target in ("x.cast", "x.svg", "x.png", "x.gif"):
+        done = genact("record", "--cols", "1000", "--rows", "500", "-o", target, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert "500,000 cells" in done.stderr, done.stderr
+        assert "at most 200,000" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
-from genact_cast.limits import MAX_CAST_SECONDS
+from genact_cast.limits import MAX_CAST_SECONDS, MAX_DRAWN_CELLS
 
 MIN_COLS, MAX_COLS = 60, 1000
 MIN_ROWS, MAX_ROWS = 20, 500
@@ -62,6 +62,12 @@ class RecordOptions(NamedTuple):
             raise BadOption(f"--cols must be from {MIN_COLS} to {MAX_COLS} (got {self.cols})")
         if not MIN_ROWS <= self.rows <= MAX_ROWS:
             raise BadOption(f"--rows must be from {MIN_ROWS} to {MAX_ROWS} (got {self.rows})")
+        if self.cols * self.rows > MAX_DRAWN_CELLS:
+            # The exporters' limit (limits.py): a bigger cast could be written but not drawn.
+            raise BadOption(
+                f"--cols {self.cols} --rows {self.rows} make {self.cols * self.rows:,} cells; "
+                f"the exports draw at most {MAX_DRAWN_CELLS:,} (cols x rows, e.g. 500x400)"
+            )
         if self.gpus is not None and self.gpus not in CLUSTER_SIZES:
             sizes = ", ".join(str(n) for n in CLUSTER_SIZES)
             raise BadOption(f"--gpus must be one of {sizes} (8 per node; got {self.gpus})")

@@ -35,12 +35,13 @@ import pyte
 from pyte import modes
 from pyte.screens import Char, Margins, StaticDefaultDict, wcwidth
 
+from genact_cast import limits
 from genact_cast.errors import GenactCastError
 from genact_cast.publish import reflow
 
-MAX_COLUMNS = 1000
-MAX_ROWS = 1000
-MAX_CELLS = 200_000  # a 500x400 terminal; asciinema's largest real casts are far smaller
+MAX_COLUMNS = limits.MAX_TERMINAL_COLS
+MAX_ROWS = limits.MAX_TERMINAL_ROWS
+MAX_CELLS = limits.MAX_DRAWN_CELLS  # also `record`'s bound, so it writes only drawable casts
 # A character drawn on its own (a wide one, or in insert mode) costs about as much time as
 # this many cells of a run of narrow ones, so it counts as that many in the work budget.
 SLOW_CHAR_CELLS = 16
