@@ -279,4 +279,23 @@ def _fetch(
         href = find_cast_link(spool.read())
         if href is None:
             raise SourceError(url, "a web page with no asciicast link")
-        return str(response.url.join(href.decode("utf-8", "replace")))
+        return _cast_link(response.url, href.decode("utf-8", "replace"))
+
+
+def _cast_link(page: httpx.URL, href: str) -> str:
+    """The absolute URL of a recording page's cast link; a one-line error naming the link
+    when it is not an http(s) URL (`file:`, `data:`, `ftp:`, a malformed host): that is the
+    page's problem, not a redirect's."""
+    import httpx
+
+    shown = quoted(href)
+    try:
+        target = page.join(href)
+        if target.scheme not in ("http", "https") or not target.host:
+            raise ValueError("not an http(s) URL")
+        httpx.Request("GET", target)  # the host's IDNA encoding and the port are checked
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise SourceError(
+            str(page), f"the page's asciicast link {shown!r} is not an http(s) URL ({quoted(exc)})"
+        ) from None
+    return str(target)

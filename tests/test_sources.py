@@ -42,6 +42,12 @@ class Hostile(Handler):
             self.send_header("Location", urllib.parse.unquote(self.path.partition("?")[2]))
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif route == "/links-to":  # a recording page linking to the query, as sent
+            href = urllib.parse.unquote(self.path.partition("?")[2]).encode()
+            self.reply(
+                b'<link rel="alternate" type="application/x-asciicast" href="' + href + b'">',
+                "text/html",
+            )
         elif route == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -114,6 +120,14 @@ def test_a_malformed_redirect_is_named(server: str, location: str) -> None:
     """review-attack3 item 2: httpx's or idna's wording (InvalidCodepoint...)."""
     message = failure(server + "/to?" + urllib.parse.quote(location))
     assert f"redirected to an invalid URL ({location!r}: " in message
+
+
+@pytest.mark.parametrize("href", ["file:///etc/passwd", "ftp://127.0.0.1/x.cast", "data:,x"])
+def test_a_page_linking_to_a_non_http_url_names_the_link(server: str, href: str) -> None:
+    """issue 20: a recording page's `file:` link was reported as "after a redirect"."""
+    message = failure(server + "/links-to?" + urllib.parse.quote(href))
+    assert f"the page's asciicast link {href!r} is not an http(s) URL" in message
+    assert "redirect" not in message
 
 
 def test_a_redirect_to_a_closed_port_names_that_port(server: str) -> None:
