@@ -186,6 +186,24 @@ def test_combining_marks_and_emoji_presentation_are_drawn_as_the_browser_draws_t
     assert red > 2 * blue, "❤️ not drawn in colour"
 
 
+def test_lone_and_stacked_marks_are_drawn_as_the_player_shows_them(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A mark that opens a line (U+0301 then a) lies over the next character, as the
+    browser draws the player's span; a base with marks the mono face lacks (Z U+0351
+    U+0315, Zalgo text) keeps them: the ink above the x-height is the player's."""
+    line = "\u0301a Z\u0351\u0315 x\u0300\u0301\u0302"
+    cast = cast_file(tmp_path / "marks.cast", line, 14)
+    ours, theirs = png_cells(cast, 5), player_cells(browser, cast, 5, tmp_path)
+    for x in (0, 2, 4):
+        mine, player = (cell.crop((0, 0, cell.width, cell.height * 2 // 5)) for cell in
+                        (ours[x], theirs[x]))  # fmt: skip
+        (a, ax, _), (b, bx, _) = coverage(mine), coverage(player)
+        assert b > 0.02, (x, b)  # the player draws marks there
+        assert abs(a - b) < 0.5 * b, f"cell {x}: {a:.3f} of the top inked, player {b:.3f}"
+        assert abs(ax - bx) < 0.15, (x, ax, bx)
+
+
 def slant(cell: Image.Image) -> float:
     """How far the ink of the top third lies right of the bottom third's, in cell heights."""
     width, height = cell.size

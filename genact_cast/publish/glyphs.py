@@ -74,12 +74,21 @@ def _notdef(font: ImageFont.FreeTypeFont) -> bytes:
 
 
 def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
-    """Whether `font` maps `char`: its picture is not the font's missing-glyph box."""
+    """Whether `font` maps `char`: its picture is not the font's missing-glyph box.
+
+    A combining mark is tried on a base ("x"): alone, the shaper draws it on a dotted
+    circle, which never looks like the missing box."""
+    if unicodedata.category(char).startswith("M"):
+        return _picture(font, "x" + char) != _picture(font, "x" + MISSING)
+    return _picture(font, char) != _notdef(font)
+
+
+def _picture(font: ImageFont.FreeTypeFont, text: str) -> bytes:
     try:
-        mask = font.getmask(char)
+        mask = font.getmask(text)
     except (OSError, ValueError):
-        return False
-    return bytes(mask.size) + bytes(mask) != _notdef(font)
+        return b""
+    return bytes(mask.size) + bytes(mask)
 
 
 _found: list[str] = []  # fonts fontconfig has named so far, most recent last
@@ -170,7 +179,7 @@ def face(char: str, bold: bool, italic: bool, size: int) -> Face:
     if len(char) != 1:
         if emoji_presentation(char):  # ❤️: the colour font, as a browser draws it
             return _machine(char[0], size, True) or face(char[0], bold, italic, size)
-        return Face(first, False, 1.0)  # a combining sequence: the mono face's shaping
+        return _cluster_face(char, first, size)
     if has_glyph(first, char):
         return Face(first, False, 1.0)
     # An emoji from a colour font when the machine has one (as a browser shows it).
@@ -182,6 +191,39 @@ def face(char: str, bold: bool, italic: bool, size: int) -> Face:
     if has_glyph(symbols, char):
         return Face(symbols, False, 1.0)
     return Face(first, False, 1.0)
+
+
+def _cluster_face(cluster: str, first: ImageFont.FreeTypeFont, size: int) -> Face:
+    """The face a browser draws a base with its marks from (Z͑̕): the first of the chain
+    that has every code point of the cluster, so that the marks are shaped on their base;
+    the mono face when none has them all."""
+    missing = [char for char in cluster if not has_glyph(first, char)]
+    if not missing:
+        return Face(first, False, 1.0)
+    found = _machine(missing[0], size, False)
+    if found is not None and all(has_glyph(found.font, char) for char in cluster):
+        return found
+    symbols = _symbols(size)
+    if all(has_glyph(symbols, char) for char in cluster):
+        return Face(symbols, False, 1.0)
+    return Face(first, False, 1.0)
+
+
+def draw_lone_marks(tile: Image.Image, marks: str, fg: tuple[int, int, int], bold: bool,
+                    italic: bool, size: int, ascent: int) -> None:  # fmt: skip
+    """Marks with no base before them in their span (a line that starts with U+0301):
+    the browser draws each at the span's column with no advance, over the character
+    that follows, and no dotted circle (the shaper's fallback, which Pillow's layout
+    would add); so each is drawn alone, unshaped, at the cell's origin."""
+    for mark in marks:
+        found = face(mark, bold, italic, size)
+        basic = _basic(found.font)
+        ImageDraw.Draw(tile).text((0, ascent), mark, fill=fg, font=basic, anchor="ls")
+
+
+@functools.cache
+def _basic(font: ImageFont.FreeTypeFont) -> ImageFont.FreeTypeFont:
+    return font.font_variant(layout_engine=ImageFont.Layout.BASIC)
 
 
 def draw_text(tile: Image.Image, char: str, fg: tuple[int, int, int], found: Face,

@@ -52,7 +52,7 @@ def advance(text: str) -> int:
     return sum(1 for char in text if not zero_width(char))
 
 
-def _standalone(char: str, wide: bool) -> bool:
+def standalone(char: str, wide: bool) -> bool:
     if char.isascii():
         return False
     if wide:
@@ -85,7 +85,7 @@ def as_laid_out(row: Row) -> Row:
             out.append((char, style))
             continue
         wide = x + 1 < len(row) and row[x + 1][0] == ""
-        if _standalone(char, wide):
+        if standalone(char, wide):
             close()
             out.append((char, style))
             last = style

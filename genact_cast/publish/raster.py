@@ -6,9 +6,14 @@ and powerline separators drawn as asciinema-player draws them. Box drawing comes
 font with its edges made solid so that cells join; braille is drawn from its definition
 (eight dots), as terminals do. A combining mark, which the player keeps in a cell of its
 own, is drawn with the character before it (composed, NFC) and its cell left blank, as
-the browser draws the player's text; a pictograph with VS16 comes from the colour font
-over two cells. Glyphs are antialiased by FreeType and cached per
-character and colours, and only the rows that changed are drawn again.
+the browser draws the player's text (from the first face that has the base and all its
+marks, as the browser's fallback picks one font for a cluster); a mark that opens a span
+(at the start of a line, after a colour change) has no base and is drawn over the next
+character's cell, with no dotted circle, as the browser draws it; a pictograph with
+VS16 comes from the colour font over two cells. Glyphs are antialiased by FreeType and
+cached per character and colours, and only the rows that changed are drawn again. A
+mark's ink that overhangs its cell (U+0315 to the right) is cut at the cell's edge,
+where the browser lets it reach into the next.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs
-from genact_cast.publish.player_layout import as_laid_out, zero_width
+from genact_cast.publish.player_layout import as_laid_out, standalone, zero_width
 from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.theme import pyte_color, rgb
@@ -172,10 +177,14 @@ class Raster:
             self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
             covered = 0  # columns up to here are drawn by a cluster to their left
             column = -1
+            lone = ""  # marks that open a span: drawn over the next character's cell
             for x, (char, style) in enumerate(row):
                 if zero_width(char):
-                    continue  # drawn on the character before it (`_cluster`)
+                    if _lone_mark(char) and not _has_base(row, x):
+                        lone += char
+                    continue  # else drawn on the character before it (`_cluster`)
                 column += 1
+                marks, lone = lone, ""
                 if not char or column < covered:
                     continue  # the right half of a wide character, drawn with its left
                 left = lay.left + column * lay.cell_width
@@ -188,7 +197,7 @@ class Raster:
                 if glyphs.emoji_presentation(cluster):
                     wide = 2  # ❤️ as a browser draws it: over the cell VS16 takes
                 covered = column + wide
-                tile = self._tile(cluster, style, wide)
+                tile = self._tile(marks + cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
         return self.canvas
@@ -221,6 +230,9 @@ class Raster:
         tile = Image.new("RGB", (lay.cell_width * wide, lay.cell_height), bg)
         draw = ImageDraw.Draw(tile)
         bold, italic, faint = face
+        lone = ""
+        while len(char) > 1 and _lone_mark(char[0]):
+            lone, char = lone + char[0], char[1:]
         # Faint is the player's `opacity: 0.5` on its text (glyphs and their lines), not on
         # the shapes it paints itself (blocks, powerline): half the way from bg to fg.
         ink = _half_way(bg, fg) if faint else fg
@@ -237,6 +249,8 @@ class Raster:
         elif char != " ":
             found = glyphs.face(char, bold, italic, lay.font_size)
             glyphs.draw_text(tile, char, ink, found, lay.ascent)
+        if lone:
+            glyphs.draw_lone_marks(tile, lone, ink, bold, italic, lay.font_size, lay.ascent)
         underline, strike = lines
         thickness = max(1, lay.font_size // 14)
         if underline:
@@ -263,18 +277,42 @@ def _marks(text: str) -> bool:
 
 
 def _cluster(row: Row, x: int) -> tuple[str, int]:
-    """The character at x with the marks in the cells after it, as one string (composed
-    where Unicode composes it), and the cell after them: the browser draws the player's
-    text as one, é (publish/player_layout.py)."""
+    """The character at x with the marks in the cells after it in its span, as one
+    string (composed where Unicode composes it), and the cell after them: the browser
+    draws the player's text as one, é (publish/player_layout.py)."""
     text, end = row[x][0], x + 1
     if text == " " or _marks(text):
         return text, end
     if regional_indicator(text) and end < len(row) and regional_indicator(row[end][0]):
         text, end = text + row[end][0], end + 1  # a flag: two letters, one glyph
-    while end < len(row) and row[end][0] and _marks(row[end][0]):
+    while end < len(row) and row[end][0] and _marks(row[end][0]) and _has_base(row, end):
         text += row[end][0]
         end += 1
     return unicodedata.normalize("NFC", text), end
+
+
+def _lone_mark(char: str) -> bool:
+    """A combining mark (not a format character such as ZWSP, which shows nothing)."""
+    return unicodedata.category(char) in ("Mn", "Me")
+
+
+def _has_base(row: Row, x: int) -> bool:
+    """Whether the mark at x has a character before it in the same span of the player's
+    (the same colour and text style, not a symbol it sets apart): a mark that opens a
+    span, at the start of a line or after a colour change, stands alone in the browser.
+    """
+    before = x - 1
+    while before >= 0 and zero_width(row[before][0]):
+        before -= 1
+    if before < 0:
+        return False
+    char, style = row[before]
+    wide = before + 1 < len(row) and row[before + 1][0] == ""
+    return (
+        char != ""
+        and not standalone(char, wide)
+        and (style[0], *style[2:]) == (row[x][1][0], *row[x][1][2:])
+    )
 
 
 def _solid_edges(mask: Image.Image) -> Image.Image:
