@@ -9,6 +9,7 @@ import functools
 import json
 import re
 import shlex
+from datetime import datetime
 
 import pytest
 
@@ -296,3 +297,37 @@ def test_a_config_json_cut_short_or_unsorted_is_caught() -> None:
     assert unmatched(text[at:end] + text[end + 1 : end + 2])[0]  # no closing brace
     swapped = [*text[at : at + 2], text[at + 3], text[at + 2], *text[at + 4 : end + 2]]
     assert unmatched(swapped)[0]
+
+
+STAMP = re.compile(r"^\[\w+\|[\w.]+:\d+\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) >> ")
+
+
+def _seconds(found: re.Match[str]) -> float:
+    whole = datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").timestamp()
+    return whole + int(found[2]) / 1000
+
+
+@pytest.mark.parametrize("index", [0, 2])
+def test_nccl_comes_up_at_the_first_collective_after_the_model_loads(index: int) -> None:
+    """accelerate 1.11.0 inits the process group without device_id (state.py:236), so torch
+    2.9 creates the NCCL communicator at the first collective, the script's
+    main_process_first (trl 0.24.0 sft_trainer.py:894; training_args.py:2538), after the
+    model is loaded: each launch's NCCL block follows its model loading, and the Trainer's
+    next line is stamped at least the slowest rank's Init total later."""
+    found = lines(index)
+    starts = [i for i, text in enumerate(found) if "loading configuration file" in text]
+    assert starts
+    for start in starts:
+        nccl = [i for i in range(start, len(found)) if " NCCL INFO " in found[i]]
+        assert nccl, "no NCCL block after the model's configuration"
+        first = nccl[0]
+        end = first
+        while end < len(found) and " NCCL INFO " in found[end]:
+            end += 1
+        block = found[first:end]
+        assert any(text.startswith("Loading checkpoint shards") for text in found[start:first])
+        before = [m for text in found[start:first] if (m := STAMP.match(text))]
+        after = next(m for text in found[end:] if (m := STAMP.match(text)))
+        totals = [float(m[1]) for text in block if (m := re.search(r" total ([\d.]+) \(", text))]
+        assert totals
+        assert _seconds(after) - _seconds(before[-1]) >= max(totals)

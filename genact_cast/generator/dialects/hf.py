@@ -103,9 +103,14 @@ class Log:
         self.train_start = 0.0
         self.losses: list[float] = []
         self.train_metrics: list[str] = []
+        # The NCCL start-up lines, held until the model is loaded (see present), and how long
+        # the communicator took to come up: the lines after it are stamped that much later.
+        self.comm_lines: list[str] = []
+        self.comm_wait = 0.0
+        self.comm_seconds = 0.0
 
     def _at(self, t: float) -> datetime:
-        return self.facts.moment(self.clock.at(t))
+        return self.facts.moment(self.clock.at(t + self.comm_seconds))
 
     def script_args(self) -> list[str]:
         """train.py's own arguments (TrainingArguments and the script's model and data)."""
@@ -169,6 +174,7 @@ class Log:
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
+            self.comm_seconds = 0.0
             self.incidentals = (
                 self.incidentals.relaunched(self.facts, event.attempt, same_agent=True)
                 if event.attempt
@@ -178,7 +184,15 @@ class Log:
             # so torchrun's banner about it never shows.
             return []
         if isinstance(event, CommReady):
-            return [Line(text) for text in nccl_startup(self.facts, self.incidentals)]
+            # accelerate 1.11.0 calls init_process_group without device_id (state.py:236), so
+            # torch 2.9 brings the NCCL communicator up lazily, at the first collective: the
+            # script's `main_process_first` around the dataset's preparation (trl 0.24.0
+            # sft_trainer.py:894 in SFTTrainer.__init__; training_args.py:2538 in a run_clm
+            # script), after the model is loaded and before Trainer.__init__'s lines.
+            timings: list[float] = []
+            self.comm_lines = nccl_startup(self.facts, self.incidentals, timings=timings)
+            self.comm_wait = max(timings, default=0.0)
+            return []
         if isinstance(event, ModelReady):
             return self._model(event)
         if isinstance(event, DataReady):
@@ -244,7 +258,12 @@ class Log:
         if self.pretrained is None:
             self.pretrained = event.loaded_from is not None
         lines = self._loading(moment, event.seconds, pretrained=self.pretrained)
-        # Trainer.__init__ with --bf16 (trainer.py:749), as the shards finish loading.
+        # The first collective brings NCCL up (see present); every process waits for the
+        # slowest rank's Init, so what the script logs next comes that much later.
+        lines += [Line(text) for text in self.comm_lines]
+        self.comm_lines = []
+        self.comm_seconds, self.comm_wait = self.comm_wait, 0.0
+        # Trainer.__init__ with --bf16 (trainer.py:749), once the dataset is prepared.
         lines.append(Line(half_precision(self._at(event.t))))
         return lines
 
@@ -366,7 +385,7 @@ class Log:
             epoch=event.step / f.steps_per_epoch,
             sft=sft,
         )
-        self.clock.at(end)
+        self.clock.at(end + self.comm_seconds)
         return [Line(text) for text in [*block, record]]
 
     def _saves_at(self, step: int) -> bool:

@@ -118,6 +118,7 @@ def nccl_startup(
     node: int = 0,
     nodes: Sequence[int] = (),
     pid_of: Callable[[int, int], int] | None = None,
+    timings: list[float] | None = None,
 ) -> list[str]:
     """The lines the processes `local_ranks` of `node` (or of each of `nodes`, whose lines
     reach one terminal: srun's or pdsh's) print while the world communicator comes up, in the
@@ -125,7 +126,9 @@ def nccl_startup(
     prefixes each line as the launcher shows it (a `--local-ranks-filter` shows a subset of
     the ranks); `pid_of(node, local rank)` where the launcher has named its processes' ids.
     Every process finishes a phase before any starts the next (the bootstrap's
-    all-gathers wait for all of them), so the nodes' lines interleave within each phase."""
+    all-gathers wait for all of them), so the nodes' lines interleave within each phase.
+    `timings` gets each process's `Init timings` total, for a log that stamps its next line
+    after the communicator is up."""
     version = facts.nccl
     modern = nccl.new_layout(version)
     total = channels(facts)
@@ -205,6 +208,8 @@ def nccl_startup(
                 ("connections", draw.uniform(0.05, 0.5)),
             ]
             measured = math.fsum(round(seconds, 2) for _, seconds in parts)
+            if timings is not None:
+                timings.append(measured)
             parts.append(("rest", 0.0))
             fourth = [
                 *([nccl.thread_thresholds(init, nranks)] if extra else []),
