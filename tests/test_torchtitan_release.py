@@ -200,9 +200,31 @@ def test_validation_tps_is_its_tokens_over_its_time() -> None:
         return int(h) * 3600 + int(m) * 60 + float(s)
 
     elapsed = seconds(check[1]) - seconds(first[1])
-    tokens = log.validation_steps() * facts.micro_batch * facts.seq_len
+    # validation.local_batch_size 8 x validation.seq_len 2048 (job_config.py:862-866)
+    tokens = log.validation_steps() * 8 * 2048
     tps = int(check[3].replace(",", ""))
     assert tps == pytest.approx(tokens / (elapsed * facts.tp * facts.pp), rel=0.01, abs=1)
+
+
+STAMP = re.compile(r"\[titan\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - root - \w+ - (.*)")
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_the_log_clock_runs_as_the_process_works(index: int) -> None:
+    """train.py logs as it runs: a step line never shares its millisecond with the line
+    before it when steps take seconds (the step-1 validation's time comes before step 2),
+    and the model's build comes after NCCL's set-up, not in the millisecond of the lines
+    before it (review-tt3 faults 10, 11)."""
+    from datetime import datetime
+
+    found = [m for line in lines(index) if (m := STAMP.search(line))]
+    moments = [datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f") for m in found]
+    for before, after, m in zip(moments, moments[1:], found[1:], strict=False):
+        if m[2].startswith("step: ") and not m[2].startswith("step:  1 "):
+            assert after > before, m[2]
+    build = next(i for i, m in enumerate(found) if m[2].startswith("Loading tokenizer"))
+    assert moments[build] > moments[build - 1]
+    assert moments[build + 1] > moments[build]
 
 
 @pytest.mark.parametrize("gpu", ["H100", "A100"])
@@ -319,3 +341,18 @@ def test_the_validator_prepares_its_dataset_before_the_trainer_is_initialized(in
     assert starts
     for start in starts:
         assert text[start - 1].endswith("Preparing c4_validation dataset from allenai/c4")
+
+
+def test_names_are_metas_and_the_interpreter_is_the_site_packages_one() -> None:
+    """Meta released 405B only as Llama 3.1 (llama3_405b.toml's hf_assets_path is
+    ./assets/hf/Llama-3.1-405B); torch in /usr/local/lib/python3.12/site-packages runs under
+    /usr/local/bin/python, which torchrun's failure line names (review-tt3 fault 18)."""
+    options = RecordOptions(seed=5, framework="torchtitan", model="Llama-3-405B", kind="continue")
+    plan = make_plan(options._replace(duration=60.0))
+    log = Log(facts_for(plan), color=False, interval=logging_interval(plan))
+    words = " ".join(log.launch_words())
+    assert "/checkpoints/base/Llama-3.1-405B" in words
+    assert "Llama-3-405B" not in words
+    failed = [line for line in lines(0) if "of binary:" in line]
+    assert failed
+    assert all("binary: /usr/local/bin/python" in line for line in failed)

@@ -75,6 +75,7 @@ class Facts(NamedTuple):
     lora_dropout: float = 0.0
     adapters: int = 0  # the adapters' parameters, the only trainable ones (0: full)
     chat: bool = False  # a fine-tune on conversations: its tokenizer has a chat template
+    step_seconds: float = 0.0  # a steady optimizer step's mean duration (after the first)
 
     def version(self, package: str) -> str:
         """The pinned release of `package` ("transformers" -> "4.57.1")."""

@@ -10,6 +10,7 @@ against it.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
@@ -41,6 +42,8 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     SLEEPING,
     TRAIN_TIMEOUT_SECONDS,
     TRAINING_COMPLETED,
+    VALIDATION_BATCH,
+    VALIDATION_SEQ_LEN,
     Colors,
     command,
     device_mesh,
@@ -77,14 +80,25 @@ from genact_cast.generator.rng import Rng
 SHARDED_DIR = "sharded"  # torch/distributed/checkpoint/hf_storage.py's SHARDED_DIR_NAME
 
 
+# Meta released 405B only as Llama 3.1 (meta-llama/Llama-3.1-405B; llama3_405b.toml's
+# hf_assets_path ./assets/hf/Llama-3.1-405B); 8B and 70B were Meta-Llama-3 first.
+META_NAMES = {"Llama-3-405B": "Llama-3.1-405B"}
+
+
+def meta_name(name: str) -> str:
+    """A model's name as Meta released it."""
+    return META_NAMES.get(name, name)
+
+
 def hf_repo(facts: Facts) -> str:
     """The Hugging Face repository of the architecture, as assets/hf/ names it."""
-    name = facts.arch or facts.model_name
+    name = meta_name(facts.arch or facts.model_name)
     return name.replace("Llama-3-", "Meta-Llama-3-", 1) if name.startswith("Llama-3-") else name
 
 
 # The elastic agent's own glog lines and the rank's c10d lines, which the tee does not tag.
 _AGENT = re.compile(r"\[rank\d+\]:|[WEI]\d{4} ")
+_INIT_TOTAL = re.compile(r"Init timings - \S+ rank \d+ nranks \d+ total ([0-9.]+)")
 INIT_TIMEOUT_SECONDS = 300  # comm.init_timeout_seconds (config/job_config.py:758)
 GC_FREQ = 50  # training.gc_freq (config/job_config.py:245)
 
@@ -197,16 +211,19 @@ class Log:
         return "allenai/c4" if self.toml is not None else f"datasets/{self.facts.dataset}"
 
     def validation_steps(self) -> int:
+        """The held-out set's tokens in batches of validation.local_batch_size x
+        validation.seq_len (job_config.py:862-866; no shipped toml sets them) on every
+        data-parallel rank."""
         f = self.facts
-        return max(1, -(-f.eval_samples // (f.micro_batch * f.dp)))
+        per_step = VALIDATION_BATCH * VALIDATION_SEQ_LEN * f.dp
+        return max(1, -(-f.eval_samples * f.seq_len // per_step))
 
     def initial_load_path(self) -> str | None:
         """The base checkpoint a fine-tune or continued pre-training starts from: neither a
         shipped toml nor the defaults name one, and without --checkpoint.initial_load_path
         and no checkpoint folder yet, components/checkpoint.py:577-598 loads nothing."""
-        return (
-            None if self.facts.kind == "pretrain" else f"/checkpoints/base/{self.facts.model_name}"
-        )
+        name = meta_name(self.facts.model_name)
+        return None if self.facts.kind == "pretrain" else f"/checkpoints/base/{name}"
 
     def launch_words(self) -> list[str]:
         f = self.facts
@@ -230,17 +247,21 @@ class Log:
         if isinstance(event, Launched):
             return self._launched(event)
         if isinstance(event, CommReady):
-            return [
-                # --local-ranks-filter 0 shows rank 0's output alone.
-                Line(text)
-                for text in nccl_startup(
-                    self.facts, self.incidentals, tag="[rank0]:", local_ranks=(0,)
-                )
-            ]
+            # --local-ranks-filter 0 shows rank 0's output alone.
+            texts = nccl_startup(self.facts, self.incidentals, tag="[rank0]:", local_ranks=(0,))
+            # The communicator's set-up takes the seconds its Init timings line states,
+            # after the last line logged before it.
+            for text in texts:
+                found = _INIT_TOTAL.search(text)
+                if found:
+                    self.clock.at(self.clock.last + float(found.group(1)) + 0.05)
+            return [Line(text) for text in texts]
         if isinstance(event, ModelReady):
             return self._model(event)
         if isinstance(event, DataReady):
-            return [self._log(event.t, training_starts(self.resume_step + 1))]
+            # train.py's train(): the checkpointer's load, then this line at once
+            after = self.clock.last + 0.01 if self.clock.last > float("-inf") else event.t
+            return [self._log(min(event.t, after), training_starts(self.resume_step + 1))]
         if isinstance(event, Notice):
             return []  # torchtitan collects garbage on its own schedule (gc_freq)
         if isinstance(event, CheckpointSaved):
@@ -340,19 +361,22 @@ class Log:
 
     def _first_validation(self, stats: StepStats, tps: float) -> list[Out]:
         """Step 1 validates (components/validate.py:31), then the process groups' timeout
-        drops to train_timeout_seconds (train.py:633). `validation.steps` local batches of
-        forward passes, as fast against training as the run's own evaluations (run.py's
-        _evaluate: three times, within 4 %); the held-out loss of the step-1 model is near,
-        not at, its training batch's. Its tps is metrics.py's: the batches' tokens over the
-        time they took, per device of a replica."""
+        drops to train_timeout_seconds (train.py:633). `validation.steps` batches of the
+        validation defaults' shape, forward only, as fast against a steady training step as
+        the run's own evaluations (run.py's _evaluate: three times, within 4 %): step 1's own
+        rate carries its warm-up. The held-out loss of the step-1 model is near, not at, its
+        training batch's. Its tps is metrics.py's: the batches' tokens over the time they
+        took, per device of a replica. The run's timeline has no step-1 validation, so every
+        later line of this log comes that much later (steps 2-10 run after it)."""
         f = self.facts
         draw = Rng(f.seed * 53 + 1)
         speed = 3 * (1 + draw.uniform(-0.04, 0.04))
         held_out = stats.loss * (1 + draw.uniform(-0.01, 0.01))
-        tokens = self.validation_steps() * f.micro_batch * f.seq_len
-        seconds = tokens / (tps * speed * f.tp * f.pp)
-        end = stats.t + seconds
-        self.last_log = (1, end)
+        steady = f.global_batch * f.seq_len / f.step_seconds / f.gpus if f.step_seconds else tps
+        tokens = self.validation_steps() * VALIDATION_BATCH * VALIDATION_SEQ_LEN
+        seconds = tokens / (steady * speed * f.tp * f.pp)
+        self.facts = f._replace(start=f.start + timedelta(seconds=seconds))
+        self.last_log = (1, stats.t)
         line = validate(
             step=1,
             loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else held_out,
@@ -361,7 +385,7 @@ class Log:
             tps=tokens / (seconds * f.tp * f.pp),
             colors=self.colors,
         )
-        return [self._log(end, line), self._log(end + 0.01, sync_timeout("0:01:40"))]
+        return [self._log(stats.t, line), self._log(stats.t + 0.01, sync_timeout("0:01:40"))]
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
@@ -374,7 +398,7 @@ class Log:
         if event.attempt == 0:
             out += [Line(text) for text in banner(f, f.moment(event.t), self.incidentals)]
         t = event.t + 4.0
-        description = self.toml.description if self.toml else f"{f.model_name} training"
+        description = self.toml.description if self.toml else f"{meta_name(f.model_name)} training"
         out += [
             self._log(t, starting_job(description)),
             self._log(t + 1.2, ENV_OVERRIDE, "WARNING"),
@@ -404,8 +428,10 @@ class Log:
 
     def _model(self, event: ModelReady) -> list[Out]:
         f = self.facts
+        # Building starts after the lines before it (the launch's, NCCL's set-up), however
+        # early the run's timeline puts it.
         t = event.t - event.seconds
-        start = t - 1.2
+        start = max(t - 1.2, self.clock.last + 0.05)
         out: list[Out] = [
             self._log(start, LOADING_TOKENIZER),
             self._log(start + 0.01, preparing_dataset(self.dataset_name(), self.dataset_path())),
@@ -427,15 +453,17 @@ class Log:
             source = f"{FOLDER}/step-{self.resume_step}" if self.resume_step else base
             # The seconds it states are the clock's between its two lines (the launch's
             # lines may have pushed the first past the moment the load began).
-            began = self.clock.at(t)
+            began = max(t, start + 0.84)
+            # at least the storage's reading time, where the build pushed the load later
+            end = max(event.t, began + event.reading)
             if self.resume_step and self.initial_load_path() is not None:
                 out.append(self._log(began, initial_path_ignored(), "WARNING"))
             # checkpoint.py:630: a collection between the load and its summary
-            collected = 0.01 + int((event.t - began) * 100) % 5 / 100
+            collected = 0.01 + int((end - began) * 100) % 5 / 100
             out += [
                 self._log(began, loading_checkpoint(source)),
-                self._log(event.t - 0.001, gc(GC_LOADING, collected)),
-                self._log(event.t, loaded_checkpoint(round(event.t - began, 3))),
+                self._log(end - 0.001, gc(GC_LOADING, collected)),
+                self._log(end, loaded_checkpoint(round(end - began, 3))),
             ]
         return out
 
@@ -511,8 +539,15 @@ class Log:
         # After step 1 the process groups time out after train_timeout_seconds; workers that
         # resumed from a checkpoint never pass step 1 and keep init_timeout_seconds.
         seconds = INIT_TIMEOUT_SECONDS if self.resume_step else TRAIN_TIMEOUT_SECONDS
+        # torch in /usr/local/lib/python3.12/site-packages: python.org's build, whose
+        # interpreter torchrun's shebang names
         lines = failure_lines(
-            self.facts, self.incidentals, event, restarts_left=left, timeout_ms=seconds * 1000
+            self.facts,
+            self.incidentals,
+            event,
+            restarts_left=left,
+            timeout_ms=seconds * 1000,
+            binary="/usr/local/bin/python",
         )
         return [
             Line(out.text if _AGENT.match(out.text) else f"[rank0]:{out.text}")

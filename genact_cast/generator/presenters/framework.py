@@ -133,6 +133,7 @@ def facts_for(plan: RunPlan) -> Facts:
         lora_dropout=adapters.dropout if adapters else 0.0,
         adapters=int(adapters.trainable) if adapters else 0,
         chat=plan.kind == "sft" and plan.dataset.task == "chat",
+        step_seconds=plan.step_seconds,
     )
 
 
