@@ -147,6 +147,13 @@ def test_record_to_a_markdown_name_is_refused_before_any_work(tmp_path: Path) ->
         (["--vtt", "out.txt", "--start-at", "x", "--end-at", "x"], "name the same marker"),
         (["--mp4", "out.txt", "--size", "8k"], "--size must be"),
         (["--svg", "out.txt", "--speed", "0"], "--speed must be"),
+        # issue 20: time options a format ignores were accepted silently.
+        (["--html", "out.txt", "--start-at", "1"], "--start-at has no effect on --html"),
+        (["--markdown", "out.txt", "--end-at", "1"], "--end-at has no effect on --markdown"),
+        (["--svg", "out.txt", "--start-at", "1"], "--start-at has no effect on --svg: it applies"),
+        (["--svg", "out.txt", "--speed", "2"], "--speed has no effect on --svg"),
+        (["--vtt", "out.txt", "--at", "2"], "--at has no effect on --vtt"),
+        (["--png", "out.txt", "--at", "2", "--end-at", "3"], "give one"),
     ],
 )
 def test_embed_option_errors_come_before_an_existing_output(

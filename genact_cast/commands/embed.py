@@ -61,6 +61,8 @@ def check_options(
     idle_time_limit: float | None,
     at: float | None,
     poster: str | None,
+    start_at: str | None = None,
+    end_at: str | None = None,
 ) -> str | None:
     """Refuse option values that cannot work (exit 2); the theme's canonical name."""
     if kind not in FORMATS:
@@ -81,6 +83,10 @@ def check_options(
         )
     if at is not None and not (math.isfinite(at) and 0 <= at <= seconds):
         raise BadOption(f"--at must be a number of seconds from 0 to {seconds:g} (got {at:g})")
+    given = {"--start-at": start_at is not None, "--end-at": end_at is not None,
+             "--at": at is not None, "--speed": speed != 1.0,
+             "--idle-time-limit": idle_time_limit is not None}  # fmt: skip
+    _refuse_ignored(kind, [option for option, there in given.items() if there])
     require_for(kind)  # the extra it needs, named in one line, before any work
     if poster is not None and poster != "end" and not POSTER.fullmatch(poster):
         raise BadOption(
@@ -97,6 +103,29 @@ def check_options(
 
         names |= {name: name for name in sorted(AGG_THEMES)}
     return catalog.find("theme", theme, names)
+
+
+# The formats that honour each time option; given to any other it would be silently
+# ignored (the SVG has no clip, the HTML player takes a poster, Markdown only links the cast),
+# so the combination is refused instead.
+_CLIPPED = ("mp4", "webm", "png", "text", "vtt")  # publish/exports.py's Clip
+HONOURED_BY = {
+    "--start-at": _CLIPPED,
+    "--end-at": _CLIPPED,
+    "--at": ("svg", "png", "text"),  # a still frame
+    "--speed": ("gif", "html", "mp4", "webm", "png", "text", "vtt"),
+    "--idle-time-limit": ("svg", "gif", "html", "mp4", "webm", "png", "text", "vtt"),
+}
+
+
+def _refuse_ignored(kind: str, given: list[str]) -> None:
+    """One line naming a time option the format `kind` would ignore."""
+    for option in given:
+        if kind not in HONOURED_BY[option]:
+            formats = ", ".join(f"--{name}" for name in HONOURED_BY[option])
+            raise BadOption(f"{option} has no effect on --{kind}: it applies to {formats}")
+    if "--at" in given and "--end-at" in given:
+        raise BadOption("--at picks the still frame and --end-at ends the clip there: give one")
 
 
 def embed(
@@ -121,7 +150,8 @@ def embed(
     player = player or PlayerOptions()
     theme = check_options(
         kind, theme=theme, speed=speed, fps_cap=fps_cap, font_size=font_size,
-        idle_time_limit=idle_time_limit, at=at, poster=player.poster,
+        idle_time_limit=idle_time_limit, at=at, poster=player.poster, start_at=start_at,
+        end_at=end_at,
     )  # fmt: skip
     player = dataclasses.replace(player, theme=theme if player.theme else None)
     # '-' is standard output, as for `record -o -`; only for the text formats, since
