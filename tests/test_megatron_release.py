@@ -17,6 +17,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import megatron
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_formulas as formulas
+from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects.megatron import Log
 from genact_cast.generator.dialects.megatron_data import SPLITS
 from genact_cast.generator.presenters.framework import facts_for
@@ -418,3 +419,32 @@ def test_the_distributed_optimizer_names_its_sharding_when_it_saves_and_loads() 
     for index in resumed:
         block = text[index + 1 : index + 1 + plan.gpus]
         assert block == [megatron.LOADING_OPTIMIZER] * plan.gpus
+
+
+def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
+    # A real Megatron log of TP 2, DP 8 (review-mg3 fault 3): rank 9 is rank 1 of the fifth
+    # tensor group, GUID 37 after 4 + 4 data-parallel (with their gloo twins), 16 context
+    # and 8 model-parallel groups; its PG ID is 5 on every rank.
+    assert groups.tp_guid(9, tp=2, dp=8, pp=1) == 37
+    assert groups.label(groups.TP_ID, 37, "TENSOR_MODEL_PARALLEL_GROUP") == (
+        "PG ID 5 PG GUID 37(TENSOR_MODEL_PARALLEL_GROUP)"
+    )
+    plan = make_plan(CASES[3])
+    facts = facts_for(plan)
+    found = 0
+    for text in lines(3):
+        m = re.match(
+            r"\[rank(\d+)\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:2241\] \[(.*) Rank (\d+)\]", text
+        )
+        if not m:
+            continue
+        found += 1
+        rank, group, member = int(m[1]), m[2], int(m[3])
+        assert "default_pg" not in group
+        where = groups.coords(rank, facts.tp, facts.dp)
+        if "TENSOR_MODEL_PARALLEL_GROUP" in group:
+            assert member == where.tensor
+        else:
+            assert group.endswith("(DATA_PARALLEL_GROUP_WITH_CP)")
+            assert member == where.data
+    assert found == 8 * plan.nodes * 2

@@ -19,6 +19,7 @@ from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_data as data
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_formulas as formulas
+from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects import parameters as counts
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
@@ -34,7 +35,12 @@ from genact_cast.generator.dialects.base import (
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_startup import debug_info
-from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_lines
+from genact_cast.generator.dialects.rank_watchdog import (
+    Collective,
+    collective_numels,
+    shown_ranks,
+    watchdog_lines,
+)
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -804,7 +810,26 @@ class Log:
         INFO lines unseen without LOGLEVEL). srun prints all nodes' output as it comes."""
         f = self.facts
         self.failures += 1
-        lines = watchdog_lines(f, event, shown_ranks(f.gpus), TIMEOUT_MINUTES * 60 * 1000)
+        layers = stage_layers(f.layers, f.pp)
+        bucket = ddp.ddp_bucket_size(margs.parsed(self.flags(), f.gpus), f.dp)
+        fallback = collective_numels(f, event.op)
+
+        def own(rank: int) -> Collective:
+            # Each rank's watchdog names the group the collective ran on, not the default.
+            return groups.collective(
+                f,
+                rank=rank,
+                op=event.op,
+                step=event.step,
+                stage_layers=layers,
+                padded_vocab=self.padded_vocab,
+                distributed_optimizer=self.shape.distributed_optimizer,
+                bucket_size=bucket,
+                fallback=fallback,
+            )
+
+        timeout = TIMEOUT_MINUTES * 60 * 1000
+        lines = watchdog_lines(f, event, shown_ranks(f.gpus), timeout, collective=own)
         source = torchrun.torch_source(f.torch)
         site = torch_site(f.torch, "dist-packages")
         draw = Rng(f.seed * 613 + event.seq)

@@ -6,8 +6,9 @@ framework's own process-group timeout. `rank_lines` writes one rank's lines for 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.facts import Facts
@@ -21,6 +22,17 @@ SHOWN_RANKS = 32
 
 # Where mmap puts a process's shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
 _MMAP_BASE = 0x7E00_0000_0000
+
+
+class Collective(NamedTuple):
+    """What one rank's watchdog reports of a collective on a group of the framework's own."""
+
+    group: str  # as c10d names it: "PG ID 5 PG GUID 37(TENSOR_MODEL_PARALLEL_GROUP)"
+    rank: int  # the rank's number in the group
+    op: str
+    seq: int
+    numel_in: int
+    numel_out: int
 
 
 def shown_ranks(world: int) -> range:
@@ -60,13 +72,16 @@ def rank_lines(
     source: torchrun.TorchSource,
     timeout: torchrun.Timeout,
     frames: torchrun.Frames,
+    member: tuple[str, int] | None = None,
 ) -> list[str]:
     """One rank's watchdog timeout, exception, inconsistency and take-down lines, and, where
     the torch release prints them, the flight recorder's line and the DistBackendError trace
-    that aborts the process; `nanos`: six sorted digits below the microsecond, one a line."""
-    group = _group(source)
+    that aborts the process; `nanos`: six sorted digits below the microsecond, one a line.
+    `member`: the group the collective ran on and the rank's number in it (the default
+    group's and the global rank if None)."""
+    group, rank_in = member if member is not None else (_group(source), None)
     lines = [
-        torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout),
+        torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout, rank_in),
         torchrun.watchdog_exception(
             rank,
             moment,
@@ -76,17 +91,18 @@ def rank_lines(
             work=timeout.seq,
             enqueued=timeout.seq + 2,
             completed=timeout.seq - 1,
+            member=rank_in,
         ),
     ]
     if source.traces:
         lines.append(torchrun.flight_recorder_off(rank, moment, nanos[2], source))
     lines += [
-        torchrun.watchdog_inconsistency(rank, moment, nanos[3], source),
-        torchrun.watchdog_takedown(rank, moment, nanos[4], source),
+        torchrun.watchdog_inconsistency(rank, moment, nanos[3], source, rank_in),
+        torchrun.watchdog_takedown(rank, moment, nanos[4], source, rank_in),
     ]
     if source.traces:
         lines += torchrun.watchdog_trace(
-            rank, moment, nanos[5], source, timeout, group=group, frames=frames
+            rank, moment, nanos[5], source, timeout, group=group, frames=frames, member=rank_in
         )
     return lines
 
@@ -131,9 +147,11 @@ def watchdog_lines(
     ranks: Sequence[int],
     timeout_ms: int,
     numels: tuple[int, int] | None = None,
+    collective: Callable[[int], Collective] | None = None,
 ) -> list[str]:
     """The lines of `watchdog_records`, in the order they are written."""
-    return [text for _, text in watchdog_records(facts, event, ranks, timeout_ms, numels)]
+    records = watchdog_records(facts, event, ranks, timeout_ms, numels, collective)
+    return [text for _, text in records]
 
 
 def watchdog_records(
@@ -142,10 +160,13 @@ def watchdog_records(
     ranks: Sequence[int],
     timeout_ms: int,
     numels: tuple[int, int] | None = None,
+    collective: Callable[[int], Collective] | None = None,
 ) -> list[tuple[int, str]]:
     """(rank, line): the lines of `rank_lines` of each of `ranks`, under its global number,
     rank by rank in the order their watchdogs fire. `numels`: the framework's own (in, out)
-    sizes of the collective, where it buckets them differently from one layer's shard."""
+    sizes of the collective, where it buckets them differently from one layer's shard;
+    `collective(rank)`: the framework's own group, sequence number and sizes for each rank,
+    where the collective ran on a group of its own."""
     source = torchrun.torch_source(facts.torch)
     base = facts.moment(event.t)
     numel_in, numel_out = numels or collective_numels(facts, event.op)
@@ -165,7 +186,13 @@ def watchdog_records(
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late[rank]
         timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
-        records += [
-            (rank, text) for text in rank_lines(rank, moment, nanos, source, timeout, frames)
-        ]
+        member = None
+        if collective is not None:
+            own = collective(rank)
+            member = (own.group, own.rank)
+            timeout = timeout._replace(
+                seq=own.seq, op=own.op, numel_in=own.numel_in, numel_out=own.numel_out
+            )
+        lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
+        records += [(rank, text) for text in lines]
     return records

@@ -245,14 +245,21 @@ def _c10d(rank: int, moment: datetime, nanos: int, line: int, message: str) -> s
 
 
 def watchdog_timeout(
-    rank: int, moment: datetime, nanos: int, source: TorchSource, timeout: Timeout
+    rank: int,
+    moment: datetime,
+    nanos: int,
+    source: TorchSource,
+    timeout: Timeout,
+    member: int | None = None,
 ) -> str:
+    """`member`: the rank's number in the timed-out group (c10d's `[Rank n]`), where the
+    group is not the default one."""
     return _c10d(
         rank,
         moment,
         nanos,
         source.watchdog,
-        _caught(rank, timeout),
+        _caught(rank if member is None else member, timeout),
     )
 
 
@@ -266,14 +273,16 @@ def watchdog_exception(
     work: int,
     enqueued: int,
     completed: int,
+    member: int | None = None,
 ) -> str:
+    rank_in = rank if member is None else member
     if source.traces:
         return _c10d(
             rank,
             moment,
             nanos,
             source.exception,
-            f"[{group} Rank {rank}]  failure detected by watchdog at work sequence id: {work} "
+            f"[{group} Rank {rank_in}]  failure detected by watchdog at work sequence id: {work} "
             f"PG status: last enqueued work: {enqueued}, last completed work: {completed}",
         )
     return _c10d(
@@ -281,7 +290,7 @@ def watchdog_exception(
         moment,
         nanos,
         source.exception,
-        f"[{group} Rank {rank}] Exception (either an error or timeout) detected by watchdog at "
+        f"[{group} Rank {rank_in}] Exception (either an error or timeout) detected by watchdog at "
         f"work: {work}, last enqueued NCCL work: {enqueued}, "
         f"last completed NCCL work: {completed}.",
     )
@@ -407,12 +416,14 @@ def watchdog_trace(
     *,
     group: str,
     frames: Frames,
+    member: int | None = None,
 ) -> list[str]:
     """The watchdog thread's exception and the abort it causes: the logged error with its C++
     trace, then `terminate called after throwing an instance of 'c10::DistBackendError'` with
     `what():` and both traces (as torch 2.6 and 2.9 print them)."""
-    what = f"[{group} Rank {rank}] Process group watchdog thread terminated with exception: " + (
-        _caught(rank, timeout)
+    rank_in = rank if member is None else member
+    what = f"[{group} Rank {rank_in}] Process group watchdog thread terminated with exception: " + (
+        _caught(rank_in, timeout)
     )
     if source.watchdog_run:  # 2.9: the Watchdog class
         checking, raised_in, raised_at, raising = (
@@ -449,24 +460,30 @@ def watchdog_trace(
     ]
 
 
-def watchdog_inconsistency(rank: int, moment: datetime, nanos: int, source: TorchSource) -> str:
+def watchdog_inconsistency(
+    rank: int, moment: datetime, nanos: int, source: TorchSource, member: int | None = None
+) -> str:
+    rank_in = rank if member is None else member
     return _c10d(
         rank,
         moment,
         nanos,
         source.inconsistency,
-        f"[Rank {rank}] Some NCCL operations have failed or timed out. Due to the asynchronous "
+        f"[Rank {rank_in}] Some NCCL operations have failed or timed out. Due to the asynchronous "
         "nature of CUDA kernels, subsequent GPU operations might run on corrupted/incomplete data.",
     )
 
 
-def watchdog_takedown(rank: int, moment: datetime, nanos: int, source: TorchSource) -> str:
+def watchdog_takedown(
+    rank: int, moment: datetime, nanos: int, source: TorchSource, member: int | None = None
+) -> str:
+    rank_in = rank if member is None else member
     return _c10d(
         rank,
         moment,
         nanos,
         source.takedown,
-        f"[Rank {rank}] To avoid data inconsistency, we are taking the entire process down.",
+        f"[Rank {rank_in}] To avoid data inconsistency, we are taking the entire process down.",
     )
 
 

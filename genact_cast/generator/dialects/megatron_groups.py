@@ -1,0 +1,109 @@
+"""The process group a Megatron-LM core_v0.14.0 collective runs on, as torch 2.9.0's watchdog
+names it: `PG ID <local id> PG GUID <name>(<group_desc>)` and the rank's number in that group.
+
+`initialize_model_parallel` (parallel_state.py at the tag) creates, in this order, for every
+rank set of its RankGenerator (order tp-cp-ep-dp-pp): DATA_PARALLEL_GROUP_WITH_CP (:766, and a
+gloo twin :773), DATA_PARALLEL_GROUP (:843, gloo twin :847), CONTEXT_PARALLEL_GROUP (:865),
+MODEL_PARALLEL_GROUP (:894, the tp-pp ranks), TENSOR_MODEL_PARALLEL_GROUP (:911), ... Every
+process calls `new_group` for every set, so each call takes the next name from
+`_world.group_count` (distributed_c10d.py:5015 in the 2.9.0 wheel; the default group is "0"):
+the GUID. The PG ID counts the NCCL groups the process is a member of (the default one is 0),
+so DATA_PARALLEL_GROUP_WITH_CP is 1 and TENSOR_MODEL_PARALLEL_GROUP 5 on every rank; a real
+log of tp 2, dp 8 shows rank 9's `PG ID 5 PG GUID 37(TENSOR_MODEL_PARALLEL_GROUP) Rank 1`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from genact_cast.generator.dialects import megatron_ddp as ddp
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.rank_watchdog import Collective
+
+DP_WITH_CP_ID = 1  # default 0, then DATA_PARALLEL_GROUP_WITH_CP
+TP_ID = 5  # ... DATA_PARALLEL_GROUP 2, CONTEXT_PARALLEL_GROUP 3, MODEL_PARALLEL_GROUP 4
+
+
+class Coords(NamedTuple):
+    tensor: int
+    data: int
+    pipeline: int
+
+
+def coords(rank: int, tp: int, dp: int) -> Coords:
+    """A rank's place in the tp-cp-ep-dp-pp order (context and decoder expert sizes 1)."""
+    return Coords(rank % tp, rank // tp % dp, rank // (tp * dp))
+
+
+def dp_with_cp_guid(rank: int, tp: int, dp: int) -> int:
+    """get_ranks('dp-cp') enumerates the groups by the unmasked tp and pp coordinates, tp
+    fastest; each NCCL group is followed by its gloo twin (--enable-gloo-process-groups is on
+    by default)."""
+    where = coords(rank, tp, dp)
+    return 1 + 2 * (where.tensor + tp * where.pipeline)
+
+
+def tp_guid(rank: int, tp: int, dp: int, pp: int) -> int:
+    """After the dp-cp and dp groups (tp·pp of each, with their gloo twins), one context group
+    per rank and one model-parallel group per dp rank: the rank's tensor group by rank // tp."""
+    world = tp * dp * pp
+    return 1 + 4 * tp * pp + world + dp + rank // tp
+
+
+def label(local_id: int, guid: int, desc: str) -> str:
+    return f"PG ID {local_id} PG GUID {guid}({desc})"
+
+
+def collective(
+    facts: Facts,
+    *,
+    rank: int,
+    op: str,
+    step: int,
+    stage_layers: list[int],
+    padded_vocab: int,
+    distributed_optimizer: bool,
+    bucket_size: int | None,
+    fallback: tuple[int, int],
+) -> Collective:
+    """The collective `op` of iteration `step` on `rank`'s own group. An ALLREDUCE (the
+    generator draws one only where TP > 1, and sequence parallelism turns the layers' ones
+    into gathers and scatters) is the vocab-parallel cross entropy's all-reduce of the max
+    logits (cross_entropy.py:130, one fp32 a token of the micro batch) on the tensor group;
+    a gather or scatter is the distributed optimizer's over a gradient bucket of the rank's
+    stage on the data-parallel group with CP (`fallback`, one layer's shard, under FSDP2)."""
+    tp, dp, pp = facts.tp, facts.dp, facts.pp
+    where = coords(rank, tp, dp)
+    layers = stage_layers[where.pipeline]
+    if dp == 1 and tp > 1:
+        op = "ALLREDUCE"  # a data-parallel group of one waits on no peer
+    if op == "ALLREDUCE":
+        # Per micro batch, sequence parallelism gathers and scatters twice a layer forward
+        # and backward, and the last stage's cross entropy all-reduces three times; once a
+        # step the layer norms' gradients.
+        per_micro = 8 * layers + 3
+        per_step = facts.grad_accum * per_micro + 1
+        seq = (step - 1) * per_step + (facts.grad_accum - 1) * per_micro + 8 * layers
+        tokens = facts.micro_batch * facts.seq_len
+        guid = tp_guid(rank, tp, dp, pp)
+        group = label(TP_ID, guid, "TENSOR_MODEL_PARALLEL_GROUP")
+        return Collective(group, where.tensor, op, seq, tokens, tokens)
+    group = label(DP_WITH_CP_ID, dp_with_cp_guid(rank, tp, dp), "DATA_PARALLEL_GROUP_WITH_CP")
+    if not distributed_optimizer:
+        per_step = 2 * layers + 2
+        seq = (step - 1) * per_step + layers
+        return Collective(group, where.data, op, seq, *fallback)
+    params = ddp.stage_params(facts, padded_vocab, where.pipeline, layers)
+    dense = [param for param in params if not param.expert]
+    # Bucketing only on the first stage (distributed_data_parallel.py:186), as get_model logs.
+    found = ddp.buckets(dense, bucket_size if where.pipeline == 0 else None, dp, True)
+    # Each step reduce-scatters every bucket in the backward pass and all-gathers every
+    # bucket (overlap_param_gather) in the next forward pass, then all-reduces the loss.
+    per_step = 2 * len(found) + 1
+    if op == "_REDUCE_SCATTER_BASE":
+        padded = found[0][1]
+        seq = (step - 1) * per_step + len(found)
+        return Collective(group, where.data, op, seq, padded, padded // dp)
+    padded = found[-1][1]
+    seq = (step - 1) * per_step + 1
+    return Collective(group, where.data, op, seq, padded // dp, padded)
