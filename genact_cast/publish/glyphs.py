@@ -28,9 +28,9 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
+from genact_cast.publish.vectors import BLOCKS, SHADES, STROKE, raster_symbol, vector
 from genact_cast.publish.vectors import LINES as _LINES
 from genact_cast.publish.vectors import POLYGONS as _POLYGONS
-from genact_cast.publish.vectors import STROKE, raster_symbol
 
 MONO = {
     (False, False): "DejaVuSansMono.ttf",
@@ -251,83 +251,41 @@ def draw_text(tile: Image.Image, char: str, fg: tuple[int, int, int], found: Fac
 
 def drawn(char: str) -> bool:
     """Whether `char` is drawn here rather than taken from a font: what the player paints
-    on its canvas, and the triangles and powerline shapes it draws as vectors."""
-    if raster_symbol(char):
-        return True
-    code = ord(char) if len(char) == 1 else -1
-    return 0x25E2 <= code <= 0x25E5 or 0xE0B0 <= code <= 0xE0BF
+    on its canvas, and the shapes it draws as vectors (publish/vectors.py)."""
+    return raster_symbol(char) or vector(char)
 
 
 def shape(char: str, width: int, height: int) -> Image.Image:
     """The coverage mask (L) of a drawn character on a cell of `width` × `height`."""
     code = ord(char)
-    if 0x25E2 <= code <= 0x25E5 or 0xE0B0 <= code <= 0xE0BF:
-        return _vector(code, width, height)
-    return _blocks(code, width, height)
+    if code in BLOCKS or code in SHADES:
+        return _blocks(code, width, height)
+    return _vector(code, width, height)
 
 
 @functools.cache
 def _blocks(code: int, width: int, height: int) -> Image.Image:
-    """Rectangles in eighths, halves and thirds of the cell, on whole pixels (so that
-    neighbouring cells meet without a seam), as the player's `drawBlockGlyph`."""
+    """The rectangles of publish/vectors.py on whole pixels (so that neighbouring cells
+    meet without a seam), as the player's `drawBlockGlyph`; a shade fills the cell at
+    25, 50 or 75 %."""
     mask = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(mask)
-
-    def x(eighths: float) -> int:
-        return round(width * eighths / 8)
-
-    def y(eighths: float) -> int:
-        return round(height * eighths / 8)
-
-    def rect(x0: int, y0: int, x1: int, y1: int, level: int = 255) -> None:
-        if x1 > x0 and y1 > y0:
-            draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=level)
-
-    full_w, full_h = width, height
-    if 0x2581 <= code <= 0x2588:  # lower eighths up to the full block
-        rect(0, y(8 - (code - 0x2580)), full_w, full_h)
-    elif 0x2589 <= code <= 0x258F:  # left seven eighths down to one eighth
-        rect(0, 0, x(0x2590 - code), full_h)
-    elif code == 0x2580:
-        rect(0, 0, full_w, y(4))
-    elif code == 0x2590:
-        rect(x(4), 0, full_w, full_h)
-    elif code in (0x2591, 0x2592, 0x2593):  # shades: the cell at 25, 50, 75 %
-        rect(0, 0, full_w, full_h, 64 * (code - 0x2590))
-    elif code == 0x2594:
-        rect(0, 0, full_w, y(1))
-    elif code == 0x2595:
-        rect(x(7), 0, full_w, full_h)
-    elif 0x2596 <= code <= 0x259F:  # quadrants: upper left, upper right, lower left, lower right
-        quads = {0x2596: 4, 0x2597: 8, 0x2598: 1, 0x2599: 13, 0x259A: 9, 0x259B: 7,
-                 0x259C: 11, 0x259D: 2, 0x259E: 6, 0x259F: 14}[code]  # fmt: skip
-        for bit, (cx, cy) in enumerate(((0, 0), (1, 0), (0, 1), (1, 1))):
-            if quads >> bit & 1:
-                rect(x(4 * cx), y(4 * cy), x(4 * cx + 4), y(4 * cy + 4))
-    elif code in (0x2503, 0x2579, 0x257B):  # heavy vertical, heavy up, heavy down
-        # The player's 2 of 8 units, centred (its cells are 8 units wide).
-        top = y(4) if code == 0x257B else 0
-        bottom = y(4) if code == 0x2579 else full_h
-        rect(x(3), top, x(5), bottom)
-    elif code == 0x25A0:  # black square: the middle half of the cell's height
-        rect(0, y(2), full_w, y(6))
-    elif 0x1FB00 <= code <= 0x1FB3B:
-        # Sextants count the 2x3 patterns in order, leaving out the blank, the left and
-        # right columns (▌ ▐ already exist) and the full cell.
-        bits = code - 0x1FB00 + 1
-        bits += bits >= 21
-        bits += bits >= 42
-        thirds = (0, round(height / 3), round(2 * height / 3), full_h)
-        for bit in range(6):
-            if bits >> bit & 1:
-                column, row = bit % 2, bit // 2
-                rect(x(4 * column), thirds[row], x(4 * column + 4), thirds[row + 1])
+    shade = SHADES.get(code)
+    if shade is not None:
+        draw.rectangle((0, 0, width - 1, height - 1), fill=round(256 * shade))
+        return mask
+    for x0, y0, x1, y1 in BLOCKS[code]:
+        left, top = round(width * x0), round(height * y0)
+        right, bottom = min(width, round(width * x1)), round(height * y1)
+        if right > left and bottom > top:
+            draw.rectangle((left, top, right - 1, bottom - 1), fill=255)
     return mask
 
 
 @functools.cache
 def _vector(code: int, width: int, height: int) -> Image.Image:
-    """Powerline separators and triangles, drawn 4x and reduced (antialiased)."""
+    """Powerline separators, triangles and diagonal blocks, drawn 4x and reduced
+    (antialiased)."""
     scale = 4
     w, h = width * scale, height * scale
     mask = Image.new("L", (w, h), 0)

@@ -1,7 +1,8 @@
 """The symbols asciinema-player draws as vector shapes on the cell rather than taking from
 a font (src/components/Terminal.js, `getVectorSymbolDef`): the powerline separators
-(U+E0B0-E0BF) and the black triangles (U+25E2-25E5); and, painted on its canvas, the
-shades and block elements. Points are fractions of the cell, x across and y down. The
+(U+E0B0-E0BF), the black triangles (U+25E2-25E5), the legacy computing diagonals
+(U+1FB3C-1FB6C); and, painted on its canvas, the shades, block elements, sextants
+(U+1FB00-1FB3B) and ┃ ╹ ╻ ■. Points are fractions of the cell, x across and y down. The
 PNG and video draw them with Pillow (glyphs.py), the SVG as paths (svg.py); this module
 needs neither.
 """
@@ -20,6 +21,61 @@ POLYGONS: dict[int, tuple[tuple[float, float], ...]] = {
     0xE0BC: ((0, 0), (1, 0), (0, 1)),
     0xE0BE: ((1, 0), (1, 1), (0, 0)),
 }
+_T, _TT = 1 / 3, 2 / 3
+# Legacy computing (U+1FB3C-1FB6C): the diagonal block parts, filled, as the player's
+# `getVectorSymbolDef` has them (3.18.0 dist/opts-*.js); 1FB68-1FB6B, a cell less one
+# triangle, as one polygon.
+POLYGONS.update({
+    0x1FB3C: ((0, _TT), (0, 1), (0.5, 1)),
+    0x1FB3D: ((0, _TT), (0, 1), (1, 1)),
+    0x1FB3E: ((0, _T), (0.5, 1), (0, 1)),
+    0x1FB3F: ((0, _T), (1, 1), (0, 1)),
+    0x1FB40: ((0, 0), (0.5, 1), (0, 1)),
+    0x1FB41: ((0, _T), (0, 1), (1, 1), (1, 0), (0.5, 0)),
+    0x1FB42: ((0, _T), (0, 1), (1, 1), (1, 0)),
+    0x1FB43: ((0, _TT), (0, 1), (1, 1), (1, 0), (0.5, 0)),
+    0x1FB44: ((0, _TT), (0, 1), (1, 1), (1, 0)),
+    0x1FB45: ((0.5, 0), (1, 0), (1, 1), (0, 1)),
+    0x1FB46: ((0, _TT), (0, 1), (1, 1), (1, _T)),
+    0x1FB47: ((0.5, 1), (1, 1), (1, _TT)),
+    0x1FB48: ((0, 1), (1, 1), (1, _TT)),
+    0x1FB49: ((0.5, 1), (1, 1), (1, _T)),
+    0x1FB4A: ((0, 1), (1, 1), (1, _T)),
+    0x1FB4B: ((0.5, 1), (1, 0), (1, 1)),
+    0x1FB4C: ((0, 0), (0.5, 0), (1, _T), (1, 1), (0, 1)),
+    0x1FB4D: ((0, 0), (0, 1), (1, 1), (1, _T)),
+    0x1FB4E: ((0, 0), (0.5, 0), (1, _TT), (1, 1), (0, 1)),
+    0x1FB4F: ((0, 0), (1, _TT), (1, 1), (0, 1)),
+    0x1FB50: ((0, 0), (0.5, 0), (1, 1), (0, 1)),
+    0x1FB51: ((0, _T), (1, _TT), (1, 1), (0, 1)),
+    0x1FB52: ((0, _TT), (0, 0), (1, 0), (1, 1), (0.5, 1)),
+    0x1FB53: ((0, _TT), (0, 0), (1, 0), (1, 1)),
+    0x1FB54: ((0, _T), (0, 0), (1, 0), (1, 1), (0.5, 1)),
+    0x1FB55: ((0, _T), (0, 0), (1, 0), (1, 1)),
+    0x1FB56: ((0, 0), (1, 0), (1, 1), (0.5, 1)),
+    0x1FB57: ((0, _T), (0.5, 0), (0, 0)),
+    0x1FB58: ((0, 0), (1, 0), (0, _T)),
+    0x1FB59: ((0, 0), (0.5, 0), (0, _TT)),
+    0x1FB5A: ((0, 0), (1, 0), (0, _TT)),
+    0x1FB5B: ((0, 0), (0.5, 0), (0, 1)),
+    0x1FB5C: ((0, 0), (1, 0), (1, _T), (0, _TT)),
+    0x1FB5D: ((0, 0), (1, 0), (1, _TT), (0.5, 1), (0, 1)),
+    0x1FB5E: ((0, 0), (1, 0), (1, _TT), (0, 1)),
+    0x1FB5F: ((0, 0), (1, 0), (1, _T), (0.5, 1), (0, 1)),
+    0x1FB60: ((0, 0), (1, 0), (1, _T), (0, 1)),
+    0x1FB61: ((0, 0), (1, 0), (0.5, 1), (0, 1)),
+    0x1FB62: ((0.5, 0), (1, 0), (1, _T)),
+    0x1FB63: ((0, 0), (1, 0), (1, _T)),
+    0x1FB64: ((0.5, 0), (1, 0), (1, _TT)),
+    0x1FB65: ((0, 0), (1, 0), (1, _TT)),
+    0x1FB66: ((0.5, 0), (1, 0), (1, 1)),
+    0x1FB67: ((0, _T), (0, 0), (1, 0), (1, _TT)),
+    0x1FB68: ((0, 0), (1, 0), (1, 1), (0, 1), (0.5, 0.5)),
+    0x1FB69: ((0, 0), (0.5, 0.5), (1, 0), (1, 1), (0, 1)),
+    0x1FB6A: ((0, 0), (1, 0), (0.5, 0.5), (1, 1), (0, 1)),
+    0x1FB6B: ((0, 0), (1, 0), (1, 1), (0.5, 0.5), (0, 1)),
+    0x1FB6C: ((0, 0), (0, 1), (0.5, 0.5)),
+})  # fmt: skip
 LINES: dict[int, tuple[tuple[float, float], ...]] = {
     0xE0B1: ((0, 0), (1, 0.5), (0, 1)),
     0xE0B3: ((1, 0), (0, 0.5), (1, 1)),
@@ -49,7 +105,29 @@ BLOCKS: dict[int, tuple[tuple[float, float, float, float], ...]] = {
     0x2594: ((0, 0, 1, 1 / 8),),
     0x2595: ((7 / 8, 0, 1, 1),),
     **{code: tuple(q for bit, q in enumerate(_Q) if quads >> bit & 1) for code, quads in _QUADS},
+    # ┃ ╹ ╻ ■ as the player's `drawBlockGlyph` paints them (its cells are 8 units wide):
+    # ┃ ╹ ╻ two units wide, centred.
+    0x2503: ((3 / 8, 0, 5 / 8, 1),),
+    0x2579: ((3 / 8, 0, 5 / 8, 0.5),),
+    0x257B: ((3 / 8, 0.5, 5 / 8, 1),),
+    0x25A0: ((0, 2 / 8, 1, 6 / 8),),
 }
+
+
+def _sextant(code: int) -> tuple[tuple[float, float, float, float], ...]:
+    """Sextants count the 2x3 patterns in order, leaving out the blank, the left and right
+    columns (▌ ▐ exist already) and the full cell; bit 0 is the upper left sixth."""
+    bits = code - 0x1FB00 + 1
+    bits += bits >= 21
+    bits += bits >= 42
+    return tuple(
+        (bit % 2 / 2, bit // 2 / 3, (bit % 2 + 1) / 2, (bit // 2 + 1) / 3)
+        for bit in range(6)
+        if bits >> bit & 1
+    )
+
+
+BLOCKS.update({code: _sextant(code) for code in range(0x1FB00, 0x1FB3C)})
 
 
 def vector(char: str) -> bool:
