@@ -12,6 +12,7 @@ the SVG module needs neither Pillow nor the font. `--check` exits 1 if the file 
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import sys
@@ -81,8 +82,13 @@ def measure() -> dict[str, object]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if the file differs")
+    options = parser.parse_args()
     text = json.dumps(measure(), separators=(",", ":"), sort_keys=True) + "\n"
-    if "--check" in sys.argv[1:]:
+    if options.check:
         sys.exit(0 if OUT.read_text("utf-8") == text else 1)
     OUT.write_text(text, "utf-8")
 

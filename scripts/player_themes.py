@@ -13,6 +13,7 @@ table differs from the stylesheet.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import tarfile
@@ -65,12 +66,14 @@ def table(themes: dict[str, tuple[str, str, tuple[str, ...]]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if a != "--check"]
-    if len(args) != 1:
-        print("usage: player_themes.py TARBALL [--check]", file=sys.stderr)
-        return 2
-    text = table(themes_from_css(read_css(Path(args[0]))))
-    if "--check" in argv:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("tarball", type=Path, help="the pinned asciinema-player package")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the table differs")
+    options = parser.parse_args(argv)
+    text = table(themes_from_css(read_css(options.tarball)))
+    if options.check:
         return 0 if OUT.read_text(encoding="utf-8") == text else 1
     OUT.write_text(text, encoding="utf-8")
     return 0

@@ -8,6 +8,7 @@ reset (`\\ec`), with a `watch`-like loop that clears and redraws the same two li
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -56,6 +57,9 @@ def record(folder: Path) -> Path:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     folder = Path(tempfile.mkdtemp())
     try:
         shutil.copy(record(folder), OUT)

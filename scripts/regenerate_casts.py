@@ -6,6 +6,7 @@ Run after a deliberate change to the generator's output:
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from genact_cast.examples import cast_bytes, recipes
@@ -14,6 +15,9 @@ CASTS = Path(__file__).resolve().parent.parent / "casts"
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     for name, recipe in recipes(CASTS).items():
         data = cast_bytes(recipe)
         path = CASTS / name
