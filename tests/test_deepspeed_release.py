@@ -334,3 +334,38 @@ def test_every_rank_logs_its_zero_checkpoint_load_under_its_node() -> None:
     assert len(blocks) == plan.nodes
     assert all(host in names for host in blocks)
     assert sorted(b for ranks in blocks.values() for b in ranks) == list(range(plan.nodes))
+
+
+MEMORY_CASES = [
+    CASES[1],  # two nodes: ZeRO-3 over all 16 ranks, not a node's 8
+    RecordOptions(seed=3004, framework="deepspeed", method="lora", failures=0),
+    RecordOptions(seed=3010, framework="deepspeed", method="qlora", failures=0),
+]
+
+
+@pytest.mark.parametrize("options", MEMORY_CASES)
+def test_zero3_memory_reports_follow_the_partitioning_of_the_run(options: RecordOptions) -> None:
+    """runtime/utils.py:782's MA at stage3.py's reports: the bf16 weights partitioned over
+    every rank (frozen ones too, under LoRA), then fp32 copies (4 bytes) and Adam's moments
+    (8 bytes) of the trainable parameters alone; a 4-bit model is not built under zero.Init
+    (transformers 4.57.1 modeling_utils.py:4371-4376), so rank 0 holds all of it at first."""
+    facts = facts_for(make_plan(options._replace(duration=60.0)))
+    text = "\n".join(release_lines(options))
+    reports = dict(
+        re.findall(r"see_memory_usage\] ([^\n]+)\n[^\n]*see_memory_usage\] MA ([\d.]+) GB", text)
+    )
+    world = facts.gpus
+    trainable = facts.adapters or facts.params
+    gib = 2**30
+    if facts.method == "qlora":
+        assert "activating zero.init()" not in text
+        assert float(reports["Stage 3 initialize beginning"]) > facts.params * 0.5 / gib
+        model = float(reports["DeepSpeedZeRoOffload initialize [end]"])
+        assert model < float(reports["Stage 3 initialize beginning"]) / 4
+    else:
+        model = round(2 * (facts.params + facts.adapters) / world / gib, 2)
+        assert float(reports["Stage 3 initialize beginning"]) == model
+    fp32 = float(reports["After creating fp32 partitions"])
+    states = float(reports["After initializing optimizer states"])
+    assert abs(fp32 - model - 4 * trainable / world / gib) <= 0.011
+    assert abs(states - fp32 - 8 * trainable / world / gib) <= 0.011

@@ -192,7 +192,10 @@ class Log(Launcher, Engine):
             ),
             len(texts),
         )
-        texts[at:at] = [Line(self._tag(0) + detected), Line(self._tag(0) + done)]
+        # A quantized (QLoRA) model is built on the meta device instead, not under zero.Init
+        # (get_init_context, modeling_utils.py:4371-4376 at 4.57.1): neither line.
+        if f.method != "qlora":
+            texts[at:at] = [Line(self._tag(0) + detected), Line(self._tag(0) + done)]
         engine = event._replace(seconds=event.seconds - loading)
         return [*texts, *self._engine(engine)]
 

@@ -6,7 +6,6 @@ the Trainer's scheduler, the configuration dump, and `load_checkpoint` (the Trai
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
@@ -42,6 +41,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 )
 from genact_cast.generator.dialects.deepspeed_model import (
     REDUCE_BUCKET,
+    zero3_memory,
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.hf_lines import line as hf_line
@@ -58,6 +58,8 @@ HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
 
 class Engine(Pdsh):
     """The engine's start-up, its checkpoint loads and saves."""
+
+    reserved = 0.0  # GiB the caching allocator holds, through initialize()
 
     def _comm(self, event: CommReady) -> list[Out]:
         f = self.facts
@@ -85,13 +87,21 @@ class Engine(Pdsh):
             out.append(Line("\r\n".join(text)))
         return out
 
-    def _memory(self, moment: datetime, message: str, gib: float, rng: Rng) -> list[str]:
-        """`see_memory_usage(message, force=True)`: rank 0's allocator and the host's RAM."""
-        cached = gib * 1.02 + 0.06
+    def _memory(
+        self, moment: datetime, message: str, gib: float, rng: Rng, peak: float = 0.0
+    ) -> list[str]:
+        """`see_memory_usage(message, force=True)`: rank 0's allocator (`peak` the most it
+        held since the previous report reset the peak, at least `gib`) and the host's RAM.
+        The caching allocator keeps what it reserved when tensors are freed, so the reserved
+        bytes never fall within initialize()."""
+        peak = max(peak, gib)
+        self.reserved = max(self.reserved, peak * 1.02 + 0.06)
+        cached = self.reserved
         used = 96.0 + rng.uniform(0.0, 40.0)
         return [
             line(moment, MEMORY_MESSAGE, message),
-            line(moment, MEMORY_MA, see_memory(gib, gib, cached, math.ceil(cached))),
+            # Max_CA is round()ed to whole GB (utils.py:785), so below 0.5 GB it reads 0
+            line(moment, MEMORY_MA, see_memory(gib, peak, cached, round(cached))),
             line(moment, MEMORY_CPU, cpu_memory(used, round(used / HOST_RAM_GB * 100, 1))),
         ]
 
@@ -109,7 +119,9 @@ class Engine(Pdsh):
             weights and builds fp32 copies and Adam's state, which take most of it."""
             return self.facts.moment(start + span * share + rng.uniform(0.0, 0.004))
 
-        state = f.state_gib  # bf16 partition 2, fp32 master 4, Adam 8, gradients 2 bytes
+        self.reserved = 0.0
+        memory = zero3_memory(f)
+        gib = memory.in_gib()
         texts = [
             dist(moment, ds_info(f.version("deepspeed"))),
         ]
@@ -132,19 +144,33 @@ class Engine(Pdsh):
             dist(at(0.035), "DeepSpeed Basic Optimizer = FusedAdam"),
             dist(at(0.036), ZERO3_MICS),
             dist(at(0.037), zero_optimizer("torch.bfloat16", 3)),
-            *self._memory(at(0.04), "Stage 3 initialize beginning", state * 2 / 16, rng),
+            *self._memory(at(0.04), "Stage 3 initialize beginning", gib.begin, rng),
             line(at(0.05), BUCKET_REDUCE, bucket("Reduce", REDUCE_BUCKET)),
             line(at(0.051), BUCKET_PREFETCH, bucket("Prefetch", 50000000)),
-            *self._memory(at(0.06), "DeepSpeedZeRoOffload initialize [begin]", state * 2 / 16, rng),
-            *self._memory(at(0.2), "DeepSpeedZeRoOffload initialize [end]", state * 2 / 16, rng),
-            *self._memory(at(0.21), "Before creating fp16 partitions", state * 2 / 16, rng),
-            *self._memory(at(0.35), "After creating fp16 partitions: 1", state * 2 / 16, rng),
-            *self._memory(at(0.36), "Before creating fp32 partitions", state * 2 / 16, rng),
-            *self._memory(at(0.5), "After creating fp32 partitions", state * 6 / 16, rng),
-            *self._memory(at(0.51), "Before initializing optimizer states", state * 6 / 16, rng),
-            *self._memory(at(0.8), "After initializing optimizer states", state * 14 / 16, rng),
+            *self._memory(at(0.06), "DeepSpeedZeRoOffload initialize [begin]", gib.begin, rng),
+            *self._memory(
+                at(0.2), "DeepSpeedZeRoOffload initialize [end]", gib.model, rng, gib.begin
+            ),
+            *self._memory(at(0.21), "Before creating fp16 partitions", gib.model, rng),
+            *self._memory(
+                at(0.35),
+                f"After creating fp16 partitions: {memory.subgroups}",
+                gib.model,
+                rng,
+                gib.model + gib.copied,  # the flat buffer is filled before the old is freed
+            ),
+            *self._memory(at(0.36), "Before creating fp32 partitions", gib.model, rng),
+            *self._memory(at(0.5), "After creating fp32 partitions", gib.fp32, rng),
+            *self._memory(at(0.51), "Before initializing optimizer states", gib.fp32, rng),
+            *self._memory(
+                at(0.8),
+                "After initializing optimizer states",
+                gib.optimizer,
+                rng,
+                gib.optimizer + gib.gradient,  # the fp32 gradient buffer of the first step
+            ),
             line(at(0.81), OPTIMIZER_STATE, "optimizer state initialized"),
-            *self._memory(at(0.83), "After initializing ZeRO optimizer", state, rng),
+            *self._memory(at(0.83), "After initializing ZeRO optimizer", gib.final, rng),
             dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer_Stage3"),
         ]
         out += [Line(self._tag(0) + text) for text in texts]
