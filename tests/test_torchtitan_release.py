@@ -356,3 +356,36 @@ def test_names_are_metas_and_the_interpreter_is_the_site_packages_one() -> None:
     failed = [line for line in lines(0) if "of binary:" in line]
     assert failed
     assert all("binary: /usr/local/bin/python" in line for line in failed)
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_the_purge_thread_keeps_the_latest_ten_saves(index: int) -> None:
+    """checkpoint.keep_latest_k 10 (job_config.py:544; no shipped toml sets it): from the
+    11th save on, _purge_stale_checkpoints (checkpoint.py:818-837) queues the oldest step-N
+    folder before the save's summary and the purge thread logs its deletion (:106-113); at
+    the end trainer.close() ends the thread (:115) before the process group goes."""
+    messages = [m[2] for line in lines(index) if (m := STAMP.search(line))]
+    step, disk, purged, expected, deleted = 0, set[int](), set[int](), list[int](), list[int]()
+    for before, message in zip(["", *messages], messages, strict=False):
+        if found := re.match(r"step: +(\d+) ", message):
+            step = int(found[1])
+        if message.startswith("Finished saving"):  # a save that is not the last step's
+            disk.add(step)
+            stale = sorted(disk - purged)[:-10]
+            expected += stale
+            purged |= set(stale)
+        deleting = re.fullmatch(
+            r"Checkpointer is deleting \./outputs/checkpoint/step-(\d+)\.", message
+        )
+        if deleting:
+            deleted.append(int(deleting[1]))
+            assert before.startswith("[GC] GC collection invoked by checkpointer.")
+    assert deleted == expected
+    if index in (0, 3):
+        assert deleted, "this case saves more than ten times"
+    if "Training completed" in messages:
+        end = messages.index("Training completed")
+        assert messages[end + 1 : end + 3] == [
+            "Destroying the purge thread.",
+            "Process group destroyed",
+        ]

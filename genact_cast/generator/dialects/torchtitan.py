@@ -35,9 +35,11 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     GC_INITIAL,
     GC_LOADING,
     GC_PERIODIC,
+    KEEP_LATEST_K,
     LOADING_TOKENIZER,
     LOG_FREQ,
     PROCESS_GROUP_DESTROYED,
+    PURGE_DESTROYED,
     SAVING,
     SLEEPING,
     TRAIN_TIMEOUT_SECONDS,
@@ -53,6 +55,8 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     loaded_checkpoint,
     loading_checkpoint,
     preparing_dataset,
+    purge_deleted,
+    purge_deleting,
     saved,
     saving_model_only,
     starting_job,
@@ -152,6 +156,10 @@ class Log:
         # (step, time) of the last step or validation line: metrics.py's ntokens_since_last_log
         # and time_last_log restart there; unknown after a relaunch until a step is logged.
         self.last_log: tuple[int, float] | None = None
+        # The step-N folders under the checkpoint folder (every launch's), and those the
+        # purge thread has deleted.
+        self.saved_steps: set[int] = set()
+        self.purged: set[int] = set()
 
     # The command and its config
 
@@ -281,6 +289,8 @@ class Log:
             *self._flush_validation(t),
             self._log(t, SLEEPING),
             self._log(t + 2.0, TRAINING_COMPLETED),
+            # trainer.close(): the checkpointer ends its purge thread (keep_latest_k > 0)
+            self._log(t + 2.01, PURGE_DESTROYED),
             self._log(t + 2.2, PROCESS_GROUP_DESTROYED),
         ]
 
@@ -488,13 +498,33 @@ class Log:
                 self._log(t + 0.001, saving_model_only(event.step)),
                 self._log(end, gc(GC_CHECKPOINTER, gc_seconds)),
             ]
-        else:
-            lines = [
-                self._log(t, SAVING),
-                self._log(end - 0.01, gc(GC_CHECKPOINTER, gc_seconds)),
-                self._log(end, saved(event.blocking)),
-            ]
-        return [*lines, *self._flush_validation(event.t)]
+            return [*lines, *self._flush_validation(event.t)]
+        lines = [
+            self._log(t, SAVING),
+            self._log(end - 0.01, gc(GC_CHECKPOINTER, gc_seconds)),
+        ]
+        # _purge_stale_checkpoints (checkpoint.py:818-837) queues all but the latest
+        # keep_latest_k before the save's summary; rank 0's purge thread deletes them one
+        # by one (rmtree: a file per rank, a couple of milliseconds each).
+        self.saved_steps.add(event.step)
+        stale = sorted(self.saved_steps - self.purged)[:-KEEP_LATEST_K]
+        deleted: list[tuple[float, str]] = []
+        at = end
+        for index, old in enumerate(stale):
+            path = f"{FOLDER}/step-{old}"
+            seconds = 0.05 + 0.002 * self.facts.gpus + (old * 7 + index) % 13 / 100
+            lines.append(self._log(at - 0.002 if index == 0 else at, purge_deleting(path)))
+            at += seconds
+            deleted.append((at, purge_deleted(path, seconds)))
+            self.purged.add(old)
+        lines.append(self._log(end, saved(event.blocking)))
+        held = self._flush_validation(event.t)
+        if held and deleted and deleted[-1][0] > event.t:
+            lines += held
+            held = []
+        for when, text in deleted:
+            lines.append(self._log(when, text))
+        return [*lines, *held]
 
     def _flush_validation(self, t: float) -> list[Out]:
         """The held validation's line, stamped `t`: when it ends after the save."""

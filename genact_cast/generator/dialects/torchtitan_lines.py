@@ -233,6 +233,22 @@ def sync_timeout(timeout: str) -> str:
     return f"Synchronizing and adjusting timeout for all ProcessGroups to {timeout}"
 
 
+KEEP_LATEST_K = 10  # checkpoint.keep_latest_k (config/job_config.py:544); no shipped toml sets it
+
+
+def purge_deleting(path: str) -> str:
+    """components/checkpoint.py:106, the purge thread taking a stale save off the queue."""
+    return f"Checkpointer is deleting {path}."
+
+
+def purge_deleted(path: str, seconds: float) -> str:
+    """components/checkpoint.py:109-113."""
+    return f"Checkpointer deleted {path} in {seconds:.2f} seconds."
+
+
+# components/checkpoint.py:115, as CheckpointManager.close() ends the thread (train.py:661)
+PURGE_DESTROYED = "Destroying the purge thread."
+
 SLEEPING = "Sleeping 2 seconds for other ranks to complete"
 TRAINING_COMPLETED = "Training completed"
 PROCESS_GROUP_DESTROYED = "Process group destroyed"
