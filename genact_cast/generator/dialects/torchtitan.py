@@ -492,6 +492,7 @@ class Log:
         end = event.t - (held.seconds if held is not None else 0.0)
         t = end - event.blocking
         gc_seconds = 0.01 + int(event.blocking * 100) % 5 / 100
+        lines: list[Out]
         if event.step == self.facts.total_steps:
             lines = [
                 self._log(t, SAVING),
@@ -518,13 +519,13 @@ class Log:
             deleted.append((at, purge_deleted(path, seconds)))
             self.purged.add(old)
         lines.append(self._log(end, saved(event.blocking)))
-        held = self._flush_validation(event.t)
-        if held and deleted and deleted[-1][0] > event.t:
-            lines += held
-            held = []
+        after = self._flush_validation(event.t)
+        if after and deleted and deleted[-1][0] > event.t:
+            lines += after
+            after = []
         for when, text in deleted:
             lines.append(self._log(when, text))
-        return [*lines, *held]
+        return [*lines, *after]
 
     def _flush_validation(self, t: float) -> list[Out]:
         """The held validation's line, stamped `t`: when it ends after the save."""
