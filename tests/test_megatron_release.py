@@ -20,6 +20,7 @@ from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects.megatron import Log
 from genact_cast.generator.dialects.megatron_data import SPLITS
+from genact_cast.generator.dialects.nccl_startup import channels
 from genact_cast.generator.presenters.framework import facts_for
 from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines, unmatched
 
@@ -448,3 +449,34 @@ def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
             assert group.endswith("(DATA_PARALLEL_GROUP_WITH_CP)")
             assert member == where.data
     assert found == 8 * plan.nodes * 2
+
+
+def test_rank_0s_node_prints_each_ring_and_tree_connector() -> None:
+    # NCCL 2.27.5 at the first collective: src/transport/generic.cc:16 connects every
+    # channel's ring prev/next, src/transport.cc:125-156 sets them up by distance (receives
+    # from rank - i, then sends to rank + i), p2p.cc:393 prints a send within the node,
+    # net.cc:218/264 both ends across nodes; then the trees' links no ring has made.
+    plan = make_plan(CASES[3])
+    assert plan.gpus == 16
+    text = lines(3)
+    launches = 1 + (CASES[3].failures or 0)
+    connects = [t for t in text if re.search(r" NCCL INFO Channel \d+/0 : \d+\[\d\] -> ", t)]
+    assert connects
+    assert {t.split(":")[0] for t in connects} == {plan.host(0)}  # rank 0's node only
+    host = plan.host(0)
+    for rank in range(8):
+        mine = [t for t in connects if re.match(rf"{host}:\d+:\d+ \[{rank}\] ", t)]
+        for channel in range(0, channels(facts_for(plan)), 2):  # even rings go up, odd down
+            up = (rank + 1) % 16
+            if up < 8:
+                want = f"Channel {channel:02d}/0 : {rank}[{rank}] -> {up}[{up}] via P2P/CUMEM"
+            else:
+                want = (
+                    f"Channel {channel:02d}/0 : {rank}[{rank}] -> {up}[0] [send] "
+                    f"via NET/IB/{rank}/GDRDMA"
+                )
+            assert sum(t.endswith((want, want + "/read")) for t in mine) == launches, want
+    # Rank 0 receives the ring from rank 15 on the next node's last GPU, over its own NIC.
+    assert any(
+        t.endswith("Channel 00/0 : 15[7] -> 0[0] [receive] via NET/IB/0/GDRDMA") for t in connects
+    )

@@ -660,6 +660,7 @@ class Log:
             self.incidentals,
             nodes=range(f.nodes),
             pid_of=lambda node, local: agents[node].worker_pids[local],
+            connects=True,
         )
         return ["\r\n".join(text)] if text else []
 

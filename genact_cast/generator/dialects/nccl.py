@@ -234,3 +234,24 @@ def thread_thresholds(where: Where, nranks: int) -> str:
 def work_fifo(where: Where) -> str:
     """devCommSetup, on rank 0 alone: confidential computing off, the default work FIFO."""
     return info(where, f"CC Off, workFifoBytes {WORK_FIFO_BYTES}")
+
+
+def p2p_send(
+    where: Where, channel: int, rank: int, dev: int, peer: int, peer_dev: int, *, read: bool
+) -> str:
+    """A send connector to a GPU of the node over NVLink (src/transport/p2p.cc:393, cuMem on):
+    `/read` where both GPUs are Ampere (src/graph/paths.cc:365), none on Hopper and later."""
+    text = f"Channel {channel:02d}/0 : {rank}[{dev}] -> {peer}[{peer_dev}] via P2P/CUMEM"
+    return info(where, text + ("/read" if read else ""))
+
+
+def net_connect(where: Where, channel: int, link: tuple[int, int], side: str, net_dev: int) -> str:
+    """A connector to another node over InfiniBand with GPUDirect RDMA, on the rank's own NIC
+    (src/transport/net.cc:218 `[send]`, :264 `[receive]`; not shared: a ring's connIndex 0).
+    `link`: (sender, receiver), eight GPUs a node."""
+    sender, receiver = link
+    return info(
+        where,
+        f"Channel {channel:02d}/0 : {sender}[{sender % 8}] -> {receiver}[{receiver % 8}] "
+        f"[{side}] via NET/IB/{net_dev}/GDRDMA",
+    )

@@ -93,6 +93,54 @@ def _trees_line(where: nccl.Where, links: Sequence[tuple[Sequence[int], int, int
     return head + text[len(head) :][: TREES_BUFFER - 1]
 
 
+Wanted = dict[int, tuple[set[int], set[int]]]  # channel: (peers to receive from, to send to)
+
+
+def _setup(where: nccl.Where, rank: int, nranks: int, wanted: Wanted, read: bool) -> list[str]:
+    """src/transport.cc's ncclTransportP2pSetup: for each distance i, the connectors from
+    rank - i (receive) on every channel, then to rank + i (send). A send within the node is
+    P2P (p2p.cc prints it; its receive end only traces), across nodes NET on both ends."""
+    node = rank // GPUS_PER_NODE
+    out: list[str] = []
+    for distance in range(1, nranks):
+        source, target = (rank - distance) % nranks, (rank + distance) % nranks
+        for channel, (sources, _) in wanted.items():
+            if source in sources and source // GPUS_PER_NODE != node:
+                out.append(
+                    nccl.net_connect(where, channel, (source, rank), "receive", where.device)
+                )
+        for channel, (_, targets) in wanted.items():
+            if target not in targets:
+                continue
+            if target // GPUS_PER_NODE == node:
+                local = target % GPUS_PER_NODE
+                out.append(
+                    nccl.p2p_send(where, channel, rank, where.device, target, local, read=read)
+                )
+            else:
+                out.append(nccl.net_connect(where, channel, (rank, target), "send", where.device))
+    return out
+
+
+def ring_and_tree_connects(
+    where: nccl.Where, rank: int, nranks: int, total: int, *, read: bool
+) -> tuple[list[str], list[str]]:
+    """The connector lines of the rings (src/transport/generic.cc:16, every channel's prev
+    and next: the ring lines' order, reversed on odd channels) and then of the trees (:46,
+    each channel's down and up both ways), each printed once per connector: a tree link a
+    ring already made is not set up again (ncclTransportP2pConnect skips connected ones)."""
+    rings: Wanted = {}
+    for channel in range(total):
+        step = 1 if channel % 2 == 0 else -1
+        rings[channel] = ({(rank - step) % nranks}, {(rank + step) % nranks})
+    trees: Wanted = {}
+    for channel, (down, _, up) in enumerate(tree_links(rank, nranks, total)):
+        peers = {peer for peer in [*down, up] if peer != -1}
+        have_in, have_out = rings[channel]
+        trees[channel] = (peers - have_in, peers - have_out)
+    return _setup(where, rank, nranks, rings, read), _setup(where, rank, nranks, trees, read)
+
+
 class IncidentalsLike(Protocol):
     """What the start-up reads of a launch's incidentals (dialects/base.py's Incidentals)."""
 
@@ -119,6 +167,7 @@ def nccl_startup(
     nodes: Sequence[int] = (),
     pid_of: Callable[[int, int], int] | None = None,
     timings: list[float] | None = None,
+    connects: bool = False,
 ) -> list[str]:
     """The lines the processes `local_ranks` of `node` (or of each of `nodes`, whose lines
     reach one terminal: srun's or pdsh's) print while the world communicator comes up, in the
@@ -128,7 +177,8 @@ def nccl_startup(
     Every process finishes a phase before any starts the next (the bootstrap's
     all-gathers wait for all of them), so the nodes' lines interleave within each phase.
     `timings` gets each process's `Init timings` total, for a log that stamps its next line
-    after the communicator is up."""
+    after the communicator is up; `connects`: node 0's processes print each ring and tree
+    connector's line."""
     version = facts.nccl
     modern = nccl.new_layout(version)
     total = channels(facts)
@@ -222,9 +272,16 @@ def nccl_startup(
             ]
             # Rings (and, across nodes, trees) connect at the first collective, after Init
             # (src/transport/generic.cc), on the proxy thread.
-            fifth = [nccl.connected(proxy, "rings", version)]
+            # Each connector's line too, on rank 0's node: every node prints as many, and
+            # a log taken on rank 0's node shows that node's.
+            ring_lines, tree_lines = (
+                ring_and_tree_connects(proxy, rank, nranks, total, read=facts.gpu == "A100")
+                if connects and at == 0
+                else ([], [])
+            )
+            fifth = [*ring_lines, nccl.connected(proxy, "rings", version)]
             if nranks > GPUS_PER_NODE:
-                fifth.append(nccl.connected(proxy, "trees", version))
+                fifth += [*tree_lines, nccl.connected(proxy, "trees", version)]
         else:
             fourth = [nccl.connected(init, "rings"), nccl.connected(init, "trees"), coll, complete]
             fifth = []
