@@ -13,11 +13,12 @@ from datetime import datetime
 
 import pytest
 
-from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects import hf_config
 from genact_cast.generator.presenters.framework import facts_for
 from tests import release_catalogue
+from tests.helpers import output_of
 from tests.release_catalogue import Entry, catalogue, release_lines
 
 # Seeds the other tests do not use; with and without failures, fine-tuning (SFTTrainer) and
@@ -331,3 +332,17 @@ def test_nccl_comes_up_at_the_first_collective_after_the_model_loads(index: int)
         totals = [float(m[1]) for text in block if (m := re.search(r" total ([\d.]+) \(", text))]
         assert totals
         assert _seconds(after) - _seconds(before[-1]) >= max(totals)
+
+
+def test_an_evaluation_draws_its_own_bar_below_the_training_bar_and_clears_it() -> None:
+    """ProgressCallback (trainer_callback.py:656-668 at 4.57.1): world rank 0 opens a second
+    bar, leave=False, over the eval loader's batches below the training bar; the eval dict
+    is written while it is up, then on_evaluate clears it."""
+    raw = output_of(generate(CASES[1]._replace(cols=120, color=False, duration=60.0)).events)
+    found = re.search(
+        r"\n\r100%\|█+\| (\d+)/\1 \[[\d:]+<00:00, +[\d.]+(?:it/s|s/it)\]\x1b\[K\x1b\[A"
+        r"\n\r\x1b\[K\x1b\[A\r\x1b\[K\{'eval_loss'[^\n]*\r\n[^\n]*\n\r100%[^\n]*"
+        r"\n\r\x1b\[K\x1b\[A",
+        raw,
+    )
+    assert found is not None

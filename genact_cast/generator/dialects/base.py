@@ -33,7 +33,14 @@ class Close(NamedTuple):
     """tqdm's close: the progress line stays as drawn, and output goes on below it."""
 
 
-Out = Line | Redraw | Close
+class SubBar(NamedTuple):
+    """tqdm's second bar (position 1), drawn on the line below the first and the cursor moved
+    back up to it; empty: the bar cleared (a close with leave=False)."""
+
+    text: str
+
+
+Out = Line | Redraw | Close | SubBar
 
 
 class Clock:

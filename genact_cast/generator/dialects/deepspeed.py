@@ -27,6 +27,7 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     Redraw,
+    SubBar,
 )
 from genact_cast.generator.dialects.deepspeed_engine import Engine
 from genact_cast.generator.dialects.deepspeed_launch import Launcher
@@ -208,7 +209,7 @@ class Log(Launcher, Engine):
             return outs
         out: list[Out] = []
         for item in outs:
-            if isinstance(item, Redraw | Close):
+            if isinstance(item, Redraw | Close | SubBar):
                 continue
             if item.text.startswith("{'"):
                 out += self._every_node(item.text, len(out))

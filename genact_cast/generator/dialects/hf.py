@@ -17,6 +17,7 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     Redraw,
+    SubBar,
     failure_lines,
     interrupted_lines,
     nccl_startup,
@@ -386,7 +387,18 @@ class Log:
             sft=sft,
         )
         self.clock.at(end + self.comm_seconds)
-        return [Line(text) for text in [*block, record]]
+        out: list[Out] = [Line(text) for text in block]
+        if self.has_bar:
+            # ProgressCallback.on_prediction_step (trainer_callback.py:656-662 at 4.57.1):
+            # world rank 0 opens a second bar over the eval loader's batches, below the
+            # training bar (leave=False); the eval dict is logged while it is up
+            # (Trainer.evaluate logs, then on_evaluate closes and clears it, :664-668).
+            done = bar(steps, steps, event.seconds, steps / max(event.seconds, 1e-9), self.ncols)
+            out.append(SubBar(done))
+        out.append(Line(record))
+        if self.has_bar:
+            out.append(SubBar(""))
+        return out
 
     def _saves_at(self, step: int) -> bool:
         """save_strategy "steps" (trainer_callback.py:590-607 at v4.57.1): every save_steps,

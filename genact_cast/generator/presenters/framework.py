@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from genact_cast.generator.dialects import parameters
-from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, listing
+from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, SubBar, listing
 from genact_cast.generator.dialects.facts import Facts, exact_parameters, stack
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -177,6 +177,7 @@ class FrameworkLog:
         self.dialect = dialect_for(show.plan)
         self._typing = typing
         self._bar: str | None = None  # tqdm's line, while one is on screen
+        self._sub: str | None = None  # a second tqdm bar on the line below it
         self._logged = False
 
     # Output
@@ -187,12 +188,20 @@ class FrameworkLog:
             if isinstance(out, Close):
                 self._close_bar()
                 continue
+            if isinstance(out, SubBar):
+                # tqdm's moveto(1), the bar, moveto(-1): a line down and back up
+                text = out.text[: cols - 1]
+                tape.write("\n\r" + text + "\x1b[K\x1b[A")
+                self._sub = text or None
+                continue
             if isinstance(out, Redraw):
                 # tqdm keeps a bar cell or more, so a very narrow terminal could overflow it.
                 text = out.text if len(out.text) < cols else out.text[: cols - 1]
                 tape.write("\r" + text + "\x1b[K")
                 self._bar = text
                 continue
+            if self._sub is not None:
+                tape.write("\n\r\x1b[K\x1b[A")  # tqdm.write clears every bar
             if self._bar is not None:
                 tape.write("\r\x1b[K")  # as tqdm.write: clear the bar, print, redraw it
             # The line goes out whole, as the framework's logger writes it: no logger knows the
@@ -200,9 +209,14 @@ class FrameworkLog:
             tape.line(out.text)
             if self._bar is not None:
                 tape.write(self._bar)
+            if self._sub is not None:
+                tape.write("\n\r" + self._sub + "\x1b[K\x1b[A")
 
     def _close_bar(self) -> None:
         """tqdm's close: the bar stays as it is, and output goes on below it."""
+        if self._sub is not None:
+            self.show.con.tape.write("\n\r\x1b[K\x1b[A")
+            self._sub = None
         if self._bar is not None:
             self.show.con.tape.write("\r\n")
             self._bar = None
