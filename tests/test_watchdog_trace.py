@@ -25,7 +25,13 @@ KINDS = {
     "Some NCCL operations have failed": "inconsistency",
     "To avoid data inconsistency": "takedown",
     "Process group watchdog thread terminated": "terminated",
+    "First PG on this rank to signal dumping": "dump signal",
+    "Received a dump signal": "dump received",
+    "preparing to dump debug info": "dump",
 }
+# torchtitan turns the flight recorder's dump on (distributed/utils.py:271-281 at v0.2.0).
+FR_REAL = REAL.with_name("torch29_fr_dump.txt")
+FR_KINDS = {"dump signal", "dump received", "dump"}
 
 
 def kind(message: str) -> str:
@@ -60,6 +66,10 @@ def cast(framework: str, seed: int) -> str:
 @pytest.mark.parametrize("framework", ["torchtitan", "hf"])
 def test_the_watchdog_is_torch_2_9s(framework: str, seed: int) -> None:
     real_lines, real_traces = shapes(REAL.read_text())
+    if framework == "torchtitan":
+        real_lines.update(
+            {k: v for k, v in shapes(FR_REAL.read_text())[0].items() if k in FR_KINDS}
+        )
     lines, traces = shapes(cast(framework, seed))
     assert set(lines) == set(real_lines)
     for name, numbers in lines.items():
@@ -133,3 +143,37 @@ def test_torchruns_lines_are_torch_2_9_0s() -> None:
         "torch/distributed/elastic/multiprocessing/api.py:882",
         "torch/distributed/elastic/multiprocessing/api.py:908",
     }
+
+
+def test_torchtitans_dump_reads_as_torch_2_9s() -> None:
+    """The dump's messages as the real logs word them (numbers and groups aside), the
+    signal right after the flight recorder's line, and the take-down a minute after the
+    timeout (index:68430319905: 03:04:11 -> 03:05:11)."""
+    from datetime import datetime
+
+    def message(row: str) -> str:
+        found = C10D.search(row)
+        assert found is not None
+        return re.sub(r"\d+", "N", re.sub(r"\[PG ID .*? Rank \d+\]", "[PG]", found[2])).rstrip()
+
+    real = {
+        kind(message(r)): message(r) for r in FR_REAL.read_text().splitlines() if C10D.search(r)
+    }
+    rows = [r for r in cast("torchtitan", 7).splitlines() if C10D.search(r)]
+    assert rows
+    mine = [(kind(message(r)), message(r)) for r in rows]
+    for name, text in mine:
+        if name in FR_KINDS:
+            assert text == real[name]
+    names = [name for name, _ in mine]
+    start = names.index("flight recorder")
+    assert names[start : start + 4] == ["flight recorder", "dump signal", "dump received", "dump"]
+
+    def when(row: str) -> datetime:
+        found = re.search(r"\[E(\d{1,2})(\d\d) ([\d:]+)\.", row)
+        assert found is not None
+        return datetime.strptime(f"{found[1]}-{found[2]} {found[3]}", "%m-%d %H:%M:%S")
+
+    timeout = next(r for r in rows if "Watchdog caught" in r)
+    takedown = next(r for r in rows if "To avoid data inconsistency" in r)
+    assert (when(takedown) - when(timeout)).total_seconds() in (59, 60, 61)

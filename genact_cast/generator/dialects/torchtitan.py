@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from genact_cast.generator.dialects import torchtitan_fr as fr
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import (
@@ -572,6 +573,12 @@ class Log:
         seconds = INIT_TIMEOUT_SECONDS if self.resume_step else TRAIN_TIMEOUT_SECONDS
         # torch in /usr/local/lib/python3.12/site-packages: python.org's build, whose
         # interpreter torchrun's shebang names
+        # The flight recorder's dump (torchtitan turns it on): the watchdog takes the process
+        # down a minute after the timeout, and this log runs that minute behind the run's.
+        found = self.facts.moment(event.t)
+        self.facts = self.facts._replace(
+            start=self.facts.start + timedelta(seconds=fr.DUMP_WAIT_SECONDS)
+        )
         lines = failure_lines(
             self.facts,
             self.incidentals,
@@ -580,6 +587,17 @@ class Log:
             timeout_ms=seconds * 1000,
             binary="/usr/local/bin/python",
         )
+        texts = fr.with_dump(
+            [out.text for out in lines if isinstance(out, Line)],
+            found.year,
+            Rng(self.facts.seed * 59 + event.seq).random(),
+        )
+        dumped = iter(texts)
+        lines = [
+            new
+            for out in lines
+            for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
+        ]
         return [
             Line(out.text if _AGENT.match(out.text) else f"[rank0]:{out.text}")
             if isinstance(out, Line)
