@@ -15,6 +15,7 @@ import typer
 
 from genact_cast import __version__
 from genact_cast.errors import BadOption, GenactCastError, Terminated
+from genact_cast.number_options import integer, real
 
 if TYPE_CHECKING:
     from genact_cast.generator import RecordOptions
@@ -38,21 +39,32 @@ class CastFormat(str, Enum):
 
 # Options shared by `record` and `run`: one simulation, one set of options.
 Seed = Annotated[
-    int | None, typer.Option(help="Seed of the run; random (and printed) when absent.")
+    int | None,
+    typer.Option(parser=integer, help="Seed of the run; random (and printed) when absent."),
 ]
 Duration = Annotated[
     str | None,
     typer.Option(help="Length of the run at speed 1, e.g. 180, 90s, 5m; default: the seed's."),
 ]
-Speed = Annotated[float, typer.Option(help="Speed factor: divides every pause.")]
+Speed = Annotated[float, typer.Option(parser=real, help="Speed factor: divides every pause.")]
 Cols = Annotated[
-    int, typer.Option(help="Terminal width in columns (60 to 1000); cols x rows at most 200,000.")
+    int,
+    typer.Option(
+        parser=integer,
+        help="Terminal width in columns (60 to 1000); cols x rows at most 200,000.",
+    ),
 ]
 Rows = Annotated[
-    int, typer.Option(help="Terminal height in rows (20 to 500); cols x rows at most 200,000.")
+    int,
+    typer.Option(
+        parser=integer,
+        help="Terminal height in rows (20 to 500); cols x rows at most 200,000.",
+    ),
 ]
 Model = Annotated[str | None, typer.Option(help="Pin the model, e.g. Llama-3-8B.")]
-Gpus = Annotated[int | None, typer.Option(help="Pin the GPU count: 8, 16, ... 2048.")]
+Gpus = Annotated[
+    int | None, typer.Option(parser=integer, help="Pin the GPU count: 8, 16, ... 2048.")
+]
 Gpu = Annotated[str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")]
 Dataset = Annotated[str | None, typer.Option(help="Pin the dataset, e.g. FineWeb.")]
 Color = Annotated[bool, typer.Option(help="Colours in the output.")]
@@ -137,7 +149,8 @@ def record(
     ] = CastFormat.v2,
     title: Annotated[str | None, typer.Option(help="Title in the cast header.")] = None,
     idle_time_limit: Annotated[
-        float | None, typer.Option(help="Idle time limit (seconds) for players, in the header.")
+        float | None,
+        typer.Option(parser=real, help="Idle time limit (seconds) for players, in the header."),
     ] = None,
     theme: Annotated[
         str | None, typer.Option(help="Colour theme for players: asciinema, dracula, nord, ...")
@@ -183,10 +196,17 @@ def record(
 @app.command()
 def play(
     source: Annotated[str, typer.Argument(help="Cast file, http(s) URL, or - for stdin.")],
-    speed: Annotated[float, typer.Option("--speed", "-s", help="Playback speed.")] = 1.0,
+    speed: Annotated[
+        float, typer.Option("--speed", "-s", parser=real, help="Playback speed.")
+    ] = 1.0,
     idle_time_limit: Annotated[
         float | None,
-        typer.Option("--idle-time-limit", "-i", help="Cap pauses at this many seconds."),
+        typer.Option(
+            "--idle-time-limit",
+            "-i",
+            parser=real,
+            help="Cap pauses at this many seconds.",
+        ),
     ] = None,
     loop: Annotated[bool, typer.Option("--loop", "-l", help="Play again and again.")] = False,
     pause_on_markers: Annotated[
@@ -222,9 +242,12 @@ def run(
     duration: Duration = None,
     speed: Speed = 1.0,
     cols: Annotated[
-        int | None, typer.Option(help="Width to lay out for; default: this terminal's.")
+        int | None,
+        typer.Option(parser=integer, help="Width to lay out for; default: this terminal's."),
     ] = None,
-    rows: Annotated[int | None, typer.Option(help="Height; default: this terminal's.")] = None,
+    rows: Annotated[
+        int | None, typer.Option(parser=integer, help="Height; default: this terminal's.")
+    ] = None,
     model: Model = None,
     gpus: Gpus = None,
     gpu: Gpu = None,
@@ -314,11 +337,16 @@ def embed(
     pause_on_markers: Annotated[bool, typer.Option(help="HTML: pause at every marker.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the output if it exists.")] = False,
     theme: Annotated[str | None, typer.Option(help="Colour theme; default the cast's.")] = None,
-    speed: Annotated[float, typer.Option(help="Playback speed (GIF, HTML, video).")] = 1.0,
+    speed: Annotated[
+        float, typer.Option(parser=real, help="Playback speed (GIF, HTML, video).")
+    ] = 1.0,
     fps_cap: Annotated[
-        int, typer.Option("--fps-cap", "--fps", help="At most this many frames a second.")
+        int,
+        typer.Option(
+            "--fps-cap", "--fps", parser=integer, help="At most this many frames a second."
+        ),
     ] = 30,
-    font_size: Annotated[int, typer.Option(help="GIF font size in pixels.")] = 14,
+    font_size: Annotated[int, typer.Option(parser=integer, help="GIF font size in pixels.")] = 14,
     size: Annotated[
         str, typer.Option(help="Video and PNG: 720p, 1080p, 4k, or a font size in pixels.")
     ] = "1080p",
@@ -329,11 +357,12 @@ def embed(
         str | None, typer.Option(help="Video, text, subtitles: end at T seconds or a marker.")
     ] = None,
     idle_time_limit: Annotated[
-        float | None, typer.Option(help="Cap pauses at this many seconds.")
+        float | None, typer.Option(parser=real, help="Cap pauses at this many seconds.")
     ] = None,
     loop: Annotated[bool, typer.Option(help="Loop, or play once and hold the last frame.")] = True,
     at: Annotated[
-        float | None, typer.Option(help="SVG, PNG, text: the still frame at this many seconds.")
+        float | None,
+        typer.Option(parser=real, help="SVG, PNG, text: the still frame at this many seconds."),
     ] = None,
 ) -> None:
     """Turn a cast into an animated SVG (for READMEs), a GIF, a video or PNG (for slides), an

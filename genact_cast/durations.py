@@ -6,17 +6,19 @@ import math
 import re
 
 from genact_cast.errors import BadOption
+from genact_cast.numbers import plain_float
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)([hms])")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([hms])")  # ASCII digits only (numbers.py)
 _UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 
 def parse_duration(text: str, option: str) -> float:
     """Seconds in `text`; a bare number is seconds."""
-    spec = text.strip().lower()
-    try:
-        seconds = float(spec)
-    except ValueError:
+    spec = text.lower()
+    plain = plain_float(spec)
+    if plain is not None:
+        seconds = plain
+    else:
         parts = _PART.findall(spec)
         if not parts or "".join(n + u for n, u in parts) != spec:
             raise BadOption(

@@ -310,3 +310,47 @@ def test_record_writes_only_sizes_the_exports_draw(tmp_path: Path) -> None:
         assert "at most 200,000" in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", ["٣", "1_0", " 5", "5 ", "0x10", "²", "５", "1,5", "+-1"])
+def test_numbers_are_plain_ascii_decimals(text: str) -> None:
+    """issue 20: Python's float()/int() took `٣`, `1_0` and ` 5` for every number option."""
+    from genact_cast.durations import parse_duration
+    from genact_cast.errors import BadOption
+    from genact_cast.generator.options import parse_failures
+    from genact_cast.numbers import plain_float, plain_int
+    from genact_cast.publish.raster import parse_size
+    from genact_cast.publish.screens import seconds_or_label
+
+    assert plain_float(text) is None
+    assert plain_int(text) is None
+    for parse in (lambda: parse_duration(text, "--duration"), lambda: parse_failures(text)):
+        with pytest.raises(BadOption):
+            parse()
+    with pytest.raises(BadOption, match="--size must be"):
+        parse_size(text)
+    assert seconds_or_label(text, "--start-at") == text  # not a number: a marker's label
+
+
+def test_plain_numbers_still_parse() -> None:
+    from genact_cast.numbers import plain_float, plain_int
+
+    assert [plain_float(t) for t in ("2", "0.5", ".5", "5.", "-1", "1e-3", "1E5")] == [
+        2.0, 0.5, 0.5, 5.0, -1.0, 0.001, 100000.0,
+    ]  # fmt: skip
+    assert [plain_int(t) for t in ("30", "+7", "-2", "007")] == [30, 7, -2, 7]
+    assert plain_int("1e3") is None
+
+
+def test_number_options_refuse_what_is_not_plain_ascii(tmp_path: Path) -> None:
+    for args, option in (
+        (("record", "--speed", "٣", "-o", "x.cast"), "'--speed'"),
+        (("record", "--cols", "1_00", "-o", "x.cast"), "'--cols'"),
+        (("embed", str(CAST), "--svg", "x.svg", "--at", " 5"), "'--at'"),
+    ):
+        done = genact(*args, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert f"Invalid value for {option}" in done.stderr, done.stderr
+        assert "is not a valid" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
+    assert list(tmp_path.iterdir()) == []

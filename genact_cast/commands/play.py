@@ -12,6 +12,7 @@ from genact_cast.asciicast import MARKER, MICROS, Event
 from genact_cast.asciicast.reader import CastReader
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.escape import terminal_text
+from genact_cast.numbers import plain_float
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
 from genact_cast.player.timeline import limit_idle, limit_idle_batches
@@ -112,9 +113,8 @@ def _seconds(text: str) -> float | None:
     """Seconds, or None for a marker's label (anything not a number, or after `label:`)."""
     if text.startswith(LABEL_PREFIX):
         return None
-    try:
-        value = float(text)
-    except ValueError:
+    value = plain_float(text)  # a plain ASCII number (numbers.py)
+    if value is None:
         return None  # a marker label
     if not (math.isfinite(value) and 0 <= value <= limits.MAX_CAST_SECONDS):
         raise BadOption(

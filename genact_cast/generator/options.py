@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from genact_cast.errors import BadOption
 from genact_cast.limits import MAX_CAST_SECONDS, MAX_DRAWN_CELLS
+from genact_cast.numbers import plain_int
 
 MIN_COLS, MAX_COLS = 60, 1000
 MIN_ROWS, MAX_ROWS = 20, 500
@@ -119,10 +120,9 @@ def parse_failures(text: str) -> int | None:
     """`--failures`: auto (None: drawn from the run's GPU-hours) or a whole number."""
     if text.strip().lower() == "auto":
         return None
-    try:
-        count = int(text.strip())
-    except ValueError:
-        raise BadOption(f"--failures must be auto or a whole number (got {text!r})") from None
+    count = plain_int(text)  # ASCII digits only, as every number option
+    if count is None:
+        raise BadOption(f"--failures must be auto or a whole number (got {text!r})")
     if not 0 <= count <= MAX_FAILURES:
         raise BadOption(f"--failures must be auto or from 0 to {MAX_FAILURES} (got {count})")
     return count

@@ -118,8 +118,11 @@ def parse_size(text: str) -> str | int:
 
     if text.casefold() in SIZES:
         return text.casefold()
-    if text.isdigit() and 6 <= int(text) <= 200:
-        return int(text)
+    from genact_cast.numbers import plain_int
+
+    pixels = plain_int(text)  # str.isdigit() takes `²`, which int() then refuses
+    if pixels is not None and 6 <= pixels <= 200:
+        return pixels
     raise BadOption(f"--size must be 720p, 1080p, 4k or a font size from 6 to 200 (got {text!r})")
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.limits import MAX_CAST_SECONDS
+from genact_cast.numbers import plain_float
 from genact_cast.player.timeline import limit_idle
 from genact_cast.publish.terminal import (
     BLANK,
@@ -105,9 +106,8 @@ def seconds_or_label(text: str | None, option: str) -> float | str | None:
         return None
     if text.startswith(LABEL_PREFIX):
         return text[len(LABEL_PREFIX) :]
-    try:
-        value = float(text)
-    except ValueError:
+    value = plain_float(text)  # a plain ASCII number (numbers.py); anything else a label
+    if value is None:
         return text
     if not (math.isfinite(value) and 0 <= value <= MAX_CAST_SECONDS):
         raise BadOption(
