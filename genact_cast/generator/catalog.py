@@ -68,6 +68,14 @@ class Dataset(NamedTuple):
     counted_with: str = "-"  # the tokenizer family of the card's count (tokenizers.tsv)
 
 
+class Domain(NamedTuple):
+    """How a released model's loss sits on a domain corpus and falls on it (domains.tsv)."""
+
+    domain: str  # "code", "math", "science", "textbooks"
+    start: float  # the first loss as a share of the general-text loss
+    fall: tuple[float, float]  # the share of the first loss given up over the run
+
+
 class Router(NamedTuple):
     """How a mixture of experts balances its router (routers.tsv)."""
 
@@ -141,6 +149,14 @@ def architectures() -> tuple[Architecture, ...]:
 def routers() -> dict[str, Router]:
     """The router balancing of each mixture of experts, by architecture name."""
     return {r[0]: Router(r[1], float(r[2]), float(r[3])) for r in _rows("routers.tsv")}
+
+
+@functools.cache
+def domains() -> dict[str, Domain]:
+    """The domain of each continued pre-training corpus, by dataset name."""
+    return {
+        r[0]: Domain(r[1], float(r[2]), (float(r[3]), float(r[4]))) for r in _rows("domains.tsv")
+    }
 
 
 @functools.cache

@@ -400,8 +400,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     tokens_per_step = batch * seq_len
     loss, grad_norm, noise = _curves(
-        curve, arch, kind, tokens_per_step, total_steps, epochs, warmup, dataset.task
-    )
+        curve, arch, kind, tokens_per_step, total_steps, epochs, warmup, dataset.task,
+        dataset.name,
+    )  # fmt: skip
 
     # File systems give 2-10 GB/s per node, 50-500 GB/s in all for 16 nodes or more.
     storage = nodes * shape.uniform(2.0, 10.0)
@@ -1020,6 +1021,7 @@ def _curves(
     epochs: int,
     warmup: int,
     task: str = "lm",
+    corpus: str = "",
 ) -> tuple[LossCurve, GradNormCurve, float]:
     params = moe.effective_params(arch)  # a mixture of experts learns like a mid-size model
     steps_per_epoch = total_steps // epochs
@@ -1042,13 +1044,18 @@ def _curves(
         offset = 0.0
         noise = rng.uniform(0.008, 0.014)
     elif kind == "continue":
-        # The released model's loss by the law for its size and tokens, per token of its
-        # own tokenizer (a larger vocabulary packs more text into a token), plus the shift
-        # to the new domain.
-        released = physics.chinchilla_loss(params, arch.released_tokens)
-        per_token = (arch.vocab / 32_000) ** 0.1
-        initial = min(2.35, max(1.85, released * per_token + rng.uniform(-0.05, 0.2)))
-        final = initial - rng.uniform(0.08, 0.3)
+        # The released model's loss on general text by the law for its size and tokens, per
+        # token of its own tokenizer (a larger vocabulary packs more text into a token);
+        # then where its domain sits against that (domains.tsv: code about half of it,
+        # mathematics two thirds, papers nine tenths), and the domain's fall over the run.
+        # The draw (the run's sample of the corpus) moves the start by ±0.5 %, less than the
+        # law's step from one size to the next: a larger model never starts above a smaller
+        # one of its family on the same corpus.
+        general = physics.chinchilla_loss(params, arch.released_tokens)
+        general *= (arch.vocab / 32_000) ** 0.1
+        domain = catalog.domains()[corpus]
+        initial = general * domain.start * rng.uniform(0.995, 1.005)
+        final = initial * (1 - rng.uniform(*domain.fall))
         offset = 0.0
         noise = rng.uniform(0.006, 0.009)  # within ±0.01-0.03 (Irwin-Hall: ±3.5σ)
     else:
