@@ -80,6 +80,27 @@ PUBLISHED_MMLU = {
     "OLMo-2-13B": 0.675, "OLMo-2-32B": 0.749, "Gemma-3-12B": 0.745, "Gemma-3-27B": 0.786,
     "Mixtral-8x7B": 0.706, "Llama-4-Scout-17B-16E": 0.796, "DeepSeek-V3": 0.871,
 }  # fmt: skip
+# GSM8K, MATH and HumanEval of released base models (model_scores.tsv cites each: Llama-2
+# paper, Mistral 7B and Mixtral papers, Qwen2 and Qwen2.5 reports, DeepSeek-V3 report), which
+# a math or code continued pre-training starts from; and the domain each belongs to.
+PUBLISHED_DOMAIN = {
+    ("Llama-2-7B", "GSM8K"): 0.146, ("Llama-2-7B", "MATH"): 0.025,
+    ("Llama-2-7B", "HumanEval"): 0.122, ("Llama-2-13B", "GSM8K"): 0.287,
+    ("Llama-2-13B", "MATH"): 0.039, ("Llama-2-13B", "HumanEval"): 0.183,
+    ("Mistral-7B", "GSM8K"): 0.522, ("Mistral-7B", "MATH"): 0.131,
+    ("Mistral-7B", "HumanEval"): 0.305, ("Mixtral-8x7B", "GSM8K"): 0.744,
+    ("Mixtral-8x7B", "MATH"): 0.284, ("Mixtral-8x7B", "HumanEval"): 0.402,
+    ("Qwen2-7B", "GSM8K"): 0.799, ("Qwen2-7B", "MATH"): 0.442, ("Qwen2-7B", "HumanEval"): 0.512,
+    ("Qwen2.5-7B", "GSM8K"): 0.854, ("Qwen2.5-7B", "MATH"): 0.498,
+    ("Qwen2.5-7B", "HumanEval"): 0.579, ("Qwen2.5-14B", "GSM8K"): 0.902,
+    ("Qwen2.5-14B", "MATH"): 0.556, ("Qwen2.5-14B", "HumanEval"): 0.567,
+    ("Qwen2.5-72B", "GSM8K"): 0.915, ("Qwen2.5-72B", "MATH"): 0.621,
+    ("Qwen2.5-72B", "HumanEval"): 0.591, ("DeepSeek-V3", "GSM8K"): 0.893,
+    ("DeepSeek-V3", "MATH"): 0.616, ("DeepSeek-V3", "HumanEval"): 0.652,
+}  # fmt: skip
+# Mixtral paper (arXiv 2401.04088), Table 2: HellaSwag 84.4, ARC-Challenge 59.7.
+PUBLISHED_MIXTRAL = {("Mixtral-8x7B", "HellaSwag"): 0.844, ("Mixtral-8x7B", "ARC-c"): 0.597}
+DOMAIN_METRICS = {"GSM8K": "math", "MATH": "math", "HumanEval": "code"}
 # Mixtures of experts: (active params, routed-expert params, experts, top-k, MoE layers),
 # from each config.json and card (models.tsv cites them): Mixtral paper (12.9B active of
 # 46.7B), Qwen3 report (3.3B of 30.5B), Llama 4 Scout card (17B of 109B), DeepSeek-V3
@@ -1215,10 +1236,28 @@ def _validation(run: Run, s: Setup) -> list[str]:
         for name, value in e.metrics.items():
             v = float(value)
             if s.kind != "sft":
+                arch = run.fact("building").group("arch")
+                card = PUBLISHED_DOMAIN.get((arch, name))
+                if name in DOMAIN_METRICS and s.kind == "continue" and card is not None:
+                    domain = DOMAIN_CORPORA.get(s.dataset, "")
+                    if domain != DOMAIN_METRICS[name]:
+                        out.append(f"epoch {e.epoch}: {name} on a {domain or s.dataset} corpus")
+                    # Llemma's and Code Llama's gains: about a third of the way to 100 %
+                    # for a weak base over 200B tokens, a few points for a strong one.
+                    elif not card - 0.05 <= v <= card + 0.35 * (1 - card) ** 2 + 0.02:
+                        out.append(
+                            f"epoch {e.epoch}: {name}: {value} continuing {arch} (published "
+                            f"{card}: it starts there and rises by what the run can teach)"
+                        )
+                    continue
                 if name in GENERATION_METRICS or name not in BENCHMARK_CHANCE:
                     out.append(f"epoch {e.epoch}: {name}: {value} on {s.kind}")
                     continue
-                arch = run.fact("building").group("arch")
+                if s.kind == "continue" and (arch, name) in PUBLISHED_MIXTRAL:
+                    base = PUBLISHED_MIXTRAL[(arch, name)]
+                    if not base - 0.05 <= v <= base + 0.02:
+                        out.append(f"epoch {e.epoch}: {name}: {value} continuing {arch} ({base})")
+                    continue
                 if s.kind == "continue" and name == "MMLU" and arch in PUBLISHED_MMLU:
                     base = PUBLISHED_MMLU[arch]
                     if not base - 0.05 <= v <= base + 0.02:  # less a spike not yet recovered

@@ -493,3 +493,21 @@ def test_continued_pre_training_loss_follows_domain_and_size() -> None:
         for (small, a), (large, b) in itertools.pairwise(by_size):
             if large > small:
                 assert b < a, (family, data, small, a, large, b)
+
+
+@pytest.mark.parametrize(
+    ("seed", "shows"),
+    [(38, ("GSM8K", "MATH")), (35, ("HumanEval",))],  # Qwen2.5-14B math, DeepSeek-V3 code
+)
+def test_math_and_code_continued_pre_training_show_their_benchmarks(
+    seed: int, shows: tuple[str, ...]
+) -> None:
+    """A math or code corpus's own benchmarks start at the base model's published scores
+    and rise a little; the checker holds them to the card."""
+    seen = shown(seed, kind="continue")
+    evaluations = [e for e in seen.run.evaluations if e.metrics]
+    assert evaluations
+    for e in evaluations:
+        assert set(shows) <= set(e.metrics), e.metrics
+    found = problems(seen)
+    assert not found, report(found)
