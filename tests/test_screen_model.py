@@ -503,7 +503,30 @@ PROMPTS = [  # the prompts of real shells, as they draw them
     "root@host:/# ",
     "\x1b[34m~/proj\x1b[0m on \x1b[35m\ue0a0 main\x1b[0m\r\n\x1b[32m❯\x1b[0m ",  # two lines
     "\x1b[32m❯\x1b[0m \x1b[s\x1b[28G\x1b[90m~/proj 12:00\x1b[0m\x1b[u",  # a right prompt
+    # zsh 5.9's RPROMPT='%F{green}[%?]%f 12:00' at 40 columns, as it writes it (the bytes of
+    # tests/data/screens/zsh_rprompt.cast at 60 columns: 46C and 55D there)
+    "\r\x1b[0m\x1b[27m\x1b[24m\x1b[J~ % \x1b[K\x1b[26C\x1b[32m[0]\x1b[39m 12:00\x1b[35D",
 ]
+
+
+def test_a_right_prompt_is_kept_out_of_the_typed_commands_cues() -> None:
+    """zsh recorded here with a right prompt (`RPROMPT='%F{green}[%?]%f 12:00'`, asciinema
+    2.4 in a pty): each command's cue is the prompt and the command, not the exit status
+    and clock zsh keeps at the row's right edge; a command typed into the right prompt
+    (which zsh then takes away) is whole."""
+    from genact_cast.sources import open_cast
+
+    with open_cast(str(SCREENS / "zsh_rprompt.cast")) as reader:
+        timeline = Timeline(reader.header, list(reader.events()))
+    lines = [" ".join(text) for _, text in cues(render_vtt(timeline))]
+    assert lines == [
+        "~ % echo hello world",
+        "hello world",
+        "~ % false",
+        "~ % echo a long command that runs into the right prompt xyz",
+        "a long command that runs into the right prompt xyz",
+        "~ % exit",
+    ]
 
 
 @pytest.mark.parametrize("shown", PROMPTS)
@@ -524,7 +547,8 @@ def test_a_command_typed_after_any_prompt_is_its_own_cue_from_its_first_key(show
     starts = dict(found)
     # (a two-line prompt's first line is a line of output, told when it appears)
     assert [start for start, lines in found if "ls" in " ".join(lines)] == ["00:00:03.000"]
-    assert " ls -la" in starts["00:00:03.000"][-1]  # (a right prompt stays on its row)
+    assert " ls -la" in starts["00:00:03.000"][-1]
+    assert starts["00:00:03.000"][-1].endswith(" ls -la")  # (not the right prompt after it)
     assert starts["00:00:04.100"][:2] == ["total 0", "file"]
     assert not any("vim" in line for line in starts["00:00:04.100"])
     assert "vim f" in starts["00:00:07.000"][-1]

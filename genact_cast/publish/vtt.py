@@ -37,7 +37,13 @@ from itertools import accumulate
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
-from genact_cast.publish.vtt_sessions import command_row, prompt, session_name, waiting_prompt
+from genact_cast.publish.vtt_sessions import (
+    command_row,
+    prompt,
+    session_name,
+    waiting_prompt,
+    without_right_prompt,
+)
 
 __all__ = ["escape_cue", "render_vtt", "same_line", "session_name", "timestamp"]
 
@@ -75,8 +81,9 @@ class _Lines:
         # symbols, `❯`, `➜`, a right prompt after it): the row and its text left of the
         # cursor when the cursor waited after a space there with nothing typed after it
         # (`waiting`), and the rows a command is being typed on, with their prompt (`leads`).
-        self.waiting: tuple[int, str] | None = None
+        self.waiting: tuple[int, str, str] | None = None
         self.leads: dict[int, str] = {}
+        self.rights: dict[int, str] = {}  # a command row's right prompt (zsh's RPROMPT)
 
     def _take(self, since: float, text: str, wrapped: bool, y: int, born: int) -> None:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
@@ -100,12 +107,13 @@ class _Lines:
         went on after the last screen), else the line shown; a line written since the last
         screen and erased before the next is told as a line that scrolled away unseen is
         (`seq 20; clear` in one read of a 10-row terminal: all twenty)."""
-        self.leads.pop(y, None)  # (a prompt drawn here next is a new one)
+        lead = self.leads.pop(y, "")  # (a prompt drawn here next is a new one)
+        right = self.rights.pop(y, "")
         if y >= len(self.texts) or y in self.erased:
             return
         shown = self.texts[y]
         wrapped = y < len(self.wraps) and self.wraps[y]
-        text = self._text(row, wrapped)
+        text = without_right_prompt(self._text(row, wrapped), lead, right)
         if shown.strip() and self.since[y] >= 0:  # (since below 0: taken before)
             text = text if text.startswith(shown.rstrip()) else shown
             self.erased[y] = (self.since[y], text, wrapped, time, self.born[y])
@@ -173,6 +181,8 @@ class _Lines:
 
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         text = self._text(row, wrapped)
+        if 0 in self.leads:
+            text = without_right_prompt(text, self.leads[0], self.rights.get(0, ""))
         if not self.texts:  # before the first screen (a cast's output at 0 s): still told
             if time is not None and text.strip():
                 self._take(time, text, wrapped, 0, self.epoch)
@@ -196,6 +206,7 @@ class _Lines:
         del self.history[: len(self.history) - HISTORY]
         self.scrolls += 1
         self.leads = {y - 1: lead for y, lead in self.leads.items() if y > 0}
+        self.rights = {y - 1: right for y, right in self.rights.items() if y > 0}
         self.waiting = None
 
     def cover(self, time: float) -> None:
@@ -221,7 +232,8 @@ class _Lines:
         some back from the scrollback: a row above the cursor that is a piece of the lines
         shown or scrolled away before, in their order, was taken too."""
         self.erased.clear()  # (erasures are told only on the shell's screen)
-        self.leads, self.waiting = {}, None
+        leads, rights = self.leads, self.rights  # (covered rows were kept without these)
+        self.leads, self.rights, self.waiting = {}, {}, None
         rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
         self.texts = [row_text(row) for row in rows]
         self.first = list(self.texts)  # a prompt written on its way back: typed after
@@ -229,7 +241,10 @@ class _Lines:
         self.born = [self.epoch] * len(rows)
         self._open = None
         self.since = [
-            -1.0 if y < len(self.covered) and text == self.covered[y] else time
+            -1.0
+            if y < len(self.covered)
+            and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")) == self.covered[y]
+            else time
             for y, text in enumerate(self.texts)
         ]
         if cursor is None or (cols, len(rows)) == (self.cols, len(self.covered)):
@@ -251,7 +266,7 @@ class _Lines:
         shown, whole or rewrapped, keeps its time and one that came back stays taken; a
         line pushed off without scrolling is done."""
         self._settle({})
-        self.leads, self.waiting = {}, None
+        self.leads, self.rights, self.waiting = {}, {}, None
         old = [*self.history, *self.texts]
         since = [-1.0] * len(self.history) + self.since
         first = [""] * len(self.history) + self.first
@@ -327,8 +342,12 @@ class _Lines:
         self.wraps = [y in wrapped for y in range(len(rows))]
         for y, text in enumerate(news):
             old = self.texts[y]
-            waited = self.waiting[1] if self.waiting and self.waiting[0] == y else ""
+            here = self.waiting is not None and self.waiting[0] == y
+            waited, right = self.waiting[1:] if self.waiting is not None and here else ("", "")
             lead = self.leads.get(y, waited)
+            right = self.rights.get(y, right)
+            if right and (y in self.leads or (here and text != old)):
+                text = news[y] = without_right_prompt(text, lead, right)
             if text.rstrip() == old.rstrip():
                 pass  # (the same, wrapped now or no longer: a resize's rows met again)
             elif text != old and lead and old.startswith(lead) and text.startswith(lead):
@@ -336,8 +355,10 @@ class _Lines:
                     self.since[y] = time
                     self.born[y] = self.epoch
                 self.leads[y] = self.first[y] = lead
+                self.rights[y] = right
             elif text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 self.leads.pop(y, None)
+                self.rights.pop(y, None)
                 self.since[y] = time  # a new line here, not more of the same one
                 self.born[y] = self.epoch
                 if y == 0:

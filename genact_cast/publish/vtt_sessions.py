@@ -69,10 +69,12 @@ def command_row(screen: Screen) -> int:
 
 def waiting_prompt(
     rows: tuple[Row, ...], cursor: tuple[int, int] | None, fresh: set[int]
-) -> tuple[int, str] | None:
-    """The cursor's row and the text left of it, if the cursor waits after a prompt: after a
-    space that follows text, on a row nothing has been typed on (`fresh`: as it was drawn;
-    the rest of the row blank, or a right prompt after a gap)."""
+) -> tuple[int, str, str] | None:
+    """The cursor's row, the text left of it and the right prompt (stripped, "" for none),
+    if the cursor waits after a prompt: after a space that follows text, on a row nothing
+    has been typed on (`fresh`: as it was drawn; the rest of the row blank, or a right
+    prompt after a gap: zsh's RPROMPT, written at the right edge with `CSI n C` or
+    `CSI n G` and the cursor moved back with `CSI n D`)."""
     if cursor is None or cursor[1] not in fresh or not 0 <= cursor[1] < len(rows):
         return None
     x, y = cursor
@@ -80,4 +82,17 @@ def waiting_prompt(
     right = "".join(char for char, _ in rows[y][x:])
     if not left.strip() or not left.endswith(" ") or right[:1].strip():
         return None
-    return y, left.rstrip()  # (as a row's text is kept: without its trailing blanks)
+    return y, left.rstrip(), right.strip()  # (a row's text is kept without its trailing blanks)
+
+
+def without_right_prompt(text: str, lead: str, right: str) -> str:
+    """A command row's text without the right prompt the shell keeps at the row's end:
+    the cue tells the command typed, not the prompt's clock or exit status. Kept when
+    the command reached it (the shell then takes the right prompt away itself)."""
+    end = text.rstrip()
+    if not right or not end.endswith(right):
+        return text
+    head = end[: len(end) - len(right)]
+    if len(head) <= len(lead) or not head.endswith(" "):
+        return text
+    return head.rstrip()
