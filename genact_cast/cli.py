@@ -15,7 +15,7 @@ import typer
 
 from genact_cast import __version__
 from genact_cast.errors import BadOption, GenactCastError, Terminated
-from genact_cast.number_options import integer, real
+from genact_cast.option_types import integer, output, real
 
 if TYPE_CHECKING:
     from genact_cast.generator import RecordOptions
@@ -129,7 +129,10 @@ def _main(
 def record(
     seed: Seed = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Cast file to write; - for standard output.")
+        Path,
+        typer.Option(
+            "--output", "-o", parser=output, help="Cast file to write; - for standard output."
+        ),
     ] = Path("out.cast"),
     overwrite: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
     duration: Duration = None,
@@ -305,24 +308,36 @@ def info(
 @app.command()
 def embed(
     source: Annotated[str, typer.Argument(help="Cast file, http(s) URL, or - for stdin.")],
-    svg: Annotated[list[Path] | None, typer.Option(help="Write an animated SVG here.")] = None,
-    gif: Annotated[list[Path] | None, typer.Option(help="Write a GIF here (needs agg).")] = None,
-    mp4: Annotated[
-        list[Path] | None, typer.Option(help="Write an H.264 MP4 here (for slides).")
+    svg: Annotated[
+        list[Path] | None, typer.Option(parser=output, help="Write an animated SVG here.")
     ] = None,
-    webm: Annotated[list[Path] | None, typer.Option(help="Write a VP9 WebM here.")] = None,
+    gif: Annotated[
+        list[Path] | None, typer.Option(parser=output, help="Write a GIF here (needs agg).")
+    ] = None,
+    mp4: Annotated[
+        list[Path] | None, typer.Option(parser=output, help="Write an H.264 MP4 here (for slides).")
+    ] = None,
+    webm: Annotated[
+        list[Path] | None, typer.Option(parser=output, help="Write a VP9 WebM here.")
+    ] = None,
     png: Annotated[
-        list[Path] | None, typer.Option(help="Write a PNG still here: the final screen, or --at.")
+        list[Path] | None,
+        typer.Option(parser=output, help="Write a PNG still here: the final screen, or --at."),
     ] = None,
     text: Annotated[
-        list[Path] | None, typer.Option(help="Write the final screen as text, with the chapters.")
+        list[Path] | None,
+        typer.Option(parser=output, help="Write the final screen as text, with the chapters."),
     ] = None,
-    vtt: Annotated[list[Path] | None, typer.Option(help="Write WebVTT subtitles here.")] = None,
+    vtt: Annotated[
+        list[Path] | None, typer.Option(parser=output, help="Write WebVTT subtitles here.")
+    ] = None,
     markdown: Annotated[
-        list[Path] | None, typer.Option(help="Write Markdown and HTML snippets here.")
+        list[Path] | None,
+        typer.Option(parser=output, help="Write Markdown and HTML snippets here."),
     ] = None,
     html: Annotated[
-        list[Path] | None, typer.Option(help="Write a standalone HTML page with asciinema-player.")
+        list[Path] | None,
+        typer.Option(parser=output, help="Write a standalone HTML page with asciinema-player."),
     ] = None,
     self_contained: Annotated[
         bool, typer.Option(help="HTML: inline the player's JS and CSS (works offline).")

@@ -354,3 +354,20 @@ def test_number_options_refuse_what_is_not_plain_ascii(tmp_path: Path) -> None:
         assert "is not a valid" in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_name_ending_in_a_slash_is_refused(tmp_path: Path) -> None:
+    """issue 20: `record -o x.svg/` wrote x.svg (pathlib folds the slash away)."""
+    from genact_cast.errors import OutputError
+    from genact_cast.option_types import output
+
+    for name in ("x.svg/", "x.cast//", "x.svg/.", "d/..", "..", "."):
+        with pytest.raises(OutputError, match="names a directory, not a file"):
+            output(name)
+    assert output("d/x.cast") == Path("d/x.cast")
+    for args in (("record", "--seed", "1", "-o", "x.svg/"), ("embed", str(CAST), "--text", "t/")):
+        done = genact(*args, cwd=tmp_path)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert "names a directory, not a file" in done.stderr, done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,53 @@
+"""The command line's shared option types (typer `parser`s), each one rule for every
+option of its kind:
+
+- numbers read only what numbers.py calls a number (plain ASCII decimals), with click's
+  one-line `Invalid value for '--speed': ...` naming the option (apart from numbers.py so
+  that the library's parsers do not import typer);
+- output files are refused when the name is a directory's (`x.svg/`, `x.svg/.`), which
+  pathlib would otherwise fold into the file `x.svg`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from genact_cast.errors import OutputError
+from genact_cast.numbers import plain_float, plain_int
+
+
+def integer(text: str | int) -> int:
+    """typer's `parser` for a whole-number option (named as click's INT, for the help); a
+    default comes as the number itself."""
+    number = text if isinstance(text, int) else plain_int(text)
+    if number is None:
+        raise typer.BadParameter(f"{text!r} is not a valid int (ASCII digits only, such as 30)")
+    return number
+
+
+def real(text: str | float) -> float:
+    """typer's `parser` for a real-number option."""
+    number = float(text) if isinstance(text, int | float) else plain_float(text)
+    if number is None:
+        raise typer.BadParameter(
+            f"{text!r} is not a valid float (ASCII digits only, such as 2, 0.5 or 1e-3)"
+        )
+    return number
+
+
+def output(text: str | Path) -> Path:
+    """typer's `parser` for an output file: the name as given, refused in one line when it
+    can only name a directory (a trailing slash, or a last part `.` or `..`)."""
+    name = os.fspath(text)
+    last = name.rstrip("/").rpartition("/")[2] if name.rstrip("/") else name
+    if name.endswith("/") or last in (".", ".."):
+        raise OutputError(f"{name}: names a directory, not a file (a trailing '/', '.' or '..')")
+    return Path(name)
+
+
+integer.__name__ = "integer"  # click's metavar for the help: INTEGER and FLOAT, as before
+real.__name__ = "float"
+output.__name__ = "path"
