@@ -389,3 +389,28 @@ def test_the_purge_thread_keeps_the_latest_ten_saves(index: int) -> None:
             "Destroying the purge thread.",
             "Process group destroyed",
         ]
+
+
+def test_qwen3_counts_are_the_flavors_own() -> None:
+    """models/utils.py:406-430 over the 30B-A3B flavor's model (qwen3/__init__.py:145-166):
+    2 x 151,936 x 2,048 embeddings and output, 48 layers of 18,878,720 dense parameters and
+    a 2,048 x 128 router, 128 experts of 3 x 768 x 2,048; the total is the Hub model's
+    (review-tt3 fault 12). The 8B flavor's block is 192,946,432 parameters, so its FSDP
+    reduce-scatter over 8 ranks is 24,118,304 a rank (fault 13)."""
+    options = RecordOptions(seed=4003, framework="torchtitan", model="Qwen3-30B-A3B")
+    facts = facts_for(make_plan(options._replace(duration=60.0)))
+    counts = release.qwen3_counts(facts)
+    assert (counts.dense, counts.sparse, counts.active) == (
+        1_528_510_464,
+        29_003_612_160,
+        3_353_032_704,
+    )
+    assert release.model_params(facts) == 30_532_122_624
+    dense = facts._replace(
+        hidden=4096, layers=36, heads=32, kv_heads=8, ffn=12288, experts=0, dp=8, tp=1, replicas=1
+    )
+    assert release.fsdp_numels(dense, "_REDUCE_SCATTER_BASE") == (192_946_432, 24_118_304)
+    assert release.fsdp_numels(dense, "_ALLGATHER_BASE") == (24_118_304, 192_946_432)
+    # Under expert parallelism the block's unit holds attention, norms and router only.
+    ep = facts._replace(dp=32, tp=1, ep=8, replicas=1)
+    assert release.fsdp_numels(ep, "_ALLGATHER_BASE") == (598_152, 19_140_864)

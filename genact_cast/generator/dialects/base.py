@@ -119,6 +119,7 @@ def failure_lines(
     timeout_ms: int | None = None,
     ranks: int = 1,
     agent_info: bool = False,
+    numels: tuple[int, int] | None = None,
 ) -> list[Out]:
     """What a torchrun job prints when a collective hangs: each shown local rank's NCCL
     watchdog gives up and takes its process down (SIGABRT), the elastic agent stops the
@@ -126,12 +127,13 @@ def failure_lines(
 
     `timeout_ms` is the framework's process-group timeout (the run's when None); `ranks` how
     many local ranks the terminal shows (1 behind `--local-ranks-filter 0`, 8 without);
-    the agent's restart messages are INFO, shown only when the command sets LOGLEVEL=INFO.
+    the agent's restart messages are INFO, shown only when the command sets LOGLEVEL=INFO;
+    `numels`: the framework's own (in, out) sizes of the collective, where it knows them.
     """
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
     limit = event.timeout_ms if timeout_ms is None else timeout_ms
-    lines = node_watchdog_lines(facts, event, ranks, limit)
+    lines = node_watchdog_lines(facts, event, ranks, limit, numels)
     agent = incidentals.agent_pid
     later = facts.moment(event.t + 1.5)
     for local in range(1, 8):

@@ -107,11 +107,17 @@ def rank_lines(
     return lines
 
 
-def node_watchdog_lines(facts: Facts, event: Failed, ranks: int, timeout_ms: int) -> list[str]:
+def node_watchdog_lines(
+    facts: Facts,
+    event: Failed,
+    ranks: int,
+    timeout_ms: int,
+    numels: tuple[int, int] | None = None,
+) -> list[str]:
     """The watchdog lines of local ranks 0 to `ranks` - 1 of the first node, in the order the
-    terminal shows them (each process writes its own)."""
+    terminal shows them (each process writes its own); `numels` as watchdog_records'."""
     source = torchrun.torch_source(facts.torch)
-    numel_in, numel_out = collective_numels(facts, event.op)
+    numel_in, numel_out = numels or collective_numels(facts, event.op)
     draw = Rng(facts.seed * 17 + event.seq)
     libc10, libtorch_cuda, libtorch, libc = (
         _MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(4)

@@ -586,6 +586,7 @@ class Log:
             restarts_left=left,
             timeout_ms=seconds * 1000,
             binary="/usr/local/bin/python",
+            numels=release.fsdp_numels(self.facts, event.op),
         )
         texts = fr.with_dump(
             [out.text for out in lines if isinstance(out, Line)],

@@ -56,7 +56,7 @@ def building_lines(
 ) -> list[Timed]:
     """`float8_compiled`: the shipped config's float8 converter, async TP and compile."""
     # fp32 parameters, sharded over a shard group (all of DP, or HSDP's)
-    state_gib = 4 * f.params / (f.gpus // f.replicas) / 2**30
+    state_gib = 4 * release.model_params(f) / (f.gpus // f.replicas) / 2**30
     lines: list[Timed] = []
     if family == "qwen3":
         if f.seq_len > max_seq_len:
@@ -72,8 +72,10 @@ def building_lines(
         ]
     lines.append(_at(0.31, cuda_capacity(f.device_name, f.capacity_gib)))
     if family == "qwen3":  # its get_nparams_and_flops is the MoE one
-        lines.append(_at(0.5, moe_param_count(*release.moe_counts(f))))
-    lines.append(_at(0.5, model_size(family, flavor, f.params, colors)))
+        counts = release.qwen3_counts(f)
+        lines.append(_at(0.5, moe_param_count(counts.dense, counts.sparse, counts.active)))
+    params = release.model_params(f)
+    lines.append(_at(0.5, model_size(family, flavor, params, colors)))
     if float8_compiled:  # build_loss_fn (train.py:192)
         lines.append(_at(0.502, COMPILING_LOSS))
     if f.pp > 1:  # pipeline_llm (train.py:221) splits the model before parallelizing

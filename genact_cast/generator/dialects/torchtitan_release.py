@@ -154,12 +154,14 @@ def flops_per_token(facts: Facts) -> int:
     mixture of experts, models/utils.py:394-442 (get_moe_model_nparams_and_flops): the
     routed experts count top_k/num_experts of their parameters (integer division), the
     router and shared experts in full: the FLOPs of the active parameters."""
-    embedding = facts.vocab * facts.hidden
     head_dim = facts.hidden // facts.heads
-    params = facts.params
-    if facts.experts:
-        params -= facts.routed - facts.routed * facts.top_k // facts.experts
-    return 6 * (params - embedding) + 12 * facts.layers * facts.heads * head_dim * (facts.seq_len)
+    attention = 12 * facts.layers * facts.heads * head_dim * facts.seq_len
+    if family(facts) == "qwen3":
+        counts = qwen3_counts(facts)
+        active = counts.dense - counts.embedding + counts.router + counts.active_experts
+        return 6 * active + attention
+    embedding = facts.vocab * facts.hidden
+    return 6 * (facts.params - embedding) + attention
 
 
 def peak_flops(facts: Facts) -> float:
@@ -225,11 +227,84 @@ def qwen3_args(facts: Facts, flavor: str) -> str:
     )
 
 
-def moe_counts(facts: Facts) -> tuple[int, int, int]:
-    """models/utils.py:404-430 (get_moe_model_nparams_and_flops), which qwen3 uses for
-    every flavor: (dense, sparse, active), the sparse being the routers and the experts."""
-    router = facts.layers * facts.hidden * facts.experts
-    sparse = facts.routed + router if facts.experts else 0
-    dense = facts.params - sparse
-    active = dense + (router + facts.routed * facts.top_k // facts.experts if sparse else 0)
-    return dense, sparse, active
+QWEN3_HEAD_DIM = 128  # every qwen3 flavor's head_dim (models/qwen3/__init__.py)
+
+
+class Qwen3Counts(NamedTuple):
+    """get_moe_model_nparams_and_flops' sums over the built model's named_parameters
+    (models/utils.py:394-430 at v0.2.0), which qwen3 uses for every flavor."""
+
+    embedding: int  # names holding "embedding": tok_embeddings
+    dense: int  # the embedding and every other parameter outside the MoE
+    router: int  # moe.router
+    experts: int  # moe.experts (qwen3 has no shared experts)
+    active_experts: int  # experts x top_k // num_experts
+
+    @property
+    def sparse(self) -> int:
+        return self.router + self.experts
+
+    @property
+    def total(self) -> int:
+        return self.dense + self.sparse
+
+    @property
+    def active(self) -> int:
+        return self.dense + self.router + self.active_experts
+
+
+def qwen3_counts(facts: Facts) -> Qwen3Counts:
+    """The parameters of the qwen3 model the flavor's args build (models/qwen3/model/
+    model.py at v0.2.0): tok_embeddings and an untied output (enable_weight_tying False),
+    each layer's wq/wk/wv/wo over head_dim 128, q_norm and k_norm (head_dim each), the
+    attention and FFN RMSNorms, and either a dense FeedForward (w1, w2, w3 of hidden_dim)
+    or the MoE's router gate (dim x num_experts) and GroupedExperts (num_experts x 3 x dim
+    x moe_inter_dim); the final norm."""
+    dim, layers, heads, kv = facts.hidden, facts.layers, facts.heads, facts.kv_heads
+    embedding = facts.vocab * dim
+    attention = dim * QWEN3_HEAD_DIM * (2 * heads + 2 * kv) + 2 * QWEN3_HEAD_DIM
+    norms = 2 * dim
+    if facts.experts:
+        router = layers * dim * facts.experts
+        experts = layers * facts.experts * 3 * dim * facts.expert_ffn
+        ffn = 0
+    else:
+        router = experts = 0
+        ffn = 3 * dim * facts.ffn
+    dense = 2 * embedding + layers * (attention + norms + ffn) + dim
+    active = experts * facts.top_k // facts.experts if facts.experts else 0
+    return Qwen3Counts(embedding, dense, router, experts, active)
+
+
+def model_params(facts: Facts) -> int:
+    """The count `Model ... size:` logs: qwen3's from its flavor's args, llama3's the
+    architecture's own (its flavors' args give the released models' state dicts)."""
+    return qwen3_counts(facts).total if family(facts) == "qwen3" else facts.params
+
+
+def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
+    """(NumelIn, NumelOut) of one transformer block's FSDP2 all-gather or reduce-scatter
+    over the dp_shard group: each parameter of this TP rank's block (colwise wq/wk/wv/w1/w3
+    split in dim 0, rowwise wo/w2 in dim 1, the norms whole) padded in dim 0 to a multiple
+    of the group (fully_shard's Shard(0)); under expert parallelism the experts are a
+    FSDP unit of their own (parallelize.py's apply_fsdp), so the block's collective holds
+    attention, norms and router. None for any other collective."""
+    n = facts.dp // facts.replicas
+    if op not in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE") or n < 2:
+        return None
+    dim, tp = facts.hidden, facts.tp
+    qwen3 = family(facts) == "qwen3"
+    head_dim = QWEN3_HEAD_DIM if qwen3 else dim // facts.heads
+    q, kv = facts.heads * head_dim // tp, facts.kv_heads * head_dim // tp
+    shapes = [(q, dim), (kv, dim), (kv, dim), (dim, q), (dim, 1), (dim, 1)]
+    if qwen3:
+        shapes += [(head_dim, 1), (head_dim, 1)]  # q_norm, k_norm
+    if facts.experts:
+        shapes.append((facts.experts, dim))  # the router's gate
+        if facts.ep <= 1:
+            shapes += [(facts.experts, 3 * facts.expert_ffn * dim)]
+    else:
+        ffn = facts.ffn // tp
+        shapes += [(ffn, dim), (ffn, dim), (dim, ffn)]
+    shard = sum(-(-rows // n) * rest for rows, rest in shapes)
+    return (shard, shard * n) if op == "_ALLGATHER_BASE" else (shard * n, shard)
