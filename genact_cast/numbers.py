@@ -12,7 +12,7 @@ the first three are invisible in most terminals. So an option's number is, every
   `inf`, which each option's range then refuses by name.
 
 Where a time may also be a marker's label (`--start-at`, `--end-at`), anything that is not
-such a number is a label. The command line's option types (number_options.py) use these.
+such a number is a label. The command line's option types (option_types.py) use these.
 """
 
 from __future__ import annotations
