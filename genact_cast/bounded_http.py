@@ -189,6 +189,56 @@ def transport_problem(error: BaseException, url: str) -> str | None:
     return None
 
 
+def http_problem(error: BaseException, url: str) -> str:
+    """One plain line for any of httpx's exceptions, naming the server and what it did;
+    httpx's and h11's own wording ("Receive buffer too long", "illegal header line") is at
+    most a detail in parentheses, never the message."""
+    import httpx
+
+    problem = transport_problem(error, url)
+    if problem is not None:
+        return problem
+    try:
+        host = urlsplit(url).hostname
+        port = urlsplit(url).port
+        where = f"the server {host}:{port}" if port else f"the server {host}"
+    except ValueError:
+        where = "the server"
+    text = str(error)
+    if isinstance(error, httpx.RemoteProtocolError):
+        if "Receive buffer too long" in text:
+            from httpcore._sync.http11 import HTTP11Connection
+
+            limit = HTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE
+            return (
+                f"{where} sent a reply header (or chunk header) longer than the HTTP "
+                f"client's limit of {limit // 1024} KiB"
+            )
+        if "disconnected" in text or "closed connection" in text:
+            return f"{where} closed the connection before its reply was complete"
+        return f"{where} sent a reply that is not valid HTTP/1.1 ({quoted(error)})"
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"{where} did not accept a connection in time"
+    if isinstance(error, httpx.ReadTimeout):
+        return f"{where} stopped sending its reply (nothing for too long)"
+    if isinstance(error, httpx.TimeoutException):
+        return f"{where} did not answer in time"
+    if isinstance(error, httpx.ConnectError | httpx.NetworkError):
+        reasons = [c.strerror for c in _causes(error) if isinstance(c, OSError) and c.strerror]
+        what = "cannot connect to" if isinstance(error, httpx.ConnectError) else "lost"
+        detail = reasons[0] if reasons else quoted(error)
+        if what == "lost":
+            return f"the connection to {where.removeprefix('the ')} was lost ({detail})"
+        return f"cannot connect to {where.removeprefix('the ')} ({detail})"
+    if isinstance(error, httpx.DecodingError):
+        return f"{where} sent a body that its Content-Encoding does not decode"
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return f"not an http(s) URL ({quoted(error)})"
+    if isinstance(error, httpx.InvalidURL):
+        return f"not a valid URL ({quoted(error)})"
+    return f"the request to {where.removeprefix('the ')} failed ({quoted(error)})"
+
+
 MAX_QUOTED_CHARS = 200  # how much of what a server sent an error message quotes
 _BYTES_REPR = re.compile(r"""(?:bytearray\()?b(['"])(.*?)\1\)?""", re.DOTALL)
 

@@ -34,8 +34,8 @@ from genact_cast.bounded_http import (
     check_redirect,
     decoded,
     failed_url,
+    http_problem,
     quoted,
-    transport_problem,
     within,
 )
 from genact_cast.errors import CastFormatError, GenactCastError
@@ -232,7 +232,7 @@ def _download_into(url: str, spool: IO[bytes], deadline: float, cancelled: threa
         raise SourceError(url, str(exc)) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         failed = failed_url(exc, url)
-        problem = transport_problem(exc, failed) or quoted(exc)
+        problem = http_problem(exc, failed)
         if failed != url:
             problem = f"after a redirect to {quoted(failed)}: {problem}"
         raise SourceError(url, problem) from None

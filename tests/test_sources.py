@@ -48,6 +48,12 @@ class Hostile(Handler):
                 b'<link rel="alternate" type="application/x-asciicast" href="' + href + b'">',
                 "text/html",
             )
+        elif route == "/long-headers":  # h11: "Receive buffer too long"
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * (200 << 10) + b"\r\n\r\n")
+        elif route == "/bad-header":  # h11: "illegal header line"
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n\x01bad\r\nContent-Length: 0\r\n\r\n")
+        elif route == "/hang-up":  # h11: "Server disconnected without sending a response."
+            self.close_connection = True
         elif route == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -128,6 +134,22 @@ def test_a_page_linking_to_a_non_http_url_names_the_link(server: str, href: str)
     message = failure(server + "/links-to?" + urllib.parse.quote(href))
     assert f"the page's asciicast link {href!r} is not an http(s) URL" in message
     assert "redirect" not in message
+
+
+@pytest.mark.parametrize(
+    ("route", "wanted"),
+    [
+        ("/long-headers", "sent a reply header (or chunk header) longer than"),
+        ("/bad-header", "sent a reply that is not valid HTTP/1.1 ("),
+        ("/hang-up", "closed the connection before its reply was complete"),
+    ],
+)
+def test_an_http_failure_is_said_plainly(server: str, route: str, wanted: str) -> None:
+    """issue 20: httpx's and h11's own text ("Receive buffer too long") was the message."""
+    message = failure(server + route)
+    assert wanted in message
+    assert f"the server 127.0.0.1:{server.rpartition(':')[2]}" in message
+    assert not message.endswith(("Receive buffer too long", "without sending a response."))
 
 
 def test_a_redirect_to_a_closed_port_names_that_port(server: str) -> None:

@@ -32,6 +32,7 @@ from genact_cast.bounded_http import (
     check_redirect,
     decoded,
     failed_url,
+    http_problem,
     quoted,
     transport_problem,
     within,
@@ -168,8 +169,8 @@ def _post(
                 problem or f"{quoted(_origin(failed))} did not answer in time"
             ) from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            problem = transport_problem(exc, failed_url(exc, url))
-            raise UploadError(problem or f"upload to {origin} failed: {quoted(exc)}") from None
+            problem = http_problem(exc, failed_url(exc, url))
+            raise UploadError(f"upload to {origin} failed: {problem}") from None
         except (UnicodeError, ValueError) as exc:  # httpx's checks of a malformed reply
             raise UploadError(f"upload to {origin} failed: {quoted(exc)}") from None
         if reply.status < 500 or attempt == RETRIES:
