@@ -275,3 +275,21 @@ def test_an_unknown_catalogue_name_is_echoed_cut_to_200_characters() -> None:
         find("model", "A" * 100_000, {"x": "X"})
     assert "A" * 197 + "..." in str(caught.value)
     assert len(str(caught.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        (b'{"version": 2, "version": 3, "width": 80, "height": 24}\n[0.1, "o", "x"]\n', "version"),
+        (b'{"version": 2, "width": 80,\n "height": 24, "width": 81}\n[0.1, "o", "x"]\n', "width"),
+        (b'{"version": 2, "width": 80, "height": 24, "env": {"TERM": "a", "TERM": "b"}}\n', "TERM"),
+        (b'{"version": 1, "width": 80, "height": 24, "stdout": [], "stdout": []}', "stdout"),
+    ],
+)
+def test_a_key_given_twice_is_refused(data: bytes, key: str) -> None:
+    """issue 20: `{"version":2,"version":3,...}` read as version 3 (json keeps the last)."""
+    with pytest.raises(CastFormatError) as info:
+        read(data)
+    assert str(info.value) == (
+        f"x.cast:1: the header is not valid: the key {key!r} appears twice in one object"
+    )

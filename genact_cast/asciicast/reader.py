@@ -37,7 +37,28 @@ def _bounded_int(digits: str) -> int:
     return int(digits)
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_bounded_int)
+class DuplicateKey(ValueError):
+    """A JSON object naming one key twice: Python's json keeps the last value, other readers
+    may keep the first or refuse it, so which one a player would use is not the cast's."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {terminal_text(repr(key))} appears twice in one object")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_int=_bounded_int, object_pairs_hook=_unique_keys
+)
 _RAW_DECODE = _DECODER.raw_decode
 _SCAN_ONCE = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner
 _MAX_US = limits.MAX_CAST_SECONDS * MICROS
@@ -162,6 +183,8 @@ class CastReader:
             raise self._fail(number, self._too_deep())
         try:
             value = _DECODER.decode(text)
+        except DuplicateKey as exc:
+            raise self._fail(number, f"the header is not valid: {exc}") from None
         except ValueError:
             if text.startswith("{"):
                 return self._read_document(number, text)
@@ -197,6 +220,8 @@ class CastReader:
         document = "".join(chunks)
         try:
             value = _DECODER.decode(document)
+        except DuplicateKey as exc:
+            raise self._fail(first, f"the header is not valid: {exc}") from None
         except ValueError as exc:
             _refuse_cr_only(self, first, document)
             where = first + document.count("\n", 0, getattr(exc, "pos", 0))
