@@ -346,3 +346,29 @@ def test_an_evaluation_draws_its_own_bar_below_the_training_bar_and_clears_it() 
         raw,
     )
     assert found is not None
+
+
+def test_gemma_3_counts_its_siglip_tower_in_trainable_parameters_and_total_flos() -> None:
+    """Gemma3ForConditionalGeneration holds a SigLIP tower (google/gemma-3-12b-it
+    config.json: vision hidden 1152, intermediate 4304, 27 layers, image 896, patch 14):
+    peft 0.17.1 matches q_proj/k_proj/v_proj there too (tuners_utils.py:1261, by suffix),
+    and num_parameters(exclude_embeddings=True) counts it, less its position embedding."""
+    options = RecordOptions(seed=3004, framework="hf", method="lora", failures=1)
+    facts = facts_for(make_plan(options._replace(duration=60.0)))
+    assert facts.arch == "Gemma-3-12B"
+    assert facts.lora_rank == 16
+    text = "\n".join(release_lines(options))
+    # 48 text layers x r 16 x (q 3840+4096, k 3840+2048, v 3840+2048, o 4096+3840, and
+    # gate/up/down 3 x (3840+15360)) + 27 vision layers x 3 x 16 x (1152+1152)
+    text_lora = 48 * 16 * ((3840 + 4096) * 2 + (3840 + 2048) * 2 + 3 * (3840 + 15360))
+    assert text_lora == 65_470_464
+    adapters = text_lora + 27 * 3 * 16 * 2304
+    assert f"Number of trainable parameters = {adapters:,}" in text
+    h, ffn = 1152, 4304
+    layer = 4 * h + 4 * (h * h + h) + h * ffn + ffn + ffn * h + h
+    tower = (3 * 14 * 14 * h + h) + 64 * 64 * h + 27 * layer + 2 * h + (h * 3840 + h)
+    non_embedding = 11_766_034_176 - 262_208 * 3840 + tower - 64 * 64 * h + adapters
+    tokens = facts.total_steps * facts.global_batch * facts.seq_len
+    found = re.search(r"  total_flos += +(\d+)GF", text)
+    assert found is not None
+    assert int(found[1]) == 6 * non_embedding * tokens >> 30

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import hf
+from genact_cast.generator.dialects import hf, hf_model
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -179,7 +179,7 @@ class Log(Launcher, Engine):
             built,
             ZERO3_INIT_DONE,
             f"finished initializing model - num_params = {state_dict_tensors(f)}, "
-            f"num_elems = {f.params / 1e9:.2f}B",
+            f"num_elems = {hf_model.built(f) / 1e9:.2f}B",
         )
         texts = self._rank0(self.trainer.present(part))
         # After the instantiation line (the configuration's, from scratch); the model is

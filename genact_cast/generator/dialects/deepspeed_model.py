@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from genact_cast.generator import lora
+from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.base import collective_numels
 from genact_cast.generator.dialects.facts import Facts
@@ -52,15 +53,16 @@ def zero3_memory(facts: Facts) -> Zero3Memory:
     packed NF4 weights (bf16 storage) are partitioned then, their quantization constants,
     which are no parameters, stay whole."""
     world = facts.dp
-    trainable = facts.adapters or facts.params
+    trainable = hf_model.trainable(facts)
+    every = hf_model.parameters(facts)  # a multimodal checkpoint's vision tower too
     if facts.method == "qlora":
         embeddings = facts.vocab * facts.hidden * (1 if margs.family(facts).tied else 2)
-        quantized = facts.params - embeddings
-        packed = quantized * 0.5 + (embeddings + facts.adapters) * 2
+        quantized = hf_model.built(facts) - embeddings
+        packed = quantized * 0.5 + (every - quantized) * 2
         constants = quantized * NF4_CONSTANTS
         begin, model = packed + constants, packed / world + constants
     else:
-        begin = model = 2 * (facts.params + facts.adapters) / world
+        begin = model = 2 * every / world
     fp32 = model + 4 * trainable / world
     optimizer = fp32 + 8 * trainable / world
     final = optimizer + 2 * trainable / world + 2 * REDUCE_BUCKET
@@ -82,7 +84,7 @@ def state_dict_tensors(facts: Facts) -> int:
         layer += 1 + 3 * (facts.experts + facts.shared_experts)
     else:
         layer += 3
-    return 2 + (0 if family.tied else 1) + layer * facts.layers
+    return 2 + (0 if family.tied else 1) + layer * facts.layers + hf_model.extra_tensors(facts)
 
 
 def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
     Clock,
@@ -341,7 +342,7 @@ class Log:
             grad_accum=f.grad_accum,
             steps=f.total_steps,
             # requires_grad parameters: the adapters alone when PEFT froze the model
-            trainable=f.adapters or f.params,
+            trainable=hf_model.trainable(f),
         )
         out: list[Out] = [*resumed_from, *(Line(text) for text in block)]
         if self.resume_step:
@@ -497,9 +498,10 @@ class Log:
         # over the whole run (the count is restored from the checkpoint after a resume);
         # metrics_format shows it shifted by 30 bits (trainer_pt_utils.py:951).
         tokens = f.total_steps * f.global_batch * f.seq_len
-        # With PEFT the model's parameters include the adapters' (num_parameters counts a
-        # 4-bit weight at its full size: modeling_utils.py:1729-1731).
-        flos = 6 * (f.params + f.adapters - f.vocab * f.hidden) * tokens
+        # The model's parameters include a multimodal checkpoint's vision tower and, with
+        # PEFT, the adapters (num_parameters counts a 4-bit weight at its full size:
+        # modeling_utils.py:1729-1731).
+        flos = 6 * hf_model.non_embedding(f) * tokens
         rows = [
             ("epoch", py_float(float(f.epochs))),
             ("total_flos", f"{flos >> 30}GF"),
