@@ -1,0 +1,215 @@
+"""The terminal model's buffers (publish/terminal.py): pyte's screen with lines that know
+whether they wrapped, the work budget, avt's scrolling with the current pen's background,
+and the rows as the exports read them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import pyte
+from pyte import modes
+from pyte.screens import Char, Margins
+
+from genact_cast.publish.terminal_cells import (
+    BLANK,
+    DEFAULT,
+    SCROLLBACK,
+    Cell,
+    LimitError,
+    Line,
+    Row,
+    as_cell,
+    check_size,
+    with_cursor,
+)
+
+
+class BufferScreen(pyte.Screen):
+    """pyte's screen with avt's buffers, scrolling and work budget."""
+
+    buffer: defaultdict[int, Line]  # type: ignore[assignment]  # lines that know `wrapped`
+
+    def __init__(self, cols: int, rows: int) -> None:
+        check_size(cols, rows)
+        self.alternate = False
+        self.scrollback: list[Any] = []
+        self.on_scroll: Callable[[Any], None] | None = None
+        # Called just before the switch to the alternate screen, while the primary shows.
+        self.on_alternate: Callable[[], None] | None = None
+        # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left
+        # blank where it showed text, and what it showed just before.
+        self.on_erase: Callable[[int, Row], None] | None = None
+        self._other: tuple[Any, list[Any], int, int, tuple[int, int]] | None = None
+        self._saved: Any = None
+        self._other_saved: Any = None
+        self._glyphs: dict[Char, dict[str, Char]] = {}
+        self._styles: dict[int, Cell] = {}
+        self._kept: list[Char] = []
+        self._plain: list[Row] = []
+        self._shown_cursor: tuple[int, int] | None = None
+        self.last_char = ""
+        self._narrow_chars: set[str] = set()
+        # Work done so far, in cells touched (text, fills, repeats, scrolled rows, screens
+        # read), and the caller's limit for it: checked at each operation, not once per
+        # event, and raised by `work_per_char` as each character is drawn or executed, so
+        # one long event cannot run for minutes on the credit of characters not yet read.
+        self.work = 0
+        self.work_limit: int | None = None
+        self.work_per_char = 0
+        self.work_error = "the cast makes the terminal do too much work"
+        super().__init__(cols, rows)
+        self.cursor.attrs = DEFAULT
+        self.buffer = self._new_buffer()
+        self._plain = [() for _ in range(rows)]
+        self.set_mode(modes.DECAWM)
+
+    # --- buffers -------------------------------------------------------------------
+
+    def earn(self, chars: int) -> None:
+        """Characters of output read: each raises the limit by `work_per_char`."""
+        if self.work_limit is not None:
+            self.work_limit += self.work_per_char * chars
+
+    def spend(self, cells: int) -> None:
+        """Counts `cells` of work before doing it; past the limit a one-line error."""
+        self.work += cells
+        if self.work_limit is not None and self.work > self.work_limit:
+            raise LimitError(self.work_error)
+
+    def _new_buffer(self) -> defaultdict[int, Line]:
+        return defaultdict(lambda: Line(DEFAULT))
+
+    def _pen_line(self) -> Line:
+        """A line as avt makes one when scrolling or switching: blank in the current pen."""
+        line = Line(DEFAULT)
+        pen = self._pen_blank()
+        if pen != DEFAULT:  # the pen's background (and underline) fill the line
+            self.spend(self.columns)
+            line.update(dict.fromkeys(range(self.columns), pen))
+        return line
+
+    @property
+    def default_char(self) -> Char:
+        """A blank in the default pen (a `Pen`, so that faint can be set on it)."""
+        return DEFAULT
+
+    def _margins(self) -> Margins:
+        return self.margins or Margins(0, self.lines - 1)
+
+    def _pen_blank(self) -> Char:
+        return self.cursor.attrs._replace(data=" ")
+
+    def scroll_up(self, count: int = 1) -> None:
+        top, bottom = self._margins()
+        count = min(max(count, 1), bottom - top + 1)
+        self.spend(bottom - top + 1 + self.columns)  # the region's rows move, a line is made
+        buffer = self.buffer
+        if bottom < self.lines - 1 and bottom in buffer:
+            buffer[bottom].wrapped = False
+        if top > 0 and top - 1 in buffer:
+            buffer[top - 1].wrapped = False
+        gone = [buffer.pop(y, None) for y in range(top, top + count)]
+        if top == 0 and not self.alternate:
+            for line in gone:
+                if self.on_scroll is not None:
+                    self.on_scroll(line)
+                self.scrollback.append(line)
+            if len(self.scrollback) > SCROLLBACK:
+                del self.scrollback[: len(self.scrollback) - SCROLLBACK]
+        for y in range(top, bottom + 1 - count):
+            line = buffer.pop(y + count, None)
+            if line is not None:
+                buffer[y] = line
+        for y in range(bottom + 1 - count, bottom + 1):
+            buffer[y] = self._pen_line()
+        self.dirty.update(range(top, bottom + 1))
+
+    def scroll_down(self, count: int = 1) -> None:
+        top, bottom = self._margins()
+        count = min(max(count, 1), bottom - top + 1)
+        self.spend(bottom - top + 1 + self.columns)
+        buffer = self.buffer
+        for y in range(bottom, top + count - 1, -1):
+            line = buffer.pop(y - count, None)
+            buffer.pop(y, None)
+            if line is not None:
+                buffer[y] = line
+        for y in range(top, top + count):
+            buffer[y] = self._pen_line()
+        if top > 0 and top - 1 in buffer:
+            buffer[top - 1].wrapped = False
+        buffer[bottom].wrapped = False
+        self.dirty.update(range(top, bottom + 1))
+
+    def index(self) -> None:
+        if self.cursor.y == self._margins().bottom:
+            self.scroll_up(1)
+        elif self.cursor.y < self.lines - 1:
+            self.cursor.y += 1
+
+    def reverse_index(self) -> None:
+        if self.cursor.y == self._margins().top:
+            self.scroll_down(1)
+        elif self.cursor.y > 0:
+            self.cursor.y -= 1
+
+    # --- what the exports read -------------------------------------------------------
+
+    def cursor_cell(self) -> tuple[int, int] | None:
+        """Where the player draws the cursor (an inverse cell), or None when it does not."""
+        cursor = self.cursor
+        if cursor.hidden or cursor.x >= self.columns or cursor.y >= self.lines:
+            return None
+        return cursor.x, cursor.y
+
+    def snapshot(self) -> list[Row]:
+        """The rows as the player shows them, cursor included; only dirty rows read again."""
+        plain = self._plain
+        for y in self.dirty:
+            if y < self.lines:
+                plain[y] = self._row(self.buffer.get(y))
+        self.dirty.clear()
+        rows = list(plain)
+        cursor = self.cursor_cell()
+        if cursor is not None:
+            x, y = cursor
+            rows[y] = with_cursor(rows[y], x)
+        return rows
+
+    def wrapped_rows(self) -> frozenset[int]:
+        """The rows whose line the terminal wrapped onto the next row (avt's flag)."""
+        lines = self.lines
+        return frozenset(y for y, line in self.buffer.items() if line.wrapped and y < lines - 1)
+
+    def row_of(self, line: Line | None) -> Row:
+        """A line (one that scrolled away, say) as cells."""
+        return self._row(line)
+
+    def _row(self, line: Line | None) -> Row:
+        if not line:
+            return ()
+        columns = self.columns
+        width = 1 + max(line)
+        if width > columns:  # cells kept past the right edge after a narrowing resize
+            width = 1 + max((x for x in line if x < columns), default=-1)
+        self.spend(width)
+        # Styles are looked up by the identity of pyte's Char (one object is shared by every
+        # cell drawn in it), not its value: hashing a 9-field tuple per cell per frame is
+        # most of the cost of a frame. `_kept` holds each Char so its id stays its own.
+        styles = self._styles
+        if len(styles) > 65_536:
+            styles.clear()
+            self._kept.clear()
+        chars = list(map(line.__getitem__, range(width)))
+        cells: list[Cell | None] = list(map(styles.get, map(id, chars)))
+        if None in cells:
+            for x, cell in enumerate(cells):
+                if cell is None:
+                    char = chars[x]
+                    cell = cells[x] = styles[id(char)] = as_cell(char)
+                    self._kept.append(char)
+        while cells and cells[-1] == (" ", BLANK):
+            cells.pop()
+        return tuple(cells)  # type: ignore[arg-type]  # no None left

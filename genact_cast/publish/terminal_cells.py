@@ -1,0 +1,141 @@
+"""The terminal model's cells, rows and limits (publish/terminal.py): what a screen is
+made of, how wide a character is in the player's grid, and the limits on drawing.
+
+A row is a tuple of cells `(char, style)`, trailing blanks left out; `""` is the right
+half of a wide character. Styles name colours as pyte does ("default", "red",
+"brightred", "ff8700") with reverse video resolved ("fgdefault" and "bgdefault" are the
+swapped defaults), so publish/theme.py gives them their theme colour.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, cast
+
+import pyte
+from pyte.screens import Char, StaticDefaultDict, wcwidth
+
+from genact_cast import limits
+from genact_cast.errors import GenactCastError
+
+MAX_COLUMNS = limits.MAX_TERMINAL_COLS
+MAX_ROWS = limits.MAX_TERMINAL_ROWS
+MAX_CELLS = limits.MAX_DRAWN_CELLS  # also `record`'s bound, so it writes only drawable casts
+# A character drawn on its own (a wide one, or in insert mode) costs about as much time as
+# this many cells of a run of narrow ones, so it counts as that many in the work budget.
+SLOW_CHAR_CELLS = 16
+SCROLLBACK = 100  # the player creates its terminal with 100 lines of scrollback
+
+Style = tuple[str, str, bool, bool, bool, bool, bool]
+"""fg, bg, bold, italic, underline, faint, strikethrough (bold and faint never both: avt's
+one intensity, set by SGR 1 or 2, whichever came last, reset by 21 and 22)."""
+Cell = tuple[str, Style]  # "" is the right half of a wide character
+Row = tuple[Cell, ...]  # trailing blanks left out
+BLANK: Style = ("default", "default", False, False, False, False, False)
+
+
+class Pen(NamedTuple):
+    """pyte's `Char` with avt's faint intensity, which pyte lacks: the same fields, duck-typed
+    by pyte's code (attribute access and `_replace`), plus `faint`."""
+
+    data: str
+    fg: str = "default"
+    bg: str = "default"
+    bold: bool = False
+    italics: bool = False
+    underscore: bool = False
+    strikethrough: bool = False
+    reverse: bool = False
+    blink: bool = False
+    faint: bool = False
+
+
+DEFAULT: Char = cast(Char, Pen(" "))
+
+
+class LimitError(GenactCastError):
+    """A cast that would take more work to draw than the exporters allow."""
+
+
+def check_size(cols: int, rows: int, where: str = "terminal size") -> None:
+    """A one-line error when a terminal is too big to draw."""
+    if cols > MAX_COLUMNS or rows > MAX_ROWS or cols * rows > MAX_CELLS:
+        raise LimitError(
+            f"{where} {cols}x{rows} is over the limit for drawing a cast "
+            f"({MAX_COLUMNS} columns, {MAX_ROWS} rows, {MAX_CELLS:,} cells)"
+        )
+
+
+class Line(StaticDefaultDict):  # type: ignore[type-arg]
+    """A row of pyte's buffer that knows whether the terminal wrapped it (avt's flag)."""
+
+    wrapped = False
+
+
+_WIDTHS: dict[str, int] = {}
+
+
+def regional_indicator(char: str) -> bool:
+    """Whether `char` is a regional indicator letter (two make a flag: 🇫🇷)."""
+    return len(char) == 1 and 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def char_width(char: str) -> int:
+    """Cells a character takes in the player: 2 for wide ones, else 1 (zero-width too)."""
+    width = _WIDTHS.get(char)
+    if width is None:
+        # A regional indicator is one cell in the player (its grid, read in Chromium):
+        # the browser draws a pair of them as one flag over their two cells.
+        width = 2 if wcwidth(char) == 2 and not regional_indicator(char) else 1
+        if len(_WIDTHS) < 65_536:
+            _WIDTHS[char] = width
+    return width
+
+
+def has_text(line: Line | None) -> bool:
+    """Whether a line shows any character other than a blank."""
+    return line is not None and any(char.data.strip() for char in line.values())
+
+
+def as_cell(char: Char) -> Cell:
+    fg, bg = char.fg, char.bg
+    if char.reverse:
+        fg, bg = (bg if bg != "default" else "bgdefault"), (fg if fg != "default" else "fgdefault")
+    faint: bool = getattr(char, "faint", False)
+    return char.data, (fg, bg, char.bold, char.italics, char.underscore, faint, char.strikethrough)
+
+
+def with_cursor(row: Row, x: int) -> Row:
+    """The row with the cell at x inverted, as the player draws its cursor."""
+    cells = list(row)
+    while len(cells) <= x:
+        cells.append((" ", BLANK))
+    char, (fg, bg, *attrs) = cells[x]
+    if char == "":
+        return row  # the right half of a wide character: the player draws nothing there
+    cells[x] = (char, (swap(bg, "bg"), swap(fg, "fg"), *attrs))  # type: ignore[assignment]
+    return tuple(cells)
+
+
+def swap(color: str, side: str) -> str:
+    if color == "default":
+        return f"{side}default"
+    if color == "fgdefault":
+        return "default"
+    if color == "bgdefault":
+        return "default"
+    return color
+
+
+def clamp_saved(saved: Any, cols: int, rows: int) -> Any:
+    """A saved cursor kept inside a resized screen, as avt's `reflow` clamps it."""
+    if saved is None:
+        return None
+    cursor = copy_cursor(saved.cursor)
+    cursor.x, cursor.y = min(cursor.x, cols - 1), min(cursor.y, rows - 1)
+    return saved._replace(cursor=cursor)
+
+
+def copy_cursor(cursor: Any) -> Any:
+    copy = pyte.screens.Cursor(cursor.x, cursor.y, cursor.attrs)
+    copy.hidden = cursor.hidden
+    return copy

@@ -1,0 +1,196 @@
+"""Cursor moves, erasing, inserting and SGR on the terminal model (publish/terminal.py), as
+avt has them: fills with the current pen's background, origin mode, avt's one intensity."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from pyte import modes
+from pyte.screens import Char, Margins
+
+from genact_cast.publish.terminal_cells import (
+    DEFAULT,
+    Line,
+    Pen,
+    has_text,
+)
+from genact_cast.publish.terminal_text import TextScreen
+
+
+class EditingScreen(TextScreen):
+    """Moves, erasures, insertions and styles as avt does them."""
+
+    def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
+        """CUP as avt's `cup`: in origin mode the row counts from the scroll region's top
+        and is kept inside the region (pyte ignores a move out of it)."""
+        self.cursor.x = min(max((column or 1) - 1, 0), self.columns - 1)
+        self._to_row((line or 1) - 1)
+
+    def cursor_to_line(self, line: int | None = None) -> None:
+        """VPA as avt's `vpa` (`move_cursor_to_row`)."""
+        self._to_row((line or 1) - 1)
+
+    def _to_row(self, row: int) -> None:
+        top, bottom = self._margins() if modes.DECOM in self.mode else (0, self.lines - 1)
+        self.cursor.y = min(max(top + max(row, 0), top), bottom)
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+
+    def set_margins(self, top: int | None = None, bottom: int | None = None) -> None:
+        """DECSTBM as avt: kept only when top < bottom on the screen; the cursor goes home."""
+        first = (top or 1) - 1
+        last = (bottom or self.lines) - 1
+        if first < last < self.lines:
+            self.margins = None if (first, last) == (0, self.lines - 1) else Margins(first, last)
+        self.cursor_position()
+
+    def _clear(self, y: int, start: int, end: int) -> None:
+        """Cells start..end-1 of row y blank with the current pen (avt's `Line::clear`)."""
+        line = self.buffer[y]
+        pen = self._pen_blank()
+        end = min(end, self.columns)
+        if start >= end:
+            return
+        told = self.on_erase is not None and not self.alternate and has_text(line)
+        before = self._row(line) if told else ()
+        if start > 0 and line.get(start, DEFAULT).data == "":
+            line[start - 1] = pen
+        if end < self.columns and line.get(end, DEFAULT).data == "":
+            line[end] = pen
+        if pen == DEFAULT and (start, end) == (0, self.columns):
+            line.clear()
+        elif pen == DEFAULT and end - start > len(line):
+            for x in [x for x in line if start <= x < end]:
+                del line[x]
+        else:
+            self.spend(end - start)
+            line.update(dict.fromkeys(range(start, end), pen))
+        self.dirty.add(y)
+        if told and self.on_erase is not None and not has_text(line):
+            self.on_erase(y, before)
+
+    def _clear_rows(self, rows: range) -> None:
+        """Whole rows blank and unwrapped: avt's `Buffer::clear` puts `Line::blank` there."""
+        for row in rows:
+            self._clear(row, 0, self.columns)
+            self.buffer[row].wrapped = False
+
+    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        x, y = min(self.cursor.x, self.columns), self.cursor.y
+        if how == 0:
+            self._clear(y, x, self.columns)
+            self.buffer[y].wrapped = False
+        elif how == 1:
+            self._clear(y, 0, x + 1)
+        elif how == 2:
+            self._clear(y, 0, self.columns)
+            self.buffer[y].wrapped = False
+
+    def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
+        x, y = min(self.cursor.x, self.columns), self.cursor.y
+        if how == 0:
+            self.erase_in_line(0)
+            self._clear_rows(range(y + 1, self.lines))
+        elif how == 1:
+            self._clear(y, 0, x + 1)
+            self._clear_rows(range(y))
+        elif how == 2:
+            self._clear_rows(range(self.lines))
+        elif how == 3:
+            self.scrollback = []  # avt: the saved lines only, the screen stays
+
+    def erase_characters(self, count: int | None = None) -> None:
+        x = min(self.cursor.x, self.columns - 1)
+        end = x + min(max(count or 1, 1), self.columns - x)
+        self._clear(self.cursor.y, x, end)
+        if end == self.columns:
+            self.buffer[self.cursor.y].wrapped = False
+
+    def insert_lines(self, count: int | None = None) -> None:
+        self.spend(self.lines)  # the rows below move
+        super().insert_lines(count)
+
+    def delete_lines(self, count: int | None = None) -> None:
+        self.spend(self.lines)
+        super().delete_lines(count)
+
+    def delete_characters(self, count: int | None = None) -> None:
+        """DCH as avt's `Line::delete`: a wide character cut by the deletion (at either
+        edge) is blanked, not left as half a character."""
+        self.spend(self.columns)  # pyte rewrites the row from the cursor on
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+        x, line = self.cursor.x, self.buffer[self.cursor.y]
+        if x > 0 and line.get(x, DEFAULT).data == "":
+            line[x - 1] = self._pen_blank()
+        super().delete_characters(count)
+        if line.get(x, DEFAULT).data == "":
+            line[x] = self._pen_blank()
+        line.wrapped = False
+
+    def insert_characters(self, count: int | None = None) -> None:
+        """ICH as avt's `Line::shift_right`: a wide character the cursor splits is blanked
+        (both halves) before the line moves right."""
+        self.spend(self.columns)
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+        x, line = self.cursor.x, self.buffer[self.cursor.y]
+        if x > 0 and line.get(x, DEFAULT).data == "":
+            line[x] = line[x - 1] = self._pen_blank()
+        super().insert_characters(count)
+
+    def alignment_display(self) -> None:
+        """DECALN: every cell an `E` (avt's); one template line copied, not cell by cell."""
+        self.spend(self.columns * self.lines)
+        template = dict.fromkeys(range(self.columns), DEFAULT._replace(data="E"))
+        for y in range(self.lines):
+            line = Line(DEFAULT)
+            line.update(template)
+            self.buffer[y] = line
+        self.dirty.update(range(self.lines))
+
+    def select_graphic_rendition(self, *attrs: int) -> None:
+        """pyte's SGR, with `38;5;N` and `48;5;N` below 16 as the theme's colours, and avt's
+        one intensity: 1 bold, 2 faint (the last of them wins), 21 and 22 normal."""
+        if not attrs:
+            attrs = (0,)
+        plain: list[int] = []
+        bold, faint = self.cursor.attrs.bold, getattr(self.cursor.attrs, "faint", False)
+        index = 0
+        while index < len(attrs):
+            attr = attrs[index]
+            if attr in (0, 1, 2, 21, 22):
+                bold, faint = attr == 1, attr == 2
+                if attr == 0:
+                    plain.append(0)
+                index += 1
+                continue
+            if attr in (38, 48) and index + 2 < len(attrs) and attrs[index + 1] == 5:
+                color = attrs[index + 2]
+                if color < 16:
+                    base = 30 if attr == 38 else 40
+                    plain.append(base + color if color < 8 else base + 60 + color - 8)
+                    index += 3
+                    continue
+                plain += [attr, 5, min(color, 255)]
+                index += 3
+                continue
+            if attr in (38, 48) and index + 4 < len(attrs) and attrs[index + 1] == 2:
+                plain += [attr, 2, *(min(c, 255) for c in attrs[index + 2 : index + 5])]
+                index += 5
+                continue
+            plain.append(attr)
+            index += 1
+        if plain:
+            super().select_graphic_rendition(*plain)
+        pen = self.cursor.attrs
+        if (pen.bold, getattr(pen, "faint", False)) != (bold, faint):
+            full = pen if isinstance(pen, Pen) else Pen(*pen)
+            self.cursor.attrs = cast(Char, full._replace(bold=bold, faint=faint))
+
+    def tab_forward(self, count: int = 1) -> None:
+        for _ in range(min(max(count, 1), self.columns)):
+            self.tab()
+
+    def tab_back(self, count: int = 1) -> None:
+        self.spend(min(max(count, 1), self.columns))
+        for _ in range(min(max(count, 1), self.columns)):
+            stops = [stop for stop in self.tabstops if stop < self.cursor.x]
+            self.cursor.x = max(stops, default=0)

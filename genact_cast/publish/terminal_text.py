@@ -1,0 +1,161 @@
+"""Text on the terminal model (publish/terminal.py): runs of narrow characters a line at a
+time, wide ones as avt's `Line::print` places them, wrapping and REP."""
+
+from __future__ import annotations
+
+import pyte
+from pyte import modes
+from pyte.screens import Char
+
+from genact_cast.publish.terminal_base import BufferScreen
+from genact_cast.publish.terminal_cells import (
+    DEFAULT,
+    SLOW_CHAR_CELLS,
+    Line,
+    char_width,
+)
+
+
+class TextScreen(BufferScreen):
+    """Drawing text as avt does."""
+
+    def draw(self, data: str) -> None:
+        self.earn(len(data))
+        self._draw(data)
+
+    def _draw(self, data: str) -> None:
+        """Text on the screen, its cost counted (a repeat's text earns nothing)."""
+        charset = self.g1_charset if self.charset else self.g0_charset
+        if charset is not pyte.charsets.LAT1_MAP:  # DEC line drawing
+            data = data.translate(charset)
+        if not data:
+            return
+        self.last_char = data[-1]
+        attrs = self.cursor.attrs
+        glyphs = self._glyphs.get(attrs)
+        if glyphs is None:
+            if len(self._glyphs) > 256:
+                self._glyphs.clear()
+            glyphs = self._glyphs[attrs] = {}
+        if modes.IRM not in self.mode and (data.isascii() or self._narrow(data)):
+            self.spend(len(data))
+            self._draw_narrow(data, glyphs)
+            return
+        # One character at a time (wide ones, insert mode): each costs as much as a run of
+        # narrow ones a line long would, so it counts as that many cells.
+        self.spend(len(data) * SLOW_CHAR_CELLS)
+        for char in data:
+            glyph = glyphs.get(char)
+            if glyph is None:
+                if len(glyphs) > 4096:
+                    glyphs.clear()
+                glyph = glyphs[char] = attrs._replace(data=char)
+            if modes.IRM in self.mode and self.cursor.x < self.columns:
+                self.insert_characters(1)
+            self._print(glyph, char_width(char))
+
+    def _narrow(self, text: str) -> bool:
+        """Whether every character of `text` takes one cell (no wide one)."""
+        narrow = self._narrow_chars
+        for char in set(text) - narrow:
+            if char_width(char) != 1:
+                return False
+            if len(narrow) < 65_536:
+                narrow.add(char)
+        return True
+
+    def _draw_narrow(self, text: str, glyphs: dict[str, Char]) -> None:
+        """A run of one-cell characters: written a line's worth at a time."""
+        cursor, columns = self.cursor, self.columns
+        attrs = self.cursor.attrs
+        offset, length = 0, len(text)
+        while offset < length:
+            if cursor.x >= columns:
+                glyph = glyphs.get(text[offset], attrs._replace(data=text[offset]))
+                self._print(glyph, 1)  # the wrap (or the last column without it)
+                offset += 1
+                continue
+            line = self.buffer[cursor.y]
+            x = cursor.x
+            chunk = text[offset : offset + columns - x]
+            if line.get(x, DEFAULT).data == "" and x > 0:
+                line[x - 1] = attrs._replace(data=" ")  # the left half of a wide character
+            if len(glyphs) > 4096:
+                glyphs.clear()
+            for char in set(chunk).difference(glyphs):
+                glyphs[char] = attrs._replace(data=char)
+            line.update(zip(range(x, x + len(chunk)), map(glyphs.__getitem__, chunk), strict=True))
+            x += len(chunk)
+            if x < columns and line.get(x, DEFAULT).data == "":
+                line[x] = attrs._replace(data=" ")  # the right half of one overwritten
+            offset += len(chunk)
+            self.dirty.add(cursor.y)
+            if x == columns and modes.DECAWM not in self.mode:
+                cursor.x = columns - 1
+                if offset < length:  # the rest lands on the last column, the last char wins
+                    line[columns - 1] = attrs._replace(data=text[length - 1])
+                    offset = length
+            else:
+                cursor.x = x
+
+    def _width_at(self, line: Line, x: int) -> int:
+        if line.get(x, DEFAULT).data == "":
+            return 0
+        if x + 1 < self.columns and line.get(x + 1, DEFAULT).data == "":
+            return 2
+        return 1
+
+    def _put(self, line: Line, x: int, glyph: Char, width: int) -> int:
+        """avt's `Line::print`: the cells written, 0 when a wide character does not fit."""
+        blank = glyph._replace(data=" ")
+        cell = self._width_at(line, x)
+        remaining = self.columns - 1 - x
+        if width == 1:
+            if cell == 2:
+                line[x + 1] = blank
+            elif cell == 0:
+                line[x - 1] = blank
+            line[x] = glyph
+            return 1
+        if remaining == 0:
+            if cell != 0:
+                line[x] = blank
+            return 0
+        if cell == 0:
+            if remaining == 1:
+                line[x + 1] = blank
+                return 0
+            line[x - 1] = blank
+        if cell != 2 and remaining > 1 and self._width_at(line, x + 1) == 2:
+            line[x + 2] = blank
+        line[x] = glyph
+        line[x + 1] = glyph._replace(data="")
+        return 2
+
+    def _print(self, glyph: Char, width: int) -> None:
+        cursor = self.cursor
+        cols = self.columns
+        written = self._put(self.buffer[cursor.y], cursor.x, glyph, width) if cursor.x < cols else 0
+        if written:
+            cursor.x += written
+            if cursor.x == cols and modes.DECAWM not in self.mode:
+                cursor.x = cols - 1
+        elif modes.DECAWM in self.mode:
+            self.buffer[cursor.y].wrapped = True
+            bottom = self._margins().bottom
+            if cursor.y == bottom:
+                self.scroll_up(1)
+            elif cursor.y < self.lines - 1:
+                cursor.y += 1
+            cursor.x = self._put(self.buffer[cursor.y], 0, glyph, width)
+        else:
+            line = self.buffer[cursor.y]
+            if not self._put(line, cols - 1, glyph, width) and cols > 1:
+                self._put(line, cols - 2, glyph, width)
+            cursor.x = cols - 1
+        self.dirty.add(cursor.y)
+
+    def repeat(self, count: int = 1) -> None:
+        """REP: the last character drawn, again (bounded by the screen's size)."""
+        if self.last_char:
+            self._draw(self.last_char * min(max(count, 1), self.columns * self.lines))
