@@ -371,3 +371,13 @@ def test_zero3_memory_reports_follow_the_partitioning_of_the_run(options: Record
     states = float(reports["After initializing optimizer states"])
     assert abs(fp32 - model - 4 * trainable / world / gib) <= 0.011
     assert abs(states - fp32 - 8 * trainable / world / gib) <= 0.011
+
+
+def test_one_install_layout_names_the_binary_and_every_library() -> None:
+    """The launcher's and torch's `binary` and the watchdog's frames name one install:
+    Debian's /usr/bin/python, whose pip installs into /usr/local/lib/python3.X/dist-packages."""
+    text = "\n".join(lines(0))
+    assert "/usr/bin/python" in text
+    assert "/usr/local/bin/python" not in text
+    libraries = set(re.findall(r"(/(?:usr|opt)/\S*?/(?:site|dist)-packages/)", text))
+    assert libraries == {"/usr/local/lib/python3.12/dist-packages/"}

@@ -372,3 +372,24 @@ def test_gemma_3_counts_its_siglip_tower_in_trainable_parameters_and_total_flos(
     found = re.search(r"  total_flos += +(\d+)GF", text)
     assert found is not None
     assert int(found[1]) == 6 * non_embedding * tokens >> 30
+
+
+INSTALLS = {
+    # sys.executable: where that interpreter's pip puts torch
+    "/usr/local/bin/python": "/usr/local/lib/python3.12/site-packages/",  # python:3.12
+    "/usr/bin/python": "/usr/local/lib/python3.12/dist-packages/",  # Debian's python3
+    "/opt/conda/bin/python": "/opt/conda/lib/python3.11/site-packages/",
+}
+
+
+@pytest.mark.parametrize("index", [0, 2])
+def test_one_install_layout_names_the_binary_and_every_library(index: int) -> None:
+    """torchrun's `of binary:` (sys.executable) and the watchdog's frames name one Python
+    install: python.org's image under /usr/local, site-packages."""
+    text = "\n".join(lines(index))
+    binaries = set(re.findall(r"of binary: (\S+)", text))
+    assert len(binaries) == 1
+    folder = INSTALLS[binaries.pop()]
+    libraries = re.findall(r"(/(?:usr|opt)/\S*?/(?:site|dist)-packages/)", text)
+    assert libraries
+    assert set(libraries) == {folder}

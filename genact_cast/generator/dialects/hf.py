@@ -530,4 +530,8 @@ class Log:
             restarts_left=left,
             timeout_ms=PG_TIMEOUT_MS,
             ranks=8,
+            # python:3.12's image, whose pip installs torch in /usr/local/lib/python3.12/
+            # site-packages, as the watchdog's frames name it: its interpreter is
+            # /usr/local/bin/python (torchrun's `of binary:` is sys.executable).
+            binary="/usr/local/bin/python",
         )
