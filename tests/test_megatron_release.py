@@ -480,3 +480,21 @@ def test_rank_0s_node_prints_each_ring_and_tree_connector() -> None:
     assert any(
         t.endswith("Channel 00/0 : 15[7] -> 0[0] [receive] via NET/IB/0/GDRDMA") for t in connects
     )
+
+
+def test_every_rank_of_a_large_job_prints_its_watchdog_block() -> None:
+    # srun passes on every task's output: each of the 512 ranks' own watchdog fires and
+    # aborts it (ProcessGroupNCCL.cpp:683 ... the DistBackendError trace), no cut at 32.
+    plan = make_plan(CASES[0])
+    assert plan.gpus == 512
+    fired = {
+        int(m[1])
+        for t in lines(0)
+        if (m := re.match(r"\[rank(\d+)\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:683\] ", t))
+    }
+    assert fired == set(range(512))
+    aborts = sum(
+        t == "terminate called after throwing an instance of 'c10::DistBackendError'"
+        for t in lines(0)
+    )
+    assert aborts == 512 * (CASES[0].failures or 0)

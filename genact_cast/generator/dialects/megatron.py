@@ -10,6 +10,7 @@ rank, and `report_memory` / the parameter count on every rank of data-parallel r
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -38,7 +39,6 @@ from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.dialects.rank_watchdog import (
     Collective,
     collective_numels,
-    shown_ranks,
     watchdog_lines,
 )
 from genact_cast.generator.events import (
@@ -815,6 +815,10 @@ class Log:
         bucket = ddp.ddp_bucket_size(margs.parsed(self.flags(), f.gpus), f.dp)
         fallback = collective_numels(f, event.op)
 
+        @functools.cache
+        def buckets(stage: int) -> list[int]:
+            return groups.stage_buckets(f, stage, layers[stage], self.padded_vocab, bucket)
+
         def own(rank: int) -> Collective:
             # Each rank's watchdog names the group the collective ran on, not the default.
             return groups.collective(
@@ -823,14 +827,14 @@ class Log:
                 op=event.op,
                 step=event.step,
                 stage_layers=layers,
-                padded_vocab=self.padded_vocab,
-                distributed_optimizer=self.shape.distributed_optimizer,
-                bucket_size=bucket,
+                buckets=buckets if self.shape.distributed_optimizer else None,
                 fallback=fallback,
             )
 
         timeout = TIMEOUT_MINUTES * 60 * 1000
-        lines = watchdog_lines(f, event, shown_ranks(f.gpus), timeout, collective=own)
+        # Every rank's block, as srun passes on every task's stderr: a real log of N ranks
+        # has N of them (some forty lines each under torch 2.9), not the first few nodes'.
+        lines = watchdog_lines(f, event, range(f.gpus), timeout, collective=own)
         source = torchrun.torch_source(f.torch)
         site = torch_site(f.torch, "dist-packages")
         draw = Rng(f.seed * 613 + event.seq)

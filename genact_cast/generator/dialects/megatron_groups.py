@@ -14,6 +14,7 @@ log of tp 2, dp 8 shows rank 9's `PG ID 5 PG GUID 37(TENSOR_MODEL_PARALLEL_GROUP
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from genact_cast.generator.dialects import megatron_ddp as ddp
@@ -54,6 +55,17 @@ def label(local_id: int, guid: int, desc: str) -> str:
     return f"PG ID {local_id} PG GUID {guid}({desc})"
 
 
+def stage_buckets(
+    facts: Facts, stage: int, layers: int, padded_vocab: int, bucket_size: int | None
+) -> list[int]:
+    """The padded sizes of a stage's dense gradient buckets under the distributed optimizer,
+    as get_model logs them (bucketing only on the first stage, distributed_data_parallel.py:186)."""
+    params = ddp.stage_params(facts, padded_vocab, stage, layers)
+    dense = [param for param in params if not param.expert]
+    found = ddp.buckets(dense, bucket_size if stage == 0 else None, facts.dp, True)
+    return [padded for _, padded in found]
+
+
 def collective(
     facts: Facts,
     *,
@@ -61,9 +73,7 @@ def collective(
     op: str,
     step: int,
     stage_layers: list[int],
-    padded_vocab: int,
-    distributed_optimizer: bool,
-    bucket_size: int | None,
+    buckets: Callable[[int], list[int]] | None,
     fallback: tuple[int, int],
 ) -> Collective:
     """The collective `op` of iteration `step` on `rank`'s own group. An ALLREDUCE (the
@@ -71,7 +81,8 @@ def collective(
     into gathers and scatters) is the vocab-parallel cross entropy's all-reduce of the max
     logits (cross_entropy.py:130, one fp32 a token of the micro batch) on the tensor group;
     a gather or scatter is the distributed optimizer's over a gradient bucket of the rank's
-    stage on the data-parallel group with CP (`fallback`, one layer's shard, under FSDP2)."""
+    stage (`buckets(stage)`: their padded sizes) on the data-parallel group with CP
+    (`fallback`, one layer's shard, under FSDP2, where `buckets` is None)."""
     tp, dp, pp = facts.tp, facts.dp, facts.pp
     where = coords(rank, tp, dp)
     layers = stage_layers[where.pipeline]
@@ -89,21 +100,18 @@ def collective(
         group = label(TP_ID, guid, "TENSOR_MODEL_PARALLEL_GROUP")
         return Collective(group, where.tensor, op, seq, tokens, tokens)
     group = label(DP_WITH_CP_ID, dp_with_cp_guid(rank, tp, dp), "DATA_PARALLEL_GROUP_WITH_CP")
-    if not distributed_optimizer:
+    if buckets is None:
         per_step = 2 * layers + 2
         seq = (step - 1) * per_step + layers
         return Collective(group, where.data, op, seq, *fallback)
-    params = ddp.stage_params(facts, padded_vocab, where.pipeline, layers)
-    dense = [param for param in params if not param.expert]
-    # Bucketing only on the first stage (distributed_data_parallel.py:186), as get_model logs.
-    found = ddp.buckets(dense, bucket_size if where.pipeline == 0 else None, dp, True)
+    found = buckets(where.pipeline)
     # Each step reduce-scatters every bucket in the backward pass and all-gathers every
     # bucket (overlap_param_gather) in the next forward pass, then all-reduces the loss.
     per_step = 2 * len(found) + 1
     if op == "_REDUCE_SCATTER_BASE":
-        padded = found[0][1]
+        padded = found[0]
         seq = (step - 1) * per_step + len(found)
         return Collective(group, where.data, op, seq, padded, padded // dp)
-    padded = found[-1][1]
+    padded = found[-1]
     seq = (step - 1) * per_step + 1
     return Collective(group, where.data, op, seq, padded // dp, padded)
