@@ -414,3 +414,26 @@ def test_qwen3_counts_are_the_flavors_own() -> None:
     # Under expert parallelism the block's unit holds attention, norms and router only.
     ep = facts._replace(dp=32, tp=1, ep=8, replicas=1)
     assert release.fsdp_numels(ep, "_ALLGATHER_BASE") == (598_152, 19_140_864)
+
+
+def test_the_export_writes_the_files_of_the_models_own_index() -> None:
+    """convert_to_hf.py writes through HuggingFaceStorageWriter with the --hf_assets_path
+    index's fqn_to_index_mapping: Qwen/Qwen3-8B's index names 5 files (review-tt3 fault 15),
+    and dcp.load/dcp.save without a process group warn as torch 2.9.0's
+    state_dict_loader.py:160 and state_dict_saver.py:184 do (fault 16)."""
+    options = RecordOptions(seed=4001, framework="torchtitan", model="Qwen3-8B", kind="continue")
+    text = "\n".join(release_lines(options))
+    files = re.findall(r"model-(\d{5})-of-(\d{5})\.safetensors", text)
+    assert files
+    assert {total for _, total in files} == {"00005"}
+    assert sorted({int(index) for index, _ in files}) == [1, 2, 3, 4, 5]
+    site = "/usr/local/lib/python3.12/site-packages/torch/distributed/checkpoint"
+    single = "torch.distributed is disabled, unavailable or uninitialized, assuming the intent is"
+    assert (
+        f"{site}/state_dict_loader.py:160: UserWarning: {single} to load in a single process."
+        in text
+    )
+    assert (
+        f"{site}/state_dict_saver.py:184: UserWarning: {single} to save in a single process."
+        in text
+    )

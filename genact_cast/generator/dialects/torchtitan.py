@@ -49,6 +49,7 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     VALIDATION_SEQ_LEN,
     Colors,
     command,
+    dcp_single_process_warnings,
     device_mesh,
     gc,
     initial_path_ignored,
@@ -279,6 +280,8 @@ class Log:
             return self._validate(event)
         if isinstance(event, Failed):
             return self._failure(event)
+        if isinstance(event, Exported):
+            return [Line(text) for text in dcp_single_process_warnings()]
         if isinstance(event, Restarted):
             self.resume_step = event.step
             self.last_log = None
@@ -321,11 +324,12 @@ class Log:
         as many as the model's index maps, twice their bf16 size, their index, and leaves
         its `sharded/` staging folder (enable_consolidation); no config.json."""
         f = self.facts
-        count = len(event.shards)
+        shards = release.export_shards(hf_repo(f), list(event.shards))
+        count = len(shards)
         files = [
             *(
-                (f"model-{i:05d}-of-{count:05d}.safetensors", 2 * size)
-                for i, size in enumerate(event.shards, 1)
+                (f"model-{i:05d}-of-{count:05d}.safetensors", size)
+                for i, size in enumerate(shards, 1)
             ),
             ("model.safetensors.index.json", 23.9e3 + 0.2e3 * f.layers),
             (SHARDED_DIR, 4096.0),

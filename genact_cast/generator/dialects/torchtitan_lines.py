@@ -268,3 +268,20 @@ def command(*, nodes: int, endpoint: str, args: list[str], max_restarts: int = 0
         words.append(f"--max_restarts={max_restarts}")
     words += ["--local-ranks-filter", "0", "--role", "rank", "--tee", "3"]
     return [*words, "-m", "torchtitan.train", *args]
+
+
+# convert_to_hf.py calls dcp.load and dcp.save with no process group: torch 2.9.0 warns
+# through Python's warnings at the warnings.warn call (the 2.9.0 wheel's
+# torch/distributed/checkpoint/state_dict_loader.py:160 and state_dict_saver.py:184, no
+# stacklevel), under python:3.12's site-packages.
+_DCP = "/usr/local/lib/python3.12/site-packages/torch/distributed/checkpoint"
+_SINGLE = "torch.distributed is disabled, unavailable or uninitialized, assuming the intent is to"
+
+
+def dcp_single_process_warnings() -> list[str]:
+    return [
+        f"{_DCP}/state_dict_loader.py:160: UserWarning: {_SINGLE} load in a single process.",
+        "  warnings.warn(",
+        f"{_DCP}/state_dict_saver.py:184: UserWarning: {_SINGLE} save in a single process.",
+        "  warnings.warn(",
+    ]

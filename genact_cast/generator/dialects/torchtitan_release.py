@@ -7,6 +7,8 @@ prints with them.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import NamedTuple
 
 from genact_cast.generator.dialects.facts import Facts
@@ -308,3 +310,26 @@ def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
         shapes += [(ffn, dim), (ffn, dim), (dim, ffn)]
     shard = sum(-(-rows // n) * rest for rows, rest in shapes)
     return (shard, shard * n) if op == "_ALLGATHER_BASE" else (shard * n, shard)
+
+
+SHARDS_TABLE = (
+    Path(__file__).parents[1] / "presenters" / "frameworks" / "torchtitan" / "hf_shards.tsv"
+)
+
+
+@functools.cache
+def hf_shard_counts() -> dict[str, int]:
+    rows = (line.split("\t") for line in SHARDS_TABLE.read_text().splitlines())
+    return {row[0]: int(row[1]) for row in rows if row[0] and not row[0].startswith("#")}
+
+
+def export_shards(repo: str, bf16_shards: list[float]) -> list[float]:
+    """The float32 files convert_to_hf.py writes: as many as the repo's index names (the
+    plan's 5 GB packing where the table has no entry), the model's bytes twice over, full
+    files of one size and a last one half that, as a greedy packing ends."""
+    total = 2 * sum(bf16_shards)
+    count = hf_shard_counts().get(repo)
+    if count is None:
+        return [2 * size for size in bf16_shards]
+    full = total / (count - 0.5)
+    return [*(full for _ in range(count - 1)), total - full * (count - 1)]
