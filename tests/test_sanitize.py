@@ -193,16 +193,41 @@ def test_a_lone_surrogate_becomes_the_replacement_character() -> None:
 
 def test_titles_are_cleaned_and_the_users_title_is_pushed_then_popped() -> None:
     f = SafeFilter()
-    out = f.feed("\x1b]0;ti\x9b6n\x01tle\x07\x1b]2;two\x1b\\")
-    assert out == SAVE_TITLE + "\x1b]0;ti6ntle\x07\x1b]2;two\x1b\\"
+    out = f.feed("\x1b]0;ti\x01tle\x07\x1b]2;two\x1b\\")
+    assert out == SAVE_TITLE + "\x1b]0;title\x07\x1b]2;two\x1b\\"
     assert RESTORE_TITLE in f.restore_sequence()
     assert RESTORE_TITLE not in SafeFilter().restore_sequence()
 
 
-# Bidi embeddings, overrides, isolates and marks, the Arabic letter mark, zero-width
-# characters and C1 controls: none may reach a window title.
+# Bidi embeddings, overrides, isolates and marks, the Arabic letter mark and zero-width
+# characters: none may reach a window title (a C1 control ends the title: next test).
 TITLE_HIDDEN = [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)),
-                "\u200e", "\u200f", "\u061c", "\u200b", "\ufeff", "\x85", "\x9f"]  # fmt: skip
+                "\u200e", "\u200f", "\u061c", "\u200b", "\ufeff"]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", range(0x80, 0xA0))
+def test_a_c1_control_ends_an_osc_or_dcs_string_as_avt_does(code: int) -> None:
+    """issue 20: play kept a C1 (as a code point) inside an OSC string, as part of it, where
+    avt (asciinema-player's parser; src/parser.rs:503-592 at v0.18.0) leaves the string on
+    any of 0x80-0x9f: ST (0x9c) ends it, 0x90/0x98/0x9d/0x9e/0x9f start another string,
+    0x9b a CSI, and every other one is executed (the filter drops it). The bytes written to
+    the terminal are what is left once that is done."""
+    c1 = chr(code)
+    out = SafeFilter().feed_encoded(f"\x1b]2;safe{c1}evil\x07")
+    if code == 0x9C:
+        wanted = SAVE_TITLE + "\x1b]2;safe\x1b\\evil\x07"
+    elif c1 in "\x90\x98\x9d\x9e\x9f":
+        wanted = ""  # a new string, not ended, takes the rest (an OSC "evil" is no title)
+    elif code == 0x9B:
+        wanted = "vil\x07"  # CSI e (VPR), 8-bit: dropped
+    else:
+        wanted = "evil\x07"
+    assert out == wanted.encode()
+    dcs = SafeFilter().feed_encoded(f"a\x1bPqpayload{c1}after")
+    if c1 in "\x90\x98\x9d\x9e\x9f":
+        assert dcs == b"a"
+    else:  # 0x9b: the CSI `a` (HPR), 8-bit, dropped
+        assert dcs == (b"a" + b"fter" if code == 0x9B else b"aafter")
 
 
 @pytest.mark.parametrize("hidden", TITLE_HIDDEN)

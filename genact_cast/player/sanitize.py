@@ -105,15 +105,21 @@ def plainly_safe(raw: bytes) -> bool:
 _PARAMS = f"[0-?]{{0,{PARAM_LIMIT}}}"
 _CSI = re.compile(rf"(?:\x1b\[|\x9b)({_PARAMS})([ -/]{{0,8}})([@-~])")
 _CSI_PREFIX = re.compile(rf"(?:\x1b\[|\x9b){_PARAMS}[ -/]{{0,8}}")
+# A string ends at ST (BEL too for an OSC) and is cut short by CAN, SUB, ESC or any other C1
+# control (U+0080-U+009F as a code point), as avt's parser reads it: its "anywhere"
+# transitions on 0x80-0x9f (src/parser.rs:503-592 at v0.18.0, :263-380 at v0.16.0) leave
+# the OSC, DCS and SOS/PM/APC string states too. The cut-short string is abandoned and the
+# C1 read as usual (dropped, or the start of the next sequence).
 _OSC = re.compile(
-    rf"(?:\x1b\]|\x9d)([^\x07\x18\x1a\x1b\x9c]{{0,{STRING_LIMIT}}})(\x07|\x1b\\|\x9c)?"
+    rf"(?:\x1b\]|\x9d)([^\x07\x18\x1a\x1b\x80-\x9f]{{0,{STRING_LIMIT}}})(\x07|\x1b\\|\x9c)?"
 )
 _DCS_LIKE = re.compile(
-    rf"(?:\x1b[P_^X]|[\x90\x98\x9e\x9f])([^\x18\x1a\x1b\x9c]{{0,{STRING_LIMIT}}})(\x1b\\|\x9c)?"
+    rf"(?:\x1b[P_^X]|[\x90\x98\x9e\x9f])([^\x18\x1a\x1b\x80-\x9f]{{0,{STRING_LIMIT}}})"
+    r"(\x1b\\|\x9c)?"
 )
 # Where a skipped (over-long) string ends: as _OSC's and _DCS_LIKE's terminators.
-_OSC_END = re.compile("[\x07\x18\x1a\x1b\x9c]")
-_DCS_END = re.compile("[\x18\x1a\x1b\x9c]")
+_OSC_END = re.compile("[\x07\x18\x1a\x1b\x80-\x9f]")
+_DCS_END = re.compile("[\x18\x1a\x1b\x80-\x9f]")
 _ESC = re.compile(r"\x1b([ -/]{0,4})([0-~])")
 _ESC_PREFIX = re.compile(r"\x1b[ -/]{0,4}")
 _NUMBER = re.compile(r"[0-9]{1,32}")
@@ -286,7 +292,9 @@ class SafeFilter:
             if at_end and len(body) <= STRING_LIMIT:
                 return None
             self._emit_unsafe(out, text[i:stop])
-            if len(body) == STRING_LIMIT and text[stop] not in "\x18\x1a\x1b\x9c\x07":
+            if len(body) == STRING_LIMIT and not (_OSC_END if pattern is _OSC else _DCS_END).match(
+                text, stop
+            ):
                 # Over-long: skipped up to its terminator, however far (not kept).
                 self._skipping = _OSC_END if pattern is _OSC else _DCS_END
                 return self._skip(text, stop, out)
