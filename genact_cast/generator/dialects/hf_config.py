@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 from typing import Any
 
+from genact_cast.generator import tables
 from genact_cast.generator.catalog import Architecture, architectures
 
 CONFIG_LOGGED = "configuration_utils.py:839"  # logger.info(f"Model config {config}")
@@ -29,8 +29,9 @@ LAYER_TYPES = ("qwen2", "qwen3")
 
 @functools.cache
 def _family(name: str) -> dict[str, Any]:
-    text = resources.files("genact_cast.generator").joinpath(f"data/hf_configs/{name}.json")
-    data: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    # beside the modules, as tables reads its data (importlib.resources costs an import)
+    text = (tables.GENERATOR / "data" / "hf_configs" / f"{name}.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
     return data
 
 
