@@ -77,6 +77,9 @@ class _Lines:
         self.wraps: list[bool] = []  # rows the terminal wrapped onto the next one
         self.cols = 0
         self._open: int | None = None  # the taken line that goes on in the top row
+        # The top row's line went on from a row that scrolled away since the last screen:
+        # what the next screen shows there is its rest, however new it looks.
+        self._rest = False
         # A prompt is known by the cursor, not by its characters (powerline and Nerd Font
         # symbols, `❯`, `➜`, a right prompt after it): the row and its text left of the
         # cursor when the cursor waited after a space there with nothing typed after it
@@ -94,12 +97,20 @@ class _Lines:
             self.taken.append((since, text))
             self.places.append((born, self.scrolls + y))
         self._open = len(self.taken) - 1 if wrapped else None
+        self._rest = wrapped
 
     def _text(self, row: Row, wrapped: bool) -> str:
-        """A row's text; a wrapped one as wide as the screen (a space it ended on kept)."""
-        if wrapped:
-            return "".join(char for char, _ in row).ljust(self.cols)
-        return row_text(row)
+        """A row's text; a wrapped one with its cells up to the right edge (a space it
+        ended on kept: the row keeps no trailing blank cell, so each missing cell is one).
+        A wide character's right half is no character, so a row of them is half as many
+        characters as cells; one that did not fit in the last cell went to the next row,
+        leaving that cell empty: no space there (avt, like xterm, wraps it whole)."""
+        if not wrapped:
+            return row_text(row)
+        gap = self.cols - len(row)
+        if gap == 1 and row and row[-1][0] == "":  # (a wide character ends the row)
+            gap = 0
+        return "".join(char for char, _ in row) + " " * max(gap, 0)
 
     def erase(self, y: int, row: Row, time: float) -> None:
         """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
@@ -243,7 +254,8 @@ class _Lines:
         self.since = [
             -1.0
             if y < len(self.covered)
-            and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")) == self.covered[y]
+            and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")).rstrip()
+            == self.covered[y].rstrip()  # (a wrapped row was kept with its last blanks)
             else time
             for y, text in enumerate(self.texts)
         ]
@@ -251,14 +263,27 @@ class _Lines:
             return  # (no resize: the rows are where they were)
         self.cols, self.wraps = cols, [y in screen.wrapped for y in range(len(rows))]
         self.texts = [self._text(row, w) for row, w in zip(rows, self.wraps, strict=True)]
-        seen = "".join(text.replace(" ", "") for text in [*self.history, *self.covered])
+        pieces = [text.replace(" ", "") for text in [*self.history, *self.covered]]
+        seen = "".join(pieces)
         at = 0
+        top: int | None = None  # where the first row restored starts in what was seen
         for y, text in enumerate(self.texts[: cursor[1]]):
             piece = text.replace(" ", "")
             found = seen.find(piece, at) if piece else -1
             if found >= 0:
                 self.since[y] = -1.0
                 at = found + len(piece)
+                top = found if top is None else top
+        # The covered lines above the first row restored went to the scrollback as the
+        # program's screen shrank: a later resize that brings them back brings no new line.
+        start = sum(map(len, pieces[: len(self.history)]))
+        for text, piece in zip(self.covered, pieces[len(self.history) :], strict=True):
+            if top is None or start + len(piece) > top:
+                break
+            if piece:
+                self.history.append(text)
+            start += len(piece)
+        del self.history[: len(self.history) - HISTORY]
 
     def reflow(self, rows: tuple[Row, ...], time: float) -> None:
         """The terminal was resized: its lines moved (the player rewraps them at the new
@@ -361,7 +386,7 @@ class _Lines:
                 self.rights.pop(y, None)
                 self.since[y] = time  # a new line here, not more of the same one
                 self.born[y] = self.epoch
-                if y == 0:
+                if y == 0 and not self._rest:
                     self._open = None  # not the rest of a line that scrolled away
                 if not (self.first[y] and text.startswith(self.first[y])):
                     self.first[y] = text  # (a prompt line edited keeps its prompt)
@@ -369,6 +394,7 @@ class _Lines:
                 self.since[y] = time  # the first character typed after a prompt
                 self.born[y] = self.epoch
             self.texts[y] = text
+        self._rest = False
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if text.rstrip() == self.first[y].rstrip()}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))

@@ -1,0 +1,100 @@
+"""Subtitles (--vtt) against what asciinema-player 3.18 shows, from review-exports4's casts:
+each line told once, a wrapped line whole, wide characters as their cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genact_cast.asciicast import OUTPUT, Event, Header
+from genact_cast.publish.screens import Timeline
+from genact_cast.publish.vtt import render_vtt
+from genact_cast.sources import open_cast
+
+SCREENS = Path(__file__).resolve().parent / "data" / "screens"
+
+
+def cues_of(events: list[tuple[float, str]], cols: int, rows: int) -> list[tuple[str, list[str]]]:
+    timed = [Event(round(time * 1_000_000), OUTPUT, data) for time, data in events]
+    return cues(render_vtt(Timeline(Header(cols, rows), timed)))
+
+
+def cues_of_file(name: str) -> list[tuple[str, list[str]]]:
+    with open_cast(str(SCREENS / name)) as reader:
+        return cues(render_vtt(Timeline(reader.header, reader.events())))
+
+
+def cues(vtt: str) -> list[tuple[str, list[str]]]:
+    blocks = [b.splitlines() for b in vtt.split("\n\n")[1:] if b.strip()]
+    return [(b[0].split(" --> ")[0], b[1:]) for b in blocks]
+
+
+def lines(found: list[tuple[str, list[str]]]) -> list[str]:
+    return [line for _, texts in found for line in texts]
+
+
+def test_lines_a_full_screen_program_covered_are_not_told_again_when_it_exits() -> None:
+    """review-exports4 item 1 (longwrap.cast): a wrapped line's rows that end on a space
+    were held against the restored rows with their blanks, so the line came back as new
+    when vim exited; the player shows nothing new but the prompt."""
+    words = "word " * 60
+    found = cues_of(
+        [
+            (0.3, "$ "),
+            (0.6, "echo long"),
+            (0.9, "\r\n" + words + "\r\n$ "),
+            (1.5, "vim x"),
+            (1.8, '\r\n\x1b[?1049h\x1b[H\x1b[2J~\r\n~\r\n"x" [New]'),
+            (2.5, "\x1b[?1049l$ "),
+            (3.0, "exit\r\n"),
+        ],
+        40,
+        10,
+    )
+    assert [t for t in lines(found) if "word" in t] == [words.rstrip()]
+    assert "00:00:02.500" not in dict(found)
+
+
+def test_a_pagers_wrapped_lines_are_not_told_again_after_man_exits() -> None:
+    """A real recording (asciinema 2.4, bash, 80x24): `git log --stat` in git's pager, then
+    `man ls`; quitting man restored the shell's screen, whose top row is the rest of a
+    commit message's wrapped line. Before: a cue at 8.258 s with that fragment."""
+    found = cues_of_file("gitlog_man.cast")
+    assert "00:00:08.258" not in dict(found)
+    told = lines(found)
+    assert told[told.index("[man]") + 1 :] == ["$ exit", "exit"]  # nothing told again
+
+
+def test_lines_a_resize_brings_back_after_a_program_are_not_told_again() -> None:
+    """A real recording: a full-width (CJK) line and `seq 1 12` at 80x24, vim resized to
+    50x12, the shell widened to 90x20, htop resized to 70x18. The lines vim's narrowing
+    pushed to the scrollback come back with the widening: the player shows nothing new
+    then. Before: the command and its output again at 6.870 s, with gaps."""
+    found = cues_of_file("vim_htop_resize.cast")
+    told = lines(found)
+    assert sum("printf" in t for t in told) == 1
+    assert "00:00:06.870" not in dict(found)
+    assert [t for t in told if t.isdigit()] == [str(n) for n in range(1, 13)]
+
+
+def test_a_wrapped_line_of_wide_characters_is_joined_by_its_cells() -> None:
+    """review-exports4 item 2: 14 CJK characters in 20 columns are 10 on one row and 4 on
+    the next; the player shows no gap. A row a wide character did not fit in ends one
+    cell short: that empty cell is no space either."""
+    han = "漢字" * 7
+    found = cues_of([(0.3, "$ cat cjk.txt\r\n"), (0.9, han + "\r\n$ ")], 20, 6)
+    assert han in lines(found)
+    odd = "a" + "漢字" * 7  # 'a' + 9 wide: 19 cells, the 10th wide goes to the next row
+    found = cues_of([(0.3, "$ cat a\r\n"), (0.9, odd + "\r\n$ ")], 20, 6)
+    assert odd in lines(found)
+    spaced = "漢字漢字 " * 4  # a space the line has is kept
+    found = cues_of([(0.9, spaced + "\r\n$ ")], 20, 6)
+    assert spaced.rstrip() in lines(found)
+
+
+def test_a_wrapped_line_whose_first_row_scrolls_away_at_once_is_one_line() -> None:
+    """review-exports4 item 5 (altdup3.cast): 100 x's in 40 columns, scrolled by the lines
+    after it in the same event: one line of 100, not 40 and then 60."""
+    found = cues_of([(0.3, "$ "), (0.6, "echo\r\n" + "x" * 100 + "\r\n1\r\n2\r\n3\r\n$ ")], 40, 6)
+    assert [t for t in lines(found) if "x" in t] == ["x" * 100]
+    found = cues_of([(0.6, "y" * 100 + "\r\n" + "".join(f"{n}\r\n" for n in range(9)))], 40, 6)
+    assert [t for t in lines(found) if "y" in t] == ["y" * 100]
