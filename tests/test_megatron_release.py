@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import megatron
 from genact_cast.generator.dialects import megatron_args as margs
@@ -498,3 +499,17 @@ def test_every_rank_of_a_large_job_prints_its_watchdog_block() -> None:
         for t in lines(0)
     )
     assert aborts == 512 * (CASES[0].failures or 0)
+
+
+def test_deepseek_v3_is_refused_in_one_line_that_names_what_works() -> None:
+    # core_v0.14.0 has MLA (--multi-latent-attention, --kv-lora-rank) but the dialect does
+    # not type it: the refusal names the flags it lacks and the models it does type.
+    with pytest.raises(BadOption) as caught:
+        make_plan(RecordOptions(seed=1, framework="megatron", model="DeepSeek-V3"))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "--multi-latent-attention" in message
+    assert "--framework megatron takes Llama-2-7B, " in message
+    assert "Qwen3-30B-A3B" in message
+    assert "DeepSeek-V3," not in message
+    assert "Gemma-3" not in message.split("takes")[1]

@@ -44,7 +44,8 @@ UNSUPPORTED = {
         # Megatron trains these, with flags this dialect does not type yet (multi-latent
         # attention and its MoE layer pattern; Llama 4's L2 q/k norm, NoPE and chunked
         # attention layers): rather no log than one with another model's flags.
-        "DeepSeek-V3": "the megatron dialect does not type multi-latent attention yet",
+        "DeepSeek-V3": "the megatron dialect does not type multi-latent attention (core_v0.14.0's "
+        "--multi-latent-attention, --q-lora-rank, --kv-lora-rank) yet",
         "Llama-4": "the megatron dialect does not type Llama 4's attention layers yet",
     },
     # torchtitan v0.2.0 registers llama3, llama4, qwen3 and deepseek_v3 (models/__init__.py).

@@ -321,7 +321,11 @@ def make_plan(options: RecordOptions) -> RunPlan:
         else lineup.why_not(_find_model(options.model), options.framework)
     )
     if reason is not None:
-        raise BadOption(f"--model {options.model}: {reason}; try another --model or --framework")
+        # One line that names what works: the models this framework's dialect does type.
+        works = ", ".join(a.name for a in lineup.models() if lineup.trains(a, options.framework))
+        raise BadOption(
+            f"--model {options.model}: {reason}; --framework {options.framework} takes {works}"
+        )
     pinned_moe = options.model is not None and _find_model(options.model).moe
     if pinned_moe and options.method in ("lora", "qlora"):
         raise BadOption(
