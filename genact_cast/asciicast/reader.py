@@ -18,47 +18,19 @@ from typing import IO, Any
 import orjson
 
 from genact_cast import limits
-from genact_cast.asciicast.model import MICROS, OUTPUT, RESIZE, Event, Header, Theme
+from genact_cast.asciicast.header import HeaderProblem, parse_header
+from genact_cast.asciicast.header import resize_ok as _resize_ok
+from genact_cast.asciicast.json_limits import DECODER as _DECODER
+from genact_cast.asciicast.json_limits import JSON_REST as _JSON_REST
+from genact_cast.asciicast.json_limits import STRING as _STRING
+from genact_cast.asciicast.json_limits import SURROGATE_ESCAPE as _SURROGATE_ESCAPE
+from genact_cast.asciicast.json_limits import DuplicateKey
+from genact_cast.asciicast.json_limits import depth as _depth
+from genact_cast.asciicast.json_limits import no_surrogates as _no_surrogates
+from genact_cast.asciicast.model import MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.errors import CastFormatError
 from genact_cast.escape import terminal_text
 
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number a cast may hold")
-
-
-MAX_INT_DIGITS = 400  # far past any time or size; below Python's own 4,300-digit limit
-
-
-def _bounded_int(digits: str) -> int:
-    # Python's own error names sys.set_int_max_str_digits(): one line about the cast instead.
-    if len(digits) > MAX_INT_DIGITS:
-        raise ValueError(f"a number with more than {MAX_INT_DIGITS} digits")
-    return int(digits)
-
-
-class DuplicateKey(ValueError):
-    """A JSON object naming one key twice: Python's json keeps the last value, other readers
-    may keep the first or refuse it, so which one a player would use is not the cast's."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"the key {terminal_text(repr(key))} appears twice in one object")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise DuplicateKey(key)
-            seen.add(key)
-    return result
-
-
-_DECODER = json.JSONDecoder(
-    parse_constant=_reject_constant, parse_int=_bounded_int, object_pairs_hook=_unique_keys
-)
 _RAW_DECODE = _DECODER.raw_decode
 _SCAN_ONCE = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner
 _MAX_US = limits.MAX_CAST_SECONDS * MICROS
@@ -66,37 +38,6 @@ BLOCK = 1 << 18  # events are read in blocks this large
 _orjson_loads = orjson.loads
 _OrjsonError = orjson.JSONDecodeError
 _new_event = tuple.__new__  # an Event without NamedTuple's Python-level __new__
-_MAX_TIMESTAMP = 2**53  # seconds since 1970: anything later is not a date
-
-# A JSON document read over several lines (v1, or a pretty-printed header): strings
-# cannot span lines, so each line can be checked and its nesting counted on its own.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_REST = re.compile(r"[\s{}\[\],:0-9eE+.\-truefalsn]*")
-_RESIZE = re.compile(r"([0-9]{1,4})x([0-9]{1,4})", re.ASCII)
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _no_surrogates(value: Any) -> Any:
-    """`value` with lone surrogates in its strings replaced by U+FFFD (depth is bounded)."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_no_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
-    return value
-
-
-def _depth(text: str) -> int:
-    """How deeply arrays and objects nest in the JSON `text` (strings ignored)."""
-    rest = _STRING.sub("", text)
-    depth = deepest = 0
-    for match in re.finditer(r"[\[{\]}]", rest):
-        depth += 1 if match.group() in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
 
 
 class CastReader:
@@ -242,68 +183,11 @@ class CastReader:
         return depth
 
     def _parse_header(self, number: int, value: Any) -> Header:
-        if not isinstance(value, dict):
-            raise self._fail(number, "the header must be a JSON object")
-        value = _no_surrogates(value)
-        version = value.get("version")
-        if version is None:
-            raise self._fail(number, "the header has no 'version'")
-        if type(version) is not int or version not in (1, 2, 3):
-            shown = terminal_text(repr(version)[:40])
-            raise self._fail(number, f"unknown asciicast version {shown} (1, 2 or 3 expected)")
-        if version == 3:
-            term = value.get("term")
-            if not isinstance(term, dict):
-                raise self._fail(number, "v3 header needs a 'term' object with 'cols' and 'rows'")
-            cols, rows = term.get("cols"), term.get("rows")
-            term_type, theme = term.get("type"), term.get("theme")
-        else:
-            cols, rows = value.get("width"), value.get("height")
-            env = value.get("env")
-            term_type = env.get("TERM") if isinstance(env, dict) else None
-            theme = value.get("theme")
-        for name, size, most in (
-            ("width/cols", cols, limits.MAX_TERMINAL_COLS),
-            ("height/rows", rows, limits.MAX_TERMINAL_ROWS),
-        ):
-            if type(size) is not int or not 0 < size <= most:
-                shown = terminal_text(json.dumps(size)[:40])  # JSON's true, not True
-                raise self._fail(
-                    number, f"terminal {name} must be an integer from 1 to {most} (got {shown})"
-                )
-        idle = value.get("idle_time_limit")
-        if idle is not None and (
-            type(idle) not in (int, float) or not 0 < idle <= limits.MAX_CAST_SECONDS
-        ):
-            raise self._fail(
-                number,
-                f"'idle_time_limit' must be a number above 0, at most {limits.MAX_CAST_SECONDS:g}",
-            )
-        timestamp = value.get("timestamp")
-        if timestamp is not None and (
-            type(timestamp) not in (int, float) or not 0 <= timestamp <= _MAX_TIMESTAMP
-        ):
-            raise self._fail(number, "'timestamp' must be a number of seconds since 1970")
-        if version == 1:
-            stdout = value.get("stdout")
-            if not isinstance(stdout, list):
-                raise self._fail(number, "v1 cast has no 'stdout' list of frames")
-            self._v1_events = stdout
-        title = value.get("title")
-        env = value.get("env")
-        return Header(
-            cols=cols,  # type: ignore[arg-type]
-            rows=rows,  # type: ignore[arg-type]
-            version=version,
-            timestamp=int(timestamp) if timestamp is not None else None,
-            idle_time_limit=float(idle) if idle is not None else None,
-            command=value.get("command") if isinstance(value.get("command"), str) else None,
-            title=title if isinstance(title, str) else None,
-            term_type=term_type if isinstance(term_type, str) else None,
-            env=_strings(env),
-            theme=_theme(theme),
-            rejected_theme=theme if theme is not None and _theme(theme) is None else None,
-        )
+        try:
+            header, self._v1_events = parse_header(value)
+        except HeaderProblem as exc:
+            raise self._fail(number, str(exc)) from None
+        return header
 
     def events(self) -> Iterator[Event]:
         for batch in self.batches():
@@ -586,37 +470,8 @@ class CastReader:
 _CAREFUL_START = frozenset(" \t\r#")
 
 
-def _resize_ok(data: str) -> bool:
-    """Whether a resize event's data is COLSxROWS within the limits."""
-    match = _RESIZE.fullmatch(data)
-    return (
-        match is not None
-        and 0 < int(match.group(1)) <= limits.MAX_TERMINAL_COLS
-        and 0 < int(match.group(2)) <= limits.MAX_TERMINAL_ROWS
-    )
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _strings(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        return {}
-    return {k: v for k, v in value.items() if isinstance(v, str)}
-
-
-def _theme(value: Any) -> Theme | None:
-    """The theme, if it is one: colours as #rrggbb, a palette of 8 or 16 (else none)."""
-    if not isinstance(value, dict):
-        return None
-    fg, bg, palette = value.get("fg"), value.get("bg"), value.get("palette")
-    if not (isinstance(fg, str) and isinstance(bg, str) and isinstance(palette, str)):
-        return None
-    colours = tuple(palette.split(":"))
-    if len(colours) not in (8, 16) or not all(_COLOUR.fullmatch(c) for c in (fg, bg, *colours)):
-        return None
-    return Theme(fg, bg, colours)
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
