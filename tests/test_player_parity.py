@@ -124,8 +124,8 @@ RIGHT_TO_LEFT = frozenset({"R", "AL", "RLE", "RLO", "RLI", "PDF", "PDI"})
 
 
 def right_to_left(row: list[tuple[str, Any, Any]]) -> bool:
-    """A row the browser reorders (right-to-left letters or controls): the exports keep a
-    terminal's logical order there (a documented choice), so only its text is compared."""
+    """A row the browser reorders (right-to-left letters or controls): the PNG and video
+    keep a terminal's logical order there (documented), so only its text is compared."""
     return any(unicodedata.bidirectional(c) in RIGHT_TO_LEFT for cell in row for c in cell[0])
 
 

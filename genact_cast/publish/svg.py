@@ -78,9 +78,12 @@ def render_svg(
     screen_h = rows * LINE_HEIGHT
     document = Document(palette)
     strip = document.strip(shown, rows)
-    # One cell, one character, left to right, as in the terminal: no bidi reordering.
+    # Left to right, as the player's rows: Hebrew and Arabic letters are reordered by the
+    # browser within their run (each run with them is its own text chunk, placed at its
+    # column), as it reorders them within the player's span; bidi controls are ZWSP
+    # (svg_lines.BIDI_CONTROLS), so they reorder nothing.
     css = [
-        f"text{{fill:{palette.fg};white-space:pre;direction:ltr;unicode-bidi:bidi-override}}",
+        f"text{{fill:{palette.fg};white-space:pre;direction:ltr}}",
         # A row's backgrounds are rectangles on fractional columns: anti-aliased, two
         # neighbours each cover the shared pixel partly and the page shows through, a seam
         # the player's canvas does not have. Snapped to pixels they abut.
