@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from tests.cast_text import Frame, Run, gigabytes, number, seconds_of, tokens
+from tests.cast_text import Frame, Run, gigabytes, number, read_run, seconds_of, tokens
 
 # REALISM.md: hardware.
 
@@ -1876,3 +1876,11 @@ def expected_failures(run: Run, s: Setup) -> float:
 def at_most_two(rate: float) -> float:
     """The mean failures a run at `rate` shows: all of them (Poisson, no cap)."""
     return rate
+
+
+def caught(text: str, pattern: str, replacement: str) -> list[str]:
+    """The checks that fail on the cast text `text` with one wrong thing put in (`pattern`
+    replaced, as re.sub does; it must change the text): for tests that the checker sees it."""
+    doctored = re.sub(pattern, replacement, text)
+    assert doctored != text, f"{pattern!r} matches nothing"
+    return list(violations(read_run(doctored)))

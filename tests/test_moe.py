@@ -16,7 +16,7 @@ from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
 from tests.cast_text import read_run
 from tests.helpers import events_of, output_of
-from tests.realism import violations
+from tests.realism import caught, violations
 
 # name: (total, active, experts, top-k) from each card and config.json.
 RELEASED = {
@@ -118,9 +118,7 @@ def test_megatron_trains_each_router_as_released_and_logs_its_balance_term(name:
 
 def test_the_checker_catches_a_router_coefficient_not_the_models() -> None:
     text = output_of(events_of(seed=2, model="Qwen3-30B-A3B", duration=60.0))
-    doctored = text.replace("loss coefficient 0.001", "loss coefficient 0.01")
-    assert doctored != text
-    found = violations(read_run(doctored))
+    found = caught(text, r"loss coefficient 0\.001", "loss coefficient 0.01")
     assert any(name.startswith("MoE") for name in found), found
 
 
@@ -136,17 +134,13 @@ def test_pinned_mixtures_of_experts_pass_the_realism_checker(name: str, seed: in
 
 def test_the_checker_catches_an_all_to_all_faster_than_the_link() -> None:
     text = output_of(events_of(seed=2, model="Qwen3-30B-A3B", duration=60.0))
-    doctored = re.sub(r"AllToAll\(EP\): ([\d.]+)ms", "AllToAll(EP): 0.01ms", text)
-    assert doctored != text
-    found = violations(read_run(doctored))
+    found = caught(text, r"AllToAll\(EP\): ([\d.]+)ms", "AllToAll(EP): 0.01ms")
     assert any(name.startswith("MoE") for name in found), found
 
 
 def test_the_checker_catches_a_missing_router_loss() -> None:
     text = output_of(events_of(seed=2, model="Qwen3-30B-A3B", duration=60.0))
-    doctored = re.sub(r" \| aux [\d.e+-]+", "", text)
-    assert doctored != text
-    found = violations(read_run(doctored))
+    found = caught(text, r" \| aux [\d.e+-]+", "")
     assert any(name.startswith("MoE") for name in found), found
 
 
