@@ -215,4 +215,5 @@ def stage_params(facts: Facts, padded_vocab: int, stage: int, layers: int) -> li
         out.append(Param("decoder.final_layernorm.weight", f.hidden))
         if not model.tied or f.pp > 1:
             out.append(Param("output_layer.weight", padded_vocab * f.hidden // tp, shared))
-    return [param._replace(name="module." + param.name) for param in out]
+    # Built whole rather than by _replace: thousands of parameters on a large stage.
+    return [Param("module." + name, numel, tied, expert) for name, numel, tied, expert in out]

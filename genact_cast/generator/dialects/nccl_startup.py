@@ -102,7 +102,12 @@ def _setup(where: nccl.Where, rank: int, nranks: int, wanted: Wanted, read: bool
     P2P (p2p.cc prints it; its receive end only traces), across nodes NET on both ends."""
     node = rank // GPUS_PER_NODE
     out: list[str] = []
-    for distance in range(1, nranks):
+    # Only the distances some channel connects at (a few), in the setup's order.
+    distances = sorted(
+        {(rank - peer) % nranks for sources, _ in wanted.values() for peer in sources}
+        | {(peer - rank) % nranks for _, targets in wanted.values() for peer in targets}
+    )
+    for distance in distances:
         source, target = (rank - distance) % nranks, (rank + distance) % nranks
         for channel, (sources, _) in wanted.items():
             if source in sources and source // GPUS_PER_NODE != node:
