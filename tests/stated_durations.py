@@ -36,52 +36,53 @@ class Rule:
     equal: bool = True  # the stamps differ by exactly the duration; else by at least it
 
 
+def stated(name: str, end: str, start: str, *, equal: bool = True) -> Rule:
+    """A rule whose `end` pattern has `{d}` where the stated duration stands."""
+    return Rule(name, _duration(end), start, equal)
+
+
+def _duration(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace("{d}", NUMBER))
+
+
 RULES = (
     # genact's own log
-    Rule(
-        "genact: model loaded",
-        re.compile(rf"\] Loading model: .* in {NUMBER}s$"),
-        r"\] Building model: ",
-    ),
-    Rule(
+    stated("genact: model loaded", r"\] Loading model: .* in {d}s$", r"\] Building model: "),
+    stated(
         "genact: model initialized",
-        re.compile(rf"\] Initializing weights from scratch .* in {NUMBER}s$"),
+        r"\] Initializing weights from scratch .* in {d}s$",
         r"\] Building model: ",
     ),
-    Rule(
+    stated(
         "genact: checkpoint reloaded",
-        re.compile(rf"\] Loaded checkpoint .* in {NUMBER}s$"),
+        r"\] Loaded checkpoint .* in {d}s$",
         r"\] NCCL communicators re-initialized",
     ),
-    Rule(
+    stated(
         "genact: async save written",
-        re.compile(rf"\] \[Checkpoint\] Saved step (?P<step>\d+) .* written in {NUMBER}s\)$"),
+        r"\] \[Checkpoint\] Saved step (?P<step>\d+) .* written in {d}s\)$",
         r"\] step +{step} \|",
     ),
     # torchtitan v0.2.0 (components/checkpoint.py)
-    Rule(
+    stated(
         "torchtitan: checkpoint loaded",
-        re.compile(rf"Finished loading the checkpoint in {NUMBER} seconds\.$"),
+        r"Finished loading the checkpoint in {d} seconds\.$",
         r"- Loading the checkpoint from ",
     ),
-    Rule(
+    stated(
         "torchtitan: checkpoint saved or staged",
-        re.compile(rf"Finished saving the checkpoint .*in {NUMBER} seconds\.$"),
+        r"Finished saving the checkpoint .*in {d} seconds\.$",
         r"- Saving the checkpoint ",
     ),
-    Rule(
-        "torchtitan: GC",
-        re.compile(rf"\[GC\] .* took {NUMBER} seconds$"),
-        r"",  # any line before it: the collection ran after it
-        equal=False,
-    ),
+    # Any line before it: the collection ran after it.
+    stated("torchtitan: GC", r"\[GC\] .* took {d} seconds$", r"", equal=False),
 )
 
 # Durations on lines with no stamp of their own: the stamped lines around must leave room.
 UNSTAMPED = (
-    re.compile(rf"^  Val Loss: .*\| Eval time: {NUMBER}s$"),
-    re.compile(rf"^  Checkpoint saved in {NUMBER}s "),
-    re.compile(rf"'eval_runtime': {NUMBER},"),
+    _duration(r"^  Val Loss: .*\| Eval time: {d}s$"),
+    _duration(r"^  Checkpoint saved in {d}s "),
+    _duration(r"'eval_runtime': {d},"),
 )
 
 
