@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator import RecordOptions, catalog, generate, make_plan
 from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects import hf_config
 from genact_cast.generator.presenters.framework import facts_for
@@ -393,3 +393,27 @@ def test_one_install_layout_names_the_binary_and_every_library(index: int) -> No
     libraries = re.findall(r"(/(?:usr|opt)/\S*?/(?:site|dist)-packages/)", text)
     assert libraries
     assert set(libraries) == {folder}
+
+
+def test_trl_prepares_the_datasets_on_the_first_launch_around_the_first_collective() -> None:
+    """trl 0.24.0 _prepare_dataset (sft_trainer.py:894-1060): world rank 0 maps the train
+    split (Tokenizing :947, Packing :1045: datasets' bars counting examples) inside
+    main_process_first, whose closing barrier is the first collective (NCCL's start-up),
+    then the eval split; a relaunch finds datasets' cache and draws none."""
+    found = lines(0)  # SFT with a relaunch
+    facts = facts_for(make_plan(CASES[0]._replace(duration=60.0)))
+    bars = [
+        i for i, text in enumerate(found) if re.match(r"\w+( \w+)* (train|eval) dataset: ", text)
+    ]
+    names = [found[i].split(":")[0] for i in bars]
+    # a dataset that is not conversational gets its EOS first (:929)
+    task = next(d.task for d in catalog.datasets() if d.name == facts.dataset)
+    maps = (
+        ["Tokenizing", "Packing"] if task == "chat" else ["Adding EOS to", "Tokenizing", "Packing"]
+    )
+    assert names == [f"{verb} {split} dataset" for split in ("train", "eval") for verb in maps]
+    total = f"| {facts.dataset_examples}/{facts.dataset_examples} ["
+    assert total in found[bars[0]]
+    assert found[bars[0]].endswith(" examples/s]")
+    nccl = [i for i, text in enumerate(found) if " NCCL INFO " in text and "Init START" in text]
+    assert bars[len(maps) - 1] < nccl[0] < bars[len(maps)]

@@ -67,6 +67,7 @@ class _Trainer(hf.Log):
     the engine's `load_checkpoint` reads it (deepspeed_load_checkpoint)."""
 
     fsdp = False
+    prepares_data = False
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from genact_cast.generator import catalog
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
@@ -84,6 +85,7 @@ class Log:
     has_bar = True
     relaunched = False
     fsdp = True  # under DeepSpeed the engine loads a resumed checkpoint (trainer.py:2502-2505)
+    prepares_data = True  # trl's dataset bars (the DeepSpeed dialect does not draw them yet)
 
     def __init__(
         self, facts: Facts, *, color: bool, cols: int, interval: int = LOGGING_STEPS
@@ -110,9 +112,33 @@ class Log:
         self.comm_lines: list[str] = []
         self.comm_wait = 0.0
         self.comm_seconds = 0.0
+        # trl's dataset preparation on the first launch; a relaunch finds datasets' cache
+        # (the same maps, the same fingerprints) and draws no bar.
+        self.prepared = False
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t + self.comm_seconds))
+
+    def _prepare_bars(self, split: str, examples: int, index: int) -> tuple[list[str], float]:
+        """SFTTrainer._prepare_dataset's maps on world rank 0, inside main_process_first
+        (trl 0.24.0 sft_trainer.py:894): EOS added to a dataset that is not conversational
+        (:929), tokenizing (:947, one example a call) and packing (:1045, batched), each a
+        datasets map bar (`hf_tqdm(unit=" examples", desc=...)`) left at its last state;
+        and the seconds they took."""
+        f = self.facts
+        rng = Rng(f.seed * 53 + index)
+        chat = next((d.task == "chat" for d in catalog.datasets() if d.name == f.dataset), True)
+        maps = [] if chat else [("Adding EOS to", rng.uniform(20_000.0, 60_000.0))]
+        maps += [("Tokenizing", rng.uniform(1_500.0, 4_000.0))]
+        maps += [("Packing", rng.uniform(40_000.0, 120_000.0))]
+        lines, seconds = [], 0.0
+        for verb, rate in maps:
+            took = examples / rate
+            seconds += took
+            desc = f"{verb} {split} dataset: "
+            text = bar(examples, examples, took, rate, self.ncols, desc=desc, unit=" examples")
+            lines.append(text)
+        return lines, seconds
 
     def script_args(self) -> list[str]:
         """train.py's own arguments (TrainingArguments and the script's model and data)."""
@@ -260,11 +286,26 @@ class Log:
         if self.pretrained is None:
             self.pretrained = event.loaded_from is not None
         lines = self._loading(moment, event.seconds, pretrained=self.pretrained)
-        # The first collective brings NCCL up (see present); every process waits for the
-        # slowest rank's Init, so what the script logs next comes that much later.
-        lines += [Line(text) for text in self.comm_lines]
+        f = self.facts
+        train: list[str] = []
+        held_out: list[str] = []
+        preparing = 0.0
+        if f.kind == "sft" and self.prepares_data and not self.prepared:
+            self.prepared = True
+            # the raw examples: the packed sequences' share of them, for the eval split
+            raw_eval = -(
+                -f.eval_samples * f.dataset_examples // (f.steps_per_epoch * f.global_batch)
+            )
+            train, seconds = self._prepare_bars("train", f.dataset_examples, 0)
+            held_out, more = self._prepare_bars("eval", raw_eval, 1)
+            preparing = seconds + more
+        # Rank 0 prepares the train split before the barrier that ends main_process_first,
+        # the first collective, which brings NCCL up (see present): every process waits for
+        # the slowest rank's Init, then rank 0 prepares the eval split the same way; what the
+        # script logs next comes that much later.
+        lines += [Line(text) for text in [*train, *self.comm_lines, *held_out]]
         self.comm_lines = []
-        self.comm_seconds, self.comm_wait = self.comm_wait, 0.0
+        self.comm_seconds, self.comm_wait = self.comm_wait + preparing, 0.0
         # Trainer.__init__ with --bf16 (trainer.py:749), once the dataset is prepared.
         lines.append(Line(half_precision(self._at(event.t))))
         return lines

@@ -268,18 +268,27 @@ def interval(seconds: float) -> str:
     return f"{hours:d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def bar(n: int, total: int, elapsed: float, rate: float | None, ncols: int, desc: str = "") -> str:
+def bar(
+    n: int,
+    total: int,
+    elapsed: float,
+    rate: float | None,
+    ncols: int,
+    desc: str = "",
+    unit: str = "it",
+) -> str:
     """The tqdm meter at `ncols` columns: percent, bar, n/total, [elapsed<remaining, rate].
 
     `rate` is iterations per second (None before the first one); below one it/s tqdm shows s/it.
+    `unit` as tqdm's (datasets' map bars count " examples").
     """
     fraction = n / total
     left = f"{desc}{fraction * 100:3.0f}%|"
     if rate is None or rate <= 0:
-        right = f"| {n}/{total} [{interval(elapsed)}<?, ?it/s]"
+        right = f"| {n}/{total} [{interval(elapsed)}<?, ?{unit}/s]"
     else:
         remaining = interval((total - n) / rate)
-        speed = f"{1 / rate:5.2f}s/it" if rate < 1 else f"{rate:5.2f}it/s"
+        speed = f"{1 / rate:5.2f}s/{unit}" if rate < 1 else f"{rate:5.2f}{unit}/s"
         right = f"| {n}/{total} [{interval(elapsed)}<{remaining}, {speed}]"
     width = max(1, ncols - len(left) - len(right))
     eighths = int(fraction * width * 8)
