@@ -85,10 +85,13 @@ def render_text(timeline: Timeline) -> str:
         lines.pop()
     text = "\n".join(lines) + "\n"
     if timeline.markers:
-        # A line break in a label is a space, not dropped (words would run together).
+        # A line break in a label is a space, not dropped (words would run together). An
+        # unnamed marker is `Marker N` (its place among the markers): the player's tooltip
+        # gives it its time alone (asciinema-player 3.18's markerText), which a chapter
+        # list already has in its first column.
         chapters = [
-            f"{clock(time)}  {plain(_LINE_BREAKS.sub(' ', label))}"
-            for time, label in timeline.markers
+            f"{clock(time)}  {plain(_LINE_BREAKS.sub(' ', label)).strip() or f'Marker {n}'}"
+            for n, (time, label) in enumerate(timeline.markers, 1)
         ]
         text += "\nChapters\n\n" + "\n".join(chapters) + "\n"
     return text

@@ -35,6 +35,16 @@ _OSC_END = re.compile(r"[\x07\x18\x1a\x1b\x80-\x9f]")
 _CONTROLS = re.compile(r"[\x00-\x1f]")  # executed inside a sequence: not kept with it
 _CSI_END = re.compile(r"[@-~\x18\x1a\x1b]")
 
+# DEC special graphics (`ESC ( 0`) as asciinema-player 3.18 draws and copies it: avt's
+# SPECIAL_GFX_CHARS for 0x60-0x7e (src/charset.rs:7-10 at v0.18.0, the same table in the
+# player's bundled wasm), as a translation table in pyte's form (a character for each
+# code point below 256). pyte's VT100_MAP differs in four: `_` (U+00A0 there, avt keeps
+# `_`), `` ` `` (U+25C6 for avt's U+2666), `h` (U+2591 for U+2424) and `~` (U+00B7 for
+# U+22C5).
+DEC_SPECIAL_GRAPHICS = "".join(
+    "♦▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£⋅"[i - 0x60] if 0x60 <= i < 0x7F else chr(i) for i in range(256)
+)
+
 GROUND, ESCAPE, CSI, OSC, STRING = range(5)
 MAX_TITLE = 256  # of a window title (OSC 0/2) kept for the subtitles; the rest is dropped
 
@@ -308,7 +318,7 @@ class Parser(pyte.Stream):
         elif intermediate == "#" and final == "8":
             term.alignment_display()
         elif intermediate in "()":
-            charset = pyte.charsets.VT100_MAP if final == "0" else pyte.charsets.LAT1_MAP
+            charset = DEC_SPECIAL_GRAPHICS if final == "0" else pyte.charsets.LAT1_MAP
             if intermediate == "(":
                 term.g0_charset = charset
             else:

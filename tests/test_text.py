@@ -1,0 +1,41 @@
+"""--text against asciinema-player 3.18 (review-exports4 items 6 and 7): the characters its
+DOM holds for DEC special graphics, and its chapters."""
+
+from __future__ import annotations
+
+from genact_cast.asciicast import MARKER, OUTPUT, Event, Header
+from genact_cast.publish.screens import Timeline, last_screen, row_text
+from genact_cast.publish.text import render_text
+
+# asciinema-player 3.18.0's table for `ESC ( 0`, 0x60-0x7e, as its bundled wasm holds it
+# (avt's SPECIAL_GFX_CHARS, src/charset.rs:7-10 at v0.18.0); `_` and anything below 0x60
+# are themselves.
+PLAYER_DEC_GRAPHICS = "♦▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£⋅"
+KEYS = "".join(map(chr, range(0x60, 0x7F)))
+
+
+def test_dec_special_graphics_are_the_players_characters_in_every_export() -> None:
+    """G0 (`ESC ( 0`) and G1 (`ESC ) 0` with SO/SI): the screen every export draws and
+    --text holds U+2666, U+2424 and U+22C5 for `` ` ``, `h` and `~` (pyte's table has
+    U+25C6, U+2591, U+00B7), and `_` as `_` (pyte: a no-break space)."""
+    data = f"\x1b(0_{KEYS}\x1b(B\r\n\x1b)0\x0e_{KEYS}\x0f {KEYS[:2]}\r\n"
+    timeline = Timeline(Header(40, 4), [Event(100_000, OUTPUT, data)])
+    rows = [row_text(row) for row in last_screen(timeline).rows]
+    assert rows[0] == "_" + PLAYER_DEC_GRAPHICS
+    assert rows[1] == "_" + PLAYER_DEC_GRAPHICS + " `a"
+    text = render_text(Timeline(Header(40, 4), [Event(100_000, OUTPUT, data)]))
+    assert text.splitlines()[0] == "_" + PLAYER_DEC_GRAPHICS
+
+
+def test_an_unnamed_marker_is_a_numbered_chapter_not_a_blank_title() -> None:
+    events = [
+        Event(300_000, OUTPUT, "$ echo a\r\na\r\n"),
+        Event(1_000_000, MARKER, "second"),
+        Event(1_200_000, OUTPUT, "$ echo b\r\n"),
+        Event(2_000_000, MARKER, ""),
+        Event(2_200_000, OUTPUT, "$ echo c\r\n"),
+        Event(2_500_000, MARKER, " \n "),
+    ]
+    text = render_text(Timeline(Header(30, 5), events))
+    chapters = text.split("\nChapters\n\n")[1].splitlines()
+    assert chapters == ["0:01  second", "0:02  Marker 2", "0:02  Marker 3"]
