@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
-from genact_cast.errors import BadOption, GenactCastError
+from genact_cast.errors import BadOption
 from genact_cast.limits import MAX_CAST_SECONDS
 from genact_cast.numbers import plain_float
 from genact_cast.player.timeline import limit_idle
@@ -204,9 +204,10 @@ class Timeline:
         def scrolled(line: Any) -> None:
             if self.on_scroll is not None:
                 row = term.row_of(line)
-                when = pending if pending is not None else clock(now)  # the screen it shows on
                 wrapped = line is not None and bool(line.wrapped)  # (None: a row never written)
-                self.on_scroll(row, when if origin is not None else None, wrapped)
+                # Before --start-at the clip has no clock yet: the row scrolled off unshown.
+                when = None if origin is None else pending if pending is not None else clock(now)
+                self.on_scroll(row, when, wrapped)
 
         def alternate() -> None:
             if self.on_alternate is not None and origin is not None:
@@ -281,7 +282,7 @@ class Timeline:
         if origin is None:
             if isinstance(start, str):
                 raise BadOption(f"--start-at: the cast has no marker labelled {start!r}")
-            raise GenactCastError(f"--start-at {start:g} is past the end of the cast")
+            raise BadOption(f"--start-at {start:g} is past the end of the cast")
         final = snapshot(pending if pending is not None else 0.0)
         if final is not None:
             yield final
