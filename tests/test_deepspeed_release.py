@@ -381,3 +381,24 @@ def test_one_install_layout_names_the_binary_and_every_library() -> None:
     assert "/usr/local/bin/python" not in text
     libraries = set(re.findall(r"(/(?:usr|opt)/\S*?/(?:site|dist)-packages/)", text))
     assert libraries == {"/usr/local/lib/python3.12/dist-packages/"}
+
+
+def test_the_trainer_logs_after_nccl_s_init_has_taken_its_time() -> None:
+    """DeepSpeed brings NCCL up eagerly in init_distributed (comm/torch.py:159-163): the
+    line after the start-up block is stamped at least the slowest rank's Init total
+    (rounded to 10 ms, as NCCL prints it) after `Initializing TorchBackend`."""
+    found = [text for _, text in without_pdsh(0)]
+    begun = next(i for i, text in enumerate(found) if "Initializing TorchBackend" in text)
+    after = next(i for i, text in enumerate(found) if "loading configuration file" in text)
+    totals = [
+        float(m[1]) for text in found[begun:after] if (m := re.search(r" total ([\d.]+) \(", text))
+    ]
+    assert totals
+
+    def stamp(text: str) -> float:
+        found = re.search(r"(\d\d):(\d\d):(\d\d),(\d{3})", text)
+        assert found is not None
+        hours, minutes, seconds, millis = (int(part) for part in found.groups())
+        return hours * 3600 + minutes * 60 + seconds + millis / 1000
+
+    assert stamp(found[after]) - stamp(found[begun]) >= max(totals) - 0.01

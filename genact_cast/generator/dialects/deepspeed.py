@@ -170,7 +170,7 @@ class Log(Launcher, Engine):
         pretrained = event.loaded_from is not None
         # zero.Init partitions the model as it is built, before its weights load (stamped
         # off the shared clock: the Trainer's lines below begin earlier).
-        built = self.facts.moment(start + loading * 0.1)
+        built = self.facts.moment(self.clock.at(start + loading * 0.1))
         detected = hf_line(
             built,
             ZERO3_DETECTED[0 if pretrained else 1],

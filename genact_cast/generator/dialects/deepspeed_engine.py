@@ -63,16 +63,8 @@ class Engine(Pdsh):
 
     def _comm(self, event: CommReady) -> list[Out]:
         f = self.facts
-        out = self._merge(event.t, self._per_rank(COMM_CDB, "cdb=None"), 2)
-        moment = self._at(event.t)
-        out.append(
-            Line(
-                self._tag(0)
-                + line(
-                    moment, COMM_TORCH, "Initializing TorchBackend in DeepSpeed with backend nccl"
-                )
-            )
-        )
+        text: list[str] = []
+        timings: list[float] = []
         if debug_info(f):
             # NCCL_DEBUG=INFO, exported to every node: each process's start-up, the nodes'
             # lines interleaving under pdsh's prefixes (one write: thousands of lines).
@@ -83,8 +75,26 @@ class Engine(Pdsh):
                 tag=lambda rank: self._tag(rank // 8),
                 nodes=range(f.nodes),
                 pid_of=lambda node, local: pids[node][local],
+                timings=timings,
             )
+        # DeepSpeed passes device_id (comm/torch.py:159-163): the communicator comes up
+        # eagerly inside init_distributed, and the run has it up at `event.t`; what the
+        # processes logged before it began comes the slowest rank's Init total earlier.
+        wait = max(timings, default=0.0)
+        out = self._merge(event.t - wait, self._per_rank(COMM_CDB, "cdb=None"), 2)
+        begun = self.clock.at(event.t - wait)  # after the cdb lines pdsh merged
+        moment = self.facts.moment(begun)
+        out.append(
+            Line(
+                self._tag(0)
+                + line(
+                    moment, COMM_TORCH, "Initializing TorchBackend in DeepSpeed with backend nccl"
+                )
+            )
+        )
+        if text:
             out.append(Line("\r\n".join(text)))
+        self.clock.at(begun + wait)
         return out
 
     def _memory(
