@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from genact_cast.generator import catalog
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
@@ -27,6 +26,7 @@ from genact_cast.generator.dialects.base import (
 from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_config import CONFIG_LOGGED, model_config_message
+from genact_cast.generator.dialects.hf_data import prepare_bars
 from genact_cast.generator.dialects.hf_lines import (
     INSTANTIATING,
     LOADING_CONFIG,
@@ -118,27 +118,6 @@ class Log:
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t + self.comm_seconds))
-
-    def _prepare_bars(self, split: str, examples: int, index: int) -> tuple[list[str], float]:
-        """SFTTrainer._prepare_dataset's maps on world rank 0, inside main_process_first
-        (trl 0.24.0 sft_trainer.py:894): EOS added to a dataset that is not conversational
-        (:929), tokenizing (:947, one example a call) and packing (:1045, batched), each a
-        datasets map bar (`hf_tqdm(unit=" examples", desc=...)`) left at its last state;
-        and the seconds they took."""
-        f = self.facts
-        rng = Rng(f.seed * 53 + index)
-        chat = next((d.task == "chat" for d in catalog.datasets() if d.name == f.dataset), True)
-        maps = [] if chat else [("Adding EOS to", rng.uniform(20_000.0, 60_000.0))]
-        maps += [("Tokenizing", rng.uniform(1_500.0, 4_000.0))]
-        maps += [("Packing", rng.uniform(40_000.0, 120_000.0))]
-        lines, seconds = [], 0.0
-        for verb, rate in maps:
-            took = examples / rate
-            seconds += took
-            desc = f"{verb} {split} dataset: "
-            text = bar(examples, examples, took, rate, self.ncols, desc=desc, unit=" examples")
-            lines.append(text)
-        return lines, seconds
 
     def script_args(self) -> list[str]:
         """train.py's own arguments (TrainingArguments and the script's model and data)."""
@@ -296,8 +275,8 @@ class Log:
             raw_eval = -(
                 -f.eval_samples * f.dataset_examples // (f.steps_per_epoch * f.global_batch)
             )
-            train, seconds = self._prepare_bars("train", f.dataset_examples, 0)
-            held_out, more = self._prepare_bars("eval", raw_eval, 1)
+            train, seconds = prepare_bars(f, "train", f.dataset_examples, 0, self.ncols)
+            held_out, more = prepare_bars(f, "eval", raw_eval, 1, self.ncols)
             preparing = seconds + more
         # Rank 0 prepares the train split before the barrier that ends main_process_first,
         # the first collective, which brings NCCL up (see present): every process waits for
