@@ -138,6 +138,10 @@ def test_frameworks_without_lora_refuse_it_and_never_draw_it(framework: str, rel
     for method in ("lora", "qlora"):
         with pytest.raises(BadOption, match=rf"^--method {method}: {release}.*no LoRA"):
             plan_for(1, framework=framework, method=method, kind="sft")
+    if framework == "torchtitan":  # nor any fine-tune (lineup.NO_SFT)
+        with pytest.raises(BadOption, match=r"^--kind sft: torchtitan v0.2.0 has no SFT"):
+            plan_for(1, framework=framework, kind="sft")
+        return
     drawn = {
         plan.lora.method if plan.lora else "full"
         for plan in (plan_for(seed, kind="sft", framework=framework) for seed in range(12))

@@ -77,6 +77,19 @@ NO_ADAPTERS = {
 }
 
 
+# Frameworks whose pinned release has no supervised fine-tuning path. torchtitan v0.2.0
+# registers c4, c4_test and c4_validation only (datasets/hf_datasets.py:35-51) and its
+# trainer has no chat template or prompt masking: its runs pre-train or continue
+# pre-training.
+NO_SFT = {"torchtitan": "torchtitan v0.2.0 has no SFT path (no chat template, no loss masking)"}
+SFT_FRAMEWORKS = "hf, deepspeed, megatron or genact"
+
+
+def why_no_sft(framework: str) -> str | None:
+    """Why `framework`'s pinned release cannot run a supervised fine-tune, if it cannot."""
+    return NO_SFT.get(framework)
+
+
 def why_no_adapters(framework: str) -> str | None:
     """Why `framework`'s pinned release cannot train LoRA or QLoRA adapters, if it cannot."""
     return NO_ADAPTERS.get(framework)

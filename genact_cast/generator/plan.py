@@ -334,6 +334,13 @@ def make_plan(options: RecordOptions) -> RunPlan:
     no_adapters = lineup.why_no_adapters(options.framework)
     if no_adapters is not None and options.method in ("lora", "qlora"):
         raise BadOption(f"--method {options.method}: {no_adapters}; use --method full")
+    no_sft = lineup.why_no_sft(options.framework)
+    if no_sft is not None and kind == "sft":
+        pinned = f"--kind {kind}" if options.kind else f"--dataset {options.dataset}"
+        raise BadOption(
+            f"{pinned}: {no_sft}; use --kind pretrain or continue, "
+            f"or --framework {lineup.SFT_FRAMEWORKS}"
+        )
     method = (
         "full"
         if pinned_moe
@@ -490,6 +497,7 @@ def _bf16_adapters(
 
 def _choose_kind(rng: Rng, options: RecordOptions) -> str:
     roll = rng.random()
+    no_sft = lineup.why_no_sft(options.framework)
     if options.kind is not None:
         return options.kind
     if options.method in ("lora", "qlora"):
@@ -498,13 +506,17 @@ def _choose_kind(rng: Rng, options: RecordOptions) -> str:
         return _find_dataset(options.dataset).kind
     if options.model is not None:
         arch = _find_model(options.model)
-        if not lineup.serves(arch, "sft"):
+        if not lineup.serves(arch, "sft") or no_sft is not None:
             return "continue" if lineup.serves(arch, "continue") else "pretrain"
-    for kind, odds in _KIND_ODDS:
+    # A framework without SFT draws among the other kinds, in their odds' proportion.
+    odds_of = [(kind, odds) for kind, odds in _KIND_ODDS if no_sft is None or kind != "sft"]
+    if no_sft is not None:
+        roll *= math.fsum(odds for _, odds in odds_of)
+    for kind, odds in odds_of:
         if roll < odds:
             return kind
         roll -= odds
-    return KINDS[-1]
+    return odds_of[-1][0]
 
 
 def _find_model(name: str) -> Architecture:
