@@ -3,7 +3,8 @@
 Made to be followed by someone who cannot see the screen (a screen reader reads the
 cues). A line is taken when it is done: when it scrolls off the top of the screen, when
 a full-screen program covers it, or as it stands on the final screen; a line the terminal
-wrapped over several rows (one the program wrote as one line) is one line here. A line
+wrapped over several rows (one the program wrote as one line) is one line here (cut at
+`MAX_LINE_CHARS` with an ellipsis). A line
 redrawn in place (a progress bar, a live block) counts once, as it was last drawn;
 a line an erasure blanked (`clear`, `\\e[2J`, `\\e[J`, `\\e[K` on the whole line, a reset)
 is done unless its row is then drawn again with what reads as the same line (a progress
@@ -50,6 +51,21 @@ __all__ = ["escape_cue", "render_vtt", "same_line", "session_name", "timestamp"]
 REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
+# A line the terminal wrapped over rows is joined into one cue line, cut here with an
+# ellipsis: a few 80x24 screens, more than a reader follows as one line. Joining without a
+# bound copied the line at each row (quadratic: 4 MB of `a` with no newline took minutes)
+# and made a cue as long as the cast (review-attack5 item 2).
+MAX_LINE_CHARS = 8_000
+CUT = "\u2026"
+
+
+def joined(before: str, rest: str) -> str:
+    """A wrapped line's next row added to it, within `MAX_LINE_CHARS` and the ellipsis
+    (a line already longer was cut and stays as it is)."""
+    if len(before) > MAX_LINE_CHARS:
+        return before
+    line = before + rest
+    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + CUT
 
 
 class _Lines:
@@ -92,7 +108,7 @@ class _Lines:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
         if self._open is not None:
             start, before = self.taken[self._open]
-            self.taken[self._open] = (start, before + text)
+            self.taken[self._open] = (start, joined(before, text))
         else:
             self.taken.append((since, text))
             self.places.append((born, self.scrolls + y))
@@ -177,18 +193,18 @@ class _Lines:
             if 0 <= y < len(self.texts) and old.startswith(self.texts[y].rstrip()):
                 self.texts[y] = ""  # (unless a line was written there since)
         self.erased = waiting
-        joined = -1  # the taken line a wrapped erased row goes on in
+        going = -1  # the taken line a wrapped erased row goes on in
         for index, (y, since, old, wrapped, time, born) in enumerate(gone):
-            if joined >= 0 and gone[index - 1][0] == y - 1:
-                start, before = self.taken[joined]
-                self.taken[joined] = (start, before + old)
+            if going >= 0 and gone[index - 1][0] == y - 1:
+                start, before = self.taken[going]
+                self.taken[going] = (start, joined(before, old))
             else:
                 self.taken.append((since, old))
                 self.places.append((born, self.scrolls + y))
-                joined = len(self.taken) - 1
-                self.ends[joined] = time
+                going = len(self.taken) - 1
+                self.ends[going] = time
             if not wrapped:
-                joined = -1
+                going = -1
 
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         text = self._text(row, wrapped)
