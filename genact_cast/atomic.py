@@ -384,7 +384,7 @@ def write_stdout(data: str | bytes) -> None:
         if isinstance(data, str):
             sys.stdout.write(data)
             sys.stdout.flush()
-        else:
+        else:  # (a cast, an SVG, subtitles: UTF-8 bytes whatever stdout's encoding)
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()

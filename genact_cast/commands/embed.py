@@ -20,6 +20,7 @@ from genact_cast.atomic import (
     check_writable,
     refuse_same_files,
     temporary_directory,
+    write_stdout,
 )
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
@@ -178,7 +179,7 @@ def embed(
         with _as_file(source) as path, tempfile.TemporaryDirectory() as folder:
             written = Path(folder) / f"out.{kind}"
             export(path, written, kind, overwrite=True, clip=clip, theme=theme, size=size, at=at)
-            _to_stdout(written.read_bytes())
+            write_stdout(written.read_bytes())
         return
     if exported:
         with _as_file(source) as path:
@@ -210,21 +211,16 @@ def embed(
                 progress=progress,
             )  # fmt: skip
     if to_stdout:
-        _to_stdout(text.encode("utf-8"))
+        write_stdout(text.encode("utf-8"))
         return
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(text.encode("utf-8"))
 
 
-def _to_stdout(data: bytes) -> None:
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
-
-
 @contextlib.contextmanager
 def _drawing_progress() -> Iterator[Callable[[float], None] | None]:
     """How far through the cast the SVG is drawn, on stderr when it is a terminal."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():  # (None: started with 2>&-)
         yield None
         return
     from rich.console import Console

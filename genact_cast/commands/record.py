@@ -108,7 +108,9 @@ def _record_cast(options: RecordOptions, output: Path, *, overwrite: bool, versi
     cast = generate(options, version)
     lines = encode(cast.header, cast.events, version)
     if to_stdout:
-        write_stdout("".join(lines))
+        # An asciicast is UTF-8 whatever the locale: bytes, not text in stdout's encoding
+        # (PYTHONIOENCODING=ascii or LC_ALL=C without UTF-8 mode gave a UnicodeEncodeError).
+        write_stdout("".join(lines).encode("utf-8"))
     else:
         with atomic_output(output, overwrite=overwrite) as stream:
             stream.write("".join(lines).encode("utf-8"))

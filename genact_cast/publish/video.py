@@ -248,7 +248,7 @@ class _Pixels:
 @contextlib.contextmanager
 def _progress() -> Iterator[Any]:
     """A progress line on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():  # (None: started with 2>&-)
         yield lambda count, time: None
         return
     from rich.console import Console
