@@ -438,3 +438,30 @@ def test_an_unterminated_string_swallows_up_to_its_end_as_docs_play_says() -> No
             shown = f.feed(opener) + "".join(f.feed(f"line {i}\r\n") for i in range(300))
             assert "line" not in shown
             assert "after" in f.feed((cut or ender) + "after")
+
+
+@pytest.mark.parametrize(
+    "csi",
+    [
+        "\x1b[" + "1;" * 5000 + "m",  # review-attack5 item 6: its parameters were printed
+        "\x9b" + "9" * 100 + "H",
+        "\x1b[1" + " " * 20 + "q",  # intermediates past their 8
+        "\x1b[1 2" + "3" * 70 + "m",  # a parameter after an intermediate, then too many
+    ],
+)
+@pytest.mark.parametrize("pieces", [1, 3, 97])
+def test_an_over_long_csi_is_dropped_whole_in_any_split(csi: str, pieces: int) -> None:
+    """As xterm (and the DEC parser's CSI-ignore state) do: nothing of it, its final byte
+    included, is written; the filter keeps none of it between events."""
+    f = SafeFilter()
+    stream = "A" + csi + "B\x1b[1mC"
+    size = -(-len(stream) // pieces)
+    out = ""
+    for at in range(0, len(stream), size):
+        out += f.feed_encoded(stream[at : at + size]).decode()
+        assert len(f._pending) <= 80  # a bounded hold, not the whole sequence
+    assert out == "AB\x1b[1mC"
+
+
+def test_an_over_long_csi_cut_short_by_a_control_leaves_it_to_be_read() -> None:
+    assert SafeFilter().feed("x\x1b[" + "1" * 100 + "\x1b[2mY") == "x\x1b[2mY"

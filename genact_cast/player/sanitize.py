@@ -105,6 +105,11 @@ def plainly_safe(raw: bytes) -> bool:
 _PARAMS = f"[0-?]{{0,{PARAM_LIMIT}}}"
 _CSI = re.compile(rf"(?:\x1b\[|\x9b)({_PARAMS})([ -/]{{0,8}})([@-~])")
 _CSI_PREFIX = re.compile(rf"(?:\x1b\[|\x9b){_PARAMS}[ -/]{{0,8}}")
+# A CSI whose parameters or intermediates run past their limits (or a parameter after an
+# intermediate): skipped whole up to its final byte, however far, as xterm and the
+# DEC parser's CSI-ignore state do; its parameters were written as text before.
+_CSI_OVERLONG = re.compile(rf"(?:\x1b\[|\x9b){_PARAMS}[ -/]{{0,8}}[0-?\x20-/]")
+_CSI_END = re.compile(r"[^0-?\x20-/]")  # a final byte ends it; anything else cuts it short
 # A string ends at ST (BEL too for an OSC) and is cut short by CAN, SUB, ESC or any other C1
 # control (U+0080-U+009F as a code point), as avt's parser reads it: its "anywhere"
 # transitions on 0x80-0x9f (src/parser.rs:503-592 at v0.18.0, :263-380 at v0.16.0) leave
@@ -217,7 +222,8 @@ class SafeFilter:
                 out.append(text[i:start])
             taken = self._special(text, start, out)
             if taken is None:  # incomplete: wait for the next event
-                self._pending = text[start:]
+                if self._skipping is None:  # (skipping: only what _skip kept, if anything)
+                    self._pending = text[start:]
                 return "".join(out)
             i = taken
             look = _LOOK.search(text, i)
@@ -254,6 +260,11 @@ class SafeFilter:
             if match is None:
                 if _CSI_PREFIX.fullmatch(text, i):
                     return None
+                overlong = _CSI_OVERLONG.match(text, i)
+                if overlong is not None:
+                    self._emit_unsafe(out, overlong.group())
+                    self._skipping = _CSI_END
+                    return self._skip(text, overlong.end(), out)
                 self._emit_unsafe(out, text[i : i + (1 if eight_bit else 2)])
                 return i + (1 if eight_bit else 2)  # malformed: drop the introducer
             if self.unsafe:
@@ -313,6 +324,8 @@ class SafeFilter:
         """Skip an over-long string's payload from `i`; return where its end leaves off,
         or None when the event ends inside it (a final ESC is held: it may start ST)."""
         assert self._skipping is not None
+        if self._skipping is _CSI_END:
+            return self._skip_csi(text, i, out)
         end = self._skipping.search(text, i)
         if end is None or (end.group() == "\x1b" and end.end() == len(text)):
             stop = len(text) if end is None else end.start()
@@ -328,6 +341,17 @@ class SafeFilter:
             stop += 1  # CAN and SUB are left to be read (and dropped) as controls
         self._emit_unsafe(out, _SURROGATE.sub("\ufffd", text[i:stop]))
         return stop
+
+    def _skip_csi(self, text: str, i: int, out: list[str]) -> int | None:
+        """Skip an over-long CSI from `i` to its final byte (taken with it); any other
+        character (a control, ESC, text) cuts it short and is read as usual."""
+        end = _CSI_END.search(text, i)
+        stop = len(text) if end is None else end.start()
+        if end is not None:
+            self._skipping = None
+            stop += "@" <= end.group() <= "~"
+        self._emit_unsafe(out, text[i:stop])
+        return None if end is None else stop
 
     def _title(self, number: str, title: str, terminator: str) -> str:
         clean = title_text(title)
