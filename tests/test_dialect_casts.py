@@ -198,9 +198,10 @@ def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str)
     options = RecordOptions(seed=SEEDS[0], framework=framework, duration=60.0, failures=1)
     facts = facts_for(make_plan(options))  # with the releases pinned to the dialect
     out = joined(framework, SEEDS[0])
+    params = torchtitan_release.model_params(facts)
     expected = {
         "torchtitan": [
-            f"Model {titan_flavor(facts)} size: {torchtitan_release.model_params(facts):,} total parameters",
+            f"Model {titan_flavor(facts)} size: {params:,} total parameters",
             f"CUDA capacity: {facts.device_name} with {plan.gpu.memory_gib:.2f}GiB memory",
             f"global batch size {plan.global_batch}, gradient accumulation steps {plan.grad_accum}",
             f"total steps {plan.total_steps} (warmup {plan.warmup_steps})",
