@@ -284,7 +284,9 @@ def run(
 
     size = shutil.get_terminal_size((100, 30))
     options = _options(
-        seed, duration, speed, cols or max(60, size.columns), rows or max(20, size.lines),
+        seed, duration, speed,  # 0 is refused with the bounds, not taken as "not given"
+        max(60, size.columns) if cols is None else cols,
+        max(20, size.lines) if rows is None else rows,
         model, gpus, gpu, dataset, color, start,
     )._replace(
         prompt=prompt, kind=kind, method=method, failures=_failures(failures), layout=layout,

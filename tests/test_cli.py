@@ -81,6 +81,7 @@ def test_output_to_stdout_with_dash() -> None:
         (["--cols", "40"], 2, "--cols must be from 60"),
         (["--duration", "-5"], 2, "--duration must be more than 0"),
         (["--duration", "soon"], 2, "--duration takes seconds"),
+        (["--duration", "0.0001s"], 2, "--duration must be from 1 to 86400 seconds"),
         (["--speed", "0"], 2, "--speed must be from 0.01 to 1000"),
         (["--model", "GPT-9"], 2, "unknown model 'GPT-9'"),
         (["--gpu", "V100"], 2, "unknown GPU 'V100'"),
@@ -108,6 +109,17 @@ def test_bad_input_gets_one_line_and_no_traceback(
     assert needle in lines[0]
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [(["--cols", "0"], "--cols must be from 60 to 1000 (got 0)"),
+     (["--rows", "0"], "--rows must be from 20 to 500 (got 0)")],
+)  # fmt: skip
+def test_run_refuses_a_zero_size_as_record_does(args: list[str], needle: str) -> None:
+    """0 was taken as "not given" (the terminal's size), where record refuses it."""
+    result = run("run", "--seed", "1", *args)
+    assert (result.returncode, result.stderr) == (2, f"genact-cast: {needle}\n")
 
 
 def test_help_and_version() -> None:

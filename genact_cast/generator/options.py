@@ -10,7 +10,8 @@ from genact_cast.numbers import plain_int
 
 MIN_COLS, MAX_COLS = 60, 1000
 MIN_ROWS, MAX_ROWS = 20, 500
-MAX_DURATION = 24 * 3600.0
+# A run shorter than a second is no run (1e-300 s gave a cast of 0.000 s and exit 0).
+MIN_DURATION, MAX_DURATION = 1.0, 24 * 3600.0
 MIN_SPEED, MAX_SPEED = 0.01, 1000.0
 KINDS = ("pretrain", "continue", "sft")
 METHODS = ("full", "lora", "qlora")  # how a fine-tune trains (generator/lora.py)
@@ -50,9 +51,9 @@ class RecordOptions(NamedTuple):
         """Raise `BadOption` naming the first value that cannot work."""
         if self.seed < 0:
             raise BadOption(f"--seed must be zero or positive (got {self.seed})")
-        if self.duration is not None and not (0 < self.duration <= MAX_DURATION):
+        if self.duration is not None and not (MIN_DURATION <= self.duration <= MAX_DURATION):
             raise BadOption(
-                f"--duration must be more than 0 and at most {MAX_DURATION:.0f} seconds "
+                f"--duration must be from {MIN_DURATION:g} to {MAX_DURATION:.0f} seconds "
                 f"(got {self.duration:g})"
             )
         if not (math.isfinite(self.speed) and MIN_SPEED <= self.speed <= MAX_SPEED):
