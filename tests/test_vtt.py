@@ -86,6 +86,8 @@ def test_a_wrapped_line_of_wide_characters_is_joined_by_its_cells() -> None:
     odd = "a" + "漢字" * 7  # 'a' + 9 wide: 19 cells, the 10th wide goes to the next row
     found = cues_of([(0.3, "$ cat a\r\n"), (0.9, odd + "\r\n$ ")], 20, 6)
     assert odd in lines(found)
+    found = cues_of([(0.5, "123456789漢字\r\n12345678漢X\r\n123456789😀Z\r\n")], 10, 10)
+    assert lines(found) == ["123456789漢字", "12345678漢X", "123456789😀Z"]  # (wide.cast)
     spaced = "漢字漢字 " * 4  # a space the line has is kept
     found = cues_of([(0.9, spaced + "\r\n$ ")], 20, 6)
     assert spaced.rstrip() in lines(found)
@@ -98,3 +100,31 @@ def test_a_wrapped_line_whose_first_row_scrolls_away_at_once_is_one_line() -> No
     assert [t for t in lines(found) if "x" in t] == ["x" * 100]
     found = cues_of([(0.6, "y" * 100 + "\r\n" + "".join(f"{n}\r\n" for n in range(9)))], 40, 6)
     assert [t for t in lines(found) if "y" in t] == ["y" * 100]
+
+
+def test_a_program_that_paints_the_primary_screen_is_one_cue() -> None:
+    """review-exports4 item 3: top -d 1 (procps-ng, no alternate screen here) and git's
+    pager (LESS=FRX: less without the alternate screen), real recordings. Each takes the
+    arrow keys (DECCKM, `ESC [ ? 1 h`) and paints many rows; before, top was its column
+    header and then a 22-line dump of its last screen, and each page of the pager a cue."""
+    found = cues_of_file("top_no_alternate.cast")
+    assert lines(found) == ["$ top -d 1", "[top]", "$ exit", "exit"]
+    assert dict(found)["00:00:01.804"] == ["[top]"]
+    told = lines(cues_of_file("gitlog_man.cast"))
+    assert told[: told.index("[man]") + 1] == [
+        "$ git -C /work/review-exports4 log --stat --color=always",
+        "[git]",
+        "$ man ls",
+        "[man]",
+    ]
+
+
+def test_a_shell_that_takes_the_arrow_keys_at_its_prompt_is_no_program() -> None:
+    """zsh frameworks (oh-my-zsh's zle-line-init) send `ESC [ ? 1 h` at each prompt and
+    `ESC [ ? 1 l` when a command is entered: what is typed there and printed after it is
+    told as usual."""
+    events = [(0.2, "\x1b[?1h\x1b=% "), (0.5, "l"), (0.6, "s"), (0.9, "\r\n\x1b[?1l\x1b>")]
+    events += [(1.0, "a\r\nb\r\nc\r\nd\r\n"), (1.2, "\x1b[?1h\x1b=% ")]
+    events += [(1.5, "p"), (1.6, "s"), (1.9, "\r\n\x1b[?1l\x1b>e\r\nf\r\n\x1b[?1h\x1b=% ")]
+    told = ["% ls", "a", "b", "c", "d", "% ps", "e", "f", "%"]
+    assert lines(cues_of(events, 20, 12)) == told  # (the last: a quick command, one event)

@@ -68,6 +68,10 @@ class Screen:
     cursor: tuple[int, int] | None = None  # (column, row) of the cursor cell, if shown
     alternate: bool = False  # a full-screen program's screen (vim, less, htop)
     wrapped: frozenset[int] = frozenset()  # rows the terminal wrapped onto the next one
+    # A program asked for the arrow keys' application codes (DECCKM, `?1h`): less, top,
+    # man and curses programs do, on either screen; a shell waiting for a command does not
+    # (bash; zsh frameworks that do are told apart by the prompt, see vtt.py).
+    keys: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,7 @@ class Timeline:
                 term.cursor_cell(),
                 term.alternate,
                 term.wrapped_rows(),
+                term.application_keys,
             )
 
         def scrolled(line: Any) -> None:

@@ -77,6 +77,7 @@ class Terminal(EditingScreen):
         self.cursor.attrs = DEFAULT
         self.buffer = self._new_buffer()
         self.alternate = False
+        self.application_keys = False
         self.scrollback = []
         self._other = None
         self._saved = self._other_saved = None
@@ -109,7 +110,9 @@ class Terminal(EditingScreen):
     def set_dec_modes(self, numbers: list[int], on: bool) -> None:
         """The DEC private modes avt knows; any other is ignored, as the player ignores it."""
         for number in numbers:
-            if number == 6:
+            if number == 1:  # DECCKM: avt keeps it (cursor_keys_mode), the subtitles read it
+                self.application_keys = on
+            elif number == 6:
                 (self.mode.add if on else self.mode.discard)(modes.DECOM)
                 self.cursor_position()
             elif number == 7:

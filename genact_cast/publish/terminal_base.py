@@ -34,6 +34,8 @@ class BufferScreen(pyte.Screen):
     def __init__(self, cols: int, rows: int) -> None:
         check_size(cols, rows)
         self.alternate = False
+        # DECCKM (`?1h`): a program that reads the arrow keys itself (less, top, curses)
+        self.application_keys = False
         self.scrollback: list[Any] = []
         self.on_scroll: Callable[[Any], None] | None = None
         # Called just before the switch to the alternate screen, while the primary shows.

@@ -20,7 +20,10 @@ A full-screen program's session (the alternate screen: vim, less, htop) is one c
 `[vim]`, named by the command typed before it, else by the command the cast was recorded
 with (its header's `command`) unless that is a shell, else `[full-screen program]` (never
 by a line it showed: a file's first line says nothing of the program); not its screen
-dump; when it exits, the shell's lines it covered are not repeated. The command
+dump; when it exits, the shell's lines it covered are not repeated. So is a program that
+paints the primary screen (top, less -X as git's pager runs it): one that takes the arrow
+keys (DECCKM) and redraws many rows at once while no prompt waits; its last screen is
+not told either. The command
 is read from the shell's screen as the switch found it, so one echoed in the same event
 as the switch (pasted or scripted typing) names it and comes before it.
 
@@ -35,6 +38,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from difflib import SequenceMatcher
 from itertools import accumulate
+from unicodedata import east_asian_width
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
@@ -50,6 +54,10 @@ __all__ = ["escape_cue", "render_vtt", "same_line", "session_name", "timestamp"]
 
 REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
+# A wrapped row's last cell left blank: a space, unless the row it wrapped onto starts
+# with a wide character (one that did not fit there): decided when the rows are joined.
+GAP = "\x00"
+PAINTED_ROWS = 3  # rows a program that took the keys changes at once: it paints the screen
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
 # A line the terminal wrapped over rows is joined into one cue line, cut here with an
 # ellipsis: a few 80x24 screens, more than a reader follows as one line. Joining without a
@@ -64,6 +72,9 @@ def joined(before: str, rest: str) -> str:
     (a line already longer was cut and stays as it is)."""
     if len(before) > MAX_LINE_CHARS:
         return before
+    if before.endswith(GAP):  # a space, unless a wide character that did not fit follows
+        wide = rest[:1] and east_asian_width(rest[0]) in "WF"
+        before = before[:-1] + ("" if wide else " ")
     line = before + rest
     return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + CUT
 
@@ -96,6 +107,7 @@ class _Lines:
         # The top row's line went on from a row that scrolled away since the last screen:
         # what the next screen shows there is its rest, however new it looks.
         self._rest = False
+        self.muted = False  # a program paints the primary screen: nothing on it is told
         # A prompt is known by the cursor, not by its characters (powerline and Nerd Font
         # symbols, `❯`, `➜`, a right prompt after it): the row and its text left of the
         # cursor when the cursor waited after a space there with nothing typed after it
@@ -106,6 +118,9 @@ class _Lines:
 
     def _take(self, since: float, text: str, wrapped: bool, y: int, born: int) -> None:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
+        if self.muted:
+            self._open = None
+            return
         if self._open is not None:
             start, before = self.taken[self._open]
             self.taken[self._open] = (start, joined(before, text))
@@ -124,9 +139,10 @@ class _Lines:
         if not wrapped:
             return row_text(row)
         gap = self.cols - len(row)
-        if gap == 1 and row and row[-1][0] == "":  # (a wide character ends the row)
-            gap = 0
-        return "".join(char for char, _ in row) + " " * max(gap, 0)
+        text = "".join(char for char, _ in row)
+        if gap == 1:  # a space written there, or the cell a wide character did not fit in
+            return text + ("" if row[-1][0] == "" else GAP)  # (a wide one ends it: the latter)
+        return text + " " * max(gap, 0)
 
     def erase(self, y: int, row: Row, time: float) -> None:
         """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
@@ -142,7 +158,7 @@ class _Lines:
         wrapped = y < len(self.wraps) and self.wraps[y]
         text = without_right_prompt(self._text(row, wrapped), lead, right)
         if shown.strip() and self.since[y] >= 0:  # (since below 0: taken before)
-            text = text if text.startswith(shown.rstrip()) else shown
+            text = text if text.startswith(_bare(shown)) else shown
             self.erased[y] = (self.since[y], text, wrapped, time, self.born[y])
         elif not shown.strip() and row_text(row).strip():
             self.erased[y] = (time, row_text(row), False, time, -1 - self.epoch)  # (unseen)
@@ -190,9 +206,11 @@ class _Lines:
                 continue
             gone.append((y, since, old, wrapped, time, born))
         for y, _, old, *_ in gone:
-            if 0 <= y < len(self.texts) and old.startswith(self.texts[y].rstrip()):
+            if 0 <= y < len(self.texts) and old.startswith(_bare(self.texts[y])):
                 self.texts[y] = ""  # (unless a line was written there since)
         self.erased = waiting
+        if self.muted:
+            gone = []
         going = -1  # the taken line a wrapped erased row goes on in
         for index, (y, since, old, wrapped, time, born) in enumerate(gone):
             if going >= 0 and gone[index - 1][0] == y - 1:
@@ -243,6 +261,20 @@ class _Lines:
         self.covered = list(self.texts)
         self.since = [-1.0] * len(self.texts)  # taken: not again if the cast ends covered
 
+    def mute(self) -> None:
+        """A program paints the primary screen (top, less -X: no alternate screen): the
+        lines it found are done, as under a full-screen program; nothing it draws is told."""
+        self.cover(0.0)
+        self.muted = True
+
+    def unmute(self, cursor: tuple[int, int] | None) -> None:
+        """The program is gone: the rows it left above the cursor are its last screen
+        (not told, then or later); the cursor's row on is the shell's again."""
+        self._settle({})  # (erasures while it ran: its own)
+        self.muted = False
+        below = cursor[1] if cursor is not None else len(self.texts)
+        self.since[:below] = [-1.0] * min(below, len(self.since))
+
     def _take_rows(self) -> None:
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
@@ -271,7 +303,7 @@ class _Lines:
             -1.0
             if y < len(self.covered)
             and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")).rstrip()
-            == self.covered[y].rstrip()  # (a wrapped row was kept with its last blanks)
+            == _bare(self.covered[y])  # (a wrapped row was kept with its blanks)
             else time
             for y, text in enumerate(self.texts)
         ]
@@ -279,12 +311,12 @@ class _Lines:
             return  # (no resize: the rows are where they were)
         self.cols, self.wraps = cols, [y in screen.wrapped for y in range(len(rows))]
         self.texts = [self._text(row, w) for row, w in zip(rows, self.wraps, strict=True)]
-        pieces = [text.replace(" ", "") for text in [*self.history, *self.covered]]
+        pieces = [_piece(text) for text in [*self.history, *self.covered]]
         seen = "".join(pieces)
         at = 0
         top: int | None = None  # where the first row restored starts in what was seen
         for y, text in enumerate(self.texts[: cursor[1]]):
-            piece = text.replace(" ", "")
+            piece = _piece(text)
             found = seen.find(piece, at) if piece else -1
             if found >= 0:
                 self.since[y] = -1.0
@@ -319,13 +351,13 @@ class _Lines:
             found.update((b + i, a + i) for i in range(size))
         # A rewrapped row is a piece of the old rows joined (spaces dropped: a wrap may
         # fall on one); it is looked for after the row above it.
-        pieces = [text.replace(" ", "") for text in old]
+        pieces = [_piece(text) for text in old]
         joined = "".join(pieces)
         starts = list(accumulate((len(piece) for piece in pieces), initial=0))
         kept: set[int] = set()
         at = 0
         for y, text in enumerate(new):
-            piece = text.replace(" ", "")
+            piece = _piece(text)
             if y in found:
                 a = found[y]
                 kept.add(a)
@@ -342,7 +374,7 @@ class _Lines:
         for i in range(len(self.history), len(old)):
             if i not in kept and old[i].strip():  # into the scrollback, unless cut off
                 self.history.append(old[i])
-                if since[i] >= 0:
+                if since[i] >= 0 and not self.muted:
                     self.taken.append((since[i], old[i]))
                     self.places.append((self.epoch, self.scrolls))
         del self.history[: len(self.history) - HISTORY]
@@ -389,7 +421,7 @@ class _Lines:
             right = self.rights.get(y, right)
             if right and (y in self.leads or (here and text != old)):
                 text = news[y] = without_right_prompt(text, lead, right)
-            if text.rstrip() == old.rstrip():
+            if _bare(text) == _bare(old):
                 pass  # (the same, wrapped now or no longer: a resize's rows met again)
             elif text != old and lead and old.startswith(lead) and text.startswith(lead):
                 if y not in self.leads and self.since[y] >= 0:  # the first key typed
@@ -412,7 +444,7 @@ class _Lines:
             self.texts[y] = text
         self._rest = False
         # (a row typed on since it appeared is no prompt: a space typed in a command)
-        fresh = {y for y, text in enumerate(news) if text.rstrip() == self.first[y].rstrip()}
+        fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
 
 
@@ -445,8 +477,17 @@ def render_vtt(timeline: Timeline) -> str:
         return f"[{session_name(*session[1:], recorded, title)}]"
 
     recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
+    painting: tuple[float, str, str] | None = None  # a program on the primary screen
     for screen in timeline:
         before = shell[0] if shell else None
+        if painting is not None and (screen.alternate or not screen.keys):
+            sessions.append((painting[0], name(painting)))
+            painting = None
+            if not screen.alternate:
+                shown(screen)
+                lines.unmute(screen.cursor)
+                continue
+            lines.unmute(None)
         if screen.alternate:
             if session is None:
                 row = command_row(before) if before is not None else -1
@@ -458,9 +499,15 @@ def render_vtt(timeline: Timeline) -> str:
             sessions.append((session[0], name(session)))
             session = None
             lines.uncover(screen)  # the shell's lines, already taken
+        elif painting is None and screen.keys and before is not None and _painted(screen):
+            row = command_row(before)
+            command = row_text(before.rows[row]) if row >= 0 else ""
+            painting = (screen.time, command, lines.typed(row))
+            lines.mute()
         shown(screen)
-    if session is not None:
-        sessions.append((session[0], name(session)))
+    for left in (session, painting):
+        if left is not None:
+            sessions.append((left[0], name(left)))
     lines.finish()
     taken = [
         (time, place, text, lines.ends.get(i))
@@ -469,3 +516,24 @@ def render_vtt(timeline: Timeline) -> str:
     taken += [(time, (AFTER, 0), text, None) for time, text in sessions]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     return cue_file(taken, timeline.end)
+
+
+def _painted(screen: Screen) -> bool:
+    """Whether a program that took the arrow keys (DECCKM) drew over the screen: many rows
+    at once (a page, a refresh), not the one row a command is typed on (a zsh framework
+    takes the keys at its prompt) nor a completion's line or two; and it is not waiting
+    at a prompt (zsh gives the keys back for a command and takes them again with its next
+    prompt, in one event when the command is quick)."""
+    if len(screen.changed) < PAINTED_ROWS:
+        return False
+    return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
+
+
+def _piece(text: str) -> str:
+    """A row's text without blanks, to find it again in lines rewrapped at another width."""
+    return text.replace(" ", "").replace(GAP, "")
+
+
+def _bare(text: str) -> str:
+    """A row's text without the blanks it ends on (a wrapped row's `GAP` too)."""
+    return text.rstrip(" " + GAP)
