@@ -120,7 +120,7 @@ def refuse_same_files(outputs: Sequence[Path], inputs: Sequence[str] = ()) -> No
 
 
 def _input_identity(source: str) -> tuple[object, ...] | None:
-    if source.startswith(("http://", "https://")):
+    if source[:8].lower().startswith(("http://", "https://")):  # (sources.is_url)
         return None
     try:
         info = os.fstat(0) if source == "-" else os.stat(source)

@@ -36,6 +36,14 @@ class BadRedirect(Exception):
     """A redirect whose Location is no http(s) URL that can be followed (one line)."""
 
 
+def check_port(url: Any) -> None:
+    """ValueError naming a port outside 1-65535 in an httpx URL: httpx takes :99999 and
+    the connection is then 'refused', which hides the mistake."""
+    port = url.port
+    if port is not None and not 0 < port <= 65535:
+        raise ValueError(f"invalid port {port}: a port is from 1 to 65535")
+
+
 def check_redirect(response: Any) -> None:
     """An httpx response hook: a redirect's Location is checked before httpx follows it,
     so a malformed one (`mailto:a@b`, `https:x`, `http://[::1`, a bad IDNA host, an
@@ -57,6 +65,7 @@ def check_redirect(response: Any) -> None:
         if target.scheme not in ("http", "https") or not target.host:
             raise ValueError("not an http(s) URL")
         httpx.Request("GET", target)  # the host's IDNA encoding and the port are checked
+        check_port(target)
         if not target.host.startswith("["):
             target.host.encode("idna")  # as the socket layer will (`a..b` fails only there)
     except (httpx.InvalidURL, ValueError, UnicodeError) as exc:

@@ -31,6 +31,7 @@ from genact_cast.bounded_http import (
     BadEncoding,
     BadRedirect,
     TooLarge,
+    check_port,
     check_redirect,
     decoded,
     failed_url,
@@ -61,7 +62,8 @@ class SourceError(GenactCastError):
 
 
 def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+    """An http(s) URL: its scheme in any case, as RFC 3986 3.1 reads it (HTTP://h/x)."""
+    return source[:8].lower().startswith(("http://", "https://"))
 
 
 def find_cast_link(page: bytes) -> bytes | None:
@@ -208,6 +210,7 @@ def _download_into(url: str, spool: IO[bytes], deadline: float, cancelled: threa
         "Accept-Encoding": ACCEPT_ENCODING,
     }
     timeout = httpx.Timeout(limits.URL_READ_TIMEOUT_SECONDS)
+    given = url
     try:
         with httpx.Client(
             follow_redirects=True,
@@ -233,7 +236,9 @@ def _download_into(url: str, spool: IO[bytes], deadline: float, cancelled: threa
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         failed = failed_url(exc, url)
         problem = http_problem(exc, failed)
-        if failed != url:
+        with contextlib.suppress(httpx.InvalidURL, ValueError):
+            given = str(httpx.URL(url))  # as httpx writes it (HTTP://h/x: http://h/x)
+        if failed not in (url, given):
             problem = f"after a redirect to {quoted(failed)}: {problem}"
         raise SourceError(url, problem) from None
     except (UnicodeError, ValueError) as exc:
@@ -252,6 +257,10 @@ def _fetch(
         request = client.build_request("GET", url)
     except (httpx.InvalidURL, ValueError) as exc:
         raise SourceError(url, f"not a valid URL ({exc})") from None
+    try:
+        check_port(request.url)
+    except ValueError as exc:
+        raise SourceError(url, str(exc)) from None
     response = client.send(request, stream=True)
     with contextlib.closing(response):
         if response.status_code >= 400:
@@ -294,6 +303,7 @@ def _cast_link(page: httpx.URL, href: str) -> str:
         if target.scheme not in ("http", "https") or not target.host:
             raise ValueError("not an http(s) URL")
         httpx.Request("GET", target)  # the host's IDNA encoding and the port are checked
+        check_port(target)
     except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
         raise SourceError(
             str(page), f"the page's asciicast link {shown!r} is not an http(s) URL ({quoted(exc)})"

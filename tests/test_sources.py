@@ -251,3 +251,22 @@ def test_a_cast_written_to_a_fifo_is_read(tmp_path: Path) -> None:
     with open_cast(str(fifo)) as reader:
         assert [e.data for e in reader.events()] == ["hello"]
     thread.join()
+
+
+def test_an_upper_case_scheme_is_a_url(server: str) -> None:
+    """RFC 3986 3.1: schemes are case-insensitive; HTTP://h/x was looked for as a file."""
+    with open_cast(server.replace("http://", "HTTP://") + "/cast") as reader:
+        assert [e.data for e in reader.events()] == ["hello"]
+    assert failure("HtTpS://127.0.0.1:99999/x").endswith(
+        ": invalid port 99999: a port is from 1 to 65535"
+    )
+
+
+@pytest.mark.parametrize("port", ["0", "99999"])
+def test_an_invalid_port_is_named(server: str, port: str) -> None:
+    """It was 'cannot connect (Connection refused)', as if a server were down there."""
+    wanted = f"invalid port {port}: a port is from 1 to 65535"
+    assert failure(f"http://127.0.0.1:{port}/x.cast").endswith(wanted)
+    redirect = f"http://127.0.0.1:{port}/x"
+    assert wanted in failure(server + "/to?" + urllib.parse.quote(redirect))
+    assert wanted in failure(server + "/links-to?" + urllib.parse.quote(redirect))
