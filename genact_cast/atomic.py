@@ -84,14 +84,24 @@ def resolve_output(path: Path, *, overwrite: bool) -> Target:
         if not overwrite:
             raise _already_exists(path)
         if not os.access(text, os.W_OK):
+            _refuse_read_only_file_system(path, text)
             raise OutputError(f"cannot write {path}: it is read-only")
     directory, name = os.path.split(text)
     directory = directory or "."
     if not os.path.isdir(directory):
         raise OutputError(f"cannot write {path}: directory {directory} does not exist")
     if not os.access(directory, os.W_OK):
+        _refuse_read_only_file_system(path, directory)
         raise OutputError(f"cannot write {path}: directory {directory} is not writable")
     return Target(path, directory, name, mode is not None)
+
+
+def _refuse_read_only_file_system(path: Path, where: str) -> None:
+    """OutputError naming a read-only file system (EROFS) as such: the file's own mode
+    (0644, say) is not what stops the write, and `chmod` would not help."""
+    with contextlib.suppress(OSError):
+        if os.statvfs(where).f_flag & os.ST_RDONLY:
+            raise OutputError(f"cannot write {path}: the file system is read-only")
 
 
 def refuse_same_files(outputs: Sequence[Path], inputs: Sequence[str] = ()) -> None:

@@ -283,6 +283,11 @@ def run(
     from genact_cast.durations import parse_duration
 
     size = shutil.get_terminal_size((100, 30))
+    if layout == "dashboard" and (cols is None or rows is None):
+        from genact_cast.generator.dashboard.layout import check_size
+
+        # The terminal's own size, named as it is: the 60x20 floor below is the log's.
+        check_size(size.columns if cols is None else cols, size.lines if rows is None else rows)
     options = _options(
         seed, duration, speed,  # 0 is refused with the bounds, not taken as "not given"
         max(60, size.columns) if cols is None else cols,

@@ -122,6 +122,17 @@ def test_run_refuses_a_zero_size_as_record_does(args: list[str], needle: str) ->
     assert (result.returncode, result.stderr) == (2, f"genact-cast: {needle}\n")
 
 
+def test_run_names_the_terminals_own_size_for_the_dashboard() -> None:
+    """It named the log's 60x20 floor (got 60x20) for a 30x10 terminal."""
+    env = {**os.environ, "COLUMNS": "30", "LINES": "10"}  # as shutil reads a terminal's size
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "run", "--layout", "dashboard", "--seed", "1"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "needs a terminal of at least 80x24 (got 30x10)" in result.stderr
+
+
 def test_help_and_version() -> None:
     assert "record" in run("--help").stdout
     assert "--duration" in run("record", "--help").stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from genact_cast.atomic import atomic_output
+from genact_cast.atomic import atomic_output, check_writable
 from genact_cast.errors import OutputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,3 +309,26 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="is the same file as the output"):
         refuse_same_files([tmp_path / "x.svg", tmp_path / "a" / ".." / "x.svg"])
     refuse_same_files([tmp_path / "x.svg", tmp_path / "y.svg"], [str(CAST)])
+
+
+@pytest.fixture
+def read_only_fs(tmp_path: Path) -> Iterator[Path]:
+    """A real read-only file system (a tmpfs remounted ro) holding out.cast; needs root."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                      capture_output=True).returncode:  # fmt: skip
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    try:
+        (mount / "out.cast").write_text("x", "utf-8")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.mark.parametrize("name", ["out.cast", "new.cast"])
+def test_a_read_only_file_system_is_named_as_such(read_only_fs: Path, name: str) -> None:
+    """review-attack5 item 6: 'it is read-only', of a 0644 file, sent the user to chmod."""
+    with pytest.raises(OutputError, match=r"^cannot write .*: the file system is read-only$"):
+        check_writable(read_only_fs / name, overwrite=True)
