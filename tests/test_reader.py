@@ -293,3 +293,18 @@ def test_a_key_given_twice_is_refused(data: bytes, key: str) -> None:
     assert str(info.value) == (
         f"x.cast:1: the header is not valid: the key {key!r} appears twice in one object"
     )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [("utf-16-le", "UTF-16 (little-endian)"), ("utf-16-be", "UTF-16 (big-endian)"),
+     ("utf-32-le", "UTF-32 (little-endian)"), ("utf-32-be", "UTF-32 (big-endian)")],
+)  # fmt: skip
+def test_a_utf16_or_utf32_cast_is_named_by_its_bom(encoding: str, name: str) -> None:
+    """review-attack5 item 6: it was 'invalid UTF-8 at byte 1'."""
+    text = '\ufeff{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "hi"]\n'
+    with pytest.raises(CastFormatError) as info:
+        read(text.encode(encoding))
+    assert str(info.value).endswith(
+        f":1: the file is {name}, by its byte order mark: save it as UTF-8"
+    )

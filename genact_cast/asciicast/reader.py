@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import orjson
@@ -113,6 +113,8 @@ class CastReader:
                     )
                 raise self._fail(1, "empty file: no asciicast header")
             number = self._line
+            if number == 1:
+                _refuse_other_encodings(raw, self._fail)
             text = self._decode(number, raw).strip()
             if number == 1 and text.startswith("\ufeff"):
                 raise self._fail(
@@ -482,3 +484,21 @@ def _refuse_cr_only(reader: CastReader, number: int, text: str) -> None:
     otherwise read as JSON's "Extra data": say what is wrong with the file instead."""
     if _LONE_CR.search(text):
         raise reader._fail(number, "lines end in CR alone (old Mac line endings): use LF or CRLF")
+
+
+# Byte order marks of the encodings an editor may save a cast in (UTF-32's first: its
+# little-endian mark begins with UTF-16's).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+)
+
+
+def _refuse_other_encodings(first_line: bytes, fail: Callable[[int, str], Exception]) -> None:
+    """A file that starts with a UTF-16 or UTF-32 byte order mark is named as such (it
+    was 'invalid UTF-8 at byte 1'): an asciicast is UTF-8."""
+    for bom, name in _BOMS:
+        if first_line.startswith(bom):
+            raise fail(1, f"the file is {name}, by its byte order mark: save it as UTF-8")
