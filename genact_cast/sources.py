@@ -301,11 +301,12 @@ def _cast_link(page: httpx.URL, href: str) -> str:
     try:
         target = page.join(href)
         if target.scheme not in ("http", "https") or not target.host:
-            raise ValueError("not an http(s) URL")
+            raise ValueError("")  # (the message says it: no reason to add)
         httpx.Request("GET", target)  # the host's IDNA encoding and the port are checked
         check_port(target)
     except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        why = f" ({quoted(exc)})" if str(exc) else ""
         raise SourceError(
-            str(page), f"the page's asciicast link {shown!r} is not an http(s) URL ({quoted(exc)})"
+            str(page), f"the page's asciicast link {shown!r} is not an http(s) URL{why}"
         ) from None
     return str(target)
