@@ -227,12 +227,31 @@ def test_right_to_left_letters_in_the_svg_appear_in_the_players_order(
     line = "xy ab \u05e9\u05dc\u05d5\u05dd"
     cast = cast_file(tmp_path / "rtl.cast", line, 16)
     cells = len(line)
-    ours, theirs = svg_cells(browser, cast, cells), player_cells(browser, cast, cells, tmp_path)
+    theirs = player_cells(browser, cast, cells, tmp_path)
+    _same_ink("SVG", svg_cells(browser, cast, cells), theirs)
+    _same_ink("PNG", png_cells(cast, cells), theirs)
+
+
+def test_right_to_left_letters_in_the_png_appear_in_the_players_order(
+    browser: Any, tmp_path: Path
+) -> None:
+    """The PNG (and the video, same raster) lays out a span with Hebrew or Arabic letters
+    as Chromium lays out the player's: reordered within the span (a left-to-right
+    paragraph: 'שלום abc' keeps the Hebrew on the left), digits after Hebrew inside its
+    run, Arabic joined, and the rest of the span after the Hebrew's own width."""
+    hebrew, arabic = "\u05e9\u05dc\u05d5\u05dd", "\u0633\u0644\u0627\u0645 \u0639\u0644\u064a\u0643"
+    line = f"{hebrew} ab 12 \u05e2\u05d5 cd {arabic}"
+    cast = cast_file(tmp_path / "rtl2.cast", line, len(line) + 2)
+    cells = len(line)
+    _same_ink("PNG", png_cells(cast, cells), player_cells(browser, cast, cells, tmp_path))
+
+
+def _same_ink(who: str, ours: list[Image.Image], theirs: list[Image.Image]) -> None:
     for x, (mine, player) in enumerate(zip(ours, theirs, strict=True)):
         (a, ax, _), (b, bx, _) = coverage(mine), coverage(player)
-        assert abs(a - b) < 0.08, f"cell {x}: {a:.3f} of the cell inked, player {b:.3f}"
+        assert abs(a - b) < 0.08, f"{who} cell {x}: {a:.3f} of the cell inked, player {b:.3f}"
         if min(a, b) > 0.05:
-            assert abs(ax - bx) < 0.15, (x, ax, bx)
+            assert abs(ax - bx) < 0.15, (who, x, ax, bx)
 
 
 def slant(cell: Image.Image) -> float:

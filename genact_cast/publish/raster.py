@@ -12,6 +12,7 @@ marks, as the browser's fallback picks one font for a cluster); a mark that open
 character's cell, with no dotted circle, as the browser draws it; a pictograph with
 VS16 comes from the colour font over two cells. Glyphs are antialiased by FreeType and
 cached per character and colours, and only the rows that changed are drawn again. A
+span with Hebrew or Arabic letters is laid out as a whole (publish/raster_bidi.py). A
 mark's ink that overhangs its cell (U+0315 to the right) is cut at the cell's edge,
 where the browser lets it reach into the next.
 """
@@ -27,7 +28,7 @@ from typing import NamedTuple
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish import glyphs
+from genact_cast.publish import glyphs, raster_bidi
 from genact_cast.publish.player_layout import as_laid_out, standalone, zero_width
 from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.terminal import regional_indicator
@@ -178,10 +179,20 @@ class Raster:
                 continue  # a resize beyond the picture: the rows that fit are shown
             row = as_laid_out(screen.rows[y])  # zero-width code points take no column
             self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
+            bidi = raster_bidi.spans(row)  # spans the browser reorders: drawn as text
+            in_bidi = {x for span in bidi for x in range(span.start, span.end)}
             covered = 0  # columns up to here are drawn by a cluster to their left
             column = -1
             lone = ""  # marks that open a span: drawn over the next character's cell
             for x, (char, style) in enumerate(row):
+                if x in in_bidi:  # its background and lines here, its text below
+                    if not zero_width(char):
+                        column += 1
+                        left = lay.left + column * lay.cell_width
+                        tile = self._tile(" ", style, 1)
+                        if tile is not None and left + lay.cell_width <= lay.width:
+                            self.canvas.paste(tile, (left, top))
+                    continue
                 if zero_width(char):
                     if _lone_mark(char) and not _has_base(row, x):
                         lone += char
@@ -203,7 +214,27 @@ class Raster:
                 tile = self._tile(marks + cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
+            if bidi:
+                self._draw_bidi(row, bidi, top)
         return self.canvas
+
+    def _draw_bidi(self, row: Row, bidi: list[raster_bidi.Span], top: int) -> None:
+        """The text of the spans with right-to-left letters, over their cells' backgrounds,
+        clipped to the row as the player's line is (publish/raster_bidi.py)."""
+        lay = self.layout
+        box = (0, top, lay.width, top + lay.cell_height)
+        strip = self.canvas.crop(box)
+        for span in bidi:
+            text = "".join(char for char, _ in row[span.start : span.end])
+            fg_name, bg_name, bold, italic, _, faint, _ = row[span.start][1]
+            fg = self.colours(fg_name, background=False)
+            bg = self.colours(bg_name, background=True)
+            ink = _half_way(bg, fg) if faint else fg
+            left = lay.left + span.column * lay.cell_width
+            raster_bidi.draw_span(
+                strip, text, (left, lay.ascent, lay.cell_width), ink, (bold, italic, lay.font_size)
+            )
+        self.canvas.paste(strip, box[:2])
 
     def _tile(self, char: str, style: Style, wide: int) -> Image.Image | None:
         fg_name, bg_name, bold, italic, underline, faint, strike = style
