@@ -1,17 +1,30 @@
 """Benchmark `genact-cast record` and start-up, side by side with reference points.
 
     python scripts/bench_record.py [--runs 15]
+    python scripts/bench_record.py --dialects [--runs 15] [--gpus 2048]
+    python scripts/bench_record.py --against REF [--runs 15]
 
-Prints a Markdown table of medians (these machines are shared and noisy: medians and
-ratios, not single times). Measured in one run:
+How it measures. A whole process is timed by its CPU time, user + system, read with
+resource.getrusage(RUSAGE_CHILDREN) before and after it (the machines these run on are
+shared: wall time there is mostly other jobs' time, CPU time is this process's work). Two
+things compared run in interleaved pairs, and the ratio reported is the median of the
+pairs' ratios, so that both sides of a pair see the same machine. Each process imports
+genact_cast from a source tree (this one, or REF's checked out beside it) compiled
+beforehand with compileall, and runs without PYTHONDONTWRITEBYTECODE: bytecode present, as
+`pip install .` leaves it. Without it every run compiles each module it imports again,
+which costs the larger dialect modules tens of milliseconds and is no user's start-up.
+The load average is printed with the figures.
+
+Prints Markdown tables of medians. Measured in one run:
 - the whole `genact-cast record` process for a 3-minute cast, and `genact-cast --help`;
 - the same for `python -c pass` (the interpreter's floor) and `asciinema --help` (the
   peer tool's start-up);
-- in-process: the simulation alone, and the serialization floor (json-encoding the same
-  events), with their ratio;
+- in-process (wall time): the simulation alone, and the serialization floor
+  (json-encoding the same events), with their ratio;
 - the same 3-minute record with `--layout dashboard`, interleaved with the `log` layout's,
   and the median of the paired ratios (target: within 2x);
-- each framework dialect's whole `record` process against the genact dialect's, in pairs;
+- each framework dialect's whole `record` process against the genact dialect's, in pairs
+  (`--dialects`: this table alone; `--gpus N` records on N GPUs);
 - with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
   `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
@@ -19,8 +32,10 @@ ratios, not single times). Measured in one run:
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,6 +49,9 @@ from genact_cast.asciicast import Event
 from genact_cast.generator import RecordOptions, generate
 
 CAST_SECONDS = 180.0
+ROOT = Path(__file__).resolve().parent.parent
+# As a user's install runs: bytecode read, never compiled again at each start.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:
@@ -45,18 +63,34 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
+def compiled(tree: Path) -> Path:
+    """`tree`, its package's bytecode written (what `pip install .` does)."""
+    compileall.compile_dir(tree / "genact_cast", quiet=1)
+    return tree
+
+
+def genact_argv(tree: Path, *args: str) -> list[str]:
+    """`genact-cast ARGS` run from `tree`'s package."""
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); "
+            "from genact_cast.cli import main; main()", *args]  # fmt: skip
+
+
+def cpu_ms(argv: list[str]) -> float:
+    """The CPU time (user + system) of the process `argv`, in milliseconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return used * 1000
+
+
 def command_ms(argv: list[str], runs: int) -> float:
-    def run() -> None:
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    run()  # warm the file cache and .pyc files
-    return median_ms(run, runs)
+    cpu_ms(argv)  # warm the file cache
+    return statistics.median(cpu_ms(argv) for _ in range(runs))
 
 
-def once_ms(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return (time.perf_counter() - start) * 1000
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def serialize(events: list[Event]) -> str:
@@ -67,15 +101,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--against", metavar="REF", help="a commit to compare record with")
+    parser.add_argument("--dialects", action="store_true", help="only the dialects' table")
+    parser.add_argument("--gpus", type=int, help="the dialects' records on this many GPUs")
     args = parser.parse_args()
     runs = args.runs
     if args.against:
         print_against(args.against, runs)
         return
-    bin_dir = Path(sys.executable).parent
-    genact = str(bin_dir / "genact-cast")
-    asciinema = str(bin_dir / "asciinema") if (bin_dir / "asciinema").exists() else None
+    tree = compiled(ROOT)
+    if args.dialects:
+        print_dialects(tree, runs, args.gpus)
+        return
+    asciinema = shutil.which("asciinema", path=str(Path(sys.executable).parent))
     asciinema = asciinema or shutil.which("asciinema")
+    print(f"CPU-time medians of {runs} runs on {sys.platform}, Python {sys.version.split()[0]}, "
+          f"{load()}:\n")  # fmt: skip
 
     options = RecordOptions(seed=7, duration=CAST_SECONDS)
     events = list(generate(options).events)
@@ -90,10 +130,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "bench.cast")
-        record = [genact, "record", "--seed", "7", "--duration", "180", "-o", out, "--overwrite"]
+        args_ = ["record", "--seed", "7", "--duration", "180", "-o", out, "--overwrite"]
+        record = genact_argv(tree, *args_)
         rows = [
             ("genact-cast record (3-minute cast, whole process)", command_ms(record, runs), 300),
-            ("genact-cast --help", command_ms([genact, "--help"], runs), 200),
+            ("genact-cast --help", command_ms(genact_argv(tree, "--help"), runs), 200),
             (
                 "python -c pass (interpreter floor)",
                 command_ms([sys.executable, "-c", "pass"], runs),
@@ -101,8 +142,8 @@ def main() -> None:
             ),
         ]
         dashboard = [*record, "--layout", "dashboard"]
-        command_ms(dashboard, 1)  # warm its .pyc files too
-        paired = [(once_ms(dashboard), once_ms(record)) for _ in range(runs)]
+        cpu_ms(dashboard)
+        paired = [(cpu_ms(dashboard), cpu_ms(record)) for _ in range(runs)]
         dashboard_ratio = statistics.median(d / log for d, log in paired)
         rows += [
             (
@@ -119,11 +160,10 @@ def main() -> None:
     if asciinema:
         rows.append(("asciinema --help (peer, 2.4)", command_ms([asciinema, "--help"], runs), None))
     rows += [
-        (f"simulation alone ({len(events)} events)", simulate_ms, 50),
-        ("serialization floor (json-encoding the same events)", serialize_ms, None),
+        (f"simulation alone ({len(events)} events, wall time)", simulate_ms, 50),
+        ("serialization floor (json-encoding the same events, wall time)", serialize_ms, None),
     ]
 
-    print(f"Median of {runs} runs on {sys.platform}, Python {sys.version.split()[0]}:\n")
     print("| measurement | median | target |")
     print("|---|---:|---:|")
     for name, ms, target in rows:
@@ -134,61 +174,77 @@ def main() -> None:
         "| dashboard / log record, whole process (median of paired runs) "
         f"| {dashboard_ratio:.2f}x | <= 2x |"
     )
-    for framework, dialect_ratio in framework_ratios(genact, runs).items():
-        print(
-            f"| record --framework {framework} / record (genact), whole process, paired | "
-            f"{dialect_ratio:.2f}x | <= 1.05x |"
-        )
+    print()
+    print_dialects(tree, runs, None)
 
 
 FRAMEWORKS = ("torchtitan", "megatron", "deepspeed", "hf")
 
 
-def framework_ratios(genact: str, runs: int) -> dict[str, float]:
-    """Each dialect's whole `record` process against the genact dialect's, run in pairs."""
-    ratios: dict[str, list[float]] = {name: [] for name in FRAMEWORKS}
+def dialect_times(
+    tree: Path, runs: int, gpus: int | None
+) -> tuple[list[float], dict[str, list[float]]]:
+    """Each dialect's whole `record` CPU time and the genact dialect's, run in pairs: the
+    genact record before each dialect's."""
+    genact: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name in FRAMEWORKS}
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "bench.cast")
-        base = [genact, "record", "--seed", "7", "--duration", "180", "-o", out, "--overwrite"]
-        command_ms(base, 1)
+        pinned = ["--gpus", str(gpus)] if gpus else []
+        base = genact_argv(tree, "record", "--seed", "7", "--duration", "180", *pinned,
+                           "-o", out, "--overwrite")  # fmt: skip
+        cpu_ms(base)
+        for name in FRAMEWORKS:
+            cpu_ms([*base, "--framework", name])
         for _ in range(runs):
             for name in FRAMEWORKS:
-                reference = command_ms(base, 1)
-                ratios[name].append(command_ms([*base, "--framework", name], 1) / reference)
-    return {name: statistics.median(values) for name, values in ratios.items()}
+                genact.append(cpu_ms(base))
+                times[name].append(cpu_ms([*base, "--framework", name]))
+    return genact, times
+
+
+def print_dialects(tree: Path, runs: int, gpus: int | None) -> None:
+    """Each dialect against the genact dialect: medians and the median of paired ratios."""
+    before = load()
+    genact, times = dialect_times(tree, runs, gpus)
+    on = f" on {gpus} GPUs" if gpus else ""
+    print(f"`record --seed 7 --duration 180{on}`, CPU time (user + system), {runs} pairs a "
+          f"dialect, {before} before, {load()} after:\n")  # fmt: skip
+    print("| dialect | CPU median | / genact (median of paired ratios) | target |")
+    print("|---|---:|---:|---:|")
+    print(f"| genact | {statistics.median(genact):.1f} ms | 1.00x | |")
+    for index, name in enumerate(FRAMEWORKS):
+        references = genact[index :: len(FRAMEWORKS)]
+        ratio = statistics.median(t / g for t, g in zip(times[name], references, strict=True))
+        print(f"| {name} | {statistics.median(times[name]):.1f} ms | {ratio:.2f}x | <= 1.05x |")
 
 
 def print_against(ref: str, runs: int) -> None:
     """This tree's whole `record` process against `ref`'s, each imported from its own
-    checkout by one interpreter, in interleaved pairs over seeds 0..runs-1."""
-    root = Path(__file__).resolve().parent.parent
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    checkout (bytecode compiled) by one interpreter, in interleaved pairs over seeds
+    0..runs-1."""
     with tempfile.TemporaryDirectory() as tmp:
         other = Path(tmp) / "tree"
-        git = ["git", "-C", str(root)]
+        git = ["git", "-C", str(ROOT)]
         subprocess.run([*git, "worktree", "add", "--detach", str(other), ref], check=True,
                        capture_output=True)  # fmt: skip
         try:
             out = str(Path(tmp) / "bench.cast")
 
-            def record(tree: Path, seed: int) -> list[str]:
-                return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); "
-                        "from genact_cast.cli import main; main()", "record", "--seed",
-                        str(seed), "--duration", "180", "-o", out, "--overwrite"]  # fmt: skip
-
             def once(tree: Path, seed: int) -> float:
-                start = time.perf_counter()
-                subprocess.run(record(tree, seed), check=True, env=env, capture_output=True)
-                return (time.perf_counter() - start) * 1000
+                return cpu_ms(genact_argv(tree, "record", "--seed", str(seed), "--duration",
+                                          "180", "-o", out, "--overwrite"))  # fmt: skip
 
-            for tree in (root, other):  # bytecode cached on both sides, as after install
+            before = load()
+            for tree in (compiled(ROOT), compiled(other)):
                 once(tree, 0)
-            pairs = [(once(root, seed), once(other, seed)) for seed in range(runs)]
+            pairs = [(once(ROOT, seed), once(other, seed)) for seed in range(runs)]
         finally:
             subprocess.run([*git, "worktree", "remove", "--force", str(other)], check=True)
     ratio = statistics.median(new / old for new, old in pairs)
-    print(f"Whole `record` process, 3-minute casts, seeds 0-{runs - 1}, interleaved pairs:\n")
-    print("| tree | median |")
+    print(f"Whole `record` process, 3-minute casts, seeds 0-{runs - 1}, interleaved pairs, "
+          f"CPU time (user + system), {before} before, {load()} after:\n")  # fmt: skip
+    print("| tree | CPU median |")
     print("|---|---:|")
     print(f"| this tree | {statistics.median(new for new, _ in pairs):.1f} ms |")
     print(f"| {ref} | {statistics.median(old for _, old in pairs):.1f} ms |")
