@@ -1,7 +1,7 @@
 """Benchmark `genact-cast record` and start-up, side by side with reference points.
 
     python scripts/bench_record.py [--runs 15]
-    python scripts/bench_record.py --dialects [--runs 15] [--gpus 2048]
+    python scripts/bench_record.py --dialects [--runs 15] [--args "--gpus 2048 --kind pretrain"]
     python scripts/bench_record.py --against REF [--runs 15]
 
 How it measures. A whole process is timed by its CPU time, user + system, read with
@@ -24,7 +24,7 @@ Prints Markdown tables of medians. Measured in one run:
 - the same 3-minute record with `--layout dashboard`, interleaved with the `log` layout's,
   and the median of the paired ratios (target: within 2x);
 - each framework dialect's whole `record` process against the genact dialect's, in pairs
-  (`--dialects`: this table alone; `--gpus N` records on N GPUs);
+  (`--dialects`: this table alone; `--args` adds record options to every side);
 - with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
   `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
@@ -36,6 +36,7 @@ import compileall
 import json
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -102,7 +103,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--against", metavar="REF", help="a commit to compare record with")
     parser.add_argument("--dialects", action="store_true", help="only the dialects' table")
-    parser.add_argument("--gpus", type=int, help="the dialects' records on this many GPUs")
+    parser.add_argument("--args", default="", help="more record options for the dialects' table")
     args = parser.parse_args()
     runs = args.runs
     if args.against:
@@ -110,7 +111,7 @@ def main() -> None:
         return
     tree = compiled(ROOT)
     if args.dialects:
-        print_dialects(tree, runs, args.gpus)
+        print_dialects(tree, runs, shlex.split(args.args))
         return
     asciinema = shutil.which("asciinema", path=str(Path(sys.executable).parent))
     asciinema = asciinema or shutil.which("asciinema")
@@ -175,14 +176,14 @@ def main() -> None:
         f"| {dashboard_ratio:.2f}x | <= 2x |"
     )
     print()
-    print_dialects(tree, runs, None)
+    print_dialects(tree, runs, [])
 
 
 FRAMEWORKS = ("torchtitan", "megatron", "deepspeed", "hf")
 
 
 def dialect_times(
-    tree: Path, runs: int, gpus: int | None
+    tree: Path, runs: int, more: list[str]
 ) -> tuple[list[float], dict[str, list[float]]]:
     """Each dialect's whole `record` CPU time and the genact dialect's, run in pairs: the
     genact record before each dialect's."""
@@ -190,8 +191,7 @@ def dialect_times(
     times: dict[str, list[float]] = {name: [] for name in FRAMEWORKS}
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "bench.cast")
-        pinned = ["--gpus", str(gpus)] if gpus else []
-        base = genact_argv(tree, "record", "--seed", "7", "--duration", "180", *pinned,
+        base = genact_argv(tree, "record", "--seed", "7", "--duration", "180", *more,
                            "-o", out, "--overwrite")  # fmt: skip
         cpu_ms(base)
         for name in FRAMEWORKS:
@@ -203,11 +203,11 @@ def dialect_times(
     return genact, times
 
 
-def print_dialects(tree: Path, runs: int, gpus: int | None) -> None:
+def print_dialects(tree: Path, runs: int, more: list[str]) -> None:
     """Each dialect against the genact dialect: medians and the median of paired ratios."""
     before = load()
-    genact, times = dialect_times(tree, runs, gpus)
-    on = f" on {gpus} GPUs" if gpus else ""
+    genact, times = dialect_times(tree, runs, more)
+    on = "".join(f" {arg}" for arg in more)
     print(f"`record --seed 7 --duration 180{on}`, CPU time (user + system), {runs} pairs a "
           f"dialect, {before} before, {load()} after:\n")  # fmt: skip
     print("| dialect | CPU median | / genact (median of paired ratios) | target |")
