@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import struct
+import sys
 from datetime import datetime
 
 
@@ -26,24 +27,35 @@ def _nonzero(value: float) -> str:
     """py_float of a finite, nonzero value (the cache cannot tell 0.0 from -0.0)."""
     # The fewest digits that read back as `value`. Away from a power of two more digits never
     # stop round-tripping (the correctly rounded string is the closest at each length), so
-    # a search over 1 to 17 significant digits finds them; most of what a log prints (rates,
-    # learning rates mid-schedule) needs 16 or 17, and those two are tried first.
+    # a search over 1 to 17 significant digits finds them.
+    text = f"{value:.14e}"
+    fifteen = float(text) == value
+    if fifteen and abs(value) >= sys.float_info.min:
+        # 15 significant digits read back: the fewest are these, less their trailing
+        # zeros. For a normal double 15-digit decimals lie further apart (1e-15 of the
+        # value at least) than the doubles' rounding interval is wide (2.2e-16 at most),
+        # so one at most reads back, even at a power of two. A subnormal's interval is
+        # wider (5e-324 reads back from 4.94065645841247e-324): it takes the search below.
+        mantissa, exponent_text = text.split("e")
+        return _decimal(value, mantissa.rstrip("0").rstrip("."), int(exponent_text))
     low, high = 0, 16
     lopsided = math.frexp(value)[0] in (0.5, -0.5)  # a power of two: see below
-    if not lopsided:
-        if float(f"{value:.15e}") != value:
-            low = 16
-        elif float(f"{value:.14e}") != value:
+    if fifteen:
+        high = 14
+    elif not lopsided:  # 16 or 17 digits, as most of what a log prints (rates, lr)
+        text = f"{value:.15e}"
+        if float(text) == value:
             low = high = 15
         else:
-            high = 14
+            low, high, text = 16, 16, f"{value:.16e}"
     while low < high:
         middle = (low + high) // 2
         if float(f"{value:.{middle}e}") == value:
             high = middle
         else:
             low = middle + 1
-    text = f"{value:.{low}e}"
+    if fifteen or lopsided:
+        text = f"{value:.{low}e}"
     # The correctly rounded string can miss where a neighbour one digit shorter would not:
     # at a power of two the doubles are closer below than above. Elsewhere the interval that
     # reads back as `value` is symmetric, and the correctly rounded string is the closest.
@@ -53,7 +65,11 @@ def _nonzero(value: float) -> str:
             break
         text, low = shorter, low - 1
     mantissa, exponent_text = text.split("e")
-    exponent = int(exponent_text)
+    return _decimal(value, mantissa, int(exponent_text))
+
+
+def _decimal(value: float, mantissa: str, exponent: int) -> str:
+    """repr's layout of `value`'s digits (`mantissa`, as '-1.25', and `exponent`)."""
     sign = "-" if value < 0 else ""
     digits = mantissa.lstrip("-").replace(".", "")
     if -4 <= exponent < 16:
