@@ -13,7 +13,6 @@ documents that takes (`_get_num_epochs`).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import re
@@ -57,6 +56,17 @@ def documents(facts: Facts) -> tuple[int, int]:
     return max(1, round(tokens / per_document)), tokens
 
 
+def _md5_hex(data: bytes) -> str:
+    """MD5 as hashlib gives it, from CPython's own _md5 where there is one: hashlib loads
+    OpenSSL's libcrypto (some 3-4 ms of a Megatron record) for one digest."""
+    try:
+        from _md5 import md5  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # a CPython built without its own MD5
+        from hashlib import md5
+    digest: str = md5(data, usedforsecurity=False).hexdigest()
+    return digest
+
+
 def _hash(facts: Facts, prefix: str, split: str, index: int, size: int, tokenizer: str) -> str:
     """MegatronDataset's unique_description_hash: the MD5 of its JSON description."""
     description = OrderedDict(
@@ -73,7 +83,7 @@ def _hash(facts: Facts, prefix: str, split: str, index: int, size: int, tokenize
         ]
     )
     text = json.dumps(description, indent=4)
-    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return _md5_hex(text.encode("utf-8"))
 
 
 def building_lines(
