@@ -150,19 +150,26 @@ def safetensors_shards(arch: Architecture) -> list[float]:
     embedding = physics.BF16_BYTES * arch.vocab * arch.hidden
     expert = physics.BF16_BYTES * arch.hidden * arch.ffn
     layers = moe_layers(arch)
-    routed_tensors = [expert] * (3 * arch.experts)
+    routed = 3 * arch.experts
     # Attention, norms, router, shared experts and any dense layers: the rest, spread evenly.
-    experts_bytes = layers * len(routed_tensors) * expert
+    experts_bytes = layers * routed * expert
     rest = (physics.BF16_BYTES * arch.params - experts_bytes - 2 * embedding) / arch.layers
-    tensors: list[float] = [embedding]
+    # The tensors in order as (size, how many in a row): a large MoE has tens of thousands
+    # of expert tensors, added one by one as the packer does (the same sums, in order).
+    runs: list[tuple[float, int]] = [(embedding, 1)]
     for layer in range(arch.layers):
-        tensors.append(rest)
+        runs.append((rest, 1))
         if layer >= arch.layers - layers:
-            tensors += routed_tensors
-    tensors.append(embedding)
-    shards: list[float] = [0.0]
-    for size in tensors:
-        if shards[-1] and shards[-1] + size > physics.SAFETENSORS_SHARD_LIMIT:
-            shards.append(0.0)
-        shards[-1] += size
+            runs.append((expert, routed))
+    runs.append((embedding, 1))
+    limit = physics.SAFETENSORS_SHARD_LIMIT
+    shards: list[float] = []
+    current = 0.0
+    for size, count in runs:
+        for _ in range(count):
+            if current and current + size > limit:
+                shards.append(current)
+                current = 0.0
+            current += size
+    shards.append(current)
     return shards

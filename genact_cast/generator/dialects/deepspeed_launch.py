@@ -6,6 +6,7 @@ launcher's kill and exit code and pdsh's `ssh exited` per node.
 
 from __future__ import annotations
 
+import functools
 import shlex
 from datetime import datetime
 
@@ -60,6 +61,13 @@ PYTHON = "/usr/bin/python"
 TIMEOUT_MS = 30 * 60 * 1000  # deepspeed/constants.py: default_pg_timeout
 
 
+@functools.lru_cache(maxsize=8)
+def _unquoted(typed: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of the arguments `typed`, as the shell passes them: shlex's tokenizer is
+    slow, and a launch asks for them once per command it prints (the same arguments)."""
+    return tuple(word for argument in typed for word in shlex.split(argument))
+
+
 class Launcher(Pdsh):
     """The command typed, the launch on every node, and the processes' ends."""
 
@@ -69,7 +77,7 @@ class Launcher(Pdsh):
 
     def _argv(self) -> list[str]:
         """The same arguments as the script receives them, the shell's quoting undone."""
-        return [word for typed in self.trainer_args() for word in shlex.split(typed)]
+        return list(_unquoted(tuple(self.trainer_args())))
 
     def _script(self, local_rank: int | None = None) -> list[str]:
         """launch.py's command for a local rank: `--local_rank=N` after the script."""
