@@ -3,11 +3,12 @@ each line told once, a wrapped line whole, wide characters as their cells."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from genact_cast.asciicast import OUTPUT, Event, Header
 from genact_cast.publish.screens import Timeline
-from genact_cast.publish.vtt import render_vtt
+from genact_cast.publish.vtt import render_vtt, same_line
 from genact_cast.sources import open_cast
 
 SCREENS = Path(__file__).resolve().parent / "data" / "screens"
@@ -128,3 +129,22 @@ def test_a_shell_that_takes_the_arrow_keys_at_its_prompt_is_no_program() -> None
     events += [(1.5, "p"), (1.6, "s"), (1.9, "\r\n\x1b[?1l\x1b>e\r\nf\r\n\x1b[?1h\x1b=% ")]
     told = ["% ls", "a", "b", "c", "d", "% ps", "e", "f", "%"]
     assert lines(cues_of(events, 20, 12)) == told  # (the last: a quick command, one event)
+
+
+def test_a_redraw_is_judged_on_the_whole_line_in_linear_time() -> None:
+    """item 8: same_line judged rows by their first 160 characters (difflib's ratio is
+    quadratic), so two 1,000-column log lines with one prefix were one line redrawn. Now
+    the whole line counts, and a redraw of a long bar is still one."""
+    head = "[INFO|trainer.py:2519] 2026-10-13 20:56:05,914 >> " * 4
+    one = head + "".join(f"loss={n / 7:.5f} " for n in range(60))
+    two = head + "".join(f"saving shard {n} of 60 to ./out; " for n in range(30))
+    assert min(len(one), len(two)) > 800
+    assert one[:160] == two[:160]
+    assert not same_line(one, two)
+    bar = "{:3d}%|{}| {}/5055 [1:53:52<54:00,  1.94s/it] " + "x" * 900
+    assert same_line(bar.format(3, "▍" * 2, 150), bar.format(50, "█" * 30, 2527))
+    assert same_line("ETA: 1h 00m", "ETA: 59m")  # a dashboard's field
+    start = time.perf_counter()
+    for n in range(10):  # (uncached: each pair is new)
+        same_line(one + str(n) * 3000, two + str(n) * 3000)
+    assert time.perf_counter() - start < 2.0  # difflib: 1.6 s a pair at 1,000 columns

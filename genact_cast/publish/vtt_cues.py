@@ -7,19 +7,19 @@ inside an emoji sequence), and private-use symbols (powerline, Nerd Font) too.
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
+from collections import Counter
 from functools import lru_cache
 
 from genact_cast.publish.text import plain
 
 MERGE_SECONDS = 0.1
-# How alike a row's old and new text must be (difflib's ratio) for a redraw after an erasure
-# to be the same line updated (a progress bar's 3 % -> 50 %, a dashboard's numbers) rather
-# than a new one written where a cleared line was.
-SAME_LINE = 0.6
-# difflib's ratio is quadratic in the text's length (1.6 s for two 1,000-column log lines);
-# a row is judged by its first `SAME_LINE_CHARS` characters, enough to tell a redraw.
-SAME_LINE_CHARS = 160
+# How alike a row's old and new text must be for a redraw after an erasure to be the same
+# line updated (a progress bar's 3 % -> 50 %, a dashboard's numbers, `ETA: 1h 00m` ->
+# `ETA: 59m`) rather than a new one written where a cleared line was: the mean of the
+# Dice coefficients of their characters and of their character pairs (q-grams, counted),
+# linear in the length, so a 1,000-column log line is judged whole (difflib's ratio, used
+# before, is quadratic and was cut at 160 characters).
+SAME_LINE = 0.55
 
 
 def escape_cue(text: str) -> str:
@@ -46,13 +46,25 @@ def same_line(old: str, new: str) -> bool:
         return True
     if old.startswith(new):
         return False
-    old, new = old[:SAME_LINE_CHARS], new[:SAME_LINE_CHARS]
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= SAME_LINE
-        and matcher.quick_ratio() >= SAME_LINE
-        and matcher.ratio() >= SAME_LINE
-    )
+    return _likeness(old, new) >= SAME_LINE
+
+
+def _likeness(old: str, new: str) -> float:
+    """Dice's coefficient of the two texts' characters and of their adjacent pairs, averaged:
+    1.0 for the same text, 0.0 for texts that share no character."""
+    if 2 * min(len(old), len(new)) < SAME_LINE * (len(old) + len(new)):
+        return 0.0  # (neither coefficient can be above 2 x the shorter's length / both's)
+    total = 0.0
+    for size in (1, 2):
+        a, b = _grams(old, size), _grams(new, size)
+        count = a.total() + b.total()
+        total += 2 * (a & b).total() / count if count else 1.0
+    return total / 2
+
+
+@lru_cache(maxsize=4096)  # a row is held against several lines, a line against many rows
+def _grams(text: str, size: int) -> Counter[str]:
+    return Counter(text[i : i + size] for i in range(len(text) - size + 1))
 
 
 def cue_file(taken: list[tuple[float, tuple[int, int], str, float | None]], end_time: float) -> str:
