@@ -246,6 +246,20 @@ def test_right_to_left_letters_in_the_png_appear_in_the_players_order(
     _same_ink("PNG", png_cells(cast, cells), player_cells(browser, cast, cells, tmp_path))
 
 
+def test_a_digram_is_drawn_on_one_cell_with_its_span_moved_left_as_in_the_player(
+    browser: Any, tmp_path: Path
+) -> None:
+    """⚏ (U+268F) is two cells wide in avt, but the player draws it as a vector symbol on
+    its first cell and its span's text goes on from the next cell: 'a⚏x|' shows x and |
+    one cell left of the terminal's columns, in the PNG and the SVG as in the player."""
+    line = "a\u268fx|"
+    cast = cast_file(tmp_path / "digram.cast", line, 8)
+    theirs = player_cells(browser, cast, 6, tmp_path)
+    assert coverage(theirs[4])[0] == 0 < coverage(theirs[3])[0]  # | on cell 3
+    _same_ink("SVG", svg_cells(browser, cast, 6), theirs)
+    _same_ink("PNG", png_cells(cast, 6), theirs)
+
+
 def _same_ink(who: str, ours: list[Image.Image], theirs: list[Image.Image]) -> None:
     for x, (mine, player) in enumerate(zip(ours, theirs, strict=True)):
         (a, ax, _), (b, bx, _) = coverage(mine), coverage(player)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 
 from genact_cast.publish.terminal import Cell, Row, Style
+from genact_cast.publish.vectors import WIDE, vector
 
 # build_standalone_chars_lut: box drawing, braille, Nerd Font ranges and a few symbols.
 _STANDALONE = (
@@ -66,7 +67,9 @@ def as_laid_out(row: Row) -> Row:
     character it follows (drawn on it, no cell of its own), the rest of its span moved
     left, blanks where the span ends, and every cell on the background of the cell it is
     drawn over. A row without one is returned as it is."""
-    if all(char.isascii() for char, _ in row) or not any(zero_width(c) for c, _ in row):
+    if all(char.isascii() for char, _ in row) or not any(
+        zero_width(c) or c in WIDE for c, _ in row
+    ):
         return row
     out: list[Cell] = []
     key: tuple[object, ...] | None = None  # the open span's colour and text style
@@ -80,12 +83,21 @@ def as_laid_out(row: Row) -> Row:
             out.extend([(" ", blank)] * owed)
         key, owed = None, 0
 
+    half = False  # the right half of a wide vector symbol is next
     for x, (char, style) in enumerate(row):
+        if char == "" and half:  # no text in the span for it: the rest moves left
+            half = False
+            owed += 1
+            continue
         if char == "":  # the right half of a wide character: its span is closed
             out.append((char, style))
             continue
         wide = x + 1 < len(row) and row[x + 1][0] == ""
-        if standalone(char, wide):
+        if wide and vector(char):
+            # ⚏: avt's two cells, but get_line writes a vector symbol as one blank in its
+            # span (the player draws it on that cell) and nothing for the right half.
+            half = True
+        elif standalone(char, wide):
             close()
             out.append((char, style))
             last = style

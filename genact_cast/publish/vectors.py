@@ -112,6 +112,17 @@ BLOCKS: dict[int, tuple[tuple[float, float, float, float], ...]] = {
     0x257B: ((3 / 8, 0.5, 5 / 8, 1),),
     0x25A0: ((0, 2 / 8, 1, 6 / 8),),
 }
+# ⚏ (U+268F), a vector symbol of the player's: two bars of two, each 0.17 of the font size
+# (the cell is 20 units high for 9.0375 of font size: CELL_RATIO), 0.2 apart around the
+# middle, a gap of 0.15 of the cell between the halves, the right half overdrawn by 0.02.
+# avt makes it two cells wide, the player draws it on its first cell alone.
+WIDE = frozenset({"\u268f"})  # vector symbols avt gives two cells (publish/player_layout.py)
+_RATIO = 9.0375 / 20
+_BAR = (0.5 - (0.1 + 0.17) * _RATIO, 0.5 - 0.1 * _RATIO)
+_BAR2 = (0.5 + 0.1 * _RATIO, 0.5 + (0.1 + 0.17) * _RATIO)
+BLOCKS[0x268F] = tuple(
+    (x0, y0, x1, y1) for x0, x1 in ((0, 0.425), (0.575, 1.02)) for y0, y1 in (_BAR, _BAR2)
+)
 
 
 def _sextant(code: int) -> tuple[tuple[float, float, float, float], ...]:
