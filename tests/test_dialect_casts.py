@@ -25,12 +25,18 @@ from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain
 
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
-# Seeds whose model every dialect's release trains (lineup.UNSUPPORTED), continued or from
-# scratch (torchtitan v0.2.0 has no SFT: lineup.NO_SFT), on a layout without TP or PP (the
-# Trainer on DeepSpeed has neither and plans ZeRO-3 over every rank), one relaunch with
-# --failures 1: the same run in each. Seed 57 (Qwen3-32B, TP 8 elsewhere) is another run on
-# DeepSpeed (16 GPUs, TP 1).
-SEEDS = (173, 170)
+# Seeds whose model every dialect's release trains (lineup.UNSUPPORTED), as a full fine-tune
+# (torchtitan and Megatron train no adapters: lineup.NO_ADAPTERS), on a layout without TP or
+# PP (the Trainer on DeepSpeed has neither and plans ZeRO-3 over every rank): the same run in
+# each. Seed 57 (Qwen3-32B, TP 8 elsewhere) is another run on DeepSpeed (16 GPUs, TP 1).
+SEEDS = (114, 12)
+# torchtitan v0.2.0 has no SFT (lineup.NO_SFT): it stands in with seeds of the same shape
+# (one node, one relaunch; two nodes) that every dialect pre-trains alike.
+TITAN = {114: 3800, 12: 170}
+
+
+def seed_of(framework: str, seed: int) -> int:
+    return TITAN[seed] if framework == "torchtitan" else seed
 
 
 @functools.cache
@@ -97,6 +103,7 @@ def logged(framework: str, seed: int) -> list[tuple[int, float]]:
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_logged_steps_are_the_runs_at_the_fixed_interval(framework: str, seed: int) -> None:
+    seed = seed_of(framework, seed)
     run = run_of(seed)
     interval = logging_interval(run.plan)
     pairs = logged(framework, seed)
@@ -113,26 +120,27 @@ def test_logged_steps_are_the_runs_at_the_fixed_interval(framework: str, seed: i
     assert min(gaps) == interval, f"{framework} seed {seed}: lines {min(gaps)} steps apart"
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", [*SEEDS, TITAN[12]])
 def test_every_dialect_shows_the_same_run(seed: int) -> None:
     run = run_of(seed)
+    dialects = [n for n in DIALECTS if n != "torchtitan" or run.plan.kind != "sft"]
     seqs = [str(e.seq) for e in run.events if isinstance(e, Failed)]
     interval = logging_interval(run.plan)
     series = {
         name: [(s, round(x, 4)) for s, x in logged(name, seed) if s % interval == 0]
-        for name in DIALECTS
+        for name in dialects
     }
     steps = {name: [s for s, _ in pairs] for name, pairs in series.items()}
     # A relaunch resumes from the last save the framework made: torchtitan, Megatron and the
     # Trainer (save_strategy "steps", on DeepSpeed too) save at their interval alone.
-    assert len({tuple(steps[name]) for name in DIALECTS}) == 1, steps
+    assert len({tuple(steps[name]) for name in dialects}) == 1, steps
     losses: dict[int, set[float]] = {}
     for pairs in series.values():
         for step, loss in pairs:
             losses.setdefault(step, set()).add(loss)
     for step, values in losses.items():
         assert max(values) - min(values) < 1.5e-4, (step, values)
-    out = {name: joined(name, seed) for name in DIALECTS}
+    out = {name: joined(name, seed) for name in dialects}
     shown = {
         "megatron": re.findall(r"saving checkpoint at iteration +(\d+)", out["megatron"]),
         "deepspeed": re.findall(r"Checkpoint global_step(\d+) is begin to save", out["deepspeed"]),
@@ -150,11 +158,12 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
         total = own.plan.total_steps
         saves = [s for s in saves if s % every == 0 or s == total]
         assert [int(step) for step in printed] == saves, name
-    titan = re.findall(
-        r"Saving the checkpoint \(or staging if async is enabled\)", out["torchtitan"]
-    )
-    assert len(titan) == len(shown["megatron"])  # torchtitan has no epochs either
-    for name in DIALECTS:
+    if "torchtitan" in out:
+        titan = re.findall(
+            r"Saving the checkpoint \(or staging if async is enabled\)", out["torchtitan"]
+        )
+        assert len(titan) == len(shown["megatron"])  # torchtitan has no epochs either
+    for name in dialects:
         if name == "megatron":
             continue  # its own groups' counts (test_megatron_release's group test)
         # Every shown rank reports the collective, and torch 2.6+ repeats it in its trace.
@@ -193,11 +202,12 @@ def test_a_save_at_a_logged_step_follows_its_line(framework: str) -> None:
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str) -> None:
-    run = run_of(SEEDS[0])
+    seed = seed_of(framework, SEEDS[0])
+    run = run_of(seed)
     plan = run.plan
-    options = RecordOptions(seed=SEEDS[0], framework=framework, duration=60.0, failures=1)
+    options = RecordOptions(seed=seed, framework=framework, duration=60.0, failures=1)
     facts = facts_for(make_plan(options))  # with the releases pinned to the dialect
-    out = joined(framework, SEEDS[0])
+    out = joined(framework, seed)
     params = torchtitan_release.model_params(facts)
     expected = {
         "torchtitan": [
@@ -279,15 +289,16 @@ def test_a_long_line_goes_out_whole_for_the_terminal_to_wrap(framework: str, col
 
 
 def test_markers_are_the_same_in_every_dialect() -> None:
-    def markers(framework: str) -> list[str]:
-        options = RecordOptions(seed=SEEDS[1], framework=framework, duration=60.0, failures=1)
+    def markers(framework: str, seed: int) -> list[str]:
+        options = RecordOptions(seed=seed, framework=framework, duration=60.0, failures=1)
         return [e.data for e in generate(options).events if e.code == "m"]
 
-    genact = markers("genact")
-    assert genact[0] == "Initialization"
-    assert genact[-1] == "Export"
     for name in DIALECTS:
-        assert markers(name) == genact
+        seed = seed_of(name, SEEDS[1])
+        genact = markers("genact", seed)
+        assert genact[0] == "Initialization"
+        assert genact[-1] == "Export"
+        assert markers(name, seed) == genact
 
 
 def test_the_title_names_the_framework() -> None:
@@ -314,7 +325,9 @@ LAST_WORDS = {
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_stopped_run_ends_with_the_launchers_own_last_lines(framework: str) -> None:
-    options = RecordOptions(seed=SEEDS[0], framework=framework, duration=60.0, prompt=False)
+    options = RecordOptions(
+        seed=seed_of(framework, SEEDS[0]), framework=framework, duration=60.0, prompt=False
+    )
     asked = iter(range(10**6))
     shown: list[Event] = []
     simulate(make_plan(options), shown.append, should_stop=lambda: next(asked) >= 30)
@@ -344,7 +357,7 @@ def test_typed_commands_fit_and_read_back_as_the_command(
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_relaunch_is_new_workers_on_the_same_nodes(framework: str) -> None:
-    out = text(framework, SEEDS[0])
+    out = text(framework, seed_of(framework, SEEDS[0]))
     boots = re.findall(r"(\S+):(\d+):\d+ \[0\] NCCL INFO Bootstrap: Using bond0:([\d.]+)<0>", out)
     assert len(boots) == 2  # one failure: launch and relaunch
     (host, first, address), (host2, second, address2) = boots
@@ -359,8 +372,8 @@ def test_a_relaunch_is_new_workers_on_the_same_nodes(framework: str) -> None:
 
 
 def test_torchtitan_resumes_from_its_own_checkpoint_folder() -> None:
-    out = joined("torchtitan", SEEDS[0])
-    run = run_of(SEEDS[0])
+    out = joined("torchtitan", TITAN[SEEDS[0]])
+    run = run_of(TITAN[SEEDS[0]])
     (resumed,) = [e.step for e in run.events if isinstance(e, Restarted)]
     assert f"Loading the checkpoint from ./outputs/checkpoint/step-{resumed}." in out
     assert "saved to ./outputs/checkpoint\r\n" in out
@@ -369,7 +382,11 @@ def test_torchtitan_resumes_from_its_own_checkpoint_folder() -> None:
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_framework_log_and_the_dashboard_are_one_or_the_other(framework: str) -> None:
     options = RecordOptions(
-        seed=SEEDS[0], framework=framework, layout="dashboard", cols=120, rows=36
+        seed=seed_of(framework, SEEDS[0]),
+        framework=framework,
+        layout="dashboard",
+        cols=120,
+        rows=36,
     )
     with pytest.raises(BadOption, match=f"--framework {framework} prints the log layout"):
         options.check()
@@ -414,7 +431,7 @@ def test_each_process_prints_its_own_nccl_start_up(framework: str) -> None:
     only rank 0 prints the rings (src/graph/rings.cc: `if (rank == 0) dumpLine`). torchtitan's
     --local-ranks-filter 0 shows rank 0 alone; the other launchers show every local rank."""
     said: dict[str, list[str]] = {}
-    for line in joined(framework, SEEDS[0]).splitlines():
+    for line in joined(framework, seed_of(framework, SEEDS[0])).splitlines():
         found = NCCL_INFO.search(line)
         if found:
             said.setdefault(found[2], []).append(found[4])
@@ -438,7 +455,7 @@ def test_torchruns_paths_and_the_frames_name_one_install(framework: str) -> None
     (torch/_logging/_internal.py, make_module_path_relative): under python:3.12's
     /usr/local/lib/python3.12 `site-packages/torch/...`; in an NGC container, whose torch
     is in dist-packages (itself on sys.path), `torch/...`."""
-    out = joined(framework, SEEDS[0])
+    out = joined(framework, seed_of(framework, SEEDS[0]))
     installs = set(re.findall(r"/usr/local/lib/python3\.12/(\w+-packages)/torch/lib", out))
     assert len(installs) == 1
     logged = set(re.findall(r"\b[WEI]\d{4} [\d:.]+ \d+ (\S*)torch/distributed/", out))

@@ -508,15 +508,20 @@ def _choose_kind(rng: Rng, options: RecordOptions) -> str:
         arch = _find_model(options.model)
         if not lineup.serves(arch, "sft") or no_sft is not None:
             return "continue" if lineup.serves(arch, "continue") else "pretrain"
-    # A framework without SFT draws among the other kinds, in their odds' proportion.
-    odds_of = [(kind, odds) for kind, odds in _KIND_ODDS if no_sft is None or kind != "sft"]
-    if no_sft is not None:
-        roll *= math.fsum(odds for _, odds in odds_of)
-    for kind, odds in odds_of:
+    drawn = KINDS[-1]
+    for kind, odds in _KIND_ODDS:
         if roll < odds:
-            return kind
+            drawn = kind
+            break
         roll -= odds
-    return odds_of[-1][0]
+    if drawn == "sft" and no_sft is not None:
+        # Where the others fine-tune, a framework without SFT pre-trains or continues, in
+        # their odds' proportion; every other draw is the other frameworks' own run.
+        share = roll / dict(_KIND_ODDS)["sft"]
+        others = [(kind, odds) for kind, odds in _KIND_ODDS if kind != "sft"]
+        share *= math.fsum(odds for _, odds in others)
+        return others[0][0] if share < others[0][1] else others[1][0]
+    return drawn
 
 
 def _find_model(name: str) -> Architecture:
