@@ -65,3 +65,30 @@ def test_cursor_helpers_write_the_usual_sequences() -> None:
     tape.erase_down()
     tape.flush()
     assert events == [Event(0, "o", "\x1b[3A\x1b[J")]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["", "a", " ", "\r\n> "]), st.floats(0, 2.0)), max_size=40),
+    st.sampled_from([0.5, 1.0, 3.0]),
+    st.booleans(),
+)
+def test_keystrokes_are_writes_and_sleeps(
+    typed: list[tuple[str, float]], speed: float, pending: bool
+) -> None:
+    """The typing loop's shortcut gives the events, clock and sleep total of one write and
+    one sleep a key (text already written goes out with the first key)."""
+    tape, events = recorded(speed)
+    reference, expected = recorded(speed)
+    for each in (tape, reference):
+        each.sleep(0.3)
+        if pending:
+            each.write("$ ")
+    tape.keystrokes([key for key, _ in typed], [delay for _, delay in typed])
+    for key, delay in typed:
+        reference.write(key)
+        reference.sleep(delay)
+    for each in (tape, reference):
+        each.write("\r\n")
+        each.flush()
+    assert events == expected
+    assert tape.slept == reference.slept

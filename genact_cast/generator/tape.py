@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, Event
 
@@ -45,6 +45,24 @@ class Tape:
         self._slept += seconds
         self._exact_now += seconds / self._speed
         self._now_us = round(self._exact_now * MICROS)
+
+    def keystrokes(self, keys: Sequence[str], delays: Sequence[float]) -> None:
+        """`write(key)` then `sleep(delay)` for each key and its delay, the same events and
+        clock, without two calls a key: a typed launch command is a thousand keys or more."""
+        if any(delay < 0 for delay in delays):
+            raise ValueError(f"negative sleep: {min(delays)}")
+        sink, speed, pending = self._sink, self._speed, self._pending
+        slept, exact_now, now_us = self._slept, self._exact_now, self._now_us
+        for key, delay in zip(keys, delays, strict=True):
+            if key:
+                pending.append(key)
+            if pending:
+                sink(Event(now_us, OUTPUT, "".join(pending)))
+                pending.clear()
+            slept += delay
+            exact_now += delay / speed
+            now_us = round(exact_now * MICROS)
+        self._slept, self._exact_now, self._now_us = slept, exact_now, now_us
 
     def marker(self, label: str) -> None:
         self.flush()

@@ -88,20 +88,24 @@ def launch(
         keys = " ".join(words or command_words(plan))
     # One pause to think, one per keystroke (longer after a space), one before Enter.
     raw = [rng.uniform(0.6, 1.4)]
+    # Rng.uniform and Rng.chance inlined (the same draws and sums): a framework's command
+    # is a thousand keys or more.
+    draw = rng.random
     for key in keys:
-        delay = rng.uniform(0.04, 0.13)
+        delay = 0.04 + (0.13 - 0.04) * draw()
         if key == " ":
-            delay += rng.uniform(0.02, 0.1)
-        if rng.chance(0.04):
-            delay += rng.uniform(0.2, 0.6)  # a hesitation
+            delay += 0.02 + (0.1 - 0.02) * draw()
+        if draw() < 0.04:
+            delay += 0.2 + (0.6 - 0.2) * draw()  # a hesitation
         raw.append(delay)
     raw.append(rng.uniform(0.3, 0.7))
     scale = budget / math.fsum(raw)
 
     con.tape.write(shown.ansi)
     con.tape.sleep(raw[0] * scale)
-    for key, delay in zip(keys, raw[1:-1], strict=True):
-        con.tape.write("\r\n> " if key == "\r" else key)
-        con.tape.sleep(delay * scale)
+    con.tape.keystrokes(
+        ["\r\n> " if key == "\r" else key for key in keys],
+        [delay * scale for delay in raw[1:-1]],
+    )
     con.tape.sleep(raw[-1] * scale)
     con.tape.write("\r\n")
