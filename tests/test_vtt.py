@@ -148,3 +148,21 @@ def test_a_redraw_is_judged_on_the_whole_line_in_linear_time() -> None:
     for n in range(10):  # (uncached: each pair is new)
         same_line(one + str(n) * 3000, two + str(n) * 3000)
     assert time.perf_counter() - start < 2.0  # difflib: 1.6 s a pair at 1,000 columns
+
+
+def test_a_multiplexers_panes_are_told_not_summed_up() -> None:
+    """review-exports4 item 4: tmux (a real recording: `ls -la /etc | head -30`, a split
+    with `%`, printf with CJK, a split with `"`, `echo bottom pane`) was one `[tmux]` cue
+    for the whole session. Its panes hold shells: what the player shows in them is told,
+    each line once (not again rewrapped when a split narrows the pane), without the status
+    bar or the borders."""
+    found = cues_of_file("tmux_split.cast")
+    told = lines(found)
+    assert "[tmux]" not in told
+    assert told[-5:] == ["root@vm:/tmp/rx4/rec# echo bottom pane", "bottom pane", "[exited]",
+                         "$ exit", "exit"]  # fmt: skip
+    assert "green 漢字" in told
+    listing = [t for t in told if t[:1] in "-dl" and ("root" in t or "20" in t)]
+    assert len(listing) == len(set(listing)) >= 20
+    assert not any(t.startswith(("c  5 11:38", "n 24  2025", "[0] 0:")) for t in told)
+    assert not any("\u2500\u2500\u2500" in t or "\u2502" in t for t in told)

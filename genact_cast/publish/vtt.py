@@ -42,6 +42,7 @@ from unicodedata import east_asian_width
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
+from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
 from genact_cast.publish.vtt_sessions import (
     command_row,
     prompt,
@@ -478,6 +479,8 @@ def render_vtt(timeline: Timeline) -> str:
 
     recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
     painting: tuple[float, str, str] | None = None  # a program on the primary screen
+    mux: Multiplexed | None = None  # the session is a multiplexer's (tmux)
+    panes: list[tuple[float, tuple[int, int], str]] = []  # the lines its panes showed
     for screen in timeline:
         before = shell[0] if shell else None
         if painting is not None and (screen.alternate or not screen.keys):
@@ -494,10 +497,18 @@ def render_vtt(timeline: Timeline) -> str:
                 command = row_text(before.rows[row]) if before is not None and row >= 0 else ""
                 session = (screen.time, command, lines.typed(row))
                 lines.cover(screen.time)  # what the program covers is done
+                program = session_name(command, session[2], recorded)
+                if program in MULTIPLEXERS:  # its panes hold shells: told, not summed up
+                    mux = Multiplexed(status_row=program in ("tmux", "byobu"))
+            if mux is not None:
+                mux.update(screen)
             continue
         if session is not None:
-            sessions.append((session[0], name(session)))
-            session = None
+            if mux is None:
+                sessions.append((session[0], name(session)))
+            else:
+                panes += mux.told
+            session, mux = None, None
             lines.uncover(screen)  # the shell's lines, already taken
         elif painting is None and screen.keys and before is not None and _painted(screen):
             row = command_row(before)
@@ -505,15 +516,19 @@ def render_vtt(timeline: Timeline) -> str:
             painting = (screen.time, command, lines.typed(row))
             lines.mute()
         shown(screen)
-    for left in (session, painting):
-        if left is not None:
-            sessions.append((left[0], name(left)))
+    if mux is not None:
+        panes += mux.told
+    elif session is not None:
+        sessions.append((session[0], name(session)))
+    if painting is not None:
+        sessions.append((painting[0], name(painting)))
     lines.finish()
     taken = [
         (time, place, text, lines.ends.get(i))
         for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
     ]
     taken += [(time, (AFTER, 0), text, None) for time, text in sessions]
+    taken += [(time, (AFTER - 1, y * 1000 + x), text, None) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     return cue_file(taken, timeline.end)
 
