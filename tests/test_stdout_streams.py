@@ -6,6 +6,7 @@ Run in this process through the console script's entry point, with the streams s
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -108,3 +109,19 @@ def test_with_stderr_closed_messages_stay_out_of_a_cast_on_stdout() -> None:
     lines = written(out).decode("utf-8").splitlines()
     assert json.loads(lines[0])["version"] == 2
     assert all(line.startswith("[") for line in lines[1:])
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_a_reader_gone_is_a_quiet_exit_1_as_for_record(cast: str, export: str) -> None:
+    """EPIPE (`| head` done reading): exit 1 and nothing said, as record -o - does."""
+    read, write = os.pipe()
+    os.close(read)
+    err = text_stream()
+    gone = open(write, "w", encoding="utf-8")  # noqa: SIM115 - closed below, failing or not
+    try:
+        code = run(["embed", cast, export, "-"], gone, err)
+    finally:
+        with contextlib.suppress(OSError):
+            gone.close()
+    assert code == 1
+    assert err.closed or written(err) == b""
