@@ -157,7 +157,40 @@ def test_the_run_ends_as_pretrain_orders_it() -> None:
     validation = next(i for i, r in enumerate(tail) if "on validation set |" in r)
     test = next(i for i, r in enumerate(tail) if "on test set |" in r)
     assert 0 < validation < test
-    assert tail[1].startswith("Evaluating on") or tail[1].startswith("saving checkpoint")
+    assert tail[1] == megatron.RERUN_SET_MODE or tail[1].startswith("saving checkpoint")
+
+
+def test_the_rerun_state_machine_and_the_helpers_make_speak_where_the_tag_has_them() -> None:
+    # initialize_megatron builds the rerun state machine after the tokenizer (initialize.py:106,
+    # rerun_state_machine.py:238); compile_helpers lets make's output through (utils.py:26);
+    # evaluate() sets the machine's mode at its start and twice after its timer
+    # (training.py:2338, 2460, 2462): a real core_v0.14 log has these lines in this order.
+    for index in range(len(CASES)):
+        text = lines(index)
+        starts = [i for i, t in enumerate(text) if t == "> initializing torch distributed ..."]
+        assert starts
+        for i in starts:
+            assert text[i - 1] == megatron.RERUN_INITIALIZED
+            assert text[i - 2].startswith(" > padded vocab (size: ")
+        compiling = [i for i, t in enumerate(text) if t == "> compiling dataset index builder ..."]
+        assert len(compiling) == len(starts)
+        for i in compiling:
+            assert text[i + 1].startswith("make: Entering directory '/home/")
+            assert text[i + 1].endswith("/llm-train/megatron/core/datasets'")
+            assert text[i + 2] == "make: Nothing to be done for 'default'."
+            assert text[i + 3] == text[i + 1].replace("Entering", "Leaving")
+            assert text[i + 4].startswith(">>> done with dataset index builder.")
+        timers = [i for i, t in enumerate(text) if t.startswith("    evaluate ")]
+        assert timers
+        for i in timers:
+            assert text[i - 1] == megatron.TIMERS_HEADER
+            assert text[i + 1] == text[i + 2] == megatron.RERUN_SET_MODE
+            assert text[i + 3].startswith("-----")
+            before = i - 2
+            while text[before].startswith("Evaluating "):
+                before -= 1
+            assert text[before] == megatron.RERUN_SET_MODE
+        assert text.count(megatron.RERUN_SET_MODE) == 3 * len(timers)
 
 
 def test_throughput_is_num_floating_point_operations_over_time_and_gpus() -> None:
@@ -384,7 +417,7 @@ def test_the_datasets_are_built_once_then_loaded_and_cover_their_targets() -> No
     asked = [
         [int(n) for n in m[1].split(", ")]
         for t in text
-        if (m := re.search(r"Building GPTDataset splits with sizes=\[([\d, ]+)\] and config=", t))
+        if (m := re.search(r"Building GPTDataset splits with sizes=\(([\d, ]+)\) and config=", t))
     ]
     assert len(asked) == 2  # the first launch and the relaunch after the failure
     samples = [

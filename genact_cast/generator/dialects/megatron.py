@@ -65,6 +65,12 @@ SOFTMAX_WARNING = (
     "We default back to unfused kernel invocations."
 )
 MOE_FFN_WARNING = "Warning: moe_ffn_hidden_size is not set, using ffn_hidden_size for MoE instead."
+RERUN_LOGGER = "WARNING:megatron.core.rerun_state_machine:"
+# initialize_megatron builds the rerun state machine (initialize.py:106) in --rerun-mode's
+# mode, disabled by default; its constructor and set_mode log on rank 0
+# (rerun_state_machine.py:238, :244), the mode an Enum member in the f-string.
+RERUN_INITIALIZED = f"{RERUN_LOGGER}RerunStateMachine initialized in mode RerunMode.DISABLED"
+RERUN_SET_MODE = f"{RERUN_LOGGER}Setting RerunStateMachine mode RerunMode.DISABLED"
 NO_P2P_OVERLAP = (
     "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
     "non-interleaved schedule does not support overlapping p2p communication and aligned param AG"
@@ -112,6 +118,19 @@ def initialized_parallel(kind: str, size: int) -> str:
 
 def random_seeds(seed: int) -> str:
     return f"> setting random seeds to {seed} ..."
+
+
+def make_helpers(user: str) -> list[str]:
+    """compile_helpers runs `make -C <megatron/core/datasets>` without capturing its output
+    (megatron/core/datasets/utils.py:25-26): GNU make's directory lines around its note that
+    the helpers, built on the job's first run, are up to date. The checkout is the launch's
+    working directory, where pretrain_gpt.py is."""
+    where = f"/home/{user}/llm-train/megatron/core/datasets"
+    return [
+        f"make: Entering directory '{where}'",
+        "make: Nothing to be done for 'default'.",
+        f"make: Leaving directory '{where}'",
+    ]
 
 
 def time_to_initialize(seconds: float) -> str:
@@ -428,10 +447,11 @@ class Log:
             for split in ("validation", "test"):
                 loss = float(f"{evaluation.loss + draw.uniform(-0.01, 0.01):.4f}")
                 evaluate_ms = evaluation.seconds * 1000 * draw.uniform(0.96, 1.04)
-                out += [evaluating_on(iters * f.global_batch)]
+                out += [RERUN_SET_MODE, evaluating_on(iters * f.global_batch)]
                 out += [evaluating_iter(index, iters) for index in range(1, iters + 1)]
                 low = evaluate_ms * draw.uniform(0.97, 0.995)
                 out += [TIMERS_HEADER, timer("evaluate", low, evaluate_ms)]
+                out += [RERUN_SET_MODE, RERUN_SET_MODE]
                 label = f"iteration {f.total_steps} on {split} set"
                 out += validation(label, loss, math.exp(min(20.0, loss)))
         return [Line(text) for text in out]
@@ -618,6 +638,7 @@ class Log:
             microbatches(f.grad_accum),
             building_tokenizer("HuggingFaceTokenizer"),
             padded_vocab(f.vocab, self.padded_vocab),
+            RERUN_INITIALIZED,
             "> initializing torch distributed ...",
         ]
         self.clock.at(event.t + 3.0)
@@ -634,6 +655,7 @@ class Log:
             initialized_parallel("pipeline", f.pp),
             random_seeds(margs.SEED),
             "> compiling dataset index builder ...",
+            *make_helpers(f.user),
             ">>> done with dataset index builder. Compilation time: 0.052 seconds",
             *self._softmax_warning(),
             "> compiling and loading fused kernels ...",
@@ -744,7 +766,7 @@ class Log:
         config_line, builder = data.building_lines(
             f,
             margs.parsed(self.flags(), f.gpus),
-            [train, valid, iters * f.global_batch],
+            (train, valid, iters * f.global_batch),
             tokenizer_address=0x7F00_0000_0000 + Rng(f.seed * 953 + 1).integer(0, 2**36) * 16,
             cached=self.attempt > 0,
         )
@@ -800,7 +822,15 @@ class Log:
         self.clock.at(event.t)
         evaluate_ms = event.seconds * 1000
         rows = validation(f"iteration {event.step}", event.loss, math.exp(min(20.0, event.loss)))
-        head = [TIMERS_HEADER, timer("evaluate", evaluate_ms * 0.99, evaluate_ms)]
+        # evaluate() disables the rerun state machine at its start and sets the loop's mode
+        # back twice after its timer (training.py:2338, 2460, 2462), each logged on rank 0.
+        head = [
+            RERUN_SET_MODE,
+            TIMERS_HEADER,
+            timer("evaluate", evaluate_ms * 0.99, evaluate_ms),
+            RERUN_SET_MODE,
+            RERUN_SET_MODE,
+        ]
         return [Line(line) for line in [*head, *rows]]
 
     def _failure(self, event: Failed) -> list[Out]:

@@ -89,7 +89,7 @@ def _hash(facts: Facts, prefix: str, split: str, index: int, size: int, tokenize
 def building_lines(
     facts: Facts,
     args: dict[str, str],
-    sizes: list[int],
+    sizes: tuple[int, int, int],
     *,
     tokenizer_address: int,
     cached: bool,
