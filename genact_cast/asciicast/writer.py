@@ -30,10 +30,14 @@ def encode(header: Header, events: Iterable[Event], version: int) -> Iterator[st
         raise ValueError(f"unsupported asciicast version {version}")
 
 
+_CODES = {code: encode_basestring(code) for code in ("o", "i", "m", "r", "x")}
+
+
 def _event_line(time_us: int, event: Event) -> str:
     # What json.dumps(text, ensure_ascii=False) gives, without building an encoder for
-    # each of a cast's thousands of strings.
-    return f"[{format_seconds(time_us)}, {encode_basestring(event.code)}, {_string(event.data)}]\n"
+    # each of a cast's thousands of strings (the codes' strings made once).
+    code = _CODES.get(event.code) or encode_basestring(event.code)
+    return f"[{format_seconds(time_us)}, {code}, {_string(event.data)}]\n"
 
 
 def _string(text: str) -> str:

@@ -185,6 +185,9 @@ class FrameworkLog:
     def _emit(self, outs: Sequence[Out]) -> None:
         tape, cols = self.show.con.tape, self.plan.options.cols
         for out in outs:
+            if out.__class__ is Line and self._bar is None and self._sub is None:
+                tape.write(out.text + "\r\n")  # most of a log: a line, no bar up
+                continue
             if isinstance(out, Close):
                 self._close_bar()
                 continue
