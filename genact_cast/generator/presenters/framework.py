@@ -185,8 +185,15 @@ class FrameworkLog:
     def _emit(self, outs: Sequence[Out]) -> None:
         tape, cols = self.show.con.tape, self.plan.options.cols
         for out in outs:
-            if out.__class__ is Line and self._bar is None and self._sub is None:
+            # The four kinds have no subclasses: `type(out) is` says what isinstance would.
+            if type(out) is Line and self._bar is None and self._sub is None:
                 tape.write(out.text + "\r\n")  # most of a log: a line, no bar up
+                continue
+            if type(out) is Redraw:
+                # tqdm keeps a bar cell or more, so a very narrow terminal could overflow it.
+                text = out.text if len(out.text) < cols else out.text[: cols - 1]
+                tape.write("\r" + text + "\x1b[K")
+                self._bar = text
                 continue
             if isinstance(out, Close):
                 self._close_bar()
@@ -196,12 +203,6 @@ class FrameworkLog:
                 text = out.text[: cols - 1]
                 tape.write("\n\r" + text + "\x1b[K\x1b[A")
                 self._sub = text or None
-                continue
-            if isinstance(out, Redraw):
-                # tqdm keeps a bar cell or more, so a very narrow terminal could overflow it.
-                text = out.text if len(out.text) < cols else out.text[: cols - 1]
-                tape.write("\r" + text + "\x1b[K")
-                self._bar = text
                 continue
             if self._sub is not None:
                 tape.write("\n\r\x1b[K\x1b[A")  # tqdm.write clears every bar
