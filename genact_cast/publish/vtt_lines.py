@@ -1,0 +1,421 @@
+"""The lines of the shell's screen for the subtitles (publish/vtt.py): what each row
+shows and since when, and the lines done (scrolled away, erased, covered, on the final
+screen), with wrapped rows joined, typed commands kept whole and resizes followed."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from difflib import SequenceMatcher
+from itertools import accumulate
+from unicodedata import east_asian_width
+
+from genact_cast.publish.screens import Row, Screen, row_text
+from genact_cast.publish.vtt_cues import same_line
+from genact_cast.publish.vtt_sessions import (
+    prompt,
+    waiting_prompt,
+    without_right_prompt,
+)
+
+REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
+HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
+# A wrapped row's last cell left blank: a space, unless the row it wrapped onto starts
+# with a wide character (one that did not fit there): decided when the rows are joined.
+GAP = "\x00"
+# A line the terminal wrapped over rows is joined into one cue line, cut here with an
+# ellipsis: a few 80x24 screens, more than a reader follows as one line. Joining without a
+# bound copied the line at each row (quadratic: 4 MB of `a` with no newline took minutes)
+# and made a cue as long as the cast (review-attack5 item 2).
+MAX_LINE_CHARS = 8_000
+CUT = "\u2026"
+
+
+def joined(before: str, rest: str) -> str:
+    """A wrapped line's next row added to it, within `MAX_LINE_CHARS` and the ellipsis
+    (a line already longer was cut and stays as it is)."""
+    if len(before) > MAX_LINE_CHARS:
+        return before
+    if before.endswith(GAP):  # a space, unless a wide character that did not fit follows
+        wide = rest[:1] and east_asian_width(rest[0]) in "WF"
+        before = before[:-1] + ("" if wide else " ")
+    line = before + rest
+    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + CUT
+
+
+class Lines:
+    """What each row of the screen shows and since when; done lines in `taken`."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.since: list[float] = []
+        self.taken: list[tuple[float, str]] = []
+        self.ends: dict[int, float] = {}  # taken line -> when an erasure removed it
+        # Each taken line's place in the output, so that lines that appeared at one moment
+        # are told in the order they were written: the erasures before it (`epoch`, when
+        # it appeared: what is written after a clear comes after what the clear removed),
+        # then the rows scrolled away before it plus its row.
+        self.places: list[tuple[int, int]] = []
+        self.scrolls = 0
+        self.epoch = 0
+        self.born: list[int] = []  # each row's line: the epoch it appeared in
+        # rows an erasure blanked since the last screen: (since, text, wrapped, when, born),
+        # born below 0 (-1 - epoch) for a line no screen showed
+        self.erased: dict[int, tuple[float, str, bool, float, int]] = {}
+        self.covered: list[str] = []  # the rows when a full-screen program covered them
+        self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
+        self.history: list[str] = []  # lines taken as they scrolled away, latest last
+        self.wraps: list[bool] = []  # rows the terminal wrapped onto the next one
+        self.cols = 0
+        self._open: int | None = None  # the taken line that goes on in the top row
+        # The top row's line went on from a row that scrolled away since the last screen:
+        # what the next screen shows there is its rest, however new it looks.
+        self._rest = False
+        self.muted = False  # a program paints the primary screen: nothing on it is told
+        # A prompt is known by the cursor, not by its characters (powerline and Nerd Font
+        # symbols, `❯`, `➜`, a right prompt after it): the row and its text left of the
+        # cursor when the cursor waited after a space there with nothing typed after it
+        # (`waiting`), and the rows a command is being typed on, with their prompt (`leads`).
+        self.waiting: tuple[int, str, str] | None = None
+        self.leads: dict[int, str] = {}
+        self.rights: dict[int, str] = {}  # a command row's right prompt (zsh's RPROMPT)
+
+    def _take(self, since: float, text: str, wrapped: bool, y: int, born: int) -> None:
+        """A done row: a line of its own, or the rest of the one wrapped onto it."""
+        if self.muted:
+            self._open = None
+            return
+        if self._open is not None:
+            start, before = self.taken[self._open]
+            self.taken[self._open] = (start, joined(before, text))
+        else:
+            self.taken.append((since, text))
+            self.places.append((born, self.scrolls + y))
+        self._open = len(self.taken) - 1 if wrapped else None
+        self._rest = wrapped
+
+    def _text(self, row: Row, wrapped: bool) -> str:
+        """A row's text; a wrapped one with its cells up to the right edge (a space it
+        ended on kept: the row keeps no trailing blank cell, so each missing cell is one).
+        A wide character's right half is no character, so a row of them is half as many
+        characters as cells; one that did not fit in the last cell went to the next row,
+        leaving that cell empty: no space there (avt, like xterm, wraps it whole)."""
+        if not wrapped:
+            return row_text(row)
+        gap = self.cols - len(row)
+        text = "".join(char for char, _ in row)
+        if gap == 1:  # a space written there, or the cell a wide character did not fit in
+            return text + ("" if row[-1][0] == "" else GAP)  # (a wide one ends it: the latter)
+        return text + " " * max(gap, 0)
+
+    def erase(self, y: int, row: Row, time: float) -> None:
+        """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
+        Its text is the row's as erased when that is more of the line shown (typing that
+        went on after the last screen), else the line shown; a line written since the last
+        screen and erased before the next is told as a line that scrolled away unseen is
+        (`seq 20; clear` in one read of a 10-row terminal: all twenty)."""
+        lead = self.leads.pop(y, "")  # (a prompt drawn here next is a new one)
+        right = self.rights.pop(y, "")
+        if y >= len(self.texts) or y in self.erased:
+            return
+        shown = self.texts[y]
+        wrapped = y < len(self.wraps) and self.wraps[y]
+        text = without_right_prompt(self._text(row, wrapped), lead, right)
+        if shown.strip() and self.since[y] >= 0:  # (since below 0: taken before)
+            text = text if text.startswith(_bare(shown)) else shown
+            self.erased[y] = (self.since[y], text, wrapped, time, self.born[y])
+        elif not shown.strip() and row_text(row).strip():
+            self.erased[y] = (time, row_text(row), False, time, -1 - self.epoch)  # (unseen)
+        else:
+            return
+        self.epoch += 1  # what is written next comes after the erased line
+
+    def _settle(self, news: dict[int, str], now: float | None = None) -> None:
+        """Erased rows as they are drawn now: one redrawn with the same line goes on as
+        that line; any other erased line is done, ending at its erasure. At `now` (a
+        screen, not the end), a line whose row is still blank waits up to `REDRAW_SECONDS`
+        for the redraw: a dashboard's redraw may reach two screens."""
+        gone: list[tuple[int, float, str, bool, float, int]] = []
+        waiting = {}
+        used: set[int] = set()
+        for y in sorted(self.erased):
+            since, old, wrapped, time, born = self.erased[y]
+            above = self.erased.get(y - 1)
+            if above is not None and above[2]:  # the rest of a wrapped line: as its start
+                if y - 1 in waiting:
+                    waiting[y] = self.erased[y]
+                elif gone and gone[-1][0] == y - 1:
+                    gone.append((y, since, old, wrapped, time, max(born, -1 - born)))
+                continue
+            if born < 0:  # never shown: one of a bar's redraws between two screens, say
+                born = -1 - born
+                if any(same_line(old, new) for new in news.values()):
+                    continue
+            else:
+                # The same line may be drawn lower: a live block or a progress bar moves
+                # down under lines printed above it. Each row of the new screen is one line.
+                again = next(
+                    (
+                        b
+                        for b in sorted(news)
+                        if b >= y and b not in used and same_line(old, news[b])
+                    ),
+                    None,
+                )
+                if again is not None:
+                    used.add(again)
+                    continue
+            if now is not None and now - time < REDRAW_SECONDS and not news.get(y, "").strip():
+                waiting[y] = self.erased[y]
+                continue
+            gone.append((y, since, old, wrapped, time, born))
+        for y, _, old, *_ in gone:
+            if 0 <= y < len(self.texts) and old.startswith(_bare(self.texts[y])):
+                self.texts[y] = ""  # (unless a line was written there since)
+        self.erased = waiting
+        if self.muted:
+            gone = []
+        going = -1  # the taken line a wrapped erased row goes on in
+        for index, (y, since, old, wrapped, time, born) in enumerate(gone):
+            if going >= 0 and gone[index - 1][0] == y - 1:
+                start, before = self.taken[going]
+                self.taken[going] = (start, joined(before, old))
+            else:
+                self.taken.append((since, old))
+                self.places.append((born, self.scrolls + y))
+                going = len(self.taken) - 1
+                self.ends[going] = time
+            if not wrapped:
+                going = -1
+
+    def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
+        text = self._text(row, wrapped)
+        if 0 in self.leads:
+            text = without_right_prompt(text, self.leads[0], self.rights.get(0, ""))
+        if not self.texts:  # before the first screen (a cast's output at 0 s): still told
+            if time is not None and text.strip():
+                self._take(time, text, wrapped, 0, self.epoch)
+                self.history.append(text)
+                self.scrolls += 1
+            return
+        if self.erased:  # (one scrolled away is still looked for on the next screen)
+            self.erased = {y - 1: entry for y, entry in self.erased.items()}
+        old, since, born = self.texts.pop(0), self.since.pop(0), self.born.pop(0)
+        self.texts.append("")
+        self.since.append(0.0)
+        self.born.append(self.epoch)
+        self.wraps = [*self.wraps[1:], False]
+        self.first = [*self.first[1:], ""]
+        if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
+            same = old and text.startswith(old)
+            self._take(since if same else time, text, wrapped, 0, born if same else self.epoch)
+        else:
+            self._open = None
+        self.history.append(text)
+        del self.history[: len(self.history) - HISTORY]
+        self.scrolls += 1
+        self.leads = {y - 1: lead for y, lead in self.leads.items() if y > 0}
+        self.rights = {y - 1: right for y, right in self.rights.items() if y > 0}
+        self.waiting = None
+
+    def cover(self, time: float) -> None:
+        """A full-screen program covers the screen: every line on it is done."""
+        self._settle({})
+        self._take_rows()
+        self.covered = list(self.texts)
+        self.since = [-1.0] * len(self.texts)  # taken: not again if the cast ends covered
+
+    def mute(self) -> None:
+        """A program paints the primary screen (top, less -X: no alternate screen): the
+        lines it found are done, as under a full-screen program; nothing it draws is told."""
+        self.cover(0.0)
+        self.muted = True
+
+    def unmute(self, cursor: tuple[int, int] | None) -> None:
+        """The program is gone: the rows it left above the cursor are its last screen
+        (not told, then or later); the cursor's row on is the shell's again."""
+        self._settle({})  # (erasures while it ran: its own)
+        self.muted = False
+        below = cursor[1] if cursor is not None else len(self.texts)
+        self.since[:below] = [-1.0] * min(below, len(self.since))
+
+    def _take_rows(self) -> None:
+        wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
+        rows = zip(self.since, self.texts, wraps, self.born, strict=True)
+        for y, (since, text, wrapped, born) in enumerate(rows):
+            if text.strip() and since >= 0:  # (below 0: taken before)
+                self._take(since, text, wrapped, y, born)
+            else:
+                self._open = None
+        self._open = None
+
+    def uncover(self, screen: Screen) -> None:
+        """Back from the program: the rows it restored were taken (not repeated later).
+        After a resize inside the program the restored rows are the old lines rewrapped,
+        some back from the scrollback: a row above the cursor that is a piece of the lines
+        shown or scrolled away before, in their order, was taken too."""
+        self.erased.clear()  # (erasures are told only on the shell's screen)
+        leads, rights = self.leads, self.rights  # (covered rows were kept without these)
+        self.leads, self.rights, self.waiting = {}, {}, None
+        rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
+        self.texts = [row_text(row) for row in rows]
+        self.first = list(self.texts)  # a prompt written on its way back: typed after
+        self.wraps = [False] * len(rows)
+        self.born = [self.epoch] * len(rows)
+        self._open = None
+        self.since = [
+            -1.0
+            if y < len(self.covered)
+            and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")).rstrip()
+            == _bare(self.covered[y])  # (a wrapped row was kept with its blanks)
+            else time
+            for y, text in enumerate(self.texts)
+        ]
+        if cursor is None or (cols, len(rows)) == (self.cols, len(self.covered)):
+            return  # (no resize: the rows are where they were)
+        self.cols, self.wraps = cols, [y in screen.wrapped for y in range(len(rows))]
+        self.texts = [self._text(row, w) for row, w in zip(rows, self.wraps, strict=True)]
+        pieces = [_piece(text) for text in [*self.history, *self.covered]]
+        seen = "".join(pieces)
+        at = 0
+        top: int | None = None  # where the first row restored starts in what was seen
+        for y, text in enumerate(self.texts[: cursor[1]]):
+            piece = _piece(text)
+            found = seen.find(piece, at) if piece else -1
+            if found >= 0:
+                self.since[y] = -1.0
+                at = found + len(piece)
+                top = found if top is None else top
+        # The covered lines above the first row restored went to the scrollback as the
+        # program's screen shrank: a later resize that brings them back brings no new line.
+        start = sum(map(len, pieces[: len(self.history)]))
+        for text, piece in zip(self.covered, pieces[len(self.history) :], strict=True):
+            if top is None or start + len(piece) > top:
+                break
+            if piece:
+                self.history.append(text)
+            start += len(piece)
+        del self.history[: len(self.history) - HISTORY]
+
+    def reflow(self, rows: tuple[Row, ...], time: float) -> None:
+        """The terminal was resized: its lines moved (the player rewraps them at the new
+        width, and brings lines back from its scrollback when it grows). A line still
+        shown, whole or rewrapped, keeps its time and one that came back stays taken; a
+        line pushed off without scrolling is done."""
+        self._settle({})
+        self.leads, self.rights, self.waiting = {}, {}, None
+        old = [*self.history, *self.texts]
+        since = [-1.0] * len(self.history) + self.since
+        first = [""] * len(self.history) + self.first
+        new = [row_text(row) for row in rows]
+        self.since, self.first = [time] * len(new), [""] * len(new)
+        self.born = [self.epoch] * len(new)
+        found: dict[int, int] = {}  # new row -> the old row it is, or where it starts
+        for a, b, size in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
+            found.update((b + i, a + i) for i in range(size))
+        # A rewrapped row is a piece of the old rows joined (spaces dropped: a wrap may
+        # fall on one); it is looked for after the row above it.
+        pieces = [_piece(text) for text in old]
+        joined = "".join(pieces)
+        starts = list(accumulate((len(piece) for piece in pieces), initial=0))
+        kept: set[int] = set()
+        at = 0
+        for y, text in enumerate(new):
+            piece = _piece(text)
+            if y in found:
+                a = found[y]
+                kept.add(a)
+                at = starts[a + 1]
+            elif piece and (k := joined.find(piece, at)) >= 0:
+                a = bisect_right(starts, k) - 1
+                end = bisect_right(starts, k + len(piece) - 1)
+                kept.update(range(a, end))
+                at = k + len(piece)
+            else:
+                continue
+            self.since[y] = since[a]
+            self.first[y] = first[a] if text == old[a] else ""
+        for i in range(len(self.history), len(old)):
+            if i not in kept and old[i].strip():  # into the scrollback, unless cut off
+                self.history.append(old[i])
+                if since[i] >= 0 and not self.muted:
+                    self.taken.append((since[i], old[i]))
+                    self.places.append((self.epoch, self.scrolls))
+        del self.history[: len(self.history) - HISTORY]
+        self.texts = new
+        self.wraps = [False] * len(new)
+        self._open = None
+
+    def finish(self) -> None:
+        """The lines on the final screen that were not taken before are taken."""
+        self._settle(dict(enumerate(self.texts)))
+        self._take_rows()
+
+    def typed(self, y: int) -> str:
+        """What was added to row y after it appeared: a command typed after a prompt."""
+        if not 0 <= y < min(len(self.texts), len(self.first)):
+            return ""
+        text, first = self.texts[y], self.first[y]
+        return text[len(first) :] if first and text.startswith(first) else ""
+
+    def update(
+        self,
+        rows: tuple[Row, ...],
+        time: float,
+        cols: int,
+        wrapped: frozenset[int],
+        cursor: tuple[int, int] | None = None,
+    ) -> None:
+        self.cols = cols
+        news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
+        if self.erased:
+            self._settle(dict(enumerate(news)), time)
+        while len(self.texts) < len(rows):
+            self.texts.append("")
+            self.since.append(time)
+            self.born.append(self.epoch)
+        del self.texts[len(rows) :], self.since[len(rows) :], self.born[len(rows) :]
+        self.first = (self.first + [""] * len(rows))[: len(rows)]
+        self.wraps = [y in wrapped for y in range(len(rows))]
+        for y, text in enumerate(news):
+            old = self.texts[y]
+            here = self.waiting is not None and self.waiting[0] == y
+            waited, right = self.waiting[1:] if self.waiting is not None and here else ("", "")
+            lead = self.leads.get(y, waited)
+            right = self.rights.get(y, right)
+            if right and (y in self.leads or (here and text != old)):
+                text = news[y] = without_right_prompt(text, lead, right)
+            if _bare(text) == _bare(old):
+                pass  # (the same, wrapped now or no longer: a resize's rows met again)
+            elif text != old and lead and old.startswith(lead) and text.startswith(lead):
+                if y not in self.leads and self.since[y] >= 0:  # the first key typed
+                    self.since[y] = time
+                    self.born[y] = self.epoch
+                self.leads[y] = self.first[y] = lead
+                self.rights[y] = right
+            elif text != old and not (old and text.startswith(old) and self.since[y] >= 0):
+                self.leads.pop(y, None)
+                self.rights.pop(y, None)
+                self.since[y] = time  # a new line here, not more of the same one
+                self.born[y] = self.epoch
+                if y == 0 and not self._rest:
+                    self._open = None  # not the rest of a line that scrolled away
+                if not (self.first[y] and text.startswith(self.first[y])):
+                    self.first[y] = text  # (a prompt line edited keeps its prompt)
+            elif text != old and old == self.first[y] and prompt(old) and self.since[y] >= 0:
+                self.since[y] = time  # the first character typed after a prompt
+                self.born[y] = self.epoch
+            self.texts[y] = text
+        self._rest = False
+        # (a row typed on since it appeared is no prompt: a space typed in a command)
+        fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
+        self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
+
+
+def _piece(text: str) -> str:
+    """A row's text without blanks, to find it again in lines rewrapped at another width."""
+    return text.replace(" ", "").replace(GAP, "")
+
+
+def _bare(text: str) -> str:
+    """A row's text without the blanks it ends on (a wrapped row's `GAP` too)."""
+    return text.rstrip(" " + GAP)
