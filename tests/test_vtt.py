@@ -166,3 +166,8 @@ def test_a_multiplexers_panes_are_told_not_summed_up() -> None:
     assert len(listing) == len(set(listing)) >= 20
     assert not any(t.startswith(("c  5 11:38", "n 24  2025", "[0] 0:")) for t in told)
     assert not any("\u2500\u2500\u2500" in t or "\u2502" in t for t in told)
+
+
+def test_a_wide_character_in_a_one_column_terminal_is_no_error() -> None:
+    """(found by tests/test_export_fuzz.py: a wrapped row with no cell at all)"""
+    assert lines(cues_of([(0.1, ""), (0.2, "\u2e80")], 1, 1)) == []

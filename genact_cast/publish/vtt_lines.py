@@ -104,7 +104,7 @@ class Lines:
         gap = self.cols - len(row)
         text = "".join(char for char, _ in row)
         if gap == 1:  # a space written there, or the cell a wide character did not fit in
-            return text + ("" if row[-1][0] == "" else GAP)  # (a wide one ends it: the latter)
+            return text + ("" if row and row[-1][0] == "" else GAP)  # (wide: the latter)
         return text + " " * max(gap, 0)
 
     def erase(self, y: int, row: Row, time: float) -> None:
