@@ -98,6 +98,11 @@ PUBLISHED_DOMAIN = {
     ("Qwen2.5-72B", "HumanEval"): 0.591, ("DeepSeek-V3", "GSM8K"): 0.893,
     ("DeepSeek-V3", "MATH"): 0.616, ("DeepSeek-V3", "HumanEval"): 0.652,
 }  # fmt: skip
+# OLMo 2's pre-training recipe: (global batch in sequences, peak LR, warm-up steps), from
+# allenai/OLMo configs/official-1124/OLMo2-{7B,13B}-stage1.yaml and allenai/OLMo-core
+# src/scripts/official/OLMo2/OLMo-2-0325-32B-train.py; z-loss 1e-5 in all three.
+OLMO2_RECIPE = {"OLMo-2-7B": (1024, 3e-4, 2000), "OLMo-2-13B": (2048, 3e-4, 1000),
+                "OLMo-2-32B": (2048, 6e-4, 2000)}  # fmt: skip
 # Mixtral paper (arXiv 2401.04088), Table 2: HellaSwag 84.4, ARC-Challenge 59.7.
 PUBLISHED_MIXTRAL = {("Mixtral-8x7B", "HellaSwag"): 0.844, ("Mixtral-8x7B", "ARC-c"): 0.597}
 DOMAIN_METRICS = {"GSM8K": "math", "MATH": "math", "HumanEval": "code"}
@@ -1118,7 +1123,16 @@ def _lr(run: Run, s: Setup) -> list[str]:
         out.append(f"{line!r}: full fine-tuning peaks at 1e-5 to 2e-5")
     if s.method != "full" and not 1e-4 <= s.peak_lr <= 2e-4:
         out.append(f"{line!r}: LoRA and QLoRA train at 1e-4 to 2e-4")
-    if s.kind == "pretrain":
+    arch = run.fact("building").group("arch")
+    if s.kind == "pretrain" and arch in OLMO2_RECIPE:
+        batch, peak, warmup = OLMO2_RECIPE[arch]
+        if s.peak_lr != peak:
+            out.append(f"{line!r}: {arch}'s recipe peaks at {peak:.0e}")
+        if s.warmup != min(warmup, s.total_steps // 4):
+            out.append(f"{line!r}: {arch}'s recipe warms up over {warmup} steps")
+        if s.seqs != batch:
+            out.append(f"{s.seqs} sequences a step: {arch}'s recipe takes {batch}")
+    elif s.kind == "pretrain":
         low, high = (1.5e-4, 6e-4) if s.params < 30e9 else (1e-4, 3e-4)
         if not low <= s.peak_lr <= high:
             out.append(f"{line!r}: a {s.params / 1e9:.0f}B pre-training peaks near 3e-4/1.5e-4")

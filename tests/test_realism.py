@@ -511,3 +511,17 @@ def test_math_and_code_continued_pre_training_show_their_benchmarks(
         assert set(shows) <= set(e.metrics), e.metrics
     found = problems(seen)
     assert not found, report(found)
+
+
+@pytest.mark.parametrize("model", ["OLMo-2-7B", "OLMo-2-13B", "OLMo-2-32B"])
+def test_olmo2_pre_training_follows_its_published_recipe(model: str) -> None:
+    """OLMo 2's configs (allenai/OLMo official-1124 stage-1 yamls; OLMo-core's 32B script):
+    1024 or 2048 sequences of 4096, peak 3e-4 or 6e-4, 2000 or 1000 warm-up steps, cosine to
+    a tenth, and a z-loss of 1e-5 in the step lines."""
+    seen = shown(0, model=model, kind="pretrain", duration=30.0)
+    found = problems(seen)
+    assert not found, report(found)
+    text = output_of(events_of(seed=0, model=model, kind="pretrain", duration=30.0))
+    z = [float(v) for v in re.findall(r"\| z (\d\.\d\de-\d\d)", text)]
+    assert z
+    assert 1e-6 < z[-1] <= z[0] <= 1e-5 * math.log(100_278) ** 2 * 1.1, z[:3]

@@ -76,6 +76,15 @@ class Domain(NamedTuple):
     fall: tuple[float, float]  # the share of the first loss given up over the run
 
 
+class Recipe(NamedTuple):
+    """A published pre-training recipe (recipes.tsv)."""
+
+    batch_sequences: int
+    peak_lr: float
+    warmup_steps: int
+    z_loss: float  # the z-loss multiplier; 0 where the recipe has none
+
+
 class Router(NamedTuple):
     """How a mixture of experts balances its router (routers.tsv)."""
 
@@ -156,6 +165,14 @@ def domains() -> dict[str, Domain]:
     """The domain of each continued pre-training corpus, by dataset name."""
     return {
         r[0]: Domain(r[1], float(r[2]), (float(r[3]), float(r[4]))) for r in _rows("domains.tsv")
+    }
+
+
+@functools.cache
+def recipes() -> dict[str, Recipe]:
+    """The published pre-training recipe of each architecture that has one."""
+    return {
+        r[0]: Recipe(int(r[1]), float(r[2]), int(r[3]), float(r[4])) for r in _rows("recipes.tsv")
     }
 
 

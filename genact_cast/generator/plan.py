@@ -404,9 +404,14 @@ def make_plan(options: RecordOptions) -> RunPlan:
         warmup = max(10, round(total_steps * shape.uniform(0.02, 0.05)))
     else:
         peak_lr = 3e-4 if arch.params < 30e9 else 1.5e-4 if arch.params < 200e9 else 8e-5
+        recipe = catalog.recipes().get(arch.name)
+        if recipe is not None:  # its published recipe (recipes.tsv: OLMo 2)
+            peak_lr = recipe.peak_lr
         if kind == "continue":
             peak_lr /= shape.pick((2, 3, 5))
         warmup = min(2000, max(100, round(total_steps * shape.uniform(0.01, 0.05))))
+        if recipe is not None and kind == "pretrain":
+            warmup = recipe.warmup_steps
     warmup = min(warmup, total_steps // 4)
 
     tokens_per_step = batch * seq_len
@@ -831,8 +836,12 @@ def _batch_and_speed(
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = _BATCH[kind]
     dp = gpus // (fit.tp * fit.pp)
-    # Batch target on a log scale between the kind's bounds, then whole micro steps.
+    # Batch target on a log scale between the kind's bounds, then whole micro steps; a
+    # published recipe's own batch where the architecture has one (recipes.tsv).
     target = math.exp(math.log(low) + batch_draw * (math.log(high) - math.log(low)))
+    recipe = catalog.recipes().get(arch.name)
+    if recipe is not None and kind != "sft":
+        target = recipe.batch_sequences * per_seq
     # Batch counted in tokens, or in examples (packed several to a sequence).
     unit = per_seq if kind != "sft" else packed
     accum = max(1, round(target / (dp * fit.micro * unit)))

@@ -34,6 +34,7 @@ from genact_cast.generator.plan import RunPlan
 
 # Noise streams: one per kind of number, so that adding one never moves another.
 LOSS, GRAD, JITTER, EVAL, STARTUP, NOTICES, SAVES, SENSORS, REPLAY, COMMS = range(1, 11)
+Z_LOSS = 11  # the z-loss's own noise stream (after COMMS; moe.ROUTER is 101)
 WATCHDOG_MS = 600_000
 MAX_RESTARTS = 3  # torchrun --max-restarts of the launch command
 COLLECTIVES = ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE", "ALLREDUCE")
@@ -104,7 +105,27 @@ class Run:
             mfu=tflops / self._peak,
             memory_gib=self._memory,
             aux_loss=self.aux_loss(step, attempt),
+            z_loss=self.z_loss(step),
         )
+
+    def z_loss(self, step: int) -> float | None:
+        """The z-loss as logged where the recipe trains with one (recipes.tsv: OLMo 2's
+        1e-5): multiplier x log(Z)^2, the squared log of the softmax normalizer (PaLM, arXiv
+        2204.02311, section 5). An untrained model's logits are near 0, so log Z starts at
+        ln(vocab) (11.5 for OLMo 2's 100,278 tokens: 1.3e-3); the loss pulls it towards 0
+        over the first hundreds of full-LR steps, and a released model starts settled. The
+        settled log Z of 1.5 is this project's estimate."""
+        plan = self.plan
+        recipe = catalog.recipes().get(plan.arch.name)
+        if recipe is None or not recipe.z_loss or plan.kind == "sft":
+            return None
+        fresh = math.log(plan.arch.vocab) if plan.kind == "pretrain" else 0.0
+        # Over full-LR updates: during the warm-up a step moves the logits only as far as
+        # its learning rate lets it.
+        done = plan.loss.progress(step)
+        log_z = 1.5 + (fresh - 1.5) * math.exp(-done / 300) if fresh else 1.5
+        log_z *= 1 + self.noise.normal(Z_LOSS, step, 0.03)
+        return recipe.z_loss * log_z * log_z
 
     def aux_loss(self, step: int, attempt: int = 0) -> float | None:
         """The router's load-balancing loss at `step` (a mixture of experts only); a step
