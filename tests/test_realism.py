@@ -525,3 +525,14 @@ def test_olmo2_pre_training_follows_its_published_recipe(model: str) -> None:
     z = [float(v) for v in re.findall(r"\| z (\d\.\d\de-\d\d)", text)]
     assert z
     assert 1e-6 < z[-1] <= z[0] <= 1e-5 * math.log(100_278) ** 2 * 1.1, z[:3]
+
+
+def test_megatron_prints_the_plans_hsdp() -> None:
+    """Where the plan shards the state inside groups of GPUs and replicates it across them,
+    Megatron runs that many distributed-optimizer instances (--num-distributed-optimizer-
+    instances, arguments.py:2447 at core_v0.14.0), in its command and its arguments dump."""
+    plan = make_plan(RecordOptions(seed=21, framework="megatron"))
+    assert plan.layout.replicas > 1
+    text = output_of(events_of(seed=21, framework="megatron", duration=30.0))
+    assert f"--num-distributed-optimizer-instances {plan.layout.replicas} " in text
+    assert re.search(rf"num_distributed_optimizer_instances \.+ {plan.layout.replicas}\b", text)

@@ -564,17 +564,20 @@ class Log:
             out.append(ddp.ddp_config(args, f.dp))
             size = ddp.ddp_bucket_size(args, f.dp)
             expert_dp = f.gpus // (f.pp * f.ep * f.tp)
+            # With several optimizer instances (HSDP) the buffers are sharded, so padded,
+            # over one instance's ranks (distributed_data_parallel.py:83-92, 375).
+            shard, expert_shard = f.dp // f.replicas, max(1, expert_dp // f.replicas)
             for stage, layers in enumerate(stage_layers(f.layers, f.pp)):
                 params = ddp.stage_params(f, self.padded_vocab, stage, layers)
                 # Bucketing only on the first stage: later stages' communication is off the
                 # critical path (distributed_data_parallel.py:186).
                 bucket = size if stage == 0 else None
                 dense = [p for p in params if not p.expert]
-                out += ddp.buffer_log(dense, bucket, f.dp, self.shape.distributed_optimizer, rng)
+                out += ddp.buffer_log(dense, bucket, shard, self.shape.distributed_optimizer, rng)
                 experts = [p for p in params if p.expert]
                 if experts:
                     out += ddp.buffer_log(
-                        experts, bucket, expert_dp, self.shape.distributed_optimizer, rng
+                        experts, bucket, expert_shard, self.shape.distributed_optimizer, rng
                     )
         timers = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
         out.append(ddp.optimizer_config(args, timers))

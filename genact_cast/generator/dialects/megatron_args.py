@@ -228,6 +228,11 @@ def flags(
             ("overlap-grad-reduce", None),
             ("overlap-param-gather", None),
         ]
+        if f.replicas > 1:
+            # The plan's HSDP: the optimizer state sharded inside each shard group and
+            # replicated across them (arguments.py:2447 at the tag, "Number of Distributed
+            # Optimizer copies across Data Parallel domain"; parallel_state.py:745-784).
+            out.append(("num-distributed-optimizer-instances", str(f.replicas)))
     if f.experts:
         # MOE_ARGS of examples/mixtral/train_mixtral_8x7b_distributed.sh at the tag, with the
         # model's own expert width, shared experts, router recipe (MOE_RECIPES) and the run's
