@@ -1130,7 +1130,7 @@ def _lr(run: Run, s: Setup) -> list[str]:
             out.append(f"{line!r}: {arch}'s recipe peaks at {peak:.0e}")
         if s.warmup != min(warmup, s.total_steps // 4):
             out.append(f"{line!r}: {arch}'s recipe warms up over {warmup} steps")
-        if s.seqs != batch:
+        if s.seqs != batch and not (s.dp > batch and s.accum == 1):  # more ranks than it
             out.append(f"{s.seqs} sequences a step: {arch}'s recipe takes {batch}")
     elif s.kind == "pretrain":
         low, high = (1.5e-4, 6e-4) if s.params < 30e9 else (1e-4, 3e-4)

@@ -856,6 +856,15 @@ def _batch_and_speed(
     )  # fmt: skip
     if not low <= layout.global_batch * unit <= high:
         return None
+    # The recipe's batch exactly (a smaller micro batch or TP reaches it); a cluster with more
+    # data-parallel ranks than its sequences takes one micro batch a rank.
+    if (
+        recipe is not None
+        and kind != "sft"
+        and layout.global_batch != recipe.batch_sequences
+        and not (dp > recipe.batch_sequences and accum == 1)
+    ):
+        return None
     mfu = kernel_mfu(arch, gpu, layout, mfu_draw, method)
     fpt = lora.flops(arch, per_seq, method)
     compute = (
