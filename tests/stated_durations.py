@@ -79,11 +79,30 @@ RULES = (
 )
 
 # Durations on lines with no stamp of their own: the stamped lines around must leave room.
+# Megatron's timers state milliseconds (group `ms`): its evaluation and save between two
+# iteration lines (training.py's timers.log at core_v0.14.0).
 UNSTAMPED = (
     _duration(r"^  Val Loss: .*\| Eval time: {d}s$"),
     _duration(r"^  Checkpoint saved in {d}s "),
     _duration(r"'eval_runtime': {d},"),
+    re.compile(r"^    (?:evaluate|save-checkpoint) \.+: \([\d.]+, (?P<ms>[\d.]+)\)$"),
 )
+# Megatron: `elapsed time per iteration (ms)` is the interval's time over its iterations
+# (training.py training_log: interval-time / log_interval), read against the stamps of two
+# iteration lines one log interval apart.
+MEGATRON_ITERATION = re.compile(
+    r"iteration +(?P<it>\d+)/ *\d+ \|.*elapsed time per iteration \(ms\): (?P<ms>[\d.]+)"
+)
+# Megatron's setup timers against the `datetime:` lines that bracket what they time
+# (training.py pretrain() at the tag): the data iterators are built between the two lines.
+MEGATRON_SETUP = (
+    (
+        "train/valid/test-data-iterators-setup",
+        "[after model, optimizer, and learning rate scheduler are built]",
+        "[after dataloaders are built]",
+    ),
+)
+MEGATRON_TIMER = re.compile(r"^    (?P<name>[\w/-]+) \.+: \((?P<min>[\d.]+), (?P<max>[\d.]+)\)$")
 
 
 @dataclass(frozen=True)
@@ -145,6 +164,7 @@ def mismatches(lines: list[str]) -> list[str]:
                     f"{took:.3f}s passed since line {start.index + 1} "
                     f"({start.text.strip()[:70]!r})"
                 )
+    out += _megatron(lines, stamped)
     # Unstamped durations: the sum of those between two stamped lines fits in their gap.
     for before, after in itertools.pairwise(stamped):
         stated_sum, shown = 0.0, []
@@ -152,12 +172,70 @@ def mismatches(lines: list[str]) -> list[str]:
             for pattern in UNSTAMPED:
                 match = pattern.search(text)
                 if match is not None:
-                    stated_sum += float(match.group("d"))
-                    shown.append(match.group("d"))
+                    groups = match.groupdict()
+                    seconds = float(groups["ms"]) / 1000 if groups.get("ms") else float(groups["d"])
+                    stated_sum += seconds
+                    shown.append(f"{seconds:g}")
         gap = (after.at - before.at).total_seconds()
         if shown and stated_sum > gap + before.resolution + after.resolution + 0.05 * len(shown):
             out.append(
                 f"lines {before.index + 1}-{after.index + 1}: {' + '.join(shown)}s stated "
                 f"between stamps {gap:.3f}s apart"
             )
+    return out
+
+
+def _megatron(lines: list[str], stamped: list[Stamped]) -> list[str]:
+    """Megatron's per-iteration time and setup timers against its stamps."""
+    out: list[str] = []
+    iterations = [
+        (found, line)
+        for line in stamped
+        if (found := MEGATRON_ITERATION.search(line.text)) is not None
+    ]
+    steps = [
+        int(b.group("it")) - int(a.group("it")) for (a, _), (b, _) in itertools.pairwise(iterations)
+    ]
+    interval = min((d for d in steps if d > 0), default=0)
+    for (a, first), (b, second) in itertools.pairwise(iterations):
+        if int(b.group("it")) - int(a.group("it")) != interval:
+            continue  # lines elided between, or a restart: the interval timer paused
+        # The interval timer stops for an evaluation or a save (training.py:1655, 2213 at
+        # the tag): their timers, printed between the lines, come off the gap; rank 0's own
+        # time lies between the min and max across ranks.
+        paused = [
+            found
+            for text in lines[first.index + 1 : second.index]
+            if (found := MEGATRON_TIMER.search(text)) is not None
+            and found.group("name") in ("evaluate", "save-checkpoint")
+        ]
+        gap = (second.at - first.at).total_seconds()
+        fastest = (gap - sum(float(p.group("max")) for p in paused) / 1000) / interval
+        slowest = (gap - sum(float(p.group("min")) for p in paused) / 1000) / interval
+        stated = float(b.group("ms")) / 1000
+        slack = (first.resolution + second.resolution) / interval + 0.0005
+        if not fastest - slack <= stated <= slowest + slack:
+            out.append(
+                f"megatron: line {second.index + 1} says {b.group('ms')} ms an iteration, but "
+                f"{fastest * 1000:.0f}-{slowest * 1000:.0f} ms an iteration passed since line "
+                f"{first.index + 1}"
+            )
+    for name, begin, end in MEGATRON_SETUP:
+        # These lines carry their stamp after a long label, past stamp_of's 80 characters;
+        # each timer is read against the markers of its own launch (the latest before it).
+        marks: dict[str, datetime] = {}
+        for index, text in enumerate(lines):
+            for label in (begin, end):
+                if text.startswith(label) and (found := STAMP.search(text)) is not None:
+                    marks[label] = datetime.fromisoformat(" ".join(found.groups()[:2]))
+            timer = MEGATRON_TIMER.search(text)
+            if timer is None or timer.group("name") != name or len(marks) < 2:
+                continue
+            gap = (marks[end] - marks[begin]).total_seconds()
+            stated = float(timer.group("max")) / 1000
+            if abs(gap - stated) > 2.0:  # whole-second stamps at both ends
+                out.append(
+                    f"megatron: {name} took {stated:.3f}s (line {index + 1}), but the stamps "
+                    f"of {begin} and {end} are {gap:.0f}s apart"
+                )
     return out

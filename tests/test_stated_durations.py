@@ -62,3 +62,20 @@ def test_torchtitan_stamps_with_milliseconds() -> None:
     assert not mismatches(log)
     log[1] = log[1].replace("5.48 seconds", "5.20 seconds")
     assert mismatches(log)
+
+
+def test_megatron_elapsed_time_per_iteration_is_the_interval_less_its_saves() -> None:
+    """training_log's `elapsed time per iteration (ms)` is the interval timer over the log
+    interval, and the timer stops for a save (training.py:1655 at core_v0.14.0)."""
+    head = " [2026-01-30 14:2"
+    tail = " | elapsed time per iteration (ms): {} | throughput per GPU (TFLOP/s/GPU): 300.0 |"
+    log = [
+        f"{head}3:00] iteration      100/   1000 | consumed samples: 1" + tail.format("3000.0"),
+        "saving checkpoint at iteration     100 to /checkpoints/x in torch_dist format",
+        "(min, max) time across ranks (ms):",
+        "    save-checkpoint ................................: (9800.00, 10000.00)",
+        f"{head}3:40] iteration      110/   1000 | consumed samples: 2" + tail.format("3000.0"),
+    ]
+    assert not mismatches(log)
+    log[4] = log[4].replace("3000.0", "4000.0")  # the save counted as training time
+    assert mismatches(log)

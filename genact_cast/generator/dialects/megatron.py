@@ -344,6 +344,10 @@ class Log:
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.model_name}"
         self._final_save: CheckpointSaved | None = None
         self._last_eval: Evaluated | None = None
+        # The last iteration line (step, time) and the saves' and evaluations' seconds
+        # since: the interval timer stops for them (training.py:1655, 2213 at the tag).
+        self._logged: tuple[int, float] = (-1, 0.0)
+        self._paused = 0.0
         self.padded_vocab = padded_vocab_size(facts.vocab, facts.tp)
         self.shape = formulas.Shape(
             layers=facts.layers,
@@ -467,7 +471,14 @@ class Log:
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         moment = self._t(stats.t)
-        tflops = formulas.tflops_per_gpu(self.shape, f.global_batch, stats.seconds, f.gpus)
+        # elapsed time per iteration: the interval's time less its pauses, over its
+        # iterations (training_log); the first line after a launch, its own step's.
+        last_step, last_t = self._logged
+        seconds = stats.seconds
+        if stats.step - last_step == self.interval:
+            seconds = (stats.t - last_t - self._paused) / self.interval
+        self._logged, self._paused = (stats.step, stats.t), 0.0
+        tflops = formulas.tflops_per_gpu(self.shape, f.global_batch, seconds, f.gpus)
         out: list[Out] = [
             Line(
                 iteration(
@@ -475,7 +486,7 @@ class Log:
                     iteration=stats.step,
                     train_iters=f.total_steps,
                     consumed_samples=stats.step * f.global_batch,
-                    elapsed_ms=stats.seconds * 1000,
+                    elapsed_ms=seconds * 1000,
                     learning_rate=stats.lr,
                     global_batch=f.global_batch,
                     lm_loss=stats.loss,
@@ -806,6 +817,7 @@ class Log:
         elif event.step % f.checkpoint_every != 0:
             return []
         self.clock.at(event.t - event.blocking)
+        self._paused += event.blocking
         blocking_ms = event.blocking * 1000
         text = [
             saving(event.step, self.save),
@@ -823,6 +835,7 @@ class Log:
         if event.step % self.facts.steps_per_epoch != 0:
             return []
         self.clock.at(event.t)
+        self._paused += event.seconds
         evaluate_ms = event.seconds * 1000
         rows = validation(f"iteration {event.step}", event.loss, math.exp(min(20.0, event.loss)))
         # evaluate() disables the rerun state machine at its start and sets the loop's mode
