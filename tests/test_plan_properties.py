@@ -14,7 +14,7 @@ from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, make_plan, physics
 from genact_cast.generator.options import CLUSTER_SIZES
 from genact_cast.generator.plan import RunPlan, fits
-from tests.realism import DOMAIN_CORPORA, DOMAIN_START
+from tests.realism import DOMAIN_CORPORA, DOMAIN_START, OLMO2_RECIPE
 
 seeds = st.integers(min_value=0, max_value=2**63)
 
@@ -112,6 +112,8 @@ def test_learning_rate_warms_up_linearly_then_decays_to_a_tenth(seed: int) -> No
         assert 1e-4 <= plan.peak_lr <= 2e-4
     elif plan.finetune:
         assert 1e-5 <= plan.peak_lr <= 2e-5
+    elif plan.kind == "pretrain" and plan.arch.name in OLMO2_RECIPE:  # its published recipe
+        assert plan.peak_lr == OLMO2_RECIPE[plan.arch.name][1]
     elif plan.kind == "pretrain":
         assert plan.peak_lr in (3e-4, 1.5e-4, 8e-5)
         assert 100 <= w <= 2000 or w == total // 4
