@@ -172,8 +172,23 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
         r"iteration +(\d+)/.*?elapsed time per iteration \(ms\): ([\d.]+)", out["megatron"]
     )
     for step, ms in elapsed:
-        measured = trained(own_runs["megatron"], int(step))
-        assert any(abs(s.seconds * 1000 - float(ms)) < 0.06 for s in measured)
+        # The interval's average (training_log: the interval timer over log_interval, paused
+        # for saves and evaluations, which the run counts in the step after them; the
+        # stamps check it exactly: tests/stated_durations.py), so within the interval's
+        # fastest and slowest steps; or the step's own time on the first line of a launch.
+        mg_run, it = own_runs["megatron"], int(step)
+        own_ms = [s.seconds * 1000 for s in trained(mg_run, it)]
+        spans = []
+        for attempt in range(3):
+            try:
+                times = [1000 * mg_run.step(k, attempt).seconds for k in range(it - 9, it + 1)]
+            except ValueError:
+                continue
+            spans.append((min(times) - 0.06, max(times) + 0.06))
+        value = float(ms)
+        assert any(abs(v - value) < 0.06 for v in own_ms) or any(
+            low <= value <= high for low, high in spans
+        ), (step, ms, own_ms, spans)
 
 
 @pytest.mark.parametrize("framework", ["torchtitan", "megatron"])
