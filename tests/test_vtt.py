@@ -171,3 +171,10 @@ def test_a_multiplexers_panes_are_told_not_summed_up() -> None:
 def test_a_wide_character_in_a_one_column_terminal_is_no_error() -> None:
     """(found by tests/test_export_fuzz.py: a wrapped row with no cell at all)"""
     assert lines(cues_of([(0.1, ""), (0.2, "\u2e80")], 1, 1)) == []
+
+
+def test_a_wrapped_space_is_kept_when_its_row_scrolls_away_before_any_screen() -> None:
+    """(found by the hard2 helper) rows that scroll away in the cast's first event were
+    measured against a width of 0, so the space ending a wrapped row was lost."""
+    many = "xxxxxxxxx yyyy\r\n" + "".join(f"l{i}\r\n" for i in range(8))
+    assert lines(cues_of([(0.0, many), (1.0, "$ ")], 10, 5))[0] == "xxxxxxxxx yyyy"

@@ -58,6 +58,9 @@ AFTER = 2**62  # the place of a session's cue: after the lines that appeared wit
 
 def render_vtt(timeline: Timeline) -> str:
     lines = Lines()
+    # Rows can scroll away before the first screen is shown (one event of many lines):
+    # a wrapped row's trailing spaces are counted against the width, known from the header.
+    lines.cols = timeline.header.cols
     timeline.on_scroll = lines.scrolled
     timeline.on_erase = lines.erase
     titles: list[str] = []  # window titles set (OSC 0/2); those since a switch are its program's
