@@ -452,8 +452,62 @@ def test_the_distributed_optimizer_names_its_sharding_when_it_saves_and_loads() 
     resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
     assert resumed
     for index in resumed:
-        block = text[index + 1 : index + 1 + plan.gpus]
+        block = text[index + 2 : index + 2 + plan.gpus]
         assert block == [megatron.LOADING_OPTIMIZER] * plan.gpus
+
+
+def test_a_load_prints_what_load_checkpoint_prints_in_its_order() -> None:
+    # core_v0.14.0's load_checkpoint on rank 0: the content metadata (checkpointing.py:1422),
+    # the load (:1080/:1083), the version (:1617); a resume then loads the optimizer
+    # (distrib_optimizer.py:840, every rank) and the scheduler's nine saved values
+    # (optimizer_param_scheduler.py:236); a fine-tune's first load (args.finetune) reads
+    # neither the checkpoint's args (:1592) nor its optimizer. Real logs: review-mg4 fault 2.
+    metadata = (
+        "sharded_state_dict metadata loaded from the checkpoint: {'distrib_optim_sharding_type':"
+        " 'fully_sharded_model_space', 'chained_optim_avoid_prefix': True,"
+        " 'singleton_local_shards': False}"
+    )
+    plan = make_plan(CASES[3])  # sft, two failures: the fine-tune's load, then two resumes
+    text = lines(3)
+    release = [i for i, t in enumerate(text) if t.startswith(" loading release distributed")]
+    assert len(release) == 1
+    i = release[0]
+    assert text[i - 2].startswith("Checkpoint file not found in load directory ")
+    assert text[i - 1] == metadata
+    assert text[i + 1 : i + 3] == [megatron.NO_CHECKPOINT_ARGS, megatron.CHECKPOINT_VERSION]
+    assert text[i + 3].startswith("  successfully loaded checkpoint from /checkpoints/base/")
+    resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
+    assert len(resumed) == 2
+    args = dict((row.split()[0], row.split()[-1]) for row in text if re.match(r"  \w+ \.{3,}", row))
+    batch, iters = int(args["global_batch_size"]), int(args["train_iters"])
+    for i in resumed:
+        assert text[i - 1] == metadata
+        assert text[i + 1] == megatron.CHECKPOINT_VERSION
+        after = i + 2 + plan.gpus
+        assert text[i + 2 : after] == [megatron.LOADING_OPTIMIZER] * plan.gpus
+        values = [
+            m[1]
+            for t in text[after : after + 9]
+            if (
+                m := re.fullmatch(
+                    r"INFO:megatron.core.optimizer_param_scheduler: > using "
+                    r"checkpoint value (\S+) for .+",
+                    t,
+                )
+            )
+        ]
+        assert values == [
+            args["lr"],
+            args["min_lr"],
+            str(int(args["lr_warmup_iters"]) * batch),
+            str(iters * batch),
+            "cosine",
+            args["weight_decay"],
+            args["weight_decay"],
+            str(iters * batch),
+            "constant",
+        ]
+        assert text[after + 9].startswith("  successfully loaded checkpoint from /checkpoints/")
 
 
 def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:

@@ -243,6 +243,55 @@ def finetune_from(load: str, pretrained: str) -> str:
     )
 
 
+SCHEDULER_LOGGER = "INFO:megatron.core.optimizer_param_scheduler:"
+CHECKPOINT_VERSION = " checkpoint version 3.0"  # checkpointing.py:1617; torch_dist saves 3.0
+NO_CHECKPOINT_ARGS = "could not find arguments in the checkpoint ..."
+
+
+def content_metadata(args: dict[str, str]) -> str:
+    """`sharded_state_dict metadata loaded from the checkpoint: {...}` (checkpointing.py:1422):
+    the dict _build_sharded_state_dict_metadata (checkpointing.py:358-379) saved with the
+    checkpoint, from the saving run's flags, which are this run's."""
+    metadata = ""
+    if args["use_distributed_optimizer"] == "True":
+        sharding = (
+            "fully_sharded_model_space"
+            if args["ckpt_fully_parallel_save"] == "True"
+            else "dp_zero_gather_scatter"
+        )
+        metadata = f"'distrib_optim_sharding_type': '{sharding}', "
+    metadata += "'chained_optim_avoid_prefix': True, 'singleton_local_shards': False"
+    return f"sharded_state_dict metadata loaded from the checkpoint: {{{metadata}}}"
+
+
+def scheduler_values(args: dict[str, str]) -> list[str]:
+    """OptimizerParamScheduler.load_state_dict's `_check_and_set` on each saved value, in its
+    order (optimizer_param_scheduler.py:236, 248-302): the values get_optimizer_param_scheduler
+    gave the saving run (training.py:978-1030), counted in samples for an iteration-based run;
+    the weight decay's four only because the state has `start_wd`."""
+    batch = int(args["global_batch_size"])
+    iters = args["lr_decay_iters"]
+    decay = (int(args["train_iters"]) if iters == "None" else int(iters)) * batch
+    fraction = args["lr_warmup_fraction"]
+    warmup = (
+        py_float(float(fraction) * decay)
+        if fraction != "None"
+        else str(int(args["lr_warmup_iters"]) * batch)
+    )
+    values = [
+        (py_float(float(args["lr"])), "learning rate"),
+        (args["min_lr"], "minimum learning rate"),
+        (warmup, "warmup iterations"),
+        (str(decay), "total number of iterations"),
+        (args["lr_decay_style"], "learning rate decay style"),
+        (args["start_weight_decay"], "start weight decay"),
+        (args["end_weight_decay"], "end weight decay"),
+        (str(int(args["train_iters"]) * batch), "total number of weight decay iterations"),
+        (args["weight_decay_incr_style"], "weight decay incr style"),
+    ]
+    return [f"{SCHEDULER_LOGGER} > using checkpoint value {v} for {name}" for v, name in values]
+
+
 def loaded(path: str, iteration: int, tensor: int, pipeline: int) -> str:
     return (
         f"  successfully loaded checkpoint from {path} [ t 1/{tensor}, p 1/{pipeline} ] "
@@ -726,6 +775,7 @@ class Log:
     def _model(self, event: ModelReady) -> list[Out]:
         f = self.facts
         self._built_at = event.t
+        args = margs.parsed(self.flags(), f.gpus)
         text = [BUILDING_MODEL]
         # Every rank of data-parallel rank 0 counts its own shard.
         for _rank, tensor, stage in self._dp0_ranks():
@@ -743,17 +793,27 @@ class Log:
             ]
         elif self.resume_step == 0 and self.base is not None:
             # The first launch of a fine-tune: nothing in --load yet, so the released
-            # weights of --pretrained-checkpoint (a release checkpoint: iteration 0).
+            # weights of --pretrained-checkpoint (a release checkpoint: iteration 0). With
+            # args.finetune set (checkpointing.py:1363) neither the checkpoint's args nor the
+            # optimizer and scheduler are read (:1581, :1621).
             text += [
                 finetune_from(self.save, self.base),
+                content_metadata(args),
                 loading_release(self.base),
+                NO_CHECKPOINT_ARGS,
+                CHECKPOINT_VERSION,
                 loaded(self.base, 0, f.tp, f.pp),
             ]
         else:
+            # load_checkpoint (checkpointing.py:1422, 1083, 1617), then the optimizer's
+            # load_state_dict, where every rank's distributed optimizer reads its shard of the
+            # parameter state (distrib_optimizer.py:840), then the scheduler's (:1649).
             text += [
+                content_metadata(args),
                 loading(self.save, self.resume_step),
-                # Every rank's distributed optimizer reads its shard of the parameter state.
+                CHECKPOINT_VERSION,
                 *[LOADING_OPTIMIZER] * (0 if self.fsdp else f.gpus),
+                *scheduler_values(args),
                 loaded(self.save, self.resume_step, f.tp, f.pp),
             ]
         text += [
