@@ -478,7 +478,7 @@ def test_a_load_prints_what_load_checkpoint_prints_in_its_order() -> None:
     assert text[i + 3].startswith("  successfully loaded checkpoint from /checkpoints/base/")
     resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
     assert len(resumed) == 2
-    args = dict((row.split()[0], row.split()[-1]) for row in text if re.match(r"  \w+ \.{3,}", row))
+    args = {row.split()[0]: row.split()[-1] for row in text if re.match(r"  \w+ \.{3,}", row)}
     batch, iters = int(args["global_batch_size"]), int(args["train_iters"])
     for i in resumed:
         assert text[i - 1] == metadata
