@@ -158,9 +158,10 @@ class Log:
         # (step, time) of the last step or validation line: metrics.py's ntokens_since_last_log
         # and time_last_log restart there; unknown after a relaunch until a step is logged.
         self.last_log: tuple[int, float] | None = None
-        # The step-N folders under the checkpoint folder (every launch's), and those the
-        # purge thread has deleted.
-        self.saved_steps: set[int] = set()
+        # The step-N folders under the checkpoint folder (every launch's) the purge thread
+        # has not deleted, and those it has (kept as they change: a run saving often has
+        # hundreds of folders).
+        self.kept: set[int] = set()
         self.purged: set[int] = set()
 
     # The command and its config
@@ -512,8 +513,9 @@ class Log:
         # _purge_stale_checkpoints (checkpoint.py:818-837) queues all but the latest
         # keep_latest_k before the save's summary; rank 0's purge thread deletes them one
         # by one (rmtree: a file per rank, a couple of milliseconds each).
-        self.saved_steps.add(event.step)
-        stale = sorted(self.saved_steps - self.purged)[:-KEEP_LATEST_K]
+        if event.step not in self.purged:
+            self.kept.add(event.step)
+        stale = sorted(self.kept)[:-KEEP_LATEST_K]
         deleted: list[tuple[float, str]] = []
         at = end
         for index, old in enumerate(stale):
@@ -523,6 +525,7 @@ class Log:
             at += seconds
             deleted.append((at, purge_deleted(path, seconds)))
             self.purged.add(old)
+            self.kept.discard(old)
         lines.append(self._log(end, saved(event.blocking)))
         after = self._flush_validation(event.t)
         if after and deleted and deleted[-1][0] > event.t:
