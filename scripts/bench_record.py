@@ -24,7 +24,8 @@ Prints Markdown tables of medians. Measured in one run:
 - the same 3-minute record with `--layout dashboard`, interleaved with the `log` layout's,
   and the median of the paired ratios (target: within 2x);
 - each framework dialect's whole `record` process against the genact dialect's, in pairs
-  (`--dialects`: this table alone; `--args` adds record options to every side);
+  (`--dialects`: this table alone; `--args` adds record options to every side, here and
+  with `--against`);
 - with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
   `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
@@ -103,11 +104,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--against", metavar="REF", help="a commit to compare record with")
     parser.add_argument("--dialects", action="store_true", help="only the dialects' table")
-    parser.add_argument("--args", default="", help="more record options for the dialects' table")
+    parser.add_argument("--args", default="", help="more record options (--dialects, --against)")
     args = parser.parse_args()
     runs = args.runs
     if args.against:
-        print_against(args.against, runs)
+        print_against(args.against, runs, shlex.split(args.args))
         return
     tree = compiled(ROOT)
     if args.dialects:
@@ -219,7 +220,7 @@ def print_dialects(tree: Path, runs: int, more: list[str]) -> None:
         print(f"| {name} | {statistics.median(times[name]):.1f} ms | {ratio:.2f}x | <= 1.05x |")
 
 
-def print_against(ref: str, runs: int) -> None:
+def print_against(ref: str, runs: int, more: list[str]) -> None:
     """This tree's whole `record` process against `ref`'s, each imported from its own
     checkout (bytecode compiled) by one interpreter, in interleaved pairs over seeds
     0..runs-1."""
@@ -233,7 +234,7 @@ def print_against(ref: str, runs: int) -> None:
 
             def once(tree: Path, seed: int) -> float:
                 return cpu_ms(genact_argv(tree, "record", "--seed", str(seed), "--duration",
-                                          "180", "-o", out, "--overwrite"))  # fmt: skip
+                                          "180", *more, "-o", out, "--overwrite"))  # fmt: skip
 
             before = load()
             for tree in (compiled(ROOT), compiled(other)):
@@ -242,8 +243,9 @@ def print_against(ref: str, runs: int) -> None:
         finally:
             subprocess.run([*git, "worktree", "remove", "--force", str(other)], check=True)
     ratio = statistics.median(new / old for new, old in pairs)
-    print(f"Whole `record` process, 3-minute casts, seeds 0-{runs - 1}, interleaved pairs, "
-          f"CPU time (user + system), {before} before, {load()} after:\n")  # fmt: skip
+    options = "".join(f" {arg}" for arg in more)
+    print(f"Whole `record{options}` process, 3-minute casts, seeds 0-{runs - 1}, interleaved "
+          f"pairs, CPU time (user + system), {before} before, {load()} after:\n")  # fmt: skip
     print("| tree | CPU median |")
     print("|---|---:|")
     print(f"| this tree | {statistics.median(new for new, _ in pairs):.1f} ms |")
