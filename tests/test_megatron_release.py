@@ -600,3 +600,44 @@ def test_deepseek_v3_is_refused_in_one_line_that_names_what_works() -> None:
     assert "Qwen3-30B-A3B" in message
     assert "DeepSeek-V3," not in message
     assert "Gemma-3" not in message.split("takes")[1]
+
+
+def test_the_vocabulary_is_padded_from_the_tokenizers_length() -> None:
+    # _HuggingFaceTokenizer.vocab_size is len(tokenizer) (tokenizer.py:150): Qwen3's 151669
+    # tokens, not config.json's 151936, padded to 151680 at TP 1 (review-mg4 fault 12), and
+    # the embedding and output layer of the rank's count follow: 8,188,638,208 for Qwen3-8B.
+    plan = make_plan(RecordOptions(seed=6001, framework="megatron", kind="sft"))
+    log = Log(facts_for(plan), color=False, interval=10)
+    assert (log.facts.arch, log.facts.tp, log.facts.vocab) == ("Qwen3-8B", 1, 151936)
+    assert (log.vocab, log.padded_vocab) == (151669, 151680)
+    assert log._stage_parameters(0) == 8_188_638_208
+    assert log.shape.padded_vocab == 151680
+    llama = Log(facts_for(make_plan(CASES[1])), color=False, interval=10)
+    assert llama.vocab == llama.facts.vocab == 128256
+
+
+def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> None:
+    # arguments.py:849-860: FSDP2 with TP > 1 before Blackwell warns on rank 0 through
+    # warnings.warn (utils.py:385); :942-944 prints the MoE line in every process.
+    plan = make_plan(RecordOptions(seed=6006, framework="megatron", kind="sft"))
+    log = Log(facts_for(plan), color=False, interval=10)
+    assert log.fsdp and log.facts.tp > 1 and log.facts.gpu == "H100"
+    said = log.validate_lines()
+    warning = next(i for i, t in enumerate(said) if "UserWarning: Using tensor model" in t)
+    assert said[warning].startswith("/home/")
+    assert (
+        said[warning]
+        .split(": UserWarning: ")[0]
+        .endswith("/llm-train/megatron/training/utils.py:385")
+    )
+    assert said[warning + 1] == "  warnings.warn(message)"
+    assert said[warning - 1] == "using torch.bfloat16 for parameters ..."
+    blackwell = Log(facts_for(plan)._replace(gpu="B200"), color=False, interval=10)
+    assert not any("UserWarning" in t for t in blackwell.validate_lines())
+    moe = make_plan(CASES[4])
+    text = lines(4)
+    starts = [i for i, t in enumerate(text) if t == megatron.ARGUMENTS_HEADER]
+    for start in starts:
+        before = text[start - moe.gpus : start]
+        assert before == [megatron.MOE_FFN_WARNING] * moe.gpus
+        assert text[start - moe.gpus - 1] == "using torch.bfloat16 for parameters ..."

@@ -71,6 +71,16 @@ RERUN_LOGGER = "WARNING:megatron.core.rerun_state_machine:"
 # (rerun_state_machine.py:238, :244), the mode an Enum member in the f-string.
 RERUN_INITIALIZED = f"{RERUN_LOGGER}RerunStateMachine initialized in mode RerunMode.DISABLED"
 RERUN_SET_MODE = f"{RERUN_LOGGER}Setting RerunStateMachine mode RerunMode.DISABLED"
+# torch.cuda.get_device_capability()[0], which get_device_arch_version returns: sm80, sm90,
+# sm100 (NVIDIA's CUDA GPU compute capability table).
+COMPUTE_MAJOR = {"A100": 8, "H100": 9, "H200": 9, "B200": 10}
+FSDP2_TP_WARNING = (
+    "Using tensor model parallelism or context parallelism with Torch-FSDP2 together. "
+    "Try not to using them together since they require different CUDA_MAX_CONNECTIONS "
+    "settings for best performance. sequence parallelism requires setting the "
+    "environment variable CUDA_DEVICE_MAX_CONNECTIONS to 1 while Torch-FSDP2 "
+    "requires not setting CUDA_DEVICE_MAX_CONNECTIONS=1 for better parallelization."
+)
 NO_P2P_OVERLAP = (
     "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
     "non-interleaved schedule does not support overlapping p2p communication and aligned param AG"
@@ -397,7 +407,9 @@ class Log:
         # since: the interval timer stops for them (training.py:1655, 2213 at the tag).
         self._logged: tuple[int, float] = (-1, 0.0)
         self._paused = 0.0
-        self.padded_vocab = padded_vocab_size(facts.vocab, facts.tp)
+        # Padded from the tokenizer's length, not config.json's vocab_size (tokenizers.tsv).
+        self.vocab = margs.tokenizer_length(facts)
+        self.padded_vocab = padded_vocab_size(self.vocab, facts.tp)
         self.shape = formulas.Shape(
             layers=facts.layers,
             hidden=facts.hidden,
@@ -663,7 +675,8 @@ class Log:
         return lines
 
     def validate_lines(self) -> list[str]:
-        """What validate_args prints before the dump, for this command."""
+        """What validate_args prints before the dump, for this command: rank 0's lines, and
+        the MoE warning from every process."""
         f = self.facts
         text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
         if f.pp > 1:
@@ -673,8 +686,13 @@ class Log:
             "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
             "using torch.bfloat16 for parameters ...",
         ]
+        if self.fsdp and f.tp > 1 and COMPUTE_MAJOR[f.gpu] < 10:
+            # arguments.py:849-860: warn_rank_0 (training/utils.py:385) before Blackwell.
+            where = f"/home/{f.user}/llm-train/megatron/training/utils.py"
+            text += [f"{where}:385: UserWarning: {FSDP2_TP_WARNING}", "  warnings.warn(message)"]
         if f.experts and "moe-ffn-hidden-size" not in dict(self.flags()):
-            text.append(MOE_FFN_WARNING)
+            # arguments.py:942-944 prints without a rank-0 guard: every process says it.
+            text += [MOE_FFN_WARNING] * f.gpus
         return text
 
     def _launched(self, event: Launched) -> list[Out]:
@@ -700,7 +718,7 @@ class Log:
             *margs.dump(args),
             microbatches(f.grad_accum),
             building_tokenizer("HuggingFaceTokenizer"),
-            padded_vocab(f.vocab, self.padded_vocab),
+            padded_vocab(self.vocab, self.padded_vocab),
             RERUN_INITIALIZED,
             "> initializing torch distributed ...",
         ]

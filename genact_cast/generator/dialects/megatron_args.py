@@ -140,6 +140,22 @@ def family_named(name: str) -> Family:
     return Family(10_000, "1e-05")
 
 
+@functools.cache
+def _tokenizer_lengths() -> dict[str, int]:
+    table = tables.mapping(tables.GENERATOR / CATALOGUE_DIR / "tokenizers.tsv")
+    return {family: int(length) for family, length in table.items()}
+
+
+def tokenizer_length(facts: Facts) -> int:
+    """`len(tokenizer)` of the run's released tokenizer, which Megatron pads the vocabulary
+    from (tokenizers.tsv); config.json's vocab_size where the table has no family."""
+    name = facts.arch or facts.model_name
+    for prefix, length in _tokenizer_lengths().items():
+        if name.startswith(prefix):
+            return length
+    return facts.vocab
+
+
 def rotary_base(facts: Facts) -> int:
     return family(facts).rotary_base
 
