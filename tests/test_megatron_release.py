@@ -621,7 +621,9 @@ def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> Non
     # warnings.warn (utils.py:385); :942-944 prints the MoE line in every process.
     plan = make_plan(RecordOptions(seed=6006, framework="megatron", kind="sft"))
     log = Log(facts_for(plan), color=False, interval=10)
-    assert log.fsdp and log.facts.tp > 1 and log.facts.gpu == "H100"
+    assert log.fsdp
+    assert log.facts.tp > 1
+    assert log.facts.gpu == "H100"
     said = log.validate_lines()
     warning = next(i for i, t in enumerate(said) if "UserWarning: Using tensor model" in t)
     assert said[warning].startswith("/home/")
