@@ -159,6 +159,56 @@ def test_each_model_is_built_by_the_train_spec_and_flavor_the_tag_ships() -> Non
             make_plan(RecordOptions(seed=5, framework="torchtitan", model=model))
 
 
+# The shipped flavors' arguments as torchtitan v0.2.0 sets them (models/llama3/__init__.py:
+# 42-68, models/qwen3/__init__.py:74-166), on top of the dataclasses' defaults
+# (llama3/model/args.py:29-50, qwen3/model/args.py:22-47).
+TAG_FLAVORS = {
+    ("llama3", "8B"): "dim=4096 n_layers=32 n_heads=32 n_kv_heads=8 vocab_size=128256 "
+    "multiple_of=1024 ffn_dim_multiplier=1.3 norm_eps=1e-05 rope_theta=500000",
+    ("llama3", "70B"): "dim=8192 n_layers=80 n_heads=64 n_kv_heads=8 vocab_size=128256 "
+    "multiple_of=4096 ffn_dim_multiplier=1.3 norm_eps=1e-05 rope_theta=500000",
+    ("llama3", "405B"): "dim=16384 n_layers=126 n_heads=128 n_kv_heads=8 vocab_size=128256 "
+    "multiple_of=4096 ffn_dim_multiplier=1.2 norm_eps=1e-05 rope_theta=500000",
+    ("qwen3", "8B"): "dim=4096 n_layers=36 n_heads=32 n_kv_heads=8 vocab_size=151936 "
+    "head_dim=128 hidden_dim=12288 rope_theta=1000000 qk_norm=True enable_weight_tying=False",
+    ("qwen3", "32B"): "dim=5120 n_layers=64 n_heads=64 n_kv_heads=8 vocab_size=151936 "
+    "head_dim=128 hidden_dim=25600 rope_theta=1000000 qk_norm=True enable_weight_tying=False",
+    ("qwen3", "30B-A3B"): "dim=2048 n_layers=48 n_heads=32 n_kv_heads=4 vocab_size=151936 "
+    "head_dim=128 hidden_dim=6144 rope_theta=1000000 qk_norm=True enable_weight_tying=False "
+    "moe_enabled=True moe_inter_dim=768",
+}
+BUILDING = re.compile(r"Building (llama3|qwen3) (\S+) with \w+\((.*)\)$")
+
+
+@pytest.mark.parametrize(
+    ("seed", "model", "kind"),
+    [
+        (6003, None, "continue"),  # a fine-tune of Llama 3 8B named by its user (review-tt4)
+        (31, "Llama-3.1-70B", "continue"),
+        (19, "Llama-3.1-405B", "continue"),
+        (5, "Qwen3-8B", "pretrain"),
+        (5, "Qwen3-32B", "pretrain"),
+        (5, "Qwen3-30B-A3B", "pretrain"),
+    ],
+)
+def test_building_prints_the_shipped_flavors_args(seed: int, model: str | None, kind: str) -> None:
+    """`Building {name} {flavor} with {model_args}` (train.py:147) prints the flavor's args
+    as the tag's __init__.py sets them: every shipped llama3 flavor's rope_theta is 500000,
+    not the dataclass's 10000 (review-tt4 fault 4)."""
+    options = RecordOptions(seed=seed, framework="torchtitan", model=model, kind=kind)
+    log = Log(facts_for(make_plan(options._replace(duration=60.0))), color=False)
+    text = "Building llama3 " + log.flavor + " with " + release.model_args(log.facts)
+    if log.family == "qwen3":
+        text = f"Building qwen3 {log.flavor} with " + release.qwen3_args(log.facts, log.flavor)
+    found = BUILDING.search(text)
+    assert found is not None
+    fields = dict(re.findall(r"(\w+)=('[^']*'|\w+\([^)]*\)|[^,]+)", found[3]))
+    expected = TAG_FLAVORS[(found[1], found[2])]
+    for pair in expected.split():
+        key, value = pair.split("=")
+        assert fields[key] == value, (found[2], key)
+
+
 def test_pipeline_parallel_as_rank_0_logs_it() -> None:
     """With PP rank 0 holds the first stage (parallel_dims puts pp outermost): it logs the
     stage it builds (pipeline_parallel.py:468), the schedule (:196, :207), the warning that

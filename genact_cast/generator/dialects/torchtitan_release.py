@@ -133,16 +133,28 @@ def rope_theta(facts: Facts) -> int:
     return 10_000
 
 
+# models/llama3/__init__.py:42-68 at v0.2.0: every shipped flavor sets rope_theta=500000
+# and keeps the dataclass's vocab_size (128256); the dataclass default 10000 (model/args.py:
+# 38) is only a user's own flavor's where it does not set it.
+SHIPPED_ROPE_THETA = 500_000
+SHIPPED_VOCAB = 128_256
+
+
 def model_args(facts: Facts) -> str:
     """`TransformerModelArgs`' dataclass repr (models/llama3/model/args.py at v0.2.0 with
-    protocols/model.py's `_enforced` field), as `Building llama3 8B with ...` prints it."""
+    protocols/model.py's `_enforced` field), as `Building llama3 8B with ...` prints it: a
+    shipped flavor's args as models/llama3/__init__.py sets them, a user's own flavor with
+    its family's released rope_theta."""
     kv = "None" if facts.kv_heads == facts.heads else str(facts.kv_heads)
     multiple_of, multiplier = ffn_args(facts.hidden, facts.ffn)
+    shipped = shipped_flavor(facts) is not None
+    theta = SHIPPED_ROPE_THETA if shipped else rope_theta(facts)
+    vocab = SHIPPED_VOCAB if shipped else facts.vocab
     return (
         "TransformerModelArgs(_enforced='This field is used to enforce all fields have "
         f"defaults.', dim={facts.hidden}, n_layers={facts.layers}, n_heads={facts.heads}, "
-        f"n_kv_heads={kv}, vocab_size={facts.vocab}, multiple_of={multiple_of}, "
-        f"ffn_dim_multiplier={multiplier}, norm_eps=1e-05, rope_theta={rope_theta(facts)}, "
+        f"n_kv_heads={kv}, vocab_size={vocab}, multiple_of={multiple_of}, "
+        f"ffn_dim_multiplier={multiplier}, norm_eps=1e-05, rope_theta={theta}, "
         "rope_scaling_args=RoPEScalingArgs(scaling_factor=8.0, low_freq_factor=1.0, "
         "high_freq_factor=4.0, original_max_position_embeddings=8192), "
         f"max_seq_len={facts.seq_len}, depth_init=True, use_flex_attn=False, "
