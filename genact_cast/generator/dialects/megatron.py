@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from genact_cast.generator import catalog
 from genact_cast.generator.dialects import megatron_args as margs
@@ -744,6 +744,9 @@ class Log:
             # communicator comes up lazily at its first collective: the barrier after the
             # fused kernels (initialize.py:221-229), where rank 0's barrier() warns.
             *torchrun.barrier_warning(f.torch, "dist-packages"),
+            *torchrun.device_guess_warning(
+                f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
+            ),
             *self._nccl(),
             ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
             time_to_initialize(event.t - self._launched_at),

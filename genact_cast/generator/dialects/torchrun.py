@@ -42,6 +42,8 @@ class TorchSource(NamedTuple):
     agent_death: int = 719  # elastic/agent/server/api.py: "Received N death signal ..."
     # distributed_c10d.py: barrier()'s warning when no device is bound (0: not read for it)
     barrier_warning: int = 0
+    # ProcessGroupNCCL.cpp: "Guessing device ID based on global rank" (0: not read for it)
+    guess_device: int = 0
 
     @property
     def traces(self) -> bool:
@@ -73,7 +75,10 @@ _SOURCES = {
     "2.8": TorchSource(774, False, 616, 1785, 684, 698, *_ELASTIC),
     # 2.9.0's barrier() warns at distributed_c10d.py:4876 (read in the 2.9.0 wheel; a
     # Megatron log of NVIDIA/Megatron-LM#1880 shows the same line).
-    "2.9": TorchSource(803, False, *_C10D_2_9, barrier_warning=4876),
+    # Its ProcessGroupNCCL guesses the device at :5072 when a communicator comes up with none
+    # bound, right after barrier()'s warning: real torch 2.9 logs with the same
+    # distributed_c10d.py:4876 (index:56419797769, index:57129709323).
+    "2.9": TorchSource(803, False, *_C10D_2_9, barrier_warning=4876, guess_device=5072),
 }
 
 
@@ -111,6 +116,21 @@ def barrier_warning(torch_version: str, packages: str) -> list[str]:
         raise ValueError(f"no barrier warning line known for torch {torch_version}")
     path = f"/usr/local/lib/python3.12/{packages}/torch/distributed/distributed_c10d.py"
     return [f"{path}:{line}: UserWarning: {BARRIER_WARNING}", "  warnings.warn(  # warn only once"]
+
+
+GUESS_DEVICE = (
+    "Guessing device ID based on global rank. This can cause a hang if rank to GPU mapping "
+    "is heterogeneous. You can specify device_id in init_process_group()"
+)
+
+
+def device_guess_warning(torch_version: str, moment: datetime, nanos: int) -> list[str]:
+    """The world communicator's rank 0, created lazily with no device_id, warns that it
+    guesses its GPU from the global rank (a c10 WARNING, once; [] where not known)."""
+    line = torch_source(torch_version).guess_device
+    if not line:
+        return []
+    return [f"[rank0]:[{cpp_stamp('W', moment, nanos)} ProcessGroupNCCL.cpp:{line}] {GUESS_DEVICE}"]
 
 
 def banner_line(moment: datetime, process: int, run_py: int, text: str, *, site: str = "") -> str:
