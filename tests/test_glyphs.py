@@ -202,7 +202,8 @@ def test_lone_and_stacked_marks_are_drawn_as_the_player_shows_them(
 ) -> None:
     """A mark that opens a line (U+0301 then a) lies over the next character, as the
     browser draws the player's span; a base with marks the mono face lacks (Z U+0351
-    U+0315, Zalgo text) keeps them: the ink above the x-height is the player's."""
+    U+0315, Zalgo text) keeps them: the ink above the x-height is the player's, and the
+    comma's ink past the cell's edge is not cut."""
     line = "\u0301a Z\u0351\u0315 x\u0300\u0301\u0302"
     cast = cast_file(tmp_path / "marks.cast", line, 14)
     ours, theirs = png_cells(cast, 5), player_cells(browser, cast, 5, tmp_path)
@@ -213,6 +214,11 @@ def test_lone_and_stacked_marks_are_drawn_as_the_player_shows_them(
         assert b > 0.02, (x, b)  # the player draws marks there
         assert abs(a - b) < 0.5 * b, f"cell {x}: {a:.3f} of the top inked, player {b:.3f}"
         assert abs(ax - bx) < 0.15, (x, ax, bx)
+    # U+0315's comma reaches into the cell after Z, over its background, as in the browser
+    (a, ax, _), (b, bx, _) = coverage(ours[3]), coverage(theirs[3])
+    assert b > 0.01, b
+    assert abs(a - b) < 0.5 * b, f"overhang: {a:.3f} of the next cell inked, player {b:.3f}"
+    assert abs(ax - bx) < 0.15, (ax, bx)
 
 
 def test_right_to_left_letters_in_the_svg_appear_in_the_players_order(

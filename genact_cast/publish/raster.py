@@ -13,8 +13,8 @@ character's cell, with no dotted circle, as the browser draws it; a pictograph w
 VS16 comes from the colour font over two cells. Glyphs are antialiased by FreeType and
 cached per character and colours, and only the rows that changed are drawn again. A
 span with Hebrew or Arabic letters is laid out as a whole (publish/raster_bidi.py). A
-mark's ink that overhangs its cell (U+0315 to the right) is cut at the cell's edge,
-where the browser lets it reach into the next.
+mark's ink that overhangs its cell (U+0315 to the right) reaches into the next cell, over
+its background, as the browser draws it.
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ class Raster:
             bidi = raster_bidi.spans(row)  # spans the browser reorders: drawn as text
             in_bidi = {x for span in bidi for x in range(span.start, span.end)}
             covered = 0  # columns up to here are drawn by a cluster to their left
+            overhangs: list[tuple[str, Style, int, int]] = []  # clusters with marks
             column = -1
             lone = ""  # marks that open a span: drawn over the next character's cell
             for x, (char, style) in enumerate(row):
@@ -214,6 +215,10 @@ class Raster:
                 tile = self._tile(marks + cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
+                if len(cluster) > 1 and any(_lone_mark(c) for c in cluster[1:]):
+                    overhangs.append((cluster, style, left, wide))
+            for cluster, style, left, wide in overhangs:  # over the neighbours' backgrounds
+                self._overhang(cluster, style, (left, top), wide)
             if bidi:
                 self._draw_bidi(row, bidi, top)
         return self.canvas
@@ -235,6 +240,25 @@ class Raster:
                 strip, text, (left, lay.ascent, lay.cell_width), ink, (bold, italic, lay.font_size)
             )
         self.canvas.paste(strip, box[:2])
+
+    def _overhang(self, cluster: str, style: Style, at: tuple[int, int], wide: int) -> None:
+        """The ink of a character's marks that reaches past its cells (U+0315's comma to
+        the right), on the cells next to it: the browser draws the player's text over the
+        backgrounds of the whole row and does not clip a glyph to its cell."""
+        lay = self.layout
+        fg_name, bg_name, bold, italic, _, faint, _ = style
+        found = glyphs.face(cluster, bold, italic, lay.font_size)
+        if found.color or found.scale != 1.0 or glyphs.drawn(cluster[0]):
+            return
+        mask = _spread(cluster, found.font, lay.cell_width, lay.cell_height, lay.ascent, wide)
+        fg = self.colours(fg_name, background=False)
+        ink = _half_way(self.colours(bg_name, background=True), fg) if faint else fg
+        left, top = at
+        cell = lay.cell_width
+        for x0, x in ((0, left - cell), ((wide + 1) * cell, left + wide * cell)):
+            part = mask.crop((x0, 0, x0 + cell, lay.cell_height))
+            if x >= 0 and x + cell <= lay.width and part.getbbox() is not None:
+                self.canvas.paste(ink, (x, top, x + cell, top + lay.cell_height), part)
 
     def _tile(self, char: str, style: Style, wide: int) -> Image.Image | None:
         fg_name, bg_name, bold, italic, underline, faint, strike = style
@@ -297,6 +321,15 @@ class Raster:
             y = lay.ascent * 2 // 3
             draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=ink)
         return tile
+
+
+@functools.lru_cache(maxsize=1024)
+def _spread(cluster: str, face: ImageFont.FreeTypeFont, cell: int, height: int, ascent: int,
+            wide: int) -> Image.Image:  # fmt: skip
+    """The coverage of `cluster` drawn on its cells with one cell free on each side."""
+    mask = Image.new("L", ((wide + 2) * cell, height), 0)
+    ImageDraw.Draw(mask).text((cell, ascent), cluster, fill=255, font=face, anchor="ls")
+    return mask
 
 
 def _half_way(bg: RGB, fg: RGB) -> RGB:
