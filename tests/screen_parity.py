@@ -74,7 +74,7 @@ def model_attrs(screen: Screen) -> list[list[Attrs]]:
     """Bold, italic, underline, faint and strikethrough of each cell of the model."""
     out = []
     for row in screen.rows:
-        attrs = [(b, i, u, f, s) for _, (_, _, b, i, u, f, s) in row]
+        attrs = [(b, i, u, f, s) for _, (_, _, b, i, u, f, s, _) in row]
         out.append(attrs + [(False,) * 5] * (screen.cols - len(attrs)))
     return out
 

@@ -101,7 +101,7 @@ def pixel(picture: Image.Image, x: int, y: int) -> tuple[int, int, int]:
 
 def cell_pixels(raster: Raster, text: str, **style: bool) -> Image.Image:
     bold = style.get("bold", False)
-    row = tuple((c, ("default", "default", bold, False, False, False, False)) for c in text)
+    row = tuple((c, ("default", "default", bold, False, False, False, False, False)) for c in text)
     screen = Screen(0.0, (row,), 1, frozenset({0}))
     raster.draw(screen)
     lay = raster.layout
@@ -136,8 +136,8 @@ def test_bold_is_drawn_in_the_bold_face() -> None:
 
 def test_colours_come_from_the_theme_as_in_the_svg() -> None:
     row = (
-        ("█", ("red", "blue", False, False, False, False, False)),
-        (" ", ("default", "green", False, False, False, False, False)),
+        ("█", ("red", "blue", False, False, False, False, False, False)),
+        (" ", ("default", "green", False, False, False, False, False, False)),
     )
     picture = still(Screen(0.0, (row,), 2, frozenset({0})), DEFAULT_THEME, 20)
     lay = layout(2, 1, 20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import re
@@ -18,10 +19,18 @@ import pyte
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.player.timeline import limit_idle
-from genact_cast.publish.svg import frames, render_svg, xml_escape
+from genact_cast.publish.svg import (
+    CELL_WIDTH,
+    LINE_HEIGHT,
+    PADDING,
+    frames,
+    render_svg,
+    xml_escape,
+)
 from genact_cast.publish.terminal import MAX_ROWS, LimitError, Terminal
 from genact_cast.publish.theme import DEFAULT_THEME, named_theme
 from genact_cast.publish.vtparse import Parser
@@ -146,7 +155,7 @@ def test_every_frame_draws_each_character_in_its_style(
             assert len(expected) >= len(cells)
             for (char, style), (drawn, name) in zip(expected, cells, strict=False):
                 assert drawn == char
-                fg, _, bold, italic, underline, _, strike = style
+                fg, _, bold, italic, underline, _, strike, _ = style
                 rule = classes.get(name, "")
                 if char != " " or underline or strike:
                     assert ("font-weight:bold" in rule) == bold
@@ -524,3 +533,44 @@ def test_bidirectional_text_keeps_one_character_per_cell_in_chromium(
     hebrew = xs[6:9]
     assert all(a > b for a, b in itertools.pairwise(hebrew)), (lines[1], xs)  # right to left
     assert min(hebrew) > xs[5], (lines[1], xs)  # (after "abc ", as the player shows it)
+
+
+def test_blinking_text_in_the_animated_svg_blinks_as_in_the_player(
+    browser: Any, tmp_path: Path
+) -> None:
+    """asciinema-player 3.18 hides SGR 5 (and 6) text for 0.6 s of every 1.2 s while it
+    plays, counted from play start (`setInterval(toggleBlink, 600)`, blinkOn first), and
+    shows it steadily once ended: the animated SVG does so from its animation's start (read
+    here at given times, its animations paused there); a still shows it."""
+    events = [[0.1, "o", "ab \x1b[5mBLINK\x1b[25m cd \x1b[6mfast\x1b[0m"], [4.0, "o", "\r\n$ "]]
+    source = write_cast(tmp_path / "blink.cast", {"version": 2, "width": 24, "height": 3}, events)
+    header, body = load(source)
+    svg = render_svg(header, body)
+    page = browser.new_page(viewport={"width": 400, "height": 120})
+
+    def ink(t: float) -> list[bool]:
+        """Whether 'ab', 'BLINK', 'cd' and 'fast' are drawn `t` seconds in."""
+        pause = f"*{{animation-play-state:paused!important;animation-delay:-{t}s!important}}"
+        page.set_content(f"<html><body style='margin:0'>{svg}<style>{pause}</style></body></html>")
+        shot = (
+            Image.open(io.BytesIO(page.screenshot()))
+            .convert("L")
+            .point(
+                lambda v: 255 if v > 128 else 0  # the text (#cccccc), not the background
+            )
+        )
+        cell, top = CELL_WIDTH, PADDING
+        return [
+            shot.crop((round(PADDING + a * cell), top, round(PADDING + b * cell),
+                       top + LINE_HEIGHT)).getbbox() is not None
+            for a, b in ((0, 2), (3, 8), (9, 11), (12, 16))
+        ]  # fmt: skip
+
+    assert ink(0.3) == [True, True, True, True]
+    assert ink(0.9) == [True, False, True, False]  # 0.6-1.2 s: hidden
+    assert ink(1.5) == [True, True, True, True]
+    assert ink(3.3) == [True, False, True, False]
+    assert ink(4.5) == [True, True, True, True]  # ended: shown steadily
+    page.close()
+    still = render_svg(header, body, at=0.9)
+    assert "animation" not in still

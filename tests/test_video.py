@@ -360,3 +360,38 @@ def test_an_mp4_longer_than_the_container_holds_is_one_line_and_webm_works(tmp_p
     assert not (tmp_path / "long.mp4").exists()
     assert run("embed", source, "--webm", tmp_path / "long.webm", "--size", "8").returncode == 0
     assert probe(tmp_path / "long.webm")["duration"] == pytest.approx(60 * days + 3, abs=0.01)
+
+
+def test_blinking_text_blinks_while_the_video_plays_as_in_the_player(tmp_path: Path) -> None:
+    """asciinema-player 3.18 hides SGR 5/6 text for 0.6 s of every 1.2 s while it plays,
+    from play start (`setInterval(toggleBlink, 600)`, shown first), and shows it steadily
+    once ended: the video's frames at those moments (a PNG still shows it)."""
+    from genact_cast.publish.raster import layout
+
+    source = tmp_path / "blink.cast"
+    events = [[0.1, "o", "ab \x1b[5mBLINK\x1b[0m"], [2.0, "o", " cd"]]
+    source.write_text(
+        json.dumps({"version": 2, "width": 12, "height": 2})
+        + "".join("\n" + json.dumps(e) for e in events) + "\n", "utf-8"
+    )  # fmt: skip
+    out = tmp_path / "blink.mp4"
+    result = run("embed", source, "--mp4", out, "--size", "12")
+    assert result.returncode == 0, result.stderr
+    lay = layout(12, 2, 12)
+    with av.open(str(out)) as container:
+        shown = [
+            (float(f.pts * f.time_base), f.to_image().convert("L"))
+            for f in container.decode(video=0)
+        ]
+
+    def ink(t: float, a: int, b: int) -> bool:
+        picture = [image for time, image in shown if time <= t + 1e-6][-1]
+        box = (lay.left + a * lay.cell_width, lay.top, lay.left + b * lay.cell_width,
+               lay.top + lay.cell_height)  # fmt: skip
+        return picture.crop(box).point(lambda v: 255 if v > 128 else 0).getbbox() is not None
+
+    # the cast ends at 2.0 s, in a hidden phase (1.8-2.4 s): shown from there on
+    for t, blinking in ((0.3, True), (0.9, False), (1.5, True), (1.9, False), (2.1, True),
+                        (2.5, True), (4.0, True)):  # fmt: skip
+        assert ink(t, 0, 2), t  # "ab" steady
+        assert ink(t, 3, 8) == blinking, t

@@ -79,7 +79,7 @@ def as_laid_out(row: Row) -> Row:
     def close() -> None:
         nonlocal key, owed
         if owed and last is not None:
-            blank = (last[0], last[1], False, False, False, False, False)
+            blank = (last[0], last[1], False, False, False, False, False, False)
             out.extend([(" ", blank)] * owed)
         key, owed = None, 0
 

@@ -163,6 +163,7 @@ class Raster:
         self._glyphs = {}
         self._size = (cols, rows)
         self.cleared = False
+        self.blink_hidden = False  # the player's blink phase: SGR 5 text not shown
 
     def draw(self, screen: Screen) -> Image.Image:
         lay = self.layout
@@ -231,7 +232,9 @@ class Raster:
         strip = self.canvas.crop(box)
         for span in bidi:
             text = "".join(char for char, _ in row[span.start : span.end])
-            fg_name, bg_name, bold, italic, _, faint, _ = row[span.start][1]
+            fg_name, bg_name, bold, italic, _, faint, _, blink = row[span.start][1]
+            if blink and self.blink_hidden:
+                continue
             fg = self.colours(fg_name, background=False)
             bg = self.colours(bg_name, background=True)
             ink = _half_way(bg, fg) if faint else fg
@@ -246,7 +249,9 @@ class Raster:
         the right), on the cells next to it: the browser draws the player's text over the
         backgrounds of the whole row and does not clip a glyph to its cell."""
         lay = self.layout
-        fg_name, bg_name, bold, italic, _, faint, _ = style
+        fg_name, bg_name, bold, italic, _, faint, _, blink = style
+        if blink and self.blink_hidden:
+            return
         found = glyphs.face(cluster, bold, italic, lay.font_size)
         if found.color or found.scale != 1.0 or glyphs.drawn(cluster[0]):
             return
@@ -261,7 +266,9 @@ class Raster:
                 self.canvas.paste(ink, (x, top, x + cell, top + lay.cell_height), part)
 
     def _tile(self, char: str, style: Style, wide: int) -> Image.Image | None:
-        fg_name, bg_name, bold, italic, underline, faint, strike = style
+        fg_name, bg_name, bold, italic, underline, faint, strike, blink = style
+        if blink and self.blink_hidden:  # the player's `color: transparent`: no text, no lines
+            char, underline, strike = " ", False, False
         fg = self.colours(fg_name, background=False)
         bg = self.colours(bg_name, background=True)
         if char == " " and bg == self.colours.bg and not (underline or strike):

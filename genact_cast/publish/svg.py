@@ -28,7 +28,7 @@ from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.escape import xml_escape
 from genact_cast.publish.svg_frames import Frame, frames
 from genact_cast.publish.svg_lines import BIDI_CONTROLS
-from genact_cast.publish.svg_strip import LAST_FRAME_SECONDS, Document, animation
+from genact_cast.publish.svg_strip import LAST_FRAME_SECONDS, Document, animation, blink_animation
 from genact_cast.publish.svg_units import CELL_WIDTH, FONT, FONT_SIZE, LINE_HEIGHT, PADDING
 from genact_cast.publish.theme import check_theme, resolve_theme
 
@@ -92,6 +92,9 @@ def render_svg(
     ]
     if len(shown) > 1:
         css += animation(shown, screen_h, loop)
+        blinking = [name for style, name in document.markup.styles.items() if style[7]]
+        if blinking:
+            css += blink_animation(blinking, shown, loop)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{xml_escape(FONT)}" '

@@ -72,7 +72,7 @@ def _runs(row: Row) -> Line:
     for style, group in groupby(as_laid_out(row), itemgetter(1)):
         cells = list(group)
         if style[5] and any(vectors.raster_symbol(char) for char, _ in cells):
-            plain = (*style[:5], False, style[6])
+            plain = (*style[:5], False, *style[6:])
             for symbol, part in groupby(cells, lambda cell: vectors.raster_symbol(cell[0])):
                 text = "".join([char or " " for char, _ in part])
                 runs.append((text, plain if symbol else style))

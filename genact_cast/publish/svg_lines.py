@@ -85,7 +85,7 @@ class LineMarkup:
         placed = False  # the previous run was stretched to its cells: place the next one
         pieces = list(_vector_runs(line))
         for index, (text, style, hidden) in enumerate(pieces):
-            fg, bg, bold, italic, underline, faint, strike = style
+            fg, bg, bold, italic, underline, faint, strike, blink = style
             if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
                 text = text.rstrip(" ")  # trailing spaces draw nothing
             if bg != "default":
@@ -110,7 +110,7 @@ class LineMarkup:
                     if shade is not None:
                         paint += f' fill-opacity="{shade}"'
                     rects.append(f'<path d="{path}" {paint}/>')
-            plain = (fg, "default", bold, italic, underline, faint, strike)
+            plain = (fg, "default", bold, italic, underline, faint, strike, blink)
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
             # proportional fallback font: such a run is stretched to its cells, and the run
             # after it placed at its column, so that what follows stays on the grid.

@@ -39,6 +39,34 @@ def animation(shown: list[Frame], screen_h: int, loop: bool) -> list[str]:
     ]
 
 
+BLINK_SECONDS = 0.6  # the player's setInterval(toggleBlink, 600), from when play starts
+MAX_BLINKS = 1000  # toggles written (10 minutes); past them blinking text stays shown
+
+
+def blink_animation(classes: list[str], shown: list[Frame], loop: bool) -> list[str]:
+    """SGR 5 text as asciinema-player 3.18 shows it while it plays: shown for 0.6 s, hidden
+    for 0.6 s, counted from play start (the animation's start, again at each loop), and
+    shown steadily once the cast has ended (the held last frame), as when it is paused."""
+    end = shown[-1].time
+    total = end + LAST_FRAME_SECONDS
+    steps = ["0%{visibility:visible}"]
+    toggle = 1
+    while toggle * BLINK_SECONDS < end and toggle <= MAX_BLINKS:
+        state = "hidden" if toggle % 2 else "visible"
+        steps.append(f"{number(toggle * BLINK_SECONDS / total * 100, 4)}%{{visibility:{state}}}")
+        toggle += 1
+    if toggle % 2 == 0:  # hidden when the cast ends: shown from there on
+        steps.append(f"{number(min(end, toggle * BLINK_SECONDS) / total * 100, 4)}%"
+                     "{visibility:visible}")  # fmt: skip
+    repeat = "infinite" if loop else "1"
+    selector = ",".join(f".{name}" for name in classes)
+    return [
+        f"{selector}{{animation:blink {total:.3f}s steps(1,end) {repeat}}}",
+        f"@keyframes blink{{{''.join(steps)}}}",
+        f"@media (prefers-reduced-motion:reduce){{{selector}{{animation:none}}}}",
+    ]
+
+
 @dataclass(eq=False)
 class _Node:
     """A line (a leaf) or a block of nodes, stored once in <defs> and placed by <use>.

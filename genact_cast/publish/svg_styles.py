@@ -7,13 +7,13 @@ from genact_cast.asciicast import Theme
 from genact_cast.publish.screens import Style
 from genact_cast.publish.theme import pyte_color
 
-PLAIN: Style = ("default", "default", False, False, False, False, False)
+PLAIN: Style = ("default", "default", False, False, False, False, False, False)
 
 
 def css(style: Style, theme: Theme) -> str:
     """The player's classes (ap-bold, ap-faint, ap-italic, ap-underline, ap-strike) as SVG
     text's CSS: faint is the player's `opacity:0.5` on the glyphs and their lines."""
-    fg, _, bold, italic, underline, faint, strike = style
+    fg, _, bold, italic, underline, faint, strike, _ = style  # blink: svg.py animates it
     rules = []
     if fg != "default":
         rules.append(f"fill:{color(fg, theme, background=False)}")

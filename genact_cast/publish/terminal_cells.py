@@ -25,12 +25,13 @@ MAX_CELLS = limits.MAX_DRAWN_CELLS  # also `record`'s bound, so it writes only d
 SLOW_CHAR_CELLS = 16
 SCROLLBACK = 100  # the player creates its terminal with 100 lines of scrollback
 
-Style = tuple[str, str, bool, bool, bool, bool, bool]
-"""fg, bg, bold, italic, underline, faint, strikethrough (bold and faint never both: avt's
-one intensity, set by SGR 1 or 2, whichever came last, reset by 21 and 22)."""
+Style = tuple[str, str, bool, bool, bool, bool, bool, bool]
+"""fg, bg, bold, italic, underline, faint, strikethrough, blink (bold and faint never both:
+avt's one intensity, set by SGR 1 or 2, whichever came last, reset by 21 and 22; blink is
+SGR 5 or 6, reset by 25)."""
 Cell = tuple[str, Style]  # "" is the right half of a wide character
 Row = tuple[Cell, ...]  # trailing blanks left out
-BLANK: Style = ("default", "default", False, False, False, False, False)
+BLANK: Style = ("default", "default", False, False, False, False, False, False)
 
 
 class Pen(NamedTuple):
@@ -101,7 +102,17 @@ def as_cell(char: Char) -> Cell:
     if char.reverse:
         fg, bg = (bg if bg != "default" else "bgdefault"), (fg if fg != "default" else "fgdefault")
     faint: bool = getattr(char, "faint", False)
-    return char.data, (fg, bg, char.bold, char.italics, char.underscore, faint, char.strikethrough)
+    style = (
+        fg,
+        bg,
+        char.bold,
+        char.italics,
+        char.underscore,
+        faint,
+        char.strikethrough,
+        char.blink,
+    )
+    return char.data, style
 
 
 def with_cursor(row: Row, x: int) -> Row:

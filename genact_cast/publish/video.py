@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import av.container
 
 MILLIS = Fraction(1, 1000)
+BLINK_MS = 600  # asciinema-player 3.18's blink interval
 EXTRA = "video export needs PyAV and Pillow: pip install 'genact-cast[video]'"
 MAX_TITLE = 200  # a chapter title longer than this is cut
 MAX_RATE = 1000  # frames a second: timestamps are in milliseconds, so no more can differ
@@ -136,23 +137,40 @@ def write_video(
         muxer = _Muxer(out, kind)
         count = 0
         shown: int | None = None  # the time of the screen in `pixels`, not yet encoded
+        last: Screen | None = None
         with _progress() as advance:
             for screen in timeline:
                 pts = round(screen.time * 1000)
-                if shown is not None and pts > shown:
-                    # The screen before is complete: encode it before drawing this one.
+                if shown is not None and last is not None and pts > shown:
+                    # Blinking text while this screen lasts, then the screen complete:
+                    # encoded before this one is drawn.
+                    for toggle in _blink_toggles(pixels, last, shown, pts):
+                        muxer.encode(stream, pixels.frame, shown)
+                        count += 1
+                        shown = toggle
                     muxer.encode(stream, pixels.frame, shown)
                     count += 1
                 # Screens within one millisecond: only the last of them is shown.
                 shown = pts if shown is None or pts > shown else shown
+                raster.blink_hidden = _blink_hidden(shown)
                 pixels.update(screen)
+                last = screen
                 advance(count, screen.time)
             assert shown is not None  # a timeline always yields its first screen
+            assert last is not None
+            cast_end = end = round(timeline.end * 1000)
+            if timeline.clip.end_at is None:  # to the cast's end: held as the SVG holds it
+                end = max(end, shown + round(LAST_FRAME_SECONDS * 1000))
+            # Blinking goes on to the cast's end, then stays shown (the player has ended);
+            # a clip cut with --end-at ends while it still plays.
+            stop = min(cast_end, end - round(1000 / rate))
+            ended = timeline.clip.end_at is None
+            for toggle in _blink_toggles(pixels, last, shown, stop, ended=ended):
+                muxer.encode(stream, pixels.frame, shown)
+                count += 1
+                shown = toggle
             muxer.encode(stream, pixels.frame, shown)
             count += 1
-        end = round(timeline.end * 1000)
-        if timeline.clip.end_at is None:  # to the cast's end: held as the SVG holds it
-            end = max(end, shown + round(LAST_FRAME_SECONDS * 1000))
         repeat = end - round(1000 / rate)
         if repeat > shown:  # the held screen once more: the encoder sharpens what stays
             muxer.encode(stream, pixels.frame, repeat)
@@ -160,6 +178,37 @@ def write_video(
         muxer.finish(stream, end)
         out.set_chapters(chapters(timeline.markers, end / 1000))
     return count
+
+
+def _blink_hidden(ms: int) -> bool:
+    """Whether SGR 5 text is hidden `ms` into the clip: asciinema-player 3.18 toggles it
+    every 0.6 s from when play starts (`setInterval(toggleBlink, 600)`), shown first."""
+    return ms // BLINK_MS % 2 == 1
+
+
+def _blink_toggles(
+    pixels: _Pixels, screen: Screen, start: int, stop: int, *, ended: bool = False
+) -> Iterator[int]:
+    """The times in (start, stop) where the screen's blinking rows change, each drawn in
+    `pixels` when its time is given; with `ended`, at `stop` they are shown again and
+    stay shown (the player ended, as when paused). Nothing when no row blinks."""
+    raster = pixels.raster
+    rows = frozenset(y for y, row in enumerate(screen.rows) if any(style[7] for _, style in row))
+    if not rows:
+        raster.blink_hidden = False if ended else _blink_hidden(stop)
+        return
+    redraw = Screen(screen.time, screen.rows, screen.cols, rows)
+    toggle = (start // BLINK_MS + 1) * BLINK_MS
+    while toggle < stop:
+        yield toggle
+        raster.blink_hidden = _blink_hidden(toggle)
+        pixels.update(redraw)
+        toggle += BLINK_MS
+    if ended and raster.blink_hidden:
+        if stop > start:
+            yield stop
+        raster.blink_hidden = False
+        pixels.update(redraw)
 
 
 class _Muxer:
