@@ -259,7 +259,7 @@ def test_poster_end_is_past_the_last_event() -> None:
 
 def test_last_screen_of_an_empty_clip_is_blank() -> None:
     screen = last_screen(Timeline(HEADER, [Event(0, MARKER, "only")]))
-    cursor = (" ", ("bgdefault", "fgdefault", *[False] * 5))  # the player's, inverse
+    cursor = (" ", ("bgdefault", "fgdefault", *[False] * 6))  # the player's, inverse
     assert screen.rows == ((cursor,), *[()] * (HEADER.rows - 1))
     assert screen.cursor == (0, 0)
 

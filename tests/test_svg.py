@@ -136,7 +136,12 @@ FRAMES_BEFORE = {
 @pytest.mark.parametrize(("name", "fps"), list(FRAMES_BEFORE))
 def test_the_frames_with_their_styles_are_what_they_were(name: str, fps: float) -> None:
     shown = list(frames(*load(ROOT / "casts" / name), fps_cap=fps))
-    digest = hashlib.sha256(repr([(f.time, f.lines) for f in shown]).encode()).hexdigest()
+    # (a style's blink field, added after these digests, is left out where it is off)
+    lines = [
+        (f.time, tuple(tuple((t, s if s[7] else s[:7]) for t, s in line) for line in f.lines))
+        for f in shown
+    ]
+    digest = hashlib.sha256(repr(lines).encode()).hexdigest()
     assert (len(shown), digest[:16]) == FRAMES_BEFORE[(name, fps)]
 
 
@@ -538,7 +543,8 @@ def test_bidirectional_text_keeps_one_character_per_cell_in_chromium(
 def test_blinking_text_in_the_animated_svg_blinks_as_in_the_player(
     browser: Any, tmp_path: Path
 ) -> None:
-    """asciinema-player 3.18 hides SGR 5 (and 6) text for 0.6 s of every 1.2 s while it
+    """asciinema-player 3.18 hides SGR 5 text (not SGR 6: avt 0.18 ignores it, and the
+    player's span has no ap-blink) for 0.6 s of every 1.2 s while it
     plays, counted from play start (`setInterval(toggleBlink, 600)`, blinkOn first), and
     shows it steadily once ended: the animated SVG does so from its animation's start (read
     here at given times, its animations paused there); a still shows it."""
@@ -567,9 +573,9 @@ def test_blinking_text_in_the_animated_svg_blinks_as_in_the_player(
         ]  # fmt: skip
 
     assert ink(0.3) == [True, True, True, True]
-    assert ink(0.9) == [True, False, True, False]  # 0.6-1.2 s: hidden
+    assert ink(0.9) == [True, False, True, True]  # 0.6-1.2 s: hidden
     assert ink(1.5) == [True, True, True, True]
-    assert ink(3.3) == [True, False, True, False]
+    assert ink(3.3) == [True, False, True, True]
     assert ink(4.5) == [True, True, True, True]  # ended: shown steadily
     page.close()
     still = render_svg(header, body, at=0.9)

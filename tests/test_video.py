@@ -363,7 +363,7 @@ def test_an_mp4_longer_than_the_container_holds_is_one_line_and_webm_works(tmp_p
 
 
 def test_blinking_text_blinks_while_the_video_plays_as_in_the_player(tmp_path: Path) -> None:
-    """asciinema-player 3.18 hides SGR 5/6 text for 0.6 s of every 1.2 s while it plays,
+    """asciinema-player 3.18 hides SGR 5 text for 0.6 s of every 1.2 s while it plays,
     from play start (`setInterval(toggleBlink, 600)`, shown first), and shows it steadily
     once ended: the video's frames at those moments (a PNG still shows it)."""
     from genact_cast.publish.raster import layout

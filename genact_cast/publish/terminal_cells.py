@@ -28,7 +28,7 @@ SCROLLBACK = 100  # the player creates its terminal with 100 lines of scrollback
 Style = tuple[str, str, bool, bool, bool, bool, bool, bool]
 """fg, bg, bold, italic, underline, faint, strikethrough, blink (bold and faint never both:
 avt's one intensity, set by SGR 1 or 2, whichever came last, reset by 21 and 22; blink is
-SGR 5 or 6, reset by 25)."""
+SGR 5, reset by 25: avt 0.18 takes no SGR 6, nor does the player)."""
 Cell = tuple[str, Style]  # "" is the right half of a wide character
 Row = tuple[Cell, ...]  # trailing blanks left out
 BLANK: Style = ("default", "default", False, False, False, False, False, False)

@@ -176,7 +176,7 @@ class EditingScreen(TextScreen):
                 plain += [attr, 2, *(min(c, 255) for c in attrs[index + 2 : index + 5])]
                 index += 5
                 continue
-            plain.append(5 if attr == 6 else attr)  # rapid blink blinks as 5 does in avt
+            plain.append(attr)
             index += 1
         if plain:
             super().select_graphic_rendition(*plain)
