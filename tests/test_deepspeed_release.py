@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed import Log
@@ -22,6 +22,7 @@ from genact_cast.generator.dialects.deepspeed_model import zero3_numels
 from genact_cast.generator.events import Launched
 from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.run import Run
+from tests.helpers import output_of, plain
 from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
@@ -402,3 +403,19 @@ def test_the_trainer_logs_after_nccl_s_init_has_taken_its_time() -> None:
         return hours * 3600 + minutes * 60 + seconds + millis / 1000
 
     assert stamp(found[after]) - stamp(found[begun]) >= max(totals) - 0.01
+
+
+def test_every_rank_of_every_node_draws_its_shard_bar_under_pdsh_s_prefix() -> None:
+    """Under ZeRO-3 every process runs from_pretrained and its `Loading checkpoint shards`
+    bar (transformers 4.57.1 modeling_utils.py:5464-5465, no rank check); pdsh prefixes every
+    line it relays, the bar's too (tqdm's carriage return then draws the bar over it)."""
+    options = CASES[2]._replace(cols=1000, color=False, duration=60.0)
+    stream = plain(output_of(generate(options).events)).split("\r\n")
+    names = hosts(2)
+    assert len(names) > 1
+    bars = [text for text in stream if "Loading checkpoint shards: " in text]
+    assert bars
+    prefixed = [text for text in bars if any(text.startswith(f"{h}: \r") for h in names)]
+    assert prefixed == bars
+    for host in names:  # one launch, no failure: eight processes a node
+        assert sum(text.startswith(f"{host}: ") for text in bars) == 8

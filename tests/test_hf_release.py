@@ -417,3 +417,14 @@ def test_trl_prepares_the_datasets_on_the_first_launch_around_the_first_collecti
     assert found[bars[0]].endswith(" examples/s]")
     nccl = [i for i, text in enumerate(found) if " NCCL INFO " in text and "Init START" in text]
     assert bars[len(maps) - 1] < nccl[0] < bars[len(maps)]
+
+
+def test_every_process_of_the_node_draws_its_checkpoint_shards_bar() -> None:
+    """from_pretrained runs in each of the node's eight processes, each with its tqdm bar
+    (modeling_utils.py:5464-5465 at 4.57.1, no rank check; bars on by default,
+    utils/logging.py:52): eight `Loading checkpoint shards` bars a launch."""
+    found = lines(2)  # continued pre-training with a relaunch: the weights load each launch
+    text = "\n".join(found).split("Training completed.")[0]
+    for launch in text.split("loading configuration file ")[1:]:
+        bars = [row for row in launch.split("\n") if row.startswith("Loading checkpoint shards: ")]
+        assert len(bars) == 8

@@ -201,6 +201,14 @@ class Log(Launcher, Engine):
         engine = event._replace(seconds=event.seconds - loading)
         return [*texts, *self._engine(engine)]
 
+    def _shard_bars(self, bars: list[str]) -> Line:
+        """Every rank of every node loads every shard under ZeRO-3, each with its bar; pdsh
+        prefixes each line it relays, the bar's too: tqdm starts every redraw with a carriage
+        return (std.py, status_printer), so the terminal draws the bar over the prefix while
+        the stream keeps it. The nodes' bars arrive interleaved, in pdsh's order."""
+        order = self._order(len(bars))
+        return Line("\r\n".join(self._tags[node] + "\r" + text for text in bars for node in order))
+
     def _rank0(self, outs: list[Out]) -> list[Out]:
         """The Trainer's output from world rank 0, under node 0's pdsh tag; on several nodes,
         PrinterCallback's dicts come from every node's local rank 0 (state
@@ -215,9 +223,8 @@ class Log(Launcher, Engine):
             if item.text.startswith("{'"):
                 out += self._every_node(item.text, len(out))
                 continue
-            if item.text.startswith("Loading checkpoint shards"):
-                # tqdm's carriage returns put the bar over pdsh's prefix.
-                out.append(item)
+            if item.text.startswith(hf.SHARDS_BAR):
+                out.append(self._shard_bars(item.text.split("\r\n")))
                 continue
             out.append(Line(tag + item.text))
         return out

@@ -120,13 +120,17 @@ class Pdsh:
         order of the nodes, entered at a drawn place (hundreds of these a run, on hundreds
         of nodes: one draw each, not one a node)."""
         tags = self._tags
+        return [Line("\r\n".join([tags[node] + text for node in self._order(salt)]))]
+
+    def _order(self, salt: int) -> list[int]:
+        """The nodes in the order pdsh receives their near-simultaneous lines."""
+        tags = self._tags
         if len(self._arrival) != len(tags):
             rng = Rng(self.facts.seed * 1013 + self.attempt)
             keys = [rng.random() for _ in tags]
             self._arrival = sorted(range(len(tags)), key=keys.__getitem__)
         first = Rng(self.facts.seed * 1009 + salt * 31 + self.attempt).integer(0, len(tags) - 1)
-        order = self._arrival[first:] + self._arrival[:first]
-        return [Line("\r\n".join([tags[node] + text for node in order]))]
+        return self._arrival[first:] + self._arrival[:first]
 
     def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
         """A record every process logs: eight per node."""

@@ -74,6 +74,7 @@ from genact_cast.generator.rng import Rng
 
 PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
 LOGGING_STEPS = 10
+SHARDS_BAR = "Loading checkpoint shards: "  # modeling_utils.py:5465 at 4.57.1
 
 
 class Log:
@@ -289,8 +290,11 @@ class Log:
         lines.append(Line(half_precision(self._at(event.t))))
         return lines
 
-    def _loading(self, moment: datetime, seconds: float, *, pretrained: bool) -> list[Out]:
-        """from_pretrained's lines (from_config's first one alone, from scratch)."""
+    def _loading(
+        self, moment: datetime, seconds: float, *, pretrained: bool, processes: int = 8
+    ) -> list[Out]:
+        """from_pretrained's lines (from_config's first one alone, from scratch), in each of
+        the node's `processes` (its eight workers; the merged export's main process alone)."""
         f = self.facts
         # AutoConfig.from_pretrained: the file, then the config it built (as JSON, over lines)
         config = model_config_message(f.arch or f.model_name)
@@ -322,21 +326,19 @@ class Log:
                     )
                 ),
             ]
-            shards = max(1, -(-2 * f.params // 5_000_000_000))
-            per_shard = seconds / shards
-            lines.append(
-                Line(
-                    bar(
-                        shards,
-                        shards,
-                        seconds,
-                        1 / per_shard,
-                        self.ncols,
-                        desc="Loading checkpoint shards: ",
-                    )
-                )
-            )
+            lines.append(Line("\r\n".join(self._shard_bars(seconds, processes))))
         return lines
+
+    def _shard_bars(self, seconds: float, processes: int) -> list[str]:
+        """`Loading checkpoint shards`, one bar a process: every process of the node runs
+        from_pretrained, and its tqdm has no rank check (modeling_utils.py:5464-5465 at
+        4.57.1; transformers' bars are on by default, utils/logging.py:52). The processes
+        read the same shards at once, and close their bars a little apart, fastest first."""
+        f = self.facts
+        shards = max(1, -(-2 * f.params // 5_000_000_000))
+        rng = Rng(f.seed * 59 + processes)
+        times = sorted(seconds * rng.uniform(0.96, 1.0) for _ in range(processes))
+        return [bar(shards, shards, t, shards / t, self.ncols, desc=SHARDS_BAR) for t in times]
 
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
@@ -488,7 +490,7 @@ class Log:
         done = self._at(event.t)
         folder = f"{self.output}/merged"
         return [
-            *self._loading(moment, half, pretrained=True),
+            *self._loading(moment, half, pretrained=True, processes=1),
             Line(config_saved(done, folder)),
             Line(generation_config_saved(done, folder)),
             Line(sharded_save(done, folder, len(event.shards))),
