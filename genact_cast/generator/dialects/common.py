@@ -43,6 +43,11 @@ def _nonzero(value: float) -> str:
     if fifteen:
         high = 14
     elif not lopsided:  # 16 or 17 digits, as most of what a log prints (rates, lr)
+        if 1e-4 <= abs(value) < 1e15:
+            # Laid out in fixed point by repr and by %g alike, with a fraction, and with no
+            # trailing zero for %g to strip (15 digits did not read back): %g's text is repr's.
+            text = f"{value:.16g}"
+            return text if float(text) == value else f"{value:.17g}"
         text = f"{value:.15e}"
         if float(text) == value:
             low = high = 15
