@@ -289,6 +289,7 @@ def test_nccls_info_lines_follow_from_the_typed_environment() -> None:
         for t in lines(3)
         if (m := re.search(r" NCCL INFO ncclCommInitRankConfig comm \S+ rank (\d+) nranks", t))
         and t.endswith("Init COMPLETE")
+        and f" nranks {plan.gpus} " in t  # the world's (each process group has its own)
     ]
     launches = 1 + (plan.options.failures or 0)
     assert plan.nodes > 1
@@ -335,7 +336,10 @@ def test_the_world_communicator_comes_up_at_the_fused_kernels_barrier(index: int
             text[begin + 3],
         )
         before = text[: begin + 1] if attempt == 0 else text[done[attempt - 1] : begin + 1]
-        assert not any(" NCCL INFO " in t for t in before)
+        # (the process groups' own communicators come up in the previous launch's steps)
+        assert not any(" NCCL INFO Bootstrap" in t for t in before)
+        if attempt == 0:
+            assert not any(" NCCL INFO " in t for t in before)
         if index == 3:
             assert sum("Init COMPLETE" in t for t in text[begin:end]) == CASES[index].gpus
     assert sum(t == BARRIER_WARNING for t in text) == 1 + (CASES[index].failures or 0)
@@ -554,9 +558,18 @@ def test_rank_0s_node_prints_each_ring_and_tree_connector() -> None:
     # net.cc:218/264 both ends across nodes; then the trees' links no ring has made.
     plan = make_plan(CASES[3])
     assert plan.gpus == 16
-    text = lines(3)
     launches = 1 + (CASES[3].failures or 0)
-    connects = [t for t in text if re.search(r" NCCL INFO Channel \d+/0 : \d+\[\d\] -> ", t)]
+    # The world communicator's, at the fused kernels' barrier (the process groups' own come
+    # up in iteration 1).
+    text, world = lines(3), False
+    barrier: list[str] = []
+    for t in text:
+        world = t == "> compiling and loading fused kernels ..." or (
+            world and not t.startswith(">>> done with compiling")
+        )
+        if world:
+            barrier.append(t)
+    connects = [t for t in barrier if re.search(r" NCCL INFO Channel \d+/0 : \d+\[\d\] -> ", t)]
     assert connects
     assert {t.split(":")[0] for t in connects} == {plan.host(0)}  # rank 0's node only
     host = plan.host(0)
@@ -651,3 +664,50 @@ def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> Non
         before = text[start - moe.gpus : start]
         assert before == [megatron.MOE_FFN_WARNING] * moe.gpus
         assert text[start - moe.gpus - 1] == "using torch.bfloat16 for parameters ..."
+
+
+def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:
+    # torch creates a ProcessGroupNCCL's communicator at its first collective (no device
+    # bound): Megatron's tensor, pipeline, data-parallel (within and across optimizer
+    # instances) groups each print ncclCommInitRankConfig's Init block for their own ranks
+    # before the first iteration line, on every launch; rank 0's node's lines (review-mg4
+    # fault 10). The world communicator's block stays at the fused kernels' barrier.
+    plan = make_plan(CASES[3])
+    log = Log(facts_for(plan), color=False, interval=10)
+    f = log.facts
+    shard = f.dp // f.replicas
+    sizes = {size for size in (f.tp, f.pp, shard, f.dp // shard) if size > 1}
+    assert sizes
+    text = lines(3)
+    starts = [i for i, t in enumerate(text) if "[before the start of training step]" in t]
+    assert len(starts) == 1 + (CASES[3].failures or 0)
+    seen: set[str] = set()
+    for start in starts:
+        end = next(i for i in range(start, len(text)) if re.match(r" \[.*\] iteration ", text[i]))
+        block = text[start:end]
+        inits = [
+            m
+            for t in block
+            if (
+                m := re.search(
+                    r"ncclCommInitRankConfig comm (0x[0-9a-f]+) rank (\d+) nranks (\d+) "
+                    r"cudaDev (\d) .* commId (0x[0-9a-f]+) - Init START",
+                    t,
+                )
+            )
+        ]
+        assert {int(m[3]) for m in inits} == sizes
+        groups: dict[str, list[int]] = {}
+        for m in inits:
+            groups.setdefault(m[5], []).append(int(m[4]))
+            assert any(
+                f"comm {m[1]} rank {m[2]} nranks {m[3]} " in t and t.endswith("Init COMPLETE")
+                for t in block
+            )
+        assert not seen & set(groups)  # a launch draws new unique ids
+        seen |= set(groups)
+        for size in sizes:
+            devices = sorted(d for m in inits if int(m[3]) == size for d in [int(m[4])])
+            assert devices == list(range(8)) * (devices.count(0))  # every GPU of node 0
+        rings = [t for t in block if re.search(r" NCCL INFO Channel 00/\d+ : 0 ", t)]
+        assert len(rings) == sum(1 for m in inits if m[2] == "0")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from genact_cast.generator import catalog
@@ -35,7 +35,7 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.nccl_startup import debug_info
+from genact_cast.generator.dialects.nccl_startup import debug_info, sub_communicators
 from genact_cast.generator.dialects.rank_watchdog import (
     Collective,
     collective_numels,
@@ -399,6 +399,7 @@ class Log:
         self.attempt = 0
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
+        self._groups_up = False  # the process groups' communicators, up in iteration 1
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.model_name}"
         self._final_save: CheckpointSaved | None = None
@@ -540,7 +541,13 @@ class Log:
             seconds = (stats.t - last_t - self._paused) / self.interval
         self._logged, self._paused = (stats.step, stats.t), 0.0
         tflops = formulas.tflops_per_gpu(self.shape, f.global_batch, seconds, f.gpus)
-        out: list[Out] = [
+        out: list[Out] = []
+        if not self._groups_up:
+            self._groups_up = True
+            text = self._group_comms()
+            if text:
+                out.append(Line("\r\n".join(text)))
+        out += [
             Line(
                 iteration(
                     moment=moment,
@@ -699,6 +706,7 @@ class Log:
         f = self.facts
         self._launched_at = event.t  # each process times its own start-up
         self.attempt = event.attempt
+        self._groups_up = False
         self.incidentals = (
             self.incidentals.relaunched(f, event.attempt, same_agent=True)
             if event.attempt
@@ -769,6 +777,66 @@ class Log:
             connects=True,
         )
         return ["\r\n".join(text)] if text else []
+
+    def _group_comms(self) -> list[str]:
+        """NCCL_DEBUG=INFO: Megatron's process groups (parallel_state at the tag, new_group
+        with no device bound) each bring up their own communicator at their first
+        collective in iteration 1, in the order the step reaches them: the tensor group's
+        all-reduce in the embedding, the expert group's all-to-all in the first MoE layer,
+        the pipeline's send at the end of the first stage's forward, the data-parallel
+        group's gradient reduce-scatter in the backward (within each optimizer instance,
+        then the all-reduce across instances). Ranks in Megatron's tp-cp-ep-dp-pp order;
+        rank 0's node's lines, as its terminal shows them."""
+        f = self.facts
+        if not debug_info(f):
+            return []
+        tp, dp, pp, ep = f.tp, f.dp, f.pp, max(1, f.ep)
+        shard = max(1, dp // max(1, f.replicas))
+
+        def tensor(rank: int) -> list[int]:
+            return [rank - rank % tp + i for i in range(tp)]
+
+        def expert(rank: int) -> list[int]:
+            base = rank - (rank // tp) % ep * tp
+            return [base + tp * i for i in range(ep)]
+
+        def pipeline(rank: int) -> list[int]:
+            return [rank % (tp * dp) + tp * dp * i for i in range(pp)]
+
+        def data(rank: int) -> list[int]:
+            where = groups.coords(rank, tp, dp)
+            first = where.data - where.data % shard
+            return [
+                where.tensor + tp * j + tp * dp * where.pipeline
+                for j in range(first, first + shard)
+            ]
+
+        def instances(rank: int) -> list[int]:
+            where = groups.coords(rank, tp, dp)
+            return [
+                where.tensor + tp * (where.data % shard + shard * j) + tp * dp * where.pipeline
+                for j in range(dp // shard)
+            ]
+
+        wanted: list[Callable[[int], Sequence[int]]] = []
+        if tp > 1:
+            wanted.append(tensor)
+        if f.experts and ep > 1:
+            wanted.append(expert)
+        if pp > 1:
+            wanted.append(pipeline)
+        if shard > 1:
+            wanted.append(data)
+        if dp // shard > 1:
+            wanted.append(instances)
+        agent = self._agent(0)
+        return sub_communicators(
+            f,
+            self.incidentals,
+            wanted,
+            pid_of=lambda local: agent.worker_pids[local],
+            launch=self.attempt,
+        )
 
     def _agent(self, node: int) -> Incidentals:
         """Node `node`'s torchrun and its workers in this launch: torchrun keeps its pid

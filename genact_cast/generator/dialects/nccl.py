@@ -245,13 +245,22 @@ def p2p_send(
     return info(where, text + ("/read" if read else ""))
 
 
-def net_connect(where: Where, channel: int, link: tuple[int, int], side: str, net_dev: int) -> str:
+def net_connect(
+    where: Where,
+    channel: int,
+    link: tuple[int, int],
+    side: str,
+    net_dev: int,
+    devices: tuple[int, int] | None = None,
+) -> str:
     """A connector to another node over InfiniBand with GPUDirect RDMA, on the rank's own NIC
     (src/transport/net.cc:218 `[send]`, :264 `[receive]`; not shared: a ring's connIndex 0).
-    `link`: (sender, receiver), eight GPUs a node."""
+    `link`: (sender, receiver) comm ranks; `devices` their GPUs (of the world communicator,
+    eight GPUs a node: the ranks modulo 8)."""
     sender, receiver = link
+    send_dev, receive_dev = devices or (sender % 8, receiver % 8)
     return info(
         where,
-        f"Channel {channel:02d}/0 : {sender}[{sender % 8}] -> {receiver}[{receiver % 8}] "
+        f"Channel {channel:02d}/0 : {sender}[{send_dev}] -> {receiver}[{receive_dev}] "
         f"[{side}] via NET/IB/{net_dev}/GDRDMA",
     )

@@ -96,11 +96,22 @@ def _trees_line(where: nccl.Where, links: Sequence[tuple[Sequence[int], int, int
 Wanted = dict[int, tuple[set[int], set[int]]]  # channel: (peers to receive from, to send to)
 
 
-def _setup(where: nccl.Where, rank: int, nranks: int, wanted: Wanted, read: bool) -> list[str]:
+Place = Callable[[int], tuple[int, int]]
+
+
+def world_place(rank: int) -> tuple[int, int]:
+    """(node, GPU) of a rank of the world communicator: eight GPUs a node, in rank order."""
+    return rank // GPUS_PER_NODE, rank % GPUS_PER_NODE
+
+
+def _setup(
+    where: nccl.Where, rank: int, nranks: int, wanted: Wanted, read: bool, place: Place
+) -> list[str]:
     """src/transport.cc's ncclTransportP2pSetup: for each distance i, the connectors from
     rank - i (receive) on every channel, then to rank + i (send). A send within the node is
-    P2P (p2p.cc prints it; its receive end only traces), across nodes NET on both ends."""
-    node = rank // GPUS_PER_NODE
+    P2P (p2p.cc prints it; its receive end only traces), across nodes NET on both ends.
+    `place(comm rank)` is that rank's (node, GPU)."""
+    node, device = place(rank)
     out: list[str] = []
     # Only the distances some channel connects at (a few), in the setup's order.
     distances = sorted(
@@ -109,26 +120,33 @@ def _setup(where: nccl.Where, rank: int, nranks: int, wanted: Wanted, read: bool
     )
     for distance in distances:
         source, target = (rank - distance) % nranks, (rank + distance) % nranks
+        source_node, source_device = place(source)
         for channel, (sources, _) in wanted.items():
-            if source in sources and source // GPUS_PER_NODE != node:
+            if source in sources and source_node != node:
+                devices = (source_device, device)
                 out.append(
-                    nccl.net_connect(where, channel, (source, rank), "receive", where.device)
+                    nccl.net_connect(
+                        where, channel, (source, rank), "receive", where.device, devices
+                    )
                 )
+        target_node, target_device = place(target)
         for channel, (_, targets) in wanted.items():
             if target not in targets:
                 continue
-            if target // GPUS_PER_NODE == node:
-                local = target % GPUS_PER_NODE
+            if target_node == node:
                 out.append(
-                    nccl.p2p_send(where, channel, rank, where.device, target, local, read=read)
+                    nccl.p2p_send(where, channel, rank, device, target, target_device, read=read)
                 )
             else:
-                out.append(nccl.net_connect(where, channel, (rank, target), "send", where.device))
+                devices = (device, target_device)
+                out.append(
+                    nccl.net_connect(where, channel, (rank, target), "send", where.device, devices)
+                )
     return out
 
 
 def ring_and_tree_connects(
-    where: nccl.Where, rank: int, nranks: int, total: int, *, read: bool
+    where: nccl.Where, rank: int, nranks: int, total: int, *, read: bool, place: Place = world_place
 ) -> tuple[list[str], list[str]]:
     """The connector lines of the rings (src/transport/generic.cc:16, every channel's prev
     and next: the ring lines' order, reversed on odd channels) and then of the trees (:46,
@@ -143,7 +161,10 @@ def ring_and_tree_connects(
         peers = {peer for peer in [*down, up] if peer != -1}
         have_in, have_out = rings[channel]
         trees[channel] = (peers - have_in, peers - have_out)
-    return _setup(where, rank, nranks, rings, read), _setup(where, rank, nranks, trees, read)
+    return (
+        _setup(where, rank, nranks, rings, read, place),
+        _setup(where, rank, nranks, trees, read, place),
+    )
 
 
 class IncidentalsLike(Protocol):
@@ -304,3 +325,101 @@ def debug_info(facts: Facts) -> bool:
     start-up (about fifteen lines each) is worth reading; a job on more leaves NCCL_DEBUG
     unset, and NCCL prints nothing at start-up (its default level is warnings only)."""
     return facts.nodes <= DEBUG_NODES
+
+
+def sub_communicators(
+    facts: Facts,
+    incidentals: IncidentalsLike,
+    groups: Sequence[Callable[[int], Sequence[int]]],
+    *,
+    pid_of: Callable[[int], int],
+    launch: int = 0,
+) -> list[str]:
+    """The Init blocks of process groups other than the world's, on rank 0's node: each group
+    (a function from a global rank to its group's global ranks, in comm-rank order) is a
+    ProcessGroupNCCL of its own whose communicator torch creates with ncclCommInitRankConfig
+    at its first collective, as the world's (no device bound). The process's NET plugin and
+    bootstrap are up already, so a block starts with the plugin assigned to the comm and the
+    network (src/plugin/net.cc:174, src/init.cc:346); the rest is the world block's, for the
+    group's ranks, and its rings and trees connect at once (the collective runs). `launch`
+    counts the job's launches: each draws new unique ids."""
+    version = facts.nccl
+    if not nccl.new_layout(version):
+        return []
+    total = channels(facts)
+    out: list[str] = []
+    for index, group_of in enumerate(groups):
+        phases: list[list[tuple[float, list[str]]]] = [[], [], [], []]
+        draw = Rng(facts.seed * 29 + incidentals.agent_pid + index)
+        for local in range(min(GPUS_PER_NODE, facts.gpus)):
+            members = list(group_of(local))
+            nranks = len(members)
+            rank = members.index(local)
+            pid = pid_of(local)
+            gap = incidentals.thread_ids[local] - incidentals.worker_pids[local]
+            init = nccl.Where(facts.hosts[0], pid, pid + gap, local)
+            proxy = init._replace(tid=init.tid + 3)
+            # Every member draws the group's id from rank 0's unique id (the store's key).
+            comm = nccl.Comm(
+                comm=incidentals.comms[local] + (index + 1) * 0x20_0000,
+                rank=rank,
+                nranks=nranks,
+                bus_id=incidentals.bus_ids[local],
+                comm_id=Rng(
+                    facts.seed * 31 + members[0] * 7 + index * 1_009 + launch * 65_537
+                ).integer(2**60, 2**64 - 1),
+            )
+            nodes = sorted({member // GPUS_PER_NODE for member in members})
+            here = sum(member // GPUS_PER_NODE == 0 for member in members)
+
+            def place(comm_rank: int, members: list[int] = members) -> tuple[int, int]:
+                return world_place(members[comm_rank])
+
+            second = [
+                *(nccl.net_plugin(init, "IB")[1:] if nccl.at_least(version, 2, 26) else []),
+                nccl.using_network(init, "IB"),
+                nccl.init_start(init, version, comm),
+            ]
+            third = [nccl.comm_ranks(init, comm, nodes=len(nodes), local_ranks=here)]
+            if rank == 0:
+                ring = list(range(nranks))
+                for channel in range(total):
+                    order = ring if channel % 2 == 0 else [0, *reversed(ring[1:])]
+                    third.append(nccl.channel(init, channel, total, order, version))
+            third += [
+                _trees_line(init, tree_links(rank, nranks, total)),
+                nccl.p2p_chunksize(init, len(nodes)),
+            ]
+            parts = [
+                ("kernels", 0.0),
+                ("alloc", draw.uniform(0.0, 0.02)),
+                ("bootstrap", draw.uniform(0.01, 0.2)),
+                ("allgathers", draw.uniform(0.0, 0.05)),
+                ("topo", draw.uniform(0.05, 0.3)),
+                ("graphs", draw.uniform(0.0, 0.05)),
+                ("connections", draw.uniform(0.05, 0.5)),
+            ]
+            measured = math.fsum(round(seconds, 2) for _, seconds in parts)
+            parts.append(("rest", 0.0))
+            fourth = [
+                nccl.thread_thresholds(init, nranks),
+                # NVLink SHARP needs two GPUs or more of the group on a node.
+                nccl.coll_channels(
+                    init, total, 32, 32, version=version, nvls=nvls_channels(facts) * (here > 1)
+                ),
+                *([nccl.work_fifo(init)] if rank == 0 else []),
+                nccl.init_complete(init, version, comm),
+                nccl.init_timings(
+                    init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
+                ),
+            ]
+            rings, trees = ring_and_tree_connects(
+                proxy, rank, nranks, total, read=facts.gpu == "A100", place=place
+            )
+            fifth = [*rings, nccl.connected(proxy, "rings", version)]
+            if len(nodes) > 1:
+                fifth += [*trees, nccl.connected(proxy, "trees", version)]
+            for phase, lines in zip(phases, (second, third, fourth, fifth), strict=True):
+                phase.append((draw.random(), lines))
+        out += [line for phase in phases for _, lines in sorted(phase) for line in lines]
+    return out
