@@ -16,10 +16,10 @@ deepspeed_launch (the command, the launch and the processes' ends), deepspeed_en
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import hf, hf_model
+from genact_cast.generator.dialects import hf, hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -132,6 +132,11 @@ class Log(Launcher, Engine):
         if isinstance(event, DataReady | Evaluated | CheckpointSaved):
             return self._rank0(self.trainer.present(event))
         if isinstance(event, Failed):
+            # torch 2.9's dump on the timeout (torch_dump): every watchdog waits a minute for
+            # it before the take-down, and the log runs that minute behind the run's.
+            wait = timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
+            self.facts = self.facts._replace(start=self.facts.start + wait)
+            self.trainer.facts = self.facts
             return self._failed(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step

@@ -10,6 +10,7 @@ import functools
 import shlex
 from datetime import datetime
 
+from genact_cast.generator.dialects import torch_dump
 from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
@@ -226,13 +227,25 @@ class Launcher(Pdsh):
         restart: the operator runs it again."""
         f = self.facts
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
+        # The log runs torch_dump's minute behind the run's from here (Log.present): the
+        # watchdogs find the timeout a minute before they take their processes down.
         records = watchdog_records(
             f, event, shown_ranks(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op)
         )
-        watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
+        wait = torch_dump.DUMP_WAIT_SECONDS
+        by_rank: dict[int, list[str]] = {}
         for rank, text in records:
-            watchdog[rank // 8].append(("", text))
-        out = self._merge(event.t, watchdog, 5)
+            by_rank.setdefault(rank, []).append(text)
+        found: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
+        watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
+        draw = Rng(f.seed * 59 + event.seq)
+        year = f.moment(event.t - wait).year
+        for rank, texts in by_rank.items():
+            early, late = torch_dump.node_with_dump(texts, year, draw)
+            found[rank // 8] += [("", text) for text in early]
+            watchdog[rank // 8] += [("", text) for text in late]
+        out = self._merge(event.t - wait, found, 4)
+        out += self._merge(event.t, watchdog, 5)
         words = [PYTHON, "-u", *self._script(0)]
         later = [
             [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)] for node in range(f.nodes)

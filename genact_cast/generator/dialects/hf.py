@@ -7,9 +7,9 @@ metric lines, and the tqdm bar the Trainer redraws in place, with metric lines w
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from genact_cast.generator.dialects import hf_model
+from genact_cast.generator.dialects import hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
     Clock,
@@ -543,9 +543,15 @@ class Log:
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
+        # torch 2.9 dumps on a timeout (torch_dump): each watchdog waits a minute for it
+        # before it takes its process down, and this log runs that minute behind the run's.
+        found = self.facts.moment(event.t)
+        self.facts = self.facts._replace(
+            start=self.facts.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
+        )
         # No rank filter: each of the node's eight workers reports the hang with the default
         # process-group timeout of 30 minutes.
-        return failure_lines(
+        lines = failure_lines(
             self.facts,
             self.incidentals,
             event,
@@ -557,3 +563,8 @@ class Log:
             # /usr/local/bin/python (torchrun's `of binary:` is sys.executable).
             binary="/usr/local/bin/python",
         )
+        texts = [out.text for out in lines if isinstance(out, Line)]
+        early, late = torch_dump.node_with_dump(
+            texts, found.year, Rng(self.facts.seed * 59 + event.seq)
+        )
+        return [Line(text) for text in [*early, *late]]

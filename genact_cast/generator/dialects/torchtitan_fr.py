@@ -1,7 +1,8 @@
 """The flight recorder's dump on a watchdog timeout, as torchtitan v0.2.0 configures it and
 torch 2.9 prints it.
 
-torchtitan's init_distributed sets TORCH_FR_BUFFER_SIZE (comm.trace_buf_size 20000,
+The dump itself is torch's (torch_dump, which every dialect shares); torchtitan's
+init_distributed sets TORCH_FR_BUFFER_SIZE (comm.trace_buf_size 20000,
 config/job_config.py:767) and TORCH_NCCL_DUMP_ON_TIMEOUT=1 with a dump file
 (distributed/utils.py:271-281). On a timeout, torch 2.9's watchdog then signals the dump
 ("First PG on this rank to signal dumping.", ProcessGroupNCCL.cpp:2573), the default group's
@@ -16,91 +17,5 @@ not arriving in time, and so it is here.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
-
-DUMP_WAIT_SECONDS = 60  # the watchdog's wait for the dump (TORCH_NCCL_WAIT_TIMEOUT_DUMP_MILSEC)
-FIRST_PG = 2573
-SIGNAL = 1858
-PREPARING = 1575
-
-_STAMP = re.compile(
-    r"\[E(\d{1,2})(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{9}) ProcessGroupNCCL\.cpp:(\d+)\]"
-)
-_STATUS = re.compile(
-    r"\] (\[PG ID .*? Rank \d+\])  failure detected by watchdog at work sequence id: \d+ "
-    r"PG status: last enqueued work: (\d+), last completed work: (\d+)"
-)
-# The lines the watchdog writes as it finds the timeout, before the dump's minute.
-_AT_TIMEOUT = {"683", "2241", "730"}
-
-
-def _parse(year: int, found: re.Match[str]) -> tuple[datetime, int]:
-    month, day, hour, minute, second = (int(found[i]) for i in range(1, 6))
-    return datetime(year, month, day, hour, minute, second), int(found[6])
-
-
-def _stamp(moment: datetime, nanos: int) -> str:
-    """c10's stamp (month unpadded) at `moment` plus `nanos` nanoseconds."""
-    moment += timedelta(microseconds=nanos // 1000)
-    fraction = f"{moment.microsecond:06d}{nanos % 1000:03d}"
-    return f"E{moment.month}{moment.day:02d} {moment:%H:%M:%S}.{fraction}"
-
-
-def _line(prefix: str, moment: datetime, nanos: int, source_line: int, message: str) -> str:
-    return f"{prefix}[{_stamp(moment, nanos)} ProcessGroupNCCL.cpp:{source_line}] {message}"
-
-
-def with_dump(lines: list[str], year: int, draw: float) -> list[list[str]]:
-    """`lines`: torch 2.9's watchdog lines and the agent's, written `DUMP_WAIT_SECONDS` after
-    the timeout; for each, the lines it becomes: the timeout's own go back to when the
-    watchdog found it, and the dump's follow the flight recorder's. `draw` (0-1) places the
-    monitor thread's wake-up after the signal."""
-    result: list[list[str]] = []
-    status: re.Match[str] | None = None
-    for text in lines:
-        out: list[str] = []
-        result.append(out)
-        found = _STAMP.search(text)
-        if found is None or found[7] not in _AT_TIMEOUT:
-            out.append(text)
-            continue
-        moment, nanos = _parse(year, found)
-        moment -= timedelta(seconds=DUMP_WAIT_SECONDS)
-        prefix, rest = text[: found.start()], text[found.end() :]
-        text = _line(prefix, moment, nanos, int(found[7]), "")[:-1] + rest
-        out.append(text)
-        status = _STATUS.search(text) or status
-        if found[7] != "730" or status is None:
-            continue
-        group, enqueued, completed = status[1], status[2], status[3]
-        # The same thread signals at once; the monitor thread wakes within its poll.
-        nanos += 18_000 + int(draw * 9_000)
-        monitor = nanos + 40_000_000 + int(draw * 800_000_000)
-        out += [
-            _line(
-                prefix, moment, nanos, FIRST_PG, f"{group} First PG on this rank to signal dumping."
-            ),
-            _line(
-                prefix,
-                moment,
-                monitor,
-                SIGNAL,
-                f"{group} Received a dump signal due to a collective timeout from this local "
-                f"rank and we will try our best to dump the debug info. Last enqueued NCCL "
-                f"work: {enqueued}, last completed NCCL work: {completed}.This is most likely "
-                "caused by incorrect usages of collectives, e.g., wrong sizes used across "
-                "ranks, the order of collectives is not same for all ranks or the scheduled "
-                "collective, for some reason, didn't run. Additionally, this can be caused by "
-                "GIL deadlock or other reasons such as network errors or bugs in the "
-                "communications library (e.g. NCCL), etc. ",
-            ),
-            _line(
-                prefix,
-                moment,
-                monitor + 280_000,
-                PREPARING,
-                f"{group} ProcessGroupNCCL preparing to dump debug info. Include stack trace: 1",
-            ),
-        ]
-    return result
+from genact_cast.generator.dialects.torch_dump import DUMP_WAIT_SECONDS as DUMP_WAIT_SECONDS
+from genact_cast.generator.dialects.torch_dump import with_dump as with_dump
