@@ -227,7 +227,9 @@ def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str)
     expected = {
         "torchtitan": [
             f"Model {titan_flavor(facts)} size: {params:,} total parameters",
-            f"CUDA capacity: {facts.device_name} with {plan.gpu.memory_gib:.2f}GiB memory",
+            # torch's total_memory (metrics.py:41-49), below nvidia-smi's figure (gpus.tsv)
+            f"CUDA capacity: {facts.device_name} with "
+            f"{torchtitan_release.capacity_gib(facts):.2f}GiB memory",
             f"global batch size {plan.global_batch}, gradient accumulation steps {plan.grad_accum}",
             f"total steps {plan.total_steps} (warmup {plan.warmup_steps})",
         ],

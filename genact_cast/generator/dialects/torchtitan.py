@@ -364,7 +364,7 @@ class Log:
             loss=pipeline.hidden_loss(f.grad_accum) if f.pp > 1 else stats.loss,
             grad_norm=stats.grad_norm,
             memory_gib=stats.memory_gib,
-            memory_pct=100 * stats.memory_gib / f.capacity_gib,
+            memory_pct=100 * stats.memory_gib / release.capacity_gib(f),
             tps=tps,
             tflops=tflops,
             mfu_pct=mfu,
@@ -397,7 +397,7 @@ class Log:
             step=1,
             loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else held_out,
             memory_gib=stats.memory_gib,
-            memory_pct=100 * stats.memory_gib / f.capacity_gib,
+            memory_pct=100 * stats.memory_gib / release.capacity_gib(f),
             tps=tokens / (seconds * f.tp * f.pp),
             colors=self.colors,
         )
@@ -558,7 +558,7 @@ class Log:
             step=event.step,
             loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else event.loss,
             memory_gib=self.memory_gib,
-            memory_pct=100 * self.memory_gib / f.capacity_gib,
+            memory_pct=100 * self.memory_gib / release.capacity_gib(f),
             tps=tps,
             colors=self.colors,
         )

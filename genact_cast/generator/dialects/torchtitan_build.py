@@ -70,7 +70,7 @@ def building_lines(
             _at(0.3, FLOAT8_ACTIVE),
             _at(0.305, float8_swapped(f.dp > 1)),
         ]
-    lines.append(_at(0.31, cuda_capacity(f.device_name, f.capacity_gib)))
+    lines.append(_at(0.31, cuda_capacity(f.device_name, release.capacity_gib(f))))
     if family == "qwen3":  # its get_nparams_and_flops is the MoE one
         counts = release.qwen3_counts(f)
         lines.append(_at(0.5, moe_param_count(counts.dense, counts.sparse, counts.active)))
@@ -108,7 +108,7 @@ def building_lines(
         ]
     lines += [
         _at(0.8, peak_flops(release.peak_flops(f))),
-        _at(0.8, model_memory(state_gib, 100 * state_gib / f.capacity_gib)),
+        _at(0.8, model_memory(state_gib, 100 * state_gib / release.capacity_gib(f))),
         _at(0.81, checkpointing_active(FOLDER)),
         # distributed/utils.py:218-234 (maybe_enable_amp)
         *(

@@ -92,6 +92,19 @@ FLAVORS = {
 PEAK_FLOPS = {"A100": 312e12, "H100": 989e12, "H200": 989e12, "B200": 2.25e15}
 
 
+# components/metrics.py:41-49, 97-103 (build_device_memory_monitor) logs torch's
+# get_device_properties().total_memory over 2**30: the memory the driver leaves visible to
+# CUDA, below nvidia-smi's total (gpus.tsv). Each as a real log prints it (tests/data/
+# real_logs/cuda_capacity.tsv cites them).
+TORCH_TOTAL_GIB = {"A100": 79.25, "H100": 79.18, "H200": 139.81, "B200": 178.35}
+
+
+def capacity_gib(facts: Facts) -> float:
+    """The `CUDA capacity: ... with X GiB memory` figure, which the memory percentages of
+    the step, validation and model-memory lines divide by (metrics.py:58-59, _to_pct)."""
+    return TORCH_TOTAL_GIB[facts.gpu]
+
+
 def ffn_width(dim: int, multiple_of: int, multiplier: float | None) -> int:
     """FeedForward's hidden width (models/llama3/model/model.py): 2/3 of 4·dim, times the
     multiplier, rounded up to `multiple_of`."""
