@@ -15,7 +15,8 @@ import pytest
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import torchtitan_release as release
-from genact_cast.generator.dialects.torchtitan import Log, hf_repo
+from genact_cast.generator.dialects.torchtitan import Log
+from genact_cast.generator.events import Exported
 from genact_cast.generator.presenters.framework import facts_for, logging_interval
 from tests import release_catalogue
 from tests.helpers import output_of, plain
@@ -341,7 +342,7 @@ def test_the_hf_export_is_the_float32_model_only_save() -> None:
     facts = facts_for(make_plan(options))
     text = plain(output_of(generate(options).events))
     assert "convert_to_hf.py" in text
-    assert f"--hf_assets_path ./assets/hf/{hf_repo(facts)}" in text
+    assert f"--hf_assets_path {Log(facts, color=False).hf_assets_path()}" in text
     listing = text[text.rindex("ls -lh ") :]
     assert "config.json" not in listing
     total = re.search(r"total ([\d.]+)([GT])", listing)
@@ -489,6 +490,25 @@ def test_qwen3_counts_are_the_flavors_own() -> None:
     # Under expert parallelism the block's unit holds attention, norms and router only.
     ep = facts._replace(dp=32, tp=1, ep=8, replicas=1)
     assert release.fsdp_numels(ep, "_ALLGATHER_BASE") == (598_152, 19_140_864)
+
+
+@pytest.mark.parametrize(("seed", "model"), [(6003, None), (31, "Llama-3.1-70B")])
+def test_the_export_reads_the_training_configs_assets_and_names_its_data(
+    seed: int, model: str | None
+) -> None:
+    """A run on a shipped config converts with that config's hf_assets_path (train_configs/
+    llama3_{8b,70b}.toml:20 at v0.2.0: ./assets/hf/Llama-3.1-8B, -70B), where its tokenizer
+    came from, and names the export after c4, the data it trained on (:36), not the plan's
+    dataset (review-tt4 fault 9)."""
+    options = RecordOptions(seed=seed, framework="torchtitan", model=model, kind="continue")
+    plan = make_plan(options._replace(duration=60.0))
+    log = Log(facts_for(plan), color=False)
+    assert log.config_path().endswith(f"/llama3_{log.flavor.lower()}.toml")
+    event = Exported(0.0, f"./models/{plan.output_name}/", (), 1.0)
+    words = log.export_words(event._replace(path=log.export_folder(event)))
+    assert words[words.index("--hf_assets_path") + 1] == f"./assets/hf/Llama-3.1-{log.flavor}"
+    assert words[3] == f"./models/{plan.model_name.lower()}-c4-cpt/"
+    assert log.dataset_name() == "c4"
 
 
 def test_the_export_writes_the_files_of_the_models_own_index() -> None:

@@ -302,6 +302,22 @@ class Log:
     def stopped(self, t: float) -> list[Out]:
         return interrupted_lines(self.facts, self.incidentals, t)
 
+    def export_folder(self, event: Exported) -> str:
+        """Where the export goes: named after the data the run trained on, c4 for a
+        shipped config (its `dataset = "c4"`, train_configs/llama3_*.toml:36 at v0.2.0)."""
+        f = self.facts
+        if self.toml is None or f.kind != "continue":
+            return event.path
+        return f"./models/{f.model_name.lower()}-{self.dataset_name()}-cpt/"
+
+    def hf_assets_path(self) -> str:
+        """The run's own `model.hf_assets_path`: a shipped config's (train_configs/
+        llama3_{8b,70b,405b}.toml:20 at v0.2.0: ./assets/hf/Llama-3.1-{8B,70B,405B}), where
+        its tokenizer came from; a user's own config, the architecture's repository."""
+        if self.toml is not None:
+            return f"./assets/hf/Llama-3.1-{self.flavor}"
+        return f"./assets/hf/{hf_repo(self.facts)}"
+
     def export_words(self, event: Exported) -> list[str]:
         f = self.facts
         return [
@@ -316,7 +332,7 @@ class Log:
             # The model's own index.json gives the shards' mapping (convert_to_hf.py:66-71;
             # the default is Llama-3.1-8B's), as scripts/download_hf_assets.py saves it.
             "--hf_assets_path",
-            f"./assets/hf/{hf_repo(f)}",
+            self.hf_assets_path(),
         ]
 
     def export_listing(self, event: Exported) -> list[str]:
