@@ -419,3 +419,21 @@ def test_every_rank_of_every_node_draws_its_shard_bar_under_pdsh_s_prefix() -> N
     assert prefixed == bars
     for host in names:  # one launch, no failure: eight processes a node
         assert sum(text.startswith(f"{host}: ") for text in bars) == 8
+
+
+def test_sft_prepares_its_datasets_with_trl_s_bars_under_pdsh_s_prefix() -> None:
+    """trl 0.24.0's SFTTrainer.__init__ maps the datasets whatever the launcher
+    (sft_trainer.py:929/947/1045, `map_kwargs["desc"]`; --disable_tqdm is the Trainer's
+    own bars'): world rank 0 draws datasets' bars, which pdsh relays under node 0's prefix."""
+    options = CASES[0]._replace(cols=1000, color=False, duration=60.0)
+    stream = plain(output_of(generate(options).events)).split("\r\n")
+    found = [(re.search(r" (train|eval) dataset: +\d+%\|", text), text) for text in stream]
+    bars = [text for match, text in found if match is not None]
+    splits = [match[1] for match, _ in found if match is not None]
+    assert "train" in splits
+    assert "eval" in splits
+    assert splits.index("eval") > max(i for i, s in enumerate(splits) if s == "train")
+    names = hosts(0)
+    if len(names) > 1:
+        assert all(text.startswith(f"{names[0]}: \r") for text in bars)
+    assert all(text.endswith(" examples/s]") for text in bars)

@@ -16,6 +16,7 @@ deepspeed_launch (the command, the launch and the processes' ends), deepspeed_en
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
@@ -58,6 +59,8 @@ from genact_cast.generator.events import (
 
 # modeling_utils.py at 4.57.1: get_init_context (from_pretrained) and _from_config.
 ZERO3_DETECTED = ("modeling_utils.py:4373", "modeling_utils.py:2301")
+# trl 0.24.0's dataset bars (hf_data): `Tokenizing train dataset: 100%|...`
+_DATASET_BAR = re.compile(r"[A-Z][\w ]* (train|eval) dataset: +\d+%\|")
 SHARE_LOADING = 0.35  # of the start-up before the engine: loading the model under zero.Init
 
 
@@ -67,7 +70,6 @@ class _Trainer(hf.Log):
     the engine's `load_checkpoint` reads it (deepspeed_load_checkpoint)."""
 
     fsdp = False
-    prepares_data = False
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"
@@ -188,6 +190,13 @@ class Log(Launcher, Engine):
             f"num_elems = {hf_model.built(f) / 1e9:.2f}B",
         )
         texts = self._rank0(self.trainer.present(part))
+        # trl's dataset preparation (the Trainer's lines after it run that much later): the
+        # whole log from here on, the engine's lines too.
+        # (the clock, shared with the Trainer, counts on the shifted start's terms)
+        preparing = self.trainer.comm_seconds
+        self.facts = self.facts._replace(start=self.facts.start + timedelta(seconds=preparing))
+        self.trainer.facts, self.trainer.comm_seconds = self.facts, 0.0
+        self.clock.last -= preparing
         # After the instantiation line (the configuration's, from scratch); the model is
         # built, partitioned, under zero.Init before its weights load.
         after = INSTANTIATING if pretrained else LOADING_CONFIG
@@ -227,6 +236,10 @@ class Log(Launcher, Engine):
                 continue
             if item.text.startswith("{'"):
                 out += self._every_node(item.text, len(out))
+                continue
+            if _DATASET_BAR.match(item.text):
+                # trl's dataset maps (world rank 0): datasets' tqdm, relayed as the shards'
+                out.append(Line(tag + "\r" + item.text))
                 continue
             if item.text.startswith(hf.SHARDS_BAR):
                 out.append(self._shard_bars(item.text.split("\r\n")))

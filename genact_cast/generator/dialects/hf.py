@@ -86,7 +86,6 @@ class Log:
     has_bar = True
     relaunched = False
     fsdp = True  # under DeepSpeed the engine loads a resumed checkpoint (trainer.py:2502-2505)
-    prepares_data = True  # trl's dataset bars (the DeepSpeed dialect does not draw them yet)
 
     def __init__(
         self, facts: Facts, *, color: bool, cols: int, interval: int = LOGGING_STEPS
@@ -270,7 +269,7 @@ class Log:
         train: list[str] = []
         held_out: list[str] = []
         preparing = 0.0
-        if f.kind == "sft" and self.prepares_data and not self.prepared:
+        if f.kind == "sft" and not self.prepared:
             self.prepared = True
             # the raw examples: the packed sequences' share of them, for the eval split
             raw_eval = -(
