@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import shlex
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,37 @@ def test_cuda_capacity_is_what_torch_reports_and_memory_percentages_divide_by_it
     assert {f"{c:.2f}" for c in capacities} <= {row[1] for row in rows}
     for used, pct in re.findall(r"memory: +([\d.]+)GiB\(([\d.]+)%\)", "\n".join(lines(0))):
         assert abs(100 * float(used) / capacities[0] - float(pct)) < 0.01
+
+
+STAMPED = re.compile(r"\[titan\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - root - \w+ - (.*)$")
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_step_one_rates_count_from_the_metrics_processors_build(index: int) -> None:
+    """metrics.py:376 starts time_last_log when the processor is built, right after its
+    `CUDA capacity` line; step 1's tps is this rank's tokens over the time since, per device
+    of a replica (:398-402), and tflops and mfu follow from it (review-tt4 fault 6)."""
+    facts = facts_for(make_plan(CASES[index]._replace(duration=60.0)))
+    built = None
+    checked = 0
+    for text in lines(index):
+        found = STAMPED.search(text)
+        if found is None:
+            continue
+        moment = datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f")
+        if found[2].startswith("CUDA capacity: "):
+            built = moment
+        step = re.match(r"step:  1  .*tps: ([\d,]+)  tflops: ([\d.,]+)  mfu: ([\d.]+)%", found[2])
+        if step is None or built is None:
+            continue
+        tokens = facts.micro_batch * facts.grad_accum * facts.seq_len
+        tps = tokens / ((moment - built).total_seconds() * facts.tp * facts.pp)
+        assert float(step[1].replace(",", "")) == pytest.approx(tps, rel=0.002, abs=1)
+        flops = release.flops_per_token(facts) * float(step[1].replace(",", ""))
+        assert float(step[2].replace(",", "")) == pytest.approx(flops / 1e12, rel=0.01)
+        assert float(step[3]) == pytest.approx(100 * flops / release.peak_flops(facts), abs=0.02)
+        checked += 1
+    assert checked == 1
 
 
 def test_pipeline_parallel_as_rank_0_logs_it() -> None:

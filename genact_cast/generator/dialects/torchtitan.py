@@ -158,6 +158,8 @@ class Log:
         # (step, time) of the last step or validation line: metrics.py's ntokens_since_last_log
         # and time_last_log restart there; unknown after a relaunch until a step is logged.
         self.last_log: tuple[int, float] | None = None
+        # When this launch's MetricsProcessor was built (its time_last_log), on the log clock.
+        self.metrics_built: float | None = None
         # The step-N folders under the checkpoint folder (every launch's) the purge thread
         # has not deleted, and those it has (kept as they change: a run saving often has
         # hundreds of folders).
@@ -285,7 +287,7 @@ class Log:
             return [Line(text) for text in dcp_single_process_warnings()]
         if isinstance(event, Restarted):
             self.resume_step = event.step
-            self.last_log = None
+            self.last_log = self.metrics_built = None
             return []
         return []
 
@@ -363,6 +365,20 @@ class Log:
         flops = release.flops_per_token(f) * tps
         return tps, flops / 1e12, 100 * flops / release.peak_flops(f)
 
+    def _first_rates(self, stats: StepStats) -> tuple[float, float, float]:
+        """A launch's first logged step: metrics.py:398-402 divides the tokens this rank
+        trained since the processor was built (the steps since the launch's first) by the
+        time since then, the build, load and first steps' warm-up included, per device of
+        a data-parallel replica."""
+        f = self.facts
+        assert self.metrics_built is not None
+        steps = stats.step - self.resume_step
+        tokens = steps * f.micro_batch * f.grad_accum * f.seq_len
+        elapsed = max(self.clock.at(stats.t) - self.metrics_built, 1e-3)
+        tps = tokens / (elapsed * f.tp * f.pp)
+        flops = release.flops_per_token(f) * tps
+        return tps, flops / 1e12, 100 * flops / release.peak_flops(f)
+
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         self.memory_gib = stats.memory_gib
@@ -373,6 +389,8 @@ class Log:
             seconds = 0.02 + int(stats.loss * 1e4) % 6 / 100
             out.append(self._log(stats.t - stats.seconds, gc(GC_PERIODIC, seconds)))
         tps, tflops, mfu = self._rates(stats.tokens_per_second)
+        if self.last_log is None and self.metrics_built is not None:
+            tps, tflops, mfu = self._first_rates(stats)
         self.last_log = (stats.step, stats.t)
         text = step(
             step=stats.step,
@@ -478,7 +496,12 @@ class Log:
             ac_mode=self.ac_mode(),
             colors=self.colors,
         )
-        out += [self._log(start + dt, text, level) for dt, text, level in build]
+        for dt, text, level in build:
+            out.append(self._log(start + dt, text, level))
+            if "CUDA capacity: " in text:
+                # build_metrics_processor logs it, then starts its clock (metrics.py:376):
+                # the first logged step's tps counts from here.
+                self.metrics_built = self.clock.last
         if event.loaded_from is not None:
             # A resume loads torchtitan's own `step-N` folder; a first launch the base weights.
             base = self.initial_load_path() or event.loaded_from
