@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import tarfile
@@ -80,6 +81,31 @@ def test_self_contained_downloads_once_checks_and_caches(registry: str) -> None:
     assert ".ap-player" in first.css
     inline_assets()
     assert Registry.hits == 1
+
+
+@pytest.mark.parametrize("blocker", ["file", "read-only"])
+def test_a_cache_that_cannot_be_made_only_costs_a_download(
+    registry: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocker: str
+) -> None:
+    """A HOME that is a regular file or read-only (containers, CI): no traceback, no cache."""
+    home = tmp_path / "home"
+    if blocker == "file":
+        home.write_text("")
+    else:
+        home.mkdir()
+        home.chmod(0o555)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    if blocker == "read-only" and os.access(home, os.W_OK):
+        # root writes anywhere: the read-only case is the caching that fails, however it fails
+        monkeypatch.setattr(Path, "mkdir", _read_only_mkdir)
+    assert "AsciinemaPlayer" in inline_assets().js
+    inline_assets()
+    assert Registry.hits == 2  # nothing was cached, and nothing was left behind
+    assert not home.is_dir() or list(home.iterdir()) == []
+
+
+def _read_only_mkdir(self: Path, *args: Any, **kwargs: Any) -> None:
+    raise OSError(30, "Read-only file system", str(self))
 
 
 def test_a_tampered_package_is_refused(registry: str) -> None:

@@ -7,6 +7,7 @@ the pinned tarball integrity, cached, and each file checked against its own hash
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import io
@@ -83,20 +84,33 @@ def inline_assets() -> Assets:
 def _tarball(p: dict[str, Any]) -> bytes:
     name = f"{p['package']}-{p['version']}.tgz"
     cached = cache_dir() / name
-    if cached.is_file():
-        data = cached.read_bytes()
-        if sri(data, "sha512") == p["tarball_integrity"]:
-            return data
+    try:
+        if cached.is_file():
+            data = cached.read_bytes()
+            if sri(data, "sha512") == p["tarball_integrity"]:
+                return data
+    except OSError:
+        pass  # an unreadable cache is as good as none: download again
     registry = os.environ.get("GENACT_CAST_NPM_REGISTRY", REGISTRY).rstrip("/")
     url = f"{registry}/{p['package']}/-/{name}"
     data = _download(url, name, registry)
     if sri(data, "sha512") != p["tarball_integrity"]:
         raise PlayerAssetError(f"{name} from {registry} does not match its pinned integrity")
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cached.with_suffix(".part")
-    temporary.write_bytes(data)
-    temporary.replace(cached)
+    _keep(cached, data)
     return data
+
+
+def _keep(cached: Path, data: bytes) -> None:
+    """Caches the checked tarball. The cache is only a saving: a HOME that is read-only,
+    a regular file or missing (containers, CI, `nobody`) means the next run downloads again."""
+    temporary = cached.with_suffix(".part")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        temporary.replace(cached)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _download(url: str, name: str, registry: str) -> bytes:
