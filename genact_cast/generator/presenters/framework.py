@@ -375,7 +375,8 @@ class FrameworkLog:
         if self.dialect.has_bar:
             spans = [e for e in events if isinstance(e, Trained)]
             covered = sum(span.last - span.first + 1 for span in spans)
-            between = min(group_interval(self.plan, self.dialect.interval), _nice_below(covered / 40))
+            groups = group_interval(self.plan, self.dialect.interval)
+            between = min(groups, _nice_below(covered / 40))
             # Off the logging interval, so that a redraw of the bar is not a logged step
             # (the log shows groups of lines, the bar moves between them).
             shift = self.dialect.interval // 2 if between >= self.dialect.interval else 0
