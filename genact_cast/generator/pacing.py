@@ -32,9 +32,12 @@ def tick_steps(
     """For each span, the steps to draw: multiples of `interval`, and the `extra`
     (attempt, step) pairs that fall inside it (step 1, where a restart resumes, the
     epoch's last step, a loss spike)."""
+    by_attempt: dict[int, set[int]] = {}
+    for attempt, step in extra:
+        by_attempt.setdefault(attempt, set()).add(step)
     drawn: list[list[int]] = []
     for span in spans:
         steps = set(multiples(interval, span.first, span.last))
-        steps |= {s for a, s in extra if a == span.attempt and span.first <= s <= span.last}
+        steps.update(s for s in by_attempt.get(span.attempt, ()) if span.first <= s <= span.last)
         drawn.append(sorted(steps))
     return drawn

@@ -9,7 +9,6 @@ dialect's fixed logging interval, lines fitted to the terminal, tqdm's bar redra
 from __future__ import annotations
 
 import importlib
-import math
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -26,43 +25,18 @@ from genact_cast.generator.events import (
     StepStats,
     Trained,
 )
-from genact_cast.generator.pacing import NICE, log_interval, multiples, tick_steps
+from genact_cast.generator.pacing import NICE, multiples, tick_steps
 from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.presenters.dialect_pacing import (
+    BURST,
+    Scroll,
+    group_interval,
+    logging_interval,
+)
 from genact_cast.generator.presenters.genact.launch import launch, prompt
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
 
-SECONDS_PER_LINE = 0.8  # cast time a logged step of the drawn groups takes, about
-# The job's logging interval is one its framework's users set, and the log prints every line
-# of it (REALISM.md: real jobs log every 1-100 steps). The cast draws groups of BURST
-# consecutive lines at the pace of the run and lets the lines between them scroll past in
-# quick bursts, each with its own timestamp and numbers: the fast-forward is in the playback,
-# never in the log (review-mg3 fault 9).
-BASE_INTERVAL = 10
-BURST = 3
-# At most about this many step lines in a cast: a 15,000-step run logs 1,500 lines every 10
-# steps (some 300 kB of cast); a longer run logs at a larger interval its framework's users
-# set for long runs, shown in its command or config.
-LINE_CAP = 1600
-MIN_LOGGED = 100
-INTERVALS: dict[str, tuple[int, ...]] = {
-    # Megatron-LM core_v0.14.0: examples/gpt3/train_gpt3_175b_distributed.sh:68 sets
-    # `--log-interval 100` (the other examples 1-10); past 160,000 iterations the next round
-    # step, 1000.
-    "megatron": (10, 100, 1000),
-    # torchtitan v0.2.0: config/job_config.py:66 `log_freq: int = 10`, and every shipped
-    # llama3 config keeps it (llama3_405b.toml:13 `log_freq = 10`); a longer run overrides
-    # it on the command line (`--metrics.log_freq=100`), as the dialect shows.
-    "torchtitan": (10, 100, 1000),
-    # transformers 4.57.1: training_args.py:977-978, TrainingArguments.logging_steps defaults
-    # to 500; the Trainer under DeepSpeed (accelerate's plugin) logs through the same flag.
-    "hf": (10, 500),
-    "deepspeed": (10, 500),
-}
-# The lines between the drawn groups scroll past at about a frame each (as a terminal shows
-# a log scrolling), taking at most FAST_SHARE of the epoch's cast time in all.
-FAST_SECONDS = 1 / 30
-FAST_SHARE = 0.2
 RELAUNCH_SECONDS = 4.0  # typing the launch command again (DeepSpeed does not restart itself)
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 FAMILIES = {"Llama-2": "llama2", "Llama-3": "llama3", "Mistral": "mistral", "Qwen2": "qwen2"}
@@ -159,28 +133,6 @@ def facts_for(plan: RunPlan) -> Facts:
         chat=plan.kind == "sft" and plan.dataset.task == "chat",
         step_seconds=plan.step_seconds,
     )
-
-
-def logging_interval(plan: RunPlan, framework: str | None = None) -> int:
-    """The job's logging interval, fixed at launch as a real job's is: the framework's usual
-    one, or the larger one its users set when the run would log more than LINE_CAP lines
-    (past the framework's own values, the next round one: 1000, 2000, 5000, ...), but never
-    so large that the run logs fewer than MIN_LOGGED steps."""
-    name = framework or plan.options.framework
-    ladder = INTERVALS.get(name, (BASE_INTERVAL,))
-    longest = max(ladder[-1], max(n for n in NICE if n * MIN_LOGGED <= max(1, plan.total_steps)))
-    ladder += tuple(n for n in NICE if ladder[-1] < n <= longest)
-    # The Trainer over pdsh prints each dict on every node's local rank 0 (PrinterCallback).
-    per_step = plan.nodes if name == "deepspeed" else 1
-    return next((n for n in ladder if plan.total_steps * per_step <= n * LINE_CAP), ladder[-1])
-
-
-def group_interval(plan: RunPlan, freq: int) -> int:
-    """How far apart the drawn groups of logged lines are: the round multiple of the logging
-    interval `freq` whose groups of BURST lines fit the cast."""
-    lines = math.fsum(plan.budget.epochs) / SECONDS_PER_LINE / BURST
-    every = log_interval(plan.total_steps, max(1, round(lines)))
-    return max(freq, -(-every // freq) * freq)
 
 
 def dialect_for(plan: RunPlan) -> Dialect:
@@ -309,8 +261,8 @@ class FrameworkLog:
         # Retyping the command takes at most a quarter of the epoch, however many relaunches.
         retype = min(RELAUNCH_SECONDS, budget / 4 / max(1, relaunches))
         typing = retype * relaunches
-        fast = min(FAST_SECONDS, FAST_SHARE * budget / scrolled) if scrolled else 0.0
-        pace = con.pacer(budget - typing - fast * scrolled, drawn + failures)
+        scroll = Scroll(con, scrolled, budget)
+        pace = con.pacer(budget - typing - scroll.seconds, drawn + failures)
         span_index = 0
         # A save at a logged step follows that step's line, as in the real log. Every save
         # between two logged steps keeps its lines too (the framework logs each one), held
@@ -321,6 +273,8 @@ class FrameworkLog:
             if isinstance(event, Trained):
                 paced = set(ticks[span_index])
                 for step in sorted({*paced, *logged[span_index]}):
+                    if step in paced:
+                        scroll.settle()
                     self._emit_held(held)
                     held = []
                     stats = run.step(step, event.attempt)
@@ -333,10 +287,10 @@ class FrameworkLog:
                     if step in paced:
                         pace()
                     else:
-                        con.tape.sleep(fast)
-                        con.natural_break()
+                        scroll.line()
                 span_index += 1
                 continue
+            scroll.settle()
             con.at(event.t)
             if isinstance(event, CheckpointSaved):
                 self.show.state.checkpoints.append(event.path)
@@ -355,6 +309,7 @@ class FrameworkLog:
                 self._type(self.dialect.launch_words(), retype)
             if isinstance(event, Failed | Restarted):
                 pace()
+        scroll.settle()
         self._emit_held(held)
         pace.finish()
 
