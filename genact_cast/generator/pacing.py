@@ -8,6 +8,7 @@ steps drawn are the multiples of one round logging interval, as a real job's
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from genact_cast.generator.events import Trained
@@ -32,12 +33,16 @@ def tick_steps(
     """For each span, the steps to draw: multiples of `interval`, and the `extra`
     (attempt, step) pairs that fall inside it (step 1, where a restart resumes, the
     epoch's last step, a loss spike)."""
-    by_attempt: dict[int, set[int]] = {}
+    # Each launch's extra steps in order, so that a span finds its own by bisection (a run
+    # saving often has hundreds of spans).
+    by_attempt: dict[int, list[int]] = {}
     for attempt, step in extra:
-        by_attempt.setdefault(attempt, set()).add(step)
+        by_attempt.setdefault(attempt, []).append(step)
+    for steps in by_attempt.values():
+        steps.sort()
     drawn: list[list[int]] = []
     for span in spans:
-        steps = set(multiples(interval, span.first, span.last))
-        steps.update(s for s in by_attempt.get(span.attempt, ()) if span.first <= s <= span.last)
-        drawn.append(sorted(steps))
+        own = by_attempt.get(span.attempt, [])
+        inside = own[bisect.bisect_left(own, span.first) : bisect.bisect_right(own, span.last)]
+        drawn.append(sorted({*multiples(interval, span.first, span.last), *inside}))
     return drawn
