@@ -210,11 +210,12 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
         # stamps check it exactly: tests/stated_durations.py), so within the interval's
         # fastest and slowest steps; or the step's own time on the first line of a launch.
         mg_run, it = own_runs["megatron"], int(step)
+        n = logging_interval(mg_run.plan)
         own_ms = [s.seconds * 1000 for s in trained(mg_run, it)]
         spans = []
         for attempt in range(3):
             try:
-                times = [1000 * mg_run.step(k, attempt).seconds for k in range(it - 9, it + 1)]
+                times = [1000 * mg_run.step(k, attempt).seconds for k in range(it - n + 1, it + 1)]
             except ValueError:
                 continue
             spans.append((min(times) - 0.06, max(times) + 0.06))
