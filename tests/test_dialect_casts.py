@@ -19,7 +19,8 @@ from genact_cast.generator import RecordOptions, catalog, generate, make_plan, s
 from genact_cast.generator.dialects import torchtitan_release
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import CheckpointSaved, Failed, Restarted, StepStats
-from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.presenters.dialect_pacing import logging_interval
+from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.presenters.genact.launch import command_lines
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain

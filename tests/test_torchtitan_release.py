@@ -18,7 +18,8 @@ from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.torchtitan import Log
 from genact_cast.generator.events import Exported
-from genact_cast.generator.presenters.framework import facts_for, logging_interval
+from genact_cast.generator.presenters.dialect_pacing import logging_interval
+from genact_cast.generator.presenters.framework import facts_for
 from tests import release_catalogue
 from tests.helpers import output_of, plain
 from tests.release_catalogue import Entry, catalogue, release_lines
