@@ -227,6 +227,38 @@ def test_install_id_comes_from_env_then_3x_state_then_2x_config(tmp_path: Path) 
     assert install_id({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "x")}) != from_3x
 
 
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"XDG_STATE_HOME": ".state"},
+        {"ASCIINEMA_STATE_HOME": "rel", "XDG_CONFIG_HOME": "rel2"},
+        {"HOME": ""},
+        {"HOME": "relhome"},
+    ],
+)
+def test_relative_or_empty_base_directories_are_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variables: dict[str, str]
+) -> None:
+    """The XDG spec: a relative path in these variables is invalid and ignored; an empty
+    or relative HOME is the password database's home. Never the working directory or /."""
+    from genact_cast.publish.player_assets import cache_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("pwd.getpwuid", lambda uid: _Entry(str(tmp_path / "pw")))
+    env = {"HOME": str(tmp_path / "home"), **variables}
+    new = install_id(env)
+    base = tmp_path / ("home" if env["HOME"].startswith("/") else "pw")
+    assert (base / ".local/state/asciinema/install-id").read_text().strip() == new
+    assert sorted(p.name for p in tmp_path.iterdir()) == [base.name]
+    relative_cache = {**env, "XDG_CACHE_HOME": "rel-cache"}
+    assert cache_dir(relative_cache) == base / ".cache/genact-cast"
+
+
+class _Entry:
+    def __init__(self, home: str) -> None:
+        self.pw_dir = home
+
+
 def test_a_new_install_id_is_a_private_lowercase_uuid4(tmp_path: Path) -> None:
     env = {"ASCIINEMA_STATE_HOME": str(tmp_path / "state"), "HOME": str(tmp_path)}
     new = install_id(env)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from genact_cast.base_dirs import absolute, xdg
 from genact_cast.errors import BadOption, GenactCastError
 
 FILE = "install-id"
@@ -22,26 +23,18 @@ class InstallIdError(GenactCastError):
     """The install ID cannot be read or created."""
 
 
-def _home(env: Mapping[str, str]) -> Path:
-    return Path(env.get("HOME") or Path.home())
-
-
 def state_dir(env: Mapping[str, str]) -> Path:
-    """asciinema 3.x keeps the ID here."""
-    if env.get("ASCIINEMA_STATE_HOME"):
-        return Path(env["ASCIINEMA_STATE_HOME"])
-    if env.get("XDG_STATE_HOME"):
-        return Path(env["XDG_STATE_HOME"]) / "asciinema"
-    return _home(env) / ".local" / "state" / "asciinema"
+    """asciinema 3.x keeps the ID here (relative overrides are ignored: base_dirs)."""
+    return absolute(env, "ASCIINEMA_STATE_HOME") or (
+        xdg(env, "XDG_STATE_HOME", ".local/state") / "asciinema"
+    )
 
 
 def config_dir(env: Mapping[str, str]) -> Path:
     """asciinema 2.x kept it here."""
-    if env.get("ASCIINEMA_CONFIG_HOME"):
-        return Path(env["ASCIINEMA_CONFIG_HOME"])
-    if env.get("XDG_CONFIG_HOME"):
-        return Path(env["XDG_CONFIG_HOME"]) / "asciinema"
-    return _home(env) / ".config" / "asciinema"
+    return absolute(env, "ASCIINEMA_CONFIG_HOME") or (
+        xdg(env, "XDG_CONFIG_HOME", ".config") / "asciinema"
+    )
 
 
 def install_id(env: Mapping[str, str] | None = None) -> str:

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from genact_cast.base_dirs import xdg
 from genact_cast.errors import GenactCastError
 
 REGISTRY = "https://registry.npmjs.org"
@@ -60,8 +61,7 @@ def cdn_tags() -> str:
 
 def cache_dir(env: dict[str, str] | None = None) -> Path:
     env = dict(os.environ) if env is None else env
-    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME", str(Path.home()))) / ".cache")
-    return Path(base) / "genact-cast"
+    return xdg(env, "XDG_CACHE_HOME", ".cache") / "genact-cast"
 
 
 def inline_assets() -> Assets:
@@ -83,9 +83,12 @@ def inline_assets() -> Assets:
 
 def _tarball(p: dict[str, Any]) -> bytes:
     name = f"{p['package']}-{p['version']}.tgz"
-    cached = cache_dir() / name
     try:
-        if cached.is_file():
+        cached: Path | None = cache_dir() / name
+    except GenactCastError:  # no home directory at all: nowhere to cache
+        cached = None
+    try:
+        if cached is not None and cached.is_file():
             data = cached.read_bytes()
             if sri(data, "sha512") == p["tarball_integrity"]:
                 return data
@@ -96,7 +99,8 @@ def _tarball(p: dict[str, Any]) -> bytes:
     data = _download(url, name, registry)
     if sri(data, "sha512") != p["tarball_integrity"]:
         raise PlayerAssetError(f"{name} from {registry} does not match its pinned integrity")
-    _keep(cached, data)
+    if cached is not None:
+        _keep(cached, data)
     return data
 
 
