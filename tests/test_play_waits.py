@@ -84,3 +84,25 @@ def test_a_looped_stdin_leaves_no_copy_behind_even_on_sigkill(tmp_path: Path) ->
             child.kill()
             child.wait(timeout=10)
     assert list(spool_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("events", ["", '[0, "o", "x"]\n'])
+def test_loop_over_a_cast_of_no_duration_does_not_spin(tmp_path: Path, events: str) -> None:
+    """Each pass of --loop holds for play's minimum (1 s): no busy loop, no flood."""
+    cast = tmp_path / "empty.cast"
+    cast.write_text('{"version": 2, "width": 80, "height": 24}\n' + events)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "play", "--loop", str(cast)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(2.5)
+    os.kill(process.pid, 15)
+    output, errors = process.communicate(timeout=10)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert b"Traceback" not in errors
+    assert cpu < 0.6, f"{cpu:.1f} s of CPU in 2.5 s"  # start-up about 0.15 s; spinning 1 s
+    # at most a pass a second (start-up takes some of the 2.5 s), not thousands
+    assert output.count(b"x") <= 3
+    assert len(output) < 2000

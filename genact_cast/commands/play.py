@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
+import time
 from collections.abc import Iterator
 
 from genact_cast import limits
@@ -18,6 +19,9 @@ from genact_cast.player.terminal import open_terminal
 from genact_cast.player.timeline import limit_idle, limit_idle_batches
 from genact_cast.sources import downloaded, is_url, open_cast, private_copy, wait_for_data
 
+# A pass of --loop lasts at least this long (wall time): a cast of no duration
+# would otherwise be rewritten as fast as the CPU allows, forever.
+MIN_LOOP_SECONDS = 1.0
 LABEL_PREFIX = "label:"  # --start-at label:5 is the marker labelled 5, not 5 seconds
 
 
@@ -67,6 +71,7 @@ def play_cast(
             try:
                 while True:
                     limit = idle_time_limit or reader.header.idle_time_limit
+                    started = time.monotonic()
                     playback.restart(0)
                     if start_at is None:
                         playback.play_batches(limit_idle_batches(reader.batches(), limit))
@@ -74,6 +79,9 @@ def play_cast(
                         _play_from(playback, limit_idle(reader.events(), limit), start_at)
                     if not loop:
                         break
+                    short = MIN_LOOP_SECONDS - (time.monotonic() - started)
+                    if short > 0:
+                        playback.hold(short)
                     reader = reopen()
             except Quit:
                 pass

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from itertools import islice
 
-from genact_cast.asciicast import MARKER, OUTPUT, Event
+from genact_cast.asciicast import MARKER, MICROS, OUTPUT, Event
 from genact_cast.player.sanitize import SafeFilter
 from genact_cast.player.terminal import MAX_WAIT, Terminal, hold_signals
 from genact_cast.player.timeline import PlaybackClock
@@ -113,6 +113,12 @@ class Playback:
                 # Written now, even when running late: output held back until playback
                 # catches up would be later still. Due events are already one write.
                 self.terminal.flush()
+
+    def hold(self, seconds: float) -> None:
+        """Wait `seconds` of wall time (at the current speed), keys still read: each pass
+        of `--loop` lasts at least this long, so a cast of no duration does not spin."""
+        position = self.clock.position(time.monotonic())
+        self._wait_for(Event(position + round(seconds * self.clock.speed * MICROS), OUTPUT, ""))
 
     def _interrupted(self) -> bool:
         """Paused, stepping, seeking or stopping: events go one by one through `show`."""
