@@ -3,15 +3,19 @@ DOM holds for DEC special graphics, and its chapters."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from genact_cast.asciicast import MARKER, OUTPUT, Event, Header
 from genact_cast.publish.screens import Timeline, last_screen, row_text
 from genact_cast.publish.text import render_text
+from genact_cast.sources import open_cast
 
 # asciinema-player 3.18.0's table for `ESC ( 0`, 0x60-0x7e, as its bundled wasm holds it
 # (avt's SPECIAL_GFX_CHARS, src/charset.rs:7-10 at v0.18.0); `_` and anything below 0x60
 # are themselves.
 PLAYER_DEC_GRAPHICS = "♦▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£⋅"
 KEYS = "".join(map(chr, range(0x60, 0x7F)))
+SCREENS = Path(__file__).parent / "data" / "screens"
 
 
 def test_dec_special_graphics_are_the_players_characters_in_every_export() -> None:
@@ -39,3 +43,15 @@ def test_an_unnamed_marker_is_a_numbered_chapter_not_a_blank_title() -> None:
     text = render_text(Timeline(Header(30, 5), events))
     chapters = text.split("\nChapters\n\n")[1].splitlines()
     assert chapters == ["0:01  second", "0:02  Marker 2", "0:02  Marker 3"]
+
+
+def test_a_powerline_glyph_is_a_blank_cell_as_in_the_players_text_never_u_fffd() -> None:
+    """review-exports5 item 7: a zsh prompt with U+E0B0 arrows (recorded with asciinema
+    2.4). asciinema-player 3.18's `.ap-line` text has a space in each arrow's cell (it
+    draws them as SVG symbols); --text gives the same, so the columns stay in place."""
+    with open_cast(str(SCREENS / "zsh_powerline.cast")) as reader:
+        text = render_text(Timeline(reader.header, reader.events()))
+    assert "\ufffd" not in text
+    lines = [line for line in text.splitlines() if "ls /nonexistent" in line]
+    assert lines
+    assert lines[0].startswith("  ~/src   ls /nonexistent ")

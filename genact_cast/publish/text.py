@@ -3,8 +3,9 @@
 `plain` is the one way text from a cast reaches a plain-text document: control and
 format characters (escape sequences, bidirectional overrides) are dropped; a
 private-use character (a powerline or Nerd Font symbol, which only the right font can
-draw) becomes one placeholder character, so the columns after it stay where they were
-(subtitles drop it: a screen reader cannot say it).
+draw) becomes a space, as in asciinema-player's text layer (it draws those symbols as
+SVG pictures over a blank cell), so the columns after it stay where they were and no
+U+FFFD reads as broken encoding (subtitles drop it: a screen reader cannot say it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import unicodedata
 from genact_cast.publish.screens import Timeline, last_screen, row_text
 
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
-PLACEHOLDER = "\ufffd"  # for a private-use character
+PLACEHOLDER = " "  # for a private-use character: one cell, blank as in the player's text
 ZWJ = "\u200d"
 _TAGS = range(0xE0020, 0xE0080)  # the tag characters of a subdivision flag (🏴 + tags)
 _FLAG = "\U0001f3f4"
