@@ -178,3 +178,28 @@ def test_a_wrapped_space_is_kept_when_its_row_scrolls_away_before_any_screen() -
     measured against a width of 0, so the space ending a wrapped row was lost."""
     many = "xxxxxxxxx yyyy\r\n" + "".join(f"l{i}\r\n" for i in range(8))
     assert lines(cues_of([(0.0, many), (1.0, "$ ")], 10, 5))[0] == "xxxxxxxxx yyyy"
+
+
+def test_a_session_is_named_for_the_last_command_of_a_chain() -> None:
+    """review-exports5 item 6 (L1.cast, R4.cast): `cd src && vim main.c` was `[cd]`. The
+    shell runs the chain's commands in turn: the full-screen one is the last (a `cd` or
+    an operator inside quotes names nothing)."""
+    for typed, name in (
+        ("cd src && vim main.c", "[vim]"),
+        ("cd /work/main && git log --stat -5", "[git]"),
+        ("make || FOO=1 sudo less 'a;b.log'", "[less]"),
+        ("cd x; top; cd -", "[top]"),
+    ):
+        found = cues_of(
+            [
+                (0.1, "$ "),
+                (0.5, typed),
+                (0.6, "\r\n"),
+                (0.7, "\x1b[?1049h\x1b[H\x1b[2Jsomething\r\n~\r\n~"),
+                (2.0, "\x1b[?1049l$ "),
+                (3.0, "echo back\r\nback\r\n$ "),
+            ],
+            40,
+            10,
+        )
+        assert name in lines(found), (typed, found)

@@ -5,6 +5,7 @@ and the prompt a command is typed after (known by where the cursor waits)."""
 from __future__ import annotations
 
 import re
+import shlex
 
 from genact_cast.publish.screens import Row, Screen, row_text
 
@@ -39,15 +40,39 @@ def session_name(
 
 
 def _program(command: str) -> str:
-    """The program a command line runs (`sudo`, `env` and assignments passed over)."""
-    words = command.split()
-    while words and (words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])):
-        words.pop(0)
-    if words:
-        program = words[0].rsplit("/", 1)[-1]
-        if program.isprintable() and program.isascii():
-            return program[:MAX_NAME]
+    """The program a command line runs: the last command of a `&&`, `||` or `;` chain
+    (`cd src && vim main.c` runs vim), `cd` and an empty one passed over, and `sudo`,
+    `env` and assignments before it."""
+    for words in reversed(_commands(command)):
+        while words and (
+            words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])
+        ):
+            words.pop(0)
+        if words and words[0] != "cd":
+            program = words[0].rsplit("/", 1)[-1]
+            if program.isprintable() and program.isascii():
+                return program[:MAX_NAME]
+            return ""
     return ""
+
+
+def _commands(command: str) -> list[list[str]]:
+    """A command line's words split at `&&`, `||`, `;` and `&`, as the shell reads them
+    (an operator inside quotes is a word's text); split at blanks alone if the quotes do
+    not close (a line cut short)."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    try:
+        tokens = list(lexer)
+    except ValueError:
+        return [command.split()]
+    commands: list[list[str]] = [[]]
+    for token in tokens:
+        if token in ("&&", "||", ";", "&", ";;"):
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return commands
 
 
 def command_row(screen: Screen) -> int:
