@@ -411,7 +411,40 @@ def test_a_reply_full_of_escapes_reaches_the_terminal_escaped(hostile: str) -> N
     result = cli_upload(hostile)
     assert result.returncode == 0, result.stderr
     assert CONTROLS.search(result.stdout + result.stderr) is None
-    assert "\\x1b]52;c;aGk=\\x07" in result.stderr  # shown, harmless
+    assert "withheld" in result.stderr  # not plain text: not shown at all
+
+
+RAW_ID = uuid.UUID(ID).bytes
+ENCODED_ID = [
+    base64.b64encode(RAW_ID).decode(),  # the raw 16 bytes, which the redaction does not know
+    base64.b32encode(RAW_ID).decode(),
+    base64.b64encode(base64.b64encode(ID.encode())).decode(),
+    "".join(f"&#{ord(c)};" for c in ID),
+    " ".join(str(ord(c)) for c in ID),
+    " ".join(f"{ord(c):o}" for c in ID),
+]
+
+
+@pytest.mark.parametrize("encoded", ENCODED_ID)
+def test_no_encoding_of_the_install_id_is_printed(encoded: str) -> None:
+    """The server's words go through an allow-list (upload.plain): any encoded token is
+    withheld, in the success message and in an error body alike."""
+    from genact_cast.publish.upload import WITHHELD, result
+
+    def reply(status: int, body: dict[str, str]) -> Any:
+        from genact_cast.publish.upload import Reply
+
+        return Reply(status, "application/json", json.dumps(body).encode())
+
+    secrets = [ID]
+    ok = result(reply(201, {"url": "http://127.0.0.1/a/1", "message": f"a {encoded}"}), secrets, ID)
+    assert ok.message == WITHHELD
+    with pytest.raises(UploadError) as caught:
+        result(reply(422, {"message": f"bad key {encoded}"}), secrets, ID)
+    assert str(caught.value) == f"the server rejected the cast: {WITHHELD}"
+    fine = result(reply(201, {"url": "http://127.0.0.1:8080/a/1", "message": "View it at:\n\n"
+                              "    http://127.0.0.1:8080/a/1\n"}), secrets, ID)  # fmt: skip
+    assert fine.message == "View it at: http://127.0.0.1:8080/a/1"
 
 
 def test_a_recording_url_with_controls_is_refused(hostile: str) -> None:

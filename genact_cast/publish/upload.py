@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import getpass
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -233,6 +234,30 @@ def _redact(text: str, secrets: list[str]) -> str:
     return re.sub(pattern, REDACTED, text, flags=re.IGNORECASE) if pattern else text
 
 
+WITHHELD = "(the server's message was withheld: it held an encoded token)"
+# An allow-list, since no list of encodings of the install ID is ever complete (base64
+# of its raw bytes, character references, code points, ...): the server's own words are
+# shown only when they are short plain ASCII prose. Not a run of 16 characters of a
+# base64/base32/hex alphabet, not 8 numbers in a row, no character references, percent
+# or backslash escapes. The install-ID check (id_echo) stays as the second defence.
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{16}")
+_NUMBERS = re.compile(r"(?:[0-9]+[^A-Za-z0-9]+){7}[0-9]")
+_ESCAPES = re.compile(r"[&#%\\]")
+
+
+def plain(text: str) -> bool:
+    """Whether a server's message may be shown as it is (see WITHHELD)."""
+    flat = " ".join(text[:CHECKED_CHARS].split())
+    return (
+        len(text) <= CHECKED_CHARS
+        and flat.isascii()
+        and flat.isprintable()
+        and not _TOKEN.search(flat)
+        and not _NUMBERS.search(flat)
+        and not _ESCAPES.search(flat)
+    )
+
+
 def result(reply: Reply, secrets: list[str], install_id: str) -> Uploaded:
     """The upload's outcome from the server's reply: the recording, or one line saying
     what went wrong. Nothing the server says shows the install ID: known forms are
@@ -248,7 +273,7 @@ def result(reply: Reply, secrets: list[str], install_id: str) -> Uploaded:
                 "install ID, so it is not shown"
             )
         if message is not None:
-            message = _shorten(message)
+            message = _shorten(message) if plain(message) else WITHHELD
             message = None if reveals(message, install_id) else _redact(message, secrets)
         return Uploaded(_redact(url, secrets), message)
     detail = _server_message(reply)
@@ -258,6 +283,8 @@ def result(reply: Reply, secrets: list[str], install_id: str) -> Uploaded:
             f"upload failed: HTTP {status}; the server's reply holds the install ID, so it "
             "is not shown"
         )
+    if detail and not plain(detail):
+        detail = WITHHELD
     detail = _redact(f": {_shorten(detail)}" if detail else "", secrets)
     if status == 401:
         raise UploadError(
