@@ -25,7 +25,12 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_config import CONFIG_LOGGED, model_config_message
+from genact_cast.generator.dialects.hf_config import (
+    CONFIG_LOGGED,
+    LOADING_FILE,
+    model_config_message,
+    tokenizer_files,
+)
 from genact_cast.generator.dialects.hf_data import prepare_bars
 from genact_cast.generator.dialects.hf_lines import (
     INSTANTIATING,
@@ -264,7 +269,9 @@ class Log:
         moment = self._at(event.t - event.seconds)
         if self.pretrained is None:
             self.pretrained = event.loaded_from is not None
-        lines = self._loading(moment, event.seconds, pretrained=self.pretrained)
+        lines = self._loading(
+            moment, event.seconds, pretrained=self.pretrained, done=self._at(event.t)
+        )
         f = self.facts
         train: list[str] = []
         held_out: list[str] = []
@@ -290,7 +297,13 @@ class Log:
         return lines
 
     def _loading(
-        self, moment: datetime, seconds: float, *, pretrained: bool, processes: int = 8
+        self,
+        moment: datetime,
+        seconds: float,
+        *,
+        pretrained: bool,
+        done: datetime,
+        processes: int = 8,
     ) -> list[Out]:
         """from_pretrained's lines (from_config's first one alone, from scratch), in each of
         the node's `processes` (its eight workers; the merged export's main process alone)."""
@@ -326,6 +339,11 @@ class Log:
                 ),
             ]
             lines.append(Line("\r\n".join(self._shard_bars(seconds, processes))))
+        # the script's AutoTokenizer.from_pretrained, after the model
+        lines += [
+            Line(line(done, LOADING_FILE, f"loading file {name}"))
+            for name in tokenizer_files(f.arch or f.model_name)
+        ]
         return lines
 
     def _shard_bars(self, seconds: float, processes: int) -> list[str]:
@@ -489,7 +507,7 @@ class Log:
         done = self._at(event.t)
         folder = f"{self.output}/merged"
         return [
-            *self._loading(moment, half, pretrained=True, processes=1),
+            *self._loading(moment, half, pretrained=True, done=done, processes=1),
             Line(config_saved(done, folder)),
             Line(generation_config_saved(done, folder)),
             Line(sharded_save(done, folder, len(event.shards))),

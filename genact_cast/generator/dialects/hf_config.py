@@ -111,3 +111,38 @@ def model_config_message(name: str) -> list[str]:
         return []
     text = json.dumps(printed(config), indent=2, sort_keys=True) + "\n"
     return f"Model config {config_class(config)} {text}".split("\n")
+
+
+LOADING_FILE = "tokenization_utils_base.py:2093"  # logger.info(f"loading file {file_path}")
+# AutoTokenizer's class for each model_type's checkpoints (their tokenizer_config.json's
+# tokenizer_class), by its vocab_files_names at 4.57.1: PreTrainedTokenizerFast
+# (tokenization_utils_fast.py:78) for Llama 3, Qwen2TokenizerFast
+# (models/qwen2/tokenization_qwen2_fast.py:27-31) for Qwen2.5 and Qwen3. Real logs show those
+# orders: meta-llama/Llama-3.2-1B's tokenizer.json then tokenizer.model (find_string
+# index:3036918142), a local Qwen checkpoint's vocab.json, merges.txt, tokenizer.json ...
+# chat_template.jinja at tokenization_utils_base.py:2093 (index:46206645246).
+TOKENIZER_FILES = {
+    "llama": ("tokenizer.json", "tokenizer.model"),
+    "qwen2": ("vocab.json", "merges.txt", "tokenizer.json"),
+    "qwen3": ("vocab.json", "merges.txt", "tokenizer.json"),
+    "qwen3_moe": ("vocab.json", "merges.txt", "tokenizer.json"),
+}
+# then the files every tokenizer looks for (tokenization_utils_base.py:1978-1985), in order
+ADDITIONAL_FILES = (
+    "added_tokens.json",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+    "chat_template.jinja",
+)
+
+
+def tokenizer_files(name: str) -> list[str]:
+    """The files AutoTokenizer.from_pretrained logs from a local checkpoint directory, one
+    `loading file X` each, whether the file is there or not (every name the class and the
+    base class know is looked up, :2051-2093); none for a family not tabled yet."""
+    arch = next((a for a in architectures() if a.name == name), None)
+    config = None if arch is None else family_of(arch)
+    if config is None:
+        return []
+    own = TOKENIZER_FILES.get(str(config["config"].get("model_type")))
+    return [] if own is None else [*own, *ADDITIONAL_FILES]
