@@ -667,3 +667,23 @@ def test_a_new_install_id_is_created_once(tmp_path: Path) -> None:
     created = (tmp_path / STATE_ID).read_text().strip()
     assert created in first.stdout
     assert created in run_auth(tmp_path).stdout
+
+
+def test_an_id_made_by_a_concurrent_first_run_is_taken_not_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first-time `auth`s at once: the one that loses the race reads the winner's ID
+    (the file appears whole, by link()), never an empty file it is told to remove."""
+    winner = "1f1c2a9e-5b7d-4e2f-9a1b-0c8d7e6f5a4b"
+    path = tmp_path / "state" / "install-id"
+    real = uuid.uuid4
+
+    def racing() -> uuid.UUID:  # the other process finishes while this one makes its ID
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(winner + "\n")
+        return real()
+
+    monkeypatch.setattr(uuid, "uuid4", racing)
+    assert install_id({"ASCIINEMA_STATE_HOME": str(path.parent), "HOME": str(tmp_path)}) == winner
+    assert sorted(p.name for p in path.parent.iterdir()) == ["install-id"]  # no temporary left

@@ -40,9 +40,9 @@ def config_dir(env: Mapping[str, str]) -> Path:
 def install_id(env: Mapping[str, str] | None = None) -> str:
     """The ID from the environment, the 3.x state file or the 2.x config file, else a new one.
 
-    A new ID is a lowercase UUID4 written to the 3.x location, readable by its owner only.
-    It is created with O_EXCL and O_NOFOLLOW: a symbolic link planted at that path (even
-    a dangling one) is never followed, and an existing file is never truncated.
+    A new ID is a lowercase UUID4 written to the 3.x location, readable by its owner only,
+    whole at once (_create): a symbolic link planted at that path (even a dangling one) is
+    never followed, and an existing file is never truncated.
     """
     env = os.environ if env is None else env
     if env.get("ASCIINEMA_INSTALL_ID"):
@@ -110,27 +110,36 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", re.A
 
 
 def _create(path: Path) -> str:
+    """A new ID at `path`, which appears whole: written to a private temporary file, then
+    hard-linked to its name. link() never follows or replaces what is there (a symbolic
+    link, even a dangling one, or another process's ID): if anything is, that is read."""
     new = str(uuid.uuid4())
+    temporary = path.with_name(f".{FILE}.{uuid.uuid4().hex}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError:
-        # Something that is not a readable ID file is there: a dangling symbolic link,
-        # or one made by someone else just now. It is left alone.
-        raise InstallIdError(
-            f"{path} exists but holds no install ID (a dangling symbolic link?); "
-            "remove it or set $ASCIINEMA_INSTALL_ID"
-        ) from None
+        fd = os.open(temporary, flags, 0o600)
     except OSError as exc:
         raise InstallIdError(f"cannot create the install ID {path}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(new + "\n")
+        os.link(temporary, path, follow_symlinks=False)
+    except FileExistsError:
+        # Another `auth` or `upload` made it first (its file is whole), or something that
+        # is not an ID file is there: read it, which says which.
+        winner = _read(path)
+        if winner:
+            return winner
+        raise InstallIdError(
+            f"{path} exists but holds no install ID (a dangling symbolic link?); "
+            "remove it or set $ASCIINEMA_INSTALL_ID"
+        ) from None
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            path.unlink()
         raise InstallIdError(f"cannot write the install ID {path}: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
     return new
 
 
