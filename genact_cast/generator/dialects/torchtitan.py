@@ -610,6 +610,28 @@ class Log:
             return []
         return [self._validation_line(event, event.t)]
 
+    def collectives_per_step(self) -> int:
+        """The default group's collectives in one training step of this launch: FSDP2's
+        units (models/llama3/infra/parallelize.py:298-318 at v0.2.0: tok_embeddings, each
+        block, [norm, output], the root holding none) all-gather in forward (all of them)
+        and again in backward (all but [norm, output], which keep their parameters), and
+        reduce-scatter in backward, for every microbatch (forward_backward_step per
+        microbatch, train.py:415-492); under expert parallelism the experts are a unit of
+        their own. Then clip_grad_norm_'s all-reduce (train.py:513)."""
+        f = self.facts
+        blocks = f.layers * (2 if f.experts and f.ep > 1 else 1)
+        per_microbatch = (blocks + 2) + (blocks + 1) + (blocks + 2)
+        return f.grad_accum * per_microbatch + 1
+
+    def watchdog_seq(self, step: int) -> int:
+        """The timed-out work's SeqNum: the default group counts its collectives from this
+        launch's process group (a relaunch starts again at 0), step by step, and the hang
+        falls somewhere in the step in flight."""
+        per_step = self.collectives_per_step()
+        done = max(step - 1 - self.resume_step, 0)
+        within = int(Rng(self.facts.seed * 61 + step).random() * per_step)
+        return done * per_step + 1 + within
+
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
@@ -621,6 +643,7 @@ class Log:
         # interpreter torchrun's shebang names
         # The flight recorder's dump (torchtitan turns it on): the watchdog takes the process
         # down a minute after the timeout, and this log runs that minute behind the run's.
+        event = event._replace(seq=self.watchdog_seq(event.step))
         found = self.facts.moment(event.t)
         self.facts = self.facts._replace(
             start=self.facts.start + timedelta(seconds=fr.DUMP_WAIT_SECONDS)
