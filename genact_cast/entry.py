@@ -4,9 +4,26 @@ Kept apart from genact_cast.cli so that its `try` is in place before the CLI's m
 (typer, click, rich: tens of milliseconds) load: a Ctrl-C while they do is caught too.
 """
 
-import os
-import sys
-from typing import NoReturn
+# First of all, before any other import: until main()'s `try` is in place, Ctrl-C ends the
+# program at once with the one line (nothing has been written yet, so nothing to undo).
+# `signal` costs nothing here: `enum`, its one import, is loaded at interpreter start-up.
+import signal
+
+
+def _early_interrupt(signum: int, frame: object) -> None:
+    import os
+
+    os.write(2, b"genact-cast: interrupted\n")
+    os._exit(130)
+
+
+_EARLY = signal.getsignal(signal.SIGINT) is signal.default_int_handler  # not if ignored
+if _EARLY:
+    signal.signal(signal.SIGINT, _early_interrupt)
+
+import os  # noqa: E402 - after the handler, on purpose
+import sys  # noqa: E402
+from typing import NoReturn  # noqa: E402
 
 
 def main() -> None:
@@ -17,6 +34,8 @@ def main() -> None:
         # so no output file the command opens takes it instead.
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
     try:
+        if _EARLY:  # from here on, Ctrl-C is a KeyboardInterrupt the commands clean up after
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         from genact_cast.cli import main as run
 
         run()

@@ -63,6 +63,32 @@ def test_ctrl_c_at_any_moment_is_exit_130_without_a_traceback(delay_ms: int) -> 
     assert stderr == "genact-cast: interrupted\n"
 
 
+def test_ctrl_c_while_the_entry_module_imports_is_one_line() -> None:
+    """Review-attack6 item 6: a SIGINT that lands while genact_cast.entry imports its own
+    modules (as the console script starts) is the one line and 130, not a traceback."""
+    code = (
+        "import os, signal, sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'typing':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from genact_cast.entry import main\n"
+        "main()\n"
+    )
+    assert "typing" not in subprocess.run(
+        [sys.executable, "-c", "import sys; print(*sys.modules)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code, "info", str(CAST)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stderr == "genact-cast: interrupted\n"
+    assert result.returncode == 130
+
+
 def test_an_option_error_comes_before_an_existing_output(tmp_path: Path) -> None:
     (tmp_path / "out.cast").write_text("mine")
     for args, message in (
