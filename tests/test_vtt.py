@@ -203,3 +203,34 @@ def test_a_session_is_named_for_the_last_command_of_a_chain() -> None:
             10,
         )
         assert name in lines(found), (typed, found)
+
+
+def test_what_a_program_prints_as_it_exits_on_the_bottom_row_is_all_that_is_told() -> None:
+    """review-exports5 item 1 (T4.cast; toptmux.cast, recorded with asciinema 2.4): tmux
+    leaves the alternate screen and prints `[exited]` on the bottom row in one event, so
+    the restored screen scrolls before it is shown. The player shows the shell's screen
+    moved up by those lines: only they are new (the cue repeated the whole screen)."""
+    numbers = "".join(f"{n}\r\n" for n in range(1, 13))
+    for left, new in (
+        ("[exited]\r\n", ["[exited]"]),
+        (
+            "[detached (from session 0)]\r\n[server exited]\r\n",
+            ["[detached (from session 0)]", "[server exited]"],
+        ),
+    ):
+        found = cues_of(
+            [
+                (0.1, "$ "),
+                (0.5, "seq 12"),
+                (0.6, "\r\n" + numbers + "$ "),
+                (1.5, "tmux"),
+                (1.6, "\r\n"),
+                (1.7, "\x1b[?1049h\x1b[H\x1b[2Jbash-5.2# "),
+                (3.0, "\x1b[?1049l" + left + "$ "),
+                (4.0, "echo back\r\nback\r\n$ "),
+            ],
+            40,
+            14,
+        )
+        assert dict(found)["00:00:03.000"] == new
+        assert lines(found).count("12") == 1

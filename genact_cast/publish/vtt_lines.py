@@ -62,6 +62,7 @@ class Lines:
         # born below 0 (-1 - epoch) for a line no screen showed
         self.erased: dict[int, tuple[float, str, bool, float, int]] = {}
         self.covered: list[str] = []  # the rows when a full-screen program covered them
+        self.covering = False  # a full-screen program covers them now
         self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
         self.history: list[str] = []  # lines taken as they scrolled away, latest last
         self.wraps: list[bool] = []  # rows the terminal wrapped onto the next one
@@ -213,6 +214,10 @@ class Lines:
         self.history.append(text)
         del self.history[: len(self.history) - HISTORY]
         self.scrolls += 1
+        if self.covering:
+            # The screen restored scrolled before it was shown (tmux's `[exited]` printed
+            # on the bottom row in the event that left): the covered rows moved up with it.
+            self.covered = [*self.covered[1:], ""]
         self.leads = {y - 1: lead for y, lead in self.leads.items() if y > 0}
         self.rights = {y - 1: right for y, right in self.rights.items() if y > 0}
         self.waiting = None
@@ -222,6 +227,7 @@ class Lines:
         self._settle({})
         self._take_rows()
         self.covered = list(self.texts)
+        self.covering = True
         self.since = [-1.0] * len(self.texts)  # taken: not again if the cast ends covered
 
     def mute(self) -> None:
@@ -234,7 +240,7 @@ class Lines:
         """The program is gone: the rows it left above the cursor are its last screen
         (not told, then or later); the cursor's row on is the shell's again."""
         self._settle({})  # (erasures while it ran: its own)
-        self.muted = False
+        self.muted = self.covering = False
         below = cursor[1] if cursor is not None else len(self.texts)
         self.since[:below] = [-1.0] * min(below, len(self.since))
 
@@ -254,6 +260,7 @@ class Lines:
         some back from the scrollback: a row above the cursor that is a piece of the lines
         shown or scrolled away before, in their order, was taken too."""
         self.erased.clear()  # (erasures are told only on the shell's screen)
+        self.covering = False
         leads, rights = self.leads, self.rights  # (covered rows were kept without these)
         self.leads, self.rights, self.waiting = {}, {}, None
         rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
