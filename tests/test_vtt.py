@@ -55,6 +55,25 @@ def test_lines_a_full_screen_program_covered_are_not_told_again_when_it_exits() 
     assert "00:00:02.500" not in dict(found)
 
 
+def test_text_written_on_the_prompt_row_a_full_screen_program_restored_is_told() -> None:
+    """review-attack6 item 10: the prompt row was taken when the program covered it, so
+    what was then written after that prompt (`$ done`) was in no cue; the player shows it."""
+    found = cues_of(
+        [
+            (0.1, "$ "),
+            (0.2, "\x1b[?1049h\x1b[Hfull screen"),
+            (1.0, "\x1b[?1049l"),
+            (1.2, "done\r\n"),
+            (1.5, "second line\r\n$ "),
+        ],
+        80,
+        24,
+    )
+    assert ("00:00:01.200", ["$ done"]) in found
+    assert lines(found).count("$ done") == 1
+    assert "second line" in lines(found)
+
+
 def test_a_pagers_wrapped_lines_are_not_told_again_after_man_exits() -> None:
     """A real recording (asciinema 2.4, bash, 80x24): `git log --stat` in git's pager, then
     `man ls`; quitting man restored the shell's screen, whose top row is the rest of a

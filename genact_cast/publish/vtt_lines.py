@@ -394,7 +394,9 @@ class Lines:
             if _bare(text) == _bare(old):
                 pass  # (the same, wrapped now or no longer: a resize's rows met again)
             elif text != old and lead and old.startswith(lead) and text.startswith(lead):
-                if y not in self.leads and self.since[y] >= 0:  # the first key typed
+                # The first key typed; after a prompt taken before (one a full-screen
+                # program covered, restored as it exits) what is written is a new line.
+                if y not in self.leads:
                     self.since[y] = time
                     self.born[y] = self.epoch
                 self.leads[y] = self.first[y] = lead
