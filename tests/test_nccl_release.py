@@ -9,7 +9,7 @@ import re
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.dialects.nccl_startup import debug_info
+from genact_cast.generator.dialects.nccl_startup import debug_info, nvls_channels
 from genact_cast.generator.presenters.framework import facts_for
 from tests.release_catalogue import nccl_unmatched, release_lines
 from tests.test_deepspeed_release import CASES as DEEPSPEED
@@ -71,3 +71,28 @@ def test_init_lines_of_2_27_per_rank_in_order_with_its_defaults(options: RecordO
         assert f"threadThresholds 8/8/64 | {8 * facts.gpus}/8/64 | 512 | 512" in messages
         if rank == 0:
             assert "CC Off, workFifoBytes 1048576" in messages
+
+
+def test_nvls_support_and_channels_as_nccl_2_27_5_sets_them() -> None:
+    """ncclNvlsInit (src/init.cc:843) prints `NVLS multicast support is [not ]available on dev
+    %d (NVLS_NCHANNELS %d)` (src/transport/nvls.cc:200 at v2.27.5-1) before the comm's
+    nRanks line (init.cc:998): 16 channels on sm90, on B200 (sm100) 32 across nodes and 24
+    within one (nvls.cc:147-149, 193; review-tt4 fault 8), none on an A100."""
+    facts = facts_for(make_plan(TORCHTITAN[0]._replace(duration=60.0)))
+    for gpu, across, expected in [
+        ("B200", True, 32),
+        ("B200", False, 24),
+        ("H100", True, 16),
+        ("H200", False, 16),
+        ("A100", True, 0),
+    ]:
+        assert nvls_channels(facts._replace(gpu=gpu), multi_node=across) == expected, gpu
+    options = RecordOptions(seed=6003, framework="torchtitan", kind="continue", failures=1)
+    text = "\n".join(release_lines(options))
+    found = re.findall(
+        r"NVLS multicast support is available on dev 0 \(NVLS_NCHANNELS (\d+)\)", text
+    )
+    assert found
+    assert "32 nvls channels" in text
+    nvls = text.index("NVLS multicast support is")
+    assert nvls < text.index(" nRanks ", nvls)

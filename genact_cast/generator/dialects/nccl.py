@@ -216,6 +216,17 @@ def comm_ranks(where: Where, comm: Comm, *, nodes: int, local_ranks: int, mnnvl:
     )
 
 
+def nvls_support(where: Where, channels: int) -> str:
+    """src/transport/nvls.cc:200 (2.27.5): whether the device multicasts (NVSwitch systems
+    of Hopper and Blackwell do; an A100's NVSwitch does not), with its NVLS channels."""
+    available = "" if channels else "not "
+    return info(
+        where,
+        f"NVLS multicast support is {available}available on dev {where.device} "
+        f"(NVLS_NCHANNELS {channels})",
+    )
+
+
 def p2p_chunksize(where: Where, nodes: int) -> str:
     """computeBuffSizes: the net chunk once the communicator spans nodes, else NVLink's (the
     4 MiB Simple buffer over NCCL_STEPS, 8, caps neither)."""

@@ -24,9 +24,15 @@ def channels(facts: Facts) -> int:
     return 32 if facts.gpu in {"H100", "H200", "B200"} else 24
 
 
-def nvls_channels(facts: Facts) -> int:
-    """NVLink SHARP channels: the NVSwitch systems of Hopper and Blackwell have them."""
-    return 16 if facts.gpu in {"H100", "H200", "B200"} else 0
+def nvls_channels(facts: Facts, *, multi_node: bool | None = None) -> int:
+    """NVLink SHARP channels: the NVSwitch systems of Hopper and Blackwell have them.
+    src/transport/nvls.cc:147-149, 178-193 at v2.27.5-1: 16 on sm90; on sm100 (B200) 32
+    for a communicator across nodes, 24 within one (`multi_node`: the communicator's; the
+    world's where None)."""
+    if facts.gpu == "B200":
+        across = facts.gpus > GPUS_PER_NODE if multi_node is None else multi_node
+        return 32 if across else 24
+    return 16 if facts.gpu in {"H100", "H200"} else 0
 
 
 def btree(nranks: int, rank: int) -> tuple[int, int, int]:
@@ -252,6 +258,9 @@ def nccl_startup(
         # 2.27's per-rank Init lines (src/init.cc:998, 651; tuning.cc:541; init.cc:481).
         extra = nccl.at_least(version, 2, 27)
         node_count = max(1, nranks // GPUS_PER_NODE)
+        if extra and min(GPUS_PER_NODE, nranks) > 2:
+            # ncclNvlsInit (init.cc:843; nvls.cc:200), past two GPUs (nvls.cc:160)
+            third.append(nccl.nvls_support(init, nvls_channels(facts)))
         if extra:
             third.append(
                 nccl.comm_ranks(
@@ -405,7 +414,12 @@ def sub_communicators(
                 nccl.thread_thresholds(init, nranks),
                 # NVLink SHARP needs two GPUs or more of the group on a node.
                 nccl.coll_channels(
-                    init, total, 32, 32, version=version, nvls=nvls_channels(facts) * (here > 1)
+                    init,
+                    total,
+                    32,
+                    32,
+                    version=version,
+                    nvls=nvls_channels(facts, multi_node=len(nodes) > 1) * (here > 1),
                 ),
                 *([nccl.work_fifo(init)] if rank == 0 else []),
                 nccl.init_complete(init, version, comm),
