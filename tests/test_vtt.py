@@ -253,3 +253,33 @@ def test_what_a_program_prints_as_it_exits_on_the_bottom_row_is_all_that_is_told
         )
         assert dict(found)["00:00:03.000"] == new
         assert lines(found).count("12") == 1
+
+
+def test_a_pager_on_the_primary_screen_under_a_bottom_prompt_keeps_its_command() -> None:
+    """review-exports5 item 2 (R7.cast; pagers.cast, recorded with asciinema 2.4: git's
+    default pager and `less -X`): with the prompt on the bottom row, the Enter scrolled
+    every row, which read as the pager painting before it had drawn anything, and the
+    command was lost. The player shows `$ git log` typed, then the pages."""
+    old = "".join(f"old {n}\r\n" for n in range(13))
+    commits = "".join(f"commit {n:040d}\r\nAuthor: x\r\n\r\n    msg {n}\r\n\r\n" for n in range(2))
+    more = "\r\x1b[Kmore 0\r\nmore 1\r\nmore 2\r\n:"
+    for steps in (
+        [(1.0, "git log"), (1.01, "\r\n"), (1.02, "\x1b[?1h\x1b=\r"), (1.05, commits + ":")],
+        [(1.0, "less -X log.txt\r\n\x1b[?1h\x1b=\r" + commits + ":")],  # one screen
+    ):
+        found = cues_of(
+            [
+                (0.1, old + "$ "),
+                *steps,
+                (2.5, more),
+                (3.5, "\r\x1b[K\x1b[?1l\x1b>"),
+                (3.6, "$ "),
+            ],
+            50,
+            14,
+        )
+        told = lines(found)
+        command = "$ " + (steps[0][1].split("\r")[0])
+        name = "[git]" if "git" in command else "[less]"
+        assert command in told, found
+        assert told.index(command) + 1 == told.index(name)

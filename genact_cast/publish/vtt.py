@@ -68,6 +68,7 @@ def render_vtt(timeline: Timeline) -> str:
     switched = [0]  # how many titles were set before the last switch to a full-screen program
     sessions: list[tuple[float, str]] = []
     shell: list[Screen] = []  # the last screen of the shell, before a session
+    scrolls = [0]  # the rows scrolled away when it was shown
 
     def shown(screen: Screen) -> None:
         """The shell's screen, as yielded or as a switch to a full-screen program found it
@@ -79,6 +80,7 @@ def render_vtt(timeline: Timeline) -> str:
             lines.reflow(screen.rows, screen.time)
         lines.update(screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor)
         shell[:] = [screen]
+        scrolls[0] = lines.scrolls
 
     timeline.on_alternate = shown
     session: tuple[float, str, str] | None = None
@@ -120,9 +122,24 @@ def render_vtt(timeline: Timeline) -> str:
                 panes += mux.told
             session, mux = None, None
             lines.uncover(screen)  # the shell's lines, already taken
-        elif painting is None and screen.keys and before is not None and _painted(screen):
+        elif (
+            painting is None
+            and screen.keys
+            and before is not None
+            and _painted(screen, before, lines.scrolls - scrolls[0])
+        ):
             row = command_row(before)
             command = row_text(before.rows[row]) if row >= 0 else ""
+            if row >= 0:  # the command typed in the same screen as the page: the row now
+                moved = lines.scrolls - scrolls[0]
+                now = row - moved
+                history = lines.history
+                after = row_text(screen.rows[now]) if now >= 0 else ""
+                after = history[now] if -len(history) <= now < 0 else after
+                if after.rstrip() != command.rstrip() and after.startswith(command.rstrip()):
+                    command = after
+                    if now >= 0:  # (one that scrolled away was told as it went)
+                        lines.ran(now, screen.time, after)
             painting = (screen.time, command, lines.typed(row))
             lines.mute()
         shown(screen)
@@ -143,12 +160,19 @@ def render_vtt(timeline: Timeline) -> str:
     return cue_file(taken, timeline.end)
 
 
-def _painted(screen: Screen) -> bool:
+def _painted(screen: Screen, before: Screen, moved: int) -> bool:
     """Whether a program that took the arrow keys (DECCKM) drew over the screen: many rows
     at once (a page, a refresh), not the one row a command is typed on (a zsh framework
     takes the keys at its prompt) nor a completion's line or two; and it is not waiting
     at a prompt (zsh gives the keys back for a command and takes them again with its next
-    prompt, in one event when the command is quick)."""
-    if len(screen.changed) < PAINTED_ROWS:
+    prompt, in one event when the command is quick). Rows that only moved up with a
+    scroll (`moved` rows since `before`: the Enter after a command typed on the bottom
+    row, as git's pager starts) were not drawn."""
+    changed = len(screen.changed)
+    same = (screen.cols, len(screen.rows)) == (before.cols, len(before.rows))
+    if same and 0 < moved < len(screen.rows):
+        kept = before.rows[moved:]
+        changed = sum(1 for y, row in enumerate(screen.rows) if y >= len(kept) or row != kept[y])
+    if changed < PAINTED_ROWS:
         return False
     return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None

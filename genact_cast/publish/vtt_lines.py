@@ -236,6 +236,15 @@ class Lines:
         self.cover(0.0)
         self.muted = True
 
+    def ran(self, y: int, time: float, text: str) -> None:
+        """A command typed at the prompt on row y (above the screen when below 0) and run
+        in the screen a program then painted over: told as typed, not as the bare prompt
+        the last screen showed."""
+        if 0 <= y < len(self.since):
+            self.since[y] = -1.0
+        self.taken.append((time, text))
+        self.places.append((self.epoch, self.scrolls + y))
+
     def unmute(self, cursor: tuple[int, int] | None) -> None:
         """The program is gone: the rows it left above the cursor are its last screen
         (not told, then or later); the cursor's row on is the shell's again."""
