@@ -290,8 +290,7 @@ def run(
         check_size(size.columns if cols is None else cols, size.lines if rows is None else rows)
     options = _options(
         seed, duration, speed,  # 0 is refused with the bounds, not taken as "not given"
-        max(60, size.columns) if cols is None else cols,
-        max(20, size.lines) if rows is None else rows,
+        *_fitted(size.columns, size.lines, cols, rows),
         model, gpus, gpu, dataset, color, start,
     )._replace(
         prompt=prompt, kind=kind, method=method, failures=_failures(failures), layout=layout,
@@ -436,6 +435,21 @@ Server = Annotated[
 ]
 
 
+def _fitted(columns: int, lines: int, cols: int | None, rows: int | None) -> tuple[int, int]:
+    """The terminal's size held to what a run can have (an option is checked as given):
+    a terminal wider or taller than the limits, or with more cells than the exports
+    draw, runs at the most it can, as a small one runs at the least."""
+    from genact_cast.generator import options as bounds
+    from genact_cast.limits import MAX_DRAWN_CELLS
+
+    if cols is None:
+        cols = min(max(bounds.MIN_COLS, columns), bounds.MAX_COLS)
+    if rows is None:
+        rows = min(max(bounds.MIN_ROWS, lines), bounds.MAX_ROWS)
+        rows = max(bounds.MIN_ROWS, min(rows, MAX_DRAWN_CELLS // max(cols, bounds.MIN_COLS)))
+    return cols, rows
+
+
 @app.command()
 def upload(
     source: Annotated[Path, typer.Argument(help="Cast file to upload.")],
@@ -451,6 +465,8 @@ def upload(
     from genact_cast.publish.install_id import install_id, server_url
     from genact_cast.publish.upload import upload as send
 
+    if str(source) == "-":
+        raise BadOption("upload takes a cast file (not standard input)")
     if source.parts and source.parts[0] in ("http:", "https:") and not source.exists():
         # Path folds "http://h/x" into "http:/h/x": name the real problem instead.
         raise BadOption("upload takes a local cast file, not a URL: download the cast first")

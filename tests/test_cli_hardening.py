@@ -397,3 +397,30 @@ def test_an_output_name_ending_in_a_slash_is_refused(tmp_path: Path) -> None:
         assert done.stderr.count("\n") == 1, done.stderr
         assert "names a directory, not a file" in done.stderr, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_upload_from_standard_input_says_it_takes_a_file() -> None:
+    result = genact("upload", "-")
+    assert result.returncode == 2
+    assert result.stderr == "genact-cast: upload takes a cast file (not standard input)\n"
+
+
+def test_run_in_a_terminal_beyond_the_limits_runs_at_the_most_it_can() -> None:
+    """review-attack6 item 7: a 100000x100000 terminal clamps as a 1x1 one does, within
+    the columns, rows and cells a run may have; options are still checked as given."""
+    from genact_cast.cli import _fitted
+    from genact_cast.generator.options import MAX_COLS, MIN_COLS, MIN_ROWS
+    from genact_cast.limits import MAX_DRAWN_CELLS
+
+    assert _fitted(1200, 60, None, None) == (MAX_COLS, 60)
+    cols, rows = _fitted(100_000, 100_000, None, None)
+    assert cols == MAX_COLS
+    assert rows * cols <= MAX_DRAWN_CELLS
+    assert _fitted(1, 1, None, None) == (MIN_COLS, MIN_ROWS)
+    assert _fitted(1200, 60, 2000, None)[0] == 2000  # refused later, as the user gave it
+    env = {**os.environ, "COLUMNS": "100000", "LINES": "100000"}
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "run", "--exit-after", "1s", "--speed", "100"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
