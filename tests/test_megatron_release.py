@@ -33,7 +33,7 @@ CASES = [
         seed=5, framework="megatron", model="Llama-3-70B", kind="continue", failures=1, gpus=512
     ),  # the distributed optimizer (a 2,048-GPU run shards with FSDP2)
     RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8),
-    RecordOptions(seed=9, framework="megatron", model="Llama-3-405B", kind="continue"),
+    RecordOptions(seed=9, framework="megatron", model="Llama-3.1-405B", kind="continue"),
     RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
     RecordOptions(seed=4, framework="megatron", model="Mixtral-8x7B"),
 ]

@@ -216,8 +216,8 @@ def test_pinned_clusters_get_a_believable_run_or_a_one_line_refusal(
     "pins",
     [
         # Llama 3 405B trained with TP 8, PP 16 on up to 16,384 H100s (Llama 3 paper, 3.3.1).
-        *({"model": "Llama-3-405B", "gpus": 2048, "gpu": g.name} for g in catalog.gpus()),
-        {"model": "Llama-3-405B", "gpus": 2048},
+        *({"model": "Llama-3.1-405B", "gpus": 2048, "gpu": g.name} for g in catalog.gpus()),
+        {"model": "Llama-3.1-405B", "gpus": 2048},
         {"model": "Llama-3-70B", "gpus": 8},
         {"model": "Llama-3-70B", "gpus": 8, "gpu": "B200"},
         {"model": "Llama-3-8B", "gpus": 512},
@@ -233,13 +233,13 @@ def test_configurations_people_run_make_a_run(pins: dict[str, object]) -> None:
 
 def test_pre_training_a_405b_model_is_refused_with_the_kinds_that_work() -> None:
     with pytest.raises(BadOption, match=r"is for models up to 75B.*--kind continue"):
-        plan_for(1, model="Llama-3-405B", kind="pretrain")
+        plan_for(1, model="Llama-3.1-405B", kind="pretrain")
 
 
 def test_a_model_too_big_for_the_cluster_is_refused_with_what_would_work() -> None:
     refusal = r"cannot make a believable continue run.*try --gpus 128 or 256"
     with pytest.raises(BadOption, match=refusal):
-        plan_for(1, model="Llama-3-405B", gpus=8, gpu="H100")
+        plan_for(1, model="Llama-3.1-405B", gpus=8, gpu="H100")
 
 
 @pytest.mark.parametrize("kind", ["pretrain", "continue", "sft"])

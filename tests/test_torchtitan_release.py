@@ -476,7 +476,7 @@ def test_names_are_metas_and_the_interpreter_is_the_site_packages_one() -> None:
     """Meta released 405B only as Llama 3.1 (llama3_405b.toml's hf_assets_path is
     ./assets/hf/Llama-3.1-405B); torch in /usr/local/lib/python3.12/site-packages runs under
     /usr/local/bin/python, which torchrun's failure line names (review-tt3 fault 18)."""
-    options = RecordOptions(seed=5, framework="torchtitan", model="Llama-3-405B", kind="continue")
+    options = RecordOptions(seed=5, framework="torchtitan", model="Llama-3.1-405B", kind="continue")
     plan = make_plan(options._replace(duration=60.0))
     log = Log(facts_for(plan), color=False, interval=logging_interval(plan))
     words = " ".join(log.launch_words())
