@@ -299,6 +299,7 @@ class Save:
     seconds: float
     attempt: int
     gbps: float = 0.0  # the speed the epoch-end line states
+    optimizer_gb: float | None = None  # the epoch-end section's "Saving optimizer state"
 
 
 @dataclass
@@ -561,6 +562,9 @@ def read_run(output: str) -> Run:
                 else:
                     e.metrics[name] = value
         elif section == "checkpoint":
+            state = re.match(r"Saving optimizer state: ([\d.]+ [GT]B)$", body)
+            if state:
+                run.saves[-1].optimizer_gb = gigabytes(state.group(1))
             found = re.match(
                 r"Checkpoint saved in ([\d.]+)s \(([\d.]+ [GT]B) at ([\d.]+) GB/s\)$", body
             )

@@ -1438,6 +1438,18 @@ def _checkpoints(run: Run, s: Setup) -> list[str]:
         where = f"save of step {save.step} ({save.seconds}s)"
         if abs(save.size_gb - s.checkpoint_gb) > 0.001 * s.checkpoint_gb + 0.05:
             out.append(f"{where}: {save.size_gb} GB vs {s.checkpoint_gb} GB each")
+        if save.optimizer_gb is not None:
+            # Adam's state is part of the save: 12 bytes (fp32 master and two moments) of each
+            # weight, or for adapters their two fp32 moments alone (8 bytes; the frozen weights
+            # have requires_grad=False: PEFT's LoRA guide, QLoRA section 3).
+            state = 8 * s.trainable if s.method != "full" else 12 * s.params
+            if save.optimizer_gb > save.size_gb or (
+                abs(save.optimizer_gb - state / 1e9) > 0.06 + 0.005 * state / 1e9
+            ):
+                out.append(
+                    f"{where}: optimizer state {save.optimizer_gb} GB of a {save.size_gb} GB "
+                    f"save (Adam of what trains: {state / 1e9:.2f} GB)"
+                )
         # Never faster than the storage the log names, plus torch.distributed.checkpoint's
         # fixed costs (planning, metadata, files: seconds for hundreds of ranks).
         overhead = 1.0 + 0.003 * s.gpus

@@ -149,3 +149,20 @@ def test_frameworks_without_lora_refuse_it_and_never_draw_it(framework: str, rel
     assert drawn == {"full"}
     # The same seeds draw adapters for a framework that trains them.
     assert any(plan_for(seed, kind="sft", framework="hf").lora for seed in range(12))
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora"])
+def test_a_save_holds_the_optimizer_state_of_the_adapters_alone(method: str) -> None:
+    """Only the adapters train (PEFT: the base weights have requires_grad=False), so only they
+    have Adam moments: 8 bytes an adapter parameter, a part of the 12-byte save the header
+    states, never 12 bytes of every weight (review-realism3 fault 1)."""
+    plan = plan_for(2, method=method)
+    assert plan.lora is not None
+    assert plan.optimizer_bytes == 8 * plan.lora.trainable
+    assert plan.optimizer_bytes < plan.checkpoint_bytes
+    text = output_of(events_of(seed=2, method=method, duration=60.0))
+    run = read_run(text)
+    assert any(save.optimizer_gb is not None for save in run.saves)
+    whole = f"\\g<1>{12 * plan.arch.params / 1e9:.1f} GB"
+    found = caught(text, r"(Saving optimizer state: (?:\x1b\[[\d;]*m)?)[\d.]+ GB", whole)
+    assert any(name.startswith("checkpoints") for name in found), found

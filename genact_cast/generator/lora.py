@@ -34,6 +34,9 @@ MAX_GPUS = 16  # LoRA runs on one node or two (how most 70B models are tuned)
 TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 ADAPTER_BYTES = 16  # fp32 weights (4) + gradients (4) + Adam moments (8)
 CHECKPOINT_BYTES = 12  # fp32 weights + Adam moments: what a save holds per adapter parameter
+# The optimizer state a save holds per adapter parameter: Adam's two fp32 moments (the adapters
+# are fp32 already, so no master copy; the frozen weights have none: requires_grad=False).
+OPTIMIZER_BYTES = 8
 EXPORT_BYTES = 4  # adapter_model.safetensors keeps the fp32 adapters
 ADAPTER_WEIGHT_BYTES = 4  # what FSDP gathers of an adapter: its fp32 weight
 FROZEN_BYTES = {"lora": 2.0, "qlora": (4 + 0.127) / 8}  # bf16; NF4 with double quantization

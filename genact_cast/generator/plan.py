@@ -244,6 +244,10 @@ class RunPlan(NamedTuple):
 
     @property
     def optimizer_bytes(self) -> float:
+        """fp32 master weights and Adam moments of what trains: every weight, or for LoRA
+        the adapters' moments alone (a part of checkpoint_bytes)."""
+        if self.lora is not None:
+            return lora.OPTIMIZER_BYTES * self.lora.trainable
         return physics.OPTIMIZER_BYTES_PER_PARAM * self.arch.params
 
     @property
