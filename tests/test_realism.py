@@ -31,6 +31,7 @@ from tests.realism import (
     GPUS,
     RELEASED,
     at_most_two,
+    caught,
     dense_mfu,
     expected_failures,
     setup_of,
@@ -549,3 +550,19 @@ def test_megatron_prints_the_plans_hsdp() -> None:
     text = output_of(events_of(seed=21, framework="megatron", duration=30.0))
     assert f"--num-distributed-optimizer-instances {plan.layout.replicas} " in text
     assert re.search(rf"num_distributed_optimizer_instances \.+ {plan.layout.replicas}\b", text)
+
+
+@pytest.mark.parametrize("method", ["full", "qlora"])
+def test_a_math_fine_tune_never_scores_below_its_base(method: str) -> None:
+    """docs/realism.md: a math fine-tune starts from its base, so its GSM8K is never below
+    the base's own published score (OLMo-2-1124-13B's card: 75.1; review-realism3 fault 3)."""
+    text = output_of(
+        events_of(seed=7114, model="OLMo-2-13B", dataset="MetaMathQA", method=method, duration=60.0)
+    )
+    run = read_run(text)
+    scores = [float(e.metrics["GSM8K"]) for e in run.evaluations if "GSM8K" in e.metrics]
+    assert scores
+    assert min(scores) >= 0.751, scores
+    assert not violations(run)
+    low = caught(text, r"(GSM8K:(?:\x1b\[[\d;]*m)* (?:\x1b\[[\d;]*m)*)0\.7\d+", r"\g<1>0.706")
+    assert any(name.startswith("plausibility: a fine-tune") for name in low), low

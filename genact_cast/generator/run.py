@@ -269,6 +269,12 @@ class Run:
                     target = min(0.9, 0.64 + 0.05 * math.log2(plan.arch.params / 7e9))
                 behind = (plan.epochs - epoch) / max(1, plan.epochs - 1)
                 value = min(0.965, target - 0.04 * behind + 0.5 * jitter)
+                # A fine-tune starts from its base: never below the base's published score
+                # (model_scores.tsv), and a little above it by the last epoch.
+                base = catalog.published_scores().get((plan.arch.name, "GSM8K"))
+                if base is not None:
+                    floor = base[0] + 0.002 + 0.008 * (1 - behind)
+                    value = max(value, floor + abs(jitter) * 0.2)
             elif name == "BLEU":
                 value = 36.0 - 12.0 * (loss - 1.0) + 40 * jitter
             else:  # near the dataset's published fine-tune (generation_scores.tsv)
