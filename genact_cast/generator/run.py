@@ -271,9 +271,9 @@ class Run:
                 value = min(0.965, target - 0.04 * behind + 0.5 * jitter)
                 # A fine-tune starts from its base: never below the base's published score
                 # (model_scores.tsv), and a little above it by the last epoch.
-                base = catalog.published_scores().get((plan.arch.name, "GSM8K"))
-                if base is not None:
-                    floor = base[0] + 0.002 + 0.008 * (1 - behind)
+                card = catalog.published_scores().get((plan.arch.name, "GSM8K"))
+                if card is not None:
+                    floor = card[0] + 0.002 + 0.008 * (1 - behind)
                     value = max(value, floor + abs(jitter) * 0.2)
             elif name == "BLEU":
                 value = 36.0 - 12.0 * (loss - 1.0) + 40 * jitter
