@@ -97,6 +97,10 @@ PUBLISHED_DOMAIN = {
     ("Qwen2.5-72B", "HumanEval"): 0.591, ("DeepSeek-V3", "GSM8K"): 0.893,
     ("DeepSeek-V3", "MATH"): 0.616, ("DeepSeek-V3", "HumanEval"): 0.652,
     ("OLMo-2-7B", "GSM8K"): 0.675, ("OLMo-2-13B", "GSM8K"): 0.751,  # OLMo-2-1124 cards
+    # Qwen3 report (arXiv 2505.09388), Tables 4-6, base models, 4-shot CoT.
+    ("Qwen3-8B", "GSM8K"): 0.8984, ("Qwen3-8B", "MATH"): 0.6080,
+    ("Qwen3-32B", "GSM8K"): 0.9340, ("Qwen3-32B", "MATH"): 0.6162,
+    ("Qwen3-30B-A3B", "GSM8K"): 0.9181, ("Qwen3-30B-A3B", "MATH"): 0.5904,
 }  # fmt: skip
 # OLMo 2's pre-training recipe: (global batch in sequences, peak LR, warm-up steps), from
 # allenai/OLMo configs/official-1124/OLMo2-{7B,13B}-stage1.yaml and allenai/OLMo-core

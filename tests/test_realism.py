@@ -552,20 +552,42 @@ def test_megatron_prints_the_plans_hsdp() -> None:
     assert re.search(rf"num_distributed_optimizer_instances \.+ {plan.layout.replicas}\b", text)
 
 
-@pytest.mark.parametrize("method", ["full", "qlora"])
-def test_a_math_fine_tune_never_scores_below_its_base(method: str) -> None:
+@pytest.mark.parametrize(
+    ("model", "method", "base"),
+    [("OLMo-2-13B", "full", 0.751), ("OLMo-2-13B", "qlora", 0.751), ("Qwen3-32B", "qlora", 0.934)],
+)
+def test_a_math_fine_tune_never_scores_below_its_base(model: str, method: str, base: float) -> None:
     """docs/realism.md: a math fine-tune starts from its base, so its GSM8K is never below
-    the base's own published score (OLMo-2-1124-13B's card: 75.1; review-realism3 fault 3)."""
+    the base's own published score (OLMo-2-1124-13B's card: 75.1; Qwen3 report Table 4:
+    Qwen3-32B-Base 93.40; review-realism3 fault 3)."""
     text = output_of(
-        events_of(seed=7114, model="OLMo-2-13B", dataset="MetaMathQA", method=method, duration=60.0)
+        events_of(seed=7114, model=model, dataset="MetaMathQA", method=method, duration=60.0)
     )
     run = read_run(text)
     scores = [float(e.metrics["GSM8K"]) for e in run.evaluations if "GSM8K" in e.metrics]
     assert scores
-    assert min(scores) >= 0.751, scores
+    assert min(scores) >= base, scores
     assert not violations(run)
-    low = caught(text, r"(GSM8K:(?:\x1b\[[\d;]*m)* (?:\x1b\[[\d;]*m)*)0\.7\d+", r"\g<1>0.706")
+    pattern = r"(GSM8K:(?:\x1b\[[\d;]*m)* (?:\x1b\[[\d;]*m)*)0\.[789]\d+"
+    low = caught(text, pattern, r"\g<1>0.706")
     assert any(name.startswith("plausibility: a fine-tune") for name in low), low
+
+
+@pytest.mark.parametrize(
+    ("model", "shown"), [("Qwen3-8B", {"GSM8K", "MATH"}), ("OLMo-2-7B", {"GSM8K"})]
+)
+def test_a_math_corpus_continuation_tracks_the_published_math_benchmarks(
+    model: str, shown: set[str]
+) -> None:
+    """A math corpus's continued pre-training tracks GSM8K and MATH from the base's published
+    scores (Llemma reports them throughout; review-realism3 WARN 8): the Qwen3 report's base
+    tables, the OLMo 2 card's GSM8k."""
+    run = read_run(
+        output_of(events_of(seed=7205, model=model, kind="continue", dataset="OpenWebMath"))
+    )
+    names = {name for e in run.evaluations for name in e.metrics}
+    assert shown <= names, names
+    assert not violations(run)
 
 
 @pytest.mark.parametrize("model", ["Gemma-3-27B", "Llama-3.1-70B", "Mixtral-8x7B"])
