@@ -158,7 +158,10 @@ def test_a_loss_spike_follows_a_gradient_norm_spike(seed: int) -> None:
 def test_checkpoint_and_export_sizes_follow_the_parameter_count(seed: int) -> None:
     plan = plan_for(seed)
     size = plan.weights_bytes + plan.optimizer_bytes
-    assert size == pytest.approx(14 * plan.arch.params)
+    if plan.lora is None:
+        assert size == pytest.approx(14 * plan.arch.params)
+    else:  # only the adapters have Adam moments (review-realism3 fault 1)
+        assert plan.optimizer_bytes == pytest.approx(8 * plan.lora.trainable)
     # torch.distributed.checkpoint's planning and metadata (seconds for hundreds of ranks),
     # then the bytes at the file system's bandwidth.
     overhead = plan.save_overhead_seconds
