@@ -455,3 +455,36 @@ def test_the_tokenizer_logs_each_file_it_looks_for_after_the_model() -> None:
         if len(seen) == 2:
             break
     assert len(seen) == 2
+
+
+# GenerationConfig.from_model_config on each family's config.json, printed by transformers
+# 4.57.1 itself (`f"Generate config {GenerationConfig.from_model_config(config)}"`, run on
+# the tabled configs; the Llama 3.2 line agrees with a real log, find_string index:3036918142).
+GENERATE = {
+    "Llama-3.1": '{\n  "bos_token_id": 128000,\n  "eos_token_id": 128001\n}\n',
+    "Llama-3.2": '{\n  "bos_token_id": 128000,\n  "eos_token_id": 128001\n}\n',
+    "Qwen2.5": '{\n  "bos_token_id": 151643,\n  "eos_token_id": 151643\n}\n',
+    "Qwen3": '{\n  "bos_token_id": 151643,\n  "eos_token_id": 151645\n}\n',
+}
+
+
+def test_the_model_logs_its_generation_config_as_it_is_built() -> None:
+    """The model's __init__ builds its generation config from its config
+    (modeling_utils.py:2093 -> generation/configuration_utils.py:986 at 4.57.1): right after
+    `Instantiating ...`, `Generate config GenerationConfig {json}`, as transformers prints it."""
+    for arch in architectures():
+        expected = next((v for k, v in GENERATE.items() if arch.name.startswith(k)), None)
+        if expected is None:
+            assert not hf_config.generation_message(arch.name)
+            continue
+        assert "\n".join(hf_config.generation_message(arch.name)) == (
+            f"Generate config GenerationConfig {expected}"
+        )
+    for seed in range(1, 60):
+        options = RecordOptions(seed=seed, framework="hf", kind="sft")
+        if hf_config.generation_message(facts_for(make_plan(options)).arch):
+            break
+    found = release_lines(options)
+    at = next(i for i, t in enumerate(found) if "Instantiating " in t)
+    assert "|configuration_utils.py:986] " in found[at + 1]
+    assert found[at + 1].endswith(">> Generate config GenerationConfig {")

@@ -211,7 +211,17 @@ class Log(Launcher, Engine):
         # A quantized (QLoRA) model is built on the meta device instead, not under zero.Init
         # (get_init_context, modeling_utils.py:4371-4376 at 4.57.1): neither line.
         if f.method != "qlora":
-            texts[at:at] = [Line(self._tag(0) + detected), Line(self._tag(0) + done)]
+            # get_init_context's line, then the model's __init__ (its generation config's
+            # lines, modeling_utils.py:4967-4971 at 4.57.1), then zero.Init's exit
+            rows = [out.text if isinstance(out, Line) else None for out in texts]
+            end = at
+            if end < len(rows) and "|configuration_utils.py:986]" in (rows[end] or ""):
+                # through the message's closing empty line
+                end = next(
+                    (i + 1 for i in range(at, len(rows)) if rows[i] in ("", self._tag(0))), at
+                )
+            texts[end:end] = [Line(self._tag(0) + done)]
+            texts[at:at] = [Line(self._tag(0) + detected)]
         engine = event._replace(seconds=event.seconds - loading)
         return [*texts, *self._engine(engine)]
 

@@ -27,7 +27,9 @@ from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_config import (
     CONFIG_LOGGED,
+    GENERATE_LOGGED,
     LOADING_FILE,
+    generation_message,
     model_config_message,
     tokenizer_files,
 )
@@ -335,6 +337,13 @@ class Log:
                         INSTANTIATING,
                         f"Instantiating {model_class(f.arch or f.model_name)} model under "
                         "default dtype torch.bfloat16.",
+                    )
+                ),
+                # the model's __init__: its generation config, from its config
+                *(
+                    Line(text)
+                    for text in with_prefix(
+                        moment, GENERATE_LOGGED, generation_message(f.arch or f.model_name)
                     )
                 ),
             ]

@@ -146,3 +146,24 @@ def tokenizer_files(name: str) -> list[str]:
         return []
     own = TOKENIZER_FILES.get(str(config["config"].get("model_type")))
     return [] if own is None else [*own, *ADDITIONAL_FILES]
+
+
+GENERATE_LOGGED = "configuration_utils.py:986"  # generation/: logger.info(f"Generate config ...")
+# The config.json fields GenerationConfig.from_model_config takes that the tabled configs set
+# (generation/configuration_utils.py at 4.57.1); the others are GenerationConfig's defaults.
+GENERATION_FIELDS = ("bos_token_id", "eos_token_id", "pad_token_id")
+
+
+def generation_message(name: str) -> list[str]:
+    """`Generate config GenerationConfig {json}`: the model's __init__ builds its generation
+    config from its config (modeling_utils.py:2093, from_model_config -> from_dict, :986),
+    to_json_string of the fields that differ from GenerationConfig's defaults, as
+    `model_config_message` spans lines. Checked against transformers 4.57.1 itself on every
+    tabled architecture; none for a family not tabled yet."""
+    arch = next((a for a in architectures() if a.name == name), None)
+    config = None if arch is None else hub_config(arch)
+    if config is None:
+        return []
+    fields = {key: config[key] for key in GENERATION_FIELDS if config.get(key) is not None}
+    text = json.dumps(fields, indent=2, sort_keys=True) + "\n"
+    return f"Generate config GenerationConfig {text}".split("\n")
