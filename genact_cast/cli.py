@@ -259,7 +259,10 @@ def run(
     method: Method = None,
     failures: Failures = None,
     framework: Framework = "genact",
-    color: Color = True,
+    color: Annotated[
+        bool | None,
+        typer.Option(help="Colours in the output; default on, off when $NO_COLOR is set."),
+    ] = None,
     start: Start = None,
     forever: Annotated[
         bool, typer.Option(help="Run one seed after another until stopped.")
@@ -277,12 +280,15 @@ def run(
     Ctrl-C (or q) ends it at the next natural break with a short summary; a second
     Ctrl-C ends it at once.
     """
+    import os
     import shutil
 
     from genact_cast.commands.run import run_live
     from genact_cast.durations import parse_duration
 
     size = shutil.get_terminal_size((100, 30))
+    if color is None:  # https://no-color.org: set and not empty; an option overrides it
+        color = not os.environ.get("NO_COLOR")
     if layout == "dashboard" and (cols is None or rows is None):
         from genact_cast.generator.dashboard.layout import check_size
 

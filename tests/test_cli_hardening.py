@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -424,3 +425,22 @@ def test_run_in_a_terminal_beyond_the_limits_runs_at_the_most_it_can() -> None:
         capture_output=True, text=True, timeout=60, env=env,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_run_honours_no_color_unless_an_option_says_otherwise() -> None:
+    """https://no-color.org: NO_COLOR set and not empty turns colours off; --color wins."""
+    base = ["run", "--exit-after", "1s", "--speed", "100", "--seed", "3"]
+    shown = {}
+    for extra, no_color in (([], "1"), (["--color"], "1"), ([], "")):
+        env = {**os.environ, "NO_COLOR": no_color}
+        result = subprocess.run(
+            [sys.executable, "-m", "genact_cast", *base, *extra],
+            capture_output=True, text=True, timeout=60, env=env,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        shown[(tuple(extra), no_color)] = len(
+            re.findall(r"\x1b\[[0-9;]*[1-9][0-9;]*m", result.stdout)
+        )
+    assert shown[((), "1")] == 0
+    assert shown[(("--color",), "1")] > 100
+    assert shown[((), "")] > 100
