@@ -70,6 +70,8 @@ def resolve_output(path: Path, *, overwrite: bool) -> Target:
         raise OutputError(
             f"{path}: a file name with control characters (a newline, a tab, ...) is refused"
         )
+    if path.name and not path.name.strip():  # `-o ' '`: a name that reads as none in every listing
+        raise OutputError(f"{text!r}: a file name of only blanks is refused")
     mode = _mode(path, text)
     if mode is not None and stat.S_ISLNK(mode):
         if not overwrite:

@@ -18,10 +18,14 @@ import typer
 from genact_cast.errors import OutputError
 from genact_cast.numbers import plain_float, plain_int
 
+MAX_INTEGER_CHARS = 40  # no option of this program takes a longer whole number
+
 
 def integer(text: str | int) -> int:
     """typer's `parser` for a whole-number option (named as click's INT, for the help); a
     default comes as the number itself."""
+    if isinstance(text, str) and len(text) > MAX_INTEGER_CHARS:  # not echoed back whole
+        raise typer.BadParameter(f"a number of {len(text):,} characters is too long")
     number = text if isinstance(text, int) else plain_int(text)
     if number is None:
         raise typer.BadParameter(f"{text!r} is not a valid int (ASCII digits only, such as 30)")

@@ -444,3 +444,21 @@ def test_run_honours_no_color_unless_an_option_says_otherwise() -> None:
     assert shown[((), "1")] == 0
     assert shown[(("--color",), "1")] > 100
     assert shown[((), "")] > 100
+
+
+def test_a_huge_seed_and_a_blank_output_name_are_one_short_line(tmp_path: Path) -> None:
+    """review-attack6 item 12: a seed is at most 20 digits (not 4,300, echoed whole past
+    that); `-o ' '` made a file named a space."""
+    too_big = genact("record", "--seed", "1" * 21, "-o", "-")
+    assert (too_big.returncode, too_big.stderr) == (
+        2, "genact-cast: --seed must be at most 20 digits\n",
+    )  # fmt: skip
+    huge = genact("record", "--seed", "9" * 5000, "-o", "-")
+    assert huge.returncode == 2
+    assert len(huge.stderr) < 200
+    assert "5,000 characters is too long" in huge.stderr
+    for name in (" ", "sub/  "):
+        blank = genact("record", "--seed", "1", "-o", name, cwd=tmp_path)
+        assert blank.returncode == 1
+        assert blank.stderr == f"genact-cast: {name!r}: a file name of only blanks is refused\n"
+    assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,8 @@ from genact_cast.errors import BadOption
 from genact_cast.limits import MAX_CAST_SECONDS, MAX_DRAWN_CELLS
 from genact_cast.numbers import plain_int
 
+MAX_SEED_DIGITS = 20
+MAX_SEED = 10**MAX_SEED_DIGITS - 1
 MIN_COLS, MAX_COLS = 60, 1000
 MIN_ROWS, MAX_ROWS = 20, 500
 # A run shorter than a second is no run (1e-300 s gave a cast of 0.000 s and exit 0).
@@ -51,6 +53,8 @@ class RecordOptions(NamedTuple):
         """Raise `BadOption` naming the first value that cannot work."""
         if self.seed < 0:
             raise BadOption(f"--seed must be zero or positive (got {self.seed})")
+        if self.seed > MAX_SEED:  # it goes into the title: 4,300 digits made no title
+            raise BadOption(f"--seed must be at most {MAX_SEED_DIGITS} digits")
         if self.duration is not None and not (MIN_DURATION <= self.duration <= MAX_DURATION):
             raise BadOption(
                 f"--duration must be from {MIN_DURATION:g} to {MAX_DURATION:.0f} seconds "
