@@ -287,6 +287,20 @@ def test_the_watchdogs_seqnum_counts_fsdps_collectives_per_step() -> None:
     assert last * per_step < seq <= (last + 1000) * per_step
 
 
+def test_no_flight_recorder_disabled_line_where_torchtitan_enables_it() -> None:
+    """torchtitan sets TORCH_FR_BUFFER_SIZE from comm.trace_buf_size 20000 (config/
+    job_config.py:767, distributed/utils.py:274-281 at v0.2.0), so torch 2.9's "Stack trace of
+    the failed collective not found, potentially because FlightRecorder is disabled" (:730)
+    cannot print; the recorded-trace form's line number is pinned by no real 2.9 log, so the
+    line is left out, the dump's own lines kept (review-tt4 fault 1)."""
+    options = RecordOptions(seed=6002, framework="torchtitan", kind="pretrain", failures=1)
+    text = plain(output_of(generate(options).events))
+    assert "ProcessGroupNCCL.cpp:683] [Rank " in text
+    assert "FlightRecorder is disabled" not in text
+    assert "First PG on this rank to signal dumping." in text
+    assert "ProcessGroupNCCL preparing to dump debug info. Include stack trace: 1" in text
+
+
 def test_pipeline_parallel_as_rank_0_logs_it() -> None:
     """With PP rank 0 holds the first stage (parallel_dims puts pp outermost): it logs the
     stage it builds (pipeline_parallel.py:468), the schedule (:196, :207), the warning that

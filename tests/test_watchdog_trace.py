@@ -68,6 +68,10 @@ def test_the_watchdog_is_torch_2_9s(framework: str, seed: int) -> None:
     real_lines, real_traces = shapes(REAL.read_text())
     # torch 2.9 dumps on a timeout whether the flight recorder records or not (torch_dump)
     real_lines.update({k: v for k, v in shapes(FR_REAL.read_text())[0].items() if k in FR_KINDS})
+    if framework == "torchtitan":
+        # torchtitan records (comm.trace_buf_size 20000): no "FlightRecorder is disabled"
+        # line, and no real 2.9 log pins the recorded trace's (review-tt4 fault 1)
+        real_lines.pop("flight recorder")
     lines, traces = shapes(cast(framework, seed))
     assert set(lines) == set(real_lines)
     for name, numbers in lines.items():
@@ -168,8 +172,10 @@ def test_the_dump_on_timeout_reads_as_torch_2_9s(framework: str) -> None:
         if name in FR_KINDS:
             assert text == real[name]
     names = [name for name, _ in mine]
-    start = names.index("flight recorder")
-    assert names[start : start + 4] == ["flight recorder", "dump signal", "dump received", "dump"]
+    # torchtitan's recorder is on: its watchdog signals right after the exception line
+    before = "exception" if framework == "torchtitan" else "flight recorder"
+    start = names.index(before)
+    assert names[start : start + 4] == [before, "dump signal", "dump received", "dump"]
 
     def when(row: str) -> datetime:
         found = re.search(r"\[E(\d{1,2})(\d\d) ([\d:]+)\.", row)
