@@ -465,3 +465,11 @@ def test_an_over_long_csi_is_dropped_whole_in_any_split(csi: str, pieces: int) -
 
 def test_an_over_long_csi_cut_short_by_a_control_leaves_it_to_be_read() -> None:
     assert SafeFilter().feed("x\x1b[" + "1" * 100 + "\x1b[2mY") == "x\x1b[2mY"
+
+
+def test_decslrm_is_dropped_and_the_bare_cursor_save_kept() -> None:
+    """review-attack6 item 11: `CSI Pl ; Pr s` sets left/right margins (DECSLRM) where
+    DECLRMM is on, and nothing at restore undoes it; `CSI s` alone saves the cursor."""
+    f = SafeFilter()
+    assert f.feed("a\x1b[1;10sb\x1b[5sc\x1b[;s") == "abc"
+    assert f.feed("\x1b[sx\x1b[u") == "\x1b[sx\x1b[u"

@@ -393,9 +393,13 @@ class SafeFilter:
             count = params or "1"
             ok = _NUMBER.fullmatch(count) is not None and int(count) <= MAX_REPEAT
             return sequence if ok else ""
-        # 's'/'u' save/restore the cursor. Everything else (c, n, t, x, ...) asks the
-        # terminal to answer, or changes what lasts beyond the cast: dropped.
-        return sequence if final in "su" else ""
+        # 's'/'u' save/restore the cursor. 's' with parameters is DECSLRM, left and right
+        # margins where DECLRMM is on, which restore does not undo: dropped (xterm's
+        # ctlseqs: "CSI Pl ; Pr s"). Everything else (c, n, t, x, ...) asks the terminal
+        # to answer, or changes what lasts beyond the cast: dropped.
+        if final == "s":
+            return "" if params else sequence
+        return sequence if final == "u" else ""
 
     @staticmethod
     def _modes(
