@@ -283,3 +283,37 @@ def test_a_pager_on_the_primary_screen_under_a_bottom_prompt_keeps_its_command()
         name = "[git]" if "git" in command else "[less]"
         assert command in told, found
         assert told.index(command) + 1 == told.index(name)
+
+
+def test_a_line_written_over_in_place_is_told_as_it_was_shown() -> None:
+    """review-exports5 item 3 (H5.cast, H6.cast): a later event that writes over a row
+    without erasing it (`\\e[6H` then text; a make-style status rewritten after `\\e[2A`)
+    lost the line the player had shown there. A redraw that changes numbers or a bar (a
+    progress line) is still the same line, told once."""
+    found = cues_of(
+        [
+            (0.1, "$ a\r\n1\r\n2\r\n3\r\n4\r\n"),
+            (1.0, "building module one\r\n"),
+            (2.0, "\x1b[6Hxyz\x1b[10H$ "),
+        ],
+        40,
+        10,
+    )
+    assert dict(found)["00:00:01.000"] == ["building module one"]
+    assert dict(found)["00:00:02.000"] == ["xyzlding module one", "$"]
+    found = cues_of(
+        [
+            (0.1, "$ make\r\n"),
+            (1.0, "[1/3] compiling a.c\r\n[2/3] compiling b.c\r\n"),
+            (2.0, "\x1b[2A\r[1/3] done     \x1b[2B\r$ "),
+        ],
+        40,
+        10,
+    )
+    assert dict(found)["00:00:01.000"] == ["[1/3] compiling a.c", "[2/3] compiling b.c"]
+    found = cues_of(
+        [(0.1, "$ get\r\n"), (1.0, "fetching  10% [#     ]"), (2.0, "\rfetching  60% [####  ]")],
+        40,
+        10,
+    )
+    assert [t for t in lines(found) if "fetching" in t] == ["fetching  60% [####  ]"]

@@ -4,6 +4,7 @@ screen), with wrapped rows joined, typed commands kept whole and resizes followe
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from difflib import SequenceMatcher
 from itertools import accumulate
@@ -253,6 +254,22 @@ class Lines:
         below = cursor[1] if cursor is not None else len(self.texts)
         self.since[:below] = [-1.0] * min(below, len(self.since))
 
+    def _overwritten(self, y: int, old: str, text: str, time: float) -> None:
+        """Row y, shown with `old`, is written over in place with another line (`\\e[6H`
+        then text, a make-style status rewritten after `\\e[2A`): the line shown is told,
+        ending now. A redraw of the same line (a progress bar, a dashboard's numbers) is
+        not: one whose words are the same (`rewritten`)."""
+        whole = not self.wraps[y] and not (y > 0 and self.wraps[y - 1])  # (not a wrapped piece)
+        if not (whole and old.strip() and self.since[y] >= 0 and not self.muted):
+            return
+        if y in self.leads or (self.first[y] and old == self.first[y] and prompt(old)):
+            return  # (a prompt and its command: told as typed)
+        if not rewritten(old, text):
+            return
+        self.taken.append((self.since[y], old))
+        self.places.append((self.born[y], self.scrolls + y))
+        self.ends[len(self.taken) - 1] = time
+
     def _take_rows(self) -> None:
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
@@ -383,6 +400,7 @@ class Lines:
     ) -> None:
         self.cols = cols
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
+        blanked = set(self.erased)  # (rows an erasure reached: its lines are told there)
         if self.erased:
             self._settle(dict(enumerate(news)), time)
         while len(self.texts) < len(rows):
@@ -411,6 +429,8 @@ class Lines:
                 self.leads[y] = self.first[y] = lead
                 self.rights[y] = right
             elif text != old and not (old and text.startswith(old) and self.since[y] >= 0):
+                if y not in blanked:
+                    self._overwritten(y, old, text, time)
                 self.leads.pop(y, None)
                 self.rights.pop(y, None)
                 self.since[y] = time  # a new line here, not more of the same one
@@ -427,6 +447,17 @@ class Lines:
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
+
+
+def rewritten(old: str, new: str) -> bool:
+    """Whether `new`, written over `old` in place, is another line: some of its words
+    (runs of two letters or more) are not the old line's and some of the old line's are
+    gone; a redraw changes numbers, bars and spinners, not words."""
+    before, after = set(_WORD.findall(old)), set(_WORD.findall(new))
+    return bool(before - after) and bool(after - before) and bool(new.strip())
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def _piece(text: str) -> str:
