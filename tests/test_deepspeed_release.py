@@ -437,3 +437,32 @@ def test_sft_prepares_its_datasets_with_trl_s_bars_under_pdsh_s_prefix() -> None
     if len(names) > 1:
         assert all(text.startswith(f"{names[0]}: \r") for text in bars)
     assert all(text.endswith(" examples/s]") for text in bars)
+
+
+def test_the_model_config_follows_its_file_and_zero_init_follows_the_config() -> None:
+    """from_config under ZeRO-3: `loading configuration file` then `Model config` at once
+    (configuration_utils.py:763, :839 in from_dict), then _from_config's zero.Init
+    (modeling_utils.py:2301) and its `finished initializing model`."""
+    from genact_cast.generator.dialects import hf_config
+
+    for seed in range(1, 80):
+        options = RecordOptions(seed=seed, framework="deepspeed", kind="pretrain")
+        if hf_config.model_config_message(facts_for(make_plan(options)).arch):
+            break
+    rows = [text for _, text in without_pdsh_of(options)]
+    at = next(i for i, t in enumerate(rows) if "loading configuration file" in t)
+    assert "|configuration_utils.py:839] " in rows[at + 1]
+    end = rows.index("", at)
+    assert "Detected DeepSpeed ZeRO-3" in rows[end + 1]
+    assert "finished initializing model" in rows[end + 2]
+
+
+def without_pdsh_of(options: RecordOptions) -> list[tuple[str, str]]:
+    """`without_pdsh` for options outside CASES."""
+    run = Run(make_plan(options))
+    names = {h for e in run.events if isinstance(e, Launched) for h in run.hosts(e.t)}
+    out = []
+    for text in release_lines(options):
+        host = next((h for h in names if len(names) > 1 and text.startswith(f"{h}: ")), "")
+        out.append((host, text[len(host) + 2 :] if host else text))
+    return out

@@ -214,6 +214,11 @@ class Log(Launcher, Engine):
             # get_init_context's line, then the model's __init__ (its generation config's
             # lines, modeling_utils.py:4967-4971 at 4.57.1), then zero.Init's exit
             rows = [out.text if isinstance(out, Line) else None for out in texts]
+            if at < len(rows) and "|configuration_utils.py:839]" in (rows[at] or ""):
+                # from scratch: after the config's `Model config` message (from_config)
+                at = next(
+                    (i + 1 for i in range(at, len(rows)) if rows[i] in ("", self._tag(0))), at
+                )
             end = at
             if end < len(rows) and "|configuration_utils.py:986]" in (rows[end] or ""):
                 # through the message's closing empty line
