@@ -317,3 +317,25 @@ def test_a_line_written_over_in_place_is_told_as_it_was_shown() -> None:
         10,
     )
     assert [t for t in lines(found) if "fetching" in t] == ["fetching  60% [####  ]"]
+
+
+def test_lines_scrolled_out_of_a_region_below_the_first_row_are_told() -> None:
+    """review-exports5 item 4 (H1.cast, alts.cast): lines that scrolled out of a region
+    whose top margin is below row 1 (`\\e[3;7r`), or that the text drawn into it wrote
+    over before it scrolled, were in no cue; the player showed them from 0.1 to 2.0. A
+    region from row 1 (apt's) was told already."""
+    found = cues_of(
+        [
+            (0.1, "$ a\r\n1\r\n2\r\n3\r\n4\r\n"),
+            (1.0, "after " + "#" * 40 + "\r\n"),
+            (
+                2.0,
+                "\x1b[3;7r\x1b[3H" + "".join(f"sr{n}\n\r" for n in range(8)) + "\x1b[r\x1b[10H$ ",
+            ),
+        ],
+        40,
+        10,
+    )
+    assert dict(found)["00:00:00.100"] == ["$ a", "1", "2", "3", "4"]
+    assert dict(found)["00:00:01.000"] == ["after " + "#" * 40]
+    assert [t for t in lines(found) if t.startswith("sr")][:3] == ["sr0", "sr1", "sr2"]

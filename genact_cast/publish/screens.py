@@ -131,6 +131,9 @@ class Timeline:
     # Called with each row that scrolls off the top, the clip time (None before it), and
     # whether the terminal wrapped it (its line goes on in the row now at the top).
     on_scroll: Callable[[Row, float | None, bool], None] | None = None
+    # Called the same way with each row that scrolls out of a region whose top margin is
+    # below the first row, and the region's top and bottom rows.
+    on_region_scroll: Callable[[Row, float | None, bool, int, int], None] | None = None
     # Called with the primary screen as it stands when a full-screen program switches to
     # the alternate one, even when that screen is never yielded (the command's echo and
     # the switch arrived in one event): what the shell showed just before the program.
@@ -214,6 +217,13 @@ class Timeline:
                 when = None if origin is None else pending if pending is not None else clock(now)
                 self.on_scroll(row, when, wrapped)
 
+        def region_scrolled(line: Any, top: int, bottom: int) -> None:
+            if self.on_region_scroll is not None:
+                row = term.row_of(line)
+                wrapped = line is not None and bool(line.wrapped)
+                when = None if origin is None else pending if pending is not None else clock(now)
+                self.on_region_scroll(row, when, wrapped, top, bottom)
+
         def alternate() -> None:
             if self.on_alternate is not None and origin is not None:
                 rows = tuple(term.snapshot())
@@ -230,6 +240,7 @@ class Timeline:
                 self.on_erase(y, row, pending if pending is not None else clock(now))
 
         term.on_scroll = scrolled
+        term.on_region_scroll = region_scrolled if self.on_region_scroll is not None else None
         term.on_alternate = alternate
         term.on_erase = erased if self.on_erase is not None else None
         now = 0

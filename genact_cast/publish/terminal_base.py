@@ -38,6 +38,9 @@ class BufferScreen(pyte.Screen):
         self.application_keys = False
         self.scrollback: list[Any] = []
         self.on_scroll: Callable[[Any], None] | None = None
+        # Called with a line that scrolls out of a region whose top margin is below the
+        # first row (it goes to no scrollback) and the region's top and bottom rows.
+        self.on_region_scroll: Callable[[Any, int, int], None] | None = None
         # Called just before the switch to the alternate screen, while the primary shows.
         self.on_alternate: Callable[[], None] | None = None
         # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left
@@ -120,6 +123,9 @@ class BufferScreen(pyte.Screen):
                 self.scrollback.append(line)
             if len(self.scrollback) > SCROLLBACK:
                 del self.scrollback[: len(self.scrollback) - SCROLLBACK]
+        elif not self.alternate and self.on_region_scroll is not None:
+            for line in gone:
+                self.on_region_scroll(line, top, bottom)
         for y in range(top, bottom + 1 - count):
             line = buffer.pop(y + count, None)
             if line is not None:

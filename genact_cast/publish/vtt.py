@@ -62,6 +62,7 @@ def render_vtt(timeline: Timeline) -> str:
     # a wrapped row's trailing spaces are counted against the width, known from the header.
     lines.cols = timeline.header.cols
     timeline.on_scroll = lines.scrolled
+    timeline.on_region_scroll = lines.region_scrolled
     timeline.on_erase = lines.erase
     titles: list[str] = []  # window titles set (OSC 0/2); those since a switch are its program's
     timeline.on_title = titles.append

@@ -8,6 +8,7 @@ import re
 from bisect import bisect_right
 from difflib import SequenceMatcher
 from itertools import accumulate
+from typing import TypeVar
 from unicodedata import east_asian_width
 
 from genact_cast.publish.screens import Row, Screen, row_text
@@ -29,6 +30,7 @@ GAP = "\x00"
 # and made a cue as long as the cast (review-attack5 item 2).
 MAX_LINE_CHARS = 8_000
 CUT = "\u2026"
+T = TypeVar("T")
 
 
 def joined(before: str, rest: str) -> str:
@@ -72,6 +74,7 @@ class Lines:
         # The top row's line went on from a row that scrolled away since the last screen:
         # what the next screen shows there is its rest, however new it looks.
         self._rest = False
+        self._region_open: int | None = None  # the same, in a region below the first row
         self.muted = False  # a program paints the primary screen: nothing on it is told
         # A prompt is known by the cursor, not by its characters (powerline and Nerd Font
         # symbols, `❯`, `➜`, a right prompt after it): the row and its text left of the
@@ -223,6 +226,49 @@ class Lines:
         self.rights = {y - 1: right for y, right in self.rights.items() if y > 0}
         self.waiting = None
 
+    def region_scrolled(
+        self, row: Row, time: float | None, wrapped: bool, top: int, bottom: int
+    ) -> None:
+        """A row scrolled out of a region whose top margin is below the first row: told as
+        a row scrolled off the screen is; the rows of the region move up, the others stay
+        (the player keeps no scrollback of it)."""
+        if not 0 < top <= bottom < len(self.texts):
+            return
+        text = self._text(row, wrapped)
+        old, since, born = self.texts[top], self.since[top], self.born[top]
+        outer, self._open = self._open, self._region_open  # (a line wrapped in the region)
+        same = bool(old) and text.startswith(_bare(old))
+        # The line shown there was written over before it scrolled (one event drew into
+        # the region and scrolled it): the player showed it, so it is told, whole (the
+        # rows it wrapped onto are done with it).
+        over = time is not None and old.strip() and since >= 0 and not same
+        if over and time is not None and (rewritten(old, text) or not same_line(old, text)):
+            y = top
+            while y < bottom and self.wraps[y]:
+                y += 1
+                old, self.texts[y] = joined(old, self.texts[y]), ""
+            self.taken.append((since, old))
+            self.places.append((born, self.scrolls + top))
+            self.ends[len(self.taken) - 1] = time
+        if time is not None and text.strip() and since >= 0:
+            self._take(since if same else time, text, wrapped, top, born if same else self.epoch)
+        else:
+            self._open = None
+        self._region_open, self._open = self._open, outer
+        _shift(self.texts, top, bottom, "")
+        _shift(self.first, top, bottom, "")
+        _shift(self.since, top, bottom, time if time is not None else 0.0)
+        _shift(self.born, top, bottom, self.epoch)
+        _shift(self.wraps, top, bottom, False)
+
+        def moved(y: int) -> int:
+            return y - 1 if top < y <= bottom else y
+
+        self.erased = {moved(y): e for y, e in self.erased.items() if y != top}
+        self.leads = {moved(y): v for y, v in self.leads.items() if y != top}
+        self.rights = {moved(y): v for y, v in self.rights.items() if y != top}
+        self.waiting = None
+
     def cover(self, time: float) -> None:
         """A full-screen program covers the screen: every line on it is done."""
         self._settle({})
@@ -254,18 +300,22 @@ class Lines:
         below = cursor[1] if cursor is not None else len(self.texts)
         self.since[:below] = [-1.0] * min(below, len(self.since))
 
-    def _overwritten(self, y: int, old: str, text: str, time: float) -> None:
+    def _overwritten(self, y: int, old: str, text: str, time: float, wraps: list[bool]) -> None:
         """Row y, shown with `old`, is written over in place with another line (`\\e[6H`
         then text, a make-style status rewritten after `\\e[2A`): the line shown is told,
-        ending now. A redraw of the same line (a progress bar, a dashboard's numbers) is
-        not: one whose words are the same (`rewritten`)."""
-        whole = not self.wraps[y] and not (y > 0 and self.wraps[y - 1])  # (not a wrapped piece)
-        if not (whole and old.strip() and self.since[y] >= 0 and not self.muted):
+        whole (with the rows it wrapped onto, as `wraps` had them), ending now. A redraw of
+        the same line (a progress bar, a dashboard's numbers) is not: one whose words are
+        the same (`rewritten`)."""
+        start = not (0 < y <= len(wraps) and wraps[y - 1])  # (not the rest of a line)
+        if not (start and old.strip() and self.since[y] >= 0 and not self.muted):
             return
-        if y in self.leads or (self.first[y] and old == self.first[y] and prompt(old)):
+        if y in self.leads or not rewritten(old, text):
             return  # (a prompt and its command: told as typed)
-        if not rewritten(old, text):
-            return
+        rest = y
+        while rest < min(len(wraps), len(self.texts) - 1) and wraps[rest]:
+            rest += 1
+            old = joined(old, self.texts[rest])
+            self.since[rest] = -1.0  # (told with it)
         self.taken.append((self.since[y], old))
         self.places.append((self.born[y], self.scrolls + y))
         self.ends[len(self.taken) - 1] = time
@@ -399,6 +449,7 @@ class Lines:
         cursor: tuple[int, int] | None = None,
     ) -> None:
         self.cols = cols
+        self._region_open = None
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
         blanked = set(self.erased)  # (rows an erasure reached: its lines are told there)
         if self.erased:
@@ -409,7 +460,7 @@ class Lines:
             self.born.append(self.epoch)
         del self.texts[len(rows) :], self.since[len(rows) :], self.born[len(rows) :]
         self.first = (self.first + [""] * len(rows))[: len(rows)]
-        self.wraps = [y in wrapped for y in range(len(rows))]
+        shown, self.wraps = self.wraps, [y in wrapped for y in range(len(rows))]
         for y, text in enumerate(news):
             old = self.texts[y]
             here = self.waiting is not None and self.waiting[0] == y
@@ -430,7 +481,7 @@ class Lines:
                 self.rights[y] = right
             elif text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 if y not in blanked:
-                    self._overwritten(y, old, text, time)
+                    self._overwritten(y, old, text, time, shown)
                 self.leads.pop(y, None)
                 self.rights.pop(y, None)
                 self.since[y] = time  # a new line here, not more of the same one
@@ -458,6 +509,13 @@ def rewritten(old: str, new: str) -> bool:
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _shift(column: list[T], top: int, bottom: int, blank: T) -> None:
+    """A column of row facts after rows top to bottom scrolled up by one."""
+    if top <= bottom < len(column):
+        del column[top]
+        column.insert(bottom, blank)
 
 
 def _piece(text: str) -> str:
