@@ -30,17 +30,19 @@ as the switch (pasted or scripted typing) names it and comes before it.
 A resize moves lines (the player rewraps them and brings back its scrollback): a line
 still shown, whole or rewrapped, keeps its time, one brought back is not told again.
 
-The lines are followed in publish/vtt_lines.py, a multiplexer's panes in vtt_mux.py;
-the cues are made and every line escaped in publish/vtt_cues.py (`escape_cue`).
+The lines are followed in publish/vtt_lines.py (their text in vtt_text.py, a resize's
+rewrap in vtt_reflow.py), a multiplexer's panes in vtt_mux.py; the cues are made and
+every line escaped in publish/vtt_cues.py (`escape_cue`).
 """
 
 from __future__ import annotations
 
 from genact_cast.publish.screens import Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
-from genact_cast.publish.vtt_lines import CUT, MAX_LINE_CHARS, Lines
+from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
 from genact_cast.publish.vtt_sessions import command_row, session_name, waiting_prompt
+from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS
 
 __all__ = [
     "CUT",

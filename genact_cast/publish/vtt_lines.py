@@ -4,45 +4,21 @@ screen), with wrapped rows joined, typed commands kept whole and resizes followe
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from difflib import SequenceMatcher
-from itertools import accumulate
-from typing import TypeVar
-from unicodedata import east_asian_width
-
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_cues import same_line
+from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_sessions import (
     prompt,
     waiting_prompt,
     without_right_prompt,
 )
+from genact_cast.publish.vtt_text import GAP, joined, rewritten
+from genact_cast.publish.vtt_text import bare as _bare
+from genact_cast.publish.vtt_text import piece as _piece
+from genact_cast.publish.vtt_text import shift as _shift
 
 REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
-# A wrapped row's last cell left blank: a space, unless the row it wrapped onto starts
-# with a wide character (one that did not fit there): decided when the rows are joined.
-GAP = "\x00"
-# A line the terminal wrapped over rows is joined into one cue line, cut here with an
-# ellipsis: a few 80x24 screens, more than a reader follows as one line. Joining without a
-# bound copied the line at each row (quadratic: 4 MB of `a` with no newline took minutes)
-# and made a cue as long as the cast (review-attack5 item 2).
-MAX_LINE_CHARS = 8_000
-CUT = "\u2026"
-T = TypeVar("T")
-
-
-def joined(before: str, rest: str) -> str:
-    """A wrapped line's next row added to it, within `MAX_LINE_CHARS` and the ellipsis
-    (a line already longer was cut and stays as it is)."""
-    if len(before) > MAX_LINE_CHARS:
-        return before
-    if before.endswith(GAP):  # a space, unless a wide character that did not fit follows
-        wide = rest[:1] and east_asian_width(rest[0]) in "WF"
-        before = before[:-1] + ("" if wide else " ")
-    line = before + rest
-    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + CUT
 
 
 class Lines:
@@ -380,53 +356,8 @@ class Lines:
         del self.history[: len(self.history) - HISTORY]
 
     def reflow(self, rows: tuple[Row, ...], time: float) -> None:
-        """The terminal was resized: its lines moved (the player rewraps them at the new
-        width, and brings lines back from its scrollback when it grows). A line still
-        shown, whole or rewrapped, keeps its time and one that came back stays taken; a
-        line pushed off without scrolling is done."""
-        self._settle({})
-        self.leads, self.rights, self.waiting = {}, {}, None
-        old = [*self.history, *self.texts]
-        since = [-1.0] * len(self.history) + self.since
-        first = [""] * len(self.history) + self.first
-        new = [row_text(row) for row in rows]
-        self.since, self.first = [time] * len(new), [""] * len(new)
-        self.born = [self.epoch] * len(new)
-        found: dict[int, int] = {}  # new row -> the old row it is, or where it starts
-        for a, b, size in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
-            found.update((b + i, a + i) for i in range(size))
-        # A rewrapped row is a piece of the old rows joined (spaces dropped: a wrap may
-        # fall on one); it is looked for after the row above it.
-        pieces = [_piece(text) for text in old]
-        joined = "".join(pieces)
-        starts = list(accumulate((len(piece) for piece in pieces), initial=0))
-        kept: set[int] = set()
-        at = 0
-        for y, text in enumerate(new):
-            piece = _piece(text)
-            if y in found:
-                a = found[y]
-                kept.add(a)
-                at = starts[a + 1]
-            elif piece and (k := joined.find(piece, at)) >= 0:
-                a = bisect_right(starts, k) - 1
-                end = bisect_right(starts, k + len(piece) - 1)
-                kept.update(range(a, end))
-                at = k + len(piece)
-            else:
-                continue
-            self.since[y] = since[a]
-            self.first[y] = first[a] if text == old[a] else ""
-        for i in range(len(self.history), len(old)):
-            if i not in kept and old[i].strip():  # into the scrollback, unless cut off
-                self.history.append(old[i])
-                if since[i] >= 0 and not self.muted:
-                    self.taken.append((since[i], old[i]))
-                    self.places.append((self.epoch, self.scrolls))
-        del self.history[: len(self.history) - HISTORY]
-        self.texts = new
-        self.wraps = [False] * len(new)
-        self._open = None
+        """The terminal was resized: its lines moved (see `vtt_reflow.reflow`)."""
+        reflow(self, rows, time)
 
     def finish(self) -> None:
         """The lines on the final screen that were not taken before are taken."""
@@ -498,31 +429,3 @@ class Lines:
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
-
-
-def rewritten(old: str, new: str) -> bool:
-    """Whether `new`, written over `old` in place, is another line: some of its words
-    (runs of two letters or more) are not the old line's and some of the old line's are
-    gone; a redraw changes numbers, bars and spinners, not words."""
-    before, after = set(_WORD.findall(old)), set(_WORD.findall(new))
-    return bool(before - after) and bool(after - before) and bool(new.strip())
-
-
-_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def _shift(column: list[T], top: int, bottom: int, blank: T) -> None:
-    """A column of row facts after rows top to bottom scrolled up by one."""
-    if top <= bottom < len(column):
-        del column[top]
-        column.insert(bottom, blank)
-
-
-def _piece(text: str) -> str:
-    """A row's text without blanks, to find it again in lines rewrapped at another width."""
-    return text.replace(" ", "").replace(GAP, "")
-
-
-def _bare(text: str) -> str:
-    """A row's text without the blanks it ends on (a wrapped row's `GAP` too)."""
-    return text.rstrip(" " + GAP)

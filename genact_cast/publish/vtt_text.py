@@ -1,0 +1,59 @@
+"""A subtitle line's text (publish/vtt_lines.py): a wrapped line's rows joined within a
+bound, a line told apart from a redraw of it, and a row's text as compared."""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+from unicodedata import east_asian_width
+
+# A wrapped row's last cell left blank: a space, unless the row it wrapped onto starts
+# with a wide character (one that did not fit there): decided when the rows are joined.
+GAP = "\x00"
+# A line the terminal wrapped over rows is joined into one cue line, cut here with an
+# ellipsis: a few 80x24 screens, more than a reader follows as one line. Joining without a
+# bound copied the line at each row (quadratic: 4 MB of `a` with no newline took minutes)
+# and made a cue as long as the cast (review-attack5 item 2).
+MAX_LINE_CHARS = 8_000
+CUT = "\u2026"
+T = TypeVar("T")
+
+
+def joined(before: str, rest: str) -> str:
+    """A wrapped line's next row added to it, within `MAX_LINE_CHARS` and the ellipsis
+    (a line already longer was cut and stays as it is)."""
+    if len(before) > MAX_LINE_CHARS:
+        return before
+    if before.endswith(GAP):  # a space, unless a wide character that did not fit follows
+        wide = rest[:1] and east_asian_width(rest[0]) in "WF"
+        before = before[:-1] + ("" if wide else " ")
+    line = before + rest
+    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + CUT
+
+
+def rewritten(old: str, new: str) -> bool:
+    """Whether `new`, written over `old` in place, is another line: some of its words
+    (runs of two letters or more) are not the old line's and some of the old line's are
+    gone; a redraw changes numbers, bars and spinners, not words."""
+    before, after = set(_WORD.findall(old)), set(_WORD.findall(new))
+    return bool(before - after) and bool(after - before) and bool(new.strip())
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def shift(column: list[T], top: int, bottom: int, blank: T) -> None:
+    """A column of row facts after rows top to bottom scrolled up by one."""
+    if top <= bottom < len(column):
+        del column[top]
+        column.insert(bottom, blank)
+
+
+def piece(text: str) -> str:
+    """A row's text without blanks, to find it again in lines rewrapped at another width."""
+    return text.replace(" ", "").replace(GAP, "")
+
+
+def bare(text: str) -> str:
+    """A row's text without the blanks it ends on (a wrapped row's `GAP` too)."""
+    return text.rstrip(" " + GAP)
