@@ -215,13 +215,9 @@ def http_problem(error: BaseException, url: str) -> str:
         where = "the server"
     text = str(error)
     if isinstance(error, httpx.RemoteProtocolError):
-        if "Receive buffer too long" in text:
-            from httpcore._sync.http11 import HTTP11Connection
-
-            limit = HTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE
+        if "Receive buffer too long" in text:  # httpcore's limit on one header or chunk line
             return (
-                f"{where} sent a reply header (or chunk header) longer than the HTTP "
-                f"client's limit of {limit // 1024} KiB"
+                f"{where} sent a reply header (or chunk header) longer than the HTTP client accepts"
             )
         if "disconnected" in text or "closed connection" in text:
             return f"{where} closed the connection before its reply was complete"
