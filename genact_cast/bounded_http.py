@@ -230,11 +230,10 @@ def http_problem(error: BaseException, url: str) -> str:
         return f"{where} did not answer in time"
     if isinstance(error, httpx.ConnectError | httpx.NetworkError):
         reasons = [c.strerror for c in _causes(error) if isinstance(c, OSError) and c.strerror]
-        what = "cannot connect to" if isinstance(error, httpx.ConnectError) else "lost"
         detail = reasons[0] if reasons else quoted(error)
-        if what == "lost":
-            return f"the connection to {where.removeprefix('the ')} was lost ({detail})"
-        return f"cannot connect to {where.removeprefix('the ')} ({detail})"
+        if isinstance(error, httpx.ConnectError):
+            return f"cannot connect to {where.removeprefix('the ')} ({detail})"
+        return f"the connection to {where.removeprefix('the ')} was lost ({detail})"
     if isinstance(error, httpx.DecodingError):
         return f"{where} sent a body that its Content-Encoding does not decode"
     if isinstance(error, httpx.UnsupportedProtocol):
