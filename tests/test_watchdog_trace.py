@@ -147,7 +147,7 @@ def test_torchruns_lines_are_torch_2_9_0s() -> None:
     }
 
 
-@pytest.mark.parametrize("framework", ["torchtitan", "hf", "deepspeed"])
+@pytest.mark.parametrize("framework", ["torchtitan", "hf", "deepspeed", "megatron"])
 def test_the_dump_on_timeout_reads_as_torch_2_9s(framework: str) -> None:
     """The dump's messages as the real logs word them (numbers and groups aside), each rank's
     signal right after its flight recorder's line, and the take-down a minute after the
@@ -185,3 +185,31 @@ def test_the_dump_on_timeout_reads_as_torch_2_9s(framework: str) -> None:
     timeout = next(r for r in rows if "Watchdog caught" in r)
     takedown = next(r for r in rows if "To avoid data inconsistency" in r)
     assert (when(takedown) - when(timeout)).total_seconds() in (59, 60, 61)
+
+
+def test_megatrons_dump_names_the_timed_out_group_then_the_default_one() -> None:
+    """A Megatron-LM collective hangs on a group of its own (megatron_groups): the watchdog
+    signals the dump on that group, and the default group's monitor thread takes it with the
+    default group's counts, all of them completed, as in the real core_v0.14.0 / torch 2.9
+    log (index:25274203782): "[PG ID 5 PG GUID 37(TENSOR_MODEL_PARALLEL_GROUP) Rank 1] First
+    PG ...", then "[PG ID 0 PG GUID 0(default_pg) Rank 8] Received a dump signal ... Last
+    enqueued NCCL work: 62, last completed NCCL work: 62"."""
+    out = cast("megatron", 7)
+    signals = re.findall(
+        r"\[rank(\d+)\]:\S+ \S+ ProcessGroupNCCL\.cpp:2573\] \[PG ID (\d+) PG GUID \d+\((\w+)\) "
+        r"Rank \d+\] First PG",
+        out,
+    )
+    received = re.findall(
+        r"\[rank(\d+)\]:\S+ \S+ ProcessGroupNCCL\.cpp:1858\] \[PG ID 0 PG GUID 0\(default_pg\) "
+        r"Rank (\d+)\] Received a dump signal .*? from this local rank .*? Last enqueued NCCL "
+        r"work: (\d+), last completed NCCL work: (\d+)\.",
+        out,
+    )
+    assert signals
+    assert len(received) == len(signals)
+    assert all(pg != "0" and desc != "default_pg" for _, pg, desc in signals)
+    assert all(rank == rank_in for rank, rank_in, _, _ in received)
+    assert len({(done, last) for _, _, done, last in received}) == 1  # every rank's the same
+    assert all(done == last for _, _, done, last in received)
+    assert "preparing to dump debug info" in out

@@ -22,7 +22,7 @@ from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects import parameters as counts
-from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.dialects import torch_dump, torchrun
 from genact_cast.generator.dialects.base import (
     Clock,
     Incidentals,
@@ -1027,9 +1027,24 @@ class Log:
             )
 
         timeout = TIMEOUT_MINUTES * 60 * 1000
+        # torch 2.9 dumps on the timeout (torch_dump): each watchdog waits a minute for it
+        # before it takes its process down, and the log runs that minute behind the run's.
+        year = f.moment(event.t).year
+        f = self.facts = f._replace(start=f.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS))
         # Every rank's block, as srun passes on every task's stderr: a real log of N ranks
         # has N of them (some forty lines each under torch 2.9), not the first few nodes'.
-        lines = watchdog_lines(f, event, range(f.gpus), timeout, collective=own)
+        found = watchdog_lines(f, event, range(f.gpus), timeout, collective=own)
+        works = groups.default_works(
+            start=self.resume_step,
+            step=event.step,
+            log_interval=self.interval,
+            eval_interval=f.steps_per_epoch,
+            save_interval=f.checkpoint_every,
+            loads=self.resume_step > 0 or self.base is not None,
+        )
+        early, lines = torch_dump.node_with_dump(
+            found, year, Rng(f.seed * 59 + event.seq), default_works=works
+        )
         source = torchrun.torch_source(f.torch)
         site = torch_site(f.torch, "dist-packages")
         draw = Rng(f.seed * 613 + event.seq)
@@ -1056,4 +1071,6 @@ class Log:
             agents.append((later, block))
         agents.sort(key=lambda item: item[0])  # srun passes each node's output as it comes
         lines += [text for _, block in agents for text in block]
-        return [Line("\r\n".join(lines))]  # one write: thousands of lines on a large run
+        # One write each (thousands of lines on a large run): the timeout, a minute later
+        # the take-down.
+        return [Line("\r\n".join(early)), Line("\r\n".join(lines))]

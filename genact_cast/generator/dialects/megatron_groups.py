@@ -115,3 +115,43 @@ def collective(
     padded = found[-1]
     seq = (step - 1) * per_step + 1
     return Collective(group, where.data, op, seq, padded // dp, padded)
+
+
+# Collectives on the default group (torch.distributed's calls without a group) that every
+# process of a core_v0.14.0 run makes, counted where the tag makes them. Start-up: the
+# fused-kernel barriers (initialize.py:221 or :223, :229), the start-time all-reduce
+# (training.py:601), print_datetime's barrier (:140) after initialisation, the model and the
+# data loaders (:611, :658, :678) and before training (:1954), the set-up timers'
+# start(barrier=True) (:652, :663) and their log (:695: a barrier and the timers' all-gather,
+# timers.py:265, :287), the flags' broadcast (:2651), the interval timer's start (:1953), and
+# build_generic_dataset's barrier (blended_megatron_dataset_builder.py:519) for the indexed
+# dataset and each of the three splits.
+STARTUP_WORKS = 2 + 1 + 4 + 2 + 2 + 1 + 1 + 4
+# load-checkpoint's timer: start and stop with a barrier, its log (training.py:1124-1136),
+# and load_checkpoint's own barrier (checkpointing.py:1720).
+LOAD_WORKS = 4
+# Every --log-interval: the interval timer's elapsed(barrier=True) and the timers' log
+# (training.py:1509, :1590).
+LOG_WORKS = 2
+# Every evaluation: eval-time's and evaluate's start(barrier=True), evaluate's log and the
+# interval timer's restart (training.py:2221, :2324, :2458, :2245).
+EVAL_WORKS = 4
+# Every save: save_checkpoint_and_time's timer start and stop with barriers and its log, save
+# _checkpoint's two barriers (checkpointing.py:589, :684), the interval timer's restart
+# (training.py:1660, :1684, :1685, :1699).
+SAVE_WORKS = 6
+
+
+def default_works(
+    *, start: int, step: int, log_interval: int, eval_interval: int, save_interval: int, loads: bool
+) -> int:
+    """The default group's works of a process started at iteration `start` (loading a
+    checkpoint if `loads`) whose iteration `step` hangs on another group: all of them
+    completed. dist_checkpointing's own exchanges while it loads and saves are not counted."""
+
+    def multiples(every: int) -> int:
+        return (step - 1) // every - start // every if every > 0 else 0
+
+    works = STARTUP_WORKS + (LOAD_WORKS if loads else 0)
+    works += LOG_WORKS * multiples(log_interval) + EVAL_WORKS * multiples(eval_interval)
+    return works + SAVE_WORKS * multiples(save_interval)

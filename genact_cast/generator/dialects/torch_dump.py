@@ -12,6 +12,12 @@ numbers and the minute are those of real torch 2.9 logs (tests/data/real_logs/
 torch29_fr_dump.txt, the flight recorder on; with it off, find_string index:68430319905,
 2026-08-10: :730 "FlightRecorder is disabled", then :2573, the dump lines, and the take-down
 at 03:05:11 after the timeout at 03:04:11).
+
+The signal names the group that timed out; the monitor thread is the default group's, and
+names it with its own counts (a Megatron-LM run's tensor group times out, then "[PG ID 0 PG
+GUID 0(default_pg) Rank 8] Received a dump signal ... Last enqueued NCCL work: 62, last
+completed NCCL work: 62": index:25274203782, torch29_fr_dump.txt): `default_works` gives
+those counts where the timed-out group is another than the default one.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ _STATUS = re.compile(
 )
 # The lines the watchdog writes as it finds the timeout, before the dump's minute.
 _AT_TIMEOUT = {"683", "2241", "730"}
+_RANK = re.compile(r"\[rank(\d+)\]:")
 
 
 def _parse(year: int, found: re.Match[str]) -> tuple[datetime, int]:
@@ -53,11 +60,14 @@ def _line(prefix: str, moment: datetime, nanos: int, source_line: int, message: 
     return f"{prefix}[{_stamp(moment, nanos)} ProcessGroupNCCL.cpp:{source_line}] {message}"
 
 
-def with_dump(lines: list[str], year: int, draw: float) -> list[list[str]]:
+def with_dump(
+    lines: list[str], year: int, draw: float, default_works: int | None = None
+) -> list[list[str]]:
     """`lines`: torch 2.9's watchdog lines and the agent's, written `DUMP_WAIT_SECONDS` after
     the timeout; for each, the lines it becomes: the timeout's own go back to when the
     watchdog found it, and the dump's follow the flight recorder's. `draw` (0-1) places the
-    monitor thread's wake-up after the signal."""
+    monitor thread's wake-up after the signal. `default_works`: the default group's last
+    enqueued and completed work, where the timeout was on another group (None: on it)."""
     result: list[list[str]] = []
     status: re.Match[str] | None = None
     for text in lines:
@@ -76,6 +86,11 @@ def with_dump(lines: list[str], year: int, draw: float) -> list[list[str]]:
         if found[7] != "730" or status is None:
             continue
         group, enqueued, completed = status[1], status[2], status[3]
+        monitor_group = group
+        rank = _RANK.search(prefix)
+        if default_works is not None and rank is not None:
+            monitor_group = f"[PG ID 0 PG GUID 0(default_pg) Rank {rank[1]}]"
+            enqueued = completed = str(default_works)
         # The same thread signals at once; the monitor thread wakes within its poll.
         nanos += 18_000 + int(draw * 9_000)
         monitor = nanos + 40_000_000 + int(draw * 800_000_000)
@@ -88,8 +103,8 @@ def with_dump(lines: list[str], year: int, draw: float) -> list[list[str]]:
                 moment,
                 monitor,
                 SIGNAL,
-                f"{group} Received a dump signal due to a collective timeout from this local "
-                f"rank and we will try our best to dump the debug info. Last enqueued NCCL "
+                f"{monitor_group} Received a dump signal due to a collective timeout from this "
+                f"local rank and we will try our best to dump the debug info. Last enqueued NCCL "
                 f"work: {enqueued}, last completed NCCL work: {completed}.This is most likely "
                 "caused by incorrect usages of collectives, e.g., wrong sizes used across "
                 "ranks, the order of collectives is not same for all ranks or the scheduled "
@@ -102,17 +117,21 @@ def with_dump(lines: list[str], year: int, draw: float) -> list[list[str]]:
                 moment,
                 monitor + 280_000,
                 PREPARING,
-                f"{group} ProcessGroupNCCL preparing to dump debug info. Include stack trace: 1",
+                f"{monitor_group} ProcessGroupNCCL preparing to dump debug info. "
+                "Include stack trace: 1",
             ),
         ]
     return result
 
 
-def node_with_dump(lines: list[str], year: int, draw: Rng) -> tuple[list[str], list[str]]:
+def node_with_dump(
+    lines: list[str], year: int, draw: Rng, default_works: int | None = None
+) -> tuple[list[str], list[str]]:
     """`lines`: several ranks' watchdog lines, one rank's after another (each from its
     `:683` line), written `DUMP_WAIT_SECONDS` after the timeout, and whatever follows them;
     the lines each rank writes at the timeout (its dump's too), then those written a minute
-    later, each part in the ranks' order. `draw` places each rank's monitor thread."""
+    later, each part in the ranks' order. `draw` places each rank's monitor thread;
+    `default_works` as with_dump's."""
     early: list[str] = []
     late: list[str] = []
     blocks: list[list[str]] = []
@@ -121,7 +140,9 @@ def node_with_dump(lines: list[str], year: int, draw: Rng) -> tuple[list[str], l
             blocks.append([])
         blocks[-1].append(text)
     for block in blocks:
-        for text, becomes in zip(block, with_dump(block, year, draw.random()), strict=True):
+        for text, becomes in zip(
+            block, with_dump(block, year, draw.random(), default_works), strict=True
+        ):
             found = _STAMP.search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(becomes)
     return early, late
