@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from genact_cast.asciicast import OUTPUT, Event, Header
-from genact_cast.publish.screens import Timeline
+from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.publish.vtt import render_vtt, same_line
 from genact_cast.sources import open_cast
 
@@ -339,3 +339,40 @@ def test_lines_scrolled_out_of_a_region_below_the_first_row_are_told() -> None:
     assert dict(found)["00:00:00.100"] == ["$ a", "1", "2", "3", "4"]
     assert dict(found)["00:00:01.000"] == ["after " + "#" * 40]
     assert [t for t in lines(found) if t.startswith("sr")][:3] == ["sr0", "sr1", "sr2"]
+
+
+def test_a_clip_that_starts_inside_a_full_screen_state_starts_with_its_summary() -> None:
+    """review-exports5 item 5 (pagers.cast with --start-at 3.5): a clip that starts on a
+    page git's pager painted on the primary screen (gitlog_man.cast, recorded with
+    asciinema 2.4: LESS=FRX) began with a dump of that page, where the whole cast tells
+    it as `[git]`; one that starts inside man (the alternate screen) was a nameless
+    `[full-screen program]`. The player shows the page there: a listener hears what it
+    is (the program's cue), then what comes, as in the whole cast."""
+
+    def told(start: str) -> list[tuple[str, list[str]]]:
+        with open_cast(str(SCREENS / "gitlog_man.cast")) as reader:
+            clip = Clip(start_at=start)
+            return cues(render_vtt(Timeline(reader.header, reader.events(), clip)))
+
+    whole = lines(told("0"))
+    assert whole[:4] == [
+        "$ git -C /work/review-exports4 log --stat --color=always",
+        "[git]",
+        "$ man ls",
+        "[man]",
+    ]
+    assert told("3") == [  # the pager still running at the start
+        ("00:00:00.000", ["[git]"]),
+        ("00:00:02.200", ["$ man ls"]),
+        ("00:00:02.338", ["[man]"]),
+        ("00:00:06.258", ["$ exit", "exit"]),
+    ]
+    assert told("5.1") == [  # its page left on the screen, the prompt under it
+        ("00:00:00.000", ["[git]"]),
+        ("00:00:00.100", ["$ man ls"]),
+        ("00:00:00.238", ["[man]"]),
+        ("00:00:04.158", ["$ exit", "exit"]),
+    ]
+    assert told("6")[0] == ("00:00:00.000", ["[man]"])  # inside the alternate screen
+    # After man, the page restored is still the pager's; the shell's lines are told.
+    assert told("9.2") == [("00:00:00.000", ["[git]", "$ man ls", "$ exit", "exit"])]

@@ -72,6 +72,9 @@ class Screen:
     # man and curses programs do, on either screen; a shell waiting for a command does not
     # (bash; zsh frameworks that do are told apart by the prompt, see vtt.py).
     keys: bool = False
+    # Before the clip's start (`Timeline.on_start`): a screen that leads to it, for a
+    # reader that follows what the terminal went through (the subtitles); its time is 0.
+    lead: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,11 @@ class Timeline:
     on_erase: Callable[[int, Row, float], None] | None = None
     # Called with each window title a program sets (OSC 0/2), as it is parsed.
     on_title: Callable[[str], None] | None = None
+    # Called when a clip with --start-at starts (before the event at the start is read).
+    # With it, the screens before the start are yielded too, marked `lead`, at time 0,
+    # and `on_alternate` and `on_erase` are called there (at time 0), so a reader can
+    # tell what the screen at the start is (a pager's page, a full-screen program).
+    on_start: Callable[[], None] | None = None
     markers: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
     # The size a fixed-size picture (a video) is drawn at: the largest the cast takes, when
@@ -174,7 +182,11 @@ class Timeline:
         start_us = round(start * MICROS) if isinstance(start, float) else None
         end_us = round(end * MICROS) if isinstance(end, float) else None
         gap = 1.0 / clip.fps
+        gap_us = gap * MICROS * clip.speed  # (before the start: the cast's own clock)
         shown: list[Row] | None = None  # nothing yielded yet: the first screen always is
+        lead = self.on_start is not None and start is not None
+        leading: int | None = None  # a change before the start not yet yielded (its time)
+        started = False  # the first screen of the clip is yielded, changed or not
         origin: int | None = 0 if start is None else None
         pending: float | None = 0.0 if origin is not None else None
         last_us = 0
@@ -185,15 +197,17 @@ class Timeline:
             assert origin is not None
             return (time_us - origin) / MICROS / clip.speed
 
-        def snapshot(time: float) -> Screen | None:
-            nonlocal shown, count
+        def snapshot(time: float, before: bool = False) -> Screen | None:
+            nonlocal shown, count, started
             current = term.snapshot()
             if shown is None or len(shown) != len(current):
                 changed = frozenset(range(len(current)))
             else:
                 changed = frozenset(y for y, row in enumerate(current) if row != shown[y])
-                if not changed and not _size_changed(shown, current):
+                unchanged = not changed and not _size_changed(shown, current)
+                if unchanged and (before or started or not lead):
                     return None
+            started = started or not before
             count += 1
             if count > MAX_FRAMES:
                 raise LimitError(f"more than {MAX_FRAMES:,} screens to draw; cut the cast")
@@ -207,7 +221,25 @@ class Timeline:
                 term.alternate,
                 term.wrapped_rows(),
                 term.application_keys,
+                before,
             )
+
+        def begin() -> Iterator[Screen]:
+            """The clip starts: the screen before it, if it changed, then `on_start`."""
+            nonlocal leading
+            if lead and leading is not None:
+                screen = snapshot(0.0, before=True)
+                if screen is not None:
+                    yield screen
+            leading = None
+            if self.on_start is not None and lead:
+                self.on_start()
+
+        def now_or_lead() -> float | None:
+            """The clip time of what the terminal does now; 0 before a start led to."""
+            if origin is None:
+                return 0.0 if lead else None
+            return pending if pending is not None else clock(now)
 
         def scrolled(line: Any) -> None:
             if self.on_scroll is not None:
@@ -225,9 +257,9 @@ class Timeline:
                 self.on_region_scroll(row, when, wrapped, top, bottom)
 
         def alternate() -> None:
-            if self.on_alternate is not None and origin is not None:
+            time = now_or_lead()
+            if self.on_alternate is not None and time is not None:
                 rows = tuple(term.snapshot())
-                time = pending if pending is not None else clock(now)
                 everything = frozenset(range(len(rows)))
                 cursor = term.cursor_cell()
                 wrapped = term.wrapped_rows()
@@ -236,8 +268,9 @@ class Timeline:
                 )
 
         def erased(y: int, row: Row) -> None:
-            if self.on_erase is not None and origin is not None:
-                self.on_erase(y, row, pending if pending is not None else clock(now))
+            time = now_or_lead()
+            if self.on_erase is not None and time is not None:
+                self.on_erase(y, row, time)
 
         term.on_scroll = scrolled
         term.on_region_scroll = region_scrolled if self.on_region_scroll is not None else None
@@ -249,7 +282,13 @@ class Timeline:
                 raise LimitError(f"more than {MAX_EVENTS:,} events to draw; cut the cast")
             now = event.time_us
             if origin is None and start_us is not None and event.time_us >= start_us:
+                yield from begin()
                 origin, pending = start_us, 0.0
+            if lead and origin is None and leading is not None and now - leading >= gap_us:
+                screen = snapshot(0.0, before=True)
+                if screen is not None:
+                    yield screen
+                leading = None
             if origin is not None:
                 if end_us is not None and event.time_us > end_us:
                     last_us = end_us
@@ -269,6 +308,8 @@ class Timeline:
                 parser.feed(event.data)
                 if origin is not None and pending is None:
                     pending = max(clock(event.time_us), 0.0)
+                elif origin is None and leading is None:
+                    leading = event.time_us
             elif event.code == RESIZE:
                 fed += RESIZE_CHARS
                 term.work_limit = WORK_BASE + WORK_PER_CHAR * fed
@@ -278,6 +319,8 @@ class Timeline:
                     term.resize_like_player(*size)
                     if origin is not None and pending is None:
                         pending = clock(event.time_us)
+                    elif origin is None and leading is None:
+                        leading = event.time_us
             elif event.code == MARKER:
                 if origin is None and event.data == start:
                     if end_us is not None and end_us <= event.time_us:
@@ -285,6 +328,7 @@ class Timeline:
                             f"--end-at ({end:g} s) must come after --start-at, the marker "
                             f"{start!r} at {event.time:.3f} s"
                         )
+                    yield from begin()
                     origin, pending = event.time_us, 0.0
                 elif origin is not None and event.data == end and event.time_us > origin:
                     break

@@ -27,6 +27,11 @@ not told either. The command
 is read from the shell's screen as the switch found it, so one echoed in the same event
 as the switch (pasted or scripted typing) names it and comes before it.
 
+A clip that starts later (--start-at) follows the cast from its beginning (the screens
+before the start, `Screen.lead`) and starts as a listener needs it: what is on the screen
+at the start is told there, a program's session or a page a pager left as its cue (not
+its screen dump), the shell's lines as lines.
+
 A resize moves lines (the player rewraps them and brings back its scrollback): a line
 still shown, whole or rewrapped, keeps its time, one brought back is not told again.
 
@@ -96,10 +101,29 @@ def render_vtt(timeline: Timeline) -> str:
     painting: tuple[float, str, str] | None = None  # a program on the primary screen
     mux: Multiplexed | None = None  # the session is a multiplexer's (tmux)
     panes: list[tuple[float, tuple[int, int], str]] = []  # the lines its panes showed
+    left = ""  # the cue of the last program that painted the primary screen
+    opening: list[tuple[float, str]] = []  # the cue of a page it left where a clip starts
+
+    def start() -> None:
+        """The clip starts (--start-at): what the screen went through before is not told;
+        what it shows is, as the player shows it there: a program's session (`[vim]`, one
+        painting the primary screen, a multiplexer's panes: `[tmux]`, then what they
+        show next) or a page such a program left as its cue, not its screen dump; the
+        shell's lines as lines."""
+        del sessions[:], panes[:]
+        if mux is not None and session is not None:
+            mux.restart()
+            sessions.append((0.0, name(session)))
+        if lines.restart(session is None and painting is None):
+            opening.append((0.0, left))  # (above the shell's lines under it)
+
+    if timeline.clip.start_at is not None:
+        timeline.on_start = start
     for screen in timeline:
         before = shell[0] if shell else None
         if painting is not None and (screen.alternate or not screen.keys):
-            sessions.append((painting[0], name(painting)))
+            left = name(painting)
+            sessions.append((painting[0], left))
             painting = None
             if not screen.alternate:
                 shown(screen)
@@ -158,6 +182,7 @@ def render_vtt(timeline: Timeline) -> str:
         for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
     ]
     taken += [(time, (AFTER, 0), text, None) for time, text in sessions]
+    taken += [(time, (-1, 0), text, None) for time, text in opening]
     taken += [(time, (AFTER - 1, y * 1000 + x), text, None) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     return cue_file(taken, timeline.end)

@@ -19,6 +19,10 @@ from genact_cast.publish.vtt_text import shift as _shift
 
 REDRAW_SECONDS = 0.5  # how long a row blanked by an erasure may stay blank and be redrawn
 HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
+# A row's `since` when its line was taken before (or is not told); LEFT for a row a program
+# that painted the primary screen left there (its page: not the shell's lines).
+TAKEN = -1.0
+LEFT = -2.0
 
 
 class Lines:
@@ -41,6 +45,7 @@ class Lines:
         # born below 0 (-1 - epoch) for a line no screen showed
         self.erased: dict[int, tuple[float, str, bool, float, int]] = {}
         self.covered: list[str] = []  # the rows when a full-screen program covered them
+        self.left: list[bool] = []  # which of them a painting program had left (`LEFT`)
         self.covering = False  # a full-screen program covers them now
         self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
         self.history: list[str] = []  # lines taken as they scrolled away, latest last
@@ -198,6 +203,7 @@ class Lines:
             # The screen restored scrolled before it was shown (tmux's `[exited]` printed
             # on the bottom row in the event that left): the covered rows moved up with it.
             self.covered = [*self.covered[1:], ""]
+            self.left = [*self.left[1:], False]
         self.leads = {y - 1: lead for y, lead in self.leads.items() if y > 0}
         self.rights = {y - 1: right for y, right in self.rights.items() if y > 0}
         self.waiting = None
@@ -250,6 +256,7 @@ class Lines:
         self._settle({})
         self._take_rows()
         self.covered = list(self.texts)
+        self.left = [since == LEFT for since in self.since]
         self.covering = True
         self.since = [-1.0] * len(self.texts)  # taken: not again if the cast ends covered
 
@@ -274,7 +281,23 @@ class Lines:
         self._settle({})  # (erasures while it ran: its own)
         self.muted = self.covering = False
         below = cursor[1] if cursor is not None else len(self.texts)
-        self.since[:below] = [-1.0] * min(below, len(self.since))
+        self.since[:below] = [LEFT] * min(below, len(self.since))
+
+    def restart(self, shell: bool) -> bool:
+        """The clip starts (--start-at): the lines done before are not told, the shell's
+        lines on the screen are (from the start), and a page a program left there is not
+        (True if one is: its cue stands for it). `shell`: the shell's screen is shown (no
+        program covers or paints it), else its rows are left as they stand."""
+        self.taken, self.places, self.ends = [], [], {}
+        self.erased.clear()
+        self._open = self._region_open = None
+        if not shell:
+            return False
+        self.since = [since if since >= 0 or since == LEFT else 0.0 for since in self.since]
+        return any(
+            since == LEFT and text.strip()
+            for since, text in zip(self.since, self.texts, strict=True)
+        )
 
     def _overwritten(self, y: int, old: str, text: str, time: float, wraps: list[bool]) -> None:
         """Row y, shown with `old`, is written over in place with another line (`\\e[6H`
@@ -322,7 +345,7 @@ class Lines:
         self.born = [self.epoch] * len(rows)
         self._open = None
         self.since = [
-            -1.0
+            (LEFT if self.left[y] else TAKEN)
             if y < len(self.covered)
             and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")).rstrip()
             == _bare(self.covered[y])  # (a wrapped row was kept with its blanks)

@@ -44,6 +44,11 @@ class Multiplexed:
         self.layout: tuple[tuple[int, ...], ...] = ()  # where the borders are
         self.split_at = -REWRAP_SECONDS  # when they last moved
 
+    def restart(self) -> None:
+        """The clip starts (--start-at): what the panes showed before is not told, nor
+        what they show at the start (the session's cue stands for it), only what comes."""
+        self.told, self.slots = [], {}
+
     def update(self, screen: Screen) -> None:
         rows = screen.rows[:-1] if self.status_row else screen.rows
         texts = [row_text(row) for row in rows]
