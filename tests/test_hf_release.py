@@ -10,6 +10,7 @@ import json
 import re
 import shlex
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -285,7 +286,9 @@ def test_every_tabled_config_agrees_with_models_tsv() -> None:
         assert head.endswith("Config")
         assert first == ""
         config = json.loads("\n".join(["{", *message[1:]]))
-        head_dim = config.get("head_dim", arch.head_dim)
+        # Mistral's and Mixtral's classes print head_dim null: hidden / heads
+        # (modeling_mistral.py:130 at 4.57.1: getattr(config, "head_dim", None) or ...)
+        head_dim = config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
         ffn = config.get("moe_intermediate_size", config.get("intermediate_size"))
         assert (head_dim, ffn) == (arch.head_dim, arch.ffn), arch.name
 
@@ -457,28 +460,48 @@ def test_the_tokenizer_logs_each_file_it_looks_for_after_the_model() -> None:
     assert len(seen) == 2
 
 
-# GenerationConfig.from_model_config on each family's config.json, printed by transformers
-# 4.57.1 itself (`f"Generate config {GenerationConfig.from_model_config(config)}"`, run on
-# the tabled configs; the Llama 3.2 line agrees with a real log, find_string index:3036918142).
-GENERATE = {
-    "Llama-3.1": '{\n  "bos_token_id": 128000,\n  "eos_token_id": 128001\n}\n',
-    "Llama-3.2": '{\n  "bos_token_id": 128000,\n  "eos_token_id": 128001\n}\n',
-    "Qwen2.5": '{\n  "bos_token_id": 151643,\n  "eos_token_id": 151643\n}\n',
-    "Qwen3": '{\n  "bos_token_id": 151643,\n  "eos_token_id": 151645\n}\n',
-}
+# transformers 4.57.1's own messages for every tabled architecture: `"Model config " +
+# str(AutoConfig.from_pretrained(folder))` and `"Generate config " +
+# str(GenerationConfig.from_model_config(config))` on the config.json the log reads, written
+# by scripts/hf_model_configs.py (the Llama 3.2 generation line agrees with a real log,
+# find_string index:3036918142).
+TRANSFORMERS_MESSAGES = Path(__file__).parent / "data" / "hf" / "model_configs.json"
+
+
+@functools.cache
+def transformers_messages() -> dict[str, dict[str, str]]:
+    data: dict[str, dict[str, str]] = json.loads(TRANSFORMERS_MESSAGES.read_text("utf-8"))
+    return data
+
+
+def test_each_tabled_model_config_is_the_one_transformers_prints() -> None:
+    """Byte for byte what 4.57.1 prints, for every architecture with a tabled family, and
+    the families of the 2023-24 dense and MoE releases (Llama 2 and 3.0, Qwen2, Mistral,
+    Mixtral) among them."""
+    expected = transformers_messages()
+    tabled = {a.name for a in architectures() if hf_config.family_of(a) is not None}
+    assert tabled == set(expected)
+    assert {"Llama-2-7B", "Llama-3-8B", "Qwen2-7B", "Mistral-7B", "Mixtral-8x7B"} <= tabled
+    for name, messages in expected.items():
+        assert "\n".join(hf_config.model_config_message(name)) == messages["model_config"], name
+    # the families no config.json was found for print the file's line alone
+    for arch in architectures():
+        if arch.name not in tabled:
+            assert not hf_config.model_config_message(arch.name), arch.name
 
 
 def test_the_model_logs_its_generation_config_as_it_is_built() -> None:
     """The model's __init__ builds its generation config from its config
     (modeling_utils.py:2093 -> generation/configuration_utils.py:986 at 4.57.1): right after
     `Instantiating ...`, `Generate config GenerationConfig {json}`, as transformers prints it."""
+    expected = transformers_messages()
     for arch in architectures():
-        expected = next((v for k, v in GENERATE.items() if arch.name.startswith(k)), None)
-        if expected is None:
+        if arch.name not in expected:
             assert not hf_config.generation_message(arch.name)
             continue
-        assert "\n".join(hf_config.generation_message(arch.name)) == (
-            f"Generate config GenerationConfig {expected}"
+        assert (
+            "\n".join(hf_config.generation_message(arch.name))
+            == (expected[arch.name]["generate_config"])
         )
     for seed in range(1, 60):
         options = RecordOptions(seed=seed, framework="hf", kind="sft")

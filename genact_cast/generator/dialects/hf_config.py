@@ -20,11 +20,50 @@ from genact_cast.generator.catalog import Architecture, architectures
 
 CONFIG_LOGGED = "configuration_utils.py:839"  # logger.info(f"Model config {config}")
 RELEASE = "4.57.1"
-FAMILIES = ("llama3.1", "llama3.2", "qwen2.5", "qwen3_moe", "qwen3")
+# Each family by the prefix of the catalog's names it covers ("Llama-3-" is Llama 3.0 alone,
+# "Qwen2-" Qwen2 alone). Gemma 3 and Llama 4 ship composite image-text configs
+# (Gemma3Config, Llama4Config with text_config and vision_config), OLMo 2's Hub config has a
+# padded 100352-entry vocabulary where models.tsv counts the tokenizer's 100278, and
+# DeepSeek-V3's has its MLA and routing fields: none is tabled yet, so their logs print the
+# file's line alone rather than an invented dump.
+FAMILIES = (
+    "llama3.1",
+    "llama3.2",
+    "llama3",
+    "llama2",
+    "mistral",
+    "mixtral",
+    "qwen2.5",
+    "qwen2",
+    "qwen3_moe",
+    "qwen3",
+)
 # configuration_qwen2.py:203 and configuration_qwen3.py:211 at 4.57.1: with no layer_types
 # given, one "full_attention" per layer (sliding_attention from max_window_layers on when
 # use_sliding_window, which these configs leave false). Qwen3MoeConfig has no layer_types.
 LAYER_TYPES = ("qwen2", "qwen3")
+# The fields a class's __init__ sets that a Hub config.json may leave out, at their 4.57.1
+# defaults (models/<type>/configuration_<type>.py): to_diff_dict prints every field
+# PretrainedConfig itself lacks, so they show in the dump whether the file has them or not.
+# Read from transformers 4.57.1 (`Cls().to_dict()`, less PretrainedConfig's keys).
+CLASS_DEFAULTS: dict[str, dict[str, Any]] = {
+    "llama": {
+        "attention_bias": False,
+        "attention_dropout": 0.0,
+        "mlp_bias": False,
+        "pretraining_tp": 1,
+        "rope_scaling": None,
+        "rope_theta": 10000.0,
+    },
+    "mistral": {"attention_dropout": 0.0, "head_dim": None},
+    "mixtral": {
+        "attention_dropout": 0.0,
+        "head_dim": None,
+        "output_router_logits": False,
+        "router_aux_loss_coef": 0.001,
+        "router_jitter_noise": 0.0,
+    },
+}
 
 
 @functools.cache
@@ -58,7 +97,13 @@ def hub_config(arch: Architecture) -> dict[str, Any] | None:
         "vocab_size": arch.vocab,
         "max_position_embeddings": arch.context,
     }
-    if arch.moe:
+    if arch.moe and "num_local_experts" in config:  # Mixtral: each expert's MLP width
+        sizes |= {
+            "intermediate_size": arch.ffn,
+            "num_local_experts": arch.experts,
+            "num_experts_per_tok": arch.top_k,
+        }
+    elif arch.moe:
         sizes |= {
             "moe_intermediate_size": arch.ffn,
             "num_experts": arch.experts,
@@ -79,6 +124,10 @@ def hub_config(arch: Architecture) -> dict[str, Any] | None:
 def printed(config: dict[str, Any]) -> dict[str, Any]:
     """`to_diff_dict()` of the config from_pretrained builds from that config.json."""
     out = dict(config)
+    # from_pretrained of a local folder sets _name_or_path to that folder, and to_dict drops it
+    out.pop("_name_or_path", None)
+    for key, value in CLASS_DEFAULTS.get(str(out.get("model_type")), {}).items():
+        out.setdefault(key, value)
     if "torch_dtype" in out:
         out["dtype"] = out.pop("torch_dtype")
     out["transformers_version"] = RELEASE
@@ -127,6 +176,11 @@ TOKENIZER_FILES = {
     "qwen3": ("vocab.json", "merges.txt", "tokenizer.json"),
     "qwen3_moe": ("vocab.json", "merges.txt", "tokenizer.json"),
 }
+# Llama 2's checkpoints name LlamaTokenizer (tokenizer_config.json), which AutoTokenizer
+# loads as LlamaTokenizerFast: tokenizer.model, then tokenizer.json
+# (models/llama/tokenization_llama_fast.py:31 at 4.57.1). Mistral and Mixtral are not
+# tabled here yet: their logs show no tokenizer lines rather than another class's.
+FAMILY_TOKENIZER_FILES = {"Llama-2-": ("tokenizer.model", "tokenizer.json")}
 # then the files every tokenizer looks for (tokenization_utils_base.py:1978-1985), in order
 ADDITIONAL_FILES = (
     "added_tokens.json",
@@ -144,7 +198,11 @@ def tokenizer_files(name: str) -> list[str]:
     config = None if arch is None else family_of(arch)
     if config is None:
         return []
-    own = TOKENIZER_FILES.get(str(config["config"].get("model_type")))
+    own = FAMILY_TOKENIZER_FILES.get(str(config["family"])) or (
+        None
+        if str(config["family"]) in ("Mistral-", "Mixtral-")
+        else TOKENIZER_FILES.get(str(config["config"].get("model_type")))
+    )
     return [] if own is None else [*own, *ADDITIONAL_FILES]
 
 
