@@ -637,6 +637,25 @@ def test_the_vocabulary_is_padded_from_the_tokenizers_length() -> None:
     assert llama.vocab == llama.facts.vocab == 128256
 
 
+def test_every_family_the_dialect_trains_has_its_tokenizers_length() -> None:
+    """No model the Megatron dialect trains falls back to config.json's vocab_size: each
+    family has its released tokenizer's len(tokenizer) in tokenizers.tsv, counted from the
+    tokenizer (or its paper) cited there, and none is config.json's padded size."""
+    from genact_cast.generator import lineup
+
+    lengths = margs._tokenizer_lengths()
+    data = FIXTURES.parents[1].parent / "genact_cast/generator/presenters/frameworks"
+    notes = (data / "megatron" / "tokenizers.tsv").read_text()
+    for arch in lineup.models():
+        if not lineup.trains(arch, "megatron"):
+            continue
+        family = next((name for name in lengths if arch.name.startswith(name)), None)
+        assert family is not None, arch.name
+        assert lengths[family] <= arch.vocab, arch.name  # the embedding holds every token
+        # the length is cited in the notes above the table
+        assert re.search(rf"\b{lengths[family]}\b", notes.split("# family")[0]), family
+
+
 def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> None:
     # arguments.py:849-860: FSDP2 with TP > 1 before Blackwell warns on rank 0 through
     # warnings.warn (utils.py:385); :942-944 prints the MoE line in every process.
