@@ -160,7 +160,7 @@ def test_a_relaunch_builds_the_model_as_the_first_launch_then_loads_the_checkpoi
     text = "\n".join(release_lines(options))
     # (a LoRA run's merged export loads the base model again after training)
     training = text.split("Training completed.")[0]
-    launches = training.split("loading configuration file ")[1:]
+    launches = re.split(r"loading configuration file \S+/config\.json", training)[1:]
     assert len(launches) == 2
     first, second = launches
     assert ("loading weights file" in first) == (kind != "pretrain")
@@ -252,7 +252,11 @@ def test_the_model_config_follows_each_config_file_with_the_run_s_architecture(
     models.tsv); the other families print the file's line alone until they are tabled."""
     arch = next(a for a in architectures() if a.name == facts_for(make_plan(CASES[index])).arch)
     text = lines(index)
-    opened = [i for i, found in enumerate(text) if "loading configuration file" in found]
+    opened = [
+        i
+        for i, found in enumerate(text)
+        if "loading configuration file" in found and found.endswith("/config.json")
+    ]
     assert opened
     tabled = hf_config.family_of(arch) is not None
     for at in opened:
@@ -319,7 +323,11 @@ def test_nccl_comes_up_at_the_first_collective_after_the_model_loads(index: int)
     model is loaded: each launch's NCCL block follows its model loading, and the Trainer's
     next line is stamped at least the slowest rank's Init total later."""
     found = lines(index)
-    starts = [i for i, text in enumerate(found) if "loading configuration file" in text]
+    starts = [
+        i
+        for i, text in enumerate(found)
+        if "loading configuration file" in text and text.endswith("/config.json")
+    ]
     assert starts
     for start in starts:
         nccl = [i for i in range(start, len(found)) if " NCCL INFO " in found[i]]
@@ -429,7 +437,7 @@ def test_every_process_of_the_node_draws_its_checkpoint_shards_bar() -> None:
     utils/logging.py:52): eight `Loading checkpoint shards` bars a launch."""
     found = lines(2)  # continued pre-training with a relaunch: the weights load each launch
     text = "\n".join(found).split("Training completed.")[0]
-    for launch in text.split("loading configuration file ")[1:]:
+    for launch in re.split(r"loading configuration file \S+/config\.json", text)[1:]:
         bars = [row for row in launch.split("\n") if row.startswith("Loading checkpoint shards: ")]
         assert len(bars) == 8
 
@@ -454,7 +462,12 @@ def test_the_tokenizer_logs_each_file_it_looks_for_after_the_model() -> None:
         assert files  # once a launch
         assert files == expected * (len(files) // len(expected))
         shards = max(i for i, t in enumerate(found) if t.startswith("Loading checkpoint shards"))
-        assert ">> loading file " in found[shards + 1]
+        # after the checkpoint's generation config (its file's line, then its message)
+        rest = found[shards + 1 :]
+        first = next(i for i, t in enumerate(rest) if ">> loading file " in t)
+        assert "|configuration_utils.py:939] " in rest[0]
+        assert "|configuration_utils.py:986] " in rest[1]
+        assert rest[first - 1] == ""
         if len(seen) == 2:
             break
     assert len(seen) == 2
@@ -488,6 +501,38 @@ def test_each_tabled_model_config_is_the_one_transformers_prints() -> None:
     for arch in architectures():
         if arch.name not in tabled:
             assert not hf_config.model_config_message(arch.name), arch.name
+
+
+def test_the_weights_are_followed_by_the_checkpoint_s_generation_config() -> None:
+    """modeling_utils.py:5079-5092 at 4.57.1: with the weights loaded, from_pretrained reads
+    the folder's generation_config.json (generation/configuration_utils.py:939, then the
+    `Generate config` message at :986), before the script loads its tokenizer; in both
+    dialects, for a family whose messages are tabled."""
+    expected = transformers_messages()
+    for framework in ("hf", "deepspeed"):
+        options = next(
+            o
+            for seed in range(1, 80)
+            if (o := RecordOptions(seed=seed, framework=framework, kind="sft", duration=60.0))
+            and facts_for(make_plan(o)).arch in expected
+        )
+        arch = facts_for(make_plan(options)).arch
+        found = release_lines(options)
+        if framework == "deepspeed":  # pdsh's `host: ` before each line of several nodes
+            hosts = {e.split(": ", 1)[0] for e in found if re.match(r"[\w-]+-\d{3}: ", e)}
+            if len(hosts) > 1:
+                found = [t.split(": ", 1)[1] if t.split(": ", 1)[0] in hosts else t for t in found]
+        bars = [i for i, t in enumerate(found) if "Loading checkpoint shards: " in t]
+        assert bars, framework
+        after = found[bars[-1] + 1 :]
+        name = facts_for(make_plan(options)).model_name
+        assert after[0].endswith(
+            f"|configuration_utils.py:939] {after[0].split('] ', 1)[1].split(' >> ')[0]}"
+            f" >> loading configuration file {name}/generation_config.json"
+        ), after[0]
+        assert "|configuration_utils.py:986] " in after[1], after[1]
+        message = "\n".join([after[1].split(" >> ", 1)[1], *after[2 : after.index("", 1) + 1]])
+        assert message == expected[str(arch)]["generate_config"], framework
 
 
 def test_the_model_logs_its_generation_config_as_it_is_built() -> None:

@@ -28,6 +28,7 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_config import (
     CONFIG_LOGGED,
     GENERATE_LOGGED,
+    GENERATION_FILE_LOADED,
     LOADING_FILE,
     generation_message,
     model_config_message,
@@ -348,6 +349,18 @@ class Log:
                 ),
             ]
             lines.append(Line("\r\n".join(self._shard_bars(seconds, processes))))
+            # With the weights in, from_pretrained reads the checkpoint's generation config
+            # (modeling_utils.py:5079-5092 at 4.57.1, for every model that can generate): the
+            # file the Trainer's saves write (generation_config_saved), from_model_config's
+            # fields, so the same message as the model's __init__ logged; a family not
+            # tabled prints neither line rather than an invented dump.
+            generated = generation_message(f.arch or f.model_name)
+            if generated:
+                path = f"{f.model_name}/generation_config.json"
+                lines.append(
+                    Line(line(done, GENERATION_FILE_LOADED, f"loading configuration file {path}"))
+                )
+                lines += [Line(text) for text in with_prefix(done, GENERATE_LOGGED, generated)]
         # the script's AutoTokenizer.from_pretrained, after the model
         lines += [
             Line(line(done, LOADING_FILE, f"loading file {name}"))

@@ -207,6 +207,9 @@ def tokenizer_files(name: str) -> list[str]:
 
 
 GENERATE_LOGGED = "configuration_utils.py:986"  # generation/: logger.info(f"Generate config ...")
+# generation/configuration_utils.py:939 at 4.57.1, in GenerationConfig.from_pretrained of a
+# local folder: logger.info(f"loading configuration file {resolved_config_file}")
+GENERATION_FILE_LOADED = "configuration_utils.py:939"
 # The config.json fields GenerationConfig.from_model_config takes that the tabled configs set
 # (generation/configuration_utils.py at 4.57.1); the others are GenerationConfig's defaults.
 GENERATION_FIELDS = ("bos_token_id", "eos_token_id", "pad_token_id")
