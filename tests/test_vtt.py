@@ -376,3 +376,49 @@ def test_a_clip_that_starts_inside_a_full_screen_state_starts_with_its_summary()
     assert told("6")[0] == ("00:00:00.000", ["[man]"])  # inside the alternate screen
     # After man, the page restored is still the pager's; the shell's lines are told.
     assert told("9.2") == [("00:00:00.000", ["[git]", "$ man ls", "$ exit", "exit"])]
+
+
+def test_a_line_wrapped_at_a_scroll_regions_bottom_margin_is_one_line() -> None:
+    """A line written on the bottom row of a scroll region that ends above the last row
+    wraps with a scroll of the region; avt (v0.9.0, buffer.rs `scroll_up`) drops its wrap
+    flag there, and the subtitles told it as two lines. The player shows one line going
+    on in the row below, as a wrap anywhere else: one subtitle line, however many rows."""
+    for region, top in (("\x1b[1;5r", "\x1b[5H"), ("\x1b[3;7r", "\x1b[7H")):
+        for length in (60, 130):
+            line = "".join(chr(ord("A") + n // 20) for n in range(length))
+            found = cues_of(
+                [
+                    (0.1, "$ a\r\n1\r\n2\r\n"),
+                    (1.0, region + top + line + "\r\n"),
+                    (2.0, "".join(f"x{n}\r\n" for n in range(7)) + "\x1b[r\x1b[10H$ "),
+                ],
+                40,
+                10,
+            )
+            assert dict(found)["00:00:01.000"] == [line], (region, length, found)
+
+
+def test_a_pagers_first_page_under_a_top_prompt_is_its_cue_not_its_lines() -> None:
+    """review-exports5 item 2's control case (R9.cast): with the prompt on the top row,
+    a page longer than the screen scrolled its first lines away as it was drawn, and they
+    were told as lines before `[git]`; with the prompt at the bottom the page is the
+    cue alone. The command typed is still told, and the shell's lines before it."""
+    commits = "".join(f"commit {n:040d}\r\nAuthor: x\r\n\r\n    msg {n}\r\n\r\n" for n in range(6))
+    for steps in (
+        [(1.0, "git log"), (1.01, "\r\n"), (1.02, "\x1b[?1h\x1b=\r"), (1.05, commits + ":")],
+        [(1.0, "less -X log.txt\r\n\x1b[?1h\x1b=\r" + commits + ":")],  # one event
+    ):
+        found = cues_of(
+            [
+                (0.1, "$ echo hi\r\nhi\r\n$ "),
+                *steps,
+                (2.5, "\r\x1b[K" + "".join(f"more {n}\r\n" for n in range(10)) + ":"),
+                (3.5, "\r\x1b[K\x1b[?1l\x1b>"),
+                (3.6, "$ "),
+            ],
+            50,
+            14,
+        )
+        command = "$ " + steps[0][1].split("\r")[0]
+        name = "[git]" if "git" in command else "[less]"
+        assert lines(found) == ["$ echo hi", "hi", command, name, "$"], found

@@ -244,7 +244,7 @@ class Timeline:
         def scrolled(line: Any) -> None:
             if self.on_scroll is not None:
                 row = term.row_of(line)
-                wrapped = line is not None and bool(line.wrapped)  # (None: a row never written)
+                wrapped = line is not None and line.goes_on  # (None: a row never written)
                 # Before --start-at the clip has no clock yet: the row scrolled off unshown.
                 when = None if origin is None else pending if pending is not None else clock(now)
                 self.on_scroll(row, when, wrapped)
@@ -252,7 +252,7 @@ class Timeline:
         def region_scrolled(line: Any, top: int, bottom: int) -> None:
             if self.on_region_scroll is not None:
                 row = term.row_of(line)
-                wrapped = line is not None and bool(line.wrapped)
+                wrapped = line is not None and line.goes_on
                 when = None if origin is None else pending if pending is not None else clock(now)
                 self.on_region_scroll(row, when, wrapped, top, bottom)
 

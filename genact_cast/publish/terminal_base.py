@@ -187,9 +187,10 @@ class BufferScreen(pyte.Screen):
         return rows
 
     def wrapped_rows(self) -> frozenset[int]:
-        """The rows whose line the terminal wrapped onto the next row (avt's flag)."""
+        """The rows whose line the terminal wrapped onto the next row (avt's flag, or a
+        wrap at a scroll region's bottom margin: `Line.goes_on`), for the subtitles."""
         lines = self.lines
-        return frozenset(y for y, line in self.buffer.items() if line.wrapped and y < lines - 1)
+        return frozenset(y for y, line in self.buffer.items() if line.goes_on and y < lines - 1)
 
     def row_of(self, line: Line | None) -> Row:
         """A line (one that scrolled away, say) as cells."""

@@ -69,7 +69,27 @@ def check_size(cols: int, rows: int, where: str = "terminal size") -> None:
 class Line(StaticDefaultDict):  # type: ignore[type-arg]
     """A row of pyte's buffer that knows whether the terminal wrapped it (avt's flag)."""
 
-    wrapped = False
+    _wrapped = False
+    # The terminal wrapped the line at a scroll region's bottom margin (not the screen's
+    # last row): avt drops its flag there (buffer.rs `scroll_up`, v0.9.0), so the player's
+    # resize does not join the rows, but the line goes on in the row below: the subtitles
+    # tell it as one line (`goes_on`). Cleared with the flag.
+    at_margin = False
+
+    @property
+    def wrapped(self) -> bool:
+        return self._wrapped
+
+    @wrapped.setter
+    def wrapped(self, value: bool) -> None:
+        self._wrapped = value
+        if not value:
+            self.at_margin = False
+
+    @property
+    def goes_on(self) -> bool:
+        """Whether the line goes on in the row below (wrapped, avt's flag or not)."""
+        return self._wrapped or self.at_margin
 
 
 _WIDTHS: dict[str, int] = {}

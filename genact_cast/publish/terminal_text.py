@@ -145,6 +145,8 @@ class TextScreen(BufferScreen):
             bottom = self._margins().bottom
             if cursor.y == bottom:
                 self.scroll_up(1)
+                if 0 < bottom < self.lines - 1 and self._margins().top < bottom:
+                    self.buffer[bottom - 1].at_margin = True  # (avt dropped its flag)
             elif cursor.y < self.lines - 1:
                 cursor.y += 1
             cursor.x = self._put(self.buffer[cursor.y], 0, glyph, width)

@@ -42,6 +42,8 @@ every line escaped in publish/vtt_cues.py (`escape_cue`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from genact_cast.publish.screens import Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_lines import Lines
@@ -119,7 +121,14 @@ def render_vtt(timeline: Timeline) -> str:
 
     if timeline.clip.start_at is not None:
         timeline.on_start = start
-    for screen in timeline:
+    mark = [0]  # the lines taken when the last screen was read: those after, since then
+
+    def screens() -> Iterator[Screen]:
+        for screen in timeline:
+            yield screen
+            mark[0] = len(lines.taken)
+
+    for screen in screens():
         before = shell[0] if shell else None
         if painting is not None and (screen.alternate or not screen.keys):
             left = name(painting)
@@ -155,6 +164,9 @@ def render_vtt(timeline: Timeline) -> str:
             and before is not None
             and _painted(screen, before, lines.scrolls - scrolls[0])
         ):
+            # The page's lines that scrolled away as it was drawn (a page longer than the
+            # screen, the prompt at the top) are the program's, told as its cue.
+            lines.unsay(mark[0], screen.time)
             row = command_row(before)
             command = row_text(before.rows[row]) if row >= 0 else ""
             if row >= 0:  # the command typed in the same screen as the page: the row now

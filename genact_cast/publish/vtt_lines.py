@@ -266,6 +266,18 @@ class Lines:
         self.cover(0.0)
         self.muted = True
 
+    def unsay(self, mark: int, time: float) -> None:
+        """The lines taken after the first `mark` that appeared at `time` are not told
+        (a program's page, scrolled away as it was drawn, before it was known to be one)."""
+        kept = [i for i in range(mark, len(self.taken)) if self.taken[i][0] < time]
+        if len(kept) == len(self.taken) - mark:
+            return
+        ends = {i: end for i, end in self.ends.items() if i < mark}
+        ends.update((mark + n, self.ends[i]) for n, i in enumerate(kept) if i in self.ends)
+        self.taken[mark:] = [self.taken[i] for i in kept]
+        self.places[mark:] = [self.places[i] for i in kept]
+        self.ends, self._open, self._region_open = ends, None, None
+
     def ran(self, y: int, time: float, text: str) -> None:
         """A command typed at the prompt on row y (above the screen when below 0) and run
         in the screen a program then painted over: told as typed, not as the bare prompt
