@@ -213,3 +213,45 @@ def test_megatrons_dump_names_the_timed_out_group_then_the_default_one() -> None
     assert len({(done, last) for _, _, done, last in received}) == 1  # every rank's the same
     assert all(done == last for _, _, done, last in received)
     assert "preparing to dump debug info" in out
+
+
+def test_a_megatron_rank_whose_monitor_wakes_first_takes_the_dump_from_the_store() -> None:
+    """Each rank's monitor thread polls every second: one that wakes after another rank
+    signalled the dump, before its own watchdog finds the timeout, reads the signal from
+    the TCPStore (:1794, then :1858 "from  rank N", N a rank that had signalled), as ranks 0
+    and 4 of index:68430319905 do, and its watchdog signals nothing (no :2573); every other
+    rank takes its own signal ("from this local rank")."""
+    out = cast("megatron", 11)
+
+    def stamp(row: str) -> str:
+        found = re.search(r"\[E\d{3,4} ([\d:.]+) ", row)
+        assert found is not None
+        return found[1]
+
+    rows: dict[int, list[str]] = {}
+    for row in out.splitlines():
+        found = re.match(r"\[rank(\d+)\]:\[E.*? ProcessGroupNCCL\.cpp:\d+\]", row)
+        if found is not None:
+            rows.setdefault(int(found[1]), []).append(row)
+    signalled = {
+        rank: stamp(next(r for r in own if ".cpp:2573]" in r))
+        for rank, own in rows.items()
+        if any(".cpp:2573]" in r for r in own)
+    }
+    stored = [rank for rank, own in rows.items() if any(".cpp:1794]" in r for r in own)]
+    assert stored  # this seed's run has one
+    assert len(stored) + len(signalled) == len(rows)
+    for rank in stored:
+        own = rows[rank]
+        assert not any(".cpp:2573]" in r for r in own)
+        observed = next(r for r in own if ".cpp:1794]" in r)
+        assert observed.endswith(
+            "Observed flight recorder dump signal from another rank via TCPStore."
+        )
+        received = next(r for r in own if ".cpp:1858]" in r)
+        source = re.search(r"collective timeout from  rank (\d+) and we will", received)
+        assert source is not None
+        assert int(source[1]) in signalled
+        assert signalled[int(source[1])] <= stamp(observed) < stamp(own[own.index(observed) + 3])
+    for rank in signalled:
+        assert any("from this local rank" in r for r in rows[rank])

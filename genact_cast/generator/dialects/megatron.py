@@ -1042,9 +1042,7 @@ class Log:
             save_interval=f.checkpoint_every,
             loads=self.resume_step > 0 or self.base is not None,
         )
-        early, lines = torch_dump.node_with_dump(
-            found, year, Rng(f.seed * 59 + event.seq), default_works=works
-        )
+        early, lines = torch_dump.ranks_with_dump(found, year, Rng(f.seed * 59 + event.seq), works)
         source = torchrun.torch_source(f.torch)
         site = torch_site(f.torch, "dist-packages")
         draw = Rng(f.seed * 613 + event.seq)

@@ -41,6 +41,13 @@ _STATUS = re.compile(
 )
 # The lines the watchdog writes as it finds the timeout, before the dump's minute.
 _AT_TIMEOUT = {"683", "2241", "730"}
+_LIKELY = (
+    "This is most likely caused by incorrect usages of collectives, e.g., wrong sizes used "
+    "across ranks, the order of collectives is not same for all ranks or the scheduled "
+    "collective, for some reason, didn't run. Additionally, this can be caused by GIL deadlock "
+    "or other reasons such as network errors or bugs in the communications library (e.g. "
+    "NCCL), etc. "
+)
 _RANK = re.compile(r"\[rank(\d+)\]:")
 
 
@@ -61,13 +68,22 @@ def _line(prefix: str, moment: datetime, nanos: int, source_line: int, message: 
 
 
 def with_dump(
-    lines: list[str], year: int, draw: float, default_works: int | None = None
+    lines: list[str],
+    year: int,
+    draw: float,
+    default_works: int | None = None,
+    *,
+    monitor_ns: int | None = None,
+    signals: bool = True,
 ) -> list[list[str]]:
     """`lines`: torch 2.9's watchdog lines and the agent's, written `DUMP_WAIT_SECONDS` after
     the timeout; for each, the lines it becomes: the timeout's own go back to when the
     watchdog found it, and the dump's follow the flight recorder's. `draw` (0-1) places the
     monitor thread's wake-up after the signal. `default_works`: the default group's last
-    enqueued and completed work, where the timeout was on another group (None: on it)."""
+    enqueued and completed work, where the timeout was on another group (None: on it).
+    `monitor_ns`: when the monitor thread wakes, in nanoseconds from the second of the
+    flight recorder's line (None: drawn); `signals` False: the rank's monitor had already
+    taken another rank's signal from the store, so its watchdog signals nothing."""
     result: list[list[str]] = []
     status: re.Match[str] | None = None
     for text in lines:
@@ -83,7 +99,7 @@ def with_dump(
         text = _line(prefix, moment, nanos, int(found[7]), "")[:-1] + rest
         out.append(text)
         status = _STATUS.search(text) or status
-        if found[7] != "730" or status is None:
+        if found[7] != "730" or status is None or not signals:
             continue
         group, enqueued, completed = status[1], status[2], status[3]
         monitor_group = group
@@ -94,6 +110,8 @@ def with_dump(
         # The same thread signals at once; the monitor thread wakes within its poll.
         nanos += 18_000 + int(draw * 9_000)
         monitor = nanos + 40_000_000 + int(draw * 800_000_000)
+        if monitor_ns is not None:
+            monitor = monitor_ns
         out += [
             _line(
                 prefix, moment, nanos, FIRST_PG, f"{group} First PG on this rank to signal dumping."
@@ -105,12 +123,7 @@ def with_dump(
                 SIGNAL,
                 f"{monitor_group} Received a dump signal due to a collective timeout from this "
                 f"local rank and we will try our best to dump the debug info. Last enqueued NCCL "
-                f"work: {enqueued}, last completed NCCL work: {completed}.This is most likely "
-                "caused by incorrect usages of collectives, e.g., wrong sizes used across "
-                "ranks, the order of collectives is not same for all ranks or the scheduled "
-                "collective, for some reason, didn't run. Additionally, this can be caused by "
-                "GIL deadlock or other reasons such as network errors or bugs in the "
-                "communications library (e.g. NCCL), etc. ",
+                f"work: {enqueued}, last completed NCCL work: {completed}.{_LIKELY}",
             ),
             _line(
                 prefix,
@@ -145,4 +158,98 @@ def node_with_dump(
         ):
             found = _STAMP.search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(becomes)
+    return early, late
+
+
+STORE = 1794  # the monitor thread takes another rank's signal from the TCPStore
+_EPOCH = datetime(1970, 1, 1)
+_SECOND = 1_000_000_000
+MONITOR_POLL_NS = _SECOND  # TORCH_NCCL_COORD_CHECK_MILSEC's default, the monitor's poll
+
+
+def _ns(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * _SECOND + delta.microseconds * 1000
+
+
+def _signal_at(block: list[str], year: int, draw: float) -> tuple[int, int, int] | None:
+    """(when the block's watchdog signals the dump, in ns since the epoch; its rank; the
+    second of its flight recorder's line, in ns since the epoch)."""
+    for text in block:
+        found = _STAMP.search(text)
+        rank = _RANK.search(text)
+        if found is not None and found[7] == "730" and rank is not None:
+            moment, nanos = _parse(year, found)
+            moment -= timedelta(seconds=DUMP_WAIT_SECONDS)
+            base = _ns(moment)
+            return base + nanos + 18_000 + int(draw * 9_000), int(rank[1]), base
+    return None
+
+
+def ranks_with_dump(
+    lines: list[str], year: int, draw: Rng, default_works: int
+) -> tuple[list[str], list[str]]:
+    """node_with_dump's for the ranks of a whole job whose collective hung on a group other
+    than the default one (`default_works`: the default group's counts). Each rank's monitor
+    thread polls every second; one that wakes after another rank signalled the dump (its key
+    in the TCPStore, the latest signaller's rank) but before its own watchdog did takes the
+    signal from the store ("Observed flight recorder dump signal from another rank via
+    TCPStore.", :1794; "... from  rank 1 ...", :1858: index:68430319905, index:25274203782),
+    and its own watchdog then signals nothing."""
+    blocks: list[list[str]] = []
+    for text in lines:
+        if not blocks or "ProcessGroupNCCL.cpp:683]" in text:
+            blocks.append([])
+        blocks[-1].append(text)
+    draws = [(draw.random(), draw.random()) for _ in blocks]
+    signal = [_signal_at(block, year, d) for block, (d, _) in zip(blocks, draws, strict=True)]
+    times = sorted(found for found in signal if found is not None)
+    early: list[str] = []
+    late: list[str] = []
+    for block, (d, phase), own in zip(blocks, draws, signal, strict=True):
+        if own is None or not times:
+            becomes = with_dump(block, year, d, default_works)
+        else:
+            wake = times[0][0] + int(phase * MONITOR_POLL_NS)
+            taken = [rank for at, rank, _ in times if at <= wake]
+            if wake < own[0] and taken:
+                becomes = with_dump(block, year, d, default_works, signals=False)
+                group = f"[PG ID 0 PG GUID 0(default_pg) Rank {own[1]}]"
+                moment = _EPOCH + timedelta(seconds=wake // _SECOND)
+                prefix = f"[rank{own[1]}]:"
+                early += [
+                    _line(
+                        prefix,
+                        moment,
+                        wake % _SECOND,
+                        STORE,
+                        f"{group} Observed flight recorder dump signal from another rank via "
+                        "TCPStore.",
+                    ),
+                    _line(
+                        prefix,
+                        moment,
+                        wake % _SECOND + 130_000 + int(d * 120_000),
+                        SIGNAL,
+                        f"{group} Received a dump signal due to a collective timeout from  rank "
+                        f"{taken[-1]} and we will try our best to dump the debug info. Last "
+                        f"enqueued NCCL work: {default_works}, last completed NCCL work: "
+                        f"{default_works}.{_LIKELY}",
+                    ),
+                    _line(
+                        prefix,
+                        moment,
+                        wake % _SECOND + 410_000 + int(d * 120_000),
+                        PREPARING,
+                        f"{group} ProcessGroupNCCL preparing to dump debug info. "
+                        "Include stack trace: 1",
+                    ),
+                ]
+            else:
+                becomes = with_dump(
+                    block, year, d, default_works, monitor_ns=max(wake, own[0] + 40_000) - own[2]
+                )
+        for text, lines_of in zip(block, becomes, strict=True):
+            found = _STAMP.search(text)
+            (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(lines_of)
     return early, late
