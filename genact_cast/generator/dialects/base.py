@@ -2,6 +2,7 @@
 NCCL addresses), the torchrun banner; the NCCL start-up lines come from nccl_startup."""
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -10,8 +11,8 @@ from genact_cast.generator.dialects.facts import Facts
 
 # Every dialect's NCCL start-up, kept importable from here where the dialects import it.
 from genact_cast.generator.dialects.nccl_startup import nccl_startup as nccl_startup
+from genact_cast.generator.dialects.rank_watchdog import Collective, node_watchdog_lines
 from genact_cast.generator.dialects.rank_watchdog import collective_numels as collective_numels
-from genact_cast.generator.dialects.rank_watchdog import node_watchdog_lines
 from genact_cast.generator.dialects.torchrun import torch_site as torch_site
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
@@ -120,6 +121,7 @@ def failure_lines(
     ranks: int = 1,
     agent_info: bool = False,
     numels: tuple[int, int] | None = None,
+    collective: Callable[[int], Collective] | None = None,
 ) -> list[Out]:
     """What a torchrun job prints when a collective hangs: each shown local rank's NCCL
     watchdog gives up and takes its process down (SIGABRT), the elastic agent stops the
@@ -128,12 +130,13 @@ def failure_lines(
     `timeout_ms` is the framework's process-group timeout (the run's when None); `ranks` how
     many local ranks the terminal shows (1 behind `--local-ranks-filter 0`, 8 without);
     the agent's restart messages are INFO, shown only when the command sets LOGLEVEL=INFO;
-    `numels`: the framework's own (in, out) sizes of the collective, where it knows them.
+    `numels`: the framework's own (in, out) sizes of the collective, where it knows them;
+    `collective(rank)`: the group it ran on, where that is not the default group.
     """
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
     limit = event.timeout_ms if timeout_ms is None else timeout_ms
-    lines = node_watchdog_lines(facts, event, ranks, limit, numels)
+    lines = node_watchdog_lines(facts, event, ranks, limit, numels, collective)
     agent = incidentals.agent_pid
     later = facts.moment(event.t + 1.5)
     for local in range(1, 8):

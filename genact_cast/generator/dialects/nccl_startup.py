@@ -343,6 +343,7 @@ def sub_communicators(
     *,
     pid_of: Callable[[int], int],
     launch: int = 0,
+    local_ranks: Sequence[int] | None = None,
 ) -> list[str]:
     """The Init blocks of process groups other than the world's, on rank 0's node: each group
     (a function from a global rank to its group's global ranks, in comm-rank order) is a
@@ -351,7 +352,10 @@ def sub_communicators(
     bootstrap are up already, so a block starts with the plugin assigned to the comm and the
     network (src/plugin/net.cc:174, src/init.cc:346); the rest is the world block's, for the
     group's ranks, and its rings and trees connect at once (the collective runs). `launch`
-    counts the job's launches: each draws new unique ids."""
+    counts the job's launches: each draws new unique ids; `local_ranks`: the processes the
+    terminal shows (all of the node's by default). ncclNvlsInit (init.cc:843) prints its
+    line for every communicator whose node holds more than two of its GPUs (nvls.cc:160,
+    200), and NVLS is off in one that holds two or fewer."""
     version = facts.nccl
     if not nccl.new_layout(version):
         return []
@@ -360,7 +364,8 @@ def sub_communicators(
     for index, group_of in enumerate(groups):
         phases: list[list[tuple[float, list[str]]]] = [[], [], [], []]
         draw = Rng(facts.seed * 29 + incidentals.agent_pid + index)
-        for local in range(min(GPUS_PER_NODE, facts.gpus)):
+        shown = range(min(GPUS_PER_NODE, facts.gpus)) if local_ranks is None else local_ranks
+        for local in shown:
             members = list(group_of(local))
             nranks = len(members)
             rank = members.index(local)
@@ -389,7 +394,9 @@ def sub_communicators(
                 nccl.using_network(init, "IB"),
                 nccl.init_start(init, version, comm),
             ]
-            third = [nccl.comm_ranks(init, comm, nodes=len(nodes), local_ranks=here)]
+            nvls = nvls_channels(facts, multi_node=len(nodes) > 1) * (here > 2)
+            third = [nccl.nvls_support(init, nvls)] if here > 2 else []
+            third.append(nccl.comm_ranks(init, comm, nodes=len(nodes), local_ranks=here))
             if rank == 0:
                 ring = list(range(nranks))
                 for channel in range(total):
@@ -412,15 +419,7 @@ def sub_communicators(
             parts.append(("rest", 0.0))
             fourth = [
                 nccl.thread_thresholds(init, nranks),
-                # NVLink SHARP needs two GPUs or more of the group on a node.
-                nccl.coll_channels(
-                    init,
-                    total,
-                    32,
-                    32,
-                    version=version,
-                    nvls=nvls_channels(facts, multi_node=len(nodes) > 1) * (here > 1),
-                ),
+                nccl.coll_channels(init, total, 32, 32, version=version, nvls=nvls),
                 *([nccl.work_fifo(init)] if rank == 0 else []),
                 nccl.init_complete(init, version, comm),
                 nccl.init_timings(

@@ -113,9 +113,11 @@ def node_watchdog_lines(
     ranks: int,
     timeout_ms: int,
     numels: tuple[int, int] | None = None,
+    collective: Callable[[int], Collective] | None = None,
 ) -> list[str]:
     """The watchdog lines of local ranks 0 to `ranks` - 1 of the first node, in the order the
-    terminal shows them (each process writes its own); `numels` as watchdog_records'."""
+    terminal shows them (each process writes its own); `numels` and `collective` as
+    watchdog_records'."""
     source = torchrun.torch_source(facts.torch)
     numel_in, numel_out = numels or collective_numels(facts, event.op)
     draw = Rng(facts.seed * 17 + event.seq)
@@ -143,7 +145,15 @@ def node_watchdog_lines(
         moment = facts.moment(event.t + late / 1000)
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late
         timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
-        blocks.append((late, rank, rank_lines(rank, moment, nanos, source, timeout, frames)))
+        member = None
+        if collective is not None:
+            own = collective(rank)
+            member = (own.group, own.rank)
+            timeout = timeout._replace(
+                seq=own.seq, op=own.op, numel_in=own.numel_in, numel_out=own.numel_out
+            )
+        lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
+        blocks.append((late, rank, lines))
     return [text for _, _, block in sorted(blocks) for text in block]
 
 

@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 
 from genact_cast.generator.dialects import torchtitan_fr as fr
+from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import (
@@ -28,6 +29,7 @@ from genact_cast.generator.dialects.base import (
     nccl_startup,
 )
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_build import building_lines
 from genact_cast.generator.dialects.torchtitan_lines import (
     ENV_OVERRIDE,
@@ -166,6 +168,8 @@ class Log:
         # hundreds of folders).
         self.kept: set[int] = set()
         self.purged: set[int] = set()
+        # Whether this launch's mesh groups have their communicators (its first step).
+        self.groups_up = False
 
     # The command and its config
 
@@ -289,6 +293,7 @@ class Log:
         if isinstance(event, Restarted):
             self.resume_step = event.step
             self.last_log = self.metrics_built = None
+            self.groups_up = False
             return []
         return []
 
@@ -384,6 +389,11 @@ class Log:
         f = self.facts
         self.memory_gib = stats.memory_gib
         out: list[Out] = []
+        if not self.groups_up:
+            self.groups_up = True
+            # rank 0's mesh groups bring up their communicators (NCCL_DEBUG=INFO)
+            comms = titan_mesh.first_step_comms(self.facts, self.incidentals, self.failures)
+            out += [Line(f"[rank0]:{text}") for text in comms]
         if stats.step > 1 and stats.step % self.gc_freq == 0:
             # The collection runs as the step starts; its few hundredths of a second vary
             # from one collection to the next (here with the step's loss digits).
@@ -454,23 +464,7 @@ class Log:
             self._log(t, starting_job(description)),
             self._log(t + 1.2, ENV_OVERRIDE, "WARNING"),
         ]
-        # parallel_dims.py:147-158 (_build_mesh_without_ep): only the dims of degree > 1,
-        # dp_replicate before dp_shard
-        names: list[str] = []
-        sizes: list[int] = []
-        for name, degree in (("dp_replicate", f.replicas), ("dp_shard", f.dp // f.replicas)):
-            if degree > 1:
-                names, sizes = [*names, name], [*sizes, degree]
-        if f.ep > 1:
-            # parallel_dims.py:75-105 (_build_mesh_with_ep): EP borrows the TP degree (the
-            # default expert_tensor_parallel_degree 1) and part of dp_shard.
-            names, sizes = ["dp_shard_mod_ep"], [f.dp * f.tp // f.ep]
-            if f.ep // f.tp > 1:
-                names, sizes = [*names, "dp_shard_in_ep"], [*sizes, f.ep // f.tp]
-        if f.pp > 1:
-            names, sizes = ["pp", *names], [f.pp, *sizes]
-        if f.tp > 1:
-            names, sizes = [*names, "tp"], [*sizes, f.tp]
+        names, sizes, _ = titan_mesh.mesh(f)
         out += [
             self._log(t + 1.21, device_mesh(names, sizes)),
             self._log(t + 1.22, gc(GC_INITIAL, 0.0)),
@@ -633,6 +627,24 @@ class Log:
         within = int(Rng(self.facts.seed * 61 + step).random() * per_step)
         return done * per_step + 1 + within
 
+    def default_works(self, step: int) -> int:
+        loaded = bool(self.resume_step) or self.initial_load_path() is not None
+        return titan_mesh.default_works(self.facts, step, self.resume_step, loaded=loaded)
+
+    def _collective(self, event: Failed) -> Collective | None:
+        """Rank 0's part in the timed-out collective where it ran on a mesh group of its
+        own; None where it ran on the default group (a 1-D mesh of the world)."""
+        f = self.facts
+        group = titan_mesh.collective_group(f, event.op, 0)
+        if group is None:
+            return None
+        if event.op == "ALLREDUCE":
+            tokens = f.micro_batch * f.seq_len
+            seq = titan_mesh.tp_seq(f, event.step - self.resume_step, full=self.ac_mode() == "full")
+            return Collective(group.label(), 0, event.op, seq, tokens, tokens)
+        numel_in, numel_out = release.fsdp_numels(f, event.op) or (0, 0)
+        return Collective(group.label(), 0, event.op, event.seq, numel_in, numel_out)
+
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
@@ -649,6 +661,7 @@ class Log:
         self.facts = self.facts._replace(
             start=self.facts.start + timedelta(seconds=fr.DUMP_WAIT_SECONDS)
         )
+        own = self._collective(event)
         lines = failure_lines(
             self.facts,
             self.incidentals,
@@ -657,11 +670,18 @@ class Log:
             timeout_ms=seconds * 1000,
             binary="/usr/local/bin/python",
             numels=release.fsdp_numels(self.facts, event.op),
+            collective=None if own is None else lambda _: own,
         )
+        # Tagged first: the dump names the default group's rank from the tee's tag.
         texts = fr.with_dump(
-            [out.text for out in lines if isinstance(out, Line)],
+            [
+                out.text if _AGENT.match(out.text) else f"[rank0]:{out.text}"
+                for out in lines
+                if isinstance(out, Line)
+            ],
             found.year,
             Rng(self.facts.seed * 59 + event.seq).random(),
+            default_works=None if own is None else self.default_works(event.step),
         )
         # With the flight recorder on, torch 2.9's printTraceback prints "Stack trace of the
         # failed collective: " and the recorded traceback, not the "not found ... FlightRecorder
@@ -670,14 +690,8 @@ class Log:
         # the line is left out rather than given an invented number (review-tt4 fault 1).
         texts = [[text for text in group if _NOT_RECORDED not in text] for group in texts]
         dumped = iter(texts)
-        lines = [
+        return [
             new
             for out in lines
             for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
-        ]
-        return [
-            Line(out.text if _AGENT.match(out.text) else f"[rank0]:{out.text}")
-            if isinstance(out, Line)
-            else out
-            for out in lines
         ]

@@ -1,0 +1,181 @@
+"""torchtitan v0.2.0's mesh groups under torch 2.9.0: their PG IDs and GUIDs, their NCCL
+communicators in a launch's first step, and the group a watchdog names (review-tt4 faults 2
+and 3)."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+from collections.abc import Sequence
+
+import pytest
+
+from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator.dialects import torchtitan_mesh
+from genact_cast.generator.dialects.mesh_groups import mesh_groups
+from genact_cast.generator.presenters.framework import facts_for
+from tests.helpers import output_of, plain
+
+Rows = list[list[int]]
+
+
+def _rows(sizes: Sequence[int], order: Sequence[int], width: int) -> Rows:
+    """`torch.arange(world).reshape(sizes).permute(order).reshape(-1, width).tolist()`,
+    written out: the permuted tensor read in row-major order, cut into rows of `width`."""
+    shape = [sizes[i] for i in order]
+    flat: list[int] = []
+    for index in itertools.product(*(range(n) for n in shape)):
+        coords = [0] * len(sizes)
+        for axis, value in zip(order, index, strict=True):
+            coords[axis] = value
+        rank = 0
+        for coord, size in zip(coords, sizes, strict=True):
+            rank = rank * size + coord
+        flat.append(rank)
+    return [flat[i : i + width] for i in range(0, len(flat), width)]
+
+
+def _torch_groups(
+    names: Sequence[str],
+    sizes: Sequence[int],
+    flattened: Sequence[tuple[str, Sequence[str]]],
+    rank: int,
+) -> dict[str, tuple[int, int, list[int]] | None]:
+    """What every process does in torch 2.9.0's DeviceMesh (device_mesh.py in the 2.9.0
+    wheel), step by step: _init_process_groups (:541-660) calls new_group for every row of
+    `mesh.swapdims(-1, dim).reshape(-1, size)`, dimension by dimension, unless the mesh is
+    1-D and the world (the default group); create_flatten_mesh (:169-239) makes a 1-D mesh of
+    every row of `mesh.permute(*kept, *flattened).reshape(-1, prod)`, each one through
+    _init_process_groups. new_group names each group by `_world.group_count` (the default
+    group took "0"); a member process builds a ProcessGroupNCCL, numbered from 1."""
+    world = math.prod(sizes)
+    count, local = 1, 1
+    found: dict[str, tuple[int, int, list[int]] | None] = {}
+
+    def new_group(name: str, row: list[int]) -> None:
+        nonlocal count, local
+        if rank in row:
+            found[name] = (local, count, row)
+            local += 1
+        count += 1
+
+    for dim, name in enumerate(names):
+        if len(sizes) == 1:
+            found[name] = None
+            continue
+        order = list(range(len(sizes)))
+        order[dim], order[-1] = order[-1], order[dim]
+        for row in _rows(sizes, order, sizes[dim]):
+            new_group(name, row)
+    for name, dims in flattened:
+        spanned = [names.index(dim) for dim in dims]
+        kept = [i for i in range(len(sizes)) if i not in spanned]
+        width = math.prod(sizes[i] for i in spanned)
+        for row in _rows(sizes, [*kept, *spanned], width):
+            if width == world:
+                found[name] = None
+            else:
+                new_group(name, row)
+    return found
+
+
+MESHES = [
+    # HSDP x TP (seed 6005's), HSDP, PP x FSDP x TP, EP, FSDP alone
+    (["dp_replicate", "dp_shard", "tp"], [4, 8, 8], ["dp_replicate", "dp_shard"], ["dp_shard"]),
+    (["dp_replicate", "dp_shard"], [16, 8], ["dp_replicate", "dp_shard"], ["dp_shard"]),
+    (["pp", "dp_shard", "tp"], [2, 4, 8], ["dp_shard"], ["dp_shard"]),
+    (["dp_shard_mod_ep", "dp_shard_in_ep"], [4, 8], ["dp_shard_mod_ep", "dp_shard_in_ep"], []),
+    (["dp_shard"], [64], ["dp_shard"], ["dp_shard"]),
+]
+
+
+@pytest.mark.parametrize(("names", "sizes", "dp", "shard"), MESHES)
+def test_pg_ids_and_guids_are_what_device_mesh_creates(
+    names: list[str], sizes: list[int], dp: list[str], shard: list[str]
+) -> None:
+    flattened: list[tuple[str, list[str]]] = [("dp", dp), ("dp_shard_cp", shard or dp)]
+    flattened.append(("dp_cp", dp))
+    if "dp_shard_in_ep" in names:
+        flattened.append(("ep", ["dp_shard_in_ep"]))
+    world = math.prod(sizes)
+    for rank in sorted({0, 1, 9, world // 2 + 3, world - 1}):
+        ours = mesh_groups(names, sizes, flattened, rank)
+        theirs = _torch_groups(names, sizes, flattened, rank)
+        assert ours.keys() == theirs.keys()
+        for name, group in ours.items():
+            expected = theirs[name]
+            if expected is None:
+                assert group is None, name
+                continue
+            assert group is not None, name
+            assert (group.local_id, group.guid, list(group.members)) == expected, (name, rank)
+            assert group.label() == f"PG ID {expected[0]} PG GUID {expected[1]}(mesh_{name})"
+
+
+HSDP_TP = RecordOptions(seed=6005, framework="torchtitan", failures=1)
+
+
+@functools.cache
+def _text(options: RecordOptions) -> str:
+    return plain(output_of(generate(options).events))
+
+
+def _first_launch(text: str) -> str:
+    """The first launch's output up to its first logged step."""
+    return text[: text.index("step: ")]
+
+
+def test_each_mesh_group_brings_up_its_communicator_in_the_first_step() -> None:
+    """Seed 6005's [4, 8, 8] mesh (dp_replicate, dp_shard, tp): after the world's, rank 0's
+    dp_shard_cp (FSDP), tp, dp_replicate (HSDP's all-reduce) and dp_cp (the loss) groups each
+    print an ncclCommInitRankConfig block (init.cc:1441, :1469 at v2.27.5) before step 1's
+    line, and again in the relaunch; a 1-D FSDP mesh has none but the world's."""
+    text = _text(HSDP_TP)
+    nranks = [
+        int(n) for n in re.findall(r"nranks (\d+) cudaDev .* Init START", _first_launch(text))
+    ]
+    assert nranks == [256, 8, 8, 4, 32]
+    training = text.index("Training starts")
+    assert re.search(r"nranks 8 cudaDev .* Init START", text[training:]), "after the world's"
+    assert len(re.findall(r"Init START", text)) == 2 * len(nranks)  # relaunched once
+    # the tp group is eight GPUs of rank 0's node (NVLS on), dp_shard_cp one a node
+    blocks = _first_launch(text).split("Init START")[1:]
+    assert "localRanks 1 localRank 0" in blocks[1]
+    assert "0 nvls channels" in blocks[1]
+    assert "NVLS multicast support is available on dev 0 (NVLS_NCHANNELS" in blocks[2]
+    assert "nNodes 1 localRanks 8" in blocks[2]
+    flat = _text(RecordOptions(seed=6002, framework="torchtitan", kind="pretrain", failures=1))
+    assert len(re.findall(r"Init START", _first_launch(flat))) == 1
+
+
+def test_the_watchdog_names_the_group_the_collective_ran_on() -> None:
+    """FSDP's reduce-scatter runs on dp_shard_cp: PG ID 5, GUID 137 on rank 0 of the
+    [4, 8, 8] mesh (64 dp_replicate, 32 dp_shard, 32 tp and 8 dp groups before it), its
+    NumelIn over NumelOut the group's 8 ranks; it signals the dump, and the default group's
+    monitor thread takes it under its own name (tests/data/real_logs/torch29_fr_dump.txt)."""
+    text = _text(HSDP_TP)
+    found = re.search(
+        r"ProcessGroupNCCL\.cpp:683\] \[Rank 0\] Watchdog caught collective operation timeout: "
+        r"WorkNCCL\(SeqNum=\d+, OpType=(_\w+), NumelIn=(\d+), NumelOut=(\d+)",
+        text,
+    )
+    assert found is not None
+    assert found[1] in ("_REDUCE_SCATTER_BASE", "_ALLGATHER_BASE")
+    numels = sorted((int(found[2]), int(found[3])))
+    assert numels[1] == 8 * numels[0]
+    label = "[PG ID 5 PG GUID 137(mesh_dp_shard_cp) Rank 0]"
+    for line in (":2241] ", ":2573] ", ":2057] "):
+        assert f"{line}{label}" in text, line
+    assert "(default_pg) Rank 0]  failure detected" not in text
+    for line in (":1858] ", ":1575] "):
+        assert f"{line}[PG ID 0 PG GUID 0(default_pg) Rank 0]" in text, line
+    monitor = re.search(r"Last enqueued NCCL work: (\d+), last completed NCCL work: (\d+)\.", text)
+    assert monitor is not None
+    assert monitor[1] == monitor[2]
+    assert int(monitor[1]) < 1000  # the default group's few works, not FSDP's millions
+    facts = facts_for(make_plan(HSDP_TP))
+    group = torchtitan_mesh.collective_group(facts, "_REDUCE_SCATTER_BASE", 0)
+    assert group is not None
+    assert group.label() == "PG ID 5 PG GUID 137(mesh_dp_shard_cp)"
