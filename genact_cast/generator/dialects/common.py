@@ -25,6 +25,18 @@ def py_float(value: float) -> str:
 @functools.lru_cache(maxsize=1024)  # a log line often repeats a value (each group's lr)
 def _nonzero(value: float) -> str:
     """py_float of a finite, nonzero value (the cache cannot tell 0.0 from -0.0)."""
+    if 1e-4 <= abs(value) < 1e15:
+        # Most of what a log prints: repr lays these out in fixed point, as %g does at every
+        # precision up to 17 here, and %g drops the trailing zeros. When 15 significant
+        # digits read back they are the fewest (see below), less their zeros: %.15g's text,
+        # with repr's `.0` on a whole number.
+        text = f"{value:.15g}"
+        if float(text) == value:
+            return text if "." in text else text + ".0"
+        if math.frexp(value)[0] not in (0.5, -0.5):  # not a power of two: see below
+            # 16 or 17 digits, with no trailing zero for %g to strip (15 did not read back)
+            text = f"{value:.16g}"
+            return text if float(text) == value else f"{value:.17g}"
     # The fewest digits that read back as `value`. Away from a power of two more digits never
     # stop round-tripping (the correctly rounded string is the closest at each length), so
     # a search over 1 to 17 significant digits finds them.
@@ -42,12 +54,7 @@ def _nonzero(value: float) -> str:
     lopsided = math.frexp(value)[0] in (0.5, -0.5)  # a power of two: see below
     if fifteen:
         high = 14
-    elif not lopsided:  # 16 or 17 digits, as most of what a log prints (rates, lr)
-        if 1e-4 <= abs(value) < 1e15:
-            # Laid out in fixed point by repr and by %g alike, with a fraction, and with no
-            # trailing zero for %g to strip (15 digits did not read back): %g's text is repr's.
-            text = f"{value:.16g}"
-            return text if float(text) == value else f"{value:.17g}"
+    elif not lopsided:  # 16 or 17 digits, outside the fixed-point range above
         text = f"{value:.15e}"
         if float(text) == value:
             low = high = 15
@@ -75,18 +82,17 @@ def _nonzero(value: float) -> str:
 
 def _decimal(value: float, mantissa: str, exponent: int) -> str:
     """repr's layout of `value`'s digits (`mantissa`, as '-1.25', and `exponent`)."""
+    if not -4 <= exponent < 16:
+        return f"{mantissa}e{exponent:+03d}"  # as %e lays the digits out (a learning rate)
     sign = "-" if value < 0 else ""
     digits = mantissa.lstrip("-").replace(".", "")
-    if -4 <= exponent < 16:
-        if exponent >= 0:
-            whole = digits[: exponent + 1].ljust(exponent + 1, "0")
-            fraction = digits[exponent + 1 :] or "0"
-        else:
-            whole = "0"
-            fraction = "0" * (-exponent - 1) + digits
-        return f"{sign}{whole}.{fraction}"
-    head = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
-    return f"{sign}{head}e{exponent:+03d}"
+    if exponent >= 0:
+        whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+        fraction = digits[exponent + 1 :] or "0"
+    else:
+        whole = "0"
+        fraction = "0" * (-exponent - 1) + digits
+    return f"{sign}{whole}.{fraction}"
 
 
 def _neighbour(value: float, precision: int) -> str | None:
@@ -125,10 +131,18 @@ def rounded(value: float, digits: int) -> float:
     return float(f"{value:.{digits}f}")
 
 
-@functools.lru_cache(maxsize=256)  # a log writes several lines in the same millisecond
 def logging_stamp(moment: datetime) -> str:
     """Python logging's default `%(asctime)s`: 2025-06-16 22:30:50,322."""
-    return f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}"
+    # isoformat's fields, zero-padded as %Y-%m-%d %H:%M:%S pads them, with the milliseconds
+    # truncated as `msecs` is: a few times faster than strftime, and a log stamps thousands
+    # of lines (a cache keyed by an aware datetime costs its utcoffset() at each lookup).
+    text = moment.isoformat(" ", "milliseconds")
+    return f"{text[:19]},{text[20:23]}"
+
+
+def seconds_stamp(moment: datetime) -> str:
+    """`%Y-%m-%d %H:%M:%S`, from isoformat's fields (see logging_stamp)."""
+    return moment.isoformat(" ", "seconds")[:19]
 
 
 def glog_stamp(level: str, moment: datetime) -> str:

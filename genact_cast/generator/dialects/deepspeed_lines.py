@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.common import logging_stamp, py_float
 
 # Where each record is logged from at v0.17.5.
 LOG_DIST = "logging.py:107:log_dist"  # every log_dist line, whoever calls it
@@ -48,12 +48,8 @@ def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> 
 
 
 def stamp(m: datetime) -> str:
-    """logging's `%(asctime)s` (common.logging_stamp), built from the fields: the launch
-    prints thousands of these, and strftime is the slow part."""
-    return (
-        f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}:{m.second:02d},"
-        f"{m.microsecond // 1000:03d}"
-    )
+    """logging's `%(asctime)s`: the launch prints thousands of these."""
+    return logging_stamp(m)
 
 
 def dist(moment: datetime, message: str, *, rank: int = 0) -> str:

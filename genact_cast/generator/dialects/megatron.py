@@ -33,7 +33,7 @@ from genact_cast.generator.dialects.base import (
     nccl_startup,
     torch_site,
 )
-from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.common import py_float, seconds_stamp
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_startup import debug_info, sub_communicators
 from genact_cast.generator.dialects.rank_watchdog import (
@@ -191,7 +191,7 @@ def iteration(
     extra_losses: Sequence[tuple[str, float]] = (),
 ) -> str:
     """The iteration line; `moment` is the stamp (None for releases before core 0.8)."""
-    head = f" [{moment:%Y-%m-%d %H:%M:%S}]" if moment is not None else ""
+    head = f" [{seconds_stamp(moment)}]" if moment is not None else ""
     text = f"{head} iteration {iteration:8d}/{train_iters:8d} |"
     text += f" consumed samples: {consumed_samples:12d} |"
     text += f" elapsed time per iteration (ms): {elapsed_ms:.1f} |"
