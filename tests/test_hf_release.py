@@ -556,3 +556,27 @@ def test_the_model_logs_its_generation_config_as_it_is_built() -> None:
     at = next(i for i, t in enumerate(found) if "Instantiating " in t)
     assert "|configuration_utils.py:986] " in found[at + 1]
     assert found[at + 1].endswith(">> Generate config GenerationConfig {")
+
+
+@pytest.mark.parametrize("framework", ["hf", "deepspeed"])
+def test_no_run_needs_pipeline_stages_the_launcher_cannot_set(framework: str) -> None:
+    """accelerate 1.11.0's ParallelismConfig has dp_replicate, dp_shard, tp and cp sizes
+    (parallelism_config.py:59-62) and the Trainer on DeepSpeed wraps no PipelineModule: no
+    run of these dialects has pipeline stages (seed 90 drew DeepSeek-V3 on 16 stages, and
+    its log multiplied the batch by 16 data-parallel ranks of 128 processes), and the
+    Trainer's total batch is its own formula (trainer.py:2350, world size over TP)."""
+    for seed in range(400):
+        for kind in (None, "continue"):
+            options = RecordOptions(seed=seed, kind=kind, framework=framework, duration=60.0)
+            assert make_plan(options).layout.pp == 1, (seed, kind)
+    if framework != "hf":
+        return
+    options = RecordOptions(seed=90, framework="hf", duration=60.0)
+    plan = make_plan(options)
+    layout = plan.layout
+    text = "\n".join(release_lines(options))
+    total = re.findall(r"Total train batch size \(w\. parallel.*?\) = ([\d,]+)", text)
+    assert total
+    world = plan.gpus
+    expected = world // layout.tp * layout.micro_batch * layout.grad_accum
+    assert {int(t.replace(",", "")) for t in total} == {expected}

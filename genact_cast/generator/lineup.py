@@ -37,6 +37,12 @@ def fewest_tokens_per_param(arch: Architecture) -> float:
 # core_transformer_config_from_args turns into SiLU-GLU, --squared-relu and --openai-gelu)
 # nor Gemma 3's extra norms and sliding-window layers: Gemma 3 is trained through NeMo /
 # Megatron-Bridge, not this script, so a Megatron log never shows it.
+_NO_STAGES_HF = (
+    "accelerate 1.11.0's ParallelismConfig has no pipeline stages, which a run of this model needs"
+)
+_NO_STAGES_DS = (
+    "the Trainer on DeepSpeed 0.17.5 has no pipeline stages, which a run of this model needs"
+)
 UNSUPPORTED = {
     "megatron": {
         "Gemma-3": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no gated GELU nor Gemma 3's "
@@ -47,6 +53,19 @@ UNSUPPORTED = {
         "DeepSeek-V3": "the megatron dialect does not type multi-latent attention (core_v0.14.0's "
         "--multi-latent-attention, --q-lora-rank, --kv-lora-rank) yet",
         "Llama-4": "the megatron dialect does not type Llama 4's attention layers yet",
+    },
+    # Past 200B parameters a run here needs pipeline stages (layout.model_parallel: Llama 3.1
+    # 405B, DeepSeek-V3), which neither the Trainer's launchers can set: accelerate 1.11.0's
+    # ParallelismConfig has dp_replicate, dp_shard, tp and cp sizes only
+    # (parallelism_config.py:59-62), and under DeepSpeed the Trainer wraps a transformers
+    # model, never a PipelineModule. Their logs would show another run's batch arithmetic.
+    "hf": {
+        "Llama-3.1-405B": _NO_STAGES_HF,
+        "DeepSeek-V3": _NO_STAGES_HF,
+    },
+    "deepspeed": {
+        "Llama-3.1-405B": _NO_STAGES_DS,
+        "DeepSeek-V3": _NO_STAGES_DS,
     },
     # torchtitan v0.2.0 registers llama3, llama4, qwen3 and deepseek_v3 (models/__init__.py).
     # Its llama3 train spec is the Llama architecture (untied embeddings, no biases, no QK
