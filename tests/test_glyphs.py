@@ -264,6 +264,14 @@ def test_a_digram_is_drawn_on_one_cell_with_its_span_moved_left_as_in_the_player
     assert coverage(theirs[4])[0] == 0 < coverage(theirs[3])[0]  # | on cell 3
     _same_ink("SVG", svg_cells(browser, cast, 6), theirs)
     _same_ink("PNG", png_cells(cast, 6), theirs)
+    # More than one in a span: each symbol on avt's first cell of its own two (the player
+    # places a vector symbol by its cell's column), not where the span's text has reached.
+    for name, line in (("digrams", "a\u268f\u268fx\u268fy|"),
+                       ("marked", "a\u268fb\u0301\u2590\u268f\u2590|")):  # fmt: skip
+        cast = cast_file(tmp_path / f"{name}.cast", line, 12)
+        theirs = player_cells(browser, cast, 11, tmp_path)
+        _same_ink("SVG", svg_cells(browser, cast, 11), theirs)
+        _same_ink("PNG", png_cells(cast, 11), theirs)
 
 
 def _same_ink(who: str, ours: list[Image.Image], theirs: list[Image.Image]) -> None:

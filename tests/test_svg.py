@@ -547,15 +547,18 @@ def test_blinking_text_in_the_animated_svg_blinks_as_in_the_player(
     player's span has no ap-blink) for 0.6 s of every 1.2 s while it
     plays, counted from play start (`setInterval(toggleBlink, 600)`, blinkOn first), and
     shows it steadily once ended: the animated SVG does so from its animation's start (read
-    here at given times, its animations paused there); a still shows it."""
-    events = [[0.1, "o", "ab \x1b[5mBLINK\x1b[25m cd \x1b[6mfast\x1b[0m"], [4.0, "o", "\r\n$ "]]
+    here at given times, its animations paused there); a still shows it. The shapes the
+    player draws for blinking text (a block, a powerline arrow) blink with it (its symbol
+    <use> gets ap-blink too)."""
+    line = "ab \x1b[5mBLINK\u2590\ue0b0\x1b[25m cd \x1b[6mfast\x1b[0m"
+    events = [[0.1, "o", line], [4.0, "o", "\r\n$ "]]
     source = write_cast(tmp_path / "blink.cast", {"version": 2, "width": 24, "height": 3}, events)
     header, body = load(source)
     svg = render_svg(header, body)
     page = browser.new_page(viewport={"width": 400, "height": 120})
 
     def ink(t: float) -> list[bool]:
-        """Whether 'ab', 'BLINK', 'cd' and 'fast' are drawn `t` seconds in."""
+        """Whether 'ab', 'BLINK', its shapes, 'cd' and 'fast' are drawn `t` seconds in."""
         pause = f"*{{animation-play-state:paused!important;animation-delay:-{t}s!important}}"
         page.set_content(f"<html><body style='margin:0'>{svg}<style>{pause}</style></body></html>")
         shot = (
@@ -569,14 +572,14 @@ def test_blinking_text_in_the_animated_svg_blinks_as_in_the_player(
         return [
             shot.crop((round(PADDING + a * cell), top, round(PADDING + b * cell),
                        top + LINE_HEIGHT)).getbbox() is not None
-            for a, b in ((0, 2), (3, 8), (9, 11), (12, 16))
+            for a, b in ((0, 2), (3, 8), (8, 10), (11, 13), (14, 18))
         ]  # fmt: skip
 
-    assert ink(0.3) == [True, True, True, True]
-    assert ink(0.9) == [True, False, True, True]  # 0.6-1.2 s: hidden
-    assert ink(1.5) == [True, True, True, True]
-    assert ink(3.3) == [True, False, True, True]
-    assert ink(4.5) == [True, True, True, True]  # ended: shown steadily
+    assert ink(0.3) == [True, True, True, True, True]
+    assert ink(0.9) == [True, False, False, True, True]  # 0.6-1.2 s: hidden
+    assert ink(1.5) == [True, True, True, True, True]
+    assert ink(3.3) == [True, False, False, True, True]
+    assert ink(4.5) == [True, True, True, True, True]  # ended: shown steadily
     page.close()
     still = render_svg(header, body, at=0.9)
     assert "animation" not in still

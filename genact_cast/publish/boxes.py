@@ -5,8 +5,9 @@ Terminal.js, `drawBlockGlyph`), so a column of `█` or a bar chart shows no lin
 rows; box drawing it leaves to the font. The SVG's rows (18 px at 14 px, as the
 player's line height) are taller than the font's glyph box (1.188 em), so each of these
 glyphs gets the ink it has at its top and bottom edge continued to the row's edge: the
-vertical strokes of `│ ┃ ║ ├ ╭` and the blocks join the rows above and below, and the
-text stays the text. The spans are measured from the bundled font by
+vertical strokes of `│ ║ ├ ╭` join the rows above and below, and the text stays the
+text. The blocks and `┃ ╹ ╻` are drawn as shapes that fill the row (publish/vectors.py):
+they need none. The spans are measured from the bundled font by
 scripts/box_extents.py into data/box_extents.json (no Pillow needed here).
 """
 
@@ -17,6 +18,9 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
+
+from genact_cast.publish.player_layout import advance
+from genact_cast.publish.vectors import vector
 
 Spans = tuple[tuple[float, float], ...]  # (x0, x1) as fractions of the cell's width
 OVERLAP = 0.3  # px drawn over the glyph's own edge, so antialiasing leaves no hairline
@@ -88,20 +92,21 @@ def line_strokes(
     (fg, width in px): their x (centre, px) and y from and to (from the baseline), ordered
     for a path to visit. A glyph whose ink reaches both edges in the same place gets one
     stroke the row's height, over its own (same colour, same place); a run of `█` one
-    stroke as wide as the run."""
+    stroke as wide as the run. A glyph is at the column its run's text reaches (a
+    zero-width code point takes none). A vector symbol (blocks, ┃ ╹ ╻: publish/vectors.py)
+    gets none: its shape fills the row's height at its cell, and blinks with its text."""
     column = 0
     found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
     for text, style in line:
         fg = str(style[0])
         for match in _BOX_CHARS.finditer(text):  # the only characters EDGES knows
             offset, char = match.start(), match.group()
-            reach = EDGES.get(char)
+            reach = None if vector(char) else EDGES.get(char)  # (a shape fills the row)
             if reach is not None:
+                at = column + advance(text[:offset])
                 for x0, x1, y0, y1 in strokes(reach, baseline, line_height, font_size):
-                    found.setdefault((fg, y0, y1), []).append(
-                        (column + offset + x0, column + offset + x1)
-                    )
-        column += len(text)
+                    found.setdefault((fg, y0, y1), []).append((at + x0, at + x1))
+        column += advance(text)
     by_pen: dict[tuple[str, float], list[tuple[float, float, float]]] = {}
     for (fg, y0, y1), spans in found.items():
         for x0, x1 in merged(sorted(spans)):

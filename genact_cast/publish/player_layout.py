@@ -62,15 +62,19 @@ def standalone(char: str, wide: bool) -> bool:
     return any(low <= code <= high for low, high in _STANDALONE)
 
 
-def as_laid_out(row: Row) -> Row:
+def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     """The row as the player shows it: a zero-width code point kept right after the
     character it follows (drawn on it, no cell of its own), the rest of its span moved
     left, blanks where the span ends, and every cell on the background of the cell it is
-    drawn over. A row without one is returned as it is."""
+    drawn over. A row without one is returned as it is. `sources`, if given, gets each
+    cell's column in the terminal (-1 for a blank added at a span's end)."""
     if all(char.isascii() for char, _ in row) or not any(
         zero_width(c) or c in WIDE for c, _ in row
     ):
+        if sources is not None:
+            sources.extend(range(len(row)))
         return row
+    source: list[int] = [] if sources is None else sources
     out: list[Cell] = []
     key: tuple[object, ...] | None = None  # the open span's colour and text style
     owed = 0  # zero-width code points in the open span: blanks owed at its end
@@ -81,6 +85,7 @@ def as_laid_out(row: Row) -> Row:
         if owed and last is not None:
             blank = (last[0], last[1], False, False, False, False, False, False)
             out.extend([(" ", blank)] * owed)
+            source.extend([-1] * owed)
         key, owed = None, 0
 
     half = False  # the right half of a wide vector symbol is next
@@ -91,6 +96,7 @@ def as_laid_out(row: Row) -> Row:
             continue
         if char == "":  # the right half of a wide character: its span is closed
             out.append((char, style))
+            source.append(x)
             continue
         wide = x + 1 < len(row) and row[x + 1][0] == ""
         if wide and vector(char):
@@ -100,6 +106,7 @@ def as_laid_out(row: Row) -> Row:
         elif standalone(char, wide):
             close()
             out.append((char, style))
+            source.append(x)
             last = style
             continue
         this = (style[0], *style[2:])
@@ -108,6 +115,7 @@ def as_laid_out(row: Row) -> Row:
             close()
             key = this
         out.append((char, style))
+        source.append(x)
         last = style
         if zero_width(char):
             owed += 1

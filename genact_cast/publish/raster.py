@@ -28,7 +28,7 @@ from typing import NamedTuple
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish import glyphs, raster_bidi
+from genact_cast.publish import glyphs, raster_bidi, vectors
 from genact_cast.publish.player_layout import as_laid_out, standalone, zero_width
 from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.terminal import regional_indicator
@@ -178,7 +178,9 @@ class Raster:
             top = lay.top + y * lay.cell_height
             if top + lay.cell_height > lay.height:
                 continue  # a resize beyond the picture: the rows that fit are shown
-            row = as_laid_out(screen.rows[y])  # zero-width code points take no column
+            sources: list[int] = []  # each cell's column in the terminal
+            row = as_laid_out(screen.rows[y], sources)  # zero-width ones take no column
+            moved: list[tuple[str, Style, int]] = []  # symbols drawn on a cell of their own
             self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
             bidi = raster_bidi.spans(row)  # spans the browser reorders: drawn as text
             in_bidi = {x for span in bidi for x in range(span.start, span.end)}
@@ -206,6 +208,15 @@ class Raster:
                 left = lay.left + column * lay.cell_width
                 if left + lay.cell_width > lay.width:
                     break
+                if sources[x] != column and vectors.vector(char):
+                    # The player places a vector symbol by its cell (a second ⚏ in a
+                    # span, two cells in avt but one blank in the text): its blank here,
+                    # its shape over that cell once the row is drawn.
+                    moved.append((char, style, sources[x]))
+                    tile = self._tile(" ", style, 1)
+                    if tile is not None:
+                        self.canvas.paste(tile, (left, top))
+                    continue
                 cluster, end = _cluster(row, x)
                 if x > 0 and row[x - 1][0] and _marks(char):
                     cluster = " "  # a spacing mark (Mc) keeps its cell, drawn on its base
@@ -220,6 +231,12 @@ class Raster:
                     overhangs.append((cluster, style, left, wide))
             for cluster, style, left, wide in overhangs:  # over the neighbours' backgrounds
                 self._overhang(cluster, style, (left, top), wide)
+            for char, style, cell in moved:
+                left = lay.left + cell * lay.cell_width
+                if not (style[7] and self.blink_hidden) and left + lay.cell_width <= lay.width:
+                    ink = self.colours(style[0], background=False)
+                    mask = glyphs.shape(char, lay.cell_width, lay.cell_height)
+                    self.canvas.paste(ink, (left, top), mask)
             if bidi:
                 self._draw_bidi(row, bidi, top)
         return self.canvas

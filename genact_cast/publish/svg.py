@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.escape import xml_escape
 from genact_cast.publish.svg_frames import Frame, frames
-from genact_cast.publish.svg_lines import BIDI_CONTROLS
+from genact_cast.publish.svg_lines import BIDI_CONTROLS, BLINKING_SHAPES
 from genact_cast.publish.svg_strip import LAST_FRAME_SECONDS, Document, animation, blink_animation
 from genact_cast.publish.svg_units import CELL_WIDTH, FONT, FONT_SIZE, LINE_HEIGHT, PADDING
 from genact_cast.publish.theme import check_theme, resolve_theme
@@ -93,6 +93,7 @@ def render_svg(
     if len(shown) > 1:
         css += animation(shown, screen_h, loop)
         blinking = [name for style, name in document.markup.styles.items() if style[7]]
+        blinking += [BLINKING_SHAPES] if document.markup.blinking_shapes else []
         if blinking:
             css += blink_animation(blinking, shown, loop)
     return (

@@ -10,11 +10,41 @@ from operator import itemgetter
 
 from genact_cast.asciicast import Event, Header
 from genact_cast.publish import vectors
-from genact_cast.publish.player_layout import as_laid_out
+from genact_cast.publish.player_layout import as_laid_out, zero_width
 from genact_cast.publish.screens import Clip, Row, Style, Timeline
 
 Run = tuple[str, Style]  # text, style
 Line = tuple[Run, ...]
+
+
+class Placed(tuple[Run, ...]):
+    """A line with vector symbols the player draws away from where its text has reached:
+    `symbols` maps such a symbol's column in the laid-out text to its cell in the
+    terminal (the player places a symbol by its cell: a second ⚏, two cells in avt but
+    one blank in its span's text, or a symbol after a zero-width mark)."""
+
+    symbols: dict[int, int]
+
+    def __new__(cls, runs: Line, symbols: dict[int, int]) -> Placed:
+        line = super().__new__(cls, runs)
+        line.symbols = symbols
+        return line
+
+    def __eq__(self, other: object) -> bool:
+        mine = tuple(sorted(self.symbols.items()))
+        theirs = tuple(sorted(other.symbols.items())) if isinstance(other, Placed) else ()
+        return tuple.__eq__(self, other) and mine == theirs
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((tuple(self), tuple(sorted(self.symbols.items()))))
+
+
+def symbols_of(line: Line) -> dict[int, int]:
+    """The cells of the line's vector symbols placed away from its text (see `Placed`)."""
+    return line.symbols if isinstance(line, Placed) else {}
 
 
 @dataclass(frozen=True)
@@ -69,7 +99,17 @@ def _runs(row: Row) -> Line:
 
     A block element the player paints on its canvas (not as text) is never faint there."""
     runs: list[Run] = []
-    for style, group in groupby(as_laid_out(row), itemgetter(1)):
+    sources: list[int] = []
+    laid = as_laid_out(row, sources)
+    symbols: dict[int, int] = {}
+    column = 0  # the column the laid-out text reaches (zero-width code points take none)
+    for (char, _), source in zip(laid, sources, strict=True):
+        if zero_width(char):
+            continue
+        if source != column and vectors.vector(char):
+            symbols[column] = source
+        column += 1
+    for style, group in groupby(laid, itemgetter(1)):
         cells = list(group)
         if style[5] and any(vectors.raster_symbol(char) for char, _ in cells):
             plain = (*style[:5], False, *style[6:])
@@ -78,4 +118,4 @@ def _runs(row: Row) -> Line:
                 runs.append((text, plain if symbol else style))
             continue
         runs.append(("".join([char or " " for char, _ in cells]), style))
-    return tuple(runs)
+    return Placed(tuple(runs), symbols) if symbols else tuple(runs)

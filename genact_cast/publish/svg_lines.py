@@ -17,7 +17,7 @@ from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
 from genact_cast.publish.player_layout import advance, zero_width
 from genact_cast.publish.screens import Style
-from genact_cast.publish.svg_frames import Line
+from genact_cast.publish.svg_frames import Line, symbols_of
 from genact_cast.publish.svg_styles import PLAIN, color, css
 from genact_cast.publish.svg_units import (
     BASELINE,
@@ -42,6 +42,12 @@ BIDI_CONTROLS = str.maketrans(
 )
 
 
+# The class of the shapes drawn for blinking text (SGR 5): they blink with it, as the
+# player's symbols do (its `ap-blink` on each symbol's <use>). Not a style's or a pen's
+# class: those start with a letter or with one "_" and a letter.
+BLINKING_SHAPES = "__k"
+
+
 class LineMarkup:
     """The markup of rows, with the style and pen classes they were given."""
 
@@ -49,6 +55,7 @@ class LineMarkup:
         self.theme = theme
         self.styles: dict[Style, str] = {}
         self.pens: dict[tuple[str, str], str] = {}  # (stroke colour, width): class
+        self.blinking_shapes = False  # a shape drawn for blinking text: BLINKING_SHAPES
 
     def css(self) -> list[str]:
         return [f".{name}{{{css(style, self.theme)}}}" for style, name in self.styles.items()] + [
@@ -84,6 +91,7 @@ class LineMarkup:
         column = 0
         placed = False  # the previous run was stretched to its cells: place the next one
         pieces = list(_vector_runs(line))
+        symbols = symbols_of(line)  # symbols the player draws on a cell of their own
         for index, (text, style, hidden) in enumerate(pieces):
             fg, bg, bold, italic, underline, faint, strike, blink = style
             if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
@@ -97,11 +105,13 @@ class LineMarkup:
                 )
             if hidden:  # drawn as the player draws it; the text stays, unseen, for search
                 ink = color(fg, self.theme, background=False)
-                rects.extend(_blocks(text, column, ink))
+                self.blinking_shapes = self.blinking_shapes or blink
+                blinks = f' class="{BLINKING_SHAPES}"' if blink else ""
+                rects.extend(_blocks(text, column, f'fill="{ink}"{blinks}', symbols))
                 for offset, char in enumerate(text):
                     if ord(char) in vectors.BLOCKS:
                         continue  # drawn by _blocks
-                    x0 = (column + offset) * CELL_WIDTH
+                    x0 = symbols.get(column + offset, column + offset) * CELL_WIDTH
                     path, stroked = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH, LINE_HEIGHT)
                     paint = (f'fill="none" stroke="{ink}" stroke-width='
                              f'"{number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
@@ -109,7 +119,7 @@ class LineMarkup:
                     shade = vectors.SHADES.get(ord(char))
                     if shade is not None:
                         paint += f' fill-opacity="{shade}"'
-                    rects.append(f'<path d="{path}" {paint}/>')
+                    rects.append(f'<path d="{path}" {paint}{blinks}/>')
             plain = (fg, "default", bold, italic, underline, faint, strike, blink)
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
             # proportional fallback font: such a run is stretched to its cells, and the run
@@ -135,23 +145,25 @@ class LineMarkup:
         return "".join(rects), "".join(spans)
 
 
-def _blocks(text: str, column: int, ink: str) -> list[str]:
+def _blocks(text: str, column: int, paint: str, symbols: dict[int, int]) -> list[str]:
     """The block elements of a run, one path: rectangles snapped to pixels (crispEdges),
     so that they abut with no seam, as on the player's canvas; a row of one block that
-    spans its cells' width (█, ▄, ▔) is one rectangle."""
+    spans its cells' width (█, ▄, ▔) is one rectangle. Each on its cell (`symbols`: those
+    not where the text has reached; a row of one block moves as one)."""
     moves, offset = [], 0
     for char, group in groupby(text):
         count = len(list(group))
         if ord(char) in vectors.BLOCKS:
             across = all(r[0] == 0 and r[2] == 1 for r in vectors.BLOCKS[ord(char)])
             for repeat in range(1 if across else count):
-                x0 = (column + offset + repeat) * CELL_WIDTH
+                at = column + offset + repeat
+                x0 = symbols.get(at, at) * CELL_WIDTH
                 width = CELL_WIDTH * (count if across else 1)
                 moves.append(vectors.svg_path(char, x0, -BASELINE, width, LINE_HEIGHT)[0])
         offset += count
     if not moves:
         return []
-    return [f'<path d="{"".join(moves)}" fill="{ink}" shape-rendering="crispEdges"/>']
+    return [f'<path d="{"".join(moves)}" {paint} shape-rendering="crispEdges"/>']
 
 
 def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
