@@ -374,8 +374,12 @@ def test_a_clip_that_starts_inside_a_full_screen_state_starts_with_its_summary()
         ("00:00:04.158", ["$ exit", "exit"]),
     ]
     assert told("6")[0] == ("00:00:00.000", ["[man]"])  # inside the alternate screen
-    # After man, the page restored is still the pager's; the shell's lines are told.
-    assert told("9.2") == [("00:00:00.000", ["[git]", "$ man ls", "$ exit", "exit"])]
+    # After man, the page restored is still the pager's; the shell's lines are told, and
+    # `exit` typed at the prompt 58 ms in is a cue of its own (review-exports6 item 5).
+    assert told("9.2") == [
+        ("00:00:00.000", ["[git]", "$ man ls"]),
+        ("00:00:00.058", ["$ exit", "exit"]),
+    ]
 
 
 def test_a_line_wrapped_at_a_scroll_regions_bottom_margin_is_one_line() -> None:
@@ -422,3 +426,35 @@ def test_a_pagers_first_page_under_a_top_prompt_is_its_cue_not_its_lines() -> No
         command = "$ " + steps[0][1].split("\r")[0]
         name = "[git]" if "git" in command else "[less]"
         assert lines(found) == ["$ echo hi", "hi", command, name, "$"], found
+
+
+def test_a_command_typed_ahead_is_a_cue_of_its_own() -> None:
+    """review-exports6 item 5 (h10.cast; s11.cast, recorded with asciinema 2.4): keys typed
+    while a command runs are echoed with the next prompt, so the command's first character
+    showed 40 ms after the output's last line and the command was merged into that
+    output's cue ("done\\n$ ls -l"). The player shows `done`, then `$ l` growing into the
+    command: a command typed is its own cue, and its output another."""
+    found = cues_of(
+        [
+            (0.1, "$ "),
+            *((0.5 + 0.08 * n, key) for n, key in enumerate("make")),
+            (0.9, "\r\n"),
+            (1.0, "building\r\n"),
+            (2.0, "done\r\n"),
+            (2.04, "$ "),
+            (2.0405, "l"),
+            *((2.12 + 0.08 * n, key) for n, key in enumerate("s -l")),
+            (2.6, "\r\n"),
+            (2.65, "total 0\r\n$ "),
+        ],
+        40,
+        8,
+    )
+    assert found[:4] == [
+        ("00:00:00.500", ["$ make"]),
+        ("00:00:01.000", ["building"]),
+        ("00:00:02.000", ["done"]),
+        ("00:00:02.040", ["$ ls -l"]),
+    ]
+    assert found[4][0] == "00:00:02.650"
+    assert found[4][1][0] == "total 0"

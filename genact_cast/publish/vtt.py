@@ -190,12 +190,12 @@ def render_vtt(timeline: Timeline) -> str:
         sessions.append((painting[0], name(painting)))
     lines.finish()
     taken = [
-        (time, place, text, lines.ends.get(i))
+        (time, place, text, lines.ends.get(i), i in lines.commands)
         for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
     ]
-    taken += [(time, (AFTER, 0), text, None) for time, text in sessions]
-    taken += [(time, (-1, 0), text, None) for time, text in opening]
-    taken += [(time, (AFTER - 1, y * 1000 + x), text, None) for time, (y, x), text in panes]
+    taken += [(time, (AFTER, 0), text, None, False) for time, text in sessions]
+    taken += [(time, (-1, 0), text, None, False) for time, text in opening]
+    taken += [(time, (AFTER - 1, y * 1000 + x), text, None, False) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     return cue_file(taken, timeline.end)
 

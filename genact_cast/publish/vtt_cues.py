@@ -67,20 +67,29 @@ def _grams(text: str, size: int) -> Counter[str]:
     return Counter(text[i : i + size] for i in range(len(text) - size + 1))
 
 
-def cue_file(taken: list[tuple[float, tuple[int, int], str, float | None]], end_time: float) -> str:
-    """WebVTT of the lines taken, (time, place, text, erased at), sorted: lines under
-    `MERGE_SECONDS` apart share a cue; a cue lasts to the next, or to the erasure of all
-    its lines; the last to `end_time` (at least a second)."""
+def cue_file(
+    taken: list[tuple[float, tuple[int, int], str, float | None, bool]], end_time: float
+) -> str:
+    """WebVTT of the lines taken, (time, place, text, erased at, typed), sorted: lines
+    under `MERGE_SECONDS` apart share a cue, but a command typed is a cue of its own (one
+    typed ahead shows within a moment of the output before it; what follows it, its
+    output) unless the lines appeared at the same moment (one screen: a clip's start,
+    scripted typing); a cue lasts to the next, or to the erasure of all its lines; the
+    last to `end_time` (at least a second)."""
     cues: list[tuple[float, list[str], list[float | None]]] = []
-    for time, _, text, gone in taken:
+    command = False  # the last cue holds a command typed
+    for time, _, text, gone, typed in taken:
         escaped = escape_cue(text).rstrip()
         if not escaped.strip():
             continue
-        if cues and time - cues[-1][0] < MERGE_SECONDS:
+        apart = (typed or command) and time > cues[-1][0] if cues else False
+        if cues and time - cues[-1][0] < MERGE_SECONDS and not apart:
             cues[-1][1].append(escaped)
             cues[-1][2].append(gone)
+            command = command or typed
         else:
             cues.append((time, [escaped], [gone]))
+            command = typed
     out = ["WEBVTT", ""]
     for index, (start, texts, ends) in enumerate(cues):
         end = cues[index + 1][0] if index + 1 < len(cues) else max(end_time, start + 1.0)

@@ -33,6 +33,7 @@ class Lines:
         self.since: list[float] = []
         self.taken: list[tuple[float, str]] = []
         self.ends: dict[int, float] = {}  # taken line -> when an erasure removed it
+        self.commands: set[int] = set()  # taken lines that are commands typed (own cues)
         # Each taken line's place in the output, so that lines that appeared at one moment
         # are told in the order they were written: the erasures before it (`epoch`, when
         # it appeared: what is written after a clear comes after what the clear removed),
@@ -41,9 +42,9 @@ class Lines:
         self.scrolls = 0
         self.epoch = 0
         self.born: list[int] = []  # each row's line: the epoch it appeared in
-        # rows an erasure blanked since the last screen: (since, text, wrapped, when, born),
-        # born below 0 (-1 - epoch) for a line no screen showed
-        self.erased: dict[int, tuple[float, str, bool, float, int]] = {}
+        # rows an erasure blanked since the last screen: (since, text, wrapped, when, born,
+        # typed), born below 0 (-1 - epoch) for a line no screen showed
+        self.erased: dict[int, tuple[float, str, bool, float, int, bool]] = {}
         self.covered: list[str] = []  # the rows when a full-screen program covered them
         self.left: list[bool] = []  # which of them a painting program had left (`LEFT`)
         self.covering = False  # a full-screen program covers them now
@@ -65,7 +66,9 @@ class Lines:
         self.leads: dict[int, str] = {}
         self.rights: dict[int, str] = {}  # a command row's right prompt (zsh's RPROMPT)
 
-    def _take(self, since: float, text: str, wrapped: bool, y: int, born: int) -> None:
+    def _take(
+        self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
+    ) -> None:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
         if self.muted:
             self._open = None
@@ -76,8 +79,19 @@ class Lines:
         else:
             self.taken.append((since, text))
             self.places.append((born, self.scrolls + y))
+            if typed:
+                self.commands.add(len(self.taken) - 1)
         self._open = len(self.taken) - 1 if wrapped else None
         self._rest = wrapped
+
+    def _typed(self, y: int, text: str) -> bool:
+        """Whether row y, now `text`, is a command typed: one typed after a prompt the
+        cursor waited at (`leads`), or a row that grew after it appeared (the keys echoed
+        one by one; typed ahead, the first arrives with the prompt, which never waits)."""
+        if y in self.leads:
+            return True
+        first = self.first[y] if 0 <= y < len(self.first) else ""
+        return bool(first.strip()) and _bare(text) != _bare(first) and text.startswith(first)
 
     def _text(self, row: Row, wrapped: bool) -> str:
         """A row's text; a wrapped one with its cells up to the right edge (a space it
@@ -99,18 +113,22 @@ class Lines:
         went on after the last screen), else the line shown; a line written since the last
         screen and erased before the next is told as a line that scrolled away unseen is
         (`seq 20; clear` in one read of a 10-row terminal: all twenty)."""
-        lead = self.leads.pop(y, "")  # (a prompt drawn here next is a new one)
-        right = self.rights.pop(y, "")
         if y >= len(self.texts) or y in self.erased:
+            self.leads.pop(y, None)  # (a prompt drawn here next is a new one)
+            self.rights.pop(y, None)
             return
         shown = self.texts[y]
         wrapped = y < len(self.wraps) and self.wraps[y]
+        typed = self._typed(y, shown)
+        lead = self.leads.pop(y, "")
+        right = self.rights.pop(y, "")
         text = without_right_prompt(self._text(row, wrapped), lead, right)
         if shown.strip() and self.since[y] >= 0:  # (since below 0: taken before)
             text = text if text.startswith(_bare(shown)) else shown
-            self.erased[y] = (self.since[y], text, wrapped, time, self.born[y])
+            self.erased[y] = (self.since[y], text, wrapped, time, self.born[y], typed)
         elif not shown.strip() and row_text(row).strip():
-            self.erased[y] = (time, row_text(row), False, time, -1 - self.epoch)  # (unseen)
+            unseen = (time, row_text(row), False, time, -1 - self.epoch, False)
+            self.erased[y] = unseen
         else:
             return
         self.epoch += 1  # what is written next comes after the erased line
@@ -120,17 +138,17 @@ class Lines:
         that line; any other erased line is done, ending at its erasure. At `now` (a
         screen, not the end), a line whose row is still blank waits up to `REDRAW_SECONDS`
         for the redraw: a dashboard's redraw may reach two screens."""
-        gone: list[tuple[int, float, str, bool, float, int]] = []
+        gone: list[tuple[int, float, str, bool, float, int, bool]] = []
         waiting = {}
         used: set[int] = set()
         for y in sorted(self.erased):
-            since, old, wrapped, time, born = self.erased[y]
+            since, old, wrapped, time, born, typed = self.erased[y]
             above = self.erased.get(y - 1)
             if above is not None and above[2]:  # the rest of a wrapped line: as its start
                 if y - 1 in waiting:
                     waiting[y] = self.erased[y]
                 elif gone and gone[-1][0] == y - 1:
-                    gone.append((y, since, old, wrapped, time, max(born, -1 - born)))
+                    gone.append((y, since, old, wrapped, time, max(born, -1 - born), False))
                 continue
             if born < 0:  # never shown: one of a bar's redraws between two screens, say
                 born = -1 - born
@@ -153,7 +171,7 @@ class Lines:
             if now is not None and now - time < REDRAW_SECONDS and not news.get(y, "").strip():
                 waiting[y] = self.erased[y]
                 continue
-            gone.append((y, since, old, wrapped, time, born))
+            gone.append((y, since, old, wrapped, time, born, typed))
         for y, _, old, *_ in gone:
             if 0 <= y < len(self.texts) and old.startswith(_bare(self.texts[y])):
                 self.texts[y] = ""  # (unless a line was written there since)
@@ -161,7 +179,7 @@ class Lines:
         if self.muted:
             gone = []
         going = -1  # the taken line a wrapped erased row goes on in
-        for index, (y, since, old, wrapped, time, born) in enumerate(gone):
+        for index, (y, since, old, wrapped, time, born, typed) in enumerate(gone):
             if going >= 0 and gone[index - 1][0] == y - 1:
                 start, before = self.taken[going]
                 self.taken[going] = (start, joined(before, old))
@@ -170,11 +188,14 @@ class Lines:
                 self.places.append((born, self.scrolls + y))
                 going = len(self.taken) - 1
                 self.ends[going] = time
+                if typed:
+                    self.commands.add(going)
             if not wrapped:
                 going = -1
 
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         text = self._text(row, wrapped)
+        typed = bool(self.texts) and self._typed(0, text)
         if 0 in self.leads:
             text = without_right_prompt(text, self.leads[0], self.rights.get(0, ""))
         if not self.texts:  # before the first screen (a cast's output at 0 s): still told
@@ -193,7 +214,8 @@ class Lines:
         self.first = [*self.first[1:], ""]
         if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
             same = old and text.startswith(old)
-            self._take(since if same else time, text, wrapped, 0, born if same else self.epoch)
+            first = since if same else time
+            self._take(first, text, wrapped, 0, born if same else self.epoch, typed)
         else:
             self._open = None
         self.history.append(text)
@@ -274,6 +296,8 @@ class Lines:
             return
         ends = {i: end for i, end in self.ends.items() if i < mark}
         ends.update((mark + n, self.ends[i]) for n, i in enumerate(kept) if i in self.ends)
+        commands = {i for i in self.commands if i < mark}
+        self.commands = commands | {mark + n for n, i in enumerate(kept) if i in self.commands}
         self.taken[mark:] = [self.taken[i] for i in kept]
         self.places[mark:] = [self.places[i] for i in kept]
         self.ends, self._open, self._region_open = ends, None, None
@@ -284,6 +308,7 @@ class Lines:
         the last screen showed."""
         if 0 <= y < len(self.since):
             self.since[y] = -1.0
+        self.commands.add(len(self.taken))
         self.taken.append((time, text))
         self.places.append((self.epoch, self.scrolls + y))
 
@@ -301,6 +326,7 @@ class Lines:
         (True if one is: its cue stands for it). `shell`: the shell's screen is shown (no
         program covers or paints it), else its rows are left as they stand."""
         self.taken, self.places, self.ends = [], [], {}
+        self.commands = set()
         self.erased.clear()
         self._open = self._region_open = None
         if not shell:
@@ -336,7 +362,7 @@ class Lines:
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
             if text.strip() and since >= 0:  # (below 0: taken before)
-                self._take(since, text, wrapped, y, born)
+                self._take(since, text, wrapped, y, born, self._typed(y, text))
             else:
                 self._open = None
         self._open = None
