@@ -179,3 +179,22 @@ def test_the_watchdog_names_the_group_the_collective_ran_on() -> None:
     group = torchtitan_mesh.collective_group(facts, "_REDUCE_SCATTER_BASE", 0)
     assert group is not None
     assert group.label() == "PG ID 5 PG GUID 137(mesh_dp_shard_cp)"
+
+
+def test_only_the_root_meshs_groups_take_the_train_timeout() -> None:
+    """set_pg_timeouts sets train_timeout_seconds on the default group and on the root mesh's
+    dimension groups (world_mesh.get_group(dim), distributed/utils.py:289-315 at v0.2.0)
+    after step 1; DeviceMesh's new_group calls give no timeout, so every mesh group starts
+    at torch 2.9's NCCL default of ten minutes and the flattened ones keep it."""
+    text = _text(HSDP_TP)
+    found = re.search(r"OpType=_\w+, NumelIn=\d+, NumelOut=\d+, Timeout\(ms\)=(\d+)\)", text)
+    assert found is not None
+    assert found[1] == "600000"  # FSDP on the flattened dp_shard_cp
+    facts = facts_for(make_plan(HSDP_TP))
+    own = torchtitan_mesh.groups(facts, 0)
+    tp, shard = own["tp"], own["dp_shard_cp"]
+    times = {"init": 300, "train": 100}
+    assert torchtitan_mesh.timeout_seconds(facts, tp, resumed=False, **times) == 100
+    assert torchtitan_mesh.timeout_seconds(facts, tp, resumed=True, **times) == 600
+    assert torchtitan_mesh.timeout_seconds(facts, shard, resumed=False, **times) == 600
+    assert torchtitan_mesh.timeout_seconds(facts, None, resumed=True, **times) == 300

@@ -118,11 +118,18 @@ def test_saves_validation_and_logging_follow_the_loop(index: int) -> None:
         assert int(gc[1]) % (interval * -(-50 // interval)) == 0
 
 
-def test_a_timeout_after_step_one_is_train_timeout_seconds() -> None:
-    text = "\n".join(lines(0))
+def test_a_timeout_after_step_one_is_the_groups_own() -> None:
+    """set_pg_timeouts (distributed/utils.py:289-315 at v0.2.0) cuts the default group and the
+    root mesh's dimension groups to train_timeout_seconds after step 1; the flattened
+    dp_shard_cp that FSDP shards over keeps new_group's NCCL default of ten minutes."""
+    flat = RecordOptions(seed=6002, framework="torchtitan", kind="pretrain", failures=1)
+    first = re.search(r"Timeout\(ms\)=(\d+)", plain(output_of(generate(flat).events)))
+    assert first is not None
+    assert first[1] == "100000"  # a 1-D mesh: FSDP on the default group
+    text = "\n".join(lines(0))  # HSDP: FSDP on the flattened dp_shard_cp
     first = re.search(r"Timeout\(ms\)=(\d+)", text)
     assert first is not None
-    assert first[1] == "100000"
+    assert first[1] == "600000"
     assert "Synchronizing and adjusting timeout for all ProcessGroups to 0:01:40" in text
     assert "terminate called after throwing an instance of 'c10::DistBackendError'" in text
 

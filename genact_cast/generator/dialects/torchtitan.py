@@ -649,9 +649,6 @@ class Log:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
         # `--local-ranks-filter 0`: rank 0 alone, every line of its stream tagged by the tee.
-        # After step 1 the process groups time out after train_timeout_seconds; workers that
-        # resumed from a checkpoint never pass step 1 and keep init_timeout_seconds.
-        seconds = INIT_TIMEOUT_SECONDS if self.resume_step else TRAIN_TIMEOUT_SECONDS
         # torch in /usr/local/lib/python3.12/site-packages: python.org's build, whose
         # interpreter torchrun's shebang names
         # The flight recorder's dump (torchtitan turns it on): the watchdog takes the process
@@ -662,6 +659,14 @@ class Log:
             start=self.facts.start + timedelta(seconds=fr.DUMP_WAIT_SECONDS)
         )
         own = self._collective(event)
+        # The timed-out group's own timeout (set_pg_timeouts at step 1 sets some of them).
+        seconds = titan_mesh.timeout_seconds(
+            self.facts,
+            titan_mesh.collective_group(self.facts, event.op, 0),
+            resumed=bool(self.resume_step),
+            init=INIT_TIMEOUT_SECONDS,
+            train=TRAIN_TIMEOUT_SECONDS,
+        )
         lines = failure_lines(
             self.facts,
             self.incidentals,

@@ -73,6 +73,28 @@ def groups(facts: Facts, rank: int) -> dict[str, MeshGroup | None]:
     return mesh_groups(found.names, found.sizes, found.flattened, rank)
 
 
+# new_group's timeout where none is given: _get_default_timeout's default_pg_nccl_timeout for
+# NCCL (distributed_c10d.py in the 2.9.0 wheel), ten minutes; DeviceMesh gives none.
+NCCL_DEFAULT_TIMEOUT_SECONDS = 600
+
+
+def timeout_seconds(
+    facts: Facts, group: MeshGroup | None, *, resumed: bool, init: int, train: int
+) -> int:
+    """The timeout of the group a collective runs on. init_process_group gives the default
+    group comm.init_timeout_seconds (`init`); the mesh's groups have new_group's NCCL
+    default. After step 1, set_pg_timeouts (distributed/utils.py:289-315, train.py:633)
+    sets `train` on the default group and on the groups of the root mesh's dimensions
+    (`world_mesh.get_group(dim)` for each of its ndim), not on the flattened ones (dp,
+    dp_shard_cp, dp_cp, ep): FSDP's collectives on dp_shard_cp keep ten minutes (pytorch
+    issue 121676). A launch that resumed never runs step 1."""
+    if group is None:
+        return init if resumed else train
+    if group.name in mesh(facts).names and not resumed:
+        return train
+    return NCCL_DEFAULT_TIMEOUT_SECONDS
+
+
 def first_step_groups(facts: Facts, rank: int) -> list[MeshGroup]:
     """The groups whose first collective falls in a launch's first step (torch creates each
     communicator then), in the order `rank` reaches them: FSDP's all-gather of the first
