@@ -126,7 +126,13 @@ def _members(members: Sequence[int], local: int) -> Sequence[int]:
 def first_step_comms(facts: Facts, incidentals: IncidentalsLike, launch: int) -> list[str]:
     """NCCL_DEBUG=INFO: rank 0's lines as each of its first-step groups brings up its own
     communicator at its first collective, as the world's (no device bound at
-    init_process_group); `launch` counts the job's launches."""
+    init_process_group); `launch` counts the job's launches. Not among them: NVLS's buffer
+    line ("NVLS comm %p headRank ...", nvls.cc:339 at v2.27.5-1, INFO under NCCL_INIT, which
+    the default NCCL_DEBUG_SUBSYS shows, debug.cc:43): with NCCL_RUNTIME_CONNECT on (init.cc:
+    52, 1148) ncclNvlsBufferSetup runs at the first collective the tuner gives NVLS or
+    NVLS_TREE (enqueue.cc:463-471, group.cc:153-160), which no source or real 2.27 log pins
+    for these collectives (the index's real logs of the line are 2.28's, connected at init
+    with NCCL_ALGO set)."""
     wanted: list[Callable[[int], Sequence[int]]] = [
         functools.partial(_members, group.members) for group in first_step_groups(facts, 0)
     ]
