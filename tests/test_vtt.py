@@ -374,11 +374,43 @@ def test_a_clip_that_starts_inside_a_full_screen_state_starts_with_its_summary()
         ("00:00:04.158", ["$ exit", "exit"]),
     ]
     assert told("6")[0] == ("00:00:00.000", ["[man]"])  # inside the alternate screen
-    # After man, the page restored is still the pager's; the shell's lines are told, and
-    # `exit` typed at the prompt 58 ms in is a cue of its own (review-exports6 item 5).
+    # After man, the page restored is still the pager's, the line under it is earlier,
+    # and `exit` typed at the prompt 58 ms in is a cue of its own (review-exports6 item 5).
     assert told("9.2") == [
-        ("00:00:00.000", ["[git]", "$ man ls"]),
+        ("00:00:00.000", ["[git]", "[1 earlier line]"]),
         ("00:00:00.058", ["$ exit", "exit"]),
+    ]
+
+
+def test_a_clip_that_starts_in_the_shell_tells_the_command_in_progress_not_the_screen() -> None:
+    """review-exports6 item 4 (s5.cast --start-at 13, s1.cast --start-at 14): a clip that
+    started on the shell's screen opened with every line on it (21 lines of an earlier
+    `seq 1 40` and command). The player shows the screen; a listener hears how many
+    earlier lines it holds, then the command typed or running at the start, with the
+    output it has given so far, and what comes."""
+    seq = "$ seq 1 40\r\n" + "".join(f"{n}\r\n" for n in range(1, 41))
+    events = [
+        (0.1, seq + "$ "),
+        (1.0, "echo hi"),
+        (1.5, "\r\nhi\r\n$ "),
+        (3.0, "make"),
+        (3.5, "\r\nbuilding a\r\n"),
+        (4.5, "building b\r\n$ "),
+    ]
+    timed = [Event(round(t * 1_000_000), OUTPUT, data) for t, data in events]
+
+    def told(start: str) -> list[tuple[str, list[str]]]:
+        return cues(render_vtt(Timeline(Header(40, 10), timed, Clip(start_at=start))))
+
+    assert told("2") == [  # a prompt waits: all of the screen is earlier
+        ("00:00:00.000", ["[9 earlier lines]"]),
+        ("00:00:01.000", ["$ make"]),
+        ("00:00:01.500", ["building a"]),
+        ("00:00:02.500", ["building b", "$"]),
+    ]
+    assert told("4") == [  # make runs: its command and output so far, then what comes
+        ("00:00:00.000", ["[7 earlier lines]", "$ make", "building a"]),
+        ("00:00:00.500", ["building b", "$"]),
     ]
 
 

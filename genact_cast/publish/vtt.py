@@ -116,8 +116,11 @@ def render_vtt(timeline: Timeline) -> str:
         if mux is not None and session is not None:
             mux.restart()
             sessions.append((0.0, name(session)))
-        if lines.restart(session is None and painting is None):
+        page, earlier = lines.restart(session is None and painting is None)
+        if page:
             opening.append((0.0, left))  # (above the shell's lines under it)
+        if earlier:
+            opening.append((0.0, f"[{earlier} earlier line{'s' if earlier > 1 else ''}]"))
 
     if timeline.clip.start_at is not None:
         timeline.on_start = start

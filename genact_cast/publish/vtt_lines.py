@@ -320,22 +320,33 @@ class Lines:
         below = cursor[1] if cursor is not None else len(self.texts)
         self.since[:below] = [LEFT] * min(below, len(self.since))
 
-    def restart(self, shell: bool) -> bool:
-        """The clip starts (--start-at): the lines done before are not told, the shell's
-        lines on the screen are (from the start), and a page a program left there is not
-        (True if one is: its cue stands for it). `shell`: the shell's screen is shown (no
-        program covers or paints it), else its rows are left as they stand."""
+    def restart(self, shell: bool) -> tuple[bool, int]:
+        """The clip starts (--start-at): the lines done before are not told; of the shell's
+        lines on the screen, the last command typed and what followed it are (from the
+        start), the lines above it are not (their count is returned: a cue says how many),
+        and a page a program left there is not (True if one is: its cue stands for it).
+        `shell`: the shell's screen is shown (no program covers or paints it), else its
+        rows are left as they stand."""
         self.taken, self.places, self.ends = [], [], {}
         self.commands = set()
         self.erased.clear()
         self._open = self._region_open = None
         if not shell:
-            return False
+            return False, 0
         self.since = [since if since >= 0 or since == LEFT else 0.0 for since in self.since]
-        return any(
+        left = any(
             since == LEFT and text.strip()
             for since, text in zip(self.since, self.texts, strict=True)
         )
+        rows = [*self.leads, *([self.waiting[0]] if self.waiting is not None else [])]
+        command = max((y for y in rows if 0 <= y < len(self.texts)), default=0)
+        earlier = 0
+        for y in range(command):
+            if self.since[y] >= 0 and self.texts[y].strip():
+                if not (y > 0 and y - 1 < len(self.wraps) and self.wraps[y - 1]):
+                    earlier += 1  # (a wrapped line's rest is the same line)
+                self.since[y] = TAKEN
+        return left, earlier
 
     def _overwritten(self, y: int, old: str, text: str, time: float, wraps: list[bool]) -> None:
         """Row y, shown with `old`, is written over in place with another line (`\\e[6H`
