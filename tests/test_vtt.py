@@ -490,3 +490,49 @@ def test_a_command_typed_ahead_is_a_cue_of_its_own() -> None:
     ]
     assert found[4][0] == "00:00:02.650"
     assert found[4][1][0] == "total 0"
+
+
+def test_a_command_redrawn_under_a_completion_list_is_told_once() -> None:
+    """review-exports6 item 6 (s8.cast, bash 5.2 with `show-all-if-ambiguous`, recorded
+    with asciinema 2.4): Tab printed the candidates under `$ cat rep` and drew the prompt
+    and the line again under them (one event, as at 11.398 s there); the cue was
+    `$ cat rep`, then the list and `$ cat report_one.txt`. The player shows the list, then
+    the command completed and run once. Also when the Tab scrolls the screen (the prompt
+    on the bottom row); a command run, then one typed that starts with it, is two."""
+    for above in ("", "".join(f"old {n}\r\n" for n in range(8))):
+        found = cues_of(
+            [
+                (0.1, above + "$ "),
+                *((0.5 + 0.08 * n, key) for n, key in enumerate("cat rep")),
+                (1.2, "\r\nreport_one.txt  report_two.txt  \r\n$ cat report_"),
+                (2.0, "o"),
+                (2.1, "ne.txt "),
+                (2.4, "\r\n"),
+                (2.5, "one\r\n$ "),
+                *((3.0 + 0.08 * n, key) for n, key in enumerate("ls")),
+                (3.3, "\r\na  b\r\n$ "),
+                *((4.0 + 0.08 * n, key) for n, key in enumerate("ls -l")),
+                (4.6, "\r\ntotal 0\r\n$ "),
+            ],
+            40,
+            10,
+        )
+        told = lines(found)
+        assert "$ cat rep" not in told, found
+        start = told.index("report_one.txt  report_two.txt")
+        assert told[start:] == [
+            "report_one.txt  report_two.txt",
+            "$ cat report_one.txt",
+            "one",
+            "$ ls",
+            "a  b",
+            "$ ls -l",
+            "total 0",
+            "$",
+        ], found
+    # A list longer than the screen: the draft scrolled away before the line came back.
+    events = [(0.1, "$ "), *((0.5 + 0.08 * n, key) for n, key in enumerate("cat rep"))]
+    events += [(1.2, "\r\nr1\r\nr2\r\nr3\r\nr4\r\n$ cat rep"), (2.0, "o"), (2.4, "\r\n")]
+    assert lines(cues_of([*events, (2.5, "one\r\n$ ")], 20, 3)) == [
+        *("r1", "r2", "r3", "r4", "$ cat repo", "one", "$")
+    ]

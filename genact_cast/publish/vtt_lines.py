@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_cues import same_line
+from genact_cast.publish.vtt_drafts import redrawn
 from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_sessions import (
     prompt,
@@ -65,6 +66,9 @@ class Lines:
         self.waiting: tuple[int, str, str] | None = None
         self.leads: dict[int, str] = {}
         self.rights: dict[int, str] = {}  # a command row's right prompt (zsh's RPROMPT)
+        # A command row typed after a prompt that scrolled away since the last screen:
+        # its taken line, text and prompt (a draft, if the next screen draws it again).
+        self.scrolled_typed: tuple[int, str, str] | None = None
 
     def _take(
         self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
@@ -215,7 +219,10 @@ class Lines:
         if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
             same = old and text.startswith(old)
             first = since if same else time
+            count = len(self.taken)
             self._take(first, text, wrapped, 0, born if same else self.epoch, typed)
+            if len(self.taken) > count and self.leads.get(0):
+                self.scrolled_typed = (count, _bare(text), self.leads[0])
         else:
             self._open = None
         self.history.append(text)
@@ -489,6 +496,7 @@ class Lines:
                 self.rights.pop(y, None)
                 self.since[y] = time  # a new line here, not more of the same one
                 self.born[y] = self.epoch
+                redrawn(self, y, text, time)  # (a command redrawn under a completion list)
                 if y == 0 and not self._rest:
                     self._open = None  # not the rest of a line that scrolled away
                 if not (self.first[y] and text.startswith(self.first[y])):
@@ -498,6 +506,7 @@ class Lines:
                 self.born[y] = self.epoch
             self.texts[y] = text
         self._rest = False
+        self.scrolled_typed = None
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))

@@ -1,0 +1,51 @@
+"""A command line redrawn under a completion list (publish/vtt_lines.py): bash with
+`show-all-if-ambiguous` (or Tab Tab) prints the candidates under the line being typed and
+draws the prompt and that line again under them; what was typed above is a draft of the
+line that goes on below, which alone is told (after the list, as the player shows it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genact_cast.publish.vtt_text import bare
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
+
+TAKEN = -1.0  # (vtt_lines.TAKEN: a row whose line is not told)
+
+
+def redrawn(lines: Lines, y: int, text: str, time: float) -> None:
+    """Row y shows a new line, `text`, drawn at `time`: if it is a command being typed
+    above (on a row still shown, or one that scrolled away since the last screen) drawn
+    again after rows drawn with it (the list), that draft is not told and row y is the
+    command, typed after the same prompt."""
+    line = bare(text)
+    for at in sorted(lines.leads, reverse=True):
+        if at >= y:
+            continue
+        draft = bare(lines.texts[at])
+        between = range(at + 1, y)
+        if (
+            len(draft) > len(bare(lines.leads[at]))  # (something typed after the prompt)
+            and line.startswith(draft)
+            and between
+            and all(lines.since[b] == time for b in between)  # (drawn with it: the list)
+            and any(lines.texts[b].strip() for b in between)
+        ):
+            lines.since[at] = TAKEN
+            lines.leads[y] = lines.leads.pop(at)
+            lines.rights[y] = lines.rights.pop(at, "")
+        return  # (only the nearest command row above is a draft)
+    scrolled = lines.scrolled_typed
+    if scrolled is None:
+        return
+    index, draft, lead = scrolled
+    drawn = any(lines.texts[b].strip() and lines.since[b] == time for b in range(y))
+    listed = drawn or index + 1 < len(lines.taken)  # (the list: on the screen, or gone)
+    if len(draft) > len(bare(lead)) and line.startswith(draft) and listed:
+        since, _ = lines.taken[index]
+        lines.taken[index] = (since, "")  # (a blank line is in no cue)
+        lines.commands.discard(index)
+        lines.leads[y] = lead
+        lines.scrolled_typed = None
