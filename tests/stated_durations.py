@@ -102,6 +102,10 @@ MEGATRON_SETUP = (
         "[after dataloaders are built]",
     ),
 )
+# train() starts its interval timer after this marker (training.py:1953 at the tag), in
+# each process; the loaded checkpoint's iteration is where its count starts.
+TRAINING_STARTS = "[before the start of training step]"
+MEGATRON_LOADED = re.compile(r"successfully loaded checkpoint from .* at iteration (?P<it>\d+)")
 MEGATRON_TIMER = re.compile(r"^    (?P<name>[\w/-]+) \.+: \((?P<min>[\d.]+), (?P<max>[\d.]+)\)$")
 
 
@@ -197,9 +201,12 @@ def _megatron(lines: list[str], stamped: list[Stamped]) -> list[str]:
         int(b.group("it")) - int(a.group("it")) for (a, _), (b, _) in itertools.pairwise(iterations)
     ]
     interval = min((d for d in steps if d > 0), default=0)
+    out += _megatron_after_launch(lines, iterations)
     for (a, first), (b, second) in itertools.pairwise(iterations):
         if int(b.group("it")) - int(a.group("it")) != interval:
-            continue  # lines elided between, or a restart: the interval timer paused
+            continue  # lines elided between: the interval timer paused
+        if any(text.startswith(TRAINING_STARTS) for text in lines[first.index : second.index]):
+            continue  # a relaunch between: its own interval timer (_megatron_after_launch)
         # The interval timer stops for an evaluation or a save (training.py:1655, 2213 at
         # the tag): their timers, printed between the lines, come off the gap; rank 0's own
         # time lies between the min and max across ranks.
@@ -238,4 +245,48 @@ def _megatron(lines: list[str], stamped: list[Stamped]) -> list[str]:
                     f"megatron: {name} took {stated:.3f}s (line {index + 1}), but the stamps "
                     f"of {begin} and {end} are {gap:.0f}s apart"
                 )
+    return out
+
+
+def _megatron_after_launch(
+    lines: list[str], iterations: list[tuple[re.Match[str], Stamped]]
+) -> list[str]:
+    """The first iteration line of each launch against the launch's own interval timer: it
+    starts at the `before the start of training step` marker, counting from the iteration
+    the launch loaded (0 when it loaded none), not from the previous process's last line."""
+    out: list[str] = []
+    start: tuple[int, datetime, int] | None = None  # (loaded iteration, stamp, line index)
+    loaded = 0
+    following = iter(iterations)
+    upcoming = next(following, None)
+    for index, text in enumerate(lines):
+        if (found := MEGATRON_LOADED.search(text)) is not None:
+            loaded = int(found.group("it"))
+        if text.startswith(TRAINING_STARTS) and (stamp := STAMP.search(text)) is not None:
+            start = (loaded, datetime.fromisoformat(" ".join(stamp.groups()[:2])), index)
+            loaded = 0
+        while upcoming is not None and upcoming[1].index < index:
+            upcoming = next(following, None)
+        if upcoming is None or upcoming[1].index != index or start is None:
+            continue
+        match, line = upcoming
+        count = int(match.group("it")) - start[0]
+        gap = (line.at - start[1]).total_seconds()
+        paused = [
+            found
+            for between in lines[start[2] + 1 : index]
+            if (found := MEGATRON_TIMER.search(between)) is not None
+            and found.group("name") in ("evaluate", "save-checkpoint")
+        ]
+        # Whole-second stamps on both ends; saves and evaluations stop the timer.
+        fastest = gap - sum(float(p.group("max")) for p in paused) / 1000 - 2.0
+        slowest = gap - sum(float(p.group("min")) for p in paused) / 1000 + 2.0
+        stated = float(match.group("ms")) / 1000 * count
+        if count > 0 and not fastest <= stated <= slowest:
+            out.append(
+                f"megatron: line {line.index + 1} says {match.group('ms')} ms an iteration over "
+                f"{count} since its launch, but {fastest:.0f}-{slowest:.0f} s passed since the "
+                "launch's training started"
+            )
+        start = None
     return out

@@ -924,6 +924,11 @@ class Log:
         data_ms = (event.t - self._built_at) * 1000
         valid = (f.total_steps // f.steps_per_epoch + 1) * iters * f.global_batch
         moment = self._t(event.t)
+        # train() starts the interval timer after the data iterators are built
+        # (training.py:1953 at the tag, `timers("interval-time").start(barrier=True)`), in every
+        # process: the first line after a launch or relaunch times its iterations from here,
+        # never from a line the previous process printed.
+        self._logged, self._paused = (self.resume_step, event.t), 0.0
         # The indices are built and cached beside the data on the job's first launch, and
         # read back on a relaunch.
         config_line, builder = data.building_lines(
