@@ -8,9 +8,9 @@ default group's monitor thread takes it ("Received a dump signal ... from this l
 :1858) and dumps ("ProcessGroupNCCL preparing to dump debug info. Include stack trace: 1",
 :1575), and the watchdog waits a minute for the dump before it takes the process down (the
 inconsistency and take-down lines and the exception a minute after the timeout). Those line
-numbers and the minute are those of real torch 2.9 logs (tests/data/real_logs/
-torch29_fr_dump.txt, the flight recorder on; with it off, find_string index:68430319905,
-2026-08-10: :730 "FlightRecorder is disabled", then :2573, the dump lines, and the take-down
+numbers and the minute are those of real torch 2.9 logs, both with the flight recorder off
+(tests/data/real_logs/torch29_fr_dump.txt; find_string index:68430319905, 2026-08-10:
+:730 "FlightRecorder is disabled", then :2573, the dump lines, and the take-down
 at 03:05:11 after the timeout at 03:04:11).
 
 The signal names the group that timed out; the monitor thread is the default group's, and
