@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from genact_cast.asciicast import OUTPUT, Event, Header
+from genact_cast.asciicast import OUTPUT, RESIZE, Event, Header
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.publish.vtt import render_vtt, same_line
 from genact_cast.sources import open_cast
@@ -535,4 +535,44 @@ def test_a_command_redrawn_under_a_completion_list_is_told_once() -> None:
     events += [(1.2, "\r\nr1\r\nr2\r\nr3\r\nr4\r\n$ cat rep"), (2.0, "o"), (2.4, "\r\n")]
     assert lines(cues_of([*events, (2.5, "one\r\n$ ")], 20, 3)) == [
         *("r1", "r2", "r3", "r4", "$ cat repo", "one", "$")
+    ]
+
+
+def test_a_prompt_left_with_nothing_typed_is_no_line_of_output() -> None:
+    """review-exports6 item 7 (s1.cast, bash and python3's REPL; s3.cast, zsh with a right
+    prompt; recorded with asciinema 2.4): a prompt left with nothing typed after it (Ctrl-L,
+    `clear`, Ctrl-D, Enter) was told with the output above it ("after clear\\n$",
+    "hi there\\n>>>", "100.0%\\n/tmp/rv6/w #   ...   [0]"). The player shows the prompt,
+    which says nothing a listener needs; the prompt waiting at the end is still told, and
+    a question left unanswered on screen (`Password: `) is output."""
+    zsh = "\x1b[34m/tmp/rv6/w\x1b[39m # \x1b[K\x1b[63C\x1b[32m[0]\x1b[39m\x1b[66D"
+    for events, cols, output in (
+        ([(1.0, "after clear\r\n$ "), (1.6, "\x1b[H\x1b[2J$ ")], 40, "after clear"),
+        ([(1.0, "hi there\r\n>>> "), (1.5, "\r\n"), (1.51, "$ ")], 40, "hi there"),
+        ([(1.0, "#### 100.0%\r\n" + zsh), (2.1, "\x1b[H\x1b[2J" + zsh)], 80, "#### 100.0%"),
+    ):
+        steps = [*events, *((3.0 + 0.08 * n, key) for n, key in enumerate("ls")), (3.3, "\r\n")]
+        found = cues_of([(0.1, "$ run\r\n"), *steps, (3.4, "a  b\r\n$ ")], cols, 8)
+        assert found[1][1] == [output], found
+        assert lines(found)[-1] == "$"
+    found = cues_of([(0.1, "$ sudo ls\r\n"), (0.5, "Password: "), (2.0, "\r\na  b\r\n$ ")], 40, 8)
+    assert lines(found) == ["$ sudo ls", "Password:", "a  b", "$"]
+
+
+def test_narrowing_the_terminal_keeps_the_lines_in_their_order() -> None:
+    """review-exports6 item 8 (h8.cast; s6.cast, recorded with asciinema 2.4, 80x24 to
+    60x16): a resize read before the next key typed at the prompt put the prompt it left
+    first in the cue of the output above it ("$\\nfile0.txt..."), and told it again. The
+    player shows the listing, then the prompt with the command typed."""
+    files = "".join(f"file{n}.txt\r\n" for n in range(5))
+    timed = [(0.1, "$ "), (0.5, "l"), (0.6, "s"), (0.7, "\r\n"), (1.0, files), (1.02, "$ ")]
+    events = [Event(round(time * 1_000_000), OUTPUT, data) for time, data in timed]
+    events.append(Event(2_000_000, RESIZE, "20x8"))
+    typed = [(3.0, "e"), (3.1, "x"), (3.2, "\r\n")]
+    events += [Event(round(time * 1_000_000), OUTPUT, data) for time, data in typed]
+    found = cues(render_vtt(Timeline(Header(40, 8), events)))
+    assert found == [
+        ("00:00:00.500", ["$ ls"]),
+        ("00:00:01.000", [f"file{n}.txt" for n in range(5)]),
+        ("00:00:03.000", ["$ ex"]),
     ]

@@ -69,6 +69,10 @@ class Lines:
         # A command row typed after a prompt that scrolled away since the last screen:
         # its taken line, text and prompt (a draft, if the next screen draws it again).
         self.scrolled_typed: tuple[int, str, str] | None = None
+        # Rows where a shell's prompt (`prompt`: `$ `, `# `, `>>> `) waited and nothing was
+        # typed after it, with their text: left so (Ctrl-D, Ctrl-L, `clear`, Enter) they
+        # are no line of output; only the prompt waiting at the end is told.
+        self.prompts: dict[int, str] = {}
 
     def _take(
         self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
@@ -117,6 +121,9 @@ class Lines:
         went on after the last screen), else the line shown; a line written since the last
         screen and erased before the next is told as a line that scrolled away unseen is
         (`seq 20; clear` in one read of a 10-row terminal: all twenty)."""
+        left = self.prompts.pop(y, None)
+        if y < len(self.texts) and left == _bare(row_text(row)) == _bare(self.texts[y]):
+            self.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
         if y >= len(self.texts) or y in self.erased:
             self.leads.pop(y, None)  # (a prompt drawn here next is a new one)
             self.rights.pop(y, None)
@@ -200,6 +207,8 @@ class Lines:
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
         text = self._text(row, wrapped)
         typed = bool(self.texts) and self._typed(0, text)
+        left = self.prompts.get(0) == _bare(text)  # (a prompt left with nothing typed)
+        self.prompts = {y - 1: line for y, line in self.prompts.items() if y > 0}
         if 0 in self.leads:
             text = without_right_prompt(text, self.leads[0], self.rights.get(0, ""))
         if not self.texts:  # before the first screen (a cast's output at 0 s): still told
@@ -216,7 +225,7 @@ class Lines:
         self.born.append(self.epoch)
         self.wraps = [*self.wraps[1:], False]
         self.first = [*self.first[1:], ""]
-        if time is not None and text.strip() and since >= 0:  # (below 0: taken before)
+        if time is not None and text.strip() and since >= 0 and not left:  # (below 0: taken)
             same = old and text.startswith(old)
             first = since if same else time
             count = len(self.taken)
@@ -276,6 +285,7 @@ class Lines:
             return y - 1 if top < y <= bottom else y
 
         self.erased = {moved(y): e for y, e in self.erased.items() if y != top}
+        self.prompts = {moved(y): v for y, v in self.prompts.items() if y != top}
         self.leads = {moved(y): v for y, v in self.leads.items() if y != top}
         self.rights = {moved(y): v for y, v in self.rights.items() if y != top}
         self.waiting = None
@@ -375,11 +385,15 @@ class Lines:
         self.places.append((self.born[y], self.scrolls + y))
         self.ends[len(self.taken) - 1] = time
 
-    def _take_rows(self) -> None:
+    def _take_rows(self, waiting: int | None = None) -> None:
+        """The rows' lines not taken before are taken, but for prompts left with nothing
+        typed (only the one `waiting`, at the end, is told)."""
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
-            if text.strip() and since >= 0:  # (below 0: taken before)
+            if y != waiting and self.prompts.get(y) == _bare(text):
+                self._open = None
+            elif text.strip() and since >= 0:  # (below 0: taken before)
                 self._take(since, text, wrapped, y, born, self._typed(y, text))
             else:
                 self._open = None
@@ -393,7 +407,7 @@ class Lines:
         self.erased.clear()  # (erasures are told only on the shell's screen)
         self.covering = False
         leads, rights = self.leads, self.rights  # (covered rows were kept without these)
-        self.leads, self.rights, self.waiting = {}, {}, None
+        self.leads, self.rights, self.waiting, self.prompts = {}, {}, None, {}
         rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
         self.texts = [row_text(row) for row in rows]
         self.first = list(self.texts)  # a prompt written on its way back: typed after
@@ -441,7 +455,7 @@ class Lines:
     def finish(self) -> None:
         """The lines on the final screen that were not taken before are taken."""
         self._settle(dict(enumerate(self.texts)))
-        self._take_rows()
+        self._take_rows(self.waiting[0] if self.waiting is not None else None)
 
     def typed(self, y: int) -> str:
         """What was added to row y after it appeared: a command typed after a prompt."""
@@ -510,3 +524,8 @@ class Lines:
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
+        self.prompts = {
+            y: line for y, line in self.prompts.items() if y < len(news) and _bare(news[y]) == line
+        }
+        if self.waiting is not None and prompt(self.waiting[1] + " "):
+            self.prompts[self.waiting[0]] = _bare(news[self.waiting[0]])

@@ -24,6 +24,8 @@ def reflow(followed: Lines, rows: tuple[Row, ...], time: float) -> None:
     line pushed off without scrolling is done."""
     followed._settle({})
     followed.leads, followed.rights, followed.waiting = {}, {}, None
+    prompts, followed.prompts = followed.prompts, {}  # (a prompt left: no line)
+    born = followed.born
     old = [*followed.history, *followed.texts]
     since = [-1.0] * len(followed.history) + followed.since
     first = [""] * len(followed.history) + followed.first
@@ -56,11 +58,13 @@ def reflow(followed: Lines, rows: tuple[Row, ...], time: float) -> None:
         followed.since[y] = since[a]
         followed.first[y] = first[a] if text == old[a] else ""
     for i in range(len(followed.history), len(old)):
+        y = i - len(followed.history)
         if i not in kept and old[i].strip():  # into the scrollback, unless cut off
             followed.history.append(old[i])
-            if since[i] >= 0 and not followed.muted:
+            if since[i] >= 0 and not followed.muted and prompts.get(y) != old[i].rstrip():
                 followed.taken.append((since[i], old[i]))
-                followed.places.append((followed.epoch, followed.scrolls))
+                # (where it stood: before the lines under it that appeared with it)
+                followed.places.append((born[y] if y < len(born) else 0, followed.scrolls + y))
     del followed.history[: len(followed.history) - HISTORY]
     followed.texts = new
     followed.wraps = [False] * len(new)
