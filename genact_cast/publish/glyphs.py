@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import io
 import shutil
+import struct
 import subprocess
 import unicodedata
 from importlib import resources
@@ -69,8 +70,7 @@ def _symbols(size: int) -> ImageFont.FreeTypeFont:
 
 @functools.cache
 def _notdef(font: ImageFont.FreeTypeFont) -> bytes:
-    mask = font.getmask(MISSING)
-    return bytes(mask.size) + bytes(mask)
+    return _picture(font, MISSING)
 
 
 def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
@@ -88,7 +88,9 @@ def _picture(font: ImageFont.FreeTypeFont, text: str) -> bytes:
         mask = font.getmask(text)
     except (OSError, ValueError):
         return b""
-    return bytes(mask.size) + bytes(mask)
+    # The size as two 4-byte numbers: a glyph of a large font (a 1x1 screen at 4k is
+    # drawn at 400 px) is wider than 255 pixels, which bytes(mask.size) refused.
+    return struct.pack(">II", *mask.size) + bytes(mask)
 
 
 _found: list[str] = []  # fonts fontconfig has named so far, most recent last
