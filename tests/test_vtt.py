@@ -576,3 +576,39 @@ def test_narrowing_the_terminal_keeps_the_lines_in_their_order() -> None:
         ("00:00:01.000", [f"file{n}.txt" for n in range(5)]),
         ("00:00:03.000", ["$ ex"]),
     ]
+
+
+def test_text_drawn_over_in_place_before_a_person_can_read_it_is_not_told() -> None:
+    """review-exports6 items 1-2, on its real recordings (asciinema 2.4 in a tmux pty):
+    fish draws its `⏎` mark for output without a newline and erases it with `\\e[K`
+    before any screen shows it (fish_session.cast: a `⏎` cue after every command);
+    IPython's grey suggestion, shown 80 ms, is erased with the command line redrawn
+    without it (zsh_ipython.cast: `In [2]: x = [i*i ...]` told as a command never run);
+    bash's reverse search redraws its line at each key, each state shown under 0.1 s
+    (bash_reverse_search.cast). The player shows none of them long enough to read."""
+    fish = lines(cues_of_file("fish_session.cast"))
+    assert "⏎" not in "\n".join(fish)
+    assert "hello fish" in fish
+    ipython = lines(cues_of_file("zsh_ipython.cast"))
+    at = ipython.index("In [1]: x = [i*i for i in range(5)]")
+    assert ipython[at + 1 : at + 3] == ["In [2]: x", "Out[2]: [0, 1, 4, 9, 16]"]
+    search = lines(cues_of_file("bash_reverse_search.cast"))
+    assert not [t for t in search if t.startswith("(reverse-i-search)`fi")], search
+    assert "$ echo first command" in search
+    # The review's minimal casts (h4, g1): the same, from the bytes.
+    typed = [(0.5 + 0.1 * n, c) for n, c in enumerate("echo hi")]
+    mark = "\x1b[2m\u23ce\x1b(B\x1b[m" + " " * 39 + "\r\u23ce \r\x1b[K"
+    found = cues_of([(0.1, "> "), *typed, (1.2, "\r\n"), (1.21, "hi\r\n"), (1.212, mark),
+                     (1.225, "> "), (3.0, "x")], 40, 6)  # fmt: skip
+    assert lines(found) == ["&gt; echo hi", "hi", "&gt; x"]
+    found = cues_of(
+        [
+            (0.1, "In [1]: "),
+            (2.0, "x\x1b[38;5;241m = 1\x1b[0m\x1b[4D"),
+            (2.08, "\r\x1b[J\x1b[32mIn [2]: \x1b[0mx\r\n"),
+            (2.1, "Out[2]: 1\r\n\r\nIn [3]: "),
+        ],
+        60,
+        8,
+    )
+    assert [t for t in lines(found) if "= 1" in t] == []

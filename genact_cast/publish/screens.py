@@ -142,9 +142,9 @@ class Timeline:
     # the switch arrived in one event): what the shell showed just before the program.
     on_alternate: Callable[[Screen], None] | None = None
     # Called with a row of the primary screen that an erasure left blank where it showed
-    # text (a clear, `\e[K` on a whole line, a reset), what it showed just before, and the
-    # clip time the erasure shows on.
-    on_erase: Callable[[int, Row, float], None] | None = None
+    # text (a clear, `\e[K` on a whole line, a reset), what it showed just before, the
+    # clip time the erasure shows on, and whether it erased the cursor's line (EL, ECH).
+    on_erase: Callable[[int, Row, float, bool], None] | None = None
     # Called with each window title a program sets (OSC 0/2), as it is parsed.
     on_title: Callable[[str], None] | None = None
     # Called when a clip with --start-at starts (before the event at the start is read).
@@ -267,10 +267,10 @@ class Timeline:
                     Screen(time, rows, term.columns, everything, cursor, False, wrapped)
                 )
 
-        def erased(y: int, row: Row) -> None:
+        def erased(y: int, row: Row, line_erased: bool) -> None:
             time = now_or_lead()
             if self.on_erase is not None and time is not None:
-                self.on_erase(y, row, time)
+                self.on_erase(y, row, time, line_erased)
 
         term.on_scroll = scrolled
         term.on_region_scroll = region_scrolled if self.on_region_scroll is not None else None

@@ -72,7 +72,7 @@ class Terminal(EditingScreen):
         if self.on_erase is not None and not self.alternate:
             for y in range(self.lines):
                 if has_text(self.buffer.get(y)):
-                    self.on_erase(y, self._row(self.buffer.get(y)))
+                    self.on_erase(y, self._row(self.buffer.get(y)), False)
         super().reset()
         self.cursor.attrs = DEFAULT
         self.buffer = self._new_buffer()

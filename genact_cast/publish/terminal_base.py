@@ -44,8 +44,10 @@ class BufferScreen(pyte.Screen):
         # Called just before the switch to the alternate screen, while the primary shows.
         self.on_alternate: Callable[[], None] | None = None
         # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left
-        # blank where it showed text, and what it showed just before.
-        self.on_erase: Callable[[int, Row], None] | None = None
+        # blank where it showed text, what it showed just before, and whether the erasure
+        # was of the cursor's line (EL, ECH, the cursor's row of ED 0 and 1: a line
+        # redrawn in place), not of the screen.
+        self.on_erase: Callable[[int, Row, bool], None] | None = None
         self._other: tuple[Any, list[Any], int, int, tuple[int, int]] | None = None
         self._saved: Any = None
         self._other_saved: Any = None

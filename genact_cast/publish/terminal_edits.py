@@ -43,8 +43,9 @@ class EditingScreen(TextScreen):
             self.margins = None if (first, last) == (0, self.lines - 1) else Margins(first, last)
         self.cursor_position()
 
-    def _clear(self, y: int, start: int, end: int) -> None:
-        """Cells start..end-1 of row y blank with the current pen (avt's `Line::clear`)."""
+    def _clear(self, y: int, start: int, end: int, line_erased: bool = False) -> None:
+        """Cells start..end-1 of row y blank with the current pen (avt's `Line::clear`);
+        `line_erased`: an erasure of the cursor's line (see `on_erase`)."""
         line = self.buffer[y]
         pen = self._pen_blank()
         end = min(end, self.columns)
@@ -66,7 +67,7 @@ class EditingScreen(TextScreen):
             line.update(dict.fromkeys(range(start, end), pen))
         self.dirty.add(y)
         if told and self.on_erase is not None and not has_text(line):
-            self.on_erase(y, before)
+            self.on_erase(y, before, line_erased)
 
     def _clear_rows(self, rows: range) -> None:
         """Whole rows blank and unwrapped: avt's `Buffer::clear` puts `Line::blank` there."""
@@ -77,12 +78,12 @@ class EditingScreen(TextScreen):
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
         x, y = min(self.cursor.x, self.columns), self.cursor.y
         if how == 0:
-            self._clear(y, x, self.columns)
+            self._clear(y, x, self.columns, True)
             self.buffer[y].wrapped = False
         elif how == 1:
-            self._clear(y, 0, x + 1)
+            self._clear(y, 0, x + 1, True)
         elif how == 2:
-            self._clear(y, 0, self.columns)
+            self._clear(y, 0, self.columns, True)
             self.buffer[y].wrapped = False
 
     def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
@@ -91,7 +92,7 @@ class EditingScreen(TextScreen):
             self.erase_in_line(0)
             self._clear_rows(range(y + 1, self.lines))
         elif how == 1:
-            self._clear(y, 0, x + 1)
+            self._clear(y, 0, x + 1, True)
             self._clear_rows(range(y))
         elif how == 2:
             self._clear_rows(range(self.lines))
@@ -101,7 +102,7 @@ class EditingScreen(TextScreen):
     def erase_characters(self, count: int | None = None) -> None:
         x = min(self.cursor.x, self.columns - 1)
         end = x + min(max(count or 1, 1), self.columns - x)
-        self._clear(self.cursor.y, x, end)
+        self._clear(self.cursor.y, x, end, True)
         if end == self.columns:
             self.buffer[self.cursor.y].wrapped = False
 

@@ -5,7 +5,7 @@ screen), with wrapped rows joined, typed commands kept whole and resizes followe
 from __future__ import annotations
 
 from genact_cast.publish.screens import Row, Screen, row_text
-from genact_cast.publish.vtt_cues import same_line
+from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
 from genact_cast.publish.vtt_drafts import redrawn
 from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_sessions import (
@@ -73,6 +73,7 @@ class Lines:
         # typed after it, with their text: left so (Ctrl-D, Ctrl-L, `clear`, Enter) they
         # are no line of output; only the prompt waiting at the end is told.
         self.prompts: dict[int, str] = {}
+        self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
 
     def _take(
         self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
@@ -115,12 +116,17 @@ class Lines:
             return text + ("" if row and row[-1][0] == "" else GAP)  # (wide: the latter)
         return text + " " * max(gap, 0)
 
-    def erase(self, y: int, row: Row, time: float) -> None:
+    def erase(self, y: int, row: Row, time: float, line_erased: bool = False) -> None:
         """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
         Its text is the row's as erased when that is more of the line shown (typing that
         went on after the last screen), else the line shown; a line written since the last
         screen and erased before the next is told as a line that scrolled away unseen is
-        (`seq 20; clear` in one read of a 10-row terminal: all twenty)."""
+        (`seq 20; clear` in one read of a 10-row terminal: all twenty), unless the
+        erasure was of the cursor's line (`line_erased`: EL, ECH): a line drawn and drawn
+        over in place before any screen showed it (fish's `⏎` mark for output without a
+        newline, a spinner's frame). A command line typed after a prompt and erased at the
+        cursor, then drawn again after the same prompt, is that command line edited (a
+        shell's grey suggestion taken away, a completion): it goes on, not told apart."""
         left = self.prompts.pop(y, None)
         if y < len(self.texts) and left == _bare(row_text(row)) == _bare(self.texts[y]):
             self.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
@@ -131,13 +137,19 @@ class Lines:
         shown = self.texts[y]
         wrapped = y < len(self.wraps) and self.wraps[y]
         typed = self._typed(y, shown)
-        lead = self.leads.pop(y, "")
-        right = self.rights.pop(y, "")
+        lead, right = self.leads.get(y, ""), self.rights.get(y, "")
+        if not (line_erased and lead and typed):
+            self.leads.pop(y, None)
+            self.rights.pop(y, None)
         text = without_right_prompt(self._text(row, wrapped), lead, right)
         if shown.strip() and self.since[y] >= 0:  # (since below 0: taken before)
             text = text if text.startswith(_bare(shown)) else shown
             self.erased[y] = (self.since[y], text, wrapped, time, self.born[y], typed)
+            if y in self.leads:
+                self.edited[y] = lead
         elif not shown.strip() and row_text(row).strip():
+            if line_erased:
+                return  # (never shown)
             unseen = (time, row_text(row), False, time, -1 - self.epoch, False)
             self.erased[y] = unseen
         else:
@@ -154,6 +166,9 @@ class Lines:
         used: set[int] = set()
         for y in sorted(self.erased):
             since, old, wrapped, time, born, typed = self.erased[y]
+            lead = self.edited.get(y)
+            if lead is not None and news.get(y, "").startswith(lead):
+                continue  # the command line edited (see `erase`): it goes on
             above = self.erased.get(y - 1)
             if above is not None and above[2]:  # the rest of a wrapped line: as its start
                 if y - 1 in waiting:
@@ -187,6 +202,10 @@ class Lines:
             if 0 <= y < len(self.texts) and old.startswith(_bare(self.texts[y])):
                 self.texts[y] = ""  # (unless a line was written there since)
         self.erased = waiting
+        for y in [y for y in self.edited if y not in waiting]:
+            if not news.get(y, "").startswith(self.edited.pop(y)):
+                self.leads.pop(y, None)  # (not that command line: a prompt here is new)
+                self.rights.pop(y, None)
         if self.muted:
             gone = []
         going = -1  # the taken line a wrapped erased row goes on in
@@ -219,6 +238,7 @@ class Lines:
             return
         if self.erased:  # (one scrolled away is still looked for on the next screen)
             self.erased = {y - 1: entry for y, entry in self.erased.items()}
+            self.edited = {y - 1: lead for y, lead in self.edited.items() if y > 0}
         old, since, born = self.texts.pop(0), self.since.pop(0), self.born.pop(0)
         self.texts.append("")
         self.since.append(0.0)
@@ -286,6 +306,7 @@ class Lines:
 
         self.erased = {moved(y): e for y, e in self.erased.items() if y != top}
         self.prompts = {moved(y): v for y, v in self.prompts.items() if y != top}
+        self.edited = {moved(y): e for y, e in self.edited.items() if y != top}
         self.leads = {moved(y): v for y, v in self.leads.items() if y != top}
         self.rights = {moved(y): v for y, v in self.rights.items() if y != top}
         self.waiting = None
@@ -347,6 +368,7 @@ class Lines:
         self.taken, self.places, self.ends = [], [], {}
         self.commands = set()
         self.erased.clear()
+        self.edited.clear()
         self._open = self._region_open = None
         if not shell:
             return False, 0
@@ -370,9 +392,12 @@ class Lines:
         then text, a make-style status rewritten after `\\e[2A`): the line shown is told,
         whole (with the rows it wrapped onto, as `wraps` had them), ending now. A redraw of
         the same line (a progress bar, a dashboard's numbers) is not: one whose words are
-        the same (`rewritten`)."""
+        the same (`rewritten`), nor one shown for less than `MERGE_SECONDS` (bash's
+        reverse search redrawn at each key: a state a person does not get to read)."""
         start = not (0 < y <= len(wraps) and wraps[y - 1])  # (not the rest of a line)
         if not (start and old.strip() and self.since[y] >= 0 and not self.muted):
+            return
+        if time - self.since[y] < MERGE_SECONDS:
             return
         if y in self.leads or not rewritten(old, text):
             return  # (a prompt and its command: told as typed)
@@ -405,6 +430,7 @@ class Lines:
         some back from the scrollback: a row above the cursor that is a piece of the lines
         shown or scrolled away before, in their order, was taken too."""
         self.erased.clear()  # (erasures are told only on the shell's screen)
+        self.edited.clear()
         self.covering = False
         leads, rights = self.leads, self.rights  # (covered rows were kept without these)
         self.leads, self.rights, self.waiting, self.prompts = {}, {}, None, {}
