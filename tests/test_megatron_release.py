@@ -6,6 +6,7 @@ scripts/megatron_arguments.py), and the run ends and saves as its training loop 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import shlex
@@ -683,6 +684,26 @@ def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> Non
         before = text[start - moe.gpus : start]
         assert before == [megatron.MOE_FFN_WARNING] * moe.gpus
         assert text[start - moe.gpus - 1] == "using torch.bfloat16 for parameters ..."
+
+
+def test_an_fsdp2_command_sets_what_validate_args_accepts() -> None:
+    # arguments.py:584-585 at core_v0.14.0, under --use-torch-fsdp2: `assert
+    # os.environ.get('CUDA_DEVICE_MAX_CONNECTIONS') != "1", 'FSDP always requires
+    # CUDA_DEVICE_MAX_CONNECTIONS value large than one'` (review-mg5 fault 1: seeds 6204 and
+    # 6215 typed 1 and trained). The tag's FSDP2 test with TP 2 sets 8 (tests/functional_tests/
+    # test_cases/gpt/gpt3_mr_mcore_te_tp2_pp1_fsdp2_resume_torch_dist_dgx_a100_1N8G/
+    # model_config.yaml:2); the distributed optimizer's runs keep the Llama example's 1.
+    for options in (
+        RecordOptions(seed=6006, framework="megatron", kind="sft"),
+        RecordOptions(seed=6204, framework="megatron", kind="continue", failures=1, cols=80),
+        CASES[1],
+    ):
+        log = Log(facts_for(make_plan(options)), color=False, interval=10)
+        words = log.launch_words()
+        env = dict(w.split("=", 1) for w in itertools.takewhile(lambda w: "=" in w, words))
+        fsdp = "--use-torch-fsdp2" in words
+        assert fsdp == log.fsdp == (options.seed != CASES[1].seed)
+        assert env["CUDA_DEVICE_MAX_CONNECTIONS"] == ("8" if fsdp else "1"), options.seed
 
 
 def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:

@@ -464,11 +464,18 @@ class Log:
         words = command(
             nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=self.script_words()
         )
-        # The tag's Llama example exports CUDA_DEVICE_MAX_CONNECTIONS=1
-        # (examples/llama/train_llama3_8b_h100_fp8.sh:4); NCCL's INFO lines below come from
-        # NCCL_DEBUG=INFO, which a large job leaves unset (nccl_startup.debug_info).
+        # NCCL's INFO lines below come from NCCL_DEBUG=INFO, which a large job leaves unset
+        # (nccl_startup.debug_info).
         debug = ["NCCL_DEBUG=INFO"] if debug_info(f) else []
-        return ["CUDA_DEVICE_MAX_CONNECTIONS=1", *debug, *words]
+        return [f"CUDA_DEVICE_MAX_CONNECTIONS={self.max_connections()}", *debug, *words]
+
+    def max_connections(self) -> int:
+        """The tag's Llama example exports CUDA_DEVICE_MAX_CONNECTIONS=1
+        (examples/llama/train_llama3_8b_h100_fp8.sh:4), but validate_args refuses 1 with
+        --use-torch-fsdp2 (arguments.py:584-585): its FSDP2 test sets 8 (tests/
+        functional_tests/test_cases/gpt/gpt3_mr_mcore_te_tp2_pp1_fsdp2_resume_torch_dist_
+        dgx_a100_1N8G/model_config.yaml:2)."""
+        return 8 if self.fsdp else 1
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
