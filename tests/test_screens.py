@@ -327,3 +327,26 @@ def test_a_line_break_in_a_marker_label_is_a_space_in_the_text_chapters() -> Non
     # Review-attack3 item 12: 'NOTE\n<b>x</b>' read 'NOTE<b>x</b>'.
     events = [Event(micros(0.5), OUTPUT, "a"), Event(micros(1.0), MARKER, "NOTE\n<b>x</b>")]
     assert "NOTE <b>x</b>" in render_text(Timeline(HEADER, events))
+
+
+def test_the_frame_limit_counts_the_screens_drawn_not_the_events() -> None:
+    """Attack run 7, finding 2: a 33-minute cast of 100,500 one-character events 20 ms apart
+    was refused as "more than 100,000 screens" by every export, though the 30 fps cap
+    (or --fps-cap 1) leaves 60,000 (or 2,000) screens, and --text and --png draw one: the
+    loop over the events reused the name of the screen counter."""
+    from genact_cast.publish.png import render_png
+    from genact_cast.publish.svg import render_svg
+
+    many = [Event(20_000 * n, OUTPUT, "x") for n in range(100_500)]
+    assert render_svg(Header(80, 24), many, fps_cap=1).startswith("<svg")
+    # The same at a smaller scale, for each export: 3,000 events, 60 s.
+    events = many[:3_000]
+    capped = list(Timeline(HEADER, events, Clip(fps=1), max_frames=100))
+    assert 50 <= len(capped) <= 62
+    with pytest.raises(GenactCastError, match=r"^more than 100 screens to draw; cut the cast$"):
+        list(Timeline(HEADER, events, Clip(fps=30), max_frames=100))
+    assert render_vtt(Timeline(HEADER, events, Clip(fps=1), max_frames=100)).startswith("WEBVTT")
+    # One screen is drawn for the text and the still, however many the clip has.
+    assert "x" * 40 in render_text(Timeline(HEADER, events, Clip(fps=30), max_frames=100))
+    still_of = Timeline(HEADER, events, Clip(fps=30), max_frames=100)
+    assert render_png(still_of, DEFAULT_THEME, size=6).startswith(b"\x89PNG")

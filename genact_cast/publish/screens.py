@@ -157,6 +157,10 @@ class Timeline:
     # The size a fixed-size picture (a video) is drawn at: the largest the cast takes, when
     # the caller read it first (`largest_size`); else the header's.
     largest: tuple[int, int] | None = None
+    # The screens (after the fps cap and the cut) an export may draw; None for a reader
+    # that keeps only the last one (`last_screen`), whose time the event and work limits
+    # bound.
+    max_frames: int | None = MAX_FRAMES
 
     @property
     def picture(self) -> tuple[int, int]:
@@ -209,8 +213,8 @@ class Timeline:
                     return None
             started = started or not before
             count += 1
-            if count > MAX_FRAMES:
-                raise LimitError(f"more than {MAX_FRAMES:,} screens to draw; cut the cast")
+            if self.max_frames is not None and count > self.max_frames:
+                raise LimitError(f"more than {self.max_frames:,} screens to draw; cut the cast")
             shown = current
             return Screen(
                 time,
@@ -277,8 +281,10 @@ class Timeline:
         term.on_alternate = alternate
         term.on_erase = erased if self.on_erase is not None else None
         now = 0
-        for count, event in enumerate(limit_idle(self.events, limit), 1):
-            if count > MAX_EVENTS:
+        # (`read`, not `count`: the closure above counts the screens yielded in `count`,
+        # which a loop variable of that name once overwrote with the number of events.)
+        for read, event in enumerate(limit_idle(self.events, limit), 1):
+            if read > MAX_EVENTS:
                 raise LimitError(f"more than {MAX_EVENTS:,} events to draw; cut the cast")
             now = event.time_us
             if origin is None and start_us is not None and event.time_us >= start_us:
@@ -382,7 +388,10 @@ def row_text(row: Row) -> str:
 
 
 def last_screen(timeline: Timeline) -> Screen:
-    """The timeline's final screen (there is always one: the first is always yielded)."""
+    """The timeline's final screen (there is always one: the first is always yielded).
+
+    Only one screen is drawn from it (`--text`, `--png`), so the frame limit is lifted."""
+    timeline.max_frames = None
     last: Screen | None = None
     for last in timeline:  # noqa: B007 - only the last is kept, so memory stays flat
         pass
