@@ -547,9 +547,55 @@ def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
         if "TENSOR_MODEL_PARALLEL_GROUP" in group:
             assert member == where.tensor
         else:
-            assert group.endswith("(DATA_PARALLEL_GROUP_WITH_CP)")
-            assert member == where.data
+            # Two optimizer instances of 8: start_grad_sync reduce-scatters within the rank's
+            # instance (param_and_grad_buffer.py:381-400), whose group parallel_state.py:
+            # 782-807 makes right after the dp-cp group and its gloo twin.
+            assert facts.replicas == 2
+            guid = 3 + 2 * (where.data // 8)
+            assert group == f"PG ID 2 PG GUID {guid}(INTRA_PARTIAL_DATA_PARALLEL_GROUP_WITH_CP)"
+            assert member == where.data % 8
     assert found == 8 * plan.nodes * 2
+
+
+def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance() -> None:
+    # param_and_grad_buffer.py:555-572 at core_v0.14.0 pads a bucket's end to lcm(the
+    # instance's DP size, 128); start_grad_sync reduce-scatters a bucket's grad_data over the
+    # instance (NumelOut = NumelIn / its size), start_param_sync all-gathers it back. Seed
+    # 6202 (review-mg5 fault 4: DP 1024 in 128 instances) listed 1043348736 padded elements
+    # and timed out on NumelIn=1043349504, NumelOut=1018896 (1024 ranks); seed 21's two
+    # instances of 8 divided by 16.
+    for options in (
+        CASES[3],
+        RecordOptions(seed=6202, framework="megatron", kind="pretrain", failures=1, cols=80),
+    ):
+        facts = facts_for(make_plan(options))
+        shard = facts.dp // facts.replicas
+        assert facts.replicas > 1
+        assert facts.pp == 1
+        text = release_lines(options)
+        listed = {
+            int(m[1])
+            for t in text
+            if (m := re.match(r"Params for bucket \d+ \(\d+ elements, (\d+) padded size\):", t))
+        }
+        assert all(size % math.lcm(shard, 128) == 0 for size in listed)
+        sizes = [
+            (m[1], int(m[2]), int(m[3]))
+            for t in text
+            if (
+                m := re.search(
+                    r"OpType=(_REDUCE_SCATTER_BASE|_ALLGATHER_BASE), NumelIn=(\d+), NumelOut=(\d+)",
+                    t,
+                )
+            )
+        ]
+        assert sizes
+        for op, numel_in, numel_out in sizes:
+            whole, part = (
+                (numel_in, numel_out) if op == "_REDUCE_SCATTER_BASE" else (numel_out, numel_in)
+            )
+            assert whole in listed, (options.seed, whole)
+            assert part * shard == whole
 
 
 def test_rank_0s_node_prints_each_ring_and_tree_connector() -> None:

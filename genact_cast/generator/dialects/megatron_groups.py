@@ -23,6 +23,10 @@ from genact_cast.generator.dialects.rank_watchdog import Collective
 
 DP_WITH_CP_ID = 1  # default 0, then DATA_PARALLEL_GROUP_WITH_CP
 TP_ID = 5  # ... DATA_PARALLEL_GROUP 2, CONTEXT_PARALLEL_GROUP 3, MODEL_PARALLEL_GROUP 4
+# With --num-distributed-optimizer-instances > 1, INTRA_PARTIAL_DATA_PARALLEL_GROUP_WITH_CP
+# (parallel_state.py:782-807) comes right after DATA_PARALLEL_GROUP_WITH_CP: PG ID 2, and
+# every later group's one higher.
+INTRA_ID = 2
 
 
 class Coords(NamedTuple):
@@ -36,19 +40,32 @@ def coords(rank: int, tp: int, dp: int) -> Coords:
     return Coords(rank % tp, rank // tp % dp, rank // (tp * dp))
 
 
-def dp_with_cp_guid(rank: int, tp: int, dp: int) -> int:
+def _per_dp_cp(replicas: int) -> int:
+    """The groups made for each dp-cp rank set: its own and its gloo twin, then with several
+    optimizer instances each instance's intra-partial group and its gloo twin."""
+    return 2 + (2 * replicas if replicas > 1 else 0)
+
+
+def dp_with_cp_guid(rank: int, tp: int, dp: int, replicas: int = 1) -> int:
     """get_ranks('dp-cp') enumerates the groups by the unmasked tp and pp coordinates, tp
     fastest; each NCCL group is followed by its gloo twin (--enable-gloo-process-groups is on
     by default)."""
     where = coords(rank, tp, dp)
-    return 1 + 2 * (where.tensor + tp * where.pipeline)
+    return 1 + _per_dp_cp(replicas) * (where.tensor + tp * where.pipeline)
 
 
-def tp_guid(rank: int, tp: int, dp: int, pp: int) -> int:
+def intra_guid(rank: int, tp: int, dp: int, replicas: int) -> int:
+    """The rank's optimizer instance's group: the dp-cp set's slice `data // shard`
+    (parallel_state.py:784-789), made right after that set's own group and gloo twin."""
+    shard = dp // replicas
+    return dp_with_cp_guid(rank, tp, dp, replicas) + 2 + 2 * (coords(rank, tp, dp).data // shard)
+
+
+def tp_guid(rank: int, tp: int, dp: int, pp: int, replicas: int = 1) -> int:
     """After the dp-cp and dp groups (tp·pp of each, with their gloo twins), one context group
     per rank and one model-parallel group per dp rank: the rank's tensor group by rank // tp."""
     world = tp * dp * pp
-    return 1 + 4 * tp * pp + world + dp + rank // tp
+    return 1 + (_per_dp_cp(replicas) + 2) * tp * pp + world + dp + rank // tp
 
 
 def label(local_id: int, guid: int, desc: str) -> str:
@@ -62,7 +79,9 @@ def stage_buckets(
     as get_model logs them (bucketing only on the first stage, distributed_data_parallel.py:186)."""
     params = ddp.stage_params(facts, padded_vocab, stage, layers)
     dense = [param for param in params if not param.expert]
-    found = ddp.buckets(dense, bucket_size if stage == 0 else None, facts.dp, True)
+    # With several optimizer instances a buffer is sharded, so padded, over one instance.
+    shard = facts.dp // max(1, facts.replicas)
+    found = ddp.buckets(dense, bucket_size if stage == 0 else None, shard, True)
     return [padded for _, padded in found]
 
 
@@ -82,11 +101,15 @@ def collective(
     logits (cross_entropy.py:130, one fp32 a token of the micro batch) on the tensor group;
     a gather or scatter is the distributed optimizer's over a gradient bucket of the rank's
     stage (`buckets(stage)`: their padded sizes) on the data-parallel group with CP
-    (`fallback`, one layer's shard, under FSDP2, where `buckets` is None)."""
+    (`fallback`, one layer's shard, under FSDP2, where `buckets` is None), or with several
+    optimizer instances on the rank's instance's group, which start_grad_sync and
+    start_param_sync use (param_and_grad_buffer.py:238-252, 381-400)."""
     tp, dp, pp = facts.tp, facts.dp, facts.pp
+    replicas = max(1, facts.replicas) if buckets is not None else 1
+    shard = dp // replicas
     where = coords(rank, tp, dp)
     layers = stage_layers[where.pipeline]
-    if dp == 1 and tp > 1:
+    if shard == 1 and tp > 1:
         op = "ALLREDUCE"  # a data-parallel group of one waits on no peer
     if op == "ALLREDUCE":
         # Per micro batch, sequence parallelism gathers and scatters twice a layer forward
@@ -96,25 +119,34 @@ def collective(
         per_step = facts.grad_accum * per_micro + 1
         seq = (step - 1) * per_step + (facts.grad_accum - 1) * per_micro + 8 * layers
         tokens = facts.micro_batch * facts.seq_len
-        guid = tp_guid(rank, tp, dp, pp)
-        group = label(TP_ID, guid, "TENSOR_MODEL_PARALLEL_GROUP")
+        guid = tp_guid(rank, tp, dp, pp, replicas)
+        group = label(TP_ID + (replicas > 1), guid, "TENSOR_MODEL_PARALLEL_GROUP")
         return Collective(group, where.tensor, op, seq, tokens, tokens)
-    group = label(DP_WITH_CP_ID, dp_with_cp_guid(rank, tp, dp), "DATA_PARALLEL_GROUP_WITH_CP")
     if buckets is None:
+        guid = dp_with_cp_guid(rank, tp, dp)
+        group = label(DP_WITH_CP_ID, guid, "DATA_PARALLEL_GROUP_WITH_CP")
         per_step = 2 * layers + 2
         seq = (step - 1) * per_step + layers
         return Collective(group, where.data, op, seq, *fallback)
     found = buckets(where.pipeline)
     # Each step reduce-scatters every bucket in the backward pass and all-gathers every
-    # bucket (overlap_param_gather) in the next forward pass, then all-reduces the loss.
-    per_step = 2 * len(found) + 1
+    # bucket (overlap_param_gather) in the next forward pass, then all-reduces the loss on
+    # the whole group with CP (not an instance's).
+    per_step = 2 * len(found) + (replicas == 1)
+    if replicas > 1:
+        guid = intra_guid(rank, tp, dp, replicas)
+        group = label(INTRA_ID, guid, "INTRA_PARTIAL_DATA_PARALLEL_GROUP_WITH_CP")
+    else:
+        guid = dp_with_cp_guid(rank, tp, dp)
+        group = label(DP_WITH_CP_ID, guid, "DATA_PARALLEL_GROUP_WITH_CP")
+    member = where.data % shard
     if op == "_REDUCE_SCATTER_BASE":
         padded = found[0]
         seq = (step - 1) * per_step + len(found)
-        return Collective(group, where.data, op, seq, padded, padded // dp)
+        return Collective(group, member, op, seq, padded, padded // shard)
     padded = found[-1]
     seq = (step - 1) * per_step + 1
-    return Collective(group, where.data, op, seq, padded // dp, padded)
+    return Collective(group, member, op, seq, padded // shard, padded)
 
 
 # Collectives on the default group (torch.distributed's calls without a group) that every
