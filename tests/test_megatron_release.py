@@ -783,6 +783,25 @@ def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:
             )
         ]
         assert {int(m[3]) for m in inits} == sizes
+        # Each communicator parses its config first (ncclCommInitRankDev, init.cc:1802 ->
+        # :1728 -> :1498 at v2.27.5-1) on the process's own thread: a real 2.27 log prints
+        # `Comm config Blocking set to 1` before every later communicator's network lines
+        # (review-mg5 fault 3: once a process, not once a communicator).
+        for m in inits:
+            start = next(i for i, t in enumerate(block) if m[0] in t)
+            pid = re.match(r"\S+?:(\d+):", block[start])
+            assert pid
+            blocking = [
+                i
+                for i, t in enumerate(block[:start])
+                if t.endswith(
+                    f":{pid[1]}:{pid[1]} [{m[4]}] NCCL INFO Comm config Blocking set to 1"
+                )
+            ]
+            assert blocking
+            between = block[blocking[-1] + 1 : start]
+            assert not any(f":{pid[1]}:" in t and "Init START" in t for t in between)
+        assert sum(t.endswith("Comm config Blocking set to 1") for t in block) == len(inits)
         groups: dict[str, list[int]] = {}
         for m in inits:
             groups.setdefault(m[5], []).append(int(m[4]))

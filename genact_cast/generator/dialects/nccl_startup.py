@@ -351,7 +351,8 @@ def sub_communicators(
     at its first collective, as the world's (no device bound). The process's NET plugin and
     bootstrap are up already, so a block starts with the plugin assigned to the comm and the
     network (src/plugin/net.cc:174, src/init.cc:346); the rest is the world block's, for the
-    group's ranks, and its rings and trees connect at once (the collective runs). `launch`
+    group's ranks, and its rings and trees connect at once (the collective runs); each block
+    opens with the communicator's `Comm config Blocking set to 1`. `launch`
     counts the job's launches: each draws new unique ids; `local_ranks`: the processes the
     terminal shows (all of the node's by default). ncclNvlsInit (init.cc:843) prints its
     line for every communicator whose node holds more than two of its GPUs (nvls.cc:160,
@@ -389,7 +390,11 @@ def sub_communicators(
             def place(comm_rank: int, members: list[int] = members) -> tuple[int, int]:
                 return world_place(members[comm_rank])
 
+            # ncclCommInitRankDev parses each communicator's config on the calling thread
+            # (init.cc:1802, 1728, 1498: torch sets `blocking`), before the init thread's
+            # lines; a real 2.27 log prints it before each later communicator's network.
             second = [
+                nccl.comm_config_blocking(init._replace(tid=pid)),
                 *(nccl.net_plugin(init, "IB")[1:] if nccl.at_least(version, 2, 26) else []),
                 nccl.using_network(init, "IB"),
                 nccl.init_start(init, version, comm),
