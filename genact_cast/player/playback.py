@@ -107,7 +107,10 @@ class Playback:
                 while i < end and batch[i].time_us <= reached and batch[i].code == OUTPUT:
                     i += 1
                 text = "".join([e.data for e in batch[first:i]])
-            data = self.filter.feed_encoded(text)
+            if self.terminal.charset.utf8:  # the fast path: UTF-8 checked as a whole
+                data = self.filter.feed_encoded(text)
+            else:
+                data = self.terminal.charset.encode(self.filter.feed(text))
             if data:
                 self.terminal.write_bytes(data)
                 # Written now, even when running late: output held back until playback

@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 
 from genact_cast.errors import OutputError, Terminated
+from genact_cast.player.charset import UTF8, Charset, terminal_charset
 
 # Signals whose default action ends the process (signal(7): "Term" or "Core"), except
 # SIGKILL and SIGSTOP (uncatchable), SIGINT (Ctrl-C, Python's KeyboardInterrupt) and the
@@ -54,8 +55,15 @@ class Terminal:
 
     BUFFER_LIMIT = 1 << 18
 
-    def __init__(self, out_fd: int, key_fd: int | None, saved: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        out_fd: int,
+        key_fd: int | None,
+        saved: list[Any] | None = None,
+        charset: Charset | None = None,
+    ) -> None:
         self.out_fd = out_fd
+        self.charset = charset or Charset(UTF8)  # what the terminal reads (charset.py)
         self.key_fd = key_fd
         self.interactive = key_fd is not None
         self.is_tty = os.isatty(out_fd)
@@ -74,9 +82,9 @@ class Terminal:
     def write(self, text: str) -> None:
         """Queue `text`; it reaches the terminal at the next `flush` (or when 256 KiB wait).
 
-        The filter has replaced lone surrogates; `replace` keeps --unsafe from crashing.
+        In the terminal's charset: outside UTF-8 no byte 0x80-0x9F is written (charset.py).
         """
-        self.write_bytes(text.encode("utf-8", "replace"))
+        self.write_bytes(self.charset.encode(text))
 
     def write_bytes(self, data: bytes) -> None:
         """Queue `data`. Events already overdue (a huge speed, catching up) are written
@@ -189,6 +197,7 @@ def open_terminal(*, keys: bool = True) -> Iterator[Terminal]:
     only when stdout is a terminal too; otherwise playback runs without raw mode.
     """
     out_fd = sys.stdout.fileno()
+    charset = terminal_charset()  # a charset that cannot be written safely: refused first
     key_fd: int | None = None
     tty_file = None
     if keys and os.isatty(out_fd):
@@ -198,7 +207,7 @@ def open_terminal(*, keys: bool = True) -> Iterator[Terminal]:
         except OSError:
             key_fd = None
     saved = termios.tcgetattr(key_fd) if key_fd is not None else None
-    terminal = Terminal(out_fd, key_fd, saved)
+    terminal = Terminal(out_fd, key_fd, saved, charset)
     if sys.platform == "linux":
         _precise_timers()
     # What was built so far (modules, the CLI) is never garbage: later collections skip
