@@ -22,10 +22,14 @@ def py_float(value: float) -> str:
     return _nonzero(value)
 
 
+_NORMAL = sys.float_info.min  # the smallest normal double
+
+
 @functools.lru_cache(maxsize=1024)  # a log line often repeats a value (each group's lr)
 def _nonzero(value: float) -> str:
     """py_float of a finite, nonzero value (the cache cannot tell 0.0 from -0.0)."""
-    if 1e-4 <= abs(value) < 1e15:
+    magnitude = abs(value)
+    if 1e-4 <= magnitude < 1e15:
         # Most of what a log prints: repr lays these out in fixed point, as %g does at every
         # precision up to 17 here, and %g drops the trailing zeros. When 15 significant
         # digits read back they are the fewest (see below), less their zeros: %.15g's text,
@@ -37,12 +41,22 @@ def _nonzero(value: float) -> str:
             # 16 or 17 digits, with no trailing zero for %g to strip (15 did not read back)
             text = f"{value:.16g}"
             return text if float(text) == value else f"{value:.17g}"
+    elif _NORMAL <= magnitude < 1e-4 or magnitude >= 1e16:
+        # repr's exponent layout is %e's (`1.5e-05`, `2e+16`): a fine-tune's learning rate.
+        # The same digits as below, from %e at 15, 16, 17 significant digits.
+        text = f"{value:.14e}"
+        if float(text) == value:
+            mantissa, exponent_text = text.split("e")
+            return f"{mantissa.rstrip('0').rstrip('.')}e{exponent_text}"
+        if math.frexp(value)[0] not in (0.5, -0.5):
+            text = f"{value:.15e}"
+            return text if float(text) == value else f"{value:.16e}"
     # The fewest digits that read back as `value`. Away from a power of two more digits never
     # stop round-tripping (the correctly rounded string is the closest at each length), so
     # a search over 1 to 17 significant digits finds them.
     text = f"{value:.14e}"
     fifteen = float(text) == value
-    if fifteen and abs(value) >= sys.float_info.min:
+    if fifteen and abs(value) >= _NORMAL:
         # 15 significant digits read back: the fewest are these, less their trailing
         # zeros. For a normal double 15-digit decimals lie further apart (1e-15 of the
         # value at least) than the doubles' rounding interval is wide (2.2e-16 at most),
