@@ -269,22 +269,25 @@ class FrameworkLog:
         # until the next logged step so that they go out in the order the log has them.
         held: list[RunEvent] = []
         last_drawn = -1
+        # Bound once: the loop below runs for every line the job logs (up to 1,600).
+        state, emit, dialect_step = self.show.state, self._emit, self.dialect.step
         for event in events:
             if isinstance(event, Trained):
                 paced = set(ticks[span_index])
                 for step in sorted({*paced, *logged[span_index]}):
-                    if step in paced:
+                    drawn_here = step in paced
+                    if drawn_here:
                         scroll.settle()
-                    self._emit_held(held)
-                    held = []
+                    if held:
+                        self._emit_held(held)
+                        held = []
                     stats = run.step(step, event.attempt)
                     con.at(stats.t)
-                    state = self.show.state
                     state.step, state.last_loss = step, stats.loss
                     state.losses.append(stats.loss)
-                    self._emit(self.dialect.step(stats))
+                    emit(dialect_step(stats))
                     last_drawn = step
-                    if step in paced:
+                    if drawn_here:
                         pace()
                     else:
                         scroll.line()
