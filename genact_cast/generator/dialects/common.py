@@ -6,7 +6,7 @@ import functools
 import math
 import struct
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 def py_float(value: float) -> str:
@@ -152,6 +152,28 @@ def logging_stamp(moment: datetime) -> str:
     # of lines (a cache keyed by an aware datetime costs its utcoffset() at each lookup).
     text = moment.isoformat(" ", "milliseconds")
     return f"{text[:19]},{text[20:23]}"
+
+
+class LoggingStamps:
+    """`logging_stamp(start + timedelta(seconds=t))` for the lines of one log, each second's
+    text made once: a run's log stamps thousands of lines, most in a second already seen."""
+
+    def __init__(self) -> None:
+        self._start: datetime | None = None
+        self._micro = 0
+        self._heads: dict[int, str] = {}
+
+    def at(self, start: datetime, t: float) -> str:
+        if start is not self._start:  # a dialect moves its clock's origin (a relaunch)
+            self._start, self._micro, self._heads = start, start.microsecond, {}
+        offset = timedelta(seconds=t)
+        # start + offset, split as datetime adds them: whole seconds, then microseconds
+        micro = self._micro + offset.microseconds
+        second = offset.days * 86400 + offset.seconds + micro // 1_000_000
+        head = self._heads.get(second)
+        if head is None:
+            head = self._heads[second] = seconds_stamp(start + offset)
+        return f"{head},{micro % 1_000_000 // 1000:03d}"
 
 
 def seconds_stamp(moment: datetime) -> str:

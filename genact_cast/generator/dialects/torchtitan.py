@@ -28,6 +28,7 @@ from genact_cast.generator.dialects.base import (
     ls_rows,
     nccl_startup,
 )
+from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_build import building_lines
@@ -55,7 +56,6 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     device_mesh,
     gc,
     initial_path_ignored,
-    line,
     loaded_checkpoint,
     loading_checkpoint,
     preparing_dataset,
@@ -63,6 +63,7 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     purge_deleting,
     saved,
     saving_model_only,
+    stamped,
     starting_job,
     step,
     sync_timeout,
@@ -134,6 +135,7 @@ class Log:
         self.resume_step = 0
         self.memory_gib = 0.0
         self.clock = Clock()
+        self.stamps = LoggingStamps()
         # The train spec that builds the architecture (lineup.UNSUPPORTED keeps the others
         # away from torchtitan) and its flavor.
         self.family = release.family(facts)
@@ -258,8 +260,8 @@ class Log:
     # Output
 
     def _log(self, t: float, message: str, level: str = "INFO") -> Line:
-        moment = self.facts.moment(self.clock.at(t))
-        return Line(line(moment, message, level=level))
+        stamp = self.stamps.at(self.facts.start, self.clock.at(t))
+        return Line(stamped(stamp, message, level=level))
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):

@@ -34,8 +34,13 @@ PLAIN = Colors(enabled=False)
 
 def line(moment: datetime, message: str, *, level: str = "INFO", rank: int | None = 0) -> str:
     """One logged line (tools/logging.py:21); `rank=None` for a run without torchrun's tee."""
+    return stamped(logging_stamp(moment), message, level=level, rank=rank)
+
+
+def stamped(stamp: str, message: str, *, level: str = "INFO", rank: int | None = 0) -> str:
+    """`line` with its `%(asctime)s` given (common.LoggingStamps)."""
     tag = "" if rank is None else f"[rank{rank}]:"
-    return f"{tag}[titan] {logging_stamp(moment)} - root - {level} - {message}"
+    return f"{tag}[titan] {stamp} - root - {level} - {message}"
 
 
 def step(
