@@ -174,7 +174,6 @@ def layout_options(
     max_micro: int,
     buffers_gib: float,
     method: str = "full",
-    zero3: bool = False,
 ) -> list[Fit]:
     """(TP, PP, micro batch, recompute, memory, shard group) that fit, best first.
 
@@ -182,13 +181,10 @@ def layout_options(
     (no recompute), then selective, then full; each with the largest micro batch that
     memory holds. Options whose memory sits between the floor and the ceiling come
     before those that leave the GPU half empty.
-
-    `zero3`: DeepSpeed's ZeRO-3 under the Trainer, which has no tensor or pipeline
-    parallelism: TP 1, PP 1, every rank data-parallel.
     """
     capacity = gpu.memory_gib * physics.GIB
     fitting: list[Fit] = []
-    for tp, pp in [(1, 1)] if zero3 else model_parallel(arch, gpus, method):
+    for tp, pp in model_parallel(arch, gpus, method):
         dp = gpus // (tp * pp)
         for shard in shard_options(arch, dp, tp) if method == "full" else [0]:
             for recompute in ("off", "selective", "full"):

@@ -722,10 +722,6 @@ def _candidates(
     if options.method in ("lora", "qlora"):  # adapters are trained on a node or two
         sizes = [n for n in sizes if n <= lora.MAX_GPUS]
     found: list[_Config] = []
-    # The Trainer on DeepSpeed has no TP or PP: ZeRO-3 over every rank (runtime/config.py:680
-    # takes the world size as the data-parallel size, and _batch_assertion checks the batch
-    # against it).
-    zero3 = options.framework == "deepspeed"
     lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
     epochs_range = range(_EPOCHS[kind][0], _EPOCHS[kind][1] + 1)
     low_days, high_days = _DAYS[kind]
@@ -758,7 +754,7 @@ def _candidates(
                 packed = seq / data.tokens_per_example if kind == "sft" else 1.0
                 built = _layout(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
-                    method, zero3,
+                    method,
                 )  # fmt: skip
                 if built is None:
                     continue
@@ -792,7 +788,6 @@ def _layout(
     mfu_draw: float,
     packed: float = 1.0,
     method: str = "full",
-    zero3: bool = False,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None.
 
@@ -814,7 +809,6 @@ def _layout(
         max_micro=max_micro,
         buffers_gib=buffers_gib,
         method=method,
-        zero3=zero3,
     )
     for fit in options:
         built = _batch_and_speed(
