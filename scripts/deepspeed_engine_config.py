@@ -12,6 +12,12 @@ what its `print("DeepSpeedEngine configuration")` logs, one record per line
     python -m scripts.deepspeed_engine_config MIRROR v0.17.5 --seed 11 --kind sft --table \
         -o genact_cast/generator/presenters/frameworks/deepspeed/engine_config.tsv
 
+A run with tensor parallelism trains ZeRO-2 with AutoTP (the seed's plan chooses it: seed 11's
+fine-tune is TP 8 on 16 GPUs), whose defaults table is its own:
+
+    python -m scripts.deepspeed_engine_config MIRROR v0.17.5 --seed 11 --kind sft --table \
+        -o genact_cast/generator/presenters/frameworks/deepspeed/engine_config_autotp.tsv
+
 Nothing of DeepSpeed's source is kept, only what it printed.
 """
 
@@ -201,10 +207,10 @@ def main() -> None:
     plan = release_run.plan(options, "deepspeed")
     facts = facts_for(plan)
     config = deepspeed_config.ds_config(facts)
-    text = dump(options.mirror, options.tag, config, facts.dp)
+    text = dump(options.mirror, options.tag, config, facts.gpus)
     header = (
         f"# DeepSpeed {options.tag}: DeepSpeedConfig.print('DeepSpeedEngine configuration'), "
-        f"data-parallel world {facts.dp}, ds_config.json {json.dumps(config)}"
+        f"world size {facts.gpus}, ds_config.json {json.dumps(config)}"
     )
     if options.table:
         rows = [(n, v) for n, v in table(text) if n not in RUN_DEPENDENT]

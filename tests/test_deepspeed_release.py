@@ -27,10 +27,13 @@ from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
 CASES = [
-    RecordOptions(seed=11, framework="deepspeed", kind="sft", failures=1),
+    RecordOptions(seed=3, framework="deepspeed", kind="sft", failures=1),
     RecordOptions(seed=4, framework="deepspeed", kind="pretrain", gpus=16, failures=1),
     RecordOptions(seed=23, framework="deepspeed", kind="continue", gpus=32, failures=0),
+    # TP 8 on two nodes (OLMo 2 32B, as in every dialect): ZeRO-2 with AutoTP, a relaunch
+    RecordOptions(seed=11, framework="deepspeed", kind="sft", failures=1),
 ]
+AUTOTP = 3
 CONFIG = "[config.py:954:print] DeepSpeedEngine configuration:"
 
 
@@ -95,7 +98,7 @@ def test_every_line_of_a_cast_is_a_format_of_the_pinned_release(index: int) -> N
 )
 def test_the_engine_configuration_is_what_the_tags_deepspeedconfig_prints(fixture: Path) -> None:
     header, *rows = fixture.read_text("utf-8").rstrip("\n").split("\n")
-    found = re.fullmatch(r"# .*, data-parallel world (\d+), ds_config\.json (\{.*\})", header)
+    found = re.fullmatch(r"# .*, world size (\d+), ds_config\.json (\{.*\})", header)
     assert found
     world, config = int(found[1]), json.loads(found[2])
     address = re.search(r"DeepSpeedCommsConfig object at (0x[0-9a-f]+)", "\n".join(rows))
@@ -108,12 +111,17 @@ def test_the_engine_configuration_is_what_the_tags_deepspeedconfig_prints(fixtur
 
 
 def test_the_dialects_config_is_the_one_the_fixtures_were_made_from() -> None:
-    """The fixtures' configs have the shape the dialect writes today (same keys)."""
-    facts = facts_for(make_plan(CASES[0]))
-    ours = dsc.ds_config(facts)
+    """The fixtures' configs have the shape the dialect writes today (same keys): ZeRO-3, and
+    ZeRO-2 with AutoTP for a run with tensor parallelism (seed 11's fine-tune, TP 8)."""
+    configs = {}
+    for case in CASES:
+        config = dsc.ds_config(facts_for(make_plan(case)))
+        configs["tensor_parallel" in config] = config
+    assert set(configs) == {False, True}
     for fixture in FIXTURES.glob("engine-config-*.txt"):
         header = fixture.read_text("utf-8").split("\n", 1)[0]
         theirs = json.loads(header.split("ds_config.json ", 1)[1])
+        ours = configs["tensor_parallel" in theirs]
         assert list(theirs) == list(ours)
         assert theirs["optimizer"]["params"].keys() == ours["optimizer"]["params"].keys()
         assert theirs["zero_optimization"] == ours["zero_optimization"]
@@ -211,12 +219,14 @@ def test_json_numbers_above_a_thousand_print_in_scientific_notation() -> None:
     ]
 
 
-@pytest.mark.parametrize("model", ["Gemma-3-12B", "Llama-3-70B", "Llama-3.2-1B"])
+# ZeRO-3 runs (TP 1); a 70B model trains with TP 8 under AutoTP and ZeRO-2 instead.
+@pytest.mark.parametrize("model", ["Gemma-3-12B", "Qwen2.5-14B", "Llama-3.2-1B"])
 def test_a_reduce_scatter_holds_no_more_than_one_reduce_bucket(model: str) -> None:
     # stage3.py:1275 reduces the ipg bucket before a gradient would take it past
     # reduce_bucket_size (500000000, stage3.py:151 and the cast's `Reduce bucket size`).
     options = RecordOptions(seed=1002, framework="deepspeed", model=model, gpus=16)
     facts = facts_for(make_plan(options))
+    assert facts.tp == 1
     numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
     assert numel_in == numel_out * facts.dp
     assert numel_in - (facts.dp - 1) <= 500_000_000
@@ -276,7 +286,7 @@ def test_every_node_prints_its_processes_nccl_start_up_under_its_prefix() -> Non
     assert any(t.endswith("] [INFO] [launch.py:139:main] 1 NCCL_DEBUG=INFO") for t in text)
 
 
-# Seeds whose hf twin trains with TP 8 (review-hfds3 fault 3): the DeepSpeed run must not.
+# Seeds whose hf twin trains with TP 8: the DeepSpeed run is the same run, with AutoTP.
 TP_TWINS = [
     RecordOptions(seed=s, framework="deepspeed", kind="sft", failures=0) for s in (3003, 3008)
 ]
@@ -289,14 +299,16 @@ def _number(pattern: str, rows: list[str]) -> int:
 
 
 @pytest.mark.parametrize("options", [*CASES, *TP_TWINS])
-def test_world_size_and_batch_are_the_launchers_with_no_tensor_parallelism(
+def test_world_size_and_batch_are_the_launchers_and_the_trainer_counts_data_parallel_ranks(
     options: RecordOptions,
 ) -> None:
-    """v0.17.5 runtime/config.py:680 takes dist.get_world_size() (no mpu: the Trainer has
-    no TP or PP), and _batch_assertion (:870-885) requires train_batch_size = micro × GA ×
-    world; the Trainer's banner counts the same batch (trainer.py:2521-2527 at 4.57.1)."""
+    """v0.17.5 runtime/config.py:680 takes dist.get_world_size() (no mpu, AutoTP or not), and
+    _batch_assertion (:870-885) requires train_batch_size = micro × GA × world, which the
+    Trainer's "auto" fills (integrations/deepspeed.py:139 at 4.57.1); the Trainer's banner
+    counts the data-parallel ranks only, world ÷ autotp_size (trainer.py:2332-2351)."""
     plan = make_plan(options)
-    assert (plan.tensor_parallel, plan.pipeline_parallel) == (1, 1)
+    tp = plan.tensor_parallel
+    assert plan.pipeline_parallel == 1
     rows = release_lines(options)
     world = _number(r"\] dist_world_size=(\d+)$", rows)
     assert world == plan.gpus
@@ -306,11 +318,13 @@ def test_world_size_and_batch_are_the_launchers_with_no_tensor_parallelism(
     micro = _number(r"  train_micro_batch_size_per_gpu[ .]+(\d+)$", rows)
     accum = _number(r"  gradient_accumulation_steps[ .]+(\d+)$", rows)
     assert batch == micro * accum * world
-    assert _number(r"Total train batch size \(.*\) = ([\d,]+)$", rows) == batch
+    total = _number(r"Total train batch size \(.*\) = ([\d,]+)$", rows)
+    assert total == batch // tp == plan.layout.global_batch
+    assert (f'"autotp_size": {tp}' in "\n".join(rows)) == (tp > 1)
     examples = _number(r"trainer.py:2520\] .* >>   Num examples = ([\d,]+)$", rows)
     epochs = _number(r"  Num Epochs = ([\d,]+)$", rows)
     steps = _number(r"  Total optimization steps = ([\d,]+)$", rows)
-    assert steps == examples // batch * epochs
+    assert steps == examples // total * epochs
 
 
 def test_every_rank_logs_its_zero_checkpoint_load_under_its_node() -> None:
@@ -466,3 +480,53 @@ def without_pdsh_of(options: RecordOptions) -> list[tuple[str, str]]:
         host = next((h for h in names if len(names) > 1 and text.startswith(f"{h}: ")), "")
         out.append((host, text[len(host) + 2 :] if host else text))
     return out
+
+
+def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> None:
+    """A run the other dialects train with TP 8 (seed 11: OLMo 2 32B on two nodes): v0.17.5
+    allows AutoTP with ZeRO stage 1 or 2 only (engine.py:458-459), so no zero.Init; the
+    Trainer's deepspeed_init calls tp_model_init (integrations/deepspeed.py:464-471 at
+    4.57.1), whose TpTrainingManager prints its parser on every process (tp_manager.py:23);
+    the engine makes DeepSpeedZeroOptimizer (engine.py:1727, stage_1_and_2.py:178-181,
+    600-608); each TP rank saves its own mp_rank_XX model states (engine.py:2970-2993)."""
+    plan = make_plan(CASES[AUTOTP])
+    facts = facts_for(plan)
+    assert (plan.tensor_parallel, plan.nodes) == (8, 2)
+    tagged = without_pdsh(AUTOTP)
+    rows = [text for _, text in tagged]
+    assert not any("zero.init()" in t or "partition_parameters.py" in t for t in rows)
+    assert not any("stage3.py" in t or "ZeRO stage 3" in t for t in rows)
+    autotp = [(host, t) for host, t in tagged if t.startswith("AutoTP:  ")]
+    launches = sum(1 for t in rows if "Creating torch.bfloat16 ZeRO stage 2 optimizer" in t)
+    assert launches == 2  # the first launch and the relaunch
+    assert len(autotp) == 8 * plan.nodes * launches
+    layer = "transformers.models.olmo2.modeling_olmo2.Olmo2DecoderLayer"
+    orders = {t for _, t in autotp}
+    assert orders == {
+        f"AutoTP:  [(<class '{layer}'>, ['self_attn.o_proj', 'mlp.down_proj'])]",
+        f"AutoTP:  [(<class '{layer}'>, ['mlp.down_proj', 'self_attn.o_proj'])]",
+    }
+    assert {host for host, _ in autotp} == set(hosts(AUTOTP))
+    first = rows.index(next(t for t in rows if "ZeRO stage 2 optimizer" in t))
+    assert [t.split("] ", 3)[-1] for t in rows[first + 1 : first + 5]] == [
+        "Reduce bucket size 500000000",
+        "Allgather bucket size 500000000",
+        "CPU Offload: False",
+        "Round robin gradient partitioning: False",
+    ]
+    assert any(t.endswith("DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer") for t in rows)
+    # bf16 weights sliced over TP, the fp32 copy partitioned over the data-parallel group
+    before = next(
+        i for i, t in enumerate(rows) if t.endswith("Before initializing optimizer states")
+    )
+    allocated = float(re.search(r"MA ([\d.]+) GB", rows[before + 1])[1])  # type: ignore[index]
+    weights = 2 * hf_model.parameters(facts) / 8
+    expected = (weights + 4 * hf_model.trainable(facts) / (8 * facts.dp)) / 2**30
+    assert allocated == round(expected, 2)
+    saved = [t for t in rows if "Saving model checkpoint: " in t]
+    assert saved
+    assert all(t.endswith("/mp_rank_00_model_states.pt") for t in saved)
+    assert any(
+        t.endswith("/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt...") and "Begin Load" in t
+        for t in rows
+    )

@@ -27,9 +27,8 @@ from tests.helpers import output_of, plain
 
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # Seeds whose model every dialect's release trains (lineup.UNSUPPORTED), as a full fine-tune
-# (torchtitan and Megatron train no adapters: lineup.NO_ADAPTERS), on a layout without TP or
-# PP (the Trainer on DeepSpeed has neither and plans ZeRO-3 over every rank): the same run in
-# each. Seed 57 (Qwen3-32B, TP 8 elsewhere) is another run on DeepSpeed (16 GPUs, TP 1).
+# (torchtitan and Megatron train no adapters: lineup.NO_ADAPTERS): the same run in each
+# (test_dialect_agreement checks the plans and runs of hundreds of seeds, TP runs among them).
 SEEDS = (114, 12)
 # torchtitan v0.2.0 has no SFT (lineup.NO_SFT): it stands in with seeds of the same shape
 # (one node, one relaunch; two nodes) that every dialect pre-trains alike.

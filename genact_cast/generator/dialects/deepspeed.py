@@ -37,6 +37,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     checkpoint_begin,
     dist,
     line,
+    model_states,
     saving_model,
 )
 from genact_cast.generator.dialects.deepspeed_model import state_dict_tensors
@@ -73,7 +74,7 @@ class _Trainer(hf.Log):
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"
-        model = f"{folder}/{name}/zero_pp_rank_0_mp_rank_00_model_states.pt"
+        model = f"{folder}/{name}/{model_states(self.facts.tp)}"
         return [dist(done, checkpoint_begin(name)), dist(done, saving_model(model))]
 
 
@@ -209,8 +210,9 @@ class Log(Launcher, Engine):
             len(texts),
         )
         # A quantized (QLoRA) model is built on the meta device instead, not under zero.Init
-        # (get_init_context, modeling_utils.py:4371-4376 at 4.57.1): neither line.
-        if f.method != "qlora":
+        # (get_init_context, modeling_utils.py:4371-4376 at 4.57.1): neither line; nor under
+        # ZeRO-2 with AutoTP, where no zero.Init runs (is_deepspeed_zero3_enabled is False).
+        if f.method != "qlora" and f.tp == 1:
             # get_init_context's line, then the model's __init__ (its generation config's
             # lines, modeling_utils.py:4967-4971 at 4.57.1), then zero.Init's exit
             rows = [out.text if isinstance(out, Line) else None for out in texts]

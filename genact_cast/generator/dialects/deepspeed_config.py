@@ -34,10 +34,31 @@ def ds_config(facts: Facts) -> dict[str, Any]:
     TrainingArguments (integrations/deepspeed.py:133-197 at 4.57.1: AdamW's betas and
     weight decay at their defaults, 0.9, 0.999 and 0.0), and accelerate's DeepSpeedPlugin
     appends steps_per_print = inf (utils/dataclasses.py:1289) and fp16 off
-    (set_mixed_precision, :1405-1407)."""
+    (set_mixed_precision, :1405-1407).
+
+    A run with tensor parallelism trains it with AutoTP, which v0.17.5 allows with ZeRO stage
+    1 or 2 only (engine.py:458-459): stage 2 and `"tensor_parallel": {"autotp_size": N}`
+    after it, as DeepSpeedExamples' training/tensor_parallel/hf_integration/configs/
+    ds_config.json and the tag's blogs/huggingface-tp/README.md write them. The Trainer's
+    "auto" batch is still world size × micro batch × accumulation (trainer_config_process
+    does not divide by TP), which DeepSpeedConfig, given no mpu, checks against the whole
+    world (config.py:680, 882)."""
     f = facts
-    return {
-        "train_batch_size": f.global_batch,
+    zero: dict[str, Any] = {
+        "stage": 3,
+        "overlap_comm": True,
+        "contiguous_gradients": True,
+        "stage3_gather_16bit_weights_on_model_save": True,
+    }
+    if f.tp > 1:
+        zero = {
+            "stage": 2,
+            "overlap_comm": True,
+            "contiguous_gradients": True,
+            "gather_16bit_weights_on_model_save": True,
+        }
+    config: dict[str, Any] = {
+        "train_batch_size": f.micro_batch * f.grad_accum * f.gpus,
         "train_micro_batch_size_per_gpu": f.micro_batch,
         "gradient_accumulation_steps": f.grad_accum,
         "optimizer": {
@@ -51,15 +72,13 @@ def ds_config(facts: Facts) -> dict[str, Any]:
         },
         "gradient_clipping": 1.0,
         "bf16": {"enabled": True},
-        "zero_optimization": {
-            "stage": 3,
-            "overlap_comm": True,
-            "contiguous_gradients": True,
-            "stage3_gather_16bit_weights_on_model_save": True,
-        },
-        "steps_per_print": math.inf,
-        "fp16": {"enabled": False},
+        "zero_optimization": zero,
     }
+    if f.tp > 1:
+        config["tensor_parallel"] = {"autotp_size": f.tp}
+    config["steps_per_print"] = math.inf
+    config["fp16"] = {"enabled": False}
+    return config
 
 
 def scientific(value: Any, level: int = 0) -> str:
@@ -96,16 +115,21 @@ def _python(value: Any) -> str:
     return str(value)
 
 
-@functools.lru_cache(maxsize=1)
-def defaults() -> dict[str, str]:
-    table = tables.mapping(tables.GENERATOR / CATALOGUE_DIR / "engine_config.tsv")
+# The tag's defaults for the ZeRO-3 config, and for ZeRO-2 with AutoTP (its zero_config,
+# stage and tensor_parallel_config rows differ).
+TABLES = {False: "engine_config.tsv", True: "engine_config_autotp.tsv"}
+
+
+@functools.lru_cache(maxsize=2)
+def defaults(autotp: bool = False) -> dict[str, str]:
+    table = tables.mapping(tables.GENERATOR / CATALOGUE_DIR / TABLES[autotp])
     return {name: value.replace("\\n", "\n") for name, value in table.items()}
 
 
 def attributes(config: Mapping[str, Any], world: int, comms_address: int) -> dict[str, str]:
     """Every attribute `DeepSpeedConfig.print` lists, as `str()` prints it."""
     optimizer = config["optimizer"]
-    values = dict(defaults())
+    values = dict(defaults("tensor_parallel" in config))
     values.update(
         comms_config=f"<deepspeed.comm.config.DeepSpeedCommsConfig object at {comms_address:#x}>",
         global_rank="0",

@@ -6,6 +6,7 @@ the Trainer's scheduler, the configuration dump, and `load_checkpoint` (the Trai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
@@ -24,9 +25,15 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     MEMORY_MA,
     MEMORY_MESSAGE,
     OPTIMIZER_STATE,
+    ZERO2_ALLGATHER_BUCKET,
+    ZERO2_OFFLOAD,
+    ZERO2_REDUCE_BUCKET,
+    ZERO2_ROUND_ROBIN,
+    ZERO2_STATE,
     ZERO3_MICS,
     ZERO_LOADING,
     ZERO_READ,
+    autotp,
     bucket,
     cpu_memory,
     dist,
@@ -35,16 +42,21 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     engine_end_load,
     engine_initialized,
     line,
+    model_states,
     see_memory,
     step,
     zero_optimizer,
 )
 from genact_cast.generator.dialects.deepspeed_model import (
+    ALLGATHER_BUCKET,
     REDUCE_BUCKET,
+    autotp_layers,
+    zero2_memory,
     zero3_memory,
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.hf_lines import line as hf_line
+from genact_cast.generator.dialects.hf_lines import model_class
 from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.events import (
     CommReady,
@@ -130,19 +142,23 @@ class Engine(Pdsh):
             return self.facts.moment(start + span * share + rng.uniform(0.0, 0.004))
 
         self.reserved = 0.0
-        memory = zero3_memory(f)
-        gib = memory.in_gib()
+        out: list[Out] = []
+        if f.tp > 1:
+            # the Trainer's deepspeed_init: tp_model_init before deepspeed.initialize
+            # (integrations/deepspeed.py:464-471 at 4.57.1), whose parser every process prints
+            out += self._autotp(start)
         texts = [
             dist(moment, ds_info(f.version("deepspeed"))),
         ]
-        out: list[Out] = [Line(self._tag(0) + text) for text in texts]
+        out += [Line(self._tag(0) + text) for text in texts]
         # deepspeed_init set DeepSpeed's logger to the process's log level (integrations/
         # deepspeed.py:448): INFO on world rank 0, WARNING elsewhere, so from here on only
-        # rank 0's INFO records show.
+        # rank 0's INFO records show. Given no mpu, the config counts every rank
+        # (config.py:680), AutoTP's too.
         out.append(
             Line(
                 self._tag(0)
-                + line(moment, CONFIG_WORLD, f"Config mesh_device None world_size = {f.dp}")
+                + line(moment, CONFIG_WORLD, f"Config mesh_device None world_size = {f.gpus}")
             )
         )
         address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
@@ -152,6 +168,37 @@ class Engine(Pdsh):
             dist(at(0.03), "Using DeepSpeed Optimizer param name adamw as basic optimizer"),
             dist(at(0.031), "Removing param_group that has no 'params' in the basic Optimizer"),
             dist(at(0.035), "DeepSpeed Basic Optimizer = FusedAdam"),
+            *(self._zero2(at, rng) if f.tp > 1 else self._zero3(at, rng)),
+        ]
+        out += [Line(self._tag(0) + text) for text in texts]
+        # No scheduler in ds_config.json: the Trainer's own (cosine_with_min_lr, a LambdaLR),
+        # handed over as a callable (deepspeed_optim_sched), at 0 before the first step.
+        params = self.config["optimizer"]["params"]
+        betas = (float(params["betas"][0]), float(params["betas"][1]))
+        texts = [
+            dist(at(0.9), "DeepSpeed using client callable to create LR scheduler"),
+            dist(
+                at(0.901),
+                "DeepSpeed LR Scheduler = <torch.optim.lr_scheduler.LambdaLR "
+                f"object at {address + 0x1F40:#x}>",
+            ),
+            dist(at(0.902), step(0, 0, [0.0, 0.0], betas)),
+        ]
+        out += [Line(self._tag(0) + text) for text in texts]
+        moment = at(0.91)  # the configuration dump: one logger call a row, within a ms or two
+        for where, message in dsc.engine_configuration(self.config, f.gpus, address):
+            first, *rest = message.split("\n")
+            out.append(Line(self._tag(0) + line(moment, where, first)))
+            out += [Line(self._tag(0) + more) for more in rest]
+        if event.loaded_from is not None and self.resume_step:
+            out += self._load(event)
+        return out
+
+    def _zero3(self, at: Callable[[float], datetime], rng: Rng) -> list[str]:
+        """DeepSpeedZeroOptimizer_Stage3's start-up (stage3.py), rank 0's lines."""
+        memory = zero3_memory(self.facts)
+        gib = memory.in_gib()
+        return [
             dist(at(0.036), ZERO3_MICS),
             dist(at(0.037), zero_optimizer("torch.bfloat16", 3)),
             *self._memory(at(0.04), "Stage 3 initialize beginning", gib.begin, rng),
@@ -183,29 +230,45 @@ class Engine(Pdsh):
             *self._memory(at(0.83), "After initializing ZeRO optimizer", gib.final, rng),
             dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer_Stage3"),
         ]
-        out += [Line(self._tag(0) + text) for text in texts]
-        # No scheduler in ds_config.json: the Trainer's own (cosine_with_min_lr, a LambdaLR),
-        # handed over as a callable (deepspeed_optim_sched), at 0 before the first step.
-        params = self.config["optimizer"]["params"]
-        betas = (float(params["betas"][0]), float(params["betas"][1]))
-        texts = [
-            dist(at(0.9), "DeepSpeed using client callable to create LR scheduler"),
-            dist(
-                at(0.901),
-                "DeepSpeed LR Scheduler = <torch.optim.lr_scheduler.LambdaLR "
-                f"object at {address + 0x1F40:#x}>",
+
+    def _zero2(self, at: Callable[[float], datetime], rng: Rng) -> list[str]:
+        """ZeRO stage 2 under AutoTP: engine.py:1727's line, then DeepSpeedZeroOptimizer's
+        own (stage_1_and_2.py:178-181, 600-608 at v0.17.5), rank 0's; bf16 with ZeRO keeps
+        bf16 gradients (get_data_types), so the ZeRO wrapper, not BF16_Optimizer, is made."""
+        gib = zero2_memory(self.facts).in_gib()
+        made = at(0.04)  # the optimizer's first four lines, one after the other
+        return [
+            dist(at(0.037), zero_optimizer("torch.bfloat16", 2)),
+            line(made, ZERO2_REDUCE_BUCKET, bucket("Reduce", REDUCE_BUCKET)),
+            line(made, ZERO2_ALLGATHER_BUCKET, bucket("Allgather", ALLGATHER_BUCKET)),
+            line(made, ZERO2_OFFLOAD, "CPU Offload: False"),
+            line(made, ZERO2_ROUND_ROBIN, "Round robin gradient partitioning: False"),
+            *self._memory(at(0.5), "Before initializing optimizer states", gib.before, rng),
+            *self._memory(
+                at(0.8),
+                "After initializing optimizer states",
+                gib.optimizer,
+                rng,
+                gib.optimizer + gib.gradient,  # the zero fp32 gradient of the first step
             ),
-            dist(at(0.902), step(0, 0, [0.0, 0.0], betas)),
+            line(at(0.81), ZERO2_STATE, "optimizer state initialized"),
+            *self._memory(at(0.83), "After initializing ZeRO optimizer", gib.optimizer, rng),
+            dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer"),
         ]
-        out += [Line(self._tag(0) + text) for text in texts]
-        moment = at(0.91)  # the configuration dump: one logger call a row, within a ms or two
-        for where, message in dsc.engine_configuration(self.config, f.dp, address):
-            first, *rest = message.split("\n")
-            out.append(Line(self._tag(0) + line(moment, where, first)))
-            out += [Line(self._tag(0) + more) for more in rest]
-        if event.loaded_from is not None and self.resume_step:
-            out += self._load(event)
-        return out
+
+    def _autotp(self, t: float) -> list[Out]:
+        """`AutoTP:  [...]` from every process (a print, unstamped), each with its own order of
+        the layer names (`list(set(...))` under the process's own hash seed)."""
+        layers = autotp_layers(model_class(self.facts.arch or self.facts.model_name))
+        rng = Rng(self.facts.seed * 7477 + self.attempt)
+
+        def printed() -> str:
+            return autotp(
+                [(cls, names if rng.random() < 0.5 else names[::-1]) for cls, names in layers]
+            )
+
+        per_node = [[("", printed()) for _ in range(8)] for _ in range(self.facts.nodes)]
+        return self._merge(t, per_node, 11)
 
     def _load(self, event: ModelReady) -> list[Out]:
         """`load_checkpoint`: rank 0's model states, then every rank reads its ZeRO partition
@@ -214,7 +277,7 @@ class Engine(Pdsh):
         tag = f"global_step{self.resume_step}"
         folder = f"{self.save}/checkpoint-{self.resume_step}"
         begun, model_read = event.t - event.reading, event.reading * 0.12
-        model = f"{folder}/{tag}/zero_pp_rank_0_mp_rank_00_model_states.pt"
+        model = f"{folder}/{tag}/{model_states(f.tp)}"
         optim = f"{folder}/{tag}/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
         out: list[Out] = [
             Line(

@@ -41,6 +41,12 @@ OPTIMIZER_STATE = "stage3.py:554:_setup_for_real_optimizer"
 ZERO_LOADING = "engine.py:3286:_load_zero_checkpoint"
 ZERO_READ = "engine.py:3336:_get_all_zero_checkpoint_state_dicts"
 ZERO3_INIT_DONE = "partition_parameters.py:366:__exit__"  # zero.Init, rank 0
+# DeepSpeedZeroOptimizer (ZeRO stage 1 and 2), on world rank 0
+ZERO2_REDUCE_BUCKET = "stage_1_and_2.py:178:__init__"
+ZERO2_ALLGATHER_BUCKET = "stage_1_and_2.py:179:__init__"
+ZERO2_OFFLOAD = "stage_1_and_2.py:180:__init__"
+ZERO2_ROUND_ROBIN = "stage_1_and_2.py:181:__init__"
+ZERO2_STATE = "stage_1_and_2.py:605:__init__"
 
 
 def line(moment: datetime, where: str, message: str, *, level: str = "INFO") -> str:
@@ -89,6 +95,13 @@ def checkpoint_begin(tag: str) -> str:
     return f"[Torch] Checkpoint {tag} is begin to save!"
 
 
+def model_states(tp: int) -> str:
+    """Rank 0's model states file of a checkpoint (engine.py:2970-2993 at v0.17.5): ZeRO-3
+    partitions the weights and names the data-parallel rank; ZeRO-2 under AutoTP saves one
+    file per TP rank (mp_rank from the TP group), written by data-parallel rank 0."""
+    return "zero_pp_rank_0_mp_rank_00_model_states.pt" if tp == 1 else "mp_rank_00_model_states.pt"
+
+
 def saving_model(path: str) -> str:
     return f"Saving model checkpoint: {path}"
 
@@ -134,6 +147,16 @@ def zero_optimizer(dtype: str, stage: int) -> str:
 ZERO3_MICS = (
     "Creating fp16 ZeRO stage 3 optimizer, MiCS is enabled False, Hierarchical params gather False"
 )
+
+
+def autotp(layers: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """`print("AutoTP: ", parser_dict)` (runtime/tensor_parallel/tp_manager.py:23), on every
+    process: AutoTP.tp_parser's (layer class, layers to all-reduce) pairs, one per class, the
+    names in the order that process's `list(set(...))` gave them."""
+    pairs = ", ".join(
+        f"(<class '{cls}'>, [{', '.join(repr(name) for name in names)}])" for cls, names in layers
+    )
+    return f"AutoTP:  [{pairs}]"
 
 
 def see_memory(allocated: float, max_allocated: float, cached: float, max_cached: float) -> str:

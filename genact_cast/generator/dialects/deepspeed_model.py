@@ -12,6 +12,7 @@ from genact_cast.generator.dialects.base import collective_numels
 from genact_cast.generator.dialects.facts import Facts
 
 REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
+ALLGATHER_BUCKET = 500_000_000  # zero/config.py, allgather_bucket_size's default
 SUB_GROUP_SIZE = 1_000_000_000  # zero/config.py:172, sub_group_size's default
 NF4_CONSTANTS = lora.FROZEN_BYTES["qlora"] - 0.5  # absmax per block, double-quantized
 
@@ -92,7 +93,7 @@ def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
     takes one ipg bucket: whole gradients in backward order while they fit in
     reduce_bucket_size (stage3.py:1275), padded to a multiple of the world for the scatter;
     other collectives are one layer's shard."""
-    if op != "_REDUCE_SCATTER_BASE":
+    if op != "_REDUCE_SCATTER_BASE" or facts.tp > 1:  # ZeRO-2 and AutoTP: a layer's shard
         return collective_numels(facts, op)
     family = margs.family(facts)
     head_dim = family.head_dim or facts.hidden // facts.heads
@@ -109,3 +110,53 @@ def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
     world = facts.dp  # ZeRO-3 partitions over every data-parallel rank
     padded = -(-total // world) * world
     return padded, padded // world
+
+
+class Zero2Memory(NamedTuple):
+    """What rank 0's allocator holds (bytes) at each `see_memory_usage` of ZeRO stage 2's
+    DeepSpeedZeroOptimizer (stage_1_and_2.py:600/602/608 at v0.17.5)."""
+
+    before: float  # Before initializing optimizer states: bf16 shard, fp32 partition
+    optimizer: float  # After initializing optimizer states, and after the ZeRO optimizer
+    gradient: float  # initialize_optimizer_states' fp32 gradient partition, freed after
+
+    def in_gib(self) -> Zero2Memory:
+        gib = 2**30
+        return Zero2Memory(self.before / gib, self.optimizer / gib, self.gradient / gib)
+
+
+def zero2_memory(facts: Facts) -> Zero2Memory:
+    """ZeRO-2 under AutoTP: tp_model_init slices every linear layer, the embedding and the
+    output layer over the TP group (module_inject/auto_tp.py at v0.17.5), so each rank holds
+    1/TP of the bf16 weights whole; the optimizer partitions its fp32 copy
+    (single_partition_of_fp32_groups), Adam's two fp32 moments and, in
+    initialize_optimizer_states, a zero fp32 gradient it frees again, over the
+    data-parallel group."""
+    tp, dp = facts.tp, facts.dp
+    trainable = hf_model.trainable(facts)
+    weights = 2 * hf_model.parameters(facts) / tp
+    partition = trainable / (tp * dp)
+    before = weights + 4 * partition
+    return Zero2Memory(before, before + 8 * partition, 4 * partition)
+
+
+# The module each model class lives in (transformers 4.57.1's models/<type>/modeling_<type>.py)
+# and the decoder layer AutoTP.tp_parser finds in its ModuleList: one instance a class
+# (AutoTP.in_module_list), the linear layers before a norm or named o_proj/down_proj/out_proj
+# kept as all-reduce layers. Gemma 3 brings its SigLIP vision tower's encoder layers first
+# (Gemma3Model builds vision_tower before language_model), whose `ln` at index 0 takes
+# the layer list's last entry, mlp.fc2.
+_VISION_LAYER = ("transformers.models.siglip.modeling_siglip.SiglipEncoderLayer",
+                 ("self_attn.out_proj", "mlp.fc2"))  # fmt: skip
+
+
+def autotp_layers(model_class: str) -> list[tuple[str, tuple[str, str]]]:
+    """(class path, its two all-reduce layers) as AutoTP.tp_parser returns them for a dense
+    decoder model of transformers 4.57.1."""
+    prefix = model_class.removesuffix("ForCausalLM").removesuffix("ForConditionalGeneration")
+    module = prefix.lower()
+    decoder = f"transformers.models.{module}.modeling_{module}.{prefix}DecoderLayer"
+    layers = [(decoder, ("self_attn.o_proj", "mlp.down_proj"))]
+    if model_class.endswith("ForConditionalGeneration"):
+        layers.insert(0, _VISION_LAYER)
+    return layers
