@@ -793,7 +793,7 @@ class Log:
         the pipeline's send at the end of the first stage's forward, the data-parallel
         group's gradient reduce-scatter in the backward (within each optimizer instance,
         then the all-reduce across instances). Ranks in Megatron's tp-cp-ep-dp-pp order;
-        rank 0's node's lines, as its terminal shows them."""
+        every member prints its own (init.cc:1441), on every node, as srun brings them."""
         f = self.facts
         if not debug_info(f):
             return []
@@ -836,13 +836,15 @@ class Log:
             wanted.append(data)
         if dp // shard > 1:
             wanted.append(instances)
-        agent = self._agent(0)
+        agents = [self._agent(node) for node in range(f.nodes)]
         return sub_communicators(
             f,
             self.incidentals,
             wanted,
-            pid_of=lambda local: agent.worker_pids[local],
+            pid_of=lambda local: agents[0].worker_pids[local],
             launch=self.attempt,
+            nodes=range(f.nodes),
+            node_pid=lambda node, local: agents[node].worker_pids[local],
         )
 
     def _agent(self, node: int) -> Incidentals:

@@ -209,8 +209,8 @@ def nccl_startup(
     Every process finishes a phase before any starts the next (the bootstrap's
     all-gathers wait for all of them), so the nodes' lines interleave within each phase.
     `timings` gets each process's `Init timings` total, for a log that stamps its next line
-    after the communicator is up; `connects`: node 0's processes print each ring and tree
-    connector's line."""
+    after the communicator is up; `connects`: every process prints each of its ring and tree
+    connectors' lines (p2p.cc:393, net.cc:218/264: each rank its own)."""
     version = facts.nccl
     modern = nccl.new_layout(version)
     total = channels(facts)
@@ -307,11 +307,10 @@ def nccl_startup(
             ]
             # Rings (and, across nodes, trees) connect at the first collective, after Init
             # (src/transport/generic.cc), on the proxy thread.
-            # Each connector's line too, on rank 0's node: every node prints as many, and
-            # a log taken on rank 0's node shows that node's.
+            # Each connector's line too, every process its own.
             ring_lines, tree_lines = (
                 ring_and_tree_connects(proxy, rank, nranks, total, read=facts.gpu == "A100")
-                if connects and at == 0
+                if connects
                 else ([], [])
             )
             fifth = [*ring_lines, nccl.connected(proxy, "rings", version)]
@@ -344,6 +343,8 @@ def sub_communicators(
     pid_of: Callable[[int], int],
     launch: int = 0,
     local_ranks: Sequence[int] | None = None,
+    nodes: Sequence[int] = (0,),
+    node_pid: Callable[[int, int], int] | None = None,
 ) -> list[str]:
     """The Init blocks of process groups other than the world's, on rank 0's node: each group
     (a function from a global rank to its group's global ranks, in comm-rank order) is a
@@ -354,7 +355,9 @@ def sub_communicators(
     group's ranks, and its rings and trees connect at once (the collective runs); each block
     opens with the communicator's `Comm config Blocking set to 1`. `launch`
     counts the job's launches: each draws new unique ids; `local_ranks`: the processes the
-    terminal shows (all of the node's by default). ncclNvlsInit (init.cc:843) prints its
+    terminal shows (all of the node's by default), on each of `nodes` (srun brings every
+    node's lines, their processes named by `node_pid(node, local rank)`; node 0's by
+    `pid_of(local rank)` where that is not given). ncclNvlsInit (init.cc:843) prints its
     line for every communicator whose node holds more than two of its GPUs (nvls.cc:160,
     200), and NVLS is off in one that holds two or fewer."""
     version = facts.nccl
@@ -366,17 +369,18 @@ def sub_communicators(
         phases: list[list[tuple[float, list[str]]]] = [[], [], [], []]
         draw = Rng(facts.seed * 29 + incidentals.agent_pid + index)
         shown = range(min(GPUS_PER_NODE, facts.gpus)) if local_ranks is None else local_ranks
-        for local in shown:
-            members = list(group_of(local))
+        for node, local in [(node, local) for node in nodes for local in shown]:
+            world_rank = node * GPUS_PER_NODE + local
+            members = list(group_of(world_rank))
             nranks = len(members)
-            rank = members.index(local)
-            pid = pid_of(local)
+            rank = members.index(world_rank)
+            pid = node_pid(node, local) if node_pid is not None else pid_of(local)
             gap = incidentals.thread_ids[local] - incidentals.worker_pids[local]
-            init = nccl.Where(facts.hosts[0], pid, pid + gap, local)
+            init = nccl.Where(facts.hosts[node], pid, pid + gap, local)
             proxy = init._replace(tid=init.tid + 3)
             # Every member draws the group's id from rank 0's unique id (the store's key).
             comm = nccl.Comm(
-                comm=incidentals.comms[local] + (index + 1) * 0x20_0000,
+                comm=incidentals.comms[local] + node * 0x1_0000_0000 + (index + 1) * 0x20_0000,
                 rank=rank,
                 nranks=nranks,
                 bus_id=incidentals.bus_ids[local],
@@ -384,8 +388,8 @@ def sub_communicators(
                     facts.seed * 31 + members[0] * 7 + index * 1_009 + launch * 65_537
                 ).integer(2**60, 2**64 - 1),
             )
-            nodes = sorted({member // GPUS_PER_NODE for member in members})
-            here = sum(member // GPUS_PER_NODE == 0 for member in members)
+            spans = sorted({member // GPUS_PER_NODE for member in members})
+            here = sum(member // GPUS_PER_NODE == node for member in members)
 
             def place(comm_rank: int, members: list[int] = members) -> tuple[int, int]:
                 return world_place(members[comm_rank])
@@ -399,9 +403,9 @@ def sub_communicators(
                 nccl.using_network(init, "IB"),
                 nccl.init_start(init, version, comm),
             ]
-            nvls = nvls_channels(facts, multi_node=len(nodes) > 1) * (here > 2)
+            nvls = nvls_channels(facts, multi_node=len(spans) > 1) * (here > 2)
             third = [nccl.nvls_support(init, nvls)] if here > 2 else []
-            third.append(nccl.comm_ranks(init, comm, nodes=len(nodes), local_ranks=here))
+            third.append(nccl.comm_ranks(init, comm, nodes=len(spans), local_ranks=here))
             if rank == 0:
                 ring = list(range(nranks))
                 for channel in range(total):
@@ -409,7 +413,7 @@ def sub_communicators(
                     third.append(nccl.channel(init, channel, total, order, version))
             third += [
                 _trees_line(init, tree_links(rank, nranks, total)),
-                nccl.p2p_chunksize(init, len(nodes)),
+                nccl.p2p_chunksize(init, len(spans)),
             ]
             parts = [
                 ("kernels", 0.0),
@@ -435,7 +439,7 @@ def sub_communicators(
                 proxy, rank, nranks, total, read=facts.gpu == "A100", place=place
             )
             fifth = [*rings, nccl.connected(proxy, "rings", version)]
-            if len(nodes) > 1:
+            if len(spans) > 1:
                 fifth += [*trees, nccl.connected(proxy, "trees", version)]
             for phase, lines in zip(phases, (second, third, fourth, fifth), strict=True):
                 phase.append((draw.random(), lines))
