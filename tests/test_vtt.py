@@ -612,3 +612,45 @@ def test_text_drawn_over_in_place_before_a_person_can_read_it_is_not_told() -> N
         8,
     )
     assert [t for t in lines(found) if "= 1" in t] == []
+
+
+def test_a_full_screen_program_that_comes_back_is_named() -> None:
+    """review-exports6 item 9 (s5.cast, s8.cast, s9.cast; vim 9 and bash 5.2 recorded with
+    asciinema 2.4): vim coming back after `:!ls` ("Press ENTER or type command to
+    continue" on the shell's row), `fg` of a stopped vim (bash prints the job's command
+    line, `vim long.txt`, then vim switches), and `git log --oneline | head -3 && vim
+    notes.txt` (output between the command and the switch) were `[full-screen program]`:
+    the row above the switch has no command. The player shows vim each time."""
+    vim = "\x1b[?1049h\x1b[H\x1b[2Jhello\r\n~\r\n~"
+    for steps in (
+        [
+            (0.9, "\r\n"),
+            (1.0, vim),
+            (2.0, "\x1b[?1049l\r\nfile.txt\r\n\r\nPress ENTER or type command to continue"),
+            (3.0, vim),
+        ],
+        [
+            (0.9, "\r\n"),
+            (1.0, vim),
+            (2.0, "\x1b[?1049l\r\n[1]+  Stopped                 vim x\r\n$ "),
+            (2.5, "f"),
+            (2.6, "g"),
+            (2.8, "\r\nvim x\r\n"),
+            (3.0, vim),
+        ],
+        [(0.9, "\r\nabc123 one\r\ndef456 two\r\n"), (1.0, vim)],
+    ):
+        typed = "git log --oneline | head -3 && vim x" if len(steps) == 2 else "vim x"
+        found = cues_of(
+            [
+                (0.1, "$ "),
+                *((0.3 + 0.01 * n, key) for n, key in enumerate(typed)),
+                *steps,
+                (4.0, "\x1b[?1049l$ "),
+                (4.5, "exit\r\n"),
+            ],
+            60,
+            10,
+        )
+        names = [t for t in lines(found) if t.startswith("[") and t.endswith("]")]
+        assert names == ["[vim]"] * (1 if len(steps) == 2 else 2), found

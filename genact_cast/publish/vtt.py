@@ -48,7 +48,14 @@ from genact_cast.publish.screens import Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
-from genact_cast.publish.vtt_sessions import command_row, session_name, waiting_prompt
+from genact_cast.publish.vtt_sessions import (
+    command_row,
+    prompt,
+    resumed,
+    session_name,
+    typed_program,
+    waiting_prompt,
+)
 from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS
 
 __all__ = [
@@ -146,7 +153,11 @@ def render_vtt(timeline: Timeline) -> str:
             if session is None:
                 row = command_row(before) if before is not None else -1
                 command = row_text(before.rows[row]) if before is not None and row >= 0 else ""
-                session = (screen.time, command, lines.typed(row))
+                typed = lines.typed(row)
+                # Output on the row, no command (nor a bare prompt: a key bound to a program)
+                if row >= 0 and not prompt(command) and not typed_program(command, typed):
+                    command, typed = resumed(command, lines.last_command(row))
+                session = (screen.time, command, typed)
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)
                 if program in MULTIPLEXERS:  # its panes hold shells: told, not summed up

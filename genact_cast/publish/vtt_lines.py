@@ -483,6 +483,15 @@ class Lines:
         self._settle(dict(enumerate(self.texts)))
         self._take_rows(self.waiting[0] if self.waiting is not None else None)
 
+    def last_command(self, y: int) -> str:
+        """The last command typed: on the lowest row at or above row y typed after a prompt
+        (any row for y below 0), else the last told."""
+        below = y if y >= 0 else len(self.texts)
+        rows = [row for row in self.leads if row <= below and row < len(self.texts)]
+        if rows:
+            return self.texts[max(rows)]
+        return self.taken[max(self.commands)][1] if self.commands else ""
+
     def typed(self, y: int) -> str:
         """What was added to row y after it appeared: a command typed after a prompt."""
         if not 0 <= y < min(len(self.texts), len(self.first)):

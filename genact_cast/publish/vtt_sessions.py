@@ -29,14 +29,31 @@ def session_name(
     prompt, or what follows a `$ `-style prompt), else the program the cast was recorded
     with (`recorded`, the header's command) unless that is a shell, else the window title
     the program set (OSC 0/2: `notes.txt - VIM`), else a neutral name."""
-    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
-    command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
-    program = _program(command)
+    program = typed_program(command_line, typed)
     if not program and recorded:
         program = _program(recorded)
         program = "" if program in SHELLS else program
     title = " ".join((title or "").split())
     return program or title[:MAX_NAME] or "full-screen program"
+
+
+def typed_program(command_line: str, typed: str = "") -> str:
+    """The program a command typed runs ("" if none is known): the text typed on the
+    row, else what follows a `$ `-style prompt on it."""
+    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
+    command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
+    return _program(command)
+
+
+def resumed(command_line: str, last: str) -> tuple[str, str]:
+    """The command line a full-screen program that no command on the shell's row names
+    was started by: the last command typed (`last`; vim coming back after `:!ls`, or run
+    after output, `git log | head -3 && vim notes.txt`), or, after `fg`, the job's command
+    line the shell printed on the row (`vim long.txt`). As (command line, typed)."""
+    program = typed_program(last)
+    if program == "fg" or program.startswith("%"):
+        return "", command_line
+    return last, ""
 
 
 def _program(command: str) -> str:
