@@ -8,7 +8,7 @@ from pathlib import Path
 
 from genact_cast.asciicast import OUTPUT, RESIZE, Event, Header
 from genact_cast.publish.screens import Clip, Timeline
-from genact_cast.publish.vtt import render_vtt, same_line
+from genact_cast.publish.vtt import render_vtt, same_line, session_name
 from genact_cast.sources import open_cast
 
 SCREENS = Path(__file__).resolve().parent / "data" / "screens"
@@ -654,3 +654,20 @@ def test_a_full_screen_program_that_comes_back_is_named() -> None:
         )
         names = [t for t in lines(found) if t.startswith("[") and t.endswith("]")]
         assert names == ["[vim]"] * (1 if len(steps) == 2 else 2), found
+
+
+def test_an_inline_finder_is_one_cue_then_its_choice() -> None:
+    """review-exports6 item 3 (bash_fzf_inline.cast: `ls | fzf --height 40%` in bash,
+    recorded with asciinema 2.4 in a tmux pty): fzf draws its list under the prompt on the
+    primary screen, reading the mouse (`?1000h`), not the arrow keys' codes, and its
+    query line `> ` read as a shell prompt: the cues were fragments of the list and the
+    counter. The player shows the list, erased at Enter, and the choice printed: `[fzf]`,
+    then `long.txt`. A program is named for the last command of a pipeline or of a
+    command substitution (fish's `set x (ls | fzf)` was `[set]`)."""
+    told = lines(cues_of_file("bash_fzf_inline.cast"))
+    at = told.index("$ ls | fzf --height 40%")
+    assert told[at + 1 : at + 3] == ["[fzf]", "long.txt"], told
+    assert not [t for t in told if "8/8" in t or t.startswith("&gt; ")], told
+    assert session_name("$ set x (ls | fzf)") == "fzf"
+    assert session_name("$ git log --oneline | head -3 && vim notes.txt") == "vim"
+    assert session_name("$ x=$(find . | fzf)") == "fzf"

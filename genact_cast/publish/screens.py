@@ -70,8 +70,10 @@ class Screen:
     wrapped: frozenset[int] = frozenset()  # rows the terminal wrapped onto the next one
     # A program asked for the arrow keys' application codes (DECCKM, `?1h`): less, top,
     # man and curses programs do, on either screen; a shell waiting for a command does not
-    # (bash; zsh frameworks that do are told apart by the prompt, see vtt.py).
+    # (bash; zsh frameworks that do are told apart by the prompt, see vtt.py). Or for the
+    # mouse's reports (`mouse`: `?1000h`, 1002, 1003: fzf's inline finder; no shell does).
     keys: bool = False
+    mouse: bool = False
     # Before the clip's start (`Timeline.on_start`): a screen that leads to it, for a
     # reader that follows what the terminal went through (the subtitles); its time is 0.
     lead: bool = False
@@ -224,7 +226,8 @@ class Timeline:
                 term.cursor_cell(),
                 term.alternate,
                 term.wrapped_rows(),
-                term.application_keys,
+                term.application_keys or bool(term.mouse),
+                bool(term.mouse),
                 before,
             )
 

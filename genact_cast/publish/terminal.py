@@ -78,6 +78,7 @@ class Terminal(EditingScreen):
         self.buffer = self._new_buffer()
         self.alternate = False
         self.application_keys = False
+        self.mouse = set()
         self.scrollback = []
         self._other = None
         self._saved = self._other_saved = None
@@ -112,6 +113,8 @@ class Terminal(EditingScreen):
         for number in numbers:
             if number == 1:  # DECCKM: avt keeps it (cursor_keys_mode), the subtitles read it
                 self.application_keys = on
+            elif number in (1000, 1002, 1003):  # (ignored by avt: the subtitles read it)
+                (self.mouse.add if on else self.mouse.discard)(number)
             elif number == 6:
                 (self.mode.add if on else self.mode.discard)(modes.DECOM)
                 self.cursor_position()

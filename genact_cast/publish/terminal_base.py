@@ -36,6 +36,9 @@ class BufferScreen(pyte.Screen):
         self.alternate = False
         # DECCKM (`?1h`): a program that reads the arrow keys itself (less, top, curses)
         self.application_keys = False
+        # Mouse reporting (`?1000h`, 1002, 1003): a program that reads the mouse (fzf's
+        # inline finder, which leaves DECCKM alone); avt ignores it, the subtitles read it.
+        self.mouse: set[int] = set()
         self.scrollback: list[Any] = []
         self.on_scroll: Callable[[Any], None] | None = None
         # Called with a line that scrolls out of a region whose top margin is below the

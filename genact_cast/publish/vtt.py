@@ -145,8 +145,11 @@ def render_vtt(timeline: Timeline) -> str:
             sessions.append((painting[0], left))
             painting = None
             if not screen.alternate:
-                shown(screen)
-                lines.unmute(screen.cursor)
+                moved = lines.scrolls - scrolls[0]  # (rows scrolled since `before`)
+                shown(screen)  # (the program's last screen is `before`)
+                rows = before.rows if before is not None else ()
+                blank = frozenset(y - moved for y, row in enumerate(rows) if not row_text(row))
+                lines.unmute(screen.cursor, screen.changed, blank)
                 continue
             lines.unmute(None)
         if screen.alternate:
@@ -223,6 +226,8 @@ def _painted(screen: Screen, before: Screen, moved: int) -> bool:
     scroll (`moved` rows since `before`: the Enter after a command typed on the bottom
     row, as git's pager starts) were not drawn."""
     changed = len(screen.changed)
+    if screen.mouse and changed:
+        return True  # (no shell reads the mouse: fzf's finder, its `> ` query no prompt)
     same = (screen.cols, len(screen.rows)) == (before.cols, len(before.rows))
     if same and 0 < moved < len(screen.rows):
         kept = before.rows[moved:]

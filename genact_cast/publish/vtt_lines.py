@@ -74,6 +74,8 @@ class Lines:
         # are no line of output; only the prompt waiting at the end is told.
         self.prompts: dict[int, str] = {}
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
+        self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
+        self.updates = 0  # screens read
 
     def _take(
         self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
@@ -130,6 +132,8 @@ class Lines:
         left = self.prompts.pop(y, None)
         if y < len(self.texts) and left == _bare(row_text(row)) == _bare(self.texts[y]):
             self.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
+        if self.muted:
+            self.wiped[y] = self.updates
         if y >= len(self.texts) or y in self.erased:
             self.leads.pop(y, None)  # (a prompt drawn here next is a new one)
             self.rights.pop(y, None)
@@ -239,6 +243,7 @@ class Lines:
         if self.erased:  # (one scrolled away is still looked for on the next screen)
             self.erased = {y - 1: entry for y, entry in self.erased.items()}
             self.edited = {y - 1: lead for y, lead in self.edited.items() if y > 0}
+        self.wiped = {y - 1: when for y, when in self.wiped.items() if y > 0}
         old, since, born = self.texts.pop(0), self.since.pop(0), self.born.pop(0)
         self.texts.append("")
         self.since.append(0.0)
@@ -324,7 +329,7 @@ class Lines:
         """A program paints the primary screen (top, less -X: no alternate screen): the
         lines it found are done, as under a full-screen program; nothing it draws is told."""
         self.cover(0.0)
-        self.muted = True
+        self.muted, self.wiped = True, {}
 
     def unsay(self, mark: int, time: float) -> None:
         """The lines taken after the first `mark` that appeared at `time` are not told
@@ -350,13 +355,25 @@ class Lines:
         self.taken.append((time, text))
         self.places.append((self.epoch, self.scrolls + y))
 
-    def unmute(self, cursor: tuple[int, int] | None) -> None:
+    def unmute(
+        self,
+        cursor: tuple[int, int] | None,
+        changed: frozenset[int] = frozenset(),
+        blank: frozenset[int] = frozenset(),
+    ) -> None:
         """The program is gone: the rows it left above the cursor are its last screen
-        (not told, then or later); the cursor's row on is the shell's again."""
+        (not told, then or later), but for those written (`changed`) in the screen it left
+        in that its last screen showed `blank` or that it erased for it (what it printed
+        on leaving, on the rows it cleared: fzf's choice); the cursor's row on is the
+        shell's again."""
         self._settle({})  # (erasures while it ran: its own)
         self.muted = self.covering = False
-        below = cursor[1] if cursor is not None else len(self.texts)
-        self.since[:below] = [LEFT] * min(below, len(self.since))
+        below = min(cursor[1] if cursor is not None else len(self.texts), len(self.since))
+        for y in range(below):
+            now = y in changed and (y in blank or self.wiped.get(y) == self.updates - 1)
+            if not (now and self.since[y] >= 0 and self.texts[y].strip()):
+                self.since[y] = LEFT
+        self.wiped = {}
 
     def restart(self, shell: bool) -> tuple[bool, int]:
         """The clip starts (--start-at): the lines done before are not told; of the shell's
@@ -508,6 +525,7 @@ class Lines:
         cursor: tuple[int, int] | None = None,
     ) -> None:
         self.cols = cols
+        self.updates += 1
         self._region_open = None
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
         blanked = set(self.erased)  # (rows an erasure reached: its lines are told there)

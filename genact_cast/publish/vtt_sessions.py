@@ -58,15 +58,17 @@ def resumed(command_line: str, last: str) -> tuple[str, str]:
 
 def _program(command: str) -> str:
     """The program a command line runs: the last command of a `&&`, `||` or `;` chain
-    (`cd src && vim main.c` runs vim), `cd` and an empty one passed over, and `sudo`,
-    `env` and assignments before it."""
+    or a pipeline (`cd src && vim main.c` runs vim, `ls | fzf` fzf, as the terminal's
+    program: the last of a pipeline reads the keys), `cd` and an empty one passed over,
+    `sudo`, `env` and assignments before it, and the parentheses of a command
+    substitution around it (fish's `set x (ls | fzf)`)."""
     for words in reversed(_commands(command)):
         while words and (
             words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])
         ):
             words.pop(0)
         if words and words[0] != "cd":
-            program = words[0].rsplit("/", 1)[-1]
+            program = words[0].lstrip("$(").rstrip(")").rsplit("/", 1)[-1]
             if program.isprintable() and program.isascii():
                 return program[:MAX_NAME]
             return ""
@@ -85,7 +87,7 @@ def _commands(command: str) -> list[list[str]]:
         return [command.split()]
     commands: list[list[str]] = [[]]
     for token in tokens:
-        if token in ("&&", "||", ";", "&", ";;"):
+        if token in ("&&", "||", ";", "&", ";;", "|", "|&"):
             commands.append([])
         else:
             commands[-1].append(token)
