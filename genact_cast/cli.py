@@ -551,6 +551,9 @@ def _random_seed() -> int:
     return secrets.randbelow(2**32)
 
 
+MEMORY = object()  # main's note that the command ran out of memory
+
+
 def _fail(message: str, code: int) -> NoReturn:
     # Messages quote what came from outside (file names, server replies, option values):
     # escaped for the terminal, which also keeps every message on one line.
@@ -577,9 +580,13 @@ def main() -> None:
             print(message, file=sys.stderr)
             raise SystemExit(2) from None
         _fail(message.replace("\n", " "), getattr(exc, "exit_code", 2))
+    except MemoryError:  # a limit (ulimit -v, a container) below what the input needs
+        code = MEMORY  # said once the traceback, which holds the memory, is let go
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): nothing left to say
         raise SystemExit(1) from None
+    if code is MEMORY:
+        _fail("out of memory: what was asked needs more than this process may use", 1)
     if code == 130:  # typer turns Ctrl-C into this exit code, silently
         _fail("interrupted", 130)
     raise SystemExit(code if isinstance(code, int) else 0)

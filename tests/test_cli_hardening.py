@@ -462,3 +462,23 @@ def test_a_huge_seed_and_a_blank_output_name_are_one_short_line(tmp_path: Path) 
         assert blank.returncode == 1
         assert blank.stderr == f"genact-cast: {name!r}: a file name of only blanks is refused\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_running_out_of_memory_is_one_line_and_leaves_no_file(tmp_path: Path) -> None:
+    """Attack run 7, finding 3: under a memory limit (`prlimit --as`) a command that needs
+    more ended in a MemoryError traceback. The line is printed once the traceback, which
+    holds the memory, is let go. (A day of a 1000x200 run holds about 1.4 GB.)"""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (150 * 10**6, 150 * 10**6))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "record", "--seed", "1", "--duration", "86400",
+         "--cols", "1000", "--rows", "200", "-o", "big.cast"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, preexec_fn=limited,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        1, "genact-cast: out of memory: what was asked needs more than this process may use\n"
+    )  # fmt: skip
+    assert list(tmp_path.iterdir()) == []

@@ -164,3 +164,40 @@ def test_record_refuses_an_export_extension_without_a_name(name: str) -> None:
     with pytest.raises(BadOption, match="give the file a name"):
         rendering_for(Path(name))
     assert rendering_for(Path("demo" + name)) is not None
+
+
+def test_the_html_page_streams_a_large_cast_under_a_memory_limit(tmp_path: Path) -> None:
+    """Attack run 7, finding 3: `embed --html` held the cast 5-9 times over (events, v2
+    text, JSON, escaped JSON, the page), so a 257 MB cast took 2.4 GB and a memory limit
+    ended in a MemoryError traceback. The page is now written as the cast is read: a 40 MB
+    cast fits in 120 MB of address space (the old page needed about 250 MB), and the cast
+    in the page is the cast, whole."""
+    import resource
+
+    from genact_cast.publish.html import cast_v2
+    from genact_cast.sources import open_cast
+
+    cast = tmp_path / "big.cast"
+    line = "x" * 7990 + "\r\n"
+    with cast.open("w") as out:
+        out.write(json.dumps({"version": 2, "width": 80, "height": 24, "title": "big"}) + "\n")
+        for n in range(5000):
+            out.write(json.dumps([n / 100, "o", line]) + "\n")
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (120 * 10**6, 120 * 10**6))
+
+    page = tmp_path / "big.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "embed", str(cast), "--html", str(page),
+         "--poster", "end"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, preexec_fn=limited,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = page.read_text("utf-8")
+    start = text.index("const cast = ") + len("const cast = ")
+    embedded, end = json.JSONDecoder().raw_decode(text, start)
+    assert text[end : end + 1] == ";"
+    with open_cast(str(cast)) as read:
+        assert embedded == cast_v2(read.header, read.events())
+    assert '"poster":"npt:0:00:49.990"' in text.replace(" ", "")

@@ -199,7 +199,9 @@ def embed(
     if kind == "markdown":
         text = _markdown(source, output)
     elif kind == "html":
-        text = _html(source, player, self_contained=self_contained)
+        _html(source, output, player, self_contained=self_contained, overwrite=overwrite,
+              to_stdout=to_stdout)  # fmt: skip
+        return
     else:
         from genact_cast.publish.svg import render_svg
         from genact_cast.publish.theme import resolve_theme
@@ -285,9 +287,18 @@ def _as_file(source: Source) -> Iterator[str]:
         yield str(cast_path)
 
 
-def _html(source: Source, options: PlayerOptions, *, self_contained: bool) -> str:
-    """The page, with the cast re-encoded as v2 (any version in, one the player reads out)."""
-    from genact_cast.publish.html import cast_v2, render_html
+def _html(
+    source: Source,
+    output: Path,
+    options: PlayerOptions,
+    *,
+    self_contained: bool,
+    overwrite: bool,
+    to_stdout: bool,
+) -> None:
+    """The page, with the cast re-encoded as v2 (any version in, one the player reads out),
+    written as the cast is read (publish/html.py), so memory stays flat."""
+    from genact_cast.publish.html import write_html
 
     with _read(source) as (header, read):
         if not options.theme:
@@ -296,10 +307,16 @@ def _html(source: Source, options: PlayerOptions, *, self_contained: bool) -> st
             from genact_cast.publish.theme import resolve_theme
 
             resolve_theme(header)
-        events = list(read)
-    title = header.title or (Path(source).stem if isinstance(source, str) else "asciicast")
-    duration = events[-1].time if events else 0.0
-    return render_html(
-        cast_v2(header, events), title=title, duration=duration, options=options,
-        self_contained=self_contained,
-    )  # fmt: skip
+        title = header.title or (Path(source).stem if isinstance(source, str) else "asciicast")
+        if not to_stdout:
+            with atomic_output(output, overwrite=overwrite) as stream:
+                write_html(stream, header, read, title=title, options=options,
+                           self_contained=self_contained)  # fmt: skip
+            return
+        # Standard output gets the page once it is whole: a cast broken halfway writes none.
+        with tempfile.TemporaryFile() as spool:
+            write_html(spool, header, read, title=title, options=options,
+                       self_contained=self_contained)  # fmt: skip
+            spool.seek(0)
+            while chunk := spool.read(1 << 20):
+                write_stdout(chunk)

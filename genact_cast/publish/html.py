@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from genact_cast.asciicast import Event, Header, encode
 from genact_cast.escape import html_text, script_json, title_text
 from genact_cast.publish.player_assets import cdn_tags, inline_assets
+
+CHUNK = 1 << 20  # characters of the cast's JSON string written at once
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -55,6 +57,11 @@ class PlayerOptions:
 def cast_v2(header: Header, events: Iterable[Event]) -> str:
     """The cast as v2 text for the player; the header holds only what the cast held (the
     writer's defaults, such as an `env` with SHELL and TERM, are not added)."""
+    return "".join(cast_v2_lines(header, events))
+
+
+def cast_v2_lines(header: Header, events: Iterable[Event]) -> Iterator[str]:
+    """`cast_v2`, a line at a time (each ending in a line break)."""
     lines = encode(header._replace(version=2), events, 2)
     next(lines)  # the writer's own header, with its defaults
     head: dict[str, Any] = {"version": 2, "width": header.cols, "height": header.rows}
@@ -69,7 +76,8 @@ def cast_v2(header: Header, events: Iterable[Event]) -> str:
     if header.theme is not None:
         theme = header.theme
         head["theme"] = {"fg": theme.fg, "bg": theme.bg, "palette": ":".join(theme.palette)}
-    return json.dumps(head, ensure_ascii=False) + "\n" + "".join(lines)
+    yield json.dumps(head, ensure_ascii=False) + "\n"
+    yield from lines
 
 
 def player_options(options: PlayerOptions, duration: float) -> dict[str, Any]:
@@ -97,17 +105,46 @@ def player_options(options: PlayerOptions, duration: float) -> dict[str, Any]:
     return result
 
 
-def render_html(
-    cast_text: str, *, title: str, duration: float, options: PlayerOptions, self_contained: bool
-) -> str:
+def write_html(
+    out: BinaryIO,
+    header: Header,
+    events: Iterable[Event],
+    *,
+    title: str,
+    options: PlayerOptions,
+    self_contained: bool,
+) -> None:
+    """The page, written to `out` as the cast is read: the cast goes into the page a line
+    at a time (its JSON string escaped piece by piece, which gives the same text as
+    escaping it whole, since each character is escaped on its own), so memory stays flat
+    however long the cast (a 257 MB cast took 2.4 GB held whole). The player's options,
+    which need the cast's duration, come after the cast in the page."""
     if self_contained:
         assets = inline_assets()
         tags = f"<style>{assets.css}</style>\n<script>{assets.js}</script>"
     else:
         tags = cdn_tags()
-    return PAGE.format(
-        title=html_text(title_text(title)),
-        assets=tags,
-        cast=script_json(cast_text),
-        options=script_json(player_options(options, duration)),
-    )
+    head, rest = PAGE.split("{cast}")
+    out.write(head.format(title=html_text(title_text(title)), assets=tags).encode("utf-8"))
+    last: list[Event] = []
+
+    def noted() -> Iterator[Event]:
+        for event in events:
+            last[:] = [event]
+            yield event
+
+    pending: list[str] = ['"']
+    size = 0
+    for line in cast_v2_lines(header, noted()):
+        piece = script_json(line)[1:-1]
+        pending.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            out.write("".join(pending).encode("utf-8"))
+            pending.clear()
+            size = 0
+    pending.append('"')
+    out.write("".join(pending).encode("utf-8"))
+    duration = last[0].time if last else 0.0
+    page_end = rest.format(options=script_json(player_options(options, duration)))
+    out.write(page_end.encode("utf-8"))
