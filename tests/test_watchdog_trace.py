@@ -265,3 +265,46 @@ def test_a_megatron_rank_whose_monitor_wakes_first_takes_the_dump_from_the_store
         assert signalled[int(source[1])] <= stamp(observed) < stamp(own[own.index(observed) + 3])
     for rank in signalled:
         assert any("from this local rank" in r for r in rows[rank])
+
+
+TEE_REAL = REAL.with_name("tee_prefix.txt")
+TAGS = re.compile(r"^((?:\[rank\d+\]:)*)")
+RECORD = re.compile(r"(?:\[rank\d+\]:)*(?:\[[WEI]\d{3,4} |[WEI]\d{4} )")
+CONTINUED = re.compile(
+    r"(?:\[rank\d+\]:)*(?:Exception raised from |frame #\d+: |terminate called )"
+)
+
+
+def tag_counts(text: str) -> tuple[set[int], set[int]]:
+    """How many `[rankN]:` tags stand before each glog record's first line, and before each
+    of a record's continuation lines (its trace), in `text`."""
+    records: set[int] = set()
+    continued: set[int] = set()
+    for row in text.splitlines():
+        tags = TAGS.match(row)
+        count = 0 if tags is None else tags[1].count("[rank")
+        if RECORD.match(row) and count:
+            records.add(count)
+        elif CONTINUED.match(row):
+            continued.add(count)
+    return records, continued
+
+
+@pytest.mark.parametrize("framework", ["torchtitan", "hf"])
+def test_torchs_own_tag_and_the_tees_stack(framework: str) -> None:
+    """torch tags a record's first line in-process (c10's MessageLogger); torchrun's
+    `--tee 3 --role rank` (torchtitan's command; accelerate launch does not tee) tags every
+    line of the worker's stream in front of it: real logs have one tag on a record and none
+    on its trace without the tee (torch29_watchdog.txt), two on a record with it
+    (tee_prefix.txt), so with the tee a record carries two and its trace one
+    (review-tt5 fault 1)."""
+    untee_records, untee_continued = tag_counts(REAL.read_text())
+    tee_records, _ = tag_counts(TEE_REAL.read_text())
+    assert (untee_records, untee_continued, tee_records) == ({1}, {0}, {2})
+    tee = 1 if framework == "torchtitan" else 0
+    records, continued = tag_counts(cast(framework, 7))
+    assert records == {count + tee for count in untee_records}
+    assert continued == {count + tee for count in untee_continued}
+    out = cast(framework, 7)
+    if framework == "torchtitan":
+        assert "[rank0]:[rank0]:[E" in out

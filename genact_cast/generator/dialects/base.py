@@ -122,6 +122,7 @@ def failure_lines(
     agent_info: bool = False,
     numels: tuple[int, int] | None = None,
     collective: Callable[[int], Collective] | None = None,
+    tee: int | None = None,
 ) -> list[Out]:
     """What a torchrun job prints when a collective hangs: each shown local rank's NCCL
     watchdog gives up and takes its process down (SIGABRT), the elastic agent stops the
@@ -131,12 +132,13 @@ def failure_lines(
     many local ranks the terminal shows (1 behind `--local-ranks-filter 0`, 8 without);
     the agent's restart messages are INFO, shown only when the command sets LOGLEVEL=INFO;
     `numels`: the framework's own (in, out) sizes of the collective, where it knows them;
-    `collective(rank)`: the group it ran on, where that is not the default group.
+    `collective(rank)`: the group it ran on, where that is not the default group; `tee`:
+    the rank whose stream `--tee` tags (torchrun.teed: the watchdog's lines, not the agent's).
     """
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
     limit = event.timeout_ms if timeout_ms is None else timeout_ms
-    lines = node_watchdog_lines(facts, event, ranks, limit, numels, collective)
+    lines = torchrun.teed(node_watchdog_lines(facts, event, ranks, limit, numels, collective), tee)
     agent = incidentals.agent_pid
     later = facts.moment(event.t + 1.5)
     for local in range(1, 8):

@@ -264,6 +264,21 @@ def _c10d(rank: int, moment: datetime, nanos: int, line: int, message: str) -> s
     return f"[rank{rank}]:[{cpp_stamp('E', moment, nanos)} ProcessGroupNCCL.cpp:{line}] {message}"
 
 
+def teed(worker_lines: Sequence[str], tee_rank: int | None) -> list[str]:
+    """A worker's lines as the terminal shows them. torch tags each of its own log records
+    in-process: c10's MessageLogger writes `[rankN]:` before the record once distributed has
+    set the global rank (c10/util/Logging.cpp), so only a record's first line carries it and
+    its `Exception raised ...`, `frame #` and `terminate called` lines none
+    (tests/data/real_logs/torch29_watchdog.txt). torchrun's `--tee 3 --role rank` then tags
+    every line of the worker's stream with its own `[rankN]:`, in front of torch's: the two
+    stack (`[rank0]:[rank0]:W0819 ...`, tests/data/real_logs/tee_prefix.txt). `tee_rank`:
+    the rank whose stream the tee shows; None where the launcher does not tee (accelerate
+    launch)."""
+    if tee_rank is None:
+        return list(worker_lines)
+    return [f"[rank{tee_rank}]:{text}" for text in worker_lines]
+
+
 def watchdog_timeout(
     rank: int,
     moment: datetime,

@@ -105,8 +105,6 @@ def hf_repo(facts: Facts) -> str:
     return name.replace("Llama-3-", "Meta-Llama-3-", 1) if name.startswith("Llama-3-") else name
 
 
-# The elastic agent's own glog lines and the rank's c10d lines, which the tee does not tag.
-_AGENT = re.compile(r"\[rank\d+\]:|[WEI]\d{4} ")
 _NOT_RECORDED = "ProcessGroupNCCL.cpp:730] Stack trace of the failed collective not found"
 _INIT_TOTAL = re.compile(r"Init timings - \S+ rank \d+ nranks \d+ total ([0-9.]+)")
 INIT_TIMEOUT_SECONDS = 300  # comm.init_timeout_seconds (config/job_config.py:758)
@@ -678,14 +676,11 @@ class Log:
             binary="/usr/local/bin/python",
             numels=release.fsdp_numels(self.facts, event.op),
             collective=None if own is None else lambda _: own,
+            tee=0,
         )
-        # Tagged first: the dump names the default group's rank from the tee's tag.
+        # Tagged first (the tee's tag before torch's own): the dump's lines take both.
         texts = fr.with_dump(
-            [
-                out.text if _AGENT.match(out.text) else f"[rank0]:{out.text}"
-                for out in lines
-                if isinstance(out, Line)
-            ],
+            [out.text for out in lines if isinstance(out, Line)],
             found.year,
             Rng(self.facts.seed * 59 + event.seq).random(),
             default_works=None if own is None else self.default_works(event.step),
