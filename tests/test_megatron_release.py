@@ -760,6 +760,48 @@ def test_an_fsdp2_command_sets_what_validate_args_accepts() -> None:
         assert env["CUDA_DEVICE_MAX_CONNECTIONS"] == ("8" if fsdp else "1"), options.seed
 
 
+def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
+    # Megatron's FSDP2 shards each TransformerLayer (torch_fully_sharded_data_parallel.py:
+    # 60-64 at core_v0.14.0) over the data-parallel group: an all-gather's input is a rank's
+    # chunk of every parameter of the layer, its output the whole layer; a reduce-scatter
+    # the other way. The layers from the models' config.json (review-mg5 fault 8, where the
+    # casts said 275268704 / 8602147 and 13713825 / 219421200):
+    # Qwen2.5-14B: h 5120, ffn 13824, 40 heads and 8 KV heads of 128, QKV bias, 2 norms;
+    # Qwen2.5-72B: h 8192, ffn 29568, 64 heads and 8 KV heads of 128, QKV bias, at TP 4.
+    def layer(h: int, ffn: int, heads: int, kv: int, tp: int) -> int:
+        qkv = (heads + 2 * kv) * 128
+        return h * heads * 128 // tp + qkv * h // tp + qkv // tp + 2 * h + 3 * h * ffn // tp
+
+    assert layer(5120, 13824, 40, 8, 1) == 275268608
+    assert layer(8192, 29568, 64, 8, 4) == 219433472
+    qwen14 = RecordOptions(seed=6204, framework="megatron", kind="continue", failures=1)
+    qwen72 = RecordOptions(seed=6215, framework="megatron", kind="sft", failures=1, gpu="A100")
+    for options, whole, world in (
+        (qwen14, layer(5120, 13824, 40, 8, 1), 32),
+        (qwen72, layer(8192, 29568, 64, 8, 4), 16),
+    ):
+        facts = facts_for(make_plan(options))
+        assert (facts.dp, "--use-torch-fsdp2" in Log(facts, color=False).launch_words()) == (
+            world,
+            True,
+        )
+        found = {
+            (m[1], int(m[2]), int(m[3]))
+            for t in release_lines(options)
+            if (
+                m := re.search(
+                    r"OpType=(_REDUCE_SCATTER_BASE|_ALLGATHER_BASE), NumelIn=(\d+), NumelOut=(\d+)",
+                    t,
+                )
+            )
+        }
+        assert found
+        for op, numel_in, numel_out in found:
+            assert (numel_in, numel_out) == (
+                (whole, whole // world) if op == "_REDUCE_SCATTER_BASE" else (whole // world, whole)
+            ), options.seed
+
+
 def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:
     # torch creates a ProcessGroupNCCL's communicator at its first collective (no device
     # bound): Megatron's tensor, pipeline, data-parallel (within and across optimizer

@@ -1022,7 +1022,11 @@ class Log:
         self.failures += 1
         layers = stage_layers(f.layers, f.pp)
         bucket = ddp.ddp_bucket_size(margs.parsed(self.flags(), f.gpus), f.dp)
-        fallback = collective_numels(f, event.op)
+        fallback = (
+            groups.fsdp2_layer(f, self.padded_vocab, event.op)
+            if self.fsdp and event.op != "ALLREDUCE"
+            else collective_numels(f, event.op)
+        )
 
         @functools.cache
         def buckets(stage: int) -> list[int]:

@@ -85,6 +85,32 @@ def stage_buckets(
     return [padded for _, padded in found]
 
 
+def fsdp2_layer(facts: Facts, padded_vocab: int, op: str) -> tuple[int, int]:
+    """(NumelIn, NumelOut) of FSDP2's all-gather or reduce-scatter of one TransformerLayer,
+    the unit Megatron's TorchFullyShardedDataParallel wraps (torch_fully_sharded_data_
+    parallel.py:60-64, 134 at the tag) on the data-parallel group with CP: each parameter
+    is split in dim 0 into one chunk a rank, padded to the first chunk's rows, and the
+    unit's chunks go out as one flat buffer (a rank's in an all-gather, every rank's in a
+    reduce-scatter)."""
+    world = facts.dp
+    shard = 0
+    for param in ddp.stage_params(facts, padded_vocab, 0, 1):
+        if ".decoder.layers.0." not in param.name:
+            continue
+        # dim 0: the output rows of a column-parallel weight (qkv, fc1), the hidden size of
+        # a row-parallel one (proj, fc2), the length of a vector.
+        if param.name.endswith(("linear_proj.weight", "linear_fc2.weight")):
+            rows = facts.hidden
+        elif param.name.endswith(("linear_qkv.weight", "linear_fc1.weight")):
+            rows = param.numel // facts.hidden
+        else:
+            rows = param.numel
+        shard += -(-rows // world) * (param.numel // rows)
+    if op == "_REDUCE_SCATTER_BASE":
+        return shard * world, shard
+    return shard, shard * world
+
+
 def collective(
     facts: Facts,
     *,
