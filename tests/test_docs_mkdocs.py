@@ -180,6 +180,8 @@ sead: 8
 ![missing](nothing.cast)
 
 ![themed](bad-theme.cast)
+
+![linked](casts/link.cast) ![in a linked folder](outdir/secret.cast)
 """
 
 
@@ -194,10 +196,24 @@ def test_bad_options_stop_a_strict_build_naming_page_line_and_option(
         json.dumps({"version": 2, "width": 80, "height": 24, "theme": theme})
         + '\n[0.5, "o", "hello"]\n'
     )
+    # Links out of docs/ (attack run 7, finding 5): to a file, and to a folder.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.cast").write_text(
+        '{"version": 2, "width": 80, "height": 24, "title": "TOPSECRET"}\n[0.5, "o", "TOPSECRET"]\n'
+    )
+    (tmp_path / "docs" / "casts").mkdir()
+    (tmp_path / "docs" / "casts" / "link.cast").symlink_to(outside / "secret.cast")
+    (tmp_path / "docs" / "outdir").symlink_to(outside)
     env = player_cache(npm_tarball, tmp_path)
     result = run([*MKDOCS, "build", "--strict"], env, cwd=tmp_path)
     assert result.returncode != 0
     out = result.stderr
+    secret = str((outside / "secret.cast").resolve())
+    for name in ("casts/link.cast", "outdir/secret.cast"):
+        # The Sphinx directive's warning (tests/test_docs_sphinx.py), word for word.
+        warning = f"index.md:21: {name!r} is a link to {secret!r}, outside the source tree"
+        assert f"genact-cast: {warning}" in out, out
     assert "Traceback" not in out
     for line in (
         "genact-cast: index.md:3: --cols must be from 60 to 1000 (got 10)",

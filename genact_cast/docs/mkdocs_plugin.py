@@ -76,6 +76,7 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         except DocsOptionError as exc:
             raise PluginError(f"genact-cast: in mkdocs.yml: {exc}") from None
         root = Path(config.config_file_path or ".").resolve().parent
+        self.docs_dir = Path(config.docs_dir).resolve()
         self.cache = CastCache(root / self.config.cache_dir)
         self.outputs: dict[str, Path] = {}
         self.players: dict[str, dict[str, str]] = {}
@@ -152,7 +153,14 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         found = files.get_file_from_path(src_uri)
         if found is None or found.abs_src_path is None:
             raise DocsOptionError(f"no cast file {link.path!r} in the docs")
-        prepared = self.cache.from_file(Path(found.abs_src_path))
+        source = Path(found.abs_src_path).resolve()
+        if not source.is_relative_to(self.docs_dir):
+            # MkDocs lists files through links (to a file or a folder): the Sphinx
+            # directive's rule and warning, so that no file outside the docs is inlined.
+            raise DocsOptionError(
+                f"{link.path!r} is a link to {str(source)!r}, outside the source tree"
+            )
+        prepared = self.cache.from_file(source)
         for warning in prepared.warnings:
             log.warning("genact-cast: %s: %s", terminal_text(where), terminal_text(warning))
         url = found.url_relative_to(page.file)
