@@ -507,6 +507,12 @@ def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> No
         f"AutoTP:  [(<class '{layer}'>, ['mlp.down_proj', 'self_attn.o_proj'])]",
     }
     assert {host for host, _ in autotp} == set(hosts(AUTOTP))
+    mesh = [t for t in rows if "[comm.py:767:initialize_mesh_device]" in t]
+    assert len(mesh) == launches
+    assert mesh[0].endswith(
+        "Initializing mesh device with backend torch                 with shape (2, 8) "
+        "and dim names ('data_parallel', 'tensor_parallel')"
+    )
     first = rows.index(next(t for t in rows if "ZeRO stage 2 optimizer" in t))
     assert [t.split("] ", 3)[-1] for t in rows[first + 1 : first + 5]] == [
         "Reduce bucket size 500000000",

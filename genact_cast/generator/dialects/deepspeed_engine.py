@@ -24,6 +24,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     MEMORY_CPU,
     MEMORY_MA,
     MEMORY_MESSAGE,
+    MESH_DEVICE,
     OPTIMIZER_STATE,
     ZERO2_ALLGATHER_BUCKET,
     ZERO2_OFFLOAD,
@@ -42,6 +43,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     engine_end_load,
     engine_initialized,
     line,
+    mesh_device,
     model_states,
     see_memory,
     step,
@@ -145,8 +147,11 @@ class Engine(Pdsh):
         out: list[Out] = []
         if f.tp > 1:
             # the Trainer's deepspeed_init: tp_model_init before deepspeed.initialize
-            # (integrations/deepspeed.py:464-471 at 4.57.1), whose parser every process prints
+            # (integrations/deepspeed.py:464-471 at 4.57.1), whose parser every process prints,
+            # then the (DP, TP) mesh groups._init_tp_mesh_device makes (groups.py:94-98)
             out += self._autotp(start)
+            moment = self._at(start)  # after the processes' prints pdsh relayed
+            out.append(Line(self._tag(0) + line(moment, MESH_DEVICE, mesh_device(f.dp, f.tp))))
         texts = [
             dist(moment, ds_info(f.version("deepspeed"))),
         ]

@@ -42,6 +42,7 @@ ZERO_LOADING = "engine.py:3286:_load_zero_checkpoint"
 ZERO_READ = "engine.py:3336:_get_all_zero_checkpoint_state_dicts"
 ZERO3_INIT_DONE = "partition_parameters.py:366:__exit__"  # zero.Init, rank 0
 # DeepSpeedZeroOptimizer (ZeRO stage 1 and 2), on world rank 0
+MESH_DEVICE = "comm.py:767:initialize_mesh_device"  # AutoTP's (dp, tp) mesh
 ZERO2_REDUCE_BUCKET = "stage_1_and_2.py:178:__init__"
 ZERO2_ALLGATHER_BUCKET = "stage_1_and_2.py:179:__init__"
 ZERO2_OFFLOAD = "stage_1_and_2.py:180:__init__"
@@ -157,6 +158,16 @@ def autotp(layers: Sequence[tuple[str, Sequence[str]]]) -> str:
         f"(<class '{cls}'>, [{', '.join(repr(name) for name in names)}])" for cls, names in layers
     )
     return f"AutoTP:  [{pairs}]"
+
+
+def mesh_device(dp: int, tp: int) -> str:
+    """comm.py:767-768: a backslash-continued f-string keeps the next line's indent; the
+    backend is DeepSpeed's TorchBackend, whose name is 'torch' (comm/torch.py:107)."""
+    gap = " " * 16
+    return (
+        f"Initializing mesh device with backend torch {gap}with shape ({dp}, {tp}) "
+        "and dim names ('data_parallel', 'tensor_parallel')"
+    )
 
 
 def see_memory(allocated: float, max_allocated: float, cached: float, max_cached: float) -> str:
