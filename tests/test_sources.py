@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -270,3 +271,40 @@ def test_an_invalid_port_is_named(server: str, port: str) -> None:
     redirect = f"http://127.0.0.1:{port}/x"
     assert wanted in failure(server + "/to?" + urllib.parse.quote(redirect))
     assert wanted in failure(server + "/links-to?" + urllib.parse.quote(redirect))
+
+
+@pytest.mark.parametrize("stdin", [False, True])
+def test_a_fifo_silent_after_its_header_does_not_block_forever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stdin: bool
+) -> None:
+    """Attack run 7, finding 6: `(printf HEADER; sleep 100) > f & genact-cast info f` (and
+    play) waited as long as the writer stayed silent; a pipe on standard input too."""
+    import io
+
+    monkeypatch.setattr(limits, "FIRST_BYTE_SECONDS", 0.5)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR)  # keeps the FIFO open, writing only the header
+    os.write(writer, b'{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "a"]\n')
+    # Silent for 5 s, then closed: without the limit the read ends there with no error.
+    closed = threading.Event()
+
+    def close_writer() -> None:
+        os.close(writer)
+        closed.set()
+
+    closing = threading.Timer(5.0, close_writer)
+    closing.start()
+    raw = open(fifo, "rb", buffering=0) if stdin else None  # noqa: SIM115
+    try:
+        if raw is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(raw)))
+        message = failure("-" if stdin else str(fifo))
+        assert message.endswith(": nothing more to read within the limit of 0.5 s")
+    finally:
+        closing.cancel()
+        closing.join()
+        if not closed.is_set():
+            os.close(writer)
+        if raw is not None:
+            raw.close()

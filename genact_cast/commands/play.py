@@ -17,7 +17,14 @@ from genact_cast.numbers import plain_float
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
 from genact_cast.player.timeline import limit_idle, limit_idle_batches
-from genact_cast.sources import downloaded, is_url, open_cast, private_copy, wait_for_data
+from genact_cast.sources import (
+    downloaded,
+    is_url,
+    open_cast,
+    private_copy,
+    stdin_stream,
+    wait_for_data,
+)
 
 # A pass of --loop lasts at least this long (wall time): a cast of no duration
 # would otherwise be rewritten as fast as the CPU allows, forever.
@@ -146,7 +153,8 @@ def _replayable(source: str, again: bool) -> Iterator[str]:
     wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")  # a silent pipe is given up
     with private_copy() as (spool, name):
         size = 0
-        while chunk := sys.stdin.buffer.read(1 << 20):
+        stdin = stdin_stream()  # (a pipe silent for the limit is given up)
+        while chunk := stdin.read(1 << 20):
             size += len(chunk)
             if size > limits.MAX_SPOOL_BYTES:
                 raise GenactCastError(
