@@ -671,3 +671,34 @@ def test_an_inline_finder_is_one_cue_then_its_choice() -> None:
     assert session_name("$ set x (ls | fzf)") == "fzf"
     assert session_name("$ git log --oneline | head -3 && vim notes.txt") == "vim"
     assert session_name("$ x=$(find . | fzf)") == "fzf"
+
+
+def test_lines_written_over_rows_and_scrolled_away_in_one_event_are_told_as_written() -> None:
+    """review-exports6 item 11 (h3.cast): `\\e[2;5r\\e[2;1H` and `scroll0`...`scroll7`,
+    each ending in `\\r\\n`, written in one event over rows a full-screen program had
+    restored: scroll0-2 were in no cue (their rows' old lines were told before) and one
+    line was `scroll3er47`, the old row's tail kept. The player shows scroll5-7 in the
+    region once the event is drawn; the lines that went through it are told as written.
+    The same over the whole screen (no region): rows restored, written over, scrolled;
+    rows the player showed before they were written over are told as shown too."""
+    rows = "".join(f"old line {n}\r\n" for n in range(4)) + "    after47\r\n"
+    session = [(1.0, "\x1b7\x1b[?1049h\x1b[HALT1049"), (1.5, "\x1b[?1049l\x1b8")]
+    for region, bottom, count, before in (
+        ("\x1b[2;5r", 5, 8, session),
+        ("", 8, 12, session),
+        ("\x1b[2;5r", 5, 8, []),
+        ("", 8, 12, []),  # (rows shown, not told yet, written over)
+    ):
+        found = cues_of(
+            [
+                (0.1, "$ prog\r\n" + rows),
+                *before,
+                (2.0, region + "\x1b[2;1H" + "".join(f"scroll{n}\r\n" for n in range(count))),
+                (3.0, f"\x1b[r\x1b[{bottom};1Hend"),
+            ],
+            40,
+            8,
+        )
+        told = lines(found)
+        assert [t for t in told if t.startswith("scroll")] == [f"scroll{n}" for n in range(count)]
+        assert [t for t in told if t.startswith("old")] == [f"old line {n}" for n in range(4)]

@@ -13,7 +13,7 @@ from genact_cast.publish.vtt_sessions import (
     waiting_prompt,
     without_right_prompt,
 )
-from genact_cast.publish.vtt_text import GAP, joined, rewritten
+from genact_cast.publish.vtt_text import GAP, joined, rewritten, written
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import piece as _piece
 from genact_cast.publish.vtt_text import shift as _shift
@@ -231,6 +231,10 @@ class Lines:
         text = self._text(row, wrapped)
         typed = bool(self.texts) and self._typed(0, text)
         left = self.prompts.get(0) == _bare(text)  # (a prompt left with nothing typed)
+        # The row's line was shown, then written over in the event that scrolled it away
+        # (not erased: that is told as erased; not a prompt left, nor part of a wrapped line).
+        plain = 0 not in self.erased and 0 not in self.prompts and self._open is None
+        plain = plain and not (self.wraps[:1] and self.wraps[0])
         self.prompts = {y - 1: line for y, line in self.prompts.items() if y > 0}
         if 0 in self.leads:
             text = without_right_prompt(text, self.leads[0], self.rights.get(0, ""))
@@ -250,8 +254,18 @@ class Lines:
         self.born.append(self.epoch)
         self.wraps = [*self.wraps[1:], False]
         self.first = [*self.first[1:], ""]
-        if time is not None and text.strip() and since >= 0 and not left:  # (below 0: taken)
-            same = old and text.startswith(old)
+        same = bool(old) and text.startswith(old)
+        row_text_ = text
+        if not same and since >= 0 and plain and time is not None and not self.muted:
+            if _another(old, text):  # told as it was shown, then what was written over it
+                self.taken.append((since, old))
+                self.places.append((born, self.scrolls))
+                self.ends[len(self.taken) - 1] = time
+                text = written(old, text)
+        elif not same and since < 0:
+            text = written(old, text)  # (written over in the event that scrolled it)
+        # (since below 0: taken before, unless written over since: in the event that scrolled)
+        if time is not None and text.strip() and (since >= 0 or not same) and not left:
             first = since if same else time
             count = len(self.taken)
             self._take(first, text, wrapped, 0, born if same else self.epoch, typed)
@@ -259,7 +273,7 @@ class Lines:
                 self.scrolled_typed = (count, _bare(text), self.leads[0])
         else:
             self._open = None
-        self.history.append(text)
+        self.history.append(row_text_)
         del self.history[: len(self.history) - HISTORY]
         self.scrolls += 1
         if self.covering:
@@ -286,8 +300,9 @@ class Lines:
         # The line shown there was written over before it scrolled (one event drew into
         # the region and scrolled it): the player showed it, so it is told, whole (the
         # rows it wrapped onto are done with it).
-        over = time is not None and old.strip() and since >= 0 and not same
-        if over and time is not None and (rewritten(old, text) or not same_line(old, text)):
+        shown = old
+        over = time is not None and old.strip() and not same and _another(old, text)
+        if over and since >= 0 and time is not None:
             y = top
             while y < bottom and self.wraps[y]:
                 y += 1
@@ -295,7 +310,9 @@ class Lines:
             self.taken.append((since, old))
             self.places.append((born, self.scrolls + top))
             self.ends[len(self.taken) - 1] = time
-        if time is not None and text.strip() and since >= 0:
+        if over or (not same and since < 0):
+            text = written(shown, text)  # (what was written over it, never shown)
+        if time is not None and text.strip() and (since >= 0 or not same):  # (as in scrolled)
             self._take(since if same else time, text, wrapped, top, born if same else self.epoch)
         else:
             self._open = None
@@ -582,3 +599,9 @@ class Lines:
         }
         if self.waiting is not None and prompt(self.waiting[1] + " "):
             self.prompts[self.waiting[0]] = _bare(news[self.waiting[0]])
+
+
+def _another(old: str, text: str) -> bool:
+    """Whether `text`, written over a row that showed `old`, is another line (not a
+    redraw of it: a progress bar, a dashboard's numbers)."""
+    return bool(old.strip()) and (rewritten(old, text) or not same_line(old, text))

@@ -57,3 +57,17 @@ def piece(text: str) -> str:
 def bare(text: str) -> str:
     """A row's text without the blanks it ends on (a wrapped row's `GAP` too)."""
     return text.rstrip(" " + GAP)
+
+
+def written(old: str, new: str) -> str:
+    """What was written over a row that showed `old`, now `new`, in the event that also
+    scrolled it away (never shown): `new` without the tail it keeps of `old`, the cells
+    the writing did not reach (`scroll0` over `C0 C1 C2 C3` leaves `scroll02 C3`). A
+    written character equal to the old one under it, at the end, goes with the tail."""
+    old, new = bare(old), bare(new)
+    if len(old) != len(new) or not old:
+        return new  # (a longer line covered the old one; a shorter would end where it did)
+    k = len(new)
+    while k > 0 and new[k - 1] == old[k - 1]:
+        k -= 1
+    return new[:k] if k else new
