@@ -507,6 +507,10 @@ def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> No
         f"AutoTP:  [(<class '{layer}'>, ['mlp.down_proj', 'self_attn.o_proj'])]",
     }
     assert {host for host, _ in autotp} == set(hosts(AUTOTP))
+    checked = [i for i, t in enumerate(rows) if "TP group consistency check" in t]
+    banners = [i for i, t in enumerate(rows) if t.endswith("***** Running training *****")]
+    assert len(checked) == len(banners) == launches
+    assert all(b < c for b, c in zip(banners, checked, strict=True))
     mesh = [t for t in rows if "[comm.py:767:initialize_mesh_device]" in t]
     assert len(mesh) == launches
     assert mesh[0].endswith(

@@ -33,6 +33,8 @@ from genact_cast.generator.dialects.base import (
 from genact_cast.generator.dialects.deepspeed_engine import Engine
 from genact_cast.generator.dialects.deepspeed_launch import Launcher
 from genact_cast.generator.dialects.deepspeed_lines import (
+    TP_DATA_CHECK,
+    TP_DATA_CHECKED,
     ZERO3_INIT_DONE,
     checkpoint_begin,
     dist,
@@ -132,6 +134,11 @@ class Log(Launcher, Engine):
             return self._comm(event)
         if isinstance(event, ModelReady):
             return self._model(event)
+        if isinstance(event, DataReady) and self.facts.tp > 1:
+            # AutoTP's forward pre-hook checks the first batch across the TP group and logs
+            # it once per launch (engine.py:495-511 at v0.17.5), as the first step begins
+            checked = line(self._at(event.t), TP_DATA_CHECK, TP_DATA_CHECKED)
+            return [*self._rank0(self.trainer.present(event)), Line(self._tag(0) + checked)]
         if isinstance(event, DataReady | Evaluated | CheckpointSaved):
             return self._rank0(self.trainer.present(event))
         if isinstance(event, Failed):

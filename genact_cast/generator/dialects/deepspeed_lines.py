@@ -42,6 +42,8 @@ ZERO_LOADING = "engine.py:3286:_load_zero_checkpoint"
 ZERO_READ = "engine.py:3336:_get_all_zero_checkpoint_state_dicts"
 ZERO3_INIT_DONE = "partition_parameters.py:366:__exit__"  # zero.Init, rank 0
 # DeepSpeedZeroOptimizer (ZeRO stage 1 and 2), on world rank 0
+TP_DATA_CHECK = "engine.py:510:check_dataloader_inputs_same_across_ranks"
+TP_DATA_CHECKED = ":The Dataloader has passed the TP group consistency check."
 MESH_DEVICE = "comm.py:767:initialize_mesh_device"  # AutoTP's (dp, tp) mesh
 ZERO2_REDUCE_BUCKET = "stage_1_and_2.py:178:__init__"
 ZERO2_ALLGATHER_BUCKET = "stage_1_and_2.py:179:__init__"
