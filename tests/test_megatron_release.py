@@ -802,6 +802,58 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
             ), options.seed
 
 
+def test_a_pipeline_hangs_in_the_last_stages_cross_entropy_and_the_others_recv_backward() -> None:
+    # Only the last stage runs the vocab-parallel cross entropy's all-reduce on its tensor
+    # group (cross_entropy.py:130 at core_v0.14.0); every stage before it waits in its
+    # step's last recv_backward for the gradient that never comes, a COALESCED work of no
+    # elements on the pipeline group, counted by its own exchanges (review-mg5 fault 7: all
+    # 256 ranks of PP 16 reported the same TP all-reduce with one SeqNum). The counting
+    # against a real Megatron log of PP 36 (tests/data/megatron/pipeline_p2p_hang.txt):
+    real = dict(
+        line.split("\t")
+        for line in (FIXTURES / "pipeline_p2p_hang.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    pp, micro, seq = int(real["pp"]), int(real["micro"]), int(real["seq"])
+    for stage in range(1, 4):  # the stages that warm up with every micro batch
+        assert min(pp - stage - 1, micro) == micro
+        assert groups.p2p_schedule(stage, pp, micro)[seq - 1] == real["call"]
+    options = RecordOptions(
+        seed=6213, framework="megatron", model="Llama-3.1-405B", kind="continue", failures=1
+    )
+    facts = facts_for(make_plan(options))
+    assert (facts.tp, facts.pp) == (8, 16)
+    seen: dict[int, set[tuple[str, int, int, int]]] = {}
+    pipeline_groups = set()
+    for t in release_lines(options):
+        if n := re.match(
+            r"\[rank\d+\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:2241\] \[(PG ID \d+ .*?) Rank", t
+        ):
+            pipeline_groups.add(n[1].split("(")[1])
+        m = re.match(
+            r"\[rank(\d+)\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:683\] \[Rank (\d+)\] Watchdog caught "
+            r"collective operation timeout: WorkNCCL\(SeqNum=(\d+), OpType=(\w+), "
+            r"NumelIn=(\d+), NumelOut=(\d+),",
+            t,
+        )
+        if m:
+            where = groups.coords(int(m[1]), facts.tp, facts.dp)
+            member = where.pipeline if m[4] == "COALESCED" else where.tensor
+            assert int(m[2]) == member
+            seen.setdefault(where.pipeline, set()).add((m[4], int(m[5]), int(m[6]), int(m[3])))
+    assert sorted(seen) == list(range(16))
+    tokens = facts.micro_batch * facts.seq_len
+    for stage, found in seen.items():
+        assert len(found) == 1  # a stage's ranks wait in the same work
+        op, numel_in, numel_out, _ = next(iter(found))
+        if stage == 15:
+            assert (op, numel_in, numel_out) == ("ALLREDUCE", tokens, tokens)
+        else:
+            assert (op, numel_in, numel_out) == (real["op"], 0, 0)
+    assert len({next(iter(found))[3] for found in seen.values()}) == 16
+    assert pipeline_groups == {"PIPELINE_MODEL_PARALLEL_GROUP)", "TENSOR_MODEL_PARALLEL_GROUP)"}
+
+
 def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:
     # torch creates a ProcessGroupNCCL's communicator at its first collective (no device
     # bound): Megatron's tensor, pipeline, data-parallel (within and across optimizer

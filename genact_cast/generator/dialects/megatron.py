@@ -1042,6 +1042,7 @@ class Log:
                 stage_layers=layers,
                 buckets=buckets if self.shape.distributed_optimizer else None,
                 fallback=fallback,
+                start=self.resume_step,
             )
 
         timeout = TIMEOUT_MINUTES * 60 * 1000

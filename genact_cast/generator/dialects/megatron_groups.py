@@ -111,6 +111,55 @@ def fsdp2_layer(facts: Facts, padded_vocab: int, op: str) -> tuple[int, int]:
     return shard, shard * world
 
 
+def pp_guid(rank: int, tp: int, dp: int, pp: int, replicas: int = 1) -> int:
+    """PIPELINE_MODEL_PARALLEL_GROUP (parallel_state.py:983-992 at the tag): made right
+    after the dp·pp tensor groups, one for each (tp, dp) coordinate, tp fastest."""
+    return tp_guid(0, tp, dp, pp, replicas) + dp * pp + rank % (tp * dp)
+
+
+def p2p_schedule(stage: int, pp: int, micro: int) -> list[str]:
+    """A training step's point-to-point exchanges on `stage` under 1F1B without interleaving
+    (schedules.py:2132-2280 at the tag), each one _communicate call; p2p_communication.py
+    skips the first stage's exchanges with a previous stage and the last stage's with a
+    next one."""
+    first, last = stage == 0, stage == pp - 1
+    warmup = min(pp - stage - 1, micro)
+    remaining = micro - warmup
+    out: list[str] = []
+    for _ in range(warmup):
+        out += [*(["recv_forward"] if not first else []), *(["send_forward"] if not last else [])]
+    if remaining > 0 and not first:
+        out.append("recv_forward")
+    for index in range(remaining):
+        if not last:
+            out.append("send_forward_recv_backward")
+        if not first:
+            out.append("send_backward" if index == remaining - 1 else "send_backward_recv_forward")
+    for _ in range(warmup):
+        out += [*(["recv_backward"] if not last else []), *(["send_backward"] if not first else [])]
+    return out
+
+
+def pipeline_wait(facts: Facts, rank: int, step: int) -> Collective:
+    """A stage before the last while the last stage hangs in its cross entropy: every stage
+    ahead of it waits in its step's last recv_backward for the gradient the last stage does
+    not send. With batch_p2p_comm (arguments.py:1165, on where validate_args turns
+    overlap_p2p_comm off without virtual stages, :548) each exchange is one
+    batch_isend_irecv, a coalesced work of no elements on the pipeline group, whose works
+    it counts: a real Megatron log shows `recv_backward -> _communicate -> req.wait()` as
+    `WorkNCCL(SeqNum=65, OpType=COALESCED, NumelIn=0, NumelOut=0)` (tests/data/megatron/
+    pipeline_p2p_hang.txt). `step` counts this process's iterations."""
+    tp, dp, pp = facts.tp, facts.dp, facts.pp
+    replicas = max(1, facts.replicas)
+    where = coords(rank, tp, dp)
+    calls = p2p_schedule(where.pipeline, pp, facts.grad_accum)
+    waits = max(i for i, call in enumerate(calls, 1) if call.endswith("recv_backward"))
+    seq = (step - 1) * len(calls) + waits
+    guid = pp_guid(rank, tp, dp, pp, replicas)
+    group = label(TP_ID + 1 + (replicas > 1), guid, "PIPELINE_MODEL_PARALLEL_GROUP")
+    return Collective(group, where.pipeline, "COALESCED", seq, 0, 0)
+
+
 def collective(
     facts: Facts,
     *,
@@ -120,8 +169,11 @@ def collective(
     stage_layers: list[int],
     buckets: Callable[[int], list[int]] | None,
     fallback: tuple[int, int],
+    start: int = 0,
 ) -> Collective:
-    """The collective `op` of iteration `step` on `rank`'s own group. An ALLREDUCE (the
+    """The collective `op` of iteration `step` on `rank`'s own group, in a process that
+    started at iteration `start` (a relaunch resumes there: its groups count their works
+    afresh). An ALLREDUCE (the
     generator draws one only where TP > 1, and sequence parallelism turns the layers' ones
     into gathers and scatters) is the vocab-parallel cross entropy's all-reduce of the max
     logits (cross_entropy.py:130, one fp32 a token of the micro batch) on the tensor group;
@@ -129,7 +181,9 @@ def collective(
     stage (`buckets(stage)`: their padded sizes) on the data-parallel group with CP
     (`fallback`, one layer's shard, under FSDP2, where `buckets` is None), or with several
     optimizer instances on the rank's instance's group, which start_grad_sync and
-    start_param_sync use (param_and_grad_buffer.py:238-252, 381-400)."""
+    start_param_sync use (param_and_grad_buffer.py:238-252, 381-400). Under pipeline
+    parallelism only the last stage runs the cross entropy: the other stages' ranks wait in
+    the pipeline's point-to-point exchange (`pipeline_wait`)."""
     tp, dp, pp = facts.tp, facts.dp, facts.pp
     replicas = max(1, facts.replicas) if buckets is not None else 1
     shard = dp // replicas
@@ -137,6 +191,9 @@ def collective(
     layers = stage_layers[where.pipeline]
     if shard == 1 and tp > 1:
         op = "ALLREDUCE"  # a data-parallel group of one waits on no peer
+    step -= start
+    if op == "ALLREDUCE" and where.pipeline < pp - 1:
+        return pipeline_wait(facts, rank, step)
     if op == "ALLREDUCE":
         # Per micro batch, sequence parallelism gathers and scatters twice a layer forward
         # and backward, and the last stage's cross entropy all-reduces three times; once a
