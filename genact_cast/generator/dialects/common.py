@@ -160,19 +160,21 @@ class LoggingStamps:
 
     def __init__(self) -> None:
         self._start: datetime | None = None
+        self._naive = datetime.min  # the start without its zone: cheaper to add and format
         self._micro = 0
         self._heads: dict[int, str] = {}
 
     def at(self, start: datetime, t: float) -> str:
         if start is not self._start:  # a dialect moves its clock's origin (a relaunch)
-            self._start, self._micro, self._heads = start, start.microsecond, {}
+            self._start, self._naive = start, start.replace(tzinfo=None)
+            self._micro, self._heads = start.microsecond, {}
         offset = timedelta(seconds=t)
         # start + offset, split as datetime adds them: whole seconds, then microseconds
         micro = self._micro + offset.microseconds
         second = offset.days * 86400 + offset.seconds + micro // 1_000_000
         head = self._heads.get(second)
         if head is None:
-            head = self._heads[second] = seconds_stamp(start + offset)
+            head = self._heads[second] = (self._naive + offset).isoformat(" ", "seconds")
         return f"{head},{micro % 1_000_000 // 1000:03d}"
 
 

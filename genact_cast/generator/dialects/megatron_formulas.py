@@ -11,6 +11,7 @@ selective recomputation the activations of Korthikanti et al. (2022), Table 2.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -41,6 +42,7 @@ class Shape(NamedTuple):
     untied: bool = True  # --untie-embeddings-and-output-weights
 
 
+@functools.lru_cache(maxsize=64)  # the iteration line asks it at every logged step
 def flops_per_batch(shape: Shape, batch: int) -> float:
     """`num_floating_point_operations(args, batch_size)` for swiglu, untied, no MTP: dense, or
     MoE in every layer (top-k routed experts and the shared ones)."""

@@ -134,6 +134,8 @@ class Log:
         self.memory_gib = 0.0
         self.clock = Clock()
         self.stamps = LoggingStamps()
+        self._flops_for: Facts | None = None
+        self._flops = 0
         # The train spec that builds the architecture (lineup.UNSUPPORTED keeps the others
         # away from torchtitan) and its flavor.
         self.family = release.family(facts)
@@ -368,8 +370,15 @@ class Log:
         device, times the tag's FLOPs per token, over its peak for the device."""
         f = self.facts
         tps = tokens_per_second / f.gpus
-        flops = release.flops_per_token(f) * tps
+        flops = self._flops_per_token(f) * tps
         return tps, flops / 1e12, 100 * flops / release.peak_flops(f)
+
+    def _flops_per_token(self, facts: Facts) -> int:
+        """release.flops_per_token, counted once per facts (the run's model does not change;
+        a relaunch replaces the facts for their start alone): it is asked at every step."""
+        if self._flops_for is not facts:
+            self._flops_for, self._flops = facts, release.flops_per_token(facts)
+        return self._flops
 
     def _first_rates(self, stats: StepStats) -> tuple[float, float, float]:
         """A launch's first logged step: metrics.py:398-402 divides the tokens this rank
@@ -382,7 +391,7 @@ class Log:
         tokens = steps * f.micro_batch * f.grad_accum * f.seq_len
         elapsed = max(self.clock.at(stats.t) - self.metrics_built, 1e-3)
         tps = tokens / (elapsed * f.tp * f.pp)
-        flops = release.flops_per_token(f) * tps
+        flops = self._flops_per_token(f) * tps
         return tps, flops / 1e12, 100 * flops / release.peak_flops(f)
 
     def step(self, stats: StepStats) -> list[Out]:
