@@ -702,3 +702,35 @@ def test_lines_written_over_rows_and_scrolled_away_in_one_event_are_told_as_writ
         told = lines(found)
         assert [t for t in told if t.startswith("scroll")] == [f"scroll{n}" for n in range(count)]
         assert [t for t in told if t.startswith("old")] == [f"old line {n}" for n in range(4)]
+
+
+def test_output_without_a_final_newline_is_told_before_the_command_after_it() -> None:
+    """review-exports6 item 10 (s11.cast, bash 5.2 recorded with asciinema 2.4 at 17.622 s:
+    `no newline` and the prompt in one event): output that does not end with a newline
+    has the next prompt drawn after it on its row, and was told only with the command
+    typed there ("no newline$ for i in ..."). The player shows it from when it was
+    printed: its own cue, then the row as it reads with the command. A prompt that grew
+    (`(venv) $ `, after a blank) is no output."""
+
+    def typing(at: float, keys: str) -> list[tuple[float, str]]:
+        return [(at + 0.08 * n, key) for n, key in enumerate(keys)]
+
+    found = cues_of(
+        [
+            (0.1, "$ "),
+            *typing(0.3, 'printf "no newline"'),
+            (2.0, "\r\nno newline$ "),
+            *typing(3.0, "ls"),
+            (3.3, "\r\na  b\r\n(venv) $ "),
+            *typing(4.0, "pwd"),
+            (4.4, "\r\n/tmp\r\n$ "),
+        ],
+        60,
+        10,
+    )
+    assert found[1:4] == [
+        ("00:00:02.000", ["no newline"]),
+        ("00:00:03.000", ["no newline$ ls"]),
+        ("00:00:03.300", ["a  b"]),
+    ]
+    assert found[4] == ("00:00:04.000", ["(venv) $ pwd"])

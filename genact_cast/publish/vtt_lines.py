@@ -23,6 +23,7 @@ HISTORY = 1000  # lines that scrolled away a resize may bring back (the player k
 # A row's `since` when its line was taken before (or is not told); LEFT for a row a program
 # that painted the primary screen left there (its page: not the shell's lines).
 TAKEN = -1.0
+MAX_PROMPTS = 16  # prompts remembered (the oldest forgotten first)
 LEFT = -2.0
 
 
@@ -73,6 +74,7 @@ class Lines:
         # typed after it, with their text: left so (Ctrl-D, Ctrl-L, `clear`, Enter) they
         # are no line of output; only the prompt waiting at the end is told.
         self.prompts: dict[int, str] = {}
+        self.known_prompts: dict[str, None] = {}  # prompts commands were typed after
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
         self.updates = 0  # screens read
@@ -94,6 +96,24 @@ class Lines:
                 self.commands.add(len(self.taken) - 1)
         self._open = len(self.taken) - 1 if wrapped else None
         self._rest = wrapped
+
+    def _output_before(self, y: int, lead: str) -> None:
+        """A command is typed on row y after `lead`: if that is a prompt seen before with
+        output not ended by a newline in front of it (`printf "no newline"` in bash: the
+        prompt drawn after it, `no newline$ `), that output is told as its own line, from
+        when it appeared (the command, from its first key, is the row as it reads). Not
+        output that ends on a blank: the prompt may have grown there (`(venv) $ `)."""
+        lead = _bare(lead)
+        for known in self.known_prompts:
+            head = lead[: len(lead) - len(known)]
+            if lead.endswith(known) and head.strip() and not head[-1].isspace():
+                if self.since[y] >= 0 and not self.muted:
+                    self.taken.append((self.since[y], head))
+                    self.places.append((self.born[y], self.scrolls + y))
+                return
+        self.known_prompts[lead] = None
+        while len(self.known_prompts) > MAX_PROMPTS:
+            del self.known_prompts[next(iter(self.known_prompts))]
 
     def _typed(self, y: int, text: str) -> bool:
         """Whether row y, now `text`, is a command typed: one typed after a prompt the
@@ -569,6 +589,7 @@ class Lines:
                 # The first key typed; after a prompt taken before (one a full-screen
                 # program covered, restored as it exits) what is written is a new line.
                 if y not in self.leads:
+                    self._output_before(y, lead)
                     self.since[y] = time
                     self.born[y] = self.epoch
                 self.leads[y] = self.first[y] = lead
