@@ -8,6 +8,7 @@ printed `" %*d"` wide enough for the largest rank from 2.23 (and cut at 128 char
 PXN and GDR use from 2.24, and the bootstrap line lost the space before its colon in 2.24.
 """
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -21,6 +22,7 @@ class Where(NamedTuple):
     device: int
 
 
+@functools.lru_cache(maxsize=64)
 def at_least(version: str, major: int, minor: int) -> bool:
     found = tuple(int(part) for part in version.split(".")[:2])
     return found >= (major, minor)

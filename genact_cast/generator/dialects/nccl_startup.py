@@ -8,6 +8,7 @@ phases of start-up follow each other (a rank cannot print its Trees before every
 bootstrapped), and within a phase the ranks come in a drawn order.
 """
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -152,12 +153,55 @@ def _setup(
 
 
 def ring_and_tree_connects(
-    where: nccl.Where, rank: int, nranks: int, total: int, *, read: bool, place: Place = world_place
+    where: nccl.Where,
+    rank: int,
+    nranks: int,
+    total: int,
+    *,
+    read: bool,
+    place: Place = world_place,
+    places: tuple[tuple[int, int], ...] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The connector lines of the rings (src/transport/generic.cc:16, every channel's prev
     and next: the ring lines' order, reversed on odd channels) and then of the trees (:46,
     each channel's down and up both ways), each printed once per connector: a tree link a
-    ring already made is not set up again (ncclTransportP2pConnect skips connected ones)."""
+    ring already made is not set up again (ncclTransportP2pConnect skips connected ones).
+    What a rank prints depends on its peers' GPUs and on which share its node, the same for
+    many ranks and launches: worked out once (every rank of 64 prints some 400 of them).
+    `places`: every comm rank's place, where the caller has them."""
+    if places is None:
+        places = tuple(place(peer) for peer in range(nranks))
+    rings, trees = _connect_messages(rank, nranks, total, read, where.device, places)
+    prefix = nccl.info(where, "")
+    return [prefix + text for text in rings], [prefix + text for text in trees]
+
+
+@functools.lru_cache(maxsize=1024)
+def _connect_messages(
+    rank: int,
+    nranks: int,
+    total: int,
+    read: bool,
+    device: int,
+    places: tuple[tuple[int, int], ...],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """ring_and_tree_connects' messages, without the prefix of the process that prints them."""
+    where = nccl.Where("", 0, 0, device)
+    head = len(nccl.info(where, ""))
+
+    def place(peer: int) -> tuple[int, int]:
+        return places[peer]
+
+    rings_lines, trees_lines = _connects(where, rank, nranks, total, read=read, place=place)
+    return (
+        tuple(line[head:] for line in rings_lines),
+        tuple(line[head:] for line in trees_lines),
+    )
+
+
+def _connects(
+    where: nccl.Where, rank: int, nranks: int, total: int, *, read: bool, place: Place
+) -> tuple[list[str], list[str]]:
     rings: Wanted = {}
     for channel in range(total):
         step = 1 if channel % 2 == 0 else -1
@@ -218,6 +262,7 @@ def nccl_startup(
     hcas = [f"mlx5_{index}" for index in range(8)]
     phases: list[list[tuple[float, list[str]]]] = [[], [], [], [], []]
     draws = {at: Rng(facts.seed * 13 + incidentals.agent_pid + at) for at in nodes or (node,)}
+    world_places = tuple(world_place(rank) for rank in range(nranks))
     for at, local in [(at, local) for at in draws for local in local_ranks]:
         host = facts.hosts[at]
         shift = 0 if at == 0 else Rng(facts.seed * 17 + at).integer(1_000, 900_000)
@@ -309,7 +354,9 @@ def nccl_startup(
             # (src/transport/generic.cc), on the proxy thread.
             # Each connector's line too, every process its own.
             ring_lines, tree_lines = (
-                ring_and_tree_connects(proxy, rank, nranks, total, read=facts.gpu == "A100")
+                ring_and_tree_connects(
+                    proxy, rank, nranks, total, read=facts.gpu == "A100", places=world_places
+                )
                 if connects
                 else ([], [])
             )
