@@ -14,18 +14,23 @@ characters typed one at a time join into the line they make (a typed command is 
 cue), timed from the first: after a prompt, from the first character of the command,
 not from the prompt. A prompt is where the cursor waits after a space with nothing after
 it but a right prompt, whatever its symbols (`$`, `❯`, `➜`, powerline's U+E0B0).
-Lines that appear less than `MERGE_SECONDS` apart share one cue.
+Lines that appear less than `MERGE_SECONDS` apart share one cue, but for a command typed
+(also typed ahead: its first key echoed with the prompt), which is a cue of its own. A
+prompt left with nothing typed after it (Ctrl-L, Ctrl-D, a resize) is no line; one with
+output in front of it (no newline at its end) tells that output as a line; a command
+line bash draws again under a completion list is told once, after the list.
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
-`[vim]`, named by the command typed before it, else by the command the cast was recorded
-with (its header's `command`) unless that is a shell, else `[full-screen program]` (never
-by a line it showed: a file's first line says nothing of the program); not its screen
-dump; when it exits, the shell's lines it covered are not repeated. So is a program that
-paints the primary screen (top, less -X as git's pager runs it): one that takes the arrow
-keys (DECCKM) and redraws many rows at once while no prompt waits; its last screen is
-not told either. The command
-is read from the shell's screen as the switch found it, so one echoed in the same event
-as the switch (pasted or scripted typing) names it and comes before it.
+`[vim]`, named by the command typed before it (the last one typed when the row above it
+shows output: vim back after `:!ls`; after `fg` the job line the shell printed), else by
+the command the cast was recorded with (its header's `command`) unless that is a shell,
+else `[full-screen program]` (never by a line it showed: a file's first line says nothing
+of the program); not its screen dump; when it exits, the shell's lines it covered are
+not repeated. So is a program that paints the primary screen (top, less -X as git's pager
+runs it): one that takes the arrow keys (DECCKM) and redraws many rows at once while no
+prompt waits; its last screen is not told either. The command is read from the shell's
+screen as the switch found it, so one echoed in the same event as the switch (pasted or
+scripted typing) names it and comes before it.
 
 A clip that starts later (--start-at) follows the cast from its beginning (the screens
 before the start, `Screen.lead`) and starts as a listener needs it: what is on the screen
