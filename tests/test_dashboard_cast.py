@@ -459,3 +459,27 @@ def test_the_end_shows_the_launch_command_and_the_summary_as_the_player_does(
     shown = "\n".join(seen)
     assert shown.index("torchrun") < shown.index("Training summary") < shown.rindex("$")
     assert "╭─ Loss" not in shown
+
+
+def test_a_dashboard_too_long_to_draw_is_refused_in_one_line() -> None:
+    """Attack run 7, finding 7: `record --layout dashboard --cols 1000 --rows 200
+    --duration 86400` (valid options) ran for hours, and a docs block with them stalled
+    the build. The dashboard's work is held to that of a day at 200x50."""
+    from genact_cast.errors import BadOption
+
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "record", "--layout", "dashboard", "--cols",
+         "1000", "--rows", "200", "--duration", "86400", "-o", "-"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "genact-cast: --layout dashboard draws a 1000x200 frame every 2.5 s of cast: at this "
+        "size --duration is at most 11781 s (the work of a day at 200x50; got 86400); use "
+        "fewer --cols/--rows or --layout log\n"
+    )
+    RecordOptions(seed=1, duration=11781, cols=1000, rows=200, layout="dashboard").check()
+    for cols, rows in ((100, 30), (120, 36), (200, 50)):  # a day at these sizes is drawn
+        RecordOptions(seed=1, duration=86400, cols=cols, rows=rows, layout="dashboard").check()
+    with pytest.raises(BadOption, match="at most 86256 s"):
+        RecordOptions(seed=1, duration=86400, cols=201, rows=50, layout="dashboard").check()

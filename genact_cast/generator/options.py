@@ -104,9 +104,10 @@ class RecordOptions(NamedTuple):
                 "--layout dashboard shows genact's own log (choose one)"
             )
         if self.layout == "dashboard":
-            from genact_cast.generator.dashboard.layout import check_size
+            from genact_cast.generator.dashboard.layout import check_cost, check_size
 
             check_size(self.cols, self.rows)
+            check_cost(self.cols, self.rows, self.duration)
         if self.start is not None and not EARLIEST_START <= self.start.year < LATEST_START:
             raise BadOption(
                 f"--start must be a time from {EARLIEST_START} to {LATEST_START - 1} "
