@@ -8,16 +8,20 @@ phases of start-up follow each other (a rank cannot print its Trees before every
 bootstrapped), and within a phase the ranks come in a drawn order.
 """
 
-import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from genact_cast.generator.dialects import nccl
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.nccl_connects import (
+    GPUS_PER_NODE,
+    ring_and_tree_connects,
+    tree_links,
+    world_place,
+)
 from genact_cast.generator.rng import Rng
 
-GPUS_PER_NODE = 8
 TREES_BUFFER = 1023  # src/init.cc: `char line[1024]`, written up to 1023 - strlen(line)
 
 
@@ -36,185 +40,10 @@ def nvls_channels(facts: Facts, *, multi_node: bool | None = None) -> int:
     return 16 if facts.gpu in {"H100", "H200"} else 0
 
 
-def btree(nranks: int, rank: int) -> tuple[int, int, int]:
-    """src/graph/trees.cc's ncclGetBtree: (parent, child 0, child 1) of `rank`."""
-    bit = 1
-    while bit < nranks and not bit & rank:
-        bit <<= 1
-    if rank == 0:
-        return -1, -1, (bit >> 1 if nranks > 1 else -1)
-    up = (rank ^ bit) | (bit << 1)
-    if up >= nranks:
-        up = rank ^ bit
-    lowbit = bit >> 1
-    down0 = -1 if lowbit == 0 else rank - lowbit
-    down1 = -1 if lowbit == 0 else rank + lowbit
-    while down1 >= nranks:
-        down1 = -1 if lowbit == 0 else rank + lowbit
-        lowbit >>= 1
-    return up, down0, down1
-
-
-def dtree(nranks: int, rank: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """ncclGetDtree: the btree, and its mirror (even count) or its shift by one (odd)."""
-    first = btree(nranks, rank)
-    if nranks % 2 == 1:
-        up, d0, d1 = btree(nranks, (rank - 1 + nranks) % nranks)
-
-        def moved(r: int) -> int:
-            return -1 if r == -1 else (r + 1) % nranks
-    else:
-        up, d0, d1 = btree(nranks, nranks - 1 - rank)
-
-        def moved(r: int) -> int:
-            return -1 if r == -1 else nranks - 1 - r
-
-    return first, (moved(up), moved(d0), moved(d1))
-
-
-def tree_links(rank: int, nranks: int, count: int) -> list[tuple[list[int], int, int]]:
-    """Each channel's tree at `rank`: a chain through the node's GPUs (src/graph/connect.cc,
-    the intra-node chain sets up and down[0]), whose head also links to the heads of other
-    nodes by the double binary tree, the first half of the channels by its first tree and
-    the second half by the second."""
-    nodes = max(1, nranks // GPUS_PER_NODE)
-    node, local = divmod(rank, GPUS_PER_NODE)
-    width = min(GPUS_PER_NODE, nranks)
-    links = []
-    trees = dtree(nodes, node)
-    for index in range(count):
-        down = [rank + 1] if local + 1 < width else []
-        up = rank - 1 if local > 0 else -1
-        if local == 0 and nodes > 1:
-            parent, *children = trees[0 if index < count // 2 else 1]
-            up = parent * GPUS_PER_NODE if parent != -1 else -1
-            down += [child * GPUS_PER_NODE for child in children if child != -1]
-        down += [-1] * (3 - len(down))
-        links.append((down, rank, up))
-    return links
-
-
 def _trees_line(where: nccl.Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:
     text = nccl.trees(where, links)
     head = text[: text.index("Trees") + len("Trees")]
     return head + text[len(head) :][: TREES_BUFFER - 1]
-
-
-Wanted = dict[int, tuple[set[int], set[int]]]  # channel: (peers to receive from, to send to)
-
-
-Place = Callable[[int], tuple[int, int]]
-
-
-def world_place(rank: int) -> tuple[int, int]:
-    """(node, GPU) of a rank of the world communicator: eight GPUs a node, in rank order."""
-    return rank // GPUS_PER_NODE, rank % GPUS_PER_NODE
-
-
-def _setup(
-    where: nccl.Where, rank: int, nranks: int, wanted: Wanted, read: bool, place: Place
-) -> list[str]:
-    """src/transport.cc's ncclTransportP2pSetup: for each distance i, the connectors from
-    rank - i (receive) on every channel, then to rank + i (send). A send within the node is
-    P2P (p2p.cc prints it; its receive end only traces), across nodes NET on both ends.
-    `place(comm rank)` is that rank's (node, GPU)."""
-    node, device = place(rank)
-    out: list[str] = []
-    # Only the distances some channel connects at (a few), in the setup's order.
-    distances = sorted(
-        {(rank - peer) % nranks for sources, _ in wanted.values() for peer in sources}
-        | {(peer - rank) % nranks for _, targets in wanted.values() for peer in targets}
-    )
-    for distance in distances:
-        source, target = (rank - distance) % nranks, (rank + distance) % nranks
-        source_node, source_device = place(source)
-        for channel, (sources, _) in wanted.items():
-            if source in sources and source_node != node:
-                devices = (source_device, device)
-                out.append(
-                    nccl.net_connect(
-                        where, channel, (source, rank), "receive", where.device, devices
-                    )
-                )
-        target_node, target_device = place(target)
-        for channel, (_, targets) in wanted.items():
-            if target not in targets:
-                continue
-            if target_node == node:
-                out.append(
-                    nccl.p2p_send(where, channel, rank, device, target, target_device, read=read)
-                )
-            else:
-                devices = (device, target_device)
-                out.append(
-                    nccl.net_connect(where, channel, (rank, target), "send", where.device, devices)
-                )
-    return out
-
-
-def ring_and_tree_connects(
-    where: nccl.Where,
-    rank: int,
-    nranks: int,
-    total: int,
-    *,
-    read: bool,
-    place: Place = world_place,
-    places: tuple[tuple[int, int], ...] | None = None,
-) -> tuple[list[str], list[str]]:
-    """The connector lines of the rings (src/transport/generic.cc:16, every channel's prev
-    and next: the ring lines' order, reversed on odd channels) and then of the trees (:46,
-    each channel's down and up both ways), each printed once per connector: a tree link a
-    ring already made is not set up again (ncclTransportP2pConnect skips connected ones).
-    What a rank prints depends on its peers' GPUs and on which share its node, the same for
-    many ranks and launches: worked out once (every rank of 64 prints some 400 of them).
-    `places`: every comm rank's place, where the caller has them."""
-    if places is None:
-        places = tuple(place(peer) for peer in range(nranks))
-    rings, trees = _connect_messages(rank, nranks, total, read, where.device, places)
-    prefix = nccl.info(where, "")
-    return [prefix + text for text in rings], [prefix + text for text in trees]
-
-
-@functools.lru_cache(maxsize=1024)
-def _connect_messages(
-    rank: int,
-    nranks: int,
-    total: int,
-    read: bool,
-    device: int,
-    places: tuple[tuple[int, int], ...],
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """ring_and_tree_connects' messages, without the prefix of the process that prints them."""
-    where = nccl.Where("", 0, 0, device)
-    head = len(nccl.info(where, ""))
-
-    def place(peer: int) -> tuple[int, int]:
-        return places[peer]
-
-    rings_lines, trees_lines = _connects(where, rank, nranks, total, read=read, place=place)
-    return (
-        tuple(line[head:] for line in rings_lines),
-        tuple(line[head:] for line in trees_lines),
-    )
-
-
-def _connects(
-    where: nccl.Where, rank: int, nranks: int, total: int, *, read: bool, place: Place
-) -> tuple[list[str], list[str]]:
-    rings: Wanted = {}
-    for channel in range(total):
-        step = 1 if channel % 2 == 0 else -1
-        rings[channel] = ({(rank - step) % nranks}, {(rank + step) % nranks})
-    trees: Wanted = {}
-    for channel, (down, _, up) in enumerate(tree_links(rank, nranks, total)):
-        peers = {peer for peer in [*down, up] if peer != -1}
-        have_in, have_out = rings[channel]
-        trees[channel] = (peers - have_in, peers - have_out)
-    return (
-        _setup(where, rank, nranks, rings, read, place),
-        _setup(where, rank, nranks, trees, read, place),
-    )
 
 
 class IncidentalsLike(Protocol):
