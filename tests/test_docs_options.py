@@ -181,3 +181,42 @@ def test_sphinxcontrib_asciinema_s_options_are_checked_and_named_as_the_player_s
     ):
         with pytest.raises(DocsOptionError, match=words):
             player_options([(name, value)])
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        '![a2](casts/evil.cast "x\\" onload=\\"alert(12)")',  # attack run 7, finding 8
+        "![a](x.cast 'single')",
+        '![a](x.cast "it\'s")',
+        "![a](x.cast 'say \"hi\" (twice)')",
+        '![a](x.cast "a "quoted" word" )',
+        '![a](<my casts/x.cast> "t")',
+        "![a](x.cast)",
+    ],
+)
+def test_a_cast_link_has_the_path_and_title_mkdocs_reads(link: str) -> None:
+    """The scanner reads a link as Python-Markdown (MkDocs' parser) does: a title with
+    escaped or nested quotes was silently left a plain image, with no player or warning."""
+    from html.parser import HTMLParser
+
+    import markdown  # type: ignore[import-untyped]  # (MkDocs' parser, no stubs)
+
+    images: list[dict[str, str | None]] = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "img":
+                images.append(dict(attrs))
+
+    Images().feed(markdown.markdown(link))
+    found: list[object] = []
+
+    def placeholder(item: object, line: int) -> str:
+        found.append(item)
+        return "P"
+
+    replace_casts(link, placeholder)
+    assert len(found) == 1
+    assert isinstance(found[0], Link)
+    assert (found[0].path, found[0].title) == (images[0]["src"], images[0].get("title"))

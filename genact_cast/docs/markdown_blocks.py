@@ -25,10 +25,13 @@ from genact_cast.docs.options import (
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _CLOSE = re.compile(r"^\s*(`{3,}|~{3,})\s*$")
-# ![alt](path.cast) or ![alt](path.cast "title"); the path may be <bracketed>.
+# ![alt](path.cast) or ![alt](path.cast "title"); the path may be <bracketed>. The title
+# is read as Python-Markdown (MkDocs' parser, 3.11 `LinkInlineProcessor.getLink`) reads
+# it: in double or single quotes, up to the first such quote that the closing
+# parenthesis follows, so quotes and parentheses inside it (`"x\" onload=\"a(1)"`) belong to it.
 _IMAGE = re.compile(
     r"!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\(\s*(?:<(?P<bracketed>[^>\n]*\.cast)>|(?P<plain>[^\s()]*\.cast))"
-    r"(?:\s+\"(?P<title>[^\"]*)\")?\s*\)"
+    r"(?:\s+(?P<quote>[\"'])(?P<title>[^\n]*?)(?P=quote))?\s*\)"
 )
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 
