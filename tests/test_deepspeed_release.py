@@ -27,11 +27,13 @@ from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
 CASES = [
-    RecordOptions(seed=3, framework="deepspeed", kind="sft", failures=1),
+    # (OLMo 2 7B, which seed 3 drew, is not the Trainer's dialects' yet: lineup.UNSUPPORTED)
+    RecordOptions(seed=3, framework="deepspeed", kind="sft", failures=1, model="Llama-3.1-8B"),
     RecordOptions(seed=4, framework="deepspeed", kind="pretrain", gpus=16, failures=1),
     RecordOptions(seed=23, framework="deepspeed", kind="continue", gpus=32, failures=0),
-    # TP 8 on two nodes (OLMo 2 32B, as in every dialect): ZeRO-2 with AutoTP, a relaunch
-    RecordOptions(seed=11, framework="deepspeed", kind="sft", failures=1),
+    # TP 8 on two nodes (Qwen3 32B; OLMo 2, which seed 11 drew, is not the Trainer's
+    # dialects' yet: lineup.UNSUPPORTED): ZeRO-2 with AutoTP, a relaunch
+    RecordOptions(seed=11, framework="deepspeed", kind="sft", failures=1, model="Qwen3-32B"),
 ]
 AUTOTP = 3
 CONFIG = "[config.py:954:print] DeepSpeedEngine configuration:"
@@ -483,7 +485,7 @@ def without_pdsh_of(options: RecordOptions) -> list[tuple[str, str]]:
 
 
 def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> None:
-    """A run the other dialects train with TP 8 (seed 11: OLMo 2 32B on two nodes): v0.17.5
+    """A run the other dialects train with TP 8 (seed 11: Qwen3 32B on two nodes): v0.17.5
     allows AutoTP with ZeRO stage 1 or 2 only (engine.py:458-459), so no zero.Init; the
     Trainer's deepspeed_init calls tp_model_init (integrations/deepspeed.py:464-471 at
     4.57.1), whose TpTrainingManager prints its parser on every process (tp_manager.py:23);
@@ -500,7 +502,7 @@ def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> No
     launches = sum(1 for t in rows if "Creating torch.bfloat16 ZeRO stage 2 optimizer" in t)
     assert launches == 2  # the first launch and the relaunch
     assert len(autotp) == 8 * plan.nodes * launches
-    layer = "transformers.models.olmo2.modeling_olmo2.Olmo2DecoderLayer"
+    layer = "transformers.models.qwen3.modeling_qwen3.Qwen3DecoderLayer"
     orders = {t for _, t in autotp}
     assert orders == {
         f"AutoTP:  [(<class '{layer}'>, ['self_attn.o_proj', 'mlp.down_proj'])]",
