@@ -734,3 +734,26 @@ def test_output_without_a_final_newline_is_told_before_the_command_after_it() ->
         ("00:00:03.300", ["a  b"]),
     ]
     assert found[4] == ("00:00:04.000", ["(venv) $ pwd"])
+
+
+def test_zshs_mark_for_a_line_without_a_newline_ends_that_line() -> None:
+    """review-exports6 item 5 (s3.cast, zsh 5.9 recorded with asciinema 2.4: `cd /tmp`
+    typed ahead, then zsh's PROMPT_SP): zsh ends output not ended by a newline with its
+    mark (`%`, `#` for root, in standout) and blanks past the right edge, then `\\r \\r` and
+    the prompt on the row they wrapped onto. The terminal keeps the first row wrapped, so
+    the subtitle joined the output, 70 blanks and the prompt row with the command typed
+    there into one line. The player shows two rows: two lines, the command its own cue."""
+    mark = "\x1b[1m\x1b[7m%\x1b[27m\x1b[1m\x1b[0m" + " " * 79 + "\r \r"
+    prompt = "\r\x1b[0m\x1b[J\x1b[34m~/w\x1b[39m % \x1b[K\x1b[68C\x1b[32m[0]\x1b[39m\x1b[71D"
+    events = [(0.1, prompt), *((0.3 + 0.08 * n, key) for n, key in enumerate("printf x"))]
+    events += [(1.2, "\r\nno newline"), (1.21, mark + prompt)]
+    events += [(2.0 + 0.08 * n, key) for n, key in enumerate("ls")]
+    found = cues_of([*events, (2.5, "\r\na  b\r\n" + prompt)], 80, 10)
+    assert found[1:4] == [
+        ("00:00:01.200", ["no newline%"]),
+        ("00:00:02.000", ["~/w % ls"]),
+        ("00:00:02.500", ["a  b", "~/w %" + " " * 69 + "[0]"]),
+    ]
+    typed_ahead = [(0.2 + 0.08 * n, key) for n, key in enumerate("cd /tmp")]
+    found = cues_of([*typed_ahead, (0.8, "#" + " " * 79 + "\r \r" + prompt + "cd /tmp\r\n")], 80, 6)
+    assert lines(found)[0] == "cd /tmp#"

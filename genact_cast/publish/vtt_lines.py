@@ -248,6 +248,7 @@ class Lines:
                 going = -1
 
     def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
+        wrapped = wrapped and not _missing_newline_mark(row, self.cols)
         text = self._text(row, wrapped)
         typed = bool(self.texts) and self._typed(0, text)
         left = self.prompts.get(0) == _bare(text)  # (a prompt left with nothing typed)
@@ -564,6 +565,7 @@ class Lines:
         self.cols = cols
         self.updates += 1
         self._region_open = None
+        wrapped = frozenset(y for y in wrapped if not _missing_newline_mark(rows[y], cols))
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
         blanked = set(self.erased)  # (rows an erasure reached: its lines are told there)
         if self.erased:
@@ -626,3 +628,13 @@ def _another(old: str, text: str) -> bool:
     """Whether `text`, written over a row that showed `old`, is another line (not a
     redraw of it: a progress bar, a dashboard's numbers)."""
     return bool(old.strip()) and (rewritten(old, text) or not same_line(old, text))
+
+
+def _missing_newline_mark(row: Row, cols: int) -> bool:
+    """Whether a row the terminal wrapped is zsh's mark for a line not ended by a newline
+    (PROMPT_SP: `%` or `#`, then blanks past the right edge, then `\\r \\r` and the
+    prompt drawn over the row they wrapped onto): the line ends at the mark, the prompt
+    and the command typed after it are a line of their own (s3.cast of review-exports6,
+    zsh 5.9: `cd /tmp` typed ahead, then the prompt)."""
+    text = row_text(row)
+    return cols - len(row) >= 2 and text.endswith(("%", "#")) and len(text) == len(row)
