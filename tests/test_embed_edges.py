@@ -201,3 +201,31 @@ def test_the_html_page_streams_a_large_cast_under_a_memory_limit(tmp_path: Path)
     with open_cast(str(cast)) as read:
         assert embedded == cast_v2(read.header, read.events())
     assert '"poster":"npt:0:00:49.990"' in text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://evil"onload=alert(1)/a/1',
+        "https://\u0430sciinema.org/a/1",  # a Cyrillic а: a look-alike of asciinema.org
+        "https://exa_mple.org/a/1",
+        "https://-a.org/a/1",
+    ],
+)
+def test_a_recording_url_whose_host_is_no_host_name_is_refused(tmp_path: Path, url: str) -> None:
+    """Attack run 7, finding 9: these were taken as a recording's URL (the snippets were
+    escaped, but the host is no host name, RFC 1123 2.1)."""
+    result = genact("embed", url, "--markdown", "-", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "has no valid host name" in result.stderr
+
+
+def test_a_recording_url_with_a_host_name_or_address_is_taken() -> None:
+    from genact_cast.publish.markdown import recording_problem
+
+    taken = ["https://asciinema.org/a/1", "https://xn--sciinema-0mg.org/a/1"]
+    taken += ["http://127.0.0.1:8080/a/x", "http://[::1]/a/1", "http://localhost./a/1"]
+    for url in taken:
+        assert recording_problem(url) is None, url

@@ -452,7 +452,8 @@ def test_a_recording_url_with_controls_is_refused(hostile: str) -> None:
     result = cli_upload(hostile)
     assert result.returncode == 1
     assert result.stderr == (
-        "genact-cast: the server said it took the cast, but its reply has no recording URL\n"
+        "genact-cast: the server said it took the cast, but the recording URL in its reply "
+        "holds spaces, controls or characters outside ASCII\n"
     )
     assert result.stdout == ""
 
@@ -539,8 +540,19 @@ def test_a_redirect_to_another_host_does_not_carry_the_install_id(hostile: str) 
         ("{}", "its reply has no recording URL"),
         ('{"url": null}', "its reply has no recording URL"),
         ('{"url": 42}', "its reply has no recording URL"),
-        ('{"url": "javascript:alert(1)"}', "its reply has no recording URL"),
-        ('{"url": "https://"}', "its reply has no recording URL"),
+        ('{"url": ""}', "its reply has no recording URL"),
+        ('{"url": "javascript:alert(1)"}', "URL in its reply is not an http(s) URL"),
+        ('{"url": "https://"}', "URL in its reply has no valid host name"),
+        # Attack run 7, finding 9: the last of two `url` keys was printed (cast headers
+        # refuse a key named twice); a refused URL was said to be missing; a host that is
+        # no host name passed.
+        (
+            '{"url": "http://127.0.0.1/a/1", "url": "http://evil/a/2"}',
+            "in its reply the key 'url' appears twice in one object",
+        ),
+        ('{"url": "https://\u0430sciinema.org/a/1"}', "characters outside ASCII"),
+        ('{"url": "https://evil\\"onload=x/a/1"}', "URL in its reply has no valid host name"),
+        ('{"url": "https://' + "a" * 3000 + '"}', "is longer than 2,048 characters"),
         ("not json", "its reply is not JSON"),
         ("[" * 100_000, "its reply is not JSON"),
     ],
@@ -582,7 +594,7 @@ def test_a_recording_url_with_a_password_is_refused(hostile: str) -> None:
     result = cli_upload(hostile)
     assert result.returncode == 1
     assert "s3cretpw" not in result.stdout + result.stderr
-    assert "has no recording URL" in result.stderr
+    assert "URL in its reply carries user info (a name or password)" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["upload", "auth"])

@@ -15,6 +15,22 @@ from genact_cast.escape import html_text, markdown_text, markdown_url, url_path
 from genact_cast.sources import is_url
 
 _RECORDING_PATH = re.compile(r"(?:/[^/?#]+)*/a/[A-Za-z0-9_-]+/?", re.ASCII)
+# A host name's label (RFC 1123 2.1: letters, digits and hyphens, not at either end); an
+# international name is written in its ASCII (xn--) form, so a look-alike in another
+# script (a Cyrillic `а` in asciinema.org) is not taken for the name it imitates.
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", re.ASCII)
+
+
+def is_host_name(host: str) -> bool:
+    """Whether `host` (urlsplit's `hostname`) is a DNS name or an IP address."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.removesuffix(".").split(".")
+        return len(host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
+    return True
 
 
 def recording_problem(url: str) -> str | None:
@@ -32,6 +48,11 @@ def recording_problem(url: str) -> str | None:
         return "has a query or fragment (give the recording's own URL, https://host/a/ID)"
     if not parts.hostname or not _RECORDING_PATH.fullmatch(parts.path):
         return "is not a recording's URL (https://host/a/ID)"
+    if not is_host_name(parts.hostname):
+        return (
+            "has no valid host name (letters, digits and hyphens, an international name in "
+            "its xn-- form, or an IP address)"
+        )
     return None
 
 

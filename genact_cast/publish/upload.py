@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from genact_cast import __version__
+from genact_cast.asciicast.json_limits import DECODER, DuplicateKey
 from genact_cast.bounded_http import (
     ACCEPT_ENCODING,
     BadEncoding,
@@ -39,6 +40,7 @@ from genact_cast.bounded_http import (
     within,
 )
 from genact_cast.errors import GenactCastError
+from genact_cast.publish.markdown import is_host_name
 from genact_cast.sources import open_cast
 
 RETRIES = 3
@@ -309,7 +311,11 @@ def _recording(reply: Reply) -> tuple[str, str | None]:
     text = reply.body.decode("utf-8", "replace")
     if reply.content_type.startswith("application/json"):
         try:
-            body = json.loads(text)
+            # Keys named twice are refused, as in a cast's header: which `url` a reader
+            # takes would otherwise be the parser's choice.
+            body = DECODER.decode(text)
+        except DuplicateKey as exc:
+            raise UploadError(f"the server said it took the cast, but in its reply {exc}") from None
         except (ValueError, RecursionError):
             raise UploadError(
                 "the server said it took the cast, but its reply is not JSON"
@@ -319,20 +325,35 @@ def _recording(reply: Reply) -> tuple[str, str | None]:
         message = message if isinstance(message, str) else None
     else:
         url, message = text.strip(), None  # the older API answers with the URL alone
-    if not isinstance(url, str) or len(url) > MAX_URL_CHARS or not _is_http_url(url):
+    if not isinstance(url, str) or not url:
         raise UploadError("the server said it took the cast, but its reply has no recording URL")
+    problem = _url_problem(url)
+    if problem is not None:
+        raise UploadError(
+            f"the server said it took the cast, but the recording URL in its reply {problem}"
+        )
     return url, message
 
 
-def _is_http_url(url: str) -> bool:
+def _url_problem(url: str) -> str | None:
+    """Why a reply's recording URL is not printed (it is not shown: it may be hostile)."""
+    if len(url) > MAX_URL_CHARS:
+        return f"is longer than {MAX_URL_CHARS:,} characters"
     if not url.isascii() or not url.isprintable() or " " in url:
-        return False
+        return "holds spaces, controls or characters outside ASCII"
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
-        return False
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "is not an http(s) URL"
     # No user name or password: the URL is printed and goes into badges and snippets.
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
+    if "@" in parts.netloc:
+        return "carries user info (a name or password)"
+    if not host or not is_host_name(host):
+        return "has no valid host name"
+    return None
 
 
 def _server_message(reply: Reply) -> str:
