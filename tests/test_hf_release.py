@@ -602,3 +602,20 @@ def test_the_loaders_lines_come_whole_or_the_model_is_not_chosen(framework: str)
     loading = [i for i in loading if text[i].endswith("/config.json")]
     assert loading
     assert all(" >> Model config " in text[i + 1] for i in loading)
+
+
+@pytest.mark.parametrize("model", ["Qwen3-8B", "Qwen3-30B-A3B"])
+def test_a_tokenizer_with_a_chat_template_saves_it_at_every_save(model: str) -> None:
+    """Qwen3's tokenizer_config.json holds a string chat_template (Qwen/Qwen3-0.6B's, quoted
+    in index:55697765122): save_pretrained writes chat_template.jinja and logs `chat template
+    saved in` (tokenization_utils_base.py:2417-2421 at 4.57.1) before the tokenizer config,
+    on a run that is not a fine-tune on conversations too (review-tt5 fault 6: seed 6217
+    --kind continue, and seed 6213's SFT, saved Qwen3-8B's tokenizer without it)."""
+    options = RecordOptions(seed=6217, framework="hf", kind="continue", model=model)
+    text = [row.split(" >> ", 1)[-1] for row in release_lines(options)]
+    saves = [i for i, row in enumerate(text) if row.startswith("tokenizer config file saved in")]
+    assert saves
+    for i in saves:
+        folder = text[i].removeprefix("tokenizer config file saved in ")
+        folder = folder.removesuffix("/tokenizer_config.json")
+        assert text[i - 1] == f"chat template saved in {folder}/chat_template.jinja"

@@ -83,6 +83,23 @@ def family_of(arch: Architecture) -> dict[str, Any] | None:
     return None
 
 
+# The model types whose released checkpoints' tokenizer_config.json holds a string
+# `chat_template`: Qwen3's, the one tokenizer of the family (Qwen/Qwen3-0.6B's
+# tokenizer_config.json as quoted in index:55697765122 and index:14308273653: `"chat_template":
+# "{%- if tools %}..."`). Its save_pretrained writes the template to chat_template.jinja and
+# logs `chat template saved in` (tokenization_utils_base.py:2417-2421 at 4.57.1,
+# save_jinja_files True by default), whatever the run trains on. The other tabled families'
+# base checkpoints are not pinned to one: their saves log it only where the fine-tune on
+# conversations sets a template.
+CHAT_TEMPLATE_TYPES = ("qwen3", "qwen3_moe")
+
+
+def ships_chat_template(arch: Architecture) -> bool:
+    """Whether the architecture's checkpoint's tokenizer comes with a string chat template."""
+    data = family_of(arch)
+    return data is not None and data["config"].get("model_type") in CHAT_TEMPLATE_TYPES
+
+
 def hub_config(arch: Architecture) -> dict[str, Any] | None:
     """The checkpoint's config.json: its family's fields at the architecture's sizes."""
     data = family_of(arch)

@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Sequence
 from typing import Protocol
 
-from genact_cast.generator.dialects import parameters
+from genact_cast.generator.dialects import hf_config, parameters
 from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, SubBar, listing
 from genact_cast.generator.dialects.facts import Facts, exact_parameters, stack
 from genact_cast.generator.events import (
@@ -130,7 +130,10 @@ def facts_for(plan: RunPlan) -> Facts:
         lora_alpha=adapters.alpha if adapters else 0,
         lora_dropout=adapters.dropout if adapters else 0.0,
         adapters=int(adapters.trainable) if adapters else 0,
-        chat=plan.kind == "sft" and plan.dataset.task == "chat",
+        # the tokenizer saves a chat template: the checkpoint's own, or the one a fine-tune
+        # on conversations sets
+        chat=(plan.kind == "sft" and plan.dataset.task == "chat")
+        or hf_config.ships_chat_template(a),
         step_seconds=plan.step_seconds,
     )
 
