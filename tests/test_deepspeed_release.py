@@ -18,7 +18,7 @@ from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed import Log
-from genact_cast.generator.dialects.deepspeed_model import zero3_numels
+from genact_cast.generator.dialects.deepspeed_model import autotp_local, zero3_numels
 from genact_cast.generator.events import Launched
 from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.run import Run
@@ -532,9 +532,16 @@ def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> No
         i for i, t in enumerate(rows) if t.endswith("Before initializing optimizer states")
     )
     allocated = float(re.search(r"MA ([\d.]+) GB", rows[before + 1])[1])  # type: ignore[index]
-    weights = 2 * hf_model.parameters(facts) / 8
-    expected = (weights + 4 * hf_model.trainable(facts) / (8 * facts.dp)) / 2**30
+    # OLMo 2 32B (40 query and 8 key-value heads of 128, no biases): q, k, v, o and the
+    # MLP's three of each of its 64 layers are sliced; embedding, output layer, norms whole
+    sliced = 64 * (5120 * (5120 + 2 * 1024) + 5120 * 5120 + 3 * 5120 * 27648)
+    local = hf_model.parameters(facts) - sliced + sliced // 8
+    assert local == autotp_local(facts)
+    expected = (2 * local + 4 * local / facts.dp) / 2**30
     assert allocated == round(expected, 2)
+    # the Trainer's banner counts rank 0's own parameters (get_model_param_count)
+    banner = _number(r"Number of trainable parameters = ([\d,]+)$", rows)
+    assert banner == local
     saved = [t for t in rows if "Saving model checkpoint: " in t]
     assert saved
     assert all(t.endswith("/mp_rank_00_model_states.pt") for t in saved)

@@ -42,7 +42,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     model_states,
     saving_model,
 )
-from genact_cast.generator.dialects.deepspeed_model import state_dict_tensors
+from genact_cast.generator.dialects.deepspeed_model import autotp_local, state_dict_tensors
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import INSTANTIATING, LOADING_CONFIG
 from genact_cast.generator.dialects.hf_lines import line as hf_line
@@ -73,6 +73,12 @@ class _Trainer(hf.Log):
     the engine's `load_checkpoint` reads it (deepspeed_load_checkpoint)."""
 
     fsdp = False
+
+    def trainable_shown(self) -> int:
+        """Under AutoTP, rank 0's own parameters: its slices of the layers, the rest whole."""
+        if self.facts.tp > 1:
+            return autotp_local(self.facts)
+        return super().trainable_shown()
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"

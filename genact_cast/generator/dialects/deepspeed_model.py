@@ -125,18 +125,43 @@ class Zero2Memory(NamedTuple):
         return Zero2Memory(self.before / gib, self.optimizer / gib, self.gradient / gib)
 
 
+def autotp_sliced(facts: Facts) -> int:
+    """The parameters AutoTP training slices over the TP group: the Linear layers of the
+    layer classes tp_parser found (replace_wo_policy -> AutoTP._replace_module, auto_tp.py at
+    v0.17.5), column-parallel ones with their biases (LinearLayer), row-parallel o_proj,
+    down_proj, out_proj and fc2 without (LinearAllreduce adds its bias whole). The embedding,
+    the output layer (set_lm_head returns at once in training mode, replace_module.py:338)
+    and the norms stay whole on every rank."""
+    family = margs.family(facts)
+    head_dim = family.head_dim or facts.hidden // facts.heads
+    q_dim, kv_dim = facts.heads * head_dim, facts.kv_heads * head_dim
+    bias = (q_dim + 2 * kv_dim) if family.qkv_bias else 0
+    attention = facts.hidden * (q_dim + 2 * kv_dim) + bias + q_dim * facts.hidden
+    layer = attention + 3 * facts.hidden * facts.ffn
+    tower = hf_model.vision(facts)
+    vision = 0
+    if tower is not None:
+        h, ffn = tower.hidden, tower.ffn
+        vision = tower.layers * (3 * (h * h + h) + h * h + (h * ffn + ffn) + ffn * h)
+    return layer * facts.layers + vision
+
+
+def autotp_local(facts: Facts) -> int:
+    """Parameters world rank 0 holds after tp_model_init: what the Trainer's banner counts
+    there (get_model_param_count sums p.numel(), trainer_pt_utils.py:1099-1113 at 4.57.1)."""
+    sliced = autotp_sliced(facts)
+    return hf_model.parameters(facts) - sliced + sliced // facts.tp
+
+
 def zero2_memory(facts: Facts) -> Zero2Memory:
-    """ZeRO-2 under AutoTP: tp_model_init slices every linear layer, the embedding and the
-    output layer over the TP group (module_inject/auto_tp.py at v0.17.5), so each rank holds
-    1/TP of the bf16 weights whole; the optimizer partitions its fp32 copy
+    """ZeRO-2 under AutoTP: each rank holds its slice of the layers and the rest whole
+    (autotp_local) in bf16; the optimizer partitions its fp32 copy of those
     (single_partition_of_fp32_groups), Adam's two fp32 moments and, in
     initialize_optimizer_states, a zero fp32 gradient it frees again, over the
-    data-parallel group."""
-    tp, dp = facts.tp, facts.dp
-    trainable = hf_model.trainable(facts)
-    weights = 2 * hf_model.parameters(facts) / tp
-    partition = trainable / (tp * dp)
-    before = weights + 4 * partition
+    data-parallel group (a full fine-tune: every parameter trains)."""
+    local = autotp_local(facts)
+    partition = local / facts.dp
+    before = 2 * local + 4 * partition
     return Zero2Memory(before, before + 8 * partition, 4 * partition)
 
 

@@ -379,6 +379,10 @@ class Log:
         times = sorted(seconds * rng.uniform(0.96, 1.0) for _ in range(processes))
         return [bar(shards, shards, t, shards / t, self.ncols, desc=SHARDS_BAR) for t in times]
 
+    def trainable_shown(self) -> int:
+        """The banner's trainable count on world rank 0 (FSDP2's DTensors count whole)."""
+        return hf_model.trainable(self.facts)
+
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
         moment = self._at(event.t)
@@ -403,7 +407,7 @@ class Log:
             grad_accum=f.grad_accum,
             steps=f.total_steps,
             # requires_grad parameters: the adapters alone when PEFT froze the model
-            trainable=hf_model.trainable(f),
+            trainable=self.trainable_shown(),
         )
         out: list[Out] = [*resumed_from, *(Line(text) for text in block)]
         if self.resume_step:
