@@ -532,9 +532,10 @@ def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> No
         i for i, t in enumerate(rows) if t.endswith("Before initializing optimizer states")
     )
     allocated = float(re.search(r"MA ([\d.]+) GB", rows[before + 1])[1])  # type: ignore[index]
-    # OLMo 2 32B (40 query and 8 key-value heads of 128, no biases): q, k, v, o and the
-    # MLP's three of each of its 64 layers are sliced; embedding, output layer, norms whole
-    sliced = 64 * (5120 * (5120 + 2 * 1024) + 5120 * 5120 + 3 * 5120 * 27648)
+    # Qwen3 32B (64 query and 8 key-value heads of 128, no biases): q, k, v, o and the MLP's
+    # three of each of its 64 layers are sliced; embedding, output layer and norms (q/k norms
+    # too) whole
+    sliced = 64 * (5120 * (8192 + 2 * 1024) + 8192 * 5120 + 3 * 5120 * 25600)
     local = hf_model.parameters(facts) - sliced + sliced // 8
     assert local == autotp_local(facts)
     expected = (2 * local + 4 * local / facts.dp) / 2**30
