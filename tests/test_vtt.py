@@ -742,9 +742,11 @@ def test_zshs_mark_for_a_line_without_a_newline_ends_that_line() -> None:
     mark (`%`, `#` for root, in standout) and blanks past the right edge, then `\\r \\r` and
     the prompt on the row they wrapped onto. The terminal keeps the first row wrapped, so
     the subtitle joined the output, 70 blanks and the prompt row with the command typed
-    there into one line. The player shows two rows: two lines, the command its own cue."""
+    there into one line, with the right prompt (`[0]`). The player shows two rows: two
+    lines, the command its own cue, without the right prompt as when the prompt waited."""
     mark = "\x1b[1m\x1b[7m%\x1b[27m\x1b[1m\x1b[0m" + " " * 79 + "\r \r"
-    prompt = "\r\x1b[0m\x1b[J\x1b[34m~/w\x1b[39m % \x1b[K\x1b[68C\x1b[32m[0]\x1b[39m\x1b[71D"
+    # (the right prompt ends a column short of the edge: ZLE_RPROMPT_INDENT=1, as in s3)
+    prompt = "\r\x1b[0m\x1b[J\x1b[34m~/w\x1b[39m % \x1b[K\x1b[70C\x1b[32m[0]\x1b[39m\x1b[73D"
     events = [(0.1, prompt), *((0.3 + 0.08 * n, key) for n, key in enumerate("printf x"))]
     events += [(1.2, "\r\nno newline"), (1.21, mark + prompt)]
     events += [(2.0 + 0.08 * n, key) for n, key in enumerate("ls")]
@@ -752,8 +754,15 @@ def test_zshs_mark_for_a_line_without_a_newline_ends_that_line() -> None:
     assert found[1:4] == [
         ("00:00:01.200", ["no newline%"]),
         ("00:00:02.000", ["~/w % ls"]),
-        ("00:00:02.500", ["a  b", "~/w %" + " " * 69 + "[0]"]),
+        ("00:00:02.500", ["a  b", "~/w %" + " " * 71 + "[0]"]),
     ]
+    # Typed ahead: the prompt never waits; the command goes on left of the right prompt.
     typed_ahead = [(0.2 + 0.08 * n, key) for n, key in enumerate("cd /tmp")]
-    found = cues_of([*typed_ahead, (0.8, "#" + " " * 79 + "\r \r" + prompt + "cd /tmp\r\n")], 80, 6)
-    assert lines(found)[0] == "cd /tmp#"
+    typed_ahead += [(0.8, "#" + " " * 79 + "\r \r" + prompt + "cd /tmp")]
+    typed_ahead += [(1.0 + 0.08 * n, key) for n, key in enumerate("/w")]
+    found = cues_of([*typed_ahead, (1.5, "\r\n"), (1.6, "done\r\n")], 80, 6)
+    assert found[:3] == [
+        ("00:00:00.200", ["cd /tmp#"]),
+        ("00:00:00.800", ["~/w % cd /tmp/w"]),
+        ("00:00:01.600", ["done"]),
+    ]

@@ -4,6 +4,8 @@ screen), with wrapped rows joined, typed commands kept whole and resizes followe
 
 from __future__ import annotations
 
+import re
+
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
 from genact_cast.publish.vtt_drafts import redrawn
@@ -596,6 +598,12 @@ class Lines:
                     self.born[y] = self.epoch
                 self.leads[y] = self.first[y] = lead
                 self.rights[y] = right
+            elif self.since[y] >= 0 and (tail := _right_kept(old, text, self.cols)):
+                # Typed on a row whose prompt never waited (typed ahead), left of a right
+                # prompt kept at the row's end: the same line growing, without the prompt.
+                self.leads.setdefault(y, "")
+                self.rights[y] = tail
+                text = news[y] = without_right_prompt(text, "", tail)
             elif text != old and not (old and text.startswith(old) and self.since[y] >= 0):
                 if y not in blanked:
                     self._overwritten(y, old, text, time, shown)
@@ -638,3 +646,17 @@ def _missing_newline_mark(row: Row, cols: int) -> bool:
     zsh 5.9: `cd /tmp` typed ahead, then the prompt)."""
     text = row_text(row)
     return cols - len(row) >= 2 and text.endswith(("%", "#")) and len(text) == len(row)
+
+
+_RIGHT = re.compile(r"(.*\S) {2,}(\S.*)")  # a row's text, a gap, and what ends the row
+
+
+def _right_kept(old: str, new: str, cols: int) -> str:
+    """The right prompt (zsh's RPROMPT) both texts of a row end with at its right edge, if
+    the text left of it grew (a command typed there), else ""."""
+    a, b = _RIGHT.fullmatch(old.rstrip()), _RIGHT.fullmatch(new.rstrip())
+    if a is None or b is None or len(old.rstrip()) != len(new.rstrip()):
+        return ""
+    if len(new.rstrip()) < cols - 2 or a[2] != b[2] or a[1] == b[1]:
+        return ""
+    return b[2] if b[1].startswith(a[1]) else ""
