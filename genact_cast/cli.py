@@ -9,7 +9,7 @@ time, a quarter of `record`'s own start-up.
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -549,6 +549,35 @@ def _random_seed() -> int:
     import secrets
 
     return secrets.randbelow(2**32)
+
+
+class _OnceCommand(typer.core.TyperCommand):
+    """A command whose options are each given at most once: click keeps the last of
+    `--seed 1 --seed 2` silently, where `embed --text a --text b` was refused."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # (typer's own click)
+        if not ctx.resilient_parsing:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            seen: dict[str, int] = {}
+            for param in order:
+                option = getattr(param, "param_type_name", "") == "option"
+                if (
+                    not option
+                    or getattr(param, "multiple", False)
+                    or getattr(param, "count", False)
+                ):
+                    continue  # (arguments, and options meant to be repeated)
+                name = max(param.opts, key=len)
+                seen[name] = seen.get(name, 0) + 1
+            for name, times in seen.items():
+                if times > 1:
+                    raise BadOption(f"{name} is given {times} times: give it once")
+        return super().parse_args(ctx, args)
+
+
+for _command in app.registered_commands:
+    if _command.cls in (None, typer.core.TyperCommand):
+        _command.cls = _OnceCommand
 
 
 MEMORY = object()  # main's note that the command ran out of memory

@@ -482,3 +482,24 @@ def test_running_out_of_memory_is_one_line_and_leaves_no_file(tmp_path: Path) ->
         1, "genact-cast: out of memory: what was asked needs more than this process may use\n"
     )  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["record", "--seed", "1", "--seed", "2"], "--seed is given 2 times: give it once"),
+        (["record", "--overwrite", "--seed", "1", "--overwrite"], "--overwrite is given 2"),
+        (["play", "--speed", "2", "--speed", "3", str(CAST)], "--speed is given 2 times"),
+        (["embed", str(CAST), "--text", "a", "--text", "b"], "--text is given 2 times"),
+    ],
+)
+def test_an_option_given_twice_is_refused_not_the_last_one_taken(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    """Attack run 7, finding 9: `record --seed 1 --seed 2` silently used 2, while
+    `embed --text a --text b` was refused."""
+    result = genact(*args, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"genact-cast: {message}")
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

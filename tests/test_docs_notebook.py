@@ -160,3 +160,22 @@ def test_a_cast_too_big_for_a_notebook_shows_as_its_summary_and_says_so_once() -
     assert len(said) == 1
     assert "MiB of output is more than a notebook shows" in str(said[0].message)
     assert repr(view).startswith("<CastView 'big': 80x24,")
+
+
+def test_a_bad_record_call_is_one_line_in_the_call_s_own_terms() -> None:
+    """Attack run 7, finding 9: `record(output=...)` said "--output is decided by the docs
+    build" and `record(cols=True)` "Option '--cols' requires an argument"."""
+    import pytest
+
+    from genact_cast.docs.notebook import record
+    from genact_cast.errors import GenactCastError
+
+    for options, message in (
+        ({"cols": True}, "record(): cols= takes a value, not True or False (got True)"),
+        ({"color": 3}, "record(): color= takes True or False (got 3)"),
+        ({"output": "x.cast"}, "record() takes no output=: a notebook cast is shown, not written"),
+        ({"colour": False}, "record() has no option colour= (see `genact-cast record --help`)"),
+    ):
+        with pytest.raises(GenactCastError) as caught:
+            record(seed=1, **options)
+        assert str(caught.value) == message

@@ -147,14 +147,24 @@ class CastView:
 def record(seed: int | None = None, **options: object) -> CastView:
     """A generated run, as `genact-cast record --seed SEED --OPTION VALUE ...` makes it:
     `record(seed=7, framework="torchtitan", cols=120)`; `color=False` is `--no-color`."""
-    from genact_cast.docs.options import record_options
+    from genact_cast.docs.options import NOT_IN_DOCS, record_option_names, record_options
+    from genact_cast.errors import BadOption
     from genact_cast.generator import generate
 
+    names = record_option_names()  # (output, overwrite, ... are not among them)
     args = [] if seed is None else ["--seed", str(seed)]
     for key, value in options.items():
         name = key.replace("_", "-")
+        # Errors in the call's own terms (`cols=True`), not the command line's.
+        if name not in names:
+            if key.replace("-", "_") in NOT_IN_DOCS:
+                raise BadOption(f"record() takes no {key}=: a notebook cast is shown, not written")
+            raise BadOption(f"record() has no option {key}= (see `genact-cast record --help`)")
         if value is None:
             continue
+        if isinstance(value, bool) != names[name]:
+            wanted = "True or False" if names[name] else "a value, not True or False"
+            raise BadOption(f"record(): {key}= takes {wanted} (got {value!r})")
         if isinstance(value, bool):
             args.append(f"--{name}" if value else f"--no-{name}")
         else:
