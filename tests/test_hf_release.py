@@ -11,6 +11,7 @@ import re
 import shlex
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -619,3 +620,67 @@ def test_a_tokenizer_with_a_chat_template_saves_it_at_every_save(model: str) -> 
         folder = text[i].removeprefix("tokenizer config file saved in ")
         folder = folder.removesuffix("/tokenizer_config.json")
         assert text[i - 1] == f"chat template saved in {folder}/chat_template.jinja"
+
+
+WORK = re.compile(r"WorkNCCL\(SeqNum=\d+, OpType=(\w+), NumelIn=(\d+), NumelOut=(\d+),")
+
+
+def printed_config(text: list[str]) -> dict[str, Any]:
+    """The first `Model config <Class> {...}` the cast prints, as JSON."""
+    start = next(i for i, row in enumerate(text) if row.startswith("Model config "))
+    end = next(i for i in range(start, len(text)) if text[i] == "}")
+    body = ["{", *text[start + 1 : end + 1]]
+    found: dict[str, Any] = json.loads("\n".join(body))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("model", "method", "layer"),
+    [
+        # review-tt5 faults 3 and 4: Qwen3-8B, attention_bias false (12,059,159 in, not
+        # 12,059,152), and a Qwen2-architecture 14B whose q/k/v carry biases (1,024 short)
+        ("Qwen3-8B", "full", 192_946_432),
+        ("Qwen2.5-14B", "full", 275_268_608),
+        ("Mixtral-8x7B", "full", None),
+        ("Llama-3.1-8B", "lora", 218_112_000),
+    ],
+)
+def test_the_watchdogs_fsdp_sizes_are_one_layer_of_the_printed_config(
+    model: str, method: str, layer: int | None
+) -> None:
+    """NumelIn/NumelOut of the timed-out FSDP1 collective: one decoder layer's flat
+    parameter, summed from the config the cast prints (q/k/v/o, k/v heads, biases where
+    attention_bias says or Qwen2's modeling_qwen2.py:134-136, MLP or experts, norms, Qwen3's
+    q_norm/k_norm), padded to a multiple of the data-parallel group. With LoRA the layer is
+    frozen (peft's fsdp_auto_wrap_policy, trainer.py:5577-5583): gathered, never
+    reduce-scattered; a reduce-scatter is a LoRA unit's (review-tt5 fault 7)."""
+    options = RecordOptions(seed=6213, framework="hf", model=model, method=method, gpus=16)
+    options = options._replace(failures=1, kind="sft")
+    text = release_lines(options)
+    config = printed_config([row.split(" >> ", 1)[-1] for row in text])
+    h, heads = int(config["hidden_size"]), int(config["num_attention_heads"])
+    kv, ffn = int(config["num_key_value_heads"]), int(config["intermediate_size"])
+    head_dim = int(config.get("head_dim") or h // heads)
+    q, k = heads * head_dim, kv * head_dim
+    total = 2 * q * h + 2 * k * h + 2 * h
+    if config["model_type"] == "qwen2" or config.get("attention_bias"):
+        total += q + 2 * k
+    if config["model_type"] == "qwen3":
+        total += 2 * head_dim
+    experts = int(config.get("num_local_experts") or 0)
+    total += experts * h + 3 * ffn * h * max(experts, 1)
+    if layer is not None:
+        assert total == layer
+    works = {(op, int(a), int(b)) for op, a, b in WORK.findall("\n".join(text))}
+    assert works
+    dp = make_plan(options).layout.dp
+    for op, numel_in, numel_out in works:
+        if method == "lora":
+            # lora_B of down_proj: hidden x r (16)
+            assert op == "_ALLGATHER_BASE" or numel_in == -(-h * 16 // dp) * dp
+            if op == "_ALLGATHER_BASE":
+                assert numel_out == -(-total // dp) * dp
+            continue
+        shard = -(-total // dp)
+        full = (shard, shard * dp) if op == "_ALLGATHER_BASE" else (shard * dp, shard)
+        assert (numel_in, numel_out) == full

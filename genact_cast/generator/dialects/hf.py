@@ -605,6 +605,8 @@ class Log:
             # site-packages, as the watchdog's frames name it: its interpreter is
             # /usr/local/bin/python (torchrun's `of binary:` is sys.executable).
             binary="/usr/local/bin/python",
+            # one decoder layer's flat parameter as FSDP1 shards it, from the printed config
+            numels=hf_model.fsdp_numels(self.facts, event.op),
         )
         texts = [out.text for out in lines if isinstance(out, Line)]
         early, late = torch_dump.node_with_dump(

@@ -7,9 +7,11 @@ check_target_module_exists: `.` + the target at the end of the module's name).""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_config import hub_config
 from genact_cast.generator.lora import TARGETS
 
 
@@ -99,3 +101,70 @@ def extra_tensors(facts: Facts) -> int:
 def trainable(facts: Facts) -> int:
     """Parameters with requires_grad: the adapters under PEFT, else the whole model."""
     return adapters(facts) if facts.adapters else parameters(facts)
+
+
+def _config(facts: Facts) -> dict[str, Any] | None:
+    name = facts.arch or facts.model_name
+    arch = next((a for a in architectures() if a.name == name), None)
+    return None if arch is None else hub_config(arch)
+
+
+def layer_shapes(config: dict[str, Any]) -> list[tuple[int, bool]]:
+    """(numel, whether a Linear's weight) of one decoder layer's parameters, as transformers
+    4.57.1 builds the layer from the printed config: q/k/v/o projections (q, k and v with
+    biases where the config says attention_bias, or always for Qwen2:
+    models/qwen2/modeling_qwen2.py:134-136), the MLP (or a MoE block's router and experts:
+    Mixtral's num_local_experts, Qwen3-MoE's num_experts of moe_intermediate_size), the two
+    RMSNorms, and Qwen3's per-head q_norm and k_norm (head_dim each). The base weights
+    alone: no LoRA adapter."""
+    h = int(config["hidden_size"])
+    heads, kv = int(config["num_attention_heads"]), int(config["num_key_value_heads"])
+    head_dim = int(config.get("head_dim") or h // heads)
+    kind = str(config["model_type"])
+    q, k = heads * head_dim, kv * head_dim
+    shapes = [(q * h, True), (k * h, True), (k * h, True), (h * q, True)]
+    if kind == "qwen2" or bool(config.get("attention_bias")):
+        shapes += [(q, False), (k, False), (k, False)]
+    if "num_local_experts" in config:
+        experts, ffn = int(config["num_local_experts"]), int(config["intermediate_size"])
+    elif "num_experts" in config:
+        experts, ffn = int(config["num_experts"]), int(config["moe_intermediate_size"])
+    else:
+        experts, ffn = 0, int(config["intermediate_size"])
+    if experts:
+        shapes += [(experts * h, True)] + [(ffn * h, True)] * 3 * experts
+    else:
+        shapes += [(ffn * h, True)] * 3
+    shapes += [(h, False), (h, False)]
+    if kind in ("qwen3", "qwen3_moe"):
+        shapes += [(head_dim, False), (head_dim, False)]
+    return shapes
+
+
+def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
+    """(NumelIn, NumelOut) of FSDP1's all-gather or reduce-scatter of one decoder layer's
+    flat parameter over the data-parallel group: the layer's numel padded to a multiple of
+    the group (FlatParamHandle), from the printed config. Under PEFT the Trainer installs
+    peft's fsdp_auto_wrap_policy (trainer.py:5577-5583 at 4.57.1): each trainable LoRA
+    Linear is a unit of its own and the layer's flat parameter is frozen, so it is gathered
+    (for QLoRA each Linear's 4-bit weight packed in bf16 storage, a quarter of its elements:
+    bitsandbytes' quantize_4bit; biases and norms whole) and never reduce-scattered; a
+    reduce-scatter is then of the first gradient backward reaches, the last layer's
+    down_proj lora_B (hidden x r). None where the config is not tabled, under tensor
+    parallelism (FSDP2) or for another collective."""
+    config = _config(facts)
+    n = facts.dp
+    if config is None or facts.tp > 1 or n < 2:
+        return None
+    if op not in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE"):
+        return None
+    if facts.adapters and op == "_REDUCE_SCATTER_BASE":
+        total = facts.hidden * facts.lora_rank
+    else:
+        packed = facts.method == "qlora"
+        total = sum(
+            (numel + 1) // 4 if packed and linear else numel
+            for numel, linear in layer_shapes(config)
+        )
+    shard = -(-total // n)
+    return (shard, shard * n) if op == "_ALLGATHER_BASE" else (shard * n, shard)
