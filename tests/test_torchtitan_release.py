@@ -294,6 +294,21 @@ def test_the_watchdogs_seqnum_counts_fsdps_collectives_per_step() -> None:
     assert last * per_step < seq <= (last + 1000) * per_step
 
 
+def test_the_experts_collectives_are_not_the_default_groups() -> None:
+    """Under expert parallelism torchtitan v0.2.0 shards the experts on dp_shard_mod_ep
+    (qwen3/infra/parallelize.py:127-152: apply_fsdp's dp_mod_ep_mesh), a group of its own,
+    and their all-to-alls run on ep: the world-spanning dp_shard_cp (the default group)
+    counts the blocks' all-gathers and reduce-scatters alone, 3 x layers + 5 a microbatch
+    (review-tt5 fault 2: seed 6203's qwen3 30B-A3B counted 6 x 48 + 5)."""
+    options = RecordOptions(seed=6203, framework="torchtitan", kind="pretrain", failures=1)
+    plan = make_plan(options)
+    log = Log(facts_for(plan), color=False)
+    f = log.facts
+    assert f.experts
+    assert f.ep > 1
+    assert log.collectives_per_step() == f.grad_accum * (3 * f.layers + 5) + 1
+
+
 def test_no_flight_recorder_disabled_line_where_torchtitan_enables_it() -> None:
     """torchtitan sets TORCH_FR_BUFFER_SIZE from comm.trace_buf_size 20000 (config/
     job_config.py:767, distributed/utils.py:274-281 at v0.2.0), so torch 2.9's "Stack trace of

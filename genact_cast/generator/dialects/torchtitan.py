@@ -621,9 +621,11 @@ class Log:
         and again in backward (all but [norm, output], which keep their parameters), and
         reduce-scatter in backward, for every microbatch (forward_backward_step per
         microbatch, train.py:415-492); under expert parallelism the experts are a unit of
-        their own. Then clip_grad_norm_'s all-reduce (train.py:513)."""
+        their own on another group, dp_shard_mod_ep (qwen3/infra/parallelize.py:127-152),
+        and their all-to-alls go to the ep group: neither counts here. Then
+        clip_grad_norm_'s all-reduce (train.py:513)."""
         f = self.facts
-        blocks = f.layers * (2 if f.experts and f.ep > 1 else 1)
+        blocks = f.layers
         per_microbatch = (blocks + 2) + (blocks + 1) + (blocks + 2)
         return f.grad_accum * per_microbatch + 1
 
