@@ -968,6 +968,20 @@ def _collectives(run: Run, s: Setup) -> list[str]:
             out.append(f"step {f.step}: AllReduce(TP) shown without tensor parallelism")
         if f.exposed is not None and f.exposed / 1000 > step:
             out.append(f"step {f.step}: Exposed {f.exposed}ms/step > step {step:.1f}s")
+        # The gathers and reduce-scatters share one link (and the experts' all-to-alls, where
+        # they cross the same one): however well they overlap compute, the link cannot carry
+        # more than a step's time. Past that, "hidden" is impossible (REALISM.md: a per-layer
+        # collective x layers must fit in the step), at ±5 % jitter.
+        on_link = (f.all_gather or 0.0) * gathers + (f.reduce_scatter or 0.0) * stage
+        a2a_link = IB_GBPS if s.moe and s.ep > 8 else s.gpu.nvlink
+        if s.moe and f.all_to_all is not None and a2a_link == dp_link:
+            on_link += f.all_to_all * 4 * math.ceil(MOE[s.arch][4] / s.pp) * s.accum
+        if on_link / 1000 > 1.05 * step:
+            out.append(
+                f"step {f.step}: {gathers} AllGathers of {f.all_gather}ms + {stage} "
+                f"ReduceScatters of {f.reduce_scatter}ms on one link take "
+                f"{on_link / 1000:.2f}s, more than the {step:.2f}s step (Exposed {f.exposed}ms)"
+            )
         # Nothing hides the first gather and the last reduce-scatter.
         ends = (f.all_gather or 0.0) + (f.reduce_scatter or 0.0)
         if f.exposed is not None and s.dp > 1 and f.exposed < 0.8 * ends:
@@ -1054,6 +1068,14 @@ def _experts(run: Run, s: Setup) -> list[str]:
             )
         if f.all_to_all / 1000 * calls > step:
             out.append(f"step {f.step}: {calls} all-to-alls of {f.all_to_all}ms > step {step:.1f}s")
+        # Each dispatch lands before its experts compute and each combine before the next
+        # layer: with the standard all-to-all dispatcher (no DualPipe-style overlap named),
+        # every one is on the critical path (DeepSeek-V3 report, 3.2.1), so it is exposed.
+        if f.exposed is not None and f.exposed < 0.9 * f.all_to_all * calls:
+            out.append(
+                f"step {f.step}: Exposed {f.exposed}ms/step leaves out {calls} all-to-alls of "
+                f"{f.all_to_all}ms ({f.all_to_all * calls / 1000:.2f}s), which nothing overlaps"
+            )
     balance, coeff, bias = ROUTERS[s.arch]
     shown_bias = float(line.group("bias")) if line.group("bias") else None
     if (line.group("balance"), float(line.group("coeff")), shown_bias) != (balance, coeff, bias):
@@ -1239,6 +1261,15 @@ def _validation(run: Run, s: Setup) -> list[str]:
     out = []
     if len({e.samples for e in run.evaluations}) > 1:
         out.append(f"held-out set changes size: {[e.samples for e in run.evaluations]}")
+    # A pre-training run's held-out set is a few million tokens, whatever the cluster (not
+    # 20,000 sequences, 164 M tokens and 74 minutes of one node: review-realism3 WARN 10).
+    for e in run.evaluations[:1]:
+        held_out = e.samples * s.per_seq
+        if s.kind != "sft" and held_out > 20e6:
+            out.append(
+                f"Evaluating on {e.samples:,} samples: {held_out / 1e6:,.0f} M tokens held out "
+                f"(fixed sets are a few million tokens)"
+            )
     for e in run.evaluations:
         if not e.loss:
             out.append(f"epoch {e.epoch}: no Val Loss shown")
@@ -1722,6 +1753,27 @@ def _hosts(run: Run, s: Setup) -> list[str]:
             out.append(f"step {f.step}: [+{f.rest[0]} nodes ... {f.rest[1]}-{f.rest[2]}°C]")
         if out:
             break
+    return out[:5]
+
+
+@check("GPU temperatures drift slowly under a steady load")
+def _temperatures(run: Run, s: Setup) -> list[str]:
+    """The same GPUs under the same load hold their temperature within a few degrees over
+    hours (the Llama 3 paper, 3.3.4: a 1-2 % diurnal throughput swing from temperature);
+    REALISM.md's 50-75 °C is a range across GPUs and clusters, not a draw per redraw."""
+    seen: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for f in run.frames:
+        for a, b, _, temp in f.gpus:
+            seen.setdefault((a, b), []).append((f.step, temp))
+    out = []
+    for (a, b), readings in seen.items():
+        temps = [temp for _, temp in readings]
+        if max(temps) - min(temps) > 8:
+            hot, cold = max(readings, key=lambda r: r[1]), min(readings, key=lambda r: r[1])
+            out.append(
+                f"[GPU {a}-{b}]: {cold[1]}°C at step {cold[0]}, {hot[1]}°C at step {hot[0]} "
+                f"under the same load"
+            )
     return out[:5]
 
 

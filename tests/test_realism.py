@@ -29,6 +29,8 @@ from tests.realism import (
     DOMAIN_CORPORA,
     DOMAIN_START,
     GPUS,
+    PUBLISHED_DOMAIN,
+    PUBLISHED_MMLU,
     RELEASED,
     at_most_two,
     caught,
@@ -369,10 +371,22 @@ def test_nccl_comm_ids_are_drawn_as_64_bit_integers() -> None:
 def test_no_metric_is_a_fixed_function_of_another_across_seeds() -> None:
     pairs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for run in _sweep_runs():
+        setup = setup_of(run)
         for e in run.evaluations:
             if not e.loss:
                 continue
             values = {"Val Loss": float(e.loss), **{k: float(v) for k, v in e.metrics.items()}}
+            if setup.kind == "continue":
+                # A released model starts each benchmark at its card's figure, so across
+                # models one card's MMLU "predicts" its GSM8K: what must not be a function
+                # of another is what the run adds to each.
+                for name in values:
+                    card = (
+                        PUBLISHED_MMLU.get(setup.arch)
+                        if name == "MMLU"
+                        else PUBLISHED_DOMAIN.get((setup.arch, name))
+                    )
+                    values[name] -= card or 0.0
             for a, b in itertools.combinations(sorted(values), 2):
                 pairs.setdefault((a, b), []).append((values[a], values[b]))
     fixed = []
@@ -604,3 +618,39 @@ def test_a_released_model_shows_only_the_benchmarks_its_card_publishes(model: st
     if model != "Mixtral-8x7B":
         found = caught(text, r"MMLU:", "ARC-c:")
         assert any(name.startswith("validation") for name in found), found
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"seed": 7118, "model": "Llama-4-Scout-17B-16E", "gpus": 512},
+        {"seed": 7104, "model": "Qwen3-30B-A3B"},
+        {"seed": 7116, "model": "DeepSeek-V3"},
+    ],
+)
+def test_communication_that_cannot_hide_is_shown_exposed(options: dict[str, Any]) -> None:
+    """review-realism3 fault 4 and WARN 7: Llama 4 Scout's 96 gathers and 48 fp32
+    reduce-scatters on flat 512-way FSDP moved more than the step on one link, yet showed
+    254 ms exposed; the experts' all-to-alls (on the critical path with the standard
+    dispatcher) were left out of Exposed. Whatever the link carries past a step's compute
+    is exposed, the all-to-alls all of it, and the step and MFU follow."""
+    text = output_of(events_of(**options, duration=60.0))
+    run = read_run(text)
+    assert not violations(run), report(violations(run))
+    # Shown as hidden again (the old figure), the checker objects.
+    found = caught(text, r"Exposed: [\d.,]+(?:ms|s)/step", "Exposed: 12.9ms/step")
+    assert any(name.startswith(("collectives", "MoE")) for name in found), found
+
+
+def test_one_node_evaluates_a_held_out_set_of_a_few_million_tokens() -> None:
+    """review-realism3 WARN 10: `--model Llama-3.1-70B --gpus 8` evaluated 20,000 samples
+    (164 M tokens, 74 minutes of the node) at each evaluation. A held-out set is fixed in
+    tokens, whatever the cluster, and its time follows from it."""
+    run = read_run(
+        output_of(events_of(seed=7122, model="Llama-3.1-70B", gpus=8, duration=60.0))
+    )
+    assert run.evaluations
+    setup = setup_of(run)
+    for e in run.evaluations:
+        assert e.samples * setup.per_seq <= 8.5 * 2**20, (e.samples, setup.per_seq)
+    assert not violations(run), report(violations(run))

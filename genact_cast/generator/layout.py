@@ -114,9 +114,13 @@ def model_parallel(arch: Architecture, gpus: int, method: str = "full") -> list[
 def shard_options(arch: Architecture, dp: int, tp: int) -> list[int]:
     """Shard group sizes to try, 0 meaning the whole data-parallel group (flat FSDP):
     flat first where it hides, HSDP first at hundreds to thousands of ranks."""
-    if arch.moe:  # experts split by EP over the data-parallel group; the rest flat FSDP
-        return [0]
     hsdp = [n for n in SHARD_GROUPS if n * tp <= 64 and n < dp and dp % n == 0]
+    if arch.moe:
+        # Experts split by EP inside the shard group (torchtitan's EP borrows from the
+        # FSDP shard dimension; Megatron Core has HSDP for MoE since v0.13, MoE README), so
+        # a group must hold the EP ranks: 8 inside a node, or 64 across nodes.
+        ep = moe.expert_parallel(arch, dp)
+        hsdp = [n for n in hsdp if n % ep == 0]
     if dp > FLAT_FSDP_LIMIT // tp:
         return [*hsdp, 0]
     return [0, *hsdp]
@@ -306,17 +310,40 @@ def traffic(
     scatters = layers if sharded else 0
     tp_reduces = 4 * layers * layout.grad_accum if layout.tp > 1 else 0
     exposed = TP_EXPOSED * tp_reduce * tp_reduces
+    # The experts' all-to-all: each dispatch must land before the experts compute and each
+    # combine before the next layer, so with the standard all-to-all dispatcher all of it is
+    # on the critical path. Hiding it takes a scheme of its own (DeepSeek-V3's DualPipe,
+    # report 3.2.1; Megatron Core's opt-in --overlap-moe-expert-parallel-comm, MoE README,
+    # v0.14), which no run here configures.
+    experts = moe.plan(
+        arch, layout.ep, layout.pp, layout.micro_batch, layout.grad_accum, seq, nvlink_gbps,
+        dp_gbps,
+    )  # fmt: skip
+    if experts is not None:
+        exposed += experts.total
     if sharded:
         block = step_seconds / (layout.grad_accum * layers)  # one block, one micro step
         share = FORWARD_SHARE if method == "full" else ADAPTER_FORWARD_SHARE
         forward, backward = share * block, (1 - share) * block
+        # HSDP's replica all-reduce crosses nodes: on the shard group's link only when that
+        # spans nodes too.
+        same_link = 0.0 if inside else replica
         if layout.pp > 1:
             per_step = max(0.0, gather - layout.grad_accum * forward)
+            # The one reduce of the step shares the last micro step's backward with nothing.
+            last = max(0.0, scatter + same_link - backward, scatter + replica - backward)
         else:
-            per_step = layout.grad_accum * (
+            per_step = (layout.grad_accum - 1) * (
                 max(0.0, gather - forward) + max(0.0, gather - backward)
-            )
-        # Gradients are reduced once, in the last micro step's backward.
-        last = max(0.0, scatter + replica - backward)
-        exposed += gather + scatter + replica + layers * (per_step + last)
+            ) + max(0.0, gather - forward)
+            # The last micro step's backward holds the next block's gather and this block's
+            # reduce-scatter on the same link (and the replica all-reduce after it).
+            last = max(0.0, gather + scatter + same_link - backward, scatter + replica - backward)
+        windows = gather + scatter + replica + layers * (per_step + last)
+        # However the windows fall, a link cannot move more than a step's compute hides:
+        # what it carries past that is exposed, plus the ends nothing hides.
+        on_link = gather * gathers + (scatter + same_link) * scatters
+        if experts is not None and (experts.link == "IB") == (not inside):
+            on_link += experts.total
+        exposed += max(windows, gather + scatter + on_link - step_seconds)
     return Traffic(gather, scatter, tp_reduce, gathers, scatters, tp_reduces, exposed, replica)

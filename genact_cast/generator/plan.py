@@ -50,6 +50,7 @@ KIND_LABELS = {
     "continue": "continued pre-training",
     "sft": "supervised fine-tuning",
 }
+EVAL_TOKENS = (2 * 2**20, 4 * 2**20, 8 * 2**20)  # a pre-training run's held-out set
 GPU_HOURS_PER_FAILURE = 50_000  # Llama 3 405B: 419 interruptions in 54 days on 16,384 GPUs
 # The Xids that kill a training job (NVIDIA's Xid catalogue; REALISM.md, "Failures"),
 # the CUDA error the process on that GPU dies with, and whether the same node can take
@@ -432,8 +433,11 @@ def make_plan(options: RecordOptions) -> RunPlan:
         layout.gpus, gpu.peak_tflops, mfu, fpt
     )
     checkpoint_every = _checkpoint_interval(shape, step_seconds, steps_per_epoch)
+    # A held-out set is fixed in size whatever the cluster: a few million tokens for a
+    # pre-training run (torchtitan's validation caps its steps; OLMo's in-loop evaluation
+    # sets are a few million tokens each), 1-5 k examples for a fine-tune.
     eval_samples = (
-        shape.pick((1_000, 2_000, 5_000)) if kind == "sft" else shape.pick((10_000, 20_000))
+        shape.pick((1_000, 2_000, 5_000)) if kind == "sft" else shape.pick(EVAL_TOKENS) // seq_len
     )
 
     hours = total_steps * step_seconds / 3600

@@ -35,6 +35,7 @@ from genact_cast.generator.plan import RunPlan
 # Noise streams: one per kind of number, so that adding one never moves another.
 LOSS, GRAD, JITTER, EVAL, STARTUP, NOTICES, SAVES, SENSORS, REPLAY, COMMS = range(1, 11)
 Z_LOSS = 11  # the z-loss's own noise stream (after COMMS; moe.ROUTER is 101)
+THERMAL = 12  # each GPU's steady temperature and its slow drift
 WATCHDOG_MS = 600_000
 MAX_RESTARTS = 3  # torchrun --max-restarts of the launch command
 COLLECTIVES = ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE", "ALLREDUCE")
@@ -195,12 +196,26 @@ class Run:
         """(utilization %, temperature °C, power W) of one GPU around time `t`."""
         g = self.plan.gpu
         bits = self.noise.bits(SENSORS, gpu * 1_000_003 + int(t // 60))
-        low, high = g.temperature_c
         watts_low, watts_high = g.power_watts
         util = 95 + (bits & 0xFFFF) * 6 // 0x10000
-        temp = low + 5 + ((bits >> 16) & 0xFFFF) * (high - low - 7) // 0x10000
         watts = watts_low + ((bits >> 32) & 0xFFFF) * (watts_high - watts_low) // 0x10000
-        return util, temp, watts
+        return util, self._temperature(gpu, t, bits), watts
+
+    def _temperature(self, gpu: int, t: float, bits: int) -> int:
+        """A GPU under constant load holds its own steady temperature (its slot's airflow,
+        its node's inlet air: REALISM.md's 50-75 °C is a range across GPUs and clusters),
+        drifting a few degrees over hours (the Llama 3 paper, 3.3.4, sees only a 1-2 %
+        diurnal throughput swing from temperature) and flickering by a degree between
+        polls. Readings stay within [low + 5, high - 2] °C."""
+        low, high = self.plan.gpu.temperature_c
+        level = low + 8 + self.noise.unit(THERMAL, gpu) * (high - low - 13)
+        # Drift: linear between hourly knots, each within ±2 °C.
+        hour, into = divmod(t / 3600, 1.0)
+        hourly = (gpu + 1) << 20 | int(hour)
+        knots = [self.noise.uniform(THERMAL, hourly + k, -2, 2) for k in (0, 1)]
+        drift = knots[0] + (knots[1] - knots[0]) * into
+        flicker = ((bits >> 16) & 0xFFFF) * 3 // 0x10000 - 1  # -1, 0 or +1
+        return min(high - 2, max(low + 5, round(level + drift) + flicker))
 
     # Evaluation
 
@@ -645,12 +660,16 @@ class _Timeline:
 def _collective_times(run: Run, step: int) -> tuple[float, float, float, float]:
     """All-gather and reduce-scatter of one block, one TP all-reduce, and the step's
     exposed communication, in seconds, as measured at `step`: each collective jitters on
-    its own (±5 %), and what is exposed follows the ends nothing hides."""
+    its own (±5 %), and what is exposed follows the ends nothing hides and the experts'
+    all-to-alls."""
     flow = run.plan.traffic
     gather, scatter, reduce = (
         1 + run.noise.uniform(COMMS, step * 4 + k, -0.05, 0.05) for k in range(3)
     )
     ends = flow.all_gather * (gather - 1) + flow.reduce_scatter * (scatter - 1)
+    experts = run.plan.moe
+    if experts is not None:  # every all-to-all is exposed (layout.traffic): as shown
+        ends += experts.calls * ((run.all_to_all(step) or 0.0) - experts.all_to_all)
     return (
         flow.all_gather * gather,
         flow.reduce_scatter * scatter,
