@@ -342,6 +342,8 @@ class Failure:
     requeued: bool = False
     drained: str = ""
     spare: str = ""  # the host in the drained one's place
+    joined_at: datetime | None = None  # when the spare's torchrun joined the rendezvous
+    endpoint: str = ""  # the rendezvous it joined
 
 
 @dataclass
@@ -456,10 +458,18 @@ TAKEDOWN = re.compile(
     r"\[ERROR\] \[rank(\d+)\] To avoid data inconsistency, we are taking the entire process "
     r"down\.$"
 )
+# The genact log's launch is a torchrun typed at the first node's shell: past its restarts
+# the operator starts it again; a node that is out is replaced by a spare's torchrun joining
+# the rendezvous. No scheduler line ([slurm] ...) belongs in it.
 REQUEUE = re.compile(
-    r"\[slurm\] (?:node (\S+) drained; job requeued with spare node (\S+) in its place|torchrun "
-    r"used its \d+ restarts; job requeued on the same nodes) \((\d+) GPUs\)$"
+    r"\[elastic\] torchrun used its \d+ restarts and exited; started again by hand (?:with "
+    r"spare node (?P<spare>\S+) in (?P<drained>\S+)'s place|on the same nodes) \((\d+) GPUs\)$"
 )
+JOINED = re.compile(
+    r"\[elastic\] spare node (?P<spare>\S+) joined the rendezvous at (?P<endpoint>\S+) in "
+    r"(?P<drained>\S+)'s place \((\d+) GPUs\)$"
+)
+SLURM = re.compile(r"\[slurm\] ")
 RESTART = re.compile(
     r"\[torchrun\] Worker group failed; restarting workers \(attempt (\d+) of \d+\) after "
     r"(.+) lost$"
@@ -687,8 +697,8 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
             run.errors.append(f"requeue without a failure: {message}")
             return
         f = run.failures[-1]
-        f.restart_at, f.requeued, f.drained = at, True, requeue.group(1) or ""
-        f.spare = requeue.group(2) or ""
+        f.restart_at, f.requeued, f.drained = at, True, requeue.group("drained") or ""
+        f.spare = requeue.group("spare") or ""
         f.attempt = (run.failures[-2].attempt if len(run.failures) > 1 else 0) + 1
         return
     restart = RESTART.match(message)
@@ -698,6 +708,18 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
             return
         f = run.failures[-1]
         f.restart_at, f.attempt, f.lost = at, int(restart.group(1)), restart.group(2)
+        return
+    joined = JOINED.match(message)
+    if joined:
+        if not run.failures:
+            run.errors.append(f"a spare joined without a failure: {message}")
+            return
+        f = run.failures[-1]
+        f.drained, f.spare, f.joined_at = joined.group("drained"), joined.group("spare"), at
+        f.endpoint = joined.group("endpoint")
+        return
+    if SLURM.match(message):
+        run.errors.append(f"a scheduler's requeue under a torchrun typed at a shell: {message}")
         return
     elastic = ELASTIC.match(message)
     if elastic:

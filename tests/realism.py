@@ -1682,9 +1682,19 @@ def _host_index(run: Run, host: str) -> int | None:
 @check("a drained node never comes back: its spare runs in its place")
 def _drained(run: Run, s: Setup) -> list[str]:
     out = []
+    master = run.fact("rendezvous").group("master")
     for f in run.failures:
         if not f.drained or f.restart_at is None:
             continue
+        # The cast is typed at the first node's shell, which hosts the rendezvous too: a
+        # fault that takes that node out ends the session (review-realism3 fault 5).
+        if f.drained in (run.prompt_host, master):
+            out.append(
+                f"{f.drained} taken out of the job, yet the session's shell and the "
+                f"rendezvous are on it"
+            )
+        if f.endpoint and f.endpoint.split(":")[0] != master:
+            out.append(f"spare {f.spare} joined a rendezvous at {f.endpoint}, not {master}")
         if not f.spare or f.spare == f.drained:
             out.append(f"{f.drained} drained, replaced by {f.spare!r}")
         named = re.compile(rf"\b{re.escape(f.drained)}\b")
@@ -1804,7 +1814,7 @@ def _failures(run: Run, s: Setup) -> list[str]:
             out.append(f"{where}: WorkNCCL(...) without NumelIn/NumelOut")
         if not f.took_down:
             out.append(f"{where}: the watchdog's rank never takes the process down")
-        if f.xid not in SAME_NODE_XIDS and not (f.requeued and f.drained == f.host):
+        if f.xid not in SAME_NODE_XIDS and f.drained != f.host:
             out.append(f"{where}: Xid {f.xid} takes {f.host} out, yet the job restarts on it")
         if f.timeout_ms != WATCHDOG_MS or f.ran_ms < WATCHDOG_MS:
             out.append(f"{where}: Timeout(ms)={f.timeout_ms} ran for {f.ran_ms} ms")

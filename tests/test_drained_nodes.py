@@ -3,6 +3,8 @@ on a spare host in its place, and nothing after the drain names the drained host
 
 from __future__ import annotations
 
+import re
+
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.events import Failed, Notice, Restarted
 from genact_cast.generator.run import Run
@@ -35,3 +37,50 @@ def test_a_drained_host_is_replaced_by_a_spare_for_the_rest_of_the_run() -> None
             if named:
                 assert named in run.hosts(event.t), (seed, named)
     assert drains >= 5, "too few drained nodes among the seeds to test anything"
+
+
+def test_recovery_is_what_the_launcher_can_do() -> None:
+    """review-realism3 fault 5: a torchrun typed at hgx-000's shell (and hosting the
+    rendezvous) was "drained" there and "requeued" by Slurm, and the session ended at
+    hgx-000's prompt. The node of the shell and the rendezvous is never the one taken out;
+    under a torchrun typed at a shell, torchrun restarts its workers (a spare's torchrun
+    joins the rendezvous in a lost node's place) until its --max-restarts are used, and
+    only Megatron under Slurm's srun is requeued by the scheduler."""
+    launches = {"interactive": 0, "slurm": 0}
+    for framework in ("genact", "megatron", "torchtitan"):
+        for seed in range(12):
+            plan = make_plan(RecordOptions(seed=seed, failures=2, framework=framework))
+            restarts = 0
+            for event in Run(plan).events:
+                if not isinstance(event, Restarted):
+                    continue
+                assert event.drained != plan.master, (framework, seed, event)
+                if event.drained:
+                    launches["slurm" if plan.launched_by_slurm else "interactive"] += 1
+                if not plan.launched_by_slurm:
+                    # Requeued (started anew) only once torchrun's 3 restarts are used.
+                    assert event.requeued == (restarts == 3), (framework, seed, event)
+                restarts = 0 if event.requeued else restarts + 1
+    assert min(launches.values()) >= 1, launches
+
+
+def test_the_genact_log_never_shows_a_scheduler_under_a_typed_torchrun() -> None:
+    from tests.cast_text import read_run
+    from tests.helpers import events_of, output_of
+    from tests.realism import violations
+
+    text = output_of(events_of(seed=7104, failures=2, color=False, cols=250, duration=60.0))
+    assert "[slurm]" not in text
+    assert "joined the rendezvous at hgx-000:" in text
+    run = read_run(text)
+    assert run.prompt_host == "hgx-000"
+    assert all(f.drained not in ("", "hgx-000") for f in run.failures if f.spare)
+    assert not violations(run)
+    # The old lines are caught.
+    doctored = re.sub(
+        r"\[elastic\] spare node (\S+) joined the rendezvous at \S+ in \S+'s place",
+        r"[slurm] node hgx-000 drained; job requeued with spare node \1 in its place",
+        text,
+    )
+    assert doctored != text
+    assert violations(read_run(doctored))

@@ -59,7 +59,11 @@ def test_flops_and_mfu_come_from_the_active_parameters_and_state_from_the_total(
     a = plan.arch
     assert plan.flops_per_token == 6 * active + 12 * a.layers * a.hidden * plan.seq_len
     assert 0.20 <= plan.mfu <= 0.35  # REALISM.md: MoE MFU 20-35 %
-    assert plan.layout.memory.state == pytest.approx(16 * total / plan.gpus)
+    # Sharded over the GPUs that share it: all of them (FSDP), or the shard group's (HSDP,
+    # as a wide data-parallel group of a mixture of experts uses too).
+    layout = plan.layout
+    sharing = layout.shard_group * layout.tp * layout.pp
+    assert plan.layout.memory.state == pytest.approx(16 * total / sharing)
     assert plan.checkpoint_bytes == pytest.approx(14 * total)  # bf16 weights + fp32 Adam
     assert sum(plan.export_shards) == pytest.approx(2 * total, rel=0.002)
     assert max(plan.export_shards) <= 5e9

@@ -129,8 +129,8 @@ class Restarted(NamedTuple):
     checkpoint: str
     step: int  # the last step the checkpoint holds; training resumes at step + 1
     lost_seconds: float  # wall clock lost to the failure: redone steps and the restart
-    requeued: bool = False  # the node was drained: the scheduler started the job anew
-    drained: str = ""  # the host taken out of the job, when requeued
+    requeued: bool = False  # the job started anew: requeued by Slurm, or run again by hand
+    drained: str = ""  # the host taken out of the job (a spare took its place)
     restarts: int = 0  # torchrun restarts on the same hosts since the last (re)queue
     spare: str = ""  # the host that took the drained one's place
 

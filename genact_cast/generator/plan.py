@@ -138,6 +138,13 @@ class RunPlan(NamedTuple):
         return self.options.framework == "genact"
 
     @property
+    def launched_by_slurm(self) -> bool:
+        """Whether Slurm's srun starts the job (Megatron on several nodes), so that a failed
+        node can be drained and the job requeued on a spare; every other launch is a
+        torchrun (or launcher) typed at the first node's shell."""
+        return self.options.framework == "megatron" and self.nodes > 1
+
+    @property
     def data_parallel(self) -> int:
         return self.layout.dp
 
@@ -1046,7 +1053,13 @@ def _failures(rng: Rng, options: RecordOptions, gpus: int, hours: float) -> tupl
     for share in shares:
         xid, text, error, same = rng.pick(XIDS)
         # The faulty rank dies at once; rank 0 (whose watchdog the log shows) is a peer.
-        rank = rng.integer(1, gpus - 1)
+        # A fault that takes its node out never strikes the first node, whose shell the
+        # cast is typed in (and which hosts the rendezvous): that session would end there.
+        # On one node there is no other: its faults are those torchrun restarts in place.
+        if not same and gpus == physics.GPUS_PER_NODE:
+            xid, text, error, same = XIDS[0]
+        low = 1 if same else physics.GPUS_PER_NODE
+        rank = rng.integer(low, gpus - 1)
         # A requeue waits for the scheduler and a spare node: minutes, not seconds.
         wait = rng.uniform(40, 150) if same else rng.uniform(180, 900)
         plans.append(FailurePlan(share, rank, xid, text, wait, error, same))

@@ -628,14 +628,19 @@ class _Timeline:
         )
         self.t += failure.restart_seconds
         self.attempt += 1
-        # torchrun restarts on the same hosts up to --max-restarts (3); past that, or
-        # where the node itself is out, the job ends and the scheduler requeues it.
-        same = failure.same_node and self.restarts < MAX_RESTARTS
+        # torchrun restarts its workers up to --max-restarts (3); past that the job ends and
+        # starts anew (Slurm requeues it; a torchrun typed at a shell is run again). Where
+        # the node itself is out: under Slurm (srun) it is drained and the job requeued on
+        # a spare; under a torchrun typed at a shell no scheduler can do that, so the other
+        # nodes' agents restart their workers (an attempt) and wait at the rendezvous for a
+        # spare node's torchrun to join it.
+        in_place = failure.same_node or not plan.launched_by_slurm
+        same = in_place and self.restarts < MAX_RESTARTS
         self.restarts = self.restarts + 1 if same else 0
         drained = spare = ""
         if not failure.same_node:
-            # The scheduler drains the node and gives the job a spare: a host the job has
-            # not used (the next name after the plan's nodes and the spares before it).
+            # A spare takes the node's place: a host the job has not used (the next name
+            # after the plan's nodes and the spares before it).
             node = rank // physics.GPUS_PER_NODE
             drained = self.roster[node]
             spare = self.roster[node] = plan.host(plan.nodes + self.spares)

@@ -123,22 +123,30 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             con.at(event.t)
             show.state.failures += 1
             show.state.lost_seconds += event.lost_seconds
+            # The launch is a torchrun typed at the first node's shell: it restarts its
+            # workers itself; no scheduler drains or requeues anything (generator/run.py).
             if not event.requeued:
                 con.log(
                     f"[elastic] [default] Worker group FAILED. {RESTARTS - event.restarts + 1}/"
                     f"{RESTARTS} attempts left; will restart worker group",
                     s.warning,
                 )
-            elif event.drained:
+            if event.drained and not event.requeued:
                 con.log(
-                    f"[slurm] node {event.drained} drained; job requeued with spare node "
-                    f"{event.spare} in its place ({plan.gpus} GPUs)",
+                    f"[elastic] spare node {event.spare} joined the rendezvous at "
+                    f"{plan.master}:{plan.master_port} in {event.drained}'s place "
+                    f"({plan.gpus} GPUs)",
                     s.warning,
                 )
-            else:
+            elif event.requeued:
+                where = (
+                    f"with spare node {event.spare} in {event.drained}'s place"
+                    if event.drained
+                    else "on the same nodes"
+                )
                 con.log(
-                    f"[slurm] torchrun used its {RESTARTS} restarts; job requeued on the same "
-                    f"nodes ({plan.gpus} GPUs)",
+                    f"[elastic] torchrun used its {RESTARTS} restarts and exited; started "
+                    f"again by hand {where} ({plan.gpus} GPUs)",
                     s.warning,
                 )
             con.log(
