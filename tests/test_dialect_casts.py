@@ -92,7 +92,10 @@ def logged(framework: str, seed: int) -> list[tuple[int, float]]:
         # Without the bar a dict names no step: node 0's are the Trainer's at the steps the
         # hf dialect shows with its bar (the same run, the same logging_steps).
         tagged = re.findall(NO_BAR, text)
-        first = tagged[0][0] if tagged else ""
+        # Node 0's: the host of the shell the command was typed at (never the one a fault
+        # takes out), whichever node's line comes first.
+        prompt = re.search(r"@([\w-]+):~", text)
+        first = prompt.group(1) if prompt else ""
         losses = [float(loss) for host, loss in tagged if host == first]
         steps = [step for step, _ in logged("hf", seed)]
         assert len(losses) == len(steps)
