@@ -608,12 +608,16 @@ def test_a_math_corpus_continuation_tracks_the_published_math_benchmarks(
 def test_a_released_model_shows_only_the_benchmarks_its_card_publishes(model: str) -> None:
     """Continuing a released model, each benchmark is its card's or paper's figure, or none:
     a compute curve put ARC-c 13-30 points under Gemma 3's, Llama 3.1's and DeepSeek-V3's
-    published scores (review-realism3 fault 2). Mixtral's paper publishes ARC-c."""
+    published scores (review-realism3 fault 2). Mixtral's paper and Gemma 3's cards publish
+    ARC-c (Gemma 3 PT 27B: 25-shot 70.6), Llama 3.1's card here gives none."""
     text = output_of(events_of(seed=7123, model=model, kind="continue", duration=60.0))
     run = read_run(text)
     shown = {name for e in run.evaluations for name in e.metrics}
     assert "MMLU" in shown
-    assert ("ARC-c" in shown) == (model == "Mixtral-8x7B"), shown
+    assert ("ARC-c" in shown) == (model in ("Mixtral-8x7B", "Gemma-3-27B")), shown
+    if model == "Gemma-3-27B":  # starts at the card's 70.6 and moves a point or two
+        arc = [float(e.metrics["ARC-c"]) for e in run.evaluations if "ARC-c" in e.metrics]
+        assert all(0.66 <= x <= 0.73 for x in arc), arc
     assert not violations(run)
     if model != "Mixtral-8x7B":
         found = caught(text, r"MMLU:", "ARC-c:")
