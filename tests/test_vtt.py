@@ -766,3 +766,18 @@ def test_zshs_mark_for_a_line_without_a_newline_ends_that_line() -> None:
         ("00:00:00.800", ["~/w % cd /tmp/w"]),
         ("00:00:01.600", ["done"]),
     ]
+
+
+def test_a_completion_menu_under_the_command_being_typed_is_not_output() -> None:
+    """review-exports6 item 6 (s3.cast at 8.326 s, zsh 5.9 with `menu select`; s2.cast, fish
+    3.6's pager; recorded with asciinema 2.4): the line editor draws the candidates under
+    the command and puts the cursor back on its row; they were told after the command as
+    though it had printed them. The player shows them while the command is typed; the
+    line editor erases them at Enter: the command is told, then what it printed."""
+    events = [(0.1, "% "), *((0.3 + 0.08 * n, key) for n, key in enumerate("ls rep"))]
+    events += [(1.0, "\r\r\n\x1b[Jreport_one.txt  report_two.txt\x1b[A\r\x1b[2Cls report_")]
+    events += [(1.5, "one.txt"), (2.0, "\r\r\n\x1b[Jreport_one.txt\r\n% ")]
+    assert cues_of(events, 40, 8) == [
+        ("00:00:00.300", ["% ls report_one.txt"]),
+        ("00:00:02.000", ["report_one.txt", "%"]),
+    ]

@@ -117,6 +117,20 @@ class Lines:
         while len(self.known_prompts) > MAX_PROMPTS:
             del self.known_prompts[next(iter(self.known_prompts))]
 
+    def _menu(self, cursor: tuple[int, int] | None, time: float) -> None:
+        """Rows drawn under a command being typed, the cursor back on its row (zsh's
+        completion list and menu, prompt_toolkit's), are the line editor's, not output:
+        not told (the command is, then what it prints, below it after Enter). Not the rows
+        the command itself wrapped onto."""
+        if cursor is None or cursor[1] not in self.leads:
+            return
+        y = cursor[1]
+        while y < len(self.wraps) - 1 and self.wraps[y]:
+            y += 1  # (the command's own rows)
+        for below in range(y + 1, len(self.texts)):
+            if self.since[below] == time and self.texts[below].strip():
+                self.since[below] = TAKEN
+
     def _typed(self, y: int, text: str) -> bool:
         """Whether row y, now `text`, is a command typed: one typed after a prompt the
         cursor waited at (`leads`), or a row that grew after it appeared (the keys echoed
@@ -622,6 +636,7 @@ class Lines:
             self.texts[y] = text
         self._rest = False
         self.scrolled_typed = None
+        self._menu(cursor, time)
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
