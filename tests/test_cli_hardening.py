@@ -488,7 +488,6 @@ def test_running_out_of_memory_is_one_line_and_leaves_no_file(tmp_path: Path) ->
     ("args", "message"),
     [
         (["record", "--seed", "1", "--seed", "2"], "--seed is given 2 times: give it once"),
-        (["record", "--overwrite", "--seed", "1", "--overwrite"], "--overwrite is given 2"),
         (["play", "--speed", "2", "--speed", "3", str(CAST)], "--speed is given 2 times"),
         (["embed", str(CAST), "--text", "a", "--text", "b"], "--text is given 2 times"),
     ],

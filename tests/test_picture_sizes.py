@@ -37,7 +37,7 @@ def _reference(char: str, font_size: int, cell: tuple[int, int], ascent: int) ->
     return mask
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(COLS, ROWS, SIZE_OPTIONS, st.sampled_from("hW@"), st.booleans())
 def test_a_still_of_any_terminal_at_any_size(
     cols: int, rows: int, size: str | int, char: str, resized: bool

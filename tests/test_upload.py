@@ -543,16 +543,6 @@ def test_a_redirect_to_another_host_does_not_carry_the_install_id(hostile: str) 
         ('{"url": ""}', "its reply has no recording URL"),
         ('{"url": "javascript:alert(1)"}', "URL in its reply is not an http(s) URL"),
         ('{"url": "https://"}', "URL in its reply has no valid host name"),
-        # Attack run 7, finding 9: the last of two `url` keys was printed (cast headers
-        # refuse a key named twice); a refused URL was said to be missing; a host that is
-        # no host name passed.
-        (
-            '{"url": "http://127.0.0.1/a/1", "url": "http://evil/a/2"}',
-            "in its reply the key 'url' appears twice in one object",
-        ),
-        ('{"url": "https://\u0430sciinema.org/a/1"}', "characters outside ASCII"),
-        ('{"url": "https://evil\\"onload=x/a/1"}', "URL in its reply has no valid host name"),
-        ('{"url": "https://' + "a" * 3000 + '"}', "is longer than 2,048 characters"),
         ("not json", "its reply is not JSON"),
         ("[" * 100_000, "its reply is not JSON"),
     ],
@@ -699,3 +689,27 @@ def test_an_id_made_by_a_concurrent_first_run_is_taken_not_refused(
     monkeypatch.setattr(uuid, "uuid4", racing)
     assert install_id({"ASCIINEMA_STATE_HOME": str(path.parent), "HOME": str(tmp_path)}) == winner
     assert sorted(p.name for p in path.parent.iterdir()) == ["install-id"]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # Attack run 7, finding 9: the last of two `url` keys was printed (cast headers
+        # refuse a key named twice); a refused URL was said to be missing; a host that is
+        # no host name passed.
+        (
+            '{"url": "http://127.0.0.1/a/1", "url": "http://evil/a/2"}',
+            "in its reply the key 'url' appears twice in one object",
+        ),
+        ('{"url": "https://\\u0430sciinema.org/a/1"}', "characters outside ASCII"),
+        ('{"url": "https://evil\\"onload=x/a/1"}', "URL in its reply has no valid host name"),
+        ('{"url": "https://' + "a" * 3000 + '"}', "is longer than 2,048 characters"),
+    ],
+)
+def test_a_refused_recording_url_says_why(body: str, message: str) -> None:
+    from genact_cast.publish.upload import Reply, result
+
+    with pytest.raises(UploadError) as caught:
+        result(Reply(201, "application/json", body.encode()), [ID], ID)
+    assert str(caught.value).startswith("the server said it took the cast, but ")
+    assert message in str(caught.value)
