@@ -220,3 +220,8 @@ def test_a_cast_link_has_the_path_and_title_mkdocs_reads(link: str) -> None:
     assert len(found) == 1
     assert isinstance(found[0], Link)
     assert (found[0].path, found[0].title) == (images[0]["src"], images[0].get("title"))
+
+
+def test_an_option_given_twice_in_a_block_is_a_docs_option_error() -> None:
+    with pytest.raises(DocsOptionError, match=r"^--seed is given 2 times: give it once$"):
+        record_options(["--seed", "1", "--seed", "2"])

@@ -126,6 +126,10 @@ def record_options(args: Sequence[str], *, seed_required: bool = True) -> Record
         context = command.make_context("record", list(args))
     except typer.Exit:
         raise DocsOptionError("--help is not an option of a cast") from None
+    except DocsOptionError:
+        raise
+    except BadOption as exc:  # (an option given twice: cli._OnceCommand)
+        raise DocsOptionError(str(exc)) from None
     except typer.TyperException as exc:
         format_message = getattr(exc, "format_message", None)
         message = format_message() if callable(format_message) else str(exc)
