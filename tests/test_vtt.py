@@ -12,6 +12,9 @@ from genact_cast.publish.vtt import render_vtt, same_line, session_name
 from genact_cast.sources import open_cast
 
 SCREENS = Path(__file__).resolve().parent / "data" / "screens"
+# Real recordings of review-exports6 (asciinema 2.4 in a tmux pty) read for their subtitles
+# alone: not among the screens each compared with the player (test_player_parity), minutes each.
+SUBTITLES = SCREENS.parent / "subtitles"
 
 
 def cues_of(events: list[tuple[float, str]], cols: int, rows: int) -> list[tuple[str, list[str]]]:
@@ -19,8 +22,8 @@ def cues_of(events: list[tuple[float, str]], cols: int, rows: int) -> list[tuple
     return cues(render_vtt(Timeline(Header(cols, rows), timed)))
 
 
-def cues_of_file(name: str) -> list[tuple[str, list[str]]]:
-    with open_cast(str(SCREENS / name)) as reader:
+def cues_of_file(name: str, folder: Path = SCREENS) -> list[tuple[str, list[str]]]:
+    with open_cast(str(folder / name)) as reader:
         return cues(render_vtt(Timeline(reader.header, reader.events())))
 
 
@@ -586,13 +589,13 @@ def test_text_drawn_over_in_place_before_a_person_can_read_it_is_not_told() -> N
     without it (zsh_ipython.cast: `In [2]: x = [i*i ...]` told as a command never run);
     bash's reverse search redraws its line at each key, each state shown under 0.1 s
     (bash_reverse_search.cast). The player shows none of them long enough to read."""
-    fish = lines(cues_of_file("fish_session.cast"))
+    fish = lines(cues_of_file("fish_session.cast", SUBTITLES))
     assert "⏎" not in "\n".join(fish)
     assert "hello fish" in fish
-    ipython = lines(cues_of_file("zsh_ipython.cast"))
+    ipython = lines(cues_of_file("zsh_ipython.cast", SUBTITLES))
     at = ipython.index("In [1]: x = [i*i for i in range(5)]")
     assert ipython[at + 1 : at + 3] == ["In [2]: x", "Out[2]: [0, 1, 4, 9, 16]"]
-    search = lines(cues_of_file("bash_reverse_search.cast"))
+    search = lines(cues_of_file("bash_reverse_search.cast", SUBTITLES))
     assert not [t for t in search if t.startswith("(reverse-i-search)`fi")], search
     assert "$ echo first command" in search
     # The review's minimal casts (h4, g1): the same, from the bytes.
@@ -664,7 +667,7 @@ def test_an_inline_finder_is_one_cue_then_its_choice() -> None:
     counter. The player shows the list, erased at Enter, and the choice printed: `[fzf]`,
     then `long.txt`. A program is named for the last command of a pipeline or of a
     command substitution (fish's `set x (ls | fzf)` was `[set]`)."""
-    told = lines(cues_of_file("bash_fzf_inline.cast"))
+    told = lines(cues_of_file("bash_fzf_inline.cast", SUBTITLES))
     at = told.index("$ ls | fzf --height 40%")
     assert told[at + 1 : at + 3] == ["[fzf]", "long.txt"], told
     assert not [t for t in told if "8/8" in t or t.startswith("&gt; ")], told
