@@ -19,7 +19,7 @@ from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed import Log
 from genact_cast.generator.dialects.deepspeed_model import autotp_local, zero3_numels
-from genact_cast.generator.events import Launched
+from genact_cast.generator.events import Failed, Launched
 from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain
@@ -550,3 +550,41 @@ def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> No
         t.endswith("/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt...") and "Begin Load" in t
         for t in rows
     )
+
+
+def test_an_autotp_run_hangs_in_the_tp_groups_all_reduce() -> None:
+    """Under AutoTP every decoder layer all-reduces its row-parallel outputs on the
+    tensor_parallel group (LinearAllreduce -> RowParallel, layers.py:388-406 at v0.17.5), the
+    group groups.py:97's mesh made with one split_group a dimension (device bound at
+    init_process_group, comm/torch.py:157-163; device_mesh.py:608-638 of torch 2.9.0): the
+    watchdog names that group and an all-reduce of one micro-batch's activations, never an
+    all-gather whose output is its input (review-hfds5 fault 4: seed 6209's
+    `PG ID 0 ... OpType=_ALLGATHER_BASE, NumelIn=60949802, NumelOut=60949802`)."""
+    plan = make_plan(CASES[AUTOTP])
+    facts = facts_for(plan)
+    rows = [text for _, text in without_pdsh(AUTOTP)]
+    works = [m for t in rows if (m := re.search(r"WorkNCCL\(SeqNum=(\d+), OpType=(\w+), "
+                                                r"NumelIn=(\d+), NumelOut=(\d+)", t))]  # fmt: skip
+    assert works
+    activations = facts.micro_batch * facts.seq_len * facts.hidden
+    assert {(m[2], int(m[3]), int(m[4])) for m in works} == {
+        ("ALLREDUCE", activations, activations)
+    }
+    # at least the forward's two and the backward's five all-reduces of every layer of
+    # every micro-batch of the steps before the one in flight
+    failed = next(e for e in Run(plan).events if isinstance(e, Failed))
+    assert min(int(m[1]) for m in works) > (failed.step - 1) * 7 * facts.layers
+    named = [
+        (m[1], m[2])
+        for t in rows
+        if (m := re.match(r"\[rank(\d+)\]:\[E.*?\[PG ID (\d+ PG GUID \d+\(\w+\)) Rank", t))
+    ]
+    assert named
+    assert {group for _, group in named} == {"2 PG GUID 2(mesh_tensor_parallel)"}
+    ranks = {
+        (int(m[1]), int(m[2]))
+        for t in rows
+        if (m := re.match(r"\[rank(\d+)\]:\[E.*?\(mesh_tensor_parallel\) Rank (\d+)\]", t))
+    }
+    assert ranks
+    assert all(own == rank % 8 for rank, own in ranks)

@@ -47,6 +47,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     world_info_dict,
 )
 from genact_cast.generator.dialects.deepspeed_model import (
+    autotp_collective,
     zero3_numels,
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
@@ -71,6 +72,8 @@ def _unquoted(typed: tuple[str, ...]) -> tuple[str, ...]:
 
 class Launcher(Pdsh):
     """The command typed, the launch on every node, and the processes' ends."""
+
+    resume_step: int  # the step the launch resumed from (0: none)
 
     def trainer_args(self) -> list[str]:
         """The training script's arguments as typed at the shell (the dialect fills them)."""
@@ -229,8 +232,11 @@ class Launcher(Pdsh):
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
         # The log runs torch_dump's minute behind the run's from here (Log.present): the
         # watchdogs find the timeout a minute before they take their processes down.
+        # Under AutoTP every step waits on the TP group's all-reduces (the data-parallel
+        # group's ZeRO-2 collectives are of one rank where TP spans the world).
+        own = autotp_collective(f, event.step - self.resume_step) if f.tp > 1 else None
         records = watchdog_records(
-            f, event, shown_ranks(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op)
+            f, event, shown_ranks(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op), own
         )
         wait = torch_dump.DUMP_WAIT_SECONDS
         by_rank: dict[int, list[str]] = {}

@@ -1,8 +1,10 @@
-"""The model as DeepSpeed v0.17.5 handles it under ZeRO-3: the parameter tensors zero.Init
-counts, and the gradient bucket a reduce-scatter carries."""
+"""The model as DeepSpeed v0.17.5 handles it under ZeRO-3 (the parameter tensors zero.Init
+counts, the gradient bucket a reduce-scatter carries) and under AutoTP (rank 0's slices, the
+TP group's all-reduces)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from genact_cast.generator import lora
@@ -10,6 +12,8 @@ from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.base import collective_numels
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_groups import label
+from genact_cast.generator.dialects.rank_watchdog import Collective
 
 REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
 ALLGATHER_BUCKET = 500_000_000  # zero/config.py, allgather_bucket_size's default
@@ -185,3 +189,38 @@ def autotp_layers(model_class: str) -> list[tuple[str, tuple[str, str]]]:
     if model_class.endswith("ForConditionalGeneration"):
         layers.insert(0, _VISION_LAYER)
     return layers
+
+
+# AutoTP's tensor_parallel group as c10d's watchdog names it: DeepSpeed binds each process's
+# device at init_process_group (comm/torch.py:157-163 at v0.17.5), so torch 2.9's DeviceMesh
+# builds each dimension of groups.py:97's (data_parallel, tensor_parallel) mesh with one
+# split_group call (device_mesh.py:608-638 of the 2.9.0 wheel), which takes one group name
+# (distributed_c10d.py split_group, _process_group_name) and makes one ProcessGroupNCCL on
+# every rank: data_parallel's is the process's first after the default group, tensor_parallel's
+# the second.
+AUTOTP_GROUP = label(2, 2, "mesh_tensor_parallel")
+# The TP group's works before the first step's forward: TpTrainingManager's RNG broadcast
+# (tp_manager.py:30-32), then the engine's first-batch check on the Trainer's keyword inputs
+# (engine.py:474-499: broadcast_object_list, two works, and an all-reduce).
+AUTOTP_START_WORKS = 4
+# Norm groups of the Trainer's optimizer (weight decay and none): ZeRO-2 all-reduces each
+# group's squared norm over the model-parallel group at every step (stage_1_and_2.py:1837).
+AUTOTP_NORM_GROUPS = 2
+
+
+def autotp_collective(facts: Facts, steps: int) -> Callable[[int], Collective]:
+    """Each rank's part in the all-reduce a hung AutoTP step waits in: LinearAllreduce's
+    forward (RowParallel, layers.py:63-93 at v0.17.5) of the first micro-batch of the
+    launch's `steps`-th step, one micro-batch's activations (micro batch x sequence x
+    hidden), on the tensor_parallel group. Each decoder layer's forward all-reduces after
+    o_proj and down_proj; its backward after the input gradients of q, k, v, gate and up
+    (LinearLayer's ColumnParallel.backward, layers.py:136-151)."""
+    per_micro = (2 + 5) * facts.layers
+    per_step = facts.grad_accum * per_micro + AUTOTP_NORM_GROUPS
+    seq = AUTOTP_START_WORKS + max(steps - 1, 0) * per_step + 1
+    numel = facts.micro_batch * facts.seq_len * facts.hidden
+
+    def collective(rank: int) -> Collective:
+        return Collective(AUTOTP_GROUP, rank % facts.tp, "ALLREDUCE", seq, numel, numel)
+
+    return collective
