@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -588,3 +589,14 @@ def test_an_autotp_run_hangs_in_the_tp_groups_all_reduce() -> None:
     }
     assert ranks
     assert all(own == rank % 8 for rank, own in ranks)
+
+
+def test_the_evaluations_batch_size_is_the_one_the_command_sets() -> None:
+    """The Trainer under the deepspeed launcher prints TrainingArguments.eval_batch_size
+    (trainer.py:4648 at 4.57.1), 8 unless the command sets it (review-hfds5 fault 8)."""
+    from tests.test_hf_release import eval_batch_size
+
+    log = Log(facts_for(make_plan(CASES[0])), color=False, cols=100)
+    typed = shlex.split(" ".join(log.launch_words()))
+    shown = {int(m[1]) for t in lines(0) if (m := re.search(r">>   Batch size = (\d+)$", t))}
+    assert shown == {eval_batch_size(typed)}

@@ -684,3 +684,24 @@ def test_the_watchdogs_fsdp_sizes_are_one_layer_of_the_printed_config(
         shard = -(-total // dp)
         full = (shard, shard * dp) if op == "_ALLGATHER_BASE" else (shard * dp, shard)
         assert (numel_in, numel_out) == full
+
+
+def eval_batch_size(typed: list[str]) -> int:
+    """TrainingArguments.eval_batch_size of a command's script flags: per_device_eval_batch_size
+    (8 unless given, training_args.py:864-865 at 4.57.1; trl 0.24.0's SFTConfig keeps it)
+    times max(1, n_gpu), one GPU a process (:2199-2210)."""
+    given = [w.split("=", 1)[1] for w in typed if w.startswith("--per_device_eval_batch_size=")]
+    return int(given[-1]) if given else 8
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_the_evaluations_batch_size_is_the_one_the_command_sets(index: int) -> None:
+    """trainer.py:4641-4648 prints `Batch size = {self.args.eval_batch_size}` (review-hfds5
+    fault 8: seed 6209 printed 2 with no --per_device_eval_batch_size typed, whose default
+    is 8)."""
+    from genact_cast.generator.dialects.hf import Log
+
+    log = Log(facts_for(make_plan(CASES[index])), color=False, cols=100)
+    typed = shlex.split(" ".join(log.launch_words()))
+    shown = {int(m[1]) for t in lines(index) if (m := re.search(r">>   Batch size = (\d+)$", t))}
+    assert shown == {eval_batch_size(typed)}

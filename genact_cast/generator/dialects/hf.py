@@ -142,6 +142,9 @@ class Log:
             # TRL packs to max_length tokens a sequence (SFTConfig's default is 1024).
             *(["--packing", f"--max_length={f.seq_len}"] if f.kind == "sft" else []),
             f"--per_device_train_batch_size={f.micro_batch}",
+            # the evaluation's batch (`Batch size = ...`, trainer.py:4648 at 4.57.1), whose
+            # default would be 8 (training_args.py:864-865)
+            f"--per_device_eval_batch_size={f.micro_batch}",
             f"--gradient_accumulation_steps={f.grad_accum}",
             f"--num_train_epochs={f.epochs}",
             f"--learning_rate={py_float(f.peak_lr)}",
