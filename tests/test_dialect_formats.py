@@ -22,7 +22,14 @@ from hypothesis import strategies as st
 from genact_cast.generator import tables
 from genact_cast.generator.dialects import deepspeed_lines as deepspeed
 from genact_cast.generator.dialects import hf_lines as hf
-from genact_cast.generator.dialects import megatron, nccl, torchrun, torchtitan_release
+from genact_cast.generator.dialects import (
+    megatron_checkpoint,
+    megatron_lines,
+    megatron_shards,
+    nccl,
+    torchrun,
+    torchtitan_release,
+)
 from genact_cast.generator.dialects import torchtitan_lines as torchtitan
 from genact_cast.generator.dialects.common import py_float
 
@@ -206,7 +213,7 @@ def megatron_line(shape: str, real: str) -> list[str] | str:
             real,
         )
         stamp = found["stamp"] or found["bare"]
-        text = megatron.iteration(
+        text = megatron_lines.iteration(
             moment=datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S") if stamp else None,
             iteration=int(found["it"]),
             train_iters=int(found["total"]),
@@ -230,19 +237,19 @@ def megatron_line(shape: str, real: str) -> list[str] | str:
             text = text[1:]
         return text
     simple: dict[str, Callable[[], str | list[str]]] = {
-        "arguments_header": lambda: megatron.ARGUMENTS_HEADER,
-        "arguments_footer": lambda: megatron.ARGUMENTS_FOOTER,
-        "timers_header": lambda: megatron.TIMERS_HEADER,
-        "building_model": lambda: megatron.BUILDING_MODEL,
-        "datasets_done": lambda: megatron.DATASETS_DONE,
-        "setup_done": lambda: megatron.SETUP_DONE,
-        "training": lambda: megatron.TRAINING,
+        "arguments_header": lambda: megatron_lines.ARGUMENTS_HEADER,
+        "arguments_footer": lambda: megatron_lines.ARGUMENTS_FOOTER,
+        "timers_header": lambda: megatron_lines.TIMERS_HEADER,
+        "building_model": lambda: megatron_lines.BUILDING_MODEL,
+        "datasets_done": lambda: megatron_lines.DATASETS_DONE,
+        "setup_done": lambda: megatron_lines.SETUP_DONE,
+        "training": lambda: megatron_lines.TRAINING,
     }
     if shape in simple:
         return simple[shape]()
     if shape == "argument":
         found = match(r"  (\S+) \.+ (.*)", real)
-        return megatron.argument(found[1], found[2])
+        return megatron_lines.argument(found[1], found[2])
     if shape == "world_size":
         found = match(
             r"using world size: (\d+), data-parallel size: (\d+), context-parallel size: (\d+), "
@@ -251,65 +258,71 @@ def megatron_line(shape: str, real: str) -> list[str] | str:
             real,
         )
         w, d, c, t, p = (int(g) for g in found.groups())
-        return megatron.world_size(world=w, data=d, context=c, tensor=t, pipeline=p)
+        return megatron_lines.world_size(world=w, data=d, context=c, tensor=t, pipeline=p)
     if shape == "microbatches":
-        return megatron.microbatches(int(match(r".* constant (\d+)", real)[1]))
+        return megatron_lines.microbatches(int(match(r".* constant (\d+)", real)[1]))
     if shape == "building_tokenizer":
-        return megatron.building_tokenizer(match(r"> building (\S+) tokenizer \.\.\.", real)[1])
+        return megatron_lines.building_tokenizer(
+            match(r"> building (\S+) tokenizer \.\.\.", real)[1]
+        )
     if shape == "padded_vocab":
         found = match(
             r" > padded vocab \(size: (\d+)\) with \d+ dummy tokens \(new size: (\d+)\)", real
         )
-        return megatron.padded_vocab(int(found[1]), int(found[2]))
+        return megatron_lines.padded_vocab(int(found[1]), int(found[2]))
     if shape in {"initialized_tp", "initialized_pp"}:
         found = match(r"> initialized (\w+) model parallel with size (\d+)", real)
-        return megatron.initialized_parallel(found[1], int(found[2]))
+        return megatron_lines.initialized_parallel(found[1], int(found[2]))
     if shape == "random_seeds":
-        return megatron.random_seeds(int(match(r"> setting random seeds to (\d+) \.\.\.", real)[1]))
+        return megatron_lines.random_seeds(
+            int(match(r"> setting random seeds to (\d+) \.\.\.", real)[1])
+        )
     if shape == "time_to_initialize":
-        return megatron.time_to_initialize(float(match(r".*: ([\d.]+)", real)[1]))
+        return megatron_lines.time_to_initialize(float(match(r".*: ([\d.]+)", real)[1]))
     if shape == "datetime_marker":
         found = match(r"\[(.+)\] datetime: (.+) ", real)
-        return megatron.datetime_marker(found[1], datetime.strptime(found[2], "%Y-%m-%d %H:%M:%S"))
+        return megatron_lines.datetime_marker(
+            found[1], datetime.strptime(found[2], "%Y-%m-%d %H:%M:%S")
+        )
     if shape == "parameters":
         found = match(
             r" > number of parameters on \(tensor, pipeline\) model parallel rank "
             r"\((\d+), (\d+)\): (\d+)",
             real,
         )
-        return megatron.parameters(int(found[1]), int(found[2]), int(found[3]))
+        return megatron_lines.parameters(int(found[1]), int(found[2]), int(found[3]))
     if shape == "timer":
         found = match(r"    (\S+) \.+: \(([\d.]+), ([\d.]+)\)", real)
-        return megatron.timer(found[1], float(found[2]), float(found[3]))
+        return megatron_lines.timer(found[1], float(found[2]), float(found[3]))
     if shape == "validation":
         found = match(
             r" validation loss at (.+) \| lm loss value: (\S+) \| lm loss PPL: (\S+) \| ", real
         )
-        return megatron.validation(found[1], float(found[2]), float(found[3]))[1]
+        return megatron_lines.validation(found[1], float(found[2]), float(found[3]))[1]
     if shape == "validation_rule":
         # The rule printed above " validation loss at iteration 100 | ... " of the same log.
-        return megatron.validation("iteration 100", 7.398865, 1634.128)[0]
+        return megatron_lines.validation("iteration 100", 7.398865, 1634.128)[0]
     if shape == "saving":
         found = match(r"saving checkpoint at iteration +(\d+) to (\S+) in (\S+) format", real)
-        return megatron.saving(int(found[1]), found[2], found[3])
+        return megatron_checkpoint.saving(int(found[1]), found[2], found[3])
     if shape == "saved":
         found = match(
             r"  successfully saved checkpoint from iteration +(\d+) to (\S+) "
             r"\[ t 1/(\d+), p 1/(\d+) \]",
             real,
         )
-        return megatron.saved(int(found[1]), found[2], int(found[3]), int(found[4]))
+        return megatron_checkpoint.saved(int(found[1]), found[2], int(found[3]), int(found[4]))
     if shape == "memory":
         found = match(
             r"\[Rank (\d+)\] \(after (\d+) iterations\) memory \(MB\) \| allocated: (\S+) \| "
             r"max allocated: (\S+) \| reserved: (\S+) \| max reserved: (\S+)",
             real,
         )
-        return megatron.memory(
+        return megatron_lines.memory(
             int(found[1]), int(found[2]), *(float(found[i]) for i in range(3, 7))
         )
     if shape == "theoretical_memory":
-        return megatron.theoretical_memory(float(match(r".*=([\d.]+) MB", real)[1]))
+        return megatron_lines.theoretical_memory(float(match(r".*=([\d.]+) MB", real)[1]))
     raise AssertionError(f"no Megatron format for shape {shape}")
 
 
@@ -911,7 +924,7 @@ def test_the_tqdm_bar_fills_its_columns_and_shows_its_fraction(
 
 
 def test_megatron_validation_rules_are_one_longer_than_the_line() -> None:
-    rule, text, again = megatron.validation("iteration 50", 8.889540, 7255.679)
+    rule, text, again = megatron_lines.validation("iteration 50", 8.889540, 7255.679)
     assert rule == again == "-" * (len(text) + 1)
 
 
@@ -931,7 +944,7 @@ def test_torchtitan_model_args_give_each_architectures_ffn_width() -> None:
 
 @given(st.integers(1, 200), st.integers(1, 32))
 def test_megatron_stages_hold_every_layer_with_the_ends_lightest(layers: int, stages: int) -> None:
-    counts = megatron.stage_layers(layers, stages)
+    counts = megatron_shards.stage_layers(layers, stages)
     assert len(counts) == stages
     assert sum(counts) == layers
     assert max(counts) - min(counts) <= 1

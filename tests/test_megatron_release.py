@@ -17,8 +17,8 @@ import pytest
 
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.dialects import megatron
 from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_checkpoint, megatron_lines, megatron_startup
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects.megatron import Log
@@ -97,19 +97,19 @@ def test_what_validate_args_says_before_the_dump_is_the_dialects() -> None:
         tp = int(pairs.get("tensor-model-parallel-size") or 1)
         pp = int(pairs.get("pipeline-model-parallel-size") or 1)
         expected = [
-            megatron.world_size(
+            megatron_lines.world_size(
                 world=world, data=world // tp // pp, context=1, tensor=tp, pipeline=pp
             )
         ]
         if pp > 1:
-            expected.append(megatron.NO_P2P_OVERLAP)
+            expected.append(megatron_startup.NO_P2P_OVERLAP)
         expected += [
             "Number of virtual stages per pipeline stage: None",
             "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
             "using torch.bfloat16 for parameters ...",
         ]
         if "num-experts" in pairs and "moe-ffn-hidden-size" not in pairs:
-            expected.append(megatron.MOE_FFN_WARNING)  # arguments.py:942-944
+            expected.append(megatron_startup.MOE_FFN_WARNING)  # arguments.py:942-944
         assert said == expected, fixture.name
 
 
@@ -159,7 +159,7 @@ def test_the_run_ends_as_pretrain_orders_it() -> None:
     validation = next(i for i, r in enumerate(tail) if "on validation set |" in r)
     test = next(i for i, r in enumerate(tail) if "on test set |" in r)
     assert 0 < validation < test
-    assert tail[1] == megatron.RERUN_SET_MODE or tail[1].startswith("saving checkpoint")
+    assert tail[1] == megatron_lines.RERUN_SET_MODE or tail[1].startswith("saving checkpoint")
 
 
 def test_the_rerun_state_machine_and_the_helpers_make_speak_where_the_tag_has_them() -> None:
@@ -172,7 +172,7 @@ def test_the_rerun_state_machine_and_the_helpers_make_speak_where_the_tag_has_th
         starts = [i for i, t in enumerate(text) if t == "> initializing torch distributed ..."]
         assert starts
         for i in starts:
-            assert text[i - 1] == megatron.RERUN_INITIALIZED
+            assert text[i - 1] == megatron_lines.RERUN_INITIALIZED
             assert text[i - 2].startswith(" > padded vocab (size: ")
         compiling = [i for i, t in enumerate(text) if t == "> compiling dataset index builder ..."]
         assert len(compiling) == len(starts)
@@ -185,14 +185,14 @@ def test_the_rerun_state_machine_and_the_helpers_make_speak_where_the_tag_has_th
         timers = [i for i, t in enumerate(text) if t.startswith("    evaluate ")]
         assert timers
         for i in timers:
-            assert text[i - 1] == megatron.TIMERS_HEADER
-            assert text[i + 1] == text[i + 2] == megatron.RERUN_SET_MODE
+            assert text[i - 1] == megatron_lines.TIMERS_HEADER
+            assert text[i + 1] == text[i + 2] == megatron_lines.RERUN_SET_MODE
             assert text[i + 3].startswith("-----")
             before = i - 2
             while text[before].startswith("Evaluating "):
                 before -= 1
-            assert text[before] == megatron.RERUN_SET_MODE
-        assert text.count(megatron.RERUN_SET_MODE) == 3 * len(timers)
+            assert text[before] == megatron_lines.RERUN_SET_MODE
+        assert text.count(megatron_lines.RERUN_SET_MODE) == 3 * len(timers)
 
 
 def test_throughput_is_num_floating_point_operations_over_time_and_gpus() -> None:
@@ -462,12 +462,12 @@ def test_the_distributed_optimizer_names_its_sharding_when_it_saves_and_loads() 
     text = lines(0)
     for index, row in enumerate(text):
         if row.startswith("saving checkpoint at iteration"):
-            assert text[index + 1] == megatron.STORING_OPTIMIZER
+            assert text[index + 1] == megatron_checkpoint.STORING_OPTIMIZER
     resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
     assert resumed
     for index in resumed:
         block = text[index + 2 : index + 2 + plan.gpus]
-        assert block == [megatron.LOADING_OPTIMIZER] * plan.gpus
+        assert block == [megatron_checkpoint.LOADING_OPTIMIZER] * plan.gpus
 
 
 def test_a_load_prints_what_load_checkpoint_prints_in_its_order() -> None:
@@ -488,7 +488,10 @@ def test_a_load_prints_what_load_checkpoint_prints_in_its_order() -> None:
     i = release[0]
     assert text[i - 2].startswith("Checkpoint file not found in load directory ")
     assert text[i - 1] == metadata
-    assert text[i + 1 : i + 3] == [megatron.NO_CHECKPOINT_ARGS, megatron.CHECKPOINT_VERSION]
+    assert text[i + 1 : i + 3] == [
+        megatron_checkpoint.NO_CHECKPOINT_ARGS,
+        megatron_checkpoint.CHECKPOINT_VERSION,
+    ]
     assert text[i + 3].startswith("  successfully loaded checkpoint from /checkpoints/base/")
     resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
     assert len(resumed) == 2
@@ -496,9 +499,9 @@ def test_a_load_prints_what_load_checkpoint_prints_in_its_order() -> None:
     batch, iters = int(args["global_batch_size"]), int(args["train_iters"])
     for i in resumed:
         assert text[i - 1] == metadata
-        assert text[i + 1] == megatron.CHECKPOINT_VERSION
+        assert text[i + 1] == megatron_checkpoint.CHECKPOINT_VERSION
         after = i + 2 + plan.gpus
-        assert text[i + 2 : after] == [megatron.LOADING_OPTIMIZER] * plan.gpus
+        assert text[i + 2 : after] == [megatron_checkpoint.LOADING_OPTIMIZER] * plan.gpus
         values = [
             m[1]
             for t in text[after : after + 9]
@@ -733,10 +736,10 @@ def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> Non
     assert not any("UserWarning" in t for t in blackwell.validate_lines())
     moe = make_plan(CASES[4])
     text = lines(4)
-    starts = [i for i, t in enumerate(text) if t == megatron.ARGUMENTS_HEADER]
+    starts = [i for i, t in enumerate(text) if t == megatron_lines.ARGUMENTS_HEADER]
     for start in starts:
         before = text[start - moe.gpus : start]
-        assert before == [megatron.MOE_FFN_WARNING] * moe.gpus
+        assert before == [megatron_startup.MOE_FFN_WARNING] * moe.gpus
         assert text[start - moe.gpus - 1] == "using torch.bfloat16 for parameters ..."
 
 

@@ -20,8 +20,14 @@ import zlib
 from collections import OrderedDict
 
 from genact_cast.generator import catalog, tokenizers
+from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_lines import (
+    DATASETS_BUILDING,
+    DATASETS_BUILDING_GPT,
+    DATASETS_DONE,
+)
 from genact_cast.generator.rng import Rng
 
 CONFIG_LOGGER = "INFO:megatron.core.datasets.blended_megatron_dataset_config:"
@@ -165,3 +171,34 @@ def building_lines(
                 f"{GPT_LOGGER}> total number of epochs: {epochs}",
             ]
     return head, lines
+
+
+def datasets_lines(facts: Facts, args: dict[str, str], *, cached: bool) -> list[str]:
+    """build_train_valid_test_datasets from its first line to its last: the splits' target
+    sizes, the config, the builder's lines, the indices (`cached` on a relaunch)."""
+    f = facts
+    train = f.total_steps * f.global_batch
+    # build_train_valid_test_datasets: eval_iters batches at every eval_interval point
+    # and once more at the end; the test split eval_iters batches.
+    iters = margs.eval_iters(f)
+    valid = (f.total_steps // f.steps_per_epoch + 1) * iters * f.global_batch
+    # The indices are built and cached beside the data on the job's first launch, and
+    # read back on a relaunch.
+    config_line, builder = building_lines(
+        f,
+        args,
+        (train, valid, iters * f.global_batch),
+        tokenizer_address=0x7F00_0000_0000 + Rng(f.seed * 953 + 1).integer(0, 2**36) * 16,
+        cached=cached,
+    )
+    return [
+        DATASETS_BUILDING,
+        " > datasets target sizes (minimum size):",
+        f"    train:      {train}",
+        f"    validation: {valid}",
+        f"    test:       {iters * f.global_batch}",
+        *config_line,
+        DATASETS_BUILDING_GPT,
+        *builder,
+        DATASETS_DONE,
+    ]

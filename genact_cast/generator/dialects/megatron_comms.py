@@ -1,0 +1,106 @@
+"""NCCL's start-up as a Megatron-LM job prints it with NCCL_DEBUG=INFO, and the torchrun agent
+of each node that the lines name: every process's world communicator at the barrier after
+the fused kernels, then the communicators of Megatron's process groups at their first
+collective in iteration 1. Apart from the presenter because the groups' membership follows
+parallel_state's rank order, which only this and the failure's watchdog lines need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from genact_cast.generator.dialects import megatron_groups as groups
+from genact_cast.generator.dialects.base import Incidentals, nccl_startup
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.nccl_startup import debug_info, sub_communicators
+
+
+def agent(facts: Facts, incidentals: Incidentals, attempt: int, node: int) -> Incidentals:
+    """Node `node`'s torchrun and its workers in this launch: torchrun keeps its pid
+    across a restart and starts new workers (later pids) on every node, not just node 0.
+    `incidentals` is node 0's."""
+    if node == 0:
+        return incidentals
+    found = Incidentals(facts, 100_000 + node)
+    for again in range(1, attempt + 1):
+        found = found.relaunched(facts, again, same_agent=True)
+    return found
+
+
+def nccl_lines(facts: Facts, incidentals: Incidentals, attempt: int) -> list[str]:
+    """NCCL_DEBUG=INFO: every process's start-up on every node, which srun brings to this
+    terminal as they come (one write: a thousand lines on eight nodes)."""
+    f = facts
+    if not debug_info(f):
+        return []
+    agents = [agent(f, incidentals, attempt, n) for n in range(f.nodes)]
+    text = nccl_startup(
+        f,
+        incidentals,
+        nodes=range(f.nodes),
+        pid_of=lambda node, local: agents[node].worker_pids[local],
+        connects=True,
+    )
+    return ["\r\n".join(text)] if text else []
+
+
+def group_comms(facts: Facts, incidentals: Incidentals, attempt: int) -> list[str]:
+    """NCCL_DEBUG=INFO: Megatron's process groups (parallel_state at the tag, new_group
+    with no device bound) each bring up their own communicator at their first
+    collective in iteration 1, in the order the step reaches them: the tensor group's
+    all-reduce in the embedding, the expert group's all-to-all in the first MoE layer,
+    the pipeline's send at the end of the first stage's forward, the data-parallel
+    group's gradient reduce-scatter in the backward (within each optimizer instance,
+    then the all-reduce across instances). Ranks in Megatron's tp-cp-ep-dp-pp order;
+    every member prints its own (init.cc:1441), on every node, as srun brings them."""
+    f = facts
+    if not debug_info(f):
+        return []
+    tp, dp, pp, ep = f.tp, f.dp, f.pp, max(1, f.ep)
+    shard = max(1, dp // max(1, f.replicas))
+
+    def tensor(rank: int) -> list[int]:
+        return [rank - rank % tp + i for i in range(tp)]
+
+    def expert(rank: int) -> list[int]:
+        base = rank - (rank // tp) % ep * tp
+        return [base + tp * i for i in range(ep)]
+
+    def pipeline(rank: int) -> list[int]:
+        return [rank % (tp * dp) + tp * dp * i for i in range(pp)]
+
+    def data(rank: int) -> list[int]:
+        where = groups.coords(rank, tp, dp)
+        first = where.data - where.data % shard
+        return [
+            where.tensor + tp * j + tp * dp * where.pipeline for j in range(first, first + shard)
+        ]
+
+    def instances(rank: int) -> list[int]:
+        where = groups.coords(rank, tp, dp)
+        return [
+            where.tensor + tp * (where.data % shard + shard * j) + tp * dp * where.pipeline
+            for j in range(dp // shard)
+        ]
+
+    wanted: list[Callable[[int], Sequence[int]]] = []
+    if tp > 1:
+        wanted.append(tensor)
+    if f.experts and ep > 1:
+        wanted.append(expert)
+    if pp > 1:
+        wanted.append(pipeline)
+    if shard > 1:
+        wanted.append(data)
+    if dp // shard > 1:
+        wanted.append(instances)
+    agents = [agent(f, incidentals, attempt, node) for node in range(f.nodes)]
+    return sub_communicators(
+        f,
+        incidentals,
+        wanted,
+        pid_of=lambda local: agents[0].worker_pids[local],
+        launch=attempt,
+        nodes=range(f.nodes),
+        node_pid=lambda node, local: agents[node].worker_pids[local],
+    )

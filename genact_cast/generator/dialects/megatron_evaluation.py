@@ -1,0 +1,61 @@
+"""What Megatron-LM core_v0.14.0 prints when it evaluates: validation inside the loop every
+--eval-interval iterations (evaluate_and_print_results with verbose=False), and after
+training the validation and test splits with verbose=True. Apart from the presenter because
+both follow evaluate()'s own order of rerun-mode lines, timer and validation block.
+"""
+
+from __future__ import annotations
+
+import math
+
+from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_lines import (
+    RERUN_SET_MODE,
+    TIMERS_HEADER,
+    evaluating_iter,
+    evaluating_on,
+    timer,
+    validation,
+)
+from genact_cast.generator.events import Evaluated
+from genact_cast.generator.rng import Rng
+
+
+def loop_validation(event: Evaluated) -> list[str]:
+    """One validation inside the loop: its timer, then the validation block."""
+    evaluate_ms = event.seconds * 1000
+    rows = validation(f"iteration {event.step}", event.loss, math.exp(min(20.0, event.loss)))
+    # evaluate() disables the rerun state machine at its start and sets the loop's mode
+    # back twice after its timer (training.py:2338, 2460, 2462), each logged on rank 0.
+    head = [
+        RERUN_SET_MODE,
+        TIMERS_HEADER,
+        timer("evaluate", evaluate_ms * 0.99, evaluate_ms),
+        RERUN_SET_MODE,
+        RERUN_SET_MODE,
+    ]
+    return [*head, *rows]
+
+
+def final_evaluations(facts: Facts, evaluation: Evaluated) -> list[str]:
+    """pretrain()'s validation and test after training, with verbose=True: each iteration
+    counted, then the timer and the block."""
+    f = facts
+    out: list[str] = []
+    iters = margs.eval_iters(f)
+    # The finished model's held-out loss on the validation split's next eval_iters
+    # batches (its iterator goes on from the loop's evaluations) and on the test
+    # split: other batches than the loop's last evaluation, other losses and times.
+    draw = Rng(f.seed * 31 + 7)
+    for split in ("validation", "test"):
+        loss = float(f"{evaluation.loss + draw.uniform(-0.01, 0.01):.4f}")
+        evaluate_ms = evaluation.seconds * 1000 * draw.uniform(0.96, 1.04)
+        out += [RERUN_SET_MODE, evaluating_on(iters * f.global_batch)]
+        out += [evaluating_iter(index, iters) for index in range(1, iters + 1)]
+        low = evaluate_ms * draw.uniform(0.97, 0.995)
+        out += [TIMERS_HEADER, timer("evaluate", low, evaluate_ms)]
+        out += [RERUN_SET_MODE, RERUN_SET_MODE]
+        label = f"iteration {f.total_steps} on {split} set"
+        out += validation(label, loss, math.exp(min(20.0, loss)))
+    return out

@@ -1,0 +1,124 @@
+"""A Megatron-LM job's end when a collective hangs: every rank's NCCL watchdog times out after
+Megatron's process-group timeout, torch dumps and takes the process down, and each node's
+torchrun stops the rest of its workers and reports the failure. Apart from the presenter
+because each rank's block names the group and the collective it was in, which follows
+Megatron's groups and DDP buckets (megatron_groups.py, megatron_ddp.py).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_ddp as ddp
+from genact_cast.generator.dialects import megatron_groups as groups
+from genact_cast.generator.dialects import torch_dump, torchrun
+from genact_cast.generator.dialects.base import Incidentals, Line, Out, torch_site
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_comms import agent
+from genact_cast.generator.dialects.megatron_shards import stage_layers
+from genact_cast.generator.dialects.rank_watchdog import (
+    Collective,
+    collective_numels,
+    watchdog_lines,
+)
+from genact_cast.generator.events import Failed
+from genact_cast.generator.rng import Rng
+
+TIMEOUT_MINUTES = 10  # --distributed-timeout-minutes' default at core_v0.14.0
+
+
+def failure_lines(
+    facts: Facts,
+    event: Failed,
+    *,
+    flags: list[tuple[str, str | None]],
+    padded_vocab: int,
+    fsdp: bool,
+    distributed: bool,
+    interval: int,
+    resume_step: int,
+    base: str | None,
+    incidentals: Incidentals,
+    attempt: int,
+) -> tuple[Facts, list[Out]]:
+    """Every rank was in the hung collective: each one's watchdog times out after
+    Megatron's own process-group timeout (--distributed-timeout-minutes, 10 at the tag)
+    and aborts its process, a few ms apart; then every node's torchrun stops the rest of
+    its workers and reports the failure, and, with restarts left, starts them again (its
+    INFO lines unseen without LOGLEVEL). srun prints all nodes' output as it comes.
+    Returns the facts with the log's clock a minute later (torch's dump wait), which the
+    presenter keeps for the rest of the run, and the lines."""
+    f = facts
+    layers = stage_layers(f.layers, f.pp)
+    bucket = ddp.ddp_bucket_size(margs.parsed(flags, f.gpus), f.dp)
+    fallback = (
+        groups.fsdp2_layer(f, padded_vocab, event.op)
+        if fsdp and event.op != "ALLREDUCE"
+        else collective_numels(f, event.op)
+    )
+
+    @functools.cache
+    def buckets(stage: int) -> list[int]:
+        return groups.stage_buckets(f, stage, layers[stage], padded_vocab, bucket)
+
+    def own(rank: int) -> Collective:
+        # Each rank's watchdog names the group the collective ran on, not the default.
+        return groups.collective(
+            f,
+            rank=rank,
+            op=event.op,
+            step=event.step,
+            stage_layers=layers,
+            buckets=buckets if distributed else None,
+            fallback=fallback,
+            start=resume_step,
+        )
+
+    timeout = TIMEOUT_MINUTES * 60 * 1000
+    # torch 2.9 dumps on the timeout (torch_dump): each watchdog waits a minute for it
+    # before it takes its process down, and the log runs that minute behind the run's.
+    year = f.moment(event.t).year
+    f = f._replace(start=f.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS))
+    # Every rank's block, as srun passes on every task's stderr: a real log of N ranks
+    # has N of them (some forty lines each under torch 2.9), not the first few nodes'.
+    found = watchdog_lines(f, event, range(f.gpus), timeout, collective=own)
+    works = groups.default_works(
+        start=resume_step,
+        step=event.step,
+        log_interval=interval,
+        eval_interval=f.steps_per_epoch,
+        save_interval=f.checkpoint_every,
+        loads=resume_step > 0 or base is not None,
+    )
+    early, lines = torch_dump.ranks_with_dump(found, year, Rng(f.seed * 59 + event.seq), works)
+    source = torchrun.torch_source(f.torch)
+    site = torch_site(f.torch, "dist-packages")
+    draw = Rng(f.seed * 613 + event.seq)
+    agents: list[tuple[float, list[str]]] = []
+    for node in range(f.nodes):
+        node_agent = agent(f, incidentals, attempt, node)
+        later = event.t + 1.5 + draw.uniform(0.0, 0.2)
+        block = [
+            torchrun.closing_signal(f.moment(later), node_agent.agent_pid, source, pid, site=site)
+            for pid in node_agent.worker_pids[1:]
+        ]
+        block.append(
+            torchrun.worker_failed(
+                f.moment(later + 0.6),
+                node_agent.agent_pid,
+                source,
+                exitcode=-6,
+                local_rank=0,
+                pid=node_agent.worker_pids[0],
+                binary="/usr/bin/python",
+                site=site,
+            )
+        )
+        agents.append((later, block))
+    agents.sort(key=lambda item: item[0])  # srun passes each node's output as it comes
+    lines += [text for _, block in agents for text in block]
+    # One write each (thousands of lines on a large run): the timeout, a minute later
+    # the take-down.
+    return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]

@@ -1,0 +1,182 @@
+"""What each Megatron-LM rank holds: the transformer layers of each pipeline stage, the padded
+vocabulary, the parameters one rank counts, the DDP buffers get_model logs, and the memory
+report_memory prints. The counting follows training.py and distributed_data_parallel.py at
+core_v0.14.0; it is here, not in the presenter, because the build, the memory report and a
+timed-out collective's sizes all read it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_ddp as ddp
+from genact_cast.generator.dialects import megatron_formulas as formulas
+from genact_cast.generator.dialects import parameters as counts
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_lines import memory
+from genact_cast.generator.events import StepStats
+from genact_cast.generator.rng import Rng
+
+
+def stage_layers(layers: int, stages: int) -> list[int]:
+    """Transformer layers per pipeline stage: as even as they go, the first and the last stage
+    (which also hold the embedding and the output layer) taking fewer when the layers do not
+    divide evenly (`--decoder-first/last-pipeline-num-layers`; Llama 3 405B: 7, 8 x 14, 7)."""
+    base, extra = divmod(layers, stages)
+    counts = [base] * stages
+    for stage in [*range(1, stages - 1), 0, stages - 1][:extra]:
+        counts[stage] += 1
+    return counts
+
+
+def uneven_stage_flags(facts: Facts) -> list[tuple[str, str | None]]:
+    """The first and last stage's layer counts, given only when they differ from the rest."""
+    layers = stage_layers(facts.layers, facts.pp)
+    if len(set(layers)) == 1:
+        return []
+    return [
+        ("decoder-first-pipeline-num-layers", str(layers[0])),
+        ("decoder-last-pipeline-num-layers", str(layers[-1])),
+    ]
+
+
+def padded_vocab_size(vocab: int, tensor: int) -> int:
+    """Megatron pads the vocabulary to a multiple of 128 × TP so every shard is equal."""
+    return formulas.padded_vocab_size(vocab, tensor)
+
+
+def model_shape(facts: Facts, padded_vocab: int) -> formulas.Shape:
+    """The model as Megatron builds it on this layout, with the distributed optimizer unless
+    the weights and gradients of a shard would not leave room (the plan's layout is FSDP):
+    then the run uses Megatron's FSDP2 path instead, which takes neither pipeline nor expert
+    parallelism, and the distributed optimizer is off."""
+    shape = formulas.Shape(
+        layers=facts.layers,
+        hidden=facts.hidden,
+        ffn=facts.ffn,
+        heads=facts.heads,
+        groups=facts.kv_heads,
+        kv_channels=margs.kv_channels(facts),
+        seq=facts.seq_len,
+        padded_vocab=padded_vocab,
+        tp=facts.tp,
+        pp=facts.pp,
+        dp=facts.dp,
+        micro_batch=facts.micro_batch,
+        microbatches=facts.grad_accum,
+        sequence_parallel=facts.tp > 1,
+        recompute=facts.recompute,
+        experts=facts.experts,
+        topk=facts.top_k,
+        moe_ffn=facts.expert_ffn,
+        shared_ffn=facts.shared_experts * facts.expert_ffn,
+        untied=not margs.family(facts).tied,
+    )
+    return shape._replace(distributed_optimizer=not uses_fsdp2(facts, shape))
+
+
+def uses_fsdp2(facts: Facts, shape: formulas.Shape) -> bool:
+    """Whether the full weight and optimizer state would crowd the GPU (see model_shape)."""
+    full = formulas.weight_and_optimizer_bytes(shape) / 2**30
+    return facts.pp == 1 and not facts.experts and full > 0.85 * facts.capacity_gib
+
+
+def dp0_ranks(facts: Facts) -> list[tuple[int, int, int]]:
+    """(global rank, tensor rank, pipeline rank) of data-parallel rank 0, in rank order
+    (Megatron's default order tp-cp-ep-dp-pp)."""
+    f = facts
+    return [
+        (tensor + f.tp * f.dp * stage, tensor, stage)
+        for stage in range(f.pp)
+        for tensor in range(f.tp)
+    ]
+
+
+def stage_parameters(facts: Facts, padded_vocab: int, *, untied: bool, stage: int) -> int:
+    """Sum of `p.nelement()` on one rank of this pipeline stage (training.py:871-882):
+    its layers, the embedding on the first stage, the final norm and output layer (a
+    copy of the tied embedding under PP) on the last."""
+    f = facts
+    model = margs.family(f)
+    shape = counts.Shape(
+        layers=f.layers,
+        hidden=f.hidden,
+        heads=f.heads,
+        kv_heads=f.kv_heads,
+        head_dim=margs.kv_channels(f),
+        ffn=f.ffn,
+        vocab=padded_vocab,
+        qkv_bias=model.qkv_bias,
+        qk_norm=model.qk_norm,
+        tied=model.tied,
+    )
+    embedding = padded_vocab * f.hidden // f.tp
+    if f.experts:
+        # One MoE layer on this rank: attention and the shared expert split by TP, the
+        # router whole, and this rank's E/EP experts (expert TP = TP).
+        dense_attention = counts.megatron_dense_layer(shape._replace(ffn=0), f.tp)
+        experts = f.experts // f.ep * 3 * f.hidden * f.expert_ffn
+        shared = 3 * f.hidden * f.shared_experts * f.expert_ffn
+        layer = dense_attention + (experts + shared) // f.tp + f.experts * f.hidden
+    else:
+        layer = counts.megatron_dense_layer(shape, f.tp)
+    layers = stage_layers(f.layers, f.pp)
+    last = stage == f.pp - 1
+    ends = (stage == 0) + last
+    if not untied:
+        ends = min(ends, 1)  # tied: one matrix, copied to the last stage only under PP
+    return layer * layers[stage] + embedding * ends + (f.hidden if last else 0)
+
+
+def wrapping(
+    facts: Facts, args: dict[str, str], padded_vocab: int, *, fsdp: bool, distributed: bool
+) -> list[str]:
+    """get_model's DDP wrap (its config on rank 0, then each pipeline stage's first rank
+    logs its buffers' buckets; FSDP2 logs neither) and get_megatron_optimizer's config."""
+    f = facts
+    rng = Rng(f.seed * 947 + 5)
+    out: list[str] = []
+    if not fsdp:
+        out.append(ddp.ddp_config(args, f.dp))
+        size = ddp.ddp_bucket_size(args, f.dp)
+        expert_dp = f.gpus // (f.pp * f.ep * f.tp)
+        # With several optimizer instances (HSDP) the buffers are sharded, so padded,
+        # over one instance's ranks (distributed_data_parallel.py:83-92, 375).
+        shard, expert_shard = f.dp // f.replicas, max(1, expert_dp // f.replicas)
+        for stage, layers in enumerate(stage_layers(f.layers, f.pp)):
+            params = ddp.stage_params(f, padded_vocab, stage, layers)
+            # Bucketing only on the first stage: later stages' communication is off the
+            # critical path (distributed_data_parallel.py:186).
+            bucket = size if stage == 0 else None
+            dense = [p for p in params if not p.expert]
+            out += ddp.buffer_log(dense, bucket, shard, distributed, rng)
+            experts = [p for p in params if p.expert]
+            if experts:
+                out += ddp.buffer_log(experts, bucket, expert_shard, distributed, rng)
+    timers = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
+    out.append(ddp.optimizer_config(args, timers))
+    return out
+
+
+def memory_report(
+    facts: Facts, shape: formulas.Shape, *, fsdp: bool, stats: StepStats
+) -> list[str]:
+    """Rank 0's theoretical footprint, then `report_memory` of every rank of data-parallel
+    rank 0: its model state (6 + 12/DP bytes a parameter), the step's peak, the cache."""
+    f = facts
+    lines = formulas.theoretical_memory(shape)
+    peak_bytes = stats.memory_gib * 2**30
+    for rank, _tensor, stage in dp0_ranks(f):
+        state = (
+            f.state_gib * 2**30  # FSDP2: this rank's shard of everything
+            if fsdp
+            else stage_parameters(f, shape.padded_vocab, untied=shape.untied, stage=stage)
+            * (6 + 12 / f.dp)
+        )
+        allocated = round(state / 512) * 512 / 2**20
+        high = max(peak_bytes, state * 1.05)
+        max_allocated = round(high / 512) * 512 / 2**20
+        reserved = float(math.ceil(high * 1.04 / 2**21) * 2)
+        lines.append(memory(rank, stats.step, allocated, max_allocated, reserved, reserved))
+    return lines

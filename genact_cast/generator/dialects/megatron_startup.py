@@ -1,0 +1,106 @@
+"""How a Megatron-LM core_v0.14.0 job is started and what it says before training: the
+torchrun (or srun) command, and the warnings validate_args and initialize_megatron print for
+this configuration. Each depends on the launch's flags and the cluster, not on the run's
+events, so the presenter (megatron.py) only places them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_lines import world_size
+
+SOFTMAX_WARNING = (
+    "WARNING: constraints for invoking optimized fused softmax kernel are not met. "
+    "We default back to unfused kernel invocations."
+)
+MOE_FFN_WARNING = "Warning: moe_ffn_hidden_size is not set, using ffn_hidden_size for MoE instead."
+# torch.cuda.get_device_capability()[0], which get_device_arch_version returns: sm80, sm90,
+# sm100 (NVIDIA's CUDA GPU compute capability table).
+COMPUTE_MAJOR = {"A100": 8, "H100": 9, "H200": 9, "B200": 10}
+FSDP2_TP_WARNING = (
+    "Using tensor model parallelism or context parallelism with Torch-FSDP2 together. "
+    "Try not to using them together since they require different CUDA_MAX_CONNECTIONS "
+    "settings for best performance. sequence parallelism requires setting the "
+    "environment variable CUDA_DEVICE_MAX_CONNECTIONS to 1 while Torch-FSDP2 "
+    "requires not setting CUDA_DEVICE_MAX_CONNECTIONS=1 for better parallelization."
+)
+NO_P2P_OVERLAP = (
+    "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
+    "non-interleaved schedule does not support overlapping p2p communication and aligned param AG"
+)
+
+
+def make_helpers(user: str) -> list[str]:
+    """compile_helpers runs `make -C <megatron/core/datasets>` without capturing its output
+    (megatron/core/datasets/utils.py:25-26): GNU make's directory lines around its note that
+    the helpers, built on the job's first run, are up to date. The checkout is the launch's
+    working directory, where pretrain_gpt.py is."""
+    where = f"/home/{user}/llm-train/megatron/core/datasets"
+    return [
+        f"make: Entering directory '{where}'",
+        "make: Nothing to be done for 'default'.",
+        f"make: Leaving directory '{where}'",
+    ]
+
+
+def command(
+    *, nodes: int, master: str, port: int, max_restarts: int, args: Sequence[str]
+) -> list[str]:
+    """torchrun on one node; on several, one torchrun per node started by Slurm's srun,
+    which brings every node's output to this terminal (Megatron prints the iteration line
+    and the timers on the last rank, on the last node)."""
+    words = torchrun.command(
+        nodes=nodes,
+        master=master,
+        port=port,
+        max_restarts=max_restarts,
+        script=["pretrain_gpt.py", *args],
+    )
+    if nodes == 1:
+        return words
+    return ["srun", f"--nodes={nodes}", "--ntasks-per-node=1", *words]
+
+
+def validate_lines(
+    facts: Facts, *, fsdp: bool, flags: Sequence[tuple[str, str | None]]
+) -> list[str]:
+    """What validate_args prints before the dump, for this command: rank 0's lines, and
+    the MoE warning from every process."""
+    f = facts
+    text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
+    if f.pp > 1:
+        text.append(NO_P2P_OVERLAP)
+    text += [
+        "Number of virtual stages per pipeline stage: None",
+        "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
+        "using torch.bfloat16 for parameters ...",
+    ]
+    if fsdp and f.tp > 1 and COMPUTE_MAJOR[f.gpu] < 10:
+        # arguments.py:849-860: warn_rank_0 (training/utils.py:385) before Blackwell.
+        where = f"/home/{f.user}/llm-train/megatron/training/utils.py"
+        text += [f"{where}:385: UserWarning: {FSDP2_TP_WARNING}", "  warnings.warn(message)"]
+    if f.experts and "moe-ffn-hidden-size" not in dict(flags):
+        # arguments.py:942-944 prints without a rank-0 guard: every process says it.
+        text += [MOE_FFN_WARNING] * f.gpus
+    return text
+
+
+def softmax_warning(facts: Facts) -> list[str]:
+    """initialize.py's check for the fused softmax kernel (bf16, masked softmax fusion on):
+    sequence length and (heads / TP) x micro batch must suit it."""
+    f = facts
+    attn_batch = (f.heads / f.tp) * f.micro_batch
+    fits = 16 < f.seq_len <= 16384 and f.seq_len % 4 == 0 and attn_batch % 4 == 0
+    return [] if fits else [SOFTMAX_WARNING]
+
+
+def max_connections(*, fsdp: bool) -> int:
+    """The tag's Llama example exports CUDA_DEVICE_MAX_CONNECTIONS=1
+    (examples/llama/train_llama3_8b_h100_fp8.sh:4), but validate_args refuses 1 with
+    --use-torch-fsdp2 (arguments.py:584-585): its FSDP2 test sets 8 (tests/
+    functional_tests/test_cases/gpt/gpt3_mr_mcore_te_tp2_pp1_fsdp2_resume_torch_dist_
+    dgx_a100_1N8G/model_config.yaml:2)."""
+    return 8 if fsdp else 1
