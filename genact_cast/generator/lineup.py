@@ -43,10 +43,6 @@ _NO_STAGES_HF = (
 _NO_STAGES_DS = (
     "the Trainer on DeepSpeed 0.17.5 has no pipeline stages, which a run of this model needs"
 )
-_NO_CONFIG_HF = (
-    "the Trainer's dialects do not type OLMo 2's config.json (Olmo2Config) and its loader's "
-    "lines yet"
-)
 UNSUPPORTED = {
     "megatron": {
         "Gemma-3": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no gated GELU nor Gemma 3's "
@@ -63,20 +59,13 @@ UNSUPPORTED = {
     # ParallelismConfig has dp_replicate, dp_shard, tp and cp sizes only
     # (parallelism_config.py:59-62), and under DeepSpeed the Trainer wraps a transformers
     # model, never a PipelineModule. Their logs would show another run's batch arithmetic.
-    # transformers 4.57.1 logs a loaded config whole (`Model config Olmo2Config {...}`,
-    # configuration_utils.py:839), then its generation config and tokenizer files: the
-    # Trainer's dialects print those only from a model's real config.json
-    # (hf_config.FAMILIES), and OLMo 2's is not tabled (its padded 100352-entry vocabulary
-    # is not the 100278 models.tsv counts), so they do not train it (review-tt5 fault 5).
     "hf": {
         "Llama-3.1-405B": _NO_STAGES_HF,
         "DeepSeek-V3": _NO_STAGES_HF,
-        "OLMo-2": _NO_CONFIG_HF,
     },
     "deepspeed": {
         "Llama-3.1-405B": _NO_STAGES_DS,
         "DeepSeek-V3": _NO_STAGES_DS,
-        "OLMo-2": _NO_CONFIG_HF,
     },
     # torchtitan v0.2.0 registers llama3, llama4, qwen3 and deepseek_v3 (models/__init__.py).
     # Its llama3 train spec is the Llama architecture (untied embeddings, no biases, no QK
@@ -125,11 +114,29 @@ def why_no_adapters(framework: str) -> str | None:
     return NO_ADAPTERS.get(framework)
 
 
+# transformers 4.57.1 logs a loaded config whole (`Model config <Class> {...}`,
+# configuration_utils.py:839, always after :763's `loading configuration file`), then its
+# generation config and tokenizer files: the Trainer's dialects print those only from a
+# model's real config.json (hf_config.FAMILIES). OLMo 2's (a padded 100352-entry vocabulary
+# where models.tsv counts 100278), Gemma 3's and Llama 4's (composite image-text configs) are
+# not tabled, so those dialects do not train them rather than print the file's line alone
+# (review-tt5 fault 5).
+LOADER_TYPED = ("hf", "deepspeed")
+
+
 def why_not(arch: Architecture, framework: str) -> str | None:
     """Why `framework`'s pinned release cannot train `arch` from its own command line."""
     for prefix, reason in UNSUPPORTED.get(framework, {}).items():
         if arch.name.startswith(prefix):
             return reason
+    if framework in LOADER_TYPED:
+        from genact_cast.generator.dialects import hf_config  # the dialects' data, on demand
+
+        if hf_config.family_of(arch) is None:
+            return (
+                f"the Trainer's dialects do not type {arch.name}'s config.json and the "
+                "loader's lines it makes yet"
+            )
     return None
 
 
