@@ -600,3 +600,27 @@ def test_the_evaluations_batch_size_is_the_one_the_command_sets() -> None:
     typed = shlex.split(" ".join(log.launch_words()))
     shown = {int(m[1]) for t in lines(0) if (m := re.search(r">>   Batch size = (\d+)$", t))}
     assert shown == {eval_batch_size(typed)}
+
+
+def test_trl_counts_each_token_once_a_tp_rank() -> None:
+    """SFTTrainer sums each batch's tokens over every process (gather_for_metrics,
+    sft_trainer.py:1127-1134 at trl 0.24.0), and the ranks of a TP group hold the same batch
+    (accelerate 1.11.0 prepare_data_loader shards over the data-parallel ranks only,
+    data_loader.py:1109-1120): num_tokens is the steps' packed tokens times the TP size
+    (review-hfds5 fault 3: seed 6209 printed 450560.0 at step 10, an eighth)."""
+    plan = make_plan(CASES[AUTOTP])
+    rows = [text for _, text in without_pdsh(AUTOTP)]
+    total = r"Total train batch size \(w\. parallel, distributed & accumulation\) = ([\d,]+)$"
+    batch = _number(total, rows)
+    steps = _number(r"Total optimization steps = ([\d,]+)$", rows)
+    typed = shlex.split(" ".join(Log(facts_for(plan), color=False).launch_words()))
+    flags = dict(w[2:].split("=", 1) for w in typed if w.startswith("--") and "=" in w)
+    per_epoch = steps / int(flags["num_train_epochs"])
+    logged = [t for t in rows if t.startswith("{'loss': ")]
+    assert logged
+    for text in logged:
+        tokens = float(re.search(r"'num_tokens': ([\d.e+]+)", text)[1])  # type: ignore[index]
+        epoch = float(re.search(r"'epoch': ([\d.]+)", text)[1])  # type: ignore[index]
+        step = tokens / (batch * int(flags["max_length"]) * plan.tensor_parallel)
+        assert step == int(step)
+        assert abs(step - epoch * per_epoch) <= 0.006 * per_epoch

@@ -259,7 +259,7 @@ class Log:
                 # near its cross-entropy, and the share of tokens predicted right, which
                 # falls as the loss rises (e^(-loss/2): 0.61 at 1.0, 0.78 at 0.5).
                 jitter = Rng(f.seed * 37 + stats.step).uniform(-0.03, 0.03)
-                tokens = float(stats.step * f.global_batch * f.seq_len)
+                tokens = self.tokens_seen(stats.step)
                 sft = (stats.loss * (1 + jitter), tokens, math.exp(-stats.loss / 2))
             record = log(
                 loss=stats.loss,
@@ -386,6 +386,15 @@ class Log:
         """The banner's trainable count on world rank 0 (FSDP2's DTensors count whole)."""
         return hf_model.trainable(self.facts)
 
+    def tokens_seen(self, step: int) -> float:
+        """SFTTrainer's num_tokens after `step` steps: each batch's tokens summed over every
+        process by gather_for_metrics (sft_trainer.py:1127-1134 at trl 0.24.0). The ranks of
+        a TP group train on the same batch (prepare_data_loader shards over the data-parallel
+        ranks only, data_loader.py:1109-1145 at accelerate 1.11.0, under DeepSpeed's AutoTP
+        and FSDP2's ParallelismConfig alike): each token counts once a TP rank."""
+        f = self.facts
+        return float(step * f.global_batch * f.seq_len * f.tp)
+
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
         moment = self._at(event.t)
@@ -445,7 +454,7 @@ class Log:
         if f.kind == "sft":
             # as the training records' (see step): entropy near the loss, accuracy e^(-loss/2)
             jitter = Rng(f.seed * 41 + event.step).uniform(-0.03, 0.03)
-            tokens = float(event.step * f.global_batch * f.seq_len)
+            tokens = self.tokens_seen(event.step)
             sft = (event.loss * (1 + jitter), tokens, math.exp(-event.loss / 2))
         record = eval_log(
             loss=event.loss + below,
