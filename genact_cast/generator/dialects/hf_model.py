@@ -148,7 +148,8 @@ def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
     peft's fsdp_auto_wrap_policy (trainer.py:5577-5583 at 4.57.1): each trainable LoRA
     Linear is a unit of its own and the layer's flat parameter is frozen, so it is gathered
     (for QLoRA each Linear's 4-bit weight packed in bf16 storage, a quarter of its elements:
-    bitsandbytes' quantize_4bit; biases and norms whole) and never reduce-scattered; a
+    bitsandbytes' quantize_4bit allocates (n + 1) // (2 x the storage's bytes) of them,
+    index:4494189925; biases and norms whole) and never reduce-scattered; a
     reduce-scatter is then of the first gradient backward reaches, the last layer's
     down_proj lora_B (hidden x r). None where the config is not tabled, under tensor
     parallelism (FSDP2) or for another collective."""

@@ -273,7 +273,7 @@ def teed(worker_lines: Sequence[str], tee_rank: int | None) -> list[str]:
     every line of the worker's stream with its own `[rankN]:`, in front of torch's: the two
     stack (`[rank0]:[rank0]:W0819 ...`, tests/data/real_logs/tee_prefix.txt). `tee_rank`:
     the rank whose stream the tee shows; None where the launcher does not tee (accelerate
-    launch)."""
+    launch: its `--tee` defaults to "0", commands/launch.py:312-313 at v1.11.0)."""
     if tee_rank is None:
         return list(worker_lines)
     return [f"[rank{tee_rank}]:{text}" for text in worker_lines]
