@@ -1,0 +1,158 @@
+"""Transient text in the subtitles' lines (publish/vtt_lines.py): rows erased or written over
+in place, and whether what was there is told. A line erased and drawn again (a progress
+bar, a dashboard, a command line edited) goes on; one erased for good, or written over with
+another line, is done at that moment. Apart from the row bookkeeping because the decision
+waits for the next screen (`settle`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genact_cast.publish.screens import Row, row_text
+from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
+from genact_cast.publish.vtt_marks import REDRAW_SECONDS, TAKEN
+from genact_cast.publish.vtt_prompts import is_typed
+from genact_cast.publish.vtt_sessions import without_right_prompt
+from genact_cast.publish.vtt_text import bare as _bare
+from genact_cast.publish.vtt_text import joined, rewritten
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
+
+
+def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False) -> None:
+    """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
+    Its text is the row's as erased when that is more of the line shown (typing that
+    went on after the last screen), else the line shown; a line written since the last
+    screen and erased before the next is told as a line that scrolled away unseen is
+    (`seq 20; clear` in one read of a 10-row terminal: all twenty), unless the
+    erasure was of the cursor's line (`line_erased`: EL, ECH): a line drawn and drawn
+    over in place before any screen showed it (fish's `⏎` mark for output without a
+    newline, a spinner's frame). A command line typed after a prompt and erased at the
+    cursor, then drawn again after the same prompt, is that command line edited (a
+    shell's grey suggestion taken away, a completion): it goes on, not told apart."""
+    left = lines.prompts.pop(y, None)
+    if y < len(lines.texts) and left == _bare(row_text(row)) == _bare(lines.texts[y]):
+        lines.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
+    if lines.muted:
+        lines.wiped[y] = lines.updates
+    if y >= len(lines.texts) or y in lines.erased:
+        lines.leads.pop(y, None)  # (a prompt drawn here next is a new one)
+        lines.rights.pop(y, None)
+        return
+    shown = lines.texts[y]
+    wrapped = y < len(lines.wraps) and lines.wraps[y]
+    typed = is_typed(lines, y, shown)
+    lead, right = lines.leads.get(y, ""), lines.rights.get(y, "")
+    if not (line_erased and lead and typed):
+        lines.leads.pop(y, None)
+        lines.rights.pop(y, None)
+    text = without_right_prompt(lines._text(row, wrapped), lead, right)
+    if shown.strip() and lines.since[y] >= 0:  # (since below 0: taken before)
+        text = text if text.startswith(_bare(shown)) else shown
+        lines.erased[y] = (lines.since[y], text, wrapped, time, lines.born[y], typed)
+        if y in lines.leads:
+            lines.edited[y] = lead
+    elif not shown.strip() and row_text(row).strip():
+        if line_erased:
+            return  # (never shown)
+        unseen = (time, row_text(row), False, time, -1 - lines.epoch, False)
+        lines.erased[y] = unseen
+    else:
+        return
+    lines.epoch += 1  # what is written next comes after the erased line
+
+
+def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None:
+    """Erased rows as they are drawn now: one redrawn with the same line goes on as
+    that line; any other erased line is done, ending at its erasure. At `now` (a
+    screen, not the end), a line whose row is still blank waits up to `REDRAW_SECONDS`
+    for the redraw: a dashboard's redraw may reach two screens."""
+    gone: list[tuple[int, float, str, bool, float, int, bool]] = []
+    waiting = {}
+    used: set[int] = set()
+    for y in sorted(lines.erased):
+        since, old, wrapped, time, born, typed = lines.erased[y]
+        lead = lines.edited.get(y)
+        if lead is not None and news.get(y, "").startswith(lead):
+            continue  # the command line edited (see `erase`): it goes on
+        above = lines.erased.get(y - 1)
+        if above is not None and above[2]:  # the rest of a wrapped line: as its start
+            if y - 1 in waiting:
+                waiting[y] = lines.erased[y]
+            elif gone and gone[-1][0] == y - 1:
+                gone.append((y, since, old, wrapped, time, max(born, -1 - born), False))
+            continue
+        if born < 0:  # never shown: one of a bar's redraws between two screens, say
+            born = -1 - born
+            if any(same_line(old, new) for new in news.values()):
+                continue
+        else:
+            # The same line may be drawn lower: a live block or a progress bar moves
+            # down under lines printed above it. Each row of the new screen is one line.
+            again = next(
+                (b for b in sorted(news) if b >= y and b not in used and same_line(old, news[b])),
+                None,
+            )
+            if again is not None:
+                used.add(again)
+                continue
+        if now is not None and now - time < REDRAW_SECONDS and not news.get(y, "").strip():
+            waiting[y] = lines.erased[y]
+            continue
+        gone.append((y, since, old, wrapped, time, born, typed))
+    for y, _, old, *_ in gone:
+        if 0 <= y < len(lines.texts) and old.startswith(_bare(lines.texts[y])):
+            lines.texts[y] = ""  # (unless a line was written there since)
+    lines.erased = waiting
+    for y in [y for y in lines.edited if y not in waiting]:
+        if not news.get(y, "").startswith(lines.edited.pop(y)):
+            lines.leads.pop(y, None)  # (not that command line: a prompt here is new)
+            lines.rights.pop(y, None)
+    if lines.muted:
+        gone = []
+    going = -1  # the taken line a wrapped erased row goes on in
+    for index, (y, since, old, wrapped, time, born, typed) in enumerate(gone):
+        if going >= 0 and gone[index - 1][0] == y - 1:
+            start, before = lines.taken[going]
+            lines.taken[going] = (start, joined(before, old))
+        else:
+            lines.taken.append((since, old))
+            lines.places.append((born, lines.scrolls + y))
+            going = len(lines.taken) - 1
+            lines.ends[going] = time
+            if typed:
+                lines.commands.add(going)
+        if not wrapped:
+            going = -1
+
+
+def overwritten(lines: Lines, y: int, old: str, text: str, time: float, wraps: list[bool]) -> None:
+    """Row y, shown with `old`, is written over in place with another line (`\\e[6H`
+    then text, a make-style status rewritten after `\\e[2A`): the line shown is told,
+    whole (with the rows it wrapped onto, as `wraps` had them), ending now. A redraw of
+    the same line (a progress bar, a dashboard's numbers) is not: one whose words are
+    the same (`rewritten`), nor one shown for less than `MERGE_SECONDS` (bash's
+    reverse search redrawn at each key: a state a person does not get to read)."""
+    start = not (0 < y <= len(wraps) and wraps[y - 1])  # (not the rest of a line)
+    if not (start and old.strip() and lines.since[y] >= 0 and not lines.muted):
+        return
+    if time - lines.since[y] < MERGE_SECONDS:
+        return
+    if y in lines.leads or not rewritten(old, text):
+        return  # (a prompt and its command: told as typed)
+    rest = y
+    while rest < min(len(wraps), len(lines.texts) - 1) and wraps[rest]:
+        rest += 1
+        old = joined(old, lines.texts[rest])
+        lines.since[rest] = -1.0  # (told with it)
+    lines.taken.append((lines.since[y], old))
+    lines.places.append((lines.born[y], lines.scrolls + y))
+    lines.ends[len(lines.taken) - 1] = time
+
+
+def another(old: str, text: str) -> bool:
+    """Whether `text`, written over a row that showed `old`, is another line (not a
+    redraw of it: a progress bar, a dashboard's numbers)."""
+    return bool(old.strip()) and (rewritten(old, text) or not same_line(old, text))

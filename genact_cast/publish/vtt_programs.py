@@ -1,0 +1,164 @@
+"""Programs over the shell's screen in the subtitles' lines (publish/vtt_lines.py): a
+full-screen program that covers it and restores it, one that paints the primary screen
+(top, less -X), a command run into such a program, and a clip that starts mid-session
+(--start-at). What such a program shows is not the shell's lines, so these decide which
+rows are told before, under and after it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.vtt_erasures import settle
+from genact_cast.publish.vtt_marks import HISTORY, LEFT, TAKEN
+from genact_cast.publish.vtt_sessions import without_right_prompt
+from genact_cast.publish.vtt_text import bare as _bare
+from genact_cast.publish.vtt_text import piece as _piece
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
+
+
+def cover(lines: Lines, time: float) -> None:
+    """A full-screen program covers the screen: every line on it is done."""
+    settle(lines, {})
+    lines._take_rows()
+    lines.covered = list(lines.texts)
+    lines.left = [since == LEFT for since in lines.since]
+    lines.covering = True
+    lines.since = [-1.0] * len(lines.texts)  # taken: not again if the cast ends covered
+
+
+def mute(lines: Lines) -> None:
+    """A program paints the primary screen (top, less -X: no alternate screen): the
+    lines it found are done, as under a full-screen program; nothing it draws is told."""
+    cover(lines, 0.0)
+    lines.muted, lines.wiped = True, {}
+
+
+def unsay(lines: Lines, mark: int, time: float) -> None:
+    """The lines taken after the first `mark` that appeared at `time` are not told
+    (a program's page, scrolled away as it was drawn, before it was known to be one)."""
+    kept = [i for i in range(mark, len(lines.taken)) if lines.taken[i][0] < time]
+    if len(kept) == len(lines.taken) - mark:
+        return
+    ends = {i: end for i, end in lines.ends.items() if i < mark}
+    ends.update((mark + n, lines.ends[i]) for n, i in enumerate(kept) if i in lines.ends)
+    commands = {i for i in lines.commands if i < mark}
+    lines.commands = commands | {mark + n for n, i in enumerate(kept) if i in lines.commands}
+    lines.taken[mark:] = [lines.taken[i] for i in kept]
+    lines.places[mark:] = [lines.places[i] for i in kept]
+    lines.ends, lines._open, lines._region_open = ends, None, None
+
+
+def ran(lines: Lines, y: int, time: float, text: str) -> None:
+    """A command typed at the prompt on row y (above the screen when below 0) and run
+    in the screen a program then painted over: told as typed, not as the bare prompt
+    the last screen showed."""
+    if 0 <= y < len(lines.since):
+        lines.since[y] = -1.0
+    lines.commands.add(len(lines.taken))
+    lines.taken.append((time, text))
+    lines.places.append((lines.epoch, lines.scrolls + y))
+
+
+def unmute(
+    lines: Lines,
+    cursor: tuple[int, int] | None,
+    changed: frozenset[int] = frozenset(),
+    blank: frozenset[int] = frozenset(),
+) -> None:
+    """The program is gone: the rows it left above the cursor are its last screen
+    (not told, then or later), but for those written (`changed`) in the screen it left
+    in that its last screen showed `blank` or that it erased for it (what it printed
+    on leaving, on the rows it cleared: fzf's choice); the cursor's row on is the
+    shell's again."""
+    settle(lines, {})  # (erasures while it ran: its own)
+    lines.muted = lines.covering = False
+    below = min(cursor[1] if cursor is not None else len(lines.texts), len(lines.since))
+    for y in range(below):
+        now = y in changed and (y in blank or lines.wiped.get(y) == lines.updates - 1)
+        if not (now and lines.since[y] >= 0 and lines.texts[y].strip()):
+            lines.since[y] = LEFT
+    lines.wiped = {}
+
+
+def restart(lines: Lines, shell: bool) -> tuple[bool, int]:
+    """The clip starts (--start-at): the lines done before are not told; of the shell's
+    lines on the screen, the last command typed and what followed it are (from the
+    start), the lines above it are not (their count is returned: a cue says how many),
+    and a page a program left there is not (True if one is: its cue stands for it).
+    `shell`: the shell's screen is shown (no program covers or paints it), else its
+    rows are left as they stand."""
+    lines.taken, lines.places, lines.ends = [], [], {}
+    lines.commands = set()
+    lines.erased.clear()
+    lines.edited.clear()
+    lines._open = lines._region_open = None
+    if not shell:
+        return False, 0
+    lines.since = [since if since >= 0 or since == LEFT else 0.0 for since in lines.since]
+    left = any(
+        since == LEFT and text.strip() for since, text in zip(lines.since, lines.texts, strict=True)
+    )
+    rows = [*lines.leads, *([lines.waiting[0]] if lines.waiting is not None else [])]
+    command = max((y for y in rows if 0 <= y < len(lines.texts)), default=0)
+    earlier = 0
+    for y in range(command):
+        if lines.since[y] >= 0 and lines.texts[y].strip():
+            if not (y > 0 and y - 1 < len(lines.wraps) and lines.wraps[y - 1]):
+                earlier += 1  # (a wrapped line's rest is the same line)
+            lines.since[y] = TAKEN
+    return left, earlier
+
+
+def uncover(lines: Lines, screen: Screen) -> None:
+    """Back from the program: the rows it restored were taken (not repeated later).
+    After a resize inside the program the restored rows are the old lines rewrapped,
+    some back from the scrollback: a row above the cursor that is a piece of the lines
+    shown or scrolled away before, in their order, was taken too."""
+    lines.erased.clear()  # (erasures are told only on the shell's screen)
+    lines.edited.clear()
+    lines.covering = False
+    leads, rights = lines.leads, lines.rights  # (covered rows were kept without these)
+    lines.leads, lines.rights, lines.waiting, lines.prompts = {}, {}, None, {}
+    rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
+    lines.texts = [row_text(row) for row in rows]
+    lines.first = list(lines.texts)  # a prompt written on its way back: typed after
+    lines.wraps = [False] * len(rows)
+    lines.born = [lines.epoch] * len(rows)
+    lines._open = None
+    lines.since = [
+        (LEFT if lines.left[y] else TAKEN)
+        if y < len(lines.covered)
+        and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")).rstrip()
+        == _bare(lines.covered[y])  # (a wrapped row was kept with its blanks)
+        else time
+        for y, text in enumerate(lines.texts)
+    ]
+    if cursor is None or (cols, len(rows)) == (lines.cols, len(lines.covered)):
+        return  # (no resize: the rows are where they were)
+    lines.cols, lines.wraps = cols, [y in screen.wrapped for y in range(len(rows))]
+    lines.texts = [lines._text(row, w) for row, w in zip(rows, lines.wraps, strict=True)]
+    pieces = [_piece(text) for text in [*lines.history, *lines.covered]]
+    seen = "".join(pieces)
+    at = 0
+    top: int | None = None  # where the first row restored starts in what was seen
+    for y, text in enumerate(lines.texts[: cursor[1]]):
+        piece = _piece(text)
+        found = seen.find(piece, at) if piece else -1
+        if found >= 0:
+            lines.since[y] = -1.0
+            at = found + len(piece)
+            top = found if top is None else top
+    # The covered lines above the first row restored went to the scrollback as the
+    # program's screen shrank: a later resize that brings them back brings no new line.
+    start = sum(map(len, pieces[: len(lines.history)]))
+    for text, piece in zip(lines.covered, pieces[len(lines.history) :], strict=True):
+        if top is None or start + len(piece) > top:
+            break
+        if piece:
+            lines.history.append(text)
+        start += len(piece)
+    del lines.history[: len(lines.history) - HISTORY]

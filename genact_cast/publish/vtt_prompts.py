@@ -1,0 +1,75 @@
+"""Prompt and command detection for the subtitles' lines (publish/vtt_lines.py): which rows
+are a command being typed after a prompt, the output a prompt was drawn after without a
+newline, the line editor's menu under a command, and a right prompt (zsh's RPROMPT) kept at
+a row's end. Apart from the row bookkeeping because a prompt is known by the cursor and by
+prompts seen before, not by its characters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
+from genact_cast.publish.vtt_text import bare as _bare
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
+
+
+def output_before(lines: Lines, y: int, lead: str) -> None:
+    """A command is typed on row y after `lead`: if that is a prompt seen before with
+    output not ended by a newline in front of it (`printf "no newline"` in bash: the
+    prompt drawn after it, `no newline$ `), that output is told as its own line, from
+    when it appeared (the command, from its first key, is the row as it reads). Not
+    output that ends on a blank: the prompt may have grown there (`(venv) $ `)."""
+    lead = _bare(lead)
+    for known in lines.known_prompts:
+        head = lead[: len(lead) - len(known)]
+        if lead.endswith(known) and head.strip() and not head[-1].isspace():
+            if lines.since[y] >= 0 and not lines.muted:
+                lines.taken.append((lines.since[y], head))
+                lines.places.append((lines.born[y], lines.scrolls + y))
+            return
+    lines.known_prompts[lead] = None
+    while len(lines.known_prompts) > MAX_PROMPTS:
+        del lines.known_prompts[next(iter(lines.known_prompts))]
+
+
+def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
+    """Rows drawn under a command being typed, the cursor back on its row (zsh's
+    completion list and menu, prompt_toolkit's), are the line editor's, not output:
+    not told (the command is, then what it prints, below it after Enter). Not the rows
+    the command itself wrapped onto."""
+    if cursor is None or cursor[1] not in lines.leads:
+        return
+    y = cursor[1]
+    while y < len(lines.wraps) - 1 and lines.wraps[y]:
+        y += 1  # (the command's own rows)
+    for below in range(y + 1, len(lines.texts)):
+        if lines.since[below] == time and lines.texts[below].strip():
+            lines.since[below] = TAKEN
+
+
+def is_typed(lines: Lines, y: int, text: str) -> bool:
+    """Whether row y, now `text`, is a command typed: one typed after a prompt the
+    cursor waited at (`leads`), or a row that grew after it appeared (the keys echoed
+    one by one; typed ahead, the first arrives with the prompt, which never waits)."""
+    if y in lines.leads:
+        return True
+    first = lines.first[y] if 0 <= y < len(lines.first) else ""
+    return bool(first.strip()) and _bare(text) != _bare(first) and text.startswith(first)
+
+
+_RIGHT = re.compile(r"(.*\S) {2,}(\S.*)")  # a row's text, a gap, and what ends the row
+
+
+def right_kept(old: str, new: str, cols: int) -> str:
+    """The right prompt (zsh's RPROMPT) both texts of a row end with at its right edge, if
+    the text left of it grew (a command typed there), else ""."""
+    a, b = _RIGHT.fullmatch(old.rstrip()), _RIGHT.fullmatch(new.rstrip())
+    if a is None or b is None or len(old.rstrip()) != len(new.rstrip()):
+        return ""
+    if len(new.rstrip()) < cols - 2 or a[2] != b[2] or a[1] == b[1]:
+        return ""
+    return b[2] if b[1].startswith(a[1]) else ""

@@ -1,0 +1,140 @@
+"""Rows that scroll away in the subtitles' lines (publish/vtt_lines.py): off the top of the
+screen, or out of a scroll region below its first row. A row's line is done as it leaves,
+joined with the rest of a wrapped line, and what was written over it in the same event is
+told apart; the screen's bookkeeping moves up with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genact_cast.publish.screens import Row, row_text
+from genact_cast.publish.vtt_erasures import another
+from genact_cast.publish.vtt_marks import HISTORY
+from genact_cast.publish.vtt_prompts import is_typed
+from genact_cast.publish.vtt_sessions import without_right_prompt
+from genact_cast.publish.vtt_text import bare as _bare
+from genact_cast.publish.vtt_text import joined, written
+from genact_cast.publish.vtt_text import shift as _shift
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
+
+
+def scrolled(lines: Lines, row: Row, time: float | None, wrapped: bool = False) -> None:
+    wrapped = wrapped and not missing_newline_mark(row, lines.cols)
+    text = lines._text(row, wrapped)
+    typed = bool(lines.texts) and is_typed(lines, 0, text)
+    left = lines.prompts.get(0) == _bare(text)  # (a prompt left with nothing typed)
+    # The row's line was shown, then written over in the event that scrolled it away
+    # (not erased: that is told as erased; not a prompt left, nor part of a wrapped line).
+    plain = 0 not in lines.erased and 0 not in lines.prompts and lines._open is None
+    plain = plain and not (lines.wraps[:1] and lines.wraps[0])
+    lines.prompts = {y - 1: line for y, line in lines.prompts.items() if y > 0}
+    if 0 in lines.leads:
+        text = without_right_prompt(text, lines.leads[0], lines.rights.get(0, ""))
+    if not lines.texts:  # before the first screen (a cast's output at 0 s): still told
+        if time is not None and text.strip():
+            lines._take(time, text, wrapped, 0, lines.epoch)
+            lines.history.append(text)
+            lines.scrolls += 1
+        return
+    if lines.erased:  # (one scrolled away is still looked for on the next screen)
+        lines.erased = {y - 1: entry for y, entry in lines.erased.items()}
+        lines.edited = {y - 1: lead for y, lead in lines.edited.items() if y > 0}
+    lines.wiped = {y - 1: when for y, when in lines.wiped.items() if y > 0}
+    old, since, born = lines.texts.pop(0), lines.since.pop(0), lines.born.pop(0)
+    lines.texts.append("")
+    lines.since.append(0.0)
+    lines.born.append(lines.epoch)
+    lines.wraps = [*lines.wraps[1:], False]
+    lines.first = [*lines.first[1:], ""]
+    same = bool(old) and text.startswith(old)
+    row_text_ = text
+    if not same and since >= 0 and plain and time is not None and not lines.muted:
+        if another(old, text):  # told as it was shown, then what was written over it
+            lines.taken.append((since, old))
+            lines.places.append((born, lines.scrolls))
+            lines.ends[len(lines.taken) - 1] = time
+            text = written(old, text)
+    elif not same and since < 0:
+        text = written(old, text)  # (written over in the event that scrolled it)
+    # (since below 0: taken before, unless written over since: in the event that scrolled)
+    if time is not None and text.strip() and (since >= 0 or not same) and not left:
+        first = since if same else time
+        count = len(lines.taken)
+        lines._take(first, text, wrapped, 0, born if same else lines.epoch, typed)
+        if len(lines.taken) > count and lines.leads.get(0):
+            lines.scrolled_typed = (count, _bare(text), lines.leads[0])
+    else:
+        lines._open = None
+    lines.history.append(row_text_)
+    del lines.history[: len(lines.history) - HISTORY]
+    lines.scrolls += 1
+    if lines.covering:
+        # The screen restored scrolled before it was shown (tmux's `[exited]` printed
+        # on the bottom row in the event that left): the covered rows moved up with it.
+        lines.covered = [*lines.covered[1:], ""]
+        lines.left = [*lines.left[1:], False]
+    lines.leads = {y - 1: lead for y, lead in lines.leads.items() if y > 0}
+    lines.rights = {y - 1: right for y, right in lines.rights.items() if y > 0}
+    lines.waiting = None
+
+
+def region_scrolled(
+    lines: Lines, row: Row, time: float | None, wrapped: bool, top: int, bottom: int
+) -> None:
+    """A row scrolled out of a region whose top margin is below the first row: told as
+    a row scrolled off the screen is; the rows of the region move up, the others stay
+    (the player keeps no scrollback of it)."""
+    if not 0 < top <= bottom < len(lines.texts):
+        return
+    text = lines._text(row, wrapped)
+    old, since, born = lines.texts[top], lines.since[top], lines.born[top]
+    outer, lines._open = lines._open, lines._region_open  # (a line wrapped in the region)
+    same = bool(old) and text.startswith(_bare(old))
+    # The line shown there was written over before it scrolled (one event drew into
+    # the region and scrolled it): the player showed it, so it is told, whole (the
+    # rows it wrapped onto are done with it).
+    shown = old
+    over = time is not None and old.strip() and not same and another(old, text)
+    if over and since >= 0 and time is not None:
+        y = top
+        while y < bottom and lines.wraps[y]:
+            y += 1
+            old, lines.texts[y] = joined(old, lines.texts[y]), ""
+        lines.taken.append((since, old))
+        lines.places.append((born, lines.scrolls + top))
+        lines.ends[len(lines.taken) - 1] = time
+    if over or (not same and since < 0):
+        text = written(shown, text)  # (what was written over it, never shown)
+    if time is not None and text.strip() and (since >= 0 or not same):  # (as in scrolled)
+        lines._take(since if same else time, text, wrapped, top, born if same else lines.epoch)
+    else:
+        lines._open = None
+    lines._region_open, lines._open = lines._open, outer
+    _shift(lines.texts, top, bottom, "")
+    _shift(lines.first, top, bottom, "")
+    _shift(lines.since, top, bottom, time if time is not None else 0.0)
+    _shift(lines.born, top, bottom, lines.epoch)
+    _shift(lines.wraps, top, bottom, False)
+
+    def moved(y: int) -> int:
+        return y - 1 if top < y <= bottom else y
+
+    lines.erased = {moved(y): e for y, e in lines.erased.items() if y != top}
+    lines.prompts = {moved(y): v for y, v in lines.prompts.items() if y != top}
+    lines.edited = {moved(y): e for y, e in lines.edited.items() if y != top}
+    lines.leads = {moved(y): v for y, v in lines.leads.items() if y != top}
+    lines.rights = {moved(y): v for y, v in lines.rights.items() if y != top}
+    lines.waiting = None
+
+
+def missing_newline_mark(row: Row, cols: int) -> bool:
+    """Whether a row the terminal wrapped is zsh's mark for a line not ended by a newline
+    (PROMPT_SP: `%` or `#`, then blanks past the right edge, then `\\r \\r` and the
+    prompt drawn over the row they wrapped onto): the line ends at the mark, the prompt
+    and the command typed after it are a line of their own (s3.cast of review-exports6,
+    zsh 5.9: `cd /tmp` typed ahead, then the prompt)."""
+    text = row_text(row)
+    return cols - len(row) >= 2 and text.endswith(("%", "#")) and len(text) == len(row)
