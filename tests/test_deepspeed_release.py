@@ -458,20 +458,31 @@ def test_sft_prepares_its_datasets_with_trl_s_bars_under_pdsh_s_prefix() -> None
 
 def test_the_model_config_follows_its_file_and_zero_init_follows_the_config() -> None:
     """from_config under ZeRO-3: `loading configuration file` then `Model config` at once
-    (configuration_utils.py:763, :839 in from_dict), then _from_config's zero.Init
-    (modeling_utils.py:2301) and its `finished initializing model`."""
+    (configuration_utils.py:763, :839 in from_dict), then _from_config (modeling_utils.py:
+    2285-2308 at 4.57.1): the config's dtype made the default (`Instantiating`, :2341), the
+    ZeRO-3 check (:2301), cls(config) under zero.Init, whose __init__ derives the generation
+    config (:2093 -> generation/configuration_utils.py:986), and zero.Init's `finished
+    initializing model` (review-hfds5 fault 6: seed 6201 went from :2301 to the last)."""
     from genact_cast.generator.dialects import hf_config
 
     for seed in range(1, 80):
         options = RecordOptions(seed=seed, framework="deepspeed", kind="pretrain")
-        if hf_config.model_config_message(facts_for(make_plan(options)).arch):
+        arch = facts_for(make_plan(options)).arch
+        if hf_config.model_config_message(arch) and hf_config.generation_message(arch):
             break
     rows = [text for _, text in without_pdsh_of(options)]
     at = next(i for i, t in enumerate(rows) if "loading configuration file" in t)
     assert "|configuration_utils.py:839] " in rows[at + 1]
     end = rows.index("", at)
-    assert "Detected DeepSpeed ZeRO-3" in rows[end + 1]
-    assert "finished initializing model" in rows[end + 2]
+    assert "|modeling_utils.py:2341] " in rows[end + 1]
+    assert rows[end + 1].endswith("model under default dtype torch.bfloat16.")
+    assert "|modeling_utils.py:2301] " in rows[end + 2]
+    assert rows[end + 2].endswith(
+        "Detected DeepSpeed ZeRO-3: activating zero.init() for this model"
+    )
+    assert rows[end + 3].endswith(">> Generate config GenerationConfig {")
+    generated = rows.index("", end + 3)
+    assert "finished initializing model" in rows[generated + 1]
 
 
 def without_pdsh_of(options: RecordOptions) -> list[tuple[str, str]]:

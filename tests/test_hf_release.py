@@ -707,3 +707,20 @@ def test_the_evaluations_batch_size_is_the_one_the_command_sets(index: int) -> N
     typed = shlex.split(" ".join(log.launch_words()))
     shown = {int(m[1]) for t in lines(index) if (m := re.search(r">>   Batch size = (\d+)$", t))}
     assert shown == {eval_batch_size(typed)}
+
+
+def test_a_model_built_from_its_config_logs_its_dtype_and_generation_config() -> None:
+    """Pre-training builds the model with from_config: _from_config (modeling_utils.py:
+    2285-2308 at 4.57.1) makes the config's dtype the default (`Instantiating ...`, :2341)
+    and cls(config)'s __init__ derives the generation config (:2093 -> generation/
+    configuration_utils.py:986), as from_pretrained's does (review-hfds5 fault 6)."""
+    for seed in range(1, 80):
+        options = RecordOptions(seed=seed, framework="hf", kind="pretrain")
+        if hf_config.generation_message(facts_for(make_plan(options)).arch):
+            break
+    found = release_lines(options)
+    at = next(i for i, t in enumerate(found) if "loading configuration file" in t)
+    end = found.index("", at)
+    assert "|modeling_utils.py:2341] " in found[end + 1]
+    assert found[end + 2].endswith(">> Generate config GenerationConfig {")
+    assert not any("loading weights file" in t for t in found[at : end + 2])

@@ -44,7 +44,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 )
 from genact_cast.generator.dialects.deepspeed_model import autotp_local, state_dict_tensors
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_lines import INSTANTIATING, LOADING_CONFIG
+from genact_cast.generator.dialects.hf_lines import INSTANTIATING
 from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -211,14 +211,14 @@ class Log(Launcher, Engine):
         self.facts = self.facts._replace(start=self.facts.start + timedelta(seconds=preparing))
         self.trainer.facts, self.trainer.comm_seconds = self.facts, 0.0
         self.clock.last -= preparing
-        # After the instantiation line (the configuration's, from scratch); the model is
-        # built, partitioned, under zero.Init before its weights load.
-        after = INSTANTIATING if pretrained else LOADING_CONFIG
+        # After the instantiation line (from scratch too: _from_config sets the default
+        # dtype before its ZeRO-3 check, modeling_utils.py:2290-2301 at 4.57.1); the model
+        # is built, partitioned, under zero.Init before its weights load.
         at = next(
             (
                 i + 1
                 for i, out in enumerate(texts)
-                if isinstance(out, Line) and f"|{after}]" in out.text[:80]
+                if isinstance(out, Line) and f"|{INSTANTIATING}]" in out.text[:80]
             ),
             len(texts),
         )
@@ -229,11 +229,6 @@ class Log(Launcher, Engine):
             # get_init_context's line, then the model's __init__ (its generation config's
             # lines, modeling_utils.py:4967-4971 at 4.57.1), then zero.Init's exit
             rows = [out.text if isinstance(out, Line) else None for out in texts]
-            if at < len(rows) and "|configuration_utils.py:839]" in (rows[at] or ""):
-                # from scratch: after the config's `Model config` message (from_config)
-                at = next(
-                    (i + 1 for i in range(at, len(rows)) if rows[i] in ("", self._tag(0))), at
-                )
             end = at
             if end < len(rows) and "|configuration_utils.py:986]" in (rows[end] or ""):
                 # through the message's closing empty line

@@ -327,30 +327,36 @@ class Log:
             *(Line(text) for text in with_prefix(moment, CONFIG_LOGGED, config)),
         ]
         if pretrained:
-            lines += [
+            lines.append(
                 Line(
                     line(
                         moment,
                         LOADING_WEIGHTS,
                         f"loading weights file {f.model_name}/model.safetensors.index.json",
                     )
-                ),
-                Line(
-                    line(
-                        moment,
-                        INSTANTIATING,
-                        f"Instantiating {model_class(f.arch or f.model_name)} model under "
-                        "default dtype torch.bfloat16.",
-                    )
-                ),
-                # the model's __init__: its generation config, from its config
-                *(
-                    Line(text)
-                    for text in with_prefix(
-                        moment, GENERATE_LOGGED, generation_message(f.arch or f.model_name)
-                    )
-                ),
-            ]
+                )
+            )
+        # from_pretrained, and from_config (_from_config, modeling_utils.py:2285-2308 at
+        # 4.57.1: the config's dtype sets the default dtype, then cls(config)), build the
+        # model under its dtype, and its __init__ logs the generation config it derives
+        lines += [
+            Line(
+                line(
+                    moment,
+                    INSTANTIATING,
+                    f"Instantiating {model_class(f.arch or f.model_name)} model under "
+                    "default dtype torch.bfloat16.",
+                )
+            ),
+            # the model's __init__: its generation config, from its config
+            *(
+                Line(text)
+                for text in with_prefix(
+                    moment, GENERATE_LOGGED, generation_message(f.arch or f.model_name)
+                )
+            ),
+        ]
+        if pretrained:
             lines.append(Line("\r\n".join(self._shard_bars(seconds, processes))))
             # With the weights in, from_pretrained reads the checkpoint's generation config
             # (modeling_utils.py:5079-5092 at 4.57.1, for every model that can generate): the
