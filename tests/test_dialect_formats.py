@@ -20,9 +20,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from genact_cast.generator import tables
-from genact_cast.generator.dialects import deepspeed_lines as deepspeed
-from genact_cast.generator.dialects import hf_lines as hf
 from genact_cast.generator.dialects import (
+    c10d_watchdog,
     megatron_checkpoint,
     megatron_lines,
     megatron_shards,
@@ -30,6 +29,8 @@ from genact_cast.generator.dialects import (
     torchrun,
     torchtitan_release,
 )
+from genact_cast.generator.dialects import deepspeed_lines as deepspeed
+from genact_cast.generator.dialects import hf_lines as hf
 from genact_cast.generator.dialects import torchtitan_lines as torchtitan
 from genact_cast.generator.dialects.common import py_float
 
@@ -669,15 +670,15 @@ def torchrun_line(shape: str, real: str) -> str:
                 msg,
             )
             numbers = [int(found[i]) for i in range(3, 7)]
-            timeout = torchrun.Timeout(int(found[1]), found[2], *numbers)
-            return torchrun.watchdog_timeout(int(rank), moment, int(nanos), source, timeout)
+            timeout = c10d_watchdog.Timeout(int(found[1]), found[2], *numbers)
+            return c10d_watchdog.watchdog_timeout(int(rank), moment, int(nanos), source, timeout)
         if shape == "watchdog_exception":
             found = match(
                 r"\[(.+) Rank \d+\] Exception .* at work: (\d+), "
                 r"last enqueued NCCL work: (\d+), last completed NCCL work: (\d+)\.",
                 msg,
             )
-            return torchrun.watchdog_exception(
+            return c10d_watchdog.watchdog_exception(
                 int(rank),
                 moment,
                 int(nanos),
@@ -688,8 +689,8 @@ def torchrun_line(shape: str, real: str) -> str:
                 completed=int(found[4]),
             )
         if shape == "watchdog_inconsistency":
-            return torchrun.watchdog_inconsistency(int(rank), moment, int(nanos), source)
-        return torchrun.watchdog_takedown(int(rank), moment, int(nanos), source)
+            return c10d_watchdog.watchdog_inconsistency(int(rank), moment, int(nanos), source)
+        return c10d_watchdog.watchdog_takedown(int(rank), moment, int(nanos), source)
     head = match(
         r"([WEI])(\d{4} [\d:]+\.\d{3})000 (\d+) (\S*)torch/distributed/elastic/(\S+):(\d+)\] (.*)",
         real,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.dialects import c10d_watchdog, torchrun
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
@@ -70,8 +70,8 @@ def rank_lines(
     moment: datetime,
     nanos: Sequence[int],
     source: torchrun.TorchSource,
-    timeout: torchrun.Timeout,
-    frames: torchrun.Frames,
+    timeout: c10d_watchdog.Timeout,
+    frames: c10d_watchdog.Frames,
     member: tuple[str, int] | None = None,
 ) -> list[str]:
     """One rank's watchdog timeout, exception, inconsistency and take-down lines, and, where
@@ -81,8 +81,8 @@ def rank_lines(
     group's and the global rank if None)."""
     group, rank_in = member if member is not None else (_group(source), None)
     lines = [
-        torchrun.watchdog_timeout(rank, moment, nanos[0], source, timeout, rank_in),
-        torchrun.watchdog_exception(
+        c10d_watchdog.watchdog_timeout(rank, moment, nanos[0], source, timeout, rank_in),
+        c10d_watchdog.watchdog_exception(
             rank,
             moment,
             nanos[1],
@@ -95,13 +95,13 @@ def rank_lines(
         ),
     ]
     if source.traces:
-        lines.append(torchrun.flight_recorder_off(rank, moment, nanos[2], source))
+        lines.append(c10d_watchdog.flight_recorder_off(rank, moment, nanos[2], source))
     lines += [
-        torchrun.watchdog_inconsistency(rank, moment, nanos[3], source, rank_in),
-        torchrun.watchdog_takedown(rank, moment, nanos[4], source, rank_in),
+        c10d_watchdog.watchdog_inconsistency(rank, moment, nanos[3], source, rank_in),
+        c10d_watchdog.watchdog_takedown(rank, moment, nanos[4], source, rank_in),
     ]
     if source.traces:
-        lines += torchrun.watchdog_trace(
+        lines += c10d_watchdog.watchdog_trace(
             rank, moment, nanos[5], source, timeout, group=group, frames=frames, member=rank_in
         )
     return lines
@@ -124,7 +124,7 @@ def node_watchdog_lines(
     libc10, libtorch_cuda, libtorch, libc = (
         _MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(4)
     )
-    frames = torchrun.Frames(
+    frames = c10d_watchdog.Frames(
         # The install the glog lines name: pip's site-packages (python:3.12's image) from 2.5.
         _torch_lib(facts, "site-packages"),
         libc10,
@@ -144,7 +144,7 @@ def node_watchdog_lines(
         late = draw.integer(0, 99)
         moment = facts.moment(event.t + late / 1000)
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late
-        timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
+        timeout = c10d_watchdog.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
         member = None
         if collective is not None:
             own = collective(rank)
@@ -195,13 +195,13 @@ def watchdog_records(
     for rank in sorted(ranks, key=lambda r: (late[r], r)):
         # Every process its own library addresses (ASLR): libc10, libtorch_cuda, libtorch,
         # libc and libstdc++ (torch 2.9's trace shows it).
-        frames = torchrun.Frames(
+        frames = c10d_watchdog.Frames(
             lib, *(_MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(5))
         )
         moment = base + timedelta(milliseconds=late[rank] + draw.integer(0, 999) / 1000)
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late[rank]
-        timeout = torchrun.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
+        timeout = c10d_watchdog.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
         member = None
         if collective is not None:
             own = collective(rank)

@@ -1,0 +1,270 @@
+"""c10d's NCCL watchdog lines (ProcessGroupNCCL.cpp): the timeout a rank's watchdog catches,
+the exception, the flight recorder's note, the take-down and the C++ stack trace, at each
+torch release the dialects run (their line numbers in torchrun.TorchSource). Apart from
+the launcher's lines (torchrun.py) because every framework's ranks print these the same
+way, whichever launcher started them; rank_watchdog.py puts one rank's block together.
+"""
+
+from datetime import datetime
+from typing import NamedTuple
+
+from genact_cast.generator.dialects.common import cpp_stamp
+from genact_cast.generator.dialects.torchrun import TorchSource
+
+
+class Timeout(NamedTuple):
+    """One collective the NCCL watchdog gave up on."""
+
+    seq: int
+    op: str  # ALLREDUCE, _ALLGATHER_BASE, _REDUCE_SCATTER_BASE ...
+    numel_in: int
+    numel_out: int
+    timeout_ms: int
+    ran_ms: int
+
+
+def _c10d(rank: int, moment: datetime, nanos: int, line: int, message: str) -> str:
+    return f"[rank{rank}]:[{cpp_stamp('E', moment, nanos)} ProcessGroupNCCL.cpp:{line}] {message}"
+
+
+def watchdog_timeout(
+    rank: int,
+    moment: datetime,
+    nanos: int,
+    source: TorchSource,
+    timeout: Timeout,
+    member: int | None = None,
+) -> str:
+    """`member`: the rank's number in the timed-out group (c10d's `[Rank n]`), where the
+    group is not the default one."""
+    return _c10d(
+        rank,
+        moment,
+        nanos,
+        source.watchdog,
+        _caught(rank if member is None else member, timeout),
+    )
+
+
+def watchdog_exception(
+    rank: int,
+    moment: datetime,
+    nanos: int,
+    source: TorchSource,
+    *,
+    group: str,
+    work: int,
+    enqueued: int,
+    completed: int,
+    member: int | None = None,
+) -> str:
+    rank_in = rank if member is None else member
+    if source.traces:
+        return _c10d(
+            rank,
+            moment,
+            nanos,
+            source.exception,
+            f"[{group} Rank {rank_in}]  failure detected by watchdog at work sequence id: {work} "
+            f"PG status: last enqueued work: {enqueued}, last completed work: {completed}",
+        )
+    return _c10d(
+        rank,
+        moment,
+        nanos,
+        source.exception,
+        f"[{group} Rank {rank_in}] Exception (either an error or timeout) detected by watchdog at "
+        f"work: {work}, last enqueued NCCL work: {enqueued}, "
+        f"last completed NCCL work: {completed}.",
+    )
+
+
+def flight_recorder_off(rank: int, moment: datetime, nanos: int, source: TorchSource) -> str:
+    return _c10d(
+        rank,
+        moment,
+        nanos,
+        source.flight_recorder,
+        "Stack trace of the failed collective not found, potentially because FlightRecorder is "
+        "disabled. You can enable it by setting TORCH_NCCL_TRACE_BUFFER_SIZE to a non-zero value.",
+    )
+
+
+def _caught(rank: int, timeout: Timeout) -> str:
+    return (
+        f"[Rank {rank}] Watchdog caught collective operation timeout: "
+        f"WorkNCCL(SeqNum={timeout.seq}, OpType={timeout.op}, NumelIn={timeout.numel_in}, "
+        f"NumelOut={timeout.numel_out}, Timeout(ms)={timeout.timeout_ms}) "
+        f"ran for {timeout.ran_ms} milliseconds before timing out."
+    )
+
+
+class Frames(NamedTuple):
+    """Where the process's libraries were loaded: a C++ trace's addresses come from them."""
+
+    site: str  # ".../site-packages/torch/lib"
+    libc10: int
+    libtorch_cuda: int
+    libtorch: int
+    libc: int
+    libstdcxx: int = 0
+
+
+SOURCE_ROOT = "/pytorch/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp"
+
+
+def _frames(frames: Frames, rows: list[tuple[str, int, str, int]]) -> list[str]:
+    """`frame #N: symbol + 0xOFF (0xADDR in LIB)` rows; ADDR is the library's base + OFF."""
+    bases = {
+        "libc10.so": (frames.libc10, f"{frames.site}/libc10.so"),
+        "libtorch_cuda.so": (frames.libtorch_cuda, f"{frames.site}/libtorch_cuda.so"),
+        "libtorch.so": (frames.libtorch, f"{frames.site}/libtorch.so"),
+        "libc.so.6": (frames.libc, "/lib/x86_64-linux-gnu/libc.so.6"),
+        "libstdc++.so.6": (frames.libstdcxx, "/lib/x86_64-linux-gnu/libstdc++.so.6"),
+    }
+    out = []
+    for index, (symbol, offset, library, base_offset) in enumerate(rows):
+        base, path = bases[library]
+        address = base + base_offset
+        out.append(f"frame #{index}: {symbol} + 0x{offset:x} (0x{address:x} in {path})")
+    return out
+
+
+# The symbols and offsets of torch 2.6's trace (index:16079656415).
+_CHECK_TIMEOUT = [
+    ("c10::Error::Error(c10::SourceLocation, std::string)", 0x96, "libc10.so", 0x9B1B6),
+    (
+        "c10d::ProcessGroupNCCL::WorkNCCL::checkTimeout(std::optional<std::chrono::duration<long, "
+        "std::ratio<1l, 1000l> > >)",
+        0x2B4,
+        "libtorch_cuda.so",
+        0xDFEC74,
+    ),
+    ("c10d::ProcessGroupNCCL::watchdogHandler()", 0x890, "libtorch_cuda.so", 0xE007D0),
+    ("c10d::ProcessGroupNCCL::ncclCommWatchdog()", 0x14D, "libtorch_cuda.so", 0xE016ED),
+    ("<unknown function>", 0x145C0, "libtorch.so", 0x145C0),
+    ("<unknown function>", 0x9CAA4, "libc.so.6", 0x9CAA4),
+    ("<unknown function>", 0x129C6C, "libc.so.6", 0x129C6C),
+]
+_COMM_WATCHDOG = [
+    ("c10::Error::Error(c10::SourceLocation, std::string)", 0x96, "libc10.so", 0x9B1B6),
+    ("<unknown function>", 0xE5C6FC, "libtorch_cuda.so", 0xE5C6FC),
+    ("<unknown function>", 0x145C0, "libtorch.so", 0x145C0),
+    ("<unknown function>", 0x9CAA4, "libc.so.6", 0x9CAA4),
+    ("<unknown function>", 0x129C6C, "libc.so.6", 0x129C6C),
+]
+
+
+# torch 2.9's (index:54907917001): the Watchdog class's frames, and std::thread's start in
+# libstdc++ before libc's.
+_ERROR_2_9 = (
+    "c10::Error::Error(c10::SourceLocation, std::__cxx11::basic_string<char, "
+    "std::char_traits<char>, std::allocator<char> >)",
+    0x80,
+    "libc10.so",
+    0x9AB80,
+)
+_THREAD_2_9 = [
+    ("<unknown function>", 0xECDB4, "libstdc++.so.6", 0xECDB4),
+    ("<unknown function>", 0x9CAA4, "libc.so.6", 0x9CAA4),
+    ("<unknown function>", 0x129C6C, "libc.so.6", 0x129C6C),
+]
+_CHECK_TIMEOUT_2_9 = [
+    _ERROR_2_9,
+    (
+        "c10d::ProcessGroupNCCL::WorkNCCL::checkTimeout(std::optional<std::chrono::duration<long, "
+        "std::ratio<1l, 1000l> > >)",
+        0x247,
+        "libtorch_cuda.so",
+        0xE8D9D7,
+    ),
+    ("c10d::ProcessGroupNCCL::Watchdog::runLoop()", 0x1691, "libtorch_cuda.so", 0xE925E1),
+    ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE9382F),
+    *_THREAD_2_9,
+]
+_RUN_2_9 = [
+    _ERROR_2_9,
+    ("<unknown function>", 0xE69B51, "libtorch_cuda.so", 0xE69B51),
+    ("<unknown function>", 0x951271, "libtorch_cuda.so", 0x951271),
+    *_THREAD_2_9,
+]
+
+
+def watchdog_trace(
+    rank: int,
+    moment: datetime,
+    nanos: int,
+    source: TorchSource,
+    timeout: Timeout,
+    *,
+    group: str,
+    frames: Frames,
+    member: int | None = None,
+) -> list[str]:
+    """The watchdog thread's exception and the abort it causes: the logged error with its C++
+    trace, then `terminate called after throwing an instance of 'c10::DistBackendError'` with
+    `what():` and both traces (as torch 2.6 and 2.9 print them)."""
+    rank_in = rank if member is None else member
+    what = f"[{group} Rank {rank_in}] Process group watchdog thread terminated with exception: " + (
+        _caught(rank_in, timeout)
+    )
+    if source.watchdog_run:  # 2.9: the Watchdog class
+        checking, raised_in, raised_at, raising = (
+            _CHECK_TIMEOUT_2_9,
+            "run",
+            source.watchdog_run,
+            _RUN_2_9,
+        )
+    else:
+        checking, raised_in, raised_at, raising = (
+            _CHECK_TIMEOUT,
+            "ncclCommWatchdog",
+            source.comm_watchdog,
+            _COMM_WATCHDOG,
+        )
+    check = [
+        f"Exception raised from checkTimeout at {SOURCE_ROOT}:{source.check_timeout} "
+        "(most recent call first):",
+        *_frames(frames, checking),
+        "",
+    ]
+    watchdog = [
+        f"Exception raised from {raised_in} at {SOURCE_ROOT}:{raised_at} (most recent call first):",
+        *_frames(frames, raising),
+        "",
+    ]
+    return [
+        _c10d(rank, moment, nanos, source.terminated, what),
+        *check,
+        "terminate called after throwing an instance of 'c10::DistBackendError'",
+        f"  what():  {what}",
+        *check,
+        *watchdog,
+    ]
+
+
+def watchdog_inconsistency(
+    rank: int, moment: datetime, nanos: int, source: TorchSource, member: int | None = None
+) -> str:
+    rank_in = rank if member is None else member
+    return _c10d(
+        rank,
+        moment,
+        nanos,
+        source.inconsistency,
+        f"[Rank {rank_in}] Some NCCL operations have failed or timed out. Due to the asynchronous "
+        "nature of CUDA kernels, subsequent GPU operations might run on corrupted/incomplete data.",
+    )
+
+
+def watchdog_takedown(
+    rank: int, moment: datetime, nanos: int, source: TorchSource, member: int | None = None
+) -> str:
+    rank_in = rank if member is None else member
+    return _c10d(
+        rank,
+        moment,
+        nanos,
+        source.takedown,
+        f"[Rank {rank_in}] To avoid data inconsistency, we are taking the entire process down.",
+    )
