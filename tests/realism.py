@@ -29,15 +29,21 @@ class Gpu:
     celsius: tuple[int, int]
     nvlink: tuple[float, float]  # achieved bus bandwidth, GB/s
     since: date
+    ib: tuple[float, float]  # InfiniBand achieved per GPU between nodes, GB/s (one NIC a GPU)
 
 
+# InfiniBand between nodes, one NIC a GPU: DGX A100 has 8 single-port ConnectX-6 HDR
+# 200 Gb/s (25 GB/s, behind PCIe Gen4; NVIDIA DGX A100 datasheet); DGX H100/H200 and
+# DGX B200 8 single-port ConnectX-7 NDR 400 Gb/s (50 GB/s; NVIDIA DGX BasePOD reference
+# architecture, "Core Components"). Achieved: 92-96 % of the line rate.
+HDR = (23.0, 24.0)
+NDR = (46.0, 48.0)
 GPUS = {
-    "A100": Gpu(312, 80.0, (350, 400), (55, 75), (200, 300), date(2020, 7, 1)),
-    "H100": Gpu(989, 79.1, (550, 700), (50, 75), (370, 480), date(2022, 10, 1)),
-    "H200": Gpu(989, 139.8, (550, 700), (50, 75), (370, 480), date(2024, 7, 1)),
-    "B200": Gpu(2250, 179.1, (800, 1000), (50, 75), (600, 950), date(2025, 1, 1)),
+    "A100": Gpu(312, 80.0, (350, 400), (55, 75), (200, 300), date(2020, 7, 1), HDR),
+    "H100": Gpu(989, 79.1, (550, 700), (50, 75), (370, 480), date(2022, 10, 1), NDR),
+    "H200": Gpu(989, 139.8, (550, 700), (50, 75), (370, 480), date(2024, 7, 1), NDR),
+    "B200": Gpu(2250, 179.1, (800, 1000), (50, 75), (600, 950), date(2025, 1, 1), NDR),
 }
-IB_GBPS = (46.0, 48.0)  # per NIC, one NIC a GPU
 
 # REALISM.md: models (params, layers, hidden, heads, kv heads, vocab).
 MODELS = {
@@ -917,7 +923,7 @@ def _collectives(run: Run, s: Setup) -> list[str]:
     step = step_seconds(run, s)
     group = s.shard  # FSDP gathers and scatters within the shard group (all of DP, or HSDP's)
     inside = s.nodes == 1 or group * s.tp <= 8
-    dp_link = s.gpu.nvlink if inside else IB_GBPS
+    dp_link = s.gpu.nvlink if inside else s.gpu.ib
     stage = math.ceil(s.layers / s.pp)
     # Under PP a stage's weights stay gathered for the step; else each block is gathered
     # for every forward and backward.
@@ -982,7 +988,7 @@ def _collectives(run: Run, s: Setup) -> list[str]:
         # more than a step's time. Past that, "hidden" is impossible (REALISM.md: a per-layer
         # collective x layers must fit in the step), at ±5 % jitter.
         on_link = (f.all_gather or 0.0) * gathers + (f.reduce_scatter or 0.0) * stage
-        a2a_link = IB_GBPS if s.moe and s.ep > 8 else s.gpu.nvlink
+        a2a_link = s.gpu.ib if s.moe and s.ep > 8 else s.gpu.nvlink
         if s.moe and f.all_to_all is not None and a2a_link == dp_link:
             on_link += f.all_to_all * 4 * math.ceil(MOE[s.arch][4] / s.pp) * s.accum
         if on_link / 1000 > 1.05 * step:
@@ -1062,7 +1068,7 @@ def _experts(run: Run, s: Setup) -> list[str]:
     # (EP-1)/EP of it leaving the GPU; across nodes at most 4 copies a token (node-limited).
     copies = min(top_k, 4) if across else top_k
     moved = (ep - 1) / ep * s.micro * s.seq_len * s.hidden * copies * 2
-    low, high = IB_GBPS if across else s.gpu.nvlink
+    low, high = s.gpu.ib if across else s.gpu.nvlink
     step = step_seconds(run, s)
     calls = 4 * math.ceil(layers / s.pp) * s.accum
     for f in run.frames[:3] + run.frames[-3:]:

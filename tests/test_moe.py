@@ -16,7 +16,7 @@ from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
 from tests.cast_text import read_run
 from tests.helpers import events_of, output_of
-from tests.realism import caught, violations
+from tests.realism import GPUS, caught, violations
 
 # name: (total, active, experts, top-k) from each card and config.json.
 RELEASED = {
@@ -36,7 +36,6 @@ ROUTERS = {
     "DeepSeek-V3": ("seq_aux_loss", 0.0001, 0.001),
 }
 SEEDS = (1, 2, 3, 4)
-IB_GBPS = (46.0, 48.0)  # REALISM.md: InfiniBand NDR per NIC
 
 
 def plan_for(seed: int, **pins: object) -> RunPlan:
@@ -86,7 +85,8 @@ def test_all_to_all_follows_from_tokens_hidden_top_k_and_the_link(name: str, see
     assert experts.all_to_all == pytest.approx((ep - 1) / ep * sent / bandwidth)
     assert experts.total <= 0.5 * plan.step_seconds  # fits in the step
     if across:
-        assert IB_GBPS[0] <= plan.dp_gbps <= IB_GBPS[1]
+        low, high = GPUS[plan.gpu.name].ib  # the vendor's NIC of that GPU's nodes
+        assert low <= plan.dp_gbps <= high
 
 
 @pytest.mark.parametrize("name", sorted(ROUTERS))

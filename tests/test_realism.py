@@ -656,3 +656,24 @@ def test_one_node_evaluates_a_held_out_set_of_a_few_million_tokens() -> None:
     for e in run.evaluations:
         assert e.samples * setup.per_seq <= 8.5 * 2**20, (e.samples, setup.per_seq)
     assert not violations(run), report(violations(run))
+
+
+def test_an_a100_cluster_talks_between_nodes_at_hdr_not_ndr_speed() -> None:
+    """review-realism4 fault 1: seed 7216 (Qwen2.5-72B SFT, 16 x A100 across 2 nodes,
+    FSDP 2 x TP 8) gathered 112 MB a layer in 2.4 ms, 46.5 GB/s: the NDR figure of H100
+    nodes. A DGX A100 has 8 single-port ConnectX-6 HDR 200 Gb/s NICs (NVIDIA DGX A100
+    datasheet), 25 GB/s a GPU; the plan's link and the cast's AllGather follow it, and the
+    checker holds every GPU type to its own NIC."""
+    for gpu, figures in GPUS.items():
+        plan = make_plan(RecordOptions(seed=7216, gpu=gpu, gpus=16, kind="sft"))
+        assert figures.ib[0] <= plan.dp_gbps <= figures.ib[1], (gpu, plan.dp_gbps)
+    text = output_of(events_of(seed=7216, duration=60.0))
+    run = read_run(text)
+    assert "16 x A100" in text, "seed 7216 no longer draws the reviewed A100 run"
+    assert not violations(run), report(violations(run))
+    # At the NDR speed of the old build (half the time), the checker objects.
+    gather = re.search(r"AllGather: ([\d.]+)ms", text)
+    assert gather is not None
+    fast = f"AllGather: {float(gather.group(1)) / 2:.1f}ms"
+    found = caught(text, r"AllGather: [\d.]+ms", fast)
+    assert any(name.startswith("collectives") for name in found), found

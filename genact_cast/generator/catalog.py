@@ -18,6 +18,7 @@ class Gpu(NamedTuple):
     temperature_c: tuple[int, int]
     nvlink_gbps: tuple[int, int]
     since: date  # in service from
+    ib_gbps: tuple[float, float]  # InfiniBand achieved per GPU between nodes (one NIC a GPU)
 
 
 class Architecture(NamedTuple):
@@ -122,7 +123,8 @@ def _rows(name: str) -> list[list[str]]:
 def gpus() -> tuple[Gpu, ...]:
     return tuple(
         Gpu(r[0], float(r[1]), int(r[2]), float(r[3]), (int(r[4]), int(r[5])),
-            (int(r[6]), int(r[7])), (int(r[8]), int(r[9])), date.fromisoformat(r[10]))
+            (int(r[6]), int(r[7])), (int(r[8]), int(r[9])), date.fromisoformat(r[10]),
+            (float(r[11]), float(r[12])))
         for r in _rows("gpus.tsv")
     )  # fmt: skip
 

@@ -15,7 +15,6 @@ from genact_cast.generator.catalog import Architecture, Gpu
 MICRO_BATCHES = (16, 8, 4, 2, 1)
 MEMORY_CEILING = 0.92  # of capacity: room for the allocator's fragmentation
 MEMORY_FLOOR = 0.55  # below this, a real job would use a larger micro batch
-IB_GBPS = (46.0, 48.0)  # InfiniBand NDR per NIC; one NIC per GPU
 
 
 class Memory(NamedTuple):

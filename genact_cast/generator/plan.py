@@ -16,7 +16,6 @@ from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
 from genact_cast.generator.layout import (
-    IB_GBPS,
     MEMORY_FLOOR,
     Fit,
     Layout,
@@ -389,7 +388,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     nodes = layout.gpus // physics.GPUS_PER_NODE
 
     nvlink = shape.uniform(*gpu.nvlink_gbps)
-    dp_gbps = nvlink if nodes == 1 else shape.uniform(*IB_GBPS)
+    dp_gbps = nvlink if nodes == 1 else shape.uniform(*gpu.ib_gbps)
     # The kernels' MFU again, and the step's compute at it; the drawn links' traffic then
     # says what of it is exposed, and the MFU shown is what is left.
     kernels = kernel_mfu(arch, gpu, layout, mfu_draw, method)
@@ -881,7 +880,7 @@ def _batch_and_speed(
         * per_seq
         / physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     )
-    dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else IB_GBPS[0]
+    dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else gpu.ib_gbps[0]
     flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]), compute, method)
     mfu *= compute / (compute + flow.exposed)
     if flow.all_gather * flow.all_gathers > 0.8 * compute:
@@ -890,7 +889,9 @@ def _batch_and_speed(
         return None  # the gathers could not hide: another layout (HSDP, TP) would be used
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     step = layout.global_batch * per_seq / cluster_tps
-    experts = moe.plan(arch, ep, fit.pp, fit.micro, accum, per_seq, gpu.nvlink_gbps[0], IB_GBPS[0])
+    experts = moe.plan(
+        arch, ep, fit.pp, fit.micro, accum, per_seq, gpu.nvlink_gbps[0], gpu.ib_gbps[0]
+    )
     if experts is not None and experts.total > 0.5 * step:
         return None  # the experts' all-to-all would take most of the step
     return layout, mfu, cluster_tps
