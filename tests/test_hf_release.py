@@ -724,3 +724,24 @@ def test_a_model_built_from_its_config_logs_its_dtype_and_generation_config() ->
     assert "|modeling_utils.py:2341] " in found[end + 1]
     assert found[end + 2].endswith(">> Generate config GenerationConfig {")
     assert not any("loading weights file" in t for t in found[at : end + 2])
+
+
+def test_tensor_parallelism_over_the_world_hangs_in_an_all_reduce() -> None:
+    """TP 8 on 8 GPUs (seed 48: Qwen3 32B): accelerate 1.11.0's mesh is ("tp",) alone
+    (parallelism_config.py:182-214), the world, so torch 2.9 uses the default group
+    (device_mesh.py:553-572), on which only the TP all-reduces of one micro-batch's
+    activations run: never an all-gather whose output is its input (review-hfds5 fault 4's
+    shape, which seed 6209 showed in this dialect too)."""
+    options = RecordOptions(seed=48, framework="hf", kind="sft", failures=1)
+    facts = facts_for(make_plan(options))
+    assert (facts.tp, facts.dp) == (8, 1)
+    works = [
+        m
+        for t in release_lines(options)
+        if (m := re.search(r"OpType=(\w+), NumelIn=(\d+), NumelOut=(\d+)", t))
+    ]
+    assert works
+    activations = facts.micro_batch * facts.seq_len * facts.hidden
+    assert {(m[1], int(m[2]), int(m[3])) for m in works} == {
+        ("ALLREDUCE", activations, activations)
+    }

@@ -610,6 +610,16 @@ class Log:
         self.facts = self.facts._replace(
             start=self.facts.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
         )
+        numels = hf_model.fsdp_numels(self.facts, event.op)
+        if self.facts.tp > 1 and self.facts.dp == 1:
+            # TP over the world and no data-parallel dimension: accelerate 1.11.0's mesh is
+            # ("tp",) alone (parallelism_config.py:182-214), a 1-D mesh of the world, which
+            # torch 2.9 makes the default group (device_mesh.py:553-572); no FSDP collective
+            # spans it, and a step waits in the row-parallel layers' all-reduce of one
+            # micro-batch's activations (DTensor's RowwiseParallel output, Replicate).
+            event = event._replace(op="ALLREDUCE")
+            activations = self.facts.micro_batch * self.facts.seq_len * self.facts.hidden
+            numels = (activations, activations)
         # No rank filter: each of the node's eight workers reports the hang with the default
         # process-group timeout of 30 minutes.
         lines = failure_lines(
@@ -624,7 +634,7 @@ class Log:
             # /usr/local/bin/python (torchrun's `of binary:` is sys.executable).
             binary="/usr/local/bin/python",
             # one decoder layer's flat parameter as FSDP1 shards it, from the printed config
-            numels=hf_model.fsdp_numels(self.facts, event.op),
+            numels=numels,
         )
         texts = [out.text for out in lines if isinstance(out, Line)]
         early, late = torch_dump.node_with_dump(
