@@ -40,8 +40,10 @@ its screen dump), the shell's lines as lines.
 A resize moves lines (the player rewraps them and brings back its scrollback): a line
 still shown, whole or rewrapped, keeps its time, one brought back is not told again.
 
-The lines are followed in publish/vtt_lines.py (their text in vtt_text.py, a resize's
-rewrap in vtt_reflow.py), a multiplexer's panes in vtt_mux.py; the cues are made and
+The lines are followed in publish/vtt_lines.py (prompts and commands in vtt_prompts.py,
+erasures in vtt_erasures.py, scrolling in vtt_scrolls.py, full-screen programs in
+vtt_programs.py, their text in vtt_text.py, a resize's rewrap in vtt_reflow.py), a
+multiplexer's panes in vtt_mux.py; the cues are made and
 every line escaped in publish/vtt_cues.py (`escape_cue`).
 """
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from genact_cast.publish.vtt_marks import TAKEN
 from genact_cast.publish.vtt_text import bare
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
-
-TAKEN = -1.0  # (vtt_lines.TAKEN: a row whose line is not told)
 
 
 def redrawn(lines: Lines, y: int, text: str, time: float) -> None:

@@ -9,12 +9,11 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from genact_cast.publish.screens import Row, row_text
+from genact_cast.publish.vtt_marks import HISTORY
 from genact_cast.publish.vtt_text import piece as _piece
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
-
-HISTORY = 1000  # lines that scrolled away a resize may bring back (the player keeps 1000)
 
 
 def reflow(followed: Lines, rows: tuple[Row, ...], time: float) -> None:

@@ -1,16 +1,14 @@
 """Megatron-LM core_v0.14.0's log: `print_rank_0` / `print_rank_last` lines without a logger
 prefix, the argument dump, `(min, max) time across ranks` timers, and the iteration line every
-`--log-interval` iterations.
+`--log-interval` iterations. `print_rank_0` prints on global rank 0, `print_rank_last` (the
+iteration line, validation) and `Timers.log` (timers) on the last rank, `report_memory` and
+the parameter count on every rank of data-parallel rank 0.
 
 This module is the presenter: it reads like `pretrain()`, event by event, and places lines
-built elsewhere: the line shapes in megatron_lines.py (each a format string of the tag,
-listed with its file:line in presenters/frameworks/megatron/catalogue.tsv), the launch and
-validate_args' warnings in megatron_startup.py, saves and loads in megatron_checkpoint.py,
-what each rank holds in megatron_shards.py, NCCL's start-up in megatron_comms.py, a hung
-collective's end in megatron_failure.py. `print_rank_0` prints on global rank 0,
-`print_rank_last` (the iteration line, the validation blocks) and `Timers.log` (the timer
-blocks) on the last rank, and `report_memory` / the parameter count on every rank of
-data-parallel rank 0.
+built in megatron_lines (each a format string of the tag, with its file:line in
+presenters/frameworks/megatron/catalogue.tsv), megatron_startup (the launch, validate_args),
+megatron_checkpoint (saves, loads), megatron_shards (what each rank holds), megatron_comms
+(NCCL's start-up), megatron_evaluation (validation, test), megatron_failure (a hang).
 """
 
 from __future__ import annotations
@@ -129,10 +127,8 @@ class Log:
         # NCCL's INFO lines below come from NCCL_DEBUG=INFO, which a large job leaves unset
         # (nccl_startup.debug_info).
         debug = ["NCCL_DEBUG=INFO"] if debug_info(f) else []
-        return [f"CUDA_DEVICE_MAX_CONNECTIONS={self.max_connections()}", *debug, *words]
-
-    def max_connections(self) -> int:
-        return startup.max_connections(fsdp=self.fsdp)
+        connections = startup.max_connections(fsdp=self.fsdp)
+        return [f"CUDA_DEVICE_MAX_CONNECTIONS={connections}", *debug, *words]
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
@@ -216,10 +212,8 @@ class Log:
         ]
         if not self.memory_reported:
             self.memory_reported = True
-            out += [
-                Line(text)
-                for text in shards.memory_report(f, self.shape, fsdp=self.fsdp, stats=stats)
-            ]
+            report = shards.memory_report(f, self.shape, fsdp=self.fsdp, stats=stats)
+            out += [Line(text) for text in report]
         return out
 
     def _stage_parameters(self, stage: int) -> int:
