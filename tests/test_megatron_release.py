@@ -770,7 +770,8 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
     # the other way. The layers from the models' config.json (review-mg5 fault 8, where the
     # casts said 275268704 / 8602147 and 13713825 / 219421200):
     # Qwen2.5-14B: h 5120, ffn 13824, 40 heads and 8 KV heads of 128, QKV bias, 2 norms;
-    # Qwen2.5-72B: h 8192, ffn 29568, 64 heads and 8 KV heads of 128, QKV bias, at TP 4.
+    # Qwen2.5-72B: h 8192, ffn 29568, 64 heads and 8 KV heads of 128, QKV bias, at the
+    # plan's TP (the layout follows the cluster's links, so it is read from the plan).
     def layer(h: int, ffn: int, heads: int, kv: int, tp: int) -> int:
         qkv = (heads + 2 * kv) * 128
         return h * heads * 128 // tp + qkv * h // tp + qkv // tp + 2 * h + 3 * h * ffn // tp
@@ -779,11 +780,10 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
     assert layer(8192, 29568, 64, 8, 4) == 219433472
     qwen14 = RecordOptions(seed=6204, framework="megatron", kind="continue", failures=1)
     qwen72 = RecordOptions(seed=6215, framework="megatron", kind="sft", failures=1, gpu="A100")
-    for options, whole, world in (
-        (qwen14, layer(5120, 13824, 40, 8, 1), 32),
-        (qwen72, layer(8192, 29568, 64, 8, 4), 16),
-    ):
+    for options, shape in ((qwen14, (5120, 13824, 40, 8)), (qwen72, (8192, 29568, 64, 8))):
         facts = facts_for(make_plan(options))
+        whole, world = layer(*shape, facts.tp), facts.gpus // (facts.tp * facts.pp)
+        assert facts.arch == ("Qwen2.5-14B" if shape[0] == 5120 else "Qwen2.5-72B")
         assert (facts.dp, "--use-torch-fsdp2" in Log(facts, color=False).launch_words()) == (
             world,
             True,
