@@ -635,3 +635,18 @@ def test_trl_counts_each_token_once_a_tp_rank() -> None:
         step = tokens / (batch * int(flags["max_length"]) * plan.tensor_parallel)
         assert step == int(step)
         assert abs(step - epoch * per_epoch) <= 0.006 * per_epoch
+
+
+def test_total_flos_sums_every_processs_count_of_its_own_slices() -> None:
+    """store_flos sums each process's 6 x num_parameters(exclude_embeddings=True) x tokens
+    over every process (trainer.py:4348-4353 at 4.57.1): under AutoTP each of the TP group's
+    ranks counts its own slices (plain tensors) and the rest whole, for the same batch."""
+    from genact_cast.generator.dialects.deepspeed_model import autotp_sliced
+
+    facts = facts_for(make_plan(CASES[AUTOTP]))
+    tokens = facts.total_steps * facts.global_batch * facts.seq_len
+    sliced = autotp_sliced(facts)
+    local = hf_model.non_embedding(facts) - sliced + sliced // facts.tp
+    rows = [text for _, text in without_pdsh(AUTOTP)]
+    found = {int(m[1]) for t in rows if (m := re.search(r"  total_flos += +(\d+)GF", t))}
+    assert found == {(6 * local * facts.tp * tokens) >> 30}

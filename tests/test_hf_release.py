@@ -745,3 +745,17 @@ def test_tensor_parallelism_over_the_world_hangs_in_an_all_reduce() -> None:
     assert {(m[1], int(m[2]), int(m[3])) for m in works} == {
         ("ALLREDUCE", activations, activations)
     }
+
+
+def test_total_flos_counts_each_tp_rank() -> None:
+    """store_flos sums every process's count (trainer.py:4348-4353 at 4.57.1), and each TP
+    rank counts the whole model (DTensors) for the same batch: TP 8 counts 8 times."""
+    options = RecordOptions(seed=48, framework="hf", kind="sft", failures=1)
+    facts = facts_for(make_plan(options))
+    tokens = facts.total_steps * facts.global_batch * facts.seq_len
+    found = {
+        int(m[1])
+        for t in release_lines(options)
+        if (m := re.search(r"  total_flos += +(\d+)GF", t))
+    }
+    assert found == {(6 * hf_model.non_embedding(facts) * facts.tp * tokens) >> 30}

@@ -42,7 +42,11 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     model_states,
     saving_model,
 )
-from genact_cast.generator.dialects.deepspeed_model import autotp_local, state_dict_tensors
+from genact_cast.generator.dialects.deepspeed_model import (
+    autotp_local,
+    autotp_sliced,
+    state_dict_tensors,
+)
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import INSTANTIATING
 from genact_cast.generator.dialects.hf_lines import line as hf_line
@@ -79,6 +83,13 @@ class _Trainer(hf.Log):
         if self.facts.tp > 1:
             return autotp_local(self.facts)
         return super().trainable_shown()
+
+    def flos_parameters(self) -> int:
+        """Under AutoTP each of the TP group's processes counts its own slices (plain
+        tensors) with the rest whole, for the same batch."""
+        f = self.facts
+        sliced = autotp_sliced(f)
+        return (hf_model.non_embedding(f) - sliced + sliced // f.tp) * f.tp
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"

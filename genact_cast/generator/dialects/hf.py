@@ -392,6 +392,14 @@ class Log:
         """The banner's trainable count on world rank 0 (FSDP2's DTensors count whole)."""
         return hf_model.trainable(self.facts)
 
+    def flos_parameters(self) -> int:
+        """The parameters total_flos counts a token: each process adds 6 x its model's
+        num_parameters(exclude_embeddings=True) x its batch's tokens (floating_point_ops,
+        modeling_utils.py), and store_flos sums that over every process (trainer.py:
+        4348-4353 at 4.57.1); the ranks of a TP group train on the same batch, and FSDP2's
+        DTensors count whole on each."""
+        return hf_model.non_embedding(self.facts) * self.facts.tp
+
     def tokens_seen(self, step: int) -> float:
         """SFTTrainer's num_tokens after `step` steps: each batch's tokens summed over every
         process by gather_for_metrics (sft_trainer.py:1127-1134 at trl 0.24.0). The ranks of
@@ -584,7 +592,7 @@ class Log:
         # The model's parameters include a multimodal checkpoint's vision tower and, with
         # PEFT, the adapters (num_parameters counts a 4-bit weight at its full size:
         # modeling_utils.py:1729-1731).
-        flos = 6 * hf_model.non_embedding(f) * tokens
+        flos = 6 * self.flos_parameters() * tokens
         rows = [
             ("epoch", py_float(float(f.epochs))),
             ("total_flos", f"{flos >> 30}GF"),
