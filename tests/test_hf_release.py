@@ -759,3 +759,24 @@ def test_total_flos_counts_each_tp_rank() -> None:
         if (m := re.search(r"  total_flos += +(\d+)GF", t))
     }
     assert found == {(6 * hf_model.non_embedding(facts) * facts.tp * tokens) >> 30}
+
+
+def test_tensor_parallelism_with_data_parallelism_hangs_on_the_tp_group() -> None:
+    """TP 8 and dp_shard 2 on 16 GPUs (seed 19): accelerate 1.11.0's mesh is (dp_shard, tp)
+    (parallelism_config.py:182-214), which torch 2.9 builds with a new_group per row,
+    dp_shard's eight first (GUIDs 1-8), then tp's two (9, 10) (device_mesh.py:576-660; no
+    device bound, accelerate's init_process_group passes none, state.py:236/277): the first
+    node's ranks all-reduce on tp's first group, the process's second NCCL group."""
+    options = RecordOptions(seed=19, framework="hf", kind="sft", failures=1)
+    facts = facts_for(make_plan(options))
+    assert (facts.tp, facts.dp) == (8, 2)
+    found = release_lines(options)
+    named = {
+        (int(m[1]), m[2])
+        for t in found
+        if (m := re.match(r"\[rank(\d+)\]:\[E.*?ProcessGroupNCCL\.cpp:\d+\] \[(PG ID [^\]]*)\]", t))
+    }
+    assert named
+    assert named == {(rank, f"PG ID 2 PG GUID 9(mesh_tp) Rank {rank}") for rank, _ in named}
+    ops = {m[1] for t in found if (m := re.search(r"OpType=(\w+)", t))}
+    assert ops == {"ALLREDUCE"}

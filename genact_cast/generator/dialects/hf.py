@@ -7,6 +7,7 @@ metric lines, and the tqdm bar the Trainer redraws in place, with metric lines w
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import hf_model, torch_dump
@@ -19,6 +20,7 @@ from genact_cast.generator.dialects.base import (
     Out,
     Redraw,
     SubBar,
+    collective_numels,
     failure_lines,
     interrupted_lines,
     nccl_startup,
@@ -63,6 +65,8 @@ from genact_cast.generator.dialects.hf_lines import (
     with_prefix,
 )
 from genact_cast.generator.dialects.hf_peft import adapter_saved, peft_args
+from genact_cast.generator.dialects.mesh_groups import mesh_groups
+from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -609,6 +613,29 @@ class Log:
         self.train_metrics = metrics("train", rows)
         return out
 
+    def _mesh_collective(self, event: Failed) -> Callable[[int], Collective] | None:
+        """Under TP with data parallelism accelerate 1.11.0's mesh is (dp_shard, tp)
+        (parallelism_config.py:182-214): FSDP2 gathers and scatters over dp_shard, the TP
+        layers all-reduce over tp, each a group of its own (torch 2.9's new_group per row:
+        accelerate passes no device_id to init_process_group, state.py:236/277)."""
+        f = self.facts
+        if f.tp == 1:
+            return None
+        name = "tp" if event.op == "ALLREDUCE" else "dp_shard"
+        activations = f.micro_batch * f.seq_len * f.hidden
+        numel_in, numel_out = (
+            (activations, activations) if name == "tp" else collective_numels(f, event.op)
+        )
+
+        def own(rank: int) -> Collective:
+            group = mesh_groups(["dp_shard", "tp"], [f.dp, f.tp], [], rank)[name]
+            assert group is not None  # neither dimension spans the world
+            return Collective(
+                group.label(), group.rank_of(rank), event.op, event.seq, numel_in, numel_out
+            )
+
+        return own
+
     def _failure(self, event: Failed) -> list[Out]:
         left = MAX_RESTARTS - self.failures
         self.failures += 1
@@ -628,6 +655,7 @@ class Log:
             event = event._replace(op="ALLREDUCE")
             activations = self.facts.micro_batch * self.facts.seq_len * self.facts.hidden
             numels = (activations, activations)
+        collective = self._mesh_collective(event) if self.facts.dp > 1 else None
         # No rank filter: each of the node's eight workers reports the hang with the default
         # process-group timeout of 30 minutes.
         lines = failure_lines(
@@ -643,6 +671,7 @@ class Log:
             binary="/usr/local/bin/python",
             # one decoder layer's flat parameter as FSDP1 shards it, from the printed config
             numels=numels,
+            collective=collective,
         )
         texts = [out.text for out in lines if isinstance(out, Line)]
         early, late = torch_dump.node_with_dump(
