@@ -1808,6 +1808,22 @@ def _temperatures(run: Run, s: Setup) -> list[str]:
 # Failures and resume
 
 
+def _expert_shard_numels(numels: tuple[int, int], op: str, s: Setup, where: str) -> list[str]:
+    """An FSDP collective of a mixture of experts moves one block of this TP rank with only
+    its EP share of the routed experts (each expert lives on one EP rank: DeepSeek-V3 report
+    3.2; REALISM.md, state / EP for expert weights), as the step line's AllGather carries:
+    review-realism4 fault 2 saw all 256 of DeepSeek-V3's experts gathered, 20 GiB a GPU."""
+    routed = MOE[s.arch][1]
+    block = (s.params - 2 * s.vocab * s.hidden - routed + routed / s.ep) / s.layers / s.tp
+    whole = max(numels) if op == "_ALLGATHER_BASE" else numels[0]
+    if abs(whole - block) > 0.02 * block:
+        return [
+            f"{where}: {op} of {whole:,} elements; one block with {s.ep} EP ranks' share of "
+            f"the experts is {block:,.0f}"
+        ]
+    return []
+
+
 @check("failures: Xid, fatal watchdog, restart, back to the last checkpoint, time counted")
 def _failures(run: Run, s: Setup) -> list[str]:
     out = [e for e in run.errors if "kernel log" in e][:1]
@@ -1830,6 +1846,8 @@ def _failures(run: Run, s: Setup) -> list[str]:
             out.append(f"{where}: the faulty rank {f.rank} times itself out; its peers do")
         if f.numels is None or min(f.numels) <= 0:
             out.append(f"{where}: WorkNCCL(...) without NumelIn/NumelOut")
+        elif s.moe and f.op in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE"):
+            out += _expert_shard_numels(f.numels, f.op, s, where)
         if not f.took_down:
             out.append(f"{where}: the watchdog's rank never takes the process down")
         if f.xid not in SAME_NODE_XIDS and f.drained != f.host:

@@ -151,3 +151,46 @@ def test_the_checker_catches_a_missing_router_loss() -> None:
 def test_the_seed_picks_mixtures_of_experts_too() -> None:
     names = {plan_for(seed).arch.name for seed in range(120)}
     assert len(names & set(RELEASED)) >= 2, names
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"seed": 7224, "model": "DeepSeek-V3", "failures": 2},
+        {"seed": 7214, "model": "Llama-4-Scout-17B-16E", "failures": 1},
+    ],
+)
+def test_the_watchdogs_all_gather_holds_this_ep_ranks_experts(options: dict[str, object]) -> None:
+    """review-realism4 fault 2: DeepSeek-V3 on `DP 16 (FSDP) x PP 16, EP 8` timed out on
+    NumelOut=10969617072, a layer with all 256 experts (20.4 GiB of bf16 a GPU beside the
+    63.3 GiB shown, 430 ms at the run's link against its `AllGather: 62.4ms`). Each expert
+    lives on one EP rank (DeepSeek-V3 report 3.2): FSDP gathers the dense part and this
+    rank's experts, what the step line's AllGather carries."""
+    text = output_of(events_of(**options, color=False, cols=160, duration=60.0))
+    run = read_run(text)
+    assert run.failures, "no failure shown"
+    assert all(f.numels for f in run.failures), "no watchdog shown"
+    assert not violations(run), violations(run)
+    name = str(options["model"])
+    total, _, experts, _ = RELEASED[name]
+    plan = plan_for(int(str(options["seed"])), model=name, failures=options["failures"])
+    a, layout = plan.arch, plan.layout
+    routed_layer = a.routed / a.layers / layout.tp
+    for f in run.failures:
+        assert f.op == "_ALLGATHER_BASE"
+        assert f.numels is not None
+        numel_in, numel_out = f.numels
+        assert numel_out == numel_in * layout.shard_group
+        # The dense part of one block and 1/EP of its routed experts, as the step's gather.
+        dense = (total - a.routed - 2 * a.vocab * a.hidden) / a.layers / layout.tp
+        assert numel_out == pytest.approx(dense + routed_layer / layout.ep, rel=1e-3)
+        # Its bf16 bytes over the shard group's link take the step line's AllGather time
+        # (which averages a stage's layers and counts the embeddings: within 10 %).
+        gathered = 2 * numel_out * (layout.shard_group - 1) / layout.shard_group
+        link = plan.nvlink_gbps if layout.shard_group * layout.tp <= 8 else plan.dp_gbps
+        assert gathered / link / 1e9 == pytest.approx(plan.traffic.all_gather, rel=0.1)
+    # With every expert of the layer (the old size), the checker objects.
+    whole = int(numel_out - routed_layer / layout.ep + routed_layer)
+    assert experts > layout.ep > 1
+    found = caught(text, r"NumelOut=\d+", f"NumelOut={whole}")
+    assert any(name.startswith("failures") for name in found), found

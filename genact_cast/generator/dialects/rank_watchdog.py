@@ -42,8 +42,11 @@ def shown_ranks(world: int) -> range:
 def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
     """Elements in and out of the collective the watchdog caught: one transformer layer's
     parameters of this TP/PP shard, gathered or scattered over the data-parallel group, or
-    the activations (micro batch × sequence × hidden) a TP all-reduce sums."""
-    layer = (facts.params - 2 * facts.vocab * facts.hidden) // facts.layers // facts.tp
+    the activations (micro batch × sequence × hidden) a TP all-reduce sums. Of a mixture of
+    experts, the layer holds only this rank's EP share of the routed experts (each expert
+    lives on one EP rank), as the step's AllGather time carries."""
+    held = facts.params - facts.routed + facts.routed // facts.ep
+    layer = (held - 2 * facts.vocab * facts.hidden) // facts.layers // facts.tp
     shard = layer // facts.dp
     if op == "_ALLGATHER_BASE":
         return shard, shard * facts.dp

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from genact_cast.generator import physics
+from genact_cast.generator import moe, physics
 from genact_cast.generator import style as fmt
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -252,9 +252,12 @@ def _failure(show: Show, event: Failed) -> None:
 def collective_numels(plan: RunPlan, op: str) -> tuple[int, int]:
     """Elements in and out of the collective the watchdog caught: one block's parameters of
     this TP/PP shard, gathered or scattered over the shard group, or the activations
-    (micro batch x sequence x hidden) a TP all-reduce sums."""
+    (micro batch x sequence x hidden) a TP all-reduce sums. Of a mixture of experts, only
+    this rank's EP share of the routed experts (each lives on one EP rank), as the step
+    line's AllGather time carries."""
     a, layout = plan.arch, plan.layout
-    block = int(a.params - 2 * a.vocab * a.hidden) // a.layers // layout.tp
+    held = moe.gathered_params(a, layout.ep)
+    block = int(held - 2 * a.vocab * a.hidden) // a.layers // layout.tp
     group = layout.shard_group
     shard = block // group
     if op == "_ALLGATHER_BASE":
