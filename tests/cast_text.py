@@ -224,6 +224,7 @@ class Frame:
     attempt: int = 0
     aux_loss: float | None = None
     all_to_all: float | None = None  # ms
+    replica_all_reduce: float | None = None  # ms: HSDP's all-reduce across replicas
 
 
 def parse_frame(lines: list[str]) -> Frame | None:
@@ -274,6 +275,7 @@ def parse_frame(lines: list[str]) -> Frame | None:
         if (aux := re.search(r"Aux Loss: ([\d.e+-]+)", body))
         else None,
         all_to_all=ms(r"AllToAll\(EP\)"),
+        replica_all_reduce=ms(r"AllReduce\(replicate\)"),
     )
 
 

@@ -108,6 +108,12 @@ PUBLISHED_DOMAIN = {
     ("Qwen3-8B", "GSM8K"): 0.8984, ("Qwen3-8B", "MATH"): 0.6080,
     ("Qwen3-32B", "GSM8K"): 0.9340, ("Qwen3-32B", "MATH"): 0.6162,
     ("Qwen3-30B-A3B", "GSM8K"): 0.9181, ("Qwen3-30B-A3B", "MATH"): 0.5904,
+    # Gemma 3 PT card: GSM8K 8-shot, MATH 4-shot.
+    ("Gemma-3-12B", "GSM8K"): 0.710, ("Gemma-3-12B", "MATH"): 0.433,
+    ("Gemma-3-27B", "GSM8K"): 0.826, ("Gemma-3-27B", "MATH"): 0.500,
+    # Llama 4 model card, "Pre-trained models": MATH 4-shot em_maj1@1.
+    ("Llama-3.1-70B", "MATH"): 0.416, ("Llama-3.1-405B", "MATH"): 0.535,
+    ("Llama-4-Scout-17B-16E", "MATH"): 0.503,
 }  # fmt: skip
 # OLMo 2's pre-training recipe: (global batch in sequences, peak LR, warm-up steps), from
 # allenai/OLMo configs/official-1124/OLMo2-{7B,13B}-stage1.yaml and allenai/OLMo-core
@@ -917,6 +923,31 @@ def _per_layer_bytes(s: Setup) -> float:
     return 2 * held / s.layers / s.tp
 
 
+def _replica_all_reduce(f: Frame, s: Setup, stage: int, step: float) -> list[str]:
+    """HSDP: after the reduce-scatter inside the shard group, each GPU all-reduces its fp32
+    gradient shard of every block across the replicas (PyTorch FSDP's HYBRID_SHARD, FSDP
+    docs, ShardingStrategy), over InfiniBand: 2 (r-1)/r of the shard. It is the step's
+    largest inter-node transfer and is shown (review-realism4 WARN 7)."""
+    replicas = s.dp // s.shard
+    value = f.replica_all_reduce
+    if replicas <= 1:
+        return [] if value is None else [f"step {f.step}: AllReduce(replicate) without HSDP"]
+    if value is None:
+        return [f"step {f.step}: HSDP over {replicas} replicas shows no AllReduce(replicate)"]
+    moved = 2 * (replicas - 1) / replicas * 2 * _per_layer_bytes(s) / s.shard
+    bandwidth = moved / (value / 1000) / 1e9
+    low, high = s.gpu.ib
+    out = []
+    if not 0.85 * low <= bandwidth <= 1.15 * high:
+        out.append(
+            f"step {f.step}: AllReduce(replicate): {value}ms for {moved / 1e6:,.1f} MB is "
+            f"{bandwidth:,.1f} GB/s (InfiniBand {low:.0f}-{high:.0f})"
+        )
+    if value / 1000 * stage > step:
+        out.append(f"step {f.step}: {stage} replica all-reduces of {value}ms > step {step:.1f}s")
+    return out
+
+
 @check("collectives: times from the bytes moved and the link; they fit in the step")
 def _collectives(run: Run, s: Setup) -> list[str]:
     out = []
@@ -962,6 +993,7 @@ def _collectives(run: Run, s: Setup) -> list[str]:
             calls = gathers if name == "AllGather" else stage
             if value / 1000 * calls > step:
                 out.append(f"step {f.step}: {name} {value}ms x {calls} calls > step {step:.1f}s")
+        out += _replica_all_reduce(f, s, stage, step)
         if s.tp > 1:
             if f.tp_all_reduce is None:
                 out.append(f"step {f.step}: TP {s.tp} but no AllReduce(TP) shown")

@@ -150,6 +150,15 @@ class Run:
             return None
         return experts.all_to_all * (1 + self.noise.uniform(moe.ROUTER + 2, step, -0.05, 0.05))
 
+    def replica_all_reduce(self, step: int) -> float | None:
+        """HSDP's all-reduce of one block's gradient shard across the replicas at `step`,
+        ±5 %, in s; None without replicas (flat FSDP or none)."""
+        flow = self.plan.traffic
+        if self.plan.layout.replicas <= 1:
+            return None
+        # Slot 3 of the step's four collective draws (_collective_times uses 0-2).
+        return flow.replica_all_reduce * (1 + self.noise.uniform(COMMS, step * 4 + 3, -0.05, 0.05))
+
     def grad_norm(self, step: int) -> float:
         """The gradient norm step `step` reports (the same in every launch that trains it)."""
         smooth = self.plan.grad_norm.smooth(step)

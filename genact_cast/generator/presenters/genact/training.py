@@ -335,6 +335,8 @@ class LiveBlock:
             if sharded
             else []
         )
+        if plan.layout.replicas > 1:  # HSDP: each block's gradient shard across replicas
+            comms.append(s.field("replicas", len("AllReduce(replicate): ") + 9, GREY))
         self.nccl = "" if sharded else "[NCCL] "  # the first collective shown carries it
         if plan.tensor_parallel > 1:
             comms.append(s.field("ar", len("[NCCL] AllReduce(TP): ") + 9, GREY))
@@ -384,6 +386,9 @@ class LiveBlock:
                 "sep": " | ",
             }
         )
+        replicas = show.run.replica_all_reduce(stats.step)
+        if replicas is not None:
+            values["replicas"] = f"AllReduce(replicate): {_ms(replicas)}"
         if self.tensor_parallel:
             values["ar"] = f"{self.nccl}AllReduce(TP): {_ms(reduce)}"
         if self.experts:
