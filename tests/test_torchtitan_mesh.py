@@ -82,7 +82,7 @@ def _torch_groups(
 
 
 MESHES = [
-    # HSDP x TP (seed 6005's), HSDP, PP x FSDP x TP, EP, FSDP alone
+    # HSDP x TP (seed 316's), HSDP, PP x FSDP x TP, EP, FSDP alone
     (["dp_replicate", "dp_shard", "tp"], [4, 8, 8], ["dp_replicate", "dp_shard"], ["dp_shard"]),
     (["dp_replicate", "dp_shard"], [16, 8], ["dp_replicate", "dp_shard"], ["dp_shard"]),
     (["pp", "dp_shard", "tp"], [2, 4, 8], ["dp_shard"], ["dp_shard"]),
@@ -114,7 +114,9 @@ def test_pg_ids_and_guids_are_what_device_mesh_creates(
             assert group.label() == f"PG ID {expected[0]} PG GUID {expected[1]}(mesh_{name})"
 
 
-HSDP_TP = RecordOptions(seed=6005, framework="torchtitan", failures=1)
+# A seed whose plan is an HSDP x TP mesh of 256 GPUs; the plan follows the links and the
+# catalogue, so a change there can move it (seed 6005 was until the A100 links of 88f88fe).
+HSDP_TP = RecordOptions(seed=316, framework="torchtitan", failures=1)
 
 
 @functools.cache
@@ -128,7 +130,7 @@ def _first_launch(text: str) -> str:
 
 
 def test_each_mesh_group_brings_up_its_communicator_in_the_first_step() -> None:
-    """Seed 6005's [4, 8, 8] mesh (dp_replicate, dp_shard, tp): after the world's, rank 0's
+    """Seed 316's [4, 8, 8] mesh (dp_replicate, dp_shard, tp): after the world's, rank 0's
     dp_shard_cp (FSDP), tp, dp_replicate (HSDP's all-reduce) and dp_cp (the loss) groups each
     print an ncclCommInitRankConfig block (init.cc:1441, :1469 at v2.27.5) before step 1's
     line, and again in the relaunch; a 1-D FSDP mesh has none but the world's."""
@@ -174,7 +176,7 @@ def test_the_watchdog_names_the_group_the_collective_ran_on() -> None:
     monitor = re.search(r"Last enqueued NCCL work: (\d+), last completed NCCL work: (\d+)\.", text)
     assert monitor is not None
     assert monitor[1] == monitor[2]
-    assert int(monitor[1]) < 1000  # the default group's few works, not FSDP's millions
+    assert int(monitor[1]) < 10_000  # the default group's saves and barriers, not FSDP's millions
     facts = facts_for(make_plan(HSDP_TP))
     group = torchtitan_mesh.collective_group(facts, "_REDUCE_SCATTER_BASE", 0)
     assert group is not None
