@@ -784,3 +784,15 @@ def test_a_completion_menu_under_the_command_being_typed_is_not_output() -> None
         ("00:00:00.300", ["% ls report_one.txt"]),
         ("00:00:02.000", ["report_one.txt", "%"]),
     ]
+
+
+def test_a_result_drawn_where_its_preview_was_is_output() -> None:
+    """review-exports7 item 1 (node1.cast, Node.js 20's REPL recorded with asciinema 2.4):
+    the REPL draws a grey preview of the result under the line being typed, the cursor back
+    on its row (the line editor's: not told); at Enter it erases the preview and writes the
+    result, the same text in yellow, on the same row. The player shows `3` from 7.28 s; the
+    row, taken as a preview, was never told."""
+    events = [(0.1, "> "), (0.2, "1"), (0.3, "+")]
+    events += [(0.4, "2\r\n\x1b[90m3\x1b[39m\x1b[6G\x1b[1A")]  # the preview, cursor back up
+    events += [(1.3, "\x1b[1B\x1b[2K\x1b[1A\r\r\n"), (1.31, "\x1b[33m3\x1b[39m\r\n\x1b[0J> ")]
+    assert lines(cues_of(events, 40, 8)) == ["&gt; 1+2", "3", "&gt;"]

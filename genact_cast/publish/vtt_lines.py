@@ -62,6 +62,7 @@ class Lines:
         self.waiting: tuple[int, str, str] | None = None
         self.leads: dict[int, str] = {}
         self.rights: dict[int, str] = {}  # a command row's right prompt (zsh's RPROMPT)
+        self.menus: dict[int, tuple[str, int]] = {}  # rows menu() took: (text, scrolls then)
         # A command row typed after a prompt that scrolled away since the last screen:
         # its taken line, text and prompt (a draft, if the next screen draws it again).
         self.scrolled_typed: tuple[int, str, str] | None = None

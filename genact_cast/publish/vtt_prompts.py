@@ -41,6 +41,16 @@ def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
     completion list and menu, prompt_toolkit's), are the line editor's, not output:
     not told (the command is, then what it prints, below it after Enter). Not the rows
     the command itself wrapped onto."""
+    # A row taken so that still shows its text once the cursor has gone below it was the
+    # command's result drawn where its preview was (node's REPL turns the grey preview `3`
+    # into the yellow result `3`): output, told from now.
+    for row, (text, scrolls) in list(lines.menus.items()):
+        at = row - (lines.scrolls - scrolls)
+        if at < 0 or at >= len(lines.texts) or lines.texts[at] != text:
+            del lines.menus[row]
+        elif cursor is not None and cursor[1] > at and lines.since[at] == TAKEN:
+            lines.since[at] = time
+            del lines.menus[row]
     if cursor is None or cursor[1] not in lines.leads:
         return
     y = cursor[1]
@@ -49,6 +59,7 @@ def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
     for below in range(y + 1, len(lines.texts)):
         if lines.since[below] == time and lines.texts[below].strip():
             lines.since[below] = TAKEN
+            lines.menus[below] = (lines.texts[below], lines.scrolls)
 
 
 def is_typed(lines: Lines, y: int, text: str) -> bool:
