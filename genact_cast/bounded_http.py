@@ -82,12 +82,22 @@ def failed_url(error: BaseException, url: str) -> str:
         return url
 
 
+MAX_ENCODINGS = 8  # Content-Encoding layers: servers send one; RFC 9110 allows a list
+
+
 def decoded(raw: Iterable[bytes], content_encoding: str, limit: int) -> Iterator[bytes]:
     """The body from its raw chunks, decoded layer by layer (the last applied first),
     raising TooLarge as soon as more than `limit` decoded bytes have come out."""
     codings = [part.strip().lower() for part in content_encoding.split(",")]
+    layers = [c for c in codings if c and c != "identity"]
+    if len(layers) > MAX_ENCODINGS:
+        # Each layer is a generator inside the next: a thousand of them is a thousand
+        # nested frames, past Python's recursion limit (review-attack8 finding 3).
+        raise BadEncoding(
+            f"the reply is encoded {len(layers):,} times over; at most {MAX_ENCODINGS} are read"
+        )
     stream: Iterator[bytes] = iter(raw)
-    for coding in reversed([c for c in codings if c and c != "identity"]):
+    for coding in reversed(layers):
         if coding in ("gzip", "x-gzip"):
             stream = _inflate(stream, zlib.MAX_WBITS | 16)
         elif coding == "deflate":

@@ -347,3 +347,19 @@ def test_the_player_tarball_download_is_bounded(
     assert time.monotonic() - started < 10
     assert peak[0] < 48 << 20, f"peak {peak[0] >> 20} MiB"
     assert list(tmp_path.rglob("*.tgz")) == []
+
+
+def test_a_thousand_content_encodings_are_one_line_not_a_recursion_error() -> None:
+    """review-attack8 finding 3: `Content-Encoding: gzip, gzip, ...` a thousand times over a
+    body gzipped as often ended in RecursionError (one nested generator a layer)."""
+    from genact_cast.bounded_http import MAX_ENCODINGS, BadEncoding, decoded
+
+    body = b"{}"
+    for _ in range(1000):
+        body = gzip.compress(body)
+    with pytest.raises(BadEncoding, match="encoded 1,000 times over"):
+        b"".join(decoded([body], ", ".join(["gzip"] * 1000), 1 << 20))
+    body = b"{}"
+    for _ in range(MAX_ENCODINGS):
+        body = gzip.compress(body)
+    assert b"".join(decoded([body], ", ".join(["gzip"] * MAX_ENCODINGS), 1 << 20)) == b"{}"
