@@ -15,7 +15,7 @@ import typer
 
 from genact_cast import __version__
 from genact_cast.errors import BadOption, GenactCastError, Terminated
-from genact_cast.option_types import integer, output, real
+from genact_cast.option_types import integer, output, real, words
 
 if TYPE_CHECKING:
     from genact_cast.generator import RecordOptions
@@ -150,7 +150,9 @@ def record(
     cast_format: Annotated[
         CastFormat, typer.Option("--format", help="asciicast version to write.")
     ] = CastFormat.v2,
-    title: Annotated[str | None, typer.Option(help="Title in the cast header.")] = None,
+    title: Annotated[
+        str | None, typer.Option(parser=words, help="Title in the cast header.")
+    ] = None,
     idle_time_limit: Annotated[
         float | None,
         typer.Option(parser=real, help="Idle time limit (seconds) for players, in the header."),
@@ -216,7 +218,8 @@ def play(
         bool, typer.Option("--pause-on-markers", "-m", help="Pause at every marker.")
     ] = False,
     start_at: Annotated[
-        str | None, typer.Option(help="Start at this many seconds, or at this marker's label.")
+        str | None,
+        typer.Option(parser=words, help="Start at this many seconds, or at this marker's label."),
     ] = None,
     unsafe: Annotated[
         bool, typer.Option(help="Pass every escape sequence through untouched.")
@@ -378,10 +381,12 @@ def embed(
         str, typer.Option(help="Video and PNG: 720p, 1080p, 4k, or a font size in pixels.")
     ] = "1080p",
     start_at: Annotated[
-        str | None, typer.Option(help="Video, text, subtitles: start at T seconds or a marker.")
+        str | None,
+        typer.Option(parser=words, help="Video, text, subtitles: start at T seconds or a marker."),
     ] = None,
     end_at: Annotated[
-        str | None, typer.Option(help="Video, text, subtitles: end at T seconds or a marker.")
+        str | None,
+        typer.Option(parser=words, help="Video, text, subtitles: end at T seconds or a marker."),
     ] = None,
     idle_time_limit: Annotated[
         float | None, typer.Option(parser=real, help="Cap pauses at this many seconds.")
@@ -460,7 +465,7 @@ def _fitted(columns: int, lines: int, cols: int | None, rows: int | None) -> tup
 def upload(
     source: Annotated[Path, typer.Argument(help="Cast file to upload.")],
     server: Server = None,
-    title: Annotated[str | None, typer.Option(help="Title of the recording.")] = None,
+    title: Annotated[str | None, typer.Option(parser=words, help="Title of the recording.")] = None,
     visibility: Annotated[
         Visibility | None, typer.Option(help="Who may see it (the server's default if absent).")
     ] = None,

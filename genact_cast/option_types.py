@@ -52,6 +52,18 @@ def output(text: str | Path) -> Path:
     return Path(name)
 
 
+def words(text: str) -> str:
+    """typer's `parser` for free text (a title, a marker's label): refused in one line when
+    the shell gave bytes that are not UTF-8 (Python holds them as lone surrogates, which no
+    cast, page or server can carry)."""
+    bad = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
+    if bad is not None:
+        shown = f"0x{ord(bad) - 0xDC00:02x}" if ord(bad) >= 0xDC80 else f"U+{ord(bad):04X}"
+        raise typer.BadParameter(f"is not valid UTF-8 (byte {shown}); give the text in UTF-8")
+    return text
+
+
 integer.__name__ = "integer"  # click's metavar for the help: INTEGER and FLOAT, as before
 real.__name__ = "float"
 output.__name__ = "path"
+words.__name__ = "text"

@@ -502,3 +502,24 @@ def test_an_option_given_twice_is_refused_not_the_last_one_taken(
     assert result.stderr.startswith(f"genact-cast: {message}")
     assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["record", "--seed", "3", "-o", "t.cast", "--title"],
+        ["record", "--seed", "3", "-o", "t.cast", "--format", "v3", "--title"],
+        ["play", "nothing.cast", "--start-at"],
+    ],
+)
+def test_text_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path, args: list[str]) -> None:
+    """review-attack8 finding 6: `--title "$(printf 'T\\xff')"` reached the cast writer as a
+    lone surrogate and ended in UnicodeEncodeError's traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args, b"T\xff"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "is not valid UTF-8 (byte 0xff)" in result.stderr
+    assert list(tmp_path.iterdir()) == []
