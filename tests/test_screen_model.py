@@ -138,8 +138,13 @@ def test_decaln_repeated_is_bounded_and_names_its_limit(tmp_path: Path) -> None:
         ((400, 250), [Event(1000 * i, OUTPUT, "a\x1b[1000000000b") for i in range(80)]),
         ((400, 250), [Event(0, OUTPUT, "a\x1b[1000000000b" * 80)]),  # within one event
         ((80, 24), [Event(0, OUTPUT, "\n" * 200_000)]),  # each scroll moves every row
+        # review-attack8 findings 1-2: erasures in the default pen and screen switches
+        ((400, 400), [Event(0, OUTPUT, "x" * 160_000), Event(1, OUTPUT, "\x1b[2J" * 100_000)]),
+        ((400, 400), [Event(0, OUTPUT, "\x1b[K\x1b[1K\x1b[2K\x1b[J\x1b[1J" * 20_000)]),
+        ((400, 400), [Event(0, OUTPUT, "\x1b[?1049h\x1b[?1049l" * 20_000)]),
+        ((400, 400), [Event(0, OUTPUT, "\x1b[?47h\x1b[?47l" * 20_000)]),
     ],
-    ids=["REP-events", "REP-one-event", "LF-one-event"],
+    ids=["REP-events", "REP-one-event", "LF-one-event", "ED", "EL-ED", "1049", "47"],
 )
 def test_repeats_and_scrolls_count_toward_the_work_limit(
     size: tuple[int, int], events: list[Event]

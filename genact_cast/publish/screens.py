@@ -174,9 +174,10 @@ class Timeline:
         term = Terminal(cols, lines)
         term.work_per_char = WORK_PER_CHAR
         term.work_error = (
-            f"the cast makes the terminal do more work than its output allows (cells filled, "
-            f"repeated, scrolled or read: {WORK_BASE // 10**6} M plus {WORK_PER_CHAR} per "
-            "character; a fill, repeat or scroll repeated); cut the cast"
+            "the cast makes the terminal do more work than its output allows (cells filled, "
+            f"erased, repeated, scrolled, switched or read: {WORK_BASE // 10**6} M plus "
+            f"{WORK_PER_CHAR} per character; a fill, erasure, repeat or scroll repeated); cut "
+            "the cast"
         )
         parser = Parser(term)
         parser.on_title = self.on_title
