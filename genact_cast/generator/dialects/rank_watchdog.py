@@ -110,6 +110,23 @@ def rank_lines(
     return lines
 
 
+def _timed_out(
+    event: Failed,
+    rank: int,
+    sizes: tuple[int, int, int, int],
+    collective: Callable[[int], Collective] | None,
+) -> tuple[c10d_watchdog.Timeout, tuple[str, int] | None]:
+    """The work a rank's watchdog reports, (numel in, numel out, timeout ms, ran ms) on the
+    run's collective, or the rank's own in the group it ran on, and that membership."""
+    numel_in, numel_out, timeout_ms, ran = sizes
+    timeout = c10d_watchdog.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
+    if collective is None:
+        return timeout, None
+    own = collective(rank)
+    mine = timeout._replace(seq=own.seq, op=own.op, numel_in=own.numel_in, numel_out=own.numel_out)
+    return mine, (own.group, own.rank)
+
+
 def node_watchdog_lines(
     facts: Facts,
     event: Failed,
@@ -147,14 +164,9 @@ def node_watchdog_lines(
         late = draw.integer(0, 99)
         moment = facts.moment(event.t + late / 1000)
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late
-        timeout = c10d_watchdog.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
-        member = None
-        if collective is not None:
-            own = collective(rank)
-            member = (own.group, own.rank)
-            timeout = timeout._replace(
-                seq=own.seq, op=own.op, numel_in=own.numel_in, numel_out=own.numel_out
-            )
+        timeout, member = _timed_out(
+            event, rank, (numel_in, numel_out, timeout_ms, ran), collective
+        )
         lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
         blocks.append((late, rank, lines))
     return [text for _, _, block in sorted(blocks) for text in block]
@@ -204,14 +216,9 @@ def watchdog_records(
         moment = base + timedelta(milliseconds=late[rank] + draw.integer(0, 999) / 1000)
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late[rank]
-        timeout = c10d_watchdog.Timeout(event.seq, event.op, numel_in, numel_out, timeout_ms, ran)
-        member = None
-        if collective is not None:
-            own = collective(rank)
-            member = (own.group, own.rank)
-            timeout = timeout._replace(
-                seq=own.seq, op=own.op, numel_in=own.numel_in, numel_out=own.numel_out
-            )
+        timeout, member = _timed_out(
+            event, rank, (numel_in, numel_out, timeout_ms, ran), collective
+        )
         lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
         records += [(rank, text) for text in lines]
     return records
