@@ -186,7 +186,7 @@ def render_vtt(timeline: Timeline) -> str:
             painting is None
             and screen.keys
             and before is not None
-            and _painted(screen, before, lines.scrolls - scrolls[0])
+            and _painted(screen, before, lines.scrolls - scrolls[0], lines.leads)
         ):
             # The page's lines that scrolled away as it was drawn (a page longer than the
             # screen, the prompt at the top) are the program's, told as its cue.
@@ -224,21 +224,35 @@ def render_vtt(timeline: Timeline) -> str:
     return cue_file(taken, timeline.end)
 
 
-def _painted(screen: Screen, before: Screen, moved: int) -> bool:
+def _painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -> bool:
     """Whether a program that took the arrow keys (DECCKM) drew over the screen: many rows
     at once (a page, a refresh), not the one row a command is typed on (a zsh framework
     takes the keys at its prompt) nor a completion's line or two; and it is not waiting
     at a prompt (zsh gives the keys back for a command and takes them again with its next
     prompt, in one event when the command is quick). Rows that only moved up with a
     scroll (`moved` rows since `before`: the Enter after a command typed on the bottom
-    row, as git's pager starts) were not drawn."""
-    changed = len(screen.changed)
-    if screen.mouse and changed:
+    row, as git's pager starts) were not drawn. Nor is it the line editor drawing under
+    the command being typed (`leads`: the rows typed on after their prompt): the cursor
+    back on that row, with its prompt, and nothing above it changed (zsh's `menu select`
+    redraws its menu at each Tab, many rows, with the keys taken all along)."""
+    rows = set(screen.changed)
+    if screen.mouse and rows:
         return True  # (no shell reads the mouse: fzf's finder, its `> ` query no prompt)
     same = (screen.cols, len(screen.rows)) == (before.cols, len(before.rows))
     if same and 0 < moved < len(screen.rows):
         kept = before.rows[moved:]
-        changed = sum(1 for y, row in enumerate(screen.rows) if y >= len(kept) or row != kept[y])
-    if changed < PAINTED_ROWS:
+        rows = {y for y, row in enumerate(screen.rows) if y >= len(kept) or row != kept[y]}
+    if len(rows) < PAINTED_ROWS:
+        return False
+    if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):
         return False
     return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
+
+
+def _editing(screen: Screen, y: int, leads: dict[int, str], rows: set[int]) -> bool:
+    """Whether row y is a command line being typed, still after its prompt, and the rows
+    drawn are it and those under it: the line editor's (a completion menu)."""
+    lead = leads.get(y)
+    if not lead or not 0 <= y < len(screen.rows) or min(rows) < y:
+        return False
+    return row_text(screen.rows[y]).startswith(lead)

@@ -1,0 +1,99 @@
+"""Record tests/data/subtitles/{name}.cast: real shells and REPLs (zsh with `menu select`,
+fish, bash, node, python) in a pseudo-terminal, recorded by asciinema 2.4.0 (as
+scripts/record_subtitles_clear.py does), each typed with the keys listed in SESSIONS
+below (one key every 0.09 s, a pause after each step) for the subtitles' tests
+(tests/test_vtt_shells.py).
+
+    python scripts/record_subtitles_shells.py [NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pexpect
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "subtitles"
+KEY_SECONDS = 0.09
+TAB, ENTER, DOWN, CTRL_C = "\t", "\r", "\x1b[B", "\x03"
+ZSHRC = """PROMPT='%n:%~%# '
+RPROMPT='[%T]'
+autoload -U compinit; compinit -u
+zstyle ':completion:*' menu select
+"""
+# (shell, rows, columns, steps): each step is keys typed, then a pause in seconds.
+SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
+    # zsh's `menu select`: Tab lists, Tab again selects in the menu under the prompt (the
+    # cursor moves into it), Down moves the selection, Enter takes it, Enter runs. At the
+    # bottom of a 12-row screen (the menu scrolls it), then at the top after `clear`.
+    "zsh_menu_select": (
+        "zsh -i",
+        12,
+        60,
+        [
+            ("seq 8", 0.3), (ENTER, 0.8),
+            ("cat notes/", 0.3), (TAB, 1.0), (TAB, 1.0), (DOWN, 1.0), (ENTER, 0.8),
+            (ENTER, 1.0),
+            ("clear", 0.2), (ENTER, 0.8),
+            ("ls -d /usr/", 0.3), (TAB, 1.0), (TAB, 1.0), (TAB, 1.0), (ENTER, 0.8),
+            (ENTER, 1.0),
+            ("echo after menus", 0.2), (ENTER, 1.0),
+            ("exit", 0.2), (ENTER, 0.5),
+        ],
+    ),
+}  # fmt: skip
+
+
+def record(folder: Path, name: str) -> Path:
+    shell, rows, cols, steps = SESSIONS[name]
+    home = folder / "home"
+    notes = home / "notes"
+    notes.mkdir(parents=True)
+    for file in ("alpha.txt", "beta.txt", "gamma.txt", "delta.txt"):
+        (notes / file).write_text(f"{file.split('.')[0]} line\n")
+    (home / ".zshrc").write_text(ZSHRC)
+    cast = folder / "session" / f"{name}.cast"
+    cast.parent.mkdir()
+    env = {
+        "PATH": os.environ.get("PATH", ""), "HOME": str(home), "TERM": "xterm-256color",
+        "LANG": "C.UTF-8", "USER": "user", "SHELL": "/bin/sh",
+    }  # fmt: skip
+    argv = ["-m", "asciinema", "rec", "--overwrite", "-q", "-c", shell, str(cast)]
+    child = pexpect.spawn(sys.executable, argv, env=env, cwd=str(home), dimensions=(rows, cols),
+                          encoding="utf-8", timeout=30)  # fmt: skip
+    time.sleep(1.5)
+    for keys, pause in steps:
+        for key in [keys] if keys.startswith("\x1b") else keys:
+            child.send(key)
+            time.sleep(KEY_SECONDS)
+        time.sleep(pause)
+    child.expect(pexpect.EOF)
+    child.close()
+    return cast
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(SESSIONS))
+    names = parser.parse_args().names or list(SESSIONS)
+    if unknown := [name for name in names if name not in SESSIONS]:
+        parser.error(f"no session named {unknown[0]!r}")
+    for name in names:
+        folder = Path(tempfile.mkdtemp())
+        try:
+            shutil.copy(record(folder, name), OUT / f"{name}.cast")
+        finally:
+            shutil.rmtree(folder)
+        print(f"wrote {OUT / name}.cast")
+
+
+if __name__ == "__main__":
+    main()
