@@ -12,26 +12,22 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from genact_cast.generator.dialects import torchtitan_fr as fr
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import (
-    MAX_RESTARTS,
     Clock,
     Incidentals,
     Line,
     Out,
     banner,
-    failure_lines,
     interrupted_lines,
-    ls_rows,
     nccl_startup,
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_build import building_lines
+from genact_cast.generator.dialects.torchtitan_job import meta_name
 from genact_cast.generator.dialects.torchtitan_lines import (
     ENV_OVERRIDE,
     FOLDER,
@@ -46,12 +42,10 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     PURGE_DESTROYED,
     SAVING,
     SLEEPING,
-    TRAIN_TIMEOUT_SECONDS,
     TRAINING_COMPLETED,
     VALIDATION_BATCH,
     VALIDATION_SEQ_LEN,
     Colors,
-    command,
     dcp_single_process_warnings,
     device_mesh,
     gc,
@@ -70,6 +64,7 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     training_starts,
     validate,
 )
+from genact_cast.generator.dialects.torchtitan_watchdog import Watchdog
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -86,32 +81,10 @@ from genact_cast.generator.events import (
 )
 from genact_cast.generator.rng import Rng
 
-SHARDED_DIR = "sharded"  # torch/distributed/checkpoint/hf_storage.py's SHARDED_DIR_NAME
-
-
-# Meta released 405B only as Llama 3.1 (meta-llama/Llama-3.1-405B; llama3_405b.toml's
-# hf_assets_path ./assets/hf/Llama-3.1-405B); 8B and 70B were Meta-Llama-3 first.
-META_NAMES = {"Llama-3-405B": "Llama-3.1-405B"}
-
-
-def meta_name(name: str) -> str:
-    """A model's name as Meta released it."""
-    return META_NAMES.get(name, name)
-
-
-def hf_repo(facts: Facts) -> str:
-    """The Hugging Face repository of the architecture, as assets/hf/ names it."""
-    name = meta_name(facts.arch or facts.model_name)
-    return name.replace("Llama-3-", "Meta-Llama-3-", 1) if name.startswith("Llama-3-") else name
-
-
-_NOT_RECORDED = "ProcessGroupNCCL.cpp:730] Stack trace of the failed collective not found"
 _INIT_TOTAL = re.compile(r"Init timings - \S+ rank \d+ nranks \d+ total ([0-9.]+)")
-INIT_TIMEOUT_SECONDS = 300  # comm.init_timeout_seconds (config/job_config.py:758)
-GC_FREQ = 50  # training.gc_freq (config/job_config.py:245)
 
 
-class Log:
+class Log(Watchdog):
     """torchtitan v0.2.0's output for one run: start-up as `Trainer.__init__` logs it, metrics
     at step 1 and every `log_freq` steps, saves every `checkpoint.interval` steps and at the
     last, validation at step 1 and every `validation.freq` steps, the NCCL watchdog and
@@ -125,8 +98,7 @@ class Log:
         self, facts: Facts, *, color: bool, cols: int = 100, interval: int = LOG_FREQ
     ) -> None:
         del cols  # torchtitan's logger knows nothing of the terminal
-        self.facts = facts
-        self.interval = interval
+        super().__init__(facts, interval=interval)
         self.colors = Colors(enabled=color)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
@@ -136,29 +108,6 @@ class Log:
         self.stamps = LoggingStamps()
         self._flops_for: Facts | None = None
         self._flops = 0
-        # The train spec that builds the architecture (lineup.UNSUPPORTED keeps the others
-        # away from torchtitan) and its flavor.
-        self.family = release.family(facts)
-        self.max_seq_len = 0  # the flavor's own, where update_from_config warns past it
-        shipped = release.shipped_flavor(facts) if self.family == "llama3" else None
-        # torchtitan ships no fine-tuning data: a fine-tune is the user's own dataset,
-        # registered in their checkout, with their own config; so is any qwen3 run here.
-        self.toml = release.SHIPPED[shipped] if shipped and facts.kind != "sft" else None
-        if self.toml is not None and self.toml.float8_compiled and facts.gpu == "A100":
-            # float8 needs SM89 or later (quantization/float8.py:36-43): on an A100 the
-            # 405B config cannot run; the user's own config trains in bf16.
-            self.toml = None
-        if self.family == "qwen3":
-            found = release.qwen3_flavor(facts)
-            self.flavor, self.max_seq_len = found or (release.user_flavor(facts), 0)
-        else:
-            # A Llama-architecture model the tag does not ship is the user's own flavor of
-            # the llama3 train spec, registered in their fork (docs/extension.md's way) and
-            # named by its size as the tag names its own.
-            self.flavor = shipped or release.user_flavor(facts)
-        # One GC collection between two logged steps at most, on a logged step.
-        self.gc_freq = interval * -(-GC_FREQ // interval)
-        self.validation_freq = facts.steps_per_epoch
         self.held_validation: Evaluated | None = None
         # (step, time) of the last step or validation line: metrics.py's ntokens_since_last_log
         # and time_last_log restart there; unknown after a relaunch until a step is logged.
@@ -172,90 +121,6 @@ class Log:
         self.purged: set[int] = set()
         # Whether this launch's mesh groups have their communicators (its first step).
         self.groups_up = False
-
-    # The command and its config
-
-    def config_path(self) -> str:
-        if self.toml is not None:
-            return self.toml.path
-        return f"./train_configs/{self.facts.model_name.lower().replace('-', '_')}.toml"
-
-    def _overrides(self) -> list[str]:
-        """The flags that make the shipped config the run's: what the output shows."""
-        f, toml = self.facts, self.toml
-        if toml is None:  # the user's own config says it all
-            return []
-        words = ["--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"]
-        if self.interval != LOG_FREQ:
-            words.append(f"--metrics.log_freq={self.interval}")
-        if self.gc_freq != GC_FREQ:
-            words.append(f"--training.gc_freq={self.gc_freq}")
-        settings = [
-            ("--training.local_batch_size", f.micro_batch, toml.local_batch_size),
-            ("--training.seq_len", f.seq_len, toml.seq_len),
-            ("--training.steps", f.total_steps, toml.steps),
-            ("--lr_scheduler.warmup_steps", f.warmup, toml.warmup_steps),
-            ("--parallelism.tensor_parallel_degree", f.tp, toml.tensor_parallel),
-            ("--parallelism.pipeline_parallel_degree", f.pp, 1),
-            # HSDP (config/job_config.py:268-295 at v0.2.0): replicate across the shard groups
-            ("--parallelism.data_parallel_replicate_degree", f.replicas, 1),
-            ("--parallelism.data_parallel_shard_degree", f.dp // f.replicas, f.dp),
-        ]
-        words += [f"{flag}={value}" for flag, value, shipped in settings if value != shipped]
-        if f.grad_accum > 1:
-            words.append(f"--training.global_batch_size={f.global_batch}")
-        mode = self.ac_mode()
-        if mode != toml.ac_mode:
-            words.append(f"--activation_checkpoint.mode={mode}")
-        words.append("--checkpoint.enable")
-        if f.checkpoint_every != toml.checkpoint_interval:
-            words.append(f"--checkpoint.interval={f.checkpoint_every}")
-        words.append("--validation.enable")
-        if self.validation_freq != toml.validation_freq:
-            words.append(f"--validation.freq={self.validation_freq}")
-        if self.validation_steps() != toml.validation_steps:
-            words.append(f"--validation.steps={self.validation_steps()}")
-        return words
-
-    def ac_mode(self) -> str:
-        return "none" if self.facts.recompute == "off" else self.facts.recompute
-
-    def dataset_name(self) -> str:
-        """A shipped config on the tag's checkout reads c4, the one training set it registers
-        (datasets/hf_datasets.py:35-51); a user's own config, their own registered one."""
-        if self.toml is not None:
-            return "c4"
-        return self.facts.dataset.lower().replace("-", "_")
-
-    def dataset_path(self) -> str:
-        return "allenai/c4" if self.toml is not None else f"datasets/{self.facts.dataset}"
-
-    def validation_steps(self) -> int:
-        """The held-out set's tokens in batches of validation.local_batch_size x
-        validation.seq_len (job_config.py:862-866; no shipped toml sets them) on every
-        data-parallel rank."""
-        f = self.facts
-        per_step = VALIDATION_BATCH * VALIDATION_SEQ_LEN * f.dp
-        return max(1, -(-f.eval_samples * f.seq_len // per_step))
-
-    def initial_load_path(self) -> str | None:
-        """The base checkpoint a fine-tune or continued pre-training starts from: neither a
-        shipped toml nor the defaults name one, and without --checkpoint.initial_load_path
-        and no checkpoint folder yet, components/checkpoint.py:577-598 loads nothing."""
-        name = meta_name(self.facts.model_name)
-        return None if self.facts.kind == "pretrain" else f"/checkpoints/base/{name}"
-
-    def launch_words(self) -> list[str]:
-        f = self.facts
-        args = ["--job.config_file", self.config_path(), *self._overrides()]
-        base = self.initial_load_path()
-        if base is not None:
-            # DCP weights only (the default initial_load_model_only, job_config.py:474)
-            args.append(f"--checkpoint.initial_load_path={base}")
-        words = command(
-            nodes=f.nodes, endpoint=f"{f.master}:{f.port}", args=args, max_restarts=MAX_RESTARTS
-        )
-        return ["NCCL_DEBUG=INFO", *words]
 
     # Output
 
@@ -311,59 +176,6 @@ class Log:
 
     def stopped(self, t: float) -> list[Out]:
         return interrupted_lines(self.facts, self.incidentals, t)
-
-    def export_folder(self, event: Exported) -> str:
-        """Where the export goes: named after the data the run trained on, c4 for a
-        shipped config (its `dataset = "c4"`, train_configs/llama3_*.toml:36 at v0.2.0)."""
-        f = self.facts
-        if self.toml is None or f.kind != "continue":
-            return event.path
-        return f"./models/{f.model_name.lower()}-{self.dataset_name()}-cpt/"
-
-    def hf_assets_path(self) -> str:
-        """The run's own `model.hf_assets_path`: a shipped config's (train_configs/
-        llama3_{8b,70b,405b}.toml:20 at v0.2.0: ./assets/hf/Llama-3.1-{8B,70B,405B}), where
-        its tokenizer came from; a user's own config, the architecture's repository."""
-        if self.toml is not None:
-            return f"./assets/hf/Llama-3.1-{self.flavor}"
-        return f"./assets/hf/{hf_repo(self.facts)}"
-
-    def export_words(self, event: Exported) -> list[str]:
-        f = self.facts
-        return [
-            "python",
-            "scripts/checkpoint_conversion/convert_to_hf.py",
-            f"{FOLDER}/step-{f.total_steps}",
-            event.path,
-            "--model_name",
-            self.family,
-            "--model_flavor",
-            self.flavor,
-            # The model's own index.json gives the shards' mapping (convert_to_hf.py:66-71;
-            # the default is Llama-3.1-8B's), as scripts/download_hf_assets.py saves it.
-            "--hf_assets_path",
-            self.hf_assets_path(),
-        ]
-
-    def export_listing(self, event: Exported) -> list[str]:
-        """`ls -lh` of convert_to_hf.py's output: the last save is model-only in float32
-        (checkpoint.py's export_dtype), so HuggingFaceStorageWriter writes float32 shards,
-        as many as the model's index maps, twice their bf16 size, their index, and leaves
-        its `sharded/` staging folder (enable_consolidation); no config.json."""
-        f = self.facts
-        shards = release.export_shards(hf_repo(f), list(event.shards))
-        count = len(shards)
-        files = [
-            *(
-                (f"model-{i:05d}-of-{count:05d}.safetensors", size)
-                for i, size in enumerate(shards, 1)
-            ),
-            ("model.safetensors.index.json", 23.9e3 + 0.2e3 * f.layers),
-            (SHARDED_DIR, 4096.0),
-        ]
-        rows = ls_rows(f, event.t, files, folder=event.path)
-        last = rows[-1].replace("-rw-r--r-- 1 ", "drwxr-xr-x 2 ", 1)
-        return [*rows[:-1], last]
 
     def _rates(self, tokens_per_second: float) -> tuple[float, float, float]:
         """(tps, tflops, mfu %) as components/metrics.py computes them: tokens per second per
@@ -613,98 +425,3 @@ class Log:
             self.held_validation = event
             return []
         return [self._validation_line(event, event.t)]
-
-    def collectives_per_step(self) -> int:
-        """The default group's collectives in one training step of this launch: FSDP2's
-        units (models/llama3/infra/parallelize.py:298-318 at v0.2.0: tok_embeddings, each
-        block, [norm, output], the root holding none) all-gather in forward (all of them)
-        and again in backward (all but [norm, output], which keep their parameters), and
-        reduce-scatter in backward, for every microbatch (forward_backward_step per
-        microbatch, train.py:415-492); under expert parallelism the experts are a unit of
-        their own on another group, dp_shard_mod_ep (qwen3/infra/parallelize.py:127-152),
-        and their all-to-alls go to the ep group: neither counts here. Then
-        clip_grad_norm_'s all-reduce (train.py:513)."""
-        f = self.facts
-        blocks = f.layers
-        per_microbatch = (blocks + 2) + (blocks + 1) + (blocks + 2)
-        return f.grad_accum * per_microbatch + 1
-
-    def watchdog_seq(self, step: int) -> int:
-        """The timed-out work's SeqNum: the default group counts its collectives from this
-        launch's process group (a relaunch starts again at 0), step by step, and the hang
-        falls somewhere in the step in flight."""
-        per_step = self.collectives_per_step()
-        done = max(step - 1 - self.resume_step, 0)
-        within = int(Rng(self.facts.seed * 61 + step).random() * per_step)
-        return done * per_step + 1 + within
-
-    def default_works(self, step: int) -> int:
-        loaded = bool(self.resume_step) or self.initial_load_path() is not None
-        return titan_mesh.default_works(self.facts, step, self.resume_step, loaded=loaded)
-
-    def _collective(self, event: Failed) -> Collective | None:
-        """Rank 0's part in the timed-out collective where it ran on a mesh group of its
-        own; None where it ran on the default group (a 1-D mesh of the world)."""
-        f = self.facts
-        group = titan_mesh.collective_group(f, event.op, 0)
-        if group is None:
-            return None
-        if event.op == "ALLREDUCE":
-            tokens = f.micro_batch * f.seq_len
-            seq = titan_mesh.tp_seq(f, event.step - self.resume_step, full=self.ac_mode() == "full")
-            return Collective(group.label(), 0, event.op, seq, tokens, tokens)
-        numel_in, numel_out = release.fsdp_numels(f, event.op) or (0, 0)
-        return Collective(group.label(), 0, event.op, event.seq, numel_in, numel_out)
-
-    def _failure(self, event: Failed) -> list[Out]:
-        left = MAX_RESTARTS - self.failures
-        self.failures += 1
-        # `--local-ranks-filter 0`: rank 0 alone, every line of its stream tagged by the tee.
-        # torch in /usr/local/lib/python3.12/site-packages: python.org's build, whose
-        # interpreter torchrun's shebang names
-        # The flight recorder's dump (torchtitan turns it on): the watchdog takes the process
-        # down a minute after the timeout, and this log runs that minute behind the run's.
-        event = event._replace(seq=self.watchdog_seq(event.step))
-        found = self.facts.moment(event.t)
-        self.facts = self.facts._replace(
-            start=self.facts.start + timedelta(seconds=fr.DUMP_WAIT_SECONDS)
-        )
-        own = self._collective(event)
-        # The timed-out group's own timeout (set_pg_timeouts at step 1 sets some of them).
-        seconds = titan_mesh.timeout_seconds(
-            self.facts,
-            titan_mesh.collective_group(self.facts, event.op, 0),
-            resumed=bool(self.resume_step),
-            init=INIT_TIMEOUT_SECONDS,
-            train=TRAIN_TIMEOUT_SECONDS,
-        )
-        lines = failure_lines(
-            self.facts,
-            self.incidentals,
-            event,
-            restarts_left=left,
-            timeout_ms=seconds * 1000,
-            binary="/usr/local/bin/python",
-            numels=release.fsdp_numels(self.facts, event.op),
-            collective=None if own is None else lambda _: own,
-            tee=0,
-        )
-        # Tagged first (the tee's tag before torch's own): the dump's lines take both.
-        texts = fr.with_dump(
-            [out.text for out in lines if isinstance(out, Line)],
-            found.year,
-            Rng(self.facts.seed * 59 + event.seq).random(),
-            default_works=None if own is None else self.default_works(event.step),
-        )
-        # With the flight recorder on, torch 2.9's printTraceback prints "Stack trace of the
-        # failed collective: " and the recorded traceback, not the "not found ... FlightRecorder
-        # is disabled" line (:730) that a recorder-off run prints; no real torch 2.9 log pins
-        # that branch's line number (those in the index are other releases': :733, :801), so
-        # the line is left out rather than given an invented number (review-tt4 fault 1).
-        texts = [[text for text in group if _NOT_RECORDED not in text] for group in texts]
-        dumped = iter(texts)
-        return [
-            new
-            for out in lines
-            for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
-        ]

@@ -1,0 +1,206 @@
+"""torchtitan v0.2.0's job as its user starts it: the train spec and flavor that build the
+model, the shipped config (train_configs/*.toml) or the user's own, the `torchrun` command
+with the flags that make the config the run's, and the export to Hugging Face's format."""
+
+from __future__ import annotations
+
+from genact_cast.generator.dialects import torchtitan_release as release
+from genact_cast.generator.dialects.base import MAX_RESTARTS, ls_rows
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.torchtitan_lines import (
+    FOLDER,
+    LOG_FREQ,
+    VALIDATION_BATCH,
+    VALIDATION_SEQ_LEN,
+    command,
+)
+from genact_cast.generator.events import Exported
+
+SHARDED_DIR = "sharded"  # torch/distributed/checkpoint/hf_storage.py's SHARDED_DIR_NAME
+
+
+# Meta released 405B only as Llama 3.1 (meta-llama/Llama-3.1-405B; llama3_405b.toml's
+# hf_assets_path ./assets/hf/Llama-3.1-405B); 8B and 70B were Meta-Llama-3 first.
+META_NAMES = {"Llama-3-405B": "Llama-3.1-405B"}
+
+
+def meta_name(name: str) -> str:
+    """A model's name as Meta released it."""
+    return META_NAMES.get(name, name)
+
+
+def hf_repo(facts: Facts) -> str:
+    """The Hugging Face repository of the architecture, as assets/hf/ names it."""
+    name = meta_name(facts.arch or facts.model_name)
+    return name.replace("Llama-3-", "Meta-Llama-3-", 1) if name.startswith("Llama-3-") else name
+
+
+GC_FREQ = 50  # training.gc_freq (config/job_config.py:245)
+
+
+class Job:
+    """The run's torchtitan job: what the command line and its config file say."""
+
+    def __init__(self, facts: Facts, *, interval: int = LOG_FREQ) -> None:
+        self.facts = facts
+        self.interval = interval
+        # The train spec that builds the architecture (lineup.UNSUPPORTED keeps the others
+        # away from torchtitan) and its flavor.
+        self.family = release.family(facts)
+        self.max_seq_len = 0  # the flavor's own, where update_from_config warns past it
+        shipped = release.shipped_flavor(facts) if self.family == "llama3" else None
+        # torchtitan ships no fine-tuning data: a fine-tune is the user's own dataset,
+        # registered in their checkout, with their own config; so is any qwen3 run here.
+        self.toml = release.SHIPPED[shipped] if shipped and facts.kind != "sft" else None
+        if self.toml is not None and self.toml.float8_compiled and facts.gpu == "A100":
+            # float8 needs SM89 or later (quantization/float8.py:36-43): on an A100 the
+            # 405B config cannot run; the user's own config trains in bf16.
+            self.toml = None
+        if self.family == "qwen3":
+            found = release.qwen3_flavor(facts)
+            self.flavor, self.max_seq_len = found or (release.user_flavor(facts), 0)
+        else:
+            # A Llama-architecture model the tag does not ship is the user's own flavor of
+            # the llama3 train spec, registered in their fork (docs/extension.md's way) and
+            # named by its size as the tag names its own.
+            self.flavor = shipped or release.user_flavor(facts)
+        # One GC collection between two logged steps at most, on a logged step.
+        self.gc_freq = interval * -(-GC_FREQ // interval)
+        self.validation_freq = facts.steps_per_epoch
+
+    # The command and its config
+
+    def config_path(self) -> str:
+        if self.toml is not None:
+            return self.toml.path
+        return f"./train_configs/{self.facts.model_name.lower().replace('-', '_')}.toml"
+
+    def _overrides(self) -> list[str]:
+        """The flags that make the shipped config the run's: what the output shows."""
+        f, toml = self.facts, self.toml
+        if toml is None:  # the user's own config says it all
+            return []
+        words = ["--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"]
+        if self.interval != LOG_FREQ:
+            words.append(f"--metrics.log_freq={self.interval}")
+        if self.gc_freq != GC_FREQ:
+            words.append(f"--training.gc_freq={self.gc_freq}")
+        settings = [
+            ("--training.local_batch_size", f.micro_batch, toml.local_batch_size),
+            ("--training.seq_len", f.seq_len, toml.seq_len),
+            ("--training.steps", f.total_steps, toml.steps),
+            ("--lr_scheduler.warmup_steps", f.warmup, toml.warmup_steps),
+            ("--parallelism.tensor_parallel_degree", f.tp, toml.tensor_parallel),
+            ("--parallelism.pipeline_parallel_degree", f.pp, 1),
+            # HSDP (config/job_config.py:268-295 at v0.2.0): replicate across the shard groups
+            ("--parallelism.data_parallel_replicate_degree", f.replicas, 1),
+            ("--parallelism.data_parallel_shard_degree", f.dp // f.replicas, f.dp),
+        ]
+        words += [f"{flag}={value}" for flag, value, shipped in settings if value != shipped]
+        if f.grad_accum > 1:
+            words.append(f"--training.global_batch_size={f.global_batch}")
+        mode = self.ac_mode()
+        if mode != toml.ac_mode:
+            words.append(f"--activation_checkpoint.mode={mode}")
+        words.append("--checkpoint.enable")
+        if f.checkpoint_every != toml.checkpoint_interval:
+            words.append(f"--checkpoint.interval={f.checkpoint_every}")
+        words.append("--validation.enable")
+        if self.validation_freq != toml.validation_freq:
+            words.append(f"--validation.freq={self.validation_freq}")
+        if self.validation_steps() != toml.validation_steps:
+            words.append(f"--validation.steps={self.validation_steps()}")
+        return words
+
+    def ac_mode(self) -> str:
+        return "none" if self.facts.recompute == "off" else self.facts.recompute
+
+    def dataset_name(self) -> str:
+        """A shipped config on the tag's checkout reads c4, the one training set it registers
+        (datasets/hf_datasets.py:35-51); a user's own config, their own registered one."""
+        if self.toml is not None:
+            return "c4"
+        return self.facts.dataset.lower().replace("-", "_")
+
+    def dataset_path(self) -> str:
+        return "allenai/c4" if self.toml is not None else f"datasets/{self.facts.dataset}"
+
+    def validation_steps(self) -> int:
+        """The held-out set's tokens in batches of validation.local_batch_size x
+        validation.seq_len (job_config.py:862-866; no shipped toml sets them) on every
+        data-parallel rank."""
+        f = self.facts
+        per_step = VALIDATION_BATCH * VALIDATION_SEQ_LEN * f.dp
+        return max(1, -(-f.eval_samples * f.seq_len // per_step))
+
+    def initial_load_path(self) -> str | None:
+        """The base checkpoint a fine-tune or continued pre-training starts from: neither a
+        shipped toml nor the defaults name one, and without --checkpoint.initial_load_path
+        and no checkpoint folder yet, components/checkpoint.py:577-598 loads nothing."""
+        name = meta_name(self.facts.model_name)
+        return None if self.facts.kind == "pretrain" else f"/checkpoints/base/{name}"
+
+    def launch_words(self) -> list[str]:
+        f = self.facts
+        args = ["--job.config_file", self.config_path(), *self._overrides()]
+        base = self.initial_load_path()
+        if base is not None:
+            # DCP weights only (the default initial_load_model_only, job_config.py:474)
+            args.append(f"--checkpoint.initial_load_path={base}")
+        words = command(
+            nodes=f.nodes, endpoint=f"{f.master}:{f.port}", args=args, max_restarts=MAX_RESTARTS
+        )
+        return ["NCCL_DEBUG=INFO", *words]
+
+    def export_folder(self, event: Exported) -> str:
+        """Where the export goes: named after the data the run trained on, c4 for a
+        shipped config (its `dataset = "c4"`, train_configs/llama3_*.toml:36 at v0.2.0)."""
+        f = self.facts
+        if self.toml is None or f.kind != "continue":
+            return event.path
+        return f"./models/{f.model_name.lower()}-{self.dataset_name()}-cpt/"
+
+    def hf_assets_path(self) -> str:
+        """The run's own `model.hf_assets_path`: a shipped config's (train_configs/
+        llama3_{8b,70b,405b}.toml:20 at v0.2.0: ./assets/hf/Llama-3.1-{8B,70B,405B}), where
+        its tokenizer came from; a user's own config, the architecture's repository."""
+        if self.toml is not None:
+            return f"./assets/hf/Llama-3.1-{self.flavor}"
+        return f"./assets/hf/{hf_repo(self.facts)}"
+
+    def export_words(self, event: Exported) -> list[str]:
+        f = self.facts
+        return [
+            "python",
+            "scripts/checkpoint_conversion/convert_to_hf.py",
+            f"{FOLDER}/step-{f.total_steps}",
+            event.path,
+            "--model_name",
+            self.family,
+            "--model_flavor",
+            self.flavor,
+            # The model's own index.json gives the shards' mapping (convert_to_hf.py:66-71;
+            # the default is Llama-3.1-8B's), as scripts/download_hf_assets.py saves it.
+            "--hf_assets_path",
+            self.hf_assets_path(),
+        ]
+
+    def export_listing(self, event: Exported) -> list[str]:
+        """`ls -lh` of convert_to_hf.py's output: the last save is model-only in float32
+        (checkpoint.py's export_dtype), so HuggingFaceStorageWriter writes float32 shards,
+        as many as the model's index maps, twice their bf16 size, their index, and leaves
+        its `sharded/` staging folder (enable_consolidation); no config.json."""
+        f = self.facts
+        shards = release.export_shards(hf_repo(f), list(event.shards))
+        count = len(shards)
+        files = [
+            *(
+                (f"model-{i:05d}-of-{count:05d}.safetensors", size)
+                for i, size in enumerate(shards, 1)
+            ),
+            ("model.safetensors.index.json", 23.9e3 + 0.2e3 * f.layers),
+            (SHARDED_DIR, 4096.0),
+        ]
+        rows = ls_rows(f, event.t, files, folder=event.path)
+        last = rows[-1].replace("-rw-r--r-- 1 ", "drwxr-xr-x 2 ", 1)
+        return [*rows[:-1], last]
