@@ -161,6 +161,7 @@ LORA_SHAPES = {
     "Qwen2.5-14B": (13824, 128), "Qwen2.5-72B": (29568, 128), "Qwen3-8B": (12288, 128),
     "Qwen3-32B": (25600, 128), "OLMo-2-7B": (11008, 128), "OLMo-2-13B": (13824, 128),
     "OLMo-2-32B": (27648, 128), "Gemma-3-12B": (15360, 256), "Gemma-3-27B": (21504, 128),
+    "Llama-3.1-405B": (53248, 128),
 }  # fmt: skip
 # LoRA: frozen weights bf16 (2 bytes) or NF4 with double quantization (4.127 bits, QLoRA
 # paper section 3), adapters' fp32 weights, grads and Adam (16 bytes); MFU ranges; LR.
@@ -634,7 +635,9 @@ def _layout(run: Run, s: Setup) -> list[str]:
             out.append(f"{layout.group(0)!r}: PP > 1 without a pipeline bubble")
         elif not shown_as(100 * (s.pp - 1) / (s.accum + s.pp - 1), bubble):
             out.append(f"{layout.group(0)!r}: 1F1B bubble is (PP-1)/(m+PP-1)")
-    if s.params > 200e9 and s.pp == 1:
+    # Full training of 200B+ needs stages; adapters on frozen weights shard with FSDP alone
+    # (torchtune's llama3_1/405B_qlora.yaml: lora_finetune_distributed on 8 GPUs).
+    if s.params > 200e9 and s.pp == 1 and s.method == "full":
         out.append(f"{layout.group(0)!r}: a {s.params / 1e9:.0f}B model needs pipeline parallelism")
     return out
 
@@ -662,6 +665,8 @@ def _model(run: Run, s: Setup) -> list[str]:
 def _kind(run: Run, s: Setup) -> list[str]:
     limits = {"pretrain": (0, 75e9), "sft": (6.5e9, 75e9), "continue": (6.5e9, 700e9)}
     low, high = limits[s.kind]
+    if s.method != "full":  # adapters: bounded by memory (the memory check), not by size
+        high = float("inf")  # torchtune's llama3_1/405B_qlora.yaml tunes 405B on 8 GPUs
     out = []
     if not low <= s.params <= high:
         out.append(f"{run.fact('training').group(0)!r} of a {s.params / 1e9:.1f}B model")

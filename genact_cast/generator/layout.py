@@ -97,10 +97,14 @@ def model_parallel(arch: Architecture, gpus: int, method: str = "full") -> list[
     4 stages on fewer)."""
     # A mixture of experts keeps TP 1 (its experts are small; DeepSeek-V3 trained without
     # TP) and splits its experts by EP instead.
-    # LoRA and QLoRA shard their frozen weights with FSDP on a node or two: no TP either.
+    # LoRA and QLoRA shard their frozen weights with FSDP on a node or two: no TP either,
+    # and no stages whatever the size (torchtune's llama3_1/405B_qlora.yaml runs
+    # lora_finetune_distributed, FSDP alone, over 8 GPUs).
     single = arch.moe or method != "full"
     tensor = (1,) if single else (8,)
-    if arch.params > 200e9:
+    if arch.params > 200e9 and method != "full":
+        options = [(1, 1)]
+    elif arch.params > 200e9:
         stages = (16, 8, 4) if gpus >= 256 else (8, 4)
         options = [(tp, pp) for tp in tensor for pp in stages]
     elif arch.params > 30e9:

@@ -8,8 +8,9 @@ Llama 2); a pinned model may be older, never newer than the log.
 
 from datetime import date, timedelta
 
-from genact_cast.generator import catalog
+from genact_cast.generator import catalog, lora, physics
 from genact_cast.generator.catalog import Architecture
+from genact_cast.generator.layout import MEMORY_CEILING
 
 # Parameters (the total, for a mixture of experts) each kind of run takes: pre-training
 # from scratch up to ~70B, fine-tunes of 7-70B models, continued pre-training of 7B and up
@@ -144,9 +145,24 @@ def trains(arch: Architecture, framework: str) -> bool:
     return why_not(arch, framework) is None
 
 
-def serves(arch: Architecture, kind: str) -> bool:
+def serves(arch: Architecture, kind: str, method: str | None = None) -> bool:
+    """Whether a `kind` run (with `method`'s adapters, if any) takes a model of `arch`'s size.
+
+    Full fine-tunes take 7-70B models. Adapters train on frozen weights, so their bound is
+    memory, not a size: a model whose frozen weights and adapter state fit a node or two of
+    the largest GPUs (torchtune's llama3_1/405B_qlora.yaml tunes Llama 3.1 405B on 8 GPUs;
+    its llama4/scout_17B_16E_lora.yaml, a 109B mixture of experts, on 8 A100s)."""
     low, high = SIZES[kind]
+    if kind == "sft" and method in ("lora", "qlora"):
+        return low <= arch.params and adapters_fit(arch, method)
     return low <= arch.params <= high
+
+
+def adapters_fit(arch: Architecture, method: str) -> bool:
+    """Whether `arch`'s frozen weights and adapter state, sharded over a node or two
+    (lora.MAX_GPUS), leave the largest GPU room under the memory ceiling."""
+    largest = max(g.memory_gib for g in catalog.gpus()) * physics.GIB
+    return lora.state_bytes(arch, method, lora.MAX_GPUS) <= MEMORY_CEILING * largest
 
 
 def out_by(arch: Architecture, day: date) -> bool:

@@ -716,7 +716,7 @@ def _candidates(
         arches = [a for a in arches if a == only]
     if options.model is not None:
         arch = _find_model(options.model)
-        if not lineup.serves(arch, kind):
+        if not lineup.serves(arch, kind, options.method):
             return []
         arches = [arch]
     arches = [a for a in arches if lineup.trains(a, options.framework)]
@@ -959,9 +959,20 @@ def _what_would_work(
         if value is not None
     ]
     what = " ".join(pinned) or "these options"
-    if options.model is not None and not lineup.serves(_find_model(options.model), kind):
-        others = [k for k in KINDS if lineup.serves(_find_model(options.model), k)]
+    pinned_arch = _find_model(options.model) if options.model is not None else None
+    if pinned_arch is not None and not lineup.serves(pinned_arch, kind, options.method):
+        others = [k for k in KINDS if lineup.serves(pinned_arch, k)]
         low, high = lineup.SIZES[kind]
+        if kind == "sft" and options.method in ("lora", "qlora") and low <= pinned_arch.params:
+            return (
+                f"{what} --method {options.method}: its frozen weights and adapters would "
+                f"not fit {lora.MAX_GPUS} GPUs; use --method qlora or --kind continue"
+            )
+        if kind == "sft" and pinned_arch.params > high:
+            return (
+                f"{what}: a full fine-tune is for models of {low / 1e9:g}B to "
+                f"{high / 1e9:g}B parameters; use --method lora or qlora, or --kind continue"
+            )
         return (
             f"{what}: {KIND_LABELS[kind]} is for models "
             f"{f'of {low / 1e9:g}B to' if low else 'up to'} {high / 1e9:g}B parameters; "
@@ -981,6 +992,8 @@ def _what_would_work(
         types = [g.name for g in catalog.gpus() if g.name != gpu.name and works(options, kind, g)]
         if types:
             hints.append(f"--gpu {' or '.join(types)}")
+    if options.method == "lora" and works(options._replace(method="qlora"), kind, gpu):
+        hints.append("--method qlora")  # 4-bit frozen weights: a quarter of the gathers
     if options.kind is not None or options.dataset is not None:
         kinds = [
             k
