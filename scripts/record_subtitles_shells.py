@@ -47,6 +47,30 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.2), (ENTER, 0.5),
         ],
     ),
+    # Output without a final newline: fish marks it with `⏎` and blanks past the right
+    # edge, then erases the row they wrapped onto for its prompt; bash draws its prompt
+    # after it on its row.
+    "fish_no_newline": (
+        "fish",
+        10,
+        60,
+        [
+            ('printf "a\\nb"', 0.3), (ENTER, 1.0),
+            ("echo ok", 0.3), (ENTER, 1.0),
+            ("printf no-newline", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "bash_no_newline": (
+        "bash --norc --noprofile -i",
+        10,
+        60,
+        [
+            ("printf abc", 0.3), (ENTER, 1.0),
+            ("echo x", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
 
 
@@ -58,11 +82,14 @@ def record(folder: Path, name: str) -> Path:
     for file in ("alpha.txt", "beta.txt", "gamma.txt", "delta.txt"):
         (notes / file).write_text(f"{file.split('.')[0]} line\n")
     (home / ".zshrc").write_text(ZSHRC)
+    # (fish generates completions from man pages in the background on its first start,
+    # holding the terminal open after `exit`: the folder says it was done)
+    (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
     cast = folder / "session" / f"{name}.cast"
     cast.parent.mkdir()
     env = {
         "PATH": os.environ.get("PATH", ""), "HOME": str(home), "TERM": "xterm-256color",
-        "LANG": "C.UTF-8", "USER": "user", "SHELL": "/bin/sh",
+        "LANG": "C.UTF-8", "USER": "user", "SHELL": "/bin/sh", "PS1": "$ ",
     }  # fmt: skip
     argv = ["-m", "asciinema", "rec", "--overwrite", "-q", "-c", shell, str(cast)]
     child = pexpect.spawn(sys.executable, argv, env=env, cwd=str(home), dimensions=(rows, cols),

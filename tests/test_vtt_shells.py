@@ -43,3 +43,29 @@ def test_a_menu_the_line_editor_draws_under_the_command_is_no_full_screen_progra
         "/usr/etc",
         "root:/usr/etc# exit",
     ], told
+
+
+def test_output_without_a_final_newline_is_told_once_apart_from_the_next_command() -> None:
+    """review-exports7 item 3: fish marks output without a final newline with `⏎` and
+    blanks past the right edge, then erases the row they wrapped onto and draws its prompt
+    there; the terminal keeps the first row wrapped (as avt does), and the output, the
+    blanks, the prompt and the next command were one line (`b⏎ ... # echo ok`). bash draws
+    its prompt after the output on its row: the output was told, then again with the
+    command (`abc`, `abc$ echo x`). The player shows the output, then the prompt and
+    command: each is told once. (fish_no_newline.cast, bash_no_newline.cast.)"""
+    fish = cues_of_file("fish_no_newline.cast", SUBTITLES)
+    assert lines(fish)[2:] == [
+        'root@vm ~# printf "a\\nb"',
+        "a",
+        "b⏎",
+        "root@vm ~# echo ok",
+        "ok",
+        "root@vm ~# printf no-newline",
+        "no-newline⏎",
+        "root@vm ~# exit",
+    ], fish
+    assert [cue for cue in fish if cue[1] == ["root@vm ~# echo ok"]] == [
+        ("00:00:04.536", ["root@vm ~# echo ok"])  # (from its first key)
+    ], fish
+    bash = lines(cues_of_file("bash_no_newline.cast", SUBTITLES))
+    assert bash == ["$ printf abc", "abc", "$ echo x", "x", "$ exit", "exit"], bash

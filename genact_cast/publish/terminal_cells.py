@@ -75,6 +75,12 @@ class Line(StaticDefaultDict):  # type: ignore[type-arg]
     # resize does not join the rows, but the line goes on in the row below: the subtitles
     # tell it as one line (`goes_on`). Cleared with the flag.
     at_margin = False
+    # The row the line wrapped onto was then erased from its first column (fish's `⏎`
+    # mark for output without a newline: the mark and blanks past the right edge, then
+    # `\r\e[K` and the prompt there): avt keeps its flag (the player's resize joins the
+    # rows), but what is written there next is not the line's rest: the subtitles end
+    # the line here. Cleared when the flag is set again.
+    cut = False
 
     @property
     def wrapped(self) -> bool:
@@ -83,13 +89,14 @@ class Line(StaticDefaultDict):  # type: ignore[type-arg]
     @wrapped.setter
     def wrapped(self, value: bool) -> None:
         self._wrapped = value
+        self.cut = False
         if not value:
             self.at_margin = False
 
     @property
     def goes_on(self) -> bool:
         """Whether the line goes on in the row below (wrapped, avt's flag or not)."""
-        return self._wrapped or self.at_margin
+        return (self._wrapped or self.at_margin) and not self.cut
 
 
 _WIDTHS: dict[str, int] = {}

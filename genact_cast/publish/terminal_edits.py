@@ -84,6 +84,12 @@ class EditingScreen(TextScreen):
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
         x, y = min(self.cursor.x, self.columns), self.cursor.y
+        if y > 0 and (how == 2 or (how == 0 and x == 0)) and y - 1 in self.buffer:
+            # Text the line above wrapped onto is erased whole: it ended there for the
+            # subtitles (`Line.cut`). Not a blank (zsh writes one past the right edge,
+            # then `\r\e[K`, to move its cursor there).
+            above = self.buffer[y - 1]
+            above.cut = above.wrapped and has_text(self.buffer.get(y))
         if how == 0:
             self._clear(y, x, self.columns, True)
             self.buffer[y].wrapped = False

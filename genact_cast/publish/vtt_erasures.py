@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
 from genact_cast.publish.vtt_marks import REDRAW_SECONDS, TAKEN
-from genact_cast.publish.vtt_prompts import is_typed
+from genact_cast.publish.vtt_prompts import is_typed, without_head
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import joined, rewritten
@@ -118,7 +118,7 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
             start, before = lines.taken[going]
             lines.taken[going] = (start, joined(before, old))
         else:
-            lines.taken.append((since, old))
+            lines.taken.append((since, without_head(lines, since, old) if typed else old))
             lines.places.append((born, lines.scrolls + y))
             going = len(lines.taken) - 1
             lines.ends[going] = time

@@ -14,7 +14,13 @@ from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_drafts import redrawn
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
-from genact_cast.publish.vtt_prompts import is_typed, menu, output_before, right_kept
+from genact_cast.publish.vtt_prompts import (
+    is_typed,
+    menu,
+    output_before,
+    right_kept,
+    without_head,
+)
 from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_scrolls import missing_newline_mark, region_scrolled, scrolled
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
@@ -71,6 +77,7 @@ class Lines:
         # are no line of output; only the prompt waiting at the end is told.
         self.prompts: dict[int, str] = {}
         self.known_prompts: dict[str, None] = {}  # prompts commands were typed after
+        self.heads: dict[float, str] = {}  # output before a prompt, by its command's time
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
         self.updates = 0  # screens read
@@ -86,7 +93,7 @@ class Lines:
             start, before = self.taken[self._open]
             self.taken[self._open] = (start, joined(before, text))
         else:
-            self.taken.append((since, text))
+            self.taken.append((since, without_head(self, since, text) if typed else text))
             self.places.append((born, self.scrolls + y))
             if typed:
                 self.commands.add(len(self.taken) - 1)
@@ -235,7 +242,7 @@ class Lines:
                 # The first key typed; after a prompt taken before (one a full-screen
                 # program covered, restored as it exits) what is written is a new line.
                 if y not in self.leads:
-                    output_before(self, y, lead)
+                    output_before(self, y, lead, time)
                     self.since[y] = time
                     self.born[y] = self.epoch
                 self.leads[y] = self.first[y] = lead

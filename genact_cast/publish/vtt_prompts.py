@@ -17,12 +17,13 @@ if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
 
 
-def output_before(lines: Lines, y: int, lead: str) -> None:
-    """A command is typed on row y after `lead`: if that is a prompt seen before with
-    output not ended by a newline in front of it (`printf "no newline"` in bash: the
-    prompt drawn after it, `no newline$ `), that output is told as its own line, from
-    when it appeared (the command, from its first key, is the row as it reads). Not
-    output that ends on a blank: the prompt may have grown there (`(venv) $ `)."""
+def output_before(lines: Lines, y: int, lead: str, time: float) -> None:
+    """A command is typed on row y after `lead`, its first key at `time`: if that is a
+    prompt seen before with output not ended by a newline in front of it (`printf "no
+    newline"` in bash: the prompt drawn after it, `no newline$ `), that output is told as
+    its own line, from when it appeared, and the command, from its first key, without it
+    (`$ ls`: the output is not read twice). Not output that ends on a blank: the prompt
+    may have grown there (`(venv) $ `)."""
     lead = _bare(lead)
     for known in lines.known_prompts:
         head = lead[: len(lead) - len(known)]
@@ -30,6 +31,9 @@ def output_before(lines: Lines, y: int, lead: str) -> None:
             if lines.since[y] >= 0 and not lines.muted:
                 lines.taken.append((lines.since[y], head))
                 lines.places.append((lines.born[y], lines.scrolls + y))
+                lines.heads[time] = head
+                while len(lines.heads) > MAX_PROMPTS:
+                    del lines.heads[next(iter(lines.heads))]
             return
     lines.known_prompts[lead] = None
     while len(lines.known_prompts) > MAX_PROMPTS:
@@ -60,6 +64,13 @@ def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
         if lines.since[below] == time and lines.texts[below].strip():
             lines.since[below] = TAKEN
             lines.menus[below] = (lines.texts[below], lines.scrolls)
+
+
+def without_head(lines: Lines, since: float, text: str) -> str:
+    """A command line typed from `since` without the output told before it on its row
+    (`output_before`)."""
+    head = lines.heads.pop(since, None)
+    return text[len(head) :] if head is not None and text.startswith(head) else text
 
 
 def is_typed(lines: Lines, y: int, text: str) -> bool:
