@@ -28,12 +28,12 @@ from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
 CASES = [
-    # (OLMo 2 7B, which seed 3 drew, is not the Trainer's dialects' yet: lineup.UNSUPPORTED)
+    # (seed 3 draws OLMo 2 7B; this case pins the Llama 3.1 8B its fixtures were taken from)
     RecordOptions(seed=3, framework="deepspeed", kind="sft", failures=1, model="Llama-3.1-8B"),
     RecordOptions(seed=4, framework="deepspeed", kind="pretrain", gpus=16, failures=1),
     RecordOptions(seed=23, framework="deepspeed", kind="continue", gpus=32, failures=0),
-    # TP 8 on two nodes (Qwen3 32B; OLMo 2, which seed 11 drew, is not the Trainer's
-    # dialects' yet: lineup.UNSUPPORTED): ZeRO-2 with AutoTP, a relaunch
+    # TP 8 on two nodes (Qwen3 32B; seed 11 draws OLMo-2-0325-32B, whose config.json is not
+    # tabled: lineup.why_not): ZeRO-2 with AutoTP, a relaunch
     RecordOptions(seed=11, framework="deepspeed", kind="sft", failures=1, model="Qwen3-32B"),
 ]
 AUTOTP = 3

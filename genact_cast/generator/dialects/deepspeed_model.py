@@ -61,7 +61,9 @@ def zero3_memory(facts: Facts) -> Zero3Memory:
     trainable = hf_model.trainable(facts)
     every = hf_model.parameters(facts)  # a multimodal checkpoint's vision tower too
     if facts.method == "qlora":
-        embeddings = facts.vocab * facts.hidden * (1 if margs.family(facts).tied else 2)
+        embeddings = (
+            hf_model.embedding_rows(facts) * facts.hidden * (1 if margs.family(facts).tied else 2)
+        )
         quantized = hf_model.built(facts) - embeddings
         packed = quantized * 0.5 + (every - quantized) * 2
         constants = quantized * NF4_CONSTANTS

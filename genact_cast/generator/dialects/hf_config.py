@@ -21,11 +21,10 @@ from genact_cast.generator.catalog import Architecture, architectures
 CONFIG_LOGGED = "configuration_utils.py:839"  # logger.info(f"Model config {config}")
 RELEASE = "4.57.1"
 # Each family by the prefix of the catalog's names it covers ("Llama-3-" is Llama 3.0 alone,
-# "Qwen2-" Qwen2 alone). Gemma 3 and Llama 4 ship composite image-text configs
-# (Gemma3Config, Llama4Config with text_config and vision_config), OLMo 2's Hub config has a
-# padded 100352-entry vocabulary where models.tsv counts the tokenizer's 100278, and
-# DeepSeek-V3's has its MLA and routing fields: none is tabled yet, so their logs print the
-# file's line alone rather than an invented dump.
+# "Qwen2-" Qwen2 alone; a family's "names" narrow it to the checkpoints its file is of).
+# Gemma 3 and Llama 4 ship composite image-text configs (Gemma3Config, Llama4Config with
+# text_config and vision_config) and DeepSeek-V3's has its MLA and routing fields: none is
+# tabled yet, so their logs print the file's line alone rather than an invented dump.
 FAMILIES = (
     "llama3.1",
     "llama3.2",
@@ -37,6 +36,7 @@ FAMILIES = (
     "qwen2",
     "qwen3_moe",
     "qwen3",
+    "olmo2",
 )
 # configuration_qwen2.py:203 and configuration_qwen3.py:211 at 4.57.1: with no layer_types
 # given, one "full_attention" per layer (sliding_attention from max_window_layers on when
@@ -78,7 +78,7 @@ def family_of(arch: Architecture) -> dict[str, Any] | None:
     """The family whose config.json the architecture's checkpoint carries, if tabled."""
     for name in FAMILIES:
         data = _family(name)
-        if arch.name.startswith(data["family"]):
+        if arch.name.startswith(data["family"]) and arch.name in data.get("names", [arch.name]):
             return data
     return None
 
@@ -134,6 +134,8 @@ def hub_config(arch: Architecture) -> dict[str, Any] | None:
         sizes["max_window_layers"] = arch.layers
     if config.get("sliding_window") is not None:
         sizes["sliding_window"] = arch.context
+    for kept in data.get("keeps", ()):  # the file's own value (OLMo 2's padded vocabulary)
+        sizes.pop(kept)
     config.update(sizes)
     return config
 

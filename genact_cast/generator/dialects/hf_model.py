@@ -72,11 +72,25 @@ def adapters(facts: Facts) -> int:
     return int(facts.adapters) + extra
 
 
+def embedding_rows(facts: Facts) -> int:
+    """The token embedding's rows: config.json's vocab_size (OLMo 2 pads its tokenizer's
+    100278 to 100352), which the plan's count of the tokenizer leaves out."""
+    config = _config(facts)
+    return facts.vocab if config is None else int(config["vocab_size"])
+
+
+def _padding(facts: Facts) -> int:
+    """The padded rows' parameters: in the embedding and in an untied output layer."""
+    config = _config(facts)
+    tied = config is not None and bool(config.get("tie_word_embeddings"))
+    return (embedding_rows(facts) - facts.vocab) * facts.hidden * (1 if tied else 2)
+
+
 def parameters(facts: Facts) -> int:
     """Every parameter of the model shown, adapters included (num_parameters())."""
     tower = vision(facts)
     extra = tower.parameters(facts.hidden) if tower is not None else 0
-    return int(facts.params) + extra + adapters(facts)
+    return int(facts.params) + _padding(facts) + extra + adapters(facts)
 
 
 def non_embedding(facts: Facts) -> int:
@@ -84,7 +98,7 @@ def non_embedding(facts: Facts) -> int:
     layer shares it) nor the vision tower's position embedding."""
     tower = vision(facts)
     positions = tower.positions if tower is not None else 0
-    return parameters(facts) - facts.vocab * facts.hidden - positions
+    return parameters(facts) - embedding_rows(facts) * facts.hidden - positions
 
 
 def built(facts: Facts) -> int:
@@ -115,8 +129,9 @@ def layer_shapes(config: dict[str, Any]) -> list[tuple[int, bool]]:
     biases where the config says attention_bias, or always for Qwen2:
     models/qwen2/modeling_qwen2.py:134-136), the MLP (or a MoE block's router and experts:
     Mixtral's num_local_experts, Qwen3-MoE's num_experts of moe_intermediate_size), the two
-    RMSNorms, and Qwen3's per-head q_norm and k_norm (head_dim each). The base weights
-    alone: no LoRA adapter."""
+    RMSNorms, and Qwen3's per-head q_norm and k_norm (head_dim each) or OLMo 2's over the
+    whole projections (models/olmo2/modeling_olmo2.py:149-150: heads x head_dim and kv heads
+    x head_dim). The base weights alone: no LoRA adapter."""
     h = int(config["hidden_size"])
     heads, kv = int(config["num_attention_heads"]), int(config["num_key_value_heads"])
     head_dim = int(config.get("head_dim") or h // heads)
@@ -138,6 +153,8 @@ def layer_shapes(config: dict[str, Any]) -> list[tuple[int, bool]]:
     shapes += [(h, False), (h, False)]
     if kind in ("qwen3", "qwen3_moe"):
         shapes += [(head_dim, False), (head_dim, False)]
+    if kind == "olmo2":
+        shapes += [(q, False), (k, False)]
     return shapes
 
 
