@@ -21,7 +21,7 @@ import pexpect
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "subtitles"
 KEY_SECONDS = 0.09
-TAB, ENTER, DOWN, CTRL_C = "\t", "\r", "\x1b[B", "\x03"
+TAB, ENTER, DOWN, CTRL_U = "\t", "\r", "\x1b[B", "\x15"
 ZSHRC = """PROMPT='%n:%~%# '
 RPROMPT='[%T]'
 autoload -U compinit; compinit -u
@@ -71,6 +71,54 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # Completion lists drawn under the line, then the line drawn again under them, and
+    # lines given up (Ctrl-U) before another command is typed.
+    "bash_tab_tab": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("ls -d /usr/l", 0.3), (TAB, 0.1), (TAB, 1.0), (TAB, 1.0), ("ib", 0.3),
+            (ENTER, 1.0),
+            ("cat notes/", 0.3), (TAB, 0.1), (TAB, 1.0), (CTRL_U, 1.0),
+            ("echo done", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "node_tab": (
+        "node",
+        12,
+        60,
+        [
+            ("1+2", 0.3), (ENTER, 1.0),
+            ("Math.a", 0.3), (TAB, 0.1), (TAB, 1.5), (CTRL_U, 1.0),
+            ("Math.hypo", 0.3), (TAB, 0.1), (TAB, 1.5), (CTRL_U, 1.0),
+            ("[3,4].length", 0.3), (ENTER, 1.0),
+            (".exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "fish_abandoned": (
+        "fish",
+        12,
+        60,
+        [
+            ("echo notes/alpha.txt", 0.3), (ENTER, 1.0),
+            ("cat notes/", 0.3), (TAB, 1.5), (CTRL_U, 1.0),
+            ("echo kept", 0.3), (ENTER, 1.0),
+            ("echo no", 1.0), (CTRL_U, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "zsh_abandoned": (
+        "zsh -i",
+        12,
+        60,
+        [
+            ("ls /usr/", 0.3), (TAB, 1.0), ("bin/sh", 0.3), (TAB, 1.0), (CTRL_U, 1.0),
+            ("echo x", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
 
 
@@ -94,7 +142,7 @@ def record(folder: Path, name: str) -> Path:
     argv = ["-m", "asciinema", "rec", "--overwrite", "-q", "-c", shell, str(cast)]
     child = pexpect.spawn(sys.executable, argv, env=env, cwd=str(home), dimensions=(rows, cols),
                           encoding="utf-8", timeout=30)  # fmt: skip
-    time.sleep(1.5)
+    time.sleep(3.0)  # (zsh's compinit, fish's first start)
     for keys, pause in steps:
         for key in [keys] if keys.startswith("\x1b") else keys:
             child.send(key)

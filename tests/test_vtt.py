@@ -500,8 +500,9 @@ def test_a_command_redrawn_under_a_completion_list_is_told_once() -> None:
     with asciinema 2.4): Tab printed the candidates under `$ cat rep` and drew the prompt
     and the line again under them (one event, as at 11.398 s there); the cue was
     `$ cat rep`, then the list and `$ cat report_one.txt`. The player shows the list, then
-    the command completed and run once. Also when the Tab scrolls the screen (the prompt
-    on the bottom row); a command run, then one typed that starts with it, is two."""
+    the command completed and run once: told once, from its first key (review-exports7
+    item 7), then the list. Also when the Tab scrolls the screen (the prompt on the
+    bottom row); a command run, then one typed that starts with it, is two."""
     for above in ("", "".join(f"old {n}\r\n" for n in range(8))):
         found = cues_of(
             [
@@ -522,10 +523,11 @@ def test_a_command_redrawn_under_a_completion_list_is_told_once() -> None:
         )
         told = lines(found)
         assert "$ cat rep" not in told, found
-        start = told.index("report_one.txt  report_two.txt")
+        assert ("00:00:00.500", ["$ cat report_one.txt"]) in found
+        start = told.index("$ cat report_one.txt")
         assert told[start:] == [
-            "report_one.txt  report_two.txt",
             "$ cat report_one.txt",
+            "report_one.txt  report_two.txt",
             "one",
             "$ ls",
             "a  b",
@@ -536,8 +538,10 @@ def test_a_command_redrawn_under_a_completion_list_is_told_once() -> None:
     # A list longer than the screen: the draft scrolled away before the line came back.
     events = [(0.1, "$ "), *((0.5 + 0.08 * n, key) for n, key in enumerate("cat rep"))]
     events += [(1.2, "\r\nr1\r\nr2\r\nr3\r\nr4\r\n$ cat rep"), (2.0, "o"), (2.4, "\r\n")]
-    assert lines(cues_of([*events, (2.5, "one\r\n$ ")], 20, 3)) == [
-        *("r1", "r2", "r3", "r4", "$ cat repo", "one", "$")
+    assert cues_of([*events, (2.5, "one\r\n$ ")], 20, 3) == [
+        ("00:00:00.500", ["$ cat repo"]),
+        ("00:00:01.200", ["r1", "r2", "r3", "r4"]),
+        ("00:00:02.500", ["one", "$"]),
     ]
 
 

@@ -69,3 +69,61 @@ def test_output_without_a_final_newline_is_told_once_apart_from_the_next_command
     ], fish
     bash = lines(cues_of_file("bash_no_newline.cast", SUBTITLES))
     assert bash == ["$ printf abc", "abc", "$ echo x", "x", "$ exit", "exit"], bash
+
+
+def test_a_line_drawn_again_under_a_completion_list_is_told_once_from_its_first_key() -> None:
+    """review-exports7 items 4 and 7: bash's Tab Tab prints the candidates under the line
+    being typed and draws the prompt and the line again under them; node's REPL the same,
+    with a blank row and its grey preview. The list was told, then the list again with the
+    line (bash, Tab Tab Tab), or the line twice with the preview (node, `> Math.max`,
+    `Math.max`, `> Math.max`, `[Function: max]`), and the command had no cue until the
+    list. The player shows the line typed, the list, the line again: the command is told
+    once, from its first key, then the list once (bash_tab_tab.cast, node_tab.cast)."""
+    bash = cues_of_file("bash_tab_tab.cast", SUBTITLES)
+    assert bash[:3] == [
+        ("00:00:00.841", ["$ ls -d /usr/lib"]),
+        ("00:00:03.071", ["lib/     lib64/   libexec/ local/"]),
+        ("00:00:05.952", ["/usr/lib"]),
+    ], bash
+    node = lines(cues_of_file("node_tab.cast", SUBTITLES))
+    assert node[2:] == [
+        "&gt; 1+2",
+        "3",
+        "&gt; Math.a",
+        "Math.abs    Math.acos   Math.acosh  Math.asin   Math.asinh",
+        "Math.atan   Math.atan2  Math.atanh",
+        "&gt; Math.hypot",
+        "Math.hypot",
+        "&gt; [3,4].length",
+        "2",
+        "&gt; .exit",
+    ], node
+
+
+def test_a_line_given_up_is_told_as_typed_and_the_next_command_from_its_first_key() -> None:
+    """review-exports7 item 10: a line cleared with Ctrl-U and another command typed after
+    the same prompt were one cue, the later command's, from the first key of the line given
+    up (fish: `less long.txt` from when `ls /usr/s` was typed; zsh: `echo x` while
+    `ls /usr/` and its lists were on screen). The player shows the first line, then the
+    second typed: the first is told as it was typed (not a grey suggestion after the
+    cursor), the second from its first key (fish_abandoned.cast, zsh_abandoned.cast,
+    bash_tab_tab.cast)."""
+    fish = cues_of_file("fish_abandoned.cast", SUBTITLES)
+    assert fish[3:] == [
+        ("00:00:04.996", ["root@vm ~# cat notes/"]),
+        ("00:00:09.500", ["root@vm ~# echo kept"]),
+        ("00:00:11.087", ["kept"]),
+        ("00:00:12.234", ["root@vm ~# echo no"]),
+        ("00:00:15.372", ["root@vm ~# exit"]),
+    ], fish
+    zsh = cues_of_file("zsh_abandoned.cast", SUBTITLES)
+    assert zsh[:2] == [
+        ("00:00:02.775", ["root:~# ls /usr/bin/sh"]),
+        ("00:00:08.823", ["root:~# echo x"]),
+    ], zsh
+    bash = cues_of_file("bash_tab_tab.cast", SUBTITLES)
+    assert bash[3:6] == [
+        ("00:00:07.104", ["$ cat notes/"]),
+        ("00:00:09.098", ["alpha.txt  beta.txt   delta.txt  gamma.txt"]),
+        ("00:00:11.391", ["$ echo done"]),
+    ], bash

@@ -17,8 +17,9 @@ it but a right prompt, whatever its symbols (`$`, `❯`, `➜`, powerline's U+E0
 Lines that appear less than `MERGE_SECONDS` apart share one cue, but for a command typed
 (also typed ahead: its first key echoed with the prompt), which is a cue of its own. A
 prompt left with nothing typed after it (Ctrl-L, Ctrl-D, a resize) is no line; one with
-output in front of it (no newline at its end) tells that output as a line; a command
-line bash draws again under a completion list is told once, after the list.
+output in front of it (no newline at its end) tells that output as a line, the command
+without it; a command line bash or node draws again under a completion list is told once,
+from its first key, then the list once; a line given up (Ctrl-U) is told as typed.
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
 `[vim]`, named by the command typed before it (the last one typed when the row above it

@@ -1,7 +1,9 @@
 """A command line redrawn under a completion list (publish/vtt_lines.py): bash with
 `show-all-if-ambiguous` (or Tab Tab) prints the candidates under the line being typed and
 draws the prompt and that line again under them; what was typed above is a draft of the
-line that goes on below, which alone is told (after the list, as the player shows it)."""
+line that goes on below, which alone is told, from the draft's first key (a command is
+told from its first key); the same list drawn again for it (Tab Tab Tab) is not told
+again."""
 
 from __future__ import annotations
 
@@ -25,16 +27,23 @@ def redrawn(lines: Lines, y: int, text: str, time: float) -> None:
             continue
         draft = bare(lines.texts[at])
         between = range(at + 1, y)
+        shown = tuple(lines.texts[b] for b in between if lines.texts[b].strip())
         if (
             len(draft) > len(bare(lines.leads[at]))  # (something typed after the prompt)
             and line.startswith(draft)
-            and between
-            and all(lines.since[b] == time for b in between)  # (drawn with it: the list)
-            and any(lines.texts[b].strip() for b in between)
+            and shown
+            # (drawn with it, the list, and blank rows: node's REPL leaves one)
+            and all(lines.since[b] == time or not lines.texts[b].strip() for b in between)
         ):
+            if lines.since[at] >= 0:
+                lines.since[y], lines.born[y] = lines.since[at], lines.born[at]
             lines.since[at] = TAKEN
             lines.leads[y] = lines.leads.pop(at)
             lines.rights[y] = lines.rights.pop(at, "")
+            if lines.listed == (draft, shown):  # the same list again (Tab Tab Tab)
+                for b in between:
+                    lines.since[b] = TAKEN
+            lines.listed = (draft, shown)
         return  # (only the nearest command row above is a draft)
     scrolled = lines.scrolled_typed
     if scrolled is None:
@@ -45,6 +54,7 @@ def redrawn(lines: Lines, y: int, text: str, time: float) -> None:
     if len(draft) > len(bare(lead)) and line.startswith(draft) and listed:
         since, _ = lines.taken[index]
         lines.taken[index] = (since, "")  # (a blank line is in no cue)
+        lines.since[y] = since
         lines.commands.discard(index)
         lines.leads[y] = lead
         lines.scrolled_typed = None

@@ -15,6 +15,7 @@ from genact_cast.publish.vtt_drafts import redrawn
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import (
+    abandoned,
     is_typed,
     menu,
     output_before,
@@ -77,6 +78,10 @@ class Lines:
         # are no line of output; only the prompt waiting at the end is told.
         self.prompts: dict[int, str] = {}
         self.known_prompts: dict[str, None] = {}  # prompts commands were typed after
+        # The cursor's row, if a command is typed on it, and its text left of the cursor:
+        # what was typed (a shell's grey suggestion is right of it).
+        self.left_of_cursor: dict[int, str] = {}
+        self.listed: tuple[str, tuple[str, ...]] = ("", ())  # the last draft and its list
         self.heads: dict[float, str] = {}  # output before a prompt, by its command's time
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
@@ -241,6 +246,11 @@ class Lines:
             elif text != old and lead and old.startswith(lead) and text.startswith(lead):
                 # The first key typed; after a prompt taken before (one a full-screen
                 # program covered, restored as it exits) what is written is a new line.
+                if y in self.leads and _bare(text) == _bare(lead) != _bare(old):
+                    typed = self.left_of_cursor.get(y, old)  # (not a grey suggestion)
+                    abandoned(self, y, typed, time)  # (Ctrl-U: the next key starts anew)
+                    self.texts[y] = self.first[y] = text
+                    continue
                 if y not in self.leads:
                     output_before(self, y, lead, time)
                     self.since[y] = time
@@ -271,6 +281,10 @@ class Lines:
             self.texts[y] = text
         self._rest = False
         self.scrolled_typed = None
+        self.left_of_cursor = {}
+        if cursor is not None and cursor[1] in self.leads and cursor[1] < len(rows):
+            left = "".join(char for char, _ in rows[cursor[1]][: cursor[0]])
+            self.left_of_cursor[cursor[1]] = left
         menu(self, cursor, time)
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}

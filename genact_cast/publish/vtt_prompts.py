@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from genact_cast.publish.vtt_cues import MERGE_SECONDS
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_text import bare as _bare
 
@@ -64,6 +65,23 @@ def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
         if lines.since[below] == time and lines.texts[below].strip():
             lines.since[below] = TAKEN
             lines.menus[below] = (lines.texts[below], lines.scrolls)
+
+
+def abandoned(lines: Lines, y: int, old: str, time: float) -> None:
+    """Everything typed after the prompt on row y, `old`, was taken away (Ctrl-U, Ctrl-W,
+    backspaces; a REPL's line cleared): that line is done, told as typed (from its first
+    key, ending now) if a person could read it, and the next key typed there starts
+    another command, its own cue from that key."""
+    since = lines.since[y]
+    if since >= 0 and time - since >= MERGE_SECONDS and not lines.muted:
+        lines.taken.append((since, without_head(lines, since, old)))
+        lines.places.append((lines.born[y], lines.scrolls + y))
+        lines.ends[len(lines.taken) - 1] = time
+        lines.commands.add(len(lines.taken) - 1)
+    lines.leads.pop(y, None)
+    lines.rights.pop(y, None)
+    lines.since[y] = time
+    lines.born[y] = lines.epoch
 
 
 def without_head(lines: Lines, since: float, text: str) -> str:
