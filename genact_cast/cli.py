@@ -111,7 +111,9 @@ LayoutOption = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        print(f"genact-cast {__version__}")
+        from genact_cast.atomic import write_stdout
+
+        write_stdout(f"genact-cast {__version__}\n")  # (a full disk: one line, exit 1)
         raise typer.Exit
 
 
@@ -601,6 +603,9 @@ def main() -> None:
     """Run the CLI: one-line messages and documented exit codes, never a traceback."""
     try:
         code = app(standalone_mode=False)
+        from genact_cast.atomic import finish_stdout
+
+        finish_stdout()  # what is still buffered fails here in one line, not at exit
     except GenactCastError as exc:
         _fail(str(exc), exc.exit_code)
     except Terminated as exc:

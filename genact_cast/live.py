@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from genact_cast.atomic import atomic_output, check_writable
+from genact_cast.atomic import atomic_output, check_writable, temporary_writes
 from genact_cast.errors import GenactCastError, Terminated
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.presenters.framework import launch_words
@@ -50,7 +50,8 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
 
     with tempfile.TemporaryDirectory(prefix="genact-cast-live-") as tmp:
         rc = Path(tmp) / "rc"
-        rc.write_text(_shell_setup(options, launcher), "utf-8")
+        with temporary_writes("the shell's temporary start-up file"):
+            rc.write_text(_shell_setup(options, launcher), "utf-8")
         cast = Path(tmp) / "live.cast"
         arguments = [
             "--command", shlex.join(["bash", "--noprofile", "--rcfile", str(rc), "-i"]),

@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from genact_cast import limits
 from genact_cast.asciicast.reader import CastReader
+from genact_cast.atomic import temporary_writes
 from genact_cast.bounded_http import (
     ACCEPT_ENCODING,
     BadEncoding,
@@ -94,16 +95,16 @@ def open_cast(source: str, *, shown: str | None = None) -> Iterator[CastReader]:
 
 
 @contextlib.contextmanager
-def private_copy() -> Iterator[tuple[IO[bytes], str]]:
-    """A private temporary file and a name to open it again by. On Linux it has no name
-    in any directory from the start (unlinked, reopened through /proc/self/fd), so no
-    copy is left behind however the process ends, SIGKILL included; elsewhere a named
-    file removed on the way out."""
+def private_copy(folder: str | None = None) -> Iterator[tuple[IO[bytes], str]]:
+    """A private temporary file (in `folder`, else the system's temporary directory) and a
+    name to open it again by. On Linux it has no name in any directory from the start
+    (unlinked, reopened through /proc/self/fd), so no copy is left behind however the
+    process ends, SIGKILL included; elsewhere a named file removed on the way out."""
     if os.path.isdir("/proc/self/fd"):
-        with tempfile.TemporaryFile(prefix="genact-cast-", suffix=".cast") as copy:
+        with tempfile.TemporaryFile(prefix="genact-cast-", suffix=".cast", dir=folder) as copy:
             yield copy, f"/proc/self/fd/{copy.fileno()}"
         return
-    with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast") as named:
+    with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast", dir=folder) as named:
         yield named, named.name
 
 
@@ -116,8 +117,9 @@ def downloaded(url: str) -> Iterator[str]:
         _download(url) as stream,
         private_copy() as (copy, name),
     ):
-        shutil.copyfileobj(stream, copy)
-        copy.flush()
+        with temporary_writes(f"the temporary copy of {quoted(url)}"):
+            shutil.copyfileobj(stream, copy)
+            copy.flush()
         yield name
 
 
@@ -322,7 +324,8 @@ def _fetch(
             for chunk in decoded(response.iter_raw(), encoding, limit):
                 if cancelled.is_set() or time.monotonic() > deadline:
                     raise SourceError(url, _too_slow())
-                spool.write(chunk)
+                with temporary_writes(f"the download of {quoted(url)}"):
+                    spool.write(chunk)
         except TooLarge:
             raise SourceError(
                 url, f"the {what} is larger than the limit of {limit:,} bytes"

@@ -169,15 +169,16 @@ def test_ctrl_c_during_record_exits_130_and_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from genact_cast import cli
-    from genact_cast.asciicast import encode as real_encode
+    from genact_cast.asciicast import CastWriter, Event
 
-    def interrupted_encode(*args: object, **kwargs: object) -> object:
-        for count, line in enumerate(real_encode(*args, **kwargs)):  # type: ignore[arg-type]
-            if count == 100:
-                raise KeyboardInterrupt
-            yield line
+    real_add = CastWriter.add
 
-    monkeypatch.setattr("genact_cast.commands.record.encode", interrupted_encode)
+    def interrupted_add(self: CastWriter, event: Event) -> None:
+        if self.count == 100:
+            raise KeyboardInterrupt
+        real_add(self, event)
+
+    monkeypatch.setattr(CastWriter, "add", interrupted_add)
     monkeypatch.setattr(
         sys, "argv", ["genact-cast", "record", "--seed", "1", "-o", str(tmp_path / "x.cast")]
     )
@@ -227,22 +228,23 @@ def _umask() -> int:
 
 # --- Signals, temporary files, special files, full disks. ------------------------------
 
-# Runs `record` with its writing slowed down at the 100th line, so that a signal lands
+# Runs `record` with its writing slowed down at the 100th event, so that a signal lands
 # while the temporary file is open; "writing" on stderr says when.
 SLOW_RECORD = """
 import sys, time
 from genact_cast import cli
-from genact_cast.asciicast import encode as real_encode
+from genact_cast.asciicast import CastWriter
 
-def slow_encode(*args, **kwargs):
-    for count, line in enumerate(real_encode(*args, **kwargs)):
-        if count == 100:
-            print("writing", file=sys.stderr, flush=True)
-            time.sleep(60)
-        yield line
+real_add = CastWriter.add
 
-import genact_cast.commands.record as record
-record.encode = slow_encode
+def slow_add(self, event):
+    if self.count == 100:
+        self.flush()
+        print("writing", file=sys.stderr, flush=True)
+        time.sleep(60)
+    real_add(self, event)
+
+CastWriter.add = slow_add
 sys.argv = ["genact-cast", "record", "--seed", "1", "-o", sys.argv[1]]
 cli.main()
 """

@@ -467,21 +467,24 @@ def test_a_huge_seed_and_a_blank_output_name_are_one_short_line(tmp_path: Path) 
 def test_running_out_of_memory_is_one_line_and_leaves_no_file(tmp_path: Path) -> None:
     """Attack run 7, finding 3: under a memory limit (`prlimit --as`) a command that needs
     more ended in a MemoryError traceback. The line is printed once the traceback, which
-    holds the memory, is let go. (A day of a 1000x200 run holds about 1.4 GB.)"""
+    holds the memory, is let go. (`record` now streams: a day of a 1000x200 run takes
+    33 MB. A v1 cast is one JSON document, read whole: 60 MB of it takes ~200 MB.)"""
     import resource
 
     def limited() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (150 * 10**6, 150 * 10**6))
+        resource.setrlimit(resource.RLIMIT_AS, (100 * 10**6, 100 * 10**6))
 
+    frames = ",".join(['[0.001, "' + "x" * 1000 + '"]'] * 60_000)
+    cast = tmp_path / "v1.cast"
+    cast.write_text(f'{{"version": 1, "width": 80, "height": 24, "stdout": [{frames}]}}\n')
     result = subprocess.run(
-        [sys.executable, "-m", "genact_cast", "record", "--seed", "1", "--duration", "86400",
-         "--cols", "1000", "--rows", "200", "-o", "big.cast"],
+        [sys.executable, "-m", "genact_cast", "embed", "v1.cast", "--text", "out.txt"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, preexec_fn=limited,
     )  # fmt: skip
     assert (result.returncode, result.stderr) == (
         1, "genact-cast: out of memory: what was asked needs more than this process may use\n"
     )  # fmt: skip
-    assert list(tmp_path.iterdir()) == []
+    assert [path.name for path in tmp_path.iterdir()] == ["v1.cast"]
 
 
 @pytest.mark.parametrize(

@@ -154,6 +154,22 @@ MALFORMED = [
         "x.cast:1: unknown asciicast version 7",
     ),
     (b"\0" * (2 << 20), "x.cast:1: the header line is longer than the limit of 1,048,576 bytes"),
+    # A long line that starts an object is read on, as a v1 cast may be one line; a v2
+    # header is still held to its own limit, and a v1 document to its 64 MiB.
+    (
+        b'{"version": 2, "width": 80, "height": 24, "title": "' + b"t" * (2 << 20) + b'"}\n',
+        "x.cast:1: the header line is longer than the limit of 1,048,576 bytes",
+    ),
+    (
+        b'{"version": 1, "width": 80, "height": 24, "stdout": [[0, "' + b"o" * (65 << 20),
+        "x.cast:1: the line of a v1 cast's JSON document is longer than the limit of 67,108,864",
+    ),
+    # review-attack8 trivia: JSON's spelling of the value; a second document after a v1 one.
+    (b'{"version": true, "width": 80, "height": 24}\n', "x.cast:1: unknown asciicast version true"),
+    (
+        b'{"version": 1, "width": 80, "height": 24, "stdout": []}\n\n{"version": 1}\n',
+        "x.cast:3: text after the v1 cast's JSON document",
+    ),
     (HEADER + b'[0.1, "o", "' + b"a" * (65 << 20), "x.cast:2: the line is longer than the limit"),
     (HEADER + b'[2.0, "o", "a"]\n[1.0, "o", "b"]\n', "x.cast:3: time goes backwards"),
     (HEADER + b'[0.1, "o", "\xff\xfe"]\n', "x.cast:2: invalid UTF-8 at byte 13"),
@@ -194,6 +210,17 @@ def test_a_v1_cast_on_one_line_is_read() -> None:
     header, events = read(b'{"version": 1, "width": 80, "height": 24, "stdout": [[0.5, "hi"]]}')
     assert header.version == 1
     assert events == [Event(500_000, "o", "hi")]
+
+
+def test_a_v1_cast_on_one_line_past_the_header_limit_is_read() -> None:
+    """review-attack8 item 7: a compact v1 dump of 100,000 frames is one line of megabytes; the
+    README gives a v1 cast (one JSON document) 64 MiB, and the reader stopped at 1 MiB."""
+    frames = [[0.1, "abc"]] * 100_000
+    data = json.dumps({"version": 1, "width": 80, "height": 24, "stdout": frames}).encode()
+    assert len(data) > 1 << 20
+    assert b"\n" not in data
+    header, events = read(data + b"\n\n")  # (blank lines after it are fine)
+    assert (header.version, len(events), events[-1]) == (1, 100_000, Event(10**10, "o", "abc"))
 
 
 def test_a_pretty_printed_v2_header_is_read() -> None:

@@ -14,7 +14,7 @@ from genact_cast.asciicast.model import (
     format_seconds,
     micros,
 )
-from genact_cast.asciicast.writer import encode
+from genact_cast.asciicast.writer import CastWriter, encode
 
 __all__ = [
     "EXIT",
@@ -24,6 +24,7 @@ __all__ = [
     "OUTPUT",
     "RESIZE",
     "Cast",
+    "CastWriter",
     "Event",
     "Header",
     "Theme",

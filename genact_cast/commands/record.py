@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from genact_cast.asciicast import encode
-from genact_cast.atomic import atomic_output, check_writable, stop_on_signals, write_stdout
+from genact_cast.asciicast import MICROS, Cast, Event
+from genact_cast.atomic import (
+    atomic_output,
+    check_writable,
+    stop_on_signals,
+    temporary_writes,
+    write_stdout,
+)
 from genact_cast.errors import BadOption
 from genact_cast.escape import terminal_text
-from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator import RecordOptions, make_plan, write_cast
 
 
 def record_cast(
@@ -88,40 +96,56 @@ def record_live_cast(options: RecordOptions, output: Path, *, overwrite: bool) -
 
 
 def _record_picture(options: RecordOptions, output: Path, *, overwrite: bool) -> None:
-    """demo.svg, demo.mp4, ...: the cast is made in memory, then rendered, and only the
-    picture is written (a GIF's cast goes through a temporary directory that is removed on
-    every way out, since agg reads a file)."""
+    """demo.svg, demo.mp4, ...: the cast is written to a private temporary file as it is
+    made, rendered from there, and only the picture is written. The file is in the
+    output's folder, which takes the picture anyway (not the system's temporary
+    directory: it may be missing, read-only or small), and it has no name there (gone
+    however the process ends)."""
     from genact_cast.commands.embed import embed
+    from genact_cast.sources import private_copy
 
     kind = rendering_for(output)
     assert kind is not None
-    cast = generate(options, 2)
-    embed(
-        cast._replace(events=tuple(cast.events)), output, kind, overwrite=overwrite,
-        theme=options.theme, idle_time_limit=options.idle_time_limit,
-    )  # fmt: skip
+    folder = os.path.dirname(os.path.abspath(output))
+    with private_copy(folder) as (copy, name):
+        with temporary_writes("the recorded cast's temporary copy", folder):
+            header = write_cast(options, 2, copy.write).header
+            copy.flush()
+        embed(
+            Cast(header, _StoredEvents(name)), output, kind, overwrite=overwrite,
+            theme=options.theme, idle_time_limit=options.idle_time_limit,
+        )  # fmt: skip
     print(f"genact-cast: wrote {terminal_text(str(output))} (seed {options.seed})", file=sys.stderr)
 
 
+class _StoredEvents:
+    """The events of the cast in the temporary file `path`, read again at each pass (an
+    exporter may go through them more than once), never held whole."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[Event]:
+        from genact_cast.sources import open_cast
+
+        with open_cast(self.path, shown="the recorded cast") as reader:
+            yield from reader.events()
+
+
 def _record_cast(options: RecordOptions, output: Path, *, overwrite: bool, version: int) -> None:
-    to_stdout = str(output) == "-"
-    cast = generate(options, version)
-    lines = encode(cast.header, cast.events, version)
-    if to_stdout:
+    if str(output) == "-":
         # An asciicast is UTF-8 whatever the locale: bytes, not text in stdout's encoding
         # (PYTHONIOENCODING=ascii or LC_ALL=C without UTF-8 mode gave a UnicodeEncodeError).
-        write_stdout("".join(lines).encode("utf-8"))
-    else:
-        with atomic_output(output, overwrite=overwrite) as stream:
-            stream.write("".join(lines).encode("utf-8"))
-        events = list(cast.events)
-        length = events[-1].time if events else 0.0
-        name = terminal_text(str(output))
-        print(
-            f"genact-cast: wrote {name} (asciicast v{version}, {options.cols}x{options.rows}, "
-            f"{length:.1f} s, {len(events)} events, seed {options.seed})",
-            file=sys.stderr,
-        )
+        write_cast(options, version, write_stdout)
+        return
+    with atomic_output(output, overwrite=overwrite) as stream:
+        written = write_cast(options, version, stream.write)
+    name = terminal_text(str(output))
+    print(
+        f"genact-cast: wrote {name} (asciicast v{version}, {options.cols}x{options.rows}, "
+        f"{written.last_us / MICROS:.1f} s, {written.count} events, seed {options.seed})",
+        file=sys.stderr,
+    )
 
 
 def parse_start(text: str) -> datetime:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from genact_cast.asciicast import Cast, Event, Header
+from collections.abc import Callable
+
+from genact_cast.asciicast import Cast, CastWriter, Event, Header
 from genact_cast.errors import BadOption
 from genact_cast.generator import catalog
 from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.plan import RunPlan, make_plan
 from genact_cast.generator.simulation import simulate
 
-__all__ = ["RecordOptions", "RunPlan", "generate", "header_for", "make_plan", "simulate"]
+__all__ = [
+    "RecordOptions",
+    "RunPlan",
+    "generate",
+    "header_for",
+    "make_plan",
+    "simulate",
+    "write_cast",
+]
 
 
 def header_for(plan: RunPlan, version: int = 2) -> Header:
@@ -39,10 +49,28 @@ def header_for(plan: RunPlan, version: int = 2) -> Header:
 
 def generate(options: RecordOptions, version: int = 2) -> Cast:
     """The whole cast of one run, in memory."""
-    if version not in (2, 3):
-        raise BadOption(f"--format must be v2 or v3 (got v{version})")
+    _check_version(version)
     plan = make_plan(options)
     header = header_for(plan, version)
     events: list[Event] = []
     simulate(plan, events.append)
     return Cast(header, events)
+
+
+def write_cast(
+    options: RecordOptions, version: int, write: Callable[[bytes], object]
+) -> CastWriter:
+    """The cast of one run, in format `version`, handed to `write` as it is made (the bytes
+    `encode(generate(...))` gives, with no cast held in memory); the writer, which counts
+    what it wrote."""
+    _check_version(version)
+    plan = make_plan(options)
+    writer = CastWriter(header_for(plan, version), version, write)
+    simulate(plan, writer.add)
+    writer.flush()
+    return writer
+
+
+def _check_version(version: int) -> None:
+    if version not in (2, 3):
+        raise BadOption(f"--format must be v2 or v3 (got v{version})")

@@ -6,7 +6,12 @@ import subprocess
 from pathlib import Path
 
 from genact_cast.asciicast import encode
-from genact_cast.atomic import atomic_output, check_writable, temporary_directory
+from genact_cast.atomic import (
+    atomic_output,
+    check_writable,
+    temporary_directory,
+    temporary_writes,
+)
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
 from genact_cast.programs import find_program
@@ -62,7 +67,8 @@ def render_gif(
     with temporary_directory("genact-cast-gif-") as tmp:
         # agg reads asciicast v2 only: any cast (v1, v3, stdin, a URL) goes to it as v2.
         cast = tmp / "in.cast"
-        _write_v2(source, cast)
+        with temporary_writes("the cast's temporary copy for agg"):
+            _write_v2(source, cast)
         _run_agg(str(cast), output, overwrite=overwrite, theme=theme, speed=speed,
                  font_size=font_size, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
                  loop=loop, shown=source)  # fmt: skip

@@ -1,0 +1,122 @@
+"""Writes that fail part-way (review-attack8 items 4, 5 and 11): standard output and the
+temporary spools on a full disk or past `ulimit -f` are one line naming the destination and
+exit 1, never an output cut short with exit 0 nor a traceback; `record` streams its cast,
+so its memory does not grow with the run's length.
+
+`ulimit -f` is RLIMIT_FSIZE set in the child (SIGXFSZ ignored, as a shell's `ulimit -f`
+with the signal trapped: the write then fails with EFBIG); a file system that fills up
+takes part of a write the same way, which is what a buffered write hid."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CAST = ROOT / "casts" / "seed7-80x24.cast"  # 260 KB: past every limit below
+LIMIT = 20 << 10
+
+
+def _small_files() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
+
+
+def genact_limited(args: list[str], out: Path, stdin: Path | None = None) -> tuple[int, str]:
+    with out.open("wb") as stdout, (stdin or Path(os.devnull)).open("rb") as given:
+        result = subprocess.run(
+            [sys.executable, "-m", "genact_cast", *args], stdin=given, stdout=stdout,
+            stderr=subprocess.PIPE, preexec_fn=_small_files, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+    return result.returncode, result.stderr.decode("utf-8", "replace")
+
+
+STDOUT = "genact-cast: cannot write to standard output: File too large\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["record", "--seed", "7", "-o", "-"],
+        ["record", "--seed", "7", "--format", "v3", "-o", "-"],
+        ["embed", str(CAST), "--svg", "-"],
+    ],
+    ids=["record-v2", "record-v3", "svg"],
+)
+def test_standard_output_cut_short_is_one_line_and_exit_1(args: list[str], tmp_path: Path) -> None:
+    code, err = genact_limited(args, tmp_path / "out")
+    assert (code, err) == (1, STDOUT)
+    assert (tmp_path / "out").stat().st_size == LIMIT  # what the file took, and no more
+
+
+@pytest.mark.parametrize(
+    ("args", "spool"),
+    [
+        (["embed", str(CAST), "--html", "-"], "the page's temporary copy"),
+        (["play", "--loop", "-"], "the temporary copy of <stdin>"),
+        (["play", "--start-at", "Validation 1", "-"], "the temporary copy of <stdin>"),
+    ],
+    ids=["html", "play-loop", "play-start-at"],
+)
+def test_a_temporary_spool_that_fills_up_is_one_line(
+    args: list[str], spool: str, tmp_path: Path
+) -> None:
+    code, err = genact_limited(args, tmp_path / "out", stdin=CAST)
+    assert code == 1
+    assert err.startswith(f"genact-cast: cannot write {spool} in ")
+    assert err.endswith(": File too large\n")
+    assert err.count("\n") == 1
+    assert (tmp_path / "out").stat().st_size == 0  # nothing half-written on stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize(
+    "args", [["-V"], ["record", "--seed", "7", "--duration", "5", "-o", "-"]], ids=["V", "record"]
+)
+def test_a_full_device_is_one_line_and_exit_1(args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "genact_cast", *args], stdout=full, stderr=subprocess.PIPE,
+            cwd=ROOT, timeout=60, text=True,
+        )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        1, "genact-cast: cannot write to standard output: No space left on device\n"
+    )  # fmt: skip
+
+
+PEAK = """
+import resource, sys
+from genact_cast.entry import main
+sys.argv = ["genact-cast", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_kib(duration: str, output: Path) -> int:
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK, "record", "--seed", "5", "--duration", duration,
+         "--cols", "400", "--rows", "100", "-o", str(output), "--overwrite"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return int(result.stdout.split()[-1])
+
+
+def test_record_memory_does_not_grow_with_the_duration(tmp_path: Path) -> None:
+    # 30 and 120 minutes at 400x100: 17 MB and 37 MB of cast (a whole one held in memory
+    # peaked 6x over: 105 MB and 232 MB at one and four hours); streamed, the peaks are
+    # within a few MB of each other, whatever the length.
+    short = _peak_kib("1800", tmp_path / "short.cast")
+    long = _peak_kib("7200", tmp_path / "long.cast")
+    size = (tmp_path / "long.cast").stat().st_size
+    assert size > 12 << 20
+    assert long - short < 8 << 10, (short, long, size)
