@@ -410,8 +410,10 @@ FACTS = {
     r"\((?P<pct>[\d.]+)%\); frozen weights (?P<frozen>.+)$",
     "moe": r"MoE: (?P<experts>\d+) experts \(top-(?P<top_k>\d+)(?: \+ (?P<shared>\d+) shared)?\) "
     r"in (?P<layers>\d+) layers, (?P<active>[\d.]+)B of (?P<total>[\d.]+)B parameters active "
-    r"per token; experts split over EP (?P<ep>\d+) \((?P<link>NVLink|IB)\), all-to-all dispatch "
-    r"and combine; (?:auxiliary-loss-free balancing \(bias update speed (?P<bias>[\d.e+-]+)\), )?"
+    r"per token; (?:experts split over EP (?P<ep>\d+) \((?P<link>NVLink|IB)\), all-to-all dispatch "
+    r"and combine|(?P<whole>every GPU runs all experts of a block \(FSDP gathers them, no expert "
+    r"parallelism\))); "
+    r"(?:auxiliary-loss-free balancing \(bias update speed (?P<bias>[\d.e+-]+)\), )?"
     r"(?P<balance>load-balancing|sequence-wise balance) loss coefficient (?P<coeff>[\d.e+-]+)$",
     "parallel": r"Parallelism: (?P<layout>.+?) over (?P<gpus>\d+) GPUs; activation checkpointing "
     r"(?P<ac>full|selective|off)(?:; pipeline bubble (?P<bubble>[\d.]+)%)?$",

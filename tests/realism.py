@@ -162,7 +162,15 @@ LORA_SHAPES = {
     "Qwen3-32B": (25600, 128), "OLMo-2-7B": (11008, 128), "OLMo-2-13B": (13824, 128),
     "OLMo-2-32B": (27648, 128), "Gemma-3-12B": (15360, 256), "Gemma-3-27B": (21504, 128),
     "Llama-3.1-405B": (53248, 128),
+    # Mixtures of experts: one expert's width (moe_intermediate_size, or intermediate_size of
+    # Mixtral and Llama 4), with the routed and shared experts of every layer adapted.
+    "Mixtral-8x7B": (14336, 128), "Qwen3-30B-A3B": (768, 128),
+    "Llama-4-Scout-17B-16E": (8192, 128),
 }  # fmt: skip
+# Experts each MoE layer adapts (routed + shared), and the module names of their
+# projections: transformers 4.57.1's MixtralBlockSparseTop2MLP names them w1, w3, w2.
+LORA_EXPERTS = {"Mixtral-8x7B": 8, "Qwen3-30B-A3B": 128, "Llama-4-Scout-17B-16E": 17}
+LORA_MLP_NAMES = {"Mixtral-8x7B": ["w1", "w3", "w2"]}
 # LoRA: frozen weights bf16 (2 bytes) or NF4 with double quantization (4.127 bits, QLoRA
 # paper section 3), adapters' fp32 weights, grads and Adam (16 bytes); MFU ranges; LR.
 FROZEN_BYTES = {"lora": 2.0, "qlora": 4.127 / 8}
@@ -401,7 +409,7 @@ class Setup:
     def flops_per_token(self) -> float:
         """FLOPs from the active parameters (REALISM.md: MoE FLOPs and MFU from active)."""
         if self.method != "full":  # frozen weights: no weight gradients, 4N (LoRA)
-            return 4 * self.params + 12 * self.layers * self.hidden * self.per_seq
+            return 4 * (self.active or self.params) + 12 * self.layers * self.hidden * self.per_seq
         return 6 * (self.active or self.params) + 12 * self.layers * self.hidden * self.per_seq
 
 
@@ -1095,6 +1103,14 @@ def _experts(run: Run, s: Setup) -> list[str]:
         )
     if abs(float(line.group("active")) * 1e9 - active) > 0.01 * active:
         out.append(f"{line.group(0)!r}: {s.arch} has {active / 1e9:g}B active parameters")
+    if line.group("whole") is not None:
+        # Adapter recipes wrap the whole model in FSDP (peft; torchtune's LoRAGroupedExperts):
+        # each GPU gathers every expert of a block and nothing is dispatched.
+        if s.method == "full" or s.ep != 1:
+            out.append(f"{line.group(0)!r}: a full {s.arch} run splits its experts by EP")
+        if any(f.all_to_all is not None for f in run.frames):
+            out.append(f"{line.group(0)!r}, yet an AllToAll(EP) is shown")
+        return (out + _router_losses(run, s, line))[:5]
     ep = int(line.group("ep"))
     if ep != s.ep or s.dp % ep or experts % ep:
         out.append(f"{line.group(0)!r}: EP {ep} must divide DP {s.dp} and {experts} experts")
@@ -1128,6 +1144,12 @@ def _experts(run: Run, s: Setup) -> list[str]:
                 f"step {f.step}: Exposed {f.exposed}ms/step leaves out {calls} all-to-alls of "
                 f"{f.all_to_all}ms ({f.all_to_all * calls / 1000:.2f}s), which nothing overlaps"
             )
+    return (out + _router_losses(run, s, line))[:5]
+
+
+def _router_losses(run: Run, s: Setup, line: re.Match[str]) -> list[str]:
+    """The router's balancing as released, and its loss at every step shown."""
+    out: list[str] = []
     balance, coeff, bias = ROUTERS[s.arch]
     shown_bias = float(line.group("bias")) if line.group("bias") else None
     if (line.group("balance"), float(line.group("coeff")), shown_bias) != (balance, coeff, bias):
@@ -1147,7 +1169,7 @@ def _experts(run: Run, s: Setup) -> list[str]:
                 f"near 1 sits in {low:.3e}-{high:.3e}"
             )
             break
-    return out[:5]
+    return out
 
 
 @check("LoRA: r x (in + out) per targeted matrix, a fraction of a percent, on a node or two")
@@ -1156,16 +1178,17 @@ def _adapters(run: Run, s: Setup) -> list[str]:
     if line is None:
         return []
     out = []
-    if s.kind != "sft" or s.moe:
-        out.append(f"{line.group(0)!r}: adapters here are for fine-tuning dense models")
+    if s.kind != "sft" or s.arch not in LORA_SHAPES:
+        out.append(f"{line.group(0)!r}: adapters here fine-tune the models of LORA_SHAPES")
         return out
     ffn, head_dim = LORA_SHAPES[s.arch]
     kv = int(run.fact("size").group("kv"))
     q, kvd, d = s.heads * head_dim, kv * head_dim, s.hidden
-    per_layer = (d + q) + 2 * (d + kvd) + (q + d) + 2 * (d + ffn) + (ffn + d)
+    mlps = LORA_EXPERTS.get(s.arch, 1)  # PEFT adapts each expert's Linear modules
+    per_layer = (d + q) + 2 * (d + kvd) + (q + d) + mlps * (2 * (d + ffn) + (ffn + d))
     rank = int(line.group("rank"))
-    if line.group("targets").split(", ") != ["q_proj", "k_proj", "v_proj", "o_proj",
-                                            "gate_proj", "up_proj", "down_proj"]:  # fmt: skip
+    mlp = LORA_MLP_NAMES.get(s.arch, ["gate_proj", "up_proj", "down_proj"])
+    if line.group("targets").split(", ") != ["q_proj", "k_proj", "v_proj", "o_proj", *mlp]:
         out.append(f"{line.group(0)!r}: the recipe targets every linear layer of the blocks")
     expected = rank * per_layer * s.layers
     if s.trainable != expected:
@@ -1173,7 +1196,9 @@ def _adapters(run: Run, s: Setup) -> list[str]:
     total = number(line.group("total"))
     if abs(total - (s.params + s.trainable)) > 0.006 * s.params:
         out.append(f"{line.group(0)!r}: the model has {s.params:,.0f} parameters")
-    if not shown_as(100 * s.trainable / total, line.group("pct")) or s.trainable >= 0.01 * total:
+    # A few percent where every one of 128 experts has its adapters (Qwen3-30B-A3B: 2.7 %).
+    share = 0.03 if s.moe else 0.01
+    if not shown_as(100 * s.trainable / total, line.group("pct")) or s.trainable >= share * total:
         out.append(f"{line.group(0)!r}: adapters are a fraction of a percent")
     frozen = "4-bit NF4" if s.method == "qlora" else "bf16"
     if not line.group("frozen").startswith(frozen):

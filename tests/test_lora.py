@@ -190,3 +190,65 @@ def test_a_405b_qlora_runs_on_a_node_as_torchtunes_recipe_does(gpu: str, gpus: i
 def test_a_405b_full_fine_tune_is_refused_naming_the_adapters() -> None:
     with pytest.raises(BadOption, match=r"full fine-tune .*--method lora or qlora"):
         plan_for(7231, model="Llama-3.1-405B", kind="sft", method="full", gpus=8)
+
+
+# Adapters of every linear layer of a mixture of experts, as PEFT counts the per-expert
+# Linear modules its target names match and torchtune's LoRAGroupedExperts holds them
+# (lora_{gate,up,down}_{a,b} per expert, torchtune/modules/moe/experts.py); routers are not
+# targeted. From each config.json (hidden, heads x head_dim, kv heads x head_dim, expert
+# width, routed + shared experts, layers), rank 16:
+#   Mixtral-8x7B: 32 x 16 x (8192 + 2 x 5120 + 8192 + 8 x 3 x (4096 + 14336)) = 240,123,904
+#   Qwen3-30B-A3B: 48 x 16 x (6144 + 2 x 2560 + 6144 + 128 x 3 x (2048 + 768)) = 843,841,536
+#   Llama-4-Scout-17B-16E: 48 x 16 x (10240 + 2 x 6144 + 10240 + 17 x 3 x (5120 + 8192))
+#     = 546,570,240
+MOE_ADAPTERS = {
+    "Mixtral-8x7B": 240_123_904,
+    "Qwen3-30B-A3B": 843_841_536,
+    "Llama-4-Scout-17B-16E": 546_570_240,
+}
+
+
+@pytest.mark.parametrize(("model", "method"), [("Mixtral-8x7B", "qlora"),
+                                               ("Qwen3-30B-A3B", "lora"),
+                                               ("Llama-4-Scout-17B-16E", "lora")])  # fmt: skip
+def test_mixtures_of_experts_take_adapters_on_every_expert(model: str, method: str) -> None:
+    """Documented MoE adapter runs (axolotl's examples/mistral/mixtral-qlora-fsdp.yml; NeMo
+    AutoModel's Mixtral PEFT on 8 GPUs; torchtune's llama4/scout_17B_16E_lora.yaml on 8
+    A100s) make a run: each GPU gathers the whole block under FSDP (no EP, no all-to-all),
+    FLOPs are 4 x the active parameters (review-realism4 FAIL 3, MoE part)."""
+    plan = plan_for(7231, model=model, method=method, gpus=8)
+    assert plan.lora is not None
+    assert plan.lora.trainable == MOE_ADAPTERS[model]
+    assert plan.layout.ep == 1
+    a = plan.arch
+    assert plan.flops_per_token == 4 * a.active_params + 12 * a.layers * a.hidden * plan.seq_len
+    frozen = NF4_BYTES if method == "qlora" else 2.0
+    assert plan.layout.memory.state == pytest.approx(
+        (frozen * a.params + 16 * plan.lora.trainable) / 8
+    )
+    run = read_run(output_of(events_of(seed=7231, model=model, method=method, gpus=8,
+                                       duration=30.0)))  # fmt: skip
+    assert not violations(run), violations(run)
+    assert run.facts["moe"].group("whole") is not None
+    assert all(f.all_to_all is None for f in run.frames)
+
+
+def test_mixtral_adapters_target_its_expert_module_names() -> None:
+    """transformers 4.57.1's MixtralBlockSparseTop2MLP names its projections w1, w2, w3:
+    `--lora_target_modules gate_proj up_proj down_proj` would adapt no expert."""
+    text = output_of(events_of(seed=7231, framework="hf", model="Mixtral-8x7B", method="qlora",
+                               gpus=8, duration=30.0))  # fmt: skip
+    assert "--lora_target_modules q_proj k_proj v_proj o_proj w1 w3 w2 " in text
+    assert "Number of trainable parameters = 240,123,904" in text
+
+
+def test_the_checker_catches_dense_adapter_counts_on_a_mixture_of_experts() -> None:
+    text = output_of(events_of(seed=7231, model="Qwen3-30B-A3B", method="lora", gpus=8,
+                               duration=30.0))  # fmt: skip
+    found = caught(text, r"trainable(\s+)843,841,536", r"trainable\g<1>26,476,544")
+    assert any(name.startswith("LoRA") for name in found), found
+
+
+def test_deepseek_v3_adapters_are_refused_in_one_line() -> None:
+    with pytest.raises(BadOption, match=r"--method qlora: DeepSeek-V3's attention"):
+        plan_for(7231, model="DeepSeek-V3", method="qlora", gpus=16)

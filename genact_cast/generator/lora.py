@@ -80,10 +80,40 @@ def choose_method(seed: int, kind: str, pinned: str | None, adapters: bool = Tru
     return METHODS[-1]
 
 
+# Mixtral's experts in transformers 4.57.1 are MixtralBlockSparseTop2MLP modules whose
+# projections are named w1 (gate), w3 (up) and w2 (down); every other family here names
+# them gate_proj, up_proj and down_proj.
+_MIXTRAL_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "w1", "w3", "w2")
+
+
+def targets(arch: Architecture) -> tuple[str, ...]:
+    """The module names a recipe targets to adapt every linear layer of the blocks."""
+    return targets_named(arch.name)
+
+
+def targets_named(name: str) -> tuple[str, ...]:
+    """`targets` by the architecture's catalog name."""
+    return _MIXTRAL_TARGETS if name.startswith("Mixtral") else TARGETS
+
+
+def why_no_adapters(arch: Architecture) -> str | None:
+    """Why adapters are not counted here for `arch`, if they are not: DeepSeek-V3's
+    multi-latent attention has no q/k/v/o projections, and its first layers are dense MLPs
+    of another width than its experts."""
+    if arch.moe and moe.moe_layers(arch) != arch.layers:
+        return f"{arch.name}'s attention and dense layers are not the q/k/v/o and MLPs counted here"
+    return None
+
+
 def trainable(arch: Architecture, rank: int) -> float:
-    """r x (in + out) for each targeted matrix of each block."""
+    """r x (in + out) for each targeted matrix of each block; a mixture of experts adapts
+    each expert's gate, up and down projections (and its shared experts'), as PEFT counts
+    the per-expert Linear modules it matches and torchtune's LoRAGroupedExperts holds
+    lora_{gate,up,down}_{a,b} per expert (torchtune/modules/moe/experts.py); routers are
+    not targeted."""
     d, q, kv, ffn = arch.hidden, arch.heads * arch.head_dim, arch.kv_heads * arch.head_dim, arch.ffn
-    per_layer = (d + q) + 2 * (d + kv) + (q + d) + 2 * (d + ffn) + (ffn + d)
+    mlps = arch.experts + arch.shared if arch.moe else 1
+    per_layer = (d + q) + 2 * (d + kv) + (q + d) + mlps * (2 * (d + ffn) + (ffn + d))
     return float(rank * per_layer * arch.layers)
 
 
@@ -103,8 +133,9 @@ def state_bytes(arch: Architecture, method: str, gpus: int) -> float:
 
 
 def flops_per_token(arch: Architecture, seq: int) -> float:
-    """4N (no weight gradients for frozen weights) plus attention's 12·L·d·s."""
-    return 4 * arch.params + 12 * arch.layers * arch.hidden * seq
+    """4N (no weight gradients for frozen weights) plus attention's 12·L·d·s; N the active
+    parameters of a mixture of experts."""
+    return 4 * arch.active_params + 12 * arch.layers * arch.hidden * seq
 
 
 def learning_rate(arch: Architecture, method: str) -> float:

@@ -338,10 +338,14 @@ def make_plan(options: RecordOptions) -> RunPlan:
             f"--model {options.model}: {reason}; --framework {options.framework} takes {works}"
         )
     pinned_moe = options.model is not None and _find_model(options.model).moe
-    if pinned_moe and options.method in ("lora", "qlora"):
-        raise BadOption(
-            f"--method {options.method}: LoRA here adapts dense models; use --method full"
+    uncounted = None if options.model is None else lora.why_no_adapters(_find_model(options.model))
+    if uncounted is not None and options.method in ("lora", "qlora"):
+        instead = (
+            "--method full"
+            if lineup.serves(_find_model(options.model or ""), "sft")
+            else ("--kind continue")
         )
+        raise BadOption(f"--method {options.method}: {uncounted}; use {instead}")
     no_adapters = lineup.why_no_adapters(options.framework)
     if no_adapters is not None and options.method in ("lora", "qlora"):
         raise BadOption(f"--method {options.method}: {no_adapters}; use --method full")
@@ -352,8 +356,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
             f"{pinned}: {no_sft}; use --kind pretrain or continue, "
             f"or --framework {lineup.SFT_FRAMEWORKS}"
         )
+    # A pinned mixture of experts is fully fine-tuned unless --method asks for adapters.
     method = (
-        "full"
+        (options.method or "full")
         if pinned_moe
         else lora.choose_method(options.seed, kind, options.method, no_adapters is None)
     )
@@ -720,8 +725,8 @@ def _candidates(
             return []
         arches = [arch]
     arches = [a for a in arches if lineup.trains(a, options.framework)]
-    if options.method in ("lora", "qlora"):  # adapters here are for dense models
-        arches = [a for a in arches if not a.moe]
+    if options.method in ("lora", "qlora") and options.model is None:
+        arches = [a for a in arches if not a.moe]  # the seed's adapter runs: dense models
     sets = [d for d in catalog.datasets() if _serves(d, kind)]
     if options.dataset is not None:
         pinned = _find_dataset(options.dataset)
@@ -857,7 +862,9 @@ def _batch_and_speed(
         # parallel group is wide (no TP), so it stops at 2 per stage to stay under 16M tokens
         accum = max(accum, (2 if arch.moe else 6) * fit.pp)
     accum = min(accum, 256 if fit.pp > 1 else 32)
-    ep = moe.expert_parallel(arch, dp)
+    # Adapter recipes wrap the whole model in FSDP (peft, torchtune's LoRAGroupedExperts):
+    # each GPU gathers every expert of a block and runs its own tokens, no expert parallelism.
+    ep = moe.expert_parallel(arch, dp) if method == "full" else 1
     layout = Layout(
         gpus, fit.tp, fit.pp, fit.micro, accum, fit.recompute == "full", fit.memory,
         selective=fit.recompute == "selective", ep=ep, shard=fit.shard,

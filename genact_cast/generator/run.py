@@ -146,7 +146,7 @@ class Run:
     def all_to_all(self, step: int) -> float | None:
         """One expert all-to-all (dispatch or combine) of one layer at `step`, ±5 %, in s."""
         experts = self.plan.moe
-        if experts is None:
+        if experts is None or experts.ep == 1:  # no expert parallelism: nothing to dispatch
             return None
         return experts.all_to_all * (1 + self.noise.uniform(moe.ROUTER + 2, step, -0.05, 0.05))
 

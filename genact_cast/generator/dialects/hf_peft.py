@@ -26,7 +26,7 @@ from datetime import datetime
 
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import saving, tokenizer_saved
-from genact_cast.generator.lora import TARGETS
+from genact_cast.generator.lora import targets_named
 
 
 def peft_args(f: Facts) -> list[str]:
@@ -41,7 +41,7 @@ def peft_args(f: Facts) -> list[str]:
         f"--lora_dropout={f.lora_dropout:g}",
         # list[str]: HfArgumentParser gives it nargs="+", one word a module
         "--lora_target_modules",
-        *TARGETS,
+        *targets_named(f.arch),
     ]
     if f.method == "qlora":
         args += [

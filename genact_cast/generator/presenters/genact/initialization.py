@@ -10,7 +10,7 @@ from genact_cast.generator import style as fmt
 from genact_cast.generator.catalog import Router
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.events import CommReady, DataReady, ModelReady, Rendezvous, RunEvent
-from genact_cast.generator.lora import TARGETS
+from genact_cast.generator.lora import targets
 from genact_cast.generator.moe import moe_layers, router
 from genact_cast.generator.presenters.genact.show import Show
 
@@ -129,7 +129,7 @@ def _model(show: Show, event: ModelReady) -> None:
         frozen = "4-bit NF4 (double quantization)" if adapters.method == "qlora" else "bf16"
         con.log(
             f"{adapters.label}: rank {adapters.rank}, alpha {adapters.alpha}, dropout "
-            f"{adapters.dropout:g} on {', '.join(TARGETS)}; trainable {adapters.trainable:,.0f} "
+            f"{adapters.dropout:g} on {', '.join(targets(a))}; trainable {adapters.trainable:,.0f} "
             f"of {a.params + adapters.trainable:,.0f} parameters "
             f"({adapters.trainable / (a.params + adapters.trainable) * 100:.2f}%); frozen "
             f"weights {frozen}"
@@ -139,8 +139,14 @@ def _model(show: Show, event: ModelReady) -> None:
         con.log(
             f"MoE: {a.experts} experts (top-{a.top_k}{shared}) in {moe_layers(a)} layers, "
             f"{fmt.params(a.active_params)} of {fmt.params(a.params)} parameters active per "
-            f"token; experts split over EP {plan.moe.ep} ({plan.moe.link}), all-to-all "
-            f"dispatch and combine; {_balancing(router(a))}"
+            + (
+                f"token; experts split over EP {plan.moe.ep} ({plan.moe.link}), all-to-all "
+                "dispatch and combine; "
+                if plan.moe.ep > 1
+                else "token; every GPU runs all experts of a block (FSDP gathers them, no "
+                "expert parallelism); "
+            )
+            + _balancing(router(a))
         )
     layout = plan.layout
     con.log(

@@ -340,7 +340,7 @@ class LiveBlock:
         self.nccl = "" if sharded else "[NCCL] "  # the first collective shown carries it
         if plan.tensor_parallel > 1:
             comms.append(s.field("ar", len("[NCCL] AllReduce(TP): ") + 9, GREY))
-        if plan.moe is not None:
+        if plan.moe is not None and plan.moe.ep > 1:
             comms.append(s.field("a2a", len("AllToAll(EP): ") + 9, GREY))
         comms.append(s.field("exposed", len("Exposed: ") + 9 + len("/step"), GREY))
         lines += flow(comms, width, grey_sep)
@@ -355,6 +355,7 @@ class LiveBlock:
         self.steps_per_epoch = plan.steps_per_epoch
         self.tensor_parallel = plan.tensor_parallel > 1
         self.experts = plan.moe is not None
+        self.dispatches = plan.moe is not None and plan.moe.ep > 1
 
     def render(self, stats: StepStats) -> str:
         show, total = self.show, self.total
@@ -393,6 +394,7 @@ class LiveBlock:
             values["ar"] = f"{self.nccl}AllReduce(TP): {_ms(reduce)}"
         if self.experts:
             values["aux"] = f"{stats.aux_loss or 0.0:.3e}"
+        if self.dispatches:
             values["a2a"] = f"AllToAll(EP): {_ms(show.run.all_to_all(stats.step) or 0.0)}"
         return self.template.format_map(values)
 
