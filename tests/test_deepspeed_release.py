@@ -564,6 +564,61 @@ def test_a_tensor_parallel_run_is_zero2_with_autotp_as_the_tag_prints_it() -> No
     )
 
 
+SPLIT = re.compile(
+    r"(?P<where>[\w-]+:\d+):\d+ \[(?P<dev>\d)\] NCCL INFO ncclCommSplit comm (?P<comm>0x[0-9a-f]+) "
+    r"rank (?P<rank>\d+) nranks (?P<nranks>\d+) cudaDev (?P=dev) nvmlDev (?P=dev) busId \w+ "
+    r"parent (?P<parent>0x[0-9a-f]+) splitCount (?P<count>\d+) color (?P<color>\d+) "
+    r"key (?P<key>\d+)(?P<stage>- Init START| - Init COMPLETE)$"
+)
+WORLD = re.compile(r"([\w-]+:\d+):\d+ \[\d\] NCCL INFO ncclCommInitRankConfig comm (0x[0-9a-f]+) ")
+
+
+def test_the_autotp_mesh_splits_the_world_communicator_once_a_dimension() -> None:
+    """review-hfds5 fault 10: DeepSpeed binds each process's device at init_process_group
+    (comm/torch.py:157-163 at v0.17.5), so torch 2.9.0's DeviceMesh makes the (DP, TP) mesh
+    of groups.py:97 with one split_group a dimension (device_mesh.py), an ncclCommSplit of
+    the world's communicator (NCCL v2.27.5-1 src/init.cc:1428/1464, the parent's split
+    count from :2314): data_parallel, then tensor_parallel, every process of every node,
+    after `Initializing mesh device` and before `DeepSpeed info`; color torch's
+    `_process_group_color` of the group's ranks, key the process's rank in the group; the
+    TP group's rings connect for TpTrainingManager's RNG broadcast (tp_manager.py:30-32)."""
+    plan = make_plan(CASES[AUTOTP])
+    dp, tp = plan.layout.dp, plan.tensor_parallel
+    assert (dp, tp) == (2, 8)
+    rows = [text for _, text in without_pdsh(AUTOTP)]
+    mesh = [i for i, t in enumerate(rows) if "[comm.py:767:initialize_mesh_device]" in t]
+    info = [i for i, t in enumerate(rows) if "DeepSpeed info: version=0.17.5" in t]
+    assert len(mesh) == len(info) == 2  # the launch and the relaunch
+    for begin, end in zip(mesh, info, strict=True):
+        launch = rows[: begin + 1]
+        start = max(i for i, t in enumerate(launch) if "NCCL INFO Bootstrap: Using" in t)
+        world = {m[1]: m[2] for t in launch[start - 64 :] if (m := WORLD.search(t))}
+        window = rows[begin + 1 : end]
+        found = [m for t in window if (m := SPLIT.search(t))]
+        assert len(found) == 2 * 2 * dp * tp  # two splits a process, START and COMPLETE
+        # each process splits the communicator it brought up at init_process_group
+        assert all(m["parent"] == world[m["where"]] for m in found)
+        starts = [m for m in found if m["stage"] == "- Init START"]
+        by_process: dict[str, list[re.Match[str]]] = {}
+        for m in starts:
+            by_process.setdefault(m["where"], []).append(m)
+        assert len(by_process) == dp * tp
+        nodes = sorted({where.split(":")[0] for where in by_process})  # this launch's
+        for where, (first, second) in by_process.items():
+            node = nodes.index(where.split(":")[0])
+            local = int(first["dev"])
+            replicas = tuple(local + r * tp for r in range(dp))
+            shard = tuple(node * tp + j for j in range(tp))
+            assert (first["count"], first["nranks"], first["key"]) == ("1", str(dp), str(node))
+            assert first["color"] == str(abs(hash(replicas)) % 2**31)
+            assert (second["count"], second["nranks"], second["key"]) == ("2", str(tp), str(local))
+            assert second["color"] == str(abs(hash(shard)) % 2**31)
+        timings = [t for t in window if "Init timings - ncclCommSplit: rank " in t]
+        assert len(timings) == 2 * dp * tp
+        rings = [t for t in window if "NCCL INFO Connected all rings" in t]
+        assert len(rings) == dp * tp  # the TP group's, at its broadcast
+
+
 def test_an_autotp_run_hangs_in_the_tp_groups_all_reduce() -> None:
     """Under AutoTP every decoder layer all-reduces its row-parallel outputs on the
     tensor_parallel group (LinearAllreduce -> RowParallel, layers.py:388-406 at v0.17.5), the

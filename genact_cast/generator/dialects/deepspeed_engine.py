@@ -59,7 +59,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.dialects.hf_lines import model_class
-from genact_cast.generator.dialects.nccl_startup import debug_info
+from genact_cast.generator.dialects.nccl_startup import debug_info, sub_communicators
 from genact_cast.generator.events import (
     CommReady,
     ModelReady,
@@ -152,6 +152,7 @@ class Engine(Pdsh):
             out += self._autotp(start)
             moment = self._at(start)  # after the processes' prints pdsh relayed
             out.append(Line(self._tag(0) + line(moment, MESH_DEVICE, mesh_device(f.dp, f.tp))))
+            out += self._mesh_splits()
         texts = [
             dist(moment, ds_info(f.version("deepspeed"))),
         ]
@@ -260,6 +261,44 @@ class Engine(Pdsh):
             *self._memory(at(0.83), "After initializing ZeRO optimizer", gib.optimizer, rng),
             dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer"),
         ]
+
+    def _mesh_splits(self) -> list[Out]:
+        """NCCL_DEBUG=INFO: the (DP, TP) mesh's communicators as init_device_mesh makes them
+        (comm/torch.py:420-426 at v0.17.5). DeepSpeed bound each process's device at
+        init_process_group (comm/torch.py:157-163), so torch 2.9.0's DeviceMesh splits the
+        world's communicator once a dimension, data_parallel then tensor_parallel
+        (split_group -> ncclCommSplit, eagerly: nccl_startup.sub_communicators), before
+        TpTrainingManager broadcasts the RNG state on the TP group (tp_manager.py:30-32),
+        whose rings connect then. The data-parallel groups' first collective is in the first
+        step, so no connections yet. With one data-parallel rank each data-parallel group
+        is a process alone (split 1); what NCCL prints for a one-rank communicator is not
+        pinned here (no source line read, no real log), so those lines are not shown and the
+        TP split is the parent's second."""
+        f = self.facts
+        if not debug_info(f):
+            return []
+
+        def data_parallel(rank: int) -> list[int]:
+            return [rank % f.tp + replica * f.tp for replica in range(f.dp)]
+
+        def tensor_parallel(rank: int) -> list[int]:
+            return [rank // f.tp * f.tp + member for member in range(f.tp)]
+
+        pids = {node: self._pids(node) for node in range(f.nodes)}
+        groups = [tensor_parallel] if f.dp == 1 else [data_parallel, tensor_parallel]
+        text = sub_communicators(
+            f,
+            self.incidentals,
+            groups,
+            pid_of=lambda local: pids[0][local],
+            launch=self.attempt,
+            nodes=range(f.nodes),
+            node_pid=lambda node, local: pids[node][local],
+            splits=2 if f.dp == 1 else 1,
+            tag=lambda rank: self._tag(rank // 8),
+            unconnected=() if f.dp == 1 else (0,),
+        )
+        return [Line("\r\n".join(text))] if text else []
 
     def _autotp(self, t: float) -> list[Out]:
         """`AutoTP:  [...]` from every process (a print, unstamped), each with its own order of

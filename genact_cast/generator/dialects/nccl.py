@@ -115,6 +115,39 @@ def _init(where: Where, version: str, comm: Comm, caller: str, stage: str) -> st
     )
 
 
+class Split(NamedTuple):
+    """What a communicator split from a parent adds to its Init lines (src/init.cc:1428 and
+    :1464 at v2.27.5-1): the parent's address, the parent's count of splits so far, this
+    one included (`job->splitCount = ++comm->splitCount`, :2314), the color and the key."""
+
+    parent: int
+    number: int
+    color: int
+    key: int
+
+
+SPLIT = "ncclCommSplit"  # the caller ncclCommInitChildComm records (init.cc:2362, __func__)
+
+
+def split_start(where: Where, comm: Comm, split: Split) -> str:
+    """init.cc:1428: the split's Init START, with no space before its dash (the format's)."""
+    return info(where, f"{_split_head(where, comm, split)}- Init START")
+
+
+def split_complete(where: Where, comm: Comm, split: Split) -> str:
+    """init.cc:1464: the split's Init COMPLETE (a space before the dash here)."""
+    return info(where, f"{_split_head(where, comm, split)} - Init COMPLETE")
+
+
+def _split_head(where: Where, comm: Comm, split: Split) -> str:
+    return (
+        f"{SPLIT} comm 0x{comm.comm:x} rank {comm.rank} nranks {comm.nranks} "
+        f"cudaDev {where.device} nvmlDev {where.device} busId {comm.bus_id} "
+        f"parent 0x{split.parent:x} splitCount {split.number} color {split.color} "
+        f"key {split.key}"
+    )
+
+
 LINE_LENGTH = 128  # src/graph/rings.cc: dumpLine's buffer, the end replaced by "..."
 
 
@@ -186,12 +219,14 @@ def init_timings(
     total: float,
     parts: Sequence[tuple[str, float]],
     version: str = "",
+    caller: str = "",
 ) -> str:
     """How long the communicator took to come up; `total` is measured, not summed. From 2.23
-    the line names the function (`Init timings - ncclCommInitRankConfig: rank ...`)."""
+    the line names the function (`Init timings - ncclCommInitRankConfig: rank ...`), or
+    `caller` (a split's ncclCommSplit)."""
     listed = ", ".join(f"{name} {seconds:.2f}" for name, seconds in parts)
     head = (
-        f"Init timings - {function(version)}:"
+        f"Init timings - {caller or function(version)}:"
         if version and new_layout(version)
         else ("Init timings:")
     )

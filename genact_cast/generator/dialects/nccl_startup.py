@@ -221,6 +221,9 @@ def sub_communicators(
     local_ranks: Sequence[int] | None = None,
     nodes: Sequence[int] = (0,),
     node_pid: Callable[[int, int], int] | None = None,
+    splits: int = 0,
+    tag: Callable[[int], str] | None = None,
+    unconnected: Sequence[int] = (),
 ) -> list[str]:
     """The Init blocks of process groups other than the world's, on rank 0's node: each group
     (a function from a global rank to its group's global ranks, in comm-rank order) is a
@@ -235,7 +238,18 @@ def sub_communicators(
     node's lines, their processes named by `node_pid(node, local rank)`; node 0's by
     `pid_of(local rank)` where that is not given). ncclNvlsInit (init.cc:843) prints its
     line for every communicator whose node holds more than two of its GPUs (nvls.cc:160,
-    200), and NVLS is off in one that holds two or fewer."""
+    200), and NVLS is off in one that holds two or fewer.
+
+    `splits`: the groups are torch's split_group of the world's communicator, which a device
+    bound at init_process_group brought up eagerly (torch 2.9.0 device_mesh.py: one
+    split_group a mesh dimension, in the mesh's order), the first of them the parent's
+    split number `splits` (earlier splits not shown): each comes up at once through
+    ncclCommSplit (ProcessGroupNCCL's split_from, color `_process_group_color(ranks)`:
+    abs(hash(tuple(ranks))) % 2**31, key the process's rank in the group), its Init lines
+    naming the parent, the parent's split count and both (src/init.cc:1428, 1464 at
+    v2.27.5-1), the same network and topology lines between. `tag(global rank)`: the
+    launcher's prefix of each line (pdsh's). `unconnected`: the groups (by index) whose
+    first collective comes later than this block, so no connection lines yet."""
     version = facts.nccl
     if not nccl.new_layout(version):
         return []
@@ -264,6 +278,13 @@ def sub_communicators(
                     facts.seed * 31 + members[0] * 7 + index * 1_009 + launch * 65_537
                 ).integer(2**60, 2**64 - 1),
             )
+            # the world's communicator (nccl_startup's) is the parent of every split
+            split = nccl.Split(
+                parent=incidentals.comms[local] + node * 0x1_0000_0000,
+                number=splits + index,
+                color=abs(hash(tuple(members))) % 2**31,
+                key=rank,
+            )
             spans = sorted({member // GPUS_PER_NODE for member in members})
             here = sum(member // GPUS_PER_NODE == node for member in members)
 
@@ -277,7 +298,9 @@ def sub_communicators(
                 nccl.comm_config_blocking(init._replace(tid=pid)),
                 *(nccl.net_plugin(init, "IB")[1:] if nccl.at_least(version, 2, 26) else []),
                 nccl.using_network(init, "IB"),
-                nccl.init_start(init, version, comm),
+                nccl.split_start(init, comm, split)
+                if splits
+                else nccl.init_start(init, version, comm),
             ]
             nvls = nvls_channels(facts, multi_node=len(spans) > 1) * (here > 2)
             third = [nccl.nvls_support(init, nvls)] if here > 2 else []
@@ -306,9 +329,17 @@ def sub_communicators(
                 nccl.thread_thresholds(init, nranks),
                 nccl.coll_channels(init, total, 32, 32, version=version, nvls=nvls),
                 *([nccl.work_fifo(init)] if rank == 0 else []),
-                nccl.init_complete(init, version, comm),
+                nccl.split_complete(init, comm, split)
+                if splits
+                else nccl.init_complete(init, version, comm),
                 nccl.init_timings(
-                    init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
+                    init,
+                    rank=rank,
+                    nranks=nranks,
+                    total=measured,
+                    parts=parts,
+                    version=version,
+                    caller=nccl.SPLIT if splits else "",
                 ),
             ]
             rings, trees = ring_and_tree_connects(
@@ -317,7 +348,10 @@ def sub_communicators(
             fifth = [*rings, nccl.connected(proxy, "rings", version)]
             if len(spans) > 1:
                 fifth += [*trees, nccl.connected(proxy, "trees", version)]
+            if index in unconnected:
+                fifth = []
+            prefix = "" if tag is None else tag(world_rank)
             for phase, lines in zip(phases, (second, third, fourth, fifth), strict=True):
-                phase.append((draw.random(), lines))
+                phase.append((draw.random(), [prefix + text for text in lines]))
         out += [line for phase in phases for _, lines in sorted(phase) for line in lines]
     return out
