@@ -119,7 +119,35 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # Keys typed while a command runs: the terminal echoes them under it, then the shell
+    # draws them again after its prompt and runs them.
+    "bash_typed_ahead": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("sleep 4", 0.1), (ENTER, 0.2), ("echo one", 0.1), (ENTER, 0.1),
+            ("echo two", 0.1), (ENTER, 3.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # A program's questions answered (bash's `read -p`: ask.sh below).
+    "bash_question": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("bash ask.sh", 0.3), (ENTER, 1.5), ("Ann", 0.3), (ENTER, 1.5), ("y", 0.3),
+            (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
+ASK = """read -p "Your name? " name
+echo "hello $name"
+read -p "Continue? [y/N] " answer
+echo "answered $answer"
+"""
 
 
 def record(folder: Path, name: str) -> Path:
@@ -130,6 +158,7 @@ def record(folder: Path, name: str) -> Path:
     for file in ("alpha.txt", "beta.txt", "gamma.txt", "delta.txt"):
         (notes / file).write_text(f"{file.split('.')[0]} line\n")
     (home / ".zshrc").write_text(ZSHRC)
+    (home / "ask.sh").write_text(ASK)
     # (fish generates completions from man pages in the background on its first start,
     # holding the terminal open after `exit`: the folder says it was done)
     (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)

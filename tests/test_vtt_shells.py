@@ -127,3 +127,33 @@ def test_a_line_given_up_is_told_as_typed_and_the_next_command_from_its_first_ke
         ("00:00:09.098", ["alpha.txt  beta.txt   delta.txt  gamma.txt"]),
         ("00:00:11.391", ["$ echo done"]),
     ], bash
+
+
+def test_a_command_typed_ahead_is_told_once_from_its_first_key() -> None:
+    """review-exports7 item 6: keys typed while `sleep` runs are echoed by the terminal
+    under it, then bash draws them again after its prompt and runs them; the echo was told
+    as output of `sleep`, then the command again (`echo ahead`, `$ echo ahead`). The
+    player shows both rows; a listener needs the command once, from its first key, then
+    its output (bash_typed_ahead.cast: two commands typed during `sleep 4`)."""
+    found = cues_of_file("bash_typed_ahead.cast", SUBTITLES)
+    assert found[:4] == [
+        ("00:00:02.911", ["$ sleep 4"]),
+        ("00:00:04.366", ["$ echo one"]),
+        ("00:00:05.845", ["$ echo two"]),
+        ("00:00:08.024", ["one", "two"]),
+    ], found
+
+
+def test_a_question_a_program_asks_is_told_when_it_is_asked() -> None:
+    """review-exports7 item 8: `read -p "Your name? "` waits on screen; the question was
+    taken for a prompt, so the line was timed from the answer's first key (a second after
+    it was asked, until Enter 0.27 s later), and the command above it lasted until then.
+    The player shows the question from when it is asked: told then, with the answer
+    (bash_question.cast: a question, then a `[y/N] ` one)."""
+    found = cues_of_file("bash_question.cast", SUBTITLES)
+    assert found[:4] == [
+        ("00:00:02.739", ["$ bash ask.sh"]),
+        ("00:00:04.592", ["Your name? Ann"]),
+        ("00:00:06.956", ["hello Ann", "Continue? [y/N] y"]),
+        ("00:00:09.041", ["answered y"]),
+    ], found

@@ -77,6 +77,9 @@ class Screen:
     # Before the clip's start (`Timeline.on_start`): a screen that leads to it, for a
     # reader that follows what the terminal went through (the subtitles); its time is 0.
     lead: bool = False
+    # A line editor asked for pasted text bracketed (`?2004h`): a shell waits for a command
+    # (bash, zsh and fish set it at their prompt, not while a command runs).
+    paste: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,7 @@ class Timeline:
                 term.application_keys or bool(term.mouse),
                 bool(term.mouse),
                 before,
+                term.bracketed_paste,
             )
 
         def begin() -> Iterator[Screen]:

@@ -79,6 +79,7 @@ class Terminal(EditingScreen):
         self.alternate = False
         self.application_keys = False
         self.mouse = set()
+        self.bracketed_paste = False
         self.scrollback = []
         self._other = None
         self._saved = self._other_saved = None
@@ -118,6 +119,8 @@ class Terminal(EditingScreen):
                 self.application_keys = on
             elif number in (1000, 1002, 1003):  # (ignored by avt: the subtitles read it)
                 (self.mouse.add if on else self.mouse.discard)(number)
+            elif number == 2004:  # (the same)
+                self.bracketed_paste = on
             elif number == 6:
                 (self.mode.add if on else self.mode.discard)(modes.DECOM)
                 self.cursor_position()

@@ -39,6 +39,10 @@ class BufferScreen(pyte.Screen):
         # Mouse reporting (`?1000h`, 1002, 1003): a program that reads the mouse (fzf's
         # inline finder, which leaves DECCKM alone); avt ignores it, the subtitles read it.
         self.mouse: set[int] = set()
+        # Bracketed paste (`?2004h`): a line editor waits for a command (bash, zsh and
+        # fish set it at their prompt and reset it as the command runs); the subtitles
+        # read it (avt ignores it).
+        self.bracketed_paste = False
         self.scrollback: list[Any] = []
         self.on_scroll: Callable[[Any], None] | None = None
         # Called with a line that scrolls out of a region whose top margin is below the

@@ -103,7 +103,9 @@ def render_vtt(timeline: Timeline) -> str:
         last = shell[0] if shell else None
         if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
             lines.reflow(screen.rows, screen.time)
-        lines.update(screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor)
+        lines.update(
+            screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor, screen.paste
+        )
         shell[:] = [screen]
         scrolls[0] = lines.scrolls
 

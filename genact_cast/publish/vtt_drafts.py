@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from genact_cast.publish.vtt_marks import TAKEN
+from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_text import bare
 
 if TYPE_CHECKING:
@@ -58,3 +58,34 @@ def redrawn(lines: Lines, y: int, text: str, time: float) -> None:
         lines.commands.discard(index)
         lines.leads[y] = lead
         lines.scrolled_typed = None
+
+
+def typed_ahead(lines: Lines, y: int, text: str, time: float) -> None:
+    """Row y shows a new line, `text`, whole, at `time`: if it is a prompt seen before and a command
+    after it, and that command is a line of output above it, since the last command row
+    (keys typed while a command ran, echoed by the terminal, then drawn again by the
+    shell after its prompt: `sleep 2`, then `echo ahead` typed), the echo was the command
+    typed ahead: it is told once, as row y reads, from the echo's first key."""
+    for known in lines.known_prompts:
+        start = text.find(known + " ")
+        if start < 0:
+            continue
+        # (before the prompt: the echo of the next command's first keys, typed as the
+        # shell drew it: `ec$ echo one`, told without it)
+        head, command = text[:start], bare(text[start + len(known) + 1 :])
+        if not command.strip() or " " in head:
+            return
+        for at in range(y - 1, -1, -1):
+            if at in lines.leads and lines.since[at] not in lines.ahead:
+                return  # (the command that ran; not one typed ahead with this one)
+            if bare(lines.texts[at]) == command and 0 <= lines.since[at] < time:
+                lines.since[y], lines.born[y] = lines.since[at], lines.born[at]
+                lines.since[at] = TAKEN
+                lines.leads[y] = head + known + " "
+                lines.ahead[lines.since[y]] = None
+                if head:
+                    lines.heads[lines.since[y]] = head
+                while len(lines.ahead) > MAX_PROMPTS:
+                    del lines.ahead[next(iter(lines.ahead))]
+                return
+        return

@@ -11,7 +11,7 @@ Their marks and limits are in vtt_marks.py."""
 from __future__ import annotations
 
 from genact_cast.publish.screens import Row, Screen, row_text
-from genact_cast.publish.vtt_drafts import redrawn
+from genact_cast.publish.vtt_drafts import redrawn, typed_ahead
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import (
@@ -27,6 +27,8 @@ from genact_cast.publish.vtt_scrolls import missing_newline_mark, region_scrolle
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
 from genact_cast.publish.vtt_text import GAP, joined
 from genact_cast.publish.vtt_text import bare as _bare
+
+QUESTION_ENDS = "?:])"  # how a program's question (or a field it asks for) ends
 
 
 class Lines:
@@ -82,7 +84,9 @@ class Lines:
         # what was typed (a shell's grey suggestion is right of it).
         self.left_of_cursor: dict[int, str] = {}
         self.listed: tuple[str, tuple[str, ...]] = ("", ())  # the last draft and its list
+        self.ahead: dict[float, None] = {}  # commands typed ahead (`typed_ahead`), by time
         self.heads: dict[float, str] = {}  # output before a prompt, by its command's time
+        self.pasting = False  # the shell's line editor brackets pastes (`Screen.paste`)
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
         self.updates = 0  # screens read
@@ -217,9 +221,11 @@ class Lines:
         cols: int,
         wrapped: frozenset[int],
         cursor: tuple[int, int] | None = None,
+        paste: bool = False,
     ) -> None:
         self.cols = cols
         self.updates += 1
+        self.pasting = self.pasting or paste
         self._region_open = None
         wrapped = frozenset(y for y in wrapped if not missing_newline_mark(rows[y], cols))
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
@@ -251,7 +257,13 @@ class Lines:
                     abandoned(self, y, typed, time)  # (Ctrl-U: the next key starts anew)
                     self.texts[y] = self.first[y] = text
                     continue
-                if y not in self.leads:
+                # A question a program asks (`read -p "Your name? "`, `[Y/n] `: it ends
+                # as a question or a field does, and the shell's line editor, which
+                # brackets pastes, is not waiting) is told from when it was asked, with
+                # the answer typed. (Python's `... ` is no question.)
+                asked = self.pasting and not paste and _bare(lead)[-1:] in QUESTION_ENDS
+                asked = asked and _bare(lead) not in self.known_prompts
+                if y not in self.leads and not asked:
                     output_before(self, y, lead, time)
                     self.since[y] = time
                     self.born[y] = self.epoch
@@ -278,6 +290,8 @@ class Lines:
             elif text != old and old == self.first[y] and prompt(old) and self.since[y] >= 0:
                 self.since[y] = time  # the first character typed after a prompt
                 self.born[y] = self.epoch
+            if text != old and y not in self.leads and self.since[y] >= 0:
+                typed_ahead(self, y, text, time)  # (the terminal's echo of it above)
             self.texts[y] = text
         self._rest = False
         self.scrolled_typed = None
