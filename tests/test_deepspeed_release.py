@@ -11,6 +11,7 @@ import functools
 import json
 import re
 import shlex
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -573,15 +574,29 @@ SPLIT = re.compile(
 WORLD = re.compile(r"([\w-]+:\d+):\d+ \[\d\] NCCL INFO ncclCommInitRankConfig comm (0x[0-9a-f]+) ")
 
 
+def nccl_split_color(ranks: Sequence[int]) -> int:
+    """torch's genNcclSplitColor (torch/csrc/distributed/c10d/NCCLUtils.cpp, the color
+    ProcessGroupNCCL::split hands ncclCommSplit), in 64-bit unsigned arithmetic."""
+    acc = 0
+    for rank in ranks:
+        total = (rank + 0x9E3779B9 + ((acc << 6) & (2**64 - 1)) + (acc >> 2)) & (2**64 - 1)
+        acc ^= total
+    as_int64 = acc - 2**64 if acc >> 63 else acc
+    return abs(as_int64) % 2147483647
+
+
 def test_the_autotp_mesh_splits_the_world_communicator_once_a_dimension() -> None:
     """review-hfds5 fault 10: DeepSpeed binds each process's device at init_process_group
     (comm/torch.py:157-163 at v0.17.5), so torch 2.9.0's DeviceMesh makes the (DP, TP) mesh
-    of groups.py:97 with one split_group a dimension (device_mesh.py), an ncclCommSplit of
-    the world's communicator (NCCL v2.27.5-1 src/init.cc:1428/1464, the parent's split
-    count from :2314): data_parallel, then tensor_parallel, every process of every node,
-    after `Initializing mesh device` and before `DeepSpeed info`; color torch's
-    `_process_group_color` of the group's ranks, key the process's rank in the group; the
-    TP group's rings connect for TpTrainingManager's RNG broadcast (tp_manager.py:30-32)."""
+    of groups.py:97 with one split_group a dimension (device_mesh.py:557-639), an
+    ncclCommSplit of the world's communicator (NCCL v2.27.5-1 src/init.cc:1428/1464, the
+    parent's split count from :2314): data_parallel, then tensor_parallel, every process of
+    every node, after `Initializing mesh device` and before `DeepSpeed info`; color torch's
+    genNcclSplitColor of the group's ranks, key the process's rank in the group; the TP
+    group's rings connect for TpTrainingManager's RNG broadcast (tp_manager.py:30-32).
+    Then accelerate 1.11.0's own ("tp",) mesh of autotp_size ranks (accelerator.py:2090),
+    smaller than this world of two nodes: the first eight processes split a third time, the
+    others take no color (init.cc:2268), and the run goes on."""
     plan = make_plan(CASES[AUTOTP])
     dp, tp = plan.layout.dp, plan.tensor_parallel
     assert (dp, tp) == (2, 8)
@@ -595,7 +610,8 @@ def test_the_autotp_mesh_splits_the_world_communicator_once_a_dimension() -> Non
         world = {m[1]: m[2] for t in launch[start - 64 :] if (m := WORLD.search(t))}
         window = rows[begin + 1 : end]
         found = [m for t in window if (m := SPLIT.search(t))]
-        assert len(found) == 2 * 2 * dp * tp  # two splits a process, START and COMPLETE
+        # two splits a process and a third on the first eight, START and COMPLETE each
+        assert len(found) == 2 * (2 * dp * tp + tp)
         # each process splits the communicator it brought up at init_process_group
         assert all(m["parent"] == world[m["where"]] for m in found)
         starts = [m for m in found if m["stage"] == "- Init START"]
@@ -604,19 +620,34 @@ def test_the_autotp_mesh_splits_the_world_communicator_once_a_dimension() -> Non
             by_process.setdefault(m["where"], []).append(m)
         assert len(by_process) == dp * tp
         nodes = sorted({where.split(":")[0] for where in by_process})  # this launch's
-        for where, (first, second) in by_process.items():
+        for where, splits in by_process.items():
             node = nodes.index(where.split(":")[0])
-            local = int(first["dev"])
-            replicas = tuple(local + r * tp for r in range(dp))
-            shard = tuple(node * tp + j for j in range(tp))
+            local = int(splits[0]["dev"])
+            replicas = [local + r * tp for r in range(dp)]
+            shard = [node * tp + j for j in range(tp)]
+            first, second, *third = splits
             assert (first["count"], first["nranks"], first["key"]) == ("1", str(dp), str(node))
-            assert first["color"] == str(abs(hash(replicas)) % 2**31)
+            assert first["color"] == str(nccl_split_color(replicas))
             assert (second["count"], second["nranks"], second["key"]) == ("2", str(tp), str(local))
-            assert second["color"] == str(abs(hash(shard)) % 2**31)
+            assert second["color"] == str(nccl_split_color(shard))
+            if node == 0:  # accelerate's mesh: ranks 0 to 7
+                assert [(m["count"], m["nranks"], m["key"]) for m in third] == [
+                    ("3", str(tp), str(local))
+                ]
+                assert third[0]["color"] == str(nccl_split_color(range(tp)))
+                assert third[0]["comm"] not in (first["comm"], second["comm"])
+            else:
+                assert not third
+        outside = [t for t in window if "has color with NCCL_SPLIT_NOCOLOR, not creating" in t]
+        assert sorted(int(t.split("NCCL INFO Rank ")[1].split()[0]) for t in outside) == list(
+            range(tp, dp * tp)
+        )
         timings = [t for t in window if "Init timings - ncclCommSplit: rank " in t]
-        assert len(timings) == 2 * dp * tp
+        assert len(timings) == 2 * dp * tp + tp
         rings = [t for t in window if "NCCL INFO Connected all rings" in t]
         assert len(rings) == dp * tp  # the TP group's, at its broadcast
+    # the reference value of one color, worked by hand from the C++ fold
+    assert nccl_split_color([0]) == 0x9E3779B9 % 2147483647
 
 
 def test_an_autotp_run_hangs_in_the_tp_groups_all_reduce() -> None:

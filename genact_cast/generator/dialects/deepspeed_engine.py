@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.dialects import nccl
 from genact_cast.generator.dialects.base import (
     Line,
     Out,
@@ -298,7 +299,45 @@ class Engine(Pdsh):
             tag=lambda rank: self._tag(rank // 8),
             unconnected=() if f.dp == 1 else (0,),
         )
+        if f.dp > 1:
+            text += self._accelerate_split(pids)
         return [Line("\r\n".join(text))] if text else []
+
+    def _accelerate_split(self, pids: dict[int, list[int]]) -> list[str]:
+        """accelerate 1.11.0's own mesh under DeepSpeed TP: `_prepare_deepspeed` builds a 1-D
+        ("tp",) mesh of autotp_size ranks (accelerator.py:2077-2090) before
+        deepspeed.initialize. Smaller than the world, it is no default group: torch 2.9.0
+        splits the world's communicator once more (device_mesh.py:557-639, split_group's one
+        row [0, tp)): the first tp ranks bring up a communicator of their own (the parent's
+        third split), every other process takes no color (ProcessGroupNCCL's
+        performNocolorSplit; NCCL init.cc:2268) and is in no group of that mesh, which
+        nothing asks for under DeepSpeed (the data loader reads its size alone,
+        data_loader.py:1109-1120), so the run goes on. DeepSpeedExamples' hf_integration
+        run.sh says these ranks fail in init_device_mesh; torch 2.9.0's DeviceMesh
+        (device_mesh.py:641-670) only leaves their dimension without a group name. No
+        collective runs on it: no connections."""
+        f = self.facts
+        members = list(range(f.tp))
+        text = sub_communicators(
+            f,
+            self.incidentals,
+            [lambda rank: members],
+            pid_of=lambda local: pids[0][local],
+            launch=self.attempt + 7,
+            local_ranks=members,
+            nodes=(0,),
+            splits=3,
+            tag=lambda rank: self._tag(rank // 8),
+            unconnected=(0,),
+        )
+        rng = Rng(f.seed * 8111 + self.attempt)
+        others: list[tuple[float, str]] = []
+        for rank in range(f.tp, f.gpus):
+            node, local = divmod(rank, 8)
+            pid = pids[node][local]
+            where = nccl.Where(f.hosts[node], pid, pid, local)
+            others.append((rng.random(), self._tag(node) + nccl.no_color(where, rank)))
+        return text + [line for _, line in sorted(others)]
 
     def _autotp(self, t: float) -> list[Out]:
         """`AutoTP:  [...]` from every process (a print, unstamped), each with its own order of

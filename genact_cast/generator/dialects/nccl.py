@@ -127,6 +127,26 @@ class Split(NamedTuple):
 
 
 SPLIT = "ncclCommSplit"  # the caller ncclCommInitChildComm records (init.cc:2362, __func__)
+_WORD = 2**64
+
+
+def split_color(ranks: Sequence[int]) -> int:
+    """The color torch gives ncclCommSplit for a group of `ranks` (ProcessGroupNCCL::split,
+    `genNcclSplitColor` in torch/csrc/distributed/c10d/NCCLUtils.cpp: a fold of
+    `acc ^ (std::hash<int>(rank) + 0x9e3779b9 + (acc << 6) + (acc >> 2))` over size_t, then
+    abs of it as int64 modulo INT32_MAX); libstdc++'s std::hash<int> is the value itself."""
+    acc = 0
+    for rank in ranks:
+        acc ^= (rank + 0x9E3779B9 + (acc << 6) + (acc >> 2)) % _WORD
+    signed = acc - _WORD if acc >= _WORD // 2 else acc
+    return abs(signed) % (2**31 - 1)
+
+
+def no_color(where: Where, rank: int) -> str:
+    """init.cc:2268: a process of the parent that is in none of the split's groups."""
+    return info(
+        where, f"Rank {rank} has color with NCCL_SPLIT_NOCOLOR, not creating a new communicator"
+    )
 
 
 def split_start(where: Where, comm: Comm, split: Split) -> str:

@@ -244,8 +244,8 @@ def sub_communicators(
     bound at init_process_group brought up eagerly (torch 2.9.0 device_mesh.py: one
     split_group a mesh dimension, in the mesh's order), the first of them the parent's
     split number `splits` (earlier splits not shown): each comes up at once through
-    ncclCommSplit (ProcessGroupNCCL's split_from, color `_process_group_color(ranks)`:
-    abs(hash(tuple(ranks))) % 2**31, key the process's rank in the group), its Init lines
+    ncclCommSplit (ProcessGroupNCCL::split then eagerConnectSingleDevice; color
+    nccl.split_color of the group's ranks, key the process's rank in the group), its Init lines
     naming the parent, the parent's split count and both (src/init.cc:1428, 1464 at
     v2.27.5-1), the same network and topology lines between. `tag(global rank)`: the
     launcher's prefix of each line (pdsh's). `unconnected`: the groups (by index) whose
@@ -261,6 +261,7 @@ def sub_communicators(
         shown = range(min(GPUS_PER_NODE, facts.gpus)) if local_ranks is None else local_ranks
         for node, local in [(node, local) for node in nodes for local in shown]:
             world_rank = node * GPUS_PER_NODE + local
+            slot = splits + index if splits else index + 1  # each its own address
             members = list(group_of(world_rank))
             nranks = len(members)
             rank = members.index(world_rank)
@@ -270,7 +271,7 @@ def sub_communicators(
             proxy = init._replace(tid=init.tid + 3)
             # Every member draws the group's id from rank 0's unique id (the store's key).
             comm = nccl.Comm(
-                comm=incidentals.comms[local] + node * 0x1_0000_0000 + (index + 1) * 0x20_0000,
+                comm=incidentals.comms[local] + node * 0x1_0000_0000 + slot * 0x20_0000,
                 rank=rank,
                 nranks=nranks,
                 bus_id=incidentals.bus_ids[local],
@@ -282,7 +283,7 @@ def sub_communicators(
             split = nccl.Split(
                 parent=incidentals.comms[local] + node * 0x1_0000_0000,
                 number=splits + index,
-                color=abs(hash(tuple(members))) % 2**31,
+                color=nccl.split_color(members),
                 key=rank,
             )
             spans = sorted({member // GPUS_PER_NODE for member in members})
