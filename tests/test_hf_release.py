@@ -18,7 +18,8 @@ import pytest
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, generate, make_plan
 from genact_cast.generator.catalog import architectures
-from genact_cast.generator.dialects import hf_config, hf_model
+from genact_cast.generator.dialects import hf_config, hf_mesh, hf_model
+from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.presenters.framework import facts_for
 from tests import release_catalogue
 from tests.helpers import output_of
@@ -780,3 +781,40 @@ def test_tensor_parallelism_with_data_parallelism_hangs_on_the_tp_group() -> Non
     assert named == {(rank, f"PG ID 2 PG GUID 9(mesh_tp) Rank {rank}") for rank, _ in named}
     ops = {m[1] for t in found if (m := re.search(r"OpType=(\w+)", t))}
     assert ops == {"ALLREDUCE"}
+
+
+FIRST_STEP_INIT = re.compile(
+    r"^[\w-]+:(\d+):\d+ \[(\d)\] NCCL INFO ncclCommInitRankConfig comm 0x[0-9a-f]+ "
+    r"rank (\d+) nranks (\d+) .* - Init START$"
+)
+
+
+def test_the_meshs_groups_bring_up_their_communicators_in_the_first_step() -> None:
+    """review-hfds5 fault 10's question for the Trainer: accelerate 1.11.0 binds no device at
+    init_process_group (state.py:236/277), so the (dp_shard, tp) mesh's groups are
+    new_group's and each brings its communicator up at its first collective, in the first
+    step (torch 2.9.0 device_mesh.py:541-660): FSDP2's all-gather on the flattened
+    dp_shard_cp (utils/fsdp_utils.py:632, parallelism_config.py:207-212), then the TP
+    layers' on tp; every process of the first node prints both (seed 19: TP 8 and dp_shard
+    2 on two nodes). Under a world-wide TP mesh ("tp",) there is no group to bring up."""
+    options = RecordOptions(seed=19, framework="hf", kind="sft", failures=1)
+    facts = facts_for(make_plan(options))
+    assert (facts.tp, facts.dp) == (8, 2)
+    found = release_lines(options)
+    banner = next(i for i, t in enumerate(found) if t.endswith("***** Running training *****"))
+    first_log = next(i for i, t in enumerate(found) if i > banner and "{'loss': " in t)
+    starts = [m for t in found[banner:first_log] if (m := FIRST_STEP_INIT.search(t))]
+    by_process: dict[str, list[tuple[int, int]]] = {}
+    for m in starts:
+        by_process.setdefault(m[2], []).append((int(m[3]), int(m[4])))
+    # each local rank: its dp_shard_cp group (the two nodes' same local rank), then tp's
+    assert by_process == {str(local): [(0, 2), (local, 8)] for local in range(8)}
+    # the FSDP2 watchdog names the dp_shard_cp group: after dp_shard's eight rows (GUIDs
+    # 1-8), tp's two (9-10) and the flattened dp's eight (11-18), the process's fourth group
+    own = hf_mesh.group(facts, 0, hf_mesh.FSDP)
+    assert own is not None
+    assert own.label() == "PG ID 4 PG GUID 19(mesh_dp_shard_cp)"
+    assert own.members == (0, 8)
+    world_tp = facts_for(make_plan(RecordOptions(seed=6209, framework="hf")))
+    assert (world_tp.tp, world_tp.dp) == (8, 1)
+    assert hf_mesh.first_step_comms(world_tp, Incidentals(world_tp, 0), 0) == []

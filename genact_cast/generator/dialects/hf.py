@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from genact_cast.generator.dialects import hf_model, torch_dump
+from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
     Clock,
@@ -65,7 +65,6 @@ from genact_cast.generator.dialects.hf_lines import (
     with_prefix,
 )
 from genact_cast.generator.dialects.hf_peft import adapter_saved, peft_args
-from genact_cast.generator.dialects.mesh_groups import mesh_groups
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -122,6 +121,7 @@ class Log:
         # The NCCL start-up lines, held until the model is loaded (see present), and how long
         # the communicator took to come up: the lines after it are stamped that much later.
         self.comm_lines: list[str] = []
+        self.groups_up = False  # the mesh groups' communicators are up (first step)
         self.comm_wait = 0.0
         self.comm_seconds = 0.0
         # trl's dataset preparation on the first launch; a relaunch finds datasets' cache
@@ -197,6 +197,7 @@ class Log:
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
             self.comm_seconds = 0.0
+            self.groups_up = False
             self.incidentals = (
                 self.incidentals.relaunched(self.facts, event.attempt, same_agent=True)
                 if event.attempt
@@ -253,7 +254,12 @@ class Log:
         self.losses.append(stats.loss)
         elapsed = stats.t - self.train_start
         meter = bar(stats.step, f.total_steps, elapsed, 1 / stats.seconds, self.ncols)
-        out: list[Out] = [Redraw(meter)]
+        out: list[Out] = []
+        if self.fsdp and not self.groups_up:  # the first step: accelerate's mesh groups
+            self.groups_up = True
+            comms = hf_mesh.first_step_comms(f, self.incidentals, self.failures)
+            out += [Line("\r\n".join(comms))] if comms else []
+        out.append(Redraw(meter))
         if stats.step % self.interval == 0:
             epoch = stats.step / f.steps_per_epoch
             sft = None
@@ -621,14 +627,14 @@ class Log:
         f = self.facts
         if f.tp == 1:
             return None
-        name = "tp" if event.op == "ALLREDUCE" else "dp_shard"
+        name = "tp" if event.op == "ALLREDUCE" else hf_mesh.FSDP
         activations = f.micro_batch * f.seq_len * f.hidden
         numel_in, numel_out = (
             (activations, activations) if name == "tp" else collective_numels(f, event.op)
         )
 
         def own(rank: int) -> Collective:
-            group = mesh_groups(["dp_shard", "tp"], [f.dp, f.tp], [], rank)[name]
+            group = hf_mesh.group(f, rank, name)
             assert group is not None  # neither dimension spans the world
             return Collective(
                 group.label(), group.rank_of(rank), event.op, event.seq, numel_in, numel_out
