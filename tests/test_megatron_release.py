@@ -538,6 +538,7 @@ def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
     plan = make_plan(CASES[3])
     facts = facts_for(plan)
     found = 0
+    kinds: dict[int, set[str]] = collections.defaultdict(set)
     for text in lines(3):
         m = re.match(
             r"\[rank(\d+)\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:2241\] \[(.*) Rank (\d+)\]", text
@@ -550,7 +551,7 @@ def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
         where = groups.coords(rank, facts.tp, facts.dp)
         if "TENSOR_MODEL_PARALLEL_GROUP" in group:
             assert member == where.tensor
-        else:
+        elif "INTRA_PARTIAL" in group:
             # Two optimizer instances of 8: start_grad_sync reduce-scatters within the rank's
             # instance (param_and_grad_buffer.py:381-400), whose group parallel_state.py:
             # 782-807 makes right after the dp-cp group and its gloo twin.
@@ -558,7 +559,64 @@ def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
             guid = 3 + 2 * (where.data // 8)
             assert group == f"PG ID 2 PG GUID {guid}(INTRA_PARTIAL_DATA_PARALLEL_GROUP_WITH_CP)"
             assert member == where.data % 8
+        else:
+            # The other instance's ranks block in the all-reduce across instances
+            # (param_and_grad_buffer.py:407-435), on get_inter_distributed_optimizer_instance_
+            # group (parallel_state.py:1857-1866): create_hierarchical_groups' level 1 of the
+            # expert data-parallel group (:1172-1194), counted by hand for TP 1, DP 16, two
+            # instances, every group with a gloo twin where the tag makes one: dp-cp 1-2,
+            # its instances 3-6, dp 7-8, cp 9-24, tp-pp 25-40, tp 41-56, pp with embedding
+            # and position embedding 57-104, tp-dp-cp 105, tp-dp 106, tp-cp 107-122, the
+            # expert ep, tp, tp-ep, tp-ep-pp 123-186, expert dp 187-188, its level 0 189-192;
+            # level 1 from 193 for expert-dp rank 0, with its twin. PG ID: 18 NCCL groups
+            # before it hold the rank.
+            guid = 193 + 2 * (where.data % 8)
+            assert group == f"PG ID 19 PG GUID {guid}(HIERARCHICAL_EXPERT_DATA_PARALLEL_GROUP_L1)"
+            assert member == where.data // 8
+            kinds[where.data // 8].add("inter")
+            continue
+        kinds[where.data // 8].add(group)
     assert found == 8 * plan.nodes * 2
+    # Each failure: the dead GPU's instance in its own gathers and scatters, the other in the
+    # all-reduce across instances (review-mg6 fault 1: every instance in its own all-gather).
+    assert sorted(kind for found in kinds.values() for kind in found)[-1] == "inter"
+    assert sorted(map(len, kinds.values())) == [1, 1]
+
+
+def test_only_the_dead_gpus_optimizer_instance_hangs_in_its_own_collective() -> None:
+    # Seed 8407 (review-mg6 fault 1): Mixtral on 1024 GPUs, EP 8, 128 optimizer instances
+    # of 8. The dead GPU's instance hangs in its all-gather; the 127 others complete theirs
+    # on their own communicators and wait in the step's first all-reduce across instances,
+    # of one bucket's local view, sized as the buffer logged it.
+    options = RecordOptions(
+        seed=8407, framework="megatron", model="Mixtral-8x7B", kind="pretrain", failures=1
+    )
+    facts = facts_for(make_plan(options))
+    assert (facts.dp, facts.ep, facts.replicas) == (1024, 8, 128)
+    text = release_lines(options)
+    listed = {
+        int(m[1])
+        for t in text
+        if (m := re.match(r"Params for bucket \d+ \(\d+ elements, (\d+) padded size\):", t))
+    }
+    ops: dict[int, tuple[str, str, int, int]] = {}
+    for t in text:
+        m = re.match(
+            r"\[rank(\d+)\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:2057\] \[PG ID \d+ PG GUID \d+"
+            r"\((\w+)\) Rank \d+\] Process group watchdog .*SeqNum=(\d+), OpType=(\w+), "
+            r"NumelIn=(\d+)",
+            t,
+        )
+        if m:
+            ops[int(m[1])] = (m[2], m[4], int(m[3]), int(m[5]))
+    assert len(ops) == facts.gpus
+    hung = {rank // 8 for rank, (group, *_) in ops.items() if group.startswith("INTRA_PARTIAL")}
+    assert len(hung) == 1
+    inter = {value for rank, value in ops.items() if rank // 8 not in hung}
+    assert len(inter) == 1
+    (group, op, _, numel) = inter.pop()
+    assert (group, op) == ("HIERARCHICAL_EXPERT_DATA_PARALLEL_GROUP_L1", "ALLREDUCE")
+    assert numel in listed  # an expert bucket: the expert instances are of one rank
 
 
 def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance() -> None:
@@ -830,9 +888,17 @@ def test_a_pipeline_hangs_in_the_last_stages_cross_entropy_and_the_others_recv_b
     pipeline_groups = set()
     for t in release_lines(options):
         if n := re.match(
-            r"\[rank\d+\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:2241\] \[(PG ID \d+ .*?) Rank", t
+            r"\[rank(\d+)\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:2241\] \[(PG ID \d+ .*?) Rank", t
         ):
-            pipeline_groups.add(n[1].split("(")[1])
+            pipeline_groups.add(n[2].split("(")[1])
+            if "PIPELINE" in n[2]:
+                # After the tensor groups, each pipeline group is followed by its embedding
+                # and position-embedding groups (parallel_state.py:982-1028): 3 GUIDs apiece.
+                rank, replicas = int(n[1]), max(1, facts.replicas)
+                guid = groups.tp_guid(0, facts.tp, facts.dp, facts.pp, replicas)
+                guid += facts.dp * facts.pp + 3 * (rank % (facts.tp * facts.dp))
+                pg_id = groups.TP_ID + 1 + (replicas > 1)
+                assert n[2] == f"PG ID {pg_id} PG GUID {guid}(PIPELINE_MODEL_PARALLEL_GROUP)"
         m = re.match(
             r"\[rank(\d+)\]:\[E\S+ \S+ ProcessGroupNCCL\.cpp:683\] \[Rank (\d+)\] Watchdog caught "
             r"collective operation timeout: WorkNCCL\(SeqNum=(\d+), OpType=(\w+), "
@@ -934,3 +1000,34 @@ def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:
                 assert any(u.startswith(thread + " NCCL INFO Channel ") for u in block[:index]), (
                     thread
                 )
+
+
+def test_the_expert_data_parallel_group_brings_up_its_communicator_in_iteration_1() -> None:
+    # Seed 8406 (review-mg6 fault 2): Qwen3-30B-A3B on 32 GPUs, EP 8, NCCL_DEBUG=INFO. The
+    # expert buffer reduce-scatters over EXPERT_DATA_PARALLEL_GROUP (parallel_state.py:
+    # 1155-1165 at core_v0.14.0; distributed_data_parallel.py:86-87, 379-385), the expert
+    # RankGenerator's 'dp' groups of 32 / 8 = 4 ranks: the ranks of one expert-parallel
+    # coordinate, rank % 8 + 8 j. Each member prints its own Init block at the first step,
+    # on every launch, beside the data-parallel (32) and expert (8) groups'.
+    options = RecordOptions(seed=8406, framework="megatron", kind="continue", failures=1, cols=80)
+    plan = make_plan(options)
+    facts = facts_for(plan)
+    assert (facts.gpus, facts.tp, facts.ep, facts.pp, facts.replicas) == (32, 1, 8, 1, 1)
+    text = release_lines(options)
+    starts = [i for i, t in enumerate(text) if "[before the start of training step]" in t]
+    assert len(starts) == 2
+    for start in starts:
+        end = next(i for i in range(start, len(text)) if re.match(r" \[.*\] iteration ", text[i]))
+        members: dict[str, set[int]] = collections.defaultdict(set)
+        for t in text[start:end]:
+            m = re.match(
+                r"(\S+?):\d+:\d+ \[(\d)\] NCCL INFO ncclCommInitRankConfig comm \S+ rank \d+ "
+                r"nranks 4 .* commId (0x[0-9a-f]+) - Init START",
+                t,
+            )
+            if m:
+                node = next(n for n in range(plan.nodes) if plan.host(n) == m[1])
+                members[m[3]].add(node * 8 + int(m[2]))
+        assert sorted(map(sorted, members.values())) == [
+            [e + 8 * j for j in range(4)] for e in range(8)
+        ]

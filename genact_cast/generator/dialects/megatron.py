@@ -22,6 +22,7 @@ from genact_cast.generator.dialects import megatron_data as data
 from genact_cast.generator.dialects import megatron_evaluation as evaluation
 from genact_cast.generator.dialects import megatron_failure as failure
 from genact_cast.generator.dialects import megatron_formulas as formulas
+from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects import megatron_shards as shards
 from genact_cast.generator.dialects import megatron_startup as startup
 from genact_cast.generator.dialects import torchrun
@@ -187,7 +188,8 @@ class Log:
         out: list[Out] = []
         if not self._groups_up:
             self._groups_up = True
-            text = comms.group_comms(f, self.incidentals, self.attempt)
+            first = groups.expert_first(f, self.flags(), self.padded_vocab, self.shape)
+            text = comms.group_comms(f, self.incidentals, self.attempt, first)
             if text:
                 out.append(Line("\r\n".join(text)))
         out += [

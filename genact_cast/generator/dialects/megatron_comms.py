@@ -44,20 +44,28 @@ def nccl_lines(facts: Facts, incidentals: Incidentals, attempt: int) -> list[str
     return ["\r\n".join(text)] if text else []
 
 
-def group_comms(facts: Facts, incidentals: Incidentals, attempt: int) -> list[str]:
+def group_comms(
+    facts: Facts, incidentals: Incidentals, attempt: int, expert_first: bool | None = None
+) -> list[str]:
     """NCCL_DEBUG=INFO: Megatron's process groups (parallel_state at the tag, new_group
     with no device bound) each bring up their own communicator at their first
     collective in iteration 1, in the order the step reaches them: the tensor group's
     all-reduce in the embedding, the expert group's all-to-all in the first MoE layer,
-    the pipeline's send at the end of the first stage's forward, the data-parallel
-    group's gradient reduce-scatter in the backward (within each optimizer instance,
-    then the all-reduce across instances). Ranks in Megatron's tp-cp-ep-dp-pp order;
-    every member prints its own (init.cc:1441), on every node, as srun brings them."""
+    the pipeline's send at the end of the first stage's forward, then in the backward
+    the gradient reduce-scatter of the first bucket ready (within each optimizer
+    instance, then the all-reduce across instances) and the other buffer's first one:
+    the dense buffer's on the data-parallel group with CP, the expert buffer's on the
+    expert data-parallel group (parallel_state.py:1155-1165; within an instance its
+    hierarchical level 0, :1172-1194). `expert_first`: whether the expert buffer's bucket
+    is ready first (None: no distributed optimizer's expert buffer). Ranks in Megatron's
+    tp-cp-ep-dp-pp order; every member prints its own (init.cc:1441), on every node, as
+    srun brings them."""
     f = facts
     if not debug_info(f):
         return []
     tp, dp, pp, ep = f.tp, f.dp, f.pp, max(1, f.ep)
     shard = max(1, dp // max(1, f.replicas))
+    expert_shard = max(1, dp // ep // max(1, f.replicas))
 
     def tensor(rank: int) -> list[int]:
         return [rank - rank % tp + i for i in range(tp)]
@@ -83,6 +91,15 @@ def group_comms(facts: Facts, incidentals: Incidentals, attempt: int) -> list[st
             for j in range(dp // shard)
         ]
 
+    def expert_data(rank: int) -> list[int]:
+        # Expert ranks in the same order: tp, ep, expert dp, pp; an instance is a run of
+        # expert_shard consecutive expert-dp ranks.
+        step = tp * ep
+        where = rank % step + step * (dp // ep) * (rank // (tp * dp))
+        index = rank // step % (dp // ep)
+        first = index - index % expert_shard
+        return [where + step * j for j in range(first, first + expert_shard)]
+
     wanted: list[Callable[[int], Sequence[int]]] = []
     if tp > 1:
         wanted.append(tensor)
@@ -90,10 +107,14 @@ def group_comms(facts: Facts, incidentals: Incidentals, attempt: int) -> list[st
         wanted.append(expert)
     if pp > 1:
         wanted.append(pipeline)
+    backward: list[Callable[[int], Sequence[int]]] = []
     if shard > 1:
-        wanted.append(data)
+        backward.append(data)
     if dp // shard > 1:
-        wanted.append(instances)
+        backward.append(instances)
+    if f.experts and expert_first is not None and expert_shard > 1:
+        backward.insert(0 if expert_first else len(backward), expert_data)
+    wanted += backward
     agents = [agent(f, incidentals, attempt, node) for node in range(f.nodes)]
     return sub_communicators(
         f,

@@ -63,6 +63,10 @@ def failure_lines(
     def buckets(stage: int) -> list[int]:
         return groups.stage_buckets(f, stage, layers[stage], padded_vocab, bucket)
 
+    @functools.cache
+    def inter(stage: int) -> list[int]:
+        return groups.inter_views(f, stage, layers[stage], padded_vocab, bucket)
+
     def own(rank: int) -> Collective:
         # Each rank's watchdog names the group the collective ran on, not the default.
         return groups.collective(
@@ -74,6 +78,8 @@ def failure_lines(
             buckets=buckets if distributed else None,
             fallback=fallback,
             start=resume_step,
+            dead=event.rank,
+            inter=inter if distributed else None,
         )
 
     timeout = TIMEOUT_MINUTES * 60 * 1000

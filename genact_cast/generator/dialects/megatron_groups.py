@@ -17,8 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_ddp as ddp
+from genact_cast.generator.dialects import megatron_parallel_state as ps
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_formulas import Shape
+from genact_cast.generator.dialects.megatron_shards import stage_layers
 from genact_cast.generator.dialects.rank_watchdog import Collective
 
 DP_WITH_CP_ID = 1  # default 0, then DATA_PARALLEL_GROUP_WITH_CP
@@ -85,6 +89,51 @@ def stage_buckets(
     return [padded for _, padded in found]
 
 
+def ready_buckets(
+    facts: Facts, stage: int, layers: int, padded_vocab: int, bucket_size: int | None
+) -> list[tuple[bool, int]]:
+    """(of the expert buffer, local view) of every gradient bucket of a stage under the
+    distributed optimizer, in the order the backward pass readies them: a bucket is ready
+    once the backward, which meets the parameters in reverse, has reached all of its own.
+    The local view is the bucket over its instance's size (the dense buffer's data-parallel
+    group with CP, the expert buffer's expert data-parallel group, each within one
+    optimizer instance: distributed_data_parallel.py:80-93, 370-385 at the tag)."""
+    params = ddp.stage_params(facts, padded_vocab, stage, layers)
+    size = bucket_size if stage == 0 else None
+    replicas = max(1, facts.replicas)
+    shards = (facts.dp // replicas, facts.dp // max(1, facts.ep) // replicas)
+    when = {param.name: index for index, param in enumerate(reversed(params))}
+    ready: list[tuple[int, bool, int]] = []
+    for expert, shard in zip((False, True), shards, strict=True):
+        own = [param for param in params if param.expert == expert]
+        for members, padded in ddp.buckets(own, size, shard, True):
+            ready.append((max(when[param.name] for param in members), expert, padded // shard))
+    return [(expert, numel) for _, expert, numel in sorted(ready)]
+
+
+def expert_first(
+    facts: Facts, flags: list[tuple[str, str | None]], padded_vocab: int, shape: Shape
+) -> bool | None:
+    """Whether the first stage's first gradient bucket ready in the backward is the expert
+    buffer's; None without an expert buffer under the distributed optimizer."""
+    if not facts.experts or not shape.distributed_optimizer:
+        return None
+    bucket = ddp.ddp_bucket_size(margs.parsed(flags, facts.gpus), facts.dp)
+    layers = stage_layers(facts.layers, facts.pp)[0]
+    return ready_buckets(facts, 0, layers, padded_vocab, bucket)[0][0]
+
+
+def inter_views(
+    facts: Facts, stage: int, layers: int, padded_vocab: int, bucket_size: int | None
+) -> list[int]:
+    """With several optimizer instances, the elements of each all-reduce across instances
+    in one step (param_and_grad_buffer.py:407-435 at the tag: after a bucket's reduce-scatter
+    within the instance, its local view), bucket by bucket as the backward readies them:
+    the dense and the expert buffer reduce across instances on the same group
+    (distributed_data_parallel.py:86-93, 315)."""
+    return [numel for _, numel in ready_buckets(facts, stage, layers, padded_vocab, bucket_size)]
+
+
 def fsdp2_layer(facts: Facts, padded_vocab: int, op: str) -> tuple[int, int]:
     """(NumelIn, NumelOut) of FSDP2's all-gather or reduce-scatter of one TransformerLayer,
     the unit Megatron's TorchFullyShardedDataParallel wraps (torch_fully_sharded_data_
@@ -109,12 +158,6 @@ def fsdp2_layer(facts: Facts, padded_vocab: int, op: str) -> tuple[int, int]:
     if op == "_REDUCE_SCATTER_BASE":
         return shard * world, shard
     return shard, shard * world
-
-
-def pp_guid(rank: int, tp: int, dp: int, pp: int, replicas: int = 1) -> int:
-    """PIPELINE_MODEL_PARALLEL_GROUP (parallel_state.py:983-992 at the tag): made right
-    after the dp·pp tensor groups, one for each (tp, dp) coordinate, tp fastest."""
-    return tp_guid(0, tp, dp, pp, replicas) + dp * pp + rank % (tp * dp)
 
 
 def p2p_schedule(stage: int, pp: int, micro: int) -> list[str]:
@@ -155,9 +198,24 @@ def pipeline_wait(facts: Facts, rank: int, step: int) -> Collective:
     calls = p2p_schedule(where.pipeline, pp, facts.grad_accum)
     waits = max(i for i, call in enumerate(calls, 1) if call.endswith("recv_backward"))
     seq = (step - 1) * len(calls) + waits
-    guid = pp_guid(rank, tp, dp, pp, replicas)
-    group = label(TP_ID + 1 + (replicas > 1), guid, "PIPELINE_MODEL_PARALLEL_GROUP")
-    return Collective(group, where.pipeline, "COALESCED", seq, 0, 0)
+    # The pipeline groups alternate with their embedding groups (parallel_state.py:982-1028).
+    desc = "PIPELINE_MODEL_PARALLEL_GROUP"
+    own = ps.member(ps.layout_of(tp, dp, pp, facts.ep, replicas), desc, rank)
+    return Collective(own.label(desc), where.pipeline, "COALESCED", seq, 0, 0)
+
+
+def inter_wait(facts: Facts, rank: int, step: int, views: list[int]) -> Collective:
+    """A rank of an optimizer instance the dead GPU is not in: its own instance's gathers
+    and scatters complete on their own communicators, and it blocks in the step's first
+    all-reduce across instances, which the dead GPU's instance never joins. That group is
+    the expert data-parallel group's upper level, shared by dense and expert buckets
+    (get_inter_distributed_optimizer_instance_group, parallel_state.py:1857-1866, built at
+    :1172-1194); it counts only these all-reduces, `len(views)` a step."""
+    layout = ps.layout_of(facts.tp, facts.dp, facts.pp, facts.ep, facts.replicas)
+    desc = "HIERARCHICAL_EXPERT_DATA_PARALLEL_GROUP_L1"
+    own = ps.member(layout, desc, rank)
+    seq = (step - 1) * len(views) + 1
+    return Collective(own.label(desc), own.rank, "ALLREDUCE", seq, views[0], views[0])
 
 
 def collective(
@@ -170,6 +228,8 @@ def collective(
     buckets: Callable[[int], list[int]] | None,
     fallback: tuple[int, int],
     start: int = 0,
+    dead: int | None = None,
+    inter: Callable[[int], list[int]] | None = None,
 ) -> Collective:
     """The collective `op` of iteration `step` on `rank`'s own group, in a process that
     started at iteration `start` (a relaunch resumes there: its groups count their works
@@ -183,7 +243,9 @@ def collective(
     optimizer instances on the rank's instance's group, which start_grad_sync and
     start_param_sync use (param_and_grad_buffer.py:238-252, 381-400). Under pipeline
     parallelism only the last stage runs the cross entropy: the other stages' ranks wait in
-    the pipeline's point-to-point exchange (`pipeline_wait`)."""
+    the pipeline's point-to-point exchange (`pipeline_wait`). With several optimizer
+    instances only the instance of the `dead` rank hangs there; the others' ranks wait in
+    the all-reduce across instances (`inter_wait`, `inter(stage)`: its elements a step)."""
     tp, dp, pp = facts.tp, facts.dp, facts.pp
     replicas = max(1, facts.replicas) if buckets is not None else 1
     shard = dp // replicas
@@ -192,6 +254,9 @@ def collective(
     if shard == 1 and tp > 1:
         op = "ALLREDUCE"  # a data-parallel group of one waits on no peer
     step -= start
+    others = dead is not None and where.data // shard != coords(dead, tp, dp).data // shard
+    if replicas > 1 and others and inter is not None:
+        return inter_wait(facts, rank, step, inter(where.pipeline))
     if op == "ALLREDUCE" and where.pipeline < pp - 1:
         return pipeline_wait(facts, rank, step)
     if op == "ALLREDUCE":
