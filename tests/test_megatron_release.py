@@ -273,6 +273,16 @@ def test_the_final_evaluations_read_new_batches() -> None:
     final = [t for t in text if t.startswith(f" {last} on validation set | lm loss value: ")]
     assert len(in_loop) == len(final) == 1
     assert in_loop[0].split("value: ")[1] != final[0].split("value: ")[1]
+    # evaluate_and_print_results prints `{:.6E}` of the float32 mean loss and the PPL of that
+    # value (training.py:2453-2455, 2526-2528 at core_v0.14.0), not a 4-place loss padded
+    # with zeros (review-mg6 fault 4: all 42 values of ten casts ended in `00E`).
+    blocks = [
+        m for t in text if (m := re.search(r"\| lm loss value: (\S+) \| lm loss PPL: (\S+) \|", t))
+    ]
+    assert len(blocks) >= 3
+    assert not all(m[1].endswith("00E+00") for m in blocks)
+    for m in blocks:
+        assert math.isclose(float(m[2]), math.exp(float(m[1])), rel_tol=2e-6), m[0]
     timers = [t for t in text if t.strip().startswith("evaluate ")]
     assert len(timers) >= 3
     assert len(set(timers[-3:])) == 3

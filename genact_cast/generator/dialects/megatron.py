@@ -380,7 +380,7 @@ class Log:
             return []
         self.clock.at(event.t)
         self._paused += event.seconds
-        return [Line(line) for line in evaluation.loop_validation(event)]
+        return [Line(line) for line in evaluation.loop_validation(self.facts, event)]
 
     def _failure(self, event: Failed) -> list[Out]:
         """A hung collective: every rank's watchdog, then every node's torchrun

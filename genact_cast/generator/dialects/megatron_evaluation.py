@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects.common import float32
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import (
     RERUN_SET_MODE,
@@ -22,10 +23,24 @@ from genact_cast.generator.events import Evaluated
 from genact_cast.generator.rng import Rng
 
 
-def loop_validation(event: Evaluated) -> list[str]:
+def held_out(loss: float, draw: Rng) -> float:
+    """evaluate()'s loss: the float32 quotient of the summed token losses over their count
+    (training.py:2453-2455 at the tag), whose `.item()` evaluate_and_print_results prints
+    `{:.6E}` and takes the PPL of (:2526-2528). The run gives its held-out loss to 4
+    places; the mean has digits below those."""
+    return float32(loss + (draw.random() - 0.5) * 1e-4)
+
+
+def validation_rows(label: str, loss: float) -> list[str]:
+    return validation(label, loss, math.exp(min(20.0, loss)))
+
+
+def loop_validation(facts: Facts, event: Evaluated) -> list[str]:
     """One validation inside the loop: its timer, then the validation block."""
     evaluate_ms = event.seconds * 1000
-    rows = validation(f"iteration {event.step}", event.loss, math.exp(min(20.0, event.loss)))
+    # Keyed on the step as the Trainer's eval_loss is (hf.py): one run, one mean.
+    loss = held_out(event.loss, Rng(facts.seed * 31 + event.step))
+    rows = validation_rows(f"iteration {event.step}", loss)
     # evaluate() disables the rerun state machine at its start and sets the loop's mode
     # back twice after its timer (training.py:2338, 2460, 2462), each logged on rank 0.
     head = [
@@ -49,7 +64,7 @@ def final_evaluations(facts: Facts, evaluation: Evaluated) -> list[str]:
     # split: other batches than the loop's last evaluation, other losses and times.
     draw = Rng(f.seed * 31 + 7)
     for split in ("validation", "test"):
-        loss = float(f"{evaluation.loss + draw.uniform(-0.01, 0.01):.4f}")
+        loss = held_out(evaluation.loss + draw.uniform(-0.01, 0.01), draw)
         evaluate_ms = evaluation.seconds * 1000 * draw.uniform(0.96, 1.04)
         out += [RERUN_SET_MODE, evaluating_on(iters * f.global_batch)]
         out += [evaluating_iter(index, iters) for index in range(1, iters + 1)]
@@ -57,5 +72,5 @@ def final_evaluations(facts: Facts, evaluation: Evaluated) -> list[str]:
         out += [TIMERS_HEADER, timer("evaluate", low, evaluate_ms)]
         out += [RERUN_SET_MODE, RERUN_SET_MODE]
         label = f"iteration {f.total_steps} on {split} set"
-        out += validation(label, loss, math.exp(min(20.0, loss)))
+        out += validation_rows(label, loss)
     return out
