@@ -142,6 +142,20 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # Python's REPL: a block ended with Enter at `... `, an error, the shell after it.
+    "python_repl": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("python3 -q", 0.3), (ENTER, 1.5),
+            ("for i in range(2):", 0.3), (ENTER, 0.5), ("    print(i * 10)", 0.3),
+            (ENTER, 0.5), (ENTER, 1.0),
+            ("if True:", 0.3), (ENTER, 0.5), ("print(1)", 0.3), (ENTER, 1.0),
+            ("exit()", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
 ASK = """read -p "Your name? " name
 echo "hello $name"

@@ -157,3 +157,30 @@ def test_a_question_a_program_asks_is_told_when_it_is_asked() -> None:
         ("00:00:06.956", ["hello Ann", "Continue? [y/N] y"]),
         ("00:00:09.041", ["answered y"]),
     ], found
+
+
+def test_a_bare_prompt_is_no_line_at_the_end_nor_in_a_repl() -> None:
+    """review-exports7 item 9: bare prompts were told: the one waiting at the end of a
+    cast (`$`), Python's `... ` left with Enter to end a block, its `>>> ` drawn twice
+    after an error. The player shows them; a listener hears nothing from them
+    (python_repl.cast, and every recording here: no cue line is a prompt alone)."""
+    told = lines(cues_of_file("python_repl.cast", SUBTITLES))
+    assert told == [
+        "$ python3 -q",
+        "&gt;&gt;&gt; for i in range(2):",
+        "...     print(i * 10)",
+        "0",
+        "10",
+        "&gt;&gt;&gt; if True:",
+        "... print(1)",
+        '  File "&lt;stdin&gt;", line 2',
+        "    print(1)",
+        "    ^",
+        "IndentationError: expected an indented block after 'if' statement on line 1",
+        "&gt;&gt;&gt; exit()",
+        "$ exit",
+        "exit",
+    ], told
+    bare = {"$", "%", "#", "&gt;", "&gt;&gt;&gt;", "...", "root:~#", "root@vm ~#"}
+    for cast in sorted(SUBTITLES.glob("*.cast")):
+        assert not bare & set(lines(cues_of_file(cast.name, SUBTITLES))), cast.name

@@ -175,13 +175,13 @@ class Lines:
         """Back from a full-screen program (vtt_programs.uncover)."""
         uncover(self, screen)
 
-    def _take_rows(self, waiting: int | None = None) -> None:
+    def _take_rows(self) -> None:
         """The rows' lines not taken before are taken, but for prompts left with nothing
-        typed (only the one `waiting`, at the end, is told)."""
+        typed (`left_prompt`)."""
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
-            if y != waiting and self.prompts.get(y) == _bare(text):
+            if self.left_prompt(y, text):
                 self._open = None
             elif text.strip() and since >= 0:  # (below 0: taken before)
                 self._take(since, text, wrapped, y, born, is_typed(self, y, text))
@@ -196,7 +196,15 @@ class Lines:
     def finish(self) -> None:
         """The lines on the final screen that were not taken before are taken."""
         settle(self, dict(enumerate(self.texts)))
-        self._take_rows(self.waiting[0] if self.waiting is not None else None)
+        self._take_rows()
+
+    def left_prompt(self, y: int, text: str) -> bool:
+        """Whether row y, showing `text`, is a prompt with nothing typed after it: one
+        the cursor waited at (`prompts`), or one commands were typed after (a REPL's
+        `>>> ` drawn twice, its `... ` left with Enter). No line: a bare `$`, `>>>` or
+        `...` says nothing a listener needs, at the end of the cast too."""
+        line = _bare(text)
+        return self.prompts.get(y) == line or line in self.known_prompts
 
     def last_command(self, y: int) -> str:
         """The last command typed: on the lowest row at or above row y typed after a prompt

@@ -25,7 +25,7 @@ def scrolled(lines: Lines, row: Row, time: float | None, wrapped: bool = False) 
     wrapped = wrapped and not missing_newline_mark(row, lines.cols)
     text = lines._text(row, wrapped)
     typed = bool(lines.texts) and is_typed(lines, 0, text)
-    left = lines.prompts.get(0) == _bare(text)  # (a prompt left with nothing typed)
+    left = lines.left_prompt(0, text)  # (a prompt left with nothing typed)
     # The row's line was shown, then written over in the event that scrolled it away
     # (not erased: that is told as erased; not a prompt left, nor part of a wrapped line).
     plain = 0 not in lines.erased and 0 not in lines.prompts and lines._open is None
