@@ -79,18 +79,27 @@ def embedding_rows(facts: Facts) -> int:
     return facts.vocab if config is None else int(config["vocab_size"])
 
 
-def _padding(facts: Facts) -> int:
-    """The padded rows' parameters: in the embedding and in an untied output layer."""
+def language_model(facts: Facts) -> int:
+    """The language model's parameters as transformers 4.57.1 builds them from the printed
+    config.json: the embedding (config.json's vocab_size rows: OLMo 2's padded 100352), an
+    untied output layer, every decoder layer's tensors (layer_shapes: MoE routers and
+    q/k norms included) and the final norm; the catalogue's count where no config is
+    tabled. Mixtral-8x7B 46,702,792,704 and Qwen3-30B-A3B 30,532,122,624, as released."""
     config = _config(facts)
-    tied = config is not None and bool(config.get("tie_word_embeddings"))
-    return (embedding_rows(facts) - facts.vocab) * facts.hidden * (1 if tied else 2)
+    if config is None:
+        return int(facts.params)
+    hidden = int(config["hidden_size"])
+    embedding = int(config["vocab_size"]) * hidden
+    output = 0 if bool(config.get("tie_word_embeddings")) else embedding
+    layer = sum(numel for numel, _ in layer_shapes(config))
+    return embedding + output + int(config["num_hidden_layers"]) * layer + hidden
 
 
 def parameters(facts: Facts) -> int:
     """Every parameter of the model shown, adapters included (num_parameters())."""
     tower = vision(facts)
     extra = tower.parameters(facts.hidden) if tower is not None else 0
-    return int(facts.params) + _padding(facts) + extra + adapters(facts)
+    return language_model(facts) + extra + adapters(facts)
 
 
 def non_embedding(facts: Facts) -> int:
