@@ -27,7 +27,8 @@ RPROMPT='[%T]'
 autoload -U compinit; compinit -u
 zstyle ':completion:*' menu select
 """
-# (shell, rows, columns, steps): each step is keys typed, then a pause in seconds.
+# (shell, rows, columns, steps): each step is keys typed (or `<resize ROWSxCOLUMNS>`),
+# then a pause in seconds.
 SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
     # zsh's `menu select`: Tab lists, Tab again selects in the menu under the prompt (the
     # cursor moves into it), Down moves the selection, Enter takes it, Enter runs. At the
@@ -156,6 +157,22 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # The window narrowed and shortened under a full screen of lines (the shell redraws
+    # its prompt for the width), then widened.
+    "bash_resize": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("printf 'row %02d: the quick brown fox jumps over it\\n' $(seq 14)", 0.3),
+            (ENTER, 1.0),
+            ("<resize 9x40>", 1.0),
+            ("echo narrow", 0.3), (ENTER, 1.0),
+            ("<resize 12x70>", 1.0),
+            ("echo wide", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
 ASK = """read -p "Your name? " name
 echo "hello $name"
@@ -187,6 +204,11 @@ def record(folder: Path, name: str) -> Path:
                           encoding="utf-8", timeout=30)  # fmt: skip
     time.sleep(3.0)  # (zsh's compinit, fish's first start)
     for keys, pause in steps:
+        if keys.startswith("<resize "):  # the window resized: `<resize ROWSxCOLUMNS>`
+            rows, cols = map(int, keys[len("<resize ") : -1].split("x"))
+            child.setwinsize(rows, cols)
+            time.sleep(pause)
+            continue
         for key in [keys] if keys.startswith("\x1b") else keys:
             child.send(key)
             time.sleep(KEY_SECONDS)

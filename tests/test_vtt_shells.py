@@ -184,3 +184,24 @@ def test_a_bare_prompt_is_no_line_at_the_end_nor_in_a_repl() -> None:
     bare = {"$", "%", "#", "&gt;", "&gt;&gt;&gt;", "...", "root:~#", "root@vm ~#"}
     for cast in sorted(SUBTITLES.glob("*.cast")):
         assert not bare & set(lines(cues_of_file(cast.name, SUBTITLES))), cast.name
+
+
+def test_narrowing_a_full_screen_repeats_no_line() -> None:
+    """review-exports7 item 5: bash redraws its prompt after a resize (`\\r\\e[K\\r$ `), an
+    erasure of a row of the new size, held against the lines of the old size before the
+    next screen rewrapped them: the line the old row held was told again as erased (rs1:
+    `cupshelpers` at the resize), out of order. The player rewraps the rows and shows
+    nothing new (bash_resize.cast: 14 lines of 49 characters at 60x12, then 40x9)."""
+    found = cues_of_file("bash_resize.cast", SUBTITLES)
+    assert found[1] == (
+        "00:00:12.329",
+        [f"row {n:02d}: the quick brown fox jumps over it" for n in range(1, 15)],
+    ), found
+    assert [texts for _, texts in found[2:]] == [
+        ["$ echo narrow"],
+        ["narrow"],
+        ["$ echo wide"],
+        ["wide"],
+        ["$ exit"],
+        ["exit"],
+    ], found

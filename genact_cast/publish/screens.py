@@ -152,6 +152,9 @@ class Timeline:
     on_erase: Callable[[int, Row, float, bool], None] | None = None
     # Called with each window title a program sets (OSC 0/2), as it is parsed.
     on_title: Callable[[str], None] | None = None
+    # Called when the terminal is resized (the rows an erasure names after it are the
+    # new size's).
+    on_resize: Callable[[], None] | None = None
     # Called when a clip with --start-at starts (before the event at the start is read).
     # With it, the screens before the start are yielded too, marked `lead`, at time 0,
     # and `on_alternate` and `on_erase` are called there (at time 0), so a reader can
@@ -331,6 +334,8 @@ class Timeline:
                 if size is not None:
                     check_size(*size, where=f"resize at {event.time:.3f} s to")
                     term.resize_like_player(*size)
+                    if self.on_resize is not None:
+                        self.on_resize()
                     if origin is not None and pending is None:
                         pending = clock(event.time_us)
                     elif origin is None and leading is None:

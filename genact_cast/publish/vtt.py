@@ -52,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from genact_cast.publish.screens import Screen, Timeline, row_text
+from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
@@ -87,7 +87,17 @@ def render_vtt(timeline: Timeline) -> str:
     lines.cols = timeline.header.cols
     timeline.on_scroll = lines.scrolled
     timeline.on_region_scroll = lines.region_scrolled
-    timeline.on_erase = lines.erase
+    resized = [False]  # a resize since the last screen the lines were held against
+
+    def erased(y: int, row: Row, time: float, line_erased: bool) -> None:
+        """An erasure, but for one after a resize before the next screen: its row is the
+        new size's, the lines still the old size's until that screen rewraps them (bash
+        redraws its prompt for the new width: `\\r\\e[K` on the old row of another line)."""
+        if not resized[0]:
+            lines.erase(y, row, time, line_erased)
+
+    timeline.on_erase = erased
+    timeline.on_resize = lambda: resized.__setitem__(0, True)
     titles: list[str] = []  # window titles set (OSC 0/2); those since a switch are its program's
     timeline.on_title = titles.append
     switched = [0]  # how many titles were set before the last switch to a full-screen program
@@ -100,6 +110,7 @@ def render_vtt(timeline: Timeline) -> str:
         (a command echoed in the same event as the switch, as pasted or scripted typing
         does, is on it though never yielded)."""
         switched[0] = len(titles)
+        resized[0] = False
         last = shell[0] if shell else None
         if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
             lines.reflow(screen.rows, screen.time)
