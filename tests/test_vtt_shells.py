@@ -205,3 +205,19 @@ def test_narrowing_a_full_screen_repeats_no_line() -> None:
         ["$ exit"],
         ["exit"],
     ], found
+
+
+def test_a_repls_status_bar_under_its_waiting_prompt_is_not_output() -> None:
+    """review-exports7 item 9: ptpython (prompt_toolkit) redraws its status bar on the
+    bottom row with each prompt, the cursor back at `>>> `; the bar was told at the end
+    of the cast (`[F4] Emacs 1/1 [F3] History ...`), read nowhere else. The player shows
+    it under the prompt, the line editor's, like a menu (review7_ptp1.cast: ptpython on
+    CPython 3.11.7; the keys as the cast echoes them: `import os`, `os.getcwd`, `6*7`,
+    its exit question answered no, `xit`)."""
+    told = lines(cues_of_file("review7_ptp1.cast", SUBTITLES))
+    assert not [line for line in told if "[F4]" in line], told
+    assert told[-3:] == [
+        "Traceback (most recent call last):",
+        '  File "&lt;stdin&gt;", line 1, in &lt;module&gt;',
+        "NameError: name 'xit' is not defined",
+    ], told

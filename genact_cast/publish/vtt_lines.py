@@ -16,6 +16,7 @@ from genact_cast.publish.vtt_erasures import erase, overwritten, settle
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import (
     abandoned,
+    drawn_under,
     is_typed,
     menu,
     output_before,
@@ -311,6 +312,8 @@ class Lines:
         # (a row typed on since it appeared is no prompt: a space typed in a command)
         fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
         self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
+        if self.waiting is not None:
+            drawn_under(self, self.waiting[0], time, apart=True)  # (a REPL's status bar)
         self.prompts = {
             y: line for y, line in self.prompts.items() if y < len(news) and _bare(news[y]) == line
         }

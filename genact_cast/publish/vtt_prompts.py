@@ -58,9 +58,24 @@ def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
             del lines.menus[row]
     if cursor is None or cursor[1] not in lines.leads:
         return
-    y = cursor[1]
+    drawn_under(lines, cursor[1], time)
+
+
+def drawn_under(lines: Lines, y: int, time: float, apart: bool = False) -> None:
+    """The rows drawn at `time` under the line editor's row y (a command being typed, or
+    a prompt waiting: ptpython's status bar at the bottom row) are its own (`menu`);
+    `apart`: only those below a blank row (the shell's lines restored under a prompt, a
+    screen drawn whole, are not)."""
     while y < len(lines.wraps) - 1 and lines.wraps[y]:
         y += 1  # (the command's own rows)
+    if apart:
+        y += 1
+        while y < len(lines.texts) and not lines.texts[y].strip():
+            y += 1
+        if y == len(lines.texts) or not lines.texts[y - 1].strip():
+            y -= 1  # (the rows from the first below a blank one)
+        else:
+            return
     for below in range(y + 1, len(lines.texts)):
         if lines.since[below] == time and lines.texts[below].strip():
             lines.since[below] = TAKEN
