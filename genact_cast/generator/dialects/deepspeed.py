@@ -127,7 +127,7 @@ class Log(Launcher, Engine):
         # Over pdsh a tqdm bar would reach the terminal only as one line at its close, glued
         # to whatever the process logged meanwhile: a multi-node run passes --disable_tqdm,
         # and the Trainer's PrinterCallback prints the log dicts instead.
-        self.has_bar = facts.nodes == 1
+        self.has_bar = self.trainer.has_bar = facts.nodes == 1
 
     def trainer_args(self) -> list[str]:
         """The hf dialect's train.py arguments with the DeepSpeed config (TrainingArguments

@@ -170,7 +170,6 @@ class Engine(Pdsh):
         )
         address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
         texts = [
-            dist(at(0.02), engine_initialized(True)),
             dist(at(0.021), "DeepSpeed Flops Profiler Enabled: False"),
             dist(at(0.03), "Using DeepSpeed Optimizer param name adamw as basic optimizer"),
             dist(at(0.031), "Removing param_group that has no 'params' in the basic Optimizer"),
@@ -190,6 +189,9 @@ class Engine(Pdsh):
                 f"object at {address + 0x1F40:#x}>",
             ),
             dist(at(0.902), step(0, 0, [0.0, 0.0], betas)),
+            # _configure_checkpointing (engine.py:373 at v0.17.5) after the optimizer, the
+            # scheduler and _report_progress(0) (:345-347): the checkpoint engine's line.
+            dist(at(0.903), engine_initialized(True)),
         ]
         out += [Line(self._tag(0) + text) for text in texts]
         moment = at(0.91)  # the configuration dump: one logger call a row, within a ms or two
@@ -355,7 +357,7 @@ class Engine(Pdsh):
 
     def _load(self, event: ModelReady) -> list[Out]:
         """`load_checkpoint`: rank 0's model states, then every rank reads its ZeRO partition
-        (the optimizer states are most of the read)."""
+        (the optimizer states are most of the read); rank 0 logs its own."""
         f = self.facts
         tag = f"global_step{self.resume_step}"
         folder = f"{self.save}/checkpoint-{self.resume_step}"
@@ -374,19 +376,15 @@ class Engine(Pdsh):
             Line(self._tag(0) + dist(self._at(begun + model_read), engine_begin_load(optim))),
             Line(self._tag(0) + dist(self._at(event.t), engine_end_load(optim))),
         ]
-        # Every rank reads its own partition and logs both lines (engine.py:3336 and :3286
-        # are plain logger.info, with no rank filter in utils/logging.py at v0.17.5), each
-        # under its node's pdsh prefix.
-        per_node = [
-            [
-                record
-                for rank in range(node * 8, node * 8 + 8)
-                for record in (
-                    (ZERO_READ, f"successfully read {f.dp} ZeRO state_dicts for rank {rank}"),
-                    (ZERO_LOADING, f"loading {f.dp} zero partition checkpoints for rank {rank}"),
-                )
-            ]
-            for node in range(f.nodes)
+        # Every rank reads its own partition, but engine.py:3336 and :3286 are logger.info
+        # on DeepSpeed's logger, which deepspeed_init set to the process's log level
+        # (transformers integrations/deepspeed.py:450 at 4.57.1): log_level_replica,
+        # WARNING, wherever should_log is false (training_args.py:2437-2482), i.e. on every
+        # rank but 0 (local rank 0 of the one node, or --log_on_each_node=False).
+        per_node: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
+        per_node[0] = [
+            (ZERO_READ, f"successfully read {f.dp} ZeRO state_dicts for rank 0"),
+            (ZERO_LOADING, f"loading {f.dp} zero partition checkpoints for rank 0"),
         ]
         out += self._merge(event.t, per_node, 9)
         return out

@@ -252,7 +252,9 @@ class Launcher(Pdsh):
             watchdog[rank // 8] += [("", text) for text in late]
         out = self._merge(event.t - wait, found, 4)
         out += self._merge(event.t, watchdog, 5)
-        words = [PYTHON, "-u", *self._script(0)]
+        # launch.py rebinds `cmd` for each process it spawns (v0.17.5 :221-243), so its
+        # sigkill_handler (:325) names the last one's, the node's highest local rank.
+        words = [PYTHON, "-u", *self._script(f.gpus // f.nodes - 1)]
         later = [
             [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)] for node in range(f.nodes)
         ]

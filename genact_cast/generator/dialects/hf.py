@@ -58,6 +58,7 @@ from genact_cast.generator.dialects.hf_lines import (
     runtime_text,
     saving,
     sharded_save,
+    state_epoch,
     tokenizer_saved,
     train_summary,
     trainer,
@@ -261,7 +262,7 @@ class Log:
             out += [Line("\r\n".join(comms))] if comms else []
         out.append(Redraw(meter))
         if stats.step % self.interval == 0:
-            epoch = stats.step / f.steps_per_epoch
+            epoch = state_epoch(stats.step, f.steps_per_epoch)
             sft = None
             if f.kind == "sft":
                 # The run's numbers as SFTTrainer reports them: every packed token seen so
@@ -277,6 +278,7 @@ class Log:
                 learning_rate=stats.lr,
                 epoch=epoch,
                 sft=sft,
+                bar=self.has_bar,
             )
             out.append(Line(record))  # written above the bar, as tqdm.write does
         return out
@@ -485,8 +487,9 @@ class Log:
             runtime=event.seconds,
             samples=event.samples,
             steps=steps,
-            epoch=event.step / f.steps_per_epoch,
+            epoch=state_epoch(event.step, f.steps_per_epoch),
             sft=sft,
+            bar=self.has_bar,
         )
         self.clock.at(end + self.comm_seconds)
         out: list[Out] = [Line(text) for text in block]

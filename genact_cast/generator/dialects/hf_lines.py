@@ -20,6 +20,7 @@ COMPLETED = 2810  # trainer.py: "\n\nTraining completed. Do not forget ..."
 CONFIG_SAVED = "configuration_utils.py:491"
 GENERATION_SAVED = "configuration_utils.py:757"  # generation/configuration_utils.py
 SHARDS_SAVED = "modeling_utils.py:4189"
+WEIGHTS_SAVED = "modeling_utils.py:4181"
 TOKENIZER_SAVED = ("tokenization_utils_base.py:2590", "tokenization_utils_base.py:2599")
 CHAT_TEMPLATE_SAVED = "tokenization_utils_base.py:2421"  # save_chat_templates, a str template
 
@@ -146,6 +147,10 @@ def generation_config_saved(moment: datetime, folder: str) -> str:
 
 
 def sharded_save(moment: datetime, folder: str, shards: int) -> str:
+    """save_pretrained's last line: an index only where the weights split into more than one
+    file (modeling_utils.py:4179-4193 at 4.57.1); one safetensors file otherwise."""
+    if shards == 1:
+        return line(moment, WEIGHTS_SAVED, f"Model weights saved in {folder}/model.safetensors")
     return line(
         moment,
         SHARDS_SAVED,
@@ -176,10 +181,12 @@ def log(
     learning_rate: float,
     epoch: float,
     sft: tuple[float, float, float] | None = None,
+    bar: bool = True,
 ) -> str:
     """A logging step: loss rounded to 4 places, grad norm as a float32 tensor's value,
     learning rate as the scheduler's double, epoch to 2 places (trainer_callback.py's
-    ProgressCallback.on_log). trl's SFTTrainer adds its metrics before the epoch
+    ProgressCallback.on_log; without the bar, `bar` False, PrinterCallback prints the
+    state's epoch unrounded, :706-709). trl's SFTTrainer adds its metrics before the epoch
     (sft_trainer.py:1187): the mean entropy, the tokens seen and the mean token accuracy."""
     items = [
         ("loss", py_float(rounded(loss, 4))),
@@ -193,7 +200,15 @@ def log(
             ("num_tokens", py_float(tokens)),
             ("mean_token_accuracy", py_float(float32(accuracy))),
         ]
-    return _dict([*items, ("epoch", py_float(rounded(epoch, 2)))])
+    return _dict([*items, ("epoch", py_float(rounded(epoch, 2) if bar else epoch))])
+
+
+def state_epoch(step: int, steps_per_epoch: int) -> float:
+    """TrainerState.epoch at optimizer step `step`: `epoch + (step + 1) / steps_in_epoch`
+    (trainer.py:2754 at 4.57.1), the epoch's batches seen over its batches (gradient
+    accumulation scales both alike)."""
+    epoch = (step - 1) // steps_per_epoch if step > 0 else 0
+    return epoch + (step - epoch * steps_per_epoch) / steps_per_epoch
 
 
 def eval_log(
@@ -204,6 +219,7 @@ def eval_log(
     steps: int,
     epoch: float,
     sft: tuple[float, float, float] | None = None,
+    bar: bool = True,
 ) -> str:
     """`{'eval_loss': ...}`: a float32 mean loss, runtime and rates rounded as `speed_metrics`.
     trl 0.24.0's SFTTrainer.log adds its eval-mode metrics, prefixed `eval_`, after those and
@@ -222,7 +238,7 @@ def eval_log(
             ("eval_num_tokens", py_float(tokens)),
             ("eval_mean_token_accuracy", py_float(float32(accuracy))),
         ]
-    return _dict([*items, ("epoch", py_float(rounded(epoch, 2)))])
+    return _dict([*items, ("epoch", py_float(rounded(epoch, 2) if bar else epoch))])
 
 
 def train_summary(*, runtime: float, samples: int, steps: int, loss: float, epoch: float) -> str:
