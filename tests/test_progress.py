@@ -42,3 +42,13 @@ def test_a_gif_shows_progress_in_a_terminal(tmp_path: Path) -> None:
     assert status == 0, shown
     assert "drawing the GIF with agg" in shown
     assert (tmp_path / "x.gif").read_bytes().startswith(b"GIF8")
+
+
+def test_a_long_record_shows_how_far_the_run_has_got(tmp_path: Path) -> None:
+    """review-attack8 item 12: a day-long dashboard run printed nothing for minutes."""
+    args = ["record", "--seed", "5", "--layout", "dashboard", "--duration", "2400", "-o", "d.cast"]
+    shown, status = in_a_terminal(args, tmp_path, timeout=240)
+    assert status == 0, shown
+    assert "making the cast" in shown
+    assert "of 2,400 s of the run" in shown
+    assert shown.rstrip().endswith("events, seed 5)")  # the bar is gone: the line is last

@@ -63,10 +63,21 @@ def write_cast(
     """The cast of one run, in format `version`, handed to `write` as it is made (the bytes
     `encode(generate(...))` gives, with no cast held in memory); the writer, which counts
     what it wrote."""
+    from genact_cast.progress import Reached
+
     _check_version(version)
     plan = make_plan(options)
     writer = CastWriter(header_for(plan, version), version, write)
-    simulate(plan, writer.add)
+    reached = Reached("making the cast", plan.budget.total / options.speed)
+
+    def add(event: Event) -> None:
+        writer.add(event)
+        reached(event.time)
+
+    try:
+        simulate(plan, add)
+    finally:
+        reached.close()
     writer.flush()
     return writer
 

@@ -22,12 +22,14 @@ class Screen:
             if name != "title":
                 self._background.region(rect).border()
         self._chart = chart.LossChart()
+        self._steady = throughput.Steady()
 
     def draw(self, view: View) -> Grid:
         layout, grid = self.layout, self._background.copy()
         titlebar.draw(grid.region(layout.title), view)
         self._chart.draw(grid.region(layout.loss).titled(chart.title(view)), view)
-        throughput.draw(grid.region(layout.throughput).titled(throughput.title(view)), view)
+        pane = grid.region(layout.throughput).titled(throughput.title(view))
+        throughput.draw(pane, view, self._steady)
         gpus.draw(grid.region(layout.gpus).titled(gpus.title(view)), view)
         throughput.draw_nccl(grid.region(layout.nccl).titled(throughput.nccl_title(view)), view)
         logtail.draw(grid.region(layout.log).titled(logtail.title(view)), view)

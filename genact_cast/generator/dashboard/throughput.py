@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
+from collections.abc import Sequence
 
 from genact_cast.generator.dashboard import axes
 from genact_cast.generator.dashboard.grid import (
@@ -15,7 +17,7 @@ from genact_cast.generator.dashboard.grid import (
     Region,
     Span,
 )
-from genact_cast.generator.dashboard.view import View
+from genact_cast.generator.dashboard.view import Point, View
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 
@@ -39,7 +41,29 @@ def _figures(view: View) -> list[list[Span]]:
     ]
 
 
-def draw(region: Region, view: View) -> None:
+class Steady:
+    """The median and the highest of a throughput series that only grows between frames,
+    kept up to date with the points added since the last frame: sorted whole at every
+    frame, a day-long dashboard run was quadratic in its length. A series that is not the
+    last one grown is read again whole."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._last: Point | None = None
+        self._sorted: list[float] = []
+
+    def update(self, points: Sequence[Point]) -> tuple[float, float]:
+        """(median, highest) of the values; `points` is not empty."""
+        count = self._count
+        if len(points) < count or (count and points[count - 1] != self._last):
+            count, self._sorted = 0, []
+        for point in points[count:]:
+            bisect.insort(self._sorted, point.value)
+        self._count, self._last = len(points), points[-1]
+        return self._sorted[len(self._sorted) // 2], self._sorted[-1]
+
+
+def draw(region: Region, view: View, steady: Steady | None = None) -> None:
     col = 0
     for group in _figures(view):
         need = sum(len(s.text) for s in group)
@@ -47,13 +71,12 @@ def draw(region: Region, view: View) -> None:
             break
         col = region.put_spans(0, col + (2 if col else 0), group)
     height = region.height - 1
-    values = [p.value for p in view.tokens_per_second]
-    if height < 1 or not values:
+    if height < 1 or not view.tokens_per_second:
         return
     # The axis spans the steady state, as monitors autoscale: the slow first step after
     # a launch dips out of it, and the step-to-step jitter shows.
-    median = sorted(values)[len(values) // 2]
-    low, top, _ = axes.nice_range(0.9 * median, max(values), 2)
+    median, highest = (steady or Steady()).update(view.tokens_per_second)
+    low, top, _ = axes.nice_range(0.9 * median, highest, 2)
     low = max(0.0, low)
     labels = axes.count_label(top), axes.count_label(low)
     left = max(len(x) for x in labels) + 1
@@ -62,7 +85,7 @@ def draw(region: Region, view: View) -> None:
     width = region.width - left
     if width <= 0:
         return
-    shown = values[-width:]
+    shown = [p.value for p in view.tokens_per_second[-width:]]
     # Each value as a column of block characters, bottom row last; then rows across.
     scale = height * 8 / (top - low)
     columns = [_column(round((v - low) * scale), height) for v in shown]
