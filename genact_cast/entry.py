@@ -33,6 +33,7 @@ def main() -> None:
         # landing on stdout inside a cast written there. Opened first, /dev/null takes fd 2,
         # so no output file the command opens takes it instead.
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
+    _ascii_stderr()
     try:
         if _EARLY:  # from here on, Ctrl-C is a KeyboardInterrupt the commands clean up after
             signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -41,6 +42,23 @@ def main() -> None:
         run()
     except KeyboardInterrupt:
         interrupted()
+
+
+def _ascii_stderr() -> None:
+    """Messages in ASCII where stderr's encoding would not write ASCII as ASCII: EBCDIC
+    (cp037) turns letters into bytes 0x81-0x99, C1 controls on an 8-bit terminal, and
+    UTF-16/32 put NUL bytes in every line, the refusal of that very charset included
+    (review-attack8 item 10). Anything else in a message becomes a visible escape."""
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    probe = "genact-cast: az AZ 09 -_.:/'()[]\\\n"
+    try:
+        compatible = probe.encode(encoding) == probe.encode("ascii")
+    except (LookupError, UnicodeError):
+        compatible = False
+    if not compatible:
+        reconfigure = getattr(sys.stderr, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="ascii", errors="backslashreplace")
 
 
 def interrupted() -> NoReturn:

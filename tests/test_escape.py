@@ -212,3 +212,30 @@ def test_url_path_is_a_relative_path_that_decodes_to_the_name(name: str) -> None
     if expected.startswith(b"//"):
         expected = b"/" + expected.lstrip(b"/")
     assert unquote_to_bytes(out) == expected
+
+
+def _format_characters() -> list[str]:
+    """Every character Unicode (as this Python knows it) files under Cf, format: bidi
+    marks, zero-width joiners and spaces, TAG characters, the soft hyphen, interlinear
+    annotations, musical and shorthand format controls, Arabic number signs, ..."""
+    import sys
+    import unicodedata
+
+    return [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+
+
+def test_every_format_character_and_hangul_filler_is_escaped_for_a_terminal() -> None:
+    """review-attack8 item 8: `info` showed U+E0041 (TAG A, invisible: a whole hidden text
+    can be spelled in them), U+206A, U+FFF9, U+00AD, U+180E, U+1D173 and the Hangul
+    fillers raw, while it escaped U+200E."""
+    hidden = [*_format_characters(), "\u115f", "\u1160", "\u3164", "\uffa0"]
+    assert len(hidden) > 150
+    for char in hidden:
+        shown = terminal_text(f"a{char}b")
+        assert char not in shown
+        assert shown in (f"a\\u{ord(char):04x}b", f"a\\U{ord(char):08x}b", f"a\\x{ord(char):02x}b")
+        out = terminal_json({"t": f"a{char}b"})
+        assert char not in out
+        assert json.loads(out) == {"t": f"a{char}b"}
+    # What shows is kept: letters of every script, emoji, combining marks.
+    assert terminal_text("é漢\U0001f600e\u0301 ا") == "é漢\U0001f600e\u0301 ا"

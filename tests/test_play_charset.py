@@ -86,9 +86,12 @@ def test_play_writes_the_locale_charset_with_no_c1_byte(tmp_path: Path) -> None:
     # A UTF-8 terminal reads e2 80 9b as one character: written as it is.
     utf8 = _play(cast, LC_ALL="C.UTF-8")
     assert utf8.stdout.startswith("A\u201b6n\u201d0;T\x07 é B\r\n".encode())
-    # A charset that does not keep ASCII as ASCII: one line, nothing written.
-    wide = _play(cast, PYTHONIOENCODING="utf-16")
-    assert (wide.returncode, wide.stdout) == (1, b"")
-    message = wide.stderr.decode("utf-16")  # (Python writes its stderr in it too)
-    assert message.count("\n") == 1
-    assert "does not keep ASCII as ASCII" in message
+    # A charset that does not keep ASCII as ASCII: one line, nothing written; the line in
+    # ASCII (review-attack8 item 10: in EBCDIC, letters are C1 bytes; in UTF-16/32, NULs).
+    for name in ("utf-16", "utf-32", "cp037", "cp500"):
+        wide = _play(cast, PYTHONIOENCODING=name)
+        assert (wide.returncode, wide.stdout) == (1, b""), name
+        assert wide.stderr == (
+            f"genact-cast: the terminal's character set {name} (PYTHONIOENCODING or the "
+            "locale) does not keep ASCII as ASCII: use a UTF-8 locale\n"
+        ).encode("ascii")

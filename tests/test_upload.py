@@ -704,6 +704,18 @@ def test_an_id_made_by_a_concurrent_first_run_is_taken_not_refused(
         ('{"url": "https://\\u0430sciinema.org/a/1"}', "characters outside ASCII"),
         ('{"url": "https://evil\\"onload=x/a/1"}', "URL in its reply has no valid host name"),
         ('{"url": "https://' + "a" * 3000 + '"}', "is longer than 2,048 characters"),
+        # review-attack8 item 9: held to `embed URL --markdown`'s https://host/a/ID.
+        *[
+            ('{"url": "' + url + '"}', "its reply has no recording URL (https://host/a/ID)")
+            for url in (
+                "http://127.0.0.1:8/a/1)<script>alert(1)</script>[x](",
+                'http://127.0.0.1:8/a/1\\"x',
+                "http://127.0.0.1:8/a/1?t=5",
+                "http://127.0.0.1:8/a/1#x",
+                "http://127.0.0.1:8/recordings/1",
+                "http://127.0.0.1:8/a/",
+            )
+        ],
     ],
 )
 def test_a_refused_recording_url_says_why(body: str, message: str) -> None:

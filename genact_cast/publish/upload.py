@@ -332,6 +332,15 @@ def _recording(reply: Reply) -> tuple[str, str | None]:
         raise UploadError(
             f"the server said it took the cast, but the recording URL in its reply {problem}"
         )
+    from genact_cast.publish.markdown import recording_problem
+
+    if recording_problem(url) is not None:
+        # The snippets printed next are made from it (ID, .svg, .js): held to what
+        # `embed URL --markdown` takes, or `/a/1)<script>…[x](` gave a nonsense ID.
+        raise UploadError(
+            "the server said it took the cast, but its reply has no recording URL "
+            "(https://host/a/ID)"
+        )
     return url, message
 
 
