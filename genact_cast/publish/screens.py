@@ -197,6 +197,7 @@ class Timeline:
         gap = 1.0 / clip.fps
         gap_us = gap * MICROS * clip.speed  # (before the start: the cast's own clock)
         shown: list[Row] | None = None  # nothing yielded yet: the first screen always is
+        shown_cols = 0  # its width: a resize of the columns alone is a new screen too
         lead = self.on_start is not None and start is not None
         leading: int | None = None  # a change before the start not yet yielded (its time)
         started = False  # the first screen of the clip is yielded, changed or not
@@ -211,20 +212,19 @@ class Timeline:
             return (time_us - origin) / MICROS / clip.speed
 
         def snapshot(time: float, before: bool = False) -> Screen | None:
-            nonlocal shown, count, started
+            nonlocal shown, shown_cols, count, started
             current = term.snapshot()
-            if shown is None or len(shown) != len(current):
+            if shown is None or len(shown) != len(current) or shown_cols != term.columns:
                 changed = frozenset(range(len(current)))
             else:
                 changed = frozenset(y for y, row in enumerate(current) if row != shown[y])
-                unchanged = not changed and not _size_changed(shown, current)
-                if unchanged and (before or started or not lead):
+                if not changed and (before or started or not lead):
                     return None
             started = started or not before
             count += 1
             if self.max_frames is not None and count > self.max_frames:
                 raise LimitError(f"more than {self.max_frames:,} screens to draw; cut the cast")
-            shown = current
+            shown, shown_cols = current, term.columns
             return Screen(
                 time,
                 tuple(current),
@@ -366,10 +366,6 @@ class Timeline:
         if final is not None:
             yield final
         self.end = clock(max(last_us, origin))
-
-
-def _size_changed(before: list[Row], after: list[Row]) -> bool:
-    return len(before) != len(after)
 
 
 _SIZE = re.compile(r"([0-9]{1,9})x([0-9]{1,9})", re.ASCII)

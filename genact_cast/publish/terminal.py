@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import pyte
 from pyte import modes
 
 from genact_cast.publish import reflow
@@ -157,12 +158,32 @@ class Terminal(EditingScreen):
             self.mode.discard(modes.DECOM)
             self.mode.add(modes.DECAWM)
             return
+        # As avt's `restore_cursor`: the saved place as it was, whatever the scroll region
+        # (pyte moved a cursor saved below the region into it: apt's progress line), a
+        # pending wrap kept (as the player keeps it), the saved pen, origin and wrap modes
+        # set or reset; not the cursor's visibility, which is no part of the saved context.
         saved = self._saved
-        self.savepoints.append(saved._replace(cursor=copy_cursor(saved.cursor)))
-        super().restore_cursor()
+        cursor = copy_cursor(saved.cursor)
+        cursor.hidden = self.cursor.hidden
+        cursor.x, cursor.y = min(cursor.x, self.columns), min(cursor.y, self.lines - 1)
+        self.cursor = cursor
+        self.g0_charset, self.g1_charset = saved.g0_charset, saved.g1_charset
+        self.charset = saved.charset
+        for mode, on in ((modes.DECOM, saved.origin), (modes.DECAWM, saved.wrap)):
+            (self.mode.add if on else self.mode.discard)(mode)
 
     def soft_reset(self) -> None:
+        """DECSTR (`ESC[!p`) as avt's `soft_reset`: the cursor shown, no scroll region,
+        insert and origin modes off, the default pen and character sets, nothing saved;
+        the cursor and the screen stay."""
         self.cursor.hidden = False
+        self.margins = None
+        self.mode.discard(modes.IRM)
+        self.mode.discard(modes.DECOM)
+        self.cursor.attrs = DEFAULT
+        self.g0_charset = self.g1_charset = pyte.charsets.LAT1_MAP
+        self.charset = 0
+        self._saved = None
 
     # --- resizing (avt's, publish/reflow.py) ----------------------------------------
 
@@ -188,8 +209,9 @@ class Terminal(EditingScreen):
             range(8 * ((old_cols + 7) // 8), cols, 8)
         )
         self._saved = clamp_saved(self._saved, cols, rows)
-        if rows != old_rows:
-            self.margins = None
+        # The player's avt drops the scroll region at any resize (a program that keeps
+        # one, apt's progress line, sets it again on SIGWINCH).
+        self.margins = None
 
     def _resize_primary_behind(self, cols: int, rows: int) -> None:
         """The primary buffer, hidden by the alternate one, reflowed to the new size too.

@@ -115,8 +115,13 @@ class BufferScreen(pyte.Screen):
     def _pen_blank(self) -> Char:
         return self.cursor.attrs._replace(data=" ")
 
-    def scroll_up(self, count: int = 1) -> None:
-        top, bottom = self._margins()
+    def scroll_up(
+        self, count: int = 1, *, rows: tuple[int, int] | None = None, tell: bool = True
+    ) -> None:
+        """The scroll region's lines (or `rows`, first and last: DL's) up by `count`, new
+        lines in the pen at its bottom; from the first row they go to the scrollback, and
+        `tell` has the callbacks hear of lines leaving (not for a deletion)."""
+        top, bottom = rows or self._margins()
         count = min(max(count, 1), bottom - top + 1)
         self.spend(bottom - top + 1 + self.columns)  # the region's rows move, a line is made
         buffer = self.buffer
@@ -127,12 +132,12 @@ class BufferScreen(pyte.Screen):
         gone = [buffer.pop(y, None) for y in range(top, top + count)]
         if top == 0 and not self.alternate:
             for line in gone:
-                if self.on_scroll is not None:
+                if self.on_scroll is not None and tell:
                     self.on_scroll(line)
                 self.scrollback.append(line)
             if len(self.scrollback) > SCROLLBACK:
                 del self.scrollback[: len(self.scrollback) - SCROLLBACK]
-        elif not self.alternate and self.on_region_scroll is not None:
+        elif not self.alternate and self.on_region_scroll is not None and tell:
             for line in gone:
                 self.on_region_scroll(line, top, bottom)
         for y in range(top, bottom + 1 - count):
@@ -143,8 +148,10 @@ class BufferScreen(pyte.Screen):
             buffer[y] = self._pen_line()
         self.dirty.update(range(top, bottom + 1))
 
-    def scroll_down(self, count: int = 1) -> None:
-        top, bottom = self._margins()
+    def scroll_down(self, count: int = 1, *, rows: tuple[int, int] | None = None) -> None:
+        """The scroll region's lines (or `rows`: IL's) down by `count`, new lines in the pen
+        at its top; those pushed past its bottom are gone."""
+        top, bottom = rows or self._margins()
         count = min(max(count, 1), bottom - top + 1)
         self.spend(bottom - top + 1 + self.columns)
         buffer = self.buffer

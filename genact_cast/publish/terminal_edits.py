@@ -119,13 +119,40 @@ class EditingScreen(TextScreen):
         if end == self.columns:
             self.buffer[self.cursor.y].wrapped = False
 
+    def cursor_up(self, count: int | None = None) -> None:
+        """CUU as avt's `cursor_up`: it stops at the scroll region's top margin from inside
+        or below the region, at the screen's top from above it (pyte stops every move at the
+        margin: a status line under a region got its text on the region's row)."""
+        top = self._margins().top
+        row = self.cursor.y
+        self.cursor.y = max(row - max(count or 1, 1), 0 if row < top else top)
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+
+    def cursor_down(self, count: int | None = None) -> None:
+        """CUD (and VPR, CNL) as avt's `cursor_down`: stops at the bottom margin from inside
+        or above the region, at the screen's bottom from below it."""
+        bottom = self._margins().bottom
+        row = self.cursor.y
+        self.cursor.y = min(row + max(count or 1, 1), self.lines - 1 if row > bottom else bottom)
+        self.cursor.x = min(self.cursor.x, self.columns - 1)
+
+    def _rows_from_cursor(self) -> tuple[int, int]:
+        """The rows IL and DL move, as avt's `il`/`dl`: from the cursor's to the region's
+        bottom, or to the screen's from below the region (pyte did nothing outside it)."""
+        row, bottom = self.cursor.y, self._margins().bottom
+        return row, bottom if row <= bottom else self.lines - 1
+
     def insert_lines(self, count: int | None = None) -> None:
-        self.spend(self.lines)  # the rows below move
-        super().insert_lines(count)
+        """IL: the rows from the cursor's move down, blank lines in the current pen above
+        them (a coloured background fills them: vim scrolling back under `bce`); the cursor
+        stays where it is, as in avt."""
+        self.scroll_down(max(count or 1, 1), rows=self._rows_from_cursor())
 
     def delete_lines(self, count: int | None = None) -> None:
-        self.spend(self.lines)
-        super().delete_lines(count)
+        """DL: the rows below the cursor's move up over it, blank lines in the current pen
+        below them (pyte left rows it had never written where they were); from the first
+        row the deleted lines go to the scrollback, as avt's."""
+        self.scroll_up(max(count or 1, 1), rows=self._rows_from_cursor(), tell=False)
 
     def delete_characters(self, count: int | None = None) -> None:
         """DCH as avt's `Line::delete`: a wide character cut by the deletion (at either
@@ -138,6 +165,10 @@ class EditingScreen(TextScreen):
         super().delete_characters(count)
         if line.get(x, DEFAULT).data == "":
             line[x] = self._pen_blank()
+        pen = self._pen_blank()
+        if pen != DEFAULT:  # the cells freed at the end take the pen (avt's `Line::delete`)
+            for column in range(max(x, self.columns - max(count or 1, 1)), self.columns):
+                line[column] = pen
         line.wrapped = False
 
     def insert_characters(self, count: int | None = None) -> None:
@@ -149,6 +180,10 @@ class EditingScreen(TextScreen):
         if x > 0 and line.get(x, DEFAULT).data == "":
             line[x] = line[x - 1] = self._pen_blank()
         super().insert_characters(count)
+        pen = self._pen_blank()
+        if pen != DEFAULT:  # the inserted cells are blanks in the pen (avt's `ich`)
+            for column in range(x, min(x + max(count or 1, 1), self.columns)):
+                line[column] = pen
 
     def alignment_display(self) -> None:
         """DECALN: every cell an `E` (avt's); one template line copied, not cell by cell."""
