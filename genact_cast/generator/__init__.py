@@ -58,11 +58,14 @@ def generate(options: RecordOptions, version: int = 2) -> Cast:
 
 
 def write_cast(
-    options: RecordOptions, version: int, write: Callable[[bytes], object]
+    options: RecordOptions,
+    version: int,
+    write: Callable[[bytes], object],
+    seen: Callable[[Event], None] | None = None,
 ) -> CastWriter:
     """The cast of one run, in format `version`, handed to `write` as it is made (the bytes
     `encode(generate(...))` gives, with no cast held in memory); the writer, which counts
-    what it wrote."""
+    what it wrote. `seen` is shown each event as it is written."""
     from genact_cast.progress import Reached
 
     _check_version(version)
@@ -73,6 +76,8 @@ def write_cast(
     def add(event: Event) -> None:
         writer.add(event)
         reached(event.time)
+        if seen is not None:
+            seen(event)
 
     try:
         simulate(plan, add)
