@@ -39,7 +39,19 @@ def test_every_nccl_line_is_a_message_of_the_pinned_nccl(options: RecordOptions)
 # NCCL v2.27.5-1's order within one process's start-up (src/init.cc initTransportsRank, then
 # devCommSetup and ncclCommInitRankFunc): the key words each of those lines carries.
 ORDER = (" nRanks ", "Trees [", "P2P Chunksize", "threadThresholds", " coll channels,")
-ORDER_RANK0 = (*ORDER, "CC Off, workFifoBytes", "- Init COMPLETE")
+# Comm rank 0 alone: src/transport.cc:99 `if (comm->rank == 0) INFO(NCCL_INIT, "Check P2P
+# Type isAllDirectP2p %d directMode %d", ...)`, called at src/init.cc:1081 between
+# computeBuffSizes (P2P Chunksize) and ncclTopoTuneModel (threadThresholds).
+ORDER_RANK0 = (
+    " nRanks ",
+    "Trees [",
+    "P2P Chunksize",
+    "Check P2P Type",
+    "threadThresholds",
+    " coll channels,",
+    "CC Off, workFifoBytes",
+    "- Init COMPLETE",
+)
 PROCESS = re.compile(r"(\S+:\d+):\d+ \[\d+\] NCCL INFO (.*)")
 
 
@@ -62,6 +74,7 @@ def test_init_lines_of_2_27_per_rank_in_order_with_its_defaults(options: RecordO
         firsts = [next(i for i, m in enumerate(messages) if key in m) for key in keys]
         assert firsts == sorted(firsts), (rank, keys)
         assert any("CC Off" in m for m in messages) == (rank == 0)
+        assert any("Check P2P Type" in m for m in messages) == (rank == 0)
         assert f"nRanks {facts.gpus} nNodes {nodes} localRanks {min(8, facts.gpus)}" in "\n".join(
             messages
         )
@@ -96,3 +109,64 @@ def test_nvls_support_and_channels_as_nccl_2_27_5_sets_them() -> None:
     assert "32 nvls channels" in text
     nvls = text.index("NVLS multicast support is")
     assert nvls < text.index(" nRanks ", nvls)
+
+
+COMM_PLACE = re.compile(r" rank (\d+) nRanks \d+ nNodes \d+ localRanks (\d+) ")
+CHANNELS = re.compile(r"^(\d+) coll channels,")
+SEND = re.compile(r"^Channel \d+/0 : (\d+)\[\d+\] -> \d+\[\d+\] (?:\[send\] via NET|via P2P)")
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: f"{o.framework}-{o.seed}")
+def test_every_communicator_connects_its_channels_before_connected_all_rings(
+    options: RecordOptions,
+) -> None:
+    """Review tt6 faults 1 and 3. ncclTransportRingConnect (src/transport/generic.cc:17-31 at
+    v2.27.5-1) sets up every channel's ring (ncclTransportP2pSetup) before `Connected all
+    rings`, and each rank prints its own send connector of every channel (p2p.cc:393 within
+    the node, net.cc:218 across nodes; real 8-GPU log: `Channel 23/0 : 1[1] -> 2[2] via
+    P2P/CUMEM` just before `Connected all rings, use ring PXN 0 GDR 1`, index id
+    60348034222): as many sends as the comm has channels, in every comm of every process the
+    cast shows. Each comm's rank 0 alone prints `Check P2P Type isAllDirectP2p %d directMode
+    %d` (src/transport.cc:99), 1 0 on an NVSwitch node (index id 24143200807, 2.27)."""
+    by_process: dict[str, list[str]] = {}
+    for line in release_lines(options):
+        found = PROCESS.search(line)
+        if found:
+            by_process.setdefault(found[1], []).append(found[2])
+    rings = 0
+    for process, messages in by_process.items():
+        channels, sends, firsts = 0, 0, 0
+        checks = [m for m in messages if m.startswith("Check P2P Type")]
+        for message in messages:
+            place = COMM_PLACE.search(message)
+            if place:
+                firsts += place[1] == "0"
+                if place[1] == "0":
+                    direct = int(place[2]) > 1
+                    assert f"Check P2P Type isAllDirectP2p {int(direct)} directMode 0" in checks
+            count = CHANNELS.match(message)
+            if count:
+                channels, sends = int(count[1]), 0
+            elif SEND.match(message):
+                sends += 1
+            elif message.startswith("Connected all rings"):
+                assert sends == channels, (process, sends, channels)
+                rings += 1
+                sends = 0
+        assert len(checks) == firsts, process
+    if " NCCL INFO " in "\n".join(release_lines(options)):
+        assert rings
+
+
+@pytest.mark.parametrize("options", TORCHTITAN, ids=lambda o: f"{o.framework}-{o.seed}")
+def test_torchtitan_world_trees_connect_at_the_first_all_reduce(options: RecordOptions) -> None:
+    """Review tt6 fault 2: with NCCL_RUNTIME_CONNECT's default (src/init.cc:1148 at
+    v2.27.5-1) each algorithm connects at the first collective that runs on it
+    (src/enqueue.cc:463-472); the world communicator's first is torchtitan v0.2.0's seed
+    broadcast (torchtitan/distributed/utils.py:130), on the rings, so its `Connected all
+    trees` (src/transport/generic.cc:50) waits for the step's loss all-reduce, and no comm's
+    trees connect before the training starts."""
+    lines = release_lines(options)
+    starts = next(i for i, line in enumerate(lines) if "Training starts at step" in line)
+    assert not any("Connected all trees" in line for line in lines[:starts])
+    assert any("Connected all rings" in line for line in lines[:starts])

@@ -39,7 +39,6 @@ def nccl_lines(facts: Facts, incidentals: Incidentals, attempt: int) -> list[str
         incidentals,
         nodes=range(f.nodes),
         pid_of=lambda node, local: agents[node].worker_pids[local],
-        connects=True,
     )
     return ["\r\n".join(text)] if text else []
 

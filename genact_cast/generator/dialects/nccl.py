@@ -299,6 +299,14 @@ def thread_thresholds(where: Where, nranks: int) -> str:
     return info(where, f"threadThresholds {tree} | {ring} | {collnet} | {collnet}")
 
 
+def check_p2p_type(where: Where, local_ranks: int) -> str:
+    """src/transport.cc:99 (2.27.5, called at src/init.cc:1081), on comm rank 0 alone: whether
+    every pair of the node's GPUs connects directly (NVLink through the HGX board's NVSwitch:
+    1; a node holding one GPU of the communicator: 0), and whether two of them share a
+    process (torch runs one process a GPU: 0)."""
+    return info(where, f"Check P2P Type isAllDirectP2p {int(local_ranks > 1)} directMode 0")
+
+
 def work_fifo(where: Where) -> str:
     """devCommSetup, on rank 0 alone: confidential computing off, the default work FIFO."""
     return info(where, f"CC Off, workFifoBytes {WORK_FIFO_BYTES}")

@@ -72,7 +72,7 @@ def nccl_startup(
     nodes: Sequence[int] = (),
     pid_of: Callable[[int, int], int] | None = None,
     timings: list[float] | None = None,
-    connects: bool = False,
+    trees: bool = True,
 ) -> list[str]:
     """The lines the processes `local_ranks` of `node` (or of each of `nodes`, whose lines
     reach one terminal: srun's or pdsh's) print while the world communicator comes up, in the
@@ -82,8 +82,15 @@ def nccl_startup(
     Every process finishes a phase before any starts the next (the bootstrap's
     all-gathers wait for all of them), so the nodes' lines interleave within each phase.
     `timings` gets each process's `Init timings` total, for a log that stamps its next line
-    after the communicator is up; `connects`: every process prints each of its ring and tree
-    connectors' lines (p2p.cc:393, net.cc:218/264: each rank its own)."""
+    after the communicator is up. Every process prints each of its ring connectors' lines
+    (p2p.cc:393, net.cc:218/264: each rank its own, every channel) before `Connected all
+    rings`, all of them: a real log has them on every rank (a terminal showing a node's
+    eight processes gets each one's), and a job of more than DEBUG_NODES nodes prints none
+    of this (debug_info). `trees`: whether the communicator's first collective runs on the
+    trees (an all-reduce across nodes); with NCCL_RUNTIME_CONNECT's default (init.cc:1148)
+    each algorithm connects at the first collective that uses it (enqueue.cc:463-472), and a
+    broadcast or an all-gather uses the rings alone: tree_connects gives the trees' lines
+    for the later collective that needs them."""
     version = facts.nccl
     modern = nccl.new_layout(version)
     total = channels(facts)
@@ -151,6 +158,8 @@ def nccl_startup(
         third.append(_trees_line(init, tree_links(rank, nranks, total)))
         if extra:
             third.append(nccl.p2p_chunksize(init, node_count))
+            if rank == 0:
+                third.append(nccl.check_p2p_type(init, min(GPUS_PER_NODE, nranks)))
         per_peer = 32 if modern else 1 if nranks > 8 else 2
         coll = nccl.coll_channels(
             init, total, 32, per_peer, version=version, nvls=nvls_channels(facts)
@@ -182,15 +191,11 @@ def nccl_startup(
             # Rings (and, across nodes, trees) connect at the first collective, after Init
             # (src/transport/generic.cc), on the proxy thread.
             # Each connector's line too, every process its own.
-            ring_lines, tree_lines = (
-                ring_and_tree_connects(
-                    proxy, rank, nranks, total, read=facts.gpu == "A100", places=world_places
-                )
-                if connects
-                else ([], [])
+            ring_lines, tree_lines = ring_and_tree_connects(
+                proxy, rank, nranks, total, read=facts.gpu == "A100", places=world_places
             )
             fifth = [*ring_lines, nccl.connected(proxy, "rings", version)]
-            if nranks > GPUS_PER_NODE:
+            if trees and nranks > GPUS_PER_NODE:
                 fifth += [*tree_lines, nccl.connected(proxy, "trees", version)]
         else:
             fourth = [nccl.connected(init, "rings"), nccl.connected(init, "trees"), coll, complete]
@@ -199,6 +204,29 @@ def nccl_startup(
         for phase, lines in zip(phases, (first, second, third, fourth, fifth), strict=True):
             phase.append((draw.random(), [prefix + line for line in lines]))
     return [line for phase in phases for _, lines in sorted(phase) for line in lines]
+
+
+def tree_connects(
+    facts: Facts, incidentals: IncidentalsLike, *, local_ranks: Sequence[int] = (0,)
+) -> list[str]:
+    """The world communicator's tree connectors and `Connected all trees` (src/transport/
+    generic.cc:46-50), which the processes `local_ranks` of node 0 print at the first
+    collective that runs on the trees, where the communicator's first one did not
+    (nccl_startup's `trees`); nothing on one node, whose collectives never take the tree."""
+    nranks = facts.gpus
+    if not nccl.new_layout(facts.nccl) or nranks <= GPUS_PER_NODE:
+        return []
+    places = tuple(world_place(rank) for rank in range(nranks))
+    out: list[str] = []
+    for local in local_ranks:
+        pid = incidentals.worker_pids[local]
+        gap = incidentals.thread_ids[local] - pid
+        proxy = nccl.Where(facts.hosts[0], pid, pid + gap + 3, local)
+        _, lines = ring_and_tree_connects(
+            proxy, local, nranks, channels(facts), read=facts.gpu == "A100", places=places
+        )
+        out += [*lines, nccl.connected(proxy, "trees", facts.nccl)]
+    return out
 
 
 DEBUG_NODES = 8
@@ -224,6 +252,7 @@ def sub_communicators(
     splits: int = 0,
     tag: Callable[[int], str] | None = None,
     unconnected: Sequence[int] = (),
+    deferred: tuple[Sequence[bool], list[str]] | None = None,
 ) -> list[str]:
     """The Init blocks of process groups other than the world's, on rank 0's node: each group
     (a function from a global rank to its group's global ranks, in comm-rank order) is a
@@ -249,7 +278,10 @@ def sub_communicators(
     naming the parent, the parent's split count and both (src/init.cc:1428, 1464 at
     v2.27.5-1), the same network and topology lines between. `tag(global rank)`: the
     launcher's prefix of each line (pdsh's). `unconnected`: the groups (by index) whose
-    first collective comes later than this block, so no connection lines yet."""
+    first collective comes later than this block, so no connection lines yet. `deferred`:
+    for each group, whether its first collective runs on the rings alone (an all-gather), so
+    that its trees connect at a later all-reduce (enqueue.cc:463-472); their lines go to the
+    list given, for the caller to put where that collective falls."""
     version = facts.nccl
     if not nccl.new_layout(version):
         return []
@@ -314,6 +346,7 @@ def sub_communicators(
             third += [
                 _trees_line(init, tree_links(rank, nranks, total)),
                 nccl.p2p_chunksize(init, len(spans)),
+                *([nccl.check_p2p_type(init, here)] if rank == 0 else []),
             ]
             parts = [
                 ("kernels", 0.0),
@@ -348,7 +381,11 @@ def sub_communicators(
             )
             fifth = [*rings, nccl.connected(proxy, "rings", version)]
             if len(spans) > 1:
-                fifth += [*trees, nccl.connected(proxy, "trees", version)]
+                tree_lines = [*trees, nccl.connected(proxy, "trees", version)]
+                if deferred is not None and deferred[0][index]:
+                    deferred[1].extend(tree_lines)
+                else:
+                    fifth += tree_lines
             if index in unconnected:
                 fifth = []
             prefix = "" if tag is None else tag(world_rank)

@@ -26,6 +26,7 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.nccl_startup import tree_connects
 from genact_cast.generator.dialects.torchtitan_build import building_lines
 from genact_cast.generator.dialects.torchtitan_job import meta_name
 from genact_cast.generator.dialects.torchtitan_lines import (
@@ -133,7 +134,11 @@ class Log(Watchdog):
             return self._launched(event)
         if isinstance(event, CommReady):
             # --local-ranks-filter 0 shows rank 0's output alone.
-            texts = nccl_startup(self.facts, self.incidentals, tag="[rank0]:", local_ranks=(0,))
+            # Its first collective is the seed's broadcast (distributed/utils.py:130), on the
+            # rings alone: the trees connect at the first all-reduce (step).
+            texts = nccl_startup(
+                self.facts, self.incidentals, tag="[rank0]:", local_ranks=(0,), trees=False
+            )
             # The communicator's set-up takes the seconds its Init timings line states,
             # after the last line logged before it.
             for text in texts:
@@ -214,6 +219,11 @@ class Log(Watchdog):
             self.groups_up = True
             # rank 0's mesh groups bring up their communicators (NCCL_DEBUG=INFO)
             comms = titan_mesh.first_step_comms(self.facts, self.incidentals, self.failures)
+            # The step's end all-reduces the loss on dp_cp (train.py:531-545) and the grad
+            # norm on the FSDP group: where one is the world's, its trees connect now.
+            own = titan_mesh.groups(self.facts, 0)
+            if any(name in own and own[name] is None for name in ("dp_cp", "dp_shard_cp")):
+                comms += tree_connects(self.facts, self.incidentals)
             out += [Line(f"[rank0]:{text}") for text in comms]
         if stats.step > 1 and stats.step % self.gc_freq == 0:
             # The collection runs as the step starts; its few hundredths of a second vary

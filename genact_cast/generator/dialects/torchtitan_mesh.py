@@ -133,17 +133,25 @@ def first_step_comms(facts: Facts, incidentals: IncidentalsLike, launch: int) ->
     NVLS_TREE (enqueue.cc:463-471, group.cc:153-160), which no source or real 2.27 log pins
     for these collectives (the index's real logs of the line are 2.28's, connected at init
     with NCCL_ALGO set)."""
+    found = first_step_groups(facts, 0)
     wanted: list[Callable[[int], Sequence[int]]] = [
-        functools.partial(_members, group.members) for group in first_step_groups(facts, 0)
+        functools.partial(_members, group.members) for group in found
     ]
-    return sub_communicators(
+    # FSDP's groups begin with an all-gather, TP's (within a node) and the experts' with
+    # their own; only HSDP's gradient all-reduce and the loss's begin on the trees. The
+    # others' trees connect at the step's grad-norm all-reduce, after every group is up.
+    later: list[str] = []
+    ring_first = [group.name not in ("dp_replicate", "dp_cp") for group in found]
+    out = sub_communicators(
         facts,
         incidentals,
         wanted,
         pid_of=lambda local: incidentals.worker_pids[local],
         launch=launch,
         local_ranks=(0,),
+        deferred=(ring_first, later),
     )
+    return out + later
 
 
 def collective_group(facts: Facts, op: str, rank: int) -> MeshGroup | None:
