@@ -72,6 +72,9 @@ def _compile(fmt: str) -> str:
     return "".join(out)
 
 
+GLUED = re.compile(r"( *\d+%\|[^|]*\| \d+/\d+ \[[^\]]*\])(\S.*)")
+
+
 def cast_lines(options: RecordOptions, prompt: str | None = None) -> list[str]:
     """The cast's lines as written (no colour, a terminal wide enough that nothing wraps),
     without the shell's prompt (the run's user at its first host unless given) and the
@@ -88,7 +91,9 @@ def cast_lines(options: RecordOptions, prompt: str | None = None) -> list[str]:
         if line.startswith(prompt) or typing:
             typing = line.endswith("\\")
             continue
-        out.append(line)
+        # A logger writes its line where tqdm left the cursor, after the bar: two writes.
+        glued = GLUED.fullmatch(line)
+        out += [glued[1], glued[2]] if glued else [line]
     while out and not out[-1]:
         out.pop()
     return out

@@ -843,3 +843,27 @@ def test_the_trainer_counts_every_tensor_the_config_builds(model: str, released:
     # total_flos counts all but the token embedding (the untied output layer counts)
     embedding = hf_model.embedding_rows(facts) * facts.hidden
     assert hf_model.non_embedding(facts) == released - embedding
+
+
+BAR = re.compile(r"\d+%\|[^|\r\n]*\| \d+/\d+ \[[^\]\r\n]*\]")
+
+
+def test_logging_lines_go_straight_to_the_terminal_and_a_dead_bar_is_never_redrawn() -> None:
+    """Review tt6 fault 6. transformers' logging handler writes to stderr itself
+    (utils/logging.py:87-105 at 4.57.1), so an INFO line starts where tqdm left the cursor,
+    right after the bar (a real 4.57.1 log: `69%|██████▉   | 50/72 [22:52<09:35, 26.18s/it]
+    [INFO|trainer.py:4643] 2026-04-22 01:19:18,481 >> `, index id 66843975241), and the lines
+    after it print with no bar until tqdm draws again; only ProgressCallback.on_log's dicts
+    go through training_bar.write (trainer_callback.py:687-705), which clears the bar and
+    draws it again below. Once the process is killed, nothing draws its bar again."""
+    raw = output_of(generate(CASES[0]._replace(cols=120, color=False, duration=90.0)).events)
+    glued = re.findall(BAR.pattern + r"\x1b\[K\[INFO\|", raw)
+    assert glued
+    # No logger line is cleared for and followed by a bar: only the dicts are.
+    assert not re.search(r"\r\x1b\[K\[INFO\|", raw)
+    assert not re.search(r"\[INFO\|[^\n]*\r\n *" + BAR.pattern, raw)
+    assert re.search(r"\r\x1b\[K\{'loss'[^\n]*\r\n *" + BAR.pattern, raw)
+    died = raw.index("failed (exitcode")
+    before = BAR.findall(raw[:died])[-1]
+    after = raw[died:]
+    assert before not in after

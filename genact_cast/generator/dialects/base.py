@@ -19,7 +19,15 @@ from genact_cast.generator.rng import Rng
 
 
 class Line(NamedTuple):
-    """A line that scrolls: written, then a new line."""
+    """A line that scrolls: written, then a new line. A logger writes it straight to the
+    terminal: where a tqdm bar is drawn, right after the bar (glued to it), and the bar is
+    not drawn again until tqdm draws it."""
+
+    text: str
+
+
+class Above(NamedTuple):
+    """tqdm.write's line: the bars cleared, the line printed, the bars drawn again below it."""
 
     text: str
 
@@ -31,7 +39,10 @@ class Redraw(NamedTuple):
 
 
 class Close(NamedTuple):
-    """tqdm's close: the progress line stays as drawn, and output goes on below it."""
+    """tqdm's close: the progress line drawn once more and left, output going on below it;
+    `leave` False: the bar's process is gone (killed), and nothing draws it again."""
+
+    leave: bool = True
 
 
 class SubBar(NamedTuple):
@@ -41,7 +52,7 @@ class SubBar(NamedTuple):
     text: str
 
 
-Out = Line | Redraw | Close | SubBar
+Out = Line | Above | Redraw | Close | SubBar
 
 
 class Clock:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
+    Above,
     Clock,
     Close,
     Incidentals,
@@ -280,7 +281,7 @@ class Log:
                 sft=sft,
                 bar=self.has_bar,
             )
-            out.append(Line(record))  # written above the bar, as tqdm.write does
+            out.append(Above(record))  # ProgressCallback.on_log: training_bar.write
         return out
 
     def _model(self, event: ModelReady) -> list[Out]:
@@ -500,7 +501,7 @@ class Log:
             # (Trainer.evaluate logs, then on_evaluate closes and clears it, :664-668).
             done = bar(steps, steps, event.seconds, steps / max(event.seconds, 1e-9), self.ncols)
             out.append(SubBar(done))
-        out.append(Line(record))
+        out.append(Above(record) if self.has_bar else Line(record))
         if self.has_bar:
             out.append(SubBar(""))
         return out
@@ -617,7 +618,7 @@ class Log:
         final = bar(f.total_steps, f.total_steps, runtime, rate, self.ncols)
         out: list[Out] = [Redraw(final)]
         out += [Line(text) for text in training_completed(moment)]
-        out += [Line(summary), Close()]
+        out += [Above(summary), Close()]
         # The script logs the metrics after `trainer.save_model()` (the export).
         self.train_metrics = metrics("train", rows)
         return out
@@ -686,4 +687,6 @@ class Log:
         early, late = torch_dump.node_with_dump(
             texts, found.year, Rng(self.facts.seed * 59 + event.seq)
         )
-        return [Line(text) for text in [*early, *late]]
+        # The C++ watchdog writes to stderr (the first line right after the bar), and the
+        # process dies: nothing draws its bar again.
+        return [*(Line(text) for text in [*early, *late]), Close(leave=False)]

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from genact_cast.generator.dialects import hf_config, parameters
-from genact_cast.generator.dialects.base import Close, Line, Out, Redraw, SubBar, listing
+from genact_cast.generator.dialects.base import (
+    Close,
+    Line,
+    Out,
+    Redraw,
+    SubBar,
+    listing,
+)
 from genact_cast.generator.dialects.facts import Facts, exact_parameters, stack
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -163,7 +170,8 @@ class FrameworkLog:
         self.facts = facts_for(show.plan)
         self.dialect = dialect_for(show.plan)
         self._typing = typing
-        self._bar: str | None = None  # tqdm's line, while one is on screen
+        self._bar: str | None = None  # tqdm's line, while its process has one
+        self._shown = False  # whether the bar is on the cursor's line (no log line since)
         self._sub: str | None = None  # a second tqdm bar on the line below it
         self._logged = False
 
@@ -172,18 +180,23 @@ class FrameworkLog:
     def _emit(self, outs: Sequence[Out]) -> None:
         tape, cols = self.show.con.tape, self.plan.options.cols
         for out in outs:
-            # The four kinds have no subclasses: `type(out) is` says what isinstance would.
-            if type(out) is Line and self._bar is None and self._sub is None:
-                tape.write(out.text + "\r\n")  # most of a log: a line, no bar up
+            # The five kinds have no subclasses: `type(out) is` says what isinstance would.
+            if type(out) is Line:
+                # A logger's line goes out whole, straight to the terminal: where tqdm left
+                # the cursor after its bar, right after it (a real Trainer log's
+                # `…s/it][INFO|trainer.py:4643] …`), and the bar stays in the scrollback.
+                # No logger knows the terminal's width: it wraps at its last column.
+                tape.write(out.text + "\r\n")
+                self._shown = False
                 continue
             if type(out) is Redraw:
                 # tqdm keeps a bar cell or more, so a very narrow terminal could overflow it.
                 text = out.text if len(out.text) < cols else out.text[: cols - 1]
                 tape.write("\r" + text + "\x1b[K")
-                self._bar = text
+                self._bar, self._shown = text, True
                 continue
             if isinstance(out, Close):
-                self._close_bar()
+                self._close_bar(leave=out.leave)
                 continue
             if isinstance(out, SubBar):
                 # tqdm's moveto(1), the bar, moveto(-1): a line down and back up
@@ -191,26 +204,31 @@ class FrameworkLog:
                 tape.write("\n\r" + text + "\x1b[K\x1b[A")
                 self._sub = text or None
                 continue
+            # tqdm.write (external_write_mode): every bar cleared, the line, the bars redrawn.
             if self._sub is not None:
-                tape.write("\n\r\x1b[K\x1b[A")  # tqdm.write clears every bar
+                tape.write("\n\r\x1b[K\x1b[A")
             if self._bar is not None:
-                tape.write("\r\x1b[K")  # as tqdm.write: clear the bar, print, redraw it
-            # The line goes out whole, as the framework's logger writes it: no logger knows the
-            # terminal's width, and the terminal wraps it at its last column, mid-word.
+                tape.write("\r\x1b[K")
             tape.line(out.text)
             if self._bar is not None:
                 tape.write(self._bar)
+                self._shown = True
             if self._sub is not None:
                 tape.write("\n\r" + self._sub + "\x1b[K\x1b[A")
 
-    def _close_bar(self) -> None:
-        """tqdm's close: the bar stays as it is, and output goes on below it."""
+    def _close_bar(self, *, leave: bool | None = None) -> None:
+        """tqdm's close: the bar drawn once more where the log has moved past it (`leave`),
+        output going on below it. None: the process ended without a close of its own (a
+        command typed next, the run's end): a bar on the cursor's line is left as it is."""
         if self._sub is not None:
             self.show.con.tape.write("\n\r\x1b[K\x1b[A")
             self._sub = None
         if self._bar is not None:
-            self.show.con.tape.write("\r\n")
-            self._bar = None
+            if leave and not self._shown:
+                self.show.con.tape.write("\r" + self._bar)
+            if leave or (leave is None and self._shown):
+                self.show.con.tape.write("\r\n")
+            self._bar, self._shown = None, False
 
     def _type(self, words: list[str], budget: float) -> None:
         self._close_bar()
