@@ -221,3 +221,17 @@ def test_a_repls_status_bar_under_its_waiting_prompt_is_not_output() -> None:
         '  File "&lt;stdin&gt;", line 1, in &lt;module&gt;',
         "NameError: name 'xit' is not defined",
     ], told
+
+
+def test_a_panes_output_is_told_though_another_pane_showed_the_same_lines() -> None:
+    """review-exports8 item 17: inside tmux, `seq 30` in the bottom-right pane, which tmux
+    redraws with absolute moves, was never read: `21` ... `30` had been shown by `seq 40`
+    in the left pane, and a line shown before anywhere was taken for one that moved up as
+    its pane scrolled. The player shows them in the bottom pane: each pane's lines are
+    its own (review8_tm1.cast, review-exports8's recording: `tmux -L inner -f /dev/null
+    new-session`, `seq 40`, Ctrl-b %, `ls /usr`, Ctrl-b ", `echo bottom pane`, `seq 30`,
+    then exit four times)."""
+    told = lines(cues_of_file("review8_tm1.cast", SUBTITLES))
+    at = told.index("root@vm:/tmp/r8/home# seq 30")
+    assert told[at + 1 : at + 11] == [str(n) for n in range(21, 31)], told
+    assert [n for n in told if n == "40"] == ["40"]  # (the left pane's, once)

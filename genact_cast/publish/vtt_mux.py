@@ -38,7 +38,10 @@ class Multiplexed:
     def __init__(self, status_row: bool) -> None:
         self.status_row = status_row  # tmux keeps a status bar on the bottom row
         self.told: list[tuple[float, tuple[int, int], str]] = []
-        self.seen: dict[str, None] = {}  # (a dict keeps its order: the oldest goes first)
+        # The lines each pane showed (by its place in the row: a pane's output is its own,
+        # `seq 40` in one pane does not make `21` told in another); a dict keeps its order:
+        # the oldest goes first.
+        self.seen: dict[tuple[int, str], None] = {}
         self.slots: dict[tuple[int, int], int] = {}  # (row, pane) -> its line in `told`
         self.shown = ""  # the lines told, without blanks, to find a rewrapped one in
         self.layout: tuple[tuple[int, ...], ...] = ()  # where the borders are
@@ -67,11 +70,11 @@ class Multiplexed:
                 if index is not None and self.told[index][2] == text:
                     slots[y, x] = index  # (the same line, still there: typing may go on)
                     continue
-                if not text or _DRAWING.fullmatch(text) or text in self.seen:
+                if not text or _DRAWING.fullmatch(text) or (x, text) in self.seen:
                     continue
                 piece = "".join(text.split())
                 if split and len(piece) >= MIN_PIECE and piece in self.shown:
-                    self.seen[text] = None  # (a pane narrowed by a split: lines rewrapped)
+                    self.seen[x, text] = None  # (a pane narrowed by a split: lines rewrapped)
                     continue
                 if index is not None and text.startswith(self.told[index][2]):
                     time, place, _ = self.told[index]  # typed on: the same line, longer
@@ -80,7 +83,7 @@ class Multiplexed:
                     index = len(self.told)
                     self.told.append((screen.time, (y, x), text))
                 slots[y, x] = index
-                self.seen[text] = None
+                self.seen[x, text] = None
                 self.shown += piece
         self.slots = slots
         self.shown = self.shown[-MAX_SHOWN:]
