@@ -784,3 +784,76 @@ def test_without_the_bar_the_printer_callback_prints_the_states_epoch_unrounded(
         whole = (step - 1) // spe
         assert repr(whole + (step - whole * spe) / spe) == text
     assert any(len(text.split(".")[1]) > 2 for text in epochs)
+
+
+def test_zeros_clone_of_the_world_group_splits_eagerly_and_its_watchdog_names_it() -> None:
+    """Without an mpu or a mesh, ZeRO's data-parallel group is groups._clone_world_group,
+    `dist.new_group(ranks=range(world_size))` (groups.py:500-512, 544-557 at v0.17.5, made in
+    _configure_distributed_model, engine.py:1337-1339), handed to ZeRO-3 as its
+    dp_process_group (engine.py:1823), whose gradient reduce-scatter runs on it
+    (stage3.py:299, :1408). DeepSpeed binds the device (comm/torch.py:157-163), so torch
+    2.9.0's new_group splits the world's communicator at once (distributed_c10d.py:1907-1911,
+    2020-2024, 2132-2134: color _process_group_color, abs(hash(tuple(ranks))) % 2**31, :5002),
+    and a hung reduce-scatter's watchdog names that group, the process's first after the
+    default one, without a description (review-mg6 fault 12: one communicator a launch, the
+    watchdog on default_pg)."""
+    options = RecordOptions(seed=8441, framework="deepspeed", kind="pretrain", failures=1)
+    plan = make_plan(options)
+    world = plan.gpus
+    text = [t for _, t in without_pdsh_of(options)]
+    parents: dict[str, tuple[str, int]] = {}
+    for t in text:
+        if m := re.match(
+            r"(\S+:\d+):\d+ \[\d\] NCCL INFO ncclCommInitRankConfig comm (0x[0-9a-f]+) rank "
+            rf"(\d+) nranks {world} .* - Init START",
+            t,
+        ):
+            parents[m[1]] = (m[2], int(m[3]))
+    splits = [
+        m
+        for t in text
+        if (
+            m := re.match(
+                r"(\S+:\d+):\d+ \[\d\] NCCL INFO ncclCommSplit comm 0x[0-9a-f]+ rank (\d+) nranks "
+                r"(\d+) .* parent (0x[0-9a-f]+) splitCount (\d+) color (\d+) key (\d+)- Init START",
+                t,
+            )
+        )
+    ]
+    assert len(splits) == world * (1 + (options.failures or 0))
+    color = abs(hash(tuple(range(world)))) % 2**31
+    for m in splits:
+        assert (int(m[3]), int(m[5]), int(m[6])) == (world, 1, color)
+        assert m[2] == m[7]
+        assert parents[m[1]] == (m[4], int(m[2]))
+    groups = {
+        m[1]
+        for t in text
+        if (
+            m := re.search(
+                r"ProcessGroupNCCL\.cpp:2057\] \[(PG ID .*?) Rank \d+\] .*OpType=_RED", t
+            )
+        )
+    }
+    assert groups == {"PG ID 1 PG GUID 1(undefined)"}
+
+
+@pytest.mark.parametrize("index", [0, AUTOTP])
+def test_the_checkpoint_engine_comes_up_after_the_scheduler_before_the_config_dump(
+    index: int,
+) -> None:
+    """DeepSpeedEngine.__init__ (v0.17.5): the Flops Profiler line (engine.py:311), the
+    optimizer, the scheduler and _report_progress(0) (:345-347), then _configure_checkpointing
+    (:373 -> :1127 create_checkpoint_engine -> torch_checkpoint_engine.py:24's line), then the
+    configuration dump (:397). Review-mg6 fault 9: it came before the optimizer."""
+    rows = [t for _, t in without_pdsh(index)]
+    engine = [
+        i
+        for i, t in enumerate(rows)
+        if t.endswith("[Rank 0] [TorchCheckpointEngine] Initialized with serialization = True")
+    ]
+    assert engine
+    for at in engine:
+        before = [t for t in rows[:at] if "log_dist] [Rank 0] " in t]
+        assert re.search(r"\] \[Rank 0\] step=0, skipped=0, ", before[-1]), before[-1]
+        assert CONFIG in rows[at + 1]

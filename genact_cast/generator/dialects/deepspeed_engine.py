@@ -6,7 +6,7 @@ the Trainer's scheduler, the configuration dump, and `load_checkpoint` (the Trai
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
@@ -69,6 +69,28 @@ from genact_cast.generator.rng import Rng
 
 RESUMING = "deepspeed.py:495"  # transformers/integrations/deepspeed.py at 4.57.1
 HOST_RAM_GB = 2015.56  # psutil's total of a 2 TiB HGX host, in GiB
+
+
+_XX_PRIME_1 = 11400714785074694791
+_XX_PRIME_2 = 14029467366897019727
+_XX_PRIME_5 = 2870177450012600261
+_WORD = 2**64
+
+
+def process_group_color(ranks: Sequence[int]) -> int:
+    """torch 2.9.0's _process_group_color (distributed_c10d.py:5002-5012): abs(hash(tuple
+    (ranks))) modulo 2**31, CPython's 64-bit tuple hash (xxHash's round, Objects/
+    tupleobject.c since 3.8) of small non-negative ints, which hash to themselves."""
+    acc = _XX_PRIME_5
+    for rank in ranks:
+        acc = (acc + rank * _XX_PRIME_2) % _WORD
+        acc = ((acc << 31) | (acc >> 33)) % _WORD
+        acc = (acc * _XX_PRIME_1) % _WORD
+    acc = (acc + (len(ranks) ^ (_XX_PRIME_5 ^ 3527539))) % _WORD
+    if acc == _WORD - 1:
+        acc = 1546275796
+    signed = acc - _WORD if acc >= _WORD // 2 else acc
+    return abs(signed) % 2**31
 
 
 class Engine(Pdsh):
@@ -168,6 +190,7 @@ class Engine(Pdsh):
                 + line(moment, CONFIG_WORLD, f"Config mesh_device None world_size = {f.gpus}")
             )
         )
+        out += self._zero_split()
         address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
         texts = [
             dist(at(0.021), "DeepSpeed Flops Profiler Enabled: False"),
@@ -264,6 +287,34 @@ class Engine(Pdsh):
             *self._memory(at(0.83), "After initializing ZeRO optimizer", gib.optimizer, rng),
             dist(at(0.84), "DeepSpeed Final Optimizer = DeepSpeedZeroOptimizer"),
         ]
+
+    def _zero_split(self) -> list[Out]:
+        """NCCL_DEBUG=INFO: ZeRO's clone of the world group (groups._clone_world_group,
+        groups.py:500-512 at v0.17.5, from _configure_distributed_model, engine.py:1337-1339):
+        DeepSpeed bound each process's device (comm/torch.py:157-163), so torch 2.9.0's
+        new_group of every rank splits the world's communicator at once
+        (distributed_c10d.py:1907-1911, 2020-2024, 2132-2134 of the wheel: split_from the
+        default group's backend, color _process_group_color of the ranks, then
+        eager_connect_single_device), the parent's first split. Its first collective comes
+        in the first step, so no connections yet."""
+        f = self.facts
+        if not debug_info(f) or f.tp > 1:
+            return []
+        pids = {node: self._pids(node) for node in range(f.nodes)}
+        text = sub_communicators(
+            f,
+            self.incidentals,
+            [lambda rank: range(f.gpus)],
+            pid_of=lambda local: pids[0][local],
+            launch=self.attempt,
+            nodes=range(f.nodes),
+            node_pid=lambda node, local: pids[node][local],
+            splits=1,
+            tag=lambda rank: self._tag(rank // 8),
+            unconnected=(0,),
+            color=process_group_color,
+        )
+        return [Line("\r\n".join(text))] if text else []
 
     def _mesh_splits(self) -> list[Out]:
         """NCCL_DEBUG=INFO: the (DP, TP) mesh's communicators as init_device_mesh makes them

@@ -48,6 +48,7 @@ from genact_cast.generator.dialects.deepspeed_lines import (
 )
 from genact_cast.generator.dialects.deepspeed_model import (
     autotp_collective,
+    zero3_collective,
     zero3_numels,
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
@@ -234,7 +235,13 @@ class Launcher(Pdsh):
         # watchdogs find the timeout a minute before they take their processes down.
         # Under AutoTP every step waits on the TP group's all-reduces (the data-parallel
         # group's ZeRO-2 collectives are of one rank where TP spans the world).
-        own = autotp_collective(f, event.step - self.resume_step) if f.tp > 1 else None
+        # Without TP, ZeRO-3's gradient reduce-scatter runs on its clone of the world group;
+        # its parameter all-gathers on the world group zero.Init gave the parameters
+        # (partition_parameters.py:1016-1017 at v0.17.5).
+        steps = event.step - self.resume_step
+        own = autotp_collective(f, steps) if f.tp > 1 else None
+        if f.tp == 1 and event.op == "_REDUCE_SCATTER_BASE":
+            own = zero3_collective(f, steps)
         records = watchdog_records(
             f, event, shown_ranks(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op), own
         )

@@ -94,13 +94,16 @@ def state_dict_tensors(facts: Facts) -> int:
     return 2 + (0 if family.tied else 1) + layer * facts.layers + hf_model.extra_tensors(facts)
 
 
-def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
-    """Sizes of the collective the watchdog caught under ZeRO-3. A gradient reduce-scatter
-    takes one ipg bucket: whole gradients in backward order while they fit in
-    reduce_bucket_size (stage3.py:1275), padded to a multiple of the world for the scatter;
-    other collectives are one layer's shard."""
-    if op != "_REDUCE_SCATTER_BASE" or facts.tp > 1:  # ZeRO-2 and AutoTP: a layer's shard
-        return collective_numels(facts, op)
+# ZeRO's data-parallel group without an mpu or a mesh: groups._clone_world_group (groups.py:
+# 500-512, 544-557 at v0.17.5), `dist.new_group(ranks=range(world_size))`, the process's
+# first group after the default one, made without a group_desc (torch 2.9.0 names it
+# "undefined"); engine.py:1337-1339 makes it in _configure_distributed_model.
+ZERO_GROUP = label(1, 1, "undefined")
+SUB_GROUP = 1_000_000_000  # sub_group_size's default (DeepSpeedZeroConfig); ds_config sets none
+
+
+def _backward_numels(facts: Facts) -> list[int]:
+    """Whole gradients in the order the backward pass produces them, as zero3_numels's."""
     family = margs.family(facts)
     head_dim = family.head_dim or facts.hidden // facts.heads
     q_dim, kv_dim = facts.heads * head_dim, facts.kv_heads * head_dim
@@ -108,8 +111,44 @@ def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
     # down, up, gate, post-attention norm, o, v, k, q, input norm: the backward order
     layer = [ffn * facts.hidden] * 3 + [facts.hidden, q_dim * facts.hidden]
     layer += [kv_dim * facts.hidden] * 2 + [q_dim * facts.hidden, facts.hidden]
+    return layer * facts.layers
+
+
+def zero3_collective(facts: Facts, steps: int) -> Callable[[int], Collective]:
+    """Each rank's part in a hung gradient reduce-scatter of ZeRO-3: the first ipg bucket of
+    the launch's `steps`-th step, on ZeRO's clone of the world group (the engine hands it
+    over as dp_process_group, engine.py:1823; stage3.py:299). That group's works, counted
+    from the launch: every micro batch reduce-scatters each ipg bucket (stage3.py:1408,
+    flushed once the next gradient would pass reduce_bucket_size), every step all-reduces
+    the squared norm of each fp16 sub-group (stage3.py:1815 through _get_norm_groups, :1893;
+    a parameter group splits into sub-groups of sub_group_size partitioned elements,
+    :960-983; the Trainer's two groups, weight decay and none); bf16 checks no overflow
+    (:2055)."""
+    buckets, total = 1, 0
+    for numel in _backward_numels(facts):
+        if total + numel > REDUCE_BUCKET and total > 0:
+            buckets, total = buckets + 1, 0
+        total += numel
+    sub_groups = 1 + max(1, -(-(facts.params // facts.dp) // SUB_GROUP))
+    per_step = facts.grad_accum * buckets + sub_groups
+    seq = max(steps - 1, 0) * per_step + 1
+    numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
+
+    def collective(rank: int) -> Collective:
+        return Collective(ZERO_GROUP, rank, "_REDUCE_SCATTER_BASE", seq, numel_in, numel_out)
+
+    return collective
+
+
+def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
+    """Sizes of the collective the watchdog caught under ZeRO-3. A gradient reduce-scatter
+    takes one ipg bucket: whole gradients in backward order while they fit in
+    reduce_bucket_size (stage3.py:1275), padded to a multiple of the world for the scatter;
+    other collectives are one layer's shard."""
+    if op != "_REDUCE_SCATTER_BASE" or facts.tp > 1:  # ZeRO-2 and AutoTP: a layer's shard
+        return collective_numels(facts, op)
     total = 0
-    for numel in layer * facts.layers:
+    for numel in _backward_numels(facts):
         if total + numel > REDUCE_BUCKET and total > 0:
             break
         total += numel

@@ -253,6 +253,7 @@ def sub_communicators(
     tag: Callable[[int], str] | None = None,
     unconnected: Sequence[int] = (),
     deferred: tuple[Sequence[bool], list[str]] | None = None,
+    color: Callable[[Sequence[int]], int] = nccl.split_color,
 ) -> list[str]:
     """The Init blocks of process groups other than the world's, on rank 0's node: each group
     (a function from a global rank to its group's global ranks, in comm-rank order) is a
@@ -281,7 +282,8 @@ def sub_communicators(
     first collective comes later than this block, so no connection lines yet. `deferred`:
     for each group, whether its first collective runs on the rings alone (an all-gather), so
     that its trees connect at a later all-reduce (enqueue.cc:463-472); their lines go to the
-    list given, for the caller to put where that collective falls."""
+    list given, for the caller to put where that collective falls. `color`: the split's
+    color of a group's ranks (a new_group's is torch's Python one instead)."""
     version = facts.nccl
     if not nccl.new_layout(version):
         return []
@@ -315,7 +317,7 @@ def sub_communicators(
             split = nccl.Split(
                 parent=incidentals.comms[local] + node * 0x1_0000_0000,
                 number=splits + index,
-                color=nccl.split_color(members),
+                color=color(members),
                 key=rank,
             )
             spans = sorted({member // GPUS_PER_NODE for member in members})
