@@ -133,3 +133,15 @@ def test_making_a_cast_takes_memory_that_does_not_grow_with_its_length(
     long, size = _peak_kib(how, "3600", tmp_path / "long")
     assert size > 12 << 20
     assert long - short < 8 << 10, (short, long, size)
+
+
+def test_a_video_whose_temporary_file_fills_up_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("av")  # (the video extra)
+    short = tmp_path / "short.cast"  # the cast's first 120 lines: a 40 KB video
+    short.write_text("".join(CAST.read_text("utf-8").splitlines(keepends=True)[:120]), "utf-8")
+    args = ["embed", str(short), "--mp4", str(tmp_path / "x.mp4")]
+    code, err = genact_limited(args, tmp_path / "o")
+    assert code == 1
+    assert err.startswith("genact-cast: cannot write the video's temporary file (mp4) in ")
+    assert err.endswith(": File too large\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["o", "short.cast"]

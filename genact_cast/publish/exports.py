@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from genact_cast.atomic import atomic_output
+from genact_cast.atomic import atomic_output, temporary_writes
 from genact_cast.publish.screens import Clip, Timeline, largest_size
 from genact_cast.sources import is_url, open_cast
 
@@ -56,7 +56,10 @@ def export(
 
             with tempfile.TemporaryDirectory(prefix="genact-cast-video-") as tmp:
                 encoded = Path(tmp) / f"out.{kind}"
-                write_video(timeline, palette, encoded, kind, size=chosen_size)
+                # (PyAV's errors from writing, av.error.OSError, are OSErrors: a full
+                # TMPDIR or `ulimit -f` is one line naming the file, not a traceback)
+                with temporary_writes(f"the video's temporary file ({kind})"):
+                    write_video(timeline, palette, encoded, kind, size=chosen_size)
                 with atomic_output(output, overwrite=overwrite) as stream, encoded.open("rb") as f:
                     shutil.copyfileobj(f, stream)
             return
