@@ -107,6 +107,18 @@ MEGATRON_SETUP = (
 TRAINING_STARTS = "[before the start of training step]"
 MEGATRON_LOADED = re.compile(r"successfully loaded checkpoint from .* at iteration (?P<it>\d+)")
 MEGATRON_TIMER = re.compile(r"^    (?P<name>[\w/-]+) \.+: \((?P<min>[\d.]+), (?P<max>[\d.]+)\)$")
+# The Trainer's final metrics (transformers 4.57.1): _inner_training_loop takes start_time
+# after logging `***** Running training *****` (trainer.py:2519-2528) and computes
+# speed_metrics("train", start_time, ...) right after its `Training completed` log line
+# (trainer.py:2810): train_runtime is the time between those two stamps, of this launch
+# (a resumed process starts its own). log_metrics then shows it as metrics_format's
+# _secs2timedelta: `15 days, 16:18:28.41` (whole seconds, then hundredths, truncated).
+TRAIN_RUNTIME = re.compile(r"'train_runtime': (?P<d>\d+(?:\.\d+)?),")
+TRAIN_STARTS = "***** Running training *****"
+RUNTIME_SHOWN = re.compile(
+    r"^  train_runtime +=\s+(?:(?P<days>\d+) days?, )?"
+    r"(?P<h>\d+):(?P<m>\d\d):(?P<s>\d\d)\.(?P<cs>\d\d)$"
+)
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,7 @@ def mismatches(lines: list[str]) -> list[str]:
                     f"({start.text.strip()[:70]!r})"
                 )
     out += _megatron(lines, stamped)
+    out += _train_runtime(lines, stamped)
     # Unstamped durations: the sum of those between two stamped lines fits in their gap.
     for before, after in itertools.pairwise(stamped):
         stated_sum, shown = 0.0, []
@@ -185,6 +198,53 @@ def mismatches(lines: list[str]) -> list[str]:
             out.append(
                 f"lines {before.index + 1}-{after.index + 1}: {' + '.join(shown)}s stated "
                 f"between stamps {gap:.3f}s apart"
+            )
+    return out
+
+
+def trainer_runtime_mismatches(lines: list[str]) -> list[str]:
+    """The Trainer's train_runtime alone (`_train_runtime`) against the stamps."""
+    stamped = [
+        Stamped(index, found[0], found[1], text)
+        for index, text in enumerate(lines)
+        if (found := stamp_of(text)) is not None
+    ]
+    return _train_runtime(lines, stamped)
+
+
+def _train_runtime(lines: list[str], stamped: list[Stamped]) -> list[str]:
+    """The Trainer's train_runtime: the gap from this launch's `Running training` to the
+    stamp just before the metrics (its `Training completed` line), and the same figure in
+    the `***** train metrics *****` block."""
+    out: list[str] = []
+    runtime: float | None = None
+    for index, text in enumerate(lines):
+        shown = RUNTIME_SHOWN.search(text)
+        if shown is not None and runtime is not None:
+            days = int(shown.group("days") or 0)
+            whole = ((days * 24 + int(shown.group("h"))) * 60 + int(shown.group("m"))) * 60
+            seconds = whole + int(shown.group("s")) + int(shown.group("cs")) / 100
+            if not 0 <= runtime - seconds < 0.01 + 1e-6:
+                out.append(
+                    f"trainer: line {index + 1} shows train_runtime {seconds:.2f}s, but the "
+                    f"metrics say {runtime}"
+                )
+        found = TRAIN_RUNTIME.search(text)
+        if found is None:
+            continue
+        runtime = float(found.group("d"))
+        before = [s for s in stamped if s.index < index]
+        starts = [s for s in before if TRAIN_STARTS in s.text]
+        if not before or not starts:
+            out.append(f"trainer: line {index + 1} states train_runtime with no training start")
+            continue
+        took = (before[-1].at - starts[-1].at).total_seconds()
+        slack = before[-1].resolution + starts[-1].resolution + digits(found.group("d")) + 1e-6
+        if abs(took - runtime) > slack:
+            out.append(
+                f"trainer: line {index + 1} says train_runtime {found.group('d')}s, but "
+                f"{took:.3f}s passed from line {starts[-1].index + 1} (Running training) to "
+                f"line {before[-1].index + 1}"
             )
     return out
 

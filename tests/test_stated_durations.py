@@ -9,10 +9,11 @@ import pytest
 
 from tests.cast_text import replay
 from tests.helpers import events_of, output_of
-from tests.stated_durations import mismatches
+from tests.stated_durations import mismatches, trainer_runtime_mismatches
 
 # (framework, seeds): as many as a few seconds buy; a failure in every other cast for the
-# reloads. DeepSpeed states no duration of its own (its timers are rates) and is left out.
+# reloads. DeepSpeed's own timers are rates, and each node prints the Trainer's metrics
+# (PrinterCallback on each local process zero): its runs are read for train_runtime alone.
 SWEEPS = [("genact", range(300, 320)), ("torchtitan", range(300, 320)),
           ("megatron", range(300, 306)), ("hf", range(300, 306))]  # fmt: skip
 
@@ -79,3 +80,32 @@ def test_megatron_elapsed_time_per_iteration_is_the_interval_less_its_saves() ->
     assert not mismatches(log)
     log[4] = log[4].replace("3000.0", "4000.0")  # the save counted as training time
     assert mismatches(log)
+
+
+TRAINER_END = [
+    "[INFO|trainer.py:2519] 2026-02-19 14:20:31,184 >> ***** Running training *****",
+    "[INFO|trainer.py:2810] 2026-03-07 06:38:59,600 >> ",
+    "Training completed. Do not forget to share your model on huggingface.co/models =)",
+    "{'train_runtime': 1354708.4154, 'train_samples_per_second': 466.32, "
+    "'train_steps_per_second': 0.455, 'train_loss': 0.9297, 'epoch': 1.0}",
+    "***** train metrics *****",
+    "  train_runtime            = 15 days, 16:18:28.41",
+]
+
+
+def test_the_rule_reads_the_trainers_train_runtime_against_its_stamps() -> None:
+    """transformers 4.57.1: train_runtime runs from `Running training` (trainer.py:2519) to
+    `Training completed` (trainer.py:2810), and log_metrics shows it as a timedelta."""
+    assert not mismatches(TRAINER_END)
+    late = [TRAINER_END[0], TRAINER_END[1].replace("06:38:59", "07:38:59"), *TRAINER_END[2:]]
+    assert mismatches(late)  # an hour more passed than the metrics say
+    shown = [*TRAINER_END[:-1], TRAINER_END[-1].replace("16:18:28", "15:18:28")]
+    assert mismatches(shown)  # the metrics block disagrees with the dict
+
+
+@pytest.mark.parametrize("seed", [300, 301])
+def test_deepspeed_runs_state_the_trainers_train_runtime_as_stamped(seed: int) -> None:
+    found = trainer_runtime_mismatches(
+        lines_of(seed=seed, framework="deepspeed", failures=seed % 2)
+    )
+    assert not found, found[:3]
