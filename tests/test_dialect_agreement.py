@@ -166,7 +166,16 @@ def test_every_dialect_runs_the_same_steps_saves_and_failures(seed: int, kind: s
             after_save = (step - 1) % every == 0 or (step - 1) % base.steps_per_epoch == 0
             kept = 2 if after_save and run.plan.async_saves != base.async_saves else 3
             theirs = [t[:kept] for t in trained(run, step)]
-            assert theirs == [o[:kept] for o in trained(reference, step)], (name, step)
+            ours = [o[:kept] for o in trained(reference, step)]
+            if run.plan.epoch_saves != base.epoch_saves:
+                # The genact log also saves at epoch ends: after a failure it resumes from a
+                # later save than the Trainer's and replays fewer steps. The launches that
+                # trained the step in both agree, and the last launch that trained it is one.
+                both = {t[0] for t in theirs} & {o[0] for o in ours}
+                assert max(t[0] for t in theirs) in both, (name, step)
+                theirs = [t for t in theirs if t[0] in both]
+                ours = [o for o in ours if o[0] in both]
+            assert theirs == ours, (name, step)
         # interval saves (the genact log adds epoch ends; saves at the last step end the run)
         saves = [e.step for e in run.events if isinstance(e, CheckpointSaved)]
         mine = [e.step for e in reference.events if isinstance(e, CheckpointSaved)]

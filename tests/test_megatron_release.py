@@ -35,7 +35,8 @@ CASES = [
         seed=5, framework="megatron", model="Llama-3-70B", kind="continue", failures=1, gpus=512
     ),  # the distributed optimizer (a 2,048-GPU run shards with FSDP2)
     RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8),
-    RecordOptions(seed=9, framework="megatron", model="Llama-3.1-405B", kind="continue"),
+    # B200 x 1,024, DP 8 x TP 8 x PP 16 (seed 9's run before its TP all-reduces were exposed)
+    RecordOptions(seed=16, framework="megatron", model="Llama-3.1-405B", kind="continue"),
     RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
     RecordOptions(seed=4, framework="megatron", model="Mixtral-8x7B"),
 ]
@@ -890,7 +891,7 @@ def test_a_pipeline_hangs_in_the_last_stages_cross_entropy_and_the_others_recv_b
         assert min(pp - stage - 1, micro) == micro
         assert groups.p2p_schedule(stage, pp, micro)[seq - 1] == real["call"]
     options = RecordOptions(
-        seed=6213, framework="megatron", model="Llama-3.1-405B", kind="continue", failures=1
+        seed=6214, framework="megatron", model="Llama-3.1-405B", kind="continue", failures=1
     )
     facts = facts_for(make_plan(options))
     assert (facts.tp, facts.pp) == (8, 16)

@@ -75,7 +75,8 @@ def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None
     expected = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu / fpt
     assert plan.tokens_per_second() == pytest.approx(expected)
     top = 0.40 if plan.gpu.name == "B200" else 0.47  # B200 in bf16: 38.2 % published
-    low, high = (0.20, 0.35) if a.moe else (0.33, top)
+    # and as low as 22.5 % (torchtitan, power-limited): 30 % once TP is exposed
+    low, high = (0.20, 0.35) if a.moe else (0.30 if plan.gpu.name == "B200" else 0.33, top)
     if plan.lora is not None:  # QLoRA dequantizes every weight before each use
         low, high = (0.15, 0.28) if plan.lora.method == "qlora" else (0.30, 0.42)
     assert low <= plan.mfu <= high

@@ -129,7 +129,7 @@ FRAMES_BEFORE = {
     ("seed7.cast", 30.0): (386, "d246dc83c29c1ee4"),
     ("seed7.cast", 1000.0): (422, "a178b6de34b84fee"),
     ("seed7-80x24.cast", 30.0): (386, "231469aebcafe16b"),
-    ("finetune-70b-h200.cast", 1000.0): (370, "ea0db9fcfd718e4a"),
+    ("finetune-70b-h200.cast", 1000.0): (428, "50b5d5f442cb49d9"),
 }
 
 

@@ -241,8 +241,16 @@ class Traffic(NamedTuple):
 # fp32 by default (torchtitan: mixed_precision_reduce = "float32"): a reduce-scatter moves
 # 4 bytes a parameter where the bf16 all-gather moves 2.
 REDUCE_BYTES = 4
-# The share of TP all-reduce time that comm-overlap leaves on the critical path.
-TP_EXPOSED = 0.25
+# The share of TP all-reduce time on the critical path: all of it. Each all-reduce joins the
+# matmuls before and after it; hiding it takes an opt-in overlap (Megatron-LM core_v0.14.0's
+# --tp-comm-overlap, store_true, arguments.py:1862; torchtitan v0.2.0's
+# parallelism.enable_async_tensor_parallel, default False, job_config.py:315), which the
+# runs here do not configure (review-realism4 WARN 6).
+TP_EXPOSED = 1.0
+# TP all-reduces of one layer and micro batch: two in forward (attention and MLP outputs),
+# two in backward, and with full activation checkpointing the forward's two again.
+TP_REDUCES_PER_LAYER = 4
+TP_REDUCES_RECOMPUTED = 2
 # Forward is about a third of a block's compute, backward two thirds; with frozen weights
 # (LoRA, QLoRA) backward computes the activations' gradients only: half of the block's 4N.
 FORWARD_SHARE = 1 / 3
@@ -268,8 +276,8 @@ def traffic(
     behind a block's forward (a third of its compute), a gather and a reduce-scatter
     behind its backward; what exceeds that is exposed, once per block and micro step,
     plus the first gather and the last reduce-scatter, which nothing hides. TP
-    all-reduces sit on the critical path, but Megatron's --tp-comm-overlap and
-    torchtitan's async TP overlap most of each with the neighbouring matmuls.
+    all-reduces sit on the critical path, all of them (no run enables Megatron's
+    --tp-comm-overlap or torchtitan's async TP), the recomputed forward's too.
 
     LoRA and QLoRA (`method`): FSDP still gathers the frozen weights of each block (bf16, or
     QLoRA's 4-bit NF4 storage with its quantization constants: Answer.AI's FSDP-QLoRA keeps
@@ -311,7 +319,8 @@ def traffic(
     regathers = 1 if layout.pp > 1 else 2 * layout.grad_accum
     gathers = layers * regathers if sharded else 0
     scatters = layers if sharded else 0
-    tp_reduces = 4 * layers * layout.grad_accum if layout.tp > 1 else 0
+    per_layer = TP_REDUCES_PER_LAYER + (TP_REDUCES_RECOMPUTED if layout.checkpointing else 0)
+    tp_reduces = per_layer * layers * layout.grad_accum if layout.tp > 1 else 0
     exposed = TP_EXPOSED * tp_reduce * tp_reduces
     # The experts' all-to-all: each dispatch must land before the experts compute and each
     # combine before the next layer, so with the standard all-to-all dispatcher all of it is
