@@ -235,3 +235,18 @@ def test_a_panes_output_is_told_though_another_pane_showed_the_same_lines() -> N
     at = told.index("root@vm:/tmp/r8/home# seq 30")
     assert told[at + 1 : at + 11] == [str(n) for n in range(21, 31)], told
     assert [n for n in told if n == "40"] == ["40"]  # (the left pane's, once)
+
+
+def test_a_status_line_below_a_region_from_the_first_row_is_told_once() -> None:
+    """review-exports8 item 16: apt keeps its progress line on the bottom row, below a
+    scroll region from the first row (`ESC7 ESC[0;23r ESC8`), the lines scrolling above
+    it, and erases it at the end. The subtitles moved every row up at each scroll, the
+    progress line with them, and told it twice (again as it was erased, at 17.494 s).
+    The player shows it on the bottom row until it is erased: told once, the lines above
+    it each once (review8_apt2.cast, review-exports8's recording: bash 80x24, `seq 30`,
+    `apt install --reinstall -y whiptail dialog`, `echo installed`, `exit`)."""
+    told = lines(cues_of_file("review8_apt2.cast", SUBTITLES))
+    assert [t for t in told if t.startswith("Progress")] == [
+        "Progress: [ 89%] [###################################################.......]"
+    ], told
+    assert told.count("Processing triggers for man-db (2.11.2-2) ...") == 1

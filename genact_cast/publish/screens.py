@@ -138,7 +138,9 @@ class Timeline:
     clip: Clip = field(default_factory=Clip)
     # Called with each row that scrolls off the top, the clip time (None before it), and
     # whether the terminal wrapped it (its line goes on in the row now at the top).
-    on_scroll: Callable[[Row, float | None, bool], None] | None = None
+    # With the bottom row of the region scrolled (the last row but for a region from the
+    # first row that ends above it: apt's progress line stays below it).
+    on_scroll: Callable[[Row, float | None, bool, int], None] | None = None
     # Called the same way with each row that scrolls out of a region whose top margin is
     # below the first row, and the region's top and bottom rows.
     on_region_scroll: Callable[[Row, float | None, bool, int, int], None] | None = None
@@ -256,13 +258,13 @@ class Timeline:
                 return 0.0 if lead else None
             return pending if pending is not None else clock(now)
 
-        def scrolled(line: Any) -> None:
+        def scrolled(line: Any, bottom: int) -> None:
             if self.on_scroll is not None:
                 row = term.row_of(line)
                 wrapped = line is not None and line.goes_on  # (None: a row never written)
                 # Before --start-at the clip has no clock yet: the row scrolled off unshown.
                 when = None if origin is None else pending if pending is not None else clock(now)
-                self.on_scroll(row, when, wrapped)
+                self.on_scroll(row, when, wrapped, bottom)
 
         def region_scrolled(line: Any, top: int, bottom: int) -> None:
             if self.on_region_scroll is not None:

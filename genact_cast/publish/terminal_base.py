@@ -44,7 +44,8 @@ class BufferScreen(pyte.Screen):
         # read it (avt ignores it).
         self.bracketed_paste = False
         self.scrollback: list[Any] = []
-        self.on_scroll: Callable[[Any], None] | None = None
+        # (with the region's bottom row: rows below a region from the first row stay)
+        self.on_scroll: Callable[[Any, int], None] | None = None
         # Called with a line that scrolls out of a region whose top margin is below the
         # first row (it goes to no scrollback) and the region's top and bottom rows.
         self.on_region_scroll: Callable[[Any, int, int], None] | None = None
@@ -133,7 +134,7 @@ class BufferScreen(pyte.Screen):
         if top == 0 and not self.alternate:
             for line in gone:
                 if self.on_scroll is not None and tell:
-                    self.on_scroll(line)
+                    self.on_scroll(line, bottom)
                 self.scrollback.append(line)
             if len(self.scrollback) > SCROLLBACK:
                 del self.scrollback[: len(self.scrollback) - SCROLLBACK]

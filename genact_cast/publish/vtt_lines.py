@@ -133,9 +133,11 @@ class Lines:
     def _settle(self, news: dict[int, str], now: float | None = None) -> None:
         settle(self, news, now)
 
-    def scrolled(self, row: Row, time: float | None, wrapped: bool = False) -> None:
+    def scrolled(
+        self, row: Row, time: float | None, wrapped: bool = False, bottom: int | None = None
+    ) -> None:
         """The top row scrolled off the screen (vtt_scrolls.scrolled)."""
-        scrolled(self, row, time, wrapped)
+        scrolled(self, row, time, wrapped, bottom)
 
     def region_scrolled(
         self, row: Row, time: float | None, wrapped: bool, top: int, bottom: int

@@ -21,7 +21,17 @@ if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
 
 
-def scrolled(lines: Lines, row: Row, time: float | None, wrapped: bool = False) -> None:
+def scrolled(
+    lines: Lines, row: Row, time: float | None, wrapped: bool = False, bottom: int | None = None
+) -> None:
+    """The top row scrolled off the screen, with the rows up to `bottom` (the region's
+    last row: apt keeps its progress line below a region from the first row), the rows
+    below it staying."""
+    last = len(lines.texts) - 1 if bottom is None else min(bottom, len(lines.texts) - 1)
+
+    def up(y: int) -> int:
+        return y - 1 if y <= last else y
+
     wrapped = wrapped and not missing_newline_mark(row, lines.cols)
     text = lines._text(row, wrapped)
     typed = bool(lines.texts) and is_typed(lines, 0, text)
@@ -30,7 +40,7 @@ def scrolled(lines: Lines, row: Row, time: float | None, wrapped: bool = False) 
     # (not erased: that is told as erased; not a prompt left, nor part of a wrapped line).
     plain = 0 not in lines.erased and 0 not in lines.prompts and lines._open is None
     plain = plain and not (lines.wraps[:1] and lines.wraps[0])
-    lines.prompts = {y - 1: line for y, line in lines.prompts.items() if y > 0}
+    lines.prompts = {up(y): line for y, line in lines.prompts.items() if y > 0}
     if 0 in lines.leads:
         text = without_right_prompt(text, lines.leads[0], lines.rights.get(0, ""))
     if not lines.texts:  # before the first screen (a cast's output at 0 s): still told
@@ -40,15 +50,17 @@ def scrolled(lines: Lines, row: Row, time: float | None, wrapped: bool = False) 
             lines.scrolls += 1
         return
     if lines.erased:  # (one scrolled away is still looked for on the next screen)
-        lines.erased = {y - 1: entry for y, entry in lines.erased.items()}
-        lines.edited = {y - 1: lead for y, lead in lines.edited.items() if y > 0}
-    lines.wiped = {y - 1: when for y, when in lines.wiped.items() if y > 0}
+        lines.erased = {up(y): entry for y, entry in lines.erased.items()}
+        lines.edited = {up(y): lead for y, lead in lines.edited.items() if y > 0}
+    lines.wiped = {up(y): when for y, when in lines.wiped.items() if y > 0}
     old, since, born = lines.texts.pop(0), lines.since.pop(0), lines.born.pop(0)
-    lines.texts.append("")
-    lines.since.append(0.0)
-    lines.born.append(lines.epoch)
+    lines.texts.insert(last, "")
+    lines.since.insert(last, 0.0)
+    lines.born.insert(last, lines.epoch)
     lines.wraps = [*lines.wraps[1:], False]
+    lines.wraps.insert(last, lines.wraps.pop())
     lines.first = [*lines.first[1:], ""]
+    lines.first.insert(last, lines.first.pop())
     same = bool(old) and text.startswith(old)
     row_text_ = text
     if not same and since >= 0 and plain and time is not None and not lines.muted:
@@ -76,8 +88,8 @@ def scrolled(lines: Lines, row: Row, time: float | None, wrapped: bool = False) 
         # on the bottom row in the event that left): the covered rows moved up with it.
         lines.covered = [*lines.covered[1:], ""]
         lines.left = [*lines.left[1:], False]
-    lines.leads = {y - 1: lead for y, lead in lines.leads.items() if y > 0}
-    lines.rights = {y - 1: right for y, right in lines.rights.items() if y > 0}
+    lines.leads = {up(y): lead for y, lead in lines.leads.items() if y > 0}
+    lines.rights = {up(y): right for y, right in lines.rights.items() if y > 0}
     lines.waiting = None
 
 
