@@ -404,8 +404,10 @@ def write_stdout(data: str | bytes) -> None:
             sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
             sys.stdout.flush()
             return
-        if isinstance(data, str):  # what TextIOWrapper.write does, without losing a part
-            data = data.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict")
+        if isinstance(data, str):  # what TextIOWrapper.write does, without losing a part;
+            # what the charset has no room for (é under LC_ALL=C) as a visible escape, not
+            # a UnicodeEncodeError's traceback.
+            data = data.encode(sys.stdout.encoding or "utf-8", "backslashreplace")
         # (a cast, an SVG, subtitles: UTF-8 bytes whatever stdout's encoding)
         _write_all(buffer, data)
         buffer.flush()

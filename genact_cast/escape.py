@@ -99,11 +99,12 @@ def title_text(text: str) -> str:
     return re.sub(_NOT_IN_TITLE, "", re.sub("[\ud800-\udfff]", "\ufffd", text))
 
 
-def terminal_json(value: Any) -> str:
+def terminal_json(value: Any, *, ascii_only: bool = False) -> str:
     """`value` as indented JSON, safe on a terminal: C0 is escaped by JSON itself, and
     DEL, C1, lone surrogates and the reordering characters become `\\uXXXX` escapes,
-    which decode back to the same value."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
+    which decode back to the same value; with `ascii_only`, every character past ASCII
+    (for a terminal whose charset has no room for them)."""
+    text = json.dumps(value, indent=2, ensure_ascii=ascii_only)
     if text.isascii():
         return re.sub(_UNSAFE_IN_JSON, _json_escape, text)
     return re.sub(

@@ -94,6 +94,20 @@ def test_exports_on_stdout_are_utf8_whatever_its_encoding(cast: str, export: str
     written(out).decode("utf-8")
 
 
+def test_info_on_an_ascii_stdout_escapes_what_it_cannot_hold(tmp_path: Path) -> None:
+    """A title past ASCII under PYTHONIOENCODING=ascii was a UnicodeEncodeError traceback:
+    the table shows it as escapes, the JSON as JSON's own (the same value)."""
+    cast = tmp_path / "t.cast"
+    header = {"version": 2, "width": 80, "height": 24, "title": "café 漢 \U0001f600"}
+    cast.write_text(json.dumps(header) + '\n[0.1, "o", "x"]\n', "utf-8")
+    out, err = text_stream("ascii"), text_stream()
+    assert run(["info", str(cast)], out, err) == 0, written(err)
+    assert "caf\\xe9 \\u6f22 \\U0001f600\n" in written(out).decode("ascii")
+    out = text_stream("ascii")
+    assert run(["info", "--json", str(cast)], out, err) == 0, written(err)
+    assert json.loads(written(out).decode("ascii"))["title"] == header["title"]
+
+
 def test_with_stderr_closed_the_svg_is_written(cast: str, tmp_path: Path) -> None:
     out = text_stream()
     target = tmp_path / "q.svg"

@@ -63,7 +63,10 @@ def show_info(source: str, *, as_json: bool) -> None:
     """
     info = describe(source)
     if as_json:
-        write_stdout(terminal_json(info) + "\n")
+        shown = terminal_json(info) + "\n"
+        if not _fits_stdout(shown):  # (PYTHONIOENCODING=ascii: é as \u00e9, the same value)
+            shown = terminal_json(info, ascii_only=True) + "\n"
+        write_stdout(shown)
         return
     import io
 
@@ -98,3 +101,13 @@ def show_info(source: str, *, as_json: bool) -> None:
     console = Console(file=buffer, force_terminal=terminal, no_color=not terminal)
     console.print(text, end="", soft_wrap=True)
     write_stdout(buffer.getvalue())
+
+
+def _fits_stdout(text: str) -> bool:
+    import sys
+
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeError, LookupError):
+        return False
+    return True
