@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -857,3 +858,39 @@ def test_the_checkpoint_engine_comes_up_after_the_scheduler_before_the_config_du
         before = [t for t in rows[:at] if "log_dist] [Rank 0] " in t]
         assert re.search(r"\] \[Rank 0\] step=0, skipped=0, ", before[-1]), before[-1]
         assert CONFIG in rows[at + 1]
+
+
+def _stamp(text: str) -> datetime:
+    found = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})", text)
+    assert found, text
+    return datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f")
+
+
+def test_the_log_clock_moves_across_loads_builds_and_saves() -> None:
+    """Each logger call stamps the time it is made (logging's asctime): a 19-second shard
+    load lies between two stamps 19 seconds apart, a 16 GB write ends later than it began,
+    and zero.Init's exit (partition_parameters.py:366 at v0.17.5) comes after the model's
+    build under it. Review-mg6 fault 8: seed 8442's merged export stamped its reload, its
+    shard bar, the tokenizer and the 16 GB save in one millisecond; seed 8441's config, build
+    and zero.Init's exit too."""
+    options = RecordOptions(seed=8442, framework="deepspeed", kind="sft", failures=1, cols=80)
+    rows = [t for _, t in without_pdsh_of(options)]
+    export = max(i for i, t in enumerate(rows) if t.endswith("Saving model checkpoint to ./out"))
+    tail = rows[export:]
+    bar = next(t for t in tail if t.startswith("Loading checkpoint shards: 100%"))
+    taken = re.search(r"\[(\d\d):(\d\d)<", bar)
+    assert taken
+    at = tail.index(bar)
+    before = next(t for t in reversed(tail[:at]) if t.startswith("[INFO|"))
+    after = next(t for t in tail[at:] if t.startswith("[INFO|"))
+    seconds = (_stamp(after) - _stamp(before)).total_seconds()
+    assert seconds >= 60 * int(taken[1]) + int(taken[2])
+    config = next(t for t in tail if "Configuration saved in ./out/merged/config.json" in t)
+    weights = next(t for t in tail if "|modeling_utils.py:41" in t and "./out/merged/" in t)
+    assert _stamp(weights) > _stamp(config)
+    scratch = RecordOptions(seed=8441, framework="deepspeed", kind="pretrain", failures=1)
+    rows = [t for _, t in without_pdsh_of(scratch)]
+    detected = [_stamp(t) for t in rows if "Detected DeepSpeed ZeRO-3" in t]
+    finished = [_stamp(t) for t in rows if "finished initializing model" in t]
+    assert len(detected) == len(finished) == 2
+    assert all(b > a for a, b in zip(detected, finished, strict=True))

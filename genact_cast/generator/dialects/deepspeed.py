@@ -199,7 +199,11 @@ class Log(Launcher, Engine):
         loading = (event.seconds - reading) * SHARE_LOADING
         start = event.t - event.seconds
         part = event._replace(t=start + loading, seconds=loading)
-        pretrained = event.loaded_from is not None
+        # As the Trainer's script decides it at its first launch (a relaunch builds the
+        # same way and resumes the rest from its checkpoint).
+        pretrained = self.trainer.pretrained
+        if pretrained is None:
+            pretrained = event.loaded_from is not None
         # zero.Init partitions the model as it is built, before its weights load (stamped
         # off the shared clock: the Trainer's lines below begin earlier).
         built = self.facts.moment(self.clock.at(start + loading * 0.1))
@@ -208,8 +212,12 @@ class Log(Launcher, Engine):
             ZERO3_DETECTED[0 if pretrained else 1],
             "Detected DeepSpeed ZeRO-3: activating zero.init() for this model",
         )
+        # zero.Init's exit after the model's __init__ ran under it: from scratch that build
+        # (and its random initialisation) is the whole loading; before a checkpoint's
+        # weights load, only the empty partitioned model's.
+        finished = built if pretrained else self.facts.moment(start + loading)
         done = line(
-            built,
+            finished,
             ZERO3_INIT_DONE,
             f"finished initializing model - num_params = {state_dict_tensors(f)}, "
             f"num_elems = {hf_model.built(f) / 1e9:.2f}B",

@@ -552,10 +552,11 @@ class Log:
     def _export(self, event: Exported) -> list[Out]:
         """The script's `trainer.save_model()`, then `trainer.log_metrics("train", ...)`."""
         moment = self._at(event.t - event.seconds)
-        done = self._at(event.t)
         merged = self.facts.method == "lora"
-        # A merged export writes the small adapter first, then the merged weights.
-        texts = self._saved(moment, moment if merged else done, self.output, len(event.shards))
+        # A merged export writes the small adapter first, then the merged weights; the log's
+        # clock reaches the export's end only with its last line.
+        done = moment if merged else self._at(event.t)
+        texts = self._saved(moment, done, self.output, len(event.shards))
         out: list[Out] = [Line(text) for text in texts]
         if merged:
             out += self._merged(event)
@@ -568,14 +569,19 @@ class Log:
         by from_pretrained), folds it in with `merge_and_unload()` (peft's progress bar is
         off by default: tuners_utils.py, progressbar=False) and calls `save_pretrained` on
         the merged model: the config, generation config and shards lines."""
+        # The reload takes the export's first half, from the adapter's save; the merged
+        # weights' write ends the export: each line stamped when it is logged.
         half = event.seconds / 2
-        moment = self._at(event.t - half)
-        done = self._at(event.t)
+        begin = event.t - event.seconds
+        moment = self._at(begin)
+        loaded = self._at(begin + half)
         folder = f"{self.output}/merged"
+        lines = self._loading(moment, half, pretrained=True, done=loaded, processes=1)
+        done = self._at(event.t)
         return [
-            *self._loading(moment, half, pretrained=True, done=done, processes=1),
-            Line(config_saved(done, folder)),
-            Line(generation_config_saved(done, folder)),
+            *lines,
+            Line(config_saved(loaded, folder)),
+            Line(generation_config_saved(loaded, folder)),
             Line(sharded_save(done, folder, len(event.shards))),
         ]
 
