@@ -332,3 +332,15 @@ def test_a_read_only_file_system_is_named_as_such(read_only_fs: Path, name: str)
     """review-attack5 item 6: 'it is read-only', of a 0644 file, sent the user to chmod."""
     with pytest.raises(OutputError, match=r"^cannot write .*: the file system is read-only$"):
         check_writable(read_only_fs / name, overwrite=True)
+
+
+@pytest.mark.parametrize("name", ["é" * 124 + ".cast", "漢" * 83 + ".cast", "a" * 250 + ".cast"])
+def test_a_name_up_to_255_bytes_is_written_whatever_its_characters(
+    tmp_path: Path, name: str
+) -> None:
+    """review-attack9 item 8: the temporary name was cut to 200 characters, 400 bytes of é:
+    'File name too long' for a name the file system takes."""
+    assert 253 <= len(name.encode()) <= 255
+    with atomic_output(tmp_path / name, overwrite=False) as stream:
+        stream.write(b"x")
+    assert [path.name for path in tmp_path.iterdir()] == [name]
