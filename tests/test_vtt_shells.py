@@ -250,3 +250,21 @@ def test_a_status_line_below_a_region_from_the_first_row_is_told_once() -> None:
         "Progress: [ 89%] [###################################################.......]"
     ], told
     assert told.count("Processing triggers for man-db (2.11.2-2) ...") == 1
+
+
+def test_a_one_key_command_is_told_with_its_output() -> None:
+    """review-exports8 item 12: pdb's one-letter commands (`n`, `s`, `l`) were cues of their
+    own for 82-104 ms, from the key to the output; a caption that short flashes and a
+    screen reader cuts it off. A command whose output comes within `COMMAND_SECONDS` of
+    its first key is told with it (review8_pdb1.cast, review-exports8's recording:
+    `python3 -m pdb prog.py`, `n`, `n`, `s`, `l`, `p v`, `c`, `q`); `(Pdb) ` is a prompt,
+    not a question (the command from its key)."""
+    found = cues_of_file("review8_pdb1.cast", SUBTITLES)
+    short = [
+        (start, texts)
+        for (start, texts), (end, _) in zip(found, found[1:], strict=False)
+        if float(end.split(":")[2]) - float(start.split(":")[2]) < 0.2
+    ]
+    assert short == [], found
+    assert ("00:00:05.699", ["(Pdb) n", "&gt; /tmp/r8/home/prog.py(5)&lt;module&gt;()",
+                             "-&gt; y = double(x)"]) in found  # fmt: skip

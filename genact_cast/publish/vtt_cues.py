@@ -13,6 +13,9 @@ from functools import lru_cache
 from genact_cast.publish.text import plain
 
 MERGE_SECONDS = 0.1
+# A command cue shorter than this (one key, Enter, the output) is told with its output: a
+# caption that flashes for a tenth of a second is cut off before it is read.
+COMMAND_SECONDS = 0.25
 # How alike a row's old and new text must be for a redraw after an erasure to be the same
 # line updated (a progress bar's 3 % -> 50 %, a dashboard's numbers, `ETA: 1h 00m` ->
 # `ETA: 59m`) rather than a new one written where a cleared line was: the mean of the
@@ -71,10 +74,9 @@ def cue_file(
     taken: list[tuple[float, tuple[int, int], str, float | None, bool]], end_time: float
 ) -> str:
     """WebVTT of the lines taken, (time, place, text, erased at, typed), sorted: lines
-    under `MERGE_SECONDS` apart share a cue, but a command typed is a cue of its own (one
-    typed ahead shows within a moment of the output before it; what follows it, its
-    output) unless the lines appeared at the same moment (one screen: a clip's start,
-    scripted typing); a cue lasts to the next, or to the erasure of all its lines; the
+    under `MERGE_SECONDS` apart share a cue, but a command typed starts a cue of its own
+    (one typed ahead shows within a moment of the output before it) unless the lines
+    appeared at the same moment (one screen: a clip's start, scripted typing); a cue lasts to the next, or to the erasure of all its lines; the
     last to `end_time` (at least a second)."""
     cues: list[tuple[float, list[str], list[float | None]]] = []
     command = False  # the last cue holds a command typed
@@ -82,8 +84,11 @@ def cue_file(
         escaped = escape_cue(text).rstrip()
         if not escaped.strip():
             continue
-        apart = (typed or command) and time > cues[-1][0] if cues else False
-        if cues and time - cues[-1][0] < MERGE_SECONDS and not apart:
+        # (a command's output less than `COMMAND_SECONDS` after its first key joins its
+        # cue: pdb's `n`, a cue flashed for 90 ms and cut off, review-exports8 item 12)
+        apart = typed and time > cues[-1][0] if cues else False
+        merge = COMMAND_SECONDS if command else MERGE_SECONDS
+        if cues and time - cues[-1][0] < merge and not apart:
             cues[-1][1].append(escaped)
             cues[-1][2].append(gone)
             command = command or typed

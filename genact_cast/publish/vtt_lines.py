@@ -29,7 +29,7 @@ from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_rig
 from genact_cast.publish.vtt_text import GAP, joined
 from genact_cast.publish.vtt_text import bare as _bare
 
-QUESTION_ENDS = "?:])"  # how a program's question (or a field it asks for) ends
+QUESTION_ENDS = "?:]"  # how a question (a field, `[y/N]`) ends; not `(Pdb) `, a prompt
 
 
 class Lines:
