@@ -7,6 +7,7 @@ the keys in each test's docstring)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from tests.test_vtt import cues_of_file, lines
@@ -262,7 +263,7 @@ def test_a_one_key_command_is_told_with_its_output() -> None:
     found = cues_of_file("review8_pdb1.cast", SUBTITLES)
     short = [
         (start, texts)
-        for (start, texts), (end, _) in zip(found, found[1:], strict=False)
+        for (start, texts), (end, _) in itertools.pairwise(found)
         if float(end.split(":")[2]) - float(start.split(":")[2]) < 0.2
     ]
     assert short == [], found

@@ -76,8 +76,9 @@ def cue_file(
     """WebVTT of the lines taken, (time, place, text, erased at, typed), sorted: lines
     under `MERGE_SECONDS` apart share a cue, but a command typed starts a cue of its own
     (one typed ahead shows within a moment of the output before it) unless the lines
-    appeared at the same moment (one screen: a clip's start, scripted typing); a cue lasts to the next, or to the erasure of all its lines; the
-    last to `end_time` (at least a second)."""
+    appeared at the same moment (one screen: a clip's start, scripted typing), and takes
+    the output that follows within `COMMAND_SECONDS`; a cue lasts to the next, or to the
+    erasure of all its lines; the last to `end_time` (at least a second)."""
     cues: list[tuple[float, list[str], list[float | None]]] = []
     command = False  # the last cue holds a command typed
     for time, _, text, gone, typed in taken:
