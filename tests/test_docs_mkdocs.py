@@ -6,6 +6,7 @@ the page, line and option."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -346,3 +347,29 @@ def test_a_hostile_cast_and_caption_inject_nothing_into_the_page(
         assert (found["pwned"], found["handlers"], found["links"]) == (0, [], [])
         assert (visit.left, visit.errors) == ([], [])
         page.close()
+
+
+def test_a_cast_that_is_a_fifo_is_a_warning_not_a_build_blocked_forever(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    """review-attack9 item 1: an image link to a FIFO in docs/ blocked `mkdocs build` with
+    no CPU and no message (it read the FIFO, then MkDocs copied it)."""
+    (tmp_path / "docs").mkdir()
+    os.mkfifo(tmp_path / "docs" / "f.cast")
+    (tmp_path / "docs" / "index.md").write_text("# A\n\n![y](f.cast)\n")
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    result = run([*MKDOCS, "build"], player_cache(npm_tarball, tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "genact-cast:" in line]
+    assert "f.cast is not a regular file (a FIFO, device or socket)" in warnings[0]
+    assert "index.md:3: no cast file 'f.cast' in the docs" in warnings[1]
+
+
+def test_the_cast_cache_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    """What reads a document's cast (MkDocs and Sphinx alike) opens it without blocking
+    and refuses anything but a regular file, should one take a cast's place meanwhile."""
+    from genact_cast.docs.casts import CastCache, DocsCastError
+
+    os.mkfifo(tmp_path / "f.cast")
+    with pytest.raises(DocsCastError, match=r"f\.cast is not a regular file"):
+        CastCache(tmp_path / "cache").from_file(tmp_path / "f.cast")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import posixpath
 from pathlib import Path
 
@@ -87,6 +88,28 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
             if name not in kind:
                 kind.append(name)
         return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        """A cast in docs/ that is not a regular file (a FIFO, which blocked the build
+        forever, review-attack9 item 1; a device, a socket) is left out: MkDocs would
+        copy it into the site, and a link to it is a warning, as in Sphinx."""
+        import stat
+
+        for file in list(files):
+            if not file.src_uri.lower().endswith(".cast") or file.abs_src_path is None:
+                continue
+            try:
+                regular = stat.S_ISREG(os.stat(file.abs_src_path).st_mode)
+            except OSError:
+                regular = False
+            if not regular:
+                log.warning(
+                    "genact-cast: %s is not a regular file (a FIFO, device or socket); "
+                    "left out of the site",
+                    terminal_text(file.src_uri),
+                )
+                files.remove(file)
+        return files
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
