@@ -121,6 +121,16 @@ def banner(
 MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type
 
 
+def timed_out(facts: Facts, event: Failed, timeout_ms: int) -> Facts:
+    """The log's clock from a hang on: the run's peers wait `event.timeout_ms` in the hung
+    collective, a framework's `timeout_ms` (its own process groups' timeout), and its watchdog
+    fires that long after the collective began (ProcessGroupNCCL.cpp:683's `ran for` counts
+    from the work's start): every line from the watchdog's on comes that much later (or
+    earlier), and the last step logged stays where it was, before the hang."""
+    shift = timedelta(milliseconds=timeout_ms - event.timeout_ms)
+    return facts._replace(start=facts.start + shift)
+
+
 def failure_lines(
     facts: Facts,
     incidentals: Incidentals,

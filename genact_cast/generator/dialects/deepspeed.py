@@ -29,9 +29,10 @@ from genact_cast.generator.dialects.base import (
     Out,
     Redraw,
     SubBar,
+    timed_out,
 )
 from genact_cast.generator.dialects.deepspeed_engine import Engine
-from genact_cast.generator.dialects.deepspeed_launch import Launcher
+from genact_cast.generator.dialects.deepspeed_launch import TIMEOUT_MS, Launcher
 from genact_cast.generator.dialects.deepspeed_lines import (
     TP_DATA_CHECK,
     TP_DATA_CHECKED,
@@ -162,6 +163,7 @@ class Log(Launcher, Engine):
             # torch 2.9's dump on the timeout (torch_dump): every watchdog waits a minute for
             # it before the take-down, and the log runs that minute behind the run's.
             wait = timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
+            self.facts = timed_out(self.facts, event, TIMEOUT_MS)
             self.facts = self.facts._replace(start=self.facts.start + wait)
             self.trainer.facts = self.facts
             return self._failed(event)

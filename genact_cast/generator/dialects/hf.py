@@ -25,6 +25,7 @@ from genact_cast.generator.dialects.base import (
     failure_lines,
     interrupted_lines,
     nccl_startup,
+    timed_out,
 )
 from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
@@ -657,6 +658,13 @@ class Log:
         self.failures += 1
         # torch 2.9 dumps on a timeout (torch_dump): each watchdog waits a minute for it
         # before it takes its process down, and this log runs that minute behind the run's.
+        # The lines from here are stamped on the run's clock: this launch's set-up time
+        # (comm_seconds, which the run's timeline leaves out) carried into it.
+        self.facts = timed_out(self.facts, event, PG_TIMEOUT_MS)
+        self.facts = self.facts._replace(
+            start=self.facts.start + timedelta(seconds=self.comm_seconds)
+        )
+        self.comm_seconds = 0.0
         found = self.facts.moment(event.t)
         self.facts = self.facts._replace(
             start=self.facts.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)

@@ -15,6 +15,7 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     failure_lines,
+    timed_out,
 )
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_job import Job
@@ -84,11 +85,6 @@ class Watchdog(Job):
         # The flight recorder's dump (torchtitan turns it on): the watchdog takes the process
         # down a minute after the timeout, and this log runs that minute behind the run's.
         event = event._replace(seq=self.watchdog_seq(event.step))
-        found = self.facts.moment(event.t)
-        self.facts = self.facts._replace(
-            start=self.facts.start + timedelta(seconds=fr.DUMP_WAIT_SECONDS)
-        )
-        own = self._collective(event)
         # The timed-out group's own timeout (set_pg_timeouts at step 1 sets some of them).
         seconds = titan_mesh.timeout_seconds(
             self.facts,
@@ -97,6 +93,12 @@ class Watchdog(Job):
             init=INIT_TIMEOUT_SECONDS,
             train=TRAIN_TIMEOUT_SECONDS,
         )
+        self.facts = timed_out(self.facts, event, seconds * 1000)
+        found = self.facts.moment(event.t)
+        self.facts = self.facts._replace(
+            start=self.facts.start + timedelta(seconds=fr.DUMP_WAIT_SECONDS)
+        )
+        own = self._collective(event)
         lines = failure_lines(
             self.facts,
             self.incidentals,

@@ -1,0 +1,78 @@
+"""Review tt6 fault 7: a hung collective's watchdog fires its process group's timeout after
+the collective began (torch 2.9's ProcessGroupNCCL.cpp:683, `... Timeout(ms)=%d) ran for %d
+milliseconds before timing out`, counted from the work's start), so the log's last progress
+before it comes before the hang began, at most one logging interval earlier: no step is
+logged after the collective hung, whatever timeout the framework gives its groups
+(torchtitan's train_timeout_seconds of 100 s, the Trainer's ddp_timeout of 30 minutes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from genact_cast.generator import RecordOptions
+from tests.release_catalogue import release_lines
+
+WATCHDOG = re.compile(
+    r"\[E(\d{1,2})(\d\d) (\d\d:\d\d:\d\d)\.\d+ ProcessGroupNCCL\.cpp:683\].*"
+    r"Timeout\(ms\)=(\d+)\) ran for (\d+) milliseconds"
+)
+TITAN_STEP = re.compile(r"\[titan\] (\S+ \S+) - root - INFO - step: +\d+ ")
+HF_START = re.compile(r"\[INFO\|trainer\.py:2519\] (\S+ \S+) >> \*\*\*\*\* Running training")
+HF_BAR = re.compile(r"\| \d+/\d+ \[(?:(\d+):)?(\d+):(\d+)<")
+STAMP = "%Y-%m-%d %H:%M:%S,%f"
+
+
+def _hang(line: str, year: int) -> tuple[datetime, int]:
+    """When the timed-out collective began, and the timeout it names."""
+    found = WATCHDOG.search(line)
+    assert found is not None
+    fired = datetime.strptime(f"{year}-{found[1]}-{found[2]} {found[3]}", "%Y-%m-%d %H:%M:%S")
+    return fired - timedelta(milliseconds=int(found[5])), int(found[4])
+
+
+def _first_watchdog(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines) if WATCHDOG.search(line))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        RecordOptions(seed=8305, framework="torchtitan", kind="continue", failures=1),
+        RecordOptions(seed=23, framework="torchtitan", model="Llama-3-8B", failures=1),
+    ],
+    ids=lambda o: str(o.seed),
+)
+def test_torchtitan_logs_no_step_after_the_hang_began(options: RecordOptions) -> None:
+    lines = release_lines(options)
+    at = _first_watchdog(lines)
+    steps = [
+        datetime.strptime(m[1], STAMP) for line in lines[:at] if (m := TITAN_STEP.search(line))
+    ]
+    began, timeout = _hang(lines[at], steps[-1].year)
+    interval = steps[-1] - steps[-2]
+    assert timeout in (100_000, 600_000)
+    assert steps[-1] <= began < steps[-1] + interval + timedelta(seconds=61)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        RecordOptions(seed=8313, framework="hf", kind="sft", failures=1),
+        RecordOptions(seed=29, framework="hf", kind="sft", failures=1),
+    ],
+    ids=lambda o: str(o.seed),
+)
+def test_the_trainers_bar_stops_where_the_hang_began(options: RecordOptions) -> None:
+    lines = release_lines(options)
+    at = _first_watchdog(lines)
+    start = datetime.strptime(
+        next(m[1] for line in lines[:at] if (m := HF_START.search(line))), STAMP
+    )
+    bar = next(m for line in reversed(lines[:at]) if (m := HF_BAR.search(line)))
+    shown = start + timedelta(hours=int(bar[1] or 0), minutes=int(bar[2]), seconds=int(bar[3]))
+    began, timeout = _hang(lines[at], start.year)
+    assert timeout == 1_800_000
+    assert shown - timedelta(seconds=2) <= began < shown + timedelta(minutes=10)
