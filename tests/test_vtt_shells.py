@@ -269,3 +269,16 @@ def test_a_one_key_command_is_told_with_its_output() -> None:
     assert short == [], found
     assert ("00:00:05.699", ["(Pdb) n", "&gt; /tmp/r8/home/prog.py(5)&lt;module&gt;()",
                              "-&gt; y = double(x)"]) in found  # fmt: skip
+
+
+def test_a_clock_rewritten_on_a_command_row_is_not_the_command() -> None:
+    """review-exports8 item 9: a prompt command writes a clock at the first row's right
+    end at each prompt (`\\e[s\\e[1;71H[%s]\\e[u`); the first command, typed on that row,
+    was told with the clock written 11 s later (`... echo one ... [23:43:44]`, where the
+    player showed `[23:43:32]` then). The clock is the row's right prompt, as a nested
+    shell's is: the command is told without it (review8_s2.cast, review-exports8's
+    recording: bash with PROMPT_COMMAND's clock, `echo one`, `ls /usr`, a nested bash with
+    a right-aligned clock prompt, `echo two`, `pwd`, exit, exit)."""
+    found = cues_of_file("review8_s2.cast", SUBTITLES)
+    assert found[0] == ("00:00:01.336", ["me@box:/tmp/r8/home# echo one"]), found
+    assert not [t for t in lines(found) if t.endswith("]") and "#" in t], found

@@ -21,6 +21,7 @@ from genact_cast.publish.vtt_prompts import (
     menu,
     output_before,
     right_kept,
+    right_redrawn,
     without_head,
 )
 from genact_cast.publish.vtt_reflow import reflow
@@ -256,6 +257,8 @@ class Lines:
             waited, right = self.waiting[1:] if self.waiting is not None and here else ("", "")
             lead = self.leads.get(y, waited)
             right = self.rights.get(y, right)
+            if right and y in self.leads and (again := right_redrawn(old, text, right)):
+                right = self.rights[y] = again  # (a clock rewritten there: not the command)
             if right and (y in self.leads or (here and text != old)):
                 text = news[y] = without_right_prompt(text, lead, right)
             if _bare(text) == _bare(old):

@@ -119,6 +119,16 @@ def is_typed(lines: Lines, y: int, text: str) -> bool:
 _RIGHT = re.compile(r"(.*\S) {2,}(\S.*)")  # a row's text, a gap, and what ends the row
 
 
+def right_redrawn(old: str, new: str, right: str) -> str:
+    """The right prompt a command row (`old`, kept without it) now ends with, if another
+    of the same width was written where `right` was (a clock a prompt command rewrites
+    at each prompt: `[23:43:32]`, then `[23:43:44]`), else ""."""
+    match = _RIGHT.fullmatch(new.rstrip())
+    if match is None or match[2] == right or len(match[2]) != len(right):
+        return ""
+    return match[2] if match[1] == old.rstrip() else ""
+
+
 def right_kept(old: str, new: str, cols: int) -> str:
     """The right prompt (zsh's RPROMPT) both texts of a row end with at its right edge, if
     the text left of it grew (a command typed there), else ""."""
