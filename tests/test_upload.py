@@ -516,21 +516,30 @@ def test_a_malformed_redirect_is_one_line_naming_it(hostile: str, location: str)
     assert "\n" not in message
 
 
-def test_a_redirect_to_a_closed_port_names_that_port(hostile: str) -> None:
+def test_a_redirect_to_another_port_names_that_port(hostile: str) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
     HostileServer.behaviour = f"location:http://127.0.0.1:{closed}/api/v1/recordings"
-    with pytest.raises(UploadError, match=rf"cannot connect to http://127\.0\.0\.1:{closed}"):
+    # Another port is another server: refused before any connection (review-attack9 item 6).
+    with pytest.raises(UploadError, match=rf"another server \(http://127\.0\.0\.1:{closed}\)"):
         upload(CAST, server=hostile, install_id=ID, timeout=5)
 
 
-def test_a_redirect_to_another_host_does_not_carry_the_install_id(hostile: str) -> None:
+def test_a_redirect_of_the_upload_to_another_server_is_refused(hostile: str) -> None:
+    """review-attack9 item 6: a 307 to another origin sent the whole cast again, without
+    the install ID, to a server the user never named, and the upload was said to work."""
     HostileServer.behaviour = "redirect-away"
-    assert upload(CAST, server=hostile, install_id=ID, timeout=5).url.endswith("/a/away")
-    first, second = HostileServer.authorizations
+    port = hostile.rsplit(":", 1)[1]
+    with pytest.raises(UploadError) as caught:
+        upload(CAST, server=hostile, install_id=ID, timeout=5)
+    assert str(caught.value) == (
+        f"upload to {hostile} failed: the server redirected the upload to another server "
+        f"(http://localhost:{port}); refused: give that server with --server if it is the "
+        "right one"
+    )
+    (first,) = HostileServer.authorizations  # one request: to the server named
     assert first is not None
-    assert second is None
 
 
 @pytest.mark.parametrize(

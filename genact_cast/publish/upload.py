@@ -123,7 +123,7 @@ def upload(
         with httpx.Client(
             timeout=timeout, headers=headers, auth=httpx.BasicAuth(user, install_id),
             follow_redirects=True, max_redirects=MAX_REDIRECTS,
-            event_hooks={"response": [check_redirect]},
+            event_hooks={"response": [check_redirect, _same_origin]},
         ) as client:  # fmt: skip
             reply = _post(client, f"{server}/api/v1/recordings", "file", path.name, data, fields)
             if reply.status == 404:
@@ -137,6 +137,23 @@ def upload(
     except TimeoutError:
         raise UploadError(f"{server} did not finish answering in {deadline:g} s") from None
     return result(reply, secrets, install_id)
+
+
+def _same_origin(response: Any) -> None:
+    """An httpx response hook: the cast goes only where the user sent it. A redirect of the
+    upload to another origin (scheme, host or port) is refused before httpx follows it: a
+    307 or 308 sends the whole cast again, without the install ID, to a server the user
+    never named, or from https to plain http (review-attack9 item 6)."""
+    if response.status_code not in (301, 302, 303, 307, 308) or "location" not in response.headers:
+        return
+    here = response.request.url
+    there = here.join(response.headers["location"])  # (check_redirect checked it first)
+    if (there.scheme, there.host, there.port) != (here.scheme, here.host, here.port):
+        origin = f"{there.scheme}://{there.netloc.decode('ascii', 'replace')}"
+        raise BadRedirect(
+            f"the server redirected the upload to another server ({quoted(origin)}); "
+            "refused: give that server with --server if it is the right one"
+        )
 
 
 def _post(
