@@ -18,7 +18,13 @@ from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, generate, make_plan, simulate
 from genact_cast.generator.dialects import torchtitan_release
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.events import CheckpointSaved, Failed, Restarted, StepStats
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    DataReady,
+    Failed,
+    Restarted,
+    StepStats,
+)
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
 from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.presenters.genact.launch import command_lines
@@ -229,9 +235,20 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
                 continue
             spans.append((min(times) - 0.06, max(times) + 0.06))
         value = float(ms)
-        assert any(abs(v - value) < 0.06 for v in own_ms) or any(
+        # The first line of a launch that resumed off the log interval averages the fewer
+        # iterations since that launch's training started, its warm-up included
+        # (training.py:1405, 1509-1510, 1953 at core_v0.14.0).
+        ready = [e.t for e in mg_run.events if isinstance(e, DataReady)]
+        resumes = [e for e in mg_run.events if isinstance(e, Restarted)]
+        launch = []
+        for s in trained(mg_run, it):
+            start = max((t for t in ready if t < s.t), default=None)
+            resumed = max((e.step for e in resumes if e.t < s.t), default=0)
+            if start is not None and 0 < it - resumed < n:
+                launch.append((s.t - start) / (it - resumed) * 1000)
+        assert any(abs(v - value) < 0.06 for v in own_ms + launch) or any(
             low <= value <= high for low, high in spans
-        ), (step, ms, own_ms, spans)
+        ), (step, ms, own_ms, spans, launch)
 
 
 @pytest.mark.parametrize("framework", ["torchtitan", "megatron"])

@@ -177,12 +177,13 @@ class Log:
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         moment = self._t(stats.t)
-        # elapsed time per iteration: the interval's time less its pauses, over its
-        # iterations (training_log); the first line after a launch, its own step's.
+        # elapsed time per iteration: the interval's time less its pauses, over the
+        # iterations since the last line (training_log, training.py:1405, 1509-1510): after
+        # a resume off the interval, the fewer ones since training started.
         last_step, last_t = self._logged
         seconds = stats.seconds
-        if stats.step - last_step == self.interval:
-            seconds = (stats.t - last_t - self._paused) / self.interval
+        if last_step >= 0 and 0 < stats.step - last_step <= self.interval:
+            seconds = (stats.t - last_t - self._paused) / (stats.step - last_step)
         self._logged, self._paused = (stats.step, stats.t), 0.0
         tflops = formulas.tflops_per_gpu(self.shape, f.global_batch, seconds, f.gpus)
         out: list[Out] = []
