@@ -162,6 +162,54 @@ def test_a_cast_too_big_for_a_notebook_shows_as_its_summary_and_says_so_once() -
     assert repr(view).startswith("<CastView 'big': 80x24,")
 
 
+@pytest.mark.parametrize(
+    ("size", "data", "said"),
+    [
+        ((1000, 1000), "x", "terminal size 1000x1000 is over the limit for drawing a cast"),
+        ((400, 400), "a\x1b[1000000000b" * 3000, "more work than its output allows"),
+    ],
+    ids=["1000x1000", "work-bomb"],
+)
+def test_a_cast_the_exporters_refuse_shows_as_its_summary_and_says_why_once(
+    size: tuple[int, int], data: str, said: str
+) -> None:
+    """review-attack9 item 3: `load` takes what the still's renderer refuses (its limits),
+    and every repr ended in a LimitError traceback in the cell."""
+    import warnings
+
+    from genact_cast.asciicast.model import Event, Header
+    from genact_cast.docs.notebook import CastView
+
+    view = CastView(Header(*size), [Event(0, "o", data)], name="refused")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        shown = [view._repr_html_(), view._repr_svg_(), view._repr_png_()]
+    assert shown == [None, None, None]
+    assert [said in str(w.message) for w in caught] == [True]
+    assert repr(view).startswith(f"<CastView 'refused': {size[0]}x{size[1]},")
+
+
+def test_each_player_has_an_id_of_its_own_across_kernel_sessions(
+    npm_tarball: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review-attack9 item 9: ids counted from genact-cast-1 in every session, so a
+    notebook holding two sessions' outputs had two elements with one id."""
+    from genact_cast.asciicast.model import Event, Header
+    from genact_cast.docs import notebook
+
+    code = "from genact_cast.docs import notebook; print(notebook._SESSION)"
+    sessions = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+        for _ in range(2)
+    }
+    assert len(sessions) == 2
+    for key, value in player_cache(npm_tarball, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    view = notebook.CastView(Header(20, 3), [Event(0, "o", "hi")])
+    ids = re.findall(r'getElementById\("([^"]*)"\)', view._repr_html_() or "")
+    assert ids[0].startswith(f"genact-cast-{notebook._SESSION}-")
+
+
 def test_a_bad_record_call_is_one_line_in_the_call_s_own_terms() -> None:
     """Attack run 7, finding 9: `record(output=...)` said "--output is decided by the docs
     build" and `record(cols=True)` "Option '--cols' requires an argument"."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import itertools
+import os
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -18,6 +19,10 @@ from pathlib import Path
 from genact_cast.asciicast import Cast, Event, Header, encode
 
 _ids = itertools.count(1)
+# A player's element id is unique across kernel sessions too: a notebook keeps the outputs
+# of earlier sessions, and a counter from 1 in each gave two elements one id, the new
+# player mounting into the old cell's output (review-attack9 item 9).
+_SESSION = os.urandom(6).hex()
 # Jupyter computes every format of a result each time it shows it, and keeps the HTML (the
 # whole cast, inline) in the notebook: past this much output a cast shows as its summary.
 MAX_DISPLAY_BYTES = 8 << 20
@@ -31,6 +36,7 @@ class CastView:
         self.events = tuple(events)
         self.name = name
         self._said_too_big = False
+        self._undrawable: str | None = None  # why the exporters refuse to draw it, if they do
 
     @property
     def duration(self) -> float:
@@ -82,8 +88,28 @@ class CastView:
             )
         return True
 
+    def _shown_as_summary(self) -> bool:
+        """Too big, or refused by the exporters' limits: the front-end shows `repr`."""
+        return self._too_big() or self._refused()
+
+    def _refused(self) -> bool:
+        """The still cannot be drawn (a 1000x1000 terminal, a work bomb, over a million
+        events: the exporters' limits, which `load` does not apply): said once, as a
+        warning, and the cast shows as its summary, not a traceback in the cell
+        (review-attack9 item 3)."""
+        if self._undrawable is None:
+            from genact_cast.errors import GenactCastError
+
+            try:
+                self._still("text")
+                self._undrawable = ""
+            except GenactCastError as exc:
+                self._undrawable = str(exc)
+                warnings.warn(f"{exc}: shown as its summary", stacklevel=4)
+        return bool(self._undrawable)
+
     def _repr_html_(self) -> str | None:
-        if self._too_big():
+        if self._shown_as_summary():
             return None
         from genact_cast.docs.assets import PAGE_THEME, page_css
         from genact_cast.docs.markup import Still, still_html
@@ -100,7 +126,7 @@ class CastView:
             return None  # the front-end shows the still instead
         options = player_options(PlayerOptions(autoplay=False), self.duration)
         options["theme"] = f"auto/{PAGE_THEME}"
-        element = f"genact-cast-{next(_ids)}"
+        element = f"genact-cast-{_SESSION}-{next(_ids)}"
         cast = script_json(cast_v2(self.header, self.events))
         still = Still(self._still("text").decode("utf-8"), self.header.cols, self.header.rows)
         # The still first: a notebook that is not trusted (opened from git) runs no script
@@ -122,12 +148,12 @@ class CastView:
         )
 
     def _repr_svg_(self) -> str | None:
-        if self._too_big():
+        if self._shown_as_summary():
             return None
         return self._still("svg").decode("utf-8")
 
     def _repr_png_(self) -> bytes | None:
-        if self._too_big() or importlib.util.find_spec("PIL") is None:
+        if self._shown_as_summary() or importlib.util.find_spec("PIL") is None:
             return None  # PNG stills need the video extra; the SVG is there
         return self._still("png")
 
