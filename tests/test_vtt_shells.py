@@ -282,3 +282,17 @@ def test_a_clock_rewritten_on_a_command_row_is_not_the_command() -> None:
     found = cues_of_file("review8_s2.cast", SUBTITLES)
     assert found[0] == ("00:00:01.336", ["me@box:/tmp/r8/home# echo one"]), found
     assert not [t for t in lines(found) if t.endswith("]") and "#" in t], found
+
+
+def test_a_command_a_pane_wraps_is_one_line() -> None:
+    """review-exports8 item 18: in a 39-column tmux pane, a command typed past the pane's
+    edge is wrapped by tmux itself (the pane scrolled, the rest on the row below: no
+    terminal wrap), and was told twice and cut (`... ls /usr/share |`, then `... | h` /
+    `ead -25`). The player shows it on two rows of the pane: one line, once, as a wrapped
+    line is (review8_tm2.cast, review-exports8's recording: tmux, Ctrl-b %, in the right
+    pane `seq 30`, `echo after-seq`, `ls /usr/share | head -25`)."""
+    told = lines(cues_of_file("review8_tm2.cast", SUBTITLES))
+    assert [t for t in told if "/usr/share" in t] == [
+        "root@vm:/tmp/r8/home# ls /usr/share | head -25"
+    ], told
+    assert "ead -25" not in told

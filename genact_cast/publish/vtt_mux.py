@@ -43,9 +43,28 @@ class Multiplexed:
         # the oldest goes first.
         self.seen: dict[tuple[int, str], None] = {}
         self.slots: dict[tuple[int, int], int] = {}  # (row, pane) -> its line in `told`
+        # (row, pane) -> the line a pane wrapped onto the row, and that line's text before it
+        self.tails: dict[tuple[int, int], tuple[int, str]] = {}
         self.shown = ""  # the lines told, without blanks, to find a rewrapped one in
         self.layout: tuple[tuple[int, ...], ...] = ()  # where the borders are
         self.split_at = -REWRAP_SECONDS  # when they last moved
+
+    def _tail(
+        self, y: int, x: int, text: str, tails: dict[tuple[int, int], tuple[int, str]]
+    ) -> bool:
+        """Whether row y of pane x is the rest of a line the pane wrapped onto it (as the
+        last screen had it), still or typed on: its line in `told` goes on with it."""
+        tail = self.tails.get((y, x))
+        if tail is None or not text:
+            return False
+        index, head = tail
+        time, place, line = self.told[index]
+        if not (head + text).startswith(line) and line != head + text:
+            return False
+        self.told[index] = (time, place, head + text)
+        tails[y, x] = tail
+        self.seen[x, text] = None
+        return True
 
     def restart(self) -> None:
         """The clip starts (--start-at): what the panes showed before is not told, nor
@@ -63,15 +82,37 @@ class Multiplexed:
             self.layout, self.split_at = layout, screen.time
         split = screen.time - self.split_at < REWRAP_SECONDS
         slots: dict[tuple[int, int], int] = {}
+        tails: dict[tuple[int, int], tuple[int, str]] = {}
+        full: set[tuple[int, int]] = set()  # rows whose line reaches its pane's right edge
         for y, text_row in enumerate(texts):
-            for x, part in enumerate(_BORDER.split(text_row)):
+            parts = _BORDER.split(text_row)
+            start = 0
+            for x, part in enumerate(parts):
+                width = len(part) if x < len(parts) - 1 else screen.cols - start
+                start += len(part) + 1
+                if part.strip() and len(part.rstrip()) >= width:
+                    full.add((y, x))
                 text = part.strip()
+                if self._tail(y, x, text, tails):
+                    continue
                 index = self.slots.get((y, x))
                 if index is not None and self.told[index][2] == text:
                     slots[y, x] = index  # (the same line, still there: typing may go on)
                     continue
+                up = slots.get((y - 1, x))
+                if text and up is not None and (y - 1, x) in full and (x, text) not in self.seen:
+                    # The pane wrapped the line onto this row (tmux moves to the row below
+                    # itself: no terminal wrap): its rest, as the terminal's wrap is joined.
+                    time, place, head = self.told[up]
+                    self.told[up] = (time, place, head + text)
+                    tails[y, x] = (up, head)
+                    self.seen[x, text] = None
+                    continue
                 if not text or _DRAWING.fullmatch(text) or (x, text) in self.seen:
                     continue
+                moved = self.slots.get((y + 1, x))  # (the pane scrolled under a line typed)
+                if (index is None or not text.startswith(self.told[index][2])) and moved:
+                    index = moved if text.startswith(self.told[moved][2]) else index
                 piece = "".join(text.split())
                 if split and len(piece) >= MIN_PIECE and piece in self.shown:
                     self.seen[x, text] = None  # (a pane narrowed by a split: lines rewrapped)
@@ -85,7 +126,7 @@ class Multiplexed:
                 slots[y, x] = index
                 self.seen[x, text] = None
                 self.shown += piece
-        self.slots = slots
+        self.slots, self.tails = slots, tails
         self.shown = self.shown[-MAX_SHOWN:]
         while len(self.seen) > MAX_SEEN:
             del self.seen[next(iter(self.seen))]
