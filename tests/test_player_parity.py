@@ -11,6 +11,7 @@ terms (the SVG's markup, the PNG's and the video's pixels, the text file).
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import shutil
@@ -31,7 +32,7 @@ from genact_cast.publish.screens import Clip, largest_size
 from genact_cast.publish.svg import render_svg
 from genact_cast.publish.text import plain
 from genact_cast.sources import open_cast
-from tests.player_dom import Player, PlayerScreen
+from tests.player_dom import Player, PlayerScreen, cast_json
 from tests.screen_parity import (
     SYMBOLS,
     attr_differences,
@@ -378,3 +379,45 @@ def test_faint_and_strikethrough_pixels_as_in_the_player(player: Player, tmp_pat
     assert abs(above[0] - above[1]) <= 1, f"line-through {above[1]} px up, the player's {above[0]}"
     assert len(png_line) <= len(player_line) + 1
     assert problems == [], "\n".join(problems)
+
+
+def _ink_columns(
+    picture: Any, cell_width: float, row_height: float, cells: int
+) -> tuple[float, float]:
+    """The first and last inked columns of a picture's first row, in cells (0 = the left edge)."""
+    background = picture.getpixel((int(picture.width - cell_width / 2), int(row_height * 1.5)))
+    inked = [
+        x
+        for x in range(int(cells * cell_width))
+        for y in range(int(row_height))
+        if sum(abs(a - b) for a, b in zip(picture.getpixel((x, y)), background, strict=True)) > 60
+    ]
+    assert inked, "nothing drawn"
+    return min(inked) / cell_width, max(inked) / cell_width
+
+
+@pytest.mark.parametrize("char", ["\u2615", "\u26a1", "\u4e2d", "\u231a"])  # ☕ ⚡ 中 ⌚
+def test_a_wide_character_in_the_svg_is_as_wide_as_in_the_player(
+    char: str, player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """A wide character's glyph keeps its own width in its two cells, as the player draws
+    it; stretched over both, ☕ and ⚡ were twice their width (review-exports8 finding 6)."""
+    from PIL import Image
+
+    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING
+
+    body = "\x1b[?25l\x1b[32m" + char
+    player.load(cast_json({"version": 2, "width": 10, "height": 2}, [[0.1, "o", body]]))
+    player.at(0.5)
+    shown = player.picture()
+    expected = _ink_columns(shown, shown.width / 10, shown.height / 2, 2)
+    svg = tmp_path / "wide.svg"
+    svg.write_text(render_svg(Header(cols=10, rows=2), [Event(0, OUTPUT, body)]), "utf-8")
+    page = browser.new_page(viewport={"width": 400, "height": 200})
+    page.goto(svg.as_uri())
+    width, height = 10 * CELL_WIDTH, 2 * LINE_HEIGHT
+    clip = {"x": PADDING, "y": PADDING, "width": width, "height": height}
+    drawn = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")
+    page.close()
+    found = _ink_columns(drawn, drawn.width / 10, drawn.height / 2, 2)
+    assert found == pytest.approx(expected, abs=0.3), (found, expected)

@@ -124,13 +124,18 @@ class LineMarkup:
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
             # proportional fallback font: such a run is stretched to its cells, and the run
             # after it placed at its column, so that what follows stays on the grid.
+            # A wide character (CJK, emoji: a run of its own) keeps its glyph's own width
+            # at its column, as the player draws it (stretched to two cells, ☕ and 中 were
+            # wider than in the player: review-exports8 finding 6); the run after it is
+            # placed at its own column.
             attributes = ""
-            if not _MONO_SAFE.fullmatch(text):
+            wide = _wide_alone(text)
+            if not wide and not _MONO_SAFE.fullmatch(text):
                 width = number(_glyph_cells(text) * CELL_WIDTH, 2)
                 attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
-            if attributes or placed:
+            if attributes or placed or wide:
                 attributes = f' x="{number(column * CELL_WIDTH, 2)}"' + attributes
-            placed = "textLength" in attributes
+            placed = wide or "textLength" in attributes
             attributes += ' opacity="0"' if hidden else ""
             text = text.translate(BIDI_CONTROLS)
             if plain == PLAIN:
@@ -196,6 +201,17 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
                 index = end
             if start < len(part):
                 yield part[start:], style, False
+
+
+def _wide_alone(text: str) -> bool:
+    """A run that is one wide character (with its marks, a flag's two letters, or a
+    character shown as emoji by VS16), as `_vector_runs` splits them off."""
+    if not text:
+        return False
+    first = text[0]
+    if char_width(first) != 2 and "\ufe0f" not in text and not regional_indicator(first):
+        return False
+    return all(_mark(c) for c in text[1:]) or (len(text) == 2 and regional_indicator(text[1]))
 
 
 def _mark(char: str) -> bool:

@@ -211,18 +211,20 @@ class EditingScreen(TextScreen):
                     plain.append(0)
                 index += 1
                 continue
+            # Colour numbers past 255 wrap, as avt reads them (`as u8`, parser.rs): the
+            # player shows `38;5;300` as colour 44, not 255.
             if attr in (38, 48) and index + 2 < len(attrs) and attrs[index + 1] == 5:
-                color = attrs[index + 2]
+                color = attrs[index + 2] % 256
                 if color < 16:
                     base = 30 if attr == 38 else 40
                     plain.append(base + color if color < 8 else base + 60 + color - 8)
                     index += 3
                     continue
-                plain += [attr, 5, min(color, 255)]
+                plain += [attr, 5, color]
                 index += 3
                 continue
             if attr in (38, 48) and index + 4 < len(attrs) and attrs[index + 1] == 2:
-                plain += [attr, 2, *(min(c, 255) for c in attrs[index + 2 : index + 5])]
+                plain += [attr, 2, *(c % 256 for c in attrs[index + 2 : index + 5])]
                 index += 5
                 continue
             plain.append(attr)
