@@ -227,3 +227,19 @@ def test_a_bad_record_call_is_one_line_in_the_call_s_own_terms() -> None:
         with pytest.raises(GenactCastError) as caught:
             record(seed=1, **options)
         assert str(caught.value) == message
+
+
+def test_save_writes_what_the_name_asks_for_as_record_does(tmp_path: Path) -> None:
+    """review-attack9 item 7: save("x.svg") wrote asciicast JSON under that name, where
+    `record -o x.svg` draws the SVG; bytes as a title became the text "b'x'"."""
+    import genact_cast
+    from genact_cast.errors import BadOption
+
+    view = genact_cast.record(seed=7, duration=5, cols=60, rows=20)
+    assert view.save(tmp_path / "x.svg").read_text().startswith("<svg")
+    assert view.save(tmp_path / "x.txt").read_text() == view.save(tmp_path / "y.txt").read_text()
+    assert view.save(tmp_path / "x.cast").read_text() == view.text
+    with pytest.raises(BadOption, match=r"^save\('.*x\.md'\): Markdown snippets point at"):
+        view.save(tmp_path / "x.md")
+    with pytest.raises(BadOption, match=r"record\(\): title= takes text or a number"):
+        genact_cast.record(seed=7, title=b"x")

@@ -52,10 +52,23 @@ class CastView:
         return "".join(encode(self.header, self.events, 2))
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
-        """Write the cast (atomically; an existing file only with `overwrite`)."""
+        """Write the cast (atomically; an existing file only with `overwrite`), or what the
+        name asks for, as `record -o` does: x.svg, x.mp4, x.txt, x.vtt, x.html ... are that
+        export, never a cast under that name (review-attack9 item 7)."""
         from genact_cast.atomic import atomic_output
+        from genact_cast.commands.record import rendering_for
+        from genact_cast.errors import BadOption
 
         target = Path(path)
+        try:
+            kind = rendering_for(target)
+        except BadOption as exc:  # in the call's own terms, not the command line's
+            raise BadOption(str(exc).replace(f"-o {target}", f"save({str(target)!r})", 1)) from None
+        if kind is not None:
+            from genact_cast.commands.embed import embed
+
+            embed(Cast(self.header, self.events), target, kind, overwrite=overwrite)
+            return target
         with atomic_output(target, overwrite=overwrite) as stream:
             stream.write(self.text.encode("utf-8"))
         return target
@@ -188,6 +201,8 @@ def record(seed: int | None = None, **options: object) -> CastView:
             raise BadOption(f"record() has no option {key}= (see `genact-cast record --help`)")
         if value is None:
             continue
+        if not isinstance(value, str | int | float):  # (bytes: "b'x'" as a title)
+            raise BadOption(f"record(): {key}= takes text or a number (got {type(value).__name__})")
         if isinstance(value, bool) != names[name]:
             wanted = "True or False" if names[name] else "a value, not True or False"
             raise BadOption(f"record(): {key}= takes {wanted} (got {value!r})")
