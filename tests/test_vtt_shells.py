@@ -296,3 +296,16 @@ def test_a_command_a_pane_wraps_is_one_line() -> None:
         "root@vm:/tmp/r8/home# ls /usr/share | head -25"
     ], told
     assert "ead -25" not in told
+
+
+def test_a_history_entry_browsed_past_is_not_told() -> None:
+    """review-exports8 item 10: in IPython, Up recalls `g(1, 2)`, Up again the `def g`
+    block, Down twice back to an empty line, then `3` is typed and run. The cue
+    `In [3]: 3` began at 16.29 s, when `g(1, 2)` was recalled; a line given up is now
+    told as typed (review-exports7 item 10), but an entry recalled from the history,
+    a command run before, says nothing new: the command run is told from its key,
+    18.14 s (review8_ip2.cast, review-exports8's recording: a 3-line `def g`, `g(1, 2)`,
+    Up, Up, Down, Down, `3`, Enter)."""
+    found = cues_of_file("review8_ip2.cast", SUBTITLES)
+    assert [t for t in lines(found) if t.startswith("In [3]")] == ["In [3]: 3"], found
+    assert ("00:00:18.144", ["In [3]: 3"]) in found

@@ -86,9 +86,16 @@ def abandoned(lines: Lines, y: int, old: str, time: float) -> None:
     """Everything typed after the prompt on row y, `old`, was taken away (Ctrl-U, Ctrl-W,
     backspaces; a REPL's line cleared): that line is done, told as typed (from its first
     key, ending now) if a person could read it, and the next key typed there starts
-    another command, its own cue from that key."""
+    another command, its own cue from that key. Not a command run before, recalled from
+    the history (Up, Down: IPython's `In [3]: g(1, 2)` browsed past), which says nothing
+    new."""
     since = lines.since[y]
-    if since >= 0 and time - since >= MERGE_SECONDS and not lines.muted:
+    if (
+        since >= 0
+        and time - since >= MERGE_SECONDS
+        and not lines.muted
+        and not _recalled(lines, y, old)
+    ):
         lines.taken.append((since, without_head(lines, since, old)))
         lines.places.append((lines.born[y], lines.scrolls + y))
         lines.ends[len(lines.taken) - 1] = time
@@ -97,6 +104,22 @@ def abandoned(lines: Lines, y: int, old: str, time: float) -> None:
     lines.rights.pop(y, None)
     lines.since[y] = time
     lines.born[y] = lines.epoch
+
+
+def _recalled(lines: Lines, y: int, old: str) -> bool:
+    """Whether the command on row y, `old`, is one typed before (on a command row still
+    shown, or told), after whatever prompt."""
+    lead = lines.leads.get(y, "")
+    typed = old[len(lead) :].strip() if old.startswith(lead) else ""
+    if not typed:
+        return False
+    shown = (
+        lines.texts[row][len(before) :].strip()
+        for row, before in lines.leads.items()
+        if row != y and row < len(lines.texts) and lines.texts[row].startswith(before)
+    )
+    told = (lines.taken[i][1] for i in lines.commands)
+    return typed in shown or any(line.endswith(" " + typed) for line in told)
 
 
 def without_head(lines: Lines, since: float, text: str) -> str:
