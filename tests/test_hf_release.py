@@ -199,7 +199,10 @@ def test_a_peft_run_types_trl_flags_trains_and_saves_the_adapters_alone(index: i
     counted = re.findall(r"Number of trainable parameters = ([\d,]+)", text)
     assert counted
     # the language model's adapters, and a multimodal checkpoint's vision tower's (Gemma 3)
-    assert {int(n.replace(",", "")) for n in counted} == {hf_model.trainable(facts_for(plan))}
+    # ... each LoRA Linear an FSDP1 unit of its own, sharded over the ranks (rank 0 prints)
+    facts = facts_for(plan)
+    ranks = facts.dp if facts.tp == 1 else 1
+    assert {int(n.replace(",", "")) for n in counted} == {-(-hf_model.trainable(facts) // ranks)}
     assert hf_model.trainable(facts_for(plan)) >= int(plan.lora.trainable)
     assert "trainable params:" not in text
     for block in re.split(r"(?=Saving model checkpoint to )", text)[1:]:
@@ -867,3 +870,30 @@ def test_logging_lines_go_straight_to_the_terminal_and_a_dead_bar_is_never_redra
     before = BAR.findall(raw[:died])[-1]
     after = raw[died:]
     assert before not in after
+
+
+def test_fsdp1_prints_rank_0s_shard_of_the_trainable_parameters() -> None:
+    """Review tt6 fault 8: trainer.py:2528 at 4.57.1 counts after accelerator.prepare has
+    wrapped the model (get_model_param_count, trainer_pt_utils.py:1099-1113: p.numel(),
+    ZeRO-3's ds_numel alone special-cased); under FSDP1 (fsdp.yaml, accelerate 1.11.0's
+    fsdp_version 1) rank 0's parameters are views of its shard of each unit's flat
+    parameter, the first ceil(N / ranks) elements: about the model over the ranks, as a real
+    log shows (stanford_alpaca#266: `Number of trainable parameters = 842,302,976` for
+    LLaMA 7B's 6,738,423,808 on 8 GPUs)."""
+    checked = 0
+    for index, options in enumerate(CASES):
+        facts = facts_for(make_plan(options))
+        if facts.tp > 1 or facts.dp < 2 or facts.adapters:
+            continue  # FSDP2's DTensors count whole; the adapters: the PEFT test
+        checked += 1
+        text = "\n".join(lines(index))
+        shown = {
+            int(n.replace(",", "")) for n in re.findall(r"trainable parameters = ([\d,]+)", text)
+        }
+        whole = hf_model.trainable(facts)
+        assert len(shown) == 1
+        (count,) = shown
+        layers = facts.layers
+        # every unit's chunk rounds up by less than one element a rank
+        assert 0 <= count * facts.dp - whole < facts.dp * (layers + 1)
+    assert checked >= 2

@@ -403,8 +403,19 @@ class Log:
         return [bar(shards, shards, t, shards / t, self.ncols, desc=SHARDS_BAR) for t in times]
 
     def trainable_shown(self) -> int:
-        """The banner's trainable count on world rank 0 (FSDP2's DTensors count whole)."""
-        return hf_model.trainable(self.facts)
+        """The banner's trainable count on world rank 0: get_model_param_count after
+        accelerator.prepare has wrapped the model (trainer.py:2449-2490, 2528 at 4.57.1),
+        the sum of p.numel() over model.parameters() (trainer_pt_utils.py:1099-1113: only
+        ZeRO-3's ds_numel is special-cased). FSDP2's DTensors (a TP run's ParallelismConfig)
+        count whole; without TP fsdp.yaml is FSDP1 (accelerate 1.11.0's default
+        fsdp_version 1), whose units' flat parameters are sharded over the ranks, rank 0's
+        original parameters views of its shard: about the model over the ranks, as real
+        logs show (stanford_alpaca#266: 842,302,976 for a 6,738,423,808-parameter 7B on 8;
+        transformers#40463)."""
+        f = self.facts
+        if not self.fsdp or f.tp > 1 or f.dp < 2:
+            return hf_model.trainable(f)
+        return hf_model.fsdp1_rank0_trainable(f)
 
     def flos_parameters(self) -> int:
         """The parameters total_flos counts a token: each process adds 6 x its model's

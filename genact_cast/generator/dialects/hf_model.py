@@ -167,6 +167,25 @@ def layer_shapes(config: dict[str, Any]) -> list[tuple[int, bool]]:
     return shapes
 
 
+def fsdp1_rank0_trainable(facts: Facts) -> int:
+    """World rank 0's trainable elements under FSDP1: each unit's FlatParameter split in
+    `dp` chunks (FlatParamHandle's torch.chunk: the first ceil(N / dp) elements on rank 0,
+    the padding at the end). A full fine-tune's units are the decoder layers (the auto wrap
+    policy's transformer layer class) and the root (embeddings, final norm, output layer,
+    a vision tower); under PEFT each trainable LoRA Linear is a unit of its own
+    (fsdp_numels), every adapter weight r x a multiple of 128 elements, which the ranks
+    divide evenly."""
+    n = facts.dp
+    whole = trainable(facts)
+    config = _config(facts)
+    if facts.adapters or config is None:
+        return -(-whole // n)
+    layer = sum(numel for numel, _ in layer_shapes(config))
+    layers = int(config["num_hidden_layers"])
+    rest = whole - layer * layers
+    return layers * -(-layer // n) + -(-rest // n)
+
+
 def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
     """(NumelIn, NumelOut) of FSDP1's all-gather or reduce-scatter of one decoder layer's
     flat parameter over the data-parallel group: the layer's numel padded to a multiple of
