@@ -309,3 +309,19 @@ def test_a_history_entry_browsed_past_is_not_told() -> None:
     found = cues_of_file("review8_ip2.cast", SUBTITLES)
     assert [t for t in lines(found) if t.startswith("In [3]")] == ["In [3]: 3"], found
     assert ("00:00:18.144", ["In [3]: 3"]) in found
+
+
+def test_a_two_line_prompts_first_line_is_told_once() -> None:
+    """review-exports8 item 11: bash with `PS1='\\n\\w on  main took 2s\\n❯ '` draws a blank
+    row, an information line and `❯ ` at each prompt; the information line was told after
+    every command's output (`hi` / `... took 2s`, `bye` / `... took 2s`). It is the
+    prompt's, drawn with it under a blank row: told the first time only
+    (review8_ip2.cast, the same recording as item 10)."""
+    told = lines(cues_of_file("review8_ip2.cast", SUBTITLES))
+    assert told.count("/tmp/r8/home on  main took 2s") == 1, told
+    assert told[:4] == [
+        "/tmp/r8/home on  main took 2s",
+        "❯ echo hi",
+        "hi",
+        "❯ ipython --no-banner --colors=Linux",
+    ]

@@ -20,6 +20,7 @@ from genact_cast.publish.vtt_prompts import (
     is_typed,
     menu,
     output_before,
+    prompt_head,
     right_kept,
     right_redrawn,
     without_head,
@@ -87,6 +88,7 @@ class Lines:
         self.left_of_cursor: dict[int, str] = {}
         self.listed: tuple[str, tuple[str, ...]] = ("", ())  # the last draft and its list
         self.ahead: dict[float, None] = {}  # commands typed ahead (`typed_ahead`), by time
+        self.prompt_heads: dict[str, None] = {}  # first lines of two-line prompts
         self.heads: dict[float, str] = {}  # output before a prompt, by its command's time
         self.pasting = False  # the shell's line editor brackets pastes (`Screen.paste`)
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
@@ -279,6 +281,7 @@ class Lines:
                 asked = asked and _bare(lead) not in self.known_prompts
                 if y not in self.leads and not asked:
                     output_before(self, y, lead, time)
+                    prompt_head(self, y)
                     self.since[y] = time
                     self.born[y] = self.epoch
                 self.leads[y] = self.first[y] = lead

@@ -82,6 +82,25 @@ def drawn_under(lines: Lines, y: int, time: float, apart: bool = False) -> None:
             lines.menus[below] = (lines.texts[below], lines.scrolls)
 
 
+def prompt_head(lines: Lines, y: int) -> None:
+    """A command's first key on row y, after its prompt: the row above is the first line
+    of a two-line prompt (`PS1='\\n\\w on  main\\n❯ '`: a blank row, the information
+    line, the prompt, drawn together) if it was drawn with the prompt, under a blank row,
+    and stood so above a prompt before: told the first time, not after every command's
+    output (output above a prompt has its command, or more output, above it)."""
+    if y < 2 or lines.texts[y - 2].strip() or not lines.texts[y - 1].strip():
+        return
+    if lines.since[y - 1] != lines.since[y]:
+        return
+    head = _bare(lines.texts[y - 1])
+    if head in lines.prompt_heads:
+        lines.since[y - 1] = TAKEN
+        return
+    lines.prompt_heads[head] = None
+    while len(lines.prompt_heads) > MAX_PROMPTS:
+        del lines.prompt_heads[next(iter(lines.prompt_heads))]
+
+
 def abandoned(lines: Lines, y: int, old: str, time: float) -> None:
     """Everything typed after the prompt on row y, `old`, was taken away (Ctrl-U, Ctrl-W,
     backspaces; a REPL's line cleared): that line is done, told as typed (from its first
