@@ -129,9 +129,18 @@ class Stamped:
     text: str
 
 
+# transformers' logger writes to stderr past tqdm's bar, so a real log glues the line to
+# the bar it interrupts: `...| 9/9 [00:03<00:00, 2.87s/it][INFO|trainer.py:2810] 2026-...`.
+GLUED = re.compile(r"\[(?:INFO|WARNING|ERROR|DEBUG)\|[\w./-]+:\d+\] ")
+
+
 def stamp_of(line: str) -> tuple[datetime, float] | None:
-    """The line's own stamp, where it has one in its first 80 characters."""
+    """The line's own stamp, where it has one in its first 80 characters or just after a
+    logging prefix glued to a progress bar."""
     found = STAMP.search(line[:80])
+    if found is None:
+        glued = GLUED.search(line)
+        found = None if glued is None else STAMP.match(line, glued.end())
     if found is None:
         return None
     day, clock, fraction = found.groups()
