@@ -143,6 +143,14 @@ MOE = {
     "DeepSeek-V3": (37e9, 653.9e9, 256, 8, 58),
 }
 MOE_MFU = (0.20, 0.35)  # REALISM.md: MoE MFU 20-35 %
+# The MLP width a token's activations are stored for, over Korthikanti's 4h: (top-k + shared)
+# x expert width / (4 x hidden), from each config.json (models.tsv cites them).
+MOE_MLP_WIDTH = {
+    "Mixtral-8x7B": 2 * 14336 / (4 * 4096),
+    "Qwen3-30B-A3B": 8 * 768 / (4 * 2048),
+    "Llama-4-Scout-17B-16E": 2 * 8192 / (4 * 5120),
+    "DeepSeek-V3": 9 * 2048 / (4 * 7168),
+}
 
 
 def dense_mfu(params: float) -> tuple[float, float]:
@@ -914,12 +922,15 @@ def _memory(run: Run, s: Setup) -> list[str]:
     # 34·s·b·h bytes (÷ TP with sequence parallelism) with nothing recomputed, 2·s·b·h with
     # full checkpointing (and one block rebuilt for its backward), in between selective.
     block = s.seq_len * s.micro * s.hidden / s.tp
+    # A mixture of experts stores its MLP activations for each of the top-k experts (and
+    # shared ones): Korthikanti's 19·s·b·h of a 4h MLP, scaled by the width a token passes.
+    mlp = 19 * (MOE_MLP_WIDTH.get(s.arch, 1.0) - 1)
     if recompute == "off":
-        low, high = 30 * block * layers, 38 * block * layers
+        low, high = (30 + mlp) * block * layers, (38 + mlp) * block * layers
     elif recompute == "full":
-        low, high = 2 * block * layers, 2 * block * layers + 40 * block
+        low, high = 2 * block * layers, 2 * block * layers + (40 + mlp) * block
     else:
-        low, high = 2 * block * layers, 34 * block * layers
+        low, high = 2 * block * layers, (34 + mlp) * block * layers
     low, high = low / 2**30, high / 2**30
     if not low - 0.05 <= act <= high * s.pp + 0.05:
         out.append(

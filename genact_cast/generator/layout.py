@@ -148,7 +148,7 @@ def memory(
     in_flight = pp  # 1F1B keeps up to `pp` micro batches alive on the first stage
     activations = in_flight * physics.activation_bytes(
         seq, micro, arch.hidden, arch.heads, layers, tp, checkpointed=checkpointed,
-        selective=selective,
+        selective=selective, mlp_width=moe.mlp_width(arch),
     )  # fmt: skip
     state = physics.static_memory_bytes(arch.params, gpus if not shard else shard * tp * pp)
     if method != "full":  # frozen weights and the adapters' state (LoRA, QLoRA)

@@ -83,6 +83,15 @@ def expert_parallel(arch: Architecture, dp: int) -> int:
     return ep
 
 
+def mlp_width(arch: Architecture) -> float:
+    """The MLP width a token's activations are stored for, over the 4h of Korthikanti et
+    al.'s formula: its top-k routed experts and its shared experts (Mixtral 2 x 14,336 =
+    1.75 x 4h; Qwen3-30B-A3B 8 x 768 = 0.75 x 4h); 1 for a dense model (the formula's own)."""
+    if not arch.moe:
+        return 1.0
+    return (arch.top_k + arch.shared) * arch.ffn / (4 * arch.hidden)
+
+
 def gathered_params(arch: Architecture, ep: int) -> float:
     """Parameters FSDP gathers on one GPU: the dense ones, and its EP share of the experts."""
     return arch.params - arch.routed + arch.routed / ep
