@@ -325,3 +325,23 @@ def test_a_two_line_prompts_first_line_is_told_once() -> None:
         "hi",
         "❯ ipython --no-banner --colors=Linux",
     ]
+
+
+def test_a_line_read_then_rewritten_with_other_words_is_told_as_it_was() -> None:
+    """review-exports8 item 14: three task lines printed `pending`, each rewritten in place
+    (cursor up, `\\e[2K`) as `done (n.2s)` a second apart, as docker compose and buildkit
+    do; the `pending` lines, on screen for a second or more (the list of what will run),
+    were never read: a redraw of the same line was told as last drawn. A line read that
+    long and then written over with other words is told as it was, then as it is
+    (review8_tk1.cast, review-exports8's recording: `python3 tasks.py`, then gdb)."""
+    told = lines(cues_of_file("review8_tk1.cast", SUBTITLES))
+    at = told.index(" ⠋ pull image           pending")
+    assert told[at : at + 7] == [
+        " ⠋ pull image           pending",
+        " ⠋ build layer          pending",
+        " ⠋ start container      pending",
+        " ✔ pull image           done (1.2s)",
+        " ✔ build layer          done (2.2s)",
+        " ✔ start container      done (3.2s)",
+        "All tasks finished",
+    ], told

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
-from genact_cast.publish.vtt_marks import REDRAW_SECONDS, TAKEN
+from genact_cast.publish.vtt_marks import READ_SECONDS, REDRAW_SECONDS, TAKEN
 from genact_cast.publish.vtt_prompts import is_typed, without_head
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
@@ -95,7 +95,11 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
                 (b for b in sorted(news) if b >= y and b not in used and same_line(old, news[b])),
                 None,
             )
-            if again is not None:
+            # (a line a person read, a second or more, written over with other words:
+            # `pending` to `done (1.2s)`, docker compose's and buildkit's task lines, is
+            # told as it was, then as it is: review-exports8 item 14)
+            read = now is not None and now - since >= READ_SECONDS
+            if again is not None and not (read and rewritten(old, news[again])):
                 used.add(again)
                 continue
         if now is not None and now - time < REDRAW_SECONDS and not news.get(y, "").strip():
