@@ -52,6 +52,59 @@ def test_a_missing_agg_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         render_gif(str(CAST), tmp_path / "x.gif", overwrite=False)
 
 
+def _hostile(tmp_path: Path, name: str, header: str, events: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([header, *events]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "events", "message"),
+    [
+        # review-attack9 finding 1 (a): 40 bytes that agg drew with 7.6 GiB in 90 s
+        ('{"version":2,"width":1000,"height":1000}', ['[0,"o","x"]'],
+         "terminal size 1000x1000 is over the limit for drawing a cast"),
+        # (b): a work bomb (REP of a billion), over the work budget in its first events
+        ('{"version":2,"width":400,"height":400}',
+         [f'[{i * 0.001:.3f},"o","a\\u001b[1000000000b"]' for i in range(200)],
+         "more work than its output allows"),
+        # (c): resizes between two screens of 200,000 cells, each a full reflow
+        ('{"version":2,"width":1000,"height":200}',
+         ['[0,"o","' + "x" * 2000 + '"]']
+         + [f'[{i * 0.01:.2f},"r","{"1000x200" if i % 2 else "200x1000"}"]' for i in range(1, 500)],
+         "more work than its output allows"),
+    ],
+)  # fmt: skip
+def test_gif_export_refuses_what_the_terminal_model_refuses_before_agg_runs(
+    tmp_path: Path, header: str, events: list[str], message: str
+) -> None:
+    cast = _hostile(tmp_path, "hostile.cast", header, events)
+    gif = tmp_path / "out.gif"
+    result = run("embed", str(cast), "--gif", str(gif))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.cast"]
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [("AGG_MEMORY_BYTES", 100 * 1024**2, "memory limit"), ("AGG_SECONDS", 0.05, "within 0 s")],
+)
+def test_agg_runs_with_a_memory_and_a_time_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, value: float, message: str
+) -> None:
+    # The real agg, capped below what an 80x24 cast takes it (about 80 MB of address space
+    # and a fraction of a second): it is stopped, and the error is one line.
+    cast = _hostile(tmp_path, "small.cast", '{"version":2,"width":80,"height":24}',
+                    [f'[{i * 0.1:.1f},"o","x"]' for i in range(40)])  # fmt: skip
+    monkeypatch.setattr(f"genact_cast.publish.gif.{limit}", value)
+    with pytest.raises(GenactCastError, match=message) as caught:
+        render_gif(str(cast), tmp_path / "x.gif", overwrite=False)
+    assert "\n" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.cast"]
+
+
 def test_markdown_snippets_for_a_local_file_and_an_upload() -> None:
     local = snippets("docs/demo.cast")
     assert "[![asciicast](docs/demo.svg)](docs/demo.cast)" in local

