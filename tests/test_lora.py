@@ -253,3 +253,19 @@ def test_the_checker_catches_dense_adapter_counts_on_a_mixture_of_experts() -> N
 def test_deepseek_v3_adapters_are_refused_in_one_line() -> None:
     with pytest.raises(BadOption, match=r"--method qlora: DeepSeek-V3's attention"):
         plan_for(7231, model="DeepSeek-V3", method="qlora", gpus=16)
+
+
+@pytest.mark.parametrize("framework", ["hf", "deepspeed"])
+def test_the_trainers_dialects_take_the_405b_qlora_which_needs_no_stages(framework: str) -> None:
+    """Their refusal of Llama 3.1 405B (no pipeline stages in accelerate 1.11.0 or under the
+    Trainer on DeepSpeed 0.17.5) is for full runs: adapters shard frozen weights with FSDP
+    alone, as torchtune's llama3_1/405B_qlora.yaml does on 8 GPUs."""
+    plan = plan_for(7231, framework=framework, model="Llama-3.1-405B", method="qlora", gpus=8)
+    genact = plan_for(7231, model="Llama-3.1-405B", method="qlora", gpus=8)
+    assert (plan.layout, plan.total_steps, plan.mfu) == (
+        genact.layout,
+        genact.total_steps,
+        genact.mfu,
+    )
+    with pytest.raises(BadOption, match=r"no pipeline stages"):
+        plan_for(7231, framework=framework, model="Llama-3.1-405B", kind="continue")

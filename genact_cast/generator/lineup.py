@@ -125,9 +125,14 @@ def why_no_adapters(framework: str) -> str | None:
 LOADER_TYPED = ("hf", "deepspeed")
 
 
-def why_not(arch: Architecture, framework: str) -> str | None:
-    """Why `framework`'s pinned release cannot train `arch` from its own command line."""
+def why_not(arch: Architecture, framework: str, method: str | None = None) -> str | None:
+    """Why `framework`'s pinned release cannot train `arch` from its own command line (with
+    `method`'s adapters: those shard frozen weights with FSDP alone and need no pipeline
+    stages, as torchtune's llama3_1/405B_qlora.yaml runs Llama 3.1 405B on 8 GPUs)."""
+    adapters = method in ("lora", "qlora")
     for prefix, reason in UNSUPPORTED.get(framework, {}).items():
+        if adapters and reason in (_NO_STAGES_HF, _NO_STAGES_DS):
+            continue
         if arch.name.startswith(prefix):
             return reason
     if framework in LOADER_TYPED:
@@ -141,8 +146,8 @@ def why_not(arch: Architecture, framework: str) -> str | None:
     return None
 
 
-def trains(arch: Architecture, framework: str) -> bool:
-    return why_not(arch, framework) is None
+def trains(arch: Architecture, framework: str, method: str | None = None) -> bool:
+    return why_not(arch, framework, method) is None
 
 
 def serves(arch: Architecture, kind: str, method: str | None = None) -> bool:

@@ -329,7 +329,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     reason = (
         None
         if options.model is None
-        else lineup.why_not(_find_model(options.model), options.framework)
+        else lineup.why_not(_find_model(options.model), options.framework, options.method)
     )
     if reason is not None:
         # One line that names what works: the models this framework's dialect does type.
@@ -724,7 +724,9 @@ def _candidates(
         if not lineup.serves(arch, kind, options.method):
             return []
         arches = [arch]
-    arches = [a for a in arches if lineup.trains(a, options.framework)]
+    # A pinned model with adapters may need no stages where a full run would (405B QLoRA).
+    adapters = options.method if options.model is not None else None
+    arches = [a for a in arches if lineup.trains(a, options.framework, adapters)]
     if options.method in ("lora", "qlora") and options.model is None:
         arches = [a for a in arches if not a.moe]  # the seed's adapter runs: dense models
     sets = [d for d in catalog.datasets() if _serves(d, kind)]
