@@ -292,3 +292,22 @@ def test_names_are_matched_without_regard_to_case() -> None:
         "H100",
         "FineWeb-Edu",
     )
+
+
+def test_planning_run_after_run_keeps_every_cache_bounded() -> None:
+    """review-attack9 item 10: `run --forever` grew ~10 KB a run, for good: a cache keyed by
+    each run's random draws (plan._layout, 12 entries a plan) kept every run's layouts.
+    After 150 plans (1,800 such entries), no cache of the package holds more than 1,024."""
+    import sys
+
+    for seed in range(1, 151):
+        make_plan(RecordOptions(seed=seed, duration=30.0))
+    sizes = {
+        f"{name}.{attribute}": function.cache_info().currsize
+        for name, module in list(sys.modules.items())
+        if name.startswith("genact_cast.")
+        for attribute, function in list(vars(module).items())
+        if hasattr(function, "cache_info")
+    }
+    assert "genact_cast.generator.plan._layout" in sizes
+    assert max(sizes.values()) <= 1024, sorted(sizes.items(), key=lambda item: -item[1])[:3]

@@ -792,7 +792,9 @@ def _serves(data: Dataset, kind: str) -> bool:
     return data.kind == kind
 
 
-@functools.cache
+# Bounded: its key holds each run's random draws, so `run --forever` added every run's
+# layouts for good (~10 KB a run, review-attack9 item 10); one plan tries a few dozen.
+@functools.lru_cache(maxsize=1024)
 def _layout(
     arch: Architecture,
     kind: str,

@@ -86,7 +86,7 @@ class _Form(NamedTuple):
     bar_sizes: tuple[int, ...]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)  # (keyed by the run's job: bounded for `run --forever`)
 def _form(job: Job, width: int, label_width: int) -> _Form | None:
     """The richest line that fits `width`, measured on the widest values."""
     widest = GpuRow("", 100, job.capacity_gib, 99, 99_999)

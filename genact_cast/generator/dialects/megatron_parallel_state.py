@@ -146,7 +146,7 @@ def created(layout: Layout) -> Iterator[Group]:
     # follows it.
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16)  # (keyed by the run's layout: bounded for `run --forever`)
 def _table(layout: Layout) -> dict[str, dict[int, Member]]:
     world = layout.tp * layout.dp * layout.pp
     counts = [0] * world  # NCCL groups each process is in; the default group is PG ID 0
