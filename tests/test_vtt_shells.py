@@ -345,3 +345,15 @@ def test_a_line_read_then_rewritten_with_other_words_is_told_as_it_was() -> None
         " ✔ start container      done (3.2s)",
         "All tasks finished",
     ], told
+
+
+def test_a_line_redrawn_with_the_same_words_is_told_from_when_it_appeared() -> None:
+    """review-exports8 item 15: a braille spinner `⠋ Thinking...` rewritten with `\\r` for
+    1.5 s was told for 0.1 s, from its last frame (4.683 s), and a countdown or a bar from
+    its last state's time. The player shows the line from its first frame: a line redrawn
+    in place with the same words (a spinner's frame, a count) is told, as last drawn,
+    from when it appeared (review8_st1.cast, review-exports8's recording: `python3
+    stream.py`, a spinner, a streamed answer, a `\\r` countdown)."""
+    found = cues_of_file("review8_st1.cast", SUBTITLES)
+    assert ("00:00:03.252", ["⠼ Thinking..."]) in found, found
+    assert ("00:00:08.059", ["Starting in 1..."]) in found, found

@@ -28,7 +28,7 @@ from genact_cast.publish.vtt_prompts import (
 from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_scrolls import missing_newline_mark, region_scrolled, scrolled
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
-from genact_cast.publish.vtt_text import GAP, joined
+from genact_cast.publish.vtt_text import GAP, joined, same_words
 from genact_cast.publish.vtt_text import bare as _bare
 
 QUESTION_ENDS = "?:]"  # how a question (a field, `[y/N]`) ends; not `(Pdb) `, a prompt
@@ -297,7 +297,11 @@ class Lines:
                     overwritten(self, y, old, text, time, shown)
                 self.leads.pop(y, None)
                 self.rights.pop(y, None)
-                self.since[y] = time  # a new line here, not more of the same one
+                # A new line here, not more of the same one; but a line redrawn in place
+                # with the same words (a spinner's frame, a count) keeps its time: told
+                # from when it appeared (review-exports8 item 15).
+                if self.since[y] < 0 or y in blanked or not same_words(old, text):
+                    self.since[y] = time
                 self.born[y] = self.epoch
                 redrawn(self, y, text, time)  # (a command redrawn under a completion list)
                 if y == 0 and not self._rest:

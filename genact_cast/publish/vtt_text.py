@@ -39,6 +39,13 @@ def rewritten(old: str, new: str) -> bool:
     return bool(before - after) and bool(after - before) and bool(new.strip())
 
 
+def same_words(old: str, new: str) -> bool:
+    """Whether two texts have words (runs of two letters or more), the same ones, in the
+    same order: a spinner's frames, a count or a bar redrawn, not another line."""
+    words = _WORD.findall(old)
+    return bool(words) and words == _WORD.findall(new)
+
+
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
