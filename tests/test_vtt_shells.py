@@ -357,3 +357,14 @@ def test_a_line_redrawn_with_the_same_words_is_told_from_when_it_appeared() -> N
     found = cues_of_file("review8_st1.cast", SUBTITLES)
     assert ("00:00:03.252", ["⠼ Thinking..."]) in found, found
     assert ("00:00:08.059", ["Starting in 1..."]) in found, found
+
+
+def test_a_dialogs_question_and_buttons_are_told_with_its_name() -> None:
+    """review-exports8 item 13: `whiptail --yesno "Delete all files?" 8 40` was told as
+    `[whiptail]` alone; the question and its buttons, which the player shows the whole
+    time, were never read. A dialog's screen is what it says: told after its name, without
+    its frame (review8_wt1.cast, review-exports8's recording: watch, top, then whiptail,
+    Tab, Enter)."""
+    told = lines(cues_of_file("review8_wt1.cast", SUBTITLES))
+    at = told.index("[whiptail]")
+    assert told[at + 1 : at + 3] == ["Delete all files?", "&lt;Yes&gt; &lt;No&gt;"], told

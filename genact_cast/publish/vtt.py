@@ -51,6 +51,7 @@ every line escaped in publish/vtt_cues.py (`escape_cue`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
@@ -77,6 +78,10 @@ __all__ = [
     "timestamp",
 ]
 
+# Programs whose screen is what they say (a question and its buttons): told after their
+# name, not summed up by it alone (review-exports8 item 13).
+DIALOGS = frozenset({"whiptail", "dialog", "gdialog", "cdialog"})
+_FRAME = re.compile("[\u2500-\u259f]+")  # box drawing and blocks: a dialog's frame and shadow
 PAINTED_ROWS = 3  # rows a program that took the keys changes at once: it paints the screen
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
 
@@ -134,6 +139,7 @@ def render_vtt(timeline: Timeline) -> str:
     panes: list[tuple[float, tuple[int, int], str]] = []  # the lines its panes showed
     left = ""  # the cue of the last program that painted the primary screen
     opening: list[tuple[float, str]] = []  # the cue of a page it left where a clip starts
+    dialog: list[Screen] = []  # the full-screen program's last screen with text
 
     def start() -> None:
         """The clip starts (--start-at): what the screen went through before is not told;
@@ -189,10 +195,15 @@ def render_vtt(timeline: Timeline) -> str:
                     mux = Multiplexed(status_row=program in ("tmux", "byobu"))
             if mux is not None:
                 mux.update(screen)
+            elif any(row_text(row).strip() for row in screen.rows):
+                dialog[:] = [screen]  # (a dialog's last screen: its question, its buttons)
             continue
         if session is not None:
             if mux is None:
                 sessions.append((session[0], name(session)))
+                if name(session)[1:-1] in DIALOGS and dialog:
+                    sessions += [(session[0], line) for line in dialog_text(dialog[0])]
+                dialog.clear()
             else:
                 panes += mux.told
             session, mux = None, None
@@ -225,6 +236,8 @@ def render_vtt(timeline: Timeline) -> str:
         panes += mux.told
     elif session is not None:
         sessions.append((session[0], name(session)))
+        if name(session)[1:-1] in DIALOGS and dialog:
+            sessions += [(session[0], line) for line in dialog_text(dialog[0])]
     if painting is not None:
         sessions.append((painting[0], name(painting)))
     lines.finish()
@@ -237,6 +250,18 @@ def render_vtt(timeline: Timeline) -> str:
     taken += [(time, (AFTER - 1, y * 1000 + x), text, None, False) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     return cue_file(taken, timeline.end)
+
+
+def dialog_text(screen: Screen) -> list[str]:
+    """A dialog's lines as read: each row's text without the frame and its shadow, runs
+    of blanks between its parts (buttons) as one."""
+    lines = []
+    for row in screen.rows:
+        parts = _FRAME.sub("  ", row_text(row)).split("  ")
+        text = " ".join(part.strip() for part in parts if part.strip())
+        if text:
+            lines.append(text)
+    return lines
 
 
 def _painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -> bool:
