@@ -66,7 +66,7 @@ def timed(pieces: list[tuple[str, str]]) -> list[Event]:
 def bounded(render: Any, *args: Any) -> Any:
     """`render(*args)`, in bounded time and memory; None for a one-line project error."""
     tracemalloc.start()
-    start = time.monotonic()
+    start = time.process_time()  # (CPU time: the work, not the machine's load)
     try:
         result = render(*args)
     except GenactCastError as error:
@@ -78,7 +78,7 @@ def bounded(render: Any, *args: Any) -> Any:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert "\n" not in message
-    assert time.monotonic() - start < 20
+    assert time.process_time() - start < 20
     assert peak < 64 * 1024 * 1024
     return result
 

@@ -75,6 +75,7 @@ RUN, LONGER, EXTRA, NOT_RUN = "run", "longer", "extra", "not run"
 HINT_VIDEO = "pip install 'genact-cast[video]'"
 HINT_GIF = "pip install 'genact-cast[gif]'"
 HOW: dict[str, tuple[str, str]] = {
+    "python3 -m venv .venv '&&' . .venv/bin/activate": (NOT_RUN, "it makes a venv of its own"),
     "pip install . '&&' genact-cast record --seed 7": (RUN, "genact-cast record --seed 7"),
     "bash scripts/test": (NOT_RUN, "the whole test suite: this test is part of it"),
     "genact-cast run": (LONGER, "--exit-after 2s"),

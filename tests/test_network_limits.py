@@ -148,10 +148,12 @@ def test_millions_of_blank_lines_from_a_url_hit_the_line_limit(server: str) -> N
     """100 MiB of newlines gzip-encoded to 100 KB used to be read for minutes ("0 events")."""
     from genact_cast.commands.info import describe
 
-    started = time.monotonic()
+    # CPU time, the work bounded (its threads' too): a loaded machine stretches the wall
+    # clock (13 s for 10 s of budget under `nice`, review-attack9 item 13).
+    started = time.process_time()
     with pytest.raises(GenactCastError, match="more than the limit of 2,000,000 lines"):
         describe(f"{server}/blank-lines")
-    assert time.monotonic() - started < 10
+    assert time.process_time() - started < 10
 
 
 def test_the_url_deadline_covers_reading_the_cast_not_only_the_wire(
@@ -244,7 +246,9 @@ def test_the_install_id_echoed_in_another_form_is_hidden(status: int) -> None:
             shown = str(exc)
         assert form not in shown, form
         # None: dropped; withheld: the allow-list refused the server's message (review-attack6)
-        hidden = ("[install ID hidden]", "holds the install ID", "/a/1 None", "was withheld")
+        # "no recording URL": not https://host/a/ID (base64's `+/=`), so not shown at all
+        hidden = ("[install ID hidden]", "holds the install ID", "/a/1 None", "was withheld",
+                  "its reply has no recording URL")  # fmt: skip
         assert any(mark in shown for mark in hidden), shown
 
 

@@ -188,17 +188,17 @@ def test_a_trickling_server_hits_the_total_deadline(
 
 
 def test_a_long_line_from_a_url_is_read_in_linear_time(server: str) -> None:
-    start = time.monotonic()
+    start = time.process_time()  # (CPU time: the work, not the machine's load)
     with open_cast(server + "/long-line") as reader:
         (event,) = list(reader.events())
     assert len(event.data) == 32 << 20
-    assert time.monotonic() - start < 5  # quadratic joining took 8 s
+    assert time.process_time() - start < 5  # quadratic joining took 8 s
 
 
 def test_finding_the_link_is_linear_in_the_page(server: str) -> None:
-    start = time.monotonic()
+    start = time.process_time()
     assert find_cast_link(b"<link " * 400_000) is None
-    assert time.monotonic() - start < 2  # the old search: 40 s for 40,000 tags
+    assert time.process_time() - start < 2  # the old search: 40 s for 40,000 tags
     assert "no asciicast link" in failure(server + "/many-links")
 
 
