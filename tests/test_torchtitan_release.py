@@ -632,3 +632,18 @@ def test_no_sft_on_torchtitan(seed: int) -> None:
     assert plan.kind in ("pretrain", "continue")
     with pytest.raises(BadOption, match=r"--kind sft: torchtitan v0.2.0 has no SFT path.*hf"):
         make_plan(RecordOptions(seed=seed, framework="torchtitan", kind="sft"))
+
+
+def test_activation_checkpointing_is_applied_or_typed_off() -> None:
+    """Review tt6 fault 4: v0.2.0 logs `Applied {mode} activation checkpointing to the
+    model` (distributed/activation_checkpoint.py:325) whenever activation_checkpoint.mode
+    is not none, whose default is selective (config/job_config.py:588) and which every
+    shipped toml sets to selective or full (llama3_8b.toml:57-58, qwen3_32b.toml:53-54):
+    a run that prints none has `--activation_checkpoint.mode=none` on its command line."""
+    for seed in (8301, 8303, 8305, 23, 31, 41, 43):
+        options = RecordOptions(seed=seed, framework="torchtitan", duration=60.0)
+        text = "\n".join(release_catalogue.cast_lines(options._replace(cols=1000, color=False)))
+        raw = output_of(generate(options._replace(cols=1000, color=False)).events)
+        applied = re.search(r"Applied (selective|full) activation checkpointing to the model", text)
+        typed_off = "--activation_checkpoint.mode=none" in raw
+        assert (applied is None) == typed_off, seed

@@ -78,8 +78,12 @@ class Job:
     def _overrides(self) -> list[str]:
         """The flags that make the shipped config the run's: what the output shows."""
         f, toml = self.facts, self.toml
-        if toml is None:  # the user's own config says it all
-            return []
+        if toml is None:
+            # The user's own config says the rest; activation checkpointing off is typed:
+            # v0.2.0 defaults to selective (config/job_config.py:588) and every shipped
+            # config sets selective or full, so a run without it (no `Applied ... activation
+            # checkpointing` line, activation_checkpoint.py:325) says so where it is seen.
+            return ["--activation_checkpoint.mode=none"] if self.ac_mode() == "none" else []
         words = ["--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"]
         if self.interval != LOG_FREQ:
             words.append(f"--metrics.log_freq={self.interval}")
