@@ -170,3 +170,22 @@ def test_torchtitan_world_trees_connect_at_the_first_all_reduce(options: RecordO
     starts = next(i for i, line in enumerate(lines) if "Training starts at step" in line)
     assert not any("Connected all trees" in line for line in lines[:starts])
     assert any("Connected all rings" in line for line in lines[:starts])
+
+
+PID_TID = re.compile(r"\S+:(\d+):(\d+) \[\d+\] NCCL INFO ")
+
+
+@pytest.mark.parametrize("options", [TORCHTITAN[0], HF[0]], ids=lambda o: o.framework)
+def test_a_relaunched_worker_gets_a_pid_above_every_thread_the_dead_one_ran(
+    options: RecordOptions,
+) -> None:
+    """Review tt6 fault 11: Linux allocates pids and thread ids from one rising counter, so
+    without a wrap a worker torchrun starts after the failure has a pid above every thread
+    id the dead workers used (NCCL's `host:pid:tid` prefix, src/debug.cc)."""
+    lines = release_lines(options)
+    died = next(i for i, line in enumerate(lines) if "failed (exitcode" in line)
+    before = [tuple(map(int, m.groups())) for line in lines[:died] if (m := PID_TID.search(line))]
+    after = [int(m[1]) for line in lines[died:] if (m := PID_TID.search(line))]
+    assert before
+    assert after
+    assert min(after) > max(tid for _, tid in before)

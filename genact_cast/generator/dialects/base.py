@@ -92,7 +92,11 @@ class Incidentals:
         again is a new process too."""
         new = Incidentals(facts, attempt)
         new.subnet = self.subnet
-        first = self.worker_pids[-1] + new.worker_pids[0] - new.agent_pid
+        # Linux hands out pids and thread ids from one rising counter: the new processes
+        # come after every thread the dead ones ran (NCCL's init and proxy threads, the
+        # proxy three after the init thread: nccl_startup).
+        used = max(self.worker_pids[-1], *(tid + 3 for tid in self.thread_ids))
+        first = used + new.worker_pids[0] - new.agent_pid
         if same_agent:
             new.agent_pid = self.agent_pid
         else:
