@@ -303,12 +303,15 @@ def test_a_history_entry_browsed_past_is_not_told() -> None:
     block, Down twice back to an empty line, then `3` is typed and run. The cue
     `In [3]: 3` began at 16.29 s, when `g(1, 2)` was recalled; a line given up is now
     told as typed (review-exports7 item 10), but an entry recalled from the history,
-    a command run before, says nothing new: the command run is told from its key,
+    a command run before, says nothing new (nor the recalled block's lines the line editor
+    drew under it, `   ...:     s = a + b`): the command run is told from its key,
     18.14 s (review8_ip2.cast, review-exports8's recording: a 3-line `def g`, `g(1, 2)`,
     Up, Up, Down, Down, `3`, Enter)."""
     found = cues_of_file("review8_ip2.cast", SUBTITLES)
     assert [t for t in lines(found) if t.startswith("In [3]")] == ["In [3]: 3"], found
     assert ("00:00:18.144", ["In [3]: 3"]) in found
+    # (the recalled block's body, drawn 0.6 s under the prompt: the def's, told once)
+    assert lines(found).count("   ...:     s = a + b") == 1, found
 
 
 def test_a_two_line_prompts_first_line_is_told_once() -> None:

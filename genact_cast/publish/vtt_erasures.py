@@ -117,7 +117,18 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
     if lines.muted:
         gone = []
     going = -1  # the taken line a wrapped erased row goes on in
+    # A line shown under a second and erased, the same as a command line typed and still
+    # shown (a block the line editor recalled from the history and browsed past: IPython's
+    # `...:` lines of a `def` run before), says nothing new (review-exports8 item 10).
+    still = {
+        _bare(text)
+        for row, text in enumerate(lines.texts)
+        if text.strip() and row < len(lines.first) and is_typed(lines, row, text)
+    }
     for index, (y, since, old, wrapped, time, born, typed) in enumerate(gone):
+        again = _bare(old) in still and time - since < READ_SECONDS
+        if again and not (typed or wrapped) and going < 0:
+            continue
         if going >= 0 and gone[index - 1][0] == y - 1:
             start, before = lines.taken[going]
             lines.taken[going] = (start, joined(before, old))
