@@ -117,9 +117,11 @@ def _inflate(chunks: Iterator[bytes], wbits: int) -> Iterator[bytes]:
     servers send both), at most STEP bytes out per step."""
     decoder = zlib.decompressobj(wbits)
     first = True
+    fed = False
     try:
         for chunk in chunks:
             data = chunk
+            fed = fed or bool(chunk)
             while data:
                 try:
                     out = decoder.decompress(data, STEP)
@@ -141,6 +143,8 @@ def _inflate(chunks: Iterator[bytes], wbits: int) -> Iterator[bytes]:
         tail = decoder.flush()
         if tail:
             yield tail
+        if fed and not decoder.eof:  # (a body cut short read as an empty file)
+            raise BadEncoding("the reply's compressed data ends before its end")
     except zlib.error as exc:
         raise BadEncoding(f"the reply's compressed data is broken ({exc})") from None
 

@@ -291,7 +291,16 @@ def run(
     from genact_cast.commands.run import run_live
     from genact_cast.durations import parse_duration
 
-    size = shutil.get_terminal_size((100, 30))
+    # COLUMNS and LINES in ASCII digits only, as every number option (shutil takes
+    # COLUMNS=٣٠٠ as 300): anything else is left for the terminal's own size.
+    environ = {name: os.environ.get(name, "") for name in ("COLUMNS", "LINES")}
+    ignored = [name for name, value in environ.items() if value and not value.isascii()]
+    for name in ignored:
+        del os.environ[name]
+    try:
+        size = shutil.get_terminal_size((100, 30))
+    finally:
+        os.environ.update({name: environ[name] for name in ignored})
     if color is None:  # https://no-color.org: set and not empty; an option overrides it
         color = not os.environ.get("NO_COLOR")
     if layout == "dashboard" and (cols is None or rows is None):

@@ -10,6 +10,7 @@ from genact_cast.numbers import plain_float
 
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([hms])")  # ASCII digits only (numbers.py)
 _UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0}
+_ORDERS = frozenset(("h", "m", "s", "hm", "hs", "ms", "hms"))
 
 
 def parse_duration(text: str, option: str) -> float:
@@ -20,7 +21,9 @@ def parse_duration(text: str, option: str) -> float:
         seconds = plain
     else:
         parts = _PART.findall(spec)
-        if not parts or "".join(n + u for n, u in parts) != spec:
+        units = "".join(unit for _, unit in parts)
+        # Each unit once, largest first: 5m5m or 30s2m is a slip, not 10 or 2.5 minutes.
+        if not parts or "".join(n + u for n, u in parts) != spec or units not in _ORDERS:
             raise BadOption(
                 f"{option} takes seconds or a duration like 90s, 2m30s or 2h10m (got {text!r})"
             ) from None

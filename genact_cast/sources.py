@@ -314,6 +314,8 @@ def _fetch(
     with contextlib.closing(response):
         if response.status_code >= 400:
             raise SourceError(url, f"HTTP {response.status_code}")
+        if not 200 <= response.status_code < 300:  # (304, or a 3xx with nowhere to go)
+            raise SourceError(url, f"HTTP {response.status_code}: the reply holds no cast")
         page = "text/html" in response.headers.get("content-type", "")
         limit = limits.MAX_PAGE_BYTES if page else limits.MAX_URL_CAST_BYTES
         what = "page" if page else "cast"

@@ -526,3 +526,27 @@ def test_text_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path, args: list
     assert "Traceback" not in result.stderr
     assert "is not valid UTF-8 (byte 0xff)" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_review_attack9_cosmetics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value just past a bound is shown as given, not rounded onto the bound; a duration
+    names each unit once, largest first; COLUMNS and LINES count in ASCII digits only."""
+    from genact_cast import cli
+    from genact_cast.durations import parse_duration
+    from genact_cast.errors import BadOption
+    from genact_cast.generator import RecordOptions
+
+    with pytest.raises(BadOption, match=r"\(got 86400\.0000001\)"):
+        RecordOptions(seed=1, duration=86400.0000001).check()
+    for slip in ("5m5m", "30s2m", "1s1s", "2m1h"):
+        with pytest.raises(BadOption, match="takes seconds or a duration like"):
+            parse_duration(slip, "--duration")
+    assert parse_duration("1h2m3s", "--duration") == 3723.0
+    seen: list[RecordOptions] = []
+    monkeypatch.setattr("genact_cast.commands.run.run_live", lambda o, **_: seen.append(o))
+    monkeypatch.setenv("COLUMNS", "\u0663\u0660\u0660")  # ٣٠٠
+    monkeypatch.setenv("LINES", "\u0664\u0660")
+    monkeypatch.setattr(sys, "argv", ["genact-cast", "run", "--seed", "1"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert (seen[0].cols, seen[0].rows) == (100, 30)  # the fallback: not a terminal here

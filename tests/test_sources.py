@@ -4,6 +4,7 @@ Every one ends in bounded time and memory, with one line saying which limit was 
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import sys
@@ -83,6 +84,16 @@ class Hostile(Handler):
             self.reply(body, "application/x-asciicast")
         elif route == "/many-links":
             self.reply(b"<html>" + b"<link " * 40_000 + b"x", "text/html")
+        elif route == "/not-modified":
+            self.send_response(304)
+            self.end_headers()
+        elif route == "/cut-gzip":  # a gzip body cut short: its header and a few bytes
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            body = gzip.compress(CAST)[:40]
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         else:
             self.send_error(404)
 
@@ -308,3 +319,10 @@ def test_a_fifo_silent_after_its_header_does_not_block_forever(
             os.close(writer)
         if raw is not None:
             raw.close()
+
+
+def test_a_reply_with_no_cast_says_so_not_empty_file(server: str) -> None:
+    """review-attack9 cosmetics: an HTTP 304 and a gzip body cut short both read as
+    "empty file: no asciicast header"."""
+    assert failure(server + "/not-modified").endswith("HTTP 304: the reply holds no cast")
+    assert failure(server + "/cut-gzip").endswith("the reply's compressed data ends before its end")

@@ -55,14 +55,15 @@ class RecordOptions(NamedTuple):
             raise BadOption(f"--seed must be zero or positive (got {self.seed})")
         if self.seed > MAX_SEED:  # it goes into the title: 4,300 digits made no title
             raise BadOption(f"--seed must be at most {MAX_SEED_DIGITS} digits")
+        # Values shown to 15 digits: 86400.0000001 was shown as the bound itself, 86400.
         if self.duration is not None and not (MIN_DURATION <= self.duration <= MAX_DURATION):
             raise BadOption(
                 f"--duration must be from {MIN_DURATION:g} to {MAX_DURATION:.0f} seconds "
-                f"(got {self.duration:g})"
+                f"(got {self.duration:.15g})"
             )
         if not (math.isfinite(self.speed) and MIN_SPEED <= self.speed <= MAX_SPEED):
             raise BadOption(
-                f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (got {self.speed:g})"
+                f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (got {self.speed:.15g})"
             )
         if not MIN_COLS <= self.cols <= MAX_COLS:
             raise BadOption(f"--cols must be from {MIN_COLS} to {MAX_COLS} (got {self.cols})")
@@ -118,7 +119,7 @@ class RecordOptions(NamedTuple):
         ):
             raise BadOption(  # (the reader refuses a cast whose limit is over it, so record does)
                 f"--idle-time-limit must be a number above 0, at most {MAX_CAST_SECONDS:g} "
-                f"(got {self.idle_time_limit:g})"
+                f"(got {self.idle_time_limit:.15g})"
             )
 
 
