@@ -189,6 +189,26 @@ def test_a_cast_the_exporters_refuse_shows_as_its_summary_and_says_why_once(
     assert repr(view).startswith(f"<CastView 'refused': {size[0]}x{size[1]},")
 
 
+def test_a_cast_of_too_many_events_shows_as_its_summary_without_drawing_it() -> None:
+    """review-attack9 finding 4 (c): over a million one-character events took each repr
+    about 20 s of drawing before the event limit refused them; the count needs no drawing."""
+    import time
+    import warnings
+
+    from genact_cast.asciicast.model import Event, Header
+    from genact_cast.docs.notebook import CastView
+    from genact_cast.publish.screens import MAX_EVENTS
+
+    view = CastView(Header(80, 24), [Event(0, "o", "x")] * (MAX_EVENTS + 1))
+    started = time.process_time()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        shown = [view._repr_html_(), view._repr_svg_(), view._repr_png_()]
+    assert time.process_time() - started < 2.0
+    assert shown == [None, None, None]
+    assert ["more than 1,000,000 events to draw" in str(w.message) for w in caught] == [True]
+
+
 def test_each_player_has_an_id_of_its_own_across_kernel_sessions(
     npm_tarball: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -112,8 +112,15 @@ class CastView:
         (review-attack9 item 3)."""
         if self._undrawable is None:
             from genact_cast.errors import GenactCastError
+            from genact_cast.publish.screens import MAX_EVENTS, LimitError
+            from genact_cast.publish.terminal_cells import check_size
 
             try:
+                # The limits that need no drawing first: over a million events took the
+                # still 20 s to refuse (review-attack9 finding 4 c), now at once.
+                check_size(self.header.cols, self.header.rows)
+                if len(self.events) > MAX_EVENTS:
+                    raise LimitError(f"more than {MAX_EVENTS:,} events to draw; cut the cast")
                 self._still("text")
                 self._undrawable = ""
             except GenactCastError as exc:
