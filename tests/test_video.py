@@ -395,3 +395,63 @@ def test_blinking_text_blinks_while_the_video_plays_as_in_the_player(tmp_path: P
                         (2.5, True), (4.0, True)):  # fmt: skip
         assert ink(t, 0, 2), t  # "ab" steady
         assert ink(t, 3, 8) == blinking, t
+
+
+def _screens(path: Path, letters: str, count: int, gap: float = 0.5) -> Path:
+    """`count` screens of 80x24, each filled anew with `letters` repeated (shifted by one
+    letter from the screen before, so every row changes)."""
+    body = [[i * gap, "o", "\u001b[H" + ((letters * 2000)[i : i + 80 * 24 - 1])]
+            for i in range(count)]  # fmt: skip
+    header = {"version": 2, "width": 80, "height": 24}
+    path.write_text("\n".join(json.dumps(x) for x in [header, *body]) + "\n", "utf-8")
+    return path
+
+
+def _export(source: Path, output: Path) -> None:
+    from genact_cast.publish.exports import export
+    from genact_cast.publish.screens import Clip
+
+    export(str(source), output, output.suffix[1:], overwrite=False, clip=Clip(), size="720p")
+
+
+def test_frames_that_each_change_a_little_end_in_the_picture_work_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review-attack9 finding 5: a video's time was bounded only by the 100,000-frame cap
+    (a frame for each `x`: 16 ms each at 1080p, 27 minutes at the cap). Each frame costs
+    its share of the picture in the work budget, which a character of output pays little
+    of; here with the base lowered to 20 M pixels (a 720p frame with one row changed costs
+    about 154 K), so it ends after about 30 frames."""
+    from genact_cast.publish import raster_work
+    from genact_cast.publish.screens import LimitError
+
+    monkeypatch.setattr(raster_work, "WORK_BASE", 5_000_000)
+    header = {"version": 2, "width": 80, "height": 24}
+    for count in (10, 100):
+        source = tmp_path / f"x{count}.cast"
+        body = [[i * 0.05, "o", "x"] for i in range(count)]
+        source.write_text("\n".join(json.dumps(x) for x in [header, *body]) + "\n", "utf-8")
+        if count == 10:
+            _export(source, tmp_path / "x10.mp4")
+            continue
+        with pytest.raises(LimitError, match="more work than its output allows"):
+            _export(source, tmp_path / "x100.mp4")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x10.cast", "x10.mp4", "x100.cast"]
+
+
+def test_text_laid_out_right_to_left_counts_in_the_picture_work_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review-attack9 finding 6: spans with right-to-left letters, shaped by raqm (about
+    140 us a character: a 1000x200 screen of them took 29 s), were outside every budget.
+    Three screens of Latin letters pass where the same screens of Arabic and Hebrew,
+    each character shaped, go over the (lowered) base."""
+    from genact_cast.publish import raster_work
+    from genact_cast.publish.screens import LimitError
+
+    monkeypatch.setattr(raster_work, "WORK_BASE", 6_000_000)
+    _export(_screens(tmp_path / "latin.cast", "abc de", 3), tmp_path / "latin.mp4")
+    with pytest.raises(LimitError, match="characters shaped"):
+        _export(_screens(tmp_path / "rtl.cast", "\u0627\u0644\u0645 \u05d0\u05d1", 3),
+                tmp_path / "rtl.mp4")  # fmt: skip
+    assert not (tmp_path / "rtl.mp4").exists()

@@ -30,6 +30,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs, raster_bidi, vectors
 from genact_cast.publish.player_layout import as_laid_out, standalone, zero_width
+from genact_cast.publish.raster_work import SHAPE_PIXELS, Work
 from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.theme import pyte_color, rgb
@@ -164,6 +165,7 @@ class Raster:
         self._size = (cols, rows)
         self.cleared = False
         self.blink_hidden = False  # the player's blink phase: SGR 5 text not shown
+        self.work = Work()  # pixels drawn and characters shaped (raster_work.py)
 
     def draw(self, screen: Screen) -> Image.Image:
         lay = self.layout
@@ -181,6 +183,7 @@ class Raster:
             sources: list[int] = []  # each cell's column in the terminal
             row = as_laid_out(screen.rows[y], sources)  # zero-width ones take no column
             moved: list[tuple[str, Style, int]] = []  # symbols drawn on a cell of their own
+            self.work.spend(lay.width * lay.cell_height)
             self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
             bidi = raster_bidi.spans(row)  # spans the browser reorders: drawn as text
             in_bidi = {x for span in bidi for x in range(span.start, span.end)}
@@ -249,6 +252,7 @@ class Raster:
         strip = self.canvas.crop(box)
         for span in bidi:
             text = "".join(char for char, _ in row[span.start : span.end])
+            self.work.spend(SHAPE_PIXELS * len(text))
             fg_name, bg_name, bold, italic, _, faint, _, blink = row[span.start][1]
             if blink and self.blink_hidden:
                 continue
@@ -296,6 +300,7 @@ class Raster:
             if len(self._glyphs) >= MAX_GLYPHS:
                 self._glyphs.clear()
             face, lines = (bold, italic, faint), (underline, strike)
+            self.work.spend(SHAPE_PIXELS * wide)  # a glyph looked up, shaped and drawn
             tile = self._glyphs[key] = self._render(char, fg, bg, face, lines, wide)
         return tile
 

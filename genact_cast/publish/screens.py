@@ -171,6 +171,9 @@ class Timeline:
     # that keeps only the last one (`last_screen`), whose time the event and work limits
     # bound.
     max_frames: int | None = MAX_FRAMES
+    # Characters of output read so far (a resize counting as RESIZE_CHARS): what the
+    # pictures' work budget grows with (publish/raster_work.py).
+    chars: int = 0
 
     @property
     def picture(self) -> tuple[int, int]:
@@ -357,6 +360,7 @@ class Timeline:
                     self.markers.append((clock(event.time_us), event.data))
             term.work_limit = WORK_BASE + WORK_PER_CHAR * fed
             term.spend(0)  # the screens just read count too
+            self.chars = fed
         else:
             if isinstance(end, str):
                 raise BadOption(f"--end-at: the cast has no marker labelled {end!r}")

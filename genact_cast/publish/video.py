@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from genact_cast.asciicast import Theme
 from genact_cast.errors import GenactCastError
 from genact_cast.publish.raster import Raster, check_picture, layout
+from genact_cast.publish.raster_work import FRAME_SHARE
 from genact_cast.publish.screens import Screen, Timeline
 from genact_cast.publish.svg import LAST_FRAME_SECONDS
 
@@ -134,12 +135,13 @@ def write_video(
         context.color_primaries = context.color_trc = context.colorspace = 1
         context.color_range = 1  # limited ("TV") range, what every player expects
         pixels = _Pixels(raster)
-        muxer = _Muxer(out, kind)
+        muxer = _Muxer(out, kind, raster)
         count = 0
         shown: int | None = None  # the time of the screen in `pixels`, not yet encoded
         last: Screen | None = None
         with _progress() as advance:
             for screen in timeline:
+                raster.work.allow(timeline.chars)
                 pts = round(screen.time * 1000)
                 if shown is not None and last is not None and pts > shown:
                     # Blinking text while this screen lasts, then the screen complete:
@@ -218,12 +220,15 @@ class _Muxer:
     until the next arrives gives its length.
     """
 
-    def __init__(self, out: av.container.OutputContainer, kind: str) -> None:
+    def __init__(self, out: av.container.OutputContainer, kind: str, raster: Raster) -> None:
         self.out, self.kind = out, kind
         self.held: Any = None
+        lay = raster.layout
+        self.work, self.frame_cost = raster.work, lay.width * lay.height // FRAME_SHARE
 
     def encode(self, stream: Any, rgb: Any, pts: int) -> None:
         self._check(pts)
+        self.work.spend(self.frame_cost)  # converted and encoded: the work budget's share
         # A new frame each time: the encoder may keep it while we draw the next screen.
         frame = rgb.reformat(format="yuv420p", dst_colorspace="itu709", dst_color_range=1)
         frame.pts = pts
