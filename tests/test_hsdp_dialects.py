@@ -11,8 +11,8 @@ from genact_cast.generator import RecordOptions, make_plan
 from tests.cast_text import replay
 from tests.helpers import events_of, output_of
 
-# Seeds whose plan uses HSDP: a user's own config (10), shipped configs (28; 19 with TP 4).
-SEEDS = (10, 19, 28)
+# Seeds whose plan uses HSDP: a user's own config (1), shipped configs (28; 19 with TP 4).
+SEEDS = (1, 19, 28)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -300,7 +300,9 @@ def test_the_experts_collectives_are_not_the_default_groups() -> None:
     and their all-to-alls run on ep: the world-spanning dp_shard_cp (the default group)
     counts the blocks' all-gathers and reduce-scatters alone, 3 x layers + 5 a microbatch
     (review-tt5 fault 2: seed 6203's qwen3 30B-A3B counted 6 x 48 + 5)."""
-    options = RecordOptions(seed=6203, framework="torchtitan", kind="pretrain", failures=1)
+    options = RecordOptions(
+        seed=6203, framework="torchtitan", kind="pretrain", failures=1, model="Qwen3-30B-A3B"
+    )
     plan = make_plan(options)
     log = Log(facts_for(plan), color=False)
     f = log.facts
@@ -647,3 +649,20 @@ def test_activation_checkpointing_is_applied_or_typed_off() -> None:
         applied = re.search(r"Applied (selective|full) activation checkpointing to the model", text)
         typed_off = "--activation_checkpoint.mode=none" in raw
         assert (applied is None) == typed_off, seed
+
+
+@pytest.mark.parametrize("seed", [8303, 8339, 8343, 8345, 8348])
+def test_a_model_torchtitan_does_not_train_changes_only_the_model(seed: int) -> None:
+    """Review tt6 fault 10: where torchtitan v0.2.0 ships no model for the seed's (its
+    registry: llama3, llama4, qwen3, deepseek_v3), another takes its place and the run
+    otherwise stays the seed's: the same GPUs, GPU type, kind, data and epochs."""
+    seed_plan = make_plan(RecordOptions(seed=seed, kind="pretrain"))
+    titan = make_plan(RecordOptions(seed=seed, kind="pretrain", framework="torchtitan"))
+    assert titan.arch != seed_plan.arch
+    assert titan.gpus == seed_plan.gpus
+    assert titan.gpu == seed_plan.gpu
+    assert titan.kind == seed_plan.kind
+    assert titan.epochs == seed_plan.epochs
+    # ... and the seed's data, but for 8339: FineWeb-Edu's 1.1T tokens would keep an 8B on
+    # its 64 A100s longer than a pre-training run lasts (plan._DAYS), so the 350BT sample
+    assert (titan.dataset.name == seed_plan.dataset.name) == (seed != 8339)

@@ -693,8 +693,13 @@ def _choose_config(
             a for a in lineup.models() if lineup.serves(a, kind)
         ]
     start = int(first_model * len(models))
+    rotation = models[start:] + models[:start]
+    if options.model is None and options.framework != "genact":
+        seeds = _replaced(options, kind, gpu, draws, pick, rotation)
+        if seeds is not None:
+            return seeds._replace(draws=draws)
     candidates: list[_Config] = []
-    for arch in models[start:] + models[:start]:
+    for arch in rotation:
         if options.model is not None and arch != _find_model(options.model):
             continue
         candidates = _candidates(options, kind, gpu, *draws, arch)
@@ -704,6 +709,49 @@ def _choose_config(
         raise BadOption(_what_would_work(options, kind, gpu, draws, day))
     c = candidates[min(len(candidates) - 1, int(pick * len(candidates)))]
     return c._replace(draws=draws)
+
+
+def _replaced(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    pick: float,
+    rotation: list[Architecture],
+) -> _Config | None:
+    """Where the framework does not train the seed's model (lineup.why_not), the seed's run
+    with only the model changed: the run genact plans for the seed, and in its place the
+    first model of the seed's order that the framework trains with a configuration on the
+    same GPUs, data and epochs (or as many of them as one allows), so that --framework
+    changes how the run is printed, not the run (review-tt6 fault 10). None where the
+    framework trains the seed's model (the candidates are then genact's, the same pick) or
+    genact has no run for the seed."""
+    generic = options._replace(framework="genact")
+    seed: list[_Config] = []
+    for arch in rotation:
+        seed = _candidates(generic, kind, gpu, *draws, arch)
+        if seed:
+            break
+    if not seed:
+        return None
+    chosen = seed[min(len(seed) - 1, int(pick * len(seed)))]
+    if lineup.trains(chosen.arch, options.framework):
+        return None
+    best: tuple[tuple[bool, bool, bool], _Config] | None = None
+    for arch in rotation:
+        if not lineup.trains(arch, options.framework):
+            continue
+        for config in _candidates(options, kind, gpu, *draws, arch):
+            key = (
+                config.layout.gpus != chosen.layout.gpus,
+                config.dataset.name != chosen.dataset.name,
+                config.epochs != chosen.epochs,
+            )
+            if best is None or key < best[0]:
+                best = (key, config)
+        if best is not None and not any(best[0]):
+            break
+    return None if best is None else best[1]
 
 
 def _candidates(
