@@ -175,7 +175,12 @@ def test_play_loop_downloads_a_url_once(server: str) -> None:
         [sys.executable, "-m", "genact_cast", "play", "--loop", "-s", "1000000", f"{server}/cast"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    time.sleep(4)
+    # Once the download has begun the command is running (its handlers are set), however
+    # long a loaded machine took to start Python: then a few loops, then the signal.
+    deadline = time.monotonic() + 60
+    while not Server.hits and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(3)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 143
     assert Server.hits == ["/cast"]

@@ -33,9 +33,12 @@ def test_a_short_run_plays_to_its_summary_in_real_time() -> None:
 
 def test_exit_after_stops_at_a_natural_break_with_a_summary() -> None:
     child = spawn("--seed", "3", "--exit-after", "3s")
+    # Timed from the first output, not from the spawn: on a loaded machine Python's start
+    # alone took over a second, which the program's own clock does not count.
+    child.expect(r"\S")
     start = time.monotonic()
     child.expect("Training stopped early")
-    assert 2.9 <= time.monotonic() - start <= 4.0
+    assert 2.4 <= time.monotonic() - start <= 4.0
     child.expect("Steps ")
     child.expect(pexpect.EOF)
     child.close()
