@@ -75,8 +75,9 @@ RUN, LONGER, EXTRA, NOT_RUN = "run", "longer", "extra", "not run"
 HINT_VIDEO = "pip install 'genact-cast[video]'"
 HINT_GIF = "pip install 'genact-cast[gif]'"
 HOW: dict[str, tuple[str, str]] = {
-    "python3 -m venv .venv '&&' . .venv/bin/activate": (NOT_RUN, "it makes a venv of its own"),
-    "pip install . '&&' genact-cast record --seed 7": (RUN, "genact-cast record --seed 7"),
+    # The install itself is this test's own (a fresh venv, `pip install .`): then the command.
+    "python3 -m venv .venv '&&' . .venv/bin/activate '&&' pip install . '&&' genact-cast record "
+    "--seed 7": (RUN, "genact-cast record --seed 7"),
     "bash scripts/test": (NOT_RUN, "the whole test suite: this test is part of it"),
     "genact-cast run": (LONGER, "--exit-after 2s"),
     "genact-cast record --seed 7 -o demo.cast": (RUN, ""),

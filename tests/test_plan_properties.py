@@ -307,7 +307,10 @@ def test_planning_run_after_run_keeps_every_cache_bounded() -> None:
         for name, module in list(sys.modules.items())
         if name.startswith("genact_cast.")
         for attribute, function in list(vars(module).items())
+        # the package's own caches: pyte's wcwidth, imported by the terminal model, holds
+        # every character the tests run before in this worker drew (up to its own 4,096)
         if hasattr(function, "cache_info")
+        and getattr(function, "__module__", "").startswith("genact_cast.")
     }
     assert "genact_cast.generator.plan._layout" in sizes
     assert max(sizes.values()) <= 1024, sorted(sizes.items(), key=lambda item: -item[1])[:3]
