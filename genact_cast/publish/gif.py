@@ -134,14 +134,20 @@ def _run_agg(
             try:
                 result = subprocess.run(
                     [*command, source, str(gif)], capture_output=True, text=True,
-                    errors="replace", timeout=AGG_SECONDS, preexec_fn=_cap_memory,
+                    errors="replace", timeout=AGG_SECONDS,
+                    # (Windows takes no preexec_fn: there the time cap alone)
+                    preexec_fn=None if sys.platform == "win32" else _cap_memory,
                 )  # fmt: skip
             except subprocess.TimeoutExpired:
                 raise GenactCastError(
                     f"agg could not render {shown} within {AGG_SECONDS:.0f} s; cut the cast "
                     "or lower --fps-cap or --font-size"
                 ) from None
-        if result.returncode < 0 or "memory allocation" in result.stderr:
+        # Out of its address space agg aborts (a signal), or says so, or its encoder
+        # thread panics and agg reports that ("Internal error; unexpectedly aborted").
+        if result.returncode < 0 or any(
+            sign in result.stderr for sign in ("memory allocation", "unexpectedly aborted")
+        ):
             raise GenactCastError(
                 f"agg could not render {shown} within its {AGG_MEMORY_BYTES // 1024**3} GiB "
                 "memory limit; cut the cast or lower --fps-cap or --font-size"
@@ -154,8 +160,7 @@ def _run_agg(
 
 
 def _cap_memory() -> None:
-    """In agg's process, before it starts: its address space capped (where the OS can)."""
-    if sys.platform != "win32":
-        import resource
+    """In agg's process, before it starts: its address space capped."""
+    import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (AGG_MEMORY_BYTES, AGG_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_AS, (AGG_MEMORY_BYTES, AGG_MEMORY_BYTES))
