@@ -7,12 +7,10 @@ metric lines, and the tqdm bar the Trainer redraws in place, with metric lines w
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
+from genact_cast.generator.dialects import hf_mesh, hf_model
 from genact_cast.generator.dialects.base import (
-    MAX_RESTARTS,
     Above,
     Clock,
     Close,
@@ -21,11 +19,8 @@ from genact_cast.generator.dialects.base import (
     Out,
     Redraw,
     SubBar,
-    collective_numels,
-    failure_lines,
     interrupted_lines,
     nccl_startup,
-    timed_out,
 )
 from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
@@ -39,6 +34,7 @@ from genact_cast.generator.dialects.hf_config import (
     tokenizer_files,
 )
 from genact_cast.generator.dialects.hf_data import prepare_bars
+from genact_cast.generator.dialects.hf_job import LOGGING_STEPS as LOGGING_STEPS
 from genact_cast.generator.dialects.hf_lines import (
     INSTANTIATING,
     LOADING_CONFIG,
@@ -46,7 +42,6 @@ from genact_cast.generator.dialects.hf_lines import (
     LOADING_WEIGHTS,
     RESUMING,
     bar,
-    command,
     config_saved,
     eval_log,
     generation_config_saved,
@@ -67,8 +62,8 @@ from genact_cast.generator.dialects.hf_lines import (
     training_completed,
     with_prefix,
 )
-from genact_cast.generator.dialects.hf_peft import adapter_saved, peft_args
-from genact_cast.generator.dialects.rank_watchdog import Collective
+from genact_cast.generator.dialects.hf_peft import adapter_saved
+from genact_cast.generator.dialects.hf_watchdog import Watchdog
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -86,12 +81,10 @@ from genact_cast.generator.rng import Rng
 
 # --- the run, as a Trainer script prints it -----------------------------------------------
 
-PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
-LOGGING_STEPS = 10
 SHARDS_BAR = "Loading checkpoint shards: "  # modeling_utils.py:5465 at 4.57.1
 
 
-class Log:
+class Log(Watchdog):
     """`accelerate launch train.py`: the Trainer's logging lines, the tqdm bar it redraws in
     place every step with the `{'loss': ...}` dicts written above it every `logging_steps`,
     evaluation, `checkpoint-N` saves, and the summary at the end."""
@@ -105,14 +98,11 @@ class Log:
         self, facts: Facts, *, color: bool, cols: int, interval: int = LOGGING_STEPS
     ) -> None:
         del color  # the Trainer prints no colour
-        self.facts = facts
-        self.interval = interval
-        self.ncols = max(20, cols - 1)  # tqdm stays clear of the last column
+        super().__init__(facts, cols=cols, interval=interval)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
         self.clock = Clock()
         self.held_evaluation: Evaluated | None = None
-        self.output = "./out"
         # Whether the script loads pretrained weights (a fine-tune, continued pre-training)
         # or builds the model from its config (from scratch): the same on every launch, as
         # the same command runs again; a resume loads the checkpoint in Trainer.train.
@@ -133,69 +123,6 @@ class Log:
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t + self.comm_seconds))
-
-    def script_args(self) -> list[str]:
-        """train.py's own arguments (TrainingArguments and the script's model and data)."""
-        f = self.facts
-        return [
-            "--model_name_or_path",
-            f.model_name,
-            "--dataset_name",
-            f.dataset,
-            "--bf16",
-            # INFO from the Trainer and the library (TrainingArguments.log_level, passive,
-            # would leave transformers at its WARNING default and none of its lines).
-            "--log_level=info",
-            # TRL packs to max_length tokens a sequence (SFTConfig's default is 1024).
-            *(["--packing", f"--max_length={f.seq_len}"] if f.kind == "sft" else []),
-            f"--per_device_train_batch_size={f.micro_batch}",
-            # the evaluation's batch (`Batch size = ...`, trainer.py:4648 at 4.57.1), whose
-            # default would be 8 (training_args.py:864-865)
-            f"--per_device_eval_batch_size={f.micro_batch}",
-            f"--gradient_accumulation_steps={f.grad_accum}",
-            f"--num_train_epochs={f.epochs}",
-            f"--learning_rate={py_float(f.peak_lr)}",
-            "--lr_scheduler_type=cosine_with_min_lr",
-            # quoted as a shell needs it: the JSON holds a space and double quotes
-            """--lr_scheduler_kwargs='{"min_lr_rate": 0.1}'""",
-            f"--warmup_steps={f.warmup}",
-            f"--logging_steps={self.interval}",
-            "--eval_strategy=epoch",
-            f"--save_steps={f.checkpoint_every}",
-            f"--output_dir={self.output}",
-            *peft_args(f),  # LoRA / QLoRA: trl's ModelConfig flags
-        ]
-
-    def launch_words(self) -> list[str]:
-        f = self.facts
-        args = self.script_args()
-        words = command(
-            nodes=f.nodes,
-            master=f.master,
-            port=f.port,
-            script="train.py",
-            args=args,
-            config="fsdp.yaml",
-            max_restarts=3,
-            # Tensor parallel inside a node: accelerate 1.11's ParallelismConfig (FSDP2),
-            # set by the launcher (TrainingArguments 4.57.1 has no TP flag); the Trainer's
-            # total batch counts data-parallel ranks only (world size ÷ TP). The launcher
-            # refuses --use_parallelism_config unless --use_fsdp and --fsdp_version=2 are on
-            # the command line too (commands/launch.py:1035-1036, checked before the config
-            # file is read at :1041).
-            parallelism=(
-                [
-                    "--use_fsdp",
-                    "--fsdp_version=2",
-                    "--use_parallelism_config",
-                    f"--parallelism_config_dp_shard_size={f.dp}",
-                    f"--parallelism_config_tp_size={f.tp}",
-                ]
-                if f.tp > 1
-                else []
-            ),
-        )
-        return ["NCCL_DEBUG=INFO", *words]  # NCCL's INFO lines below come from this
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
@@ -640,78 +567,3 @@ class Log:
         # The script logs the metrics after `trainer.save_model()` (the export).
         self.train_metrics = metrics("train", rows)
         return out
-
-    def _mesh_collective(self, event: Failed) -> Callable[[int], Collective] | None:
-        """Under TP with data parallelism accelerate 1.11.0's mesh is (dp_shard, tp)
-        (parallelism_config.py:182-214): FSDP2 gathers and scatters over dp_shard, the TP
-        layers all-reduce over tp, each a group of its own (torch 2.9's new_group per row:
-        accelerate passes no device_id to init_process_group, state.py:236/277)."""
-        f = self.facts
-        if f.tp == 1:
-            return None
-        name = "tp" if event.op == "ALLREDUCE" else hf_mesh.FSDP
-        activations = f.micro_batch * f.seq_len * f.hidden
-        numel_in, numel_out = (
-            (activations, activations) if name == "tp" else collective_numels(f, event.op)
-        )
-
-        def own(rank: int) -> Collective:
-            group = hf_mesh.group(f, rank, name)
-            assert group is not None  # neither dimension spans the world
-            return Collective(
-                group.label(), group.rank_of(rank), event.op, event.seq, numel_in, numel_out
-            )
-
-        return own
-
-    def _failure(self, event: Failed) -> list[Out]:
-        left = MAX_RESTARTS - self.failures
-        self.failures += 1
-        # torch 2.9 dumps on a timeout (torch_dump): each watchdog waits a minute for it
-        # before it takes its process down, and this log runs that minute behind the run's.
-        # The lines from here are stamped on the run's clock: this launch's set-up time
-        # (comm_seconds, which the run's timeline leaves out) carried into it.
-        self.facts = timed_out(self.facts, event, PG_TIMEOUT_MS)
-        self.facts = self.facts._replace(
-            start=self.facts.start + timedelta(seconds=self.comm_seconds)
-        )
-        self.comm_seconds = 0.0
-        found = self.facts.moment(event.t)
-        self.facts = self.facts._replace(
-            start=self.facts.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
-        )
-        numels = hf_model.fsdp_numels(self.facts, event.op)
-        if self.facts.tp > 1 and self.facts.dp == 1:
-            # TP over the world and no data-parallel dimension: accelerate 1.11.0's mesh is
-            # ("tp",) alone (parallelism_config.py:182-214), a 1-D mesh of the world, which
-            # torch 2.9 makes the default group (device_mesh.py:553-572); no FSDP collective
-            # spans it, and a step waits in the row-parallel layers' all-reduce of one
-            # micro-batch's activations (DTensor's RowwiseParallel output, Replicate).
-            event = event._replace(op="ALLREDUCE")
-            activations = self.facts.micro_batch * self.facts.seq_len * self.facts.hidden
-            numels = (activations, activations)
-        collective = self._mesh_collective(event) if self.facts.dp > 1 else None
-        # No rank filter: each of the node's eight workers reports the hang with the default
-        # process-group timeout of 30 minutes.
-        lines = failure_lines(
-            self.facts,
-            self.incidentals,
-            event,
-            restarts_left=left,
-            timeout_ms=PG_TIMEOUT_MS,
-            ranks=8,
-            # python:3.12's image, whose pip installs torch in /usr/local/lib/python3.12/
-            # site-packages, as the watchdog's frames name it: its interpreter is
-            # /usr/local/bin/python (torchrun's `of binary:` is sys.executable).
-            binary="/usr/local/bin/python",
-            # one decoder layer's flat parameter as FSDP1 shards it, from the printed config
-            numels=numels,
-            collective=collective,
-        )
-        texts = [out.text for out in lines if isinstance(out, Line)]
-        early, late = torch_dump.node_with_dump(
-            texts, found.year, Rng(self.facts.seed * 59 + event.seq)
-        )
-        # The C++ watchdog writes to stderr (the first line right after the bar), and the
-        # process dies: nothing draws its bar again.
-        return [*(Line(text) for text in [*early, *late]), Close(leave=False)]

@@ -1,0 +1,85 @@
+"""The Hugging Face Trainer's job as its user starts it: `accelerate launch train.py` with
+the script's TrainingArguments (transformers 4.57.1, trl 0.24.0's SFT), the FSDP config
+file and, under tensor parallelism, accelerate 1.11.0's ParallelismConfig flags."""
+
+from __future__ import annotations
+
+from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_lines import command
+from genact_cast.generator.dialects.hf_peft import peft_args
+
+LOGGING_STEPS = 10
+
+
+class Job:
+    """The run's command line: what train.py is asked to do."""
+
+    def __init__(self, facts: Facts, *, cols: int, interval: int = LOGGING_STEPS) -> None:
+        self.facts = facts
+        self.interval = interval
+        self.ncols = max(20, cols - 1)  # tqdm stays clear of the last column
+        self.output = "./out"
+
+    def script_args(self) -> list[str]:
+        """train.py's own arguments (TrainingArguments and the script's model and data)."""
+        f = self.facts
+        return [
+            "--model_name_or_path",
+            f.model_name,
+            "--dataset_name",
+            f.dataset,
+            "--bf16",
+            # INFO from the Trainer and the library (TrainingArguments.log_level, passive,
+            # would leave transformers at its WARNING default and none of its lines).
+            "--log_level=info",
+            # TRL packs to max_length tokens a sequence (SFTConfig's default is 1024).
+            *(["--packing", f"--max_length={f.seq_len}"] if f.kind == "sft" else []),
+            f"--per_device_train_batch_size={f.micro_batch}",
+            # the evaluation's batch (`Batch size = ...`, trainer.py:4648 at 4.57.1), whose
+            # default would be 8 (training_args.py:864-865)
+            f"--per_device_eval_batch_size={f.micro_batch}",
+            f"--gradient_accumulation_steps={f.grad_accum}",
+            f"--num_train_epochs={f.epochs}",
+            f"--learning_rate={py_float(f.peak_lr)}",
+            "--lr_scheduler_type=cosine_with_min_lr",
+            # quoted as a shell needs it: the JSON holds a space and double quotes
+            """--lr_scheduler_kwargs='{"min_lr_rate": 0.1}'""",
+            f"--warmup_steps={f.warmup}",
+            f"--logging_steps={self.interval}",
+            "--eval_strategy=epoch",
+            f"--save_steps={f.checkpoint_every}",
+            f"--output_dir={self.output}",
+            *peft_args(f),  # LoRA / QLoRA: trl's ModelConfig flags
+        ]
+
+    def launch_words(self) -> list[str]:
+        f = self.facts
+        args = self.script_args()
+        words = command(
+            nodes=f.nodes,
+            master=f.master,
+            port=f.port,
+            script="train.py",
+            args=args,
+            config="fsdp.yaml",
+            max_restarts=3,
+            # Tensor parallel inside a node: accelerate 1.11's ParallelismConfig (FSDP2),
+            # set by the launcher (TrainingArguments 4.57.1 has no TP flag); the Trainer's
+            # total batch counts data-parallel ranks only (world size ÷ TP). The launcher
+            # refuses --use_parallelism_config unless --use_fsdp and --fsdp_version=2 are on
+            # the command line too (commands/launch.py:1035-1036, checked before the config
+            # file is read at :1041).
+            parallelism=(
+                [
+                    "--use_fsdp",
+                    "--fsdp_version=2",
+                    "--use_parallelism_config",
+                    f"--parallelism_config_dp_shard_size={f.dp}",
+                    f"--parallelism_config_tp_size={f.tp}",
+                ]
+                if f.tp > 1
+                else []
+            ),
+        )
+        return ["NCCL_DEBUG=INFO", *words]  # NCCL's INFO lines below come from this

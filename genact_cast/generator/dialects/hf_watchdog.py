@@ -1,0 +1,109 @@
+"""The Hugging Face Trainer when a GPU hangs: each of the node's workers reports the timed-out
+collective with the default 30-minute process-group timeout (on the FSDP or TP mesh group
+where it ran), torch 2.9 dumps, and accelerate's torchrun restarts the job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
+from genact_cast.generator.dialects.base import (
+    MAX_RESTARTS,
+    Close,
+    Incidentals,
+    Line,
+    Out,
+    collective_numels,
+    failure_lines,
+    timed_out,
+)
+from genact_cast.generator.dialects.hf_job import Job
+from genact_cast.generator.dialects.rank_watchdog import Collective
+from genact_cast.generator.events import Failed
+from genact_cast.generator.rng import Rng
+
+PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
+
+
+class Watchdog(Job):
+    """The job's failures: what the node's workers print when a collective times out."""
+
+    incidentals: Incidentals
+    failures: int  # the launches torchrun has restarted
+    comm_seconds: float  # this launch's set-up time, which the run's timeline leaves out
+
+    def _mesh_collective(self, event: Failed) -> Callable[[int], Collective] | None:
+        """Under TP with data parallelism accelerate 1.11.0's mesh is (dp_shard, tp)
+        (parallelism_config.py:182-214): FSDP2 gathers and scatters over dp_shard, the TP
+        layers all-reduce over tp, each a group of its own (torch 2.9's new_group per row:
+        accelerate passes no device_id to init_process_group, state.py:236/277)."""
+        f = self.facts
+        if f.tp == 1:
+            return None
+        name = "tp" if event.op == "ALLREDUCE" else hf_mesh.FSDP
+        activations = f.micro_batch * f.seq_len * f.hidden
+        numel_in, numel_out = (
+            (activations, activations) if name == "tp" else collective_numels(f, event.op)
+        )
+
+        def own(rank: int) -> Collective:
+            group = hf_mesh.group(f, rank, name)
+            assert group is not None  # neither dimension spans the world
+            return Collective(
+                group.label(), group.rank_of(rank), event.op, event.seq, numel_in, numel_out
+            )
+
+        return own
+
+    def _failure(self, event: Failed) -> list[Out]:
+        left = MAX_RESTARTS - self.failures
+        self.failures += 1
+        # torch 2.9 dumps on a timeout (torch_dump): each watchdog waits a minute for it
+        # before it takes its process down, and this log runs that minute behind the run's.
+        # The lines from here are stamped on the run's clock: this launch's set-up time
+        # (comm_seconds, which the run's timeline leaves out) carried into it.
+        self.facts = timed_out(self.facts, event, PG_TIMEOUT_MS)
+        self.facts = self.facts._replace(
+            start=self.facts.start + timedelta(seconds=self.comm_seconds)
+        )
+        self.comm_seconds = 0.0
+        found = self.facts.moment(event.t)
+        self.facts = self.facts._replace(
+            start=self.facts.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
+        )
+        numels = hf_model.fsdp_numels(self.facts, event.op)
+        if self.facts.tp > 1 and self.facts.dp == 1:
+            # TP over the world and no data-parallel dimension: accelerate 1.11.0's mesh is
+            # ("tp",) alone (parallelism_config.py:182-214), a 1-D mesh of the world, which
+            # torch 2.9 makes the default group (device_mesh.py:553-572); no FSDP collective
+            # spans it, and a step waits in the row-parallel layers' all-reduce of one
+            # micro-batch's activations (DTensor's RowwiseParallel output, Replicate).
+            event = event._replace(op="ALLREDUCE")
+            activations = self.facts.micro_batch * self.facts.seq_len * self.facts.hidden
+            numels = (activations, activations)
+        collective = self._mesh_collective(event) if self.facts.dp > 1 else None
+        # No rank filter: each of the node's eight workers reports the hang with the default
+        # process-group timeout of 30 minutes.
+        lines = failure_lines(
+            self.facts,
+            self.incidentals,
+            event,
+            restarts_left=left,
+            timeout_ms=PG_TIMEOUT_MS,
+            ranks=8,
+            # python:3.12's image, whose pip installs torch in /usr/local/lib/python3.12/
+            # site-packages, as the watchdog's frames name it: its interpreter is
+            # /usr/local/bin/python (torchrun's `of binary:` is sys.executable).
+            binary="/usr/local/bin/python",
+            # one decoder layer's flat parameter as FSDP1 shards it, from the printed config
+            numels=numels,
+            collective=collective,
+        )
+        texts = [out.text for out in lines if isinstance(out, Line)]
+        early, late = torch_dump.node_with_dump(
+            texts, found.year, Rng(self.facts.seed * 59 + event.seq)
+        )
+        # The C++ watchdog writes to stderr (the first line right after the bar), and the
+        # process dies: nothing draws its bar again.
+        return [*(Line(text) for text in [*early, *late]), Close(leave=False)]
