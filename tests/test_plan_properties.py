@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, make_plan, physics
 from genact_cast.generator.options import CLUSTER_SIZES
-from genact_cast.generator.plan import RunPlan, fits
+from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.plan_config import fits
 from tests.realism import DOMAIN_CORPORA, DOMAIN_START, OLMO2_RECIPE
 
 seeds = st.integers(min_value=0, max_value=2**63)
@@ -296,7 +297,7 @@ def test_names_are_matched_without_regard_to_case() -> None:
 
 def test_planning_run_after_run_keeps_every_cache_bounded() -> None:
     """review-attack9 item 10: `run --forever` grew ~10 KB a run, for good: a cache keyed by
-    each run's random draws (plan._layout, 12 entries a plan) kept every run's layouts.
+    each run's random draws (plan_speed.planned_layout, 12 entries a plan) kept every run's layouts.
     After 150 plans (1,800 such entries), no cache of the package holds more than 1,024."""
     import sys
 
@@ -312,5 +313,5 @@ def test_planning_run_after_run_keeps_every_cache_bounded() -> None:
         if hasattr(function, "cache_info")
         and getattr(function, "__module__", "").startswith("genact_cast.")
     }
-    assert "genact_cast.generator.plan._layout" in sizes
+    assert "genact_cast.generator.plan_speed.planned_layout" in sizes
     assert max(sizes.values()) <= 1024, sorted(sizes.items(), key=lambda item: -item[1])[:3]

@@ -664,5 +664,5 @@ def test_a_model_torchtitan_does_not_train_changes_only_the_model(seed: int) -> 
     assert titan.kind == seed_plan.kind
     assert titan.epochs == seed_plan.epochs
     # ... and the seed's data, but for 8339: FineWeb-Edu's 1.1T tokens would keep an 8B on
-    # its 64 A100s longer than a pre-training run lasts (plan._DAYS), so the 350BT sample
+    # its 64 A100s longer than a pre-training run lasts (plan_config.DAYS), so the 350BT sample
     assert (titan.dataset.name == seed_plan.dataset.name) == (seed != 8339)

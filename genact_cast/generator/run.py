@@ -591,7 +591,7 @@ class _Timeline:
 
     def _fail(self, epoch: int, step: int, failure: object) -> int:
         """The job dies at `step`; torchrun restarts it from the last checkpoint."""
-        from genact_cast.generator.plan import FailurePlan
+        from genact_cast.generator.plan_failures import FailurePlan
 
         assert isinstance(failure, FailurePlan)
         plan, noise = self.plan, self.noise

@@ -1,0 +1,146 @@
+"""What the seed draws first: the kind of run, the GPUs, the software and the date, the
+model's name and how often the run saves."""
+
+import math
+from datetime import date, datetime, timedelta, timezone
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import catalog, lineup
+from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
+from genact_cast.generator.options import KINDS, RecordOptions
+from genact_cast.generator.rng import Rng
+
+_FIRST_DAY = date(2025, 1, 1)
+_LAST_DAY = date(2026, 10, 31)
+_KIND_ODDS = (("pretrain", 0.4), ("continue", 0.25), ("sft", 0.35))
+
+
+# Kind, hardware, software and date
+
+
+def choose_kind(rng: Rng, options: RecordOptions) -> str:
+    roll = rng.random()
+    no_sft = lineup.why_no_sft(options.framework)
+    if options.kind is not None:
+        return options.kind
+    if options.method in ("lora", "qlora"):
+        return "sft"
+    if options.dataset is not None:
+        return find_dataset(options.dataset).kind
+    if options.model is not None:
+        arch = find_model(options.model)
+        if not lineup.serves(arch, "sft") or no_sft is not None:
+            return "continue" if lineup.serves(arch, "continue") else "pretrain"
+    drawn = KINDS[-1]
+    for kind, odds in _KIND_ODDS:
+        if roll < odds:
+            drawn = kind
+            break
+        roll -= odds
+    if drawn == "sft" and no_sft is not None:
+        # Where the others fine-tune, a framework without SFT pre-trains or continues, in
+        # their odds' proportion; every other draw is the other frameworks' own run.
+        share = roll / dict(_KIND_ODDS)["sft"]
+        others = [(kind, odds) for kind, odds in _KIND_ODDS if kind != "sft"]
+        share *= math.fsum(odds for _, odds in others)
+        return others[0][0] if share < others[0][1] else others[1][0]
+    return drawn
+
+
+def find_model(name: str) -> Architecture:
+    arches = lineup.models()
+    found = catalog.find("model", name, {a.name: a.name for a in arches})
+    return next(a for a in arches if a.name == found)
+
+
+def find_dataset(name: str) -> Dataset:
+    sets = catalog.datasets()
+    found = catalog.find("dataset", name, {d.name: d.name for d in sets})
+    return next(d for d in sets if d.name == found)
+
+
+def choose_gpu(rng: Rng, options: RecordOptions) -> Gpu:
+    drawn = rng.pick(catalog.gpus())
+    if options.gpu is None:
+        return drawn
+    name = catalog.find("GPU", options.gpu, {g.name: g.name for g in catalog.gpus()})
+    return next(g for g in catalog.gpus() if g.name == name)
+
+
+def usable_from(gpu: Gpu) -> date:
+    """The first day a run on `gpu` can happen: in service, and a torch build supports it."""
+    builds = [f.released for f in catalog.frameworks() if gpu.name in f.gpus]
+    return max(gpu.since, min(builds))
+
+
+def choose_software_and_date(
+    choose: Rng, scene: Rng, options: RecordOptions, gpu: Gpu
+) -> tuple[Framework, datetime]:
+    """A start time at which the GPU is in service, and a torch build released before it."""
+    # Every run is dated after the releases the framework dialects name (one floor for all,
+    # so the run is the same whichever dialect shows it).
+    first = max(_FIRST_DAY, usable_from(gpu), catalog.release_floor())
+    if options.model is not None:  # the seed's day, after the pinned model came out
+        first = max(first, find_model(options.model).released + timedelta(days=1))
+    days = scene.integer(0, (_LAST_DAY - first).days)
+    hour, second = scene.integer(7, 22), scene.integer(0, 3599)
+    pick = choose.random()
+    if options.start is not None:
+        start = options.start.astimezone(timezone.utc)
+        if start.date() < usable_from(gpu):
+            raise BadOption(
+                f"no {gpu.name} run could start on {start:%Y-%m-%d}: the first torch build "
+                f"for it came out on {usable_from(gpu):%Y-%m-%d}; use a later --start or "
+                f"another --gpu"
+            )
+        arch = find_model(options.model) if options.model is not None else None
+        if arch is not None and not lineup.out_by(arch, start.date()):
+            raise BadOption(
+                f"no {arch.name} run could start on {start:%Y-%m-%d}: its weights came out on "
+                f"{arch.released:%Y-%m-%d}; use a later --start or another --model"
+            )
+        late = [r for r in catalog.pinned(options.framework) if r.released >= start.date()]
+        if late:
+            raise BadOption(
+                f"no {options.framework} run could be dated {start:%Y-%m-%d}: it names "
+                f"{late[0].package} {late[0].version}, released {late[0].released:%Y-%m-%d}; "
+                f"use a later --start"
+            )
+    else:
+        day = first + timedelta(days=days)
+        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(
+            hours=hour, seconds=second
+        )
+    # Teams pin a build for a while: one of the three newest a week before the start.
+    released = [
+        f
+        for f in catalog.frameworks()
+        if gpu.name in f.gpus and f.released <= start.date() - timedelta(days=7)
+    ] or [f for f in catalog.frameworks() if gpu.name in f.gpus and f.released <= start.date()]
+    recent = released[-3:]
+    return recent[min(len(recent) - 1, int(pick * len(recent)))], start
+
+
+def model_name_for(
+    rng: Rng, arch: Architecture, kind: str, dataset: Dataset, *, pinned: bool
+) -> str:
+    invented = rng.chance(0.4)
+    family = rng.pick(catalog.invented_models())
+    suffix = rng.pick(catalog.model_suffixes(kind, dataset.name) or ("",))
+    # A model trained from scratch is not the released one: it carries a project's name
+    # and the released architecture (shown beside it).
+    if kind != "pretrain" and (pinned or not invented):
+        return arch.name
+    return f"{family}-{arch.size_label}{suffix}"
+
+
+def checkpoint_interval(rng: Rng, step_seconds: float, steps_per_epoch: int) -> int:
+    """A round number of steps that saves every 1-3 hours of training (500-2,000 steps
+    where that fits too); the epoch's own save where an epoch is shorter."""
+    hours = rng.uniform(1.2, 2.8)
+    nice = [int(m * 10**e) for e in range(6) for m in (1, 2, 2.5, 5)]
+    in_hours = [n for n in nice if 3600 <= n * step_seconds <= 3 * 3600]
+    both = [n for n in in_hours if 500 <= n <= 2000]
+    pool = both or in_hours or nice
+    every = min(pool, key=lambda n: abs(math.log(n * step_seconds / (hours * 3600))))
+    return max(1, min(every, steps_per_epoch))

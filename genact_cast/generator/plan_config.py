@@ -1,0 +1,360 @@
+"""The model, data, cluster and layout of a run, chosen together: every combination that
+fits the GPUs' memory and finishes in a run's time, and what would work where none does."""
+
+from datetime import date
+from typing import NamedTuple
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import catalog, lineup, lora, physics, tokenizers
+from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
+from genact_cast.generator.layout import (
+    MEMORY_FLOOR,
+    Layout,
+    fills,
+)
+from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
+from genact_cast.generator.plan_choices import find_dataset, find_model, usable_from
+from genact_cast.generator.plan_speed import planned_layout
+
+# Pre-training from scratch takes one pass over a corpus larger than its budget (repeats are
+# for data-constrained regimes, Muennighoff et al. 2023, not for a sample of a web corpus
+# whose whole is at hand); continued pre-training one or two over its domain corpus.
+EPOCHS = {"pretrain": (1, 1), "continue": (1, 2), "sft": (2, 5)}
+# Continued pre-training takes 5-500B tokens (Code Llama: 500B; Llemma: 50-55B; DeepSeekMath:
+# 500B; Ibrahim et al. 2024: 100-300B) on a cluster sized for days, not weeks. Pre-training
+# stops short of two months so that restarts' lost time keeps the whole under it.
+DAYS = {"pretrain": (0.5, 55.0), "continue": (0.25, 14.0), "sft": (1 / 24, 14.0)}
+KIND_LABELS = {
+    "pretrain": "pre-training from scratch",
+    "continue": "continued pre-training",
+    "sft": "supervised fine-tuning",
+}
+
+
+def bf16_adapters(
+    options: RecordOptions, kind: str, gpu: Gpu, config: "Config", pick: float
+) -> "Config | None":
+    """The same model as a LoRA on bf16 weights, if memory holds it: on the same data and
+    GPUs, else on other GPU counts (LoRA runs faster: the same data may take under the
+    shortest run on as many GPUs), else on other data of the kind."""
+    arch, data, layout = config[:3]
+    tries = (
+        options._replace(method="lora", model=arch.name, dataset=data.name, gpus=layout.gpus),
+        options._replace(method="lora", model=arch.name, dataset=data.name),
+        options._replace(method="lora", model=arch.name),
+    )
+    for pinned in tries:
+        found = _candidates(pinned, kind, gpu, *config.draws[:4])  # type: ignore[arg-type]
+        if found:
+            chosen = found[min(len(found) - 1, int(pick * len(found)))]
+            return chosen._replace(draws=config.draws)
+    return None
+
+
+# Model, data, cluster and layout, chosen together
+
+
+class Config(NamedTuple):
+    arch: Architecture
+    dataset: Dataset
+    layout: Layout
+    seq_len: int
+    epochs: int
+    mfu: float
+    draws: tuple[float, ...] = ()
+
+
+def feasible(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    order: tuple[float, float],
+    day: date,
+    framework: Framework,
+) -> tuple[str, Gpu, Config]:
+    """The seed's configuration; where the seed's draws make none for what is pinned, the
+    middle draws, then (where not pinned) another GPU, then another kind of run: a
+    configuration people really run is never refused because of how the seed fell."""
+    middle = (draws[0], 0.5, 0.5, draws[3])
+    gpus = [gpu]
+    if options.gpu is None:
+        now = [g for g in catalog.gpus() if usable_from(g) <= day and g.name in framework.gpus]
+        # Then GPUs of a later date, where the start is not pinned (make_plan moves it).
+        later = [g for g in catalog.gpus() if g not in now] if options.start is None else []
+        gpus += [g for g in now + later if g != gpu]
+    kinds = [kind]
+    if options.kind is None and options.dataset is None:
+        kinds += [k for k in KINDS if k != kind]
+    first: BadOption | None = None
+    for k in kinds:
+        for candidate in gpus:
+            for tried in (draws, middle):
+                try:
+                    config = _choose_config(options, k, candidate, tried, order, day)
+                    return k, candidate, config
+                except BadOption as refusal:
+                    first = first or refusal
+    assert first is not None
+    raise first
+
+
+def _choose_config(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    order: tuple[float, float],
+    day: date,
+) -> Config:
+    """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu`.
+
+    The seed orders the models; for the first model that can make a believable run,
+    every candidate the pins allow is built and checked (tokens per parameter,
+    wall-clock time, memory, traffic), and the seed picks one. None left for any
+    model: a one-line refusal naming what would work.
+    """
+    first_model, pick = order
+    if options.model is not None:  # old models are still trained when asked for
+        models = [find_model(options.model)]
+    else:
+        models = lineup.choosable(kind, day) or [
+            a for a in lineup.models() if lineup.serves(a, kind)
+        ]
+    start = int(first_model * len(models))
+    rotation = models[start:] + models[:start]
+    if options.model is None and options.framework != "genact":
+        seeds = _replaced(options, kind, gpu, draws, pick, rotation)
+        if seeds is not None:
+            return seeds._replace(draws=draws)
+    candidates: list[Config] = []
+    for arch in rotation:
+        if options.model is not None and arch != find_model(options.model):
+            continue
+        candidates = _candidates(options, kind, gpu, *draws, arch)
+        if candidates:
+            break
+    if not candidates:
+        raise BadOption(_what_would_work(options, kind, gpu, draws, day))
+    c = candidates[min(len(candidates) - 1, int(pick * len(candidates)))]
+    return c._replace(draws=draws)
+
+
+def _replaced(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    pick: float,
+    rotation: list[Architecture],
+) -> Config | None:
+    """Where the framework does not train the seed's model (lineup.why_not), the seed's run
+    with only the model changed: the run genact plans for the seed, and in its place the
+    first model of the seed's order that the framework trains with a configuration on the
+    same GPUs, data and epochs (or as many of them as one allows), so that --framework
+    changes how the run is printed, not the run (review-tt6 fault 10). None where the
+    framework trains the seed's model (the candidates are then genact's, the same pick) or
+    genact has no run for the seed."""
+    generic = options._replace(framework="genact")
+    seed: list[Config] = []
+    for arch in rotation:
+        seed = _candidates(generic, kind, gpu, *draws, arch)
+        if seed:
+            break
+    if not seed:
+        return None
+    chosen = seed[min(len(seed) - 1, int(pick * len(seed)))]
+    if lineup.trains(chosen.arch, options.framework):
+        return None
+    best: tuple[tuple[bool, bool, bool], Config] | None = None
+    for arch in rotation:
+        if not lineup.trains(arch, options.framework):
+            continue
+        for config in _candidates(options, kind, gpu, *draws, arch):
+            key = (
+                config.layout.gpus != chosen.layout.gpus,
+                config.dataset.name != chosen.dataset.name,
+                config.epochs != chosen.epochs,
+            )
+            if best is None or key < best[0]:
+                best = (key, config)
+        if best is not None and not any(best[0]):
+            break
+    return None if best is None else best[1]
+
+
+def _candidates(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    buffers_gib: float,
+    mfu_draw: float,
+    batch_draw: float,
+    seq_draw: float,
+    only: Architecture | None = None,
+) -> list[Config]:
+    arches = [a for a in lineup.models() if lineup.serves(a, kind)]
+    if only is not None:
+        arches = [a for a in arches if a == only]
+    if options.model is not None:
+        arch = find_model(options.model)
+        if not lineup.serves(arch, kind, options.method):
+            return []
+        arches = [arch]
+    # A pinned model with adapters may need no stages where a full run would (405B QLoRA).
+    adapters = options.method if options.model is not None else None
+    arches = [a for a in arches if lineup.trains(a, options.framework, adapters)]
+    if options.method in ("lora", "qlora") and options.model is None:
+        arches = [a for a in arches if not a.moe]  # the seed's adapter runs: dense models
+    sets = [d for d in catalog.datasets() if _serves(d, kind)]
+    if options.dataset is not None:
+        pinned = find_dataset(options.dataset)
+        if not _serves(pinned, kind):
+            return []
+        sets = [pinned]
+    sizes = [options.gpus] if options.gpus is not None else list(CLUSTER_SIZES)
+    if options.method in ("lora", "qlora"):  # adapters are trained on a node or two
+        sizes = [n for n in sizes if n <= lora.MAX_GPUS]
+    found: list[Config] = []
+    lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
+    epochs_range = range(EPOCHS[kind][0], EPOCHS[kind][1] + 1)
+    low_days, high_days = DAYS[kind]
+    for arch in arches:
+        seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
+        for data in (tokenizers.in_tokens_of(d, arch) for d in sets):
+            per_seq = seq
+            method = options.method or "full"
+            fpt = lora.flops(arch, per_seq, method)
+            mfu_low, mfu_high = lora.mfu_range(arch, method)
+            epochs = [
+                e
+                for e in epochs_range
+                if kind != "pretrain"
+                or lineup.fewest_tokens_per_param(arch) * arch.params
+                <= e * data.tokens
+                <= 2000 * arch.params
+            ]
+            for gpus in sizes:
+                # A cheap bound first: at the best MFU, could the run last long enough and
+                # at the worst, end soon enough? Only then build the layout.
+                fastest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu_high, fpt)
+                slowest = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu_low, fpt)
+                days = [(e, e * data.tokens / 86400) for e in epochs]
+                days = [
+                    (e, d) for e, d in days if d / fastest <= high_days and d / slowest >= low_days
+                ]
+                if not days:
+                    continue
+                packed = seq / data.tokens_per_example if kind == "sft" else 1.0
+                built = planned_layout(
+                    arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
+                    method,
+                )  # fmt: skip
+                if built is None:
+                    continue
+                layout, mfu, cluster_tps = built
+                # A real job fills its GPUs (55-97 %): on a cluster so large that one
+                # sequence per GPU leaves them half empty, it would use fewer GPUs.
+                if not fills(layout.memory.total, gpu.memory_gib * physics.GIB):
+                    continue
+                for e, work in days:
+                    if low_days <= work / cluster_tps <= high_days:
+                        found.append(Config(arch, data, layout, seq, e, mfu))
+    return found
+
+
+def _serves(data: Dataset, kind: str) -> bool:
+    """Continued pre-training takes a domain corpus (math, code, papers, textbooks), never
+    generic web text older than the released model's own mix."""
+    return data.kind == kind
+
+
+def _what_would_work(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    day: date,
+) -> str:
+    """One line: why the pinned options cannot make a believable run, and what can (among the
+    models the run's day can choose, as the choice itself does)."""
+
+    def works(opts: RecordOptions, k: str, g: Gpu) -> bool:
+        if opts.model is not None:
+            return bool(_candidates(opts, k, g, *draws))
+        models = lineup.choosable(k, day) or [a for a in lineup.models() if lineup.serves(a, k)]
+        return any(_candidates(opts, k, g, *draws, only=arch) for arch in models)
+
+    pinned = [
+        f"--{name} {value}"
+        for name, value in (
+            ("kind", options.kind),
+            ("model", options.model),
+            ("gpus", options.gpus),
+            ("gpu", options.gpu),
+            ("dataset", options.dataset),
+        )
+        if value is not None
+    ]
+    what = " ".join(pinned) or "these options"
+    pinned_arch = find_model(options.model) if options.model is not None else None
+    if pinned_arch is not None and not lineup.serves(pinned_arch, kind, options.method):
+        others = [k for k in KINDS if lineup.serves(pinned_arch, k)]
+        low, high = lineup.SIZES[kind]
+        if kind == "sft" and options.method in ("lora", "qlora") and low <= pinned_arch.params:
+            return (
+                f"{what} --method {options.method}: its frozen weights and adapters would "
+                f"not fit {lora.MAX_GPUS} GPUs; use --method qlora or --kind continue"
+            )
+        if kind == "sft" and pinned_arch.params > high:
+            return (
+                f"{what}: a full fine-tune is for models of {low / 1e9:g}B to "
+                f"{high / 1e9:g}B parameters; use --method lora or qlora, or --kind continue"
+            )
+        return (
+            f"{what}: {KIND_LABELS[kind]} is for models "
+            f"{f'of {low / 1e9:g}B to' if low else 'up to'} {high / 1e9:g}B parameters; "
+            f"use --kind {' or --kind '.join(others)}"
+        )
+    if options.dataset is not None and not _serves(find_dataset(options.dataset), kind):
+        data = find_dataset(options.dataset)
+        return (
+            f"{what}: {data.name} is data for {KIND_LABELS[data.kind]}, not for {KIND_LABELS[kind]}"
+        )
+    hints: list[str] = []
+    if options.gpus is not None:
+        sizes = [n for n in CLUSTER_SIZES if works(options._replace(gpus=n), kind, gpu)]
+        if sizes:
+            hints.append(f"--gpus {' or '.join(str(n) for n in sizes[:4])}")
+    if options.gpu is not None:
+        types = [g.name for g in catalog.gpus() if g.name != gpu.name and works(options, kind, g)]
+        if types:
+            hints.append(f"--gpu {' or '.join(types)}")
+    if options.method == "lora" and works(options._replace(method="qlora"), kind, gpu):
+        hints.append("--method qlora")  # 4-bit frozen weights: a quarter of the gathers
+    if options.kind is not None or options.dataset is not None:
+        kinds = [
+            k
+            for k in KINDS
+            if k != kind
+            and (options.dataset is None or _serves(find_dataset(options.dataset), k))
+            and works(options._replace(kind=k), k, gpu)
+        ]
+        if kinds:
+            hints.append(f"--kind {' or '.join(kinds)}")
+    hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
+    return (
+        f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "
+        f"memory, would fill less than {MEMORY_FLOOR:.0%} of it, or would take under "
+        f"{_hours(DAYS[kind][0] * 24)} or over "
+        f"{DAYS[kind][1]:g} days){hint}"
+    )
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+
+
+def fits(arch: Architecture, gpu: Gpu, gpus: int) -> bool:
+    """Sharded state must leave room for activations: at most 85 % of the GPU."""
+    return physics.static_memory_bytes(arch.params, gpus) <= 0.85 * gpu.memory_gib * physics.GIB

@@ -1,0 +1,96 @@
+"""The run's loss and gradient-norm curves, from the model, data and tokens seen."""
+
+import math
+
+from genact_cast.generator import catalog, moe, physics
+from genact_cast.generator.catalog import Architecture
+from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
+from genact_cast.generator.rng import Rng
+
+
+def draw_curves(
+    rng: Rng,
+    arch: Architecture,
+    kind: str,
+    tokens_per_step: int,
+    total_steps: int,
+    epochs: int,
+    warmup: int,
+    task: str = "lm",
+    corpus: str = "",
+) -> tuple[LossCurve, GradNormCurve, float]:
+    params = moe.effective_params(arch)  # a mixture of experts learns like a mid-size model
+    steps_per_epoch = total_steps // epochs
+    drop = 0.0
+    if kind == "sft":
+        # Larger models fit the same examples better: about 1.0 at 7B, 0.75 at 70B.
+        end = 1.0 - 0.075 * math.log2(params / 7e9) + rng.uniform(-0.1, 0.1)
+        end = min(1.1, max(0.72, end))  # noise (±0.1 at most) keeps shown losses in 0.6-1.2
+        # Each new pass over the same examples starts lower, by more than the noise
+        # (±3.5σ) could hide.
+        drop = rng.uniform(0.1, 0.16)
+        # Room for the epochs' drops and a little decay: 1.3-1.9 at the start; templated
+        # solutions (math) are more predictable: 1.2-1.4 shown, so the smooth curve starts
+        # clear of 1.2 by the step noise (±3.5σ, 0.05 at most).
+        start = rng.uniform(1.25, 1.4) if task == "math" else rng.uniform(1.3, 1.9)
+        initial = max(start, min(1.9, end + 0.1 + 0.1 * (epochs - 1)))
+        if epochs > 1:
+            drop = min(drop, (initial - 0.1 - end) / (epochs - 1))
+        final: float | None = end + drop * (epochs - 1)
+        offset = 0.0
+        noise = rng.uniform(0.008, 0.014)
+    elif kind == "continue":
+        # The released model's loss on general text by the law for its size and tokens, per
+        # token of its own tokenizer (a larger vocabulary packs more text into a token);
+        # then where its domain sits against that (domains.tsv: code about half of it,
+        # mathematics two thirds, papers nine tenths), and the domain's fall over the run.
+        # The draw (the run's sample of the corpus) moves the start by ±0.5 %, less than the
+        # law's step from one size to the next: a larger model never starts above a smaller
+        # one of its family on the same corpus.
+        general = physics.chinchilla_loss(params, arch.released_tokens)
+        general *= (arch.vocab / 32_000) ** 0.1
+        domain = catalog.domains()[corpus]
+        initial = general * domain.start * rng.uniform(0.995, 1.005)
+        final = initial * (1 - rng.uniform(*domain.fall))
+        offset = 0.0
+        noise = rng.uniform(0.006, 0.009)  # within ±0.01-0.03 (Irwin-Hall: ±3.5σ)
+    else:
+        initial = math.log(arch.vocab) + rng.uniform(0.0, 0.5)
+        final = None
+        offset = physics.chinchilla_tokens(params, initial)
+        noise = rng.uniform(0.006, 0.009)
+    spike = None
+    if rng.chance(0.35) and total_steps >= 50:
+        grad_step = rng.integer(total_steps // 5, total_steps * 4 // 5)
+        if kind == "sft" and steps_per_epoch >= 8:
+            # Mid-epoch: a bump just after a boundary would hide the new pass's drop.
+            into = grad_step % steps_per_epoch
+            middle = steps_per_epoch // 2
+            grad_step += steps_per_epoch // 4 + into % middle - into
+        spike = Spike(
+            grad_step=grad_step,
+            loss_step=grad_step + 1,
+            grad_factor=rng.uniform(6.0, 20.0),
+            loss_height=rng.uniform(0.15, 0.5) * (0.5 if kind != "pretrain" else 1.0),
+            # Real spikes settle within tens to hundreds of steps (or the run rolls back),
+            # whatever the run's length: never a permanently higher loss.
+            recovery_steps=min(rng.uniform(15.0, 120.0), max(3.0, total_steps / 20)),
+        )
+    learned = (
+        learned_tokens(params, offset, tokens_per_step, warmup, total_steps)
+        if final is None
+        else ((), ())
+    )
+    loss = LossCurve(
+        params, tokens_per_step, total_steps, initial, final, offset, spike,
+        steps_per_epoch, drop, warmup, learned,
+    )  # fmt: skip
+    # Shown with ±28 % noise at most: 5-50 when pre-training starts, 1-5 for fine-tunes.
+    start_norm = rng.uniform(8.0, 38.0) if kind == "pretrain" else rng.uniform(1.5, 3.8)
+    grad = GradNormCurve(
+        initial=start_norm,
+        settled=min(rng.uniform(0.15, 0.6), start_norm * 0.5),
+        settle_steps=min(rng.uniform(15.0, 60.0), total_steps / 12),
+        spike=spike,
+    )
+    return loss, grad, noise

@@ -1,0 +1,180 @@
+"""How fast a layout trains: its batch, step time and MFU, from the kernels' share of the
+GPU's peak less what communication cannot hide."""
+
+import functools
+import math
+
+from genact_cast.generator import catalog, lora, moe, physics
+from genact_cast.generator.catalog import Architecture, Gpu
+from genact_cast.generator.layout import (
+    Fit,
+    Layout,
+    layout_options,
+    traffic,
+)
+
+# Global batch: tokens for pre-training kinds, sequences for fine-tuning.
+BATCH = {"pretrain": (1e6, 16.8e6), "continue": (2e6, 16.8e6), "sft": (64, 512)}
+
+
+# Bounded: its key holds each run's random draws, so `run --forever` added every run's
+# layouts for good (~10 KB a run, review-attack9 item 10); one plan tries a few dozen.
+@functools.lru_cache(maxsize=1024)
+def planned_layout(
+    arch: Architecture,
+    kind: str,
+    gpu: Gpu,
+    gpus: int,
+    seq: int,
+    per_seq: int,
+    buffers_gib: float,
+    batch_draw: float,
+    mfu_draw: float,
+    packed: float = 1.0,
+    method: str = "full",
+) -> tuple[Layout, float, float] | None:
+    """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None.
+
+    `packed`: examples a sequence holds (fine-tunes pack several short examples into
+    one sequence; their batch bounds count examples)."""
+    high = BATCH[kind][1]
+    if kind == "sft":
+        sequences = high / packed
+        if gpus > sequences:
+            return None
+        max_micro = max(1, int(sequences // gpus))
+    else:
+        max_micro = max(1, int(high // (gpus * seq)))
+    options = layout_options(
+        arch,
+        gpu,
+        gpus,
+        seq,
+        max_micro=max_micro,
+        buffers_gib=buffers_gib,
+        method=method,
+    )
+    for fit in options:
+        built = _batch_and_speed(
+            arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method
+        )
+        if built is not None:
+            return built
+    return None
+
+
+def _batch_and_speed(
+    arch: Architecture,
+    kind: str,
+    gpu: Gpu,
+    gpus: int,
+    per_seq: int,
+    fit: Fit,
+    batch_draw: float,
+    mfu_draw: float,
+    packed: float = 1.0,
+    method: str = "full",
+) -> tuple[Layout, float, float] | None:
+    """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
+    low, high = BATCH[kind]
+    dp = gpus // (fit.tp * fit.pp)
+    # Batch target on a log scale between the kind's bounds, then whole micro steps; a
+    # published recipe's own batch where the architecture has one (recipes.tsv).
+    target = math.exp(math.log(low) + batch_draw * (math.log(high) - math.log(low)))
+    recipe = catalog.recipes().get(arch.name)
+    if recipe is not None and kind != "sft":
+        target = recipe.batch_sequences * per_seq
+    # Batch counted in tokens, or in examples (packed several to a sequence).
+    unit = per_seq if kind != "sft" else packed
+    accum = max(1, round(target / (dp * fit.micro * unit)))
+    if fit.pp > 1:  # enough micro batches to keep the bubble small; a giant MoE's data-
+        # parallel group is wide (no TP), so it stops at 2 per stage to stay under 16M tokens
+        accum = max(accum, (2 if arch.moe else 6) * fit.pp)
+    accum = min(accum, 256 if fit.pp > 1 else 32)
+    # Adapter recipes wrap the whole model in FSDP (peft, torchtune's LoRAGroupedExperts):
+    # each GPU gathers every expert of a block and runs its own tokens, no expert parallelism.
+    ep = moe.expert_parallel(arch, dp) if method == "full" else 1
+    layout = Layout(
+        gpus, fit.tp, fit.pp, fit.micro, accum, fit.recompute == "full", fit.memory,
+        selective=fit.recompute == "selective", ep=ep, shard=fit.shard,
+    )  # fmt: skip
+    if not low <= layout.global_batch * unit <= high:
+        return None
+    # The recipe's batch exactly (a smaller micro batch or TP reaches it); a cluster with more
+    # data-parallel ranks than its sequences takes one micro batch a rank.
+    if (
+        recipe is not None
+        and kind != "sft"
+        and layout.global_batch != recipe.batch_sequences
+        and not (dp > recipe.batch_sequences and accum == 1)
+    ):
+        return None
+    mfu = kernel_mfu(arch, gpu, layout, mfu_draw, method)
+    fpt = lora.flops(arch, per_seq, method)
+    compute = (
+        layout.global_batch
+        * per_seq
+        / physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
+    )
+    dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else gpu.ib_gbps[0]
+    flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]), compute, method)
+    mfu *= compute / (compute + flow.exposed)
+    if flow.all_gather * flow.all_gathers > 0.8 * compute:
+        return None  # a step's gathers alone would outlast its compute: no overlap left
+    if mfu < mfu_floor(arch, gpu, method):
+        return None  # the gathers could not hide: another layout (HSDP, TP) would be used
+    cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
+    step = layout.global_batch * per_seq / cluster_tps
+    experts = moe.plan(
+        arch, ep, fit.pp, fit.micro, accum, per_seq, gpu.nvlink_gbps[0], gpu.ib_gbps[0]
+    )
+    if experts is not None and experts.total > 0.5 * step:
+        return None  # the experts' all-to-all would take most of the step
+    return layout, mfu, cluster_tps
+
+
+# Steady MFU of the kernels, before what communication cannot hide. B200 runs in bf16
+# reach less of their higher peak: 38.2 % MFU for Llama 3 70B on 8 x B200 (newmind.ai's own
+# benchmark on Together AI's B200s, 2025; torchao's on power-limited B200s: 22.5 % for
+# Llama 3 8B), so their range ends at 40 %.
+_MFU_HIGH_BY_GPU = {"B200": 0.40}
+# and the least a dense B200 run shows once its exposed communication is off: first-hand
+# B200 figures span 22.5 % (torchtitan on power-limited B200s) to 38.2 %, so 30 %, where
+# Hopper's published runs start at 33 % (tests/data/realism/mfu_published.tsv).
+_MFU_LOW_BY_GPU = {"B200": 0.30}
+_MFU_LOW, _MFU_HIGH = moe.DENSE_MFU_RANGE
+# The kernels' share starts a little above the shown floor: what communication cannot
+# hide (a few per cent where the layout is sound) comes off it.
+_KERNEL_LOW = 0.35
+
+
+def mfu_floor(arch: Architecture, gpu: Gpu, method: str = "full") -> float:
+    """The least steady MFU a run shows: its kind's floor, lower for dense runs on B200."""
+    low = lora.mfu_range(arch, method)[0]
+    if method == "full" and not arch.moe:
+        low = min(low, _MFU_LOW_BY_GPU.get(gpu.name, low))
+    return low
+
+
+def kernel_mfu(
+    arch: Architecture, gpu: Gpu, layout: Layout, draw: float, method: str = "full"
+) -> float:
+    """Steady MFU 0.33-0.47 (0.40 on B200; a mixture of experts 0.20-0.35; LoRA and QLoRA
+    their own); pipelines lose their bubble on top of it."""
+    if method != "full":  # a little above the floor: what cannot hide comes off it
+        low, high = lora.MFU_RANGE[method]
+        high = min(high, _MFU_HIGH_BY_GPU.get(gpu.name, high))
+        return low + 0.02 + (high - low - 0.02) * draw
+    by_size = moe.dense_mfu_range(arch.params)[1]  # larger matmuls reach more of the peak
+    low, high = _KERNEL_LOW, min(by_size, _MFU_HIGH_BY_GPU.get(gpu.name, _MFU_HIGH))
+    if arch.moe:
+        low, high = moe.mfu_range(arch)
+        return (
+            max(low, (low + 0.04 + 0.1 * draw) * (1 - layout.bubble))
+            if layout.pp > 1
+            else (low + (high - low) * draw)
+        )
+    mfu = low + (high - low) * draw
+    if layout.pp > 1:  # the kernels' efficiency, less the pipeline's bubble
+        mfu = max(_KERNEL_LOW, (0.37 + (high - 0.37) * draw) * (1 - layout.bubble))
+    return mfu
