@@ -135,13 +135,15 @@ def test_the_trainer_saves_at_max_steps_before_the_last_evaluation(
 def test_torchtitan_applies_tensor_parallelism_before_activation_checkpointing(
     seed: int, kind: str, failures: int
 ) -> None:
-    """models/llama3/infra/parallelize.py:86-119 at v0.2.0: apply_tp, apply_ac, apply_fsdp,
-    each launch's start-up in that order."""
+    """models/llama3/infra/parallelize.py:86-132 at v0.2.0: apply_tp, apply_ac, apply_fsdp
+    (`Applied HSDP to the model` with replicas, :130, else `Applied FSDP`, :132), each
+    launch's start-up in that order."""
     out = log("torchtitan", seed, kind, failures)
     for launch in out.split("Starting job: ")[1:]:
         tp = launch.find("Applied Tensor Parallelism to the model")
         ac = launch.find(" activation checkpointing to the model")
-        fsdp = launch.index("Applied FSDP to the model")
+        fsdp = max(launch.find(f"Applied {dp} to the model") for dp in ("FSDP", "HSDP"))
+        assert fsdp >= 0
         if tp >= 0:
             assert tp < fsdp
         if ac >= 0:
@@ -162,7 +164,7 @@ def test_torchtitan_reads_only_datasets_its_checkout_registers(
     assert prepared
     shipped = "--job.config_file ./torchtitan/models/" in out
     for name, path in prepared:
-        if shipped:
-            assert (name, path) == ("c4", "allenai/c4")
+        if shipped:  # the training split, or validation's (validate.py: c4_validation)
+            assert (name, path) in {("c4", "allenai/c4"), ("c4_validation", "allenai/c4")}
     if shipped:
         assert "--training.dataset=" not in out or "--training.dataset=c4" in out
