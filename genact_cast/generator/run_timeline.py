@@ -1,0 +1,375 @@
+"""The run's timeline: launch, epochs of training with saves, notices and failures, as the
+events the presenters show (built once per run by `Run`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from genact_cast.generator import catalog, physics
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    CommReady,
+    DataReady,
+    EpochEnded,
+    EpochStarted,
+    Evaluated,
+    Exported,
+    Failed,
+    Finished,
+    Launched,
+    ModelReady,
+    Notice,
+    Rendezvous,
+    Restarted,
+    RunEvent,
+    Trained,
+)
+from genact_cast.generator.streams import EVAL, NOTICES, SAVES, STARTUP
+
+if TYPE_CHECKING:
+    from genact_cast.generator.run import Run
+
+WATCHDOG_MS = 600_000
+MAX_RESTARTS = 3  # torchrun --max-restarts of the launch command
+COLLECTIVES = ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE", "ALLREDUCE")
+
+
+class Segment(NamedTuple):
+    """Steps trained back to back by one launch of the workers."""
+
+    epoch: int
+    attempt: int
+    first: int
+    last: int
+    t0: float  # when step `first` began
+    slow_first: float  # extra seconds of the first step after a launch (compile, warm-up)
+    pause_steps: tuple[int, ...]  # steps followed by a pause (a blocking save, a GC pause)
+    pause_totals: tuple[float, ...]  # seconds of pause up to and including each of them
+
+
+class Timeline:
+    """Builds the events: launch, epochs of training with saves, notices and failures."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.plan = run.plan
+        self.noise = run.noise
+        self.t = 0.0
+        self.attempt = 0
+        self.events: list[RunEvent] = []
+        # (step, path, when its write ended) of the saves the framework makes
+        self.saved: list[tuple[int, str, float]] = []
+        self.restarts = 0  # torchrun restarts on the same hosts since the last (re)queue
+        self.roster = [self.plan.host(node) for node in range(self.plan.nodes)]
+        self.spares = 0  # spare nodes the scheduler gave the job so far
+        # A failure strikes once there is a checkpoint to go back to.
+        first_save = min(self.plan.checkpoint_every, self.plan.steps_per_epoch) + 1
+        self.failures: list[tuple[int, object]] = []
+        for f in self.plan.failures:
+            # Each strikes after the last one's restart has trained a step or two again.
+            earliest = self.failures[-1][0] + 2 if self.failures else first_save
+            self.failures.append((max(earliest, round(f.at * self.plan.total_steps)), f))
+        self.checkpoint_bytes = self.plan.checkpoint_bytes
+        self.checkpoint_seconds = self.plan.checkpoint_seconds
+        self._times: dict[int, tuple[float, float]] = {}
+        self.checkpoints = f"checkpoints/{self.plan.run_name}/step-"
+        self.per_gpu = self.checkpoint_bytes / self.plan.gpus
+
+    def build(self) -> list[RunEvent]:
+        plan = self.plan
+        self._launch(None)
+        step = 1
+        for epoch in range(1, plan.epochs + 1):
+            last = epoch * plan.steps_per_epoch
+            self.events.append(EpochStarted(self.t, epoch, step))
+            step = self._train_epoch(epoch, step, last)
+            self.events.append(EpochEnded(self.t, epoch, last))
+            self._evaluate(epoch, last)
+            self._save(last, at_epoch_end=True)
+            step = last + 1
+        shards = tuple(plan.export_shards)
+        seconds = sum(shards) / (plan.storage_gbps * physics.GB) + self._draw(STARTUP, 90, 20, 60)
+        self.t += seconds
+        self.events.append(Exported(self.t, f"./models/{plan.output_name}/", shards, seconds))
+        self.events.append(Finished(self.t, plan.total_steps))
+        return self.events
+
+    def _draw(self, stream: int, index: int, low: float, high: float) -> float:
+        return self.noise.uniform(stream, index * 16 + self.attempt, low, high)
+
+    def _launch(self, checkpoint: str | None) -> None:
+        plan = self.plan
+        self.events.append(Launched(self.t, self.attempt))
+        self.run._rosters.append((self.t, tuple(self.roster)))
+        self.t += self._draw(STARTUP, 1, 2, 9)
+        self.events.append(Rendezvous(self.t))
+        self.t += self._draw(STARTUP, 2, 1, 4)
+        self.events.append(CommReady(self.t))
+        if checkpoint is not None:  # a resume: weights and optimizer state, and the plans
+            seconds = plan.checkpoint_seconds
+            source: str | None = checkpoint
+        elif plan.from_scratch:
+            # Built on the meta device, then each rank initializes its own shard: seconds.
+            seconds = self._draw(STARTUP, 3, 1.0, 6.0)
+            source = None
+        else:  # the released checkpoint: bf16 weights at storage read speed
+            seconds = plan.weights_bytes / (plan.storage_gbps * physics.GB)
+            source = f"/checkpoints/base/{plan.arch.name}"
+        reading = seconds if source is not None else 0.0
+        seconds += self._draw(STARTUP, 4, 1.5, 6)
+        self.t += seconds
+        self.events.append(ModelReady(self.t, source, seconds, reading))
+        self.t += self._draw(STARTUP, 5, 5, 40)
+        self.events.append(DataReady(self.t))
+
+    def _train_epoch(self, epoch: int, step: int, last: int) -> int:
+        """Train `step`..`last`, through failures and resumes; return the next step."""
+        while True:
+            failure = next(((s, f) for s, f in self.failures if step <= s <= last), None)
+            stop = failure[0] - 1 if failure else last
+            self._segment(epoch, step, stop)
+            if failure is None:
+                return last + 1
+            self.failures.remove(failure)
+            step = self._fail(epoch, *failure)
+
+    def _segment(self, epoch: int, first: int, last: int) -> None:
+        """Steps first..last in one go, with their step-based saves and notices."""
+        plan = self.plan
+        launched = not any(
+            isinstance(e, Trained) and e.attempt == self.attempt for e in self.events
+        )
+        slow = plan.first_step_seconds - plan.step_seconds if launched else 0.0
+        every = plan.checkpoint_every
+        saves = [
+            s
+            for s in range(-(-first // every) * every, last + 1, every)
+            if s < epoch * plan.steps_per_epoch
+        ]
+        notices = self._notices(epoch, first, last)
+        pauses: dict[int, float] = {}
+        for s in saves:
+            pauses[s] = pauses.get(s, 0.0) + self._save_times(s)[1]
+        for s, _kind, extra, _fields in notices:
+            pauses[s] = pauses.get(s, 0.0) + extra
+        steps = sorted(pauses)
+        totals: list[float] = []
+        for s in steps:
+            totals.append((totals[-1] if totals else 0.0) + pauses[s])
+        segment = Segment(
+            epoch, self.attempt, first, last, self.t, slow, tuple(steps), tuple(totals)
+        )
+        if last < first:
+            return
+        self.run._segments.setdefault(self.attempt, []).append(segment)
+
+        saved = set(saves)
+        cuts = sorted(saved | {s for s, *_ in notices})
+        start = first
+        end_of = self.run._end
+        for cut in [*cuts, last]:
+            if cut < start:
+                continue
+            end_t = end_of(segment, cut)
+            self.events.append(Trained(end_t, self.t, epoch, start, cut, self.attempt))
+            self.t = end_t
+            start = cut + 1
+            if cut in saved:  # the save starts as the step ends (its line counts from it)
+                self._save(cut, at_epoch_end=False)
+            for s, kind, extra, fields in notices:
+                if s == cut:
+                    self.t += extra
+                    message = dict(catalog.notices())[kind].format(**dict(fields))
+                    self.events.append(Notice(self.t, s, kind, message, fields))
+            if cut == last:
+                break
+        self.t = end_of(segment, last)
+
+    def _save_times(self, step: int) -> tuple[float, float]:
+        """(write, blocking) of the save of `step`. The write: the fixed costs of
+        torch.distributed.checkpoint (planning, metadata, files), then the bytes at up to
+        the file system's stated bandwidth, 0-35 % slower from save to save (never faster
+        than the storage). An async save blocks training while each rank plans and stages
+        its shard to host memory (10-25 GB/s a GPU); a synchronous one for the whole write."""
+        times = self._times.get(step)
+        if times is None:
+            noise, plan = self.noise, self.plan
+            overhead = plan.save_overhead_seconds * noise.uniform(SAVES, step * 4 + 2, 1.0, 1.3)
+            bandwidth = plan.storage_gbps * physics.GB
+            write = overhead + self.checkpoint_bytes / bandwidth * noise.uniform(
+                SAVES, step * 4 + 1, 1.0, 1.35
+            )
+            if plan.lora is not None:  # an adapter's save is files (optimizer.pt, trainer
+                write += noise.uniform(SAVES, step * 4 + 3, 0.0, 1.5)  # state), not bandwidth
+            staging_gbps = noise.uniform(SAVES, step * 4, *physics.STAGING_GBPS)
+            staging = overhead + self.per_gpu / (staging_gbps * physics.GB)
+            blocking = min(staging, write) if self.plan.async_saves else write
+            times = self._times[step] = (write, blocking)
+        return times
+
+    def _notices(
+        self, epoch: int, first: int, last: int
+    ) -> list[tuple[int, str, float, tuple[tuple[str, str], ...]]]:
+        """0-2 notices an epoch, keyed by epoch: a GC pause, a straggler, a slow loader."""
+        plan, noise = self.plan, self.noise
+        span = plan.steps_per_epoch
+        count = int(noise.unit(NOTICES, epoch * 32) * 3)
+        found = []
+        kinds = [k for k, _ in catalog.notices() if k != "clip"]
+        for i in range(count):
+            key = epoch * 32 + 1 + i * 4
+            step = (epoch - 1) * span + 2 + int(noise.unit(NOTICES, key) * (span - 2))
+            if not first <= step <= last or step < 2:
+                continue
+            rank = int(noise.unit(NOTICES, key + 2) * plan.gpus)
+            kind = kinds[int(noise.unit(NOTICES, key + 1) * len(kinds))]
+            # Seconds, as such pauses last; one step's throughput dips by half at most.
+            low, high = (0.1, 0.9) if kind == "gc" else (0.5, 3.0)
+            pause = min(noise.uniform(NOTICES, key + 3, low, high), 0.9 * plan.step_seconds)
+            _, temp, watts = self.run.gpu_reading(rank, self.t)
+            median = plan.step_seconds
+            slow = median * noise.uniform(NOTICES, key + 3, 1.04, 1.1)
+            fields: tuple[tuple[str, str], ...] = (
+                ("step", str(step)),
+                ("rank", str(rank)),
+                ("host", self.roster[rank // physics.GPUS_PER_NODE]),
+                ("local", str(rank % physics.GPUS_PER_NODE)),
+                ("pause", f"{pause:.2f}"),
+                ("slow", f"{slow:.2f}"),
+                ("median", f"{median:.2f}"),
+                ("watts", str(watts)),
+                ("temp", str(temp)),
+                ("worker", str(int(noise.unit(NOTICES, key + 2) * 8))),
+            )
+            extra = slow - median if kind == "straggler" else pause
+            found.append((step, kind, extra, fields))
+        spike = plan.loss.spike
+        if spike is not None and first <= spike.grad_step <= last:
+            norm = self.run.grad_norm(spike.grad_step)
+            fields = (("step", str(spike.grad_step)), ("grad_norm", f"{norm:.2f}"), ("clip", "1.0"))
+            found.append((spike.grad_step, "clip", 0.0, fields))
+        return sorted(found, key=lambda n: n[0])
+
+    def _save(self, step: int, *, at_epoch_end: bool) -> None:
+        seconds, staging = self._save_times(step)
+        blocking = seconds if at_epoch_end else staging
+        self.t += blocking
+        path = f"{self.checkpoints}{step}"
+        self.events.append(
+            CheckpointSaved(
+                self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end
+            )
+        )
+        plan = self.plan
+        if plan.epoch_saves or step % plan.checkpoint_every == 0 or step == plan.total_steps:
+            # Only a save the framework makes can be resumed from.
+            self.saved.append((step, path, self.t - blocking + seconds))
+
+    def _evaluate(self, epoch: int, step: int) -> None:
+        plan, noise = self.plan, self.noise
+        per_seq = plan.tokens_per_sequence
+        # Forward only; each evaluation a little faster or slower (data loading, the
+        # other jobs on the file system).
+        seconds = plan.eval_samples * per_seq / (plan.tokens_per_second() * 3)
+        seconds *= 1 + noise.uniform(EVAL, epoch * 64 + 48, -0.04, 0.04)
+        self.t += seconds
+        if plan.kind == "sft":
+            loss = self._sft_validation(epoch)
+        else:
+            loss = plan.loss.after(step) + noise.uniform(EVAL, epoch * 64 + 40, -0.015, 0.015)
+        loss = float(f"{loss:.4f}")
+        metrics = self.run.evaluation_metrics(epoch, step, loss)
+        self.events.append(
+            Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, metrics)
+        )
+
+    def _sft_validation(self, epoch: int) -> float:
+        """Held-out loss of a fine-tune: down after the first pass, flat by the second,
+        rising from the third as the model memorizes its training set."""
+        plan, noise = self.plan, self.noise
+        loss = plan.loss.smooth(plan.steps_per_epoch) + noise.uniform(EVAL, 50, 0.0, 0.05)
+        for e in range(2, epoch + 1):
+            low, high = (-0.02, 0.015) if e == 2 else (0.02, 0.06)
+            loss += noise.uniform(EVAL, 50 + e, low, high)
+        return loss
+
+    def _fail(self, epoch: int, step: int, failure: object) -> int:
+        """The job dies at `step`; torchrun restarts it from the last checkpoint."""
+        from genact_cast.generator.plan_failures import FailurePlan
+
+        assert isinstance(failure, FailurePlan)
+        plan, noise = self.plan, self.noise
+        hang = noise.uniform(SAVES, 7000 + step, 5.0, 60.0)  # the step in flight, stuck
+        ran_ms = WATCHDOG_MS + int(noise.uniform(SAVES, 7001 + step, 20, 900))
+        fault = self.t + hang  # the faulty rank's process dies at once
+        self.t = fault + ran_ms / 1000  # its peers wait in the next collective
+        rank = failure.rank
+        seq = step * (2 * plan.arch.layers + 4) + int(noise.unit(SAVES, 7002 + step) * 64)
+        # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
+        # (activations), so an ALLREDUCE is caught only where TP > 1.
+        ops = COLLECTIVES if plan.layout.tp > 1 else COLLECTIVES[:2]
+        self.events.append(
+            Failed(
+                self.t,
+                step,
+                self.roster[rank // physics.GPUS_PER_NODE],
+                rank,
+                rank % physics.GPUS_PER_NODE,
+                failure.xid,
+                failure.xid_text,
+                ops[int(noise.unit(SAVES, 7003 + step) * len(ops))],
+                seq,
+                WATCHDOG_MS,
+                ran_ms,
+                failure.cuda_error,
+                fault,
+                0,
+                failure.same_node,
+            )
+        )
+        # A save whose write had not ended when the rank died never completes (every rank
+        # writes its shard): the job goes back to the last one written.
+        written = [(s, p) for s, p, end in self.saved if end <= fault]
+        resume_step, path = written[-1] if written else (0, "")
+        checkpoint_end = next(
+            (
+                e.t
+                for e in reversed(self.events)
+                if isinstance(e, CheckpointSaved) and e.step == resume_step
+            ),
+            0.0,
+        )
+        self.t += failure.restart_seconds
+        self.attempt += 1
+        # torchrun restarts its workers up to --max-restarts (3); past that the job ends and
+        # starts anew (Slurm requeues it; a torchrun typed at a shell is run again). Where
+        # the node itself is out: under Slurm (srun) it is drained and the job requeued on
+        # a spare; under a torchrun typed at a shell no scheduler can do that, so the other
+        # nodes' agents restart their workers (an attempt) and wait at the rendezvous for a
+        # spare node's torchrun to join it.
+        in_place = failure.same_node or not plan.launched_by_slurm
+        same = in_place and self.restarts < MAX_RESTARTS
+        self.restarts = self.restarts + 1 if same else 0
+        drained = spare = ""
+        if not failure.same_node:
+            # A spare takes the node's place: a host the job has not used (the next name
+            # after the plan's nodes and the spares before it).
+            node = rank // physics.GPUS_PER_NODE
+            drained = self.roster[node]
+            spare = self.roster[node] = plan.host(plan.nodes + self.spares)
+            self.spares += 1
+        self.events.append(
+            Restarted(
+                self.t,
+                self.attempt,
+                path,
+                resume_step,
+                self.t - checkpoint_end,
+                not same,
+                drained,
+                self.restarts,
+                spare,
+            )
+        )
+        self._launch(path or None)
+        return resume_step + 1
