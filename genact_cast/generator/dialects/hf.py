@@ -357,9 +357,11 @@ class Log(Watchdog):
         process by gather_for_metrics (sft_trainer.py:1127-1134 at trl 0.24.0). The ranks of
         a TP group train on the same batch (prepare_data_loader shards over the data-parallel
         ranks only, data_loader.py:1109-1145 at accelerate 1.11.0, under DeepSpeed's AutoTP
-        and FSDP2's ParallelismConfig alike): each token counts once a TP rank."""
+        and FSDP2's ParallelismConfig alike): each token counts once a TP rank. The count is
+        the process's own (`_total_train_tokens = 0` in SFTTrainer.__init__, sft_trainer.py:
+        836, restored from no checkpoint): a relaunched run counts from its resume."""
         f = self.facts
-        return float(step * f.global_batch * f.seq_len * f.tp)
+        return float((step - self.resume_step) * f.global_batch * f.seq_len * f.tp)
 
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
