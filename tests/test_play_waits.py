@@ -3,6 +3,7 @@ not spin, and the cast still ends."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -106,3 +107,25 @@ def test_loop_over_a_cast_of_no_duration_does_not_spin(tmp_path: Path, events: s
     # at most a pass a second (start-up takes some of the 2.5 s), not thousands
     assert output.count(b"x") <= 3
     assert len(output) < 2000
+
+
+@pytest.mark.parametrize("unterminated", ["\x1b]0;unterminated", "\x1bP1$q"])
+def test_each_pass_of_a_loop_starts_fresh_after_an_unterminated_string(
+    tmp_path: Path, unterminated: str
+) -> None:
+    """A cast that ends inside an OSC or DCS string played every pass after the first as
+    part of that string: nothing reached the terminal (review-attack10 F8). Each pass starts
+    as the player's loop does, with no string held over."""
+    cast = tmp_path / "open.cast"
+    header = {"version": 2, "width": 80, "height": 24}
+    events = [[0.1, "o", "hello\r\n"], [0.2, "o", unterminated]]
+    cast.write_text("\n".join(json.dumps(line) for line in [header, *events]) + "\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "play", "--loop", "-s", "100", str(cast)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(4.5)  # start-up, then passes of at least a second each
+    os.kill(process.pid, 15)
+    output, errors = process.communicate(timeout=10)
+    assert b"Traceback" not in errors
+    assert output.count(b"hello") >= 2, output[:200]

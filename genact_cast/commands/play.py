@@ -90,6 +90,7 @@ def play_cast(
                     short = MIN_LOOP_SECONDS - (time.monotonic() - started)
                     if short > 0:
                         playback.hold(short)
+                    playback.filter.drop_held()
                     reader = reopen()
             except Quit:
                 pass

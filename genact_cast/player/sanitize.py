@@ -187,6 +187,13 @@ class SafeFilter:
         # Inside an over-long string being skipped: the pattern of its end, else None.
         self._skipping: re.Pattern[str] | None = None
 
+    def drop_held(self) -> None:
+        """Forget a sequence or string left open at the end of a pass: a new pass of
+        --loop starts fresh, as the player's loop does (an unterminated OSC otherwise
+        swallowed every later pass)."""
+        self._pending = ""
+        self._skipping = None
+
     def feed_encoded(self, data: str) -> bytes:
         """`feed`, encoded in UTF-8: what is written to the terminal.
 
