@@ -45,6 +45,22 @@ def test_agg_gets_a_theme_it_knows_or_a_custom_one() -> None:
     assert agg_theme(None, str(CAST)) is not None  # the cast's own (dracula) theme
 
 
+@pytest.mark.parametrize("theme", [None, "dracula"])
+def test_a_cast_theme_in_short_hex_renders_through_agg(tmp_path: Path, theme: str | None) -> None:
+    """`#rgb` colours are a theme the README accepts; agg refused them ("InvalidTheme"), read
+    from the cast's copy or given as its --theme, even with --theme naming another
+    (review-attack10 F7)."""
+    header = (
+        '{"version": 2, "width": 20, "height": 3, "theme": {"fg": "#fff", "bg": "#000", '
+        '"palette": "#000:#a00:#0a0:#aa0:#00a:#a0a:#0aa:#aaa"}}'
+    )
+    cast = _hostile(tmp_path, "short.cast", header, ['[0.1, "o", "\\u001b[31mred"]'])
+    gif = tmp_path / "short.gif"
+    result = run("embed", str(cast), "--gif", str(gif), *(["--theme", theme] if theme else []))
+    assert result.returncode == 0, result.stderr
+    assert gif.read_bytes()[:6] == b"GIF89a"
+
+
 def test_a_missing_agg_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("genact_cast.publish.gif.find_program", lambda name: None)
     monkeypatch.setenv("PATH", str(tmp_path))

@@ -63,7 +63,14 @@ def agg_theme(name: str | None, source: str) -> str | None:
         theme = themes[catalog.find("theme", name, {n: n for n in themes})]
     if theme is None:
         return None
-    return ",".join(c.lstrip("#") for c in (theme.bg, theme.fg, *theme.palette))
+    return ",".join(_hex6(c) for c in (theme.bg, theme.fg, *theme.palette))
+
+
+def _hex6(colour: str) -> str:
+    """`#rgb` or `#rrggbb` as agg's six digits (agg refuses the short form the cast's
+    theme may use: review-attack10 F7)."""
+    digits = colour.lstrip("#")
+    return "".join(d * 2 for d in digits) if len(digits) == 3 else digits
 
 
 def render_gif(
@@ -102,7 +109,9 @@ def check_limits(source: str, clip: Clip) -> None:
 
 def _write_v2(source: str, path: Path) -> None:
     with open_cast(source) as reader, path.open("w", encoding="utf-8") as out:
-        header = reader.header._replace(version=2)
+        # Without the cast's theme: agg gets it (or --theme's) as its --theme argument, in
+        # its own six-digit form; read from the copy, a `#rgb` theme failed agg.
+        header = reader.header._replace(version=2, theme=None, rejected_theme=None)
         out.writelines(encode(header, reader.events(), 2))
 
 
