@@ -246,25 +246,24 @@ def watchdog_trace(
 def watchdog_inconsistency(
     rank: int, moment: datetime, nanos: int, source: TorchSource, member: int | None = None
 ) -> str:
-    rank_in = rank if member is None else member
-    return _c10d(
-        rank,
-        moment,
-        nanos,
-        source.inconsistency,
-        f"[Rank {rank_in}] Some NCCL operations have failed or timed out. Due to the asynchronous "
-        "nature of CUDA kernels, subsequent GPU operations might run on corrupted/incomplete data.",
-    )
+    return _rank_says(
+        rank, moment, nanos, source.inconsistency, member,
+        "Some NCCL operations have failed or timed out. Due to the asynchronous nature of CUDA "
+        "kernels, subsequent GPU operations might run on corrupted/incomplete data.",
+    )  # fmt: skip
 
 
 def watchdog_takedown(
     rank: int, moment: datetime, nanos: int, source: TorchSource, member: int | None = None
 ) -> str:
-    rank_in = rank if member is None else member
-    return _c10d(
-        rank,
-        moment,
-        nanos,
-        source.takedown,
-        f"[Rank {rank_in}] To avoid data inconsistency, we are taking the entire process down.",
-    )
+    return _rank_says(
+        rank, moment, nanos, source.takedown, member,
+        "To avoid data inconsistency, we are taking the entire process down.",
+    )  # fmt: skip
+
+
+def _rank_says(
+    rank: int, moment: datetime, nanos: int, line: int, member: int | None, text: str
+) -> str:
+    """A watchdog line that names the rank in its group (`member`, else the global rank)."""
+    return _c10d(rank, moment, nanos, line, f"[Rank {rank if member is None else member}] {text}")
