@@ -352,6 +352,22 @@ class Log(Watchdog):
         DTensors count whole on each."""
         return hf_model.non_embedding(self.facts) * self.facts.tp
 
+    def total_flos(self) -> int:
+        """state.total_flos at the end: 6 x flos_parameters x every token of the run (restored
+        from the checkpoint after a resume). Under FSDP1 (fsdp.yaml without TP: accelerate
+        1.11.0's fsdp_version 1, `accelerate config`'s default fsdp_use_orig_params true)
+        the Trainer holds the FSDP wrapper (trainer.py:2490), whose __getattr__ reaches the
+        model's floating_point_ops (:4945-4946); num_parameters sums p.numel() of the
+        original parameters (modeling_utils.py:1705-1742), each a view of this rank's shard
+        of its unit's flat parameter between steps. The ranks' views partition the model, so
+        the sum store_flos takes over the ranks (:4348-4353) counts it once, each rank with
+        its own batch's tokens: the run's tokens over the data-parallel ranks."""
+        f = self.facts
+        tokens = f.total_steps * f.global_batch * f.seq_len
+        if self.fsdp and f.tp == 1 and f.dp > 1:
+            return 6 * hf_model.non_embedding(f) * (tokens // f.dp)
+        return 6 * self.flos_parameters() * tokens
+
     def tokens_seen(self, step: int) -> float:
         """SFTTrainer's num_tokens after `step` steps: each batch's tokens summed over every
         process by gather_for_metrics (sft_trainer.py:1127-1134 at trl 0.24.0). The ranks of
@@ -549,11 +565,10 @@ class Log(Watchdog):
         # `floating_point_ops`: 6 × the parameters outside the embedding × the tokens, summed
         # over the whole run (the count is restored from the checkpoint after a resume);
         # metrics_format shows it shifted by 30 bits (trainer_pt_utils.py:951).
-        tokens = f.total_steps * f.global_batch * f.seq_len
         # The model's parameters include a multimodal checkpoint's vision tower and, with
         # PEFT, the adapters (num_parameters counts a 4-bit weight at its full size:
         # modeling_utils.py:1729-1731).
-        flos = 6 * self.flos_parameters() * tokens
+        flos = self.total_flos()
         rows = [
             ("epoch", py_float(float(f.epochs))),
             ("total_flos", f"{flos >> 30}GF"),
