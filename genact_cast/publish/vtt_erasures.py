@@ -77,6 +77,12 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
         lead = lines.edited.get(y)
         if lead is not None and news.get(y, "").startswith(lead):
             continue  # the command line edited (see `erase`): it goes on
+        if typed and (b := _raised(lines, y, old, news)) is not None:
+            # The line editor drew the command again higher up, over the rows it erased
+            # with it (zsh's transient prompt: `zle-line-finish` collapses a two-line
+            # prompt to `❯ cmd`): the same command line, moved, told once from its first key.
+            lines.raised[b] = (since, born, lead if lead is not None else "")
+            continue
         above = lines.erased.get(y - 1)
         if above is not None and above[2]:  # the rest of a wrapped line: as its start
             if y - 1 in waiting:
@@ -141,6 +147,17 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
                 lines.commands.add(going)
         if not wrapped:
             going = -1
+
+
+def _raised(lines: Lines, y: int, old: str, news: dict[int, str]) -> int | None:
+    """The row above y, blanked by the same erasure (the cursor went up to it first),
+    that now shows the erased command line `old` again, if any."""
+    b = y - 1
+    while b >= 0 and b in lines.erased:
+        if _bare(news.get(b, "")) == _bare(old):
+            return b
+        b -= 1
+    return None
 
 
 def overwritten(lines: Lines, y: int, old: str, text: str, time: float, wraps: list[bool]) -> None:

@@ -92,6 +92,8 @@ class Lines:
         self.heads: dict[float, str] = {}  # output before a prompt, by its command's time
         self.pasting = False  # the shell's line editor brackets pastes (`Screen.paste`)
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
+        # rows a command line erased below was drawn again on: (since, born, prompt)
+        self.raised: dict[int, tuple[float, int, str]] = {}
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
         self.updates = 0  # screens read
 
@@ -314,6 +316,11 @@ class Lines:
             if text != old and y not in self.leads and self.since[y] >= 0:
                 typed_ahead(self, y, text, time)  # (the terminal's echo of it above)
             self.texts[y] = text
+        for y, (since, born, lead) in self.raised.items():
+            if y < len(rows):  # (see `vtt_erasures._raised`)
+                self.since[y], self.born[y] = since, born
+                self.first[y] = self.leads[y] = lead
+        self.raised = {}
         self._rest = False
         self.scrolled_typed = None
         self.left_of_cursor = {}
