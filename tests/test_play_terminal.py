@@ -165,6 +165,26 @@ def test_start_at_a_marker_writes_what_came_before_at_once(ticking: Path) -> Non
     child.expect(pexpect.EOF)
 
 
+def test_mouse_reports_and_pastes_press_no_key(ticking: Path) -> None:
+    """A click, a paste and keypad 1 hold bytes that are keys (space, q, +) when read
+    one at a time; the terminal sends them whole (review-attack10 F4)."""
+    modes = ticking.parent / "mouse.cast"
+    events = [(0.0, "o", "\x1b[?1000h\x1b[?1004h\x1b[?2004h\x1b=\x1b[?1h")]
+    events += [(0.2 * n, "o", f"tick {n}\r\n") for n in range(1, 60)]
+    write_cast(modes, events)
+    child = spawn("play", str(modes))
+    child.expect("tick 2\r\n")
+    start = time.monotonic()
+    # a left click at column 1 and at column 81 (Cx = q), two at column 11 (Cx = +),
+    # focus out and in, a paste holding q, keypad 1 under DECKPAM (ESC O q)
+    child.send("\x1b[M !!\x1b[M#!!\x1b[M q!\x1b[M#q!\x1b[M ++\x1b[M#++\x1b[M ++\x1b[M#++")
+    child.send("\x1b[O\x1b[I\x1b[200~hello q world\x1b[201~\x1bOq")
+    child.expect("tick 12\r\n", timeout=5)  # not quit, not paused
+    assert time.monotonic() - start > 1.5  # nor faster: ticks 3 to 12 take 2 s at 1x
+    child.send("q")
+    child.expect(pexpect.EOF)
+
+
 @pytest.mark.parametrize("how", ["q", "ctrl-c", "sigterm"])
 def test_the_terminal_is_restored_however_playback_ends(ticking: Path, how: str) -> None:
     cast = ROOT / "casts" / "seed7.cast"

@@ -54,6 +54,8 @@ class Playback:
         terminal.resume_text = self.filter.resume_sequence
         terminal.on_stop = self._on_stop
         terminal.on_continue = self._on_continue
+        # With mouse mode 1005 on, a report's coordinates come as UTF-8 characters.
+        terminal.keys.utf8_mouse = lambda: bool(self.filter.private_modes.get(1005))
 
     def _on_stop(self) -> None:
         self._stopped_at = self.clock.position(time.monotonic())

@@ -16,6 +16,7 @@ import select
 import signal
 import sys
 import termios
+import time
 import tty
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -23,6 +24,7 @@ from typing import Any
 
 from genact_cast.errors import OutputError, Terminated
 from genact_cast.player.charset import UTF8, Charset, terminal_charset
+from genact_cast.player.keys import KeyReader
 
 # Signals whose default action ends the process (signal(7): "Term" or "Core"), except
 # SIGKILL and SIGSTOP (uncatchable), SIGINT (Ctrl-C, Python's KeyboardInterrupt) and the
@@ -69,6 +71,7 @@ class Terminal:
         self.is_tty = os.isatty(out_fd)
         self.broken = False  # a write failed: nothing more is written
         self._saved = saved  # the key terminal's settings before raw mode
+        self.keys = KeyReader()  # tells keys from the terminal's reports and pastes
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._suspended = False
@@ -111,7 +114,11 @@ class Terminal:
             raise OutputError(f"standard output: {exc.strerror or exc}") from None
 
     def read_key(self, timeout: float | None) -> bytes | None:
-        """Keys pressed within `timeout` seconds (None: wait as long as it takes)."""
+        """Keys pressed within `timeout` seconds (None: wait as long as it takes).
+
+        Only keys: a mouse report, focus event, reply or paste that came meanwhile is
+        read whole and left out (keys.py), so b"" means input came but no key.
+        """
         if self.key_fd is None:
             return None
         if timeout is None or timeout > 0:
@@ -120,12 +127,12 @@ class Terminal:
         ready, _, _ = select.select([self.key_fd], [], [], wait)
         if not ready:
             return None
-        keys = os.read(self.key_fd, 64)
-        if not keys:  # the terminal hung up: no key will ever come, so none is waited for
+        data = os.read(self.key_fd, 4096)
+        if not data:  # the terminal hung up: no key will ever come, so none is waited for
             self.key_fd = None
             self.interactive = False
             return None
-        return keys
+        return self.keys.feed(data, time.monotonic())
 
     def suspend(self) -> None:
         """Ctrl-Z: put the terminal back as it was, stop, and carry on when continued."""
@@ -155,9 +162,11 @@ class Terminal:
                 self.flush()
 
     def _cooked(self) -> None:
+        # TCSAFLUSH: input not read yet goes too, so a mouse report or paste still in
+        # flight when the restore switched them off never reaches the shell as text.
         if self.key_fd is not None and self._saved is not None:
             with contextlib.suppress(termios.error):
-                termios.tcsetattr(self.key_fd, termios.TCSADRAIN, self._saved)
+                termios.tcsetattr(self.key_fd, termios.TCSAFLUSH, self._saved)
 
 
 def _precise_timers() -> None:
