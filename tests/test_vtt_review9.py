@@ -3,7 +3,7 @@ against what asciinema-player 3.18 shows at the same moment."""
 
 from __future__ import annotations
 
-from tests.test_vtt import SUBTITLES, cues_of_file, lines
+from tests.test_vtt import SUBTITLES, cues_of, cues_of_file, lines
 
 
 def test_a_command_the_line_editor_redraws_higher_up_is_told_once() -> None:
@@ -28,3 +28,33 @@ def test_a_command_redrawn_at_the_top_by_ctrl_l_is_told_once_whole() -> None:
     told = lines(cues_of_file("review9_ctrll.cast", SUBTITLES))
     assert "me@box:~/demo# echo tw" not in told
     assert told.count("me@box:~/demo# echo two") == 1
+
+
+def test_output_wrapped_onto_a_prompt_left_with_nothing_typed_is_told_whole() -> None:
+    """review-exports9 item 9 (review9_wrapped_no_newline: bash, 80 columns; typed
+    `printf 'x%.0s' {1..100} echo` Enter, then Ctrl-D): 101 x's and no newline, so the
+    prompt is drawn after the 21 that wrapped onto the second row. That row was dropped
+    as a prompt left with nothing typed; the player shows all 101 x's."""
+    told = lines(cues_of_file("review9_wrapped_no_newline.cast", SUBTITLES))
+    assert "x" * 101 in told
+
+
+def test_output_in_front_of_the_last_prompt_is_told() -> None:
+    """The same class unwrapped: `printf 'hello\\nworld'` at the end of a session, the
+    prompt drawn after `world` and left (Ctrl-D): `world` is output the player shows."""
+    found = cues_of(
+        [
+            (0.1, "$ "),
+            (0.5, "l"),
+            (0.6, "s"),
+            (0.8, "\r\nfile\r\n$ "),
+            (1.5, "p"),
+            (1.6, "f"),
+            (1.8, "\r\nhello\r\nworld$ "),
+            (3.0, "\r\nexit\r\n"),
+        ],
+        40,
+        10,
+    )
+    assert "world" in lines(found)
+    assert "world$" not in lines(found)

@@ -20,6 +20,7 @@ from genact_cast.publish.vtt_prompts import (
     is_typed,
     menu,
     output_before,
+    prompt_ahead,
     prompt_head,
     right_kept,
     right_redrawn,
@@ -190,6 +191,12 @@ class Lines:
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
             if self.left_prompt(y, text):
+                # Output the prompt was drawn after (no newline at its end) is told; the
+                # prompt left with nothing typed is not (the rest of `printf 'x%.0s'
+                # {1..100}` wrapped onto the prompt's row: review-exports9 item 9).
+                head = prompt_ahead(self, text)
+                if head and since >= 0:
+                    self._take(since, head, False, y, born)
                 self._open = None
             elif text.strip() and since >= 0:  # (below 0: taken before)
                 self._take(since, text, wrapped, y, born, is_typed(self, y, text))

@@ -41,6 +41,17 @@ def output_before(lines: Lines, y: int, lead: str, time: float) -> None:
         del lines.known_prompts[next(iter(lines.known_prompts))]
 
 
+def prompt_ahead(lines: Lines, text: str) -> str:
+    """The output in front of a prompt seen before that ends the row `text` (drawn after
+    output with no newline at its end), else "": as `output_before` reads it."""
+    line = _bare(text)
+    for known in lines.known_prompts:
+        head = line[: len(line) - len(known)]
+        if line.endswith(known) and head.strip() and not head[-1].isspace():
+            return head
+    return ""
+
+
 def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
     """Rows drawn under a command being typed, the cursor back on its row (zsh's
     completion list and menu, prompt_toolkit's), are the line editor's, not output:
