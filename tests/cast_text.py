@@ -590,11 +590,14 @@ def read_run(output: str) -> Run:
                 save.step = int(save.path.rsplit("step-", 1)[-1])
         elif section == "export":
             shard = re.match(
-                r"(model-\d{5}-of-\d{5}\.safetensors|adapter_model\.safetensors) +([\d.]+) GB$",
+                r"(model-\d{5}-of-\d{5}\.safetensors|(?:adapter_)?model\.safetensors)"
+                r" +([\d.]+) GB$",
                 body,
             )
             if shard:
                 run.shards.append((shard.group(1), float(shard.group(2))))
+            elif body in ("model.safetensors.index.json", "adapter_config.json"):
+                run.export[body] = body
             elif ": " in body:
                 name, _, value = body.partition(": ")
                 run.export[name] = value

@@ -2064,7 +2064,18 @@ def _export(run: Run, s: Setup) -> list[str]:
         if names != ["adapter_model.safetensors"] or abs(run.shards[0][1] - expected) > 0.006:
             out.append(f"{run.shards}: a QLoRA run saves its adapter, {expected:.2f} GB")
         return out
-    count = int(names[0].split("-of-")[1].split(".")[0])
+    index = "model.safetensors.index.json" in run.export
+    if names == ["model.safetensors"]:  # save_pretrained's one shard: the file, no index
+        count = 1
+        if index:
+            out.append("one shard (model.safetensors) has no index file")
+    else:
+        count = int(names[0].split("-of-")[1].split(".")[0])
+        if count == 1 or not index:  # huggingface_hub 0.36.0 serialization/_base.py:151-164
+            out.append(
+                f"{names[0]}: save_pretrained names one shard model.safetensors, no index,"
+                " and indexes two or more"
+            )
     more = run.export.get("more")
     listed = len(names) + (int(more.split()[1]) if more else 0)
     if listed != count:

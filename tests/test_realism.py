@@ -477,6 +477,25 @@ def test_the_checker_catches_a_doctored_cast(
     assert broken(doctored) - broken(output), f"{pattern!r} -> {replacement!r} unnoticed"
 
 
+@pytest.mark.parametrize(("model", "files"), [("Llama-3.2-1B", 1), ("Llama-3.2-3B", 2)])
+def test_an_export_that_fits_one_shard_is_model_safetensors_alone(model: str, files: int) -> None:
+    """save_pretrained writes one shard as `model.safetensors` with no index, two or more as
+    `model-0000i-of-0000N.safetensors` with `model.safetensors.index.json` (huggingface_hub
+    0.36.0 serialization/_base.py:151-164; the Hub's meta-llama/Llama-3.2-1B holds
+    model.safetensors alone, Llama-3.2-3B two shards and their index: review-realism5 F6)."""
+    run = read_run(output_of(events_of(seed=9102, model=model, color=False, duration=30.0)))
+    names = [name for name, _ in run.shards]
+    if files == 1:
+        assert names == ["model.safetensors"]
+        assert "model.safetensors.index.json" not in run.export
+    else:
+        assert names == [f"model-{i:05d}-of-{files:05d}.safetensors" for i in (1, 2)]
+        assert "model.safetensors.index.json" in run.export
+    assert not violations(run).get(
+        "export: safetensors shards of at most 5 GB adding up to the bf16 weights"
+    )
+
+
 def test_the_checker_catches_a_line_in_the_last_column() -> None:
     screen = replay("x" * 99 + "\r\n")
     assert not wrap_violations(screen.widest, screen.widest_line, 100)

@@ -12,6 +12,8 @@ TRAINING_BYTES_PER_PARAM = 16
 OPTIMIZER_BYTES_PER_PARAM = 12
 BF16_BYTES = 2
 SAFETENSORS_SHARD_LIMIT = 5 * GB
+SAFE_WEIGHTS_NAME = "model.safetensors"
+SAFE_WEIGHTS_INDEX_NAME = "model.safetensors.index.json"
 GPUS_PER_NODE = 8
 
 
@@ -87,6 +89,17 @@ def safetensors_shards(
             shards.append(0.0)
         shards[-1] += size
     return shards
+
+
+def safetensors_names(count: int) -> list[str]:
+    """The files `save_pretrained` writes for `count` shards, and whether an index goes with
+    them: one shard is `model.safetensors` alone (huggingface_hub 0.36.0
+    serialization/_base.py:151-153, "If we only have one shard, we return it => no need to
+    build the index"), more are `model-00001-of-0000N.safetensors` (:164) plus
+    `model.safetensors.index.json` (transformers 4.57.1 modeling_utils.py:4104, 4179)."""
+    if count == 1:
+        return [SAFE_WEIGHTS_NAME]
+    return [f"model-{i:05d}-of-{count:05d}.safetensors" for i in range(1, count + 1)]
 
 
 # Parallelism and communication (REALISM.md, "Parallelism and communication").

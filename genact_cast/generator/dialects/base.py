@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from genact_cast.generator import physics
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.facts import Facts
 
@@ -208,12 +209,10 @@ def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[
 
 def listing(facts: Facts, t: float, folder: str, shards: tuple[float, ...]) -> list[str]:
     """`ls -lh` of an exported model: the safetensors shards, their index and the config."""
-    count = len(shards)
-    files = [
-        ("config.json", 0.7e3),
-        *((f"model-{i:05d}-of-{count:05d}.safetensors", size) for i, size in enumerate(shards, 1)),
-        ("model.safetensors.index.json", 23.9e3 + 0.2e3 * facts.layers),
-    ]
+    names = physics.safetensors_names(len(shards))
+    files = [("config.json", 0.7e3), *zip(names, shards, strict=True)]
+    if len(shards) > 1:  # one shard is the whole model, with no index
+        files.append((physics.SAFE_WEIGHTS_INDEX_NAME, 23.9e3 + 0.2e3 * facts.layers))
     return ls_rows(facts, t, files, folder=folder)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from genact_cast.generator import physics
 from genact_cast.generator import style as fmt
 from genact_cast.generator.events import Exported
 from genact_cast.generator.presenters.genact.show import Show
@@ -34,7 +35,7 @@ def export(show: Show, event: Exported, budget: float) -> None:
     if adapters is not None and adapters.method == "lora":  # one model again, then saved
         con.text("Merging LoRA adapters into the base weights (merge_and_unload)...")
     saved_alone = adapters is not None and adapters.method == "qlora"
-    names = [f"model-{i:05d}-of-{len(shards):05d}.safetensors" for i in range(1, len(shards) + 1)]
+    names = physics.safetensors_names(len(shards))
     if saved_alone:  # PEFT's save_pretrained: the adapter and its config, no base weights
         names = ["adapter_model.safetensors"]
     shown = list(range(len(shards)))
@@ -44,9 +45,10 @@ def export(show: Show, event: Exported, budget: float) -> None:
         if index == len(shards) - 1 and len(shown) < len(shards):
             con.text(f"... {len(shards) - len(shown)} more shards", indent="    ")
         con.print(s.plain(f"    {names[index]}  ") + s.value(f"{shards[index] / 1e9:.2f} GB"))
-    con.print(
-        s.plain("    adapter_config.json" if saved_alone else "    model.safetensors.index.json")
-    )
+    if saved_alone:
+        con.print(s.plain("    adapter_config.json"))
+    elif len(shards) > 1:  # one shard is the whole model: save_pretrained writes no index
+        con.print(s.plain(f"    {physics.SAFE_WEIGHTS_INDEX_NAME}"))
     pace()
     con.text(f"Model saved to: {event.path}")
     con.print(s.plain("  Total training time: ") + s.value(fmt.elapsed(event.t)))
