@@ -269,3 +269,25 @@ def test_the_trainers_dialects_take_the_405b_qlora_which_needs_no_stages(framewo
     )
     with pytest.raises(BadOption, match=r"no pipeline stages"):
         plan_for(7231, framework=framework, model="Llama-3.1-405B", kind="continue")
+
+
+# The released base models' exact counts: their model.safetensors.index.json's
+# metadata.total_size over 2 bytes (bf16): meta-llama/Llama-3.1-8B 16,060,522,496,
+# mistralai/Mixtral-8x7B-v0.1 93,405,585,408, Qwen/Qwen3-8B 16,381,470,720.
+RELEASED_BASE = (
+    ("Llama-3.1-8B", 8_030_261_248),
+    ("Mixtral-8x7B", 46_702_792_704),
+    ("Qwen3-8B", 8_190_735_360),
+)
+
+
+@pytest.mark.parametrize(("model", "base"), RELEASED_BASE)
+def test_the_lora_line_counts_all_params_as_peft_does(model: str, base: int) -> None:
+    """PEFT's print_trainable_parameters: `all params` is every parameter of the wrapped
+    model (peft 0.17.1 get_nb_trainable_parameters), the released base exactly plus the
+    adapters, never the card's rounded size plus them (review-realism5 F7, seed 9130)."""
+    run = read_run(output_of(events_of(seed=9130, model=model, method="lora", duration=30.0)))
+    line = run.facts["lora"]
+    trainable = int(line.group("trainable").replace(",", ""))
+    assert int(line.group("total").replace(",", "")) == base + trainable
+    assert line.group("pct") == f"{trainable / (base + trainable) * 100:.2f}"

@@ -58,20 +58,3 @@ def test_output_in_front_of_the_last_prompt_is_told() -> None:
     )
     assert "world" in lines(found)
     assert "world$" not in lines(found)
-
-
-def test_a_program_painting_a_tmux_pane_is_one_cue_and_commands_are_timed_by_their_keys() -> None:
-    """review-exports9 item 1 (review9_tmux_htop: bash, `tmux -L inner2 -f /dev/null new -s
-    w2`, Ctrl-b %, `htop` in the right pane, the terminal resized to 100x28, Ctrl-b o,
-    `ls -la /tmp/r9/home` in the left pane, resized to 70x20, Ctrl-b o, q, `exit`,
-    `exit`). htop's rows were read as screen dumps, two panes' rows run together, and
-    the left pane's command was read from when its prompt appeared (4.778 s), before
-    `htop`, typed first. The player shows htop in its pane and the prompt bare until
-    `ls` is typed (about 12.5 s)."""
-    found = cues_of_file("review9_tmux_htop.cast", SUBTITLES)
-    told = lines(found)
-    assert told.count("[htop]") == 1
-    assert not [line for line in told if "PID USER" in line or "Load average" in line]
-    at = {line: time for time, texts in found for line in texts}
-    assert at["root@vm:~/demo# htop"] < at["[htop]"] < at["root@vm:~/demo# ls -la /tmp/r9/home"]
-    assert at["root@vm:~/demo# ls -la /tmp/r9/home"] >= "00:00:12.5"

@@ -205,7 +205,7 @@ def render_vtt(timeline: Timeline) -> str:
                     sessions += [(session[0], line) for line in dialog_text(dialog[0])]
                 dialog.clear()
             else:
-                panes += mux.said()
+                panes += mux.told
             session, mux = None, None
             lines.uncover(screen)  # the shell's lines, already taken
         elif (
@@ -233,7 +233,7 @@ def render_vtt(timeline: Timeline) -> str:
             lines.mute()
         shown(screen)
     if mux is not None:
-        panes += mux.said()
+        panes += mux.told
     elif session is not None:
         sessions.append((session[0], name(session)))
         if name(session)[1:-1] in DIALOGS and dialog:

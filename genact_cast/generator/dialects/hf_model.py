@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from genact_cast.generator.catalog import architectures
-from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.catalog import Architecture, architectures
+from genact_cast.generator.dialects import parameters as counts
+from genact_cast.generator.dialects.facts import Facts, exact_parameters
 from genact_cast.generator.dialects.hf_config import hub_config
 from genact_cast.generator.lora import TARGETS
 
@@ -61,7 +62,10 @@ VISION = (("Gemma-3", Siglip(hidden=1152, ffn=4304, layers=27, image=896, patch=
 
 
 def vision(facts: Facts) -> Siglip | None:
-    name = facts.arch or facts.model_name
+    return _tower(facts.arch or facts.model_name)
+
+
+def _tower(name: str) -> Siglip | None:
     return next((tower for prefix, tower in VISION if name.startswith(prefix)), None)
 
 
@@ -86,13 +90,34 @@ def language_model(facts: Facts) -> int:
     q/k norms included) and the final norm; the catalogue's count where no config is
     tabled. Mixtral-8x7B 46,702,792,704 and Qwen3-30B-A3B 30,532,122,624, as released."""
     config = _config(facts)
-    if config is None:
-        return int(facts.params)
+    return int(facts.params) if config is None else _language_model(config)
+
+
+def _language_model(config: dict[str, Any]) -> int:
     hidden = int(config["hidden_size"])
     embedding = int(config["vocab_size"]) * hidden
     output = 0 if bool(config.get("tie_word_embeddings")) else embedding
     layer = sum(numel for numel, _ in layer_shapes(config))
     return embedding + output + int(config["num_hidden_layers"]) * layer + hidden
+
+
+def released_parameters(arch: Architecture) -> int:
+    """The released checkpoint's exact count, as the dialects print it for the same run
+    (the language model of its config.json where tabled, else the state dict of its shape,
+    as facts_for counts it; a multimodal checkpoint's vision tower too, which
+    from_pretrained builds): what PEFT's print_trainable_parameters adds the adapters to
+    for its `all params` (peft 0.17.1 peft_model.py get_nb_trainable_parameters: every
+    parameter's numel, a 4-bit one's unpacked)."""
+    a = arch
+    config = hub_config(a)
+    if config is not None:
+        language = _language_model(config)
+    elif a.ffn and not a.experts:
+        language = counts.hf_state_dict(counts.of_architecture(a))
+    else:
+        language = exact_parameters(a.params, a.layers, a.hidden, a.heads, a.kv_heads, a.vocab)[0]
+    tower = _tower(a.name)
+    return language + (tower.parameters(a.hidden) if tower is not None else 0)
 
 
 def parameters(facts: Facts) -> int:

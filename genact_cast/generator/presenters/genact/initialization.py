@@ -9,6 +9,7 @@ from genact_cast.generator import physics
 from genact_cast.generator import style as fmt
 from genact_cast.generator.catalog import Router
 from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.dialects.hf_model import released_parameters
 from genact_cast.generator.events import CommReady, DataReady, ModelReady, Rendezvous, RunEvent
 from genact_cast.generator.lora import targets
 from genact_cast.generator.moe import moe_layers, router
@@ -127,11 +128,13 @@ def _model(show: Show, event: ModelReady) -> None:
     if plan.lora is not None:
         adapters = plan.lora
         frozen = "4-bit NF4 (double quantization)" if adapters.method == "qlora" else "bf16"
+        # PEFT's "all params": the base model's exact count (the same the dialects print
+        # for this run) plus the adapters, not the card's rounded size.
+        total = released_parameters(a) + round(adapters.trainable)
         con.log(
             f"{adapters.label}: rank {adapters.rank}, alpha {adapters.alpha}, dropout "
             f"{adapters.dropout:g} on {', '.join(targets(a))}; trainable {adapters.trainable:,.0f} "
-            f"of {a.params + adapters.trainable:,.0f} parameters "
-            f"({adapters.trainable / (a.params + adapters.trainable) * 100:.2f}%); frozen "
+            f"of {total:,} parameters ({adapters.trainable / total * 100:.2f}%); frozen "
             f"weights {frozen}"
         )
     if plan.moe is not None:
