@@ -423,3 +423,56 @@ def test_a_wide_character_in_the_svg_is_as_wide_as_in_the_player(
     )
     found = _ink_columns(drawn, drawn.width / 10, drawn.height / 2, 2)
     assert found == pytest.approx(expected, abs=0.3), (found, expected)
+
+
+@pytest.mark.parametrize("char", ["\u2591", "\u2592", "\u2593"])  # ░ ▒ ▓
+def test_a_row_of_shades_in_the_svg_is_one_even_tone_as_in_the_player(
+    char: str, player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """Shades side by side are one even grey in the player; a translucent rectangle per
+    cell showed darker seams where their anti-aliased edges overlapped (review-exports9
+    item 15)."""
+    from PIL import Image
+
+    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING
+
+    body = "\x1b[?25l" + char * 6
+    player.load(cast_json({"version": 2, "width": 10, "height": 1}, [[0.1, "o", body]]))
+    player.at(0.5)
+    shown = player.picture()
+    row = [shown.getpixel((x, shown.height // 2))[0] for x in range(shown.width * 6 // 10)]
+    assert max(row[2:-2]) - min(row[2:-2]) <= 2, row  # the reference: even in the player
+    svg = tmp_path / "shades.svg"
+    svg.write_text(render_svg(Header(cols=10, rows=1), [Event(0, OUTPUT, body)]), "utf-8")
+    page = browser.new_page(viewport={"width": 400, "height": 100})
+    page.goto(svg.as_uri())
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    page.close()
+    y = round(PADDING + LINE_HEIGHT / 2)
+    left, right = round(PADDING) + 2, round(PADDING + 6 * CELL_WIDTH) - 2
+    drawn = list(shot.getchannel(0).crop((left, y, right, y + 1)).getdata())
+    assert max(drawn) - min(drawn) <= 2, drawn
+    assert abs(sum(drawn) / len(drawn) - sum(row[2:-2]) / len(row[2:-2])) <= 12
+
+
+@pytest.mark.parametrize("char", ["\u2462", "\U0001d401"])  # ③ 𝐁: fallback glyphs wider than a cell
+def test_a_glyph_wider_than_its_cell_is_drawn_whole_in_the_png(
+    char: str, player: Player, tmp_path: Path
+) -> None:
+    """The browser draws a fallback glyph wider than its cell whole, over its neighbours;
+    the PNG (and the video) clipped it to its cell (review-exports9 item 14)."""
+    body = "\x1b[?25l  " + char
+    cast = tmp_path / "wide_glyph.cast"
+    cast.write_text(cast_json({"version": 2, "width": 10, "height": 2}, [[0.1, "o", body]]))
+    player.load(cast.read_text("utf-8"))
+    player.at(0.5)
+    shown = player.picture()
+    expected = _ink_columns(shown, shown.width / 10, shown.height / 2, 6)
+    png = tmp_path / "wide_glyph.png"
+    export(str(cast), png, "png", overwrite=True, clip=Clip(), size="16", at=0.5)
+    picture = png_picture(png.read_bytes())
+    lay = layout(10, 2, 16)
+    drawn = picture.crop((lay.left, lay.top, lay.left + 10 * lay.cell_width, lay.height))
+    found = _ink_columns(drawn, lay.cell_width, lay.cell_height, 6)
+    assert expected[1] > 3.0, expected  # the reference: past its cell in the player
+    assert found == pytest.approx(expected, abs=0.25), (found, expected)

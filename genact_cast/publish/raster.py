@@ -162,6 +162,7 @@ class Raster:
         self.canvas = Image.new("RGB", (self.layout.width, self.layout.height), self.colours.bg)
         self._glyphs: dict[tuple[str, RGB, RGB, bool, bool, bool, bool, bool, int], Image.Image]
         self._glyphs = {}
+        self._spilling: dict[tuple[str, bool, bool, int], bool] = {}
         self._size = (cols, rows)
         self.cleared = False
         self.blink_hidden = False  # the player's blink phase: SGR 5 text not shown
@@ -230,7 +231,9 @@ class Raster:
                 tile = self._tile(marks + cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
-                if len(cluster) > 1 and any(_lone_mark(c) for c in cluster[1:]):
+                if (len(cluster) > 1 and any(_lone_mark(c) for c in cluster[1:])) or (
+                    not cluster.isascii() and self._spills(cluster, style, wide)
+                ):
                     overhangs.append((cluster, style, left, wide))
             for cluster, style, left, wide in overhangs:  # over the neighbours' backgrounds
                 self._overhang(cluster, style, (left, top), wide)
@@ -285,6 +288,23 @@ class Raster:
             part = mask.crop((x0, 0, x0 + cell, lay.cell_height))
             if x >= 0 and x + cell <= lay.width and part.getbbox() is not None:
                 self.canvas.paste(ink, (x, top, x + cell, top + lay.cell_height), part)
+
+    def _spills(self, cluster: str, style: Style, wide: int) -> bool:
+        """Whether the glyph's ink reaches past its cells (𝐁 or ③ from a fallback font
+        wider than the mono face): the browser draws it whole over its neighbours."""
+        key = (cluster, style[2], style[3], wide)
+        spills = self._spilling.get(key)
+        if spills is None:
+            if len(self._spilling) >= MAX_GLYPHS:
+                self._spilling.clear()
+            lay = self.layout
+            found = glyphs.face(cluster, style[2], style[3], lay.font_size)
+            spills = False
+            if not (found.color or found.scale != 1.0 or glyphs.drawn(cluster[0])):
+                left, _, right, _ = found.font.getbbox(cluster, anchor="ls")
+                spills = left < 0 or right > wide * lay.cell_width
+            self._spilling[key] = spills
+        return spills
 
     def _tile(self, char: str, style: Style, wide: int) -> Image.Image | None:
         fg_name, bg_name, bold, italic, underline, faint, strike, blink = style

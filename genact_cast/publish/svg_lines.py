@@ -108,17 +108,15 @@ class LineMarkup:
                 self.blinking_shapes = self.blinking_shapes or blink
                 blinks = f' class="{BLINKING_SHAPES}"' if blink else ""
                 rects.extend(_blocks(text, column, f'fill="{ink}"{blinks}', symbols))
+                rects.extend(_shades(text, column, f'fill="{ink}"{blinks}', symbols))
                 for offset, char in enumerate(text):
-                    if ord(char) in vectors.BLOCKS:
-                        continue  # drawn by _blocks
+                    if ord(char) in vectors.BLOCKS or ord(char) in vectors.SHADES:
+                        continue  # drawn by _blocks and _shades
                     x0 = symbols.get(column + offset, column + offset) * CELL_WIDTH
                     path, stroked = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH, LINE_HEIGHT)
                     paint = (f'fill="none" stroke="{ink}" stroke-width='
                              f'"{number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
                              else f'fill="{ink}"')  # fmt: skip
-                    shade = vectors.SHADES.get(ord(char))
-                    if shade is not None:
-                        paint += f' fill-opacity="{shade}"'
                     rects.append(f'<path d="{path}" {paint}{blinks}/>')
             plain = (fg, "default", bold, italic, underline, faint, strike, blink)
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
@@ -169,6 +167,25 @@ def _blocks(text: str, column: int, paint: str, symbols: dict[int, int]) -> list
     if not moves:
         return []
     return [f'<path d="{"".join(moves)}" {paint} shape-rendering="crispEdges"/>']
+
+
+def _shades(text: str, column: int, paint: str, symbols: dict[int, int]) -> list[str]:
+    """The shades (░ ▒ ▓) of a run: a row of one shade is one translucent rectangle
+    snapped to pixels, an even tone as on the player's canvas (a rectangle per cell left
+    their anti-aliased edges overlapping into darker seams: review-exports9 item 15)."""
+    shapes, offset = [], 0
+    for char, group in groupby(text):
+        count = len(list(group))
+        shade = vectors.SHADES.get(ord(char))
+        if shade is not None:
+            at = column + offset
+            x0 = symbols.get(at, at) * CELL_WIDTH
+            path = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH * count, LINE_HEIGHT)[0]
+            shapes.append(
+                f'<path d="{path}" {paint} fill-opacity="{shade}" shape-rendering="crispEdges"/>'
+            )
+        offset += count
+    return shapes
 
 
 def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
