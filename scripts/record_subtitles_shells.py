@@ -21,7 +21,7 @@ import pexpect
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "subtitles"
 KEY_SECONDS = 0.09
-TAB, ENTER, DOWN, CTRL_U = "\t", "\r", "\x1b[B", "\x15"
+TAB, ENTER, DOWN, CTRL_U, CTRL_B = "\t", "\r", "\x1b[B", "\x15", "\x02"
 ZSHRC = """PROMPT='%n:%~%# '
 RPROMPT='[%T]'
 autoload -U compinit; compinit -u
@@ -173,7 +173,45 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # top (no mouse, no alternate screen of its own to see: tmux's is the terminal's) in
+    # the right pane of a tmux split, refreshing each second while a command is typed
+    # in the left pane; then q, exit in both panes and in the shell.
+    "tmux_top": (
+        "bash --norc --noprofile -i",
+        16,
+        90,
+        [
+            ("tmux -L vttrec -f /dev/null new", 0.3), (ENTER, 1.5),
+            (CTRL_B + "%", 1.0),
+            ("top -d 1", 0.3), (ENTER, 3.5),
+            (CTRL_B + "o", 0.8),
+            ("echo left pane", 0.3), (ENTER, 2.5),
+            (CTRL_B + "o", 0.8),
+            ("q", 1.0),
+            ("exit", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # A transient prompt of another shape (transient.zsh): three rows (a blank one, the
+    # directory, `%# `) that zle-line-finish collapses to `> ` on Enter, the command
+    # drawn again two rows up.
+    "zsh_transient": (
+        "env ZDOTDIR=\"$HOME/transient\" zsh -i",
+        12,
+        60,
+        [
+            ("echo first", 0.3), (ENTER, 1.0),
+            ("seq 3", 0.3), (ENTER, 1.0),
+            ("echo last", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
+TRANSIENT_ZSHRC = """precmd() { PROMPT=$'\\n%~\\n%# ' }
+_collapse() { PROMPT='> '; zle .reset-prompt; zle -R }
+zle -N zle-line-finish _collapse
+"""
 ASK = """read -p "Your name? " name
 echo "hello $name"
 read -p "Continue? [y/N] " answer
@@ -190,6 +228,8 @@ def record(folder: Path, name: str) -> Path:
         (notes / file).write_text(f"{file.split('.')[0]} line\n")
     (home / ".zshrc").write_text(ZSHRC)
     (home / "ask.sh").write_text(ASK)
+    (home / "transient").mkdir()
+    (home / "transient" / ".zshrc").write_text(TRANSIENT_ZSHRC)
     # (fish generates completions from man pages in the background on its first start,
     # holding the terminal open after `exit`: the folder says it was done)
     (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)

@@ -205,7 +205,7 @@ def render_vtt(timeline: Timeline) -> str:
                     sessions += [(session[0], line) for line in dialog_text(dialog[0])]
                 dialog.clear()
             else:
-                panes += mux.told
+                panes += mux.said()
             session, mux = None, None
             lines.uncover(screen)  # the shell's lines, already taken
         elif (
@@ -233,7 +233,7 @@ def render_vtt(timeline: Timeline) -> str:
             lines.mute()
         shown(screen)
     if mux is not None:
-        panes += mux.told
+        panes += mux.said()
     elif session is not None:
         sessions.append((session[0], name(session)))
         if name(session)[1:-1] in DIALOGS and dialog:
@@ -282,6 +282,9 @@ def _painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) 
     if same and 0 < moved < len(screen.rows):
         kept = before.rows[moved:]
         rows = {y for y, row in enumerate(screen.rows) if y >= len(kept) or row != kept[y]}
+    # (rows only blanked are no page: zsh's transient prompt erasing its prompt's rows
+    # as it redraws the command on one, the last time before `exit`)
+    rows = {y for y in rows if y < len(screen.rows) and row_text(screen.rows[y]).strip()}
     if len(rows) < PAINTED_ROWS:
         return False
     if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):

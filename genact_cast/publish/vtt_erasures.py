@@ -32,6 +32,7 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
     newline, a spinner's frame). A command line typed after a prompt and erased at the
     cursor, then drawn again after the same prompt, is that command line edited (a
     shell's grey suggestion taken away, a completion): it goes on, not told apart."""
+    lines.cleared.add(y)
     left = lines.prompts.pop(y, None)
     if y < len(lines.texts) and left == _bare(row_text(row)) == _bare(lines.texts[y]):
         lines.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
@@ -77,11 +78,13 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
         lead = lines.edited.get(y)
         if lead is not None and news.get(y, "").startswith(lead):
             continue  # the command line edited (see `erase`): it goes on
-        if typed and (b := _raised(lines, y, old, news)) is not None:
+        first = lines.first[y] if y < len(lines.first) else ""  # (its prompt)
+        if typed and (raised := _raised(lines, y, old, lead or first, news)) is not None:
             # The line editor drew the command again higher up, over the rows it erased
             # with it (zsh's transient prompt: `zle-line-finish` collapses a two-line
-            # prompt to `❯ cmd`): the same command line, moved, told once from its first key.
-            lines.raised[b] = (since, born, lead if lead is not None else "")
+            # prompt to `❯ cmd`, or to another prompt): the same command line, moved,
+            # told once from its first key.
+            lines.raised[raised[0]] = (since, born, raised[1])
             continue
         above = lines.erased.get(y - 1)
         if above is not None and above[2]:  # the rest of a wrapped line: as its start
@@ -149,13 +152,20 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
             going = -1
 
 
-def _raised(lines: Lines, y: int, old: str, news: dict[int, str]) -> int | None:
+def _raised(
+    lines: Lines, y: int, old: str, lead: str, news: dict[int, str]
+) -> tuple[int, str] | None:
     """The row above y, blanked by the same erasure (the cursor went up to it first),
-    that now shows the erased command line `old` again, if any."""
-    b = y - 1
-    while b >= 0 and b in lines.erased:
-        if _bare(news.get(b, "")) == _bare(old):
-            return b
+    that now shows the erased command line `old` again, after its prompt `lead` or
+    another one, if any: (the row, the prompt there)."""
+    command = _bare(old[len(lead) :]) if lead and old.startswith(lead) else ""
+    b = y - 1  # (up over the rows erased with it, and blank ones: a prompt's first line)
+    while b >= 0 and (b in lines.cleared or not lines.texts[b].strip()):
+        new = _bare(news.get(b, ""))
+        if new == _bare(old):
+            return b, lead
+        if command.strip() and new.endswith(command) and len(new) > len(command):
+            return b, new[: len(new) - len(command)]
         b -= 1
     return None
 

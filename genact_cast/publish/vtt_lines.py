@@ -95,6 +95,7 @@ class Lines:
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`
         # rows a command line erased below was drawn again on: (since, born, prompt)
         self.raised: dict[int, tuple[float, int, str]] = {}
+        self.cleared: set[int] = set()  # rows an erasure reached since the last screen
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
         self.updates = 0  # screens read
 
@@ -327,7 +328,7 @@ class Lines:
             if y < len(rows):  # (see `vtt_erasures._raised`)
                 self.since[y], self.born[y] = since, born
                 self.first[y] = self.leads[y] = lead
-        self.raised = {}
+        self.raised, self.cleared = {}, set()
         self._rest = False
         self.scrolled_typed = None
         self.left_of_cursor = {}

@@ -10,6 +10,15 @@ when a split narrowed its pane is found in what was). A line
 typed on (a command after its prompt) is one line, timed from its first character. The
 status bar (tmux's bottom row) and the borders are not told. Memory is bounded by
 `MAX_SEEN` lines.
+
+A program that paints a pane (htop, top, watch: the terminal's alternate screen is the
+multiplexer's, so the pane's own is not seen) is one cue, `[htop]`, named by the command
+typed last in that pane, as a full-screen program's session is: a pane whose rows are
+written over in place with new text, `PAINTED_ROWS` or more at once, twice since its last
+command (a shell's output scrolls; `clear; ls` rewrites once), or the pane the cursor was
+in when the mouse was taken (no shell reads it). What it showed since its command is not
+told, nor what it leaves in the pane (top, under tmux's TERM, keeps no screen of its own);
+the pane is the shell's again when the cursor waits at a prompt in it.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import re
 
 from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.vtt_sessions import prompt, session_name
 
 MULTIPLEXERS = frozenset({"tmux", "screen", "byobu", "zellij"})
 MAX_SEEN = 10_000  # lines remembered as shown (the oldest forgotten first)
@@ -30,6 +40,7 @@ REWRAP_SECONDS = 0.5
 MIN_PIECE = 8  # a line this long found within what the panes showed is a rewrapped one
 MAX_SHOWN = 1_000_000  # characters of that text kept (the oldest forgotten first)
 _DRAWING = re.compile("[\u2500-\u257f\\s]*")  # a horizontal border: box drawing alone
+PAINTED_ROWS = 3  # a pane's rows written over at once by a program that paints it
 
 
 class Multiplexed:
@@ -48,6 +59,37 @@ class Multiplexed:
         self.shown = ""  # the lines told, without blanks, to find a rewrapped one in
         self.layout: tuple[tuple[int, ...], ...] = ()  # where the borders are
         self.split_at = -REWRAP_SECONDS  # when they last moved
+        self.texts: dict[tuple[int, int], str] = {}  # (row, pane) -> its text last screen
+        self.commands: dict[int, int] = {}  # pane -> its last command line in `told`
+        self.paints: dict[int, int] = {}  # pane -> times it was painted since its command
+        # pane -> the program painting it: the cue's place in `told`, from which index on
+        # its lines are not told
+        self.painting: dict[int, int] = {}
+        self.unsaid: set[int] = set()  # lines in `told` a program painted
+        self.cursor_pane = -1  # the pane the cursor was last seen in
+        self.waits = False  # at a prompt there, nothing typed after it
+
+    def said(self) -> list[tuple[float, tuple[int, int], str]]:
+        """The lines told: not those programs painted."""
+        return [line for i, line in enumerate(self.told) if i not in self.unsaid]
+
+    def _pane_of(self, row: str, column: int) -> int:
+        """The pane of a row's column: the borders left of it."""
+        return len(_BORDER.findall(row[:column]))
+
+    def _paint(self, x: int, time: float) -> None:
+        """Pane x is painted by a program: its cue, named by the pane's last command, and
+        the lines told since that command are its own."""
+        command = self.commands.get(x)
+        line = self.told[command][2] if command is not None else ""
+        start = command + 1 if command is not None else len(self.told)
+        mine = [i for i in range(start, len(self.told)) if self.told[i][1][1] == x]
+        self.unsaid.update(mine)
+        when = self.told[mine[0]][0] if mine else time
+        place = self.told[mine[0]][1] if mine else (0, x)
+        self.painting[x] = len(self.told)
+        self.unsaid.discard(len(self.told))
+        self.told.append((when, place, f"[{session_name(line)}]"))
 
     def _tail(
         self, y: int, x: int, text: str, tails: dict[tuple[int, int], tuple[int, str]]
@@ -81,6 +123,7 @@ class Multiplexed:
         if layout != self.layout:  # panes split, joined or resized: their lines rewrap
             self.layout, self.split_at = layout, screen.time
         split = screen.time - self.split_at < REWRAP_SECONDS
+        self._painters(screen, texts, split)
         slots: dict[tuple[int, int], int] = {}
         tails: dict[tuple[int, int], tuple[int, str]] = {}
         full: set[tuple[int, int]] = set()  # rows whose line reaches its pane's right edge
@@ -93,6 +136,8 @@ class Multiplexed:
                 if part.strip() and len(part.rstrip()) >= width:
                     full.add((y, x))
                 text = part.strip()
+                if x in self.painting:
+                    continue  # (a program's screen)
                 if self._tail(y, x, text, tails):
                     continue
                 index = self.slots.get((y, x))
@@ -118,8 +163,12 @@ class Multiplexed:
                     self.seen[x, text] = None  # (a pane narrowed by a split: lines rewrapped)
                     continue
                 if index is not None and text.startswith(self.told[index][2]):
-                    time, place, _ = self.told[index]  # typed on: the same line, longer
+                    time, place, before = self.told[index]  # typed on: the same line, longer
+                    if prompt(before):
+                        time = screen.time  # (a command, from its first key: not its prompt)
                     self.told[index] = (time, place, text)
+                    self.commands[x] = index
+                    self.paints.pop(x, None)
                 else:
                     index = len(self.told)
                     self.told.append((screen.time, (y, x), text))
@@ -130,3 +179,38 @@ class Multiplexed:
         self.shown = self.shown[-MAX_SHOWN:]
         while len(self.seen) > MAX_SEEN:
             del self.seen[next(iter(self.seen))]
+
+    def _painters(self, screen: Screen, texts: list[str], split: bool) -> None:
+        """Which panes a program paints now (see the module's docstring)."""
+        parts = {
+            (y, x): part.strip()
+            for y, row in enumerate(texts)
+            for x, part in enumerate(_BORDER.split(row))
+        }
+        cursor = screen.cursor
+        if cursor is not None and cursor[1] < len(texts):
+            self.cursor_pane = x = self._pane_of(texts[cursor[1]], cursor[0])
+            text = texts[cursor[1]][: cursor[0]]
+            self.waits = prompt(_BORDER.split(text)[-1])
+            if x in self.painting and self.waits:
+                del self.painting[x]  # (the shell's prompt waits in the pane again)
+                self.commands.pop(x, None)
+                self.paints[x] = -1  # (its rows restored now: no painting)
+                # What it left in the pane (top without an alternate screen of its own)
+                # is its last screen, not told, as a program's on the primary screen.
+                self.seen.update(((x, t), None) for (_, px), t in parts.items() if px == x)
+        elif screen.mouse and 0 <= self.cursor_pane not in self.painting and not self.waits:
+            # (the cursor's pane ran a command: not a switch to a pane a program paints)
+            self._paint(self.cursor_pane, screen.time)
+        if not split:
+            written: dict[int, int] = {}
+            for (y, x), text in parts.items():
+                old = self.texts.get((y, x), "")
+                if old and text and text != old and (x, text) not in self.seen:
+                    written[x] = written.get(x, 0) + 1
+            for x, count in written.items():
+                if count >= PAINTED_ROWS and x not in self.painting:
+                    self.paints[x] = self.paints.get(x, 0) + 1
+                    if self.paints[x] >= 2:
+                        self._paint(x, screen.time)
+        self.texts = parts
