@@ -143,14 +143,26 @@ MOE = {
     "DeepSeek-V3": (37e9, 653.9e9, 256, 8, 58),
 }
 MOE_MFU = (0.20, 0.35)  # REALISM.md: MoE MFU 20-35 %
-# The MLP width a token's activations are stored for, over Korthikanti's 4h: (top-k + shared)
-# x expert width / (4 x hidden), from each config.json (models.tsv cites them).
-MOE_MLP_WIDTH = {
-    "Mixtral-8x7B": 2 * 14336 / (4 * 4096),
-    "Qwen3-30B-A3B": 8 * 768 / (4 * 2048),
-    "Llama-4-Scout-17B-16E": 2 * 8192 / (4 * 5120),
-    "DeepSeek-V3": 9 * 2048 / (4 * 7168),
+# What a block keeps per token for its backward (tests/test_moe.py explains the tensors):
+# each model's (hidden, routed experts, top-k, shared experts, expert width), from its
+# config.json (models.tsv cites them).
+MOE_TENSORS = {
+    "Mixtral-8x7B": (4096, 8, 2, 0, 14336),
+    "Qwen3-30B-A3B": (2048, 128, 8, 0, 768),
+    "Llama-4-Scout-17B-16E": (5120, 16, 1, 1, 8192),
+    "DeepSeek-V3": (7168, 256, 8, 1, 2048),
 }
+
+
+def moe_mlp_extra(arch: str) -> tuple[float, float]:
+    """Of a mixture of experts, over the dense 34·s·b·h: what its MLP block keeps above the
+    19 of Korthikanti's 4h MLP, and the permutation buffers of the layer being computed
+    (both in s·b·h); (0, 0) for a dense model."""
+    if arch not in MOE_TENSORS:
+        return 0.0, 0.0
+    h, experts, k, shared, f = MOE_TENSORS[arch]
+    mlp = (3 * h + 4 * experts + k * (4 * h + 8 * f) + shared * 8 * f) / h
+    return mlp - 19, 4 * k
 
 
 def dense_mfu(params: float) -> tuple[float, float]:
@@ -924,13 +936,14 @@ def _memory(run: Run, s: Setup) -> list[str]:
     block = s.seq_len * s.micro * s.hidden / s.tp
     # A mixture of experts stores its MLP activations for each of the top-k experts (and
     # shared ones): Korthikanti's 19·s·b·h of a 4h MLP, scaled by the width a token passes.
-    mlp = 19 * (MOE_MLP_WIDTH.get(s.arch, 1.0) - 1)
+    mlp, permuted = moe_mlp_extra(s.arch)
     if recompute == "off":
         low, high = (30 + mlp) * block * layers, (38 + mlp) * block * layers
     elif recompute == "full":
         low, high = 2 * block * layers, 2 * block * layers + (40 + mlp) * block
     else:
         low, high = 2 * block * layers, (34 + mlp) * block * layers
+    low, high = low + permuted * block, high + permuted * block
     low, high = low / 2**30, high / 2**30
     if not low - 0.05 <= act <= high * s.pp + 0.05:
         out.append(

@@ -148,8 +148,8 @@ def memory(
     in_flight = pp  # 1F1B keeps up to `pp` micro batches alive on the first stage
     activations = in_flight * physics.activation_bytes(
         seq, micro, arch.hidden, arch.heads, layers, tp, checkpointed=checkpointed,
-        selective=selective, mlp_width=moe.mlp_width(arch),
-    )  # fmt: skip
+        selective=selective, stored=moe.stored_per_token(arch),
+    ) + moe.permutation_bytes(arch, seq, micro, tp)  # fmt: skip
     state = physics.static_memory_bytes(arch.params, gpus if not shard else shard * tp * pp)
     if method != "full":  # frozen weights and the adapters' state (LoRA, QLoRA)
         state = lora.state_bytes(arch, method, gpus if not shard else shard * tp * pp)

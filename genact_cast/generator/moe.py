@@ -83,13 +83,46 @@ def expert_parallel(arch: Architecture, dp: int) -> int:
     return ep
 
 
-def mlp_width(arch: Architecture) -> float:
-    """The MLP width a token's activations are stored for, over the 4h of Korthikanti et
-    al.'s formula: its top-k routed experts and its shared experts (Mixtral 2 x 14,336 =
-    1.75 x 4h; Qwen3-30B-A3B 8 x 768 = 0.75 x 4h); 1 for a dense model (the formula's own)."""
+# Activations of one block, in bytes per token and unit of hidden size, by Korthikanti et
+# al.'s per-tensor accounting (arXiv 2205.05198, section 4.1: every tensor an operation keeps
+# for its backward; FlashAttention keeps no s x s scores): attention 11 and the two layer
+# norms 4 of the dense 34, then the MLP block. A mixture of experts keeps, per token:
+# - the router's and the shared experts' input (the norm's output, 2h), and the residual
+#   dropout mask (h) as the dense formula counts it;
+# - the router's fp32 probabilities over the experts (4 x E bytes);
+# - for each of its top-k copies: the gathered copy its experts' GEMMs take as input (2h),
+#   the copy the router's score multiplies (2h: torchtitan v0.2.0 torchtitan/models/moe/
+#   moe.py, MoE.forward, scores the gathered fp32 input before the experts; transformers
+#   scores the experts' output), and the SwiGLU intermediates, gate and up outputs, the
+#   SiLU and the product (4 x 2f: `_run_experts_grouped_mm`); the same per shared expert,
+#   whose input is the norm's.
+ATTENTION_AND_NORMS = 15.0
+COPY_HIDDEN_BYTES = 4  # the experts' input copy and the scored copy, bf16
+SWIGLU_WIDTH_BYTES = 8  # gate, up, SiLU and product, bf16 each
+# The dispatch and combine buffers of the layer being computed: each token's k copies
+# permuted before the all-to-all and received after it, forward and combine alike, which
+# live only while that layer runs (Megatron Core core_v0.14.0 moe/token_dispatcher.py,
+# MoEAlltoAllTokenDispatcher: permute, all-to-all, sort_chunks_by_idxs, and back).
+PERMUTE_HIDDEN_BYTES = 4
+
+
+def stored_per_token(arch: Architecture) -> float:
+    """Bytes a block keeps per token for its backward, over hidden: Korthikanti et al.'s 34
+    for a dense model; for a mixture of experts the tensors of its router, its top-k copies
+    and its shared experts (Qwen3-30B-A3B: 74.25; Mixtral-8x7B: 82.0)."""
     if not arch.moe:
-        return 1.0
-    return (arch.top_k + arch.shared) * arch.ffn / (4 * arch.hidden)
+        return physics.KEPT_PER_TOKEN_HIDDEN["off"]
+    h = arch.hidden
+    copy = COPY_HIDDEN_BYTES * h + SWIGLU_WIDTH_BYTES * arch.ffn
+    mlp = 3 * h + 4 * arch.experts + arch.top_k * copy + arch.shared * SWIGLU_WIDTH_BYTES * arch.ffn
+    return ATTENTION_AND_NORMS + mlp / h
+
+
+def permutation_bytes(arch: Architecture, seq: int, micro: int, tp: int) -> float:
+    """The dispatch and combine buffers of the one layer being computed (0 for dense)."""
+    if not arch.moe:
+        return 0.0
+    return PERMUTE_HIDDEN_BYTES * arch.top_k * seq * micro * arch.hidden / tp
 
 
 def gathered_params(arch: Architecture, ep: int) -> float:

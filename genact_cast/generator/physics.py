@@ -123,10 +123,6 @@ def pipeline_bubble(stages: int, microbatches: int) -> float:
 # the cheap element-wise ops recomputed) keeps about half; full checkpointing keeps the
 # block's input only (2 bytes), plus one block's full set while that block is recomputed.
 KEPT_PER_TOKEN_HIDDEN = {"off": 34.0, "selective": 16.0, "full": 2.0}
-# Of the 34, the MLP block's share for the 4h-wide MLP Korthikanti et al. counted (section 4.1:
-# 19·s·b·h): it grows with the width a token passes through. A mixture of experts stores it
-# for each of its top-k experts (and shared ones): Mixtral's top-2 of 14,336 is 7h, not 4h.
-MLP_PER_TOKEN_HIDDEN = 19.0
 
 
 def activation_bytes(
@@ -139,23 +135,22 @@ def activation_bytes(
     *,
     checkpointed: bool,
     selective: bool = False,
-    mlp_width: float = 1.0,
+    stored: float = KEPT_PER_TOKEN_HIDDEN["off"],
 ) -> float:
     """Activations of `layers` transformer blocks for one micro batch, with FlashAttention
     and sequence parallelism (÷ TP): 34·s·b·h a block without recompute, 2·s·b·h with full
     checkpointing (plus the block being recomputed), in between with selective.
 
-    `mlp_width`: the MLP width each token passes through over the 4h of the formula (1 for
-    the dense models here; a mixture of experts' top-k and shared experts' widths over 4h),
-    which scales the MLP block's 19 of the 34 (and selective's kept share with it)."""
+    `stored`: what a block keeps per token over hidden with nothing recomputed (34 for the
+    dense models here; a mixture of experts' own, `moe.stored_per_token`); selective keeps
+    the same share of it as of the dense 34."""
     del heads  # only the s x s scores depended on it, and FlashAttention keeps none
     mode = "full" if checkpointed else "selective" if selective else "off"
     per_block = seq * micro * hidden / tp
-    whole = KEPT_PER_TOKEN_HIDDEN["off"] + MLP_PER_TOKEN_HIDDEN * (mlp_width - 1)
-    share = {"off": whole, "selective": KEPT_PER_TOKEN_HIDDEN["selective"] * whole / 34.0}
+    share = {"off": stored, "selective": KEPT_PER_TOKEN_HIDDEN["selective"] * stored / 34.0}
     kept = share.get(mode, KEPT_PER_TOKEN_HIDDEN["full"]) * per_block * layers
     if mode != "off":  # the block whose activations are rebuilt for its backward
-        kept += whole * per_block
+        kept += stored * per_block
     return kept
 
 
