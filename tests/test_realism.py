@@ -545,7 +545,7 @@ def test_continued_pre_training_loss_follows_domain_and_size() -> None:
 
 @pytest.mark.parametrize(
     ("seed", "shows"),
-    [(38, ("GSM8K", "MATH")), (35, ("HumanEval",))],  # Qwen2.5-14B math, DeepSeek-V3 code
+    [(38, ("GSM8K", "MATH")), (90, ("HumanEval",))],  # Qwen2.5-14B math, DeepSeek-V3 code
 )
 def test_math_and_code_continued_pre_training_show_their_benchmarks(
     seed: int, shows: tuple[str, ...]
