@@ -3,6 +3,7 @@ against what asciinema-player 3.18 shows at the same moment."""
 
 from __future__ import annotations
 
+from genact_cast.publish.vtt import session_name
 from tests.test_vtt import SUBTITLES, cues_of, cues_of_file, lines
 
 
@@ -105,3 +106,23 @@ def test_top_painting_a_tmux_pane_without_the_mouse_is_one_cue() -> None:
     assert told.count("# exit") == 2
     assert told.index("# top -d 1") < told.index("[top]") < told.index("# echo left pane")
     assert "left pane" in told
+
+
+def test_a_dialog_run_before_echo_in_a_chain_is_named_and_read() -> None:
+    """review-exports9 item 4 (review9_prompts: bash with a two-line prompt; typed
+    `whiptail --yesno 'Install the update now?' 8 40 && echo yes || echo no`, Enter,
+    Tab, Enter): the session was named after the chain's last command, `[echo]`, and
+    the question never read. The player shows whiptail's question and buttons."""
+    found = cues_of_file("review9_prompts.cast", SUBTITLES)
+    told = lines(found)
+    assert "[echo]" not in told
+    at = told.index("[whiptail]")
+    assert told[at + 1 : at + 3] == ["Install the update now?", "&lt;Yes&gt; &lt;No&gt;"]
+    # The class: a program followed by commands that only print or set something.
+    for line, program in (
+        ("$ dialog --msgbox hi 6 20; echo done", "dialog"),
+        ("$ cd src && vim main.c && printf 'saved\\n'", "vim"),
+        ("$ htop || true", "htop"),
+        ("$ less notes.txt; export SEEN=1", "less"),
+    ):
+        assert session_name(line) == program, line
