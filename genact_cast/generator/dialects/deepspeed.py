@@ -47,6 +47,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
     autotp_local,
     autotp_sliced,
     state_dict_tensors,
+    zero3_counted,
 )
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import INSTANTIATING
@@ -91,6 +92,15 @@ class _Trainer(hf.Log):
         f = self.facts
         sliced = autotp_sliced(f)
         return (hf_model.non_embedding(f) - sliced + sliced // f.tp) * f.tp
+
+    def total_flos(self) -> int:
+        """Under ZeRO-3 each process counts the parameters it holds whole after its micro
+        batch, the persistent ones (zero3_counted), for its own batch's tokens: summed over
+        the processes, 6 x those x every token. AutoTP (ZeRO-2) keeps the whole parameters."""
+        f = self.facts
+        if f.tp > 1:
+            return super().total_flos()
+        return 6 * zero3_counted(f) * f.total_steps * f.global_batch * f.seq_len
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"
