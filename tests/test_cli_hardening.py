@@ -409,7 +409,7 @@ def test_upload_from_standard_input_says_it_takes_a_file() -> None:
 def test_run_in_a_terminal_beyond_the_limits_runs_at_the_most_it_can() -> None:
     """review-attack6 item 7: a 100000x100000 terminal clamps as a 1x1 one does, within
     the columns, rows and cells a run may have; options are still checked as given."""
-    from genact_cast.cli import _fitted
+    from genact_cast.cli_options import fitted as _fitted
     from genact_cast.generator.options import MAX_COLS, MIN_COLS, MIN_ROWS
     from genact_cast.limits import MAX_DRAWN_CELLS
 
