@@ -126,3 +126,22 @@ def test_a_dialog_run_before_echo_in_a_chain_is_named_and_read() -> None:
         ("$ less notes.txt; export SEEN=1", "less"),
     ):
         assert session_name(line) == program, line
+
+
+def test_a_dialog_drawn_on_the_primary_screen_is_its_cue_and_question() -> None:
+    """review-exports9 item 3 (review9_dialog_inputbox: bash; typed `dialog --inputbox
+    'Your name?' 8 40 2>/tmp/r9/ans` Enter, `Ann`, Right, `Lee`, Enter, then `clear`):
+    dialog leaves the alternate screen at once and draws its box on the primary one,
+    and restores the cursor above the box as it exits, so the box left below it was
+    told as box-drawing rows, and the answer as `│ │Ann Lee`. The player shows the box:
+    a listener gets `[dialog]`, its question, the field, the buttons. Also in a
+    recording made here (dialog_boxes, scripts/record_subtitles_shells.py: `dialog
+    --yesno 'Remove the cache?' 7 40`, Enter)."""
+    told = lines(cues_of_file("review9_dialog_inputbox.cast", SUBTITLES))
+    assert not [line for line in told if "│" in line or "┌" in line or "└" in line]
+    at = told.index("[dialog]")
+    assert told[at + 1 : at + 4] == ["Your name?", "Ann Lee", "&lt; OK &gt; &lt;Cancel&gt;"]
+    told = lines(cues_of_file("dialog_boxes.cast", SUBTITLES))
+    at = told.index("[dialog]")
+    assert told[at + 1 : at + 3] == ["Remove the cache?", "&lt; Yes &gt; &lt; No &gt;"]
+    assert told[at - 1] == "$ dialog --yesno 'Remove the cache?' 7 40"

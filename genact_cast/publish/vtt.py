@@ -171,6 +171,8 @@ def render_vtt(timeline: Timeline) -> str:
         if painting is not None and (screen.alternate or not screen.keys):
             left = name(painting)
             sessions.append((painting[0], left))
+            if left[1:-1] in DIALOGS and before is not None:  # (its last screen: its box)
+                sessions += [(painting[0], line) for line in dialog_text(before)]
             painting = None
             if not screen.alternate:
                 moved = lines.scrolls - scrolls[0]  # (rows scrolled since `before`)
