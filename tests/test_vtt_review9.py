@@ -145,3 +145,16 @@ def test_a_dialog_drawn_on_the_primary_screen_is_its_cue_and_question() -> None:
     at = told.index("[dialog]")
     assert told[at + 1 : at + 3] == ["Remove the cache?", "&lt; Yes &gt; &lt; No &gt;"]
     assert told[at - 1] == "$ dialog --yesno 'Remove the cache?' 7 40"
+
+
+def test_a_command_wrapped_in_a_screen_narrowed_under_vim_is_not_told_again() -> None:
+    """review-exports9 item 6 (review9_vim_resized: bash; typed `vim -u NONE -N -c 'set
+    number' ../long.txt` Enter, the terminal resized to 100x30 and to 50x12 inside vim,
+    `:q` Enter, resized back to 80x24, `echo hi` Enter, Ctrl-D). At 50 columns vim gave
+    back a screen with the command's last row alone (its head in the scrollback); the
+    resize to 80 brought the whole command back and it was told again. The player shows
+    the same command line, back on one row."""
+    found = cues_of_file("review9_vim_resized.cast", SUBTITLES)
+    told = lines(found)
+    assert told.count("me@box:~/demo# vim -u NONE -N -c 'set number' ../long.txt") == 1
+    assert told.index("[vim]") + 1 == told.index("me@box:~/demo# echo hi")

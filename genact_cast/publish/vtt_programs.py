@@ -155,10 +155,11 @@ def uncover(lines: Lines, screen: Screen) -> None:
             at = found + len(piece)
             top = found if top is None else top
     # The covered lines above the first row restored went to the scrollback as the
-    # program's screen shrank: a later resize that brings them back brings no new line.
+    # program's screen shrank, the one it starts in too (its head: a wrapped command
+    # whose rest is that row): a later resize that brings them back brings no new line.
     start = sum(map(len, pieces[: len(lines.history)]))
     for text, piece in zip(lines.covered, pieces[len(lines.history) :], strict=True):
-        if top is None or start + len(piece) > top:
+        if top is None or start >= top:
             break
         if piece:
             lines.history.append(text)
