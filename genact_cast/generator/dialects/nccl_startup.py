@@ -20,6 +20,7 @@ from genact_cast.generator.dialects.nccl_connects import (
     tree_links,
     world_place,
 )
+from genact_cast.generator.dialects.nccl_host import HostLines, host_lines
 from genact_cast.generator.rng import Rng
 
 TREES_BUFFER = 1023  # src/init.cc: `char line[1024]`, written up to 1023 - strlen(line)
@@ -128,16 +129,42 @@ def nccl_startup(
             ]
         elif rank == 0:
             first.append(nccl.version_banner(version, facts.cuda))
-        second = [nccl.net_ib(init, hcas, *oob)]
+        # 2.27's per-rank Init lines (src/init.cc:998, 651; tuning.cc:541; init.cc:481).
+        extra = nccl.at_least(version, 2, 27)
+        parts = (
+            [
+                ("kernels", draw.uniform(0.15, 0.4)),
+                ("alloc", draw.uniform(0.0, 0.02)),
+                ("bootstrap", draw.uniform(0.05, 1.2)),
+                ("allgathers", draw.uniform(0.0, 0.05)),
+                ("topo", draw.uniform(0.05, 0.3)),
+                ("graphs", draw.uniform(0.0, 0.05)),
+                ("connections", draw.uniform(0.05, 0.5)),
+            ]
+            if modern
+            else []
+        )
+        # the process's own lines around the communicator's (nccl_host), its first
+        around = host_lines(
+            facts.gpu,
+            init,
+            rank,
+            nranks,
+            first=True,
+            bootstrap=parts[2][1] if parts else None,
+            key=facts.seed * 41 + pid,
+        )
+        if not extra:
+            around = HostLines([], [], [], [], [], [], [])
+        second = [*around.network, nccl.net_ib(init, hcas, *oob)]
         if nccl.at_least(version, 2, 26):
             second += nccl.net_plugin(init, "IB")
         second += [
             nccl.using_network(init, "IB"),
             nccl.init_start(init, version, comm),
+            *around.bootstrap,
         ]
-        third = []
-        # 2.27's per-rank Init lines (src/init.cc:998, 651; tuning.cc:541; init.cc:481).
-        extra = nccl.at_least(version, 2, 27)
+        third = list(around.placed)
         node_count = max(1, nranks // GPUS_PER_NODE)
         if extra and min(GPUS_PER_NODE, nranks) > 2:
             # ncclNvlsInit (init.cc:843; nvls.cc:200), past two GPUs (nvls.cc:160)
@@ -158,23 +185,16 @@ def nccl_startup(
         third.append(_trees_line(init, tree_links(rank, nranks, total)))
         if extra:
             third.append(nccl.p2p_chunksize(init, node_count))
+            third += around.profiler
             if rank == 0:
                 third.append(nccl.check_p2p_type(init, min(GPUS_PER_NODE, nranks)))
+            third += around.proxies
         per_peer = 32 if modern else 1 if nranks > 8 else 2
         coll = nccl.coll_channels(
             init, total, 32, per_peer, version=version, nvls=nvls_channels(facts)
         )
         complete = nccl.init_complete(init, version, comm)
         if modern:
-            parts = [
-                ("kernels", draw.uniform(0.15, 0.4)),
-                ("alloc", draw.uniform(0.0, 0.02)),
-                ("bootstrap", draw.uniform(0.05, 1.2)),
-                ("allgathers", draw.uniform(0.0, 0.05)),
-                ("topo", draw.uniform(0.05, 0.3)),
-                ("graphs", draw.uniform(0.0, 0.05)),
-                ("connections", draw.uniform(0.05, 0.5)),
-            ]
             measured = math.fsum(round(seconds, 2) for _, seconds in parts)
             if timings is not None:
                 timings.append(measured)
@@ -183,6 +203,7 @@ def nccl_startup(
                 *([nccl.thread_thresholds(init, nranks)] if extra else []),
                 coll,
                 *([nccl.work_fifo(init)] if extra and rank == 0 else []),
+                *around.tuner,
                 complete,
                 nccl.init_timings(
                     init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
@@ -194,7 +215,7 @@ def nccl_startup(
             ring_lines, tree_lines = ring_and_tree_connects(
                 proxy, rank, nranks, total, read=facts.gpu == "A100", places=world_places
             )
-            fifth = [*ring_lines, nccl.connected(proxy, "rings", version)]
+            fifth = [*around.progress, *ring_lines, nccl.connected(proxy, "rings", version)]
             if trees and nranks > GPUS_PER_NODE:
                 fifth += [*tree_lines, nccl.connected(proxy, "trees", version)]
         else:
@@ -337,8 +358,29 @@ def sub_communicators(
                 if splits
                 else nccl.init_start(init, version, comm),
             ]
+            parts = [
+                ("kernels", 0.0),
+                ("alloc", draw.uniform(0.0, 0.02)),
+                ("bootstrap", draw.uniform(0.01, 0.2)),
+                ("allgathers", draw.uniform(0.0, 0.05)),
+                ("topo", draw.uniform(0.05, 0.3)),
+                ("graphs", draw.uniform(0.0, 0.05)),
+                ("connections", draw.uniform(0.05, 0.5)),
+            ]
+            # a later communicator of the process: no plugin or RAS line; a split's
+            # bootstrapSplit prints no timings
+            around = host_lines(
+                facts.gpu,
+                init,
+                rank,
+                nranks,
+                first=False,
+                bootstrap=None if splits else parts[2][1],
+                key=facts.seed * 43 + pid + index * 7_919,
+            )
             nvls = nvls_channels(facts, multi_node=len(spans) > 1) * (here > 2)
-            third = [nccl.nvls_support(init, nvls)] if here > 2 else []
+            third = list(around.placed)
+            third += [nccl.nvls_support(init, nvls)] if here > 2 else []
             third.append(nccl.comm_ranks(init, comm, nodes=len(spans), local_ranks=here))
             if rank == 0:
                 ring = list(range(nranks))
@@ -349,15 +391,7 @@ def sub_communicators(
                 _trees_line(init, tree_links(rank, nranks, total)),
                 nccl.p2p_chunksize(init, len(spans)),
                 *([nccl.check_p2p_type(init, here)] if rank == 0 else []),
-            ]
-            parts = [
-                ("kernels", 0.0),
-                ("alloc", draw.uniform(0.0, 0.02)),
-                ("bootstrap", draw.uniform(0.01, 0.2)),
-                ("allgathers", draw.uniform(0.0, 0.05)),
-                ("topo", draw.uniform(0.05, 0.3)),
-                ("graphs", draw.uniform(0.0, 0.05)),
-                ("connections", draw.uniform(0.05, 0.5)),
+                *around.proxies,
             ]
             measured = math.fsum(round(seconds, 2) for _, seconds in parts)
             parts.append(("rest", 0.0))
@@ -381,7 +415,7 @@ def sub_communicators(
             rings, trees = ring_and_tree_connects(
                 proxy, rank, nranks, total, read=facts.gpu == "A100", place=place
             )
-            fifth = [*rings, nccl.connected(proxy, "rings", version)]
+            fifth = [*around.progress, *rings, nccl.connected(proxy, "rings", version)]
             if len(spans) > 1:
                 tree_lines = [*trees, nccl.connected(proxy, "trees", version)]
                 if deferred is not None and deferred[0][index]:
