@@ -281,3 +281,80 @@ def facts_cpus(gpu: str, message: str) -> str:
         pairs = ["48-63,176-191", "16-31,144-159", "112-127,240-255", "80-95,208-223"]
         return pairs[device // 2]
     return DEVICE0_CPUS[gpu] if device < 4 else "56-111,168-223"
+
+
+def _btree(nranks: int, rank: int) -> tuple[int, list[int]]:
+    """src/graph/trees.cc:32-68 at v2.27.5-1 (ncclGetBtree): the parent and the children
+    (child 0, then child 1) of `rank` in the binary tree over `nranks`."""
+    bit = 1
+    while bit < nranks and not bit & rank:
+        bit <<= 1
+    if rank == 0:
+        return -1, [bit >> 1] if nranks > 1 else []
+    up = (rank ^ bit) | (bit << 1)
+    up = rank ^ bit if up >= nranks else up
+    low = bit >> 1
+    children = [rank - low] if low else []
+    while low and rank + low >= nranks:
+        low >>= 1
+    return up, children + ([rank + low] if low else [])
+
+
+def _mirrored(nranks: int, rank: int) -> tuple[int, list[int]]:
+    """trees.cc:70-95 (ncclGetDtree): the second tree, the first's mirror (an even count)
+    or its shift by one (odd)."""
+    if nranks % 2 == 0:
+        up, children = _btree(nranks, nranks - 1 - rank)
+        return (-1 if up == -1 else nranks - 1 - up), [nranks - 1 - c for c in children]
+    up, children = _btree(nranks, (rank - 1) % nranks)
+    return (-1 if up == -1 else (up + 1) % nranks), [(c + 1) % nranks for c in children]
+
+
+ONE_A_NODE = re.compile(r"^comm 0x[0-9a-f]+ rank (\d+) nRanks (\d+) nNodes \2 localRanks 1 ")
+ONE_A_NODE_CASES = {("torchtitan", 23), ("torchtitan", 31), ("torchtitan", 43), ("megatron", 21)}
+ONE_A_NODE_CASES.add(("deepspeed", 11))
+TREE = re.compile(r"\[(\d+)\] (-?\d+)/(-?\d+)/(-?\d+)->(\d+)->(-?\d+)")
+
+
+def test_the_double_binary_tree_of_one_gpu_a_node_as_a_real_log_and_trees_cc() -> None:
+    """Real 2.27.3 log (index 24563078160), 4 ranks on 4 nodes, rank 0: `Trees [0]
+    2/-1/-1->0->-1 [1] -1/-1/-1->0->1`; the reference transcription above gives it."""
+    assert _btree(4, 0) == (-1, [2])
+    assert _mirrored(4, 0) == (1, [])
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: f"{o.framework}-{o.seed}")
+def test_a_communicator_of_one_gpu_a_node_prints_the_trees_nccl_builds(
+    options: RecordOptions,
+) -> None:
+    """Review tt7 fault 2: where every node holds one rank of the communicator (nNodes =
+    nRanks, localRanks 1: Megatron's and torchtitan's groups across nodes), each rank is its
+    node's whole chain, so its tree links are the nodes' double binary tree itself
+    (graph/connect.cc:136-165: the first half of the channels on the first tree, the
+    duplicated half on the second), with no intra-node child."""
+    shown = 0
+    by_process: dict[str, list[str]] = {}
+    for line in release_lines(options):
+        found = PROCESS.search(line)
+        if found:
+            by_process.setdefault(found[1], []).append(found[2])
+    for messages in by_process.values():
+        for at, message in enumerate(messages):
+            place = ONE_A_NODE.match(message)
+            if not place:
+                continue
+            rank, nranks = int(place[1]), int(place[2])
+            trees = next(m for m in messages[at:] if m.startswith("Trees "))
+            links = TREE.findall(trees)
+            count = int(links[-1][0]) + 1
+            expected = [_btree(nranks, rank), _mirrored(nranks, rank)]
+            for channel, *down, me, up in links:
+                parent, children = expected[0 if int(channel) < count // 2 else 1]
+                assert int(me) == rank
+                assert int(up) == parent, (trees[:80], channel)
+                wanted = children + [-1] * (3 - len(children))
+                assert [int(d) for d in down] == wanted, (trees[:80], channel)
+            shown += 1
+    # the cases whose casts show such a communicator (a group across nodes)
+    if (options.framework, options.seed) in ONE_A_NODE_CASES:
+        assert shown

@@ -182,7 +182,7 @@ def nccl_startup(
             for index in range(total):
                 order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
                 third.append(nccl.channel(init, index, total, order, version))
-        third.append(_trees_line(init, tree_links(rank, nranks, total)))
+        third.append(_trees_line(init, tree_links(rank, total, world_places)))
         if extra:
             third.append(nccl.p2p_chunksize(init, node_count))
             third += around.profiler
@@ -344,8 +344,7 @@ def sub_communicators(
             spans = sorted({member // GPUS_PER_NODE for member in members})
             here = sum(member // GPUS_PER_NODE == node for member in members)
 
-            def place(comm_rank: int, members: list[int] = members) -> tuple[int, int]:
-                return world_place(members[comm_rank])
+            places = tuple(world_place(member) for member in members)
 
             # ncclCommInitRankDev parses each communicator's config on the calling thread
             # (init.cc:1802, 1728, 1498: torch sets `blocking`), before the init thread's
@@ -388,7 +387,7 @@ def sub_communicators(
                     order = ring if channel % 2 == 0 else [0, *reversed(ring[1:])]
                     third.append(nccl.channel(init, channel, total, order, version))
             third += [
-                _trees_line(init, tree_links(rank, nranks, total)),
+                _trees_line(init, tree_links(rank, total, places)),
                 nccl.p2p_chunksize(init, len(spans)),
                 *([nccl.check_p2p_type(init, here)] if rank == 0 else []),
                 *around.proxies,
@@ -413,7 +412,7 @@ def sub_communicators(
                 ),
             ]
             rings, trees = ring_and_tree_connects(
-                proxy, rank, nranks, total, read=facts.gpu == "A100", place=place
+                proxy, rank, nranks, total, read=facts.gpu == "A100", places=places
             )
             fifth = [*around.progress, *rings, nccl.connected(proxy, "rings", version)]
             if len(spans) > 1:
