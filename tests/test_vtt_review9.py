@@ -158,3 +158,18 @@ def test_a_command_wrapped_in_a_screen_narrowed_under_vim_is_not_told_again() ->
     told = lines(found)
     assert told.count("me@box:~/demo# vim -u NONE -N -c 'set number' ../long.txt") == 1
     assert told.index("[vim]") + 1 == told.index("me@box:~/demo# echo hi")
+
+
+def test_an_answer_is_told_when_it_is_typed_not_with_its_question() -> None:
+    """review-exports9 item 5: an answer was told with the question, from when it was
+    asked, before it was typed. review9_git_add_p (bash; `git add -p` Enter, `y` at
+    4.498 s Enter, `git status --short` Enter, Ctrl-D) and review9_python_input (bash;
+    `python3 -q` Enter, `x = input('Name? ')` Enter, `Bob` from 7.155 s Enter, `1/0`
+    Enter, `exit()` Enter, `read -s -p 'Password: ' pw` Enter, a password, Ctrl-D).
+    The player shows the question, then the answer as it is typed."""
+    found = cues_of_file("review9_git_add_p.cast", SUBTITLES)
+    assert lines(found).count("(1/1) Stage this hunk [y,n,q,a,d,e,?]?") == 1
+    assert ("00:00:04.498", ["y"]) in found
+    found = cues_of_file("review9_python_input.cast", SUBTITLES)
+    assert ("00:00:06.148", ["Name?"]) in found
+    assert ("00:00:07.155", ["Bob"]) in found
