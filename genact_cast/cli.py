@@ -235,6 +235,7 @@ def run(
     import os
     import shutil
 
+    from genact_cast import limits
     from genact_cast.commands.run import run_live
     from genact_cast.durations import parse_duration
 
@@ -263,7 +264,11 @@ def run(
         prompt=prompt, kind=kind, method=method, failures=parse_failures_option(failures),
         layout=layout, framework=framework,
     )  # fmt: skip
-    limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
+    limit = (
+        None
+        if exit_after is None
+        else parse_duration(exit_after, "--exit-after", most=limits.MAX_CAST_SECONDS)
+    )
     run_live(options, forever=forever, exit_after=limit)
 
 

@@ -528,6 +528,29 @@ def test_text_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path, args: list
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["record", "--duration", "1e400"], "--duration must be from 1 to 86400 seconds (got inf)"),
+        (["record", "--duration", "inf"], "--duration must be from 1 to 86400 seconds (got inf)"),
+        (["record", "--duration", "nan"], "--duration takes seconds or a duration like 90s"),
+        (
+            ["run", "--exit-after", "1e400"],
+            "--exit-after must be more than 0 seconds, at most 1e+08",
+        ),
+    ],
+)
+def test_a_duration_too_large_for_a_float_names_the_range(
+    args: list[str], said: str, tmp_path: Path
+) -> None:
+    """review-attack10 F5: `--duration 1e400` (or `inf`) said "must be more than 0 seconds"."""
+    result = genact(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"genact-cast: {said}"), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_review_attack9_cosmetics(monkeypatch: pytest.MonkeyPatch) -> None:
     """A value just past a bound is shown as given, not rounded onto the bound; a duration
     names each unit once, largest first; COLUMNS and LINES count in ASCII digits only."""
