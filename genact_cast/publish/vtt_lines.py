@@ -13,7 +13,7 @@ from __future__ import annotations
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_drafts import redrawn, typed_ahead
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
-from genact_cast.publish.vtt_marks import MAX_PROMPTS
+from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import (
     abandoned,
@@ -193,6 +193,10 @@ class Lines:
         """The rows' lines not taken before are taken, but for prompts left with nothing
         typed (`left_prompt`)."""
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
+        for y, text in enumerate(self.texts):  # (a two-line prompt's head over one left)
+            head = _bare(self.texts[y - 1]) if y > 0 else ""
+            if head in self.prompt_heads and self.left_prompt(y, text):
+                self.since[y - 1] = TAKEN
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
             if self.left_prompt(y, text):
