@@ -185,3 +185,13 @@ def test_a_two_line_prompts_first_line_is_told_once() -> None:
     assert told.count("┌─[root]─[~]") == 1
     assert told[0] == "┌─[root]─[~]"
     assert "~/demo on main" not in lines(cues_of_file("review9_zt.cast", SUBTITLES))
+
+
+def test_a_prompt_ctrl_r_writes_over_is_no_line() -> None:
+    """review-exports9 item 8 (review9_reverse_search: bash; typed `echo alpha beta`
+    Enter, then Ctrl-R `alp` Enter, `cat f.txt` Enter, and more): the bare prompt left
+    for Ctrl-R was told at the end of the output's cue (`alpha beta` / `me@box:~/demo#`).
+    The player shows the prompt, then the search written over it: no line."""
+    found = cues_of_file("review9_reverse_search.cast", SUBTITLES)
+    assert ("00:00:03.461", ["alpha beta"]) in found
+    assert "me@box:~/demo#" not in lines(found)
