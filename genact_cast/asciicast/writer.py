@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
-from genact_cast.asciicast.model import Event, Header, Theme, format_seconds, micros
+from genact_cast.asciicast.model import MICROS, Event, Header, Theme, format_seconds, micros
 
 _DEFAULT_TERM = "xterm-256color"
 
@@ -48,11 +48,23 @@ class CastWriter:
         self.last_us = 0  # time of the last one
 
     def add(self, event: Event) -> None:
-        time_us = event.time_us - self.last_us if self._v3 else event.time_us
-        line = _event_line(time_us, event)
+        # _event_line inlined (the same text): a record writes thousands of events, a
+        # framework's typed command one a key.
+        time_us, code, data = event
+        offset = time_us - self.last_us if self._v3 else time_us
+        if offset < 0:
+            raise ValueError(f"negative time: {offset} us")
+        whole, fraction = divmod(offset, MICROS)
+        decimals = (f"{fraction:06d}".rstrip("0") or "0") if fraction else "0"
+        quoted = _CODES.get(code) or encode_basestring(code)
+        if data.isascii() and "\x7f" not in data:
+            text = encode_basestring_ascii(data)
+        else:
+            text = encode_basestring(data)
+        line = f"[{whole}.{decimals}, {quoted}, {text}]\n"
         self._pending.append(line)
         self.count += 1
-        self.last_us = event.time_us
+        self.last_us = time_us
         self._size += len(line)
         if self._size >= self.BATCH:
             self.flush()
