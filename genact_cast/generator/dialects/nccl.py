@@ -228,6 +228,15 @@ def channel(
     if not new_layout(version):
         return info(where, prefix + " " + "".join(f"{rank:4d}" for rank in ring))
     width = len(str(len(ring) - 1))
+    # Each rank adds `width` + 1 characters at least, so the line is full after this many:
+    # only they are read, and a ring's line is made once for every rank 0 that prints it.
+    room = LINE_LENGTH - 1 - len(prefix)
+    shown = tuple(ring[: max(0, -(-room // (width + 1)))])
+    return info(where, _ring_text(prefix, width, shown))
+
+
+@functools.lru_cache(maxsize=1024)
+def _ring_text(prefix: str, width: int, ring: tuple[int, ...]) -> str:
     text = prefix
     for rank in ring:
         if len(text) >= LINE_LENGTH - 1:
@@ -235,7 +244,7 @@ def channel(
         text += f" {rank:{width}d}"
     if len(text) >= LINE_LENGTH:
         text = text[: LINE_LENGTH - 4] + "..."
-    return info(where, text)
+    return text
 
 
 def trees(where: Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:

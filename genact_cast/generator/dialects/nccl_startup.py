@@ -8,6 +8,7 @@ phases of start-up follow each other (a rank cannot print its Trees before every
 bootstrapped), and within a phase the ranks come in a drawn order.
 """
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -41,10 +42,19 @@ def nvls_channels(facts: Facts, *, multi_node: bool | None = None) -> int:
     return 16 if facts.gpu in {"H100", "H200"} else 0
 
 
-def _trees_line(where: nccl.Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:
-    text = nccl.trees(where, links)
-    head = text[: text.index("Trees") + len("Trees")]
-    return head + text[len(head) :][: TREES_BUFFER - 1]
+def _trees_line(
+    where: nccl.Where, rank: int, total: int, places: tuple[tuple[int, int], ...]
+) -> str:
+    """Comm rank `rank`'s Trees line over `total` channels, `places` every comm rank's
+    (node, GPU) (tree_links)."""
+    return nccl.info(where, _trees_message(rank, total, places))
+
+
+@functools.lru_cache(maxsize=4096)  # the same for that rank of every group of that shape
+def _trees_message(rank: int, total: int, places: tuple[tuple[int, int], ...]) -> str:
+    text = nccl.trees(nccl.Where("", 0, 0, 0), tree_links(rank, total, places))
+    start = text.index("Trees") + len("Trees")
+    return text[start - len("Trees") : start] + text[start:][: TREES_BUFFER - 1]
 
 
 class IncidentalsLike(Protocol):
@@ -182,7 +192,7 @@ def nccl_startup(
             for index in range(total):
                 order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
                 third.append(nccl.channel(init, index, total, order, version))
-        third.append(_trees_line(init, tree_links(rank, total, world_places)))
+        third.append(_trees_line(init, rank, total, world_places))
         if extra:
             third.append(nccl.p2p_chunksize(init, node_count))
             third += around.profiler
@@ -387,7 +397,7 @@ def sub_communicators(
                     order = ring if channel % 2 == 0 else [0, *reversed(ring[1:])]
                     third.append(nccl.channel(init, channel, total, order, version))
             third += [
-                _trees_line(init, tree_links(rank, total, places)),
+                _trees_line(init, rank, total, places),
                 nccl.p2p_chunksize(init, len(spans)),
                 *([nccl.check_p2p_type(init, here)] if rank == 0 else []),
                 *around.proxies,
