@@ -916,8 +916,8 @@ def _memory(run: Run, s: Setup) -> list[str]:
     # Sharded over the shard group and the model-parallel ranks; a pipeline stage keeps its
     # bf16 weights gathered through the step's micro batches.
     expected_state = 16 * s.params / (s.shard * s.tp * s.pp) / 2**30
-    if s.pp > 1 and not s.moe:  # (a mixture of experts' experts stay split by EP)
-        expected_state += 2 * s.params / (s.tp * s.pp) / 2**30
+    if s.pp > 1:  # (of a mixture of experts: the dense weights and its EP share of experts)
+        expected_state += _per_layer_bytes(s) * s.layers / s.pp / 2**30
     if s.method != "full":  # frozen weights, and the adapters' training state
         frozen = FROZEN_BYTES[s.method] * s.params + 16 * s.trainable
         expected_state = frozen / (s.shard * s.tp * s.pp) / 2**30

@@ -16,7 +16,7 @@ from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
 from tests.cast_text import read_run
 from tests.helpers import events_of, output_of
-from tests.realism import GPUS, caught, violations
+from tests.realism import GPUS, MOE, caught, violations
 
 # name: (total, active, experts, top-k) from each card and config.json.
 RELEASED = {
@@ -235,3 +235,26 @@ def test_moe_activations_are_stored_for_each_token_s_top_k_experts(model: str, s
     if model == "Mixtral-8x7B":  # the dense figure main showed, caught
         found = caught(text, r"activations [\d.]+,", "activations 17.0,")
         assert any(name.startswith("memory") for name in found), found
+
+
+def test_moe_pipeline_stages_keep_their_gathered_weights_and_gather_once_a_step() -> None:
+    """review-realism5 FAIL 2: DeepSeek-V3 on 512 A100 (DP 32 FSDP x PP 16, EP 8, 66 micro
+    batches) showed `state 19.5`, exactly 16 B x N / 512, while gathering each block once a
+    step: kept gathered, a stage's bf16 weights (its dense ones and its EP share of the
+    routed experts) are 11.5 GiB more. torchtitan v0.2.0 keeps them gathered under PP
+    (models/llama4/infra/parallelize.py:318, `reshard_after_forward = not pp_enabled`, for
+    DeepSeek-V3 and Llama 4 alike), so memory holds them and the step gathers once."""
+    plan = make_plan(RecordOptions(seed=9143, model="DeepSeek-V3", gpus=512))
+    layout, a = plan.layout, plan.arch
+    assert layout.pp > 1
+    assert layout.ep > 1
+    assert layout.grad_accum > 1
+    _, routed, _, _, _ = MOE["DeepSeek-V3"]
+    gathered = 2 * (a.params - routed + routed / layout.ep) / (layout.tp * layout.pp)
+    sharded = 16 * a.params / (layout.shard_group * layout.tp * layout.pp)
+    assert layout.memory.state == pytest.approx(sharded + gathered, rel=1e-3)
+    assert gathered / 2**30 == pytest.approx(11.5, abs=0.1)  # the review's figure
+    assert layout.memory.total <= 0.92 * plan.gpu.memory_gib * 2**30
+    stage_layers = -(-a.layers // layout.pp)
+    assert plan.traffic.all_gathers == stage_layers  # once a step, not per micro batch
+    assert plan.traffic.total < plan.step_seconds

@@ -153,8 +153,14 @@ def memory(
     state = physics.static_memory_bytes(arch.params, gpus if not shard else shard * tp * pp)
     if method != "full":  # frozen weights and the adapters' state (LoRA, QLoRA)
         state = lora.state_bytes(arch, method, gpus if not shard else shard * tp * pp)
-    if pp > 1 and not arch.moe:  # the stage's weights stay gathered through its micro batches
-        state += physics.BF16_BYTES * arch.params / (tp * pp)
+    if pp > 1:
+        # The stage's weights stay gathered through its micro batches (torchtitan v0.2.0
+        # models/llama4/infra/parallelize.py:318, `reshard_after_forward = not pp_enabled`,
+        # for its dense and MoE models alike; torch's pipeline stage reshards after the last
+        # backward only): the dense weights and, of a mixture of experts, this rank's EP
+        # share of the routed experts (review-realism5 FAIL 2: DeepSeek-V3 held neither).
+        ep = moe.expert_parallel(arch, gpus // (tp * pp)) if method == "full" else 1
+        state += physics.BF16_BYTES * moe.gathered_params(arch, ep) / (tp * pp)
     return Memory(
         state=state,
         activations=activations,
