@@ -258,3 +258,24 @@ def test_moe_pipeline_stages_keep_their_gathered_weights_and_gather_once_a_step(
     stage_layers = -(-a.layers // layout.pp)
     assert plan.traffic.all_gathers == stage_layers  # once a step, not per micro batch
     assert plan.traffic.total < plan.step_seconds
+
+
+def test_hsdp_replica_all_reduce_of_a_mixture_of_experts_moves_the_whole_gradient_shard() -> None:
+    """review-realism5 FAIL 3: seed 9117 (Mixtral, HSDP shard 16 x replicate 128, EP 8)
+    showed `AllReduce(replicate): 2.4ms`, 1/EP of the shard. Each GPU holds 1/16 of every
+    parameter of a block (state 16 B x N / 16: EP splits the experts, FSDP shards each over
+    the group's other ranks), so it all-reduces 4 B x 1.46 B / 16 = 365 MB of fp32
+    gradients a block across the replicas (PyTorch FSDP HYBRID_SHARD): 2 (r-1)/r x bytes
+    over InfiniBand's bus bandwidth (REALISM.md), about 15 ms."""
+    plan = make_plan(RecordOptions(seed=9117))
+    layout, a = plan.layout, plan.arch
+    assert a.moe
+    assert layout.ep > 1
+    assert layout.replicas > 1
+    shard = layout.shard_group
+    assert layout.memory.state == pytest.approx(16 * a.params / shard, rel=1e-3)
+    block_shard = 4 * a.params / a.layers / shard
+    r = layout.replicas
+    expected = 2 * (r - 1) / r * block_shard / (plan.dp_gbps * 1e9)
+    assert plan.traffic.replica_all_reduce == pytest.approx(expected, rel=1e-3)
+    assert 0.013 < plan.traffic.replica_all_reduce < 0.018
