@@ -62,7 +62,12 @@ def test_flops_and_mfu_come_from_the_active_parameters_and_state_from_the_total(
     # as a wide data-parallel group of a mixture of experts uses too).
     layout = plan.layout
     sharing = layout.shard_group * layout.tp * layout.pp
-    assert plan.layout.memory.state == pytest.approx(16 * total / sharing)
+    # A pipeline stage also keeps its gathered bf16 weights: the dense ones and its EP share
+    # of the experts (test_moe_pipeline_stages_keep_their_gathered_weights...).
+    routed = MOE[name][1]
+    held = total - routed + routed / layout.ep
+    gathered = 2 * held / (layout.tp * layout.pp) if layout.pp > 1 else 0.0
+    assert plan.layout.memory.state == pytest.approx(16 * total / sharing + gathered, rel=1e-3)
     assert plan.checkpoint_bytes == pytest.approx(14 * total)  # bf16 weights + fp32 Adam
     assert sum(plan.export_shards) == pytest.approx(2 * total, rel=0.002)
     assert max(plan.export_shards) <= 5e9
@@ -156,7 +161,7 @@ def test_the_seed_picks_mixtures_of_experts_too() -> None:
 @pytest.mark.parametrize(
     "options",
     [
-        {"seed": 7224, "model": "DeepSeek-V3", "failures": 2},
+        {"seed": 7231, "model": "DeepSeek-V3", "failures": 2},
         {"seed": 7214, "model": "Llama-4-Scout-17B-16E", "failures": 1},
     ],
 )
