@@ -195,3 +195,17 @@ def test_a_prompt_ctrl_r_writes_over_is_no_line() -> None:
     found = cues_of_file("review9_reverse_search.cast", SUBTITLES)
     assert ("00:00:03.461", ["alpha beta"]) in found
     assert "me@box:~/demo#" not in lines(found)
+
+
+def test_the_same_command_typed_in_panes_of_one_column_is_told_each_time() -> None:
+    """review-exports9 item 8 (review9_tmux_panes: bash, `tmux -L inner -f /dev/null new
+    -s w`, `echo left pane`, Ctrl-b %, `seq 3`, Ctrl-b ", `date +%Y`, then `exit` in the
+    bottom-right pane at 14.64 s, the top-right one at 15.91 s and the left one at
+    17.23 s, then `echo back` in the shell): the second `exit` was typed on a row of the
+    same column of panes as the first, so it read as a line shown before. The player
+    shows each one typed; and each told from its first key."""
+    found = cues_of_file("review9_tmux_panes.cast", SUBTITLES)
+    exits = [time for time, texts in found for line in texts if line.endswith("# exit")]
+    assert exits == ["00:00:14.637", "00:00:15.912", "00:00:17.226"], found
+    told = lines(cues_of_file("review8_tm1.cast", SUBTITLES))  # (exit typed four times)
+    assert len([line for line in told if line.endswith("# exit")]) == 4
