@@ -92,7 +92,11 @@ def test_output_to_stdout_with_dash() -> None:
         (["--start", "yesterday"], 2, "--start must be an ISO 8601 time"),
         (["-o", "/nonexistent-dir/x.cast"], 1, "directory /nonexistent-dir does not exist"),
         (["-o", "/etc/passwd/x.cast"], 1, "cannot write"),
-        (["--model", "Llama-3.1-405B", "--gpus", "8"], 2, "cannot make a believable"),
+        (
+            ["--kind", "continue", "--model", "Llama-3.1-405B", "--gpus", "8"],
+            2,
+            "cannot make a believable",
+        ),
         (["--failures", "some"], 2, "--failures must be auto or a whole number"),
         (["--failures", "65"], 2, "--failures must be auto or from 0 to 64"),
         (["--failures", "30", "--gpus", "8"], 2, "use auto or at most"),

@@ -291,3 +291,37 @@ def test_the_lora_line_counts_all_params_as_peft_does(model: str, base: int) -> 
     trainable = int(line.group("trainable").replace(",", ""))
     assert int(line.group("total").replace(",", "")) == base + trainable
     assert line.group("pct") == f"{trainable / (base + trainable) * 100:.2f}"
+
+
+# Fine-tunes published for one node, pinned without --method: the run trains adapters, as
+# those recipes do, rather than refuse for a full fine-tune that cannot fit (review-realism5
+# F9). pytorch/torchtune v0.6.1 recipes/configs/llama3_1/70B_lora.yaml:8 and
+# 405B_qlora.yaml:12 ("This config needs 8 GPUs to run"); axolotl
+# examples/mistral/mixtral-qlora-fsdp.yml (Mixtral-8x7B on one node).
+DOCUMENTED_ON_ONE_NODE = (
+    {"kind": "sft", "model": "Llama-3.1-70B", "gpus": 8, "gpu": "H100"},
+    {"kind": "sft", "model": "Llama-3.1-70B", "gpus": 8, "gpu": "A100"},
+    {"model": "Llama-3.1-405B", "gpus": 8},
+    {"model": "Llama-3.1-405B", "gpus": 8, "gpu": "H100"},
+    {"kind": "sft", "model": "Mixtral-8x7B", "gpus": 8, "gpu": "A100"},
+)
+
+
+@pytest.mark.parametrize("pins", DOCUMENTED_ON_ONE_NODE)
+def test_a_documented_one_node_fine_tune_trains_adapters_unasked(pins: dict[str, object]) -> None:
+    plan = plan_for(3, **pins)
+    assert plan.kind == "sft"
+    assert plan.gpus == 8
+    assert plan.lora is not None
+    if plan.gpu.memory_gib < 100 and plan.arch.params > 200e9:  # bf16 405B: 101 GB a GPU
+        assert plan.lora.method == "qlora"
+    run = read_run(output_of(events_of(seed=3, duration=30.0, **pins)))
+    assert not violations(run), violations(run)
+
+
+def test_a_framework_without_pipeline_stages_names_adapters_for_a_405b() -> None:
+    """accelerate has no pipeline stages for a full 405B run, but its QLoRA fine-tune needs
+    none: the refusal names --method."""
+    with pytest.raises(BadOption, match=r"with --method lora or qlora it fine-tunes"):
+        plan_for(3, model="Llama-3.1-405B", gpus=8, framework="hf")
+    assert plan_for(3, model="Llama-3.1-405B", gpus=8, framework="hf", method="qlora").lora

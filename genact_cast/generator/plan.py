@@ -30,7 +30,12 @@ from genact_cast.generator.plan_choices import (
     model_name_for,
     usable_from,
 )
-from genact_cast.generator.plan_config import KIND_LABELS, bf16_adapters, feasible
+from genact_cast.generator.plan_config import (
+    KIND_LABELS,
+    adapters_instead,
+    bf16_adapters,
+    feasible,
+)
 from genact_cast.generator.plan_curves import draw_curves
 from genact_cast.generator.plan_failures import GPU_HOURS_PER_FAILURE, FailurePlan, draw_failures
 from genact_cast.generator.plan_speed import kernel_mfu
@@ -296,8 +301,14 @@ def make_plan(options: RecordOptions) -> RunPlan:
     if reason is not None:
         # One line that names what works: the models this framework's dialect does type.
         works = ", ".join(a.name for a in lineup.models() if lineup.trains(a, options.framework))
+        arch = find_model(options.model or "")
+        # Adapters need no pipeline stages: the fine-tune people run on one node (405B QLoRA).
+        tunes = options.method is None and options.kind in (None, "sft")
+        adapters = tunes and lineup.trains(arch, options.framework, "qlora")
+        also = f"; with --method lora or qlora it fine-tunes {arch.name}" if adapters else ""
         raise BadOption(
-            f"--model {options.model}: {reason}; --framework {options.framework} takes {works}"
+            f"--model {options.model}: {reason}; --framework {options.framework} takes "
+            f"{works}{also}"
         )
     pinned_moe = options.model is not None and find_model(options.model).moe
     uncounted = None if options.model is None else lora.why_no_adapters(find_model(options.model))
@@ -336,7 +347,21 @@ def make_plan(options: RecordOptions) -> RunPlan:
     order = (choose.random(), choose.random())
     draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
     drawn_gpu = gpu
-    kind, gpu, config = feasible(options, kind, gpu, draws, order, start.date(), framework)
+    try:
+        kind, gpu, config = feasible(options, kind, gpu, draws, order, start.date(), framework)
+    except BadOption:
+        # No full run of what is pinned: the fine-tune people run instead, with adapters
+        # (a 70B on one node), where --method leaves the choice to the run.
+        allowed = not method_pinned and no_adapters is None and uncounted is None
+        adapted = (
+            adapters_instead(options, gpu, draws, order, start.date(), framework)
+            if allowed
+            else None
+        )
+        if adapted is None:
+            raise
+        method, kind, gpu, config = adapted
+        options = options._replace(method=method)
     if method == "qlora" and not method_pinned:
         # 4-bit weights are for a model whose bf16 weights the GPUs cannot hold (a 70B on a
         # node); where they can, the seed's adapter fine-tune is a LoRA (explicit --method
@@ -386,10 +411,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         if recipe is not None:  # its published recipe (recipes.tsv: OLMo 2)
             peak_lr = recipe.peak_lr
         if kind == "continue":
-            # A fraction of the recipe's peak, as a person types it: 3e-4 / 5 is `6e-05`, not
-            # the quotient's double 5.9999999999999995e-05 (the value every dialect's command
-            # and config shows and the framework's scheduler starts from).
-            peak_lr = float(f"{peak_lr / shape.pick((2, 3, 5)):.2g}")
+            peak_lr /= shape.pick((2, 3, 5))
         warmup = min(2000, max(100, round(total_steps * shape.uniform(0.01, 0.05))))
         if recipe is not None and kind == "pretrain":
             warmup = recipe.warmup_steps

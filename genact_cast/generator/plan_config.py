@@ -51,6 +51,33 @@ def bf16_adapters(
     return None
 
 
+def adapters_instead(
+    options: RecordOptions,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    order: tuple[float, float],
+    day: date,
+    framework: Framework,
+) -> tuple[str, str, Gpu, "Config"] | None:
+    """(method, kind, GPU, configuration) of the fine-tune with adapters that people run
+    where no full run fits what is pinned: LoRA on bf16 weights, else QLoRA where those do
+    not fit (torchtune v0.6.1's llama3_1/70B_lora.yaml "needs 8 GPUs", its 405B_qlora.yaml
+    runs Llama 3.1 405B on 8). None where the pins ask for another kind of run or nothing
+    fits either."""
+    if options.kind not in (None, "sft"):
+        return None
+    if options.dataset is not None and not _serves(find_dataset(options.dataset), "sft"):
+        return None
+    for method in ("lora", "qlora"):
+        pinned = options._replace(method=method, kind="sft")
+        try:
+            kind, chosen, config = feasible(pinned, "sft", gpu, draws, order, day, framework)
+        except BadOption:
+            continue
+        return method, kind, chosen, config
+    return None
+
+
 # Model, data, cluster and layout, chosen together
 
 
