@@ -184,6 +184,9 @@ def overwritten(lines: Lines, y: int, old: str, text: str, time: float, wraps: l
         return
     if y in lines.leads or not rewritten(old, text):
         return  # (a prompt and its command: told as typed)
+    if lines.left_prompt(y, old):
+        return  # (a prompt left with nothing typed, written over by its line editor:
+        # Ctrl-R's `(reverse-i-search)`, review-exports9 item 8)
     rest = y
     while rest < min(len(wraps), len(lines.texts) - 1) and wraps[rest]:
         rest += 1

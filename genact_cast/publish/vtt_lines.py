@@ -13,6 +13,7 @@ from __future__ import annotations
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_drafts import redrawn, typed_ahead
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
+from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import (
     abandoned,
@@ -96,6 +97,9 @@ class Lines:
         # rows a command line erased below was drawn again on: (since, born, prompt)
         self.raised: dict[int, tuple[float, int, str]] = {}
         self.cleared: set[int] = set()  # rows an erasure reached since the last screen
+        # A question a program asked (`read -p`, `input()`), by when it was asked: the
+        # question and when its answer's first key was typed.
+        self.answers: dict[float, tuple[str, float]] = {}
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
         self.updates = 0  # screens read
 
@@ -189,6 +193,10 @@ class Lines:
         """The rows' lines not taken before are taken, but for prompts left with nothing
         typed (`left_prompt`)."""
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
+        for y, text in enumerate(self.texts):  # (a two-line prompt's head over one left)
+            head = _bare(self.texts[y - 1]) if y > 0 else ""
+            if head in self.prompt_heads and self.left_prompt(y, text):
+                self.since[y - 1] = TAKEN
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
             if self.left_prompt(y, text):
@@ -289,6 +297,11 @@ class Lines:
                 # the answer typed. (Python's `... ` is no question.)
                 asked = self.pasting and not paste and _bare(lead)[-1:] in QUESTION_ENDS
                 asked = asked and _bare(lead) not in self.known_prompts
+                if y not in self.leads and asked and self.since[y] >= 0:
+                    # (its answer is told when typed: from this first key on)
+                    self.answers[self.since[y]] = (lead, time)
+                    while len(self.answers) > MAX_PROMPTS:
+                        del self.answers[next(iter(self.answers))]
                 if y not in self.leads and not asked:
                     output_before(self, y, lead, time)
                     prompt_head(self, y)
