@@ -4,7 +4,7 @@ against what asciinema-player 3.18 shows at the same moment."""
 from __future__ import annotations
 
 from genact_cast.publish.vtt import session_name
-from tests.test_vtt import SUBTITLES, cues_of, cues_of_file, lines
+from tests.test_vtt import SCREENS, SUBTITLES, cues_of, cues_of_file, lines
 
 
 def test_a_command_the_line_editor_redraws_higher_up_is_told_once() -> None:
@@ -209,3 +209,19 @@ def test_the_same_command_typed_in_panes_of_one_column_is_told_each_time() -> No
     assert exits == ["00:00:14.637", "00:00:15.912", "00:00:17.226"], found
     told = lines(cues_of_file("review8_tm1.cast", SUBTITLES))  # (exit typed four times)
     assert len([line for line in told if line.endswith("# exit")]) == 4
+
+
+def test_a_screen_redrawn_after_clear_is_told_top_first() -> None:
+    """review-exports9 item 7 (review9_dashboard_clear: bash; typed `bash ../dash.sh`
+    Enter, a script that clears the screen (`\\e[H\\e[2J`) and prints a header and
+    three status lines six times, 0.6 s apart, then `all finished`; then `echo ok`,
+    Ctrl-D): the lines whose
+    numbers changed at each redraw were timed from the last one, so the header and
+    the api line came 3 s late, after the lines under them. The player shows the header
+    first, from 3.34 s: each line told from when it appeared, in its place, as last
+    drawn. The same for a `watch`-like loop's two lines (subtitles_clear.cast)."""
+    found = cues_of_file("review9_dashboard_clear.cast", SUBTITLES)
+    at = next(texts for time, texts in found if time == "00:00:03.336")
+    assert [line.split()[0] for line in at] == ["Build", "api", "web", "worker"], found
+    found = cues_of_file("subtitles_clear.cast", SCREENS)
+    assert ["Every 0.3s: date", "count 4"] in [texts for _, texts in found]

@@ -33,6 +33,8 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
     cursor, then drawn again after the same prompt, is that command line edited (a
     shell's grey suggestion taken away, a completion): it goes on, not told apart."""
     lines.cleared.add(y)
+    if not line_erased:
+        lines.screen_erased.add(y)
     left = lines.prompts.pop(y, None)
     if y < len(lines.texts) and left == _bare(row_text(row)) == _bare(lines.texts[y]):
         lines.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
