@@ -12,6 +12,12 @@ TRAINING_BYTES_PER_PARAM = 16
 OPTIMIZER_BYTES_PER_PARAM = 12
 BF16_BYTES = 2
 SAFETENSORS_SHARD_LIMIT = 5 * GB
+# The run's AdamW, the same whichever framework prints it: beta2 0.95 and weight decay 0.1,
+# as LLM pre-training recipes set them (allenai/OLMo OLMo2-13B-stage1.yaml: betas 0.9, 0.95,
+# weight_decay 0.1; Llama 2, arXiv 2307.09288 section 2.2), where the HF Trainer's own
+# defaults (0.999, 0.0) would hold if its command line did not pass them.
+ADAM_BETAS = (0.9, 0.95)
+WEIGHT_DECAY = 0.1
 SAFE_WEIGHTS_NAME = "model.safetensors"
 SAFE_WEIGHTS_INDEX_NAME = "model.safetensors.index.json"
 GPUS_PER_NODE = 8

@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from genact_cast.generator import tables
+from genact_cast.generator import physics, tables
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 
@@ -32,9 +32,9 @@ def ds_config(facts: Facts) -> dict[str, Any]:
     hyperparameters, no scheduler (the Trainer's own runs), the 16-bit weights gathered on
     save. HfTrainerDeepSpeedConfig.trainer_config_process fills the "auto"s from
     TrainingArguments (integrations/deepspeed.py:133-197 at 4.57.1: AdamW's betas and
-    weight decay at their defaults, 0.9, 0.999 and 0.0), and accelerate's DeepSpeedPlugin
-    appends steps_per_print = inf (utils/dataclasses.py:1289) and fp16 off
-    (set_mixed_precision, :1405-1407).
+    weight decay from train.py's --adam_beta2 and --weight_decay, :161-167), and
+    accelerate's DeepSpeedPlugin appends steps_per_print = inf (utils/dataclasses.py:1289)
+    and fp16 off (set_mixed_precision, :1405-1407).
 
     A run with tensor parallelism trains it with AutoTP, which v0.17.5 allows with ZeRO stage
     1 or 2 only (engine.py:458-459): stage 2 and `"tensor_parallel": {"autotp_size": N}`
@@ -65,9 +65,9 @@ def ds_config(facts: Facts) -> dict[str, Any]:
             "type": "AdamW",
             "params": {
                 "lr": f.peak_lr,
-                "betas": [0.9, 0.999],
+                "betas": list(physics.ADAM_BETAS),
                 "eps": 1e-08,
-                "weight_decay": 0.0,
+                "weight_decay": physics.WEIGHT_DECAY,
             },
         },
         "gradient_clipping": 1.0,

@@ -4,6 +4,7 @@ file and, under tensor parallelism, accelerate 1.11.0's ParallelismConfig flags.
 
 from __future__ import annotations
 
+from genact_cast.generator import physics
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import command
@@ -46,6 +47,10 @@ class Job:
             # quoted as a shell needs it: the JSON holds a space and double quotes
             """--lr_scheduler_kwargs='{"min_lr_rate": 0.1}'""",
             f"--warmup_steps={f.warmup}",
+            # the run's AdamW, not TrainingArguments' defaults (beta2 0.999, no weight decay:
+            # training_args.py:916-918 at 4.57.1)
+            f"--adam_beta2={py_float(physics.ADAM_BETAS[1])}",
+            f"--weight_decay={py_float(physics.WEIGHT_DECAY)}",
             f"--logging_steps={self.interval}",
             "--eval_strategy=epoch",
             f"--save_steps={f.checkpoint_every}",

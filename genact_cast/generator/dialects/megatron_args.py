@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from genact_cast.generator import catalog, tables
+from genact_cast.generator import catalog, physics, tables
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
 
@@ -228,9 +228,9 @@ def flags(
         ("lr-decay-style", "cosine"),
         ("lr-warmup-iters", str(f.warmup)),
         ("clip-grad", "1.0"),
-        ("weight-decay", "0.1"),
-        ("adam-beta1", "0.9"),
-        ("adam-beta2", "0.95"),
+        ("weight-decay", py_float(physics.WEIGHT_DECAY)),
+        ("adam-beta1", py_float(physics.ADAM_BETAS[0])),
+        ("adam-beta2", py_float(physics.ADAM_BETAS[1])),
         ("bf16", None),
     ]
     if fsdp:

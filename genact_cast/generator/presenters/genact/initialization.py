@@ -188,7 +188,8 @@ def _data(show: Show) -> None:
             f"{plan.grad_accum}, data parallel {plan.data_parallel})"
         )
     con.log(
-        f"Optimizer: AdamW (betas 0.9/0.95, weight decay 0.1) | LR {plan.peak_lr:.1e}, "
+        f"Optimizer: AdamW (betas {physics.ADAM_BETAS[0]:g}/{physics.ADAM_BETAS[1]:g}, weight "
+        f"decay {physics.WEIGHT_DECAY:g}) | LR {plan.peak_lr:.1e}, "
         f"warm-up {plan.warmup_steps:,} steps, cosine to {plan.peak_lr * 0.1:.1e}"
     )
     f = plan.framework
