@@ -207,6 +207,24 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # dialog leaves the alternate screen at once and draws its box on the primary one,
+    # erased as it exits: a yes/no question (Enter takes Yes), then a checklist (Down,
+    # Space ticks the second item, Enter).
+    "dialog_boxes": (
+        "bash --norc --noprofile -i",
+        16,
+        60,
+        [
+            ("echo before", 0.3), (ENTER, 1.0),
+            ("dialog --yesno 'Remove the cache?' 7 40", 0.3), (ENTER, 1.5),
+            (ENTER, 1.0),
+            ("dialog --checklist 'Pick fruit' 11 40 3 a Apples on b Bananas off c Cherries off",
+             0.3),
+            (ENTER, 1.5), (DOWN, 0.5), (" ", 0.5), (ENTER, 1.0),
+            ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
 TRANSIENT_ZSHRC = """precmd() { PROMPT=$'\\n%~\\n%# ' }
 _collapse() { PROMPT='> '; zle .reset-prompt; zle -R }

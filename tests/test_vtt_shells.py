@@ -149,13 +149,16 @@ def test_a_question_a_program_asks_is_told_when_it_is_asked() -> None:
     """review-exports7 item 8: `read -p "Your name? "` waits on screen; the question was
     taken for a prompt, so the line was timed from the answer's first key (a second after
     it was asked, until Enter 0.27 s later), and the command above it lasted until then.
-    The player shows the question from when it is asked: told then, with the answer
-    (bash_question.cast: a question, then a `[y/N] ` one)."""
+    The player shows the question from when it is asked: told then, and the answer when
+    it is typed (review-exports9 item 5: it was told with the question, before it was
+    typed) (bash_question.cast: a question, then a `[y/N] ` one)."""
     found = cues_of_file("bash_question.cast", SUBTITLES)
-    assert found[:4] == [
+    assert found[:6] == [
         ("00:00:02.739", ["$ bash ask.sh"]),
-        ("00:00:04.592", ["Your name? Ann"]),
-        ("00:00:06.956", ["hello Ann", "Continue? [y/N] y"]),
+        ("00:00:04.592", ["Your name?"]),
+        ("00:00:06.231", ["Ann"]),
+        ("00:00:06.956", ["hello Ann", "Continue? [y/N]"]),
+        ("00:00:08.601", ["y"]),
         ("00:00:09.041", ["answered y"]),
     ], found
 

@@ -171,6 +171,8 @@ def render_vtt(timeline: Timeline) -> str:
         if painting is not None and (screen.alternate or not screen.keys):
             left = name(painting)
             sessions.append((painting[0], left))
+            if left[1:-1] in DIALOGS and before is not None:  # (its last screen: its box)
+                sessions += [(painting[0], line) for line in dialog_text(before)]
             painting = None
             if not screen.alternate:
                 moved = lines.scrolls - scrolls[0]  # (rows scrolled since `before`)
@@ -242,14 +244,28 @@ def render_vtt(timeline: Timeline) -> str:
         sessions.append((painting[0], name(painting)))
     lines.finish()
     taken = [
-        (time, place, text, lines.ends.get(i), i in lines.commands)
+        told
         for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
+        for told in _answered(time, place, text, lines.ends.get(i), i in lines.commands, lines)
     ]
     taken += [(time, (AFTER, 0), text, None, False) for time, text in sessions]
     taken += [(time, (-1, 0), text, None, False) for time, text in opening]
     taken += [(time, (AFTER - 1, y * 1000 + x), text, None, False) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     return cue_file(taken, timeline.end)
+
+
+def _answered(
+    time: float, place: tuple[int, int], text: str, end: float | None, command: bool, lines: Lines
+) -> list[tuple[float, tuple[int, int], str, float | None, bool]]:
+    """A line told: a question a program asked and its answer (`Name? Bob`) as two, the
+    question from when it was asked, the answer from its first key (review-exports9
+    item 5: the answer was read before it was typed)."""
+    question, typed = lines.answers.get(time, ("", 0.0))
+    answer = text[len(question) :].strip() if question and text.startswith(question) else ""
+    if not answer or typed <= time:
+        return [(time, place, text, end, command)]
+    return [(time, place, question.rstrip(), typed, False), (typed, place, answer, end, command)]
 
 
 def dialog_text(screen: Screen) -> list[str]:

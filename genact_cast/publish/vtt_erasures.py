@@ -33,6 +33,8 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
     cursor, then drawn again after the same prompt, is that command line edited (a
     shell's grey suggestion taken away, a completion): it goes on, not told apart."""
     lines.cleared.add(y)
+    if not line_erased:
+        lines.screen_erased.add(y)
     left = lines.prompts.pop(y, None)
     if y < len(lines.texts) and left == _bare(row_text(row)) == _bare(lines.texts[y]):
         lines.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
@@ -184,6 +186,9 @@ def overwritten(lines: Lines, y: int, old: str, text: str, time: float, wraps: l
         return
     if y in lines.leads or not rewritten(old, text):
         return  # (a prompt and its command: told as typed)
+    if lines.left_prompt(y, old):
+        return  # (a prompt left with nothing typed, written over by its line editor:
+        # Ctrl-R's `(reverse-i-search)`, review-exports9 item 8)
     rest = y
     while rest < min(len(wraps), len(lines.texts) - 1) and wraps[rest]:
         rest += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_drafts import redrawn, typed_ahead
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
+from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import (
     abandoned,
@@ -96,6 +97,10 @@ class Lines:
         # rows a command line erased below was drawn again on: (since, born, prompt)
         self.raised: dict[int, tuple[float, int, str]] = {}
         self.cleared: set[int] = set()  # rows an erasure reached since the last screen
+        self.screen_erased: set[int] = set()  # of those, rows erased whole (`clear`)
+        # A question a program asked (`read -p`, `input()`), by when it was asked: the
+        # question and when its answer's first key was typed.
+        self.answers: dict[float, tuple[str, float]] = {}
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
         self.updates = 0  # screens read
 
@@ -189,6 +194,10 @@ class Lines:
         """The rows' lines not taken before are taken, but for prompts left with nothing
         typed (`left_prompt`)."""
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
+        for y, text in enumerate(self.texts):  # (a two-line prompt's head over one left)
+            head = _bare(self.texts[y - 1]) if y > 0 else ""
+            if head in self.prompt_heads and self.left_prompt(y, text):
+                self.since[y - 1] = TAKEN
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
             if self.left_prompt(y, text):
@@ -289,6 +298,11 @@ class Lines:
                 # the answer typed. (Python's `... ` is no question.)
                 asked = self.pasting and not paste and _bare(lead)[-1:] in QUESTION_ENDS
                 asked = asked and _bare(lead) not in self.known_prompts
+                if y not in self.leads and asked and self.since[y] >= 0:
+                    # (its answer is told when typed: from this first key on)
+                    self.answers[self.since[y]] = (lead, time)
+                    while len(self.answers) > MAX_PROMPTS:
+                        del self.answers[next(iter(self.answers))]
                 if y not in self.leads and not asked:
                     output_before(self, y, lead, time)
                     prompt_head(self, y)
@@ -310,9 +324,16 @@ class Lines:
                 # A new line here, not more of the same one; but a line redrawn in place
                 # with the same words (a spinner's frame, a count) keeps its time: told
                 # from when it appeared (review-exports8 item 15).
-                if self.since[y] < 0 or y in blanked or not same_words(old, text):
+                # So does a dashboard's line a clear of the whole screen erased and the
+                # redraw drew again with the same words (`clear` then its rows, in a
+                # loop): told from when it appeared, in its place, not after the rows
+                # that did not change (review-exports9 item 7); a line erased on its own
+                # (a progress bar's `\r\e[K`, a live block's `\e[J`) is told as it was
+                # last drawn, from then.
+                again = {0, y} <= self.screen_erased and same_words(old, text)
+                if self.since[y] < 0 or (y in blanked and not again) or not same_words(old, text):
                     self.since[y] = time
-                self.born[y] = self.epoch
+                    self.born[y] = self.epoch
                 redrawn(self, y, text, time)  # (a command redrawn under a completion list)
                 if y == 0 and not self._rest:
                     self._open = None  # not the rest of a line that scrolled away
@@ -328,7 +349,7 @@ class Lines:
             if y < len(rows):  # (see `vtt_erasures._raised`)
                 self.since[y], self.born[y] = since, born
                 self.first[y] = self.leads[y] = lead
-        self.raised, self.cleared = {}, set()
+        self.raised, self.cleared, self.screen_erased = {}, set(), set()
         self._rest = False
         self.scrolled_typed = None
         self.left_of_cursor = {}

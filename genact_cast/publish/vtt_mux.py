@@ -123,7 +123,9 @@ class Multiplexed:
         if layout != self.layout:  # panes split, joined or resized: their lines rewrap
             self.layout, self.split_at = layout, screen.time
         split = screen.time - self.split_at < REWRAP_SECONDS
+        previous = self.texts  # (each pane's rows on the last screen)
         self._painters(screen, texts, split)
+        cursor = screen.cursor
         slots: dict[tuple[int, int], int] = {}
         tails: dict[tuple[int, int], tuple[int, str]] = {}
         full: set[tuple[int, int]] = set()  # rows whose line reaches its pane's right edge
@@ -153,7 +155,19 @@ class Multiplexed:
                     tails[y, x] = (up, head)
                     self.seen[x, text] = None
                     continue
-                if not text or _DRAWING.fullmatch(text) or (x, text) in self.seen:
+                # A key typed on the cursor's row after what it showed: a command typed,
+                # new though another pane in this column showed the same (`exit` typed
+                # in each of three panes: review-exports9 item 8).
+                before = previous.get((y, x), "")
+                typed = (
+                    cursor is not None
+                    and cursor[1] == y
+                    and self._pane_of(text_row, cursor[0]) == x
+                    and bool(before)
+                    and text != before
+                    and text.startswith(before)
+                )
+                if not text or _DRAWING.fullmatch(text) or ((x, text) in self.seen and not typed):
                     continue
                 moved = self.slots.get((y + 1, x))  # (the pane scrolled under a line typed)
                 if (index is None or not text.startswith(self.told[index][2])) and moved:

@@ -69,15 +69,17 @@ def unmute(
     changed: frozenset[int] = frozenset(),
     blank: frozenset[int] = frozenset(),
 ) -> None:
-    """The program is gone: the rows it left above the cursor are its last screen
+    """The program is gone: the rows it left, but the cursor's, are its last screen
     (not told, then or later), but for those written (`changed`) in the screen it left
     in that its last screen showed `blank` or that it erased for it (what it printed
-    on leaving, on the rows it cleared: fzf's choice); the cursor's row on is the
-    shell's again."""
+    on leaving, on the rows it cleared: fzf's choice); the cursor's row is the shell's
+    again, and so is any row the shell writes next (its text then new)."""
     settle(lines, {})  # (erasures while it ran: its own)
     lines.muted = lines.covering = False
     below = min(cursor[1] if cursor is not None else len(lines.texts), len(lines.since))
-    for y in range(below):
+    # (rows under the cursor too: a program that put the cursor back where the shell
+    # left it, dialog restoring it with `?1049l`, leaves its box below it)
+    for y in [*range(below), *range(below + 1, len(lines.since))]:
         now = y in changed and (y in blank or lines.wiped.get(y) == lines.updates - 1)
         if not (now and lines.since[y] >= 0 and lines.texts[y].strip()):
             lines.since[y] = LEFT
@@ -153,10 +155,11 @@ def uncover(lines: Lines, screen: Screen) -> None:
             at = found + len(piece)
             top = found if top is None else top
     # The covered lines above the first row restored went to the scrollback as the
-    # program's screen shrank: a later resize that brings them back brings no new line.
+    # program's screen shrank, the one it starts in too (its head: a wrapped command
+    # whose rest is that row): a later resize that brings them back brings no new line.
     start = sum(map(len, pieces[: len(lines.history)]))
     for text, piece in zip(lines.covered, pieces[len(lines.history) :], strict=True):
-        if top is None or start + len(piece) > top:
+        if top is None or start >= top:
             break
         if piece:
             lines.history.append(text)

@@ -96,16 +96,17 @@ def drawn_under(lines: Lines, y: int, time: float, apart: bool = False) -> None:
 def prompt_head(lines: Lines, y: int) -> None:
     """A command's first key on row y, after its prompt: the row above is the first line
     of a two-line prompt (`PS1='\\n\\w on  main\\n❯ '`: a blank row, the information
-    line, the prompt, drawn together) if it was drawn with the prompt, under a blank row,
-    and stood so above a prompt before: told the first time, not after every command's
+    line, the prompt, drawn together) if it was drawn with the prompt, under a blank row
+    or on the top row (`┌─[root]─[~]` as the shell starts, review-exports9 item 8), and
+    stood so above a prompt before: told the first time, not after every command's
     output (output above a prompt has its command, or more output, above it)."""
-    if y < 2 or lines.texts[y - 2].strip() or not lines.texts[y - 1].strip():
-        return
-    if lines.since[y - 1] != lines.since[y]:
+    if y < 1 or not lines.texts[y - 1].strip() or lines.since[y - 1] != lines.since[y]:
         return
     head = _bare(lines.texts[y - 1])
     if head in lines.prompt_heads:
         lines.since[y - 1] = TAKEN
+        return
+    if y > 1 and lines.texts[y - 2].strip():
         return
     lines.prompt_heads[head] = None
     while len(lines.prompt_heads) > MAX_PROMPTS:

@@ -14,6 +14,8 @@ MAX_NAME = 40  # a program's name, cut
 SHELLS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", "csh", "nu",
                     "pwsh", "xonsh", "elvish", "tmux", "screen", "login", "su"})  # fmt: skip
 PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
+# Shell builtins and commands that return at once (no program to name a session after).
+PASSED = frozenset({"cd", "echo", "printf", "true", "false", ":", "export", "unset", "exit"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
@@ -61,13 +63,15 @@ def _program(command: str) -> str:
     or a pipeline (`cd src && vim main.c` runs vim, `ls | fzf` fzf, as the terminal's
     program: the last of a pipeline reads the keys), `cd` and an empty one passed over,
     `sudo`, `env` and assignments before it, and the parentheses of a command
-    substitution around it (fish's `set x (ls | fzf)`)."""
+    substitution around it (fish's `set x (ls | fzf)`). Commands that print or set
+    something and return at once (`PASSED`: `whiptail --yesno Q 8 40 && echo yes || echo
+    no` runs whiptail, review-exports9 item 4) are passed over as `cd` is."""
     for words in reversed(_commands(command)):
         while words and (
             words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])
         ):
             words.pop(0)
-        if words and words[0] != "cd":
+        if words and words[0] not in PASSED:
             program = words[0].lstrip("$(").rstrip(")").rsplit("/", 1)[-1]
             if program.isprintable() and program.isascii():
                 return program[:MAX_NAME]
