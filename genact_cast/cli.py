@@ -7,18 +7,40 @@ time, a quarter of `record`'s own start-up.
 """
 
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 
 from genact_cast import __version__
-from genact_cast.errors import BadOption, GenactCastError, Terminated
+from genact_cast.cli_options import (
+    CastFormat,
+    Color,
+    Cols,
+    Dataset,
+    Duration,
+    Failures,
+    Framework,
+    Gpu,
+    Gpus,
+    Kind,
+    LayoutOption,
+    Method,
+    Model,
+    OnceCommand,
+    Rows,
+    Seed,
+    Server,
+    Speed,
+    Start,
+    Visibility,
+    fitted,
+    parse_failures_option,
+    record_options,
+)
+from genact_cast.cli_shell import run_app
+from genact_cast.errors import BadOption
 from genact_cast.option_types import integer, output, real, words
-
-if TYPE_CHECKING:
-    from genact_cast.generator import RecordOptions
 
 app = typer.Typer(
     name="genact-cast",
@@ -30,83 +52,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class CastFormat(str, Enum):
-    v2 = "v2"
-    v3 = "v3"
-
-
-# Options shared by `record` and `run`: one simulation, one set of options.
-Seed = Annotated[
-    int | None,
-    typer.Option(parser=integer, help="Seed of the run; random (and printed) when absent."),
-]
-Duration = Annotated[
-    str | None,
-    typer.Option(help="Length of the run at speed 1, e.g. 180, 90s, 5m; default: the seed's."),
-]
-Speed = Annotated[float, typer.Option(parser=real, help="Speed factor: divides every pause.")]
-Cols = Annotated[
-    int,
-    typer.Option(
-        parser=integer,
-        help="Terminal width in columns (60 to 1000); cols x rows at most 200,000.",
-    ),
-]
-Rows = Annotated[
-    int,
-    typer.Option(
-        parser=integer,
-        help="Terminal height in rows (20 to 500); cols x rows at most 200,000.",
-    ),
-]
-Model = Annotated[str | None, typer.Option(help="Pin the model, e.g. Llama-3-8B.")]
-Gpus = Annotated[
-    int | None, typer.Option(parser=integer, help="Pin the GPU count: 8, 16, ... 2048.")
-]
-Gpu = Annotated[str | None, typer.Option(help="Pin the GPU type: A100, H100, H200, B200.")]
-Dataset = Annotated[str | None, typer.Option(help="Pin the dataset, e.g. FineWeb.")]
-Color = Annotated[bool, typer.Option(help="Colours in the output.")]
-Kind = Annotated[
-    str | None,
-    typer.Option(
-        help="Pin the kind of run: pretrain (from scratch), continue (continued "
-        "pre-training) or sft (supervised fine-tuning)."
-    ),
-]
-Method = Annotated[
-    str | None,
-    typer.Option(
-        help="Pin how a fine-tune trains: full (every weight), lora (adapters on frozen bf16 "
-        "weights) or qlora (adapters on 4-bit NF4 weights); implies --kind sft."
-    ),
-]
-Failures = Annotated[
-    str | None,
-    typer.Option(
-        metavar="<int|auto>",
-        help="How many hardware failures (Xid, NCCL watchdog, restart from the last "
-        "checkpoint) the run has: auto (the default) draws them from its GPUs and hours at "
-        "one per 50,000 GPU-hours; a number pins them (0 to what the run could plausibly see).",
-    ),
-]
-Framework = Annotated[
-    str,
-    typer.Option(
-        help="Print the run as this framework does: genact (genact-cast's own log), "
-        "torchtitan, megatron, deepspeed or hf (the Hugging Face Trainer)."
-    ),
-]
-Start = Annotated[
-    str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
-]
-LayoutOption = Annotated[
-    str,
-    typer.Option(
-        "--layout", help="log: the scrolling log; dashboard: full-screen panes (80x24 or more)."
-    ),
-]
 
 
 def _version(value: bool) -> None:
@@ -171,14 +116,16 @@ def record(
     layout: LayoutOption = "log",
 ) -> None:
     """Simulate a distributed LLM training run and write it as an asciicast file."""
-    options = _options(seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start)
+    options = record_options(
+        seed, duration, speed, cols, rows, model, gpus, gpu, dataset, color, start
+    )
     options = options._replace(
         title=title,
         idle_time_limit=idle_time_limit,
         theme=theme,
         kind=kind,
         method=method,
-        failures=_failures(failures),
+        failures=parse_failures_option(failures),
         layout=layout,
         framework=framework,
     )
@@ -288,6 +235,7 @@ def run(
     import os
     import shutil
 
+    from genact_cast import limits
     from genact_cast.commands.run import run_live
     from genact_cast.durations import parse_duration
 
@@ -308,15 +256,19 @@ def run(
 
         # The terminal's own size, named as it is: the 60x20 floor below is the log's.
         check_size(size.columns if cols is None else cols, size.lines if rows is None else rows)
-    options = _options(
+    options = record_options(
         seed, duration, speed,  # 0 is refused with the bounds, not taken as "not given"
-        *_fitted(size.columns, size.lines, cols, rows),
+        *fitted(size.columns, size.lines, cols, rows),
         model, gpus, gpu, dataset, color, start,
     )._replace(
-        prompt=prompt, kind=kind, method=method, failures=_failures(failures), layout=layout,
-        framework=framework,
+        prompt=prompt, kind=kind, method=method, failures=parse_failures_option(failures),
+        layout=layout, framework=framework,
     )  # fmt: skip
-    limit = None if exit_after is None else parse_duration(exit_after, "--exit-after")
+    limit = (
+        None
+        if exit_after is None
+        else parse_duration(exit_after, "--exit-after", most=limits.MAX_CAST_SECONDS)
+    )
     run_live(options, forever=forever, exit_after=limit)
 
 
@@ -445,33 +397,6 @@ def embed(
         print(f"genact-cast: wrote {terminal_text(str(path))}", file=sys.stderr)
 
 
-class Visibility(str, Enum):
-    public = "public"
-    unlisted = "unlisted"
-    private = "private"
-
-
-Server = Annotated[
-    str | None,
-    typer.Option(help="asciinema server; default $ASCIINEMA_SERVER_URL or asciinema.org."),
-]
-
-
-def _fitted(columns: int, lines: int, cols: int | None, rows: int | None) -> tuple[int, int]:
-    """The terminal's size held to what a run can have (an option is checked as given):
-    a terminal wider or taller than the limits, or with more cells than the exports
-    draw, runs at the most it can, as a small one runs at the least."""
-    from genact_cast.generator import options as bounds
-    from genact_cast.limits import MAX_DRAWN_CELLS
-
-    if cols is None:
-        cols = min(max(bounds.MIN_COLS, columns), bounds.MAX_COLS)
-    if rows is None:
-        rows = min(max(bounds.MIN_ROWS, lines), bounds.MAX_ROWS)
-        rows = max(bounds.MIN_ROWS, min(rows, MAX_DRAWN_CELLS // max(cols, bounds.MIN_COLS)))
-    return cols, rows
-
-
 @app.command()
 def upload(
     source: Annotated[Path, typer.Argument(help="Cast file to upload.")],
@@ -522,119 +447,11 @@ def auth(server: Server = None) -> None:
     )
 
 
-def _failures(text: str | None) -> int | None:
-    from genact_cast.generator.options import parse_failures
-
-    return None if text is None else parse_failures(text)
-
-
-def _options(
-    seed: int | None,
-    duration: str | None,
-    speed: float,
-    cols: int,
-    rows: int,
-    model: str | None,
-    gpus: int | None,
-    gpu: str | None,
-    dataset: str | None,
-    color: bool,
-    start: str | None,
-) -> "RecordOptions":
-    from genact_cast.commands.record import parse_start
-    from genact_cast.durations import parse_duration
-    from genact_cast.generator import RecordOptions
-
-    return RecordOptions(
-        seed=_random_seed() if seed is None else seed,
-        duration=None if duration is None else parse_duration(duration, "--duration"),
-        speed=speed,
-        cols=cols,
-        rows=rows,
-        model=model,
-        gpus=gpus,
-        gpu=gpu,
-        dataset=dataset,
-        color=color,
-        start=None if start is None else parse_start(start),
-    )
-
-
-def _random_seed() -> int:
-    """A seed for a run the user did not pin (secrets costs 6 ms to import: only then)."""
-    import secrets
-
-    return secrets.randbelow(2**32)
-
-
-class _OnceCommand(typer.core.TyperCommand):
-    """A command whose options are each given at most once: click keeps the last of
-    `--seed 1 --seed 2` silently, where `embed --text a --text b` was refused."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # (typer's own click)
-        if not ctx.resilient_parsing:
-            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
-            seen: dict[str, int] = {}
-            for param in order:
-                option = getattr(param, "param_type_name", "") == "option"
-                if (
-                    not option
-                    or getattr(param, "multiple", False)
-                    or getattr(param, "count", False)
-                ):
-                    continue  # (arguments, and options meant to be repeated)
-                name = max(param.opts, key=len)
-                seen[name] = seen.get(name, 0) + 1
-            for name, times in seen.items():
-                if times > 1:
-                    raise BadOption(f"{name} is given {times} times: give it once")
-        return super().parse_args(ctx, args)
-
-
 for _command in app.registered_commands:
     if _command.cls in (None, typer.core.TyperCommand):
-        _command.cls = _OnceCommand
-
-
-MEMORY = object()  # main's note that the command ran out of memory
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    # Messages quote what came from outside (file names, server replies, option values):
-    # escaped for the terminal, which also keeps every message on one line.
-    from genact_cast.escape import terminal_text
-
-    print(f"genact-cast: {terminal_text(message)}", file=sys.stderr)
-    raise SystemExit(code)
+        _command.cls = OnceCommand
 
 
 def main() -> None:
     """Run the CLI: one-line messages and documented exit codes, never a traceback."""
-    try:
-        code = app(standalone_mode=False)
-        from genact_cast.atomic import finish_stdout
-
-        finish_stdout()  # what is still buffered fails here in one line, not at exit
-    except GenactCastError as exc:
-        _fail(str(exc), exc.exit_code)
-    except Terminated as exc:
-        _fail(f"stopped by {exc}", 128 + exc.signum)
-    except (typer.Abort, KeyboardInterrupt):
-        _fail("interrupted", 130)
-    except typer.TyperException as exc:
-        format_message = getattr(exc, "format_message", None)
-        message = format_message() if callable(format_message) else str(exc)
-        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: click shows the help
-            print(message, file=sys.stderr)
-            raise SystemExit(2) from None
-        _fail(message.replace("\n", " "), getattr(exc, "exit_code", 2))
-    except MemoryError:  # a limit (ulimit -v, a container) below what the input needs
-        code = MEMORY  # said once the traceback, which holds the memory, is let go
-    except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (`| head`): nothing left to say
-        raise SystemExit(1) from None
-    if code is MEMORY:
-        _fail("out of memory: what was asked needs more than this process may use", 1)
-    if code == 130:  # typer turns Ctrl-C into this exit code, silently
-        _fail("interrupted", 130)
-    raise SystemExit(code if isinstance(code, int) else 0)
+    run_app(app)

@@ -70,6 +70,11 @@ class Reached:
         self._bar: Any = None
         self._task: Any = None
 
+    @property
+    def shown(self) -> bool:
+        """Whether it may show anything (stderr is a terminal): else calling it does nothing."""
+        return self._shown
+
     def __call__(self, seconds: float) -> None:
         if not self._shown:
             return

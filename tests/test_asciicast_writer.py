@@ -74,3 +74,10 @@ def test_event_data_is_json_dumps_without_ascii_escapes(text: str) -> None:
     for data in (text, text + "\x7f"):
         line = list(encode(Header(80, 24), [Event(500_000, "o", data)], 2))[1]
         assert line == f'[0.5, "o", {json.dumps(data, ensure_ascii=False)}]\n'
+
+
+@given(st.integers(min_value=0, max_value=10**13))
+def test_event_times_are_format_seconds(time_us: int) -> None:
+    # The writer formats each event's time inline: it must be format_seconds' text.
+    line = list(encode(Header(80, 24), [Event(time_us, "o", "x")], 2))[1]
+    assert line == f'[{format_seconds(time_us)}, "o", "x"]\n'

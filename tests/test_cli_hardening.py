@@ -409,7 +409,7 @@ def test_upload_from_standard_input_says_it_takes_a_file() -> None:
 def test_run_in_a_terminal_beyond_the_limits_runs_at_the_most_it_can() -> None:
     """review-attack6 item 7: a 100000x100000 terminal clamps as a 1x1 one does, within
     the columns, rows and cells a run may have; options are still checked as given."""
-    from genact_cast.cli import _fitted
+    from genact_cast.cli_options import fitted as _fitted
     from genact_cast.generator.options import MAX_COLS, MIN_COLS, MIN_ROWS
     from genact_cast.limits import MAX_DRAWN_CELLS
 
@@ -525,6 +525,29 @@ def test_text_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path, args: list
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "is not valid UTF-8 (byte 0xff)" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["record", "--duration", "1e400"], "--duration must be from 1 to 86400 seconds (got inf)"),
+        (["record", "--duration", "inf"], "--duration must be from 1 to 86400 seconds (got inf)"),
+        (["record", "--duration", "nan"], "--duration takes seconds or a duration like 90s"),
+        (
+            ["run", "--exit-after", "1e400"],
+            "--exit-after must be more than 0 seconds, at most 1e+08",
+        ),
+    ],
+)
+def test_a_duration_too_large_for_a_float_names_the_range(
+    args: list[str], said: str, tmp_path: Path
+) -> None:
+    """review-attack10 F5: `--duration 1e400` (or `inf`) said "must be more than 0 seconds"."""
+    result = genact(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"genact-cast: {said}"), result.stderr
+    assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
 
 

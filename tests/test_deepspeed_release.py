@@ -22,7 +22,7 @@ from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed import Log
 from genact_cast.generator.dialects.deepspeed_model import autotp_local, zero3_numels
-from genact_cast.generator.events import Failed, Launched
+from genact_cast.generator.events import Failed, Launched, Restarted
 from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain
@@ -34,8 +34,8 @@ CASES = [
     RecordOptions(seed=3, framework="deepspeed", kind="sft", failures=1, model="Llama-3.1-8B"),
     RecordOptions(seed=4, framework="deepspeed", kind="pretrain", gpus=16, failures=1),
     RecordOptions(seed=23, framework="deepspeed", kind="continue", gpus=32, failures=0),
-    # TP 8 on two nodes (Qwen3 32B; seed 11 draws OLMo-2-0325-32B, whose config.json is not
-    # tabled: lineup.why_not): ZeRO-2 with AutoTP, a relaunch
+    # TP 8 on two nodes (Qwen3 32B; seed 11 draws OLMo-2-0325-32B): ZeRO-2 with AutoTP, a
+    # relaunch
     RecordOptions(seed=11, framework="deepspeed", kind="sft", failures=1, model="Qwen3-32B"),
 ]
 AUTOTP = 3
@@ -749,6 +749,55 @@ def test_total_flos_sums_every_processs_count_of_its_own_slices() -> None:
     rows = [text for _, text in without_pdsh(AUTOTP)]
     found = {int(m[1]) for t in rows if (m := re.search(r"  total_flos += +(\d+)GF", t))}
     assert found == {(6 * local * facts.tp * tokens) >> 30}
+
+
+# What each ZeRO-3 process holds whole after a micro batch: the norms of every layer and the
+# final norm, Qwen2's q/k/v biases, Qwen3's q/k norms (each at most 100,000 elements); a
+# LoRA run adds its small adapter matrices (r 16: every lora_A of a 4096-wide input, and
+# lora_B of q, k, v, o and down, but not down's lora_A nor gate's and up's lora_B, each
+# 16 x 14,336 = 229,376).
+ZERO3_WHOLE = {
+    "Llama-3.1-8B": 32 * (2 * 4096) + 4096,
+    "Qwen2-7B": 28 * (2 * 3584 + 3584 + 512 + 512) + 3584,
+    "Qwen3-30B-A3B": 48 * (2 * 2048 + 2 * 128) + 2048,
+}
+LLAMA_LORA = 32 * (6 * 16 * 4096 + 16 * (4096 + 1024 + 1024 + 4096 + 4096))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [*CASES[:AUTOTP], RecordOptions(seed=53, framework="deepspeed", method="lora", failures=1)],
+)
+def test_total_flos_under_zero3_counts_what_each_process_holds_whole(
+    options: RecordOptions,
+) -> None:
+    """Under ZeRO-3 a partitioned parameter's data is torch.empty(0) (free_param,
+    partition_parameters.py:300-309 at v0.17.5); only persistent ones, ds_numel at most
+    stage3_param_persistence_threshold (zero/config.py:218: 1e5 by default, which the
+    ds_config leaves) stay gathered (parameter_offload.py:262-274; stage3.py:2075-2077
+    gathers them after every step). The Trainer calls floating_point_ops after each micro
+    batch's forward and backward (trainer.py:2690 at transformers 4.57.1), whose
+    num_parameters sums p.numel() (modeling_utils.py:1705-1742), and store_flos sums the
+    processes (:4348-4353): 6 x those elements x every token, not the whole model's count
+    (the Trainer's own banner special-cases ds_numel; num_parameters does not). A launch's
+    first micro batch records ZeRO's trace and releases every parameter, the persistent ones
+    too (partitioned_param_coordinator.py:228-254, 425-440): it counts nothing, on the first
+    launch and on a relaunch from a checkpoint (whose state holds the first launch's count)."""
+    plan = make_plan(options)
+    facts = facts_for(plan)
+    assert facts.tp == 1
+    resumed = [e.step for e in Run(plan).events if isinstance(e, Restarted)]
+    assert len(resumed) <= 1  # one failure at most: the count below
+    launches = 1 + sum(1 for step in resumed if step > 0)
+    micro = facts.dp * facts.micro_batch * facts.seq_len
+    tokens = facts.total_steps * facts.global_batch * facts.seq_len - launches * micro
+    whole = ZERO3_WHOLE[str(facts.arch)] + (LLAMA_LORA if facts.adapters else 0)
+    found = {
+        int(m[1])
+        for t in release_lines(options)
+        if (m := re.search(r"  total_flos += +(\d+)GF", t))
+    }
+    assert found == {(6 * whole * tokens) >> 30}
 
 
 def test_a_model_of_one_file_says_where_its_weights_went_not_that_it_split() -> None:

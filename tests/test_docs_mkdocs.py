@@ -12,6 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -80,6 +81,9 @@ PAGE = """\
     ```
 
 ![The same file](/casts/demo.cast "The same file, from the docs folder")
+
+Percent-encoded, as CommonMark writes a space or a non-ASCII name in a link:
+![spaced](../casts/my%20demo.cast) ![accented](/casts/caf%C3%A9.cast)
 """
 
 
@@ -92,6 +96,8 @@ def site(npm_tarball: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     (folder / "docs" / "index.md").write_text(INDEX)
     (folder / "docs" / "guide" / "page.md").write_text(PAGE)
     shutil.copy(ROOT / "casts" / "seed7-80x24.cast", folder / "docs" / "casts" / "demo.cast")
+    for name in ("my demo.cast", "café.cast"):
+        shutil.copy(ROOT / "casts" / "seed7-80x24.cast", folder / "docs" / "casts" / name)
     env = player_cache(npm_tarball, folder)
     first = run([*MKDOCS, "build", "--strict"], env, cwd=folder)
     return {"folder": folder, "env": env, "first": first}
@@ -110,9 +116,13 @@ def test_a_strict_build_is_clean_and_generates_each_block_once(site: dict[str, A
     assert "![not a player](casts/demo.cast)" in code
     for page in ("index.html", "guide/page/index.html"):
         text = (html / page).read_text()
-        for name in re.findall(r'data-cast="([^"]+)"', text):
-            assert (html / page).parent.joinpath(name).resolve().is_file()
+        for name in re.findall(r'data-cast="([^"]+)"', text):  # a URL: percent-encoded once
+            assert (html / page).parent.joinpath(unquote(name)).resolve().is_file()
         assert "cdn.jsdelivr" not in text
+    # review-attack10 F1: MkDocs decodes a link's %XX before it looks the file up.
+    guide = (html / "guide" / "page" / "index.html").read_text()
+    assert 'data-cast="../../casts/my%20demo.cast"' in guide
+    assert 'data-cast="../../casts/caf%C3%A9.cast"' in guide
     assert (html / "assets" / "genact-cast" / "asciinema-player.min.js").is_file()
     # A leading / is the docs folder; the link's title is the player's name.
     assert (

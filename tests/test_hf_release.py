@@ -606,7 +606,7 @@ def test_the_loaders_lines_come_whole_or_the_model_is_not_chosen(framework: str)
     """transformers 4.57.1's from_pretrained logs `loading configuration file`
     (configuration_utils.py:763) and then always the config it built (`Model config ...`,
     :839, from PretrainedConfig.from_dict): a log with the first and not the second is no
-    real control flow. A model whose config.json is not tabled (OLMo 2, Gemma 3, Llama 4) is
+    real control flow. A model whose config.json is not tabled (Gemma 3, Llama 4) is
     not the Trainer's dialects' (review-tt5 fault 5: seed 6223 --method lora drew
     OLMo-2-13B and printed the file's line alone, and once OLMo 2 was left out, Gemma-3-12B
     the same way)."""
@@ -616,7 +616,8 @@ def test_the_loaders_lines_come_whole_or_the_model_is_not_chosen(framework: str)
             with pytest.raises(BadOption, match=r"config\.json and the loader|pipeline stages"):
                 make_plan(RecordOptions(seed=6223, framework=framework, model=arch.name))
             refused.add(arch.name.split("-")[0] + "-" + arch.name.split("-")[1])
-    assert {"OLMo-2", "Gemma-3", "Llama-4"} <= refused
+    assert {"Gemma-3", "Llama-4"} <= refused
+    assert "OLMo-2" not in refused  # every OLMo 2 is tabled, 0325's 32B since review-tt7
     options = RecordOptions(seed=6223, framework=framework, method="lora", failures=1)
     text = release_lines(options)
     loading = [i for i, row in enumerate(text) if " >> loading configuration file " in row]

@@ -189,3 +189,172 @@ def test_a_relaunched_worker_gets_a_pid_above_every_thread_the_dead_one_ran(
     assert before
     assert after
     assert min(after) > max(tid for _, tid in before)
+
+
+# NCCL v2.27.5-1's lines of the default mask (INIT | BOOTSTRAP | ENV, src/debug.cc:43) about
+# the process around each communicator (review-tt7 fault 1, review-mg6 fault 3), and a real
+# 2.27.3 log of the same order (index 24563078160: Init START, `RAS client listening socket
+# at ...`, `Bootstrap timings total ...`, `Setting affinity for GPU 0 to 0-31`, nRanks, ...,
+# `P2P Chunksize`, `PROFILER/Plugin: Could not find: libnccl-profiler.so. `, `Check P2P
+# Type`, `[Proxy Service] Device 0 CPU core 12`, `[Proxy Service UDS] ...`, threadThresholds,
+# ..., `CC Off`, `TUNER/Plugin: Could not find: libnccl-tuner.so. Using internal tuner
+# plugin.`, Init COMPLETE; its split prints no plugin, RAS or bootstrap line).
+NET_MISSING = "NET/Plugin: Could not find: libnccl-net.so. "  # plugin_open.cc:104, :26 no fallback
+PROFILER_MISSING = "PROFILER/Plugin: Could not find: libnccl-profiler.so. "
+TUNER_MISSING = "TUNER/Plugin: Could not find: libnccl-tuner.so. Using internal tuner plugin."
+RAS = "RAS client listening socket at 127.0.0.1<28028>"  # ras/client_support.cc:162
+# ncclTopoGetCpuAffinity's set for device 0 (graph/topo.cc:1602, ranges since 2.27): the
+# GPU's NUMA node, DGX A100 `nvidia-smi topo -m` GPU0 48-63,176-191 (index 18363675466),
+# HGX H100's two 56-core Xeons GPU0-3 0-55,112-167 (MLPerf numa_config, index 13710222479),
+# B200's Xeon 8570 likewise (index 62740260253).
+DEVICE0_CPUS = {"A100": "48-63,176-191", "H100": "0-55,112-167", "H200": "0-55,112-167"}
+DEVICE0_CPUS["B200"] = DEVICE0_CPUS["H100"]
+TIMINGS = re.compile(
+    r"^Bootstrap timings total (\d+\.\d{6}) \(create (\d+\.\d{6}), send (\d+\.\d{6}), "
+    r"recv (\d+\.\d{6}), ring (\d+\.\d{6}), delay (\d+\.\d{6})\)$"
+)
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: f"{o.framework}-{o.seed}")
+def test_each_process_prints_its_plugins_ras_bootstrap_affinity_and_proxy_threads(
+    options: RecordOptions,
+) -> None:
+    """Once a process, at its first communicator: the NET plugin look-up before the network
+    (plugin/net.cc:238), RAS's client socket in its bootstrapInit (bootstrap.cc:744,
+    ras.cc:93-106), the PROFILER look-up after `P2P Chunksize` (init.cc:1079) and the TUNER
+    one after `CC Off` (init.cc:1450). For every communicator: `Bootstrap timings` closing
+    each bootstrapInit, never a split's bootstrapSplit (bootstrap.cc:767), the affinity
+    before its nRanks line (init.cc:831), both proxy service threads after `Check P2P Type`
+    (init.cc:1087; proxy.cc:1578, 1769) and the progress thread at its first connection
+    (proxy.cc:1362, 911)."""
+    facts = facts_for(make_plan(options))
+    by_process: dict[str, list[str]] = {}
+    for line in release_lines(options):
+        found = PROCESS.search(line)
+        if found:
+            by_process.setdefault(found[1], []).append(found[2])
+    if not by_process:
+        return
+    for process, messages in by_process.items():
+        if not any(" nRanks " in m for m in messages):
+            continue  # a process whose lines the launcher does not show past its first
+        starts = [i for i, m in enumerate(messages) if m.endswith("Init START")]
+        inits = [i for i in starts if messages[i].startswith("ncclCommInitRankConfig ")]
+        assert messages.count(NET_MISSING) == 1, process
+        assert messages.index(NET_MISSING) < min(
+            i for i, m in enumerate(messages) if m.startswith("NET/IB : Using")
+        )
+        assert messages.count(RAS) == 1
+        assert messages.index(RAS) == starts[0] + 1
+        timings = [i for i, m in enumerate(messages) if m.startswith("Bootstrap timings")]
+        assert len(timings) == len(inits), process
+        for at in timings:
+            found = TIMINGS.match(messages[at])
+            assert found, messages[at]
+            parts = [float(part) for part in found.groups()]
+            assert parts[0] >= sum(parts[1:]) - 1e-6
+        affinities = [m for m in messages if m.startswith("Setting affinity for GPU ")]
+        assert len(affinities) == len(starts)
+        assert all(m.endswith(" to " + facts_cpus(facts.gpu, m)) for m in affinities)
+        first_ranks = next(i for i, m in enumerate(messages) if " nRanks " in m)
+        assert starts[0] < messages.index(affinities[0]) < first_ranks
+        assert messages.count(PROFILER_MISSING) == 1
+        chunk = next(i for i, m in enumerate(messages) if m.startswith("P2P Chunksize"))
+        assert chunk < messages.index(PROFILER_MISSING)
+        threads = next(i for i, m in enumerate(messages) if m.startswith("threadThresholds"))
+        assert messages.index(PROFILER_MISSING) < threads
+        assert messages.count(TUNER_MISSING) == 1
+        complete = next(i for i, m in enumerate(messages) if m.endswith("Init COMPLETE"))
+        coll = next(i for i, m in enumerate(messages) if " coll channels," in m)
+        assert coll < messages.index(TUNER_MISSING) < complete
+        for name in ("[Proxy Service] ", "[Proxy Service UDS] "):
+            assert sum(m.startswith(name) for m in messages) == len(starts), name
+        progress = sum(m.startswith("[Proxy Progress] ") for m in messages)
+        assert progress == sum(m.startswith("Connected all rings") for m in messages)
+
+
+def facts_cpus(gpu: str, message: str) -> str:
+    """The NUMA node's CPUs of the device the affinity line names: device 0's set, the
+    other half of the board for devices 4-7 (DGX A100: pairs of GPUs on NUMA 3, 1, 7, 5)."""
+    device = int(message.split("Setting affinity for GPU ")[1].split()[0])
+    if gpu == "A100":
+        pairs = ["48-63,176-191", "16-31,144-159", "112-127,240-255", "80-95,208-223"]
+        return pairs[device // 2]
+    return DEVICE0_CPUS[gpu] if device < 4 else "56-111,168-223"
+
+
+def _btree(nranks: int, rank: int) -> tuple[int, list[int]]:
+    """src/graph/trees.cc:32-68 at v2.27.5-1 (ncclGetBtree): the parent and the children
+    (child 0, then child 1) of `rank` in the binary tree over `nranks`."""
+    bit = 1
+    while bit < nranks and not bit & rank:
+        bit <<= 1
+    if rank == 0:
+        return -1, [bit >> 1] if nranks > 1 else []
+    up = (rank ^ bit) | (bit << 1)
+    up = rank ^ bit if up >= nranks else up
+    low = bit >> 1
+    children = [rank - low] if low else []
+    while low and rank + low >= nranks:
+        low >>= 1
+    return up, children + ([rank + low] if low else [])
+
+
+def _mirrored(nranks: int, rank: int) -> tuple[int, list[int]]:
+    """trees.cc:70-95 (ncclGetDtree): the second tree, the first's mirror (an even count)
+    or its shift by one (odd)."""
+    if nranks % 2 == 0:
+        up, children = _btree(nranks, nranks - 1 - rank)
+        return (-1 if up == -1 else nranks - 1 - up), [nranks - 1 - c for c in children]
+    up, children = _btree(nranks, (rank - 1) % nranks)
+    return (-1 if up == -1 else (up + 1) % nranks), [(c + 1) % nranks for c in children]
+
+
+ONE_A_NODE = re.compile(r"^comm 0x[0-9a-f]+ rank (\d+) nRanks (\d+) nNodes \2 localRanks 1 ")
+ONE_A_NODE_CASES = {("torchtitan", 23), ("torchtitan", 31), ("torchtitan", 43), ("megatron", 21)}
+ONE_A_NODE_CASES.add(("deepspeed", 11))
+TREE = re.compile(r"\[(\d+)\] (-?\d+)/(-?\d+)/(-?\d+)->(\d+)->(-?\d+)")
+
+
+def test_the_double_binary_tree_of_one_gpu_a_node_as_a_real_log_and_trees_cc() -> None:
+    """Real 2.27.3 log (index 24563078160), 4 ranks on 4 nodes, rank 0: `Trees [0]
+    2/-1/-1->0->-1 [1] -1/-1/-1->0->1`; the reference transcription above gives it."""
+    assert _btree(4, 0) == (-1, [2])
+    assert _mirrored(4, 0) == (1, [])
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: f"{o.framework}-{o.seed}")
+def test_a_communicator_of_one_gpu_a_node_prints_the_trees_nccl_builds(
+    options: RecordOptions,
+) -> None:
+    """Review tt7 fault 2: where every node holds one rank of the communicator (nNodes =
+    nRanks, localRanks 1: Megatron's and torchtitan's groups across nodes), each rank is its
+    node's whole chain, so its tree links are the nodes' double binary tree itself
+    (graph/connect.cc:136-165: the first half of the channels on the first tree, the
+    duplicated half on the second), with no intra-node child."""
+    shown = 0
+    by_process: dict[str, list[str]] = {}
+    for line in release_lines(options):
+        found = PROCESS.search(line)
+        if found:
+            by_process.setdefault(found[1], []).append(found[2])
+    for messages in by_process.values():
+        for at, message in enumerate(messages):
+            place = ONE_A_NODE.match(message)
+            if not place:
+                continue
+            rank, nranks = int(place[1]), int(place[2])
+            trees = next(m for m in messages[at:] if m.startswith("Trees "))
+            links = TREE.findall(trees)
+            count = int(links[-1][0]) + 1
+            expected = [_btree(nranks, rank), _mirrored(nranks, rank)]
+            for channel, *down, me, up in links:
+                parent, children = expected[0 if int(channel) < count // 2 else 1]
+                assert int(me) == rank
+                assert int(up) == parent, (trees[:80], channel)
+                wanted = children + [-1] * (3 - len(children))
+                assert [int(d) for d in down] == wanted, (trees[:80], channel)
+            shown += 1
+    # the cases whose casts show such a communicator (a group across nodes)
+    if (options.framework, options.seed) in ONE_A_NODE_CASES:
+        assert shown

@@ -15,7 +15,7 @@ from genact_cast.generator import RecordOptions, catalog, make_plan, physics
 from genact_cast.generator.options import CLUSTER_SIZES
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.plan_config import fits
-from tests.realism import DOMAIN_CORPORA, DOMAIN_START, OLMO2_RECIPE
+from tests.realism import DOMAIN_CORPORA, DOMAIN_START, MOE, OLMO2_RECIPE
 
 seeds = st.integers(min_value=0, max_value=2**63)
 
@@ -35,8 +35,11 @@ def test_memory_is_the_sum_of_its_parts_and_fills_the_gpu(seed: int) -> None:
     # Sharded over the shard group (all of DP with FSDP, a node or a few with HSDP) and
     # the model-parallel ranks; a pipeline stage keeps its bf16 weights gathered.
     sharded = 16 * plan.arch.params / (layout.shard_group * layout.tp * layout.pp)
-    stage = layout.pp > 1 and not plan.arch.moe
-    gathered = 2 * plan.arch.params / (layout.tp * layout.pp) if stage else 0.0
+    # (of a mixture of experts: its dense weights and its EP share of the routed experts,
+    # each config.json's routed parameters, tests/realism.py's MOE)
+    routed = MOE[plan.arch.name][1] if plan.arch.moe else 0.0
+    held = plan.arch.params - routed + routed / layout.ep
+    gathered = 2 * held / (layout.tp * layout.pp) if layout.pp > 1 else 0.0
     if plan.lora is not None:  # frozen weights (bf16, or NF4 with double quantization)
         frozen = 2.0 if plan.lora.method == "lora" else 4.127 / 8  # and the adapters' state
         sharded = (frozen * plan.arch.params + 16 * plan.lora.trainable) / layout.gpus

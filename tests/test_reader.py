@@ -184,19 +184,25 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("idle", "taken"),
-    [("0", None), ("-1", None), ('"abc"', None), ("true", None), ('"5"', 5.0), ("2.5", 2.5)],
-)
-def test_an_idle_limit_the_player_would_not_apply_is_ignored_not_refused(
-    idle: str, taken: float | None
-) -> None:
-    """review-attack6 item 12: `idle_time_limit` 0 or a string made the whole cast
-    unreadable; asciinema-player 3.17 (full.js:89-90) plays it (a numeric string as its
-    number, anything else not a number as no limit)."""
+@pytest.mark.parametrize(("idle", "taken"), [("2.5", 2.5), ("5", 5.0), ("null", None)])
+def test_an_idle_limit_is_a_number_above_0(idle: str, taken: float | None) -> None:
     data = f'{{"version": 2, "width": 80, "height": 24, "idle_time_limit": {idle}}}\n'
     header, _ = read(data.encode() + b'[0.1, "o", "a"]\n')
     assert header.idle_time_limit == taken
+
+
+@pytest.mark.parametrize("idle", ["0", "-5", "-0.5", '"5"', '"abc"', "true", "[1]"])
+def test_an_idle_limit_no_reference_plays_as_recorded_is_refused_naming_it(idle: str) -> None:
+    """review-attack10 F2: -5 was dropped silently and "5" read as 5, where "cols": "80"
+    is refused. The spec says Float; `asciinema rec -i` writes only numbers above 0;
+    asciinema 2.4.0's play fails on a string and, like asciinema-player 3.17, removes every
+    pause for a limit of 0 or below."""
+    data = f'{{"version": 2, "width": 80, "height": 24, "idle_time_limit": {idle}}}\n'
+    with pytest.raises(CastFormatError) as info:
+        read(data.encode() + b'[0.1, "o", "a"]\n')
+    assert str(info.value) == (
+        f"x.cast:1: 'idle_time_limit' must be a number above 0, at most 1e+08 (got {idle})"
+    )
 
 
 @pytest.mark.parametrize(("data", "message"), MALFORMED)

@@ -13,15 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.player.sanitize import (
-    ANSI_MODES,
-    PRIVATE_MODES,
-    RESTORE_TITLE,
-    SAVE_TITLE,
-    STRING_LIMIT,
-    SafeFilter,
-    plainly_safe,
-)
+from genact_cast.player.modes import ANSI_MODES, PRIVATE_MODES, RESTORE_TITLE, SAVE_TITLE
+from genact_cast.player.safe_batch import plainly_safe
+from genact_cast.player.sanitize import STRING_LIMIT, SafeFilter
 
 SAFE = [
     "plain text ünïcödé 日本",

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.player.sanitize import STRING_LIMIT, SafeFilter, plainly_safe
+from genact_cast.player.safe_batch import plainly_safe
+from genact_cast.player.sanitize import STRING_LIMIT, SafeFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,7 @@ def test_decaln_repeated_is_bounded_and_names_its_limit(tmp_path: Path) -> None:
     [  # each fine on its own; many of them cost far more than their bytes (issue 20, run 3)
         ((400, 250), [Event(1000 * i, OUTPUT, "a\x1b[1000000000b") for i in range(80)]),
         ((400, 250), [Event(0, OUTPUT, "a\x1b[1000000000b" * 80)]),  # within one event
-        ((80, 24), [Event(0, OUTPUT, "\n" * 200_000)]),  # each scroll moves every row
+        ((200, 1000), [Event(0, OUTPUT, "\n" * 200_000)]),  # each scroll moves every row
         # review-attack8 findings 1-2: erasures in the default pen and screen switches
         ((400, 400), [Event(0, OUTPUT, "x" * 160_000), Event(1, OUTPUT, "\x1b[2J" * 100_000)]),
         ((400, 400), [Event(0, OUTPUT, "\x1b[K\x1b[1K\x1b[2K\x1b[J\x1b[1J" * 20_000)]),
@@ -159,6 +160,21 @@ def test_repeats_and_scrolls_count_toward_the_work_limit(
         for _ in Timeline(Header(*size), events):
             pass
     assert time.process_time() - start < 5
+
+
+@pytest.mark.parametrize(("cols", "rows"), [(100, 200), (200, 1000)])
+def test_a_build_log_in_a_tall_terminal_is_within_the_work_limit(cols: int, rows: int) -> None:
+    """review-attack10 F6: each line feed re-read every row of the screen for the next
+    screen (rows x the line's width of work), so a log of 2,000 short lines in 100x200 was
+    refused; its rows now move with their lines, and a scroll costs what moving them does."""
+    events = [Event(100_000 + i * 33_333, OUTPUT, f"  CC      src/file_{i:05d}.o\r\n")
+              for i in range(3000)]  # fmt: skip
+    start = time.process_time()
+    screen = deque(Timeline(Header(cols, rows), events), maxlen=1)[0]
+    assert time.process_time() - start < 10  # CPU time: about 1 s on a loaded machine
+    last = ["".join(char for char, _ in row) for row in screen.rows]
+    assert last[rows - 2] == "  CC      src/file_02999.o"
+    assert last[rows - 3] == "  CC      src/file_02998.o"
 
 
 def test_40000_combining_marks_on_one_cell_are_linear(tmp_path: Path) -> None:

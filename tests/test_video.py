@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import resource
 import subprocess
 import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from PIL import Image, ImageChops
 
 from genact_cast.errors import GenactCastError
 from genact_cast.player.timeline import limit_idle
-from genact_cast.publish.video import chapters, require_video
+from genact_cast.publish.video import MAX_CHAPTERS, chapters, require_video
 from tests.helpers import cast_text
 
 GENACT = [sys.executable, "-m", "genact_cast"]
@@ -189,6 +192,44 @@ def test_chapter_titles_are_one_clean_line() -> None:
     found = chapters([(0.5, "Init\x1b[31m\nphase"), (1.0, "x" * 500), (1.0, "Same moment")], 2.0)
     assert [c["metadata"]["title"] for c in found] == ["Start", "Init [31m phase", "Same moment"]
     assert [(c["start"], c["end"]) for c in found] == [(0, 500), (500, 1000), (1000, 2000)]
+
+
+def test_past_the_chapter_cap_neighbours_merge_evenly_in_linear_time() -> None:
+    markers = [(i / 1000, f"m{i}") for i in range(200_000)]
+    start = time.process_time()
+    found = chapters(markers, 201.0)
+    assert time.process_time() - start < 2.0  # CPU time: linear
+    assert len(found) == MAX_CHAPTERS
+    assert found[0]["metadata"]["title"] == "m0"
+    assert found[0]["start"] == 0
+    gaps = {b["start"] - a["start"] for a, b in itertools.pairwise(found)}
+    assert gaps == {200}  # 200,000 one-millisecond chapters, merged 200 a piece
+    for chapter in found:  # each starts at its first marker and is named after it
+        assert chapter["metadata"]["title"] == f"m{chapter['start']}"
+    assert all(a["end"] == b["start"] for a, b in itertools.pairwise(found))
+    assert found[-1]["end"] == 201_000
+    assert len(chapters(markers[:MAX_CHAPTERS], 201.0)) == MAX_CHAPTERS  # none merged
+
+
+def test_a_cast_of_many_markers_exports_in_bounded_cpu_time(tmp_path: Path) -> None:
+    """80,000 markers took FFmpeg's Matroska muxer 14 s of CPU, 200,000 minutes, during
+    which no signal was answered (review-attack10 F3): the chapters are capped first."""
+    kind = "webm"
+    cast = tmp_path / "markers.cast"
+    events = [[0.0, "o", "one line\r\n"]] + [[i / 1000, "m", f"m{i}"] for i in range(20_000)]
+    events.append([201.0, "o", "end"])
+    header = json.dumps({"version": 2, "width": 80, "height": 24})
+    cast.write_text("\n".join([header, *map(json.dumps, events)]) + "\n", "utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = run("embed", cast, f"--{kind}", tmp_path / f"x.{kind}", "--size", "720p")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert result.returncode == 0, result.stderr
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    assert cpu < 4.0  # about 1 s with the cap (CPU time: the machine may be loaded)
+    with av.open(str(tmp_path / f"x.{kind}")) as container:
+        titles = [c["metadata"]["title"] for c in container.chapters()]
+    assert len(titles) == MAX_CHAPTERS
+    assert titles[:2] == ["m0", "m20"]
 
 
 @pytest.mark.parametrize(

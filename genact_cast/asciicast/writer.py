@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
-from genact_cast.asciicast.model import Event, Header, Theme, format_seconds, micros
+from genact_cast.asciicast.model import MICROS, Event, Header, Theme, format_seconds, micros
 
 _DEFAULT_TERM = "xterm-256color"
 
@@ -48,11 +48,11 @@ class CastWriter:
         self.last_us = 0  # time of the last one
 
     def add(self, event: Event) -> None:
-        time_us = event.time_us - self.last_us if self._v3 else event.time_us
-        line = _event_line(time_us, event)
+        time_us = event.time_us
+        line = _event_line(time_us - self.last_us if self._v3 else time_us, event)
         self._pending.append(line)
         self.count += 1
-        self.last_us = event.time_us
+        self.last_us = time_us
         self._size += len(line)
         if self._size >= self.BATCH:
             self.flush()
@@ -68,19 +68,24 @@ _CODES = {code: encode_basestring(code) for code in ("o", "i", "m", "r", "x")}
 
 
 def _event_line(time_us: int, event: Event) -> str:
-    # What json.dumps(text, ensure_ascii=False) gives, without building an encoder for
-    # each of a cast's thousands of strings (the codes' strings made once).
+    # What json.dumps([format_seconds(time_us), code, data], ensure_ascii=False) gives,
+    # without building an encoder for each of a cast's thousands of strings (the codes'
+    # strings made once), and with format_seconds and the data's escaping inline: a
+    # framework's typed command is an event a key.
+    if time_us < 0:
+        raise ValueError(f"negative time: {time_us} us")
+    whole, fraction = divmod(time_us, MICROS)
+    decimals = (f"{fraction:06d}".rstrip("0") or "0") if fraction else "0"
     code = _CODES.get(event.code) or encode_basestring(event.code)
-    return f"[{format_seconds(time_us)}, {code}, {_string(event.data)}]\n"
-
-
-def _string(text: str) -> str:
-    """encode_basestring's JSON string. On ASCII without DEL (which only the ASCII encoder
-    escapes) encode_basestring_ascii gives the same bytes in about half the time: a launch
-    on hundreds of nodes writes events of megabytes."""
-    if text.isascii() and "\x7f" not in text:
-        return encode_basestring_ascii(text)
-    return encode_basestring(text)
+    data = event.data
+    # On ASCII without DEL (which only the ASCII encoder escapes) encode_basestring_ascii
+    # gives encode_basestring's bytes in about half the time: a launch on hundreds of nodes
+    # writes events of megabytes.
+    if data.isascii() and "\x7f" not in data:
+        text = encode_basestring_ascii(data)
+    else:
+        text = encode_basestring(data)
+    return f"[{whole}.{decimals}, {code}, {text}]\n"
 
 
 def _dumps(value: object) -> str:

@@ -17,6 +17,7 @@ import logging
 import os
 import posixpath
 from pathlib import Path
+from urllib.parse import unquote
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -172,7 +173,10 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
             raise DocsOptionError(f"{link.path!r}: a cast link must be a path in docs/")
         # A leading `/` is the docs folder, as Sphinx's directive takes the source folder.
         base = "" if link.path.startswith("/") else posixpath.dirname(page.file.src_uri)
-        src_uri = posixpath.normpath(posixpath.join(base, link.path.lstrip("/")))
+        # Percent-decoded, as MkDocs reads a link (`my%20talk.cast` is `my talk.cast`:
+        # mkdocs/structure/pages.py, `path = urlunquote(path)`, 1.6.1).
+        path = unquote(link.path)
+        src_uri = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
         found = files.get_file_from_path(src_uri)
         if found is None or found.abs_src_path is None:
             raise DocsOptionError(f"no cast file {link.path!r} in the docs")
@@ -186,7 +190,8 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         prepared = self.cache.from_file(source)
         for warning in prepared.warnings:
             log.warning("genact-cast: %s: %s", terminal_text(where), terminal_text(warning))
-        url = found.url_relative_to(page.file)
+        # MkDocs gives the URL percent-encoded; `_markup` encodes the file's name itself.
+        url = unquote(found.url_relative_to(page.file))
         return self._markup(prepared, url, self.defaults, link.alt, title=link.title)
 
     def _markup(

@@ -108,8 +108,9 @@ class CastView:
     def _refused(self) -> bool:
         """The still cannot be drawn (a 1000x1000 terminal, a work bomb, over a million
         events: the exporters' limits, which `load` does not apply): said once, as a
-        warning, and the cast shows as its summary, not a traceback in the cell
-        (review-attack9 item 3)."""
+        warning, not a traceback in the cell (review-attack9 item 3). The player still
+        plays the cast, with the reason in place of the still (review-attack10 F6); a
+        front-end that shows no HTML shows the summary."""
         if self._undrawable is None:
             from genact_cast.errors import GenactCastError
             from genact_cast.publish.screens import MAX_EVENTS, LimitError
@@ -125,11 +126,11 @@ class CastView:
                 self._undrawable = ""
             except GenactCastError as exc:
                 self._undrawable = str(exc)
-                warnings.warn(f"{exc}: shown as its summary", stacklevel=4)
+                warnings.warn(f"{exc}: no still (the player plays it)", stacklevel=4)
         return bool(self._undrawable)
 
     def _repr_html_(self) -> str | None:
-        if self._shown_as_summary():
+        if self._too_big():
             return None
         from genact_cast.docs.assets import PAGE_THEME, page_css
         from genact_cast.docs.markup import Still, still_html
@@ -148,7 +149,11 @@ class CastView:
         options["theme"] = f"auto/{PAGE_THEME}"
         element = f"genact-cast-{_SESSION}-{next(_ids)}"
         cast = script_json(cast_v2(self.header, self.events))
-        still = Still(self._still("text").decode("utf-8"), self.header.cols, self.header.rows)
+        if self._refused():  # the reason, where a notebook that runs no script shows it
+            text = f"genact-cast: no still of this cast: {self._undrawable}"
+        else:
+            text = self._still("text").decode("utf-8")
+        still = Still(text, self.header.cols, self.header.rows)
         # The still first: a notebook that is not trusted (opened from git) runs no script
         # and shows it; the script takes it out and mounts the player in its place.
         return (

@@ -119,7 +119,7 @@ def record_options(args: Sequence[str], *, seed_required: bool = True) -> Record
     and `RecordOptions.check`; a bad value is a `DocsOptionError` naming the option."""
     import typer
 
-    from genact_cast import cli
+    from genact_cast import cli_options
 
     command = _record_command()
     try:
@@ -128,7 +128,7 @@ def record_options(args: Sequence[str], *, seed_required: bool = True) -> Record
         raise DocsOptionError("--help is not an option of a cast") from None
     except DocsOptionError:
         raise
-    except BadOption as exc:  # (an option given twice: cli._OnceCommand)
+    except BadOption as exc:  # (an option given twice: cli_options.OnceCommand)
         raise DocsOptionError(str(exc)) from None
     except typer.TyperException as exc:
         format_message = getattr(exc, "format_message", None)
@@ -142,13 +142,14 @@ def record_options(args: Sequence[str], *, seed_required: bool = True) -> Record
     if p["seed"] is None and seed_required:
         raise DocsOptionError("--seed is required, so that every build shows the same run")
     # The same two steps as the `record` command: the shared parser, then the rest.
-    options = cli._options(
+    options = cli_options.record_options(
         p["seed"], p["duration"], p["speed"], p["cols"], p["rows"], p["model"], p["gpus"],
         p["gpu"], p["dataset"], p["color"], p["start"],
     )._replace(
         title=p["title"], idle_time_limit=p["idle_time_limit"], theme=p["theme"],
-        kind=p["kind"], method=p["method"], failures=cli._failures(p["failures"]),
-        layout=p["layout"], framework=p["framework"],
+        kind=p["kind"], method=p["method"],
+        failures=cli_options.parse_failures_option(p["failures"]), layout=p["layout"],
+        framework=p["framework"],
     )  # fmt: skip
     options.check()
     return options

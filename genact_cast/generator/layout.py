@@ -153,8 +153,14 @@ def memory(
     state = physics.static_memory_bytes(arch.params, gpus if not shard else shard * tp * pp)
     if method != "full":  # frozen weights and the adapters' state (LoRA, QLoRA)
         state = lora.state_bytes(arch, method, gpus if not shard else shard * tp * pp)
-    if pp > 1 and not arch.moe:  # the stage's weights stay gathered through its micro batches
-        state += physics.BF16_BYTES * arch.params / (tp * pp)
+    if pp > 1:
+        # The stage's weights stay gathered through its micro batches (torchtitan v0.2.0
+        # models/llama4/infra/parallelize.py:318, `reshard_after_forward = not pp_enabled`,
+        # for its dense and MoE models alike; torch's pipeline stage reshards after the last
+        # backward only): the dense weights and, of a mixture of experts, this rank's EP
+        # share of the routed experts (review-realism5 FAIL 2: DeepSeek-V3 held neither).
+        ep = moe.expert_parallel(arch, gpus // (tp * pp)) if method == "full" else 1
+        state += physics.BF16_BYTES * moe.gathered_params(arch, ep) / (tp * pp)
     return Memory(
         state=state,
         activations=activations,
@@ -302,8 +308,13 @@ def traffic(
         scatter = SMALL_COLLECTIVE_SECONDS + physics.all_gather_seconds(
             group, REDUCE_BYTES * adapters, link
         )
+    # After the reduce-scatter each GPU holds 1/group of every parameter of the block,
+    # its experts too (EP splits them, FSDP shards each expert over the group's other
+    # ranks): that fp32 gradient shard is what it all-reduces across the replicas (PyTorch
+    # FSDP HYBRID_SHARD; review-realism5 FAIL 3 found 1/EP of it here).
+    whole = arch.params / (layout.tp * layout.pp) / layers
     replica = physics.ring_allreduce_seconds(
-        layout.replicas, REDUCE_BYTES * params / group, dp_gbps * physics.GB
+        layout.replicas, REDUCE_BYTES * whole / group, dp_gbps * physics.GB
     ) if layout.replicas > 1 else 0.0  # fmt: skip
     activation = physics.BF16_BYTES * seq * layout.micro_batch * arch.hidden
     tp_reduce = (

@@ -118,10 +118,10 @@ def why_no_adapters(framework: str) -> str | None:
 # transformers 4.57.1 logs a loaded config whole (`Model config <Class> {...}`,
 # configuration_utils.py:839, always after :763's `loading configuration file`), then its
 # generation config and tokenizer files: the Trainer's dialects print those only from a
-# model's real config.json (hf_config.FAMILIES). OLMo 2 1124's is tabled (7B and 13B);
-# OLMo-2-0325-32B's, Gemma 3's and Llama 4's (composite image-text configs) are not, so
-# those dialects do not train them rather than print the file's line alone (review-tt5
-# fault 5).
+# model's real config.json (hf_config.FAMILIES). OLMo 2's is tabled (1124's 7B and 13B, and
+# 0325's 32B as OLMo-core's converter writes it); Gemma 3's and Llama 4's (composite image-text
+# configs) are not, so those dialects do not train them rather than print the file's line
+# alone (review-tt5 fault 5).
 LOADER_TYPED = ("hf", "deepspeed")
 
 

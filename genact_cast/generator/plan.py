@@ -411,7 +411,10 @@ def make_plan(options: RecordOptions) -> RunPlan:
         if recipe is not None:  # its published recipe (recipes.tsv: OLMo 2)
             peak_lr = recipe.peak_lr
         if kind == "continue":
-            peak_lr /= shape.pick((2, 3, 5))
+            # A fraction of the recipe's peak, as a person types it: 3e-4 / 5 is `6e-05`, not
+            # the quotient's double 5.9999999999999995e-05 (the value every dialect's command
+            # and config shows and the framework's scheduler starts from).
+            peak_lr = float(f"{peak_lr / shape.pick((2, 3, 5)):.2g}")
         warmup = min(2000, max(100, round(total_steps * shape.uniform(0.01, 0.05))))
         if recipe is not None and kind == "pretrain":
             warmup = recipe.warmup_steps

@@ -50,6 +50,11 @@ class Run:
         self._memory = plan.memory_gib
         self._schedule = (plan.peak_lr, plan.warmup_steps, plan.total_steps)
         self._segments: dict[int, list[Segment]] = {}
+        # The last step's (segment, step, end): a presenter asks for steps in order, and a
+        # step's length is its end less the one before it, worked out once instead of twice.
+        self._last_end: tuple[Segment | None, int, float] = (None, 0, 0.0)
+        recipe = catalog.recipes().get(plan.arch.name)
+        self._z_loss = recipe.z_loss if recipe is not None and plan.kind != "sft" else 0.0
         # (launch time, hosts) of every launch: a drained node's spare takes its place.
         self._rosters: list[tuple[float, tuple[str, ...]]] = []
         self.events: tuple[RunEvent, ...] = tuple(Timeline(self).build())
@@ -62,7 +67,16 @@ class Run:
         plan, noise = self.plan, self.noise
         segment = self._segment(step, attempt)
         end = self._end(segment, step)
-        seconds = end - (self._end(segment, step - 1) if step > segment.first else segment.t0)
+        if step <= segment.first:
+            before = segment.t0
+        else:
+            last_segment, last_step, last_end = self._last_end
+            if last_segment is segment and last_step == step - 1:
+                before = last_end
+            else:
+                before = self._end(segment, step - 1)
+        self._last_end = (segment, step, end)
+        seconds = end - before
         loss = plan.loss.smooth(step) + noise.normal(LOSS, step, plan.loss_noise)
         if attempt:  # the same data after a resume: only non-deterministic reductions differ
             loss += noise.normal(REPLAY, step * 8 + attempt, 2.5e-5)
@@ -93,8 +107,7 @@ class Run:
         over the first hundreds of full-LR steps, and a released model starts settled. The
         settled log Z of 1.5 is this project's estimate."""
         plan = self.plan
-        recipe = catalog.recipes().get(plan.arch.name)
-        if recipe is None or not recipe.z_loss or plan.kind == "sft":
+        if not self._z_loss:  # no z-loss in the recipe, or none at all (looked up once)
             return None
         fresh = math.log(plan.arch.vocab) if plan.kind == "pretrain" else 0.0
         # Over full-LR updates: during the warm-up a step moves the logits only as far as
@@ -102,7 +115,7 @@ class Run:
         done = plan.loss.progress(step)
         log_z = 1.5 + (fresh - 1.5) * math.exp(-done / 300) if fresh else 1.5
         log_z *= 1 + self.noise.normal(Z_LOSS, step, 0.03)
-        return recipe.z_loss * log_z * log_z
+        return self._z_loss * log_z * log_z
 
     def aux_loss(self, step: int, attempt: int = 0) -> float | None:
         """The router's load-balancing loss at `step` (a mixture of experts only); a step

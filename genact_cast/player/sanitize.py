@@ -22,9 +22,16 @@ from __future__ import annotations
 import re
 
 from genact_cast.escape import title_text
+from genact_cast.player.modes import (
+    ALTERNATE_SCREENS,
+    ANSI_MODES,
+    PRIVATE_MODES,
+    RESTORE_TITLE,
+    SAVE_TITLE,
+)
+from genact_cast.player.safe_batch import PARAM_LIMIT, plainly_safe
 
 STRING_LIMIT = 4096  # longest OSC/DCS body kept waiting for its terminator; past it, skipped
-PARAM_LIMIT = 64
 MAX_REPEAT = 65535  # CSI n b (repeat the last character) beyond this is dropped
 
 # Where the filter must look: C0 controls but BEL BS HT LF VT FF CR, DEL, C1 controls,
@@ -36,30 +43,6 @@ _LOOK = re.compile(
     r"|\x1b(?!\[[0-9;:]{0,64}[mABCDEFGHKSTXdefL@MPaIZ`]|\[[012]?J|[78DEM])"
 )
 
-# The same question asked of a whole batch, encoded, at the speed of bytes methods:
-# C0 controls that need a look (and DEL) become NUL; CSI parameters become "0" and the
-# harmless CSI finals "F", so that with the zeros deleted every harmless CSI reads
-# ESC [ F and can be counted against the ESCs. An ESC followed at once by a parameter
-# character (ESC 9, ESC ;, and the harmless ESC 7 and ESC 8) is first made ESC !, so that
-# deleting the zeros cannot join it to a "[F" written after it as text.
-_SAFE_FINALS = b"mABCDEFGHJKSTXdefL@MPaIZ`"  # J: the scrollback (3) is looked for apart
-_CHECK = bytearray(range(256))
-for _byte in [*range(0x07), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F]:
-    _CHECK[_byte] = 0
-for _byte in b"0123456789;:":
-    _CHECK[_byte] = ord("0")
-for _byte in _SAFE_FINALS:
-    _CHECK[_byte] = ord("F")
-_CHECK_TABLE = bytes(_CHECK)
-_LONG_CSI = b"\x1b[" + b"0" * (PARAM_LIMIT + 1)
-_SHORT_ESCAPES = (b"\x1b7", b"\x1b8", b"\x1bD", b"\x1bE", b"\x1bM")
-# ED (CSI J) erases the scrollback with 3 (or more): a J after a parameter 3-9, ";", ":"
-# or two digits sends the batch to the slow path (text such as "13J" too, which only
-# costs that). The bytes before each J are looked at: J is rare, so this is quick.
-_ED_LAST = frozenset(b"3456789;:")
-_ED_FIRST = frozenset(b"0123456789;:")
-_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
-
 
 def _keeps_scrollback(params: str) -> bool:
     """ED (CSI J) with 0, 1 or 2: the screen. 3 (xterm's "erase saved lines") erases the
@@ -68,38 +51,6 @@ def _keeps_scrollback(params: str) -> bool:
         (_NUMBER.fullmatch(param) is not None and int(param) < 3) if param else True
         for param in params.split(";")
     )
-
-
-def _erases_the_screen_only(raw: bytes) -> bool:
-    """No J comes after an ED parameter that reaches the scrollback (see _ED_LAST)."""
-    at = raw.find(b"J", 1)
-    while at > 0:
-        if raw[at - 1] in _ED_LAST or (raw[at - 1] in b"012" and raw[at - 2] in _ED_FIRST):
-            return False
-        at = raw.find(b"J", at + 1)
-    return True
-
-
-def plainly_safe(raw: bytes) -> bool:
-    """Whether `raw` (UTF-8) holds nothing the filter would change or track: the filter
-    passes such text as it is. A few C-level passes over the bytes, no Python per ESC."""
-    mapped = raw.translate(_CHECK_TABLE)
-    if b"\x00" in mapped:
-        return False
-    escapes = raw.count(b"\x1b")
-    if escapes:
-        if _LONG_CSI in mapped:
-            return False
-        if b"\x1b0" in mapped:
-            mapped = mapped.replace(b"\x1b0", b"\x1b!")
-        known = mapped.translate(None, b"0").count(b"\x1b[F")
-        if known != escapes:
-            known += sum(raw.count(escape) for escape in _SHORT_ESCAPES)
-            if known != escapes:
-                return False
-        if not _erases_the_screen_only(raw):
-            return False
-    return b"\xc2" not in raw or _C1_UTF8.search(raw) is None
 
 
 _PARAMS = f"[0-?]{{0,{PARAM_LIMIT}}}"
@@ -135,37 +86,6 @@ _PLAIN_CSI_FINALS = frozenset("ABCDEFGHIJKLMPSTXZ@`adefm")
 _TITLE_OSCS = frozenset({"0", "1", "2"})
 _KEPT_C0 = frozenset("\x07\x08\t\n\x0b\x0c\r")
 _STRING_C1 = frozenset("\x90\x98\x9d\x9e\x9f")
-
-# The modes a cast may switch, each with the state the restore puts back. Any other
-# mode (keyboard lock, local echo, auto-repeat, 132 columns, backarrow, meta keys, ...)
-# has effects that outlive the cast or cannot be undone, and is dropped.
-PRIVATE_MODES: dict[int, bool] = {
-    1: False,  # application cursor keys
-    5: False,  # reverse video
-    6: False,  # origin mode
-    7: True,  # autowrap
-    9: False,  # X10 mouse
-    25: True,  # cursor shown
-    47: False,  # alternate screen
-    66: False,  # application keypad
-    1000: False,  # mouse tracking, and its encodings
-    1002: False,
-    1003: False,
-    1004: False,  # focus events
-    1005: False,
-    1006: False,
-    1015: False,
-    1016: False,
-    1047: False,  # alternate screen
-    1049: False,  # alternate screen with the cursor saved
-    2004: False,  # bracketed paste
-    2026: False,  # synchronized output
-}
-ANSI_MODES: dict[int, bool] = {4: False, 20: False}  # insert, automatic newline
-ALTERNATE_SCREENS = (47, 1047, 1049)
-
-SAVE_TITLE = "\x1b[22;0t"  # push the window and icon titles
-RESTORE_TITLE = "\x1b[23;0t"  # pop them
 
 
 class SafeFilter:

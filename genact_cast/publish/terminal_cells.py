@@ -151,6 +151,10 @@ def with_cursor(row: Row, x: int) -> Row:
     if char == "":
         return row  # the right half of a wide character: the player draws nothing there
     cells[x] = (char, (swap(bg, "bg"), swap(fg, "fg"), *attrs))  # type: ignore[assignment]
+    if x + 1 < len(cells) and cells[x + 1][0] == "":
+        # On a wide character the player's cursor covers both its cells.
+        half, (fg, bg, *attrs) = cells[x + 1]
+        cells[x + 1] = (half, (swap(bg, "bg"), swap(fg, "fg"), *attrs))  # type: ignore[assignment]
     return tuple(cells)
 
 

@@ -50,9 +50,10 @@ class TextScreen(BufferScreen):
                 if len(glyphs) > 4096:
                     glyphs.clear()
                 glyph = glyphs[char] = attrs._replace(data=char)
+            width = char_width(char)
             if modes.IRM in self.mode and self.cursor.x < self.columns:
-                self.insert_characters(1)
-            self._print(glyph, char_width(char))
+                self.insert_characters(width)  # a wide character makes room for both cells
+            self._print(glyph, width)
 
     def _narrow(self, text: str) -> bool:
         """Whether every character of `text` takes one cell (no wide one)."""
@@ -106,7 +107,8 @@ class TextScreen(BufferScreen):
         return 1
 
     def _put(self, line: Line, x: int, glyph: Char, width: int) -> int:
-        """avt's `Line::print`: the cells written, 0 when a wide character does not fit."""
+        """avt's `Line::print` (v0.18, as asciinema-player 3.18 draws it): the cells
+        written, 0 when a wide character does not fit (the line then unchanged)."""
         blank = glyph._replace(data=" ")
         cell = self._width_at(line, x)
         remaining = self.columns - 1 - x
@@ -118,13 +120,8 @@ class TextScreen(BufferScreen):
             line[x] = glyph
             return 1
         if remaining == 0:
-            if cell != 0:
-                line[x] = blank
             return 0
         if cell == 0:
-            if remaining == 1:
-                line[x + 1] = blank
-                return 0
             line[x - 1] = blank
         if cell != 2 and remaining > 1 and self._width_at(line, x + 1) == 2:
             line[x + 2] = blank
@@ -150,10 +147,10 @@ class TextScreen(BufferScreen):
             elif cursor.y < self.lines - 1:
                 cursor.y += 1
             cursor.x = self._put(self.buffer[cursor.y], 0, glyph, width)
-        else:
+        else:  # avt's `print_at_line_end`: over the cell before the cursor, or the one before
             line = self.buffer[cursor.y]
-            if not self._put(line, cols - 1, glyph, width) and cols > 1:
-                self._put(line, cols - 2, glyph, width)
+            if cursor.x > 0 and not self._put(line, cursor.x - 1, glyph, width) and cursor.x > 1:
+                self._put(line, cursor.x - 2, glyph, width)
             cursor.x = cols - 1
         self.dirty.add(cursor.y)
 

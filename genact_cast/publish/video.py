@@ -36,6 +36,10 @@ MILLIS = Fraction(1, 1000)
 BLINK_MS = 600  # asciinema-player 3.18's blink interval
 EXTRA = "video export needs PyAV and Pillow: pip install 'genact-cast[video]'"
 MAX_TITLE = 200  # a chapter title longer than this is cut
+# Chapters written at most: FFmpeg's Matroska muxer takes time growing as the square of
+# their number (80,000 took 14 s of CPU, 200,000 minutes, in C where no signal is
+# answered), and a menu of more is of no use. More markers are merged (see `chapters`).
+MAX_CHAPTERS = 1000
 MAX_RATE = 1000  # frames a second: timestamps are in milliseconds, so no more can differ
 # MP4 keeps durations in 32 bits of its time base (here milliseconds): about 49.7 days.
 MAX_MP4_MS = 2**32 - 1
@@ -89,26 +93,30 @@ def chapters(markers: list[tuple[float, str]], end: float) -> list[dict[str, Any
 
     Time before the first marker is a chapter of its own, "Start": MP4's chapter track
     lays chapters end to end from 0, so without it the first marker would move to 0.
+    Past `MAX_CHAPTERS`, runs of neighbouring chapters are merged, evenly by count: each
+    merged chapter starts at, and is named after, the first marker of its run.
     """
-    result: list[dict[str, Any]] = []
     points = [(round(t * 1000), label) for t, label in markers if 0 <= t <= end]
     end_ms = round(end * 1000)
     if points and points[0][0] > 0:
         points.insert(0, (0, "Start"))
+    spans: list[tuple[int, str]] = []  # (start, label) of each chapter that lasts
     for index, (start, label) in enumerate(points):
         stop = points[index + 1][0] if index + 1 < len(points) else end_ms
-        if stop <= start:
-            continue  # two markers at one instant: the later one names the chapter
-        result.append(
-            {
-                "id": len(result) + 1,
-                "start": start,
-                "end": stop,
-                "time_base": MILLIS,
-                "metadata": {"title": chapter_title(label)},
-            }
-        )
-    return result
+        if stop > start:  # two markers at one instant: the later one names the chapter
+            spans.append((start, label))
+    if len(spans) > MAX_CHAPTERS:
+        spans = [spans[len(spans) * k // MAX_CHAPTERS] for k in range(MAX_CHAPTERS)]
+    return [
+        {
+            "id": index + 1,
+            "start": start,
+            "end": spans[index + 1][0] if index + 1 < len(spans) else end_ms,
+            "time_base": MILLIS,
+            "metadata": {"title": chapter_title(label)},
+        }
+        for index, (start, label) in enumerate(spans)
+    ]
 
 
 def write_video(

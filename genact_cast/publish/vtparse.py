@@ -25,8 +25,9 @@ from genact_cast.publish.terminal import Terminal
 MAX_SEQUENCE = 64
 MAX_PARAM = 65_535  # avt's parameters are u16, saturating
 
-# avt prints 0x20-0x7f and everything from 0xa0 up; C0 and C1 controls are not text.
-_TEXT = re.compile(r"[^\x00-\x1f\x80-\x9f]+")
+# Text is 0x20-0x7e and everything from 0xa0 up; C0 and C1 controls are not text, and DEL
+# (0x7f) is nothing at all: asciinema-player 3.18 neither draws it nor moves the cursor.
+_TEXT = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
 _CSI = re.compile(r"\x1b\[([?]?)([0-9:;]{0,64})([@-~])")
 # A string ends at ST (BEL too for an OSC), and is cut short by CAN, SUB, ESC or any C1
 # control: avt's "anywhere" transitions (parser.rs:184, 263-268, 367-380 at v0.16.0).

@@ -330,8 +330,8 @@ class Lines:
                 # that did not change (review-exports9 item 7); a line erased on its own
                 # (a progress bar's `\r\e[K`, a live block's `\e[J`) is told as it was
                 # last drawn, from then.
-                again = {0, y} <= self.screen_erased and same_words(old, text)
-                if self.since[y] < 0 or (y in blanked and not again) or not same_words(old, text):
+                kept = {0, y} <= self.screen_erased and same_words(old, text)
+                if self.since[y] < 0 or (y in blanked and not kept) or not same_words(old, text):
                     self.since[y] = time
                     self.born[y] = self.epoch
                 redrawn(self, y, text, time)  # (a command redrawn under a completion list)

@@ -23,6 +23,13 @@ class Timeout(NamedTuple):
     ran_ms: int
 
 
+def label(local_id: int, guid: int, desc: str) -> str:
+    """A process group as c10d names it in its lines (`PG ID 1 PG GUID 1(undefined)`): here
+    beside the watchdog's words, which every dialect imports, so that a dialect naming a
+    group loads no other framework's modules."""
+    return f"PG ID {local_id} PG GUID {guid}({desc})"
+
+
 def _c10d(rank: int, moment: datetime, nanos: int, line: int, message: str) -> str:
     return f"[rank{rank}]:[{cpp_stamp('E', moment, nanos)} ProcessGroupNCCL.cpp:{line}] {message}"
 

@@ -47,6 +47,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
     autotp_local,
     autotp_sliced,
     state_dict_tensors,
+    zero3_counted,
 )
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import INSTANTIATING
@@ -91,6 +92,21 @@ class _Trainer(hf.Log):
         f = self.facts
         sliced = autotp_sliced(f)
         return (hf_model.non_embedding(f) - sliced + sliced // f.tp) * f.tp
+
+    def total_flos(self) -> int:
+        """Under ZeRO-3 each process counts the parameters it holds whole after its micro
+        batch, the persistent ones (zero3_counted), for its own batch's tokens: summed over
+        the processes, 6 x those x every token, but for each launch's first micro batch,
+        whose forward and backward record the trace and so release every parameter, the
+        persistent ones too (partitioned_param_coordinator.py:228-254 and 425-440 at v0.17.5:
+        reset_step at each forward's start turns the trace from invalid to recording, then
+        complete). AutoTP (ZeRO-2) keeps the whole parameters."""
+        f = self.facts
+        if f.tp > 1:
+            return super().total_flos()
+        tokens = f.total_steps * f.global_batch * f.seq_len
+        micro = f.dp * f.micro_batch * f.seq_len  # one micro batch of every process
+        return 6 * zero3_counted(f) * (tokens - self.first_batches * micro)
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         name = f"global_step{step}"

@@ -11,8 +11,8 @@ from genact_cast.generator import lora
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.base import collective_numels
+from genact_cast.generator.dialects.c10d_watchdog import label
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.megatron_groups import label
 from genact_cast.generator.dialects.rank_watchdog import Collective
 
 REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
@@ -265,3 +265,38 @@ def autotp_collective(facts: Facts, steps: int) -> Callable[[int], Collective]:
         return Collective(AUTOTP_GROUP, rank % facts.tp, "ALLREDUCE", seq, numel, numel)
 
     return collective
+
+
+# zero/config.py:218 at v0.17.5: stage3_param_persistence_threshold's default (the ds_config
+# sets none, so the Trainer fills no "auto" for it).
+PERSISTENCE_THRESHOLD = 100_000
+
+
+def zero3_counted(facts: Facts) -> int:
+    """The non-embedding elements num_parameters(exclude_embeddings=True) finds whole on each
+    rank between micro batches under ZeRO-3 (the Trainer calls floating_point_ops after the
+    step's forward and backward, trainer.py:2690 at transformers 4.57.1). A partitioned
+    parameter's data is torch.empty(0) (partition_parameters.py:300-309 free_param); only
+    the persistent ones, ds_numel at most the threshold (:1186-1192, parameter_offload.py:
+    262-274), stay gathered (stage3.py:2075-2077 gathers them again after every step):
+    norms, biases, small routers, and the small LoRA matrices (r x in, out x r; a QLoRA
+    weight is its packed storage, counted at its full size, modeling_utils.py:1729-1738)."""
+    config = hf_model.config_of(facts)
+    if config is None:
+        return hf_model.non_embedding(facts)
+    packed = facts.method == "qlora"
+    numels: list[tuple[int, int]] = []  # (ds_numel, what num_parameters counts)
+    for numel, linear in hf_model.layer_shapes(config):
+        stored = (numel + 1) // 4 if packed and linear else numel
+        counted = stored * 4 if packed and linear else numel
+        numels += [(stored, counted)] * facts.layers
+    h = int(config["hidden_size"])
+    numels.append((h, h))  # the final norm
+    if not bool(config.get("tie_word_embeddings")):  # lm_head, which bitsandbytes leaves whole
+        out = int(config["vocab_size"]) * h
+        numels.append((out, out))
+    rank = facts.lora_rank
+    if facts.adapters and rank:
+        for fan_in, fan_out in hf_model.adapted_linears(config):  # lora_A, lora_B: fp32
+            numels += [(rank * fan_in, rank * fan_in), (fan_out * rank, fan_out * rank)]
+    return sum(counted for stored, counted in numels if stored <= PERSISTENCE_THRESHOLD)

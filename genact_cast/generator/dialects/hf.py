@@ -120,6 +120,11 @@ class Log(Watchdog):
         # trl's dataset preparation on the first launch; a relaunch finds datasets' cache
         # (the same maps, the same fingerprints) and draws no bar.
         self.prepared = False
+        # Launches whose first micro batch the run's state carries (this one's and, through
+        # the checkpoints it resumed from, earlier ones'), by the step each save holds: ZeRO-3
+        # counts no flos for that micro batch (DeepSpeed's total_flos).
+        self.first_batches = 0
+        self.saved_first_batches: dict[int, int] = {}
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t + self.comm_seconds))
@@ -163,6 +168,7 @@ class Log(Watchdog):
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            self.first_batches = self.saved_first_batches.get(event.step, 0)
             return []
         if isinstance(event, Exported):
             return self._export(event)
@@ -383,6 +389,7 @@ class Log(Watchdog):
         f = self.facts
         moment = self._at(event.t)
         self.train_start = event.t
+        self.first_batches += 1
         # The Trainer counts what its data loader yields: fine-tuning examples packed into
         # full sequences (`--packing`), so steps = examples × epochs ÷ total batch.
         examples = f.steps_per_epoch * f.global_batch
@@ -475,6 +482,7 @@ class Log(Watchdog):
             held = None
         if not self._saves_at(event.step):
             return []
+        self.saved_first_batches[event.step] = self.first_batches
         # Where the run evaluated first, the save moves to where the evaluation began.
         end = event.t - (held.seconds if held is not None else 0.0)
         moment = self._at(end - event.blocking)

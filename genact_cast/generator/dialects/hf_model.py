@@ -157,6 +157,29 @@ def _config(facts: Facts) -> dict[str, Any] | None:
     return None if arch is None else hub_config(arch)
 
 
+def config_of(facts: Facts) -> dict[str, Any] | None:
+    """The printed config.json of the run's model, where its family is tabled."""
+    return _config(facts)
+
+
+def adapted_linears(config: dict[str, Any]) -> list[tuple[int, int]]:
+    """(in, out) of every Linear a LoRA target list matches, over the whole model: q, k, v
+    and o, and each MLP's gate, up and down (every expert's in a mixture of experts; the
+    router matches none), as lora.trainable counts them."""
+    h = int(config["hidden_size"])
+    heads, kv = int(config["num_attention_heads"]), int(config["num_key_value_heads"])
+    head_dim = int(config.get("head_dim") or h // heads)
+    q, k = heads * head_dim, kv * head_dim
+    if "num_local_experts" in config:
+        mlps, ffn = int(config["num_local_experts"]), int(config["intermediate_size"])
+    elif "num_experts" in config:
+        mlps, ffn = int(config["num_experts"]), int(config["moe_intermediate_size"])
+    else:
+        mlps, ffn = 1, int(config["intermediate_size"])
+    layer = [(h, q), (h, k), (h, k), (q, h)] + [(h, ffn), (h, ffn), (ffn, h)] * mlps
+    return layer * int(config["num_hidden_layers"])
+
+
 def layer_shapes(config: dict[str, Any]) -> list[tuple[int, bool]]:
     """(numel, whether a Linear's weight) of one decoder layer's parameters, as transformers
     4.57.1 builds the layer from the printed config: q/k/v/o projections (q, k and v with

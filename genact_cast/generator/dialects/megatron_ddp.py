@@ -164,6 +164,11 @@ def stage_params(facts: Facts, padded_vocab: int, stage: int, layers: int) -> li
     (linear_fc1 with its fused norm, linear_fc2; or for MoE the pre-MLP norm, the router,
     each local expert's grouped weights and the shared expert), the final norm and the
     output layer (a tied embedding's copy under PP) on the last."""
+    return list(_stage_params(facts, padded_vocab, stage, layers))
+
+
+@functools.lru_cache(maxsize=16)  # the buffers' log and the step's buckets ask for the same
+def _stage_params(facts: Facts, padded_vocab: int, stage: int, layers: int) -> tuple[Param, ...]:
     f = facts
     model = margs.family(f)
     tp, head_dim = f.tp, margs.kv_channels(f)
@@ -172,9 +177,12 @@ def stage_params(facts: Facts, padded_vocab: int, stage: int, layers: int) -> li
     shared = model.tied and f.pp > 1
     out: list[Param] = []
     if first:
-        out.append(Param("embedding.word_embeddings.weight", padded_vocab * f.hidden // tp, shared))
+        out.append(
+            Param("module.embedding.word_embeddings.weight", padded_vocab * f.hidden // tp, shared)
+        )
+    # Each name under DDP's `module.`, as named_parameters() of the wrapped model gives it.
     for index in range(layers):
-        at = f"decoder.layers.{index}."
+        at = f"module.decoder.layers.{index}."
         attention = at + "self_attention."
         out += [
             Param(attention + "linear_proj.weight", f.hidden * q_dim // tp),
@@ -212,8 +220,7 @@ def stage_params(facts: Facts, padded_vocab: int, stage: int, layers: int) -> li
                 Param(at + "mlp.shared_experts.linear_fc2.weight", f.hidden * width // tp),
             ]
     if last:
-        out.append(Param("decoder.final_layernorm.weight", f.hidden))
+        out.append(Param("module.decoder.final_layernorm.weight", f.hidden))
         if not model.tied or f.pp > 1:
-            out.append(Param("output_layer.weight", padded_vocab * f.hidden // tp, shared))
-    # Built whole rather than by _replace: thousands of parameters on a large stage.
-    return [Param("module." + name, numel, tied, expert) for name, numel, tied, expert in out]
+            out.append(Param("module.output_layer.weight", padded_vocab * f.hidden // tp, shared))
+    return tuple(out)

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_parallel_state as ps
+from genact_cast.generator.dialects.c10d_watchdog import label as label
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_formulas import Shape
 from genact_cast.generator.dialects.megatron_shards import stage_layers
@@ -70,10 +71,6 @@ def tp_guid(rank: int, tp: int, dp: int, pp: int, replicas: int = 1) -> int:
     per rank and one model-parallel group per dp rank: the rank's tensor group by rank // tp."""
     world = tp * dp * pp
     return 1 + (_per_dp_cp(replicas) + 2) * tp * pp + world + dp + rank // tp
-
-
-def label(local_id: int, guid: int, desc: str) -> str:
-    return f"PG ID {local_id} PG GUID {guid}({desc})"
 
 
 def stage_buckets(

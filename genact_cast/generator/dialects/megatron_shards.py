@@ -159,11 +159,38 @@ def wrapping(
     return out
 
 
+def stage_expert_parameters(facts: Facts, stage: int) -> int:
+    """Of `stage_parameters`, the routed experts' (this rank's E/EP experts of each of the
+    stage's layers, split by TP): their own buffer, sharded over the expert data-parallel
+    group (distributed_data_parallel.py: expert_parallel_params)."""
+    f = facts
+    if not f.experts:
+        return 0
+    per_layer = f.experts // f.ep * 3 * f.hidden * f.expert_ffn // f.tp
+    return per_layer * stage_layers(f.layers, f.pp)[stage]
+
+
+def state_bytes(facts: Facts, padded_vocab: int, *, untied: bool, stage: int) -> float:
+    """What the distributed optimizer leaves on a rank: bf16 weights and fp32 gradients (6
+    bytes a parameter), and the fp32 master weights and Adam moments (12) sharded over one
+    optimizer instance's data-parallel ranks, DP / --num-distributed-optimizer-instances
+    (core_v0.14.0 distributed_data_parallel.py:83-92 shards the buffers over the intra-
+    instance group; arguments.py: "Number of Distributed Optimizer copies across Data
+    Parallel domain"), the experts' over the expert data-parallel ranks of an instance."""
+    f = facts
+    params = stage_parameters(f, padded_vocab, untied=untied, stage=stage)
+    experts = stage_expert_parameters(f, stage)
+    instance = max(1, f.dp // f.replicas)
+    expert_instance = max(1, f.gpus // (f.pp * f.ep * f.tp) // f.replicas)
+    return 6 * params + 12 * (params - experts) / instance + 12 * experts / expert_instance
+
+
 def memory_report(
     facts: Facts, shape: formulas.Shape, *, fsdp: bool, stats: StepStats
 ) -> list[str]:
-    """Rank 0's theoretical footprint, then `report_memory` of every rank of data-parallel
-    rank 0: its model state (6 + 12/DP bytes a parameter), the step's peak, the cache."""
+    """Rank 0's theoretical footprint (Megatron's own formula, which divides by the whole
+    DP), then `report_memory` of every rank of data-parallel rank 0: its model state (6 +
+    12/(DP of one optimizer instance) bytes a parameter), the step's peak, the cache."""
     f = facts
     lines = formulas.theoretical_memory(shape)
     peak_bytes = stats.memory_gib * 2**30
@@ -171,8 +198,7 @@ def memory_report(
         state = (
             f.state_gib * 2**30  # FSDP2: this rank's shard of everything
             if fsdp
-            else stage_parameters(f, shape.padded_vocab, untied=shape.untied, stage=stage)
-            * (6 + 12 / f.dp)
+            else state_bytes(f, shape.padded_vocab, untied=shape.untied, stage=stage)
         )
         allocated = round(state / 512) * 512 / 2**20
         high = max(peak_bytes, state * 1.05)

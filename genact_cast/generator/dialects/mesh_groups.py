@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from genact_cast.generator.dialects.megatron_groups import label
+from genact_cast.generator.dialects.c10d_watchdog import label
 
 
 class MeshGroup(NamedTuple):

@@ -71,6 +71,53 @@ def net_plugin(where: Where, name: str) -> list[str]:
     ]
 
 
+# src/plugin/plugin_open.cc:104 at v2.27.5-1: `%s/Plugin: Could not find:%s. %s`, each name
+# tried after a space, then the type's fallback (":26": none for NET and PROFILER, hence the
+# line's trailing space; "Using internal tuner plugin." for TUNER). Each type is looked up
+# once a process: a failed load is remembered (plugin/net.cc:238-246, tuner.cc:38-44, 80-83,
+# profiler.cc:38-40).
+NET_PLUGIN_MISSING = "NET/Plugin: Could not find: libnccl-net.so. "
+TUNER_PLUGIN_MISSING = (
+    "TUNER/Plugin: Could not find: libnccl-tuner.so. Using internal tuner plugin."
+)
+PROFILER_PLUGIN_MISSING = "PROFILER/Plugin: Could not find: libnccl-profiler.so. "
+# src/ras/client_support.cc:162 (INFO NCCL_INIT|NCCL_RAS), once a process at its first
+# bootstrapInit (ras.cc:93-106; RAS_ENABLE defaults to 1, bootstrap.cc:620): the default
+# NCCL_RAS_ADDR "localhost:28028" as the host resolves it (a real 2.27 log: index
+# 51806320406).
+RAS_CLIENT = "RAS client listening socket at 127.0.0.1<28028>"
+
+
+def plugin_missing(where: Where, message: str) -> str:
+    return info(where, message)
+
+
+def ras_client(where: Where) -> str:
+    return info(where, RAS_CLIENT)
+
+
+def bootstrap_timings(where: Where, parts: Sequence[float]) -> str:
+    """src/bootstrap.cc:767 (NCCL_BOOTSTRAP, in the default mask), at the end of every
+    bootstrapInit (not a split's bootstrapSplit): total, create, send, recv, ring, delay."""
+    total, create, send, recv, ring, delay = parts
+    return info(
+        where,
+        f"Bootstrap timings total {total:.6f} (create {create:.6f}, send {send:.6f}, "
+        f"recv {recv:.6f}, ring {ring:.6f}, delay {delay:.6f})",
+    )
+
+
+def affinity(where: Where, cpus: str) -> str:
+    """src/graph/topo.cc:1602: the GPU's NUMA node's CPUs (ncclCpusetToRangeStr's ranges)."""
+    return info(where, f"Setting affinity for GPU {where.device} to {cpus}")
+
+
+def proxy_thread(where: Where, name: str, core: int) -> str:
+    """src/proxy.cc:1578 (`Proxy Service`), :1769 (`Proxy Service UDS`), :911 (`Proxy
+    Progress`): each proxy thread of the communicator, as it starts, on its own thread id."""
+    return info(where, f"[{name}] Device {where.device} CPU core {core}")
+
+
 def bootstrap(where: Where, version: str, interface: str, address: str) -> str:
     colon = ":" if at_least(version, 2, 24) else " :"
     return info(where, f"Bootstrap{colon} Using {interface}:{address}<0>")
@@ -181,6 +228,15 @@ def channel(
     if not new_layout(version):
         return info(where, prefix + " " + "".join(f"{rank:4d}" for rank in ring))
     width = len(str(len(ring) - 1))
+    # Each rank adds `width` + 1 characters at least, so the line is full after this many:
+    # only they are read, and a ring's line is made once for every rank 0 that prints it.
+    room = LINE_LENGTH - 1 - len(prefix)
+    shown = tuple(ring[: max(0, -(-room // (width + 1)))])
+    return info(where, _ring_text(prefix, width, shown))
+
+
+@functools.lru_cache(maxsize=1024)
+def _ring_text(prefix: str, width: int, ring: tuple[int, ...]) -> str:
     text = prefix
     for rank in ring:
         if len(text) >= LINE_LENGTH - 1:
@@ -188,7 +244,7 @@ def channel(
         text += f" {rank:{width}d}"
     if len(text) >= LINE_LENGTH:
         text = text[: LINE_LENGTH - 4] + "..."
-    return info(where, text)
+    return text
 
 
 def trees(where: Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:

@@ -11,61 +11,95 @@ from genact_cast.generator.dialects import nccl
 GPUS_PER_NODE = 8
 
 
-def btree(nranks: int, rank: int) -> tuple[int, int, int]:
-    """src/graph/trees.cc's ncclGetBtree: (parent, child 0, child 1) of `rank`."""
+def btree(nranks: int, rank: int) -> tuple[int, int, int, int]:
+    """src/graph/trees.cc's ncclGetBtree: (parent, child 0, child 1) of `rank`, and which
+    child of its parent it is (0 where it is below its parent, else 1; rank 0 has none)."""
     bit = 1
     while bit < nranks and not bit & rank:
         bit <<= 1
     if rank == 0:
-        return -1, -1, (bit >> 1 if nranks > 1 else -1)
+        return -1, -1, (bit >> 1 if nranks > 1 else -1), 0
     up = (rank ^ bit) | (bit << 1)
     if up >= nranks:
         up = rank ^ bit
+    kind = 0 if rank < up else 1
     lowbit = bit >> 1
     down0 = -1 if lowbit == 0 else rank - lowbit
     down1 = -1 if lowbit == 0 else rank + lowbit
     while down1 >= nranks:
         down1 = -1 if lowbit == 0 else rank + lowbit
         lowbit >>= 1
-    return up, down0, down1
+    return up, down0, down1, kind
 
 
-def dtree(nranks: int, rank: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+Tree = tuple[int, int, int, int]  # parent, child 0, child 1, the child it is of its parent
+
+
+def dtree(nranks: int, rank: int) -> tuple[Tree, Tree]:
     """ncclGetDtree: the btree, and its mirror (even count) or its shift by one (odd)."""
     first = btree(nranks, rank)
     if nranks % 2 == 1:
-        up, d0, d1 = btree(nranks, (rank - 1 + nranks) % nranks)
+        up, d0, d1, kind = btree(nranks, (rank - 1 + nranks) % nranks)
 
         def moved(r: int) -> int:
             return -1 if r == -1 else (r + 1) % nranks
     else:
-        up, d0, d1 = btree(nranks, nranks - 1 - rank)
+        up, d0, d1, kind = btree(nranks, nranks - 1 - rank)
 
         def moved(r: int) -> int:
             return -1 if r == -1 else nranks - 1 - r
 
-    return first, (moved(up), moved(d0), moved(d1))
+    return first, (moved(up), moved(d0), moved(d1), kind)
 
 
-def tree_links(rank: int, nranks: int, count: int) -> list[tuple[list[int], int, int]]:
-    """Each channel's tree at `rank`: a chain through the node's GPUs (src/graph/connect.cc,
-    the intra-node chain sets up and down[0]), whose head also links to the heads of other
-    nodes by the double binary tree, the first half of the channels by its first tree and
-    the second half by the second."""
-    nodes = max(1, nranks // GPUS_PER_NODE)
-    node, local = divmod(rank, GPUS_PER_NODE)
-    width = min(GPUS_PER_NODE, nranks)
+@functools.lru_cache(maxsize=256)
+def _nodes(
+    places: tuple[tuple[int, int], ...],
+) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """Each comm rank's node, numbered as NCCL numbers them, by the first rank on each
+    (src/init.cc:928-937), and each node's ranks in comm-rank order."""
+    index: dict[int, int] = {}
+    node_of: list[int] = []
+    members: list[list[int]] = []
+    for rank, (host, _) in enumerate(places):
+        at = index.setdefault(host, len(index))
+        if at == len(members):
+            members.append([])
+        members[at].append(rank)
+        node_of.append(at)
+    return tuple(node_of), tuple(tuple(ranks) for ranks in members)
+
+
+def tree_links(
+    rank: int, count: int, places: tuple[tuple[int, int], ...]
+) -> list[tuple[list[int], int, int]]:
+    """Each channel's tree at comm rank `rank`, `places` giving every comm rank's (node,
+    GPU): a chain through the node's ranks (src/graph/connect.cc:46-57, the intra-node tree
+    setting up and down[0]), and across nodes the double binary tree of ncclGetDtree over
+    the nodes, the first half of the channels on its first tree and the duplicated second
+    half on its mirror (connect.cc:136-165). With the balanced tree's pattern the node's
+    first rank is the parent's end and its child 1's, its second rank (the first again
+    where the node holds one) child 0's: a parent node reached as child 0 is entered at its
+    second rank."""
+    node_of, members = _nodes(places)
+    node = node_of[rank]
+    intra = members[node]
+    at = intra.index(rank)
+    head, child0 = intra[0], intra[1] if len(intra) > 1 else intra[0]
     links = []
-    trees = dtree(nodes, node)
-    for index in range(count):
-        down = [rank + 1] if local + 1 < width else []
-        up = rank - 1 if local > 0 else -1
-        if local == 0 and nodes > 1:
-            parent, *children = trees[0 if index < count // 2 else 1]
-            up = parent * GPUS_PER_NODE if parent != -1 else -1
-            down += [child * GPUS_PER_NODE for child in children if child != -1]
+    for tree, span in zip(dtree(len(members), node), (count // 2, count - count // 2), strict=True):
+        parent, down0, down1, kind = tree
+        down = [intra[at + 1]] if at + 1 < len(intra) else []
+        up = intra[at - 1] if at > 0 else -1
+        if rank == head and parent != -1:
+            above = members[parent]
+            up = above[1] if kind == 0 and len(above) > 1 else above[0]
+        if rank == child0 and down0 != -1:
+            down.append(members[down0][0])
+        if rank == head and down1 != -1:
+            down.append(members[down1][0])
         down += [-1] * (3 - len(down))
-        links.append((down, rank, up))
+        links += [(list(down), rank, up) for _ in range(span)]
     return links
 
 
@@ -176,7 +210,8 @@ def _connects(
         step = 1 if channel % 2 == 0 else -1
         rings[channel] = ({(rank - step) % nranks}, {(rank + step) % nranks})
     trees: Wanted = {}
-    for channel, (down, _, up) in enumerate(tree_links(rank, nranks, total)):
+    places = tuple(place(peer) for peer in range(nranks))
+    for channel, (down, _, up) in enumerate(tree_links(rank, total, places)):
         peers = {peer for peer in [*down, up] if peer != -1}
         have_in, have_out = rings[channel]
         trees[channel] = (peers - have_in, peers - have_out)

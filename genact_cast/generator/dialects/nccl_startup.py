@@ -8,6 +8,7 @@ phases of start-up follow each other (a rank cannot print its Trees before every
 bootstrapped), and within a phase the ranks come in a drawn order.
 """
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -20,6 +21,7 @@ from genact_cast.generator.dialects.nccl_connects import (
     tree_links,
     world_place,
 )
+from genact_cast.generator.dialects.nccl_host import HostLines, host_lines
 from genact_cast.generator.rng import Rng
 
 TREES_BUFFER = 1023  # src/init.cc: `char line[1024]`, written up to 1023 - strlen(line)
@@ -40,10 +42,19 @@ def nvls_channels(facts: Facts, *, multi_node: bool | None = None) -> int:
     return 16 if facts.gpu in {"H100", "H200"} else 0
 
 
-def _trees_line(where: nccl.Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:
-    text = nccl.trees(where, links)
-    head = text[: text.index("Trees") + len("Trees")]
-    return head + text[len(head) :][: TREES_BUFFER - 1]
+def _trees_line(
+    where: nccl.Where, rank: int, total: int, places: tuple[tuple[int, int], ...]
+) -> str:
+    """Comm rank `rank`'s Trees line over `total` channels, `places` every comm rank's
+    (node, GPU) (tree_links)."""
+    return nccl.info(where, _trees_message(rank, total, places))
+
+
+@functools.lru_cache(maxsize=4096)  # the same for that rank of every group of that shape
+def _trees_message(rank: int, total: int, places: tuple[tuple[int, int], ...]) -> str:
+    text = nccl.trees(nccl.Where("", 0, 0, 0), tree_links(rank, total, places))
+    start = text.index("Trees") + len("Trees")
+    return text[start - len("Trees") : start] + text[start:][: TREES_BUFFER - 1]
 
 
 class IncidentalsLike(Protocol):
@@ -128,16 +139,42 @@ def nccl_startup(
             ]
         elif rank == 0:
             first.append(nccl.version_banner(version, facts.cuda))
-        second = [nccl.net_ib(init, hcas, *oob)]
+        # 2.27's per-rank Init lines (src/init.cc:998, 651; tuning.cc:541; init.cc:481).
+        extra = nccl.at_least(version, 2, 27)
+        parts = (
+            [
+                ("kernels", draw.uniform(0.15, 0.4)),
+                ("alloc", draw.uniform(0.0, 0.02)),
+                ("bootstrap", draw.uniform(0.05, 1.2)),
+                ("allgathers", draw.uniform(0.0, 0.05)),
+                ("topo", draw.uniform(0.05, 0.3)),
+                ("graphs", draw.uniform(0.0, 0.05)),
+                ("connections", draw.uniform(0.05, 0.5)),
+            ]
+            if modern
+            else []
+        )
+        # the process's own lines around the communicator's (nccl_host), its first
+        around = host_lines(
+            facts.gpu,
+            init,
+            rank,
+            nranks,
+            first=True,
+            bootstrap=parts[2][1] if parts else None,
+            key=facts.seed * 41 + pid,
+        )
+        if not extra:
+            around = HostLines([], [], [], [], [], [], [])
+        second = [*around.network, nccl.net_ib(init, hcas, *oob)]
         if nccl.at_least(version, 2, 26):
             second += nccl.net_plugin(init, "IB")
         second += [
             nccl.using_network(init, "IB"),
             nccl.init_start(init, version, comm),
+            *around.bootstrap,
         ]
-        third = []
-        # 2.27's per-rank Init lines (src/init.cc:998, 651; tuning.cc:541; init.cc:481).
-        extra = nccl.at_least(version, 2, 27)
+        third = list(around.placed)
         node_count = max(1, nranks // GPUS_PER_NODE)
         if extra and min(GPUS_PER_NODE, nranks) > 2:
             # ncclNvlsInit (init.cc:843; nvls.cc:200), past two GPUs (nvls.cc:160)
@@ -155,26 +192,19 @@ def nccl_startup(
             for index in range(total):
                 order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
                 third.append(nccl.channel(init, index, total, order, version))
-        third.append(_trees_line(init, tree_links(rank, nranks, total)))
+        third.append(_trees_line(init, rank, total, world_places))
         if extra:
             third.append(nccl.p2p_chunksize(init, node_count))
+            third += around.profiler
             if rank == 0:
                 third.append(nccl.check_p2p_type(init, min(GPUS_PER_NODE, nranks)))
+            third += around.proxies
         per_peer = 32 if modern else 1 if nranks > 8 else 2
         coll = nccl.coll_channels(
             init, total, 32, per_peer, version=version, nvls=nvls_channels(facts)
         )
         complete = nccl.init_complete(init, version, comm)
         if modern:
-            parts = [
-                ("kernels", draw.uniform(0.15, 0.4)),
-                ("alloc", draw.uniform(0.0, 0.02)),
-                ("bootstrap", draw.uniform(0.05, 1.2)),
-                ("allgathers", draw.uniform(0.0, 0.05)),
-                ("topo", draw.uniform(0.05, 0.3)),
-                ("graphs", draw.uniform(0.0, 0.05)),
-                ("connections", draw.uniform(0.05, 0.5)),
-            ]
             measured = math.fsum(round(seconds, 2) for _, seconds in parts)
             if timings is not None:
                 timings.append(measured)
@@ -183,6 +213,7 @@ def nccl_startup(
                 *([nccl.thread_thresholds(init, nranks)] if extra else []),
                 coll,
                 *([nccl.work_fifo(init)] if extra and rank == 0 else []),
+                *around.tuner,
                 complete,
                 nccl.init_timings(
                     init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
@@ -194,7 +225,7 @@ def nccl_startup(
             ring_lines, tree_lines = ring_and_tree_connects(
                 proxy, rank, nranks, total, read=facts.gpu == "A100", places=world_places
             )
-            fifth = [*ring_lines, nccl.connected(proxy, "rings", version)]
+            fifth = [*around.progress, *ring_lines, nccl.connected(proxy, "rings", version)]
             if trees and nranks > GPUS_PER_NODE:
                 fifth += [*tree_lines, nccl.connected(proxy, "trees", version)]
         else:
@@ -323,8 +354,7 @@ def sub_communicators(
             spans = sorted({member // GPUS_PER_NODE for member in members})
             here = sum(member // GPUS_PER_NODE == node for member in members)
 
-            def place(comm_rank: int, members: list[int] = members) -> tuple[int, int]:
-                return world_place(members[comm_rank])
+            places = tuple(world_place(member) for member in members)
 
             # ncclCommInitRankDev parses each communicator's config on the calling thread
             # (init.cc:1802, 1728, 1498: torch sets `blocking`), before the init thread's
@@ -337,19 +367,6 @@ def sub_communicators(
                 if splits
                 else nccl.init_start(init, version, comm),
             ]
-            nvls = nvls_channels(facts, multi_node=len(spans) > 1) * (here > 2)
-            third = [nccl.nvls_support(init, nvls)] if here > 2 else []
-            third.append(nccl.comm_ranks(init, comm, nodes=len(spans), local_ranks=here))
-            if rank == 0:
-                ring = list(range(nranks))
-                for channel in range(total):
-                    order = ring if channel % 2 == 0 else [0, *reversed(ring[1:])]
-                    third.append(nccl.channel(init, channel, total, order, version))
-            third += [
-                _trees_line(init, tree_links(rank, nranks, total)),
-                nccl.p2p_chunksize(init, len(spans)),
-                *([nccl.check_p2p_type(init, here)] if rank == 0 else []),
-            ]
             parts = [
                 ("kernels", 0.0),
                 ("alloc", draw.uniform(0.0, 0.02)),
@@ -358,6 +375,32 @@ def sub_communicators(
                 ("topo", draw.uniform(0.05, 0.3)),
                 ("graphs", draw.uniform(0.0, 0.05)),
                 ("connections", draw.uniform(0.05, 0.5)),
+            ]
+            # a later communicator of the process: no plugin or RAS line; a split's
+            # bootstrapSplit prints no timings
+            around = host_lines(
+                facts.gpu,
+                init,
+                rank,
+                nranks,
+                first=False,
+                bootstrap=None if splits else parts[2][1],
+                key=facts.seed * 43 + pid + index * 7_919,
+            )
+            nvls = nvls_channels(facts, multi_node=len(spans) > 1) * (here > 2)
+            third = list(around.placed)
+            third += [nccl.nvls_support(init, nvls)] if here > 2 else []
+            third.append(nccl.comm_ranks(init, comm, nodes=len(spans), local_ranks=here))
+            if rank == 0:
+                ring = list(range(nranks))
+                for channel in range(total):
+                    order = ring if channel % 2 == 0 else [0, *reversed(ring[1:])]
+                    third.append(nccl.channel(init, channel, total, order, version))
+            third += [
+                _trees_line(init, rank, total, places),
+                nccl.p2p_chunksize(init, len(spans)),
+                *([nccl.check_p2p_type(init, here)] if rank == 0 else []),
+                *around.proxies,
             ]
             measured = math.fsum(round(seconds, 2) for _, seconds in parts)
             parts.append(("rest", 0.0))
@@ -379,9 +422,9 @@ def sub_communicators(
                 ),
             ]
             rings, trees = ring_and_tree_connects(
-                proxy, rank, nranks, total, read=facts.gpu == "A100", place=place
+                proxy, rank, nranks, total, read=facts.gpu == "A100", places=places
             )
-            fifth = [*rings, nccl.connected(proxy, "rings", version)]
+            fifth = [*around.progress, *rings, nccl.connected(proxy, "rings", version)]
             if len(spans) > 1:
                 tree_lines = [*trees, nccl.connected(proxy, "trees", version)]
                 if deferred is not None and deferred[0][index]:

@@ -1,0 +1,66 @@
+"""Floats a person types (a launch command's flags, a config file) are written as a person
+writes them, the shortest text of the value meant (`6e-05`), never a quotient's double
+(`5.9999999999999995e-05`, review-mg7 fault 7); and the framework's own echo of the value is
+that text as it parses it (DeepSpeed's config dump, v0.17.5 runtime/config.py:958)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import deepspeed_config as dsc
+from genact_cast.generator.presenters.framework import DIALECTS, dialect_for, facts_for
+from tests.release_catalogue import release_lines
+
+FLOAT = re.compile(r"(?<![\w.:-])-?(?:\d+\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+)(?![\w.:])")
+# review-mg7's continued pre-training seeds: a fraction (1/2, 1/3, 1/5) of the recipe's peak
+SEEDS = (9534, 9535, 9536, 9537)
+
+
+def typed_by_hand(text: str) -> bool:
+    """Whether a typed number has the few significant digits a person writes."""
+    digits = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+    return len(digits) <= 4
+
+
+def floats(values: object) -> list[str]:
+    if isinstance(values, dict):
+        return [text for value in values.values() for text in floats(value)]
+    if isinstance(values, list):
+        return [text for value in values for text in floats(value)]
+    if isinstance(values, float):
+        return [repr(values)]
+    return []
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_float_of_a_command_and_its_config_is_typed_as_a_person_types_it(
+    framework: str, seed: int
+) -> None:
+    plan = make_plan(RecordOptions(seed=seed, framework=framework, kind="continue"))
+    words = dialect_for(plan).launch_words()
+    typed = [found for word in words for found in FLOAT.findall(word)]
+    if framework == "deepspeed":
+        typed += floats(dsc.ds_config(facts_for(plan)))
+    assert all(typed_by_hand(text) for text in typed), typed
+    if framework in ("hf", "deepspeed"):
+        (lr,) = [w.split("=", 1)[1] for w in words if w.startswith("--learning_rate=")]
+        assert lr == repr(plan.peak_lr)
+
+
+def test_deepspeed_echoes_the_typed_learning_rate() -> None:
+    # 3e-4 / 5 for continued pre-training: typed `6e-05`, which the Trainer passes to the
+    # config's "auto" and DeepSpeed prints back as Python prints the float.
+    options = RecordOptions(seed=9536, framework="deepspeed", kind="continue", failures=1)
+    text = release_lines(options)
+    (typed,) = {m[1] for line in text for m in re.finditer(r"'--learning_rate=([^']+)'", line)}
+    assert typed == "6e-05"
+    echoed = {
+        m[1] for line in text if (m := re.search(r"optimizer_params .* \{'lr': ([^,]+),", line))
+    }
+    assert echoed == {typed}
+    dumped = {m[1] for line in text if (m := re.search(r'^(?:\S+: )? *"lr": ([^,\s]+),', line))}
+    assert dumped == {typed}
