@@ -55,6 +55,8 @@ class Run:
         self._last_end: tuple[Segment | None, int, float] = (None, 0, 0.0)
         recipe = catalog.recipes().get(plan.arch.name)
         self._z_loss = recipe.z_loss if recipe is not None and plan.kind != "sft" else 0.0
+        rule = moe.router(plan.arch) if plan.moe is not None else None
+        self._router = (rule.coeff, rule.balance == "seq_aux_loss") if rule is not None else None
         # (launch time, hosts) of every launch: a drained node's spare takes its place.
         self._rosters: list[tuple[float, tuple[str, ...]]] = []
         self.events: tuple[RunEvent, ...] = tuple(Timeline(self).build())
@@ -120,17 +122,16 @@ class Run:
     def aux_loss(self, step: int, attempt: int = 0) -> float | None:
         """The router's load-balancing loss at `step` (a mixture of experts only); a step
         trained again after a restart routes the same tokens, up to nondeterminism."""
-        if self.plan.moe is None:
+        router = self._router
+        if router is None:
             return None
         noise = self.noise
         seen = float(self.plan.tokens_after(step))
         replay = noise.normal(moe.ROUTER, step * 8 + attempt, 1.0) * 0.01 if attempt else 0.0
-        return moe.aux_loss(
-            self.plan.arch,
-            noise.unit(moe.ROUTER + 1, step),
-            noise.normal(moe.ROUTER, step * 8, 1.0) + replay,
-            seen,
-        )
+        unit, normal = noise.unit(moe.ROUTER + 1, step), noise.normal(moe.ROUTER, step * 8, 1.0)
+        # moe.aux_loss, its router read once: coefficient x balance term
+        coeff, per_sequence = router
+        return coeff * moe.balance_term(unit, normal + replay, seen, per_sequence)
 
     def all_to_all(self, step: int) -> float | None:
         """One expert all-to-all (dispatch or combine) of one layer at `step`, ±5 %, in s."""

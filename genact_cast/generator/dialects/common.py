@@ -15,6 +15,11 @@ def py_float(value: float) -> str:
     Python-side loggers print floats by repr (DeepSpeed's `lr=[...]`, the Trainer's dicts);
     the digits are the fewest that read back as the same double, as repr does.
     """
+    if 1e-4 <= abs(value) < 1e15:
+        # _nonzero's first case, before its cache: most values a log prints are new ones.
+        text = f"{value:.15g}"
+        if float(text) == value:
+            return text if "." in text else text + ".0"
     if not math.isfinite(value):
         raise ValueError(f"not a finite float: {value}")
     if value == 0.0:
