@@ -311,6 +311,18 @@ TORCH_RELEASED = {
     "2.9.0": date(2025, 10, 15),  # PyPI upload; requires nvidia-nccl-cu12==2.27.5
 }
 # The NCCL each torch wheel ships (pip's nvidia-nccl-cu12 pin), by torch minor version.
+# The CUDA each nvidia-nccl-cu12 wheel on PyPI was built with, as its libnccl.so.2 prints it
+# (`strings nvidia/nccl/lib/libnccl.so.2 | grep "NCCL version"`, each wheel, 2026-12-06):
+# whichever torch build requires the wheel, the NCCL version line carries this.
+NCCL_BUILD = {
+    "2.18.1": "12.1",
+    "2.19.3": "12.3",
+    "2.20.5": "12.4",
+    "2.21.5": "12.4",
+    "2.26.2": "12.2",
+    "2.27.3": "12.9",
+    "2.27.5": "12.9",
+}
 TORCH_NCCL = {
     "2.1": {"2.18.1"},
     "2.2": {"2.19.3"},
@@ -1718,7 +1730,8 @@ def _dates(run: Run, s: Setup) -> list[str]:
     if minor in TORCH_NCCL and p.group("nccl") not in TORCH_NCCL[minor]:
         out.append(f"{p.group(0)!r}: torch {minor} ships NCCL {sorted(TORCH_NCCL[minor])}")
     version_line = next((line for line in run.nccl if "NCCL version" in line), "")
-    if f"NCCL version {p.group('nccl')}+cuda{cuda}" not in version_line:
+    build = NCCL_BUILD.get(p.group("nccl"), cuda)
+    if f"NCCL version {p.group('nccl')}+cuda{build}" not in version_line:
         out.append(f"{version_line!r} vs {p.group(0)!r}")
     if s.gpu_name == "B200" and tuple(int(x) for x in cuda.split(".")) < (12, 8):
         out.append(f"{p.group(0)!r}: B200 needs CUDA 12.8")

@@ -85,9 +85,11 @@ def _nccl_init(show: Show, pid: int) -> None:
     comm = rng.integer(0x55D000000000, 0x55DFFFFFFFFF) & ~0xF  # 16-byte aligned
     ring = plan.gpus if plan.gpus <= 16 else 0
     address = f"{subnet}.{rng.integer(2, 250)}"  # the master's own, for both uses
+    # the NCCL wheel's own build, whatever torch's CUDA (one release, one build string)
+    build = plan.framework.nccl_cuda or plan.framework.cuda
     messages = [
         f"Bootstrap : Using {interface}:{address}<0>",
-        f"NCCL version {plan.framework.nccl}+cuda{plan.framework.cuda}",
+        f"NCCL version {plan.framework.nccl}+cuda{build}",
         f"NET/IB : Using {nics} ; OOB {interface}:{address}<0>"
         if multi
         else f"NET/Socket : Using [0]{interface}:{address}<0>",
