@@ -123,4 +123,7 @@ def group_comms(
         launch=attempt,
         nodes=range(f.nodes),
         node_pid=lambda node, local: agents[node].worker_pids[local],
+        # the token dispatcher's all-to-all on the expert group (send/recv connectors; no
+        # collective of the group connects its rings)
+        all_to_all=[group is expert for group in wanted],
     )

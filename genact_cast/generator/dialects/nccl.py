@@ -369,11 +369,20 @@ def work_fifo(where: Where) -> str:
 
 
 def p2p_send(
-    where: Where, channel: int, rank: int, dev: int, peer: int, peer_dev: int, *, read: bool
+    where: Where,
+    channel: int,
+    rank: int,
+    dev: int,
+    peer: int,
+    peer_dev: int,
+    *,
+    read: bool,
+    conn: int = 0,
 ) -> str:
     """A send connector to a GPU of the node over NVLink (src/transport/p2p.cc:393, cuMem on):
-    `/read` where both GPUs are Ampere (src/graph/paths.cc:365), none on Hopper and later."""
-    text = f"Channel {channel:02d}/0 : {rank}[{dev}] -> {peer}[{peer_dev}] via P2P/CUMEM"
+    `/read` where both GPUs are Ampere (src/graph/paths.cc:365), none on Hopper and later;
+    `conn` the connector's index (0 a ring's or tree's, 1 a send/recv's)."""
+    text = f"Channel {channel:02d}/{conn} : {rank}[{dev}] -> {peer}[{peer_dev}] via P2P/CUMEM"
     return info(where, text + ("/read" if read else ""))
 
 
@@ -384,15 +393,18 @@ def net_connect(
     side: str,
     net_dev: int,
     devices: tuple[int, int] | None = None,
+    conn: int = 0,
 ) -> str:
     """A connector to another node over InfiniBand with GPUDirect RDMA, on the rank's own NIC
     (src/transport/net.cc:218 `[send]`, :264 `[receive]`; not shared: a ring's connIndex 0).
     `link`: (sender, receiver) comm ranks; `devices` their GPUs (of the world communicator,
-    eight GPUs a node: the ranks modulo 8)."""
+    eight GPUs a node: the ranks modulo 8); `conn` 1: a send/recv's connector, on the NET's
+    shared buffers (`/Shared`), here on the rank's own NIC too."""
     sender, receiver = link
     send_dev, receive_dev = devices or (sender % 8, receiver % 8)
     return info(
         where,
-        f"Channel {channel:02d}/0 : {sender}[{send_dev}] -> {receiver}[{receive_dev}] "
-        f"[{side}] via NET/IB/{net_dev}/GDRDMA",
+        f"Channel {channel:02d}/{conn} : {sender}[{send_dev}] -> {receiver}[{receive_dev}] "
+        # a send/recv's connector shares the NET buffers (net.cc:199, 241: NET_SHARED_BUFFERS)
+        f"[{side}] via NET/IB/{net_dev}/GDRDMA" + ("/Shared" if conn else ""),
     )

@@ -115,7 +115,13 @@ def world_place(rank: int) -> tuple[int, int]:
 
 
 def _setup(
-    where: nccl.Where, rank: int, nranks: int, wanted: Wanted, read: bool, place: Place
+    where: nccl.Where,
+    rank: int,
+    nranks: int,
+    wanted: Wanted,
+    read: bool,
+    place: Place,
+    conn: int = 0,
 ) -> list[str]:
     """src/transport.cc's ncclTransportP2pSetup: for each distance i, the connectors from
     rank - i (receive) on every channel, then to rank + i (send). A send within the node is
@@ -136,7 +142,7 @@ def _setup(
                 devices = (source_device, device)
                 out.append(
                     nccl.net_connect(
-                        where, channel, (source, rank), "receive", where.device, devices
+                        where, channel, (source, rank), "receive", where.device, devices, conn
                     )
                 )
         target_node, target_device = place(target)
@@ -145,12 +151,16 @@ def _setup(
                 continue
             if target_node == node:
                 out.append(
-                    nccl.p2p_send(where, channel, rank, device, target, target_device, read=read)
+                    nccl.p2p_send(
+                        where, channel, rank, device, target, target_device, read=read, conn=conn
+                    )
                 )
             else:
                 devices = (device, target_device)
                 out.append(
-                    nccl.net_connect(where, channel, (rank, target), "send", where.device, devices)
+                    nccl.net_connect(
+                        where, channel, (rank, target), "send", where.device, devices, conn
+                    )
                 )
     return out
 
@@ -219,3 +229,98 @@ def _connects(
         _setup(where, rank, nranks, rings, read, place),
         _setup(where, rank, nranks, trees, read, place),
     )
+
+
+P2P_PER_BATCH = 8  # src/include/device.h:369, NCCL_MAX_DEV_WORK_P2P_PER_BATCH
+
+
+def _pow2_up(value: int) -> int:
+    return 1 << max(0, value - 1).bit_length()
+
+
+@functools.lru_cache(maxsize=256)
+def p2p_schedule(rank: int, places: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """src/init.cc:1093-1140 at v2.27.5-1: each round's (peer sent to, peer received from),
+    node deltas then local deltas by the quadratic formula over powers of two (flat where
+    the nodes hold different counts of ranks)."""
+    node_of, members = _nodes(places)
+    nodes, node = len(members), node_of[rank]
+    width = max(len(ranks) for ranks in members)
+    local = members[node].index(rank)
+    flat = any(len(ranks) != width for ranks in members)
+    if flat:
+        nodes, node, width, local = 1, 0, len(places), rank
+    rounds = []
+    node_round = node_delta = 0
+    while node_round != _pow2_up(nodes):
+        if node_delta < nodes:
+            send_node, recv_node = (node + node_delta) % nodes, (node - node_delta) % nodes
+            local_round = local_delta = 0
+            while local_round != _pow2_up(width):
+                if local_delta < width:
+                    send, recv = (local + local_delta) % width, (local - local_delta) % width
+                    if not flat:
+                        send, recv = members[send_node][send], members[recv_node][recv]
+                    rounds.append((send, recv))
+                local_round += 1
+                local_delta = (local_delta + local_round) & (_pow2_up(width) - 1)
+        node_round += 1
+        node_delta = (node_delta + node_round) & (_pow2_up(nodes) - 1)
+    return tuple(rounds)
+
+
+def _p2p_channels(round_: int, nodes: int, width: int, channels: int, per_peer: int) -> list[int]:
+    """ncclP2pChannelBaseForRound (src/include/channel.h:19-29) and ncclP2pChannelForPart
+    (device.h:269-274): the channels of a round's peer, its parts' bit-reversed offsets."""
+    if nodes > 1:
+        base = round_ // width * -(-width // P2P_PER_BATCH) + round_ % width // P2P_PER_BATCH
+    else:
+        base = round_
+    bits = (channels - 1).bit_length()
+    parts = [int(format(part, f"0{bits}b")[::-1], 2) if bits else 0 for part in range(per_peer)]
+    return sorted({(base + delta) & (channels - 1) for delta in parts})
+
+
+def all_to_all_connects(
+    where: nccl.Where,
+    rank: int,
+    places: tuple[tuple[int, int], ...],
+    channels: int,
+    per_peer: int,
+    *,
+    read: bool,
+) -> list[str]:
+    """The connectors a rank sets up at its communicator's first send/recv to every peer
+    (an all-to-all: each peer's send and receive on its round's `per_peer` channels of
+    `channels` p2p channels, enqueue.cc:2301-2327) by ncclTransportP2pSetup with connIndex
+    1 (group.cc:131): per distance, the receives then the sends, each channel in order
+    (transport.cc:124-160); over NVLink a send prints its line (p2p.cc:393), across nodes
+    both ends do (net.cc:218, 264), and no `Connected all` line follows."""
+    prefix = nccl.info(where, "")
+    return [
+        prefix + text for text in _all_to_all(rank, places, channels, per_peer, read, where.device)
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _all_to_all(
+    rank: int,
+    places: tuple[tuple[int, int], ...],
+    channels: int,
+    per_peer: int,
+    read: bool,
+    device: int,
+) -> tuple[str, ...]:
+    _, members = _nodes(places)
+    width = max(len(ranks) for ranks in members)
+    wanted: Wanted = {channel: (set(), set()) for channel in range(channels)}
+    for round_, (send, recv) in enumerate(p2p_schedule(rank, places)):
+        for channel in _p2p_channels(round_, len(members), width, channels, per_peer):
+            if send != rank:
+                wanted[channel][1].add(send)
+            if recv != rank:
+                wanted[channel][0].add(recv)
+    where = nccl.Where("", 0, 0, device)
+    head = len(nccl.info(where, ""))
+    lines = _setup(where, rank, len(places), wanted, read, places.__getitem__, conn=1)
+    return tuple(line[head:] for line in lines)

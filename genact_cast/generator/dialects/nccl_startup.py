@@ -17,6 +17,7 @@ from genact_cast.generator.dialects import nccl
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_connects import (
     GPUS_PER_NODE,
+    all_to_all_connects,
     ring_and_tree_connects,
     tree_links,
     world_place,
@@ -24,6 +25,9 @@ from genact_cast.generator.dialects.nccl_connects import (
 from genact_cast.generator.dialects.nccl_host import HostLines, host_lines
 from genact_cast.generator.rng import Rng
 
+# p2p channels and channels per peer: pow2Up of the coll channels, each NVLink peer worth
+# all of them (src/graph/paths.cc:798-866 at v2.27.5-1)
+P2P_CHANNELS = 32
 TREES_BUFFER = 1023  # src/init.cc: `char line[1024]`, written up to 1023 - strlen(line)
 
 
@@ -237,29 +241,6 @@ def nccl_startup(
     return [line for phase in phases for _, lines in sorted(phase) for line in lines]
 
 
-def tree_connects(
-    facts: Facts, incidentals: IncidentalsLike, *, local_ranks: Sequence[int] = (0,)
-) -> list[str]:
-    """The world communicator's tree connectors and `Connected all trees` (src/transport/
-    generic.cc:46-50), which the processes `local_ranks` of node 0 print at the first
-    collective that runs on the trees, where the communicator's first one did not
-    (nccl_startup's `trees`); nothing on one node, whose collectives never take the tree."""
-    nranks = facts.gpus
-    if not nccl.new_layout(facts.nccl) or nranks <= GPUS_PER_NODE:
-        return []
-    places = tuple(world_place(rank) for rank in range(nranks))
-    out: list[str] = []
-    for local in local_ranks:
-        pid = incidentals.worker_pids[local]
-        gap = incidentals.thread_ids[local] - pid
-        proxy = nccl.Where(facts.hosts[0], pid, pid + gap + 3, local)
-        _, lines = ring_and_tree_connects(
-            proxy, local, nranks, channels(facts), read=facts.gpu == "A100", places=places
-        )
-        out += [*lines, nccl.connected(proxy, "trees", facts.nccl)]
-    return out
-
-
 DEBUG_NODES = 8
 
 
@@ -285,6 +266,7 @@ def sub_communicators(
     unconnected: Sequence[int] = (),
     deferred: tuple[Sequence[bool], list[str]] | None = None,
     color: Callable[[Sequence[int]], int] = nccl.split_color,
+    all_to_all: Sequence[bool] = (),
 ) -> list[str]:
     """The Init blocks of process groups other than the world's, on rank 0's node: each group
     (a function from a global rank to its group's global ranks, in comm-rank order) is a
@@ -314,7 +296,10 @@ def sub_communicators(
     for each group, whether its first collective runs on the rings alone (an all-gather), so
     that its trees connect at a later all-reduce (enqueue.cc:463-472); their lines go to the
     list given, for the caller to put where that collective falls. `color`: the split's
-    color of a group's ranks (a new_group's is torch's Python one instead)."""
+    color of a group's ranks (a new_group's is torch's Python one instead). `all_to_all`:
+    for each group, whether its first collective is an all-to-all (MoE's token exchange),
+    which connects send/recv channels to every peer instead of the rings
+    (nccl_connects.all_to_all_connects)."""
     version = facts.nccl
     if not nccl.new_layout(version):
         return []
@@ -406,7 +391,9 @@ def sub_communicators(
             parts.append(("rest", 0.0))
             fourth = [
                 nccl.thread_thresholds(init, nranks),
-                nccl.coll_channels(init, total, 32, 32, version=version, nvls=nvls),
+                nccl.coll_channels(
+                    init, total, P2P_CHANNELS, P2P_CHANNELS, version=version, nvls=nvls
+                ),
                 *([nccl.work_fifo(init)] if rank == 0 else []),
                 nccl.split_complete(init, comm, split)
                 if splits
@@ -424,9 +411,19 @@ def sub_communicators(
             rings, trees = ring_and_tree_connects(
                 proxy, rank, nranks, total, read=facts.gpu == "A100", places=places
             )
-            fifth = [*around.progress, *rings, nccl.connected(proxy, "rings", version)]
-            if len(spans) > 1:
-                tree_lines = [*trees, nccl.connected(proxy, "trees", version)]
+            ring_lines = [*rings, nccl.connected(proxy, "rings", version)]
+            tree_lines = [*trees, nccl.connected(proxy, "trees", version)] * (len(spans) > 1)
+            if index < len(all_to_all) and all_to_all[index]:
+                # its send/recv connectors to every peer; the rings (and trees) wait for a
+                # collective, where the caller puts them (`deferred`), else never run
+                exchange = all_to_all_connects(
+                    proxy, rank, places, P2P_CHANNELS, P2P_CHANNELS, read=facts.gpu == "A100"
+                )
+                fifth = [*around.progress, *exchange]
+                if deferred is not None:
+                    deferred[1].extend(ring_lines + tree_lines)
+            else:
+                fifth = [*around.progress, *ring_lines]
                 if deferred is not None and deferred[0][index]:
                     deferred[1].extend(tree_lines)
                 else:

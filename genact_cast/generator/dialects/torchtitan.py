@@ -26,7 +26,7 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.nccl_startup import tree_connects
+from genact_cast.generator.dialects.nccl_later import tree_connects, world_all_to_all
 from genact_cast.generator.dialects.torchtitan_build import building_lines
 from genact_cast.generator.dialects.torchtitan_job import meta_name
 from genact_cast.generator.dialects.torchtitan_lines import (
@@ -222,6 +222,9 @@ class Log(Watchdog):
             # The step's end all-reduces the loss on dp_cp (train.py:531-545) and the grad
             # norm on the FSDP group: where one is the world's, its trees connect now.
             own = titan_mesh.groups(self.facts, 0)
+            if "ep" in own and own["ep"] is None and f.ep > 1:
+                # the experts' all-to-all on the world's communicator: its send/recv channels
+                comms += world_all_to_all(self.facts, self.incidentals)
             if any(name in own and own[name] is None for name in ("dp_cp", "dp_shard_cp")):
                 comms += tree_connects(self.facts, self.incidentals)
             out += [Line(f"[rank0]:{text}") for text in comms]

@@ -150,6 +150,9 @@ def first_step_comms(facts: Facts, incidentals: IncidentalsLike, launch: int) ->
         launch=launch,
         local_ranks=(0,),
         deferred=(ring_first, later),
+        # the experts' token exchange (all_to_all_single on ep): send/recv connectors, its
+        # rings at the grad norm's all-reduce over ep (distributed/utils.py:427)
+        all_to_all=[group.name == "ep" for group in found],
     )
     return out + later
 
