@@ -310,7 +310,6 @@ TORCH_RELEASED = {
     "2.8.0": date(2025, 8, 6),
     "2.9.0": date(2025, 10, 15),  # PyPI upload; requires nvidia-nccl-cu12==2.27.5
 }
-# The NCCL each torch wheel ships (pip's nvidia-nccl-cu12 pin), by torch minor version.
 # The CUDA each nvidia-nccl-cu12 wheel on PyPI was built with, as its libnccl.so.2 prints it
 # (`strings nvidia/nccl/lib/libnccl.so.2 | grep "NCCL version"`, each wheel, 2026-12-06):
 # whichever torch build requires the wheel, the NCCL version line carries this.
@@ -323,6 +322,7 @@ NCCL_BUILD = {
     "2.27.3": "12.9",
     "2.27.5": "12.9",
 }
+# The NCCL each torch wheel ships (pip's nvidia-nccl-cu12 pin), by torch minor version.
 TORCH_NCCL = {
     "2.1": {"2.18.1"},
     "2.2": {"2.19.3"},
