@@ -114,6 +114,12 @@ def model_parallel(arch: Architecture, gpus: int, method: str = "full") -> list[
     return [(tp, pp) for tp, pp in options if gpus % (tp * pp) == 0 and gpus >= tp * pp]
 
 
+def expert_parallelism(arch: Architecture, dp: int, method: str, flat: bool) -> int:
+    """EP of a run: none for adapters (FSDP wraps the whole model, each GPU gathers every
+    expert: peft, torchtune's LoRAGroupedExperts) nor for a framework that shards flat."""
+    return moe.expert_parallel(arch, dp) if method == "full" and not flat else 1
+
+
 def shard_options(arch: Architecture, dp: int, tp: int) -> list[int]:
     """Shard group sizes to try, 0 meaning the whole data-parallel group (flat FSDP):
     flat first where it hides, HSDP first at hundreds to thousands of ranks."""
@@ -142,8 +148,11 @@ def memory(
     selective: bool = False,
     shard: int = 0,
     method: str = "full",
+    ep: int = 1,
 ) -> Memory:
-    """REALISM.md's sum: sharded state + activations + logits + buffers."""
+    """REALISM.md's sum: sharded state + activations + logits + buffers (`ep`: the expert
+    parallelism of a mixture of experts, whose share of experts a pipeline stage keeps
+    gathered)."""
     layers = -(-arch.layers // pp)
     in_flight = pp  # 1F1B keeps up to `pp` micro batches alive on the first stage
     activations = in_flight * physics.activation_bytes(
@@ -159,7 +168,6 @@ def memory(
         # for its dense and MoE models alike; torch's pipeline stage reshards after the last
         # backward only): the dense weights and, of a mixture of experts, this rank's EP
         # share of the routed experts (review-realism5 FAIL 2: DeepSeek-V3 held neither).
-        ep = moe.expert_parallel(arch, gpus // (tp * pp)) if method == "full" else 1
         state += physics.BF16_BYTES * moe.gathered_params(arch, ep) / (tp * pp)
     return Memory(
         state=state,
@@ -187,6 +195,7 @@ def layout_options(
     max_micro: int,
     buffers_gib: float,
     method: str = "full",
+    flat: bool = False,
 ) -> list[Fit]:
     """(TP, PP, micro batch, recompute, memory, shard group) that fit, best first.
 
@@ -199,7 +208,9 @@ def layout_options(
     fitting: list[Fit] = []
     for tp, pp in model_parallel(arch, gpus, method):
         dp = gpus // (tp * pp)
-        for shard in shard_options(arch, dp, tp) if method == "full" else [0]:
+        # `flat`: the framework shards over all of DP, no HSDP and no EP (lineup.FLAT_SHARDING).
+        ep = expert_parallelism(arch, dp, method, flat)
+        for shard in shard_options(arch, dp, tp) if method == "full" and not flat else [0]:
             for recompute in ("off", "selective", "full"):
                 for micro in MICRO_BATCHES:
                     if micro > max_micro:
@@ -207,7 +218,7 @@ def layout_options(
                     mem = memory(
                         arch, gpus, tp, pp, seq, micro, checkpointed=recompute == "full",
                         selective=recompute == "selective", buffers_gib=buffers_gib,
-                        shard=shard, method=method,
+                        shard=shard, method=method, ep=ep,
                     )  # fmt: skip
                     if mem.total <= MEMORY_CEILING * capacity:
                         fitting.append(Fit(tp, pp, micro, recompute, mem, shard))

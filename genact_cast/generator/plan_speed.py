@@ -9,6 +9,7 @@ from genact_cast.generator.catalog import Architecture, Gpu
 from genact_cast.generator.layout import (
     Fit,
     Layout,
+    expert_parallelism,
     layout_options,
     traffic,
 )
@@ -32,6 +33,7 @@ def planned_layout(
     mfu_draw: float,
     packed: float = 1.0,
     method: str = "full",
+    flat: bool = False,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None.
 
@@ -53,10 +55,11 @@ def planned_layout(
         max_micro=max_micro,
         buffers_gib=buffers_gib,
         method=method,
+        flat=flat,
     )
     for fit in options:
         built = _batch_and_speed(
-            arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method
+            arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method, flat
         )
         if built is not None:
             return built
@@ -74,6 +77,7 @@ def _batch_and_speed(
     mfu_draw: float,
     packed: float = 1.0,
     method: str = "full",
+    flat: bool = False,
 ) -> tuple[Layout, float, float] | None:
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = BATCH[kind]
@@ -91,9 +95,7 @@ def _batch_and_speed(
         # parallel group is wide (no TP), so it stops at 2 per stage to stay under 16M tokens
         accum = max(accum, (2 if arch.moe else 6) * fit.pp)
     accum = min(accum, 256 if fit.pp > 1 else 32)
-    # Adapter recipes wrap the whole model in FSDP (peft, torchtune's LoRAGroupedExperts):
-    # each GPU gathers every expert of a block and runs its own tokens, no expert parallelism.
-    ep = moe.expert_parallel(arch, dp) if method == "full" else 1
+    ep = expert_parallelism(arch, dp, method, flat)
     layout = Layout(
         gpus, fit.tp, fit.pp, fit.micro, accum, fit.recompute == "full", fit.memory,
         selective=fit.recompute == "selective", ep=ep, shard=fit.shard,
