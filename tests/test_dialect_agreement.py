@@ -50,6 +50,12 @@ def comparable(plan: RunPlan, other: str) -> bool:
         return False
     if lineup.why_no_sft(other) is not None and plan.kind == "sft":
         return False
+    # A mixture of experts runs with expert parallelism where the framework has it, and
+    # whole on each GPU, sharded flat, under the Trainer and DeepSpeed (lineup.FLAT_SHARDING,
+    # review-realism5 FAIL 4): two runs, each as its framework can lay it out.
+    flat = lineup.flat_sharding(plan.options.framework)
+    if plan.arch.moe and plan.options.method == "full" and flat != lineup.flat_sharding(other):
+        return False
     return lineup.why_no_adapters(other) is None or plan.options.method == "full"
 
 

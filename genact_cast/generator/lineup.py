@@ -126,9 +126,9 @@ LOADER_TYPED = ("hf", "deepspeed")
 # Frameworks whose dialect shards over the whole data-parallel group with no replication
 # and no expert parallelism, as their launchers are typed: the Trainer's FSDP2 over
 # accelerate's ("dp_shard", "tp") mesh (hf_mesh.py) and ZeRO-3 with zero_hpz_partition_size
-# 1 (deepspeed_model.py); each GPU gathers every expert of a block. Their plans are laid
-# out the same way, so that the step pays for the gathers their logs show (review-realism5
-# FAIL 4: Mixtral over 2,048 ranks with the Trainer).
+# 1 (deepspeed_model.py); each GPU gathers every expert of a block. Their plans of a mixture
+# of experts are laid out the same way, so that the step pays for the whole-block gathers
+# their logs show (review-realism5 FAIL 4: Mixtral over 2,048 ranks with the Trainer).
 FLAT_SHARDING = ("hf", "deepspeed")
 
 

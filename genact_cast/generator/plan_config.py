@@ -275,7 +275,7 @@ def _candidates(
                 packed = seq / data.tokens_per_example if kind == "sft" else 1.0
                 built = planned_layout(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
-                    method, lineup.flat_sharding(options.framework),
+                    method, arch.moe and lineup.flat_sharding(options.framework),
                 )  # fmt: skip
                 if built is None:
                     continue
