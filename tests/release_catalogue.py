@@ -47,6 +47,17 @@ OTHERS = re.compile(
     # blank lines between its parts
     r"|(?:\[rank\d+\]:)?(?:Exception raised from \w+ at |frame #\d+: "
     r"|terminate called after throwing an instance of 'c10::DistBackendError'$|  what\(\):  \[|$)"
+    # a torchrun past its --max_restarts: the ChildFailedError it exits with, and srun's line
+    # for each task that exits (tests/test_torchrun_exit.py holds them against real logs)
+    r"|(?:Traceback \(most recent call last\):|  File \"/usr/local/\S+\", line \d+, in \S+"
+    r"|    (?:sys\.exit\(main\(\)\)|return f\(\*args, \*\*kwargs\)|run\(args\)|elastic_launch\("
+    r"|return launch_agent\(self\._config, self\._entrypoint, list\(args\)\)"
+    r"|raise ChildFailedError\(|args\.func\(args\)|multi_gpu_launcher\(args\)"
+    r"|distrib_run\.run\(args\))|  +\^+"
+    r"|torch\.distributed\.elastic\.multiprocessing\.errors\.ChildFailedError: |=+|-+|\S+ FAILED"
+    r"|Failures:|  <NO_OTHER_FAILURES>|Root Cause \(first observed failure\):|\[\d+\]:"
+    r"|  (?:time      |host      |rank      |exitcode  |error_file|traceback ): .*"
+    r"|srun: error: \S+: task \d+: Exited with exit code \d+)$"
 )
 
 

@@ -119,6 +119,9 @@ class Failed(NamedTuple):
     t_fault: float = 0.0
     peer: int = 0
     same_node: bool = True  # restarted on the same hosts; else the node is drained
+    # torchrun gives up here: its --max_restarts are used (or, under Slurm, the node is
+    # lost): the launcher exits and the job is started anew (Restarted.requeued).
+    exits: bool = False
 
 
 class Restarted(NamedTuple):

@@ -308,6 +308,14 @@ class Timeline:
         # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
         # (activations), so an ALLREDUCE is caught only where TP > 1.
         ops = COLLECTIVES if plan.layout.tp > 1 else COLLECTIVES[:2]
+        # torchrun restarts its workers up to --max-restarts (3); past that the job ends and
+        # starts anew (Slurm requeues it; a torchrun typed at a shell is run again). Where
+        # the node itself is out: under Slurm (srun) it is drained and the job requeued on
+        # a spare; under a torchrun typed at a shell no scheduler can do that, so the other
+        # nodes' agents restart their workers (an attempt) and wait at the rendezvous for a
+        # spare node's torchrun to join it.
+        in_place = failure.same_node or not plan.launched_by_slurm
+        same = in_place and self.restarts < MAX_RESTARTS
         self.events.append(
             Failed(
                 self.t,
@@ -325,6 +333,7 @@ class Timeline:
                 fault,
                 0,
                 failure.same_node,
+                not same,
             )
         )
         # A save whose write had not ended when the rank died never completes (every rank
@@ -341,14 +350,6 @@ class Timeline:
         )
         self.t += failure.restart_seconds
         self.attempt += 1
-        # torchrun restarts its workers up to --max-restarts (3); past that the job ends and
-        # starts anew (Slurm requeues it; a torchrun typed at a shell is run again). Where
-        # the node itself is out: under Slurm (srun) it is drained and the job requeued on
-        # a spare; under a torchrun typed at a shell no scheduler can do that, so the other
-        # nodes' agents restart their workers (an attempt) and wait at the rendezvous for a
-        # spare node's torchrun to join it.
-        in_place = failure.same_node or not plan.launched_by_slurm
-        same = in_place and self.restarts < MAX_RESTARTS
         self.restarts = self.restarts + 1 if same else 0
         drained = spare = ""
         if not failure.same_node:

@@ -2,7 +2,7 @@
 NCCL addresses), the torchrun banner; the NCCL start-up lines come from nccl_startup."""
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -190,6 +190,30 @@ def failure_lines(
             torchrun.stopping(later, agent, source, site=site),
             torchrun.rendezvousing(facts.moment(event.t + 2.3), agent, source, site=site),
         ]
+    return [Line(text) for text in lines]
+
+
+def exit_lines(
+    facts: Facts,
+    incidentals: Incidentals,
+    event: Failed,
+    script: str,
+    outer: Sequence[torchrun.Frame] = (),
+) -> list[Out]:
+    """The shell's node's torchrun past its --max_restarts (`event.exits`): it exits with
+    ChildFailedError, its failed worker (local rank 0, `failure_lines`) the root cause."""
+    if not event.exits:
+        return []
+    lines = torchrun.child_failed(
+        script=script,
+        host=facts.hosts[0],
+        moment=facts.moment(event.t + 2.1),
+        rank=0,
+        local_rank=0,
+        pid=incidentals.worker_pids[0],
+        signum=6,
+        outer=outer,
+    )
     return [Line(text) for text in lines]
 
 

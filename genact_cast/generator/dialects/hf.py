@@ -101,6 +101,8 @@ class Log(Watchdog):
         super().__init__(facts, cols=cols, interval=interval)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
+        self.restarted = 0  # the restarts this torchrun has made (its --max_restarts: 3)
+        self.fresh: tuple[int, ...] = ()  # the launches that are the command run again
         self.clock = Clock()
         self.held_evaluation: Evaluated | None = None
         # Whether the script loads pretrained weights (a fine-tune, continued pre-training)
@@ -134,7 +136,9 @@ class Log(Watchdog):
             self.comm_seconds = 0.0
             self.groups_up = False
             self.incidentals = (
-                self.incidentals.relaunched(self.facts, event.attempt, same_agent=True)
+                self.incidentals.relaunched(
+                    self.facts, event.attempt, same_agent=event.attempt not in self.fresh
+                )
                 if event.attempt
                 else Incidentals(self.facts, 0)
             )
@@ -169,6 +173,8 @@ class Log(Watchdog):
         if isinstance(event, Restarted):
             self.resume_step = event.step
             self.first_batches = self.saved_first_batches.get(event.step, 0)
+            if event.requeued:  # accelerate launch run again: a new torchrun agent
+                self.fresh += (event.attempt,)
             return []
         if isinstance(event, Exported):
             return self._export(event)

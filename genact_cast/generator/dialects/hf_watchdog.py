@@ -15,6 +15,7 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     collective_numels,
+    exit_lines,
     failure_lines,
     timed_out,
 )
@@ -24,6 +25,16 @@ from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
 PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
+# `accelerate launch` calls torch's run itself: its frames above torch's when the torchrun
+# it runs exits (accelerate 1.11.0's console script, commands/accelerate_cli.py:50,
+# commands/launch.py:1222 for a FSDP config and :853 in multi_gpu_launcher, which re-raises).
+_ACCELERATE = "/usr/local/lib/python3.12/site-packages/accelerate/commands"
+ACCELERATE = (
+    ("/usr/local/bin/accelerate", 8, "<module>", "sys.exit(main())"),
+    (f"{_ACCELERATE}/accelerate_cli.py", 50, "main", "args.func(args)"),
+    (f"{_ACCELERATE}/launch.py", 1222, "launch_command", "multi_gpu_launcher(args)"),
+    (f"{_ACCELERATE}/launch.py", 853, "multi_gpu_launcher", "distrib_run.run(args)"),
+)
 
 
 class Watchdog(Job):
@@ -31,6 +42,7 @@ class Watchdog(Job):
 
     incidentals: Incidentals
     failures: int  # the launches torchrun has restarted
+    restarted: int  # the restarts this torchrun has made
     comm_seconds: float  # this launch's set-up time, which the run's timeline leaves out
 
     def _mesh_collective(self, event: Failed) -> Callable[[int], Collective] | None:
@@ -57,8 +69,10 @@ class Watchdog(Job):
         return own
 
     def _failure(self, event: Failed) -> list[Out]:
-        left = MAX_RESTARTS - self.failures
+        left = MAX_RESTARTS - self.restarted
         self.failures += 1
+        # Past its --max_restarts torchrun exits (Failed.exits) and the command is run again.
+        self.restarted = 0 if event.exits else self.restarted + 1
         # torch 2.9 dumps on a timeout (torch_dump): each watchdog waits a minute for it
         # before it takes its process down, and this log runs that minute behind the run's.
         # The lines from here are stamped on the run's clock: this launch's set-up time
@@ -106,4 +120,5 @@ class Watchdog(Job):
         )
         # The C++ watchdog writes to stderr (the first line right after the bar), and the
         # process dies: nothing draws its bar again.
-        return [*(Line(text) for text in [*early, *late]), Close(leave=False)]
+        ends = exit_lines(self.facts, self.incidentals, event, "train.py", ACCELERATE)
+        return [*(Line(text) for text in [*early, *late]), Close(leave=False), *ends]

@@ -89,6 +89,9 @@ class Log:
         self.clock = Clock()
         self.resume_step = 0
         self.attempt = 0
+        # The launches that are a new srun/torchrun (the job run again after torchrun used
+        # its --max_restarts): new agents, each node's banner again.
+        self.fresh: tuple[int, ...] = ()
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
         self._groups_up = False  # the process groups' communicators, up in iteration 1
@@ -149,6 +152,8 @@ class Log:
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            if event.requeued:
+                self.fresh += (event.attempt,)
             return []
         return []
 
@@ -190,7 +195,7 @@ class Log:
         if not self._groups_up:
             self._groups_up = True
             first = groups.expert_first(f, self.flags(), self.padded_vocab, self.shape)
-            text = comms.group_comms(f, self.incidentals, self.attempt, first)
+            text = comms.group_comms(f, self.incidentals, self.attempt, first, self.fresh)
             if text:
                 out.append(Line("\r\n".join(text)))
         out += [
@@ -234,20 +239,24 @@ class Log:
         self._launched_at = event.t  # each process times its own start-up
         self.attempt = event.attempt
         self._groups_up = False
+        new = event.attempt in self.fresh
         self.incidentals = (
-            self.incidentals.relaunched(f, event.attempt, same_agent=True)
+            self.incidentals.relaunched(f, event.attempt, same_agent=not new)
             if event.attempt
             else Incidentals(f, 0)
         )
         lines: list[str] = []
-        if event.attempt == 0:
+        if event.attempt == 0 or new:
             # Every node's torchrun warns once; srun passes each node's lines on as they come.
             moment = self._t(event.t)
             # The NGC container's torch, in dist-packages as the watchdog's frames show it.
             lines += banner(f, moment, self.incidentals, "dist-packages")
             for node in range(1, f.nodes):
                 lines += banner(
-                    f, moment, comms.agent(f, self.incidentals, self.attempt, node), "dist-packages"
+                    f,
+                    moment,
+                    comms.agent(f, self.incidentals, self.attempt, node, self.fresh),
+                    "dist-packages",
                 )
         args = margs.parsed(self.flags(), f.gpus)
         text = [
@@ -284,7 +293,7 @@ class Log:
             *torchrun.device_guess_warning(
                 f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
             ),
-            *comms.nccl_lines(f, self.incidentals, self.attempt),
+            *comms.nccl_lines(f, self.incidentals, self.attempt, self.fresh),
             ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
             time_to_initialize(event.t - self._launched_at),
             datetime_marker("after megatron is initialized", moment),
@@ -399,5 +408,6 @@ class Log:
             base=self.base,
             incidentals=self.incidentals,
             attempt=self.attempt,
+            fresh=self.fresh,
         )
         return out

@@ -15,25 +15,30 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_startup import debug_info, sub_communicators
 
 
-def agent(facts: Facts, incidentals: Incidentals, attempt: int, node: int) -> Incidentals:
+def agent(
+    facts: Facts, incidentals: Incidentals, attempt: int, node: int, fresh: tuple[int, ...] = ()
+) -> Incidentals:
     """Node `node`'s torchrun and its workers in this launch: torchrun keeps its pid
-    across a restart and starts new workers (later pids) on every node, not just node 0.
-    `incidentals` is node 0's."""
+    across a restart and starts new workers (later pids) on every node, not just node 0;
+    a command run again (the launches in `fresh`) is a new torchrun. `incidentals` is
+    node 0's."""
     if node == 0:
         return incidentals
     found = Incidentals(facts, 100_000 + node)
     for again in range(1, attempt + 1):
-        found = found.relaunched(facts, again, same_agent=True)
+        found = found.relaunched(facts, again, same_agent=again not in fresh)
     return found
 
 
-def nccl_lines(facts: Facts, incidentals: Incidentals, attempt: int) -> list[str]:
+def nccl_lines(
+    facts: Facts, incidentals: Incidentals, attempt: int, fresh: tuple[int, ...] = ()
+) -> list[str]:
     """NCCL_DEBUG=INFO: every process's start-up on every node, which srun brings to this
     terminal as they come (one write: a thousand lines on eight nodes)."""
     f = facts
     if not debug_info(f):
         return []
-    agents = [agent(f, incidentals, attempt, n) for n in range(f.nodes)]
+    agents = [agent(f, incidentals, attempt, n, fresh) for n in range(f.nodes)]
     text = nccl_startup(
         f,
         incidentals,
@@ -44,7 +49,11 @@ def nccl_lines(facts: Facts, incidentals: Incidentals, attempt: int) -> list[str
 
 
 def group_comms(
-    facts: Facts, incidentals: Incidentals, attempt: int, expert_first: bool | None = None
+    facts: Facts,
+    incidentals: Incidentals,
+    attempt: int,
+    expert_first: bool | None = None,
+    fresh: tuple[int, ...] = (),
 ) -> list[str]:
     """NCCL_DEBUG=INFO: Megatron's process groups (parallel_state at the tag, new_group
     with no device bound) each bring up their own communicator at their first
@@ -114,7 +123,7 @@ def group_comms(
     if f.experts and expert_first is not None and expert_shard > 1:
         backward.insert(0 if expert_first else len(backward), expert_data)
     wanted += backward
-    agents = [agent(f, incidentals, attempt, node) for node in range(f.nodes)]
+    agents = [agent(f, incidentals, attempt, node, fresh) for node in range(f.nodes)]
     return sub_communicators(
         f,
         incidentals,

@@ -42,12 +42,15 @@ def failure_lines(
     base: str | None,
     incidentals: Incidentals,
     attempt: int,
+    fresh: tuple[int, ...] = (),
 ) -> tuple[Facts, list[Out]]:
     """Every rank was in the hung collective: each one's watchdog times out after
     Megatron's own process-group timeout (--distributed-timeout-minutes, 10 at the tag)
     and aborts its process, a few ms apart; then every node's torchrun stops the rest of
     its workers and reports the failure, and, with restarts left, starts them again (its
-    INFO lines unseen without LOGLEVEL). srun prints all nodes' output as it comes.
+    INFO lines unseen without LOGLEVEL). With none left (`event.exits`) every torchrun
+    raises ChildFailedError and exits, and srun reports each task's exit status: the job
+    ends here. srun prints all nodes' output as it comes.
     Returns the facts with the log's clock a minute later (torch's dump wait), which the
     presenter keeps for the rest of the run, and the lines."""
     f = facts
@@ -102,9 +105,9 @@ def failure_lines(
     source = torchrun.torch_source(f.torch)
     site = torch_site(f.torch, "dist-packages")
     draw = Rng(f.seed * 613 + event.seq)
-    agents: list[tuple[float, list[str]]] = []
+    agents: list[tuple[float, int, list[str]]] = []
     for node in range(f.nodes):
-        node_agent = agent(f, incidentals, attempt, node)
+        node_agent = agent(f, incidentals, attempt, node, fresh)
         later = event.t + 1.5 + draw.uniform(0.0, 0.2)
         block = [
             torchrun.closing_signal(f.moment(later), node_agent.agent_pid, source, pid, site=site)
@@ -122,9 +125,27 @@ def failure_lines(
                 site=site,
             )
         )
-        agents.append((later, block))
+        if event.exits:
+            # The agent has no restart left: it stops the group and returns FAILED, and
+            # torchrun raises ChildFailedError (elastic/agent/server/api.py:898-913,
+            # launcher/api.py:293 in torch 2.9.0), naming its node's failed worker.
+            block += torchrun.child_failed(
+                script="pretrain_gpt.py",
+                host=f.hosts[node],
+                moment=f.moment(later + 0.6),
+                rank=node * 8,
+                local_rank=0,
+                pid=node_agent.worker_pids[0],
+                signum=6,
+                packages="dist-packages",
+            )
+        agents.append((later, node, block))
     agents.sort(key=lambda item: item[0])  # srun passes each node's output as it comes
-    lines += [text for _, block in agents for text in block]
+    lines += [text for _, _, block in agents for text in block]
+    if event.exits:
+        # srun's own line as each task (one torchrun a node, task = node) exits with the
+        # uncaught exception's status 1.
+        lines += [torchrun.srun_exit(f.hosts[node], node) for _, node, _ in agents]
     # One write each (thousands of lines on a large run): the timeout, a minute later
     # the take-down.
     return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]

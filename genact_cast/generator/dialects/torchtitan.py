@@ -103,6 +103,8 @@ class Log(Watchdog):
         self.colors = Colors(enabled=color)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
+        self.restarted = 0  # the restarts this torchrun has made (its --max_restarts: 3)
+        self.fresh: tuple[int, ...] = ()  # the launches that are the command run again
         self.resume_step = 0
         self.memory_gib = 0.0
         self.clock = Clock()
@@ -164,6 +166,8 @@ class Log(Watchdog):
             return [Line(text) for text in dcp_single_process_warnings()]
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            if event.requeued:
+                self.fresh += (event.attempt,)
             self.last_log = self.metrics_built = None
             self.groups_up = False
             return []
@@ -284,13 +288,14 @@ class Log(Watchdog):
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
+        new = event.attempt in self.fresh  # a new torchrun, which warns again
         self.incidentals = (
-            self.incidentals.relaunched(f, event.attempt, same_agent=True)
+            self.incidentals.relaunched(f, event.attempt, same_agent=not new)
             if event.attempt
             else Incidentals(f, 0)
         )
         out: list[Out] = []
-        if event.attempt == 0:
+        if event.attempt == 0 or new:
             out += [Line(text) for text in banner(f, f.moment(event.t), self.incidentals)]
         t = event.t + 4.0
         description = self.toml.description if self.toml else f"{meta_name(f.model_name)} training"

@@ -14,6 +14,7 @@ from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
     Out,
+    exit_lines,
     failure_lines,
     timed_out,
 )
@@ -32,6 +33,7 @@ class Watchdog(Job):
 
     incidentals: Incidentals
     failures: int  # the launches torchrun has restarted
+    restarted: int  # the restarts this torchrun has made
     resume_step: int  # the step this launch resumed from (0: the first launch)
 
     def collectives_per_step(self) -> int:
@@ -77,8 +79,10 @@ class Watchdog(Job):
         return Collective(group.label(), 0, event.op, event.seq, numel_in, numel_out)
 
     def _failure(self, event: Failed) -> list[Out]:
-        left = MAX_RESTARTS - self.failures
+        left = MAX_RESTARTS - self.restarted
         self.failures += 1
+        # Past its --max_restarts torchrun exits (Failed.exits) and the command is run again.
+        self.restarted = 0 if event.exits else self.restarted + 1
         # `--local-ranks-filter 0`: rank 0 alone, every line of its stream tagged by the tee.
         # torch in /usr/local/lib/python3.12/site-packages: python.org's build, whose
         # interpreter torchrun's shebang names
@@ -124,8 +128,9 @@ class Watchdog(Job):
         # the line is left out rather than given an invented number (review-tt4 fault 1).
         texts = [[text for text in group if _NOT_RECORDED not in text] for group in texts]
         dumped = iter(texts)
-        return [
+        out = [
             new
             for out in lines
             for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
         ]
+        return out + exit_lines(self.facts, self.incidentals, event, "torchtitan.train")

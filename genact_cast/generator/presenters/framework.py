@@ -275,7 +275,9 @@ class FrameworkLog:
             sorted(set(multiples(freq, span.first, span.last)).difference(drawn_steps))
             for span, drawn_steps in zip(spans, ticks, strict=True)
         ]
-        relaunches = sum(isinstance(e, Restarted) for e in events) if self._relaunches else 0
+        relaunches = sum(
+            isinstance(e, Restarted) and (self._relaunches or e.requeued) for e in events
+        )
         drawn = sum(len(t) for t in ticks)
         scrolled = sum(len(steps) for steps in logged)
         failures = sum(isinstance(e, Failed | Restarted) for e in events)
@@ -329,7 +331,9 @@ class FrameworkLog:
                 self.show.state.failures += 1
                 self.show.state.lost_seconds += event.lost_seconds
             self._emit(self.dialect.present(event))
-            if isinstance(event, Restarted) and self._relaunches:
+            # A launcher that does not restart itself, or a torchrun past its --max_restarts
+            # (Failed.exits): the job is run again, the command typed anew.
+            if isinstance(event, Restarted) and (self._relaunches or event.requeued):
                 self._type(self.dialect.launch_words(), retype)
             if isinstance(event, Failed | Restarted):
                 pace()

@@ -1,0 +1,126 @@
+"""A torchrun restarts its workers at most --max_restarts times (review-mg7 fault 3). torch
+2.9.0's elastic agent restarts only `if self._remaining_restarts > 0`, else stops the workers
+and returns FAILED (elastic/agent/server/api.py:898-913 in the 2.9.0 wheel); the launcher
+raises ChildFailedError (launcher/api.py:293) and torchrun exits with it. The job is then
+run again: a new command, with new agents. Every dialect that launches with torchrun
+(Megatron under srun, torchtitan, the Trainer under accelerate launch) ends each launch so,
+with the traceback and message a real torch 2.9 log shows."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.events import Failed, Restarted
+from genact_cast.generator.run import Run
+from tests.helpers import output_of, plain
+
+REAL = Path(__file__).parent / "data" / "real_logs" / "torch29_child_failed.txt"
+ERROR = "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: "
+MAX_RESTARTS = 3  # what every torchrun command of the dialects types
+
+# More failures than a torchrun's three restarts take, on each torchrun dialect: Megatron's
+# nodes are lost (Slurm drains them, the job is run again at once), torchtitan's and the
+# Trainer's restarts in place run out at the fourth.
+CASES = [
+    RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
+    RecordOptions(seed=9521, framework="torchtitan"),
+    RecordOptions(seed=9509, framework="hf"),
+]
+
+
+def test_the_exit_is_torch_29s_traceback_and_message_as_a_real_log_prints_them() -> None:
+    real = [line for line in REAL.read_text("utf-8").splitlines() if not line.startswith("# ")]
+    real = [line.replace("/venv/", "/usr/local/") for line in real[1:]]
+    ours = torchrun.child_failed(
+        script="run.py",
+        host="xdit",
+        moment=datetime(2026, 1, 15, 5, 44, 28),
+        rank=0,
+        local_rank=0,
+        pid=6174,
+        signum=11,
+    )
+    cut = real.index("Root Cause (first observed failure):")
+    assert [line.rstrip() for line in ours[: ours.index(ERROR) + 4]] == real[
+        : real.index(ERROR.rstrip()) + 4
+    ]
+    assert ours[ours.index("Root Cause (first observed failure):") :] == real[cut:]
+    assert ours[
+        ours.index("Failures:") + 1 : ours.index("Root Cause (first observed failure):")
+    ] == [
+        "  <NO_OTHER_FAILURES>",
+        real[cut - 1],
+    ]
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: o.framework)
+def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
+    options: RecordOptions,
+) -> None:
+    plan = make_plan(options)
+    events = [e for e in Run(plan).events if isinstance(e, Failed | Restarted)]
+    failed = [e for e in events if isinstance(e, Failed)]
+    exits = [e.exits for e in failed]
+    assert any(exits)
+    restarted = [e for e in events if isinstance(e, Restarted)]
+    assert exits == [e.requeued for e in restarted]
+    shown = options._replace(cols=1000, color=False, duration=60.0)
+    text = [
+        line.split("\r")[-1]
+        for line in plain(output_of(generate(shown).events)).replace("\r\n", "\n").split("\n")
+    ]
+    prompt = f"{plan.user}@{plan.host(0)}:"
+    # Each launch's own output, from one typed command to the next.
+    commands = [
+        n
+        for n, line in enumerate(text)
+        if line.startswith(prompt) and re.search(r" torchrun | accelerate launch ", line)
+    ]
+    # The job's own lines end where the next command is typed (an export, a listing).
+    after = [n for n, line in enumerate(text) if line.startswith(prompt) and n > commands[-1]]
+    typed = len(commands)
+    nodes = plan.nodes if options.framework == "megatron" else 1  # srun: every node's torchrun
+    assert typed == 1 + sum(exits)
+    for (begin, end), command_failures in zip(
+        [*itertools.pairwise(commands), (commands[-1], after[0] if after else len(text))],
+        _per_command(exits),
+        strict=True,
+    ):
+        part = text[begin:end]
+        # no more restarts than --max_restarts within one command
+        assert command_failures <= MAX_RESTARTS + 1
+        ended = sum(line == ERROR for line in part)
+        ends = begin != commands[-1]  # every command but the last ends in ChildFailedError
+        assert ended == (nodes if ends else 0)
+        if not ends:
+            continue
+        # the traceback ends in launch_agent's raise, the message names the failed worker
+        at = part.index(ERROR)
+        assert part[at - 2].endswith('launcher/api.py", line 293, in launch_agent')
+        root = part.index("Root Cause (first observed failure):", at)
+        pid = int(re.fullmatch(r"  exitcode  : -6 \(pid: (\d+)\)", part[root + 5])[1])  # type: ignore[index]
+        failed_line = f"failed (exitcode: -6) local_rank: 0 (pid: {pid}) of binary: "
+        assert any(failed_line in line for line in part[:at])
+        if options.framework == "megatron":
+            tasks = [line for line in part if line.startswith("srun: error: ")]
+            assert sorted(tasks) == sorted(
+                f"srun: error: {plan.host(n)}: task {n}: Exited with exit code 1"
+                for n in range(plan.nodes)
+            )
+
+
+def _per_command(exits: list[bool]) -> list[int]:
+    """The failures each typed command saw: a command ends at a failure that exits."""
+    counts = [0]
+    for ends in exits:
+        counts[-1] += 1
+        if ends:
+            counts.append(0)
+    return counts
