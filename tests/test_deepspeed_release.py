@@ -169,6 +169,27 @@ def test_a_hung_collective_ends_every_rank_and_every_nodes_launcher_and_ssh() ->
     assert len(stamps) > 8 * plan.nodes  # ms apart between processes, us within one
 
 
+def test_every_rank_of_every_node_prints_its_watchdog_not_the_first_four_nodes_only() -> None:
+    # Eight nodes: each rank's own watchdog aborts its process (the -6 every node's
+    # launch.py reports, launch.py:325 at v0.17.5), so each prints its block, and pdsh
+    # passes on every node's stderr under its host (review-mg7 fault 4: only the first four
+    # nodes' 32 ranks printed one).
+    options = RecordOptions(seed=7401, framework="deepspeed", kind="pretrain", gpus=64, failures=1)
+    plan = make_plan(options)
+    assert plan.nodes == 8
+    tagged = without_pdsh_of(options)
+    fired = {
+        (host, int(m[1]))
+        for host, text in tagged
+        if (
+            m := re.match(r"\[rank(\d+)\]:\[E.* Watchdog caught collective operation timeout", text)
+        )
+    }
+    assert fired == {(plan.host(rank // 8), rank) for rank in range(plan.gpus)}
+    aborted = {host for host, text in tagged if "exits with return code = -6" in text}
+    assert aborted == {plan.host(node) for node in range(plan.nodes)}
+
+
 def test_the_engine_prints_no_step_or_timer_lines_while_training() -> None:
     # accelerate's DeepSpeedPlugin sets steps_per_print to inf (utils/dataclasses.py:1289 at
     # 1.11.0): the engine's step report (engine.py:2415) and the throughput timer

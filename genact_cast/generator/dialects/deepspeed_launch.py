@@ -53,7 +53,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.nccl_startup import debug_info
-from genact_cast.generator.dialects.rank_watchdog import shown_ranks, watchdog_records
+from genact_cast.generator.dialects.rank_watchdog import watchdog_records
 from genact_cast.generator.events import (
     Failed,
     Launched,
@@ -242,8 +242,10 @@ class Launcher(Pdsh):
         own = autotp_collective(f, steps) if f.tp > 1 else None
         if f.tp == 1 and event.op == "_REDUCE_SCATTER_BASE":
             own = zero3_collective(f, steps)
+        # Every rank's block: each watchdog aborts its own process (the launchers' -6), and
+        # pdsh passes on every node's stderr, as srun does for Megatron's (one write each).
         records = watchdog_records(
-            f, event, shown_ranks(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op), own
+            f, event, range(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op), own
         )
         wait = torch_dump.DUMP_WAIT_SECONDS
         by_rank: dict[int, list[str]] = {}

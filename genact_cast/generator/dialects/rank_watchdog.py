@@ -15,11 +15,6 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
-# Ranks whose watchdog lines a cast shows: a real log has every rank's (with torch 2.9's
-# traces some forty lines each, 80,000 lines on 256 nodes), a cast the first four nodes' and
-# every node's launcher lines, so a failure on a large run costs hundreds of KB, not tens of MB.
-SHOWN_RANKS = 32
-
 # Where mmap puts a process's shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
 _MMAP_BASE = 0x7E00_0000_0000
 
@@ -33,10 +28,6 @@ class Collective(NamedTuple):
     seq: int
     numel_in: int
     numel_out: int
-
-
-def shown_ranks(world: int) -> range:
-    return range(min(world, SHOWN_RANKS))
 
 
 def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
