@@ -268,6 +268,23 @@ def test_a_reduce_scatter_holds_no_more_than_one_reduce_bucket(model: str) -> No
     assert numel_in > 500_000_000 / 4  # whole gradients fill most of it
 
 
+@pytest.mark.parametrize("model", ["Qwen2.5-7B", "Llama-3.1-8B"])
+def test_a_lora_reduce_scatter_holds_only_the_adapters_gradients(model: str) -> None:
+    # stage3.py:1175-1199 at v0.17.5 hooks only parameters with requires_grad, so the ipg
+    # bucket __avg_scatter_grads reduce-scatters (:1388-1408) holds the adapters' gradients,
+    # never a frozen weight's (review-mg7 fault 5: 466,106,368 for 40,370,176 trainable).
+    options = RecordOptions(
+        seed=1003, framework="deepspeed", kind="sft", method="lora", model=model
+    )
+    facts = facts_for(make_plan(options))
+    assert facts.tp == 1
+    assert facts.adapters > 0
+    numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
+    assert numel_in == numel_out * facts.dp
+    # every adapter gradient fits one bucket: the whole of them, padded to the group
+    assert facts.adapters <= numel_in < facts.adapters + facts.dp
+
+
 STAMP = re.compile(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})\]")
 
 

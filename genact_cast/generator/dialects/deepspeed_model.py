@@ -103,14 +103,25 @@ SUB_GROUP = 1_000_000_000  # sub_group_size's default (DeepSpeedZeroConfig); ds_
 
 
 def _backward_numels(facts: Facts) -> list[int]:
-    """Whole gradients in the order the backward pass produces them, as zero3_numels's."""
+    """Whole gradients in the order the backward pass produces them, as zero3_numels's.
+    Only parameters that require a gradient have the hook that puts theirs in the ipg
+    bucket (stage3.py:1175-1199 at v0.17.5): under LoRA the adapters alone, each targeted
+    Linear's lora_B (out x r) then lora_A (r x in), the frozen weights none."""
     family = margs.family(facts)
     head_dim = family.head_dim or facts.hidden // facts.heads
     q_dim, kv_dim = facts.heads * head_dim, facts.kv_heads * head_dim
     ffn = facts.expert_ffn or facts.ffn
+    d = facts.hidden
+    if facts.method != "full":
+        r = facts.lora_rank
+        mlps = facts.experts + facts.shared_experts if facts.experts else 1
+        # down, up, gate of each MLP, then o, v, k, q: (out, in) of each adapted Linear
+        shapes = [(d, ffn), (ffn, d), (ffn, d)] * mlps
+        shapes += [(d, q_dim), (kv_dim, d), (kv_dim, d), (q_dim, d)]
+        return [numel for out, into in shapes for numel in (out * r, r * into)] * facts.layers
     # down, up, gate, post-attention norm, o, v, k, q, input norm: the backward order
-    layer = [ffn * facts.hidden] * 3 + [facts.hidden, q_dim * facts.hidden]
-    layer += [kv_dim * facts.hidden] * 2 + [q_dim * facts.hidden, facts.hidden]
+    layer = [ffn * d] * 3 + [d, q_dim * d]
+    layer += [kv_dim * d] * 2 + [q_dim * d, d]
     return layer * facts.layers
 
 
@@ -129,7 +140,9 @@ def zero3_collective(facts: Facts, steps: int) -> Callable[[int], Collective]:
         if total + numel > REDUCE_BUCKET and total > 0:
             buckets, total = buckets + 1, 0
         total += numel
-    sub_groups = 1 + max(1, -(-(facts.params // facts.dp) // SUB_GROUP))
+    # The optimizer's groups hold what requires a gradient (the adapters under LoRA).
+    trained = facts.adapters if facts.method != "full" else facts.params
+    sub_groups = 1 + max(1, -(-(trained // facts.dp) // SUB_GROUP))
     per_step = facts.grad_accum * buckets + sub_groups
     seq = max(steps - 1, 0) * per_step + 1
     numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
