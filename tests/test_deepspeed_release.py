@@ -285,6 +285,40 @@ def test_a_lora_reduce_scatter_holds_only_the_adapters_gradients(model: str) -> 
     assert facts.adapters <= numel_in < facts.adapters + facts.dp
 
 
+def test_a_zero3_all_gather_is_one_fetch_or_prefetch_never_a_whole_layer() -> None:
+    # v0.17.5 partitioned_param_coordinator.py:300-317 gathers a module's own parameters
+    # (one Linear's), :383-415 prefetches the trace's next ones until the prefetch passes
+    # prefetch_bucket_size (50000000, the cast's `Prefetch bucket size`), one coalesced
+    # all-gather each (review-mg7 fault 6: NumelOut=233057920, a whole Qwen2-7B layer).
+    plan = make_plan(CASES[1])
+    facts = facts_for(plan)
+    assert facts.tp == 1
+    config = hf_model.config_of(facts)
+    assert config is not None
+    embedding = int(config["vocab_size"]) * facts.hidden
+    largest = max(into * out for into, out in hf_model.adapted_linears(config))
+    layer = sum(numel for numel, _ in hf_model.layer_shapes(config))
+    world = facts.dp
+
+    def padded(numel: int) -> int:
+        return -(-numel // world) * world
+
+    sizes = {zero3_numels(facts, "_ALLGATHER_BASE", k / 50) for k in range(50)}
+    assert len(sizes) > 2  # the step's gathers differ
+    for numel_in, numel_out in sizes:
+        assert numel_out == numel_in * world
+        assert numel_out == padded(embedding) or numel_out < 50_000_000 + padded(largest)
+        assert numel_out != padded(layer)
+    rows = [text for _, text in without_pdsh(1)]
+    works = {
+        (int(m[1]), int(m[2]))
+        for t in rows
+        if (m := re.search(r"OpType=_ALLGATHER_BASE, NumelIn=(\d+), NumelOut=(\d+)", t))
+    }
+    assert len(works) == 1
+    assert works <= sizes
+
+
 STAMP = re.compile(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})\]")
 
 

@@ -244,8 +244,11 @@ class Launcher(Pdsh):
             own = zero3_collective(f, steps)
         # Every rank's block: each watchdog aborts its own process (the launchers' -6), and
         # pdsh passes on every node's stderr, as srun does for Megatron's (one write each).
+        # which of the step's gathers hung (ZeRO-3 fetches a module's parameters, then
+        # prefetches by the bucket)
+        pick = Rng(f.seed * 419 + event.seq).random()
         records = watchdog_records(
-            f, event, range(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op), own
+            f, event, range(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op, pick), own
         )
         wait = torch_dump.DUMP_WAIT_SECONDS
         by_rank: dict[int, list[str]] = {}

@@ -153,11 +153,14 @@ def zero3_collective(facts: Facts, steps: int) -> Callable[[int], Collective]:
     return collective
 
 
-def zero3_numels(facts: Facts, op: str) -> tuple[int, int]:
+def zero3_numels(facts: Facts, op: str, pick: float = 0.0) -> tuple[int, int]:
     """Sizes of the collective the watchdog caught under ZeRO-3. A gradient reduce-scatter
     takes one ipg bucket: whole gradients in backward order while they fit in
     reduce_bucket_size (stage3.py:1275), padded to a multiple of the world for the scatter;
+    a parameter all-gather is one of the step's fetches (zero3_gather_numels, `pick` which);
     other collectives are one layer's shard."""
+    if op == "_ALLGATHER_BASE" and facts.tp == 1:
+        return zero3_gather_numels(facts, pick)
     if op != "_REDUCE_SCATTER_BASE" or facts.tp > 1:  # ZeRO-2 and AutoTP: a layer's shard
         return collective_numels(facts, op)
     total = 0
@@ -313,3 +316,61 @@ def zero3_counted(facts: Facts) -> int:
         for fan_in, fan_out in hf_model.adapted_linears(config):  # lora_A, lora_B: fp32
             numels += [(rank * fan_in, rank * fan_in), (fan_out * rank, fan_out * rank)]
     return sum(counted for stored, counted in numels if stored <= PERSISTENCE_THRESHOLD)
+
+
+PREFETCH_BUCKET = 50_000_000  # stage3_prefetch_bucket_size's default (`Prefetch bucket size`)
+
+
+def _forward_trace(facts: Facts) -> list[int]:
+    """ds_numel of each parameter ZeRO-3 gathers, in the order the forward pass's modules
+    use them (the trace PartitionedParameterCoordinator replays): the embedding, then each
+    layer's q, k, v, o projections, the router and each MLP's gate, up and down (under LoRA
+    each Linear's weight, then its lora_A and lora_B; QLoRA's weight its packed storage),
+    the output layer unless tied. Persistent parameters (at most the threshold: norms,
+    biases, small adapters) stay gathered and are never fetched. [] where the config is not
+    tabled."""
+    config = hf_model.config_of(facts)
+    if config is None:
+        return []
+    h, vocab = int(config["hidden_size"]), int(config["vocab_size"])
+    linears = hf_model.adapted_linears(config)
+    experts = int(config.get("num_local_experts") or config.get("num_experts") or 0)
+    per_layer = len(linears) // int(config["num_hidden_layers"])
+    rank = facts.lora_rank if facts.method != "full" else 0
+    trace = [vocab * h]
+    for index, (into, out) in enumerate(linears):
+        if experts and index % per_layer == 4:  # after the attention: the router
+            trace.append(experts * h)
+        numel = into * out
+        trace.append((numel + 1) // 4 if facts.method == "qlora" else numel)
+        if rank:
+            trace += [rank * into, out * rank]
+    if not config.get("tie_word_embeddings"):
+        trace.append(vocab * h)
+    return [numel for numel in trace if numel > PERSISTENCE_THRESHOLD]
+
+
+def zero3_gather_numels(facts: Facts, pick: float) -> tuple[int, int]:
+    """(NumelIn, NumelOut) of one parameter all-gather of a ZeRO-3 step (v0.17.5
+    partitioned_param_coordinator.py:300-415): a module's own parameters that are not yet
+    available (the step's first, the embedding), then prefetches of the next parameters of
+    the trace until the prefetch passes prefetch_bucket_size (the loop checks before it
+    adds one, so by at most one parameter); each is one coalesced all-gather of the
+    partitions, every parameter padded to a multiple of the group (partition_parameters.py's
+    allgather_coalesced). `pick` in [0, 1): which of the step's gathers."""
+    trace = _forward_trace(facts)
+    if not trace:
+        return collective_numels(facts, "_ALLGATHER_BASE")
+    batches, current, total = [[trace[0]]], [], 0
+    for numel in trace[1:]:
+        current.append(numel)
+        total += numel
+        if total >= PREFETCH_BUCKET:
+            batches.append(current)
+            current, total = [], 0
+    if current:
+        batches.append(current)
+    batch = batches[min(int(pick * len(batches)), len(batches) - 1)]
+    world = facts.dp  # ZeRO-3 partitions over every data-parallel rank
+    numel_in = sum(-(-numel // world) for numel in batch)
+    return numel_in, numel_in * world
