@@ -16,10 +16,17 @@ def py_float(value: float) -> str:
     the digits are the fewest that read back as the same double, as repr does.
     """
     if 1e-4 <= abs(value) < 1e15:
-        # _nonzero's first case, before its cache: most values a log prints are new ones.
+        # Most of what a log prints (and most of it new: no cache), so first: repr lays these
+        # out in fixed point, as %g does at every precision up to 17 here, and %g drops the
+        # trailing zeros. When 15 significant digits read back they are the fewest (see
+        # _nonzero), less their zeros: %.15g's text, with repr's `.0` on a whole number.
         text = f"{value:.15g}"
         if float(text) == value:
             return text if "." in text else text + ".0"
+        if math.frexp(value)[0] not in (0.5, -0.5):  # not a power of two: see _nonzero
+            # 16 or 17 digits, with no trailing zero for %g to strip (15 did not read back)
+            text = f"{value:.16g}"
+            return text if float(text) == value else f"{value:.17g}"
     if not math.isfinite(value):
         raise ValueError(f"not a finite float: {value}")
     if value == 0.0:
@@ -32,21 +39,10 @@ _NORMAL = sys.float_info.min  # the smallest normal double
 
 @functools.lru_cache(maxsize=1024)  # a log line often repeats a value (each group's lr)
 def _nonzero(value: float) -> str:
-    """py_float of a finite, nonzero value (the cache cannot tell 0.0 from -0.0)."""
+    """py_float of a finite, nonzero value outside py_float's fixed-point case (the cache
+    cannot tell 0.0 from -0.0)."""
     magnitude = abs(value)
-    if 1e-4 <= magnitude < 1e15:
-        # Most of what a log prints: repr lays these out in fixed point, as %g does at every
-        # precision up to 17 here, and %g drops the trailing zeros. When 15 significant
-        # digits read back they are the fewest (see below), less their zeros: %.15g's text,
-        # with repr's `.0` on a whole number.
-        text = f"{value:.15g}"
-        if float(text) == value:
-            return text if "." in text else text + ".0"
-        if math.frexp(value)[0] not in (0.5, -0.5):  # not a power of two: see below
-            # 16 or 17 digits, with no trailing zero for %g to strip (15 did not read back)
-            text = f"{value:.16g}"
-            return text if float(text) == value else f"{value:.17g}"
-    elif _NORMAL <= magnitude < 1e-4 or magnitude >= 1e16:
+    if _NORMAL <= magnitude < 1e-4 or magnitude >= 1e16:
         # repr's exponent layout is %e's (`1.5e-05`, `2e+16`): a fine-tune's learning rate.
         # The same digits as below, from %e at 15, 16, 17 significant digits.
         text = f"{value:.14e}"
