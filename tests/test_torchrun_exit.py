@@ -124,3 +124,22 @@ def _per_command(exits: list[bool]) -> list[int]:
         if ends:
             counts.append(0)
     return counts
+
+
+def test_a_torchrun_typed_at_the_shell_exits_without_sruns_lines() -> None:
+    # One node: Megatron's torchrun --standalone with no srun around it (megatron_startup):
+    # its ChildFailedError ends the command, and no srun reports a task.
+    from genact_cast.generator.presenters.framework import dialect_for
+
+    plan = make_plan(
+        RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8)
+    )
+    dialect = dialect_for(plan)
+    assert "srun" not in dialect.launch_words()
+    hang = Failed(
+        1000.0, 5, plan.host(0), 3, 3, 94, "Contained ECC error", "_ALLGATHER_BASE", 100,
+        600_000, 600_100, exits=True,
+    )  # fmt: skip
+    text = "\r\n".join(getattr(out, "text", "") for out in dialect.present(hang)).split("\r\n")
+    assert text.count(ERROR) == 1
+    assert not [line for line in text if line.startswith("srun:")]

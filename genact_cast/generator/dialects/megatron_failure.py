@@ -142,7 +142,7 @@ def failure_lines(
         agents.append((later, node, block))
     agents.sort(key=lambda item: item[0])  # srun passes each node's output as it comes
     lines += [text for _, _, block in agents for text in block]
-    if event.exits:
+    if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the
         # uncaught exception's status 1.
         lines += [torchrun.srun_exit(f.hosts[node], node) for _, node, _ in agents]
