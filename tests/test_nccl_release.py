@@ -437,3 +437,35 @@ def test_the_experts_all_to_all_connects_send_recv_channels_to_every_peer(
         channels = [int(channel) for channel, _, _ in sends[: len(expected)]]
         assert channels == list(range(32)) * (facts.ep - 1)
     assert senders
+
+
+PER_PEER = re.compile(r"^\d+ coll channels, .* (\d+) p2p channels, (\d+) p2p channels per peer$")
+SPAN = re.compile(r" nRanks (\d+) nNodes (\d+) ")
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: f"{o.framework}-{o.seed}")
+def test_p2p_channels_per_peer_follow_the_communicators_span(options: RecordOptions) -> None:
+    """ncclTopoComputeP2pChannels (src/graph/paths.cc:798-866 at v2.27.5-1): the channels per
+    peer are pow2Up of the fewest any peer gets; over NVLink all of them (32), across nodes
+    2 (NCCL_NCHANNELS_PER_NET_PEER's start), halved while 2 x nRanks > 4 x 32, at least one
+    (the GPU's one NIC). A real 2.27 log of 8 ranks on 2 nodes: `32 coll channels, 32
+    collnet channels, 32 nvls channels, 32 p2p channels, 2 p2p channels per peer` (index
+    66280673503)."""
+    by_process: dict[str, list[str]] = {}
+    for line in release_lines(options):
+        found = PROCESS.search(line)
+        if found:
+            by_process.setdefault(found[1], []).append(found[2])
+    checked = 0
+    for messages in by_process.values():
+        span: tuple[int, int] | None = None
+        for message in messages:
+            if place := SPAN.search(message):
+                span = int(place[1]), int(place[2])
+            elif (channels := PER_PEER.match(message)) and span is not None:
+                nranks, nodes = span
+                expected = 32 if nodes == 1 else 2 if 2 * nranks <= 4 * 32 else 1
+                assert (int(channels[1]), int(channels[2])) == (32, expected), span
+                checked += 1
+    if by_process:
+        assert checked

@@ -14,7 +14,12 @@ from genact_cast.generator.dialects.nccl_connects import (
     ring_and_tree_connects,
     world_place,
 )
-from genact_cast.generator.dialects.nccl_startup import P2P_CHANNELS, IncidentalsLike, channels
+from genact_cast.generator.dialects.nccl_startup import (
+    P2P_CHANNELS,
+    IncidentalsLike,
+    channels,
+    p2p_per_peer,
+)
 
 
 def tree_connects(
@@ -53,6 +58,11 @@ def world_all_to_all(
         gap = incidentals.thread_ids[local] - pid
         proxy = nccl.Where(facts.hosts[0], pid, pid + gap + 3, local)
         out += all_to_all_connects(
-            proxy, local, places, P2P_CHANNELS, P2P_CHANNELS, read=facts.gpu == "A100"
+            proxy,
+            local,
+            places,
+            P2P_CHANNELS,
+            p2p_per_peer(facts.gpus, facts.gpus > GPUS_PER_NODE),
+            read=facts.gpu == "A100",
         )
     return out

@@ -28,6 +28,19 @@ from genact_cast.generator.rng import Rng
 # p2p channels and channels per peer: pow2Up of the coll channels, each NVLink peer worth
 # all of them (src/graph/paths.cc:798-866 at v2.27.5-1)
 P2P_CHANNELS = 32
+
+
+def p2p_per_peer(nranks: int, multi_node: bool) -> int:
+    """p2p channels per peer (ncclTopoComputeP2pChannels, src/graph/paths.cc:798-866 at
+    v2.27.5-1): pow2Up of the fewest any peer gets; an NVLink peer gets all 32; a peer
+    across nodes 2, halved while 2 x nRanks exceeds 4 x the 32 p2p channels, at least the
+    one NIC a GPU drives (real 2.27 log, 8 ranks on 2 nodes: `32 p2p channels, 2 p2p
+    channels per peer`, index 66280673503)."""
+    if not multi_node:
+        return P2P_CHANNELS
+    return 2 if 2 * nranks <= 4 * P2P_CHANNELS else 1
+
+
 TREES_BUFFER = 1023  # src/init.cc: `char line[1024]`, written up to 1023 - strlen(line)
 
 
@@ -203,7 +216,9 @@ def nccl_startup(
             if rank == 0:
                 third.append(nccl.check_p2p_type(init, min(GPUS_PER_NODE, nranks)))
             third += around.proxies
-        per_peer = 32 if modern else 1 if nranks > 8 else 2
+        per_peer = (
+            p2p_per_peer(nranks, nranks > GPUS_PER_NODE) if modern else 1 if nranks > 8 else 2
+        )
         coll = nccl.coll_channels(
             init, total, 32, per_peer, version=version, nvls=nvls_channels(facts)
         )
@@ -337,6 +352,7 @@ def sub_communicators(
                 key=rank,
             )
             spans = sorted({member // GPUS_PER_NODE for member in members})
+            per_peer = p2p_per_peer(nranks, len(spans) > 1)
             here = sum(member // GPUS_PER_NODE == node for member in members)
 
             places = tuple(world_place(member) for member in members)
@@ -391,9 +407,7 @@ def sub_communicators(
             parts.append(("rest", 0.0))
             fourth = [
                 nccl.thread_thresholds(init, nranks),
-                nccl.coll_channels(
-                    init, total, P2P_CHANNELS, P2P_CHANNELS, version=version, nvls=nvls
-                ),
+                nccl.coll_channels(init, total, P2P_CHANNELS, per_peer, version=version, nvls=nvls),
                 *([nccl.work_fifo(init)] if rank == 0 else []),
                 nccl.split_complete(init, comm, split)
                 if splits
@@ -417,7 +431,7 @@ def sub_communicators(
                 # its send/recv connectors to every peer; the rings (and trees) wait for a
                 # collective, where the caller puts them (`deferred`), else never run
                 exchange = all_to_all_connects(
-                    proxy, rank, places, P2P_CHANNELS, P2P_CHANNELS, read=facts.gpu == "A100"
+                    proxy, rank, places, P2P_CHANNELS, per_peer, read=facts.gpu == "A100"
                 )
                 fifth = [*around.progress, *exchange]
                 if deferred is not None:
