@@ -469,3 +469,28 @@ def test_p2p_channels_per_peer_follow_the_communicators_span(options: RecordOpti
                 checked += 1
     if by_process:
         assert checked
+
+
+CONNECTOR = re.compile(r"^Channel (\d\d)/(\d) : (\d+)\[\d+\] -> (\d+)\[\d+\] (.*)$")
+
+
+def test_a_pipeline_stage_connects_only_its_first_send() -> None:
+    """torchtitan v0.2.0's pipeline schedule begins on pp with stage 0's batched send to
+    stage 1 (batch_isend_irecv): NCCL 2.27.5 connects that send alone (connIndex 1 on the
+    peer's round's channels, 2 per peer across nodes: enqueue.cc:2301-2327, paths.cc:
+    798-866), `[send] via NET/IB/%d/GDRDMA/Shared` (net.cc:218, shared buffers for p2p at
+    :199), and no ring until the grad norm's all-reduce over pp (distributed/utils.py:
+    441-447)."""
+    options = RecordOptions(seed=0, framework="torchtitan", model="Llama-3.1-405B")
+    lines = release_lines(options)
+    facts = facts_for(make_plan(options))
+    messages = [found[2] for line in lines if (found := PROCESS.search(line))]
+    first = next(i for i, m in enumerate(messages) if f" nRanks {facts.pp} nNodes {facts.pp} " in m)
+    after = messages[first:]
+    # up to the next communicator's start (or a ring's connection: none may come first)
+    end = next(i for i, m in enumerate(after) if m.endswith("Init START") or "Connected" in m)
+    connectors = [found.groups() for m in after[:end] if (found := CONNECTOR.match(m))]
+    assert connectors
+    assert {(conn, me, peer) for _, conn, me, peer, _ in connectors} == {("1", "0", "1")}
+    assert all(how.endswith("[send] via NET/IB/0/GDRDMA/Shared") for *_, how in connectors)
+    assert len(connectors) == 2

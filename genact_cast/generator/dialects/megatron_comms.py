@@ -135,4 +135,7 @@ def group_comms(
         # the token dispatcher's all-to-all on the expert group (send/recv connectors; no
         # collective of the group connects its rings)
         all_to_all=[group is expert for group in wanted],
+        # the schedule's first send or receive on the pipeline group (p2p_communication),
+        # which no collective of the group follows
+        pipeline=[group is pipeline for group in wanted],
     )

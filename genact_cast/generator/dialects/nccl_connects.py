@@ -296,29 +296,47 @@ def all_to_all_connects(
     1 (group.cc:131): per distance, the receives then the sends, each channel in order
     (transport.cc:124-160); over NVLink a send prints its line (p2p.cc:393), across nodes
     both ends do (net.cc:218, 264), and no `Connected all` line follows."""
+    return send_recv_connects(where, rank, places, channels, per_peer, read=read)
+
+
+def send_recv_connects(
+    where: nccl.Where,
+    rank: int,
+    places: tuple[tuple[int, int], ...],
+    channels: int,
+    per_peer: int,
+    *,
+    read: bool,
+    sends: frozenset[int] | None = None,
+    receives: frozenset[int] | None = None,
+) -> list[str]:
+    """all_to_all_connects for the peers a grouped send/recv names: `sends` and `receives`
+    (None: every peer), as a pipeline stage's first send or receive connects only its
+    neighbour's direction (enqueue.cc:2301-2327)."""
     prefix = nccl.info(where, "")
-    return [
-        prefix + text for text in _all_to_all(rank, places, channels, per_peer, read, where.device)
-    ]
+    texts = _send_recv(rank, places, channels, per_peer, read, where.device, sends, receives)
+    return [prefix + text for text in texts]
 
 
 @functools.lru_cache(maxsize=256)
-def _all_to_all(
+def _send_recv(
     rank: int,
     places: tuple[tuple[int, int], ...],
     channels: int,
     per_peer: int,
     read: bool,
     device: int,
+    sends: frozenset[int] | None,
+    receives: frozenset[int] | None,
 ) -> tuple[str, ...]:
     _, members = _nodes(places)
     width = max(len(ranks) for ranks in members)
     wanted: Wanted = {channel: (set(), set()) for channel in range(channels)}
     for round_, (send, recv) in enumerate(p2p_schedule(rank, places)):
         for channel in _p2p_channels(round_, len(members), width, channels, per_peer):
-            if send != rank:
+            if send != rank and (sends is None or send in sends):
                 wanted[channel][1].add(send)
-            if recv != rank:
+            if recv != rank and (receives is None or recv in receives):
                 wanted[channel][0].add(recv)
     where = nccl.Where("", 0, 0, device)
     head = len(nccl.info(where, ""))

@@ -17,8 +17,8 @@ from genact_cast.generator.dialects import nccl
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_connects import (
     GPUS_PER_NODE,
-    all_to_all_connects,
     ring_and_tree_connects,
+    send_recv_connects,
     tree_links,
     world_place,
 )
@@ -282,6 +282,7 @@ def sub_communicators(
     deferred: tuple[Sequence[bool], list[str]] | None = None,
     color: Callable[[Sequence[int]], int] = nccl.split_color,
     all_to_all: Sequence[bool] = (),
+    pipeline: Sequence[bool] = (),
 ) -> list[str]:
     """The Init blocks of process groups other than the world's, on rank 0's node: each group
     (a function from a global rank to its group's global ranks, in comm-rank order) is a
@@ -314,7 +315,10 @@ def sub_communicators(
     color of a group's ranks (a new_group's is torch's Python one instead). `all_to_all`:
     for each group, whether its first collective is an all-to-all (MoE's token exchange),
     which connects send/recv channels to every peer instead of the rings
-    (nccl_connects.all_to_all_connects)."""
+    (nccl_connects.all_to_all_connects). `pipeline`: for each group, whether it is a
+    pipeline's, whose first operation is stage 0's send to stage 1 and each later stage's
+    receive from the one before (batch_isend_irecv): that direction's connectors alone,
+    the rings likewise waiting for a collective."""
     version = facts.nccl
     if not nccl.new_layout(version):
         return []
@@ -427,11 +431,21 @@ def sub_communicators(
             )
             ring_lines = [*rings, nccl.connected(proxy, "rings", version)]
             tree_lines = [*trees, nccl.connected(proxy, "trees", version)] * (len(spans) > 1)
-            if index < len(all_to_all) and all_to_all[index]:
-                # its send/recv connectors to every peer; the rings (and trees) wait for a
-                # collective, where the caller puts them (`deferred`), else never run
-                exchange = all_to_all_connects(
-                    proxy, rank, places, P2P_CHANNELS, per_peer, read=facts.gpu == "A100"
+            staged = index < len(pipeline) and pipeline[index]
+            if staged or (index < len(all_to_all) and all_to_all[index]):
+                # its send/recv connectors (every peer's, or the stage's neighbour's); the
+                # rings (and trees) wait for a collective, where the caller puts them
+                # (`deferred`), else never run
+                exchange = send_recv_connects(
+                    proxy,
+                    rank,
+                    places,
+                    P2P_CHANNELS,
+                    per_peer,
+                    read=facts.gpu == "A100",
+                    # stage 0 sends to stage 1, a later stage receives from the one before
+                    sends=frozenset({1} if rank == 0 else ()) if staged else None,
+                    receives=frozenset({rank - 1} if rank else ()) if staged else None,
                 )
                 fifth = [*around.progress, *exchange]
                 if deferred is not None:

@@ -153,6 +153,9 @@ def first_step_comms(facts: Facts, incidentals: IncidentalsLike, launch: int) ->
         # the experts' token exchange (all_to_all_single on ep): send/recv connectors, its
         # rings at the grad norm's all-reduce over ep (distributed/utils.py:427)
         all_to_all=[group.name == "ep" for group in found],
+        # stage 0's first batched send on pp; its rings at the grad norm's all-reduce over
+        # pp (distributed/utils.py:441-447)
+        pipeline=[group.name == "pp" for group in found],
     )
     return out + later
 
