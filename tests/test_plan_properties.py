@@ -78,11 +78,13 @@ def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None
     assert plan.flops_per_token == pytest.approx(fpt)
     expected = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu / fpt
     assert plan.tokens_per_second() == pytest.approx(expected)
-    top = 0.40 if plan.gpu.name == "B200" else 0.47  # B200 in bf16: 38.2 % published
+    # B200 in bf16: 38.2 % published; 37 % leaves a step's jitter under it (WARN 15)
+    top = 0.37 if plan.gpu.name == "B200" else 0.47
     # and as low as 22.5 % (torchtitan, power-limited): 30 % once TP is exposed
     low, high = (0.20, 0.35) if a.moe else (0.30 if plan.gpu.name == "B200" else 0.33, top)
     if plan.lora is not None:  # QLoRA dequantizes every weight before each use
         low, high = (0.15, 0.28) if plan.lora.method == "qlora" else (0.30, 0.42)
+        high = min(high, 0.35) if a.moe else high  # and a mixture of experts' band
     assert low <= plan.mfu <= high
     assert 0.05 <= plan.first_step_mfu <= 0.15
     assert plan.step_seconds == pytest.approx(plan.global_batch_tokens / expected)
