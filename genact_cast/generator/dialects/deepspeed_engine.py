@@ -60,7 +60,8 @@ from genact_cast.generator.dialects.deepspeed_model import (
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.dialects.hf_lines import model_class
-from genact_cast.generator.dialects.nccl_startup import debug_info, sub_communicators
+from genact_cast.generator.dialects.nccl_groups import sub_communicators
+from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.events import (
     CommReady,
     ModelReady,

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.mesh_groups import MeshGroup, mesh_groups
-from genact_cast.generator.dialects.nccl_startup import IncidentalsLike, sub_communicators
+from genact_cast.generator.dialects.nccl_groups import sub_communicators
+from genact_cast.generator.dialects.nccl_startup import IncidentalsLike
 
 NAMES = ("dp_shard", "tp")
 FLATTENED = (("dp", ("dp_shard",)), ("dp_shard_cp", ("dp_shard",)), ("dp_cp", ("dp_shard",)))

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects.base import Incidentals, nccl_startup
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.nccl_startup import debug_info, sub_communicators
+from genact_cast.generator.dialects.nccl_groups import sub_communicators
+from genact_cast.generator.dialects.nccl_startup import debug_info
 
 
 def agent(

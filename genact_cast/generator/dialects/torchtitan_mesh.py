@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.mesh_groups import MeshGroup, mesh_groups
-from genact_cast.generator.dialects.nccl_startup import IncidentalsLike, sub_communicators
+from genact_cast.generator.dialects.nccl_groups import sub_communicators
+from genact_cast.generator.dialects.nccl_startup import IncidentalsLike
 
 
 class Mesh(NamedTuple):
