@@ -134,7 +134,7 @@ def test_a_strict_build_is_clean_and_generates_each_block_once(site: dict[str, A
 def test_players_play_and_follow_the_palette(site: dict[str, Any], browser: Any) -> None:
     assert site["first"].returncode == 0
     with serve(site["folder"] / "site") as url:
-        for path, count in (("/", 2), ("/guide/page/", 2)):
+        for path, count in (("/", 2), ("/guide/page/", 4)):
             page, visit = open_page(browser, url + path)
             check_players_play(page, count)
             assert (visit.left, visit.errors) == ([], [])

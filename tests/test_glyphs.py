@@ -430,7 +430,7 @@ def test_shades_are_flat_fills_in_the_svg_as_the_player_paints_them() -> None:
 
     events = [Event(100_000, OUTPUT, "\x1b[?25l\u2591\u2592\u2593\x1b(0a\x1b(B")]
     svg = render_svg(Header(10, 2), events, at=1.0)
-    fills = re.findall(r'<path d="M[^"]*Z" fill="[^"]+" fill-opacity="([\d.]+)"/>', svg)
+    fills = re.findall(r'<path d="M[^"]*Z" fill="[^"]+" fill-opacity="([\d.]+)"[^>]*/>', svg)
     assert fills == ["0.25", "0.5", "0.75", "0.5"], svg
     assert re.search(r'<tspan[^>]*opacity="0"[^>]*>\u2591\u2592\u2593\u2592</tspan>', svg), svg
 
