@@ -474,7 +474,7 @@ def test_p2p_channels_per_peer_follow_the_communicators_span(options: RecordOpti
 CONNECTOR = re.compile(r"^Channel (\d\d)/(\d) : (\d+)\[\d+\] -> (\d+)\[\d+\] (.*)$")
 
 
-def test_a_pipeline_stage_connects_only_its_first_send() -> None:
+def test_a_pipeline_stage_connects_its_first_send_then_its_backward_receive() -> None:
     """torchtitan v0.2.0's pipeline schedule begins on pp with stage 0's batched send to
     stage 1 (batch_isend_irecv): NCCL 2.27.5 connects that send alone (connIndex 1 on the
     peer's round's channels, 2 per peer across nodes: enqueue.cc:2301-2327, paths.cc:
@@ -487,10 +487,22 @@ def test_a_pipeline_stage_connects_only_its_first_send() -> None:
     messages = [found[2] for line in lines if (found := PROCESS.search(line))]
     first = next(i for i, m in enumerate(messages) if f" nRanks {facts.pp} nNodes {facts.pp} " in m)
     after = messages[first:]
+    # (this launch's: up to the relaunched process's version line)
+    after = after[: next((i for i, m in enumerate(after) if m.startswith("NCCL version")), None)]
     # up to the next communicator's start (or a ring's connection: none may come first)
     end = next(i for i, m in enumerate(after) if m.endswith("Init START") or "Connected" in m)
     connectors = [found.groups() for m in after[:end] if (found := CONNECTOR.match(m))]
-    assert connectors
-    assert {(conn, me, peer) for _, conn, me, peer, _ in connectors} == {("1", "0", "1")}
-    assert all(how.endswith("[send] via NET/IB/0/GDRDMA/Shared") for *_, how in connectors)
-    assert len(connectors) == 2
+    sent = [c for c in connectors if c[4] == "[send] via NET/IB/0/GDRDMA/Shared"]
+    assert {(conn, me, peer) for _, conn, me, peer, _ in sent} == {("1", "0", "1")}
+    assert len(sent) == 2
+    assert connectors[:2] == sent
+    # then its backward's receive from stage 1 (its own round's 2 channels), before the
+    # collectives that follow the backward connect their trees
+    received = [
+        i
+        for i, m in enumerate(after)
+        if (found := CONNECTOR.match(m))
+        and found.group(2, 3, 4, 5) == ("1", "1", "0", "[receive] via NET/IB/0/GDRDMA/Shared")
+    ]
+    assert len(received) == 2
+    assert received[-1] < next(i for i, m in enumerate(after) if m == "Connected all trees")

@@ -86,6 +86,7 @@ def sub_communicators(
     out: list[str] = []
     for index, group_of in enumerate(groups):
         phases: list[list[tuple[float, list[str]]]] = [[], [], [], []]
+        backward: list[str] = []  # the pipeline stages' later connectors, after the block
         draw = Rng(facts.seed * 29 + incidentals.agent_pid + index)
         shown = range(min(GPUS_PER_NODE, facts.gpus)) if local_ranks is None else local_ranks
         for node, local in [(node, local) for node in nodes for local in shown]:
@@ -208,6 +209,29 @@ def sub_communicators(
                     receives=frozenset({rank - 1} if rank else ()) if staged else None,
                 )
                 fifth = [*around.progress, *exchange]
+                if staged:
+                    # the stage's later directions, each connected at its first use
+                    # (enqueue.cc:2301-2327): 1F1B sends on what a stage received, then in
+                    # the backward receives the next stage's gradient and sends its own
+                    # back, before the backward's collectives on the groups after this one
+                    later = [({rank + 1}, set()), (set(), {rank + 1}), ({rank - 1}, set())]
+                    for sends, receives in later:
+                        sends -= {-1, nranks, 1 if rank == 0 else -1}
+                        receives -= {nranks}
+                        prefix = "" if tag is None else tag(world_rank)
+                        backward += [
+                            prefix + text
+                            for text in send_recv_connects(
+                                proxy,
+                                rank,
+                                places,
+                                P2P_CHANNELS,
+                                per_peer,
+                                read=facts.gpu == "A100",
+                                sends=frozenset(sends),
+                                receives=frozenset(receives),
+                            )
+                        ]
                 if deferred is not None:
                     deferred[1].extend(ring_lines + tree_lines)
             else:
@@ -222,4 +246,5 @@ def sub_communicators(
             for phase, lines in zip(phases, (second, third, fourth, fifth), strict=True):
                 phase.append((draw.random(), [prefix + text for text in lines]))
         out += [line for phase in phases for _, lines in sorted(phase) for line in lines]
+        out += backward
     return out
