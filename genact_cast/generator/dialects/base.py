@@ -94,9 +94,10 @@ class Incidentals:
         new = Incidentals(facts, attempt)
         new.subnet = self.subnet
         # Linux hands out pids and thread ids from one rising counter: the new processes
-        # come after every thread the dead ones ran (NCCL's init and proxy threads, the
-        # proxy three after the init thread: nccl_startup).
-        used = max(self.worker_pids[-1], *(tid + 3 for tid in self.thread_ids))
+        # come after every thread the dead ones ran (NCCL's init, proxy and connecting
+        # threads: five a communicator from the first init thread on, nccl_groups, room
+        # for sixteen communicators).
+        used = max(self.worker_pids[-1], *(tid + 5 * 16 for tid in self.thread_ids))
         first = used + new.worker_pids[0] - new.agent_pid
         if same_agent:
             new.agent_pid = self.agent_pid

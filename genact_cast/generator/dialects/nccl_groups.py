@@ -25,6 +25,8 @@ from genact_cast.generator.dialects.nccl_startup import (
 )
 from genact_cast.generator.rng import Rng
 
+THREADS_PER_COMM = 5
+
 
 def sub_communicators(
     facts: Facts,
@@ -97,7 +99,13 @@ def sub_communicators(
             rank = members.index(world_rank)
             pid = node_pid(node, local) if node_pid is not None else pid_of(local)
             gap = incidentals.thread_ids[local] - incidentals.worker_pids[local]
-            init = nccl.Where(facts.hosts[node], pid, pid + gap, local)
+            # each communicator comes up on an init thread of its own, after the threads of
+            # the ones before it (its init, two proxy services, a connecting thread and
+            # its progress thread: THREADS_PER_COMM; a real 2.27.3 log: world init 386,
+            # split init 507, services 508-509, connects 510, progress 511, index
+            # 24563078160)
+            tid = pid + gap + THREADS_PER_COMM * slot
+            init = nccl.Where(facts.hosts[node], pid, tid, local)
             proxy = init._replace(tid=init.tid + 3)
             # Every member draws the group's id from rank 0's unique id (the store's key).
             comm = nccl.Comm(
