@@ -129,7 +129,7 @@ FRAMES_BEFORE = {
     ("seed7.cast", 30.0): (386, "964892f66912fb64"),
     ("seed7.cast", 1000.0): (422, "1548204665dcd7a9"),
     ("seed7-80x24.cast", 30.0): (386, "a567483e9b17764d"),
-    ("finetune-70b-h200.cast", 1000.0): (428, "a0d36d7b639deaf0"),
+    ("finetune-70b-h200.cast", 1000.0): (370, "7a4f5d4998aa6fec"),
 }
 
 
