@@ -640,7 +640,11 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
     # instances of 8 divided by 16.
     for options in (
         CASES[3],
-        RecordOptions(seed=6202, framework="megatron", kind="pretrain", failures=1, cols=80),
+        # (its 1,024 GPUs pinned: since full recompute costs its forward, the seed's own run
+        # of OLMo-2-13B is on 128)
+        RecordOptions(
+            seed=6202, framework="megatron", kind="pretrain", failures=1, cols=80, gpus=1024
+        ),
     ):
         facts = facts_for(make_plan(options))
         shard = facts.dp // facts.replicas

@@ -274,7 +274,7 @@ def test_hsdp_replica_all_reduce_of_a_mixture_of_experts_moves_the_whole_gradien
     the group's other ranks), so it all-reduces 4 B x 1.46 B / 16 = 365 MB of fp32
     gradients a block across the replicas (PyTorch FSDP HYBRID_SHARD): 2 (r-1)/r x bytes
     over InfiniBand's bus bandwidth (REALISM.md), about 15 ms."""
-    plan = make_plan(RecordOptions(seed=9117))
+    plan = make_plan(RecordOptions(seed=9117, model="Mixtral-8x7B", gpus=2048))
     layout, a = plan.layout, plan.arch
     assert a.moe
     assert layout.ep > 1
