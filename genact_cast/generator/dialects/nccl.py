@@ -368,26 +368,22 @@ def work_fifo(where: Where) -> str:
     return info(where, f"CC Off, workFifoBytes {WORK_FIFO_BYTES}")
 
 
+# The connectors' two messages come without the `info` prefix: a rank's connectors are the
+# same for every process and launch that prints them, so nccl_connects works each rank's
+# out once and puts each printing process's prefix on them (thousands of lines a start-up).
+
+
 def p2p_send(
-    where: Where,
-    channel: int,
-    rank: int,
-    dev: int,
-    peer: int,
-    peer_dev: int,
-    *,
-    read: bool,
-    conn: int = 0,
+    channel: int, rank: int, dev: int, peer: int, peer_dev: int, *, read: bool, conn: int = 0
 ) -> str:
     """A send connector to a GPU of the node over NVLink (src/transport/p2p.cc:393, cuMem on):
     `/read` where both GPUs are Ampere (src/graph/paths.cc:365), none on Hopper and later;
-    `conn` the connector's index (0 a ring's or tree's, 1 a send/recv's)."""
+    `conn` the connector's index (0 a ring's or tree's, 1 a send/recv's). The message."""
     text = f"Channel {channel:02d}/{conn} : {rank}[{dev}] -> {peer}[{peer_dev}] via P2P/CUMEM"
-    return info(where, text + ("/read" if read else ""))
+    return text + ("/read" if read else "")
 
 
 def net_connect(
-    where: Where,
     channel: int,
     link: tuple[int, int],
     side: str,
@@ -399,12 +395,11 @@ def net_connect(
     (src/transport/net.cc:218 `[send]`, :264 `[receive]`; not shared: a ring's connIndex 0).
     `link`: (sender, receiver) comm ranks; `devices` their GPUs (of the world communicator,
     eight GPUs a node: the ranks modulo 8); `conn` 1: a send/recv's connector, on the NET's
-    shared buffers (`/Shared`), here on the rank's own NIC too."""
+    shared buffers (`/Shared`), here on the rank's own NIC too. The message."""
     sender, receiver = link
     send_dev, receive_dev = devices or (sender % 8, receiver % 8)
-    return info(
-        where,
+    return (
         f"Channel {channel:02d}/{conn} : {sender}[{send_dev}] -> {receiver}[{receive_dev}] "
         # a send/recv's connector shares the NET buffers (net.cc:199, 241: NET_SHARED_BUFFERS)
-        f"[{side}] via NET/IB/{net_dev}/GDRDMA" + ("/Shared" if conn else ""),
+        f"[{side}] via NET/IB/{net_dev}/GDRDMA" + ("/Shared" if conn else "")
     )

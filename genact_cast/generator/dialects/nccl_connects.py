@@ -115,7 +115,7 @@ def world_place(rank: int) -> tuple[int, int]:
 
 
 def _setup(
-    where: nccl.Where,
+    net_dev: int,
     rank: int,
     nranks: int,
     wanted: Wanted,
@@ -125,8 +125,9 @@ def _setup(
 ) -> list[str]:
     """src/transport.cc's ncclTransportP2pSetup: for each distance i, the connectors from
     rank - i (receive) on every channel, then to rank + i (send). A send within the node is
-    P2P (p2p.cc prints it; its receive end only traces), across nodes NET on both ends.
-    `place(comm rank)` is that rank's (node, GPU)."""
+    P2P (p2p.cc prints it; its receive end only traces), across nodes NET on both ends, on
+    the NIC `net_dev`. `place(comm rank)` is that rank's (node, GPU). The lines' messages,
+    without the printing process's prefix."""
     node, device = place(rank)
     out: list[str] = []
     # Only the distances some channel connects at (a few), in the setup's order.
@@ -141,9 +142,7 @@ def _setup(
             if source in sources and source_node != node:
                 devices = (source_device, device)
                 out.append(
-                    nccl.net_connect(
-                        where, channel, (source, rank), "receive", where.device, devices, conn
-                    )
+                    nccl.net_connect(channel, (source, rank), "receive", net_dev, devices, conn)
                 )
         target_node, target_device = place(target)
         for channel, (_, targets) in wanted.items():
@@ -152,15 +151,13 @@ def _setup(
             if target_node == node:
                 out.append(
                     nccl.p2p_send(
-                        where, channel, rank, device, target, target_device, read=read, conn=conn
+                        channel, rank, device, target, target_device, read=read, conn=conn
                     )
                 )
             else:
                 devices = (device, target_device)
                 out.append(
-                    nccl.net_connect(
-                        where, channel, (rank, target), "send", where.device, devices, conn
-                    )
+                    nccl.net_connect(channel, (rank, target), "send", net_dev, devices, conn)
                 )
     return out
 
@@ -199,21 +196,12 @@ def _connect_messages(
     places: tuple[tuple[int, int], ...],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """ring_and_tree_connects' messages, without the prefix of the process that prints them."""
-    where = nccl.Where("", 0, 0, device)
-    head = len(nccl.info(where, ""))
-
-    def place(peer: int) -> tuple[int, int]:
-        return places[peer]
-
-    rings_lines, trees_lines = _connects(where, rank, nranks, total, read=read, place=place)
-    return (
-        tuple(line[head:] for line in rings_lines),
-        tuple(line[head:] for line in trees_lines),
-    )
+    rings, trees = _connects(device, rank, nranks, total, read=read, place=places.__getitem__)
+    return tuple(rings), tuple(trees)
 
 
 def _connects(
-    where: nccl.Where, rank: int, nranks: int, total: int, *, read: bool, place: Place
+    net_dev: int, rank: int, nranks: int, total: int, *, read: bool, place: Place
 ) -> tuple[list[str], list[str]]:
     rings: Wanted = {}
     for channel in range(total):
@@ -226,8 +214,8 @@ def _connects(
         have_in, have_out = rings[channel]
         trees[channel] = (peers - have_in, peers - have_out)
     return (
-        _setup(where, rank, nranks, rings, read, place),
-        _setup(where, rank, nranks, trees, read, place),
+        _setup(net_dev, rank, nranks, rings, read, place),
+        _setup(net_dev, rank, nranks, trees, read, place),
     )
 
 
@@ -338,7 +326,4 @@ def _send_recv(
                 wanted[channel][1].add(send)
             if recv != rank and (receives is None or recv in receives):
                 wanted[channel][0].add(recv)
-    where = nccl.Where("", 0, 0, device)
-    head = len(nccl.info(where, ""))
-    lines = _setup(where, rank, len(places), wanted, read, places.__getitem__, conn=1)
-    return tuple(line[head:] for line in lines)
+    return tuple(_setup(device, rank, len(places), wanted, read, places.__getitem__, conn=1))
