@@ -182,6 +182,34 @@ def test_a_build_log_in_a_tall_terminal_is_within_the_work_limit(cols: int, rows
     assert last[rows - 3] == "  CC      src/file_02998.o"
 
 
+@pytest.mark.parametrize("final", ["I", "Z"])
+def test_tab_moves_of_huge_counts_are_bounded(final: str) -> None:
+    """review-attack11 finding A: 12 KB of `ESC[9999I` at 1000 columns took 31 s to export
+    (each count a loop of pyte's `tab`, sorting the stops each time); CBT 16 s."""
+    events = [Event(1000 * i, OUTPUT, f"\x1b[9999{final}" * 1000) for i in range(40)]
+    start = time.process_time()
+    for _ in Timeline(Header(1000, 200), events):
+        pass
+    assert time.process_time() - start < 3  # CPU time
+
+
+def test_tab_moves_land_where_repeated_tabs_do() -> None:
+    from genact_cast.publish.terminal import Terminal
+    from genact_cast.publish.vtparse import Parser
+
+    term = Terminal(100, 5)
+    parser = Parser(term)
+    for start, count in [(0, 1), (0, 3), (5, 2), (8, 1), (95, 1), (50, 99), (99, 1)]:
+        parser.feed(f"\x1b[1;{start + 1}H\x1b[{count}I")
+        stops = [s for s in range(8, 100, 8) if s > start]
+        assert term.cursor.x == (stops[count - 1] if count <= len(stops) else 99)
+        parser.feed(f"\x1b[1;{start + 1}H\x1b[{count}Z")
+        back = [s for s in range(0, 100, 8) if s < start][::-1]
+        assert term.cursor.x == (back[count - 1] if count <= len(back) else 0)
+    parser.feed("\x1b[1;1H\tx\tx")
+    assert term.cursor.x == 17
+
+
 def test_40000_combining_marks_on_one_cell_are_linear(tmp_path: Path) -> None:
     """pyte normalized the growing cluster again for each mark: 20 s for 80 KB."""
     cast = write_cast(tmp_path / "c.cast", 80, 24, [[0.1, "o", "e" + "\u0301" * 40_000]])

@@ -3,6 +3,7 @@ avt has them: fills with the current pen's background, origin mode, avt's one in
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, cast
 
 from pyte import modes
@@ -236,12 +237,23 @@ class EditingScreen(TextScreen):
             full = pen if isinstance(pen, Pen) else Pen(*pen)
             self.cursor.attrs = cast(Char, full._replace(bold=bold, faint=faint))
 
+    def _sorted_stops(self) -> list[int]:
+        self.spend(1 + len(self.tabstops) // 8)  # the stops sorted: work as any other
+        return sorted(self.tabstops)
+
+    def tab(self) -> None:
+        self.tab_forward(1)
+
     def tab_forward(self, count: int = 1) -> None:
-        for _ in range(min(max(count, 1), self.columns)):
-            self.tab()
+        """CHT: the `count`-th tab stop right of the cursor, else the last column, found at
+        once (a loop of pyte's `tab`, each sorting the stops, took 31 s for 12 KB of
+        `ESC[9999I` at 1000 columns: review-attack11 finding A)."""
+        stops = self._sorted_stops()
+        index = bisect.bisect_right(stops, self.cursor.x) + min(max(count, 1), self.columns) - 1
+        self.cursor.x = stops[index] if index < len(stops) else self.columns - 1
 
     def tab_back(self, count: int = 1) -> None:
-        self.spend(min(max(count, 1), self.columns))
-        for _ in range(min(max(count, 1), self.columns)):
-            stops = [stop for stop in self.tabstops if stop < self.cursor.x]
-            self.cursor.x = max(stops, default=0)
+        """CBT: the `count`-th tab stop left of the cursor, else the first column."""
+        stops = self._sorted_stops()
+        index = bisect.bisect_left(stops, self.cursor.x) - min(max(count, 1), self.columns)
+        self.cursor.x = stops[index] if index >= 0 else 0
