@@ -21,6 +21,8 @@ WEIGHT_DECAY = 0.1
 SAFE_WEIGHTS_NAME = "model.safetensors"
 SAFE_WEIGHTS_INDEX_NAME = "model.safetensors.index.json"
 GPUS_PER_NODE = 8
+# A launch's first step (compile and warm-up) runs at this MFU, REALISM.md: 0.05-0.15.
+FIRST_STEP_MFU = (0.05, 0.15)
 
 
 def flops_per_token(params: float, layers: int, hidden: int, seq_len: int) -> float:

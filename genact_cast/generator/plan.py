@@ -340,7 +340,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     gpu = choose_gpu(choose, options)
     buffers_gib = shape.uniform(3.0, 6.0)
     mfu_draw = shape.random()
-    first_step_mfu = shape.uniform(0.05, 0.15)
+    first_step_mfu = shape.uniform(*physics.FIRST_STEP_MFU)
     batch_draw = shape.random()
     seq_draw = shape.random()
     framework, start = choose_software_and_date(choose, scene, options, gpu)

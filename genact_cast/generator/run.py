@@ -166,6 +166,13 @@ class Run:
         # Keyed by the launch too: a step trained again after a restart takes its own time.
         key = step * 4 + segment.attempt
         jitter = mean * self.noise.uniform(JITTER, key, -0.01, 0.01) if done > 0 else 0.0
+        if done == 1 and segment.slow_first:
+            # A launch's first step keeps its MFU within REALISM.md's 0.05-0.15 with its
+            # jitter: a first step drawn at 0.1499 was shown at 15.1 %.
+            first = self.plan.first_step_seconds
+            work = first * self.plan.first_step_mfu  # the step's seconds at an MFU of 1
+            slowest, fastest = physics.FIRST_STEP_MFU
+            jitter = min(max(jitter, work / fastest - first), work / slowest - first)
         index = bisect.bisect_right(segment.pause_steps, step - 1) - 1
         paused = segment.pause_totals[index] if index >= 0 else 0.0
         return segment.t0 + segment.slow_first + done * mean + jitter + paused
