@@ -912,3 +912,18 @@ def test_fsdp1_prints_rank_0s_shard_of_the_trainable_parameters() -> None:
         # every unit's chunk rounds up by less than one element a rank
         assert 0 <= count * facts.dp - whole < facts.dp * (layers + 1)
     assert checked >= 2
+
+
+@pytest.mark.parametrize("kind", ["pretrain", "continue"])
+def test_the_model_is_instantiated_under_bf16_only_where_a_dtype_is_given(kind: str) -> None:
+    """modeling_utils.py:2341 at 4.57.1 (`Instantiating ... under default dtype`) is logged
+    by `_set_default_dtype`, which from_pretrained calls only `if dtype is not None`
+    (:1238-1287): a fine-tune or continued run loading weights without `--dtype` (float32
+    masters under `--bf16` mixed precision) logs nothing; from_config (from scratch) takes
+    the config's dtype and logs it; QLoRA types `--dtype=bfloat16` and logs it (review-tt8
+    fault 4)."""
+    text = "\n".join(release_lines(RecordOptions(seed=7, framework="hf", kind=kind)))
+    assert ("model under default dtype torch.bfloat16." in text) == (kind == "pretrain")
+    qlora = "\n".join(release_lines(CASES[QLORA]))  # (its command types --dtype=bfloat16)
+    training = qlora.split("Training completed.")[0]
+    assert "model under default dtype torch.bfloat16." in training

@@ -229,7 +229,11 @@ class Log(Watchdog):
         if self.pretrained is None:
             self.pretrained = event.loaded_from is not None
         lines = self._loading(
-            moment, event.seconds, pretrained=self.pretrained, done=self._at(event.t)
+            moment,
+            event.seconds,
+            pretrained=self.pretrained,
+            done=self._at(event.t),
+            dtype_given=self.facts.method == "qlora",  # the command's --dtype (hf_peft)
         )
         f = self.facts
         train: list[str] = []
@@ -263,6 +267,7 @@ class Log(Watchdog):
         pretrained: bool,
         done: datetime,
         processes: int = 8,
+        dtype_given: bool = False,
     ) -> list[Out]:
         """from_pretrained's lines (from_config's first one alone, from scratch), in each of
         the node's `processes` (its eight workers; the merged export's main process alone)."""
@@ -289,18 +294,25 @@ class Log(Watchdog):
                     )
                 )
             )
-        # from_pretrained, and from_config (_from_config, modeling_utils.py:2285-2308 at
-        # 4.57.1: the config's dtype sets the default dtype, then cls(config)), build the
-        # model under its dtype, and its __init__ logs the generation config it derives
-        lines += [
-            Line(
-                line(
-                    moment,
-                    INSTANTIATING,
-                    f"Instantiating {model_class(f.arch or f.model_name)} model under "
-                    "default dtype torch.bfloat16.",
+        # from_config (_from_config, modeling_utils.py:2285-2308 at 4.57.1: the config's
+        # dtype sets the default dtype, then cls(config)) builds the model under its dtype;
+        # from_pretrained does only when a dtype is asked for (`_set_default_dtype` under
+        # `if dtype is not None`, :1238-1287): QLoRA's `--dtype=bfloat16`, the merge's
+        # bf16 reload. Without one the weights load in float32 (FSDP's fp32 masters under
+        # `--bf16` mixed precision) and nothing is logged. The model's __init__ then logs
+        # the generation config it derives.
+        if not pretrained or dtype_given:
+            lines.append(
+                Line(
+                    line(
+                        moment,
+                        INSTANTIATING,
+                        f"Instantiating {model_class(f.arch or f.model_name)} model under "
+                        "default dtype torch.bfloat16.",
+                    )
                 )
-            ),
+            )
+        lines += [
             # the model's __init__: its generation config, from its config
             *(
                 Line(text)
@@ -536,10 +548,11 @@ class Log(Watchdog):
     def _merged(self, event: Exported) -> list[Out]:
         """A LoRA run's merged export: after `trainer.save_model()` wrote the adapter, the
         script's main process reloads it on the bf16 base weights
-        (`AutoPeftModelForCausalLM.from_pretrained(output_dir)`, which loads the base model
-        by from_pretrained), folds it in with `merge_and_unload()` (peft's progress bar is
-        off by default: tuners_utils.py, progressbar=False) and calls `save_pretrained` on
-        the merged model: the config, generation config and shards lines."""
+        (`AutoPeftModelForCausalLM.from_pretrained(output_dir, dtype=torch.bfloat16)`,
+        which loads the base model by from_pretrained), folds it in with
+        `merge_and_unload()` (peft's progress bar is off by default: tuners_utils.py,
+        progressbar=False) and calls `save_pretrained` on the merged model: the config,
+        generation config and shards lines."""
         # The reload takes the export's first half, from the adapter's save; the merged
         # weights' write ends the export: each line stamped when it is logged.
         half = event.seconds / 2
@@ -547,7 +560,9 @@ class Log(Watchdog):
         moment = self._at(begin)
         loaded = self._at(begin + half)
         folder = f"{self.output}/merged"
-        lines = self._loading(moment, half, pretrained=True, done=loaded, processes=1)
+        lines = self._loading(
+            moment, half, pretrained=True, done=loaded, processes=1, dtype_given=True
+        )
         done = self._at(event.t)
         return [
             *lines,
