@@ -149,8 +149,23 @@ def test_decaln_repeated_is_bounded_and_names_its_limit(tmp_path: Path) -> None:
         ((400, 400), [Event(0, OUTPUT, "\x1b[K\x1b[1K\x1b[2K\x1b[J\x1b[1J" * 20_000)]),
         ((400, 400), [Event(0, OUTPUT, "\x1b[?1049h\x1b[?1049l" * 20_000)]),
         ((400, 400), [Event(0, OUTPUT, "\x1b[?47h\x1b[?47l" * 20_000)]),
+        # review-attack11 finding 1: IL/SU (and DL/SD) of huge counts make a region of lines
+        ((1000, 200), [Event(i * 1000, OUTPUT, "\x1b[999L" * 4000) for i in range(20)]),
+        ((1000, 200), [Event(i * 1000, OUTPUT, "\x1b[999S" * 4000) for i in range(20)]),
+        ((1000, 200), [Event(i * 1000, OUTPUT, "\x1b[999M\x1b[999T" * 2000) for i in range(20)]),
     ],
-    ids=["REP-events", "REP-one-event", "LF-one-event", "ED", "EL-ED", "1049", "47"],
+    ids=[
+        "REP-events",
+        "REP-one-event",
+        "LF-one-event",
+        "ED",
+        "EL-ED",
+        "1049",
+        "47",
+        "IL",
+        "SU",
+        "DL-SD",
+    ],
 )
 def test_repeats_and_scrolls_count_toward_the_work_limit(
     size: tuple[int, int], events: list[Event]
