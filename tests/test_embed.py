@@ -61,6 +61,47 @@ def test_a_cast_theme_in_short_hex_renders_through_agg(tmp_path: Path, theme: st
     assert gif.read_bytes()[:6] == b"GIF89a"
 
 
+def test_the_gif_draws_the_cast_s_own_theme(tmp_path: Path) -> None:
+    """agg reads a copy of the cast without its theme (b7cb0ac): the cast's own theme must
+    still reach agg as its --theme, or the GIF is drawn in agg's default colours."""
+    from PIL import Image
+
+    palette = ":".join(["#000000"] * 8)
+    header = (
+        '{"version": 2, "width": 20, "height": 3, "theme": {"fg": "#ffffff", '
+        f'"bg": "#c02020", "palette": "{palette}"}}}}'
+    )
+    cast = _hostile(tmp_path, "red.cast", header, ['[0.1, "o", "x"]'])
+    gif = tmp_path / "red.gif"
+    result = run("embed", str(cast), "--gif", str(gif))
+    assert result.returncode == 0, result.stderr
+    with Image.open(gif) as picture:
+        r, g, b = picture.convert("RGB").getpixel((picture.width // 2, picture.height - 2))
+    assert abs(r - 0xC0) < 16, (r, g, b)
+    assert g < 48, (r, g, b)
+    assert b < 48, (r, g, b)
+
+
+@pytest.mark.parametrize("colour", ["#abcd", "#aabbcc00"])
+def test_a_cast_theme_that_is_no_colour_is_refused_by_the_gif_as_by_every_export(
+    tmp_path: Path, colour: str
+) -> None:
+    """agg drew `#abcd` as something and the GIF was written, where the PNG and the HTML
+    page refuse the cast's theme in one line (review-attack11 finding 4)."""
+    palette = ":".join([colour] * 16)
+    header = (
+        f'{{"version": 2, "width": 20, "height": 3, "theme": {{"fg": "{colour}", '
+        f'"bg": "#000", "palette": "{palette}"}}}}'
+    )
+    cast = _hostile(tmp_path, "bad.cast", header, ['[0.1, "o", "x"]'])
+    gif = tmp_path / "bad.gif"
+    result = run("embed", str(cast), "--gif", str(gif))
+    assert result.returncode != 0
+    assert "is not a colour" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not gif.exists()
+
+
 def test_a_missing_agg_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("genact_cast.publish.gif.find_program", lambda name: None)
     monkeypatch.setenv("PATH", str(tmp_path))

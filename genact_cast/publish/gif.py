@@ -25,6 +25,7 @@ from genact_cast.generator import catalog
 from genact_cast.programs import find_program
 from genact_cast.progress import working
 from genact_cast.publish.screens import Clip, Timeline
+from genact_cast.publish.theme import resolve_theme
 from genact_cast.sources import open_cast
 
 # agg's address space: the accepted casts the tests and golden casts draw take under
@@ -56,7 +57,11 @@ def agg_theme(name: str | None, source: str) -> str | None:
     themes = catalog.themes()
     if name is None:
         with open_cast(source) as reader:
-            theme = reader.header.theme
+            header = reader.header
+        if header.theme is None and header.rejected_theme is None:
+            return None  # agg's default, as the player's
+        # Checked as every other export checks it: `#abcd` is refused, not passed to agg.
+        theme = resolve_theme(header)
     elif name.casefold() in AGG_THEMES and name.casefold() not in themes:
         return name.casefold()
     else:
@@ -88,12 +93,14 @@ def render_gif(
     check_writable(output, overwrite=overwrite)
     find_agg()  # before any work
     check_limits(source, Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit))
+    # From the cast itself (its copy for agg has no theme), checked as every export checks it.
+    custom = agg_theme(theme, source)
     with temporary_directory("genact-cast-gif-") as tmp:
         # agg reads asciicast v2 only: any cast (v1, v3, stdin, a URL) goes to it as v2.
         cast = tmp / "in.cast"
         with temporary_writes("the cast's temporary copy for agg"):
             _write_v2(source, cast)
-        _run_agg(str(cast), output, overwrite=overwrite, theme=theme, speed=speed,
+        _run_agg(str(cast), output, overwrite=overwrite, custom=custom, speed=speed,
                  font_size=font_size, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
                  loop=loop, shown=source)  # fmt: skip
 
@@ -120,7 +127,7 @@ def _run_agg(
     output: Path,
     *,
     overwrite: bool,
-    theme: str | None,
+    custom: str | None,
     speed: float,
     font_size: int,
     fps_cap: int,
@@ -130,7 +137,6 @@ def _run_agg(
 ) -> None:
     command = [find_agg(), "--speed", str(speed), "--font-size", str(font_size),
                "--fps-cap", str(fps_cap)]  # fmt: skip
-    custom = agg_theme(theme, source)
     if custom is not None:
         command += ["--theme", custom]
     if idle_time_limit is not None:
