@@ -10,24 +10,19 @@ replaced by U+FFFD in every string read, so nothing downstream ever meets one.
 from __future__ import annotations
 
 import json
-import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 import orjson
 
 from genact_cast import limits
-from genact_cast.asciicast.header import HeaderProblem, parse_header
 from genact_cast.asciicast.header import resize_ok as _resize_ok
+from genact_cast.asciicast.header_reader import read_header, too_deep
 from genact_cast.asciicast.json_limits import DECODER as _DECODER
-from genact_cast.asciicast.json_limits import JSON_REST as _JSON_REST
-from genact_cast.asciicast.json_limits import STRING as _STRING
 from genact_cast.asciicast.json_limits import SURROGATE_ESCAPE as _SURROGATE_ESCAPE
-from genact_cast.asciicast.json_limits import DuplicateKey
-from genact_cast.asciicast.json_limits import depth as _depth
 from genact_cast.asciicast.json_limits import no_surrogates as _no_surrogates
-from genact_cast.asciicast.model import MICROS, OUTPUT, RESIZE, Event, Header
+from genact_cast.asciicast.lines import LineSource, refuse_cr_only
+from genact_cast.asciicast.model import MICROS, OUTPUT, RESIZE, Event
 from genact_cast.errors import CastFormatError
 from genact_cast.escape import terminal_text
 
@@ -56,171 +51,10 @@ class CastReader:
 
     def __init__(self, stream: IO[bytes], source: str, *, deadline: float | None = None) -> None:
         self.source = source
-        self._stream = stream
-        self._deadline = deadline
-        self._line = 0  # number of the last line read
-        self._bytes = 0  # bytes read so far
-        self._v1_events: list[Any] | None = None
+        self._lines = LineSource(stream, source, deadline=deadline)
+        self._fail = self._lines.fail
         self._previous = 0  # time of the last event read (us)
-        self.header = self._read_header()
-
-    def _fail(self, line: int, problem: str) -> CastFormatError:
-        return CastFormatError(terminal_text(self.source), line, problem)
-
-    def _too_many_lines(self) -> CastFormatError:
-        return self._fail(
-            limits.MAX_CAST_LINES + 1,
-            f"the cast has more than the limit of {limits.MAX_CAST_LINES:,} lines",
-        )
-
-    def _too_many_bytes(self) -> CastFormatError:
-        return self._fail(
-            self._line, f"the cast is larger than the limit of {limits.MAX_CAST_BYTES:,} bytes"
-        )
-
-    def _check_time(self) -> None:
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            raise TimeoutError
-
-    def _readline(self, limit: int, what: str, *, document_limit: int = 0) -> bytes:
-        raw = self._stream.readline(limit + 1)
-        if document_limit and len(raw) > limit and raw[-1:] != b"\n" and raw.lstrip()[:1] == b"{":
-            # A JSON object longer than the line limit may be a v1 cast on one line (a
-            # compact dump): read on, up to a v1 document's own limit. What does not start
-            # an object (/dev/zero, random bytes) is refused at the line limit.
-            raw += self._stream.readline(document_limit - limit)
-            limit, what = document_limit, "the line of a v1 cast's JSON document"
-        if raw:
-            self._line += 1
-            self._bytes += len(raw)
-            if self._line > limits.MAX_CAST_LINES:
-                raise self._too_many_lines()
-            if self._bytes > limits.MAX_CAST_BYTES:
-                raise self._too_many_bytes()
-            if not self._line & 0xFFFF:
-                self._check_time()
-        if len(raw) > limit and not (len(raw) == limit + 1 and raw.endswith(b"\n")):
-            raise self._fail(self._line, f"{what} is longer than the limit of {limit:,} bytes")
-        return raw
-
-    def _decode(self, number: int, raw: bytes) -> str:
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise self._fail(number, f"invalid UTF-8 at byte {exc.start + 1}") from None
-
-    def _read_header(self) -> Header:
-        while True:
-            # A longer line that is not a v1 document is refused at the header's limit.
-            raw = self._readline(
-                limits.MAX_HEADER_BYTES, "the header line", document_limit=limits.MAX_V1_BYTES
-            )
-            if not raw:
-                if self._line:
-                    raise self._fail(
-                        self._line, "no asciicast header: the file holds only blank lines"
-                    )
-                raise self._fail(1, "empty file: no asciicast header")
-            number = self._line
-            if number == 1:
-                _refuse_other_encodings(raw, self._fail)
-            text = self._decode(number, raw).strip()
-            if number == 1 and text.startswith("\ufeff"):
-                raise self._fail(
-                    1, "the file starts with a byte order mark (BOM): save it as UTF-8 without one"
-                )
-            if text:
-                break
-        if _depth(text) > limits.MAX_JSON_DEPTH:
-            raise self._fail(number, self._too_deep())
-        try:
-            value = _DECODER.decode(text)
-        except DuplicateKey as exc:
-            raise self._fail(number, f"the header is not valid: {exc}") from None
-        except ValueError:
-            self._refuse_long_header(number, len(raw))
-            if text.startswith("{"):
-                return self._read_document(number, text)
-            _refuse_cr_only(self, number, text)
-            raise self._fail(number, "the header is not valid JSON") from None
-        if not (isinstance(value, dict) and value.get("version") == 1):
-            self._refuse_long_header(number, len(raw))
-        return self._parse_header(number, value)
-
-    def _refuse_long_header(self, number: int, size: int) -> None:
-        if size > limits.MAX_HEADER_BYTES + 1:  # (+1: the newline)
-            raise self._fail(
-                number,
-                f"the header line is longer than the limit of {limits.MAX_HEADER_BYTES:,} bytes",
-            )
-
-    @staticmethod
-    def _too_deep() -> str:
-        return f"JSON nested deeper than the limit of {limits.MAX_JSON_DEPTH} levels"
-
-    def _read_document(self, first: int, text: str) -> Header:
-        """A JSON object over several lines: a v1 cast, or a pretty-printed header."""
-        chunks = [text]
-        size = len(text)
-        depth = self._nesting(first, text, 0)
-        while depth > 0:
-            raw = self._readline(limits.MAX_LINE_BYTES, "a line")
-            if not raw:
-                raise self._fail(self._line, "the header is not valid JSON (the file ends in it)")
-            line = self._decode(self._line, raw)
-            if depth == 1 and line.lstrip().startswith("["):
-                # Inside the top-level object, a member starts with its name: this is an
-                # event line after a broken one-line header, not more of the header.
-                raise self._fail(first, "the header is not valid JSON")
-            depth = self._nesting(self._line, line, depth)
-            size += len(raw)
-            if size > limits.MAX_V1_BYTES:
-                raise self._fail(
-                    first, f"the header is longer than the limit of {limits.MAX_V1_BYTES:,} bytes"
-                )
-            chunks.append(line)
-        document = "".join(chunks)
-        try:
-            value = _DECODER.decode(document)
-        except DuplicateKey as exc:
-            raise self._fail(first, f"the header is not valid: {exc}") from None
-        except ValueError as exc:
-            _refuse_cr_only(self, first, document)
-            where = first + document.count("\n", 0, getattr(exc, "pos", 0))
-            raise self._fail(where, f"not valid JSON: {getattr(exc, 'msg', exc)}") from None
-        return self._parse_header(first, value)
-
-    def _nesting(self, number: int, line: str, depth: int) -> int:
-        rest = _STRING.sub("", line)
-        if '"' in rest or _JSON_REST.fullmatch(rest) is None:
-            raise self._fail(number, "the header is not valid JSON")
-        for char in rest:
-            if char in "[{":
-                depth += 1
-                if depth > limits.MAX_JSON_DEPTH:
-                    raise self._fail(number, self._too_deep())
-            elif char in "]}":
-                depth -= 1
-        return depth
-
-    def _parse_header(self, number: int, value: Any) -> Header:
-        try:
-            header, self._v1_events = parse_header(value)
-        except HeaderProblem as exc:
-            raise self._fail(number, str(exc)) from None
-        if self._v1_events is not None:
-            self._refuse_after_document()
-        return header
-
-    def _refuse_after_document(self) -> None:
-        """A v1 cast is one JSON document: anything but blanks after it is refused, on the
-        next lines as on its own line (a second document was read without complaint)."""
-        rest = self._stream.read(limits.MAX_V1_BYTES + 1)
-        self._bytes += len(rest)
-        if rest.strip(b" \t\r\n"):
-            skipped = len(rest) - len(rest.lstrip(b" \t\r\n"))
-            where = self._line + rest.count(b"\n", 0, skipped) + 1
-            raise self._fail(where, "text after the v1 cast's JSON document (one is expected)")
+        self.header, self._v1_events = read_header(self._lines)
 
     def events(self) -> Iterator[Event]:
         for batch in self.batches():
@@ -234,56 +68,8 @@ class CastReader:
         if self._v1_events is not None:
             yield list(self._v1(self._v1_events))
             return
-        for first, block in self._blocks():
+        for first, block in self._lines.blocks(BLOCK):
             yield from self._parse_block(first, block)
-
-    def _blocks(self) -> Iterator[tuple[int, bytes]]:
-        """Whole lines, read in large blocks: (number of the first line, the lines).
-
-        The last block may end without a newline (a truncated file).
-        """
-        waiting: list[bytes] = []  # the start of a line longer than a block
-        size = 0
-        while True:
-            self._check_time()
-            chunk = self._stream.read(BLOCK)
-            if not chunk:
-                if waiting:
-                    if self._line >= limits.MAX_CAST_LINES:
-                        raise self._too_many_lines()
-                    yield self._line + 1, b"".join(waiting)
-                return
-            self._bytes += len(chunk)
-            if self._bytes > limits.MAX_CAST_BYTES:
-                raise self._too_many_bytes()
-            cut = chunk.rfind(b"\n") + 1
-            if cut == 0:
-                waiting.append(chunk)
-                size += len(chunk)
-                if size > limits.MAX_LINE_BYTES:
-                    raise self._fail(
-                        self._line + 1,
-                        f"the line is longer than the limit of {limits.MAX_LINE_BYTES:,} bytes",
-                    )
-                continue
-            head = chunk[:cut]
-            if waiting:
-                waiting.append(head)
-                head = b"".join(waiting)
-                waiting = []
-            first = self._line + 1
-            count = head.count(b"\n")
-            if self._line + count > limits.MAX_CAST_LINES:
-                # The lines up to the limit are read (a player shows them), then the error.
-                keep = limits.MAX_CAST_LINES - self._line
-                if keep > 0:
-                    yield first, head[: len(b"\n".join(head.split(b"\n", keep)[:keep])) + 1]
-                raise self._too_many_lines()
-            self._line += count
-            if cut < len(chunk):
-                waiting.append(chunk[cut:])
-            size = len(chunk) - cut
-            yield first, head
 
     def _parse_block(self, first: int, block: bytes) -> Iterator[list[Event]]:
         """The events of `block`: orjson when every line is plainly a good event, else
@@ -429,9 +215,9 @@ class CastReader:
             if end < len(text) and text[end:].strip():
                 raise ValueError("extra data after the event")
         except RecursionError:
-            raise self._fail(number, self._too_deep()) from None
+            raise self._fail(number, too_deep()) from None
         except ValueError as exc:
-            _refuse_cr_only(self, number, text)
+            refuse_cr_only(self._fail, number, text)
             if not text.endswith("\n"):
                 raise self._fail(number, "truncated last line (the file ends mid-event)") from None
             problem = terminal_text(str(getattr(exc, "msg", exc)))
@@ -477,7 +263,7 @@ class CastReader:
 
     def _v1(self, frames: list[Any]) -> Iterator[Event]:
         now = 0
-        if self._line + len(frames) > limits.MAX_CAST_LINES:
+        if self._lines.line + len(frames) > limits.MAX_CAST_LINES:
             raise self._fail(
                 1, f"the v1 cast has more than the limit of {limits.MAX_CAST_LINES:,} frames"
             )
@@ -505,31 +291,3 @@ _CAREFUL_START = frozenset(" \t\r#")
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-_LONE_CR = re.compile(r"\r(?!\n)")
-
-
-def _refuse_cr_only(reader: CastReader, number: int, text: str) -> None:
-    """A line that fails to parse because lines end in a bare CR (classic Mac OS) would
-    otherwise read as JSON's "Extra data": say what is wrong with the file instead."""
-    if _LONE_CR.search(text):
-        raise reader._fail(number, "lines end in CR alone (old Mac line endings): use LF or CRLF")
-
-
-# Byte order marks of the encodings an editor may save a cast in (UTF-32's first: its
-# little-endian mark begins with UTF-16's).
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
-    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
-    (b"\xff\xfe", "UTF-16 (little-endian)"),
-    (b"\xfe\xff", "UTF-16 (big-endian)"),
-)
-
-
-def _refuse_other_encodings(first_line: bytes, fail: Callable[[int, str], Exception]) -> None:
-    """A file that starts with a UTF-16 or UTF-32 byte order mark is named as such (it
-    was 'invalid UTF-8 at byte 1'): an asciicast is UTF-8."""
-    for bom, name in _BOMS:
-        if first_line.startswith(bom):
-            raise fail(1, f"the file is {name}, by its byte order mark: save it as UTF-8")
