@@ -56,7 +56,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from genact_cast.atomic import write_stdout
+        from genact_cast.standard_output import write_stdout
 
         write_stdout(f"genact-cast {__version__}\n")  # (a full disk: one line, exit 1)
         raise typer.Exit
@@ -407,10 +407,10 @@ def upload(
     ] = None,
 ) -> None:
     """Upload a cast to an asciinema server, into your asciinema account."""
-    from genact_cast.atomic import write_stdout
     from genact_cast.escape import terminal_text
     from genact_cast.publish.install_id import install_id, server_url
     from genact_cast.publish.upload import upload as send
+    from genact_cast.standard_output import write_stdout
 
     if str(source) == "-":
         raise BadOption("upload takes a cast file (not standard input)")
@@ -436,9 +436,9 @@ def upload(
 @app.command()
 def auth(server: Server = None) -> None:
     """Print the link that ties this machine's install ID to your asciinema account."""
-    from genact_cast.atomic import write_stdout
     from genact_cast.escape import terminal_text
     from genact_cast.publish.install_id import install_id, server_url
+    from genact_cast.standard_output import write_stdout
 
     url = terminal_text(server_url(server))
     write_stdout(

@@ -23,7 +23,7 @@ def run_app(app: Any) -> None:
     """Run the CLI: one-line messages and documented exit codes, never a traceback."""
     try:
         code = app(standalone_mode=False)
-        from genact_cast.atomic import finish_stdout
+        from genact_cast.standard_output import finish_stdout
 
         finish_stdout()  # what is still buffered fails here in one line, not at exit
     except GenactCastError as exc:

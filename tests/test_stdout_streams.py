@@ -1,6 +1,6 @@
 """Standard streams that fail or differ (review-attack5 items 3-5): every command that
 writes a cast, text, subtitles, SVG, HTML or Markdown to standard output does it through
-atomic.write_stdout, as UTF-8 bytes, and a full disk or a closed stdout is one line with
+standard_output.write_stdout, as UTF-8 bytes, and a full disk or a closed stdout is one line with
 exit 1; with stderr closed a command works, its messages going nowhere (not into stdout).
 Run in this process through the console script's entry point, with the streams swapped."""
 

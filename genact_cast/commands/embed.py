@@ -21,12 +21,12 @@ from genact_cast.atomic import (
     refuse_same_files,
     temporary_directory,
     temporary_writes,
-    write_stdout,
 )
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import is_url, open_cast
+from genact_cast.standard_output import write_stdout
 
 FORMATS = ("svg", "gif", "html", "markdown", "mp4", "webm", "png", "text", "vtt")
 SUFFIXES = {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "markdown",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from genact_cast.asciicast import MARKER, OUTPUT
-from genact_cast.atomic import write_stdout
 from genact_cast.escape import terminal_json, terminal_text
 from genact_cast.sources import open_cast
+from genact_cast.standard_output import write_stdout
 
 # The markers listed, and how much of each label: a cast of a million one-line markers
 # (or of 60 MB labels) is described in bounded memory; the count says how many there are.

@@ -14,11 +14,11 @@ from genact_cast.atomic import (
     check_writable,
     stop_on_signals,
     temporary_writes,
-    write_stdout,
 )
 from genact_cast.errors import BadOption
 from genact_cast.escape import terminal_text
 from genact_cast.generator import RecordOptions, make_plan, write_cast
+from genact_cast.standard_output import write_stdout
 
 
 def record_cast(
