@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import shlex
 from datetime import datetime
@@ -927,3 +928,41 @@ def test_the_model_is_instantiated_under_bf16_only_where_a_dtype_is_given(kind: 
     qlora = "\n".join(release_lines(CASES[QLORA]))  # (its command types --dtype=bfloat16)
     training = qlora.split("Training completed.")[0]
     assert "model under default dtype torch.bfloat16." in training
+
+
+def _cosine_with_min_lr(step: int, warmup: int, total: int) -> float:
+    """transformers 4.57.1 optimization.py:324-333 (_get_cosine_schedule_with_warmup_lr_lambda)
+    with the command's num_cycles 0.5 and min_lr_rate 0.1 (test_the_command_is_one_a_shell_runs
+    checks the typed kwargs), as written there."""
+    if step < warmup:
+        return float(step) / float(max(1, warmup))
+    progress = float(step - warmup) / float(max(1, total - warmup))
+    factor = 0.5 * (1.0 + math.cos(math.pi * float(0.5) * 2.0 * progress))
+    factor = factor * (1 - 0.1) + 0.1
+    return max(0, factor)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [CASES[0], RecordOptions(seed=9821, framework="hf", kind="sft", cols=160)],
+)
+def test_the_logged_learning_rate_is_lambdalrs_product(options: RecordOptions) -> None:
+    """review-tt8 fault 3: the loss dicts' learning_rate is torch 2.9's LambdaLR value,
+    `base_lr * lmbda(self.last_epoch)` (torch/optim/lr_scheduler.py, LambdaLR.get_lr), of the
+    Trainer's lambda; the same curve computed in another order printed
+    `0.00044999999999999993` for 0.0006 x 0.75 and `4.838709677419355e-05` for 0.0002 x
+    30/124 at seed 9821's step 30, values no step of the real schedule prints."""
+    facts = facts_for(make_plan(options))
+    schedule = {
+        repr(facts.peak_lr * _cosine_with_min_lr(step, facts.warmup, facts.total_steps))
+        for step in range(1, facts.total_steps + 1)
+    }
+    logged = [
+        m[1]
+        for t in release_lines(options)
+        if (m := re.search(r"'learning_rate': ([0-9.e+-]+)", t))
+    ]
+    assert len(logged) >= 10
+    assert [lr for lr in logged if lr not in schedule] == []
+    if options.seed == 9821:
+        assert "4.8387096774193554e-05" in logged  # 0.0002 * (30 / 124)

@@ -54,6 +54,7 @@ from genact_cast.generator.dialects.hf_lines import (
     running_training,
     runtime_text,
     saving,
+    scheduled_lr,
     sharded_save,
     state_epoch,
     tokenizer_saved,
@@ -216,7 +217,9 @@ class Log(Watchdog):
             record = log(
                 loss=stats.loss,
                 grad_norm=stats.grad_norm,
-                learning_rate=stats.lr,
+                learning_rate=scheduled_lr(
+                    stats.step, peak=f.peak_lr, warmup=f.warmup, total=f.total_steps
+                ),
                 epoch=epoch,
                 sft=sft,
                 bar=self.has_bar,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from genact_cast.generator import physics
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_lines import command
+from genact_cast.generator.dialects.hf_lines import MIN_LR_RATE, command
 from genact_cast.generator.dialects.hf_peft import peft_args
 
 LOGGING_STEPS = 10
@@ -45,7 +45,7 @@ class Job:
             f"--learning_rate={py_float(f.peak_lr)}",
             "--lr_scheduler_type=cosine_with_min_lr",
             # quoted as a shell needs it: the JSON holds a space and double quotes
-            """--lr_scheduler_kwargs='{"min_lr_rate": 0.1}'""",
+            f"""--lr_scheduler_kwargs='{{"min_lr_rate": {py_float(MIN_LR_RATE)}}}'""",
             f"--warmup_steps={f.warmup}",
             # the run's AdamW, not TrainingArguments' defaults (beta2 0.999, no weight decay:
             # training_args.py:916-918 at 4.57.1)

@@ -5,6 +5,7 @@ is `hf.Log`."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -201,6 +202,26 @@ def log(
             ("mean_token_accuracy", py_float(float32(accuracy))),
         ]
     return _dict([*items, ("epoch", py_float(rounded(epoch, 2) if bar else epoch))])
+
+
+# The command's --lr_scheduler_kwargs (hf_job.py): cosine decay to a tenth of the peak.
+MIN_LR_RATE = 0.1
+
+
+def scheduled_lr(step: int, *, peak: float, warmup: int, total: int) -> float:
+    """The learning rate the Trainer logs after optimizer step `step`: torch 2.9's LambdaLR
+    (`base_lr * lmbda(self.last_epoch)`, lr_scheduler.py LambdaLR.get_lr) of
+    transformers 4.57.1's cosine_with_min_lr lambda (optimization.py:324-333, num_cycles
+    0.5), computed in its order: the factor first, the peak last. The same curve as
+    physics.learning_rate, whose other order leaves other last bits
+    (`0.00044999999999999993` for 0.0006 x 0.75)."""
+    if step < warmup:
+        factor = float(step) / float(max(1, warmup))
+    else:
+        progress = float(step - warmup) / float(max(1, total - warmup))
+        factor = 0.5 * (1.0 + math.cos(math.pi * float(0.5) * 2.0 * progress))
+        factor = factor * (1 - MIN_LR_RATE) + MIN_LR_RATE
+    return peak * max(0.0, factor)
 
 
 def state_epoch(step: int, steps_per_epoch: int) -> float:
