@@ -765,6 +765,9 @@ def test_tensor_parallelism_over_the_world_hangs_in_an_all_reduce() -> None:
     assert {(m[1], int(m[2]), int(m[3])) for m in works} == {
         ("ALLREDUCE", activations, activations)
     }
+    # the world's TP group is the default group, with the Trainer's ddp_timeout of 1800 s
+    found = release_lines(options)
+    assert {m[1] for t in found if (m := re.search(r"Timeout\(ms\)=(\d+)", t))} == {"1800000"}
 
 
 def test_total_flos_counts_each_tp_rank() -> None:
@@ -800,6 +803,13 @@ def test_tensor_parallelism_with_data_parallelism_hangs_on_the_tp_group() -> Non
     assert named == {(rank, f"PG ID 2 PG GUID 9(mesh_tp) Rank {rank}") for rank, _ in named}
     ops = {m[1] for t in found if (m := re.search(r"OpType=(\w+)", t))}
     assert ops == {"ALLREDUCE"}
+    # review-tt8 fault 2: the mesh's groups are new_group's with no timeout, which torch
+    # 2.9.0's _new_group_with_tag makes _get_default_timeout(NCCL), ten minutes; the
+    # Trainer's ddp_timeout (30 minutes) is the default group's alone
+    timeouts = {m[1] for t in found if (m := re.search(r"Timeout\(ms\)=(\d+)", t))}
+    assert timeouts == {"600000"}
+    ran = {int(m[1]) for t in found if (m := re.search(r"\) ran for (\d+) milliseconds", t))}
+    assert ran and all(600_000 < r < 620_000 for r in ran)
 
 
 FIRST_STEP_INIT = re.compile(

@@ -1,6 +1,6 @@
 """The Hugging Face Trainer when a GPU hangs: each of the node's workers reports the timed-out
-collective with the default 30-minute process-group timeout (on the FSDP or TP mesh group
-where it ran), torch 2.9 dumps, and accelerate's torchrun restarts the job."""
+collective with its group's timeout (the default group's 30 minutes, a mesh group's ten),
+torch 2.9 dumps, and accelerate's torchrun restarts the job."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
 PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
+# The (dp_shard, tp) mesh's groups: init_device_mesh makes them with new_group and no
+# timeout (accelerate 1.11.0 parallelism_config.py:202 passes none), which torch 2.9.0's
+# _new_group_with_tag turns into _get_default_timeout(NCCL), default_pg_nccl_timeout: ten
+# minutes (ProcessGroupNCCL.hpp's kProcessGroupNCCLDefaultTimeout). ddp_timeout reaches
+# only init_process_group's default group (review-tt8 fault 2).
+MESH_TIMEOUT_MS = 600_000
 # `accelerate launch` calls torch's run itself: its frames above torch's when the torchrun
 # it runs exits (accelerate 1.11.0's console script, commands/accelerate_cli.py:50,
 # commands/launch.py:1222 for a FSDP config and :853 in multi_gpu_launcher, which re-raises).
@@ -77,7 +83,10 @@ class Watchdog(Job):
         # before it takes its process down, and this log runs that minute behind the run's.
         # The lines from here are stamped on the run's clock: this launch's set-up time
         # (comm_seconds, which the run's timeline leaves out) carried into it.
-        self.facts = timed_out(self.facts, event, PG_TIMEOUT_MS)
+        # a hang on a mesh group (TP with data parallelism) times out at its ten minutes
+        mesh = self.facts.tp > 1 and self.facts.dp > 1
+        timeout_ms = MESH_TIMEOUT_MS if mesh else PG_TIMEOUT_MS
+        self.facts = timed_out(self.facts, event, timeout_ms)
         self.facts = self.facts._replace(
             start=self.facts.start + timedelta(seconds=self.comm_seconds)
         )
@@ -97,14 +106,14 @@ class Watchdog(Job):
             activations = self.facts.micro_batch * self.facts.seq_len * self.facts.hidden
             numels = (activations, activations)
         collective = self._mesh_collective(event) if self.facts.dp > 1 else None
-        # No rank filter: each of the node's eight workers reports the hang with the default
-        # process-group timeout of 30 minutes.
+        # No rank filter: each of the node's eight workers reports the hang with its group's
+        # timeout.
         lines = failure_lines(
             self.facts,
             self.incidentals,
             event,
             restarts_left=left,
-            timeout_ms=PG_TIMEOUT_MS,
+            timeout_ms=timeout_ms,
             ranks=8,
             # python:3.12's image, whose pip installs torch in /usr/local/lib/python3.12/
             # site-packages, as the watchdog's frames name it: its interpreter is
