@@ -219,7 +219,7 @@ def scheduled_lr(step: int, *, peak: float, warmup: int, total: int) -> float:
         factor = float(step) / float(max(1, warmup))
     else:
         progress = float(step - warmup) / float(max(1, total - warmup))
-        factor = 0.5 * (1.0 + math.cos(math.pi * float(0.5) * 2.0 * progress))
+        factor = 0.5 * (1.0 + math.cos(math.pi * 0.5 * 2.0 * progress))
         factor = factor * (1 - MIN_LR_RATE) + MIN_LR_RATE
     return peak * max(0.0, factor)
 
