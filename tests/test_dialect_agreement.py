@@ -214,3 +214,37 @@ def test_every_dialect_prints_the_same_optimizer() -> None:
     for fw in ("hf", "deepspeed"):  # train.py's TrainingArguments flags
         assert "--adam_beta2=0.95" in shown[fw], fw
         assert "--weight_decay=0.1" in shown[fw], fw
+
+
+# The torchrun dialects and the runs that bring each one's failures: seeds whose automatic
+# count (Llama 3's rate) strikes several times, nodes lost among them, and pinned counts.
+TORCHRUN = ("megatron", "torchtitan", "hf")
+RULE_RUNS = [
+    RecordOptions(seed=seed, framework=fw, failures=failures, duration=60.0)
+    for fw in TORCHRUN
+    for seed, failures in ((9921, None), (9912, None), (9902, 1), (9522, None), (1827, 4))
+]
+
+
+@pytest.mark.parametrize("options", RULE_RUNS, ids=lambda o: f"{o.framework}-{o.seed}")
+def test_one_failure_rule_for_every_torchrun_dialect(options: RecordOptions) -> None:
+    """review-mg8 fault 1. torch 2.9.0's agent restarts its workers while restarts are left
+    (SimpleElasticAgent._invoke_run, elastic/agent/server/api.py:898-913 at v2.9.0) and
+    returns FAILED at the (max_restarts + 1)-th failure of one launch; a node that goes down
+    under srun ends the step whatever is left (Slurm's node failure). The plan's `exits`
+    (the job run again) follows that and nothing else, with the command's --max_restarts."""
+    from genact_cast.generator.presenters.framework import dialect_for
+
+    try:
+        plan = make_plan(options)
+    except BadOption:
+        pytest.skip("the framework does not train what the seed draws")
+    typed = " ".join(dialect_for(plan).launch_words())
+    most = int(re.findall(r"--max_restarts=(\d+)", typed)[0])
+    left = most
+    failed = [e for e in Run(plan).events if isinstance(e, Failed)]
+    assert failed
+    for event in failed:
+        lost = not event.same_node and plan.launched_by_slurm
+        assert event.exits == (lost or left == 0), (event.step, left, lost)
+        left = most if event.exits else left - 1

@@ -4,7 +4,13 @@ and returns FAILED (elastic/agent/server/api.py:898-913 in the 2.9.0 wheel); the
 raises ChildFailedError (launcher/api.py:293) and torchrun exits with it. The job is then
 run again: a new command, with new agents. Every dialect that launches with torchrun
 (Megatron under srun, torchtitan, the Trainer under accelerate launch) ends each launch so,
-with the traceback and message a real torch 2.9 log shows."""
+with the traceback and message a real torch 2.9 log shows.
+
+A fault that takes its node down is another end under srun (review-mg8 fault 1: every agent
+printed ChildFailedError with its restarts left): Slurm finds the node unresponsive before
+any watchdog fires and ends the step, srun and node 0's slurmstepd print their three lines
+(src/api/step_launch.c:707-709/1291, slurmd/slurmstepd/req.c:1154-1157 at slurm-25-05-8-1;
+a real log, index 13860421536), and no torchrun reports anything."""
 
 from __future__ import annotations
 
@@ -26,10 +32,11 @@ ERROR = "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: "
 MAX_RESTARTS = 3  # what every torchrun command of the dialects types
 
 # More failures than a torchrun's three restarts take, on each torchrun dialect: Megatron's
-# nodes are lost (Slurm drains them, the job is run again at once), torchtitan's and the
-# Trainer's restarts in place run out at the fourth.
+# nodes are lost (Slurm ends the step, the job is run again), or its restarts in place run
+# out at the fourth (seed 1827), as torchtitan's and the Trainer's do.
 CASES = [
     RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
+    RecordOptions(seed=1827, framework="megatron", gpus=16, failures=4),
     RecordOptions(seed=9521, framework="torchtitan"),
     RecordOptions(seed=9509, framework="hf"),
 ]
@@ -60,7 +67,7 @@ def test_the_exit_is_torch_29s_traceback_and_message_as_a_real_log_prints_them()
     ]
 
 
-@pytest.mark.parametrize("options", CASES, ids=lambda o: o.framework)
+@pytest.mark.parametrize("options", CASES, ids=lambda o: f"{o.framework}-{o.seed}")
 def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
     options: RecordOptions,
 ) -> None:
@@ -88,16 +95,38 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
     typed = len(commands)
     nodes = plan.nodes if options.framework == "megatron" else 1  # srun: every node's torchrun
     assert typed == 1 + sum(exits)
-    for (begin, end), command_failures in zip(
+    enders: list[Failed | None] = [e for e in failed if e.exits]
+    for (begin, end), command_failures, ender in zip(
         [*itertools.pairwise(commands), (commands[-1], after[0] if after else len(text))],
         _per_command(exits),
+        [*enders, None],
         strict=True,
     ):
         part = text[begin:end]
         # no more restarts than --max_restarts within one command
         assert command_failures <= MAX_RESTARTS + 1
         ended = sum(line == ERROR for line in part)
-        ends = begin != commands[-1]  # every command but the last ends in ChildFailedError
+        lost = [line for line in part if "DUE TO NODE FAILURE" in line or "Node failure" in line]
+        if ender is not None and not ender.same_node and plan.launched_by_slurm:
+            # the node is down: Slurm ends the step with restarts left, no torchrun reports
+            assert command_failures <= MAX_RESTARTS
+            assert ended == 0
+            assert not [line for line in part if "Exited with exit code" in line]
+            at = part.index(f"srun: error: Node failure on {ender.host}")
+            assert part[at + 1] == (
+                "srun: Job step aborted: Waiting up to 32 seconds for job step to finish."
+            )
+            assert re.fullmatch(
+                rf"slurmstepd: error: \*\*\* STEP \d+\.0 ON {plan.host(0)} CANCELLED AT "
+                r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d DUE TO NODE FAILURE, SEE SLURMCTLD LOG FOR "
+                r"DETAILS \*\*\*",
+                part[at + 2],
+            )
+            assert not [line for line in part[at + 3 :] if line.strip()]  # nothing after them
+            continue
+        assert not lost
+        ends = ender is not None  # the others end in ChildFailedError, on every node
+        assert command_failures == (MAX_RESTARTS + 1 if ends else command_failures)
         assert ended == (nodes if ends else 0)
         if not ends:
             continue

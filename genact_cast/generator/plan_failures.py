@@ -13,8 +13,11 @@ GPU_HOURS_PER_FAILURE = 50_000  # Llama 3 405B: 419 interruptions in 54 days on 
 # The Xids that kill a training job (NVIDIA's Xid catalogue; REALISM.md, "Failures"),
 # the CUDA error the process on that GPU dies with, and whether the same node can take
 # the job again: a contained ECC error (94) kills only the application, so torchrun's
-# restart on the same hosts is what happens; the others need a GPU reset or a repair, so
-# the scheduler drains the node and the job is requeued with a spare in its place.
+# restart on the same hosts is what happens; the others need a GPU reset or a repair, and
+# are drawn as faults that take the node down (it stops answering): under srun Slurm ends
+# the step and the job is run again on a spare; a torchrun typed at a shell restarts and
+# waits at the rendezvous for a spare's torchrun. (A host that stays up with a GPU needing a
+# reset, whose restarts would fail on that GPU until they run out, is not modelled.)
 # 63 (a row-remapping record) is informational and never ends a job.
 XIDS = (
     (94, "Contained ECC error", "uncorrectable ECC error encountered", True),

@@ -13,7 +13,7 @@ from datetime import timedelta
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_groups as groups
-from genact_cast.generator.dialects import torch_dump, torchrun
+from genact_cast.generator.dialects import srun, torch_dump, torchrun
 from genact_cast.generator.dialects.base import Incidentals, Line, Out, torch_site
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_comms import agent
@@ -51,9 +51,12 @@ def failure_lines(
     INFO lines unseen without LOGLEVEL). With none left (`event.exits`) every torchrun
     raises ChildFailedError and exits, and srun reports each task's exit status: the job
     ends here. srun prints all nodes' output as it comes.
+    A fault that takes its node down ends the srun step instead (`lost_node_lines`).
     Returns the facts with the log's clock a minute later (torch's dump wait), which the
     presenter keeps for the rest of the run, and the lines."""
     f = facts
+    if event.exits and not event.same_node and f.nodes > 1:
+        return f, [Line("\r\n".join(lost_node_lines(f, event, attempt, fresh)))]
     layers = stage_layers(f.layers, f.pp)
     bucket = ddp.ddp_bucket_size(margs.parsed(flags, f.gpus), f.dp)
     fallback = (
@@ -149,3 +152,19 @@ def failure_lines(
     # One write each (thousands of lines on a large run): the timeout, a minute later
     # the take-down.
     return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
+
+
+def lost_node_lines(facts: Facts, event: Failed, attempt: int, fresh: tuple[int, ...]) -> list[str]:
+    """The node went down (`Failed.same_node` false): its ranks print nothing more, the
+    others wait in the collective, and Slurm, which finds the node unresponsive after its
+    SlurmdTimeout (300 s by default), before Megatron's ten-minute process-group timeout,
+    ends the step: srun's and node 0's slurmstepd's lines (srun.node_failure), and
+    no torchrun has the time to restart or report. The job is run again on a spare."""
+    launch = sum(1 for again in fresh if again <= attempt)
+    return srun.node_failure(
+        lost=event.host,
+        first=facts.hosts[0],
+        job=srun.job_id(facts.seed, launch),
+        step=0,
+        moment=facts.moment(srun.noticed(facts.seed, event.t_fault)),
+    )
