@@ -57,7 +57,12 @@ OTHERS = re.compile(
     r"|torch\.distributed\.elastic\.multiprocessing\.errors\.ChildFailedError: |=+|-+|\S+ FAILED"
     r"|Failures:|  <NO_OTHER_FAILURES>|Root Cause \(first observed failure\):|\[\d+\]:"
     r"|  (?:time      |host      |rank      |exitcode  |error_file|traceback ): .*"
-    r"|srun: error: \S+: task \d+: Exited with exit code \d+)$"
+    r"|srun: error: \S+: task \d+: Exited with exit code \d+"
+    # Slurm ending the step on a node that went down (srun.py, tests/test_torchrun_exit.py)
+    r"|srun: error: Node failure on \S+"
+    r"|srun: Job step aborted: Waiting up to \d+ seconds for job step to finish\."
+    r"|slurmstepd: error: \*\*\* STEP \d+\.\d+ ON \S+ CANCELLED AT \S+ DUE TO NODE FAILURE, "
+    r"SEE SLURMCTLD LOG FOR DETAILS \*\*\*)$"
 )
 
 

@@ -33,12 +33,14 @@ FIXTURES = Path(__file__).parent / "data" / "megatron"
 # pre-training, continued pre-training and fine-tuning, one node and many, PP 1 and more.
 CASES = [
     RecordOptions(
-        seed=5, framework="megatron", model="Llama-3-70B", kind="continue", failures=1, gpus=512
+        seed=7, framework="megatron", model="Llama-3-70B", kind="continue", failures=1, gpus=512
     ),  # the distributed optimizer (a 2,048-GPU run shards with FSDP2)
     RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8),
     # B200 x 1,024, DP 8 x TP 8 x PP 16 (seed 9's run before its TP all-reduces were exposed)
     RecordOptions(seed=16, framework="megatron", model="Llama-3.1-405B", kind="continue"),
-    RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
+    # two hung collectives torchrun restarts in place (seed 21's nodes, like seed 5's above,
+    # go down: Slurm ends the step before any watchdog fires, tests/test_torchrun_exit.py)
+    RecordOptions(seed=174, framework="megatron", kind="sft", gpus=16, failures=2),
     RecordOptions(seed=4, framework="megatron", model="Mixtral-8x7B"),
 ]
 
@@ -596,12 +598,13 @@ def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
 
 
 def test_only_the_dead_gpus_optimizer_instance_hangs_in_its_own_collective() -> None:
-    # Seed 8407 (review-mg6 fault 1): Mixtral on 1024 GPUs, EP 8, 128 optimizer instances
-    # of 8. The dead GPU's instance hangs in its all-gather; the 127 others complete theirs
-    # on their own communicators and wait in the step's first all-reduce across instances,
-    # of one bucket's local view, sized as the buffer logged it.
+    # Seed 8407 (review-mg6 fault 1), 8487 since its node goes down (review-mg8 fault 1:
+    # Slurm ends the step, no watchdog fires): Mixtral on 1024 GPUs, EP 8, 128 optimizer
+    # instances of 8. The dead GPU's instance hangs in its all-gather; the 127 others
+    # complete theirs on their own communicators and wait in the step's first all-reduce
+    # across instances, of one bucket's local view, sized as the buffer logged it.
     options = RecordOptions(
-        seed=8407, framework="megatron", model="Mixtral-8x7B", kind="pretrain", failures=1
+        seed=8487, framework="megatron", model="Mixtral-8x7B", kind="pretrain", failures=1
     )
     facts = facts_for(make_plan(options))
     assert (facts.dp, facts.ep, facts.replicas) == (1024, 8, 128)
@@ -637,13 +640,14 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
     # instance (NumelOut = NumelIn / its size), start_param_sync all-gathers it back. Seed
     # 6202 (review-mg5 fault 4: DP 1024 in 128 instances) listed 1043348736 padded elements
     # and timed out on NumelIn=1043349504, NumelOut=1018896 (1024 ranks); seed 21's two
-    # instances of 8 divided by 16.
+    # instances of 8 divided by 16. (Seeds 6258 and 174 now: the nodes of 6202 and 21 go
+    # down, and Slurm ends their steps before any watchdog fires, review-mg8 fault 1.)
     for options in (
         CASES[3],
         # (its 1,024 GPUs pinned: since full recompute costs its forward, the seed's own run
         # of OLMo-2-13B is on 128)
         RecordOptions(
-            seed=6202, framework="megatron", kind="pretrain", failures=1, cols=80, gpus=1024
+            seed=6258, framework="megatron", kind="pretrain", failures=1, cols=80, gpus=1024
         ),
     ):
         facts = facts_for(make_plan(options))
@@ -852,8 +856,8 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
 
     assert layer(5120, 13824, 40, 8, 1) == 275268608
     assert layer(8192, 29568, 64, 8, 4) == 219433472
-    qwen14 = RecordOptions(seed=6204, framework="megatron", kind="continue", failures=1)
-    qwen72 = RecordOptions(seed=6215, framework="megatron", kind="sft", failures=1, gpu="A100")
+    qwen14 = RecordOptions(seed=6294, framework="megatron", kind="continue", failures=1)
+    qwen72 = RecordOptions(seed=6228, framework="megatron", kind="sft", failures=1, gpu="A100")
     for options, shape in ((qwen14, (5120, 13824, 40, 8)), (qwen72, (8192, 29568, 64, 8))):
         facts = facts_for(make_plan(options))
         whole, world = layer(*shape, facts.tp), facts.gpus // (facts.tp * facts.pp)
@@ -896,7 +900,7 @@ def test_a_pipeline_hangs_in_the_last_stages_cross_entropy_and_the_others_recv_b
         assert min(pp - stage - 1, micro) == micro
         assert groups.p2p_schedule(stage, pp, micro)[seq - 1] == real["call"]
     options = RecordOptions(
-        seed=6214, framework="megatron", model="Llama-3.1-405B", kind="continue", failures=1
+        seed=6216, framework="megatron", model="Llama-3.1-405B", kind="continue", failures=1
     )
     facts = facts_for(make_plan(options))
     assert (facts.tp, facts.pp) == (8, 16)
