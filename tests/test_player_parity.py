@@ -30,6 +30,7 @@ from genact_cast.publish.exports import export
 from genact_cast.publish.raster import layout
 from genact_cast.publish.screens import Clip, largest_size
 from genact_cast.publish.svg import render_svg
+from genact_cast.publish.terminal import char_width
 from genact_cast.publish.text import plain
 from genact_cast.sources import open_cast
 from tests.player_dom import Player, PlayerScreen, cast_json
@@ -77,7 +78,7 @@ def without_right_halves(row: list[tuple[str, Any, Any]]) -> str:
     for char, _, _ in row:
         if not skip:
             text.append(char)
-        skip = not skip and unicodedata.east_asian_width(char[:1] or " ") in "WF"
+        skip = not skip and char_width(char[:1] or " ") == 2  # the player's table, not Python's
     return "".join(text)
 
 

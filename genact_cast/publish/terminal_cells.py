@@ -9,10 +9,12 @@ swapped defaults), so publish/theme.py gives them their theme colour.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, NamedTuple, cast
 
 import pyte
-from pyte.screens import Char, StaticDefaultDict, wcwidth
+from pyte.screens import Char, StaticDefaultDict
+from wcwidth import wcwidth  # pinned in pyproject.toml: the same widths on every install
 
 from genact_cast import limits
 from genact_cast.errors import GenactCastError
@@ -101,6 +103,20 @@ class Line(StaticDefaultDict):  # type: ignore[type-arg]
 
 _WIDTHS: dict[str, int] = {}
 
+# Code points wcwidth 0.9.4 (Unicode 18) makes wide and asciinema-player 3.18 gives one cell:
+# its terminal (avt 0.18) takes widths from the Rust crate unicode-width 0.1.x (Unicode 16),
+# in which these were not yet assigned as wide. Measured in the player in Chromium over
+# every code point wcwidth makes wide outside the CJK ideograph and Hangul blocks (those
+# sampled) and every one of U+16000-1BFFF and U+1F000-1FFFF; tests/data/screens/
+# emoji_widths.cast keeps a sample of both sides under the player parity test.
+_PLAYER_NARROW = (
+    (0x268F, 0x268F), (0x18CD6, 0x18CDA), (0x18D1F, 0x18D20), (0x18E00, 0x19191),
+    (0x191A0, 0x191D2), (0x1B123, 0x1B128), (0x1B168, 0x1B168), (0x1F1AE, 0x1F1AE),
+    (0x1F1E6, 0x1F1FF), (0x1F6D9, 0x1F6D9), (0x1F7DA, 0x1F7DA), (0x1FA8B, 0x1FA8D),
+    (0x1FACC, 0x1FACC), (0x1FADD, 0x1FADD), (0x1FAEB, 0x1FAEB), (0x1FAF9, 0x1FAFA),
+)  # fmt: skip
+_NARROW_STARTS = tuple(start for start, _ in _PLAYER_NARROW)
+
 
 def regional_indicator(char: str) -> bool:
     """Whether `char` is a regional indicator letter (two make a flag: 🇫🇷)."""
@@ -113,10 +129,19 @@ def char_width(char: str) -> int:
     if width is None:
         # A regional indicator is one cell in the player (its grid, read in Chromium):
         # the browser draws a pair of them as one flag over their two cells.
-        width = 2 if wcwidth(char) == 2 and not regional_indicator(char) else 1
+        width = 2 if wcwidth(char) == 2 and not _player_narrow(char) else 1
         if len(_WIDTHS) < 65_536:
             _WIDTHS[char] = width
     return width
+
+
+def _player_narrow(char: str) -> bool:
+    """Whether the player gives `char` one cell where wcwidth makes it wide."""
+    if len(char) != 1:
+        return False
+    code = ord(char)
+    index = bisect.bisect_right(_NARROW_STARTS, code) - 1
+    return index >= 0 and code <= _PLAYER_NARROW[index][1]
 
 
 def has_text(line: Line | None) -> bool:

@@ -15,7 +15,12 @@ import unicodedata
 
 from genact_cast.publish.screens import Timeline, last_screen, row_text
 
-_DROPPED = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Format characters Unicode 14 and 15 added: Python 3.10's table (Unicode 13) has them
+# unassigned, so they are named here for the same text on Python 3.10-3.13. A code point
+# unassigned in the interpreter's table is kept: the player shows it (an emoji newer than
+# the table, 🩷 U+1FA77 on Python 3.11, is a character on screen, not a control).
+_NEWER_FORMATS = frozenset([0x0890, 0x0891, *range(0x13439, 0x13440)])
 PLACEHOLDER = " "  # for a private-use character: one cell, blank as in the player's text
 ZWJ = "\u200d"
 _TAGS = range(0xE0020, 0xE0080)  # the tag characters of a subdivision flag (🏴 + tags)
@@ -48,7 +53,9 @@ def plain(text: str, private: str = PLACEHOLDER) -> str:
             spaced = False
             continue
         spaced = False
-        if category not in _DROPPED or _joins(text, index, out):
+        if (category not in _DROPPED and ord(char) not in _NEWER_FORMATS) or _joins(
+            text, index, out
+        ):
             out.append(char)
     return "".join(out)
 

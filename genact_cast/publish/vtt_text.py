@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from typing import TypeVar
-from unicodedata import east_asian_width
+
+from genact_cast.publish.terminal_cells import char_width
 
 # A wrapped row's last cell left blank: a space, unless the row it wrapped onto starts
 # with a wide character (one that did not fit there): decided when the rows are joined.
@@ -25,7 +26,7 @@ def joined(before: str, rest: str) -> str:
     if len(before) > MAX_LINE_CHARS:
         return before
     if before.endswith(GAP):  # a space, unless a wide character that did not fit follows
-        wide = rest[:1] and east_asian_width(rest[0]) in "WF"
+        wide = rest[:1] and char_width(rest[0]) == 2  # the player's width
         before = before[:-1] + ("" if wide else " ")
     line = before + rest
     return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + CUT
