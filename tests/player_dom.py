@@ -14,7 +14,7 @@ import io
 import json
 import subprocess
 import tarfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,15 +73,17 @@ READ = """async (t) => {
   const lines = [...term.querySelectorAll('.ap-line')];
   for (let y = 0; y < rows; y++) {
     const row = [];
-    for (let x = 0; x < cols; x++) row.push([' ', null, bgOf(x, y), '', 1]);
+    for (let x = 0; x < cols; x++) row.push([' ', null, bgOf(x, y), '', 1, 'none']);
     const line = lines.find(l => Number(l.style.getPropertyValue('--row')) === y);
     if (line) for (const span of line.children) {
       let x = Number(span.style.getPropertyValue('--offset'));
       const computed = getComputedStyle(span);
       const color = computed.color, opacity = Number(computed.opacity);
+      const lines = computed.textDecorationLine;
       for (const ch of span.textContent) {
         if (x < cols) {
           row[x][0] = ch; row[x][1] = color; row[x][3] = span.className; row[x][4] = opacity;
+          row[x][5] = lines;
         }
         x += 1;
       }
@@ -141,6 +143,21 @@ class PlayerScreen:
     # Each column's text where the browser lays the spans out (a zero-width code point
     # on the character before it, the rest of its span one column left).
     shown: list[list[str]] = field(default_factory=list)
+    # The lines the browser draws under/through each cell (its computed
+    # text-decoration-line: ap-underline and ap-strike both set `text-decoration`, so
+    # the later rule, the strike, is the one shown when a cell has both).
+    lines: list[list[tuple[bool, bool]]] = field(default_factory=list)
+
+    def as_drawn(self) -> PlayerScreen:
+        """The screen with each cell's underline and strike as the browser draws them."""
+        attrs = [
+            [
+                (b, i, under, f, strike)
+                for (b, i, _, f, _), (under, strike) in zip(a, drawn, strict=True)
+            ]
+            for a, drawn in zip(self.attrs, self.lines, strict=True)
+        ]
+        return replace(self, attrs=attrs)
 
     def text(self) -> list[str]:
         return ["".join(c for c, _, _ in row).rstrip() for row in self.cells]
@@ -177,10 +194,14 @@ class Player:
             for row in found["cells"]
         ]
         attrs = [
-            [tuple(f"ap-{a}" in cls.split() for a in ATTR_CLASSES) for *_, cls, _ in row]
+            [tuple(f"ap-{a}" in cls.split() for a in ATTR_CLASSES) for *_, cls, _, _ in row]
             for row in found["cells"]
         ]
         opacity = [[float(cell[4]) for cell in row] for row in found["cells"]]
+        lines = [
+            [("underline" in cell[5].split(), "line-through" in cell[5].split()) for cell in row]
+            for row in found["cells"]
+        ]
         return PlayerScreen(
             found["cols"],
             found["rows"],
@@ -188,6 +209,7 @@ class Player:
             attrs,  # type: ignore[arg-type]
             opacity,
             found["shown"],
+            lines,
         )
 
     def picture(self) -> Any:

@@ -112,7 +112,7 @@ def check_moment(
             drawn.cells[y] = [(f[0], fg, bg) for f, (_, fg, bg) in zip(found[y], row, strict=True)]
     problems += [f"SVG: {p}" for p in differences(drawn, found)]
     attrs = svg_attrs(svg, screen.cols, len(screen.rows))
-    problems += [f"SVG: {p}" for p in attr_differences(expected, attrs)]
+    problems += [f"SVG: {p}" for p in attr_differences(expected.as_drawn(), attrs)]
     out = path.parent / f"{path.stem}-{t:.3f}.txt"
     export(str(path), out, "text", overwrite=True, clip=Clip(), at=t)
     written = out.read_text("utf-8").split("\n\nChapters\n")[0].split("\n")
@@ -379,6 +379,22 @@ def test_faint_and_strikethrough_pixels_as_in_the_player(player: Player, tmp_pat
     above = player_base - player_line[0], png_base - png_line[0]
     assert abs(above[0] - above[1]) <= 1, f"line-through {above[1]} px up, the player's {above[0]}"
     assert len(png_line) <= len(player_line) + 1
+    # Underline with strike ("us": SGR 4;9): the player's CSS shows the strike alone (both
+    # classes set text-decoration; the later wins), so no ink below the baseline there.
+    under = row.index("us")
+    assert expected.lines[y][under] == (False, True), "the player shows another line there"
+    player_below = [
+        r for r in ink_rows(shot, under * cell_w, y * cell_h, cell_w, cell_h) if r >= player_base
+    ]
+    png_below = [
+        r
+        for r in ink_rows(
+            picture, lay.left + under * lay.cell_width, top, lay.cell_width, lay.cell_height
+        )
+        if r >= png_base
+    ]
+    assert player_below == []
+    assert png_below == [], f"an underline in the PNG at rows {png_below} of the cell"
     assert problems == [], "\n".join(problems)
 
 

@@ -319,7 +319,8 @@ class Raster:
         if tile is None:
             if len(self._glyphs) >= MAX_GLYPHS:
                 self._glyphs.clear()
-            face, lines = (bold, italic, faint), (underline, strike)
+            # Strike alone where both are set, as the player's CSS shows (svg_styles.css).
+            face, lines = (bold, italic, faint), (underline and not strike, strike)
             self.work.spend(SHAPE_PIXELS * wide)  # a glyph looked up, shaped and drawn
             tile = self._glyphs[key] = self._render(char, fg, bg, face, lines, wide)
         return tile

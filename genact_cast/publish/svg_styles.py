@@ -23,9 +23,12 @@ def css(style: Style, theme: Theme) -> str:
         rules.append("fill-opacity:.5")
     if italic:
         rules.append("font-style:italic")
-    lines = " ".join(n for n, on in (("underline", underline), ("line-through", strike)) if on)
-    if lines:
-        rules.append(f"text-decoration:{lines}")
+    # One line: the player's ap-underline and ap-strike both set `text-decoration`, and
+    # the later rule (ap-strike, asciinema-player.css at 3.18.0) wins where both apply.
+    if strike:
+        rules.append("text-decoration:line-through")
+    elif underline:
+        rules.append("text-decoration:underline")
     return ";".join(rules)
 
 
