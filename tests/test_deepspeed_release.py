@@ -503,6 +503,17 @@ def test_the_trainer_logs_after_nccl_s_init_has_taken_its_time() -> None:
     assert stamp(found[after]) - stamp(found[begun]) >= max(totals) - 0.01
 
 
+# review-mg8 fault 2. pdsh runs each node's launcher over ssh, without a tty (node 0's too):
+# tqdm's ioctl(TIOCGWINSZ) on the process's stderr fails and no COLUMNS is set, so
+# _screen_shape_linux returns (None, None) (tqdm 4.67.1 utils.py:333-349) and format_meter
+# draws a bar of 10 cells (std.py:637, `max(1, ncols - disp_len(nobar)) if ncols else 10`),
+# whatever the viewer's terminal (the casts drew it across 79 columns). pdsh relays a line
+# at its newline (pdsh-2.35 src/pdsh/dsh.c:522-563, `_flush_lines`: "%S: %s", the host then
+# the line), the bar's `\r` redraws within it, tqdm's close its last state and the newline
+# (std.py:1297-1303): the terminal draws that state over the prefix.
+TEN_CELLS = re.compile(r": +\d+%\|[\u2588\u2589-\u258f ]{10}\| \d+/\d+ \[")
+
+
 def test_every_rank_of_every_node_draws_its_shard_bar_under_pdsh_s_prefix() -> None:
     """Under ZeRO-3 every process runs from_pretrained and its `Loading checkpoint shards`
     bar (transformers 4.57.1 modeling_utils.py:5464-5465, no rank check); pdsh prefixes every
@@ -517,6 +528,7 @@ def test_every_rank_of_every_node_draws_its_shard_bar_under_pdsh_s_prefix() -> N
     assert prefixed == bars
     for host in names:  # one launch, no failure: eight processes a node
         assert sum(text.startswith(f"{host}: ") for text in bars) == 8
+    assert all(TEN_CELLS.search(text) for text in bars), bars[0]
 
 
 def test_sft_prepares_its_datasets_with_trl_s_bars_under_pdsh_s_prefix() -> None:
@@ -532,8 +544,9 @@ def test_sft_prepares_its_datasets_with_trl_s_bars_under_pdsh_s_prefix() -> None
     assert "eval" in splits
     assert splits.index("eval") > max(i for i, s in enumerate(splits) if s == "train")
     names = hosts(0)
-    if len(names) > 1:
-        assert all(text.startswith(f"{names[0]}: \r") for text in bars)
+    assert len(names) > 1
+    assert all(text.startswith(f"{names[0]}: \r") for text in bars)
+    assert all(TEN_CELLS.search(text) for text in bars), bars[0]  # no tty: tqdm's 10 cells
     assert all(text.endswith(" examples/s]") for text in bars)
 
 

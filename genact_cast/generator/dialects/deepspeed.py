@@ -145,6 +145,11 @@ class Log(Launcher, Engine):
         # to whatever the process logged meanwhile: a multi-node run passes --disable_tqdm,
         # and the Trainer's PrinterCallback prints the log dicts instead.
         self.has_bar = self.trainer.has_bar = facts.nodes == 1
+        if facts.nodes > 1:
+            # pdsh runs every node's launcher over ssh with no tty (even node 0's): tqdm's
+            # TIOCGWINSZ on its stderr fails and no COLUMNS is set, so it knows no width
+            # (tqdm 4.67.1 utils.py:333-349) and draws its 10-cell bar.
+            self.trainer.ncols = None
 
     def trainer_args(self) -> list[str]:
         """The hf dialect's train.py arguments with the DeepSpeed config (TrainingArguments

@@ -10,7 +10,7 @@ from genact_cast.generator.rng import Rng
 
 
 def prepare_bars(
-    f: Facts, split: str, examples: int, index: int, ncols: int
+    f: Facts, split: str, examples: int, index: int, ncols: int | None
 ) -> tuple[list[str], float]:
     """SFTTrainer._prepare_dataset's maps on world rank 0, inside main_process_first
     (trl 0.24.0 sft_trainer.py:894): EOS added to a dataset that is not conversational

@@ -19,7 +19,8 @@ class Job:
     def __init__(self, facts: Facts, *, cols: int, interval: int = LOGGING_STEPS) -> None:
         self.facts = facts
         self.interval = interval
-        self.ncols = max(20, cols - 1)  # tqdm stays clear of the last column
+        # tqdm stays clear of the last column; None where its stream is no terminal
+        self.ncols: int | None = max(20, cols - 1)
         self.output = "./out"
 
     def script_args(self) -> list[str]:

@@ -310,11 +310,13 @@ def bar(
     total: int,
     elapsed: float,
     rate: float | None,
-    ncols: int,
+    ncols: int | None,
     desc: str = "",
     unit: str = "it",
 ) -> str:
     """The tqdm meter at `ncols` columns: percent, bar, n/total, [elapsed<remaining, rate].
+    With no width (None: a stream that is not a terminal, and no COLUMNS) tqdm draws a bar
+    of 10 cells (tqdm 4.67.1 std.py:637, `max(1, ncols - disp_len(nobar)) if ncols else 10`).
 
     `rate` is iterations per second (None before the first one); below one it/s tqdm shows s/it.
     `unit` as tqdm's (datasets' map bars count " examples").
@@ -327,7 +329,7 @@ def bar(
         remaining = interval((total - n) / rate)
         speed = f"{1 / rate:5.2f}s/{unit}" if rate < 1 else f"{rate:5.2f}{unit}/s"
         right = f"| {n}/{total} [{interval(elapsed)}<{remaining}, {speed}]"
-    width = max(1, ncols - len(left) - len(right))
+    width = max(1, ncols - len(left) - len(right)) if ncols else 10
     eighths = int(fraction * width * 8)
     full, part = divmod(eighths, 8)
     body = _BLOCKS[-1] * full
