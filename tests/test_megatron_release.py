@@ -252,6 +252,12 @@ def test_a_hung_collective_ends_every_rank_and_every_nodes_workers() -> None:
     assert len(failed) == plan.nodes * failures
     closing = [t for t in text if "closing signal SIGTERM" in t]
     assert len(closing) == 7 * plan.nodes * failures
+    # srun relays every node's agent as its lines come: their stamps never go back (review-
+    # mg8: grouped by node, one node's `failed` came before the next node's SIGTERM)
+    for at in (n for n, t in enumerate(text) if "failed (exitcode: -6)" in t):
+        block = [t for t in text[at - 40 : at + 40] if "torch/distributed/elastic/" in t]
+        stamps = [t.split(" ")[0][1:] + " " + t.split(" ")[1] for t in block]
+        assert stamps == sorted(stamps), block
 
 
 def test_every_process_has_its_own_library_addresses() -> None:

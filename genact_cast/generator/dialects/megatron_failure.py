@@ -108,15 +108,19 @@ def failure_lines(
     source = torchrun.torch_source(f.torch)
     site = torch_site(f.torch, "dist-packages")
     draw = Rng(f.seed * 613 + event.seq)
-    agents: list[tuple[float, int, list[str]]] = []
+    # Each node's records as (time, node, lines): srun relays every task's output as it
+    # arrives, so the nodes' records interleave by time (review-mg8: grouped by node, the
+    # stamps went backwards from one node's `failed` to the next node's SIGTERM).
+    chunks: list[tuple[float, int, list[str]]] = []
+    agents: list[tuple[float, int]] = []
     for node in range(f.nodes):
         node_agent = agent(f, incidentals, attempt, node, fresh)
         later = event.t + 1.5 + draw.uniform(0.0, 0.2)
-        block = [
+        closing = [
             torchrun.closing_signal(f.moment(later), node_agent.agent_pid, source, pid, site=site)
             for pid in node_agent.worker_pids[1:]
         ]
-        block.append(
+        block = [
             torchrun.worker_failed(
                 f.moment(later + 0.6),
                 node_agent.agent_pid,
@@ -127,7 +131,7 @@ def failure_lines(
                 binary="/usr/bin/python",
                 site=site,
             )
-        )
+        ]
         if event.exits:
             # The agent has no restart left: it stops the group and returns FAILED, and
             # torchrun raises ChildFailedError (elastic/agent/server/api.py:898-913,
@@ -142,13 +146,15 @@ def failure_lines(
                 signum=6,
                 packages="dist-packages",
             )
-        agents.append((later, node, block))
-    agents.sort(key=lambda item: item[0])  # srun passes each node's output as it comes
-    lines += [text for _, _, block in agents for text in block]
+        chunks += [(later, node, closing), (later + 0.6, node, block)]
+        agents.append((later, node))
+    chunks.sort(key=lambda item: (item[0], item[1]))
+    agents.sort()
+    lines += [text for _, _, chunk in chunks for text in chunk]
     if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the
         # uncaught exception's status 1.
-        lines += [torchrun.srun_exit(f.hosts[node], node) for _, node, _ in agents]
+        lines += [torchrun.srun_exit(f.hosts[node], node) for _, node in agents]
     # One write each (thousands of lines on a large run): the timeout, a minute later
     # the take-down.
     return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
