@@ -225,7 +225,51 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # review-exports10 items 1-2: the window narrowed while a command is typed after a
+    # two-line prompt with a right prompt (zsh draws its PROMPT_SP row before each
+    # prompt), then widened at the prompt; the same in fish; output without a final
+    # newline that wraps, then a command typed after the prompt drawn on its last row.
+    "zsh_two_line_resize": (
+        "env ZDOTDIR=\"$HOME/twoline\" zsh -i",
+        12,
+        70,
+        [
+            ("echo typing while the window narrows under this line", 0.3),
+            ("<resize 10x45>", 1.0),
+            (" and more", 0.3), (ENTER, 1.0),
+            ("ls notes", 0.3), (ENTER, 1.0),
+            ("<resize 14x90>", 1.0),
+            ("echo wide", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "fish_resize": (
+        "fish",
+        12,
+        60,
+        [
+            ("echo a line typed in fish while the window narrows", 0.3),
+            ("<resize 10x40>", 1.0),
+            (" ok", 0.3), (ENTER, 1.0),
+            ("<resize 12x80>", 1.0),
+            ("echo wide", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "bash_wrapped_no_newline": (
+        "bash --norc --noprofile -i",
+        8,
+        40,
+        [
+            ("printf 'w%.0s' {1..55}", 0.3), (ENTER, 1.0),
+            ("ls notes", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
+TWO_LINE_ZSHRC = """PROMPT=$'%~ on box\\n%# '
+RPROMPT='[%T]'
+"""
 TRANSIENT_ZSHRC = """precmd() { PROMPT=$'\\n%~\\n%# ' }
 _collapse() { PROMPT='> '; zle .reset-prompt; zle -R }
 zle -N zle-line-finish _collapse
@@ -248,6 +292,8 @@ def record(folder: Path, name: str) -> Path:
     (home / "ask.sh").write_text(ASK)
     (home / "transient").mkdir()
     (home / "transient" / ".zshrc").write_text(TRANSIENT_ZSHRC)
+    (home / "twoline").mkdir()
+    (home / "twoline" / ".zshrc").write_text(TWO_LINE_ZSHRC)
     # (fish generates completions from man pages in the background on its first start,
     # holding the terminal open after `exit`: the folder says it was done)
     (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)

@@ -374,3 +374,81 @@ def test_a_dialogs_question_and_buttons_are_told_with_its_name() -> None:
     told = lines(cues_of_file("review8_wt1.cast", SUBTITLES))
     at = told.index("[whiptail]")
     assert told[at + 1 : at + 3] == ["Delete all files?", "&lt;Yes&gt; &lt;No&gt;"], told
+
+
+LONG = "echo a long command typed while the window gets narrower right now ok"
+
+
+def test_a_resize_while_typing_after_a_two_line_prompt_is_no_program() -> None:
+    """review-exports10 item 1: zsh with a two-line prompt (and its PROMPT_SP row before
+    each prompt) redraws the prompt and the command after a narrowing resize; the rows
+    the player rewrapped were taken for a program painting the screen, and the rest of
+    the cast was one `[full-screen program]` cue. The rewrapped rows were moved, not
+    painted: the command is told once, with what was typed after the resize, from its
+    first key, then its output and the next commands. zsh_two_line_resize.cast
+    (`PROMPT=$'%~ on box\\n%# '`, `RPROMPT='[%T]'`, 70 columns narrowed to 45 while
+    typing, widened to 90 at the prompt); review10_r26.cast (review-exports10's r26:
+    zsh with `PROMPT=$'%F{blue}╭─%n@box %F{cyan}%~%f\\n%F{blue}╰─❯%f '` and
+    `RPROMPT='%F{242}%*%f'`, asciinema 2.4 in a tmux pty; keys: `{LONG}` typed, the
+    window resized 80x24 -> 60x20 after 0.3 s, ` and more`, Enter, `ls ~/proj`, Enter,
+    `exit`, Enter)."""
+    found = cues_of_file("zsh_two_line_resize.cast", SUBTITLES)
+    told = lines(found)
+    assert "[full-screen program]" not in told, found
+    command = "# echo typing while the window narrows under this line and more"
+    assert told.count(command) == 1, found
+    assert ("00:00:02.638", [command]) in found, found
+    assert [texts for _, texts in found[-6:]] == [
+        ["# ls notes"],
+        ["alpha.txt  beta.txt  delta.txt  gamma.txt"],
+        ["~ on box"],
+        ["# echo wide"],
+        ["wide"],
+        ["# exit"],
+    ], found
+    found = cues_of_file("review10_r26.cast", SUBTITLES)
+    assert [texts for _, texts in found[1:]] == [
+        [f"╰─❯ {LONG} and more"],
+        [f"{LONG[5:]} and more"],
+        ["╰─❯ ls ~/proj"],
+        ["f.txt"],
+        ["╰─❯ exit"],
+    ], found
+
+
+def test_a_command_line_rewrapped_by_a_resize_is_told_once_from_its_first_key() -> None:
+    """review-exports10 item 2: a resize rewraps the command being typed (or the prompt
+    waiting, its right prompt drawn again at the new edge); the player shows the same
+    line. It was told twice (a widening: review10_r28.cast), or the next command from
+    the resize with the clock's rest (review10_r29.cast), and fish's prompt redrawn
+    after a widening made the command and its output told again (review10_r31.cast).
+    Recorded by review-exports10 (asciinema 2.4 in a tmux pty), zsh as in
+    review10_r26.cast; r28: `{LONG}` typed, resized 80x24 -> 100x30, ` and more`, Enter,
+    `ls ~/proj`, Enter, `exit`, Enter; r29: `ls ~/proj`, Enter, resized to 60x20,
+    `echo hi`, Enter, resized to 100x30, `echo there`, Enter, `exit`, Enter; r31: fish
+    with a two-line prompt (`╭─root@box (prompt_pwd)` / `╰─❯ `, a right prompt
+    `date +%H:%M:%S`), `{LONG}` typed, resized to 60x20, ` and more`, Enter,
+    `ls ~/proj`, Enter, resized to 100x30, `echo there`, Enter, `exit`, Enter."""
+    found = cues_of_file("review10_r28.cast", SUBTITLES)
+    assert found[1] == ("00:00:02.023", [f"╰─❯ {LONG} and more"]), found
+    assert lines(found).count(f"╰─❯ {LONG}") == 0, found
+    found = cues_of_file("review10_r29.cast", SUBTITLES)
+    assert found[1:] == [
+        ("00:00:02.017", ["╰─❯ ls ~/proj"]),
+        ("00:00:02.640", ["f.txt"]),
+        ("00:00:05.151", ["╰─❯ echo hi"]),
+        ("00:00:05.626", ["hi"]),
+        ("00:00:08.200", ["╰─❯ echo there"]),
+        ("00:00:08.937", ["there"]),
+        ("00:00:09.939", ["╰─❯ exit"]),
+    ], found
+    found = cues_of_file("review10_r31.cast", SUBTITLES)
+    told = lines(found)
+    assert told.count(f"╰─❯ {LONG} and more") == 1, found
+    assert told.count(f"{LONG[5:]} and more") == 1, found
+    assert told.count("╰─❯ ls ~/proj") == 1, found
+    assert found[-3:] == [
+        ("00:00:14.055", ["╰─❯ echo there"]),
+        ("00:00:14.785", ["there"]),
+        ("00:00:15.794", ["╰─❯ exit"]),
+    ], found

@@ -66,7 +66,7 @@ from genact_cast.publish.vtt_sessions import (
     typed_program,
     waiting_prompt,
 )
-from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS
+from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS, piece
 
 __all__ = [
     "CUT",
@@ -301,6 +301,13 @@ def _painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) 
     # (rows only blanked are no page: zsh's transient prompt erasing its prompt's rows
     # as it redraws the command on one, the last time before `exit`)
     rows = {y for y in rows if y < len(screen.rows) and row_text(screen.rows[y]).strip()}
+    if not same:
+        # A resize: the player rewraps the lines and the line editor redraws its prompt
+        # and command for the new width. Rows that show the old screen's lines again,
+        # whole or rewrapped, were moved, not painted (review-exports10 item 1: zsh's
+        # two-line prompt redrawn after a narrowing made the rest of the cast a program).
+        shown = "".join(piece(row_text(row)) for row in before.rows)
+        rows = {y for y in rows if piece(row_text(screen.rows[y])) not in shown}
     if len(rows) < PAINTED_ROWS:
         return False
     if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):

@@ -134,7 +134,8 @@ class Lines:
         text = "".join(char for char, _ in row)
         if gap == 1:  # a space written there, or the cell a wide character did not fit in
             return text + ("" if row and row[-1][0] == "" else GAP)  # (wide: the latter)
-        return text + " " * max(gap, 0)
+        # (the last missing cell is the one a wide character may not have fitted in)
+        return text + " " * (gap - 1) + GAP if gap > 1 else text
 
     # What happens to the rows, each followed in the module named for it.
 

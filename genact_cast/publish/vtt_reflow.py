@@ -3,6 +3,7 @@ lines at the new width and brings lines back from its scrollback when it grows."
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from difflib import SequenceMatcher
 from itertools import accumulate
@@ -10,10 +11,14 @@ from typing import TYPE_CHECKING
 
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_marks import HISTORY
+from genact_cast.publish.vtt_prompts import _RIGHT
 from genact_cast.publish.vtt_text import piece as _piece
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
+
+
+AHEAD_CHARS = 12  # a row's text long enough not to be found by chance
 
 
 def reflow(followed: Lines, rows: tuple[Row, ...], time: float) -> None:
@@ -22,6 +27,7 @@ def reflow(followed: Lines, rows: tuple[Row, ...], time: float) -> None:
     shown, whole or rewrapped, keeps its time and one that came back stays taken; a
     line pushed off without scrolling is done."""
     followed._settle({})
+    leads, waiting = followed.leads, followed.waiting
     followed.leads, followed.rights, followed.waiting = {}, {}, None
     prompts, followed.prompts = followed.prompts, {}  # (a prompt left: no line)
     born = followed.born
@@ -31,31 +37,48 @@ def reflow(followed: Lines, rows: tuple[Row, ...], time: float) -> None:
     new = [row_text(row) for row in rows]
     followed.since, followed.first = [time] * len(new), [""] * len(new)
     followed.born = [followed.epoch] * len(new)
-    found: dict[int, int] = {}  # new row -> the old row it is, or where it starts
-    for a, b, size in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
-        found.update((b + i, a + i) for i in range(size))
     # A rewrapped row is a piece of the old rows joined (spaces dropped: a wrap may
     # fall on one); it is looked for after the row above it.
     pieces = [_piece(text) for text in old]
     joined = "".join(pieces)
     starts = list(accumulate((len(piece) for piece in pieces), initial=0))
+    rights = [_RIGHT.fullmatch(text.rstrip()) for text in new]
+    found: dict[int, int] = {}  # new row -> the old row it is
+    for a, b, size in SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
+        found.update((b + i, a + i) for i in range(size))
+    screen = starts[len(followed.history)]  # (where the old screen's rows start)
     kept: set[int] = set()
     at = 0
     for y, text in enumerate(new):
-        piece = _piece(text)
         if y in found:
             a = found[y]
-            kept.add(a)
-            at = starts[a + 1]
-        elif piece and (k := joined.find(piece, at)) >= 0:
-            a = bisect_right(starts, k) - 1
-            end = bisect_right(starts, k + len(piece) - 1)
-            kept.update(range(a, end))
-            at = k + len(piece)
+            k, size = starts[a], len(pieces[a])
         else:
+            k, size = _find(joined, _piece(text), at, rights[y])
+            if k < 0:
+                continue
+            a = bisect_right(starts, k) - 1
+        if y in found and _drawn_again(y, k, at, new, rights, joined, screen):
             continue
+        kept.update(range(a, max(a + 1, bisect_right(starts, k + size - 1))))
+        at = starts[a + 1] if y in found else k + size
         followed.since[y] = since[a]
+        whole = k == starts[a]  # (the row starts where an old row started)
         followed.first[y] = first[a] if text == old[a] else ""
+        # A command line rewrapped (typed while the window was resized, or widened)
+        # keeps its prompt, and so is still the one typed: its lead, and the right
+        # prompt drawn again after it (review-exports10 items 1 and 2); the prompt the
+        # cursor waited at, drawn again, is still one nothing was typed at.
+        here = waiting is not None and waiting[0] == a - len(followed.history)
+        if here and waiting is not None and text.startswith(waiting[1]) and whole:
+            followed.first[y] = text
+        lead = leads.get(a - len(followed.history), "")
+        if lead and text.startswith(lead) and whole:
+            followed.first[y] = first[a] if first[a].startswith(lead) else lead
+            followed.leads[y] = lead
+            right = rights[y]
+            if right is not None and right[1].startswith(lead):
+                followed.rights[y] = right[2]
     for i in range(len(followed.history), len(old)):
         y = i - len(followed.history)
         if i not in kept and old[i].strip():  # into the scrollback, unless cut off
@@ -68,3 +91,38 @@ def reflow(followed: Lines, rows: tuple[Row, ...], time: float) -> None:
     followed.texts = new
     followed.wraps = [False] * len(new)
     followed._open = None
+
+
+def _find(joined: str, piece: str, at: int, right: re.Match[str] | None) -> tuple[int, int]:
+    """Where a row's piece is in the old lines joined, from `at`, and its length; a row
+    that ends with a right prompt (`right`) found without it, if not whole. (-1, 0) if
+    nowhere, or blank."""
+    k = joined.find(piece, at) if piece else -1
+    if k >= 0:
+        return k, len(piece)
+    rest = _piece(right[1]) if right is not None else ""
+    k = joined.find(rest, at) if rest else -1
+    return (k, len(rest)) if k >= 0 else (-1, 0)
+
+
+def _drawn_again(
+    y: int,
+    k: int,
+    at: int,
+    new: list[str],
+    rights: list[re.Match[str] | None],
+    joined: str,
+    screen: int,
+) -> bool:
+    """Whether new row y, the same as an old row on the screen (at `k` in the old lines
+    joined), is one the shell drew again after the resize (a two-line prompt's first
+    line, drawn over the command rewrapped under it): the next row, a line of its own
+    (`AHEAD_CHARS` or more), is found before that old row (review-exports10 item 2:
+    fish's prompt head matched to the next prompt's read the command and its output
+    again)."""
+    if k < screen or not new[y].strip():
+        return False
+    ahead = next((z for z in range(y + 1, len(new)) if _piece(new[z])), None)
+    if ahead is None or len(_piece(new[ahead])) < AHEAD_CHARS:
+        return False
+    return 0 <= _find(joined, _piece(new[ahead]), max(at, screen), rights[ahead])[0] < k
