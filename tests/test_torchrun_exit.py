@@ -172,3 +172,21 @@ def test_a_torchrun_typed_at_the_shell_exits_without_sruns_lines() -> None:
     text = "\r\n".join(getattr(out, "text", "") for out in dialect.present(hang)).split("\r\n")
     assert text.count(ERROR) == 1
     assert not [line for line in text if line.startswith("srun:")]
+
+
+def test_slurms_lines_on_a_node_failure_are_a_real_logs() -> None:
+    """srun.node_failure against a real log's three lines (tests/data/real_logs/
+    slurm_node_failure.txt), with that site's KillWait of 60 s where the default is 30."""
+    from genact_cast.generator.dialects import srun
+
+    path = REAL.parent / "slurm_node_failure.txt"
+    real = [line for line in path.read_text("utf-8").splitlines() if not line.startswith("# ")]
+    ours = srun.node_failure(
+        lost="jean-zay-iam37",
+        first="jean-zay-iam17",
+        job=1943824,
+        step=0,
+        moment=datetime(2023, 3, 6, 3, 17, 51),
+    )
+    assert ours == [line.replace("62 seconds", "32 seconds") for line in real]
+    assert srun.KILL_WAIT + srun.STEP_ABORT_TIME == 32
