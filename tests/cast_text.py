@@ -77,7 +77,13 @@ def replay(output: str) -> Screen:
 # them back (with one space) lets the same regular expression read any --cols.
 
 SECTION = re.compile(r"^\[(Validation|Checkpoint|Export)\] ")
-NEXT_IN_SECTION = ("  Evaluating ", "  Saving model shards", "  Converting")
+NEXT_IN_SECTION = (
+    "  Evaluating ",
+    "  Saving model shards",
+    "  Staging model shards",
+    "  Waiting for the previous",
+    "  Converting",
+)
 # NCCL_DEBUG=INFO lines, and the version NCCL prints bare among them.
 NCCL = re.compile(r"^(\S+:\d+:\d+ \[0\] NCCL INFO |NCCL version )")
 BANNER = re.compile(r"^W\d{4} \d\d:\d\d:\d\d\.\d{6} ")
@@ -302,6 +308,7 @@ class Save:
     attempt: int
     gbps: float = 0.0  # the speed the epoch-end line states
     optimizer_gb: float | None = None  # the epoch-end section's "Saving optimizer state"
+    waited: float = 0.0  # the epoch-end section's wait for the previous save's write
 
 
 @dataclass
@@ -444,7 +451,7 @@ STEP_LINE = re.compile(
 )
 SAVED = re.compile(
     r"\[Checkpoint\] Saved step (\d+) to (.+?) \(([\d.]+ [GT]B), async: training blocked "
-    r"([\d.]+)s, written in ([\d.]+)s\)$"
+    r"([\d.]+)s(?: \(([\d.]+)s waiting for the previous write\))?, written in ([\d.]+)s\)$"
 )
 # A kernel (dmesg) line in the job's own output: never shown.
 NVRM = re.compile(r"NVRM: Xid")
@@ -579,8 +586,16 @@ def read_run(output: str) -> Run:
             state = re.match(r"Saving optimizer state: ([\d.]+ [GT]B)$", body)
             if state:
                 run.saves[-1].optimizer_gb = gigabytes(state.group(1))
+            waited = re.match(r"Waiting for the previous checkpoint's write: ([\d.]+)s$", body)
+            if waited:
+                run.saves[-1].waited = float(waited.group(1))
+            staged = re.match(r"Checkpoint staged in ([\d.]+)s$", body)
+            if staged:  # async: training blocked while waiting and staging alone
+                run.saves[-1].blocking = run.saves[-1].waited + float(staged.group(1))
             found = re.match(
-                r"Checkpoint saved in ([\d.]+)s \(([\d.]+ [GT]B) at ([\d.]+) GB/s\)$", body
+                r"(?:Checkpoint saved in|Background write:) ([\d.]+)s \(([\d.]+ [GT]B) at "
+                r"([\d.]+) GB/s\)$",
+                body,
             )
             if found:
                 save = run.saves[-1]
@@ -646,8 +661,9 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
                 path_of(saved.group(2)),
                 gigabytes(saved.group(3)),
                 float(saved.group(4)),
-                float(saved.group(5)),
+                float(saved.group(6)),
                 attempt,
+                waited=float(saved.group(5) or 0.0),
             )
         )
         return

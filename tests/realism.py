@@ -1659,8 +1659,15 @@ def _checkpoints(run: Run, s: Setup) -> list[str]:
         times.append(save.seconds)
         if not save.path.endswith(f"step-{save.step}"):
             out.append(f"{where} written to {save.path}")
-        if save.blocking is not None and not 0 < save.blocking <= min(30.0, save.seconds):
+        if save.blocking is not None and not 0 < save.blocking - save.waited <= min(
+            30.0, save.seconds
+        ):
             out.append(f"{where}: async save blocks {save.blocking}s")
+        if save.blocking is None and save.step != s.total_steps:
+            # The header says async: every save but the last step's (written before the job
+            # goes on: torchtitan v0.2.0 checkpoint.py:497 `_save_last_step`) blocks only
+            # while it stages, an epoch's end too.
+            out.append(f"{where}: an async save blocks for its whole write")
         edge = save.step % s.steps_per_epoch == 0
         if save.blocking is not None and save.step % s.every and not edge:
             out.append(f"{where}: not a multiple of {s.every}")

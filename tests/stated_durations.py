@@ -84,6 +84,8 @@ RULES = (
 UNSTAMPED = (
     _duration(r"^  Val Loss: .*\| Eval time: {d}s$"),
     _duration(r"^  Checkpoint saved in {d}s "),
+    _duration(r"^  Checkpoint staged in {d}s$"),  # the write goes on in the background
+    _duration(r"^  Waiting for the previous checkpoint's write: {d}s$"),
     _duration(r"'eval_runtime': {d},"),
     re.compile(r"^    (?:evaluate|save-checkpoint) \.+: \([\d.]+, (?P<ms>[\d.]+)\)$"),
 )

@@ -70,7 +70,10 @@ class Notice(NamedTuple):
 
 
 class CheckpointSaved(NamedTuple):
-    """A checkpoint of `step`: training blocked `blocking` seconds, the write took `seconds`."""
+    """A checkpoint of `step`: training blocked `blocking` seconds (of which `waited` for the
+    previous save's write to end), the write took `seconds` after that wait. A step the
+    framework does not save at (an epoch's end outside its interval) has an empty path
+    and no time."""
 
     t: float
     step: int
@@ -79,6 +82,7 @@ class CheckpointSaved(NamedTuple):
     blocking: float
     seconds: float
     at_epoch_end: bool
+    waited: float = 0.0
 
 
 class Evaluated(NamedTuple):

@@ -74,6 +74,10 @@ class Timeline:
         self._times: dict[int, tuple[float, float]] = {}
         self.checkpoints = f"checkpoints/{self.plan.run_name}/step-"
         self.per_gpu = self.checkpoint_bytes / self.plan.gpus
+        # When the latest background write ends: the next save waits for it (torchtitan
+        # v0.2.0 checkpoint.py:489-493 `_async_wait()` before staging), a new process has none.
+        self.write_end = 0.0
+        self._waits: dict[int, float] = {}
 
     def build(self) -> list[RunEvent]:
         plan = self.plan
@@ -85,7 +89,10 @@ class Timeline:
             step = self._train_epoch(epoch, step, last)
             self.events.append(EpochEnded(self.t, epoch, last))
             self._evaluate(epoch, last)
-            self._save(last, at_epoch_end=True)
+            if self._framework_saves(last):
+                self._save(last, at_epoch_end=True)
+            else:  # an epoch's end the framework's loop knows nothing of: no save, no pause
+                self.events.append(CheckpointSaved(self.t, last, "", 0.0, 0.0, 0.0, True))
             step = last + 1
         shards = tuple(plan.export_shards)
         seconds = sum(shards) / (plan.storage_gbps * physics.GB) + self._draw(STARTUP, 90, 20, 60)
@@ -99,6 +106,7 @@ class Timeline:
 
     def _launch(self, checkpoint: str | None) -> None:
         plan = self.plan
+        self.write_end = 0.0  # a write in flight died with the old processes
         self.events.append(Launched(self.t, self.attempt))
         self.run._rosters.append((self.t, tuple(self.roster)))
         self.t += self._draw(STARTUP, 1, 2, 9)
@@ -148,10 +156,22 @@ class Timeline:
         ]
         notices = self._notices(epoch, first, last)
         pauses: dict[int, float] = {}
-        for s in saves:
-            pauses[s] = pauses.get(s, 0.0) + self._save_times(s)[1]
         for s, _kind, extra, _fields in notices:
             pauses[s] = pauses.get(s, 0.0) + extra
+        # Each save waits for the write before it, if that is still going: where a save
+        # starts depends on the pauses before it, so they are found in order.
+        write_end = self.write_end
+        for s in saves:
+            prior = sorted(p for p in pauses if p < s)
+            sums = [sum(pauses[p] for p in prior[: i + 1]) for i in range(len(prior))]
+            before = Segment(
+                epoch, self.attempt, first, last, self.t, slow, tuple(prior), tuple(sums)
+            )
+            start = self.run._end(before, s)
+            write, staging = self._save_times(s)
+            wait = self._waits[s] = max(0.0, write_end - start)
+            write_end = start + wait + write
+            pauses[s] = pauses.get(s, 0.0) + wait + staging
         steps = sorted(pauses)
         totals: list[float] = []
         for s in steps:
@@ -250,20 +270,35 @@ class Timeline:
             found.append((spike.grad_step, "clip", 0.0, fields))
         return sorted(found, key=lambda n: n[0])
 
+    def _framework_saves(self, step: int) -> bool:
+        """Whether the framework's loop saves after `step`: at every interval multiple and
+        the last step, and at an epoch's end where it saves by epoch (the genact log)."""
+        plan = self.plan
+        return plan.epoch_saves or step % plan.checkpoint_every == 0 or step == plan.total_steps
+
     def _save(self, step: int, *, at_epoch_end: bool) -> None:
+        """An async save blocks while it waits for the write before it (if that is still
+        going) and stages its shards, wherever it falls (an epoch's end too); the write goes
+        on in the background. The last step's save is written before the job goes on
+        (torchtitan v0.2.0 checkpoint.py:497-498 `_save_last_step`, a synchronous dcp.save),
+        and a synchronous framework blocks for the whole write."""
         seconds, staging = self._save_times(step)
-        blocking = seconds if at_epoch_end else staging
+        wait = self._waits.pop(step, max(0.0, self.write_end - self.t))
+        start = self.t
+        if step == self.plan.total_steps:
+            staging = seconds
+        blocking = wait + staging
         self.t += blocking
+        self.write_end = start + wait + seconds
         path = f"{self.checkpoints}{step}"
         self.events.append(
             CheckpointSaved(
-                self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end
+                self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end, wait
             )
         )
-        plan = self.plan
-        if plan.epoch_saves or step % plan.checkpoint_every == 0 or step == plan.total_steps:
+        if self._framework_saves(step):
             # Only a save the framework makes can be resumed from.
-            self.saved.append((step, path, self.t - blocking + seconds))
+            self.saved.append((step, path, self.write_end))
 
     def _evaluate(self, epoch: int, step: int) -> None:
         plan, noise = self.plan, self.noise

@@ -206,12 +206,13 @@ def _save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, 
         return []
     # Stamped when the write ended: training went on after `blocking`, the write took
     # `seconds` from the end of the step it saves.
-    written = event.t - event.blocking + event.seconds
+    written = event.t - event.blocking + event.waited + event.seconds
     now, show.state.elapsed = show.state.elapsed, written
+    waited = f" ({_seconds(event.waited)} waiting for the previous write)" if event.waited else ""
     lines = show.con.log_lines(
         f"[Checkpoint] Saved step {event.step} to {event.path}/ "
         f"({fmt.gigabytes(event.size_bytes)}, async: training blocked "
-        f"{_seconds(event.blocking)}, written in {_seconds(event.seconds)})"
+        f"{_seconds(event.blocking)}{waited}, written in {_seconds(event.seconds)})"
     )
     show.state.elapsed = now
     return [(written, lines)]

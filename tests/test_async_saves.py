@@ -1,0 +1,95 @@
+"""Async checkpoints as REALISM.md (Checkpoints) and torchtitan v0.2.0's
+components/checkpoint.py describe them: training blocks while each rank stages its shard to
+host memory, wherever the save falls (an epoch's end too), after waiting for the previous
+save's write if that is still going (`_async_wait()`, checkpoint.py:489-493); the write goes
+on in the background; the last step's save is written before the job goes on
+(`_save_last_step`, checkpoint.py:497-498); a step the framework does not save at costs
+no time."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.events import CheckpointSaved, Launched
+from genact_cast.generator.run import Run
+
+# (seed, framework, model, kind): multi-epoch runs whose epoch ends save (genact's log) or
+# fall between interval saves (torchtitan, Megatron), and a synchronous Trainer.
+RUNS = [
+    (9718, "genact", "Qwen3-30B-A3B", None),
+    (9724, "genact", None, "sft"),
+    (1004, "genact", None, "sft"),
+    (9816, "torchtitan", None, None),
+    (9724, "megatron", None, "sft"),
+    (9724, "hf", None, "sft"),
+]
+
+
+@functools.cache
+def run(seed: int, framework: str, model: str | None, kind: str | None, shift: int = 0) -> Run:
+    """The run of those options; with `shift`, its interval saves moved next to the epoch's
+    end (one step before it, or after it), where the write before is still going."""
+    plan = make_plan(RecordOptions(seed=seed, framework=framework, model=model, kind=kind))
+    if shift:
+        plan = plan._replace(checkpoint_every=plan.steps_per_epoch + shift)
+    return Run(plan)
+
+
+@pytest.mark.parametrize(("seed", "framework", "model", "kind"), RUNS)
+def test_an_async_save_blocks_only_while_it_waits_and_stages(
+    seed: int, framework: str, model: str | None, kind: str | None
+) -> None:
+    r = run(seed, framework, model, kind)
+    plan = r.plan
+    saves = [e for e in r.events if isinstance(e, CheckpointSaved) and e.path]
+    assert any(e.at_epoch_end and e.step < plan.total_steps for e in saves) or (
+        framework != "genact"
+    )
+    for e in saves:
+        if e.step == plan.total_steps or not plan.async_saves:
+            assert e.blocking == pytest.approx(e.waited + e.seconds)
+            continue
+        staging = e.blocking - e.waited
+        # shard / (10-25 GB/s) plus the planning and metadata of torch.distributed.checkpoint
+        shard = e.size_bytes / plan.gpus / 1e9
+        assert shard / 25 <= staging < e.seconds, (e.step, e.at_epoch_end, staging, e.seconds)
+
+
+@pytest.mark.parametrize("shift", [0, -1, 1])
+@pytest.mark.parametrize(("seed", "framework", "model", "kind"), RUNS)
+def test_a_save_waits_for_the_write_before_it(
+    seed: int, framework: str, model: str | None, kind: str | None, shift: int
+) -> None:
+    r = run(seed, framework, model, kind, shift)
+    if (seed, shift) == (9718, -1):  # a 74.8 s write, then 9 s of evaluation and a step
+        assert [round(e.waited, 1) for e in r.events if isinstance(e, CheckpointSaved)][:2] == [
+            0.0,
+            61.5,
+        ]
+    if (seed, shift) == (9718, 1):  # the epoch's end, then the interval save a step later
+        waits = {e.step: e.waited for e in r.events if isinstance(e, CheckpointSaved)}
+        assert waits[1685] == 0.0
+        assert waits[1686] > 60
+    write_end = 0.0
+    for e in r.events:
+        if isinstance(e, Launched):
+            write_end = 0.0  # a new process has no write in flight
+        if isinstance(e, CheckpointSaved) and e.path:
+            start = e.t - e.blocking
+            assert e.waited == pytest.approx(max(0.0, write_end - start), abs=1e-6)
+            write_end = start + e.waited + e.seconds
+
+
+@pytest.mark.parametrize(("seed", "framework", "model", "kind"), RUNS[3:])
+def test_an_epoch_end_the_framework_does_not_save_at_costs_no_time(
+    seed: int, framework: str, model: str | None, kind: str | None
+) -> None:
+    r = run(seed, framework, model, kind)
+    every = r.plan.checkpoint_every
+    ends = [e for e in r.events if isinstance(e, CheckpointSaved) and e.at_epoch_end]
+    skipped = [e for e in ends if e.step % every and e.step != r.plan.total_steps]
+    for e in skipped:
+        assert (e.path, e.blocking, e.seconds) == ("", 0.0, 0.0)
