@@ -493,3 +493,65 @@ def test_a_glyph_wider_than_its_cell_is_drawn_whole_in_the_png(
     found = _ink_columns(drawn, lay.cell_width, lay.cell_height, 6)
     assert expected[1] > 3.0, expected  # the reference: past its cell in the player
     assert found == pytest.approx(expected, abs=0.25), (found, expected)
+
+
+def _band(picture: Any, box: tuple[float, float, float, float], rows: range) -> list[int]:
+    """The ink of each pixel column of a run of cells, over some of its pixel rows."""
+    left, top, right, bottom = (round(v) for v in box)
+    part = picture.convert("L").crop((left, top, right, bottom))
+    back = part.getpixel((0, 0))
+    return [sum(abs(part.getpixel((x, y)) - back) for y in rows) for x in range(part.width)]
+
+
+def _shift(moved: list[int], still: list[int]) -> int:
+    """The pixels `moved` is right of `still`, where their ink profiles best agree."""
+
+    def cost(s: int) -> int:
+        return sum(abs(moved[x] - (still[x - s] if 0 <= x - s < len(still) else 0))
+                   for x in range(len(moved)))  # fmt: skip
+
+    return min(range(-8, 9), key=cost)
+
+
+def test_bold_and_italic_cjk_are_synthesised_in_the_png_as_in_the_player(
+    player: Player, tmp_path: Path
+) -> None:
+    """The CJK font (one Regular face) drawn bold and slanted where the player's Chromium
+    synthesises them (review-exports10 item 12): the ink bold adds, and how far italic
+    moves the top third of the glyphs (and not the bottom), against the regular row."""
+    cast = tmp_path / "cjk.cast"
+    cast.write_text(
+        cast_json({"version": 2, "width": 20, "height": 3},
+                  [[0.2, "o", "中文字体\r\n\x1b[1m中文字体\x1b[0m\r\n\x1b[3m中文字体\x1b[0m"]]),
+        "utf-8",
+    )  # fmt: skip
+    player.load(cast.read_text("utf-8"))
+    expected = player.at(0.5)
+    shot = player.picture()
+    png = tmp_path / "cjk.png"
+    export(str(cast), png, "png", overwrite=True, clip=Clip(), size="15", at=0.5)
+    picture = png_picture(png.read_bytes())
+    lay = layout(expected.cols, expected.rows, 15)
+    found = []
+    for pic, left, top, w, h in (
+        (shot, 0.0, 0.0, shot.width / expected.cols, shot.height / expected.rows),
+        (picture, lay.left, lay.top, lay.cell_width, lay.cell_height),
+    ):
+        rows = [(left, top + y * h, left + 9 * w, top + (y + 1) * h) for y in range(3)]
+        whole = range(round(h))
+        ink = [sum(_band(pic, box, whole)) for box in rows]
+        third = round(h) // 3
+        top_rows, bottom_rows = range(third), range(round(h) - third, round(h))
+        lean = [
+            _shift(_band(pic, rows[2], band), _band(pic, rows[0], band))
+            for band in (top_rows, bottom_rows)
+        ]
+        found.append((ink[1] / ink[0], lean))
+    (player_bold, player_lean), (png_bold, png_lean) = found
+    assert player_bold > 1.05, "the player draws bold CJK regular"
+    assert player_lean[0] >= 2, "the player draws italic CJK upright"
+    assert abs(png_bold - player_bold) < 0.5 * (player_bold - 1), (png_bold, player_bold)
+    assert all(abs(p - q) <= 1 for p, q in zip(png_lean, player_lean, strict=True)), (
+        png_lean,
+        player_lean,
+    )

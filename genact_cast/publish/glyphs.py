@@ -52,6 +52,26 @@ class Face(NamedTuple):
     font: ImageFont.FreeTypeFont
     color: bool  # a colour bitmap font (emoji): drawn in its own colours
     scale: float  # the drawn glyph is scaled by this to fit the cell (bitmap strikes)
+    # Bold or italic asked of a font that has no such face (a CJK font's one Regular):
+    # drawn emboldened or slanted, as Chromium synthesises them for the player.
+    fake_bold: bool = False
+    fake_italic: bool = False
+
+
+# Chromium's synthetic faces (Skia): italic is a skew of -1/4 (x += y / 4 above the
+# baseline, FontPlatformData::SetupSkFont's setSkewX(-SK_Scalar1 / 4)); bold strokes the
+# outline by size x a ratio from 1/24 at 9 px to 1/32 at 36 px (SkScalerContext's
+# kStdFakeBoldInterpKeys/Values), half of it on each side.
+FAKE_SKEW = 0.25
+_BOLD_KEYS, _BOLD_RATIOS = (9.0, 36.0), (1 / 24, 1 / 32)
+
+
+def fake_bold_outline(size: float) -> float:
+    """The pixels Skia's fake bold adds to each side of a glyph's outline at `size`."""
+    low, high = _BOLD_KEYS
+    t = min(1.0, max(0.0, (size - low) / (high - low)))
+    ratio = _BOLD_RATIOS[0] + (_BOLD_RATIOS[1] - _BOLD_RATIOS[0]) * t
+    return size * ratio / 2
 
 
 def _data(name: str) -> bytes:
@@ -188,11 +208,22 @@ def face(char: str, bold: bool, italic: bool, size: int) -> Face:
     for color in (True, False) if emoji(char) else (False,):
         found = _machine(char, size, color)
         if found is not None:
-            return found
+            return synthetic(found, bold, italic)
     symbols = _symbols(size)
     if has_glyph(symbols, char):
         return Face(symbols, False, 1.0)
     return Face(first, False, 1.0)
+
+
+def synthetic(found: Face, bold: bool, italic: bool) -> Face:
+    """`found` with the bold and italic its font lacks to be synthesised (not for colour
+    glyphs, which the browser draws as they are)."""
+    if found.color or not (bold or italic):
+        return found
+    style = (found.font.font.style or "").lower()
+    fake_bold = bold and "bold" not in style
+    fake_italic = italic and "italic" not in style and "oblique" not in style
+    return found._replace(fake_bold=fake_bold, fake_italic=fake_italic)
 
 
 def _cluster_face(cluster: str, first: ImageFont.FreeTypeFont, size: int) -> Face:
@@ -231,6 +262,9 @@ def _basic(font: ImageFont.FreeTypeFont) -> ImageFont.FreeTypeFont:
 def draw_text(tile: Image.Image, char: str, fg: tuple[int, int, int], found: Face,
               ascent: int) -> None:  # fmt: skip
     """`char` on `tile` from `found`, on the cell's baseline; colour glyphs scaled to fit."""
+    if found.fake_bold or found.fake_italic:
+        tile.paste(fg, (0, 0), synthetic_mask(char, found, tile.size, ascent))
+        return
     if not found.color and found.scale == 1.0:
         ImageDraw.Draw(tile).text((0, ascent), char, fill=fg, font=found.font, anchor="ls")
         return
@@ -246,6 +280,19 @@ def draw_text(tile: Image.Image, char: str, fg: tuple[int, int, int], found: Fac
     left = (tile.width - glyph.width) // 2
     top = (tile.height - glyph.height) // 2
     tile.paste(glyph, (left, top), glyph)
+
+
+@functools.lru_cache(maxsize=256)
+def synthetic_mask(char: str, found: Face, size: tuple[int, int], ascent: int) -> Image.Image:
+    """The coverage of `char` emboldened and/or slanted as Chromium synthesises them."""
+    mask = Image.new("L", size, 0)
+    stroke = fake_bold_outline(found.font.size) if found.fake_bold else 0
+    ImageDraw.Draw(mask).text((0, ascent), char, fill=255, font=found.font, anchor="ls",
+                              stroke_width=stroke, stroke_fill=255)  # fmt: skip
+    if found.fake_italic:  # the pixel h above the baseline comes from h / 4 to its left
+        matrix = (1, FAKE_SKEW, -FAKE_SKEW * ascent, 0, 1, 0)
+        mask = mask.transform(size, Image.Transform.AFFINE, matrix, Image.Resampling.BICUBIC)
+    return mask
 
 
 # Shapes drawn as the player draws them.
