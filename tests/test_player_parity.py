@@ -555,3 +555,59 @@ def test_bold_and_italic_cjk_are_synthesised_in_the_png_as_in_the_player(
         png_lean,
         player_lean,
     )
+
+
+def _footprint(picture: Any, box: tuple[float, float, float, float]) -> tuple[int, int, bool]:
+    """How many pixel rows and columns of a box have ink, and whether any is yellow."""
+    left, top, right, bottom = (round(v) for v in box)
+    part = picture.convert("RGB").crop((left, top, right, bottom))
+    back = part.getpixel((0, 0))
+    inked = {
+        (x, y)
+        for x in range(part.width)
+        for y in range(part.height)
+        if sum(abs(a - b) for a, b in zip(part.getpixel((x, y)), back, strict=True)) > 90
+    }
+    yellow = any((lambda r, g, b: r > 180 and g > 120 and b < 90)(*part.getpixel(p)) for p in inked)
+    return len({y for _, y in inked}), len({x for x, _ in inked}), yellow
+
+
+def test_text_presentation_and_emoji_font_symbols_in_the_png_as_in_the_player(
+    player: Player, tmp_path: Path
+) -> None:
+    """☔︎ and ⌚︎ (a wide symbol, then VS15 in its own cell): the bar after them drawn,
+    no missing-glyph box for the selector; 〰 and 〽, which only the colour emoji font
+    has, drawn from it as Chromium draws them (review-exports10 item 13)."""
+    cast = tmp_path / "vs15.cast"
+    cast.write_text(
+        cast_json({"version": 2, "width": 12, "height": 2},
+                  [[0.2, "o", "\u2614\ufe0e|\u231a\ufe0e|\r\n\u3030\u303d|"]]),
+        "utf-8",
+    )  # fmt: skip
+    player.load(cast.read_text("utf-8"))
+    expected = player.at(0.5)
+    shot = player.picture()
+    png = tmp_path / "vs15.png"
+    export(str(cast), png, "png", overwrite=True, clip=Clip(), size="15", at=0.5)
+    picture = png_picture(png.read_bytes())
+    lay = layout(expected.cols, expected.rows, 15)
+    cells = [(0, 2, 1), (0, 5, 1), (1, 0, 2), (1, 2, 2), (1, 4, 1)]  # row, column, width
+    found = []
+    for pic, left, top, w, h in (
+        (shot, 0.0, 0.0, shot.width / expected.cols, shot.height / expected.rows),
+        (picture, lay.left, lay.top, lay.cell_width, lay.cell_height),
+    ):
+        found.append(
+            [
+                _footprint(pic, (left + x * w, top + y * h, left + (x + n) * w, top + (y + 1) * h))
+                for y, x, n in cells
+            ]
+        )
+    seen, drawn = found
+    assert seen[3][2], "the player draws 〽 from a colour font"
+    problems = [
+        f"cell {cell}: {got} for {want}"
+        for cell, want, got in zip(cells, seen, drawn, strict=True)
+        if abs(want[0] - got[0]) > 3 or abs(want[1] - got[1]) > 2 or want[2] != got[2]
+    ]
+    assert problems == [], "\n".join(problems)

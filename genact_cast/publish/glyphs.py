@@ -212,6 +212,12 @@ def face(char: str, bold: bool, italic: bool, size: int) -> Face:
     symbols = _symbols(size)
     if has_glyph(symbols, char):
         return Face(symbols, False, 1.0)
+    if not emoji(char):
+        # The last font of the machine that has it, colour or not: 〰 U+3030 and 〽
+        # U+303D are only in Noto Color Emoji here, and Chromium draws them from it.
+        found = _machine(char, size, True)
+        if found is not None:
+            return found
     return Face(first, False, 1.0)
 
 

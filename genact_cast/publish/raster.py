@@ -202,7 +202,10 @@ class Raster:
                             self.canvas.paste(tile, (left, top))
                     continue
                 if zero_width(char):
-                    if _lone_mark(char) and not _has_base(row, x):
+                    # A variation selector is never drawn on its own: after a wide
+                    # character (☔︎, in its own cell) it is part of that character's
+                    # cluster in the browser, invisible; it was drawn as a missing glyph.
+                    if _lone_mark(char) and not _selector(char) and not _has_base(row, x):
                         lone += char
                     continue  # else drawn on the character before it (`_cluster`)
                 column += 1
@@ -406,6 +409,11 @@ def _cluster(row: Row, x: int) -> tuple[str, int]:
         text += row[end][0]
         end += 1
     return unicodedata.normalize("NFC", text), end
+
+
+def _selector(char: str) -> bool:
+    """A variation selector (VS1-VS16): it picks a glyph, it has none of its own."""
+    return "\ufe00" <= char <= "\ufe0f"
 
 
 def _lone_mark(char: str) -> bool:
