@@ -611,3 +611,47 @@ def test_text_presentation_and_emoji_font_symbols_in_the_png_as_in_the_player(
         if abs(want[0] - got[0]) > 3 or abs(want[1] - got[1]) > 2 or want[2] != got[2]
     ]
     assert problems == [], "\n".join(problems)
+
+
+def _colourful(picture: Any, box: tuple[float, float, float, float]) -> bool:
+    """Whether a box has a saturated pixel (a colour emoji; text here is grey on black)."""
+    part = picture.convert("RGB").crop(tuple(round(v) for v in box))
+    return any(max(p) - min(p) > 40 for p in part.getdata())
+
+
+def test_a_symbol_emoji_only_on_request_is_text_in_the_svg_as_in_the_player(
+    player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """A bare ℹ U+2139 (Emoji_Presentation=No) is the text glyph in the player; ℹ️ (VS16)
+    the colour one. The SVG drew both in colour (review-exports10 item 13)."""
+    from PIL import Image
+
+    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING
+
+    body = "\x1b[?25l\u2139 \u203c \u2139\ufe0f"  # ℹ ‼ ℹ️
+    cells = ((0, 1), (2, 3), (4, 6))  # each one's first and end column
+    player.load(cast_json({"version": 2, "width": 10, "height": 1}, [[0.1, "o", body]]))
+    player.at(0.5)
+    shown = player.picture()
+    cell = shown.width / 10
+    seen = [_colourful(shown, (x * cell, 0, y * cell, shown.height)) for x, y in cells]
+    svg = tmp_path / "info.svg"
+    svg.write_text(render_svg(Header(cols=10, rows=1), [Event(0, OUTPUT, body)]), "utf-8")
+    page = browser.new_page(viewport={"width": 400, "height": 200})
+    page.goto(svg.as_uri())
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    page.close()
+    drawn = [
+        _colourful(
+            shot,
+            (
+                PADDING + x * CELL_WIDTH,
+                PADDING,
+                PADDING + (x + 2) * CELL_WIDTH,
+                PADDING + LINE_HEIGHT,
+            ),
+        )
+        for x, y in cells
+    ]
+    assert seen == [False, False, True], "the player's ℹ, ‼ and ℹ️ are not text, text, emoji"
+    assert drawn == seen

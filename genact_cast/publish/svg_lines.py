@@ -24,10 +24,12 @@ from genact_cast.publish.svg_units import (
     CELL_WIDTH,
     FONT_SIZE,
     LINE_HEIGHT,
+    TEXT_FONT,
     number,
     short_id,
 )
 from genact_cast.publish.terminal import char_width, regional_indicator
+from genact_cast.publish.terminal_cells import text_symbol
 
 # Latin-1, box drawing and block elements: in every monospace font of FONT's list.
 _MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
@@ -134,6 +136,8 @@ class LineMarkup:
             if attributes or placed or wide:
                 attributes = f' x="{number(column * CELL_WIDTH, 2)}"' + attributes
             placed = wide or "textLength" in attributes
+            if text_symbol(text, 0) and all(_mark(c) for c in text[1:]):
+                attributes += f' font-family="{xml_escape(TEXT_FONT)}"'  # ℹ as text, not emoji
             attributes += ' opacity="0"' if hidden else ""
             text = text.translate(BIDI_CONTROLS)
             if plain == PLAIN:
@@ -210,7 +214,7 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
                     end += regional_indicator(part[end])  # a flag: two letters, one glyph
                 while end < len(part) and _mark(part[end]):
                     end += 1  # a character with its combining marks: drawn as one
-                if char_width(part[index]) == 2 or end > index + 1:
+                if char_width(part[index]) == 2 or end > index + 1 or text_symbol(part, index):
                     if index > start:
                         yield part[start:index], style, False
                     yield part[index:end], style, False

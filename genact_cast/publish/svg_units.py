@@ -9,6 +9,15 @@ FONT = (
     "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei','Noto Color Emoji','Apple Color Emoji',"
     "'Segoe UI Emoji','DejaVu Sans',monospace"
 )
+# For a symbol that is an emoji only when asked (ℹ, ‼, ↔: Emoji_Presentation=No) and is not
+# followed by VS16: the text faces first. The player names no emoji font, so Chromium's
+# fallback takes a text font for it (DejaVu Sans: ℹ), where the chain above would reach
+# the colour font first.
+TEXT_FONT = (
+    "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',"
+    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei','DejaVu Sans','Noto Color Emoji',"
+    "'Apple Color Emoji','Segoe UI Emoji',monospace"
+)
 FONT_SIZE = 14
 CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
 LINE_HEIGHT = 18

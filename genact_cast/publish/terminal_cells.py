@@ -14,7 +14,8 @@ from typing import Any, NamedTuple, cast
 
 import pyte
 from pyte.screens import Char, StaticDefaultDict
-from wcwidth import wcwidth  # pinned in pyproject.toml: the same widths on every install
+from wcwidth import wcwidth  # pinned in pyproject.toml: one table
+from wcwidth.table_vs16 import VS16_NARROW_TO_WIDE
 
 from genact_cast import limits
 from genact_cast.errors import GenactCastError
@@ -142,6 +143,25 @@ def _player_narrow(char: str) -> bool:
     code = ord(char)
     index = bisect.bisect_right(_NARROW_STARTS, code) - 1
     return index >= 0 and code <= _PLAYER_NARROW[index][1]
+
+
+# Symbols that are emoji only when VS16 follows them (Emoji_Presentation=No: ℹ ‼ ↔ ☺),
+# from wcwidth's table of the narrow ones VS16 widens; the ASCII and Latin-1 ones (# * 0-9
+# © ®) are in every monospace font, so never looked for elsewhere.
+_ON_REQUEST = tuple(
+    span for table in VS16_NARROW_TO_WIDE.values() for span in table if span[0] >= 0x2000
+)
+_ON_REQUEST_STARTS = tuple(start for start, _ in _ON_REQUEST)
+
+
+def text_symbol(text: str, index: int) -> bool:
+    """Whether text[index] is a symbol shown as text unless asked to be an emoji, and is
+    not asked (no VS16 after it)."""
+    if index >= len(text):
+        return False
+    code = ord(text[index])
+    at = bisect.bisect_right(_ON_REQUEST_STARTS, code) - 1
+    return at >= 0 and code <= _ON_REQUEST[at][1] and text[index + 1 : index + 2] != "\ufe0f"
 
 
 def has_text(line: Line | None) -> bool:
