@@ -364,3 +364,12 @@ def test_text_keeps_emoji_newer_than_the_interpreters_unicode_table() -> None:
     from genact_cast.publish.vtt_text import GAP, joined
 
     assert joined("x" + GAP, "\U0001fa77") == "x\U0001fa77"  # wide: it did not fit there
+
+
+def test_the_players_wide_vector_symbol_keeps_its_two_cells() -> None:
+    # ⚏ U+268F is two cells in avt (its text has one blank for it, drawn over both:
+    # publish/vectors.py WIDE), not one as the player's text alone suggests.
+    from genact_cast.publish.terminal import char_width
+    from genact_cast.publish.vectors import WIDE
+
+    assert all(char_width(char) == 2 for char in WIDE)
