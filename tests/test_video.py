@@ -455,18 +455,17 @@ def _export(source: Path, output: Path) -> None:
     export(str(source), output, output.suffix[1:], overwrite=False, clip=Clip(), size="720p")
 
 
-def test_frames_that_each_change_a_little_end_in_the_picture_work_limit(
+def test_frames_that_each_change_a_little_end_in_the_time_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """review-attack9 finding 5: a video's time was bounded only by the 100,000-frame cap
-    (a frame for each `x`: 16 ms each at 1080p, 27 minutes at the cap). Each frame costs
-    its share of the picture in the work budget, which a character of output pays little
-    of; here with the base lowered to 20 M pixels (a 720p frame with one row changed costs
-    about 154 K), so it ends after about 30 frames."""
-    from genact_cast.publish import raster_work
-    from genact_cast.publish.screens import LimitError
+    (a frame for each `x`: 16 ms each at 1080p, 27 minutes at the cap). The frames are
+    counted and their encoding's time estimated before any is encoded (encode_cost.py: a
+    720p frame with one row changed at least 3.7 ms); here with the limit lowered to 0.2 s,
+    so 100 frames are refused and 10 pass."""
+    from genact_cast.publish import encode_cost
 
-    monkeypatch.setattr(raster_work, "WORK_BASE", 5_000_000)
+    monkeypatch.setattr(encode_cost, "VIDEO_SECONDS", 0.2)
     header = {"version": 2, "width": 80, "height": 24}
     for count in (10, 100):
         source = tmp_path / f"x{count}.cast"
@@ -475,7 +474,7 @@ def test_frames_that_each_change_a_little_end_in_the_picture_work_limit(
         if count == 10:
             _export(source, tmp_path / "x10.mp4")
             continue
-        with pytest.raises(LimitError, match="more work than its output allows"):
+        with pytest.raises(GenactCastError, match="would take more than 0 s to encode"):
             _export(source, tmp_path / "x100.mp4")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x10.cast", "x10.mp4", "x100.cast"]
 

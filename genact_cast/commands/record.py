@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -109,13 +109,37 @@ def _record_picture(options: RecordOptions, output: Path, *, overwrite: bool) ->
     folder = os.path.dirname(os.path.abspath(output))
     with private_copy(folder) as (copy, name):
         with temporary_writes("the recorded cast's temporary copy", folder):
-            header = write_cast(options, 2, copy.write).header
+            header = write_cast(options, 2, copy.write, _encode_cost(kind, options)).header
             copy.flush()
         embed(
             Cast(header, _StoredEvents(name)), output, kind, overwrite=overwrite,
             theme=options.theme, idle_time_limit=options.idle_time_limit,
         )  # fmt: skip
     print(f"genact-cast: wrote {terminal_text(str(output))} (seed {options.seed})", file=sys.stderr)
+
+
+def _encode_cost(kind: str, options: RecordOptions) -> Callable[[Event], None] | None:
+    """For a video or a GIF, its cost counted as the cast is made, as `embed` counts it
+    (its defaults: 30 fps, 1080p, font size 14): one that cannot be encoded within the
+    limits is refused as soon as that is known, not once a day-long cast is made."""
+    from genact_cast.generator import header_for
+
+    header = header_for(make_plan(options))
+    if kind == "gif":
+        from genact_cast.publish.encode_cost import RECORD_AGG_WAYS, AggFrames
+        from genact_cast.publish.gif import AGG_SECONDS
+
+        return AggFrames(
+            header, speed=1.0, fps_cap=30, idle_time_limit=options.idle_time_limit,
+            font_size=14, limit_seconds=AGG_SECONDS, ways=RECORD_AGG_WAYS,
+        ).add  # fmt: skip
+    if kind in ("mp4", "webm"):
+        from genact_cast.publish.encode_cost import RECORD_WAYS, VideoFrames
+        from genact_cast.publish.screens import Clip
+
+        clip = Clip(idle_time_limit=options.idle_time_limit)
+        return VideoFrames(header, clip, kind, "1080p", RECORD_WAYS).add
+    return None
 
 
 class _StoredEvents:

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from genact_cast.atomic import atomic_output, temporary_writes
-from genact_cast.publish.screens import Clip, Timeline, largest_size
+from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import is_url, open_cast
 
 KINDS = ("mp4", "webm", "png", "text", "vtt")
@@ -43,11 +43,18 @@ def export(
             start_at=clip.start_at, end_at=repr(float(at)),
         )  # fmt: skip
     largest = None
+    frames = None
     if kind in ("mp4", "webm") and source != "-" and not is_url(source):
         # A video has one size: the largest the cast takes (read first; a file is read
         # twice rather than held). Standard input and URLs are read once: the header's.
+        # The same pass counts the frames and refuses, before any is encoded, a video
+        # that cannot be encoded within the limits (encode_cost.py).
+        from genact_cast.publish.encode_cost import VideoFrames
+
         with open_cast(source) as reader:
-            largest = largest_size(reader.header, reader.events())
+            counter = VideoFrames(reader.header, clip, kind, chosen_size)
+            largest = counter.count(reader.events())
+            frames = counter.frames
     with open_cast(source) as reader:
         palette = resolve_theme(reader.header, theme)
         timeline = Timeline(reader.header, reader.events(), clip, largest=largest)
@@ -59,7 +66,7 @@ def export(
                 # (PyAV's errors from writing, av.error.OSError, are OSErrors: a full
                 # TMPDIR or `ulimit -f` is one line naming the file, not a traceback)
                 with temporary_writes(f"the video's temporary file ({kind})"):
-                    write_video(timeline, palette, encoded, kind, size=chosen_size)
+                    write_video(timeline, palette, encoded, kind, size=chosen_size, frames=frames)
                 with atomic_output(output, overwrite=overwrite) as stream, encoded.open("rb") as f:
                     shutil.copyfileobj(f, stream)
             return

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from genact_cast.asciicast import encode
+from genact_cast.asciicast import Event, encode
 from genact_cast.atomic import (
     atomic_output,
     check_writable,
@@ -24,6 +25,7 @@ from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
 from genact_cast.programs import find_program
 from genact_cast.progress import working
+from genact_cast.publish.encode_cost import AggFrames
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.publish.theme import resolve_theme
 from genact_cast.sources import open_cast
@@ -92,7 +94,12 @@ def render_gif(
 ) -> None:
     check_writable(output, overwrite=overwrite)
     find_agg()  # before any work
-    check_limits(source, Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit))
+    with open_cast(source) as reader:
+        cost = AggFrames(
+            reader.header, speed=speed, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
+            font_size=font_size, limit_seconds=AGG_SECONDS,
+        )  # fmt: skip
+    check_limits(source, Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit), cost)
     # From the cast itself (its copy for agg has no theme), checked as every export checks it.
     custom = agg_theme(theme, source)
     with temporary_directory("genact-cast-gif-") as tmp:
@@ -105,13 +112,21 @@ def render_gif(
                  loop=loop, shown=source)  # fmt: skip
 
 
-def check_limits(source: str, clip: Clip) -> None:
+def check_limits(source: str, clip: Clip, cost: AggFrames | None = None) -> None:
     """The terminal model's limits, before agg runs: a cast every other export refuses
     (too big a terminal, too many events, cells or frames, too much work) is refused here
-    in the same one line, instead of being handed to agg."""
+    in the same one line, instead of being handed to agg; and, with `cost`, one agg could
+    not draw within its time (encode_cost.py), as soon as the frames read show it."""
     with open_cast(source) as reader, working("checking the cast"):
-        for _ in Timeline(reader.header, reader.events(), clip):
+        events = reader.events() if cost is None else _counted(reader.events(), cost)
+        for _ in Timeline(reader.header, events, clip):
             pass
+
+
+def _counted(events: Iterable[Event], cost: AggFrames) -> Iterator[Event]:
+    for event in events:
+        cost.add(event)
+        yield event
 
 
 def _write_v2(source: str, path: Path) -> None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from genact_cast.asciicast import Theme
 from genact_cast.errors import GenactCastError
+from genact_cast.publish.encode_cost import check_video, frame_seconds
 from genact_cast.publish.raster import Raster, check_picture, layout
 from genact_cast.publish.raster_work import FRAME_SHARE
 from genact_cast.publish.screens import Screen, Timeline
@@ -120,9 +121,16 @@ def chapters(markers: list[tuple[float, str]], end: float) -> list[dict[str, Any
 
 
 def write_video(
-    timeline: Timeline, theme: Theme, path: Path, kind: str, *, size: str | int = "1080p"
+    timeline: Timeline,
+    theme: Theme,
+    path: Path,
+    kind: str,
+    *,
+    size: str | int = "1080p",
+    frames: int | None = None,
 ) -> int:
-    """Encode the timeline into `path` (a temporary file the caller renames); frame count."""
+    """Encode the timeline into `path` (a temporary file the caller renames); frame count.
+    `frames`, the count the cast was estimated to give, sizes the progress bar."""
     import av
 
     container_format, codec, codec_options, container_options = CODECS[kind]
@@ -147,9 +155,19 @@ def write_video(
         count = 0
         shown: int | None = None  # the time of the screen in `pixels`, not yet encoded
         last: Screen | None = None
-        with _progress() as advance:
+        # Each frame is drawn at most whole once and encoded: bounded by the frame and time
+        # limits (checked from the cast before encoding, and here for a cast read once, from
+        # standard input or a URL), so the work budget pays for them; what it bounds is the
+        # rest (characters shaped, rows drawn again).
+        lay = raster.layout
+        frame_pixels = lay.width * lay.height
+        frame_work = frame_pixels + frame_pixels // FRAME_SHARE
+        seconds = 0.0  # the encode's estimated cost so far
+        with _progress(frames) as advance:
             for screen in timeline:
-                raster.work.allow(timeline.chars)
+                seconds += frame_seconds(frame_pixels, len(screen.changed) / len(screen.rows))
+                check_video(count + 1, seconds, kind)
+                raster.work.allow(timeline.chars, (count + 1) * frame_work)
                 pts = round(screen.time * 1000)
                 if shown is not None and last is not None and pts > shown:
                     # Blinking text while this screen lasts, then the screen complete:
@@ -308,8 +326,9 @@ class _Pixels:
 
 
 @contextlib.contextmanager
-def _progress() -> Iterator[Any]:
-    """A progress line on stderr when it is a terminal; nothing otherwise."""
+def _progress(frames: int | None) -> Iterator[Any]:
+    """A progress line on stderr when it is a terminal (a bar to the `frames` estimated,
+    when known); nothing otherwise."""
     if sys.stderr is None or not sys.stderr.isatty():  # (None: started with 2>&-)
         yield lambda count, time: None
         return
@@ -319,11 +338,15 @@ def _progress() -> Iterator[Any]:
     columns = (TextColumn("encoding"), BarColumn(), TextColumn("{task.description}"),
                TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("", total=None)
+        task = progress.add_task("", total=frames)
+        most = f" of about {frames:,}" if frames is not None else ""
 
         def advance(count: int, time: float) -> None:
             if count % 10 == 0:
                 minutes, seconds = divmod(int(time), 60)
-                progress.update(task, description=f"{count} frames, {minutes}:{seconds:02d}")
+                progress.update(
+                    task, completed=count,
+                    description=f"{count:,}{most} frames, {minutes}:{seconds:02d}",
+                )  # fmt: skip
 
         yield advance

@@ -1,0 +1,222 @@
+"""What encoding a video or a GIF will cost, worked out from the cast before it is encoded.
+
+Without it a video's only bound was the work budget (publish/raster_work.py), which grows
+with the cast's output, and the frame limit, checked as frames were encoded: `record -o
+w.webm --cols 1000 --rows 200 --duration 86400` ran for over 12 minutes with no refusal,
+while an ordinary 30-minute 80x24 cast was refused after 45 s (review-attack11 finding 2).
+Now the frames are counted from the events' times alone (no terminal model), as the
+encoder will take them, and the encode's CPU time is estimated from them:
+
+- a video frame costs its picture's pixels at `VIDEO_PIXEL_SECONDS` when one row of it
+  changed (converted to YUV and encoded: 4.1-5.1 ns a pixel for WebM and MP4 at 720p and
+  1080p, measured in CPU time on a loaded 2-core machine), and at `SCROLL_PIXEL_SECONDS`
+  when it scrolled, every row drawn again (8.5-11.3 ns); before encoding, a frame whose
+  output has a line feed counts as scrolled;
+- a GIF frame costs agg `AGG_CELL_SECONDS` a cell at font size 14 (agg 1.4.3 draws every
+  frame whole: 5.6 us a cell with one row changing, 7.1 with the screen scrolling), in
+  proportion to the cell's area at other sizes.
+
+Both are the cheapest a frame of that size was measured to cost, so what is refused
+cannot finish within the limit. The frame count is an upper bound of what the encoder
+draws (an event that changes nothing on screen counts), so a cast past the frame limit
+is refused by it here, not after minutes of encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
+from genact_cast.errors import GenactCastError
+from genact_cast.publish.screens import MAX_FRAMES, Clip, parse_size, seconds_or_label
+from genact_cast.publish.terminal import check_size
+
+VIDEO_SECONDS = 600.0  # the longest video encode allowed, by the estimate (as agg's)
+VIDEO_PIXEL_SECONDS = 4e-9
+SCROLL_PIXEL_SECONDS = 8e-9
+AGG_CELL_SECONDS = 5e-6  # at font size 14
+AGG_FONT_SIZE = 14
+# agg's idle limit when neither the option nor the cast gives one (agg 1.4.3 src/lib.rs:22)
+AGG_IDLE_SECONDS = 5.0
+
+
+EMBED_WAYS = (
+    "cut it with --start-at/--end-at, lower --fps-cap, --speed it up or cap pauses with "
+    "--idle-time-limit, use a smaller --size, or export --text or --svg"
+)
+# `record -o x.webm` takes embed's defaults: the ways out are record's, or embed's options.
+RECORD_WAYS = (
+    "record a shorter --duration or a smaller terminal, or record a .cast and embed it "
+    "with a lower --fps-cap, --start-at/--end-at or a smaller --size, or as --svg"
+)
+AGG_WAYS = (
+    "lower --fps-cap or --font-size, --speed it up or cap pauses with --idle-time-limit, "
+    "cut the cast, or export --webm, --text or --svg"
+)
+RECORD_AGG_WAYS = (
+    "record a shorter --duration or a smaller terminal, or record a .cast and embed it "
+    "with a lower --fps-cap or --font-size, or as --svg"
+)
+
+
+def _minutes(seconds: float) -> str:
+    if seconds >= 5400:
+        return f"{seconds / 3600:,.1f} hours"
+    return f"{seconds / 60:,.0f} minutes" if seconds >= 90 else f"{seconds:,.0f} s"
+
+
+class VideoFrames:
+    """The frames a video of `clip` will have, counted as events are read, with the
+    largest size the cast takes; `add` refuses as soon as the estimate is past a limit.
+
+    The frame rule is the timeline's (publish/screens.py): a frame for the first change
+    after the last frame, once the next event comes at least 1/fps later; time runs on
+    the clip's clock (pauses capped, from --start-at, to --end-at, divided by speed)."""
+
+    def __init__(
+        self, header: Header, clip: Clip, kind: str, size: str | int, ways: str = EMBED_WAYS
+    ) -> None:
+        self.header, self.clip, self.kind, self.size, self.ways = header, clip, kind, size, ways
+        self.cols, self.rows = header.cols, header.rows
+        self.pixels = self._pixels()
+        start = seconds_or_label(clip.start_at, "--start-at")
+        end = seconds_or_label(clip.end_at, "--end-at")
+        self.start_label = start if isinstance(start, str) else None
+        self.end_label = end if isinstance(end, str) else None
+        self.start_us = round(start * MICROS) if isinstance(start, float) else None
+        self.end_us = round(end * MICROS) if isinstance(end, float) else None
+        self.origin: int | None = 0 if start is None else None
+        self.pending: float | None = 0.0 if self.origin is not None else None
+        self.gap = 1.0 / clip.fps
+        limit = clip.idle_time_limit
+        limit = limit if limit is not None else header.idle_time_limit
+        self.cap_us = round(limit * MICROS) if limit is not None else None
+        self.previous_us = self.shift_us = 0
+        self.frames = 0
+        self.seconds = 0.0  # the estimate
+        self.scrolled = False  # the pending frame's output has a line feed
+        self.ended = False
+
+    def _pixels(self) -> int:
+        from genact_cast.publish.raster import layout
+
+        picture = layout(self.cols, self.rows, self.size)
+        return picture.width * picture.height
+
+    def count(self, events: Iterable[Event]) -> tuple[int, int]:
+        """Every event read; the largest size."""
+        for event in events:
+            self.add(event)
+        self.finish()
+        return self.cols, self.rows
+
+    def add(self, event: Event) -> None:
+        """One event of the cast, in order (its pauses capped here, as player/timeline.py's
+        `limit_idle` caps them for the timeline)."""
+        if self.cap_us is not None:
+            gap = event.time_us - self.previous_us
+            self.shift_us += max(0, gap - self.cap_us)
+            self.previous_us = event.time_us
+            event = Event(event.time_us - self.shift_us, event.code, event.data)
+        if event.code == RESIZE:
+            size = parse_size(event.data)
+            if size is not None:
+                check_size(*size, where=f"resize at {event.time:.3f} s to")
+                if size[0] > self.cols or size[1] > self.rows:
+                    self.cols, self.rows = max(self.cols, size[0]), max(self.rows, size[1])
+                    self.pixels = self._pixels()
+        if self.ended:
+            return
+        if self.origin is None and self.start_us is not None and event.time_us >= self.start_us:
+            self.origin, self.pending = self.start_us, 0.0
+        if self.origin is not None:
+            if self.end_us is not None and event.time_us > self.end_us:
+                self.ended = True
+                return
+            time = (event.time_us - self.origin) / MICROS / self.clip.speed
+            if self.pending is not None and time - self.pending >= self.gap:
+                self._frame()
+                self.pending = None
+            if event.code in (OUTPUT, RESIZE) and self.pending is None:
+                self.pending = max(time, 0.0)
+            self.scrolled = self.scrolled or (event.code == OUTPUT and "\n" in event.data)
+        if event.code == MARKER:
+            if self.origin is None and event.data == self.start_label:
+                self.origin, self.pending = event.time_us, 0.0
+            elif self.origin is not None and event.data == self.end_label:
+                self.ended = event.time_us > self.origin
+
+    def finish(self) -> None:
+        if self.origin is not None:
+            self._frame()  # the last screen
+
+    def _frame(self) -> None:
+        self.frames += 1
+        self.seconds += frame_seconds(self.pixels, 1.0 if self.scrolled else 0.0)
+        self.scrolled = False
+        check_video(self.frames, self.seconds, self.kind, self.ways)
+
+
+def frame_seconds(pixels: int, redrawn: float) -> float:
+    """A video frame's estimated cost: `pixels` encoded, a share `redrawn` of them drawn."""
+    return pixels * (VIDEO_PIXEL_SECONDS + redrawn * (SCROLL_PIXEL_SECONDS - VIDEO_PIXEL_SECONDS))
+
+
+def check_video(frames: int, seconds: float, kind: str, ways: str = EMBED_WAYS) -> None:
+    """One line when `frames` frames, estimated to take `seconds`, are past the frame
+    limit or the time limit."""
+    if frames > MAX_FRAMES:
+        raise GenactCastError(
+            f"the {kind} would have more than {MAX_FRAMES:,} frames, the limit; {ways}"
+        )
+    if seconds > VIDEO_SECONDS:
+        raise GenactCastError(
+            f"the {kind} would take more than {_minutes(VIDEO_SECONDS)} to encode (already "
+            f"{frames:,} frames, about {seconds / frames * 1000:.1f} ms each; the limit is "
+            f"{_minutes(VIDEO_SECONDS)}); {ways}"
+        )
+
+
+class AggFrames:
+    """The frames agg will draw, counted as agg 1.4.3 makes them (src/lib.rs:122-134,
+    src/events.rs): pauses capped at the idle limit (5 s unless given), times divided by
+    the speed, then output events closer than 1/fps-cap to the last frame's start joined
+    into it; every frame is drawn whole, so each costs every cell of the header's size."""
+
+    def __init__(
+        self, header: Header, *, speed: float, fps_cap: int, idle_time_limit: float | None,
+        font_size: int, limit_seconds: float, ways: str = AGG_WAYS,
+    ) -> None:  # fmt: skip
+        self.ways = ways
+        itl = idle_time_limit if idle_time_limit is not None else header.idle_time_limit
+        self.cap_us = round((itl if itl is not None else AGG_IDLE_SECONDS) * MICROS)
+        self.speed, self.step = speed, 1.0 / fps_cap
+        scale = (font_size / AGG_FONT_SIZE) ** 2
+        self.frame_seconds = header.cols * header.rows * AGG_CELL_SECONDS * scale
+        self.limit_seconds = limit_seconds
+        self.previous_us = 0
+        self.shift_us = 0
+        self.frame_start = 0.0
+        self.frames = 1  # agg's first frame, at 0
+
+    def add(self, event: Event) -> None:
+        if event.code != OUTPUT:
+            return
+        gap = event.time_us - self.previous_us
+        if gap > self.cap_us:
+            self.shift_us += gap - self.cap_us
+        self.previous_us = event.time_us
+        time = (event.time_us - self.shift_us) / MICROS / self.speed
+        if time - self.frame_start >= self.step:
+            self.frame_start = time
+            self.frames += 1
+            if self.frames * self.frame_seconds > self.limit_seconds:
+                raise GenactCastError(
+                    f"agg would take more than {_minutes(self.limit_seconds)} to draw this "
+                    f"GIF (at least {self.frames:,} frames of {self.frame_seconds * 1000:.1f} "
+                    f"ms each so far; its limit is {_minutes(self.limit_seconds)}); {self.ways}"
+                )
+
+    @property
+    def seconds(self) -> float:
+        return self.frames * self.frame_seconds
