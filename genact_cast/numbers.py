@@ -34,3 +34,13 @@ def plain_int(text: str) -> int | None:
 def plain_float(text: str) -> float | None:
     """`text` as a real number, or None when it is not a plain ASCII decimal."""
     return float(text) if _FLOAT.fullmatch(text) else None
+
+
+def shown(value: float, spec: str = "g") -> str:
+    """A number for a message: past a float's range (`1e400` is read as infinity) it is
+    "a number too large", not "inf", which the user did not type (review-attack11 finding 5)."""
+    if value == float("inf"):
+        return "a number too large"
+    if value == float("-inf"):
+        return "a number too small"
+    return format(value, spec)

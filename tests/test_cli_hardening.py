@@ -531,8 +531,27 @@ def test_text_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path, args: list
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["record", "--duration", "1e400"], "--duration must be from 1 to 86400 seconds (got inf)"),
-        (["record", "--duration", "inf"], "--duration must be from 1 to 86400 seconds (got inf)"),
+        # review-attack11 finding 5: not "(got inf)", which the user did not type
+        (
+            ["record", "--duration", "1e400"],
+            "--duration must be from 1 to 86400 seconds (got a number too large)",
+        ),
+        (
+            ["record", "--duration", "inf"],
+            "--duration must be from 1 to 86400 seconds (got a number too large)",
+        ),
+        (
+            ["record", "--speed", "1e400"],
+            "--speed must be from 0.01 to 1000 (got a number too large)",
+        ),
+        (
+            ["embed", "x.cast", "--text", "x.txt", "--at", "1e400"],
+            "--at must be a number of seconds from 0 to 1e+08 (got a number too large)",
+        ),
+        (
+            ["play", "--speed", "1e400", "x.cast"],
+            "--speed must be a number from 0.001 to 1e+09 (got a number too large)",
+        ),
         (["record", "--duration", "nan"], "--duration takes seconds or a duration like 90s"),
         (
             ["run", "--exit-after", "1e400"],
@@ -540,7 +559,7 @@ def test_text_that_is_not_utf8_is_refused_in_one_line(tmp_path: Path, args: list
         ),
     ],
 )
-def test_a_duration_too_large_for_a_float_names_the_range(
+def test_a_number_too_large_for_a_float_names_the_range(
     args: list[str], said: str, tmp_path: Path
 ) -> None:
     """review-attack10 F5: `--duration 1e400` (or `inf`) said "must be more than 0 seconds"."""

@@ -274,3 +274,22 @@ def test_save_writes_what_the_name_asks_for_as_record_does(tmp_path: Path) -> No
         view.save(tmp_path / "x.md")
     with pytest.raises(BadOption, match=r"record\(\): title= takes text or a number"):
         genact_cast.record(seed=7, title=b"x")
+
+
+def test_messages_in_the_api_s_own_terms(tmp_path: Path) -> None:
+    """review-attack11 finding 5: save() over an existing file said "use --overwrite" (the
+    argument is overwrite=True), and repr() escaped the title twice (`\\\\x1b`)."""
+    import genact_cast
+    from genact_cast.errors import OutputError
+
+    view = genact_cast.record(seed=7, duration=5, cols=60, rows=20)
+    for name in ("x.cast", "x.txt"):
+        view.save(tmp_path / name)
+        with pytest.raises(OutputError, match=r"already exists \(pass overwrite=True to") as err:
+            view.save(tmp_path / name)
+        assert "--" not in str(err.value)
+        view.save(tmp_path / name, overwrite=True)
+    cast = tmp_path / "t.cast"
+    cast.write_text('{"version": 2, "width": 20, "height": 5, "title": "a\\u001b[31mb\'c"}\n')
+    shown = repr(genact_cast.load(str(cast)))
+    assert shown.startswith("<CastView 'a\\x1b[31mb\\'c': 20x5,"), shown

@@ -24,6 +24,7 @@ from genact_cast.atomic import (
 )
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
+from genact_cast.numbers import shown as shown_number
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import is_url, open_cast
 from genact_cast.standard_output import write_stdout
@@ -70,7 +71,9 @@ def check_options(
     if kind not in FORMATS:
         raise BadOption(f"unknown embed format {kind!r}; choose one of: {', '.join(FORMATS)}")
     if not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
-        raise BadOption(f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (got {speed:g})")
+        raise BadOption(
+            f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (got {shown_number(speed)})"
+        )
     if not 1 <= fps_cap <= MAX_FPS:
         raise BadOption(f"--fps-cap must be from 1 to {MAX_FPS} (got {fps_cap})")
     if not 1 <= font_size <= MAX_FONT_SIZE:
@@ -81,10 +84,12 @@ def check_options(
     ):
         raise BadOption(
             f"--idle-time-limit must be a number above 0, at most {seconds:g} "
-            f"(got {idle_time_limit:g})"
+            f"(got {shown_number(idle_time_limit)})"
         )
     if at is not None and not (math.isfinite(at) and 0 <= at <= seconds):
-        raise BadOption(f"--at must be a number of seconds from 0 to {seconds:g} (got {at:g})")
+        raise BadOption(
+            f"--at must be a number of seconds from 0 to {seconds:g} (got {shown_number(at)})"
+        )
     given = {"--start-at": start_at is not None, "--end-at": end_at is not None,
              "--at": at is not None, "--speed": speed != 1.0,
              "--idle-time-limit": idle_time_limit is not None}  # fmt: skip

@@ -15,6 +15,7 @@ from genact_cast.atomic import temporary_writes
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.escape import terminal_text
 from genact_cast.numbers import plain_float
+from genact_cast.numbers import shown as shown_number
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
 from genact_cast.player.timeline import limit_idle, limit_idle_batches
@@ -46,14 +47,14 @@ def play_cast(
     if not (math.isfinite(speed) and limits.MIN_SPEED <= speed <= limits.MAX_SPEED):
         raise BadOption(
             f"--speed must be a number from {limits.MIN_SPEED:g} to {limits.MAX_SPEED:g}"
-            f" (got {speed:g})"
+            f" (got {shown_number(speed)})"
         )
     if idle_time_limit is not None and not (
         math.isfinite(idle_time_limit) and 0 < idle_time_limit <= limits.MAX_CAST_SECONDS
     ):
         raise BadOption(
             f"--idle-time-limit must be a number above 0, at most {limits.MAX_CAST_SECONDS:g}"
-            f" (got {idle_time_limit:g})"
+            f" (got {shown_number(idle_time_limit)})"
         )
     if start_at is not None:
         _seconds(start_at)  # a bad number fails before anything is read

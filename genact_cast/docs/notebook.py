@@ -55,15 +55,22 @@ class CastView:
         """Write the cast (atomically; an existing file only with `overwrite`), or what the
         name asks for, as `record -o` does: x.svg, x.mp4, x.txt, x.vtt, x.html ... are that
         export, never a cast under that name (review-attack9 item 7)."""
-        from genact_cast.atomic import atomic_output
-        from genact_cast.commands.record import rendering_for
-        from genact_cast.errors import BadOption
+        from genact_cast.errors import BadOption, OutputError
 
         target = Path(path)
         try:
-            kind = rendering_for(target)
+            return self._save(target, overwrite=overwrite)
         except BadOption as exc:  # in the call's own terms, not the command line's
             raise BadOption(str(exc).replace(f"-o {target}", f"save({str(target)!r})", 1)) from None
+        except OutputError as exc:  # "use --overwrite": the argument is overwrite=True
+            said = str(exc).replace("use --overwrite", "pass overwrite=True")
+            raise OutputError(said.replace("--overwrite", "overwrite=True")) from None
+
+    def _save(self, target: Path, *, overwrite: bool) -> Path:
+        from genact_cast.atomic import atomic_output
+        from genact_cast.commands.record import rendering_for
+
+        kind = rendering_for(target)
         if kind is not None:
             from genact_cast.commands.embed import embed
 
@@ -76,9 +83,10 @@ class CastView:
     def __repr__(self) -> str:
         from genact_cast.escape import terminal_text
 
-        title = terminal_text(self.header.title or self.name)
+        # Escaped once, for the terminal: `!r` would double each backslash of `\x1b`.
+        title = terminal_text(self.header.title or self.name).replace("'", "\\'")
         return (
-            f"<CastView {title!r}: {self.header.cols}x{self.header.rows}, "
+            f"<CastView '{title}': {self.header.cols}x{self.header.rows}, "
             f"{self.duration:.1f} s, {len(self.events)} events>"
         )
 

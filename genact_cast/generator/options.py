@@ -7,6 +7,7 @@ from typing import NamedTuple
 from genact_cast.errors import BadOption
 from genact_cast.limits import MAX_CAST_SECONDS, MAX_DRAWN_CELLS
 from genact_cast.numbers import plain_int
+from genact_cast.numbers import shown as shown_number
 
 MAX_SEED_DIGITS = 20
 MAX_SEED = 10**MAX_SEED_DIGITS - 1
@@ -59,11 +60,12 @@ class RecordOptions(NamedTuple):
         if self.duration is not None and not (MIN_DURATION <= self.duration <= MAX_DURATION):
             raise BadOption(
                 f"--duration must be from {MIN_DURATION:g} to {MAX_DURATION:.0f} seconds "
-                f"(got {self.duration:.15g})"
+                f"(got {shown_number(self.duration, '.15g')})"
             )
         if not (math.isfinite(self.speed) and MIN_SPEED <= self.speed <= MAX_SPEED):
             raise BadOption(
-                f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} (got {self.speed:.15g})"
+                f"--speed must be from {MIN_SPEED:g} to {MAX_SPEED:g} "
+                f"(got {shown_number(self.speed, '.15g')})"
             )
         if not MIN_COLS <= self.cols <= MAX_COLS:
             raise BadOption(f"--cols must be from {MIN_COLS} to {MAX_COLS} (got {self.cols})")
