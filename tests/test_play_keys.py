@@ -139,3 +139,39 @@ def test_an_unfinished_report_is_given_up_after_a_pause() -> None:
     assert reader.feed(b"q", 10.5 + 2 * SEQUENCE_GAP) == b"q"  # the paste never ended
     assert reader.feed(b"\x1b[12;", 20.0) == b""
     assert reader.feed(b" ", 20.0 + 2 * SEQUENCE_GAP) == b" "
+
+
+terminal_reports = st.one_of(x10_mouse, sgr_mouse, urxvt_mouse, highlight, replies, pastes)
+
+
+@given(
+    st.lists(st.one_of(bare_keys.map(lambda k: (k, k)), terminal_reports.map(lambda r: (r, b"")))),
+    st.lists(st.integers(min_value=0, max_value=10_000), max_size=8),
+    st.lists(st.floats(min_value=0.0, max_value=0.95 * SEQUENCE_GAP), max_size=8),
+)
+def test_no_report_is_read_as_a_key_whatever_the_delays_between_its_pieces(
+    parts: list[tuple[bytes, bytes]], cuts: list[int], delays: list[float]
+) -> None:
+    """review-attack11 finding 3: a lone ESC, then 120 ms later the rest of a DECRQSS reply
+    (`P1$r0 q ESC \\`), pressed space and q. A report split anywhere, each piece after any
+    delay a terminal may take (short of the 1 s that ends an unfinished one), presses no key;
+    the keys around it still count."""
+    data = b"".join(sent for sent, _ in parts)
+    reader, now, keys = KeyReader(), 100.0, b""
+    for index, chunk in enumerate(_split(data, cuts)):
+        keys += reader.feed(chunk, now)
+        now += delays[index % len(delays)] if delays else 0.0
+    assert keys == b"".join(pressed for _, pressed in parts)
+
+
+def test_the_reviews_split_reply_presses_no_key_and_a_lone_esc_still_counts() -> None:
+    for gap in (0.12, 0.3, 0.9):
+        reader = KeyReader()
+        assert reader.feed(b"\x1b", 10.0) == b""
+        assert reader.feed(b"P1$r0 q\x1b\\", 10.0 + gap) == b""
+        assert reader.feed(b"q", 11.0 + gap) == b"q"  # a key after it counts
+    reader = KeyReader()
+    assert reader.feed(b"\x1b", 10.0) == b""
+    assert reader.feed(b" ", 10.3) == b"\x1b "  # ESC alone, then space: both keys
+    assert reader.feed(b"\x1b", 20.0) == b""
+    assert reader.feed(b"]", 20.0 + 2 * SEQUENCE_GAP) == b"\x1b]"  # long after: keys

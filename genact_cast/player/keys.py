@@ -15,6 +15,15 @@ ESC + key as Alt-key. Only bytes outside all of these are keys, plus a lone ESC.
 A sequence split across reads carries over; a pending state is dropped when input pauses
 longer than a terminal ever pauses inside one report (a lone ESC pressed by the user is
 told from the start of a sequence the same way, as vim's 'ttimeoutlen' does).
+
+A terminal writes a report in one write, but a pty, ssh or a loaded machine may deliver
+its ESC alone and the rest later: vim, less and readline then read the rest as typed keys
+(after 'ttimeoutlen', `keyseq-timeout`), which here would press commands (a DECRQSS reply
+`ESC P 1 $ r 0 SP q` and ST, pauses and quits; review-attack11 finding 3). ESC is no command
+of `play`, so the rule can lean the other way: after a lone ESC, what comes within
+`SEQUENCE_GAP` and starts with a report's introducer (`[`, `O`, `P`, `]`, `_`, `^`, `X`) is
+read as that report, however long after the ESC it comes. A lone ESC still counts: any
+other byte after it is a key, and so is an introducer after a longer pause.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ _MAX_PARAMS = 16  # parameter bytes kept: enough to tell 200 and 201 from the re
 # The states of the reader.
 _GROUND, _ESC, _CSI, _SS3, _PAYLOAD, _STRING, _STRING_ESC, _PASTE = range(8)
 _STRING_OPENERS = frozenset(b"P]_^X")  # DCS, OSC, APC, PM, SOS
+_INTRODUCERS = frozenset(b"[O") | _STRING_OPENERS  # what follows ESC in every report
 
 
 def _never() -> bool:
@@ -59,8 +69,10 @@ class KeyReader:
         if self._state != _GROUND and data:
             gap = now - self._last
             if self._state == _ESC and gap > ESC_DELAY:
-                keys.append(ESC)  # the user pressed ESC alone a while ago
-                self._state = _GROUND
+                if gap > SEQUENCE_GAP or data[0] not in _INTRODUCERS:
+                    keys.append(ESC)  # the user pressed ESC alone a while ago
+                    self._state = _GROUND
+                # else: a report whose ESC came alone; the rest is read as the report
             elif gap > SEQUENCE_GAP:
                 self._state = _GROUND  # an unfinished report: nothing of it is a key
         if data:
