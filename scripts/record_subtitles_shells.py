@@ -256,6 +256,23 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # A narrowing that rewraps the command and the lines it printed (the player puts the
+    # first rows in its scrollback), then a widening that brings them back.
+    "bash_reflow": (
+        "bash --norc --noprofile -i",
+        10,
+        70,
+        [
+            ("echo one line of output that is long enough to wrap when narrowed", 0.3),
+            (ENTER, 1.0),
+            ("printf '[%d/3] building a module with its flags -O2 -g -Wall\\n' 1 2 3", 0.3),
+            (ENTER, 1.0),
+            ("<resize 10x45>", 1.0),
+            ("echo after", 0.3), (ENTER, 1.0),
+            ("<resize 10x80>", 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
     "bash_wrapped_no_newline": (
         "bash --norc --noprofile -i",
         8,

@@ -452,3 +452,46 @@ def test_a_command_line_rewrapped_by_a_resize_is_told_once_from_its_first_key() 
         ("00:00:14.785", ["there"]),
         ("00:00:15.794", ["╰─❯ exit"]),
     ], found
+
+
+def test_a_narrowing_that_rewraps_recent_lines_tells_each_once() -> None:
+    """review-exports10 item 2: a narrowing resize rewraps the command and the lines it
+    printed, and the player puts the first rows in its scrollback. A rewrapped row was
+    matched to the same words in the command above it (`echo` of a line), so the
+    command was never told and its output twice; the top row, the end of a line whose
+    start went to the scrollback (`-Wall`), was told for that line. Each line is told
+    once, whole, from when it appeared. bash_reflow.cast (70 columns narrowed to 45,
+    then widened to 80); review10_h_reflow3.cast and review10_h_reflow5.cast
+    (review-exports10's hand-made casts: an `echo` of 63 characters typed at 80
+    columns, narrowed to 60; eight 63-character compiler lines 0.5 s apart, narrowed to
+    60 after the fourth); review10_r38.cast (bash in a tmux pty, asciinema 2.4: the
+    same `echo` sent at once, Enter, resized 80x24 -> 60x20, then -> 100x30,
+    `echo there`, Enter, `exit`, Enter)."""
+    output = "a long line of output that is just under eighty columns wide ok"
+    found = cues_of_file("bash_reflow.cast", SUBTITLES)
+    assert [texts for _, texts in found] == [
+        ["$ echo one line of output that is long enough to wrap when narrowed"],
+        ["one line of output that is long enough to wrap when narrowed"],
+        ["$ printf '[%d/3] building a module with its flags -O2 -g -Wall\\n' 1 2 3"],
+        [f"[{n}/3] building a module with its flags -O2 -g -Wall" for n in (1, 2, 3)],
+        ["$ echo after"],
+        ["after"],
+        ["$ exit"],
+        ["exit"],
+    ], found
+    found = cues_of_file("review10_h_reflow3.cast", SUBTITLES)
+    assert found[:2] == [
+        ("00:00:00.300", [f"$ echo {output}"]),
+        ("00:00:01.500", [output]),
+    ], found
+    found = cues_of_file("review10_h_reflow5.cast", SUBTITLES)
+    assert found[1:9] == [
+        (f"00:00:0{i // 2 + 1}.{5 * (i % 2)}00", [line])
+        for i, line in enumerate(
+            f"[{n}/8] compiling module_0{n}.c with optimisation flags -O2 -g -Wall"
+            for n in range(1, 9)
+        )
+    ], found
+    found = cues_of_file("review10_r38.cast", SUBTITLES)
+    assert found[0] == ("00:00:02.332", [f"me@box:~$ echo {output}", output]), found
+    assert lines(found).count(output) == 1, found

@@ -119,7 +119,7 @@ def render_vtt(timeline: Timeline) -> str:
         resized[0] = False
         last = shell[0] if shell else None
         if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
-            lines.reflow(screen.rows, screen.time)
+            lines.reflow(screen.rows, screen.time, screen.wrapped)
         lines.update(
             screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor, screen.paste
         )

@@ -215,9 +215,11 @@ class Lines:
                 self._open = None
         self._open = None
 
-    def reflow(self, rows: tuple[Row, ...], time: float) -> None:
+    def reflow(
+        self, rows: tuple[Row, ...], time: float, wrapped: frozenset[int] = frozenset()
+    ) -> None:
         """The terminal was resized: its lines moved (see `vtt_reflow.reflow`)."""
-        reflow(self, rows, time)
+        reflow(self, rows, time, wrapped)
 
     def finish(self) -> None:
         """The lines on the final screen that were not taken before are taken."""
