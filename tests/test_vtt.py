@@ -798,3 +798,18 @@ def test_a_result_drawn_where_its_preview_was_is_output() -> None:
     events += [(0.4, "2\r\n\x1b[90m3\x1b[39m\x1b[6G\x1b[1A")]  # the preview, cursor back up
     events += [(1.3, "\x1b[1B\x1b[2K\x1b[1A\r\r\n"), (1.31, "\x1b[33m3\x1b[39m\r\n\x1b[0J> ")]
     assert lines(cues_of(events, 40, 8)) == ["&gt; 1+2", "3"]
+
+
+def test_a_row_erased_then_scrolled_away_after_a_resize_is_no_crash() -> None:
+    """Found by test_time_options' hostile casts: a resize to two rows, `\\e[2J`, then a
+    line that wraps over more rows than the screen has: the erased row scrolled above the
+    screen before the next screen was read, and settling it indexed the rows with a
+    negative row (IndexError, a traceback)."""
+    events = [
+        Event(250_000, OUTPUT, "line\r\n" * 6),
+        Event(500_000, RESIZE, "10x2"),
+        Event(750_000, OUTPUT, "\x1b[2J"),
+        Event(1_000_000, OUTPUT, "a" * 45),
+    ]
+    found = cues(render_vtt(Timeline(Header(20, 4), events)))
+    assert set("".join(found[-1][1])) == {"a"}, found

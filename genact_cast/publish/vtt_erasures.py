@@ -80,7 +80,8 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
         lead = lines.edited.get(y)
         if lead is not None and news.get(y, "").startswith(lead):
             continue  # the command line edited (see `erase`): it goes on
-        first = lines.first[y] if y < len(lines.first) else ""  # (its prompt)
+        first = lines.first[y] if 0 <= y < len(lines.first) else ""  # (its prompt; a row
+        # erased, then scrolled away in the same read, is above the screen: below 0)
         if typed and (raised := _raised(lines, y, old, lead or first, news)) is not None:
             # The line editor drew the command again higher up, over the rows it erased
             # with it (zsh's transient prompt: `zle-line-finish` collapses a two-line
