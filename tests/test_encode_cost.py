@@ -180,3 +180,14 @@ def test_events_feed_the_count_in_order() -> None:
     counter.finish()
     assert (counter.cols, counter.rows, counter.frames) == (200, 60, 4)
     assert counter.seconds > before
+
+
+def test_too_large_a_picture_is_named_before_the_estimate(tmp_path: Path) -> None:
+    """`--size 200` at 80x24 makes a picture wider than decoders take: said so, not that
+    its frames (each costing its oversized picture) would take too long."""
+    from genact_cast.errors import GenactCastError
+    from genact_cast.publish.exports import export
+
+    cast = write_cast(tmp_path / "c.cast", 80, 24, [[i / 10, "o", f"{i}\r\n"] for i in range(2000)])
+    with pytest.raises(GenactCastError, match=r"^--size 200 makes a \d+x\d+ picture"):
+        export(str(cast), tmp_path / "c.mp4", "mp4", overwrite=False, clip=Clip(), size="200")

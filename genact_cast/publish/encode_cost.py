@@ -98,9 +98,12 @@ class VideoFrames:
         self.ended = False
 
     def _pixels(self) -> int:
-        from genact_cast.publish.raster import layout
+        from genact_cast.publish.raster import check_picture, layout
+        from genact_cast.publish.video import MAX_PICTURE
 
         picture = layout(self.cols, self.rows, self.size)
+        # Too large a picture is that problem, named, not a time estimate (--size 200).
+        check_picture(picture.width, picture.height, self.size, MAX_PICTURE, "video players decode")
         return picture.width * picture.height
 
     def count(self, events: Iterable[Event]) -> tuple[int, int]:
