@@ -37,6 +37,7 @@ from genact_cast.cli_options import (
     fitted,
     parse_failures_option,
     record_options,
+    runnable,
 )
 from genact_cast.cli_shell import run_app
 from genact_cast.errors import BadOption
@@ -129,6 +130,7 @@ def record(
         layout=layout,
         framework=framework,
     )
+    options = runnable(options, seed_given=seed is not None)
     if live:
         from genact_cast.commands.record import record_live_cast
 
@@ -264,6 +266,7 @@ def run(
         prompt=prompt, kind=kind, method=method, failures=parse_failures_option(failures),
         layout=layout, framework=framework,
     )  # fmt: skip
+    options = runnable(options, seed_given=seed is not None)
     limit = (
         None
         if exit_after is None

@@ -155,6 +155,31 @@ def record_options(
     )
 
 
+def runnable(options: "RecordOptions", *, seed_given: bool) -> "RecordOptions":
+    """`options` with a seed whose run the framework trains: a seed the user did not pin is
+    drawn again while its run is one the framework's pinned release refuses (SeedRefused:
+    Gemma 3 under torchtitan), as the user asked for a run of that framework, not that seed.
+    A pinned seed stays, and its refusal is the answer."""
+    from genact_cast.errors import SeedRefused
+    from genact_cast.generator import make_plan
+
+    if seed_given:
+        return options
+    for _ in range(RANDOM_SEED_TRIES):
+        try:
+            make_plan(options)
+        except SeedRefused:
+            options = options._replace(seed=random_seed())
+            continue
+        break
+    return options
+
+
+# About one seed in five is torchtitan's (a pre-training or continued run of its models):
+# 200 draws all refused would happen once in 10^19.
+RANDOM_SEED_TRIES = 200
+
+
 def random_seed() -> int:
     """A seed for a run the user did not pin (secrets costs 6 ms to import: only then)."""
     import secrets

@@ -15,6 +15,12 @@ class BadOption(GenactCastError):
     exit_code = 2
 
 
+class SeedRefused(BadOption):
+    """The seed's run is one the chosen framework's pinned release cannot train (a model,
+    a fine-tune): refused rather than planned as another run, so that a seed is one run in
+    every dialect. A seed the user did not pin is drawn again (cli_options.runnable)."""
+
+
 class OutputError(GenactCastError):
     """The output file cannot be written."""
 

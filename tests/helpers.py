@@ -29,6 +29,18 @@ def parse(text: str) -> tuple[dict[str, Any], list[list[Any]]]:
     return json.loads(lines[0]), [json.loads(line) for line in lines[1:]]
 
 
+def arch_of(options: RecordOptions) -> str:
+    """The model of `options`' run, "" where its framework refuses the seed's run (a model
+    or kind its pinned release cannot train: SeedRefused)."""
+    from genact_cast.errors import SeedRefused
+    from genact_cast.generator import make_plan
+
+    try:
+        return make_plan(options).arch.name
+    except SeedRefused:
+        return ""
+
+
 def output_of(events: Iterable[Event]) -> str:
     return "".join(e.data for e in events if e.code == "o")
 

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from genact_cast.errors import BadOption
+from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import RecordOptions, lineup, make_plan
 from genact_cast.generator.events import CheckpointSaved, Failed
 from genact_cast.generator.plan import RunPlan
@@ -89,7 +89,8 @@ def pairs() -> list[tuple[int, str | None, str]]:
     for seed in SEEDS:
         for kind in KINDS:
             base = plan_of(seed, kind, "hf")
-            assert base is not None
+            if base is None:
+                continue  # a seed whose run the Trainer does not train (Gemma 3): refused
             for other in FRAMEWORKS[1:]:
                 plan = plan_of(seed, kind, other)
                 if plan is None or not comparable(base, other):
@@ -103,8 +104,10 @@ def pairs() -> list[tuple[int, str | None, str]]:
 def test_every_framework_plans_the_run_the_trainer_plans() -> None:
     checked = pairs()
     by_framework = {name: sum(1 for *_, f in checked if f == name) for name in FRAMEWORKS[1:]}
-    # each framework is compared on hundreds of runs, DeepSpeed's TP runs among them
-    assert min(by_framework.values()) >= 90, by_framework
+    # each framework is compared on hundreds of runs, DeepSpeed's TP runs among them;
+    # torchtitan on fewer (62 of the 400 since review-tt8 fault 5), as it refuses the seeds'
+    # fine-tunes and the models its release does not build rather than run others
+    assert min(by_framework.values()) >= 50, by_framework
     tensor_parallel = [
         (s, k) for s, k, f in checked if f == "deepspeed" and tp_of(plan_of(s, k, f)) > 1
     ]
@@ -141,6 +144,66 @@ def test_seeds_drawing_the_newly_tabled_models_are_the_same_run_in_the_trainer()
             if run_facts(planned(seed, kind, "genact")) != run_facts(planned(seed, kind, framework))
         ]
         assert not differ, f"{framework}: {len(differ)} of {len(drawn)}, first {differ[:5]}"
+
+
+# Seeds whose run is a model or kind some framework's pinned release does not train
+# (review-tt8 fault 5): Gemma-3-27B (9803, 9851), Gemma-3-12B (9854), Llama-4-Scout (9843,
+# 9857), fine-tunes of Qwen3-8B and OLMo-2-7B (9847, 9844), Qwen2.5-7B's continued
+# pre-training (9840). Under hf and torchtitan they were another run: an 8B with other
+# steps and failures, 2,048 GPUs pre-training for a 16-GPU fine-tune.
+OTHER_RUNS = (9803, 9851, 9854, 9843, 9857, 9847, 9844, 9840)
+
+
+def the_run(plan: RunPlan) -> tuple[object, ...]:
+    """What makes a run that run: its model, kind, method, GPUs, data and epochs."""
+    return (
+        plan.arch.name,
+        plan.kind,
+        plan.options.method,
+        plan.gpus,
+        plan.gpu.name,
+        plan.dataset.name,
+        plan.epochs,
+    )
+
+
+def test_the_same_seed_is_the_same_run_or_refused_in_every_dialect() -> None:
+    """A framework runs the seed's run (genact's plan) or refuses it in one line naming the
+    model or kind and why (SeedRefused): never another model, kind or cluster in its place
+    (review-tt8 fault 5). Where the framework's release trains the run as the others lay it
+    out, every fact of the plan is the same."""
+    refused: dict[str, int] = dict.fromkeys(FRAMEWORKS[:3] + FRAMEWORKS[3:], 0)
+    for seed in (*SEEDS, *OTHER_RUNS):
+        genact = make_plan(RecordOptions(seed=seed, framework="genact", failures=1, duration=60.0))
+        for framework in FRAMEWORKS:
+            options = RecordOptions(seed=seed, framework=framework, failures=1, duration=60.0)
+            try:
+                plan = make_plan(options)
+            except SeedRefused as refusal:
+                refused[framework] += 1
+                message = str(refusal)
+                assert message.startswith(f"seed {seed} "), message
+                assert genact.arch.name in message or "fine-tunes" in message, message
+                assert not lineup.trains(genact.arch, framework) or (
+                    genact.kind == "sft" and lineup.why_no_sft(framework) is not None
+                ), (seed, framework)
+                continue
+            if genact.options.method != "full" and lineup.why_no_adapters(framework):
+                # Left: where the seed's fine-tune trains adapters, Megatron (no LoRA in
+                # core_v0.14.0's pretrain_gpt.py) fine-tunes fully, maybe another model.
+                continue
+            if genact.arch.moe and lineup.flat_sharding(framework):
+                # A mixture of experts sharded flat under the Trainer's launchers is laid out
+                # as they can (review-realism5 FAIL 4): its GPUs and epochs may differ.
+                assert the_run(plan)[:3] == the_run(genact)[:3], (seed, framework)
+                continue
+            assert the_run(plan) == the_run(genact), (seed, framework)
+            if comparable(genact, framework):
+                assert run_facts(plan) == run_facts(genact), (seed, framework)
+    assert refused["genact"] == 0
+    # every one of OTHER_RUNS was another run under hf or torchtitan before
+    assert refused["torchtitan"] >= len(OTHER_RUNS)
+    assert refused["hf"] >= 5
 
 
 # Runs most dialects train, with a relaunch, the Trainer and DeepSpeed with TP 8 or 4 among
@@ -223,6 +286,9 @@ RULE_RUNS = [
     RecordOptions(seed=seed, framework=fw, failures=failures, duration=60.0)
     for fw in TORCHRUN
     for seed, failures in ((9921, None), (9912, None), (9902, 1), (9522, None), (1827, 4))
+] + [  # torchtitan refuses those seeds' runs (review-tt8 fault 5): runs of its own, 5+ failures
+    RecordOptions(seed=seed, framework="torchtitan", failures=failures, duration=60.0)
+    for seed, failures in ((10214, None), (10415, None), (10704, 4))
 ]
 
 
@@ -248,3 +314,19 @@ def test_one_failure_rule_for_every_torchrun_dialect(options: RecordOptions) -> 
         lost = not event.same_node and plan.launched_by_slurm
         assert event.exits == (lost or left == 0), (event.step, left, lost)
         left = most if event.exits else left - 1
+
+
+def test_a_seed_left_to_chance_is_drawn_again_until_the_framework_trains_its_run() -> None:
+    """`record --framework torchtitan` with no --seed asks for a torchtitan run: a random seed
+    whose run torchtitan refuses (four in five: fine-tunes, Qwen2.5, OLMo 2, Gemma 3) is
+    drawn again; a pinned one stays, and its refusal is the answer."""
+    from genact_cast.cli_options import runnable
+
+    refused = RecordOptions(seed=9847, framework="torchtitan", duration=60.0)
+    with pytest.raises(SeedRefused):
+        make_plan(refused)
+    assert runnable(refused, seed_given=True) == refused
+    drawn = runnable(refused, seed_given=False)
+    assert drawn.seed != 9847
+    assert drawn._replace(seed=9847) == refused
+    assert make_plan(drawn).options.framework == "torchtitan"

@@ -129,8 +129,9 @@ def test_logged_steps_are_the_runs_at_the_fixed_interval(framework: str, seed: i
     assert gaps == {interval}, f"{framework} seed {seed}: lines {sorted(gaps)} steps apart"
 
 
-# A run of 30,710 steps (32,516 under torchtitan): more than LINE_CAP lines every 10 steps.
-LONG = 77
+# A run of 17,994 steps: more than LINE_CAP lines every 10 steps (a seed every dialect
+# trains: seed 77's Qwen2.5-7B is no model of torchtitan's).
+LONG = 17
 # How each launch command sets the interval (torchtitan's own config, for a model its
 # release does not ship, is the user's file and not on the command line).
 INTERVAL_FLAG = {
@@ -326,7 +327,7 @@ def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str)
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_the_same_seed_gives_the_same_bytes(framework: str) -> None:
-    options = RecordOptions(seed=3, framework=framework, duration=30.0)
+    options = RecordOptions(seed=12, framework=framework, duration=30.0)
     assert generate(options) == generate(options)
 
 
@@ -358,8 +359,8 @@ def logged_lines(framework: str, seed: int, cols: int) -> list[str]:
 @pytest.mark.parametrize("cols", [60, 97])
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_long_line_goes_out_whole_for_the_terminal_to_wrap(framework: str, cols: int) -> None:
-    narrow = logged_lines(framework, 11, cols)
-    wide = logged_lines(framework, 11, 1000)
+    narrow = logged_lines(framework, 12, cols)
+    wide = logged_lines(framework, 12, 1000)
     long_lines = [line for line in wide if len(line) > cols]
     assert long_lines  # every dialect prints lines wider than these terminals
     present = set(narrow)
@@ -380,8 +381,8 @@ def test_markers_are_the_same_in_every_dialect() -> None:
 
 
 def test_the_title_names_the_framework() -> None:
-    cast = generate(RecordOptions(seed=7, framework="megatron", duration=30.0))
-    assert "megatron, seed 7" in str(cast.header.title)
+    cast = generate(RecordOptions(seed=12, framework="megatron", duration=30.0))
+    assert "megatron, seed 12" in str(cast.header.title)
     plain_title = generate(RecordOptions(seed=7, duration=30.0)).header.title
     assert "(genact-cast, seed 7)" in str(plain_title)
 
@@ -481,7 +482,7 @@ def test_a_run_is_dated_after_every_release_a_dialect_names(seed: int) -> None:
 def test_a_dialect_prints_its_pinned_releases_whatever_the_plans_torch() -> None:
     for framework in ("torchtitan", "hf"):
         pins = {row.package: row.version for row in catalog.pinned(framework)}
-        facts = facts_for(make_plan(RecordOptions(seed=4, framework=framework, duration=30.0)))
+        facts = facts_for(make_plan(RecordOptions(seed=12, framework=framework, duration=30.0)))
         assert facts.torch == pins["torch"]
         build = next(f for f in catalog.frameworks() if f.torch == pins["torch"])
         assert (facts.nccl, facts.nccl_cuda, facts.cuda) == (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from genact_cast.errors import SeedRefused
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.events import Failed, Notice, Restarted
 from genact_cast.generator.run import Run
@@ -49,7 +50,10 @@ def test_recovery_is_what_the_launcher_can_do() -> None:
     launches = {"interactive": 0, "slurm": 0}
     for framework in ("genact", "megatron", "torchtitan"):
         for seed in range(12):
-            plan = make_plan(RecordOptions(seed=seed, failures=2, framework=framework))
+            try:
+                plan = make_plan(RecordOptions(seed=seed, failures=2, framework=framework))
+            except SeedRefused:  # a run the framework does not train (review-tt8 fault 5)
+                continue
             restarts = 0
             for event in Run(plan).events:
                 if not isinstance(event, Restarted):

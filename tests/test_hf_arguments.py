@@ -35,7 +35,7 @@ def words(options: RecordOptions) -> tuple[list[str], list[str]]:
 # Seeds whose plans put tensor parallelism in the Trainer's runs, and plain ones.
 CASES = [
     RecordOptions(seed=seed, kind=kind, framework="hf", duration=60.0)
-    for seed in (1001, 1002, 1003, 1004, 1007, 1008)
+    for seed in (1001, 1002, 1003, 1029, 1007, 1008)
     for kind in ("pretrain", "sft")
 ] + [  # a 70B model, which the Trainer's runs shard with tensor parallelism
     RecordOptions(seed=seed, kind=kind, framework="hf", duration=60.0, model="Llama-3.1-70B")
@@ -60,7 +60,7 @@ def test_tensor_parallelism_is_set_through_accelerates_parallelism_config() -> N
         assert "parallelism_config_tp_size" in launcher
 
 
-@pytest.mark.parametrize("seed", [1003, 1004, 1008])
+@pytest.mark.parametrize("seed", [1003, 1029, 1008])
 def test_a_fine_tune_packs_to_the_sequence_length_it_trains_on(seed: int) -> None:
     options = RecordOptions(seed=seed, kind="sft", framework="hf", duration=60.0)
     facts = facts_for(make_plan(options))

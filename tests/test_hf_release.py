@@ -16,21 +16,21 @@ from typing import Any
 
 import pytest
 
-from genact_cast.errors import BadOption
+from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import RecordOptions, catalog, generate, make_plan
 from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects import hf_config, hf_mesh, hf_model
 from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.presenters.framework import facts_for
 from tests import release_catalogue
-from tests.helpers import output_of
+from tests.helpers import arch_of, output_of
 from tests.release_catalogue import Entry, catalogue, release_lines
 
 # Seeds the other tests do not use; with and without failures, fine-tuning (SFTTrainer) and
 # continued pre-training (Trainer).
 CASES = [
     RecordOptions(seed=29, framework="hf", kind="sft", failures=1),
-    RecordOptions(seed=37, framework="hf", kind="sft"),
+    RecordOptions(seed=10014, framework="hf", kind="sft"),
     RecordOptions(seed=47, framework="hf", kind="continue", failures=1),
     # PEFT through trl's ModelConfig: LoRA (exported merged) with a resume, QLoRA (the adapter)
     RecordOptions(seed=53, framework="hf", method="lora", failures=1),
@@ -174,7 +174,7 @@ def test_a_relaunch_builds_the_model_as_the_first_launch_then_loads_the_checkpoi
     Trainer.train loads the checkpoint after wrapping it under FSDP (trainer.py:2507 ->
     _load_from_checkpoint, whose `Loading model from ...` is trainer.py:2934) before its
     `***** Running training *****` banner and the `Continuing training` rows."""
-    options = RecordOptions(seed=7, framework="hf", kind=kind, failures=1, duration=60.0)
+    options = RecordOptions(seed=10484, framework="hf", kind=kind, failures=1, duration=60.0)
     text = "\n".join(release_lines(options))
     # (a LoRA run's merged export loads the base model again after training)
     training = text.split("Training completed.")[0]
@@ -469,7 +469,7 @@ def test_the_tokenizer_logs_each_file_it_looks_for_after_the_model() -> None:
     seen = set()
     for seed in range(1, 60):
         options = RecordOptions(seed=seed, framework="hf", kind="sft")
-        arch = facts_for(make_plan(options)).arch
+        arch = arch_of(options)
         if not arch.startswith(("Llama-3", "Qwen")) or arch[:5] in seen:
             continue
         seen.add(arch[:5])
@@ -534,7 +534,7 @@ def test_the_weights_are_followed_by_the_checkpoint_s_generation_config() -> Non
             o
             for seed in range(1, 80)
             if (o := RecordOptions(seed=seed, framework=framework, kind="sft", duration=60.0))
-            and facts_for(make_plan(o)).arch in expected
+            and arch_of(o) in expected
         )
         arch = facts_for(make_plan(options)).arch
         found = release_lines(options)
@@ -570,7 +570,7 @@ def test_the_model_logs_its_generation_config_as_it_is_built() -> None:
         )
     for seed in range(1, 60):
         options = RecordOptions(seed=seed, framework="hf", kind="sft")
-        if hf_config.generation_message(facts_for(make_plan(options)).arch):
+        if arch_of(options) and hf_config.generation_message(arch_of(options)):
             break
     found = release_lines(options)
     at = next(i for i, t in enumerate(found) if "Instantiating " in t)
@@ -588,10 +588,16 @@ def test_no_run_needs_pipeline_stages_the_launcher_cannot_set(framework: str) ->
     for seed in range(400):
         for kind in (None, "continue"):
             options = RecordOptions(seed=seed, kind=kind, framework=framework, duration=60.0)
-            assert make_plan(options).layout.pp == 1, (seed, kind)
+            try:
+                plan = make_plan(options)
+            except SeedRefused as refusal:  # the seed's run needs stages: refused, not run
+                message = str(refusal)
+                assert "no pipeline stages" in message or "config.json" in message
+                continue
+            assert plan.layout.pp == 1, (seed, kind)
     if framework != "hf":
         return
-    options = RecordOptions(seed=90, framework="hf", duration=60.0)
+    options = RecordOptions(seed=10236, framework="hf", duration=60.0)
     plan = make_plan(options)
     layout = plan.layout
     text = "\n".join(release_lines(options))
@@ -736,7 +742,7 @@ def test_a_model_built_from_its_config_logs_its_dtype_and_generation_config() ->
     configuration_utils.py:986), as from_pretrained's does (review-hfds5 fault 6)."""
     for seed in range(1, 80):
         options = RecordOptions(seed=seed, framework="hf", kind="pretrain")
-        if hf_config.generation_message(facts_for(make_plan(options)).arch):
+        if arch_of(options) and hf_config.generation_message(arch_of(options)):
             break
     found = release_lines(options)
     at = next(i for i, t in enumerate(found) if "loading configuration file" in t)
@@ -935,7 +941,7 @@ def test_the_model_is_instantiated_under_bf16_only_where_a_dtype_is_given(kind: 
     masters under `--bf16` mixed precision) logs nothing; from_config (from scratch) takes
     the config's dtype and logs it; QLoRA types `--dtype=bfloat16` and logs it (review-tt8
     fault 4)."""
-    text = "\n".join(release_lines(RecordOptions(seed=7, framework="hf", kind=kind)))
+    text = "\n".join(release_lines(RecordOptions(seed=10484, framework="hf", kind=kind)))
     assert ("model under default dtype torch.bfloat16." in text) == (kind == "pretrain")
     qlora = "\n".join(release_lines(CASES[QLORA]))  # (its command types --dtype=bfloat16)
     training = qlora.split("Training completed.")[0]

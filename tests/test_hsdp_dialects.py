@@ -9,10 +9,10 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from tests.cast_text import replay
-from tests.helpers import events_of, output_of
+from tests.helpers import arch_of, events_of, output_of
 
 # Seeds whose plan uses HSDP: a user's own config (1), shipped configs (28; 19 with TP 4).
-SEEDS = (1, 19, 28)
+SEEDS = (9, 19, 69)  # 1 and 28 draw Gemma 3 and Llama 4, which torchtitan refuses
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -41,7 +41,8 @@ def test_torchtitan_configures_and_logs_hsdp(seed: int) -> None:
 def test_flat_fsdp_keeps_its_own_line() -> None:
     seed = next(
         s for s in range(40)
-        if make_plan(RecordOptions(seed=s, framework="torchtitan")).layout.replicas == 1
+        if arch_of(options := RecordOptions(seed=s, framework="torchtitan"))
+        and make_plan(options).layout.replicas == 1
     )  # fmt: skip
     text = output_of(events_of(seed=seed, framework="torchtitan", color=False))
     assert "Applied FSDP to the model" in text

@@ -274,7 +274,7 @@ def test_the_final_evaluations_read_new_batches() -> None:
     # pretrain() evaluates again after train() on the validation iterator's next batches and
     # on the test split: neither repeats the loop's last evaluation, nor each other's timer.
     options = RecordOptions(
-        seed=1005, framework="megatron", kind="sft", cols=1000, color=False, duration=60.0
+        seed=1075, framework="megatron", kind="sft", cols=1000, color=False, duration=60.0
     )
     plan = make_plan(options)
     text = cast_lines(options)

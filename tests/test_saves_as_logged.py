@@ -15,8 +15,10 @@ from genact_cast.generator.events import CheckpointSaved, Trained
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain
 
-# (seed, kind, failures): the kinds and failure counts an independent review read.
-RUNS = [(1002, "pretrain", 1), (1006, "continue", 0), (1007, "pretrain", 2), (1004, "sft", 1)]
+# (seed, kind, failures): the kinds and failure counts an independent review read, on seeds
+# whose run every dialect trains (review-tt8 fault 5 refuses the others: 1002, 1004 and 1007
+# drew Gemma 3 or a model torchtitan does not build).
+RUNS = [(1010, "pretrain", 1), (1011, "continue", 0), (1020, "pretrain", 2), (1006, "sft", 1)]
 # torchtitan v0.2.0 has no SFT (lineup.NO_SFT): its runs continue pre-training instead.
 TITAN_RUNS = [(seed, "continue" if kind == "sft" else kind, f) for seed, kind, f in RUNS]
 
@@ -98,7 +100,7 @@ def test_torchtitan_stamps_never_run_backwards(seed: int, kind: str, failures: i
 def test_torchtitan_validates_after_the_last_save() -> None:
     """train.py:611-622: the loop saves, then validates; the validation's stamp follows the
     save's and lies a validation's length after it."""
-    out = log("torchtitan", 1002, "pretrain", 1)
+    out = log("torchtitan", 1010, "pretrain", 1)
     tail = out[out.index("Saving a model only checkpoint") :]
     assert "validate step:" in tail
     gc = re.search(r"\[titan\] ([\d:, -]+) - root - INFO - \[GC\] GC collection invoked", tail)
@@ -131,7 +133,7 @@ def test_the_trainer_saves_at_max_steps_before_the_last_evaluation(
     assert not [e for e in r.events if isinstance(e, CheckpointSaved) and e.step > total]
 
 
-@pytest.mark.parametrize(("seed", "kind", "failures"), [*TITAN_RUNS, (1008, "continue", 2)])
+@pytest.mark.parametrize(("seed", "kind", "failures"), [*TITAN_RUNS, (1013, "continue", 2)])
 def test_torchtitan_applies_tensor_parallelism_before_activation_checkpointing(
     seed: int, kind: str, failures: int
 ) -> None:
@@ -152,7 +154,7 @@ def test_torchtitan_applies_tensor_parallelism_before_activation_checkpointing(
             assert tp < ac
 
 
-@pytest.mark.parametrize(("seed", "kind", "failures"), [*TITAN_RUNS, (1003, "continue", 0)])
+@pytest.mark.parametrize(("seed", "kind", "failures"), [*TITAN_RUNS, (1013, "continue", 0)])
 def test_torchtitan_reads_only_datasets_its_checkout_registers(
     seed: int, kind: str, failures: int
 ) -> None:

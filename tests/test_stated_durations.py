@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 
+from genact_cast.generator import RecordOptions
 from tests.cast_text import replay
-from tests.helpers import events_of, output_of
+from tests.helpers import arch_of, events_of, output_of
 from tests.stated_durations import mismatches, trainer_runtime_mismatches
 
 # (framework, seeds): as many as a few seconds buy; a failure in every other cast for the
 # reloads. DeepSpeed's own timers are rates, and each node prints the Trainer's metrics
 # (PrinterCallback on each local process zero): its runs are read for train_runtime alone.
-SWEEPS = [("genact", range(300, 320)), ("torchtitan", range(300, 320)),
+# torchtitan's over more seeds: it refuses the runs its release does not train (about 4 in 5).
+SWEEPS = [("genact", range(300, 320)), ("torchtitan", range(300, 350)),
           ("megatron", range(300, 306)), ("hf", range(300, 306))]  # fmt: skip
 
 
@@ -25,11 +27,16 @@ def lines_of(**options: Any) -> list[str]:
 @pytest.mark.parametrize(("framework", "seeds"), SWEEPS, ids=[f for f, _ in SWEEPS])
 def test_stated_durations_match_the_stamps(framework: str, seeds: range) -> None:
     failing = []
+    checked = 0
     for seed in seeds:
+        if not arch_of(RecordOptions(seed=seed, framework=framework, failures=seed % 2)):
+            continue  # a run the framework refuses (review-tt8 fault 5)
+        checked += 1
         found = mismatches(lines_of(seed=seed, framework=framework, failures=seed % 2))
         if found:
             failing.append(f"seed {seed}: {found[0]}" + (f" (+{len(found) - 1})" * bool(found[1:])))
     assert not failing, "\n".join(failing)
+    assert checked >= 5
 
 
 def test_the_rule_catches_a_load_that_took_another_time() -> None:

@@ -37,7 +37,7 @@ MAX_RESTARTS = 3  # what every torchrun command of the dialects types
 CASES = [
     RecordOptions(seed=21, framework="megatron", kind="sft", gpus=16, failures=2),
     RecordOptions(seed=1827, framework="megatron", gpus=16, failures=4),
-    RecordOptions(seed=9521, framework="torchtitan"),
+    RecordOptions(seed=10214, framework="torchtitan"),
     RecordOptions(seed=9509, framework="hf"),
 ]
 

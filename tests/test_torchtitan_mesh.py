@@ -116,8 +116,9 @@ def test_pg_ids_and_guids_are_what_device_mesh_creates(
 
 # A seed whose plan is an HSDP x TP mesh of 256 GPUs; the plan follows the links and the
 # catalogue, so a change there can move it (seed 6005 was until the A100 links of 88f88fe,
-# seed 316 until the B200 MFU cap of review-realism5 WARN 15).
-HSDP_TP = RecordOptions(seed=834, framework="torchtitan", failures=1)
+# seed 316 until the B200 MFU cap of review-realism5 WARN 15, 834 until review-tt8 fault 5
+# refused seeds whose run fine-tunes).
+HSDP_TP = RecordOptions(seed=10704, framework="torchtitan", failures=1)
 
 
 @functools.cache
@@ -149,7 +150,7 @@ def test_each_mesh_group_brings_up_its_communicator_in_the_first_step() -> None:
     assert "0 nvls channels" in blocks[1]
     assert "NVLS multicast support is available on dev 0 (NVLS_NCHANNELS" in blocks[2]
     assert "nNodes 1 localRanks 8" in blocks[2]
-    flat = _text(RecordOptions(seed=6002, framework="torchtitan", kind="pretrain", failures=1))
+    flat = _text(RecordOptions(seed=10052, framework="torchtitan", kind="pretrain", failures=1))
     assert len(re.findall(r"Init START", _first_launch(flat))) == 1
 
 

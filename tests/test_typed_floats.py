@@ -15,8 +15,9 @@ from genact_cast.generator.presenters.framework import DIALECTS, dialect_for, fa
 from tests.release_catalogue import release_lines
 
 FLOAT = re.compile(r"(?<![\w.:-])-?(?:\d+\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+)(?![\w.:])")
-# review-mg7's continued pre-training seeds: a fraction (1/2, 1/3, 1/5) of the recipe's peak
-SEEDS = (9534, 9535, 9536, 9537)
+# Continued pre-training seeds every dialect trains (review-mg7's 9534-9537 before the same
+# seed was the same run: 9534, 9536 and 9537 draw OLMo 2 or Gemma 3, which torchtitan refuses)
+SEEDS = (10001, 9535, 10004, 10008)
 
 
 def typed_by_hand(text: str) -> bool:
@@ -54,7 +55,7 @@ def test_every_float_of_a_command_and_its_config_is_typed_as_a_person_types_it(
 def test_deepspeed_echoes_the_typed_learning_rate() -> None:
     # 3e-4 / 5 for continued pre-training: typed `6e-05`, which the Trainer passes to the
     # config's "auto" and DeepSpeed prints back as Python prints the float.
-    options = RecordOptions(seed=9536, framework="deepspeed", kind="continue", failures=1)
+    options = RecordOptions(seed=10035, framework="deepspeed", kind="continue", failures=1)
     text = release_lines(options)
     (typed,) = {m[1] for line in text for m in re.finditer(r"'--learning_rate=([^']+)'", line)}
     assert typed == "6e-05"

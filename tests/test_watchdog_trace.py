@@ -57,8 +57,15 @@ def shapes(text: str) -> tuple[dict[str, set[str]], list[tuple[str, str, list[tu
     return lines_of, traces
 
 
+# torchtitan refuses seeds 7's and 1002's runs (a fine-tune, Gemma 3: review-tt8 fault 5):
+# Qwen3-8B runs of its own in their place.
+TITAN_SEEDS = {7: 17, 1002: 25}
+
+
 @functools.cache
 def cast(framework: str, seed: int) -> str:
+    if framework == "torchtitan":
+        seed = TITAN_SEEDS.get(seed, seed)
     options = RecordOptions(seed=seed, framework=framework, cols=1000, duration=60.0, failures=1)
     return plain(output_of(generate(options).events))
 

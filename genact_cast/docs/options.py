@@ -152,7 +152,7 @@ def record_options(args: Sequence[str], *, seed_required: bool = True) -> Record
         framework=p["framework"],
     )  # fmt: skip
     options.check()
-    return options
+    return cli_options.runnable(options, seed_given=p["seed"] is not None)
 
 
 @dataclass(frozen=True)

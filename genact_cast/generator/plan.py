@@ -8,7 +8,7 @@ it does. They only reach the plan's `budget`, which the pacing reads.
 from datetime import datetime
 from typing import NamedTuple
 
-from genact_cast.errors import BadOption
+from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import catalog, lineup, lora, moe, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
@@ -349,6 +349,8 @@ def make_plan(options: RecordOptions) -> RunPlan:
     drawn_gpu = gpu
     try:
         kind, gpu, config = feasible(options, kind, gpu, draws, order, start.date(), framework)
+    except SeedRefused:
+        raise
     except BadOption:
         # No full run of what is pinned: the fine-tune people run instead, with adapters
         # (a 70B on one node), where --method leaves the choice to the run.

@@ -4,7 +4,7 @@ model's name and how often the run saves."""
 import math
 from datetime import date, datetime, timedelta, timezone
 
-from genact_cast.errors import BadOption
+from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import catalog, lineup
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.options import KINDS, RecordOptions
@@ -38,12 +38,12 @@ def choose_kind(rng: Rng, options: RecordOptions) -> str:
             break
         roll -= odds
     if drawn == "sft" and no_sft is not None:
-        # Where the others fine-tune, a framework without SFT pre-trains or continues, in
-        # their odds' proportion; every other draw is the other frameworks' own run.
-        share = roll / dict(_KIND_ODDS)["sft"]
-        others = [(kind, odds) for kind, odds in _KIND_ODDS if kind != "sft"]
-        share *= math.fsum(odds for _, odds in others)
-        return others[0][0] if share < others[0][1] else others[1][0]
+        # The seed's run is a fine-tune: refused, not pre-training in its place (review-tt8
+        # fault 5: seed 9847's 16-GPU fine-tune was a 2,048-GPU pre-training run).
+        raise SeedRefused(
+            f"seed {options.seed} fine-tunes: {no_sft}; pin --kind pretrain or continue, or "
+            f"use --framework {lineup.SFT_FRAMEWORKS}"
+        )
     return drawn
 
 

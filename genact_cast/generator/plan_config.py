@@ -4,7 +4,7 @@ fits the GPUs' memory and finishes in a run's time, and what would work where no
 from datetime import date
 from typing import NamedTuple
 
-from genact_cast.errors import BadOption
+from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import catalog, lineup, lora, physics, tokenizers
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.layout import (
@@ -29,6 +29,21 @@ KIND_LABELS = {
     "continue": "continued pre-training",
     "sft": "supervised fine-tuning",
 }
+
+
+# Every framework, in the order a refusal suggests them.
+FRAMEWORKS = ("genact", "hf", "deepspeed", "megatron", "torchtitan")
+
+
+def frameworks_for(arch: Architecture, kind: str) -> str:
+    """`--framework a, b or c`: the frameworks whose pinned release trains `arch` in a
+    `kind` run."""
+    names = [
+        f
+        for f in FRAMEWORKS
+        if lineup.trains(arch, f) and (kind != "sft" or lineup.why_no_sft(f) is None)
+    ]
+    return "--framework " + (", ".join(names[:-1]) + " or " + names[-1] if names[1:] else names[0])
 
 
 def bf16_adapters(
@@ -72,6 +87,8 @@ def adapters_instead(
         pinned = options._replace(method=method, kind="sft")
         try:
             kind, chosen, config = feasible(pinned, "sft", gpu, draws, order, day, framework)
+        except SeedRefused:
+            raise
         except BadOption:
             continue
         return method, kind, chosen, config
@@ -120,6 +137,8 @@ def feasible(
                 try:
                     config = _choose_config(options, k, candidate, tried, order, day)
                     return k, candidate, config
+                except SeedRefused:
+                    raise  # the seed's run itself: no other GPU or kind in its place
                 except BadOption as refusal:
                     first = first or refusal
     assert first is not None
@@ -175,13 +194,13 @@ def _replaced(
     pick: float,
     rotation: list[Architecture],
 ) -> Config | None:
-    """Where the framework does not train the seed's model (lineup.why_not), the seed's run
-    with only the model changed: the run genact plans for the seed, and in its place the
-    first model of the seed's order that the framework trains with a configuration on the
-    same GPUs, data and epochs (or as many of them as one allows), so that --framework
-    changes how the run is printed, not the run (review-tt6 fault 10). None where the
-    framework trains the seed's model (the candidates are then genact's, the same pick) or
-    genact has no run for the seed."""
+    """The run genact plans for the seed, as the framework lays it out (the same model, its
+    own candidates, the same pick); None where genact has no run for the seed (or the
+    framework none of its model); where the framework does not train its model
+    (lineup.why_not), SeedRefused: --framework changes how the run is printed, never
+    the run (review-tt6 fault 10). Another model in its place made another run, with other
+    steps, GPUs and failures (review-tt8 fault 5: seed 9803's Gemma-3-27B an 8B under hf and
+    torchtitan)."""
     generic = options._replace(framework="genact")
     seed: list[Config] = []
     for arch in rotation:
@@ -191,23 +210,18 @@ def _replaced(
     if not seed:
         return None
     chosen = seed[min(len(seed) - 1, int(pick * len(seed)))]
-    if lineup.trains(chosen.arch, options.framework):
-        return None
-    best: tuple[tuple[bool, bool, bool], Config] | None = None
-    for arch in rotation:
-        if not lineup.trains(arch, options.framework):
-            continue
-        for config in _candidates(options, kind, gpu, *draws, arch):
-            key = (
-                config.layout.gpus != chosen.layout.gpus,
-                config.dataset.name != chosen.dataset.name,
-                config.epochs != chosen.epochs,
-            )
-            if best is None or key < best[0]:
-                best = (key, config)
-        if best is not None and not any(best[0]):
-            break
-    return None if best is None else best[1]
+    reason = lineup.why_not(chosen.arch, options.framework)
+    if reason is None:
+        # The seed's model, as this framework lays it out: a mixture of experts sharded
+        # flat under the Trainer's launchers may fit where genact's expert-parallel layout
+        # did not, and so come first in the seed's order (seed 42: Qwen3-30B-A3B under hf
+        # for genact's Llama-3-8B).
+        own = _candidates(options, kind, gpu, *draws, chosen.arch)
+        return own[min(len(own) - 1, int(pick * len(own)))] if own else None
+    raise SeedRefused(
+        f"seed {options.seed} trains {chosen.arch.name} ({KIND_LABELS[kind]}): {reason}; "
+        f"use {frameworks_for(chosen.arch, kind)}, or pin --model"
+    )
 
 
 def _candidates(
