@@ -495,3 +495,22 @@ def test_a_narrowing_that_rewraps_recent_lines_tells_each_once() -> None:
     found = cues_of_file("review10_r38.cast", SUBTITLES)
     assert found[0] == ("00:00:02.332", [f"me@box:~$ echo {output}", output]), found
     assert lines(found).count(output) == 1, found
+
+
+def test_wrapped_output_without_a_newline_is_one_line_and_the_command_its_own() -> None:
+    """review-exports10 item 3: output with no final newline that wraps (bash draws its
+    prompt after its last row): its rest was told twice and the next command inside the
+    output's cue, before it was typed. The output is one line, the command its own cue
+    from its first key. bash_wrapped_no_newline.cast (`printf 'w%.0s' {1..55}` at 40
+    columns, then `ls notes`); review10_h_wrap1.cast (review-exports10's hand-made
+    cast: 50 `z` and `$ ` at 40 columns, `ls` typed at 3.0 s)."""
+    found = cues_of_file("bash_wrapped_no_newline.cast", SUBTITLES)
+    assert [texts for _, texts in found[1:3]] == [["w" * 55], ["$ ls notes"]], found
+    assert found[2][0] == "00:00:07.305", found  # (its first key)
+    found = cues_of_file("review10_h_wrap1.cast", SUBTITLES)
+    assert found == [
+        ("00:00:00.500", ["$ cmd"]),
+        ("00:00:01.000", ["z" * 50]),
+        ("00:00:03.000", ["$ ls"]),
+        ("00:00:04.000", ["f.txt"]),
+    ], found

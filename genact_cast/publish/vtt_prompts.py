@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from genact_cast.publish.vtt_cues import MERGE_SECONDS
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_text import bare as _bare
+from genact_cast.publish.vtt_text import joined
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
@@ -30,8 +31,22 @@ def output_before(lines: Lines, y: int, lead: str, time: float) -> None:
         head = lead[: len(lead) - len(known)]
         if lead.endswith(known) and head.strip() and not head[-1].isspace():
             if lines.since[y] >= 0 and not lines.muted:
-                lines.taken.append((lines.since[y], head))
-                lines.places.append((lines.born[y], lines.scrolls + y))
+                # (the rest of output wrapped onto this row: told with its first rows, as
+                # one line, the command after it on its own: review-exports10 item 3)
+                top, line = y, head
+                while top > 0 and top - 1 < len(lines.wraps) and lines.wraps[top - 1]:
+                    if lines.since[top - 1] < 0:
+                        break
+                    top -= 1
+                if top < y:
+                    line = lines.texts[top]
+                    for row in range(top + 1, y):
+                        line = joined(line, lines.texts[row])
+                    line = joined(line, head)
+                lines.taken.append((lines.since[top], line))
+                lines.places.append((lines.born[top], lines.scrolls + top))
+                for row in range(top, y):
+                    lines.since[row] = TAKEN
                 lines.heads[time] = head
                 while len(lines.heads) > MAX_PROMPTS:
                     del lines.heads[next(iter(lines.heads))]
