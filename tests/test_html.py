@@ -269,3 +269,24 @@ def test_hostile_file_names_run_no_script_in_the_markdown_snippets(
     assert all(url.startswith("https://asciinema.example/a/") for url in left), left
     assert dialogs == []
     page.close()
+
+
+def test_a_huge_file_at_the_cache_path_is_not_read_whole(registry: str, tmp_path: Path) -> None:
+    """review-attack12 F7: a cached copy larger than any download may be (here a sparse
+    256 MiB file) is replaced without being read into memory first."""
+    import tracemalloc
+
+    p = pinned()
+    cached = tmp_path / "cache" / "genact-cast" / f"{p['package']}-{p['version']}.tgz"
+    cached.parent.mkdir(parents=True)
+    with cached.open("wb") as file:
+        file.truncate(256 << 20)
+    tracemalloc.start()
+    try:
+        assert "AsciinemaPlayer" in inline_assets().js
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"{peak:,} bytes at peak"
+    assert Registry.hits == 1
+    assert cached.stat().st_size == len(Registry.tarball)

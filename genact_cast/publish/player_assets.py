@@ -87,13 +87,10 @@ def _tarball(p: dict[str, Any]) -> bytes:
         cached: Path | None = cache_dir() / name
     except GenactCastError:  # no home directory at all: nowhere to cache
         cached = None
-    try:
-        if cached is not None and cached.is_file():
-            data = cached.read_bytes()
-            if sri(data, "sha512") == p["tarball_integrity"]:
-                return data
-    except OSError:
-        pass  # an unreadable cache is as good as none: download again
+    if cached is not None:
+        data = _cached_copy(cached)
+        if data is not None and sri(data, "sha512") == p["tarball_integrity"]:
+            return data
     registry = os.environ.get("GENACT_CAST_NPM_REGISTRY", REGISTRY).rstrip("/")
     url = f"{registry}/{p['package']}/-/{name}"
     data = _download(url, name, registry)
@@ -102,6 +99,22 @@ def _tarball(p: dict[str, Any]) -> bytes:
     if cached is not None:
         _keep(cached, data)
     return data
+
+
+def _cached_copy(cached: Path) -> bytes | None:
+    """The cached tarball, read within the download's cap: anything larger (or not a
+    regular file) cannot be the pinned package, so it costs no more memory than a download
+    would before it is replaced. An unreadable cache is as good as none."""
+    try:
+        if not cached.is_file():
+            return None
+        with cached.open("rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_TARBALL_BYTES:
+                return None
+            data = file.read(MAX_TARBALL_BYTES + 1)
+    except OSError:
+        return None
+    return data if len(data) <= MAX_TARBALL_BYTES else None
 
 
 def _keep(cached: Path, data: bytes) -> None:
