@@ -4,6 +4,8 @@ player's options, the Markdown scanner, and the cache's key."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from genact_cast.docs import casts
 from genact_cast.docs.markdown_blocks import Block, Link, read_block, replace_casts
@@ -225,3 +227,21 @@ def test_a_cast_link_has_the_path_and_title_mkdocs_reads(link: str) -> None:
 def test_an_option_given_twice_in_a_block_is_a_docs_option_error() -> None:
     with pytest.raises(DocsOptionError, match=r"^--seed is given 2 times: give it once$"):
         record_options(["--seed", "1", "--seed", "2"])
+
+
+_OTHER_DIGITS = st.characters(categories=["Nd"]).filter(lambda c: not c.isascii())
+
+
+@given(digit=_OTHER_DIGITS, shape=st.sampled_from(["npt:{}", "npt:{}.5", "npt:1:0{}", "{}"]))
+def test_other_scripts_digits_are_never_a_time_or_a_number(digit: str, shape: str) -> None:
+    """review-attack12 F5: `npt:٣` and `npt:１` reached the page (the player's parseFloat
+    cannot read them); a document's speed or start-at took them as numbers too."""
+    from genact_cast.commands.embed import POSTER
+
+    text = shape.format(digit)
+    assert POSTER.fullmatch(text) is None
+    with pytest.raises(DocsOptionError, match="--poster must be npt:"):
+        player_options([("poster", text)])
+    with pytest.raises(DocsOptionError, match="speed must be a number"):
+        player_options([("speed", text)])
+    assert player_options([("start-at", text)]).start_at == text  # a marker's label, not a time

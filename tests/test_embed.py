@@ -244,6 +244,7 @@ def test_embed_errors_are_one_line(args: list[str], needle: str, tmp_path: Path)
         ("--poster", "javascript:alert(1)", "--poster must be npt:SECONDS"),
         ("--poster", "npt:1:2:3:4", "--poster must be npt:SECONDS"),
         ("--poster", "npt:99:99:99", "--poster must be npt:SECONDS"),  # attack3 item 12
+        ("--poster", "npt:\u0663", "--poster must be npt:SECONDS"),  # attack12 F5: Arabic-Indic 3
         ("--theme", "neon", "unknown theme 'neon'"),
         ("--theme", "</script>", "unknown theme '</script>'"),
         ("--font-size", "0", "--font-size must be from 1 to 200 (got 0)"),

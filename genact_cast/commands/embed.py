@@ -35,7 +35,10 @@ SUFFIXES = {"svg": "svg", "gif": "gif", "html": "html", "htm": "html", "md": "ma
 
 # asciinema-player's poster: a time ("npt:90", "npt:1:30", "npt:1:02:03.5"), or "end".
 # Minutes and seconds after a colon are below 60 (npt:99:99:99 is refused, attack3 item 12).
-POSTER = re.compile(r"npt:(?:\d{1,9}|\d{1,6}:[0-5]?\d|\d{1,6}:[0-5]?\d:[0-5]?\d)(?:\.\d{1,6})?")
+# re.ASCII: the player's parseFloat reads ASCII digits only (`npt:٣` was written, attack12 F5).
+POSTER = re.compile(
+    r"npt:(?:\d{1,9}|\d{1,6}:[0-5]?\d|\d{1,6}:[0-5]?\d:[0-5]?\d)(?:\.\d{1,6})?", re.ASCII
+)
 
 # Option ranges. A cast is at most 10^8 s long, so its exports' times stay below 10^11 s
 # (cue times of a few digits); a frame rate past a display's is only a bigger file.

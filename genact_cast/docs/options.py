@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from genact_cast.errors import BadOption
+from genact_cast.numbers import plain_float
 
 if TYPE_CHECKING:
     from genact_cast.generator import RecordOptions
@@ -59,7 +60,8 @@ FITS = ("width", "height", "both", "none")
 CONTROLS = ("auto", "true", "false")  # shown on mouse-over (auto), always, never
 _TRUE = ("", "true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
-_CLOCK = re.compile(r"(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:\.\d{1,6})?)")
+# re.ASCII: `\d` alone takes every script's digits, which int() then reads (review-attack12 F5).
+_CLOCK = re.compile(r"(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:\.\d{1,6})?)", re.ASCII)
 
 
 @functools.cache
@@ -306,10 +308,9 @@ def _flag(name: str, value: str) -> bool:
 
 
 def _number(name: str, value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise DocsOptionError(f"{name} must be a number (got {value!r})") from None
+    number = plain_float(value.strip())
+    if number is None:
+        raise DocsOptionError(f"{name} must be a number (got {value!r})")
     if not (math.isfinite(number) and number > 0):
         raise DocsOptionError(f"{name} must be a number above 0 (got {value!r})")
     return number
@@ -321,9 +322,10 @@ def _start_at(value: str) -> float | str:
     text = value.strip()
     if not text:
         raise DocsOptionError("start-at needs seconds, M:SS, H:MM:SS or a marker's label")
-    try:
-        seconds = float(text)
-    except ValueError:
+    number = plain_float(text)
+    if number is not None:
+        seconds = number
+    else:
         clock = _CLOCK.fullmatch(text)
         if clock is None:
             return text
