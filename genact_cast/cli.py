@@ -134,8 +134,10 @@ def record(
     if live:
         from genact_cast.commands.record import record_live_cast
 
-        if str(output) == "-" or cast_format is not CastFormat.v2:
-            raise typer.BadParameter("--live writes a v2 cast file (asciinema 2.4's format)")
+        if str(output) == "-":  # review-attack12 F3: the problem is the pipe, not the format
+            raise BadOption("--live records into a file: give -o a file name (-o demo.cast)")
+        if cast_format is not CastFormat.v2:
+            raise BadOption("--live writes a v2 cast file (asciinema 2.4's format): drop --format")
         record_live_cast(options, output, overwrite=overwrite)
         return
     from genact_cast.commands.record import record_cast

@@ -9,6 +9,7 @@ import io
 import os
 import re
 import signal
+import string
 import subprocess
 import sys
 import threading
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 CAST = ROOT / "casts" / "seed7-80x24.cast"
@@ -163,6 +166,49 @@ def test_record_to_a_markdown_name_is_refused_before_any_work(tmp_path: Path) ->
     result = genact("record", "--seed", "3", "-o", "x.md", cwd=tmp_path)
     assert result.returncode == 2
     assert "embed demo.cast --markdown x.md" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@given(
+    name=st.sampled_from(["v", "x.y", "out.cast", "run-3"]),
+    extension=st.text(st.sampled_from(string.ascii_letters), min_size=1, max_size=6),
+)
+def test_an_extension_that_is_no_cast_nor_export_is_refused_by_name(
+    name: str, extension: str
+) -> None:
+    """review-attack12 F2: v.mkv, x.jpg, x.json were written as cast JSON under that name."""
+    from genact_cast.commands.embed import SUFFIXES
+    from genact_cast.commands.record import rendering_for
+    from genact_cast.errors import BadOption
+
+    assume(extension.lower() not in ("cast", *SUFFIXES))
+    with pytest.raises(
+        BadOption, match=r"is neither a cast nor an export genact-cast writes; .*\.cast, "
+    ):
+        rendering_for(Path(f"{name}.{extension}"))
+
+
+@pytest.mark.parametrize("name", ["run", "llama-3.1", "run-1.5b", ".hidden", "/dev/stdout"])
+def test_a_name_without_a_format_extension_is_a_cast(name: str) -> None:
+    from genact_cast.commands.record import rendering_for
+
+    assert rendering_for(Path(name)) is None
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["-o", "v.mkv"], "-o v.mkv: .mkv is neither a cast nor an export genact-cast writes; name the "
+     "file with one of: .cast, .svg, .gif, .html, .htm, .mp4, .webm, .png, .txt, .vtt"),
+    (["-o", "x."], "-o x.: a trailing dot is neither a cast nor an export"),
+    (["--live", "-o", "-"], "--live records into a file: give -o a file name (-o demo.cast)"),
+])  # fmt: skip
+def test_record_outputs_it_cannot_write_are_one_line_before_any_work(
+    tmp_path: Path, args: list[str], needle: str
+) -> None:
+    """review-attack12 F2 and F3 (`--live -o -` said the format was wrong)."""
+    result = genact("record", "--seed", "1", *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"genact-cast: {needle}")
     assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
 

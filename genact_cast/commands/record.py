@@ -57,6 +57,16 @@ def rendering_for(output: Path) -> str | None:
     if kind is None and format_for(Path("x" + output.name)) is not None:
         # '.svg' has no suffix, only a stem: a cast under an export's name would mislead.
         raise BadOption(f"-o {output}: give the file a name before its extension (demo.svg)")
+    if kind is None and _unsupported_extension(output.name):
+        # v.mkv, x.jpg, x.json: a cast under a picture's or another format's name would
+        # mislead (review-attack12 F2); a name without one (run, /dev/stdout) is a cast.
+        from genact_cast.commands.embed import SUFFIXES
+
+        supported = ", ".join(f".{suffix}" for suffix in ("cast", *SUFFIXES) if suffix != "md")
+        raise BadOption(
+            f"-o {output}: {terminal_text(_extension(output.name))} is neither a cast nor an "
+            f"export genact-cast writes; name the file with one of: {supported}"
+        )
     if kind is not None:
         require_for(kind)
     if kind == "markdown":
@@ -66,6 +76,19 @@ def rendering_for(output: Path) -> str | None:
             f"{output}`"
         )
     return kind
+
+
+def _extension(name: str) -> str:
+    return "a trailing dot" if name.endswith(".") else name[name.rindex(".") :]
+
+
+def _unsupported_extension(name: str) -> bool:
+    """An extension of letters (.jpg, .mkv, .json) or a trailing dot names a format;
+    one with a digit (llama-3.1, run-1.5b) is part of the name, as is none at all."""
+    if name.endswith("."):
+        return name.strip(".") != ""
+    stem, dot, extension = name.rpartition(".")
+    return bool(dot and stem.strip(".") and extension.isascii() and extension.isalpha())
 
 
 def record_live_cast(options: RecordOptions, output: Path, *, overwrite: bool) -> None:
