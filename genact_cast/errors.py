@@ -4,9 +4,19 @@ import signal
 
 
 class GenactCastError(Exception):
-    """Something the user can fix; the message is shown as it is, on one line."""
+    """Something the user can fix; the message is shown as it is, on one line.
+
+    The message is made terminal-safe here, once for every place it may be shown: the CLI
+    prints it, but the library's callers (a notebook, a script) see it raw in a traceback,
+    where a file name's OSC 52 reached the terminal (review-attack12 F8). Escaping twice
+    changes nothing (a shown escape is plain text)."""
 
     exit_code = 1
+
+    def __init__(self, *args: object) -> None:
+        from genact_cast.escape import terminal_text
+
+        super().__init__(*(terminal_text(a) if isinstance(a, str) else a for a in args))
 
 
 class BadOption(GenactCastError):

@@ -239,3 +239,27 @@ def test_every_format_character_and_hangul_filler_is_escaped_for_a_terminal() ->
         assert json.loads(out) == {"t": f"a{char}b"}
     # What shows is kept: letters of every script, emoji, combining marks.
     assert terminal_text("é漢\U0001f600e\u0301 ا") == "é漢\U0001f600e\u0301 ا"
+
+
+@given(name=st.text(max_size=40))
+@example(name="\x1b]52;c;QUFB\x07")
+def test_the_librarys_error_messages_are_terminal_safe(name: str) -> None:
+    """review-attack12 F8: `load(...).save("\\x1b]52;c;QUFB\\x07.cast")` raised an
+    OutputError whose message held the raw OSC 52, which a Python session's traceback
+    printed to the terminal. Every message of the hierarchy is escaped where it is made."""
+    import tempfile
+    from pathlib import Path
+
+    import pytest
+
+    from genact_cast.docs.notebook import CastView
+    from genact_cast.errors import CastFormatError, GenactCastError, OutputError
+
+    for error in (GenactCastError(name), OutputError(f"{name}: refused"),
+                  CastFormatError(name, 3, name)):  # fmt: skip
+        assert str(error) == terminal_text(str(error))
+    if "\x1b" in name or "\x07" in name:
+        view = CastView.__new__(CastView)
+        with tempfile.TemporaryDirectory() as folder, pytest.raises(GenactCastError) as raised:
+            view.save(Path(folder, f"{name}.cast"))
+        assert str(raised.value) == terminal_text(str(raised.value))
