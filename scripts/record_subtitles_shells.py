@@ -273,6 +273,21 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # review-exports10 item 4: a dialog's answer, told from its first key: a whiptail
+    # input box (on the alternate screen) answered, then a dialog checklist (Down, Space
+    # ticks the second item, Enter).
+    "dialog_answers": (
+        "bash --norc --noprofile -i",
+        16,
+        80,
+        [
+            ("whiptail --inputbox 'Project name?' 8 40", 0.3), (ENTER, 1.5),
+            ("demo", 1.0), (ENTER, 1.0),
+            ("dialog --checklist 'Pick' 10 40 3 a Apple on b Banana off c Cherry off", 0.3),
+            (ENTER, 1.5), (DOWN, 0.5), (" ", 1.0), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
     "bash_wrapped_no_newline": (
         "bash --norc --noprofile -i",
         8,

@@ -514,3 +514,32 @@ def test_wrapped_output_without_a_newline_is_one_line_and_the_command_its_own() 
         ("00:00:03.000", ["$ ls"]),
         ("00:00:04.000", ["f.txt"]),
     ], found
+
+
+def test_a_dialogs_answer_is_told_from_its_first_key() -> None:
+    """review-exports10 item 4: a whiptail input box or a dialog checklist was told with
+    its last screen from when it opened: the answer typed (`demo`), the box ticked
+    (`[*] b Banana`), seconds before they were given; the player shows an empty field
+    and `[ ] b Banana` until then. The box is told as it opened, what the answer
+    changed from its first key. dialog_answers.cast (`whiptail --inputbox 'Project
+    name?' 8 40`, `demo`, Enter); review10_r7.cast (review-exports10's r7, bash in a tmux
+    pty, asciinema 2.4: `whiptail --inputbox 'Project name?' 8 40 && echo saved`, Enter,
+    `demo` 2 s later, Enter; `dialog --checklist 'Pick' 10 40 3 a Apple on b Banana off
+    c Cherry off`, Enter, Down and Space 2 s later, Enter)."""
+    field = "_" * 36
+    found = cues_of_file("dialog_answers.cast", SUBTITLES)
+    assert found[1:3] == [
+        ("00:00:08.920", ["[whiptail]", "Project name?", field, "&lt;Ok&gt; &lt;Cancel&gt;"]),
+        ("00:00:10.557", ["demo" + field[4:]]),
+    ], found
+    found = cues_of_file("review10_r7.cast", SUBTITLES)
+    at = next(i for i, (_, texts) in enumerate(found) if texts[:1] == ["[whiptail]"])
+    assert found[at] == (
+        "00:00:05.729",
+        ["[whiptail]", "Project name?", field, "&lt;Ok&gt; &lt;Cancel&gt;"],
+    ), found
+    assert found[at + 1] == ("00:00:07.732", ["demo" + field[4:]]), found
+    at = next(i for i, (_, texts) in enumerate(found) if texts[:1] == ["[dialog]"])
+    assert found[at][0] == "00:00:14.101", found
+    assert "[ ] b Banana" in found[at][1], found
+    assert found[at + 1] == ("00:00:16.103", ["[*] b Banana"]), found

@@ -51,11 +51,11 @@ every line escaped in publish/vtt_cues.py (`escape_cue`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
+from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
 from genact_cast.publish.vtt_sessions import (
@@ -81,7 +81,6 @@ __all__ = [
 # Programs whose screen is what they say (a question and its buttons): told after their
 # name, not summed up by it alone (review-exports8 item 13).
 DIALOGS = frozenset({"whiptail", "dialog", "gdialog", "cdialog"})
-_FRAME = re.compile("[\u2500-\u259f]+")  # box drawing and blocks: a dialog's frame and shadow
 PAINTED_ROWS = 3  # rows a program that took the keys changes at once: it paints the screen
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
 
@@ -140,6 +139,8 @@ def render_vtt(timeline: Timeline) -> str:
     left = ""  # the cue of the last program that painted the primary screen
     opening: list[tuple[float, str]] = []  # the cue of a page it left where a clip starts
     dialog: list[Screen] = []  # the full-screen program's last screen with text
+    answers = Answers()  # a dialog's box as it opened, and its answer's first key
+    program = ""  # the name of the program of the session or painting
 
     def start() -> None:
         """The clip starts (--start-at): what the screen went through before is not told;
@@ -172,7 +173,7 @@ def render_vtt(timeline: Timeline) -> str:
             left = name(painting)
             sessions.append((painting[0], left))
             if left[1:-1] in DIALOGS and before is not None:  # (its last screen: its box)
-                sessions += [(painting[0], line) for line in dialog_text(before)]
+                sessions += answers.told(painting[0], before)
             painting = None
             if not screen.alternate:
                 moved = lines.scrolls - scrolls[0]  # (rows scrolled since `before`)
@@ -199,12 +200,14 @@ def render_vtt(timeline: Timeline) -> str:
                 mux.update(screen)
             elif any(row_text(row).strip() for row in screen.rows):
                 dialog[:] = [screen]  # (a dialog's last screen: its question, its buttons)
+                if program in DIALOGS:
+                    answers.watch(screen)
             continue
         if session is not None:
             if mux is None:
                 sessions.append((session[0], name(session)))
                 if name(session)[1:-1] in DIALOGS and dialog:
-                    sessions += [(session[0], line) for line in dialog_text(dialog[0])]
+                    sessions += answers.told(session[0], dialog[0])
                 dialog.clear()
             else:
                 panes += mux.said()
@@ -232,14 +235,17 @@ def render_vtt(timeline: Timeline) -> str:
                     if now >= 0:  # (one that scrolled away was told as it went)
                         lines.ran(now, screen.time, after)
             painting = (screen.time, command, lines.typed(row))
+            program = session_name(command, painting[2], recorded)
             lines.mute()
+        if painting is not None and program in DIALOGS:
+            answers.watch(screen)
         shown(screen)
     if mux is not None:
         panes += mux.said()
     elif session is not None:
         sessions.append((session[0], name(session)))
         if name(session)[1:-1] in DIALOGS and dialog:
-            sessions += [(session[0], line) for line in dialog_text(dialog[0])]
+            sessions += answers.told(session[0], dialog[0])
     if painting is not None:
         sessions.append((painting[0], name(painting)))
     lines.finish()
@@ -266,18 +272,6 @@ def _answered(
     if not answer or typed <= time:
         return [(time, place, text, end, command)]
     return [(time, place, question.rstrip(), typed, False), (typed, place, answer, end, command)]
-
-
-def dialog_text(screen: Screen) -> list[str]:
-    """A dialog's lines as read: each row's text without the frame and its shadow, runs
-    of blanks between its parts (buttons) as one."""
-    lines = []
-    for row in screen.rows:
-        parts = _FRAME.sub("  ", row_text(row)).split("  ")
-        text = " ".join(part.strip() for part in parts if part.strip())
-        if text:
-            lines.append(text)
-    return lines
 
 
 def _painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -> bool:
