@@ -33,6 +33,7 @@ _CSI = re.compile(r"\x1b\[([?]?)([0-9:;]{0,64})([@-~])")
 # control: avt's "anywhere" transitions (parser.rs:184, 263-268, 367-380 at v0.16.0).
 _STRING_END = re.compile(r"[\x18\x1a\x1b\x80-\x9f]")
 _OSC_END = re.compile(r"[\x07\x18\x1a\x1b\x80-\x9f]")
+_TABS = re.compile("\t+")  # a run of tabs is one move (F1: not one call per tab)
 _CONTROLS = re.compile(r"[\x00-\x1f]")  # executed inside a sequence: not kept with it
 _CSI_END = re.compile(r"[@-~\x18\x1a\x1b]")
 
@@ -155,6 +156,13 @@ class Parser(pyte.Stream):
                             self.state = CSI
                         return
                     offset = end
+                    continue
+                if char == "\t":
+                    tabs = _TABS.match(data, offset)
+                    assert tabs is not None
+                    offset = tabs.end()
+                    self.term.earn(len(tabs.group()))
+                    self.term.tab_forward(len(tabs.group()))  # as many tabs, one at a time
                     continue
                 offset += 1
                 self._control(char)
