@@ -543,3 +543,15 @@ def test_a_dialogs_answer_is_told_from_its_first_key() -> None:
     assert found[at][0] == "00:00:14.101", found
     assert "[ ] b Banana" in found[at][1], found
     assert found[at + 1] == ("00:00:16.103", ["[*] b Banana"]), found
+
+
+def test_a_program_whose_command_the_terminal_wrapped_is_named_by_it() -> None:
+    """review-exports10 item 8: `(for p in 10 40 70 100; do echo $p; sleep 0.7; done) |
+    dialog --gauge 'Copying files' 7 50 0` typed at 70 columns wraps inside `dialog`;
+    the session was named from the row it wrapped onto, `[--gauge]`, and its title never
+    told. It is named from the whole command, its box told (review10_r11.cast:
+    review-exports10's r11, bash in a tmux pty, asciinema 2.4; that command typed,
+    Enter)."""
+    found = cues_of_file("review10_r11.cast", SUBTITLES)
+    assert ("00:00:15.127", ["[dialog]", "Copying files", "10%"]) in found, found
+    assert not [line for line in lines(found) if line.startswith("[-")], found

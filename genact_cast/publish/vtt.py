@@ -60,6 +60,7 @@ from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
 from genact_cast.publish.vtt_sessions import (
     command_row,
+    command_text,
     prompt,
     resumed,
     session_name,
@@ -186,8 +187,10 @@ def render_vtt(timeline: Timeline) -> str:
         if screen.alternate:
             if session is None:
                 row = command_row(before) if before is not None else -1
-                command = row_text(before.rows[row]) if before is not None and row >= 0 else ""
+                command = command_text(before, row) if before is not None and row >= 0 else ""
                 typed = lines.typed(row)
+                if typed and before is not None:  # (the rows it wrapped onto with it)
+                    typed += command[len(row_text(before.rows[row])) :]
                 # Output on the row, no command (nor a bare prompt: a key bound to a program)
                 if row >= 0 and not prompt(command) and not typed_program(command, typed):
                     command, typed = resumed(command, lines.last_command(row))
@@ -223,7 +226,7 @@ def render_vtt(timeline: Timeline) -> str:
             # screen, the prompt at the top) are the program's, told as its cue.
             lines.unsay(mark[0], screen.time)
             row = command_row(before)
-            command = row_text(before.rows[row]) if row >= 0 else ""
+            command = command_text(before, row) if row >= 0 else ""
             if row >= 0:  # the command typed in the same screen as the page: the row now
                 moved = lines.scrolls - scrolls[0]
                 now = row - moved
@@ -234,7 +237,10 @@ def render_vtt(timeline: Timeline) -> str:
                     command = after
                     if now >= 0:  # (one that scrolled away was told as it went)
                         lines.ran(now, screen.time, after)
-            painting = (screen.time, command, lines.typed(row))
+            typed = lines.typed(row)
+            if typed:  # (the rows it wrapped onto with it)
+                typed += command[len(row_text(before.rows[row])) :]
+            painting = (screen.time, command, typed)
             program = session_name(command, painting[2], recorded)
             lines.mute()
         if painting is not None and program in DIALOGS:

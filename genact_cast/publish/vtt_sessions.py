@@ -111,8 +111,20 @@ def command_row(screen: Screen) -> int:
         if row_text(screen.rows[row]).strip():
             while row > 0 and row_text(screen.rows[row - 1]).endswith("\\"):
                 row -= 1  # a command continued over lines: its first line names it
+            while row > 0 and row - 1 in screen.wrapped:
+                row -= 1  # (a command the terminal wrapped: from its first row)
             return row
     return -1
+
+
+def command_text(screen: Screen, row: int) -> str:
+    """The command line that starts on `row`, with the rows the terminal wrapped it onto
+    (`... | dialo` / `g --gauge ...` runs dialog: review-exports10 item 8)."""
+    text = row_text(screen.rows[row])
+    while row in screen.wrapped and row + 1 < len(screen.rows):
+        row += 1
+        text = text.ljust(screen.cols) + row_text(screen.rows[row])
+    return text
 
 
 def waiting_prompt(
