@@ -353,6 +353,8 @@ class Failure:
     spare: str = ""  # the host in the drained one's place
     joined_at: datetime | None = None  # when the spare's torchrun joined the rendezvous
     endpoint: str = ""  # the rendezvous it joined
+    # (restart, rank, host) of each restart whose worker failed at CUDA initialisation
+    init_failures: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -458,6 +460,15 @@ NVRM = re.compile(r"NVRM: Xid")
 CUDA_FAULT = re.compile(
     r"\[ERROR\] \[rank(\d+)\] RuntimeError: CUDA error: (.+) \(step ([\d,]+), (\S+) GPU "
     r"(\d+)\)$"
+)
+# A host lost (no Xid: plan_failures' "host" kind): its ranks stop.
+HOST_LOST = re.compile(
+    r"\[ERROR\] \[elastic\] lost (\S+) \(step ([\d,]+)\): ranks (\d+)-(\d+) stopped answering$"
+)
+# A broken GPU fails each restart at CUDA initialisation ("gpu" kind).
+INIT_FAILED = re.compile(
+    r"\[ERROR\] \[elastic\] restart (\d+) of (\d+): rank (\d+) failed again at CUDA "
+    r"initialisation: (.+) \((\S+) GPU (\d+) needs a reset\)$"
 )
 MONITOR = re.compile(r"\[WARN\] dcgm on (\S+): GPU (\d+) reported Xid (\d+) \((.+)\)$")
 WATCHDOG = re.compile(
@@ -689,6 +700,32 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
                 cuda_error=fault.group(2),
             )
         )
+        return
+    lost = HOST_LOST.match(message)
+    if lost:
+        first = int(lost.group(3))
+        run.failures.append(
+            Failure(
+                at,
+                lost.group(1),
+                0,
+                first,
+                0,
+                "",
+                at,
+                -1,
+                -1,
+                "",
+                -1,
+                -1,
+                int(number(lost.group(2))),
+            )
+        )
+        return
+    init = INIT_FAILED.match(message)
+    if init and run.failures:
+        f = run.failures[-1]
+        f.init_failures.append((int(init.group(1)), int(init.group(3)), init.group(5)))
         return
     monitor = MONITOR.match(message)
     if monitor and run.failures:

@@ -1962,10 +1962,21 @@ def _failures(run: Run, s: Setup) -> list[str]:
     for f in run.failures:
         where = f"failure at step {f.step} ({f.watchdog_at})"
         words = XID_WORDS.get(f.xid)
-        if words is None or words not in f.xid_text.lower():
+        if f.xid == 0:  # a host lost: no GPU error, and it is replaced
+            if f.cuda_error or f.monitor is not None or f.drained != f.host:
+                out.append(f"{where}: {f.host} lost, yet {f.cuda_error!r} {f.monitor}")
+        elif words is None or words not in f.xid_text.lower():
             out.append(f"{where}: Xid {f.xid} ({f.xid_text!r}) is not one that ends a job")
-        if f.cuda_error not in CUDA_ERRORS:
+        elif f.cuda_error not in CUDA_ERRORS:
             out.append(f"{where}: the faulty rank {f.rank} does not die of a CUDA error")
+        # A GPU that needs a reset fails every restart at CUDA initialisation until the
+        # launch gives up (requeued without its node); a contained error's restart works.
+        if f.xid in SAME_NODE_XIDS and f.init_failures:
+            out.append(f"{where}: Xid {f.xid} is contained, yet restarts fail on its GPU")
+        if f.xid not in SAME_NODE_XIDS and f.xid != 0 and not f.requeued:
+            out.append(f"{where}: Xid {f.xid} needs a GPU reset, yet torchrun restarts on it")
+        if any((rank, host) != (f.rank, f.host) for _, rank, host in f.init_failures):
+            out.append(f"{where}: restarts fail on {f.init_failures}, the fault was rank {f.rank}")
         if f.monitor is not None and f.monitor[:2] != (f.host, f.gpu):
             out.append(f"{where}: monitoring names {f.monitor}, the fault was {f.host} {f.gpu}")
         index = _host_index(run, f.host)

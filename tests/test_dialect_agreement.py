@@ -312,7 +312,9 @@ def test_one_failure_rule_for_every_torchrun_dialect(options: RecordOptions) -> 
     assert failed
     for event in failed:
         lost = not event.same_node and plan.launched_by_slurm
-        assert event.exits == (lost or left == 0), (event.step, left, lost)
+        # a GPU that needs a reset fails every restart left at CUDA initialisation
+        assert event.retries in (0, left), (event.step, left, event.retries)
+        assert event.exits == (lost or left == event.retries), (event.step, left, lost)
         left = most if event.exits else left - 1
 
 

@@ -25,7 +25,9 @@ from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects.megatron import Log
 from genact_cast.generator.dialects.megatron_data import SPLITS
 from genact_cast.generator.dialects.nccl_startup import channels
+from genact_cast.generator.events import Failed
 from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.run import Run
 from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "megatron"
@@ -38,8 +40,9 @@ CASES = [
     RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8),
     # B200 x 1,024, DP 8 x TP 8 x PP 16 (seed 9's run before its TP all-reduces were exposed)
     RecordOptions(seed=16, framework="megatron", model="Llama-3.1-405B", kind="continue"),
-    # two hung collectives torchrun restarts in place (seed 21's nodes, like seed 5's above,
-    # go down: Slurm ends the step before any watchdog fires, tests/test_torchrun_exit.py)
+    # two hung collectives on GPUs that need a reset: each restart fails on the GPU, then the
+    # job is run again without its node (seed 21's node goes down instead: Slurm ends the
+    # step before any watchdog fires, tests/test_torchrun_exit.py)
     RecordOptions(seed=174, framework="megatron", kind="sft", gpus=16, failures=2),
     RecordOptions(seed=4, framework="megatron", model="Mixtral-8x7B"),
 ]
@@ -250,12 +253,21 @@ def test_a_hung_collective_ends_every_rank_and_every_nodes_workers() -> None:
     assert len(set(firsts)) == len(firsts) == 8 * plan.nodes * failures
     failed = [t for t in text if "failed (exitcode: -6)" in t]
     assert len(failed) == plan.nodes * failures
+    # The GPUs need a reset (plan_failures' "gpu" kind): each restart's worker on it exits
+    # with 1 at CUDA initialisation, and only its node's agent stops the node's others.
+    retries = sum(e.retries for e in Run(plan).events if isinstance(e, Failed))
+    assert retries == 2 * 3
+    assert len([t for t in text if "failed (exitcode: 1)" in t]) == retries
     closing = [t for t in text if "closing signal SIGTERM" in t]
-    assert len(closing) == 7 * plan.nodes * failures
+    assert len(closing) == 7 * (plan.nodes * failures + retries)
     # srun relays every node's agent as its lines come: their stamps never go back (review-
     # mg8: grouped by node, one node's `failed` came before the next node's SIGTERM)
     for at in (n for n, t in enumerate(text) if "failed (exitcode: -6)" in t):
-        block = [t for t in text[at - 40 : at + 40] if "torch/distributed/elastic/" in t]
+        block = [
+            t
+            for t in text[at - 40 : at + 40]
+            if "torch/distributed/elastic/" in t and re.match(r"[WEI]\d{4} ", t)
+        ]
         stamps = [t.split(" ")[0][1:] + " " + t.split(" ")[1] for t in block]
         assert stamps == sorted(stamps), block
 
@@ -604,13 +616,14 @@ def test_the_watchdog_names_the_megatron_group_the_collective_ran_on() -> None:
 
 
 def test_only_the_dead_gpus_optimizer_instance_hangs_in_its_own_collective() -> None:
-    # Seed 8407 (review-mg6 fault 1), 8487 since its node goes down (review-mg8 fault 1:
-    # Slurm ends the step, no watchdog fires): Mixtral on 1024 GPUs, EP 8, 128 optimizer
-    # instances of 8. The dead GPU's instance hangs in its all-gather; the 127 others
-    # complete theirs on their own communicators and wait in the step's first all-reduce
-    # across instances, of one bucket's local view, sized as the buffer logged it.
+    # Seed 8407 (review-mg6 fault 1), 8545 since its node goes down (review-mg8 fault 1:
+    # Slurm ends the step, no watchdog fires; 8487's host is lost too): Mixtral on 1024
+    # GPUs, EP 8, 128 optimizer instances of 8. The dead GPU's instance hangs in its
+    # all-gather; the 127 others complete theirs on their own communicators and wait in the
+    # step's first all-reduce across instances, of one bucket's local view, sized as the
+    # buffer logged it.
     options = RecordOptions(
-        seed=8487, framework="megatron", model="Mixtral-8x7B", kind="pretrain", failures=1
+        seed=8545, framework="megatron", model="Mixtral-8x7B", kind="pretrain", failures=1
     )
     facts = facts_for(make_plan(options))
     assert (facts.dp, facts.ep, facts.replicas) == (1024, 8, 128)
@@ -646,14 +659,14 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
     # instance (NumelOut = NumelIn / its size), start_param_sync all-gathers it back. Seed
     # 6202 (review-mg5 fault 4: DP 1024 in 128 instances) listed 1043348736 padded elements
     # and timed out on NumelIn=1043349504, NumelOut=1018896 (1024 ranks); seed 21's two
-    # instances of 8 divided by 16. (Seeds 6258 and 174 now: the nodes of 6202 and 21 go
+    # instances of 8 divided by 16. (Seeds 6282 and 174 now: the nodes of 6202 and 21 go
     # down, and Slurm ends their steps before any watchdog fires, review-mg8 fault 1.)
     for options in (
         CASES[3],
         # (its 1,024 GPUs pinned: since full recompute costs its forward, the seed's own run
         # of OLMo-2-13B is on 128)
         RecordOptions(
-            seed=6258, framework="megatron", kind="pretrain", failures=1, cols=80, gpus=1024
+            seed=6282, framework="megatron", kind="pretrain", failures=1, cols=80, gpus=1024
         ),
     ):
         facts = facts_for(make_plan(options))
@@ -863,7 +876,7 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
     assert layer(5120, 13824, 40, 8, 1) == 275268608
     assert layer(8192, 29568, 64, 8, 4) == 219433472
     qwen14 = RecordOptions(seed=6294, framework="megatron", kind="continue", failures=1)
-    qwen72 = RecordOptions(seed=6228, framework="megatron", kind="sft", failures=1, gpu="A100")
+    qwen72 = RecordOptions(seed=6658, framework="megatron", kind="sft", failures=1, gpu="A100")
     for options, shape in ((qwen14, (5120, 13824, 40, 8)), (qwen72, (8192, 29568, 64, 8))):
         facts = facts_for(make_plan(options))
         whole, world = layer(*shape, facts.tp), facts.gpus // (facts.tp * facts.pp)
@@ -906,7 +919,7 @@ def test_a_pipeline_hangs_in_the_last_stages_cross_entropy_and_the_others_recv_b
         assert min(pp - stage - 1, micro) == micro
         assert groups.p2p_schedule(stage, pp, micro)[seq - 1] == real["call"]
     options = RecordOptions(
-        seed=6216, framework="megatron", model="Llama-3.1-405B", kind="continue", failures=1
+        seed=6236, framework="megatron", model="Llama-3.1-405B", kind="continue", failures=1
     )
     facts = facts_for(make_plan(options))
     assert (facts.tp, facts.pp) == (8, 16)

@@ -98,7 +98,7 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
     enders: list[Failed | None] = [e for e in failed if e.exits]
     for (begin, end), command_failures, ender in zip(
         [*itertools.pairwise(commands), (commands[-1], after[0] if after else len(text))],
-        _per_command(exits),
+        _per_command(failed),
         [*enders, None],
         strict=True,
     ):
@@ -125,6 +125,30 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
             assert not [line for line in part[at + 3 :] if line.strip()]  # nothing after them
             continue
         assert not lost
+        if ender is not None and ender.retried and plan.launched_by_slurm:
+            # a GPU that needs a reset: each restart's worker on it exits with 1 at CUDA
+            # initialisation; its node's torchrun alone gives up, naming that worker, and
+            # srun reports its task; the job is run again without the node
+            assert command_failures == MAX_RESTARTS + 1
+            node = ender.rank // 8
+            failed_line = f"failed (exitcode: 1) local_rank: {ender.local_rank} (pid: "
+            assert sum(failed_line in line for line in part) == ender.retries
+            assert ended == 1
+            root = part.index("Root Cause (first observed failure):")
+            assert part[root + 3 : root + 8] == [
+                f"  host      : {ender.host}",
+                f"  rank      : {ender.rank} (local_rank: {ender.local_rank})",
+                part[root + 5],
+                "  error_file: <N/A>",
+                "  traceback : To enable traceback see: "
+                "https://pytorch.org/docs/stable/elastic/errors.html",
+            ]
+            assert re.fullmatch(r"  exitcode  : 1 \(pid: \d+\)", part[root + 5])
+            tasks = [line for line in part if line.startswith("srun: error: ")]
+            assert tasks == [f"srun: error: {ender.host}: task {node}: Exited with exit code 1"]
+            # the command run again leaves it out (with any left out before)
+            assert ender.host in re.findall(r" --exclude=(\S+) ", text[end])[0].split(",")
+            continue
         ends = ender is not None  # the others end in ChildFailedError, on every node
         assert command_failures == (MAX_RESTARTS + 1 if ends else command_failures)
         assert ended == (nodes if ends else 0)
@@ -145,12 +169,13 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
             )
 
 
-def _per_command(exits: list[bool]) -> list[int]:
-    """The failures each typed command saw: a command ends at a failure that exits."""
+def _per_command(failed: list[Failed]) -> list[int]:
+    """The failures each typed command saw: a command ends at a failure that exits, and a
+    GPU that needs a reset fails each restart after its fault again (`Failed.retried`)."""
     counts = [0]
-    for ends in exits:
-        counts[-1] += 1
-        if ends:
+    for event in failed:
+        counts[-1] += 1 + event.retries
+        if event.exits:
             counts.append(0)
     return counts
 
@@ -190,3 +215,25 @@ def test_slurms_lines_on_a_node_failure_are_a_real_logs() -> None:
     )
     assert ours == [line.replace("62 seconds", "32 seconds") for line in real]
     assert srun.KILL_WAIT + srun.STEP_ABORT_TIME == 32
+
+
+def test_a_worker_that_exited_with_1_is_the_root_cause_as_a_real_log_prints_it() -> None:
+    # A GPU that needs a reset fails each restart's worker at CUDA initialisation: it exits
+    # with 1, and the launch that gives up names it so (megatron_failure.broken_gpu_lines).
+    real = [
+        line
+        for line in (REAL.parent / "torch_child_failed_exitcode1.txt").read_text().splitlines()
+        if not line.startswith("# ")
+    ]
+    ours = torchrun.child_failed(
+        script="run.py",
+        host="192-222-55-138",
+        moment=datetime(2025, 8, 1, 11, 36, 44),
+        rank=0,
+        local_rank=0,
+        pid=11377,
+        signum=0,
+        exitcode=1,
+    )
+    at = ours.index("Root Cause (first observed failure):")
+    assert ours[at : at + len(real)] == real

@@ -122,10 +122,17 @@ class Failed(NamedTuple):
     cuda_error: str = "uncorrectable ECC error encountered"
     t_fault: float = 0.0
     peer: int = 0
-    same_node: bool = True  # restarted on the same hosts; else the node is drained
+    same_node: bool = True  # the host stays up; else it is lost and drained
     # torchrun gives up here: its --max_restarts are used (or, under Slurm, the node is
     # lost): the launcher exits and the job is started anew (Restarted.requeued).
     exits: bool = False
+    # When each restart's worker failed again at CUDA initialisation on the same broken
+    # GPU before torchrun gave up (FailurePlan.kind "gpu"): its remaining --max_restarts.
+    retried: tuple[float, ...] = ()
+
+    @property
+    def retries(self) -> int:
+        return len(self.retried)
 
 
 class Restarted(NamedTuple):

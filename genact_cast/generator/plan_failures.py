@@ -10,25 +10,50 @@ from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.rng import Rng
 
 GPU_HOURS_PER_FAILURE = 50_000  # Llama 3 405B: 419 interruptions in 54 days on 16,384 GPUs
-# The Xids that kill a training job (NVIDIA's Xid catalogue; REALISM.md, "Failures"),
-# the CUDA error the process on that GPU dies with, and whether the same node can take
-# the job again: a contained ECC error (94) kills only the application, so torchrun's
-# restart on the same hosts is what happens; the others need a GPU reset or a repair, and
-# are drawn as faults that take the node down (it stops answering): under srun Slurm ends
-# the step and the job is run again on a spare; a torchrun typed at a shell restarts and
-# waits at the rendezvous for a spare's torchrun. (A host that stays up with a GPU needing a
-# reset, whose restarts would fail on that GPU until they run out, is not modelled.)
+
+# What ends a launch, in three kinds, with their shares of Llama 3 405B's unexpected
+# interruptions (Dubey et al. 2024, arXiv 2407.21783, Table 5, in percent):
+# - "host": the host is lost (slurmd stops answering): unplanned host maintenance 7.6,
+#   SSD 0.7, power supply 0.7, server chassis 0.5, IO expansion board 0.5, CPU 0.5, system
+#   memory 0.5 = 11.0. No Xid: the GPU did not fail. Under srun Slurm ends the step (a node
+#   failure); a torchrun typed at a shell restarts and waits at the rendezvous for a spare.
+# - "gpu": a GPU that stays broken until it is reset or its node rebooted, while the host
+#   and slurmd stay up: faulty GPU 30.1 (NVLink among them), the share of HBM3's 17.2 whose
+#   uncorrectable errors are not contained (half, as drawn here), SRAM 4.5, GPU system
+#   processor 4.1, thermal interface and sensor 1.4 = 48.7. NVIDIA's Xid catalogue
+#   (docs.nvidia.com/deploy/xid-errors) gives 48, 95, 119 and 120 a GPU reset, 79 a node
+#   reboot, and 74 (NVLink) a reset: torchrun's restarts fail on that GPU at CUDA
+#   initialisation until they run out, and the job is run again without the node.
+# - "app": a fault a restart clears: HBM3's contained errors (Xid 94, the catalogue's
+#   RESTART_APP; the other half of 17.2), software bug 12.9, network switch and cable 8.4,
+#   NIC 1.7, NCCL watchdog timeouts 1.7, silent data corruption 1.4, dependency 0.5 = 35.2.
+#   All of them are drawn as the contained ECC error: the one of them the log can name.
+FAILURE_KINDS = (("host", 11.0), ("gpu", 48.7), ("app", 35.2))
+# The Xids of each kind, the CUDA error the process on that GPU dies with.
 # 63 (a row-remapping record) is informational and never ends a job.
-XIDS = (
-    (94, "Contained ECC error", "uncorrectable ECC error encountered", True),
-    (94, "Contained ECC error", "uncorrectable ECC error encountered", True),
-    (48, "DBE (Double Bit ECC Error)", "uncorrectable ECC error encountered", False),
-    (95, "Uncontained ECC error", "uncorrectable ECC error encountered", False),
-    (79, "GPU has fallen off the bus", "unspecified launch failure", False),
-    (74, "NVLink error", "unspecified launch failure", False),
-    (119, "GSP RPC timeout", "unspecified launch failure", False),
-    (120, "GSP error", "unspecified launch failure", False),
-)
+XIDS = {
+    "app": ((94, "Contained ECC error", "uncorrectable ECC error encountered"),),
+    "gpu": (
+        (48, "DBE (Double Bit ECC Error)", "uncorrectable ECC error encountered"),
+        (95, "Uncontained ECC error", "uncorrectable ECC error encountered"),
+        (79, "GPU has fallen off the bus", "unspecified launch failure"),
+        (74, "NVLink error", "unspecified launch failure"),
+        (119, "GSP RPC timeout", "unspecified launch failure"),
+        (120, "GSP error", "unspecified launch failure"),
+    ),
+    # The host went down: no GPU error; the log's last word from it is its processes'.
+    "host": ((0, "", ""),),
+}
+
+
+def draw_kind(rng: Rng) -> str:
+    """One of FAILURE_KINDS by its share."""
+    roll = rng.random() * math.fsum(share for _, share in FAILURE_KINDS)
+    for kind, share in FAILURE_KINDS:
+        roll -= share
+        if roll < 0:
+            return kind
+    return FAILURE_KINDS[-1][0]
 
 
 class FailurePlan(NamedTuple):
@@ -38,7 +63,8 @@ class FailurePlan(NamedTuple):
     xid_text: str
     restart_seconds: float
     cuda_error: str = "uncorrectable ECC error encountered"
-    same_node: bool = True  # torchrun restarts on the same hosts; else the node is replaced
+    same_node: bool = True  # the host stays up; false: it is lost ("host")
+    kind: str = "app"  # FAILURE_KINDS
 
 
 def draw_failures(
@@ -68,16 +94,19 @@ def draw_failures(
     shares = sorted(rng.uniform(0.15, 0.9) for _ in range(count))
     plans = []
     for share in shares:
-        xid, text, error, same = rng.pick(XIDS)
+        kind = draw_kind(rng)
+        xid, text, error = rng.pick(XIDS[kind])
         # The faulty rank dies at once; rank 0 (whose watchdog the log shows) is a peer.
-        # A fault that takes its node out never strikes the first node, whose shell the
-        # cast is typed in (and which hosts the rendezvous): that session would end there.
-        # On one node there is no other: its faults are those torchrun restarts in place.
-        if not same and gpus == physics.GPUS_PER_NODE:
-            xid, text, error, same = XIDS[0]
-        low = 1 if same else physics.GPUS_PER_NODE
+        # A fault that takes its node or its GPU out of the job never strikes the first
+        # node, whose shell the cast is typed in (and which hosts the rendezvous): that
+        # session would end there. On one node there is no other: its faults are those
+        # torchrun restarts in place.
+        if kind != "app" and gpus == physics.GPUS_PER_NODE:
+            kind = "app"
+            xid, text, error = XIDS["app"][0]
+        low = 1 if kind == "app" else physics.GPUS_PER_NODE
         rank = rng.integer(low, gpus - 1)
         # A requeue waits for the scheduler and a spare node: minutes, not seconds.
-        wait = rng.uniform(40, 150) if same else rng.uniform(180, 900)
-        plans.append(FailurePlan(share, rank, xid, text, wait, error, same))
+        wait = rng.uniform(40, 150) if kind == "app" else rng.uniform(180, 900)
+        plans.append(FailurePlan(share, rank, xid, text, wait, error, kind != "host", kind))
     return tuple(plans)

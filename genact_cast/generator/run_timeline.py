@@ -350,7 +350,15 @@ class Timeline:
         # nodes' agents restart their workers (an attempt) and wait at the rendezvous for a
         # spare node's torchrun to join it.
         in_place = failure.same_node or not plan.launched_by_slurm
-        same = in_place and self.restarts < MAX_RESTARTS
+        # A GPU that stays broken until reset ("gpu"): each restart's worker on it fails
+        # again at CUDA initialisation, a few tens of seconds after its start, until the
+        # launch's restarts are used; then torchrun exits and the job runs without the node.
+        retries = MAX_RESTARTS - self.restarts if failure.kind == "gpu" else 0
+        retried: list[float] = []  # each restart: start, rendezvous, the CUDA error
+        for retry in range(retries):
+            before = retried[-1] if retried else self.t + 2.5  # the agent's take-down
+            retried.append(before + noise.uniform(SAVES, 9_000_000 + step * 4 + retry, 25, 70))
+        same = in_place and self.restarts < MAX_RESTARTS and failure.kind != "gpu"
         self.events.append(
             Failed(
                 self.t,
@@ -369,6 +377,7 @@ class Timeline:
                 0,
                 failure.same_node,
                 not same,
+                tuple(retried),
             )
         )
         # A save whose write had not ended when the rank died never completes (every rank
@@ -383,11 +392,11 @@ class Timeline:
             ),
             0.0,
         )
-        self.t += failure.restart_seconds
+        self.t = max([self.t, *retried]) + failure.restart_seconds
         self.attempt += 1
         self.restarts = self.restarts + 1 if same else 0
         drained = spare = ""
-        if not failure.same_node:
+        if failure.kind != "app":
             # A spare takes the node's place: a host the job has not used (the next name
             # after the plan's nodes and the spares before it).
             node = rank // physics.GPUS_PER_NODE

@@ -92,6 +92,9 @@ class Log:
         # The launches that are a new srun/torchrun (the job run again after torchrun used
         # its --max_restarts): new agents, each node's banner again.
         self.fresh: tuple[int, ...] = ()
+        # Nodes whose GPU needs a reset: the job is run again without them (srun --exclude),
+        # as Slurm itself does not take a node with a broken GPU out.
+        self.excluded: tuple[str, ...] = ()
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
         self._groups_up = False  # the process groups' communicators, up in iteration 1
@@ -126,7 +129,12 @@ class Log:
     def launch_words(self) -> list[str]:
         f = self.facts
         words = startup.command(
-            nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=self.script_words()
+            nodes=f.nodes,
+            master=f.master,
+            port=f.port,
+            max_restarts=3,
+            args=self.script_words(),
+            exclude=self.excluded,
         )
         # NCCL's INFO lines below come from NCCL_DEBUG=INFO, which a large job leaves unset
         # (nccl_startup.debug_info).
@@ -149,6 +157,8 @@ class Log:
             return self._validate(event)
         if isinstance(event, Failed):
             self.memory_reported = False
+            if event.retried:
+                self.excluded += (event.host,)
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step

@@ -132,7 +132,7 @@ def failure_lines(
                 site=site,
             )
         ]
-        if event.exits:
+        if event.exits and not event.retried:
             # The agent has no restart left: it stops the group and returns FAILED, and
             # torchrun raises ChildFailedError (elastic/agent/server/api.py:898-913,
             # launcher/api.py:293 in torch 2.9.0), naming its node's failed worker.
@@ -151,6 +151,9 @@ def failure_lines(
     chunks.sort(key=lambda item: (item[0], item[1]))
     agents.sort()
     lines += [text for _, _, chunk in chunks for text in chunk]
+    if event.retried:
+        lines += broken_gpu_lines(f, event, incidentals, attempt, fresh)
+        return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
     if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the
         # uncaught exception's status 1.
@@ -174,3 +177,56 @@ def lost_node_lines(facts: Facts, event: Failed, attempt: int, fresh: tuple[int,
         step=0,
         moment=facts.moment(srun.noticed(facts.seed, event.t_fault)),
     )
+
+
+def broken_gpu_lines(
+    facts: Facts, event: Failed, incidentals: Incidentals, attempt: int, fresh: tuple[int, ...]
+) -> list[str]:
+    """A GPU that needs a reset (`Failed.retried`): every restart's worker on it fails at
+    CUDA initialisation (Megatron's _initialize_distributed calls torch.cuda.set_device,
+    megatron/training/initialize.py:318 at core_v0.14.0) and exits with 1; its node's
+    agent stops the node's other workers and counts the failure, until the restarts are
+    used and it raises ChildFailedError naming that worker (elastic/agent/server/api.py's
+    _invoke_run at v2.9.0). The other nodes' agents restart their workers when it comes
+    back to the rendezvous: membership changes count no retry and log at INFO only. srun
+    reports that node's task; the job is then run again without the node."""
+    f = facts
+    node = event.rank // 8
+    source = torchrun.torch_source(f.torch)
+    site = torch_site(f.torch, "dist-packages")
+    workers = agent(f, incidentals, attempt, node, fresh)
+    lines: list[str] = []
+    for retry, at in enumerate(event.retried):
+        workers = workers.relaunched(f, 50_000 + attempt * 8 + retry, same_agent=True)
+        dead = workers.worker_pids[event.local_rank]
+        lines += [
+            torchrun.closing_signal(f.moment(at), workers.agent_pid, source, pid, site=site)
+            for local, pid in enumerate(workers.worker_pids)
+            if local != event.local_rank
+        ]
+        lines.append(
+            torchrun.worker_failed(
+                f.moment(at + 0.4),
+                workers.agent_pid,
+                source,
+                exitcode=1,
+                local_rank=event.local_rank,
+                pid=dead,
+                binary="/usr/bin/python",
+                site=site,
+            )
+        )
+    lines += torchrun.child_failed(
+        script="pretrain_gpt.py",
+        host=event.host,
+        moment=f.moment(event.retried[-1] + 0.4),
+        rank=event.rank,
+        local_rank=event.local_rank,
+        pid=dead,
+        signum=0,
+        packages="dist-packages",
+        exitcode=1,
+    )
+    if f.nodes > 1:
+        lines.append(torchrun.srun_exit(event.host, node))
+    return lines

@@ -47,7 +47,13 @@ def make_helpers(user: str) -> list[str]:
 
 
 def command(
-    *, nodes: int, master: str, port: int, max_restarts: int, args: Sequence[str]
+    *,
+    nodes: int,
+    master: str,
+    port: int,
+    max_restarts: int,
+    args: Sequence[str],
+    exclude: Sequence[str] = (),
 ) -> list[str]:
     """torchrun on one node; on several, one torchrun per node started by Slurm's srun,
     which brings every node's output to this terminal (Megatron prints the iteration line
@@ -61,7 +67,9 @@ def command(
     )
     if nodes == 1:
         return words
-    return ["srun", f"--nodes={nodes}", "--ntasks-per-node=1", *words]
+    # srun's -x/--exclude takes a host list: the nodes the job must not run on again.
+    skip = [f"--exclude={','.join(exclude)}"] if exclude else []
+    return ["srun", f"--nodes={nodes}", "--ntasks-per-node=1", *skip, *words]
 
 
 def validate_lines(

@@ -342,6 +342,7 @@ def child_failed(
     signum: int,
     packages: str = "site-packages",
     outer: Sequence[Frame] = (),
+    exitcode: int = 0,
 ) -> list[str]:
     """What a torchrun (or a launcher that runs torch's `run`, `outer` its own frames as
     (path, line, function, code)) prints as it exits after its last restart: the traceback
@@ -364,9 +365,13 @@ def child_failed(
         f"  time      : {moment:%Y-%m-%d_%H:%M:%S}",
         f"  host      : {host}",
         f"  rank      : {rank} (local_rank: {local_rank})",
-        f"  exitcode  : {-signum} (pid: {pid})",
+        f"  exitcode  : {exitcode or -signum} (pid: {pid})",
         "  error_file: <N/A>",
-        f"  traceback : Signal {signum} ({_SIGNALS[signum]}) received by PID {pid}",
+        # A worker that exited (`exitcode`, an uncaught exception's 1) without @record's
+        # error file: errors/__init__.py's pointer to it, as real logs show it.
+        "  traceback : To enable traceback see: https://pytorch.org/docs/stable/elastic/errors.html"
+        if exitcode
+        else f"  traceback : Signal {signum} ({_SIGNALS[signum]}) received by PID {pid}",
     ]
     title = f"{script} FAILED"
     width = min(max(len(title), *(len(text) for text in failure)), 60)

@@ -224,16 +224,24 @@ def _failure(show: Show, event: Failed) -> None:
     the next collective until the NCCL watchdog gives up, and take the process down."""
     con, s, plan = show.con, show.style, show.plan
     con.at(event.t_fault)
-    con.log(
-        f"[ERROR] [rank{event.rank}] RuntimeError: CUDA error: {event.cuda_error} "
-        f"(step {event.step:,}, {event.host} GPU {event.local_rank})",
-        s.error,
-    )
-    con.log(
-        f"[WARN] dcgm on {event.host}: GPU {event.local_rank} reported Xid {event.xid} "
-        f"({event.xid_text})",
-        s.warning,
-    )
+    if event.same_node:
+        con.log(
+            f"[ERROR] [rank{event.rank}] RuntimeError: CUDA error: {event.cuda_error} "
+            f"(step {event.step:,}, {event.host} GPU {event.local_rank})",
+            s.error,
+        )
+        con.log(
+            f"[WARN] dcgm on {event.host}: GPU {event.local_rank} reported Xid {event.xid} "
+            f"({event.xid_text})",
+            s.warning,
+        )
+    else:  # the host is lost: no GPU error, its ranks just stop
+        first = event.rank - event.local_rank
+        con.log(
+            f"[ERROR] [elastic] lost {event.host} (step {event.step:,}): ranks {first}-"
+            f"{first + physics.GPUS_PER_NODE - 1} stopped answering",
+            s.error,
+        )
     con.at(event.t)
     numel_in, numel_out = collective_numels(plan, event.op)
     con.log(
@@ -248,6 +256,15 @@ def _failure(show: Show, event: Failed) -> None:
         f"process down.",
         s.error,
     )
+    # The broken GPU fails each restart's worker at CUDA initialisation (run_timeline).
+    for retry, at in enumerate(event.retried):
+        con.at(at)
+        con.log(
+            f"[ERROR] [elastic] restart {RESTARTS - event.retries + retry + 1} of {RESTARTS}: "
+            f"rank {event.rank} failed again at CUDA initialisation: {event.cuda_error} "
+            f"({event.host} GPU {event.local_rank} needs a reset)",
+            s.error,
+        )
 
 
 def collective_numels(plan: RunPlan, op: str) -> tuple[int, int]:
