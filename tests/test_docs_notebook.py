@@ -294,3 +294,37 @@ def test_messages_in_the_api_s_own_terms(tmp_path: Path) -> None:
     cast.write_text('{"version": 2, "width": 20, "height": 5, "title": "a\\u001b[31mb\'c"}\n')
     shown = repr(genact_cast.load(str(cast)))
     assert shown.startswith("<CastView 'a\\x1b[31mb\\'c': 20x5,"), shown
+
+
+def test_a_front_end_showing_every_repr_draws_the_cast_once(
+    npm_tarball: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review-attack12 F4: IPython asks for every `_repr_*_`, and each replayed the whole
+    cast through `embed` (a 2 MB cast: 36 s each). The final screen is drawn once, and the
+    stills are the ones `embed` draws."""
+    from genact_cast.commands.embed import embed
+    from genact_cast.docs.notebook import load
+    from genact_cast.publish import screens
+
+    for key, value in player_cache(npm_tarball, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    replays = []
+    iterate = screens.Timeline.__iter__
+
+    def counted(timeline: screens.Timeline) -> Any:
+        replays.append(timeline)
+        return iterate(timeline)
+
+    cast = ROOT / "casts" / "seed7-80x24.cast"
+    view = load(cast)
+    monkeypatch.setattr(screens.Timeline, "__iter__", counted)
+    html, svg, png = view._repr_html_(), view._repr_svg_(), view._repr_png_()
+    assert len(replays) == 1
+    assert html is not None
+    monkeypatch.setattr(screens.Timeline, "__iter__", iterate)
+    embed(str(cast), tmp_path / "s.svg", "svg", at=view.duration)
+    embed(str(cast), tmp_path / "s.png", "png", size="16")
+    embed(str(cast), tmp_path / "s.txt", "text")
+    assert svg == (tmp_path / "s.svg").read_text("utf-8")
+    assert png == (tmp_path / "s.png").read_bytes()
+    assert view._still("text") == (tmp_path / "s.txt").read_bytes()

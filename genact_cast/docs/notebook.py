@@ -11,12 +11,15 @@ import functools
 import importlib.util
 import itertools
 import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from genact_cast.asciicast import Cast, Event, Header, encode
+
+if TYPE_CHECKING:
+    from genact_cast.publish.screens import Screen
 
 _ids = itertools.count(1)
 # A player's element id is unique across kernel sessions too: a notebook keeps the outputs
@@ -190,17 +193,36 @@ class CastView:
             return None  # PNG stills need the video extra; the SVG is there
         return self._still("png")
 
+    @functools.cached_property
+    def _final(self) -> tuple[Screen, list[tuple[float, str]]]:
+        """The final screen and the markers, drawn once for all three stills: a front-end
+        asks for every `_repr_*_` it knows, and each replayed the whole cast (review-attack12
+        F4: three times 36 s for a 2 MB cast). The exporters' limits and work budget apply,
+        as in `embed`."""
+        from genact_cast.publish.screens import Timeline, last_screen
+
+        timeline = Timeline(self.header, self.events)
+        return last_screen(timeline), timeline.markers
+
     @functools.cache  # noqa: B019 (one view, a handful of stills)
     def _still(self, kind: str) -> bytes:
-        """The final screen, drawn by `embed` (in a private temporary directory)."""
-        from genact_cast.commands.embed import embed
+        """The final screen as `embed` draws it (`--text`, `--svg --at END`, `--png --size 16`)."""
+        from genact_cast.publish.theme import resolve_theme
 
-        with tempfile.TemporaryDirectory(prefix="genact-cast-") as folder:
-            target = Path(folder) / f"still.{kind}"
-            at = self.duration if kind == "svg" else None
-            size = "16" if kind == "png" else "1080p"
-            embed(Cast(self.header, self.events), target, kind, at=at, size=size)
-            return target.read_bytes()
+        screen, markers = self._final
+        if kind == "text":
+            from genact_cast.publish.text import screen_text
+
+            return screen_text(screen, markers).encode("utf-8")
+        palette = resolve_theme(self.header)
+        if kind == "svg":
+            from genact_cast.publish.svg import screen_svg
+
+            return screen_svg(screen, palette).encode("utf-8")
+        from genact_cast.publish.png import screen_png
+        from genact_cast.publish.raster import parse_size
+
+        return screen_png(screen, palette, size=parse_size("16"))
 
 
 def record(seed: int | None = None, **options: object) -> CastView:

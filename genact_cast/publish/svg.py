@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable
 
 from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.escape import xml_escape
-from genact_cast.publish.svg_frames import Frame, frames
+from genact_cast.publish.screens import Screen
+from genact_cast.publish.svg_frames import Frame, frame_of, frames
 from genact_cast.publish.svg_lines import BIDI_CONTROLS, BLINKING_SHAPES
 from genact_cast.publish.svg_strip import LAST_FRAME_SECONDS, Document, animation, blink_animation
 from genact_cast.publish.svg_units import CELL_WIDTH, FONT, FONT_SIZE, LINE_HEIGHT, PADDING
@@ -69,6 +70,15 @@ def render_svg(
             progress(frame.time)
     if at is not None:
         shown = shown[-1:]
+    return _document(shown, palette, loop)
+
+
+def screen_svg(screen: Screen, theme: Theme) -> str:
+    """One screen (the final one of a notebook's still) as an SVG still: what `at` gives."""
+    return _document([frame_of(screen)], theme, loop=True)
+
+
+def _document(shown: list[Frame], palette: Theme, loop: bool) -> str:
     # The picture is the largest size the cast takes (the player grows with the cast);
     # a frame of a smaller size is drawn from the top-left corner.
     cols = max(frame.cols for frame in shown)

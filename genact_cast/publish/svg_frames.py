@@ -11,7 +11,7 @@ from operator import itemgetter
 from genact_cast.asciicast import Event, Header
 from genact_cast.publish import vectors
 from genact_cast.publish.player_layout import as_laid_out, zero_width
-from genact_cast.publish.screens import Clip, Row, Style, Timeline
+from genact_cast.publish.screens import Clip, Row, Screen, Style, Timeline
 
 Run = tuple[str, Style]  # text, style
 Line = tuple[Run, ...]
@@ -90,6 +90,11 @@ def frames(
                 line = cache[row] = _runs(row)
             lines[y] = line
         yield Frame(screen.time, tuple(lines), screen.cols)
+
+
+def frame_of(screen: Screen) -> Frame:
+    """One screen as a frame of its own (no rows shared with a frame before it)."""
+    return Frame(screen.time, tuple(_runs(row) for row in screen.rows), screen.cols)
 
 
 def _runs(row: Row) -> Line:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
-from genact_cast.publish.screens import Timeline, last_screen, row_text
+from genact_cast.publish.screens import Screen, Timeline, last_screen, row_text
 
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # Format characters Unicode 14 and 15 added: Python 3.10's table (Unicode 13) has them
@@ -86,20 +87,25 @@ def clock(seconds: float) -> str:
 
 def render_text(timeline: Timeline) -> str:
     screen = last_screen(timeline)
+    return screen_text(screen, timeline.markers)
+
+
+def screen_text(screen: Screen, markers: Sequence[tuple[float, str]]) -> str:
+    """A final screen as text, and the cast's markers as chapters after it."""
     # The screen as the player shows it: blank rows above the text kept (they place it),
     # the blank rows below it and each row's trailing blanks left out.
     lines = [plain(row_text(row)).rstrip() for row in screen.rows]
     while lines and not lines[-1]:
         lines.pop()
     text = "\n".join(lines) + "\n"
-    if timeline.markers:
+    if markers:
         # A line break in a label is a space, not dropped (words would run together). An
         # unnamed marker is `Marker N` (its place among the markers): the player's tooltip
         # gives it its time alone (asciinema-player 3.18's markerText), which a chapter
         # list already has in its first column.
         chapters = [
             f"{clock(time)}  {plain(_LINE_BREAKS.sub(' ', label)).strip() or f'Marker {n}'}"
-            for n, (time, label) in enumerate(timeline.markers, 1)
+            for n, (time, label) in enumerate(markers, 1)
         ]
         text += "\nChapters\n\n" + "\n".join(chapters) + "\n"
     return text
