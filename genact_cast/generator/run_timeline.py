@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from genact_cast.generator import catalog, physics
+from genact_cast.generator import catalog, collective_counts, physics
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -60,6 +60,7 @@ class Timeline:
         # (step, path, when its write ended) of the saves the framework makes
         self.saved: list[tuple[int, str, float]] = []
         self.restarts = 0  # torchrun restarts on the same hosts since the last (re)queue
+        self.resumed_at = 0  # the step this launch's processes resumed after (0: the first)
         self.roster = [self.plan.host(node) for node in range(self.plan.nodes)]
         self.spares = 0  # spare nodes the scheduler gave the job so far
         # A failure strikes once there is a checkpoint to go back to.
@@ -339,10 +340,22 @@ class Timeline:
         fault = self.t + hang  # the faulty rank's process dies at once
         self.t = fault + ran_ms / 1000  # its peers wait in the next collective
         rank = failure.rank
-        seq = step * (2 * plan.arch.layers + 4) + int(noise.unit(SAVES, 7002 + step) * 64)
         # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
         # (activations), so an ALLREDUCE is caught only where TP > 1.
         ops = COLLECTIVES if plan.layout.tp > 1 else COLLECTIVES[:2]
+        op = ops[int(noise.unit(SAVES, 7003 + step) * len(ops))]
+        # The SeqNum of the group the collective ran on, counted by this launch's processes.
+        layout = plan.layout
+        seq = collective_counts.seq_num(
+            op,
+            step=step,
+            resumed_at=self.resumed_at,
+            layers=-(-plan.arch.layers // layout.pp),
+            micro_batches=layout.grad_accum,
+            pp=layout.pp,
+            full_recompute=layout.checkpointing,
+            within=noise.unit(SAVES, 7002 + step),
+        )
         # torchrun restarts its workers up to --max-restarts (3); past that the job ends and
         # starts anew (Slurm requeues it; a torchrun typed at a shell is run again). Where
         # the node itself is out: under Slurm (srun) it is drained and the job requeued on
@@ -368,7 +381,7 @@ class Timeline:
                 rank % physics.GPUS_PER_NODE,
                 failure.xid,
                 failure.xid_text,
-                ops[int(noise.unit(SAVES, 7003 + step) * len(ops))],
+                op,
                 seq,
                 WATCHDOG_MS,
                 ran_ms,
@@ -416,5 +429,6 @@ class Timeline:
                 spare,
             )
         )
+        self.resumed_at = resume_step
         self._launch(path or None)
         return resume_step + 1

@@ -181,8 +181,9 @@ def tp_seq(facts: Facts, steps: int, *, full: bool) -> int:
     activation checkpointing recomputes the blocks' 4), and clip_grad_norm_ all-reduces
     once a step."""
     f = facts
-    forward = 1 + 4 * f.layers + 1
-    per_micro = forward + 3 + (4 + (4 if full else 0)) * f.layers + 2
+    layers = -(-f.layers // f.pp)  # the blocks of rank 0's pipeline stage, as the tp group runs
+    forward = 1 + 4 * layers + 1
+    per_micro = forward + 3 + (4 + (4 if full else 0)) * layers + 2
     per_step = f.grad_accum * per_micro + 1
     return max(steps - 1, 0) * per_step + (f.grad_accum - 1) * per_micro + forward + 1
 

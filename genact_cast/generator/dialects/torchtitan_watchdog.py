@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from genact_cast.generator import collective_counts
 from genact_cast.generator.dialects import torchtitan_fr as fr
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_release as release
@@ -47,9 +48,9 @@ class Watchdog(Job):
         and their all-to-alls go to the ep group: neither counts here. Then
         clip_grad_norm_'s all-reduce (train.py:513)."""
         f = self.facts
-        blocks = f.layers
-        per_microbatch = (blocks + 2) + (blocks + 1) + (blocks + 2)
-        return f.grad_accum * per_microbatch + 1
+        return collective_counts.fsdp_per_step(
+            layers=-(-f.layers // f.pp), micro_batches=f.grad_accum, pp=f.pp
+        )
 
     def watchdog_seq(self, step: int) -> int:
         """The timed-out work's SeqNum: the default group counts its collectives from this
