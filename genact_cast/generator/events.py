@@ -83,6 +83,9 @@ class CheckpointSaved(NamedTuple):
     seconds: float
     at_epoch_end: bool
     waited: float = 0.0
+    # When the first part of the write ended, from the save's start: the HF Trainer's
+    # consolidated weights, whose shard line save_pretrained logs once they are written.
+    weights_seconds: float = 0.0
 
 
 class Evaluated(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from genact_cast.generator import catalog, collective_counts, physics
+from genact_cast.generator import catalog, collective_counts, physics, save_writes
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -72,7 +72,7 @@ class Timeline:
             self.failures.append((max(earliest, round(f.at * self.plan.total_steps)), f))
         self.checkpoint_bytes = self.plan.checkpoint_bytes
         self.checkpoint_seconds = self.plan.checkpoint_seconds
-        self._times: dict[int, tuple[float, float]] = {}
+        self._times: dict[int, tuple[float, float, float]] = {}
         self.checkpoints = f"checkpoints/{self.plan.run_name}/step-"
         self.per_gpu = self.checkpoint_bytes / self.plan.gpus
         # When the latest background write ends: the next save waits for it (torchtitan
@@ -96,7 +96,7 @@ class Timeline:
                 self.events.append(CheckpointSaved(self.t, last, "", 0.0, 0.0, 0.0, True))
             step = last + 1
         shards = tuple(plan.export_shards)
-        seconds = sum(shards) / (plan.storage_gbps * physics.GB) + self._draw(STARTUP, 90, 20, 60)
+        seconds = sum(shards) / save_writes.export_bandwidth(plan) + self._draw(STARTUP, 90, 20, 60)
         self.t += seconds
         self.events.append(Exported(self.t, f"./models/{plan.output_name}/", shards, seconds))
         self.events.append(Finished(self.t, plan.total_steps))
@@ -169,7 +169,7 @@ class Timeline:
                 epoch, self.attempt, first, last, self.t, slow, tuple(prior), tuple(sums)
             )
             start = self.run._end(before, s)
-            write, staging = self._save_times(s)
+            write, staging, _ = self._save_times(s)
             wait = self._waits[s] = max(0.0, write_end - start)
             write_end = start + wait + write
             pauses[s] = pauses.get(s, 0.0) + wait + staging
@@ -206,26 +206,29 @@ class Timeline:
                 break
         self.t = end_of(segment, last)
 
-    def _save_times(self, step: int) -> tuple[float, float]:
-        """(write, blocking) of the save of `step`. The write: the fixed costs of
-        torch.distributed.checkpoint (planning, metadata, files), then the bytes at up to
-        the file system's stated bandwidth, 0-35 % slower from save to save (never faster
-        than the storage). An async save blocks training while each rank plans and stages
-        its shard to host memory (10-25 GB/s a GPU); a synchronous one for the whole write."""
+    def _save_times(self, step: int) -> tuple[float, float, float]:
+        """(write, blocking, weights) of the save of `step`. The write: the fixed costs of
+        torch.distributed.checkpoint (planning, metadata, files), then each part's bytes at
+        up to its writers' bandwidth (save_writes: every rank at the file system's stated
+        aggregate, or rank 0 alone at a node's), 0-35 % slower from save to save (never
+        faster than the storage). An async save blocks training while each rank plans and
+        stages its shard to host memory (10-25 GB/s a GPU); a synchronous one for the whole
+        write. `weights`: when the first part (the Trainer's consolidated weights) is written,
+        from the save's start."""
         times = self._times.get(step)
         if times is None:
             noise, plan = self.noise, self.plan
             overhead = plan.save_overhead_seconds * noise.uniform(SAVES, step * 4 + 2, 1.0, 1.3)
-            bandwidth = plan.storage_gbps * physics.GB
-            write = overhead + self.checkpoint_bytes / bandwidth * noise.uniform(
-                SAVES, step * 4 + 1, 1.0, 1.35
-            )
+            slower = noise.uniform(SAVES, step * 4 + 1, 1.0, 1.35)
+            parts = [part.seconds * slower for part in save_writes.writes(plan)]
+            write = overhead + sum(parts)
             if plan.lora is not None:  # an adapter's save is files (optimizer.pt, trainer
                 write += noise.uniform(SAVES, step * 4 + 3, 0.0, 1.5)  # state), not bandwidth
             staging_gbps = noise.uniform(SAVES, step * 4, *physics.STAGING_GBPS)
             staging = overhead + self.per_gpu / (staging_gbps * physics.GB)
             blocking = min(staging, write) if self.plan.async_saves else write
-            times = self._times[step] = (write, blocking)
+            weights = min(overhead + parts[0], write)
+            times = self._times[step] = (write, blocking, weights)
         return times
 
     def _notices(
@@ -283,7 +286,7 @@ class Timeline:
         on in the background. The last step's save is written before the job goes on
         (torchtitan v0.2.0 checkpoint.py:497-498 `_save_last_step`, a synchronous dcp.save),
         and a synchronous framework blocks for the whole write."""
-        seconds, staging = self._save_times(step)
+        seconds, staging, weights = self._save_times(step)
         wait = self._waits.pop(step, max(0.0, self.write_end - self.t))
         start = self.t
         if step == self.plan.total_steps:
@@ -294,7 +297,15 @@ class Timeline:
         path = f"{self.checkpoints}{step}"
         self.events.append(
             CheckpointSaved(
-                self.t, step, path, self.checkpoint_bytes, blocking, seconds, at_epoch_end, wait
+                self.t,
+                step,
+                path,
+                self.checkpoint_bytes,
+                blocking,
+                seconds,
+                at_epoch_end,
+                wait,
+                weights,
             )
         )
         if self._framework_saves(step):

@@ -508,17 +508,22 @@ class Log(Watchdog):
         end = event.t - (held.seconds if held is not None else 0.0)
         moment = self._at(end - event.blocking)
         folder = f"{self.output}/checkpoint-{event.step}"
-        done = self._at(end)
+        # save_pretrained logs the shard count once rank 0 has written every shard
+        # (modeling_utils.py, after the write loop); the optimizer state follows.
+        weights = self._at(
+            end - event.blocking + event.waited + (event.weights_seconds or event.blocking)
+        )
         shards = max(1, -(-2 * self.facts.params // 5_000_000_000))
-        out: list[Out] = [Line(text) for text in self._saved(moment, done, folder, shards)]
-        out += [Line(text) for text in self._saved_state(event.step, folder, done)]
+        out: list[Out] = [Line(text) for text in self._saved(moment, weights, folder, shards)]
+        out += [Line(text) for text in self._saved_state(event.step, folder, weights)]
         if held is not None:
             out += self._evaluate(held, event.t)
         return out
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
-        """What `_save_optimizer_and_scheduler` logs after the model: nothing under FSDP; the
-        DeepSpeed dialect prints the engine's `save_checkpoint` here."""
+        """What `_save_optimizer_and_scheduler` logs after the model (`done`: when the
+        weights' shards were written): nothing under FSDP; the DeepSpeed dialect prints the
+        engine's `save_checkpoint` here, as it begins."""
         del step, folder, done
         return []
 
