@@ -511,7 +511,7 @@ class Log(Watchdog):
         # save_pretrained logs the shard count once rank 0 has written every shard
         # (modeling_utils.py, after the write loop); the optimizer state follows.
         weights = self._at(
-            end - event.blocking + event.waited + (event.weights_seconds or event.blocking)
+            end - event.blocking + event.waited + (event.weights_seconds or event.seconds)
         )
         shards = max(1, -(-2 * self.facts.params // 5_000_000_000))
         out: list[Out] = [Line(text) for text in self._saved(moment, weights, folder, shards)]
