@@ -130,6 +130,10 @@ LOADER_TYPED = ("hf", "deepspeed")
 # of experts are laid out the same way, so that the step pays for the whole-block gathers
 # their logs show (review-realism5 FAIL 4: Mixtral over 2,048 ranks with the Trainer).
 FLAT_SHARDING = ("hf", "deepspeed")
+# The frameworks whose pipelines can run DeepSeek-V3's DualPipe (torch 2.9's
+# ScheduleDualPipeV, which torchtitan v0.2.0 offers; Megatron-LM core_v0.14.0 has no such
+# schedule): the genact log and torchtitan.
+DUALPIPE = ("genact", "torchtitan")
 
 
 def flat_sharding(framework: str) -> bool:

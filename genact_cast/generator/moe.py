@@ -42,6 +42,25 @@ CALLS_PER_LAYER = 4  # dispatch and combine, forward and backward
 NODES_PER_TOKEN = 4
 
 
+def uses_dualpipe(arch: Architecture, ep: int, pp: int) -> bool:
+    """DeepSeek-V3's layout: experts spread across nodes (EP past a node) on pipeline
+    stages, which its report trains with DualPipe (arXiv 2412.19437, §3.2.1: PP 16, EP 64
+    over 8 nodes, ZeRO-1 data parallelism) to hide the all-to-all that crosses InfiniBand;
+    torch 2.9's ScheduleDualPipeV runs it (torchtitan v0.2.0 pipeline_parallel.py:23)."""
+    return arch.moe and pp > 1 and ep > physics.GPUS_PER_NODE
+
+
+def dualpipe_exposed(all_to_all: float, compute: float, pp: int, microbatches: int) -> float:
+    """What DualPipe leaves exposed of a step's `all_to_all` seconds: it pairs a forward
+    chunk with a backward chunk and runs one's dispatch and combine under the other's
+    compute (§3.2.1, figure 4), so all of it hides where each pair's compute covers it,
+    except in the warm-up and cool-down, where about PP/2 of each device's m micro batches
+    run unpaired."""
+    unpaired = min(1.0, pp / 2 / microbatches)
+    paired = all_to_all * (1 - unpaired)
+    return all_to_all * unpaired + max(0.0, paired - compute * (1 - unpaired))
+
+
 class MoePlan(NamedTuple):
     ep: int  # expert-parallel ranks
     moe_layers: int  # of the pipeline stage one GPU runs

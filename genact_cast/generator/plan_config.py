@@ -290,6 +290,7 @@ def _candidates(
                 built = planned_layout(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
                     method, arch.moe and lineup.flat_sharding(options.framework),
+                    options.framework in lineup.DUALPIPE,
                 )  # fmt: skip
                 if built is None:
                     continue
@@ -383,6 +384,30 @@ def _what_would_work(
         ]
         if kinds:
             hints.append(f"--kind {' or '.join(kinds)}")
+    if not hints:
+        # Nothing of what was pinned works changed alone: name what does, never only "pin
+        # fewer options" (review-realism6 FAIL 4, seed 9735): another GPU, another kind,
+        # or an option left to the draw.
+        hints += [f"--gpu {g.name}" for g in catalog.gpus() if g.name != gpu.name
+                  and works(options._replace(gpu=g.name), kind, g)][:2]  # fmt: skip
+    if not hints:
+        hints += [
+            f"--kind {k}" for k in KINDS if k != kind and works(options._replace(kind=k), k, gpu)
+        ][:2]
+    if not hints:  # an option left to the draw, on any GPU
+        freed = (
+            ("gpus", options._replace(gpus=None)),
+            ("dataset", options._replace(dataset=None)),
+            ("kind", options._replace(kind=None)),
+            ("model", options._replace(model=None)),
+        )
+        for name, opts in freed:
+            tried: tuple[str, ...] = tuple(KINDS) if name == "kind" else (kind,)
+            if getattr(options, name) is not None and any(
+                works(opts, k, g) for k in tried for g in catalog.gpus()
+            ):
+                hints.append(f"no --{name}")
+                break
     hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
     return (
         f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "

@@ -34,8 +34,10 @@ def planned_layout(
     packed: float = 1.0,
     method: str = "full",
     flat: bool = False,
+    dualpipe: bool = False,
 ) -> tuple[Layout, float, float] | None:
-    """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None.
+    """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None
+    (`dualpipe`: the framework can run DeepSeek-V3's schedule).
 
     `packed`: examples a sequence holds (fine-tunes pack several short examples into
     one sequence; their batch bounds count examples)."""
@@ -56,11 +58,13 @@ def planned_layout(
         buffers_gib=buffers_gib,
         method=method,
         flat=flat,
+        dualpipe=dualpipe,
     )
     for fit in options:
         built = _batch_and_speed(
-            arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method, flat
-        )
+            arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method, flat,
+            dualpipe,
+        )  # fmt: skip
         if built is not None:
             return built
     return None
@@ -78,6 +82,7 @@ def _batch_and_speed(
     packed: float = 1.0,
     method: str = "full",
     flat: bool = False,
+    dualpipe: bool = False,
 ) -> tuple[Layout, float, float] | None:
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = BATCH[kind]
@@ -99,6 +104,7 @@ def _batch_and_speed(
     layout = Layout(
         gpus, fit.tp, fit.pp, fit.micro, accum, fit.recompute == "full", fit.memory,
         selective=fit.recompute == "selective", ep=ep, shard=fit.shard,
+        dualpipe=dualpipe and moe.uses_dualpipe(arch, ep, fit.pp),
     )  # fmt: skip
     if not low <= layout.global_batch * unit <= high:
         return None
@@ -130,7 +136,10 @@ def _batch_and_speed(
     experts = moe.plan(
         arch, ep, fit.pp, fit.micro, accum, per_seq, gpu.nvlink_gbps[0], gpu.ib_gbps[0]
     )
-    if experts is not None and experts.total > 0.5 * step:
+    left = experts.total if experts is not None else 0.0
+    if experts is not None and layout.dualpipe:  # DualPipe hides it under the compute
+        left = moe.dualpipe_exposed(experts.total, compute, fit.pp, accum)
+    if left > 0.5 * step:
         return None  # the experts' all-to-all would take most of the step
     return layout, mfu, cluster_tps
 

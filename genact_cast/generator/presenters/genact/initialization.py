@@ -158,6 +158,7 @@ def _model(show: Show, event: ModelReady) -> None:
         f"Parallelism: {layout.describe()} over {plan.gpus} GPUs; activation checkpointing "
         f"{layout.recompute}"
         + (f"; pipeline bubble {layout.bubble * 100:.1f}%" if layout.pp > 1 else "")
+        + (" (DualPipe)" if layout.dualpipe else "")
     )
     m = layout.memory
     con.log(

@@ -1,0 +1,52 @@
+"""review-realism6 FAIL 4: DeepSeek-V3 trained on 2,048 H800 (arXiv 2412.19437, §3.1) with
+PP 16, EP 64 over 8 nodes and DualPipe (§3.2.1), which runs a forward chunk's all-to-all
+under a backward chunk's compute and idles (PP/2 − 1)(F&B + B − 3W) a step (Table 2), where
+1F1B idles (PP − 1)(F + B). The documented configuration makes a run on Hopper GPUs with
+MoE MFU, and a refusal names what would work."""
+
+from __future__ import annotations
+
+import pytest
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, make_plan, moe, physics
+from genact_cast.generator.plan_speed import RECOMPUTE_MFU
+
+
+def test_dualpipe_bubble_is_table_2s() -> None:
+    # F = 1, B = 2, W = 1, F&B = F + B: (16/2 - 1) x (3 + 2 - 3) = 14 idle units beside
+    # 32 micro batches x 3
+    assert physics.dualpipe_bubble(16, 32) == pytest.approx(14 / (96 + 14))
+    assert physics.dualpipe_bubble(16, 32) < physics.pipeline_bubble(16, 32) / 2
+    # two stages: DualPipe leaves none idle
+    assert physics.dualpipe_bubble(2, 8) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("seed", "gpu"),
+    [(9733, "H100"), (9736, "H100"), (9739, "H100"), (9735, None), (9735, "H200")],
+)
+def test_deepseek_v3_runs_on_2048_hopper_gpus(seed: int, gpu: str | None) -> None:
+    plan = make_plan(RecordOptions(seed=seed, model="DeepSeek-V3", gpus=2048, gpu=gpu))
+    layout = plan.layout
+    assert layout.pp > 1
+    assert layout.ep > physics.GPUS_PER_NODE  # experts across nodes, as the report's EP 64
+    assert layout.dualpipe
+    assert layout.bubble == physics.dualpipe_bubble(layout.pp, layout.grad_accum)
+    # the kernels' MFU in MoE's band; full recompute's extra forward is not counted, so the
+    # MFU shown is 6/8 of it (PaLM appendix B), as for every run
+    kernels = plan.mfu / (RECOMPUTE_MFU if layout.checkpointing else 1.0)
+    assert moe.MFU_RANGE[0] <= kernels <= moe.MFU_RANGE[1]
+    # the second copy of the stage's weights DualPipe keeps is in the memory shown
+    assert layout.memory.total <= 0.97 * plan.gpu.memory_gib * physics.GIB
+
+
+def test_a_refusal_names_what_would_work() -> None:
+    """Seed 9735 said only `pin fewer options` for DeepSeek-V3 on 2,048 GPUs; a pinned
+    configuration no single change of a pinned option rescues names an option to leave to
+    the draw."""
+    options = RecordOptions(seed=9735, model="Qwen3-30B-A3B", gpus=2048, kind="sft")
+    with pytest.raises(BadOption) as refused:
+        make_plan(options)
+    assert str(refused.value).endswith("; try no --gpus")
+    make_plan(options._replace(gpus=None))
