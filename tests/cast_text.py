@@ -425,7 +425,8 @@ FACTS = {
     r"(?:auxiliary-loss-free balancing \(bias update speed (?P<bias>[\d.e+-]+)\), )?"
     r"(?P<balance>load-balancing|sequence-wise balance) loss coefficient (?P<coeff>[\d.e+-]+)$",
     "parallel": r"Parallelism: (?P<layout>.+?) over (?P<gpus>\d+) GPUs; activation checkpointing "
-    r"(?P<ac>full|selective|off)(?:; pipeline bubble (?P<bubble>[\d.]+)%)?$",
+    r"(?P<ac>full|selective|off)(?:; pipeline bubble (?P<bubble>[\d.]+)%)?"
+    r"(?P<dualpipe> \(DualPipe\))?$",
     "memory": r"Memory per GPU: (?P<total>[\d.]+) GiB of (?P<capacity>[\d.]+) GiB \(state "
     r"(?P<state>[\d.]+), activations (?P<act>[\d.]+), logits (?P<logits>[\d.]+), buffers "
     r"(?P<buffers>[\d.]+)\)$",

@@ -154,6 +154,15 @@ MOE_TENSORS = {
 }
 
 
+def dualpipe_bubble(pp: int, micro_batches: int) -> float:
+    """DeepSeek-V3's DualPipe (arXiv 2412.19437, Table 2): (PP/2 - 1)(F&B + B - 3W) idle
+    beside m(F + B) of work, with a backward twice the forward, half of it the weights'
+    (W = F) and the overlapped pair F&B taking F + B: (PP/2 - 1) x 2F against 3F a micro
+    batch."""
+    idle = (pp / 2 - 1) * 2
+    return idle / (3 * micro_batches + idle)
+
+
 def moe_mlp_extra(arch: str) -> tuple[float, float]:
     """Of a mixture of experts, over the dense 34·s·b·h: what its MLP block keeps above the
     19 of Korthikanti's 4h MLP, and the permutation buffers of the layer being computed
@@ -679,6 +688,9 @@ def _layout(run: Run, s: Setup) -> list[str]:
         bubble = layout.group("bubble")
         if bubble is None:
             out.append(f"{layout.group(0)!r}: PP > 1 without a pipeline bubble")
+        elif layout.group("dualpipe") is not None:
+            if not shown_as(100 * dualpipe_bubble(s.pp, s.accum), bubble):
+                out.append(f"{layout.group(0)!r}: DualPipe's bubble is Table 2's")
         elif not shown_as(100 * (s.pp - 1) / (s.accum + s.pp - 1), bubble):
             out.append(f"{layout.group(0)!r}: 1F1B bubble is (PP-1)/(m+PP-1)")
     # Full training of 200B+ needs stages; adapters on frozen weights shard with FSDP alone
@@ -860,6 +872,8 @@ def _mfu(run: Run, s: Setup) -> list[str]:
             out.append(f"step line {line.step}: mfu {line.mfu * 100:.1f}%")
     if s.pp > 1 and steady:
         bubble = (s.pp - 1) / (s.accum + s.pp - 1)
+        if run.fact("parallel").group("dualpipe") is not None:
+            bubble = dualpipe_bubble(s.pp, s.accum)
         median = statistics.median(f.mfu for f in steady)
         if median / (1 - bubble) > s.mfu_range[1] + 0.01 + (0.02 if s.moe else 0.0):
             out.append(

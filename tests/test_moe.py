@@ -69,6 +69,8 @@ def test_flops_and_mfu_come_from_the_active_parameters_and_state_from_the_total(
     routed = MOE[name][1]
     held = total - routed + routed / layout.ep
     gathered = 2 * held / (layout.tp * layout.pp) if layout.pp > 1 else 0.0
+    if layout.dualpipe:  # DeepSeek-V3's DualPipe keeps two copies (its report's Table 2)
+        gathered *= 2
     assert plan.layout.memory.state == pytest.approx(16 * total / sharing + gathered, rel=1e-3)
     assert plan.checkpoint_bytes == pytest.approx(14 * total)  # bf16 weights + fp32 Adam
     assert sum(plan.export_shards) == pytest.approx(2 * total, rel=0.002)
@@ -90,7 +92,9 @@ def test_all_to_all_follows_from_tokens_hidden_top_k_and_the_link(name: str, see
     sent = plan.micro_batch * plan.seq_len * a.hidden * copies * 2
     bandwidth = (plan.dp_gbps if across else plan.nvlink_gbps) * 1e9
     assert experts.all_to_all == pytest.approx((ep - 1) / ep * sent / bandwidth)
-    assert experts.total <= 0.5 * plan.step_seconds  # fits in the step
+    # fits in the step; under DualPipe it runs beneath the paired chunks' compute, so all
+    # of it fits within the step (DeepSeek-V3 report §3.2.1)
+    assert experts.total <= (1.0 if plan.layout.dualpipe else 0.5) * plan.step_seconds
     if across:
         low, high = GPUS[plan.gpu.name].ib  # the vendor's NIC of that GPU's nodes
         assert low <= plan.dp_gbps <= high
