@@ -167,7 +167,9 @@ def test_the_seed_picks_mixtures_of_experts_too() -> None:
 @pytest.mark.parametrize(
     "options",
     [
-        {"seed": 7231, "model": "DeepSeek-V3", "failures": 2},
+        # seed 7236 (was 7231, whose plan moved with DualPipe): both failures time out in a
+        # gather
+        {"seed": 7236, "model": "DeepSeek-V3", "failures": 2},
         {"seed": 7214, "model": "Llama-4-Scout-17B-16E", "failures": 1},
     ],
 )
@@ -255,7 +257,8 @@ def test_moe_pipeline_stages_keep_their_gathered_weights_and_gather_once_a_step(
     routed experts) are 11.5 GiB more. torchtitan v0.2.0 keeps them gathered under PP
     (models/llama4/infra/parallelize.py:318, `reshard_after_forward = not pp_enabled`, for
     DeepSeek-V3 and Llama 4 alike), so memory holds them and the step gathers once."""
-    plan = make_plan(RecordOptions(seed=9143, model="DeepSeek-V3", gpus=512))
+    # seed 9145 (9143 plans EP 64 with DualPipe since): the review's EP 8 layout
+    plan = make_plan(RecordOptions(seed=9145, model="DeepSeek-V3", gpus=512))
     layout, a = plan.layout, plan.arch
     assert layout.pp > 1
     assert layout.ep > 1
@@ -263,7 +266,8 @@ def test_moe_pipeline_stages_keep_their_gathered_weights_and_gather_once_a_step(
     _, routed, _, _, _ = MOE["DeepSeek-V3"]
     gathered = 2 * (a.params - routed + routed / layout.ep) / (layout.tp * layout.pp)
     sharded = 16 * a.params / (layout.shard_group * layout.tp * layout.pp)
-    assert layout.memory.state == pytest.approx(sharded + gathered, rel=1e-3)
+    copies = 2 if layout.dualpipe else 1  # DualPipe keeps two (DeepSeek-V3 report, Table 2)
+    assert layout.memory.state == pytest.approx(sharded + copies * gathered, rel=1e-3)
     assert gathered / 2**30 == pytest.approx(11.5, abs=0.1)  # the review's figure
     assert layout.memory.total <= 0.92 * plan.gpu.memory_gib * 2**30
     stage_layers = -(-a.layers // layout.pp)
