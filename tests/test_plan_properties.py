@@ -40,6 +40,8 @@ def test_memory_is_the_sum_of_its_parts_and_fills_the_gpu(seed: int) -> None:
     routed = MOE[plan.arch.name][1] if plan.arch.moe else 0.0
     held = plan.arch.params - routed + routed / layout.ep
     gathered = 2 * held / (layout.tp * layout.pp) if layout.pp > 1 else 0.0
+    if layout.dualpipe:  # two copies of them (DeepSeek-V3 report, Table 2)
+        gathered *= 2
     if plan.lora is not None:  # frozen weights (bf16, or NF4 with double quantization)
         frozen = 2.0 if plan.lora.method == "lora" else 4.127 / 8  # and the adapters' state
         sharded = (frozen * plan.arch.params + 16 * plan.lora.trainable) / layout.gpus
