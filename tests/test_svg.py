@@ -583,3 +583,27 @@ def test_blinking_text_in_the_animated_svg_blinks_as_in_the_player(
     page.close()
     still = render_svg(header, body, at=0.9)
     assert "animation" not in still
+
+
+def test_a_still_keeps_one_frame_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """review-attack12 F6: `--svg --at` kept every frame up to its moment, so its memory
+    grew with the cast (4,000 frames of 100 rows: 91 MiB, 27 MiB now); only the last is drawn."""
+    import weakref
+
+    from genact_cast.publish import svg
+
+    produce = svg.frames
+    alive: list[int] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        kept: list[weakref.ref[Any]] = []
+        for frame in produce(*args, **kwargs):
+            kept.append(weakref.ref(frame))
+            yield frame
+            alive.append(sum(ref() is not None for ref in kept))
+
+    monkeypatch.setattr(svg, "frames", watched)
+    events = [Event(100_000 * i, "o", f"\x1b[Hframe {i}") for i in range(200)]
+    still = svg.render_svg(Header(20, 5), events, at=19.95)
+    assert "frame 199" in still
+    assert max(alive) <= 2

@@ -65,11 +65,11 @@ def render_svg(
     palette = check_theme(theme) if theme is not None else resolve_theme(header)
     shown: list[Frame] = []
     for frame in frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at):
+        if at is not None:
+            shown.clear()  # a still keeps its last frame only: memory flat (attack12 F6)
         shown.append(frame)
         if progress is not None:
             progress(frame.time)
-    if at is not None:
-        shown = shown[-1:]
     return _document(shown, palette, loop)
 
 
