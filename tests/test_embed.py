@@ -82,6 +82,21 @@ def test_the_gif_draws_the_cast_s_own_theme(tmp_path: Path) -> None:
     assert b < 48, (r, g, b)
 
 
+def test_a_gif_of_a_cast_without_a_theme_is_in_asciinema_s_colours(tmp_path: Path) -> None:
+    """review-attack12 F10: agg's own default (dracula, background #282a36) drew it, where
+    the SVG, PNG and video use the player's default, asciinema's (#121314)."""
+    from PIL import Image
+
+    cast = _hostile(tmp_path, "plain.cast", '{"version": 2, "width": 20, "height": 3}',
+                    ['[0.1, "o", "x"]'])  # fmt: skip
+    gif = tmp_path / "plain.gif"
+    result = run("embed", str(cast), "--gif", str(gif))
+    assert result.returncode == 0, result.stderr
+    with Image.open(gif) as picture:
+        rgb = picture.convert("RGB").getpixel((picture.width // 2, picture.height - 2))
+    assert all(abs(got - want) < 6 for got, want in zip(rgb, (0x12, 0x13, 0x14), strict=True)), rgb
+
+
 @pytest.mark.parametrize("colour", ["#abcd", "#aabbcc00"])
 def test_a_cast_theme_that_is_no_colour_is_refused_by_the_gif_as_by_every_export(
     tmp_path: Path, colour: str

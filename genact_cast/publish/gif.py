@@ -60,9 +60,9 @@ def agg_theme(name: str | None, source: str) -> str | None:
     if name is None:
         with open_cast(source) as reader:
             header = reader.header
-        if header.theme is None and header.rejected_theme is None:
-            return None  # agg's default, as the player's
         # Checked as every other export checks it: `#abcd` is refused, not passed to agg.
+        # A cast without a theme gets the player's default (asciinema's colours), as the
+        # SVG, PNG and video do: agg's own default is dracula (review-attack12 F10).
         theme = resolve_theme(header)
     elif name.casefold() in AGG_THEMES and name.casefold() not in themes:
         return name.casefold()
