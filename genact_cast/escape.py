@@ -148,15 +148,33 @@ def xml_attr(text: str) -> str:
     return escaped.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
 
 
-_SCRIPT_UNSAFE = "[<>&\u2028\u2029\ud800-\udfff]"
+# And every character a terminal must not get raw (C1 controls: 8-bit CSI and OSC; bidi,
+# zero-width and other format characters): a page's or a notebook's source is also `cat`
+# and `git diff`ed (review-attack12: a notebook's inline cast kept U+009B raw in the .ipynb).
+_SCRIPT_UNSAFE = f"[<>&{_HIDDEN}]"
+_SCRIPT_MAYBE = "[<>&\x7f-\U0010ffff]"
+
+
+def _script_escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if char not in "<>&" and not _invisible(char):
+        return char
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # (a TAG character: JSON's escape is a surrogate pair)
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def script_json(value: Any) -> str:
     """`value` as JSON safe inside a `<script>` element: no `<`, `>` or `&` (so no
-    `</script>` or `<!--`), no line separators, no lone surrogates (no UTF-8 for them),
-    each written as a `\\uXXXX` escape that JavaScript reads back as the same character."""
+    `</script>` or `<!--`), no line separators, no lone surrogates (no UTF-8 for them), no
+    character `terminal_text` would escape, each written as a `\\uXXXX` escape that
+    JavaScript reads back as the same character."""
     text = json.dumps(value, ensure_ascii=False)
-    return re.sub(_SCRIPT_UNSAFE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    if text.isascii():
+        return re.sub(_SCRIPT_UNSAFE, _script_escape, text)
+    return re.sub(_SCRIPT_MAYBE, _script_escape, text)
 
 
 _CSS_NOT_PLAIN = r"[^A-Za-z0-9#.%_-]"

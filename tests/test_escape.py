@@ -127,9 +127,11 @@ def test_xml_attr_round_trips_through_an_xml_parser(text: str) -> None:
 @settings(deadline=None)
 @given(JSON_VALUES)
 @example("</script><script>alert(1)</script><!--")
+@example("a\u009b2J\u009d52;c;QUFB\u0007b\u0085")  # review-attack12: raw in a notebook
 def test_script_json_cannot_end_its_script_and_reads_back_the_same(value: object) -> None:
     out = script_json(value)
     assert re.search("[<>&\u2028\u2029\ud800-\udfff]", out) is None
+    assert out == terminal_text(out)  # a page's source is `cat`: no C1 control, no bidi mark
     out.encode("utf-8")
     assert json.loads(out) == json.loads(json.dumps(value))
 
