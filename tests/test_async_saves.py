@@ -22,7 +22,7 @@ RUNS = [
     (9718, "genact", "Qwen3-30B-A3B", None),
     (9724, "genact", None, "sft"),
     (1004, "genact", None, "sft"),
-    (9816, "torchtitan", None, None),
+    (9879, "torchtitan", None, None),
     (9724, "megatron", None, "sft"),
     (9724, "hf", None, "sft"),
 ]

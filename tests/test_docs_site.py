@@ -33,7 +33,7 @@ def test_the_docs_site_builds_strictly_with_every_dialect_and_layout(
     frameworks = set()
     for lines in casts("dialects"):
         title = json.loads(lines[0])["title"]
-        found = re.search(r"\(genact-cast, (?:(\w+), )?seed 7\)", title)
+        found = re.search(r"\(genact-cast, (?:(\w+), )?seed \d+\)", title)
         assert found, title
         frameworks.add(found.group(1) or "genact")
     assert frameworks == set(FRAMEWORKS)
