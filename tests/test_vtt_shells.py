@@ -555,3 +555,28 @@ def test_a_program_whose_command_the_terminal_wrapped_is_named_by_it() -> None:
     found = cues_of_file("review10_r11.cast", SUBTITLES)
     assert ("00:00:15.127", ["[dialog]", "Copying files", "10%"]) in found, found
     assert not [line for line in lines(found) if line.startswith("[-")], found
+
+
+def test_a_screen_program_in_a_compound_command_is_named_and_its_box_told() -> None:
+    """review-exports11 item 2: a dialog or a full-screen program that is not the last
+    command of its line was named after the last (`[clear]`, `[wc]`, `[cat]`) or after a
+    prefix (`[time]`, `[nice]`), and a dialog's box never told. review11_dlg.cast
+    (review-exports11's dlg, bash in a real pty driven by tmux send-keys, asciinema 2.4:
+    `dialog --menu 'Choose a mirror' 12 40 4 1 Europe 2 America 3 Asia 4 Oceania; clear`,
+    Down, Down, Enter; `whiptail --passwordbox 'Enter passphrase' 8 40 3>&1 1>&2 2>&3 |
+    wc -c`, `hunter2`, Enter; `dialog --inputbox 'Hostname?' 8 40 web01 2>/tmp/r11/h.out;
+    cat /tmp/r11/h.out; echo`, two BSpace, `99`, Enter); review11_h_* are its hand-made
+    casts (`$ `, the command typed, then a screen on 1049 for 2 s)."""
+    found = cues_of_file("review11_dlg.cast", SUBTITLES)
+    menu = ["Choose a mirror", "1 Europe", "2 America", "3 Asia", "4 Oceania"]
+    assert ("00:00:07.595", ["[dialog]", *menu, "&lt; OK &gt; &lt;Cancel&gt;"]) in found, found
+    field = "_" * 36
+    box = ["[whiptail]", "Enter passphrase", field, "&lt;Ok&gt; &lt;Cancel&gt;"]
+    assert ("00:00:15.885", box) in found, found
+    assert ("00:00:17.391", ["*" * 7 + field[7:]]) in found, found  # (from its first key)
+    box = ["[dialog]", "Hostname?", "web01", "&lt; OK &gt; &lt;Cancel&gt;"]
+    assert ("00:00:24.955", box) in found, found
+    assert not {"[clear]", "[wc]", "[cat]"} & set(lines(found)), found
+    for name, program in (("n4", "vim"), ("n6", "top"), ("n22", "vim"), ("n24", "top")):
+        told = lines(cues_of_file(f"review11_h_{name}.cast", SUBTITLES))
+        assert f"[{program}]" in told, (name, told)

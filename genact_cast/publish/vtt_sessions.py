@@ -16,6 +16,26 @@ SHELLS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", 
 PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
 # Shell builtins and commands that return at once (no program to name a session after).
 PASSED = frozenset({"cd", "echo", "printf", "true", "false", ":", "export", "unset", "exit"})
+# Commands that run the command after them, with the options of theirs that take a value.
+PREFIXES: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"}),
+    "env": frozenset({"-u", "-C", "-S"}),
+    "exec": frozenset({"-a"}),
+    "command": frozenset(),
+    "time": frozenset({"-f", "-o"}),
+    "nice": frozenset({"-n"}),
+    "nohup": frozenset(),
+    "ionice": frozenset({"-c", "-n", "-p"}),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
+}
+# Programs that draw a screen (full-screen, on the primary screen, or a dialog's box):
+# named for a command line that runs one, wherever it stands in it.
+SCREENS = frozenset({"whiptail", "dialog", "gdialog", "cdialog", "vim", "vi", "nvim", "view",
+                     "vimdiff", "nano", "pico", "emacs", "mg", "micro", "joe", "less", "more",
+                     "most", "man", "top", "htop", "btop", "atop", "iotop", "nload", "iftop",
+                     "nmon", "glances", "ncdu", "mc", "ranger", "nnn", "lf", "vifm", "tig",
+                     "lazygit", "fzf", "sk", "watch", "mutt", "neomutt", "alpine", "nmtui", "irssi",
+                     "cfdisk", "nvtop", "nvitop", "ncmpcpp", "weechat", "k9s"})  # fmt: skip
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
@@ -59,23 +79,41 @@ def resumed(command_line: str, last: str) -> tuple[str, str]:
 
 
 def _program(command: str) -> str:
-    """The program a command line runs: the last command of a `&&`, `||` or `;` chain
-    or a pipeline (`cd src && vim main.c` runs vim, `ls | fzf` fzf, as the terminal's
-    program: the last of a pipeline reads the keys), `cd` and an empty one passed over,
-    `sudo`, `env` and assignments before it, and the parentheses of a command
-    substitution around it (fish's `set x (ls | fzf)`). Commands that print or set
-    something and return at once (`PASSED`: `whiptail --yesno Q 8 40 && echo yes || echo
-    no` runs whiptail, review-exports9 item 4) are passed over as `cd` is."""
-    for words in reversed(_commands(command)):
-        while words and (
-            words[0] in ("sudo", "env", "exec", "command") or _ASSIGNMENT.match(words[0])
-        ):
-            words.pop(0)
-        if words and words[0] not in PASSED:
-            program = words[0].lstrip("$(").rstrip(")").rsplit("/", 1)[-1]
-            if program.isprintable() and program.isascii():
-                return program[:MAX_NAME]
-            return ""
+    """The program a command line runs: the first command of a `&&`, `||` or `;` chain or
+    a pipeline that is a known screen program (`SCREENS`: `dialog --menu ...; clear` and
+    `top | cat` draw dialog's and top's screen, review-exports11 item 2), else the last
+    (`cd src && vim main.c` runs vim, `ls | fzf` fzf, as the terminal's program: the last
+    of a pipeline reads the keys), `cd` and an empty one passed over, the prefixes that
+    run the command after them (`PREFIXES`: `sudo`, `time`, `nice -n 5`, ...) and
+    assignments before it, and the parentheses of a command substitution around it
+    (fish's `set x (ls | fzf)`). Commands that print or set something and return at once
+    (`PASSED`: `whiptail --yesno Q 8 40 && echo yes || echo no` runs whiptail,
+    review-exports9 item 4) are passed over as `cd` is."""
+    names = [_name(words) for words in _commands(command)]
+    known = [name for name in names if name in SCREENS]
+    if known:
+        return known[0]
+    for name in reversed(names):
+        if name is not None:
+            return name
+    return ""
+
+
+def _name(words: list[str]) -> str | None:
+    """The program one command runs (None: none, or one passed over; "" if its name is
+    not printable ASCII)."""
+    words = list(words)
+    while words and (words[0] in PREFIXES or _ASSIGNMENT.match(words[0])):
+        takes = PREFIXES.get(words.pop(0), frozenset())
+        while words and words[0].startswith("-"):  # (the prefix's options: `nice -n 5`)
+            option = words.pop(0)
+            if option in takes and words:
+                words.pop(0)
+    if not words or words[0] in PASSED:
+        return None
+    program = words[0].lstrip("$(").rstrip(")").rsplit("/", 1)[-1]
+    if program.isprintable() and program.isascii():
+        return program[:MAX_NAME]
     return ""
 
 
