@@ -580,3 +580,24 @@ def test_a_screen_program_in_a_compound_command_is_named_and_its_box_told() -> N
     for name, program in (("n4", "vim"), ("n6", "top"), ("n22", "vim"), ("n24", "top")):
         told = lines(cues_of_file(f"review11_h_{name}.cast", SUBTITLES))
         assert f"[{program}]" in told, (name, told)
+
+
+def test_commands_after_a_dialog_on_the_primary_screen_are_told_each_from_its_first_key() -> None:
+    """review-exports11 item 1: dialog drawing its box on the normal screen ended in the
+    screen where zsh drew its prompt and took the keys again, so the program was thought
+    to run on: the commands typed after it were one cue, read before they were typed, the
+    prompt's frame characters dropped and the right prompt (`✘ 1`) read. The shell's
+    bracketed paste on again ends it. review11_z3.cast (review-exports11's z3, zsh in a
+    real pty driven by tmux send-keys, asciinema 2.4, with
+    `PROMPT=$'%F{green}┌[%n@box]─[%~]%f\\n%F{green}└╼%f $ '` and
+    `RPROMPT='%(?..%F{red}✘ %?%f)'`: `false`, a resize to 60x24, a long echo, a resize
+    to 60x14, `printf '%.0s-' {1..70}`, `dialog --yesno 'Continue?' 6 30`, Tab, Enter;
+    `echo rc=$?`, `exit`)."""
+    found = cues_of_file("review11_z3.cast", SUBTITLES)
+    at = next(i for i, (_, texts) in enumerate(found) if texts[:1] == ["[dialog]"])
+    assert found[at] == ("00:00:17.005", ["[dialog]", "Continue?", "&lt; Yes &gt; &lt; No &gt;"])
+    assert found[at + 1 :] == [
+        ("00:00:19.965", ["└╼ $ echo rc=$?"]),
+        ("00:00:20.822", ["rc=1"]),
+        ("00:00:21.825", ["└╼ $ exit"]),
+    ], found

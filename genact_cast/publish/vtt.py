@@ -135,6 +135,7 @@ def render_vtt(timeline: Timeline) -> str:
 
     recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
     painting: tuple[float, str, str] | None = None  # a program on the primary screen
+    pasted = [False]  # the shell's bracketed paste was on as it started (no end then)
     mux: Multiplexed | None = None  # the session is a multiplexer's (tmux)
     panes: list[tuple[float, tuple[int, int], str]] = []  # the lines its panes showed
     left = ""  # the cue of the last program that painted the primary screen
@@ -170,7 +171,10 @@ def render_vtt(timeline: Timeline) -> str:
 
     for screen in screens():
         before = shell[0] if shell else None
-        if painting is not None and (screen.alternate or not screen.keys):
+        # (the shell back at its prompt, bracketed paste on again, also ends it: zsh takes
+        # the keys again in the screen dialog gave them back in, review-exports11 item 1)
+        back = screen.paste and not pasted[0]
+        if painting is not None and (screen.alternate or not screen.keys or back):
             left = name(painting)
             sessions.append((painting[0], left))
             if left[1:-1] in DIALOGS and before is not None:  # (its last screen: its box)
@@ -241,6 +245,7 @@ def render_vtt(timeline: Timeline) -> str:
             if typed:  # (the rows it wrapped onto with it)
                 typed += command[len(row_text(before.rows[row])) :]
             painting = (screen.time, command, typed)
+            pasted[0] = screen.paste
             program = session_name(command, painting[2], recorded)
             lines.mute()
         if painting is not None and program in DIALOGS:
