@@ -802,12 +802,55 @@ def test_tensor_parallelism_with_data_parallelism_hangs_on_the_tp_group() -> Non
     assert (facts.tp, facts.dp) == (8, 2)
     found = release_lines(options)
     named = {
-        (int(m[1]), m[2])
+        (int(m[1]), m[2], m[3])
         for t in found
-        if (m := re.match(r"\[rank(\d+)\]:\[E.*?ProcessGroupNCCL\.cpp:\d+\] \[(PG ID [^\]]*)\]", t))
+        if (
+            m := re.match(
+                r"\[rank(\d+)\]:\[E.*?ProcessGroupNCCL\.cpp:(\d+)\] \[(PG ID [^\]]*)\]", t
+            )
+        )
     }
     assert named
-    assert named == {(rank, f"PG ID 2 PG GUID 9(mesh_tp) Rank {rank}") for rank, _ in named}
+    # review-tt9 fault 3: torch 2.9's HeartbeatMonitor::runLoop takes the dump signal on the
+    # default group alone (`pg_->getUid() == 0`): its :1858 and :1575 lines name default_pg
+    monitor = {"1858", "1575"}
+    assert {line for _, line, _ in named} > monitor
+    assert named == {
+        (
+            rank,
+            line,
+            f"PG ID 0 PG GUID 0(default_pg) Rank {rank}"
+            if line in monitor
+            else f"PG ID 2 PG GUID 9(mesh_tp) Rank {rank}",
+        )
+        for rank, line, _ in named
+    }
+    # ... with that group's counts, from the log before the hang (transformers 4.57.1): the
+    # two main_process_first barriers, two gathers a logging step (the loss, store_flos), a
+    # store_flos a save, one gather of the losses an eval batch (eval_runtime × steps/s)
+    hang = next(i for i, t in enumerate(found) if "ProcessGroupNCCL.cpp:683]" in t)
+    before = found[:hang]
+    evals = [
+        round(float(m[1]) * float(m[2]))
+        for t in before
+        if (m := re.search(r"'eval_runtime': ([\d.]+), .*'eval_steps_per_second': ([\d.]+)", t))
+    ]
+    logs = sum("{'loss': " in t for t in before)
+    saves = sum("Saving model checkpoint to" in t for t in before)
+    assert logs
+    assert saves
+    assert evals
+    works = {
+        m[1] + "/" + m[2]
+        for t in found
+        if (
+            m := re.search(
+                r"cpp:1858\].*Last enqueued NCCL work: (\d+), last completed NCCL work: (\d+)", t
+            )
+        )
+    }
+    expected = 2 + 2 * logs + saves + sum(evals)
+    assert works == {f"{expected}/{expected}"}
     ops = {m[1] for t in found if (m := re.search(r"OpType=(\w+)", t))}
     assert ops == {"ALLREDUCE"}
     # review-tt8 fault 2: the mesh's groups are new_group's with no timeout, which torch

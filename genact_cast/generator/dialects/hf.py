@@ -111,6 +111,7 @@ class Log(Watchdog):
         # the same command runs again; a resume loads the checkpoint in Trainer.train.
         self.pretrained: bool | None = None
         self.resume_step = 0
+        self.eval_works = 0  # the default group's eval gathers in this launch (hf_watchdog)
         self.train_start = 0.0
         self.losses: list[float] = []
         self.train_metrics: list[str] = []
@@ -173,6 +174,7 @@ class Log(Watchdog):
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            self.eval_works = 0
             self.first_batches = self.saved_first_batches.get(event.step, 0)
             if event.requeued:  # accelerate launch run again: a new torchrun agent
                 self.fresh += (event.attempt,)
@@ -459,6 +461,7 @@ class Log(Watchdog):
         batch = f.micro_batch
         block = running_evaluation(start, examples=event.samples, batch_size=batch)
         steps = -(-event.samples // (batch * f.gpus))
+        self.eval_works += steps
         # The run logs its held-out loss to 4 places; the Trainer's is a float32 mean over
         # the batches, with digits below those (keyed on the step, so they repeat).
         below = (Rng(f.seed * 31 + event.step).random() - 0.5) * 1e-4

@@ -31,6 +31,9 @@ PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
 # minutes (ProcessGroupNCCL.hpp's kProcessGroupNCCLDefaultTimeout). ddp_timeout reaches
 # only init_process_group's default group (review-tt8 fault 2).
 MESH_TIMEOUT_MS = 600_000
+# run_clm's main_process_first("dataset map tokenization") and ("grouping texts together")
+# (training_args.py:2538); SFTTrainer's for the train and the eval split (sft_trainer.py:894).
+_DATASET_BARRIERS = 2
 # `accelerate launch` calls torch's run itself: its frames above torch's when the torchrun
 # it runs exits (accelerate 1.11.0's console script, commands/accelerate_cli.py:50,
 # commands/launch.py:1222 for a FSDP config and :853 in multi_gpu_launcher, which re-raises).
@@ -50,6 +53,25 @@ class Watchdog(Job):
     failures: int  # the launches torchrun has restarted
     restarted: int  # the restarts this torchrun has made
     comm_seconds: float  # this launch's set-up time, which the run's timeline leaves out
+    resume_step: int  # the step this launch resumed from (0: the first launch)
+    eval_works: int  # the evaluation loop's gathers in this launch, one an eval batch
+    interval: int  # --logging_steps
+
+    def default_works(self, step: int) -> int:
+        """The default group's last work in this launch before a hang in `step`, where the
+        training collectives run on the mesh's groups (FSDP2 with TP): the script's two
+        `main_process_first` contexts around the dataset's preparation (a barrier each on
+        every rank), then the Trainer's own collectives on the default group (transformers
+        4.57.1 trainer.py): at each logging step `_nested_gather(tr_loss)` (accelerate's
+        gather, an all_gather_into_tensor) and `store_flos`'s `distributed_broadcast_scalars`
+        (an all_gather), at each save `_save_checkpoint`'s `store_flos` again, and one
+        gather of the losses an eval batch in `evaluation_loop` (no compute_metrics, so
+        prediction_loss_only). The state dicts' gathers run on the mesh's groups
+        (DTensor.full_tensor) and are not counted."""
+        done = range(self.resume_step + 1, step)
+        logs = sum(1 for s in done if s % self.interval == 0)
+        saves = sum(1 for s in done if s % self.facts.checkpoint_every == 0)
+        return _DATASET_BARRIERS + 2 * logs + saves + self.eval_works
 
     def _mesh_collective(self, event: Failed) -> Callable[[int], Collective] | None:
         """Under TP with data parallelism accelerate 1.11.0's mesh is (dp_shard, tp)
@@ -124,8 +146,14 @@ class Watchdog(Job):
             collective=collective,
         )
         texts = [out.text for out in lines if isinstance(out, Line)]
+        # torch 2.9's HeartbeatMonitor::runLoop takes the dump signal on the default group
+        # alone (`pg_->getUid() == 0`), so its :1858 and :1575 lines name default_pg with that
+        # group's counts wherever the hang was on a mesh group (review-tt9 fault 3).
         early, late = torch_dump.node_with_dump(
-            texts, found.year, Rng(self.facts.seed * 59 + event.seq)
+            texts,
+            found.year,
+            Rng(self.facts.seed * 59 + event.seq),
+            default_works=None if collective is None else self.default_works(event.step),
         )
         # The C++ watchdog writes to stderr (the first line right after the bar), and the
         # process dies: nothing draws its bar again.
