@@ -123,6 +123,13 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
                 part[at + 2],
             )
             assert not [line for line in part[at + 3 :] if line.strip()]  # nothing after them
+            # Slurm sets the node DOWN (NODE_FAIL): the job run again never runs on it, but on
+            # the spare the scheduler gave in its place (review-mg9 fault 3)
+            later = [line for line in text[end:] if not line.startswith(prompt)]
+            assert not [line for line in later if ender.host in line]
+            spare = restarted[failed.index(ender)].spare
+            assert spare
+            assert [line for line in text[end:] if spare in line]
             continue
         assert not lost
         if ender is not None and ender.retried and plan.launched_by_slurm:

@@ -164,6 +164,15 @@ class Log:
             self.resume_step = event.step
             if event.requeued:
                 self.fresh += (event.attempt,)
+            if event.drained in self.facts.hosts:
+                # A node lost under srun is set DOWN by Slurm (NODE_FAIL) and never allocated
+                # again until resumed: the job runs again on the spare the scheduler gave it
+                # in its place (the timeline's roster; review-mg9 fault 3).
+                hosts = tuple(
+                    event.spare if host == event.drained else host for host in self.facts.hosts
+                )
+                # (Facts.master, the rendezvous host, is node 0's: the spare's in its place)
+                self.facts = self.facts._replace(hosts=hosts)
             return []
         return []
 
