@@ -95,6 +95,7 @@ class Log:
         # Nodes whose GPU needs a reset: the job is run again without them (srun --exclude),
         # as Slurm itself does not take a node with a broken GPU out.
         self.excluded: tuple[str, ...] = ()
+        self.lost = ""  # the node the last failure took down (Failed.same_node False)
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
         self._groups_up = False  # the process groups' communicators, up in iteration 1
@@ -159,12 +160,13 @@ class Log:
             self.memory_reported = False
             if event.retried:
                 self.excluded += (event.host,)
+            self.lost = "" if event.same_node else event.host
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
             if event.requeued:
                 self.fresh += (event.attempt,)
-            if event.drained in self.facts.hosts:
+            if event.drained and event.drained == self.lost:
                 # A node lost under srun is set DOWN by Slurm (NODE_FAIL) and never allocated
                 # again until resumed: the job runs again on the spare the scheduler gave it
                 # in its place (the timeline's roster; review-mg9 fault 3).
