@@ -774,3 +774,42 @@ def test_a_large_cast_is_streamed_not_held(tmp_path: Path) -> None:
             tracemalloc.stop()
     assert SinkServer.received > cast.stat().st_size
     assert peak < 8 << 20, f"{peak:,} bytes at peak for a {cast.stat().st_size:,}-byte cast"
+
+
+class KeepingServer(SinkServer):
+    """Keeps the body it received."""
+
+    body: ClassVar[bytes] = b""
+
+    def do_POST(self) -> None:
+        KeepingServer.body = self.rfile.read(int(self.headers["Content-Length"]))
+        data = json.dumps({"url": f"http://{self.headers['Host']}/a/kept"}).encode()
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_cast_replaced_after_its_check_is_not_what_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review-attack12 F13: `mv other.cast up.cast` while a large cast was being checked
+    sent the new file, unchecked (an OSC 52 in it). The bytes sent are the bytes checked."""
+    from genact_cast.publish import upload as module
+
+    cast = tmp_path / "up.cast"
+    cast.write_bytes(CAST.read_bytes())
+    other = tmp_path / "other.cast"
+    other.write_text('{"version":2,"width":80,"height":24}\n[0.1,"o","\\u001b]52;c;QUFB\\u0007"]\n')
+    checked = module.validate
+
+    def check_then_replace(*args: Any, **kwargs: Any) -> None:
+        checked(*args, **kwargs)
+        os.replace(other, cast)  # the `mv` lands right after the check
+
+    monkeypatch.setattr(module, "validate", check_then_replace)
+    with serving(KeepingServer) as url:
+        assert upload(cast, server=url, install_id=ID).url.endswith("/a/kept")
+    assert CAST.read_bytes() in KeepingServer.body
+    assert b"52;c;" not in KeepingServer.body

@@ -15,7 +15,9 @@ from __future__ import annotations
 import base64
 import getpass
 import json
+import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Iterable
@@ -26,6 +28,7 @@ from urllib.parse import urlsplit
 
 from genact_cast import __version__
 from genact_cast.asciicast.json_limits import DECODER, DuplicateKey
+from genact_cast.asciicast.reader import CastReader
 from genact_cast.bounded_http import (
     ACCEPT_ENCODING,
     BadEncoding,
@@ -41,7 +44,7 @@ from genact_cast.bounded_http import (
 )
 from genact_cast.errors import GenactCastError
 from genact_cast.publish.markdown import is_host_name
-from genact_cast.sources import open_cast
+from genact_cast.sources import SourceError
 
 RETRIES = 3
 BACKOFF_SECONDS = 0.5
@@ -84,11 +87,13 @@ class Uploaded:
         return for_recording(self.url)[1]
 
 
-def validate(path: Path) -> None:
-    """Read the whole cast first: a bad file is reported here, not by the server."""
-    with open_cast(str(path)) as reader:
-        for _ in reader.events():
-            pass
+def validate(stream: BinaryIO, shown: str) -> None:
+    """Read the whole cast first: a bad file is reported here, not by the server. Read
+    from the descriptor that is then sent, so a file put at the name meanwhile (`mv`
+    during the check of a large cast) is never what goes (review-attack12 F13)."""
+    for _ in CastReader(stream, shown).events():
+        pass
+    stream.seek(0)
 
 
 def upload(
@@ -103,13 +108,45 @@ def upload(
 ) -> Uploaded:
     """Upload the cast at `path`. `timeout` bounds each network wait, `deadline` the whole
     exchange: a server that trickles its reply a byte at a time still ends in time."""
-    validate(path)
+    # Opened once: checked, then streamed from the file as httpx sends it (from its start
+    # again on a retry or a 307/308), never held: read whole, a 0.93 GB cast took 2.75 GB
+    # (review-attack12 F9).
+    with _open_regular(path) as data:
+        validate(data, str(path))
+        return _send(path, data, server=server, install_id=install_id, title=title,
+                     visibility=visibility, timeout=timeout, deadline=deadline)  # fmt: skip
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """The cast file, open; a FIFO or device is refused (it cannot be read twice)."""
     try:
-        # Streamed from the file as httpx sends it (from its start again on a retry or a
-        # 307/308), never held: read whole, a 0.93 GB cast took 2.75 GB (review-attack12 F9).
-        data = path.open("rb")
+        # Without O_NONBLOCK, opening a FIFO nobody writes to would block forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SourceError(str(path), "no such file") from None
     except OSError as exc:
-        raise UploadError(f"cannot read {path}: {exc.strerror}") from None
+        raise SourceError(str(path), str(exc.strerror)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise SourceError(
+            str(path), "is a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        )
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _send(
+    path: Path,
+    data: BinaryIO,
+    *,
+    server: str,
+    install_id: str,
+    title: str | None,
+    visibility: str | None,
+    timeout: float,
+    deadline: float,
+) -> Uploaded:
     user = getpass.getuser()
     secrets = _secrets(user, install_id)
     fields = {k: v for k, v in (("title", title), ("visibility", visibility)) if v is not None}
@@ -135,8 +172,7 @@ def upload(
             return reply
 
     try:
-        with data:
-            reply = within(deadline, exchange)
+        reply = within(deadline, exchange)
     except TimeoutError:
         raise UploadError(f"{server} did not finish answering in {deadline:g} s") from None
     return result(reply, secrets, install_id)
