@@ -340,7 +340,8 @@ class Failure:
     restart_at: datetime | None = None
     attempt: int = 0
     lost: str = ""
-    resume_path: str = ""
+    resume_path: str = ""  # empty when it starts over: no complete checkpoint yet
+    from_start: bool = False
     resume_step: int = -1
     reloaded: tuple[float, float] | None = None  # (size GB, seconds)
     reloaded_path: str = ""
@@ -503,6 +504,10 @@ ELASTIC = re.compile(
 )
 RESUME = re.compile(r"Resuming from (.+?) \(step ([\d,]+)\)(?:; (.+) of training lost)?$")
 RELOADED = re.compile(r"Loaded checkpoint (.+?) \(([\d.]+ [GT]B)\) in ([\d.]+)s$")
+# No complete save yet: the restart reads what the first launch read (or initializes again).
+FROM_START = re.compile(r"(?:the base model|scratch), no complete checkpoint$")
+RELOADED_BASE = re.compile(r"Loaded base model (.+?) \(([\d.]+ [GT]B) bf16\) in ([\d.]+)s$")
+REINITIALIZED = re.compile(r"Initialized weights from scratch in ([\d.]+)s$")
 
 
 def read_run(output: str) -> Run:
@@ -795,6 +800,8 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
     if resume and run.failures:
         f = run.failures[-1]
         f.resume_path, f.resume_step = path_of(resume.group(1)), int(number(resume.group(2)))
+        if FROM_START.match(resume.group(1)):
+            f.resume_path, f.from_start = "", True
         f.lost = resume.group(3) or f.lost
         return
     reloaded = RELOADED.match(message)
@@ -802,6 +809,15 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
         f = run.failures[-1]
         f.reloaded_path = path_of(reloaded.group(1))
         f.reloaded = (gigabytes(reloaded.group(2)), float(reloaded.group(3)))
+        return
+    base = RELOADED_BASE.match(message)
+    if base and run.failures:
+        f = run.failures[-1]
+        f.reloaded = (gigabytes(base.group(2)), float(base.group(3)))
+        return
+    again = REINITIALIZED.match(message)
+    if again and run.failures:
+        run.failures[-1].reloaded = (0.0, float(again.group(1)))
         return
     if message.startswith("[WARN] "):
         run.notices.append(Notice(at, message[len("[WARN] ") :]))

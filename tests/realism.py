@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from tests.cast_text import Frame, Run, gigabytes, number, read_run, seconds_of, tokens
+from tests.cast_text import Failure, Frame, Run, gigabytes, number, read_run, seconds_of, tokens
 
 # REALISM.md: hardware.
 
@@ -550,6 +550,31 @@ def half_unit(text: str) -> float:
 def shown_as(value: float, text: str) -> bool:
     """Whether `text` is `value` to the digits it shows (allowing for float rounding)."""
     return abs(value - float(text.replace(",", ""))) <= half_unit(text) * 1.0001 + 1e-12
+
+
+def _started_over(run: Run, s: Setup, f: Failure, where: str, saved: bool) -> list[str]:
+    """A restart before any save completed: step 0 again, reading what the first launch
+    read (the released bf16 weights at storage speed) or initializing again."""
+    out = []
+    if saved:
+        out.append(f"{where}: starts over though a checkpoint was saved")
+    if f.resume_step != 0:
+        out.append(f"{where}: starts over at step {f.resume_step}, not 0")
+    load = run.facts.get("load")
+    if f.reloaded is None:
+        out.append(f"{where}: no model loaded after the restart")
+    elif load is None:
+        if f.reloaded[0] != 0.0:
+            out.append(f"{where}: a run from scratch reloads {f.reloaded[0]} GB")
+    else:
+        size, seconds = f.reloaded
+        fastest, slowest = storage_seconds(size, s)
+        if size != gigabytes(load.group("gb")) or not fastest <= seconds <= slowest + 20:
+            out.append(
+                f"{where}: reloaded the base model as {size} GB in {seconds}s, the start "
+                f"read {load.group('gb')} (at {s.storage_gbps} GB/s)"
+            )
+    return out
 
 
 def storage_seconds(size_gb: float, s: Setup, spread: float = 0.3) -> tuple[float, float]:
@@ -2027,22 +2052,27 @@ def _failures(run: Run, s: Setup) -> list[str]:
         # never completes, and the job goes back to the one before it.
         saved = [v for v in run.saves if v.at is None or v.at <= f.xid_at]
         before = [v for v in saved if v.attempt < f.attempt and v.step <= f.step]
-        if not before or (f.resume_path != before[-1].path and f.resume_step < before[-1].step):
-            latest = before[-1].path if before else None
-            out.append(f"{where}: resumes from {f.resume_path}, last saved {latest}")
         if not f.resume_step < f.step or f.step - f.resume_step > 2 * max(s.every, 1):
             out.append(f"{where}: resumes at step {f.resume_step}, checkpoints every {s.every}")
-        if not f.resume_path.endswith(f"step-{f.resume_step}"):
-            out.append(f"{where}: Resuming from {f.resume_path} (step {f.resume_step})")
-        if f.reloaded is None or f.reloaded_path != f.resume_path:
-            out.append(f"{where}: no reload of {f.resume_path}")
+        if f.from_start:  # no complete save: it reads what the start read, at storage speed
+            out.extend(_started_over(run, s, f, where, bool(before)))
+        elif not before or (f.resume_path != before[-1].path and f.resume_step < before[-1].step):
+            latest = before[-1].path if before else None
+            out.append(f"{where}: resumes from {f.resume_path}, last saved {latest}")
         else:
-            size, seconds = f.reloaded
-            fastest, slowest = storage_seconds(size, s)
-            if abs(size - s.checkpoint_gb) > 0.001 * size + 0.05 or not (
-                fastest <= seconds <= slowest + 20
-            ):
-                out.append(f"{where}: reloaded {size} GB in {seconds}s at {s.storage_gbps} GB/s")
+            if not f.resume_path.endswith(f"step-{f.resume_step}"):
+                out.append(f"{where}: Resuming from {f.resume_path} (step {f.resume_step})")
+            if f.reloaded is None or f.reloaded_path != f.resume_path:
+                out.append(f"{where}: no reload of {f.resume_path}")
+            else:
+                size, seconds = f.reloaded
+                fastest, slowest = storage_seconds(size, s)
+                if abs(size - s.checkpoint_gb) > 0.001 * size + 0.05 or not (
+                    fastest <= seconds <= slowest + 20
+                ):
+                    out.append(
+                        f"{where}: reloaded {size} GB in {seconds}s at {s.storage_gbps} GB/s"
+                    )
         after = sorted(
             [(x.step, x.loss) for x in run.frames if x.attempt == f.attempt]
             + [(x.step, x.loss) for x in run.step_lines if x.attempt == f.attempt]

@@ -432,6 +432,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
     storage = nodes * shape.uniform(2.0, 10.0)
     if nodes >= 16:
         storage = min(500.0, max(50.0, storage))
+    # Whole GB/s, as the log states it: a rate rounded down for the line would let every
+    # write and read run a few % past the storage the log names (review-realism7 FAIL 10).
+    storage = float(round(storage))
     step_seconds = tokens_per_step / physics.cluster_tokens_per_second(
         layout.gpus, gpu.peak_tflops, mfu, fpt
     )

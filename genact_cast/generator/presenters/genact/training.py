@@ -149,8 +149,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                     f"again by hand {where} ({plan.gpus} GPUs)",
                     s.warning,
                 )
+            # No save complete yet (the first still being written): the run starts over
+            # from what the first launch read, the released weights or a fresh init.
+            start = "the base model" if not plan.from_scratch else "scratch"
+            where = (
+                f"{event.checkpoint}/" if event.checkpoint else f"{start}, no complete checkpoint"
+            )
             con.log(
-                f"Resuming from {event.checkpoint}/ (step {event.step:,}); "
+                f"Resuming from {where} (step {event.step:,}); "
                 f"{fmt.elapsed(event.lost_seconds)} of training lost"
             )
             pace()
@@ -160,10 +166,18 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 con.log(f"NCCL communicators re-initialized ({plan.gpus} ranks)")
         elif isinstance(event, ModelReady):
             con.at(event.t)
-            con.log(
-                f"Loaded checkpoint {event.loaded_from}/ ({fmt.gigabytes(plan.checkpoint_bytes)}) "
-                f"in {event.seconds:.1f}s"
-            )
+            if event.loaded_from is None:
+                con.log(f"Initialized weights from scratch in {event.seconds:.1f}s")
+            elif event.loaded_from.startswith("/checkpoints/base/"):  # what the start read
+                con.log(
+                    f"Loaded base model {event.loaded_from}/ "
+                    f"({fmt.gigabytes(plan.weights_bytes)} bf16) in {event.seconds:.1f}s"
+                )
+            else:
+                con.log(
+                    f"Loaded checkpoint {event.loaded_from}/ "
+                    f"({fmt.gigabytes(plan.checkpoint_bytes)}) in {event.seconds:.1f}s"
+                )
     con.end_live()
     for line in _in_order(above + writing):
         con.print(line)
