@@ -264,7 +264,7 @@ def parse_frame(lines: list[str]) -> Frame | None:
         memory=float(memory.group(1)),
         capacity=float(memory.group(2)),
         tokens_per_second=number(grab(r"Speed: ([\d,]+) tokens/s")),
-        samples_per_second=number(grab(r"([\d,]+) samples/s")),
+        samples_per_second=number(grab(r"([\d,.]+) samples/s")),
         tflops=float(grab(r"TFLOP/s: ([\d.]+)")),
         mfu=float(grab(r"MFU: ([\d.]+)%")) / 100,
         eta=grab(r"ETA: ((?:\d+[dhm] ?)+)").strip(),

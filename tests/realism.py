@@ -921,7 +921,9 @@ def _throughput(run: Run, s: Setup) -> list[str]:
                 f"MFU / {fpt:.4g})"
             )
         samples = f.tokens_per_second / s.per_seq
-        if abs(f.samples_per_second - samples) > 0.5 + 0.01 * samples:
+        # Whole above 10, two significant digits below (0.2 is not 0): half the last digit.
+        digit = 1.0 if samples >= 9.95 else 10 ** math.floor(math.log10(max(samples, 1e-9))) / 10
+        if abs(f.samples_per_second - samples) > digit / 2 + 0.01 * samples:
             out.append(f"step {f.step}: {f.samples_per_second:,.0f} samples/s, not {samples:,.1f}")
         tflops = f.tokens_per_second / s.gpus * fpt / 1e12
         if abs(f.tflops - tflops) > 0.01 * tflops + 0.05:

@@ -205,6 +205,12 @@ def _saves_shown(
     return shown
 
 
+def _rate_width(peak: float) -> int:
+    """The widest samples/s a run shows: its peak, or any slower step (the first's) drawn
+    with decimals when it falls below 10."""
+    return max(len(fmt.rate(peak)), fmt.RATE_WIDTH if peak < 1000 else 0)
+
+
 def _seconds(value: float) -> str:
     """Seconds to the digits that make two saves' times tell apart: '0.23s', '41.7s'."""
     return f"{value:.2f}s" if value < 10 else f"{value:.1f}s"
@@ -346,7 +352,7 @@ class LiveBlock:
         lines += flow(
             [
                 _metric(s, "Speed", "tps", len(fmt.thousands(peak_speed)) + len(" tokens/s")),
-                s.field("sps", len(fmt.thousands(peak_speed / per_seq)) + len(" samples/s")),
+                s.field("sps", _rate_width(peak_speed / per_seq) + len(" samples/s")),
                 _metric(s, "TFLOP/s", "tflops", 6),
                 _metric(s, "MFU", "mfu", 6),
                 _metric(s, "ETA", "eta", 7),
@@ -409,7 +415,7 @@ class LiveBlock:
                 "gn": f"{stats.grad_norm:.3f}",
                 "mem": f"{stats.memory_gib:.1f}{self.capacity}",
                 "tps": f"{stats.tokens_per_second:,.0f} tokens/s",
-                "sps": f"{stats.tokens_per_second * self.per_sample:,.0f} samples/s",
+                "sps": f"{fmt.rate(stats.tokens_per_second * self.per_sample)} samples/s",
                 "tflops": f"{stats.tflops_per_gpu:.1f}",
                 "mfu": f"{stats.mfu * 100:.1f}%",
                 "eta": fmt.hours_minutes((total - stats.step) * self.step_seconds),
