@@ -283,7 +283,7 @@ class Run:
                     + noise.uniform(EVAL, epoch * 64 + 16 + i, -0.003, 0.003)
                 )
             if name == "Token Acc":
-                value = 0.93 - 0.22 * loss + jitter
+                value = physics.token_accuracy(loss) + jitter
             elif name == "GSM8K":
                 # Near what the recipe's paper reports for this base (MetaMath: 66.5 % for
                 # Llama-2-7B, 77.7 % for Mistral-7B; a strong base keeps its own score),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from genact_cast.generator import physics
 from genact_cast.generator.dialects import hf_mesh, hf_model
 from genact_cast.generator.dialects.base import (
     Above,
@@ -212,10 +213,10 @@ class Log(Watchdog):
                 # The run's numbers as SFTTrainer reports them: every packed token seen so
                 # far (gathered over the ranks), the predictive entropy of a calibrated model
                 # near its cross-entropy, and the share of tokens predicted right, which
-                # falls as the loss rises (e^(-loss/2): 0.61 at 1.0, 0.78 at 0.5).
+                # falls as the loss rises (the run's curve, physics.token_accuracy).
                 jitter = Rng(f.seed * 37 + stats.step).uniform(-0.03, 0.03)
                 tokens = self.tokens_seen(stats.step)
-                sft = (stats.loss * (1 + jitter), tokens, math.exp(-stats.loss / 2))
+                sft = (stats.loss * (1 + jitter), tokens, physics.token_accuracy(stats.loss))
             record = log(
                 loss=stats.loss,
                 grad_norm=stats.grad_norm,
@@ -467,10 +468,13 @@ class Log(Watchdog):
         below = (Rng(f.seed * 31 + event.step).random() - 0.5) * 1e-4
         sft = None
         if f.kind == "sft":
-            # as the training records' (see step): entropy near the loss, accuracy e^(-loss/2)
+            # as the training records' (see step): entropy near the loss; the accuracy the
+            # run measured (its Token Acc), the same the genact log shows for this evaluation
             jitter = Rng(f.seed * 41 + event.step).uniform(-0.03, 0.03)
             tokens = self.tokens_seen(event.step)
-            sft = (event.loss * (1 + jitter), tokens, math.exp(-event.loss / 2))
+            measured = dict(event.metrics).get("Token Acc")
+            accuracy = physics.token_accuracy(event.loss) if measured is None else measured
+            sft = (event.loss * (1 + jitter), tokens, accuracy)
         record = eval_log(
             loss=event.loss + below,
             runtime=event.seconds,
