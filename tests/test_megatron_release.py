@@ -182,7 +182,11 @@ def test_the_rerun_state_machine_and_the_helpers_make_speak_where_the_tag_has_th
             assert text[i - 1] == megatron_lines.RERUN_INITIALIZED
             assert text[i - 2].startswith(" > padded vocab (size: ")
         compiling = [i for i, t in enumerate(text) if t == "> compiling dataset index builder ..."]
-        assert len(compiling) == len(starts)
+        # a restart round on a GPU that needs a reset starts rank 0 again, which waits in
+        # init_process_group for the worker that fails at set_device: it compiles nothing
+        plan = make_plan(CASES[index])
+        rounds = sum(e.retries for e in Run(plan).events if isinstance(e, Failed))
+        assert len(compiling) == len(starts) - rounds
         for i in compiling:
             assert text[i + 1].startswith("make: Entering directory '/home/")
             assert text[i + 1].endswith("/llm-train/megatron/core/datasets'")
@@ -254,12 +258,15 @@ def test_a_hung_collective_ends_every_rank_and_every_nodes_workers() -> None:
     failed = [t for t in text if "failed (exitcode: -6)" in t]
     assert len(failed) == plan.nodes * failures
     # The GPUs need a reset (plan_failures' "gpu" kind): each restart's worker on it exits
-    # with 1 at CUDA initialisation, and only its node's agent stops the node's others.
+    # with 1 at CUDA initialisation, its node's agent stops the node's seven others, and
+    # each other node's agent stops all eight of its own when the failing agent comes back
+    # to the rendezvous (torch 2.9 _invoke_run's HEALTHY branch), but for the last round.
     retries = sum(e.retries for e in Run(plan).events if isinstance(e, Failed))
     assert retries == 2 * 3
     assert len([t for t in text if "failed (exitcode: 1)" in t]) == retries
     closing = [t for t in text if "closing signal SIGTERM" in t]
-    assert len(closing) == 7 * (plan.nodes * failures + retries)
+    others = 8 * (plan.nodes - 1) * (retries - failures)
+    assert len(closing) == 7 * (plan.nodes * failures + retries) + others
     # srun relays every node's agent as its lines come: their stamps never go back (review-
     # mg8: grouped by node, one node's `failed` came before the next node's SIGTERM)
     for at in (n for n, t in enumerate(text) if "failed (exitcode: -6)" in t):

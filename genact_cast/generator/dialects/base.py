@@ -202,9 +202,28 @@ def exit_lines(
     outer: Sequence[torchrun.Frame] = (),
 ) -> list[Out]:
     """The shell's node's torchrun past its --max_restarts (`event.exits`): it exits with
-    ChildFailedError, its failed worker (local rank 0, `failure_lines`) the root cause."""
+    ChildFailedError, its failed worker (local rank 0, `failure_lines`) the root cause.
+    After restart rounds on a GPU that needs a reset (`event.retried`), only the agent that
+    used its restarts raises it, naming the worker that failed at CUDA initialisation;
+    another node's agent is then left at the closed rendezvous, and the shell's node prints
+    nothing more here (no torch 2.9 source or real log shows what it prints then)."""
     if not event.exits:
         return []
+    if event.retried:
+        if event.rank // 8:
+            return []
+        lines = torchrun.child_failed(
+            script=script,
+            host=facts.hosts[0],
+            moment=facts.moment(event.retried[-1] + 0.8),
+            rank=event.rank,
+            local_rank=event.local_rank,
+            pid=incidentals.worker_pids[event.local_rank],
+            signum=0,
+            outer=outer,
+            exitcode=1,
+        )
+        return [Line(text) for text in lines]
     lines = torchrun.child_failed(
         script=script,
         host=facts.hosts[0],
@@ -216,6 +235,73 @@ def exit_lines(
         outer=outer,
     )
     return [Line(text) for text in lines]
+
+
+def restart_rounds(
+    facts: Facts,
+    incidentals: Incidentals,
+    event: Failed,
+    startup: Callable[[float, Incidentals], list[Out]],
+    *,
+    binary: str = "/usr/bin/python",
+) -> tuple[Incidentals, list[Out]]:
+    """The shell's node (node 0) in each restart round on a GPU that needs a reset
+    (`event.retried`, when the worker on it failed again at CUDA initialisation): torch
+    2.9's SimpleElasticAgent._invoke_run restarts every node's workers each round. The
+    failing node's agent counts a retry (FAILED branch); every other agent's HEALTHY branch
+    sees num_nodes_waiting > 0 and restarts its own workers, which counts none. Either way
+    _stop_workers -> SubprocessContext._close warns `Sending process %s closing signal %s`
+    for each live worker, and the new workers start again: rank 0 prints its start-up
+    (`startup(t, workers)`, the dialect's in-place restart's lines). Returns the last
+    round's workers and the lines; ChildFailedError comes after the last round
+    (`exit_lines`)."""
+    source = torchrun.torch_source(facts.torch)
+    site = torch_site(facts.torch)
+    here = event.rank // 8 == 0
+    # The restart after the hang (`failure_lines`' workers stopped at event.t) brings up
+    # the first round's workers.
+    workers = incidentals.relaunched(facts, 60_000 + 8 * event.seq, same_agent=True)
+    lines: list[Out] = []
+    if not (here and event.local_rank == 0):
+        lines += startup(event.t + 2.9, workers)
+    for retry, at in enumerate(event.retried):
+        last = retry == len(event.retried) - 1
+        if not here and last:
+            break  # the failing agent gives up: no one comes to the rendezvous again
+        # On the failing node the worker on the broken GPU has exited with 1 and its agent
+        # stops the others; another node's agent stops all its workers once it sees the
+        # failing agent waiting at the rendezvous.
+        stop = at + (0.4 if here else 0.9)
+        lines += [
+            Line(
+                torchrun.closing_signal(
+                    facts.moment(stop), workers.agent_pid, source, pid, site=site
+                )
+            )
+            for local, pid in enumerate(workers.worker_pids)
+            if not (here and local == event.local_rank)
+        ]
+        if here:
+            lines.append(
+                Line(
+                    torchrun.worker_failed(
+                        facts.moment(stop + 0.4),
+                        workers.agent_pid,
+                        source,
+                        exitcode=1,
+                        local_rank=event.local_rank,
+                        pid=workers.worker_pids[event.local_rank],
+                        binary=binary,
+                        site=site,
+                    )
+                )
+            )
+        if last:
+            break
+        workers = workers.relaunched(facts, 60_000 + 8 * event.seq + retry + 1, same_agent=True)
+        if not (here and event.local_rank == 0):
+            lines += startup(stop + 1.1, workers)
+    return workers, lines
 
 
 def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[Out]:

@@ -17,6 +17,7 @@ from genact_cast.generator.dialects.base import (
     collective_numels,
     exit_lines,
     failure_lines,
+    restart_rounds,
     timed_out,
 )
 from genact_cast.generator.dialects.hf_job import Job
@@ -157,5 +158,16 @@ class Watchdog(Job):
         )
         # The C++ watchdog writes to stderr (the first line right after the bar), and the
         # process dies: nothing draws its bar again.
+        # Each restart round's workers (a GPU that needs a reset) start as an in-place
+        # restart's do: accelerate's script prints nothing before its first collective.
+        rounds: list[Out] = []
+        if event.retried:
+            self.incidentals, rounds = restart_rounds(
+                self.facts,
+                self.incidentals,
+                event,
+                lambda t, _: [],
+                binary="/usr/local/bin/python",
+            )
         ends = exit_lines(self.facts, self.incidentals, event, "train.py", ACCELERATE)
-        return [*(Line(text) for text in [*early, *late]), Close(leave=False), *ends]
+        return [*(Line(text) for text in [*early, *late]), Close(leave=False), *rounds, *ends]

@@ -279,8 +279,17 @@ class Log:
                     comms.agent(f, self.incidentals, self.attempt, node, self.fresh),
                     "dist-packages",
                 )
+        text = self.start_text()
+        self.clock.at(event.t + 3.0)
+        # One write for what arrives at once: the terminal sees the same lines (hundreds of
+        # banners and arguments on a large cluster), the tape one item.
+        return [Line("\r\n".join([*lines, *text]))]
+
+    def start_text(self) -> list[str]:
+        """Rank 0's lines each time its workers start, up to torch.distributed's init."""
+        f = self.facts
         args = margs.parsed(self.flags(), f.gpus)
-        text = [
+        return [
             *self.validate_lines(),
             *margs.dump(args),
             microbatches(f.grad_accum),
@@ -289,10 +298,6 @@ class Log:
             RERUN_INITIALIZED,
             "> initializing torch distributed ...",
         ]
-        self.clock.at(event.t + 3.0)
-        # One write for what arrives at once: the terminal sees the same lines (hundreds of
-        # banners and arguments on a large cluster), the tape one item.
-        return [Line("\r\n".join([*lines, *text]))]
 
     def _comm(self, event: CommReady) -> list[Out]:
         f = self.facts
@@ -430,5 +435,6 @@ class Log:
             incidentals=self.incidentals,
             attempt=self.attempt,
             fresh=self.fresh,
+            startup=self.start_text() if event.retried else (),
         )
         return out

@@ -8,6 +8,7 @@ Megatron's groups and DDP buckets (megatron_groups.py, megatron_ddp.py).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import timedelta
 
 from genact_cast.generator.dialects import megatron_args as margs
@@ -43,6 +44,7 @@ def failure_lines(
     incidentals: Incidentals,
     attempt: int,
     fresh: tuple[int, ...] = (),
+    startup: Sequence[str] = (),
 ) -> tuple[Facts, list[Out]]:
     """Every rank was in the hung collective: each one's watchdog times out after
     Megatron's own process-group timeout (--distributed-timeout-minutes, 10 at the tag)
@@ -152,7 +154,7 @@ def failure_lines(
     agents.sort()
     lines += [text for _, _, chunk in chunks for text in chunk]
     if event.retried:
-        lines += broken_gpu_lines(f, event, incidentals, attempt, fresh)
+        lines += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup)
         return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
     if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the
@@ -180,42 +182,93 @@ def lost_node_lines(facts: Facts, event: Failed, attempt: int, fresh: tuple[int,
 
 
 def broken_gpu_lines(
-    facts: Facts, event: Failed, incidentals: Incidentals, attempt: int, fresh: tuple[int, ...]
+    facts: Facts,
+    event: Failed,
+    incidentals: Incidentals,
+    attempt: int,
+    fresh: tuple[int, ...],
+    startup: Sequence[str] = (),
 ) -> list[str]:
     """A GPU that needs a reset (`Failed.retried`): every restart's worker on it fails at
     CUDA initialisation (Megatron's _initialize_distributed calls torch.cuda.set_device,
     megatron/training/initialize.py:318 at core_v0.14.0) and exits with 1; its node's
     agent stops the node's other workers and counts the failure, until the restarts are
     used and it raises ChildFailedError naming that worker (elastic/agent/server/api.py's
-    _invoke_run at v2.9.0). The other nodes' agents restart their workers when it comes
-    back to the rendezvous: membership changes count no retry and log at INFO only. srun
-    reports that node's task; the job is then run again without the node."""
+    _invoke_run at v2.9.0). Each time it comes back to the rendezvous every other node's
+    agent, in _invoke_run's HEALTHY branch, sees num_nodes_waiting > 0 and restarts its
+    own workers (no retry counted): _stop_workers -> SubprocessContext._close warns
+    `Sending process %s closing signal %s` for each live worker. Every round's rank 0
+    prints its start-up again (`startup`: arguments and `> initializing torch
+    distributed ...`, before set_device). srun reports the failing node's task; the job is
+    then run again without the node. What the other agents print once the failing one has
+    left the rendezvous closed, no torch 2.9 source or real log read here shows: nothing."""
     f = facts
     node = event.rank // 8
     source = torchrun.torch_source(f.torch)
     site = torch_site(f.torch, "dist-packages")
-    workers = agent(f, incidentals, attempt, node, fresh)
-    lines: list[str] = []
-    for retry, at in enumerate(event.retried):
-        workers = workers.relaunched(f, 50_000 + attempt * 8 + retry, same_agent=True)
-        dead = workers.worker_pids[event.local_rank]
-        lines += [
-            torchrun.closing_signal(f.moment(at), workers.agent_pid, source, pid, site=site)
-            for local, pid in enumerate(workers.worker_pids)
-            if local != event.local_rank
-        ]
-        lines.append(
-            torchrun.worker_failed(
-                f.moment(at + 0.4),
-                workers.agent_pid,
-                source,
-                exitcode=1,
-                local_rank=event.local_rank,
-                pid=dead,
-                binary="/usr/bin/python",
-                site=site,
-            )
+    draw = Rng(f.seed * 617 + event.seq)
+    # The restart after the hang: every node's first round of workers.
+    rounds = [
+        agent(f, incidentals, attempt, each, fresh).relaunched(
+            f, 50_000 + attempt * 8, same_agent=True
         )
+        for each in range(f.nodes)
+    ]
+    lines: list[str] = list(startup)
+    dead = rounds[node].worker_pids[event.local_rank]
+    for retry, at in enumerate(event.retried):
+        last = retry == len(event.retried) - 1
+        workers = rounds[node]
+        dead = workers.worker_pids[event.local_rank]
+        chunks: list[tuple[float, int, list[str]]] = [
+            (
+                at,
+                node,
+                [
+                    torchrun.closing_signal(f.moment(at), workers.agent_pid, source, pid, site=site)
+                    for local, pid in enumerate(workers.worker_pids)
+                    if local != event.local_rank
+                ]
+                + [
+                    torchrun.worker_failed(
+                        f.moment(at + 0.4),
+                        workers.agent_pid,
+                        source,
+                        exitcode=1,
+                        local_rank=event.local_rank,
+                        pid=dead,
+                        binary="/usr/bin/python",
+                        site=site,
+                    )
+                ],
+            )
+        ]
+        if not last:
+            for other, others in enumerate(rounds):
+                if other == node:
+                    continue
+                seen = at + 0.9 + draw.uniform(0.0, 0.2)
+                chunks.append(
+                    (
+                        seen,
+                        other,
+                        [
+                            torchrun.closing_signal(
+                                f.moment(seen), others.agent_pid, source, pid, site=site
+                            )
+                            for pid in others.worker_pids
+                        ],
+                    )
+                )
+        chunks.sort(key=lambda item: (item[0], item[1]))
+        lines += [text for _, _, chunk in chunks for text in chunk]
+        if last:
+            break
+        rounds = [
+            workers.relaunched(f, 50_000 + attempt * 8 + retry + 1, same_agent=True)
+            for workers in rounds
+        ]
+        lines += startup
     lines += torchrun.child_failed(
         script="pretrain_gpt.py",
         host=event.host,

@@ -297,7 +297,13 @@ class Log(Watchdog):
         out: list[Out] = []
         if event.attempt == 0 or new:
             out += [Line(text) for text in banner(f, f.moment(event.t), self.incidentals)]
-        t = event.t + 4.0
+        return out + self._start_lines(event.t)
+
+    def _start_lines(self, at: float) -> list[Out]:
+        """Rank 0's lines from its start to the device mesh, each time its workers start."""
+        f = self.facts
+        out: list[Out] = []
+        t = at + 4.0
         description = self.toml.description if self.toml else f"{meta_name(f.model_name)} training"
         out += [
             self._log(t, starting_job(description)),

@@ -17,6 +17,7 @@ from genact_cast.generator.dialects.base import (
     Out,
     exit_lines,
     failure_lines,
+    restart_rounds,
     timed_out,
 )
 from genact_cast.generator.dialects.rank_watchdog import Collective
@@ -36,6 +37,10 @@ class Watchdog(Job):
     failures: int  # the launches torchrun has restarted
     restarted: int  # the restarts this torchrun has made
     resume_step: int  # the step this launch resumed from (0: the first launch)
+
+    def _start_lines(self, at: float) -> list[Out]:
+        """Rank 0's start-up lines, each time its workers start (the log's own)."""
+        raise NotImplementedError
 
     def collectives_per_step(self) -> int:
         """The default group's collectives in one training step of this launch: FSDP2's
@@ -134,4 +139,13 @@ class Watchdog(Job):
             for out in lines
             for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
         ]
+        if event.retried:
+            self.incidentals, rounds = restart_rounds(
+                self.facts,
+                self.incidentals,
+                event,
+                lambda t, _: self._start_lines(t),
+                binary="/usr/local/bin/python",
+            )
+            out += rounds
         return out + exit_lines(self.facts, self.incidentals, event, "torchtitan.train")
