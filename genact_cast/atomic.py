@@ -17,8 +17,9 @@ and looks at what it took out: anything but a regular file that appeared meanwhi
 swapped back and refused. Without `--overwrite` it is `RENAME_NOREPLACE` (or a hard
 link): a file someone else created meanwhile is never clobbered.
 
-SIGINT, SIGTERM and SIGHUP wait while the temporary file is created and removed, and
-SIGTERM and SIGHUP unwind like Ctrl-C does, so the temporary file goes with them.
+SIGINT and every signal whose default action ends the process wait while the temporary
+file is created and removed, and unwind like Ctrl-C does, so the temporary file goes
+with them.
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ from typing import BinaryIO, NamedTuple
 from genact_cast.errors import OutputError, Terminated
 from genact_cast.escape import terminal_text
 from genact_cast.standard_output import os_reason
+from genact_cast.stop_signals import TERMINATING
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# Every signal whose default action ends the process (SIGQUIT, SIGUSR1, SIGALRM, ... too:
+# review-attack12 F12 found those leaving temporary files).
+STOP_SIGNALS = TERMINATING
 # Held back while a temporary file or directory is created or removed: none of them may
 # land between the creation and the `try` that removes it.
 HELD_SIGNALS = (signal.SIGINT, *STOP_SIGNALS)
@@ -342,7 +346,7 @@ def _rename(folder: int, source: str, destination: str, flags: int) -> bool:
 @contextlib.contextmanager
 def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
     """A private directory in the system's temporary directory, removed on every way out:
-    SIGINT, SIGTERM and SIGHUP wait while it is being made and removed, so that neither can
+    SIGINT and the stopping signals wait while it is being made and removed, so that none can
     leave it behind."""
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
     try:
@@ -365,8 +369,12 @@ def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
 
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise `Terminated` inside the block, so that every `finally`
-    (temporary files, directories) runs before the CLI exits with 128 + the signal.
+    """SIGTERM, SIGHUP and every other signal whose default action ends the process
+    (SIGQUIT, SIGUSR1, SIGALRM, ...) raise `Terminated` inside the block, so that every
+    `finally` (temporary files, directories, a child such as agg, killed by
+    subprocess.run) runs before the CLI exits with 128 + the signal. Past SIGTERM and
+    SIGHUP (always handled, as before), one the caller ignores stays ignored: a shell
+    starts a `&` job with SIGINT and SIGQUIT ignored, so Ctrl-\\ at the terminal spares it.
 
     Python drops an exception raised where it cannot propagate (a finalizer, a fork
     hook such as logging's): a signal whose exception was dropped so is raised again
@@ -378,7 +386,11 @@ def stop_on_signals() -> Iterator[None]:
         received.append(signum)
         raise Terminated(signum)
 
-    handlers = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    handlers = {
+        sig: signal.signal(sig, stop)
+        for sig in STOP_SIGNALS
+        if sig in (signal.SIGTERM, signal.SIGHUP) or signal.getsignal(sig) == signal.SIG_DFL
+    }
     try:
         yield
     finally:

@@ -254,8 +254,12 @@ cli.main()
 """
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_sigterm_or_sighup_during_record_leaves_no_temporary_file(
+STOPPING = [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
+            signal.SIGALRM]  # fmt: skip
+
+
+@pytest.mark.parametrize(("signum", "code"), [(sig, 128 + sig) for sig in STOPPING])
+def test_a_stopping_signal_during_record_leaves_no_temporary_file(
     tmp_path: Path, signum: int, code: int
 ) -> None:
     process = subprocess.Popen(
@@ -311,6 +315,50 @@ def test_sigterm_during_record_to_gif_removes_its_temporary_cast(tmp_path: Path)
     assert process.wait(timeout=30) == 143
     assert list(temp.iterdir()) == []
     assert not (tmp_path / "x.gif").exists()
+
+
+def _agg_child(process: subprocess.Popen[str], deadline: float) -> int:
+    """The pid of the agg `process` started, once it runs."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    while time.monotonic() < deadline:
+        for pid in children.read_text().split():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"agg"):
+                    return int(pid)
+        time.sleep(0.01)
+    raise AssertionError("agg never started")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("whom", ["genact-cast", "agg"])
+def test_a_signal_while_agg_draws_stops_it_and_leaves_nothing(tmp_path: Path, whom: str) -> None:
+    """review-attack12 F12: SIGQUIT while agg drew a GIF left its temporary files (and
+    agg ran on for minutes); agg killed from outside was reported as its memory limit."""
+    cast = tmp_path / "in.cast"
+    cast.write_bytes((Path(__file__).parent.parent / "casts" / "seed7-80x24.cast").read_bytes())
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genact_cast", "embed", str(cast), "--gif", str(out / "x.gif")],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    agg = _agg_child(process, time.monotonic() + 60)
+    if whom == "agg":
+        os.kill(agg, signal.SIGTERM)
+        assert process.wait(timeout=30) == 1
+        assert process.stderr is not None
+        said = process.stderr.read()
+        assert said == f"genact-cast: agg was killed by SIGTERM while drawing {cast}\n"
+    else:
+        process.send_signal(signal.SIGQUIT)
+        assert process.wait(timeout=30) == 128 + signal.SIGQUIT
+        assert process.stderr is not None
+        assert process.stderr.read() == "genact-cast: stopped by SIGQUIT\n"
+        assert not Path(f"/proc/{agg}").exists(), "agg still runs"
+    assert list(temp.iterdir()) == []
+    assert list(out.iterdir()) == []
 
 
 def _special_files(tmp_path: Path) -> list[Path]:

@@ -25,26 +25,9 @@ from typing import Any
 from genact_cast.errors import OutputError, Terminated
 from genact_cast.player.charset import UTF8, Charset, terminal_charset
 from genact_cast.player.keys import KeyReader
+from genact_cast.stop_signals import TERMINATING
 
-# Signals whose default action ends the process (signal(7): "Term" or "Core"), except
-# SIGKILL and SIGSTOP (uncatchable), SIGINT (Ctrl-C, Python's KeyboardInterrupt) and the
-# faults a Python handler cannot return from (SEGV, BUS, ILL, FPE, ABRT): each turned
-# into an orderly exit. Those Python itself ignores (PIPE, XFSZ) are left as they are.
-_TERMINATING_NAMES = (
-    "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU", "SIGXFSZ",
-    "SIGVTALRM", "SIGPROF", "SIGPWR", "SIGSTKFLT", "SIGIO", "SIGSYS", "SIGTRAP", "SIGEMT",
-    "SIGLOST",
-)  # fmt: skip
-TERMINATING = tuple(
-    dict.fromkeys(
-        [getattr(signal, name) for name in _TERMINATING_NAMES if hasattr(signal, name)]
-        + [
-            number
-            for number in range(getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1) + 1)
-            if number in signal.valid_signals()
-        ]
-    )
-)
+# (stop_signals.TERMINATING: every signal whose default action ends the process.)
 MAX_WAIT = 3600.0  # longest single wait: select() and sleep() refuse huge timeouts
 
 

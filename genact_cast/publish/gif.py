@@ -9,6 +9,7 @@ frames: publish/screens.py), and agg then runs with a cap on its memory and its 
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -173,8 +174,13 @@ def _run_agg(
                     f"agg could not render {shown} within {AGG_SECONDS:.0f} s; cut the cast "
                     "or lower --fps-cap or --font-size"
                 ) from None
-        # Out of its address space agg aborts (a signal), or says so, or its encoder
-        # thread panics and agg reports that ("Internal error; unexpectedly aborted").
+        # Out of its address space agg aborts (SIGABRT; a SIGSEGV or SIGBUS may
+        # come of it too), or says so, or its encoder thread panics and agg reports that
+        # ("Internal error; unexpectedly aborted"). Any other signal was sent from outside.
+        if result.returncode < 0 and -result.returncode not in _OUT_OF_MEMORY:
+            raise GenactCastError(
+                f"agg was killed by {_signal_name(-result.returncode)} while drawing {shown}"
+            )
         if result.returncode < 0 or any(
             sign in result.stderr for sign in ("memory allocation", "unexpectedly aborted")
         ):
@@ -187,6 +193,16 @@ def _run_agg(
             raise GenactCastError(f"agg could not render {shown}: {last}")
         with atomic_output(output, overwrite=overwrite) as stream:
             stream.write(gif.read_bytes())
+
+
+_OUT_OF_MEMORY = frozenset({signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS})
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _cap_memory() -> None:

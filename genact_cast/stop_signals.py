@@ -1,0 +1,28 @@
+"""The signals that stop genact-cast in order: temporary files removed, the terminal
+restored, exit 128 + the signal, one line.
+
+Signals whose default action ends the process (signal(7): "Term" or "Core"), except
+SIGKILL and SIGSTOP (uncatchable), SIGINT (Ctrl-C, Python's KeyboardInterrupt) and the
+faults a Python handler cannot return from (SEGV, BUS, ILL, FPE, ABRT): each turned into
+an orderly exit. Those Python itself ignores (PIPE, XFSZ) are left as they are.
+"""
+
+from __future__ import annotations
+
+import signal
+
+_TERMINATING_NAMES = (
+    "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU", "SIGXFSZ",
+    "SIGVTALRM", "SIGPROF", "SIGPWR", "SIGSTKFLT", "SIGIO", "SIGSYS", "SIGTRAP", "SIGEMT",
+    "SIGLOST",
+)  # fmt: skip
+TERMINATING: tuple[int, ...] = tuple(
+    dict.fromkeys(
+        [getattr(signal, name) for name in _TERMINATING_NAMES if hasattr(signal, name)]
+        + [
+            number
+            for number in range(getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1) + 1)
+            if number in signal.valid_signals()
+        ]
+    )
+)
