@@ -142,11 +142,18 @@ def test_torchtitan_applies_tensor_parallelism_before_activation_checkpointing(
     (`Applied HSDP to the model` with replicas, :130, else `Applied FSDP`, :132), each
     launch's start-up in that order."""
     out = log("torchtitan", seed, kind, failures)
-    for launch in out.split("Starting job: ")[1:]:
+    launches = out.split("Starting job: ")[1:]
+    assert "Applied FSDP to the model" in launches[0] or "Applied HSDP" in launches[0]
+    for launch in launches:
         tp = launch.find("Applied Tensor Parallelism to the model")
         ac = launch.find(" activation checkpointing to the model")
         fsdp = max(launch.find(f"Applied {dp} to the model") for dp in ("FSDP", "HSDP"))
-        assert fsdp >= 0
+        if fsdp < 0:
+            # A restart round stopped before the model is built (another node's worker
+            # failed again at CUDA initialisation): no parallelism is applied in it.
+            assert tp < 0
+            assert ac < 0
+            continue
         if tp >= 0:
             assert tp < fsdp
         if ac >= 0:
