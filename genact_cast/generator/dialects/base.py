@@ -272,30 +272,19 @@ def restart_rounds(
         # stops the others; another node's agent stops all its workers once it sees the
         # failing agent waiting at the rendezvous.
         stop = at + (0.4 if here else 0.9)
-        lines += [
-            Line(
-                torchrun.closing_signal(
-                    facts.moment(stop), workers.agent_pid, source, pid, site=site
-                )
-            )
-            for local, pid in enumerate(workers.worker_pids)
-            if not (here and local == event.local_rank)
-        ]
-        if here:
-            lines.append(
-                Line(
-                    torchrun.worker_failed(
-                        facts.moment(stop + 0.4),
-                        workers.agent_pid,
-                        source,
-                        exitcode=1,
-                        local_rank=event.local_rank,
-                        pid=workers.worker_pids[event.local_rank],
-                        binary=binary,
-                        site=site,
-                    )
-                )
-            )
+        lines += map(
+            Line,
+            torchrun.stopped_workers(
+                facts.moment(stop),
+                workers.agent_pid,
+                source,
+                workers.worker_pids,
+                failed=event.local_rank if here else None,
+                binary=binary,
+                site=site,
+                failed_at=facts.moment(stop + 0.4),
+            ),
+        )
         if last:
             break
         workers = workers.relaunched(facts, 60_000 + 8 * event.seq + retry + 1, same_agent=True)

@@ -224,23 +224,16 @@ def broken_gpu_lines(
             (
                 at,
                 node,
-                [
-                    torchrun.closing_signal(f.moment(at), workers.agent_pid, source, pid, site=site)
-                    for local, pid in enumerate(workers.worker_pids)
-                    if local != event.local_rank
-                ]
-                + [
-                    torchrun.worker_failed(
-                        f.moment(at + 0.4),
-                        workers.agent_pid,
-                        source,
-                        exitcode=1,
-                        local_rank=event.local_rank,
-                        pid=dead,
-                        binary="/usr/bin/python",
-                        site=site,
-                    )
-                ],
+                torchrun.stopped_workers(
+                    f.moment(at),
+                    workers.agent_pid,
+                    source,
+                    workers.worker_pids,
+                    failed=event.local_rank,
+                    binary="/usr/bin/python",
+                    site=site,
+                    failed_at=f.moment(at + 0.4),
+                ),
             )
         ]
         if not last:

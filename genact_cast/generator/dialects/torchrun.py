@@ -195,6 +195,41 @@ def closing_signal(
     )
 
 
+def stopped_workers(
+    moment: datetime,
+    agent: int,
+    source: TorchSource,
+    worker_pids: Sequence[int],
+    *,
+    failed: int | None,
+    binary: str,
+    site: str = "",
+    failed_at: datetime,
+) -> list[str]:
+    """One agent's lines as it stops its workers in a restart round: a closing signal for
+    each live worker, then, where one of them (local rank `failed`) exited with 1, its
+    failure (SubprocessContext._close and the FAILED branch of _invoke_run)."""
+    lines = [
+        closing_signal(moment, agent, source, pid, site=site)
+        for local, pid in enumerate(worker_pids)
+        if local != failed
+    ]
+    if failed is not None:
+        lines.append(
+            worker_failed(
+                failed_at,
+                agent,
+                source,
+                exitcode=1,
+                local_rank=failed,
+                pid=worker_pids[failed],
+                binary=binary,
+                site=site,
+            )
+        )
+    return lines
+
+
 def death_signal(
     moment: datetime,
     agent: int,
