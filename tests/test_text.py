@@ -55,3 +55,19 @@ def test_a_powerline_glyph_is_a_blank_cell_as_in_the_players_text_never_u_fffd()
     lines = [line for line in text.splitlines() if "ls /nonexistent" in line]
     assert lines
     assert lines[0].startswith("  ~/src   ls /nonexistent ")
+
+
+def test_an_emoji_zwj_sequence_with_a_symbol_made_emoji_by_vs16_is_kept_whole() -> None:
+    """review-exports11 item 12: 🙂‍↔️ ("head shaking", U+1F642 U+200D U+2194 U+FE0F) lost
+    its ZWJ (U+2194 is a math symbol), so a screen reader said "slightly smiling face, left
+    right arrow". asciinema-player 3.18.0's `.ap-line` text (read in Chromium, after the
+    wide emoji's blank right half) holds the ZWJ in each of these rows; a ZWJ between two
+    letters is a format character the text export drops, as before."""
+    with open_cast(str(SCREENS / "zwj_text.cast")) as reader:
+        text = render_text(Timeline(reader.header, reader.events()))
+    assert text.splitlines() == [
+        "h\U0001f642\u200d\u2194\ufe0fk|",
+        "n\U0001f642\u200d\u2195\ufe0fo|",
+        "p\U0001f3c3\u200d\u27a1\ufe0fq|",
+        "ab x\U0001f426\u200d\u2b1b|",
+    ]

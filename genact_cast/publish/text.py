@@ -61,17 +61,19 @@ def plain(text: str, private: str = PLACEHOLDER) -> str:
     return "".join(out)
 
 
-def _emoji(char: str) -> bool:
-    """A character an emoji ZWJ sequence joins: a symbol, a skin tone, VS16."""
-    return char == "\ufe0f" or unicodedata.category(char) in ("So", "Sk")
+def _emoji(char: str, then: str = "") -> bool:
+    """A character an emoji ZWJ sequence joins: a symbol, a skin tone, VS16, or any
+    character VS16 (`then`) asks to be drawn as emoji (↔️ in 🙂‍↔️, "head shaking":
+    U+2194 is a math symbol, Sm)."""
+    return char == "\ufe0f" or then == "\ufe0f" or unicodedata.category(char) in ("So", "Sk")
 
 
 def _joins(text: str, index: int, out: list[str]) -> bool:
     """Whether the format character at `index` belongs to an emoji sequence."""
     char = text[index]
     if char == ZWJ:  # between two emoji (one may end in VS16 or a skin tone)
-        after = text[index + 1 : index + 2]
-        return bool(out and after) and _emoji(out[-1]) and _emoji(after)
+        after, then = text[index + 1 : index + 2], text[index + 2 : index + 3]
+        return bool(out and after) and _emoji(out[-1]) and _emoji(after, then)
     if ord(char) in _TAGS:
         return bool(out) and (out[-1] == _FLAG or ord(out[-1]) in _TAGS)
     return char == "\U000e007f" and bool(out) and ord(out[-1]) in _TAGS  # (cancel tag)
