@@ -165,6 +165,26 @@ def test_eval_losses_are_float32_means_not_padded_four_place_values() -> None:
         assert not re.fullmatch(r"\d+\.\d{4}0{5,}\d*", loss), loss
 
 
+def test_trls_entropy_and_token_accuracy_are_python_means_of_float32_values() -> None:
+    """Review tt9 fault 4: SFTTrainer.compute_loss appends one float32 `.item()` a call
+    (trl 0.24.0 sft_trainer.py:1120-1121, :1173-1174) and SFTTrainer.log prints their Python
+    mean, `sum(val) / len(val)` (:1189), over logging_steps x gradient accumulation calls (an
+    eval's batches): a double, not a float32 value (huggingface/trl#3926: `'entropy':
+    1.9093962386250496`, `'eval_entropy': 1.980406832538153`)."""
+    from genact_cast.generator.dialects.common import float32
+
+    text = "\n".join(lines(1))
+    keys = ["entropy", "mean_token_accuracy", "eval_entropy", "eval_mean_token_accuracy"]
+    for key in keys:
+        values = [float(v) for v in re.findall(rf"'{key}': ([\d.e-]+)", text)]
+        assert values, key
+        # (a sum of 2^k float32 values near one another can still fit a float32 by chance)
+        doubles = [value for value in values if float32(value) != value]
+        assert len(doubles) >= len(values) / 2, (key, values[:3])
+    # the means stay the run's numbers: the accuracy a share, the entropy near the loss
+    assert all(0 < float(v) < 1 for v in re.findall(r"'mean_token_accuracy': ([\d.]+)", text))
+
+
 @pytest.mark.parametrize("kind", ["pretrain", "sft"])
 def test_a_relaunch_builds_the_model_as_the_first_launch_then_loads_the_checkpoint(
     kind: str,

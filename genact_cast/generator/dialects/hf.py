@@ -10,7 +10,7 @@ import math
 from datetime import datetime
 
 from genact_cast.generator import physics
-from genact_cast.generator.dialects import hf_mesh, hf_model
+from genact_cast.generator.dialects import hf_mesh, hf_model, trl_metrics
 from genact_cast.generator.dialects.base import (
     Above,
     Clock,
@@ -216,7 +216,15 @@ class Log(Watchdog):
                 # falls as the loss rises (the run's curve, physics.token_accuracy).
                 jitter = Rng(f.seed * 37 + stats.step).uniform(-0.03, 0.03)
                 tokens = self.tokens_seen(stats.step)
-                sft = (stats.loss * (1 + jitter), tokens, physics.token_accuracy(stats.loss))
+                # one compute_loss a micro batch since the last log (or the resume)
+                calls = min(self.interval, stats.step - self.resume_step) * f.grad_accum
+                entropy, accuracy = trl_metrics.sft_means(
+                    stats.loss * (1 + jitter),
+                    physics.token_accuracy(stats.loss),
+                    calls,
+                    f.seed * 43 + stats.step,
+                )
+                sft = (entropy, tokens, accuracy)
             record = log(
                 loss=stats.loss,
                 grad_norm=stats.grad_norm,
@@ -474,7 +482,11 @@ class Log(Watchdog):
             tokens = self.tokens_seen(event.step)
             measured = dict(event.metrics).get("Token Acc")
             accuracy = physics.token_accuracy(event.loss) if measured is None else measured
-            sft = (event.loss * (1 + jitter), tokens, accuracy)
+            # one compute_loss an eval batch (prediction_step)
+            entropy, accuracy = trl_metrics.sft_means(
+                event.loss * (1 + jitter), accuracy, steps, f.seed * 47 + event.step
+            )
+            sft = (entropy, tokens, accuracy)
         record = eval_log(
             loss=event.loss + below,
             runtime=event.seconds,

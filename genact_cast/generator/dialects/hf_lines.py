@@ -188,7 +188,8 @@ def log(
     learning rate as the scheduler's double, epoch to 2 places (trainer_callback.py's
     ProgressCallback.on_log; without the bar, `bar` False, PrinterCallback prints the
     state's epoch unrounded, :706-709). trl's SFTTrainer adds its metrics before the epoch
-    (sft_trainer.py:1187): the mean entropy, the tokens seen and the mean token accuracy."""
+    (sft_trainer.py:1187): the mean entropy, the tokens seen and the mean token accuracy,
+    already Python means of float32 values (trl_metrics)."""
     items = [
         ("loss", py_float(rounded(loss, 4))),
         ("grad_norm", py_float(float32(grad_norm))),
@@ -197,9 +198,9 @@ def log(
     if sft is not None:
         entropy, tokens, accuracy = sft
         items += [
-            ("entropy", py_float(float32(entropy))),
+            ("entropy", py_float(entropy)),
             ("num_tokens", py_float(tokens)),
-            ("mean_token_accuracy", py_float(float32(accuracy))),
+            ("mean_token_accuracy", py_float(accuracy)),
         ]
     return _dict([*items, ("epoch", py_float(rounded(epoch, 2) if bar else epoch))])
 
@@ -255,9 +256,9 @@ def eval_log(
     if sft is not None:
         entropy, tokens, accuracy = sft
         items += [
-            ("eval_entropy", py_float(float32(entropy))),
+            ("eval_entropy", py_float(entropy)),
             ("eval_num_tokens", py_float(tokens)),
-            ("eval_mean_token_accuracy", py_float(float32(accuracy))),
+            ("eval_mean_token_accuracy", py_float(accuracy)),
         ]
     return _dict([*items, ("epoch", py_float(rounded(epoch, 2) if bar else epoch))])
 
