@@ -84,6 +84,7 @@ def open_cast(source: str, *, shown: str | None = None) -> Iterator[CastReader]:
     """A reader for `source`, closed when the block ends; `shown` names it in messages
     (the URL of a cast read from its downloaded copy)."""
     if source == "-":
+        refuse_terminal_stdin()
         wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")
         yield CastReader(stdin_stream(), shown or "<stdin>")
     elif is_url(source):
@@ -138,6 +139,9 @@ def _open_file(source: str) -> Iterator[IO[bytes]]:
     if stat.S_ISDIR(mode):
         os.close(fd)
         raise SourceError(source, "is a directory")
+    if os.isatty(fd):  # (/dev/tty, /dev/stdin at a terminal: nobody types a cast)
+        os.close(fd)
+        raise SourceError(source, "is a terminal: name a cast file or pipe a cast in")
     os.set_blocking(fd, True)
     if stat.S_ISREG(mode):
         with os.fdopen(fd, "rb") as stream:
@@ -146,6 +150,17 @@ def _open_file(source: str) -> Iterator[IO[bytes]]:
     with io.BufferedReader(_SilenceLimited(fd, source, owned=True)) as bounded:
         wait_for_data(fd, source)
         yield bounded
+
+
+def refuse_terminal_stdin() -> None:
+    """`-` with a terminal as standard input: nobody types a cast, so say so at once, rather
+    than wait the silence limit for one (and read typed lines as a cast)."""
+    try:
+        terminal = os.isatty(sys.stdin.fileno())
+    except (AttributeError, OSError, ValueError):  # (no descriptor: a stream given in-process)
+        return
+    if terminal:
+        raise SourceError("<stdin>", "standard input is a terminal: pipe a cast in or name a file")
 
 
 def stdin_stream() -> IO[bytes]:

@@ -129,3 +129,29 @@ def test_each_pass_of_a_loop_starts_fresh_after_an_unterminated_string(
     output, errors = process.communicate(timeout=10)
     assert b"Traceback" not in errors
     assert output.count(b"hello") >= 2, output[:200]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["play", "-"], ["play", "--loop", "-"], ["info", "-"], ["embed", "-", "--text", "-"],
+     ["play", "/dev/stdin"]],
+)  # fmt: skip
+def test_standard_input_at_a_terminal_is_refused_at_once(args: list[str]) -> None:
+    """`play -` typed at a prompt, with nothing piped in: one line at once (nobody types a
+    cast), not 30 s of waiting that reads typed lines as the cast."""
+    main, child = os.openpty()
+    started = time.monotonic()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "genact_cast", *args], stdin=child,
+            capture_output=True, timeout=20,
+        )  # fmt: skip
+    finally:
+        os.close(child)
+        os.close(main)
+    assert time.monotonic() - started < 10
+    assert process.returncode == 1, process.stderr
+    lines = process.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert "is a terminal" in lines[0], lines
+    assert "pipe a cast in" in lines[0], lines

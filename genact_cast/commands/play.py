@@ -24,6 +24,7 @@ from genact_cast.sources import (
     is_url,
     open_cast,
     private_copy,
+    refuse_terminal_stdin,
     stdin_stream,
     wait_for_data,
 )
@@ -153,6 +154,7 @@ def _replayable(source: str, again: bool) -> Iterator[str]:
     if source != "-" or not again:
         yield source
         return
+    refuse_terminal_stdin()
     wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")  # a silent pipe is given up
     with private_copy() as (spool, name):
         size = 0
