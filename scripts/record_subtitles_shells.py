@@ -21,7 +21,7 @@ import pexpect
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "subtitles"
 KEY_SECONDS = 0.09
-TAB, ENTER, DOWN, CTRL_U, CTRL_B = "\t", "\r", "\x1b[B", "\x15", "\x02"
+TAB, ENTER, DOWN, CTRL_U, CTRL_B, CTRL_A = "\t", "\r", "\x1b[B", "\x15", "\x02", "\x01"
 ZSHRC = """PROMPT='%n:%~%# '
 RPROMPT='[%T]'
 autoload -U compinit; compinit -u
@@ -298,6 +298,92 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # review-exports11 item 8: programs run by an interpreter that draw a screen, named
+    # by their script: a curses menu in python (Down, Down, Enter), a node dashboard on the
+    # alternate screen for a second and a half.
+    "interpreter_screens": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("python3 menu.py", 0.3), (ENTER, 1.5), (DOWN, 0.5), (DOWN, 0.5), (ENTER, 1.0),
+            ("node dash.js", 0.3), (ENTER, 2.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports11 item 7: GNU screen with a hardstatus line on the bottom row
+    # (screenrc below), a second window (Ctrl-A c), switches between them (Ctrl-A n).
+    "screen_hardstatus": (
+        "bash --norc --noprofile -i",
+        12,
+        70,
+        [
+            ("screen -c screenrc", 0.3), (ENTER, 1.5),
+            ("echo first window", 0.3), (ENTER, 1.0),
+            (CTRL_A + "c", 1.5),
+            ("echo second window", 0.3), (ENTER, 1.0),
+            (CTRL_A + "n", 1.5), (CTRL_A + "n", 1.5),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports11 item 3: lines redrawn in place with `\r`, a counter each half
+    # second and a pip-style bar (bar.py below) over 1.6 s.
+    "bash_progress": (
+        "bash --norc --noprofile -i",
+        12,
+        70,
+        [
+            ("for i in 1 2 3 4 5; do printf '\\rProgress %d/5' $i; sleep 0.5; done; echo", 0.3),
+            (ENTER, 3.5),
+            ("python3 bar.py", 0.3), (ENTER, 2.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports11 items 4-5: zsh with a two-line prompt of box characters and a right
+    # prompt for the exit status (box/.zshrc below): a command that fails, a narrowing at
+    # the idle prompt, a command, a command typed then the window narrowed before Enter.
+    "zsh_box_prompt": (
+        "env ZDOTDIR=\"$HOME/box\" zsh -i",
+        12,
+        70,
+        [
+            ("false", 0.3), (ENTER, 1.0),
+            ("<resize 12x60>", 1.0),
+            ("echo after the narrowing", 0.3), (ENTER, 1.0),
+            ("echo typed then the window narrows", 0.5), ("<resize 12x50>", 1.0), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports11 items 4-6: fish with a two-line prompt and a right prompt (box's
+    # config.fish below), output without a final newline, a command narrowed after.
+    "fish_box_prompt": (
+        "env XDG_CONFIG_HOME=\"$HOME/box\" fish",
+        12,
+        70,
+        [
+            ("echo one two four", 0.3), (ENTER, 1.0),
+            ("printf 'no newline at end of this output'", 0.3), (ENTER, 1.0),
+            ("sleep 1; echo slept", 0.3), (ENTER, 2.0),
+            ("<resize 12x50>", 1.0),
+            ("echo narrow", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports11 item 5: bash with a two-line PS1 (`\n` in it), a command typed
+    # then the window narrowed before Enter.
+    "bash_two_line": (
+        "bash --norc --noprofile -i",
+        12,
+        70,
+        [
+            ("PS1='+- \\u@box \\w\\n+> '", 0.3), (ENTER, 1.0),
+            ("echo this command is typed then the window narrows", 0.5),
+            ("<resize 12x40>", 1.0), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
 TWO_LINE_ZSHRC = """PROMPT=$'%~ on box\\n%# '
 RPROMPT='[%T]'
@@ -305,6 +391,61 @@ RPROMPT='[%T]'
 TRANSIENT_ZSHRC = """precmd() { PROMPT=$'\\n%~\\n%# ' }
 _collapse() { PROMPT='> '; zle .reset-prompt; zle -R }
 zle -N zle-line-finish _collapse
+"""
+MENU = """import curses
+
+
+def main(screen):
+    curses.curs_set(0)
+    items = ["Network", "Storage", "Users", "Quit"]
+    chosen = 0
+    while True:
+        screen.erase()
+        screen.addstr(0, 2, "Setup menu", curses.A_BOLD)
+        for i, item in enumerate(items):
+            screen.addstr(2 + i, 4, item, curses.A_REVERSE if i == chosen else 0)
+        screen.refresh()
+        key = screen.getch()
+        if key == curses.KEY_DOWN:
+            chosen = (chosen + 1) % len(items)
+        elif key in (10, 13):
+            return items[chosen]
+
+
+print("chose", curses.wrapper(main))
+"""
+DASH = """process.stdout.write("\\x1b[?1049h\\x1b[H\\x1b[2J");
+process.stdout.write("Build dashboard\\r\\n\\r\\njobs: 3 running\\r\\n");
+setTimeout(() => {
+  process.stdout.write("\\x1b[?1049l");
+  console.log("dashboard closed");
+}, 1500);
+"""
+SCREENRC = """startup_message off
+hardstatus alwayslastline
+hardstatus string '%{= kG}[ %H ][%= %{= kw}%-w%{+b r}%n*%t%{-b r}%{w}%+w %=%{g}][ %m-%d %c ]'
+"""
+BAR = """import sys, time
+
+for done in range(0, 65, 8):
+    bar = "\\x1b[38;2;249;38;114m" + "\\u2501" * (done // 2)
+    bar += "\\x1b[38;5;237m" + "\\u2501" * (32 - done // 2)
+    sys.stdout.write(f"\\r   {bar}\\x1b[0m {done}/64 kB 1.2 MB/s")
+    sys.stdout.flush()
+    time.sleep(0.2)
+print()
+print("Successfully installed demo-1.0")
+"""
+BOX_ZSHRC = """PROMPT=$'%F{green}\\u250c[%n@box]\\u2500[%~]%f\\n%F{green}\\u2514\\u257c%f $ '
+RPROMPT='%(?..%F{red}\\u2718 %?%f)'
+"""
+BOX_FISH = """function fish_prompt
+    echo (prompt_pwd)
+    echo -n '\\u279c '
+end
+function fish_right_prompt
+    echo -n '[main] 12:00:00'
+end
 """
 ASK = """read -p "Your name? " name
 echo "hello $name"
@@ -326,6 +467,13 @@ def record(folder: Path, name: str) -> Path:
     (home / "transient" / ".zshrc").write_text(TRANSIENT_ZSHRC)
     (home / "twoline").mkdir()
     (home / "twoline" / ".zshrc").write_text(TWO_LINE_ZSHRC)
+    (home / "box" / "fish").mkdir(parents=True)
+    (home / "box" / ".zshrc").write_text(BOX_ZSHRC)
+    (home / "box" / "fish" / "config.fish").write_text(BOX_FISH)
+    (home / "menu.py").write_text(MENU)
+    (home / "dash.js").write_text(DASH)
+    (home / "bar.py").write_text(BAR)
+    (home / "screenrc").write_text(SCREENRC)
     # (fish generates completions from man pages in the background on its first start,
     # holding the terminal open after `exit`: the folder says it was done)
     (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)

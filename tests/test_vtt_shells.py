@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from genact_cast.publish.vtt import session_name
 from tests.test_vtt import cues_of_file, lines
 
 SUBTITLES = Path(__file__).resolve().parent / "data" / "subtitles"
@@ -601,3 +602,34 @@ def test_commands_after_a_dialog_on_the_primary_screen_are_told_each_from_its_fi
         ("00:00:20.822", ["rc=1"]),
         ("00:00:21.825", ["└╼ $ exit"]),
     ], found
+
+
+def test_a_screen_drawn_by_an_interpreter_is_named_by_its_script() -> None:
+    """review-exports11 item 8: a curses menu run with `python3 menu.py` and a node
+    dashboard on the alternate screen (`node dash.js`) were `[python3]` and `[node]`; the
+    script says which program it is (interpreter_screens.cast, recorded by
+    scripts/record_subtitles_shells.py). A REPL or `-c` keeps the interpreter's name."""
+    told = lines(cues_of_file("interpreter_screens.cast", SUBTITLES))
+    assert told == [
+        "$ python3 menu.py",
+        "[menu.py]",
+        "chose Network",
+        "$ node dash.js",
+        "[dash.js]",
+        "dashboard closed",
+        "$ exit",
+        "exit",
+    ], told
+    assert [session_name("", typed) for typed in SCRIPTS] == list(SCRIPTS.values())
+
+
+SCRIPTS = {
+    "python3 -u ./tools/menu.py --fast": "menu.py",
+    "python3 -m rich.progress": "rich.progress",
+    "sudo python3.11 -X dev app.py": "app.py",
+    "perl -w top.pl": "top.pl",
+    "ruby tui.rb": "tui.rb",
+    "python3 -q": "python3",
+    "python3 -c 'import curses'": "python3",
+    "node": "node",
+}

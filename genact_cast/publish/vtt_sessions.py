@@ -37,6 +37,12 @@ SCREENS = frozenset({"whiptail", "dialog", "gdialog", "cdialog", "vim", "vi", "n
                      "lazygit", "fzf", "sk", "watch", "mutt", "neomutt", "alpine", "nmtui", "irssi",
                      "cfdisk", "nvtop", "nvitop", "ncmpcpp", "weechat", "k9s"})  # fmt: skip
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# Interpreters, named by the script they run (`python3 menu.py` draws menu.py's screen:
+# review-exports11 item 8), with their options that take a value; `-m` names a module.
+_INTERPRETER = re.compile(r"(python|pypy|node|nodejs|deno|bun|ruby|perl|php|lua)[0-9.]*")
+_INTERPRETER_VALUES = frozenset({"-X", "-W", "-Q", "-r", "--require", "-I", "-e", "-c", "-E",
+                                 "--eval", "--import", "--loader", "-x"})  # fmt: skip
+_INLINE = frozenset({"-c", "-e", "-E", "--eval"})  # the program is on the command line
 
 
 def prompt(text: str) -> bool:
@@ -112,9 +118,25 @@ def _name(words: list[str]) -> str | None:
     if not words or words[0] in PASSED:
         return None
     program = words[0].lstrip("$(").rstrip(")").rsplit("/", 1)[-1]
+    if _INTERPRETER.fullmatch(program):
+        program = _script(words[1:]) or program
     if program.isprintable() and program.isascii():
         return program[:MAX_NAME]
     return ""
+
+
+def _script(words: list[str]) -> str:
+    """The script (or `-m` module) an interpreter's arguments run ("" for none: a REPL, a
+    program given with `-c`/`-e`)."""
+    while words and words[0].startswith("-"):
+        option = words.pop(0)
+        if option in _INLINE:
+            return ""
+        if option == "-m" and words:
+            return words[0].rstrip(")")
+        if option in _INTERPRETER_VALUES and words:
+            words.pop(0)
+    return words[0].rstrip(")").rsplit("/", 1)[-1] if words else ""
 
 
 def _commands(command: str) -> list[list[str]]:
