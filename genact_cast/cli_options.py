@@ -159,11 +159,20 @@ def runnable(options: "RecordOptions", *, seed_given: bool) -> "RecordOptions":
     """`options` with a seed whose run the framework trains: a seed the user did not pin is
     drawn again while its run is one the framework's pinned release refuses (SeedRefused:
     Gemma 3 under torchtitan), as the user asked for a run of that framework, not that seed.
-    A pinned seed stays, and its refusal is the answer."""
+    A pinned seed stays, and its refusal is the answer, naming the nearest seeds the
+    framework runs."""
     from genact_cast.errors import SeedRefused
     from genact_cast.generator import make_plan
 
     if seed_given:
+        try:
+            make_plan(options)
+        except SeedRefused as refusal:
+            # a refusal that names seeds this framework does run (seed_hints)
+            from genact_cast.seed_hints import nearest_runs
+
+            hints = nearest_runs(options)
+            raise SeedRefused("; ".join([str(refusal), *hints])) from None
         return options
     for _ in range(RANDOM_SEED_TRIES):
         try:

@@ -685,3 +685,41 @@ def test_a_model_torchtitan_does_not_train_is_refused_not_replaced(seed: int) ->
     assert reason is not None
     assert reason in message
     assert "--framework genact" in message
+
+
+def test_a_refused_seed_names_the_nearest_seeds_the_framework_runs(tmp_path: Path) -> None:
+    """Same seed, same run, or refused: torchtitan v0.2.0 refuses about four seeds in five
+    (a fine-tune, a model it does not ship), so the refusal names the nearest seeds whose run
+    it does train with the same options (`--seed 9 trains Qwen3-32B with torchtitan`), and
+    those seeds plan that run."""
+    import subprocess
+    import sys
+
+    from genact_cast.cli_options import runnable
+
+    for options in (
+        RecordOptions(seed=7, framework="torchtitan"),  # a fine-tune
+        RecordOptions(seed=8805, framework="torchtitan", kind="continue"),  # Gemma 3
+    ):
+        with pytest.raises(SeedRefused) as refused:
+            runnable(options, seed_given=True)
+        message = str(refused.value)
+        named = re.findall(r"--seed (\d+) trains (\S+) with torchtitan \(([^)]+)\)", message)
+        assert len(named) == 2, message
+        distances = [abs(int(seed) - options.seed) for seed, _, _ in named]
+        assert distances == sorted(distances)
+        for seed, model, kind in named:
+            plan = make_plan(options._replace(seed=int(seed)))
+            assert (plan.arch.name, plan.kind_label) == (model, kind)
+        for near in range(options.seed - distances[0] + 1, options.seed + distances[0]):
+            with pytest.raises(BadOption):
+                make_plan(options._replace(seed=near))
+    out = tmp_path / "x.cast"
+    args = ["record", "--seed", "7", "--framework", "torchtitan", "-o", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "--seed 9 trains" in result.stderr
+    assert not out.exists()
