@@ -633,3 +633,24 @@ SCRIPTS = {
     "python3 -c 'import curses'": "python3",
     "node": "node",
 }
+
+
+def test_a_multiplexers_status_line_is_never_told() -> None:
+    """review-exports11 item 7: GNU screen's `hardstatus alwayslastline` was read as a cue
+    at each window switch (`[ vm ][ 0 sh  1*sh ][ 12-06  8:10 ]`), where tmux's status
+    bar never was: one rule for both, the bottom row drawn with the session's first
+    screen while the cursor is elsewhere (screen_hardstatus.cast, recorded by
+    scripts/record_subtitles_shells.py: two windows, Ctrl-A c, Ctrl-A n twice)."""
+    told = lines(cues_of_file("screen_hardstatus.cast", SUBTITLES))
+    assert told == [
+        "$ screen -c screenrc",
+        "$ echo first window",
+        "first window",
+        "$ echo second window",
+        "second window",
+        "$ exit",
+        "$ exit",
+        "[screen is terminating]",
+        "$ exit",
+        "exit",
+    ], told

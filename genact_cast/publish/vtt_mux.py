@@ -8,8 +8,12 @@ is split into its panes at the vertical borders, and a pane's line not shown bef
 session is told (a line that moved up as the pane scrolled was shown before, a line rewrapped
 when a split narrowed its pane is found in what was). A line
 typed on (a command after its prompt) is one line, timed from its first character. The
-status bar (tmux's bottom row) and the borders are not told. Memory is bounded by
-`MAX_SEEN` lines.
+borders are not told, nor a status line: tmux's status bar, GNU screen's `hardstatus
+alwayslastline` (review-exports11 item 7: read at each window switch), byobu's, known
+the same way for each: the bottom row, drawn with the session's first screen while the
+cursor is elsewhere (a pane's lines start at its top; the status line is repainted there
+at each switch and clock tick, the cursor never in it). Memory is bounded by `MAX_SEEN`
+lines.
 
 A program that paints a pane (htop, top, watch: the terminal's alternate screen is the
 multiplexer's, so the pane's own is not seen) is one cue, `[htop]`, named by the command
@@ -46,8 +50,9 @@ PAINTED_ROWS = 3  # a pane's rows written over at once by a program that paints 
 class Multiplexed:
     """The lines a multiplexer's panes showed: (time, (row, pane), text), in order."""
 
-    def __init__(self, status_row: bool) -> None:
-        self.status_row = status_row  # tmux keeps a status bar on the bottom row
+    def __init__(self) -> None:
+        # The bottom row is a status line (None: not known until a screen shows text)
+        self.status_row: bool | None = None
         self.told: list[tuple[float, tuple[int, int], str]] = []
         # The lines each pane showed (by its place in the row: a pane's output is its own,
         # `seq 40` in one pane does not make `21` told in another); a dict keeps its order:
@@ -114,6 +119,10 @@ class Multiplexed:
         self.told, self.slots = [], {}
 
     def update(self, screen: Screen) -> None:
+        if self.status_row is None and any(row_text(row).strip() for row in screen.rows):
+            bottom = len(screen.rows) - 1
+            here = screen.cursor is not None and screen.cursor[1] == bottom
+            self.status_row = bool(row_text(screen.rows[bottom]).strip()) and not here
         rows = screen.rows[:-1] if self.status_row else screen.rows
         texts = [row_text(row) for row in rows]
         layout = tuple(
