@@ -138,8 +138,11 @@ def ink(row: list[tuple[str, Any, Any]]) -> str:
 def visible(text: str) -> str:
     """A cell's text without its invisible format characters (ZWJ, ZWSP, bidi controls,
     which the SVG writes as ZWSP: an RLO kept in SVG text would reverse the run, which
-    the terminal never does): which cell holds one is not seen."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf") or " "
+    the terminal never does): which cell holds one is not seen. Nor is a blank the
+    browser lays out under a character (a span moved right by an emoji's advance ends
+    under the next span: publish/player_layout.py)."""
+    shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return (shown.replace(" ", "") if len(shown) > 1 else shown) or " "
 
 
 def symbol(char: str) -> bool:
@@ -655,3 +658,38 @@ def test_a_symbol_emoji_only_on_request_is_text_in_the_svg_as_in_the_player(
     ]
     assert seen == [False, False, True], "the player's ℹ, ‼ and ℹ️ are not text, text, emoji"
     assert drawn == seen
+
+
+def inked_cells(picture: Any, left: float, top: float, cell: tuple[float, float], cols: int) -> str:
+    """A row of cells as `#` (ink inside the cell, off its edge columns) or `.`."""
+    return "".join(
+        "#" if ink_rows(picture, left + x * cell[0], top, cell[0], cell[1]) else "."
+        for x in range(cols)
+    )
+
+
+def test_a_symbol_only_the_emoji_font_has_is_drawn_as_the_player_draws_it(
+    player: Player, tmp_path: Path
+) -> None:
+    """review-exports11 item 9: 🛠 🗑 ⏸ (one cell in avt, no text font has them) are drawn
+    by the player's browser from the colour emoji font about two cells wide, and the rest
+    of the span one column right. The PNG (and so the video) inks the same cells as the
+    player's screenshot, at its font size (15 px): it drew a small emoji in one cell and
+    the text after it one column left."""
+    path = ROOT / "tests" / "data" / "screens" / "emoji_font_only.cast"
+    _, events = load(path)
+    player.load(path.read_text("utf-8"))
+    t = events[-1].time + 0.05
+    expected = player.at(t)
+    shot = player.picture()
+    png = tmp_path / "emoji.png"
+    export(str(path), png, "png", overwrite=True, clip=Clip(), size="15", at=t)
+    picture = png_picture(png.read_bytes()).convert("RGB")
+    lay = layout(expected.cols, expected.rows, 15)
+    cell = shot.width / expected.cols, shot.height / expected.rows
+    for y in range(3):  # 🛠 Building app / 🗑 Removed 3 files / ⏸ Paused  ⏹ Stopped
+        want = inked_cells(shot, 0, y * cell[1], cell, 20)
+        got = inked_cells(picture, lay.left, lay.top + y * lay.cell_height,
+                          (lay.cell_width, lay.cell_height), 20)  # fmt: skip
+        assert want.startswith("##.#"), f"row {y}: the player inks {want}"
+        assert got == want, f"row {y}: the PNG inks {got}, the player {want}"

@@ -11,6 +11,12 @@ wide character (CJK, emoji) and the symbols the player lists as standalone (box 
 braille, Nerd Font icons) are spans of their own. Backgrounds are painted cell by cell, so
 they stay where the cells are.
 
+A one-cell symbol that only the colour emoji font has (🛠 U+1F6E0, ⏸ U+23F8, Ⓜ U+24C2 with
+no VS16 after it: publish/data/emoji_font_only.json, measured in the player by
+scripts/emoji_font_only.py) is drawn at the emoji's advance, about two columns: it is laid
+out as a wide character (its second column blank), and the rest of its span moves one
+column right, up to where the next span starts.
+
 Read from asciinema-player's src/vt/src/lib.rs (`get_line`, `is_standalone_char`,
 `build_standalone_chars_lut`; main at 3.17.0, whose span rules 3.18.0 keeps) and checked
 against 3.18.0 in Chromium (tests/test_player_parity.py).
@@ -18,7 +24,9 @@ against 3.18.0 in Chromium (tests/test_player_parity.py).
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from importlib import resources
 
 from genact_cast.publish.terminal import Cell, Row, Style
 from genact_cast.publish.vectors import WIDE, vector
@@ -33,6 +41,20 @@ _STANDALONE = (
     (0x2B24, 0x2B24), (0xF0001, 0xF1AF0),
 )  # fmt: skip
 _ZERO_ADVANCE = frozenset({"Mn", "Me", "Cf"})
+
+
+def _emoji_font_only() -> frozenset[str]:
+    text = (resources.files("genact_cast.publish") / "data" / "emoji_font_only.json").read_text()
+    return frozenset(chr(int(code, 16)) for code in json.loads(text)["code_points"])
+
+
+EMOJI_FONT_ONLY = _emoji_font_only()
+
+
+def emoji_advance(row: Row, x: int) -> bool:
+    """Whether the one-cell character at x is drawn two columns wide, from the emoji font
+    (no VS16 after it: with one, the selector's cell is where the emoji's second half is)."""
+    return row[x][0] in EMOJI_FONT_ONLY and (x + 1 >= len(row) or row[x + 1][0] != "\ufe0f")
 
 
 def zero_width(char: str) -> bool:
@@ -69,7 +91,7 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     drawn over. A row without one is returned as it is. `sources`, if given, gets each
     cell's column in the terminal (-1 for a blank added at a span's end)."""
     if all(char.isascii() for char, _ in row) or not any(
-        zero_width(c) or c in WIDE for c, _ in row
+        zero_width(c) or c in WIDE or c in EMOJI_FONT_ONLY for c, _ in row
     ):
         if sources is not None:
             sources.extend(range(len(row)))
@@ -78,14 +100,22 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     out: list[Cell] = []
     key: tuple[object, ...] | None = None  # the open span's colour and text style
     owed = 0  # zero-width code points in the open span: blanks owed at its end
+    start = 0  # where the open span's cells start in `out`
     last: Style | None = None
 
-    def close() -> None:
+    def close(more: bool = True) -> None:
+        """End the open span; `more`: another span starts at the next column."""
         nonlocal key, owed
-        if owed and last is not None:
+        if owed > 0 and last is not None:
             blank = (last[0], last[1], False, False, False, False, False, False)
             out.extend([(" ", blank)] * owed)
             source.extend([-1] * owed)
+        elif owed < 0 and more:
+            # Moved right by an emoji's advance: the next span starts at its own column,
+            # over the span's last cells (an emoji's blank half when nothing follows it in
+            # the span: the player draws it over the next span, here one column wide).
+            drop = min(-owed, len(out) - start)
+            del out[len(out) - drop :], source[len(source) - drop :]
         key, owed = None, 0
 
     half = False  # the right half of a wide vector symbol is next
@@ -108,18 +138,24 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
             out.append((char, style))
             source.append(x)
             last = style
+            start = len(out)
             continue
         this = (style[0], *style[2:])
         same_lines = key is not None and key[3:4] + key[5:6] == (style[4], style[6])
         if key is None or not (this == key or (char == " " and same_lines)):
             close()
             key = this
+            start = len(out)
         out.append((char, style))
         source.append(x)
         last = style
         if zero_width(char):
             owed += 1
-    close()
+        elif emoji_advance(row, x):
+            out.append(("", style))  # its second column: a blank in the span
+            source.append(-1)
+            owed -= 1
+    close(more=False)
     return _grid_backgrounds(out, row)
 
 

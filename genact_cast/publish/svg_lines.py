@@ -15,7 +15,7 @@ from itertools import groupby
 from genact_cast.asciicast import Theme
 from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
-from genact_cast.publish.player_layout import advance, zero_width
+from genact_cast.publish.player_layout import EMOJI_FONT_ONLY, advance, zero_width
 from genact_cast.publish.screens import Style
 from genact_cast.publish.svg_frames import Line, symbols_of
 from genact_cast.publish.svg_styles import PLAIN, color, css
@@ -214,7 +214,12 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
                     end += regional_indicator(part[end])  # a flag: two letters, one glyph
                 while end < len(part) and _mark(part[end]):
                     end += 1  # a character with its combining marks: drawn as one
-                if char_width(part[index]) == 2 or end > index + 1 or text_symbol(part, index):
+                if (
+                    char_width(part[index]) == 2
+                    or part[index] in EMOJI_FONT_ONLY  # at the emoji's advance: a run alone
+                    or end > index + 1
+                    or text_symbol(part, index)
+                ):
                     if index > start:
                         yield part[start:index], style, False
                     yield part[index:end], style, False
@@ -230,7 +235,12 @@ def _wide_alone(text: str) -> bool:
     if not text:
         return False
     first = text[0]
-    if char_width(first) != 2 and "\ufe0f" not in text and not regional_indicator(first):
+    if (
+        char_width(first) != 2
+        and "\ufe0f" not in text
+        and not regional_indicator(first)
+        and first not in EMOJI_FONT_ONLY  # drawn at the emoji's advance (player_layout.py)
+    ):
         return False
     return all(_mark(c) for c in text[1:]) or (len(text) == 2 and regional_indicator(text[1]))
 
