@@ -157,6 +157,19 @@ def test_total_flos_counts_each_fsdp1_ranks_shard_once_over_its_own_tokens() -> 
     assert checked >= 3
 
 
+def test_one_model_is_split_into_one_count_of_shards_at_every_save() -> None:
+    """Review tt9 fault 8: the checkpoints said `split in 13 checkpoint shards` and the final
+    save_model of the same OLMo-2-32B `14`: both are save_pretrained of one state dict at its
+    5GB default (modeling_utils.py:3778 at 4.57.1), one packing."""
+    options = RecordOptions(seed=8827, framework="hf", kind="continue", duration=60.0)
+    text = "\n".join(release_lines(options))
+    counts = re.findall(r"split in (\d+) checkpoint shards.*index located at (\S+)/", text)
+    folders = {folder for _, folder in counts}
+    assert "./out" in folders
+    assert any("checkpoint-" in folder for folder in folders)
+    assert len({count for count, _ in counts}) == 1, counts
+
+
 def test_eval_losses_are_float32_means_not_padded_four_place_values() -> None:
     text = "\n".join(lines(1))
     losses = re.findall(r"'eval_loss': ([\d.]+)", text)

@@ -532,7 +532,7 @@ class Log(Watchdog):
         weights = self._at(
             end - event.blocking + event.waited + (event.weights_seconds or event.seconds)
         )
-        shards = max(1, -(-2 * self.facts.params // 5_000_000_000))
+        shards = hf_model.saved_shards(self.facts)
         out: list[Out] = [Line(text) for text in self._saved(moment, weights, folder, shards)]
         out += [Line(text) for text in self._saved_state(event.step, folder, weights)]
         if held is not None:
