@@ -198,14 +198,36 @@ DCP_SAVE_WORKS = 10
 DCP_LOAD_WORKS = 8
 
 
-def default_works(facts: Facts, step: int, resume_step: int, *, loaded: bool) -> int:
+def default_works(facts: Facts, step: int, resume_step: int, *, loaded: bool, log_freq: int) -> int:
     """The default group's last work in a launch (from `resume_step`) before a hang in
     `step`, where the training collectives run on mesh groups: set_determinism's broadcast
     (seed None, distributed/utils.py:124-128), the checkpoint's load where the launch
-    `loaded` one, set_pg_timeouts's barrier after step 1 (train.py:633), and each save's."""
+    `loaded` one, set_pg_timeouts's barrier after step 1 (train.py:633), each save's, and
+    the logged steps' loss reductions where dp_cp is the default group (loss_reductions)."""
     works = 1 + (DCP_LOAD_WORKS if loaded else 0)
     if not resume_step and step > 1:
         works += 1
     every = facts.checkpoint_every
     saves = (step - 1) // every - resume_step // every if every > 0 else 0
-    return works + DCP_SAVE_WORKS * max(saves, 0)
+    reductions = loss_reductions(facts, resume_step + 1, step - 1, log_freq)
+    return works + DCP_SAVE_WORKS * max(saves, 0) + reductions
+
+
+# A logged step's loss reductions on world_mesh["dp_cp"] (train.py:533-545 at v0.2.0):
+# dist_mean, dist_max and dist_sum, one functional all_reduce each (distributed/utils.py:
+# 26-80; no torchft group here).
+LOSS_REDUCTIONS = 3
+
+
+def loss_reductions(facts: Facts, first: int, last: int, log_freq: int) -> int:
+    """The default group's works from the loss reductions of steps `first`..`last`: where
+    dp_cp spans the world, DeviceMesh reuses the default group for it (a 1-D mesh of the
+    world, mesh_groups), and each logged step (step 1 and every log_freq,
+    components/metrics.py:385-386) all-reduces three times on it (review-tt9 fault 10:
+    seed 8803's HSDP counted 62 works on default_pg after 126 logged steps)."""
+    if last < first or groups(facts, 0).get("dp_cp", False) is not None:
+        return 0
+    logged = last // log_freq - (first - 1) // log_freq
+    if first <= 1 <= last and log_freq > 1:
+        logged += 1  # step 1 logs too
+    return LOSS_REDUCTIONS * logged

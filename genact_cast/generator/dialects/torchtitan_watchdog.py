@@ -60,15 +60,25 @@ class Watchdog(Job):
     def watchdog_seq(self, step: int) -> int:
         """The timed-out work's SeqNum: the default group counts its collectives from this
         launch's process group (a relaunch starts again at 0), step by step, and the hang
-        falls somewhere in the step in flight."""
+        falls somewhere in the step in flight. Where FSDP's group is the default one, the
+        logged steps' loss reductions (dp_cp, then the world too) count on it as well."""
         per_step = self.collectives_per_step()
         done = max(step - 1 - self.resume_step, 0)
         within = int(Rng(self.facts.seed * 61 + step).random() * per_step)
-        return done * per_step + 1 + within
+        # the logged steps' loss reductions, where FSDP's group is the default one too
+        shard_on_default = titan_mesh.collective_group(self.facts, "ALLGATHER", 0) is None
+        logged = (
+            titan_mesh.loss_reductions(self.facts, self.resume_step + 1, step - 1, self.interval)
+            if shard_on_default
+            else 0
+        )
+        return done * per_step + logged + 1 + within
 
     def default_works(self, step: int) -> int:
         loaded = bool(self.resume_step) or self.initial_load_path() is not None
-        return titan_mesh.default_works(self.facts, step, self.resume_step, loaded=loaded)
+        return titan_mesh.default_works(
+            self.facts, step, self.resume_step, loaded=loaded, log_freq=self.interval
+        )
 
     def _collective(self, event: Failed) -> Collective | None:
         """Rank 0's part in the timed-out collective where it ran on a mesh group of its
