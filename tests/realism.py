@@ -872,10 +872,13 @@ def _mfu(run: Run, s: Setup) -> list[str]:
     top = 0.382 if s.gpu_name == "B200" else 0.47
     # Full activation checkpointing recomputes the forward: 8N of work a token, of which
     # MFU counts 6N (PaLM appendix B; Korthikanti et al. 2022, section 6), so the range
-    # starts at 6/8 of its floor (review-realism5 WARN 11).
+    # starts at 6/8 of its floor (review-realism5 WARN 11). Adapters count 4N of 6N: the
+    # whole range, kernels' work, scales by 4/6 (review-realism7 FAIL 5: 42.0 % shown).
     parallel = run.facts.get("parallel")
-    full = parallel is not None and parallel.group("ac") == "full" and s.method == "full"
-    floor = s.mfu_range[0] * (0.75 if full else 1.0)
+    recomputed = parallel is not None and parallel.group("ac") == "full"
+    share = (0.75 if s.method == "full" else 4 / 6) if recomputed else 1.0
+    floor = s.mfu_range[0] * share
+    top = min(top, s.mfu_range[1] * share) if s.method != "full" else top
     # A notice's pause dips one step's throughput; the notice does not say which step.
     dips = len(run.notices)
     for f in steady:

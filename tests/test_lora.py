@@ -49,7 +49,8 @@ def test_adapters_train_on_frozen_weights_at_their_learning_rate(method: str, se
     a = plan.arch
     assert plan.flops_per_token == 4 * a.params + 12 * a.layers * a.hidden * plan.seq_len
     low, high = (0.15, 0.28) if method == "qlora" else (0.30, 0.42)
-    assert low <= plan.mfu <= high
+    counted = 4 / 6 if plan.layout.checkpointing else 1.0  # a recomputed forward: 2N more
+    assert low * counted <= plan.mfu <= high * counted
     assert plan.checkpoint_bytes == pytest.approx(12 * adapters.trainable)
     if method == "qlora":
         assert plan.export_shards == [4 * adapters.trainable]
@@ -327,3 +328,15 @@ def test_a_framework_without_pipeline_stages_names_adapters_for_a_405b() -> None
     with pytest.raises(BadOption, match=r"with --method lora or qlora it fine-tunes"):
         plan_for(3, model="Llama-3.1-405B", gpus=8, framework="hf")
     assert plan_for(3, model="Llama-3.1-405B", gpus=8, framework="hf", method="qlora").lora
+
+
+@pytest.mark.parametrize("seed", [9656, 9647, 9657])
+def test_adapters_under_full_recompute_show_four_sixths_of_their_kernels(seed: int) -> None:
+    """review-realism7 FAIL 5: a LoRA token counts 4N (forward, activation gradients) and a
+    recomputed forward adds 2N the count leaves out, so the kernels run MFU x 6/4 of the
+    peak; that stays within LoRA's kernel range (30-42 %), under the 47 % the best dense
+    runs publish (docs/realism.md "MFU"). The old plan showed 37-42 % here, 56-63 % of peak."""
+    plan = plan_for(seed, model="Llama-3.1-405B", gpus=8, method="lora")
+    assert plan.layout.checkpointing
+    kernels = plan.mfu * 6 / 4
+    assert 0.30 <= kernels <= 0.42, kernels
