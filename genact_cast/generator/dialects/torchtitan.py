@@ -244,7 +244,7 @@ class Log(Watchdog):
         text = step(
             step=stats.step,
             # Rank 0 holds the first pipeline stage, never the loss (train.py:473-475).
-            loss=pipeline.hidden_loss(f.grad_accum) if f.pp > 1 else stats.loss,
+            loss=pipeline.hidden_loss(f) if f.pp > 1 else stats.loss,
             grad_norm=stats.grad_norm,
             memory_gib=stats.memory_gib,
             memory_pct=100 * stats.memory_gib / release.capacity_gib(f),

@@ -99,11 +99,11 @@ def building_lines(
     if fsdp:
         lines.append(_at(0.59, APPLIED_HSDP if f.replicas > 1 else APPLIED_FSDP))
     if f.pp > 1:
-        bubble = pipeline.bubble_warning(f.micro_batch, f.pp)
+        bubble = pipeline.bubble_warning(f)
         if bubble is not None:
             lines.append(_at(0.6, bubble, "WARNING"))
         lines += [
-            _at(0.6, pipeline.schedule(f.micro_batch, f.pp)),
+            _at(0.6, pipeline.schedule(f)),
             _at(0.7, pipeline.loss_not_visible(f.gpus, f.pp, colors), "WARNING"),
         ]
     lines += [
@@ -122,9 +122,9 @@ def building_lines(
         _at(
             0.83,
             trainer_initialized(
-                local_batch=f.micro_batch,
+                local_batch=pipeline.local_batch(f),
                 global_batch=f.global_batch,
-                grad_accum=f.grad_accum,
+                grad_accum=pipeline.accumulation(f),
                 seq_len=f.seq_len,
                 steps=f.total_steps,
                 warmup=f.warmup,

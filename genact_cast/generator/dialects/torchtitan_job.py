@@ -4,6 +4,7 @@ with the flags that make the config the run's, and the export to Hugging Face's 
 
 from __future__ import annotations
 
+from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import MAX_RESTARTS, ls_rows
 from genact_cast.generator.dialects.facts import Facts
@@ -90,18 +91,24 @@ class Job:
         if self.gc_freq != GC_FREQ:
             words.append(f"--training.gc_freq={self.gc_freq}")
         settings = [
-            ("--training.local_batch_size", f.micro_batch, toml.local_batch_size),
+            ("--training.local_batch_size", pipeline.local_batch(f), toml.local_batch_size),
             ("--training.seq_len", f.seq_len, toml.seq_len),
             ("--training.steps", f.total_steps, toml.steps),
             ("--lr_scheduler.warmup_steps", f.warmup, toml.warmup_steps),
             ("--parallelism.tensor_parallel_degree", f.tp, toml.tensor_parallel),
             ("--parallelism.pipeline_parallel_degree", f.pp, 1),
+            # the schedule's micro batch (config/job_config.py:370, default 1)
+            (
+                "--parallelism.pipeline_parallel_microbatch_size",
+                f.micro_batch if f.pp > 1 else pipeline.MICROBATCH,
+                pipeline.MICROBATCH,
+            ),
             # HSDP (config/job_config.py:268-295 at v0.2.0): replicate across the shard groups
             ("--parallelism.data_parallel_replicate_degree", f.replicas, 1),
             ("--parallelism.data_parallel_shard_degree", f.dp // f.replicas, f.dp),
         ]
         words += [f"{flag}={value}" for flag, value, shipped in settings if value != shipped]
-        if f.grad_accum > 1:
+        if pipeline.accumulation(f) > 1:
             words.append(f"--training.global_batch_size={f.global_batch}")
         mode = self.ac_mode()
         if mode != toml.ac_mode:

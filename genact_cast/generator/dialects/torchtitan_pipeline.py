@@ -7,10 +7,27 @@ sequence, one stage per rank, the first and last stages one layer lighter for th
 and the output.
 """
 
+from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchtitan_lines import PLAIN, Colors
 
 SCHEDULE = "1F1B"  # parallelism.pipeline_parallel_schedule (config/job_config.py:354)
 MICROBATCH = 1  # parallelism.pipeline_parallel_microbatch_size (config/job_config.py:370)
+
+
+def local_batch(f: Facts) -> int:
+    """training.local_batch_size: under PP the schedule splits it into the plan's micro
+    batches (build_pipeline_schedule, pipeline_parallel.py:184-192: n_microbatches =
+    local_batch_size // pipeline_parallel_microbatch_size), so it holds all of a step's
+    micro batches; without PP, one micro batch, accumulated (review-realism7 FAIL 2: a
+    local batch of 1 made a 1-micro-batch schedule while the plan's bubble counted 96)."""
+    return f.micro_batch * f.grad_accum if f.pp > 1 else f.micro_batch
+
+
+def accumulation(f: Facts) -> int:
+    """train.py:212-214: global_batch_size // (local_batch_size * dp_degree)."""
+    return f.global_batch // (local_batch(f) * f.dp)
+
+
 INPUT_WEIGHT = OUTPUT_WEIGHT = 1  # pipeline_parallel_{first,last}_stage_less_layers
 
 
@@ -46,26 +63,27 @@ def building_stage(pp_rank: int, stages: int, layers: int) -> str:
     return f"PP rank {pp_rank} is building stage_idx {pp_rank} with modules {modules!r}"
 
 
-def microbatches(local_batch: int) -> int:
-    return local_batch // MICROBATCH
+def microbatches(f: Facts) -> int:
+    """pipeline_parallel.py:192; the micro batch is the plan's (pipeline_parallel_microbatch_size)."""
+    return local_batch(f) // f.micro_batch
 
 
-def bubble_warning(local_batch: int, stages: int) -> str | None:
-    """pipeline_parallel.py:196, when the local batch has fewer micro-batches than stages."""
-    count = microbatches(local_batch)
-    if count >= stages:
+def bubble_warning(f: Facts) -> str | None:
+    """pipeline_parallel.py:195-199, when the local batch has fewer micro-batches than stages
+    (one stage a rank under 1F1B)."""
+    count = microbatches(f)
+    if count >= f.pp:
         return None
     return (
         f"Number of microbatches ({count}) is less than the total number of stages "
-        f"({stages}) which may result in a bubble in the pipeline."
+        f"({f.pp}) which may result in a bubble in the pipeline."
     )
 
 
-def schedule(local_batch: int, stages: int) -> str:
-    """pipeline_parallel.py:207."""
+def schedule(f: Facts) -> str:
+    """pipeline_parallel.py:207-210."""
     return (
-        f"Using pipeline schedule {SCHEDULE} with {microbatches(local_batch)} microbatches "
-        f"and {stages} stages."
+        f"Using pipeline schedule {SCHEDULE} with {microbatches(f)} microbatches and {f.pp} stages."
     )
 
 
@@ -84,10 +102,10 @@ def loss_not_visible(world: int, pp: int, colors: Colors = PLAIN) -> str:
     )
 
 
-def hidden_loss(grad_accum: int) -> float:
+def hidden_loss(f: Facts) -> float:
     """train.py:473-475: a rank without the last stage returns -1.0 per forward-backward,
     and train_step sums them over the gradient-accumulation steps (train.py:526)."""
-    return -1.0 * grad_accum
+    return -1.0 * accumulation(f)
 
 
 HIDDEN_VALIDATION_LOSS = -1.0  # components/validate.py:145-151, averaged over its steps
