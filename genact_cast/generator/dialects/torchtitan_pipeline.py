@@ -64,7 +64,7 @@ def building_stage(pp_rank: int, stages: int, layers: int) -> str:
 
 
 def microbatches(f: Facts) -> int:
-    """pipeline_parallel.py:192; the micro batch is the plan's (pipeline_parallel_microbatch_size)."""
+    """pipeline_parallel.py:192, of the plan's micro batch (pipeline_parallel_microbatch_size)."""
     return local_batch(f) // f.micro_batch
 
 
