@@ -170,6 +170,34 @@ def test_one_model_is_split_into_one_count_of_shards_at_every_save() -> None:
     assert len({count for count, _ in counts}) == 1, counts
 
 
+@pytest.mark.parametrize(
+    ("model", "dataset", "given", "saved"),
+    [
+        ("Qwen2.5-7B", "Tulu-3-SFT-Mix", True, True),  # conversations: the user's template
+        ("Qwen2.5-7B", "CNN-DailyMail", False, False),
+        ("Qwen3-8B", "CNN-DailyMail", False, True),  # the checkpoint's own template
+    ],
+)
+def test_a_chat_template_is_saved_only_where_the_tokenizer_has_one(
+    model: str, dataset: str, given: bool, saved: bool
+) -> None:
+    """Review tt9 fault 6: save_pretrained logs `chat template saved in` whenever the
+    tokenizer's chat_template is a str (tokenization_utils_base.py:2416-2421 at 4.57.1):
+    the checkpoint's own (Qwen3's), or one trl 0.24.0 sets from --chat_template_path
+    (sft_trainer.py:639-643), which a fine-tune on conversations over a tokenizer without
+    one must give. It followed the dataset alone, with no template given."""
+    from genact_cast.generator.dialects.hf import Log
+
+    options = RecordOptions(
+        seed=8845, framework="hf", kind="sft", model=model, dataset=dataset, duration=60.0
+    )
+    log = Log(facts_for(make_plan(options)), color=False, cols=100)
+    words = shlex.split(" ".join(log.launch_words()))
+    assert ("--chat_template_path=./chat_template.jinja" in words) == given
+    text = "\n".join(release_lines(options))
+    assert ("chat template saved in" in text) == saved
+
+
 def test_eval_losses_are_float32_means_not_padded_four_place_values() -> None:
     text = "\n".join(lines(1))
     losses = re.findall(r"'eval_loss': ([\d.]+)", text)

@@ -5,10 +5,27 @@ file and, under tensor parallelism, accelerate 1.11.0's ParallelismConfig flags.
 from __future__ import annotations
 
 from genact_cast.generator import physics
+from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_config import ships_chat_template
 from genact_cast.generator.dialects.hf_lines import MIN_LR_RATE, command
 from genact_cast.generator.dialects.hf_peft import peft_args
+
+# The template a fine-tune on conversations gives a tokenizer that ships none: trl 0.24.0
+# reads a .jinja file into processing_class.chat_template (sft_trainer.py:639-643); without
+# one, apply_chat_template on the conversations would raise.
+CHAT_TEMPLATE_FILE = "./chat_template.jinja"
+
+
+def template_given(facts: Facts) -> bool:
+    """Whether the command gives the tokenizer its chat template (--chat_template_path): a
+    fine-tune on conversations (Facts.chat) whose checkpoint's tokenizer has none of its own
+    (hf_config.ships_chat_template). The saves' `chat template saved in` follows from the
+    tokenizer's template alone, the shipped or the given one (review-tt9 fault 6)."""
+    arch = next((a for a in architectures() if a.name == facts.arch), None)
+    return facts.chat and (arch is None or not ships_chat_template(arch))
+
 
 LOGGING_STEPS = 10
 
@@ -37,6 +54,7 @@ class Job:
             "--log_level=info",
             # TRL packs to max_length tokens a sequence (SFTConfig's default is 1024).
             *(["--packing", f"--max_length={f.seq_len}"] if f.kind == "sft" else []),
+            *([f"--chat_template_path={CHAT_TEMPLATE_FILE}"] if template_given(f) else []),
             f"--per_device_train_batch_size={f.micro_batch}",
             # the evaluation's batch (`Batch size = ...`, trainer.py:4648 at 4.57.1), whose
             # default would be 8 (training_args.py:864-865)
