@@ -693,3 +693,57 @@ def test_a_symbol_only_the_emoji_font_has_is_drawn_as_the_player_draws_it(
                           (lay.cell_width, lay.cell_height), 20)  # fmt: skip
         assert want.startswith("##.#"), f"row {y}: the player inks {want}"
         assert got == want, f"row {y}: the PNG inks {got}, the player {want}"
+
+
+def _redness(picture: Any, box: tuple[float, float, float, float]) -> int:
+    """How red the reddest pixel of a box is (a red emoji heart: over 100; a grey one: 0)."""
+    part = picture.crop(tuple(round(v) for v in box)).convert("RGB")
+    return int(max(r - (g + b) // 2 for r, g, b in part.getdata()))
+
+
+def test_a_heart_with_vs16_is_the_players_grey_text_heart(
+    player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """review-exports11 item 10: ♥️ (U+2665 U+FE0F). U+2665 is a span of its own in the
+    player (its standalone list), so VS16 opens the next span: the browser draws the grey
+    text heart and lays the rest of that span one column left. The SVG drew a red emoji
+    heart two cells wide, the PNG left a blank cell after the heart. Both are compared
+    with the player's screenshot: the cells that have ink, and no red."""
+    from PIL import Image
+
+    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING
+
+    cols, size = 12, 15
+    body = "\x1b[?25l\u2665\ufe0f|x\r\nI \u2665\ufe0f u|x"
+    player.load(cast_json({"version": 2, "width": cols, "height": 2}, [[0.1, "o", body]]))
+    player.at(0.5)
+    shot = player.picture()
+    cell = shot.width / cols, shot.height / 2
+    svg = tmp_path / "heart.svg"
+    svg.write_text(render_svg(Header(cols=cols, rows=2), [Event(0, OUTPUT, body)]), "utf-8")
+    page = browser.new_page(viewport={"width": 400, "height": 100})
+    page.goto(svg.as_uri())
+    drawn = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    page.close()
+    cast = tmp_path / "heart.cast"
+    cast.write_text(cast_json({"version": 2, "width": cols, "height": 2}, [[0.1, "o", body]]))
+    png = tmp_path / "heart.png"
+    export(str(cast), png, "png", overwrite=True, clip=Clip(), size=str(size))
+    picture = png_picture(png.read_bytes()).convert("RGB")
+    lay = layout(cols, 2, size)
+    pictures = {
+        "player": (shot, 0.0, 0.0, cell),
+        "SVG": (drawn, PADDING, PADDING, (CELL_WIDTH, LINE_HEIGHT)),
+        "PNG": (picture, lay.left, lay.top, (lay.cell_width, lay.cell_height)),
+    }
+    found = {}
+    for name, (image, left, top, (w, h)) in pictures.items():
+        rows = [inked_cells(image, left, top + y * h, (w, h), cols) for y in range(2)]
+        heart = (left, top, left + w, top + h), (left + 2 * w, top + h, left + 3 * w, top + 2 * h)
+        found[name] = rows, [_redness(image, box) for box in heart]
+    # ♥ | x and I ♥ u | x: each `|` one column left of its cell in the terminal.
+    assert [row.rstrip(".") for row in found["player"][0]] == ["###", "#.#.###"], found["player"]
+    assert max(found["player"][1]) < 40, "the player's heart is red"
+    for name in ("SVG", "PNG"):
+        assert found[name][0] == found["player"][0], (name, found[name][0])
+        assert max(found[name][1]) < 40, f"a red heart in the {name}: {found[name][1]}"

@@ -91,7 +91,7 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     drawn over. A row without one is returned as it is. `sources`, if given, gets each
     cell's column in the terminal (-1 for a blank added at a span's end)."""
     if all(char.isascii() for char, _ in row) or not any(
-        zero_width(c) or c in WIDE or c in EMOJI_FONT_ONLY for c, _ in row
+        zero_width(c) or c in WIDE or c in EMOJI_FONT_ONLY or c == "\ufe0f" for c, _ in row
     ):
         if sources is not None:
             sources.extend(range(len(row)))
@@ -112,10 +112,14 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
             source.extend([-1] * owed)
         elif owed < 0 and more:
             # Moved right by an emoji's advance: the next span starts at its own column,
-            # over the span's last cells (an emoji's blank half when nothing follows it in
-            # the span: the player draws it over the next span, here one column wide).
-            drop = min(-owed, len(out) - start)
-            del out[len(out) - drop :], source[len(source) - drop :]
+            # over the span's last cells. Here its last blanks go (an emoji's blank half
+            # too: the player draws it over the next span, here one column wide), and a
+            # character only when no blank is left: 🅱 🅾 keeps 🅾, one column left.
+            for _ in range(-owed):
+                ends = range(len(out) - 1, start - 1, -1)
+                at = next((i for i in ends if out[i][0] in ("", " ")), len(out) - 1)
+                if at >= start:
+                    del out[at], source[at]
         key, owed = None, 0
 
     half = False  # the right half of a wide vector symbol is next
@@ -146,6 +150,12 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
             close()
             key = this
             start = len(out)
+        if char == "\ufe0f" and x > 0 and standalone(row[x - 1][0], False):
+            # VS16 after a symbol that is a span of its own (♥️: U+2665 is in the player's
+            # standalone list): it opens the next span, where it selects nothing and takes
+            # no room (the rest of that span moves left); the symbol is drawn as text.
+            owed += 1
+            continue
         out.append((char, style))
         source.append(x)
         last = style
