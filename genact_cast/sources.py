@@ -125,6 +125,37 @@ def downloaded(url: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def replayable(source: str, *, again: bool = True) -> Iterator[str]:
+    """A name to open `source` by more than once (with `again`): standard input is spooled
+    to a private temporary file, within `limits.MAX_SPOOL_BYTES`, and a URL downloaded
+    once, to one too; a file is its own name. What is read first (a marker looked for,
+    the frames counted) is then what is read again."""
+    if is_url(source) and again:
+        with downloaded(source) as path:
+            yield path
+        return
+    if source != "-" or not again:
+        yield source
+        return
+    refuse_terminal_stdin()
+    wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")  # a silent pipe is given up
+    with private_copy() as (spool, name):
+        size = 0
+        stdin = stdin_stream()  # (a pipe silent for the limit is given up)
+        with temporary_writes("the temporary copy of <stdin>"):
+            while chunk := stdin.read(1 << 20):
+                size += len(chunk)
+                if size > limits.MAX_SPOOL_BYTES:
+                    raise GenactCastError(
+                        f"<stdin>: larger than the limit of {limits.MAX_SPOOL_BYTES:,} bytes"
+                        " for a cast read more than once"
+                    )
+                spool.write(chunk)
+            spool.flush()
+        yield name
+
+
+@contextlib.contextmanager
 def _open_file(source: str) -> Iterator[IO[bytes]]:
     try:
         # Without O_NONBLOCK, opening a FIFO nobody writes to would block forever.

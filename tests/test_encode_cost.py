@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 from PIL import Image
@@ -22,17 +23,20 @@ from genact_cast.publish.encode_cost import AggFrames, VideoFrames
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import open_cast
 from tests.helpers import cast_text
+from tests.local_server import Handler, serving
 
 GENACT = [sys.executable, "-m", "genact_cast"]
 ROOT = Path(__file__).resolve().parent.parent
 CASTS = sorted((ROOT / "casts").glob("*.cast"))
 
 
-def run_cpu(*args: str | Path) -> tuple[subprocess.CompletedProcess[str], float]:
+def run_cpu(
+    *args: str | Path, stdin: IO[bytes] | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
     """The command's result and the CPU seconds it (and agg, if it ran) took."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run([*GENACT, *map(str, args)], capture_output=True, text=True,
-                            timeout=600, cwd=ROOT)  # fmt: skip
+                            timeout=600, cwd=ROOT, stdin=stdin)  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result, cpu
@@ -44,15 +48,31 @@ def write_cast(path: Path, cols: int, rows: int, body: list[list[object]]) -> Pa
     return path
 
 
+@pytest.mark.parametrize("source", ["file", "stdin", "url"])
 def test_a_video_that_cannot_be_encoded_in_time_is_refused_before_encoding(
-    tmp_path: Path,
+    tmp_path: Path, source: str
 ) -> None:
     """12,000 lines a 20th of a second apart at 4K (a scrolled 3840x2160 frame: at least
     66 ms): over 10 minutes of encoding, refused from the events' times alone. The old
-    main encoded until the work budget's refusal (a different line, seconds of CPU)."""
+    main encoded until the work budget's refusal (a different line, seconds of CPU); from
+    standard input or a URL it counted the frames only as it encoded them (minutes)."""
     cast = write_cast(tmp_path / "long.cast", 80, 24,
                       [[i / 20, "o", f"line {i}\r\n"] for i in range(12_000)])  # fmt: skip
-    result, cpu = run_cpu("embed", cast, "--webm", tmp_path / "long.webm", "--size", "4k")
+    out = tmp_path / "long.webm"
+    if source == "file":
+        result, cpu = run_cpu("embed", cast, "--webm", out, "--size", "4k")
+    elif source == "stdin":
+        with cast.open("rb") as stdin:
+            result, cpu = run_cpu("embed", "-", "--webm", out, "--size", "4k", stdin=stdin)
+    else:
+        body = cast.read_bytes()
+
+        class Cast(Handler):
+            def do_GET(self) -> None:
+                self.reply(body, "application/x-asciicast")
+
+        with serving(Cast) as base:
+            result, cpu = run_cpu("embed", f"{base}/long.cast", "--webm", out, "--size", "4k")
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1, lines

@@ -212,20 +212,37 @@ def embed(
               to_stdout=to_stdout)  # fmt: skip
         return
     else:
-        from genact_cast.publish.svg import render_svg
-        from genact_cast.publish.theme import resolve_theme
-
-        with _read(source) as (header, events), _drawing_progress() as progress:
-            text = render_svg(
-                header, events, theme=resolve_theme(header, theme),
-                fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop, at=at,
-                progress=progress,
-            )  # fmt: skip
+        _svg(source, output, overwrite=overwrite, to_stdout=to_stdout, theme=theme,
+             fps_cap=fps_cap, idle_time_limit=idle_time_limit, loop=loop, at=at)  # fmt: skip
+        return
     if to_stdout:
         write_stdout(text.encode("utf-8"))
         return
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(text.encode("utf-8"))
+
+
+def _svg(
+    source: Source, output: Path, *, overwrite: bool, to_stdout: bool, theme: str | None,
+    fps_cap: int, idle_time_limit: float | None, loop: bool, at: float | None,
+) -> None:  # fmt: skip
+    """The SVG drawn (its parts spooled, its limits checked as it is), then written whole."""
+    from genact_cast.publish.svg import drawn_svg
+    from genact_cast.publish.theme import resolve_theme
+
+    with (
+        _read(source) as (header, events),
+        _drawing_progress() as progress,
+        drawn_svg(
+            header, events, theme=resolve_theme(header, theme), fps_cap=fps_cap,
+            idle_time_limit=idle_time_limit, loop=loop, at=at, progress=progress,
+        ) as document,
+    ):  # fmt: skip
+        if to_stdout:
+            document.write(lambda text: write_stdout(text.encode("utf-8")))
+            return
+        with atomic_output(output, overwrite=overwrite) as stream:
+            document.write(lambda text: stream.write(text.encode("utf-8")))
 
 
 @contextlib.contextmanager

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import time
 from collections.abc import Iterator
 
 from genact_cast import limits
 from genact_cast.asciicast import MARKER, MICROS, Event
 from genact_cast.asciicast.reader import CastReader
-from genact_cast.atomic import temporary_writes
-from genact_cast.errors import BadOption, GenactCastError
+from genact_cast.errors import BadOption
 from genact_cast.escape import terminal_text
 from genact_cast.numbers import plain_float
 from genact_cast.numbers import shown as shown_number
 from genact_cast.player.playback import Playback, Quit
 from genact_cast.player.terminal import open_terminal
 from genact_cast.player.timeline import limit_idle, limit_idle_batches
-from genact_cast.sources import (
-    downloaded,
-    is_url,
-    open_cast,
-    private_copy,
-    refuse_terminal_stdin,
-    stdin_stream,
-    wait_for_data,
-)
+from genact_cast.sources import open_cast, replayable
 
 # A pass of --loop lasts at least this long (wall time): a cast of no duration
 # would otherwise be rewritten as fast as the CPU allows, forever.
@@ -60,7 +50,7 @@ def play_cast(
     if start_at is not None:
         _seconds(start_at)  # a bad number fails before anything is read
     label = start_at is not None and _seconds(start_at) is None
-    with _replayable(source, loop or label) as path, contextlib.ExitStack() as opened:
+    with replayable(source, again=loop or label) as path, contextlib.ExitStack() as opened:
         shown = None if path == source else "<stdin>" if source == "-" else source
 
         def reopen() -> CastReader:
@@ -141,32 +131,3 @@ def _seconds(text: str) -> float | None:
             f" (got {terminal_text(repr(text))})"
         )
     return value
-
-
-@contextlib.contextmanager
-def _replayable(source: str, again: bool) -> Iterator[str]:
-    """Standard input can be read once: to read it again (loop, look for a marker first),
-    spool it to a temporary file. A URL is downloaded once, to a temporary file too."""
-    if is_url(source) and again:
-        with downloaded(source) as path:
-            yield path
-        return
-    if source != "-" or not again:
-        yield source
-        return
-    refuse_terminal_stdin()
-    wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")  # a silent pipe is given up
-    with private_copy() as (spool, name):
-        size = 0
-        stdin = stdin_stream()  # (a pipe silent for the limit is given up)
-        with temporary_writes("the temporary copy of <stdin>"):
-            while chunk := stdin.read(1 << 20):
-                size += len(chunk)
-                if size > limits.MAX_SPOOL_BYTES:
-                    raise GenactCastError(
-                        f"<stdin>: larger than the limit of {limits.MAX_SPOOL_BYTES:,} bytes"
-                        " for a cast read more than once"
-                    )
-                spool.write(chunk)
-            spool.flush()
-        yield name

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from genact_cast.atomic import atomic_output, temporary_writes
 from genact_cast.publish.screens import Clip, Timeline
-from genact_cast.sources import is_url, open_cast
+from genact_cast.sources import is_url, open_cast, replayable
 
 KINDS = ("mp4", "webm", "png", "text", "vtt")
 
@@ -29,7 +29,6 @@ def export(
 ) -> None:
     """`output` as `kind`; `at` (seconds, after the idle limit) picks a still's moment."""
     from genact_cast.extras import PIXEL_KINDS, require_for
-    from genact_cast.publish.theme import resolve_theme
 
     require_for(kind)  # before Pillow is imported: the hint, not a traceback
     chosen_size: str | int = size
@@ -42,20 +41,35 @@ def export(
             speed=clip.speed, fps=clip.fps, idle_time_limit=clip.idle_time_limit,
             start_at=clip.start_at, end_at=repr(float(at)),
         )  # fmt: skip
-    largest = None
-    frames = None
-    if kind in ("mp4", "webm") and source != "-" and not is_url(source):
-        # A video has one size: the largest the cast takes (read first; a file is read
-        # twice rather than held). Standard input and URLs are read once: the header's.
-        # The same pass counts the frames and refuses, before any is encoded, a video
-        # that cannot be encoded within the limits (encode_cost.py).
-        from genact_cast.publish.encode_cost import VideoFrames
+    if kind not in ("mp4", "webm"):
+        _export(source, output, kind, overwrite=overwrite, clip=clip, theme=theme,
+                size=chosen_size)  # fmt: skip
+        return
+    # A video has one size: the largest the cast takes, read first; the same pass counts
+    # the frames and refuses, before any is encoded, a video that cannot be encoded within
+    # the limits (encode_cost.py). So the cast is read twice: standard input is spooled
+    # and a URL downloaded once to a private temporary file (they were counted only while
+    # they encoded, after minutes of work).
+    from genact_cast.publish.encode_cost import VideoFrames
 
-        with open_cast(source) as reader:
+    shown = "<stdin>" if source == "-" else source if is_url(source) else None
+    with replayable(source) as path:
+        with open_cast(path, shown=shown) as reader:
             counter = VideoFrames(reader.header, clip, kind, chosen_size)
             largest = counter.count(reader.events())
-            frames = counter.frames
-    with open_cast(source) as reader:
+        _export(path, output, kind, overwrite=overwrite, clip=clip, theme=theme,
+                size=chosen_size, largest=largest, frames=counter.frames, shown=shown)  # fmt: skip
+
+
+def _export(
+    source: str, output: Path, kind: str, *, overwrite: bool, clip: Clip, theme: str | None,
+    size: str | int, largest: tuple[int, int] | None = None, frames: int | None = None,
+    shown: str | None = None,
+) -> None:  # fmt: skip
+    from genact_cast.publish.theme import resolve_theme
+
+    chosen_size = size
+    with open_cast(source, shown=shown) as reader:
         palette = resolve_theme(reader.header, theme)
         timeline = Timeline(reader.header, reader.events(), clip, largest=largest)
         if kind in ("mp4", "webm"):

@@ -22,9 +22,15 @@ and svg_units.py (the grid, numbers and names).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import io
+import marshal
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO
 
 from genact_cast.asciicast import Event, Header, Theme
+from genact_cast.atomic import temporary_writes
 from genact_cast.escape import xml_escape
 from genact_cast.publish.screens import Screen
 from genact_cast.publish.svg_frames import Frame, frame_of, frames
@@ -62,15 +68,95 @@ def render_svg(
     `theme` (checked here) wins over the cast's theme, which wins over the default.
     `progress` is told the cast time of every frame drawn.
     """
+    text = io.StringIO()
+    with drawn_svg(
+        header, events, theme=theme, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
+        loop=loop, at=at, progress=progress,
+    ) as document:  # fmt: skip
+        document.write(text.write)
+    return text.getvalue()
+
+
+@contextlib.contextmanager
+def drawn_svg(
+    header: Header,
+    events: Iterable[Event],
+    *,
+    theme: Theme | None = None,
+    fps_cap: float = 30.0,
+    idle_time_limit: float | None = None,
+    loop: bool = True,
+    at: float | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Iterator[Drawn]:
+    """The SVG drawn, every limit checked, ready to be written whole by `Drawn.write`
+    (a failure leaves nothing half-written). Its parts are spooled to private temporary
+    files as they are made, and the 64 MB limit is counted as they are: memory stays
+    one frame and the tables that share lines (review-attack12 F6: all the frames were
+    held, 428 MB and 133 s before the limit refused a 1000x200 dashboard)."""
     palette = check_theme(theme) if theme is not None else resolve_theme(header)
-    shown: list[Frame] = []
-    for frame in frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at):
-        if at is not None:
-            shown.clear()  # a still keeps its last frame only: memory flat (attack12 F6)
-        shown.append(frame)
-        if progress is not None:
-            progress(frame.time)
-    return _document(shown, palette, loop)
+    shown = frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at)
+    if at is not None:
+        last = None
+        for last in shown:  # a still keeps its last frame only (attack12 F6)
+            if progress is not None:
+                progress(last.time)
+        assert last is not None  # (the timeline shows at least the first screen)
+        still = _document([last], palette, loop)
+        yield Drawn(lambda write: write(still))
+        return
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as defs,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as strip,
+        tempfile.TemporaryFile("w+b") as screens,
+    ):
+        with temporary_writes("the SVG's temporary parts"):
+            document = Document(palette, defs.write)
+            times: list[float] = []
+            cols = rows = 0
+            for frame in shown:
+                marshal.dump(document.screen(frame), screens)
+                times.append(frame.time)
+                cols, rows = max(cols, frame.cols), max(rows, len(frame.lines))
+                if progress is not None:
+                    progress(frame.time)
+            screens.seek(0)
+            document.strip(_spooled(screens), rows, strip.write)
+        head, middle = _frame_around(document, palette, times, cols, rows, loop)
+
+        def write(out: Callable[[str], object]) -> None:
+            out(head)
+            _copy(defs, out)
+            out(middle)
+            _copy(strip, out)
+            out(_END)
+
+        yield Drawn(write)
+
+
+class Drawn:
+    """A drawn SVG, written whole to a text sink by `write`."""
+
+    def __init__(self, write: Callable[[Callable[[str], object]], object]) -> None:
+        self.write = write
+
+
+_END = "</g></svg></svg>\n"
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[list[int]]:
+    while True:
+        try:
+            screen = marshal.load(spool)
+        except EOFError:
+            return
+        yield screen
+
+
+def _copy(spool: IO[str], out: Callable[[str], object]) -> None:
+    spool.seek(0)
+    while chunk := spool.read(1 << 20):
+        out(chunk)
 
 
 def screen_svg(screen: Screen, theme: Theme) -> str:
@@ -79,15 +165,29 @@ def screen_svg(screen: Screen, theme: Theme) -> str:
 
 
 def _document(shown: list[Frame], palette: Theme, loop: bool) -> str:
-    # The picture is the largest size the cast takes (the player grows with the cast);
-    # a frame of a smaller size is drawn from the top-left corner.
+    """A document of `shown`, drawn in memory (a still: one frame)."""
+    parts: list[str] = []
+    document = Document(palette, parts.append)
+    screens = [document.screen(frame) for frame in shown]
     cols = max(frame.cols for frame in shown)
     rows = max(len(frame.lines) for frame in shown)
+    strip: list[str] = []
+    document.strip(screens, rows, strip.append)
+    times = [frame.time for frame in shown]
+    head, middle = _frame_around(document, palette, times, cols, rows, loop)
+    return f"{head}{''.join(parts)}{middle}{''.join(strip)}{_END}"
+
+
+def _frame_around(
+    document: Document, palette: Theme, times: list[float], cols: int, rows: int, loop: bool
+) -> tuple[str, str]:
+    """What comes before the definitions (the size, the CSS), and between them and the
+    strip (the screen's viewport)."""
+    # The picture is the largest size the cast takes (the player grows with the cast);
+    # a frame of a smaller size is drawn from the top-left corner.
     width = round(cols * CELL_WIDTH + 2 * PADDING)
     height = rows * LINE_HEIGHT + 2 * PADDING
     screen_h = rows * LINE_HEIGHT
-    document = Document(palette)
-    strip = document.strip(shown, rows)
     # Left to right, as the player's rows: Hebrew and Arabic letters are reordered by the
     # browser within their run (each run with them is its own text chunk, placed at its
     # column), as it reorders them within the player's span; bidi controls are ZWSP
@@ -100,19 +200,22 @@ def _document(shown: list[Frame], palette: Theme, loop: bool) -> str:
         "g>rect{shape-rendering:crispEdges}",
         *document.markup.css(),
     ]
-    if len(shown) > 1:
-        css += animation(shown, screen_h, loop)
+    if len(times) > 1:
+        css += animation(times, screen_h, loop)
         blinking = [name for style, name in document.markup.styles.items() if style[7]]
         blinking += [BLINKING_SHAPES] if document.markup.blinking_shapes else []
         if blinking:
-            css += blink_animation(blinking, shown, loop)
-    return (
+            css += blink_animation(blinking, times, loop)
+    head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{xml_escape(FONT)}" '
         f'font-size="{FONT_SIZE}">'
         f"<style>{''.join(css)}</style>"
         f'<rect width="100%" height="100%" rx="6" fill="{palette.bg}"/>'
-        f"<defs>{''.join(document.defs)}</defs>"
-        f'<svg x="{PADDING}" y="{PADDING}" width="{width - 2 * PADDING}" height="{screen_h}">'
-        f'<g id="strip">{strip}</g></svg></svg>\n'
+        "<defs>"
     )
+    middle = (
+        f'</defs><svg x="{PADDING}" y="{PADDING}" width="{width - 2 * PADDING}" '
+        f'height="{screen_h}"><g id="strip">'
+    )
+    return head, middle

@@ -14,6 +14,7 @@ from genact_cast.publish.player_layout import as_laid_out, zero_width
 from genact_cast.publish.screens import Clip, Row, Screen, Style, Timeline
 
 Run = tuple[str, Style]  # text, style
+CACHED_CELLS = 1_000_000  # the rows `frames` keeps the runs of (about 10 MB of cells)
 Line = tuple[Run, ...]
 
 
@@ -72,6 +73,7 @@ def frames(
         end_at=None if until is None else repr(float(until)),
     )
     cache: dict[Row, Line] = {}
+    cached = 0  # their cells: a wide terminal's rows are large (1000 cells: 8 KB each)
     lines: list[Line] = []
     for screen in Timeline(header, events, clip):
         # Rows that did not change keep their runs: hashing a row to look it up costs
@@ -85,8 +87,10 @@ def frames(
             row = screen.rows[y]
             line = cache.get(row)
             if line is None:
-                if len(cache) > 65_536:
+                cached += len(row)
+                if cached > CACHED_CELLS:
                     cache.clear()
+                    cached = len(row)
                 line = cache[row] = _runs(row)
             lines[y] = line
         yield Frame(screen.time, tuple(lines), screen.cols)

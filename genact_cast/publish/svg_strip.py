@@ -10,10 +10,12 @@ frames.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from genact_cast.asciicast import Theme
+from genact_cast.publish import svg_frames
 from genact_cast.publish.screens import LimitError
 from genact_cast.publish.svg_frames import Frame, Line
 from genact_cast.publish.svg_lines import LineMarkup
@@ -23,13 +25,14 @@ LAST_FRAME_SECONDS = 3.0
 MAX_SVG_CHARS = 64 * 1024 * 1024
 
 
-def animation(shown: list[Frame], screen_h: int, loop: bool) -> list[str]:
-    total = shown[-1].time + LAST_FRAME_SECONDS
+def animation(times: Sequence[float], screen_h: int, loop: bool) -> list[str]:
+    """The strip stepped through the frames shown at `times` (seconds)."""
+    total = times[-1] + LAST_FRAME_SECONDS
     steps = "".join(
-        f"{number(frame.time / total * 100, 4)}%{{transform:translateY(-{i * screen_h}px)}}"
-        for i, frame in enumerate(shown)
+        f"{number(time / total * 100, 4)}%{{transform:translateY(-{i * screen_h}px)}}"
+        for i, time in enumerate(times)
     )
-    last = (len(shown) - 1) * screen_h
+    last = (len(times) - 1) * screen_h
     repeat = "infinite" if loop else "1 forwards"
     return [
         f"#strip{{animation:play {total:.3f}s steps(1,end) {repeat}}}",
@@ -43,11 +46,11 @@ BLINK_SECONDS = 0.6  # the player's setInterval(toggleBlink, 600), from when pla
 MAX_BLINKS = 1000  # toggles written (10 minutes); past them blinking text stays shown
 
 
-def blink_animation(classes: list[str], shown: list[Frame], loop: bool) -> list[str]:
+def blink_animation(classes: list[str], times: Sequence[float], loop: bool) -> list[str]:
     """SGR 5 text as asciinema-player 3.18 shows it while it plays: shown for 0.6 s, hidden
     for 0.6 s, counted from play start (the animation's start, again at each loop), and
     shown steadily once the cast has ended (the held last frame), as when it is paused."""
-    end = shown[-1].time
+    end = times[-1]
     total = end + LAST_FRAME_SECONDS
     steps = ["0%{visibility:visible}"]
     toggle = 1
@@ -67,7 +70,7 @@ def blink_animation(classes: list[str], shown: list[Frame], loop: bool) -> list[
     ]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Node:
     """A line (a leaf) or a block of nodes, stored once in <defs> and placed by <use>.
 
@@ -108,13 +111,20 @@ MAX_DEPTH = 4  # blocks within blocks: bounds the work of a browser drawing a fr
 
 
 class Document:
-    """Lines and blocks of one SVG, with the ids they were given."""
+    """Lines and blocks of one SVG, with the ids they were given; each definition goes to
+    `define` as it is made (the caller spools them: memory stays one frame and the
+    tables that share lines, whatever the cast's length, review-attack12 F6)."""
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, define: Callable[[str], object]) -> None:
         self.markup = LineMarkup(theme)
-        self.defs: list[str] = []
+        self._define_text = define
+        # Lines already numbered: a cache (a line not found is drawn again and found among
+        # the bodies), cleared past CACHED_CELLS so a wide cast's lines are not all held.
         self.lines: dict[Line, int] = {}
-        self.bodies: dict[tuple[str, str], int] = {}
+        self._cached = 0
+        # Every leaf's body by its digest, not its text: the text is in the spooled
+        # definitions already; held here it took most of the memory (review-attack12 F6).
+        self.bodies: dict[bytes, int] = {}
         self.leaves: list[_Node] = []
         self.size = 0
         self._ids = 0
@@ -134,16 +144,17 @@ class Document:
         return text
 
     def _define(self, text: str) -> None:
-        self.defs.append(self._count(text))
+        self._define_text(self._count(text))
 
     def line_number(self, line: Line) -> int:
         """The leaf drawing `line`; lines that draw alike (trailing spaces) share one."""
         number = self.lines.get(line)
         if number is None:
             rects, spans = self.markup.markup(line)
-            number = self.bodies.get((rects, spans))
+            body = _digest(rects, spans)
+            number = self.bodies.get(body)
             if number is None:
-                number = self.bodies[(rects, spans)] = len(self.leaves)
+                number = self.bodies[body] = len(self.leaves)
                 node = _Node(self._new_id(), {0: number}, leaf=True)
                 self.leaves.append(node)
                 joins = self.markup.joins(line)
@@ -151,31 +162,46 @@ class Document:
                     self._define(f'<g id="{node.ident}">{rects}<text>{spans}</text>{joins}</g>')
                 else:
                     self._define(f'<text id="{node.ident}">{spans}</text>')
+            self._cached += 1 + sum(len(text) for text, _ in line)
+            if self._cached > svg_frames.CACHED_CELLS:
+                self.lines.clear()
+                self._cached = 0
             self.lines[line] = number
         return number
 
-    def strip(self, shown: list[Frame], rows: int) -> str:
-        """Every frame as its own viewport, placing nodes; new lines and blocks go to defs."""
+    def screen(self, frame: Frame) -> list[int]:
+        """The frame's rows as the numbers of their leaves (-1 for an empty row); every
+        line not seen before is defined now, so all leaves come before the blocks."""
+        return [self.line_number(line) if line else -1 for line in frame.lines]
+
+    def strip(
+        self, screens: Iterable[list[int]], rows: int, write: Callable[[str], object]
+    ) -> None:
+        """Every frame (`screens`, in order, as `screen` numbered them) as its own viewport,
+        placing nodes, written to `write`; new blocks go to the definitions. Each frame is
+        compared with the one before and the one after: three are held at a time."""
         # Every frame as the viewport shows it: the cast's rows (after a resize, rows past
         # them are clipped and missing rows are blank).
         blank = [-1] * rows
-        screens = [
-            ([self.line_number(line) if line else -1 for line in f.lines[:rows]] + blank)[:rows]
-            for f in shown
-        ]
-        out: list[str] = []
+        ahead = iter(screens)
+        first = next(ahead, None)
+        screen = None if first is None else (first[:rows] + blank)[:rows]
+        previous: list[int] | None = None
         active: list[Placement] = []
-        for index, screen in enumerate(screens):
-            shifts = _shifts(screens[index - 1], screen) if index else [0]
+        index = 0
+        while screen is not None:
+            upcoming = next(ahead, None)
+            following = None if upcoming is None else (upcoming[:rows] + blank)[:rows]
+            shifts = _shifts(previous, screen) if previous is not None else [0]
             placed = self._carry(active, screen, shifts)
-            following = screens[index + 1] if index + 1 < len(screens) else None
             if following is not None:
                 placed = self._group(placed, len(screen), following, _shifts(screen, following))
             active = placed
             uses = "".join(_use(node, y) for node, y in sorted(placed, key=lambda p: p[1]))
             # A viewport of its own (as tall as the screen's, 100%) clips what scrolled away.
-            out.append(self._count(f'<svg y="{index * rows * LINE_HEIGHT}">{uses}</svg>'))
-        return "".join(out)
+            write(self._count(f'<svg y="{index * rows * LINE_HEIGHT}">{uses}</svg>'))
+            previous, screen = screen, following
+            index += 1
 
     def _carry(
         self, active: list[Placement], screen: list[int], shifts: list[int]
@@ -246,6 +272,15 @@ class Document:
         uses = "".join(_use(node, y - origin) for node, y in parts)
         self._define(f'<g id="{block.ident}">{uses}</g>')
         return block, origin
+
+
+def _digest(rects: str, spans: str) -> bytes:
+    """A leaf's body told apart from every other (128 bits: no two bodies of one SVG
+    share it in practice), in 16 bytes whatever its length."""
+    digest = hashlib.blake2b(rects.encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(b"\0")
+    digest.update(spans.encode("utf-8", "surrogatepass"))
+    return digest.digest()
 
 
 def _mostly_hidden(node: _Node, y: int) -> bool:

@@ -1,0 +1,32 @@
+"""The animated SVG's limits hold as it is drawn, not once every frame is held
+(review-attack12 F6: a 1000x200 dashboard took 428 MB and 133 s before the 64 MB limit
+refused it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from genact_cast.asciicast import Event, Header
+from genact_cast.publish import svg_strip
+from genact_cast.publish.screens import LimitError
+from genact_cast.publish.svg import render_svg
+
+
+def fresh_screens(frames: int, cols: int, rows: int) -> list[Event]:
+    """Every frame a screen of lines never seen before (a dashboard redrawn whole)."""
+    return [
+        Event(i * 100_000, "o", "\x1b[H" + "\r\n".join(
+            f"{i:06d}{y:04d}".ljust(cols, "abcdefgh"[(i + y) % 8]) for y in range(rows)))
+        for i in range(frames)
+    ]  # fmt: skip
+
+
+def test_the_size_limit_stops_the_drawing_once_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the limit the drawing stops at once: the old main drew all 400 frames (each
+    told to `progress`) and only then counted the document."""
+    monkeypatch.setattr(svg_strip, "MAX_SVG_CHARS", 100_000)
+    drawn: list[float] = []
+    with pytest.raises(LimitError, match="the SVG would be over"):
+        render_svg(Header(80, 24), fresh_screens(400, 80, 24), progress=drawn.append)
+    # About 2 KB a frame: the limit is passed near frame 50.
+    assert len(drawn) < 80, len(drawn)
