@@ -1088,3 +1088,31 @@ def test_the_logged_learning_rate_is_lambdalrs_product(options: RecordOptions) -
     assert [lr for lr in logged if lr not in schedule] == []
     if options.seed == 9821:
         assert "4.8387096774193554e-05" in logged  # 0.0002 * (30 / 124)
+
+
+def test_tqdm_bars_fill_the_terminals_width_and_the_next_line_starts_clean() -> None:
+    """Review tt9 fault 7: tqdm 4.67.1 sizes its bar to the terminal's width (TIOCGWINSZ,
+    utils.py:343; cols-1 is only the COLUMNS fallback, :347) and redraws it with a carriage
+    return, the bar and spaces over the last one (std.py:457-460), no erase: the bar ends in
+    the last column, where the cursor waits to wrap. Replayed through a terminal model
+    (pyte), every bar row is the full width with its last cell drawn, and a log line after
+    it starts at the first column of the next row."""
+    import pyte
+
+    cols = 80
+    options = RecordOptions(
+        seed=8823, framework="hf", kind="sft", cols=cols, rows=24, failures=1, duration=20.0
+    )
+    screen = pyte.Screen(cols, 24)
+    stream = pyte.Stream(screen)
+    bars = 0
+    for event in generate(options).events:
+        if event.code != "o":
+            continue
+        stream.feed(event.data)
+        for row in screen.display[max(0, screen.cursor.y - 2) : screen.cursor.y + 2]:
+            if "%|" in row:
+                bars += 1
+                assert len(row.rstrip()) == cols, row  # (a long one cut there: disp_trim)
+            assert "[INFO|" not in row[1:], row  # a logger's line from the first column
+    assert bars > 50

@@ -36,8 +36,9 @@ class Job:
     def __init__(self, facts: Facts, *, cols: int, interval: int = LOGGING_STEPS) -> None:
         self.facts = facts
         self.interval = interval
-        # tqdm stays clear of the last column; None where its stream is no terminal
-        self.ncols: int | None = max(20, cols - 1)
+        # tqdm's width: the terminal's (TIOCGWINSZ, utils.py:343 at tqdm 4.67.1), the bar
+        # filling it to the last column; None where its stream is no terminal
+        self.ncols: int | None = max(20, cols)
         self.output = "./out"
 
     def script_args(self) -> list[str]:

@@ -173,6 +173,8 @@ class FrameworkLog:
         self._bar: str | None = None  # tqdm's line, while its process has one
         self._shown = False  # whether the bar is on the cursor's line (no log line since)
         self._sub: str | None = None  # a second tqdm bar on the line below it
+        # the width each bar last drew (tqdm's last_len: the next draw pads over the rest)
+        self._bar_len = self._sub_len = 0
         self._logged = False
 
     # Output
@@ -190,19 +192,25 @@ class FrameworkLog:
                 self._shown = False
                 continue
             if type(out) is Redraw:
-                # tqdm keeps a bar cell or more, so a very narrow terminal could overflow it.
-                text = out.text if len(out.text) < cols else out.text[: cols - 1]
-                tape.write("\r" + text + "\x1b[K")
-                self._bar, self._shown = text, True
+                # tqdm's print_status (std.py:457-460 at 4.67.1): a carriage return, the bar,
+                # and spaces over what the last one drew past it; no erase. The bar fills the
+                # terminal's width (TIOCGWINSZ), ending in its last column, where the cursor
+                # waits to wrap: an erase there (xterm's EL) would take the bar's last cell.
+                # (tqdm keeps a bar cell or more: a very narrow terminal is cut to its width.)
+                text = out.text[:cols]
+                tape.write("\r" + text + " " * (self._bar_len - len(text)))
+                self._bar, self._shown, self._bar_len = text, True, len(text)
                 continue
             if isinstance(out, Close):
                 self._close_bar(leave=out.leave)
                 continue
             if isinstance(out, SubBar):
-                # tqdm's moveto(1), the bar, moveto(-1): a line down and back up
-                text = out.text[: cols - 1]
-                tape.write("\n\r" + text + "\x1b[K\x1b[A")
-                self._sub = text or None
+                # tqdm's moveto(1), the bar, moveto(-1): a line down and back up; the bar as
+                # print_status draws it (above), or, empty, the line cleared
+                text = out.text[:cols]
+                drawn = text + " " * (self._sub_len - len(text)) if text else "\x1b[K"
+                tape.write("\n\r" + drawn + "\x1b[A")
+                self._sub, self._sub_len = text or None, len(text)
                 continue
             # tqdm.write (external_write_mode): every bar cleared, the line, the bars redrawn.
             if self._sub is not None:
@@ -214,7 +222,7 @@ class FrameworkLog:
                 tape.write(self._bar)
                 self._shown = True
             if self._sub is not None:
-                tape.write("\n\r" + self._sub + "\x1b[K\x1b[A")
+                tape.write("\n\r" + self._sub + "\x1b[A")
 
     def _close_bar(self, *, leave: bool | None = None) -> None:
         """tqdm's close: the bar drawn once more where the log has moved past it (`leave`),
@@ -222,13 +230,13 @@ class FrameworkLog:
         command typed next, the run's end): a bar on the cursor's line is left as it is."""
         if self._sub is not None:
             self.show.con.tape.write("\n\r\x1b[K\x1b[A")
-            self._sub = None
+            self._sub, self._sub_len = None, 0
         if self._bar is not None:
             if leave and not self._shown:
                 self.show.con.tape.write("\r" + self._bar)
             if leave or (leave is None and self._shown):
                 self.show.con.tape.write("\r\n")
-            self._bar, self._shown = None, False
+            self._bar, self._shown, self._bar_len = None, False, 0
 
     def _type(self, words: list[str], budget: float) -> None:
         self._close_bar()
