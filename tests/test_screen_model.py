@@ -491,7 +491,8 @@ def cue_spans(vtt: str) -> list[tuple[str, str, list[str]]]:
 def test_lines_a_clear_erases_are_told_once_ending_at_the_clear(tmp_path: Path) -> None:
     """A real shell recorded by asciinema (scripts/record_subtitles_clear.py): `clear`,
     `\\e[2K` and `\\ec` erase lines a viewer saw; each is a cue, once, ending at its
-    erasure. The `watch`-like loop's two lines, cleared and redrawn, are told once."""
+    erasure. The `watch`-like loop's two lines, cleared and redrawn, are told once, but
+    for the count, told as first drawn, then as last drawn (review-exports11 item 3)."""
     out = tmp_path / "clear.vtt"
     result, _ = embed(SCREENS / "subtitles_clear.cast", "--vtt", out)
     assert result.returncode == 0, result.stderr
@@ -509,6 +510,7 @@ def test_lines_a_clear_erases_are_told_once_ending_at_the_clear(tmp_path: Path) 
         "three",
         '$ for i in 1 2 3 4; do clear; echo "Every 0.3s: date"; echo "count $i"; sleep 0.3; done',
         "Every 0.3s: date",
+        "count 1",
         "count 4",
         "$ printf 'gone soon\\n'; sleep 0.4; printf '\\033[1A\\033[2K'; echo kept",
         "gone soon",
@@ -545,17 +547,19 @@ def erased_cues(chunks: list[str], cols: int = 30, rows: int = 6) -> list[str]:
         (["$ seq 1 8\r\n", "".join(f"{n}\r\n" for n in range(1, 9)) + "\x1b[H\x1b[2J\x1b[3J"
           "after\r\n$ "], ["$ seq 1 8", *map(str, range(1, 9)), "after"]),
         # a dashboard cleared and redrawn with new numbers, a progress bar moved down by a
-        # log line, a live block redrawn under new lines: each row told once, as last drawn
+        # log line, a live block redrawn under new lines: each row told as the player
+        # shows it, its first value, then the one it settles on (review-exports11 item 3)
         (["GPU0  util 91%  mem 60 GiB\r\nGPU1  util 88%  mem 61 GiB",
           "\x1b[H\x1b[2JGPU0  util 93%  mem 60 GiB\r\nGPU1  util 87%  mem 61 GiB"],
-         ["GPU0  util 93%  mem 60 GiB", "GPU1  util 87%  mem 61 GiB"]),
+         ["GPU0  util 91%  mem 60 GiB", "GPU1  util 88%  mem 61 GiB",
+          "GPU0  util 93%  mem 60 GiB", "GPU1  util 87%  mem 61 GiB"]),
         (["  3%|#         | 3/100", "\r\x1b[Kstep 3 loss 2.31\r\n  4%|#         | 4/100",
           "\r\x1b[Kstep 4 loss 2.27\r\n  5%|#         | 5/100"],
          ["step 3 loss 2.31", "step 4 loss 2.27", "5%|#         | 5/100"]),
         # a dashboard whose redraw after a clear reaches two screens (a slow read)
         (["ID  util 91%\r\nA   mem 60 GiB\r\nB   mem 61 GiB",
           "\x1b[H\x1b[2JID  util 93%", "\r\nA   mem 62 GiB\r\nB   mem 63 GiB"],
-         ["ID  util 93%", "A   mem 62 GiB", "B   mem 63 GiB"]),
+         ["ID  util 91%", "ID  util 93%", "A   mem 62 GiB", "B   mem 63 GiB"]),
         (["Step 10 | loss 2.41\r\nSpeed 65,892 tok/s\r\n",
           "\x1b[2A\x1b[Jlog: saved ckpt\r\nStep 20 | loss 2.37\r\nSpeed 66,091 tok/s\r\n"],
          ["log: saved ckpt", "Step 20 | loss 2.37", "Speed 66,091 tok/s"]),

@@ -293,7 +293,9 @@ def test_a_line_written_over_in_place_is_told_as_it_was_shown() -> None:
     """review-exports5 item 3 (H5.cast, H6.cast): a later event that writes over a row
     without erasing it (`\\e[6H` then text; a make-style status rewritten after `\\e[2A`)
     lost the line the player had shown there. A redraw that changes numbers or a bar (a
-    progress line) is still the same line, told once."""
+    progress line) is still the same line, told as the player shows it over time: its
+    first value from when it appeared, then the value it settles on (review-exports11
+    item 3)."""
     found = cues_of(
         [
             (0.1, "$ a\r\n1\r\n2\r\n3\r\n4\r\n"),
@@ -320,7 +322,10 @@ def test_a_line_written_over_in_place_is_told_as_it_was_shown() -> None:
         40,
         10,
     )
-    assert [t for t in lines(found) if "fetching" in t] == ["fetching  60% [####  ]"]
+    assert [(time, t) for time, texts in found for t in texts if "fetching" in t] == [
+        ("00:00:01.000", "fetching  10% [#     ]"),
+        ("00:00:02.000", "fetching  60% [####  ]"),
+    ]
 
 
 def test_lines_scrolled_out_of_a_region_below_the_first_row_are_told() -> None:

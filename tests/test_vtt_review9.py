@@ -220,9 +220,12 @@ def test_a_screen_redrawn_after_clear_is_told_top_first() -> None:
     numbers changed at each redraw were timed from the last one, so the header and
     the api line came 3 s late, after the lines under them. The player shows the header
     first, from 3.34 s: each line told from when it appeared, in its place, as last
-    drawn. The same for a `watch`-like loop's two lines (subtitles_clear.cast)."""
+    drawn. The same for a `watch`-like loop's two lines (subtitles_clear.cast), its first
+    value from when it appeared, its last from when it was drawn (review-exports11
+    item 3)."""
     found = cues_of_file("review9_dashboard_clear.cast", SUBTITLES)
     at = next(texts for time, texts in found if time == "00:00:03.336")
     assert [line.split()[0] for line in at] == ["Build", "api", "web", "worker"], found
     found = cues_of_file("subtitles_clear.cast", SCREENS)
-    assert ["Every 0.3s: date", "count 4"] in [texts for _, texts in found]
+    clear = [texts for _, texts in found].index(["Every 0.3s: date", "count 1"])
+    assert found[clear + 1][1] == ["count 4"], found

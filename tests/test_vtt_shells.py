@@ -251,8 +251,9 @@ def test_a_status_line_below_a_region_from_the_first_row_is_told_once() -> None:
     it each once (review8_apt2.cast, review-exports8's recording: bash 80x24, `seq 30`,
     `apt install --reinstall -y whiptail dialog`, `echo installed`, `exit`)."""
     told = lines(cues_of_file("review8_apt2.cast", SUBTITLES))
-    assert [t for t in told if t.startswith("Progress")] == [
-        "Progress: [ 89%] [###################################################.......]"
+    assert [t for t in told if t.startswith("Progress")] == [  # (its first value, its last)
+        "Progress: [ 11%] [######....................................................]",
+        "Progress: [ 89%] [###################################################.......]",
     ], told
     assert told.count("Processing triggers for man-db (2.11.2-2) ...") == 1
 
@@ -358,12 +359,34 @@ def test_a_line_redrawn_with_the_same_words_is_told_from_when_it_appeared() -> N
     """review-exports8 item 15: a braille spinner `⠋ Thinking...` rewritten with `\\r` for
     1.5 s was told for 0.1 s, from its last frame (4.683 s), and a countdown or a bar from
     its last state's time. The player shows the line from its first frame: a line redrawn
-    in place with the same words (a spinner's frame, a count) is told, as last drawn,
-    from when it appeared (review8_st1.cast, review-exports8's recording: `python3
-    stream.py`, a spinner, a streamed answer, a `\\r` countdown)."""
+    in place with the same words (a spinner's frame, a count) is told from when it
+    appeared (review8_st1.cast, review-exports8's recording: `python3 stream.py`, a
+    spinner, a streamed answer, a `\\r` countdown). review-exports11 item 3: it was told
+    with its last value from then (`Starting in 1...` while the player showed 3): its
+    first value is told from when it appeared, then the value it settles on from its last
+    redraw, as the player shows them."""
     found = cues_of_file("review8_st1.cast", SUBTITLES)
-    assert ("00:00:03.252", ["⠼ Thinking..."]) in found, found
-    assert ("00:00:08.059", ["Starting in 1..."]) in found, found
+    assert ("00:00:03.252", ["⠋ Thinking..."]) in found, found
+    assert ("00:00:04.683", ["⠼ Thinking..."]) in found, found
+    assert ("00:00:08.059", ["Starting in 3..."]) in found, found
+    assert ("00:00:09.459", ["Starting in 1..."]) in found, found
+
+
+def test_a_line_redrawn_in_place_is_told_as_the_player_shows_it_over_time() -> None:
+    """review-exports11 item 3: a `\\r` counter (`Progress 1/5` .. `5/5`, 0.5 s apart) and a
+    pip-style truecolour bar (`0/64 kB` .. `64/64 kB`, 0.2 s apart) were told with their
+    last value from when they first appeared; the player shows `Progress 1/5` from 13.69 s
+    and `5/5` from 15.70 s, the bar at `0/64` from 20.05 s and `64/64` from 21.66 s
+    (bash_progress.cast, recorded by scripts/record_subtitles_shells.py). The values
+    between are not told."""
+    found = cues_of_file("bash_progress.cast", SUBTITLES)
+    told = [(time, texts) for time, texts in found if texts[0].startswith(("Progress", " "))]
+    assert told == [
+        ("00:00:13.689", ["Progress 1/5"]),
+        ("00:00:15.704", ["Progress 5/5"]),
+        ("00:00:20.054", ["   " + "━" * 32 + " 0/64 kB 1.2 MB/s"]),
+        ("00:00:21.657", ["   " + "━" * 32 + " 64/64 kB 1.2 MB/s"]),
+    ], found
 
 
 def test_a_dialogs_question_and_buttons_are_told_with_its_name() -> None:

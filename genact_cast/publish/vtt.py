@@ -5,11 +5,13 @@ cues). A line is taken when it is done: when it scrolls off the top of the scree
 a full-screen program covers it, or as it stands on the final screen; a line the terminal
 wrapped over several rows (one the program wrote as one line) is one line here (cut at
 `MAX_LINE_CHARS` with an ellipsis). A line
-redrawn in place (a progress bar, a live block) counts once, as it was last drawn;
-a line an erasure blanked (`clear`, `\\e[2J`, `\\e[J`, `\\e[K` on the whole line, a reset)
-is done unless its row is then drawn again with what reads as the same line (a progress
-bar or dashboard redrawn after a clear: the same text, or one similar enough, see
-`same_line`); its cue ends at the erasure, not at the next cue.
+redrawn in place (a progress bar, a spinner, a live block) is told as the player shows it
+over time: its first value from when it appeared, then the value it settles on from its
+last redraw (the values between are not told; a redraw under `MERGE_SECONDS` after it
+appeared is still its first value); a line an erasure blanked (`clear`, `\\e[2J`, `\\e[J`,
+`\\e[K` on the whole line, a reset) is done unless its row is then drawn again with what
+reads as the same line (a progress bar or dashboard redrawn after a clear: the same text,
+or one similar enough, see `same_line`); its cue ends at the erasure, not at the next cue.
 characters typed one at a time join into the line they make (a typed command is its own
 cue), timed from the first: after a prompt, from the first character of the command,
 not from the prompt. A prompt is where the cursor waits after a space with nothing after
@@ -43,10 +45,10 @@ A resize moves lines (the player rewraps them and brings back its scrollback): a
 still shown, whole or rewrapped, keeps its time, one brought back is not told again.
 
 The lines are followed in publish/vtt_lines.py (prompts and commands in vtt_prompts.py,
-erasures in vtt_erasures.py, scrolling in vtt_scrolls.py, full-screen programs in
-vtt_programs.py, their text in vtt_text.py, a resize's rewrap in vtt_reflow.py), a
-multiplexer's panes in vtt_mux.py; the cues are made and
-every line escaped in publish/vtt_cues.py (`escape_cue`).
+erasures in vtt_erasures.py, lines redrawn in place in vtt_redraws.py, scrolling in
+vtt_scrolls.py, full-screen programs in vtt_programs.py, their text in vtt_text.py, a
+resize's rewrap in vtt_reflow.py), a multiplexer's panes in vtt_mux.py; the cues are made
+and every line escaped in publish/vtt_cues.py (`escape_cue`).
 """
 
 from __future__ import annotations

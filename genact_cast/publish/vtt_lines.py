@@ -27,6 +27,7 @@ from genact_cast.publish.vtt_prompts import (
     right_redrawn,
     without_head,
 )
+from genact_cast.publish.vtt_redraws import mark, redrawn_in_place, unmark
 from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_scrolls import missing_newline_mark, region_scrolled, scrolled
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
@@ -102,6 +103,9 @@ class Lines:
         # question and when its answer's first key was typed.
         self.answers: dict[float, tuple[str, float]] = {}
         self.wiped: dict[int, int] = {}  # rows erased while muted: `updates` then
+        # The times rows' lines were last redrawn in place after their first value was
+        # told (vtt_redraws), with how many rows: a row's `since` found here is such a line's.
+        self.redraws: dict[float, int] = {}
         self.updates = 0  # screens read
 
     def _take(
@@ -325,16 +329,17 @@ class Lines:
                 self.leads.pop(y, None)
                 self.rights.pop(y, None)
                 # A new line here, not more of the same one; but a line redrawn in place
-                # with the same words (a spinner's frame, a count) keeps its time: told
-                # from when it appeared (review-exports8 item 15).
-                # So does a dashboard's line a clear of the whole screen erased and the
-                # redraw drew again with the same words (`clear` then its rows, in a
-                # loop): told from when it appeared, in its place, not after the rows
-                # that did not change (review-exports9 item 7); a line erased on its own
-                # (a progress bar's `\r\e[K`, a live block's `\e[J`) is told as it was
-                # last drawn, from then.
+                # with the same words (a spinner's frame, a count, a dashboard's line a
+                # clear redrew, a progress bar's `\r\e[K`) is told as the player shows
+                # it over time (`_redrawn`).
                 kept = {0, y} <= self.screen_erased and same_words(old, text)
-                if self.since[y] < 0 or (y in blanked and not kept) or not same_words(old, text):
+                if self.since[y] >= 0 and same_words(old, text):
+                    # (a line wrapped over rows is told once, as last drawn)
+                    whole = not (shown[y : y + 1] == [True] or shown[y - 1 : y] == [True])
+                    redrawn_in_place(self, y, old, time, y in blanked and not kept, whole)
+                else:
+                    if unmark(self, self.since[y]):
+                        mark(self, time)  # (the row still redrawn in place)
                     self.since[y] = time
                     self.born[y] = self.epoch
                 redrawn(self, y, text, time)  # (a command redrawn under a completion list)

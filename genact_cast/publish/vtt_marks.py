@@ -13,3 +13,4 @@ HISTORY = 1000  # lines that scrolled away a resize may bring back (the player k
 TAKEN = -1.0
 MAX_PROMPTS = 16  # prompts remembered (the oldest forgotten first)
 LEFT = -2.0
+MAX_REDRAWS = 4096  # lines redrawn in place remembered (`Lines.redraws`, the oldest first)
