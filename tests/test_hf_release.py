@@ -1116,3 +1116,17 @@ def test_tqdm_bars_fill_the_terminals_width_and_the_next_line_starts_clean() -> 
                 assert len(row.rstrip()) == cols, row  # (a long one cut there: disp_trim)
             assert "[INFO|" not in row[1:], row  # a logger's line from the first column
     assert bars > 50
+
+
+def test_olmo_2s_tokenizer_logs_the_files_it_looks_for() -> None:
+    """Review tt9 fault 5: AutoTokenizer.from_pretrained logs `loading file X` for each file
+    its class and the base class look for (tokenization_utils_base.py:1978-1985, 2093 at
+    4.57.1). OLMo 2's tokenizer is GPT2TokenizerFast or GPTNeoXTokenizerFast (its model
+    type's, models/auto/tokenization_auto.py:489), which look for the same files: the run
+    printed none."""
+    options = RecordOptions(seed=8847, framework="hf", kind="sft", model="OLMo-2-7B")
+    text = "\n".join(release_lines(options._replace(duration=60.0)))
+    loaded = re.findall(r"tokenization_utils_base\.py:2093\] .* >> loading file (\S+)", text)
+    files = ["vocab.json", "merges.txt", "tokenizer.json", "added_tokens.json"]
+    files += ["special_tokens_map.json", "tokenizer_config.json", "chat_template.jinja"]
+    assert loaded[:7] == files

@@ -194,6 +194,11 @@ TOKENIZER_FILES = {
     "qwen2": ("vocab.json", "merges.txt", "tokenizer.json"),
     "qwen3": ("vocab.json", "merges.txt", "tokenizer.json"),
     "qwen3_moe": ("vocab.json", "merges.txt", "tokenizer.json"),
+    # OLMo 2: whichever class its tokenizer_config names, GPT2TokenizerFast or the model
+    # type's GPTNeoXTokenizerFast (models/auto/tokenization_auto.py:489), both list these
+    # (models/gpt2/tokenization_gpt2_fast.py:27, models/gpt_neox/tokenization_gpt_neox_fast
+    # .py:27 at 4.57.1): review-tt9 fault 5
+    "olmo2": ("vocab.json", "merges.txt", "tokenizer.json"),
 }
 # Llama 2's checkpoints name LlamaTokenizer (tokenizer_config.json), which AutoTokenizer
 # loads as LlamaTokenizerFast: tokenizer.model, then tokenizer.json
