@@ -54,41 +54,49 @@ def candidates() -> list[str]:
     return found
 
 
-def measure() -> dict[str, object]:
+def bar_columns(chars: list[str], before: str = "") -> list[int]:
+    """The column at which the player draws a `|` written after `before` + each character,
+    each on a row of its own (ROWS rows a cast), as the browser lays the row out."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import FLAGS, chromium_path
     from tests.player_dom import Player, cast_json
 
-    chars = candidates()
-    wide: list[str] = []
+    columns: list[int] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)
         player = Player(browser)
         for first in range(0, len(chars), ROWS):
             part = chars[first : first + ROWS]
-            rows = "\r\n".join(f"{char}|" for char in part)
+            rows = "\r\n".join(f"{before}{char}|" for char in part)
             player.load(cast_json({"version": 2, "width": 8, "height": len(part)},
                                   [[0.1, "o", rows]]))  # fmt: skip
             screen = player.at(1.0)
-            for char, shown in zip(part, screen.shown, strict=True):
-                bar = "".join(shown).find("|")
-                assert bar in (1, 2), f"U+{ord(char):04X}: `|` at column {bar}"
-                if bar == 2:
-                    wide.append(char)
+            for row in screen.shown:
+                columns.append(next((x for x, cell in enumerate(row) if "|" in cell), -1))
         player.close()
         browser.close()
+    return columns
+
+
+def measure() -> dict[str, object]:
     from genact_cast.publish.player_assets import pinned
 
+    chars = candidates()
+    wide = []
+    for char, bar in zip(chars, bar_columns(chars), strict=True):
+        assert bar in (1, 2), f"U+{ord(char):04X}: `|` at column {bar}"
+        if bar == 2:
+            wide.append(char)
     return {
         "how": f"scripts/emoji_font_only.py: asciinema-player {pinned()['version']} in Chromium "
-        f"{_chromium_version()}, fonts DejaVu, Liberation, WenQuanYi Micro Hei, Noto Color "
+        f"{chromium_version()}, fonts DejaVu, Liberation, WenQuanYi Micro Hei, Noto Color "
         f"Emoji; {len(chars)} candidates",
         "code_points": [f"{ord(char):04x}" for char in wide],
     }
 
 
-def _chromium_version() -> str:
+def chromium_version() -> str:
     from tests.browser import chromium_path
 
     out = subprocess.run([chromium_path(), "--version"], capture_output=True, text=True,

@@ -11,6 +11,8 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from genact_cast.publish.player_layout import ADVANCING_MARKS
+
 SVG = "{http://www.w3.org/2000/svg}"
 LINE_HEIGHT = 18
 BASELINE = 14
@@ -50,13 +52,23 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
     assert text is not None
     cells: list[Cell] = []
 
-    def put(chars: str, name: str) -> None:
-        for c in chars:
+    def put(chars: str, name: str, placed: bool = False) -> None:
+        """`placed`: the text starts a <tspan> with `x` (its first character is no part of
+        a cluster before it)."""
+        for index, c in enumerate(chars):
             if _flag_letter(c) and cells and _flag_letter(cells[-1][0]):
                 cells[-1] = (cells[-1][0] + c, cells[-1][1])  # a flag: one glyph, two cells
                 cells.append((" ", name))
-            elif unicodedata.category(c) in ("Mn", "Me", "Cf") and cells:
+            elif c in ADVANCING_MARKS and cells and not (placed and index == 0):
+                # Laid out with an advance of its own (measured in the player): the
+                # browser counts it with the character before it, and a column after.
                 cells[-1] = (cells[-1][0] + c, cells[-1][1])
+                cells.append((" ", name))
+            elif unicodedata.category(c) in ("Mn", "Me", "Cf") and cells:
+                if c in ADVANCING_MARKS:  # opening a placed run: a cell of its own
+                    cells.append((c, name))
+                else:
+                    cells[-1] = (cells[-1][0] + c, cells[-1][1])
             else:
                 cells.append((c, name))
 
@@ -67,7 +79,7 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
             column = round(float(span.get("x", "0")) / CELL_WIDTH)
             del cells[column:]
             cells.extend([(" ", "")] * (column - len(cells)))
-        put(span.text or "", span.get("class", ""))
+        put(span.text or "", span.get("class", ""), span.get("x") is not None)
         put(span.tail or "", "")
     return cells
 

@@ -701,6 +701,41 @@ def _redness(picture: Any, box: tuple[float, float, float, float]) -> int:
     return int(max(r - (g + b) // 2 for r, g, b in part.getdata()))
 
 
+Picture = tuple[Any, float, float, tuple[float, float]]  # image, left, top, cell size
+
+
+def three_pictures(
+    player: Player, browser: Any, tmp_path: Path, body: str, cols: int, rows: int
+) -> dict[str, Picture]:
+    """One screen as the player draws it (a screenshot), and as the SVG (in Chromium) and
+    the PNG (at the player's font size, 15 px) draw it, with where their cells are."""
+    from PIL import Image
+
+    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING
+
+    size = 15
+    player.load(cast_json({"version": 2, "width": cols, "height": rows}, [[0.1, "o", body]]))
+    player.at(0.5)
+    shot = player.picture()
+    svg = tmp_path / "screen.svg"
+    svg.write_text(render_svg(Header(cols=cols, rows=rows), [Event(0, OUTPUT, body)]), "utf-8")
+    page = browser.new_page(viewport={"width": 600, "height": 300})
+    page.goto(svg.as_uri())
+    drawn = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    page.close()
+    cast = tmp_path / "screen.cast"
+    cast.write_text(cast_json({"version": 2, "width": cols, "height": rows}, [[0.1, "o", body]]))
+    png = tmp_path / "screen.png"
+    export(str(cast), png, "png", overwrite=True, clip=Clip(), size=str(size))
+    picture = png_picture(png.read_bytes()).convert("RGB")
+    lay = layout(cols, rows, size)
+    return {
+        "player": (shot, 0.0, 0.0, (shot.width / cols, shot.height / rows)),
+        "SVG": (drawn, PADDING, PADDING, (CELL_WIDTH, LINE_HEIGHT)),
+        "PNG": (picture, lay.left, lay.top, (lay.cell_width, lay.cell_height)),
+    }
+
+
 def test_a_heart_with_vs16_is_the_players_grey_text_heart(
     player: Player, browser: Any, tmp_path: Path
 ) -> None:
@@ -709,35 +744,12 @@ def test_a_heart_with_vs16_is_the_players_grey_text_heart(
     text heart and lays the rest of that span one column left. The SVG drew a red emoji
     heart two cells wide, the PNG left a blank cell after the heart. Both are compared
     with the player's screenshot: the cells that have ink, and no red."""
-    from PIL import Image
-
-    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING
-
-    cols, size = 12, 15
+    cols = 12
     body = "\x1b[?25l\u2665\ufe0f|x\r\nI \u2665\ufe0f u|x"
-    player.load(cast_json({"version": 2, "width": cols, "height": 2}, [[0.1, "o", body]]))
-    player.at(0.5)
-    shot = player.picture()
-    cell = shot.width / cols, shot.height / 2
-    svg = tmp_path / "heart.svg"
-    svg.write_text(render_svg(Header(cols=cols, rows=2), [Event(0, OUTPUT, body)]), "utf-8")
-    page = browser.new_page(viewport={"width": 400, "height": 100})
-    page.goto(svg.as_uri())
-    drawn = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    page.close()
-    cast = tmp_path / "heart.cast"
-    cast.write_text(cast_json({"version": 2, "width": cols, "height": 2}, [[0.1, "o", body]]))
-    png = tmp_path / "heart.png"
-    export(str(cast), png, "png", overwrite=True, clip=Clip(), size=str(size))
-    picture = png_picture(png.read_bytes()).convert("RGB")
-    lay = layout(cols, 2, size)
-    pictures = {
-        "player": (shot, 0.0, 0.0, cell),
-        "SVG": (drawn, PADDING, PADDING, (CELL_WIDTH, LINE_HEIGHT)),
-        "PNG": (picture, lay.left, lay.top, (lay.cell_width, lay.cell_height)),
-    }
     found = {}
-    for name, (image, left, top, (w, h)) in pictures.items():
+    for name, (image, left, top, (w, h)) in three_pictures(
+        player, browser, tmp_path, body, cols, 2
+    ).items():
         rows = [inked_cells(image, left, top + y * h, (w, h), cols) for y in range(2)]
         heart = (left, top, left + w, top + h), (left + 2 * w, top + h, left + 3 * w, top + 2 * h)
         found[name] = rows, [_redness(image, box) for box in heart]
@@ -747,3 +759,24 @@ def test_a_heart_with_vs16_is_the_players_grey_text_heart(
     for name in ("SVG", "PNG"):
         assert found[name][0] == found["player"][0], (name, found[name][0])
         assert max(found[name][1]) < 40, f"a red heart in the {name}: {found[name][1]}"
+
+
+def test_overlay_marks_take_a_cell_of_their_own_as_in_the_player(
+    player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """review-exports11 item 11: the browser lays out U+0336 (a̶b̶c̶, chat's strikethrough),
+    U+0335, U+0332 and U+20DD (no font has it: a missing-glyph box) with an advance of
+    their own, each drawn in the cell after its letter (publish/data/advancing_marks.json,
+    measured in the player); é ä ñ take no room. The SVG squeezed letter and mark into one
+    cell, the PNG drew them over the letter: both now ink the player's cells."""
+    cols = 14
+    body = "\x1b[?25lo\u0332 Z\u0335 x\u20dd|\r\ne\u0301 a\u0308 n\u0303|\r\na\u0336b\u0336c\u0336|"
+    found = {
+        name: [inked_cells(image, left, top + y * h, (w, h), cols) for y in range(3)]
+        for name, (image, left, top, (w, h)) in three_pictures(
+            player, browser, tmp_path, body, cols, 3
+        ).items()
+    }
+    assert [row.rstrip(".") for row in found["player"]] == ["##.##.###", "#.#.##", "#######"]
+    assert found["SVG"] == found["player"], found
+    assert found["PNG"] == found["player"], found

@@ -260,6 +260,16 @@ def draw_lone_marks(tile: Image.Image, marks: str, fg: tuple[int, int, int], bol
         ImageDraw.Draw(tile).text((0, ascent), mark, fill=fg, font=basic, anchor="ls")
 
 
+def draw_advancing_mark(tile: Image.Image, mark: str, fg: tuple[int, int, int], bold: bool,
+                        italic: bool, size: int, ascent: int) -> None:  # fmt: skip
+    """A mark the browser lays out with an advance of its own (publish/player_layout.py
+    ADVANCING_MARKS: a̶, x⃝): its glyph in the mono face drawn alone in its cell, unshaped
+    (no dotted circle), as the player shows each stroke of a̶b̶ in the cell after its
+    letter; one the face lacks (U+20DD) is its missing-glyph box there, as in the player."""
+    basic = _basic(mono(bold, italic, size))
+    ImageDraw.Draw(tile).text((0, ascent), mark, fill=fg, font=basic, anchor="ls")
+
+
 @functools.cache
 def _basic(font: ImageFont.FreeTypeFont) -> ImageFont.FreeTypeFont:
     return font.font_variant(layout_engine=ImageFont.Layout.BASIC)

@@ -51,6 +51,18 @@ def _emoji_font_only() -> frozenset[str]:
 EMOJI_FONT_ONLY = _emoji_font_only()
 
 
+def _advancing_marks() -> frozenset[str]:
+    text = (resources.files("genact_cast.publish") / "data" / "advancing_marks.json").read_text()
+    spans = [span.split("-") for span in json.loads(text)["spans"]]
+    return frozenset(chr(c) for low, high in spans for c in range(int(low, 16), int(high, 16) + 1))
+
+
+# Combining marks the browser lays out with an advance of their own, one column, as a
+# character (a̶b̶c̶: U+0336's glyph in DejaVu Sans Mono, U+20DD a missing-glyph box), measured
+# in the player by scripts/advancing_marks.py: each keeps its cell, drawn there.
+ADVANCING_MARKS = _advancing_marks()
+
+
 def emoji_advance(row: Row, x: int) -> bool:
     """Whether the one-cell character at x is drawn two columns wide, from the emoji font
     (no VS16 after it: with one, the selector's cell is where the emoji's second half is)."""
@@ -59,12 +71,14 @@ def emoji_advance(row: Row, x: int) -> bool:
 
 def zero_width(char: str) -> bool:
     """Whether a cell's code point takes no room where a browser lays out text. VS16
-    does take its cell: the emoji it asks for (❤️) is drawn two columns wide."""
+    does take its cell: the emoji it asks for (❤️) is drawn two columns wide; so do the
+    marks with an advance of their own (ADVANCING_MARKS)."""
     return (
         len(char) == 1
         and not char.isascii()
         and char != "\ufe0f"
         and unicodedata.category(char) in _ZERO_ADVANCE
+        and char not in ADVANCING_MARKS
     )
 
 

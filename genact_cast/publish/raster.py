@@ -29,7 +29,12 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs, raster_bidi, vectors
-from genact_cast.publish.player_layout import as_laid_out, standalone, zero_width
+from genact_cast.publish.player_layout import (
+    ADVANCING_MARKS,
+    as_laid_out,
+    standalone,
+    zero_width,
+)
 from genact_cast.publish.raster_work import SHAPE_PIXELS, Work
 from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.terminal import regional_indicator
@@ -235,7 +240,9 @@ class Raster:
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
                 if (len(cluster) > 1 and any(_lone_mark(c) for c in cluster[1:])) or (
-                    not cluster.isascii() and self._spills(cluster, style, wide)
+                    not cluster.isascii()
+                    and cluster not in ADVANCING_MARKS  # drawn within its cell
+                    and self._spills(cluster, style, wide)
                 ):
                     overhangs.append((cluster, style, left, wide))
             for cluster, style, left, wide in overhangs:  # over the neighbours' backgrounds
@@ -357,6 +364,8 @@ class Raster:
                 (0, lay.ascent), char, fill=255, font=font(bold, lay.font_size), anchor="ls"
             )
             tile.paste(ink, (0, 0), _solid_edges(mask))
+        elif char in ADVANCING_MARKS:
+            glyphs.draw_advancing_mark(tile, char, ink, bold, italic, lay.font_size, lay.ascent)
         elif char != " ":
             found = glyphs.face(char, bold, italic, lay.font_size)
             glyphs.draw_text(tile, char, ink, found, lay.ascent)
@@ -392,8 +401,13 @@ def _half_way(bg: RGB, fg: RGB) -> RGB:
 
 
 def _marks(text: str) -> bool:
-    """Whether `text` is only combining marks, variation selectors and joiners."""
-    return all(unicodedata.category(c) in ("Mn", "Me", "Mc") or zero_width(c) for c in text)
+    """Whether `text` is only combining marks, variation selectors and joiners (drawn on
+    the character before them: a mark with an advance of its own has its cell)."""
+    return all(
+        (unicodedata.category(c) in ("Mn", "Me", "Mc") or zero_width(c))
+        and c not in ADVANCING_MARKS
+        for c in text
+    )
 
 
 def _cluster(row: Row, x: int) -> tuple[str, int]:
@@ -417,8 +431,9 @@ def _selector(char: str) -> bool:
 
 
 def _lone_mark(char: str) -> bool:
-    """A combining mark (not a format character such as ZWSP, which shows nothing)."""
-    return unicodedata.category(char) in ("Mn", "Me")
+    """A combining mark (not a format character such as ZWSP, which shows nothing), drawn
+    on a character (one with an advance of its own is drawn in its cell)."""
+    return unicodedata.category(char) in ("Mn", "Me") and char not in ADVANCING_MARKS
 
 
 def _has_base(row: Row, x: int) -> bool:

@@ -15,7 +15,12 @@ from itertools import groupby
 from genact_cast.asciicast import Theme
 from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
-from genact_cast.publish.player_layout import EMOJI_FONT_ONLY, advance, zero_width
+from genact_cast.publish.player_layout import (
+    ADVANCING_MARKS,
+    EMOJI_FONT_ONLY,
+    advance,
+    zero_width,
+)
 from genact_cast.publish.screens import Style
 from genact_cast.publish.svg_frames import Line, symbols_of
 from genact_cast.publish.svg_styles import PLAIN, color, css
@@ -246,7 +251,10 @@ def _wide_alone(text: str) -> bool:
 
 
 def _mark(char: str) -> bool:
-    return unicodedata.category(char) in ("Mn", "Me", "Mc") or zero_width(char)
+    """A mark drawn on the character before it (one with an advance of its own is not)."""
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc") or zero_width(char)
+    ) and char not in ADVANCING_MARKS
 
 
 def _simple_class() -> re.Pattern[str]:
