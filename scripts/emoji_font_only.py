@@ -6,7 +6,8 @@ at the emoji's advance (genact_cast/publish/data/emoji_font_only.json).
 A character avt gives one cell (🛠 U+1F6E0, ⏸ U+23F8, Ⓜ U+24C2: Emoji_Presentation=No,
 no VS16 after it) that no text font of the machine has is drawn by Chromium from the colour
 emoji font, about two cells wide, and the rest of its span moves one column right. The
-exports draw it so (publish/player_layout.py). Candidates: every one-cell code point the
+exports draw it so (publish/player_layout.py). So are the Hangul fillers (U+3164, one cell in
+avt, drawn blank 1 em wide by the CJK font). Candidates: those, and every one-cell code point the
 machine's colour emoji font maps (fontconfig's charset; Noto Color Emoji, as
 scripts/test installs it); each is put in a row of a cast before a `|`, and the player in
 headless Chromium (tests/player_dom.py, fonts as on the test machine: DejaVu, Liberation,
@@ -25,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "genact_cast" / "publish" / "data" / "emoji_font_only.json"
+HANGUL_FILLERS = (0x115F, 0x1160, 0x3164, 0xFFA0)  # letters (Lo) that are default-ignorable
 ROWS = 400  # candidates per cast the player loads
 
 
@@ -51,7 +53,7 @@ def candidates() -> list[str]:
                 continue
             if char_width(char) == 1 and not zero_width(char) and not regional_indicator(char):
                 found.append(char)
-    return found
+    return found + [chr(code) for code in HANGUL_FILLERS if char_width(chr(code)) == 1]
 
 
 def bar_columns(chars: list[str], before: str = "") -> list[int]:

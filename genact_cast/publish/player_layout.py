@@ -43,12 +43,12 @@ _STANDALONE = (
 _ZERO_ADVANCE = frozenset({"Mn", "Me", "Cf"})
 
 
-def _emoji_font_only() -> frozenset[str]:
+def _wide_advance() -> frozenset[str]:
     text = (resources.files("genact_cast.publish") / "data" / "emoji_font_only.json").read_text()
     return frozenset(chr(int(code, 16)) for code in json.loads(text)["code_points"])
 
 
-EMOJI_FONT_ONLY = _emoji_font_only()
+WIDE_ADVANCE = _wide_advance()
 
 
 def _advancing_marks() -> frozenset[str]:
@@ -66,7 +66,7 @@ ADVANCING_MARKS = _advancing_marks()
 def emoji_advance(row: Row, x: int) -> bool:
     """Whether the one-cell character at x is drawn two columns wide, from the emoji font
     (no VS16 after it: with one, the selector's cell is where the emoji's second half is)."""
-    return row[x][0] in EMOJI_FONT_ONLY and (x + 1 >= len(row) or row[x + 1][0] != "\ufe0f")
+    return row[x][0] in WIDE_ADVANCE and (x + 1 >= len(row) or row[x + 1][0] != "\ufe0f")
 
 
 def zero_width(char: str) -> bool:
@@ -105,7 +105,7 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     drawn over. A row without one is returned as it is. `sources`, if given, gets each
     cell's column in the terminal (-1 for a blank added at a span's end)."""
     if all(char.isascii() for char, _ in row) or not any(
-        zero_width(c) or c in WIDE or c in EMOJI_FONT_ONLY or c == "\ufe0f" for c, _ in row
+        zero_width(c) or c in WIDE or c in WIDE_ADVANCE or c == "\ufe0f" for c, _ in row
     ):
         if sources is not None:
             sources.extend(range(len(row)))
@@ -164,10 +164,11 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
             close()
             key = this
             start = len(out)
-        if char == "\ufe0f" and x > 0 and standalone(row[x - 1][0], False):
-            # VS16 after a symbol that is a span of its own (♥️: U+2665 is in the player's
-            # standalone list): it opens the next span, where it selects nothing and takes
-            # no room (the rest of that span moves left); the symbol is drawn as text.
+        if char == "\ufe0f" and x > 0 and (row[x - 1][0] == "" or standalone(row[x - 1][0], False)):
+            # VS16 after a character that is a span of its own (a wide one, ☔️ 😀️ 中️, or
+            # ♥️: U+2665 is in the player's standalone list): it opens the next span, where
+            # it selects nothing and takes no room (the rest of that span moves left); ♥
+            # is drawn as text.
             owed += 1
             continue
         out.append((char, style))

@@ -17,7 +17,7 @@ from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
 from genact_cast.publish.player_layout import (
     ADVANCING_MARKS,
-    EMOJI_FONT_ONLY,
+    WIDE_ADVANCE,
     advance,
     zero_width,
 )
@@ -221,7 +221,7 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
                     end += 1  # a character with its combining marks: drawn as one
                 if (
                     char_width(part[index]) == 2
-                    or part[index] in EMOJI_FONT_ONLY  # at the emoji's advance: a run alone
+                    or part[index] in WIDE_ADVANCE  # at the emoji's advance: a run alone
                     or end > index + 1
                     or text_symbol(part, index)
                 ):
@@ -244,7 +244,7 @@ def _wide_alone(text: str) -> bool:
         char_width(first) != 2
         and "\ufe0f" not in text
         and not regional_indicator(first)
-        and first not in EMOJI_FONT_ONLY  # drawn at the emoji's advance (player_layout.py)
+        and first not in WIDE_ADVANCE  # drawn at the emoji's advance (player_layout.py)
     ):
         return False
     return all(_mark(c) for c in text[1:]) or (len(text) == 2 and regional_indicator(text[1]))
