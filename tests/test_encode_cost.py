@@ -211,3 +211,41 @@ def test_too_large_a_picture_is_named_before_the_estimate(tmp_path: Path) -> Non
     cast = write_cast(tmp_path / "c.cast", 80, 24, [[i / 10, "o", f"{i}\r\n"] for i in range(2000)])
     with pytest.raises(GenactCastError, match=r"^--size 200 makes a \d+x\d+ picture"):
         export(str(cast), tmp_path / "c.mp4", "mp4", overwrite=False, clip=Clip(), size="200")
+
+
+def test_an_animated_svg_that_cannot_be_drawn_in_time_is_refused_before_drawing(
+    tmp_path: Path,
+) -> None:
+    """70,000 lines a 20th of a second apart on a 1000x200 terminal: at least 1 ms a frame
+    (5 ns a cell), over the SVG's minute, refused from the events' times alone, from a
+    file and from standard input. The old main drew the frames until the 64 MB limit or
+    the frame limit (review-attack12 F6: minutes)."""
+    cast = write_cast(tmp_path / "wide.cast", 1000, 200,
+                      [[i / 20, "o", f"{i}\r\n"] for i in range(70_000)])  # fmt: skip
+    out = tmp_path / "wide.svg"
+    result, cpu = run_cpu("embed", cast, "--svg", out)
+    with cast.open("rb") as stdin:
+        piped, piped_cpu = run_cpu("embed", "-", "--svg", out, stdin=stdin)
+    for run, seconds in ((result, cpu), (piped, piped_cpu)):
+        assert run.returncode == 1
+        lines = run.stderr.splitlines()
+        assert len(lines) == 1, lines
+        assert "the SVG would take more than 60 s to draw" in lines[0]
+        assert "--at" in lines[0]
+        assert seconds < 8.0, f"{seconds:.1f} s of CPU"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.cast"]
+
+
+def test_svg_frames_are_counted_as_the_svg_draws_them() -> None:
+    """The SVG's frames (its fps cap and idle limit) are the timeline's, as the video's."""
+    from genact_cast.asciicast import Header
+    from genact_cast.publish.encode_cost import SvgFrames
+    from genact_cast.publish.svg import frames
+
+    events = [Event(micros(t), "o", f"{t}\r\n") for t in (0, 0.01, 0.05, 0.5, 9, 9.02, 30)]
+    for clip in (Clip(), Clip(fps=5.0, idle_time_limit=2.0)):
+        counter = SvgFrames(Header(80, 24), clip)
+        counter.count(events)
+        drawn = frames(Header(80, 24), events, fps_cap=clip.fps,
+                       idle_time_limit=clip.idle_time_limit)  # fmt: skip
+        assert counter.frames == len(list(drawn))

@@ -26,7 +26,7 @@ from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
 from genact_cast.numbers import shown as shown_number
 from genact_cast.publish.html import PlayerOptions
-from genact_cast.sources import is_url, open_cast
+from genact_cast.sources import is_url, open_cast, replayable
 from genact_cast.standard_output import write_stdout
 
 FORMATS = ("svg", "gif", "html", "markdown", "mp4", "webm", "png", "text", "vtt")
@@ -226,23 +226,37 @@ def _svg(
     source: Source, output: Path, *, overwrite: bool, to_stdout: bool, theme: str | None,
     fps_cap: int, idle_time_limit: float | None, loop: bool, at: float | None,
 ) -> None:  # fmt: skip
-    """The SVG drawn (its parts spooled, its limits checked as it is), then written whole."""
+    """The SVG drawn (its parts spooled, its limits checked as it is), then written whole.
+    An animated one's frames are counted first, from the events' times (encode_cost.py):
+    one that cannot be drawn within the limits is refused before any frame is drawn, so
+    the cast is read twice (standard input spooled, a URL downloaded once)."""
     from genact_cast.publish.svg import drawn_svg
     from genact_cast.publish.theme import resolve_theme
 
-    with (
-        _read(source) as (header, events),
-        _drawing_progress() as progress,
-        drawn_svg(
-            header, events, theme=resolve_theme(header, theme), fps_cap=fps_cap,
-            idle_time_limit=idle_time_limit, loop=loop, at=at, progress=progress,
-        ) as document,
-    ):  # fmt: skip
-        if to_stdout:
-            document.write(lambda text: write_stdout(text.encode("utf-8")))
-            return
-        with atomic_output(output, overwrite=overwrite) as stream:
-            document.write(lambda text: stream.write(text.encode("utf-8")))
+    shown = None
+    with contextlib.ExitStack() as stack:
+        if isinstance(source, str) and at is None:
+            shown = "<stdin>" if source == "-" else source if is_url(source) else None
+            source = stack.enter_context(replayable(source))
+        if at is None:
+            from genact_cast.publish.encode_cost import SvgFrames
+            from genact_cast.publish.screens import Clip
+
+            with _read(source, shown) as (header, events):
+                SvgFrames(header, Clip(fps=fps_cap, idle_time_limit=idle_time_limit)).count(events)
+        with (
+            _read(source, shown) as (header, events),
+            _drawing_progress() as progress,
+            drawn_svg(
+                header, events, theme=resolve_theme(header, theme), fps_cap=fps_cap,
+                idle_time_limit=idle_time_limit, loop=loop, at=at, progress=progress,
+            ) as document,
+        ):  # fmt: skip
+            if to_stdout:
+                document.write(lambda text: write_stdout(text.encode("utf-8")))
+                return
+            with atomic_output(output, overwrite=overwrite) as stream:
+                document.write(lambda text: stream.write(text.encode("utf-8")))
 
 
 @contextlib.contextmanager
@@ -263,11 +277,11 @@ def _drawing_progress() -> Iterator[Callable[[float], None] | None]:
 
 
 @contextlib.contextmanager
-def _read(source: Source) -> Iterator[tuple[Header, Iterable[Event]]]:
+def _read(source: Source, shown: str | None = None) -> Iterator[tuple[Header, Iterable[Event]]]:
     if isinstance(source, Cast):
         yield source.header, source.events
         return
-    with open_cast(source) as reader:
+    with open_cast(source, shown=shown) as reader:
         yield reader.header, reader.events()
 
 

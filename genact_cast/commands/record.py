@@ -142,9 +142,9 @@ def _record_picture(options: RecordOptions, output: Path, *, overwrite: bool) ->
 
 
 def _encode_cost(kind: str, options: RecordOptions) -> Callable[[Event], None] | None:
-    """For a video or a GIF, its cost counted as the cast is made, as `embed` counts it
-    (its defaults: 30 fps, 1080p, font size 14): one that cannot be encoded within the
-    limits is refused as soon as that is known, not once a day-long cast is made."""
+    """For a video, a GIF or an animated SVG, its cost counted as the cast is made, as
+    `embed` counts it (its defaults: 30 fps, 1080p, font size 14): one that cannot be
+    made within the limits is refused as soon as that is known, not once a day-long cast is made."""
     from genact_cast.generator import header_for
 
     header = header_for(make_plan(options))
@@ -162,6 +162,12 @@ def _encode_cost(kind: str, options: RecordOptions) -> Callable[[Event], None] |
 
         clip = Clip(idle_time_limit=options.idle_time_limit)
         return VideoFrames(header, clip, kind, "1080p", RECORD_WAYS).add
+    if kind == "svg":
+        from genact_cast.publish.encode_cost import RECORD_SVG_WAYS, SvgFrames
+        from genact_cast.publish.screens import Clip
+
+        clip = Clip(idle_time_limit=options.idle_time_limit)
+        return SvgFrames(header, clip, RECORD_SVG_WAYS).add
     return None
 
 

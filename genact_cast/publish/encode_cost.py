@@ -35,6 +35,13 @@ VIDEO_SECONDS = 600.0  # the longest video encode allowed, by the estimate (as a
 VIDEO_PIXEL_SECONDS = 4e-9
 SCROLL_PIXEL_SECONDS = 8e-9
 AGG_CELL_SECONDS = 5e-6  # at font size 14
+# The SVG's cheapest frame, per cell: 7.4 ns at 1000x200 (a scroll), 19 ns (one cell
+# changed), 72 ns at 80x24, in CPU time on a loaded 2-core machine.
+SVG_CELL_SECONDS = 5e-9
+# The longest the animated SVG may take to draw, by that estimate: a README picture, not
+# an archive. It is a policy bound, as the video's is; at the largest terminal (200,000
+# cells) it is 60,000 frames, whose strip alone nears the 64 MB limit once they scroll.
+SVG_SECONDS = 60.0
 AGG_FONT_SIZE = 14
 # agg's idle limit when neither the option nor the cast gives one (agg 1.4.3 src/lib.rs:22)
 AGG_IDLE_SECONDS = 5.0
@@ -48,6 +55,14 @@ EMBED_WAYS = (
 RECORD_WAYS = (
     "record a shorter --duration or a smaller terminal, or record a .cast and embed it "
     "with a lower --fps-cap, --start-at/--end-at or a smaller --size, or as --svg"
+)
+SVG_WAYS = (
+    "lower --fps-cap, cap pauses with --idle-time-limit, cut the cast, draw a still with "
+    "--at, or export --webm"
+)
+RECORD_SVG_WAYS = (
+    "record a shorter --duration or a smaller terminal, or a still (record a .cast and "
+    "embed it with --svg --at), or record a .cast and embed it with a lower --fps-cap"
 )
 AGG_WAYS = (
     "lower --fps-cap or --font-size, --speed it up or cap pauses with --idle-time-limit, "
@@ -160,23 +175,46 @@ class VideoFrames:
         check_video(self.frames, self.seconds, self.kind, self.ways)
 
 
+class SvgFrames(VideoFrames):
+    """The animated SVG's frames, counted by the timeline's rule as a video's are (its
+    clip: --fps-cap and --idle-time-limit), each costing at least `SVG_CELL_SECONDS` a
+    cell of the largest size: one past the frame limit or the time limit is refused before
+    a frame is drawn, not after minutes of drawing (review-attack12 F6)."""
+
+    def __init__(self, header: Header, clip: Clip, ways: str = SVG_WAYS) -> None:
+        super().__init__(header, clip, "SVG", 0, ways)
+
+    def _pixels(self) -> int:
+        return self.cols * self.rows  # cells: no picture, no Pillow
+
+    def _frame(self) -> None:
+        self.frames += 1
+        self.seconds += self.pixels * SVG_CELL_SECONDS
+        check_video(
+            self.frames, self.seconds, self.kind, self.ways, doing="draw", limit=SVG_SECONDS
+        )
+
+
 def frame_seconds(pixels: int, redrawn: float) -> float:
     """A video frame's estimated cost: `pixels` encoded, a share `redrawn` of them drawn."""
     return pixels * (VIDEO_PIXEL_SECONDS + redrawn * (SCROLL_PIXEL_SECONDS - VIDEO_PIXEL_SECONDS))
 
 
-def check_video(frames: int, seconds: float, kind: str, ways: str = EMBED_WAYS) -> None:
+def check_video(
+    frames: int, seconds: float, kind: str, ways: str = EMBED_WAYS, doing: str = "encode",
+    limit: float = VIDEO_SECONDS,
+) -> None:  # fmt: skip
     """One line when `frames` frames, estimated to take `seconds`, are past the frame
     limit or the time limit."""
     if frames > MAX_FRAMES:
         raise GenactCastError(
             f"the {kind} would have more than {MAX_FRAMES:,} frames, the limit; {ways}"
         )
-    if seconds > VIDEO_SECONDS:
+    if seconds > limit:
         raise GenactCastError(
-            f"the {kind} would take more than {_minutes(VIDEO_SECONDS)} to encode (already "
+            f"the {kind} would take more than {_minutes(limit)} to {doing} (already "
             f"{frames:,} frames, about {seconds / frames * 1000:.1f} ms each; the limit is "
-            f"{_minutes(VIDEO_SECONDS)}); {ways}"
+            f"{_minutes(limit)}); {ways}"
         )
 
 
