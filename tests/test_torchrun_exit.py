@@ -24,6 +24,7 @@ import pytest
 from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.events import Failed, Restarted
+from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain
 
@@ -111,8 +112,9 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
             # the node is down: Slurm ends the step with restarts left, no torchrun reports
             assert command_failures <= MAX_RESTARTS
             assert ended == 0
-            assert not [line for line in part if "Exited with exit code" in line]
             at = part.index(f"srun: error: Node failure on {ender.host}")
+            # none of the torchruns reports a failure of its own before Slurm ends the step
+            assert not [line for line in part[:at] if "Exited with exit code" in line]
             assert part[at + 1] == (
                 "srun: Job step aborted: Waiting up to 32 seconds for job step to finish."
             )
@@ -122,7 +124,11 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
                 r"DETAILS \*\*\*",
                 part[at + 2],
             )
-            assert not [line for line in part[at + 3 :] if line.strip()]  # nothing after them
+            # slurmd's REQUEST_TERMINATE_JOB sends every process of the step SIGTERM
+            # (slurmd/slurmd/req.c:5414-5442 at slurm-25-05-8-1): each surviving node's
+            # torchrun shuts down and ends with SignalException, and srun reports its task
+            # (review-dx N3); the lost node's task says nothing
+            _terminated(part[at + 3 :], plan, skip=ender.rank // 8, signum=15)
             # Slurm sets the node DOWN (NODE_FAIL): the job run again never runs on it, but on
             # the spare the scheduler gave in its place (review-mg9 fault 3)
             later = [line for line in text[end:] if not line.startswith(prompt)]
@@ -151,10 +157,24 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
                 "https://pytorch.org/docs/stable/elastic/errors.html",
             ]
             assert re.fullmatch(r"  exitcode  : 1 \(pid: \d+\)", part[root + 5])
-            tasks = [line for line in part if line.startswith("srun: error: ")]
-            assert tasks == [f"srun: error: {ender.host}: task {node}: Exited with exit code 1"]
-            # the command run again leaves it out (with any left out before)
+            # srun --kill-on-bad-exit=1 reports the task and ends the step; the other
+            # torchruns, left waiting for the node's ranks, take Slurm's SIGTERM (review-dx N2)
+            at = part.index(f"srun: error: {ender.host}: task {node}: Exited with exit code 1")
+            assert re.fullmatch(r"srun: Terminating StepId=\d+\.0", part[at + 1])
+            assert re.fullmatch(
+                rf"slurmstepd: error: \*\*\* STEP \d+\.0 ON {plan.host(0)} CANCELLED AT "
+                r"\d{4}-\d\d-\d\dT[\d:]{8} DUE TO TASK FAILURE \*\*\*",
+                part[at + 2],
+            )
+            assert root < at
+            _terminated(part[at + 3 :], plan, skip=node, signum=15)
+            # the command run again leaves it out (with any left out before), and runs on a
+            # spare: no line of its names the host (tthf3's note)
             assert ender.host in re.findall(r" --exclude=(\S+) ", text[end])[0].split(",")
+            spare = restarted[failed.index(ender)].spare
+            later = [line for line in text[end + 1 :] if not line.startswith(prompt)]
+            assert not [line for line in later if ender.host in line]
+            assert [line for line in later if spare in line]
             continue
         if ender is not None and ender.retried:
             # node 0's output alone: its agent raises ChildFailedError only where it is the
@@ -180,6 +200,84 @@ def test_a_torchrun_restarts_at_most_max_restarts_then_exits_and_is_run_again(
                 f"srun: error: {plan.host(n)}: task {n}: Exited with exit code 1"
                 for n in range(plan.nodes)
             )
+            # --kill-on-bad-exit=1: the first bad exit ends the step
+            first = part.index(tasks[0])
+            assert re.fullmatch(r"srun: Terminating StepId=\d+\.0", part[first + 1])
+            assert part[first + 2].endswith(" DUE TO TASK FAILURE ***")
+
+
+ELASTIC = REAL.parent / "torch290_elastic.tsv"
+SIGNAL_FRAMES = REAL.parent / "torch29_signal_exception.txt"
+_AGENT_LINE = re.compile(
+    r"^(?:\^C)?[IWE]\d{4} [\d:.]+ (\d+) (?:site-packages/)?(torch/distributed/\S+?:\d+)\] (.*)$"
+)
+
+
+def _elastic_formats() -> dict[str, re.Pattern[str]]:
+    formats: dict[str, re.Pattern[str]] = {}
+    for row in ELASTIC.read_text().splitlines():
+        if row and not row.startswith("#"):
+            where, text = row.split("\t")
+            formats[where] = re.compile(re.escape(text).replace("%s", ".*") + "$")
+    return formats
+
+
+def _signal_exception(lines: list[str], agent: int, signum: int) -> None:
+    """`lines` are torch 2.9.0's SignalException traceback of agent `agent`, frame for
+    frame as the 2.9.0 wheel's lines give them (tests/data/real_logs/
+    torch29_signal_exception.txt), ending in its message."""
+    rows = [
+        row.split("\t")
+        for row in SIGNAL_FRAMES.read_text().splitlines()
+        if row and not row.startswith("#")
+    ]
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[-1] == (
+        "torch.distributed.elastic.multiprocessing.api.SignalException: "
+        f"Process {agent} got signal: {signum}"
+    )
+    frames = [n for n, line in enumerate(lines) if line.startswith('  File "')]
+    # the last frames: launch_agent's call down to the handler's raise
+    for at, (path, number, name, code) in zip(frames[-len(rows) :], rows, strict=True):
+        assert lines[at].endswith(f'{path}", line {number}, in {name}'), lines[at]
+        assert lines[at + 1] == f"    {code}"
+    above = lines[frames[-len(rows) - 1]]
+    assert above.endswith('torch/distributed/launcher/api.py", line 156, in __call__')
+
+
+def _terminated(after: list[str], plan: RunPlan, *, skip: int, signum: int) -> None:
+    """Every node's torchrun but node `skip`'s, shut down by Slurm's SIGTERM: its
+    warning, a closing signal for each of its eight workers, its SignalException, and
+    srun's line for its task; nothing else."""
+    nodes, host = plan.nodes, plan.host
+    formats = _elastic_formats()
+    warnings = [m for m in map(_AGENT_LINE.match, after) if m]
+    for found in warnings:
+        assert found[2] in formats, found[0]
+        assert formats[found[2]].match(found[3]), found[0]
+    agents = [int(m[1]) for m in warnings if "death signal" in m[3]]
+    assert len(agents) == nodes - 1
+    assert [m[3] for m in warnings if "death signal" in m[3]] == [
+        f"Received {signum} death signal, shutting down workers"
+    ] * (nodes - 1)
+    closing = [m for m in warnings if m[3].endswith("closing signal SIGTERM")]
+    assert len(closing) == 8 * (nodes - 1)
+    ends = [n for n, line in enumerate(after) if line.startswith("torch.distributed.elastic")]
+    assert len(ends) == nodes - 1
+    for end in ends:
+        start = max(n for n in range(end) if after[n] == "Traceback (most recent call last):")
+        agent = int(after[end].split("Process ")[1].split(" ")[0])
+        assert agent in agents
+        _signal_exception(after[start : end + 1], agent, signum)
+    tasks = [line for line in after if line.startswith("srun: error: ")]
+    assert sorted(tasks) == sorted(
+        f"srun: error: {host(n)}: task {n}: Exited with exit code 1"
+        for n in range(nodes)
+        if n != skip
+    )
+    assert len(after) == len(warnings) + sum(
+        end - max(n for n in range(end) if after[n].startswith("Traceback")) + 1 for end in ends
+    ) + len(tasks) + sum(1 for line in after if not line.strip())
 
 
 def _per_command(failed: list[Failed]) -> list[int]:
@@ -302,7 +400,10 @@ def test_every_agent_restarts_its_workers_each_round_and_only_the_last_one_fails
     # The hang's stop (seven workers left a node), then the rounds: the failing agent stops
     # its seven others each time, the others all eight, but for the last round, which
     # never comes for them. (Agents' pids may repeat across hosts: counted by line.)
-    stops = sum(line.endswith("closing signal SIGTERM") for line in part)
+    ended = [n for n, line in enumerate(part) if line == ERROR]
+    # (after the failing agent's ChildFailedError, Megatron's step ends: test_a_torchrun_...)
+    rounds = part[: ended[0]] if megatron else part
+    stops = sum(line.endswith("closing signal SIGTERM") for line in rounds)
     assert stops == 7 * shown + failing * 7 * gpu.retries + (shown - failing) * 8 * (
         gpu.retries - 1
     )
@@ -318,7 +419,56 @@ def test_every_agent_restarts_its_workers_each_round_and_only_the_last_one_fails
     ]
     if start is not None:
         assert sum(start in line for line in part[hang:]) == gpu.retries
-    ended = [n for n, line in enumerate(part) if line == ERROR]
-    last_stop = max(n for n, line in enumerate(part) if "closing signal SIGTERM" in line)
+    last_stop = max(n for n, line in enumerate(rounds) if "closing signal SIGTERM" in line)
     assert len(ended) == failing
     assert all(n > last_stop for n in ended)
+    if megatron:
+        # srun --kill-on-bad-exit=1 ends the step at the failing task's exit: every other
+        # torchrun takes Slurm's SIGTERM (review-dx N2, review-mg9 fault 2); the job run
+        # again with --exclude runs on a spare, never on the host (tthf3's note)
+        node = gpu.rank // 8
+        at = part.index(f"srun: error: {gpu.host}: task {node}: Exited with exit code 1")
+        assert at > ended[0]
+        assert re.fullmatch(r"srun: Terminating StepId=\d+\.0", part[at + 1])
+        assert part[at + 2].endswith(" DUE TO TASK FAILURE ***")
+        _terminated(part[at + 3 :], plan, skip=node, signum=15)
+        again = text[commands[number + 1] + 1 :]
+        assert not [line for line in again if gpu.host in line and not line.startswith(prompt)]
+        return
+    # Node 0's torchrun, left with its last round's workers waiting in NCCL's bootstrap for
+    # the failed node's ranks, ends only at the user's Ctrl-C (review-dx N1): its agent
+    # passes SIGINT on, kills the workers that cannot take it 30 s later, and ends with
+    # SignalException; nothing after the last round before it, nothing after it.
+    at = next(n for n, line in enumerate(part) if line.startswith("^C"))
+    assert at > last_stop
+    assert not [line for line in part[last_stop + 1 : at] if _AGENT_LINE.match(line)]
+    formats = _elastic_formats()
+    glog = [_AGENT_LINE.match(line) for line in part[at : at + 17]]
+    assert all(found and formats[found[2]].match(found[3]) for found in glog), part[at : at + 17]
+    agent = int(glog[0][1])  # type: ignore[index]
+    assert glog[0][3] == "Received 2 death signal, shutting down workers"  # type: ignore[index]
+    closed = [re.fullmatch(r"Sending process (\d+) closing signal SIGINT", g[3]) for g in glog[1:9]]  # type: ignore[index]
+    killed = [
+        re.fullmatch(r"Unable to shutdown process (\d+) via 2, forcefully exiting via 9", g[3])  # type: ignore[index]
+        for g in glog[9:17]
+    ]
+    assert [c[1] for c in closed] == [k[1] for k in killed]  # type: ignore[index]
+    stamp = [datetime.strptime(g[0].removeprefix("^C")[6:21], "%H:%M:%S.%f") for g in glog]  # type: ignore[index]
+    assert (stamp[9] - stamp[0]).total_seconds() == 30.0
+    _signal_exception(part[at + 17 :], agent, 2)
+    if options.framework == "hf":  # accelerate launch's own frames above torch's `run`
+        assert any('/accelerate/commands/launch.py", line 853, in multi' in line for line in part)
+
+
+def test_sruns_lines_on_a_bad_exit_are_a_real_logs() -> None:
+    """srun.terminating and srun.task_failure against a real log's lines (tests/data/
+    real_logs/slurm_task_failure.txt; that site stamps slurmstepd's messages itself)."""
+    from genact_cast.generator.dialects import srun
+
+    path = REAL.parent / "slurm_task_failure.txt"
+    real = [line for line in path.read_text("utf-8").splitlines() if not line.startswith("# ")]
+    assert srun.terminating(job=2243671, step=21) == real[1]
+    ours = srun.task_failure(
+        job=2243671, step=21, first="nid006549", moment=datetime(2025, 12, 17, 12, 59, 34)
+    )
+    assert ours == real[2].replace("[2025-12-17T12:59:34.342] error:", "slurmstepd: error:")

@@ -205,8 +205,9 @@ def exit_lines(
     ChildFailedError, its failed worker (local rank 0, `failure_lines`) the root cause.
     After restart rounds on a GPU that needs a reset (`event.retried`), only the agent that
     used its restarts raises it, naming the worker that failed at CUDA initialisation;
-    another node's agent is then left at the closed rendezvous, and the shell's node prints
-    nothing more here (no torch 2.9 source or real log shows what it prints then)."""
+    where that is another node's, the shell's node's last round of workers is left waiting
+    for it, and nothing ends them on their own: the user's Ctrl-C does
+    (`interrupted_hang`, when the command is typed again)."""
     if not event.exits:
         return []
     if event.retried:
@@ -291,6 +292,38 @@ def restart_rounds(
         if not (here and event.local_rank == 0):
             lines += startup(stop + 1.1, workers)
     return workers, lines
+
+
+HANG_NOTICED = 35.0  # the Ctrl-C this long before the command is typed again
+
+
+def interrupted_hang(
+    facts: Facts,
+    incidentals: Incidentals,
+    t: float,
+    outer: Sequence[torchrun.Frame] = (),
+) -> list[Out]:
+    """The shell's node's torchrun after another node's agent used its restarts and closed
+    the rendezvous (`exit_lines`): its last round's workers wait in NCCL's bootstrap for
+    the failed node's ranks, in a blocking accept with no timeout (src/bootstrap.cc:296 at
+    NCCL v2.27.5-1; torch 2.9 creates the communicator in blocking mode without a bound
+    device, ProcessGroupNCCL::useNonblocking), and its agent sees them healthy. The user's
+    Ctrl-C at `t` reaches torchrun alone (its workers run in their own sessions,
+    subprocess_handler.py:68): the agent warns and passes SIGINT on (agent/server/api.py:725,
+    multiprocessing/api.py:908); a worker blocked in C never runs Python's handler, so 30 s
+    later it is killed (multiprocessing/api.py:928, `via 2, forcefully exiting via 9` as real
+    logs print it) and torchrun ends with SignalException (`outer`: a launcher's frames)."""
+    source = torchrun.torch_source(facts.torch)
+    site = torch_site(facts.torch)
+    agent, pids = incidentals.agent_pid, incidentals.worker_pids
+    lines = torchrun.shut_down(facts.moment(t), agent, source, pids, signum=2, site=site)
+    later = facts.moment(t + 30.0)
+    lines += [
+        torchrun.unable_to_shutdown(later, agent, source, pid, signum=2, site=site) for pid in pids
+    ]
+    lines += torchrun.signal_exception(agent=agent, signum=2, outer=outer)
+    # the terminal's echo of the Ctrl-C, where the cursor was: the line's start
+    return [Line("^C" + lines[0]), *(Line(text) for text in lines[1:])]
 
 
 def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[Out]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from genact_cast.generator import physics
 from genact_cast.generator.dialects import hf_mesh, hf_model, trl_metrics
 from genact_cast.generator.dialects.base import (
+    HANG_NOTICED,
     Above,
     Clock,
     Close,
@@ -20,6 +21,7 @@ from genact_cast.generator.dialects.base import (
     Out,
     Redraw,
     SubBar,
+    interrupted_hang,
     interrupted_lines,
     nccl_startup,
 )
@@ -65,7 +67,7 @@ from genact_cast.generator.dialects.hf_lines import (
     with_prefix,
 )
 from genact_cast.generator.dialects.hf_peft import adapter_saved
-from genact_cast.generator.dialects.hf_watchdog import Watchdog
+from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -179,7 +181,7 @@ class Log(Watchdog):
             self.first_batches = self.saved_first_batches.get(event.step, 0)
             if event.requeued:  # accelerate launch run again: a new torchrun agent
                 self.fresh += (event.attempt,)
-            return []
+            return self._interrupt_hang(event)
         if isinstance(event, Exported):
             return self._export(event)
         return []
@@ -189,6 +191,13 @@ class Log(Watchdog):
 
     def stopped(self, t: float) -> list[Out]:
         return interrupted_lines(self.facts, self.incidentals, t)
+
+    def _interrupt_hang(self, event: Restarted) -> list[Out]:
+        """Before the command is typed again: the Ctrl-C that ends a torchrun left waiting."""
+        if not self.hung:
+            return []
+        self.hung = False
+        return interrupted_hang(self.facts, self.incidentals, event.t - HANG_NOTICED, ACCELERATE)
 
     def export_words(self, event: Exported) -> list[str] | None:
         """The Trainer saves the final model itself (`trainer.save_model()`)."""

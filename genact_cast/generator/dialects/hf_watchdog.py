@@ -50,6 +50,9 @@ ACCELERATE = (
 class Watchdog(Job):
     """The job's failures: what the node's workers print when a collective times out."""
 
+    # This node's torchrun left waiting by another node's that gave up (interrupted_hang).
+    hung = False
+
     incidentals: Incidentals
     failures: int  # the launches torchrun has restarted
     restarted: int  # the restarts this torchrun has made
@@ -161,6 +164,8 @@ class Watchdog(Job):
         # Each restart round's workers (a GPU that needs a reset) start as an in-place
         # restart's do: accelerate's script prints nothing before its first collective.
         rounds: list[Out] = []
+        # Another node's agent gives up after the last round: this one waits (interrupted_hang).
+        self.hung = event.exits and bool(event.retried) and event.rank // 8 != 0
         if event.retried:
             self.incidentals, rounds = restart_rounds(
                 self.facts,

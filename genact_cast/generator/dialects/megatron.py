@@ -166,10 +166,11 @@ class Log:
             self.resume_step = event.step
             if event.requeued:
                 self.fresh += (event.attempt,)
-            if event.drained and event.drained == self.lost:
+            if event.drained and event.drained in (self.lost, *self.excluded):
                 # A node lost under srun is set DOWN by Slurm (NODE_FAIL) and never allocated
-                # again until resumed: the job runs again on the spare the scheduler gave it
-                # in its place (the timeline's roster; review-mg9 fault 3).
+                # again until resumed, and one left out with --exclude is never given to the
+                # step: the job runs again on the spare the scheduler gave it in its place
+                # (the timeline's roster; review-mg9 fault 3, tthf3's note).
                 hosts = tuple(
                     event.spare if host == event.drained else host for host in self.facts.hosts
                 )

@@ -58,7 +58,7 @@ def failure_lines(
     presenter keeps for the rest of the run, and the lines."""
     f = facts
     if event.exits and not event.same_node and f.nodes > 1:
-        return f, [Line("\r\n".join(lost_node_lines(f, event, attempt, fresh)))]
+        return f, [Line("\r\n".join(lost_node_lines(f, event, incidentals, attempt, fresh)))]
     layers = stage_layers(f.layers, f.pp)
     bucket = ddp.ddp_bucket_size(margs.parsed(flags, f.gpus), f.dp)
     fallback = (
@@ -158,27 +158,98 @@ def failure_lines(
         return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
     if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the
-        # uncaught exception's status 1.
-        lines += [torchrun.srun_exit(f.hosts[node], node) for _, node in agents]
+        # uncaught exception's status 1; the first bad exit ends the step
+        # (--kill-on-bad-exit=1), as every other task is ending too.
+        job = srun.job_id(f.seed, _launch(attempt, fresh))
+        first = f.moment(agents[0][0] + 0.7)
+        for n, (_, node) in enumerate(agents):
+            lines.append(torchrun.srun_exit(f.hosts[node], node))
+            if n == 0:
+                lines += [
+                    srun.terminating(job=job, step=0),
+                    srun.task_failure(job=job, step=0, first=f.hosts[0], moment=first),
+                ]
     # One write each (thousands of lines on a large run): the timeout, a minute later
     # the take-down.
     return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
 
 
-def lost_node_lines(facts: Facts, event: Failed, attempt: int, fresh: tuple[int, ...]) -> list[str]:
+def _launch(attempt: int, fresh: tuple[int, ...]) -> int:
+    """Which typed command (0 the first) this attempt runs under."""
+    return sum(1 for again in fresh if again <= attempt)
+
+
+def lost_node_lines(
+    facts: Facts,
+    event: Failed,
+    incidentals: Incidentals,
+    attempt: int,
+    fresh: tuple[int, ...],
+) -> list[str]:
     """The node went down (`Failed.same_node` false): its ranks print nothing more, the
     others wait in the collective, and Slurm, which finds the node unresponsive after its
     SlurmdTimeout (300 s by default), before Megatron's ten-minute process-group timeout,
-    ends the step: srun's and node 0's slurmstepd's lines (srun.node_failure), and
-    no torchrun has the time to restart or report. The job is run again on a spare."""
-    launch = sum(1 for again in fresh if again <= attempt)
-    return srun.node_failure(
+    ends the step: srun's and node 0's slurmstepd's lines (srun.node_failure). slurmd's
+    REQUEST_TERMINATE_JOB then sends every process of the step SIGCONT and SIGTERM
+    (slurmd/slurmd/req.c:5414-5442 at slurm-25-05-8-1), so each surviving torchrun shuts
+    its workers down and ends with SignalException, within the step's 32 s
+    (`terminated_agents`). The job is run again on a spare."""
+    f = facts
+    noticed = srun.noticed(f.seed, event.t_fault)
+    lines = srun.node_failure(
         lost=event.host,
-        first=facts.hosts[0],
-        job=srun.job_id(facts.seed, launch),
+        first=f.hosts[0],
+        job=srun.job_id(f.seed, _launch(attempt, fresh)),
         step=0,
-        moment=facts.moment(srun.noticed(facts.seed, event.t_fault)),
+        moment=f.moment(noticed),
     )
+    lost = event.rank // 8
+    survivors = [
+        (node, agent(f, incidentals, attempt, node, fresh))
+        for node in range(f.nodes)
+        if node != lost
+    ]
+    return lines + terminated_agents(f, survivors, noticed + 0.1, Rng(f.seed * 619 + event.seq))
+
+
+def terminated_agents(
+    facts: Facts, agents: Sequence[tuple[int, Incidentals]], t: float, draw: Rng
+) -> list[str]:
+    """Every listed node's torchrun (node, its agent and workers) as Slurm's SIGTERM reaches
+    the step's processes at `t`: torch 2.9's agent warns `Received 15 death signal, shutting
+    down workers` (agent/server/api.py:725) and closes its eight workers with SIGTERM
+    (multiprocessing/api.py:908); they end on the signal, and the agent's SignalException
+    ends torchrun with status 1 (torchrun.signal_exception), which srun reports for its task
+    (src/srun/launch.c:432). srun relays every node's lines as they come."""
+    f = facts
+    source = torchrun.torch_source(f.torch)
+    site = torch_site(f.torch, "dist-packages")
+    chunks: list[tuple[float, int, list[str]]] = []
+    for node, workers in agents:
+        seen = t + draw.uniform(0.0, 0.05)
+        chunks.append(
+            (
+                seen,
+                node,
+                torchrun.shut_down(
+                    f.moment(seen),
+                    workers.agent_pid,
+                    source,
+                    workers.worker_pids,
+                    signum=15,
+                    site=site,
+                ),
+            )
+        )
+        # The workers' CUDA contexts torn down, the agent's exception reaches the top.
+        ended = seen + draw.uniform(0.8, 2.5)
+        traceback = torchrun.signal_exception(
+            agent=workers.agent_pid, signum=15, packages="dist-packages"
+        )
+        chunks.append((ended, node, traceback))
+        chunks.append((ended + 0.05, node, [torchrun.srun_exit(f.hosts[node], node)]))
+    chunks.sort(key=lambda item: (item[0], item[1]))
+    return [text for _, _, chunk in chunks for text in chunk]
 
 
 def broken_gpu_lines(
@@ -274,5 +345,16 @@ def broken_gpu_lines(
         exitcode=1,
     )
     if f.nodes > 1:
-        lines.append(torchrun.srun_exit(event.host, node))
+        # srun reports the task, and (--kill-on-bad-exit=1) ends the step: the other agents,
+        # whose last round's workers wait in NCCL's bootstrap for a rank that never comes
+        # (a blocking accept, src/bootstrap.cc:296 at v2.27.5-1), take Slurm's SIGTERM.
+        ended = event.retried[-1] + 0.5
+        job = srun.job_id(f.seed, _launch(attempt, fresh))
+        lines += [
+            torchrun.srun_exit(event.host, node),
+            srun.terminating(job=job, step=0),
+            srun.task_failure(job=job, step=0, first=f.hosts[0], moment=f.moment(ended)),
+        ]
+        survivors = [(each, rounds[each]) for each in range(f.nodes) if each != node]
+        lines += terminated_agents(f, survivors, ended + 0.05, draw)
     return lines

@@ -69,7 +69,18 @@ def command(
         return words
     # srun's -x/--exclude takes a host list: the nodes the job must not run on again.
     skip = [f"--exclude={','.join(exclude)}"] if exclude else []
-    return ["srun", f"--nodes={nodes}", "--ntasks-per-node=1", *skip, *words]
+    # --kill-on-bad-exit=1: a torchrun that gives up ends the step, not leaving the other
+    # nodes' torchruns waiting for it; the multi-node torchrun launcher of BigScience's
+    # Megatron-DeepSpeed runs that stas00's ml-engineering keeps (`SRUN_ARGS=" --wait=60
+    # --kill-on-bad-exit=1"`; index:23152851033, index:5665528608) sets it for that reason.
+    return [
+        "srun",
+        f"--nodes={nodes}",
+        "--ntasks-per-node=1",
+        "--kill-on-bad-exit=1",
+        *skip,
+        *words,
+    ]
 
 
 def validate_lines(

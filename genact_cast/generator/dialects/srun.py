@@ -50,3 +50,20 @@ def node_failure(*, lost: str, first: str, job: int, step: int, moment: datetime
         f"slurmstepd: error: *** STEP {job}.{step} ON {first} CANCELLED AT "
         f"{moment:%Y-%m-%dT%H:%M:%S} DUE TO NODE FAILURE, SEE SLURMCTLD LOG FOR DETAILS ***",
     ]
+
+
+def terminating(*, job: int, step: int) -> str:
+    """srun tearing its step down after a task's bad exit, under --kill-on-bad-exit
+    (src/srun/launch.c:481-483 and 102 at slurm-25-05-8-1: `_step_signal(SIG_TERM_KILL)`
+    logs `Terminating %ps`)."""
+    return f"srun: Terminating StepId={job}.{step}"
+
+
+def task_failure(*, job: int, step: int, first: str, moment: datetime) -> str:
+    """The step's node 0's slurmstepd on that SIG_TERM_KILL (slurmd/slurmstepd/req.c:1170),
+    before it sends SIGCONT and SIGTERM to every process of the step, and SIGKILL after
+    KillWait (req.c:1210-1214)."""
+    return (
+        f"slurmstepd: error: *** STEP {job}.{step} ON {first} CANCELLED AT "
+        f"{moment:%Y-%m-%dT%H:%M:%S} DUE TO TASK FAILURE ***"
+    )

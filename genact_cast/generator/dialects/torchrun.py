@@ -45,6 +45,9 @@ class TorchSource(NamedTuple):
     barrier_warning: int = 0
     # ProcessGroupNCCL.cpp: "Guessing device ID based on global rank" (0: not read for it)
     guess_device: int = 0
+    # elastic/multiprocessing/api.py: "Unable to shutdown process %s via %s, forcefully
+    # exiting via %s", 30 s after a closing signal a worker did not end on (0: not read)
+    mp_unable: int = 0
 
     @property
     def traces(self) -> bool:
@@ -79,7 +82,9 @@ _SOURCES = {
     # Its ProcessGroupNCCL guesses the device at :5072 when a communicator comes up with none
     # bound, right after barrier()'s warning: real torch 2.9 logs with the same
     # distributed_c10d.py:4876 (index:56419797769, index:57129709323).
-    "2.9": TorchSource(803, False, *_C10D_2_9, barrier_warning=4876, guess_device=5072),
+    "2.9": TorchSource(
+        803, False, *_C10D_2_9, barrier_warning=4876, guess_device=5072, mp_unable=928
+    ),
 }
 
 
@@ -351,16 +356,19 @@ _RUN_FRAMES: tuple[Frame, ...] = (
 # The console script's `sys.exit(main())`: pip writes it on line 8 (a python:3.12 image),
 # the NGC containers' torchrun has it on line 7 (both in real torch 2.9 logs).
 _SCRIPT_LINE = {"site-packages": 8, "dist-packages": 7}
-_SIGNALS = {6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"}
+_SIGNALS = {2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"}
 
 
 def _carets(code: str) -> str:
     """Python 3.12's markers under the call a frame was in, where that call is not the whole
-    line: `main()` in `sys.exit(main())`, what a `return` returns; "" for a whole line."""
+    line: `main()` in `sys.exit(main())`, what a `return` returns or `result =` is given;
+    "" for a whole line."""
     if code.startswith("sys.exit("):
         start, end = len("sys.exit("), len(code) - 1
     elif code.startswith("return "):
         start, end = len("return "), len(code)
+    elif code.startswith("result = "):
+        start, end = len("result = "), len(code)
     else:
         return ""
     return " " * (4 + start) + "^" * (end - start)
@@ -383,18 +391,7 @@ def child_failed(
     (path, line, function, code)) prints as it exits after its last restart: the traceback
     of the ChildFailedError and its message, one failure (the worker whose signal the
     agent saw first; the node's others it had stopped itself) as its root cause."""
-    torch = f"/usr/local/lib/python3.12/{packages}/torch/distributed"
-    own = _RUN_FRAMES if outer else _TORCHRUN_FRAMES + _RUN_FRAMES
-    frames = list(outer) or [
-        ("/usr/local/bin/torchrun", _SCRIPT_LINE[packages], "<module>", "sys.exit(main())")
-    ]
-    frames += [(f"{torch}/{path}", line, name, code) for path, line, name, code in own]
-    lines = ["Traceback (most recent call last):"]
-    for path, line, name, code in frames:
-        lines += [f'  File "{path}", line {line}, in {name}', f"    {code}"]
-        marks = _carets(code)
-        if marks:
-            lines.append(marks)
+    lines = _traceback(_RUN_FRAMES, packages, outer)
     failure = [
         "[0]:",
         f"  time      : {moment:%Y-%m-%d_%H:%M:%S}",
@@ -429,3 +426,94 @@ def child_failed(
 def srun_exit(host: str, task: int, code: int = 1) -> str:
     """srun's line for a task that ended with a non-zero status (an uncaught exception's 1)."""
     return f"srun: error: {host}: task {task}: Exited with exit code {code}"
+
+
+def _traceback(run_frames: Sequence[Frame], packages: str, outer: Sequence[Frame]) -> list[str]:
+    """Python 3.12's traceback from torchrun's console script (or a launcher's own frames,
+    `outer`) down through torch's `run` and `run_frames`."""
+    torch = f"/usr/local/lib/python3.12/{packages}/torch/distributed"
+    own = tuple(run_frames) if outer else _TORCHRUN_FRAMES + tuple(run_frames)
+    frames = list(outer) or [
+        ("/usr/local/bin/torchrun", _SCRIPT_LINE[packages], "<module>", "sys.exit(main())")
+    ]
+    frames += [(f"{torch}/{path}", line, name, code) for path, line, name, code in own]
+    lines = ["Traceback (most recent call last):"]
+    for path, line, name, code in frames:
+        lines += [f'  File "{path}", line {line}, in {name}', f"    {code}"]
+        marks = _carets(code)
+        if marks:
+            lines.append(marks)
+    return lines
+
+
+# torch 2.9.0's agent taking a death signal (SIGTERM from Slurm, SIGINT from a Ctrl-C) while
+# its monitor loop sleeps: the termination handler raises SignalException (elastic/
+# multiprocessing/api.py:84), SimpleElasticAgent.run logs it and shuts the workers down
+# (agent/server/api.py:717-728), launch_agent re-raises it without closing the rendezvous
+# (launcher/api.py:284, 301-305) and Python prints it (the 2.9.0 wheel's lines; the frames'
+# shape, carets and message are a real Python 3.12 torchrun's, index:11265493140).
+_SIGNAL_FRAMES: tuple[Frame, ...] = (
+    *_RUN_FRAMES[:-1],
+    ("launcher/api.py", 284, "launch_agent", "result = agent.run()"),
+    ("elastic/metrics/api.py", 138, "wrapper", "result = f(*args, **kwargs)"),
+    ("elastic/agent/server/api.py", 717, "run", "result = self._invoke_run(role)"),
+    ("elastic/agent/server/api.py", 881, "_invoke_run", "time.sleep(monitor_interval)"),
+    (
+        "elastic/multiprocessing/api.py",
+        84,
+        "_terminate_process_handler",
+        'raise SignalException(f"Process {os.getpid()} got signal: {sigval}", sigval=sigval)',
+    ),
+)
+
+
+def signal_exception(
+    *, agent: int, signum: int, packages: str = "site-packages", outer: Sequence[Frame] = ()
+) -> list[str]:
+    """The traceback a torchrun (or a launcher that runs torch's `run`) ends with when a
+    death signal stops it: `Process N got signal: S` (Python 3.12 formats the Signals
+    member as its number)."""
+    return [
+        *_traceback(_SIGNAL_FRAMES, packages, outer),
+        "torch.distributed.elastic.multiprocessing.api.SignalException: "
+        f"Process {agent} got signal: {signum}",
+    ]
+
+
+def shut_down(
+    moment: datetime,
+    agent: int,
+    source: TorchSource,
+    worker_pids: Sequence[int],
+    *,
+    signum: int,
+    site: str = "",
+) -> list[str]:
+    """An agent's first lines on a death signal: the warning (agent/server/api.py:725) and,
+    as LocalElasticAgent._shutdown closes the workers, a closing signal for each (the
+    same signal, multiprocessing/api.py:908)."""
+    return [
+        death_signal(moment, agent, signum, site=site, source=source),
+        *(
+            closing_signal(moment, agent, source, pid, site=site, signal=_SIGNALS[signum])
+            for pid in worker_pids
+        ),
+    ]
+
+
+def unable_to_shutdown(
+    moment: datetime, agent: int, source: TorchSource, pid: int, *, signum: int, site: str = ""
+) -> str:
+    """SubprocessContext._close 30 s after a closing signal the worker did not end on (one
+    blocked in a C++ call, as in NCCL's bootstrap): SIGKILL (`via %s` of the Signals
+    members, numbers under Python 3.12; real logs: `via 2, forcefully exiting via 9`)."""
+    if not source.mp_unable:
+        raise ValueError("no 'Unable to shutdown' line known for this torch release")
+    return glog_line(
+        "W",
+        moment,
+        agent,
+        f"multiprocessing/api.py:{source.mp_unable}",
+        f"Unable to shutdown process {pid} via {signum}, forcefully exiting via 9",
+        site=site,
+    )

@@ -16,11 +16,13 @@ from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import (
+    HANG_NOTICED,
     Clock,
     Incidentals,
     Line,
     Out,
     banner,
+    interrupted_hang,
     interrupted_lines,
     nccl_startup,
 )
@@ -170,7 +172,7 @@ class Log(Watchdog):
                 self.fresh += (event.attempt,)
             self.last_log = self.metrics_built = None
             self.groups_up = False
-            return []
+            return self._interrupt_hang(event)
         return []
 
     def finish_training(self, t: float) -> list[Out]:
@@ -185,6 +187,13 @@ class Log(Watchdog):
 
     def stopped(self, t: float) -> list[Out]:
         return interrupted_lines(self.facts, self.incidentals, t)
+
+    def _interrupt_hang(self, event: Restarted) -> list[Out]:
+        """Before the command is typed again: the Ctrl-C that ends a torchrun left waiting."""
+        if not self.hung:
+            return []
+        self.hung = False
+        return interrupted_hang(self.facts, self.incidentals, event.t - HANG_NOTICED)
 
     def _rates(self, tokens_per_second: float) -> tuple[float, float, float]:
         """(tps, tflops, mfu %) as components/metrics.py computes them: tokens per second per

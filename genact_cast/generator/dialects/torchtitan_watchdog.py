@@ -33,6 +33,9 @@ INIT_TIMEOUT_SECONDS = 300  # comm.init_timeout_seconds (config/job_config.py:75
 class Watchdog(Job):
     """The job's failures: what rank 0 prints when a collective times out."""
 
+    # This node's torchrun left waiting by another node's that gave up (interrupted_hang).
+    hung = False
+
     incidentals: Incidentals
     failures: int  # the launches torchrun has restarted
     restarted: int  # the restarts this torchrun has made
@@ -149,6 +152,8 @@ class Watchdog(Job):
             for out in lines
             for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
         ]
+        # Another node's agent gives up after the last round: this one waits (interrupted_hang).
+        self.hung = event.exits and bool(event.retried) and event.rank // 8 != 0
         if event.retried:
             self.incidentals, rounds = restart_rounds(
                 self.facts,
