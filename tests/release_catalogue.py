@@ -37,7 +37,7 @@ _FIELD = re.compile("|".join(re.escape(key) for key in PLACEHOLDERS))
 # (megatron and deepspeed run under torchrun or its elastic agent; their catalogue is the
 # torchrun/NCCL one), NCCL's INFO lines, and the shell.
 OTHERS = re.compile(
-    r"[IWE]\d{4} \d\d:\d\d:\d\d\.\d{6,9} "  # glog / c10 stamp
+    r"(?:\^C)?[IWE]\d{4} \d\d:\d\d:\d\d\.\d{6,9} "  # glog / c10 stamp (a Ctrl-C's echo)
     r"|\S+:\d+:\d+ \[\d+\] NCCL "  # NCCL_DEBUG=INFO
     r"|NCCL version "
     r"|/\S+/torch/\S+\.py:\d+: UserWarning: |  warnings\.warn\("  # Python's warnings from torch
@@ -53,7 +53,15 @@ OTHERS = re.compile(
     r"|    (?:sys\.exit\(main\(\)\)|return f\(\*args, \*\*kwargs\)|run\(args\)|elastic_launch\("
     r"|return launch_agent\(self\._config, self\._entrypoint, list\(args\)\)"
     r"|raise ChildFailedError\(|args\.func\(args\)|multi_gpu_launcher\(args\)"
-    r"|distrib_run\.run\(args\))|  +\^+"
+    r"|distrib_run\.run\(args\)"
+    # a torchrun ended by a death signal: its SignalException (torchrun.signal_exception)
+    r"|result = agent\.run\(\)|result = f\(\*args, \*\*kwargs\)"
+    r"|result = self\._invoke_run\(role\)|time\.sleep\(monitor_interval\)"
+    r"|raise SignalException\(f\"Process \{os\.getpid\(\)\} got signal: \{sigval\}\", "
+    r"sigval=sigval\))"
+    r"|  +\^+"
+    r"|torch\.distributed\.elastic\.multiprocessing\.api\.SignalException: "
+    r"Process \d+ got signal: \d+"
     r"|torch\.distributed\.elastic\.multiprocessing\.errors\.ChildFailedError: |=+|-+|\S+ FAILED"
     r"|Failures:|  <NO_OTHER_FAILURES>|Root Cause \(first observed failure\):|\[\d+\]:"
     r"|  (?:time      |host      |rank      |exitcode  |error_file|traceback ): .*"
@@ -62,7 +70,11 @@ OTHERS = re.compile(
     r"|srun: error: Node failure on \S+"
     r"|srun: Job step aborted: Waiting up to \d+ seconds for job step to finish\."
     r"|slurmstepd: error: \*\*\* STEP \d+\.\d+ ON \S+ CANCELLED AT \S+ DUE TO NODE FAILURE, "
-    r"SEE SLURMCTLD LOG FOR DETAILS \*\*\*)$"
+    r"SEE SLURMCTLD LOG FOR DETAILS \*\*\*"
+    # srun --kill-on-bad-exit ending the step after a task's bad exit
+    r"|srun: Terminating StepId=\d+\.\d+"
+    r"|slurmstepd: error: \*\*\* STEP \d+\.\d+ ON \S+ CANCELLED AT \S+ "
+    r"DUE TO TASK FAILURE \*\*\*)$"
 )
 
 

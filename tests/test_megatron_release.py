@@ -26,6 +26,7 @@ from genact_cast.generator.dialects.megatron import Log
 from genact_cast.generator.dialects.megatron_data import SPLITS
 from genact_cast.generator.dialects.nccl_startup import channels
 from genact_cast.generator.events import Failed, Restarted
+from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.run import Run
 from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines, unmatched
@@ -55,6 +56,18 @@ def entries() -> list[Entry]:
 
 def lines(index: int) -> list[str]:
     return release_lines(CASES[index])
+
+
+def launch_hosts(plan: RunPlan) -> list[tuple[str, ...]]:
+    """Each typed command's hosts: a node lost or left out with --exclude is replaced by the
+    spare the scheduler gave (Restarted.drained/spare)."""
+    hosts = tuple(plan.host(node) for node in range(plan.nodes))
+    out = [hosts]
+    for event in Run(plan).events:
+        if isinstance(event, Restarted) and event.requeued:
+            hosts = tuple(event.spare if h == event.drained else h for h in hosts)
+            out.append(hosts)
+    return out
 
 
 def test_the_catalogue_names_its_release_and_a_source_line_for_every_shape() -> None:
@@ -266,7 +279,10 @@ def test_a_hung_collective_ends_every_rank_and_every_nodes_workers() -> None:
     assert len([t for t in text if "failed (exitcode: 1)" in t]) == retries
     closing = [t for t in text if "closing signal SIGTERM" in t]
     others = 8 * (plan.nodes - 1) * (retries - failures)
-    assert len(closing) == 7 * (plan.nodes * failures + retries) + others
+    # and, each launch's last, srun --kill-on-bad-exit=1 ends the step: Slurm's SIGTERM
+    # reaches every other node's torchrun, which closes its eight workers
+    ended = 8 * (plan.nodes - 1) * failures
+    assert len(closing) == 7 * (plan.nodes * failures + retries) + others + ended
     # srun relays every node's agent as its lines come: their stamps never go back (review-
     # mg8: grouped by node, one node's `failed` came before the next node's SIGTERM)
     for at in (n for n, t in enumerate(text) if "failed (exitcode: -6)" in t):
@@ -336,7 +352,7 @@ def test_nccls_info_lines_follow_from_the_typed_environment() -> None:
     assert plan.nodes > 1
     assert sorted(complete) == sorted(list(range(plan.gpus)) * launches)
     hosts = {t.split(":")[0] for t in lines(3) if " NCCL INFO Bootstrap" in t}
-    assert hosts == {plan.host(node) for node in range(plan.nodes)}
+    assert hosts == {host for launch in launch_hosts(plan) for host in launch}
     large = make_plan(CASES[2])  # Llama 3 405B on many nodes
     assert large.nodes > 8
     assert "NCCL_DEBUG=INFO" not in Log(facts_for(large), color=False).launch_words()
@@ -400,10 +416,11 @@ def test_every_nodes_restart_starts_new_workers_whose_nccl_threads_are_their_own
                 pid, tid = int(m[2]), int(m[3])
                 assert 0 <= tid - pid < 1_000, t
                 pids.setdefault((launch, m[1]), set()).add(pid)
-    hosts = {host for _, host in pids}
-    assert len(hosts) > 1
-    for host in hosts:
-        seen = [pids[(launch, host)] for launch in range(3)]
+    rosters = launch_hosts(make_plan(CASES[3]))
+    assert len(rosters[0]) > 1
+    for node in range(len(rosters[0])):
+        host = rosters[0][node]
+        seen = [pids[(launch, rosters[launch][node])] for launch in range(3)]
         assert all(len(group) == 8 for group in seen), (host, seen)
         assert not seen[0] & seen[1], (host, seen)
         assert not seen[1] & seen[2], (host, seen)
@@ -727,10 +744,12 @@ def test_every_node_prints_each_ring_and_tree_connector() -> None:
         if world:
             barrier.append(t)
     connects = [t for t in barrier if re.search(r" NCCL INFO Channel \d+/0 : \d+\[\d\] -> ", t)]
-    assert {t.split(":")[0] for t in connects} == {plan.host(0), plan.host(1)}
+    rosters = launch_hosts(plan)  # a host left out by --exclude is a spare's next launch
+    assert {t.split(":")[0] for t in connects} == {host for hosts in rosters for host in hosts}
     for rank in range(16):
-        host, local = plan.host(rank // 8), rank % 8
-        mine = [t for t in connects if re.match(rf"{host}:\d+:\d+ \[{local}\] ", t)]
+        local = rank % 8
+        node = "|".join(hosts[rank // 8] for hosts in rosters)
+        mine = [t for t in connects if re.match(rf"(?:{node}):\d+:\d+ \[{local}\] ", t)]
         for channel in range(0, channels(facts_for(plan)), 2):  # even rings go up, odd down
             up = (rank + 1) % 16
             if up // 8 == rank // 8:
@@ -985,7 +1004,7 @@ def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:
     starts = [i for i, t in enumerate(text) if "[before the start of training step]" in t]
     assert len(starts) == 1 + (CASES[3].failures or 0)
     seen: set[str] = set()
-    for start in starts:
+    for start, roster in zip(starts, launch_hosts(plan), strict=True):
         end = next(i for i in range(start, len(text)) if re.match(r" \[.*\] iteration ", text[i]))
         block = text[start:end]
         inits = [
@@ -1034,7 +1053,7 @@ def test_each_process_group_brings_up_its_communicator_in_iteration_1() -> None:
             ranks = collections.Counter(
                 (m.string.split(":")[0], int(m[4])) for m in inits if int(m[3]) == size
             )
-            assert set(ranks) == {(plan.host(r // 8), r % 8) for r in range(plan.gpus)}
+            assert set(ranks) == {(roster[r // 8], r % 8) for r in range(plan.gpus)}
             assert len(set(ranks.values())) == 1
         rings = [t for t in block if re.search(r" NCCL INFO Channel 00/\d+ : 0 ", t)]
         assert len(rings) == sum(1 for m in inits if m[2] == "0")
