@@ -8,6 +8,7 @@ Trainer and the engine behave as those releases' code does."""
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import shlex
@@ -1045,3 +1046,46 @@ def test_the_log_clock_moves_across_loads_builds_and_saves() -> None:
     finished = [_stamp(t) for t in rows if "finished initializing model" in t]
     assert len(detected) == len(finished) == 2
     assert all(b > a for a, b in zip(detected, finished, strict=True))
+
+
+_OWN = re.compile(
+    r"(?:\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})\] \[\w+\] \[[^\]]+\]"
+    r"|\[\w+\|[^\]]+\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) >>)"
+)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        RecordOptions(seed=9432, framework="deepspeed", kind="pretrain", failures=1),
+        RecordOptions(seed=9440, framework="deepspeed", kind="sft", failures=0),
+    ],
+    ids=lambda o: f"{o.seed}-{o.kind}",
+)
+def test_node_0s_logged_lines_never_go_back_in_time(options: RecordOptions) -> None:
+    """The DeepSpeed and Trainer lines of node 0 come from its processes' sequential logger
+    calls (rank 0's, and its launcher's): their stamps never decrease (review-mg9 fault 7:
+    a resumed launch's `Config mesh_device` at ,621 then `Flops Profiler Enabled` at ,581;
+    fault 6: zero.Init's lines after the Trainer's `Using auto half precision backend`,
+    seven minutes older). Under ZeRO-3, from_pretrained's get_init_context logs `Detected
+    DeepSpeed ZeRO-3` right after `loading weights file` (transformers 4.57.1
+    modeling_utils.py:1169, 4967-4971) and zero.Init's exit (partition_parameters.py:366 at
+    v0.17.5) comes before the checkpoint's shards load."""
+    rows = without_pdsh_of(options)
+    first = make_plan(options).host(0) if any(host for host, _ in rows) else ""
+    stamps = [
+        (found[1] or found[2], text)
+        for host, text in rows
+        if host == first and (found := _OWN.match(text))
+    ]
+    assert len(stamps) > 50
+    for (before, a), (after, b) in itertools.pairwise(stamps):
+        assert after >= before, (a, b)
+    if options.kind != "sft":
+        return
+    texts = [text for _, text in rows]
+    loading = next(i for i, t in enumerate(texts) if "|modeling_utils.py:1169]" in t)
+    assert "Detected DeepSpeed ZeRO-3: activating zero.init() for this model" in texts[loading + 1]
+    finished = next(i for i, t in enumerate(texts) if "finished initializing model" in t)
+    shards = next(i for i, t in enumerate(texts) if "Loading checkpoint shards" in t)
+    assert loading + 1 < finished < shards

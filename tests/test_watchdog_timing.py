@@ -76,3 +76,37 @@ def test_the_trainers_bar_stops_where_the_hang_began(options: RecordOptions) -> 
     began, timeout = _hang(lines[at], start.year)
     assert timeout == 1_800_000
     assert shown - timedelta(seconds=2) <= began < shown + timedelta(minutes=10)
+
+
+C10_RECORD = re.compile(
+    r"^(?:[\w.-]+: )?(?:\[rank\d+\]:)*\[rank(\d+)\]:\[[EWI](\d{1,2})(\d\d) "
+    r"(\d\d:\d\d:\d\d\.\d{9}) "
+)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        RecordOptions(seed=9409, framework="megatron", kind="continue", failures=1),
+        RecordOptions(seed=9441, framework="deepspeed", kind="sft", failures=1),
+        RecordOptions(seed=7742, framework="hf", failures=1),
+    ],
+    ids=lambda o: f"{o.framework}-{o.seed}",
+)
+def test_one_nodes_ranks_write_their_c10_records_in_time_order(options: RecordOptions) -> None:
+    """The local ranks of one node share their launcher's stderr and c10 writes each record
+    as it is made: a node's watchdog and dump lines interleave by time across its ranks, and
+    their stamps never go back (review-mg9 fault 4: rank after rank, 03:45:12.6 then
+    03:45:11.8). A stamp's month is unpadded (c10's glog prefix)."""
+    last: dict[int, tuple[int, int, str]] = {}
+    seen = 0
+    for line in release_lines(options):
+        found = C10_RECORD.match(line)
+        if found is None:
+            continue
+        seen += 1
+        node = int(found[1]) // 8
+        stamp = (int(found[2]), int(found[3]), found[4])
+        assert stamp >= last.get(node, stamp), line
+        last[node] = stamp
+    assert seen > 16

@@ -50,7 +50,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
     zero3_counted,
 )
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_lines import INSTANTIATING
+from genact_cast.generator.dialects.hf_lines import INSTANTIATING, LOADING_WEIGHTS
 from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -253,17 +253,28 @@ class Log(Launcher, Engine):
         self.facts = self.facts._replace(start=self.facts.start + timedelta(seconds=preparing))
         self.trainer.facts, self.trainer.comm_seconds = self.facts, 0.0
         self.clock.last -= preparing
+
         # After the instantiation line (from scratch too: _from_config sets the default
         # dtype before its ZeRO-3 check, modeling_utils.py:2290-2301 at 4.57.1); the model
         # is built, partitioned, under zero.Init before its weights load.
-        at = next(
-            (
-                i + 1
-                for i, out in enumerate(texts)
-                if isinstance(out, Line) and f"|{INSTANTIATING}]" in out.text[:80]
-            ),
-            len(texts),
-        )
+        # from_pretrained under ZeRO-3 logs no instantiation line: its get_init_context runs
+        # right after `loading weights file` (modeling_utils.py:1169, 4967 at 4.57.1), before
+        # the weights load (review-mg9 fault 6: the two lines came after the Trainer's).
+        def after(where: str) -> int | None:
+            return next(
+                (
+                    i + 1
+                    for i, out in enumerate(texts)
+                    if isinstance(out, Line) and f"|{where}]" in out.text[:80]
+                ),
+                None,
+            )
+
+        at = after(INSTANTIATING)
+        if at is None:
+            at = after(LOADING_WEIGHTS) if pretrained else None
+        if at is None:
+            at = len(texts)
         # A quantized (QLoRA) model is built on the meta device instead, not under zero.Init
         # (get_init_context, modeling_utils.py:4371-4376 at 4.57.1): neither line; nor under
         # ZeRO-2 with AutoTP, where no zero.Init runs (is_deepspeed_zero3_enabled is False).

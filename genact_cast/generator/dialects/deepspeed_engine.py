@@ -162,10 +162,18 @@ class Engine(Pdsh):
         loads = event.loaded_from is not None and self.resume_step > 0
         span = event.seconds - (event.reading if loads else 0.0)
 
+        # rank 0's own calls, one after another: their stamps never go back, past the lines
+        # logged before them either (review-mg9 fault 7: a resumed launch's short span let a
+        # share's jitter, or the shared clock, put a later call's stamp first)
+        floor = [datetime.min]
+
         def at(share: float) -> datetime:
             """The moment `share` of the way through initialize(): ZeRO-3 partitions the
             weights and builds fp32 copies and Adam's state, which take most of it."""
-            return self.facts.moment(start + span * share + rng.uniform(0.0, 0.004))
+            floor[0] = max(
+                floor[0], self.facts.moment(start + span * share + rng.uniform(0.0, 0.004))
+            )
+            return floor[0]
 
         self.reserved = 0.0
         out: list[Out] = []
@@ -192,6 +200,7 @@ class Engine(Pdsh):
             )
         )
         out += self._zero_split()
+        floor[0] = moment
         address = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
         texts = [
             dist(at(0.021), "DeepSpeed Flops Profiler Enabled: False"),

@@ -262,6 +262,15 @@ class Launcher(Pdsh):
             early, late = torch_dump.node_with_dump(texts, year, draw)
             found[rank // 8] += [("", text) for text in early]
             watchdog[rank // 8] += [("", text) for text in late]
+        # each node's ranks share its stderr: their records in time order
+        found = [
+            [("", text) for text in torch_dump.in_time_order([t for _, t in node], year)]
+            for node in found
+        ]
+        watchdog = [
+            [("", text) for text in torch_dump.in_time_order([t for _, t in node], year)]
+            for node in watchdog
+        ]
         out = self._merge(event.t - wait, found, 4)
         out += self._merge(event.t, watchdog, 5)
         # launch.py rebinds `cmd` for each process it spawns (v0.17.5 :221-243), so its

@@ -158,7 +158,30 @@ def node_with_dump(
         ):
             found = _STAMP.search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(becomes)
-    return early, late
+    return in_time_order(early, year), in_time_order(late, year)
+
+
+# A c10 record's first line: its stamp, after torch's `[rankN]:` (and a launcher's tag).
+_RECORD = re.compile(r"(?:\[rank\d+\]:)*\[[EWI](\d{1,2})(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{9}) ")
+
+
+def in_time_order(lines: list[str], year: int) -> list[str]:
+    """Several ranks' c10 records (a stamped line and the unstamped lines written with it:
+    its `Exception raised from`, `frame #` and `terminate called` lines) as one node's
+    stderr carries them: c10 writes each record as it is made, so the ranks' records
+    interleave in time, not rank after rank (review-mg9 fault 4). Records at one time
+    keep their order; lines before the first record stay first."""
+    records: list[tuple[tuple[datetime, int], int, list[str]]] = []
+    for text in lines:
+        found = _RECORD.match(text)
+        if found is not None:
+            records.append((_parse(year, found), len(records), [text]))
+        elif records:
+            records[-1][2].append(text)
+        else:
+            records.append(((datetime.min, 0), 0, [text]))
+    records.sort(key=lambda record: (record[0], record[1]))
+    return [text for _, _, texts in records for text in texts]
 
 
 STORE = 1794  # the monitor thread takes another rank's signal from the TCPStore
@@ -252,4 +275,4 @@ def ranks_with_dump(
         for text, lines_of in zip(block, becomes, strict=True):
             found = _STAMP.search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(lines_of)
-    return early, late
+    return in_time_order(early, year), in_time_order(late, year)
