@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 
 from genact_cast.generator import moe, physics
 from genact_cast.generator import style as fmt
+from genact_cast.generator.catalog import Architecture
+from genact_cast.generator.dialects import parameters
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -294,16 +296,29 @@ def collective_numels(plan: RunPlan, op: str) -> tuple[int, int]:
     this rank's EP share of the routed experts (each lives on one EP rank), as the step
     line's AllGather time carries."""
     a, layout = plan.arch, plan.layout
-    held = moe.gathered_params(a, layout.ep)
-    block = int(held - 2 * a.vocab * a.hidden) // a.layers // layout.tp
+    block = _layer_params(a, layout.ep) // layout.tp
     group = layout.shard_group
-    shard = block // group
+    shard = -(-block // group)  # padded to a multiple of the group, as FSDP's flat parameter
     if op == "_ALLGATHER_BASE":
         return shard, shard * group
     if op == "_REDUCE_SCATTER_BASE":
         return shard * group, shard
     activations = plan.micro_batch * plan.seq_len * a.hidden
     return activations, activations
+
+
+def _layer_params(a: Architecture, ep: int) -> int:
+    """One decoder layer's parameters: of a dense model with its released config.json,
+    exactly (its q/k/v/o, norms and gated MLP: parameters.hf_state_dict); else the card's
+    size less the embedding, and the output layer unless the config ties it
+    (tie_word_embeddings; review-realism7 FAIL 9: Llama-3.2-3B's tied output was taken off
+    its rounded 3.21 B, 86,499,712 against the released layer's 100,669,440)."""
+    shape = parameters.of_architecture(a)
+    embeddings = a.vocab * a.hidden * (1 if shape.tied else 2)
+    if a.ffn and not a.experts:
+        exact = parameters.hf_state_dict(shape)
+        return (exact - embeddings - a.hidden) // a.layers  # the final norm
+    return int(moe.gathered_params(a, ep) - embeddings) // a.layers
 
 
 def _log_lines(show: Show, stats: StepStats) -> list[Text]:
