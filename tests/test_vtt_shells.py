@@ -430,8 +430,8 @@ def test_a_resize_while_typing_after_a_two_line_prompt_is_no_program() -> None:
         ["wide"],
         ["# exit"],
     ], found
-    found = cues_of_file("review10_r26.cast", SUBTITLES)
-    assert [texts for _, texts in found[1:]] == [
+    found = cues_of_file("review10_r26.cast", SUBTITLES)  # (its prompt's first line: no line)
+    assert [texts for _, texts in found] == [
         [f"╰─❯ {LONG} and more"],
         [f"{LONG[5:]} and more"],
         ["╰─❯ ls ~/proj"],
@@ -454,10 +454,10 @@ def test_a_command_line_rewrapped_by_a_resize_is_told_once_from_its_first_key() 
     `date +%H:%M:%S`), `{LONG}` typed, resized to 60x20, ` and more`, Enter,
     `ls ~/proj`, Enter, resized to 100x30, `echo there`, Enter, `exit`, Enter."""
     found = cues_of_file("review10_r28.cast", SUBTITLES)
-    assert found[1] == ("00:00:02.023", [f"╰─❯ {LONG} and more"]), found
+    assert found[0] == ("00:00:02.023", [f"╰─❯ {LONG} and more"]), found
     assert lines(found).count(f"╰─❯ {LONG}") == 0, found
     found = cues_of_file("review10_r29.cast", SUBTITLES)
-    assert found[1:] == [
+    assert found == [
         ("00:00:02.017", ["╰─❯ ls ~/proj"]),
         ("00:00:02.640", ["f.txt"]),
         ("00:00:05.151", ["╰─❯ echo hi"]),
@@ -677,3 +677,43 @@ def test_a_multiplexers_status_line_is_never_told() -> None:
         "$ exit",
         "exit",
     ], told
+
+
+def test_a_two_line_prompts_first_line_is_no_line() -> None:
+    """review-exports11 item 5: the first line of a two-line prompt was read as a cue as
+    the shell started (zsh `┌[root@box]─[~]`, bash `╭─ root@box ~`) and fish's `~` after
+    every command's output; a prompt is no line. zsh_box_prompt.cast, fish_box_prompt.cast,
+    bash_two_line.cast (scripts/record_subtitles_shells.py: zsh and fish with the configs
+    there; bash with `PS1` set to two lines, its first line under that command's echo
+    told once, not after the next output); review11_b3.cast (review-exports11's b3: bash
+    with `PS1='╭─ \\u@box \\w\\n╰─λ '` from its rc file; keys in /tmp/r11/s_b3.steps:
+    `cargo new ... && cargo build`, a rich `track` bar, a long echo narrowed to 56x24,
+    `exit`)."""
+    zsh = lines(cues_of_file("zsh_box_prompt.cast", SUBTITLES))
+    assert not [t for t in zsh if "root@box" in t], zsh
+    assert zsh[0] == "└╼ $ false", zsh
+    fish = lines(cues_of_file("fish_box_prompt.cast", SUBTITLES))
+    assert fish.count("~") == 1, fish  # (under the greeting: not known yet as a prompt's)
+    assert "~" not in fish[fish.index("one two four") :], fish
+    bash = lines(cues_of_file("bash_two_line.cast", SUBTITLES))
+    assert bash.count("+- root@box ~") == 1, bash
+    assert bash[-3:] == ["this command is typed then the window narrows", "+&gt; exit", "exit"]
+    b3 = lines(cues_of_file("review11_b3.cast", SUBTITLES))
+    assert not [t for t in b3 if "╭─" in t], b3
+
+
+def test_fish_output_without_a_newline_is_apart_from_the_next_command() -> None:
+    """review-exports11 item 6: fish marks output without a final newline with `⏎` and
+    blanks past the right edge, then draws its prompt over the row they wrapped onto; with
+    a prompt of its own (`~ ❯`) the output, the blanks and the next command were one cue,
+    from 1-3 s before the command was typed. The mark ends the line, as zsh's `%` does:
+    the output is told, then the command from its first key (review11_f2.cast,
+    review-exports11's f2: fish 3.6; keys: `git stat` Ctrl-C, `echo second try`, `printf
+    'no newline at end of this output'`, `sleep 1; echo slept`, a narrowing to 60x24,
+    `exit`)."""
+    found = cues_of_file("review11_f2.cast", SUBTITLES)
+    at = [texts for _, texts in found].index(["no newline at end of this output⏎"])
+    assert found[at][0] == "00:00:10.337", found
+    time, texts = found[at + 1]
+    # (the blanks the narrowing rewrapped in front of it are the player's too)
+    assert (time, [t.strip() for t in texts]) == ("00:00:11.348", ["~ ❯ sleep 1; echo slept"])

@@ -92,6 +92,9 @@ class Lines:
         self.listed: tuple[str, tuple[str, ...]] = ("", ())  # the last draft and its list
         self.ahead: dict[float, None] = {}  # commands typed ahead (`typed_ahead`), by time
         self.prompt_heads: dict[str, None] = {}  # first lines of two-line prompts
+        # the row above the last prompt typed after, not known as its head, and the row
+        # above it (the output it was drawn under)
+        self.head_candidate: tuple[str, str] = ("", "")
         self.heads: dict[float, str] = {}  # output before a prompt, by its command's time
         self.pasting = False  # the shell's line editor brackets pastes (`Screen.paste`)
         self.edited: dict[int, str] = {}  # erased command rows (their prompt): see `erase`

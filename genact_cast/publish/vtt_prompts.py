@@ -112,17 +112,28 @@ def prompt_head(lines: Lines, y: int) -> None:
     """A command's first key on row y, after its prompt: the row above is the first line
     of a two-line prompt (`PS1='\\n\\w on  main\\n❯ '`: a blank row, the information
     line, the prompt, drawn together) if it was drawn with the prompt, under a blank row
-    or on the top row (`┌─[root]─[~]` as the shell starts, review-exports9 item 8), and
-    stood so above a prompt before: told the first time, not after every command's
-    output (output above a prompt has its command, or more output, above it)."""
+    or on the top row (`┌─[root]─[~]` as the shell starts, review-exports9 item 8), or
+    found there above the prompt before, under other lines, not under the command
+    (fish's `~` under its greeting and under each command's output; not pdb's `-> code`
+    line, another at each `(Pdb)`): a prompt is no line, not told after every
+    command's output, nor on the top row as the shell starts (review-exports11 item 5);
+    under a blank row the first time it is, as output may end so."""
     if y < 1 or not lines.texts[y - 1].strip() or lines.since[y - 1] != lines.since[y]:
         return
     head = _bare(lines.texts[y - 1])
     if head in lines.prompt_heads:
         lines.since[y - 1] = TAKEN
         return
-    if y > 1 and lines.texts[y - 2].strip():
-        return
+    above = _bare(lines.texts[y - 2]) if y > 1 else ""
+    again = False
+    if above.strip():
+        last, lines.head_candidate = lines.head_candidate, (head, above)
+        if y - 2 in lines.leads or last[0] != head or last[1] == above:
+            return  # (a prompt's, if it comes again above the next, under other output)
+        again = True
+    start = y == 1 and not lines.taken and not lines.scrolls and 0 not in lines.leads
+    if start or again:
+        lines.since[y - 1] = TAKEN  # (the shell's first prompt, on the top row)
     lines.prompt_heads[head] = None
     while len(lines.prompt_heads) > MAX_PROMPTS:
         del lines.prompt_heads[next(iter(lines.prompt_heads))]

@@ -142,11 +142,17 @@ def region_scrolled(
     lines.waiting = None
 
 
+FISH_MARK = "\u23ce"  # fish's mark for output without a final newline (`⏎`)
+
+
 def missing_newline_mark(row: Row, cols: int) -> bool:
     """Whether a row the terminal wrapped is zsh's mark for a line not ended by a newline
     (PROMPT_SP: `%` or `#`, then blanks past the right edge, then `\\r \\r` and the
     prompt drawn over the row they wrapped onto): the line ends at the mark, the prompt
     and the command typed after it are a line of their own (s3.cast of review-exports6,
-    zsh 5.9: `cd /tmp` typed ahead, then the prompt)."""
+    zsh 5.9: `cd /tmp` typed ahead, then the prompt); or fish's (`⏎` and blanks past the
+    right edge, the prompt drawn over the row they wrapped onto)."""
     text = row_text(row)
+    if text.rstrip().endswith(FISH_MARK):
+        return True  # (fish's: `⏎`, then blanks past the right edge, review-exports11 item 6)
     return cols - len(row) >= 2 and text.endswith(("%", "#")) and len(text) == len(row)
