@@ -30,3 +30,13 @@ def test_the_size_limit_stops_the_drawing_once_passed(monkeypatch: pytest.Monkey
         render_svg(Header(80, 24), fresh_screens(400, 80, 24), progress=drawn.append)
     # About 2 KB a frame: the limit is passed near frame 50.
     assert len(drawn) < 80, len(drawn)
+
+
+def test_the_size_limit_counts_the_animation_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyframes (one a frame) are part of the file: a day-long 80x24 record wrote a
+    66.8 MB SVG past the 64 MB limit, which counted the definitions and the strip only."""
+    events = [Event(i * 100_000, "o", "\x1b[Hx" if i % 2 else "\x1b[Hy") for i in range(300)]
+    size = len(render_svg(Header(80, 24), events))
+    monkeypatch.setattr(svg_strip, "MAX_SVG_CHARS", size - 100)
+    with pytest.raises(LimitError, match="the SVG would be over"):
+        render_svg(Header(80, 24), events)

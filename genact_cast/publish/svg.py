@@ -123,6 +123,7 @@ def drawn_svg(
             screens.seek(0)
             document.strip(_spooled(screens), rows, strip.write)
         head, middle = _frame_around(document, palette, times, cols, rows, loop)
+        document.count(head + middle + _END)  # the CSS too: a keyframe a frame
 
         def write(out: Callable[[str], object]) -> None:
             out(head)

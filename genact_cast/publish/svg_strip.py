@@ -134,6 +134,10 @@ class Document:
         self._ids += 1
         return self._new_id() if ident == "strip" else ident
 
+    def count(self, text: str) -> None:
+        """`text` written besides the definitions and the strip, counted to the limit."""
+        self._count(text)
+
     def _count(self, text: str) -> str:
         self.size += len(text)
         if self.size > MAX_SVG_CHARS:
