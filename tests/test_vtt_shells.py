@@ -717,3 +717,14 @@ def test_fish_output_without_a_newline_is_apart_from_the_next_command() -> None:
     time, texts = found[at + 1]
     # (the blanks the narrowing rewrapped in front of it are the player's too)
     assert (time, [t.strip() for t in texts]) == ("00:00:11.348", ["~ ❯ sleep 1; echo slept"])
+
+
+def test_a_narrowing_at_an_idle_prompt_tells_no_line_again() -> None:
+    """review-exports11 item 4: zsh with a two-line prompt, narrowed at the idle prompt
+    after `false`: zsh draws its prompt again and the player's top row becomes the
+    command; `└╼ $ false` was told twice (the row after it, the next prompt's first line,
+    was taken for the shell's redraw of the old one above it). zsh_box_prompt.cast (70 ->
+    60 columns at 5.0 s) and review11_z3.cast (review-exports11's z3: 80 -> 60 at 3.17 s)."""
+    for name in ("zsh_box_prompt.cast", "review11_z3.cast"):
+        told = lines(cues_of_file(name, SUBTITLES))
+        assert told.count("└╼ $ false") == 1, told

@@ -181,12 +181,17 @@ def _drawn_again(
     """Whether new row y, the same as an old row on the screen (at `k` in the old lines
     joined), is one the shell drew again after the resize (a two-line prompt's first
     line, drawn over the command rewrapped under it): the next row, a line of its own
-    (`AHEAD_CHARS` or more), is found before that old row (review-exports10 item 2:
-    fish's prompt head matched to the next prompt's read the command and its output
-    again)."""
+    (`AHEAD_CHARS` or more), is found before that old row and not after it
+    (review-exports10 item 2: fish's prompt head matched to the next prompt's read the
+    command and its output again)."""
     if k < screen or not new[y].strip():
         return False
     ahead = next((z for z in range(y + 1, len(new)) if _piece(new[z])), None)
     if ahead is None or len(_piece(new[ahead])) < AHEAD_CHARS:
         return False
-    return 0 <= _find(joined, _piece(new[ahead]), max(at, screen), rights[ahead])[0] < k
+    if not 0 <= _find(joined, _piece(new[ahead]), max(at, screen), rights[ahead])[0] < k:
+        return False
+    # (the next row found after it too is the line that followed it there, as before: a
+    # two-line prompt's first line above the command, the next prompt's under it, moved
+    # up whole by a narrowing at the idle prompt, review-exports11 item 4)
+    return _find(joined, _piece(new[ahead]), k + len(_piece(new[y])), rights[ahead])[0] < 0
