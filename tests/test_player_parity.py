@@ -146,6 +146,7 @@ def visible(text: str) -> str:
     shown = "".join(
         c for c in text if unicodedata.category(c) != "Cf" and not "\ufe00" <= c <= "\ufe0f"
     )
+    shown = unicodedata.normalize("NFC", shown)  # ≠ and ≠ are one glyph to the browser
     return (shown.replace(" ", "") if len(shown) > 1 else shown) or " "
 
 

@@ -105,7 +105,8 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     drawn over. A row without one is returned as it is. `sources`, if given, gets each
     cell's column in the terminal (-1 for a blank added at a span's end)."""
     if all(char.isascii() for char, _ in row) or not any(
-        zero_width(c) or c in WIDE or c in WIDE_ADVANCE or c == "\ufe0f" for c, _ in row
+        zero_width(c) or c in WIDE or c in WIDE_ADVANCE or c in ADVANCING_MARKS or c == "\ufe0f"
+        for c, _ in row
     ):
         if sources is not None:
             sources.extend(range(len(row)))
@@ -171,6 +172,14 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
             # is drawn as text.
             owed += 1
             continue
+        if char in ADVANCING_MARKS and len(out) > start and out[-1][0]:
+            composed = unicodedata.normalize("NFC", out[-1][0] + char)
+            if len(composed) == 1:
+                # The browser composes it with its letter (≠ is ≠, ơ is ơ: Vietnamese in
+                # NFD) and draws one character: the mark takes no room.
+                out[-1] = (composed, out[-1][1])
+                owed += 1
+                continue
         out.append((char, style))
         source.append(x)
         last = style
