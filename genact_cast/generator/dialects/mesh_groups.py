@@ -16,6 +16,7 @@ the process is a member of (the default one is 0).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -66,13 +67,14 @@ def _row(coords: Sequence[int], sizes: Sequence[int], kept: Sequence[int]) -> in
 def _members(
     coords: Sequence[int], sizes: Sequence[int], spanned: Sequence[int]
 ) -> tuple[int, ...]:
-    """The ranks sharing every coordinate but `spanned`'s, `spanned` row-major."""
-    out: list[int] = []
-    for index in range(math.prod(sizes[i] for i in spanned)):
-        where = list(coords)
-        for i, value in zip(spanned, _coords(index, [sizes[i] for i in spanned]), strict=True):
-            where[i] = value
-        out.append(_rank(where, sizes))
+    """The ranks sharing every coordinate but `spanned`'s, `spanned` row-major: the rank
+    with those coordinates at 0, stepped along each spanned dimension's stride (a group of
+    hundreds of ranks, asked for each rank a node shows)."""
+    strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
+    out = [_rank(coords, sizes) - sum(coords[i] * strides[i] for i in spanned)]
+    for i in spanned:  # the first spanned dimension varies slowest
+        stride = strides[i]
+        out = [base + value * stride for base in out for value in range(sizes[i])]
     return tuple(out)
 
 
@@ -85,6 +87,17 @@ def mesh_groups(
     """`rank`'s group of each mesh dimension, then of each flattened one (`(name, the
     dimensions it flattens)`, in the order the framework flattens them); None where the
     dimension is the default group (a 1-D mesh of the world)."""
+    key = tuple((name, tuple(dims)) for name, dims in flattened)
+    return dict(_mesh_groups(tuple(names), tuple(sizes), key, rank))
+
+
+@functools.lru_cache(maxsize=256)  # a dialect asks for each group of a rank in turn
+def _mesh_groups(
+    names: tuple[str, ...],
+    sizes: tuple[int, ...],
+    flattened: tuple[tuple[str, tuple[str, ...]], ...],
+    rank: int,
+) -> dict[str, MeshGroup | None]:
     world = math.prod(sizes)
     coords = _coords(rank, sizes)
     found: dict[str, MeshGroup | None] = {}
