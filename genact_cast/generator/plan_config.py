@@ -1,6 +1,7 @@
 """The model, data, cluster and layout of a run, chosen together: every combination that
 fits the GPUs' memory and finishes in a run's time, and what would work where none does."""
 
+import math
 from datetime import date
 from typing import NamedTuple
 
@@ -366,8 +367,12 @@ def _what_would_work(
     hints: list[str] = []
     if options.gpus is not None:
         sizes = [n for n in CLUSTER_SIZES if works(options._replace(gpus=n), kind, gpu)]
-        if sizes:
-            hints.append(f"--gpus {' or '.join(str(n) for n in sizes[:4])}")
+        # the counts nearest the pinned one, at its scale (review-realism7 WARN 11: 1,024
+        # GPUs refused with "try --gpus 8 or 16 or 32 or 64" where 512 and 2,048 run)
+        pinned_gpus = options.gpus
+        near = sorted(sizes, key=lambda n: (abs(math.log2(n / pinned_gpus)), n))[:4]
+        if near:
+            hints.append(f"--gpus {' or '.join(str(n) for n in sorted(near))}")
     if options.gpu is not None:
         types = [g.name for g in catalog.gpus() if g.name != gpu.name and works(options, kind, g)]
         if types:
