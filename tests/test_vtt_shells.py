@@ -728,3 +728,24 @@ def test_a_narrowing_at_an_idle_prompt_tells_no_line_again() -> None:
     for name in ("zsh_box_prompt.cast", "review11_z3.cast"):
         told = lines(cues_of_file(name, SUBTITLES))
         assert told.count("└╼ $ false") == 1, told
+
+
+def test_a_command_narrowed_before_enter_is_told_once() -> None:
+    """review-exports11 item 4: a command typed at full width, the window narrowed before
+    Enter: the player rewraps it and bash draws it again from the row the rewrap put the
+    cursor on, so its start stays above, cut at the new width; it was told cut, then
+    whole. Told once, whole, from its first key. bash_two_line.cast (70 -> 40 columns)
+    and review11_b2.cast (review-exports11's b2: 80 -> 50 columns at 33.22 s; keys in
+    /tmp/r11/s_b2.steps)."""
+    bash = cues_of_file("bash_two_line.cast", SUBTITLES)
+    command = "+&gt; echo this command is typed then the window narrows"
+    assert [cue for cue in bash if "typed then" in cue[1][0]][:1] == [("00:00:07.681", [command])]
+    assert lines(bash).count(command) == 1, bash
+    b2 = cues_of_file("review11_b2.cast", SUBTITLES)
+    told = [cue for cue in b2 if cue[1][0].startswith("me@box:~# echo this command")]
+    assert told == [
+        (
+            "00:00:27.509",
+            ["me@box:~# echo this command is typed then the window narrows mid-way through it"],
+        )
+    ], b2

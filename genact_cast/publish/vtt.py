@@ -60,6 +60,7 @@ from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timest
 from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
+from genact_cast.publish.vtt_reflow import redrawn_under
 from genact_cast.publish.vtt_sessions import (
     command_row,
     command_text,
@@ -120,11 +121,14 @@ def render_vtt(timeline: Timeline) -> str:
         switched[0] = len(titles)
         resized[0] = False
         last = shell[0] if shell else None
-        if last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows)):
+        moved = last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows))
+        if moved:
             lines.reflow(screen.rows, screen.time, screen.wrapped)
         lines.update(
             screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor, screen.paste
         )
+        if moved:
+            redrawn_under(lines, screen.time)
         shell[:] = [screen]
         scrolls[0] = lines.scrolls
 

@@ -195,3 +195,23 @@ def _drawn_again(
     # two-line prompt's first line above the command, the next prompt's under it, moved
     # up whole by a narrowing at the idle prompt, review-exports11 item 4)
     return _find(joined, _piece(new[ahead]), k + len(_piece(new[y])), rights[ahead])[0] < 0
+
+
+def redrawn_under(followed: Lines, time: float) -> None:
+    """The first screen after a resize: a command line being typed that the line editor
+    drew again from the row under its rewrapped start (bash's `\\r\\e[K` and the whole
+    line on the cursor's row, the continuation the rewrap put it on) leaves that start
+    above it, shown, but the same command: told once, from its first key, as drawn
+    again (review-exports11 item 4: the command cut at the new width, then whole)."""
+    texts, since = followed.texts, followed.since
+    for y in range(len(texts) - 1):
+        lead = followed.leads.get(y)
+        start, below = texts[y].rstrip(), texts[y + 1]
+        if not lead or since[y] < 0 or since[y + 1] != time or len(start) <= len(lead):
+            continue
+        on = y + 1 < len(followed.wraps) and followed.wraps[y + 1]  # (it goes on below)
+        if below.startswith(start) and (len(below.rstrip()) > len(start) or on):
+            since[y + 1], followed.born[y + 1] = since[y], followed.born[y]
+            followed.leads[y + 1] = lead
+            followed.first[y + 1] = followed.first[y]
+            since[y] = -1.0
