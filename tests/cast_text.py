@@ -356,6 +356,11 @@ class Failure:
     endpoint: str = ""  # the rendezvous it joined
     # (restart, rank, host) of each restart whose worker failed at CUDA initialisation
     init_failures: list[tuple[int, int, str]] = field(default_factory=list)
+    # when the node's agent stopped the other workers of a worker that died (no watchdog)
+    stopped_at: datetime | None = None
+    # False where no line names the step in flight (a hang): `step` is then the one after
+    # the last shown, a lower bound
+    step_named: bool = True
 
 
 @dataclass
@@ -471,6 +476,11 @@ HOST_LOST = re.compile(
 INIT_FAILED = re.compile(
     r"\[ERROR\] \[elastic\] restart (\d+) of (\d+): rank (\d+) failed again at CUDA "
     r"initialisation: (.+) \((\S+) GPU (\d+) needs a reset\)$"
+)
+# A worker that died: its node's agent stops the others at once (Failed.watchdog false).
+AGENT_STOP = re.compile(
+    r"\[WARN\] \[elastic\] (\S+): local rank (\d+) failed \(exitcode: 1\); sending SIGTERM to "
+    r"the node's other (\d+) workers$"
 )
 MONITOR = re.compile(r"\[WARN\] dcgm on (\S+): GPU (\d+) reported Xid (\d+) \((.+)\)$")
 WATCHDOG = re.compile(
@@ -733,7 +743,34 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
         f = run.failures[-1]
         f.init_failures.append((int(init.group(1)), int(init.group(3)), init.group(5)))
         return
+    stop = AGENT_STOP.match(message)
+    if stop and run.failures:
+        run.failures[-1].stopped_at = at
+        return
     monitor = MONITOR.match(message)
+    if monitor and (not run.failures or run.failures[-1].restart_at is not None):
+        # A GPU that hangs prints nothing: the monitoring's Xid is the failure's first line.
+        # Its rank is the GPU's on that host; its step, the one after the last shown.
+        last = [run.frames[-1].step] if run.frames else []
+        last += [run.step_lines[-1].step] if run.step_lines else []
+        run.failures.append(
+            Failure(
+                at,
+                monitor.group(1),
+                int(monitor.group(2)),
+                -1,
+                -1,
+                "",
+                at,
+                -1,
+                -1,
+                "",
+                -1,
+                -1,
+                max(last, default=0) + 1,
+                step_named=False,
+            )
+        )
     if monitor and run.failures:
         f = run.failures[-1]
         f.monitor = (monitor.group(1), int(monitor.group(2)), int(monitor.group(3)))

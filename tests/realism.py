@@ -357,6 +357,16 @@ XID_WORDS = {
     120: "gsp",
 }
 SAME_NODE_XIDS = {94}
+# The Xids whose process gets a CUDA error (NVIDIA's Xid catalogue,
+# docs.nvidia.com/deploy/xid-errors: 48, 94, 95 are uncorrectable ECC errors the process
+# hit). Of them only 94, contained (the catalogue's RESTART_APP: the GPU stays usable), lets
+# the process exit: its node's torchrun sees it within --monitor-interval (0.1 s, torch
+# 2.9.0 run.py:477-482) and sends the others SIGTERM (elastic/agent/server/api.py:898-910).
+# After 48 or 95 the process cannot exit before the GPU's reset (a real log of Xid 48: the
+# peer's watchdog fires 600 s later, torchrun's SIGTERM goes unanswered); 79, 74, 119/120
+# and a lost host give no error at all. Either way the peers wait for their watchdog.
+ERROR_XIDS = {48, 94, 95}
+DYING_XIDS = {94}
 # What the process on that GPU dies with (the CUDA runtime's error strings).
 CUDA_ERRORS = {
     "uncorrectable ECC error encountered",
@@ -2006,6 +2016,27 @@ def _expert_shard_numels(numels: tuple[int, int], op: str, s: Setup, where: str)
     return []
 
 
+def _watchdog(f: Failure, s: Setup, where: str) -> list[str]:
+    """A peer's watchdog timeout, after a hang (or a death no agent restarts from)."""
+    out = []
+    if f.watchdog_rank >= s.gpus or f.watchdog_rank < 0:
+        out.append(f"{where}: watchdog on rank {f.watchdog_rank} of {s.gpus}")
+    if f.watchdog_rank == f.rank:
+        out.append(f"{where}: the faulty rank {f.rank} times itself out; its peers do")
+    if f.numels is None or min(f.numels) <= 0:
+        out.append(f"{where}: WorkNCCL(...) without NumelIn/NumelOut")
+    elif s.moe and f.op in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE"):
+        out += _expert_shard_numels(f.numels, f.op, s, where)
+    if not f.took_down:
+        out.append(f"{where}: the watchdog's rank never takes the process down")
+    if f.timeout_ms != WATCHDOG_MS or f.ran_ms < WATCHDOG_MS:
+        out.append(f"{where}: Timeout(ms)={f.timeout_ms} ran for {f.ran_ms} ms")
+    gap = (f.watchdog_at - f.xid_at).total_seconds()
+    if not 0 <= gap <= f.ran_ms / 1000 + 2:
+        out.append(f"{where}: Xid at {f.xid_at}, watchdog at {f.watchdog_at}")
+    return out
+
+
 @check("failures: Xid, fatal watchdog, restart, back to the last checkpoint, time counted")
 def _failures(run: Run, s: Setup) -> list[str]:
     out = [e for e in run.errors if "kernel log" in e][:1]
@@ -2018,8 +2049,26 @@ def _failures(run: Run, s: Setup) -> list[str]:
                 out.append(f"{where}: {f.host} lost, yet {f.cuda_error!r} {f.monitor}")
         elif words is None or words not in f.xid_text.lower():
             out.append(f"{where}: Xid {f.xid} ({f.xid_text!r}) is not one that ends a job")
-        elif f.cuda_error not in CUDA_ERRORS:
+        elif f.xid in ERROR_XIDS and f.cuda_error not in CUDA_ERRORS:
             out.append(f"{where}: the faulty rank {f.rank} does not die of a CUDA error")
+        elif f.xid not in ERROR_XIDS and f.cuda_error:
+            out.append(f"{where}: Xid {f.xid} hangs its GPU, yet rank {f.rank} dies at once")
+        index = _host_index(run, f.host)
+        if f.rank < 0 and index is not None:  # a hang: the monitoring names host and GPU
+            f.rank = index * 8 + f.gpu
+        watchdog = f.watchdog_rank != -1
+        if f.stopped_at is not None:
+            if watchdog:
+                out.append(f"{where}: the agent stopped the workers, yet a watchdog fired")
+            if f.xid not in DYING_XIDS:
+                out.append(f"{where}: Xid {f.xid} hangs, yet the agent stops the workers at once")
+            if not 0 <= (f.stopped_at - f.xid_at).total_seconds() <= 1:
+                out.append(f"{where}: died at {f.xid_at}, workers stopped at {f.stopped_at}")
+        elif not watchdog:
+            out.append(f"{where}: neither the agent nor a watchdog ends the workers")
+        elif f.xid in DYING_XIDS and not f.requeued:
+            # Only a torchrun past its restarts leaves another node's ranks to the watchdog.
+            out.append(f"{where}: rank {f.rank} died, yet its peers wait for the watchdog")
         # A GPU that needs a reset fails every restart at CUDA initialisation until the
         # launch gives up (requeued without its node); a contained error's restart works.
         if f.xid in SAME_NODE_XIDS and f.init_failures:
@@ -2030,34 +2079,24 @@ def _failures(run: Run, s: Setup) -> list[str]:
             out.append(f"{where}: restarts fail on {f.init_failures}, the fault was rank {f.rank}")
         if f.monitor is not None and f.monitor[:2] != (f.host, f.gpu):
             out.append(f"{where}: monitoring names {f.monitor}, the fault was {f.host} {f.gpu}")
-        index = _host_index(run, f.host)
         if index is None or index != f.rank // 8 or f.rank >= s.gpus or f.gpu != f.rank % 8:
             out.append(f"{where}: Xid on {f.host} GPU {f.gpu} (rank {f.rank}) of {s.nodes} nodes")
-        if f.watchdog_rank >= s.gpus or f.watchdog_rank < 0:
-            out.append(f"{where}: watchdog on rank {f.watchdog_rank} of {s.gpus}")
-        if f.watchdog_rank == f.rank:
-            out.append(f"{where}: the faulty rank {f.rank} times itself out; its peers do")
-        if f.numels is None or min(f.numels) <= 0:
-            out.append(f"{where}: WorkNCCL(...) without NumelIn/NumelOut")
-        elif s.moe and f.op in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE"):
-            out += _expert_shard_numels(f.numels, f.op, s, where)
-        if not f.took_down:
-            out.append(f"{where}: the watchdog's rank never takes the process down")
         if f.xid not in SAME_NODE_XIDS and f.drained != f.host:
             out.append(f"{where}: Xid {f.xid} takes {f.host} out, yet the job restarts on it")
-        if f.timeout_ms != WATCHDOG_MS or f.ran_ms < WATCHDOG_MS:
-            out.append(f"{where}: Timeout(ms)={f.timeout_ms} ran for {f.ran_ms} ms")
-        gap = (f.watchdog_at - f.xid_at).total_seconds()
-        if not 0 <= gap <= f.ran_ms / 1000 + 2:
-            out.append(f"{where}: Xid at {f.xid_at}, watchdog at {f.watchdog_at}")
+        if watchdog:
+            out += _watchdog(f, s, where)
         if f.restart_at is None:
             out.append(f"{where}: the job is not restarted")
             continue
         # An async save is logged when its write ends: one still writing when the rank died
         # never completes, and the job goes back to the one before it.
         saved = [v for v in run.saves if v.at is None or v.at <= f.xid_at]
-        before = [v for v in saved if v.attempt < f.attempt and v.step <= f.step]
-        if not f.resume_step < f.step or f.step - f.resume_step > 2 * max(s.every, 1):
+        # (a hang names no step: the one after the last shown is a lower bound)
+        before = [
+            v for v in saved if v.attempt < f.attempt and (v.step <= f.step or not f.step_named)
+        ]
+        early = f.step_named and not f.resume_step < f.step
+        if early or f.step - f.resume_step > 2 * max(s.every, 1):
             out.append(f"{where}: resumes at step {f.resume_step}, checkpoints every {s.every}")
         if f.from_start:  # no complete save: it reads what the start read, at storage speed
             out.extend(_started_over(run, s, f, where, bool(before)))
@@ -2093,11 +2132,14 @@ def _failures(run: Run, s: Setup) -> list[str]:
         if save is not None and save.at is not None:
             low = (f.watchdog_at - save.at).total_seconds() - 2
             resumed = [x.at for x in run.step_lines if x.attempt == f.attempt]
-            high = (resumed[0] - save.at).total_seconds() + 2 if resumed else math.inf
+            # Lost counts from when training went on after the save blocked it, which is
+            # before the write (the line's time) ended: at most its write time before it.
+            began = (resumed[0] - save.at).total_seconds() + save.seconds if resumed else 0.0
+            high = began + 2 if resumed else math.inf
             if not low <= lost <= high:
                 out.append(
                     f"{where}: {f.lost!r} lost, but the checkpoint was saved at {save.at} and "
-                    f"the watchdog fired at {f.watchdog_at}"
+                    f"the workers were stopped at {f.watchdog_at}"
                 )
     # The same data after a resume (the sampler's state is in the checkpoint): a replayed
     # step repeats its loss up to non-deterministic reductions (~1e-4).

@@ -47,6 +47,11 @@ OTHERS = re.compile(
     # blank lines between its parts
     r"|(?:\[rank\d+\]:)?(?:Exception raised from \w+ at |frame #\d+: "
     r"|terminate called after throwing an instance of 'c10::DistBackendError'$|  what\(\):  \[|$)"
+    # the suffix c10 gives a CUDA error (c10_cuda_check_implementation), as the faulty GPU's
+    # process reports it
+    r"|CUDA kernel errors might be asynchronously reported at some other API call, so the "
+    r"stacktrace below might be incorrect\.$|For debugging consider passing CUDA_LAUNCH_BLOCKING=1$"
+    r"|Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions\.$"
     # a torchrun past its --max_restarts: the ChildFailedError it exits with, and srun's line
     # for each task that exits (tests/test_torchrun_exit.py holds them against real logs)
     r"|(?:Traceback \(most recent call last\):|  File \"/usr/local/\S+\", line \d+, in \S+"

@@ -215,8 +215,13 @@ def test_every_dialect_shows_the_same_run(seed: int) -> None:
             # ZeRO's reduce-scatter on its own clone of the world group, counted there
             # (test_deepspeed_release's clone-group test)
             continue
-        # Every shown rank reports the collective, and torch 2.6+ repeats it in its trace.
-        assert list(dict.fromkeys(re.findall(r"SeqNum=(\d+)", out[name]))) == seqs
+        # Every shown rank reports the collective, and torch 2.6+ repeats it in its trace,
+        # where the peers' watchdogs end the launch (a process that dies is stopped by its
+        # launcher first: no SeqNum, review-realism7 FAIL 1).
+        ended = [e for e in own_runs[name].events if isinstance(e, Failed)]
+        assert [str(e.seq) for e in ended] == seqs
+        timed = [str(e.seq) for e in ended if e.watchdog]
+        assert list(dict.fromkeys(re.findall(r"SeqNum=(\d+)", out[name]))) == timed
     elapsed = re.findall(
         r"iteration +(\d+)/.*?elapsed time per iteration \(ms\): ([\d.]+)", out["megatron"]
     )
@@ -543,8 +548,10 @@ def test_torchruns_paths_and_the_frames_name_one_install(framework: str) -> None
     """torch logs a module's path relative to the first sys.path entry holding it
     (torch/_logging/_internal.py, make_module_path_relative): under python:3.12's
     /usr/local/lib/python3.12 `site-packages/torch/...`; in an NGC container, whose torch
-    is in dist-packages (itself on sys.path), `torch/...`."""
-    out = joined(framework, seed_of(framework, SEEDS[0]))
+    is in dist-packages (itself on sys.path), `torch/...`. Seed 116: its fault hangs the GPU
+    (Xid 74), so that the watchdogs' traces name the libraries (114's kills its process, and
+    torchrun stops the rest before any watchdog fires)."""
+    out = joined(framework, 116)
     installs = set(re.findall(r"/usr/local/lib/python3\.12/(\w+-packages)/torch/lib", out))
     assert len(installs) == 1
     logged = set(re.findall(r"\b[WEI]\d{4} [\d:.]+ \d+ (\S*)torch/distributed/", out))

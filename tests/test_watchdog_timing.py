@@ -60,8 +60,8 @@ def test_torchtitan_logs_no_step_after_the_hang_began(options: RecordOptions) ->
 @pytest.mark.parametrize(
     "options",
     [
-        RecordOptions(seed=10084, framework="hf", kind="sft", failures=1),
-        RecordOptions(seed=29, framework="hf", kind="sft", failures=1),
+        RecordOptions(seed=10085, framework="hf", kind="sft", failures=1),
+        RecordOptions(seed=50, framework="hf", kind="sft", failures=1),
     ],
     ids=lambda o: str(o.seed),
 )
@@ -88,8 +88,10 @@ C10_RECORD = re.compile(
     "options",
     [
         RecordOptions(seed=9409, framework="megatron", kind="continue", failures=1),
-        RecordOptions(seed=9441, framework="deepspeed", kind="sft", failures=1),
-        RecordOptions(seed=7742, framework="hf", failures=1),
+        # (9443 and 7744: the one-node runs of 9441 and 7742 end in a process that dies, and
+        # torchrun or the launcher stops the rest before any watchdog fires)
+        RecordOptions(seed=9443, framework="deepspeed", kind="sft", failures=1),
+        RecordOptions(seed=7744, framework="hf", failures=1),
     ],
     ids=lambda o: f"{o.framework}-{o.seed}",
 )

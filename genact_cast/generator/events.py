@@ -107,7 +107,8 @@ class EpochEnded(NamedTuple):
 
 
 class Failed(NamedTuple):
-    """A hardware fault killed the job: the driver's Xid, then the NCCL watchdog timeout."""
+    """A hardware fault ended the launch: the faulty process dies with its CUDA error and its
+    launcher stops the rest, or it hangs and its peers' NCCL watchdogs time out."""
 
     t: float
     step: int  # the step in flight
@@ -132,6 +133,21 @@ class Failed(NamedTuple):
     # When each restart's worker failed again at CUDA initialisation on the same broken
     # GPU before torchrun gave up (FailurePlan.kind "gpu"): its remaining --max_restarts.
     retried: tuple[float, ...] = ()
+    # How the fault ends the faulty process (plan_failures.ENDS): "dies" at `t_fault` with
+    # `cuda_error` and exits; "stuck": gets the same error at `t_fault` but cannot exit while
+    # its GPU waits for a reset; "hangs": its GPU (or host) stops answering, and it prints
+    # nothing.
+    ends: str = "hangs"
+    # Who ends the peers: their NCCL watchdogs at `t` (`timeout_ms` after the hung
+    # collective began) when True; when False the faulty node's launcher, which saw its
+    # worker exit within its monitor interval, stops its other workers at `t` (its
+    # SIGTERMs), and the other nodes' agents restart theirs at the next rendezvous round.
+    watchdog: bool = True
+
+    @property
+    def errors(self) -> bool:
+        """The faulty process reports its CUDA error (it dies, or is stuck after it)."""
+        return self.ends != "hangs"
 
     @property
     def retries(self) -> int:

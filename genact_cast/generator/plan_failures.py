@@ -44,6 +44,24 @@ XIDS = {
     # The host went down: no GPU error; the log's last word from it is its processes'.
     "host": ((0, "", ""),),
 }
+# How the fault ends the process on that GPU (docs/realism.md, "Failures and resume"):
+# - "dies": a contained ECC error (94: the catalogue's RESTART_APP; the GPU stays usable).
+#   The process gets `CUDA error: uncorrectable ECC error encountered` and exits at once;
+#   its node's torchrun agent polls its workers every --monitor-interval (0.1 s by default,
+#   torch 2.9.0 run.py:477-482) and stops the node's others at once
+#   (elastic/agent/server/api.py:898-910 -> multiprocessing/api.py:874-908, SIGTERM); the
+#   other nodes' agents restart theirs when it rejoins the rendezvous (api.py:915-928).
+# - "stuck": an ECC error that needs the GPU reset (48, 95). The process gets the same CUDA
+#   error and aborts, but cannot exit while its GPU waits for the reset: a real log of Xid 48
+#   (a 2-GPU torchrun job, August 2026) shows the faulty rank's `Process group watchdog
+#   thread terminated with exception: CUDA error: uncorrectable ECC error encountered` at
+#   15:36:05, its peer's watchdog timeout 600 s later, and torchrun's SIGTERM unanswered
+#   until its SIGKILL 30 s after. The peers wait for their watchdog, as after a hang.
+# - "hangs": the GPU stops answering without an error to its process (79 fallen off the
+#   bus, 74 a stuck NVLink, 119/120 the GSP that stops answering RPCs), or the host is lost
+#   (0): nothing exits, and the peers wait in the collective for their watchdog.
+ENDS = {94: "dies", 48: "stuck", 95: "stuck", 79: "hangs", 74: "hangs", 119: "hangs"}
+ENDS |= {120: "hangs", 0: "hangs"}
 
 
 def draw_kind(rng: Rng) -> str:
@@ -65,6 +83,11 @@ class FailurePlan(NamedTuple):
     cuda_error: str = "uncorrectable ECC error encountered"
     same_node: bool = True  # the host stays up; false: it is lost ("host")
     kind: str = "app"  # FAILURE_KINDS
+
+    @property
+    def ends(self) -> str:
+        """How the fault ends the faulty process: "dies", "stuck" or "hangs" (ENDS)."""
+        return ENDS[self.xid]
 
 
 def draw_failures(

@@ -346,11 +346,34 @@ class Timeline:
 
         assert isinstance(failure, FailurePlan)
         plan, noise = self.plan, self.noise
-        hang = noise.uniform(SAVES, 7000 + step, 5.0, 60.0)  # the step in flight, stuck
+        into = noise.uniform(SAVES, 7000 + step, 5.0, 60.0)  # the fault strikes in the step
         ran_ms = WATCHDOG_MS + int(noise.uniform(SAVES, 7001 + step, 20, 900))
-        fault = self.t + hang  # the faulty rank's process dies at once
-        self.t = fault + ran_ms / 1000  # its peers wait in the next collective
+        fault = self.t + into
         rank = failure.rank
+        # A process that dies (plan_failures.ENDS) exits with its CUDA error at once (its exit takes
+        # a fraction of a second); its node's launcher sees it at its next poll and stops
+        # the node's other workers: torchrun every --monitor-interval (0.1 s, torch 2.9.0
+        # run.py:477-482), the deepspeed launcher every second (launch.py:339-355 at
+        # v0.17.5). Peers elsewhere are stopped by their own agents at the next rendezvous
+        # round, except where no agent restarts: a torchrun past its --max_restarts stops
+        # its own node and exits, and the deepspeed launcher never restarts, so the other
+        # nodes' ranks wait in the collective for their watchdogs, as after a hang. A process
+        # stuck after its error, or a hang, leaves every peer to its watchdog.
+        dies = failure.ends == "dies"
+        restarts_left = self.restarts < MAX_RESTARTS and failure.same_node
+        node = rank // physics.GPUS_PER_NODE
+        if plan.options.framework == "deepspeed":
+            stranded = plan.nodes > 1
+        else:
+            stranded = plan.nodes > 1 and not restarts_left and (node > 0 or plan.launched_by_slurm)
+        watchdog = not dies or stranded
+        if watchdog:
+            self.t = fault + ran_ms / 1000  # the peers wait in the collective
+        else:
+            poll = 1.0 if plan.options.framework == "deepspeed" else 0.1
+            key = 10_000_000_000 + 4 * step
+            exit_seconds = noise.uniform(SAVES, key, 0.05, 0.4)
+            self.t = fault + exit_seconds + noise.uniform(SAVES, key + 1, 0, poll)
         # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
         # (activations), so an ALLREDUCE is caught only where TP > 1.
         ops = COLLECTIVES if plan.layout.tp > 1 else COLLECTIVES[:2]
@@ -402,6 +425,8 @@ class Timeline:
                 failure.same_node,
                 not same,
                 tuple(retried),
+                failure.ends,
+                watchdog,
             )
         )
         # A save whose write had not ended when the rank died never completes (every rank
@@ -416,7 +441,13 @@ class Timeline:
             ),
             0.0,
         )
-        self.t = max([self.t, *retried]) + failure.restart_seconds
+        # An in-place restart: every agent stops its workers (those of a death already
+        # stopped), the rendezvous completes once each has joined it, and the new workers
+        # start: seconds. A run started again (by hand, or Slurm's requeue) waits minutes.
+        wait = failure.restart_seconds
+        if same:
+            wait = noise.uniform(SAVES, 10_000_000_000 + 4 * step + 2, 3.0, 20.0)
+        self.t = max([self.t, *retried]) + wait
         self.attempt += 1
         self.restarts = self.restarts + 1 if same else 0
         drained = spare = ""

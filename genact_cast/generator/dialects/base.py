@@ -12,7 +12,11 @@ from genact_cast.generator.dialects.facts import Facts
 
 # Every dialect's NCCL start-up, kept importable from here where the dialects import it.
 from genact_cast.generator.dialects.nccl_startup import nccl_startup as nccl_startup
-from genact_cast.generator.dialects.rank_watchdog import Collective, node_watchdog_lines
+from genact_cast.generator.dialects.rank_watchdog import (
+    Collective,
+    faulty_rank_lines,
+    node_watchdog_lines,
+)
 from genact_cast.generator.dialects.rank_watchdog import collective_numels as collective_numels
 from genact_cast.generator.dialects.torchrun import torch_site as torch_site
 from genact_cast.generator.events import Failed
@@ -150,6 +154,7 @@ def failure_lines(
     numels: tuple[int, int] | None = None,
     collective: Callable[[int], Collective] | None = None,
     tee: int | None = None,
+    before: Facts | None = None,
 ) -> list[Out]:
     """What a torchrun job prints when a collective hangs: each shown local rank's NCCL
     watchdog gives up and takes its process down (SIGABRT), the elastic agent stops the
@@ -160,15 +165,33 @@ def failure_lines(
     the agent's restart messages are INFO, shown only when the command sets LOGLEVEL=INFO;
     `numels`: the framework's own (in, out) sizes of the collective, where it knows them;
     `collective(rank)`: the group it ran on, where that is not the default group; `tee`:
-    the rank whose stream `--tee` tags (torchrun.teed: the watchdog's lines, not the agent's).
+    the rank whose stream `--tee` tags (torchrun.teed: the watchdog's lines, not the agent's);
+    `before`: the log's clock before the hang (`facts` is the watchdog's, `timed_out`), on
+    which the faulty GPU's process reports its error. A worker that died
+    (`event.watchdog` false) is stopped by the agent instead (`stopped_by_agent`).
     """
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)
+    # The faulty GPU's process, where the terminal shows it (node 0, a shown local rank),
+    # prints its CUDA error at the fault (it dies, or is stuck after it).
+    shown = event.errors and event.rank < ranks
+    faulty = faulty_rank_lines(before or facts, event, event.rank) if shown else []
+    faulty = torchrun.teed(faulty, tee)
+    if not event.watchdog:
+        return [Line(text) for text in faulty] + stopped_by_agent(
+            facts, incidentals, event, binary=binary
+        )
     limit = event.timeout_ms if timeout_ms is None else timeout_ms
-    lines = torchrun.teed(node_watchdog_lines(facts, event, ranks, limit, numels, collective), tee)
+    lines = node_watchdog_lines(facts, event, ranks, limit, numels, collective)
+    if shown:  # its own watchdog died with it: no timeout of its own
+        lines = [text for text in lines if not text.startswith(f"[rank{event.rank}]:")]
+    lines = faulty + torchrun.teed(lines, tee)
     agent = incidentals.agent_pid
     later = facts.moment(event.t + 1.5)
-    for local in range(1, 8):
+    first = _first_aborted(event)
+    for local in range(8):
+        if local == first:
+            continue
         lines.append(
             torchrun.closing_signal(later, agent, source, incidentals.worker_pids[local], site=site)
         )
@@ -178,8 +201,8 @@ def failure_lines(
             agent,
             source,
             exitcode=-6,
-            local_rank=0,
-            pid=incidentals.worker_pids[0],
+            local_rank=first,
+            pid=incidentals.worker_pids[first],
             binary=binary,
             site=site,
         )
@@ -191,6 +214,51 @@ def failure_lines(
             torchrun.stopping(later, agent, source, site=site),
             torchrun.rendezvousing(facts.moment(event.t + 2.3), agent, source, site=site),
         ]
+    return [Line(text) for text in lines]
+
+
+# How long a node's workers take to exit on the agent's SIGTERM (SubprocessContext._close
+# waits for them before the agent logs the failed worker), and how soon after the failing
+# agent rejoins the rendezvous another node's agent sees it waiting (its next poll).
+_EXIT_SECONDS = (0.3, 1.5)
+_REJOIN_SECONDS = (0.5, 2.5)
+
+
+def stopped_by_agent(
+    facts: Facts, incidentals: Incidentals, event: Failed, *, binary: str
+) -> list[Out]:
+    """The shell's node's torchrun after a worker died (`event.watchdog` false): on the
+    faulty node, SubprocessContext._poll sees the worker's exit at the agent's next poll
+    (every --monitor-interval, 0.1 s) and _close sends the others SIGTERM, then logs the
+    failed worker (torch 2.9.0 elastic/multiprocessing/api.py:855-894, 902-908); the agent
+    restarts the group (agent/server/api.py:898-910, INFO). Another node's agent sees the
+    failed node waiting at the rendezvous (num_nodes_waiting, api.py:915-928) once it has
+    stopped its own workers, and stops all of its workers (no failure to log)."""
+    source = torchrun.torch_source(facts.torch)
+    site = torch_site(facts.torch)
+    agent, pids = incidentals.agent_pid, incidentals.worker_pids
+    if event.rank >= 8:
+        rejoin = Rng(facts.seed * 41 + event.seq).uniform(*_REJOIN_SECONDS)
+        stop = facts.moment(event.t + rejoin)
+        return [Line(torchrun.closing_signal(stop, agent, source, pid, site=site)) for pid in pids]
+    stop = facts.moment(event.t)
+    lines = [
+        torchrun.closing_signal(stop, agent, source, pid, site=site)
+        for local, pid in enumerate(pids)
+        if local != event.local_rank
+    ]
+    lines.append(
+        torchrun.worker_failed(
+            facts.moment(event.t + _exited(facts, event)),
+            agent,
+            source,
+            exitcode=-6,
+            local_rank=event.local_rank,
+            pid=pids[event.local_rank],
+            binary=binary,
+            site=site,
+        )
+    )
     return [Line(text) for text in lines]
 
 
@@ -225,17 +293,32 @@ def exit_lines(
             exitcode=1,
         )
         return [Line(text) for text in lines]
+    # The root cause: the worker whose exit the agent saw first, the one that died
+    # (`stopped_by_agent`), else the first to abort on its watchdog (`failure_lines`).
+    died = not event.watchdog
+    local = event.local_rank if died else _first_aborted(event)
     lines = torchrun.child_failed(
         script=script,
         host=facts.hosts[0],
-        moment=facts.moment(event.t + 2.1),
-        rank=0,
-        local_rank=0,
-        pid=incidentals.worker_pids[0],
+        moment=facts.moment(event.t + (_exited(facts, event) if died else 2.1)),
+        rank=local if not died else event.rank,
+        local_rank=local,
+        pid=incidentals.worker_pids[local],
         signum=6,
         outer=outer,
     )
     return [Line(text) for text in lines]
+
+
+def _exited(facts: Facts, event: Failed) -> float:
+    """Seconds after the agent's SIGTERMs (at `event.t`) that the failed worker is logged."""
+    return Rng(facts.seed * 37 + event.seq).uniform(*_EXIT_SECONDS)
+
+
+def _first_aborted(event: Failed) -> int:
+    """The local rank of node 0 whose watchdog abort the agent sees: 0, unless that is the
+    faulty GPU's process, stuck after its error (it never exits by itself)."""
+    return 1 if event.errors and event.rank == 0 else 0
 
 
 def restart_rounds(

@@ -274,3 +274,39 @@ def _rank_says(
 ) -> str:
     """A watchdog line that names the rank in its group (`member`, else the global rank)."""
     return _c10d(rank, moment, nanos, line, f"[Rank {rank if member is None else member}] {text}")
+
+
+# c10's CUDA check (c10_cuda_check_implementation) appends to the runtime's error string
+# what every torch 2.x CUDA error carries, with CUDA_LAUNCH_BLOCKING unset and without
+# device-side assertions compiled in (c10/cuda/CUDAMiscFunctions.cpp get_cuda_check_suffix,
+# CUDADeviceAssertionHost's retrieval; real torch.AcceleratorError logs, e.g.
+# index-tts/index-tts#677, show the three lines).
+CUDA_ERROR_SUFFIX = (
+    "CUDA kernel errors might be asynchronously reported at some other API call, so the "
+    "stacktrace below might be incorrect.",
+    "For debugging consider passing CUDA_LAUNCH_BLOCKING=1",
+    "Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.",
+)
+
+
+def cuda_error(
+    rank: int, moment: datetime, nanos: int, source: TorchSource, error: str, *, group: str
+) -> list[str]:
+    """The faulty GPU's process: its watchdog thread's next query of a work's CUDA event
+    returns the error, which ends the thread and, uncaught, the process (std::terminate's
+    SIGABRT): the logged exception with c10's suffix, then the C++ runtime's `terminate
+    called` line, as a real log of Xid 48 shows them (torchrun job, August 2026: `[rank1]:
+    [E810 15:36:05.945860779 ProcessGroupNCCL.cpp:...] [PG ID 0 PG GUID 0(default_pg) Rank 1]
+    Process group watchdog thread terminated with exception: CUDA error: uncorrectable ECC
+    error encountered`, then `terminate called after throwing an instance of
+    'c10::DistBackendError'`). The line is torch's `terminated` one (2.9: :2057)."""
+    what = (
+        f"[{group} Rank {rank}] Process group watchdog thread terminated with exception: "
+        f"CUDA error: {error}"
+    )
+    return [
+        _c10d(rank, moment, nanos, source.terminated, what),
+        *CUDA_ERROR_SUFFIX,
+        "",
+        "terminate called after throwing an instance of 'c10::DistBackendError'",
+    ]

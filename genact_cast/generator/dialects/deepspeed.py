@@ -183,11 +183,13 @@ class Log(Launcher, Engine):
         if isinstance(event, Failed):
             # torch 2.9's dump on the timeout (torch_dump): every watchdog waits a minute for
             # it before the take-down, and the log runs that minute behind the run's.
-            wait = timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
-            self.facts = timed_out(self.facts, event, TIMEOUT_MS)
-            self.facts = self.facts._replace(start=self.facts.start + wait)
-            self.trainer.facts = self.facts
-            return self._failed(event)
+            before = self.facts
+            if event.watchdog:
+                wait = timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
+                self.facts = timed_out(self.facts, event, TIMEOUT_MS)
+                self.facts = self.facts._replace(start=self.facts.start + wait)
+                self.trainer.facts = self.facts
+            return self._failed(event, before)
         if isinstance(event, Restarted):
             self.resume_step = event.step
             self.trainer.present(event)

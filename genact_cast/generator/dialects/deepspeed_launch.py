@@ -52,8 +52,9 @@ from genact_cast.generator.dialects.deepspeed_model import (
     zero3_numels,
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
+from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_startup import debug_info
-from genact_cast.generator.dialects.rank_watchdog import watchdog_records
+from genact_cast.generator.dialects.rank_watchdog import faulty_rank_lines, watchdog_records
 from genact_cast.generator.events import (
     Failed,
     Launched,
@@ -224,12 +225,22 @@ class Launcher(Pdsh):
         ]
         return self._merge(t, per_node, 8)
 
-    def _failed(self, event: Failed) -> list[Out]:
+    def _failed(self, event: Failed, before: Facts) -> list[Out]:
         """Every rank was in the hung collective: each one's NCCL watchdog gives up and aborts
         its process, a few ms apart; every node's launcher kills the rest of its processes and
         exits with the code, and pdsh reports each node's ssh. The deepspeed launcher does not
-        restart: the operator runs it again."""
+        restart: the operator runs it again. The faulty GPU's process reports its CUDA error
+        at the fault (on `before`'s clock, the log's before the hang), where the fault gives
+        it one; where it died, its launcher kills the rest at once (`_died`)."""
         f = self.facts
+        node = event.rank // 8
+        out: list[Out] = []
+        if event.errors:
+            texts = faulty_rank_lines(before, event, event.rank)
+            per_node = [[("", text) for text in texts] if n == node else [] for n in range(f.nodes)]
+            out = self._merge(event.t_fault, per_node, 3)
+        if not event.watchdog:
+            return out + self._died(event)
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
         # The log runs torch_dump's minute behind the run's from here (Log.present): the
         # watchdogs find the timeout a minute before they take their processes down.
@@ -247,8 +258,15 @@ class Launcher(Pdsh):
         # which of the step's gathers hung (ZeRO-3 fetches a module's parameters, then
         # prefetches by the bucket)
         pick = Rng(f.seed * 419 + event.seq).random()
+        # Every rank's watchdog but the faulty one's, which ended with its error, and those
+        # of a host that was lost, which print nothing more.
+        ranks = [
+            rank
+            for rank in range(f.gpus)
+            if not (event.errors and rank == event.rank) and (event.same_node or rank // 8 != node)
+        ]
         records = watchdog_records(
-            f, event, range(f.gpus), TIMEOUT_MS, zero3_numels(f, event.op, pick), own
+            f, event, ranks, TIMEOUT_MS, zero3_numels(f, event.op, pick), own
         )
         wait = torch_dump.DUMP_WAIT_SECONDS
         by_rank: dict[int, list[str]] = {}
@@ -271,7 +289,7 @@ class Launcher(Pdsh):
             [("", text) for text in torch_dump.in_time_order([t for _, t in node], year)]
             for node in watchdog
         ]
-        out = self._merge(event.t - wait, found, 4)
+        out += self._merge(event.t - wait, found, 4)
         out += self._merge(event.t, watchdog, 5)
         # launch.py rebinds `cmd` for each process it spawns (v0.17.5 :221-243), so its
         # sigkill_handler (:325) names the last one's, the node's highest local rank.
@@ -289,3 +307,18 @@ class Launcher(Pdsh):
             order = sorted(self.hosts, key=keys.__getitem__)
             out.append(Line("\r\n".join(ssh_exited(f.master, host, 250) for host in order)))
         return out
+
+    def _died(self, event: Failed) -> list[Out]:
+        """A worker died (`event.watchdog` false: one node, where its launcher is the only
+        one): launch.py polls its processes every second, and on the first non-zero return
+        code its sigkill_handler kills every process it spawned and exits with that code
+        (deepspeed/launcher/launch.py:317-355 at v0.17.5)."""
+        f = self.facts
+        words = [PYTHON, "-u", *self._script(f.gpus // f.nodes - 1)]
+        killed = [
+            [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)] for node in range(f.nodes)
+        ]
+        out = self._merge(event.t, killed, 6)
+        ends = [[(LAUNCH_EXITS, exits(words, -6))] for _ in range(f.nodes)]
+        later = event.t + Rng(f.seed * 619 + event.seq).uniform(0.3, 1.5)
+        return out + self._merge(later, ends, 7, level="ERROR")

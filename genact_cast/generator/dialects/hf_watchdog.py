@@ -109,13 +109,22 @@ class Watchdog(Job):
         # before it takes its process down, and this log runs that minute behind the run's.
         # The lines from here are stamped on the run's clock: this launch's set-up time
         # (comm_seconds, which the run's timeline leaves out) carried into it.
+        if not event.watchdog:  # a worker died: torchrun stops the rest, no watchdog fires
+            self.facts = self.facts._replace(
+                start=self.facts.start + timedelta(seconds=self.comm_seconds)
+            )
+            self.comm_seconds = 0.0
+            died = failure_lines(
+                self.facts, self.incidentals, event, ranks=8, binary="/usr/local/bin/python"
+            )
+            return [*died, Close(leave=False), *self._after(event)]
         # a hang on a mesh group (TP with data parallelism) times out at its ten minutes
         mesh = self.facts.tp > 1 and self.facts.dp > 1
         timeout_ms = MESH_TIMEOUT_MS if mesh else PG_TIMEOUT_MS
+        comm = timedelta(seconds=self.comm_seconds)
+        before = self.facts._replace(start=self.facts.start + comm)
         self.facts = timed_out(self.facts, event, timeout_ms)
-        self.facts = self.facts._replace(
-            start=self.facts.start + timedelta(seconds=self.comm_seconds)
-        )
+        self.facts = self.facts._replace(start=self.facts.start + comm)
         self.comm_seconds = 0.0
         found = self.facts.moment(event.t)
         self.facts = self.facts._replace(
@@ -148,6 +157,7 @@ class Watchdog(Job):
             # one decoder layer's flat parameter as FSDP1 shards it, from the printed config
             numels=numels,
             collective=collective,
+            before=before,
         )
         texts = [out.text for out in lines if isinstance(out, Line)]
         # torch 2.9's HeartbeatMonitor::runLoop takes the dump signal on the default group
@@ -163,6 +173,11 @@ class Watchdog(Job):
         # process dies: nothing draws its bar again.
         # Each restart round's workers (a GPU that needs a reset) start as an in-place
         # restart's do: accelerate's script prints nothing before its first collective.
+        return [*(Line(text) for text in [*early, *late]), Close(leave=False), *self._after(event)]
+
+    def _after(self, event: Failed) -> list[Out]:
+        """The restart rounds on a GPU that needs a reset (accelerate's script prints
+        nothing before its first collective), and torchrun's exit past its restarts."""
         rounds: list[Out] = []
         # Another node's agent gives up after the last round: this one waits (interrupted_hang).
         self.hung = event.exits and bool(event.retried) and event.rank // 8 != 0
@@ -174,5 +189,4 @@ class Watchdog(Job):
                 lambda t, _: [],
                 binary="/usr/local/bin/python",
             )
-        ends = exit_lines(self.facts, self.incidentals, event, "train.py", ACCELERATE)
-        return [*(Line(text) for text in [*early, *late]), Close(leave=False), *rounds, *ends]
+        return rounds + exit_lines(self.facts, self.incidentals, event, "train.py", ACCELERATE)

@@ -22,6 +22,7 @@ from genact_cast.generator.dialects.megatron_shards import stage_layers
 from genact_cast.generator.dialects.rank_watchdog import (
     Collective,
     collective_numels,
+    faulty_rank_lines,
     watchdog_lines,
 )
 from genact_cast.generator.events import Failed
@@ -59,6 +60,12 @@ def failure_lines(
     f = facts
     if event.exits and not event.same_node and f.nodes > 1:
         return f, [Line("\r\n".join(lost_node_lines(f, event, incidentals, attempt, fresh)))]
+    # The faulty GPU's process prints its CUDA error at the fault (it dies, or is stuck
+    # after it); srun passes it on with every task's stderr.
+    faulty = faulty_rank_lines(f, event, event.rank) if event.errors else []
+    if not event.watchdog:
+        died = died_lines(f, event, incidentals, attempt, fresh)
+        return f, [Line("\r\n".join(faulty + died))]
     layers = stage_layers(f.layers, f.pp)
     bucket = ddp.ddp_bucket_size(margs.parsed(flags, f.gpus), f.dp)
     fallback = (
@@ -97,7 +104,9 @@ def failure_lines(
     f = f._replace(start=f.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS))
     # Every rank's block, as srun passes on every task's stderr: a real log of N ranks
     # has N of them (some forty lines each under torch 2.9), not the first few nodes'.
-    found = watchdog_lines(f, event, range(f.gpus), timeout, collective=own)
+    # Every rank's watchdog but the faulty one's, which ended with its error.
+    ranks = [rank for rank in range(f.gpus) if not (event.errors and rank == event.rank)]
+    found = watchdog_lines(f, event, ranks, timeout, collective=own)
     works = groups.default_works(
         start=resume_step,
         step=event.step,
@@ -118,9 +127,13 @@ def failure_lines(
     for node in range(f.nodes):
         node_agent = agent(f, incidentals, attempt, node, fresh)
         later = event.t + 1.5 + draw.uniform(0.0, 0.2)
+        # The first of the node's workers to abort on its watchdog: local rank 0, unless
+        # that is the faulty GPU's process, stuck after its error.
+        aborted = 1 if event.errors and event.rank == node * 8 else 0
         closing = [
             torchrun.closing_signal(f.moment(later), node_agent.agent_pid, source, pid, site=site)
-            for pid in node_agent.worker_pids[1:]
+            for local, pid in enumerate(node_agent.worker_pids)
+            if local != aborted
         ]
         block = [
             torchrun.worker_failed(
@@ -128,8 +141,8 @@ def failure_lines(
                 node_agent.agent_pid,
                 source,
                 exitcode=-6,
-                local_rank=0,
-                pid=node_agent.worker_pids[0],
+                local_rank=aborted,
+                pid=node_agent.worker_pids[aborted],
                 binary="/usr/bin/python",
                 site=site,
             )
@@ -142,9 +155,9 @@ def failure_lines(
                 script="pretrain_gpt.py",
                 host=f.hosts[node],
                 moment=f.moment(later + 0.6),
-                rank=node * 8,
-                local_rank=0,
-                pid=node_agent.worker_pids[0],
+                rank=node * 8 + aborted,
+                local_rank=aborted,
+                pid=node_agent.worker_pids[aborted],
                 signum=6,
                 packages="dist-packages",
             )
@@ -153,9 +166,10 @@ def failure_lines(
     chunks.sort(key=lambda item: (item[0], item[1]))
     agents.sort()
     lines += [text for _, _, chunk in chunks for text in chunk]
+    first_lines = [Line("\r\n".join(faulty))] if faulty else []
     if event.retried:
         lines += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup)
-        return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
+        return f, [*first_lines, Line("\r\n".join(early)), Line("\r\n".join(lines))]
     if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the
         # uncaught exception's status 1; the first bad exit ends the step
@@ -171,7 +185,61 @@ def failure_lines(
                 ]
     # One write each (thousands of lines on a large run): the timeout, a minute later
     # the take-down.
-    return f, [Line("\r\n".join(early)), Line("\r\n".join(lines))]
+    return f, [*first_lines, Line("\r\n".join(early)), Line("\r\n".join(lines))]
+
+
+def died_lines(
+    facts: Facts, event: Failed, incidentals: Incidentals, attempt: int, fresh: tuple[int, ...]
+) -> list[str]:
+    """Every node's torchrun after a worker died (`event.watchdog` false): the faulty node's
+    agent sees the exit at its next poll (--monitor-interval, 0.1 s) and stops its other
+    workers, then logs the failed one (torch 2.9.0 elastic/multiprocessing/api.py:855-908);
+    every other agent sees it waiting at the rendezvous (num_nodes_waiting,
+    agent/server/api.py:915-928) a second or two later and stops all its workers. srun
+    relays the nodes' lines as they come. On one node a torchrun past its restarts then
+    exits with ChildFailedError naming the worker."""
+    f = facts
+    node = event.rank // 8
+    source = torchrun.torch_source(f.torch)
+    site = torch_site(f.torch, "dist-packages")
+    draw = Rng(f.seed * 619 + event.seq)
+    exited = event.t + draw.uniform(0.3, 1.5)
+    chunks: list[tuple[float, int, list[str]]] = []
+    for each in range(f.nodes):
+        workers = agent(f, incidentals, attempt, each, fresh)
+        if each != node:
+            seen = event.t + draw.uniform(0.5, 2.5)
+            closing = [
+                torchrun.closing_signal(f.moment(seen), workers.agent_pid, source, pid, site=site)
+                for pid in workers.worker_pids
+            ]
+            chunks.append((seen, each, closing))
+            continue
+        block = torchrun.stopped_workers(
+            f.moment(event.t),
+            workers.agent_pid,
+            source,
+            workers.worker_pids,
+            failed=event.local_rank,
+            binary="/usr/bin/python",
+            site=site,
+            failed_at=f.moment(exited),
+            exitcode=-6,
+        )
+        if event.exits:
+            block += torchrun.child_failed(
+                script="pretrain_gpt.py",
+                host=f.hosts[node],
+                moment=f.moment(exited),
+                rank=event.rank,
+                local_rank=event.local_rank,
+                pid=workers.worker_pids[event.local_rank],
+                signum=6,
+                packages="dist-packages",
+            )
+        chunks.append((event.t, each, block))
+    chunks.sort(key=lambda item: (item[0], item[1]))
+    return [text for _, _, chunk in chunks for text in chunk]
 
 
 def _launch(attempt: int, fresh: tuple[int, ...]) -> int:

@@ -213,3 +213,14 @@ def watchdog_records(
         lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
         records += [(rank, text) for text in lines]
     return records
+
+
+def faulty_rank_lines(facts: Facts, event: Failed, rank: int) -> list[str]:
+    """What the process on the faulty GPU prints when the fault gives it an error
+    (`event.errors`): its CUDA error at `event.t_fault`, under its global rank `rank`."""
+    source = torchrun.torch_source(facts.torch)
+    nanos = Rng(facts.seed * 31 + event.seq).integer(0, 999)  # below the microsecond
+    moment = facts.moment(event.t_fault)
+    return c10d_watchdog.cuda_error(
+        rank, moment, nanos, source, event.cuda_error, group=_group(source)
+    )

@@ -210,10 +210,12 @@ def stopped_workers(
     binary: str,
     site: str = "",
     failed_at: datetime,
+    exitcode: int = 1,
 ) -> list[str]:
     """One agent's lines as it stops its workers in a restart round: a closing signal for
-    each live worker, then, where one of them (local rank `failed`) exited with 1, its
-    failure (SubprocessContext._close and the FAILED branch of _invoke_run)."""
+    each live worker, then, where one of them (local rank `failed`) exited (with 1, or
+    `exitcode`), its failure (SubprocessContext._close and the FAILED branch of
+    _invoke_run)."""
     lines = [
         closing_signal(moment, agent, source, pid, site=site)
         for local, pid in enumerate(worker_pids)
@@ -225,7 +227,7 @@ def stopped_workers(
                 failed_at,
                 agent,
                 source,
-                exitcode=1,
+                exitcode=exitcode,
                 local_rank=failed,
                 pid=worker_pids[failed],
                 binary=binary,

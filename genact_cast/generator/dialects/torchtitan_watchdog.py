@@ -108,6 +108,11 @@ class Watchdog(Job):
         # The flight recorder's dump (torchtitan turns it on): the watchdog takes the process
         # down a minute after the timeout, and this log runs that minute behind the run's.
         event = event._replace(seq=self.watchdog_seq(event.step))
+        if not event.watchdog:  # a worker died: torchrun stops the rest, no watchdog fires
+            out = failure_lines(
+                self.facts, self.incidentals, event, binary="/usr/local/bin/python", tee=0
+            )
+            return out + self._after(event)
         # The timed-out group's own timeout (set_pg_timeouts at step 1 sets some of them).
         seconds = titan_mesh.timeout_seconds(
             self.facts,
@@ -116,6 +121,7 @@ class Watchdog(Job):
             init=INIT_TIMEOUT_SECONDS,
             train=TRAIN_TIMEOUT_SECONDS,
         )
+        before = self.facts
         self.facts = timed_out(self.facts, event, seconds * 1000)
         found = self.facts.moment(event.t)
         self.facts = self.facts._replace(
@@ -132,6 +138,7 @@ class Watchdog(Job):
             numels=release.fsdp_numels(self.facts, event.op),
             collective=None if own is None else lambda _: own,
             tee=0,
+            before=before,
         )
         # Tagged first (the tee's tag before torch's own): the dump's lines take both.
         texts = fr.with_dump(
@@ -152,15 +159,20 @@ class Watchdog(Job):
             for out in lines
             for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
         ]
+        return out + self._after(event)
+
+    def _after(self, event: Failed) -> list[Out]:
+        """The restart rounds on a GPU that needs a reset, and torchrun's exit past its
+        restarts."""
         # Another node's agent gives up after the last round: this one waits (interrupted_hang).
         self.hung = event.exits and bool(event.retried) and event.rank // 8 != 0
+        out: list[Out] = []
         if event.retried:
-            self.incidentals, rounds = restart_rounds(
+            self.incidentals, out = restart_rounds(
                 self.facts,
                 self.incidentals,
                 event,
                 lambda t, _: self._start_lines(t),
                 binary="/usr/local/bin/python",
             )
-            out += rounds
         return out + exit_lines(self.facts, self.incidentals, event, "torchtitan.train")

@@ -241,17 +241,22 @@ def _save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, 
 
 
 def _failure(show: Show, event: Failed) -> None:
-    """The faulty rank dies at once with its CUDA error; the node's monitoring names the Xid
-    (the driver logs it in the kernel log, not in the job's output); the peers block in
-    the next collective until the NCCL watchdog gives up, and take the process down."""
+    """How the fault ends the launch (Failed.ends, Failed.watchdog): a process that dies
+    exits at once with its CUDA error, and its node's torchrun agent, polling every 0.1 s,
+    stops the node's other workers (the other nodes' agents restart theirs at the next
+    rendezvous round); one stuck after its error, a GPU that hangs, or a lost host leaves
+    its peers blocked in the collective until their NCCL watchdog gives up. The
+    node's monitoring names the Xid (the driver logs it in the kernel log, not in the job's
+    output)."""
     con, s, plan = show.con, show.style, show.plan
     con.at(event.t_fault)
-    if event.same_node:
+    if event.same_node and event.errors:
         con.log(
             f"[ERROR] [rank{event.rank}] RuntimeError: CUDA error: {event.cuda_error} "
             f"(step {event.step:,}, {event.host} GPU {event.local_rank})",
             s.error,
         )
+    if event.same_node:
         con.log(
             f"[WARN] dcgm on {event.host}: GPU {event.local_rank} reported Xid {event.xid} "
             f"({event.xid_text})",
@@ -265,19 +270,34 @@ def _failure(show: Show, event: Failed) -> None:
             s.error,
         )
     con.at(event.t)
-    numel_in, numel_out = collective_numels(plan, event.op)
-    con.log(
-        f"[ERROR] [rank{event.peer}] Watchdog caught collective operation timeout: "
-        f"WorkNCCL(SeqNum={event.seq}, OpType={event.op}, NumelIn={numel_in}, "
-        f"NumelOut={numel_out}, Timeout(ms)={event.timeout_ms}) ran for {event.ran_ms} "
-        f"milliseconds before timing out",
-        s.error,
-    )
-    con.log(
-        f"[ERROR] [rank{event.peer}] To avoid data inconsistency, we are taking the entire "
-        f"process down.",
-        s.error,
-    )
+    if not event.watchdog:
+        con.log(
+            f"[WARN] [elastic] {event.host}: local rank {event.local_rank} failed (exitcode: 1); "
+            f"sending SIGTERM to the node's other {physics.GPUS_PER_NODE - 1} workers",
+            s.warning,
+        )
+        if plan.nodes > 1:
+            others = f"other {plan.nodes - 1} nodes' agents stop their"
+            if plan.nodes == 2:
+                others = "other node's agent stops its"
+            con.log(
+                f"[WARN] [elastic] the {others} workers for the next rendezvous round",
+                s.warning,
+            )
+    else:
+        numel_in, numel_out = collective_numels(plan, event.op)
+        con.log(
+            f"[ERROR] [rank{event.peer}] Watchdog caught collective operation timeout: "
+            f"WorkNCCL(SeqNum={event.seq}, OpType={event.op}, NumelIn={numel_in}, "
+            f"NumelOut={numel_out}, Timeout(ms)={event.timeout_ms}) ran for {event.ran_ms} "
+            f"milliseconds before timing out",
+            s.error,
+        )
+        con.log(
+            f"[ERROR] [rank{event.peer}] To avoid data inconsistency, we are taking the entire "
+            f"process down.",
+            s.error,
+        )
     # The broken GPU fails each restart's worker at CUDA initialisation (run_timeline).
     for retry, at in enumerate(event.retried):
         con.at(at)

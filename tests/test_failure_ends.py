@@ -1,0 +1,187 @@
+"""A worker that dies is not a worker that hangs (issue 17, review-realism7 FAILs 1 and 3).
+
+A contained ECC error (Xid 94) kills the faulty process at once, with its CUDA error; its
+node's launcher sees the exit at its next poll (torchrun's --monitor-interval, 0.1 s at torch
+2.9.0 run.py:477-482; DeepSpeed's launch.py every second) and stops the other workers: the
+SIGTERMs (or DeepSpeed's kills) follow the error within a second, and no watchdog times out.
+Only where the faulty process hangs (Xid 79/74/119/120, a lost host) or is stuck after its
+error (48/95, until the GPU's reset) do the peers wait in the collective until their NCCL
+watchdog's timeout: its `ran for` then counts from the fault, and the faulty rank never times
+itself out. Read from each framework's cast over a grid of seeds no other test pins.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator.events import Failed
+from genact_cast.generator.run import Run
+from tests.cast_text import read_run
+from tests.helpers import output_of, plain
+from tests.realism import violations
+
+# (seed, --failures, --gpus): a lost host, then a death on another node (9766, four nodes);
+# a GPU stuck after its ECC error (Xid 48), then a death on the first node (9804, two
+# nodes); one node, where every fault kills its process (9774)
+GRID = [(9766, 2, None), (9804, 2, None), (9774, 1, 8)]
+DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
+# c10's and glog's stamps: [E1015 10:11:12.123456789 ...] and W1015 10:11:12.123000
+C10D = re.compile(r"\[rank(\d+)\]:\[E(\d{1,2})(\d\d) (\d\d:\d\d:\d\d\.\d{6})\d* ProcessGroupNCCL")
+GLOG = re.compile(
+    r"^(?:\[rank\d+\]:)?W(\d\d)(\d\d) (\d\d:\d\d:\d\d\.\d{6}) .*closing signal SIGTERM"
+)
+KILLING = re.compile(
+    r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})\] \[INFO\] \[launch\.py:\d+:sigkill"
+)
+CUDA = "Process group watchdog thread terminated with exception: CUDA error"
+CAUGHT = re.compile(r"Watchdog caught .*Timeout\(ms\)=(\d+)\) ran for (\d+) milliseconds")
+# The process groups' timeouts each framework gives them: torchtitan's 100 s after step 1
+# and the mesh groups' 10 minutes, the Trainer's ddp_timeout of 30 minutes (mesh groups 10),
+# Megatron's --distributed-timeout-minutes 10, DeepSpeed's default_pg_timeout of 30.
+TIMEOUTS = {
+    "torchtitan": {100_000, 300_000, 600_000},
+    "hf": {1_800_000, 600_000},
+    "megatron": {600_000},
+    "deepspeed": {1_800_000},
+}
+
+
+@functools.cache
+def case(
+    framework: str, seed: int, failures: int, gpus: int | None
+) -> tuple[list[Failed], list[str]] | None:
+    options = RecordOptions(seed=seed, framework=framework, failures=failures, cols=1000, gpus=gpus)
+    try:
+        plan = make_plan(options)
+    except BadOption:  # a model or kind the framework's release does not train
+        return None
+    events = [e for e in Run(plan).events if isinstance(e, Failed)]
+    return events, plain(output_of(generate(options).events)).splitlines()
+
+
+def _when(year: int, month: str, day: str, clock: str) -> datetime:
+    return datetime.strptime(f"{year}-{month}-{day} {clock}", "%Y-%m-%d %H:%M:%S.%f")
+
+
+def _timeouts(lines: list[str], year: int) -> list[set[int]]:
+    """The ranks whose watchdog timed out, one set per failure the watchdogs ended: each
+    collective began at its failure's fault, hours from another failure's."""
+    clusters: list[tuple[datetime, set[int]]] = []
+    for line in lines:
+        caught, stamp = CAUGHT.search(line), C10D.search(line)
+        if caught is None or stamp is None:
+            continue
+        fired = _when(year, stamp[2], stamp[3], stamp[4])
+        began = fired - timedelta(milliseconds=int(caught[2]))
+        if not clusters or abs((began - clusters[-1][0]).total_seconds()) > 300:
+            clusters.append((began, set()))
+        clusters[-1][1].add(int(stamp[1]))
+    return [ranks for _, ranks in clusters]
+
+
+def _stops(lines: list[str], year: int) -> list[tuple[int, datetime]]:
+    """(line index, time) of every launcher's stop: torchrun's SIGTERMs, DeepSpeed's kills."""
+    found = []
+    for index, line in enumerate(lines):
+        if m := GLOG.search(line):
+            found.append((index, _when(year, m[1], m[2], m[3])))
+        elif m := KILLING.search(line):
+            found.append((index, datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f")))
+    return found
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_a_worker_that_dies_is_stopped_by_its_launcher_not_a_watchdog(framework: str) -> None:
+    kinds: set[str] = set()
+    for seed, failures, gpus in GRID:
+        found = case(framework, seed, failures, gpus)
+        if found is None:
+            continue
+        events, lines = found
+        year = int(next(m[1] for line in lines if (m := re.search(r"\b(20\d\d)-\d\d-\d\d", line))))
+        errors = [i for i, line in enumerate(lines) if CUDA in line]
+        stops = _stops(lines, year)
+        caught = [i for i, line in enumerate(lines) if CAUGHT.search(line)]
+        shown = iter(errors)
+        timeouts = iter(_timeouts(lines, year))
+        for event in events:
+            kinds.add(event.ends if not event.watchdog else "watchdog")
+            # A faulty rank that reported its error never times itself out, nor do the ranks
+            # of a host that was lost.
+            gone = {event.rank} if event.errors else set()
+            if not event.same_node:
+                gone = set(range(event.rank - event.local_rank, event.rank - event.local_rank + 8))
+            # (under srun Slurm ends the step of a lost host before any watchdog fires)
+            slurm = framework == "megatron" and not event.same_node
+            timed = next(timeouts) if event.watchdog and not slurm else set()
+            assert not timed & gone, (seed, failures, event.rank)
+            # The terminal shows torchtitan's rank 0 alone (--local-ranks-filter 0), the
+            # Trainer's first node; srun and pdsh pass on every rank's output.
+            shows = {"torchtitan": 1, "hf": 8}.get(framework, 1 << 30)
+            if not event.errors or event.rank >= shows:
+                continue
+            at = next(shown)
+            error = C10D.search(lines[at])
+            assert error is not None
+            assert int(error[1]) == event.rank
+            died = _when(year, error[2], error[3], error[4])
+            if event.watchdog:  # stuck after its error: the peers time out from the fault
+                after = [i for i in caught if i > at]
+                assert after, (seed, failures)
+                m = CAUGHT.search(lines[after[0]])
+                stamp = C10D.search(lines[after[0]])
+                assert m is not None
+                assert stamp is not None
+                fired = _when(year, stamp[2], stamp[3], stamp[4])
+                began = fired - timedelta(milliseconds=int(m[2]))
+                assert abs((began - died).total_seconds()) < 2, (seed, failures, began, died)
+                continue
+            # Died: the launcher's stop within a second, and no watchdog before it.
+            index, stopped = next((i, t) for i, t in stops if i > at)
+            # at the launcher's next poll after the exit: torchrun's 0.1 s monitor interval,
+            # DeepSpeed's launch.py sleeps a second between its polls
+            poll = 1.0 if framework == "deepspeed" else 0.1
+            late = timedelta(seconds=poll + 0.9)
+            assert timedelta(0) <= stopped - died <= late, (seed, failures, died, stopped)
+            assert not [i for i in caught if at < i < index], (seed, failures)
+    # the grid holds both: processes that die, and faults the peers' watchdogs end
+    assert {"dies", "watchdog"} <= kinds, kinds
+
+
+@pytest.mark.parametrize("framework", DIALECTS)
+def test_the_watchdogs_fire_at_the_frameworks_timeout(framework: str) -> None:
+    fired = 0
+    for seed, failures, gpus in GRID:
+        found = case(framework, seed, failures, gpus)
+        if found is None:
+            continue
+        events, lines = found
+        for line in lines:
+            if m := CAUGHT.search(line):
+                fired += 1
+                assert int(m[1]) in TIMEOUTS[framework], line
+                assert int(m[2]) >= int(m[1]), line
+        if all(not e.watchdog for e in events):
+            assert not [line for line in lines if CAUGHT.search(line)], (seed, failures)
+    assert fired
+
+
+def test_the_genact_log_stops_a_dead_workers_peers_at_once() -> None:
+    """The realism checker reads the genact casts of the grid: a worker that died (Xid 94)
+    is followed within a second by its agent's SIGTERMs and no watchdog; a hang by a peer's
+    watchdog at the 600 s timeout."""
+    kinds = set()
+    for seed, failures, gpus in GRID:
+        options = RecordOptions(seed=seed, failures=failures, gpus=gpus)
+        events = [e for e in Run(make_plan(options)).events if isinstance(e, Failed)]
+        kinds |= {e.ends for e in events}
+        found = violations(read_run(output_of(generate(options).events)))
+        failing = {k: v for k, v in found.items() if k.startswith("failures") or k == "parse"}
+        assert not failing, (seed, failures, failing)
+    assert {"dies", "hangs"} <= kinds
