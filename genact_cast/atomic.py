@@ -33,7 +33,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import BinaryIO, NamedTuple
+from typing import IO, BinaryIO, NamedTuple
 
 from genact_cast.errors import OutputError, Terminated
 from genact_cast.escape import terminal_text
@@ -365,6 +365,25 @@ def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
 
             shutil.rmtree(folder, ignore_errors=True)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+@contextlib.contextmanager
+def unnamed_file(folder: str | None) -> Iterator[IO[bytes]]:
+    """A private temporary file in `folder` (None: the system's temporary directory) with
+    no name there: O_TMPFILE where the file system has it, else created and unlinked at
+    once, with SIGINT and the stopping signals held in between, so that no way out (a
+    signal, SIGKILL) leaves it behind. An export's spool goes in the output's folder,
+    which takes the output anyway: the system's may be missing, read-only or small."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+    try:
+        spool = tempfile.TemporaryFile(prefix=".genact-cast-", dir=folder)  # noqa: SIM115
+    except OSError as exc:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        where = terminal_text(folder or tempfile.gettempdir())
+        raise OutputError(f"cannot make a temporary file in {where}: {os_reason(exc)}") from None
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    with spool:
+        yield spool
 
 
 @contextlib.contextmanager

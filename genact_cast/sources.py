@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from genact_cast import limits
 from genact_cast.asciicast.reader import CastReader
-from genact_cast.atomic import temporary_writes
+from genact_cast.atomic import temporary_writes, unnamed_file
 from genact_cast.bounded_http import (
     ACCEPT_ENCODING,
     BadEncoding,
@@ -102,7 +102,7 @@ def private_copy(folder: str | None = None) -> Iterator[tuple[IO[bytes], str]]:
     (unlinked, reopened through /proc/self/fd), so no copy is left behind however the
     process ends, SIGKILL included; elsewhere a named file removed on the way out."""
     if os.path.isdir("/proc/self/fd"):
-        with tempfile.TemporaryFile(prefix="genact-cast-", suffix=".cast", dir=folder) as copy:
+        with unnamed_file(folder) as copy:
             yield copy, f"/proc/self/fd/{copy.fileno()}"
         return
     with tempfile.NamedTemporaryFile(prefix="genact-cast-", suffix=".cast", dir=folder) as named:
@@ -110,28 +110,29 @@ def private_copy(folder: str | None = None) -> Iterator[tuple[IO[bytes], str]]:
 
 
 @contextlib.contextmanager
-def downloaded(url: str) -> Iterator[str]:
+def downloaded(url: str, folder: str | None = None) -> Iterator[str]:
     """The cast at `url` downloaded once, as a private temporary file, for a command that
     reads it more than once (`play --loop`, `--start-at LABEL`): one download, and the
     copy checked is the copy played."""
     with (
-        _download(url) as stream,
-        private_copy() as (copy, name),
+        _download(url, folder) as stream,
+        private_copy(folder) as (copy, name),
     ):
-        with temporary_writes(f"the temporary copy of {quoted(url)}"):
+        with temporary_writes(f"the temporary copy of {quoted(url)}", folder):
             shutil.copyfileobj(stream, copy)
             copy.flush()
         yield name
 
 
 @contextlib.contextmanager
-def replayable(source: str, *, again: bool = True) -> Iterator[str]:
+def replayable(source: str, *, again: bool = True, folder: str | None = None) -> Iterator[str]:
     """A name to open `source` by more than once (with `again`): standard input is spooled
-    to a private temporary file, within `limits.MAX_SPOOL_BYTES`, and a URL downloaded
-    once, to one too; a file is its own name. What is read first (a marker looked for,
-    the frames counted) is then what is read again."""
+    to a private temporary file (in `folder`, else the system's temporary directory),
+    within `limits.MAX_SPOOL_BYTES`, and a URL downloaded once, to one too; a file is its
+    own name. What is read first (a marker looked for, the frames counted) is then what
+    is read again."""
     if is_url(source) and again:
-        with downloaded(source) as path:
+        with downloaded(source, folder) as path:
             yield path
         return
     if source != "-" or not again:
@@ -139,10 +140,10 @@ def replayable(source: str, *, again: bool = True) -> Iterator[str]:
         return
     refuse_terminal_stdin()
     wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")  # a silent pipe is given up
-    with private_copy() as (spool, name):
+    with private_copy(folder) as (spool, name):
         size = 0
         stdin = stdin_stream()  # (a pipe silent for the limit is given up)
-        with temporary_writes("the temporary copy of <stdin>"):
+        with temporary_writes("the temporary copy of <stdin>", folder):
             while chunk := stdin.read(1 << 20):
                 size += len(chunk)
                 if size > limits.MAX_SPOOL_BYTES:
@@ -252,13 +253,13 @@ def wait_for_data(fd: int, source: str) -> None:
 
 
 @contextlib.contextmanager
-def _download(url: str) -> Iterator[IO[bytes]]:
+def _download(url: str, folder: str | None = None) -> Iterator[IO[bytes]]:
     """The cast at `url` (or linked from the page there), downloaded whole and read
     through once, within one deadline for everything (headers, redirects, pages, bodies,
     decoding, parsing): a small compressed body can hold millions of cheap lines, and
     the deadline is on the load, not on the wire."""
     deadline = time.monotonic() + limits.URL_DEADLINE_SECONDS
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=folder)  # noqa: SIM115
     try:
         within(
             limits.URL_DEADLINE_SECONDS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -296,6 +297,32 @@ def test_record_to_svg_or_html_never_touches_the_system_temporary_directory(
         cli.main()
     assert exit_info.value.code == 0
     assert out.read_bytes().startswith(b"<svg" if suffix == "svg" else b"<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_embed_svg_from_stdin_spools_beside_its_output_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Standard input, read twice for an animated SVG (its frames counted first), is
+    spooled in the SVG's folder, as the SVG's own parts are: not in the system's temporary
+    directory, and with no name there (nothing but the SVG is left)."""
+    import tempfile
+
+    from genact_cast import cli
+
+    def no_temp_dir() -> str:
+        raise AssertionError("the system temporary directory was used")
+
+    monkeypatch.setattr(tempfile, "gettempdir", no_temp_dir)
+    out = tmp_path / "x.svg"
+    cast = Path(__file__).parent.parent / "casts" / "seed7-80x24.cast"
+    with cast.open("rb") as stdin:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+        monkeypatch.setattr(sys, "argv", ["genact-cast", "embed", "-", "--svg", str(out)])
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+    assert exit_info.value.code == 0
+    assert out.read_bytes().startswith(b"<svg")
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 

@@ -234,10 +234,13 @@ def _svg(
     from genact_cast.publish.theme import resolve_theme
 
     shown = None
+    # Spooled beside the output, which is written there anyway (standard output: the
+    # system's temporary directory), never elsewhere.
+    spool_in = None if to_stdout else os.path.dirname(os.path.abspath(output))
     with contextlib.ExitStack() as stack:
         if isinstance(source, str) and at is None:
             shown = "<stdin>" if source == "-" else source if is_url(source) else None
-            source = stack.enter_context(replayable(source))
+            source = stack.enter_context(replayable(source, folder=spool_in))
         if at is None:
             from genact_cast.publish.encode_cost import SvgFrames
             from genact_cast.publish.screens import Clip
@@ -250,6 +253,7 @@ def _svg(
             drawn_svg(
                 header, events, theme=resolve_theme(header, theme), fps_cap=fps_cap,
                 idle_time_limit=idle_time_limit, loop=loop, at=at, progress=progress,
+                spool_in=spool_in,
             ) as document,
         ):  # fmt: skip
             if to_stdout:

@@ -25,12 +25,11 @@ from __future__ import annotations
 import contextlib
 import io
 import marshal
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from genact_cast.asciicast import Event, Header, Theme
-from genact_cast.atomic import temporary_writes
+from genact_cast.atomic import temporary_writes, unnamed_file
 from genact_cast.escape import xml_escape
 from genact_cast.publish.screens import Screen
 from genact_cast.publish.svg_frames import Frame, frame_of, frames
@@ -88,12 +87,17 @@ def drawn_svg(
     loop: bool = True,
     at: float | None = None,
     progress: Callable[[float], None] | None = None,
+    spool_in: str | None = None,
 ) -> Iterator[Drawn]:
     """The SVG drawn, every limit checked, ready to be written whole by `Drawn.write`
     (a failure leaves nothing half-written). Its parts are spooled to private temporary
     files as they are made, and the 64 MB limit is counted as they are: memory stays
     one frame and the tables that share lines (review-attack12 F6: all the frames were
-    held, 428 MB and 133 s before the limit refused a 1000x200 dashboard)."""
+    held, 428 MB and 133 s before the limit refused a 1000x200 dashboard).
+
+    The spools are files without a name (atomic.unnamed_file) in the folder `spool_in`:
+    the output's own, as `record` and `embed` give it (they write nowhere but the
+    target), or the system's temporary directory for standard output."""
     palette = check_theme(theme) if theme is not None else resolve_theme(header)
     shown = frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at)
     if at is not None:
@@ -106,11 +110,13 @@ def drawn_svg(
         yield Drawn(lambda write: write(still))
         return
     with (
-        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as defs,
-        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as strip,
-        tempfile.TemporaryFile("w+b") as screens,
+        unnamed_file(spool_in) as defs_bytes,
+        unnamed_file(spool_in) as strip_bytes,
+        unnamed_file(spool_in) as screens,
+        io.TextIOWrapper(defs_bytes, encoding="utf-8", newline="") as defs,
+        io.TextIOWrapper(strip_bytes, encoding="utf-8", newline="") as strip,
     ):
-        with temporary_writes("the SVG's temporary parts"):
+        with temporary_writes("the SVG's temporary parts", spool_in):
             document = Document(palette, defs.write)
             times: list[float] = []
             cols = rows = 0
