@@ -388,6 +388,38 @@ def test_a_signal_while_agg_draws_stops_it_and_leaves_nothing(tmp_path: Path, wh
     assert list(out.iterdir()) == []
 
 
+def test_a_signal_as_agg_starts_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal handled while Popen waits for agg to start (after the fork, before the
+    object is returned: a loaded machine's window) raised there, and agg drew on,
+    orphaned, after "stopped by SIGTERM". The signal is sent at the end of that wait."""
+    from genact_cast.atomic import stop_on_signals
+    from genact_cast.errors import Terminated
+    from genact_cast.publish.gif import find_agg, render_gif
+
+    find_agg()
+    cast = Path(__file__).parent.parent / "casts" / "seed7-80x24.cast"
+    started: list[int] = []
+    execute_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+
+    def then_a_signal(self: subprocess.Popen[str], *args: object, **kwargs: object) -> None:
+        execute_child(self, *args, **kwargs)
+        started.append(self.pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", then_a_signal)
+    try:
+        with pytest.raises(Terminated), stop_on_signals():
+            render_gif(str(cast), tmp_path / "x.gif", overwrite=False)
+        (agg,) = started
+        assert not Path(f"/proc/{agg}").exists(), "agg still runs"
+    finally:
+        for pid in started:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+    assert list(tmp_path.iterdir()) == []
+
+
 def _special_files(tmp_path: Path) -> list[Path]:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)

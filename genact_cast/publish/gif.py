@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from genact_cast.atomic import (
     temporary_directory,
     temporary_writes,
 )
+from genact_cast.children import run_child
 from genact_cast.errors import GenactCastError
 from genact_cast.generator import catalog
 from genact_cast.programs import find_program
@@ -163,12 +163,10 @@ def _run_agg(
         gif = tmp / "out.gif"
         with working("drawing the GIF with agg"):
             try:
-                result = subprocess.run(
-                    [*command, source, str(gif)], capture_output=True, text=True,
-                    errors="replace", timeout=AGG_SECONDS,
-                    # (Windows takes no preexec_fn: there the time cap alone)
-                    preexec_fn=None if sys.platform == "win32" else _cap_memory,
-                )  # fmt: skip
+                # (run_child: a signal while agg starts does not leave it drawing on)
+                result = run_child(
+                    [*command, source, str(gif)], timeout=AGG_SECONDS, preexec=_cap_memory
+                )
             except subprocess.TimeoutExpired:
                 raise GenactCastError(
                     f"agg could not render {shown} within {AGG_SECONDS:.0f} s; cut the cast "
