@@ -56,6 +56,9 @@ def test_the_ffn_width_is_config_jsons(model: str) -> None:
         ("Gemma-3-12B", "no gated GELU"),
         ("DeepSeek-V3", "multi-latent attention"),
         ("Llama-4-Scout-17B-16E", "Llama 4"),
+        # review-mg10 finding 4: seed 6711's fine-tune and 6712's OLMo-2-32B-shaped model
+        ("OLMo-2-7B", "OLMo 2 post-norms"),
+        ("OLMo-2-32B", "OLMo 2 post-norms"),
     ],
 )
 def test_megatron_is_not_chosen_for_what_it_cannot_type(model: str, why: str) -> None:

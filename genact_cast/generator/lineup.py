@@ -48,6 +48,14 @@ UNSUPPORTED = {
     "megatron": {
         "Gemma-3": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no gated GELU nor Gemma 3's "
         "extra norms",
+        # OLMo 2 norms each sub-layer's output (post_attention_layernorm and
+        # post_feedforward_layernorm after attention and MLP) and the whole q and k
+        # projections; core_v0.14.0's TransformerLayerSubmodules
+        # (transformer/transformer_layer.py:224-234) hold pre-norms only, and --qk-layernorm
+        # norms each head (attention.py:897-909, hidden_size_per_attention_head) (review-mg10
+        # finding 4).
+        "OLMo-2": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no OLMo 2 post-norms nor "
+        "its whole-projection q/k norm",
         # Megatron trains these, with flags this dialect does not type yet (multi-latent
         # attention and its MoE layer pattern; Llama 4's L2 q/k norm, NoPE and chunked
         # attention layers): rather no log than one with another model's flags.
