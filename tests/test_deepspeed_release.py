@@ -408,6 +408,10 @@ def test_world_size_and_batch_are_the_launchers_and_the_trainer_counts_data_para
     total = _number(r"Total train batch size \(.*\) = ([\d,]+)$", rows)
     assert total == batch // tp == plan.layout.global_batch
     assert (f'"autotp_size": {tp}' in "\n".join(rows)) == (tp > 1)
+    # the engine's own row of it (TPTrainingConfig, 0 without AutoTP): review-mg10 finding 3
+    assert _number(
+        r"  tensor_parallel_config[ .]+dtype=torch.float16 autotp_size=(\d+) ", rows
+    ) == (tp if tp > 1 else 0)
     examples = _number(r"trainer.py:2520\] .* >>   Num examples = ([\d,]+)$", rows)
     epochs = _number(r"  Num Epochs = ([\d,]+)$", rows)
     steps = _number(r"  Total optimization steps = ([\d,]+)$", rows)
