@@ -419,6 +419,17 @@ def test_every_agent_restarts_its_workers_each_round_and_only_the_last_one_fails
     ]
     if start is not None:
         assert sum(start in line for line in part[hang:]) == gpu.retries
+    if options.framework == "torchtitan":
+        # Each round's rank 0 goes on to its first collective, set_determinism's broadcast:
+        # NCCL's lines until bootstrapInit waits for the rank that never came up, Init START
+        # the last of them, no RAS or Bootstrap timings line (review-tt10 fault 2).
+        starts = [n for n, line in enumerate(part) if n > hang and start in line]
+        for n in starts:
+            after = part[n : n + 20]
+            upto = next(k for k, line in enumerate(after) if line.endswith(" - Init START"))
+            assert "NCCL INFO Bootstrap: Using bond0" in after[4]
+            assert "closing signal SIGTERM" in after[upto + 1] or after[upto + 1].startswith("^C")
+            assert not [line for line in after[:upto] if "RAS" in line or "timings" in line]
     last_stop = max(n for n, line in enumerate(rounds) if "closing signal SIGTERM" in line)
     assert len(ended) == failing
     assert all(n > last_stop for n in ended)

@@ -100,6 +100,7 @@ def nccl_startup(
     pid_of: Callable[[int, int], int] | None = None,
     timings: list[float] | None = None,
     trees: bool = True,
+    until_bootstrap: bool = False,
 ) -> list[str]:
     """The lines the processes `local_ranks` of `node` (or of each of `nodes`, whose lines
     reach one terminal: srun's or pdsh's) print while the world communicator comes up, in the
@@ -117,7 +118,11 @@ def nccl_startup(
     trees (an all-reduce across nodes); with NCCL_RUNTIME_CONNECT's default (init.cc:1148)
     each algorithm connects at the first collective that uses it (enqueue.cc:463-472), and a
     broadcast or an all-gather uses the rings alone: tree_connects gives the trees' lines
-    for the later collective that needs them."""
+    for the later collective that needs them. `until_bootstrap`: only the lines a process
+    prints before its bootstrapInit waits for the root's reply, which comes once every rank
+    has called it (ncclSocketAccept on the root's socket, src/bootstrap.cc at v2.27.5-1;
+    RAS's client line comes after it): what a process prints while a rank that never
+    starts keeps the communicator from coming up."""
     version = facts.nccl
     modern = nccl.new_layout(version)
     total = channels(facts)
@@ -188,7 +193,7 @@ def nccl_startup(
         second += [
             nccl.using_network(init, "IB"),
             nccl.init_start(init, version, comm),
-            *around.bootstrap,
+            *([] if until_bootstrap else around.bootstrap),
         ]
         third = list(around.placed)
         node_count = max(1, nranks // GPUS_PER_NODE)
@@ -252,7 +257,8 @@ def nccl_startup(
         prefix = tag(rank) if callable(tag) else tag
         for phase, lines in zip(phases, (first, second, third, fourth, fifth), strict=True):
             phase.append((draw.random(), [prefix + line for line in lines]))
-    return [line for phase in phases for _, lines in sorted(phase) for line in lines]
+    shown = phases[:2] if until_bootstrap else phases
+    return [line for phase in shown for _, lines in sorted(phase) for line in lines]
 
 
 DEBUG_NODES = 8

@@ -20,6 +20,7 @@ from genact_cast.generator.dialects.base import (
     restart_rounds,
     timed_out,
 )
+from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_job import Job
 from genact_cast.generator.dialects.torchtitan_lines import TRAIN_TIMEOUT_SECONDS
@@ -44,6 +45,16 @@ class Watchdog(Job):
     def _start_lines(self, at: float) -> list[Out]:
         """Rank 0's start-up lines, each time its workers start (the log's own)."""
         raise NotImplementedError
+
+    def _round_lines(self, at: float, workers: Incidentals) -> list[Out]:
+        """A restart round's rank 0 (a GPU that needs a reset): its start-up, then its first
+        collective, set_determinism's broadcast (train.py:118 -> distributed/utils.py:126-130
+        at v0.2.0), creates the default group's communicator and prints NCCL's lines until
+        bootstrapInit waits for the rank whose worker never came up (review-tt10 fault 2)."""
+        texts = nccl_startup(
+            self.facts, workers, tag="[rank0]:", local_ranks=(0,), trees=False, until_bootstrap=True
+        )
+        return [*self._start_lines(at), *(Line(text) for text in texts)]
 
     def collectives_per_step(self) -> int:
         """The default group's collectives in one training step of this launch: FSDP2's
@@ -172,7 +183,7 @@ class Watchdog(Job):
                 self.facts,
                 self.incidentals,
                 event,
-                lambda t, _: self._start_lines(t),
+                self._round_lines,
                 binary="/usr/local/bin/python",
             )
         return out + exit_lines(self.facts, self.incidentals, event, "torchtitan.train")
