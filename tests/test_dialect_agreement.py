@@ -183,7 +183,11 @@ def test_the_same_seed_is_the_same_run_or_refused_in_every_dialect() -> None:
                 refused[framework] += 1
                 message = str(refusal)
                 assert message.startswith(f"seed {seed} "), message
-                assert genact.arch.name in message or "fine-tunes" in message, message
+                # (where genact's run trains adapters and the framework has none, its full
+                # fine-tune may be of another model, refused by name: seed 16's OLMo-2-32B
+                # under megatron for genact's Gemma-3-12B LoRA)
+                adapters = genact.options.method != "full" and lineup.why_no_adapters(framework)
+                assert genact.arch.name in message or "fine-tunes" in message or adapters, message
                 assert not lineup.trains(genact.arch, framework) or (
                     genact.kind == "sft" and lineup.why_no_sft(framework) is not None
                 ), (seed, framework)
