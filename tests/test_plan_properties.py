@@ -47,6 +47,7 @@ def test_memory_is_the_sum_of_its_parts_and_fills_the_gpu(seed: int) -> None:
         sharded = (frozen * plan.arch.params + 16 * plan.lora.trainable) / layout.gpus
     assert m.state == pytest.approx(sharded + gathered)
     assert plan.static_memory_gib < plan.memory_gib <= 0.92 * plan.gpu.memory_gib
+    # a drawn cluster is filled; a pinned --gpus count is exempt (test_refusal_counts.py)
     assert plan.memory_gib >= 0.55 * plan.gpu.memory_gib
 
 

@@ -132,16 +132,17 @@ def feasible(
     if options.kind is None and options.dataset is None:
         kinds += [k for k in KINDS if k != kind]
     first: BadOption | None = None
-    for k in kinds:
-        for candidate in gpus:
-            for tried in (draws, middle):
-                try:
-                    config = _choose_config(options, k, candidate, tried, order, day)
-                    return k, candidate, config
-                except SeedRefused:
-                    raise  # the seed's run itself: no other GPU or kind in its place
-                except BadOption as refusal:
-                    first = first or refusal
+    for floor in _floors(options):
+        for k in kinds:
+            for candidate in gpus:
+                for tried in (draws, middle):
+                    try:
+                        config = _choose_config(options, k, candidate, tried, order, day, floor)
+                        return k, candidate, config
+                    except SeedRefused:
+                        raise  # the seed's run itself: no other GPU or kind in its place
+                    except BadOption as refusal:
+                        first = first or refusal
     assert first is not None
     raise first
 
@@ -153,8 +154,10 @@ def _choose_config(
     draws: tuple[float, float, float, float],
     order: tuple[float, float],
     day: date,
+    floor: bool = True,
 ) -> Config:
-    """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu`.
+    """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu` (`floor`:
+    only layouts that fill the GPUs' memory, see _floors).
 
     The seed orders the models; for the first model that can make a believable run,
     every candidate the pins allow is built and checked (tokens per parameter,
@@ -171,14 +174,14 @@ def _choose_config(
     start = int(first_model * len(models))
     rotation = models[start:] + models[:start]
     if options.model is None and options.framework != "genact":
-        seeds = _replaced(options, kind, gpu, draws, pick, rotation)
+        seeds = _replaced(options, kind, gpu, draws, pick, rotation, floor)
         if seeds is not None:
             return seeds._replace(draws=draws)
     candidates: list[Config] = []
     for arch in rotation:
         if options.model is not None and arch != find_model(options.model):
             continue
-        candidates = _candidates(options, kind, gpu, *draws, arch)
+        candidates = _candidates(options, kind, gpu, *draws, arch, floor=floor)
         if candidates:
             break
     if not candidates:
@@ -194,6 +197,7 @@ def _replaced(
     draws: tuple[float, float, float, float],
     pick: float,
     rotation: list[Architecture],
+    floor: bool = True,
 ) -> Config | None:
     """The run genact plans for the seed, as the framework lays it out (the same model, its
     own candidates, the same pick); None where genact has no run for the seed (or the
@@ -205,7 +209,7 @@ def _replaced(
     generic = options._replace(framework="genact")
     seed: list[Config] = []
     for arch in rotation:
-        seed = _candidates(generic, kind, gpu, *draws, arch)
+        seed = _candidates(generic, kind, gpu, *draws, arch, floor=floor)
         if seed:
             break
     if not seed:
@@ -217,7 +221,7 @@ def _replaced(
         # flat under the Trainer's launchers may fit where genact's expert-parallel layout
         # did not, and so come first in the seed's order (seed 42: Qwen3-30B-A3B under hf
         # for genact's Llama-3-8B).
-        own = _candidates(options, kind, gpu, *draws, chosen.arch)
+        own = _candidates(options, kind, gpu, *draws, chosen.arch, floor=floor)
         return own[min(len(own) - 1, int(pick * len(own)))] if own else None
     raise SeedRefused(
         f"seed {options.seed} trains {chosen.arch.name} ({KIND_LABELS[kind]}): {reason}; "
@@ -234,7 +238,11 @@ def _candidates(
     batch_draw: float,
     seq_draw: float,
     only: Architecture | None = None,
+    *,
+    floor: bool = True,
 ) -> list[Config]:
+    """Every believable configuration the options allow (`floor`: only layouts that fill
+    the GPUs' memory, see _floors)."""
     arches = [a for a in lineup.models() if lineup.serves(a, kind)]
     if only is not None:
         arches = [a for a in arches if a == only]
@@ -298,12 +306,23 @@ def _candidates(
                 layout, mfu, cluster_tps = built
                 # A real job fills its GPUs (55-97 %): on a cluster so large that one
                 # sequence per GPU leaves them half empty, it would use fewer GPUs.
-                if not fills(layout.memory.total, gpu.memory_gib * physics.GIB):
+                if floor and not fills(layout.memory.total, gpu.memory_gib * physics.GIB):
                     continue
                 for e, work in days:
                     if low_days <= work / cluster_tps <= high_days:
                         found.append(Config(arch, data, layout, seq, e, mfu))
     return found
+
+
+def _floors(options: RecordOptions) -> tuple[bool, ...]:
+    """Whether each pass over the models holds the memory floor. A drawn cluster does: a
+    real job that leaves its GPUs half empty would use fewer of them. A pinned --gpus
+    count is the cluster people have: where no layout fills it, the run takes the
+    recipe's batch as it fits, with the memory it really uses, rather than a refusal
+    (review-realism7 WARN 11: OLMo 2 7B's 1,024 x 4,096-token batch, allenai/OLMo
+    configs/official-1124/OLMo2-7B-stage1.yaml, one sequence a GPU on 1,024 H100s as in
+    the OLMo 2 paper, arXiv 2501.00656, was refused for filling under 55 %)."""
+    return (True, False) if options.gpus is not None else (True,)
 
 
 def _serves(data: Dataset, kind: str) -> bool:
@@ -324,9 +343,13 @@ def _what_would_work(
 
     def works(opts: RecordOptions, k: str, g: Gpu) -> bool:
         if opts.model is not None:
-            return bool(_candidates(opts, k, g, *draws))
+            return any(_candidates(opts, k, g, *draws, floor=f) for f in _floors(opts))
         models = lineup.choosable(k, day) or [a for a in lineup.models() if lineup.serves(a, k)]
-        return any(_candidates(opts, k, g, *draws, only=arch) for arch in models)
+        return any(
+            _candidates(opts, k, g, *draws, only=arch, floor=f)
+            for f in _floors(opts)
+            for arch in models
+        )
 
     pinned = [
         f"--{name} {value}"
@@ -414,9 +437,11 @@ def _what_would_work(
                 hints.append(f"no --{name}")
                 break
     hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
+    # a pinned count is never refused for leaving memory free (_floors)
+    empty = "" if options.gpus is not None else f", would fill less than {MEMORY_FLOOR:.0%} of it"
     return (
         f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "
-        f"memory, would fill less than {MEMORY_FLOOR:.0%} of it, or would take under "
+        f"memory{empty}, or would take under "
         f"{_hours(DAYS[kind][0] * 24)} or over "
         f"{DAYS[kind][1]:g} days){hint}"
     )

@@ -35,9 +35,11 @@ def planned_layout(
     method: str = "full",
     flat: bool = False,
     dualpipe: bool = False,
+    max_micro: int = 0,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None
-    (`dualpipe`: the framework can run DeepSeek-V3's schedule).
+    (`dualpipe`: the framework can run DeepSeek-V3's schedule; `max_micro`: the largest
+    micro batch to try, 0 for what the kind's batch allows).
 
     `packed`: examples a sequence holds (fine-tunes pack several short examples into
     one sequence; their batch bounds count examples)."""
@@ -46,9 +48,9 @@ def planned_layout(
         sequences = high / packed
         if gpus > sequences:
             return None
-        max_micro = max(1, int(sequences // gpus))
+        max_micro = max_micro or max(1, int(sequences // gpus))
     else:
-        max_micro = max(1, int(high // (gpus * seq)))
+        max_micro = max_micro or max(1, int(high // (gpus * seq)))
     options = layout_options(
         arch,
         gpu,
@@ -67,6 +69,15 @@ def planned_layout(
         )  # fmt: skip
         if built is not None:
             return built
+    recipe = catalog.recipes().get(arch.name)
+    if recipe is not None and kind != "sft" and max_micro > recipe.batch_sequences // gpus >= 1:
+        # The largest micro batch that fits overshoots the recipe's batch: a cluster of one
+        # or two of its sequences a GPU takes fewer a micro batch (review-realism7 WARN 11:
+        # OLMo-2-7B's 1,024 x 4,096 recipe on 1,024 GPUs was refused between 512 and 2,048).
+        return planned_layout(
+            arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
+            method, flat, dualpipe, max_micro=recipe.batch_sequences // gpus,
+        )  # fmt: skip
     return None
 
 
