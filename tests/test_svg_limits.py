@@ -40,3 +40,18 @@ def test_the_size_limit_counts_the_animation_too(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(svg_strip, "MAX_SVG_CHARS", size - 100)
     with pytest.raises(LimitError, match="the SVG would be over"):
         render_svg(Header(80, 24), events)
+
+
+def test_parts_past_the_memory_bound_go_to_a_file_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without an output folder (standard output, the API) a part is held in memory up to
+    a bound, then moved to an unnamed file: the document is the same either way, with a
+    character cut between two read chunks decoded whole."""
+    from genact_cast.publish import svg_spool
+
+    events = [Event(0, "o", "é€😀 " * 30), *fresh_screens(40, 80, 24)]
+    whole = render_svg(Header(80, 24), events)
+    monkeypatch.setattr(svg_spool, "IN_MEMORY", 1000)
+    monkeypatch.setattr(svg_spool, "CHUNK", 7)
+    assert render_svg(Header(80, 24), events) == whole

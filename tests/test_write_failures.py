@@ -75,6 +75,17 @@ def test_a_temporary_spool_that_fills_up_is_one_line(
     assert (tmp_path / "out").stat().st_size == 0  # nothing half-written on stdout
 
 
+def test_the_svg_parts_that_fill_up_are_one_line(tmp_path: Path) -> None:
+    """review-attack13 F4: the animated SVG's spooled parts past `ulimit -f` were named in
+    one line, then closing them tried their buffers again: a chained traceback."""
+    out = tmp_path / "o.svg"
+    code, err = genact_limited(["embed", str(CAST), "--svg", str(out)], tmp_path / "out")
+    assert (code, err) == (
+        1, f"genact-cast: cannot write the SVG's temporary parts in {tmp_path}: File too large\n"
+    )  # fmt: skip
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
 @pytest.mark.parametrize(
     "args", [["-V"], ["record", "--seed", "7", "--duration", "5", "-o", "-"]], ids=["V", "record"]

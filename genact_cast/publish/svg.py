@@ -29,11 +29,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from genact_cast.asciicast import Event, Header, Theme
-from genact_cast.atomic import temporary_writes, unnamed_file
+from genact_cast.atomic import temporary_writes
 from genact_cast.escape import xml_escape
 from genact_cast.publish.screens import Screen
 from genact_cast.publish.svg_frames import Frame, frame_of, frames
 from genact_cast.publish.svg_lines import BIDI_CONTROLS, BLINKING_SHAPES
+from genact_cast.publish.svg_spool import parts
 from genact_cast.publish.svg_strip import LAST_FRAME_SECONDS, Document, animation, blink_animation
 from genact_cast.publish.svg_units import CELL_WIDTH, FONT, FONT_SIZE, LINE_HEIGHT, PADDING
 from genact_cast.publish.theme import check_theme, resolve_theme
@@ -95,9 +96,9 @@ def drawn_svg(
     one frame and the tables that share lines (review-attack12 F6: all the frames were
     held, 428 MB and 133 s before the limit refused a 1000x200 dashboard).
 
-    The spools are files without a name (atomic.unnamed_file) in the folder `spool_in`:
-    the output's own, as `record` and `embed` give it (they write nowhere but the
-    target), or the system's temporary directory for standard output."""
+    The parts are files without a name in the folder `spool_in`: the output's own, as
+    `record` and `embed` give it (they write nowhere but the target); without one
+    (standard output) they are held in memory up to a bound (svg_spool.py)."""
     palette = check_theme(theme) if theme is not None else resolve_theme(header)
     shown = frames(header, events, fps_cap=fps_cap, idle_time_limit=idle_time_limit, until=at)
     if at is not None:
@@ -109,33 +110,28 @@ def drawn_svg(
         still = _document([last], palette, loop)
         yield Drawn(lambda write: write(still))
         return
-    with (
-        unnamed_file(spool_in) as defs_bytes,
-        unnamed_file(spool_in) as strip_bytes,
-        unnamed_file(spool_in) as screens,
-        io.TextIOWrapper(defs_bytes, encoding="utf-8", newline="") as defs,
-        io.TextIOWrapper(strip_bytes, encoding="utf-8", newline="") as strip,
-    ):
+    with parts(spool_in, 3) as (defs, strip, screens):
         with temporary_writes("the SVG's temporary parts", spool_in):
-            document = Document(palette, defs.write)
+            document = Document(palette, defs.text)
             times: list[float] = []
             cols = rows = 0
             for frame in shown:
-                marshal.dump(document.screen(frame), screens)
+                screens.write(marshal.dumps(document.screen(frame)))
                 times.append(frame.time)
                 cols, rows = max(cols, frame.cols), max(rows, len(frame.lines))
                 if progress is not None:
                     progress(frame.time)
-            screens.seek(0)
-            document.strip(_spooled(screens), rows, strip.write)
+            document.strip(_spooled(screens.rewind()), rows, strip.text)
+            defs.rewind()  # (written out here, where a full disk or `ulimit -f` is named)
+            strip.rewind()
         head, middle = _frame_around(document, palette, times, cols, rows, loop)
         document.count(head + middle + _END)  # the CSS too: a keyframe a frame
 
         def write(out: Callable[[str], object]) -> None:
             out(head)
-            _copy(defs, out)
+            defs.copy_text(out)
             out(middle)
-            _copy(strip, out)
+            strip.copy_text(out)
             out(_END)
 
         yield Drawn(write)
@@ -158,12 +154,6 @@ def _spooled(spool: IO[bytes]) -> Iterator[list[int]]:
         except EOFError:
             return
         yield screen
-
-
-def _copy(spool: IO[str], out: Callable[[str], object]) -> None:
-    spool.seek(0)
-    while chunk := spool.read(1 << 20):
-        out(chunk)
 
 
 def screen_svg(screen: Screen, theme: Theme) -> str:
