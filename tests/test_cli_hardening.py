@@ -392,7 +392,7 @@ def test_numbers_are_plain_ascii_decimals(text: str) -> None:
     from genact_cast.errors import BadOption
     from genact_cast.generator.options import parse_failures
     from genact_cast.numbers import plain_float, plain_int
-    from genact_cast.publish.raster import parse_size
+    from genact_cast.publish.picture_layout import parse_size
     from genact_cast.publish.screens import seconds_or_label
 
     assert plain_float(text) is None

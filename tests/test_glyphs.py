@@ -52,7 +52,7 @@ def cast_file(path: Path, line: str, cols: int) -> Path:
 
 def png_cells(cast: Path, count: int, size: int = 24) -> list[Image.Image]:
     """Our PNG of the cast, cut into its first `count` cells of row 0."""
-    from genact_cast.publish.raster import layout
+    from genact_cast.publish.picture_layout import layout
 
     out = cast.with_suffix(".png")
     result = subprocess.run([*GENACT, "embed", str(cast), "--png", str(out), "--size", str(size)],
@@ -186,7 +186,7 @@ def test_combining_marks_and_emoji_presentation_are_drawn_as_the_browser_draws_t
     same = png_cells(cast_file(tmp_path / "nfc.cast", precomposed, 14), len(COMPOSED))
     for x, char in enumerate(precomposed[:6]):
         assert ours[x].tobytes() == same[x].tobytes(), f"{char}+mark is not drawn as NFC"
-    from genact_cast.publish.raster import layout
+    from genact_cast.publish.picture_layout import layout
 
     lay, x = layout(14, 2, 24), precomposed.index("\u2764")
     heart = Image.open(tmp_path / "composed.png").convert("RGB").crop(
@@ -331,7 +331,7 @@ def test_cjk_comes_from_the_font_fontconfig_names(tmp_path: Path) -> None:
     drawn.paste(cell[0], (0, 0))
     drawn.paste(cell[1], (cell[0].width, 0))
     # The reference: the same character from the file fontconfig names, on the baseline.
-    from genact_cast.publish.raster import layout
+    from genact_cast.publish.picture_layout import layout
 
     lay = layout(4, 2, 24)
     expected = Image.new("L", drawn.size)
@@ -403,7 +403,7 @@ def test_a_flag_is_one_colour_glyph_over_two_cells_as_the_player_draws_it(
 ) -> None:
     """Two regional indicators: one cell each in the player's grid, one flag over both
     as Chromium draws it (not two letter boxes, 4 cells); what follows keeps its cell."""
-    from genact_cast.publish.raster import layout
+    from genact_cast.publish.picture_layout import layout
 
     line = "\U0001f1eb\U0001f1f7|x"  # 🇫🇷|x
     cells = png_cells(cast_file(tmp_path / "flag.cast", line, 8), 4)

@@ -18,8 +18,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import OUTPUT, RESIZE, Event, Header, Theme
 from genact_cast.errors import GenactCastError
+from genact_cast.publish.picture_layout import SIZES, layout
 from genact_cast.publish.png import render_png
-from genact_cast.publish.raster import SIZES, layout
 from genact_cast.publish.screens import Clip, Timeline
 
 WHITE_ON_BLACK = Theme("#ffffff", "#000000", ("#000000",) * 8)

@@ -27,7 +27,7 @@ import pytest
 
 from genact_cast.asciicast import OUTPUT, RESIZE, Event, Header
 from genact_cast.publish.exports import export
-from genact_cast.publish.raster import layout
+from genact_cast.publish.picture_layout import layout
 from genact_cast.publish.screens import Clip, largest_size
 from genact_cast.publish.svg import render_svg
 from genact_cast.publish.terminal import char_width

@@ -17,7 +17,8 @@ from PIL import Image
 from genact_cast.asciicast import MARKER, OUTPUT, Event, Header, micros
 from genact_cast.errors import BadOption, GenactCastError
 from genact_cast.publish.html import PlayerOptions, player_options
-from genact_cast.publish.raster import Raster, layout, parse_size, still
+from genact_cast.publish.picture_layout import layout, parse_size
+from genact_cast.publish.raster import Raster, still
 from genact_cast.publish.screens import Clip, Screen, Timeline, last_screen, row_text
 from genact_cast.publish.terminal import Terminal
 from genact_cast.publish.text import plain, render_text

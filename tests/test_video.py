@@ -407,7 +407,7 @@ def test_blinking_text_blinks_while_the_video_plays_as_in_the_player(tmp_path: P
     """asciinema-player 3.18 hides SGR 5 text for 0.6 s of every 1.2 s while it plays,
     from play start (`setInterval(toggleBlink, 600)`, shown first), and shows it steadily
     once ended: the video's frames at those moments (a PNG still shows it)."""
-    from genact_cast.publish.raster import layout
+    from genact_cast.publish.picture_layout import layout
 
     source = tmp_path / "blink.cast"
     events = [[0.1, "o", "ab \x1b[5mBLINK\x1b[0m"], [2.0, "o", " cd"]]

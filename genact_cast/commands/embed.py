@@ -178,7 +178,7 @@ def embed(
         clip = Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit,
                     start_at=start_at, end_at=end_at)  # fmt: skip
         if kind in ("mp4", "webm", "png"):
-            from genact_cast.publish.raster import parse_size
+            from genact_cast.publish.picture_layout import parse_size
 
             parse_size(size)
     if not to_stdout:

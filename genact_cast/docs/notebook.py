@@ -219,8 +219,8 @@ class CastView:
             from genact_cast.publish.svg import screen_svg
 
             return screen_svg(screen, palette).encode("utf-8")
+        from genact_cast.publish.picture_layout import parse_size
         from genact_cast.publish.png import screen_png
-        from genact_cast.publish.raster import parse_size
 
         return screen_png(screen, palette, size=parse_size("16"))
 

@@ -113,7 +113,7 @@ class VideoFrames:
         self.ended = False
 
     def _pixels(self) -> int:
-        from genact_cast.publish.raster import check_picture, layout
+        from genact_cast.publish.picture_layout import check_picture, layout
         from genact_cast.publish.video import MAX_PICTURE
 
         picture = layout(self.cols, self.rows, self.size)

@@ -33,7 +33,7 @@ def export(
     require_for(kind)  # before Pillow is imported: the hint, not a traceback
     chosen_size: str | int = size
     if kind in PIXEL_KINDS:
-        from genact_cast.publish.raster import parse_size
+        from genact_cast.publish.picture_layout import parse_size
 
         chosen_size = parse_size(size)
     if at is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish.raster import check_picture, layout, still
+from genact_cast.publish.picture_layout import check_picture, layout
+from genact_cast.publish.raster import still
 from genact_cast.publish.screens import Screen, Timeline, last_screen
 
 # 16384 pixels a side: about 800 MB of RGB at most, and what browsers display.

@@ -23,12 +23,12 @@ import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs, raster_bidi, vectors
+from genact_cast.publish.picture_layout import font, layout
 from genact_cast.publish.player_layout import (
     ADVANCING_MARKS,
     as_laid_out,
@@ -41,96 +41,11 @@ from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.theme import pyte_color, rgb
 
 RGB = tuple[int, int, int]
-SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
 BRAILLE = range(0x2800, 0x2900)
 BOXES = range(0x2500, 0x25A0)  # box drawing and block elements: they must join
 # Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
 DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
 MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
-
-
-class Layout(NamedTuple):
-    width: int
-    height: int
-    font_size: int
-    cell_width: int
-    cell_height: int
-    ascent: int
-    left: int  # where the terminal's first column starts
-    top: int
-
-
-def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    return glyphs.mono(bold, False, size)
-
-
-def cell_of(size: int) -> tuple[int, int, int]:
-    """Cell width, height and ascent at a font size: whole pixels, so box lines join."""
-    face = font(False, size)
-    ascent, descent = face.getmetrics()
-    return int(face.getlength("M")), ascent + descent, ascent
-
-
-def layout(cols: int, rows: int, size: str | int) -> Layout:
-    """The picture's size and where the terminal sits in it.
-
-    A named size ("1080p") fixes the picture and picks the largest font that fits with a
-    margin; a number is the font size, and the picture is the terminal plus padding.
-    Both sides are even, as 4:2:0 video needs.
-    """
-    if isinstance(size, int):
-        cell_w, cell_h, _ = cell_of(size)
-        pad = max(4, size)
-        width = _even(cols * cell_w + 2 * pad)
-        height = _even(rows * cell_h + 2 * pad)
-        return _centred(width, height, size, cols, rows)
-    width, height = SIZES[size]
-    margin = height // 24
-    font_size = max(4, min(int((width - 2 * margin) / cols / 0.6), 400))
-    while font_size > 4:
-        cell_w, cell_h, _ = cell_of(font_size)
-        if cols * cell_w <= width - 2 * margin and rows * cell_h <= height - 2 * margin:
-            break
-        font_size -= 1
-    return _centred(width, height, font_size, cols, rows)
-
-
-def check_picture(
-    width: int, height: int, size: str | int, most: tuple[int, int], who: str
-) -> None:
-    """One line when a picture is larger than `who` takes, before any memory is used."""
-    from genact_cast.errors import GenactCastError
-
-    if width > most[0] or height > most[1]:
-        raise GenactCastError(
-            f"--size {size} makes a {width}x{height} picture for this terminal; {who} at "
-            f"most {most[0]}x{most[1]}: use a smaller --size or 1080p"
-        )
-
-
-def _centred(width: int, height: int, size: int, cols: int, rows: int) -> Layout:
-    cell_w, cell_h, ascent = cell_of(size)
-    left = max(0, (width - cols * cell_w) // 2)
-    top = max(0, (height - rows * cell_h) // 2)
-    return Layout(width, height, size, cell_w, cell_h, ascent, left, top)
-
-
-def _even(value: int) -> int:
-    return value + value % 2
-
-
-def parse_size(text: str) -> str | int:
-    """`--size`: 720p, 1080p, 4k, or a font size in pixels."""
-    from genact_cast.errors import BadOption
-
-    if text.casefold() in SIZES:
-        return text.casefold()
-    from genact_cast.numbers import plain_int
-
-    pixels = plain_int(text)  # str.isdigit() takes `²`, which int() then refuses
-    if pixels is not None and 6 <= pixels <= 200:
-        return pixels
-    raise BadOption(f"--size must be 720p, 1080p, 4k or a font size from 6 to 200 (got {text!r})")
 
 
 @dataclass

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from genact_cast.asciicast import Theme
 from genact_cast.errors import GenactCastError
 from genact_cast.publish.encode_cost import check_video, frame_seconds
-from genact_cast.publish.raster import Raster, check_picture, layout
+from genact_cast.publish.picture_layout import check_picture, layout
+from genact_cast.publish.raster import Raster
 from genact_cast.publish.raster_work import FRAME_SHARE
 from genact_cast.publish.screens import Screen, Timeline
 from genact_cast.publish.svg import LAST_FRAME_SECONDS
