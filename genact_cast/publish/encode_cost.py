@@ -202,10 +202,13 @@ def frame_seconds(pixels: int, redrawn: float) -> float:
 
 def check_video(
     frames: int, seconds: float, kind: str, ways: str = EMBED_WAYS, doing: str = "encode",
-    limit: float = VIDEO_SECONDS,
+    limit: float | None = None,
 ) -> None:  # fmt: skip
     """One line when `frames` frames, estimated to take `seconds`, are past the frame
-    limit or the time limit."""
+    limit or the time limit (`limit`, else VIDEO_SECONDS read at the call, so that one
+    constant governs every caller)."""
+    if limit is None:
+        limit = VIDEO_SECONDS
     if frames > MAX_FRAMES:
         raise GenactCastError(
             f"the {kind} would have more than {MAX_FRAMES:,} frames, the limit; {ways}"
