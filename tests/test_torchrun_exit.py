@@ -419,6 +419,15 @@ def test_every_agent_restarts_its_workers_each_round_and_only_the_last_one_fails
     ]
     if start is not None:
         assert sum(start in line for line in part[hang:]) == gpu.retries
+    if options.framework == "hf":
+        # Each round's script loads its model as every start does, then its first collective
+        # (main_process_first's barrier) brings NCCL up in each of the node's processes until
+        # bootstrapInit waits: Init START its last line, no RAS line (review-tt10 fault 2:
+        # nothing at all was shown).
+        rest = part[hang:]
+        assert sum(line.endswith("/config.json") for line in rest) == gpu.retries
+        assert sum(line.endswith(" - Init START") for line in rest) == 8 * gpu.retries
+        assert not [line for line in rest if "NCCL INFO RAS" in line]
     if start is not None and options.framework == "torchtitan":
         # Each round's rank 0 goes on to its first collective, set_determinism's broadcast:
         # NCCL's lines until bootstrapInit waits for the rank that never came up, Init START

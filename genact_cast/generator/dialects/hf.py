@@ -113,6 +113,8 @@ class Log(Watchdog):
         # or builds the model from its config (from scratch): the same on every launch, as
         # the same command runs again; a resume loads the checkpoint in Trainer.train.
         self.pretrained: bool | None = None
+        self.launched_at = 0.0
+        self.load_offset = self.load_seconds = 0.0
         self.resume_step = 0
         self.eval_works = 0  # the default group's eval gathers in this launch (hf_watchdog)
         self.train_start = 0.0
@@ -138,6 +140,7 @@ class Log(Watchdog):
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
+            self.launched_at = event.t
             self.comm_seconds = 0.0
             self.groups_up = False
             self.incidentals = (
@@ -251,6 +254,9 @@ class Log(Watchdog):
         moment = self._at(event.t - event.seconds)
         if self.pretrained is None:
             self.pretrained = event.loaded_from is not None
+        # where a restart round's script loads its model (Watchdog._round_lines)
+        self.load_offset = event.t - event.seconds - self.launched_at
+        self.load_seconds = event.seconds
         lines = self._loading(
             moment,
             event.seconds,

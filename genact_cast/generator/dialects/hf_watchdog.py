@@ -5,7 +5,7 @@ torch 2.9 dumps, and accelerate's torchrun restarts the job."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
@@ -21,6 +21,7 @@ from genact_cast.generator.dialects.base import (
     timed_out,
 )
 from genact_cast.generator.dialects.hf_job import Job
+from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
@@ -60,6 +61,47 @@ class Watchdog(Job):
     resume_step: int  # the step this launch resumed from (0: the first launch)
     eval_works: int  # the evaluation loop's gathers in this launch, one an eval batch
     interval: int  # --logging_steps
+    pretrained: bool | None  # whether the script loads the model's weights
+    load_offset: float  # seconds from this launch's start to its model's loading
+    load_seconds: float  # the loading's own seconds
+
+    def _loading(
+        self,
+        moment: datetime,
+        seconds: float,
+        *,
+        pretrained: bool,
+        done: datetime,
+        processes: int = 8,
+        dtype_given: bool = False,
+    ) -> list[Out]:
+        """from_pretrained's lines (the log's own)."""
+        raise NotImplementedError
+
+    def _round_lines(self, t: float, workers: Incidentals, event: Failed) -> list[Out]:
+        """A restart round's start on node 0 (a GPU that needs a reset): the script loads
+        its model as every start does (rank 0's INFO lines, each live process's shard bar),
+        then its first collective, main_process_first's barrier, brings the default
+        communicator up: each live process's NCCL lines until bootstrapInit waits for the
+        rank whose worker never came up (nccl_startup's until_bootstrap). A round too short
+        for the loading shows none of it (review-tt10 fault 2: nothing at all was shown)."""
+        f = self.facts
+        here = event.rank // 8 == 0
+        ranks = [r for r in range(8) if not (here and r == event.local_rank)]
+        begin = t + self.load_offset
+        end = begin + self.load_seconds
+        if any(t < at < end + 1.0 for at in event.retried):
+            return []
+        lines = self._loading(
+            f.moment(begin),
+            self.load_seconds,
+            pretrained=bool(self.pretrained),
+            done=f.moment(end),
+            processes=len(ranks),
+            dtype_given=f.method == "qlora",
+        )
+        texts = nccl_startup(f, workers, local_ranks=ranks, until_bootstrap=True)
+        return [*lines, *(Line(text) for text in texts)]
 
     def default_works(self, step: int) -> int:
         """The default group's last work in this launch before a hang in `step`, where the
@@ -171,13 +213,11 @@ class Watchdog(Job):
         )
         # The C++ watchdog writes to stderr (the first line right after the bar), and the
         # process dies: nothing draws its bar again.
-        # Each restart round's workers (a GPU that needs a reset) start as an in-place
-        # restart's do: accelerate's script prints nothing before its first collective.
         return [*(Line(text) for text in [*early, *late]), Close(leave=False), *self._after(event)]
 
     def _after(self, event: Failed) -> list[Out]:
-        """The restart rounds on a GPU that needs a reset (accelerate's script prints
-        nothing before its first collective), and torchrun's exit past its restarts."""
+        """The restart rounds on a GPU that needs a reset, and torchrun's exit past its
+        restarts."""
         rounds: list[Out] = []
         # Another node's agent gives up after the last round: this one waits (interrupted_hang).
         self.hung = event.exits and bool(event.retried) and event.rank // 8 != 0
@@ -186,7 +226,7 @@ class Watchdog(Job):
                 self.facts,
                 self.incidentals,
                 event,
-                lambda t, _: [],
+                lambda t, workers: self._round_lines(t, workers, event),
                 binary="/usr/local/bin/python",
             )
         return rounds + exit_lines(self.facts, self.incidentals, event, "train.py", ACCELERATE)
