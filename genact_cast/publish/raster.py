@@ -46,6 +46,11 @@ BOXES = range(0x2500, 0x25A0)  # box drawing and block elements: they must join
 # Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
 DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
 MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
+# The characters of bidi class B (paragraph separator) a cell can hold (not LF or CR):
+# Chromium draws U+2029 in the player's span as a blank of one advance, as U+2028, but
+# Pillow's raqm layout fails on it ("raqm_layout() failed", a traceback from every PNG
+# and video: review-attack13 F1). Drawn as the blank the player shows.
+PARAGRAPH_BREAKS = frozenset("\x1c\x1d\x1e\x85\u2029")
 
 
 @dataclass
@@ -103,6 +108,10 @@ class Raster:
                 continue  # a resize beyond the picture: the rows that fit are shown
             sources: list[int] = []  # each cell's column in the terminal
             row = as_laid_out(screen.rows[y], sources)  # zero-width ones take no column
+            if any(char in PARAGRAPH_BREAKS for char, _ in row):
+                row = tuple(
+                    (" " if char in PARAGRAPH_BREAKS else char, style) for char, style in row
+                )
             moved: list[tuple[str, Style, int]] = []  # symbols drawn on a cell of their own
             self.work.spend(lay.width * lay.cell_height)
             self.canvas.paste(self.colours.bg, (0, top, lay.width, top + lay.cell_height))
