@@ -3,8 +3,13 @@ restored, exit 128 + the signal, one line.
 
 Signals whose default action ends the process (signal(7): "Term" or "Core"), except
 SIGKILL and SIGSTOP (uncatchable), SIGINT (Ctrl-C, Python's KeyboardInterrupt) and the
-faults a Python handler cannot return from (SEGV, BUS, ILL, FPE, ABRT): each turned into
-an orderly exit. Those Python itself ignores (PIPE, XFSZ) are left as they are.
+faults a Python handler cannot return from (SEGV, BUS, ILL, FPE: the faulting instruction
+would run again): each turned into an orderly exit. Those Python itself ignores (PIPE,
+XFSZ) are left as they are.
+
+SIGABRT is one of them (review-attack13 F6: `kill -ABRT` during `embed --gif` left two
+temporary directories): sent from outside it is a request to stop like SIGTERM; raised
+by abort(3) in C code, abort itself ends the process once the handler returns, as before.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from __future__ import annotations
 import signal
 
 _TERMINATING_NAMES = (
-    "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU", "SIGXFSZ",
-    "SIGVTALRM", "SIGPROF", "SIGPWR", "SIGSTKFLT", "SIGIO", "SIGSYS", "SIGTRAP", "SIGEMT",
-    "SIGLOST",
+    "SIGTERM", "SIGHUP", "SIGABRT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU",
+    "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGPWR", "SIGSTKFLT", "SIGIO", "SIGSYS", "SIGTRAP",
+    "SIGEMT", "SIGLOST",
 )  # fmt: skip
 TERMINATING: tuple[int, ...] = tuple(
     dict.fromkeys(

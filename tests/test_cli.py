@@ -256,7 +256,7 @@ cli.main()
 
 
 STOPPING = [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
-            signal.SIGALRM]  # fmt: skip
+            signal.SIGALRM, signal.SIGABRT]  # fmt: skip
 
 
 @pytest.mark.parametrize(("signum", "code"), [(sig, 128 + sig) for sig in STOPPING])
