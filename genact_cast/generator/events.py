@@ -161,7 +161,7 @@ class Restarted(NamedTuple):
     attempt: int
     checkpoint: str
     step: int  # the last step the checkpoint holds; training resumes at step + 1
-    lost_seconds: float  # wall clock lost to the failure: redone steps and the restart
+    lost_seconds: float  # redone steps and the restart, each second once (docs/realism.md)
     requeued: bool = False  # the job started anew: requeued by Slurm, or run again by hand
     drained: str = ""  # the host taken out of the job (a spare took its place)
     restarts: int = 0  # torchrun restarts on the same hosts since the last (re)queue

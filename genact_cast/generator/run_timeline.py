@@ -79,6 +79,7 @@ class Timeline:
         # v0.2.0 checkpoint.py:489-493 `_async_wait()` before staging), a new process has none.
         self.write_end = 0.0
         self._waits: dict[int, float] = {}
+        self.last_restart = 0.0  # when the last restart's workers were started
 
     def build(self) -> list[RunEvent]:
         plan = self.plan
@@ -464,7 +465,10 @@ class Timeline:
                 self.attempt,
                 path,
                 resume_step,
-                self.t - checkpoint_end,
+                # Time lost (docs/realism.md, "Time lost"): from the end of the last
+                # work kept (the save resumed from, or the previous restart if later, whose
+                # time is already counted) to this restart: each second counted once.
+                self.t - max(checkpoint_end, self.last_restart),
                 not same,
                 drained,
                 self.restarts,
@@ -472,5 +476,6 @@ class Timeline:
             )
         )
         self.resumed_at = resume_step
+        self.last_restart = self.t
         self._launch(path or None)
         return resume_step + 1
