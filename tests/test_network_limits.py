@@ -233,6 +233,10 @@ def echoed_forms(user: str) -> list[str]:
         str(int(ID.replace("-", ""), 16)),
         "".join(chr(ord(char) + 0xFEE0) for char in ID),
         f"a_{ID[:18]}_b_{ID[18:]}", f"{ID[24:]}.then.{ID[:8]}",
+        # review-attack13 F2: its groups with blanks, dots or words between them
+        ID.replace("-", " "), ID.replace("-", "."),
+        " x ".join(ID.replace("-", "")[i : i + 4] for i in range(0, 32, 4)),
+        " or ".join(ID.replace("-", "")[i : i + 3] for i in range(0, 32, 3)),
     ]  # fmt: skip
 
 
@@ -241,7 +245,7 @@ def test_the_install_id_echoed_in_another_form_is_hidden(status: int) -> None:
     user = getpass.getuser()
     secrets = _secrets(user, ID)
     for form in echoed_forms(user):
-        path = form if form.isascii() else "1"  # a non-ASCII URL is refused as no URL
+        path = form if form.isascii() and " " not in form else "1"  # (else refused as no URL)
         body = f'{{"url": "http://x.example/a/{path}", "message": "you are {form}"}}'
         reply = Reply(status, "application/json", body.encode())
         try:

@@ -5,7 +5,8 @@ spaced out, half percent-encoded, hex of the dashed form, ...). So the text is a
 the other way round: normalised (non-alphanumerics dropped, case-folded), and with the
 hex, percent, base64 and base32 decodings of its tokens and of the whole text squeezed,
 each normalised too, then searched for the normalised ID (as it is, reversed, in rot13),
-for any 8 consecutive hex digits of a UUID (the ID split in parts with text between) and
+for any 8 consecutive hex digits of a UUID (the ID split in parts with text between,
+also among the text's hex digits alone, whatever separates them) and
 for the UUID's 128-bit value in decimal. The text is NFKC-normalised first, so fullwidth
 or other compatibility forms of the digits and letters read as ASCII.
 A reply that reveals the ID is never shown: the caller prints the status and a fixed
@@ -71,7 +72,9 @@ def reveals(text: str, install_id: str) -> bool:
     text = unicodedata.normalize("NFKC", text)
     layers = [text, unquote(text), unquote(unquote(text))]
     for layer in layers:
-        texts = [layer]
+        # Its hex digits alone, in order: the ID's groups with words between them
+        # ("ed10 x 67e9 x 53a7 ...": no run of 8 is left once the words are read).
+        texts = [layer, _NOT_HEX.sub("", layer)]
         for run in [*_TOKEN.findall(layer), re.sub(r"[^0-9A-Za-z+/_-]", "", layer)]:
             texts += [data.decode("latin-1") for data in _decodings(run)]
         for candidate in texts:
