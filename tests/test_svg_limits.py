@@ -24,7 +24,7 @@ def fresh_screens(frames: int, cols: int, rows: int) -> list[Event]:
 def test_the_size_limit_stops_the_drawing_once_passed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the limit the drawing stops at once: the old main drew all 400 frames (each
     told to `progress`) and only then counted the document."""
-    monkeypatch.setattr(svg_strip, "MAX_SVG_CHARS", 100_000)
+    monkeypatch.setattr(svg_strip, "MAX_SVG_BYTES", 100_000)
     drawn: list[float] = []
     with pytest.raises(LimitError, match="the SVG would be over"):
         render_svg(Header(80, 24), fresh_screens(400, 80, 24), progress=drawn.append)
@@ -37,7 +37,7 @@ def test_the_size_limit_counts_the_animation_too(monkeypatch: pytest.MonkeyPatch
     66.8 MB SVG past the 64 MB limit, which counted the definitions and the strip only."""
     events = [Event(i * 100_000, "o", "\x1b[Hx" if i % 2 else "\x1b[Hy") for i in range(300)]
     size = len(render_svg(Header(80, 24), events))
-    monkeypatch.setattr(svg_strip, "MAX_SVG_CHARS", size - 100)
+    monkeypatch.setattr(svg_strip, "MAX_SVG_BYTES", size - 100)
     with pytest.raises(LimitError, match="the SVG would be over"):
         render_svg(Header(80, 24), events)
 
@@ -55,3 +55,18 @@ def test_parts_past_the_memory_bound_go_to_a_file_unchanged(
     monkeypatch.setattr(svg_spool, "IN_MEMORY", 1000)
     monkeypatch.setattr(svg_spool, "CHUNK", 7)
     assert render_svg(Header(80, 24), events) == whole
+
+
+def test_the_size_limit_counts_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit is on the file: UTF-8 bytes, not characters (review-attack13 F3: a
+    1000x200 dashboard of box drawing wrote 70.9 MB under a limit of 64 MiB that counted
+    its 67.1 M characters)."""
+    events = [Event(i * 100_000, "o", f"\x1b[H{i:05d}{'─│┼'[i % 3] * 75}") for i in range(60)]
+    document = render_svg(Header(80, 24), events)
+    size = len(document.encode("utf-8"))
+    assert size > len(document) + 1000  # (the box drawing: three bytes a character)
+    monkeypatch.setattr(svg_strip, "MAX_SVG_BYTES", size - 100)
+    with pytest.raises(LimitError, match="the SVG would be over"):
+        render_svg(Header(80, 24), events)
+    monkeypatch.setattr(svg_strip, "MAX_SVG_BYTES", size)
+    assert render_svg(Header(80, 24), events) == document
