@@ -49,6 +49,8 @@ OTHERS = re.compile(
     r"|terminate called after throwing an instance of 'c10::DistBackendError'$|  what\(\):  \[|$)"
     # the suffix c10 gives a CUDA error (c10_cuda_check_implementation), as the faulty GPU's
     # process reports it
+    r"|Search for `cudaError\w+' in https://docs\.nvidia\.com/cuda/cuda-runtime-api/"
+    r"group__CUDART__TYPES\.html for more information\.$"
     r"|CUDA kernel errors might be asynchronously reported at some other API call, so the "
     r"stacktrace below might be incorrect\.$|For debugging consider passing CUDA_LAUNCH_BLOCKING=1$"
     r"|Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions\.$"

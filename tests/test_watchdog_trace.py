@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from genact_cast.generator import RecordOptions, generate
+from genact_cast.generator.dialects import c10d_watchdog, torchrun
 from tests.helpers import output_of, plain
 
 REAL = Path(__file__).parent / "data" / "real_logs" / "torch29_watchdog.txt"
@@ -331,3 +333,26 @@ def test_torchs_own_tag_and_the_tees_stack(framework: str) -> None:
     out = cast(framework, 7)
     if framework == "torchtitan":
         assert "[rank0]:[rank0]:[E" in out
+
+
+def test_a_cuda_error_is_reported_as_torch_2_9_reports_it() -> None:
+    """c10's CUDA check in torch 2.9 gives the runtime's error string, the help line naming
+    its enum, then the suffix: the faulty rank's lines against a real torch 2.9.0 log
+    (tests/data/real_logs/torch29_cuda_error.txt); the help line was missing."""
+    real = [
+        line
+        for line in (REAL.parent / "torch29_cuda_error.txt").read_text("utf-8").splitlines()
+        if not line.startswith("#")
+    ]
+    ours = c10d_watchdog.cuda_error(
+        1,
+        datetime(2025, 12, 6, 14, 46, 8, 298864),
+        673,
+        torchrun.torch_source("2.9.0"),
+        "an illegal memory access was encountered",
+        group="PG ID 3 PG GUID 3",
+    )
+    assert ours[: len(real)] == real
+    assert c10d_watchdog.cuda_error_help("uncorrectable ECC error encountered") == real[1].replace(
+        "cudaErrorIllegalAddress", "cudaErrorECCUncorrectable"
+    )

@@ -289,6 +289,24 @@ CUDA_ERROR_SUFFIX = (
 )
 
 
+# c10's CUDA check in torch 2.9 puts a help line between the runtime's error string and that
+# suffix, naming the error's enum (cudaGetErrorName): a real torch 2.9.0 log,
+# tests/data/real_logs/torch29_cuda_error.txt. The enums of the errors a run here dies of
+# (cudaGetErrorString's text -> cudaGetErrorName's).
+CUDA_ERROR_NAMES = {
+    "uncorrectable ECC error encountered": "cudaErrorECCUncorrectable",
+    "an illegal memory access was encountered": "cudaErrorIllegalAddress",
+}
+
+
+def cuda_error_help(error: str) -> str:
+    return (
+        f"Search for `{CUDA_ERROR_NAMES[error]}' in "
+        "https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html for more "
+        "information."
+    )
+
+
 def cuda_error(
     rank: int, moment: datetime, nanos: int, source: TorchSource, error: str, *, group: str
 ) -> list[str]:
@@ -306,6 +324,7 @@ def cuda_error(
     )
     return [
         _c10d(rank, moment, nanos, source.terminated, what),
+        cuda_error_help(error),
         *CUDA_ERROR_SUFFIX,
         "",
         "terminate called after throwing an instance of 'c10::DistBackendError'",
