@@ -49,6 +49,9 @@ OTHERS = re.compile(
     r"|terminate called after throwing an instance of 'c10::DistBackendError'$|  what\(\):  \[|$)"
     # the suffix c10 gives a CUDA error (c10_cuda_check_implementation), as the faulty GPU's
     # process reports it
+    # torch's own frame and exception where a restarted worker's set_device fails
+    # (megatron_cuda_init: torch/cuda/__init__.py:567 at v2.9.0)
+    r"|    torch\._C\._cuda_setDevice\(device\)$|torch\.AcceleratorError: CUDA error: .+"
     r"|Search for `cudaError\w+' in https://docs\.nvidia\.com/cuda/cuda-runtime-api/"
     r"group__CUDART__TYPES\.html for more information\.$"
     r"|CUDA kernel errors might be asynchronously reported at some other API call, so the "

@@ -1196,3 +1196,25 @@ def test_report_memory_shards_the_optimizer_over_one_distributed_optimizer_insta
         params = counted[int(m[1])]  # the tensor rank of data-parallel rank 0, PP 1
         expected = params * (6 + 12 / (dp // instances)) / 2**20
         assert float(m[2]) == pytest.approx(expected, abs=1.0)
+
+
+def test_a_restarted_worker_on_a_gpu_pending_its_reset_fails_at_set_device() -> None:
+    # review-mg10 finding 2: each restart round's worker on the GPU that needs a reset exited
+    # with 1 and printed nothing. It fails at its first CUDA call, set_device in
+    # _initialize_distributed (initialize.py:318 at core_v0.14.0), with the error its GPU
+    # gives every new process, as torch 2.9 raises it; then its agent stops the others.
+    plan = make_plan(CASES[3])
+    stuck = next(
+        e for e in Run(plan).events if isinstance(e, Failed) and e.retried and e.ends == "stuck"
+    )
+    text = lines(3)
+    error = "torch.AcceleratorError: CUDA error: uncorrectable ECC error encountered"
+    tails = [n for n, line in enumerate(text) if line == error]
+    assert len(tails) == len(stuck.retried)
+    for n in tails:
+        assert text[n - 13] == "Traceback (most recent call last):"
+        assert text[n - 12].endswith('/llm-train/pretrain_gpt.py", line 396, in <module>')
+        assert text[n - 2].endswith('/torch/cuda/__init__.py", line 567, in set_device')
+        assert text[n + 1].startswith("Search for `cudaErrorECCUncorrectable' in https://")
+        assert text[n + 4] == "Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions."
+        assert text[n + 6].endswith(" closing signal SIGTERM")

@@ -18,6 +18,7 @@ from genact_cast.generator.dialects import srun, torch_dump, torchrun
 from genact_cast.generator.dialects.base import Incidentals, Line, Out, torch_site
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_comms import agent
+from genact_cast.generator.dialects.megatron_cuda_init import set_device_failed
 from genact_cast.generator.dialects.megatron_shards import stage_layers
 from genact_cast.generator.dialects.rank_watchdog import (
     Collective,
@@ -355,6 +356,10 @@ def broken_gpu_lines(
     ]
     lines: list[str] = list(startup)
     dead = rounds[node].worker_pids[event.local_rank]
+    # An ECC error pending the reset fails the new process's set_device with the error the
+    # old one died of; what a GPU fallen off the bus or a stuck GSP gives a new process
+    # there, no real log read here shows: no traceback (review-mg10 finding 2 left for them).
+    failed_init = set_device_failed(f.user, event.cuda_error) if event.ends == "stuck" else []
     for retry, at in enumerate(event.retried):
         last = retry == len(event.retried) - 1
         workers = rounds[node]
@@ -363,7 +368,10 @@ def broken_gpu_lines(
             (
                 at,
                 node,
-                torchrun.stopped_workers(
+                # the worker on the broken GPU fails at its first CUDA call, then its agent
+                # stops the others
+                failed_init
+                + torchrun.stopped_workers(
                     f.moment(at),
                     workers.agent_pid,
                     source,
