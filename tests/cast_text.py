@@ -231,6 +231,7 @@ class Frame:
     aux_loss: float | None = None
     all_to_all: float | None = None  # ms
     replica_all_reduce: float | None = None  # ms: HSDP's all-reduce across replicas
+    tp_named_all_reduce: float | None = None  # ms: a TP collective shown as `AllReduce(TP)`
 
 
 def parse_frame(lines: list[str]) -> Frame | None:
@@ -275,7 +276,9 @@ def parse_frame(lines: list[str]) -> Frame | None:
         rest=(int(rest.group(1)), int(rest.group(2)), int(rest.group(3))) if rest else None,
         all_gather=ms(r"AllGather"),
         reduce_scatter=ms(r"ReduceScatter"),
-        tp_all_reduce=ms(r"AllReduce\(TP\)"),
+        # sequence parallelism's reduce-scatter and all-gather move what an all-reduce would
+        tp_all_reduce=tp_pair(ms(r"AllGather\(TP\)"), ms(r"ReduceScatter\(TP\)")),
+        tp_named_all_reduce=ms(r"AllReduce\(TP\)"),
         exposed=ms(r"Exposed"),
         aux_loss=float(aux.group(1))
         if (aux := re.search(r"Aux Loss: ([\d.e+-]+)", body))
@@ -283,6 +286,12 @@ def parse_frame(lines: list[str]) -> Frame | None:
         all_to_all=ms(r"AllToAll\(EP\)"),
         replica_all_reduce=ms(r"AllReduce\(replicate\)"),
     )
+
+
+def tp_pair(gather: float | None, scatter: float | None) -> float | None:
+    """The time of the TP group's all-gather and reduce-scatter together, as of the
+    all-reduce they replace under sequence parallelism; None unless both are shown."""
+    return None if gather is None or scatter is None else gather + scatter
 
 
 @dataclass

@@ -1125,9 +1125,14 @@ def _collectives(run: Run, s: Setup) -> list[str]:
             if value / 1000 * calls > step:
                 out.append(f"step {f.step}: {name} {value}ms x {calls} calls > step {step:.1f}s")
         out += _replica_all_reduce(f, s, stage, step)
+        if f.tp_named_all_reduce is not None:
+            # The memory line's activations are 34 s b h / TP: sequence parallelism, whose
+            # TP collectives are reduce-scatters and all-gathers (Korthikanti et al. 2022,
+            # arXiv 2205.05198, §4.2.2), not all-reduces.
+            out.append(f"step {f.step}: AllReduce(TP) under sequence parallelism")
         if s.tp > 1:
             if f.tp_all_reduce is None:
-                out.append(f"step {f.step}: TP {s.tp} but no AllReduce(TP) shown")
+                out.append(f"step {f.step}: TP {s.tp} but no AllGather(TP)/ReduceScatter(TP)")
             else:
                 moved = 2 * (s.tp - 1) / s.tp * 2 * s.seq_len * s.micro * s.hidden
                 bandwidth = moved / (f.tp_all_reduce / 1000) / 1e9
@@ -1153,7 +1158,7 @@ def _collectives(run: Run, s: Setup) -> list[str]:
                         f"all-reduces of {f.tp_all_reduce}ms, which no overlap the run names hides"
                     )
         elif f.tp_all_reduce is not None:
-            out.append(f"step {f.step}: AllReduce(TP) shown without tensor parallelism")
+            out.append(f"step {f.step}: TP collectives shown without tensor parallelism")
         if f.exposed is not None and f.exposed / 1000 > step:
             out.append(f"step {f.step}: Exposed {f.exposed}ms/step > step {step:.1f}s")
         # The gathers and reduce-scatters share one link (and the experts' all-to-alls, where
@@ -2034,8 +2039,20 @@ def _watchdog(f: Failure, s: Setup, where: str) -> list[str]:
         out.append(f"{where}: watchdog on rank {f.watchdog_rank} of {s.gpus}")
     if f.watchdog_rank == f.rank:
         out.append(f"{where}: the faulty rank {f.rank} times itself out; its peers do")
+    # Under sequence parallelism (the memory line's activations / TP) the TP group gathers
+    # and scatters a micro batch's activations, a TP-th of the sequence a rank (Korthikanti
+    # et al. 2022, arXiv 2205.05198, §4.2.2); it all-reduces none of them.
+    activations = s.seq_len * s.micro * s.hidden
+    tp_works = {
+        "_ALLGATHER_BASE": (activations // s.tp, activations),
+        "_REDUCE_SCATTER_BASE": (activations, activations // s.tp),
+    }
     if f.numels is None or min(f.numels) <= 0:
         out.append(f"{where}: WorkNCCL(...) without NumelIn/NumelOut")
+    elif s.tp > 1 and f.op == "ALLREDUCE":
+        out.append(f"{where}: OpType=ALLREDUCE on the TP group under sequence parallelism")
+    elif s.tp > 1 and tp_works.get(f.op) == f.numels:
+        pass  # the TP group's gather or scatter
     elif s.moe and f.op in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE"):
         out += _expert_shard_numels(f.numels, f.op, s, where)
     if not f.took_down:

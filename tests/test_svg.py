@@ -129,7 +129,7 @@ FRAMES_BEFORE = {
     ("seed7.cast", 30.0): (386, "e74dafe4e1b451bf"),
     ("seed7.cast", 1000.0): (422, "08f67629901979cd"),
     ("seed7-80x24.cast", 30.0): (386, "e8c5383ac6a8df34"),
-    ("finetune-70b-h200.cast", 1000.0): (370, "151f7abba0d92ec3"),
+    ("finetune-70b-h200.cast", 1000.0): (370, "1d127a6dbb218546"),
 }
 
 

@@ -28,6 +28,9 @@ from genact_cast.generator.streams import (
     Z_LOSS,
 )
 
+# COMMS draws of the TP reduce-scatter, past the step * 4 + k slots of the others
+TP_PAIR_KEYS = 1 << 40
+
 TASK_METRICS = {
     "chat": ("Token Acc",),
     "summarization": ("ROUGE-1", "ROUGE-2", "ROUGE-L"),
@@ -148,6 +151,16 @@ class Run:
             return None
         # Slot 3 of the step's four collective draws (_collective_times uses 0-2).
         return flow.replica_all_reduce * (1 + self.noise.uniform(COMMS, step * 4 + 3, -0.05, 0.05))
+
+    def tp_scatter(self, step: int) -> float:
+        """The reduce-scatter on the tensor-parallel group at `step`, in s. The plan's
+        activations assume sequence parallelism wherever TP > 1, which turns each TP
+        all-reduce into a reduce-scatter and an all-gather of half its traffic apiece
+        (Korthikanti et al. 2022, arXiv 2205.05198, §4.2.2): the all-gather takes half the
+        all-reduce's time at the step (`collectives`), the reduce-scatter the other half,
+        jittering on its own (±5 %)."""
+        half = self.plan.traffic.tp_all_reduce / 2
+        return half * (1 + self.noise.uniform(COMMS, TP_PAIR_KEYS + step, -0.05, 0.05))
 
     def grad_norm(self, step: int) -> float:
         """The gradient norm step `step` reports (the same in every launch that trains it)."""

@@ -90,7 +90,7 @@ def layout_for(cols: int, rows: int) -> Layout:
     right = min(96, max(34, round(width * 0.4)))
     left = width - right
     throughput = max(6, middle // 3)
-    nccl = 6  # four collectives: FSDP all-gather, reduce-scatter, TP all-reduce, exposed
+    nccl = 6  # four collectives: FSDP all-gather, reduce-scatter, TP RS + AG, exposed
     top = TITLE_ROWS
     return Layout(
         cols=cols,

@@ -84,8 +84,8 @@ def nccl_stats(plan: RunPlan, run: Run, step: int) -> list[Stat]:
         Stat("all-gather / block", _ms(gather)),
         Stat("reduce-scatter / block", _ms(scatter)),
     ]
-    if plan.tensor_parallel > 1:
-        stats.append(Stat("all-reduce (TP)", _ms(reduce)))
+    if plan.tensor_parallel > 1:  # sequence parallelism's pair in one row (Run.tp_scatter)
+        stats.append(Stat("RS + AG (TP)", _ms(reduce / 2 + run.tp_scatter(step))))
     experts = run.all_to_all(step)
     if experts is not None:
         stats.append(Stat("all-to-all (EP) / layer", _ms(experts)))

@@ -285,10 +285,11 @@ def _failure(show: Show, event: Failed) -> None:
                 s.warning,
             )
     else:
-        numel_in, numel_out = collective_numels(plan, event.op)
+        op, seq = sequence_parallel_work(event.op, event.seq)
+        numel_in, numel_out = collective_numels(plan, op, tp_group=event.op != op)
         con.log(
             f"[ERROR] [rank{event.peer}] Watchdog caught collective operation timeout: "
-            f"WorkNCCL(SeqNum={event.seq}, OpType={event.op}, NumelIn={numel_in}, "
+            f"WorkNCCL(SeqNum={seq}, OpType={op}, NumelIn={numel_in}, "
             f"NumelOut={numel_out}, Timeout(ms)={event.timeout_ms}) ran for {event.ran_ms} "
             f"milliseconds before timing out",
             s.error,
@@ -309,13 +310,36 @@ def _failure(show: Show, event: Failed) -> None:
         )
 
 
-def collective_numels(plan: RunPlan, op: str) -> tuple[int, int]:
+def sequence_parallel_work(op: str, seq: int) -> tuple[str, int]:
+    """The OpType and SeqNum the watchdog prints for the run's collective `op`, `seq`-th on
+    its group. The plan's activations assume sequence parallelism wherever TP > 1: each
+    all-reduce of tensor parallelism (the timeline's ALLREDUCE, counted as Shoeybi et al.
+    2019 count them, collective_counts.tp_per_step) is a reduce-scatter and an all-gather
+    (Korthikanti et al. 2022, arXiv 2205.05198, §4.2.2: g is a reduce-scatter, g-bar an
+    all-gather), so the group counts two works for each: the `seq`-th all-reduce's pair is
+    works 2 seq - 1 (the gather) and 2 seq (the scatter), the one caught by `seq`'s parity.
+    FSDP's gathers and scatters are printed as they are."""
+    if op != "ALLREDUCE":
+        return op, seq
+    if seq % 2:
+        return "_ALLGATHER_BASE", 2 * seq - 1
+    return "_REDUCE_SCATTER_BASE", 2 * seq
+
+
+def collective_numels(plan: RunPlan, op: str, *, tp_group: bool = False) -> tuple[int, int]:
     """Elements in and out of the collective the watchdog caught: one block's parameters of
-    this TP/PP shard, gathered or scattered over the shard group, or the activations
-    (micro batch x sequence x hidden) a TP all-reduce sums. Of a mixture of experts, only
-    this rank's EP share of the routed experts (each lives on one EP rank), as the step
-    line's AllGather time carries."""
+    this TP/PP shard, gathered or scattered over the shard group, or on the TP group
+    (`tp_group`) a micro batch's activations (micro batch x sequence x hidden), gathered
+    from or scattered to a TP-th of the sequence each. Of a mixture of experts, only this
+    rank's EP share of the routed experts (each lives on one EP rank), as the step line's
+    AllGather time carries."""
     a, layout = plan.arch, plan.layout
+    if tp_group:
+        activations = plan.micro_batch * plan.seq_len * a.hidden
+        part = activations // layout.tp
+        if op == "_ALLGATHER_BASE":
+            return part, activations
+        return activations, part
     block = _layer_params(a, layout.ep) // layout.tp
     group = layout.shard_group
     shard = -(-block // group)  # padded to a multiple of the group, as FSDP's flat parameter
@@ -411,8 +435,9 @@ class LiveBlock:
         if plan.layout.replicas > 1:  # HSDP: each block's gradient shard across replicas
             comms.append(s.field("replicas", len("AllReduce(replicate): ") + 9, GREY))
         self.nccl = "" if sharded else "[NCCL] "  # the first collective shown carries it
-        if plan.tensor_parallel > 1:
-            comms.append(s.field("ar", len("[NCCL] AllReduce(TP): ") + 9, GREY))
+        if plan.tensor_parallel > 1:  # sequence parallelism: a gather, a scatter (Run.tp_scatter)
+            comms.append(s.field("tpag", len("[NCCL] AllGather(TP): ") + 9, GREY))
+            comms.append(s.field("tprs", len("ReduceScatter(TP): ") + 9, GREY))
         if plan.moe is not None and plan.moe.ep > 1:
             comms.append(s.field("a2a", len("AllToAll(EP): ") + 9, GREY))
         comms.append(s.field("exposed", len("Exposed: ") + 9 + len("/step"), GREY))
@@ -464,7 +489,8 @@ class LiveBlock:
         if replicas is not None:
             values["replicas"] = f"AllReduce(replicate): {_ms(replicas)}"
         if self.tensor_parallel:
-            values["ar"] = f"{self.nccl}AllReduce(TP): {_ms(reduce)}"
+            values["tpag"] = f"{self.nccl}AllGather(TP): {_ms(reduce / 2)}"
+            values["tprs"] = f"ReduceScatter(TP): {_ms(show.run.tp_scatter(stats.step))}"
         if self.experts:
             values["aux"] = f"{stats.aux_loss or 0.0:.3e}"
         if self.dispatches:
