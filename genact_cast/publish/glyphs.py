@@ -103,6 +103,25 @@ def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
     return _picture(font, char) != _notdef(font)
 
 
+def _inked(font: ImageFont.FreeTypeFont, char: str) -> bool:
+    """Whether `font` draws `char` with ink, or `char` is one drawn blank (a space, U+3164).
+
+    A font found for another character is no answer for one it maps to an empty glyph:
+    WenQuanYi Micro Hei maps ℃ and ℉ to nothing, and once a CJK character had found it,
+    ℃ was drawn blank where fontconfig names DejaVu Sans, as the player's browser draws
+    it (review-exports12 item 7)."""
+    if unicodedata.category(char) in ("Zs", "Cf", "Cc", "Mn", "Me") or char in _BLANK:
+        return True
+    try:
+        return font.getmask(char).getbbox() is not None
+    except (OSError, ValueError):
+        return False
+
+
+# Characters whose glyph is blank in every font: the Hangul fillers, the blank braille cell.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def _picture(font: ImageFont.FreeTypeFont, text: str) -> bytes:
     try:
         mask = font.getmask(text)
@@ -183,7 +202,12 @@ def _machine(char: str, size: int, color: bool) -> Face | None:
     """A font of the machine's that has `char` (a colour one, or not), fontconfig's pick."""
     for path in reversed(_found):
         found = _system(path, size)
-        if found is not None and found.color == color and has_glyph(found.font, char):
+        if (
+            found is not None
+            and found.color == color
+            and has_glyph(found.font, char)
+            and _inked(found.font, char)
+        ):
             return found
     named = _fontconfig(char, color)
     if named is not None:

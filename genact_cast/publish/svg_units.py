@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 # The PNG and video's chain (publish/glyphs.py), as families a viewer's machine may have:
-# the monospace faces, then CJK and colour emoji faces, then DejaVu Sans for symbols.
+# the monospace faces, colour emoji faces, DejaVu Sans for symbols, then CJK faces. DejaVu
+# Sans comes before the CJK faces, as in the player: its font list lacks ℃ and №, so
+# Chromium asks fontconfig, whose pick (the default sans) draws them; WenQuanYi Micro Hei
+# maps ℃ and ℉ to empty glyphs, so the SVG showed them blank (review-exports12 item 7).
 FONT = (
     "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',"
-    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei','Noto Color Emoji','Apple Color Emoji',"
-    "'Segoe UI Emoji','DejaVu Sans',monospace"
+    "'Noto Color Emoji','Apple Color Emoji','Segoe UI Emoji','DejaVu Sans',"
+    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei',monospace"
 )
 # For a symbol that is an emoji only when asked (ℹ, ‼, ↔: Emoji_Presentation=No) and is not
 # followed by VS16: the text faces first. The player names no emoji font, so Chromium's
@@ -15,8 +18,8 @@ FONT = (
 # the colour font first.
 TEXT_FONT = (
     "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',"
-    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei','DejaVu Sans','Noto Color Emoji',"
-    "'Apple Color Emoji','Segoe UI Emoji',monospace"
+    "'DejaVu Sans','Noto Color Emoji','Apple Color Emoji','Segoe UI Emoji',"
+    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei',monospace"
 )
 FONT_SIZE = 14
 CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
