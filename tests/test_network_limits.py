@@ -317,6 +317,7 @@ def test_a_reply_holding_the_install_id_in_any_form_is_not_shown(
             else:
                 assert done.returncode == 0, shown
                 assert "http://x.example/a/1" in shown, shown
+                assert "withheld" in shown, shown  # said, not dropped without a word
         # An ordinary message is still shown.
         Echo.status, Echo.body = 422, b'{"error": "the cast has no events"}'
         done = subprocess.run(
