@@ -10,7 +10,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
 from genact_cast.publish.vtt import session_name
+from genact_cast.publish.vtt_sessions import typed_program
 from tests.test_vtt import cues_of_file, lines
 
 SUBTITLES = Path(__file__).resolve().parent / "data" / "subtitles"
@@ -604,6 +607,44 @@ def test_a_screen_program_in_a_compound_command_is_named_and_its_box_told() -> N
     for name, program in (("n4", "vim"), ("n6", "top"), ("n22", "vim"), ("n24", "top")):
         told = lines(cues_of_file(f"review11_h_{name}.cast", SUBTITLES))
         assert f"[{program}]" in told, (name, told)
+
+
+def test_a_dialog_in_a_substitution_an_if_or_under_a_box_left_is_named_and_its_box_told() -> None:
+    """review-exports12 item 1: `x=$(whiptail --inputbox ... 3>&1 1>&2 2>&3)` was `[3]`
+    (the assignment's word taken whole, the redirections' `&` read as a background job),
+    `if dialog --yesno ...; then ...; fi` was `[fi]`, and `whiptail --msgbox ... && echo
+    ok`, typed where the dialog before had left its box on the primary screen (the
+    cursor's row holds old text), `[full-screen program]`; no box was told.
+    review12_dlg2.cast (review-exports12's dlg2: `x=$(whiptail --inputbox 'Your name?' 8
+    40 3>&1 1>&2 2>&3); echo "hi $x"`, Enter, `Ann`, Enter; `if dialog --yesno 'Deploy
+    now?' 6 30; then echo yes; else echo no; fi`, Enter, Enter; `whiptail --msgbox 'All
+    done' 8 30 && echo ok`, Enter, Enter; `exit`)."""
+    found = cues_of_file("review12_dlg2.cast", SUBTITLES)
+    field = "_" * 36
+    box = ["[whiptail]", "Your name?", field, "&lt;Ok&gt; &lt;Cancel&gt;"]
+    assert ("00:00:07.868", box) in found, found
+    assert ("00:00:16.506", ["[dialog]", "Deploy now?", "&lt; Yes &gt; &lt; No &gt;"]) in found
+    assert ("00:00:22.624", ["[whiptail]", "All done", "&lt;Ok&gt;"]) in found, found
+    told = lines(found)
+    assert not {"[3]", "[fi]", "[full-screen program]"} & set(told), told
+
+
+@pytest.mark.parametrize(
+    ("command", "program"),
+    [
+        ("x=$(whiptail --inputbox 'Q' 8 40 3>&1 1>&2 2>&3); echo \"$x\"", "whiptail"),
+        ("x=`dialog --menu m 10 30 2 a A b B 2>&1 >/dev/tty`", "dialog"),
+        ("if dialog --yesno 'Go?' 6 30; then echo yes; else echo no; fi", "dialog"),
+        ("while true; do htop; done", "htop"),
+        ("! vim notes.txt", "vim"),
+        ("vim notes.txt &>/dev/null", "vim"),
+        ("sleep 5 & top", "top"),
+    ],
+)
+def test_the_program_of_a_compound_command(command: str, program: str) -> None:
+    """review-exports12 item 1: reserved words, an assignment of a command substitution
+    and redirections to a descriptor (`3>&1`, `&>`) do not hide the program run."""
+    assert typed_program("$ " + command) == program
 
 
 def test_commands_after_a_dialog_on_the_primary_screen_are_told_each_from_its_first_key() -> None:

@@ -62,6 +62,7 @@ from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
 from genact_cast.publish.vtt_reflow import redrawn_under
 from genact_cast.publish.vtt_sessions import (
+    SCREENS,
     command_row,
     command_text,
     prompt,
@@ -204,6 +205,11 @@ def render_vtt(timeline: Timeline) -> str:
                 # Output on the row, no command (nor a bare prompt: a key bound to a program)
                 if row >= 0 and not prompt(command) and not typed_program(command, typed):
                     command, typed = resumed(command, lines.last_command(row))
+                elif row < 0 and typed_program(lines.last_command(row)) in SCREENS:
+                    # The cursor's row holds old text (a box a dialog left on the primary
+                    # screen, review-exports12 item 1): the last command typed started it,
+                    # if it runs a program that draws a screen.
+                    command, typed = resumed("", lines.last_command(row))
                 session = (screen.time, command, typed)
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)

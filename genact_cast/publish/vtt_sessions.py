@@ -15,7 +15,11 @@ SHELLS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", 
                     "pwsh", "xonsh", "elvish", "tmux", "screen", "login", "su"})  # fmt: skip
 PROMPTS = ("$ ", "# ", "% ", "> ", "❯ ")  # the end of a shell prompt, before a command
 # Shell builtins and commands that return at once (no program to name a session after).
-PASSED = frozenset({"cd", "echo", "printf", "true", "false", ":", "export", "unset", "exit"})
+PASSED = frozenset({"cd", "echo", "printf", "true", "false", ":", "export", "unset", "exit",
+                    "fi", "done", "esac", "}", "then", "else", "do"})  # fmt: skip
+# Reserved words before a command (`if dialog --yesno Q 6 30; then ...`): the command
+# after them is run (review-exports12 item 1).
+KEYWORDS = frozenset({"if", "elif", "while", "until", "then", "else", "do", "!", "{"})
 # Commands that run the command after them, with the options of theirs that take a value.
 PREFIXES: dict[str, frozenset[str]] = {
     "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"}),
@@ -109,6 +113,12 @@ def _name(words: list[str]) -> str | None:
     """The program one command runs (None: none, or one passed over; "" if its name is
     not printable ASCII)."""
     words = list(words)
+    while words and words[0] in KEYWORDS:
+        words.pop(0)
+    assignment = _ASSIGNMENT.match(words[0]) if words else None
+    if assignment and words[0][assignment.end() :].startswith(("$(", "`")):
+        # `x=$(whiptail --inputbox Q 8 40 3>&1 1>&2 2>&3)`: the substitution runs it
+        words[0] = words[0][assignment.end() :].lstrip("$(`")
     while words and (words[0] in PREFIXES or _ASSIGNMENT.match(words[0])):
         takes = PREFIXES.get(words.pop(0), frozenset())
         while words and words[0].startswith("-"):  # (the prefix's options: `nice -n 5`)
@@ -117,7 +127,7 @@ def _name(words: list[str]) -> str | None:
                 words.pop(0)
     if not words or words[0] in PASSED:
         return None
-    program = words[0].lstrip("$(").rstrip(")").rsplit("/", 1)[-1]
+    program = words[0].lstrip("$(`").rstrip(")`").rsplit("/", 1)[-1]
     if _INTERPRETER.fullmatch(program):
         program = _script(words[1:]) or program
     if program.isprintable() and program.isascii():
@@ -150,8 +160,13 @@ def _commands(command: str) -> list[list[str]]:
     except ValueError:
         return [command.split()]
     commands: list[list[str]] = [[]]
-    for token in tokens:
-        if token in ("&&", "||", ";", "&", ";;", "|", "|&"):
+    for at, token in enumerate(tokens):
+        before = tokens[at - 1] if at > 0 else ""
+        after = tokens[at + 1] if at + 1 < len(tokens) else ""
+        if token == "&" and (before.endswith((">", "<")) or after.startswith(">")):
+            # a redirection (`3>&1`, `2>&3`, `&>/dev/null`), not a background job
+            commands[-1].append(token)
+        elif token in ("&&", "||", ";", "&", ";;", "|", "|&"):
             commands.append([])
         else:
             commands[-1].append(token)
