@@ -420,6 +420,9 @@ def test_every_agent_restarts_its_workers_each_round_and_only_the_last_one_fails
     if start is not None:
         assert sum(start in line for line in part[hang:]) == gpu.retries
     if options.framework == "hf":
+        # Only a c10d rendezvous lets the other agents see the restarted node
+        # (num_nodes_waiting); accelerate's default is static (review-tt10 fault 4).
+        assert "--rdzv_backend=c10d" in text[commands[number]]
         # Each round's script loads its model as every start does, then its first collective
         # (main_process_first's barrier) brings NCCL up in each of the node's processes until
         # bootstrapInit waits: Init START its last line, no RAS line (review-tt10 fault 2:

@@ -361,4 +361,11 @@ def command(
             f"--main_process_ip={master}",
             f"--main_process_port={port}",
         ]
+        if max_restarts:
+            # accelerate 1.11.0's default rendezvous is static (commands/launch.py:333-338),
+            # whose num_nodes_waiting() is always 0: only the c10d one lets the other nodes'
+            # agents see a restarted node and restart their workers with it (review-tt10
+            # fault 4); accelerate passes main_process_ip:port as its endpoint
+            # (utils/launch.py:226).
+            words.append("--rdzv_backend=c10d")
     return [*words, *parallelism, script, *args]
