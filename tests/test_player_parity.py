@@ -851,3 +851,24 @@ def test_a_symbol_the_cjk_font_draws_blank_is_drawn_as_in_the_player(
     drawn = picture.crop((cell_left, lay.top, lay.left + 10 * lay.cell_width, lay.height))
     found = _ink_columns(drawn, lay.cell_width, lay.cell_height, 3)
     assert found[0] == pytest.approx(expected[0], abs=0.3), (found, expected)
+
+
+def test_an_ideographic_variation_selector_is_drawn_as_in_the_player(
+    player: Player, tmp_path: Path
+) -> None:
+    """review-exports12 item 9: 葛 U+E0100 (VS17, an ideographic variant) has no glyph of
+    its own; the PNG (and so the video) drew it as a missing-glyph box. The PNG inks the
+    cells the player's screenshot inks."""
+    body = "\x1b[?25lK \u845b\U000e0100\u845b IVS|x"
+    cast = tmp_path / "ivs.cast"
+    cast.write_text(cast_json({"version": 2, "width": 20, "height": 2}, [[0.1, "o", body]]))
+    player.load(cast.read_text("utf-8"))
+    expected = player.at(0.5)
+    shot = player.picture()
+    png = tmp_path / "ivs.png"
+    export(str(cast), png, "png", overwrite=True, clip=Clip(), size="15", at=0.5)
+    picture = png_picture(png.read_bytes()).convert("RGB")
+    lay = layout(expected.cols, expected.rows, 15)
+    want = inked_cells(shot, 0, 0, (shot.width / 20, shot.height / 2), 14)
+    got = inked_cells(picture, lay.left, lay.top, (lay.cell_width, lay.cell_height), 14)
+    assert got == want, f"the PNG inks {got}, the player {want}"

@@ -350,8 +350,9 @@ def _cluster(row: Row, x: int) -> tuple[str, int]:
 
 
 def _selector(char: str) -> bool:
-    """A variation selector (VS1-VS16): it picks a glyph, it has none of its own."""
-    return "\ufe00" <= char <= "\ufe0f"
+    """A variation selector (VS1-VS16, and VS17-VS256: an ideographic variant, 葛󠄀):
+    it picks a glyph, it has none of its own (review-exports12 item 9: U+E0100 was a box)."""
+    return "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"
 
 
 def _lone_mark(char: str) -> bool:
