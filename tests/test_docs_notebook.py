@@ -261,7 +261,9 @@ def test_a_bad_record_call_is_one_line_in_the_call_s_own_terms() -> None:
         assert str(caught.value) == message
 
 
-def test_save_writes_what_the_name_asks_for_as_record_does(tmp_path: Path) -> None:
+def test_save_writes_what_the_name_asks_for_as_record_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """review-attack9 item 7: save("x.svg") wrote asciicast JSON under that name, where
     `record -o x.svg` draws the SVG; bytes as a title became the text "b'x'"."""
     import genact_cast
@@ -273,6 +275,12 @@ def test_save_writes_what_the_name_asks_for_as_record_does(tmp_path: Path) -> No
     assert view.save(tmp_path / "x.cast").read_text() == view.text
     with pytest.raises(BadOption, match=r"^save\('.*x\.md'\): Markdown snippets point at"):
         view.save(tmp_path / "x.md")
+    # review-attack13 F7: "-" (standard output for `record -o`) wrote a file named "-"
+    monkeypatch.chdir(tmp_path)
+    for dash in ("-", Path("-")):
+        with pytest.raises(BadOption, match=r"^save\('-'\): '-' is standard output"):
+            view.save(dash)
+    assert not (tmp_path / "-").exists()
     with pytest.raises(BadOption, match=r"record\(\): title= takes text or a number"):
         genact_cast.record(seed=7, title=b"x")
 

@@ -60,6 +60,11 @@ class CastView:
         export, never a cast under that name (review-attack9 item 7)."""
         from genact_cast.errors import BadOption, OutputError
 
+        if str(path) == "-":  # (review-attack13 F7: it wrote a file named "-")
+            raise BadOption(
+                "save('-'): '-' is standard output for `record -o`, and save() writes a file: "
+                "give a file name (the cast's text is .text)"
+            )
         target = Path(path)
         try:
             return self._save(target, overwrite=overwrite)
