@@ -872,3 +872,25 @@ def test_an_ideographic_variation_selector_is_drawn_as_in_the_player(
     want = inked_cells(shot, 0, 0, (shot.width / 20, shot.height / 2), 14)
     got = inked_cells(picture, lay.left, lay.top, (lay.cell_width, lay.cell_height), 14)
     assert got == want, f"the PNG inks {got}, the player {want}"
+
+
+def test_a_symbol_emoji_only_on_request_is_text_in_the_png_as_in_the_player(
+    player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """review-exports12 item 8: ⚧ (U+26A7, Emoji_Presentation=No, no VS16) is the player's
+    grey text glyph (Chromium's fallback takes DejaVu Sans); the PNG (and the video) drew
+    the orange colour emoji. ⏸ (no text font has it) stays the colour emoji, two cells.
+    (The player lays the text ⚧ out wider than its cell, moving the `|` right; the SVG and
+    PNG keep it in its cell: the colours are compared here, not the inked cells.)"""
+    cols = 10
+    body = "\x1b[?25l\u26a7|x\r\n\u23f8|x"
+    found = {}
+    for name, (image, left, top, (w, h)) in three_pictures(
+        player, browser, tmp_path, body, cols, 2
+    ).items():
+        rows = [inked_cells(image, left, top + y * h, (w, h), cols) for y in range(2)]
+        boxes = [(left, top + y * h, left + 2 * w, top + (y + 1) * h) for y in range(2)]
+        found[name] = rows, [_redness(image, box) for box in boxes]
+    assert found["player"][1][0] < 40 < found["player"][1][1], found["player"]
+    for name in ("SVG", "PNG"):
+        assert found[name][1][0] < 40 < found[name][1][1], (name, found[name][1])

@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
+from genact_cast.publish.terminal_cells import text_symbol
 from genact_cast.publish.vectors import BLOCKS, SHADES, STROKE, raster_symbol, vector
 from genact_cast.publish.vectors import LINES as _LINES
 from genact_cast.publish.vectors import POLYGONS as _POLYGONS
@@ -228,8 +229,12 @@ def face(char: str, bold: bool, italic: bool, size: int) -> Face:
         return _cluster_face(char, first, size)
     if has_glyph(first, char):
         return Face(first, False, 1.0)
-    # An emoji from a colour font when the machine has one (as a browser shows it).
-    for color in (True, False) if emoji(char) else (False,):
+    # An emoji from a colour font when the machine has one (as a browser shows it); a
+    # symbol that is an emoji only when VS16 asks (⚧ U+26A7) from a text font first, as
+    # Chromium's fallback draws it in the player (review-exports12 item 8), from the
+    # colour font where no text font has it (⏸).
+    order = (False, True) if text_symbol(char, 0) else (True, False)
+    for color in order if emoji(char) else (False,):
         found = _machine(char, size, color)
         if found is not None:
             return synthetic(found, bold, italic)
