@@ -2158,7 +2158,13 @@ def _failures(run: Run, s: Setup) -> list[str]:
         lost_total += lost
         save = next((v for v in run.saves if v.path == f.resume_path and v.at is not None), None)
         if save is not None and save.at is not None:
-            low = (f.watchdog_at - save.at).total_seconds() - 2
+            # Each second is counted once (docs/realism.md "Time lost"): where an earlier
+            # restart came after the save resumed from, its time is that restart's.
+            kept = max(
+                [save.at]
+                + [g.restart_at for g in run.failures if g.restart_at and g.restart_at < f.xid_at]
+            )
+            low = (f.watchdog_at - kept).total_seconds() - 2
             resumed = [x.at for x in run.step_lines if x.attempt == f.attempt]
             # Lost counts from when training went on after the save blocked it, which is
             # before the write (the line's time) ended: at most its write time before it.
