@@ -811,46 +811,28 @@ def test_vs16_after_a_wide_character_and_the_hangul_filler_as_in_the_player(
     assert found["PNG"] == found["player"], found
 
 
-@pytest.mark.parametrize("char", ["\u2103", "\u2109"])  # ℃ ℉
 def test_a_symbol_the_cjk_font_draws_blank_is_drawn_as_in_the_player(
-    char: str, player: Player, browser: Any, tmp_path: Path
+    player: Player, browser: Any, tmp_path: Path
 ) -> None:
     """review-exports12 item 7: WenQuanYi Micro Hei maps ℃ and ℉ to empty glyphs. The
     player's font list lacks them and Chromium's fallback draws them from DejaVu Sans; the
     SVG named the CJK faces before DejaVu Sans (℃ blank), and the PNG took them from the
-    CJK font a character before (漢) had found (blank too)."""
-    from PIL import Image
-
-    from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING
-
-    body = "\x1b[?25l\u6f22 " + char
-    cast = tmp_path / "symbol.cast"
-    cast.write_text(cast_json({"version": 2, "width": 10, "height": 2}, [[0.1, "o", body]]))
-    player.load(cast.read_text("utf-8"))
-    player.at(0.5)
-    shown = player.picture()
-    cw = shown.width / 10
-    expected = _ink_columns(shown.crop((round(3 * cw), 0, shown.width, shown.height)), cw,
-                            shown.height / 2, 3)  # fmt: skip
-    svg = tmp_path / "symbol.svg"
-    svg.write_text(render_svg(Header(cols=10, rows=2), [Event(0, OUTPUT, body)]), "utf-8")
-    page = browser.new_page(viewport={"width": 400, "height": 200})
-    page.goto(svg.as_uri())
-    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    page.close()
-    left = PADDING + 3 * CELL_WIDTH
-    drawn = shot.crop((round(left), round(PADDING), round(PADDING + 10 * CELL_WIDTH),
-                       round(PADDING + 2 * LINE_HEIGHT)))  # fmt: skip
-    found = _ink_columns(drawn, CELL_WIDTH, LINE_HEIGHT, 3)
-    assert found[0] == pytest.approx(expected[0], abs=0.3), (found, expected)
-    png = tmp_path / "symbol.png"
-    export(str(cast), png, "png", overwrite=True, clip=Clip(), size="16", at=0.5)
-    picture = png_picture(png.read_bytes())
-    lay = layout(10, 2, 16)
-    cell_left = lay.left + 3 * lay.cell_width
-    drawn = picture.crop((cell_left, lay.top, lay.left + 10 * lay.cell_width, lay.height))
-    found = _ink_columns(drawn, lay.cell_width, lay.cell_height, 3)
-    assert found[0] == pytest.approx(expected[0], abs=0.3), (found, expected)
+    CJK font a character before (漢) had found (blank too). Each row: where the ink after
+    漢 and a blank starts, in the player, the SVG (in Chromium) and the PNG."""
+    cols = 10
+    body = "\x1b[?25l\u6f22 \u2103\r\n\u6f22 \u2109"
+    starts = {}
+    for name, (image, left, top, (w, h)) in three_pictures(
+        player, browser, tmp_path, body, cols, 2
+    ).items():
+        starts[name] = [
+            _ink_columns(image.crop((round(left + 3 * w), round(top + y * h),
+                                     round(left + cols * w), round(top + (y + 2) * h))),
+                         w, h, 3)[0]
+            for y in range(2)
+        ]  # fmt: skip
+    for name in ("SVG", "PNG"):
+        assert starts[name] == pytest.approx(starts["player"], abs=0.3), starts
 
 
 def test_an_ideographic_variation_selector_is_drawn_as_in_the_player(
