@@ -195,3 +195,66 @@ def test_the_genact_log_stops_a_dead_workers_peers_at_once() -> None:
         failing = {k: v for k, v in found.items() if k.startswith("failures") or k == "parse"}
         assert not failing, (seed, failures, failing)
     assert {"dies", "hangs"} <= kinds
+
+
+# torchrun's agent: a closing signal, and 30 s later the kill of a worker that did not end on it
+# (elastic/multiprocessing/api.py:908 and :928 at torch 2.9.0)
+CLOSING = re.compile(
+    r"^W(\d\d)(\d\d) (\d\d:\d\d:\d\d\.\d{6}) (\d+) .*Sending process (\d+) closing"
+)
+UNABLE = re.compile(
+    r"^W(\d\d)(\d\d) (\d\d:\d\d:\d\d\.\d{6}) (\d+) .*Unable to shutdown process (\d+) via 15, "
+    r"forcefully exiting via 9$"
+)
+FAILED = re.compile(r"^E(\d\d)(\d\d) (\d\d:\d\d:\d\d\.\d{6}) (\d+) .*\] failed \(exitcode")
+
+
+def test_a_stuck_rank_does_not_end_on_its_agents_sigterm() -> None:
+    """The real Xid 48 log (plan_failures.ENDS): the faulty rank prints its CUDA error but its
+    process does not exit, so its peers time out 600 s later; then its agent's SIGTERM goes
+    unanswered and SIGKILL follows 30 s after, before the agent reports the failure. Megatron
+    (srun relays every node's agent) shows it for Xid 48 (9804) and 95 (6870's fine-tune), and
+    a death (Xid 94) never has such a kill; the genact log says the same in its words."""
+    runs = [case("megatron", 9804, 2, None)]
+    options = RecordOptions(seed=6870, framework="megatron", kind="sft", failures=1, cols=1000)
+    events = [e for e in Run(make_plan(options)).events if isinstance(e, Failed)]
+    runs.append((events, plain(output_of(generate(options).events)).splitlines()))
+    xids = set()
+    for found in runs:
+        assert found is not None
+        events, lines = found
+        year = int(next(m[1] for line in lines if (m := re.search(r"\b(20\d\d)-\d\d-\d\d", line))))
+        unable = [(i, m) for i, line in enumerate(lines) if (m := UNABLE.search(line))]
+        stuck = [e for e in events if e.ends == "stuck"]
+        assert len(unable) == len(stuck), [e.xid for e in events]
+        for event, (index, m) in zip(stuck, unable, strict=True):
+            xids.add(event.xid)
+            killed = _when(year, m[1], m[2], m[3])
+            # the faulty rank's own SIGTERM, 30 s before, from the same agent
+            sent = [
+                (_when(year, c[1], c[2], c[3]), c[4])
+                for line in lines[:index]
+                if (c := CLOSING.search(line)) and c[5] == m[5]
+            ]
+            assert sent, m[0]
+            assert sent[-1][1] == m[4]
+            assert killed - sent[-1][0] == timedelta(seconds=30), (sent[-1][0], killed)
+            # the agent reports the failure only after the kill
+            reported = next(
+                f for line in lines[index:] if (f := FAILED.search(line)) and f[4] == m[4]
+            )
+            assert _when(year, reported[1], reported[2], reported[3]) > killed
+    assert xids == {48, 95}
+
+    genact = RecordOptions(seed=9804, failures=2, cols=1000)
+    events = [e for e in Run(make_plan(genact)).events if isinstance(e, Failed)]
+    lines = plain(output_of(generate(genact).events)).splitlines()
+    kills = [i for i, line in enumerate(lines) if "s after SIGTERM; sent SIGKILL" in line]
+    stuck = [e for e in events if e.ends == "stuck"]
+    assert stuck
+    assert len(kills) == len(stuck)
+    for event, index in zip(stuck, kills, strict=True):
+        assert f"{event.host}: local rank {event.local_rank} did not exit 30 s" in lines[index]
+        # after the peers' watchdog, before the first restart
+        assert "To avoid data inconsistency" in lines[index - 1]
+        assert "restart 1 of 3" in lines[index + 1]

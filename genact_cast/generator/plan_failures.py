@@ -62,6 +62,10 @@ XIDS = {
 #   (0): nothing exits, and the peers wait in the collective for their watchdog.
 ENDS = {94: "dies", 48: "stuck", 95: "stuck", 79: "hangs", 74: "hangs", 119: "hangs"}
 ENDS |= {120: "hangs", 0: "hangs"}
+# How long torchrun's agent waits for a worker to end on its SIGTERM before it sends SIGKILL
+# (SubprocessContext._close's timeout, elastic/multiprocessing/api.py:908-928 at torch 2.9.0;
+# the real Xid 48 log: SIGTERM at 15:46:36, `Unable to shutdown process` at 15:47:06).
+STUCK_KILL_SECONDS = 30.0
 
 
 def draw_kind(rng: Rng) -> str:

@@ -343,7 +343,7 @@ class Timeline:
 
     def _fail(self, epoch: int, step: int, failure: object) -> int:
         """The job dies at `step`; torchrun restarts it from the last checkpoint."""
-        from genact_cast.generator.plan_failures import FailurePlan
+        from genact_cast.generator.plan_failures import STUCK_KILL_SECONDS, FailurePlan
 
         assert isinstance(failure, FailurePlan)
         plan, noise = self.plan, self.noise
@@ -403,8 +403,13 @@ class Timeline:
         # launch's restarts are used; then torchrun exits and the job runs without the node.
         retries = MAX_RESTARTS - self.restarts if failure.kind == "gpu" else 0
         retried: list[float] = []  # each restart: start, rendezvous, the CUDA error
+        # A process stuck after its error (ends "stuck") does not end on its agent's SIGTERM
+        # either: the agent waits 30 s for it before its SIGKILL (multiprocessing/api.py:
+        # 908-928 at torch 2.9.0), as in the real Xid 48 log (plan_failures.ENDS), and only
+        # then rendezvouses again.
+        take_down = 2.5 + (STUCK_KILL_SECONDS if failure.ends == "stuck" else 0.0)
         for retry in range(retries):
-            before = retried[-1] if retried else self.t + 2.5  # the agent's take-down
+            before = retried[-1] if retried else self.t + take_down  # the agent's take-down
             retried.append(before + noise.uniform(SAVES, 9_000_000 + step * 4 + retry, 25, 70))
         same = in_place and self.restarts < MAX_RESTARTS and failure.kind != "gpu"
         self.events.append(

@@ -27,6 +27,7 @@ from genact_cast.generator.dialects.rank_watchdog import (
     watchdog_lines,
 )
 from genact_cast.generator.events import Failed
+from genact_cast.generator.plan_failures import STUCK_KILL_SECONDS
 from genact_cast.generator.rng import Rng
 
 TIMEOUT_MINUTES = 10  # --distributed-timeout-minutes' default at core_v0.14.0
@@ -127,7 +128,7 @@ def failure_lines(
     agents: list[tuple[float, int]] = []
     for node in range(f.nodes):
         node_agent = agent(f, incidentals, attempt, node, fresh)
-        later = event.t + 1.5 + draw.uniform(0.0, 0.2)
+        later = stopped = event.t + 1.5 + draw.uniform(0.0, 0.2)
         # The first of the node's workers to abort on its watchdog: local rank 0, unless
         # that is the faulty GPU's process, stuck after its error.
         aborted = 1 if event.errors and event.rank == node * 8 else 0
@@ -136,7 +137,19 @@ def failure_lines(
             for local, pid in enumerate(node_agent.worker_pids)
             if local != aborted
         ]
-        block = [
+        block: list[str] = []
+        if event.ends == "stuck" and node == event.rank // 8:
+            # The faulty GPU's process, stuck since its error, does not end on the SIGTERM
+            # either: the agent kills it 30 s later and only then reports the failure (the
+            # real Xid 48 log, plan_failures.ENDS; multiprocessing/api.py:928 at torch 2.9.0).
+            pid = node_agent.worker_pids[event.local_rank]
+            later += STUCK_KILL_SECONDS
+            block.append(
+                torchrun.unable_to_shutdown(
+                    f.moment(later), node_agent.agent_pid, source, pid, signum=15, site=site
+                )
+            )
+        block += [
             torchrun.worker_failed(
                 f.moment(later + 0.6),
                 node_agent.agent_pid,
@@ -162,7 +175,7 @@ def failure_lines(
                 signum=6,
                 packages="dist-packages",
             )
-        chunks += [(later, node, closing), (later + 0.6, node, block)]
+        chunks += [(stopped, node, closing), (later + 0.6, node, block)]
         agents.append((later, node))
     chunks.sort(key=lambda item: (item[0], item[1]))
     agents.sort()

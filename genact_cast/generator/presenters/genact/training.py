@@ -25,6 +25,7 @@ from genact_cast.generator.events import (
 )
 from genact_cast.generator.pacing import log_interval, multiples, tick_steps
 from genact_cast.generator.plan import RunPlan
+from genact_cast.generator.plan_failures import STUCK_KILL_SECONDS
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.style import BLUE, CYAN, GREY, Style, Text, flow
 
@@ -262,6 +263,15 @@ def _failure(show: Show, event: Failed) -> None:
             f"({event.xid_text})",
             s.warning,
         )
+        if event.ends == "stuck":
+            # The process aborts on its error but cannot exit before the GPU's reset (the
+            # real Xid 48 log, plan_failures.ENDS): its agent sees it running, and its
+            # peers wait in the collective.
+            con.log(
+                f"[WARN] [rank{event.rank}] aborting, but the process cannot exit until "
+                f"{event.host} GPU {event.local_rank} is reset; its peers wait in the collective",
+                s.warning,
+            )
     else:  # the host is lost: no GPU error, its ranks just stop
         first = event.rank - event.local_rank
         con.log(
@@ -299,6 +309,15 @@ def _failure(show: Show, event: Failed) -> None:
             f"process down.",
             s.error,
         )
+        if event.ends == "stuck":
+            # Its agent's SIGTERM goes unanswered too: SIGKILL 30 s later, and only then the
+            # next rendezvous round (torch 2.9.0 multiprocessing/api.py:908-928).
+            con.at(event.t + 1.5 + STUCK_KILL_SECONDS)
+            con.log(
+                f"[WARN] [elastic] {event.host}: local rank {event.local_rank} did not exit "
+                f"{STUCK_KILL_SECONDS:.0f} s after SIGTERM; sent SIGKILL",
+                s.warning,
+            )
     # The broken GPU fails each restart's worker at CUDA initialisation (run_timeline).
     for retry, at in enumerate(event.retried):
         con.at(at)
