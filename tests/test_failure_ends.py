@@ -258,3 +258,45 @@ def test_a_stuck_rank_does_not_end_on_its_agents_sigterm() -> None:
         # after the peers' watchdog, before the first restart
         assert "To avoid data inconsistency" in lines[index - 1]
         assert "restart 1 of 3" in lines[index + 1]
+
+
+# Multi-node Megatron runs under srun whose one failure is a death (Xid 94) on another node
+# than the first: 4 nodes (rank 22, 24; rank 8, local rank 0) and 8 nodes (rank 54).
+MEGATRON_DEATHS = [(6863, "continue"), (6874, "continue"), (6867, "sft"), (6890, "sft")]
+
+
+def test_a_death_on_any_node_is_stopped_by_its_own_agent_and_the_others_follow() -> None:
+    """review-mg10 fault 3 (seed 6763) was an Xid 48, a process stuck after its error; a
+    death (Xid 94) on any node of a multi-node Megatron launch is seen by its own node's
+    agent at its next poll: SIGTERM to its 7 other workers, `failed (exitcode: -6)` for the
+    dead local rank, and every other agent stops its 8 workers for the next round, with no
+    watchdog (agent/server/api.py:898-928 at torch 2.9.0)."""
+    for seed, kind in MEGATRON_DEATHS:
+        options = RecordOptions(seed=seed, framework="megatron", kind=kind, failures=1, cols=1000)
+        plan = make_plan(options)
+        (event,) = [e for e in Run(plan).events if isinstance(e, Failed)]
+        assert (event.ends, event.watchdog, event.rank >= 8) == ("dies", False, True), seed
+        lines = plain(output_of(generate(options).events)).splitlines()
+        year = int(next(m[1] for line in lines if (m := re.search(r"\b(20\d\d)-\d\d-\d\d", line))))
+        at = next(i for i, line in enumerate(lines) if CUDA in line)
+        error = C10D.search(lines[at])
+        assert error is not None
+        assert int(error[1]) == event.rank
+        died = _when(year, error[2], error[3], error[4])
+        after = lines[at:]
+        assert not [line for line in after if CAUGHT.search(line)], seed
+        closing = [c for line in after if (c := CLOSING.search(line))]
+        agents = {c[4] for c in closing}
+        assert len(agents) == plan.nodes, seed
+        failed = [(f, line) for line in after if (f := FAILED.search(line))]
+        own, text = next((f, t) for f, t in failed if f"local_rank: {event.local_rank} " in t)
+        sent = [c for c in closing if c[4] == own[4]]
+        assert len(sent) == 7, seed
+        first = _when(year, sent[0][1], sent[0][2], sent[0][3])
+        assert timedelta(0) <= first - died <= timedelta(seconds=1), (seed, died, first)
+        assert "failed (exitcode: -6)" in text
+        for agent_pid in agents - {own[4]}:
+            theirs = [c for c in closing if c[4] == agent_pid][:8]
+            assert len(theirs) == 8, seed
+            stopped = _when(year, theirs[0][1], theirs[0][2], theirs[0][3])
+            assert timedelta(0) <= stopped - died <= timedelta(seconds=5), (seed, stopped)
