@@ -60,3 +60,14 @@ def test_a_refused_count_names_working_counts_at_its_scale() -> None:
     for count in counts:  # each one runs
         assert make_plan(RecordOptions(gpus=count, **pins)).gpus == count  # type: ignore[arg-type]
     assert max(counts) >= 512  # never only the smallest clusters
+
+
+def test_more_gpus_than_the_recipes_sequences_take_one_sequence_each() -> None:
+    """review-realism8 WARN 6: OLMo-2-7B on 2,048 GPUs ran 4,096 sequences (two a GPU, 4x
+    the recipe's batch) with the recipe's 2,000 warm-up steps, 33.5 B tokens. One sequence a
+    GPU is the smallest batch 2,048 ranks can run, and the warm-up is the recipe's in tokens
+    (OLMo2-7B-stage1.yaml: t_warmup 8,388,608,000): 1,000 steps of 2,048 sequences."""
+    plan = make_plan(RecordOptions(seed=6350, model="OLMo-2-7B", gpus=2048))
+    assert (plan.layout.micro_batch, plan.layout.grad_accum) == (1, 1)
+    assert plan.layout.global_batch == 2048
+    assert plan.warmup_steps * plan.layout.global_batch * plan.seq_len == 8_388_608_000

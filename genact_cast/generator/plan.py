@@ -419,7 +419,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
             peak_lr = float(f"{peak_lr / shape.pick((2, 3, 5)):.2g}")
         warmup = min(2000, max(100, round(total_steps * shape.uniform(0.01, 0.05))))
         if recipe is not None and kind == "pretrain":
-            warmup = recipe.warmup_steps
+            # the recipe's warm-up is in tokens (OLMo2-7B-stage1.yaml: t_warmup 8,388,608,000,
+            # 2,000 steps of its 1,024 sequences): fewer steps of a larger batch
+            warmup = max(1, round(recipe.warmup_steps * recipe.batch_sequences / batch))
     warmup = min(warmup, total_steps // 4)
 
     tokens_per_step = batch * seq_len

@@ -70,13 +70,15 @@ def planned_layout(
         if built is not None:
             return built
     recipe = catalog.recipes().get(arch.name)
-    if recipe is not None and kind != "sft" and max_micro > recipe.batch_sequences // gpus >= 1:
+    per_rank = max(1, recipe.batch_sequences // gpus) if recipe is not None else 0
+    if recipe is not None and kind != "sft" and max_micro > per_rank:
         # The largest micro batch that fits overshoots the recipe's batch: a cluster of one
-        # or two of its sequences a GPU takes fewer a micro batch (review-realism7 WARN 11:
-        # OLMo-2-7B's 1,024 x 4,096 recipe on 1,024 GPUs was refused between 512 and 2,048).
+        # or two of its sequences a GPU (or more GPUs than sequences) takes fewer a micro
+        # batch (review-realism7 WARN 11: OLMo-2-7B's 1,024 x 4,096 recipe on 1,024 GPUs
+        # was refused between 512 and 2,048; review-realism8 WARN 6: on 2,048 it ran 4x it).
         return planned_layout(
             arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
-            method, flat, dualpipe, max_micro=recipe.batch_sequences // gpus,
+            method, flat, dualpipe, max_micro=per_rank,
         )  # fmt: skip
     return None
 
@@ -124,12 +126,13 @@ def _batch_and_speed(
     if not low <= layout.global_batch * unit <= high:
         return None
     # The recipe's batch exactly (a smaller micro batch or TP reaches it); a cluster with more
-    # data-parallel ranks than its sequences takes one micro batch a rank.
+    # data-parallel ranks than its sequences takes one sequence a rank, not two (review-
+    # realism8 WARN 6: OLMo-2-7B on 2,048 GPUs ran 4,096 sequences, 4x the recipe's 1,024).
     if (
         recipe is not None
         and kind != "sft"
         and layout.global_batch != recipe.batch_sequences
-        and not (dp > recipe.batch_sequences and accum == 1)
+        and not (dp > recipe.batch_sequences and accum == 1 and fit.micro == 1)
     ):
         return None
     mfu = kernel_mfu(arch, gpu, layout, mfu_draw, method)
