@@ -270,7 +270,8 @@ def test_a_death_on_any_node_is_stopped_by_its_own_agent_and_the_others_follow()
     death (Xid 94) on any node of a multi-node Megatron launch is seen by its own node's
     agent at its next poll: SIGTERM to its 7 other workers, `failed (exitcode: -6)` for the
     dead local rank, and every other agent stops its 8 workers for the next round, with no
-    watchdog (agent/server/api.py:898-928 at torch 2.9.0)."""
+    watchdog (agent/server/api.py:898-928 at torch 2.9.0). srun relays the lines as they come:
+    the dead rank's agent's `failed` line after another agent's earlier SIGTERMs."""
     for seed, kind in MEGATRON_DEATHS:
         options = RecordOptions(seed=seed, framework="megatron", kind=kind, failures=1, cols=1000)
         plan = make_plan(options)
@@ -295,6 +296,10 @@ def test_a_death_on_any_node_is_stopped_by_its_own_agent_and_the_others_follow()
         first = _when(year, sent[0][1], sent[0][2], sent[0][3])
         assert timedelta(0) <= first - died <= timedelta(seconds=1), (seed, died, first)
         assert "failed (exitcode: -6)" in text
+        # srun relays the agents' lines as they come: their stamps never go backwards
+        taken = [m for line in after if (m := CLOSING.search(line) or FAILED.search(line))]
+        stamps = [_when(year, m[1], m[2], m[3]) for m in taken[: 8 * plan.nodes]]
+        assert stamps == sorted(stamps), seed
         for agent_pid in agents - {own[4]}:
             theirs = [c for c in closing if c[4] == agent_pid][:8]
             assert len(theirs) == 8, seed

@@ -251,7 +251,10 @@ def died_lines(
                 signum=6,
                 packages="dist-packages",
             )
-        chunks.append((event.t, each, block))
+        # Its SIGTERMs at the poll, its `failed` line once they have ended: srun relays
+        # another agent's SIGTERMs of the time between (their stamps went backwards).
+        stopping = len(workers.worker_pids) - 1
+        chunks += [(event.t, each, block[:stopping]), (exited, each, block[stopping:])]
     chunks.sort(key=lambda item: (item[0], item[1]))
     return [text for _, _, chunk in chunks for text in chunk]
 
