@@ -131,7 +131,15 @@ def model_name_for(
     # and the released architecture (shown beside it).
     if kind != "pretrain" and (pinned or not invented):
         return arch.name
-    return f"{family}-{arch.size_label}{suffix}"
+    return invented_name(family, arch.size_label, suffix)
+
+
+def invented_name(family: str, size: str, suffix: str) -> str:
+    """`family`-`size``suffix`, without a word the family already has (review-realism8
+    WARN 8: "Ultron-Base-3B-Base")."""
+    if suffix.lstrip("-") in family.split("-"):
+        suffix = ""
+    return f"{family}-{size}{suffix}"
 
 
 def checkpoint_interval(rng: Rng, step_seconds: float, steps_per_epoch: int) -> int:
