@@ -69,7 +69,11 @@ def test_init_lines_of_2_27_per_rank_in_order_with_its_defaults(options: RecordO
             by_process.setdefault(found[1], []).append(found[2])
     assert by_process
     nodes = max(1, facts.gpus // 8)
-    for messages in by_process.values():
+    # A restart round's workers wait in bootstrapInit for the rank that never came up and
+    # print no more (a58a00f): only the launches that finish their init are held here.
+    complete = [m for m in by_process.values() if any("Init COMPLETE" in x for x in m)]
+    assert complete
+    for messages in complete:
         rank = int(next(m for m in messages if " nRanks " in m).split(" rank ")[1].split()[0])
         keys = ORDER_RANK0 if rank == 0 else ORDER
         firsts = [next(i for i, m in enumerate(messages) if key in m) for key in keys]
@@ -101,7 +105,7 @@ def test_nvls_support_and_channels_as_nccl_2_27_5_sets_them() -> None:
         ("A100", True, 0),
     ]:
         assert nvls_channels(facts._replace(gpu=gpu), multi_node=across) == expected, gpu
-    options = RecordOptions(seed=6003, framework="torchtitan", kind="continue", failures=1)
+    options = RecordOptions(seed=6008, framework="torchtitan", kind="continue", failures=1)
     text = "\n".join(release_lines(options))
     found = re.findall(
         r"NVLS multicast support is available on dev 0 \(NVLS_NCHANNELS (\d+)\)", text

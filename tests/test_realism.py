@@ -150,11 +150,13 @@ def signature(run: Run) -> Signature:
     times = {(s.attempt, s.step): str(s.at) for s in run.step_lines}
     saves = {s.step: (s.size_gb, s.blocking, s.seconds, str(s.at)) for s in run.saves if s.at}
     ends = [(s.step, s.seconds) for s in run.saves if s.at is None]
-    # A hang names no step (only the monitoring's Xid and the peers' watchdog): the reader
-    # then guesses the step after the last shown, which the log's density decides.
+    # A hang names no step or rank (only the monitoring's host, GPU and Xid, and the peers'
+    # watchdog): the reader guesses the step after the last shown, which the log's density
+    # decides, and the rank from the host's place in lines a narrow terminal may wrap.
     failures = [
-        (f.xid_at, f.host, f.rank, f.xid, f.watchdog_at, f.seq, f.op, f.ran_ms,
-         f.step if f.step_named else None, f.restart_at, f.lost, f.resume_step, f.reloaded)
+        (f.xid_at, f.host, f.rank if f.step_named else None, f.xid, f.watchdog_at, f.seq,
+         f.op, f.ran_ms, f.step if f.step_named else None, f.restart_at, f.lost,
+         f.resume_step, f.reloaded)
         for f in run.failures
     ]  # fmt: skip
     evaluations = [(e.epoch, e.samples, e.loss, e.seconds, e.metrics) for e in run.evaluations]

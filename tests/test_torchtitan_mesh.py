@@ -143,7 +143,8 @@ def test_each_mesh_group_brings_up_its_communicator_in_the_first_step() -> None:
     assert nranks == [256, 8, 8, 4, 32]
     training = text.index("Training starts")
     assert re.search(r"nranks 8 cudaDev .* Init START", text[training:]), "after the world's"
-    assert len(re.findall(r"Init START", text)) == 2 * len(nranks)  # relaunched once
+    # relaunched once; a restart round between waits in bootstrap and completes none (a58a00f)
+    assert len(re.findall(r"Init COMPLETE", text)) == 2 * len(nranks)
     # the tp group is eight GPUs of rank 0's node (NVLS on), dp_shard_cp one a node
     blocks = _first_launch(text).split("Init START")[1:]
     assert "localRanks 1 localRank 0" in blocks[1]

@@ -195,7 +195,7 @@ BUILDING = re.compile(r"Building (llama3|qwen3) (\S+) with \w+\((.*)\)$")
 @pytest.mark.parametrize(
     ("seed", "model", "kind"),
     [
-        (6003, None, "continue"),  # a fine-tune of Llama 3 8B named by its user (review-tt4)
+        (6008, None, "continue"),  # a fine-tune of Llama 3 8B named by its user (review-tt4)
         (31, "Llama-3.1-70B", "continue"),
         (19, "Llama-3.1-405B", "continue"),
         (5, "Qwen3-8B", "pretrain"),
@@ -586,7 +586,7 @@ def test_qwen3_counts_are_the_flavors_own() -> None:
     assert release.fsdp_numels(ep, "_ALLGATHER_BASE") == (598_152, 19_140_864)
 
 
-@pytest.mark.parametrize(("seed", "model"), [(6003, None), (31, "Llama-3.1-70B")])
+@pytest.mark.parametrize(("seed", "model"), [(6008, None), (31, "Llama-3.1-70B")])
 def test_the_export_reads_the_training_configs_assets_and_names_its_data(
     seed: int, model: str | None
 ) -> None:
