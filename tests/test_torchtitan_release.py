@@ -32,6 +32,8 @@ CASES = [
     RecordOptions(seed=31, framework="torchtitan", model="Llama-3.1-70B", kind="continue"),
     RecordOptions(seed=10046, framework="torchtitan", kind="continue", failures=2),
     RecordOptions(seed=10060, framework="torchtitan", kind="pretrain"),
+    # Llama 4 Scout on the shipped llama4 17bx16e config: HSDP with expert parallelism
+    RecordOptions(seed=28, framework="torchtitan", failures=1),
 ]
 LOGGER = re.compile(
     r"(?:\[rank0\]:)?\[titan\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - root - "
@@ -84,8 +86,10 @@ def test_the_command_makes_the_output(index: int) -> None:
     assert words[words.index("--job.config_file") + 1] == log.config_path()
     text = "\n".join(lines(index))
     if log.toml is not None:
-        # The shipped config turns profiling and TensorBoard on, checkpoints and validation off.
-        assert {"--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"} <= set(words)
+        # The shipped llama3 configs turn profiling and TensorBoard on (llama4's leaves them
+        # off), checkpoints and validation off.
+        typed = {"--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"} <= set(words)
+        assert typed == log.toml.profiling
         assert {"--checkpoint.enable", "--validation.enable"} <= set(words)
         steps = next((w for w in words if w.startswith("--training.steps=")), None)
         shown = int(steps.split("=")[1]) if steps else log.toml.steps

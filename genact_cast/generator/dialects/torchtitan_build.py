@@ -4,6 +4,7 @@ parallelisms in parallelize_llama's (or parallelize_qwen3's) order, and the trai
 summary. Each line comes as (seconds after the tokenizer's line, message, level).
 """
 
+from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.facts import Facts
@@ -62,6 +63,10 @@ def building_lines(
         if f.seq_len > max_seq_len:
             lines.append(_at(0.29, seq_len_exceeds(f.seq_len, max_seq_len), "WARNING"))
         args = release.qwen3_args(f, flavor)
+    elif family == llama4.FAMILY:
+        if not llama4.grouped_mm(f):
+            lines.append(_at(0.29, llama4.NO_GROUPED_MM, "WARNING"))
+        args = llama4.model_args(f)
     else:
         args = release.model_args(f)
     lines.append(_at(0.3, building(family, flavor, args)))
@@ -71,8 +76,8 @@ def building_lines(
             _at(0.305, float8_swapped(f.dp > 1)),
         ]
     lines.append(_at(0.31, cuda_capacity(f.device_name, release.capacity_gib(f))))
-    if family == "qwen3":  # its get_nparams_and_flops is the MoE one
-        counts = release.qwen3_counts(f)
+    if family in ("qwen3", llama4.FAMILY):  # their get_nparams_and_flops is the MoE one
+        counts = release.moe_counts(f)
         lines.append(_at(0.5, moe_param_count(counts.dense, counts.sparse, counts.active)))
     params = release.model_params(f)
     lines.append(_at(0.5, model_size(family, flavor, params, colors)))

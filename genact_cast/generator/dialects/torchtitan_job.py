@@ -4,6 +4,7 @@ with the flags that make the config the run's, and the export to Hugging Face's 
 
 from __future__ import annotations
 
+from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.base import MAX_RESTARTS, ls_rows
@@ -53,6 +54,9 @@ class Job:
         # torchtitan ships no fine-tuning data: a fine-tune is the user's own dataset,
         # registered in their checkout, with their own config; so is any qwen3 run here.
         self.toml = release.SHIPPED[shipped] if shipped and facts.kind != "sft" else None
+        if self.family == llama4.FAMILY and llama4.ships(facts) and facts.kind != "sft":
+            # Llama 4 Scout: the shipped 17bx16e flavor and its train config
+            shipped, self.toml = llama4.FLAVOR, release.LLAMA4_TOML
         if self.toml is not None and self.toml.float8_compiled and facts.gpu == "A100":
             # float8 needs SM89 or later (quantization/float8.py:36-43): on an A100 the
             # 405B config cannot run; the user's own config trains in bf16.
@@ -60,6 +64,9 @@ class Job:
         if self.family == "qwen3":
             found = release.qwen3_flavor(facts)
             self.flavor, self.max_seq_len = found or (release.user_flavor(facts), 0)
+        elif self.family == llama4.FAMILY:
+            self.flavor = shipped or release.user_flavor(facts)
+            self.max_seq_len = llama4.FLAVOR_MAX_SEQ_LEN
         else:
             # A Llama-architecture model the tag does not ship is the user's own flavor of
             # the llama3 train spec, registered in their fork (docs/extension.md's way) and
@@ -85,7 +92,13 @@ class Job:
             # config sets selective or full, so a run without it (no `Applied ... activation
             # checkpointing` line, activation_checkpoint.py:325) says so where it is seen.
             return ["--activation_checkpoint.mode=none"] if self.ac_mode() == "none" else []
-        words = ["--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"]
+        # the llama3 configs turn profiling and TensorBoard on (llama3_8b.toml:8, :14),
+        # whose lines this output does not show; llama4_17bx16e.toml leaves both off
+        words = (
+            ["--profiling.no_enable_profiling", "--metrics.no_enable_tensorboard"]
+            if toml.profiling
+            else []
+        )
         if self.interval != LOG_FREQ:
             words.append(f"--metrics.log_freq={self.interval}")
         if self.gc_freq != GC_FREQ:
@@ -106,6 +119,10 @@ class Job:
             # HSDP (config/job_config.py:268-295 at v0.2.0): replicate across the shard groups
             ("--parallelism.data_parallel_replicate_degree", f.replicas, 1),
             ("--parallelism.data_parallel_shard_degree", f.dp // f.replicas, f.dp),
+            # expert parallelism over the data-parallel ranks, experts not split by TP
+            # (ETP 1: parallel_dims.py:57-64 takes ETP = TP or 1, torchtitan_mesh's mesh)
+            ("--parallelism.expert_parallel_degree", f.ep, toml.expert_parallel),
+            ("--parallelism.expert_tensor_parallel_degree", 1, toml.expert_tensor_parallel),
         ]
         words += [f"{flag}={value}" for flag, value, shipped in settings if value != shipped]
         if pipeline.accumulation(f) > 1:
@@ -176,7 +193,7 @@ class Job:
         llama3_{8b,70b,405b}.toml:20 at v0.2.0: ./assets/hf/Llama-3.1-{8B,70B,405B}), where
         its tokenizer came from; a user's own config, the architecture's repository."""
         if self.toml is not None:
-            return f"./assets/hf/Llama-3.1-{self.flavor}"
+            return self.toml.hf_assets or f"./assets/hf/Llama-3.1-{self.flavor}"
         return f"./assets/hf/{hf_repo(self.facts)}"
 
     def export_words(self, event: Exported) -> list[str]:

@@ -28,9 +28,12 @@ def mesh(facts: Facts) -> Mesh:
     names: list[str] = []
     sizes: list[int] = []
     if f.ep > 1:
-        # _build_mesh_with_ep (:75-140): EP borrows the TP degree and part of dp_shard;
-        # dp_shard_mod_ep is built even where it is 1.
-        names, sizes = ["dp_shard_mod_ep"], [f.dp * f.tp // f.ep]
+        # _build_mesh_with_ep (:75-140): EP borrows the TP degree and part of dp_shard
+        # (dp_replicate stays a dimension of its own, :97-106); dp_shard_mod_ep is built
+        # even where it is 1.
+        if f.replicas > 1:
+            names, sizes = ["dp_replicate"], [f.replicas]
+        names, sizes = [*names, "dp_shard_mod_ep"], [*sizes, f.dp // f.replicas * f.tp // f.ep]
         if f.ep // f.tp > 1:
             names, sizes = [*names, "dp_shard_in_ep"], [*sizes, f.ep // f.tp]
     else:

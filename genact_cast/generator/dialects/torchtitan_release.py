@@ -11,6 +11,7 @@ import functools
 from pathlib import Path
 from typing import NamedTuple
 
+from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects.facts import Facts
 
 RELEASE = "v0.2.0"
@@ -33,6 +34,38 @@ class Toml(NamedTuple):
     # converters = ["float8"] (tensorwise, FSDP float8 all-gather), async TP and compile of
     # the model and the loss: the 405B config's [model], [parallelism] and [compile].
     float8_compiled: bool = False
+    # [parallelism]'s expert degrees (job_config.py's defaults 1 and 1 where it sets none)
+    expert_parallel: int = 1
+    expert_tensor_parallel: int = 1
+    hf_assets: str = ""  # [model] hf_assets_path
+    # [profiling] enable_profiling and [metrics] enable_tensorboard (the llama3 configs'
+    # true, llama3_8b.toml:8 and :14; llama4_17bx16e.toml's false, :8 and :14)
+    profiling: bool = True
+
+
+# models/llama4/train_configs/llama4_17bx16e.toml at v0.2.0 ("a preset for 64 H100 GPUs"):
+# local_batch_size 8 (:33), seq_len 8192 (:34), steps 3000 (:36), warmup_steps 600 (:29),
+# tensor_parallel_degree 8 (:42), expert_parallel_degree 1 (:46),
+# expert_tensor_parallel_degree 8 (:47), checkpoint interval 500 (:52), activation
+# checkpointing full (:58); no [validation] table, so job_config.py:868/:871's freq 10 and
+# steps -1; profiling and TensorBoard off, checkpointing off.
+LLAMA4_TOML = Toml(
+    llama4.TOML,
+    llama4.DESCRIPTION,
+    8,
+    8192,
+    3000,
+    600,
+    8,
+    "full",
+    500,
+    10,
+    -1,
+    expert_parallel=1,
+    expert_tensor_parallel=8,
+    hf_assets=llama4.HF_ASSETS,
+    profiling=False,
+)
 
 
 # torchtitan/models/llama3/train_configs/llama3_{8b,70b,405b}.toml at v0.2.0. All three
@@ -183,10 +216,9 @@ def flops_per_token(facts: Facts) -> int:
     router and shared experts in full: the FLOPs of the active parameters."""
     head_dim = facts.hidden // facts.heads
     attention = 12 * facts.layers * facts.heads * head_dim * facts.seq_len
-    if family(facts) == "qwen3":
-        counts = qwen3_counts(facts)
-        active = counts.dense - counts.embedding + counts.router + counts.active_experts
-        return 6 * active + attention
+    if family(facts) in ("qwen3", "llama4"):
+        counts = moe_counts(facts)
+        return 6 * (counts.active - counts.embedding) + attention
     embedding = facts.vocab * facts.hidden
     return 6 * (facts.params - embedding) + attention
 
@@ -213,6 +245,8 @@ QWEN3_MOE_HIDDEN = {"30B-A3B": 6144, "235B-A22B": 12288}
 
 def family(facts: Facts) -> str:
     """The train spec (`--model.name`) that builds this architecture at the tag."""
+    if facts.arch.startswith("Llama-4"):
+        return llama4.FAMILY
     return "qwen3" if facts.arch.startswith("Qwen3") else "llama3"
 
 
@@ -280,6 +314,11 @@ class Qwen3Counts(NamedTuple):
         return self.dense + self.router + self.active_experts
 
 
+def moe_counts(facts: Facts) -> Qwen3Counts | llama4.Counts:
+    """get_moe_model_nparams_and_flops' sums for the families that log them."""
+    return llama4.counts(facts) if family(facts) == llama4.FAMILY else qwen3_counts(facts)
+
+
 def qwen3_counts(facts: Facts) -> Qwen3Counts:
     """The parameters of the qwen3 model the flavor's args build (models/qwen3/model/
     model.py at v0.2.0): tok_embeddings and an untied output (enable_weight_tying False),
@@ -306,7 +345,7 @@ def qwen3_counts(facts: Facts) -> Qwen3Counts:
 def model_params(facts: Facts) -> int:
     """The count `Model ... size:` logs: qwen3's from its flavor's args, llama3's the
     architecture's own (its flavors' args give the released models' state dicts)."""
-    return qwen3_counts(facts).total if family(facts) == "qwen3" else facts.params
+    return moe_counts(facts).total if family(facts) in ("qwen3", "llama4") else facts.params
 
 
 def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
@@ -320,6 +359,12 @@ def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
     if op not in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE") or n < 2:
         return None
     dim, tp = facts.hidden, facts.tp
+    if family(facts) == llama4.FAMILY:
+        shapes = llama4.block_shapes(facts)
+        if facts.ep <= 1:
+            shapes.append((facts.experts, 3 * facts.expert_ffn * dim))
+        shard = sum(-(-rows // n) * rest for rows, rest in shapes)
+        return (shard, shard * n) if op == "_ALLGATHER_BASE" else (shard * n, shard)
     qwen3 = family(facts) == "qwen3"
     head_dim = QWEN3_HEAD_DIM if qwen3 else dim // facts.heads
     q, kv = facts.heads * head_dim // tp, facts.kv_heads * head_dim // tp
