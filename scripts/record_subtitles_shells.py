@@ -384,6 +384,55 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # review-exports12 item 2: full-screen programs on terminal types without the
+    # alternate screen (vt220 and vt100 have no smcup in terminfo) or keypad mode: htop
+    # refreshing for three seconds, vim opening a file and quitting, less paging a long
+    # file on a dumb terminal (it warns, waits for Enter, pages with Space).
+    "no_alternate_screen": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("echo before", 0.3), (ENTER, 1.0),
+            ("TERM=vt220 htop", 0.3), (ENTER, 3.0), ("q", 1.0),
+            ("TERM=vt100 vim notes/alpha.txt", 0.3), (ENTER, 1.5), (":q", 0.3), (ENTER, 1.0),
+            ("TERM=dumb less long.txt", 0.3), (ENTER, 1.5), (ENTER, 1.0), (" ", 1.0),
+            ("q", 1.0),
+            ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports12 item 3: bash two-line prompts from its rc file (from the first
+    # prompt), the first line drawn with ESC 7 / ESC 8 (written, the cursor taken back
+    # to the row's start, then `\n`: saved.bashrc below) or after a leading `\n`
+    # (newline.bashrc): a command, a `cd` that changes the first line, a listing, a
+    # `clear` (the first line on the top row), a command.
+    "bash_prompt_saved": (
+        "bash --noprofile --rcfile saved.bashrc -i",
+        12,
+        70,
+        [
+            ("echo one", 0.3), (ENTER, 1.0),
+            ("cd notes", 0.3), (ENTER, 1.0),
+            ("ls", 0.3), (ENTER, 1.0),
+            ("clear", 0.3), (ENTER, 1.0),
+            ("seq 2", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "bash_prompt_newline": (
+        "bash --noprofile --rcfile newline.bashrc -i",
+        12,
+        70,
+        [
+            ("echo one", 0.3), (ENTER, 1.0),
+            ("cd notes", 0.3), (ENTER, 1.0),
+            ("ls", 0.3), (ENTER, 1.0),
+            ("clear", 0.3), (ENTER, 1.0),
+            ("seq 2", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
 TWO_LINE_ZSHRC = """PROMPT=$'%~ on box\\n%# '
 RPROMPT='[%T]'
@@ -447,6 +496,10 @@ function fish_right_prompt
     echo -n '[main] 12:00:00'
 end
 """
+SAVED_BASHRC = r"""PS1='\[\e7\]+- \u@box \w\[\e8\]\n+> '
+"""
+NEWLINE_BASHRC = r"""PS1='\n+- \u@box \w\n+> '
+"""
 ASK = """read -p "Your name? " name
 echo "hello $name"
 read -p "Continue? [y/N] " answer
@@ -474,6 +527,9 @@ def record(folder: Path, name: str) -> Path:
     (home / "dash.js").write_text(DASH)
     (home / "bar.py").write_text(BAR)
     (home / "screenrc").write_text(SCREENRC)
+    (home / "saved.bashrc").write_text(SAVED_BASHRC)
+    (home / "newline.bashrc").write_text(NEWLINE_BASHRC)
+    (home / "long.txt").write_text("".join(f"line {n} of a long file\n" for n in range(1, 41)))
     # (fish generates completions from man pages in the background on its first start,
     # holding the terminal open after `exit`: the folder says it was done)
     (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)

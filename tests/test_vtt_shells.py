@@ -790,3 +790,23 @@ def test_a_command_narrowed_before_enter_is_told_once() -> None:
             ["me@box:~# echo this command is typed then the window narrows mid-way through it"],
         )
     ], b2
+
+
+def test_a_prompts_first_line_drawn_with_a_saved_cursor_or_after_a_newline_is_no_output() -> None:
+    """review-exports12 item 3: bash two-line prompts from the rc file, the first line
+    drawn with ESC 7 / ESC 8 (`PS1='\\[\\e7\\]+- \\u@box \\w\\[\\e8\\]\\n+> '`) or after a
+    leading `\\n` (`PS1='\\n+- \\u@box \\w\\n+> '`): after `cd notes` the first line
+    (`+- root@box ~/notes`) was told as output, under the `cd` and again under `ls`'s
+    output. It is the prompt's, its end changed: told once, as the shell starts (under the
+    blank row of the `\\n`; not on the top row), never as output. bash_prompt_saved.cast,
+    bash_prompt_newline.cast (scripts/record_subtitles_shells.py); the same for a clock in
+    a prompt's first line (review12_dlg2.cast: `~ on  main 🐍 ... ⏱ 09:24:05`)."""
+    commands = ["+&gt; echo one", "one", "+&gt; cd notes", "+&gt; ls"]
+    listing = ["alpha.txt  beta.txt  delta.txt  gamma.txt", "+&gt; clear"]
+    rest = [*commands, *listing, "+&gt; seq 2", "1", "2", "+&gt; exit", "exit"]
+    saved = lines(cues_of_file("bash_prompt_saved.cast", SUBTITLES))
+    assert saved == rest, saved
+    newline = lines(cues_of_file("bash_prompt_newline.cast", SUBTITLES))
+    assert newline == ["+- root@box ~", *rest], newline
+    dlg2 = lines(cues_of_file("review12_dlg2.cast", SUBTITLES))
+    assert not [t for t in dlg2 if t.startswith("~ on ") and t.endswith("⏱ 09:24:05")], dlg2

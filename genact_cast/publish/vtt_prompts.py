@@ -18,6 +18,8 @@ from genact_cast.publish.vtt_text import joined
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
 
+HEAD_START = 3  # characters a changed prompt head shares with a known one, at least
+
 
 def output_before(lines: Lines, y: int, lead: str, time: float) -> None:
     """A command is typed on row y after `lead`, its first key at `time`: if that is a
@@ -115,13 +117,16 @@ def prompt_head(lines: Lines, y: int) -> None:
     or on the top row (`┌─[root]─[~]` as the shell starts, review-exports9 item 8), or
     found there above the prompt before, under other lines, not under the command
     (fish's `~` under its greeting and under each command's output; not pdb's `-> code`
-    line, another at each `(Pdb)`): a prompt is no line, not told after every
-    command's output, nor on the top row as the shell starts (review-exports11 item 5);
-    under a blank row the first time it is, as output may end so."""
+    line, another at each `(Pdb)`), or if it is such a line with its end changed (`+-
+    me@box ~` after `cd notes`: `+- me@box ~/notes`, review-exports12 item 3, drawn
+    with ESC 7 / ESC 8 or after a `\\n`; a clock): a prompt is no line, not told after
+    every command's output, nor on the top row as the shell starts (review-exports11
+    item 5); under a blank row the first time it is, as output may end so
+    (review-exports8 item 11): told once."""
     if y < 1 or not lines.texts[y - 1].strip() or lines.since[y - 1] != lines.since[y]:
         return
     head = _bare(lines.texts[y - 1])
-    if head in lines.prompt_heads:
+    if head in lines.prompt_heads or _like_a_head(lines, head):
         lines.since[y - 1] = TAKEN
         return
     above = _bare(lines.texts[y - 2]) if y > 1 else ""
@@ -137,6 +142,20 @@ def prompt_head(lines: Lines, y: int) -> None:
     lines.prompt_heads[head] = None
     while len(lines.prompt_heads) > MAX_PROMPTS:
         del lines.prompt_heads[next(iter(lines.prompt_heads))]
+
+
+def _like_a_head(lines: Lines, head: str) -> bool:
+    """Whether `head` is a known prompt head with its end changed (the directory, a
+    branch, a clock): the same start, `HEAD_START` characters or more and at least half
+    of the shorter, and the rest one word (no blank in it: not output that repeats a
+    prompt's start and goes on in words)."""
+    for known in lines.prompt_heads:
+        pairs = enumerate(zip(known, head, strict=False))
+        size = next((i for i, (a, b) in pairs if a != b), min(len(known), len(head)))
+        long = size >= max(HEAD_START, min(len(known), len(head)) / 2)
+        if long and " " not in head[size:].strip() and " " not in known[size:].strip():
+            return True
+    return False
 
 
 def abandoned(lines: Lines, y: int, old: str, time: float) -> None:
