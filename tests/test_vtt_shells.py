@@ -810,3 +810,26 @@ def test_a_prompts_first_line_drawn_with_a_saved_cursor_or_after_a_newline_is_no
     assert newline == ["+- root@box ~", *rest], newline
     dlg2 = lines(cues_of_file("review12_dlg2.cast", SUBTITLES))
     assert not [t for t in dlg2 if t.startswith("~ on ") and t.endswith("⏱ 09:24:05")], dlg2
+
+
+def test_a_full_screen_program_without_the_alternate_screen_or_keypad_mode_is_one_cue() -> None:
+    """review-exports12 item 2: `TERM=vt220 htop` (vt220's terminfo has no alternate
+    screen and htop asks for no keypad mode) was told as screen dumps, each refresh's rows
+    a cue. It draws as a full-screen program does, putting the cursor on most rows by
+    their number (`\\e[2;5H`...; a shell moves it by relative moves): one cue, `[htop]`,
+    named by the command typed, until the shell's prompt waits again; its last screen,
+    left on the primary one, is not told. `TERM=vt100 vim` (keypad mode on) stays
+    `[vim]`. no_alternate_screen.cast (scripts/record_subtitles_shells.py)."""
+    found = cues_of_file("no_alternate_screen.cast", SUBTITLES)
+    told = lines(found)
+    assert told[:6] == [
+        "$ echo before",
+        "before",
+        "$ TERM=vt220 htop",
+        "[htop]",
+        "$ TERM=vt100 vim notes/alpha.txt",
+        "[vim]",
+    ], told
+    assert ("00:00:08.538", ["[htop]"]) in found, found
+    assert not [t for t in told if "Load average" in t or "F1Help" in t], told
+    assert told[-4:] == ["$ echo after", "after", "$ exit", "exit"], told

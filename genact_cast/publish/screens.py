@@ -80,6 +80,10 @@ class Screen:
     # A line editor asked for pasted text bracketed (`?2004h`): a shell waits for a command
     # (bash, zsh and fish set it at their prompt, not while a command runs).
     paste: bool = False
+    # Rows the cursor was put on by an absolute row since the screen before (`Terminal.
+    # addressed`): a program drawing a screen without the alternate one (htop, vim under
+    # TERM=vt220 / vt100).
+    addressed: int = 0
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,8 @@ class Timeline:
             if self.max_frames is not None and count > self.max_frames:
                 raise LimitError(f"more than {self.max_frames:,} screens to draw; cut the cast")
             shown, shown_cols = current, term.columns
+            addressed = len(term.addressed)
+            term.addressed.clear()
             return Screen(
                 time,
                 tuple(current),
@@ -242,6 +248,7 @@ class Timeline:
                 bool(term.mouse),
                 before,
                 term.bracketed_paste,
+                addressed,
             )
 
         def begin() -> Iterator[Screen]:

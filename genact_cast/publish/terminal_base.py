@@ -61,6 +61,12 @@ class BufferScreen(pyte.Screen):
         # fish set it at their prompt and reset it as the command runs); the subtitles
         # read it (avt ignores it).
         self.bracketed_paste = False
+        # Rows the cursor was put on by an absolute row (CUP, HVP, VPA with a row given)
+        # since the last screen read: a program that draws a screen does so over most
+        # rows (htop, vim under a terminal type without an alternate screen or keypad
+        # mode); a shell moves the cursor by relative moves. avt ignores the difference;
+        # the subtitles read it.
+        self.addressed: set[int] = set()
         self.scrollback: list[Any] = []
         # (with the region's bottom row: rows below a region from the first row stay)
         self.on_scroll: Callable[[Any, int], None] | None = None

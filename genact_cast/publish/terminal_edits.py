@@ -30,10 +30,14 @@ class EditingScreen(TextScreen):
         and is kept inside the region (pyte ignores a move out of it)."""
         self.cursor.x = min(max((column or 1) - 1, 0), self.columns - 1)
         self._to_row((line or 1) - 1)
+        if line:  # (a row given: not a home, nor a move the terminal makes itself)
+            self.addressed.add(self.cursor.y)
 
     def cursor_to_line(self, line: int | None = None) -> None:
         """VPA as avt's `vpa` (`move_cursor_to_row`)."""
         self._to_row((line or 1) - 1)
+        if line:
+            self.addressed.add(self.cursor.y)
 
     def _to_row(self, row: int) -> None:
         top, bottom = self._margins() if modes.DECOM in self.mode else (0, self.lines - 1)

@@ -143,6 +143,7 @@ def render_vtt(timeline: Timeline) -> str:
     recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
     painting: tuple[float, str, str] | None = None  # a program on the primary screen
     pasted = [False]  # the shell's bracketed paste was on as it started (no end then)
+    keyed = [True]  # it took the arrow keys as it started (their release ends it)
     mux: Multiplexed | None = None  # the session is a multiplexer's (tmux)
     panes: list[tuple[float, tuple[int, int], str]] = []  # the lines its panes showed
     left = ""  # the cue of the last program that painted the primary screen
@@ -181,7 +182,10 @@ def render_vtt(timeline: Timeline) -> str:
         # (the shell back at its prompt, bracketed paste on again, also ends it: zsh takes
         # the keys again in the screen dialog gave them back in, review-exports11 item 1)
         back = screen.paste and not pasted[0]
-        if painting is not None and (screen.alternate or not screen.keys or back):
+        # (one that took no keys, drawing by addressing rows, is done when the shell is
+        # back: its bracketed paste, or a prompt waiting at the shown cursor)
+        done = not screen.keys if keyed[0] else _shell_back(screen)
+        if painting is not None and (screen.alternate or done or back):
             left = name(painting)
             sessions.append((painting[0], left))
             if left[1:-1] in DIALOGS and before is not None:  # (its last screen: its box)
@@ -234,7 +238,7 @@ def render_vtt(timeline: Timeline) -> str:
             lines.uncover(screen)  # the shell's lines, already taken
         elif (
             painting is None
-            and screen.keys
+            and (screen.keys or _addressing(screen))
             and before is not None
             and _painted(screen, before, lines.scrolls - scrolls[0], lines.leads)
         ):
@@ -257,7 +261,7 @@ def render_vtt(timeline: Timeline) -> str:
             if typed:  # (the rows it wrapped onto with it)
                 typed += command[len(row_text(before.rows[row])) :]
             painting = (screen.time, command, typed)
-            pasted[0] = screen.paste
+            pasted[0], keyed[0] = screen.paste, screen.keys
             program = session_name(command, painting[2], recorded)
             lines.mute()
         if painting is not None and program in DIALOGS:
@@ -330,6 +334,27 @@ def _painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) 
     if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):
         return False
     return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
+
+
+def _addressing(screen: Screen) -> bool:
+    """Whether a program draws a screen on the primary one without taking the keys (a
+    terminal type without keypad mode or the alternate screen: `TERM=vt220 htop`,
+    review-exports12 item 2): it put the cursor on most rows by their number since the
+    screen before, as curses paints (a shell moves the cursor by relative moves;
+    `clear` homes it alone)."""
+    return screen.addressed >= max(PAINTED_ROWS, len(screen.rows) // 2)
+
+
+def _shell_back(screen: Screen) -> bool:
+    """Whether the shell waits again after a program that drew without taking the keys:
+    the cursor shown after a shell prompt (`$ `, `# `, `❯ `) with nothing after it."""
+    cursor = screen.cursor
+    if cursor is None or not 0 <= cursor[1] < len(screen.rows):
+        return False
+    row = screen.rows[cursor[1]]
+    left = "".join(char for char, _ in row[: cursor[0]])
+    right = "".join(char for char, _ in row[cursor[0] :])
+    return prompt(left) and left.endswith(" ") and not right.strip()
 
 
 def _editing(screen: Screen, y: int, leads: dict[int, str], rows: set[int]) -> bool:
