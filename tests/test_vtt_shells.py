@@ -833,3 +833,22 @@ def test_a_full_screen_program_without_the_alternate_screen_or_keypad_mode_is_on
     assert ("00:00:08.538", ["[htop]"]) in found, found
     assert not [t for t in told if "Load average" in t or "F1Help" in t], told
     assert told[-4:] == ["$ echo after", "after", "$ exit", "exit"], told
+
+
+def test_fishs_missing_newline_mark_erased_at_once_is_no_cue() -> None:
+    """review-exports12 item 6: fish draws `⏎` and blanks to the right edge after every
+    command, then `\\r⏎ \\r\\e[K` erases them when the output ended with a newline. When the
+    pty hands the two writes over apart (a loaded machine: a screen shows the mark for 60
+    ms), `⏎` was a cue of its own. A line erased at the cursor under `MERGE_SECONDS`
+    after it was shown is nobody's to read: no cue, as one never shown; the marks after
+    output without a newline (`b⏎`, `no-newline⏎`) stay, as the player keeps them.
+    hand12_fish_mark.cast: fish_no_newline.cast (fish 3.6, asciinema 2.4) with each
+    mark's erasure handed over 60 ms after the mark; bash_reverse_search.cast's spinner
+    frame shown for 74 ms before its erasure is no cue either."""
+    found = cues_of_file("hand12_fish_mark.cast", SUBTITLES)
+    told = lines(found)
+    assert "⏎" not in told, found
+    assert [t for t in told if "⏎" in t] == ["b⏎", "no-newline⏎"], found
+    assert told == lines(cues_of_file("fish_no_newline.cast", SUBTITLES)), found
+    spinner = lines(cues_of_file("bash_reverse_search.cast", SUBTITLES))
+    assert [t for t in spinner if "Resolving" in t] == ["⠙ Resolving dependencies..."], spinner

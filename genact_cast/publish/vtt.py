@@ -33,9 +33,9 @@ of the program); not its screen dump; when it exits, the shell's lines it covere
 not repeated. So is a program that paints the primary screen (top, less -X as git's pager
 runs it): one that takes the arrow keys (DECCKM), or puts the cursor on most rows by
 their number (`TERM=vt220 htop`: no alternate screen, no keypad mode), and redraws many
-rows at once while no prompt waits; its last screen is not told either. The command is read from the shell's
-screen as the switch found it, so one echoed in the same event as the switch (pasted or
-scripted typing) names it and comes before it.
+rows at once while no prompt waits; its last screen is not told either. The command is
+read from the shell's screen as the switch found it, so one echoed in the same event as
+the switch (pasted or scripted typing) names it and comes before it.
 
 A clip that starts later (--start-at) follows the cast from its beginning (the screens
 before the start, `Screen.lead`) and starts as a listener needs it: what is on the screen

@@ -52,6 +52,12 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
         lines.leads.pop(y, None)
         lines.rights.pop(y, None)
     text = without_right_prompt(lines._text(row, wrapped), lead, right)
+    # (a line erased at the cursor under `MERGE_SECONDS` after a screen showed it is a
+    # state nobody gets to read, as one never shown: fish's `⏎` mark, its row erased as
+    # the prompt is drawn, its write split from the erasure, review-exports12 item 6)
+    glimpsed = line_erased and not typed and 0 <= time - lines.since[y] < MERGE_SECONDS
+    if glimpsed and not wrapped:
+        return
     if shown.strip() and lines.since[y] >= 0:  # (since below 0: taken before)
         text = text if text.startswith(_bare(shown)) else shown
         lines.erased[y] = (lines.since[y], text, wrapped, time, lines.born[y], typed)
