@@ -371,6 +371,39 @@ class Failure:
     # the last shown, a lower bound
     step_named: bool = True
 
+    @classmethod
+    def seen(
+        cls,
+        at: datetime,
+        step: int,
+        *,
+        host: str = "",
+        gpu: int = -1,
+        rank: int = -1,
+        xid: int = -1,
+        cuda_error: str = "",
+        step_named: bool = True,
+    ) -> Failure:
+        """A failure as its first line shows it: what later lines tell (the Xid, the
+        watchdog's collective, the restart) is unknown yet."""
+        return cls(
+            xid_at=at,
+            host=host,
+            gpu=gpu,
+            rank=rank,
+            xid=xid,
+            xid_text="",
+            watchdog_at=at,
+            watchdog_rank=-1,
+            seq=-1,
+            op="",
+            timeout_ms=-1,
+            ran_ms=-1,
+            step=step,
+            cuda_error=cuda_error,
+            step_named=step_named,
+        )
+
 
 @dataclass
 class Notice:
@@ -708,20 +741,12 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
     fault = CUDA_FAULT.match(message)
     if fault:
         run.failures.append(
-            Failure(
+            Failure.seen(
                 at,
-                fault.group(4),
-                int(fault.group(5)),
-                int(fault.group(1)),
-                -1,
-                "",
-                at,
-                -1,
-                -1,
-                "",
-                -1,
-                -1,
                 int(number(fault.group(3))),
+                host=fault.group(4),
+                gpu=int(fault.group(5)),
+                rank=int(fault.group(1)),
                 cuda_error=fault.group(2),
             )
         )
@@ -730,20 +755,8 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
     if lost:
         first = int(lost.group(3))
         run.failures.append(
-            Failure(
-                at,
-                lost.group(1),
-                0,
-                first,
-                0,
-                "",
-                at,
-                -1,
-                -1,
-                "",
-                -1,
-                -1,
-                int(number(lost.group(2))),
+            Failure.seen(
+                at, int(number(lost.group(2))), host=lost.group(1), gpu=0, rank=first, xid=0
             )
         )
         return
@@ -763,20 +776,11 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
         last = [run.frames[-1].step] if run.frames else []
         last += [run.step_lines[-1].step] if run.step_lines else []
         run.failures.append(
-            Failure(
+            Failure.seen(
                 at,
-                monitor.group(1),
-                int(monitor.group(2)),
-                -1,
-                -1,
-                "",
-                at,
-                -1,
-                -1,
-                "",
-                -1,
-                -1,
                 max(last, default=0) + 1,
+                host=monitor.group(1),
+                gpu=int(monitor.group(2)),
                 step_named=False,
             )
         )
@@ -789,7 +793,7 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
     if watchdog:
         if not run.failures or run.failures[-1].watchdog_rank != -1:
             run.errors.append(f"watchdog without a failed rank before it: {message}")
-            run.failures.append(Failure(at, "", -1, -1, -1, "", at, -1, -1, "", -1, -1, -1))
+            run.failures.append(Failure.seen(at, -1))
         f = run.failures[-1]
         f.watchdog_at = at
         f.watchdog_rank = int(watchdog.group(1))
