@@ -360,17 +360,40 @@ def test_a_character_no_font_has_is_the_missing_glyph_box_and_nothing_breaks() -
     assert found.font is glyphs.mono(False, False, 20)
 
 
-def test_fontconfig_is_asked_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Thousands of characters no font has (a fuzzed cast) cost a bounded time."""
+def test_fontconfig_is_asked_once_and_its_pick_is_fc_matchs() -> None:
+    """Thousands of characters no font has (a fuzzed cast) cost one fontconfig call, and
+    the font picked for a character is the one `fc-match ':charset=XXXX'` names (Chromium's
+    fallback asks fontconfig so), for a sample of the code points the machine's fonts
+    hold, colour or not."""
+    import random
     import time
 
-    monkeypatch.setattr(glyphs, "_lookups", [0])
-    glyphs._fontconfig.cache_clear()
+    from genact_cast.publish import font_lookup
+
+    font_lookup._sorted_fonts.cache_clear()
+    font_lookup.font_file.cache_clear()
     start = time.monotonic()
-    for code in range(0xF0000, 0xF0000 + 300):  # private use: in no installed font
+    for code in range(0xF0000, 0xF0000 + 3000):  # private use: in no installed font
         glyphs.face(chr(code), False, False, 12)
-    assert glyphs._lookups[0] == glyphs.MAX_LOOKUPS
     assert time.monotonic() - start < 30
+    assert font_lookup._sorted_fonts.cache_info().misses == 1
+    held = sorted(
+        {
+            code
+            for font in font_lookup._sorted_fonts()
+            for low, high in zip(font.starts, font.ends, strict=True)
+            for code in range(low, high + 1)
+        }
+    )
+    sample = [*random.Random(7).sample(held, 150), 0x2103, 0x2934, 0x6F22, 0x1F600]
+    for code in sample:
+        want = fc_file(chr(code))
+        assert font_lookup.font_file(chr(code)) == want, f"U+{code:04X}"
+        # fc-match names the colour font for `:color=true` even when it lacks the
+        # character (colour outranks the character set): the pick is it when it holds it.
+        colour = fc_file(chr(code), color=True)
+        holds = any(f.path == colour and f.holds(code) for f in font_lookup._sorted_fonts())
+        assert (font_lookup.font_file(chr(code), color=True) == colour) == holds, f"U+{code:04X}"
 
 
 def test_the_svg_keeps_combined_characters_as_wide_as_their_glyphs() -> None:

@@ -3,9 +3,9 @@
 A fallback chain, as a terminal has:
 
 1. DejaVu Sans Mono, bundled (regular, bold, oblique, bold oblique: italics are drawn);
-2. the machine's fonts, through fontconfig: `fc-match ':charset=XXXX'` names the best
-   font holding the character (CJK, emoji and the rest come from there when installed),
-   asked once per character and cached, and fonts already found are tried first;
+2. the machine's fonts, through fontconfig: the best font holding the character, as
+   `fc-match ':charset=XXXX'` names it and Chromium's fallback takes it (CJK, emoji and
+   the rest come from there when installed; publish/font_lookup.py);
 3. DejaVu Sans, bundled (same licence): symbols, arrows and dingbats the mono face lacks;
 4. the mono face's missing-glyph box.
 
@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import functools
 import io
-import shutil
 import struct
-import subprocess
 import unicodedata
 from importlib import resources
 from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
+from genact_cast.publish.font_lookup import font_file
 from genact_cast.publish.terminal_cells import text_symbol
 from genact_cast.publish.vectors import BLOCKS, SHADES, STROKE, raster_symbol, vector
 from genact_cast.publish.vectors import LINES as _LINES
@@ -43,10 +42,6 @@ MONO = {
 SYMBOLS = "DejaVuSans.ttf"
 MISSING = "\U0010fffd"  # a private-use code point no font maps: its picture is .notdef
 EMOJI_STRIKE = 109  # the one bitmap size of Noto Color Emoji (CBDT)
-FC_TIMEOUT = 5.0  # seconds for one fontconfig lookup
-# Lookups per process: characters no font has (a fuzzed cast's random code points) would
-# otherwise cost a subprocess each; past this, fonts already found and DejaVu Sans serve.
-MAX_LOOKUPS = 64
 
 
 class Face(NamedTuple):
@@ -104,25 +99,6 @@ def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
     return _picture(font, char) != _notdef(font)
 
 
-def _inked(font: ImageFont.FreeTypeFont, char: str) -> bool:
-    """Whether `font` draws `char` with ink, or `char` is one drawn blank (a space, U+3164).
-
-    A font found for another character is no answer for one it maps to an empty glyph:
-    WenQuanYi Micro Hei maps ℃ and ℉ to nothing, and once a CJK character had found it,
-    ℃ was drawn blank where fontconfig names DejaVu Sans, as the player's browser draws
-    it (review-exports12 item 7)."""
-    if unicodedata.category(char) in ("Zs", "Cf", "Cc", "Mn", "Me") or char in _BLANK:
-        return True
-    try:
-        return font.getmask(char).getbbox() is not None
-    except (OSError, ValueError):
-        return False
-
-
-# Characters whose glyph is blank in every font: the Hangul fillers, the blank braille cell.
-_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
 def _picture(font: ImageFont.FreeTypeFont, text: str) -> bytes:
     try:
         mask = font.getmask(text)
@@ -131,10 +107,6 @@ def _picture(font: ImageFont.FreeTypeFont, text: str) -> bytes:
     # The size as two 4-byte numbers: a glyph of a large font (a 1x1 screen at 4k is
     # drawn at 400 px) is wider than 255 pixels, which bytes(mask.size) refused.
     return struct.pack(">II", *mask.size) + bytes(mask)
-
-
-_found: list[str] = []  # fonts fontconfig has named so far, most recent last
-_lookups = [0]  # fontconfig lookups made so far
 
 
 # Emoji_Presentation characters outside the pictograph blocks below (Unicode 15.1
@@ -151,25 +123,6 @@ def emoji(char: str) -> bool:
         or 0x2300 <= code <= 0x23FF
         or code in _PRESENTATION
     )
-
-
-@functools.cache
-def _fontconfig(char: str, color: bool = False) -> str | None:
-    """The file of the font fontconfig picks for `char`, or None (no fontconfig, no font)."""
-    program = shutil.which("fc-match")
-    if program is None or _lookups[0] >= MAX_LOOKUPS:
-        return None
-    _lookups[0] += 1
-    pattern = f":charset={ord(char):x}" + (":color=true" if color else "")
-    try:
-        result = subprocess.run(
-            [program, "-f", "%{file}", pattern],
-            capture_output=True, text=True, timeout=FC_TIMEOUT, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    path = result.stdout.strip()
-    return path or None
 
 
 @functools.cache
@@ -200,22 +153,12 @@ def _mark(char: str) -> bool:
 
 
 def _machine(char: str, size: int, color: bool) -> Face | None:
-    """A font of the machine's that has `char` (a colour one, or not), fontconfig's pick."""
-    for path in reversed(_found):
-        found = _system(path, size)
-        if (
-            found is not None
-            and found.color == color
-            and has_glyph(found.font, char)
-            and _inked(found.font, char)
-        ):
-            return found
-    named = _fontconfig(char, color)
+    """A font of the machine's that has `char` (a colour one, or not): fontconfig's pick,
+    as Chromium's fallback asks fontconfig for each character the player's fonts lack."""
+    named = font_file(char, color)
     if named is not None:
         found = _system(named, size)
         if found is not None and found.color == color and has_glyph(found.font, char):
-            if named not in _found:
-                _found.append(named)
             return found
     return None
 

@@ -12,14 +12,16 @@ FONT = (
     "'Noto Color Emoji','Apple Color Emoji','Segoe UI Emoji','DejaVu Sans',"
     "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei',monospace"
 )
-# For a symbol that is an emoji only when asked (ℹ, ‼, ↔: Emoji_Presentation=No) and is not
-# followed by VS16: the text faces first. The player names no emoji font, so Chromium's
-# fallback takes a text font for it (DejaVu Sans: ℹ), where the chain above would reach
-# the colour font first.
+# For a symbol that is an emoji only when asked (ℹ, ‼, ↔, ⤴: Emoji_Presentation=No) and is
+# not followed by VS16: the text faces, and no colour emoji face. The player names no emoji
+# font, so Chromium's fallback takes a text font for it, whichever the machine has: DejaVu
+# Sans for ℹ, DejaVu Serif for ⤴ ⤵ (which DejaVu Sans lacks). A colour face named here is
+# taken before that fallback is asked: the SVG drew ⤴ ⤵ as colour emoji where the player
+# draws text (review-exports12; measured for every one-cell code point of the colour font
+# by tests/test_glyph_fonts.py, which reads the fonts Chromium used in both).
 TEXT_FONT = (
     "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',"
-    "'DejaVu Sans','Noto Color Emoji','Apple Color Emoji','Segoe UI Emoji',"
-    "'Noto Sans Mono CJK SC','WenQuanYi Micro Hei',monospace"
+    "'DejaVu Sans','Noto Sans Mono CJK SC','WenQuanYi Micro Hei',monospace"
 )
 FONT_SIZE = 14
 CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px

@@ -1,0 +1,76 @@
+"""Which of the machine's fonts draws a character, as fontconfig picks it (publish/glyphs.py).
+
+Chromium's fallback (for each character the player's fonts lack) asks fontconfig for the
+best font holding it; `fc-match ':charset=XXXX'` gives that font. fontconfig sorts the
+fonts by the default pattern and a font holding the character wins over one lacking it, so
+the first font of `fc-match -s` (the sorted list, fonts adding nothing trimmed) whose
+character set holds it is the same pick (checked against `fc-match ':charset=XXXX'` on
+614 code points, tests/test_glyphs.py). One subprocess a process reads the sorted list
+with each font's character set; every character after that is a lookup in memory, so a
+cast of thousands of characters no font has costs no more (there was one subprocess a
+character, at most 64 a process, then fonts found before were taken: ℃ from DejaVu Serif
+after ⤴, where the player's from DejaVu Sans).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import shutil
+import subprocess
+from typing import NamedTuple
+
+FC_TIMEOUT = 10.0  # seconds for the one fontconfig call
+
+
+class _Font(NamedTuple):
+    path: str
+    color: bool
+    starts: tuple[int, ...]  # its character set as spans: their first code points
+    ends: tuple[int, ...]  # and their last
+
+    def holds(self, code: int) -> bool:
+        at = bisect.bisect_right(self.starts, code) - 1
+        return at >= 0 and code <= self.ends[at]
+
+
+@functools.cache
+def _sorted_fonts() -> tuple[_Font, ...]:
+    """The machine's fonts in fontconfig's order for the default pattern (none without
+    fontconfig)."""
+    program = shutil.which("fc-match")
+    if program is None:
+        return ()
+    try:
+        result = subprocess.run(
+            [program, "-s", "-f", "%{file}\t%{color}\t%{charset}\n"],
+            capture_output=True, text=True, timeout=FC_TIMEOUT, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    fonts = []
+    for line in result.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[0]:
+            continue
+        starts, ends = [], []
+        for span in parts[2].split():
+            low, _, high = span.partition("-")
+            try:
+                starts.append(int(low, 16))
+                ends.append(int(high or low, 16))
+            except ValueError:
+                continue
+        fonts.append(_Font(parts[0], parts[1] == "True", tuple(starts), tuple(ends)))
+    return tuple(fonts)
+
+
+@functools.lru_cache(maxsize=4096)
+def font_file(char: str, color: bool = False) -> str | None:
+    """The file of the font fontconfig picks for `char`: with `color`, a colour font
+    holding it first; None when no font holds it (or there is no fontconfig)."""
+    code = ord(char)
+    holding = [font for font in _sorted_fonts() if font.holds(code)]
+    if color:
+        holding = [font for font in holding if font.color] or holding
+    return holding[0].path if holding else None
