@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from genact_cast.publish.screens import Timeline
+from genact_cast.publish.text import render_text
 from genact_cast.publish.vtt import session_name
 from genact_cast.publish.vtt_sessions import typed_program
+from genact_cast.sources import open_cast
 from tests.test_vtt import cues_of_file, lines
 
 SUBTITLES = Path(__file__).resolve().parent / "data" / "subtitles"
@@ -852,3 +855,31 @@ def test_fishs_missing_newline_mark_erased_at_once_is_no_cue() -> None:
     assert told == lines(cues_of_file("fish_no_newline.cast", SUBTITLES)), found
     spinner = lines(cues_of_file("bash_reverse_search.cast", SUBTITLES))
     assert [t for t in spinner if "Resolving" in t] == ["⠙ Resolving dependencies..."], spinner
+
+
+def test_a_dialogs_box_left_on_the_screen_is_not_told_with_later_lines() -> None:
+    """review-exports12 item 5: dialog draws its box on the primary screen and leaves it
+    there; lines written later on those rows were told with the box's pieces (`$ echo
+    after         [ ] b  Bananas           │ │`, `exit     │ └───…┘ │`), and a prompt's
+    first line written over a box's bottom (`~ on  main 🐍   └───…┘   ⏱ 09:24:19`) was
+    output. The player shows both, but only what the cursor wrote is new: a character
+    still where the program left it (the same, in its cell) is no part of a later line;
+    --text keeps them (the player's screen). dialog_boxes.cast, dialog_answers.cast
+    (scripts/record_subtitles_shells.py), review12_dlg2.cast (review-exports12's dlg2)."""
+    boxes = lines(cues_of_file("dialog_boxes.cast", SUBTITLES))
+    told = boxes[boxes.index("$ echo after") :]
+    assert told == ["$ echo after", "after", "$ exit", "exit"], boxes
+    assert [t for t in boxes if t.startswith("$ dialog --checklist")] == [
+        "$ dialog --checklist 'Pick fruit' 11 40 3 a Apples on b Bananas off c Cherries off"
+    ], boxes
+    answers = lines(cues_of_file("dialog_answers.cast", SUBTITLES))
+    assert answers[-2:] == ["$ exit", "exit"], answers
+    dlg2 = cues_of_file("review12_dlg2.cast", SUBTITLES)
+    assert dlg2[-3:] == [
+        ("00:00:24.128", ["ok"]),
+        ("00:00:25.331", ["❯ exit"]),
+        ("00:00:25.604", ["exit"]),
+    ], dlg2
+    with open_cast(str(SUBTITLES / "dialog_boxes.cast")) as reader:
+        text = render_text(Timeline(reader.header, reader.events()))
+    assert "$ echo after         [ ] b  Bananas           │ │" in text.splitlines()

@@ -197,7 +197,7 @@ def render_vtt(timeline: Timeline) -> str:
                 shown(screen)  # (the program's last screen is `before`)
                 rows = before.rows if before is not None else ()
                 blank = frozenset(y - moved for y, row in enumerate(rows) if not row_text(row))
-                lines.unmute(screen.cursor, screen.changed, blank)
+                lines.unmute(screen.cursor, screen.changed, blank, screen.rows)
                 continue
             lines.unmute(None)
         if screen.alternate:

@@ -13,6 +13,7 @@ from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
 from genact_cast.publish.vtt_marks import READ_SECONDS, REDRAW_SECONDS, TAKEN
 from genact_cast.publish.vtt_prompts import is_typed, without_head
+from genact_cast.publish.vtt_remains import unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import joined, rewritten
@@ -32,6 +33,9 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
     newline, a spinner's frame). A command line typed after a prompt and erased at the
     cursor, then drawn again after the same prompt, is that command line edited (a
     shell's grey suggestion taken away, a completion): it goes on, not told apart."""
+    if y in lines.remains:  # (what a program left there is no line: gone now)
+        row = unleft(lines, y, row)
+        del lines.remains[y]
     lines.cleared.add(y)
     if not line_erased:
         lines.screen_erased.add(y)

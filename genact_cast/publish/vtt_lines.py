@@ -29,6 +29,7 @@ from genact_cast.publish.vtt_prompts import (
 )
 from genact_cast.publish.vtt_redraws import mark, redrawn_in_place, unmark
 from genact_cast.publish.vtt_reflow import reflow
+from genact_cast.publish.vtt_remains import unleft
 from genact_cast.publish.vtt_scrolls import missing_newline_mark, region_scrolled, scrolled
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
 from genact_cast.publish.vtt_text import GAP, joined, same_words
@@ -110,6 +111,10 @@ class Lines:
         # told (vtt_redraws), with how many rows: a row's `since` found here is such a line's.
         self.redraws: dict[float, int] = {}
         self.updates = 0  # screens read
+        # What a program left on rows (`LEFT`: a dialog's box on the primary screen), by
+        # row: characters still shown where it left them are its, not a line written
+        # there later (`unleft`, review-exports12 item 5).
+        self.remains: dict[int, tuple[str, ...]] = {}
 
     def _take(
         self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
@@ -186,9 +191,10 @@ class Lines:
         cursor: tuple[int, int] | None,
         changed: frozenset[int] = frozenset(),
         blank: frozenset[int] = frozenset(),
+        rows: tuple[Row, ...] = (),
     ) -> None:
         """The program that painted the primary screen is gone (vtt_programs.unmute)."""
-        unmute(self, cursor, changed, blank)
+        unmute(self, cursor, changed, blank, rows)
 
     def restart(self, shell: bool) -> tuple[bool, int]:
         """The clip starts (--start-at) (vtt_programs.restart)."""
@@ -271,6 +277,7 @@ class Lines:
         self.pasting = self.pasting or paste
         self._region_open = None
         wrapped = frozenset(y for y in wrapped if not missing_newline_mark(rows[y], cols))
+        rows = tuple(unleft(self, y, row) for y, row in enumerate(rows))
         news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
         blanked = set(self.erased)  # (rows an erasure reached: its lines are told there)
         if self.erased:

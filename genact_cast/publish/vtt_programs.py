@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_erasures import settle
 from genact_cast.publish.vtt_marks import HISTORY, LEFT, TAKEN
+from genact_cast.publish.vtt_remains import leave, unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import piece as _piece
@@ -68,6 +69,7 @@ def unmute(
     cursor: tuple[int, int] | None,
     changed: frozenset[int] = frozenset(),
     blank: frozenset[int] = frozenset(),
+    rows: tuple[Row, ...] = (),
 ) -> None:
     """The program is gone: the rows it left, but the cursor's, are its last screen
     (not told, then or later), but for those written (`changed`) in the screen it left
@@ -83,6 +85,8 @@ def unmute(
         now = y in changed and (y in blank or lines.wiped.get(y) == lines.updates - 1)
         if not (now and lines.since[y] >= 0 and lines.texts[y].strip()):
             lines.since[y] = LEFT
+            if y < len(rows):
+                leave(lines, y, rows[y])
     lines.wiped = {}
 
 
@@ -101,8 +105,9 @@ def restart(lines: Lines, shell: bool) -> tuple[bool, int]:
     if not shell:
         return False, 0
     lines.since = [since if since >= 0 or since == LEFT else 0.0 for since in lines.since]
-    left = any(
-        since == LEFT and text.strip() for since, text in zip(lines.since, lines.texts, strict=True)
+    left = any(  # (what it left is blank in `texts`, kept in `remains`)
+        since == LEFT and (text.strip() or y in lines.remains)
+        for y, (since, text) in enumerate(zip(lines.since, lines.texts, strict=True))
     )
     rows = [*lines.leads, *([lines.waiting[0]] if lines.waiting is not None else [])]
     command = max((y for y in rows if 0 <= y < len(lines.texts)), default=0)
@@ -126,6 +131,8 @@ def uncover(lines: Lines, screen: Screen) -> None:
     leads, rights = lines.leads, lines.rights  # (covered rows were kept without these)
     lines.leads, lines.rights, lines.waiting, lines.prompts = {}, {}, None, {}
     rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
+    # (what a program had left on the rows it covered is still there where restored)
+    rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
     lines.texts = [row_text(row) for row in rows]
     lines.first = list(lines.texts)  # a prompt written on its way back: typed after
     lines.wraps = [False] * len(rows)
@@ -143,6 +150,7 @@ def uncover(lines: Lines, screen: Screen) -> None:
         return  # (no resize: the rows are where they were)
     lines.cols, lines.wraps = cols, [y in screen.wrapped for y in range(len(rows))]
     lines.texts = [lines._text(row, w) for row, w in zip(rows, lines.wraps, strict=True)]
+    lines.remains = {}  # (a resize moved them)
     pieces = [_piece(text) for text in [*lines.history, *lines.covered]]
     seen = "".join(pieces)
     at = 0

@@ -32,6 +32,7 @@ def reflow(
     shown, whole or rewrapped, keeps its time and one that came back stays taken; a
     line pushed off without scrolling is done."""
     followed._settle({})
+    followed.remains = {}  # (rewrapped: no longer where the program left them)
     leads, waiting = followed.leads, followed.waiting
     followed.leads, followed.rights, followed.waiting = {}, {}, None
     prompts, followed.prompts = followed.prompts, {}  # (a prompt left: no line)

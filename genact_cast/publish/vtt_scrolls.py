@@ -12,6 +12,7 @@ from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_erasures import another
 from genact_cast.publish.vtt_marks import HISTORY
 from genact_cast.publish.vtt_prompts import is_typed
+from genact_cast.publish.vtt_remains import unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import joined, written
@@ -33,7 +34,8 @@ def scrolled(
         return y - 1 if y <= last else y
 
     wrapped = wrapped and not missing_newline_mark(row, lines.cols)
-    text = lines._text(row, wrapped)
+    text = lines._text(unleft(lines, 0, row), wrapped)
+    lines.remains = {up(y): left for y, left in lines.remains.items() if y > 0}
     typed = bool(lines.texts) and is_typed(lines, 0, text)
     left = lines.left_prompt(0, text)  # (a prompt left with nothing typed)
     # The row's line was shown, then written over in the event that scrolled it away
@@ -101,7 +103,7 @@ def region_scrolled(
     (the player keeps no scrollback of it)."""
     if not 0 < top <= bottom < len(lines.texts):
         return
-    text = lines._text(row, wrapped)
+    text = lines._text(unleft(lines, top, row), wrapped)
     old, since, born = lines.texts[top], lines.since[top], lines.born[top]
     outer, lines._open = lines._open, lines._region_open  # (a line wrapped in the region)
     same = bool(old) and text.startswith(_bare(old))
@@ -135,6 +137,7 @@ def region_scrolled(
         return y - 1 if top < y <= bottom else y
 
     lines.erased = {moved(y): e for y, e in lines.erased.items() if y != top}
+    lines.remains = {moved(y): e for y, e in lines.remains.items() if y != top}
     lines.prompts = {moved(y): v for y, v in lines.prompts.items() if y != top}
     lines.edited = {moved(y): e for y, e in lines.edited.items() if y != top}
     lines.leads = {moved(y): v for y, v in lines.leads.items() if y != top}
