@@ -40,7 +40,7 @@ from genact_cast.generator.presenters.dialect_pacing import (
     group_interval,
     logging_interval,
 )
-from genact_cast.generator.presenters.genact.launch import launch, prompt
+from genact_cast.generator.presenters.genact.launch import launch, prompt, relaunch
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
 
@@ -176,6 +176,7 @@ class FrameworkLog:
         # the width each bar last drew (tqdm's last_len: the next draw pads over the rest)
         self._bar_len = self._sub_len = 0
         self._logged = False
+        self._launched: str | None = None  # the last command typed: bash's history
 
     # Output
 
@@ -244,10 +245,20 @@ class FrameworkLog:
         # fall where this width puts it, between a flag and its value (issue 18).
         launch(self.show.con, self.plan, budget, self._typing, words=words, fold=False)
 
+    def _relaunch(self, budget: float) -> None:
+        """The job run again after a crash: a pause at the prompt, then the launch command,
+        from the shell's history where it extends the last one typed."""
+        self._close_bar()
+        words = self.dialect.launch_words()
+        relaunch(self.show.con, self.plan, budget, self._typing, words, self._launched)
+        self._launched = " ".join(words)
+
     # The phases
 
     def launch(self, budget: float) -> None:
-        self._type(self.dialect.launch_words(), budget)
+        words = self.dialect.launch_words()
+        self._type(words, budget)
+        self._launched = " ".join(words)
 
     def initialization(self, events: Sequence[RunEvent], budget: float) -> None:
         con = self.show.con
@@ -342,7 +353,7 @@ class FrameworkLog:
             # A launcher that does not restart itself, or a torchrun past its --max_restarts
             # (Failed.exits): the job is run again, the command typed anew.
             if isinstance(event, Restarted) and (self._relaunches or event.requeued):
-                self._type(self.dialect.launch_words(), retype)
+                self._relaunch(retype)
             if isinstance(event, Failed | Restarted):
                 pace()
         scroll.settle()
