@@ -158,6 +158,11 @@ def test_every_communicator_connects_its_channels_before_connected_all_rings(
                 assert sends == channels, (process, sends, channels)
                 rings += 1
                 sends = 0
+            elif message.startswith("Connected all trees"):
+                # a tree's connectors print as the rings' do (generic.cc:40-50): another
+                # comm's trees between a comm's channels and its rings (HSDP's all-reduce
+                # before the experts' rings connect at the grad norm) are not its sends
+                sends = 0
         assert len(checks) == firsts, process
     if " NCCL INFO " in "\n".join(release_lines(options)):
         assert rings
