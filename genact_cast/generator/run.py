@@ -87,21 +87,25 @@ class Run:
             loss += noise.normal(REPLAY, step * 8 + attempt, 2.5e-5)
         tokens_per_second = self._batch_tokens / seconds
         tflops = tokens_per_second * self._tflop_per_token_gpu
+        # In field order, not by keyword: a dialect asks for a step at every line it logs
+        # (1,600 or so), and a NamedTuple built by keyword costs 2.5x a positional one
+        # (10.6k against 4.1k instructions, callgrind), an eighth of the whole step.
         return StepStats(
-            step=step,
-            epoch=segment.epoch,
-            attempt=attempt,
-            t=end,
-            seconds=seconds,
-            loss=loss,
-            grad_norm=self.grad_norm(step),
-            lr=physics.learning_rate(step, *self._schedule),
-            tokens_per_second=tokens_per_second,
-            tflops_per_gpu=tflops,
-            mfu=tflops / self._peak,
-            memory_gib=self._memory,
-            aux_loss=self.aux_loss(step, attempt),
-            z_loss=self.z_loss(step),
+            step,
+            segment.epoch,
+            attempt,
+            end,  # t
+            seconds,
+            loss,
+            self.grad_norm(step),
+            physics.learning_rate(step, *self._schedule),
+            tokens_per_second,
+            tflops,  # tflops_per_gpu
+            tflops / self._peak,  # mfu
+            self._memory,
+            # the router's and the z-loss only where the model has them (looked up once)
+            self.aux_loss(step, attempt) if self._router is not None else None,
+            self.z_loss(step) if self._z_loss else None,
         )
 
     def z_loss(self, step: int) -> float | None:
