@@ -24,8 +24,9 @@ Prints Markdown tables of medians. Measured in one run:
 - the same 3-minute record with `--layout dashboard`, interleaved with the `log` layout's,
   and the median of the paired ratios (target: within 2x);
 - each framework dialect's whole `record` process against the genact dialect's, in pairs
-  (`--dialects`: this table alone; `--args` adds record options to every side, here and
-  with `--against`);
+  (`--dialects`: this table alone; `--seeds 9,12,17` for those seeds, one table each;
+  `--args` adds record options to every side, here and with `--against`; `--dialects
+  --against REF`: REF's figures beside this tree's, from the same interleaved runs);
 - with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
   `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import json
 import os
 import resource
@@ -44,7 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from genact_cast.asciicast import Event
@@ -105,15 +107,22 @@ def main() -> None:
     parser.add_argument("--against", metavar="REF", help="a commit to compare record with")
     parser.add_argument("--dialects", action="store_true", help="only the dialects' table")
     parser.add_argument("--args", default="", help="more record options (--dialects, --against)")
+    parser.add_argument("--seeds", help="--dialects: these seeds (9,12,17), not the first common")
     args = parser.parse_args()
     runs = args.runs
+    seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else None
+    if args.dialects:
+        if args.against:
+            with checkout(args.against) as other:
+                print_dialects([compiled(ROOT), compiled(other)], runs, shlex.split(args.args),
+                               seeds, ["this tree", args.against])  # fmt: skip
+        else:
+            print_dialects([compiled(ROOT)], runs, shlex.split(args.args), seeds, ["this tree"])
+        return
     if args.against:
         print_against(args.against, runs, shlex.split(args.args))
         return
     tree = compiled(ROOT)
-    if args.dialects:
-        print_dialects(tree, runs, shlex.split(args.args))
-        return
     asciinema = shutil.which("asciinema", path=str(Path(sys.executable).parent))
     asciinema = asciinema or shutil.which("asciinema")
     print(f"CPU-time medians of {runs} runs on {sys.platform}, Python {sys.version.split()[0]}, "
@@ -177,7 +186,7 @@ def main() -> None:
         f"| {dashboard_ratio:.2f}x | <= 2x |"
     )
     print()
-    print_dialects(tree, runs, [])
+    print_dialects([tree], runs, [], None, ["this tree"])
 
 
 FRAMEWORKS = ("torchtitan", "megatron", "deepspeed", "hf")
@@ -201,65 +210,85 @@ def _exit(argv: list[str]) -> int:
 
 
 def dialect_times(
-    tree: Path, runs: int, more: list[str], seed: int
-) -> tuple[list[float], dict[str, list[float]]]:
-    """Each dialect's whole `record` CPU time and the genact dialect's, run in pairs: the
-    genact record before each dialect's."""
-    genact: list[float] = []
-    times: dict[str, list[float]] = {name: [] for name in FRAMEWORKS}
+    trees: list[Path], runs: int, more: list[str], seed: int
+) -> list[tuple[list[float], dict[str, list[float]]]]:
+    """For each tree, each dialect's whole `record` CPU time and the genact dialect's, run
+    in pairs (the genact record before each dialect's), the trees' pairs interleaved."""
+    times: list[tuple[list[float], dict[str, list[float]]]] = [
+        ([], {name: [] for name in FRAMEWORKS}) for _ in trees
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "bench.cast")
-        base = genact_argv(tree, "record", "--seed", str(seed), "--duration", "180", *more,
-                           "-o", out, "--overwrite")  # fmt: skip
-        cpu_ms(base)
-        for name in FRAMEWORKS:
-            cpu_ms([*base, "--framework", name])
+        args = ["record", "--seed", str(seed), "--duration", "180", *more, "-o", out]
+        bases = [genact_argv(tree, *args, "--overwrite") for tree in trees]
+        for base in bases:
+            cpu_ms(base)
+            for name in FRAMEWORKS:
+                cpu_ms([*base, "--framework", name])
         for _ in range(runs):
             for name in FRAMEWORKS:
-                genact.append(cpu_ms(base))
-                times[name].append(cpu_ms([*base, "--framework", name]))
-    return genact, times
+                for base, (genact, dialects) in zip(bases, times, strict=True):
+                    genact.append(cpu_ms(base))
+                    dialects[name].append(cpu_ms([*base, "--framework", name]))
+    return times
 
 
-def print_dialects(tree: Path, runs: int, more: list[str]) -> None:
-    """Each dialect against the genact dialect: medians and the median of paired ratios."""
-    seed = common_seed(tree, more)
-    before = load()
-    genact, times = dialect_times(tree, runs, more, seed)
-    on = "".join(f" {arg}" for arg in more)
-    print(f"`record --seed {seed} --duration 180{on}`, CPU time (user + system), {runs} pairs a "
-          f"dialect, {before} before, {load()} after:\n")  # fmt: skip
-    print("| dialect | CPU median | / genact (median of paired ratios) | target |")
-    print("|---|---:|---:|---:|")
-    print(f"| genact | {statistics.median(genact):.1f} ms | 1.00x | |")
-    for index, name in enumerate(FRAMEWORKS):
-        references = genact[index :: len(FRAMEWORKS)]
-        ratio = statistics.median(t / g for t, g in zip(times[name], references, strict=True))
-        print(f"| {name} | {statistics.median(times[name]):.1f} ms | {ratio:.2f}x | <= 1.05x |")
+def print_dialects(
+    trees: list[Path], runs: int, more: list[str], seeds: list[int] | None, names: list[str]
+) -> None:
+    """Each dialect against the genact dialect: medians and the median of paired ratios,
+    for each tree (this one, and the one of --against) side by side."""
+    for seed in seeds or [common_seed(trees[0], more)]:
+        before = load()
+        results = dialect_times(trees, runs, more, seed)
+        on = "".join(f" {arg}" for arg in more)
+        print(f"`record --seed {seed} --duration 180{on}`, CPU time (user + system), {runs} pairs "
+              f"a dialect, {before} before, {load()} after:\n")  # fmt: skip
+        heads = "".join(f" {name}: CPU median | / genact |" for name in names)
+        print(f"| dialect |{heads} target |")
+        print("|---|" + "---:|---:|" * len(names) + "---:|")
+        cells = "".join(f" {statistics.median(genact):.1f} ms | 1.00x |" for genact, _ in results)
+        print(f"| genact |{cells} |")
+        for index, name in enumerate(FRAMEWORKS):
+            cells = ""
+            for genact, dialects in results:
+                references = genact[index :: len(FRAMEWORKS)]
+                pairs = zip(dialects[name], references, strict=True)
+                ratio = statistics.median(t / g for t, g in pairs)
+                cells += f" {statistics.median(dialects[name]):.1f} ms | {ratio:.2f}x |"
+            print(f"| {name} |{cells} <= 1.05x |")
+        print()
 
 
-def print_against(ref: str, runs: int, more: list[str]) -> None:
-    """This tree's whole `record` process against `ref`'s, each imported from its own
-    checkout (bytecode compiled) by one interpreter, in interleaved pairs over seeds
-    0..runs-1."""
+@contextlib.contextmanager
+def checkout(ref: str) -> Iterator[Path]:
+    """`ref` checked out (detached) in a temporary worktree beside this one."""
     with tempfile.TemporaryDirectory() as tmp:
         other = Path(tmp) / "tree"
         git = ["git", "-C", str(ROOT)]
         subprocess.run([*git, "worktree", "add", "--detach", str(other), ref], check=True,
                        capture_output=True)  # fmt: skip
         try:
-            out = str(Path(tmp) / "bench.cast")
-
-            def once(tree: Path, seed: int) -> float:
-                return cpu_ms(genact_argv(tree, "record", "--seed", str(seed), "--duration",
-                                          "180", *more, "-o", out, "--overwrite"))  # fmt: skip
-
-            before = load()
-            for tree in (compiled(ROOT), compiled(other)):
-                once(tree, 0)
-            pairs = [(once(ROOT, seed), once(other, seed)) for seed in range(runs)]
+            yield other
         finally:
             subprocess.run([*git, "worktree", "remove", "--force", str(other)], check=True)
+
+
+def print_against(ref: str, runs: int, more: list[str]) -> None:
+    """This tree's whole `record` process against `ref`'s, each imported from its own
+    checkout (bytecode compiled) by one interpreter, in interleaved pairs over seeds
+    0..runs-1."""
+    with tempfile.TemporaryDirectory() as tmp, checkout(ref) as other:
+        out = str(Path(tmp) / "bench.cast")
+
+        def once(tree: Path, seed: int) -> float:
+            return cpu_ms(genact_argv(tree, "record", "--seed", str(seed), "--duration",
+                                      "180", *more, "-o", out, "--overwrite"))  # fmt: skip
+
+        before = load()
+        for tree in (compiled(ROOT), compiled(other)):
+            once(tree, 0)
+        pairs = [(once(ROOT, seed), once(other, seed)) for seed in range(runs)]
     ratio = statistics.median(new / old for new, old in pairs)
     options = "".join(f" {arg}" for arg in more)
     print(f"Whole `record{options}` process, 3-minute casts, seeds 0-{runs - 1}, interleaved "
