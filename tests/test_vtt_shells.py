@@ -883,3 +883,21 @@ def test_a_dialogs_box_left_on_the_screen_is_not_told_with_later_lines() -> None
     with open_cast(str(SUBTITLES / "dialog_boxes.cast")) as reader:
         text = render_text(Timeline(reader.header, reader.events()))
     assert "$ echo after         [ ] b  Bananas           │ │" in text.splitlines()
+
+
+def test_a_fish_command_narrowed_before_enter_is_told_once_whole() -> None:
+    """review-exports12 item 1: fish narrowed before Enter redraws the command from the
+    row it had drawn it from as it believes (`\\e[A` for the one row it went up), but
+    the player rewrapped it at the new width, so the redraw starts inside it: the cut
+    start stays above, the command whole under it, on one line of the terminal; the
+    widening after it joins them in a row, and the command was told as its last piece
+    (`arrows`). Told once, whole, from its first key. hand12_fish_narrowed.cast:
+    fish_resize.cast (fish 3.6, asciinema 2.4) narrowed to 25 columns, not 40, its
+    redraw's cursor move for that width, and Enter pressed without the ` ok` typed."""
+    found = cues_of_file("hand12_fish_narrowed.cast", SUBTITLES)
+    command = "root@vm ~# echo a line typed in fish while the window narrows"
+    assert found[1:3] == [
+        ("00:00:02.710", [command]),
+        ("00:00:11.986", ["a line typed in fish while the window narrows"]),
+    ], found
+    assert lines(found).count(command) == 1, found

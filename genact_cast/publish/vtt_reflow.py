@@ -105,6 +105,8 @@ def reflow(
             right = rights[y]
             if right is not None and right[1].startswith(lead):
                 followed.rights[y] = right[2]
+        if not cut and since[a] < 0:
+            _command_within(followed, y, text, a, k, size, starts, since, leads)
     for i in range(len(followed.history), len(old)):
         y = i - len(followed.history)
         text = old[i]
@@ -127,6 +129,43 @@ def reflow(
     followed.texts = new
     followed.wraps = [False] * len(new)
     followed._open = None
+
+
+def _command_within(
+    followed: Lines,
+    y: int,
+    text: str,
+    a: int,
+    k: int,
+    size: int,
+    starts: list[int],
+    since: list[float],
+    leads: dict[int, str],
+) -> None:
+    """New row y, rewrapped from old rows from `a` on (their pieces from `k`, `size`
+    long), starts with a row told before (or none to tell): if a command line typed
+    after its prompt starts within it, the row is that command, from its first key,
+    told without what stands before it. A line editor that drew a command again after
+    a narrowing from a row inside it as the player rewrapped it (fish's `\\e[A` for the
+    rows it had drawn, review-exports12 item 1) leaves its cut start above the command
+    drawn again on the same line of the terminal; a later resize joins them in a row."""
+    history = len(followed.history)
+    end = bisect_right(starts, k + size - 1)
+    for b in range(a + 1, end):
+        lead = leads.get(b - history, "")
+        if not lead or since[b] < 0:
+            continue
+        count, at = starts[b] - k, 0  # (the characters before it, blanks aside)
+        while at < len(text) and count > 0:
+            count -= text[at] != " "
+            at += 1
+        while at < len(text) and text[at] == " ":
+            at += 1
+        if text.startswith(lead, at):
+            followed.since[y] = since[b]
+            followed.leads[y] = followed.first[y] = text[: at + len(lead)]
+            followed.heads[since[b]] = text[:at]
+        return
 
 
 def _find(
