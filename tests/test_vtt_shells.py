@@ -901,3 +901,27 @@ def test_a_fish_command_narrowed_before_enter_is_told_once_whole() -> None:
         ("00:00:11.986", ["a line typed in fish while the window narrows"]),
     ], found
     assert lines(found).count(command) == 1, found
+
+
+def test_a_regions_caption_under_a_split_is_no_line() -> None:
+    """review-exports12 item 4: GNU screen with `caption always` draws each region's
+    caption under it (in standout, `  0 sh` and blanks to the region's right edge:
+    display.c's RefreshLine at v.4.9.1), mid-screen once the window is split (Ctrl-A S);
+    only the bottom row was known as a status line, so each caption (`0 sh`, `--`,
+    `1 sh`) was told as output when drawn. A bar across the screen on a background not
+    the terminal's is a status line wherever it stands. hand12_screen_split.cast:
+    screen_hardstatus.cast's start (GNU screen 4.9, asciinema 2.4), then a caption, a
+    split, a window in the region below, written as RefreshLine draws them."""
+    told = lines(cues_of_file("hand12_screen_split.cast", SUBTITLES))
+    assert told == [
+        "$ screen -c screenrc",
+        "$ echo first window",
+        "first window",
+        "$ echo second window",
+        "second window",
+        "$ exit",
+        "$ exit",
+        "[screen is terminating]",
+        "$ exit",
+        "exit",
+    ], told

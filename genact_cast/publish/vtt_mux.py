@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_sessions import prompt, session_name
 
 MULTIPLEXERS = frozenset({"tmux", "screen", "byobu", "zellij"})
@@ -124,7 +124,9 @@ class Multiplexed:
             here = screen.cursor is not None and screen.cursor[1] == bottom
             self.status_row = bool(row_text(screen.rows[bottom]).strip()) and not here
         rows = screen.rows[:-1] if self.status_row else screen.rows
-        texts = [row_text(row) for row in rows]
+        # (a bar across the screen is a status line or a region's caption wherever it
+        # stands: GNU screen's `caption always` under each region of a split)
+        texts = ["" if _bar(row, screen.cols) else row_text(row) for row in rows]
         layout = tuple(
             tuple(m.start() for m in _BORDER.finditer(t)) + ((-1,) if _RULE.search(t) else ())
             for t in texts
@@ -237,3 +239,15 @@ class Multiplexed:
                     if self.paints[x] >= 2:
                         self._paint(x, screen.time)
         self.texts = parts
+
+
+def _bar(row: Row, cols: int) -> bool:
+    """Whether a row is a bar across the screen: text on one background that is not the
+    terminal's, from the left edge to the right (the last cell may be left blank), as a
+    status line or a caption is drawn (GNU screen draws a region's caption in standout,
+    its text then blanks to the region's right edge: display.c's RefreshLine, v.4.9.1;
+    tmux its status line on green); a shell's output is on the terminal's background."""
+    if len(row) < cols - 1 or not row_text(row).strip():
+        return False
+    backgrounds = {style[1] for _, style in row}
+    return len(backgrounds) == 1 and "default" not in backgrounds
