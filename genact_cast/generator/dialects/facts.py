@@ -85,6 +85,15 @@ class Facts(NamedTuple):
         raise KeyError(f"no release of {package} is pinned for this dialect")
 
     @property
+    def loaded(self) -> str:
+        """The model a run that starts from released weights loads (continued pre-training, a
+        fine-tune): that model as released, the catalogue's name, whatever the run's own
+        (`MegaBrain-8B-Math` continues Qwen3-8B: genact's log loads /checkpoints/base/
+        Qwen3-8B/, and every dialect loaded a `MegaBrain-8B-Math` not yet trained). A run
+        from scratch names its own."""
+        return self.model_name if self.kind == "pretrain" else self.arch or self.model_name
+
+    @property
     def nodes(self) -> int:
         return len(self.hosts)
 

@@ -308,7 +308,7 @@ class Log(Watchdog):
                 line(
                     moment,
                     LOADING_CONFIG,
-                    f"loading configuration file {f.model_name}/config.json",
+                    f"loading configuration file {f.loaded}/config.json",
                 )
             ),
             *(Line(text) for text in with_prefix(moment, CONFIG_LOGGED, config)),
@@ -319,7 +319,7 @@ class Log(Watchdog):
                     line(
                         moment,
                         LOADING_WEIGHTS,
-                        f"loading weights file {f.model_name}/model.safetensors.index.json",
+                        f"loading weights file {f.loaded}/model.safetensors.index.json",
                     )
                 )
             )
@@ -359,7 +359,7 @@ class Log(Watchdog):
             # tabled prints neither line rather than an invented dump.
             generated = generation_message(f.arch or f.model_name)
             if generated:
-                path = f"{f.model_name}/generation_config.json"
+                path = f"{f.loaded}/generation_config.json"
                 lines.append(
                     Line(line(done, GENERATION_FILE_LOADED, f"loading configuration file {path}"))
                 )

@@ -46,7 +46,7 @@ class Job:
         f = self.facts
         return [
             "--model_name_or_path",
-            f.model_name,
+            f.loaded,
             "--dataset_name",
             f.dataset,
             "--bf16",

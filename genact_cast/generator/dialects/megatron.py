@@ -100,7 +100,7 @@ class Log:
         self.memory_reported = False
         self._groups_up = False  # the process groups' communicators, up in iteration 1
         self.save = f"/checkpoints/{facts.model_name.lower()}"
-        self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.model_name}"
+        self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.loaded}"
         self._final_save: CheckpointSaved | None = None
         self._last_eval: Evaluated | None = None
         # The last iteration line (step, time) and the saves' and evaluations' seconds

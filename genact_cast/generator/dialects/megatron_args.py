@@ -302,7 +302,7 @@ def flags(
         ("data-path", data_prefix(f)),
         ("split", SPLIT),
         ("tokenizer-type", "HuggingFaceTokenizer"),
-        ("tokenizer-model", f"/models/{f.model_name}"),
+        ("tokenizer-model", f"/models/{f.loaded}"),
         ("log-interval", str(interval)),
         ("log-throughput", None),
         ("eval-interval", str(f.steps_per_epoch)),

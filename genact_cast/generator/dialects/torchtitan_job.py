@@ -165,7 +165,7 @@ class Job:
         """The base checkpoint a fine-tune or continued pre-training starts from: neither a
         shipped toml nor the defaults name one, and without --checkpoint.initial_load_path
         and no checkpoint folder yet, components/checkpoint.py:577-598 loads nothing."""
-        name = meta_name(self.facts.model_name)
+        name = meta_name(self.facts.loaded)
         return None if self.facts.kind == "pretrain" else f"/checkpoints/base/{name}"
 
     def launch_words(self) -> list[str]:
