@@ -28,6 +28,7 @@ from typing import NamedTuple
 from PIL import Image, ImageDraw, ImageFont
 
 from genact_cast.publish.font_lookup import font_file
+from genact_cast.publish.player_layout import ligature
 from genact_cast.publish.terminal_cells import text_symbol
 from genact_cast.publish.vectors import BLOCKS, SHADES, STROKE, raster_symbol, vector
 from genact_cast.publish.vectors import LINES as _LINES
@@ -143,7 +144,10 @@ def emoji_presentation(cluster: str) -> bool:
     if len(cluster) == 2 and all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in cluster):
         return True  # a flag: two regional indicators, one colour glyph
     # Any base with VS16 (ℹ️, and a keycap 1️⃣: digit, VS16, U+20E3) asks for the emoji
-    # glyph; the browser takes it from the colour font, which shapes the keycap as one.
+    # glyph; the browser takes it from the colour font, which shapes the keycap as one. A
+    # ZWJ sequence the player draws as one glyph (👁‍🗨, publish/player_layout.py) too.
+    if len(cluster) > 2 and ligature(cluster, 0) == len(cluster):
+        return True
     return len(cluster) > 1 and cluster[1] == "\ufe0f" and not _mark(cluster[0])
 
 

@@ -17,6 +17,11 @@ scripts/emoji_font_only.py) is drawn at the emoji's advance, about two columns: 
 out as a wide character (its second column blank), and the rest of its span moves one
 column right, up to where the next span starts.
 
+A ZWJ sequence of such one-cell symbols that the colour font draws as one glyph (👁️‍🗨️,
+🏳️‍⚧️, ⛹️‍♀️: publish/data/zwj_glyphs.json, measured in the player by scripts/zwj_glyphs.py)
+takes two columns: one cell with the whole sequence and its right half, and the rest of its
+span moves left by the cells the sequence had beyond two.
+
 Read from asciinema-player's src/vt/src/lib.rs (`get_line`, `is_standalone_char`,
 `build_standalone_chars_lut`; main at 3.17.0, whose span rules 3.18.0 keeps) and checked
 against 3.18.0 in Chromium (tests/test_player_parity.py).
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Sequence
 from importlib import resources
 
 from genact_cast.publish.terminal import Cell, Row, Style
@@ -63,6 +69,30 @@ def _advancing_marks() -> frozenset[str]:
 ADVANCING_MARKS = _advancing_marks()
 
 
+def _zwj_glyphs() -> frozenset[tuple[str, str]]:
+    text = (resources.files("genact_cast.publish") / "data" / "zwj_glyphs.json").read_text()
+    pairs = (sequence.split() for sequence in json.loads(text)["sequences"])
+    return frozenset((chr(int(a, 16)), chr(int(b, 16))) for a, b in pairs)
+
+
+# ZWJ sequences (their two parts, VS16 left out) the player draws as one emoji glyph.
+ZWJ_GLYPHS = _zwj_glyphs()
+_ZWJ_FIRSTS = frozenset(first for first, _ in ZWJ_GLYPHS)
+ZWJ, VS16 = "\u200d", "\ufe0f"
+
+
+def ligature(chars: Sequence[str], index: int) -> int:
+    """How many code points from `index` the browser draws as one emoji glyph (a ZWJ_GLYPHS
+    sequence, with or without VS16 after each part: 👁️‍🗨️ is five), or 0."""
+    if chars[index] not in _ZWJ_FIRSTS:
+        return 0
+    at = index + 1 + (index + 1 < len(chars) and chars[index + 1] == VS16)
+    if at + 1 >= len(chars) or chars[at] != ZWJ or (chars[index], chars[at + 1]) not in ZWJ_GLYPHS:
+        return 0
+    at += 2
+    return at + (at < len(chars) and chars[at] == VS16) - index
+
+
 def emoji_advance(row: Row, x: int) -> bool:
     """Whether the one-cell character at x is drawn two columns wide, from the emoji font
     (no VS16 after it: with one, the selector's cell is where the emoji's second half is)."""
@@ -83,10 +113,18 @@ def zero_width(char: str) -> bool:
 
 
 def advance(text: str) -> int:
-    """The columns a run of one-cell characters takes when a browser lays it out."""
+    """The columns a run of laid-out cells' characters takes when a browser lays it out (a
+    ZWJ_GLYPHS sequence is one: the blank of its right half follows it)."""
     if text.isascii():
         return len(text)
-    return sum(1 for char in text if not zero_width(char))
+    if ZWJ not in text:
+        return sum(1 for char in text if not zero_width(char))
+    count = index = 0
+    while index < len(text):
+        joined = ligature(text, index)
+        count += joined > 0 or not zero_width(text[index])
+        index += joined or 1
+    return count
 
 
 def standalone(char: str, wide: bool) -> bool:
@@ -138,7 +176,11 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
         key, owed = None, 0
 
     half = False  # the right half of a wide vector symbol is next
+    chars: list[str] | None = None  # the row's characters, once a ZWJ sequence may start
+    joined_to = 0  # cells before this are part of a ZWJ sequence drawn as one glyph
     for x, (char, style) in enumerate(row):
+        if x < joined_to:
+            continue
         if char == "" and half:  # no text in the span for it: the rest moves left
             half = False
             owed += 1
@@ -179,6 +221,18 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
                 # NFD) and draws one character: the mark takes no room.
                 out[-1] = (composed, out[-1][1])
                 owed += 1
+                continue
+        if char in _ZWJ_FIRSTS:
+            chars = chars or [c for c, _ in row]
+            joined = ligature(chars, x)
+            if joined and all(s == style for _, s in row[x : x + joined]):
+                # 👁️‍🗨️: one glyph over two columns, the sequence in the first; the cells
+                # it had beyond two are owed at the span's end (its text moves left).
+                out.extend([("".join(chars[x : x + joined]), style), ("", style)])
+                source.extend([x, -1])
+                last = style
+                owed += joined - 2
+                joined_to = x + joined
                 continue
         out.append((char, style))
         source.append(x)

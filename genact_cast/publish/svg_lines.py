@@ -19,6 +19,7 @@ from genact_cast.publish.player_layout import (
     ADVANCING_MARKS,
     WIDE_ADVANCE,
     advance,
+    ligature,
     zero_width,
 )
 from genact_cast.publish.screens import Style
@@ -214,7 +215,7 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
                 continue
             start = index = 0
             while index < len(part):
-                end = index + 1
+                end = index + (ligature(part, index) or 1)  # 👁️‍🗨️: one glyph
                 if regional_indicator(part[index]) and end < len(part):
                     end += regional_indicator(part[end])  # a flag: two letters, one glyph
                 while end < len(part) and _mark(part[end]):
@@ -239,6 +240,8 @@ def _wide_alone(text: str) -> bool:
     character shown as emoji by VS16), as `_vector_runs` splits them off."""
     if not text:
         return False
+    if ligature(text, 0) == len(text):
+        return True  # a ZWJ sequence drawn as one emoji glyph (player_layout.py)
     first = text[0]
     if (
         char_width(first) != 2

@@ -1,0 +1,59 @@
+"""Glyphs as wide as asciinema-player's browser draws them, in the SVG and the PNG/video:
+the cells each row inks in the player's screenshot, the SVG's (in Chromium) and the PNG's
+(tests/test_player_parity.py's `three_pictures`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.player_dom import Player
+from tests.test_player_parity import inked_cells, three_pictures
+
+
+@pytest.fixture(scope="module")
+def player(browser: Any) -> Iterator[Player]:
+    page = Player(browser)
+    yield page
+    page.close()
+
+
+def inked_rows(
+    player: Player, browser: Any, tmp_path: Path, rows: list[str], cols: int
+) -> dict[str, list[str]]:
+    body = "\x1b[?25l" + "\r\n".join(rows)
+    return {
+        name: [inked_cells(image, left, top + y * h, (w, h), cols) for y in range(len(rows))]
+        for name, (image, left, top, (w, h)) in three_pictures(
+            player, browser, tmp_path, body, cols, len(rows)
+        ).items()
+    }
+
+
+def test_a_zwj_sequence_of_one_cell_symbols_is_one_glyph_as_in_the_player(
+    player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """review-exports12: 👁️‍🗨️ (U+1F441 FE0F 200D 1F5E8 FE0F, five cells in avt) is one span of
+    the player's, shaped by the colour font into one glyph two columns wide, the `|` after
+    it at column 2; the SVG drew it five columns wide and the PNG as two emoji. So are the
+    sequences of publish/data/zwj_glyphs.json with or without VS16 (🏳️‍⚧️ ⛹️‍♀️ 🕵‍♂️), while a
+    sequence with a wide part (👨‍👩‍👧, 🏳️‍🌈) stays a glyph a part, each at its cell."""
+    rows = [
+        "\U0001f441\ufe0f\u200d\U0001f5e8\ufe0f|x",
+        "\U0001f441\u200d\U0001f5e8|x",
+        "\U0001f3f3\ufe0f\u200d\u26a7\ufe0f|x",
+        "\u26f9\ufe0f\u200d\u2640\ufe0f|x",
+        "\U0001f575\u200d\u2642\ufe0f|x",
+        "a\U0001f441\ufe0f\u200d\U0001f5e8\ufe0fb|x",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467|x",
+        "\U0001f3f3\ufe0f\u200d\U0001f308|x",
+    ]
+    found = inked_rows(player, browser, tmp_path, rows, 14)
+    want = ["####"] * 5 + ["######", "##.##.####", "##.####"]
+    assert [row.rstrip(".") for row in found["player"]] == want, found["player"]
+    assert found["SVG"] == found["player"], found
+    assert found["PNG"] == found["player"], found
+
