@@ -48,7 +48,7 @@ def candidates() -> list[str]:
 
 def measure() -> dict[str, object]:
     from genact_cast.publish.player_assets import pinned
-    from scripts.emoji_font_only import bar_columns, chromium_version
+    from scripts.wide_glyphs import bar_columns, chromium_version
 
     chars = candidates()
     advancing = []

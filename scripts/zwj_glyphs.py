@@ -41,7 +41,7 @@ def candidates() -> list[tuple[str, str]]:
 
     from genact_cast.publish.font_lookup import font_file
     from genact_cast.publish.player_layout import standalone
-    from scripts.emoji_font_only import candidates as one_cell
+    from scripts.wide_glyphs import candidates as one_cell
 
     path = font_file("\U0001f600", color=True)
     assert path is not None, "no colour emoji font (fonts-noto-color-emoji)"
@@ -58,7 +58,7 @@ def candidates() -> list[tuple[str, str]]:
 
 def measure() -> dict[str, object]:
     from genact_cast.publish.player_assets import pinned
-    from scripts.emoji_font_only import bar_columns, chromium_version
+    from scripts.wide_glyphs import bar_columns, chromium_version
 
     pairs = candidates()
     rows = [text for a, b in pairs for text in forms(a, b)]

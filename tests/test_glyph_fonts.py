@@ -3,7 +3,7 @@ text, and which text font, per code point, in the SVG (in Chromium) and in the P
 
 The reference is read from Chromium itself (tests/player_fonts.py: the platform fonts it
 used for the player's text and for the SVG's), over a whole class at once: every one-cell
-code point the machine's colour emoji font maps (scripts/emoji_font_only.py's candidates),
+code point the machine's colour emoji font maps (scripts/wide_glyphs.py's candidates),
 bare and with VS16.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from genact_cast.publish.player_layout import standalone
-from scripts.emoji_font_only import candidates
+from scripts.wide_glyphs import candidates
 from tests.player_fonts import player_fonts, png_font, svg_fonts
 
 # Drawn blank by every font (Hangul fillers): which one draws nothing is not seen.

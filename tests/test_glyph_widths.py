@@ -57,3 +57,19 @@ def test_a_zwj_sequence_of_one_cell_symbols_is_one_glyph_as_in_the_player(
     assert found["SVG"] == found["player"], found
     assert found["PNG"] == found["player"], found
 
+
+def test_a_text_symbol_wider_than_a_cell_moves_the_rest_as_in_the_player(
+    player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """review-exports12: ℃ ℉ (U+2103 U+2109, one cell in avt) come from DejaVu Sans, 1.87
+    and 1.58 cells wide in the player, whose browser lays the rest of the span out after
+    the glyph (the `|` at column 2); the SVG squeezed them into one cell and the PNG drew
+    the rest one column left. So are the text glyphs of publish/data/wide_glyphs.json
+    (scripts/wide_glyphs.py: every one-cell code point of the machine's text fonts that
+    DejaVu Sans Mono lacks, measured in the player): ⓐ 𝐀 🂡."""
+    rows = ["\u2103 25|x", "\u2109|x", "\u24d0|x", "\U0001d400|x", "\U0001f0a1|x", "a\u2103b|x"]
+    found = inked_rows(player, browser, tmp_path, rows, 12)
+    want = ["##.####", "####", "####", "####", "####", "######"]
+    assert [row.rstrip(".") for row in found["player"]] == want, found["player"]
+    assert found["SVG"] == found["player"], found
+    assert found["PNG"] == found["player"], found

@@ -793,7 +793,7 @@ def test_vs16_after_a_wide_character_and_the_hangul_filler_as_in_the_player(
     """The last two picture differences of review-exports10: VS16 after a wide character
     (☔️ 中️, a span of its own in the player) opens the next span and takes no room there,
     so the rest is one column left of its cell; U+3164 (one cell in avt) is drawn blank
-    1 em wide, the rest of its span one column right (publish/data/emoji_font_only.json:
+    1 em wide, the rest of its span one column right (publish/data/wide_glyphs.json:
     0.66 column in the player, so after a letter the next one straddles two cells; the
     markup of tests/data/screens/wide_vs16_fillers.cast is compared at whole columns).
     The SVG and the PNG ink the player's cells."""

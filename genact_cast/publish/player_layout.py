@@ -12,10 +12,11 @@ braille, Nerd Font icons) are spans of their own. Backgrounds are painted cell b
 they stay where the cells are.
 
 A one-cell symbol that only the colour emoji font has (🛠 U+1F6E0, ⏸ U+23F8, Ⓜ U+24C2 with
-no VS16 after it: publish/data/emoji_font_only.json, measured in the player by
-scripts/emoji_font_only.py) is drawn at the emoji's advance, about two columns: it is laid
-out as a wide character (its second column blank), and the rest of its span moves one
-column right, up to where the next span starts.
+no VS16 after it), or that a text font draws 1.5 to 2.5 cells wide (℃ ℉ ⓐ 𝐀 🂡 from DejaVu
+Sans: publish/data/wide_glyphs.json, measured in the player by scripts/wide_glyphs.py) is
+drawn at its glyph's advance, which the browser rounds to two columns: it is laid out as a
+wide character (its second column blank), and the rest of its span moves one column
+right, up to where the next span starts.
 
 A ZWJ sequence of such one-cell symbols that the colour font draws as one glyph (👁️‍🗨️,
 🏳️‍⚧️, ⛹️‍♀️: publish/data/zwj_glyphs.json, measured in the player by scripts/zwj_glyphs.py)
@@ -50,7 +51,7 @@ _ZERO_ADVANCE = frozenset({"Mn", "Me", "Cf"})
 
 
 def _wide_advance() -> frozenset[str]:
-    text = (resources.files("genact_cast.publish") / "data" / "emoji_font_only.json").read_text()
+    text = (resources.files("genact_cast.publish") / "data" / "wide_glyphs.json").read_text()
     return frozenset(chr(int(code, 16)) for code in json.loads(text)["code_points"])
 
 

@@ -1,18 +1,21 @@
-"""Measure which one-cell characters asciinema-player 3.18 draws from the colour emoji font,
-at the emoji's advance (genact_cast/publish/data/emoji_font_only.json).
+"""Measure which one-cell characters asciinema-player 3.18 draws about two columns wide
+(genact_cast/publish/data/wide_glyphs.json).
 
-    python scripts/emoji_font_only.py [--check]
+    python scripts/wide_glyphs.py [--check]
 
-A character avt gives one cell (🛠 U+1F6E0, ⏸ U+23F8, Ⓜ U+24C2: Emoji_Presentation=No,
-no VS16 after it) that no text font of the machine has is drawn by Chromium from the colour
-emoji font, about two cells wide, and the rest of its span moves one column right. The
-exports draw it so (publish/player_layout.py). So are the Hangul fillers (U+3164, one cell in
-avt, drawn blank 1 em wide by the CJK font). Candidates: those, and every one-cell code point the
-machine's colour emoji font maps (fontconfig's charset; Noto Color Emoji, as
-scripts/test installs it); each is put in a row of a cast before a `|`, and the player in
-headless Chromium (tests/player_dom.py, fonts as on the test machine: DejaVu, Liberation,
-WenQuanYi, Noto Color Emoji) says at which column the `|` is drawn. `--check` exits 1 if
-the file differs. Needs the test extras, Chromium and the player's npm package.
+A character avt gives one cell that the player's fonts lack is drawn by Chromium from a
+fallback font at that font's advance: 🛠 U+1F6E0, ⏸ U+23F8, Ⓜ U+24C2 (Emoji_Presentation=No,
+no VS16 after it) from the colour emoji font, about two cells wide; ℃ ℉ ⓐ 𝐀 🂡 from a text
+font (DejaVu Sans), 1.5 to 2.5 cells wide. The rest of its span moves right by the columns
+the browser rounds its advance to, and the exports draw it so (publish/player_layout.py).
+So are the Hangul fillers (U+3164, one cell in avt, drawn blank 1 em wide by the CJK
+font). Candidates: those, every one-cell code point the machine's colour emoji font maps,
+and every one-cell code point a text font maps that DejaVu Sans Mono (the player's first
+font present) lacks (fontconfig's character sets); each is put in a row of a cast before a
+`|`, and the player in headless Chromium (tests/player_dom.py, fonts as on the test
+machine: DejaVu, Liberation, WenQuanYi, Noto Color Emoji) says at which column the `|` is
+drawn: a character is kept where that is 2 or more. `--check` exits 1 if the file
+differs. Needs the test extras, Chromium and the player's npm package.
 """
 
 from __future__ import annotations
@@ -25,14 +28,14 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "genact_cast" / "publish" / "data" / "emoji_font_only.json"
+OUT = ROOT / "genact_cast" / "publish" / "data" / "wide_glyphs.json"
 HANGUL_FILLERS = (0x115F, 0x1160, 0x3164, 0xFFA0)  # letters (Lo) that are default-ignorable
 ROWS = 400  # candidates per cast the player loads
 
 
 def candidates() -> list[str]:
     """One-cell code points, no mark or format character, that the colour font maps (its
-    charset as fontconfig reads it)."""
+    charset as fontconfig reads it), and the Hangul fillers."""
     from genact_cast.publish.player_layout import zero_width
     from genact_cast.publish.terminal import char_width, regional_indicator
 
@@ -54,6 +57,46 @@ def candidates() -> list[str]:
             if char_width(char) == 1 and not zero_width(char) and not regional_indicator(char):
                 found.append(char)
     return found + [chr(code) for code in HANGUL_FILLERS if char_width(chr(code)) == 1]
+
+
+def text_candidates() -> list[str]:
+    """One-cell code points, no mark, format character or symbol the player draws itself,
+    that a text font of the machine maps and DejaVu Sans Mono lacks."""
+    from genact_cast.publish import font_lookup, glyphs
+    from genact_cast.publish.player_layout import zero_width
+    from genact_cast.publish.terminal import char_width, regional_indicator
+    from genact_cast.publish.vectors import raster_symbol, vector
+
+    mono = glyphs.mono(False, False, 15)
+    held = sorted(
+        {
+            code
+            for font in font_lookup._sorted_fonts()
+            if not font.color
+            for low, high in zip(font.starts, font.ends, strict=True)
+            for code in range(low, high + 1)
+        }
+    )
+    found = []
+    for code in held:
+        char = chr(code)
+        if code < 0xA0 or unicodedata.category(char) in SKIPPED:
+            continue
+        if (
+            char_width(char) == 1
+            and not zero_width(char)
+            and not regional_indicator(char)
+            and not vector(char)
+            and not raster_symbol(char)
+            and not glyphs.has_glyph(mono, char)
+        ):
+            found.append(char)
+    return found
+
+
+# Marks, format and control characters, private use, surrogates, line and paragraph
+# separators: none is drawn as a character of its own.
+SKIPPED = ("Mn", "Me", "Mc", "Cf", "Cc", "Co", "Cs", "Zl", "Zp")
 
 
 def bar_columns(chars: list[str], before: str = "") -> list[int]:
@@ -84,14 +127,15 @@ def bar_columns(chars: list[str], before: str = "") -> list[int]:
 def measure() -> dict[str, object]:
     from genact_cast.publish.player_assets import pinned
 
-    chars = candidates()
+    chars = sorted(set(candidates()) | set(text_candidates()))
     wide = []
     for char, bar in zip(chars, bar_columns(chars), strict=True):
-        assert bar in (1, 2), f"U+{ord(char):04X}: `|` at column {bar}"
-        if bar == 2:
+        # 0: a glyph under half a cell (ו, Ⅰ): left at one column; 3: ᙱ 𝕸, at two.
+        assert 0 <= bar <= 3, f"U+{ord(char):04X}: `|` at column {bar}"
+        if bar >= 2:
             wide.append(char)
     return {
-        "how": f"scripts/emoji_font_only.py: asciinema-player {pinned()['version']} in Chromium "
+        "how": f"scripts/wide_glyphs.py: asciinema-player {pinned()['version']} in Chromium "
         f"{chromium_version()}, fonts DejaVu, Liberation, WenQuanYi Micro Hei, Noto Color "
         f"Emoji; {len(chars)} candidates",
         "code_points": [f"{ord(char):04x}" for char in wide],
