@@ -73,3 +73,17 @@ def test_a_text_symbol_wider_than_a_cell_moves_the_rest_as_in_the_player(
     assert [row.rstrip(".") for row in found["player"]] == want, found["player"]
     assert found["SVG"] == found["player"], found
     assert found["PNG"] == found["player"], found
+
+
+def test_text_after_braille_in_one_span_is_not_stretched_with_it(
+    player: Player, browser: Any, tmp_path: Path
+) -> None:
+    """A hand-made cast of hard rows (issue 19 item 4): braille then text of the same
+    colour, one run of the SVG, was stretched to its cells as one (the braille comes from
+    a proportional fallback font), so the word after it was drawn a column right and
+    squeezed; the player sets each braille cell apart (a span of its own at its cell)."""
+    rows = ["\u280b\u2819\u2839\u2838 \u28ff\u28c0 braille|x", "\u2800\u28ff ab\u2847cd|x"]
+    found = inked_rows(player, browser, tmp_path, rows, 20)
+    assert found["player"][0].rstrip(".") == "####.##.#########", found["player"]
+    assert found["SVG"] == found["player"], found
+    assert found["PNG"] == found["player"], found

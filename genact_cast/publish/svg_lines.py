@@ -20,6 +20,7 @@ from genact_cast.publish.player_layout import (
     WIDE_ADVANCE,
     advance,
     ligature,
+    standalone,
     zero_width,
 )
 from genact_cast.publish.screens import Style
@@ -204,35 +205,60 @@ def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
     (True): no font a viewer may lack is asked for them. A wide character (CJK, emoji) is
     a run of its own too, so that it is stretched to its two cells, as the player draws
     it, and the right half's space after it placed on its own cell."""
-    for text, style in line:
-        if _SIMPLE.fullmatch(text):  # most runs: one cell a character, nothing to split
-            yield text, style, False
+    for whole, style in line:
+        for text in _apart(whole):
+            yield from _split(text, style)
+
+
+def _apart(text: str) -> Iterator[str]:
+    """A run with the symbols the player sets apart (braille, box drawing, Nerd Font icons:
+    player_layout.standalone, each a span of its own at its cell) and other characters,
+    cut where they meet: a run of braille from a proportional fallback font is stretched
+    to its cells, and the text after it must not be stretched with it ("⣿⣀ braille" drew
+    the word a column right and squeezed)."""
+    if text.isascii():
+        yield text
+        return
+    for _, chars in groupby(text, key=_set_apart):
+        yield "".join(chars)
+
+
+def _set_apart(char: str) -> bool:
+    """A symbol the player sets apart that a monospace font may lack (box drawing is in
+    every one of FONT's list: its runs need no stretch, and stay whole)."""
+    return standalone(char, False) and not _MONO_SAFE.fullmatch(char)
+
+
+def _split(text: str, style: Style) -> Iterator[tuple[str, Style, bool]]:
+    """One run of `_vector_runs`, split."""
+    if _SIMPLE.fullmatch(text):  # most runs: one cell a character, nothing to split
+        yield text, style, False
+        return
+    for hidden, chars in groupby(text, key=vectors.vector):
+        part = "".join(chars)
+        if hidden:
+            yield part, style, True
             continue
-        for hidden, chars in groupby(text, key=vectors.vector):
-            part = "".join(chars)
-            if hidden:
-                yield part, style, True
-                continue
-            start = index = 0
-            while index < len(part):
-                end = index + (ligature(part, index) or 1)  # 👁️‍🗨️: one glyph
-                if regional_indicator(part[index]) and end < len(part):
-                    end += regional_indicator(part[end])  # a flag: two letters, one glyph
-                while end < len(part) and _mark(part[end]):
-                    end += 1  # a character with its combining marks: drawn as one
-                if (
-                    char_width(part[index]) == 2
-                    or part[index] in WIDE_ADVANCE  # at the emoji's advance: a run alone
-                    or end > index + 1
-                    or text_symbol(part, index)
-                ):
-                    if index > start:
-                        yield part[start:index], style, False
-                    yield part[index:end], style, False
-                    start = end
-                index = end
-            if start < len(part):
-                yield part[start:], style, False
+        start = index = 0
+        while index < len(part):
+            end = index + (ligature(part, index) or 1)  # 👁️‍🗨️: one glyph
+            if regional_indicator(part[index]) and end < len(part):
+                end += regional_indicator(part[end])  # a flag: two letters, one glyph
+            while end < len(part) and _mark(part[end]):
+                end += 1  # a character with its combining marks: drawn as one
+            if (
+                char_width(part[index]) == 2
+                or part[index] in WIDE_ADVANCE  # at the emoji's advance: a run alone
+                or end > index + 1
+                or text_symbol(part, index)
+            ):
+                if index > start:
+                    yield part[start:index], style, False
+                yield part[index:end], style, False
+                start = end
+            index = end
+        if start < len(part):
+            yield part[start:], style, False
 
 
 def _wide_alone(text: str) -> bool:
