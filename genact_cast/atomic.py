@@ -37,15 +37,13 @@ from typing import IO, BinaryIO, NamedTuple
 
 from genact_cast.errors import OutputError, Terminated
 from genact_cast.escape import terminal_text
+from genact_cast.held_signals import signals_held
 from genact_cast.standard_output import os_reason
 from genact_cast.stop_signals import TERMINATING
 
 # Every signal whose default action ends the process (SIGQUIT, SIGUSR1, SIGALRM, ... too:
 # review-attack12 F12 found those leaving temporary files).
 STOP_SIGNALS = TERMINATING
-# Held back while a temporary file or directory is created or removed: none of them may
-# land between the creation and the `try` that removes it.
-HELD_SIGNALS = (signal.SIGINT, *STOP_SIGNALS)
 MAX_LINK_HOPS = 40  # the kernel's own limit on following links
 PROCESS_FILES = ("/proc/", "/dev/fd/")
 RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2
@@ -220,35 +218,43 @@ def atomic_output(path: Path, *, overwrite: bool) -> Iterator[BinaryIO]:
     renamed or replaced by a link meanwhile changes nothing.
     """
     target = resolve_output(path, overwrite=overwrite)
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+    made = _Made()
     try:
-        folder = os.open(target.directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            fd, tmp = _temporary_file(folder, target.name)
-        except OSError:
-            os.close(folder)
-            raise
-    except OSError as exc:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        with os.fdopen(fd, "wb") as stream:
+        with signals_held():  # until the file is under the `try` that removes it
+            made.folder = os.open(target.directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            made.fd, made.tmp = _temporary_file(made.folder, target.name)
+        with os.fdopen(made.fd, "wb") as stream:
+            made.fd = None  # the stream owns it now
             yield stream
             stream.flush()
             os.fchmod(stream.fileno(), 0o666 & ~_umask())
             os.fsync(stream.fileno())
-        _put_in_place(folder, tmp, target, overwrite=overwrite)
+        _put_in_place(made.folder, made.tmp, target, overwrite=overwrite)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
-        try:
-            signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
-        finally:
+        with signals_held():
+            _remove(made)
+
+
+class _Made:
+    """What atomic_output has made so far, for its `finally` to remove."""
+
+    folder: int | None = None
+    fd: int | None = None
+    tmp: str | None = None
+
+
+def _remove(made: _Made) -> None:
+    try:
+        if made.fd is not None:
+            os.close(made.fd)
+        if made.tmp is not None:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp, dir_fd=folder)
-            os.close(folder)
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                os.unlink(made.tmp, dir_fd=made.folder)
+    finally:
+        if made.folder is not None:
+            os.close(made.folder)
 
 
 def _temporary_file(folder: int, name: str) -> tuple[int, str]:
@@ -348,23 +354,21 @@ def temporary_directory(prefix: str = "genact-cast-") -> Iterator[Path]:
     """A private directory in the system's temporary directory, removed on every way out:
     SIGINT and the stopping signals wait while it is being made and removed, so that none can
     leave it behind."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
-    try:
-        folder = tempfile.mkdtemp(prefix=prefix)
-    except OSError as exc:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        raise OutputError(f"cannot make a temporary directory: {exc.strerror}") from None
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        yield Path(folder)
-    finally:
-        try:
-            signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
-        finally:
-            import shutil  # only here: it brings archive modules that record never needs
+    import shutil  # only here: it brings archive modules that record never needs
 
-            shutil.rmtree(folder, ignore_errors=True)
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    folder: list[str] = []
+    try:
+        with signals_held():  # until the directory is under the `try` that removes it
+            folder.append(tempfile.mkdtemp(prefix=prefix))
+        yield Path(folder[0])
+    except OSError as exc:
+        if folder:
+            raise
+        raise OutputError(f"cannot make a temporary directory: {exc.strerror}") from None
+    finally:
+        with signals_held():
+            for made in folder:
+                shutil.rmtree(made, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -374,14 +378,12 @@ def unnamed_file(folder: str | None) -> Iterator[IO[bytes]]:
     once, with SIGINT and the stopping signals held in between, so that no way out (a
     signal, SIGKILL) leaves it behind. An export's spool goes in the output's folder,
     which takes the output anyway: the system's may be missing, read-only or small."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
     try:
-        spool = tempfile.TemporaryFile(prefix=".genact-cast-", dir=folder)  # noqa: SIM115
+        with signals_held():  # until the name is gone
+            spool = tempfile.TemporaryFile(prefix=".genact-cast-", dir=folder)  # noqa: SIM115
     except OSError as exc:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         where = terminal_text(folder or tempfile.gettempdir())
         raise OutputError(f"cannot make a temporary file in {where}: {os_reason(exc)}") from None
-    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     with spool:
         yield spool
 

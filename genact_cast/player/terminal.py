@@ -23,6 +23,7 @@ from types import FrameType
 from typing import Any
 
 from genact_cast.errors import OutputError, Terminated
+from genact_cast.held_signals import signals_held
 from genact_cast.player.charset import UTF8, Charset, terminal_charset
 from genact_cast.player.keys import KeyReader
 from genact_cast.stop_signals import TERMINATING
@@ -169,16 +170,13 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def hold_signals() -> Iterator[None]:
-    """Signals that end the process wait (are blocked) while the block runs.
+    """Signals that end the process wait while the block runs.
 
     The restore must not be cut in half; a signal that arrives meanwhile is handled
     once it is written.
     """
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATING)
-    try:
+    with signals_held(TERMINATING):  # (held_signals: whatever thread receives them)
         yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ frames: publish/screens.py), and agg then runs with a cap on its memory and its 
 
 from __future__ import annotations
 
+import resource
 import signal
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -204,7 +205,7 @@ def _signal_name(number: int) -> str:
 
 
 def _cap_memory() -> None:
-    """In agg's process, before it starts: its address space capped."""
-    import resource
-
+    """In agg's process, before it starts: its address space capped. (`resource` is
+    imported with this module: an import between fork and exec could wait for good on
+    the import lock another thread held at the fork.)"""
     resource.setrlimit(resource.RLIMIT_AS, (AGG_MEMORY_BYTES, AGG_MEMORY_BYTES))
