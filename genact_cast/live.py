@@ -13,11 +13,15 @@ import os
 import shlex
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from genact_cast.atomic import atomic_output, check_writable, temporary_writes
+from genact_cast.atomic import (
+    atomic_output,
+    check_writable,
+    temporary_directory,
+    temporary_writes,
+)
 from genact_cast.errors import GenactCastError, Terminated
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.presenters.framework import launch_words
@@ -48,7 +52,7 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
     run_seconds = plan.budget.total / options.speed
     started = time.monotonic()
 
-    with tempfile.TemporaryDirectory(prefix="genact-cast-live-") as tmp:
+    with temporary_directory("genact-cast-live-") as tmp:
         rc = Path(tmp) / "rc"
         with temporary_writes("the shell's temporary start-up file"):
             rc.write_text(_shell_setup(options, launcher), "utf-8")
@@ -83,6 +87,7 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
         }
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
+        before = _children(os.getpid())
         try:
             with working("recording live", expected=run_seconds + 5):
                 script.execute()
@@ -91,7 +96,7 @@ def record_live(options: RecordOptions, output: Path, *, overwrite: bool) -> flo
         except Exception as exc:
             raise LiveRecordingError(_explain(exc, run_seconds)) from None
         finally:
-            _kill_tree(getattr(script, "process", None))
+            _kill_tree(getattr(script, "process", None), before)
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -170,21 +175,43 @@ def _explain(exc: Exception, run_seconds: float) -> str:
     return f"live recording failed: {exc}"
 
 
-def _kill_tree(process: object) -> None:
-    """End asciinema and everything under it (its shell runs in a session of its own)."""
+def _kill_tree(process: object, before: set[int]) -> None:
+    """End asciinema and everything under it (its shell runs in a session of its own).
+
+    A signal taken while pexpect starts asciinema (after its fork, before `spawn` returns)
+    leaves the script without a `process`: asciinema is then the child this process made
+    since `before`, killed with its tree all the same."""
     pid = getattr(process, "pid", None)
-    if pid is None:
-        return
-    for victim in [*_descendants(pid), pid]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(victim, signal.SIGKILL)
+    roots = [pid] if pid is not None else sorted(_children(os.getpid()) - before)
+    for root in roots:
+        for victim in [*_descendants(root), root]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(victim, signal.SIGKILL)
+    for root in roots if pid is None else []:  # else pexpect's `close` reaps it
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(root, 0)
     close = getattr(process, "close", None)
     if callable(close):
         with contextlib.suppress(Exception):  # already gone: nothing to close
             close(force=True)
 
 
+def _children(pid: int) -> set[int]:
+    return set(_process_tree().get(pid, []))
+
+
 def _descendants(pid: int) -> list[int]:
+    children = _process_tree()
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _process_tree() -> dict[int, list[int]]:
+    """Each process's children, read from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -194,9 +221,4 @@ def _descendants(pid: int) -> list[int]:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(int(entry.name))
-    found, queue = [], [pid]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
+    return children

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -148,3 +150,44 @@ def test_a_framework_is_recorded_live_as_generated(tmp_path: Path) -> None:
     last = max(i for i, row in enumerate(rows) if "on test set |" in row)
     live_last = max(i for i, row in enumerate(live_rows) if "on test set |" in row)
     assert live_rows[live_last - 8 : live_last + 1] == rows[last - 8 : last + 1]
+
+
+def test_a_signal_as_asciinema_starts_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal taken while pexpect starts asciinema (after its fork, before ptyprocess
+    has an object for it, its handler run there as CPython does at any bytecode once the
+    GIL has passed) left the script without a `process`, and asciinema recorded on,
+    orphaned."""
+    import pty
+
+    from genact_cast.atomic import stop_on_signals
+    from genact_cast.errors import Terminated
+
+    started: list[int] = []
+    fork = pty.fork
+
+    def then_a_signal() -> tuple[int, int]:
+        pid, fd = fork()
+        if pid != 0:  # in this process, not in asciinema's
+            started.append(pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.pthread_sigmask(signal.SIG_BLOCK, [])  # runs the pending handlers here
+        return pid, fd
+
+    monkeypatch.setattr(pty, "fork", then_a_signal)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    try:
+        with pytest.raises(Terminated), stop_on_signals():
+            record_live(RecordOptions(seed=3, duration=60.0), tmp_path / "x.cast", overwrite=False)
+        (asciinema,) = started
+        assert not Path(f"/proc/{asciinema}").exists(), "asciinema still runs"
+        assert not _processes(scratch)
+    finally:
+        for pid in started:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    assert list(scratch.iterdir()) == []
+    assert not (tmp_path / "x.cast").exists()
