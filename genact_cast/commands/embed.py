@@ -9,7 +9,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from genact_cast.atomic import (
     refuse_same_files,
     temporary_directory,
     temporary_writes,
+    unnamed_file,
 )
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
@@ -185,7 +185,7 @@ def embed(
         check_writable(output, overwrite=overwrite)
         refuse_same_files([output], [source] if isinstance(source, str) else [])
     if exported and to_stdout:
-        with _as_file(source) as path, tempfile.TemporaryDirectory() as folder:
+        with _as_file(source) as path, temporary_directory() as folder:
             written = Path(folder) / f"out.{kind}"
             export(path, written, kind, overwrite=True, clip=clip, theme=theme, size=size, at=at)
             write_stdout(written.read_bytes())
@@ -362,7 +362,7 @@ def _html(
                            self_contained=self_contained)  # fmt: skip
             return
         # Standard output gets the page once it is whole: a cast broken halfway writes none.
-        with tempfile.TemporaryFile() as spool, temporary_writes("the page's temporary copy"):
+        with unnamed_file(None) as spool, temporary_writes("the page's temporary copy"):
             write_html(spool, header, read, title=title, options=options,
                        self_contained=self_contained)  # fmt: skip
             spool.seek(0)

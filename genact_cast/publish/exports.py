@@ -6,10 +6,9 @@ Each reads the cast once, as a stream, and writes its file atomically.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
-from genact_cast.atomic import atomic_output, temporary_writes
+from genact_cast.atomic import atomic_output, temporary_directory, temporary_writes
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import is_url, open_cast, replayable
 
@@ -75,7 +74,7 @@ def _export(
         if kind in ("mp4", "webm"):
             from genact_cast.publish.video import write_video
 
-            with tempfile.TemporaryDirectory(prefix="genact-cast-video-") as tmp:
+            with temporary_directory("genact-cast-video-") as tmp:
                 encoded = Path(tmp) / f"out.{kind}"
                 # (PyAV's errors from writing, av.error.OSError, are OSErrors: a full
                 # TMPDIR or `ulimit -f` is one line naming the file, not a traceback)

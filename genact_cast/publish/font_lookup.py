@@ -20,6 +20,8 @@ import shutil
 import subprocess
 from typing import NamedTuple
 
+from genact_cast.children import run_child
+
 FC_TIMEOUT = 10.0  # seconds for the one fontconfig call
 
 
@@ -42,10 +44,9 @@ def _sorted_fonts() -> tuple[_Font, ...]:
     if program is None:
         return ()
     try:
-        result = subprocess.run(
-            [program, "-s", "-f", "%{file}\t%{color}\t%{charset}\n"],
-            capture_output=True, text=True, timeout=FC_TIMEOUT, check=False,
-        )  # fmt: skip
+        # (run_child: a signal as fc-match starts does not leave it behind)
+        result = run_child([program, "-s", "-f", "%{file}\t%{color}\t%{charset}\n"],
+                           timeout=FC_TIMEOUT)  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return ()
     fonts = []

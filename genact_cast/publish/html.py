@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from genact_cast.asciicast import Event, Header, encode
 from genact_cast.escape import html_text, script_json, title_text
@@ -106,7 +106,7 @@ def player_options(options: PlayerOptions, duration: float) -> dict[str, Any]:
 
 
 def write_html(
-    out: BinaryIO,
+    out: IO[bytes],
     header: Header,
     events: Iterable[Event],
     *,
