@@ -925,3 +925,19 @@ def test_a_regions_caption_under_a_split_is_no_line() -> None:
         "$ exit",
         "exit",
     ], told
+
+
+def test_lines_a_narrowing_pushes_into_the_scrollback_are_each_told_once() -> None:
+    """review-exports12 item 1, with a full screen: the narrowing rewraps the lines and
+    pushes the first into the player's scrollback, then fish's redraw scrolls the screen
+    in the same read; that scroll was held against the old size's rows, its row (the
+    rewrapped screen's top, `greeting line 5`) against the old top (`greeting line 1`):
+    `greeting line 1` was never told, `greeting line 5` told twice. A scroll after a
+    resize before the next screen is left to that screen's rewrap, as an erasure is.
+    hand12_fish_narrowed_full.cast: hand12_fish_narrowed.cast with seven greeting lines
+    printed before fish's (its first event), so the prompt is on the bottom rows."""
+    told = lines(cues_of_file("hand12_fish_narrowed_full.cast", SUBTITLES))
+    greeting = [t for t in told if t.startswith("greeting line")]
+    assert greeting == [f"greeting line {n}" for n in range(1, 8)], told
+    command = "root@vm ~# echo a line typed in fish while the window narrows"
+    assert told.count(command) == 1, told

@@ -96,9 +96,23 @@ def render_vtt(timeline: Timeline) -> str:
     # Rows can scroll away before the first screen is shown (one event of many lines):
     # a wrapped row's trailing spaces are counted against the width, known from the header.
     lines.cols = timeline.header.cols
-    timeline.on_scroll = lines.scrolled
-    timeline.on_region_scroll = lines.region_scrolled
     resized = [False]  # a resize since the last screen the lines were held against
+
+    def scrolled(row: Row, time: float | None, wrapped: bool, bottom: int) -> None:
+        """A row scrolled off, but for one after a resize before the next screen: the
+        lines are still the old size's, and that screen's rewrap (`Lines.reflow`) finds
+        what left them, the rows the scroll took with the rest (fish's redraw after a
+        narrowing scrolled the rewrapped screen: its top row was held against the old
+        top row, another line, review-exports12 item 1)."""
+        if not resized[0]:
+            lines.scrolled(row, time, wrapped, bottom)
+
+    def region_scrolled(row: Row, time: float | None, wrapped: bool, top: int, end: int) -> None:
+        if not resized[0]:
+            lines.region_scrolled(row, time, wrapped, top, end)
+
+    timeline.on_scroll = scrolled
+    timeline.on_region_scroll = region_scrolled
 
     def erased(y: int, row: Row, time: float, line_erased: bool) -> None:
         """An erasure, but for one after a resize before the next screen: its row is the
