@@ -934,6 +934,9 @@ def test_lines_a_narrowing_pushes_into_the_scrollback_are_each_told_once() -> No
     rewrapped screen's top, `greeting line 5`) against the old top (`greeting line 1`):
     `greeting line 1` was never told, `greeting line 5` told twice. A scroll after a
     resize before the next screen is left to that screen's rewrap, as an erasure is.
+    The welcome line, its first row scrolled away by the command's output and its rest
+    on the top row, was told as its first row (`Welcome to fish, the frie`): the rest
+    joins it before a rewrap, which brings the start back from the scrollback.
     hand12_fish_narrowed_full.cast: hand12_fish_narrowed.cast with seven greeting lines
     printed before fish's (its first event), so the prompt is on the bottom rows."""
     told = lines(cues_of_file("hand12_fish_narrowed_full.cast", SUBTITLES))
@@ -941,3 +944,6 @@ def test_lines_a_narrowing_pushes_into_the_scrollback_are_each_told_once() -> No
     assert greeting == [f"greeting line {n}" for n in range(1, 8)], told
     command = "root@vm ~# echo a line typed in fish while the window narrows"
     assert told.count(command) == 1, told
+    assert [t for t in told if t.startswith("Welcome")] == [
+        "Welcome to fish, the friendly interactive shell"
+    ], told

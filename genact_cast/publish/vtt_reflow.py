@@ -33,6 +33,7 @@ def reflow(
     line pushed off without scrolling is done."""
     followed._settle({})
     followed.remains = {}  # (rewrapped: no longer where the program left them)
+    _rest_joined(followed)
     leads, waiting = followed.leads, followed.waiting
     followed.leads, followed.rights, followed.waiting = {}, {}, None
     prompts, followed.prompts = followed.prompts, {}  # (a prompt left: no line)
@@ -129,6 +130,23 @@ def reflow(
     followed.texts = new
     followed.wraps = [False] * len(new)
     followed._open = None
+
+
+def _rest_joined(followed: Lines) -> None:
+    """The top rows that go on with a line whose start scrolled away (told then, `_open`)
+    join it before they are rewrapped: the rewrap brings the start back from the
+    scrollback, and the row it makes is that told line (the welcome line of a shell
+    narrowed, then widened, was told as far as its first row)."""
+    if followed._open is None:
+        return
+    y = 0
+    while y < len(followed.texts) and followed.since[y] >= 0 and followed.texts[y].strip():
+        start, before = followed.taken[followed._open]
+        followed.taken[followed._open] = (start, joined_rows(before, followed.texts[y]))
+        followed.since[y] = -1.0
+        if not (y < len(followed.wraps) and followed.wraps[y]):
+            break
+        y += 1
 
 
 def _command_within(
