@@ -175,6 +175,14 @@ def _open_file(source: str) -> Iterator[IO[bytes]]:
         os.close(fd)
         raise SourceError(source, "is a terminal: name a cast file or pipe a cast in")
     os.set_blocking(fd, True)
+    if stat.S_ISREG(mode) and os.fstat(fd).st_size > limits.MAX_CAST_BYTES:
+        # Told before reading, not after minutes of reading up to the limit.
+        size = os.fstat(fd).st_size
+        os.close(fd)
+        raise SourceError(
+            source,
+            f"{size:,} bytes, larger than the limit of {limits.MAX_CAST_BYTES:,} bytes for a cast",
+        )
     if stat.S_ISREG(mode):
         with os.fdopen(fd, "rb") as stream:
             yield stream

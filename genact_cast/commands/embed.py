@@ -242,9 +242,11 @@ def _svg(
             shown = "<stdin>" if source == "-" else source if is_url(source) else None
             source = stack.enter_context(replayable(source, folder=spool_in))
         if at is None:
-            from genact_cast.publish.encode_cost import SvgFrames
+            from genact_cast.publish.encode_cost import SvgFrames, check_read_cost
             from genact_cast.publish.screens import Clip
 
+            if isinstance(source, str) and not is_url(source):
+                check_read_cost(source, "SVG")  # (stdin's spooled copy too: a regular file)
             with _read(source, shown) as (header, events):
                 SvgFrames(header, Clip(fps=fps_cap, idle_time_limit=idle_time_limit)).count(events)
         with (

@@ -24,11 +24,21 @@ is refused by it here, not after minutes of encoding.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 
+from genact_cast import limits
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.errors import GenactCastError
-from genact_cast.publish.screens import MAX_FRAMES, Clip, parse_size, seconds_or_label
+from genact_cast.escape import terminal_text
+from genact_cast.publish.screens import (
+    MAX_EVENTS,
+    MAX_FRAMES,
+    Clip,
+    parse_size,
+    seconds_or_label,
+)
 from genact_cast.publish.terminal import check_size
 
 VIDEO_SECONDS = 600.0  # the longest video encode allowed, by the estimate (as agg's)
@@ -264,3 +274,59 @@ class AggFrames:
     @property
     def seconds(self) -> float:
         return self.frames * self.frame_seconds
+
+
+# The least CPU a byte of a cast costs the terminal model and an export reading it whole
+# (review-attack14 low 1: a 99 MB cast ran `--text` 46 s and `--vtt` 64-95 s before writing).
+# Measured in user CPU on the loaded 2-core machine, cheapest of two kinds of cast: 10 MB as
+# ten 1 MB events of plain text, and 100,000 log lines of 95 bytes: --text 0.24 and 0.41 us
+# a byte, --vtt 0.56 and 1.12 us (`/usr/bin/time -f %U genact-cast embed X.cast --text o`).
+# The SVG and PNG run the same terminal model over what they read: at least --text's cost.
+READ_BYTE_SECONDS = {"text": 0.2e-6, "vtt": 0.5e-6}
+MODEL_BYTE_SECONDS = 0.2e-6
+READ_SECONDS = 60.0  # the longest an export may read a cast for, by that estimate
+# The ways out, by the options each export takes (commands/embed.py HONOURED_BY).
+READ_WAYS = {
+    "text": "cut it with --start-at/--end-at, or draw a still with --at",
+    "png": "cut it with --start-at/--end-at, or draw a still with --at",
+    "vtt": "cut it with --start-at/--end-at",
+    "SVG": "draw a still with --at, or cut the cast",
+}
+_BLOCK = 1 << 20
+
+
+def check_read_cost(path: str, kind: str) -> None:
+    """Before an export reads the regular file `path` whole: refused in one line when it is
+    past the size limit, holds more events than the terminal model draws (counted as lines
+    that start an event, at the speed of a byte search), or would take more than
+    READ_SECONDS at the cheapest measured cost a byte. Not a regular file: nothing to do
+    (a pipe is bounded as it is read)."""
+    ways = READ_WAYS.get(kind, "cut the cast")
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # the reader names the problem
+    if not stat.S_ISREG(info.st_mode):
+        return
+    if info.st_size > limits.MAX_CAST_BYTES:
+        raise GenactCastError(too_large(path, info.st_size))
+    seconds = info.st_size * READ_BYTE_SECONDS.get(kind, MODEL_BYTE_SECONDS)
+    if seconds > READ_SECONDS:
+        raise GenactCastError(
+            f"the {kind} would take more than {_minutes(READ_SECONDS)} to make from "
+            f"{info.st_size:,} bytes of cast (at least {_minutes(seconds)}); {ways}"
+        )
+    events = 0
+    with open(path, "rb") as cast:
+        while block := cast.read(_BLOCK):
+            events += block.count(b"\n[")
+            if events > MAX_EVENTS:
+                raise GenactCastError(f"more than {MAX_EVENTS:,} events to draw; {ways}")
+
+
+def too_large(path: str, size: int) -> str:
+    """A regular file past the cast size limit, told before any of it is read."""
+    return (
+        f"{terminal_text(path)}: {size:,} bytes, larger than the limit of "
+        f"{limits.MAX_CAST_BYTES:,} bytes for a cast"
+    )

@@ -41,6 +41,10 @@ def export(
             start_at=clip.start_at, end_at=repr(float(at)),
         )  # fmt: skip
     if kind not in ("mp4", "webm"):
+        if at is None and clip.end_at is None and source != "-" and not is_url(source):
+            from genact_cast.publish.encode_cost import check_read_cost
+
+            check_read_cost(source, kind)  # before minutes of reading
         _export(source, output, kind, overwrite=overwrite, clip=clip, theme=theme,
                 size=chosen_size)  # fmt: skip
         return
