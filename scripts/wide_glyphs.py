@@ -124,21 +124,71 @@ def bar_columns(chars: list[str], before: str = "") -> list[int]:
     return columns
 
 
+# Where the browser lays out the `|` of each row, in cells from the row's start.
+BAR_OFFSETS = """(cols) => {
+  const canvas = document.querySelector('.ap-term canvas');
+  const cell = canvas.getBoundingClientRect().width / cols;
+  const range = document.createRange();
+  const rows = [];
+  for (const line of document.querySelectorAll('.ap-line')) {
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    let found = -1;
+    for (let node = walker.nextNode(); node && found < 0; node = walker.nextNode()) {
+      const at = node.data.indexOf('|');
+      if (at >= 0) {
+        range.setStart(node, at); range.setEnd(node, at + 1);
+        found = (range.getBoundingClientRect().left - line.getBoundingClientRect().left) / cell;
+      }
+    }
+    rows[Number(line.style.getPropertyValue('--row'))] = found;
+  }
+  return rows;
+}"""
+
+
+def bar_offsets(chars: list[str]) -> list[float]:
+    """Where the player lays out a `|` written after each character, in cells (a fraction:
+    ℃ 1.87), each on a row of its own, as the browser lays the row out."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import FLAGS, chromium_path
+    from tests.player_dom import Player, cast_json
+
+    offsets: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+        player = Player(browser)
+        for first in range(0, len(chars), ROWS):
+            part = chars[first : first + ROWS]
+            rows = "\r\n".join(f"{char}|" for char in part)
+            player.load(cast_json({"version": 2, "width": 8, "height": len(part)},
+                                  [[0.1, "o", rows]]))  # fmt: skip
+            player.at(1.0)
+            offsets += player.page.evaluate(BAR_OFFSETS, 8)
+        player.close()
+        browser.close()
+    return offsets
+
+
 def measure() -> dict[str, object]:
     from genact_cast.publish.player_assets import pinned
 
     chars = sorted(set(candidates()) | set(text_candidates()))
-    wide = []
-    for char, bar in zip(chars, bar_columns(chars), strict=True):
-        # 0: a glyph under half a cell (ו, Ⅰ): left at one column; 3: ᙱ 𝕸, at two.
-        assert 0 <= bar <= 3, f"U+{ord(char):04X}: `|` at column {bar}"
-        if bar >= 2:
-            wide.append(char)
+    advances = {}
+    for char, bar in zip(chars, bar_offsets(chars), strict=True):
+        assert 0 < bar < 3.5, f"U+{ord(char):04X}: `|` at {bar}"
+        if abs(bar - 1) >= 0.03:
+            advances[f"{ord(char):04x}"] = round(bar, 2)
+    # VS16 makes a one-cell symbol the colour font's emoji (✔️: two cells in avt, drawn
+    # at the emoji's advance, over two cells and a fraction).
+    vs16 = bar_offsets(["\u2714\ufe0f"])[0]
     return {
         "how": f"scripts/wide_glyphs.py: asciinema-player {pinned()['version']} in Chromium "
         f"{chromium_version()}, fonts DejaVu, Liberation, WenQuanYi Micro Hei, Noto Color "
-        f"Emoji; {len(chars)} candidates",
-        "code_points": [f"{ord(char):04x}" for char in wide],
+        f"Emoji; {len(chars)} candidates, the advance in cells of those whose advance is "
+        "not one cell",
+        "vs16_advance": round(vs16, 2),
+        "advances": advances,
     }
 
 

@@ -66,10 +66,14 @@ def test_a_text_symbol_wider_than_a_cell_moves_the_rest_as_in_the_player(
     the glyph (the `|` at column 2); the SVG squeezed them into one cell and the PNG drew
     the rest one column left. So are the text glyphs of publish/data/wide_glyphs.json
     (scripts/wide_glyphs.py: every one-cell code point of the machine's text fonts that
-    DejaVu Sans Mono lacks, measured in the player): ⓐ 𝐀 🂡."""
+    DejaVu Sans Mono lacks, measured in the player): ⓐ 𝐀 🂡; their fractions add up
+    along a span as the browser's positions do."""
     rows = ["\u2103 25|x", "\u2109|x", "\u24d0|x", "\U0001d400|x", "\U0001f0a1|x", "a\u2103b|x"]
+    # ⓐⓑⓒ: 1.6 cells each, at 0, 1.6 and 3.2 in the player, the `|` at 4.8: each laid out
+    # where the browser's position rounds (0, 2, 3; the `|` at 5), not two columns each.
+    rows.append("\u24d0\u24d1\u24d2|x")
     found = inked_rows(player, browser, tmp_path, rows, 12)
-    want = ["##.####", "####", "####", "####", "####", "######"]
+    want = ["##.####", "####", "####", "####", "####", "######", "#######"]
     assert [row.rstrip(".") for row in found["player"]] == want, found["player"]
     assert found["SVG"] == found["player"], found
     assert found["PNG"] == found["player"], found

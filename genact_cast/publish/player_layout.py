@@ -11,12 +11,14 @@ wide character (CJK, emoji) and the symbols the player lists as standalone (box 
 braille, Nerd Font icons) are spans of their own. Backgrounds are painted cell by cell, so
 they stay where the cells are.
 
-A one-cell symbol that only the colour emoji font has (🛠 U+1F6E0, ⏸ U+23F8, Ⓜ U+24C2 with
-no VS16 after it), or that a text font draws 1.5 to 2.5 cells wide (℃ ℉ ⓐ 𝐀 🂡 from DejaVu
-Sans: publish/data/wide_glyphs.json, measured in the player by scripts/wide_glyphs.py) is
-drawn at its glyph's advance, which the browser rounds to two columns: it is laid out as a
-wide character (its second column blank), and the rest of its span moves one column
-right, up to where the next span starts.
+A one-cell character that the player's fonts lack is drawn at its fallback glyph's advance
+(publish/data/wide_glyphs.json, measured in the player by scripts/wide_glyphs.py): 🛠 ⏸ Ⓜ
+from the colour emoji font (2.07 cells), ℃ ℉ ⓐ 𝐀 🂡 (1.5 to 2.5) or ⤴ ⚧ (1.39) or ℹ (0.63)
+from a text font; so is an emoji asked for by VS16 (✔️, 2.07 over its two cells). The
+browser lays the rest of its span out after it; here the span's fractions add up, and each
+time they pass half a column a blank is laid out (the rest moves one column right, up to
+where the next span starts), as where the browser's position rounds: ℃ alone, or three
+⤴ or eight ✔️ in a span.
 
 A ZWJ sequence of such one-cell symbols that the colour font draws as one glyph (👁️‍🗨️,
 🏳️‍⚧️, ⛹️‍♀️: publish/data/zwj_glyphs.json, measured in the player by scripts/zwj_glyphs.py)
@@ -36,6 +38,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from genact_cast.publish.terminal import Cell, Row, Style
+from genact_cast.publish.terminal_cells import text_symbol
 from genact_cast.publish.vectors import WIDE, vector
 
 # build_standalone_chars_lut: box drawing, braille, Nerd Font ranges and a few symbols.
@@ -50,12 +53,19 @@ _STANDALONE = (
 _ZERO_ADVANCE = frozenset({"Mn", "Me", "Cf"})
 
 
-def _wide_advance() -> frozenset[str]:
+def _advances() -> tuple[dict[str, float], float]:
     text = (resources.files("genact_cast.publish") / "data" / "wide_glyphs.json").read_text()
-    return frozenset(chr(int(code, 16)) for code in json.loads(text)["code_points"])
+    data = json.loads(text)
+    advances = {chr(int(code, 16)): float(cells) for code, cells in data["advances"].items()}
+    return advances, float(data["vs16_advance"])
 
 
-WIDE_ADVANCE = _wide_advance()
+# One-cell characters the browser lays out at another advance than a cell (in cells: ℃
+# 1.87, ⤴ 1.39, 🛠 2.07, ℹ 0.63), and the advance of a symbol with VS16 (✔️ 2.07, over its
+# two cells), measured in the player by scripts/wide_glyphs.py.
+ADVANCES, VS16_ADVANCE = _advances()
+# Those the browser rounds to two columns or more: drawn as a wide character alone.
+WIDE_ADVANCE = frozenset(char for char, cells in ADVANCES.items() if cells >= 1.5)
 
 
 def _advancing_marks() -> frozenset[str]:
@@ -94,10 +104,17 @@ def ligature(chars: Sequence[str], index: int) -> int:
     return at + (at < len(chars) and chars[at] == VS16) - index
 
 
-def emoji_advance(row: Row, x: int) -> bool:
-    """Whether the one-cell character at x is drawn two columns wide, from the emoji font
-    (no VS16 after it: with one, the selector's cell is where the emoji's second half is)."""
-    return row[x][0] in WIDE_ADVANCE and (x + 1 >= len(row) or row[x + 1][0] != "\ufe0f")
+def extra_advance(row: Row, x: int) -> float:
+    """The columns beyond its cell that the browser lays the character at x out at: its
+    glyph's advance less one (ADVANCES; ℹ: less than 0), none when VS16 follows it; for
+    VS16 after a symbol (✔️), the emoji's advance less the two cells the pair has."""
+    char = row[x][0]
+    if char == VS16:
+        return VS16_ADVANCE - 2 if x > 0 and text_symbol(row[x - 1][0], 0) else 0.0
+    cells = ADVANCES.get(char)
+    if cells is None or (x + 1 < len(row) and row[x + 1][0] == VS16):
+        return 0.0
+    return cells - 1
 
 
 def zero_width(char: str) -> bool:
@@ -144,7 +161,7 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     drawn over. A row without one is returned as it is. `sources`, if given, gets each
     cell's column in the terminal (-1 for a blank added at a span's end)."""
     if all(char.isascii() for char, _ in row) or not any(
-        zero_width(c) or c in WIDE or c in WIDE_ADVANCE or c in ADVANCING_MARKS or c == "\ufe0f"
+        zero_width(c) or c in WIDE or c in ADVANCES or c in ADVANCING_MARKS or c == "\ufe0f"
         for c, _ in row
     ):
         if sources is not None:
@@ -157,9 +174,16 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     start = 0  # where the open span's cells start in `out`
     last: Style | None = None
 
+    # How far right of its cells the browser has laid the open span's text out, in columns:
+    # glyphs wider than their cell add (℃ 0.87, ⤴ 0.39, ✔️ 0.07), narrower ones take (ℹ
+    # 0.37). Past half a column, a blank is added (the rest moves one column right, where
+    # the browser rounds it); no further left than half a column, which a cell cannot show.
+    drift = 0.0
+
     def close(more: bool = True) -> None:
         """End the open span; `more`: another span starts at the next column."""
-        nonlocal key, owed
+        nonlocal key, owed, drift
+        drift = 0.0
         if owed > 0 and last is not None:
             blank = (last[0], last[1], False, False, False, False, False, False)
             out.extend([(" ", blank)] * owed)
@@ -234,16 +258,21 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
                 last = style
                 owed += joined - 2
                 joined_to = x + joined
+                drift += VS16_ADVANCE - 2
                 continue
         out.append((char, style))
         source.append(x)
         last = style
         if zero_width(char):
             owed += 1
-        elif emoji_advance(row, x):
-            out.append(("", style))  # its second column: a blank in the span
+            continue
+        drift += extra_advance(row, x)
+        while drift >= 0.5:
+            out.append(("", style))  # a column more: a blank in the span (an emoji's half)
             source.append(-1)
             owed -= 1
+            drift -= 1
+        drift = max(drift, -0.5)
     close(more=False)
     return _grid_backgrounds(out, row)
 
