@@ -10,7 +10,7 @@ from __future__ import annotations
 # Not `typing.TYPE_CHECKING`: importing typing alone would add ~10 ms to `import genact_cast`.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pathlib import Path
+    import os
 
     from genact_cast.docs.notebook import CastView
 
@@ -24,8 +24,9 @@ def record(seed: int | None = None, **options: object) -> CastView:
     return _record(seed, **options)
 
 
-def load(path: str | Path) -> CastView:
-    """A cast file (v1, v2 or v3), to show in a notebook or save."""
+def load(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> CastView:
+    """A cast file (v1, v2 or v3), to show in a notebook or save; the path a str, bytes or
+    os.PathLike."""
     from genact_cast.docs.notebook import load as _load
 
     return _load(path)

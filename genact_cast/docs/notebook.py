@@ -54,13 +54,17 @@ class CastView:
         """The cast as asciicast v2 (for a generated cast, the bytes `record` writes)."""
         return "".join(encode(self.header, self.events, 2))
 
-    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
+    def save(
+        self, path: str | bytes | os.PathLike[str] | os.PathLike[bytes], *, overwrite: bool = False
+    ) -> Path:
         """Write the cast (atomically; an existing file only with `overwrite`), or what the
         name asks for, as `record -o` does: x.svg, x.mp4, x.txt, x.vtt, x.html ... are that
         export, never a cast under that name (review-attack9 item 7)."""
+        from genact_cast.docs.api_paths import api_path
         from genact_cast.errors import BadOption, OutputError
 
-        if str(path) == "-":  # (review-attack13 F7: it wrote a file named "-")
+        path = api_path(path, "save")
+        if path == "-":  # (review-attack13 F7: it wrote a file named "-")
             raise BadOption(
                 "save('-'): '-' is standard output for `record -o`, and save() writes a file: "
                 "give a file name (the cast's text is .text)"
@@ -262,13 +266,15 @@ def record(seed: int | None = None, **options: object) -> CastView:
     return CastView(cast.header, list(cast.events), name=f"seed {parsed.seed}")
 
 
-def load(path: str | Path) -> CastView:
+def load(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> CastView:
     """A cast file (v1, v2 or v3), read with the library's reader and its limits."""
+    from genact_cast.docs.api_paths import api_path
     from genact_cast.errors import GenactCastError
     from genact_cast.publish.theme import resolve_theme
     from genact_cast.sources import open_cast
 
-    with open_cast(str(path)) as reader:
+    path = api_path(path, "load")
+    with open_cast(path) as reader:
         header, events = reader.header, list(reader.events())
     try:
         resolve_theme(header)
