@@ -109,8 +109,8 @@ def run_validate(
     parser = names["add_megatron_arguments"](parser)
     args = parser.parse_args(argv)
     args.rank, args.world_size = 0, world
-    # The examples export it for tensor parallelism; FSDP2 refuses it.
-    if "--use-torch-fsdp2" in argv:
+    # The examples export it for tensor parallelism; FSDP2 and Megatron-FSDP refuse it.
+    if "--use-torch-fsdp2" in argv or "--use-megatron-fsdp" in argv:
         os.environ.pop("CUDA_DEVICE_MAX_CONNECTIONS", None)
     else:
         os.environ["CUDA_DEVICE_MAX_CONNECTIONS"] = "1"

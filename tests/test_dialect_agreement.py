@@ -188,8 +188,13 @@ def test_the_same_seed_is_the_same_run_or_refused_in_every_dialect() -> None:
                 # under megatron for genact's Gemma-3-12B LoRA)
                 adapters = genact.options.method != "full" and lineup.why_no_adapters(framework)
                 assert genact.arch.name in message or "fine-tunes" in message or adapters, message
-                assert not lineup.trains(genact.arch, framework) or (
-                    genact.kind == "sft" and lineup.why_no_sft(framework) is not None
+                # (or Megatron cannot hold the seed's layout: a mixture of experts whose
+                # distributed-optimizer state and activations exceed the GPU, where the tag's
+                # Megatron-FSDP takes no experts; megatron_memory)
+                assert (
+                    not lineup.trains(genact.arch, framework)
+                    or (genact.kind == "sft" and lineup.why_no_sft(framework) is not None)
+                    or "Megatron-LM core_v0.14.0 would need" in message
                 ), (seed, framework)
                 continue
             if genact.options.method != "full" and lineup.why_no_adapters(framework):
@@ -271,7 +276,9 @@ def test_every_dialect_prints_the_same_optimizer() -> None:
     pre-training recipes' beta2 0.95 and weight decay 0.1 (allenai/OLMo
     configs/official-1124/OLMo2-13B-stage1.yaml: betas 0.9, 0.95, weight_decay 0.1)."""
     shown = {
-        fw: output_of(events_of(seed=9117, framework=fw, color=False, cols=200, duration=30.0))
+        # (78: 9117's Mixtral on 256 GPUs is refused by Megatron since its distributed
+        # optimizer's state is counted, megatron_memory)
+        fw: output_of(events_of(seed=78, framework=fw, color=False, cols=200, duration=30.0))
         for fw in ("genact", "deepspeed", "megatron", "hf")
     }
     assert "AdamW (betas 0.9/0.95, weight decay 0.1)" in shown["genact"]

@@ -35,10 +35,12 @@ DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # Seeds whose model every dialect's release trains (lineup.UNSUPPORTED), as a full fine-tune
 # (torchtitan and Megatron train no adapters: lineup.NO_ADAPTERS): the same run in each
 # (test_dialect_agreement checks the plans and runs of hundreds of seeds, TP runs among them).
-SEEDS = (114, 12)
+# (78 in 12's place: 12's Qwen3-30B-A3B on 8 GPUs is refused by Megatron since its
+# distributed optimizer's state is counted, megatron_memory; 78 pre-trains Llama 3.1 8B)
+SEEDS = (114, 78)
 # torchtitan v0.2.0 has no SFT (lineup.NO_SFT): it stands in with seeds of the same shape
 # (one node, one relaunch; two nodes) that every dialect pre-trains alike.
-TITAN = {114: 3800, 12: 170}
+TITAN = {114: 3800, 78: 170}
 
 
 def seed_of(framework: str, seed: int) -> int:
@@ -162,7 +164,7 @@ def test_a_long_run_logs_every_line_at_the_longer_interval_its_command_sets(
     assert steps == ([1] if framework == "torchtitan" else []) + expected
 
 
-@pytest.mark.parametrize("seed", [*SEEDS, TITAN[12]])
+@pytest.mark.parametrize("seed", [*SEEDS, TITAN[78]])
 def test_every_dialect_shows_the_same_run(seed: int) -> None:
     run = run_of(seed)
     dialects = [n for n in DIALECTS if n != "torchtitan" or run.plan.kind != "sft"]
@@ -332,7 +334,7 @@ def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str)
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_the_same_seed_gives_the_same_bytes(framework: str) -> None:
-    options = RecordOptions(seed=12, framework=framework, duration=30.0)
+    options = RecordOptions(seed=78, framework=framework, duration=30.0)
     assert generate(options) == generate(options)
 
 
@@ -364,8 +366,8 @@ def logged_lines(framework: str, seed: int, cols: int) -> list[str]:
 @pytest.mark.parametrize("cols", [60, 97])
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_long_line_goes_out_whole_for_the_terminal_to_wrap(framework: str, cols: int) -> None:
-    narrow = logged_lines(framework, 12, cols)
-    wide = logged_lines(framework, 12, 1000)
+    narrow = logged_lines(framework, 78, cols)
+    wide = logged_lines(framework, 78, 1000)
     long_lines = [line for line in wide if len(line) > cols]
     assert long_lines  # every dialect prints lines wider than these terminals
     present = set(narrow)
@@ -386,8 +388,8 @@ def test_markers_are_the_same_in_every_dialect() -> None:
 
 
 def test_the_title_names_the_framework() -> None:
-    cast = generate(RecordOptions(seed=12, framework="megatron", duration=30.0))
-    assert "megatron, seed 12" in str(cast.header.title)
+    cast = generate(RecordOptions(seed=78, framework="megatron", duration=30.0))
+    assert "megatron, seed 78" in str(cast.header.title)
     plain_title = generate(RecordOptions(seed=7, duration=30.0)).header.title
     assert "(genact-cast, seed 7)" in str(plain_title)
 
@@ -487,7 +489,7 @@ def test_a_run_is_dated_after_every_release_a_dialect_names(seed: int) -> None:
 def test_a_dialect_prints_its_pinned_releases_whatever_the_plans_torch() -> None:
     for framework in ("torchtitan", "hf"):
         pins = {row.package: row.version for row in catalog.pinned(framework)}
-        facts = facts_for(make_plan(RecordOptions(seed=12, framework=framework, duration=30.0)))
+        facts = facts_for(make_plan(RecordOptions(seed=78, framework=framework, duration=30.0)))
         assert facts.torch == pins["torch"]
         build = next(f for f in catalog.frameworks() if f.torch == pins["torch"])
         assert (facts.nccl, facts.nccl_cuda, facts.cuda) == (

@@ -126,11 +126,16 @@ def test_what_validate_args_says_before_the_dump_is_the_dialects() -> None:
         ]
         if pp > 1:
             expected.append(megatron_startup.NO_P2P_OVERLAP)
+        expected.append("Number of virtual stages per pipeline stage: None")
+        fsdp = "use-megatron-fsdp" in pairs
+        if fsdp:  # arguments.py:625-629 (the script's warn_rank_0 prints the message)
+            expected.append(megatron_startup.FSDP_TE_WARNING)
         expected += [
-            "Number of virtual stages per pipeline stage: None",
             "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
             "using torch.bfloat16 for parameters ...",
         ]
+        if fsdp and tp > 1:  # arguments.py:849-860, on the script's H100 stand-in
+            expected.append(megatron_startup.FSDP_TP_WARNING)
         if "num-experts" in pairs and "moe-ffn-hidden-size" not in pairs:
             expected.append(megatron_startup.MOE_FFN_WARNING)  # arguments.py:942-944
         assert said == expected, fixture.name
@@ -317,8 +322,9 @@ def test_every_process_has_its_own_library_addresses() -> None:
 def test_the_final_evaluations_read_new_batches() -> None:
     # pretrain() evaluates again after train() on the validation iterator's next batches and
     # on the test split: neither repeats the loop's last evaluation, nor each other's timer.
+    # (1077: 1075 draws Qwen3-30B-A3B on a layout Megatron cannot hold, and is refused)
     options = RecordOptions(
-        seed=1075, framework="megatron", kind="sft", cols=1000, color=False, duration=60.0
+        seed=1077, framework="megatron", kind="sft", cols=1000, color=False, duration=60.0
     )
     plan = make_plan(options)
     text = cast_lines(options)
@@ -349,7 +355,8 @@ def test_nccls_info_lines_follow_from_the_typed_environment() -> None:
     plan = make_plan(CASES[3])
     words = Log(facts_for(plan), color=False).launch_words()
     assert "NCCL_DEBUG=INFO" in words[: words.index("torchrun")]
-    assert "CUDA_DEVICE_MAX_CONNECTIONS=1" in words[: words.index("torchrun")]
+    # a Megatron-FSDP run: CUDA_DEVICE_MAX_CONNECTIONS left unset (custom_fsdp.md)
+    assert not any(w.startswith("CUDA_DEVICE_MAX_CONNECTIONS=") for w in words)
     complete = [
         int(m[1])
         for t in lines(3)
@@ -455,7 +462,15 @@ def test_ddp_logs_its_buckets_and_they_hold_each_stages_parameters() -> None:
     # parameters`, each bucket of the first stage but the last reaches the bucket size, later
     # stages take one bucket, and under the distributed optimizer each padded size is a
     # multiple of lcm(DP, 128) (param_and_grad_buffer.py at the tag).
-    for index in (1, 2, 4):
+    # (CASES[1] runs Megatron-FSDP: the adapter logs the same config from its own module,
+    # mcore_fsdp_adapter.py:77, and no buffers of DDP's)
+    fsdp = lines(1)
+    config = next(t for t in fsdp if "Setting up DistributedDataParallel with config " in t)
+    assert config.startswith("INFO:megatron.core.distributed.fsdp.mcore_fsdp_adapter:")
+    assert "use_megatron_fsdp=True" in config
+    assert "data_parallel_sharding_strategy='optim_grads_params'" in config
+    assert not _buffers(fsdp)
+    for index in (2, 4):
         facts = facts_for(make_plan(CASES[index]))
         text = lines(index)
         config = next(t for t in text if "Setting up DistributedDataParallel with config " in t)
@@ -523,13 +538,29 @@ def test_the_datasets_are_built_once_then_loaded_and_cover_their_targets() -> No
 def test_the_distributed_optimizer_names_its_sharding_when_it_saves_and_loads() -> None:
     # save_checkpoint prints the sharding type before it saves (checkpointing.py:485); on a
     # resume every rank's DistributedOptimizer logs it as it loads its shard (:840).
-    plan = make_plan(CASES[0])
-    text = lines(0)
-    for index, row in enumerate(text):
-        if row.startswith("saving checkpoint at iteration"):
-            assert text[index + 1] == megatron_checkpoint.STORING_OPTIMIZER
+    # Under Megatron-FSDP (CASES[0]) the metadata's type is fsdp_dtensor (:371-372) and the
+    # checkpoint is loaded through torch.distributed.checkpoint, without the optimizer's line.
+    for index, storing in ((0, megatron_checkpoint.STORING_OPTIMIZER_FSDP),
+                           (2, megatron_checkpoint.STORING_OPTIMIZER)):  # fmt: skip
+        plan = make_plan(CASES[index])
+        fsdp = Log(facts_for(plan), color=False).fsdp
+        assert fsdp == (index == 0)
+        text = lines(index)
+        saves = [
+            i for i, row in enumerate(text) if row.startswith("saving checkpoint at iteration")
+        ]
+        assert saves
+        for i in saves:
+            assert text[i].endswith(" in fsdp_dtensor format" if fsdp else " in torch_dist format")
+            assert text[i + 1] == storing
+        if not fsdp:
+            continue
+        resumed = [i for i, t in enumerate(text) if t.startswith(" loading checkpoint from ")]
+        assert resumed
+        assert megatron_checkpoint.LOADING_OPTIMIZER not in text
+    text = lines(2)
+    plan = make_plan(CASES[2])
     resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
-    assert resumed
     for index in resumed:
         block = text[index + 2 : index + 2 + plan.gpus]
         assert block == [megatron_checkpoint.LOADING_OPTIMIZER] * plan.gpus
@@ -547,26 +578,27 @@ def test_a_load_prints_what_load_checkpoint_prints_in_its_order() -> None:
         " 'singleton_local_shards': False}"
     )
     plan = make_plan(CASES[3])  # sft, two failures: the fine-tune's load, then two resumes
+    # (a Megatron-FSDP run: fsdp_dtensor checkpoints, loaded without "distributed ", without
+    # the torch_dist branch's metadata line and the distributed optimizer's per-rank line)
+    assert Log(facts_for(plan), color=False).fsdp
     text = lines(3)
-    release = [i for i, t in enumerate(text) if t.startswith(" loading release distributed")]
+    release = [i for i, t in enumerate(text) if t.startswith(" loading release checkpoint")]
     assert len(release) == 1
     i = release[0]
-    assert text[i - 2].startswith("Checkpoint file not found in load directory ")
-    assert text[i - 1] == metadata
+    assert text[i - 1].startswith("Checkpoint file not found in load directory ")
+    assert metadata not in text
     assert text[i + 1 : i + 3] == [
         megatron_checkpoint.NO_CHECKPOINT_ARGS,
         megatron_checkpoint.CHECKPOINT_VERSION,
     ]
     assert text[i + 3].startswith("  successfully loaded checkpoint from /checkpoints/base/")
-    resumed = [i for i, t in enumerate(text) if t.startswith(" loading distributed checkpoint")]
+    resumed = [i for i, t in enumerate(text) if t.startswith(" loading checkpoint from ")]
     assert len(resumed) == 2
     args = {row.split()[0]: row.split()[-1] for row in text if re.match(r"  \w+ \.{3,}", row)}
     batch, iters = int(args["global_batch_size"]), int(args["train_iters"])
     for i in resumed:
-        assert text[i - 1] == metadata
         assert text[i + 1] == megatron_checkpoint.CHECKPOINT_VERSION
-        after = i + 2 + plan.gpus
-        assert text[i + 2 : after] == [megatron_checkpoint.LOADING_OPTIMIZER] * plan.gpus
+        after = i + 2
         values = [
             m[1]
             for t in text[after : after + 9]
@@ -698,20 +730,22 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
     # and timed out on NumelIn=1043349504, NumelOut=1018896 (1024 ranks); seed 21's two
     # instances of 8 divided by 16. (Seeds 6282 and 174 now: the nodes of 6202 and 21 go
     # down, and Slurm ends their steps before any watchdog fires, review-mg8 fault 1.)
+    # (CASES[3] runs Megatron-FSDP since the distributed optimizer's state is counted)
     for options in (
-        CASES[3],
         # (its 1,024 GPUs pinned: since full recompute costs its forward, the seed's own run
         # of OLMo-2-13B is on 128)
         # (6286 since 6282's fault kills its process: torchrun stops the rest first)
         # (its OLMo-2-13B refused since review-mg10 finding 4: the same layout and failure)
+        # (since the distributed optimizer's state is counted, a dense model without stages
+        # runs Megatron-FSDP: Qwen3-30B-A3B on 16 B200, 2 instances of 8, in its place)
         RecordOptions(
-            seed=6286,
+            seed=6284,
             framework="megatron",
-            kind="pretrain",
+            kind="sft",
             failures=1,
             cols=80,
-            gpus=1024,
-            model="Qwen2.5-14B",
+            gpus=16,
+            model="Qwen3-30B-A3B",
         ),
     ):
         facts = facts_for(make_plan(options))
@@ -880,8 +914,16 @@ def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> Non
     )
     assert said[warning + 1] == "  warnings.warn(message)"
     assert said[warning - 1] == "using torch.bfloat16 for parameters ..."
+    assert "with Megatron-FSDP together" in said[warning]
+    # arguments.py:625-629: Megatron-FSDP's optim_grads_params warns on every GPU, before
+    # the dtype block; the TP warning only before Blackwell (:849)
+    te = next(i for i, t in enumerate(said) if t.endswith(megatron_startup.FSDP_TE_WARNING))
+    assert said[te + 1] == "  warnings.warn(message)"
+    assert said[te + 2] == "accumulate and all-reduce gradients in fp32 for bfloat16 data type."
     blackwell = Log(facts_for(plan)._replace(gpu="B200"), color=False, interval=10)
-    assert not any("UserWarning" in t for t in blackwell.validate_lines())
+    warned = [t for t in blackwell.validate_lines() if "UserWarning" in t]
+    assert len(warned) == 1
+    assert warned[0].endswith(megatron_startup.FSDP_TE_WARNING)
     moe = make_plan(CASES[4])
     text = lines(4)
     starts = [i for i, t in enumerate(text) if t == megatron_lines.ARGUMENTS_HEADER]
@@ -891,24 +933,34 @@ def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> Non
         assert text[start - moe.gpus - 1] == "using torch.bfloat16 for parameters ..."
 
 
-def test_an_fsdp2_command_sets_what_validate_args_accepts() -> None:
-    # arguments.py:584-585 at core_v0.14.0, under --use-torch-fsdp2: `assert
-    # os.environ.get('CUDA_DEVICE_MAX_CONNECTIONS') != "1", 'FSDP always requires
-    # CUDA_DEVICE_MAX_CONNECTIONS value large than one'` (review-mg5 fault 1: seeds 6204 and
-    # 6215 typed 1 and trained). The tag's FSDP2 test with TP 2 sets 8 (tests/functional_tests/
-    # test_cases/gpt/gpt3_mr_mcore_te_tp2_pp1_fsdp2_resume_torch_dist_dgx_a100_1N8G/
-    # model_config.yaml:2); the distributed optimizer's runs keep the Llama example's 1.
+def test_a_megatron_fsdp_command_sets_what_validate_args_accepts() -> None:
+    # arguments.py at core_v0.14.0, under --use-megatron-fsdp: `assert
+    # os.environ.get('CUDA_DEVICE_MAX_CONNECTIONS') != "1"` (:631-632) and `assert
+    # args.ckpt_format == "fsdp_dtensor"` (:634-635); the tag's guide leaves the variable unset
+    # (custom_fsdp.md, "Disable CUDA_DEVICE_MAX_CONNECTIONS") and types the four flags below.
+    # The distributed optimizer's runs (stages, experts) keep the Llama example's 1.
     for options in (
         RecordOptions(seed=6006, framework="megatron", kind="sft", model="Qwen3-32B"),
-        RecordOptions(seed=6204, framework="megatron", kind="continue", failures=1, cols=80),
+        RecordOptions(seed=6455, framework="megatron", kind="continue", failures=1, cols=80),
         CASES[1],
+        CASES[2],
+        CASES[4],
     ):
-        log = Log(facts_for(make_plan(options)), color=False, interval=10)
+        plan = make_plan(options)
+        log = Log(facts_for(plan), color=False, interval=10)
         words = log.launch_words()
         env = dict(w.split("=", 1) for w in itertools.takewhile(lambda w: "=" in w, words))
-        fsdp = "--use-torch-fsdp2" in words
-        assert fsdp == log.fsdp == (options.seed != CASES[1].seed)
-        assert env["CUDA_DEVICE_MAX_CONNECTIONS"] == ("8" if fsdp else "1"), options.seed
+        fsdp = "--use-megatron-fsdp" in words
+        assert fsdp == log.fsdp == (plan.layout.pp == 1 and not plan.arch.moe), options.seed
+        assert env.get("CUDA_DEVICE_MAX_CONNECTIONS") == (None if fsdp else "1"), options.seed
+        flags = dict(log.flags())
+        assert flags["ckpt-format"] == ("fsdp_dtensor" if fsdp else "torch_dist")
+        assert "use-distributed-optimizer" in flags
+        if fsdp:
+            assert flags["data-parallel-sharding-strategy"] == "optim_grads_params"
+            assert "no-gradient-accumulation-fusion" in flags
+            assert "overlap-param-gather" not in flags
+        assert "use-torch-fsdp2" not in flags
 
 
 def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
@@ -934,7 +986,7 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
         facts = facts_for(make_plan(options))
         whole, world = layer(*shape, facts.tp), facts.gpus // (facts.tp * facts.pp)
         assert facts.arch == ("Qwen2.5-14B" if shape[0] == 5120 else "Qwen2.5-72B")
-        assert (facts.dp, "--use-torch-fsdp2" in Log(facts, color=False).launch_words()) == (
+        assert (facts.dp, "--use-megatron-fsdp" in Log(facts, color=False).launch_words()) == (
             world,
             True,
         )
@@ -1102,7 +1154,13 @@ def test_the_expert_data_parallel_group_brings_up_its_communicator_in_iteration_
     # RankGenerator's 'dp' groups of 32 / 8 = 4 ranks: the ranks of one expert-parallel
     # coordinate, rank % 8 + 8 j. Each member prints its own Init block at the first step,
     # on every launch, beside the data-parallel (32) and expert (8) groups'.
-    options = RecordOptions(seed=8406, framework="megatron", kind="continue", failures=1, cols=80)
+    # (8400, model and cluster pinned: 8406's own Qwen3-30B-A3B on 32 B200 is refused since
+    # Megatron's distributed optimizer state is counted, and a pinned model takes a layout
+    # that holds it)
+    options = RecordOptions(
+        seed=8400, framework="megatron", kind="continue", failures=1, cols=80,
+        model="Qwen3-30B-A3B", gpus=32,
+    )  # fmt: skip
     plan = make_plan(options)
     facts = facts_for(plan)
     assert (facts.gpus, facts.tp, facts.ep, facts.pp, facts.replicas) == (32, 1, 8, 1, 1)
@@ -1182,7 +1240,9 @@ def test_report_memory_shards_the_optimizer_over_one_distributed_optimizer_insta
     arguments.py): each instance's DP / instances ranks shard the fp32 master weights and
     Adam moments (distributed_data_parallel.py:83-92), beside each rank's bf16 weights and
     fp32 gradients: (6 + 12 / (64 / 8)) bytes a parameter of the rank, as printed."""
-    options = RecordOptions(seed=9126, framework="megatron", model="Llama-3.1-70B")
+    # (9100, Llama 3.1 405B at TP 8, PP 4, DP 64 in 8 instances: 9126's 70B without stages
+    # now runs Megatron-FSDP, which shards the weights too; the first stage's ranks)
+    options = RecordOptions(seed=9100, framework="megatron")
     text = cast_lines(options)
     args = {m[1]: m[2] for t in text if (m := re.match(r"  (\w+) \.+ (\S+)$", t)) is not None}
     dp = int(args["data_parallel_size"])
@@ -1192,8 +1252,10 @@ def test_report_memory_shards_the_optimizer_over_one_distributed_optimizer_insta
     counted = {int(m[1]): int(m[2]) for t in text if (m := PARAMETERS_ON_RANK.match(t))}
     reports = [m for t in text if (m := REPORT_MEMORY.match(t))]
     assert reports
-    for m in reports:
-        params = counted[int(m[1])]  # the tensor rank of data-parallel rank 0, PP 1
+    first = [m for m in reports if int(m[1]) in counted]
+    assert first
+    for m in first:
+        params = counted[int(m[1])]  # the tensor rank of data-parallel rank 0, stage 0
         expected = params * (6 + 12 / (dp // instances)) / 2**20
         assert float(m[2]) == pytest.approx(expected, abs=1.0)
 

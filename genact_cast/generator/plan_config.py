@@ -13,6 +13,7 @@ from genact_cast.generator.layout import (
     Layout,
     fills,
 )
+from genact_cast.generator.megatron_memory import why_megatron_cannot_hold
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
 from genact_cast.generator.plan_choices import find_dataset, find_model, usable_from
 from genact_cast.generator.plan_speed import planned_layout
@@ -36,13 +37,13 @@ KIND_LABELS = {
 FRAMEWORKS = ("genact", "hf", "deepspeed", "megatron", "torchtitan")
 
 
-def frameworks_for(arch: Architecture, kind: str) -> str:
+def frameworks_for(arch: Architecture, kind: str, but: str = "") -> str:
     """`--framework a, b or c`: the frameworks whose pinned release trains `arch` in a
-    `kind` run."""
+    `kind` run (`but`: one that cannot run this seed's layout of it)."""
     names = [
         f
         for f in FRAMEWORKS
-        if lineup.trains(arch, f) and (kind != "sft" or lineup.why_no_sft(f) is None)
+        if lineup.trains(arch, f) and (kind != "sft" or lineup.why_no_sft(f) is None) and f != but
     ]
     return "--framework " + (", ".join(names[:-1]) + " or " + names[-1] if names[1:] else names[0])
 
@@ -182,6 +183,11 @@ def _choose_config(
         if options.model is not None and arch != find_model(options.model):
             continue
         candidates = _candidates(options, kind, gpu, *draws, arch, floor=floor)
+        if options.framework == "megatron":
+            # what is pinned, on a layout Megatron can hold (megatron_memory)
+            candidates = [
+                c for c in candidates if why_megatron_cannot_hold(c.arch, c.layout, gpu) is None
+            ]
         if candidates:
             break
     if not candidates:
@@ -222,10 +228,16 @@ def _replaced(
         # did not, and so come first in the seed's order (seed 42: Qwen3-30B-A3B under hf
         # for genact's Llama-3-8B).
         own = _candidates(options, kind, gpu, *draws, chosen.arch, floor=floor)
-        return own[min(len(own) - 1, int(pick * len(own)))] if own else None
+        picked = own[min(len(own) - 1, int(pick * len(own)))] if own else None
+        # The same run under Megatron, or none: a layout whose distributed-optimizer state
+        # would not fit is refused, never shown over the GPU (megatron_memory).
+        if picked is not None and options.framework == "megatron":
+            reason = why_megatron_cannot_hold(picked.arch, picked.layout, gpu)
+        if reason is None:
+            return picked
     raise SeedRefused(
         f"seed {options.seed} trains {chosen.arch.name} ({KIND_LABELS[kind]}): {reason}; "
-        f"use {frameworks_for(chosen.arch, kind)}, or pin --model"
+        f"use {frameworks_for(chosen.arch, kind, options.framework)}, or pin --model"
     )
 
 

@@ -111,8 +111,8 @@ class Log:
         self.vocab = margs.tokenizer_length(facts)
         self.padded_vocab = shards.padded_vocab_size(self.vocab, facts.tp)
         self.shape = shards.model_shape(facts, self.padded_vocab)
-        # Megatron's FSDP2 path where a shard would not leave room (megatron_shards).
-        self.fsdp = not self.shape.distributed_optimizer
+        # Megatron-FSDP where the plan shards the weights (megatron_shards.megatron_fsdp).
+        self.fsdp = shards.megatron_fsdp(facts)
 
     def _t(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
@@ -122,6 +122,11 @@ class Log:
             self.facts, interval=self.interval, save=self.save, pretrained=self.base, fsdp=self.fsdp
         )
         return pairs + shards.uneven_stage_flags(self.facts)
+
+    def arguments(self) -> dict[str, str]:
+        """The parsed arguments after validate_args, as the dump prints them."""
+        blackwell = startup.COMPUTE_MAJOR[self.facts.gpu] >= 10
+        return margs.parsed(self.flags(), self.facts.gpus, blackwell=blackwell)
 
     def script_words(self) -> list[str]:
         """`pretrain_gpt.py`'s own arguments."""
@@ -141,7 +146,8 @@ class Log:
         # (nccl_startup.debug_info).
         debug = ["NCCL_DEBUG=INFO"] if debug_info(f) else []
         connections = startup.max_connections(fsdp=self.fsdp)
-        return [f"CUDA_DEVICE_MAX_CONNECTIONS={connections}", *debug, *words]
+        typed = [] if connections is None else [f"CUDA_DEVICE_MAX_CONNECTIONS={connections}"]
+        return [*typed, *debug, *words]
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
@@ -289,7 +295,7 @@ class Log:
     def start_text(self) -> list[str]:
         """Rank 0's lines each time its workers start, up to torch.distributed's init."""
         f = self.facts
-        args = margs.parsed(self.flags(), f.gpus)
+        args = self.arguments()
         return [
             *self.validate_lines(),
             *margs.dump(args),
@@ -330,7 +336,7 @@ class Log:
     def _model(self, event: ModelReady) -> list[Out]:
         f = self.facts
         self._built_at = event.t
-        args = margs.parsed(self.flags(), f.gpus)
+        args = self.arguments()
         text = [BUILDING_MODEL]
         # Every rank of data-parallel rank 0 counts its own shard.
         for _rank, tensor, stage in shards.dp0_ranks(f):
@@ -372,7 +378,7 @@ class Log:
         # process: the first line after a launch or relaunch times its iterations from here,
         # never from a line the previous process printed.
         self._logged, self._paused = (self.resume_step, event.t), 0.0
-        args = margs.parsed(self.flags(), f.gpus)
+        args = self.arguments()
         text = [
             *data.datasets_lines(f, args, cached=self.attempt > 0),
             datetime_marker("after dataloaders are built", moment),
@@ -429,7 +435,8 @@ class Log:
             flags=self.flags(),
             padded_vocab=self.padded_vocab,
             fsdp=self.fsdp,
-            distributed=self.shape.distributed_optimizer,
+            # the distributed optimizer's buckets; Megatron-FSDP gathers per layer
+            distributed=self.shape.distributed_optimizer and not self.fsdp,
             interval=self.interval,
             resume_step=self.resume_step,
             base=self.base,

@@ -39,6 +39,8 @@ _OPTIONAL = {
     "overlap_grad_reduce": "False",
     "overlap_param_gather": "False",
     "use_torch_fsdp2": "False",
+    "use_megatron_fsdp": "False",
+    "data_parallel_sharding_strategy": "no_shard",
     "gradient_accumulation_fusion": "True",
     "high_priority_stream_groups": "[]",
     "num_experts": "None",
@@ -234,21 +236,29 @@ def flags(
         ("bf16", None),
     ]
     if fsdp:
-        # Weights, gradients and optimizer state sharded over data parallelism: Megatron's
-        # FSDP2 path, which rules out the distributed optimizer and gradient accumulation
-        # fusion (arguments.py's checks for --use-torch-fsdp2).
-        out += [("use-torch-fsdp2", None), ("no-gradient-accumulation-fusion", None)]
+        # Weights, gradients and optimizer state sharded over data parallelism: Megatron-FSDP
+        # as the tag documents it (docs/source/api-guide/custom_fsdp.md, "How to use": these
+        # four flags; its own test gpt3_mr_mcore_te_tp2_zp_z3_resume_fsdp_dtensor_dgx_a100_
+        # 1N8G/model_config.yaml types them too), with --ckpt-format fsdp_dtensor below,
+        # which validate_args requires of it (arguments.py:634-635).
+        out += [
+            ("use-megatron-fsdp", None),
+            ("data-parallel-sharding-strategy", "optim_grads_params"),
+            ("no-gradient-accumulation-fusion", None),
+            ("use-distributed-optimizer", None),
+        ]
     else:
         out += [
             ("use-distributed-optimizer", None),
             ("overlap-grad-reduce", None),
             ("overlap-param-gather", None),
         ]
-        if f.replicas > 1:
-            # The plan's HSDP: the optimizer state sharded inside each shard group and
-            # replicated across them (arguments.py:2447 at the tag, "Number of Distributed
-            # Optimizer copies across Data Parallel domain"; parallel_state.py:745-784).
-            out.append(("num-distributed-optimizer-instances", str(f.replicas)))
+    if f.replicas > 1:
+        # The plan's HSDP: the optimizer state sharded inside each shard group and
+        # replicated across them (arguments.py:2447 at the tag, "Number of Distributed
+        # Optimizer copies across Data Parallel domain"; parallel_state.py:745-784), which
+        # Megatron-FSDP takes as its outer dimension (mcore_fsdp_adapter.py:155, enable_hsdp).
+        out.append(("num-distributed-optimizer-instances", str(f.replicas)))
     if f.experts:
         # MOE_ARGS of examples/mixtral/train_mixtral_8x7b_distributed.sh at the tag, with the
         # model's own expert width, shared experts, router recipe (MOE_RECIPES) and the run's
@@ -308,7 +318,7 @@ def flags(
         ("eval-interval", str(f.steps_per_epoch)),
         ("eval-iters", str(eval_iters(f))),
         ("save-interval", str(f.checkpoint_every)),
-        ("ckpt-format", "torch_dist"),
+        ("ckpt-format", "fsdp_dtensor" if fsdp else "torch_dist"),
         ("save", save),
         ("load", save),
     ]
@@ -343,9 +353,11 @@ def pairs_of(words: list[str]) -> list[tuple[str, str | None]]:
     return out
 
 
-def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
-    """Every argument after `validate_args` for these flags on `world` GPUs, printed as
-    `str(value)`."""
+def parsed(
+    pairs: list[tuple[str, str | None]], world: int, *, blackwell: bool = False
+) -> dict[str, str]:
+    """Every argument after `validate_args` for these flags on `world` GPUs (`blackwell`:
+    get_device_arch_version() >= 10), printed as `str(value)`."""
     given = dict(pairs)
     tp = int(given.get("tensor-model-parallel-size") or 1)
     pp = int(given.get("pipeline-model-parallel-size") or 1)
@@ -371,6 +383,10 @@ def parsed(pairs: list[tuple[str, str | None]], world: int) -> dict[str, str]:
         args["moe_ffn_hidden_size"] = str(given["ffn-hidden-size"])  # arguments.py:942-943
     if "use-torch-fsdp2" in given:
         args["high_priority_stream_groups"] = "['dp_cp']"  # `A or B and C` binds as A or (B and C)
+    if "use-megatron-fsdp" in given:
+        args["use_custom_fsdp"] = "True"  # arguments.py:623, kept for the deprecated name
+        if blackwell:  # arguments.py:880: Megatron-FSDP's stream priority from sm100 on
+            args["high_priority_stream_groups"] = "['dp_cp']"
     args.update(
         world_size=str(world),
         data_parallel_size=str(world // (tp * pp)),

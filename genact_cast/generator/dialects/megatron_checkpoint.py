@@ -10,6 +10,7 @@ from __future__ import annotations
 from genact_cast.generator.dialects.common import py_float
 
 STORING_OPTIMIZER = "Storing distributed optimizer sharded state of type fully_sharded_model_space"
+STORING_OPTIMIZER_FSDP = "Storing distributed optimizer sharded state of type fsdp_dtensor"
 LOADING_OPTIMIZER = (
     "INFO:megatron.core.optimizer.distrib_optimizer:Loading distributed optimizer sharded "
     "state of type fully_sharded_model_space"
@@ -27,12 +28,16 @@ def saved(iteration: int, path: str, tensor: int, pipeline: int) -> str:
     )
 
 
-def loading(path: str, iteration: int) -> str:
-    return f" loading distributed checkpoint from {path} at iteration {iteration}"
+def loading(path: str, iteration: int, fsdp: bool = False) -> str:
+    """checkpointing.py:1076-1083: "distributed " for torch_dist only (Megatron-FSDP's
+    fsdp_dtensor checkpoints are loaded without it)."""
+    infix = "" if fsdp else "distributed "
+    return f" loading {infix}checkpoint from {path} at iteration {iteration}"
 
 
-def loading_release(path: str) -> str:
-    return f" loading release distributed checkpoint from {path}"
+def loading_release(path: str, fsdp: bool = False) -> str:
+    infix = "" if fsdp else "distributed "
+    return f" loading release {infix}checkpoint from {path}"
 
 
 def finetune_from(load: str, pretrained: str) -> str:
@@ -100,13 +105,19 @@ def loaded(path: str, iteration: int, tensor: int, pipeline: int) -> str:
 
 def storing(fsdp: bool) -> list[str]:
     """save_checkpoint names the distributed optimizer's sharding before it saves (the
-    tag's default, --ckpt-fully-parallel-save: fully_sharded_model_space)."""
-    return [] if fsdp else [STORING_OPTIMIZER]
+    tag's default, --ckpt-fully-parallel-save: fully_sharded_model_space; under
+    Megatron-FSDP, whose runs type --use-distributed-optimizer too, fsdp_dtensor:
+    checkpointing.py:371-372, 484-486)."""
+    return [STORING_OPTIMIZER_FSDP if fsdp else STORING_OPTIMIZER]
 
 
 def save_lines(step: int, save: str, *, fsdp: bool, tensor: int, pipeline: int) -> list[str]:
-    """One save: its start, the optimizer's sharding, its end (the timer is the caller's)."""
-    return [saving(step, save), *storing(fsdp), saved(step, save, tensor, pipeline)]
+    """One save: its start, the optimizer's sharding, its end (the timer is the caller's).
+    Megatron-FSDP saves in fsdp_dtensor format through torch.distributed.checkpoint
+    (checkpointing.py:436, 539-548 at core_v0.14.0), without the distributed optimizer's
+    sharding line."""
+    fmt = "fsdp_dtensor" if fsdp else "torch_dist"
+    return [saving(step, save, fmt), *storing(fsdp), saved(step, save, tensor, pipeline)]
 
 
 def load_lines(
@@ -132,10 +143,12 @@ def load_lines(
         # weights of --pretrained-checkpoint (a release checkpoint: iteration 0). With
         # args.finetune set (checkpointing.py:1363) neither the checkpoint's args nor the
         # optimizer and scheduler are read (:1581, :1621).
+        # (the content metadata is read and printed for torch_dist checkpoints only,
+        # checkpointing.py:1392-1422; fsdp_dtensor ones take :1509's branch)
         return [
             finetune_from(save, base),
-            content_metadata(args),
-            loading_release(base),
+            *([] if fsdp else [content_metadata(args)]),
+            loading_release(base, fsdp),
             NO_CHECKPOINT_ARGS,
             CHECKPOINT_VERSION,
             loaded(base, 0, tensor, pipeline),
@@ -144,8 +157,8 @@ def load_lines(
     # load_state_dict, where every rank's distributed optimizer reads its shard of the
     # parameter state (distrib_optimizer.py:840), then the scheduler's (:1649).
     return [
-        content_metadata(args),
-        loading(save, resume_step),
+        *([] if fsdp else [content_metadata(args)]),
+        loading(save, resume_step, fsdp),
         CHECKPOINT_VERSION,
         *[LOADING_OPTIMIZER] * (0 if fsdp else gpus),
         *scheduler_values(args),

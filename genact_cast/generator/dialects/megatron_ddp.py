@@ -25,6 +25,8 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.rng import Rng
 
 DDP_LOGGER = "INFO:megatron.core.distributed.distributed_data_parallel:"
+# Megatron-FSDP's wrapper logs the same config from its own module (mcore_fsdp_adapter.py:77)
+FSDP_LOGGER = "INFO:megatron.core.distributed.fsdp.mcore_fsdp_adapter:"
 BUFFER_LOGGER = "INFO:megatron.core.distributed.param_and_grad_buffer:"
 OPTIMIZER_LOGGER = "INFO:megatron.core.optimizer:"
 
@@ -83,14 +85,15 @@ def ddp_bucket_size(args: dict[str, str], dp: int) -> int | None:
     return int(given) if given != "None" else max(40_000_000, 1_000_000 * dp)
 
 
-def ddp_config(args: dict[str, str], dp: int) -> str:
+def ddp_config(args: dict[str, str], dp: int, logger: str = "") -> str:
+    """The DistributedDataParallelConfig get_model builds from the arguments, as the
+    wrapper logs it (`logger`: the Megatron-FSDP adapter's, FSDP_LOGGER, else DDP's)."""
     values = {field: args[field] for field, _, _ in _fields()["DistributedDataParallelConfig"]
               if field in args}  # fmt: skip
     values.update({field: args[source] for field, source in _DDP_FROM.items() if source in args})
     values["bucket_size"] = str(ddp_bucket_size(args, dp))
-    return f"{DDP_LOGGER}Setting up DistributedDataParallel with config " + dataclass_repr(
-        "DistributedDataParallelConfig", values
-    )
+    config = dataclass_repr("DistributedDataParallelConfig", values)
+    return f"{logger or DDP_LOGGER}Setting up DistributedDataParallel with config {config}"
 
 
 def optimizer_config(args: dict[str, str], timers_address: int) -> str:

@@ -47,11 +47,10 @@ def padded_vocab_size(vocab: int, tensor: int) -> int:
 
 
 def model_shape(facts: Facts, padded_vocab: int) -> formulas.Shape:
-    """The model as Megatron builds it on this layout, with the distributed optimizer unless
-    the weights and gradients of a shard would not leave room (the plan's layout is FSDP):
-    then the run uses Megatron's FSDP2 path instead, which takes neither pipeline nor expert
-    parallelism, and the distributed optimizer is off."""
-    shape = formulas.Shape(
+    """The model as Megatron builds it on this layout; --use-distributed-optimizer is typed
+    with or without Megatron-FSDP (megatron_fsdp), as the tag's documentation of it does, so
+    the theoretical footprint is always the distributed optimizer's."""
+    return formulas.Shape(
         layers=facts.layers,
         hidden=facts.hidden,
         ffn=facts.ffn,
@@ -73,13 +72,18 @@ def model_shape(facts: Facts, padded_vocab: int) -> formulas.Shape:
         shared_ffn=facts.shared_experts * facts.expert_ffn,
         untied=not margs.family(facts).tied,
     )
-    return shape._replace(distributed_optimizer=not uses_fsdp2(facts, shape))
 
 
-def uses_fsdp2(facts: Facts, shape: formulas.Shape) -> bool:
-    """Whether the full weight and optimizer state would crowd the GPU (see model_shape)."""
-    full = formulas.weight_and_optimizer_bytes(shape) / 2**30
-    return facts.pp == 1 and not facts.experts and full > 0.85 * facts.capacity_gib
+def megatron_fsdp(facts: Facts) -> bool:
+    """Whether the run is Megatron-FSDP's: where the plan shards weights, gradients and
+    optimizer state over data parallelism (FSDP, or HSDP within each optimizer instance) on
+    a dense model without pipeline stages, Megatron runs what core_v0.14.0 offers for that
+    (--use-megatron-fsdp with --data-parallel-sharding-strategy optim_grads_params,
+    docs/source/api-guide/custom_fsdp.md at the tag), so its memory is the plan's, as every
+    other dialect prints it. Pipeline stages and experts keep the distributed optimizer:
+    the tag's Megatron-FSDP adapter (distributed/fsdp/mcore_fsdp_adapter.py) builds its mesh
+    from the data-parallel and tensor groups alone."""
+    return facts.pp == 1 and not facts.experts and facts.dp > 1
 
 
 def dp0_ranks(facts: Facts) -> list[tuple[int, int, int]]:
@@ -133,11 +137,14 @@ def wrapping(
     facts: Facts, args: dict[str, str], padded_vocab: int, *, fsdp: bool, distributed: bool
 ) -> list[str]:
     """get_model's DDP wrap (its config on rank 0, then each pipeline stage's first rank
-    logs its buffers' buckets; FSDP2 logs neither) and get_megatron_optimizer's config."""
+    logs its buffers' buckets; Megatron-FSDP's wrapper logs its config alone) and
+    get_megatron_optimizer's config."""
     f = facts
     rng = Rng(f.seed * 947 + 5)
     out: list[str] = []
-    if not fsdp:
+    if fsdp:
+        out.append(ddp.ddp_config(args, f.dp, ddp.FSDP_LOGGER))
+    else:
         out.append(ddp.ddp_config(args, f.dp))
         size = ddp.ddp_bucket_size(args, f.dp)
         expert_dp = f.gpus // (f.pp * f.ep * f.tp)
@@ -189,19 +196,23 @@ def memory_report(
     facts: Facts, shape: formulas.Shape, *, fsdp: bool, stats: StepStats
 ) -> list[str]:
     """Rank 0's theoretical footprint (Megatron's own formula, which divides by the whole
-    DP), then `report_memory` of every rank of data-parallel rank 0: its model state (6 +
-    12/(DP of one optimizer instance) bytes a parameter), the step's peak, the cache."""
+    DP and knows neither EP nor FSDP), then `report_memory` of every rank of data-parallel
+    rank 0: its model state (the distributed optimizer's 6 + 12/(DP of one optimizer
+    instance) bytes a parameter; under Megatron-FSDP the plan's shard of everything), and
+    at the step's peak that state plus the plan's activations, logits and buffers."""
     f = facts
     lines = formulas.theoretical_memory(shape)
-    peak_bytes = stats.memory_gib * 2**30
+    # What the step adds to the resident state at its peak: the plan's activations, logits
+    # and CUDA/NCCL buffers (layout.memory), on top of this rank's own state.
+    transient = (stats.memory_gib - f.state_gib) * 2**30
     for rank, _tensor, stage in dp0_ranks(f):
         state = (
-            f.state_gib * 2**30  # FSDP2: this rank's shard of everything
+            f.state_gib * 2**30  # FSDP: this rank's shard of everything
             if fsdp
             else state_bytes(f, shape.padded_vocab, untied=shape.untied, stage=stage)
         )
         allocated = round(state / 512) * 512 / 2**20
-        high = max(peak_bytes, state * 1.05)
+        high = state + transient
         max_allocated = round(high / 512) * 512 / 2**20
         reserved = float(math.ceil(high * 1.04 / 2**21) * 2)
         lines.append(memory(rank, stats.step, allocated, max_allocated, reserved, reserved))

@@ -20,12 +20,17 @@ MOE_FFN_WARNING = "Warning: moe_ffn_hidden_size is not set, using ffn_hidden_siz
 # torch.cuda.get_device_capability()[0], which get_device_arch_version returns: sm80, sm90,
 # sm100 (NVIDIA's CUDA GPU compute capability table).
 COMPUTE_MAJOR = {"A100": 8, "H100": 9, "H200": 9, "B200": 10}
-FSDP2_TP_WARNING = (
-    "Using tensor model parallelism or context parallelism with Torch-FSDP2 together. "
+# arguments.py:853-860 at the tag, with fsdp_impl "Megatron-FSDP" (Torch-FSDP2's twin).
+FSDP_TP_WARNING = (
+    "Using tensor model parallelism or context parallelism with Megatron-FSDP together. "
     "Try not to using them together since they require different CUDA_MAX_CONNECTIONS "
     "settings for best performance. sequence parallelism requires setting the "
-    "environment variable CUDA_DEVICE_MAX_CONNECTIONS to 1 while Torch-FSDP2 "
+    "environment variable CUDA_DEVICE_MAX_CONNECTIONS to 1 while Megatron-FSDP "
     "requires not setting CUDA_DEVICE_MAX_CONNECTIONS=1 for better parallelization."
+)
+# arguments.py:625-629: warn_rank_0 under --use-megatron-fsdp with optim_grads_params.
+FSDP_TE_WARNING = (
+    "Please make sure your TransformerEngine support FSDP + gradient accumulation fusion"
 )
 NO_P2P_OVERLAP = (
     "WARNING: Setting args.overlap_p2p_comm and args.align_param_gather to False since "
@@ -97,10 +102,16 @@ def validate_lines(
         "accumulate and all-reduce gradients in fp32 for bfloat16 data type.",
         "using torch.bfloat16 for parameters ...",
     ]
+    # warn_rank_0 is warnings.warn on rank 0 (training/utils.py:385): the file, its line
+    # and the call after the message, as Python's warnings module shows them.
+    where = f"/home/{f.user}/llm-train/megatron/training/utils.py"
+    if fsdp:
+        # arguments.py:625-629, before the parameters' dtype block (:638-667) prints
+        at = text.index("accumulate and all-reduce gradients in fp32 for bfloat16 data type.")
+        text[at:at] = [f"{where}:385: UserWarning: {FSDP_TE_WARNING}", "  warnings.warn(message)"]
     if fsdp and f.tp > 1 and COMPUTE_MAJOR[f.gpu] < 10:
-        # arguments.py:849-860: warn_rank_0 (training/utils.py:385) before Blackwell.
-        where = f"/home/{f.user}/llm-train/megatron/training/utils.py"
-        text += [f"{where}:385: UserWarning: {FSDP2_TP_WARNING}", "  warnings.warn(message)"]
+        # arguments.py:849-860: warn_rank_0 before Blackwell.
+        text += [f"{where}:385: UserWarning: {FSDP_TP_WARNING}", "  warnings.warn(message)"]
     if f.experts and "moe-ffn-hidden-size" not in dict(flags):
         # arguments.py:942-944 prints without a rank-0 guard: every process says it.
         text += [MOE_FFN_WARNING] * f.gpus
@@ -116,10 +127,9 @@ def softmax_warning(facts: Facts) -> list[str]:
     return [] if fits else [SOFTMAX_WARNING]
 
 
-def max_connections(*, fsdp: bool) -> int:
+def max_connections(*, fsdp: bool) -> int | None:
     """The tag's Llama example exports CUDA_DEVICE_MAX_CONNECTIONS=1
-    (examples/llama/train_llama3_8b_h100_fp8.sh:4), but validate_args refuses 1 with
-    --use-torch-fsdp2 (arguments.py:584-585): its FSDP2 test sets 8 (tests/
-    functional_tests/test_cases/gpt/gpt3_mr_mcore_te_tp2_pp1_fsdp2_resume_torch_dist_
-    dgx_a100_1N8G/model_config.yaml:2)."""
-    return 8 if fsdp else 1
+    (examples/llama/train_llama3_8b_h100_fp8.sh:4), but validate_args refuses 1 under
+    --use-megatron-fsdp (arguments.py:631-632), and the tag's Megatron-FSDP guide says to
+    leave it unset ("Disable CUDA_DEVICE_MAX_CONNECTIONS", custom_fsdp.md): None, not typed."""
+    return None if fsdp else 1
