@@ -138,7 +138,7 @@ def fsdp2_layer(facts: Facts, padded_vocab: int, op: str) -> tuple[int, int]:
     is split in dim 0 into one chunk a rank, padded to the first chunk's rows, and the
     unit's chunks go out as one flat buffer (a rank's in an all-gather, every rank's in a
     reduce-scatter)."""
-    world = facts.dp
+    world = facts.dp // max(1, facts.replicas)  # an optimizer instance's ranks under HSDP
     shard = 0
     for param in ddp.stage_params(facts, padded_vocab, 0, 1):
         if ".decoder.layers.0." not in param.name:
@@ -268,11 +268,20 @@ def collective(
         group = label(TP_ID + (replicas > 1), guid, "TENSOR_MODEL_PARALLEL_GROUP")
         return Collective(group, where.tensor, op, seq, tokens, tokens)
     if buckets is None:
-        guid = dp_with_cp_guid(rank, tp, dp)
-        group = label(DP_WITH_CP_ID, guid, "DATA_PARALLEL_GROUP_WITH_CP")
+        # Megatron-FSDP's gathers and scatters run on its dp_cp_group: with several optimizer
+        # instances (HSDP) the instance's partial group (mcore_fsdp_adapter.py:156-162 at
+        # the tag), else the whole data-parallel group with CP (:164-166).
+        if facts.replicas > 1:
+            guid = intra_guid(rank, tp, dp, facts.replicas)
+            group = label(INTRA_ID, guid, "INTRA_PARTIAL_DATA_PARALLEL_GROUP_WITH_CP")
+            member = where.data % (dp // facts.replicas)
+        else:
+            guid = dp_with_cp_guid(rank, tp, dp)
+            group = label(DP_WITH_CP_ID, guid, "DATA_PARALLEL_GROUP_WITH_CP")
+            member = where.data
         per_step = 2 * layers + 2
         seq = (step - 1) * per_step + layers
-        return Collective(group, where.data, op, seq, *fallback)
+        return Collective(group, member, op, seq, *fallback)
     found = buckets(where.pipeline)
     # Each step reduce-scatters every bucket in the backward pass and all-gathers every
     # bucket (overlap_param_gather) in the next forward pass, then all-reduces the loss on
