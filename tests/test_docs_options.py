@@ -3,6 +3,10 @@ player's options, the Markdown scanner, and the cache's key."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,6 +20,8 @@ from genact_cast.docs.options import (
     record_options,
 )
 from genact_cast.errors import BadOption
+
+CAST = Path(__file__).resolve().parent.parent / "casts" / "seed7-80x24.cast"
 
 
 def test_options_read_as_record_reads_them() -> None:
@@ -58,13 +64,38 @@ def test_player_options_are_embeds() -> None:
     for pairs, message in (
         ([("poster", "soon")], "--poster must be npt:"),
         ([("fit", "wide")], "fit must be one of width, height, both, none"),
-        ([("speed", "0")], "speed must be a number above 0"),
+        ([("speed", "0")], r"--speed must be from 0\.001 to 1000 \(got 0\)"),
         ([("theme", "</style>")], "unknown theme"),
         ([("controls", "sometimes")], "controls must be auto, true or false"),
         ([("volume", "11")], "unknown player option .volume."),
     ):
         with pytest.raises(DocsOptionError, match=message):
             player_options(pairs)
+
+
+@pytest.mark.parametrize("option", ["speed", "idle-time-limit", "start-at"])
+@pytest.mark.parametrize("value", ["1e400", "-1e400", "1e-400", "1e9"])
+def test_a_player_options_range_is_told_as_the_command_line_tells_it(
+    option: str, value: str
+) -> None:
+    """The directive's message for a value out of range is the command line's, with its
+    bounds (review-attack14 low 3: `:start-at: 1e400` and `:speed: 1e400` said only "0
+    seconds or more" and "a number above 0")."""
+    cli = {
+        "speed": ["embed", str(CAST), "--html", "-", "--speed", value],
+        "idle-time-limit": ["embed", str(CAST), "--html", "-", "--idle-time-limit", value],
+        "start-at": ["play", "-s", "1e9", "--start-at", value, str(CAST)],
+    }[option]
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", *cli], capture_output=True, text=True, timeout=60
+    )
+    if result.returncode == 0:  # in range for both (1e9 seconds is not; 1e-400 is 0)
+        player_options([(option, value)])
+        return
+    told = result.stderr.removeprefix("genact-cast: ").rstrip("\n")
+    with pytest.raises(DocsOptionError) as refused:
+        player_options([(option, value)])
+    assert str(refused.value) == told
 
 
 PAGE = """\

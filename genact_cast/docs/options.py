@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from genact_cast import limits
 from genact_cast.errors import BadOption
 from genact_cast.numbers import plain_float
 
@@ -214,7 +215,7 @@ def _one_option(name: str, value: str, values: dict[str, Any], extra: dict[str, 
     elif name in PLAYER_FLAGS:
         values[key] = _flag(name, value)
     elif name in ("speed", "idle-time-limit"):
-        values[key] = _number(name, value)
+        values[key] = _any_number(name, value)  # its range: embed's check_options, below
     elif name == "fit":
         if value.strip() not in FITS:
             raise DocsOptionError(f"fit must be one of {', '.join(FITS)} (got {value!r})")
@@ -316,6 +317,16 @@ def _number(name: str, value: str) -> float:
     return number
 
 
+def _any_number(name: str, value: str) -> float:
+    """A number, however large or small: its range is checked as the command line checks
+    it, so that the message is the command line's (`:speed: 1e400` said "a number above
+    0", not the upper bound: review-attack14 low 3)."""
+    number = plain_float(value.strip())
+    if number is None:
+        raise DocsOptionError(f"{name} must be a number (got {value!r})")
+    return number
+
+
 def _start_at(value: str) -> float | str:
     """Seconds (`90`), a clock (`1:30`, `1:02:03`) as asciinema-player reads it, or a marker's
     label (resolved against the cast's markers once it is known)."""
@@ -331,8 +342,12 @@ def _start_at(value: str) -> float | str:
             return text
         hours, minutes, secs = clock.groups()
         seconds = int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
-    if not (math.isfinite(seconds) and seconds >= 0):
-        raise DocsOptionError(f"start-at must be 0 seconds or more (got {value!r})")
+    if not (math.isfinite(seconds) and 0 <= seconds <= limits.MAX_CAST_SECONDS):
+        # (play's --start-at message, commands/play.py, with its bound)
+        raise DocsOptionError(
+            f"--start-at must be 0 to {limits.MAX_CAST_SECONDS:g} seconds, or a marker label"
+            f" (got {value!r})"
+        )
     return seconds
 
 
