@@ -193,6 +193,46 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # Full-screen programs in a pane (review-exports13 items 1 and 12): vim -u NONE (no
+    # mouse taken, its rows written once) in the right pane of a vertical split, and htop
+    # (its process tree drawn with `├─`) in the lower pane of a horizontal one, each with
+    # a command typed in the other pane while it runs.
+    "tmux_vim_pane": (
+        "bash --norc --noprofile -i",
+        16,
+        90,
+        [
+            ("tmux -L vttrec -f /dev/null new", 0.3), (ENTER, 1.5),
+            ("echo left pane", 0.3), (ENTER, 0.8),
+            (CTRL_B + "%", 1.0),
+            ("vim -u NONE notes/alpha.txt", 0.3), (ENTER, 1.5),
+            ("A edited", 0.3), ("\x1b", 0.8),
+            (CTRL_B + "o", 0.8),
+            ("echo typed beside vim", 0.3), (ENTER, 1.0),
+            (CTRL_B + "o", 0.8),
+            (":q!", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    "tmux_htop_below": (
+        "bash --norc --noprofile -i",
+        24,
+        90,
+        [
+            ("tmux -L vttrec -f /dev/null new", 0.3), (ENTER, 1.5),
+            (CTRL_B + '"', 1.0),
+            ("htop -d 5", 0.3), (ENTER, 3.0),
+            (CTRL_B + "o", 0.8),
+            ("echo typed above htop", 0.3), (ENTER, 2.0),
+            (CTRL_B + "o", 0.8),
+            ("q", 1.0),
+            ("exit", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
     # A transient prompt of another shape (transient.zsh): three rows (a blank one, the
     # directory, `%# `) that zle-line-finish collapses to `> ` on Enter, the command
     # drawn again two rows up.

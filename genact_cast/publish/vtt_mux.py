@@ -4,11 +4,11 @@ commands typed there and their output, each line told once, when it appeared.
 
 The multiplexer draws on the alternate screen and scrolls a pane with a scroll region or
 by redrawing it, so lines are not followed through scrolls as the shell's are: each row
-is split into its panes at the vertical borders, and a pane's line not shown before in the
-session is told (a line that moved up as the pane scrolled was shown before, a line rewrapped
-when a split narrowed its pane is found in what was). A line
-typed on (a command after its prompt) is one line, timed from its first character. The
-borders are not told, nor a status line: tmux's status bar, GNU screen's `hardstatus
+is split into its panes (the regions the borders close, vtt_panes.py), and a pane's line
+not shown before in the session is told (a line that moved up as the pane scrolled was
+shown before, a line rewrapped when a split narrowed its pane is found in what was). A
+line typed on (a command after its prompt) is one line, timed from its first character.
+The borders are not told, nor a status line: tmux's status bar, GNU screen's `hardstatus
 alwayslastline` (review-exports11 item 7: read at each window switch), byobu's, known
 the same way for each: the bottom row, drawn with the session's first screen while the
 cursor is elsewhere (a pane's lines start at its top; the status line is repainted there
@@ -18,11 +18,15 @@ lines.
 A program that paints a pane (htop, top, watch: the terminal's alternate screen is the
 multiplexer's, so the pane's own is not seen) is one cue, `[htop]`, named by the command
 typed last in that pane, as a full-screen program's session is: a pane whose rows are
-written over in place with new text, `PAINTED_ROWS` or more at once, twice since its last
-command (a shell's output scrolls; `clear; ls` rewrites once), or the pane the cursor was
-in when the mouse was taken (no shell reads it). What it showed since its command is not
-told, nor what it leaves in the pane (top, under tmux's TERM, keeps no screen of its own);
-the pane is the shell's again when the cursor waits at a prompt in it.
+written over in place with new text, `PAINTED_ROWS` or more at once, twice since its
+last command (a shell's output scrolls; `clear; ls` rewrites once), or once with its
+command line drawn over and the cursor hidden or left above the pane's last line (vim
+takes no mouse and writes its rows once; a command's output leaves the cursor under it),
+or the pane the cursor was in when the mouse was taken (no shell reads it). Panes are
+found by vtt_panes.py: those one above the other are apart, as those side by side. What
+it showed since its command is not told, nor what it leaves in the pane (top, under
+tmux's TERM, keeps no screen of its own); the pane is the shell's again when the cursor
+waits at a prompt in it.
 """
 
 from __future__ import annotations
@@ -30,14 +34,11 @@ from __future__ import annotations
 import re
 
 from genact_cast.publish.screens import Row, Screen, row_text
+from genact_cast.publish.vtt_panes import WIDE, Layout, cells, layout, pane_at
 from genact_cast.publish.vtt_sessions import prompt, session_name
 
 MULTIPLEXERS = frozenset({"tmux", "screen", "byobu", "zellij"})
 MAX_SEEN = 10_000  # lines remembered as shown (the oldest forgotten first)
-# A vertical border between two panes (tmux draws ACS `x` as U+2502, with a tee or a
-# cross where a horizontal border meets it); an ASCII `|` is a shell pipe, not a border.
-_BORDER = re.compile("[\u2502\u2503\u2551\u251c\u2524\u253c\u252c\u2534]")
-_RULE = re.compile("\u2500{8}")  # a horizontal border between two panes
 # After the borders move, how long a line found within what the panes showed is taken to
 # be one rewrapped (not output that repeats a command's words: `echo bottom pane`).
 REWRAP_SECONDS = 0.5
@@ -62,7 +63,7 @@ class Multiplexed:
         # (row, pane) -> the line a pane wrapped onto the row, and that line's text before it
         self.tails: dict[tuple[int, int], tuple[int, str]] = {}
         self.shown = ""  # the lines told, without blanks, to find a rewrapped one in
-        self.layout: tuple[tuple[int, ...], ...] = ()  # where the borders are
+        self.layout: Layout = ()  # where the panes are
         self.split_at = -REWRAP_SECONDS  # when they last moved
         self.texts: dict[tuple[int, int], str] = {}  # (row, pane) -> its text last screen
         self.commands: dict[int, int] = {}  # pane -> its last command line in `told`
@@ -77,10 +78,6 @@ class Multiplexed:
     def said(self) -> list[tuple[float, tuple[int, int], str]]:
         """The lines told: not those programs painted."""
         return [line for i, line in enumerate(self.told) if i not in self.unsaid]
-
-    def _pane_of(self, row: str, column: int) -> int:
-        """The pane of a row's column: the borders left of it."""
-        return len(_BORDER.findall(row[:column]))
 
     def _paint(self, x: int, time: float) -> None:
         """Pane x is painted by a program: its cue, named by the pane's last command, and
@@ -126,119 +123,157 @@ class Multiplexed:
         rows = screen.rows[:-1] if self.status_row else screen.rows
         # (a bar across the screen is a status line or a region's caption wherever it
         # stands: GNU screen's `caption always` under each region of a split)
-        texts = ["" if _bar(row, screen.cols) else row_text(row) for row in rows]
-        layout = tuple(
-            tuple(m.start() for m in _BORDER.finditer(t)) + ((-1,) if _RULE.search(t) else ())
-            for t in texts
+        grid = tuple(
+            " " * screen.cols if _bar(row, screen.cols) else cells([c for c, _ in row], screen.cols)
+            for row in rows
         )
-        if layout != self.layout:  # panes split, joined or resized: their lines rewrap
-            self.layout, self.split_at = layout, screen.time
+        panes = layout(grid)
+        if panes != self.layout:  # panes split, joined or resized: their lines rewrap
+            self.layout, self.split_at = panes, screen.time
         split = screen.time - self.split_at < REWRAP_SECONDS
         previous = self.texts  # (each pane's rows on the last screen)
-        self._painters(screen, texts, split)
+        parts = {
+            (y, x): (grid[y][start:end].replace(WIDE, ""), start, end)
+            for y, row_panes in enumerate(panes)
+            for x, start, end in row_panes
+        }
+        self._painters(screen, parts, panes, split)
         cursor = screen.cursor
         slots: dict[tuple[int, int], int] = {}
         tails: dict[tuple[int, int], tuple[int, str]] = {}
         full: set[tuple[int, int]] = set()  # rows whose line reaches its pane's right edge
-        for y, text_row in enumerate(texts):
-            parts = _BORDER.split(text_row)
-            start = 0
-            for x, part in enumerate(parts):
-                width = len(part) if x < len(parts) - 1 else screen.cols - start
-                start += len(part) + 1
-                if part.strip() and len(part.rstrip()) >= width:
-                    full.add((y, x))
-                text = part.strip()
-                if x in self.painting:
-                    continue  # (a program's screen)
-                if self._tail(y, x, text, tails):
-                    continue
-                index = self.slots.get((y, x))
-                if index is not None and self.told[index][2] == text:
-                    slots[y, x] = index  # (the same line, still there: typing may go on)
-                    continue
-                up = slots.get((y - 1, x))
-                if text and up is not None and (y - 1, x) in full and (x, text) not in self.seen:
-                    # The pane wrapped the line onto this row (tmux moves to the row below
-                    # itself: no terminal wrap): its rest, as the terminal's wrap is joined.
-                    time, place, head = self.told[up]
-                    self.told[up] = (time, place, head + text)
-                    tails[y, x] = (up, head)
-                    self.seen[x, text] = None
-                    continue
-                # A key typed on the cursor's row after what it showed: a command typed,
-                # new though another pane in this column showed the same (`exit` typed
-                # in each of three panes: review-exports9 item 8).
-                before = previous.get((y, x), "")
-                typed = (
-                    cursor is not None
-                    and cursor[1] == y
-                    and self._pane_of(text_row, cursor[0]) == x
-                    and bool(before)
-                    and text != before
-                    and text.startswith(before)
-                )
-                if not text or _DRAWING.fullmatch(text) or ((x, text) in self.seen and not typed):
-                    continue
-                moved = self.slots.get((y + 1, x))  # (the pane scrolled under a line typed)
-                if (index is None or not text.startswith(self.told[index][2])) and moved:
-                    index = moved if text.startswith(self.told[moved][2]) else index
-                piece = "".join(text.split())
-                if split and len(piece) >= MIN_PIECE and piece in self.shown:
-                    self.seen[x, text] = None  # (a pane narrowed by a split: lines rewrapped)
-                    continue
-                if index is not None and text.startswith(self.told[index][2]):
-                    time, place, before = self.told[index]  # typed on: the same line, longer
-                    if prompt(before):
-                        time = screen.time  # (a command, from its first key: not its prompt)
-                    self.told[index] = (time, place, text)
-                    self.commands[x] = index
-                    self.paints.pop(x, None)
-                else:
-                    index = len(self.told)
-                    self.told.append((screen.time, (y, x), text))
-                slots[y, x] = index
+        for (y, x), (part, _, _) in parts.items():
+            if part.strip() and part[-1] != " ":
+                full.add((y, x))
+            text = part.strip()
+            if x in self.painting:
+                continue  # (a program's screen)
+            if self._tail(y, x, text, tails):
+                continue
+            index = self.slots.get((y, x))
+            if index is not None and self.told[index][2] == text:
+                slots[y, x] = index  # (the same line, still there: typing may go on)
+                continue
+            up = slots.get((y - 1, x))
+            if text and up is not None and (y - 1, x) in full and (x, text) not in self.seen:
+                # The pane wrapped the line onto this row (tmux moves to the row below
+                # itself: no terminal wrap): its rest, as the terminal's wrap is joined.
+                time, place, head = self.told[up]
+                self.told[up] = (time, place, head + text)
+                tails[y, x] = (up, head)
                 self.seen[x, text] = None
-                self.shown += piece
+                continue
+            # A key typed on the cursor's row after what it showed: a command typed,
+            # new though another pane in this column showed the same (`exit` typed
+            # in each of three panes: review-exports9 item 8).
+            before = previous.get((y, x), "")
+            typed = (
+                cursor is not None
+                and cursor[1] == y
+                and pane_at(panes, y, cursor[0]) == x
+                and bool(before)
+                and text != before
+                and text.startswith(before)
+            )
+            if not text or _DRAWING.fullmatch(text) or ((x, text) in self.seen and not typed):
+                continue
+            moved = self.slots.get((y + 1, x))  # (the pane scrolled under a line typed)
+            if (index is None or not text.startswith(self.told[index][2])) and moved:
+                index = moved if text.startswith(self.told[moved][2]) else index
+            piece = "".join(text.split())
+            if split and len(piece) >= MIN_PIECE and piece in self.shown:
+                self.seen[x, text] = None  # (a pane narrowed by a split: lines rewrapped)
+                continue
+            if index is not None and text.startswith(self.told[index][2]):
+                time, place, before = self.told[index]  # typed on: the same line, longer
+                if prompt(before):
+                    time = screen.time  # (a command, from its first key: not its prompt)
+                self.told[index] = (time, place, text)
+                self.commands[x] = index
+                self.paints.pop(x, None)
+            else:
+                index = len(self.told)
+                self.told.append((screen.time, (y, x), text))
+            slots[y, x] = index
+            self.seen[x, text] = None
+            self.shown += piece
         self.slots, self.tails = slots, tails
         self.shown = self.shown[-MAX_SHOWN:]
         while len(self.seen) > MAX_SEEN:
             del self.seen[next(iter(self.seen))]
 
-    def _painters(self, screen: Screen, texts: list[str], split: bool) -> None:
+    def _painters(
+        self,
+        screen: Screen,
+        parts: dict[tuple[int, int], tuple[str, int, int]],
+        panes: Layout,
+        split: bool,
+    ) -> None:
         """Which panes a program paints now (see the module's docstring)."""
-        parts = {
-            (y, x): part.strip()
-            for y, row in enumerate(texts)
-            for x, part in enumerate(_BORDER.split(row))
-        }
+        texts = {key: part.strip() for key, (part, _, _) in parts.items()}
         cursor = screen.cursor
-        if cursor is not None and cursor[1] < len(texts):
-            self.cursor_pane = x = self._pane_of(texts[cursor[1]], cursor[0])
-            text = texts[cursor[1]][: cursor[0]]
-            self.waits = prompt(_BORDER.split(text)[-1])
+        here = pane_at(panes, cursor[1], cursor[0]) if cursor is not None else -1
+        if cursor is not None and here >= 0:
+            self.cursor_pane = x = here
+            part, start, _ = parts[cursor[1], x]
+            self.waits = prompt(part[: max(0, cursor[0] - start)])
             if x in self.painting and self.waits:
                 del self.painting[x]  # (the shell's prompt waits in the pane again)
                 self.commands.pop(x, None)
                 self.paints[x] = -1  # (its rows restored now: no painting)
                 # What it left in the pane (top without an alternate screen of its own)
                 # is its last screen, not told, as a program's on the primary screen.
-                self.seen.update(((x, t), None) for (_, px), t in parts.items() if px == x)
+                self.seen.update(((x, t), None) for (_, px), t in texts.items() if px == x)
         elif screen.mouse and 0 <= self.cursor_pane not in self.painting and not self.waits:
             # (the cursor's pane ran a command: not a switch to a pane a program paints)
             self._paint(self.cursor_pane, screen.time)
         if not split:
-            written: dict[int, int] = {}
-            for (y, x), text in parts.items():
+            written: dict[int, int] = {}  # rows written over with new text
+            drawn: dict[int, int] = {}  # rows given new text, blank before or not
+            for (y, x), text in texts.items():
                 old = self.texts.get((y, x), "")
-                if old and text and text != old and (x, text) not in self.seen:
-                    written[x] = written.get(x, 0) + 1
+                if text and text != old and (x, text) not in self.seen:
+                    drawn[x] = drawn.get(x, 0) + 1
+                    if old:
+                        written[x] = written.get(x, 0) + 1
             for x, count in written.items():
                 if count >= PAINTED_ROWS and x not in self.painting:
                     self.paints[x] = self.paints.get(x, 0) + 1
                     if self.paints[x] >= 2:
                         self._paint(x, screen.time)
-        self.texts = parts
+            for x, count in drawn.items():
+                over = count >= PAINTED_ROWS and x not in self.painting
+                if over and self._over_command(x, texts, panes, cursor):
+                    self._paint(x, screen.time)
+        self.texts = texts
+
+    def _over_command(
+        self,
+        x: int,
+        texts: dict[tuple[int, int], str],
+        panes: Layout,
+        cursor: tuple[int, int] | None,
+    ) -> bool:
+        """Whether a program drew over pane x at once, its command line with the rest
+        (review-exports13 item 1: vim in a pane takes no mouse and writes its rows once):
+        the pane's last command, on its last screen, is on none of its rows now, and the
+        cursor is hidden or back above the pane's last line (a command's output scrolls
+        the pane and leaves the cursor under it; `clear` leaves a prompt waiting)."""
+        command = self.commands.get(x)
+        if command is None or (cursor is not None and self.waits and self.cursor_pane == x):
+            return False
+        line = self.told[command][2]
+        mine = {y: text for (y, px), text in texts.items() if px == x}
+        old = [text for (_, px), text in self.texts.items() if px == x]
+        # (a bare prompt left above is no sign of the command: a later one shows the same)
+        if not any(text and not prompt(text) and line.startswith(text) for text in old) or any(
+            text and not prompt(text) and line.startswith(text) for text in mine.values()
+        ):
+            return False
+        if cursor is None:
+            return True
+        last = max((y for y, text in mine.items() if text), default=-1)
+        return pane_at(panes, cursor[1], cursor[0]) == x and cursor[1] < last
 
 
 def _bar(row: Row, cols: int) -> bool:

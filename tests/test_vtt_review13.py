@@ -1,0 +1,101 @@
+"""Subtitles (--vtt) of review-exports13's findings against what asciinema-player 3.18
+shows. `review13_*` casts are copied from the review's recordings (asciinema 2.4.0 in a
+real pty driven by /tmp/r13/drive.py with the steps of /tmp/r13/sN.py; the keys in each
+test's docstring); `tmux_*` were recorded here by scripts/record_subtitles_shells.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genact_cast.publish.vtt_panes import cells, layout, pane_at
+from tests.test_vtt import cues_of_file, lines
+
+SUBTITLES = Path(__file__).resolve().parent / "data" / "subtitles"
+
+
+def test_a_program_painting_a_pane_is_one_cue_whatever_the_split() -> None:
+    """review-exports13 item 12: htop in the lower pane of a horizontal split (Ctrl-B `"`)
+    leaked its meters and its process tree (`├─ /process_api`, the tee taken for a pane
+    border) into the cues, mixed with the command typed in the upper pane; the two panes
+    one above the other were one pane. review13_s9.cast (84x26: `tmux -f /dev/null new`,
+    Ctrl-B `"`, `htop`, resize to 100x34, Ctrl-B o, `printf '%s\\n' ✓ 🎉 漢字 'col  umns'`,
+    `less long.txt`, `G`, resize to 76x22, `q`, Ctrl-B o, `q`, `exit` twice);
+    tmux_htop_below.cast (`htop -d 5` below, `echo typed above htop` above). The player
+    shows htop in its pane all along and the other pane's command and output."""
+    told = lines(cues_of_file("review13_s9.cast", SUBTITLES))
+    assert told == [
+        "me@box:~$ tmux -f /dev/null new -s r13b",
+        "root@vm:~# htop",
+        "[htop]",
+        "root@vm:~# printf '%s\\n' ✓ 🎉 漢字 'col  umns'",
+        "✓",
+        "🎉",
+        "漢字",
+        "col  umns",
+        "root@vm:~# less /tmp/r13/home/long.txt",
+        "[less]",
+        "root@vm:~# exit",
+        "root@vm:~# exit",
+        "[exited]",
+        "me@box:~$ exit",
+        "exit",
+    ], told
+    told = lines(cues_of_file("tmux_htop_below.cast", SUBTITLES))
+    assert told == [
+        "$ tmux -L vttrec -f /dev/null new",
+        "# htop -d 5",
+        "[htop]",
+        "# echo typed above htop",
+        "typed above htop",
+        "# exit",
+        "# exit",
+        "[exited]",
+        "$ exit",
+        "exit",
+    ], told
+
+
+def test_a_program_drawing_over_its_command_in_a_pane_is_one_cue() -> None:
+    """review-exports13 item 1: vim -u NONE in a pane takes no mouse and writes its rows
+    once, and its pane was read out as output (the file's lines, `~`, its message). It
+    drew over the pane's command line at once with the cursor back above its last row,
+    as no command's output does. review13_s3.cast (`tmux -f /dev/null new`, `echo left
+    pane ✓ 中文`, Ctrl-B %, `vim -u NONE notes.txt`, `jjA — edited`, resize 90x26 to
+    110x32, `:q!`, a truecolor printf, resize to 72x20, `exit` twice); tmux_vim_pane.cast
+    (vim in the right pane, a command typed in the left one while it runs)."""
+    told = lines(cues_of_file("review13_s3.cast", SUBTITLES))
+    assert "line one" not in told, told
+    assert told[told.index("[vim]") - 1] == "root@vm:~# vim -u NONE notes.txt", told
+    told = lines(cues_of_file("tmux_vim_pane.cast", SUBTITLES))
+    assert told == [
+        "$ tmux -L vttrec -f /dev/null new",
+        "# echo left pane",
+        "left pane",
+        "# vim -u NONE notes/alpha.txt",
+        "[vim]",
+        "# echo typed beside vim",
+        "typed beside vim",
+        "# exit",
+        "# exit",
+        "[exited]",
+        "$ exit",
+        "exit",
+    ], told
+
+
+def test_panes_are_the_regions_tmuxs_borders_close() -> None:
+    """Borders as tmux 3.x draws them (screen-redraw.c): a vertical split's column of │
+    from the top, a horizontal border ─ across a pane with a tee where it meets one. A
+    box character inside a pane (htop's `├─` tree, a table's `│`) is no border."""
+    screen = [
+        "left        │top right   ",
+        "  ├─ tree   ├────────────",
+        "  ├─ tree   │bottom right",
+        "a │ table   │more        ",
+    ]
+    grid = tuple(cells(list(row), 24) for row in screen)
+    panes = layout(grid)
+    assert pane_at(panes, 0, 0) == pane_at(panes, 3, 2) == pane_at(panes, 1, 6) == 0
+    assert pane_at(panes, 0, 14) == 1
+    assert pane_at(panes, 2, 14) == pane_at(panes, 3, 14) == 2
+    assert pane_at(panes, 0, 12) == pane_at(panes, 1, 15) == -1
