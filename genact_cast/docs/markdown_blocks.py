@@ -30,7 +30,8 @@ _CLOSE = re.compile(r"^\s*(`{3,}|~{3,})\s*$")
 # it: in double or single quotes, up to the first such quote that the closing
 # parenthesis follows, so quotes and parentheses inside it (`"x\" onload=\"a(1)"`) belong to it.
 _IMAGE = re.compile(
-    r"!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\(\s*(?:<(?P<bracketed>[^>\n]*\.cast)>|(?P<plain>[^\s()]*\.cast))"
+    r"!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\(\s*(?:<(?P<bracketed>[^>\n]*?\.cast)(?P<bsuffix>[?#][^>\n]*)?>"
+    r"|(?P<plain>[^\s()]*?\.cast)(?P<psuffix>[?#][^\s()]*)?)"
     r"(?:\s+(?P<quote>[\"'])(?P<title>[^\n]*?)(?P=quote))?\s*\)"
 )
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
@@ -54,6 +55,10 @@ class Link:
     alt: str
     line: int
     title: str | None = None  # the link's "title": the player's accessible name
+    # A `?query` or `#fragment` after `.cast`: the link is still the cast's (MkDocs reads
+    # a link's path apart from them, mkdocs/structure/pages.py urlsplit), and the plugin
+    # says in one line that the player, which loads the file itself, drops them.
+    suffix: str = ""
 
 
 Found = Block | Link
@@ -176,5 +181,6 @@ def _link(
     match: re.Match[str], line_no: int, placeholder: Callable[[Found | DocsOptionError, int], str]
 ) -> str:
     path = match.group("bracketed") or match.group("plain") or ""
+    suffix = match.group("bsuffix") or match.group("psuffix") or ""
     alt = re.sub(r"\\(.)", r"\1", match.group("alt"))
-    return placeholder(Link(path, alt, line_no, match.group("title")), line_no)
+    return placeholder(Link(path, alt, line_no, match.group("title"), suffix), line_no)

@@ -187,6 +187,12 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
             raise DocsOptionError(
                 f"{link.path!r} is a link to {str(source)!r}, outside the source tree"
             )
+        if link.suffix:
+            log.warning(
+                "genact-cast: %s: %s after the cast's name is dropped: the player loads the "
+                "cast file itself",
+                terminal_text(where), terminal_text(repr(link.suffix)),
+            )  # fmt: skip
         prepared = self.cache.from_file(source)
         for warning in prepared.warnings:
             log.warning("genact-cast: %s: %s", terminal_text(where), terminal_text(warning))

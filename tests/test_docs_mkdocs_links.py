@@ -1,0 +1,44 @@
+"""MkDocs cast links with a `?query` or `#fragment` (review-attack14 low 5): they were left
+to Markdown as broken images, with no warning. The link is the cast's, as MkDocs reads a
+link's path apart from its query and fragment (mkdocs/structure/pages.py, urlsplit), and
+one line says the player drops them."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from tests.docs_pages import player_cache, run
+from tests.test_html import npm_tarball, registry
+
+__all__ = ["npm_tarball", "registry"]
+
+CAST = Path(__file__).resolve().parent.parent / "casts" / "seed7-80x24.cast"
+CONFIG = "site_name: demo\nplugins:\n  - genact-cast\n"
+
+
+def test_a_cast_link_with_a_query_or_fragment_plays_the_cast_and_says_so(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "docs").mkdir()
+    shutil.copy(CAST, tmp_path / "docs" / "demo.cast")
+    (tmp_path / "docs" / "index.md").write_text(
+        '# A\n\n![a](demo.cast?v=2)\n\n![b](<demo.cast#t=5> "T")\n\n![c](demo.cast)\n'
+    )
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    result = run(
+        [sys.executable, "-m", "mkdocs", "build"], player_cache(npm_tarball, tmp_path),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "genact-cast:" in line]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].endswith(
+        "genact-cast: index.md:3: '?v=2' after the cast's name is dropped: the player loads"
+        " the cast file itself"
+    )
+    assert "index.md:5: '#t=5' after the cast's name is dropped" in warnings[1]
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert page.count('class="genact-cast-player" data-cast="demo.cast"') == 3
+    assert "<img" not in page
