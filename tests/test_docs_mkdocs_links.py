@@ -42,3 +42,36 @@ def test_a_cast_link_with_a_query_or_fragment_plays_the_cast_and_says_so(
     page = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert page.count('class="genact-cast-player" data-cast="demo.cast"') == 3
     assert "<img" not in page
+
+
+def _cast_with(text: str) -> str:
+    return f'{{"version": 2, "width": 80, "height": 24}}\n[0.5, "o", "{text}\\r\\n"]\n'
+
+
+def test_a_dirty_build_shows_a_changed_cast_and_drops_a_deleted_one(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    """review-attack14 low 4: `mkdocs build --dirty` rebuilds only pages whose Markdown
+    changed, so a page kept its changed cast's old still, and a deleted cast's copy stayed
+    in the site."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.cast").write_text(_cast_with("first words"))
+    (docs / "b.cast").write_text(_cast_with("second cast"))
+    (docs / "index.md").write_text("# A\n\n![a](a.cast)\n")
+    (docs / "other.md").write_text("# B\n\n![b](b.cast)\n")
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    env = player_cache(npm_tarball, tmp_path)
+    build = [sys.executable, "-m", "mkdocs", "build"]
+    assert run(build, env, cwd=tmp_path).returncode == 0
+    site = tmp_path / "site"
+    assert "first words" in (site / "index.html").read_text("utf-8")
+    (docs / "a.cast").write_text(_cast_with("changed words"))
+    (docs / "b.cast").unlink()
+    result = run([*build, "--dirty"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (site / "index.html").read_text("utf-8")
+    assert "changed words" in page
+    assert "first words" not in page
+    assert not (site / "b.cast").exists()
+    assert "other.md:3: no cast file 'b.cast' in the docs" in result.stderr

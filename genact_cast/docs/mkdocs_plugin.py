@@ -31,6 +31,7 @@ from genact_cast.docs import assets
 from genact_cast.docs.casts import CastCache, Prepared, copy_into
 from genact_cast.docs.markdown_blocks import Block, Found, Link, replace_casts
 from genact_cast.docs.markup import player_html, player_json, still_of
+from genact_cast.docs.mkdocs_dirty import DirtyState
 from genact_cast.docs.options import (
     FITS,
     DocsOptionError,
@@ -65,6 +66,11 @@ class GenactCastConfig(Config):  # type: ignore[no-untyped-call]
 class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
+    dirty = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         pairs = [("fit", self.config.fit), ("speed", str(self.config.speed))]
         pairs.append(("controls", self.config.controls))
@@ -80,6 +86,8 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         root = Path(config.config_file_path or ".").resolve().parent
         self.docs_dir = Path(config.docs_dir).resolve()
         self.cache = CastCache(root / self.config.cache_dir)
+        self.state = DirtyState(root / self.config.cache_dir)
+        self.shown: dict[str, dict[str, str]] = {}  # page -> its casts' paths and keys
         self.outputs: dict[str, Path] = {}
         self.players: dict[str, dict[str, str]] = {}
         for kind, name in ((config.extra_css, f"{ASSETS}/{assets.PLAYER_CSS}"),
@@ -110,6 +118,9 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
                     terminal_text(file.src_uri),
                 )
                 files.remove(file)
+        self.copied = [file.dest_uri for file in files if file.src_uri.lower().endswith(".cast")]
+        if self.dirty:
+            self.state.refresh(files, Path(config.site_dir))
         return files
 
     def on_page_markdown(
@@ -140,6 +151,7 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         site = Path(config.site_dir)
         for target, cached in self.outputs.items():
             copy_into(cached, site / target)
+        self.state.save(self.shown, [*self.copied, *self.outputs], dirty=self.dirty)
         from genact_cast.publish.player_assets import PlayerAssetError
 
         try:
@@ -194,6 +206,7 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
                 terminal_text(where), terminal_text(repr(link.suffix)),
             )  # fmt: skip
         prepared = self.cache.from_file(source)
+        self.shown.setdefault(page.file.src_uri, {})[str(source)] = prepared.key
         for warning in prepared.warnings:
             log.warning("genact-cast: %s: %s", terminal_text(where), terminal_text(warning))
         # MkDocs gives the URL percent-encoded; `_markup` encodes the file's name itself.
