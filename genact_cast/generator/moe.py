@@ -21,6 +21,7 @@ Figures (REALISM.md, "Parallelism and communication"):
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -208,6 +209,14 @@ def aux_loss(
 def safetensors_shards(arch: Architecture) -> list[float]:
     """Shard sizes in bytes of a mixture of experts as `save_pretrained(max_shard_size="5GB")`
     packs them: each expert's gate, up and down projections are tensors of their own."""
+    return list(_packed(arch))
+
+
+# A dialect names the shards at every save it logs (the Trainer's every 500 steps: 91 saves
+# of seed 12's run), and packing a large MoE's tens of thousands of tensors took some 8 ms
+# a save (1.2 ms a logged step of seed 12's `record --framework hf`): packed once a model.
+@functools.lru_cache(maxsize=8)
+def _packed(arch: Architecture) -> tuple[float, ...]:
     embedding = physics.BF16_BYTES * arch.vocab * arch.hidden
     expert = physics.BF16_BYTES * arch.hidden * arch.ffn
     layers = moe_layers(arch)
@@ -233,4 +242,4 @@ def safetensors_shards(arch: Architecture) -> list[float]:
                 current = 0.0
             current += size
     shards.append(current)
-    return shards
+    return tuple(shards)

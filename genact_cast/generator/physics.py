@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 GIB = 1024**3
@@ -81,6 +82,13 @@ def safetensors_shards(
     projections, the output head); a shard is closed when the next tensor would
     take it over the limit.
     """
+    return list(_packed(params, layers, hidden, heads, kv_heads, vocab))
+
+
+@functools.lru_cache(maxsize=8)  # asked at every save a dialect logs: packed once a model
+def _packed(
+    params: float, layers: int, hidden: int, heads: int, kv_heads: int, vocab: int
+) -> tuple[float, ...]:
     embedding = BF16_BYTES * vocab * hidden
     block = (BF16_BYTES * params - 2 * embedding) / layers
     kv_width = hidden * kv_heads / heads
@@ -96,7 +104,7 @@ def safetensors_shards(
         if shards[-1] and shards[-1] + size > SAFETENSORS_SHARD_LIMIT:
             shards.append(0.0)
         shards[-1] += size
-    return shards
+    return tuple(shards)
 
 
 def safetensors_names(count: int) -> list[str]:
