@@ -132,6 +132,20 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # A command's first keys typed before the prompt is drawn (review-exports13 item 5):
+    # echoed by the terminal while `sleep` runs, then drawn again by bash after its
+    # prompt on the same row, the rest typed after it; one runs a pager.
+    "bash_typed_before_prompt": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("sleep 2", 0.1), (ENTER, 0.3), ("ls", 2.5), (" -a notes", 0.3), (ENTER, 1.0),
+            ("sleep 2", 0.1), (ENTER, 0.3), ("les", 2.5), ("s notes/beta.txt", 0.3),
+            (ENTER, 1.5), ("q", 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
     # A program's questions answered (bash's `read -p`: ask.sh below).
     "bash_question": (
         "bash --norc --noprofile -i",

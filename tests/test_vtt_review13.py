@@ -99,3 +99,37 @@ def test_panes_are_the_regions_tmuxs_borders_close() -> None:
     assert pane_at(panes, 0, 14) == 1
     assert pane_at(panes, 2, 14) == pane_at(panes, 3, 14) == 2
     assert pane_at(panes, 0, 12) == pane_at(panes, 1, 15) == -1
+
+
+def test_a_command_whose_first_keys_came_before_its_prompt_is_told_and_named_by_it() -> None:
+    """review-exports13 item 5: keys typed before the shell drew its prompt are echoed
+    on the row, then the prompt and the line drawn again after them; the echo and the
+    prompt were glued into the command (`TERMme@box:~$ TERM=xterm-mono htop`) and the
+    program named by them (`[ERMme@box:~$]`). The player shows the row as the terminal
+    has it; a listener is told the command after the prompt, from its first key, and the
+    program it ran. review13_s5.cast (`ipython`, `exit`, `TERM=xterm-mono htop` typed
+    while ipython exited, `q`, ...); review13_h5b.cast (hand-made: `TERM` echoed after the
+    prompt, then bash's prompt and `TERM` again); review13_h5d.cast (`ls` typed ahead, then
+    ` -la`); bash_typed_before_prompt.cast (`sleep 2`, `ls` typed while it ran, ` -a
+    notes` after the prompt; `sleep 2`, `les` ahead, `s notes/beta.txt`, `q`)."""
+    found = cues_of_file("review13_s5.cast", SUBTITLES)
+    told = lines(found)
+    at = told.index("me@box:~$ TERM=xterm-mono htop")
+    assert told[at + 1] == "[htop]", told
+    assert ("00:00:18.131", ["me@box:~$ TERM=xterm-mono htop"]) in found  # (its first key)
+    assert lines(cues_of_file("review13_h5b.cast", SUBTITLES)) == [
+        "me@box:~$ TERM=xterm-mono htop",
+        "[htop]",
+    ]
+    assert lines(cues_of_file("review13_h5d.cast", SUBTITLES))[0] == "me@box:~$ ls -la"
+    found = cues_of_file("bash_typed_before_prompt.cast", SUBTITLES)
+    assert found == [
+        ("00:00:02.649", ["$ sleep 2"]),
+        ("00:00:04.459", ["$ ls -a notes"]),
+        ("00:00:08.844", [".  ..  alpha.txt  beta.txt  delta.txt  gamma.txt"]),
+        ("00:00:09.987", ["$ sleep 2"]),
+        ("00:00:11.540", ["$ less notes/beta.txt"]),
+        ("00:00:17.071", ["[less]"]),
+        ("00:00:19.858", ["$ exit"]),
+        ("00:00:20.733", ["exit"]),
+    ], found

@@ -18,7 +18,9 @@ not from the prompt. A prompt is where the cursor waits after a space with nothi
 it but a right prompt, whatever its symbols (`$`, `❯`, `➜`, powerline's U+E0B0).
 Lines that appear less than `MERGE_SECONDS` apart share one cue, but for a command typed
 (also typed ahead: its first key echoed with the prompt), which starts a cue of its own,
-with its output when that follows within `COMMAND_SECONDS` (pdb's one-key commands). A
+with its output when that follows within `COMMAND_SECONDS` (pdb's one-key commands); the
+echo of keys typed before the prompt was drawn, left in front of it on the row, is no part
+of the command (`lsme@box:~$ ls -la` is `me@box:~$ ls -la`, vtt_drafts.py). A
 prompt left with nothing typed after it (Ctrl-L, Ctrl-D, a resize) is no line; one with
 output in front of it (no newline at its end) tells that output as a line, the command
 without it; a command line bash or node draws again under a completion list is told once,

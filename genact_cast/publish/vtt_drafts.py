@@ -89,3 +89,36 @@ def typed_ahead(lines: Lines, y: int, text: str, time: float) -> None:
                     del lines.ahead[next(iter(lines.ahead))]
                 return
         return
+
+
+def echoed_before_prompt(lines: Lines, y: int, text: str) -> None:
+    """Row y, now `text`, holds a prompt seen before drawn after the echo of keys typed
+    before the shell drew it (review-exports13 item 5: `TERM` typed while ipython was
+    exiting, then the prompt and the line drawn again with them: `TERMme@box:~$
+    TERM=xterm-mono htop`; or after the last prompt, which the shell drew again with
+    them: `me@box:~$ lsme@box:~$ ls -la`): the echo, a start of the command drawn after
+    the prompt, is the same keys; the line is told from the prompt on, from the first
+    key, and the command is what follows that prompt (the program it runs is named by it,
+    not by the echo and the prompt glued to it). Whatever the prompt's state when the
+    keys came: before it, after it, or after a prompt left with nothing typed."""
+    for known in lines.known_prompts:
+        start = text.rfind(known + " ")
+        if start <= 0:
+            continue
+        head = text[:start]
+        echo = head
+        for earlier in lines.known_prompts:
+            if echo.startswith(earlier + " "):
+                echo = echo[len(earlier) + 1 :]
+                break
+        command = text[start + len(known) + 1 :]
+        if not echo.strip() or not command.startswith(echo):
+            continue
+        lead = head + known + " "
+        if lines.leads.get(y) == lead:
+            return
+        lines.heads[lines.since[y]] = head
+        lines.leads[y] = lines.first[y] = lead
+        while len(lines.heads) > MAX_PROMPTS:
+            del lines.heads[next(iter(lines.heads))]
+        return

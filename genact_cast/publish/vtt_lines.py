@@ -11,7 +11,7 @@ Their marks and limits are in vtt_marks.py."""
 from __future__ import annotations
 
 from genact_cast.publish.screens import Row, Screen, row_text
-from genact_cast.publish.vtt_drafts import redrawn, typed_ahead
+from genact_cast.publish.vtt_drafts import echoed_before_prompt, redrawn, typed_ahead
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
@@ -362,6 +362,8 @@ class Lines:
                 self.born[y] = self.epoch
             if text != old and y not in self.leads and self.since[y] >= 0:
                 typed_ahead(self, y, text, time)  # (the terminal's echo of it above)
+            if text != old and self.since[y] >= 0:
+                echoed_before_prompt(self, y, text)  # (its first keys' echo on its row)
             self.texts[y] = text
         for y, (since, born, lead) in self.raised.items():
             if y < len(rows):  # (see `vtt_erasures._raised`)
