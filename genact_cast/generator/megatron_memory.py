@@ -25,7 +25,19 @@ MAIN_GRAD_BYTES = 4
 
 def megatron_fsdp(arch: Architecture, layout: Layout) -> bool:
     """Whether Megatron runs this layout with Megatron-FSDP (the dialect's rule too)."""
-    return layout.pp == 1 and not arch.moe and layout.dp > 1
+    return runs_megatron_fsdp(pp=layout.pp, moe=arch.moe, dp=layout.dp)
+
+
+def runs_megatron_fsdp(*, pp: int, moe: bool, dp: int) -> bool:
+    """Megatron-FSDP's rule, one for the plan and the dialect: where the plan shards weights,
+    gradients and optimizer state over data parallelism (FSDP, or HSDP within each optimizer
+    instance) on a dense model without pipeline stages, Megatron runs what core_v0.14.0
+    offers for that (--use-megatron-fsdp with --data-parallel-sharding-strategy
+    optim_grads_params, docs/source/api-guide/custom_fsdp.md at the tag), so its memory is the
+    plan's, as every other dialect prints it. Pipeline stages and experts keep the
+    distributed optimizer: the tag's Megatron-FSDP adapter (distributed/fsdp/
+    mcore_fsdp_adapter.py) builds its mesh from the data-parallel and tensor groups alone."""
+    return pp == 1 and not moe and dp > 1
 
 
 def distributed_optimizer_bytes(arch: Architecture, layout: Layout) -> float:

@@ -16,6 +16,7 @@ from genact_cast.generator.dialects import parameters as counts
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import memory
 from genact_cast.generator.events import StepStats
+from genact_cast.generator.megatron_memory import runs_megatron_fsdp
 from genact_cast.generator.rng import Rng
 
 
@@ -75,15 +76,8 @@ def model_shape(facts: Facts, padded_vocab: int) -> formulas.Shape:
 
 
 def megatron_fsdp(facts: Facts) -> bool:
-    """Whether the run is Megatron-FSDP's: where the plan shards weights, gradients and
-    optimizer state over data parallelism (FSDP, or HSDP within each optimizer instance) on
-    a dense model without pipeline stages, Megatron runs what core_v0.14.0 offers for that
-    (--use-megatron-fsdp with --data-parallel-sharding-strategy optim_grads_params,
-    docs/source/api-guide/custom_fsdp.md at the tag), so its memory is the plan's, as every
-    other dialect prints it. Pipeline stages and experts keep the distributed optimizer:
-    the tag's Megatron-FSDP adapter (distributed/fsdp/mcore_fsdp_adapter.py) builds its mesh
-    from the data-parallel and tensor groups alone."""
-    return facts.pp == 1 and not facts.experts and facts.dp > 1
+    """Whether the run is Megatron-FSDP's (megatron_memory.runs_megatron_fsdp: the plan's rule)."""
+    return runs_megatron_fsdp(pp=facts.pp, moe=bool(facts.experts), dp=facts.dp)
 
 
 def dp0_ranks(facts: Facts) -> list[tuple[int, int, int]]:
