@@ -30,7 +30,7 @@ from genact_cast.progress import working
 from genact_cast.publish.encode_cost import AggFrames
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.publish.theme import resolve_theme
-from genact_cast.sources import open_cast
+from genact_cast.sources import is_url, open_cast, replayable
 
 # agg's address space: the accepted casts the tests and golden casts draw take under
 # 100 MB (an 80x24 cast of 600 frames: 88 MB peak RSS); a 1000x200 screen redrawn 20 times
@@ -96,30 +96,38 @@ def render_gif(
 ) -> None:
     check_writable(output, overwrite=overwrite)
     find_agg()  # before any work
-    with open_cast(source) as reader:
-        cost = AggFrames(
-            reader.header, speed=speed, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
-            font_size=font_size, limit_seconds=AGG_SECONDS,
-        )  # fmt: skip
-    check_limits(source, Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit), cost)
-    # From the cast itself (its copy for agg has no theme), checked as every export checks it.
-    custom = agg_theme(theme, source)
-    with temporary_directory("genact-cast-gif-") as tmp:
-        # agg reads asciicast v2 only: any cast (v1, v3, stdin, a URL) goes to it as v2.
-        cast = tmp / "in.cast"
-        with temporary_writes("the cast's temporary copy for agg"):
-            _write_v2(source, cast)
-        _run_agg(str(cast), output, overwrite=overwrite, custom=custom, speed=speed,
-                 font_size=font_size, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
-                 loop=loop, shown=source)  # fmt: skip
+    # Read four times (header, limits, theme, agg's copy): standard input is spooled and a
+    # URL downloaded once (`embed - --gif` read the header from stdin, then found it empty:
+    # "<stdin>:1: the header must be a JSON object").
+    shown = "<stdin>" if source == "-" else source if is_url(source) else None
+    with replayable(source) as path:
+        with open_cast(path, shown=shown) as reader:
+            cost = AggFrames(
+                reader.header, speed=speed, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
+                font_size=font_size, limit_seconds=AGG_SECONDS,
+            )  # fmt: skip
+        clip = Clip(speed=speed, fps=fps_cap, idle_time_limit=idle_time_limit)
+        check_limits(path, clip, cost, shown=shown)
+        # From the cast itself (its copy for agg has no theme), checked as every export is.
+        custom = agg_theme(theme, path)
+        with temporary_directory("genact-cast-gif-") as tmp:
+            # agg reads asciicast v2 only: any cast (v1, v3, stdin, a URL) goes to it as v2.
+            cast = tmp / "in.cast"
+            with temporary_writes("the cast's temporary copy for agg"):
+                _write_v2(path, cast)
+            _run_agg(str(cast), output, overwrite=overwrite, custom=custom, speed=speed,
+                     font_size=font_size, fps_cap=fps_cap, idle_time_limit=idle_time_limit,
+                     loop=loop, shown=shown or source)  # fmt: skip
 
 
-def check_limits(source: str, clip: Clip, cost: AggFrames | None = None) -> None:
+def check_limits(
+    source: str, clip: Clip, cost: AggFrames | None = None, *, shown: str | None = None
+) -> None:
     """The terminal model's limits, before agg runs: a cast every other export refuses
     (too big a terminal, too many events, cells or frames, too much work) is refused here
     in the same one line, instead of being handed to agg; and, with `cost`, one agg could
     not draw within its time (encode_cost.py), as soon as the frames read show it."""
-    with open_cast(source) as reader, working("checking the cast"):
+    with open_cast(source, shown=shown) as reader, working("checking the cast"):
         events = reader.events() if cost is None else _counted(reader.events(), cost)
         for _ in Timeline(reader.header, events, clip):
             pass
