@@ -343,6 +343,8 @@ TORCH_NCCL = {
     "2.8": {"2.27.3"},
     "2.9": {"2.27.5"},
 }
+# slurm.conf(5): a requeued job waits the credential's lifetime (cred_expire, 120 s) + 1 s.
+REQUEUE_HOLD_SECONDS = 121.0
 # The Xids that end a job (NVIDIA's Xid catalogue; REALISM.md "Failures"), with what the
 # driver's catalogue calls each, and whether the same node can take the job again (a
 # contained ECC error kills only the application; the rest need a GPU reset or a repair).
@@ -2116,6 +2118,13 @@ def _failures(run: Run, s: Setup) -> list[str]:
         if f.restart_at is None:
             out.append(f"{where}: the job is not restarted")
             continue
+        # A job started anew is not back within seconds: Slurm holds a requeued job for the
+        # credential's lifetime (slurm.conf(5) cred_expire, 120 s) and a command typed again
+        # waits for its operator (docs/realism.md, "Failures: when they strike, and how long a
+        # relaunch takes"; review-realism8 WARN 7).
+        ended = f.stopped_at or f.watchdog_at
+        if f.requeued and (f.restart_at - ended).total_seconds() < REQUEUE_HOLD_SECONDS:
+            out.append(f"{where}: started anew {f.restart_at - ended} after the workers ended")
         # An async save is logged when its write ends: one still writing when the rank died
         # never completes, and the job goes back to the one before it.
         saved = [v for v in run.saves if v.at is None or v.at <= f.xid_at]

@@ -16,9 +16,9 @@ from tests.cast_text import read_run
 from tests.helpers import events_of, output_of, plain
 from tests.realism import caught, violations
 
-# Qwen3-32B, TP 4, micro batch 8 x 4,096: its first failure leaves a peer's watchdog in a
-# TP collective
-OPTIONS = {"seed": 9621, "failures": 2}
+# Llama-3.1-70B, TP 8: a failure leaves a peer's watchdog in a TP collective (was 9621,
+# whose failures moved when they became a Poisson process over the whole run)
+OPTIONS = {"seed": 9623, "failures": 2}
 
 
 def test_the_watchdog_and_the_nccl_line_name_a_scatter_and_a_gather() -> None:

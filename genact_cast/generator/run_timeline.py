@@ -3,6 +3,7 @@ events the presenters show (built once per run by `Run`)."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, NamedTuple
 
 from genact_cast.generator import catalog, collective_counts, physics, save_writes
@@ -27,11 +28,24 @@ from genact_cast.generator.events import (
 from genact_cast.generator.streams import EVAL, NOTICES, SAVES, STARTUP
 
 if TYPE_CHECKING:
+    from genact_cast.generator.plan import RunPlan
     from genact_cast.generator.run import Run
 
 WATCHDOG_MS = 600_000
 MAX_RESTARTS = 3  # torchrun --max-restarts of the launch command
 COLLECTIVES = ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE", "ALLREDUCE")
+
+
+def failure_steps(plan: RunPlan) -> list[int]:
+    """The step each of the plan's failures strikes in: the one its share of the run falls
+    in, wherever the saves are (plan_failures: a Poisson process in the run's time); before
+    the first save the job starts over. The first launch trains a step first, and each later
+    failure strikes after the last one's restart has trained a step or two again."""
+    steps: list[int] = []
+    for f in plan.failures:
+        earliest = steps[-1] + 2 if steps else 2
+        steps.append(max(earliest, math.ceil(f.at * plan.total_steps)))
+    return steps
 
 
 class Segment(NamedTuple):
@@ -63,13 +77,9 @@ class Timeline:
         self.resumed_at = 0  # the step this launch's processes resumed after (0: the first)
         self.roster = [self.plan.host(node) for node in range(self.plan.nodes)]
         self.spares = 0  # spare nodes the scheduler gave the job so far
-        # A failure strikes once there is a checkpoint to go back to.
-        first_save = min(self.plan.checkpoint_every, self.plan.steps_per_epoch) + 1
-        self.failures: list[tuple[int, object]] = []
-        for f in self.plan.failures:
-            # Each strikes after the last one's restart has trained a step or two again.
-            earliest = self.failures[-1][0] + 2 if self.failures else first_save
-            self.failures.append((max(earliest, round(f.at * self.plan.total_steps)), f))
+        self.failures: list[tuple[int, object]] = list(
+            zip(failure_steps(self.plan), self.plan.failures, strict=True)
+        )
         self.checkpoint_bytes = self.plan.checkpoint_bytes
         self.checkpoint_seconds = self.plan.checkpoint_seconds
         self._times: dict[int, tuple[float, float, float]] = {}
@@ -343,7 +353,11 @@ class Timeline:
 
     def _fail(self, epoch: int, step: int, failure: object) -> int:
         """The job dies at `step`; torchrun restarts it from the last checkpoint."""
-        from genact_cast.generator.plan_failures import STUCK_KILL_SECONDS, FailurePlan
+        from genact_cast.generator.plan_failures import (
+            STUCK_KILL_SECONDS,
+            FailurePlan,
+            relaunch_seconds,
+        )
 
         assert isinstance(failure, FailurePlan)
         plan, noise = self.plan, self.noise
@@ -449,9 +463,11 @@ class Timeline:
         )
         # An in-place restart: every agent stops its workers (those of a death already
         # stopped), the rendezvous completes once each has joined it, and the new workers
-        # start: seconds. A run started again (by hand, or Slurm's requeue) waits minutes.
-        wait = failure.restart_seconds
-        if same:
+        # start: seconds. A run started again (by hand, or Slurm's requeue) waits minutes
+        # (plan_failures.relaunch_seconds), and so does every relaunch of the deepspeed
+        # launcher, which has no restarts of its own: its command is typed again.
+        wait = relaunch_seconds(failure.relaunch_roll, failure.kind, slurm=plan.launched_by_slurm)
+        if same and plan.options.framework != "deepspeed":
             wait = noise.uniform(SAVES, 10_000_000_000 + 4 * step + 2, 3.0, 20.0)
         self.t = max([self.t, *retried]) + wait
         self.attempt += 1
