@@ -318,6 +318,11 @@ class Save:
     gbps: float = 0.0  # the speed the epoch-end line states
     optimizer_gb: float | None = None  # the epoch-end section's "Saving optimizer state"
     waited: float = 0.0  # the epoch-end section's wait for the previous save's write
+    # An epoch-end section's async save: its write goes on after the section, and its end
+    # is the `[Checkpoint] Saved step` line logged when it comes (`written_at`); pending
+    # until then, and for good where a rank died first.
+    pending: bool = False
+    written_at: datetime | None = None
 
 
 @dataclass
@@ -661,8 +666,13 @@ def read_run(output: str) -> Run:
             staged = re.match(r"Checkpoint staged in ([\d.]+)s$", body)
             if staged:  # async: training blocked while waiting and staging alone
                 run.saves[-1].blocking = run.saves[-1].waited + float(staged.group(1))
+            background = re.match(r"Writing in the background: ([\d.]+ [GT]B)$", body)
+            if background:
+                save = run.saves[-1]
+                save.size_gb, save.pending = gigabytes(background.group(1)), True
+                save.step = int(save.path.rsplit("step-", 1)[-1])
             found = re.match(
-                r"(?:Checkpoint saved in|Background write:) ([\d.]+)s \(([\d.]+ [GT]B) at "
+                r"Checkpoint saved in ([\d.]+)s \(([\d.]+ [GT]B) at "
                 r"([\d.]+) GB/s\)$",
                 body,
             )
@@ -723,6 +733,14 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
         return
     saved = SAVED.match(message)
     if saved:
+        path = path_of(saved.group(2))
+        section = next(
+            (v for v in run.saves if v.pending and v.path == path and v.attempt == attempt), None
+        )
+        if section is not None:  # the end of an epoch-end section's background write
+            section.pending, section.written_at = False, at
+            section.seconds = float(saved.group(6))
+            return
         run.saves.append(
             Save(
                 at,

@@ -1702,6 +1702,8 @@ def _checkpoints(run: Run, s: Setup) -> list[str]:
     times = []
     for save in run.saves:
         where = f"save of step {save.step} ({save.seconds}s)"
+        if save.pending:  # a background write a failure ended: it has no time
+            continue
         if abs(save.size_gb - s.checkpoint_gb) > 0.001 * s.checkpoint_gb + 0.05:
             out.append(f"{where}: {save.size_gb} GB vs {s.checkpoint_gb} GB each")
         if save.optimizer_gb is not None:
@@ -1736,6 +1738,13 @@ def _checkpoints(run: Run, s: Setup) -> list[str]:
                     f"10-25 GB/s plus {overhead:.1f}s of planning"
                 )
         times.append(save.seconds)
+        # A save is called written when its write has ended, not before (review-realism8
+        # FAIL 2): after the step it saves, its wait for the write before, and the write.
+        stepped = [x.at for x in run.step_lines if (x.attempt, x.step) == (save.attempt, save.step)]
+        if save.at is not None and stepped:
+            early = (stepped[0] - save.at).total_seconds() + save.waited + save.seconds
+            if early > 1.0:
+                out.append(f"{where}: logged as written {early:.0f}s before its write could end")
         if not save.path.endswith(f"step-{save.step}"):
             out.append(f"{where} written to {save.path}")
         if save.blocking is not None and not 0 < save.blocking - save.waited <= min(
@@ -2127,7 +2136,13 @@ def _failures(run: Run, s: Setup) -> list[str]:
             out.append(f"{where}: started anew {f.restart_at - ended} after the workers ended")
         # An async save is logged when its write ends: one still writing when the rank died
         # never completes, and the job goes back to the one before it.
-        saved = [v for v in run.saves if v.at is None or v.at <= f.xid_at]
+        saved = [
+            v
+            for v in run.saves
+            if not v.pending
+            and (v.at is None or v.at <= f.xid_at)
+            and (v.written_at is None or v.written_at <= f.xid_at)
+        ]
         # (a hang names no step: the one after the last shown is a lower bound)
         before = [
             v for v in saved if v.attempt < f.attempt and (v.step <= f.step or not f.step_named)

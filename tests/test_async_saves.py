@@ -9,12 +9,16 @@ no time."""
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.events import CheckpointSaved, Launched
+from genact_cast.generator.events import CheckpointSaved, Failed, Launched
 from genact_cast.generator.run import Run
+from tests.cast_text import read_run
+from tests.helpers import events_of, output_of, plain
+from tests.realism import violations
 
 # (seed, framework, model, kind): multi-epoch runs whose epoch ends save (genact's log) or
 # fall between interval saves (torchtitan, Megatron), and a synchronous Trainer.
@@ -93,3 +97,50 @@ def test_an_epoch_end_the_framework_does_not_save_at_costs_no_time(
     skipped = [e for e in ends if e.step % every and e.step != r.plan.total_steps]
     for e in skipped:
         assert (e.path, e.blocking, e.seconds) == ("", 0.0, 0.0)
+
+
+# (seed, failures): a rank dies while an async save's write is still going, after an
+# epoch's end (9314, 9382) and after an interval save (9075, 9321)
+CUT = [(9314, 2), (9382, 2), (9075, 2), (9321, 1)]
+
+
+@pytest.mark.parametrize(("seed", "failures"), CUT)
+def test_a_write_is_logged_when_it_ends_and_never_where_a_rank_died_first(
+    seed: int, failures: int
+) -> None:
+    """review-realism8 FAIL 2: the genact log's epoch-end section stated its background
+    write's time (`Background write: 74.4s`) as it staged, then a failure before the write
+    could end resumed from the save before it. A write's end is logged at the virtual moment
+    it comes (the section's start + wait + size over the stated bandwidth + the fixed costs
+    of torch.distributed.checkpoint), among the step lines that run meanwhile; one a rank's
+    death cuts short is never logged, and the job resumes from the one before."""
+    options = RecordOptions(seed=seed, failures=failures, cols=200)
+    plan = make_plan(options)
+    write_ends: dict[tuple[int, int], float] = {}  # by (launch, step): a replay saves again
+    cut: set[tuple[int, int]] = set()
+    pending: list[tuple[int, int]] = []
+    attempt = 0
+    for e in Run(plan).events:
+        if isinstance(e, Launched):
+            attempt = e.attempt
+        elif isinstance(e, CheckpointSaved) and e.path and e.step != plan.total_steps:
+            write_ends[attempt, e.step] = e.t - e.blocking + e.waited + e.seconds
+            pending.append((attempt, e.step))
+        elif isinstance(e, Failed):
+            cut |= {key for key in pending if write_ends[key] > e.t_fault}
+            pending = []
+    text = plain(output_of(events_of(**options._asdict())))
+    assert "Background write: " not in text  # a write's time, stated before it ended
+    assert cut
+    run = read_run(text)
+    logged = {(s.attempt, s.step): s.at or s.written_at for s in run.saves}
+    assert any(logged.values())
+    start = plan.start.replace(tzinfo=None)
+    for key, at in logged.items():
+        if key in cut:
+            assert at is None, f"{key}'s write was cut short, yet logged at {at}"
+        elif at is not None:
+            assert at == start + timedelta(seconds=int(write_ends[key])), key
+    for f in run.failures:  # each resumes from a save written before it
+        assert (f.attempt - 1, f.resume_step) not in cut
+    assert violations(run) == {}

@@ -18,7 +18,7 @@ GB = r"(\d[\d,]*\.\d) GB"
 SECONDS = r"(\d+(?:\.\d+)?)s"
 TRANSFERS = (  # (size, seconds) as a line prints them
     re.compile(GB + r", async: training blocked [^,]*(?:\([^)]*\))?, written in " + SECONDS),
-    re.compile(r"(?:Background write: |Checkpoint saved in )" + SECONDS + r" \(" + GB),
+    re.compile(r"Checkpoint saved in " + SECONDS + r" \(" + GB),
     re.compile(r"Loaded checkpoint \S+ \(" + GB + r"\) in " + SECONDS),
     re.compile(r"Loading model: .* \(" + GB + r" bf16\) in " + SECONDS),
 )

@@ -36,6 +36,10 @@ class RunState:
         # length), and each group shows a few of those lines back to back.
         self.log_every = 0
         self.log_freq = 0
+        # Async saves whose background write is still going: each is logged, with the time
+        # it ended, once the run has reached that time; one still going when a rank dies
+        # never ends (the job resumes from the save before it).
+        self.writing: list[tuple[float, list[Text]]] = []
 
 
 class Pacer:

@@ -92,9 +92,12 @@ class RunPlan(NamedTuple):
     @property
     def async_saves(self) -> bool:
         """Whether step saves stage to host memory and write in the background: torch's
-        async checkpointing (the genact log, torchtitan, Megatron's torch_dist); the HF
-        Trainer and DeepSpeed's torch engine save synchronously."""
-        return self.options.framework not in ("hf", "deepspeed")
+        async checkpointing (the genact log, torchtitan's async_mode "async"). The HF Trainer
+        and DeepSpeed's torch engine save synchronously, and so does Megatron-LM without
+        --async-save, as its arguments print it (`async_save None`, core_v0.14.0): its
+        `successfully saved checkpoint` line comes once the write has ended (checkpointing.py:
+        615, `iter_finalize_fn` called at once when not async), not when staging has."""
+        return self.options.framework not in ("hf", "deepspeed", "megatron")
 
     @property
     def epoch_saves(self) -> bool:

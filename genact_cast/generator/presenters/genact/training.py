@@ -86,8 +86,9 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
 
     shown = _saves_shown(events, ticks, logged)
     above: list[tuple[float, list[Text]]] = []  # lines with the time they were logged
-    # Saves whose background write has not finished yet: logged when it has.
-    writing: list[tuple[float, list[Text]]] = []
+    # Saves whose background write has not finished yet (an epoch's end's too): logged
+    # when it has.
+    writing, show.state.writing = show.state.writing, []
     span_index = 0
     for event in events:
         if isinstance(event, Trained):
@@ -111,7 +112,7 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             con.at(event.t)
             show.state.checkpoints.append(event.path)
             if id(event) in shown:  # logged when its write ends, above the next redraw
-                writing += _save_lines(show, event)
+                writing += save_lines(show, event)
         elif isinstance(event, Failed):
             con.end_live()
             # A write still going when the rank died never ends: no line for it.
@@ -182,9 +183,22 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                     f"({fmt.gigabytes(plan.checkpoint_bytes)}) in {event.seconds:.1f}s"
                 )
     con.end_live()
-    for line in _in_order(above + writing):
+    # A write that outlasts the epoch's steps is logged when it ends, in the sections after.
+    end = events[-1].t if events else 0.0
+    show.state.writing = [item for item in writing if item[0] > end]
+    for line in _in_order(above + [item for item in writing if item[0] <= end]):
         con.print(line)
     pace.finish()
+
+
+def log_written(show: Show, until: float) -> None:
+    """Log the background writes that ended by `until`, the time of a section after the
+    steps (a validation, a save, the export)."""
+    state = show.state
+    done = [item for item in state.writing if item[0] <= until]
+    state.writing = [item for item in state.writing if item[0] > until]
+    for line in _in_order(done):
+        show.con.print(line)
 
 
 def _saves_shown(
@@ -224,7 +238,7 @@ def _in_order(logged: list[tuple[float, list[Text]]]) -> list[Text]:
     return [line for _, lines in sorted(logged, key=lambda item: item[0]) for line in lines]
 
 
-def _save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, list[Text]]]:
+def save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, list[Text]]]:
     if event is None:
         return []
     # Stamped when the write ended: training went on after `blocking`, the write took

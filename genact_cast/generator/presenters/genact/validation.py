@@ -6,6 +6,7 @@ import math
 
 from genact_cast.generator.events import Evaluated
 from genact_cast.generator.presenters.genact.show import Show
+from genact_cast.generator.presenters.genact.training import log_written
 from genact_cast.generator.style import flow
 
 
@@ -14,6 +15,7 @@ def validation(show: Show, event: Evaluated, budget: float) -> None:
     rng, s = con.rng, con.style
     ticks = rng.integer(6, 12)
     pace = con.pacer(budget, ticks + 1)
+    log_written(show, event.t - event.seconds)
     con.section("[Validation]", f"Epoch {event.epoch} | Evaluating on {event.samples:,} samples...")
     pace()
     start = event.t - event.seconds
