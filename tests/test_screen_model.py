@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from genact_cast.asciicast import OUTPUT, Event, Header
-from genact_cast.publish.screens import Clip, LimitError, Timeline
+from genact_cast.publish.screens import Clip, LimitError, Timeline, last_screen
 from genact_cast.publish.vtt import render_vtt, session_name
 from tests import svg_model
 
@@ -766,3 +766,26 @@ def test_a_space_typed_in_a_command_is_no_prompt() -> None:
     events += [Event(500_000 + 50_000 * i, OUTPUT, k) for i, k in enumerate("=1 srun x")]
     found = cues(render_vtt(Timeline(Header(40, 4), events)))
     assert found[0] == ("00:00:00.000", ["bob@trn:~$ CUDA=1 srun x"])
+
+
+def test_character_sets_are_the_players_ascii_until_designated() -> None:
+    """A stray SO (0x0E: `cat` of a binary) kept the rest of the line as ▒ ␉ ␌: pyte's G1
+    starts as line drawing; avt's (and xterm's) start as ASCII. Also as avt: DECRC leaves
+    the character sets alone, and of two intermediates the last is the one read. The
+    player's own rendering of these is tests/data/screens/charsets.cast (player parity)."""
+    from genact_cast.publish.text import plain
+
+    cast = Header(20, 6)
+    data = [
+        "\x0eabc\x0f",  # G1 never designated
+        "\x1b)0\x0eabc\x0f",  # designated: line drawing
+        "\x1b(0\x1b7\x1b(B\x1b8lqk\x1b(B",  # DECRC: G0 stays ASCII
+        "\x1b(0\x1b(%5lqk\x1b(B",  # `ESC ( % 5` designates nothing
+    ]
+
+    def shown(text: str) -> list[str]:
+        screen = last_screen(Timeline(cast, [Event(100_000, OUTPUT, text)], Clip()))
+        return [plain("".join(c for c, _ in row)).rstrip() for row in screen.rows]
+
+    assert shown("\r\n".join(data))[:4] == ["abc", "▒␉␌", "lqk", "┌─┐"]
+    assert shown("\x1b)0\x1bc\x0eabc")[0] == "abc"  # RIS: G1 ASCII again

@@ -75,6 +75,10 @@ class Terminal(EditingScreen):
                 if has_text(self.buffer.get(y)):
                     self.on_erase(y, self._row(self.buffer.get(y)), False)
         super().reset()
+        # Both character sets ASCII, as avt's `hard_reset` (and xterm) has them: pyte's
+        # G1 starts as DEC line drawing, so a stray SO (0x0E: `cat` of a binary) turned
+        # the rest of a line into ▒ ␉ ␌ where the player keeps the letters.
+        self.g0_charset = self.g1_charset = pyte.charsets.LAT1_MAP
         self.cursor.attrs = DEFAULT
         self.buffer = self._new_buffer()
         self.alternate = False
@@ -161,14 +165,14 @@ class Terminal(EditingScreen):
         # As avt's `restore_cursor`: the saved place as it was, whatever the scroll region
         # (pyte moved a cursor saved below the region into it: apt's progress line), a
         # pending wrap kept (as the player keeps it), the saved pen, origin and wrap modes
-        # set or reset; not the cursor's visibility, which is no part of the saved context.
+        # set or reset; not the cursor's visibility nor the character sets, which are no
+        # part of avt's saved context (`SavedCtx`, terminal.rs: `ESC ( 0 ESC 7 ESC ( B
+        # ESC 8 lqk` shows `lqk` in the player, where xterm restores line drawing).
         saved = self._saved
         cursor = copy_cursor(saved.cursor)
         cursor.hidden = self.cursor.hidden
         cursor.x, cursor.y = min(cursor.x, self.columns), min(cursor.y, self.lines - 1)
         self.cursor = cursor
-        self.g0_charset, self.g1_charset = saved.g0_charset, saved.g1_charset
-        self.charset = saved.charset
         for mode, on in ((modes.DECOM, saved.origin), (modes.DECAWM, saved.wrap)):
             (self.mode.add if on else self.mode.discard)(mode)
 

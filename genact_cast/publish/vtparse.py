@@ -216,7 +216,9 @@ class Parser(pyte.Stream):
             if char == "\x1b":
                 return index  # a new sequence starts
             if "\x20" <= char <= "\x2f":
-                intermediate = intermediate or char
+                # avt keeps the last intermediate (parser.rs `collect`): `ESC ( % 5` is no
+                # designation of G0, as `%` is the one it dispatches on.
+                intermediate = char
                 index += 1
                 continue
             if char < "\x20":
@@ -326,7 +328,7 @@ class Parser(pyte.Stream):
                 term.reset()
         elif intermediate == "#" and final == "8":
             term.alignment_display()
-        elif intermediate in "()":
+        elif intermediate in ("(", ")"):
             charset = DEC_SPECIAL_GRAPHICS if final == "0" else pyte.charsets.LAT1_MAP
             if intermediate == "(":
                 term.g0_charset = charset
