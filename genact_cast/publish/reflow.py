@@ -137,9 +137,23 @@ def logical_position(
 
 
 def relative_position(
-    position: tuple[int, int], lines: list[Line], cols: int, rows: int
+    position: tuple[int, int],
+    lines: list[Line],
+    cols: int,
+    rows: int,
+    blank: Char,
+    keep_wrap: bool = True,
 ) -> tuple[int, int]:
-    """A logical position as (column, row in the view); the row may be negative."""
+    """A logical position as (column, row in the view); the row may be negative.
+
+    On the primary screen (`keep_wrap`) a cursor that lands just past a row's last cell,
+    which holds a character, keeps the pending wrap there (column `cols`): the next
+    character goes on the next row. This is asciinema-player 3.18's (its avt 0.20,
+    measured in Chromium, tests/data/screens/resize_pending_wrap.cast: `abc` then a
+    resize to 3 columns then `Z` shows `abc`/`Z`, and `abcZ` widened again; after `ab `
+    the `Z` takes the blank's cell, as it does past a row's end; on the alternate screen
+    it takes the `c`'s). avt 0.18 clamped every such cursor into the last column.
+    """
     column, logical = position
     row = count = 0
     last = len(lines) - 1
@@ -150,7 +164,9 @@ def relative_position(
     while column >= cols and lines[row].wrapped:
         column -= cols
         row += 1
-    return min(column, cols - 1), row - (len(lines) - rows)
+    cells = lines[row].cells
+    pending = keep_wrap and column == cols and len(cells) >= cols and cells[cols - 1] != blank
+    return column if pending else min(column, cols - 1), row - (len(lines) - rows)
 
 
 def resize(
@@ -160,11 +176,13 @@ def resize(
     cursor: tuple[int, int],
     blank: Char,
     materialize: Any,
+    keep_wrap: bool = True,
 ) -> tuple[list[Any], tuple[int, int]]:
     """avt's `Buffer::resize`: the lines (scrollback and view) and cursor at the new size.
 
     `lines` may hold anything while the width stays; `materialize` turns one into a `Line`
-    when the width changes (only then is every cell touched).
+    when the width changes (only then is every cell touched). `keep_wrap`: the primary
+    screen's (see `relative_position`).
     """
     old_cols, old_rows = old
     cols, rows = new
@@ -176,7 +194,7 @@ def resize(
         full = reflow(full, cols, blank)
         if len(full) < old_rows:
             full += [Line([blank] * cols) for _ in range(old_rows - len(full))]
-        x, row = relative_position(logical, full, cols, old_rows)
+        x, row = relative_position(logical, full, cols, old_rows, blank, keep_wrap)
         if row >= 0:
             y = row
         else:

@@ -256,7 +256,9 @@ class Terminal(EditingScreen):
                 return reflow.Line([DEFAULT] * old[0])
             return reflow.Line(list(map(line.__getitem__, range(old[0]))), line.wrapped)
 
-        result, (x, y) = reflow.resize(lines, old, new, cursor, DEFAULT, materialize)
+        result, (x, y) = reflow.resize(
+            lines, old, new, cursor, DEFAULT, materialize, keep_wrap=keep_scrollback
+        )
         converted: list[Line | None] = []
         for line in result:
             if isinstance(line, reflow.Line):
