@@ -46,8 +46,6 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     SAVING,
     SLEEPING,
     TRAINING_COMPLETED,
-    VALIDATION_BATCH,
-    VALIDATION_SEQ_LEN,
     Colors,
     dcp_single_process_warnings,
     device_mesh,
@@ -281,7 +279,8 @@ class Log(Watchdog):
         speed = 3 * (1 + draw.uniform(-0.04, 0.04))
         held_out = stats.loss * (1 + draw.uniform(-0.01, 0.01))
         steady = f.global_batch * f.seq_len / f.step_seconds / f.gpus if f.step_seconds else tps
-        tokens = self.validation_steps() * VALIDATION_BATCH * VALIDATION_SEQ_LEN
+        batch, seq_len = self.validation_shape()
+        tokens = self.validation_steps() * batch * seq_len
         seconds = tokens / (steady * speed * f.tp * f.pp)
         self.facts = f._replace(start=f.start + timedelta(seconds=seconds))
         self.last_log = (1, stats.t)

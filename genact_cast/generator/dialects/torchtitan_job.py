@@ -138,7 +138,7 @@ class Job:
             words.append(f"--validation.freq={self.validation_freq}")
         if self.validation_steps() != toml.validation_steps:
             words.append(f"--validation.steps={self.validation_steps()}")
-        return words
+        return [*words, *self.validation_shape_words()]
 
     def ac_mode(self) -> str:
         return "none" if self.facts.recompute == "off" else self.facts.recompute
@@ -153,12 +153,35 @@ class Job:
     def dataset_path(self) -> str:
         return "allenai/c4" if self.toml is not None else f"datasets/{self.facts.dataset}"
 
+    def validation_shape(self) -> tuple[int, int]:
+        """validation.local_batch_size and validation.seq_len (job_config.py:862-866; no
+        shipped toml sets them). Under PP the validator runs the training schedule's own
+        eval() (components/validate.py:131-137): torch 2.9 splits the batch into at most
+        as many chunks as it has rows (pipelining/microbatch.py:173-181) and the schedule
+        then raises `Expecting N arg_mbs but got M` (schedules.py:419-421), and its stages
+        hold the training micro batch's shape. So a PP run validates in the training local
+        batch and sequence length, as the tag's own PP validation test does with
+        debug_model.toml's 8 x 2048 (tests/integration_tests/features.py:515-529)."""
+        f = self.facts
+        if f.pp > 1:
+            return pipeline.local_batch(f), f.seq_len
+        return VALIDATION_BATCH, VALIDATION_SEQ_LEN
+
+    def validation_shape_words(self) -> list[str]:
+        batch, seq_len = self.validation_shape()
+        words = []
+        if batch != VALIDATION_BATCH:
+            words.append(f"--validation.local_batch_size={batch}")
+        if seq_len != VALIDATION_SEQ_LEN:
+            words.append(f"--validation.seq_len={seq_len}")
+        return words
+
     def validation_steps(self) -> int:
-        """The held-out set's tokens in batches of validation.local_batch_size x
-        validation.seq_len (job_config.py:862-866; no shipped toml sets them) on every
+        """The held-out set's tokens in batches of the validation shape on every
         data-parallel rank."""
         f = self.facts
-        per_step = VALIDATION_BATCH * VALIDATION_SEQ_LEN * f.dp
+        batch, seq_len = self.validation_shape()
+        per_step = batch * seq_len * f.dp
         return max(1, -(-f.eval_samples * f.seq_len // per_step))
 
     def initial_load_path(self) -> str | None:
