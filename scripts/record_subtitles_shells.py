@@ -456,6 +456,23 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # review-exports13 item 6: programs that clear the primary screen and write there as
+    # they start, before painting it (vim on TERM=ansi: its message on the bottom row
+    # first; top on TERM=ansi), the command's row gone from the screen before they are
+    # known to paint.
+    "cleared_before_painting": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("echo before", 0.3), (ENTER, 1.0),
+            ("TERM=ansi vim -u NONE -c 'syntax on' long.txt", 0.3), (ENTER, 1.5),
+            (":q", 0.3), (ENTER, 1.0),
+            ("TERM=ansi top -d 1", 0.3), (ENTER, 2.5), ("q", 1.0),
+            ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
     # review-exports12 item 3: bash two-line prompts from its rc file (from the first
     # prompt), the first line drawn with ESC 7 / ESC 8 (written, the cursor taken back
     # to the row's start, then `\n`: saved.bashrc below) or after a leading `\n`

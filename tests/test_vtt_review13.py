@@ -133,3 +133,25 @@ def test_a_command_whose_first_keys_came_before_its_prompt_is_told_and_named_by_
         ("00:00:19.858", ["$ exit"]),
         ("00:00:20.733", ["exit"]),
     ], found
+
+
+def test_a_program_that_clears_the_screen_before_painting_it_is_one_cue_named() -> None:
+    """review-exports13 item 6: vim on TERM=ansi (no alternate screen, no keypad mode)
+    clears the screen and writes its message on the bottom row, then the file's rows:
+    the command's row was gone from the shell's last screen, so the session was named
+    `[full-screen program]` and the message told as output (on 24 rows; on 12, where it
+    addresses no rows, the file's lines were read out). The screen erased whole after a
+    command, many rows drawn, no prompt waiting and the cursor put back above them: a
+    program paints it, named by the last command told; what it wrote in the screen before
+    is its page. review13_s5.cast (`TERM=ansi vim -u NONE -c 'syntax on' drive.py`,
+    `:q`); cleared_before_painting.cast (the same vim on 12 rows); review10_r11.cast
+    (`top -d 1` after a dialog, once `[full-screen program]`)."""
+    found = cues_of_file("review13_s5.cast", SUBTITLES)
+    assert ("00:00:26.996", ["[vim]"]) in found, found
+    assert not any("drive.py" in line and "lines" in line for line in lines(found)), found
+    found = cues_of_file("cleared_before_painting.cast", SUBTITLES)
+    assert found[2:4] == [
+        ("00:00:05.720", ["$ TERM=ansi vim -u NONE -c 'syntax on' long.txt"]),
+        ("00:00:12.473", ["[vim]"]),
+    ], found
+    assert "[top]" in lines(cues_of_file("review10_r11.cast", SUBTITLES))

@@ -34,10 +34,13 @@ else `[full-screen program]` (never by a line it showed: a file's first line say
 of the program); not its screen dump; when it exits, the shell's lines it covered are
 not repeated. So is a program that paints the primary screen (top, less -X as git's pager
 runs it): one that takes the arrow keys (DECCKM), or puts the cursor on most rows by
-their number (`TERM=vt220 htop`: no alternate screen, no keypad mode), and redraws many
-rows at once while no prompt waits; its last screen is not told either. The command is
-read from the shell's screen as the switch found it, so one echoed in the same event as
-the switch (pasted or scripted typing) names it and comes before it.
+their number (`TERM=vt220 htop`: no alternate screen, no keypad mode), or clears the
+screen after a command and puts the cursor back above the rows it drew (`TERM=ansi vim`),
+and redraws many rows at once while no prompt waits (vtt_painting.py); its last screen is
+not told either, nor what it wrote in the screen before it was known to paint. The command
+is read from the shell's screen as the switch found it, so one echoed in the same event as
+the switch (pasted or scripted typing) names it and comes before it; with no command there
+(the program cleared it), the last command told names it.
 
 A clip that starts later (--start-at) follows the cast from its beginning (the screens
 before the start, `Screen.lead`) and starts as a listener needs it: what is on the screen
@@ -63,6 +66,7 @@ from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timest
 from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
+from genact_cast.publish.vtt_painting import addressing, back_up, painted, shell_back
 from genact_cast.publish.vtt_reflow import redrawn_under
 from genact_cast.publish.vtt_sessions import (
     SCREENS,
@@ -72,9 +76,8 @@ from genact_cast.publish.vtt_sessions import (
     resumed,
     session_name,
     typed_program,
-    waiting_prompt,
 )
-from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS, piece
+from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS
 
 __all__ = [
     "CUT",
@@ -89,7 +92,6 @@ __all__ = [
 # Programs whose screen is what they say (a question and its buttons): told after their
 # name, not summed up by it alone (review-exports8 item 13).
 DIALOGS = frozenset({"whiptail", "dialog", "gdialog", "cdialog"})
-PAINTED_ROWS = 3  # rows a program that took the keys changes at once: it paints the screen
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
 
 
@@ -194,14 +196,26 @@ def render_vtt(timeline: Timeline) -> str:
             yield screen
             mark[0] = len(lines.taken)
 
+    # The screen was erased whole (not line by line) after a command was typed, since a
+    # prompt last waited: a
+    # program that clears it and writes its rows in order (vim and top on TERM=ansi: no
+    # keypad mode, no rows addressed, review-exports13 item 6) paints it if it draws many
+    # rows, no prompt waits (`clear` leaves one waiting) and it puts the cursor back
+    # above them.
+    wiped = [False]
     for screen in screens():
+        # (a command typed: on the screen, told, or in the rows just erased)
+        entered = bool(lines.leads or lines.commands) or any(
+            entry[5] for entry in lines.erased.values()
+        )
+        wiped[0] = (wiped[0] or bool(lines.screen_erased and entered)) and (lines.waiting is None)
         before = shell[0] if shell else None
         # (the shell back at its prompt, bracketed paste on again, also ends it: zsh takes
         # the keys again in the screen dialog gave them back in, review-exports11 item 1)
         back = screen.paste and not pasted[0]
         # (one that took no keys, drawing by addressing rows, is done when the shell is
         # back: its bracketed paste, or a prompt waiting at the shown cursor)
-        done = not screen.keys if keyed[0] else _shell_back(screen)
+        done = not screen.keys if keyed[0] else shell_back(screen)
         if painting is not None and (screen.alternate or done or back):
             left = name(painting)
             sessions.append((painting[0], left))
@@ -255,9 +269,9 @@ def render_vtt(timeline: Timeline) -> str:
             lines.uncover(screen)  # the shell's lines, already taken
         elif (
             painting is None
-            and (screen.keys or _addressing(screen))
+            and (screen.keys or addressing(screen) or (wiped[0] and back_up(screen)))
             and before is not None
-            and _painted(screen, before, lines.scrolls - scrolls[0], lines.leads)
+            and painted(screen, before, lines.scrolls - scrolls[0], lines.leads)
         ):
             # The page's lines that scrolled away as it was drawn (a page longer than the
             # screen, the prompt at the top) are the program's, told as its cue.
@@ -277,6 +291,13 @@ def render_vtt(timeline: Timeline) -> str:
             typed = lines.typed(row)
             if typed:  # (the rows it wrapped onto with it)
                 typed += command[len(row_text(before.rows[row])) :]
+            if not typed_program(command, typed):
+                # No command on the cursor's row: the program cleared the screen as it
+                # started and wrote there (vim on TERM=ansi: its message on the bottom
+                # row, review-exports13 item 6). The last command typed started it; what
+                # it wrote in the screen before is its page, not the shell's lines.
+                command, typed = resumed(command, lines.last_told())
+                lines.unshown(before.time)
             painting = (screen.time, command, typed)
             pasted[0], keyed[0] = screen.paste, screen.keys
             program = session_name(command, painting[2], recorded)
@@ -316,68 +337,3 @@ def _answered(
     if not answer or typed <= time:
         return [(time, place, text, end, command)]
     return [(time, place, question.rstrip(), typed, False), (typed, place, answer, end, command)]
-
-
-def _painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -> bool:
-    """Whether a program that took the arrow keys (DECCKM) drew over the screen: many rows
-    at once (a page, a refresh), not the one row a command is typed on (a zsh framework
-    takes the keys at its prompt) nor a completion's line or two; and it is not waiting
-    at a prompt (zsh gives the keys back for a command and takes them again with its next
-    prompt, in one event when the command is quick). Rows that only moved up with a
-    scroll (`moved` rows since `before`: the Enter after a command typed on the bottom
-    row, as git's pager starts) were not drawn. Nor is it the line editor drawing under
-    the command being typed (`leads`: the rows typed on after their prompt): the cursor
-    back on that row, with its prompt, and nothing above it changed (zsh's `menu select`
-    redraws its menu at each Tab, many rows, with the keys taken all along)."""
-    rows = set(screen.changed)
-    if screen.mouse and rows:
-        return True  # (no shell reads the mouse: fzf's finder, its `> ` query no prompt)
-    same = (screen.cols, len(screen.rows)) == (before.cols, len(before.rows))
-    if same and 0 < moved < len(screen.rows):
-        kept = before.rows[moved:]
-        rows = {y for y, row in enumerate(screen.rows) if y >= len(kept) or row != kept[y]}
-    # (rows only blanked are no page: zsh's transient prompt erasing its prompt's rows
-    # as it redraws the command on one, the last time before `exit`)
-    rows = {y for y in rows if y < len(screen.rows) and row_text(screen.rows[y]).strip()}
-    if not same:
-        # A resize: the player rewraps the lines and the line editor redraws its prompt
-        # and command for the new width. Rows that show the old screen's lines again,
-        # whole or rewrapped, were moved, not painted (review-exports10 item 1: zsh's
-        # two-line prompt redrawn after a narrowing made the rest of the cast a program).
-        shown = "".join(piece(row_text(row)) for row in before.rows)
-        rows = {y for y in rows if piece(row_text(screen.rows[y])) not in shown}
-    if len(rows) < PAINTED_ROWS:
-        return False
-    if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):
-        return False
-    return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
-
-
-def _addressing(screen: Screen) -> bool:
-    """Whether a program draws a screen on the primary one without taking the keys (a
-    terminal type without keypad mode or the alternate screen: `TERM=vt220 htop`,
-    review-exports12 item 2): it put the cursor on most rows by their number since the
-    screen before, as curses paints (a shell moves the cursor by relative moves;
-    `clear` homes it alone)."""
-    return screen.addressed >= max(PAINTED_ROWS, len(screen.rows) // 2)
-
-
-def _shell_back(screen: Screen) -> bool:
-    """Whether the shell waits again after a program that drew without taking the keys:
-    the cursor shown after a shell prompt (`$ `, `# `, `❯ `) with nothing after it."""
-    cursor = screen.cursor
-    if cursor is None or not 0 <= cursor[1] < len(screen.rows):
-        return False
-    row = screen.rows[cursor[1]]
-    left = "".join(char for char, _ in row[: cursor[0]])
-    right = "".join(char for char, _ in row[cursor[0] :])
-    return prompt(left) and left.endswith(" ") and not right.strip()
-
-
-def _editing(screen: Screen, y: int, leads: dict[int, str], rows: set[int]) -> bool:
-    """Whether row y is a command line being typed, still after its prompt, and the rows
-    drawn are it and those under it: the line editor's (a completion menu)."""
-    lead = leads.get(y)
-    if not lead or not 0 <= y < len(screen.rows) or min(rows) < y:
-        return False
-    return row_text(screen.rows[y]).startswith(lead)

@@ -254,7 +254,21 @@ class Lines:
         rows = [row for row in self.leads if row <= below and row < len(self.texts)]
         if rows:
             return self.texts[max(rows)]
+        settle(self, {})  # (an erased one is done: the program's clear)
         return self.taken[max(self.commands)][1] if self.commands else ""
+
+    def last_told(self) -> str:
+        """The last command told (a row typed on that the screen no longer shows: one a
+        program cleared as it started)."""
+        settle(self, {})  # (an erased one is done: the program's clear)
+        return self.taken[max(self.commands)][1] if self.commands else ""
+
+    def unshown(self, time: float) -> None:
+        """The rows written from `time` on that no command was typed on are a program's
+        (one found painting the screen after them): not told."""
+        for y, since in enumerate(self.since):
+            if since >= time and y not in self.leads:
+                self.since[y] = TAKEN
 
     def typed(self, y: int) -> str:
         """What was added to row y after it appeared: a command typed after a prompt."""

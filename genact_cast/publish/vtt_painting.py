@@ -1,0 +1,88 @@
+"""Whether a program paints the primary screen (publish/vtt.py): one that takes the
+arrow keys (DECCKM), puts the cursor on most rows by their number, or clears the screen
+after a command and puts the cursor back above the rows it drew, and redraws many rows at
+once while no prompt waits; and whether the shell is back after one that took no keys.
+"""
+
+from __future__ import annotations
+
+from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.vtt_sessions import prompt, waiting_prompt
+from genact_cast.publish.vtt_text import piece
+
+PAINTED_ROWS = 3  # rows a program that took the keys changes at once: it paints the screen
+
+
+def painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -> bool:
+    """Whether a program that took the arrow keys (DECCKM) drew over the screen: many rows
+    at once (a page, a refresh), not the one row a command is typed on (a zsh framework
+    takes the keys at its prompt) nor a completion's line or two; and it is not waiting
+    at a prompt (zsh gives the keys back for a command and takes them again with its next
+    prompt, in one event when the command is quick). Rows that only moved up with a
+    scroll (`moved` rows since `before`: the Enter after a command typed on the bottom
+    row, as git's pager starts) were not drawn. Nor is it the line editor drawing under
+    the command being typed (`leads`: the rows typed on after their prompt): the cursor
+    back on that row, with its prompt, and nothing above it changed (zsh's `menu select`
+    redraws its menu at each Tab, many rows, with the keys taken all along)."""
+    rows = set(screen.changed)
+    if screen.mouse and rows:
+        return True  # (no shell reads the mouse: fzf's finder, its `> ` query no prompt)
+    same = (screen.cols, len(screen.rows)) == (before.cols, len(before.rows))
+    if same and 0 < moved < len(screen.rows):
+        kept = before.rows[moved:]
+        rows = {y for y, row in enumerate(screen.rows) if y >= len(kept) or row != kept[y]}
+    # (rows only blanked are no page: zsh's transient prompt erasing its prompt's rows
+    # as it redraws the command on one, the last time before `exit`)
+    rows = {y for y in rows if y < len(screen.rows) and row_text(screen.rows[y]).strip()}
+    if not same:
+        # A resize: the player rewraps the lines and the line editor redraws its prompt
+        # and command for the new width. Rows that show the old screen's lines again,
+        # whole or rewrapped, were moved, not painted (review-exports10 item 1: zsh's
+        # two-line prompt redrawn after a narrowing made the rest of the cast a program).
+        shown = "".join(piece(row_text(row)) for row in before.rows)
+        rows = {y for y in rows if piece(row_text(screen.rows[y])) not in shown}
+    if len(rows) < PAINTED_ROWS:
+        return False
+    if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):
+        return False
+    return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
+
+
+def addressing(screen: Screen) -> bool:
+    """Whether a program draws a screen on the primary one without taking the keys (a
+    terminal type without keypad mode or the alternate screen: `TERM=vt220 htop`,
+    review-exports12 item 2): it put the cursor on most rows by their number since the
+    screen before, as curses paints (a shell moves the cursor by relative moves;
+    `clear` homes it alone)."""
+    return screen.addressed >= max(PAINTED_ROWS, len(screen.rows) // 2)
+
+
+def back_up(screen: Screen) -> bool:
+    """Whether the cursor was put back above the rows drawn: a program that paints
+    leaves it where it edits (vim at its first line); a command's output leaves it under
+    its last line."""
+    if screen.cursor is None:
+        return False
+    drawn = [y for y, row in enumerate(screen.rows) if row_text(row).strip()]
+    return bool(drawn) and screen.cursor[1] < drawn[-1] - 1
+
+
+def shell_back(screen: Screen) -> bool:
+    """Whether the shell waits again after a program that drew without taking the keys:
+    the cursor shown after a shell prompt (`$ `, `# `, `❯ `) with nothing after it."""
+    cursor = screen.cursor
+    if cursor is None or not 0 <= cursor[1] < len(screen.rows):
+        return False
+    row = screen.rows[cursor[1]]
+    left = "".join(char for char, _ in row[: cursor[0]])
+    right = "".join(char for char, _ in row[cursor[0] :])
+    return prompt(left) and left.endswith(" ") and not right.strip()
+
+
+def _editing(screen: Screen, y: int, leads: dict[int, str], rows: set[int]) -> bool:
+    """Whether row y is a command line being typed, still after its prompt, and the rows
+    drawn are it and those under it: the line editor's (a completion menu)."""
+    lead = leads.get(y)
+    if not lead or not 0 <= y < len(screen.rows) or min(rows) < y:
+        return False
+    return row_text(screen.rows[y]).startswith(lead)
