@@ -5,7 +5,10 @@ test's docstring); `tmux_*` were recorded here by scripts/record_subtitles_shell
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from genact_cast.publish.vtt_panes import cells, layout, pane_at
 from tests.test_vtt import cues_of_file, lines
@@ -155,3 +158,37 @@ def test_a_program_that_clears_the_screen_before_painting_it_is_one_cue_named() 
         ("00:00:12.473", ["[vim]"]),
     ], found
     assert "[top]" in lines(cues_of_file("review10_r11.cast", SUBTITLES))
+
+
+LONG = "A long line that the terminal wraps because it is longer than the forty columns"
+
+
+@pytest.mark.parametrize(
+    ("cols", "rows", "narrow"),
+    [(40, 10, "20x8"), (40, 10, "10x8"), (30, 12, "15x6"), (25, 9, "5x9")],
+)
+def test_a_resize_that_puts_a_wrapped_lines_first_rows_in_the_scrollback_keeps_it_whole(
+    tmp_path: Path, cols: int, rows: int, narrow: str
+) -> None:
+    """review-exports13 item 7: a line wrapped over rows, three short lines under it, then
+    a narrowing: the player's rewrap puts the line's first rows in its scrollback, the top
+    row starting exactly where an old row did (`use it is longer tha`), and the line was
+    told cut there (`... wraps beca` / `use it is ...`). review13_h6f.cast is the review's
+    (40x10 to 20x8); the others narrow other ways (the scrollback taking one row or two)."""
+    line = LONG + " of this screen, yes."
+    events = [
+        [0.5, "o", line + "\r\n"],
+        [1.9, "o", "line 1\r\n"],
+        [2.6, "o", "line 2\r\n"],
+        [3.3, "o", "line 3\r\n"],
+        [5.0, "r", narrow],
+        [6.0, "o", "$ "],
+    ]
+    cast = tmp_path / "narrowed.cast"
+    header = json.dumps({"version": 2, "width": cols, "height": rows})
+    cast.write_text("\n".join([header, *(json.dumps(event) for event in events)]) + "\n")
+    found = cues_of_file(cast.name, tmp_path)
+    assert found[0] == ("00:00:00.500", [line]), found
+    assert lines(found)[1:] == ["line 1", "line 2", "line 3"], found
+    if (cols, rows, narrow) == (40, 10, "20x8"):
+        assert cues_of_file("review13_h6f.cast", SUBTITLES) == found

@@ -83,11 +83,26 @@ def reflow(
         # the line is done, told whole as it was (review-exports10 item 2: `Wall`, the
         # end of a compiler line, was told for it), its end here with it
         # (not the last line shown: one still being written goes on, the cursor on it)
-        cut = y == 0 and k > starts[a] and a >= len(followed.history)
+        # The line starts at its first row above (rows the terminal wrapped onto the
+        # next): the rewrap may put exactly its first rows in the scrollback, the top row
+        # starting where an old row did (review-exports13 item 7: `... wraps beca` went,
+        # `use it is ...` stayed, and the line was told cut there).
+        top = a
+        while y == 0 and top > len(followed.history) and _wrapped(followed, top - 1):
+            top -= 1
+        cut = y == 0 and (k > starts[a] or top < a) and a >= len(followed.history)
         cut = cut and any(text.strip() for text in new[1:])
-        kept.update(range(a + cut, max(a + 1, bisect_right(starts, k + size - 1))))
+        end = max(a + 1, bisect_right(starts, k + size - 1))
+        if cut and top < a:  # (told whole: its rows still shown are done with it)
+            while end < len(old) and _wrapped(followed, end - 1):
+                end += 1
+        kept.update(range(top + 1 if cut else a, end))
         if cut:  # (the line's rows, and what of it went to the scrollback)
-            cuts = (a, bisect_right(starts, k + size - 1), joined[starts[a] : k])
+            cuts = (top, end, joined[starts[top] : k])
+        if cuts is not None and y > 0 and cuts[0] <= a < cuts[1]:
+            followed.since[y] = -1.0
+            at = starts[a + 1] if y in found else k + size
+            continue
         at = starts[a + 1] if y in found else k + size
         followed.since[y] = -1.0 if cut else since[a]
         whole = k == starts[a]  # (the row starts where an old row started)
@@ -130,6 +145,12 @@ def reflow(
     followed.texts = new
     followed.wraps = [False] * len(new)
     followed._open = None
+
+
+def _wrapped(followed: Lines, i: int) -> bool:
+    """Whether old row i (of the scrollback, then the screen) was wrapped onto the next."""
+    y = i - len(followed.history)
+    return 0 <= y < len(followed.wraps) and followed.wraps[y]
 
 
 def _rest_joined(followed: Lines) -> None:
