@@ -241,6 +241,16 @@ class Launcher(Pdsh):
             out = self._merge(event.t_fault, per_node, 3)
         if not event.watchdog:
             return out + self._died(event)
+        # A worker that died (ends "dies") is its own launcher's at once, on several nodes
+        # too: launch.py polls its processes every second and on the first non-zero return
+        # code kills every process it spawned and exits with it (launch.py:317-355 at
+        # v0.17.5), and pdsh reports that node's ssh then. Only the other nodes' ranks are
+        # left in the collective for their watchdogs (review-mg11 D1).
+        gone = node if event.ends == "dies" else None
+        if gone is not None:
+            shifted, self.facts = self.facts, before  # the log's clock before the hang
+            out += self._launcher_ends(event, event.t_fault + self._poll(event), {gone})
+            self.facts = shifted
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
         # The log runs torch_dump's minute behind the run's from here (Log.present): the
         # watchdogs find the timeout a minute before they take their processes down.
@@ -263,7 +273,9 @@ class Launcher(Pdsh):
         ranks = [
             rank
             for rank in range(f.gpus)
-            if not (event.errors and rank == event.rank) and (event.same_node or rank // 8 != node)
+            if not (event.errors and rank == event.rank)
+            and (event.same_node or rank // 8 != node)
+            and rank // 8 != gone
         ]
         records = watchdog_records(
             f, event, ranks, TIMEOUT_MS, zero3_numels(f, event.op, pick), own
@@ -291,20 +303,36 @@ class Launcher(Pdsh):
         ]
         out += self._merge(event.t - wait, found, 4)
         out += self._merge(event.t, watchdog, 5)
+        left = {n for n in range(f.nodes) if n != gone}
+        return out + self._launcher_ends(event, event.t + 2.0, left)
+
+    def _poll(self, event: Failed) -> float:
+        """From the fault to the launcher's sight of the dead worker: its exit (a fraction
+        of a second) and the rest of launch.py's one-second poll (launch.py:339-355)."""
+        draw = Rng(self.facts.seed * 631 + event.seq)
+        return draw.uniform(0.05, 0.4) + draw.uniform(0.0, 1.0)
+
+    def _launcher_ends(self, event: Failed, t: float, nodes: set[int]) -> list[Out]:
+        """The launchers of `nodes` kill their processes from `t` (launch.py:319) and exit
+        with the first non-zero code, -6 for an abort (:325), and pdsh reports each of
+        those nodes' ssh."""
+        f = self.facts
         # launch.py rebinds `cmd` for each process it spawns (v0.17.5 :221-243), so its
         # sigkill_handler (:325) names the last one's, the node's highest local rank.
         words = [PYTHON, "-u", *self._script(f.gpus // f.nodes - 1)]
-        later = [
-            [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)] for node in range(f.nodes)
+        killed = [
+            [(LAUNCH_KILLING, killing(pid)) for pid in self._pids(n)] if n in nodes else []
+            for n in range(f.nodes)
         ]
-        out += self._merge(event.t + 2.0, later, 6)
-        ends = [[(LAUNCH_EXITS, exits(words, -6))] for _ in range(f.nodes)]
-        out += self._merge(event.t + 2.1, ends, 7, level="ERROR")
+        out = self._merge(t, killed, 6)
+        ends = [[(LAUNCH_EXITS, exits(words, -6))] if n in nodes else [] for n in range(f.nodes)]
+        out += self._merge(t + 0.1, ends, 7, level="ERROR")
         if f.nodes > 1:
             # sys.exit(-6) leaves each shell an exit status of 250.
             draw = Rng(f.seed * 577 + event.seq)
             keys = {host: draw.random() for host in self.hosts}  # as each ssh ends
-            order = sorted(self.hosts, key=keys.__getitem__)
+            hosts = [self.hosts[n] for n in sorted(nodes)]
+            order = sorted(hosts, key=keys.__getitem__)
             out.append(Line("\r\n".join(ssh_exited(f.master, host, 250) for host in order)))
         return out
 
