@@ -220,8 +220,16 @@ class Log(Launcher, Engine):
         they load, then `trainer.train()`: deepspeed_init, accelerate's prepare and
         deepspeed.initialize."""
         f = self.facts
-        reading = event.reading if event.loaded_from is not None and self.resume_step else 0.0
-        loading = (event.seconds - reading) * SHARE_LOADING
+        # The start-up beyond reading a checkpoint: building the model under zero.Init (a
+        # share of it) and deepspeed.initialize (the rest).
+        reading = event.reading if event.loaded_from is not None else 0.0
+        building = (event.seconds - reading) * SHARE_LOADING
+        # A first launch from released weights reads them in from_pretrained, at the storage
+        # speed the plan draws them at, as the hf dialect's bar shows (review-realism9 F2:
+        # 29.4 GB in 1.95 s against 8 GB/s); a relaunch's checkpoint is read later, by the
+        # engine's load_checkpoint (deepspeed_engine._load).
+        shards = reading if not self.resume_step else 0.0
+        loading = building + shards
         start = event.t - event.seconds
         part = event._replace(t=start + loading, seconds=loading)
         # As the Trainer's script decides it at its first launch (a relaunch builds the
@@ -230,8 +238,9 @@ class Log(Launcher, Engine):
         if pretrained is None:
             pretrained = event.loaded_from is not None
         # zero.Init partitions the model as it is built, before its weights load (stamped
-        # off the shared clock: the Trainer's lines below begin earlier).
-        built = self.facts.moment(self.clock.at(start + loading * 0.1))
+        # off the shared clock, on the Trainer's terms: its lines run its NCCL wait behind).
+        offset = start + self.trainer.comm_seconds
+        built = self.facts.moment(self.clock.at(offset + building * 0.1))
         detected = hf_line(
             built,
             ZERO3_DETECTED[0 if pretrained else 1],
@@ -239,15 +248,27 @@ class Log(Launcher, Engine):
         )
         # zero.Init's exit after the model's __init__ ran under it: from scratch that build
         # (and its random initialisation) is the whole loading; before a checkpoint's
-        # weights load, only the empty partitioned model's.
-        finished = built if pretrained else self.facts.moment(start + loading)
+        # weights load, only the empty partitioned model's, which allocates and partitions
+        # every parameter on the GPUs: its share of the start-up, before the shards' bar.
+        finished = built
+        if not pretrained:
+            finished = self.facts.moment(start + loading)
+        elif shards:
+            finished = self.facts.moment(offset + building)
         done = line(
             finished,
             ZERO3_INIT_DONE,
             f"finished initializing model - num_params = {state_dict_tensors(f)}, "
             f"num_elems = {hf_model.built(f) / 1e9:.2f}B",
         )
-        texts = self._rank0(self.trainer.present(part))
+        raw = self.trainer.present(part)
+        if pretrained and shards:
+            # the bar counts the shards' reading only, once zero.Init's build has ended
+            bars = Line("\r\n".join(self.trainer.shard_bars(shards)))
+            raw = [
+                bars if isinstance(o, Line) and o.text.startswith(hf.SHARDS_BAR) else o for o in raw
+            ]
+        texts = self._rank0(raw)
         # trl's dataset preparation (the Trainer's lines after it run that much later): the
         # whole log from here on, the engine's lines too.
         # (the clock, shared with the Trainer, counts on the shifted start's terms)

@@ -351,7 +351,7 @@ class Log(Watchdog):
             ),
         ]
         if pretrained:
-            lines.append(Line("\r\n".join(self._shard_bars(seconds, processes))))
+            lines.append(Line("\r\n".join(self.shard_bars(seconds, processes))))
             # With the weights in, from_pretrained reads the checkpoint's generation config
             # (modeling_utils.py:5079-5092 at 4.57.1, for every model that can generate): the
             # file the Trainer's saves write (generation_config_saved), from_model_config's
@@ -371,7 +371,7 @@ class Log(Watchdog):
         ]
         return lines
 
-    def _shard_bars(self, seconds: float, processes: int) -> list[str]:
+    def shard_bars(self, seconds: float, processes: int = 8) -> list[str]:
         """`Loading checkpoint shards`, one bar a process: every process of the node runs
         from_pretrained, and its tqdm has no rank check (modeling_utils.py:5464-5465 at
         4.57.1; transformers' bars are on by default, utils/logging.py:52). The processes
