@@ -198,7 +198,7 @@ def test_the_genact_log_stops_a_dead_workers_peers_at_once() -> None:
 
 
 # torchrun's agent: a closing signal, and 30 s later the kill of a worker that did not end on it
-# (elastic/multiprocessing/api.py:908 and :928 at torch 2.9.0)
+# (elastic/multiprocessing/api.py:908 and :927 at torch 2.9.0)
 CLOSING = re.compile(
     r"^W(\d\d)(\d\d) (\d\d:\d\d:\d\d\.\d{6}) (\d+) .*Sending process (\d+) closing"
 )

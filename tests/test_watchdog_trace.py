@@ -174,7 +174,7 @@ def test_torchruns_lines_are_torch_2_9_0s() -> None:
         "torch/distributed/elastic/multiprocessing/api.py:882",
         "torch/distributed/elastic/multiprocessing/api.py:908",
         # the Ctrl-C that ends a torchrun left waiting by another node's (interrupted_hang)
-        "torch/distributed/elastic/multiprocessing/api.py:928",
+        "torch/distributed/elastic/multiprocessing/api.py:927",
     }
 
 

@@ -394,7 +394,7 @@ def interrupted_hang(
     Ctrl-C at `t` reaches torchrun alone (its workers run in their own sessions,
     subprocess_handler.py:68): the agent warns and passes SIGINT on (agent/server/api.py:725,
     multiprocessing/api.py:908); a worker blocked in C never runs Python's handler, so 30 s
-    later it is killed (multiprocessing/api.py:928, `via 2, forcefully exiting via 9` as real
+    later it is killed (multiprocessing/api.py:927, `via 2, forcefully exiting via 9` as real
     logs print it) and torchrun ends with SignalException (`outer`: a launcher's frames)."""
     source = torchrun.torch_source(facts.torch)
     site = torch_site(facts.torch)

@@ -141,7 +141,7 @@ def failure_lines(
         if event.ends == "stuck" and node == event.rank // 8:
             # The faulty GPU's process, stuck since its error, does not end on the SIGTERM
             # either: the agent kills it 30 s later and only then reports the failure (the
-            # real Xid 48 log, plan_failures.ENDS; multiprocessing/api.py:928 at torch 2.9.0).
+            # real Xid 48 log, plan_failures.ENDS; multiprocessing/api.py:927 at torch 2.9.0).
             pid = node_agent.worker_pids[event.local_rank]
             later += STUCK_KILL_SECONDS
             block.append(

@@ -83,7 +83,7 @@ _SOURCES = {
     # bound, right after barrier()'s warning: real torch 2.9 logs with the same
     # distributed_c10d.py:4876 (index:56419797769, index:57129709323).
     "2.9": TorchSource(
-        803, False, *_C10D_2_9, barrier_warning=4876, guess_device=5072, mp_unable=928
+        803, False, *_C10D_2_9, barrier_warning=4876, guess_device=5072, mp_unable=927
     ),
 }
 
@@ -450,7 +450,7 @@ def _traceback(run_frames: Sequence[Frame], packages: str, outer: Sequence[Frame
 
 # torch 2.9.0's agent taking a death signal (SIGTERM from Slurm, SIGINT from a Ctrl-C) while
 # its monitor loop sleeps: the termination handler raises SignalException (elastic/
-# multiprocessing/api.py:84), SimpleElasticAgent.run logs it and shuts the workers down
+# multiprocessing/api.py:85), SimpleElasticAgent.run logs it and shuts the workers down
 # (agent/server/api.py:717-728), launch_agent re-raises it without closing the rendezvous
 # (launcher/api.py:284, 301-305) and Python prints it (the 2.9.0 wheel's lines; the frames'
 # shape, carets and message are a real Python 3.12 torchrun's, index:11265493140).
@@ -462,7 +462,7 @@ _SIGNAL_FRAMES: tuple[Frame, ...] = (
     ("elastic/agent/server/api.py", 881, "_invoke_run", "time.sleep(monitor_interval)"),
     (
         "elastic/multiprocessing/api.py",
-        84,
+        85,
         "_terminate_process_handler",
         'raise SignalException(f"Process {os.getpid()} got signal: {sigval}", sigval=sigval)',
     ),
