@@ -508,13 +508,24 @@ def test_a_base_checkpoint_is_loaded_only_from_the_commands_initial_load_path(
 @pytest.mark.parametrize("index", range(len(CASES)))
 def test_the_validator_prepares_its_dataset_before_the_trainer_is_initialized(index: int) -> None:
     """train.py:333-356 at v0.2.0 builds the validator, whose HuggingFaceDataset logs
-    `Preparing c4_validation dataset from allenai/c4` (hf_datasets.py:66; the default and every
-    shipped toml's validation dataset), before `Trainer is initialized` (:362)."""
+    `Preparing <validation.dataset> dataset from <path>` (hf_datasets.py:66), before
+    `Trainer is initialized` (:362): c4_validation where the run trains on c4 (the default
+    and every shipped toml's), else the held-out split of the run's own data, whose loss
+    the run prints (review-realism9 F4)."""
     text = lines(index)
+    command = text[0]
+    train = re.search(r"Preparing (\S+) dataset from (\S+)$", "\n".join(text), re.M)
+    assert train
+    name, path = train.groups()
+    held_out = ("c4_validation", "allenai/c4") if name == "c4" else (f"{name}_validation", path)
     starts = [i for i, line in enumerate(text) if "Trainer is initialized with" in line]
     assert starts
     for start in starts:
-        assert text[start - 1].endswith("Preparing c4_validation dataset from allenai/c4")
+        assert text[start - 1].endswith("Preparing {} dataset from {}".format(*held_out))
+    if name != "c4" and "/train_configs/" in command and "./torchtitan/models/" in command:
+        # over a shipped config, whose dataset is c4, the run's own is named
+        assert f"--training.dataset={name}" in command
+        assert f"--validation.dataset={held_out[0]}" in command
 
 
 def test_names_are_metas_and_the_interpreter_is_the_site_packages_one() -> None:
@@ -596,17 +607,19 @@ def test_the_export_reads_the_training_configs_assets_and_names_its_data(
 ) -> None:
     """A run on a shipped config converts with that config's hf_assets_path (train_configs/
     llama3_{8b,70b}.toml:20 at v0.2.0: ./assets/hf/Llama-3.1-8B, -70B), where its tokenizer
-    came from, and names the export after c4, the data it trained on (:36), not the plan's
-    dataset (review-tt4 fault 9)."""
+    came from. It trains on the run's own data, named over the config's c4 on the command
+    line (the same run as every dialect's: review-realism9 F4), and the export is named
+    after that data, as in every dialect."""
     options = RecordOptions(seed=seed, framework="torchtitan", model=model, kind="continue")
     plan = make_plan(options._replace(duration=60.0))
     log = Log(facts_for(plan), color=False)
     assert log.config_path().endswith(f"/llama3_{log.flavor.lower()}.toml")
-    event = Exported(0.0, f"./models/{plan.output_name}/", (), 1.0)
-    words = log.export_words(event._replace(path=log.export_folder(event)))
+    words = log.export_words(Exported(0.0, f"./models/{plan.output_name}/", (), 1.0))
     assert words[words.index("--hf_assets_path") + 1] == f"./assets/hf/Llama-3.1-{log.flavor}"
-    assert words[3] == f"./models/{plan.model_name.lower()}-c4-cpt/"
-    assert log.dataset_name() == "c4"
+    assert words[3] == f"./models/{plan.output_name}/"
+    if plan.dataset.name.casefold() != "c4":
+        assert log.dataset_name() != "c4"
+        assert f"--training.dataset={log.dataset_name()}" in log.launch_words()
 
 
 def test_the_export_writes_the_files_of_the_models_own_index() -> None:

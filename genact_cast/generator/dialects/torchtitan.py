@@ -342,6 +342,7 @@ class Log(Watchdog):
             max_seq_len=self.max_seq_len,
             float8_compiled=fast,
             ac_mode=self.ac_mode(),
+            validation=self.validation_dataset(),
             colors=self.colors,
         )
         for dt, text, level in build:

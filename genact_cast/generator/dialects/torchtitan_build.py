@@ -21,8 +21,6 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     FLOAT8_ACTIVE,
     FOLDER,
     MIXED_PRECISION,
-    VALIDATION_DATASET,
-    VALIDATION_PATH,
     Colors,
     applied_ac,
     building,
@@ -53,9 +51,11 @@ def building_lines(
     max_seq_len: int,
     float8_compiled: bool,
     ac_mode: str,
+    validation: tuple[str, str],
     colors: Colors,
 ) -> list[Timed]:
-    """`float8_compiled`: the shipped config's float8 converter, async TP and compile."""
+    """`float8_compiled`: the shipped config's float8 converter, async TP and compile;
+    `validation`: the held-out set's name and path (Job.validation_dataset)."""
     # fp32 parameters, sharded over a shard group (all of DP, or HSDP's)
     state_gib = 4 * release.model_params(f) / (f.gpus // f.replicas) / 2**30
     lines: list[Timed] = []
@@ -122,8 +122,8 @@ def building_lines(
             else [_at(0.82, AMP_UNSUPPORTED, "WARNING"), _at(0.82, AMP_DISABLED)]
         ),
         # train.py:333-356: build_validator's HuggingFaceDataset (validate.py:65,
-        # hf_datasets.py:66) for the default and the shipped tomls' c4_validation
-        _at(0.825, preparing_dataset(VALIDATION_DATASET, VALIDATION_PATH)),
+        # hf_datasets.py:66)
+        _at(0.825, preparing_dataset(*validation)),
         _at(
             0.83,
             trainer_initialized(

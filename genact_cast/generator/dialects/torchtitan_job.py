@@ -13,6 +13,8 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     FOLDER,
     LOG_FREQ,
     VALIDATION_BATCH,
+    VALIDATION_DATASET,
+    VALIDATION_PATH,
     VALIDATION_SEQ_LEN,
     command,
 )
@@ -133,6 +135,7 @@ class Job:
         words.append("--checkpoint.enable")
         if f.checkpoint_every != toml.checkpoint_interval:
             words.append(f"--checkpoint.interval={f.checkpoint_every}")
+        words += self.dataset_words()
         words.append("--validation.enable")
         if self.validation_freq != toml.validation_freq:
             words.append(f"--validation.freq={self.validation_freq}")
@@ -144,14 +147,38 @@ class Job:
         return "none" if self.facts.recompute == "off" else self.facts.recompute
 
     def dataset_name(self) -> str:
-        """A shipped config on the tag's checkout reads c4, the one training set it registers
-        (datasets/hf_datasets.py:35-51); a user's own config, their own registered one."""
-        if self.toml is not None:
-            return "c4"
-        return self.facts.dataset.lower().replace("-", "_")
+        """c4 is the one training set the tag registers (datasets/hf_datasets.py:35-51) and
+        the shipped configs' `dataset = "c4"`; the run's other data is the user's own,
+        registered in their checkout (docs/datasets.md's way) and named on the command line
+        over a shipped config (review-realism9 F4: the run trains on its own data in every
+        dialect)."""
+        return "c4" if self.trains_on_c4() else self.facts.dataset.lower().replace("-", "_")
 
     def dataset_path(self) -> str:
-        return "allenai/c4" if self.toml is not None else f"datasets/{self.facts.dataset}"
+        return "allenai/c4" if self.trains_on_c4() else f"datasets/{self.facts.dataset}"
+
+    def validation_dataset(self) -> tuple[str, str]:
+        """The held-out set the validator prepares (job_config.py's `validation.dataset`,
+        default c4_validation): the run's own data's held-out split, whose loss the run
+        prints, registered beside the training set."""
+        if self.trains_on_c4():
+            return VALIDATION_DATASET, VALIDATION_PATH
+        return f"{self.dataset_name()}_validation", self.dataset_path()
+
+    def trains_on_c4(self) -> bool:
+        return self.facts.dataset.casefold() == "c4"
+
+    def dataset_words(self) -> list[str]:
+        """A shipped config's c4 replaced by the run's data (the user's own config names it)."""
+        if self.toml is None or self.trains_on_c4():
+            return []
+        name, path = self.validation_dataset()
+        return [
+            f"--training.dataset={self.dataset_name()}",
+            f"--training.dataset_path={self.dataset_path()}",
+            f"--validation.dataset={name}",
+            f"--validation.dataset_path={path}",
+        ]
 
     def validation_shape(self) -> tuple[int, int]:
         """validation.local_batch_size and validation.seq_len (job_config.py:862-866; no
@@ -202,14 +229,6 @@ class Job:
             nodes=f.nodes, endpoint=f"{f.master}:{f.port}", args=args, max_restarts=MAX_RESTARTS
         )
         return ["NCCL_DEBUG=INFO", *words]
-
-    def export_folder(self, event: Exported) -> str:
-        """Where the export goes: named after the data the run trained on, c4 for a
-        shipped config (its `dataset = "c4"`, train_configs/llama3_*.toml:36 at v0.2.0)."""
-        f = self.facts
-        if self.toml is None or f.kind != "continue":
-            return event.path
-        return f"./models/{f.model_name.lower()}-{self.dataset_name()}-cpt/"
 
     def hf_assets_path(self) -> str:
         """The run's own `model.hf_assets_path`: a shipped config's (train_configs/

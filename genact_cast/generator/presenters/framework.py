@@ -406,11 +406,6 @@ class FrameworkLog:
 
     def export(self, event: Exported, budget: float) -> None:
         con = self.show.con
-        # A dialect whose run names the export after its own data (torchtitan's shipped
-        # configs train on c4) gives the folder itself.
-        folder = getattr(self.dialect, "export_folder", None)
-        if folder is not None:
-            event = event._replace(path=folder(event))
         start = event.t - event.seconds
         con.at(start)
         self._emit(self.dialect.finish_training(start))
