@@ -22,6 +22,7 @@ import pexpect
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "subtitles"
 KEY_SECONDS = 0.09
 TAB, ENTER, DOWN, CTRL_U, CTRL_B, CTRL_A = "\t", "\r", "\x1b[B", "\x15", "\x02", "\x01"
+UP, LEFT = "\x1b[A", "\x1b[D"
 ZSHRC = """PROMPT='%n:%~%# '
 RPROMPT='[%T]'
 autoload -U compinit; compinit -u
@@ -143,6 +144,22 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("sleep 2", 0.1), (ENTER, 0.3), ("ls", 2.5), (" -a notes", 0.3), (ENTER, 1.0),
             ("sleep 2", 0.1), (ENTER, 0.3), ("les", 2.5), ("s notes/beta.txt", 0.3),
             (ENTER, 1.5), ("q", 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # Keys typed in front of text left after the cursor (review-exports13 item 10): a
+    # command recalled (Up), the cursor moved left into it, the line before the cursor
+    # cut (Ctrl-U), a command typed in front of the rest and given up (Ctrl-U), another
+    # typed and run with the rest.
+    "bash_typed_in_front": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("echo first-command ok", 0.3), (ENTER, 1.0),
+            (UP, 0.5), (LEFT * 16, 0.5), (CTRL_U, 0.8),
+            ("ls notes/ ", 0.5), (CTRL_U, 0.8),
+            ("echo typed ", 0.5), (ENTER, 1.0),
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),

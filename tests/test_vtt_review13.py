@@ -192,3 +192,28 @@ def test_a_resize_that_puts_a_wrapped_lines_first_rows_in_the_scrollback_keeps_i
     assert lines(found)[1:] == ["line 1", "line 2", "line 3"], found
     if (cols, rows, narrow) == (40, 10, "20x8"):
         assert cues_of_file("review13_h6f.cast", SUBTITLES) == found
+
+
+def test_keys_typed_in_front_of_text_left_after_the_cursor_make_one_command() -> None:
+    """review-exports13 item 10: a line recalled and cut before the cursor (Ctrl-U in
+    mid-line) leaves its rest after the cursor; bash redraws from the cursor at each key
+    typed in front of it, and each burst of keys was a cue of its own (ten between 4.2 s
+    and 12.9 s). A command typed there is one line from its first key; cut again to the
+    text left (Ctrl-U), it is told once as typed. review13_s7.cast (`echo first-command
+    ok`, Ctrl-R `first`, Right, Ctrl-U, `ls /usr/sh` Tab `are/ter` Tab Tab, Ctrl-U, `read -s
+    -p 'Password: ' pw; echo; echo "got ${#pw} chars"` Enter); bash_typed_in_front.cast
+    (Up, Left x16, Ctrl-U, `ls notes/ ` Ctrl-U, `echo typed ` Enter)."""
+    found = cues_of_file("review13_s7.cast", SUBTITLES)
+    typed = [cue for cue in found if cue[1][0].startswith("me@box:~$ ") and "irst-" in cue[1][0]]
+    typed = [cue for cue in typed if "first-" not in cue[1][0]]
+    read = "read -s -p 'Password: ' pw; echo; echo \"got ${#pw} chars\""
+    assert typed == [
+        ("00:00:04.807", ["me@box:~$ ls /usr/share/are/terirst-command ok"]),
+        ("00:00:07.614", [f"me@box:~$ {read}irst-command ok"]),
+    ], found
+    found = cues_of_file("bash_typed_in_front.cast", SUBTITLES)
+    assert found[2:5] == [
+        ("00:00:09.414", ["$ ls notes/ first-command ok"]),
+        ("00:00:12.335", ["$ echo typed first-command ok"]),
+        ("00:00:14.537", ["typed first-command ok"]),
+    ], found

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
+from genact_cast.publish.vtt_prompts import abandoned
 from genact_cast.publish.vtt_text import bare
 
 if TYPE_CHECKING:
@@ -122,3 +123,56 @@ def echoed_before_prompt(lines: Lines, y: int, text: str) -> None:
         while len(lines.heads) > MAX_PROMPTS:
             del lines.heads[next(iter(lines.heads))]
         return
+
+
+def edited_after(lines: Lines, y: int, old: str, text: str, time: float) -> None:
+    """Row y, the cursor on it, showed `old`, a prompt seen before and text after it that
+    no key was typed on (a line recalled and cut before the cursor with Ctrl-U: the rest
+    stays after the cursor), and now `text`, the same prompt with keys typed in front of
+    that text (review-exports13 item 10: bash redraws from the cursor at each key, so the
+    row was written over, a new line at each burst of keys). It is a command typed after
+    that prompt, from its first key; cut again to the text left, it was given up."""
+    for known in lines.known_prompts:
+        lead = known + " "
+        rest = old[len(lead) :]
+        if old.startswith(lead) and text.startswith(lead) and rest and text.endswith(rest):
+            lines.leads[y] = lines.first[y] = lead
+            lines.tails[y] = rest
+            lines.since[y] = time
+            lines.born[y] = lines.epoch
+            return
+
+
+def cut_before_cursor(
+    lines: Lines,
+    y: int,
+    old: str,
+    text: str,
+    lead: str,
+    cursor: tuple[int, int] | None,
+    time: float,
+) -> bool:
+    """Row y, a command line after `lead`, went from `old` to `text`: True if the line
+    before the cursor was cut with text left after it (Ctrl-U in a line, again after keys
+    typed in front of that text): what was typed is given up, told as typed (`abandoned`),
+    and the next key starts another command. The first key typed in front of the text left
+    starts the command's time."""
+    tail = lines.tails.get(y)
+    if tail is not None and not text.endswith(tail):
+        del lines.tails[y]  # (the text left after the cursor is gone)
+        tail = None
+    at = cursor[0] if cursor is not None and cursor[1] == y else -1
+    rest = text[at:] if at > 0 else ""
+    if tail is None:
+        before = bare(text[: max(at, 0)]) == bare(lead)
+        if y in lines.leads and before and rest and len(old) > len(text) and old.endswith(rest):
+            abandoned(lines, y, old, time)
+            lines.tails[y] = rest
+            return True
+        return False
+    if bare(text[: len(text) - len(tail)]) == bare(lead) and old not in (text, lines.first[y]):
+        abandoned(lines, y, old, time)  # (cut again: the text left stays)
+        return True
+    if old == lines.first[y]:
+        lines.since[y] = time  # (the first key typed in front of it)
+    return False

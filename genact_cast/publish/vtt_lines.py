@@ -11,7 +11,13 @@ Their marks and limits are in vtt_marks.py."""
 from __future__ import annotations
 
 from genact_cast.publish.screens import Row, Screen, row_text
-from genact_cast.publish.vtt_drafts import echoed_before_prompt, redrawn, typed_ahead
+from genact_cast.publish.vtt_drafts import (
+    cut_before_cursor,
+    echoed_before_prompt,
+    edited_after,
+    redrawn,
+    typed_ahead,
+)
 from genact_cast.publish.vtt_erasures import erase, overwritten, settle
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
@@ -92,6 +98,9 @@ class Lines:
         self.left_of_cursor: dict[int, str] = {}
         self.listed: tuple[str, tuple[str, ...]] = ("", ())  # the last draft and its list
         self.ahead: dict[float, None] = {}  # commands typed ahead (`typed_ahead`), by time
+        # Rows edited after a prompt drawn with text after the cursor (a line recalled,
+        # then cut before the cursor with Ctrl-U): the text left after it (`edited_after`)
+        self.tails: dict[int, str] = {}
         self.prompt_heads: dict[str, None] = {}  # first lines of two-line prompts
         # the row above the last prompt typed after, not known as its head, and the row
         # above it (the output it was drawn under)
@@ -307,6 +316,8 @@ class Lines:
             old = self.texts[y]
             here = self.waiting is not None and self.waiting[0] == y
             waited, right = self.waiting[1:] if self.waiting is not None and here else ("", "")
+            if y not in self.leads and text != old and cursor is not None and cursor[1] == y:
+                edited_after(self, y, old, text, time)  # (keys typed in front of text)
             lead = self.leads.get(y, waited)
             right = self.rights.get(y, right)
             if right and y in self.leads and (again := right_redrawn(old, text, right)):
@@ -318,6 +329,9 @@ class Lines:
             elif text != old and lead and old.startswith(lead) and text.startswith(lead):
                 # The first key typed; after a prompt taken before (one a full-screen
                 # program covered, restored as it exits) what is written is a new line.
+                if cut_before_cursor(self, y, old, text, lead, cursor, time):
+                    self.texts[y] = self.first[y] = text
+                    continue
                 if y in self.leads and _bare(text) == _bare(lead) != _bare(old):
                     typed = self.left_of_cursor.get(y, old)  # (not a grey suggestion)
                     abandoned(self, y, typed, time)  # (Ctrl-U: the next key starts anew)
