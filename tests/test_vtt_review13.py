@@ -217,3 +217,20 @@ def test_keys_typed_in_front_of_text_left_after_the_cursor_make_one_command() ->
         ("00:00:12.335", ["$ echo typed first-command ok"]),
         ("00:00:14.537", ["typed first-command ok"]),
     ], found
+
+
+def test_a_program_back_after_a_shell_it_started_is_named_as_before() -> None:
+    """review-exports13 item 11: `vim -u NONE`, `:sh`, `echo inside vim shell`, `exit`,
+    `:q` (review13_s7.cast, 19.6-26.5 s): vim's screen back after the shell's `exit` was
+    `[full-screen program]`, named by the last command typed, the subshell's `exit`. A
+    shell left gives the screen back to the program whose session it came after."""
+    told = lines(cues_of_file("review13_s7.cast", SUBTITLES))
+    at = told.index("root@vm:~# exit")
+    assert told[at - 3 : at + 3] == [
+        "[vim]",
+        "root@vm:~# echo inside vim shell",
+        "inside vim shell",
+        "root@vm:~# exit",
+        "exit",
+        "[vim]",
+    ], told

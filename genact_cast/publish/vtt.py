@@ -28,7 +28,8 @@ from its first key, then the list once; a line given up (Ctrl-U) is told as type
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
 `[vim]`, named by the command typed before it (the last one typed when the row above it
-shows output: vim back after `:!ls`; after `fg` the job line the shell printed), else by
+shows output: vim back after `:!ls`; after `fg` the job line the shell printed; after a
+shell's `exit`, the program whose session that shell came after: vim back after `:sh`), else by
 the command the cast was recorded with (its header's `command`) unless that is a shell,
 else `[full-screen program]` (never by a line it showed: a file's first line says nothing
 of the program); not its screen dump; when it exits, the shell's lines it covered are
@@ -93,6 +94,7 @@ __all__ = [
 # name, not summed up by it alone (review-exports8 item 13).
 DIALOGS = frozenset({"whiptail", "dialog", "gdialog", "cdialog"})
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
+LEAVE = frozenset({"exit", "logout"})  # a shell's commands that end it
 
 
 def render_vtt(timeline: Timeline) -> str:
@@ -154,6 +156,7 @@ def render_vtt(timeline: Timeline) -> str:
 
     timeline.on_alternate = shown
     session: tuple[float, str, str] | None = None
+    left_session: tuple[str, str] | None = None  # (command line, typed) of the last one
 
     def name(session: tuple[float, str, str]) -> str:
         title = next((t for t in reversed(titles[switched[0] :]) if t.strip()), None)
@@ -240,6 +243,12 @@ def render_vtt(timeline: Timeline) -> str:
                 # Output on the row, no command (nor a bare prompt: a key bound to a program)
                 if row >= 0 and not prompt(command) and not typed_program(command, typed):
                     command, typed = resumed(command, lines.last_command(row))
+                    words = command.split()  # (the prompt, then `exit`: a command passed over)
+                    if len(words) > 1 and words[-1] in LEAVE and left_session:
+                        # A shell left (`exit` typed in vim's `:sh`, review-exports13 item
+                        # 11) gives the screen back to the program that started it: the
+                        # one whose session the shell came after.
+                        command, typed = left_session
                 elif row < 0 and typed_program(lines.last_command(row)) in SCREENS:
                     # The cursor's row holds old text (a box a dialog left on the primary
                     # screen, review-exports12 item 1): the last command typed started it,
@@ -258,6 +267,7 @@ def render_vtt(timeline: Timeline) -> str:
                     answers.watch(screen)
             continue
         if session is not None:
+            left_session = session[1:]
             if mux is None:
                 sessions.append((session[0], name(session)))
                 if name(session)[1:-1] in DIALOGS and dialog:
