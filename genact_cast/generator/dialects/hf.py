@@ -180,6 +180,9 @@ class Log(Watchdog):
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            # The relaunched process sums its own losses only: train() sets
+            # _total_loss_scalar = 0.0 after the resume block (trainer.py:2568 at 4.57.1).
+            self.losses = []
             self.eval_works = 0
             self.first_batches = self.saved_first_batches.get(event.step, 0)
             if event.requeued:  # accelerate launch run again: a new torchrun agent
@@ -619,9 +622,9 @@ class Log(Watchdog):
         runtime = t - self.train_start
         # fsum: Python 3.12 changed how sum() adds floats, and the digits must not move.
         mean_loss = math.fsum(self.losses) / len(self.losses) if self.losses else 0.0
-        # The Trainer divides the losses of this launch by the global step (a resumed run's
-        # train_loss counts the steps before the resume too), and its rates take the whole
-        # run's samples and steps over this launch's runtime (trainer.py:2815-2823).
+        # The Trainer divides the sum of this launch's step losses (since the resume) by the
+        # global step, which counts the steps before the resume too, and its rates take the
+        # whole run's samples and steps over this launch's runtime (trainer.py:2815-2823).
         trained = f.total_steps - self.resume_step
         mean_loss *= trained / f.total_steps
         samples = f.global_batch * f.total_steps

@@ -1,0 +1,44 @@
+"""review-tt11 finding 3: the Trainer's `train_loss` after a resume. transformers 4.57.1's
+train() sets `_total_loss_scalar = 0.0` in the relaunched process after its resume block
+(trainer.py:2568) and at the end divides what it summed since by the whole global step
+(trainer.py:2815-2817). Read from the cast: the losses logged every `logging_steps` since
+the last resume stand for the steps they cover."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+import pytest
+
+from genact_cast.generator import RecordOptions, generate
+from tests.helpers import output_of, plain
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        RecordOptions(seed=8201, framework="hf", method="lora", failures=1),
+        RecordOptions(seed=8202, framework="hf", failures=2),
+        RecordOptions(seed=8206, framework="hf", failures=1),
+        RecordOptions(seed=8200, framework="hf"),
+    ],
+)
+def test_train_loss_is_the_losses_since_the_resume_over_the_global_step(
+    options: RecordOptions,
+) -> None:
+    text = plain(output_of(generate(options._replace(cols=1000, color=False)).events))
+    found = re.search(r"Total optimization steps = ([\d,]+)", text)
+    assert found is not None
+    total = int(found[1].replace(",", ""))
+    resumed = re.findall(r"Continuing training from global step (\d+)", text)
+    resumes = [int(step) for step in resumed]
+    assert bool(resumes) == bool(options.failures)
+    since = text.rfind("Continuing training from global step") if resumes else 0
+    logged = [float(x) for x in re.findall(r"\{'loss': '?([\d.]+)", text[since:])]
+    assert len(logged) > 20
+    resume = resumes[-1] if resumes else 0
+    expected = statistics.mean(logged) * (total - resume) / total
+    shown = re.search(r"train_loss\s*=\s*([\d.]+)", text)
+    assert shown is not None
+    assert float(shown[1]) == pytest.approx(expected, rel=0.01)
