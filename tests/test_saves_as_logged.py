@@ -167,17 +167,26 @@ def test_torchtitan_reads_only_datasets_its_checkout_registers(
     seed: int, kind: str, failures: int
 ) -> None:
     """datasets/hf_datasets.py:35-62 at v0.2.0: DATASETS holds c4 (and its test and validation
-    splits); any other name raises `Dataset ... is not supported`. A shipped config reads c4
-    from allenai/c4; a dataset of the user's own comes with the user's own config."""
+    splits); any other name raises `Dataset ... is not supported` unless the user registers
+    it in their checkout. A run on c4 reads it from allenai/c4; a run on other data reads the
+    user's own registered sets (training and its held-out split), named in their own config
+    or, over a shipped config, on the command line (review-realism9 F4)."""
     out = log("torchtitan", seed, kind, failures)
     prepared = set(re.findall(r"Preparing (\S+) dataset from (\S+)", out))
     assert prepared
     shipped = "--job.config_file ./torchtitan/models/" in out
-    for name, path in prepared:
-        if shipped:  # the training split, or validation's (validate.py: c4_validation)
-            assert (name, path) in {("c4", "allenai/c4"), ("c4_validation", "allenai/c4")}
-    if shipped:
-        assert "--training.dataset=" not in out or "--training.dataset=c4" in out
+    trained = {name for name, _ in prepared if not name.endswith("_validation")}
+    assert len(trained) == 1
+    name = trained.pop()
+    for prepared_name, path in prepared:
+        if name == "c4":
+            assert (prepared_name, path) in {("c4", "allenai/c4"), ("c4_validation", "allenai/c4")}
+        else:
+            assert path.startswith("datasets/")
+            assert prepared_name in {name, f"{name}_validation"}
+    if shipped and name != "c4":
+        assert f"--training.dataset={name} " in out
+        assert f"--validation.dataset={name}_validation " in out
 
 
 SAVE_START = re.compile(r"\[INFO\|trainer\.py:\d+\] (\S+ \S+) >> Saving model checkpoint to ")

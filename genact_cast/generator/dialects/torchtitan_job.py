@@ -4,6 +4,8 @@ with the flags that make the config the run's, and the export to Hugging Face's 
 
 from __future__ import annotations
 
+import re
+
 from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
@@ -152,7 +154,11 @@ class Job:
         registered in their checkout (docs/datasets.md's way) and named on the command line
         over a shipped config (review-realism9 F4: the run trains on its own data in every
         dialect)."""
-        return "c4" if self.trains_on_c4() else self.facts.dataset.lower().replace("-", "_")
+        if self.trains_on_c4():
+            return "c4"
+        # a key of DATASETS, as the tag's own ("c4", "c4_test"): FineWeb-Edu/sample-350BT
+        # is registered as fineweb_edu_sample_350bt
+        return re.sub(r"[^a-z0-9]+", "_", self.facts.dataset.lower()).strip("_")
 
     def dataset_path(self) -> str:
         return "allenai/c4" if self.trains_on_c4() else f"datasets/{self.facts.dataset}"
