@@ -350,11 +350,15 @@ def make_plan(options: RecordOptions) -> RunPlan:
     order = (choose.random(), choose.random())
     draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
     drawn_gpu = gpu
+    # A pinned --method pins the kind with it: a fine-tune, never another kind in its place
+    # (review-realism9 F7: `--method lora --model Llama-3.2-1B` pre-trained adapters on a
+    # frozen random model, a model too small to fine-tune here).
+    tried = options._replace(kind=kind) if method_pinned else options
     try:
-        kind, gpu, config = feasible(options, kind, gpu, draws, order, start.date(), framework)
+        kind, gpu, config = feasible(tried, kind, gpu, draws, order, start.date(), framework)
     except SeedRefused:
         raise
-    except BadOption:
+    except BadOption as refusal:
         # No full run of what is pinned: the fine-tune people run instead, with adapters
         # (a 70B on one node), where --method leaves the choice to the run.
         allowed = not method_pinned and no_adapters is None and uncounted is None
@@ -364,6 +368,8 @@ def make_plan(options: RecordOptions) -> RunPlan:
             else None
         )
         if adapted is None:
+            if method_pinned and options.kind is None:
+                raise _as_method(refusal, options.method or "") from None
             raise
         method, kind, gpu, config = adapted
         options = options._replace(method=method)
@@ -494,3 +500,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
         moe=experts,
         lora=lora.plan(arch, method),
     )
+
+
+def _as_method(refusal: BadOption, method: str) -> BadOption:
+    """The refusal of a fine-tune that --method pinned, told by the option the user typed."""
+    text = str(refusal).replace("--kind sft", f"--method {method}", 1)
+    return BadOption(text.replace("; use --kind ", "; drop --method and use --kind ", 1))

@@ -23,7 +23,9 @@ def choose_kind(rng: Rng, options: RecordOptions) -> str:
     no_sft = lineup.why_no_sft(options.framework)
     if options.kind is not None:
         return options.kind
-    if options.method in ("lora", "qlora"):
+    if options.method is not None:
+        # --method full too: how a fine-tune trains (review-realism9 F8: `--method full
+        # --model Llama-3.1-70B --gpus 8` was refused as a pre-training run)
         return "sft"
     if options.dataset is not None:
         return find_dataset(options.dataset).kind

@@ -1,0 +1,55 @@
+"""`--method` says how a fine-tune trains and implies `--kind sft` (the option's help): a
+pinned method never makes another kind of run (issue 17, review-realism9 F7 and F8).
+
+F7: `--seed 8150 --method lora --model Llama-3.2-1B` pre-trained rank-16 adapters on a frozen,
+randomly initialised model for 45 days (`Initializing weights from scratch`, then LoRA
+0.90 % trainable, then `merge_and_unload`): LoRA adapts a pretrained model (Hu et al. 2021,
+arXiv 2106.09685), and frozen random weights cannot learn a language model through 0.9 % of
+their size. F8: `--method full --model Llama-3.1-70B --gpus 8 --gpu H100` was refused as a
+*pretrain* run, with pre-training's GPU counts (1,024 or 2,048)."""
+
+from __future__ import annotations
+
+import pytest
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, make_plan
+
+
+@pytest.mark.parametrize(
+    ("seed", "method", "model"),
+    [
+        (8150, "lora", "Llama-3.2-1B"),
+        (8151, "lora", "Llama-3.2-3B"),
+        (8152, "qlora", "Llama-3.2-1B"),
+    ],
+)
+def test_adapters_on_a_model_too_small_to_fine_tune_are_refused(
+    seed: int, method: str, model: str
+) -> None:
+    with pytest.raises(BadOption) as refused:
+        make_plan(RecordOptions(seed=seed, method=method, model=model))
+    message = str(refused.value)
+    assert message.startswith(f"--method {method} --model {model}: "), message
+    assert "drop --method" in message
+
+
+def test_a_full_fine_tune_that_does_not_fit_is_refused_as_a_fine_tune() -> None:
+    options = RecordOptions(seed=8150, method="full", model="Llama-3.1-70B", gpus=8, gpu="H100")
+    with pytest.raises(BadOption) as refused:
+        make_plan(options)
+    message = str(refused.value)
+    assert message.startswith("--method full --model Llama-3.1-70B"), message
+    assert "sft run" in message
+    assert "pretrain" not in message
+    assert make_plan(options._replace(gpus=None, gpu=None)).kind == "sft"
+
+
+@pytest.mark.parametrize("method", ["full", "lora", "qlora"])
+def test_a_pinned_method_is_always_a_fine_tune(method: str) -> None:
+    for seed in range(40):
+        try:
+            plan = make_plan(RecordOptions(seed=seed, method=method))
+        except BadOption:
+            continue
+        assert plan.kind == "sft", (seed, method, plan.kind)
