@@ -10,7 +10,7 @@ import math
 from datetime import datetime
 
 from genact_cast.generator import physics
-from genact_cast.generator.dialects import hf_mesh, hf_model, trl_metrics
+from genact_cast.generator.dialects import hf_mesh, trl_metrics
 from genact_cast.generator.dialects.base import (
     HANG_NOTICED,
     Above,
@@ -27,47 +27,29 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import py_float, rounded
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_config import (
-    CONFIG_LOGGED,
-    GENERATE_LOGGED,
-    GENERATION_FILE_LOADED,
-    LOADING_FILE,
-    generation_message,
-    model_config_message,
-    tokenizer_files,
-)
+from genact_cast.generator.dialects.hf_counts import Counts
 from genact_cast.generator.dialects.hf_data import prepare_bars
 from genact_cast.generator.dialects.hf_job import LOGGING_STEPS as LOGGING_STEPS
 from genact_cast.generator.dialects.hf_lines import (
-    INSTANTIATING,
-    LOADING_CONFIG,
     LOADING_MODEL,
-    LOADING_WEIGHTS,
     RESUMING,
     bar,
-    config_saved,
     eval_log,
-    generation_config_saved,
     half_precision,
-    line,
     log,
     metrics,
-    model_class,
     running_evaluation,
     running_training,
     runtime_text,
-    saving,
     scheduled_lr,
-    sharded_save,
     state_epoch,
-    tokenizer_saved,
     train_summary,
     trainer,
     training_completed,
-    with_prefix,
 )
-from genact_cast.generator.dialects.hf_peft import adapter_saved
-from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
+from genact_cast.generator.dialects.hf_loading import SHARDS_BAR as SHARDS_BAR
+from genact_cast.generator.dialects.hf_saves import Saves
+from genact_cast.generator.dialects.hf_watchdog import ACCELERATE
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -85,10 +67,8 @@ from genact_cast.generator.rng import Rng
 
 # --- the run, as a Trainer script prints it -----------------------------------------------
 
-SHARDS_BAR = "Loading checkpoint shards: "  # modeling_utils.py:5465 at 4.57.1
 
-
-class Log(Watchdog):
+class Log(Saves, Counts):
     """`accelerate launch train.py`: the Trainer's logging lines, the tqdm bar it redraws in
     place every step with the `{'loss': ...}` dicts written above it every `logging_steps`,
     evaluation, `checkpoint-N` saves, and the summary at the end."""
@@ -291,150 +271,6 @@ class Log(Watchdog):
         lines.append(Line(half_precision(self._at(event.t))))
         return lines
 
-    def _loading(
-        self,
-        moment: datetime,
-        seconds: float,
-        *,
-        pretrained: bool,
-        done: datetime,
-        processes: int = 8,
-        dtype_given: bool = False,
-    ) -> list[Out]:
-        """from_pretrained's lines (from_config's first one alone, from scratch), in each of
-        the node's `processes` (its eight workers; the merged export's main process alone)."""
-        f = self.facts
-        # AutoConfig.from_pretrained: the file, then the config it built (as JSON, over lines)
-        config = model_config_message(f.arch or f.model_name)
-        lines: list[Out] = [
-            Line(
-                line(
-                    moment,
-                    LOADING_CONFIG,
-                    f"loading configuration file {f.loaded}/config.json",
-                )
-            ),
-            *(Line(text) for text in with_prefix(moment, CONFIG_LOGGED, config)),
-        ]
-        if pretrained:
-            lines.append(
-                Line(
-                    line(
-                        moment,
-                        LOADING_WEIGHTS,
-                        f"loading weights file {f.loaded}/model.safetensors.index.json",
-                    )
-                )
-            )
-        # from_config (_from_config, modeling_utils.py:2285-2308 at 4.57.1: the config's
-        # dtype sets the default dtype, then cls(config)) builds the model under its dtype;
-        # from_pretrained does only when a dtype is asked for (`_set_default_dtype` under
-        # `if dtype is not None`, :1238-1287): QLoRA's `--dtype=bfloat16`, the merge's
-        # bf16 reload. Without one the weights load in float32 (FSDP's fp32 masters under
-        # `--bf16` mixed precision) and nothing is logged. The model's __init__ then logs
-        # the generation config it derives.
-        if not pretrained or dtype_given:
-            lines.append(
-                Line(
-                    line(
-                        moment,
-                        INSTANTIATING,
-                        f"Instantiating {model_class(f.arch or f.model_name)} model under "
-                        "default dtype torch.bfloat16.",
-                    )
-                )
-            )
-        lines += [
-            # the model's __init__: its generation config, from its config
-            *(
-                Line(text)
-                for text in with_prefix(
-                    moment, GENERATE_LOGGED, generation_message(f.arch or f.model_name)
-                )
-            ),
-        ]
-        if pretrained:
-            lines.append(Line("\r\n".join(self.shard_bars(seconds, processes))))
-            # With the weights in, from_pretrained reads the checkpoint's generation config
-            # (modeling_utils.py:5079-5092 at 4.57.1, for every model that can generate): the
-            # file the Trainer's saves write (generation_config_saved), from_model_config's
-            # fields, so the same message as the model's __init__ logged; a family not
-            # tabled prints neither line rather than an invented dump.
-            generated = generation_message(f.arch or f.model_name)
-            if generated:
-                path = f"{f.loaded}/generation_config.json"
-                lines.append(
-                    Line(line(done, GENERATION_FILE_LOADED, f"loading configuration file {path}"))
-                )
-                lines += [Line(text) for text in with_prefix(done, GENERATE_LOGGED, generated)]
-        # the script's AutoTokenizer.from_pretrained, after the model
-        lines += [
-            Line(line(done, LOADING_FILE, f"loading file {name}"))
-            for name in tokenizer_files(f.arch or f.model_name)
-        ]
-        return lines
-
-    def shard_bars(self, seconds: float, processes: int = 8) -> list[str]:
-        """`Loading checkpoint shards`, one bar a process: every process of the node runs
-        from_pretrained, and its tqdm has no rank check (modeling_utils.py:5464-5465 at
-        4.57.1; transformers' bars are on by default, utils/logging.py:52). The processes
-        read the same shards at once, and close their bars a little apart, fastest first."""
-        f = self.facts
-        shards = max(1, -(-2 * f.params // 5_000_000_000))
-        rng = Rng(f.seed * 59 + processes)
-        times = sorted(seconds * rng.uniform(0.96, 1.0) for _ in range(processes))
-        return [bar(shards, shards, t, shards / t, self.ncols, desc=SHARDS_BAR) for t in times]
-
-    def trainable_shown(self) -> int:
-        """The banner's trainable count on world rank 0: get_model_param_count after
-        accelerator.prepare has wrapped the model (trainer.py:2449-2490, 2528 at 4.57.1),
-        the sum of p.numel() over model.parameters() (trainer_pt_utils.py:1099-1113: only
-        ZeRO-3's ds_numel is special-cased). FSDP2's DTensors (a TP run's ParallelismConfig)
-        count whole; without TP fsdp.yaml is FSDP1 (accelerate 1.11.0's default
-        fsdp_version 1), whose units' flat parameters are sharded over the ranks, rank 0's
-        original parameters views of its shard: about the model over the ranks, as real
-        logs show (stanford_alpaca#266: 842,302,976 for a 6,738,423,808-parameter 7B on 8;
-        transformers#40463)."""
-        f = self.facts
-        if not self.fsdp or f.tp > 1 or f.dp < 2:
-            return hf_model.trainable(f)
-        return hf_model.fsdp1_rank0_trainable(f)
-
-    def flos_parameters(self) -> int:
-        """The parameters total_flos counts a token: each process adds 6 x its model's
-        num_parameters(exclude_embeddings=True) x its batch's tokens (floating_point_ops,
-        modeling_utils.py), and store_flos sums that over every process (trainer.py:
-        4348-4353 at 4.57.1); the ranks of a TP group train on the same batch, and FSDP2's
-        DTensors count whole on each."""
-        return hf_model.non_embedding(self.facts) * self.facts.tp
-
-    def total_flos(self) -> int:
-        """state.total_flos at the end: 6 x flos_parameters x every token of the run (restored
-        from the checkpoint after a resume). Under FSDP1 (fsdp.yaml without TP: accelerate
-        1.11.0's fsdp_version 1, `accelerate config`'s default fsdp_use_orig_params true)
-        the Trainer holds the FSDP wrapper (trainer.py:2490), whose __getattr__ reaches the
-        model's floating_point_ops (:4945-4946); num_parameters sums p.numel() of the
-        original parameters (modeling_utils.py:1705-1742), each a view of this rank's shard
-        of its unit's flat parameter between steps. The ranks' views partition the model, so
-        the sum store_flos takes over the ranks (:4348-4353) counts it once, each rank with
-        its own batch's tokens: the run's tokens over the data-parallel ranks."""
-        f = self.facts
-        tokens = f.total_steps * f.global_batch * f.seq_len
-        if self.fsdp and f.tp == 1 and f.dp > 1:
-            return 6 * hf_model.non_embedding(f) * (tokens // f.dp)
-        return 6 * self.flos_parameters() * tokens
-
-    def tokens_seen(self, step: int) -> float:
-        """SFTTrainer's num_tokens after `step` steps: each batch's tokens summed over every
-        process by gather_for_metrics (sft_trainer.py:1127-1134 at trl 0.24.0). The ranks of
-        a TP group train on the same batch (prepare_data_loader shards over the data-parallel
-        ranks only, data_loader.py:1109-1145 at accelerate 1.11.0, under DeepSpeed's AutoTP
-        and FSDP2's ParallelismConfig alike): each token counts once a TP rank. The count is
-        the process's own (`_total_train_tokens = 0` in SFTTrainer.__init__, sft_trainer.py:
-        836, restored from no checkpoint): a relaunched run counts from its resume."""
-        f = self.facts
-        return float((step - self.resume_step) * f.global_batch * f.seq_len * f.tp)
-
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
         moment = self._at(event.t)
@@ -527,94 +363,6 @@ class Log(Watchdog):
         if self.has_bar:
             out.append(SubBar(""))
         return out
-
-    def _saves_at(self, step: int) -> bool:
-        """save_strategy "steps" (trainer_callback.py:590-607 at v4.57.1): every save_steps,
-        and at max_steps; none at an epoch's end that falls between."""
-        f = self.facts
-        return step % f.checkpoint_every == 0 or step == f.total_steps
-
-    def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
-        held, self.held_evaluation = self.held_evaluation, None
-        if held is not None and held.step != event.step:
-            held = None
-        if not self._saves_at(event.step):
-            return []
-        self.saved_first_batches[event.step] = self.first_batches
-        # Where the run evaluated first, the save moves to where the evaluation began.
-        end = event.t - (held.seconds if held is not None else 0.0)
-        moment = self._at(end - event.blocking)
-        folder = f"{self.output}/checkpoint-{event.step}"
-        # save_pretrained logs the shard count once rank 0 has written every shard
-        # (modeling_utils.py, after the write loop); the optimizer state follows.
-        weights = self._at(
-            end - event.blocking + event.waited + (event.weights_seconds or event.seconds)
-        )
-        shards = hf_model.saved_shards(self.facts)
-        out: list[Out] = [Line(text) for text in self._saved(moment, weights, folder, shards)]
-        out += [Line(text) for text in self._saved_state(event.step, folder, weights)]
-        if held is not None:
-            out += self._evaluate(held, event.t)
-        return out
-
-    def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
-        """What `_save_optimizer_and_scheduler` logs after the model (`done`: when the
-        weights' shards were written): nothing under FSDP; the DeepSpeed dialect prints the
-        engine's `save_checkpoint` here, as it begins."""
-        del step, folder, done
-        return []
-
-    def _saved(self, moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:
-        """`Trainer._save` then `save_pretrained`: the config, the generation config, the
-        shards, the tokenizer; for a PeftModel, the adapter (hf_peft)."""
-        if self.facts.adapters:
-            return adapter_saved(moment, done, folder, chat=self.facts.chat)
-        return [
-            saving(moment, folder),
-            config_saved(moment, folder),
-            generation_config_saved(moment, folder),
-            sharded_save(done, folder, shards),
-            *tokenizer_saved(done, folder, chat=self.facts.chat),
-        ]
-
-    def _export(self, event: Exported) -> list[Out]:
-        """The script's `trainer.save_model()`, then `trainer.log_metrics("train", ...)`."""
-        moment = self._at(event.t - event.seconds)
-        merged = self.facts.method == "lora"
-        # A merged export writes the small adapter first, then the merged weights; the log's
-        # clock reaches the export's end only with its last line.
-        done = moment if merged else self._at(event.t)
-        texts = self._saved(moment, done, self.output, len(event.shards))
-        out: list[Out] = [Line(text) for text in texts]
-        if merged:
-            out += self._merged(event)
-        return [*out, *(Line(text) for text in self.train_metrics)]
-
-    def _merged(self, event: Exported) -> list[Out]:
-        """A LoRA run's merged export: after `trainer.save_model()` wrote the adapter, the
-        script's main process reloads it on the bf16 base weights
-        (`AutoPeftModelForCausalLM.from_pretrained(output_dir, dtype=torch.bfloat16)`,
-        which loads the base model by from_pretrained), folds it in with
-        `merge_and_unload()` (peft's progress bar is off by default: tuners_utils.py,
-        progressbar=False) and calls `save_pretrained` on the merged model: the config,
-        generation config and shards lines."""
-        # The reload takes the export's first half, from the adapter's save; the merged
-        # weights' write ends the export: each line stamped when it is logged.
-        half = event.seconds / 2
-        begin = event.t - event.seconds
-        moment = self._at(begin)
-        loaded = self._at(begin + half)
-        folder = f"{self.output}/merged"
-        lines = self._loading(
-            moment, half, pretrained=True, done=loaded, processes=1, dtype_given=True
-        )
-        done = self._at(event.t)
-        return [
-            *lines,
-            Line(config_saved(loaded, folder)),
-            Line(generation_config_saved(loaded, folder)),
-            Line(sharded_save(done, folder, len(event.shards))),
-        ]
 
     def _finished(self, t: float) -> list[Out]:
         f = self.facts

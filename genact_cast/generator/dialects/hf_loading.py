@@ -1,0 +1,133 @@
+"""The Hugging Face Trainer's model loading, as transformers 4.57.1 logs it: from_pretrained's
+(or from_config's) configuration, weights and generation-config lines, each process's
+`Loading checkpoint shards` bar, and the tokenizer's files after the model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from genact_cast.generator.dialects.base import (
+    Line,
+    Out,
+)
+from genact_cast.generator.dialects.hf_config import (
+    CONFIG_LOGGED,
+    GENERATE_LOGGED,
+    GENERATION_FILE_LOADED,
+    LOADING_FILE,
+    generation_message,
+    model_config_message,
+    tokenizer_files,
+)
+from genact_cast.generator.dialects.hf_lines import (
+    INSTANTIATING,
+    LOADING_CONFIG,
+    LOADING_WEIGHTS,
+    bar,
+    line,
+    model_class,
+    with_prefix,
+)
+from genact_cast.generator.dialects.hf_watchdog import Watchdog
+from genact_cast.generator.rng import Rng
+
+SHARDS_BAR = "Loading checkpoint shards: "  # modeling_utils.py:5465 at 4.57.1
+
+
+class Loading(Watchdog):
+    """from_pretrained's lines, for the script's start, a restart round's (hf_watchdog) and
+    the merged export's reload (hf_saves)."""
+
+    def _loading(
+        self,
+        moment: datetime,
+        seconds: float,
+        *,
+        pretrained: bool,
+        done: datetime,
+        processes: int = 8,
+        dtype_given: bool = False,
+    ) -> list[Out]:
+        """from_pretrained's lines (from_config's first one alone, from scratch), in each of
+        the node's `processes` (its eight workers; the merged export's main process alone)."""
+        f = self.facts
+        # AutoConfig.from_pretrained: the file, then the config it built (as JSON, over lines)
+        config = model_config_message(f.arch or f.model_name)
+        lines: list[Out] = [
+            Line(
+                line(
+                    moment,
+                    LOADING_CONFIG,
+                    f"loading configuration file {f.loaded}/config.json",
+                )
+            ),
+            *(Line(text) for text in with_prefix(moment, CONFIG_LOGGED, config)),
+        ]
+        if pretrained:
+            lines.append(
+                Line(
+                    line(
+                        moment,
+                        LOADING_WEIGHTS,
+                        f"loading weights file {f.loaded}/model.safetensors.index.json",
+                    )
+                )
+            )
+        # from_config (_from_config, modeling_utils.py:2285-2308 at 4.57.1: the config's
+        # dtype sets the default dtype, then cls(config)) builds the model under its dtype;
+        # from_pretrained does only when a dtype is asked for (`_set_default_dtype` under
+        # `if dtype is not None`, :1238-1287): QLoRA's `--dtype=bfloat16`, the merge's
+        # bf16 reload. Without one the weights load in float32 (FSDP's fp32 masters under
+        # `--bf16` mixed precision) and nothing is logged. The model's __init__ then logs
+        # the generation config it derives.
+        if not pretrained or dtype_given:
+            lines.append(
+                Line(
+                    line(
+                        moment,
+                        INSTANTIATING,
+                        f"Instantiating {model_class(f.arch or f.model_name)} model under "
+                        "default dtype torch.bfloat16.",
+                    )
+                )
+            )
+        lines += [
+            # the model's __init__: its generation config, from its config
+            *(
+                Line(text)
+                for text in with_prefix(
+                    moment, GENERATE_LOGGED, generation_message(f.arch or f.model_name)
+                )
+            ),
+        ]
+        if pretrained:
+            lines.append(Line("\r\n".join(self.shard_bars(seconds, processes))))
+            # With the weights in, from_pretrained reads the checkpoint's generation config
+            # (modeling_utils.py:5079-5092 at 4.57.1, for every model that can generate): the
+            # file the Trainer's saves write (generation_config_saved), from_model_config's
+            # fields, so the same message as the model's __init__ logged; a family not
+            # tabled prints neither line rather than an invented dump.
+            generated = generation_message(f.arch or f.model_name)
+            if generated:
+                path = f"{f.loaded}/generation_config.json"
+                lines.append(
+                    Line(line(done, GENERATION_FILE_LOADED, f"loading configuration file {path}"))
+                )
+                lines += [Line(text) for text in with_prefix(done, GENERATE_LOGGED, generated)]
+        # the script's AutoTokenizer.from_pretrained, after the model
+        lines += [
+            Line(line(done, LOADING_FILE, f"loading file {name}"))
+            for name in tokenizer_files(f.arch or f.model_name)
+        ]
+        return lines
+
+    def shard_bars(self, seconds: float, processes: int = 8) -> list[str]:
+        """`Loading checkpoint shards`, one bar a process: every process of the node runs
+        from_pretrained, and its tqdm has no rank check (modeling_utils.py:5464-5465 at
+        4.57.1; transformers' bars are on by default, utils/logging.py:52). The processes
+        read the same shards at once, and close their bars a little apart, fastest first."""
+        f = self.facts
+        shards = max(1, -(-2 * f.params // 5_000_000_000))
+        rng = Rng(f.seed * 59 + processes)
+        times = sorted(seconds * rng.uniform(0.96, 1.0) for _ in range(processes))
+        return [bar(shards, shards, t, shards / t, self.ncols, desc=SHARDS_BAR) for t in times]

@@ -1,0 +1,133 @@
+"""The Trainer's saves, as transformers 4.57.1 logs them: `checkpoint-N` every save_steps
+(the model's config, generation config, shards and tokenizer; PEFT's adapter), and the
+script's final `trainer.save_model()` export, a LoRA run's merged reload and save with it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from genact_cast.generator.dialects import hf_model
+from genact_cast.generator.dialects.base import (
+    Line,
+    Out,
+)
+from genact_cast.generator.dialects.hf_lines import (
+    config_saved,
+    generation_config_saved,
+    saving,
+    sharded_save,
+    tokenizer_saved,
+)
+from genact_cast.generator.dialects.hf_loading import Loading
+from genact_cast.generator.dialects.hf_peft import adapter_saved
+from genact_cast.generator.events import (
+    CheckpointSaved,
+    Evaluated,
+    Exported,
+)
+
+
+class Saves(Loading):
+    """`Trainer._save` and the script's export; the log's clock and its evaluation's lines
+    are the presenter's (hf.Log)."""
+
+    held_evaluation: Evaluated | None  # an epoch end's evaluation, printed after its save
+    first_batches: int  # launches whose first micro batch the run's state carries
+    saved_first_batches: dict[int, int]  # first_batches by the step each save holds
+    train_metrics: list[str]  # `log_metrics("train", ...)`, printed after the export
+
+    def _at(self, t: float) -> datetime:
+        """The log's stamp for run time `t` (hf.Log's clock)."""
+        raise NotImplementedError
+
+    def _evaluate(self, event: Evaluated, end: float | None = None) -> list[Out]:
+        """The evaluation's lines (hf.Log's)."""
+        raise NotImplementedError
+
+    def _saves_at(self, step: int) -> bool:
+        """save_strategy "steps" (trainer_callback.py:590-607 at v4.57.1): every save_steps,
+        and at max_steps; none at an epoch's end that falls between."""
+        f = self.facts
+        return step % f.checkpoint_every == 0 or step == f.total_steps
+
+    def _checkpoint(self, event: CheckpointSaved) -> list[Out]:
+        held, self.held_evaluation = self.held_evaluation, None
+        if held is not None and held.step != event.step:
+            held = None
+        if not self._saves_at(event.step):
+            return []
+        self.saved_first_batches[event.step] = self.first_batches
+        # Where the run evaluated first, the save moves to where the evaluation began.
+        end = event.t - (held.seconds if held is not None else 0.0)
+        moment = self._at(end - event.blocking)
+        folder = f"{self.output}/checkpoint-{event.step}"
+        # save_pretrained logs the shard count once rank 0 has written every shard
+        # (modeling_utils.py, after the write loop); the optimizer state follows.
+        weights = self._at(
+            end - event.blocking + event.waited + (event.weights_seconds or event.seconds)
+        )
+        shards = hf_model.saved_shards(self.facts)
+        out: list[Out] = [Line(text) for text in self._saved(moment, weights, folder, shards)]
+        out += [Line(text) for text in self._saved_state(event.step, folder, weights)]
+        if held is not None:
+            out += self._evaluate(held, event.t)
+        return out
+
+    def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
+        """What `_save_optimizer_and_scheduler` logs after the model (`done`: when the
+        weights' shards were written): nothing under FSDP; the DeepSpeed dialect prints the
+        engine's `save_checkpoint` here, as it begins."""
+        del step, folder, done
+        return []
+
+    def _saved(self, moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:
+        """`Trainer._save` then `save_pretrained`: the config, the generation config, the
+        shards, the tokenizer; for a PeftModel, the adapter (hf_peft)."""
+        if self.facts.adapters:
+            return adapter_saved(moment, done, folder, chat=self.facts.chat)
+        return [
+            saving(moment, folder),
+            config_saved(moment, folder),
+            generation_config_saved(moment, folder),
+            sharded_save(done, folder, shards),
+            *tokenizer_saved(done, folder, chat=self.facts.chat),
+        ]
+
+    def _export(self, event: Exported) -> list[Out]:
+        """The script's `trainer.save_model()`, then `trainer.log_metrics("train", ...)`."""
+        moment = self._at(event.t - event.seconds)
+        merged = self.facts.method == "lora"
+        # A merged export writes the small adapter first, then the merged weights; the log's
+        # clock reaches the export's end only with its last line.
+        done = moment if merged else self._at(event.t)
+        texts = self._saved(moment, done, self.output, len(event.shards))
+        out: list[Out] = [Line(text) for text in texts]
+        if merged:
+            out += self._merged(event)
+        return [*out, *(Line(text) for text in self.train_metrics)]
+
+    def _merged(self, event: Exported) -> list[Out]:
+        """A LoRA run's merged export: after `trainer.save_model()` wrote the adapter, the
+        script's main process reloads it on the bf16 base weights
+        (`AutoPeftModelForCausalLM.from_pretrained(output_dir, dtype=torch.bfloat16)`,
+        which loads the base model by from_pretrained), folds it in with
+        `merge_and_unload()` (peft's progress bar is off by default: tuners_utils.py,
+        progressbar=False) and calls `save_pretrained` on the merged model: the config,
+        generation config and shards lines."""
+        # The reload takes the export's first half, from the adapter's save; the merged
+        # weights' write ends the export: each line stamped when it is logged.
+        half = event.seconds / 2
+        begin = event.t - event.seconds
+        moment = self._at(begin)
+        loaded = self._at(begin + half)
+        folder = f"{self.output}/merged"
+        lines = self._loading(
+            moment, half, pretrained=True, done=loaded, processes=1, dtype_given=True
+        )
+        done = self._at(event.t)
+        return [
+            *lines,
+            Line(config_saved(loaded, folder)),
+            Line(generation_config_saved(loaded, folder)),
+            Line(sharded_save(done, folder, len(event.shards))),
+        ]
