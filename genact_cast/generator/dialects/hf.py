@@ -49,7 +49,7 @@ from genact_cast.generator.dialects.hf_lines import (
 )
 from genact_cast.generator.dialects.hf_loading import SHARDS_BAR as SHARDS_BAR
 from genact_cast.generator.dialects.hf_saves import Saves
-from genact_cast.generator.dialects.hf_watchdog import ACCELERATE
+from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -68,7 +68,7 @@ from genact_cast.generator.rng import Rng
 # --- the run, as a Trainer script prints it -----------------------------------------------
 
 
-class Log(Saves, Counts):
+class Log(Saves, Watchdog, Counts):
     """`accelerate launch train.py`: the Trainer's logging lines, the tqdm bar it redraws in
     place every step with the `{'loss': ...}` dicts written above it every `logging_steps`,
     evaluation, `checkpoint-N` saves, and the summary at the end."""

@@ -19,6 +19,7 @@ from genact_cast.generator.dialects.hf_config import (
     model_config_message,
     tokenizer_files,
 )
+from genact_cast.generator.dialects.hf_job import Job
 from genact_cast.generator.dialects.hf_lines import (
     INSTANTIATING,
     LOADING_CONFIG,
@@ -28,13 +29,12 @@ from genact_cast.generator.dialects.hf_lines import (
     model_class,
     with_prefix,
 )
-from genact_cast.generator.dialects.hf_watchdog import Watchdog
 from genact_cast.generator.rng import Rng
 
 SHARDS_BAR = "Loading checkpoint shards: "  # modeling_utils.py:5465 at 4.57.1
 
 
-class Loading(Watchdog):
+class Loading(Job):
     """from_pretrained's lines, for the script's start, a restart round's (hf_watchdog) and
     the merged export's reload (hf_saves)."""
 

@@ -5,7 +5,7 @@ torch 2.9 dumps, and accelerate's torchrun restarts the job."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
@@ -20,7 +20,7 @@ from genact_cast.generator.dialects.base import (
     restart_rounds,
     timed_out,
 )
-from genact_cast.generator.dialects.hf_job import Job
+from genact_cast.generator.dialects.hf_loading import Loading
 from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.events import Failed
@@ -48,7 +48,7 @@ ACCELERATE = (
 )
 
 
-class Watchdog(Job):
+class Watchdog(Loading):
     """The job's failures: what the node's workers print when a collective times out."""
 
     # This node's torchrun left waiting by another node's that gave up (interrupted_hang).
@@ -64,19 +64,6 @@ class Watchdog(Job):
     pretrained: bool | None  # whether the script loads the model's weights
     load_offset: float  # seconds from this launch's start to its model's loading
     load_seconds: float  # the loading's own seconds
-
-    def _loading(
-        self,
-        moment: datetime,
-        seconds: float,
-        *,
-        pretrained: bool,
-        done: datetime,
-        processes: int = 8,
-        dtype_given: bool = False,
-    ) -> list[Out]:
-        """from_pretrained's lines (the log's own)."""
-        raise NotImplementedError
 
     def _round_lines(self, t: float, workers: Incidentals, event: Failed) -> list[Out]:
         """A restart round's start on node 0 (a GPU that needs a reset): the script loads
