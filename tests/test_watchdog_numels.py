@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.presenters.genact.training import collective_numels
+from genact_cast.generator.presenters.genact.failure import collective_numels
 from tests.helpers import events_of, output_of, plain
 
 LLAMA_3_2_3B_LAYER = 3072 * (3072 + 2 * 1024) + 3072 * 3072 + 3 * 3072 * 8192 + 2 * 3072

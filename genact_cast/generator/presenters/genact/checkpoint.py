@@ -5,7 +5,7 @@ from __future__ import annotations
 from genact_cast.generator import style as fmt
 from genact_cast.generator.events import CheckpointSaved
 from genact_cast.generator.presenters.genact.show import Show
-from genact_cast.generator.presenters.genact.training import log_written, save_lines
+from genact_cast.generator.presenters.genact.written import log_written, save_lines
 
 
 def checkpoint(show: Show, event: CheckpointSaved, budget: float) -> None:

@@ -6,7 +6,7 @@ import math
 
 from genact_cast.generator.events import Evaluated
 from genact_cast.generator.presenters.genact.show import Show
-from genact_cast.generator.presenters.genact.training import log_written
+from genact_cast.generator.presenters.genact.written import log_written
 from genact_cast.generator.style import flow
 
 
