@@ -1,12 +1,17 @@
 """torchrun: its launch command, the OMP_NUM_THREADS banner, and the elastic agent's failure
 and restart messages, with the torch release's source lines they cite (TorchSource). c10d's
-NCCL watchdog lines, which every rank prints the same way, are in c10d_watchdog.py."""
+NCCL watchdog lines, which every rank prints the same way, are in c10d_watchdog.py; the
+tracebacks a torchrun ends with (ChildFailedError, SignalException) in torchrun_tracebacks.py."""
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
 from genact_cast.generator.dialects.common import cpp_stamp, glog_stamp
+from genact_cast.generator.dialects.torchrun_tracebacks import SIGNALS
+from genact_cast.generator.dialects.torchrun_tracebacks import Frame as Frame
+from genact_cast.generator.dialects.torchrun_tracebacks import child_failed as child_failed
+from genact_cast.generator.dialects.torchrun_tracebacks import signal_exception as signal_exception
 
 BANNER_RULE = "*" * 41
 OMP_WARNING = (
@@ -332,154 +337,9 @@ def command(
     return [*launcher, *extra, *script]
 
 
-# torch 2.9.0's ChildFailedError, as a torchrun that has used its --max_restarts ends: the
-# agent returns FAILED (elastic/agent/server/api.py:898-913), launch_agent raises the error
-# (launcher/api.py:293), @record re-raises it (elastic/multiprocessing/errors/__init__.py:357)
-# and Python prints the traceback and the error's message (errors/__init__.py:178-197, 247-303
-# at the 2.9.0 wheel). The frames are those of real torch 2.9 logs with Python 3.12
-# (tests/data/real_logs/torch29_child_failed.txt).
-Frame = tuple[str, int, str, str]  # path, line, function, the line's code
-# torchrun's own frames down to torch's `run` (the NGC image and python:3.12 alike).
-_TORCHRUN_FRAMES: tuple[Frame, ...] = (
-    ("elastic/multiprocessing/errors/__init__.py", 357, "wrapper", "return f(*args, **kwargs)"),
-    ("run.py", 936, "main", "run(args)"),
-)
-# From `run` on: the frames of every launcher that calls torch's `run` (accelerate too).
-_RUN_FRAMES: tuple[Frame, ...] = (
-    ("run.py", 927, "run", "elastic_launch("),
-    (
-        "launcher/api.py",
-        156,
-        "__call__",
-        "return launch_agent(self._config, self._entrypoint, list(args))",
-    ),
-    ("launcher/api.py", 293, "launch_agent", "raise ChildFailedError("),
-)
-# The console script's `sys.exit(main())`: pip writes it on line 8 (a python:3.12 image),
-# the NGC containers' torchrun has it on line 7 (both in real torch 2.9 logs).
-_SCRIPT_LINE = {"site-packages": 8, "dist-packages": 7}
-_SIGNALS = {2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"}
-
-
-def _carets(code: str) -> str:
-    """Python 3.12's markers under the call a frame was in, where that call is not the whole
-    line: `main()` in `sys.exit(main())`, what a `return` returns or `result =` is given;
-    "" for a whole line."""
-    if code.startswith("sys.exit("):
-        start, end = len("sys.exit("), len(code) - 1
-    elif code.startswith("return "):
-        start, end = len("return "), len(code)
-    elif code.startswith("result = "):
-        start, end = len("result = "), len(code)
-    else:
-        return ""
-    return " " * (4 + start) + "^" * (end - start)
-
-
-def child_failed(
-    *,
-    script: str,
-    host: str,
-    moment: datetime,
-    rank: int,
-    local_rank: int,
-    pid: int,
-    signum: int,
-    packages: str = "site-packages",
-    outer: Sequence[Frame] = (),
-    exitcode: int = 0,
-) -> list[str]:
-    """What a torchrun (or a launcher that runs torch's `run`, `outer` its own frames as
-    (path, line, function, code)) prints as it exits after its last restart: the traceback
-    of the ChildFailedError and its message, one failure (the worker whose signal the
-    agent saw first; the node's others it had stopped itself) as its root cause."""
-    lines = _traceback(_RUN_FRAMES, packages, outer)
-    failure = [
-        "[0]:",
-        f"  time      : {moment:%Y-%m-%d_%H:%M:%S}",
-        f"  host      : {host}",
-        f"  rank      : {rank} (local_rank: {local_rank})",
-        f"  exitcode  : {exitcode or -signum} (pid: {pid})",
-        "  error_file: <N/A>",
-        # A worker that exited (`exitcode`, an uncaught exception's 1) without @record's
-        # error file: errors/__init__.py's pointer to it, as real logs show it.
-        "  traceback : To enable traceback see: https://pytorch.org/docs/stable/elastic/errors.html"
-        if exitcode
-        else f"  traceback : Signal {signum} ({_SIGNALS[signum]}) received by PID {pid}",
-    ]
-    title = f"{script} FAILED"
-    width = min(max(len(title), *(len(text) for text in failure)), 60)
-    lines += [
-        # str(error) starts with its message's newline: the type's line ends in ": "
-        "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ",
-        "=" * width,
-        title,
-        "-" * width,
-        "Failures:",
-        "  <NO_OTHER_FAILURES>",
-        "-" * width,
-        "Root Cause (first observed failure):",
-        *failure,
-        "=" * width,
-    ]
-    return lines
-
-
 def srun_exit(host: str, task: int, code: int = 1) -> str:
     """srun's line for a task that ended with a non-zero status (an uncaught exception's 1)."""
     return f"srun: error: {host}: task {task}: Exited with exit code {code}"
-
-
-def _traceback(run_frames: Sequence[Frame], packages: str, outer: Sequence[Frame]) -> list[str]:
-    """Python 3.12's traceback from torchrun's console script (or a launcher's own frames,
-    `outer`) down through torch's `run` and `run_frames`."""
-    torch = f"/usr/local/lib/python3.12/{packages}/torch/distributed"
-    own = tuple(run_frames) if outer else _TORCHRUN_FRAMES + tuple(run_frames)
-    frames = list(outer) or [
-        ("/usr/local/bin/torchrun", _SCRIPT_LINE[packages], "<module>", "sys.exit(main())")
-    ]
-    frames += [(f"{torch}/{path}", line, name, code) for path, line, name, code in own]
-    lines = ["Traceback (most recent call last):"]
-    for path, line, name, code in frames:
-        lines += [f'  File "{path}", line {line}, in {name}', f"    {code}"]
-        marks = _carets(code)
-        if marks:
-            lines.append(marks)
-    return lines
-
-
-# torch 2.9.0's agent taking a death signal (SIGTERM from Slurm, SIGINT from a Ctrl-C) while
-# its monitor loop sleeps: the termination handler raises SignalException (elastic/
-# multiprocessing/api.py:85), SimpleElasticAgent.run logs it and shuts the workers down
-# (agent/server/api.py:717-728), launch_agent re-raises it without closing the rendezvous
-# (launcher/api.py:284, 301-305) and Python prints it (the 2.9.0 wheel's lines; the frames'
-# shape, carets and message are a real Python 3.12 torchrun's, index:11265493140).
-_SIGNAL_FRAMES: tuple[Frame, ...] = (
-    *_RUN_FRAMES[:-1],
-    ("launcher/api.py", 284, "launch_agent", "result = agent.run()"),
-    ("elastic/metrics/api.py", 138, "wrapper", "result = f(*args, **kwargs)"),
-    ("elastic/agent/server/api.py", 717, "run", "result = self._invoke_run(role)"),
-    ("elastic/agent/server/api.py", 881, "_invoke_run", "time.sleep(monitor_interval)"),
-    (
-        "elastic/multiprocessing/api.py",
-        85,
-        "_terminate_process_handler",
-        'raise SignalException(f"Process {os.getpid()} got signal: {sigval}", sigval=sigval)',
-    ),
-)
-
-
-def signal_exception(
-    *, agent: int, signum: int, packages: str = "site-packages", outer: Sequence[Frame] = ()
-) -> list[str]:
-    """The traceback a torchrun (or a launcher that runs torch's `run`) ends with when a
-    death signal stops it: `Process N got signal: S` (Python 3.12 formats the Signals
-    member as its number)."""
-    return [
-        *_traceback(_SIGNAL_FRAMES, packages, outer),
-        "torch.distributed.elastic.multiprocessing.api.SignalException: "
-        f"Process {agent} got signal: {signum}",
-    ]
 
 
 def shut_down(
@@ -497,7 +357,7 @@ def shut_down(
     return [
         death_signal(moment, agent, signum, site=site, source=source),
         *(
-            closing_signal(moment, agent, source, pid, site=site, signal=_SIGNALS[signum])
+            closing_signal(moment, agent, source, pid, site=site, signal=SIGNALS[signum])
             for pid in worker_pids
         ),
     ]
