@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption, SeedRefused
-from genact_cast.generator import catalog, lineup, lora, moe, physics
+from genact_cast.generator import lora, moe, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve
@@ -26,7 +26,6 @@ from genact_cast.generator.plan_choices import (
     choose_gpu,
     choose_kind,
     choose_software_and_date,
-    find_model,
     model_name_for,
     usable_from,
 )
@@ -38,6 +37,8 @@ from genact_cast.generator.plan_config import (
 )
 from genact_cast.generator.plan_curves import draw_curves
 from genact_cast.generator.plan_failures import GPU_HOURS_PER_FAILURE, FailurePlan, draw_failures
+from genact_cast.generator.plan_pinned import check_pinned
+from genact_cast.generator.plan_schedule import draw_schedule
 from genact_cast.generator.plan_speed import kernel_mfu
 from genact_cast.generator.rng import Rng
 
@@ -296,42 +297,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     choose, shape, curve, scene = rng.fork(), rng.fork(), rng.fork(), rng.fork()
 
     kind = choose_kind(choose, options)
-    reason = (
-        None
-        if options.model is None
-        else lineup.why_not(find_model(options.model), options.framework, options.method)
-    )
-    if reason is not None:
-        # One line that names what works: the models this framework's dialect does type.
-        works = ", ".join(a.name for a in lineup.models() if lineup.trains(a, options.framework))
-        arch = find_model(options.model or "")
-        # Adapters need no pipeline stages: the fine-tune people run on one node (405B QLoRA).
-        tunes = options.method is None and options.kind in (None, "sft")
-        adapters = tunes and lineup.trains(arch, options.framework, "qlora")
-        also = f"; with --method lora or qlora it fine-tunes {arch.name}" if adapters else ""
-        raise BadOption(
-            f"--model {options.model}: {reason}; --framework {options.framework} takes "
-            f"{works}{also}"
-        )
-    pinned_moe = options.model is not None and find_model(options.model).moe
-    uncounted = None if options.model is None else lora.why_no_adapters(find_model(options.model))
-    if uncounted is not None and options.method in ("lora", "qlora"):
-        instead = (
-            "--method full"
-            if lineup.serves(find_model(options.model or ""), "sft")
-            else ("--kind continue")
-        )
-        raise BadOption(f"--method {options.method}: {uncounted}; use {instead}")
-    no_adapters = lineup.why_no_adapters(options.framework)
-    if no_adapters is not None and options.method in ("lora", "qlora"):
-        raise BadOption(f"--method {options.method}: {no_adapters}; use --method full")
-    no_sft = lineup.why_no_sft(options.framework)
-    if no_sft is not None and kind == "sft":
-        pinned = f"--kind {kind}" if options.kind else f"--dataset {options.dataset}"
-        raise BadOption(
-            f"{pinned}: {no_sft}; use --kind pretrain or continue, "
-            f"or --framework {lineup.SFT_FRAMEWORKS}"
-        )
+    pinned_moe, uncounted, no_adapters = check_pinned(options, kind)
     # A pinned mixture of experts is fully fine-tuned unless --method asks for adapters.
     method = (
         (options.method or "full")
@@ -411,27 +377,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         steps_per_epoch = max(20, round(dataset.tokens / (batch * seq_len)))
     total_steps = epochs * steps_per_epoch
 
-    if kind == "sft":
-        peak_lr = shape.pick((1e-5, 1.5e-5, 2e-5))
-        if method != "full":  # adapters train at 1e-4 to 2e-4
-            peak_lr = lora.learning_rate(arch, method)
-        warmup = max(10, round(total_steps * shape.uniform(0.02, 0.05)))
-    else:
-        peak_lr = 3e-4 if arch.params < 30e9 else 1.5e-4 if arch.params < 200e9 else 8e-5
-        recipe = catalog.recipes().get(arch.name)
-        if recipe is not None:  # its published recipe (recipes.tsv: OLMo 2)
-            peak_lr = recipe.peak_lr
-        if kind == "continue":
-            # A fraction of the recipe's peak, as a person types it: 3e-4 / 5 is `6e-05`, not
-            # the quotient's double 5.9999999999999995e-05 (the value every dialect's command
-            # and config shows and the framework's scheduler starts from).
-            peak_lr = float(f"{peak_lr / shape.pick((2, 3, 5)):.2g}")
-        warmup = min(2000, max(100, round(total_steps * shape.uniform(0.01, 0.05))))
-        if recipe is not None and kind == "pretrain":
-            # the recipe's warm-up is in tokens (OLMo2-7B-stage1.yaml: t_warmup 8,388,608,000,
-            # 2,000 steps of its 1,024 sequences): fewer steps of a larger batch
-            warmup = max(1, round(recipe.warmup_steps * recipe.batch_sequences / batch))
-    warmup = min(warmup, total_steps // 4)
+    peak_lr, warmup = draw_schedule(shape, arch, kind, method, total_steps, batch)
 
     tokens_per_step = batch * seq_len
     loss, grad_norm, noise = draw_curves(
