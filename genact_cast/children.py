@@ -1,4 +1,5 @@
-"""A child program (agg, fc-match) run so that no signal can leave it behind.
+"""A child program (fc-match; agg while it drew the GIFs) run so that no signal can leave
+it behind.
 
 `subprocess.run` kills and reaps its child when an exception (the CLI's `Terminated`,
 Ctrl-C) unwinds through it, but only once the `Popen` exists: a signal handled while

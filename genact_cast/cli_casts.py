@@ -73,7 +73,8 @@ def embed(
         list[Path] | None, typer.Option(parser=output, help="Write an animated SVG here.")
     ] = None,
     gif: Annotated[
-        list[Path] | None, typer.Option(parser=output, help="Write a GIF here (needs agg).")
+        list[Path] | None,
+        typer.Option(parser=output, help="Write a GIF here (the gif extra)."),
     ] = None,
     mp4: Annotated[
         list[Path] | None, typer.Option(parser=output, help="Write an H.264 MP4 here (for slides).")

@@ -9,9 +9,10 @@ from genact_cast.errors import GenactCastError
 
 # extra: (the modules it brings, what needs them)
 EXTRAS = {
-    "video": (("av", "PIL"), "video and PNG export need PyAV and Pillow"),
+    # (the `gif` extra is the same packages: GIFs are drawn as the PNG and the video are)
+    "video": (("av", "PIL"), "video, PNG and GIF export need PyAV and Pillow"),
 }
-PIXEL_KINDS = ("mp4", "webm", "png")  # the exports drawn in pixels: the video extra
+PIXEL_KINDS = ("mp4", "webm", "png", "gif")  # the exports drawn in pixels: the video extra
 
 
 def require(extra: str) -> None:
@@ -25,6 +26,6 @@ def require(extra: str) -> None:
 
 
 def require_for(kind: str) -> None:
-    """The extra an export `kind` needs, if any (GIFs need agg: genact_cast.publish.gif)."""
+    """The extra an export `kind` needs, if any."""
     if kind in PIXEL_KINDS:
         require("video")

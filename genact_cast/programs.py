@@ -1,4 +1,4 @@
-"""Finding the external programs we drive (asciinema, agg)."""
+"""Finding the external programs we drive (asciinema)."""
 
 from __future__ import annotations
 

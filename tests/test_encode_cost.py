@@ -19,7 +19,8 @@ from PIL import Image
 
 from genact_cast.asciicast import micros
 from genact_cast.asciicast.model import Event
-from genact_cast.publish.encode_cost import AggFrames, VideoFrames
+from genact_cast.publish.encode_cost import GifFrames, VideoFrames
+from genact_cast.publish.gif import gif_clip
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import open_cast
 from tests.helpers import cast_text
@@ -99,14 +100,15 @@ def test_record_refuses_a_day_long_video_and_gif(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_gif_agg_cannot_draw_in_time_is_refused_before_agg_runs(tmp_path: Path) -> None:
-    """700 frames of 1000x200 cells: agg draws every frame whole (at least 5 us a cell,
-    1 s a frame), so over its 600 s; on the old main agg ran until its timeout."""
+def test_a_gif_that_cannot_be_drawn_in_time_is_refused_before_drawing(tmp_path: Path) -> None:
+    """1,500 scrolling frames of 1000x200 cells (a picture of 8,000x3,400 pixels at font
+    size 14): at 25 ns a pixel a frame, over 600 s; refused before a frame is drawn (agg,
+    the GIF's drawing before, ran until its timeout on the main of that time)."""
     cast = write_cast(tmp_path / "wide.cast", 1000, 200,
-                      [[i / 10, "o", f"{i}\r\n"] for i in range(700)])  # fmt: skip
+                      [[i / 10, "o", f"{i}\r\n"] for i in range(1500)])  # fmt: skip
     result, cpu = run_cpu("embed", cast, "--gif", tmp_path / "wide.gif")
     assert result.returncode == 1
-    assert "agg would take more than 10 minutes" in result.stderr
+    assert "the GIF would take more than 10 minutes to encode" in result.stderr
     assert "--font-size" in result.stderr
     assert cpu < 5.0, f"{cpu:.1f} s of CPU"
     assert not (tmp_path / "wide.gif").exists()
@@ -131,9 +133,9 @@ def test_frames_are_counted_as_the_timeline_makes_them(tmp_path: Path, clip: Cli
     assert counter.frames <= screens * 1.05 + 1
 
 
-def test_agg_frames_are_counted_as_agg_makes_them(tmp_path: Path) -> None:
-    """Against agg itself (1.4.3, the gif extra): the frames of the GIF it writes, for
-    events closer and farther apart than its frame time, with a pause past its idle limit."""
+def test_gif_frames_are_counted_as_the_gif_has_them(tmp_path: Path) -> None:
+    """The frames of the GIF written (read back), for events closer and farther apart
+    than its frame time, with a pause past its idle limit (5 s, agg's rule kept)."""
     times = [0.1, 0.11, 0.2, 0.25, 0.5, 9.0, 9.01, 9.1, 9.5, 9.6]
     cast = write_cast(
         tmp_path / "t.cast", 20, 5, [[t, "o", f"{i}\r\n"] for i, t in enumerate(times)]
@@ -143,12 +145,17 @@ def test_agg_frames_are_counted_as_agg_makes_them(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     with Image.open(gif) as image:
         drawn = image.n_frames
+        durations = []
+        for index in range(drawn):
+            image.seek(index)
+            durations.append(image.info["duration"])
     with open_cast(str(cast)) as reader:
-        counter = AggFrames(reader.header, speed=1.0, fps_cap=10, idle_time_limit=None,
-                            font_size=14, limit_seconds=600.0)  # fmt: skip
-        for event in reader.events():
-            counter.add(event)
+        clip = gif_clip(reader.header, speed=1.0, fps_cap=10, idle_time_limit=None)
+        counter = GifFrames(reader.header, clip, 14)
+        counter.count(reader.events())
     assert counter.frames == drawn
+    assert max(durations[:-1]) == 5000  # the pause of 8.5 s, capped at 5 s
+    assert durations[-1] == 3000  # the last screen held 3 s
 
 
 @pytest.mark.parametrize("cast", CASTS, ids=[c.stem for c in CASTS])

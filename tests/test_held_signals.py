@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -27,9 +28,16 @@ from genact_cast.atomic import stop_on_signals
 from genact_cast.children import run_child
 from genact_cast.errors import Terminated
 from genact_cast.held_signals import signals_held
-from genact_cast.publish.gif import _cap_memory
 
 ROOT = Path(__file__).resolve().parent.parent
+MEMORY_BYTES = 2 * 1024**3
+
+
+def _cap_memory() -> None:
+    """A start with work between fork and exec, as agg's was (its address space capped,
+    `resource` imported with the module); agg is gone (the GIF is drawn in-process), the
+    kind of start stays proven."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
 
 
 def _running(token: str) -> list[int]:

@@ -73,7 +73,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 #   NOT_RUN: with why. A documented command missing here fails the test.
 RUN, LONGER, EXTRA, NOT_RUN = "run", "longer", "extra", "not run"
 HINT_VIDEO = "pip install 'genact-cast[video]'"
-HINT_GIF = "pip install 'genact-cast[gif]'"
+HINT_GIF = HINT_VIDEO  # the gif extra is the video extra's packages
 HOW: dict[str, tuple[str, str]] = {
     # The install itself is this test's own (a fresh venv, `pip install .`): then the command.
     "python3 -m venv .venv '&&' . .venv/bin/activate '&&' pip install . '&&' genact-cast record "
@@ -82,7 +82,6 @@ HOW: dict[str, tuple[str, str]] = {
     "genact-cast run": (LONGER, "--exit-after 2s"),
     "genact-cast record --seed 7 -o demo.cast": (RUN, ""),
     "genact-cast play demo.cast": (LONGER, "--speed 1000 -i 0.01"),
-    "agg demo.cast demo.gif": (NOT_RUN, "agg is another program (the gif extra's)"),
     "pip install 'genact-cast[sphinx]'": (NOT_RUN, "installs an extra (tests/test_sphinx*)"),
     "pip install 'genact-cast[mkdocs]'": (NOT_RUN, "installs an extra (tests/test_mkdocs*)"),
     "pip install 'genact-cast[video]'": (NOT_RUN, "installs an extra (tests/test_video.py)"),

@@ -108,10 +108,6 @@ def check_options(
     from genact_cast.generator import catalog
 
     names = {name: name for name in catalog.themes()}
-    if kind == "gif":
-        from genact_cast.publish.gif import AGG_THEMES
-
-        names |= {name: name for name in sorted(AGG_THEMES)}
     return catalog.find("theme", theme, names)
 
 
@@ -322,7 +318,7 @@ def _markdown(source: Source, output: Path) -> str:
 
 @contextlib.contextmanager
 def _as_file(source: Source) -> Iterator[str]:
-    """agg reads a file: a cast in memory goes to a temporary directory first, removed on
+    """The GIF reads a file: a cast in memory goes to a temporary directory first, removed on
     every way out (the CLI turns SIGTERM and SIGHUP into exceptions that unwind)."""
     if isinstance(source, str):
         yield source

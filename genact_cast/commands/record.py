@@ -149,13 +149,11 @@ def _encode_cost(kind: str, options: RecordOptions) -> Callable[[Event], None] |
 
     header = header_for(make_plan(options))
     if kind == "gif":
-        from genact_cast.publish.encode_cost import RECORD_AGG_WAYS, AggFrames
-        from genact_cast.publish.gif import AGG_SECONDS
+        from genact_cast.publish.encode_cost import RECORD_GIF_WAYS, GifFrames
+        from genact_cast.publish.gif import gif_clip
 
-        return AggFrames(
-            header, speed=1.0, fps_cap=30, idle_time_limit=options.idle_time_limit,
-            font_size=14, limit_seconds=AGG_SECONDS, ways=RECORD_AGG_WAYS,
-        ).add  # fmt: skip
+        clip = gif_clip(header, speed=1.0, fps_cap=30, idle_time_limit=options.idle_time_limit)
+        return GifFrames(header, clip, 14, RECORD_GIF_WAYS).add
     if kind in ("mp4", "webm"):
         from genact_cast.publish.encode_cost import RECORD_WAYS, VideoFrames
         from genact_cast.publish.screens import Clip

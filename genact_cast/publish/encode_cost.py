@@ -12,9 +12,12 @@ encoder will take them, and the encode's CPU time is estimated from them:
   1080p, measured in CPU time on a loaded 2-core machine), and at `SCROLL_PIXEL_SECONDS`
   when it scrolled, every row drawn again (8.5-11.3 ns); before encoding, a frame whose
   output has a line feed counts as scrolled;
-- a GIF frame costs agg `AGG_CELL_SECONDS` a cell at font size 14 (agg 1.4.3 draws every
-  frame whole: 5.6 us a cell with one row changing, 7.1 with the screen scrolling), in
-  proportion to the cell's area at other sizes.
+- a GIF frame costs its picture's pixels at `GIF_PIXEL_SECONDS` (publish/gif.py: drawn as
+  the video's, the changed rectangle found, given its palette and LZW-coded by Pillow):
+  10.5 ns a pixel a frame for a recording of vim and less with few rows changing, 37-41 ns
+  for the golden casts' scrolling logs (seed7-80x24, hf-sft), in user CPU of the whole
+  `embed --gif` on a loaded 2-core machine: `GIF_PIXEL_SECONDS`, and
+  `GIF_SCROLL_PIXEL_SECONDS` for a frame whose output has a line feed.
 
 Both are the cheapest a frame of that size was measured to cost, so what is refused
 cannot finish within the limit. The frame count is an upper bound of what the encoder
@@ -41,10 +44,11 @@ from genact_cast.publish.screens import (
 )
 from genact_cast.publish.terminal import check_size
 
-VIDEO_SECONDS = 600.0  # the longest video encode allowed, by the estimate (as agg's)
+VIDEO_SECONDS = 600.0  # the longest video or GIF encode allowed, by the estimate
 VIDEO_PIXEL_SECONDS = 4e-9
 SCROLL_PIXEL_SECONDS = 8e-9
-AGG_CELL_SECONDS = 5e-6  # at font size 14
+GIF_PIXEL_SECONDS = 8e-9
+GIF_SCROLL_PIXEL_SECONDS = 2.5e-8
 # The SVG's cheapest frame, per cell: 7.4 ns at 1000x200 (a scroll), 19 ns (one cell
 # changed), 72 ns at 80x24, in CPU time on a loaded 2-core machine.
 SVG_CELL_SECONDS = 5e-9
@@ -52,9 +56,6 @@ SVG_CELL_SECONDS = 5e-9
 # an archive. It is a policy bound, as the video's is; at the largest terminal (200,000
 # cells) it is 60,000 frames, whose strip alone nears the 64 MB limit once they scroll.
 SVG_SECONDS = 60.0
-AGG_FONT_SIZE = 14
-# agg's idle limit when neither the option nor the cast gives one (agg 1.4.3 src/lib.rs:22)
-AGG_IDLE_SECONDS = 5.0
 
 
 EMBED_WAYS = (
@@ -74,11 +75,11 @@ RECORD_SVG_WAYS = (
     "record a shorter --duration or a smaller terminal, or a still (record a .cast and "
     "embed it with --svg --at), or record a .cast and embed it with a lower --fps-cap"
 )
-AGG_WAYS = (
+GIF_WAYS = (
     "lower --fps-cap or --font-size, --speed it up or cap pauses with --idle-time-limit, "
     "cut the cast, or export --webm, --text or --svg"
 )
-RECORD_AGG_WAYS = (
+RECORD_GIF_WAYS = (
     "record a shorter --duration or a smaller terminal, or record a .cast and embed it "
     "with a lower --fps-cap or --font-size, or as --svg"
 )
@@ -231,49 +232,34 @@ def check_video(
         )
 
 
-class AggFrames:
-    """The frames agg will draw, counted as agg 1.4.3 makes them (src/lib.rs:122-134,
-    src/events.rs): pauses capped at the idle limit (5 s unless given), times divided by
-    the speed, then output events closer than 1/fps-cap to the last frame's start joined
-    into it; every frame is drawn whole, so each costs every cell of the header's size."""
+class GifFrames(VideoFrames):
+    """The GIF's frames, counted by the timeline's rule as a video's are (its clip:
+    publish/gif.py's `gif_clip`), each costing `GIF_PIXEL_SECONDS` a pixel of the
+    picture at the largest size the cast takes (`--font-size`): one past the frame limit
+    or the time limit is refused before a frame is drawn."""
 
-    def __init__(
-        self, header: Header, *, speed: float, fps_cap: int, idle_time_limit: float | None,
-        font_size: int, limit_seconds: float, ways: str = AGG_WAYS,
-    ) -> None:  # fmt: skip
-        self.ways = ways
-        itl = idle_time_limit if idle_time_limit is not None else header.idle_time_limit
-        self.cap_us = round((itl if itl is not None else AGG_IDLE_SECONDS) * MICROS)
-        self.speed, self.step = speed, 1.0 / fps_cap
-        scale = (font_size / AGG_FONT_SIZE) ** 2
-        self.frame_seconds = header.cols * header.rows * AGG_CELL_SECONDS * scale
-        self.limit_seconds = limit_seconds
-        self.previous_us = 0
-        self.shift_us = 0
-        self.frame_start = 0.0
-        self.frames = 1  # agg's first frame, at 0
+    def __init__(self, header: Header, clip: Clip, font_size: int, ways: str = GIF_WAYS) -> None:
+        super().__init__(header, clip, "GIF", font_size, ways)
 
-    def add(self, event: Event) -> None:
-        if event.code != OUTPUT:
-            return
-        gap = event.time_us - self.previous_us
-        if gap > self.cap_us:
-            self.shift_us += gap - self.cap_us
-        self.previous_us = event.time_us
-        time = (event.time_us - self.shift_us) / MICROS / self.speed
-        if time - self.frame_start >= self.step:
-            self.frame_start = time
-            self.frames += 1
-            if self.frames * self.frame_seconds > self.limit_seconds:
-                raise GenactCastError(
-                    f"agg would take more than {_minutes(self.limit_seconds)} to draw this "
-                    f"GIF (at least {self.frames:,} frames of {self.frame_seconds * 1000:.1f} "
-                    f"ms each so far; its limit is {_minutes(self.limit_seconds)}); {self.ways}"
-                )
+    def _pixels(self) -> int:
+        from genact_cast.publish.gif import MAX_PICTURE
+        from genact_cast.publish.picture_layout import check_picture, layout
 
-    @property
-    def seconds(self) -> float:
-        return self.frames * self.frame_seconds
+        picture = layout(self.cols, self.rows, self.size)
+        check_picture(
+            picture.width, picture.height, self.size, MAX_PICTURE, "a GIF here holds", "--font-size"
+        )
+        return picture.width * picture.height
+
+    @staticmethod
+    def frame_cost(pixels: int, scrolled: bool = False) -> float:
+        return pixels * (GIF_SCROLL_PIXEL_SECONDS if scrolled else GIF_PIXEL_SECONDS)
+
+    def _frame(self) -> None:
+        self.frames += 1
+        self.seconds += self.frame_cost(self.pixels, self.scrolled)
+        self.scrolled = False
+        check_video(self.frames, self.seconds, self.kind, self.ways)
 
 
 # The least CPU a byte of a cast costs the terminal model and an export reading it whole

@@ -31,7 +31,7 @@ def export(
 
     require_for(kind)  # before Pillow is imported: the hint, not a traceback
     chosen_size: str | int = size
-    if kind in PIXEL_KINDS:
+    if kind in PIXEL_KINDS:  # (not "gif": commands/embed.py draws it, its size a font size)
         from genact_cast.publish.picture_layout import parse_size
 
         chosen_size = parse_size(size)

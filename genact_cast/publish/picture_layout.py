@@ -62,15 +62,18 @@ def layout(cols: int, rows: int, size: str | int) -> Layout:
 
 
 def check_picture(
-    width: int, height: int, size: str | int, most: tuple[int, int], who: str
-) -> None:
-    """One line when a picture is larger than `who` takes, before any memory is used."""
+    width: int, height: int, size: str | int, most: tuple[int, int], who: str,
+    option: str = "--size",
+) -> None:  # fmt: skip
+    """One line when a picture is larger than `who` takes, before any memory is used;
+    `option` sets the size (the GIF's is --font-size, which has no named sizes)."""
     from genact_cast.errors import GenactCastError
 
     if width > most[0] or height > most[1]:
+        ways = "a smaller --size or 1080p" if option == "--size" else f"a smaller {option}"
         raise GenactCastError(
-            f"--size {size} makes a {width}x{height} picture for this terminal; {who} at "
-            f"most {most[0]}x{most[1]}: use a smaller --size or 1080p"
+            f"{option} {size} makes a {width}x{height} picture for this terminal; {who} at "
+            f"most {most[0]}x{most[1]}: use {ways}"
         )
 
 
