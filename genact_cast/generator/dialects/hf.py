@@ -194,7 +194,8 @@ class Log(Saves, Watchdog, Counts):
         f = self.facts
         self.losses.append(stats.loss)
         elapsed = stats.t - self.train_start
-        meter = bar(stats.step, f.total_steps, elapsed, 1 / stats.seconds, self.ncols)
+        rate = 1 / stats.seconds if not self.resume_step else self._resumed_rate(stats)
+        meter = bar(stats.step, f.total_steps, elapsed, rate, self.ncols)
         out: list[Out] = []
         if self.fsdp and not self.groups_up:  # the first step: accelerate's mesh groups
             self.groups_up = True
@@ -271,6 +272,24 @@ class Log(Saves, Watchdog, Counts):
         lines.append(Line(half_precision(self._at(event.t))))
         return lines
 
+    def _resumed_rate(self, stats: StepStats) -> float:
+        """tqdm's smoothed rate after a resume: ProgressCallback.on_step_end updates by
+        global_step - current_step (trainer_callback.py:653), so the bar's first update is
+        the resume step + 1 iterations over the time since on_train_begin made it, and
+        every later one a step over its time; tqdm 4.67.1 shows the ratio of the two
+        bias-corrected EMAs of them (std.py EMA, smoothing 0.3), which forgets the jump by
+        0.7 a step. Steps are taken as steady at this one's time."""
+        alpha = 0.3
+        beta = 1 - alpha
+        step_seconds = stats.seconds
+        after = stats.step - self.resume_step - 1  # one-step updates since the jump
+        jump = self.resume_step + 1
+        first = max(stats.t - after * step_seconds - self.train_start, step_seconds)
+        kept = beta**after
+        iterations = alpha * jump * kept + (1 - kept)
+        seconds = alpha * first * kept + step_seconds * (1 - kept)
+        return iterations / seconds
+
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
         moment = self._at(event.t)
@@ -313,7 +332,9 @@ class Log(Saves, Watchdog, Counts):
                 Line(trainer(moment, lineno, text))
                 for lineno, text in zip(RESUMING, resumed, strict=True)
             ]
-        out.append(Redraw(bar(self.resume_step, f.total_steps, 0.0, None, self.ncols)))
+        # ProgressCallback.on_train_begin: a new tqdm(total=max_steps) at 0, a resumed run's
+        # too (trainer_callback.py:648-649 at 4.57.1); its first update jumps to the resume.
+        out.append(Redraw(bar(0, f.total_steps, 0.0, None, self.ncols)))
         return out
 
     def _evaluate(self, event: Evaluated, end: float | None = None) -> list[Out]:
