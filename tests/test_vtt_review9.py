@@ -176,18 +176,18 @@ def test_an_answer_is_told_when_it_is_typed_not_with_its_question() -> None:
     assert ("00:00:07.155", ["Bob"]) in found
 
 
-def test_a_two_line_prompts_first_line_is_never_told() -> None:
+def test_a_two_line_prompts_first_line_is_told_once() -> None:
     """review-exports9 item 8 (review-exports8 item 11; review9_prompts: bash with a
     two-line prompt, `┌─[root]─[~]` over `└─▶ `, no blank row above it, drawn on the top
     row as the shell starts; commands typed after it, Ctrl-D at the end): `┌─[root]─[~]` was told
     as the first cue and again after every command's output. Not told again; and
     review9_zt's `~/demo on main` not again over the prompt left at the end.
-    review-exports11 item 5: nor the first time, on the top row as the shell starts: a
-    prompt is no line."""
+    review-exports13 item 14: told the first time, on the top row as the shell starts (it
+    says who and where the session is; review-exports11 item 5 had it never told)."""
     told = lines(cues_of_file("review9_prompts.cast", SUBTITLES))
-    assert told.count("┌─[root]─[~]") == 0, told
-    assert told[0] == "└─▶ python3 spin.py", told
-    assert "~/demo on main" not in lines(cues_of_file("review9_zt.cast", SUBTITLES))
+    assert told.count("┌─[root]─[~]") == 1, told
+    assert told[:2] == ["┌─[root]─[~]", "└─▶ python3 spin.py"], told
+    assert lines(cues_of_file("review9_zt.cast", SUBTITLES)).count("~/demo on main") == 1
 
 
 def test_a_prompt_ctrl_r_writes_over_is_no_line() -> None:

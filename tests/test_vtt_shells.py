@@ -436,8 +436,9 @@ def test_a_resize_while_typing_after_a_two_line_prompt_is_no_program() -> None:
         ["wide"],
         ["# exit"],
     ], found
-    found = cues_of_file("review10_r26.cast", SUBTITLES)  # (its prompt's first line: no line)
+    found = cues_of_file("review10_r26.cast", SUBTITLES)  # (its prompt's first line: once)
     assert [texts for _, texts in found] == [
+        ["╭─root@box ~"],
         [f"╰─❯ {LONG} and more"],
         [f"{LONG[5:]} and more"],
         ["╰─❯ ls ~/proj"],
@@ -460,10 +461,11 @@ def test_a_command_line_rewrapped_by_a_resize_is_told_once_from_its_first_key() 
     `date +%H:%M:%S`), `{LONG}` typed, resized to 60x20, ` and more`, Enter,
     `ls ~/proj`, Enter, resized to 100x30, `echo there`, Enter, `exit`, Enter."""
     found = cues_of_file("review10_r28.cast", SUBTITLES)
-    assert found[0] == ("00:00:02.023", [f"╰─❯ {LONG} and more"]), found
+    assert found[1] == ("00:00:02.023", [f"╰─❯ {LONG} and more"]), found
     assert lines(found).count(f"╰─❯ {LONG}") == 0, found
     found = cues_of_file("review10_r29.cast", SUBTITLES)
     assert found == [
+        ("00:00:00.000", ["╭─root@box ~"]),
         ("00:00:02.017", ["╰─❯ ls ~/proj"]),
         ("00:00:02.640", ["f.txt"]),
         ("00:00:05.151", ["╰─❯ echo hi"]),
@@ -477,6 +479,7 @@ def test_a_command_line_rewrapped_by_a_resize_is_told_once_from_its_first_key() 
     assert told.count(f"╰─❯ {LONG} and more") == 1, found
     assert told.count(f"{LONG[5:]} and more") == 1, found
     assert told.count("╰─❯ ls ~/proj") == 1, found
+    assert told.count("╭─root@box /t/r/home") == 1, found
     assert found[-3:] == [
         ("00:00:14.055", ["╰─❯ echo there"]),
         ("00:00:14.785", ["there"]),
@@ -723,19 +726,20 @@ def test_a_multiplexers_status_line_is_never_told() -> None:
     ], told
 
 
-def test_a_two_line_prompts_first_line_is_no_line() -> None:
-    """review-exports11 item 5: the first line of a two-line prompt was read as a cue as
-    the shell started (zsh `┌[root@box]─[~]`, bash `╭─ root@box ~`) and fish's `~` after
-    every command's output; a prompt is no line. zsh_box_prompt.cast, fish_box_prompt.cast,
-    bash_two_line.cast (scripts/record_subtitles_shells.py: zsh and fish with the configs
-    there; bash with `PS1` set to two lines, its first line under that command's echo
-    told once, not after the next output); review11_b3.cast (review-exports11's b3: bash
-    with `PS1='╭─ \\u@box \\w\\n╰─λ '` from its rc file; keys in /tmp/r11/s_b3.steps:
-    `cargo new ... && cargo build`, a rich `track` bar, a long echo narrowed to 56x24,
-    `exit`)."""
+def test_a_two_line_prompts_first_line_is_told_as_the_shell_starts_not_after_output() -> None:
+    """review-exports11 item 5: the first line of a two-line prompt was read as a cue
+    after every command's output (fish's `~`). review-exports13 item 14: it says who and
+    where the session is, so it is told once as the shell starts (zsh `┌[root@box]─[~]`,
+    bash `╭─ root@box ~`, on the top row; review-exports11 had it never told), not again
+    while it stays the same. zsh_box_prompt.cast, fish_box_prompt.cast, bash_two_line.cast
+    (scripts/record_subtitles_shells.py: zsh and fish with the configs there; bash with
+    `PS1` set to two lines, its first line under that command's echo told once, not after
+    the next output); review11_b3.cast (review-exports11's b3: bash with `PS1='╭─
+    \\u@box \\w\\n╰─λ '` from its rc file; keys in /tmp/r11/s_b3.steps: `cargo new ... &&
+    cargo build`, a rich `track` bar, a long echo narrowed to 56x24, `exit`)."""
     zsh = lines(cues_of_file("zsh_box_prompt.cast", SUBTITLES))
-    assert not [t for t in zsh if "root@box" in t], zsh
-    assert zsh[0] == "└╼ $ false", zsh
+    assert [t for t in zsh if "root@box" in t] == ["┌[root@box]─[~]"], zsh
+    assert zsh[:2] == ["┌[root@box]─[~]", "└╼ $ false"], zsh
     fish = lines(cues_of_file("fish_box_prompt.cast", SUBTITLES))
     assert fish.count("~") == 1, fish  # (under the greeting: not known yet as a prompt's)
     assert "~" not in fish[fish.index("one two four") :], fish
@@ -743,7 +747,8 @@ def test_a_two_line_prompts_first_line_is_no_line() -> None:
     assert bash.count("+- root@box ~") == 1, bash
     assert bash[-3:] == ["this command is typed then the window narrows", "+&gt; exit", "exit"]
     b3 = lines(cues_of_file("review11_b3.cast", SUBTITLES))
-    assert not [t for t in b3 if "╭─" in t], b3
+    assert [t for t in b3 if "╭─" in t] == ["╭─ root@box ~"], b3
+    assert b3.index("╭─ root@box ~") == 0, b3
 
 
 def test_fish_output_without_a_newline_is_apart_from_the_next_command() -> None:
@@ -800,17 +805,21 @@ def test_a_prompts_first_line_drawn_with_a_saved_cursor_or_after_a_newline_is_no
     drawn with ESC 7 / ESC 8 (`PS1='\\[\\e7\\]+- \\u@box \\w\\[\\e8\\]\\n+> '`) or after a
     leading `\\n` (`PS1='\\n+- \\u@box \\w\\n+> '`): after `cd notes` the first line
     (`+- root@box ~/notes`) was told as output, under the `cd` and again under `ls`'s
-    output. It is the prompt's, its end changed: told once, as the shell starts (under the
-    blank row of the `\\n`; not on the top row), never as output. bash_prompt_saved.cast,
-    bash_prompt_newline.cast (scripts/record_subtitles_shells.py); the same for a clock in
-    a prompt's first line (review12_dlg2.cast: `~ on  main 🐍 ... ⏱ 09:24:05`)."""
-    commands = ["+&gt; echo one", "one", "+&gt; cd notes", "+&gt; ls"]
-    listing = ["alpha.txt  beta.txt  delta.txt  gamma.txt", "+&gt; clear"]
-    rest = [*commands, *listing, "+&gt; seq 2", "1", "2", "+&gt; exit", "exit"]
-    saved = lines(cues_of_file("bash_prompt_saved.cast", SUBTITLES))
-    assert saved == rest, saved
-    newline = lines(cues_of_file("bash_prompt_newline.cast", SUBTITLES))
-    assert newline == ["+- root@box ~", *rest], newline
+    output. It is the prompt's: told as the shell starts (on the top row or under the blank
+    row of the `\\n`) and, as review-exports13 item 14 asks (the directory is news to a
+    listener), again once its directory changed, before the next command, as its own cue,
+    never as output nor again after `clear`. bash_prompt_saved.cast,
+    bash_prompt_newline.cast (scripts/record_subtitles_shells.py). Not when only a clock
+    in it moved (review12_dlg2.cast: `~ on  main 🐍 ... ⏱ 09:24:05`)."""
+    commands = ["+- root@box ~", "+&gt; echo one", "one", "+&gt; cd notes"]
+    listing = ["+- root@box ~/notes", "+&gt; ls", "alpha.txt  beta.txt  delta.txt  gamma.txt"]
+    rest = [*commands, *listing, "+&gt; clear", "+&gt; seq 2", "1", "2", "+&gt; exit", "exit"]
+    saved = cues_of_file("bash_prompt_saved.cast", SUBTITLES)
+    assert lines(saved) == rest, saved
+    assert ("00:00:06.779", ["+- root@box ~/notes"]) in saved, saved  # (drawn after `cd`)
+    newline = cues_of_file("bash_prompt_newline.cast", SUBTITLES)
+    assert lines(newline) == rest, newline
+    assert ("00:00:06.833", ["+- root@box ~/notes"]) in newline, newline
     dlg2 = lines(cues_of_file("review12_dlg2.cast", SUBTITLES))
     assert not [t for t in dlg2 if t.startswith("~ on ") and t.endswith("⏱ 09:24:05")], dlg2
 

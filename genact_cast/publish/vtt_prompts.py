@@ -119,43 +119,80 @@ def prompt_head(lines: Lines, y: int) -> None:
     (fish's `~` under its greeting and under each command's output; not pdb's `-> code`
     line, another at each `(Pdb)`), or if it is such a line with its end changed (`+-
     me@box ~` after `cd notes`: `+- me@box ~/notes`, review-exports12 item 3, drawn
-    with ESC 7 / ESC 8 or after a `\\n`; a clock): a prompt is no line, not told after
-    every command's output, nor on the top row as the shell starts (review-exports11
-    item 5); under a blank row the first time it is, as output may end so
-    (review-exports8 item 11): told once."""
+    with ESC 7 / ESC 8 or after a `\\n`).
+    It says who and where the session is (user, host, working directory), which a
+    listener needs when the session starts and when it changes (review-exports13 item
+    14): told the first time it is drawn (on the top row as the shell starts too), then
+    again only when a word of it other than a clock or status changes (`~` to
+    `~/notes` after `cd notes`); not after every command's output, nor when only its
+    clock moved (`⏱ 09:24:05`, review12_dlg2)."""
     if y < 1 or not lines.texts[y - 1].strip() or lines.since[y - 1] != lines.since[y]:
         return
     head = _bare(lines.texts[y - 1])
-    if head in lines.prompt_heads or _like_a_head(lines, head):
+    if head in lines.prompt_heads:
         lines.since[y - 1] = TAKEN
         return
+    like = _like_a_head(lines, head)
+    if like is not None:
+        if _ticked(like, head):
+            lines.since[y - 1] = TAKEN
+        else:
+            _tell(lines, y - 1, head)  # (news: told, from when it was drawn)
+        return
     above = _bare(lines.texts[y - 2]) if y > 1 else ""
-    again = False
     if above.strip():
         last, lines.head_candidate = lines.head_candidate, (head, above)
         if y - 2 in lines.leads or last[0] != head or last[1] == above:
             return  # (a prompt's, if it comes again above the next, under other output)
-        again = True
-    start = y == 1 and not lines.taken and not lines.scrolls and 0 not in lines.leads
-    if start or again:
-        lines.since[y - 1] = TAKEN  # (the shell's first prompt, on the top row)
+        lines.since[y - 1] = TAKEN  # (told the first time, as output: now known)
+        _remember(lines, head)
+        return
+    _tell(lines, y - 1, head)
+
+
+def _tell(lines: Lines, y: int, head: str) -> None:
+    """The prompt's first line on row y is told now, as drawn (a `clear` may draw the next
+    head, longer, on its row: not more of this line), and known from now on."""
+    if lines.since[y] >= 0 and not lines.muted:
+        lines.taken.append((lines.since[y], lines.texts[y]))
+        lines.places.append((lines.born[y], lines.scrolls + y))
+    lines.since[y] = TAKEN
+    _remember(lines, head)
+
+
+def _remember(lines: Lines, head: str) -> None:
     lines.prompt_heads[head] = None
     while len(lines.prompt_heads) > MAX_PROMPTS:
         del lines.prompt_heads[next(iter(lines.prompt_heads))]
 
 
-def _like_a_head(lines: Lines, head: str) -> bool:
-    """Whether `head` is a known prompt head with its end changed (the directory, a
-    branch, a clock): the same start, `HEAD_START` characters or more and at least half
-    of the shorter, and the rest one word (no blank in it: not output that repeats a
-    prompt's start and goes on in words)."""
-    for known in lines.prompt_heads:
+def _like_a_head(lines: Lines, head: str) -> str | None:
+    """The known prompt head `head` is with its end changed (the directory, a branch, a
+    clock): the same start, `HEAD_START` characters or more and at least half of the
+    shorter, and the rest one word (no blank in it: not output that repeats a prompt's
+    start and goes on in words); else None. The newest such head first."""
+    for known in reversed(lines.prompt_heads):
         pairs = enumerate(zip(known, head, strict=False))
         size = next((i for i, (a, b) in pairs if a != b), min(len(known), len(head)))
         long = size >= max(HEAD_START, min(len(known), len(head)) / 2)
         if long and " " not in head[size:].strip() and " " not in known[size:].strip():
-            return True
-    return False
+            return known
+    return None
+
+
+def _ticked(known: str, head: str) -> bool:
+    """Whether `head` differs from `known` only in clock and status words (`09:24:05`,
+    a took-time `2s` or `1m3s`, an exit status `1`, `✔` to `✘`): what moves at every
+    prompt and says nothing new; a directory or a branch is news."""
+    old, new = known.split(), head.split()
+    if len(old) != len(new):
+        return False
+    changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+    return all(_STATUS.fullmatch(a) and _STATUS.fullmatch(b) for a, b in changed)
+
+
+# A word of numbers, times and durations between marks, or of marks alone: no name, no path
+_STATUS = re.compile(r"[^\w/~]*(?:(?:\d+(?:[.:,]\d+)*(?:ms|us|µs|[smhd%])?)+[^\w/~]*)?")
 
 
 def abandoned(lines: Lines, y: int, old: str, time: float) -> None:
