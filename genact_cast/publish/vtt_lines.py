@@ -2,46 +2,24 @@
 shows and since when, and the lines done (scrolled away, erased, covered, on the final
 screen), with wrapped rows joined, typed commands kept whole and resizes followed.
 
-This module keeps the rows' state and reads each screen (`update`); what happens to the rows
-is followed in modules of their own: prompts and commands typed in vtt_prompts.py, erasures
-and rows written over in vtt_erasures.py, rows scrolled away in vtt_scrolls.py, programs
-over the shell's screen and a clip's start in vtt_programs.py, a resize in vtt_reflow.py.
-Their marks and limits are in vtt_marks.py."""
+This module keeps the rows' state; each screen is read in vtt_reading.py (`update`). What
+happens to the rows is followed in modules of their own: prompts and commands typed in
+vtt_prompts.py, erasures and rows written over in vtt_erasures.py, rows scrolled away in
+vtt_scrolls.py, programs over the shell's screen and a clip's start in vtt_programs.py, a
+resize in vtt_reflow.py. Their marks and limits are in vtt_marks.py."""
 
 from __future__ import annotations
 
 from genact_cast.publish.screens import Row, Screen, row_text
-from genact_cast.publish.vtt_drafts import (
-    cut_before_cursor,
-    echoed_before_prompt,
-    edited_after,
-    redrawn,
-    typed_ahead,
-)
-from genact_cast.publish.vtt_erasures import erase, overwritten, settle
-from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
+from genact_cast.publish.vtt_erasures import erase, settle
+from genact_cast.publish.vtt_marks import TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
-from genact_cast.publish.vtt_prompts import (
-    abandoned,
-    drawn_under,
-    is_typed,
-    menu,
-    output_before,
-    prompt_ahead,
-    prompt_head,
-    right_kept,
-    right_redrawn,
-    without_head,
-)
-from genact_cast.publish.vtt_redraws import mark, redrawn_in_place, unmark
+from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, without_head
+from genact_cast.publish.vtt_reading import read_screen
 from genact_cast.publish.vtt_reflow import reflow
-from genact_cast.publish.vtt_remains import unleft
-from genact_cast.publish.vtt_scrolls import missing_newline_mark, region_scrolled, scrolled
-from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
-from genact_cast.publish.vtt_text import GAP, joined, same_words
+from genact_cast.publish.vtt_scrolls import region_scrolled, scrolled
+from genact_cast.publish.vtt_text import GAP, joined
 from genact_cast.publish.vtt_text import bare as _bare
-
-QUESTION_ENDS = "?:]"  # how a question (a field, `[y/N]`) ends; not `(Pdb) `, a prompt
 
 
 class Lines:
@@ -295,123 +273,5 @@ class Lines:
         cursor: tuple[int, int] | None = None,
         paste: bool = False,
     ) -> None:
-        self.cols = cols
-        self.updates += 1
-        self.pasting = self.pasting or paste
-        self._region_open = None
-        wrapped = frozenset(y for y in wrapped if not missing_newline_mark(rows[y], cols))
-        rows = tuple(unleft(self, y, row) for y, row in enumerate(rows))
-        news = [self._text(row, y in wrapped) for y, row in enumerate(rows)]
-        blanked = set(self.erased)  # (rows an erasure reached: its lines are told there)
-        if self.erased:
-            settle(self, dict(enumerate(news)), time)
-        while len(self.texts) < len(rows):
-            self.texts.append("")
-            self.since.append(time)
-            self.born.append(self.epoch)
-        del self.texts[len(rows) :], self.since[len(rows) :], self.born[len(rows) :]
-        self.first = (self.first + [""] * len(rows))[: len(rows)]
-        shown, self.wraps = self.wraps, [y in wrapped for y in range(len(rows))]
-        for y, text in enumerate(news):
-            old = self.texts[y]
-            here = self.waiting is not None and self.waiting[0] == y
-            waited, right = self.waiting[1:] if self.waiting is not None and here else ("", "")
-            if y not in self.leads and text != old and cursor is not None and cursor[1] == y:
-                edited_after(self, y, old, text, time)  # (keys typed in front of text)
-            lead = self.leads.get(y, waited)
-            right = self.rights.get(y, right)
-            if right and y in self.leads and (again := right_redrawn(old, text, right)):
-                right = self.rights[y] = again  # (a clock rewritten there: not the command)
-            if right and (y in self.leads or (here and text != old)):
-                text = news[y] = without_right_prompt(text, lead, right)
-            if _bare(text) == _bare(old):
-                pass  # (the same, wrapped now or no longer: a resize's rows met again)
-            elif text != old and lead and old.startswith(lead) and text.startswith(lead):
-                # The first key typed; after a prompt taken before (one a full-screen
-                # program covered, restored as it exits) what is written is a new line.
-                if cut_before_cursor(self, y, old, text, lead, cursor, time):
-                    self.texts[y] = self.first[y] = text
-                    continue
-                if y in self.leads and _bare(text) == _bare(lead) != _bare(old):
-                    typed = self.left_of_cursor.get(y, old)  # (not a grey suggestion)
-                    abandoned(self, y, typed, time)  # (Ctrl-U: the next key starts anew)
-                    self.texts[y] = self.first[y] = text
-                    continue
-                # A question a program asks (`read -p "Your name? "`, `[Y/n] `: it ends
-                # as a question or a field does, and the shell's line editor, which
-                # brackets pastes, is not waiting) is told from when it was asked, with
-                # the answer typed. (Python's `... ` is no question.)
-                asked = self.pasting and not paste and _bare(lead)[-1:] in QUESTION_ENDS
-                asked = asked and _bare(lead) not in self.known_prompts
-                if y not in self.leads and asked and self.since[y] >= 0:
-                    # (its answer is told when typed: from this first key on)
-                    self.answers[self.since[y]] = (lead, time)
-                    while len(self.answers) > MAX_PROMPTS:
-                        del self.answers[next(iter(self.answers))]
-                if y not in self.leads and not asked:
-                    output_before(self, y, lead, time)
-                    prompt_head(self, y)
-                    self.since[y] = time
-                    self.born[y] = self.epoch
-                self.leads[y] = self.first[y] = lead
-                self.rights[y] = right
-            elif self.since[y] >= 0 and (tail := right_kept(old, text, self.cols)):
-                # Typed on a row whose prompt never waited (typed ahead), left of a right
-                # prompt kept at the row's end: the same line growing, without the prompt.
-                self.leads.setdefault(y, "")
-                self.rights[y] = tail
-                text = news[y] = without_right_prompt(text, "", tail)
-            elif text != old and not (old and text.startswith(old) and self.since[y] >= 0):
-                if y not in blanked:
-                    overwritten(self, y, old, text, time, shown)
-                self.leads.pop(y, None)
-                self.rights.pop(y, None)
-                # A new line here, not more of the same one; but a line redrawn in place
-                # with the same words (a spinner's frame, a count, a dashboard's line a
-                # clear redrew, a progress bar's `\r\e[K`) is told as the player shows
-                # it over time (`_redrawn`).
-                kept = {0, y} <= self.screen_erased and same_words(old, text)
-                if self.since[y] >= 0 and same_words(old, text):
-                    # (a line wrapped over rows is told once, as last drawn)
-                    whole = not (shown[y : y + 1] == [True] or shown[y - 1 : y] == [True])
-                    redrawn_in_place(self, y, old, time, y in blanked and not kept, whole)
-                else:
-                    if unmark(self, self.since[y]):
-                        mark(self, time)  # (the row still redrawn in place)
-                    self.since[y] = time
-                    self.born[y] = self.epoch
-                redrawn(self, y, text, time)  # (a command redrawn under a completion list)
-                if y == 0 and not self._rest:
-                    self._open = None  # not the rest of a line that scrolled away
-                if not (self.first[y] and text.startswith(self.first[y])):
-                    self.first[y] = text  # (a prompt line edited keeps its prompt)
-            elif text != old and old == self.first[y] and prompt(old) and self.since[y] >= 0:
-                self.since[y] = time  # the first character typed after a prompt
-                self.born[y] = self.epoch
-            if text != old and y not in self.leads and self.since[y] >= 0:
-                typed_ahead(self, y, text, time)  # (the terminal's echo of it above)
-            if text != old and self.since[y] >= 0:
-                echoed_before_prompt(self, y, text)  # (its first keys' echo on its row)
-            self.texts[y] = text
-        for y, (since, born, lead) in self.raised.items():
-            if y < len(rows):  # (see `vtt_erasures._raised`)
-                self.since[y], self.born[y] = since, born
-                self.first[y] = self.leads[y] = lead
-        self.raised, self.cleared, self.screen_erased = {}, set(), set()
-        self._rest = False
-        self.scrolled_typed = None
-        self.left_of_cursor = {}
-        if cursor is not None and cursor[1] in self.leads and cursor[1] < len(rows):
-            left = "".join(char for char, _ in rows[cursor[1]][: cursor[0]])
-            self.left_of_cursor[cursor[1]] = left
-        menu(self, cursor, time)
-        # (a row typed on since it appeared is no prompt: a space typed in a command)
-        fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(self.first[y])}
-        self.waiting = waiting_prompt(rows, cursor, fresh - set(self.leads))
-        if self.waiting is not None:
-            drawn_under(self, self.waiting[0], time, apart=True)  # (a REPL's status bar)
-        self.prompts = {
-            y: line for y, line in self.prompts.items() if y < len(news) and _bare(news[y]) == line
-        }
-        if self.waiting is not None and prompt(self.waiting[1] + " "):
-            self.prompts[self.waiting[0]] = _bare(news[self.waiting[0]])
+        """A screen read (vtt_reading.read_screen)."""
+        read_screen(self, rows, time, cols, wrapped, cursor, paste)

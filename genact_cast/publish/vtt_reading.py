@@ -1,0 +1,173 @@
+"""How one screen read changes the subtitles' lines (publish/vtt_lines.py, `Lines.update`):
+each row's new text against what it showed, a command's first key after a prompt, a question
+a program asks, a row written over or redrawn in place; then the cursor's row, the line
+editor's menu and the prompt waiting. Apart from the rows' state, which vtt_lines.py keeps,
+because this is the one pass over a screen that calls on every other vtt_* module."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genact_cast.publish.screens import Row
+from genact_cast.publish.vtt_drafts import (
+    cut_before_cursor,
+    echoed_before_prompt,
+    edited_after,
+    redrawn,
+    typed_ahead,
+)
+from genact_cast.publish.vtt_erasures import overwritten, settle
+from genact_cast.publish.vtt_marks import MAX_PROMPTS
+from genact_cast.publish.vtt_prompts import (
+    abandoned,
+    drawn_under,
+    menu,
+    output_before,
+    prompt_head,
+    right_kept,
+    right_redrawn,
+)
+from genact_cast.publish.vtt_redraws import mark, redrawn_in_place, unmark
+from genact_cast.publish.vtt_remains import unleft
+from genact_cast.publish.vtt_scrolls import missing_newline_mark
+from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
+from genact_cast.publish.vtt_text import bare as _bare
+from genact_cast.publish.vtt_text import same_words
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
+
+QUESTION_ENDS = "?:]"  # how a question (a field, `[y/N]`) ends; not `(Pdb) `, a prompt
+
+
+def read_screen(
+    lines: Lines,
+    rows: tuple[Row, ...],
+    time: float,
+    cols: int,
+    wrapped: frozenset[int],
+    cursor: tuple[int, int] | None = None,
+    paste: bool = False,
+) -> None:
+    """The screen now shows `rows` (`cols` wide, `wrapped` rows going on in the next),
+    the cursor at `cursor`, at `time`; `paste`: keys pasted."""
+    lines.cols = cols
+    lines.updates += 1
+    lines.pasting = lines.pasting or paste
+    lines._region_open = None
+    wrapped = frozenset(y for y in wrapped if not missing_newline_mark(rows[y], cols))
+    rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
+    news = [lines._text(row, y in wrapped) for y, row in enumerate(rows)]
+    blanked = set(lines.erased)  # (rows an erasure reached: its lines are told there)
+    if lines.erased:
+        settle(lines, dict(enumerate(news)), time)
+    while len(lines.texts) < len(rows):
+        lines.texts.append("")
+        lines.since.append(time)
+        lines.born.append(lines.epoch)
+    del lines.texts[len(rows) :], lines.since[len(rows) :], lines.born[len(rows) :]
+    lines.first = (lines.first + [""] * len(rows))[: len(rows)]
+    shown, lines.wraps = lines.wraps, [y in wrapped for y in range(len(rows))]
+    for y, text in enumerate(news):
+        old = lines.texts[y]
+        here = lines.waiting is not None and lines.waiting[0] == y
+        waited, right = lines.waiting[1:] if lines.waiting is not None and here else ("", "")
+        if y not in lines.leads and text != old and cursor is not None and cursor[1] == y:
+            edited_after(lines, y, old, text, time)  # (keys typed in front of text)
+        lead = lines.leads.get(y, waited)
+        right = lines.rights.get(y, right)
+        if right and y in lines.leads and (again := right_redrawn(old, text, right)):
+            right = lines.rights[y] = again  # (a clock rewritten there: not the command)
+        if right and (y in lines.leads or (here and text != old)):
+            text = news[y] = without_right_prompt(text, lead, right)
+        if _bare(text) == _bare(old):
+            pass  # (the same, wrapped now or no longer: a resize's rows met again)
+        elif text != old and lead and old.startswith(lead) and text.startswith(lead):
+            # The first key typed; after a prompt taken before (one a full-screen
+            # program covered, restored as it exits) what is written is a new line.
+            if cut_before_cursor(lines, y, old, text, lead, cursor, time):
+                lines.texts[y] = lines.first[y] = text
+                continue
+            if y in lines.leads and _bare(text) == _bare(lead) != _bare(old):
+                typed = lines.left_of_cursor.get(y, old)  # (not a grey suggestion)
+                abandoned(lines, y, typed, time)  # (Ctrl-U: the next key starts anew)
+                lines.texts[y] = lines.first[y] = text
+                continue
+            # A question a program asks (`read -p "Your name? "`, `[Y/n] `: it ends
+            # as a question or a field does, and the shell's line editor, which
+            # brackets pastes, is not waiting) is told from when it was asked, with
+            # the answer typed. (Python's `... ` is no question.)
+            asked = lines.pasting and not paste and _bare(lead)[-1:] in QUESTION_ENDS
+            asked = asked and _bare(lead) not in lines.known_prompts
+            if y not in lines.leads and asked and lines.since[y] >= 0:
+                # (its answer is told when typed: from this first key on)
+                lines.answers[lines.since[y]] = (lead, time)
+                while len(lines.answers) > MAX_PROMPTS:
+                    del lines.answers[next(iter(lines.answers))]
+            if y not in lines.leads and not asked:
+                output_before(lines, y, lead, time)
+                prompt_head(lines, y)
+                lines.since[y] = time
+                lines.born[y] = lines.epoch
+            lines.leads[y] = lines.first[y] = lead
+            lines.rights[y] = right
+        elif lines.since[y] >= 0 and (tail := right_kept(old, text, lines.cols)):
+            # Typed on a row whose prompt never waited (typed ahead), left of a right
+            # prompt kept at the row's end: the same line growing, without the prompt.
+            lines.leads.setdefault(y, "")
+            lines.rights[y] = tail
+            text = news[y] = without_right_prompt(text, "", tail)
+        elif text != old and not (old and text.startswith(old) and lines.since[y] >= 0):
+            if y not in blanked:
+                overwritten(lines, y, old, text, time, shown)
+            lines.leads.pop(y, None)
+            lines.rights.pop(y, None)
+            # A new line here, not more of the same one; but a line redrawn in place
+            # with the same words (a spinner's frame, a count, a dashboard's line a
+            # clear redrew, a progress bar's `\r\e[K`) is told as the player shows
+            # it over time (`_redrawn`).
+            kept = {0, y} <= lines.screen_erased and same_words(old, text)
+            if lines.since[y] >= 0 and same_words(old, text):
+                # (a line wrapped over rows is told once, as last drawn)
+                whole = not (shown[y : y + 1] == [True] or shown[y - 1 : y] == [True])
+                redrawn_in_place(lines, y, old, time, y in blanked and not kept, whole)
+            else:
+                if unmark(lines, lines.since[y]):
+                    mark(lines, time)  # (the row still redrawn in place)
+                lines.since[y] = time
+                lines.born[y] = lines.epoch
+            redrawn(lines, y, text, time)  # (a command redrawn under a completion list)
+            if y == 0 and not lines._rest:
+                lines._open = None  # not the rest of a line that scrolled away
+            if not (lines.first[y] and text.startswith(lines.first[y])):
+                lines.first[y] = text  # (a prompt line edited keeps its prompt)
+        elif text != old and old == lines.first[y] and prompt(old) and lines.since[y] >= 0:
+            lines.since[y] = time  # the first character typed after a prompt
+            lines.born[y] = lines.epoch
+        if text != old and y not in lines.leads and lines.since[y] >= 0:
+            typed_ahead(lines, y, text, time)  # (the terminal's echo of it above)
+        if text != old and lines.since[y] >= 0:
+            echoed_before_prompt(lines, y, text)  # (its first keys' echo on its row)
+        lines.texts[y] = text
+    for y, (since, born, lead) in lines.raised.items():
+        if y < len(rows):  # (see `vtt_erasures._raised`)
+            lines.since[y], lines.born[y] = since, born
+            lines.first[y] = lines.leads[y] = lead
+    lines.raised, lines.cleared, lines.screen_erased = {}, set(), set()
+    lines._rest = False
+    lines.scrolled_typed = None
+    lines.left_of_cursor = {}
+    if cursor is not None and cursor[1] in lines.leads and cursor[1] < len(rows):
+        left = "".join(char for char, _ in rows[cursor[1]][: cursor[0]])
+        lines.left_of_cursor[cursor[1]] = left
+    menu(lines, cursor, time)
+    # (a row typed on since it appeared is no prompt: a space typed in a command)
+    fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(lines.first[y])}
+    lines.waiting = waiting_prompt(rows, cursor, fresh - set(lines.leads))
+    if lines.waiting is not None:
+        drawn_under(lines, lines.waiting[0], time, apart=True)  # (a REPL's status bar)
+    lines.prompts = {
+        y: line for y, line in lines.prompts.items() if y < len(news) and _bare(news[y]) == line
+    }
+    if lines.waiting is not None and prompt(lines.waiting[1] + " "):
+        lines.prompts[lines.waiting[0]] = _bare(news[lines.waiting[0]])
