@@ -9,9 +9,7 @@ combining marks in cells of their own, resizes ignored.
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -27,6 +25,7 @@ from genact_cast.publish.raster import still
 from genact_cast.publish.screens import largest_size
 from genact_cast.publish.theme import resolve_theme
 from tests.player_dom import Player, PlayerScreen
+from tests.pty_session import BashRecording
 from tests.screen_parity import Cells, differences, model_cells, pixel_cells, screen_at
 from tests.test_player_parity import as_painted, load, quiet_moments
 
@@ -46,41 +45,23 @@ def player(browser: Any) -> Iterator[Player]:
 def record(folder: Path) -> Path:
     """vim on a file of CJK, emoji, a flag, combining marks and Hangul, the terminal
     resized under vim and at the prompt, recorded by asciinema in a pseudo-terminal."""
-    import pexpect
-
     cast = folder / "vim_cjk.cast"
     (folder / "notes.txt").write_text(TEXT, "utf-8")
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "TERM": "xterm-256color",
-           "LANG": "C.UTF-8", "PS1": "$ "}  # fmt: skip
-    argv = ["-m", "asciinema", "rec", "--overwrite", "-q", "-c", "bash --norc --noprofile -i",
-            str(cast)]  # fmt: skip
-    child = pexpect.spawn(sys.executable, argv, env=env, cwd=str(folder), dimensions=(16, 60),
-                          encoding="utf-8", timeout=30)  # fmt: skip
-
-    def typed(text: str, wait: str | None = "$ ") -> None:
-        for char in text:
-            child.send(char)
-            time.sleep(0.02)
-        if wait is not None:
-            child.expect_exact(wait)
-
-    child.expect_exact("$ ")
-    typed("vim -u NONE -N notes.txt\r", wait="Hangul")
+    bash = BashRecording(folder, cast, 16, 60)
+    bash.typed("vim -u NONE -N notes.txt\r", wait="Hangul")
     time.sleep(0.5)
-    typed("jjA — edited\x1b", wait=None)
+    bash.typed("jjA — edited\x1b", wait=None)
     time.sleep(0.5)
-    child.setwinsize(12, 44)  # vim redraws at the new size
+    bash.resize(12, 44)  # vim redraws at the new size
     time.sleep(0.8)
-    typed(":q!\r")
+    bash.typed(":q!\r")
     time.sleep(0.3)
-    typed("printf '%s\\n' 漢字 🎉 🇯🇵 'e\u0301'\r")
+    bash.typed("printf '%s\\n' 漢字 🎉 🇯🇵 'e\u0301'\r")
     time.sleep(0.4)
-    child.setwinsize(18, 70)
+    bash.resize(18, 70)
     time.sleep(0.6)
-    typed("echo done\r")
-    child.sendline("exit")
-    child.expect(pexpect.EOF)
-    child.close()
+    bash.typed("echo done\r")
+    bash.exit()
     return cast
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import shutil
-import sys
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -34,6 +32,7 @@ from genact_cast.publish.terminal import char_width
 from genact_cast.publish.text import plain
 from genact_cast.sources import open_cast
 from tests.player_dom import Player, PlayerScreen, cast_json
+from tests.pty_session import BashRecording
 from tests.screen_parity import (
     SYMBOLS,
     attr_differences,
@@ -189,8 +188,6 @@ def test_a_hand_made_cast_looks_as_in_the_player(
 def record(folder: Path) -> Path:
     """vim, less and htop in a clean shell, recorded by asciinema in a pseudo-terminal,
     the terminal resized twice (once under vim), keys sent as a person would type them."""
-    import pexpect
-
     cast = folder / "programs.cast"
     sample = folder / "sample.txt"
     sample.write_text(
@@ -198,45 +195,27 @@ def record(folder: Path) -> Path:
             f"\x1b[3{n % 8}mline {n}\x1b[0m \x1b[1mbold\x1b[0m text {n * n}\n" for n in range(80)
         )
     )
-    env = {
-        "PATH": os.environ.get("PATH", ""), "HOME": str(folder), "TERM": "xterm-256color",
-        "LANG": "C.UTF-8", "PS1": "$ ", "LESS": "", "HTOPRC": str(folder / "htoprc"),
-    }  # fmt: skip
-    argv = ["-m", "asciinema", "rec", "--overwrite", "-q", "-c", "bash --norc --noprofile -i",
-            str(cast)]  # fmt: skip
-    child = pexpect.spawn(sys.executable, argv, env=env, cwd=str(folder), dimensions=(24, 80),
-                          encoding="utf-8", timeout=30)  # fmt: skip
-
-    def typed(text: str, wait: str | None = "$ ") -> None:
-        for char in text:
-            child.send(char)
-            time.sleep(0.02)
-        if wait is not None:
-            child.expect_exact(wait)
-
-    child.expect_exact("$ ")
-    typed("ls -la --color=always sample.txt\r")
-    typed(f"vim -u NONE -N -c 'syntax on' -c 'set hlsearch' {sample.name}\r", wait="line 1")
+    bash = BashRecording(folder, cast, 24, 80, {"LESS": "", "HTOPRC": str(folder / "htoprc")})
+    bash.typed("ls -la --color=always sample.txt\r")
+    bash.typed(f"vim -u NONE -N -c 'syntax on' -c 'set hlsearch' {sample.name}\r", wait="line 1")
     time.sleep(0.5)
-    typed("Go\x16u4e2d x\u00e9 \x1b", wait=None)
+    bash.typed("Go\x16u4e2d x\u00e9 \x1b", wait=None)
     time.sleep(0.3)
-    child.setwinsize(20, 70)  # a resize under vim: vim redraws at the new size
+    bash.resize(20, 70)  # a resize under vim: vim redraws at the new size
     time.sleep(0.6)
-    typed(":q!\r")
-    typed("less -R sample.txt\r", wait="line 1")
+    bash.typed(":q!\r")
+    bash.typed("less -R sample.txt\r", wait="line 1")
     time.sleep(0.3)
-    typed(" ", wait=None)
+    bash.typed(" ", wait=None)
     time.sleep(0.4)
-    typed("q", wait="$ ")
-    child.setwinsize(30, 100)
+    bash.typed("q", wait="$ ")
+    bash.resize(30, 100)
     time.sleep(0.3)
-    typed("htop -d 5\r", wait=None)
+    bash.typed("htop -d 5\r", wait=None)
     time.sleep(2.5)
-    typed("q", wait="$ ")
-    typed("echo done\r")
-    child.sendline("exit")
-    child.expect(pexpect.EOF)
-    child.close()
+    bash.typed("q", wait="$ ")
+    bash.typed("echo done\r")
+    bash.exit()
     return cast
 
 
