@@ -1,0 +1,190 @@
+"""A failure in the run's timeline: where the fault strikes in its step, how the launch ends
+(a death its agent sees at its next poll, or peers left to their NCCL watchdog), the
+collective they time out in, the restarts that fail again on a broken GPU, and the restart
+or relaunch from the last checkpoint whose write had ended."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genact_cast.generator import collective_counts, physics
+from genact_cast.generator.events import CheckpointSaved, Failed, Restarted, RunEvent
+from genact_cast.generator.streams import SAVES
+
+if TYPE_CHECKING:
+    from genact_cast.generator.noise import Noise
+    from genact_cast.generator.plan import RunPlan
+
+WATCHDOG_MS = 600_000
+MAX_RESTARTS = 3  # torchrun --max-restarts of the launch command
+COLLECTIVES = ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE", "ALLREDUCE")
+
+
+class Failing:
+    """The timeline's failures (run_timeline.Timeline), on its clock and its roster."""
+
+    plan: RunPlan
+    noise: Noise
+    t: float  # the timeline's clock
+    attempt: int  # launches of the workers so far
+    events: list[RunEvent]
+    saved: list[tuple[int, str, float]]  # (step, path, when its write ended) of resumable saves
+    restarts: int  # torchrun restarts on the same hosts since the last (re)queue
+    resumed_at: int  # the step this launch's processes resumed after (0: the first)
+    roster: list[str]  # the job's hosts, a spare in place of each node taken out
+    spares: int  # spare nodes the scheduler gave the job so far
+    last_restart: float  # when the last restart's workers were started
+
+    def _launch(self, checkpoint: str | None) -> None:
+        """A launch of the workers (run_timeline.Timeline's)."""
+        raise NotImplementedError
+
+    def _fail(self, epoch: int, step: int, failure: object) -> int:
+        """The job dies at `step`; torchrun restarts it from the last checkpoint."""
+        from genact_cast.generator.plan_failures import (
+            STUCK_KILL_SECONDS,
+            FailurePlan,
+            relaunch_seconds,
+        )
+
+        assert isinstance(failure, FailurePlan)
+        plan, noise = self.plan, self.noise
+        into = noise.uniform(SAVES, 7000 + step, 5.0, 60.0)  # the fault strikes in the step
+        ran_ms = WATCHDOG_MS + int(noise.uniform(SAVES, 7001 + step, 20, 900))
+        fault = self.t + into
+        rank = failure.rank
+        # A process that dies (plan_failures.ENDS) exits with its CUDA error at once (its exit takes
+        # a fraction of a second); its node's launcher sees it at its next poll and stops
+        # the node's other workers: torchrun every --monitor-interval (0.1 s, torch 2.9.0
+        # run.py:477-482), the deepspeed launcher every second (launch.py:339-355 at
+        # v0.17.5). Peers elsewhere are stopped by their own agents at the next rendezvous
+        # round, except where no agent restarts: a torchrun past its --max_restarts stops
+        # its own node and exits, and the deepspeed launcher never restarts, so the other
+        # nodes' ranks wait in the collective for their watchdogs, as after a hang. A process
+        # stuck after its error, or a hang, leaves every peer to its watchdog.
+        dies = failure.ends == "dies"
+        restarts_left = self.restarts < MAX_RESTARTS and failure.same_node
+        node = rank // physics.GPUS_PER_NODE
+        if plan.options.framework == "deepspeed":
+            stranded = plan.nodes > 1
+        else:
+            stranded = plan.nodes > 1 and not restarts_left and (node > 0 or plan.launched_by_slurm)
+        watchdog = not dies or stranded
+        if watchdog:
+            self.t = fault + ran_ms / 1000  # the peers wait in the collective
+        else:
+            poll = 1.0 if plan.options.framework == "deepspeed" else 0.1
+            key = 10_000_000_000 + 4 * step
+            exit_seconds = noise.uniform(SAVES, key, 0.05, 0.4)
+            self.t = fault + exit_seconds + noise.uniform(SAVES, key + 1, 0, poll)
+        # FSDP gathers and scatters parameters; only tensor parallelism all-reduces
+        # (activations), so an ALLREDUCE is caught only where TP > 1.
+        ops = COLLECTIVES if plan.layout.tp > 1 else COLLECTIVES[:2]
+        op = ops[int(noise.unit(SAVES, 7003 + step) * len(ops))]
+        # The SeqNum of the group the collective ran on, counted by this launch's processes.
+        layout = plan.layout
+        seq = collective_counts.seq_num(
+            op,
+            step=step,
+            resumed_at=self.resumed_at,
+            layers=-(-plan.arch.layers // layout.pp),
+            micro_batches=layout.grad_accum,
+            pp=layout.pp,
+            full_recompute=layout.checkpointing,
+            within=noise.unit(SAVES, 7002 + step),
+        )
+        # torchrun restarts its workers up to --max-restarts (3); past that the job ends and
+        # starts anew (Slurm requeues it; a torchrun typed at a shell is run again). Where
+        # the node itself is out: under Slurm (srun) it is drained and the job requeued on
+        # a spare; under a torchrun typed at a shell no scheduler can do that, so the other
+        # nodes' agents restart their workers (an attempt) and wait at the rendezvous for a
+        # spare node's torchrun to join it.
+        in_place = failure.same_node or not plan.launched_by_slurm
+        # A GPU that stays broken until reset ("gpu"): each restart's worker on it fails
+        # again at CUDA initialisation, a few tens of seconds after its start, until the
+        # launch's restarts are used; then torchrun exits and the job runs without the node.
+        retries = MAX_RESTARTS - self.restarts if failure.kind == "gpu" else 0
+        retried: list[float] = []  # each restart: start, rendezvous, the CUDA error
+        # A process stuck after its error (ends "stuck") does not end on its agent's SIGTERM
+        # either: the agent waits 30 s for it before its SIGKILL (multiprocessing/api.py:
+        # 908-928 at torch 2.9.0), as in the real Xid 48 log (plan_failures.ENDS), and only
+        # then rendezvouses again.
+        take_down = 2.5 + (STUCK_KILL_SECONDS if failure.ends == "stuck" else 0.0)
+        for retry in range(retries):
+            before = retried[-1] if retried else self.t + take_down  # the agent's take-down
+            retried.append(before + noise.uniform(SAVES, 9_000_000 + step * 4 + retry, 25, 70))
+        same = in_place and self.restarts < MAX_RESTARTS and failure.kind != "gpu"
+        self.events.append(
+            Failed(
+                self.t,
+                step,
+                self.roster[rank // physics.GPUS_PER_NODE],
+                rank,
+                rank % physics.GPUS_PER_NODE,
+                failure.xid,
+                failure.xid_text,
+                op,
+                seq,
+                WATCHDOG_MS,
+                ran_ms,
+                failure.cuda_error,
+                fault,
+                0,
+                failure.same_node,
+                not same,
+                tuple(retried),
+                failure.ends,
+                watchdog,
+            )
+        )
+        # A save whose write had not ended when the rank died never completes (every rank
+        # writes its shard): the job goes back to the last one written.
+        written = [(s, p) for s, p, end in self.saved if end <= fault]
+        resume_step, path = written[-1] if written else (0, "")
+        checkpoint_end = next(
+            (
+                e.t
+                for e in reversed(self.events)
+                if isinstance(e, CheckpointSaved) and e.step == resume_step
+            ),
+            0.0,
+        )
+        # An in-place restart: every agent stops its workers (those of a death already
+        # stopped), the rendezvous completes once each has joined it, and the new workers
+        # start: seconds. A run started again (by hand, or Slurm's requeue) waits minutes
+        # (plan_failures.relaunch_seconds), and so does every relaunch of the deepspeed
+        # launcher, which has no restarts of its own: its command is typed again.
+        wait = relaunch_seconds(failure.relaunch_roll, failure.kind, slurm=plan.launched_by_slurm)
+        if same and plan.options.framework != "deepspeed":
+            wait = noise.uniform(SAVES, 10_000_000_000 + 4 * step + 2, 3.0, 20.0)
+        self.t = max([self.t, *retried]) + wait
+        self.attempt += 1
+        self.restarts = self.restarts + 1 if same else 0
+        drained = spare = ""
+        if failure.kind != "app":
+            # A spare takes the node's place: a host the job has not used (the next name
+            # after the plan's nodes and the spares before it).
+            node = rank // physics.GPUS_PER_NODE
+            drained = self.roster[node]
+            spare = self.roster[node] = plan.host(plan.nodes + self.spares)
+            self.spares += 1
+        self.events.append(
+            Restarted(
+                self.t,
+                self.attempt,
+                path,
+                resume_step,
+                # Time lost (docs/realism.md, "Time lost"): from the end of the last
+                # work kept (the save resumed from, or the previous restart if later, whose
+                # time is already counted) to this restart: each second counted once.
+                self.t - max(checkpoint_end, self.last_restart),
+                not same,
+                drained,
+                self.restarts,
+                spare,
+            )
+        )
+        self.resumed_at = resume_step
+        self.last_restart = self.t
+        self._launch(path or None)
+        return resume_step + 1
