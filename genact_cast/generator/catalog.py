@@ -289,6 +289,19 @@ def benchmarks() -> tuple[Benchmark, ...]:
 
 
 @functools.cache
+def benchmark_data() -> dict[tuple[str, str], float]:
+    """(pre-training dataset, benchmark) -> what its tokens are worth on that benchmark, as a
+    multiplier of training compute (benchmark_data.tsv: one column a benchmark, in
+    benchmarks.tsv's order)."""
+    names = [b.name for b in benchmarks()]
+    return {
+        (r[0], name): float(v)
+        for r in _rows("benchmark_data.tsv")
+        for name, v in zip(names, r[1:], strict=True)
+    }
+
+
+@functools.cache
 def generation_scores() -> dict[tuple[str, str], float]:
     """(dataset, metric) -> what a fine-tune of it reaches (generation_scores.tsv)."""
     return {(r[0], r[1]): float(r[2]) for r in _rows("generation_scores.tsv")}

@@ -259,6 +259,7 @@ class Run:
             # (Only a loss above the curve costs: noise below it earns no points.)
             setback = max(0.0, 0.5 * (loss - plan.loss.base(step)))
             published = catalog.published_scores()
+            corpus = plan.dataset.name.split("/")[0]  # a sample is worth its dataset
             scores: list[tuple[str, float]] = []
             for i, b in enumerate(catalog.benchmarks()):
                 luck = noise.uniform(EVAL, epoch * 64 + i, -0.003, 0.003)
@@ -275,12 +276,17 @@ class Run:
                     cost = min(0.04, max(0.0, setback))  # a spike costs a few points at most
                     scores.append((b.name, start[0] + drift - cost + luck))
                     continue
-                value = (
-                    physics.benchmark_accuracy(flops, b.chance, b.best, b.slope, b.centre)
-                    - setback
-                    + noise.uniform(EVAL, 9000 + i, -0.075, 0.005)
-                    + luck
+                # The score follows the run's compute, weighted by what its data is worth
+                # on this benchmark (benchmark_data.tsv: FineWeb-Edu high on MMLU and
+                # ARC-c, Dolma and the Pile near chance on MMLU); the same recipe differs
+                # only by its training seed's luck, within the benchmark's standard error
+                # (sqrt(p(1-p)/n) over its n questions: docs/realism.md).
+                worth = catalog.benchmark_data().get((corpus, b.name), 1.0)
+                expected = physics.benchmark_accuracy(
+                    flops * worth, b.chance, b.best, b.slope, b.centre
                 )
+                error = math.sqrt(expected * (1 - expected) / b.samples)
+                value = expected - setback + noise.uniform(EVAL, 9000 + i, -error, error) + luck
                 scores.append((b.name, min(b.ceiling(plan.arch.params), max(b.chance, value))))
             if plan.kind == "continue":
                 scores.extend(self._domain_scores(epoch, step, setback))
