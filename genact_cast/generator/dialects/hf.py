@@ -10,7 +10,7 @@ import math
 from datetime import datetime
 
 from genact_cast.generator import physics
-from genact_cast.generator.dialects import hf_mesh, trl_metrics
+from genact_cast.generator.dialects import hf_mesh, hf_model, hf_warnings, trl_metrics
 from genact_cast.generator.dialects.base import (
     HANG_NOTICED,
     Above,
@@ -38,6 +38,7 @@ from genact_cast.generator.dialects.hf_lines import (
     half_precision,
     log,
     metrics,
+    model_class,
     running_evaluation,
     running_training,
     runtime_text,
@@ -109,6 +110,7 @@ class Log(Saves, Watchdog, Counts):
         # trl's dataset preparation on the first launch; a relaunch finds datasets' cache
         # (the same maps, the same fingerprints) and draws no bar.
         self.prepared = False
+        self.low_precision = False  # the model's parameters are bfloat16 (hf_warnings)
         # Launches whose first micro batch the run's state carries (this one's and, through
         # the checkpoints it resumed from, earlier ones'), by the step each save holds: ZeRO-3
         # counts no flos for that micro batch (DeepSpeed's total_flos).
@@ -241,14 +243,19 @@ class Log(Saves, Watchdog, Counts):
         # where a restart round's script loads its model (Watchdog._round_lines)
         self.load_offset = event.t - event.seconds - self.launched_at
         self.load_seconds = event.seconds
+        dtype_given = self.facts.method == "qlora"  # the command's --dtype (hf_peft)
         lines = self._loading(
             moment,
             event.seconds,
             pretrained=self.pretrained,
             done=self._at(event.t),
-            dtype_given=self.facts.method == "qlora",  # the command's --dtype (hf_peft)
+            dtype_given=dtype_given,
         )
+        # built in bfloat16 (from its config, or with a dtype asked for), not float32
+        self.low_precision = not self.pretrained or dtype_given
         f = self.facts
+        # SFTTrainer.__init__ warns before it prepares the datasets, in every launch
+        lines += [Line(text) for text in hf_warnings.padding_free(f)]
         train: list[str] = []
         held_out: list[str] = []
         preparing = 0.0
@@ -317,7 +324,16 @@ class Log(Saves, Watchdog, Counts):
             # requires_grad parameters: the adapters alone when PEFT froze the model
             trainable=self.trainable_shown(),
         )
-        out: list[Out] = [*resumed_from, *(Line(text) for text in block)]
+        # Accelerator.prepare wraps (and upcasts) the model before the checkpoint loads
+        upcast = hf_warnings.upcast(
+            f,
+            hf_model.config_of(f),
+            model_class(f.arch or f.model_name),
+            fsdp2=f.tp > 1,
+            low=self.low_precision,
+        )
+        warned = [Line(text) for text in upcast] if self.fsdp else []
+        out: list[Out] = [*warned, *resumed_from, *(Line(text) for text in block)]
         if self.resume_step:
             epochs_done = self.resume_step // f.steps_per_epoch
             skipped = self.resume_step - epochs_done * f.steps_per_epoch

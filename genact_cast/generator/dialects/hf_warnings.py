@@ -1,0 +1,155 @@
+"""Python warnings the Hugging Face Trainer's libraries print at start-up, where and when the
+pinned releases print them: accelerate 1.11.0's FSDP upcast of low-precision parameters and
+trl 0.24.0's padding-free warning. Each is raised in every process that runs the script, so
+every launch (a restart's too) prints it again; the main process alone reports it.
+
+`warnings.warn` with the default filters writes `path:lineno: UserWarning: message` and the
+source line of the call (warnings.formatwarning), the `warnings.warn(` line the lineno names;
+trl logs through accelerate's MultiProcessAdapter (main process only) to a logger nobody gave
+a handler (neither trl/scripts/sft.py nor the Trainer configures `trl.*`), so Python's
+last-resort handler writes the bare message to stderr."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genact_cast.generator.dialects.facts import Facts
+
+# python:3.12's image, as hf_watchdog's frames name the site-packages
+_SITE = "/usr/local/lib/python3.12/site-packages"
+
+# accelerate 1.11.0 accelerator.py:1922-1976 (prepare_model, FSDP1): the main process warns
+# once per distinct (wrapped class, flat parameter FQNs) whose FlatParameter was upcast
+# (not float32 and requires_grad), in FSDP.fsdp_modules order (the root first), then once more.
+_FSDP1_EACH = (f"{_SITE}/accelerate/accelerator.py", 1968)
+_FSDP1_AFTER = (f"{_SITE}/accelerate/accelerator.py", 1974)
+# accelerate 1.11.0 utils/fsdp_utils.py:703-712 (fsdp2_prepare_model): one warning when mixed
+# precision is on and model.dtype is not float32.
+_FSDP2 = (f"{_SITE}/accelerate/utils/fsdp_utils.py", 710)
+
+# trl 0.24.0 sft_trainer.py:70-76 and :715-724; the variants are joined sorted.
+_FLASH = sorted(
+    {
+        "flash_attention_2",
+        "flash_attention_3",
+        "kernels-community/flash-attn",
+        "kernels-community/vllm-flash-attn3",
+        "kernels-community/flash-attn3",
+    }
+)
+PADDING_FREE = (
+    "Padding-free training is enabled, but the attention implementation is not set to a "
+    "supported flash attention variant. Padding-free training flattens batches into a single "
+    "sequence, and only the following implementations are known to reliably support this: "
+    f"{', '.join(_FLASH)}. Using other implementations may lead to unexpected behavior. To "
+    "ensure compatibility, set `attn_implementation` in the model configuration to one of "
+    "these supported options or verify that your attention mechanism can handle flattened "
+    "sequences."
+)
+
+
+def user_warning(where: tuple[str, int], message: str) -> list[str]:
+    """warnings.formatwarning's two lines: the call site and its source line."""
+    path, lineno = where
+    return [f"{path}:{lineno}: UserWarning: {message}", "  warnings.warn("]
+
+
+def padding_free(facts: Facts) -> list[str]:
+    """SFTTrainer.__init__'s warning: every SFT command packs (`--packing`, whose default
+    packing_strategy "bfd" forces padding_free, sft_trainer.py:705) and names no
+    `--attn_implementation`, so the model runs transformers 4.57.1's default sdpa."""
+    return [PADDING_FREE] if facts.kind == "sft" else []
+
+
+def layer_fqns(config: dict[str, Any]) -> list[str]:
+    """The parameter names of one decoder layer as FSDP's FlatParameter records them
+    (named_modules order under the layer: the attributes in __init__ order), from the
+    modeling files of transformers 4.57.1: attention q/k/v/o (Qwen2's q/k/v with biases,
+    modeling_qwen2.py:134-137; Llama's four with config.attention_bias), Qwen3's and OLMo 2's
+    q_norm/k_norm, the MLP or a MoE block (Mixtral's block_sparse_moe gate and experts' w1,
+    w2, w3; Qwen3-MoE's mlp gate and experts' gate/up/down_proj), then the layer's norms
+    (OLMo 2's post_attention_layernorm and post_feedforward_layernorm, no input norm)."""
+    kind = str(config["model_type"])
+    names: list[str] = []
+    bias = kind == "qwen2" or bool(config.get("attention_bias"))
+    for proj in ("q_proj", "k_proj", "v_proj", "o_proj"):
+        names.append(f"self_attn.{proj}.weight")
+        if bias and (kind != "qwen2" or proj != "o_proj"):
+            names.append(f"self_attn.{proj}.bias")
+    if kind in ("qwen3", "qwen3_moe", "olmo2"):
+        names += ["self_attn.q_norm.weight", "self_attn.k_norm.weight"]
+    if kind == "mixtral":
+        names.append("block_sparse_moe.gate.weight")
+        for e in range(int(config["num_local_experts"])):
+            names += [f"block_sparse_moe.experts.{e}.{w}.weight" for w in ("w1", "w2", "w3")]
+    elif kind == "qwen3_moe":
+        names.append("mlp.gate.weight")
+        for e in range(int(config["num_experts"])):
+            names += [f"mlp.experts.{e}.{p}.weight" for p in ("gate_proj", "up_proj", "down_proj")]
+    else:
+        mlp_bias = bool(config.get("mlp_bias"))
+        for proj in ("gate_proj", "up_proj", "down_proj"):
+            names.append(f"mlp.{proj}.weight")
+            if mlp_bias:
+                names.append(f"mlp.{proj}.bias")
+    if kind == "olmo2":
+        names += ["post_attention_layernorm.weight", "post_feedforward_layernorm.weight"]
+    else:
+        names += ["input_layernorm.weight", "post_attention_layernorm.weight"]
+    return names
+
+
+def root_fqns(config: dict[str, Any]) -> list[str]:
+    """The root unit's parameters (every one outside a decoder layer): the embedding, the
+    final norm and an untied lm_head (a tied one is the embedding's tensor, which FSDP
+    records once, as a shared parameter)."""
+    names = ["model.embed_tokens.weight", "model.norm.weight"]
+    if not bool(config.get("tie_word_embeddings")):
+        names.append("lm_head.weight")
+    return names
+
+
+def decoder_layer_class(config: dict[str, Any], root_class: str) -> str:
+    """The transformer layer class the auto wrap policy wraps (the model's
+    _no_split_modules: LlamaDecoderLayer, Qwen3MoeDecoderLayer, ...)."""
+    del config
+    return root_class.removesuffix("ForCausalLM") + "DecoderLayer"
+
+
+def upcast(
+    facts: Facts, config: dict[str, Any] | None, root_class: str, *, fsdp2: bool, low: bool
+) -> list[str]:
+    """accelerate's upcast warnings in Accelerator.prepare (the Trainer's
+    _inner_training_loop, before `***** Running training *****`), under `--bf16` (mixed
+    precision bf16). `low`: the model was built in bfloat16 (from its config, or with a
+    dtype asked for); from_pretrained without one loads float32 and nothing is upcast.
+    FSDP1 upcasts trainable flat parameters only: a full model's units. Under PEFT the
+    frozen layers are not, and the LoRA units (peft's wrap policy) hold adapters that PEFT
+    autocasts to float32 (peft 0.17.1 autocast_adapter_dtype), except a sharded QLoRA's,
+    which trl keeps in the storage dtype (not modelled: none is printed)."""
+    if not low:
+        return []
+    if fsdp2:
+        return user_warning(
+            _FSDP2,
+            "FSDP upcast of low precision parameters to fp32 (since mixed_precision != 'no') "
+            "may affect the precision of model checkpoints.",
+        )
+    if facts.adapters or config is None:
+        return []
+    lines: list[str] = []
+    units = [
+        (root_class, root_fqns(config)),
+        (decoder_layer_class(config, root_class), layer_fqns(config)),
+    ]
+    for name, fqns in units:
+        lines += user_warning(
+            _FSDP1_EACH,
+            f"Upcasted low precision parameters in {name} because mixed precision turned on "
+            f"in FSDP. Affects: {', '.join(fqns)}.",
+        )
+    lines += user_warning(
+        _FSDP1_AFTER,
+        "FSDP upcast of low precision parameters may affect the precision of model checkpoints.",
+    )
+    return lines

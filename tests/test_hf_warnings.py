@@ -1,0 +1,157 @@
+"""accelerate 1.11.0's FSDP upcast warnings and trl 0.24.0's padding-free warning, where and
+when those releases print them (review-tt11 #9 and #10).
+
+The texts below are quoted from the releases' wheels (accelerate-1.11.0-py3-none-any.whl,
+trl-0.24.0-py3-none-any.whl), with the line of each `warnings.warn(` / `logger.warning(`:
+- accelerator.py:1968-1976, in prepare_model's FSDP1 branch (:1922-1976): for each distinct
+  (wrapped class, the FlatParameter's FQNs) whose flat parameter is not float32 and
+  requires grad, then once if any was;
+- utils/fsdp_utils.py:710, fsdp2_prepare_model (:703-712): when mixed precision is on and
+  model.dtype is not float32;
+- trl/trainer/sft_trainer.py:715-724, SFTTrainer.__init__: padding-free (forced by the "bfd"
+  packing the commands' --packing uses, :705) without a flash attention implementation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.errors import SeedRefused
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import hf_model
+from genact_cast.generator.dialects.deepspeed_model import state_dict_tensors
+from genact_cast.generator.dialects.hf_warnings import layer_fqns, root_fqns
+from genact_cast.generator.presenters.framework import facts_for
+from tests.release_catalogue import cast_lines
+
+SITE = "/usr/local/lib/python3.12/site-packages/accelerate"
+# accelerate 1.11.0 accelerator.py:1969-1972 and :1975, fsdp_utils.py:711 (f-strings as written)
+UNIT = (
+    "Upcasted low precision parameters in {name_log} because mixed precision turned on in "
+    "FSDP. Affects: {param_log}."
+)
+CHECKPOINTS = (
+    "FSDP upcast of low precision parameters may affect the precision of model checkpoints."
+)
+FSDP2 = (
+    "FSDP upcast of low precision parameters to fp32 (since mixed_precision != 'no') may "
+    "affect the precision of model checkpoints."
+)
+# trl 0.24.0 sft_trainer.py:717-723, FLASH_ATTENTION_VARIANTS (:70-76) joined sorted
+PADDING_FREE = (
+    "Padding-free training is enabled, but the attention implementation is not set to a "
+    "supported flash attention variant. Padding-free training flattens batches into a single "
+    "sequence, and only the following implementations are known to reliably support this: "
+    "flash_attention_2, flash_attention_3, kernels-community/flash-attn, "
+    "kernels-community/flash-attn3, kernels-community/vllm-flash-attn3. Using other "
+    "implementations may lead to unexpected behavior. To ensure compatibility, set "
+    "`attn_implementation` in the model configuration to one of these supported options or "
+    "verify that your attention mechanism can handle flattened sequences."
+)
+HALF = "Using auto half precision backend"
+BANNER = "***** Running training *****"
+
+
+def lines(seed: int, framework: str = "hf", failures: int = 0) -> list[str]:
+    return cast_lines(
+        RecordOptions(seed=seed, framework=framework, cols=1000, color=False, failures=failures)
+    )
+
+
+def launches(found: list[str]) -> list[list[str]]:
+    """The lines of each launch of the script: from one `Using auto half precision backend`
+    (Trainer.__init__) to the next."""
+    cuts = [i for i, text in enumerate(found) if text.endswith(HALF)]
+    return [found[a:b] for a, b in zip(cuts, [*cuts[1:], len(found)], strict=True)]
+
+
+def warned(found: list[str]) -> list[str]:
+    return [m[1] for text in found if (m := re.match(rf"{SITE}/\S+: UserWarning: (.*)", text))]
+
+
+@pytest.mark.parametrize("failures", [0, 1])
+def test_a_model_built_in_bf16_under_fsdp1_warns_for_its_root_and_its_layer_every_launch(
+    failures: int,
+) -> None:
+    seed = 13  # Llama-3.2-1B from scratch (from_config in its config's bfloat16), FSDP1
+    f = facts_for(make_plan(RecordOptions(seed=seed, framework="hf")))
+    assert (f.kind, f.tp, f.adapters) == ("pretrain", 1, 0)
+    config = hf_model.config_of(f)
+    assert config is not None
+    found = lines(seed, failures=failures)
+    runs = launches(found)
+    assert len(runs) == 1 + failures
+    for run in runs:
+        head = run[: next(i for i, text in enumerate(run) if text.endswith(BANNER))]
+        assert warned(head) == [
+            UNIT.format(name_log="LlamaForCausalLM", param_log=", ".join(root_fqns(config))),
+            UNIT.format(name_log="LlamaDecoderLayer", param_log=", ".join(layer_fqns(config))),
+            CHECKPOINTS,
+        ]
+        at = [i for i, text in enumerate(head) if text.startswith(f"{SITE}/")]
+        assert [head[i].split(": UserWarning")[0] for i in at] == [
+            f"{SITE}/accelerator.py:1968",
+            f"{SITE}/accelerator.py:1968",
+            f"{SITE}/accelerator.py:1974",
+        ]
+        assert all(head[i + 1] == "  warnings.warn(" for i in at)
+    # Llama 3.2's tied embedding is the root's one shared tensor: no lm_head.weight
+    assert root_fqns(config) == ["model.embed_tokens.weight", "model.norm.weight"]
+
+
+def test_fsdp2_warns_once_and_a_float32_load_is_not_upcast() -> None:
+    tp = facts_for(make_plan(RecordOptions(seed=19, framework="hf")))
+    assert (tp.kind, tp.tp > 1) == ("pretrain", True)  # from scratch, FSDP2 + TP
+    assert warned(lines(19)) == [FSDP2]
+    # from_pretrained with no dtype (continued pre-training, a full SFT, LoRA) loads float32
+    for seed in (0, 29, 7):
+        f = facts_for(make_plan(RecordOptions(seed=seed, framework="hf")))
+        assert f.kind in ("continue", "sft")
+        assert warned(lines(seed)) == [], seed
+
+
+def test_every_tabled_models_unit_fqns_are_its_state_dicts_tensors() -> None:
+    """The root's and the layers' FQNs together name every tensor of the state dict, as
+    zero.Init's num_params counts them (deepspeed_model.state_dict_tensors), for every
+    model the Trainer's dialect trains over seeds 0-120."""
+    checked = set()
+    for seed in range(121):
+        try:
+            f = facts_for(make_plan(RecordOptions(seed=seed, framework="hf")))
+        except SeedRefused:
+            continue
+        config = hf_model.config_of(f)
+        assert config is not None, f.arch
+        names = root_fqns(config) + layer_fqns(config)
+        assert len(set(names)) == len(names)
+        total = len(root_fqns(config)) + int(config["num_hidden_layers"]) * len(layer_fqns(config))
+        assert total + hf_model.extra_tensors(f) == state_dict_tensors(f), f.arch
+        checked.add(str(config["model_type"]))
+    assert len(checked) >= 4, checked
+
+
+@pytest.mark.parametrize(
+    ("seed", "framework"), [(29, "hf"), (7, "hf"), (29, "deepspeed"), (39, "deepspeed")]
+)
+def test_every_sft_launch_warns_of_padding_free_once_on_the_main_process(
+    seed: int, framework: str
+) -> None:
+    found = lines(seed, framework, failures=1)
+    said = [i for i, text in enumerate(found) if text.endswith(PADDING_FREE)]
+    runs = [i for i, text in enumerate(found) if text.endswith(HALF)]
+    assert len(said) == len(runs) == 2
+    for warning, half in zip(said, runs, strict=True):
+        assert warning < half  # SFTTrainer.__init__ before Trainer.__init__
+        # stderr of the main process alone: pdsh's `node-000: ` on several nodes, as the
+        # Trainer's own lines
+        prefix = found[warning].removesuffix(PADDING_FREE)
+        assert prefix == found[half].split("[INFO|")[0]
+        assert prefix in ("", "node-000: ")
+    first_bar = next(i for i, text in enumerate(found) if "Tokenizing train dataset" in text)
+    assert said[0] < first_bar  # before _prepare_dataset
+
+
+def test_a_pretraining_run_does_not_warn_of_padding_free() -> None:
+    assert not any(PADDING_FREE in text for text in lines(13))
