@@ -148,6 +148,9 @@ class Timeline:
     # Called the same way with each row that scrolls out of a region whose top margin is
     # below the first row, and the region's top and bottom rows.
     on_region_scroll: Callable[[Row, float | None, bool, int, int], None] | None = None
+    # Called with each row a clear (ED 2) sends to the scrollback, and whether the
+    # terminal wrapped it, before its erasure is told: a growth in rows brings it back.
+    on_saved: Callable[[Row, bool], None] | None = None
     # Called with the primary screen as it stands when a full-screen program switches to
     # the alternate one, even when that screen is never yielded (the command's echo and
     # the switch arrived in one event): what the shell showed just before the program.
@@ -283,6 +286,10 @@ class Timeline:
                 when = None if origin is None else pending if pending is not None else clock(now)
                 self.on_region_scroll(row, when, wrapped, top, bottom)
 
+        def saved(line: Any) -> None:
+            if self.on_saved is not None:
+                self.on_saved(term.row_of(line), line.goes_on)
+
         def alternate() -> None:
             time = now_or_lead()
             if self.on_alternate is not None and time is not None:
@@ -301,6 +308,7 @@ class Timeline:
 
         term.on_scroll = scrolled
         term.on_region_scroll = region_scrolled if self.on_region_scroll is not None else None
+        term.on_saved = saved if self.on_saved is not None else None
         term.on_alternate = alternate
         term.on_erase = erased if self.on_erase is not None else None
         now = 0

@@ -13,9 +13,10 @@ rows as read; terminal_text.py: text; terminal_edits.py: moves, erasures, SGR):
   combining mark or a zero-width character (ZWSP, ZWJ, U+FE0F, bidi marks) takes a cell
   of its own instead of stopping a run of text or growing one cell without end;
 - `38;5;0-15` are the theme's 16 colours, as `30-37`/`90-97` are;
-- erasing and scrolling fill with the current background, DECALN, REP, SU/SD, ED 3 (the
-  scrollback only), DECSTBM as avt has them; modes avt ignores (132 columns, reverse
-  screen) are ignored;
+- erasing and scrolling fill with the current background, DECALN, REP, SU/SD, DECSTBM
+  as avt has them; ED 2 sends the screen's rows down to the last one with text to the
+  scrollback and ED 3 is ignored, as the player's avt 0.20 does; modes avt ignores (132
+  columns, reverse screen) are ignored;
 - the cursor is drawn where the player draws it: an inverse cell while it is visible.
 
 The escape-sequence parser is publish/vtparse.py (avt's state machine: DCS, SOS, PM and

@@ -73,6 +73,9 @@ class BufferScreen(pyte.Screen):
         # Called with a line that scrolls out of a region whose top margin is below the
         # first row (it goes to no scrollback) and the region's top and bottom rows.
         self.on_region_scroll: Callable[[Any, int, int], None] | None = None
+        # Called with each line ED 2 sends to the scrollback (`_save_view`), before the
+        # erasure of its row is told (`on_erase`).
+        self.on_saved: Callable[[Any], None] | None = None
         # Called just before the switch to the alternate screen, while the primary shows.
         self.on_alternate: Callable[[], None] | None = None
         # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left

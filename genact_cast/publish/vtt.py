@@ -119,6 +119,7 @@ def render_vtt(timeline: Timeline) -> str:
 
     timeline.on_scroll = scrolled
     timeline.on_region_scroll = region_scrolled
+    timeline.on_saved = lines.saved
 
     def erased(y: int, row: Row, time: float, line_erased: bool) -> None:
         """An erasure, but for one after a resize before the next screen: its row is the

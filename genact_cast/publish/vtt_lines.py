@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_erasures import erase, settle
-from genact_cast.publish.vtt_marks import TAKEN
+from genact_cast.publish.vtt_marks import HISTORY, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, without_head
 from genact_cast.publish.vtt_reading import read_screen
@@ -150,6 +150,12 @@ class Lines:
     ) -> None:
         """The top row scrolled off the screen (vtt_scrolls.scrolled)."""
         scrolled(self, row, time, wrapped, bottom)
+
+    def saved(self, row: Row, wrapped: bool) -> None:
+        """A clear (ED 2) sent the row to the scrollback: its line, told or not as its
+        erasure decides, is known there when a growth in rows brings it back."""
+        self.history.append(self._text(row, wrapped))
+        del self.history[: len(self.history) - HISTORY]
 
     def region_scrolled(
         self, row: Row, time: float | None, wrapped: bool, top: int, bottom: int
