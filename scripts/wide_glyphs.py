@@ -182,12 +182,17 @@ def measure() -> dict[str, object]:
     # VS16 makes a one-cell symbol the colour font's emoji (✔️: two cells in avt, drawn
     # at the emoji's advance, over two cells and a fraction).
     vs16 = bar_offsets(["\u2714\ufe0f"])[0]
+    # A regional indicator the browser pairs with none (🇫 alone): the colour font's letter
+    # glyph, at its advance; every one of the 26 is measured, and they must agree.
+    lone = {round(bar, 2) for bar in bar_offsets([chr(c) for c in range(0x1F1E6, 0x1F200)])}
+    assert len(lone) == 1, f"lone regional indicators at {sorted(lone)}"
     return {
         "how": f"scripts/wide_glyphs.py: asciinema-player {pinned()['version']} in Chromium "
         f"{chromium_version()}, fonts DejaVu, Liberation, WenQuanYi Micro Hei, Noto Color "
         f"Emoji; {len(chars)} candidates, the advance in cells of those whose advance is "
         "not one cell",
         "vs16_advance": round(vs16, 2),
+        "lone_regional_indicator_advance": lone.pop(),
         "advances": advances,
     }
 

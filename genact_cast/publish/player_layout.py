@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from genact_cast.publish.terminal import Cell, Row, Style
-from genact_cast.publish.terminal_cells import text_symbol
+from genact_cast.publish.terminal_cells import regional_indicator, text_symbol
 from genact_cast.publish.vectors import WIDE, vector
 
 # build_standalone_chars_lut: box drawing, braille, Nerd Font ranges and a few symbols.
@@ -64,6 +64,11 @@ def _advances() -> tuple[dict[str, float], float]:
 # 1.87, ⤴ 1.39, 🛠 2.07, ℹ 0.63), and the advance of a symbol with VS16 (✔️ 2.07, over its
 # two cells), measured in the player by scripts/wide_glyphs.py.
 ADVANCES, VS16_ADVANCE = _advances()
+# A regional indicator the browser does not pair into a flag (measured in the player by
+# scripts/wide_glyphs.py as the others: 2.07 columns, the colour font's letter glyph).
+LONE_FLAG_ADVANCE = json.loads(
+    (resources.files("genact_cast.publish") / "data" / "wide_glyphs.json").read_text()
+)["lone_regional_indicator_advance"]
 # Those the browser rounds to two columns or more: drawn as a wide character alone.
 WIDE_ADVANCE = frozenset(char for char, cells in ADVANCES.items() if cells >= 1.5)
 
@@ -117,6 +122,37 @@ def extra_advance(row: Row, x: int) -> float:
     return cells - 1
 
 
+def _flag_advance(row: Row, x: int, key: tuple[object, ...] | None) -> float:
+    """The columns the browser lays the regional indicator at x out at, with its span's
+    text: two of them in a row are one flag glyph (the emoji's advance, over their two
+    cells: here the second counts it all), one left alone (🇫 alone, the third of three,
+    one before a colour change: vim writes 🇫🇷 as `🇫 🇷`) is the colour font's letter glyph,
+    as wide (LONE_FLAG_ADVANCE: about two columns, the rest of its span moves right)."""
+    first = x
+    while first > 0 and regional_indicator(row[first - 1][0]) and _same_span(row, first - 1, key):
+        first -= 1
+    if (x - first) % 2 == 1:
+        return VS16_ADVANCE - 1  # the second of a flag's two letters
+    paired = x + 1 < len(row) and regional_indicator(row[x + 1][0]) and _same_span(row, x + 1, key)
+    return 1.0 if paired else LONE_FLAG_ADVANCE
+
+
+def flag(row: Row, x: int) -> bool:
+    """Whether the regional indicators at x and x + 1 are one flag glyph to the browser:
+    both in one span (a colour change parts them), x the first of a pair counted from
+    the start of their run (🇫🇷🇩: 🇫🇷 and a lone 🇩)."""
+    if not (x + 1 < len(row) and regional_indicator(row[x][0])):
+        return False
+    style = row[x][1]
+    key = (style[0], *style[2:])
+    return _flag_advance(row, x, key) == 1.0
+
+
+def _same_span(row: Row, x: int, key: tuple[object, ...] | None) -> bool:
+    style = row[x][1]
+    return (style[0], *style[2:]) == key
+
+
 def zero_width(char: str) -> bool:
     """Whether a cell's code point takes no room where a browser lays out text. VS16
     does take its cell: the emoji it asks for (❤️) is drawn two columns wide; so do the
@@ -161,7 +197,12 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     drawn over. A row without one is returned as it is. `sources`, if given, gets each
     cell's column in the terminal (-1 for a blank added at a span's end)."""
     if all(char.isascii() for char, _ in row) or not any(
-        zero_width(c) or c in WIDE or c in ADVANCES or c in ADVANCING_MARKS or c == "\ufe0f"
+        zero_width(c)
+        or c in WIDE
+        or c in ADVANCES
+        or c in ADVANCING_MARKS
+        or c == "\ufe0f"
+        or regional_indicator(c)
         for c, _ in row
     ):
         if sources is not None:
@@ -266,7 +307,10 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
         if zero_width(char):
             owed += 1
             continue
-        drift += extra_advance(row, x)
+        if regional_indicator(char):
+            drift += _flag_advance(row, x, key) - 1
+        else:
+            drift += extra_advance(row, x)
         while drift >= 0.5:
             out.append(("", style))  # a column more: a blank in the span (an emoji's half)
             source.append(-1)

@@ -32,12 +32,12 @@ from genact_cast.publish.picture_layout import font, layout
 from genact_cast.publish.player_layout import (
     ADVANCING_MARKS,
     as_laid_out,
+    flag,
     standalone,
     zero_width,
 )
 from genact_cast.publish.raster_work import SHAPE_PIXELS, Work
 from genact_cast.publish.screens import Row, Screen, Style
-from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.theme import pyte_color, rgb
 
 RGB = tuple[int, int, int]
@@ -341,7 +341,7 @@ def _cluster(row: Row, x: int) -> tuple[str, int]:
     text, end = row[x][0], x + 1
     if text == " " or _marks(text):
         return text, end
-    if regional_indicator(text) and end < len(row) and regional_indicator(row[end][0]):
+    if flag(row, x):
         text, end = text + row[end][0], end + 1  # a flag: two letters, one glyph
     while end < len(row) and row[end][0] and _marks(row[end][0]) and _has_base(row, end):
         text += row[end][0]

@@ -99,6 +99,7 @@ class LineMarkup:
         rects, spans = [], []
         column = 0
         placed = False  # the previous run was stretched to its cells: place the next one
+        letters_before, letters_key = 0, None  # regional indicators ending the last run
         pieces = list(_vector_runs(line))
         symbols = symbols_of(line)  # symbols the player draws on a cell of their own
         for index, (text, style, hidden) in enumerate(pieces):
@@ -147,6 +148,18 @@ class LineMarkup:
                 attributes += f' font-family="{xml_escape(TEXT_FONT)}"'  # ℹ as text, not emoji
             attributes += ' opacity="0"' if hidden else ""
             text = text.translate(BIDI_CONTROLS)
+            # Regional indicators pair into flags within the player's span (one foreground
+            # and text style; a background change does not part them), counted from the
+            # start of their run (publish/player_layout.flag); Chromium would pair them
+            # across tspans too, so ZWNJ parts two that the player does not pair.
+            key = (fg, *style[2:])
+            letters = len(text) - len(text.rstrip(_LETTERS))
+            if regional_indicator(text[:1]) and letters_before:
+                if key == letters_key and letters_before % 2:
+                    letters = letters_before + letters if letters == len(text) else letters
+                else:
+                    text = "\u200c" + text
+            letters_before, letters_key = letters, key
             if plain == PLAIN:
                 escaped = xml_escape(text)
                 spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
@@ -157,6 +170,9 @@ class LineMarkup:
                 spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
             column += advance(text)
         return "".join(rects), "".join(spans)
+
+
+_LETTERS = "".join(chr(code) for code in range(0x1F1E6, 0x1F200))  # regional indicators
 
 
 def _blocks(text: str, column: int, paint: str, symbols: dict[int, int]) -> list[str]:
@@ -249,6 +265,7 @@ def _split(text: str, style: Style) -> Iterator[tuple[str, Style, bool]]:
             if (
                 char_width(part[index]) == 2
                 or part[index] in WIDE_ADVANCE  # at the emoji's advance: a run alone
+                or regional_indicator(part[index])  # a flag, or a letter alone as wide
                 or end > index + 1
                 or text_symbol(part, index)
             ):
