@@ -1,22 +1,25 @@
-"""Right-to-left letters in the PNG and video, as asciinema-player 3.18 shows them.
+"""Right-to-left letters and bidi controls in the PNG and video, as asciinema-player 3.18
+shows them.
 
 The player writes a row as spans (publish/player_layout.py), each an inline block placed
 at its column, whose text the browser lays out: the span inherits `direction: ltr`, so
-its text is one left-to-right paragraph in which the Unicode bidi algorithm (UAX #9)
-reverses each stretch of Hebrew or Arabic letters (with the digits and the spaces between
-them), and Arabic letters take their joining forms. Chromium takes each character from the
-first font of the player's list that has it (DejaVu Sans Mono, then the machine's
-fallback: DejaVu Sans for Hebrew), so what follows a Hebrew word in its span is no longer
-on the cell grid.
+its text is one left-to-right paragraph of the Unicode bidi algorithm (UAX #9), with
+everything in it applied: Hebrew and Arabic letters (with the digits and the spaces
+between them) reversed, Arabic joined, and the explicit embeddings, overrides and
+isolates (U+202A-202E, U+2066-2069) obeyed up to the span's end (each span is a paragraph
+of its own: an RLO before a colour change reverses its own span only; a change of
+background does not split a span). Measured in the player in Chromium (notes s10 gif.md
+§4, tests/test_bidi_pictures.py). Chromium takes each character from the first font of
+the player's list that has it (DejaVu Sans Mono, then the machine's fallback: DejaVu Sans
+for Hebrew), so what follows a Hebrew word in its span is no longer on the cell grid.
 
-Here a span with right-to-left letters is split into its level runs as the algorithm
-resolves them for a left-to-right paragraph (rules W1-W7, N1-N2 with one embedding level),
-each level run into runs of one face (glyphs.face, the chain the other characters come
-from), and each run is shaped by Pillow's raqm layout (FriBiDi and HarfBuzz, in Pillow's
-wheels): a right-to-left level run's face runs are placed right to left. Bidi controls are
-left out: they are neutralised in every export and reorder nothing. Without raqm
-(`PIL.features.check("raqm")` false) the cells are drawn one by one in the terminal's
-logical order, as before.
+Here a span with right-to-left letters or bidi controls gets its levels from FriBiDi
+(publish/bidi_levels.py), its clusters are put in the order the levels give (rule L2), and
+cut into runs of one level and one face (glyphs.face, the chain the other characters come
+from); each run is shaped by Pillow's raqm layout (FriBiDi and HarfBuzz) in its
+direction, under an override of that direction so that raqm keeps the order found here.
+The controls themselves draw nothing. Without raqm (`PIL.features.check("raqm")` false)
+the cells are drawn one by one in the terminal's logical order, as before.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from genact_cast.publish import glyphs
+from genact_cast.publish import bidi_levels, glyphs
 from genact_cast.publish.player_layout import standalone, zero_width
-from genact_cast.publish.svg_lines import BIDI_CONTROLS  # the SVG's: the same code points
 from genact_cast.publish.terminal_cells import Row
 
 RTL = frozenset({"R", "AL"})
+# The explicit embeddings, overrides and isolates (and PDF, PDI that end them).
+EXPLICIT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class Span(NamedTuple):
@@ -45,17 +49,18 @@ class Span(NamedTuple):
 
 @functools.cache
 def available() -> bool:
-    return bool(features.check("raqm"))
+    return bool(features.check("raqm")) and bidi_levels.available()
 
 
 def right_to_left(char: str) -> bool:
-    return len(char) == 1 and unicodedata.bidirectional(char) in RTL
+    """A letter written right to left, or a control that can reorder its span."""
+    return len(char) == 1 and (unicodedata.bidirectional(char) in RTL or char in EXPLICIT)
 
 
 def spans(row: Row) -> list[Span]:
     """The player's spans (of a row as publish/player_layout.as_laid_out gives it) that
-    hold right-to-left letters: one colour and text style, a space joining a span with
-    the same lines, standalone symbols and wide characters apart."""
+    hold right-to-left letters or bidi controls: one colour and text style, a space
+    joining a span with the same lines, standalone symbols and wide characters apart."""
     if all(char.isascii() for char, _ in row) or not available():
         return []
     found: list[Span] = []
@@ -88,53 +93,6 @@ def spans(row: Row) -> list[Span]:
     return found
 
 
-def level_runs(text: str) -> list[tuple[str, bool]]:
-    """`text` as its level runs in a left-to-right paragraph, in logical order: (run,
-    right to left). European digits after a right-to-left letter, Arabic digits and the
-    neutrals between them and such letters go with the letters (W2, W7, N1); other
-    neutrals take the paragraph's direction (N2)."""
-    kinds: list[str] = []  # "R", "L" or "N" (neutral) for each character
-    last_strong = "L"
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in RTL:
-            last_strong, resolved = "R", "R"
-        elif kind == "L":
-            last_strong, resolved = "L", "L"
-        elif kind == "AN" or (kind == "EN" and last_strong == "R"):
-            resolved = "R"  # a number counts as right to left for the neutrals (N1)
-        elif kind == "EN":
-            resolved = "L"  # W7
-        elif kind == "NSM" and kinds:
-            resolved = kinds[-1]  # W1: a mark takes its base's direction
-        else:
-            resolved = "N"
-        kinds.append(resolved)
-    # N1/N2: a neutral between two right-to-left ones is right to left; else left to right.
-    resolved_kinds = list(kinds)
-    x = 0
-    while x < len(kinds):
-        if kinds[x] != "N":
-            x += 1
-            continue
-        end = x
-        while end < len(kinds) and kinds[end] == "N":
-            end += 1
-        before = kinds[x - 1] if x > 0 else "L"
-        after = kinds[end] if end < len(kinds) else "L"
-        fill = "R" if before == after == "R" else "L"
-        resolved_kinds[x:end] = [fill] * (end - x)
-        x = end
-    runs: list[tuple[str, bool]] = []
-    for char, kind in zip(text, resolved_kinds, strict=True):
-        rtl = kind == "R"
-        if runs and runs[-1][1] == rtl:
-            runs[-1] = (runs[-1][0] + char, rtl)
-        else:
-            runs.append((char, rtl))
-    return runs
-
-
 def draw_span(strip: Image.Image, text: str, at: tuple[int, int, int], ink: tuple[int, int, int],
               face: tuple[bool, bool, int]) -> None:  # fmt: skip
     """The span's text (logical order, marks after their bases) on the row's `strip`, from
@@ -149,21 +107,54 @@ def draw_span(strip: Image.Image, text: str, at: tuple[int, int, int], ink: tupl
     mono = glyphs.mono(bold, italic, size)
     scale = cell / mono.getlength("M")
     draw = ImageDraw.Draw(strip)
-    text = "".join(char for char in text if ord(char) not in BIDI_CONTROLS)
     x = float(left)
-    for run, rtl in level_runs(text):
-        pieces = _face_runs(run, bold, italic, size)
-        if rtl:
-            pieces.reverse()
+    for run, level in _visual_runs(text, bold, italic, size):
+        rtl = level % 2 == 1
+        piece, found = run
+        if found is mono and not rtl:
+            for cluster in _clusters(piece):
+                draw.text((x, ascent), cluster, fill=ink, font=found, anchor="ls")
+                x += cell
+            continue
         direction = "rtl" if rtl else "ltr"
-        for piece, found in pieces:
-            if found is mono and not rtl:
-                for cluster in _clusters(piece):
-                    draw.text((x, ascent), cluster, fill=ink, font=found, anchor="ls")
-                    x += cell
-                continue
-            draw.text((x, ascent), piece, fill=ink, font=found, anchor="ls", direction=direction)
-            x += found.getlength(piece, direction=direction) * scale
+        # Under an override of its own direction: raqm's FriBiDi keeps the order found
+        # here (Latin letters under an RLO stay reversed, Hebrew under an LRO in order).
+        shaped = ("\u202e" if rtl else "\u202d") + piece + "\u202c"
+        draw.text((x, ascent), shaped, fill=ink, font=found, anchor="ls", direction=direction)
+        x += found.getlength(shaped, direction=direction) * scale
+
+
+Run = tuple[str, ImageFont.FreeTypeFont]
+
+
+def _visual_runs(text: str, bold: bool, italic: bool, size: int) -> list[tuple[Run, int]]:
+    """The span's clusters (a character and the marks after it; controls left out) in the
+    order its levels show them, as runs of one level and one face, each run's text in
+    logical order, with its level. A space is a run of its own, so that words are put on
+    the player's cells (widths scaled to them) one by one."""
+    found = bidi_levels.levels(text)
+    clusters: list[tuple[str, int]] = []  # (cluster, level) in logical order
+    for char, level in zip(text, found, strict=True):
+        if char in EXPLICIT:
+            continue
+        if clusters and zero_width(char):
+            clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
+        else:
+            clusters.append((char, level))
+    order = bidi_levels.visual([level for _, level in clusters])
+    runs: list[tuple[list[str], ImageFont.FreeTypeFont, int]] = []
+    for index in order:
+        cluster, level = clusters[index]
+        face = glyphs.face(cluster[0], bold, italic, size).font
+        last = runs[-1] if runs else None
+        if (last is not None and last[1] is face and last[2] == level
+                and " " not in (cluster, last[0][-1])):  # fmt: skip
+            last[0].append(cluster)
+        else:
+            runs.append(([cluster], face, level))
+    return [
+        (("".join(parts[::-1] if level % 2 else parts), face), level) for parts, face, level in runs
+    ]
 
 
 def _clusters(text: str) -> list[str]:
@@ -174,23 +165,3 @@ def _clusters(text: str) -> list[str]:
         else:
             out.append(char)
     return out
-
-
-def _face_runs(
-    text: str, bold: bool, italic: bool, size: int
-) -> list[tuple[str, ImageFont.FreeTypeFont]]:
-    """`text` cut where the face its characters come from changes: Chromium shapes a run
-    with the first font and takes what it lacks from the next, a cluster (a letter and its
-    marks) as one; a space is the first font's. A space is a piece of its own, so that
-    words are placed on the player's cells (widths scaled to them) one by one."""
-    runs: list[tuple[str, ImageFont.FreeTypeFont]] = []
-    for char in text:
-        if runs and zero_width(char):
-            runs[-1] = (runs[-1][0] + char, runs[-1][1])
-            continue
-        found = glyphs.face(char, bold, italic, size).font
-        if runs and runs[-1][1] is found and " " not in (char, runs[-1][0][-1]):
-            runs[-1] = (runs[-1][0] + char, found)
-        else:
-            runs.append((char, found))
-    return runs
