@@ -1,7 +1,8 @@
 """Resizing a terminal's lines as asciinema-player does (avt 0.16, src/buffer.rs and line.rs).
 
 When the width changes, lines that were wrapped by the terminal are joined and split again
-at the new width, the scrollback included, and the cursor keeps its place in the text.
+at the new width, the scrollback included, and the cursor keeps its place in the text (on
+the primary screen: the alternate screen's lines are cut or padded, `_cut`).
 When rows are removed, blank rows below the cursor go first and only then rows from the
 top (into the scrollback); when rows are added, rows come back from the scrollback first.
 
@@ -142,17 +143,17 @@ def relative_position(
     cols: int,
     rows: int,
     blank: Char,
-    keep_wrap: bool = True,
 ) -> tuple[int, int]:
     """A logical position as (column, row in the view); the row may be negative.
 
-    On the primary screen (`keep_wrap`) a cursor that lands just past a row's last cell,
-    which holds a character, keeps the pending wrap there (column `cols`): the next
-    character goes on the next row. This is asciinema-player 3.18's (its avt 0.20,
-    measured in Chromium, tests/data/screens/resize_pending_wrap.cast: `abc` then a
-    resize to 3 columns then `Z` shows `abc`/`Z`, and `abcZ` widened again; after `ab `
-    the `Z` takes the blank's cell, as it does past a row's end; on the alternate screen
-    it takes the `c`'s). avt 0.18 clamped every such cursor into the last column.
+    A cursor that lands just past a row's last cell, which holds a character, keeps the
+    pending wrap there (column `cols`): the next character goes on the next row (the
+    primary screen's: the alternate one is not rewrapped, `_cut`). This is
+    asciinema-player 3.18's (its avt 0.20, measured in Chromium,
+    tests/data/screens/resize_pending_wrap.cast: `abc` then a resize to 3 columns then
+    `Z` shows `abc`/`Z`, and `abcZ` widened again; after `ab ` the `Z` takes the blank's
+    cell, as it does past a row's end; on the alternate screen it takes the `c`'s). avt
+    0.18 clamped every such cursor into the last column.
     """
     column, logical = position
     row = count = 0
@@ -165,7 +166,7 @@ def relative_position(
         column -= cols
         row += 1
     cells = lines[row].cells
-    pending = keep_wrap and column == cols and len(cells) >= cols and cells[cols - 1] != blank
+    pending = column == cols and len(cells) >= cols and cells[cols - 1] != blank
     return column if pending else min(column, cols - 1), row - (len(lines) - rows)
 
 
@@ -176,25 +177,28 @@ def resize(
     cursor: tuple[int, int],
     blank: Char,
     materialize: Any,
-    keep_wrap: bool = True,
+    primary: bool = True,
 ) -> tuple[list[Any], tuple[int, int]]:
     """avt's `Buffer::resize`: the lines (scrollback and view) and cursor at the new size.
 
     `lines` may hold anything while the width stays; `materialize` turns one into a `Line`
-    when the width changes (only then is every cell touched). `keep_wrap`: the primary
-    screen's (see `relative_position`).
+    when the width changes (only then is every cell touched). The alternate screen's
+    (`primary` False) are cut or padded, not rewrapped (`_cut`).
     """
     old_cols, old_rows = old
     cols, rows = new
     x, y = cursor
     result: list[Any] = lines
-    if cols != old_cols:
+    if cols != old_cols and not primary:
+        result = [_cut(materialize(line), cols, blank) for line in lines]
+        x = min(x, cols - 1)
+    elif cols != old_cols:
         full = [materialize(line) for line in lines]
         logical = logical_position((x, y), full, old_cols, old_rows)
         full = reflow(full, cols, blank)
         if len(full) < old_rows:
             full += [Line([blank] * cols) for _ in range(old_rows - len(full))]
-        x, row = relative_position(logical, full, cols, old_rows, blank, keep_wrap)
+        x, row = relative_position(logical, full, cols, old_rows, blank)
         if row >= 0:
             y = row
         else:
@@ -217,6 +221,24 @@ def resize(
             y += shift
         result += [None] * delta  # blank lines, made by the caller
     return result, (x, y)
+
+
+def _cut(line: Line, cols: int, blank: Char) -> Line:
+    """A line of the alternate screen at a new width, as asciinema-player 3.18 (its avt
+    0.20) resizes it: cut at the right edge (the cells cut off are gone for good, a wide
+    character split there leaves a blank) or padded with blanks, never rewrapped.
+    Measured in Chromium (tests/data/screens/alternate_resize.cast): `abcdef` on 6
+    columns narrowed to 3 shows `abc` where avt 0.18 rewrapped it to `abc`/`def`, and
+    widened back still `abc`; `a中c` narrowed to 2 shows `a` and a blank."""
+    cells = line.cells
+    if len(cells) > cols:
+        if cells[cols].data == "":  # the right half of a wide character cut off
+            cells[cols - 1] = cells[cols - 1]._replace(data=" ")
+        del cells[cols:]
+    else:
+        cells.extend([blank] * (cols - len(cells)))
+    line.wrapped = False
+    return line
 
 
 def _unwrap(line: Any) -> None:

@@ -258,7 +258,7 @@ class Terminal(EditingScreen):
             return reflow.Line(list(map(line.__getitem__, range(old[0]))), line.wrapped)
 
         result, (x, y) = reflow.resize(
-            lines, old, new, cursor, DEFAULT, materialize, keep_wrap=keep_scrollback
+            lines, old, new, cursor, DEFAULT, materialize, primary=keep_scrollback
         )
         converted: list[Line | None] = []
         for line in result:
