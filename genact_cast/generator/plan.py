@@ -382,7 +382,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     tokens_per_step = batch * seq_len
     loss, grad_norm, noise = draw_curves(
         curve, arch, kind, tokens_per_step, total_steps, epochs, warmup, dataset.task,
-        dataset.name,
+        dataset.name, method,
     )  # fmt: skip
 
     # File systems give 2-10 GB/s per node, 50-500 GB/s in all for 16 nodes or more.

@@ -23,6 +23,7 @@ from genact_cast.generator.events import (
     RunEvent,
     Trained,
 )
+from genact_cast.generator.plan_curves import LORA_MEMORISES
 from genact_cast.generator.streams import EVAL, NOTICES, SAVES, STARTUP
 from genact_cast.generator.timeline_failure import Failing
 
@@ -343,5 +344,8 @@ class Timeline(Failing):
         loss = plan.loss.smooth(plan.steps_per_epoch) + noise.uniform(EVAL, 50, 0.0, 0.05)
         for e in range(2, epoch + 1):
             low, high = (-0.02, 0.015) if e == 2 else (0.02, 0.06)
-            loss += noise.uniform(EVAL, 50 + e, low, high)
+            rise = noise.uniform(EVAL, 50 + e, low, high)
+            if plan.lora is not None and rise > 0:  # an adapter overfits less (plan_curves)
+                rise *= LORA_MEMORISES
+            loss += rise
         return loss
