@@ -7,7 +7,6 @@ from genact_cast.generator.catalog import Architecture
 from genact_cast.generator.curves import GradNormCurve, LossCurve, Spike, learned_tokens
 from genact_cast.generator.rng import Rng
 
-
 # The share of full fine-tuning's epoch-boundary drop and held-out rise an adapter shows.
 LORA_MEMORISES = 0.4
 
