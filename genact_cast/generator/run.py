@@ -62,6 +62,9 @@ class Run:
         self._router = (rule.coeff, rule.balance == "seq_aux_loss") if rule is not None else None
         # (launch time, hosts) of every launch: a drained node's spare takes its place.
         self._rosters: list[tuple[float, tuple[str, ...]]] = []
+        # The run's one GPU held at its power cap: the hottest of the run, clocked down by
+        # the driver (nvidia-smi's "SW Power Cap" clock event), so the one that straggles.
+        self.capped_gpu = int(self.noise.unit(THERMAL, 1 << 47) * plan.gpus)
         self.events: tuple[RunEvent, ...] = tuple(Timeline(self).build())
 
     # Steps
@@ -222,6 +225,8 @@ class Run:
         watts_low, watts_high = g.power_watts
         util = 95 + (bits & 0xFFFF) * 6 // 0x10000
         watts = watts_low + ((bits >> 32) & 0xFFFF) * (watts_high - watts_low) // 0x10000
+        if gpu == self.capped_gpu:  # held at its limit: it would draw more at full clocks
+            watts = watts_high
         return util, self._temperature(gpu, t, bits), watts
 
     def _temperature(self, gpu: int, t: float, bits: int) -> int:
@@ -232,6 +237,8 @@ class Run:
         polls. Readings stay within [low + 5, high - 2] °C."""
         low, high = self.plan.gpu.temperature_c
         level = low + 8 + self.noise.unit(THERMAL, gpu) * (high - low - 13)
+        if gpu == self.capped_gpu:  # the hottest slot: more leakage, so it meets the cap
+            level = high - 4
         # Drift: linear between hourly knots, each within ±2 °C.
         hour, into = divmod(t / 3600, 1.0)
         hourly = (gpu + 1) << 20 | int(hour)

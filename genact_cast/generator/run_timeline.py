@@ -254,6 +254,8 @@ class Timeline(Failing):
                 continue
             rank = int(noise.unit(NOTICES, key + 2) * plan.gpus)
             kind = kinds[int(noise.unit(NOTICES, key + 1) * len(kinds))]
+            if kind == "straggler":  # the GPU whose readings show why (Run.capped_gpu)
+                rank = self.run.capped_gpu
             # Seconds, as such pauses last; one step's throughput dips by half at most.
             low, high = (0.1, 0.9) if kind == "gc" else (0.5, 3.0)
             pause = min(noise.uniform(NOTICES, key + 3, low, high), 0.9 * plan.step_seconds)
