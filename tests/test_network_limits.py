@@ -25,7 +25,8 @@ import pytest
 
 from genact_cast import limits
 from genact_cast.errors import GenactCastError
-from genact_cast.publish.upload import Reply, UploadError, _secrets, result, upload
+from genact_cast.publish.upload import upload
+from genact_cast.publish.upload_reply import Reply, UploadError, install_id_forms, result
 from genact_cast.sources import open_cast
 from tests.local_server import Handler, serving
 
@@ -243,7 +244,7 @@ def echoed_forms(user: str) -> list[str]:
 @pytest.mark.parametrize("status", [201, 422])
 def test_the_install_id_echoed_in_another_form_is_hidden(status: int) -> None:
     user = getpass.getuser()
-    secrets = _secrets(user, ID)
+    secrets = install_id_forms(user, ID)
     for form in echoed_forms(user):
         path = form if form.isascii() and " " not in form else "1"  # (else refused as no URL)
         body = f'{{"url": "http://x.example/a/{path}", "message": "you are {form}"}}'

@@ -427,12 +427,12 @@ ENCODED_ID = [
 
 @pytest.mark.parametrize("encoded", ENCODED_ID)
 def test_no_encoding_of_the_install_id_is_printed(encoded: str) -> None:
-    """The server's words go through an allow-list (upload.plain): any encoded token is
+    """The server's words go through an allow-list (upload_reply.plain): any encoded token is
     withheld, in the success message and in an error body alike."""
-    from genact_cast.publish.upload import WITHHELD, result
+    from genact_cast.publish.upload_reply import WITHHELD, result
 
     def reply(status: int, body: dict[str, str]) -> Any:
-        from genact_cast.publish.upload import Reply
+        from genact_cast.publish.upload_reply import Reply
 
         return Reply(status, "application/json", json.dumps(body).encode())
 
@@ -728,7 +728,7 @@ def test_an_id_made_by_a_concurrent_first_run_is_taken_not_refused(
     ],
 )
 def test_a_refused_recording_url_says_why(body: str, message: str) -> None:
-    from genact_cast.publish.upload import Reply, result
+    from genact_cast.publish.upload_reply import Reply, result
 
     with pytest.raises(UploadError) as caught:
         result(Reply(201, "application/json", body.encode()), [ID], ID)

@@ -1,16 +1,16 @@
 """Whether a server's text holds the install ID in any form it could be echoed in.
 
-Redacting known forms (upload._secrets) cannot cover every form a server may use (the ID
-spaced out, half percent-encoded, hex of the dashed form, ...). So the text is also read
-the other way round: normalised (non-alphanumerics dropped, case-folded), and with the
-hex, percent, base64 and base32 decodings of its tokens and of the whole text squeezed,
-each normalised too, then searched for the normalised ID (as it is, reversed, in rot13),
-for any 8 consecutive hex digits of a UUID (the ID split in parts with text between,
-also among the text's hex digits alone, whatever separates them) and
-for the UUID's 128-bit value in decimal. The text is NFKC-normalised first, so fullwidth
-or other compatibility forms of the digits and letters read as ASCII.
-A reply that reveals the ID is never shown: the caller prints the status and a fixed
-sentence instead. Linear in the text (a reply is capped at upload.MAX_REPLY_BYTES).
+Redacting known forms (upload_reply.install_id_forms) cannot cover every form a server may
+use (the ID spaced out, half percent-encoded, hex of the dashed form, ...). So the text is
+also read the other way round: normalised (non-alphanumerics dropped, case-folded), and
+with the hex, percent, base64 and base32 decodings of its tokens and of the whole text
+squeezed, each normalised too, then searched for the normalised ID (as it is, reversed, in
+rot13), for any 8 consecutive hex digits of a UUID (the ID split in parts with text
+between, also among the text's hex digits alone, whatever separates them) and for the
+UUID's 128-bit value in decimal. The text is NFKC-normalised first, so fullwidth or other
+compatibility forms of the digits and letters read as ASCII. A reply that reveals the ID
+is never shown: the caller prints the status and a fixed sentence instead. Linear in the
+text (a reply is capped at upload.MAX_REPLY_BYTES).
 """
 
 from __future__ import annotations
