@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_glyphs import _same_ink, cast_file, player_cells, png_cells
+from tests.test_glyphs import _same_ink, cast_file, player_cells, png_cells, svg_cells
 
 HEBREW, ARABIC = "\u05e9\u05d5\u05dc", "\u0633\u0644\u0627\u0645"
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
@@ -46,3 +46,26 @@ def test_bidi_controls_in_the_png_are_where_the_player_shows_them(
     cells = 16
     cast = cast_file(tmp_path / f"{name}.cast", line, cells)
     _same_ink("PNG", png_cells(cast, cells), player_cells(browser, cast, cells, tmp_path))
+
+
+# Left out of the SVG's test, where the SVG differs for reasons of its own (both drawn by
+# the PNG as the player draws them): "lro" has text after Hebrew in its span, which the
+# SVG stretches with the Hebrew to the run's cells (test_glyphs leaves it out too);
+# "arabic_rlo" is Arabic under an override, which the SVG writes in visual order under an
+# LRO, where the player's browser shapes it in logical order.
+SVG_LINES = sorted(set(LINES) - {"lro", "arabic_rlo"})
+
+
+@pytest.mark.parametrize("name", SVG_LINES)
+def test_bidi_controls_in_the_svg_are_where_the_player_shows_them(
+    name: str, browser: Any, tmp_path: Path
+) -> None:
+    line = LINES[name]
+    cells = 16
+    cast = cast_file(tmp_path / f"{name}.cast", line, cells)
+    # The SVG stretches a Hebrew run to its cells where the browser lays the player's out
+    # in DejaVu Sans, proportional (publish/svg_lines.py): the ink lies up to a third of a
+    # cell apart there, but each cell's share of ink is compared as strictly.
+    centre = 0.35 if any("\u0590" <= char <= "\u05ff" for char in line) else 0.15
+    theirs = player_cells(browser, cast, cells, tmp_path)
+    _same_ink("SVG", svg_cells(browser, cast, cells), theirs, centre=centre)

@@ -16,6 +16,8 @@ import ctypes.util
 import functools
 from collections.abc import Sequence
 
+from genact_cast.publish.terminal_cells import Cell, Row, Style
+
 PARAGRAPH_LTR = 0x110  # FRIBIDI_PAR_LTR (FRIBIDI_MASK_STRONG | FRIBIDI_MASK_LETTER)
 
 
@@ -76,3 +78,61 @@ def visual(levels: Sequence[int]) -> list[int]:
             order[x:end] = order[x:end][::-1]
             x = end
     return order
+
+
+# The explicit embeddings, overrides and isolates (and PDF, PDI that end them).
+EXPLICIT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def in_visual_order(row: Row) -> Row:
+    """The laid-out row (publish/player_layout.as_laid_out) with the characters of each of
+    the player's spans that holds an embedding, override or isolate put in the order the
+    browser shows them: each character (with the zero-width ones after it) moves to the
+    column the levels give it, on that cell's background; the controls go to the span's
+    end, where they take no column. For the SVG, which writes such a span's runs under
+    an LRO: its runs are text chunks, which Chromium reorders one by one."""
+    if not any(char in EXPLICIT for char, _ in row) or not available():
+        return row
+    cells = list(row)
+    start = 0
+    while start < len(cells):
+        style = cells[start][1]
+        key = (style[0], *style[2:])
+        end = start
+        while (
+            end < len(cells) and cells[end][0] and ((cells[end][1][0], *cells[end][1][2:]) == key)
+        ):
+            end += 1
+        if end == start:
+            start += 1
+            continue
+        if any(char in EXPLICIT for char, _ in cells[start:end]):
+            cells[start:end] = _reordered(cells[start:end])
+        start = end
+    return tuple(cells)
+
+
+def _reordered(span: list[Cell]) -> list[Cell]:
+    from genact_cast.publish.player_layout import zero_width
+
+    text = "".join(char for char, _ in span)
+    found = levels(text)
+    clusters: list[list[Cell]] = []
+    cluster_levels: list[int] = []
+    controls: list[Cell] = []
+    slots: list[Style] = []  # the styles (backgrounds) of the cells that take a column
+    for (char, style), level in zip(span, found, strict=True):
+        if char in EXPLICIT:
+            controls.append((char, style))
+        elif clusters and zero_width(char):
+            clusters[-1].append((char, style))
+        else:
+            clusters.append([(char, style)])
+            cluster_levels.append(level)
+        if not zero_width(char):
+            slots.append(style)
+    out: list[Cell] = []
+    for slot, index in zip(slots, visual(cluster_levels), strict=False):
+        cluster = clusters[index]
+        out.extend((char, slot) for char, _ in cluster)
+    return out + controls

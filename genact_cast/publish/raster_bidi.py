@@ -35,8 +35,7 @@ from genact_cast.publish.player_layout import standalone, zero_width
 from genact_cast.publish.terminal_cells import Row
 
 RTL = frozenset({"R", "AL"})
-# The explicit embeddings, overrides and isolates (and PDF, PDI that end them).
-EXPLICIT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+EXPLICIT = bidi_levels.EXPLICIT
 
 
 class Span(NamedTuple):

@@ -187,8 +187,9 @@ def _frame_around(
     screen_h = rows * LINE_HEIGHT
     # Left to right, as the player's rows: Hebrew and Arabic letters are reordered by the
     # browser within their run (each run with them is its own text chunk, placed at its
-    # column), as it reorders them within the player's span; bidi controls are ZWSP
-    # (svg_lines.BIDI_CONTROLS), so they reorder nothing.
+    # column), as it reorders them within the player's span; a span with bidi controls
+    # is written in the order the player shows it, under an LRO, the controls as ZWSP
+    # (publish/bidi_levels.in_visual_order, svg_lines.BIDI_CONTROLS).
     css = [
         f"text{{fill:{palette.fg};white-space:pre;direction:ltr}}",
         # A row's backgrounds are rectangles on fractional columns: anti-aliased, two

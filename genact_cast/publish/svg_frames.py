@@ -10,6 +10,7 @@ from operator import itemgetter
 
 from genact_cast.asciicast import Event, Header
 from genact_cast.publish import vectors
+from genact_cast.publish.bidi_levels import in_visual_order
 from genact_cast.publish.player_layout import as_laid_out, zero_width
 from genact_cast.publish.screens import Clip, Row, Screen, Style, Timeline
 
@@ -109,7 +110,7 @@ def _runs(row: Row) -> Line:
     A block element the player paints on its canvas (not as text) is never faint there."""
     runs: list[Run] = []
     sources: list[int] = []
-    laid = as_laid_out(row, sources)
+    laid = in_visual_order(as_laid_out(row, sources))  # spans with bidi controls
     symbols: dict[int, int] = {}
     column = 0  # the column the laid-out text reaches (zero-width code points take none)
     for (char, _), source in zip(laid, sources, strict=True):

@@ -51,6 +51,23 @@ BIDI_CONTROLS = str.maketrans(
 )
 
 
+_EXPLICIT = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _in_visual_order(pieces: list[tuple[str, Style, bool]]) -> set[int]:
+    """The runs of the player's spans (one foreground and text style: a background change
+    does not part them) that hold an embedding, override or isolate: their characters
+    are in the order the browser shows them (publish/bidi_levels.in_visual_order)."""
+    found: set[int] = set()
+    index = 0
+    for _, group in groupby(pieces, key=lambda piece: (piece[1][0], *piece[1][2:])):
+        count = len(list(group))
+        if any(_EXPLICIT.search(pieces[at][0]) for at in range(index, index + count)):
+            found.update(range(index, index + count))
+        index += count
+    return found
+
+
 # The class of the shapes drawn for blinking text (SGR 5): they blink with it, as the
 # player's symbols do (its `ap-blink` on each symbol's <use>). Not a style's or a pen's
 # class: those start with a letter or with one "_" and a letter.
@@ -101,6 +118,7 @@ class LineMarkup:
         placed = False  # the previous run was stretched to its cells: place the next one
         letters_before, letters_key = 0, None  # regional indicators ending the last run
         pieces = list(_vector_runs(line))
+        ordered = _in_visual_order(pieces)
         symbols = symbols_of(line)  # symbols the player draws on a cell of their own
         for index, (text, style, hidden) in enumerate(pieces):
             fg, bg, bold, italic, underline, faint, strike, blink = style
@@ -148,6 +166,10 @@ class LineMarkup:
                 attributes += f' font-family="{xml_escape(TEXT_FONT)}"'  # ℹ as text, not emoji
             attributes += ' opacity="0"' if hidden else ""
             text = text.translate(BIDI_CONTROLS)
+            if index in ordered:
+                # Already in the order the player shows (bidi_levels.in_visual_order):
+                # an LRO keeps Chromium from reordering it again.
+                text = "\u202d" + text + "\u202c"
             # Regional indicators pair into flags within the player's span (one foreground
             # and text style; a background change does not part them), counted from the
             # start of their run (publish/player_layout.flag); Chromium would pair them
