@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from genact_cast.atomic import atomic_output, check_writable
+from genact_cast.atomic import atomic_output
 from genact_cast.errors import OutputError
+from genact_cast.output_target import check_writable
 
 ROOT = Path(__file__).resolve().parent.parent
 CAST = ROOT / "casts" / "seed7-80x24.cast"
@@ -271,7 +272,7 @@ def test_an_output_that_is_standard_input_is_refused(tmp_path: Path) -> None:
 
 
 def test_two_outputs_naming_one_file_are_refused(tmp_path: Path) -> None:
-    from genact_cast.atomic import refuse_same_files
+    from genact_cast.output_target import refuse_same_files
 
     (tmp_path / "a").mkdir()
     with pytest.raises(OutputError, match="is the same file as the output"):

@@ -14,17 +14,11 @@ from pathlib import Path
 
 from genact_cast import limits
 from genact_cast.asciicast import Cast, CastWriter, Event, Header
-from genact_cast.atomic import (
-    atomic_output,
-    check_writable,
-    refuse_same_files,
-    temporary_directory,
-    temporary_writes,
-    unnamed_file,
-)
+from genact_cast.atomic import atomic_output, temporary_directory, temporary_writes, unnamed_file
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
 from genact_cast.numbers import shown as shown_number
+from genact_cast.output_target import check_writable, refuse_same_files
 from genact_cast.publish.html import PlayerOptions
 from genact_cast.sources import is_url, open_cast, replayable
 from genact_cast.standard_output import write_stdout

@@ -9,15 +9,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from genact_cast.asciicast import MICROS, Cast, Event
-from genact_cast.atomic import (
-    atomic_output,
-    check_writable,
-    stop_on_signals,
-    temporary_writes,
-)
+from genact_cast.atomic import atomic_output, stop_on_signals, temporary_writes
 from genact_cast.errors import BadOption
 from genact_cast.escape import terminal_text
 from genact_cast.generator import RecordOptions, make_plan, write_cast
+from genact_cast.output_target import check_writable
 from genact_cast.standard_output import write_stdout
 
 

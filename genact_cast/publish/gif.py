@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from genact_cast.asciicast import Header, Theme
-from genact_cast.atomic import atomic_output, check_writable, temporary_writes
+from genact_cast.atomic import atomic_output, temporary_writes
+from genact_cast.output_target import check_writable
 from genact_cast.publish.encode_cost import GifFrames, check_video
 from genact_cast.publish.raster_work import FRAME_SHARE
 from genact_cast.publish.screens import Clip, Screen, Timeline
