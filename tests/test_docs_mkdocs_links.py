@@ -75,3 +75,68 @@ def test_a_dirty_build_shows_a_changed_cast_and_drops_a_deleted_one(
     assert "first words" not in page
     assert not (site / "b.cast").exists()
     assert "other.md:3: no cast file 'b.cast' in the docs" in result.stderr
+
+
+def test_a_dirty_build_removes_only_cast_copies_inside_the_site(
+    npm_tarball: Path, tmp_path: Path
+) -> None:
+    """review-attack16 F2: the dirty-build state sits in a cache folder that CI restores
+    and a pull request can carry; every name it listed was unlinked, `../x` and absolute
+    paths included. Only a `.cast` copy inside the site goes."""
+    import json
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.cast").write_text(_cast_with("first words"))
+    (docs / "index.md").write_text("# A\n\n![a](a.cast)\n")
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    env = player_cache(npm_tarball, tmp_path)
+    build = [sys.executable, "-m", "mkdocs", "build"]
+    assert run(build, env, cwd=tmp_path).returncode == 0
+    beside, outside = tmp_path / "precious.cast", tmp_path.parent / f"{tmp_path.name}-victim.txt"
+    beside.write_text("kept")
+    outside.write_text("kept")
+    (tmp_path / "site" / "linked.cast").symlink_to(beside)
+    state_file = tmp_path / ".cache" / "plugin" / "genact-cast" / "mkdocs-dirty.json"
+    state = json.loads(state_file.read_text("utf-8"))
+    state["copies"] += ["../precious.cast", str(beside), str(outside), "linked.cast"]
+    state["generated"] = {"index.md": ["../precious.cast", str(outside)], "gone.md": [str(beside)]}
+    state_file.write_text(json.dumps(state), "utf-8")
+    try:
+        assert run([*build, "--dirty"], env, cwd=tmp_path).returncode == 0
+        assert beside.read_text() == "kept"
+        assert outside.read_text() == "kept"
+        assert (tmp_path / "site" / "a.cast").is_file()
+    finally:
+        outside.unlink()
+
+
+def test_dirty_builds_keep_the_casts_of_generated_blocks(npm_tarball: Path, tmp_path: Path) -> None:
+    """review-attack16 F3: a dirty build with nothing changed removed every cast a
+    ```genact-cast block had made, while its page, not rebuilt, still loaded it. Two
+    dirty builds in a row leave the site's casts as a clean build makes them; a page that
+    goes takes its generated cast with it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.cast").write_text(_cast_with("first words"))
+    (docs / "index.md").write_text("# A\n\n![a](a.cast)\n")
+    (docs / "gen.md").write_text("# Gen\n\n```genact-cast\nseed: 3\nduration: 20\n```\n")
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    env = player_cache(npm_tarball, tmp_path)
+    build = [sys.executable, "-m", "mkdocs", "build"]
+    site = tmp_path / "site"
+
+    def casts() -> list[str]:
+        return sorted(str(path.relative_to(site)) for path in site.rglob("*.cast"))
+
+    assert run(build, env, cwd=tmp_path).returncode == 0
+    clean = casts()
+    assert len(clean) == 2, clean
+    generated = next(name for name in clean if name.startswith("gen/"))
+    for _ in range(2):
+        assert run([*build, "--dirty"], env, cwd=tmp_path).returncode == 0
+        assert casts() == clean
+        assert generated.split("/")[-1] in (site / "gen" / "index.html").read_text("utf-8")
+    (docs / "gen.md").unlink()
+    assert run([*build, "--dirty"], env, cwd=tmp_path).returncode == 0
+    assert casts() == ["a.cast"]

@@ -89,6 +89,7 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         self.state = DirtyState(root / self.config.cache_dir)
         self.shown: dict[str, dict[str, str]] = {}  # page -> its casts' paths and keys
         self.outputs: dict[str, Path] = {}
+        self.generated: dict[str, list[str]] = {}  # page -> the casts its blocks made
         self.players: dict[str, dict[str, str]] = {}
         for kind, name in ((config.extra_css, f"{ASSETS}/{assets.PLAYER_CSS}"),
                            (config.extra_css, f"{ASSETS}/{assets.PAGE_CSS}"),
@@ -151,7 +152,7 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         site = Path(config.site_dir)
         for target, cached in self.outputs.items():
             copy_into(cached, site / target)
-        self.state.save(self.shown, [*self.copied, *self.outputs], dirty=self.dirty)
+        self.state.save(self.shown, self.copied, self.generated, dirty=self.dirty)
         from genact_cast.publish.player_assets import PlayerAssetError
 
         try:
@@ -176,7 +177,9 @@ class GenactCastPlugin(BasePlugin[GenactCastConfig]):  # type: ignore[no-untyped
         if prepared.made:
             log.info("genact-cast: generated %s (seed %d)", prepared.file_name, options.seed)
         folder = posixpath.dirname(page.file.dest_uri)
-        self.outputs[posixpath.join(folder, prepared.file_name)] = prepared.path
+        dest = posixpath.join(folder, prepared.file_name)
+        self.outputs[dest] = prepared.path
+        self.generated.setdefault(page.file.src_uri, []).append(dest)
         player = player_options(block.player, defaults=for_generated(self.defaults))
         return self._markup(prepared, prepared.file_name, player, block.caption)
 
