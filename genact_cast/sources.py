@@ -12,6 +12,7 @@ for too long (at its start or later) is given up. Every limit is in genact_cast.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import re
@@ -84,7 +85,7 @@ def open_cast(source: str, *, shown: str | None = None) -> Iterator[CastReader]:
     """A reader for `source`, closed when the block ends; `shown` names it in messages
     (the URL of a cast read from its downloaded copy)."""
     if source == "-":
-        refuse_terminal_stdin()
+        check_stdin()
         wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")
         yield CastReader(stdin_stream(), shown or "<stdin>")
     elif is_url(source):
@@ -138,7 +139,7 @@ def replayable(source: str, *, again: bool = True, folder: str | None = None) ->
     if source != "-" or not again:
         yield source
         return
-    refuse_terminal_stdin()
+    check_stdin()
     wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")  # a silent pipe is given up
     with private_copy(folder) as (spool, name):
         size = 0
@@ -192,14 +193,26 @@ def _open_file(source: str) -> Iterator[IO[bytes]]:
         yield bounded
 
 
-def refuse_terminal_stdin() -> None:
-    """`-` with a terminal as standard input: nobody types a cast, so say so at once, rather
-    than wait the silence limit for one (and read typed lines as a cast)."""
+def check_stdin() -> None:
+    """SourceError when `-` cannot be read: standard input closed (Python then has no
+    `sys.stdin`, as under cron or a supervisor: review-attack16 F4) or open only for
+    writing, or a terminal (nobody types a cast: said at once, rather than waiting the
+    silence limit for one and reading typed lines as a cast)."""
+    if sys.stdin is None:
+        raise SourceError("<stdin>", "standard input is closed: pipe a cast in or name a file")
     try:
-        terminal = os.isatty(sys.stdin.fileno())
+        fd = sys.stdin.fileno()
     except (AttributeError, OSError, ValueError):  # (no descriptor: a stream given in-process)
         return
-    if terminal:
+    try:
+        writing_only = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+    except OSError:
+        raise SourceError(
+            "<stdin>", "standard input is closed: pipe a cast in or name a file"
+        ) from None
+    if writing_only:
+        raise SourceError("<stdin>", "standard input is open only for writing: pipe a cast in")
+    if os.isatty(fd):
         raise SourceError("<stdin>", "standard input is a terminal: pipe a cast in or name a file")
 
 

@@ -638,3 +638,38 @@ def test_review_attack9_cosmetics(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit):
         cli.main()
     assert (seen[0].cols, seen[0].rows) == (100, 30)  # the fallback: not a terminal here
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["embed", "-", "--svg", "o.svg"], ["embed", "-", "--text", "o.txt"],
+     ["embed", "-", "--gif", "o.gif"], ["play", "-"], ["info", "-"]],
+    ids=["svg", "text", "gif", "play", "info"],
+)  # fmt: skip
+@pytest.mark.parametrize("stdin", ["closed", "write-only"])
+def test_standard_input_closed_or_write_only_is_one_line(
+    args: list[str], stdin: str, tmp_path: Path
+) -> None:
+    """review-attack16 F4: with file descriptor 0 closed (cron, some supervisors) Python
+    has no sys.stdin, and `-` was an AttributeError traceback; open only for writing, the
+    message blamed writing a temporary copy."""
+    opened = os.open(tmp_path / "in", os.O_WRONLY | os.O_CREAT) if stdin == "write-only" else -1
+
+    def child_stdin() -> None:
+        if opened < 0:
+            os.close(0)
+        else:
+            os.dup2(opened, 0)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", *args], cwd=tmp_path, capture_output=True,
+        text=True, timeout=120, stdin=subprocess.DEVNULL, preexec_fn=child_stdin,
+    )  # fmt: skip
+    if opened >= 0:
+        os.close(opened)
+    expected = "closed" if stdin == "closed" else "open only for writing"
+    assert result.returncode == 1
+    assert result.stderr == f"genact-cast: <stdin>: standard input is {expected}: " + (
+        "pipe a cast in or name a file\n" if stdin == "closed" else "pipe a cast in\n"
+    )
+    assert sorted(path.name for path in tmp_path.iterdir()) == (["in"] if opened >= 0 else [])
