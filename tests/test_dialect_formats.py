@@ -32,7 +32,7 @@ from genact_cast.generator.dialects import (
 from genact_cast.generator.dialects import deepspeed_lines as deepspeed
 from genact_cast.generator.dialects import hf_lines as hf
 from genact_cast.generator.dialects import torchtitan_lines as torchtitan
-from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.common import py_float, py_rounded
 
 REAL_LOGS = Path(__file__).parent / "data" / "real_logs"
 
@@ -898,6 +898,40 @@ def test_every_real_line_names_where_it_came_from() -> None:
 @example(-0.0)
 def test_python_float_text_is_repr(value: float) -> None:
     assert py_float(value) == repr(value)
+
+
+@settings(max_examples=3000)
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.floats(-1e11, 1e11),
+        st.floats(-1e-3, 1e-3),
+        st.integers(-(10**6), 10**6).map(lambda k: k / 10_000),  # ties and exact places
+    ),
+    st.integers(0, 6),
+)
+@example(-0.00004, 4)  # rounds to -0.0
+@example(0.00005, 4)  # the least nonzero value of 4 places, at repr's fixed-point edge
+@example(9_999_999_999.99996, 4)
+def test_python_rounded_text_is_repr_of_the_rounded_value(value: float, digits: int) -> None:
+    # the Trainer's `round(x, 4)` printed by repr, as py_float(rounded(...)) gives it
+    assert py_rounded(value, digits) == repr(float(f"{value:.{digits}f}"))
+
+
+def tqdm_format_interval(t: float) -> str:
+    """tqdm 4.67.1, tqdm/std.py `tqdm.format_interval`, as released."""
+    mins, s = divmod(int(t), 60)
+    h, m = divmod(mins, 60)
+    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+@given(st.one_of(st.floats(-1e7, 1e9), st.integers(-4000, 4000).map(float)))
+@example(3599.999)
+@example(3600.0)
+@example(-0.5)
+@example(-61.0)
+def test_the_tqdm_interval_is_tqdms_format_interval(seconds: float) -> None:
+    assert hf.interval(seconds) == tqdm_format_interval(seconds)
 
 
 def test_deepspeed_world_info_is_the_runners_base64_json() -> None:

@@ -25,7 +25,7 @@ from genact_cast.generator.dialects.base import (
     interrupted_lines,
     nccl_startup,
 )
-from genact_cast.generator.dialects.common import py_float, rounded
+from genact_cast.generator.dialects.common import py_float, py_rounded
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_counts import Counts
 from genact_cast.generator.dialects.hf_data import prepare_bars
@@ -431,10 +431,10 @@ class Log(Saves, Watchdog, Counts):
         rows = [
             ("epoch", py_float(float(f.epochs))),
             ("total_flos", f"{flos >> 30}GF"),
-            ("train_loss", py_float(rounded(mean_loss, 4))),
+            ("train_loss", py_rounded(mean_loss, 4)),
             ("train_runtime", runtime_text(runtime)),
-            ("train_samples_per_second", py_float(rounded(samples / runtime, 3))),
-            ("train_steps_per_second", py_float(rounded(f.total_steps / runtime, 3))),
+            ("train_samples_per_second", py_rounded(samples / runtime, 3)),
+            ("train_steps_per_second", py_rounded(f.total_steps / runtime, 3)),
         ]
         final = bar(f.total_steps, f.total_steps, runtime, rate, self.ncols)
         out: list[Out] = [Redraw(final)]

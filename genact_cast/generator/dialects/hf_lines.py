@@ -9,7 +9,12 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
-from genact_cast.generator.dialects.common import float32, logging_stamp, py_float, rounded
+from genact_cast.generator.dialects.common import (
+    float32,
+    logging_stamp,
+    py_float,
+    py_rounded,
+)
 
 # Source lines of transformers 4.57.1 (its PyPI wheel), as its logs show them.
 RUNNING_TRAINING = 2519  # trainer.py: "***** Running training *****", then its rows
@@ -191,7 +196,7 @@ def log(
     (sft_trainer.py:1187): the mean entropy, the tokens seen and the mean token accuracy,
     already Python means of float32 values (trl_metrics)."""
     items = [
-        ("loss", py_float(rounded(loss, 4))),
+        ("loss", py_rounded(loss, 4)),
         ("grad_norm", py_float(float32(grad_norm))),
         ("learning_rate", py_float(learning_rate)),
     ]
@@ -202,7 +207,7 @@ def log(
             ("num_tokens", py_float(tokens)),
             ("mean_token_accuracy", py_float(accuracy)),
         ]
-    return _dict([*items, ("epoch", py_float(rounded(epoch, 2) if bar else epoch))])
+    return _dict([*items, ("epoch", py_rounded(epoch, 2) if bar else py_float(epoch))])
 
 
 # The command's --lr_scheduler_kwargs (hf_job.py): cosine decay to a tenth of the peak.
@@ -249,9 +254,9 @@ def eval_log(
     eval batches (:1121, :1174), and num_tokens, the training tokens seen so far (:1134)."""
     items = [
         ("eval_loss", py_float(float32(loss))),
-        ("eval_runtime", py_float(rounded(runtime, 4))),
-        ("eval_samples_per_second", py_float(rounded(samples / runtime, 3))),
-        ("eval_steps_per_second", py_float(rounded(steps / runtime, 3))),
+        ("eval_runtime", py_rounded(runtime, 4)),
+        ("eval_samples_per_second", py_rounded(samples / runtime, 3)),
+        ("eval_steps_per_second", py_rounded(steps / runtime, 3)),
     ]
     if sft is not None:
         entropy, tokens, accuracy = sft
@@ -260,17 +265,17 @@ def eval_log(
             ("eval_num_tokens", py_float(tokens)),
             ("eval_mean_token_accuracy", py_float(accuracy)),
         ]
-    return _dict([*items, ("epoch", py_float(rounded(epoch, 2) if bar else epoch))])
+    return _dict([*items, ("epoch", py_rounded(epoch, 2) if bar else py_float(epoch))])
 
 
 def train_summary(*, runtime: float, samples: int, steps: int, loss: float, epoch: float) -> str:
     return _dict(
         [
-            ("train_runtime", py_float(rounded(runtime, 4))),
-            ("train_samples_per_second", py_float(rounded(samples / runtime, 3))),
-            ("train_steps_per_second", py_float(rounded(steps / runtime, 3))),
+            ("train_runtime", py_rounded(runtime, 4)),
+            ("train_samples_per_second", py_rounded(samples / runtime, 3)),
+            ("train_steps_per_second", py_rounded(steps / runtime, 3)),
             ("train_loss", py_float(loss)),
-            ("epoch", py_float(rounded(epoch, 2))),
+            ("epoch", py_rounded(epoch, 2)),
         ]
     )
 
@@ -299,11 +304,18 @@ def runtime_text(seconds: float) -> str:
 _BLOCKS = " " + "".join(chr(code) for code in range(0x258F, 0x2587, -1))
 
 
+# "00" to "59": the bar shows two intervals on each of its thousand or more redraws, and
+# formatting each field with `:02d` cost twice the rest of `interval`.
+_TWO_DIGITS = tuple(f"{k:02d}" for k in range(60))
+
+
 def interval(seconds: float) -> str:
     """tqdm's `format_interval`: [H:]MM:SS."""
     minutes, secs = divmod(int(seconds), 60)
+    if 0 <= minutes < 60:  # (a negative time: tqdm's own layout, below)
+        return f"{_TWO_DIGITS[minutes]}:{_TWO_DIGITS[secs]}"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours:d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+    return f"{hours:d}:{_TWO_DIGITS[minutes]}:{_TWO_DIGITS[secs]}"
 
 
 def bar(
