@@ -53,6 +53,7 @@ MIN_DELAY = 2  # hundredths: browsers show a frame given less for 10
 # GIF's sizes are 16 bits; a picture this large is far past what anyone displays.
 MAX_PICTURE = (16384, 16384)
 COLOURS = 255  # at most, in a frame's palette
+TRANSPARENT = 255  # the index left free: a pixel the frame leaves as it was
 
 
 def gif_clip(header: Header, *, speed: float, fps_cap: int, idle_time_limit: float | None) -> Clip:
@@ -233,8 +234,18 @@ class _Encoder:
         if box is None:  # nothing changed: one pixel, as it is, for the frame's time
             box = (0, 0, 1, 1)
         changed = picture.crop(box)
+        unchanged = _same_pixels(self.previous.crop(box), changed)
         self.previous.paste(changed, box[:2])
-        self._hold(paletted(changed), box[:2], at)
+        frame = paletted(changed)
+        if unchanged is not None:
+            # Pixels the frame leaves as they were are the transparent index (the one
+            # COLOURS leaves free): the last frame shows through (disposal 1), and LZW
+            # packs their runs, where the rectangle of a dashboard's scattered changes
+            # was written whole (the size against agg's: docs/benchmarks.md).
+            frame.putpalette((frame.getpalette() or [])[: 3 * COLOURS] + [0] * 3 * (256 - COLOURS))
+            frame.paste(TRANSPARENT, (0, 0), unchanged)
+            frame.info["transparency"] = TRANSPARENT
+        self._hold(frame, box[:2], at)
         return 1
 
     def finish(self, end: int) -> None:
@@ -254,10 +265,22 @@ class _Encoder:
         image, offset, at = self.held
         delay = max(MIN_DELAY, until - at) * 10  # (Pillow takes milliseconds)
         first = offset == (0, 0) and image.size == self.canvas.raster.canvas.size
+        clear = {"transparency": TRANSPARENT} if "transparency" in image.info else {}
         data = GifImagePlugin.getdata(image, offset, duration=delay, disposal=1,
-                                      include_color_table=not first)  # fmt: skip
+                                      include_color_table=not first, **clear)  # fmt: skip
         self.out.writelines(data)
         self.held = None
+
+
+def _same_pixels(before: Image.Image, after: Image.Image) -> Image.Image | None:
+    """A mask of the pixels that are the same in both (255), or None if there is none."""
+    from PIL import ImageChops
+
+    red, green, blue = ImageChops.difference(before, after).split()
+    mask = ImageChops.lighter(ImageChops.lighter(red, green), blue).point(
+        lambda v: 255 if v == 0 else 0
+    )
+    return mask if mask.getbbox() is not None else None
 
 
 def paletted(picture: Image.Image) -> Image.Image:
