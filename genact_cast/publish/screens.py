@@ -145,9 +145,14 @@ class Timeline:
     # With the bottom row of the region scrolled (the last row but for a region from the
     # first row that ends above it: apt's progress line stays below it).
     on_scroll: Callable[[Row, float | None, bool, int], None] | None = None
-    # Called the same way with each row that scrolls out of a region whose top margin is
-    # below the first row, and the region's top and bottom rows.
-    on_region_scroll: Callable[[Row, float | None, bool, int, int], None] | None = None
+    # Called once, before the rows move, with the rows that leave rows moving together
+    # without going to the scrollback, each with whether the terminal wrapped it, the clip
+    # time, the first and last of those rows, and how (`Terminal.on_region_scroll`:
+    # `scroll` out of a region below the first row, `delete` by DL, `insert` pushed off
+    # the bottom by IL, RI or SD, the bottom one first).
+    on_region_scroll: (
+        Callable[[list[tuple[Row, bool]], float | None, int, int, str], None] | None
+    ) = None
     # Called with each row a clear (ED 2) sends to the scrollback, and whether the
     # terminal wrapped it, before its erasure is told: a growth in rows brings it back.
     on_saved: Callable[[Row, bool], None] | None = None
@@ -169,6 +174,11 @@ class Timeline:
     # and `on_alternate` and `on_erase` are called there (at time 0), so a reader can
     # tell what the screen at the start is (a pager's page, a full-screen program).
     on_start: Callable[[], None] | None = None
+    # While iterating, the terminal's rows as they stand now and those it wrapped: for a
+    # reader called in the middle of an event (what a region scroll finds on the screen).
+    rows_now: Callable[[], tuple[tuple[Row, ...], frozenset[int]]] | None = field(
+        default=None, init=False, repr=False
+    )
     markers: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
     # The size a fixed-size picture (a video) is drawn at: the largest the cast takes, when
@@ -279,12 +289,11 @@ class Timeline:
                 when = None if origin is None else pending if pending is not None else clock(now)
                 self.on_scroll(row, when, wrapped, bottom)
 
-        def region_scrolled(line: Any, top: int, bottom: int) -> None:
+        def region_scrolled(leaving: list[Any], top: int, bottom: int, how: str) -> None:
             if self.on_region_scroll is not None:
-                row = term.row_of(line)
-                wrapped = line is not None and line.goes_on
+                rows = [(term.row_of(line), line is not None and line.goes_on) for line in leaving]
                 when = None if origin is None else pending if pending is not None else clock(now)
-                self.on_region_scroll(row, when, wrapped, top, bottom)
+                self.on_region_scroll(rows, when, top, bottom, how)
 
         def saved(line: Any) -> None:
             if self.on_saved is not None:
@@ -309,6 +318,7 @@ class Timeline:
         term.on_scroll = scrolled
         term.on_region_scroll = region_scrolled if self.on_region_scroll is not None else None
         term.on_saved = saved if self.on_saved is not None else None
+        self.rows_now = lambda: (tuple(term.snapshot()), term.wrapped_rows())
         term.on_alternate = alternate
         term.on_erase = erased if self.on_erase is not None else None
         now = 0

@@ -70,9 +70,12 @@ class BufferScreen(pyte.Screen):
         self.scrollback: list[Any] = []
         # (with the region's bottom row: rows below a region from the first row stay)
         self.on_scroll: Callable[[Any, int], None] | None = None
-        # Called with a line that scrolls out of a region whose top margin is below the
-        # first row (it goes to no scrollback) and the region's top and bottom rows.
-        self.on_region_scroll: Callable[[Any, int, int], None] | None = None
+        # Called once, before the rows move, with the lines that leave rows moving together
+        # without going to the scrollback (in the order they leave), the first and last of
+        # those rows, and how: `scroll`, out of the top of a region whose top margin is
+        # below the first row; `delete`, deleted at the top (DL); `insert`, pushed off the
+        # bottom (IL, RI, SD), the bottom one first.
+        self.on_region_scroll: Callable[[list[Any], int, int, str], None] | None = None
         # Called with each line ED 2 sends to the scrollback (`_save_view`), before the
         # erasure of its row is told (`on_erase`).
         self.on_saved: Callable[[Any], None] | None = None
@@ -154,6 +157,9 @@ class BufferScreen(pyte.Screen):
         count = min(max(count, 1), bottom - top + 1)
         self.spend(scroll_work(bottom - top + 1) + NEW_LINE_WORK * count)
         buffer = self.buffer
+        if (top > 0 or not tell) and not self.alternate and self.on_region_scroll is not None:
+            leaving = [buffer.get(y) for y in range(top, top + count)]
+            self.on_region_scroll(leaving, top, bottom, "scroll" if tell else "delete")
         if bottom < self.lines - 1 and bottom in buffer:
             buffer[bottom].wrapped = False
         if top > 0 and top - 1 in buffer:
@@ -166,9 +172,6 @@ class BufferScreen(pyte.Screen):
                 self.scrollback.append(line)
             if len(self.scrollback) > SCROLLBACK:
                 del self.scrollback[: len(self.scrollback) - SCROLLBACK]
-        elif not self.alternate and self.on_region_scroll is not None and tell:
-            for line in gone:
-                self.on_region_scroll(line, top, bottom)
         # The lines below move up (in two sweeps rather than a loop: this is the cost of
         # every line feed at the bottom of a tall terminal).
         moving = [buffer.pop(y, None) for y in range(top + count, bottom + 1)]
@@ -188,6 +191,9 @@ class BufferScreen(pyte.Screen):
         count = min(max(count, 1), bottom - top + 1)
         self.spend(scroll_work(bottom - top + 1) + NEW_LINE_WORK * count)
         buffer = self.buffer
+        if not self.alternate and self.on_region_scroll is not None:
+            leaving = [buffer.get(y) for y in range(bottom, bottom - count, -1)]
+            self.on_region_scroll(leaving, top, bottom, "insert")
         for y in range(bottom, top + count - 1, -1):
             line = buffer.pop(y - count, None)
             buffer.pop(y, None)

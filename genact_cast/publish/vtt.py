@@ -113,9 +113,14 @@ def render_vtt(timeline: Timeline) -> str:
         if not resized[0]:
             lines.scrolled(row, time, wrapped, bottom)
 
-    def region_scrolled(row: Row, time: float | None, wrapped: bool, top: int, end: int) -> None:
-        if not resized[0]:
-            lines.region_scrolled(row, time, wrapped, top, end)
+    def region_scrolled(
+        rows: list[tuple[Row, bool]], time: float | None, top: int, end: int, how: str
+    ) -> None:
+        if resized[0]:
+            return
+        if lines.erased and timeline.rows_now is not None:
+            lines.settle_now(*timeline.rows_now())
+        lines.region_scrolled(rows, time, top, end, how)
 
     timeline.on_scroll = scrolled
     timeline.on_region_scroll = region_scrolled

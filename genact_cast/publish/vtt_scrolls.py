@@ -6,7 +6,7 @@ told apart; the screen's bookkeeping moves up with it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_erasures import another
@@ -16,10 +16,11 @@ from genact_cast.publish.vtt_remains import unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import joined, written
-from genact_cast.publish.vtt_text import shift as _shift
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
+
+T = TypeVar("T")
 
 
 def scrolled(
@@ -96,53 +97,105 @@ def scrolled(
 
 
 def region_scrolled(
-    lines: Lines, row: Row, time: float | None, wrapped: bool, top: int, bottom: int
+    lines: Lines,
+    leaving: list[tuple[Row, bool]],
+    time: float | None,
+    top: int,
+    bottom: int,
+    how: str = "scroll",
 ) -> None:
-    """A row scrolled out of a region whose top margin is below the first row: told as
-    a row scrolled off the screen is; the rows of the region move up, the others stay
-    (the player keeps no scrollback of it)."""
-    if not 0 < top <= bottom < len(lines.texts):
+    """Rows (each with whether the terminal wrapped it) left rows top to bottom that move
+    together without going to the scrollback (`Timeline.on_region_scroll`): scrolled out
+    of a region below the first row (`scroll`), deleted at `top` (`delete`: DL) or pushed
+    off `bottom` (`insert`: IL, RI, SD; the bottom one first). The rows between move
+    with them, and what the subtitles know of them, so that the lines are told once, in
+    the order the screen shows them (review-exports13 finding 8: with the rows' facts
+    left in place, `1`-`7` drawn and scrolled in a region in one event were told
+    `2 3 4 1 5 A`, and after an IL or DL lines moved were told again). A row scrolled out
+    of a region is told as a whole-screen scroll's is, what was written there since the
+    last screen too (a log in a region: review-exports6 item 11); a line deleted or
+    pushed off is told if a screen showed it, not if it was drawn and removed unseen."""
+    count = len(leaving)
+    if not (0 <= top <= bottom < len(lines.texts) and 0 < count <= bottom - top + 1):
         return
-    text = lines._text(unleft(lines, top, row), wrapped)
-    old, since, born = lines.texts[top], lines.since[top], lines.born[top]
-    outer, lines._open = lines._open, lines._region_open  # (a line wrapped in the region)
+    down = how == "insert"
+    for i, (row, wrapped) in enumerate(leaving):
+        _leave(lines, top + i if not down else bottom - i, row, wrapped, time, bottom, how)
+    if down and time is not None:
+        # Lines told since the last screen from rows now pushed down (written and
+        # scrolled away in this event: their place is their row then) stay after the rows
+        # that move down past them, as the lines stood when written.
+        first, last = lines.scrolls + top, lines.scrolls + bottom
+        for i in range(lines.fresh, len(lines.taken)):
+            born, place = lines.places[i]
+            if lines.taken[i][0] == time and first <= place <= last:
+                lines.places[i] = (born, place + count)
+    step = count if down else -count
+    _move(lines.texts, top, bottom, step, "")
+    _move(lines.first, top, bottom, step, "")
+    _move(lines.since, top, bottom, step, time if time is not None else 0.0)
+    _move(lines.born, top, bottom, step, lines.epoch)
+    _move(lines.wraps, top, bottom, step, False)
+    gone = range(bottom + 1 - count, bottom + 1) if down else range(top, top + count)
+
+    def moved(row: int) -> int:
+        return row + step if top <= row <= bottom else row
+
+    lines.erased = {moved(r): e for r, e in lines.erased.items() if r not in gone}
+    lines.remains = {moved(r): e for r, e in lines.remains.items() if r not in gone}
+    lines.prompts = {moved(r): v for r, v in lines.prompts.items() if r not in gone}
+    lines.edited = {moved(r): e for r, e in lines.edited.items() if r not in gone}
+    lines.leads = {moved(r): v for r, v in lines.leads.items() if r not in gone}
+    lines.rights = {moved(r): v for r, v in lines.rights.items() if r not in gone}
+    lines.waiting = None
+
+
+def _move(column: list[T], top: int, bottom: int, step: int, blank: T) -> None:
+    """A column of row facts after rows top to bottom moved `step` rows (down when
+    positive), `blank` in the rows they left."""
+    count = abs(step)
+    if step > 0:
+        column[top : bottom + 1] = [blank] * count + column[top : bottom + 1 - count]
+    else:
+        column[top : bottom + 1] = column[top + count : bottom + 1] + [blank] * count
+
+
+def _leave(
+    lines: Lines, y: int, row: Row, wrapped: bool, time: float | None, bottom: int, how: str
+) -> None:
+    """Row y leaves (see `region_scrolled`): its line told or not."""
+    down = how == "insert"
+    text = lines._text(unleft(lines, y, row), wrapped)
+    old, since, born = lines.texts[y], lines.since[y], lines.born[y]
+    outer, lines._open = lines._open, lines._region_open if how == "scroll" else None
     same = bool(old) and text.startswith(_bare(old))
-    # The line shown there was written over before it scrolled (one event drew into
-    # the region and scrolled it): the player showed it, so it is told, whole (the
-    # rows it wrapped onto are done with it).
-    shown = old
-    over = time is not None and old.strip() and not same and another(old, text)
+    # The line shown there was written over before it left (one event drew into the
+    # region and scrolled it), or is deleted or pushed off: the player showed it, so it
+    # is told, whole (the rows it wrapped onto are done with it), ending now.
+    over = time is not None and bool(old.strip()) and not lines.muted
+    over = over and (not same and another(old, text) if how == "scroll" else not same or down)
     if over and since >= 0 and time is not None:
-        y = top
-        while y < bottom and lines.wraps[y]:
-            y += 1
-            old, lines.texts[y] = joined(old, lines.texts[y]), ""
+        rest = y
+        while rest < bottom and lines.wraps[rest]:
+            rest += 1
+            old, lines.texts[rest] = joined(old, lines.texts[rest]), ""
         lines.taken.append((since, old))
-        lines.places.append((born, lines.scrolls + top))
+        # (pushed off the bottom: after the rows that moved down over its place)
+        lines.places.append((born, lines.scrolls + y + (1 if down else 0)))
         lines.ends[len(lines.taken) - 1] = time
-    if over or (not same and since < 0):
-        text = written(shown, text)  # (what was written over it, never shown)
-    if time is not None and text.strip() and (since >= 0 or not same):  # (as in scrolled)
-        lines._take(since if same else time, text, wrapped, top, born if same else lines.epoch)
+    if how == "scroll" and (over or (not same and since < 0)):
+        text = written(old, text)  # (what was written over it, never shown)
+    if how != "scroll" and not same:
+        text = ""  # (drawn and deleted or pushed off before any screen showed it)
+    if time is not None and text.strip() and (since >= 0 or not same) and not (down and over):
+        lines._take(since if same else time, text, wrapped and not down, y,
+                    born if same else lines.epoch)  # fmt: skip
     else:
         lines._open = None
-    lines._region_open, lines._open = lines._open, outer
-    _shift(lines.texts, top, bottom, "")
-    _shift(lines.first, top, bottom, "")
-    _shift(lines.since, top, bottom, time if time is not None else 0.0)
-    _shift(lines.born, top, bottom, lines.epoch)
-    _shift(lines.wraps, top, bottom, False)
-
-    def moved(y: int) -> int:
-        return y - 1 if top < y <= bottom else y
-
-    lines.erased = {moved(y): e for y, e in lines.erased.items() if y != top}
-    lines.remains = {moved(y): e for y, e in lines.remains.items() if y != top}
-    lines.prompts = {moved(y): v for y, v in lines.prompts.items() if y != top}
-    lines.edited = {moved(y): e for y, e in lines.edited.items() if y != top}
-    lines.leads = {moved(y): v for y, v in lines.leads.items() if y != top}
-    lines.rights = {moved(y): v for y, v in lines.rights.items() if y != top}
-    lines.waiting = None
+    if how == "scroll":
+        lines._region_open, lines._open = lines._open, outer
+    else:
+        lines._open = outer
 
 
 FISH_MARK = "\u23ce"  # fish's mark for output without a final newline (`⏎`)

@@ -4,7 +4,6 @@ bound, a line told apart from a redraw of it, and a row's text as compared."""
 from __future__ import annotations
 
 import re
-from typing import TypeVar
 
 from genact_cast.publish.terminal_cells import char_width
 
@@ -17,7 +16,6 @@ GAP = "\x00"
 # and made a cue as long as the cast (review-attack5 item 2).
 MAX_LINE_CHARS = 8_000
 CUT = "\u2026"
-T = TypeVar("T")
 
 
 def joined(before: str, rest: str) -> str:
@@ -48,13 +46,6 @@ def same_words(old: str, new: str) -> bool:
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def shift(column: list[T], top: int, bottom: int, blank: T) -> None:
-    """A column of row facts after rows top to bottom scrolled up by one."""
-    if top <= bottom < len(column):
-        del column[top]
-        column.insert(bottom, blank)
 
 
 def piece(text: str) -> str:
