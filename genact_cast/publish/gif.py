@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # Pillow is the video extra's: imported by the functions that
 
 IDLE_SECONDS = 5.0  # agg's idle limit when neither the option nor the cast gives one
 MIN_DELAY = 2  # hundredths: browsers show a frame given less for 10
+MAX_DELAY = 0xFFFF  # hundredths: a frame's delay is 16 bits (655.35 s); a longer hold
+# is that frame then unchanged one-pixel frames, as gifsicle splits one
 # GIF's sizes are 16 bits; a picture this large is far past what anyone displays.
 MAX_PICTURE = (16384, 16384)
 COLOURS = 255  # at most, in a frame's palette
@@ -142,8 +144,13 @@ def write_gif(
                 raster.work.allow(timeline.chars, (count + 1) * frame_work)
                 at = round(screen.time * 100)
                 if shown is not None and last is not None and at >= shown + MIN_DELAY:
-                    # Blinking text while the waiting screen lasts (video.py's, in ms)
+                    # Blinking text while the waiting screen lasts (video.py's, in ms):
+                    # each toggle a frame, counted and costed as any other (a long pause
+                    # of a blinking screen is thousands: review-attack16 F5).
                     for toggle in _blink_toggles(canvas, last, shown * 10, at * 10):  # type: ignore[arg-type]
+                        seconds += GifFrames.frame_cost(frame_pixels, False)
+                        check_video(count + 2, seconds, "GIF")
+                        raster.work.allow(timeline.chars, (count + 2) * frame_work)
                         count += encoder.encode(shown)
                         shown = toggle // 10
                     count += encoder.encode(shown)
@@ -158,6 +165,9 @@ def write_gif(
             assert last is not None
             end = max(round(timeline.end * 100), shown + round(LAST_FRAME_SECONDS * 100))
             for toggle in _blink_toggles(canvas, last, shown * 10, end * 10, ended=True):  # type: ignore[arg-type]
+                seconds += GifFrames.frame_cost(frame_pixels, False)
+                check_video(count + 2, seconds, "GIF")
+                raster.work.allow(timeline.chars, (count + 2) * frame_work)
                 count += encoder.encode(shown)
                 shown = toggle // 10
             count += encoder.encode(shown)
@@ -208,6 +218,7 @@ class _Encoder:
         self.work = canvas.raster.work
         lay = canvas.raster.layout
         self.cost = lay.width * lay.height // FRAME_SHARE
+        self.holds = 0  # one-pixel frames that hold a picture past MAX_DELAY
 
     def encode(self, at: int) -> int:
         from PIL import GifImagePlugin, ImageChops
@@ -263,13 +274,27 @@ class _Encoder:
             return
         self.work.spend(self.cost)
         image, offset, at = self.held
-        delay = max(MIN_DELAY, until - at) * 10  # (Pillow takes milliseconds)
+        length = max(MIN_DELAY, until - at)
         first = offset == (0, 0) and image.size == self.canvas.raster.canvas.size
         clear = {"transparency": TRANSPARENT} if "transparency" in image.info else {}
+        delay = min(length, MAX_DELAY) * 10  # (Pillow takes milliseconds)
         data = GifImagePlugin.getdata(image, offset, duration=delay, disposal=1,
                                       include_color_table=not first, **clear)  # fmt: skip
         self.out.writelines(data)
         self.held = None
+        rest = length - delay // 10
+        if rest <= 0 or self.previous is None:
+            return
+        # The same picture held on (review-attack16 F1: Pillow's 16-bit field overflowed
+        # in a traceback past 655.35 s): its top-left pixel, unchanged, counted as frames.
+        self.holds += -(-rest // MAX_DELAY)
+        check_video(self.holds, 0.0, "GIF")
+        pixel = paletted(self.previous.crop((0, 0, 1, 1)))
+        while rest > 0:
+            part = max(MIN_DELAY, min(rest, MAX_DELAY))
+            self.out.writelines(GifImagePlugin.getdata(pixel, (0, 0), duration=part * 10,
+                                                       disposal=1, include_color_table=True))  # fmt: skip
+            rest -= part
 
 
 def _same_pixels(before: Image.Image, after: Image.Image) -> Image.Image | None:

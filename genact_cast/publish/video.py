@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 MILLIS = Fraction(1, 1000)
 BLINK_MS = 600  # asciinema-player 3.18's blink interval
+MAX_BLINKS_PER_PAUSE = 1000  # ten minutes of blinking while one screen waits
 EXTRA = "video export needs PyAV and Pillow: pip install 'genact-cast[video]'"
 MAX_TITLE = 200  # a chapter title longer than this is cut
 # Chapters written at most: FFmpeg's Matroska muxer takes time growing as the square of
@@ -228,11 +229,19 @@ def _blink_toggles(
         return
     redraw = Screen(screen.time, screen.rows, screen.cols, rows)
     toggle = (start // BLINK_MS + 1) * BLINK_MS
-    while toggle < stop:
+    # Past ten minutes of one pause the text stays as it is: each toggle is a frame, and
+    # a hostile cast's pause of 10^8 s blinked was 1.7x10^8 of them (review-attack16 F5).
+    stop_blinking = min(stop, toggle + MAX_BLINKS_PER_PAUSE * BLINK_MS)
+    while toggle < stop_blinking:
         yield toggle
         raster.blink_hidden = _blink_hidden(toggle)
         pixels.update(redraw)
         toggle += BLINK_MS
+    if stop_blinking < stop and raster.blink_hidden:  # stays shown, as when paused
+        yield toggle
+        raster.blink_hidden = False
+        pixels.update(redraw)
+        return
     if ended and raster.blink_hidden:
         if stop > start:
             yield stop

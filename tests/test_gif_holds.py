@@ -1,0 +1,77 @@
+"""A GIF frame's delay is 16 bits of hundredths (655.35 s): a longer pause, from a cast's
+own idle_time_limit, --idle-time-limit, --speed or a v3 exit event, died in Pillow's
+OverflowError traceback (review-attack16 F1). And a blinking screen through a long pause
+was a frame per blink, never counted (F5)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+
+def _frames(path: Path) -> list[int]:
+    """Each frame's delay, in milliseconds."""
+    delays: list[int] = []
+    with Image.open(path) as image:
+        for index in range(image.n_frames):
+            image.seek(index)
+            delays.append(int(image.info["duration"]))
+    return delays
+
+
+def _embed(cast: Path, gif: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "genact_cast", "embed", str(cast), "--gif", str(gif), *options],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def _write(path: Path, header: dict[str, object], *events: list[object]) -> Path:
+    path.write_text("\n".join(json.dumps(line) for line in (header, *events)) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "events", "options", "total"),
+    [
+        ({"version": 2, "width": 80, "height": 24, "idle_time_limit": 100000},
+         [[0, "o", "hello\r\n"], [1000, "o", "world\r\n"], [1001, "o", "x"]], [], 1001),
+        ({"version": 2, "width": 80, "height": 24},
+         [[0, "o", "hello\r\n"], [1, "o", "world\r\n"]], ["--speed", "0.001"], 1000),
+        ({"version": 3, "term": {"cols": 20, "rows": 5}},
+         [[0.5, "o", "hi"], [0.5, "r", "30x8"], [700, "x", "0"]], ["--idle-time-limit", "1000"],
+         701),
+    ],
+    ids=["header-idle-limit", "speed", "v3-exit"],
+)  # fmt: skip
+def test_a_pause_past_655_seconds_is_held_whole(
+    tmp_path: Path, header: dict[str, object], events: list[list[object]], options: list[str],
+    total: float,
+) -> None:  # fmt: skip
+    cast = _write(tmp_path / "pause.cast", header, *events)
+    result = _embed(cast, tmp_path / "pause.gif", *options)
+    assert result.returncode == 0, result.stderr
+    delays = _frames(tmp_path / "pause.gif")
+    assert max(delays) <= 655_350
+    # The whole cast, plus at most the last frame's hold (gif.LAST_FRAME_SECONDS).
+    assert total * 1000 <= sum(delays) <= total * 1000 + 5_000, delays
+
+
+def test_a_blinking_screen_through_a_long_pause_blinks_ten_minutes_then_stays_shown(
+    tmp_path: Path,
+) -> None:
+    cast = _write(
+        tmp_path / "blink.cast", {"version": 2, "width": 20, "height": 4},
+        [0, "o", "\u001b[5mBLINK\u001b[0m\r\n"], [20000, "o", "x"],
+    )  # fmt: skip
+    result = _embed(cast, tmp_path / "blink.gif", "--idle-time-limit", "50000")
+    assert result.returncode == 0, result.stderr
+    delays = _frames(tmp_path / "blink.gif")
+    # 1,000 blinks, then the shown text held in 655.35 s frames (was one a blink: 33,334)
+    assert 1000 + 19_400 // 656 <= len(delays) <= 1040, len(delays)
+    assert 20_000_000 <= sum(delays) <= 20_005_000
