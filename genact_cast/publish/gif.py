@@ -292,8 +292,10 @@ class _Encoder:
         pixel = paletted(self.previous.crop((0, 0, 1, 1)))
         while rest > 0:
             part = max(MIN_DELAY, min(rest, MAX_DELAY))
-            self.out.writelines(GifImagePlugin.getdata(pixel, (0, 0), duration=part * 10,
-                                                       disposal=1, include_color_table=True))  # fmt: skip
+            held = GifImagePlugin.getdata(
+                pixel, (0, 0), duration=part * 10, disposal=1, include_color_table=True
+            )
+            self.out.writelines(held)
             rest -= part
 
 
