@@ -10,29 +10,43 @@ from genact_cast.generator.pacing import NICE, log_interval
 from genact_cast.generator.plan import RunPlan
 
 SECONDS_PER_LINE = 0.8  # cast time a logged step of the drawn groups takes, about
-# The job's logging interval is one its framework's users set, and the log prints every line
-# of it (REALISM.md: real jobs log every 1-100 steps). The cast draws groups of BURST
-# consecutive lines at the pace of the run and lets the lines between them scroll past in
-# quick bursts, each with its own timestamp and numbers: the fast-forward is in the playback,
-# never in the log (review-mg3 fault 9).
+# The job's logging interval is the one its framework's users set, whatever the run's length
+# (REALISM.md: real jobs log every 1-100 steps), and its command or config says so. The cast
+# draws groups of BURST consecutive lines of it at the pace of the run and lets lines between
+# them scroll past in quick bursts, each with its own timestamp and numbers: every line shown
+# is one the job printed (its step a multiple of the interval), the fast-forward is in the
+# playback, never in the log (review-mg3 fault 9). A run too long to show every line under
+# LINE_CAP shows those of a round multiple of the interval between the groups
+# (review-realism9 W5: the interval itself is never stretched to fit the cast).
 BASE_INTERVAL = 10
 BURST = 3
 # At most about this many step lines in a cast: a 15,000-step run logs 1,500 lines every 10
-# steps (some 300 kB of cast); a longer run logs at a larger interval its framework's users
-# set for long runs, shown in its command or config.
+# steps (some 300 kB of cast); a longer run shows a subset of its lines.
 LINE_CAP = 1600
 MIN_LOGGED = 100
+# The Megatron job of more than this many iterations logs every 100, as the 175B example.
+MEGATRON_SHORT = 16_000
+# Steps shorter than this are the ones the Trainer's default logging_steps (500) is for.
+SUB_SECOND = 1.0
 INTERVALS: dict[str, tuple[int, ...]] = {
-    # Megatron-LM core_v0.14.0: examples/gpt3/train_gpt3_175b_distributed.sh:68 sets
-    # `--log-interval 100` (the other examples 1-10); past 160,000 iterations the next round
-    # step, 1000.
-    "megatron": (10, 100, 1000),
+    # Megatron-LM core_v0.14.0: arguments.py `--log-interval` default 100, and
+    # examples/gpt3/train_gpt3_175b_distributed.sh:68 `--log-interval 100`; the shorter
+    # examples log every 10 (examples/mamba/train.sh:95, examples/mimo/scripts/*.sh) or 1.
+    "megatron": (10, 100),
     # torchtitan v0.2.0: config/job_config.py:66 `log_freq: int = 10`, and every shipped
-    # llama3 config keeps it (llama3_405b.toml:13 `log_freq = 10`); a longer run overrides
-    # it on the command line (`--metrics.log_freq=100`), as the dialect shows.
-    "torchtitan": (10, 100, 1000),
+    # llama3 config keeps it, the 405B's too (llama3_405b.toml:13 `log_freq = 10`).
+    "torchtitan": (10,),
     # transformers 4.57.1: training_args.py:977-978, TrainingArguments.logging_steps defaults
-    # to 500; the Trainer under DeepSpeed (accelerate's plugin) logs through the same flag.
+    # to 500 steps, a few minutes of sub-second steps; for steps of seconds people set 1-10
+    # (the Trainer under DeepSpeed, accelerate's plugin, logs through the same flag).
+    "hf": (10, 500),
+    "deepspeed": (10, 500),
+}
+# The strides of the lines shown between the groups, as a long run's cast showed them
+# before its interval was kept (cast size and record speed held: scripts/bench_record.py).
+STRIDES: dict[str, tuple[int, ...]] = {
+    "megatron": (10, 100, 1000),
+    "torchtitan": (10, 100, 1000),
     "hf": (10, 500),
     "deepspeed": (10, 500),
 }
@@ -45,17 +59,43 @@ SCROLL_SHARE = 0.2
 
 
 def logging_interval(plan: RunPlan, framework: str | None = None) -> int:
-    """The job's logging interval, fixed at launch as a real job's is: the framework's usual
-    one, or the larger one its users set when the run would log more than LINE_CAP lines
-    (past the framework's own values, the next round one: 1000, 2000, 5000, ...), but never
-    so large that the run logs fewer than MIN_LOGGED steps."""
+    """The job's logging interval, fixed at launch as a real job's is and shown in its
+    command: Megatron's 10 for a short run and its default 100 past MEGATRON_SHORT
+    iterations; torchtitan's 10; the Trainer's 10 for steps of a second or more and its
+    default 500 for a sub-second step's run too long to show every 10th; never more than
+    the save interval (a job saves no more often than it logs its loss, review-realism9 W5)."""
     name = framework or plan.options.framework
     ladder = INTERVALS.get(name, (BASE_INTERVAL,))
-    longest = max(ladder[-1], max(n for n in NICE if n * MIN_LOGGED <= max(1, plan.total_steps)))
+    if name == "megatron":
+        chosen = ladder[-1] if plan.total_steps > MEGATRON_SHORT else ladder[0]
+    elif name in ("hf", "deepspeed") and plan.step_seconds < SUB_SECOND:
+        chosen = next((n for n in ladder if _lines(plan, name, n) <= LINE_CAP), ladder[-1])
+    else:
+        chosen = ladder[0]
+    return max(
+        (n for n in ladder if n <= max(chosen, 1) and n <= plan.checkpoint_every), default=ladder[0]
+    )
+
+
+def shown_interval(plan: RunPlan, framework: str | None = None) -> int:
+    """How far apart the lines the cast shows between its drawn groups are: every line of
+    the job's interval where they fit under LINE_CAP, else those of the first value of
+    STRIDES (then 1000, 2000, 5000, ...) that is a multiple of it and fits, but never so far
+    apart that the cast shows fewer than MIN_LOGGED of them."""
+    name = framework or plan.options.framework
+    interval = logging_interval(plan, name)
+    longest = max(interval, max(n for n in NICE if n * MIN_LOGGED <= max(1, plan.total_steps)))
+    ladder = STRIDES.get(name, (BASE_INTERVAL,))
     ladder += tuple(n for n in NICE if ladder[-1] < n <= longest)
-    # The Trainer over pdsh prints each dict on every node's local rank 0 (PrinterCallback).
+    ladder = (interval, *(n for n in ladder if n > interval and n % interval == 0))
+    return next((n for n in ladder if _lines(plan, name, n) <= LINE_CAP), ladder[-1])
+
+
+def _lines(plan: RunPlan, name: str, every: int) -> int:
+    """The lines a run prints logging every `every` steps. The Trainer over pdsh prints each
+    dict on every node's local rank 0 (PrinterCallback)."""
     per_step = plan.nodes if name == "deepspeed" else 1
-    return next((n for n in ladder if plan.total_steps * per_step <= n * LINE_CAP), ladder[-1])
+    return plan.total_steps * per_step // every
 
 
 def group_interval(plan: RunPlan, freq: int) -> int:

@@ -39,6 +39,7 @@ from genact_cast.generator.presenters.dialect_pacing import (
     Scroll,
     group_interval,
     logging_interval,
+    shown_interval,
 )
 from genact_cast.generator.presenters.genact.launch import launch, prompt, relaunch
 from genact_cast.generator.presenters.genact.show import Show
@@ -169,6 +170,8 @@ class FrameworkLog:
         self.plan = show.plan
         self.facts = facts_for(show.plan)
         self.dialect = dialect_for(show.plan)
+        # how far apart the lines shown between the drawn groups are (dialect_pacing)
+        self._stride = shown_interval(show.plan)
         self._typing = typing
         self._bar: str | None = None  # tqdm's line, while its process has one
         self._shown = False  # whether the bar is on the cursor's line (no log line since)
@@ -275,7 +278,10 @@ class FrameworkLog:
         con, run = self.show.con, self.show.run
         spans = [e for e in events if isinstance(e, Trained)]
         freq = self.dialect.interval
-        every = group_interval(self.plan, freq)
+        # Between the groups, the lines of `stride` (the interval, or a multiple of it in a
+        # run too long to show every line: a subset of what the job logs).
+        stride = self._stride
+        every = group_interval(self.plan, stride)
         # Each group: a multiple of `every` and the job's next lines after it, `freq` apart.
         # (Spans end at saves and failures: a group's later lines may fall in the next span.)
         groups = [
@@ -289,9 +295,9 @@ class FrameworkLog:
         # the Trainer's bar reaches it, and a step it draws on the interval is a logged one.
         groups += [(span.attempt, span.last) for span in spans if span.last % freq == 0]
         ticks = tick_steps(spans, every, [*self._extra_ticks(events), *groups])
-        # Every other line the job logs, between the drawn groups: it scrolls past.
+        # The other lines shown, between the drawn groups: they scroll past.
         logged = [
-            sorted(set(multiples(freq, span.first, span.last)).difference(drawn_steps))
+            sorted(set(multiples(stride, span.first, span.last)).difference(drawn_steps))
             for span, drawn_steps in zip(spans, ticks, strict=True)
         ]
         relaunches = sum(
@@ -377,7 +383,7 @@ class FrameworkLog:
         if self.dialect.has_bar:
             spans = [e for e in events if isinstance(e, Trained)]
             covered = sum(span.last - span.first + 1 for span in spans)
-            groups = group_interval(self.plan, self.dialect.interval)
+            groups = group_interval(self.plan, self._stride)
             between = min(groups, _nice_below(covered / 40))
             # Off the logging interval, so that a redraw of the bar is not a logged step
             # (the log shows groups of lines, the bar moves between them).
