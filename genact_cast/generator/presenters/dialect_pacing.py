@@ -28,6 +28,10 @@ MIN_LOGGED = 100
 MEGATRON_SHORT = 16_000
 # Steps shorter than this are the ones the Trainer's default logging_steps (500) is for.
 SUB_SECOND = 1.0
+# Steps of a minute or more are logged one by one (Megatron core_v0.14.0's Llama 3 and
+# Mixtral examples: examples/llama/train_llama3_8b_h100_fp8.sh:163 `--log-interval 1`;
+# the Trainer's users set logging_steps 1 for such steps).
+EVERY_STEP_SECONDS = 60.0
 INTERVALS: dict[str, tuple[int, ...]] = {
     # Megatron-LM core_v0.14.0: arguments.py `--log-interval` default 100, and
     # examples/gpt3/train_gpt3_175b_distributed.sh:68 `--log-interval 100`; the shorter
@@ -61,13 +65,19 @@ SCROLL_SHARE = 0.2
 def logging_interval(plan: RunPlan, framework: str | None = None) -> int:
     """The job's logging interval, fixed at launch as a real job's is and shown in its
     command: Megatron's 10 for a short run and its default 100 past MEGATRON_SHORT
-    iterations; torchtitan's 10; the Trainer's 10 for steps of a second or more and its
-    default 500 for a sub-second step's run too long to show every 10th; never more than
-    the save interval (a job saves no more often than it logs its loss, review-realism9 W5)."""
+    iterations (where that still logs every half hour or more); torchtitan's 10; the
+    Trainer's 10 for steps of a second or more and its default 500 for a sub-second step's
+    run too long to show every 10th; every step when a step takes a minute or more; never
+    more than the save interval (a job saves no more often than it logs its loss,
+    review-realism9 W5)."""
     name = framework or plan.options.framework
     ladder = INTERVALS.get(name, (BASE_INTERVAL,))
+    if plan.step_seconds >= EVERY_STEP_SECONDS:
+        return 1
     if name == "megatron":
-        chosen = ladder[-1] if plan.total_steps > MEGATRON_SHORT else ladder[0]
+        # its default once the run is long, where that still logs every half hour or more
+        long = plan.total_steps > MEGATRON_SHORT and ladder[-1] * plan.step_seconds <= 1800
+        chosen = ladder[-1] if long else ladder[0]
     elif name in ("hf", "deepspeed") and plan.step_seconds < SUB_SECOND:
         chosen = next((n for n in ladder if _lines(plan, name, n) <= LINE_CAP), ladder[-1])
     else:
