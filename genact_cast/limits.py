@@ -31,3 +31,4 @@ MAX_SPOOL_BYTES = 1 << 30  # standard input kept to be read again (--loop, --sta
 URL_DEADLINE_SECONDS = 120.0  # the whole download of a URL source, redirects included
 URL_READ_TIMEOUT_SECONDS = 15.0  # silence from a server between two chunks
 MAX_REDIRECTS = 5  # HTTP redirects, and recording-page links followed
+MIN_FONT_SIZE, MAX_FONT_SIZE = 6, 200  # a picture's font in pixels: at 5 a cell is 3 wide

@@ -238,7 +238,8 @@ def test_embed_errors_are_one_line(args: list[str], needle: str, tmp_path: Path)
         ("--poster", "npt:\u0663", "--poster must be npt:SECONDS"),  # attack12 F5: Arabic-Indic 3
         ("--theme", "neon", "unknown theme 'neon'"),
         ("--theme", "</script>", "unknown theme '</script>'"),
-        ("--font-size", "0", "--font-size must be from 1 to 200 (got 0)"),
+        ("--font-size", "0", "--font-size must be from 6 to 200 (got 0)"),
+        ("--font-size", "5", "--font-size must be from 6 to 200 (got 5)"),
     ],
 )
 @pytest.mark.parametrize("kind", ["svg", "html", "markdown", "gif"])

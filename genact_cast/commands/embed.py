@@ -17,6 +17,7 @@ from genact_cast.asciicast import Cast, CastWriter, Event, Header
 from genact_cast.atomic import atomic_output, temporary_directory, temporary_writes, unnamed_file
 from genact_cast.errors import BadOption
 from genact_cast.extras import require_for
+from genact_cast.limits import MAX_FONT_SIZE, MIN_FONT_SIZE
 from genact_cast.numbers import shown as shown_number
 from genact_cast.output_target import check_writable, refuse_same_files
 from genact_cast.publish.html import PlayerOptions
@@ -38,7 +39,6 @@ POSTER = re.compile(
 # (cue times of a few digits); a frame rate past a display's is only a bigger file.
 MIN_SPEED, MAX_SPEED = 1e-3, 1e3
 MAX_FPS = 120
-MAX_FONT_SIZE = 200
 
 # A cast to embed: a path, an http(s) URL or "-", or a cast already in memory (as
 # `record -o demo.svg` has it: no temporary file is written for it).
@@ -73,8 +73,12 @@ def check_options(
         )
     if not 1 <= fps_cap <= MAX_FPS:
         raise BadOption(f"--fps-cap must be from 1 to {MAX_FPS} (got {fps_cap})")
-    if not 1 <= font_size <= MAX_FONT_SIZE:
-        raise BadOption(f"--font-size must be from 1 to {MAX_FONT_SIZE} (got {font_size})")
+    # The GIF's font as the PNG's `--size`: at 1 a cell was 0 pixels wide and an underline
+    # or block character a Pillow traceback (review-attack16 F11).
+    if not MIN_FONT_SIZE <= font_size <= MAX_FONT_SIZE:
+        raise BadOption(
+            f"--font-size must be from {MIN_FONT_SIZE} to {MAX_FONT_SIZE} (got {font_size})"
+        )
     seconds = limits.MAX_CAST_SECONDS
     if idle_time_limit is not None and not (
         math.isfinite(idle_time_limit) and 0 < idle_time_limit <= seconds

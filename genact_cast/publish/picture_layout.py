@@ -91,12 +91,16 @@ def _even(value: int) -> int:
 def parse_size(text: str) -> str | int:
     """`--size`: 720p, 1080p, 4k, or a font size in pixels."""
     from genact_cast.errors import BadOption
+    from genact_cast.limits import MAX_FONT_SIZE, MIN_FONT_SIZE
 
     if text.casefold() in SIZES:
         return text.casefold()
     from genact_cast.numbers import plain_int
 
     pixels = plain_int(text)  # str.isdigit() takes `²`, which int() then refuses
-    if pixels is not None and 6 <= pixels <= 200:
+    if pixels is not None and MIN_FONT_SIZE <= pixels <= MAX_FONT_SIZE:
         return pixels
-    raise BadOption(f"--size must be 720p, 1080p, 4k or a font size from 6 to 200 (got {text!r})")
+    raise BadOption(
+        f"--size must be 720p, 1080p, 4k or a font size from {MIN_FONT_SIZE} to "
+        f"{MAX_FONT_SIZE} (got {text!r})"
+    )
