@@ -521,7 +521,42 @@ SESSIONS: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # Programs that paint the normal screen in place, redrawn from its first row, on a
+    # terminal type without an alternate screen or keypad mode (`top` and `watch` on
+    # TERM=ansi: `ESC[H`, each row written over and `ESC[K`), a curses clock there; and a
+    # `clear` loop, whose lines are told as redrawn, not summed up.
+    "painted_in_place": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("echo before", 0.3), (ENTER, 1.0),
+            ("TERM=ansi top -d 1", 0.3), (ENTER, 3.5), ("q", 1.0),
+            ("TERM=ansi watch -n 1 'date; uptime'", 0.3), (ENTER, 3.5), ("\x03", 1.0),
+            ("TERM=ansi python3 clock.py", 0.3), (ENTER, 3.5),
+            ("for i in 1 2 3; do clear; date; seq 3; sleep 1; done", 0.3), (ENTER, 4.0),
+            ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
 }  # fmt: skip
+CLOCK = """import curses, time
+
+
+def main(screen):
+    for tick in range(6):
+        screen.erase()
+        screen.addstr(0, 0, "Clock " + time.strftime("%H:%M:%S"))
+        screen.addstr(2, 2, f"tick {tick} of 6")
+        screen.addstr(3, 2, "load " + open("/proc/loadavg").read().split()[0])
+        screen.addstr(4, 2, "status " + ("ok" if tick % 2 else "busy"))
+        screen.refresh()
+        time.sleep(0.5)
+
+
+curses.wrapper(main)
+print("clock done")
+"""
 TWO_LINE_ZSHRC = """PROMPT=$'%~ on box\\n%# '
 RPROMPT='[%T]'
 """
@@ -614,6 +649,7 @@ def record(folder: Path, name: str) -> Path:
     (home / "menu.py").write_text(MENU)
     (home / "dash.js").write_text(DASH)
     (home / "bar.py").write_text(BAR)
+    (home / "clock.py").write_text(CLOCK)
     (home / "screenrc").write_text(SCREENRC)
     (home / "saved.bashrc").write_text(SAVED_BASHRC)
     (home / "newline.bashrc").write_text(NEWLINE_BASHRC)
