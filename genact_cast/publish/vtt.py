@@ -67,7 +67,7 @@ from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timest
 from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
-from genact_cast.publish.vtt_painting import addressing, back_up, painted, shell_back
+from genact_cast.publish.vtt_painting import addressing, back_up, homed, painted, shell_back
 from genact_cast.publish.vtt_reflow import redrawn_under
 from genact_cast.publish.vtt_sessions import (
     SCREENS,
@@ -212,6 +212,20 @@ def render_vtt(timeline: Timeline) -> str:
     # rows, no prompt waits (`clear` leaves one waiting) and it puts the cursor back
     # above them.
     wiped = [False]
+    # The screens before those written over in place from their first row (`homed`), in
+    # a row: twice is a program refreshing its screen (top on TERM=ansi), once may be a
+    # long command echoed over a prompt on the top row.
+    # With each, the lines taken when it was read, and the screen before it.
+    homes: list[tuple[float, int, Screen]] = []
+    home = False
+
+    def twice_homed(screen: Screen, before: Screen) -> bool:
+        if homed(screen, before, lines.scrolls - scrolls[0], lines.cleared):
+            homes.append((before.time, mark[0], before))
+        else:
+            homes.clear()
+        return len(homes) >= 2
+
     for screen in screens():
         # (a command typed: on the screen, told, or in the rows just erased)
         entered = bool(lines.leads or lines.commands) or any(
@@ -285,9 +299,14 @@ def render_vtt(timeline: Timeline) -> str:
             lines.uncover(screen)  # the shell's lines, already taken
         elif (
             painting is None
-            and (screen.keys or addressing(screen) or (wiped[0] and back_up(screen)))
             and before is not None
-            and painted(screen, before, lines.scrolls - scrolls[0], lines.leads)
+            and (
+                screen.keys
+                or addressing(screen)
+                or (wiped[0] and back_up(screen))
+                or (home := twice_homed(screen, before))
+            )
+            and painted(screen, before, lines.scrolls - scrolls[0], lines.leads, home)
         ):
             # The page's lines that scrolled away as it was drawn (a page longer than the
             # screen, the prompt at the top) are the program's, told as its cue.
@@ -307,6 +326,19 @@ def render_vtt(timeline: Timeline) -> str:
             typed = lines.typed(row)
             if typed:  # (the rows it wrapped onto with it)
                 typed += command[len(row_text(before.rows[row])) :]
+            begun = screen.time
+            if home:
+                # Written over from its first row twice: its session began with the first
+                # page (the screen after the one the shell showed last, `homes[0]`), and
+                # that page and its rows redrawn since are its own; the command is the one
+                # on that last shell screen (a curses program covers its row with blanks).
+                begun, since, last = homes[0]
+                lines.unsay(since, begun)
+                lines.unshown(begun)
+                row = command_row(last)
+                said = command_text(last, row) if row >= 0 else ""
+                if typed_program(said):
+                    command, typed = said, ""
             if not typed_program(command, typed):
                 # No command on the cursor's row: the program cleared the screen as it
                 # started and wrote there (vim on TERM=ansi: its message on the bottom
@@ -314,7 +346,8 @@ def render_vtt(timeline: Timeline) -> str:
                 # it wrote in the screen before is its page, not the shell's lines.
                 command, typed = resumed(command, lines.last_told())
                 lines.unshown(before.time)
-            painting = (screen.time, command, typed)
+            painting = (begun, command, typed)
+            homes.clear()
             pasted[0], keyed[0] = screen.paste, screen.keys
             program = session_name(command, painting[2], recorded)
             lines.mute()

@@ -13,7 +13,9 @@ from genact_cast.publish.vtt_text import piece
 PAINTED_ROWS = 3  # rows a program that took the keys changes at once: it paints the screen
 
 
-def painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -> bool:
+def painted(
+    screen: Screen, before: Screen, moved: int, leads: dict[int, str], home: bool = False
+) -> bool:
     """Whether a program that took the arrow keys (DECCKM) drew over the screen: many rows
     at once (a page, a refresh), not the one row a command is typed on (a zsh framework
     takes the keys at its prompt) nor a completion's line or two; and it is not waiting
@@ -23,7 +25,10 @@ def painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -
     row, as git's pager starts) were not drawn. Nor is it the line editor drawing under
     the command being typed (`leads`: the rows typed on after their prompt): the cursor
     back on that row, with its prompt, and nothing above it changed (zsh's `menu select`
-    redraws its menu at each Tab, many rows, with the keys taken all along)."""
+    redraws its menu at each Tab, many rows, with the keys taken all along). A screen
+    written over from its first row (`home`, see `homed`) is painted though its last row
+    looks like a prompt waiting (top's last process row ends with a blank, the cursor
+    after it)."""
     rows = set(screen.changed)
     if screen.mouse and rows:
         return True  # (no shell reads the mouse: fzf's finder, its `> ` query no prompt)
@@ -45,7 +50,7 @@ def painted(screen: Screen, before: Screen, moved: int, leads: dict[int, str]) -
         return False
     if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):
         return False
-    return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
+    return home or waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
 
 
 def addressing(screen: Screen) -> bool:
@@ -55,6 +60,28 @@ def addressing(screen: Screen) -> bool:
     screen before, as curses paints (a shell moves the cursor by relative moves;
     `clear` homes it alone)."""
     return screen.addressed >= max(PAINTED_ROWS, len(screen.rows) // 2)
+
+
+def homed(screen: Screen, before: Screen, moved: int, erased: set[int]) -> bool:
+    """Whether a program wrote the screen over in place from its first row: top on
+    `TERM=ansi` (no keypad mode, no alternate screen, no row addressed) refreshes with
+    `ESC[H` and each row written over and its end erased (`ESC[K`), nothing scrolled. A
+    log only adds rows at its foot, and they scroll; a `clear` loop (`watch`-like, its
+    lines told as redrawn) blanks the first row before it writes there (`erased`: rows an
+    erasure blanked since `before`; top's `ESC[K` erases after its text, blanking none);
+    a progress block redraws rows under the log, not its first row."""
+    if moved or (screen.cols, len(screen.rows)) != (before.cols, len(before.rows)):
+        return False
+    first, old = row_text(screen.rows[0]).strip(), row_text(before.rows[0]).strip()
+    if not (0 in screen.changed and 0 not in erased and first and old):
+        return False
+    if first.startswith(old) or old.startswith(first):
+        return False  # (the same line, grown or cut: a command typed on the top row)
+    # Rows written over with new text, not rows moved (an IL at the top, a redraw after
+    # a resize): none of them shows a row of the screen before.
+    shown = {row_text(row).strip() for row in before.rows}
+    new = [y for y in screen.changed if row_text(screen.rows[y]).strip() not in shown]
+    return len(new) >= PAINTED_ROWS
 
 
 def back_up(screen: Screen) -> bool:
