@@ -20,6 +20,7 @@ from genact_cast.generator.events import CheckpointSaved, Failed
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
 from tests.helpers import events_of, output_of
+from tests.torch_agents import agents_left
 
 FRAMEWORKS = ("hf", "deepspeed", "genact", "megatron", "torchtitan")
 KINDS = (None, "pretrain", "sft", "continue")
@@ -307,11 +308,13 @@ RULE_RUNS = [
 
 @pytest.mark.parametrize("options", RULE_RUNS, ids=lambda o: f"{o.framework}-{o.seed}")
 def test_one_failure_rule_for_every_torchrun_dialect(options: RecordOptions) -> None:
-    """review-mg8 fault 1. torch 2.9.0's agent restarts its workers while restarts are left
-    (SimpleElasticAgent._invoke_run, elastic/agent/server/api.py:898-913 at v2.9.0) and
-    returns FAILED at the (max_restarts + 1)-th failure of one launch; a node that goes down
-    under srun ends the step whatever is left (Slurm's node failure). The plan's `exits`
-    (the job run again) follows that and nothing else, with the command's --max_restarts."""
+    """review-mg8 fault 1, review-tt11 #8, review-mg11 M2. torch 2.9.0's agent restarts its
+    workers while restarts are left when its own group failed and returns FAILED at its
+    (max_restarts + 1)-th; a restart for another node's return to the rendezvous counts
+    nothing (SimpleElasticAgent._invoke_run, elastic/agent/server/api.py:898-928 at v2.9.0,
+    tests/torch_agents.py); a node that goes down under srun ends the step whatever is left
+    (Slurm's node failure). The plan's `exits` (the job run again) follows that and nothing
+    else, with the command's --max_restarts, whatever the dialect."""
     from genact_cast.generator.presenters.framework import dialect_for
 
     try:
@@ -320,15 +323,16 @@ def test_one_failure_rule_for_every_torchrun_dialect(options: RecordOptions) -> 
         pytest.skip("the framework does not train what the seed draws")
     typed = " ".join(dialect_for(plan).launch_words())
     most = int(re.findall(r"--max_restarts=(\d+)", typed)[0])
-    left = most
     failed = [e for e in Run(plan).events if isinstance(e, Failed)]
     assert failed
-    for event in failed:
+    for event, left, gives_up in agents_left(plan, failed, most):
         lost = not event.same_node and plan.launched_by_slurm
-        # a GPU that needs a reset fails every restart left at CUDA initialisation
-        assert event.retries in (0, left), (event.step, left, event.retries)
-        assert event.exits == (lost or left == event.retries), (event.step, left, lost)
-        left = most if event.exits else left - 1
+        node = event.rank // 8
+        # a GPU that needs a reset fails every restart its node has left at CUDA
+        # initialisation
+        assert event.retries in (0, left[node]), (event.step, left[node], event.retries)
+        assert event.exits == (lost or bool(gives_up)), (event.step, left, lost)
+        assert list(event.gives_up) == gives_up, (event.step, event.gives_up, gives_up)
 
 
 def test_a_seed_left_to_chance_is_drawn_again_until_the_framework_trains_its_run() -> None:

@@ -143,6 +143,14 @@ class Failed(NamedTuple):
     # worker exit within its monitor interval, stops its other workers at `t` (its
     # SIGTERMs), and the other nodes' agents restart theirs at the next rendezvous round.
     watchdog: bool = True
+    # Each node's torchrun agent's restarts left before this failure (by node; empty where
+    # none was counted): torch 2.9.0 counts a restart only for the agent whose own worker
+    # group failed, not for another node's return to the rendezvous
+    # (elastic/agent/server/api.py:898-928).
+    left: tuple[int, ...] = ()
+    # The nodes whose agent has none left when its group fails here (after `retried`): each
+    # raises ChildFailedError and closes the rendezvous, and the launch ends (`exits`).
+    gives_up: tuple[int, ...] = ()
 
     @property
     def errors(self) -> bool:

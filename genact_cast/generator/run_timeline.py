@@ -69,7 +69,8 @@ class Timeline(Failing):
         self.events: list[RunEvent] = []
         # (step, path, when its write ended) of the saves the framework makes
         self.saved: list[tuple[int, str, float]] = []
-        self.restarts = 0  # torchrun restarts on the same hosts since the last (re)queue
+        # each node's torchrun agent: the restarts it made since it started
+        self.used = [0] * self.plan.nodes
         self.resumed_at = 0  # the step this launch's processes resumed after (0: the first)
         self.roster = [self.plan.host(node) for node in range(self.plan.nodes)]
         self.spares = 0  # spare nodes the scheduler gave the job so far

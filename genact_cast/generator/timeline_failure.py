@@ -29,7 +29,7 @@ class Failing:
     attempt: int  # launches of the workers so far
     events: list[RunEvent]
     saved: list[tuple[int, str, float]]  # (step, path, when its write ended) of resumable saves
-    restarts: int  # torchrun restarts on the same hosts since the last (re)queue
+    used: list[int]  # each node's torchrun agent: the restarts it made since it started
     resumed_at: int  # the step this launch's processes resumed after (0: the first)
     roster: list[str]  # the job's hosts, a spare in place of each node taken out
     spares: int  # spare nodes the scheduler gave the job so far
@@ -58,17 +58,40 @@ class Failing:
         # the node's other workers: torchrun every --monitor-interval (0.1 s, torch 2.9.0
         # run.py:477-482), the deepspeed launcher every second (launch.py:339-355 at
         # v0.17.5). Peers elsewhere are stopped by their own agents at the next rendezvous
-        # round, except where no agent restarts: a torchrun past its --max_restarts stops
-        # its own node and exits, and the deepspeed launcher never restarts, so the other
-        # nodes' ranks wait in the collective for their watchdogs, as after a hang. A process
-        # stuck after its error, or a hang, leaves every peer to its watchdog.
+        # round, except where no agent restarts: a torchrun typed at a shell whose node has
+        # no restart left stops its own node and exits, and the deepspeed launcher never
+        # restarts, so the other nodes' ranks wait in the collective for their watchdogs, as
+        # after a hang (under srun, --kill-on-bad-exit=1 ends the step at that exit). A
+        # process stuck after its error, or a hang, leaves every peer to its watchdog.
         dies = failure.ends == "dies"
-        restarts_left = self.restarts < MAX_RESTARTS and failure.same_node
         node = rank // physics.GPUS_PER_NODE
+        # torch 2.9.0 counts restarts per node: each torchrun's agent restarts its workers
+        # `if self._remaining_restarts > 0` only when its own worker group FAILED, and
+        # restarts for another node's return to the rendezvous in its HEALTHY branch, which
+        # "membership changes do not count as retries" (elastic/agent/server/api.py:898-928).
+        # A death fails its own node's group; a hang fails every group whose ranks time out
+        # in the collective (all but a lost host's).
+        left = tuple(MAX_RESTARTS - used for used in self.used)
+        lost = not failure.same_node
+        counted = [node] if dies else [n for n in range(plan.nodes) if not (lost and n == node)]
+        # The deepspeed launcher has no restarts of its own (every failure is a relaunch by
+        # hand): its one count is kept as before, on every node alike.
+        shared = plan.options.framework == "deepspeed"
+        if shared:
+            counted = list(range(plan.nodes))
+        # An agent with none left stops its workers and returns FAILED: torchrun raises
+        # ChildFailedError and closes the rendezvous (launcher/api.py:293, 311-313), and the
+        # launch ends (a restart of the others meets the closed rendezvous).
+        gives_up = tuple(n for n in counted if left[n] == 0)
         if plan.options.framework == "deepspeed":
             stranded = plan.nodes > 1
         else:
-            stranded = plan.nodes > 1 and not restarts_left and (node > 0 or plan.launched_by_slurm)
+            # Only a death on another node, whose agent gives up, leaves the shell's node's
+            # ranks in the collective: under srun (--kill-on-bad-exit=1) its exit ends the
+            # step at once.
+            stranded = dies and bool(gives_up) and node > 0 and not plan.launched_by_slurm
+        if stranded:  # the others' groups fail at their watchdogs: those with none left give up
+            gives_up += tuple(n for n in range(plan.nodes) if n != node and left[n] == 0)
         watchdog = not dies or stranded
         if watchdog:
             self.t = fault + ran_ms / 1000  # the peers wait in the collective
@@ -93,17 +116,19 @@ class Failing:
             full_recompute=layout.checkpointing,
             within=noise.unit(SAVES, 7002 + step),
         )
-        # torchrun restarts its workers up to --max-restarts (3); past that the job ends and
-        # starts anew (Slurm requeues it; a torchrun typed at a shell is run again). Where
-        # the node itself is out: under Slurm (srun) it is drained and the job requeued on
-        # a spare; under a torchrun typed at a shell no scheduler can do that, so the other
-        # nodes' agents restart their workers (an attempt) and wait at the rendezvous for a
-        # spare node's torchrun to join it.
+        # A torchrun that gives up ends the launch, and the job starts anew (Slurm requeues it;
+        # a torchrun typed at a shell is run again). Where the node itself is out: under
+        # Slurm (srun) it is drained and the job requeued on a spare; under a torchrun typed
+        # at a shell no scheduler can do that, so the other nodes' agents restart their
+        # workers (an attempt) and wait at the rendezvous for a spare node's torchrun.
         in_place = failure.same_node or not plan.launched_by_slurm
         # A GPU that stays broken until reset ("gpu"): each restart's worker on it fails
-        # again at CUDA initialisation, a few tens of seconds after its start, until the
-        # launch's restarts are used; then torchrun exits and the job runs without the node.
-        retries = MAX_RESTARTS - self.restarts if failure.kind == "gpu" else 0
+        # again at CUDA initialisation, a few tens of seconds after its start, and its node's
+        # agent counts each, until it has none left; then its torchrun exits and the job runs
+        # without the node. None where the hang itself ends the launch.
+        retries = left[node] if failure.kind == "gpu" and not gives_up else 0
+        if retries:
+            gives_up = (node,)
         retried: list[float] = []  # each restart: start, rendezvous, the CUDA error
         # A process stuck after its error (ends "stuck") does not end on its agent's SIGTERM
         # either: the agent waits 30 s for it before its SIGKILL (multiprocessing/api.py:
@@ -113,7 +138,7 @@ class Failing:
         for retry in range(retries):
             before = retried[-1] if retried else self.t + take_down  # the agent's take-down
             retried.append(before + noise.uniform(SAVES, 9_000_000 + step * 4 + retry, 25, 70))
-        same = in_place and self.restarts < MAX_RESTARTS and failure.kind != "gpu"
+        same = in_place and not gives_up and failure.kind != "gpu"
         self.events.append(
             Failed(
                 self.t,
@@ -135,6 +160,8 @@ class Failing:
                 tuple(retried),
                 failure.ends,
                 watchdog,
+                left,
+                gives_up,
             )
         )
         # A save whose write had not ended when the rank died never completes (every rank
@@ -159,7 +186,14 @@ class Failing:
             wait = noise.uniform(SAVES, 10_000_000_000 + 4 * step + 2, 3.0, 20.0)
         self.t = max([self.t, *retried]) + wait
         self.attempt += 1
-        self.restarts = self.restarts + 1 if same else 0
+        if same:
+            for n in counted:
+                self.used[n] += 1
+        else:  # the job started anew: new torchruns
+            self.used = [0] * plan.nodes
+        # The genact log's restart line: the failed node's agent, or where the node is lost
+        # (a spare's new agent takes its place), the shell's node's.
+        restarts = self.used[0 if lost else node]
         drained = spare = ""
         if failure.kind != "app":
             # A spare takes the node's place: a host the job has not used (the next name
@@ -168,6 +202,8 @@ class Failing:
             drained = self.roster[node]
             spare = self.roster[node] = plan.host(plan.nodes + self.spares)
             self.spares += 1
+            if not shared:
+                self.used[node] = 0  # the spare's torchrun: an agent of its own
         self.events.append(
             Restarted(
                 self.t,
@@ -180,7 +216,7 @@ class Failing:
                 self.t - max(checkpoint_end, self.last_restart),
                 not same,
                 drained,
-                self.restarts,
+                restarts,
                 spare,
             )
         )

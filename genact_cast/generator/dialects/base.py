@@ -269,8 +269,11 @@ def exit_lines(
     script: str,
     outer: Sequence[torchrun.Frame] = (),
 ) -> list[Out]:
-    """The shell's node's torchrun past its --max_restarts (`event.exits`): it exits with
-    ChildFailedError, its failed worker (local rank 0, `failure_lines`) the root cause.
+    """The shell's node's torchrun where the launch ends (`event.exits`). Where its own
+    agent has no restart left (`event.gives_up`) it exits with ChildFailedError, its
+    failed worker (local rank 0, `failure_lines`) the root cause. Where another node's
+    agent gave up and closed the rendezvous, this node's group, failed at its watchdog
+    with restarts left, is restarted into the closed rendezvous: RendezvousClosedError.
     After restart rounds on a GPU that needs a reset (`event.retried`), only the agent that
     used its restarts raises it, naming the worker that failed at CUDA initialisation;
     where that is another node's, the shell's node's last round of workers is left waiting
@@ -293,6 +296,8 @@ def exit_lines(
             exitcode=1,
         )
         return [Line(text) for text in lines]
+    if event.gives_up and 0 not in event.gives_up:
+        return [Line(text) for text in torchrun.rendezvous_closed(outer=outer)]
     # The root cause: the worker whose exit the agent saw first, the one that died
     # (`stopped_by_agent`), else the first to abort on its watchdog (`failure_lines`).
     died = not event.watchdog

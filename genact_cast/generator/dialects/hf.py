@@ -86,7 +86,6 @@ class Log(Saves, Watchdog, Counts):
         super().__init__(facts, cols=cols, interval=interval)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
-        self.restarted = 0  # the restarts this torchrun has made (its --max_restarts: 3)
         self.fresh: tuple[int, ...] = ()  # the launches that are the command run again
         self.clock = Clock()
         self.held_evaluation: Evaluated | None = None

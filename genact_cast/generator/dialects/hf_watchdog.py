@@ -56,7 +56,6 @@ class Watchdog(Loading):
 
     incidentals: Incidentals
     failures: int  # the launches torchrun has restarted
-    restarted: int  # the restarts this torchrun has made
     comm_seconds: float  # this launch's set-up time, which the run's timeline leaves out
     resume_step: int  # the step this launch resumed from (0: the first launch)
     eval_works: int  # the evaluation loop's gathers in this launch, one an eval batch
@@ -130,10 +129,10 @@ class Watchdog(Loading):
         return own
 
     def _failure(self, event: Failed) -> list[Out]:
-        left = MAX_RESTARTS - self.restarted
+        # The shell's node's agent: its restarts left, counted per node by the run
+        # (Failed.left); past its --max_restarts it exits and the command is run again.
+        left = event.left[0] if event.left else MAX_RESTARTS
         self.failures += 1
-        # Past its --max_restarts torchrun exits (Failed.exits) and the command is run again.
-        self.restarted = 0 if event.exits else self.restarted + 1
         # torch 2.9 dumps on a timeout (torch_dump): each watchdog waits a minute for it
         # before it takes its process down, and this log runs that minute behind the run's.
         # The lines from here are stamped on the run's clock: this launch's set-up time

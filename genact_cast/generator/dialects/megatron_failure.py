@@ -161,7 +161,11 @@ def failure_lines(
                 site=site,
             )
         ]
-        if event.exits and not event.retried:
+        if event.exits and not event.retried and node not in event.gives_up:
+            # Restarts left, but another node's torchrun gave up and closed the rendezvous
+            # its restart now meets (torchrun_tracebacks.rendezvous_closed).
+            block += torchrun.rendezvous_closed(packages="dist-packages")
+        elif event.exits and not event.retried:
             # The agent has no restart left: it stops the group and returns FAILED, and
             # torchrun raises ChildFailedError (elastic/agent/server/api.py:898-913,
             # launcher/api.py:293 in torch 2.9.0), naming its node's failed worker.
@@ -218,6 +222,10 @@ def died_lines(
     site = torch_site(f.torch, "dist-packages")
     draw = Rng(f.seed * 619 + event.seq)
     exited = event.t + draw.uniform(0.3, 1.5)
+    # Its agent has no restart left: it raises ChildFailedError and exits, and srun
+    # (--kill-on-bad-exit=1) ends the step; no other agent sees it back at the rendezvous,
+    # and each takes Slurm's SIGTERM in its monitor loop.
+    ends = event.exits and f.nodes > 1
     chunks: list[tuple[float, int, list[str]]] = []
     for each in range(f.nodes):
         workers = agent(f, incidentals, attempt, each, fresh)
@@ -227,7 +235,8 @@ def died_lines(
                 torchrun.closing_signal(f.moment(seen), workers.agent_pid, source, pid, site=site)
                 for pid in workers.worker_pids
             ]
-            chunks.append((seen, each, closing))
+            if not ends:
+                chunks.append((seen, each, closing))
             continue
         block = torchrun.stopped_workers(
             f.moment(event.t),
@@ -256,7 +265,22 @@ def died_lines(
         stopping = len(workers.worker_pids) - 1
         chunks += [(event.t, each, block[:stopping]), (exited, each, block[stopping:])]
     chunks.sort(key=lambda item: (item[0], item[1]))
-    return [text for _, _, chunk in chunks for text in chunk]
+    lines = [text for _, _, chunk in chunks for text in chunk]
+    if ends:
+        ended = exited + 0.1
+        job = srun.job_id(f.seed, _launch(attempt, fresh))
+        lines += [
+            torchrun.srun_exit(event.host, node),
+            srun.terminating(job=job, step=0),
+            srun.task_failure(job=job, step=0, first=f.hosts[0], moment=f.moment(ended)),
+        ]
+        survivors = [
+            (each, agent(f, incidentals, attempt, each, fresh))
+            for each in range(f.nodes)
+            if each != node
+        ]
+        lines += terminated_agents(f, survivors, ended + 0.05, draw)
+    return lines
 
 
 def _launch(attempt: int, fresh: tuple[int, ...]) -> int:

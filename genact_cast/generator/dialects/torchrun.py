@@ -11,6 +11,9 @@ from genact_cast.generator.dialects.common import cpp_stamp, glog_stamp
 from genact_cast.generator.dialects.torchrun_tracebacks import SIGNALS
 from genact_cast.generator.dialects.torchrun_tracebacks import Frame as Frame
 from genact_cast.generator.dialects.torchrun_tracebacks import child_failed as child_failed
+from genact_cast.generator.dialects.torchrun_tracebacks import (
+    rendezvous_closed as rendezvous_closed,
+)
 from genact_cast.generator.dialects.torchrun_tracebacks import signal_exception as signal_exception
 
 BANNER_RULE = "*" * 41

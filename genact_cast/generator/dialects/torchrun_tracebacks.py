@@ -2,6 +2,7 @@
 ChildFailedError of a torchrun that has used its --max_restarts, and the SignalException of
 an agent stopped by a death signal, with torch 2.9.0's frames and Python 3.12's carets."""
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -42,8 +43,8 @@ def _carets(code: str) -> str:
         start, end = len("sys.exit("), len(code) - 1
     elif code.startswith("return "):
         start, end = len("return "), len(code)
-    elif code.startswith("result = "):
-        start, end = len("result = "), len(code)
+    elif re.match(r"\w+ = ", code):  # what an assignment is given
+        start, end = code.index(" = ") + 3, len(code)
     else:
         return ""
     return " " * (4 + start) + "^" * (end - start)
@@ -147,4 +148,59 @@ def signal_exception(
         *_traceback(_SIGNAL_FRAMES, packages, outer),
         "torch.distributed.elastic.multiprocessing.api.SignalException: "
         f"Process {agent} got signal: {signum}",
+    ]
+
+
+# torch 2.9.0's agent whose own worker group failed, with restarts left, after another
+# node's agent gave up: that torchrun raised ChildFailedError and, in launch_agent's
+# `finally`, closed the rendezvous (launcher/api.py:311-313 -> dynamic_rendezvous.py:1278-1309),
+# so this one's restart (agent/server/api.py:910, the FAILED branch) re-rendezvouses
+# (:708, :685, :500) into a closed rendezvous: the join op's ERROR_CLOSED raises
+# RendezvousClosedError (dynamic_rendezvous.py:1170, :676), which nothing in the agent or
+# launch_agent catches (api.py:716-733, launcher/api.py:306-310): torchrun ends with it,
+# with no message. The frames are the 2.9.0 wheel's (tests/data/real_logs/
+# torch29_rendezvous_closed.txt); the shape is a real torchrun's (pytorch/pytorch#147064,
+# torch 2.6 with Python 3.11; pytorch/pytorch#91943 for the frames below _restart_workers).
+_AGENT = "elastic/agent/server/api.py"
+_PROF = _SIGNAL_FRAMES[3]  # the @prof wrapper of every agent method (metrics/api.py:138)
+_CLOSED_FRAMES: tuple[Frame, ...] = (
+    *_SIGNAL_FRAMES[:5],
+    (
+        "elastic/agent/server/api.py",
+        910,
+        "_invoke_run",
+        "self._restart_workers(self._worker_group)",
+    ),
+    _PROF,
+    (
+        "elastic/agent/server/api.py",
+        708,
+        "_restart_workers",
+        "self._initialize_workers(worker_group)",
+    ),
+    _PROF,
+    (_AGENT, 685, "_initialize_workers", "self._rendezvous(worker_group)"),
+    _PROF,
+    (
+        _AGENT,
+        500,
+        "_rendezvous",
+        "rdzv_info = spec.rdzv_handler.next_rendezvous()",
+    ),
+    (
+        "elastic/rendezvous/dynamic_rendezvous.py",
+        1170,
+        "next_rendezvous",
+        "self._op_executor.run(join_op, deadline, self._get_deadline)",
+    ),
+    ("elastic/rendezvous/dynamic_rendezvous.py", 676, "run", "raise RendezvousClosedError"),
+)
+
+
+def rendezvous_closed(*, packages: str = "site-packages", outer: Sequence[Frame] = ()) -> list[str]:
+    """The traceback a torchrun (or a launcher that runs torch's `run`, `outer` its frames)
+    ends with when its restart meets a rendezvous another node's torchrun closed."""
+    return [
+        *_traceback(_CLOSED_FRAMES, packages, outer),
+        "torch.distributed.elastic.rendezvous.api.RendezvousClosedError",
     ]

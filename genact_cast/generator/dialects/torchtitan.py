@@ -103,7 +103,6 @@ class Log(Watchdog):
         self.colors = Colors(enabled=color)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
-        self.restarted = 0  # the restarts this torchrun has made (its --max_restarts: 3)
         self.fresh: tuple[int, ...] = ()  # the launches that are the command run again
         self.resume_step = 0
         self.memory_gib = 0.0

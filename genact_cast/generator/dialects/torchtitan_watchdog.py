@@ -39,7 +39,6 @@ class Watchdog(Job):
 
     incidentals: Incidentals
     failures: int  # the launches torchrun has restarted
-    restarted: int  # the restarts this torchrun has made
     resume_step: int  # the step this launch resumed from (0: the first launch)
 
     def _start_lines(self, at: float) -> list[Out]:
@@ -109,10 +108,10 @@ class Watchdog(Job):
         return Collective(group.label(), 0, event.op, event.seq, numel_in, numel_out)
 
     def _failure(self, event: Failed) -> list[Out]:
-        left = MAX_RESTARTS - self.restarted
+        # The shell's node's agent: its restarts left, counted per node by the run
+        # (Failed.left); past its --max_restarts it exits and the command is run again.
+        left = event.left[0] if event.left else MAX_RESTARTS
         self.failures += 1
-        # Past its --max_restarts torchrun exits (Failed.exits) and the command is run again.
-        self.restarted = 0 if event.exits else self.restarted + 1
         # `--local-ranks-filter 0`: rank 0 alone, every line of its stream tagged by the tee.
         # torch in /usr/local/lib/python3.12/site-packages: python.org's build, whose
         # interpreter torchrun's shebang names
