@@ -33,9 +33,15 @@ def painted(
     if screen.mouse and rows:
         return True  # (no shell reads the mouse: fzf's finder, its `> ` query no prompt)
     same = (screen.cols, len(screen.rows)) == (before.cols, len(before.rows))
+    # Rows whose text changed: the cursor leaving a row changes its cells, not its text
+    # (git's pager quitting at once on short output, `ESC[?1h` then two lines: the
+    # command's row counted as the third row painted, review-exports14 item 6).
+    texts = [row_text(row) for row in screen.rows]
     if same and 0 < moved < len(screen.rows):
-        kept = before.rows[moved:]
-        rows = {y for y, row in enumerate(screen.rows) if y >= len(kept) or row != kept[y]}
+        kept = [row_text(row) for row in before.rows[moved:]]
+        rows = {y for y, text in enumerate(texts) if y >= len(kept) or text != kept[y]}
+    elif same:
+        rows = {y for y in rows if y < len(texts) and texts[y] != row_text(before.rows[y])}
     # (rows only blanked are no page: zsh's transient prompt erasing its prompt's rows
     # as it redraws the command on one, the last time before `exit`)
     rows = {y for y in rows if y < len(screen.rows) and row_text(screen.rows[y]).strip()}
