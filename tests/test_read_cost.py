@@ -92,3 +92,27 @@ def test_a_cast_that_would_take_over_the_time_limit_is_refused_by_its_size(
         f" {size * 0.2e-6:,.0f} s); cut it with --start-at/--end-at, or draw a still with --at"
     )
     encode_cost.check_read_cost(str(ROOT / "casts" / "seed7.cast"), "text")  # a real one passes
+
+
+@pytest.mark.parametrize(("kind", "ways"), [
+    ("--text", "cut it with --start-at/--end-at, or draw a still with --at"),
+    ("--vtt", "cut it with --start-at/--end-at"),
+    ("--gif", "cut the cast"),
+])  # fmt: skip
+def test_standard_input_from_a_file_and_the_gif_are_held_to_the_same_count(
+    tmp_path: Path, kind: str, ways: str
+) -> None:
+    """review-attack16 F8: `embed - < cast` skipped the count a named file gets, and F7:
+    the GIF, which reads the cast whole too, had no count at all."""
+    cast = tmp_path / "many.cast"
+    with cast.open("w") as out:
+        out.write(json.dumps({"version": 2, "width": 80, "height": 24}) + "\n")
+        out.writelines(f'[{i / 100:.2f}, "o", "a"]\n' for i in range(1_100_000))
+    with cast.open("rb") as stdin:
+        result = subprocess.run(
+            [*GENACT, "embed", "-", kind, str(tmp_path / "out")], stdin=stdin,
+            capture_output=True, text=True, timeout=600, cwd=ROOT,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == f"genact-cast: more than 1,000,000 events to draw; {ways}\n"
+    assert not (tmp_path / "out").exists()

@@ -281,7 +281,7 @@ READ_WAYS = {
 _BLOCK = 1 << 20
 
 
-def check_read_cost(path: str, kind: str) -> None:
+def check_read_cost(path: str, kind: str, shown: str | None = None) -> None:
     """Before an export reads the regular file `path` whole: refused in one line when it is
     past the size limit, holds more events than the terminal model draws (counted as lines
     that start an event, at the speed of a byte search), or would take more than
@@ -295,7 +295,7 @@ def check_read_cost(path: str, kind: str) -> None:
     if not stat.S_ISREG(info.st_mode):
         return
     if info.st_size > limits.MAX_CAST_BYTES:
-        raise GenactCastError(too_large(path, info.st_size))
+        raise GenactCastError(too_large(shown or path, info.st_size))
     seconds = info.st_size * READ_BYTE_SECONDS.get(kind, MODEL_BYTE_SECONDS)
     if seconds > READ_SECONDS:
         raise GenactCastError(

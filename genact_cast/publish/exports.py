@@ -41,10 +41,14 @@ def export(
             start_at=clip.start_at, end_at=repr(float(at)),
         )  # fmt: skip
     if kind not in ("mp4", "webm"):
-        if at is None and clip.end_at is None and source != "-" and not is_url(source):
+        if at is None and clip.end_at is None and not is_url(source):
             from genact_cast.publish.encode_cost import check_read_cost
 
-            check_read_cost(source, kind)  # before minutes of reading
+            # Before minutes of reading; standard input too when it is a file (`< cast`,
+            # review-attack16 F8: refused as a file, accepted from it). /dev/stdin opens
+            # the file anew, so the count leaves standard input where it is.
+            stdin = source == "-"
+            check_read_cost("/dev/stdin" if stdin else source, kind, "<stdin>" if stdin else None)
         _export(source, output, kind, overwrite=overwrite, clip=clip, theme=theme,
                 size=chosen_size)  # fmt: skip
         return

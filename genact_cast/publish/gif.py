@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from genact_cast.asciicast import Header, Theme
 from genact_cast.atomic import atomic_output, temporary_writes
 from genact_cast.output_target import check_writable
-from genact_cast.publish.encode_cost import GifFrames, check_video
+from genact_cast.publish.encode_cost import GifFrames, check_read_cost, check_video
 from genact_cast.publish.raster_work import FRAME_SHARE
 from genact_cast.publish.screens import Clip, Screen, Timeline
 from genact_cast.publish.svg_strip import LAST_FRAME_SECONDS
@@ -89,6 +89,9 @@ def render_gif(
     # empty), and messages still name <stdin>.
     shown = "<stdin>" if source == "-" else source if is_url(source) else None
     with replayable(source) as path:
+        # The whole cast is read: its cost first, as every other whole-cast export's
+        # (review-attack16 F7: 300 MB at one moment was one frame, past every count).
+        check_read_cost(path, "GIF", shown)
         with open_cast(path, shown=shown) as reader:
             check_size(reader.header.cols, reader.header.rows)
             clip = gif_clip(reader.header, speed=speed, fps_cap=fps_cap,
