@@ -44,6 +44,14 @@ def run_app(app: Any) -> None:
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): nothing left to say
         raise SystemExit(1) from None
+    except OSError as exc:
+        # What no command turned into a message: typer's own `--install-completion`
+        # writing a read-only ~/.bashrc was a traceback (review-attack16 F6).
+        from genact_cast.escape import terminal_text
+        from genact_cast.standard_output import os_reason
+
+        where = f"{terminal_text(str(exc.filename))}: " if exc.filename else ""
+        fail(f"{where}{os_reason(exc)}", 1)
     if code is MEMORY:
         fail("out of memory: what was asked needs more than this process may use", 1)
     if code == 130:  # typer turns Ctrl-C into this exit code, silently

@@ -673,3 +673,17 @@ def test_standard_input_closed_or_write_only_is_one_line(
         "pipe a cast in or name a file\n" if stdin == "closed" else "pipe a cast in\n"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == (["in"] if opened >= 0 else [])
+
+
+def test_install_completion_that_cannot_write_is_one_line(tmp_path: Path) -> None:
+    """review-attack16 F6: typer's `--install-completion` into a home whose ~/.bashrc
+    cannot be written (read-only; here a directory, which root cannot write either) was a
+    PermissionError traceback."""
+    (tmp_path / ".bashrc").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "--install-completion", "bash"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == f"genact-cast: {tmp_path / '.bashrc'}: Is a directory\n"
