@@ -3,7 +3,10 @@ recorded by the reviewer in a pty with asciinema 2.4, or cut down from one by ha
 
 from __future__ import annotations
 
-from tests.test_vtt import SUBTITLES, cues_of_file, lines
+from genact_cast.publish.screens import Clip, Timeline
+from genact_cast.publish.vtt import render_vtt
+from genact_cast.sources import open_cast
+from tests.test_vtt import SUBTITLES, cues, cues_of_file, lines
 
 
 def test_a_pager_that_quits_at_once_leaves_output_not_a_session() -> None:
@@ -17,3 +20,22 @@ def test_a_pager_that_quits_at_once_leaves_output_not_a_session() -> None:
     assert "[git]" not in lines(found)
     found = cues_of_file("review14_g4f.cast", SUBTITLES)
     assert found[1] == ("00:00:09.626", [" f.txt | 1 +", " 1 file changed"]), found
+
+
+def test_a_pager_opened_by_a_call_at_a_repl_is_named_for_the_function() -> None:
+    """Item 9: `help(len)` typed at python3's `>>>` opens its pager: the session was
+    `[help(len]` (the name cut at a closing parenthesis only)."""
+    found = cues_of_file("review14_s8.cast", SUBTITLES)
+    assert ("00:00:04.737", ["[help]"]) in found, found
+
+
+def test_a_clip_cut_by_end_at_has_no_cue_past_its_end() -> None:
+    """Item 8: with --start-at 4.3 --end-at 8.0 (a 3.7 s clip) the last cue ran to 4.369,
+    the minimum second of a cast's last cue; the clip's video ends at 3.7 s."""
+    with open_cast(str(SUBTITLES / "review14_s4.cast")) as reader:
+        clip = Clip(start_at="4.3", end_at="8.0")
+        found = cues(render_vtt(Timeline(reader.header, reader.events(), clip)))
+    assert found[-1] == ("00:00:03.369", ["bye 👋"]), found
+    with open_cast(str(SUBTITLES / "review14_s4.cast")) as reader:
+        vtt = render_vtt(Timeline(reader.header, reader.events(), clip))
+    assert vtt.rstrip().split("\n\n")[-1].startswith("00:00:03.369 --> 00:00:03.700")

@@ -372,7 +372,7 @@ def render_vtt(timeline: Timeline) -> str:
     taken += [(time, (-1, 0), text, None, False) for time, text in opening]
     taken += [(time, (AFTER - 1, y * 1000 + x), text, None, False) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
-    return cue_file(taken, timeline.end)
+    return cue_file(taken, timeline.end, cut=timeline.clip.end_at is not None)
 
 
 def _answered(

@@ -71,14 +71,17 @@ def _grams(text: str, size: int) -> Counter[str]:
 
 
 def cue_file(
-    taken: list[tuple[float, tuple[int, int], str, float | None, bool]], end_time: float
+    taken: list[tuple[float, tuple[int, int], str, float | None, bool]],
+    end_time: float,
+    cut: bool = False,
 ) -> str:
     """WebVTT of the lines taken, (time, place, text, erased at, typed), sorted: lines
     under `MERGE_SECONDS` apart share a cue, but a command typed starts a cue of its own
     (one typed ahead shows within a moment of the output before it) unless the lines
     appeared at the same moment (one screen: a clip's start, scripted typing), and takes
     the output that follows within `COMMAND_SECONDS`; a cue lasts to the next, or to the
-    erasure of all its lines; the last to `end_time` (at least a second)."""
+    erasure of all its lines; the last to `end_time` (at least a second, but for a clip
+    `cut` there by --end-at: no cue past its end, review-exports14 item 8)."""
     cues: list[tuple[float, list[str], list[float | None]]] = []
     command = False  # the last cue holds a command typed
     for time, _, text, gone, typed in taken:
@@ -98,7 +101,8 @@ def cue_file(
             command = typed
     out = ["WEBVTT", ""]
     for index, (start, texts, ends) in enumerate(cues):
-        end = cues[index + 1][0] if index + 1 < len(cues) else max(end_time, start + 1.0)
+        last = max(end_time, start + 0.001) if cut else max(end_time, start + 1.0)
+        end = cues[index + 1][0] if index + 1 < len(cues) else last
         erased = [gone for gone in ends if gone is not None]
         if len(erased) == len(ends) and start < max(erased) < end:
             end = max(erased)  # every line of the cue was erased: it ends there

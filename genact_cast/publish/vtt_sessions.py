@@ -128,6 +128,9 @@ def _name(words: list[str]) -> str | None:
     if not words or words[0] in PASSED:
         return None
     program = words[0].lstrip("$(`").rstrip(")`").rsplit("/", 1)[-1]
+    # A call typed at a REPL (`help(len)` in python3 opens its pager): the function's
+    # name, not a piece of the expression (`[help(len]`, review-exports14 item 9).
+    program = program.split("(", 1)[0] or program
     if _INTERPRETER.fullmatch(program):
         program = _script(words[1:]) or program
     if program.isprintable() and program.isascii():
