@@ -75,3 +75,30 @@ def test_a_blinking_screen_through_a_long_pause_blinks_ten_minutes_then_stays_sh
     # 1,000 blinks, then the shown text held in 655.35 s frames (was one a blink: 33,334)
     assert 1000 + 19_400 // 656 <= len(delays) <= 1040, len(delays)
     assert 20_000_000 <= sum(delays) <= 20_005_000
+
+
+def test_a_gif_picture_is_bounded_by_memory_not_by_the_format(tmp_path: Path) -> None:
+    """review-attack16 F9: GIF's 16-bit size let a 200x60 terminal at --font-size 120
+    (14640x8700) take 2.6 GB for three frames; the bound is now the video's, in one line,
+    before any memory is used."""
+    import resource
+
+    cast = _write(
+        tmp_path / "wide.cast", {"version": 2, "width": 200, "height": 60},
+        [0, "o", "\u001b[41mhello\r\n"], [1, "o", "\u001b[44mworld\u001b[2J"],
+    )  # fmt: skip
+
+    def one_gigabyte() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "embed", str(cast), "--gif",
+         str(tmp_path / "w.gif"), "--font-size", "120"],
+        capture_output=True, text=True, timeout=600, preexec_fn=one_gigabyte,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "genact-cast: --font-size 120 makes a 14640x8700 picture for this terminal; a GIF "
+        "here holds at most 8192x4352: use a smaller --font-size\n"
+    )
+    assert not (tmp_path / "w.gif").exists()

@@ -52,8 +52,10 @@ IDLE_SECONDS = 5.0  # agg's idle limit when neither the option nor the cast give
 MIN_DELAY = 2  # hundredths: browsers show a frame given less for 10
 MAX_DELAY = 0xFFFF  # hundredths: a frame's delay is 16 bits (655.35 s); a longer hold
 # is that frame then unchanged one-pixel frames, as gifsicle splits one
-# GIF's sizes are 16 bits; a picture this large is far past what anyone displays.
-MAX_PICTURE = (16384, 16384)
+# The video's bound, a memory bound: the picture, the last frame's and the quantizer's
+# buffers are each whole pictures (review-attack16 F9: GIF's own 16-bit limit let a
+# three-frame GIF of 14640x8700 take 2.6 GB).
+MAX_PICTURE = (8192, 4352)
 COLOURS = 255  # at most, in a frame's palette
 TRANSPARENT = 255  # the index left free: a pixel the frame leaves as it was
 
@@ -320,4 +322,11 @@ def paletted(picture: Image.Image) -> Image.Image:
     methods past that (at most 7 levels off on emoji, median cut 36, octree 13)."""
     from PIL import Image
 
-    return picture.quantize(COLOURS, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+    try:
+        return picture.quantize(
+            COLOURS, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE
+        )
+    except ValueError as exc:  # Pillow's word for a failed allocation (ulimit -v)
+        if "quantization error" in str(exc):
+            raise MemoryError from None
+        raise
