@@ -294,6 +294,15 @@ class FrameworkLog:
         # A span's end (a save, a notice) on the logging interval is drawn by every dialect:
         # the Trainer's bar reaches it, and a step it draws on the interval is a logged one.
         groups += [(span.attempt, span.last) for span in spans if span.last % freq == 0]
+        # A launch's first logged line is drawn: it times the iterations since the launch's
+        # training began (Megatron's interval timer), which a later line shown in a subset
+        # could not say (training.py:1405, 1509-1510 at core_v0.14.0).
+        starts = {(e.attempt, e.step + 1) for e in events if isinstance(e, Restarted)}
+        groups += [
+            (span.attempt, -(-span.first // freq) * freq)
+            for span in spans
+            if span.first == 1 or (span.attempt, span.first) in starts
+        ]
         ticks = tick_steps(spans, every, [*self._extra_ticks(events), *groups])
         # The other lines shown, between the drawn groups: they scroll past.
         logged = [
