@@ -102,3 +102,25 @@ def test_a_gif_picture_is_bounded_by_memory_not_by_the_format(tmp_path: Path) ->
         "here holds at most 8192x4352: use a smaller --font-size\n"
     )
     assert not (tmp_path / "w.gif").exists()
+
+
+def test_the_gif_is_streamed_beside_its_output_not_through_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review-attack16 F13: the GIF was written whole in $TMPDIR, then copied, so a small
+    or RAM-backed /tmp failed it when the target's disk had room. With no usable
+    temporary folder at all, a GIF of a cast file is still written."""
+    import tempfile
+
+    from genact_cast.publish.gif import render_gif
+
+    not_a_folder = tmp_path / "tmp-is-a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
+    cast = _write(
+        tmp_path / "a.cast", {"version": 2, "width": 20, "height": 4},
+        [0, "o", "hello\r\n"], [1, "o", "world\r\n"],
+    )  # fmt: skip
+    render_gif(str(cast), tmp_path / "a.gif", overwrite=False)
+    assert len(_frames(tmp_path / "a.gif")) >= 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.cast", "a.gif", "tmp-is-a-file"]

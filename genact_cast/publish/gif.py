@@ -28,13 +28,11 @@ what the PNG and the video need: `genact-cast[video]` (`genact-cast[gif]` is the
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from genact_cast.asciicast import Header, Theme
-from genact_cast.atomic import atomic_output, temporary_writes
+from genact_cast.atomic import atomic_output
 from genact_cast.output_target import check_writable
 from genact_cast.publish.encode_cost import GifFrames, check_read_cost, check_video
 from genact_cast.publish.raster_work import FRAME_SHARE
@@ -103,25 +101,23 @@ def render_gif(
         with open_cast(path, shown=shown) as reader:
             palette = resolve_theme(reader.header, theme)
             timeline = Timeline(reader.header, reader.events(), clip, largest=largest)
-            with tempfile.TemporaryDirectory(prefix="genact-cast-gif-") as tmp:
-                encoded = Path(tmp) / "out.gif"
-                with temporary_writes("the GIF's temporary file"):
-                    write_gif(timeline, palette, encoded, font_size=font_size, loop=loop,
-                              frames=counter.frames)  # fmt: skip
-                with atomic_output(output, overwrite=overwrite) as stream, encoded.open("rb") as f:
-                    shutil.copyfileobj(f, stream)
+            # Streamed into the output's own temporary file, beside it (review-attack16
+            # F13: written whole in $TMPDIR first, a small /tmp failed it).
+            with atomic_output(output, overwrite=overwrite) as stream:
+                write_gif(timeline, palette, stream, font_size=font_size, loop=loop,
+                          frames=counter.frames)  # fmt: skip
 
 
 def write_gif(
     timeline: Timeline,
     theme: Theme,
-    path: Path,
+    out: BinaryIO,
     *,
     font_size: int = 14,
     loop: bool = True,
     frames: int | None = None,
 ) -> int:
-    """Encode the timeline into `path` as a GIF, frame by frame; the frame count."""
+    """Encode the timeline into `out` as a GIF, frame by frame; the frame count."""
     from genact_cast.publish.picture_layout import check_picture, layout
     from genact_cast.publish.raster import Raster
     from genact_cast.publish.video import _blink_hidden, _blink_toggles, _progress
@@ -135,48 +131,47 @@ def write_gif(
     lay = raster.layout
     frame_pixels = lay.width * lay.height
     frame_work = frame_pixels + frame_pixels // FRAME_SHARE
-    with path.open("wb") as out:
-        canvas = _Canvas(raster)
-        encoder = _Encoder(out, canvas, loop)
-        count = 0
-        shown: int | None = None  # when the screen on the canvas starts, not yet encoded
-        last: Screen | None = None
-        seconds = 0.0
-        with _progress(frames) as advance:
-            for screen in timeline:
-                seconds += GifFrames.frame_cost(frame_pixels, 2 * len(screen.changed) > rows)
-                check_video(count + 1, seconds, "GIF")
-                raster.work.allow(timeline.chars, (count + 1) * frame_work)
-                at = round(screen.time * 100)
-                if shown is not None and last is not None and at >= shown + MIN_DELAY:
-                    # Blinking text while the waiting screen lasts (video.py's, in ms):
-                    # each toggle a frame, counted and costed as any other (a long pause
-                    # of a blinking screen is thousands: review-attack16 F5).
-                    for toggle in _blink_toggles(canvas, last, shown * 10, at * 10):  # type: ignore[arg-type]
-                        seconds += GifFrames.frame_cost(frame_pixels, False)
-                        check_video(count + 2, seconds, "GIF")
-                        raster.work.allow(timeline.chars, (count + 2) * frame_work)
-                        count += encoder.encode(shown)
-                        shown = toggle // 10
+    canvas = _Canvas(raster)
+    encoder = _Encoder(out, canvas, loop)
+    count = 0
+    shown: int | None = None  # when the screen on the canvas starts, not yet encoded
+    last: Screen | None = None
+    seconds = 0.0
+    with _progress(frames) as advance:
+        for screen in timeline:
+            seconds += GifFrames.frame_cost(frame_pixels, 2 * len(screen.changed) > rows)
+            check_video(count + 1, seconds, "GIF")
+            raster.work.allow(timeline.chars, (count + 1) * frame_work)
+            at = round(screen.time * 100)
+            if shown is not None and last is not None and at >= shown + MIN_DELAY:
+                # Blinking text while the waiting screen lasts (video.py's, in ms):
+                # each toggle a frame, counted and costed as any other (a long pause
+                # of a blinking screen is thousands: review-attack16 F5).
+                for toggle in _blink_toggles(canvas, last, shown * 10, at * 10):  # type: ignore[arg-type]
+                    seconds += GifFrames.frame_cost(frame_pixels, False)
+                    check_video(count + 2, seconds, "GIF")
+                    raster.work.allow(timeline.chars, (count + 2) * frame_work)
                     count += encoder.encode(shown)
-                    shown = at
-                # A screen under 2/100 s after the one waiting replaces it (drawn over it).
-                shown = at if shown is None else shown
-                raster.blink_hidden = _blink_hidden(shown * 10)
-                canvas.update(screen)
-                last = screen
-                advance(count, screen.time)
-            assert shown is not None  # a timeline yields a first screen
-            assert last is not None
-            end = max(round(timeline.end * 100), shown + round(LAST_FRAME_SECONDS * 100))
-            for toggle in _blink_toggles(canvas, last, shown * 10, end * 10, ended=True):  # type: ignore[arg-type]
-                seconds += GifFrames.frame_cost(frame_pixels, False)
-                check_video(count + 2, seconds, "GIF")
-                raster.work.allow(timeline.chars, (count + 2) * frame_work)
+                    shown = toggle // 10
                 count += encoder.encode(shown)
-                shown = toggle // 10
+                shown = at
+            # A screen under 2/100 s after the one waiting replaces it (drawn over it).
+            shown = at if shown is None else shown
+            raster.blink_hidden = _blink_hidden(shown * 10)
+            canvas.update(screen)
+            last = screen
+            advance(count, screen.time)
+        assert shown is not None  # a timeline yields a first screen
+        assert last is not None
+        end = max(round(timeline.end * 100), shown + round(LAST_FRAME_SECONDS * 100))
+        for toggle in _blink_toggles(canvas, last, shown * 10, end * 10, ended=True):  # type: ignore[arg-type]
+            seconds += GifFrames.frame_cost(frame_pixels, False)
+            check_video(count + 2, seconds, "GIF")
+            raster.work.allow(timeline.chars, (count + 2) * frame_work)
             count += encoder.encode(shown)
-        encoder.finish(end)
+            shown = toggle // 10
+        count += encoder.encode(shown)
+    encoder.finish(end)
     return count
 
 
