@@ -53,3 +53,40 @@ def test_a_pinned_method_is_always_a_fine_tune(method: str) -> None:
         except BadOption:
             continue
         assert plan.kind == "sft", (seed, method, plan.kind)
+
+
+# A fine-tune on a model torchtitan v0.2.0 builds, refused only as a fine-tune.
+TITAN = RecordOptions(seed=7, framework="torchtitan", model="Llama-3.1-8B")
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (TITAN._replace(method="full"), "--method full"),
+        (TITAN._replace(method="lora", kind="sft"), "--method lora"),
+        (TITAN._replace(method="qlora"), "--method qlora"),
+        (TITAN._replace(kind="sft"), "--kind sft"),
+        (TITAN._replace(dataset="MetaMathQA"), "--dataset MetaMathQA"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_fine_tune_refused_by_a_framework_names_the_pin_and_a_way_that_runs(
+    options: RecordOptions, named: str
+) -> None:
+    """torchtitan v0.2.0 types no fine-tune (lineup.NO_SFT): the refusal names the option
+    that made the run one (`--method full` was named `--dataset None`), and suggests only
+    what runs: not `--method full` after a refused adapter (it is a fine-tune too), nor
+    another kind of run after a fine-tuning dataset (which no pre-training takes)."""
+    with pytest.raises(BadOption) as refused:
+        make_plan(options)
+    message = str(refused.value)
+    assert message.startswith(f"{named}: torchtitan v0.2.0 has no "), message
+    assert "None" not in message
+    assert "--method full" not in message.split("; use ")[1], message
+    assert message.endswith(" or genact"), message
+    if options.dataset is not None:
+        assert "--kind" not in message
+    elif "--kind pretrain or continue" in message:
+        # taken as given, the suggestion runs (a pinned --method full with it too)
+        method = "full" if options.method == "full" else None
+        assert make_plan(TITAN._replace(kind="continue", method=method)).kind == "continue"

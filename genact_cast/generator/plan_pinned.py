@@ -39,21 +39,40 @@ def check_pinned(options: RecordOptions, kind: str) -> Pinned:
         )
     pinned_moe = options.model is not None and find_model(options.model).moe
     uncounted = None if options.model is None else lora.why_no_adapters(find_model(options.model))
+    no_sft = lineup.why_no_sft(options.framework)
+    # A full fine-tune where the framework runs one; else what it does run, or where it is run
+    # (`--method full` would only be refused in its turn).
+    full = (
+        "--method full"
+        if no_sft is None
+        else f"--kind pretrain or continue, or --framework {lineup.SFT_FRAMEWORKS}"
+    )
     if uncounted is not None and options.method in ("lora", "qlora"):
         instead = (
-            "--method full"
-            if lineup.serves(find_model(options.model or ""), "sft")
-            else ("--kind continue")
+            full if lineup.serves(find_model(options.model or ""), "sft") else "--kind continue"
         )
         raise BadOption(f"--method {options.method}: {uncounted}; use {instead}")
     no_adapters = lineup.why_no_adapters(options.framework)
     if no_adapters is not None and options.method in ("lora", "qlora"):
-        raise BadOption(f"--method {options.method}: {no_adapters}; use --method full")
-    no_sft = lineup.why_no_sft(options.framework)
+        raise BadOption(f"--method {options.method}: {no_adapters}; use {full}")
     if no_sft is not None and kind == "sft":
-        pinned = f"--kind {kind}" if options.kind else f"--dataset {options.dataset}"
+        # A fine-tuning dataset is not pre-training data: only another framework takes it.
+        other_kind = (
+            ""
+            if options.kind is None and options.method is None
+            else "--kind pretrain or continue, or "
+        )
         raise BadOption(
-            f"{pinned}: {no_sft}; use --kind pretrain or continue, "
-            f"or --framework {lineup.SFT_FRAMEWORKS}"
+            f"{_sft_pin(options)}: {no_sft}; use {other_kind}--framework {lineup.SFT_FRAMEWORKS}"
         )
     return Pinned(pinned_moe, uncounted, no_adapters)
+
+
+def _sft_pin(options: RecordOptions) -> str:
+    """The option that made the run a fine-tune (choose_kind's order: --kind, --method,
+    then the dataset's kind)."""
+    if options.kind is not None:
+        return f"--kind {options.kind}"
+    if options.method is not None:
+        return f"--method {options.method}"
+    return f"--dataset {options.dataset}"
