@@ -27,7 +27,8 @@ RUNS = [
     (9724, "genact", None, "sft"),
     (1004, "genact", None, "sft"),
     (9879, "torchtitan", None, None),
-    (9724, "megatron", None, "sft"),
+    # (9734's continued pre-training: the megatron dialect types no fine-tune, lineup.NO_SFT)
+    (9734, "megatron", None, None),
     (9724, "hf", None, "sft"),
 ]
 

@@ -232,7 +232,9 @@ def test_every_dialect_runs_the_same_steps_saves_and_failures(seed: int, kind: s
         if comparable(base, f) and comparable(planned(seed, kind, f), "hf")
     ]
     assert "deepspeed" in others
-    assert len(others) >= 3
+    # a fine-tune: the Trainer, DeepSpeed and the genact log (lineup.NO_SFT: neither
+    # torchtitan nor the megatron dialect types one)
+    assert len(others) >= (2 if kind == "sft" else 3)
     runs = {name: Run(planned(seed, kind, name)) for name in ["hf", *others]}
     total = base.total_steps
     # about fifty steps across the run, the first and last among them, and the steps after

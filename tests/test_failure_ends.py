@@ -213,10 +213,11 @@ def test_a_stuck_rank_does_not_end_on_its_agents_sigterm() -> None:
     """The real Xid 48 log (plan_failures.ENDS): the faulty rank prints its CUDA error but its
     process does not exit, so its peers time out 600 s later; then its agent's SIGTERM goes
     unanswered and SIGKILL follows 30 s after, before the agent reports the failure. Megatron
-    (srun relays every node's agent) shows it for Xid 48 (9804) and 95 (6870's fine-tune), and
+    (srun relays every node's agent) shows it for Xid 48 (9804) and 95 (6932; 6870 was a
+    fine-tune, which the megatron dialect does not type: lineup.NO_SFT), and
     a death (Xid 94) never has such a kill; the genact log says the same in its words."""
     runs = [case("megatron", 9804, 2, None)]
-    options = RecordOptions(seed=6870, framework="megatron", kind="sft", failures=1, cols=1000)
+    options = RecordOptions(seed=6932, framework="megatron", kind="continue", failures=1, cols=1000)
     events = [e for e in Run(make_plan(options)).events if isinstance(e, Failed)]
     runs.append((events, plain(output_of(generate(options).events)).splitlines()))
     xids = set()
@@ -262,8 +263,10 @@ def test_a_stuck_rank_does_not_end_on_its_agents_sigterm() -> None:
 
 
 # Multi-node Megatron runs under srun whose one failure is a death (Xid 94) on another node
-# than the first: 4 nodes (rank 22, 24; rank 8, local rank 0) and 8 nodes (rank 54).
-MEGATRON_DEATHS = [(6863, "continue"), (6874, "continue"), (6867, "sft"), (6890, "sft")]
+# than the first: 4 nodes (rank 22, 24; rank 8, local rank 0) and 8 nodes (rank 36). (6867
+# continues pre-training, and 6897 in 6890's place, since the megatron dialect types no
+# fine-tune: lineup.NO_SFT.)
+MEGATRON_DEATHS = [(6863, "continue"), (6874, "continue"), (6867, "continue"), (6897, "continue")]
 
 
 def test_a_death_on_any_node_is_stopped_by_its_own_agent_and_the_others_follow() -> None:

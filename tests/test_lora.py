@@ -129,27 +129,36 @@ def test_the_checker_catches_a_full_fine_tune_learning_rate_on_adapters() -> Non
 
 
 @pytest.mark.parametrize(
-    ("framework", "release"),
-    [("torchtitan", "torchtitan v0.2.0"), ("megatron", "Megatron-LM core_v0.14.0")],
+    ("framework", "release", "no_sft"),
+    [
+        ("torchtitan", "torchtitan v0.2.0", "torchtitan v0.2.0 has no SFT"),
+        ("megatron", "Megatron-LM core_v0.14.0", "the megatron dialect does not type ModelOpt's"),
+    ],
 )
-def test_frameworks_without_lora_refuse_it_and_never_draw_it(framework: str, release: str) -> None:
+def test_frameworks_without_lora_refuse_it_and_never_draw_it(
+    framework: str, release: str, no_sft: str
+) -> None:
     """torchtitan v0.2.0 and Megatron-LM core_v0.14.0 train no adapters (`git grep -i lora`
     at those tags finds only DeepSeek-V3's q/kv_lora_rank): a pinned --method lora or qlora
-    is refused in one line naming why, and the seed draws full fine-tunes for them."""
+    is refused in one line naming why and what runs instead (never `--method full`, itself
+    refused: neither dialect types a fine-tune, lineup.NO_SFT), and no seed draws them."""
     for method in ("lora", "qlora"):
-        with pytest.raises(BadOption, match=rf"^--method {method}: {release}.*no LoRA"):
+        with pytest.raises(BadOption, match=rf"^--method {method}: {release}.*no LoRA") as caught:
             plan_for(1, framework=framework, method=method, kind="sft")
-    if framework == "torchtitan":  # nor any fine-tune (lineup.NO_SFT)
-        with pytest.raises(BadOption, match=r"^--kind sft: torchtitan v0.2.0 has no SFT"):
-            plan_for(1, framework=framework, kind="sft")
-        return
+        assert "--method full" not in str(caught.value)
+        assert str(caught.value).endswith("--framework hf, deepspeed or genact")
+    with pytest.raises(BadOption, match=rf"^--kind sft: {no_sft}"):
+        plan_for(1, framework=framework, kind="sft")
+    with pytest.raises(BadOption, match=rf"^--method full: {no_sft}"):
+        plan_for(1, framework=framework, method="full")
     drawn = {
-        plan.lora.method if plan.lora else "full"
-        for seed in range(12)
-        if arch_of(RecordOptions(seed=seed, kind="sft", framework=framework))  # not refused
-        for plan in [plan_for(seed, kind="sft", framework=framework)]
+        plan.kind
+        for seed in range(40)
+        if arch_of(RecordOptions(seed=seed, framework=framework))  # not refused
+        for plan in [plan_for(seed, framework=framework)]
     }
-    assert drawn == {"full"}
+    assert drawn
+    assert "sft" not in drawn
     # The same seeds draw adapters for a framework that trains them.
     assert any(plan_for(seed, kind="sft", framework="hf").lora for seed in range(12))
 

@@ -33,7 +33,8 @@ from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines,
 
 FIXTURES = Path(__file__).parent / "data" / "megatron"
 # Seeds and pins the other tests of this file do not otherwise use; with and without failures,
-# pre-training, continued pre-training and fine-tuning, one node and many, PP 1 and more.
+# pre-training and continued pre-training (the dialect types no fine-tune: lineup.NO_SFT), one
+# node and many, PP 1 and more.
 CASES = [
     RecordOptions(
         seed=7, framework="megatron", model="Llama-3-70B", kind="continue", failures=1, gpus=512
@@ -45,8 +46,10 @@ CASES = [
     # job is run again without its node (seed 21's node goes down instead: Slurm ends the
     # step before any watchdog fires, tests/test_torchrun_exit.py)
     # (the seed's own OLMo-2-13B is refused since review-mg10 finding 4: the same failures)
+    # (490 continues pre-training Llama-3.1-8B since Megatron SFT is refused, lineup.NO_SFT:
+    # 174's Qwen2.5-14B fine-tune, two instances of 8, shards over all 16 at 8,192 tokens)
     RecordOptions(
-        seed=174, framework="megatron", kind="sft", gpus=16, failures=2, model="Qwen2.5-14B"
+        seed=490, framework="megatron", kind="continue", gpus=16, failures=2, model="Llama-3.1-8B"
     ),
     RecordOptions(seed=4, framework="megatron", model="Mixtral-8x7B"),
 ]
@@ -324,7 +327,7 @@ def test_the_final_evaluations_read_new_batches() -> None:
     # on the test split: neither repeats the loop's last evaluation, nor each other's timer.
     # (1077: 1075 draws Qwen3-30B-A3B on a layout Megatron cannot hold, and is refused)
     options = RecordOptions(
-        seed=1077, framework="megatron", kind="sft", cols=1000, color=False, duration=60.0
+        seed=1077, framework="megatron", kind="continue", cols=1000, color=False, duration=60.0
     )
     plan = make_plan(options)
     text = cast_lines(options)
@@ -577,7 +580,7 @@ def test_a_load_prints_what_load_checkpoint_prints_in_its_order() -> None:
         " 'fully_sharded_model_space', 'chained_optim_avoid_prefix': True,"
         " 'singleton_local_shards': False}"
     )
-    plan = make_plan(CASES[3])  # sft, two failures: the fine-tune's load, then two resumes
+    plan = make_plan(CASES[3])  # two failures: the load of the base, then two resumes
     # (a Megatron-FSDP run: fsdp_dtensor checkpoints, loaded without "distributed ", without
     # the torch_dist branch's metadata line and the distributed optimizer's per-rank line)
     assert Log(facts_for(plan), color=False).fsdp
@@ -745,10 +748,12 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
         # (its OLMo-2-13B refused since review-mg10 finding 4: the same layout and failure)
         # (since the distributed optimizer's state is counted, a dense model without stages
         # runs Megatron-FSDP: Qwen3-30B-A3B on 16 B200, 2 instances of 8, in its place)
+        # (6306 continues pre-training since Megatron SFT is refused, lineup.NO_SFT: 6284's
+        # run was a fine-tune; the same model, GPUs and instances, a hang in an all-gather)
         RecordOptions(
-            seed=6284,
+            seed=6306,
             framework="megatron",
-            kind="sft",
+            kind="continue",
             failures=1,
             cols=80,
             gpus=16,
@@ -874,7 +879,9 @@ def test_the_vocabulary_is_padded_from_the_tokenizers_length() -> None:
     # _HuggingFaceTokenizer.vocab_size is len(tokenizer) (tokenizer.py:150): Qwen3's 151669
     # tokens, not config.json's 151936, padded to 151680 at TP 1 (review-mg4 fault 12), and
     # the embedding and output layer of the rank's count follow: 8,188,638,208 for Qwen3-8B.
-    plan = make_plan(RecordOptions(seed=6001, framework="megatron", kind="sft"))
+    plan = make_plan(
+        RecordOptions(seed=6001, framework="megatron", kind="continue", model="Qwen3-8B")
+    )
     log = Log(facts_for(plan), color=False, interval=10)
     assert (log.facts.arch, log.facts.tp, log.facts.vocab) == ("Qwen3-8B", 1, 151936)
     assert (log.vocab, log.padded_vocab) == (151669, 151680)
@@ -906,7 +913,9 @@ def test_every_family_the_dialect_trains_has_its_tokenizers_length() -> None:
 def test_validate_args_warns_of_fsdp2_with_tp_and_every_rank_of_moe_ffn() -> None:
     # arguments.py:849-860: FSDP2 with TP > 1 before Blackwell warns on rank 0 through
     # warnings.warn (utils.py:385); :942-944 prints the MoE line in every process.
-    plan = make_plan(RecordOptions(seed=6006, framework="megatron", kind="sft", model="Qwen3-32B"))
+    plan = make_plan(
+        RecordOptions(seed=6006, framework="megatron", kind="continue", model="Qwen3-32B")
+    )
     log = Log(facts_for(plan), color=False, interval=10)
     assert log.fsdp
     assert log.facts.tp > 1
@@ -947,7 +956,7 @@ def test_a_megatron_fsdp_command_sets_what_validate_args_accepts() -> None:
     # (custom_fsdp.md, "Disable CUDA_DEVICE_MAX_CONNECTIONS") and types the four flags below.
     # The distributed optimizer's runs (stages, experts) keep the Llama example's 1.
     for options in (
-        RecordOptions(seed=6006, framework="megatron", kind="sft", model="Qwen3-32B"),
+        RecordOptions(seed=6006, framework="megatron", kind="continue", model="Qwen3-32B"),
         RecordOptions(seed=6455, framework="megatron", kind="continue", failures=1, cols=80),
         CASES[1],
         CASES[2],
@@ -986,9 +995,17 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
     assert layer(5120, 13824, 40, 8, 1) == 275268608
     assert layer(8192, 29568, 64, 8, 4) == 219433472
     # (6362 and 6668: the faults of 6294 and 6658 kill their process, and torchrun stops the
-    # rest before any watchdog fires)
+    # rest before any watchdog fires; 6693 continues pre-training since Megatron SFT is
+    # refused, lineup.NO_SFT: 6668 was a fine-tune)
     qwen14 = RecordOptions(seed=6362, framework="megatron", kind="continue", failures=1)
-    qwen72 = RecordOptions(seed=6668, framework="megatron", kind="sft", failures=1, gpu="A100")
+    qwen72 = RecordOptions(
+        seed=6693,
+        framework="megatron",
+        kind="continue",
+        failures=1,
+        gpu="A100",
+        model="Qwen2.5-72B",
+    )
     for options, shape in ((qwen14, (5120, 13824, 40, 8)), (qwen72, (8192, 29568, 64, 8))):
         facts = facts_for(make_plan(options))
         whole, world = layer(*shape, facts.tp), facts.gpus // (facts.tp * facts.pp)
@@ -1202,9 +1219,11 @@ def test_the_first_line_after_a_resume_averages_the_iterations_since_training_st
     # :1509-1510): after a resume at 2901 the line at 2910 averages 9 of them, its warm-up
     # included (review-mg6, low-confidence note: it stated one step's 853.1 ms, 7.7 s in all,
     # where the whole-second stamps are 9 s apart).
-    # (seed 8412: 8408's failure moved when failures became a Poisson process over the run)
+    # (seed 8412: 8408's failure moved when failures became a Poisson process over the run;
+    # 8929 since Megatron SFT is refused, lineup.NO_SFT: a continued pre-training run that
+    # resumes at 375, saved every 25)
     options = RecordOptions(
-        seed=8412, framework="megatron", model="Qwen3-30B-A3B", kind="sft", failures=1
+        seed=8929, framework="megatron", model="Qwen3-30B-A3B", kind="continue", failures=1
     )
     text = release_lines(options)
     loaded, checked = 0, 0

@@ -97,10 +97,14 @@ UNSUPPORTED = {
 # (`git grep -i lora v0.2.0` finds only DeepSeek-V3's q/kv_lora_rank, its attention's own
 # projections); Megatron-LM core_v0.14.0's training neither (the same MLA ranks in
 # arguments.py:2901-2903, and tensor_parallel/layers.py:788 names NeMo's LoRA adapter, which
-# lives in NeMo, not in pretrain_gpt.py). Their runs are full fine-tunes.
+# lives in NeMo, not in pretrain_gpt.py), nor its ModelOpt fine-tune (`git grep -i lora` in
+# examples/post_training and megatron/post_training finds DeepSeek's MLA ranks alone).
 NO_ADAPTERS = {
     "torchtitan": "torchtitan v0.2.0 has no LoRA (its fine-tunes train every weight)",
-    "megatron": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no LoRA (NeMo adds it)",
+    "megatron": (
+        "Megatron-LM core_v0.14.0 has no LoRA (neither pretrain_gpt.py nor ModelOpt's "
+        "finetune.py trains adapters; NeMo adds them)"
+    ),
 }
 
 
@@ -108,8 +112,25 @@ NO_ADAPTERS = {
 # registers c4, c4_test and c4_validation only (datasets/hf_datasets.py:35-51) and its
 # trainer has no chat template or prompt masking: its runs pre-train or continue
 # pre-training.
-NO_SFT = {"torchtitan": "torchtitan v0.2.0 has no SFT path (no chat template, no loss masking)"}
-SFT_FRAMEWORKS = "hf, deepspeed, megatron or genact"
+# Megatron-LM core_v0.14.0's `--sft` (pretrain_gpt.py:369-370, SFTDataset) tokenizes through
+# SFTTokenizer, whose one prompt format is nemotron-h-aligned (tokenizer/sft_tokenizer.py:
+# 44-53, any other raises NotImplementedError): Nemotron-H's template and its <SPECIAL_233>
+# pad token, which the catalogue's tokenizers do not hold (convert_tokens_to_ids gives their
+# unk id, None for Llama 3's and Qwen's); without `--sft` pretrain_gpt.py trains a GPTDataset
+# with the loss on every prompt token (review-realism9 F1). The tag's one SFT script for Llama
+# and Qwen is ModelOpt's examples/post_training/modelopt/finetune.py, and the dialect does not
+# type it: it takes micro batch 1 only (finetune.py:326-327) and, from the Hub, the five
+# datasets of its SFTDataset.hf_dataset_to_conversation (finetune.py:64-79), and prints its
+# own lines (a "Rank N/W creates SFT data shard" per rank and split, finetune.py:148-157).
+NO_SFT = {
+    "torchtitan": "torchtitan v0.2.0 has no SFT path (no chat template, no loss masking)",
+    "megatron": (
+        "the megatron dialect does not type ModelOpt's finetune.py, Megatron-LM "
+        "core_v0.14.0's SFT script for Llama and Qwen (its --sft takes Nemotron-H's prompt "
+        "format only)"
+    ),
+}
+SFT_FRAMEWORKS = "hf, deepspeed or genact"
 
 
 def why_no_sft(framework: str) -> str | None:
