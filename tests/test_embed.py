@@ -132,7 +132,8 @@ def _hostile(tmp_path: Path, name: str, header: str, events: list[str]) -> Path:
         ('{"version":2,"width":1000,"height":1000}', ['[0,"o","x"]'],
          "terminal size 1000x1000 is over the limit for drawing a cast"),
         # (b): a work bomb (REP of a billion), over the work budget in its first events
-        ('{"version":2,"width":400,"height":400}',
+        # (400x200: a picture within the GIF's memory bound, 83506b7)
+        ('{"version":2,"width":400,"height":200}',
          [f'[{i * 0.001:.3f},"o","a\\u001b[1000000000b"]' for i in range(200)],
          "more work than its output allows"),
         # (c): resizes between two screens of 200,000 cells, each a full reflow: the
