@@ -373,6 +373,47 @@ def test_a_torchrun_typed_at_the_shell_exits_without_sruns_lines() -> None:
     assert not [line for line in text if line.startswith("srun:")]
 
 
+@pytest.mark.parametrize("ends", ["dies", "hangs"])
+def test_under_srun_only_the_node_out_of_restarts_raises_child_failed(ends: str) -> None:
+    # Node 1's agent has no restart left, node 0's has three (tests/torch_agents.py). After a
+    # death node 1's torchrun raises ChildFailedError at once and srun (--kill-on-bad-exit=1)
+    # ends the step: node 0's torchrun takes Slurm's SIGTERM in its monitor loop. After a hang
+    # both groups fail at their watchdogs: node 1 gives up and closes the rendezvous, node 0
+    # restarts into it and ends in RendezvousClosedError (launcher/api.py:311-313,
+    # dynamic_rendezvous.py:676 at torch 2.9.0); both tasks exit with 1.
+    from genact_cast.generator.presenters.framework import dialect_for
+
+    plan = make_plan(
+        RecordOptions(seed=26, framework="megatron", kind="continue", gpus=16, failures=0)
+    )
+    assert plan.nodes == 2
+    assert plan.launched_by_slurm
+    event = Failed(
+        1000.0, 5, plan.host(1), 11, 3, 94, "Contained ECC error", "_ALLGATHER_BASE", 100,
+        600_000, 600_100, t_fault=999.5, exits=True, ends=ends, watchdog=ends != "dies",
+        left=(3, 0), gives_up=(1,),
+    )  # fmt: skip
+    out = dialect_for(plan).present(event)
+    text = "\r\n".join(getattr(item, "text", "") for item in out).split("\r\n")
+    assert text.count(ERROR) == 1
+    root = text.index("Root Cause (first observed failure):")
+    assert text[root + 3] == f"  host      : {plan.host(1)}"
+    tasks = [line for line in text if line.startswith("srun: error: ")]
+    first = text.index(tasks[0])
+    assert tasks[0] == f"srun: error: {plan.host(1)}: task 1: Exited with exit code 1"
+    assert first > root
+    assert re.fullmatch(r"srun: Terminating StepId=\d+\.0", text[first + 1])
+    if ends == "dies":
+        assert CLOSED not in text
+        _terminated(text[first + 3 :], plan, skip=1, signum=15)
+    else:
+        assert text.count(CLOSED) == 1
+        assert sorted(tasks) == sorted(
+            f"srun: error: {plan.host(n)}: task {n}: Exited with exit code 1" for n in range(2)
+        )
+        assert not [line for line in text if "death signal" in line]
+
+
 def test_slurms_lines_on_a_node_failure_are_a_real_logs() -> None:
     """srun.node_failure against a real log's three lines (tests/data/real_logs/
     slurm_node_failure.txt), with that site's KillWait of 60 s where the default is 30."""
