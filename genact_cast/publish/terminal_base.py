@@ -94,7 +94,6 @@ class BufferScreen(pyte.Screen):
         self._kept: list[Char] = []
         self._plain: list[Row] = []
         self._shown_cursor: tuple[int, int] | None = None
-        self.last_char = ""
         self._narrow_chars: set[str] = set()
         # Work done so far, in cells touched (text, fills, repeats, scrolled rows, screens
         # read), and the caller's limit for it: checked at each operation, not once per

@@ -30,7 +30,6 @@ class TextScreen(BufferScreen):
             data = data.translate(charset)
         if not data:
             return
-        self.last_char = data[-1]
         attrs = self.cursor.attrs
         glyphs = self._glyphs.get(attrs)
         if glyphs is None:
@@ -155,6 +154,18 @@ class TextScreen(BufferScreen):
         self.dirty.add(cursor.y)
 
     def repeat(self, count: int = 1) -> None:
-        """REP: the last character drawn, again (bounded by the screen's size)."""
-        if self.last_char:
-            self._draw(self.last_char * min(max(count, 1), self.columns * self.lines))
+        """REP as avt's `rep` (terminal.rs): the character in the cell left of the cursor
+        (a wide one's head for its tail; a blank cell's space), again in the current pen,
+        bounded by the screen's size; nothing in the first column. Not the last character
+        printed: after a move the player repeats what is left of the cursor
+        (tests/data/screens/repeat.cast: `x字Q ESC[10G ESC[3b |` shows three blanks,
+        review-exports14 item 13)."""
+        x = min(self.cursor.x, self.columns)
+        if x == 0:
+            return
+        line = self.buffer.get(self.cursor.y)
+        column = x - 1
+        while column > 0 and line is not None and line.get(column, DEFAULT).data == "":
+            column -= 1
+        char = (line.get(column, DEFAULT).data if line is not None else "")[:1] or " "
+        self._draw(char * min(max(count, 1), self.columns * self.lines))
