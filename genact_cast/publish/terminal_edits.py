@@ -14,6 +14,7 @@ from genact_cast.publish.terminal_cells import (
     SCROLLBACK,
     Line,
     Pen,
+    char_width,
     has_text,
 )
 from genact_cast.publish.terminal_text import TextScreen
@@ -219,6 +220,15 @@ class EditingScreen(TextScreen):
         if pen != DEFAULT:  # the inserted cells are blanks in the pen (avt's `ich`)
             for column in range(x, min(x + max(count or 1, 1), self.columns)):
                 line[column] = pen
+        # What is pushed past the right edge is gone; a wide character whose right half
+        # went with it no longer fits, and leaves a blank (pyte kept a cell at the column
+        # past the edge: `abcdefghij字` on 12 columns, an X inserted, showed `Xabcdefghij字`
+        # where the player shows `Xabcdefghij`, review-exports14 item 15).
+        for column in [c for c in line if c >= self.columns]:
+            del line[column]
+        last = self.columns - 1
+        if last > 0 and line.get(last, DEFAULT).data and char_width(line[last].data) == 2:
+            line[last] = pen
 
     def alignment_display(self) -> None:
         """DECALN: every cell an `E` (avt's); one template line copied, not cell by cell."""
