@@ -231,10 +231,19 @@ class BufferScreen(pyte.Screen):
             self.cursor.y += 1
 
     def reverse_index(self) -> None:
-        if self.cursor.y == self._margins().top:
+        """RI as avt's `ri` (terminal.rs): at the region's top a scroll down; else a row up
+        by `move_cursor_to_row`, which in origin mode counts the row from the region's top
+        (so the cursor stays on its row, kept inside the region: `ESC[?6h ESC[2;3r`, `B` on
+        the region's last row, `ESC M X` shows `BX` in the player, review-exports14 item
+        16) and puts a pending wrap back in the last column."""
+        top, bottom = self._margins()
+        if self.cursor.y == top:
             self.scroll_down(1)
         elif self.cursor.y > 0:
-            self.cursor.y -= 1
+            origin = modes.DECOM in self.mode
+            row = min(max(top + self.cursor.y - 1, top), bottom) if origin else self.cursor.y - 1
+            self.cursor.y = row
+            self.cursor.x = min(self.cursor.x, self.columns - 1)
 
     # --- what the exports read -------------------------------------------------------
 
