@@ -51,12 +51,15 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
     text = element if element.tag == SVG + "text" else element.find(SVG + "text")
     assert text is not None
     cells: list[Cell] = []
+    leading: list[str] = []  # format characters before a row's first character
 
     def put(chars: str, name: str, placed: bool = False) -> None:
         """`placed`: the text starts a <tspan> with `x` (its first character is no part of
         a cluster before it)."""
         for index, c in enumerate(chars):
-            if _flag_letter(c) and cells and _flag_letter(cells[-1][0]):
+            if not cells and unicodedata.category(c) == "Cf":
+                leading.append(c)  # (the LRO opening a reordered span: no advance)
+            elif _flag_letter(c) and cells and _flag_letter(cells[-1][0]):
                 cells[-1] = (cells[-1][0] + c, cells[-1][1])  # a flag: one glyph, two cells
                 cells.append((" ", name))
             elif c in ADVANCING_MARKS and cells and not (placed and index == 0):
@@ -70,7 +73,8 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
                 else:
                     cells[-1] = (cells[-1][0] + c, cells[-1][1])
             else:
-                cells.append((c, name))
+                cells.append(("".join(leading) + c if not cells else c, name))
+                leading.clear()
 
     put(text.text or "", "")
     for span in text:

