@@ -343,14 +343,16 @@ def make_plan(options: RecordOptions) -> RunPlan:
         # 4-bit weights are for a model whose bf16 weights the GPUs cannot hold (a 70B on a
         # node); where they can, the seed's adapter fine-tune is a LoRA (explicit --method
         # qlora is still honoured).
-        bf16 = bf16_adapters(options, kind, gpu, config, order[1])
+        bf16 = bf16_adapters(options, kind, gpu, config, order[1], start.date())
         if bf16 is not None:
             method, config = "lora", bf16
             options = options._replace(method=method)
     if gpu != drawn_gpu and (gpu.name not in framework.gpus or usable_from(gpu) > start.date()):
         # Only a newer GPU makes the pinned run: a date and a torch build it has.
         again = Rng(options.seed ^ 0xD47E)
-        framework, start = choose_software_and_date(again.fork(), again.fork(), options, gpu)
+        # after the chosen set's publication too, as a pinned one's (F9)
+        dated = options._replace(dataset=config.dataset.name)
+        framework, start = choose_software_and_date(again.fork(), again.fork(), dated, gpu)
     arch, dataset, layout, seq_len, epochs = config[:5]
     mfu_draw = config.draws[1]  # the middle draw where the seed's made no run
     model_name = model_name_for(choose, arch, kind, dataset, pinned=options.model is not None)

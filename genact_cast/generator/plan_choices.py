@@ -84,6 +84,8 @@ def choose_software_and_date(
     first = max(_FIRST_DAY, usable_from(gpu), catalog.release_floor())
     if options.model is not None:  # the seed's day, after the pinned model came out
         first = max(first, find_model(options.model).released + timedelta(days=1))
+    if options.dataset is not None:  # and after the pinned set was published
+        first = max(first, find_dataset(options.dataset).released + timedelta(days=1))
     days = scene.integer(0, (_LAST_DAY - first).days)
     hour, second = scene.integer(7, 22), scene.integer(0, 3599)
     pick = choose.random()
@@ -100,6 +102,12 @@ def choose_software_and_date(
             raise BadOption(
                 f"no {arch.name} run could start on {start:%Y-%m-%d}: its weights came out on "
                 f"{arch.released:%Y-%m-%d}; use a later --start or another --model"
+            )
+        data = find_dataset(options.dataset) if options.dataset is not None else None
+        if data is not None and not data.out_by(start.date()):
+            raise BadOption(
+                f"no {data.name} run could start on {start:%Y-%m-%d}: it was published on "
+                f"{data.released:%Y-%m-%d}; use a later --start or another --dataset"
             )
         late = [r for r in catalog.pinned(options.framework) if r.released >= start.date()]
         if late:

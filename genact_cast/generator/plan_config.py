@@ -49,7 +49,7 @@ def frameworks_for(arch: Architecture, kind: str, but: str = "") -> str:
 
 
 def bf16_adapters(
-    options: RecordOptions, kind: str, gpu: Gpu, config: "Config", pick: float
+    options: RecordOptions, kind: str, gpu: Gpu, config: "Config", pick: float, day: date
 ) -> "Config | None":
     """The same model as a LoRA on bf16 weights, if memory holds it: on the same data and
     GPUs, else on other GPU counts (LoRA runs faster: the same data may take under the
@@ -61,7 +61,7 @@ def bf16_adapters(
         options._replace(method="lora", model=arch.name),
     )
     for pinned in tries:
-        found = _candidates(pinned, kind, gpu, *config.draws[:4])  # type: ignore[arg-type]
+        found = _candidates(pinned, kind, gpu, *config.draws[:4], day=day)  # type: ignore[arg-type]
         if found:
             chosen = found[min(len(found) - 1, int(pick * len(found)))]
             return chosen._replace(draws=config.draws)
@@ -175,14 +175,14 @@ def _choose_config(
     start = int(first_model * len(models))
     rotation = models[start:] + models[:start]
     if options.model is None and options.framework != "genact":
-        seeds = _replaced(options, kind, gpu, draws, pick, rotation, floor)
+        seeds = _replaced(options, kind, gpu, draws, pick, rotation, floor, day)
         if seeds is not None:
             return seeds._replace(draws=draws)
     candidates: list[Config] = []
     for arch in rotation:
         if options.model is not None and arch != find_model(options.model):
             continue
-        candidates = _candidates(options, kind, gpu, *draws, arch, floor=floor)
+        candidates = _candidates(options, kind, gpu, *draws, arch, floor=floor, day=day)
         if options.framework == "megatron":
             # what is pinned, on a layout Megatron can hold (megatron_memory)
             candidates = [
@@ -204,6 +204,7 @@ def _replaced(
     pick: float,
     rotation: list[Architecture],
     floor: bool = True,
+    day: date | None = None,
 ) -> Config | None:
     """The run genact plans for the seed, as the framework lays it out (the same model, its
     own candidates, the same pick); None where genact has no run for the seed (or the
@@ -215,7 +216,7 @@ def _replaced(
     generic = options._replace(framework="genact")
     seed: list[Config] = []
     for arch in rotation:
-        seed = _candidates(generic, kind, gpu, *draws, arch, floor=floor)
+        seed = _candidates(generic, kind, gpu, *draws, arch, floor=floor, day=day)
         if seed:
             break
     if not seed:
@@ -227,7 +228,7 @@ def _replaced(
         # flat under the Trainer's launchers may fit where genact's expert-parallel layout
         # did not, and so come first in the seed's order (seed 42: Qwen3-30B-A3B under hf
         # for genact's Llama-3-8B).
-        own = _candidates(options, kind, gpu, *draws, chosen.arch, floor=floor)
+        own = _candidates(options, kind, gpu, *draws, chosen.arch, floor=floor, day=day)
         picked = own[min(len(own) - 1, int(pick * len(own)))] if own else None
         # The same run under Megatron, or none: a layout whose distributed-optimizer state
         # would not fit is refused, never shown over the GPU (megatron_memory).
@@ -252,9 +253,11 @@ def _candidates(
     only: Architecture | None = None,
     *,
     floor: bool = True,
+    day: date | None = None,
 ) -> list[Config]:
     """Every believable configuration the options allow (`floor`: only layouts that fill
-    the GPUs' memory, see _floors)."""
+    the GPUs' memory, see _floors; `day`: the log's first day, before which every set it
+    trains on was published)."""
     arches = [a for a in lineup.models() if lineup.serves(a, kind)]
     if only is not None:
         arches = [a for a in arches if a == only]
@@ -274,6 +277,10 @@ def _candidates(
         if not _serves(pinned, kind):
             return []
         sets = [pinned]
+    if day is not None:
+        # only sets published before the log (review-realism9 F9: FineWeb in a log of
+        # 2024-03-01, Tulu 3 in one of 2024-08-01)
+        sets = [d for d in sets if d.out_by(day)]
     sizes = [options.gpus] if options.gpus is not None else list(CLUSTER_SIZES)
     if options.method in ("lora", "qlora"):  # adapters are trained on a node or two
         sizes = [n for n in sizes if n <= lora.MAX_GPUS]
@@ -355,10 +362,10 @@ def _what_would_work(
 
     def works(opts: RecordOptions, k: str, g: Gpu) -> bool:
         if opts.model is not None:
-            return any(_candidates(opts, k, g, *draws, floor=f) for f in _floors(opts))
+            return any(_candidates(opts, k, g, *draws, floor=f, day=day) for f in _floors(opts))
         models = lineup.choosable(k, day) or [a for a in lineup.models() if lineup.serves(a, k)]
         return any(
-            _candidates(opts, k, g, *draws, only=arch, floor=f)
+            _candidates(opts, k, g, *draws, only=arch, floor=f, day=day)
             for f in _floors(opts)
             for arch in models
         )
