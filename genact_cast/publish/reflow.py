@@ -178,31 +178,39 @@ def resize(
     blank: Char,
     materialize: Any,
     primary: bool = True,
-) -> tuple[list[Any], tuple[int, int]]:
+    saved: tuple[int, int] | None = None,
+) -> tuple[list[Any], tuple[int, int], tuple[int, int] | None]:
     """avt's `Buffer::resize`: the lines (scrollback and view) and cursor at the new size.
 
     `lines` may hold anything while the width stays; `materialize` turns one into a `Line`
     when the width changes (only then is every cell touched). The alternate screen's
-    (`primary` False) are cut or padded, not rewrapped (`_cut`).
+    (`primary` False) are cut or padded, not rewrapped (`_cut`). A `saved` cursor (ESC 7)
+    moves with the text as the cursor does, and goes home when its row left the screen:
+    asciinema-player 3.18 restores it there (review-exports14 item 14, measured in
+    Chromium: tests/data/screens/saved_cursor_resize.cast).
     """
     old_cols, old_rows = old
     cols, rows = new
     x, y = cursor
+    sx, sy = saved if saved is not None else (0, 0)
     result: list[Any] = lines
     if cols != old_cols and not primary:
         result = [_cut(materialize(line), cols, blank) for line in lines]
-        x = min(x, cols - 1)
+        x, sx = min(x, cols - 1), min(sx, cols - 1)
     elif cols != old_cols:
         full = [materialize(line) for line in lines]
         logical = logical_position((x, y), full, old_cols, old_rows)
+        kept = logical_position((sx, sy), full, old_cols, old_rows)
         full = reflow(full, cols, blank)
         if len(full) < old_rows:
             full += [Line([blank] * cols) for _ in range(old_rows - len(full))]
         x, row = relative_position(logical, full, cols, old_rows, blank)
+        sx, sy = relative_position(kept, full, cols, old_rows, blank)
         if row >= 0:
             y = row
         else:
             y = 0
+            sy -= row
             old_rows += -row
         result = full
     count = len(result)
@@ -213,14 +221,20 @@ def resize(
             del result[count - excess :]
             _unwrap(result[-1])
         y -= delta - excess
+        sy -= delta - excess
     elif rows > old_rows:
         delta = rows - old_rows
         shift = min(count - min(old_rows, count), delta)
         delta -= shift
         if y < old_rows:
             y += shift
+        if sy < old_rows:
+            sy += shift
         result += [None] * delta  # blank lines, made by the caller
-    return result, (x, y)
+    if saved is None:
+        return result, (x, y), None
+    home = sy < 0  # (its row went to the scrollback)
+    return result, (x, y), (0, 0) if home else (min(sx, cols - 1), min(sy, rows - 1))
 
 
 def _cut(line: Line, cols: int, blank: Char) -> Line:

@@ -198,13 +198,14 @@ class Terminal(EditingScreen):
             return
         if self._other is not None:
             self._resize_primary_behind(cols, rows)
-        self.buffer, self.scrollback, (x, y) = self._resize_buffer(
+        self.buffer, self.scrollback, (x, y), self._saved = self._resize_buffer(
             self.buffer,
             self.scrollback,
             (old_cols, old_rows),
             (cols, rows),
             (self.cursor.x, self.cursor.y),
-            keep_scrollback=not self.alternate,  # avt's alternate buffer keeps none
+            not self.alternate,  # (keeps a scrollback: avt's alternate buffer keeps none)
+            self._saved,
         )
         self.columns, self.lines = cols, rows
         self.cursor.x, self.cursor.y = x, y
@@ -227,15 +228,10 @@ class Terminal(EditingScreen):
         """
         assert self._other is not None
         buffer, scrollback, old_cols, old_rows, at = self._other
-        buffer, scrollback, moved = self._resize_buffer(
-            buffer, scrollback, (old_cols, old_rows), (cols, rows), at, keep_scrollback=True
+        buffer, scrollback, moved, saved = self._resize_buffer(
+            buffer, scrollback, (old_cols, old_rows), (cols, rows), at, True, self._other_saved
         )
         self._other = (buffer, scrollback, cols, rows, moved)
-        saved = self._other_saved
-        if saved is not None and (saved.cursor.x, saved.cursor.y) == at:
-            cursor = copy_cursor(saved.cursor)
-            cursor.x, cursor.y = moved
-            saved = saved._replace(cursor=cursor)
         self._other_saved = clamp_saved(saved, cols, rows)
 
     def _resize_buffer(
@@ -246,8 +242,10 @@ class Terminal(EditingScreen):
         new: tuple[int, int],
         cursor: tuple[int, int],
         keep_scrollback: bool,
-    ) -> tuple[defaultdict[int, Line], list[Any], tuple[int, int]]:
-        """One buffer's lines (scrollback and view) and cursor at the new size."""
+        saved: Any = None,
+    ) -> tuple[defaultdict[int, Line], list[Any], tuple[int, int], Any]:
+        """One buffer's lines (scrollback and view), cursor and `saved` cursor (ESC 7's,
+        moved with the text: `reflow.resize`) at the new size."""
         cols, rows = new
         lines = [*scrollback, *(buffer.get(y) for y in range(old[1]))]
         self.spend(len(lines) * (cols if cols != old[0] else 1))
@@ -257,9 +255,14 @@ class Terminal(EditingScreen):
                 return reflow.Line([DEFAULT] * old[0])
             return reflow.Line(list(map(line.__getitem__, range(old[0]))), line.wrapped)
 
-        result, (x, y) = reflow.resize(
-            lines, old, new, cursor, DEFAULT, materialize, primary=keep_scrollback
+        at = (saved.cursor.x, saved.cursor.y) if saved is not None else None
+        result, (x, y), moved = reflow.resize(
+            lines, old, new, cursor, DEFAULT, materialize, primary=keep_scrollback, saved=at
         )
+        if saved is not None and moved is not None:
+            kept = copy_cursor(saved.cursor)
+            kept.x, kept.y = moved
+            saved = saved._replace(cursor=kept)
         converted: list[Line | None] = []
         for line in result:
             if isinstance(line, reflow.Line):
@@ -276,4 +279,4 @@ class Terminal(EditingScreen):
         for row, line in enumerate(view):
             if line is not None:
                 fresh[row] = line
-        return fresh, back, (x, max(0, min(y, rows - 1)))
+        return fresh, back, (x, max(0, min(y, rows - 1))), saved
