@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.events import CheckpointSaved, Failed, Launched
+from genact_cast.generator.events import CheckpointSaved, Failed, Launched, Restarted
 from genact_cast.generator.run import Run
 from tests.cast_text import read_run
 from tests.helpers import events_of, output_of, plain
@@ -145,3 +145,41 @@ def test_a_write_is_logged_when_it_ends_and_never_where_a_rank_died_first(
     for f in run.failures:  # each resumes from a save written before it
         assert (f.attempt - 1, f.resume_step) not in cut
     assert violations(run) == {}
+
+
+def _resumable(run: Run, e: CheckpointSaved) -> bool:
+    """A save the framework makes, which a restart can resume from."""
+    plan = run.plan
+    every = e.step % plan.checkpoint_every == 0 or e.step == plan.total_steps
+    return bool(e.path) and (plan.epoch_saves or every)
+
+
+# (seed, framework): runs whose async writes two close failures cut (the Trainer's saves
+# are synchronous and torchtitan and Megatron refuse seed 58's fine-tune).
+CUT_TWICE = [(58, "genact")]
+
+
+@pytest.mark.parametrize(("seed", "framework"), CUT_TWICE)
+def test_a_write_cut_by_a_failure_is_never_resumed_from_by_a_later_one(
+    seed: int, framework: str
+) -> None:
+    """Seed 58 (Qwen2.5 72B fine-tune on 16 GPUs) with its second failure moved next to the
+    first: the first fault cuts step 1,500's write and the job resumes from 1,348; the
+    replay saves 1,500 again and the second fault cuts that write too. The first cut save's
+    planned end had passed by then, and the timeline counted it as written: the job resumed
+    from step-1500, a checkpoint no launch finished writing. Every resume is from the last
+    save whose write ended before its fault, among those no earlier fault cut."""
+    plan = make_plan(RecordOptions(seed=seed, framework=framework, failures=2))
+    first, second = plan.failures
+    run = Run(plan._replace(failures=(first, second._replace(at=first.at))))
+    alive: list[tuple[int, str, float]] = []  # saves written or still writing
+    cuts = 0
+    for e in run.events:
+        if isinstance(e, CheckpointSaved) and _resumable(run, e):
+            alive.append((e.step, e.path, e.t - e.blocking + e.waited + e.seconds))
+        elif isinstance(e, Failed):
+            cuts += sum(end > e.t_fault for _, _, end in alive)
+            alive = [s for s in alive if s[2] <= e.t_fault]
+        elif isinstance(e, Restarted):
+            assert (e.step, e.checkpoint) == (alive[-1][:2] if alive else (0, "")), e
+    assert cuts == 2  # both faults cut a write: the case this test is for

@@ -165,9 +165,11 @@ class Failing:
             )
         )
         # A save whose write had not ended when the rank died never completes (every rank
-        # writes its shard): the job goes back to the last one written.
-        written = [(s, p) for s, p, end in self.saved if end <= fault]
-        resume_step, path = written[-1] if written else (0, "")
+        # writes its shard): the job goes back to the last one written. The cut save is
+        # dropped for good: its write ended at no later time either, so a later failure
+        # must not count it as written once its planned end has passed.
+        self.saved = [(s, p, end) for s, p, end in self.saved if end <= fault]
+        resume_step, path = self.saved[-1][:2] if self.saved else (0, "")
         checkpoint_end = next(
             (
                 e.t
