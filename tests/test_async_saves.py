@@ -183,3 +183,27 @@ def test_a_write_cut_by_a_failure_is_never_resumed_from_by_a_later_one(
         elif isinstance(e, Restarted):
             assert (e.step, e.checkpoint) == (alive[-1][:2] if alive else (0, "")), e
     assert cuts == 2  # both faults cut a write: the case this test is for
+
+
+@pytest.mark.parametrize(("seed", "options"), [(624, {"duration": 60.0})])
+def test_the_log_shows_the_save_each_restart_resumes_from(
+    seed: int, options: dict[str, float]
+) -> None:
+    """Seed 624 at --duration 60: a fast-forward logs one save between two step lines, the
+    latest; step 14,500's was that one, its write cut by the fault in step 14,501, so it had
+    no line, and the log resumed from step-14250, a save it never showed. The save a restart
+    resumes from is the last one written before the fault: the log shows it before the
+    failure."""
+    run = read_run(plain(output_of(events_of(seed=seed, **options))))
+    assert run.failures
+    for f in run.failures:
+        if f.from_start:
+            continue
+        before = [
+            s.path
+            for s in run.saves
+            if s.attempt < f.attempt
+            and not s.pending
+            and (s.at or s.written_at or f.xid_at) <= f.xid_at
+        ]
+        assert f.resume_path in before, (f.step, f.resume_path, before[-3:])

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from genact_cast.generator import style as fmt
 from genact_cast.generator.events import (
     CheckpointSaved,
+    Failed,
     RunEvent,
     Trained,
 )
@@ -28,22 +29,38 @@ def log_written(show: Show, until: float) -> None:
 def saves_shown(
     events: Sequence[RunEvent], ticks: list[list[int]], logged: Callable[[int, Trained], bool]
 ) -> set[int]:
-    """The saves worth a line (by id): the latest between two step lines. In fast-forward a
-    line for every save would drown the log; each still goes out when it happens, so the
-    live block never runs ahead of a line logged before it."""
+    """The saves worth a line (by id): the latest written between two step lines. In
+    fast-forward a line for every save would drown the log; each still goes out when it
+    happens, so the live block never runs ahead of a line logged before it. A save whose
+    write had not ended when the next failure struck never completes and has no line
+    (training_epoch drops it), so it cannot stand for its window: the save the restart
+    resumes from, the last one written, is the one shown (seed 624 --duration 60: step
+    14,500's write was cut by the fault in 14,501 and stood for 14,250's window, so the
+    log resumed from a save it never showed)."""
     shown: set[int] = set()
     window_has_save = False
     span_index = len(ticks)
+    fault: float | None = None  # when the next failure struck (None: none follows)
     for event in reversed(events):  # spans are cut at saves: a window ends at a step line
         if isinstance(event, Trained):
             span_index -= 1
             if any(logged(step, event) for step in ticks[span_index]):
                 window_has_save = False
+        elif isinstance(event, Failed):
+            fault = event.t_fault
         elif isinstance(event, CheckpointSaved):
+            if fault is not None and written_at(event) > fault:
+                continue
             if not window_has_save:
                 shown.add(id(event))
             window_has_save = True
     return shown
+
+
+def written_at(event: CheckpointSaved) -> float:
+    """When a save's write ended: training went on after `blocking`, the write took
+    `seconds` from the end of the step it saves, after waiting for the one before."""
+    return event.t - event.blocking + event.waited + event.seconds
 
 
 def _seconds(value: float) -> str:
@@ -59,9 +76,7 @@ def in_order(logged: list[tuple[float, list[Text]]]) -> list[Text]:
 def save_lines(show: Show, event: CheckpointSaved | None) -> list[tuple[float, list[Text]]]:
     if event is None:
         return []
-    # Stamped when the write ended: training went on after `blocking`, the write took
-    # `seconds` from the end of the step it saves.
-    written = event.t - event.blocking + event.waited + event.seconds
+    written = written_at(event)  # stamped when the write ended
     now, show.state.elapsed = show.state.elapsed, written
     waited = f" ({_seconds(event.waited)} waiting for the previous write)" if event.waited else ""
     lines = show.con.log_lines(
