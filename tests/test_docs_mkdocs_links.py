@@ -6,7 +6,9 @@ one line says the player drops them."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.docs_pages import player_cache, run
@@ -48,27 +50,41 @@ def _cast_with(text: str) -> str:
     return f'{{"version": 2, "width": 80, "height": 24}}\n[0.5, "o", "{text}\\r\\n"]\n'
 
 
+def _project(
+    tmp_path: Path, npm_tarball: Path, files: dict[str, str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """An MkDocs project of `files` under docs/ with the plugin; `build(*options)` runs
+    `mkdocs build` in it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in files.items():
+        (docs / name).write_text(text)
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    env = player_cache(npm_tarball, tmp_path)
+
+    def build(*options: str) -> subprocess.CompletedProcess[str]:
+        return run([sys.executable, "-m", "mkdocs", "build", *options], env, cwd=tmp_path)
+
+    return build
+
+
 def test_a_dirty_build_shows_a_changed_cast_and_drops_a_deleted_one(
     npm_tarball: Path, tmp_path: Path
 ) -> None:
     """review-attack14 low 4: `mkdocs build --dirty` rebuilds only pages whose Markdown
     changed, so a page kept its changed cast's old still, and a deleted cast's copy stayed
     in the site."""
+    build = _project(tmp_path, npm_tarball, {
+        "a.cast": _cast_with("first words"), "b.cast": _cast_with("second cast"),
+        "index.md": "# A\n\n![a](a.cast)\n", "other.md": "# B\n\n![b](b.cast)\n",
+    })  # fmt: skip
     docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.cast").write_text(_cast_with("first words"))
-    (docs / "b.cast").write_text(_cast_with("second cast"))
-    (docs / "index.md").write_text("# A\n\n![a](a.cast)\n")
-    (docs / "other.md").write_text("# B\n\n![b](b.cast)\n")
-    (tmp_path / "mkdocs.yml").write_text(CONFIG)
-    env = player_cache(npm_tarball, tmp_path)
-    build = [sys.executable, "-m", "mkdocs", "build"]
-    assert run(build, env, cwd=tmp_path).returncode == 0
+    assert build().returncode == 0
     site = tmp_path / "site"
     assert "first words" in (site / "index.html").read_text("utf-8")
     (docs / "a.cast").write_text(_cast_with("changed words"))
     (docs / "b.cast").unlink()
-    result = run([*build, "--dirty"], env, cwd=tmp_path)
+    result = build("--dirty")
     assert result.returncode == 0, result.stderr
     page = (site / "index.html").read_text("utf-8")
     assert "changed words" in page
@@ -85,14 +101,9 @@ def test_a_dirty_build_removes_only_cast_copies_inside_the_site(
     paths included. Only a `.cast` copy inside the site goes."""
     import json
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.cast").write_text(_cast_with("first words"))
-    (docs / "index.md").write_text("# A\n\n![a](a.cast)\n")
-    (tmp_path / "mkdocs.yml").write_text(CONFIG)
-    env = player_cache(npm_tarball, tmp_path)
-    build = [sys.executable, "-m", "mkdocs", "build"]
-    assert run(build, env, cwd=tmp_path).returncode == 0
+    pages = {"a.cast": _cast_with("first words"), "index.md": "# A\n\n![a](a.cast)\n"}
+    build = _project(tmp_path, npm_tarball, pages)
+    assert build().returncode == 0
     beside, outside = tmp_path / "precious.cast", tmp_path.parent / f"{tmp_path.name}-victim.txt"
     beside.write_text("kept")
     outside.write_text("kept")
@@ -103,7 +114,7 @@ def test_a_dirty_build_removes_only_cast_copies_inside_the_site(
     state["generated"] = {"index.md": ["../precious.cast", str(outside)], "gone.md": [str(beside)]}
     state_file.write_text(json.dumps(state), "utf-8")
     try:
-        assert run([*build, "--dirty"], env, cwd=tmp_path).returncode == 0
+        assert build("--dirty").returncode == 0
         assert beside.read_text() == "kept"
         assert outside.read_text() == "kept"
         assert (tmp_path / "site" / "a.cast").is_file()
@@ -116,27 +127,23 @@ def test_dirty_builds_keep_the_casts_of_generated_blocks(npm_tarball: Path, tmp_
     ```genact-cast block had made, while its page, not rebuilt, still loaded it. Two
     dirty builds in a row leave the site's casts as a clean build makes them; a page that
     goes takes its generated cast with it."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.cast").write_text(_cast_with("first words"))
-    (docs / "index.md").write_text("# A\n\n![a](a.cast)\n")
-    (docs / "gen.md").write_text("# Gen\n\n```genact-cast\nseed: 3\nduration: 20\n```\n")
-    (tmp_path / "mkdocs.yml").write_text(CONFIG)
-    env = player_cache(npm_tarball, tmp_path)
-    build = [sys.executable, "-m", "mkdocs", "build"]
+    build = _project(tmp_path, npm_tarball, {
+        "a.cast": _cast_with("first words"), "index.md": "# A\n\n![a](a.cast)\n",
+        "gen.md": "# Gen\n\n```genact-cast\nseed: 3\nduration: 20\n```\n",
+    })  # fmt: skip
     site = tmp_path / "site"
 
     def casts() -> list[str]:
         return sorted(str(path.relative_to(site)) for path in site.rglob("*.cast"))
 
-    assert run(build, env, cwd=tmp_path).returncode == 0
+    assert build().returncode == 0
     clean = casts()
     assert len(clean) == 2, clean
     generated = next(name for name in clean if name.startswith("gen/"))
     for _ in range(2):
-        assert run([*build, "--dirty"], env, cwd=tmp_path).returncode == 0
+        assert build("--dirty").returncode == 0
         assert casts() == clean
         assert generated.split("/")[-1] in (site / "gen" / "index.html").read_text("utf-8")
-    (docs / "gen.md").unlink()
-    assert run([*build, "--dirty"], env, cwd=tmp_path).returncode == 0
+    (tmp_path / "docs" / "gen.md").unlink()
+    assert build("--dirty").returncode == 0
     assert casts() == ["a.cast"]
