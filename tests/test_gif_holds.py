@@ -124,3 +124,24 @@ def test_the_gif_is_streamed_beside_its_output_not_through_the_temporary_folder(
     render_gif(str(cast), tmp_path / "a.gif", overwrite=False)
     assert len(_frames(tmp_path / "a.gif")) >= 2
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.cast", "a.gif", "tmp-is-a-file"]
+
+
+def test_blinking_stops_where_the_cast_ends_and_the_hold_after_it_is_steady(
+    tmp_path: Path,
+) -> None:
+    """review-exports14 item 4: the GIF blinked on through the 3 s hold after the cast's
+    end and ended on a 20 ms frame; the player stops at the end with the text shown."""
+    cast = _write(
+        tmp_path / "blink.cast", {"version": 2, "width": 20, "height": 4},
+        [0, "o", "plain\r\n"], [1, "o", "\u001b[5mBLINK\u001b[0m\r\n"],
+    )  # fmt: skip
+    result = _embed(cast, tmp_path / "blink.gif")
+    assert result.returncode == 0, result.stderr
+    delays = _frames(tmp_path / "blink.gif")
+    assert delays[-1] >= 2_000, delays  # the hold, whole, on one frame
+    with Image.open(tmp_path / "blink.gif") as image:
+        image.seek(image.n_frames - 1)
+        last = image.convert("RGB")
+        image.seek(1)  # the blinking text's first frame: shown
+        shown = image.convert("RGB")
+    assert last.tobytes() == shown.tobytes()

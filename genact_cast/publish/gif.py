@@ -164,7 +164,10 @@ def write_gif(
         assert shown is not None  # a timeline yields a first screen
         assert last is not None
         end = max(round(timeline.end * 100), shown + round(LAST_FRAME_SECONDS * 100))
-        for toggle in _blink_toggles(canvas, last, shown * 10, end * 10, ended=True):  # type: ignore[arg-type]
+        # Blinking stops where the cast ends, as the player's does; the hold after it is
+        # steady (review-exports14 item 4: it blinked on, then ended on a 20 ms frame).
+        ended = max(shown, round(timeline.end * 100))
+        for toggle in _blink_toggles(canvas, last, shown * 10, ended * 10, ended=True):  # type: ignore[arg-type]
             seconds += GifFrames.frame_cost(frame_pixels, False)
             check_video(count + 2, seconds, "GIF")
             raster.work.allow(timeline.chars, (count + 2) * frame_work)
