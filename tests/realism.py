@@ -2219,7 +2219,16 @@ def _failures(run: Run, s: Setup) -> list[str]:
         out.append(f"restart attempts {attempts}")
     summary = run.summary.get("Failures")
     if run.failures:
-        found = re.match(r"(\d+) \(restarted from checkpoints, (.+) lost\)", summary or "")
+        # From where the log resumed each time (review-realism10 N8): its checkpoints, or
+        # the start when none was complete (`Resuming from the base model, no complete ...`).
+        starts = sum(f.from_start for f in run.failures)
+        start = "(?:the base model|scratch)"
+        whence = (
+            "checkpoints" if not starts
+            else start if starts == len(run.failures)
+            else f"checkpoints and {start}"
+        )  # fmt: skip
+        found = re.match(rf"(\d+) \(restarted from {whence}, (.+) lost\)", summary or "")
         if found is None or int(found.group(1)) != len(run.failures):
             out.append(f"summary Failures {summary!r} after {len(run.failures)} failures")
         elif abs(seconds_of(found.group(2)) - lost_total) > len(run.failures):

@@ -30,6 +30,7 @@ class RunState:
         self.checkpoints: list[str] = []
         self.elapsed = 0.0  # simulated seconds since launch
         self.failures = 0
+        self.from_start = 0  # restarts with no complete checkpoint yet: from the start
         self.lost_seconds = 0.0
         # Steps between the groups of step lines a cast shows, fixed by the first epoch; the
         # job itself logs every `log_freq` steps (1-100, as real jobs do whatever their

@@ -27,7 +27,15 @@ def summary(show: Show, *, complete: bool = True) -> None:
     ]
     if state.failures:
         lost = fmt.elapsed(state.lost_seconds)
-        rows.append(("Failures", f"{state.failures} (restarted from checkpoints, {lost} lost)"))
+        # From where the log said each restart resumed (review-realism10 N8: "from
+        # checkpoints" after restarts from the base model, none complete yet).
+        start = "the base model" if not plan.from_scratch else "scratch"
+        whence = (
+            "checkpoints" if not state.from_start
+            else start if state.from_start == state.failures
+            else f"checkpoints and {start}"
+        )  # fmt: skip
+        rows.append(("Failures", f"{state.failures} (restarted from {whence}, {lost} lost)"))
     if state.last_loss is not None:
         loss = float(f"{state.last_loss:.4f}")
         rows.append(("Final loss", f"{loss:.4f} (PPL {math.exp(loss):.2f})"))

@@ -158,6 +158,7 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             where = (
                 f"{event.checkpoint}/" if event.checkpoint else f"{start}, no complete checkpoint"
             )
+            show.state.from_start += not event.checkpoint
             con.log(
                 f"Resuming from {where} (step {event.step:,}); "
                 f"{fmt.elapsed(event.lost_seconds)} of training lost"
