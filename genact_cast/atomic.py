@@ -228,7 +228,7 @@ def unnamed_file(folder: str | None) -> Iterator[IO[bytes]]:
 
 
 @contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
+def stop_on_signals(*, ending_the_process: bool = False) -> Iterator[None]:
     """SIGTERM, SIGHUP and every other signal whose default action ends the process
     (SIGQUIT, SIGUSR1, SIGALRM, ...) raise `Terminated` inside the block, so that every
     `finally` (temporary files, directories, a child such as agg, killed by
@@ -239,12 +239,20 @@ def stop_on_signals() -> Iterator[None]:
     Python drops an exception raised where it cannot propagate (a finalizer, a fork
     hook such as logging's): a signal whose exception was dropped so is raised again
     when the block ends.
+
+    Only the first signal raises. Later ones are noted and wait: raised too, one that
+    lands in a `finally` would cut its clean-up short and leave a temporary folder behind
+    (review-attack16 F14). `ending_the_process` (the CLI's commands, which exit with 128 +
+    the first signal once it is taken): later ones stay blocked past the block, where at
+    their default action they would end the process first, with another status than its
+    message names (F10).
     """
     received: list[int] = []
 
     def stop(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
-        raise Terminated(signum)
+        if len(received) == 1:
+            raise Terminated(signum)
 
     handlers = {
         sig: signal.signal(sig, stop)
@@ -254,6 +262,8 @@ def stop_on_signals() -> Iterator[None]:
     try:
         yield
     finally:
+        if received and ending_the_process:
+            signal.pthread_sigmask(signal.SIG_BLOCK, handlers)
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     if received:

@@ -170,7 +170,7 @@ def embed(
         speed=speed, idle_time_limit=idle_time_limit, loop=loop,
         autoplay=autoplay, poster=poster, theme=theme, fit=fit, pause_on_markers=pause_on_markers,
     )  # fmt: skip
-    with stop_on_signals():
+    with stop_on_signals(ending_the_process=True):
         make(
             source, path, kind, overwrite=overwrite, theme=theme, speed=speed, fps_cap=fps_cap,
             font_size=font_size, idle_time_limit=idle_time_limit, loop=loop, at=at,

@@ -263,3 +263,61 @@ def test_a_signal_as_a_temporary_file_is_made_or_removed_leaves_nothing(
     calls = ["open", "mkdir"] if moment == "made" else ["unlink", "rmdir"]
     assert result.stdout in [f"{taken} ['{call}']\n" for call in calls]
     assert [p.name for p in scratch.iterdir()] == []
+
+
+_A_FLOOD_OF_SIGNALS = """
+import os, signal, sys, time
+from pathlib import Path
+import typer
+from genact_cast.atomic import stop_on_signals
+from genact_cast.cli_shell import run_app
+
+scratch, moment = Path(sys.argv[1]), sys.argv[2]
+sys.argv[1:] = []
+app = typer.Typer()
+
+def flood():
+    for signum in (signal.SIGHUP, signal.SIGUSR1, signal.SIGTERM, signal.SIGHUP):
+        os.kill(os.getpid(), signum)
+    time.sleep(0.05)  # (noted by now)
+    signal.pthread_sigmask(signal.SIG_BLOCK, [])  # runs the pending Python handlers here
+
+def at_exit(frame, event, arg):
+    if event == 'call' and frame.f_code.co_name == 'fail':
+        sys.setprofile(None)
+        flood()  # after the block, as the one line is printed
+
+@app.command()
+def work() -> None:
+    left = scratch / 'left'
+    left.write_text('x')
+    with stop_on_signals(ending_the_process=True):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        finally:  # the clean-up, with more signals arriving while it runs
+            if moment == 'cleanup':
+                flood()
+            left.unlink()
+            if moment == 'exit':
+                sys.setprofile(at_exit)
+
+run_app(app)
+"""
+
+
+@pytest.mark.parametrize("moment", ["cleanup", "exit"])
+def test_a_flood_of_signals_neither_cuts_the_clean_up_nor_changes_the_status(
+    tmp_path: Path, moment: str
+) -> None:
+    """SIGTERM, then SIGHUP, SIGUSR1 and more while the clean-up runs or as the one line is
+    printed (review-attack16 F10, F14): the clean-up finishes, and the process ends with
+    the first signal's status and line. Before, the second signal raised in the clean-up
+    and left its file, or killed the process at its default action: status 129 or 138."""
+    result = subprocess.run(
+        [sys.executable, "-c", _A_FLOOD_OF_SIGNALS, str(tmp_path), moment],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (143, "genact-cast: stopped by SIGTERM\n")
+    assert list(tmp_path.iterdir()) == []

@@ -21,7 +21,7 @@ def record_cast(
     options: RecordOptions, *, output: Path, overwrite: bool, version: int, seed_given: bool
 ) -> None:
     """SIGTERM and SIGHUP unwind like Ctrl-C: the temporary file goes, exit 128 + signal."""
-    with stop_on_signals():
+    with stop_on_signals(ending_the_process=True):
         _record(options, output=output, overwrite=overwrite, version=version)
     if not seed_given:
         seed = options.seed
@@ -96,7 +96,9 @@ def record_live_cast(options: RecordOptions, output: Path, *, overwrite: bool) -
     kind = rendering_for(output)
     make_plan(options)
     check_writable(output, overwrite=overwrite)
-    with stop_on_signals():  # its temporary directory and asciinema go on SIGTERM too
+    with stop_on_signals(
+        ending_the_process=True
+    ):  # its temporary directory and asciinema go on SIGTERM too
         if kind is None:
             took = record_live(options, output, overwrite=overwrite)
         else:
