@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from genact_cast import limits
+from genact_cast.asciicast.lines import ReadBudget
 from genact_cast.asciicast.reader import CastReader
 from genact_cast.atomic import temporary_writes, unnamed_file
 from genact_cast.bounded_http import (
@@ -81,19 +82,21 @@ def find_cast_link(page: bytes) -> bytes | None:
 
 
 @contextlib.contextmanager
-def open_cast(source: str, *, shown: str | None = None) -> Iterator[CastReader]:
+def open_cast(
+    source: str, *, shown: str | None = None, budget: ReadBudget | None = None
+) -> Iterator[CastReader]:
     """A reader for `source`, closed when the block ends; `shown` names it in messages
-    (the URL of a cast read from its downloaded copy)."""
+    (the URL of a cast read from its downloaded copy); `budget` bounds the bytes read."""
     if source == "-":
         check_stdin()
         wait_for_data(sys.stdin.buffer.fileno(), "<stdin>")
-        yield CastReader(stdin_stream(), shown or "<stdin>")
+        yield CastReader(stdin_stream(), shown or "<stdin>", budget=budget)
     elif is_url(source):
         with _download(source) as stream:
-            yield CastReader(stream, shown or source)
+            yield CastReader(stream, shown or source, budget=budget)
     else:
         with _open_file(source) as stream:
-            yield CastReader(stream, shown or source)
+            yield CastReader(stream, shown or source, budget=budget)
 
 
 @contextlib.contextmanager

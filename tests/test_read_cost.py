@@ -116,3 +116,54 @@ def test_standard_input_from_a_file_and_the_gif_are_held_to_the_same_count(
     assert result.returncode == 1
     assert result.stderr == f"genact-cast: more than 1,000,000 events to draw; {ways}\n"
     assert not (tmp_path / "out").exists()
+
+
+_WITH_A_LOWER_LIMIT = """
+import sys
+from genact_cast.publish import encode_cost
+encode_cost.READ_SECONDS = 0.1  # a fraction of a second: 500 kB of --text, 200 kB of --vtt
+from genact_cast.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("how", "kind", "ways"), [
+    ("pipe", "--text", "cut it with --start-at/--end-at, or draw a still with --at"),
+    ("pipe", "--vtt", "cut it with --start-at/--end-at"),
+    ("--end-at", "--vtt", "cut it with --start-at/--end-at"),
+    ("--at", "--png", "cut it with --start-at/--end-at, or draw a still with --at"),
+])  # fmt: skip
+def test_what_cannot_be_priced_first_is_held_to_the_same_cost_as_it_is_read(
+    tmp_path: Path, how: str, kind: str, ways: str
+) -> None:
+    """review-attack16 F8: a pipe (whose length is not known), and a cut with --at or
+    --end-at (whose place is not known), skipped the count a named file gets: the same cast
+    refused in 0.1 s as a file was worked on for minutes. Now the bytes read are held to the
+    same cost as they are read, refused in one line once past it, and nothing is written."""
+    if kind == "--png":
+        pytest.importorskip("PIL")
+    cast = tmp_path / "long.cast"
+    with cast.open("w") as out:
+        out.write(json.dumps({"version": 2, "width": 80, "height": 24}) + "\n")
+        out.writelines(json.dumps([i * 1.0, "o", "x" * 100_000]) + "\n" for i in range(30))
+    target = tmp_path / "out"
+    args = [kind, str(target)]
+    if how == "pipe":
+        command = [sys.executable, "-c", _WITH_A_LOWER_LIMIT, "embed", "-", *args]
+        with subprocess.Popen(
+            ["cat", str(cast)], stdout=subprocess.PIPE
+        ) as cat:  # a pipe, not the file: fstat cannot size it
+            result = subprocess.run(command, stdin=cat.stdout, capture_output=True, text=True,
+                                    timeout=600, cwd=ROOT)  # fmt: skip
+    else:
+        cut = [how, "99999"]  # past the cast's end: it cuts nothing
+        command = [sys.executable, "-c", _WITH_A_LOWER_LIMIT, "embed", str(cast), *args, *cut]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    budget = int(0.1 / encode_cost.READ_BYTE_SECONDS.get(kind[2:], encode_cost.MODEL_BYTE_SECONDS))
+    what = kind[2:]
+    assert (result.returncode, result.stderr) == (1, (
+        f"genact-cast: the {what} would take more than 0 s to make: more than {budget:,} bytes "
+        f"of cast to read; {ways}\n"
+    ))  # fmt: skip
+    assert not target.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["long.cast"]

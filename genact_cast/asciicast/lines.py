@@ -6,25 +6,41 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, NamedTuple
 
 from genact_cast import limits
-from genact_cast.errors import CastFormatError
+from genact_cast.errors import CastFormatError, GenactCastError
 from genact_cast.escape import terminal_text
+
+
+class ReadBudget(NamedTuple):
+    """What one export may read (`size` bytes), and the one line said past it."""
+
+    size: int
+    refusal: str
 
 
 class LineSource:
     """A binary stream read a line at a time, counting lines and bytes against the limits.
 
     `deadline` (time.monotonic()) bounds the time spent reading: TimeoutError after it.
+    `budget` bounds the bytes an export may read at the cost a byte of its work, for what
+    cannot be priced before it is read (a pipe, a URL, a cut whose place is not known).
     """
 
-    def __init__(self, stream: IO[bytes], source: str, *, deadline: float | None = None) -> None:
+    def __init__(
+        self, stream: IO[bytes], source: str, *, deadline: float | None = None,
+        budget: ReadBudget | None = None,
+    ) -> None:  # fmt: skip
         self.source = source
         self.stream = stream
         self.deadline = deadline
         self.line = 0  # number of the last line read
         self.bytes = 0  # bytes read so far
+        self.most = (
+            limits.MAX_CAST_BYTES if budget is None else min(budget.size, limits.MAX_CAST_BYTES)
+        )
+        self.budget = budget
 
     def fail(self, line: int, problem: str) -> CastFormatError:
         return CastFormatError(terminal_text(self.source), line, problem)
@@ -35,7 +51,9 @@ class LineSource:
             f"the cast has more than the limit of {limits.MAX_CAST_LINES:,} lines",
         )
 
-    def too_many_bytes(self) -> CastFormatError:
+    def too_many_bytes(self) -> GenactCastError:
+        if self.budget is not None and self.bytes <= limits.MAX_CAST_BYTES:
+            return GenactCastError(self.budget.refusal)
         return self.fail(
             self.line, f"the cast is larger than the limit of {limits.MAX_CAST_BYTES:,} bytes"
         )
@@ -61,7 +79,7 @@ class LineSource:
                     yield self.line + 1, b"".join(waiting)
                 return
             self.bytes += len(chunk)
-            if self.bytes > limits.MAX_CAST_BYTES:
+            if self.bytes > self.most:
                 raise self.too_many_bytes()
             cut = chunk.rfind(b"\n") + 1
             if cut == 0:
@@ -105,7 +123,7 @@ class LineSource:
             self.bytes += len(raw)
             if self.line > limits.MAX_CAST_LINES:
                 raise self.too_many_lines()
-            if self.bytes > limits.MAX_CAST_BYTES:
+            if self.bytes > self.most:
                 raise self.too_many_bytes()
             if not self.line & 0xFFFF:
                 self.check_time()

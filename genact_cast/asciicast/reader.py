@@ -21,7 +21,7 @@ from genact_cast.asciicast.header_reader import read_header, too_deep
 from genact_cast.asciicast.json_limits import DECODER as _DECODER
 from genact_cast.asciicast.json_limits import SURROGATE_ESCAPE as _SURROGATE_ESCAPE
 from genact_cast.asciicast.json_limits import no_surrogates as _no_surrogates
-from genact_cast.asciicast.lines import LineSource, refuse_cr_only
+from genact_cast.asciicast.lines import LineSource, ReadBudget, refuse_cr_only
 from genact_cast.asciicast.model import MICROS, OUTPUT, RESIZE, Event
 from genact_cast.errors import CastFormatError
 from genact_cast.escape import terminal_text
@@ -39,7 +39,8 @@ class CastReader:
     """The header of a cast, read at once, and its events, read as they are asked for.
 
     `stream` is a binary file object; lines are read from it with a length limit.
-    `deadline` (time.monotonic()) bounds the time spent reading: TimeoutError after it.
+    `deadline` (time.monotonic()) bounds the time spent reading: TimeoutError after it;
+    `budget` the bytes read, for an export that prices its work by the byte (lines.py).
 
     Bounded work: at most MAX_CAST_LINES lines (blank ones and the header's counted, and
     v1 frames) and MAX_CAST_BYTES bytes are read. Each line costs a bounded amount (the
@@ -49,9 +50,12 @@ class CastReader:
     whatever its shape, never the hours a byte limit alone allowed.
     """
 
-    def __init__(self, stream: IO[bytes], source: str, *, deadline: float | None = None) -> None:
+    def __init__(
+        self, stream: IO[bytes], source: str, *, deadline: float | None = None,
+        budget: ReadBudget | None = None,
+    ) -> None:  # fmt: skip
         self.source = source
-        self._lines = LineSource(stream, source, deadline=deadline)
+        self._lines = LineSource(stream, source, deadline=deadline, budget=budget)
         self._fail = self._lines.fail
         self._previous = 0  # time of the last event read (us)
         self.header, self._v1_events = read_header(self._lines)

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 
 from genact_cast import limits
 from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
+from genact_cast.asciicast.lines import ReadBudget
 from genact_cast.errors import GenactCastError
 from genact_cast.escape import terminal_text
 from genact_cast.publish.screens import (
@@ -308,6 +309,18 @@ def check_read_cost(path: str, kind: str, shown: str | None = None) -> None:
             events += block.count(b"\n[")
             if events > MAX_EVENTS:
                 raise GenactCastError(f"more than {MAX_EVENTS:,} events to draw; {ways}")
+
+
+def read_budget(kind: str) -> ReadBudget:
+    """The bytes `kind` may read within READ_SECONDS at the cheapest measured cost a byte,
+    held while it reads: what check_read_cost cannot price first (a pipe, a URL, and a cut
+    with --at or --end-at, whose place in the file is not known: review-attack16 F8)."""
+    size = int(READ_SECONDS / READ_BYTE_SECONDS.get(kind, MODEL_BYTE_SECONDS))
+    return ReadBudget(
+        size,
+        f"the {kind} would take more than {_minutes(READ_SECONDS)} to make: more than "
+        f"{size:,} bytes of cast to read; {READ_WAYS.get(kind, 'cut the cast')}",
+    )
 
 
 def too_large(path: str, size: int) -> str:

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from genact_cast.atomic import atomic_output, temporary_directory, temporary_writes
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import is_url, open_cast, replayable
+
+if TYPE_CHECKING:
+    from genact_cast.asciicast.lines import ReadBudget
 
 KINDS = ("mp4", "webm", "png", "text", "vtt")
 
@@ -41,16 +45,18 @@ def export(
             start_at=clip.start_at, end_at=repr(float(at)),
         )  # fmt: skip
     if kind not in ("mp4", "webm"):
-        if at is None and clip.end_at is None and not is_url(source):
-            from genact_cast.publish.encode_cost import check_read_cost
+        from genact_cast.publish.encode_cost import check_read_cost, read_budget
 
+        if at is None and clip.end_at is None and not is_url(source):
             # Before minutes of reading; standard input too when it is a file (`< cast`,
             # review-attack16 F8: refused as a file, accepted from it). /dev/stdin opens
             # the file anew, so the count leaves standard input where it is.
             stdin = source == "-"
             check_read_cost("/dev/stdin" if stdin else source, kind, "<stdin>" if stdin else None)
+        # What cannot be priced first (a pipe, a URL, a cut) is held to the same cost as
+        # it is read.
         _export(source, output, kind, overwrite=overwrite, clip=clip, theme=theme,
-                size=chosen_size)  # fmt: skip
+                size=chosen_size, budget=read_budget(kind))  # fmt: skip
         return
     # A video has one size: the largest the cast takes, read first; the same pass counts
     # the frames and refuses, before any is encoded, a video that cannot be encoded within
@@ -71,12 +77,12 @@ def export(
 def _export(
     source: str, output: Path, kind: str, *, overwrite: bool, clip: Clip, theme: str | None,
     size: str | int, largest: tuple[int, int] | None = None, frames: int | None = None,
-    shown: str | None = None,
+    shown: str | None = None, budget: ReadBudget | None = None,
 ) -> None:  # fmt: skip
     from genact_cast.publish.theme import resolve_theme
 
     chosen_size = size
-    with open_cast(source, shown=shown) as reader:
+    with open_cast(source, shown=shown, budget=budget) as reader:
         palette = resolve_theme(reader.header, theme)
         timeline = Timeline(reader.header, reader.events(), clip, largest=largest)
         if kind in ("mp4", "webm"):
