@@ -50,8 +50,11 @@ class TextScreen(BufferScreen):
                     glyphs.clear()
                 glyph = glyphs[char] = attrs._replace(data=char)
             width = char_width(char)
-            if modes.IRM in self.mode and self.cursor.x < self.columns:
-                self.insert_characters(width)  # a wide character makes room for both cells
+            if modes.IRM in self.mode and self.cursor.x + width <= self.columns:
+                # A wide character makes room for both cells; one that does not fit before
+                # the edge moves nothing there and is inserted on the next row (`_print`):
+                # `abcdefghij`, `ESC[1;10H ESC[4h 字` keeps the `j` in asciinema-player 3.18.
+                self.insert_characters(width)
             self._print(glyph, width)
 
     def _narrow(self, text: str) -> bool:
@@ -145,6 +148,14 @@ class TextScreen(BufferScreen):
                     self.buffer[bottom - 1].at_margin = True  # (avt dropped its flag)
             elif cursor.y < self.lines - 1:
                 cursor.y += 1
+            cursor.x = 0
+            if modes.IRM in self.mode:
+                # In insert mode the wrapped character is inserted on the next row too, as
+                # asciinema-player 3.18 does (its avt 0.20; avt 0.18 overwrote there): on 10
+                # columns `abcdefghij`, `klmnop` below, then `ESC[1;10H ESC[4h XYZ` shows
+                # `YZklmnop` (tests/data/screens/insert_wrap.cast, review-exports14 q21,
+                # q22, f5 cut down).
+                self.insert_characters(width)
             cursor.x = self._put(self.buffer[cursor.y], 0, glyph, width)
         else:  # avt's `print_at_line_end`: over the cell before the cursor, or the one before
             line = self.buffer[cursor.y]
