@@ -22,6 +22,10 @@ Char = Any  # pyte.screens.Char: a NamedTuple with `data` first
 class Line:
     cells: list[Char]
     wrapped: bool = False
+    # Blanks added at the end by this reflow where a wide character moved to the next
+    # row: no part of the text, so the cursor's place in the text skips them
+    # (`relative_position`).
+    padding: int = 0
 
 
 def _trailers(cells: list[Char], blank: Char) -> int:
@@ -59,6 +63,7 @@ def _contract(line: Line, length: int, blank: Char) -> Line | None:
     del line.cells[length:]
     if boundary:
         line.cells.append(line.cells[-1]._replace(data=" "))
+        line.padding = 1
     if not line.wrapped:
         _trim(rest, blank)
     if not rest.cells:
@@ -80,6 +85,7 @@ def _extend(line: Line, other: Line, length: int, blank: Char) -> tuple[bool, Li
         if other.cells[needed].data == "":
             needed -= 1
             line.cells.append(line.cells[-1]._replace(data=" "))
+            line.padding += 1
         line.cells.extend(other.cells[:needed])
         return True, Line(other.cells[needed:], other.wrapped)
     line.cells.extend(other.cells)
@@ -154,6 +160,12 @@ def relative_position(
     `Z` shows `abc`/`Z`, and `abcZ` widened again; after `ab ` the `Z` takes the blank's
     cell, as it does past a row's end; on the alternate screen it takes the `c`'s). avt
     0.18 clamped every such cursor into the last column.
+
+    A row that ends in a blank added because a wide character moved on to the next row
+    (`Line.padding`) holds one column of the text fewer: the cursor keeps its character.
+    The player does (review-exports14 f35 cut down, tests/data/screens/reflow_padding.cast:
+    on 16 columns `abcdefghijklmno字X`, a resize to 17, then `e` shows `字 Xe` where
+    avt 0.18's arithmetic, a row's width per wrapped row, put the `e` over the `X`).
     """
     column, logical = position
     row = count = 0
@@ -162,8 +174,8 @@ def relative_position(
         if not lines[row].wrapped:
             count += 1
         row += 1
-    while column >= cols and lines[row].wrapped:
-        column -= cols
+    while lines[row].wrapped and column >= cols - lines[row].padding:
+        column -= cols - lines[row].padding
         row += 1
     cells = lines[row].cells
     pending = column == cols and len(cells) >= cols and cells[cols - 1] != blank
