@@ -256,3 +256,49 @@ def test_svg_frames_are_counted_as_the_svg_draws_them() -> None:
         drawn = frames(Header(80, 24), events, fps_cap=clip.fps,
                        idle_time_limit=clip.idle_time_limit)  # fmt: skip
         assert counter.frames == len(list(drawn))
+
+
+def _repaints(rows: int, frames: int) -> list[list[object]]:
+    """A full-screen program's frames: every row rewritten by cursor addressing, no \\n."""
+    return [
+        [i / 25, "o", "".join(f"\x1b[{row};1H{chr(97 + (i + row) % 26) * 80}" for row in
+                              range(1, rows + 1))]
+        for i in range(frames)
+    ]  # fmt: skip
+
+
+def _edits(frames: int) -> list[list[object]]:
+    """An editor's frames: one row rewritten, the cursor put back."""
+    return [[i / 25, "o", f"\x1b[5;1H{'xy'[i % 2] * 40}\x1b[1;1H"] for i in range(frames)]
+
+
+@pytest.mark.parametrize("body", ["repaints", "edits", "clears"])
+def test_the_gif_estimate_prices_each_frame_as_the_gif_checks_it_while_drawing(
+    tmp_path: Path, body: str
+) -> None:
+    """review-attack16 F12: a full-screen repaint by cursor addressing, without a line
+    feed, was priced at the cheap rate before drawing and at the scroll rate while drawing
+    (2 x changed rows > rows), so a GIF 1/3 past the estimate's limit was refused near its
+    end. The estimate and the check now agree frame by frame."""
+    events = {
+        "repaints": _repaints(24, 60),
+        "edits": _edits(60),
+        "clears": [[i / 25, "o", f"\x1b[2J\x1b[Hframe {i}"] for i in range(60)],
+    }[body]
+    cast = write_cast(tmp_path / "t.cast", 80, 24, events)
+    with open_cast(str(cast)) as reader:
+        clip = gif_clip(reader.header, speed=1.0, fps_cap=30, idle_time_limit=None)
+        counter = GifFrames(reader.header, clip, 14)
+        counter.count(reader.events())
+    with open_cast(str(cast)) as reader:
+        timeline = Timeline(reader.header, reader.events(), clip)
+        drawing = sum(
+            GifFrames.frame_cost(counter.pixels, 2 * len(screen.changed) > 24)
+            for screen in timeline
+        )
+    # Never below what the drawing counts; the same where the output says which rows
+    # change (a clear of rows already blank is the only excess: the drawing sees them
+    # unchanged).
+    assert counter.seconds >= drawing * (1 - 1e-9)
+    if body != "clears":
+        assert counter.seconds == pytest.approx(drawing)

@@ -11,13 +11,14 @@ encoder will take them, and the encode's CPU time is estimated from them:
   changed (converted to YUV and encoded: 4.1-5.1 ns a pixel for WebM and MP4 at 720p and
   1080p, measured in CPU time on a loaded 2-core machine), and at `SCROLL_PIXEL_SECONDS`
   when it scrolled, every row drawn again (8.5-11.3 ns); before encoding, a frame whose
-  output has a line feed counts as scrolled;
+  output has a line feed, clears the screen or puts the cursor on most rows counts as
+  scrolled;
 - a GIF frame costs its picture's pixels at `GIF_PIXEL_SECONDS` (publish/gif.py: drawn as
   the video's, the changed rectangle found, given its palette and LZW-coded by Pillow):
   10.5 ns a pixel a frame for a recording of vim and less with few rows changing, 37-41 ns
   for the golden casts' scrolling logs (seed7-80x24, hf-sft), in user CPU of the whole
   `embed --gif` on a loaded 2-core machine: `GIF_PIXEL_SECONDS`, and
-  `GIF_SCROLL_PIXEL_SECONDS` for a frame whose output has a line feed.
+  `GIF_SCROLL_PIXEL_SECONDS` for a frame counted as scrolled.
 
 Both are the cheapest a frame of that size was measured to cost, so what is refused
 cannot finish within the limit. The frame count is an upper bound of what the encoder
@@ -28,6 +29,7 @@ is refused by it here, not after minutes of encoding.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 
@@ -50,6 +52,8 @@ VIDEO_PIXEL_SECONDS = 4e-9
 SCROLL_PIXEL_SECONDS = 8e-9
 GIF_PIXEL_SECONDS = 8e-9
 GIF_SCROLL_PIXEL_SECONDS = 2.5e-8
+# The rows a cursor position (CUP, HVP) or a row position (VPA) names: "" is row 1.
+_ROW_ADDRESS = re.compile("\x1b\\[(\\d*)(?:;\\d*)?[Hf]|\x1b\\[(\\d*)d")
 # The SVG's cheapest frame, per cell: 7.4 ns at 1000x200 (a scroll), 19 ns (one cell
 # changed), 72 ns at 80x24, in CPU time on a loaded 2-core machine.
 SVG_CELL_SECONDS = 5e-9
@@ -121,7 +125,8 @@ class VideoFrames:
         self.previous_us = self.shift_us = 0
         self.frames = 0
         self.seconds = 0.0  # the estimate
-        self.scrolled = False  # the pending frame's output has a line feed
+        self.scrolled = True  # the pending frame redraws most rows: the first draws all
+        self.addressed: set[str] = set()  # rows its output put the cursor on
         self.ended = False
 
     def _pixels(self) -> int:
@@ -169,7 +174,10 @@ class VideoFrames:
                 self.pending = None
             if event.code in (OUTPUT, RESIZE) and self.pending is None:
                 self.pending = max(time, 0.0)
-            self.scrolled = self.scrolled or (event.code == OUTPUT and "\n" in event.data)
+            if event.code == RESIZE:
+                self.scrolled = True  # the picture is drawn again
+            elif event.code == OUTPUT and not self.scrolled:
+                self._note_rows(event.data)
         if event.code == MARKER:
             if self.origin is None and event.data == self.start_label:
                 self.origin, self.pending = event.time_us, 0.0
@@ -180,10 +188,27 @@ class VideoFrames:
         if self.origin is not None:
             self._frame()  # the last screen
 
+    def _note_rows(self, data: str) -> None:
+        """The pending frame redraws most rows (priced as a scroll) when its output has a
+        line feed, clears the screen, or puts the cursor on more than half the rows: a
+        full-screen program repaints by cursor addressing, with no line feed, and the GIF's
+        check while drawing (2 x changed rows > rows) priced such frames 3x higher than
+        this estimate (review-attack16 F12)."""
+        if "\n" in data:
+            self.scrolled = True
+        elif "\x1b" in data:
+            if "\x1b[2J" in data or "\x1bc" in data:
+                self.scrolled = True
+                return
+            for match in _ROW_ADDRESS.finditer(data):
+                self.addressed.add(match.group(1) or match.group(2) or "1")
+            self.scrolled = 2 * len(self.addressed) > self.rows
+
     def _frame(self) -> None:
         self.frames += 1
         self.seconds += frame_seconds(self.pixels, 1.0 if self.scrolled else 0.0)
         self.scrolled = False
+        self.addressed.clear()
         check_video(self.frames, self.seconds, self.kind, self.ways)
 
 
@@ -260,6 +285,7 @@ class GifFrames(VideoFrames):
         self.frames += 1
         self.seconds += self.frame_cost(self.pixels, self.scrolled)
         self.scrolled = False
+        self.addressed.clear()
         check_video(self.frames, self.seconds, self.kind, self.ways)
 
 
