@@ -278,7 +278,7 @@ def render_vtt(timeline: Timeline) -> str:
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)
                 if program in MULTIPLEXERS:  # its panes hold shells: told, not summed up
-                    mux = Multiplexed()
+                    mux = Multiplexed(program)
             if mux is not None:
                 mux.update(screen)
             elif any(row_text(row).strip() for row in screen.rows):

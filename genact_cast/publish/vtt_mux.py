@@ -26,7 +26,9 @@ or the pane the cursor was in when the mouse was taken (no shell reads it). Pane
 found by vtt_panes.py: those one above the other are apart, as those side by side. What
 it showed since its command is not told, nor what it leaves in the pane (top, under
 tmux's TERM, keeps no screen of its own); the pane is the shell's again when the cursor
-waits at a prompt in it.
+waits at a prompt in it. A screen drawn over a shell waiting at its prompt with nothing
+typed is the multiplexer's own (tmux's key list): `[tmux]`, the output before it kept.
+Windows switched keep their panes' state (vtt_windows.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import re
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_panes import WIDE, Layout, cells, layout, pane_at
 from genact_cast.publish.vtt_sessions import prompt, session_name
+from genact_cast.publish.vtt_windows import Windows, redrawn
 
 MULTIPLEXERS = frozenset({"tmux", "screen", "byobu", "zellij"})
 MAX_SEEN = 10_000  # lines remembered as shown (the oldest forgotten first)
@@ -51,7 +54,9 @@ PAINTED_ROWS = 3  # a pane's rows written over at once by a program that paints 
 class Multiplexed:
     """The lines a multiplexer's panes showed: (time, (row, pane), text), in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "tmux") -> None:
+        self.name = name  # the multiplexer's: its own screens are told by it
+        self.windows = Windows()  # the windows not shown (vtt_windows.py)
         # The bottom row is a status line (None: not known until a screen shows text)
         self.status_row: bool | None = None
         self.told: list[tuple[float, tuple[int, int], str]] = []
@@ -79,9 +84,16 @@ class Multiplexed:
         """The lines told: not those programs painted."""
         return [line for i, line in enumerate(self.told) if i not in self.unsaid]
 
-    def _paint(self, x: int, time: float) -> None:
+    def _paint(self, x: int, time: float, idle: bool = False) -> None:
         """Pane x is painted by a program: its cue, named by the pane's last command, and
-        the lines told since that command are its own."""
+        the lines told since that command are its own; or, drawn over a shell waiting at
+        its prompt with nothing typed (`idle`: its last command done, no new one), by the
+        multiplexer itself (tmux's key list, Ctrl-B ?): `[tmux]`, the command's output
+        kept (review-exports14 item 7: `echo before`'s output was taken for the screen)."""
+        if idle:
+            self.painting[x] = len(self.told)
+            self.told.append((time, (0, x), f"[{self.name}]"))
+            return
         command = self.commands.get(x)
         line = self.told[command][2] if command is not None else ""
         start = command + 1 if command is not None else len(self.told)
@@ -131,12 +143,15 @@ class Multiplexed:
         if panes != self.layout:  # panes split, joined or resized: their lines rewrap
             self.layout, self.split_at = panes, screen.time
         split = screen.time - self.split_at < REWRAP_SECONDS
-        previous = self.texts  # (each pane's rows on the last screen)
         parts = {
             (y, x): (grid[y][start:end].replace(WIDE, ""), start, end)
             for y, row_panes in enumerate(panes)
             for x, start, end in row_panes
         }
+        now = {key: part.strip() for key, (part, _, _) in parts.items()}
+        if self.texts and redrawn(self.texts, now, PAINTED_ROWS):
+            self.windows.switch(self, now)  # (another window, or one back: vtt_windows.py)
+        previous = self.texts  # (each pane's rows on the last screen)
         self._painters(screen, parts, panes, split)
         cursor = screen.cursor
         slots: dict[tuple[int, int], int] = {}
@@ -212,6 +227,7 @@ class Multiplexed:
         """Which panes a program paints now (see the module's docstring)."""
         texts = {key: part.strip() for key, (part, _, _) in parts.items()}
         cursor = screen.cursor
+        idle = self.cursor_pane if self.waits else -1  # (a shell waited there, last screen)
         here = pane_at(panes, cursor[1], cursor[0]) if cursor is not None else -1
         if cursor is not None and here >= 0:
             self.cursor_pane = x = here
@@ -240,11 +256,11 @@ class Multiplexed:
                 if count >= PAINTED_ROWS and x not in self.painting:
                     self.paints[x] = self.paints.get(x, 0) + 1
                     if self.paints[x] >= 2:
-                        self._paint(x, screen.time)
+                        self._paint(x, screen.time, x == idle)
             for x, count in drawn.items():
                 over = count >= PAINTED_ROWS and x not in self.painting
                 if over and self._over_command(x, texts, panes, cursor):
-                    self._paint(x, screen.time)
+                    self._paint(x, screen.time, x == idle)
         self.texts = texts
 
     def _over_command(

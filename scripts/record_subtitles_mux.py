@@ -1,0 +1,83 @@
+"""Record tests/data/subtitles/{name}.cast: multiplexers (tmux, GNU screen) with windows,
+their own screens and pagers in panes, recorded as scripts/record_subtitles_shells.py
+records shells (asciinema 2.4.0 in a pseudo-terminal, the same home folder, one key
+every 0.09 s, a pause after each step), for tests/test_vtt_mux.py.
+
+    python -m scripts.record_subtitles_mux [NAME ...]    (from the repository's top)
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from scripts.record_subtitles_shells import CTRL_B, ENTER, OUT, SESSIONS, record
+
+TMUX = "tmux -L vttrec -f /dev/null new"
+# (shell, rows, columns, steps), as in record_subtitles_shells.py.
+MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
+    # review-exports14 item 7: vim in window 0, a command in a new window (Ctrl-B c),
+    # back to vim (Ctrl-B p), a motion, the other window again (Ctrl-B n) and a command
+    # there, back to vim, which quits; then a command in vim's window.
+    "tmux_windows": (
+        "bash --norc --noprofile -i",
+        16,
+        80,
+        [
+            (TMUX, 0.3), (ENTER, 1.5),
+            ("vim -u NONE long.txt", 0.3), (ENTER, 1.5),
+            (CTRL_B + "c", 1.0),
+            ("echo in-window-two", 0.3), (ENTER, 1.0),
+            (CTRL_B + "p", 1.0),
+            ("5j", 0.5),
+            (CTRL_B + "n", 1.0),
+            ("ls -d /tmp", 0.3), (ENTER, 1.0),
+            (CTRL_B + "p", 1.0),
+            (":q!", 0.3), (ENTER, 1.0),
+            ("echo vim-gone", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports14 item 7: tmux's own screens drawn over a window after a command's
+    # output: the key list (Ctrl-B ?) and the window chooser (Ctrl-B w), each closed with q.
+    "tmux_overlays": (
+        "bash --norc --noprofile -i",
+        16,
+        80,
+        [
+            (TMUX, 0.3), (ENTER, 1.5),
+            ("echo before", 0.3), (ENTER, 1.0),
+            (CTRL_B + "?", 1.5), ("q", 1.0),
+            (CTRL_B + "w", 1.5), ("q", 1.0),
+            ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(MUX))
+    names = parser.parse_args().names or list(MUX)
+    if unknown := [name for name in names if name not in MUX]:
+        parser.error(f"no session named {unknown[0]!r}")
+    SESSIONS.update(MUX)
+    for name in names:
+        folder = Path(tempfile.mkdtemp())
+        try:
+            shutil.copy(record(folder, name), OUT / f"{name}.cast")
+        finally:
+            shutil.rmtree(folder)
+        print(f"wrote {OUT / name}.cast")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Subtitles of multiplexers (tmux, GNU screen) against review-exports14's findings, on
+sessions recorded here in a real pty by scripts/record_subtitles_mux.py, and held
+against asciinema-player 3.18 in Chromium: every line told is on the player's screen
+while its cue is shown (a command is timed from its first key: whole by Enter), the
+terminal model equal to the player at the moment it is seen."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genact_cast.publish.screens import Timeline
+from genact_cast.publish.vtt import render_vtt
+from genact_cast.sources import open_cast
+from tests.player_dom import Player
+from tests.test_player_parity import check_moment, load
+from tests.test_vtt import SUBTITLES, cues_of_file, lines
+
+RECORDED = ["tmux_windows.cast", "tmux_overlays.cast"]
+SESSION_CUE = re.compile(r"\[[^\]]+\]")  # `[vim]`: a program's session, not on the screen
+
+
+def test_a_window_switched_back_to_keeps_its_program_and_the_other_windows_output() -> None:
+    """Item 7: vim in tmux's window 0, a command in window 1, back to vim and again to
+    window 1 and back: window 1's outputs were taken for vim's screen (never told), and
+    vim's window coming back was a program painting it, named after window 1's last
+    command (`[full-screen program]` after `echo`, `[ls]`). Back in a window, its panes
+    are as they were: vim is still the one session told, the outputs are told."""
+    told = lines(cues_of_file("tmux_windows.cast", SUBTITLES))
+    assert told[told.index("# echo in-window-two") + 1] == "in-window-two", told
+    assert told[told.index("# ls -d /tmp") + 1] == "/tmp", told
+    assert [line for line in told if SESSION_CUE.fullmatch(line)] == ["[vim]", "[exited]"]
+    assert told[told.index("# echo vim-gone") + 1] == "vim-gone", told
+
+
+def test_the_multiplexers_own_screens_keep_the_output_before_them() -> None:
+    """Item 7: tmux's key list (Ctrl-B ?) drawn over the window after `echo before`: the
+    output was taken for the list's screen and the list named after `echo` (`[full-screen
+    program]`). A screen drawn over a shell waiting at its prompt is tmux's own."""
+    told = lines(cues_of_file("tmux_overlays.cast", SUBTITLES))
+    assert told[told.index("# echo before") + 1 : told.index("# echo before") + 3] == [
+        "before",
+        "[tmux]",
+    ], told
+    assert "[full-screen program]" not in told
+    assert told[told.index("# echo after") + 1] == "after", told
+
+
+@pytest.fixture(scope="module")
+def player(browser: Any) -> Iterator[Player]:
+    page = Player(browser)
+    yield page
+    page.close()
+
+
+def seconds(stamp: str) -> float:
+    hours, minutes, rest = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+def timed_cues(path: Path) -> list[tuple[float, float, list[str]]]:
+    with open_cast(str(path)) as reader:
+        vtt = render_vtt(Timeline(reader.header, reader.events()))
+    blocks = [block.splitlines() for block in vtt.split("\n\n")[1:] if block.strip()]
+    return [
+        (seconds(block[0].split(" --> ")[0]), seconds(block[0].split(" --> ")[1]), block[1:])
+        for block in blocks
+    ]
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_each_line_told_is_on_the_players_screen_as_its_cue_ends(
+    name: str, player: Player, tmp_path: Path
+) -> None:
+    path = SUBTITLES / name
+    header, events = load(path)
+    local = tmp_path / name
+    shutil.copy(path, local)
+    player.load(path.read_text("utf-8"))
+    problems: list[str] = []
+    for start, end, texts in timed_cues(path):
+        # (moments through the cue, half a second apart, until each line is seen)
+        left = [text for text in texts if not SESSION_CUE.fullmatch(text)]
+        moments = [start + 0.05 + 0.5 * i for i in range(int((end - start) / 0.5))]
+        for t in [*moments, max(start, end - 0.05)]:
+            screen = player.at(t)
+            rows = ["".join(cell[0] for cell in row) for row in screen.cells]
+            left = [text for text in left if not any(text in row for row in rows)]
+            if not left:
+                problems += check_moment(local, header, events, t, screen)
+                break
+        problems += [f"{start:.3f}-{end:.3f}: {text!r} never shown" for text in left]
+    assert problems == [], "\n".join(problems[:6])
