@@ -111,10 +111,11 @@ class Log(Watchdog):
         self._flops_for: Facts | None = None
         self._flops = 0
         self.held_validation: Evaluated | None = None
-        # (step, time) of the last step or validation line: metrics.py's ntokens_since_last_log
-        # and time_last_log restart there; unknown after a relaunch until a step is logged.
+        # (step, stamp in seconds of the epoch) of the last step or validation line:
+        # metrics.py's ntokens_since_last_log and time_last_log restart there; unknown after a
+        # relaunch until a step is logged.
         self.last_log: tuple[int, float] | None = None
-        # When this launch's MetricsProcessor was built (its time_last_log), on the log clock.
+        # When this launch's MetricsProcessor was built (its time_last_log), in stamp seconds.
         self.metrics_built: float | None = None
         # The step-N folders under the checkpoint folder (every launch's) the purge thread
         # has not deleted, and those it has (kept as they change: a run saving often has
@@ -192,11 +193,22 @@ class Log(Watchdog):
         self.hung = False
         return interrupted_hang(self.facts, self.incidentals, event.t - HANG_NOTICED)
 
-    def _rates(self, tokens_per_second: float) -> tuple[float, float, float]:
-        """(tps, tflops, mfu %) as components/metrics.py computes them: tokens per second per
-        device, times the tag's FLOPs per token, over its peak for the device."""
+    def _moment(self, t: float) -> float:
+        """The time a line logged at `t` is stamped with, in seconds of the epoch: the
+        windows' clocks below are the stamps' own, across a move of the log's origin (the
+        step-1 validation, a relaunch)."""
+        return self.facts.start.timestamp() + self.clock.at(t)
+
+    def _window_rates(self, steps: int, elapsed: float) -> tuple[float, float, float]:
+        """(tps, tflops, mfu %) as components/metrics.py:398-402 computes them: this rank's
+        tokens since the last log (`steps` of local_batch_size x seq_len) over the seconds
+        since it (time_last_log is reset only where a line is logged, :453 and :486, so a
+        save made after a log falls in the next window: train.py:611-613), per device of a
+        data-parallel replica (non_data_parallel_size), times the tag's FLOPs per token,
+        over its peak for the device."""
         f = self.facts
-        tps = tokens_per_second / f.gpus
+        tokens = steps * f.micro_batch * f.grad_accum * f.seq_len
+        tps = tokens / (max(elapsed, 1e-3) * f.tp * f.pp)
         flops = self._flops_per_token(f) * tps
         return tps, flops / 1e12, 100 * flops / release.peak_flops(f)
 
@@ -206,20 +218,6 @@ class Log(Watchdog):
         if self._flops_for is not facts:
             self._flops_for, self._flops = facts, release.flops_per_token(facts)
         return self._flops
-
-    def _first_rates(self, stats: StepStats) -> tuple[float, float, float]:
-        """A launch's first logged step: metrics.py:398-402 divides the tokens this rank
-        trained since the processor was built (the steps since the launch's first) by the
-        time since then, the build, load and first steps' warm-up included, per device of
-        a data-parallel replica."""
-        f = self.facts
-        assert self.metrics_built is not None
-        steps = stats.step - self.resume_step
-        tokens = steps * f.micro_batch * f.grad_accum * f.seq_len
-        elapsed = max(self.clock.at(stats.t) - self.metrics_built, 1e-3)
-        tps = tokens / (elapsed * f.tp * f.pp)
-        flops = self._flops_per_token(f) * tps
-        return tps, flops / 1e12, 100 * flops / release.peak_flops(f)
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
@@ -243,10 +241,16 @@ class Log(Watchdog):
             # from one collection to the next (here with the step's loss digits).
             seconds = 0.02 + int(stats.loss * 1e4) % 6 / 100
             out.append(self._log(stats.t - stats.seconds, gc(GC_PERIODIC, seconds)))
-        tps, tflops, mfu = self._rates(stats.tokens_per_second)
-        if self.last_log is None and self.metrics_built is not None:
-            tps, tflops, mfu = self._first_rates(stats)
-        self.last_log = (stats.step, stats.t)
+        now = self._moment(stats.t)
+        if self.last_log is not None:
+            since_step, since = self.last_log
+        else:
+            # A launch's first logged step counts from the processor's build (metrics.py:376),
+            # the build, load and first steps' warm-up included.
+            assert self.metrics_built is not None
+            since_step, since = self.resume_step, self.metrics_built
+        tps, tflops, mfu = self._window_rates(stats.step - since_step, now - since)
+        self.last_log = (stats.step, now)
         text = step(
             step=stats.step,
             # Rank 0 holds the first pipeline stage, never the loss (train.py:473-475).
@@ -282,7 +286,7 @@ class Log(Watchdog):
         tokens = self.validation_steps() * batch * seq_len
         seconds = tokens / (steady * speed * f.tp * f.pp)
         self.facts = f._replace(start=f.start + timedelta(seconds=seconds))
-        self.last_log = (1, stats.t)
+        self.last_log = (1, self._moment(stats.t))
         line = validate(
             step=1,
             loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else held_out,
@@ -349,7 +353,7 @@ class Log(Watchdog):
             if "CUDA capacity: " in text:
                 # build_metrics_processor logs it, then starts its clock (metrics.py:376):
                 # the first logged step's tps counts from here.
-                self.metrics_built = self.clock.last
+                self.metrics_built = self._moment(self.clock.last)
         if event.loaded_from is not None:
             # A resume loads torchtitan's own `step-N` folder; a first launch the base weights.
             base = self.initial_load_path() or event.loaded_from
@@ -438,9 +442,9 @@ class Log(Watchdog):
         if self.last_log is not None:
             step, since = self.last_log
             tokens += (event.step - step) * f.micro_batch * f.grad_accum * f.seq_len
-            elapsed = t - since
+            elapsed = self._moment(t) - since
         tps = tokens / (max(elapsed, 1e-9) * f.tp * f.pp)
-        self.last_log = (event.step, t)
+        self.last_log = (event.step, self._moment(t))
         text = validate(
             step=event.step,
             loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else event.loss,

@@ -1,0 +1,100 @@
+"""torchtitan v0.2.0's tps is its own clock's (review-tt12 N1, N2): components/metrics.py:398-402
+divides the tokens this rank trained since the last logged line by `perf_counter()` since it,
+times non_data_parallel_size, and resets both only where it logs (:451-453, :484-486). The
+line is logged at once, so the log's own stamps give every window: the printed tps times
+the seconds between two lines times tp x pp is the window's tokens, whatever the window
+holds (a checkpoint save, train.py:611-613, comes after the step's log and so in the next
+window). The check reads the steps, stamps and tps from the cast; only the tokens a step
+gives one rank (local_batch_size x seq_len) and the mesh's tp x pp come from the run."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import NamedTuple
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.presenters.framework import facts_for
+from tests.release_catalogue import cast_lines
+
+STAMPED = re.compile(r"\[titan\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - root - \w+ - (.*)$")
+STEP = re.compile(r"step: +(\d+)  .*tps: ([\d,]+)  tflops")
+VALIDATE = re.compile(r"validate step: +(\d+)  ")
+STARTS = re.compile(r"Training starts at step (\d+)")
+
+
+class Window(NamedTuple):
+    step: int
+    printed: float
+    clock: float  # the tps the stamps give
+    seconds: float
+    saved: bool  # a checkpoint save lies inside the window
+
+
+def windows(options: RecordOptions) -> list[Window]:
+    facts = facts_for(make_plan(options))
+    per_step = facts.micro_batch * facts.grad_accum * facts.seq_len
+    found: list[Window] = []
+    last: tuple[int, datetime] | None = None
+    built: datetime | None = None
+    resume = 0
+    saved = False
+    for text in cast_lines(options._replace(cols=1000, color=False)):
+        stamped = STAMPED.search(text)
+        if stamped is None:
+            continue
+        moment = datetime.strptime(stamped[1], "%Y-%m-%d %H:%M:%S,%f")
+        message = stamped[2]
+        if message.startswith("CUDA capacity: "):  # a launch builds its MetricsProcessor
+            built, last = moment, None
+        elif starts := STARTS.match(message):
+            resume = int(starts[1]) - 1
+        elif message.startswith("Finished saving"):
+            saved = True
+        elif validate := VALIDATE.match(message):
+            last, saved = (int(validate[1]), moment), False
+        elif step := STEP.match(message):
+            since_step, since = last if last is not None else (resume, built)
+            assert since is not None
+            seconds = (moment - since).total_seconds()
+            clock = (int(step[1]) - since_step) * per_step / (seconds * facts.tp * facts.pp)
+            printed = float(step[2].replace(",", ""))
+            found.append(Window(int(step[1]), printed, clock, seconds, saved))
+            last, saved = (int(step[1]), moment), False
+    return found
+
+
+# Scout on 256 nodes with saves of 10-12 s in 54 s windows and two restarts (review-tt12's
+# 8408 vs); Qwen3-30B-A3B with a restart (its 8402 vm); a 405B on PP x TP; one node of TP.
+RUNS = [
+    RecordOptions(seed=8408, framework="torchtitan", model="Llama-4-Scout-17B-16E", failures=2),
+    RecordOptions(seed=8402, framework="torchtitan", model="Qwen3-30B-A3B", failures=1),
+    RecordOptions(seed=8400, framework="torchtitan"),
+    RecordOptions(seed=8454, framework="torchtitan", gpus=8, failures=1),
+]
+
+
+@pytest.mark.parametrize("options", RUNS, ids=lambda o: f"{o.seed}-{o.model}")
+def test_every_steps_tps_is_its_windows_tokens_over_the_stamps_between(
+    options: RecordOptions,
+) -> None:
+    found = windows(options)
+    assert len(found) > 20
+    for window in found:
+        # round() on the printed side; the stamps' milliseconds are truncated at both ends
+        slack = 0.5 + window.clock * 0.002 / window.seconds
+        assert abs(window.printed - window.clock) <= slack, window
+
+
+def test_the_window_after_a_save_holds_the_save() -> None:
+    """train.py:611-613 logs the step, then saves: the next window's time holds the save,
+    and its tps drops by the save's share of the window (8408: 11.3 s of 64.9 s)."""
+    found = windows(RUNS[0])
+    after = [w for w in found if w.saved]
+    assert len(after) >= 3
+    plain = [w.clock for w in found if not w.saved and w.step % 10 == 0]
+    typical = sorted(plain)[len(plain) // 2]
+    for window in after:
+        assert window.printed < 0.9 * typical, window
