@@ -267,7 +267,7 @@ class Job:
         as many as the model's index maps, twice their bf16 size, their index, and leaves
         its `sharded/` staging folder (enable_consolidation); no config.json."""
         f = self.facts
-        shards = release.export_shards(hf_repo(f), list(event.shards))
+        shards = release.export_shards(hf_repo(f), list(event.shards), release.model_params(f))
         count = len(shards)
         files = [
             *(

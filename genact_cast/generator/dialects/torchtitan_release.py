@@ -393,13 +393,17 @@ def hf_shard_counts() -> dict[str, int]:
     return {row[0]: int(row[1]) for row in rows if row[0] and not row[0].startswith("#")}
 
 
-def export_shards(repo: str, bf16_shards: list[float]) -> list[float]:
+def export_shards(repo: str, bf16_shards: list[float], params: int) -> list[float]:
     """The float32 files convert_to_hf.py writes: as many as the repo's index names (the
-    plan's 5 GB packing where the table has no entry), the model's bytes twice over, full
-    files of one size and a last one half that, as a greedy packing ends."""
-    total = 2 * sum(bf16_shards)
+    plan's 5 GB packing where the table has no entry), holding the model torchtitan built
+    (`params`, its `Model ... size:` line: Llama 4's text model alone, without the vision
+    tower the Hub checkpoint also holds) at four bytes a parameter (export_dtype float32):
+    full files of one size and a last one half that, as a greedy packing ends, or the
+    packing's own sizes scaled to that total."""
+    total = 4 * params
     count = hf_shard_counts().get(repo)
     if count is None:
-        return [2 * size for size in bf16_shards]
+        scale = total / sum(bf16_shards)
+        return [scale * size for size in bf16_shards]
     full = total / (count - 0.5)
     return [*(full for _ in range(count - 1)), total - full * (count - 1)]
