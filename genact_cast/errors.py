@@ -51,3 +51,13 @@ class CastFormatError(GenactCastError):
         self.source = source
         self.line = line
         self.problem = problem
+
+
+class SourceError(GenactCastError):
+    """The cast cannot be opened or fetched."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        first_line = (problem.splitlines() or [""])[0]
+        from genact_cast.escape import terminal_text
+
+        super().__init__(f"{terminal_text(source)}: {terminal_text(first_line)}")

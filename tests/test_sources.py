@@ -18,7 +18,8 @@ import pytest
 
 from genact_cast import limits
 from genact_cast.errors import GenactCastError
-from genact_cast.sources import find_cast_link, open_cast
+from genact_cast.sources import open_cast
+from genact_cast.url_download import find_cast_link
 from tests.local_server import Handler, serving
 
 HEADER = b'{"version": 2, "width": 80, "height": 24}\n'

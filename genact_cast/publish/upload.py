@@ -36,8 +36,8 @@ from genact_cast.bounded_http import (
     transport_problem,
     within,
 )
+from genact_cast.errors import SourceError
 from genact_cast.publish.upload_reply import Reply, Uploaded, UploadError, install_id_forms, result
-from genact_cast.sources import SourceError
 
 __all__ = ["UploadError", "Uploaded", "upload", "validate"]
 
