@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from scripts.record_subtitles_shells import CTRL_B, ENTER, OUT, SESSIONS, record
+from scripts.record_subtitles_shells import CTRL_A, CTRL_B, ENTER, OUT, SESSIONS, record
 
 TMUX = "tmux -L vttrec -f /dev/null new"
 # (shell, rows, columns, steps), as in record_subtitles_shells.py.
@@ -54,6 +54,48 @@ MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             (CTRL_B + "?", 1.5), ("q", 1.0),
             (CTRL_B + "w", 1.5), ("q", 1.0),
             ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports14 items 1 and 5: pagers and watch in the right pane of a split:
+    # less (alternate screen: tmux's, so only its pane redrawn), less -FRX as git runs
+    # it (no alternate screen), man, watch; then zoom and unzoom (Ctrl-B z twice) and
+    # copy mode (Ctrl-B [, q), which redraw the pane with nothing new.
+    "tmux_pagers": (
+        "bash --norc --noprofile -i",
+        16,
+        90,
+        [
+            (TMUX, 0.3), (ENTER, 1.5),
+            ("echo left pane", 0.3), (ENTER, 0.8),
+            (CTRL_B + "%", 1.0),
+            ("less long.txt", 0.3), (ENTER, 1.5), (" ", 1.0), ("q", 1.0),
+            ("less -FRX long.txt", 0.3), (ENTER, 1.5), (" ", 1.0), ("q", 1.0),
+            ("man ls", 0.3), (ENTER, 2.0), (" ", 1.0), ("q", 1.0),
+            ("watch -n 0.5 date +%T.%N", 0.3), (ENTER, 2.5), ("\x03", 1.0),
+            ("echo after pagers", 0.3), (ENTER, 1.0),
+            (CTRL_B + "z", 1.0), (CTRL_B + "z", 1.0),
+            (CTRL_B + "[", 1.0), ("q", 1.0),
+            ("exit", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports14 item 1: less in the lower region of GNU screen split in two
+    # (Ctrl-A S, Ctrl-A Tab, a new window there with Ctrl-A c), paging once.
+    "screen_pager": (
+        "bash --norc --noprofile -i",
+        16,
+        80,
+        [
+            ("screen -c screenrc", 0.3), (ENTER, 1.5),
+            ("echo top region", 0.3), (ENTER, 0.8),
+            (CTRL_A + "S", 1.0), (CTRL_A + "\t", 1.0), (CTRL_A + "c", 1.5),
+            ("less long.txt", 0.3), (ENTER, 1.5), (" ", 1.0), ("q", 1.0),
+            ("echo after less", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            (CTRL_A + "\t", 1.0),
             ("exit", 0.3), (ENTER, 1.5),
             ("exit", 0.3), (ENTER, 0.5),
         ],

@@ -21,7 +21,7 @@ from tests.player_dom import Player
 from tests.test_player_parity import check_moment, load
 from tests.test_vtt import SUBTITLES, cues_of_file, lines
 
-RECORDED = ["tmux_windows.cast", "tmux_overlays.cast"]
+RECORDED = ["tmux_windows.cast", "tmux_overlays.cast", "tmux_pagers.cast", "screen_pager.cast"]
 SESSION_CUE = re.compile(r"\[[^\]]+\]")  # `[vim]`: a program's session, not on the screen
 
 
@@ -49,6 +49,39 @@ def test_the_multiplexers_own_screens_keep_the_output_before_them() -> None:
     ], told
     assert "[full-screen program]" not in told
     assert told[told.index("# echo after") + 1] == "after", told
+
+
+def test_a_pager_or_watch_in_a_pane_is_one_cue_and_a_redraw_tells_nothing() -> None:
+    """Item 1: less (its alternate screen is tmux's: only its pane redrawn), less -FRX as
+    git runs it (no alternate screen), man and watch in the right pane of a split were
+    read out page by page, refresh by refresh (the rule for a pane's program wanted its
+    rows written over twice, or the cursor above its last row: a pager's prompt is on
+    it); then zoom, unzoom and copy mode told the pane's lines again, the last with
+    tmux's `[0/20]` position. Each is one cue named by its command, as outside tmux."""
+    told = lines(cues_of_file("tmux_pagers.cast", SUBTITLES))
+    start = told.index("# less long.txt")
+    assert told[start : start + 10] == [
+        "# less long.txt", "[less]",
+        "# less -FRX long.txt", "[less]",
+        "# man ls", "[man]",
+        "# watch -n 0.5 date +%T.%N", "[watch]",
+        "# echo after pagers", "after pagers",
+    ], told  # fmt: skip
+    assert told[start + 10] == "# exit", told  # (zoom, unzoom, copy mode: nothing new)
+
+
+def test_a_pager_in_a_gnu_screen_region_is_one_cue() -> None:
+    """Item 1: less in the lower region of GNU screen split in two (regions apart by
+    their caption bar, not a border) was read out as the file's lines."""
+    told = lines(cues_of_file("screen_pager.cast", SUBTITLES))
+    start = told.index("$ less long.txt")
+    assert told[start : start + 4] == [
+        "$ less long.txt",
+        "[less]",
+        "$ echo after less",
+        "after less",
+    ]
+    assert not [line for line in told if "of a long file" in line], told
 
 
 @pytest.fixture(scope="module")

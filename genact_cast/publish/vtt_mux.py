@@ -22,7 +22,10 @@ written over in place with new text, `PAINTED_ROWS` or more at once, twice since
 last command (a shell's output scrolls; `clear; ls` rewrites once), or once with its
 command line drawn over and the cursor hidden or left above the pane's last line (vim
 takes no mouse and writes its rows once; a command's output leaves the cursor under it),
-or the pane the cursor was in when the mouse was taken (no shell reads it). Panes are
+or the pane the cursor was in when the mouse was taken (no shell reads it), or, for a
+command that runs a program known to draw a screen or page (less, man, watch, git:
+`SCREENS`, `PAGING`), its first page: the command gone from the cursor's pane while no
+prompt waits there. Panes are
 found by vtt_panes.py: those one above the other are apart, as those side by side. What
 it showed since its command is not told, nor what it leaves in the pane (top, under
 tmux's TERM, keeps no screen of its own); the pane is the shell's again when the cursor
@@ -37,7 +40,7 @@ import re
 
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_panes import WIDE, Layout, cells, layout, pane_at
-from genact_cast.publish.vtt_sessions import prompt, session_name
+from genact_cast.publish.vtt_sessions import SCREENS, prompt, session_name, typed_program
 from genact_cast.publish.vtt_windows import Windows, redrawn
 
 MULTIPLEXERS = frozenset({"tmux", "screen", "byobu", "zellij"})
@@ -48,7 +51,15 @@ REWRAP_SECONDS = 0.5
 MIN_PIECE = 8  # a line this long found within what the panes showed is a rewrapped one
 MAX_SHOWN = 1_000_000  # characters of that text kept (the oldest forgotten first)
 _DRAWING = re.compile("[\u2500-\u257f\\s]*")  # a horizontal border: box drawing alone
+MAX_PANES = 64  # panes looked through for a line shown before the layout changed
+# The position tmux's copy mode (Ctrl-B [) draws at the right of a pane's top row
+# (window-copy.c: `[%u/%u]`), over a line told before: no new line.
+_POSITION = re.compile(r"(.*\S)\s+\[\d+/\d+\]")
 PAINTED_ROWS = 3  # a pane's rows written over at once by a program that paints it
+# Programs that page what they print when it is longer than the screen (git's log, diff,
+# show through `less -FRX`; journalctl and systemctl through less): a pane drawn over
+# their command is their pager's.
+PAGING = frozenset({"git", "journalctl", "systemctl", "psql", "mysql"})
 
 
 class Multiplexed:
@@ -122,6 +133,12 @@ class Multiplexed:
         self.seen[x, text] = None
         return True
 
+    def _seen_anywhere(self, text: str) -> bool:
+        """Whether a pane showed the line (panes are numbered anew when the layout
+        changes: zoomed, Ctrl-B z, the right pane is the only one, review-exports14
+        item 1: its lines were told again, and again as it was unzoomed)."""
+        return any((pane, text) in self.seen for pane in range(MAX_PANES))
+
     def restart(self) -> None:
         """The clip starts (--start-at): what the panes showed before is not told, nor
         what they show at the start (the session's cue stands for it), only what comes."""
@@ -149,8 +166,11 @@ class Multiplexed:
             for x, start, end in row_panes
         }
         now = {key: part.strip() for key, (part, _, _) in parts.items()}
-        if self.texts and redrawn(self.texts, now, PAINTED_ROWS):
-            self.windows.switch(self, now)  # (another window, or one back: vtt_windows.py)
+        # (another window, or one back: vtt_windows.py; not a command just run, drawing
+        # what another once did: `less -FRX` paging a file `less` paged)
+        idle = self.waits or self.cursor_pane in self.painting
+        if self.texts and idle and redrawn(self.texts, now, PAINTED_ROWS):
+            self.windows.switch(self, now)
         previous = self.texts  # (each pane's rows on the last screen)
         self._painters(screen, parts, panes, split)
         cursor = screen.cursor
@@ -162,7 +182,14 @@ class Multiplexed:
                 full.add((y, x))
             text = part.strip()
             if x in self.painting:
-                continue  # (a program's screen)
+                # (a program's screen: what it showed is no new line when the pane shows
+                # it again, its history brought back as a pane closed beside it)
+                if text:
+                    self.seen[x, text] = None
+                index = self.slots.get((y, x))  # (a row it left as it was: GNU screen's
+                if index is not None and self.told[index][2] == text:  # other region)
+                    slots[y, x] = index
+                continue
             if self._tail(y, x, text, tails):
                 continue
             index = self.slots.get((y, x))
@@ -192,11 +219,16 @@ class Multiplexed:
             )
             if not text or _DRAWING.fullmatch(text) or ((x, text) in self.seen and not typed):
                 continue
+            marked = _POSITION.fullmatch(text)  # (tmux's copy mode marks the top row)
+            if marked and (x, marked.group(1)) in self.seen:
+                continue
             moved = self.slots.get((y + 1, x))  # (the pane scrolled under a line typed)
             if (index is None or not text.startswith(self.told[index][2])) and moved:
                 index = moved if text.startswith(self.told[moved][2]) else index
             piece = "".join(text.split())
-            if split and len(piece) >= MIN_PIECE and piece in self.shown:
+            if split and (
+                (len(piece) >= MIN_PIECE and piece in self.shown) or self._seen_anywhere(text)
+            ):
                 self.seen[x, text] = None  # (a pane narrowed by a split: lines rewrapped)
                 continue
             if index is not None and text.startswith(self.told[index][2]):
@@ -261,7 +293,33 @@ class Multiplexed:
                 over = count >= PAINTED_ROWS and x not in self.painting
                 if over and self._over_command(x, texts, panes, cursor):
                     self._paint(x, screen.time, x == idle)
+            pager = here >= 0 and here not in self.painting and not self.waits
+            if pager and self._paged(here, texts):
+                self._paint(here, screen.time)
         self.texts = texts
+
+    def _paged(self, x: int, texts: dict[tuple[int, int], str]) -> bool:
+        """Whether a program that draws a screen (less, man, watch, top: `SCREENS`, or
+        one that pages its output, git) shows its first page in pane x, the cursor's,
+        where no prompt waits: the pane changed, and its last command, which runs one,
+        is on none of its rows (covered, or scrolled away by a page drawn without an
+        alternate screen: `less -FRX` as git runs it). A pager in a pane had been read
+        out page by page (review-exports14 item 1): its first page draws over a command
+        line at the pane's top, the cursor left at its prompt on the pane's last row."""
+        command = self.commands.get(x)
+        if command is None:
+            return False
+        line = self.told[command][2]
+        if typed_program(line) not in SCREENS | PAGING:
+            return False
+        mine = {key: text for key, text in texts.items() if key[1] == x}
+        if all(self.texts.get(key, "") == text for key, text in mine.items()):
+            return False
+        # (a row the line is on: its start (the pane wrapped the rest) or typed on)
+        return not any(
+            text and not prompt(text) and (line.startswith(text) or text.startswith(line))
+            for text in mine.values()
+        )
 
     def _over_command(
         self,

@@ -9,7 +9,9 @@ one is still vim, its lines already told), not a program newly painting them
 last command, `[ls]`, and that window's output was taken for vim's screen).
 
 A window is known by its panes' text: a screen redrawn at once (most rows of text
-changed) that shows what one left behind did, row for row (`SAME_ROWS` of them), is that
+changed) while the shell waited at its prompt or a program painted (not by a command
+just run: `less -FRX` paging what `less` paged is not less's window back), that shows
+what one left behind did, row for row (`SAME_ROWS` of them), is that
 window back; the one it covers is kept, as it stood, for when it comes back. At most
 `MAX_WINDOWS` are kept (the oldest forgotten first).
 """
