@@ -175,6 +175,20 @@ def domains() -> dict[str, Domain]:
     }
 
 
+class SftLoss(NamedTuple):
+    """Where a fine-tune's loss starts and ends on a set, as shares of the released model's
+    general-text loss (sft_losses.tsv)."""
+
+    start: float
+    end: float
+
+
+@functools.cache
+def sft_losses() -> dict[str, SftLoss]:
+    """The start and end of each fine-tuning set's loss, by dataset name."""
+    return {r[0]: SftLoss(float(r[1]), float(r[2])) for r in _rows("sft_losses.tsv")}
+
+
 @functools.cache
 def recipes() -> dict[str, Recipe]:
     """The published pre-training recipe of each architecture that has one."""

@@ -31,6 +31,9 @@ class LossCurve(NamedTuple):
     warmup: int = 0  # steps of linear LR warm-up
     # Pre-training: tokens learned from (`learned_tokens`: updates, and tokens by then).
     learned: tuple[tuple[int, ...], tuple[float, ...]] = ((), ())
+    # Fine-tuning: the updates the fall from `initial` to `final` takes (one pass over the
+    # data: later passes only drop at their boundaries); 0: the whole run.
+    decay_steps: int = 0
 
     def progress(self, updates: int) -> float:
         """Updates as full-LR updates: during the warm-up a step moves the weights only
@@ -56,8 +59,9 @@ class LossCurve(NamedTuple):
     def base(self, updates: int) -> float:
         if self.final is None:
             return physics.chinchilla_loss(self.params, self.offset_tokens + self.seen(updates))
-        done = self.progress(min(updates, self.total_steps)) / self.progress(self.total_steps)
-        decay = _fine_tune_decay(done * self.total_steps, self.total_steps)
+        span = self.decay_steps or self.total_steps
+        done = self.progress(min(updates, span)) / self.progress(span)
+        decay = _fine_tune_decay(done * span, span)
         drop = 0.0
         if self.epoch_drop:
             epochs = max(1, self.total_steps // max(1, self.steps_per_epoch))
