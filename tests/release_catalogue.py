@@ -40,7 +40,7 @@ OTHERS = re.compile(
     r"(?:\^C)?[IWE]\d{4} \d\d:\d\d:\d\d\.\d{6,9} "  # glog / c10 stamp (a Ctrl-C's echo)
     r"|\S+:\d+:\d+ \[\d+\] NCCL "  # NCCL_DEBUG=INFO
     r"|NCCL version "
-    r"|/\S+/torch/\S+\.py:\d+: UserWarning: |  warnings\.warn\("  # Python's warnings from torch
+    r"|/\S+/torch/\S+\.py:\d+: (?:User|Future)Warning: |  warnings\.warn\("  # torch's warnings
     r"|\[rank\d+\]:\[[EW]"  # the watchdog's rank-prefixed C++ lines
     r"|total \S+$|-rw-r--r-- |drwxr-xr-x "  # ls -lh of the exported model
     # c10's trace when the watchdog's exception ends the process (torch 2.6 on), and the

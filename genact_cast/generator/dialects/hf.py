@@ -94,6 +94,8 @@ class Log(Saves, Watchdog, Counts):
         # the same command runs again; a resume loads the checkpoint in Trainer.train.
         self.pretrained: bool | None = None
         self.launched_at = 0.0
+        # Whether this launch's processes have entered FSDP.state_dict_type (hf_warnings).
+        self.state_dict_warned = False
         self.load_offset = self.load_seconds = 0.0
         self.resume_step = 0
         self.eval_works = 0  # the default group's eval gathers in this launch (hf_watchdog)
@@ -123,6 +125,7 @@ class Log(Saves, Watchdog, Counts):
         if isinstance(event, Launched):
             self.launched_at = event.t
             self.comm_seconds = 0.0
+            self.state_dict_warned = False
             self.groups_up = False
             self.incidentals = (
                 self.incidentals.relaunched(
@@ -312,6 +315,7 @@ class Log(Saves, Watchdog, Counts):
             resumed_from.append(
                 Line(trainer(moment, LOADING_MODEL, f"Loading model from {folder}."))
             )
+            resumed_from += self._state_dict_warnings()
         block = running_training(
             moment,
             examples=examples,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from genact_cast.generator.dialects import hf_model
+from genact_cast.generator.dialects import hf_model, hf_warnings
 from genact_cast.generator.dialects.base import (
     Line,
     Out,
@@ -32,6 +32,8 @@ class Saves(Loading):
     are the presenter's (hf.Log)."""
 
     held_evaluation: Evaluated | None  # an epoch end's evaluation, printed after its save
+    fsdp: bool  # accelerate's FSDP (False: DeepSpeed)
+    state_dict_warned: bool  # this launch's processes entered FSDP.state_dict_type
     first_batches: int  # launches whose first micro batch the run's state carries
     saved_first_batches: dict[int, int]  # first_batches by the step each save holds
     train_metrics: list[str]  # `log_metrics("train", ...)`, printed after the export
@@ -43,6 +45,15 @@ class Saves(Loading):
     def _evaluate(self, event: Evaluated, end: float | None = None) -> list[Out]:
         """The evaluation's lines (hf.Log's)."""
         raise NotImplementedError
+
+    def _state_dict_warnings(self) -> list[Out]:
+        """torch's FSDP1 state_dict_type FutureWarning from each local process, at the
+        launch's first switch of the state-dict type (hf_warnings.state_dict_type); none
+        under FSDP2 (tensor parallel: --fsdp_version=2) or DeepSpeed."""
+        if not self.fsdp or self.facts.tp > 1 or self.state_dict_warned:
+            return []
+        self.state_dict_warned = True
+        return [Line(text) for text in hf_warnings.state_dict_type(self.facts)]
 
     def _saves_at(self, step: int) -> bool:
         """save_strategy "steps" (trainer_callback.py:590-607 at v4.57.1): every save_steps,
@@ -67,7 +78,8 @@ class Saves(Loading):
             end - event.blocking + event.waited + (event.weights_seconds or event.seconds)
         )
         shards = hf_model.saved_shards(self.facts)
-        out: list[Out] = [Line(text) for text in self._saved(moment, weights, folder, shards)]
+        out = self._state_dict_warnings()
+        out += [Line(text) for text in self._saved(moment, weights, folder, shards)]
         out += [Line(text) for text in self._saved_state(event.step, folder, weights)]
         if held is not None:
             out += self._evaluate(held, event.t)
@@ -101,7 +113,8 @@ class Saves(Loading):
         # clock reaches the export's end only with its last line.
         done = moment if merged else self._at(event.t)
         texts = self._saved(moment, done, self.output, len(event.shards))
-        out: list[Out] = [Line(text) for text in texts]
+        out = self._state_dict_warnings()
+        out += [Line(text) for text in texts]
         if merged:
             out += self._merged(event)
         return [*out, *(Line(text) for text in self.train_metrics)]

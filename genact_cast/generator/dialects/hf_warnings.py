@@ -48,10 +48,34 @@ PADDING_FREE = (
 )
 
 
-def user_warning(where: tuple[str, int], message: str) -> list[str]:
+# torch 2.9.0 distributed/fsdp/fully_sharded_data_parallel.py:675-683 (set_state_dict_type,
+# which FSDP.state_dict_type enters): a FutureWarning at every FSDP1 state-dict switch.
+_STATE_DICT_TYPE = (f"{_SITE}/torch/distributed/fsdp/fully_sharded_data_parallel.py", 675)
+STATE_DICT_TYPE = (
+    "FSDP.state_dict_type() and FSDP.set_state_dict_type() are being deprecated. Please use "
+    "APIs, get_state_dict() and set_state_dict(), which can support different parallelisms, "
+    "FSDP1, FSDP2, DDP. API doc: https://pytorch.org/docs/stable/distributed.checkpoint.html"
+    "#torch.distributed.checkpoint.state_dict.get_state_dict .Tutorial: "
+    "https://pytorch.org/tutorials/recipes/distributed_checkpoint_recipe.html ."
+)
+
+
+def user_warning(where: tuple[str, int], message: str, category: str = "UserWarning") -> list[str]:
     """warnings.formatwarning's two lines: the call site and its source line."""
     path, lineno = where
-    return [f"{path}:{lineno}: UserWarning: {message}", "  warnings.warn("]
+    return [f"{path}:{lineno}: {category}: {message}", "  warnings.warn("]
+
+
+def state_dict_type(facts: Facts) -> list[str]:
+    """torch's FSDP1 deprecation warning, from every process on the terminal's node: the
+    first `FSDP.state_dict_type` of a process warns (the default filter shows a location
+    once; each process of a launch is new), and under accelerate 1.11.0's FSDP1 the first
+    is a launch's first checkpoint save (Trainer.save_model -> Accelerator.get_state_dict,
+    accelerator.py:3943; then save_fsdp_model/save_fsdp_optimizer, fsdp_utils.py:119/:243)
+    or, resuming, its load (load_fsdp_model, fsdp_utils.py:177). Each process writes its
+    two lines with one write, so they come whole, the first after the bar."""
+    local = facts.gpus // max(facts.nodes, 1)
+    return user_warning(_STATE_DICT_TYPE, STATE_DICT_TYPE, "FutureWarning") * local
 
 
 def padding_free(facts: Facts) -> list[str]:
