@@ -190,12 +190,18 @@ def standalone(char: str, wide: bool) -> bool:
     return any(low <= code <= high for low, high in _STANDALONE)
 
 
-def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
+def as_laid_out(
+    row: Row, sources: list[int] | None = None, shifts: list[float] | None = None
+) -> Row:
     """The row as the player shows it: a zero-width code point kept right after the
     character it follows (drawn on it, no cell of its own), the rest of its span moved
     left, blanks where the span ends, and every cell on the background of the cell it is
     drawn over. A row without one is returned as it is. `sources`, if given, gets each
-    cell's column in the terminal (-1 for a blank added at a span's end)."""
+    cell's column in the terminal (-1 for a blank added at a span's end). `shifts`, if
+    given, gets how far right of its cell the browser draws each cell's glyph, in columns
+    (-0.5 to 0.5): the fractions of the glyphs before it in its span that the cells do
+    not show (𝐀𝐁𝐂, 1.59, 1.5 and 1.43 columns each, at 0, 1.59 and 3.09: in cells 0, 2
+    and 3, the 𝐁 half a column left of its cell)."""
     if all(char.isascii() for char, _ in row) or not any(
         zero_width(c)
         or c in WIDE
@@ -207,8 +213,11 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     ):
         if sources is not None:
             sources.extend(range(len(row)))
+        if shifts is not None:
+            shifts.extend([0.0] * len(row))
         return row
     source: list[int] = [] if sources is None else sources
+    shift: list[float] = [] if shifts is None else shifts
     out: list[Cell] = []
     key: tuple[object, ...] | None = None  # the open span's colour and text style
     owed = 0  # zero-width code points in the open span: blanks owed at its end
@@ -220,15 +229,18 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
     # 0.37). Past half a column, a blank is added (the rest moves one column right, where
     # the browser rounds it); no further left than half a column, which a cell cannot show.
     drift = 0.0
+    # The same without that bound: where the browser draws the next glyph, off its cell.
+    exact = 0.0
 
     def close(more: bool = True) -> None:
         """End the open span; `more`: another span starts at the next column."""
-        nonlocal key, owed, drift
-        drift = 0.0
+        nonlocal key, owed, drift, exact
+        drift = exact = 0.0
         if owed > 0 and last is not None:
             blank = (last[0], last[1], False, False, False, False, False, False)
             out.extend([(" ", blank)] * owed)
             source.extend([-1] * owed)
+            shift.extend([0.0] * owed)
         elif owed < 0 and more:
             # Moved right by an emoji's advance: the next span starts at its own column,
             # over the span's last cells. Here its last blanks go (an emoji's blank half
@@ -238,7 +250,7 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
                 ends = range(len(out) - 1, start - 1, -1)
                 at = next((i for i in ends if out[i][0] in ("", " ")), len(out) - 1)
                 if at >= start:
-                    del out[at], source[at]
+                    del out[at], source[at], shift[at]
         key, owed = None, 0
 
     half = False  # the right half of a wide vector symbol is next
@@ -254,6 +266,7 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
         if char == "":  # the right half of a wide character: its span is closed
             out.append((char, style))
             source.append(x)
+            shift.append(0.0)
             continue
         wide = x + 1 < len(row) and row[x + 1][0] == ""
         if wide and vector(char):
@@ -264,6 +277,7 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
             close()
             out.append((char, style))
             source.append(x)
+            shift.append(0.0)
             last = style
             start = len(out)
             continue
@@ -296,26 +310,31 @@ def as_laid_out(row: Row, sources: list[int] | None = None) -> Row:
                 # it had beyond two are owed at the span's end (its text moves left).
                 out.extend([("".join(chars[x : x + joined]), style), ("", style)])
                 source.extend([x, -1])
+                shift.extend([exact, 0.0])
                 last = style
                 owed += joined - 2
                 joined_to = x + joined
                 drift += VS16_ADVANCE - 2
+                exact += VS16_ADVANCE - 2
                 continue
         out.append((char, style))
         source.append(x)
+        shift.append(exact)
         last = style
         if zero_width(char):
             owed += 1
             continue
-        if regional_indicator(char):
-            drift += _flag_advance(row, x, key) - 1
-        else:
-            drift += extra_advance(row, x)
+        flagged = regional_indicator(char)
+        more = _flag_advance(row, x, key) - 1 if flagged else extra_advance(row, x)
+        drift += more
+        exact += more
         while drift >= 0.5:
             out.append(("", style))  # a column more: a blank in the span (an emoji's half)
             source.append(-1)
+            shift.append(0.0)
             owed -= 1
             drift -= 1
+            exact -= 1
         drift = max(drift, -0.5)
     close(more=False)
     return _grid_backgrounds(out, row)

@@ -107,7 +107,8 @@ class Raster:
             if top + lay.cell_height > lay.height:
                 continue  # a resize beyond the picture: the rows that fit are shown
             sources: list[int] = []  # each cell's column in the terminal
-            row = as_laid_out(screen.rows[y], sources)  # zero-width ones take no column
+            shifts: list[float] = []  # where the browser draws its glyph, off its cell
+            row = as_laid_out(screen.rows[y], sources, shifts)  # zero-width: no column
             if any(char in PARAGRAPH_BREAKS for char, _ in row):
                 row = tuple(
                     (" " if char in PARAGRAPH_BREAKS else char, style) for char, style in row
@@ -119,6 +120,7 @@ class Raster:
             in_bidi = {x for span in bidi for x in range(span.start, span.end)}
             covered = 0  # columns up to here are drawn by a cluster to their left
             overhangs: list[tuple[str, Style, int, int]] = []  # clusters with marks
+            shifted: list[tuple[str, Style, int, int]] = []  # glyphs off their cells
             column = -1
             lone = ""  # marks that open a span: drawn over the next character's cell
             for x, (char, style) in enumerate(row):
@@ -160,6 +162,16 @@ class Raster:
                 if glyphs.emoji_presentation(cluster):
                     wide = 2  # ❤️ as a browser draws it: over the cell VS16 takes
                 covered = column + wide
+                nudge = round(shifts[x] * lay.cell_width)
+                if nudge and not marks and self._movable(cluster, style):
+                    # The browser lays a span's text out at its glyphs' own advances
+                    # (player_layout.as_laid_out's shifts): 𝐀𝐁𝐂 and ①②③ evenly, where
+                    # drawn on their cells they overlapped (review-exports14 item 2).
+                    tile = self._tile(" ", style, wide)  # the cell's background and lines
+                    if tile is not None:
+                        self.canvas.paste(tile, (left, top))
+                    shifted.append((cluster, style, left + nudge, wide))
+                    continue
                 tile = self._tile(marks + cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
@@ -171,6 +183,8 @@ class Raster:
                     overhangs.append((cluster, style, left, wide))
             for cluster, style, left, wide in overhangs:  # over the neighbours' backgrounds
                 self._overhang(cluster, style, (left, top), wide)
+            for cluster, style, left, wide in shifted:
+                self._glyph_at(cluster, style, (left, top), wide)
             for char, style, cell in moved:
                 left = lay.left + cell * lay.cell_width
                 if not (style[7] and self.blink_hidden) and left + lay.cell_width <= lay.width:
@@ -222,6 +236,32 @@ class Raster:
             part = mask.crop((x0, 0, x0 + cell, lay.cell_height))
             if x >= 0 and x + cell <= lay.width and part.getbbox() is not None:
                 self.canvas.paste(ink, (x, top, x + cell, top + lay.cell_height), part)
+
+    def _movable(self, cluster: str, style: Style) -> bool:
+        """A glyph drawn from a font as text (not a shape the player paints, not a colour
+        emoji, which keeps its cells), that may be drawn off its cell."""
+        if glyphs.drawn(cluster[0]) or ord(cluster[0]) in BRAILLE or ord(cluster[0]) in BOXES:
+            return False
+        found = glyphs.face(cluster, style[2], style[3], self.layout.font_size)
+        return not (found.color or found.scale != 1.0 or found.fake_bold or found.fake_italic)
+
+    def _glyph_at(self, cluster: str, style: Style, at: tuple[int, int], wide: int) -> None:
+        """A glyph's whole ink with its left edge at `at`, over the row's backgrounds (the
+        browser draws the text over them and does not clip a glyph to its cell)."""
+        lay = self.layout
+        fg_name, bg_name, bold, italic, _, faint, _, blink = style
+        if blink and self.blink_hidden:
+            return
+        found = glyphs.face(cluster, bold, italic, lay.font_size)
+        mask = _spread(cluster, found.font, lay.cell_width, lay.cell_height, lay.ascent, wide)
+        fg = self.colours(fg_name, background=False)
+        ink = _half_way(self.colours(bg_name, background=True), fg) if faint else fg
+        left, top = at
+        x = left - lay.cell_width
+        box = (max(0, -x), 0, min(mask.width, lay.width - x), lay.cell_height)
+        if box[2] > box[0]:
+            part = mask.crop(box)
+            self.canvas.paste(ink, (x + box[0], top, x + box[2], top + lay.cell_height), part)
 
     def _spills(self, cluster: str, style: Style, wide: int) -> bool:
         """Whether the glyph's ink reaches past its cells (𝐁 or ③ from a fallback font
