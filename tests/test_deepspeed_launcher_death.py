@@ -45,7 +45,10 @@ def test_the_dead_workers_launcher_kills_its_node_at_once(options: RecordOptions
     mine = [row[len(dead) + 2 :] for row in rows if row.startswith(f"{dead}: ")]
     # its CUDA error and abort
     error = next(i for i, row in enumerate(mine) if "CUDA error:" in row and "watchdog" in row)
-    assert any("terminate called after throwing" in row for row in mine[error : error + 8])
+    # after c10's hints and the c10_cuda_check trace (torch 2.9.0)
+    block = mine[error : error + 20]
+    abort = block.index("terminate called after throwing an instance of 'c10::DistBackendError'")
+    assert any("raised from c10_cuda_check_implementation" in row for row in block[:abort])
     found = C10.search(mine[error])
     assert found is not None
     year = int(next(m[1] for row in mine if (m := STAMP.search(row)))[:4])

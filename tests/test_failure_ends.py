@@ -115,7 +115,8 @@ def test_a_worker_that_dies_is_stopped_by_its_launcher_not_a_watchdog(framework:
             continue
         events, lines = found
         year = int(next(m[1] for line in lines if (m := re.search(r"\b(20\d\d)-\d\d-\d\d", line))))
-        errors = [i for i, line in enumerate(lines) if CUDA in line]
+        # c10d's lines (the terminate handler's `what():` repeats their text)
+        errors = [i for i, line in enumerate(lines) if CUDA in line and C10D.search(line)]
         stops = _stops(lines, year)
         caught = [i for i, line in enumerate(lines) if CAUGHT.search(line)]
         shown = iter(errors)

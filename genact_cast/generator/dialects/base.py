@@ -175,7 +175,7 @@ def failure_lines(
     # The faulty GPU's process, where the terminal shows it (node 0, a shown local rank),
     # prints its CUDA error at the fault (it dies, or is stuck after it).
     shown = event.errors and event.rank < ranks
-    faulty = faulty_rank_lines(before or facts, event, event.rank) if shown else []
+    faulty = faulty_rank_lines(before or facts, event, event.rank, "site-packages") if shown else []
     faulty = torchrun.teed(faulty, tee)
     if not event.watchdog:
         return [Line(text) for text in faulty] + stopped_by_agent(

@@ -115,6 +115,7 @@ class Frames(NamedTuple):
     libtorch: int
     libc: int
     libstdcxx: int = 0
+    libc10_cuda: int = 0  # c10's CUDA check (a CUDA error's trace shows it)
 
 
 SOURCE_ROOT = "/pytorch/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp"
@@ -128,6 +129,7 @@ def _frames(frames: Frames, rows: list[tuple[str, int, str, int]]) -> list[str]:
         "libtorch.so": (frames.libtorch, f"{frames.site}/libtorch.so"),
         "libc.so.6": (frames.libc, "/lib/x86_64-linux-gnu/libc.so.6"),
         "libstdc++.so.6": (frames.libstdcxx, "/lib/x86_64-linux-gnu/libstdc++.so.6"),
+        "libc10_cuda.so": (frames.libc10_cuda, f"{frames.site}/libc10_cuda.so"),
     }
     out = []
     for index, (symbol, offset, library, base_offset) in enumerate(rows):
@@ -197,6 +199,80 @@ _RUN_2_9 = [
 ]
 
 
+# A CUDA error reaches the watchdog as the c10::Error that C10_CUDA_CHECK raises in
+# WorkNCCL::finishedGPUExecutionInternal (its CUDA event's query), through isCompleted, and
+# that error's what() carries its own trace, `Exception raised from
+# c10_cuda_check_implementation at /pytorch/c10/cuda/CUDAException.cpp:N`.
+# torch 2.9.0's symbols, the offsets within each function and line 44 are those of a real
+# torch 2.9.0 log (ProcessGroupNCCL.cpp:2057/2063 beside them; index:52213460440, an aarch64
+# build: no x86-64 log of this path at 2.9 was found); where the x86-64 log of the timeout
+# (index:54907917001) has the frame (c10::Error, Watchdog::run's call of runLoop, the
+# thread's start), its offsets; the x86-64 places of the other functions in libtorch_cuda.so
+# keep their aarch64 distances from Watchdog::runLoop.
+CUDA_CHECK_SOURCE = "/pytorch/c10/cuda/CUDAException.cpp"
+_CUDA_CHECK_2_9 = [
+    _ERROR_2_9,
+    (
+        "c10::cuda::c10_cuda_check_implementation(int, char const*, char const*, int, bool)",
+        0x224,
+        "libc10_cuda.so",
+        0x1F574,
+    ),
+    (
+        "c10d::ProcessGroupNCCL::WorkNCCL::finishedGPUExecutionInternal() const",
+        0x4C,
+        "libtorch_cuda.so",
+        0xE6B35C,
+    ),
+    ("c10d::ProcessGroupNCCL::WorkNCCL::isCompleted()", 0x74, "libtorch_cuda.so", 0xE8A664),
+    ("c10d::ProcessGroupNCCL::Watchdog::runLoop()", 0x770, "libtorch_cuda.so", 0xE916C0),
+    ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE9382F),
+    *_THREAD_2_9,
+]
+# torch 2.6's (the build of _CHECK_TIMEOUT: the same c10::Error and ncclCommWatchdog
+# addresses), from a real log of the path (index:47333925588, CUDAException.cpp:43):
+# torchCheckFail still a frame of its own, watchdogHandler for the loop.
+_CUDA_CHECK = [
+    ("c10::Error::Error(c10::SourceLocation, std::string)", 0x96, "libc10.so", 0x9B1B6),
+    (
+        "c10::detail::torchCheckFail(char const*, char const*, unsigned int, std::string const&)",
+        0x64,
+        "libc10.so",
+        0x44A76,
+    ),
+    (
+        "c10::cuda::c10_cuda_check_implementation(int, char const*, char const*, int, bool)",
+        0x118,
+        "libc10_cuda.so",
+        0x1E918,
+    ),
+    (
+        "c10d::ProcessGroupNCCL::WorkNCCL::finishedGPUExecutionInternal() const",
+        0x56,
+        "libtorch_cuda.so",
+        0xDF1556,
+    ),
+    ("c10d::ProcessGroupNCCL::WorkNCCL::isCompleted()", 0xA0, "libtorch_cuda.so", 0xDFE8C0),
+    ("c10d::ProcessGroupNCCL::watchdogHandler()", 0x617, "libtorch_cuda.so", 0xE00557),
+    ("c10d::ProcessGroupNCCL::ncclCommWatchdog()", 0x14D, "libtorch_cuda.so", 0xE016ED),
+    *_CHECK_TIMEOUT[-3:],
+]
+
+
+def _raised_from_watchdog(source: TorchSource, frames: Frames) -> list[str]:
+    """The trace of the DistBackendError the watchdog thread throws on (2.9: from
+    Watchdog::run, before: from ncclCommWatchdog), ending in its blank line."""
+    if source.watchdog_run:
+        raised_in, raised_at, raising = "run", source.watchdog_run, _RUN_2_9
+    else:
+        raised_in, raised_at, raising = "ncclCommWatchdog", source.comm_watchdog, _COMM_WATCHDOG
+    return [
+        f"Exception raised from {raised_in} at {SOURCE_ROOT}:{raised_at} (most recent call first):",
+        *_frames(frames, raising),
+        "",
+    ]
+
+
 def watchdog_trace(
     rank: int,
     moment: datetime,
@@ -215,38 +291,41 @@ def watchdog_trace(
     what = f"[{group} Rank {rank_in}] Process group watchdog thread terminated with exception: " + (
         _caught(rank_in, timeout)
     )
-    if source.watchdog_run:  # 2.9: the Watchdog class
-        checking, raised_in, raised_at, raising = (
-            _CHECK_TIMEOUT_2_9,
-            "run",
-            source.watchdog_run,
-            _RUN_2_9,
-        )
-    else:
-        checking, raised_in, raised_at, raising = (
-            _CHECK_TIMEOUT,
-            "ncclCommWatchdog",
-            source.comm_watchdog,
-            _COMM_WATCHDOG,
-        )
+    checking = _CHECK_TIMEOUT_2_9 if source.watchdog_run else _CHECK_TIMEOUT  # 2.9: a class
     check = [
         f"Exception raised from checkTimeout at {SOURCE_ROOT}:{source.check_timeout} "
         "(most recent call first):",
         *_frames(frames, checking),
         "",
     ]
-    watchdog = [
-        f"Exception raised from {raised_in} at {SOURCE_ROOT}:{raised_at} (most recent call first):",
-        *_frames(frames, raising),
-        "",
-    ]
+    return _aborted(rank, moment, nanos, source, [what], check, frames)
+
+
+def _aborted(
+    rank: int,
+    moment: datetime,
+    nanos: int,
+    source: TorchSource,
+    message: list[str],
+    check: list[str],
+    frames: Frames,
+) -> list[str]:
+    """The watchdog thread's end, whatever its error: c10d logs the exception (`message`'s
+    lines, then the c10::Error's trace `check`), then the thread rethrows it as a
+    DistBackendError that nothing catches, and libstdc++'s verbose terminate handler prints
+    its type and `  what():  ` with the whole text (the message, the first trace and the
+    thread's own, `Exception raised from run`), as the real logs of both paths show
+    (index:54907917001 for a timeout, index:52213460440 for a CUDA error)."""
+    first, *rest = message
     return [
-        _c10d(rank, moment, nanos, source.terminated, what),
+        _c10d(rank, moment, nanos, source.terminated, first),
+        *rest,
         *check,
         "terminate called after throwing an instance of 'c10::DistBackendError'",
-        f"  what():  {what}",
+        f"  what():  {first}",
+        *rest,
         *check,
-        *watchdog,
+        *_raised_from_watchdog(source, frames),
     ]
 
 
@@ -308,7 +387,14 @@ def cuda_error_help(error: str) -> str:
 
 
 def cuda_error(
-    rank: int, moment: datetime, nanos: int, source: TorchSource, error: str, *, group: str
+    rank: int,
+    moment: datetime,
+    nanos: int,
+    source: TorchSource,
+    error: str,
+    *,
+    group: str,
+    frames: Frames,
 ) -> list[str]:
     """The faulty GPU's process: its watchdog thread's next query of a work's CUDA event
     returns the error, which ends the thread and, uncaught, the process (std::terminate's
@@ -317,15 +403,28 @@ def cuda_error(
     [E810 15:36:05.945860779 ProcessGroupNCCL.cpp:...] [PG ID 0 PG GUID 0(default_pg) Rank 1]
     Process group watchdog thread terminated with exception: CUDA error: uncorrectable ECC
     error encountered`, then `terminate called after throwing an instance of
-    'c10::DistBackendError'`). The line is torch's `terminated` one (2.9: :2057)."""
+    'c10::DistBackendError'`). The line is torch's `terminated` one (2.9: :2057). From 2.6
+    (`source.traces`) the error's C++ trace follows and the terminate handler's `what():`
+    repeats it all with the thread's own trace, as for a timeout (index:52213460440, a
+    torch 2.9.0 log of this path); before, the watchdog's own lines only."""
     what = (
         f"[{group} Rank {rank}] Process group watchdog thread terminated with exception: "
         f"CUDA error: {error}"
     )
-    return [
-        _c10d(rank, moment, nanos, source.terminated, what),
-        cuda_error_help(error),
-        *CUDA_ERROR_SUFFIX,
+    # c10's help line naming the error's enum is 2.9's (the 2.6 log has none).
+    helped = [cuda_error_help(error)] if source.watchdog_run else []
+    message = [what, *helped, *CUDA_ERROR_SUFFIX, ""]
+    if not source.traces:
+        return [
+            _c10d(rank, moment, nanos, source.terminated, what),
+            *message[1:],
+            "terminate called after throwing an instance of 'c10::DistBackendError'",
+        ]
+    line = 44 if source.watchdog_run else 43
+    check = [
+        f"Exception raised from c10_cuda_check_implementation at {CUDA_CHECK_SOURCE}:{line} "
+        "(most recent call first):",
+        *_frames(frames, _CUDA_CHECK_2_9 if source.watchdog_run else _CUDA_CHECK),
         "",
-        "terminate called after throwing an instance of 'c10::DistBackendError'",
     ]
+    return _aborted(rank, moment, nanos, source, message, check, frames)

@@ -215,12 +215,22 @@ def watchdog_records(
     return records
 
 
-def faulty_rank_lines(facts: Facts, event: Failed, rank: int) -> list[str]:
+def faulty_rank_lines(
+    facts: Facts, event: Failed, rank: int, packages: str = "dist-packages"
+) -> list[str]:
     """What the process on the faulty GPU prints when the fault gives it an error
-    (`event.errors`): its CUDA error at `event.t_fault`, under its global rank `rank`."""
+    (`event.errors`): its CUDA error at `event.t_fault`, under its global rank `rank`, with
+    the C++ traces of torch's install under `packages` (site-packages: pip's, as
+    node_watchdog_lines'; dist-packages: the NGC image's, as watchdog_records')."""
     source = torchrun.torch_source(facts.torch)
     nanos = Rng(facts.seed * 31 + event.seq).integer(0, 999)  # below the microsecond
     moment = facts.moment(event.t_fault)
+    # The process's library addresses (ASLR), from a stream of their own so that no other
+    # draw of the run moves.
+    draw = Rng(facts.seed * 43 + event.seq)
+    frames = c10d_watchdog.Frames(
+        _torch_lib(facts, packages), *(_MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(6))
+    )
     return c10d_watchdog.cuda_error(
-        rank, moment, nanos, source, event.cuda_error, group=_group(source)
+        rank, moment, nanos, source, event.cuda_error, group=_group(source), frames=frames
     )
