@@ -317,6 +317,8 @@ def test_every_process_has_its_own_library_addresses() -> None:
     # ASLR maps libc10 at its own address in every process: no two ranks' traces share it.
     text = lines(3)
     fired = [t for t in text if re.match(r"\[rank\d+\]:\[E.*\] \[Rank \d+\] Watchdog caught", t)]
+    # and the faulty GPU's process, whose watchdog ends on its CUDA error with its own trace
+    fired += [t for t in text if re.match(r"\[rank\d+\]:\[E.*exception: CUDA error", t)]
     traces = [t for t in text if t.startswith("frame #0: c10::Error::Error")]
     addresses = {m[1] for t in traces if (m := re.search(r"\(0x([0-9a-f]+) in ", t))}
     assert len(fired) > 8
