@@ -1,7 +1,7 @@
 """Record tests/data/subtitles/{name}.cast: multiplexers (tmux, GNU screen) with windows,
 their own screens and pagers in panes, recorded as scripts/record_subtitles_shells.py
 records shells (asciinema 2.4.0 in a pseudo-terminal, the same home folder, one key
-every 0.09 s, a pause after each step), for tests/test_vtt_mux.py.
+every 0.09 s, a pause after each step), for tests/test_vtt_mux.py and tests/test_vtt_exits.py.
 
     python -m scripts.record_subtitles_mux [NAME ...]    (from the repository's top)
 """
@@ -97,6 +97,37 @@ MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 1.5),
             (CTRL_A + "\t", 1.0),
             ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports14 item 17: vim killed (timeout's SIGKILL) inside the alternate
+    # screen, so nothing leaves it: the shell's prompt comes back there, commands are
+    # typed and run there, then `reset` gives the primary screen back.
+    "killed_full_screen": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("echo before", 0.3), (ENTER, 1.0),
+            ("timeout -s KILL 2 vim -u NONE notes/alpha.txt", 0.3), (ENTER, 3.0),
+            ("ls notes", 0.3), (ENTER, 1.0),
+            ("echo typed after the kill", 0.3), (ENTER, 1.0),
+            ("reset", 0.3), (ENTER, 2.0),
+            ("echo after reset", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports14 item 5: less on a terminal type without an alternate screen
+    # (vt220 has no smcup in terminfo), paging once, then a command.
+    "less_vt220": (
+        "bash --norc --noprofile -i",
+        12,
+        60,
+        [
+            ("echo before", 0.3), (ENTER, 1.0),
+            ("TERM=vt220 less long.txt", 0.3), (ENTER, 1.5), (" ", 1.0), (" ", 1.0),
+            ("q", 1.0),
+            ("echo after", 0.3), (ENTER, 1.0),
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),

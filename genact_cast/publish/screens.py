@@ -145,6 +145,9 @@ class Timeline:
     # With the bottom row of the region scrolled (the last row but for a region from the
     # first row that ends above it: apt's progress line stays below it).
     on_scroll: Callable[[Row, float | None, bool, int], None] | None = None
+    # The same for the alternate screen's top row (the player keeps no scrollback there):
+    # a shell back on it after its program was killed scrolls its lines as on the primary.
+    on_alternate_scroll: Callable[[Row, float | None, bool, int], None] | None = None
     # Called once, before the rows move, with the rows that leave rows moving together
     # without going to the scrollback, each with whether the terminal wrapped it, the clip
     # time, the first and last of those rows, and how (`Terminal.on_region_scroll`:
@@ -289,6 +292,12 @@ class Timeline:
                 when = None if origin is None else pending if pending is not None else clock(now)
                 self.on_scroll(row, when, wrapped, bottom)
 
+        def alternate_scrolled(line: Any, bottom: int) -> None:
+            if self.on_alternate_scroll is not None:
+                wrapped = line is not None and line.goes_on
+                when = None if origin is None else pending if pending is not None else clock(now)
+                self.on_alternate_scroll(term.row_of(line), when, wrapped, bottom)
+
         def region_scrolled(leaving: list[Any], top: int, bottom: int, how: str) -> None:
             if self.on_region_scroll is not None:
                 rows = [(term.row_of(line), line is not None and line.goes_on) for line in leaving]
@@ -316,6 +325,7 @@ class Timeline:
                 self.on_erase(y, row, time, line_erased)
 
         term.on_scroll = scrolled
+        term.on_alternate_scroll = alternate_scrolled if self.on_alternate_scroll else None
         term.on_region_scroll = region_scrolled if self.on_region_scroll is not None else None
         term.on_saved = saved if self.on_saved is not None else None
         self.rows_now = lambda: (tuple(term.snapshot()), term.wrapped_rows())

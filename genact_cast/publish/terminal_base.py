@@ -70,6 +70,8 @@ class BufferScreen(pyte.Screen):
         self.scrollback: list[Any] = []
         # (with the region's bottom row: rows below a region from the first row stay)
         self.on_scroll: Callable[[Any, int], None] | None = None
+        # As `on_scroll`, for the alternate screen's first row (no scrollback there)
+        self.on_alternate_scroll: Callable[[Any, int], None] | None = None
         # Called once, before the rows move, with the lines that leave rows moving together
         # without going to the scrollback (in the order they leave), the first and last of
         # those rows, and how: `scroll`, out of the top of a region whose top margin is
@@ -164,6 +166,9 @@ class BufferScreen(pyte.Screen):
         if top > 0 and top - 1 in buffer:
             buffer[top - 1].wrapped = False
         gone = [buffer.pop(y, None) for y in range(top, top + count)]
+        if top == 0 and self.alternate and tell and self.on_alternate_scroll is not None:
+            for line in gone:
+                self.on_alternate_scroll(line, bottom)
         if top == 0 and not self.alternate:
             for line in gone:
                 if self.on_scroll is not None and tell:

@@ -65,9 +65,18 @@ from collections.abc import Iterator
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_dialogs import Answers
+from genact_cast.publish.vtt_killed import leave_covered, restore
+from genact_cast.publish.vtt_killed import shell_back as shell_back_on
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
-from genact_cast.publish.vtt_painting import addressing, back_up, homed, painted, shell_back
+from genact_cast.publish.vtt_painting import (
+    addressing,
+    back_up,
+    homed,
+    paging,
+    painted,
+    shell_back,
+)
 from genact_cast.publish.vtt_reflow import redrawn_under
 from genact_cast.publish.vtt_sessions import (
     SCREENS,
@@ -179,6 +188,9 @@ def render_vtt(timeline: Timeline) -> str:
     dialog: list[Screen] = []  # the full-screen program's last screen with text
     answers = Answers()  # a dialog's box as it opened, and its answer's first key
     program = ""  # the name of the program of the session or painting
+    # What a program killed on the alternate screen covered, while its shell is there
+    killed: list[tuple[list[str], list[bool]]] = []
+    timeline.on_alternate_scroll = lambda *row: scrolled(*row) if killed else None
 
     def start() -> None:
         """The clip starts (--start-at): what the screen went through before is not told;
@@ -253,7 +265,20 @@ def render_vtt(timeline: Timeline) -> str:
                 lines.unmute(screen.cursor, screen.changed, blank, screen.rows)
                 continue
             lines.unmute(None)
-        if screen.alternate:
+        last = dialog[0] if dialog else None  # (the program's last screen)
+        if screen.alternate and mux is None and session and shell_back_on(screen, session[1], last):
+            # The program was killed, the shell back on its screen (vtt_killed.py)
+            sessions.append((session[0], name(session)))
+            left_session, session = session[1:], None
+            killed[:] = [leave_covered(lines, screen, last)]
+            dialog.clear()
+            shown(screen)
+            continue
+        if killed and not screen.alternate:  # (reset: the primary screen back)
+            restore(lines, screen, killed.pop())
+            shown(screen)
+            continue
+        if screen.alternate and not killed:
             if session is None:
                 row = command_row(before) if before is not None else -1
                 command = command_text(before, row) if before is not None and row >= 0 else ""
@@ -305,6 +330,7 @@ def render_vtt(timeline: Timeline) -> str:
                 or addressing(screen)
                 or (wiped[0] and back_up(screen))
                 or (home := twice_homed(screen, before))
+                or paging(screen, before)
             )
             and painted(screen, before, lines.scrolls - scrolls[0], lines.leads, home)
         ):

@@ -1,16 +1,24 @@
 """Whether a program paints the primary screen (publish/vtt.py): one that takes the
 arrow keys (DECCKM), puts the cursor on most rows by their number, or clears the screen
 after a command and puts the cursor back above the rows it drew, and redraws many rows at
-once while no prompt waits; and whether the shell is back after one that took no keys.
+once while no prompt waits, or is a pager waiting at its prompt on the last row; and
+whether the shell is back after one that took no keys.
 """
 
 from __future__ import annotations
 
 from genact_cast.publish.screens import Screen, row_text
-from genact_cast.publish.vtt_sessions import prompt, waiting_prompt
+from genact_cast.publish.vtt_sessions import (
+    command_row,
+    command_text,
+    prompt,
+    typed_program,
+    waiting_prompt,
+)
 from genact_cast.publish.vtt_text import piece
 
 PAINTED_ROWS = 3  # rows a program that took the keys changes at once: it paints the screen
+PAGERS = frozenset({"less", "more", "most", "pg", "man"})  # (they wait at their own prompt)
 
 
 def painted(
@@ -66,6 +74,24 @@ def addressing(screen: Screen) -> bool:
     screen before, as curses paints (a shell moves the cursor by relative moves;
     `clear` homes it alone)."""
     return screen.addressed >= max(PAINTED_ROWS, len(screen.rows) // 2)
+
+
+def paging(screen: Screen, before: Screen) -> bool:
+    """Whether a pager started by the command on the shell's last screen (`before`)
+    waits at its prompt on the primary screen: a terminal type without an alternate
+    screen or keypad mode (`TERM=vt220 less`: it prints its page and waits on the last
+    row, after its prompt, `:`, the file's name in standout, `--More--`; the next key
+    erases that row and prints on, review-exports14 item 5). The cursor is on the
+    screen's last row after text, nothing after it, and the command runs a pager."""
+    cursor = screen.cursor
+    if cursor is None or cursor[1] != len(screen.rows) - 1:
+        return False
+    row = screen.rows[cursor[1]]
+    left = "".join(char for char, _ in row[: cursor[0]])
+    if not left.strip() or prompt(left) or "".join(char for char, _ in row[cursor[0] :]).strip():
+        return False
+    y = command_row(before)
+    return y >= 0 and typed_program(command_text(before, y)) in PAGERS
 
 
 def homed(screen: Screen, before: Screen, moved: int, erased: set[int]) -> bool:

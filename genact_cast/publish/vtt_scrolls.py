@@ -35,6 +35,9 @@ def scrolled(
         return y - 1 if y <= last else y
 
     wrapped = wrapped and not missing_newline_mark(row, lines.cols)
+    # (the scrollback keeps what a program left on the row, a page of less on TERM=vt220:
+    # a resize brings it back as it stood, review-exports14 item 5)
+    kept = lines._text(row, wrapped) if 0 in lines.remains else None
     text = lines._text(unleft(lines, 0, row), wrapped)
     lines.remains = {up(y): left for y, left in lines.remains.items() if y > 0}
     typed = bool(lines.texts) and is_typed(lines, 0, text)
@@ -83,7 +86,7 @@ def scrolled(
             lines.scrolled_typed = (count, _bare(text), lines.leads[0])
     else:
         lines._open = None
-    lines.history.append(row_text_)
+    lines.history.append(row_text_ if kept is None else kept)
     del lines.history[: len(lines.history) - HISTORY]
     lines.scrolls += 1
     if lines.covering:

@@ -31,7 +31,10 @@ PREFIXES: dict[str, frozenset[str]] = {
     "nohup": frozenset(),
     "ionice": frozenset({"-c", "-n", "-p"}),
     "stdbuf": frozenset({"-i", "-o", "-e"}),
+    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
 }
+# Prefixes with words of their own after their options (`timeout 5 vim x`: the duration)
+_PREFIX_WORDS = {"timeout": 1}
 # Programs that draw a screen (full-screen, on the primary screen, or a dialog's box):
 # named for a command line that runs one, wherever it stands in it.
 SCREENS = frozenset({"whiptail", "dialog", "gdialog", "cdialog", "vim", "vi", "nvim", "view",
@@ -120,11 +123,13 @@ def _name(words: list[str]) -> str | None:
         # `x=$(whiptail --inputbox Q 8 40 3>&1 1>&2 2>&3)`: the substitution runs it
         words[0] = words[0][assignment.end() :].lstrip("$(`")
     while words and (words[0] in PREFIXES or _ASSIGNMENT.match(words[0])):
-        takes = PREFIXES.get(words.pop(0), frozenset())
+        prefix = words.pop(0)
+        takes = PREFIXES.get(prefix, frozenset())
         while words and words[0].startswith("-"):  # (the prefix's options: `nice -n 5`)
             option = words.pop(0)
             if option in takes and words:
                 words.pop(0)
+        del words[: _PREFIX_WORDS.get(prefix, 0)]
     if not words or words[0] in PASSED:
         return None
     program = words[0].lstrip("$(`").rstrip(")`").rsplit("/", 1)[-1]

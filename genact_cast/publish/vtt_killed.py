@@ -1,0 +1,102 @@
+"""A full-screen program killed inside the alternate screen (kill -9, a crash, an ssh
+session dropped in vim): the shell comes back on that screen, which nothing leaves until
+`reset` (`ESC c`), and what is typed there is the shell's, not the program's session
+(review-exports14 item 17: `Killed`, `ls`, its output and `reset` were in `[vim]`).
+
+The shell is known back when its prompt, as it stood in front of the command that
+started the program (`me@box:~$ `), waits at the cursor, alone on its row, with nothing
+below it (Midnight Commander draws the shell's prompt over its key bar: not the shell
+back), or with the program's rows left below it and a message written above it
+(`Killed`, written where vim's cursor was).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.vtt_marks import TAKEN
+from genact_cast.publish.vtt_remains import leave, unleft
+from genact_cast.publish.vtt_sessions import PROMPTS
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
+
+
+def prompt_of(command_line: str) -> str:
+    """The prompt in front of a command line (`me@box:~$ ` of `me@box:~$ vim x`), "" if
+    none is known."""
+    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
+    return command_line[: end + 2] if end >= 0 else ""
+
+
+def shell_back(screen: Screen, command_line: str, last: Screen | None) -> bool:
+    """Whether the shell whose prompt started the session waits on the alternate screen,
+    alone on its row, with nothing below it, or below it the rows the program's last
+    screen (`last`) showed there and above it a row written since (bash's `Killed`,
+    written where vim's cursor was, the prompt under it, vim's `~` rows below)."""
+    shell = prompt_of(command_line).strip()
+    if not shell or screen.cursor is None:
+        return False
+    x, y = screen.cursor
+    if y >= len(screen.rows):
+        return False
+    text = row_text(screen.rows[y])
+    below = any(row_text(row).strip() for row in screen.rows[y + 1 :])
+    if text.rstrip() != shell or len(text.rstrip()) > x:
+        return False
+    if not below:
+        return True
+    if last is None or len(last.rows) != len(screen.rows) or y == 0:
+        return False
+    # (the program's rows below as it left them, the row above written: `Killed`)
+    pairs = zip(screen.rows[y + 1 :], last.rows[y + 1 :], strict=True)
+    kept = all(row_text(a) == row_text(b) for a, b in pairs)
+    return kept and row_text(screen.rows[y - 1]) != row_text(last.rows[y - 1])
+
+
+Covered = tuple[list[str], list[bool]]  # a screen's rows covered, and which were left
+
+
+def leave_covered(lines: Lines, screen: Screen, last: Screen | None) -> Covered:
+    """The session ends with the shell back on the alternate screen: the rows are the
+    shell's from here, but for what the program left in them (its last screen, `last`:
+    vim's `~` rows, scrolled up by `Killed`, or the rest of a row `Killed` was written
+    over), which is not told. What the program covered on
+    the primary screen, for when `reset` shows it again (`restore`)."""
+    covered = (list(lines.covered), list(lines.left))
+    lines.uncover(screen)
+    moved = _scrolled(last, screen) if last is not None else 0
+    for y, row in enumerate(last.rows[moved:] if last is not None else ()):
+        if y < len(lines.texts):  # (its characters still in their cells are its own)
+            leave(lines, y, row)
+            lines.texts[y] = row_text(unleft(lines, y, screen.rows[y]))
+            if not lines.texts[y].strip():
+                lines.since[y] = TAKEN
+    return covered
+
+
+def _scrolled(last: Screen, screen: Screen) -> int:
+    """By how many rows the screen scrolled since the program's last screen (the shell's
+    `\r\n` after `Killed` on its bottom row): the first shift that puts most of its rows
+    of text where they are now."""
+    old = [row_text(row) for row in last.rows]
+    new = [row_text(row) for row in screen.rows]
+    if len(old) != len(new):
+        return 0  # (resized since: the rows rewrapped, not scrolled)
+    for shift in range(len(old)):
+        rows = [
+            (a, b) for a, b in zip(old[shift:], new[: len(old) - shift], strict=True) if a.strip()
+        ]
+        if rows and sum(a == b for a, b in rows) * 2 > len(rows):
+            return shift
+    return 0
+
+
+def restore(lines: Lines, screen: Screen, covered: Covered) -> None:
+    """The terminal leaves the alternate screen at last (`reset`): the shell's lines there
+    are done, and the primary screen it shows again is what the program covered, told
+    before."""
+    lines.cover(screen.time)
+    lines.covered, lines.left = covered
+    lines.uncover(screen)
