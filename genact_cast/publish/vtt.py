@@ -64,7 +64,7 @@ from collections.abc import Iterator
 
 from genact_cast.publish.screens import Row, Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
-from genact_cast.publish.vtt_dialogs import Answers
+from genact_cast.publish.vtt_dialogs import Answers, answered
 from genact_cast.publish.vtt_killed import leave_covered, restore
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
 from genact_cast.publish.vtt_lines import Lines
@@ -392,23 +392,10 @@ def render_vtt(timeline: Timeline) -> str:
     taken = [
         told
         for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
-        for told in _answered(time, place, text, lines.ends.get(i), i in lines.commands, lines)
+        for told in answered(time, place, text, lines.ends.get(i), i in lines.commands, lines)
     ]
     taken += [(time, (AFTER, 0), text, None, False) for time, text in sessions]
     taken += [(time, (-1, 0), text, None, False) for time, text in opening]
     taken += [(time, (AFTER - 1, y * 1000 + x), text, None, False) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
     return cue_file(taken, timeline.end, cut=timeline.clip.end_at is not None)
-
-
-def _answered(
-    time: float, place: tuple[int, int], text: str, end: float | None, command: bool, lines: Lines
-) -> list[tuple[float, tuple[int, int], str, float | None, bool]]:
-    """A line told: a question a program asked and its answer (`Name? Bob`) as two, the
-    question from when it was asked, the answer from its first key (review-exports9
-    item 5: the answer was read before it was typed)."""
-    question, typed = lines.answers.get(time, ("", 0.0))
-    answer = text[len(question) :].strip() if question and text.startswith(question) else ""
-    if not answer or typed <= time:
-        return [(time, place, text, end, command)]
-    return [(time, place, question.rstrip(), typed, False), (typed, place, answer, end, command)]

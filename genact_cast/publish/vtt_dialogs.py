@@ -5,8 +5,12 @@ ticked) from its first key, not from when the box opened (review-exports10 item 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from genact_cast.publish.screens import Screen, row_text
+
+if TYPE_CHECKING:
+    from genact_cast.publish.vtt_lines import Lines
 
 _FRAME = re.compile("[\u2500-\u259f]+")  # box drawing and blocks: a dialog's frame and shadow
 
@@ -54,3 +58,16 @@ class Answers:
         return [(opened, line) for line in asked] + [
             (answered, line) for line in final if line not in asked
         ]
+
+
+def answered(
+    time: float, place: tuple[int, int], text: str, end: float | None, command: bool, lines: Lines
+) -> list[tuple[float, tuple[int, int], str, float | None, bool]]:
+    """A line told: a question a program asked and its answer (`Name? Bob`) as two, the
+    question from when it was asked, the answer from its first key (review-exports9
+    item 5: the answer was read before it was typed)."""
+    question, typed = lines.answers.get(time, ("", 0.0))
+    answer = text[len(question) :].strip() if question and text.startswith(question) else ""
+    if not answer or typed <= time:
+        return [(time, place, text, end, command)]
+    return [(time, place, question.rstrip(), typed, False), (typed, place, answer, end, command)]
