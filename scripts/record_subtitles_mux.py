@@ -13,7 +13,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from scripts.record_subtitles_shells import CTRL_A, CTRL_B, ENTER, OUT, SESSIONS, record
+from scripts.record_subtitles_shells import (
+    CTRL_A,
+    CTRL_B,
+    CTRL_U,
+    ENTER,
+    OUT,
+    SESSIONS,
+    UP,
+    record,
+)
 
 TMUX = "tmux -L vttrec -f /dev/null new"
 # (shell, rows, columns, steps), as in record_subtitles_shells.py.
@@ -128,6 +137,19 @@ MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("TERM=vt220 less long.txt", 0.3), (ENTER, 1.5), (" ", 1.0), (" ", 1.0),
             ("q", 1.0),
             ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports14 item 18: a command longer than the row, run, recalled with Up
+    # (drawn again over two rows in one write) and given up with Ctrl-U.
+    "bash_recall_given_up": (
+        "bash --norc --noprofile -i",
+        10,
+        40,
+        [
+            ("echo a command long enough to wrap onto a second row", 0.3), (ENTER, 1.0),
+            (UP, 1.0), (CTRL_U, 1.0),
+            ("echo short", 0.3), (ENTER, 1.0),
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),

@@ -89,3 +89,28 @@ def player(browser: Any) -> Any:
 @pytest.mark.parametrize("name", ["less_vt220.cast", "killed_full_screen.cast"])
 def test_each_line_told_is_on_the_players_screen(name: str, player: Player, tmp_path: Path) -> None:
     assert lines_told_are_shown(name, player, tmp_path) == []
+
+
+def test_a_long_command_recalled_and_given_up_is_not_told_by_its_second_row() -> None:
+    """Item 18: a command longer than the row, recalled with Up (drawn again over two
+    rows after the prompt in one write) and given up with Ctrl-U (bash erases the first
+    row after the prompt and the whole second row): the second row's text alone was told,
+    a fragment. The rest of a command line is its head's: the recalled line, which
+    repeats the command above, is not told; the next command is.
+    bash_recall_given_up.cast: recorded here (bash 5.2, asciinema 2.4, 40 columns)."""
+    told = lines(cues_of_file("bash_recall_given_up.cast", SUBTITLES))
+    command = "$ echo a command long enough to wrap onto a second row"
+    assert told[: told.index("$ echo short")] == [command, command[7:]], told
+    # The same cut from the class by hand, 20 columns: readline's Ctrl-U on the line.
+    keys = [(0.5 + i * 0.05, key) for i, key in enumerate("echo 0123456789abcdef")]
+    found = cues_of(
+        [
+            (0.2, "$ "), *keys, (2.0, "\r\n0123456789abcdef\r\n$ "),
+            (3.0, "echo 0123456789abcdef"),
+            (4.0, "\x1b[A\r\x1b[C\x1b[C\x1b[K\r\n\r\x1b[K\x1b[A\x1b[C\x1b[C"),
+            (5.0, "l"), (5.1, "s"), (5.2, "\r\nfile\r\n$ "),
+        ],
+        20,
+        8,
+    )  # fmt: skip
+    assert lines(found) == ["$ echo 0123456789abcdef", "0123456789abcdef", "$ ls", "file"]

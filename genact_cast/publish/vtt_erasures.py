@@ -50,6 +50,12 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
         return
     shown = lines.texts[y]
     wrapped = y < len(lines.wraps) and lines.wraps[y]
+    head = y - 1  # (a command line being edited wraps onto this row from the one above)
+    if 0 <= head < len(lines.wraps) and lines.wraps[head] and head in lines.leads:
+        # The rest of a command line the line editor erases with it (Ctrl-U on a long
+        # line recalled with ↑): its head decides, not told apart as its own line
+        # (review-exports14 item 18: its second row alone was told).
+        return
     typed = is_typed(lines, y, shown)
     lead, right = lines.leads.get(y, ""), lines.rights.get(y, "")
     if not (line_erased and lead and typed):
