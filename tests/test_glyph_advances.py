@@ -11,7 +11,7 @@ from typing import Any
 
 from PIL import Image
 
-from tests.test_glyphs import cast_file, player_cells, png_cells
+from tests.test_glyphs import cast_file, player_cells, png_cells, svg_cells
 
 LINE = "𝐀𝐁𝐂 ①②③ ⓐ|end ℃x ⓑⓒⓓ|"
 
@@ -35,7 +35,11 @@ def test_glyphs_wider_than_a_cell_are_spaced_as_the_player_spaces_them(
     cast = cast_file(tmp_path / "advances.cast", LINE, 40)
     count = 30
     theirs = profile(player_cells(browser, cast, count, tmp_path))
-    ours = profile(png_cells(cast, count))
+    for who, cells in (("PNG", png_cells(cast, count)), ("SVG", svg_cells(browser, cast, count))):
+        _same_places(who, profile(cells), theirs)
+
+
+def _same_places(who: str, ours: list[float], theirs: list[float]) -> None:
     far = [
         (i / 4, round(a, 3), round(b, 3))
         for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
@@ -45,4 +49,4 @@ def test_glyphs_wider_than_a_cell_are_spaced_as_the_player_spaces_them(
     # differs by up to a fifth of a quarter cell's area; drawn on the grid's cells, 12 of
     # these quarters were off by more: 𝐁 0.42, 𝐂 0.54, the `|` after ⓓ 0.53. The
     # player's ⓑⓒⓓ| lie about a quarter column right of ours, within this)
-    assert len(far) <= 2, f"PNG quarters (column, ours, player's) off: {far}"
+    assert len(far) <= 2, f"{who} quarters (column, ours, player's) off: {far}"

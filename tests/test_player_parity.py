@@ -640,10 +640,13 @@ def test_a_symbol_emoji_only_on_request_is_text_in_the_svg_as_in_the_player(
             (
                 PADDING + x * CELL_WIDTH,
                 PADDING,
-                PADDING + (x + 2) * CELL_WIDTH,
+                PADDING + y * CELL_WIDTH,
                 PADDING + LINE_HEIGHT,
             ),
         )
+        # (the player's cells: ℹ is 0.63 columns wide, and the browser lays ‼ and ℹ️ out
+        # 0.37 columns left of theirs, as the SVG does; two cells from ‼'s would take in
+        # the left of ℹ️)
         for x, y in cells
     ]
     assert seen == [False, False, True], "the player's ℹ, ‼ and ℹ️ are not text, text, emoji"

@@ -3,6 +3,7 @@ of one style."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -26,27 +27,41 @@ class Placed(tuple[Run, ...]):
     one blank in its span's text, or a symbol after a zero-width mark)."""
 
     symbols: dict[int, int]
+    # Columns of the laid-out text whose glyph the browser draws off its cell, and by how
+    # many columns (publish/player_layout.as_laid_out's shifts: 𝐀𝐁𝐂, ①②③ and the text
+    # after them in their span).
+    nudges: dict[int, float]
 
-    def __new__(cls, runs: Line, symbols: dict[int, int]) -> Placed:
+    def __new__(
+        cls, runs: Line, symbols: dict[int, int], nudges: dict[int, float] | None = None
+    ) -> Placed:
         line = super().__new__(cls, runs)
         line.symbols = symbols
+        line.nudges = nudges or {}
         return line
 
+    def _key(self) -> tuple[object, ...]:
+        return (tuple(sorted(self.symbols.items())), tuple(sorted(self.nudges.items())))
+
     def __eq__(self, other: object) -> bool:
-        mine = tuple(sorted(self.symbols.items()))
-        theirs = tuple(sorted(other.symbols.items())) if isinstance(other, Placed) else ()
-        return tuple.__eq__(self, other) and mine == theirs
+        theirs = other._key() if isinstance(other, Placed) else ((), ())
+        return tuple.__eq__(self, other) and self._key() == theirs
 
     def __ne__(self, other: object) -> bool:
         return not self == other
 
     def __hash__(self) -> int:
-        return hash((tuple(self), tuple(sorted(self.symbols.items()))))
+        return hash((tuple(self), self._key()))
 
 
 def symbols_of(line: Line) -> dict[int, int]:
     """The cells of the line's vector symbols placed away from its text (see `Placed`)."""
     return line.symbols if isinstance(line, Placed) else {}
+
+
+def nudges_of(line: Line) -> dict[int, float]:
+    """The columns whose glyphs the browser draws off their cells (see `Placed`)."""
+    return line.nudges if isinstance(line, Placed) else {}
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,10 @@ def frame_of(screen: Screen) -> Frame:
     return Frame(screen.time, tuple(_runs(row) for row in screen.rows), screen.cols)
 
 
+def _right_to_left(char: str) -> bool:
+    return not char.isascii() and unicodedata.bidirectional(char[:1]) in ("R", "AL")
+
+
 def _runs(row: Row) -> Line:
     """Cells as runs of one style; the right half of a wide character is a space after it.
     Laid out as the player's spans are (publish/player_layout.py): a zero-width code point
@@ -110,15 +129,24 @@ def _runs(row: Row) -> Line:
     A block element the player paints on its canvas (not as text) is never faint there."""
     runs: list[Run] = []
     sources: list[int] = []
-    laid = in_visual_order(as_laid_out(row, sources))  # spans with bidi controls
+    shifts: list[float] = []
+    laid_out = as_laid_out(row, sources, shifts)
+    laid = in_visual_order(laid_out)  # spans with bidi controls
     symbols: dict[int, int] = {}
+    nudges: dict[int, float] = {}
     column = 0  # the column the laid-out text reaches (zero-width code points take none)
-    for (char, _), source in zip(laid, sources, strict=True):
+    for (char, _), source, shift in zip(laid, sources, shifts, strict=True):
         if zero_width(char):
             continue
         if source != column and vectors.vector(char):
             symbols[column] = source
+        if abs(shift) >= 0.01:
+            nudges[column] = round(shift, 2)
         column += 1
+    if nudges and (laid is not laid_out or any(_right_to_left(char) for char, _ in laid)):
+        # (a run the browser reorders stays whole, as it was: its glyphs are not placed
+        # one by one, which would keep Chromium from reordering them)
+        nudges = {}
     for style, group in groupby(laid, itemgetter(1)):
         cells = list(group)
         if style[5] and any(vectors.raster_symbol(char) for char, _ in cells):
@@ -128,4 +156,4 @@ def _runs(row: Row) -> Line:
                 runs.append((text, plain if symbol else style))
             continue
         runs.append(("".join([char or " " for char, _ in cells]), style))
-    return Placed(tuple(runs), symbols) if symbols else tuple(runs)
+    return Placed(tuple(runs), symbols, nudges) if symbols or nudges else tuple(runs)

@@ -16,6 +16,7 @@ from genact_cast.asciicast import Theme
 from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
 from genact_cast.publish.player_layout import (
+    ADVANCES,
     ADVANCING_MARKS,
     WIDE_ADVANCE,
     advance,
@@ -24,7 +25,7 @@ from genact_cast.publish.player_layout import (
     zero_width,
 )
 from genact_cast.publish.screens import Style
-from genact_cast.publish.svg_frames import Line, symbols_of
+from genact_cast.publish.svg_frames import Line, nudges_of, symbols_of
 from genact_cast.publish.svg_styles import PLAIN, color, css
 from genact_cast.publish.svg_units import (
     BASELINE,
@@ -120,6 +121,7 @@ class LineMarkup:
         pieces = list(_vector_runs(line))
         ordered = _in_visual_order(pieces)
         symbols = symbols_of(line)  # symbols the player draws on a cell of their own
+        nudges = nudges_of(line)  # glyphs the browser draws off their cells
         for index, (text, style, hidden) in enumerate(pieces):
             fg, bg, bold, italic, underline, faint, strike, blink = style
             if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
@@ -147,6 +149,20 @@ class LineMarkup:
                              else f'fill="{ink}"')  # fmt: skip
                     rects.append(f'<path d="{path}" {paint}{blinks}/>')
             plain = (fg, "default", bold, italic, underline, faint, strike, blink)
+            if (
+                nudges
+                and not hidden
+                and index not in ordered
+                and not regional_indicator(text[:1])  # (their pairing: ZWNJ, below)
+                and any(column + at in nudges for at in range(advance(text)))
+            ):
+                # Each glyph at the place Chromium gives it in the player's span, at its
+                # own advance (𝐀𝐁𝐂 evenly, where stretched to the run's cells they were
+                # drawn `A BC`: review-exports14 item 2); the run after it placed.
+                spans.append(self._nudged(text, column, nudges, plain))
+                placed, letters_before = True, 0
+                column += advance(text)
+                continue
             # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
             # proportional fallback font: such a run is stretched to its cells, and the run
             # after it placed at its column, so that what follows stays on the grid.
@@ -192,6 +208,44 @@ class LineMarkup:
                 spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
             column += advance(text)
         return "".join(rects), "".join(spans)
+
+    def _nudged(self, text: str, column: int, nudges: dict[int, float], plain: Style) -> str:
+        """A run's glyphs each placed at its column plus its nudge: a glyph of
+        ADVANCES (or of the monospace font) at its own width, any other stretched to its
+        cells as runs are; spaces are left out (the backgrounds are drawn apart)."""
+        name = "" if plain == PLAIN else self.styles.get(plain)
+        if name is None:
+            name = self.styles[plain] = short_id(len(self.styles))
+        cls = f' class="{name}"' if name else ""
+        if _wide_alone(text):  # at its own advance (𝐀, ✔️), as a wide run is
+            x = number((column + nudges.get(column, 0.0)) * CELL_WIDTH, 2)
+            face = _text_face(text)
+            return f'<tspan{cls} x="{x}"{face}>{xml_escape(text.translate(BIDI_CONTROLS))}</tspan>'
+        out, index = [], 0
+        while index < len(text):
+            end = index + 1
+            while end < len(text) and _mark(text[end]):
+                end += 1  # a character with its combining marks: drawn as one
+            unit = text[index:end]
+            if unit.strip():
+                x = number((column + nudges.get(column, 0.0)) * CELL_WIDTH, 2)
+                attributes = f' x="{x}"'
+                if unit[0] not in ADVANCES and not _MONO_SAFE.fullmatch(unit):
+                    width = number(_glyph_cells(unit) * CELL_WIDTH, 2)
+                    attributes += f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
+                attributes += _text_face(unit)
+                escaped = xml_escape(unit.translate(BIDI_CONTROLS))
+                out.append(f"<tspan{cls}{attributes}>{escaped}</tspan>")
+            column += advance(unit)
+            index = end
+        return "".join(out)
+
+
+def _text_face(text: str) -> str:
+    """The text font for a symbol the colour font would draw as emoji (ℹ as text)."""
+    if text_symbol(text, 0) and all(_mark(c) for c in text[1:]):
+        return f' font-family="{xml_escape(TEXT_FONT)}"'
+    return ""
 
 
 _LETTERS = "".join(chr(code) for code in range(0x1F1E6, 0x1F200))  # regional indicators
