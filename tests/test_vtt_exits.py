@@ -114,3 +114,23 @@ def test_a_long_command_recalled_and_given_up_is_not_told_by_its_second_row() ->
         8,
     )  # fmt: skip
     assert lines(found) == ["$ echo 0123456789abcdef", "0123456789abcdef", "$ ls", "file"]
+
+
+def test_a_row_of_prompt_clocks_is_no_line_but_a_time_printed_is() -> None:
+    """Item 10: a prompt that draws its clock at the top right (ESC 7, `ESC[1;nH`, the
+    time, ESC 8), the row rewrapped by a resize to hold two copies of it (as the player
+    shows): the row was told as a line, `16:49:00 ... 16:49:00`. A row of clock and
+    status words alone that does not start at its row's start is a prompt's; a time a
+    command prints (`date +%T`) starts there and is told."""
+    clock = "\x1b7\x1b[1;33H16:49:00\x1b8"
+    keys = [(1.0 + i * 0.05, key) for i, key in enumerate("date +%T")]
+    found = cues_of(
+        [
+            (0.3, f"{clock}\r\n$ "), *keys, (1.6, "\r\n16:49:07\r\n"),
+            (1.7, "\x1b[1;1H\x1b[2K\x1b[1;5H16:49:00\x1b[1;30H16:49:00\x1b[4;1H$ "),
+            (2.5, "l"), (2.6, "s"), (2.7, "\r\nfile\r\n$ "),
+        ],
+        40,
+        8,
+    )  # fmt: skip
+    assert lines(found) == ["$ date +%T", "16:49:07", "$ ls", "file"], found

@@ -14,7 +14,7 @@ from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_erasures import erase, settle
 from genact_cast.publish.vtt_marks import HISTORY, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
-from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, without_head
+from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, ticking, without_head
 from genact_cast.publish.vtt_reading import read_screen
 from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_scrolls import region_scrolled, scrolled
@@ -110,6 +110,12 @@ class Lines:
         """A done row: a line of its own, or the rest of the one wrapped onto it."""
         if self.muted:
             self._open = None
+            return
+        if self._open is None and text[:1] == " " and ticking(text):
+            # (a prompt's clock drawn at the right, alone on its row, or twice after a
+            # resize rewrapped it: no line, review-exports14 item 10; output starts at
+            # its row's start)
+            self._rest = False
             return
         if self._open is not None:
             start, before = self.taken[self._open]

@@ -129,6 +129,11 @@ def prompt_head(lines: Lines, y: int) -> None:
     if y < 1 or not lines.texts[y - 1].strip() or lines.since[y - 1] != lines.since[y]:
         return
     head = _bare(lines.texts[y - 1])
+    if ticking(head):
+        # (clocks and statuses alone, a right-aligned clock drawn twice after a resize
+        # rewrapped the row: nothing a listener needs, review-exports14 item 10)
+        lines.since[y - 1] = TAKEN
+        return
     if head in lines.prompt_heads:
         lines.since[y - 1] = TAKEN
         return
@@ -189,6 +194,13 @@ def _ticked(known: str, head: str) -> bool:
         return False
     changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
     return all(_STATUS.fullmatch(a) and _STATUS.fullmatch(b) for a, b in changed)
+
+
+def ticking(head: str) -> bool:
+    """Whether a prompt's first line is clock and status words alone, a time among them
+    (`16:49:00`, `16:49:00 ✘ 1`): it moves at every prompt and says nothing else."""
+    words = head.split()
+    return any(":" in word for word in words) and all(_STATUS.fullmatch(w) for w in words)
 
 
 # A word of numbers, times and durations between marks, or of marks alone: no name, no path
