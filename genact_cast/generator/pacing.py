@@ -46,3 +46,16 @@ def tick_steps(
         inside = own[bisect.bisect_left(own, span.first) : bisect.bisect_right(own, span.last)]
         drawn.append(sorted({*multiples(interval, span.first, span.last), *inside}))
     return drawn
+
+
+# Evaluations inside the epochs a cast shows at most: a run of weeks evaluates hundreds of
+# times (every 1,000 of 614,467 iterations), and like its step lines the cast shows a
+# subset of them, a round multiple of the interval apart.
+SHOWN_EVALUATIONS = 12
+
+
+def evaluation_stride(eval_every: int, total_steps: int) -> int:
+    """How far apart the evaluations a cast shows are: the job's `eval_every`, or the first
+    round multiple of it (2, 5, 10, 20 ... times) that shows SHOWN_EVALUATIONS or fewer."""
+    fewer = (n for n in NICE if total_steps // (eval_every * n) <= SHOWN_EVALUATIONS)
+    return eval_every * int(next(fewer, NICE[-1]))

@@ -26,6 +26,7 @@ from genact_cast.generator.plan_choices import (
     choose_gpu,
     choose_kind,
     choose_software_and_date,
+    evaluation_interval,
     model_name_for,
     usable_from,
 )
@@ -73,6 +74,7 @@ class RunPlan(NamedTuple):
     loss_noise: float
     checkpoint_every: int  # steps
     eval_samples: int
+    eval_every: int  # steps between evaluations on the held-out set (plan_choices)
     failures: tuple[FailurePlan, ...]
     start: datetime
     host_prefix: str
@@ -437,6 +439,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         loss_noise=noise,
         checkpoint_every=checkpoint_every,
         eval_samples=eval_samples,
+        eval_every=evaluation_interval(kind, total_steps, steps_per_epoch),
         failures=failures,
         start=start,
         host_prefix=scene.pick(_HOSTS),

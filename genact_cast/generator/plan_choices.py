@@ -162,3 +162,25 @@ def checkpoint_interval(rng: Rng, step_seconds: float, steps_per_epoch: int) -> 
     pool = both or in_hours or nice
     every = min(pool, key=lambda n: abs(math.log(n * step_seconds / (hours * 3600))))
     return max(1, min(every, steps_per_epoch))
+
+
+# Steps between two evaluations of a pre-training run: Megatron-LM's examples use
+# --eval-interval 1000 (core_v0.14.0 examples/gpt3/train_gpt3_175b_distributed.sh:70) or 100
+# (examples/llama/train_llama3_8b_h100_fp8.sh:165); OLMo evaluates in the loop every 1,000
+# steps. Multiples of 100, so that every framework's logging interval (1, 10 or 100:
+# dialect_pacing) logs the step an evaluation follows.
+EVAL_INTERVALS = (100, 200, 500, 1000)
+MIN_EVALS = 8  # a run evaluates at least this often, or only at its epochs' ends
+
+
+def evaluation_interval(kind: str, total_steps: int, steps_per_epoch: int) -> int:
+    """How many steps apart the run evaluates on its held-out set: a fine-tune after each
+    epoch (the Trainer's eval_strategy "epoch"); a pre-training run or continued
+    pre-training every 1,000 steps, or the largest of 500, 200, 100 that still evaluates
+    MIN_EVALS times, so that a bad run shows on the held-out loss within hours, not at
+    its end (review-realism10 N3). A run too short for that evaluates at its epochs' ends.
+    Drawn from nothing: the seed's other draws stay where they were."""
+    if kind == "sft":
+        return steps_per_epoch
+    fitting = [n for n in EVAL_INTERVALS if total_steps // n >= MIN_EVALS]
+    return max(fitting) if fitting else steps_per_epoch

@@ -27,6 +27,9 @@ from genact_cast.generator.plan_curves import LORA_MEMORISES
 from genact_cast.generator.streams import EVAL, NOTICES, SAVES, STARTUP
 from genact_cast.generator.timeline_failure import Failing
 
+# EVAL draws of the evaluations inside an epoch (step * 2 + k), past the epoch ends' keys
+EVAL_IN_LOOP = 1 << 36
+
 if TYPE_CHECKING:
     from genact_cast.generator.plan import RunPlan
     from genact_cast.generator.run import Run
@@ -164,7 +167,8 @@ class Timeline(Failing):
             if s < epoch * plan.steps_per_epoch
         ]
         notices = self._notices(epoch, first, last)
-        pauses: dict[int, float] = {}
+        evals = self._evaluations(epoch, first, last)
+        pauses: dict[int, float] = dict(evals)
         for s, _kind, extra, _fields in notices:
             pauses[s] = pauses.get(s, 0.0) + extra
         # Each save waits for the write before it, if that is still going: where a save
@@ -176,7 +180,9 @@ class Timeline(Failing):
             before = Segment(
                 epoch, self.attempt, first, last, self.t, slow, tuple(prior), tuple(sums)
             )
-            start = self.run._end(before, s)
+            # The loop evaluates at the step before it saves there (Megatron core_v0.14.0
+            # training.py:2210 then :2262; transformers 4.57.1 trainer.py:3220-3228).
+            start = self.run._end(before, s) + evals.get(s, 0.0)
             write, staging, _ = self._save_times(s)
             wait = self._waits[s] = max(0.0, write_end - start)
             write_end = start + wait + write
@@ -193,7 +199,7 @@ class Timeline(Failing):
         self.run._segments.setdefault(self.attempt, []).append(segment)
 
         saved = set(saves)
-        cuts = sorted(saved | {s for s, *_ in notices})
+        cuts = sorted(saved | set(evals) | {s for s, *_ in notices})
         start = first
         end_of = self.run._end
         for cut in [*cuts, last]:
@@ -203,6 +209,8 @@ class Timeline(Failing):
             self.events.append(Trained(end_t, self.t, epoch, start, cut, self.attempt))
             self.t = end_t
             start = cut + 1
+            if cut in evals:
+                self._evaluate_in_loop(epoch, cut, evals[cut])
             if cut in saved:  # the save starts as the step ends (its line counts from it)
                 self._save(cut, at_epoch_end=False)
             for s, kind, extra, fields in notices:
@@ -322,13 +330,36 @@ class Timeline(Failing):
             # Only a save the framework makes can be resumed from.
             self.saved.append((step, path, self.write_end))
 
+    def _evaluations(self, epoch: int, first: int, last: int) -> dict[int, float]:
+        """The steps of first..last after which the loop evaluates (every `eval_every`,
+        before the epoch's end, which evaluates on its own), with each one's seconds."""
+        every, end = self.plan.eval_every, epoch * self.plan.steps_per_epoch
+        start = -(-first // every) * every
+        keys = range(start, last + 1, every)
+        return {s: self._eval_seconds(EVAL_IN_LOOP + 2 * s) for s in keys if s < end}
+
+    def _eval_seconds(self, key: int) -> float:
+        """Forward only: 2N of a step's 6N FLOPs a token (Kaplan et al. 2020, arXiv
+        2001.08361), so a third of training's time per token; each evaluation a little
+        faster or slower (data loading, the other jobs on the file system)."""
+        plan = self.plan
+        seconds = plan.eval_samples * plan.tokens_per_sequence / (plan.tokens_per_second() * 3)
+        return seconds * (1 + self.noise.uniform(EVAL, key, -0.04, 0.04))
+
+    def _evaluate_in_loop(self, epoch: int, step: int, seconds: float) -> None:
+        """An evaluation inside the epoch, every `eval_every` steps: the held-out loss only
+        (benchmarks are the epoch's end's), following the loss curve as the epoch's end's
+        does."""
+        plan = self.plan
+        self.t += seconds
+        luck = self.noise.uniform(EVAL, EVAL_IN_LOOP + 2 * step + 1, -0.015, 0.015)
+        loss = plan.loss.after(step) + luck
+        loss = float(f"{loss:.4f}")
+        self.events.append(Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, ()))
+
     def _evaluate(self, epoch: int, step: int) -> None:
         plan, noise = self.plan, self.noise
-        per_seq = plan.tokens_per_sequence
-        # Forward only; each evaluation a little faster or slower (data loading, the
-        # other jobs on the file system).
-        seconds = plan.eval_samples * per_seq / (plan.tokens_per_second() * 3)
-        seconds *= 1 + noise.uniform(EVAL, epoch * 64 + 48, -0.04, 0.04)
+        seconds = self._eval_seconds(epoch * 64 + 48)
         self.t += seconds
         if plan.kind == "sft":
             loss = self._sft_validation(epoch)

@@ -157,6 +157,10 @@ class Dashboard:
         gpus, hidden = gpu_rows(plan, self.run, state.elapsed, rows, progress.straggler)
         # What the GPUs do now: the run's readings are those of training.
         shown_phase = phase if phase in ("failed", "restarting") else self.phase
+        if shown_phase == "training" and progress.evaluating:
+            # Forward passes over the held-out set between two steps (activity: the SMs
+            # busy, the power down); the step counter stands still meanwhile.
+            phase = shown_phase = "evaluating"
         if stats is None and shown_phase == "training":
             shown_phase = "initializing"
         peak = stats.memory_gib if stats else 0.0
@@ -262,6 +266,7 @@ class Progress:
         self.resumes: list[int] = []
         self.straggler: int | None = None  # the rank last reported slow
         self.alarm: str | None = None  # "failed" or "restarting" until training resumes
+        self.evaluating = False  # an evaluation inside the epoch is running now
         self.last: StepStats | None = None
 
     def catch_up(self, step: int, t: float) -> None:
@@ -280,6 +285,9 @@ class Progress:
                 self.alarm = "restarting"
             elif isinstance(event, Notice) and event.kind == "straggler":
                 self.straggler = int(dict(event.fields)["rank"])
+        # The next event an evaluation already begun: the loop is on its held-out set.
+        ahead = self.events[self.index] if self.index < len(self.events) else None
+        self.evaluating = isinstance(ahead, Evaluated) and ahead.t - ahead.seconds <= t
         if step:
             attempt = self._attempt(step, t)
             if self.last is None or (self.last.step, self.last.attempt) != (step, attempt):

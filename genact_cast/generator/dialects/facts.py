@@ -59,6 +59,10 @@ class Facts(NamedTuple):
     recompute: str  # activation checkpointing: "off", "selective" or "full"
     state_gib: float  # sharded weights, gradients and optimizer state per GPU
     checkpoint_every: int  # steps between saves
+    # steps between evaluations (plan_choices.evaluation_interval; steps_per_epoch: at the
+    # epochs' ends, the Trainer's eval_strategy "epoch"), and between those the cast shows
+    eval_every: int
+    eval_shown: int
     nccl_cuda: str = ""  # the CUDA NCCL was compiled with, as its version line shows it
     versions: tuple[tuple[str, str], ...] = ()  # (package, version) pinned for the dialect
     arch: str = ""  # the architecture's catalog name ("Qwen3-30B-A3B"), whatever the run's name
@@ -83,6 +87,20 @@ class Facts(NamedTuple):
             if name == package:
                 return version
         raise KeyError(f"no release of {package} is pinned for this dialect")
+
+    @property
+    def evaluates_by_epoch(self) -> bool:
+        """Whether the run evaluates at its epochs' ends only (a fine-tune)."""
+        return self.eval_every == self.steps_per_epoch
+
+    def evaluates_at(self, step: int) -> bool:
+        """Whether the training loop evaluates after `step` (every eval_every steps)."""
+        return step % self.eval_every == 0
+
+    def shows_evaluation(self, step: int) -> bool:
+        """Whether the cast shows the evaluation after `step`: one of its subset, or an
+        epoch's end (a phase of its own)."""
+        return step % self.eval_shown == 0 or step % self.steps_per_epoch == 0
 
     @property
     def loaded(self) -> str:

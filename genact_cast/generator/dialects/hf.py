@@ -152,7 +152,15 @@ class Log(Saves, Watchdog, Counts):
         if isinstance(event, DataReady):
             return self._data(event)
         if isinstance(event, Evaluated):
-            if self._saves_at(event.step):
+            f = self.facts
+            if not f.evaluates_at(event.step):
+                # eval_strategy "steps" evaluates every eval_steps only, not at a last step
+                # between two (DefaultFlowCallback.on_step_end, trainer_callback.py:586-592)
+                return []
+            if not f.shows_evaluation(event.step):
+                self._evaluate(event)  # its gathers and the log's clock count all the same
+                return []
+            if f.evaluates_by_epoch and self._saves_at(event.step):
                 # The step's end saves (DefaultFlowCallback.on_step_end), then the epoch's end
                 # evaluates: printed after the save's lines, which the run makes after it.
                 self.held_evaluation = event

@@ -72,7 +72,13 @@ class Job:
             f"--adam_beta2={py_float(physics.ADAM_BETAS[1])}",
             f"--weight_decay={py_float(physics.WEIGHT_DECAY)}",
             f"--logging_steps={self.interval}",
-            "--eval_strategy=epoch",
+            # every eval_steps (DefaultFlowCallback.on_step_end, trainer_callback.py:586-592
+            # at 4.57.1): evaluated, then saved (trainer.py:3220-3228); a fine-tune by epoch
+            *(
+                ["--eval_strategy=epoch"]
+                if f.evaluates_by_epoch
+                else ["--eval_strategy=steps", f"--eval_steps={f.eval_every}"]
+            ),
             f"--save_steps={f.checkpoint_every}",
             f"--output_dir={self.output}",
             *peft_args(f),  # LoRA / QLoRA: trl's ModelConfig flags

@@ -417,12 +417,17 @@ class Log:
         return [Line(line) for line in text]
 
     def _validate(self, event: Evaluated) -> list[Out]:
-        """Validation inside the loop, every --eval-interval iterations (verbose=False)."""
+        """Validation inside the loop, every --eval-interval iterations (verbose=False;
+        training.py:2210-2233 at core_v0.14.0): the interval timer stops for it, whether
+        or not the cast shows it. An epoch's end between two is evaluated after training
+        (finish_training)."""
         self._last_eval = event
-        if event.step % self.facts.steps_per_epoch != 0:
+        if not self.facts.evaluates_at(event.step):
             return []
         self.clock.at(event.t)
         self._paused += event.seconds
+        if not self.facts.shows_evaluation(event.step):
+            return []  # one of the hundreds a long run makes: the cast shows a subset
         return [Line(line) for line in evaluation.loop_validation(self.facts, event)]
 
     def _failure(self, event: Failed) -> list[Out]:

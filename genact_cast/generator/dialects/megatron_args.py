@@ -315,7 +315,7 @@ def flags(
         ("tokenizer-model", f"/models/{f.loaded}"),
         ("log-interval", str(interval)),
         ("log-throughput", None),
-        ("eval-interval", str(f.steps_per_epoch)),
+        ("eval-interval", str(f.eval_every)),
         ("eval-iters", str(eval_iters(f))),
         ("save-interval", str(f.checkpoint_every)),
         ("ckpt-format", "fsdp_dtensor" if fsdp else "torch_dist"),

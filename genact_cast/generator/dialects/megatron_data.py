@@ -181,7 +181,7 @@ def datasets_lines(facts: Facts, args: dict[str, str], *, cached: bool) -> list[
     # build_train_valid_test_datasets: eval_iters batches at every eval_interval point
     # and once more at the end; the test split eval_iters batches.
     iters = margs.eval_iters(f)
-    valid = (f.total_steps // f.steps_per_epoch + 1) * iters * f.global_batch
+    valid = (f.total_steps // f.eval_every + 1) * iters * f.global_batch
     # The indices are built and cached beside the data on the job's first launch, and
     # read back on a relaunch.
     config_line, builder = building_lines(

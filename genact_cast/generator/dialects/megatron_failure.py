@@ -113,7 +113,7 @@ def failure_lines(
         start=resume_step,
         step=event.step,
         log_interval=interval,
-        eval_interval=f.steps_per_epoch,
+        eval_interval=f.eval_every,
         save_interval=f.checkpoint_every,
         loads=resume_step > 0 or base is not None,
     )

@@ -456,6 +456,16 @@ class Log(Watchdog):
         return self._log(t, text)
 
     def _validate(self, event: Evaluated) -> list[Out]:
+        """Validator.should_validate: step 1 (its own, _first_validation) and every
+        validation.freq steps (components/validate.py:31 at v0.2.0), after the step's save
+        (train.py:615-625); none at a last step between two."""
+        f = self.facts
+        if not f.evaluates_at(event.step):
+            return []
+        if not f.shows_evaluation(event.step):
+            # One the cast does not show: its metrics counters restart all the same.
+            self._validation_line(event, event.t)
+            return []
         if self._saves_at(event.step):
             # Printed after the save's lines, which the run makes after it.
             self.held_validation = event

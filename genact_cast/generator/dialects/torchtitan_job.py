@@ -78,7 +78,7 @@ class Job:
             self.flavor = shipped or release.user_flavor(facts)
         # One GC collection between two logged steps at most, on a logged step.
         self.gc_freq = interval * -(-GC_FREQ // interval)
-        self.validation_freq = facts.steps_per_epoch
+        self.validation_freq = facts.eval_every
 
     # The command and its config
 

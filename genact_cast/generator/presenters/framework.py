@@ -27,12 +27,13 @@ from genact_cast.generator.events import (
     Evaluated,
     Exported,
     Failed,
+    Notice,
     Restarted,
     RunEvent,
     StepStats,
     Trained,
 )
-from genact_cast.generator.pacing import NICE, multiples, tick_steps
+from genact_cast.generator.pacing import NICE, evaluation_stride, multiples, tick_steps
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.dialect_pacing import (
     BURST,
@@ -123,6 +124,8 @@ def facts_for(plan: RunPlan) -> Facts:
         recompute=plan.layout.recompute,
         state_gib=plan.static_memory_gib,
         checkpoint_every=plan.checkpoint_every,
+        eval_every=plan.eval_every,
+        eval_shown=evaluation_stride(plan.eval_every, plan.total_steps),
         nccl_cuda=software.nccl_cuda,
         versions=software.versions,
         arch=a.name,
@@ -293,7 +296,17 @@ class FrameworkLog:
         ]
         # A span's end (a save, a notice) on the logging interval is drawn by every dialect:
         # the Trainer's bar reaches it, and a step it draws on the interval is a logged one.
-        groups += [(span.attempt, span.last) for span in spans if span.last % freq == 0]
+        # An evaluation the cast does not show (a subset of a long run's: Facts) is no
+        # reason to draw its step, nor to pace it.
+        shown_evals, skipped = self._evaluations(events)
+        undrawn = skipped.difference(
+            e.step for e in events if isinstance(e, CheckpointSaved | Notice | Failed | Restarted)
+        )
+        groups += [
+            (span.attempt, span.last)
+            for span in spans
+            if span.last % freq == 0 and span.last not in undrawn
+        ]
         # A launch's first logged line is drawn: it times the iterations since the launch's
         # training began (Megatron's interval timer), which a later line shown in a subset
         # could not say (training.py:1405, 1509-1510 at core_v0.14.0).
@@ -319,7 +332,7 @@ class FrameworkLog:
         retype = min(RELAUNCH_SECONDS, budget / 4 / max(1, relaunches))
         typing = retype * relaunches
         scroll = Scroll(con, scrolled, budget)
-        pace = con.pacer(budget - typing - scroll.seconds, drawn + failures)
+        pace = con.pacer(budget - typing - scroll.seconds, drawn + failures + shown_evals)
         span_index = 0
         # A save at a logged step follows that step's line, as in the real log. Every save
         # between two logged steps keeps its lines too (the framework logs each one), held
@@ -369,11 +382,23 @@ class FrameworkLog:
             # (Failed.exits): the job is run again, the command typed anew.
             if isinstance(event, Restarted) and (self._relaunches or event.requeued):
                 self._relaunch(retype)
-            if isinstance(event, Failed | Restarted):
+            if isinstance(event, Failed | Restarted) or (
+                isinstance(event, Evaluated) and event.step not in skipped
+            ):
                 pace()
         scroll.settle()
         self._emit_held(held)
         pace.finish()
+
+    def _evaluations(self, events: Sequence[RunEvent]) -> tuple[int, set[int]]:
+        """How many of the epoch's evaluations inside the loop the cast shows, and the steps
+        of those it leaves out."""
+        facts = self.facts
+        evaluated = [e.step for e in events if isinstance(e, Evaluated)]
+        skipped = {
+            s for s in evaluated if not (facts.evaluates_at(s) and facts.shows_evaluation(s))
+        }
+        return sum(s not in skipped for s in evaluated), skipped
 
     def _emit_held(self, held: Sequence[RunEvent]) -> None:
         for event in held:

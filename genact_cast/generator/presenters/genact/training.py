@@ -9,6 +9,7 @@ from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
     DataReady,
+    Evaluated,
     Failed,
     Launched,
     ModelReady,
@@ -19,10 +20,11 @@ from genact_cast.generator.events import (
     StepStats,
     Trained,
 )
-from genact_cast.generator.pacing import log_interval, multiples, tick_steps
+from genact_cast.generator.pacing import evaluation_stride, log_interval, multiples, tick_steps
 from genact_cast.generator.presenters.genact.failure import RESTARTS, log_failure
 from genact_cast.generator.presenters.genact.live_block import LiveBlock
 from genact_cast.generator.presenters.genact.show import Show
+from genact_cast.generator.presenters.genact.validation import in_loop_lines
 from genact_cast.generator.presenters.genact.written import (
     in_order,
     save_lines,
@@ -74,7 +76,10 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     ticks = tick_steps(spans, interval, extra)
     drawn = sum(len(t) for t in ticks)
     failures = sum(isinstance(e, Failed) for e in events)
-    pace = con.pacer(budget, drawn + 2 * failures)
+    # The evaluations inside the epoch the cast shows: a subset where there are hundreds.
+    stride = evaluation_stride(plan.eval_every, plan.total_steps)
+    evaluations = sum(isinstance(e, Evaluated) and e.step % stride == 0 for e in events)
+    pace = con.pacer(budget, drawn + 2 * failures + evaluations)
     block = LiveBlock(show, epoch)
 
     resumed = {(e.attempt, e.step + 1) for e in events if isinstance(e, Restarted)}
@@ -104,6 +109,14 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 above = []
                 pace()  # a natural break too
             span_index += 1
+        elif isinstance(event, Evaluated):
+            if event.step % stride == 0:
+                # The held-out loss as the loop measures it; while it runs, the step counter
+                # stands still (a pause at its start: the dashboard shows the GPUs then).
+                con.at(event.t - event.seconds)
+                pace()
+                con.at(event.t)
+                above.append((event.t, in_loop_lines(show, event)))
         elif isinstance(event, Notice):
             con.at(event.t)
             above.append((event.t, con.log_lines(f"[WARN] {event.message}", s.warning)))

@@ -7,7 +7,7 @@ import math
 from genact_cast.generator.events import Evaluated
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.presenters.genact.written import log_written
-from genact_cast.generator.style import flow
+from genact_cast.generator.style import Text, flow
 
 
 def validation(show: Show, event: Evaluated, budget: float) -> None:
@@ -48,3 +48,13 @@ def validation(show: Show, event: Evaluated, budget: float) -> None:
 
 def _metric(name: str, value: float) -> str:
     return f"{value:.1f}" if name == "BLEU" else f"{value:.3f}"
+
+
+def in_loop_lines(show: Show, event: Evaluated) -> list[Text]:
+    """An evaluation inside the epoch, every `eval_every` steps: one log line, as the
+    frameworks log theirs (Megatron's `validation loss at iteration N`, torchtitan's
+    `validate step: N`)."""
+    return show.con.log_lines(
+        f"[Validation] step {event.step:,} | Val Loss: {event.loss:.4f} | "
+        f"Val PPL: {math.exp(event.loss):.2f} | Eval time: {event.seconds:.1f}s"
+    )
