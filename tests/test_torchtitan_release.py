@@ -111,7 +111,9 @@ def test_saves_validation_and_logging_follow_the_loop(index: int) -> None:
     assert all(s % interval == 0 for s in logged[1:])
     validated = [int(s) for s in re.findall(r"validate step: +(\d+) ", text)]
     assert validated[0] == 1  # step 1 validates (components/validate.py:31)
-    assert all(s == 1 or s % facts.steps_per_epoch == 0 for s in validated)
+    # then every validation.freq steps, the run's eval_every, and none at a last step
+    # between two (train.py:619-625)
+    assert all(s == 1 or s % facts.eval_every == 0 for s in validated)
     # A save at every multiple of checkpoint.interval, a model-only one at the last step.
     last = re.findall(
         r"Saving a model only checkpoint in torch\.float32 at last step, step (\d+)\.", text

@@ -111,6 +111,7 @@ class Log(Watchdog):
         self._flops_for: Facts | None = None
         self._flops = 0
         self.held_validation: Evaluated | None = None
+        self.validated: Evaluated | None = None  # the last validation, shown or not
         # (step, stamp in seconds of the epoch) of the last step or validation line:
         # metrics.py's ntokens_since_last_log and time_last_log restart there; unknown after a
         # relaunch until a step is logged.
@@ -386,7 +387,8 @@ class Log(Watchdog):
             return self._flush_validation(event.t)  # an epoch's end torchtitan knows nothing of
         # The loop saves, then validates (train.py:611-622): where the run validated first,
         # the save moves to where the validation began and the validation follows it.
-        end = event.t - (held.seconds if held is not None else 0.0)
+        first = held or self.validated
+        end = event.t - (first.seconds if first is not None and first.step == event.step else 0.0)
         t = end - event.blocking
         gc_seconds = 0.01 + int(event.blocking * 100) % 5 / 100
         lines: list[Out]
@@ -462,9 +464,11 @@ class Log(Watchdog):
         f = self.facts
         if not f.evaluates_at(event.step):
             return []
+        self.validated = event
         if not f.shows_evaluation(event.step):
-            # One the cast does not show: its metrics counters restart all the same.
-            self._validation_line(event, event.t)
+            # One the cast does not show: its metrics counters restart all the same
+            # (log_validation), and the log's clock waits for the save it follows.
+            self.last_log = (event.step, self.facts.start.timestamp() + event.t)
             return []
         if self._saves_at(event.step):
             # Printed after the save's lines, which the run makes after it.
