@@ -139,6 +139,7 @@ class Log(Launcher, Engine):
         self.hosts = list(facts.hosts) if facts.nodes > 1 else ["localhost"]
         self.trainer = _Trainer(facts, color=False, cols=cols, interval=interval)
         self.trainer.clock = self.clock
+        self.shown_evaluations = self.trainer.shown_evaluations  # one set, filled by the presenter
         self.save = self.trainer.output
         self.config = dsc.ds_config(facts)
         # Over pdsh a tqdm bar would reach the terminal only as one line at its close, glued

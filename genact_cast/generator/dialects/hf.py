@@ -84,6 +84,8 @@ class Log(Saves, Watchdog, Counts):
     ) -> None:
         del color  # the Trainer prints no colour
         super().__init__(facts, cols=cols, interval=interval)
+        # the steps whose evaluation the cast shows (the presenter's choice: FrameworkLog)
+        self.shown_evaluations: set[int] = set()
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
         self.fresh: tuple[int, ...] = ()  # the launches that are the command run again
@@ -157,7 +159,7 @@ class Log(Saves, Watchdog, Counts):
                 # eval_strategy "steps" evaluates every eval_steps only, not at a last step
                 # between two (DefaultFlowCallback.on_step_end, trainer_callback.py:586-592)
                 return []
-            if not f.shows_evaluation(event.step):
+            if event.step not in self.shown_evaluations:
                 self._evaluate(event)  # its gathers and the log's clock count all the same
                 return []
             if f.evaluates_by_epoch and self._saves_at(event.step):

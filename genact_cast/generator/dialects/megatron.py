@@ -84,6 +84,8 @@ class Log:
         del color, cols  # Megatron prints no colour, and knows nothing of the terminal
         self.facts = facts
         self.interval = interval
+        # the steps whose evaluation the cast shows (the presenter's choice: FrameworkLog)
+        self.shown_evaluations: set[int] = set()
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
         self.clock = Clock()
@@ -426,7 +428,7 @@ class Log:
             return []
         self.clock.at(event.t)
         self._paused += event.seconds
-        if not self.facts.shows_evaluation(event.step):
+        if event.step not in self.shown_evaluations:
             return []  # one of the hundreds a long run makes: the cast shows a subset
         return [Line(line) for line in evaluation.loop_validation(self.facts, event)]
 

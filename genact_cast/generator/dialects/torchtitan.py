@@ -100,6 +100,8 @@ class Log(Watchdog):
     ) -> None:
         del cols  # torchtitan's logger knows nothing of the terminal
         super().__init__(facts, interval=interval)
+        # the steps whose validation the cast shows (the presenter's choice: FrameworkLog)
+        self.shown_evaluations: set[int] = set()
         self.colors = Colors(enabled=color)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
@@ -465,7 +467,7 @@ class Log(Watchdog):
         if not f.evaluates_at(event.step):
             return []
         self.validated = event
-        if not f.shows_evaluation(event.step):
+        if event.step not in self.shown_evaluations:
             # One the cast does not show: its metrics counters restart all the same
             # (log_validation), and the log's clock waits for the save it follows.
             self.last_log = (event.step, self.facts.start.timestamp() + event.t)

@@ -56,6 +56,7 @@ class Dialect(Protocol):
     logs_first_step: bool  # torchtitan logs step 1 besides every `interval` steps
     has_bar: bool  # a tqdm bar moves at every step between the log lines
     relaunched: bool  # its launcher does not restart workers: the operator runs it again
+    shown_evaluations: set[int]  # the steps whose evaluation the cast shows (filled here)
 
     def launch_words(self) -> list[str]: ...
 
@@ -298,7 +299,7 @@ class FrameworkLog:
         # the Trainer's bar reaches it, and a step it draws on the interval is a logged one.
         # An evaluation the cast does not show (a subset of a long run's: Facts) is no
         # reason to draw its step, nor to pace it.
-        shown_evals, skipped = self._evaluations(events)
+        skipped = self._skipped(events)
         undrawn = skipped.difference(
             e.step for e in events if isinstance(e, CheckpointSaved | Notice | Failed | Restarted)
         )
@@ -322,6 +323,7 @@ class FrameworkLog:
             sorted(set(multiples(stride, span.first, span.last)).difference(drawn_steps))
             for span, drawn_steps in zip(spans, ticks, strict=True)
         ]
+        shown = self._show_evaluations(events, skipped, ticks, logged)
         relaunches = sum(
             isinstance(e, Restarted) and (self._relaunches or e.requeued) for e in events
         )
@@ -332,7 +334,7 @@ class FrameworkLog:
         retype = min(RELAUNCH_SECONDS, budget / 4 / max(1, relaunches))
         typing = retype * relaunches
         scroll = Scroll(con, scrolled, budget)
-        pace = con.pacer(budget - typing - scroll.seconds, drawn + failures + shown_evals)
+        pace = con.pacer(budget - typing - scroll.seconds, drawn + failures + len(shown))
         span_index = 0
         # A save at a logged step follows that step's line, as in the real log. Every save
         # between two logged steps keeps its lines too (the framework logs each one), held
@@ -383,22 +385,41 @@ class FrameworkLog:
             if isinstance(event, Restarted) and (self._relaunches or event.requeued):
                 self._relaunch(retype)
             if isinstance(event, Failed | Restarted) or (
-                isinstance(event, Evaluated) and event.step not in skipped
+                isinstance(event, Evaluated) and event.step in shown
             ):
                 pace()
         scroll.settle()
         self._emit_held(held)
         pace.finish()
 
-    def _evaluations(self, events: Sequence[RunEvent]) -> tuple[int, set[int]]:
-        """How many of the epoch's evaluations inside the loop the cast shows, and the steps
-        of those it leaves out."""
+    def _skipped(self, events: Sequence[RunEvent]) -> set[int]:
+        """The steps of the epoch's evaluations inside the loop that are not of the subset
+        the cast shows (Facts.shows_evaluation), or where the loop does not evaluate."""
         facts = self.facts
-        evaluated = [e.step for e in events if isinstance(e, Evaluated)]
-        skipped = {
-            s for s in evaluated if not (facts.evaluates_at(s) and facts.shows_evaluation(s))
+        return {
+            e.step
+            for e in events
+            if isinstance(e, Evaluated)
+            and not (facts.evaluates_at(e.step) and facts.shows_evaluation(e.step))
         }
-        return sum(s not in skipped for s in evaluated), skipped
+
+    def _show_evaluations(
+        self,
+        events: Sequence[RunEvent],
+        skipped: set[int],
+        ticks: Sequence[Sequence[int]],
+        logged: Sequence[Sequence[int]],
+    ) -> set[int]:
+        """Tell the dialect which evaluations to print, and return them: the subset's,
+        and any whose step's line and the next logged line are both shown, since a reader
+        of two consecutive lines sees the time between them (Megatron's interval timer stops
+        for an evaluation, training.py:2213-2245 at core_v0.14.0) and would miss its block."""
+        facts, freq = self.facts, self.dialect.interval
+        lines = {s for steps in (*ticks, *logged) for s in steps}
+        steps = [e.step for e in events if isinstance(e, Evaluated) and facts.evaluates_at(e.step)]
+        shown = {s for s in steps if s not in skipped or {s, s + freq} <= lines}
+        self.dialect.shown_evaluations.update(shown)
+        return shown
 
     def _emit_held(self, held: Sequence[RunEvent]) -> None:
         for event in held:
@@ -429,6 +450,7 @@ class FrameworkLog:
         return extra
 
     def validation(self, event: Evaluated, budget: float) -> None:
+        self.dialect.shown_evaluations.add(event.step)  # an epoch's end: a phase of its own
         self._phase([event], budget)
 
     def checkpoint(self, event: CheckpointSaved, budget: float) -> None:
