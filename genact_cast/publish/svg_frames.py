@@ -135,13 +135,14 @@ def _runs(row: Row) -> Line:
     symbols: dict[int, int] = {}
     nudges: dict[int, float] = {}
     column = 0  # the column the laid-out text reaches (zero-width code points take none)
-    for (char, _), source, shift in zip(laid, sources, shifts, strict=True):
+    moved = any(shifts)  # (most rows: no glyph off its cell)
+    for index, (char, _) in enumerate(laid):
         if zero_width(char):
             continue
-        if source != column and vectors.vector(char):
-            symbols[column] = source
-        if abs(shift) >= 0.01:
-            nudges[column] = round(shift, 2)
+        if sources[index] != column and vectors.vector(char):
+            symbols[column] = sources[index]
+        if moved and abs(shifts[index]) >= 0.01:
+            nudges[column] = round(shifts[index], 2)
         column += 1
     if nudges and (laid is not laid_out or any(_right_to_left(char) for char, _ in laid)):
         # (a run the browser reorders stays whole, as it was: its glyphs are not placed
