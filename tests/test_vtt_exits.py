@@ -134,3 +134,36 @@ def test_a_row_of_prompt_clocks_is_no_line_but_a_time_printed_is() -> None:
         8,
     )  # fmt: skip
     assert lines(found) == ["$ date +%T", "16:49:07", "$ ls", "file"], found
+
+
+def test_a_command_typed_before_zshs_first_prompt_is_told_once_without_its_clock() -> None:
+    """Items 11 and 12, cut from review-exports14's s9 (zsh 5.9, a two-line prompt,
+    `RPROMPT='%*'`): `printf 'no newline'` typed while zsh started, echoed by the tty,
+    then zsh drew its prompt, the command again with the clock at the right, ran it and
+    drew the next prompt, all in one write. The command was told twice, the second time
+    with the clock, and the prompt's first line again after `false` (only the status
+    changed). Now: the command once, from its first key, after its prompt (no prompt was
+    known yet: its mark names it), the first line once."""
+    sp = " " * 59
+    head = "\x1b[38;5;39m╭─\x1b[39m root@box ~\r\n"
+    mark = f"\x1b[1m\x1b[7m#\x1b[27m\x1b[0m{sp}\r \r\r\x1b[J"
+
+    def prompt(clock: str) -> str:
+        return f"{head}╰─❯ \x1b[K\x1b[44C{clock}\x1b[52D\x1b[?2004h"
+
+    typed = [(0.6 + i * 0.07, key) for i, key in enumerate("printf 'no newline'")]
+    keys = [(2.7 + i * 0.07, key) for i, key in enumerate("false")]
+    found = cues_of(
+        [
+            *typed, (2.0, "\r\n"),
+            (2.4, mark + prompt("16:52:44") + "printf 'no newline'\x1b[?2004l\r\r\n"
+             + "no newline" + mark + prompt("16:52:44")),
+            *keys, (3.1, "\x1b[?2004l\r\r\n" + mark + prompt("16:52:45 ✘ 1")),
+        ],
+        60,
+        12,
+    )  # fmt: skip
+    told = lines(found)
+    assert told[:4] == ["╰─❯ printf 'no newline'", "╭─ root@box ~", "no newline#", "╰─❯ false"]
+    assert found[0][0] == "00:00:00.600", found
+    assert told.count("╭─ root@box ~") == 1, told

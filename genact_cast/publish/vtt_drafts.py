@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
-from genact_cast.publish.vtt_prompts import abandoned
+from genact_cast.publish.vtt_prompts import _RIGHT, abandoned, prompt_head, ticking
+from genact_cast.publish.vtt_sessions import PROMPTS
 from genact_cast.publish.vtt_text import bare
 
 if TYPE_CHECKING:
@@ -67,22 +68,27 @@ def typed_ahead(lines: Lines, y: int, text: str, time: float) -> None:
     (keys typed while a command ran, echoed by the terminal, then drawn again by the
     shell after its prompt: `sleep 2`, then `echo ahead` typed), the echo was the command
     typed ahead: it is told once, as row y reads, from the echo's first key."""
-    for known in lines.known_prompts:
+    for known in [*lines.known_prompts, *_first_prompt(text)]:
         start = text.find(known + " ")
         if start < 0:
             continue
         # (before the prompt: the echo of the next command's first keys, typed as the
         # shell drew it: `ec$ echo one`, told without it)
         head, command = text[:start], bare(text[start + len(known) + 1 :])
+        right = _right_prompt(command)
+        command = command[: len(command) - len(right)].rstrip() if right else command
         if not command.strip() or " " in head:
             return
         for at in range(y - 1, -1, -1):
             if at in lines.leads and lines.since[at] not in lines.ahead:
                 return  # (the command that ran; not one typed ahead with this one)
             if bare(lines.texts[at]) == command and 0 <= lines.since[at] < time:
+                prompt_head(lines, y)  # (a two-line prompt's first line drawn with it)
                 lines.since[y], lines.born[y] = lines.since[at], lines.born[at]
                 lines.since[at] = TAKEN
                 lines.leads[y] = head + known + " "
+                if right:  # (its clock, no part of the command)
+                    lines.rights[y] = right
                 lines.ahead[lines.since[y]] = None
                 if head:
                     lines.heads[lines.since[y]] = head
@@ -90,6 +96,22 @@ def typed_ahead(lines: Lines, y: int, text: str, time: float) -> None:
                     del lines.ahead[next(iter(lines.ahead))]
                 return
         return
+
+
+def _first_prompt(text: str) -> list[str]:
+    """The prompt a row starts with, up to its first prompt mark (`╰─❯`), for a command
+    typed ahead before the shell drew its first prompt: zsh drawing it, the command, its
+    output and the next prompt in one write (review-exports14 item 11), no prompt known
+    yet. None if the row has no mark."""
+    ends = [text.find(mark) for mark in PROMPTS if text.find(mark) > 0]
+    return [text[: min(ends) + 1]] if ends else []
+
+
+def _right_prompt(command: str) -> str:
+    """The right prompt a command row ends with, if its words are clocks and statuses
+    after a gap (`16:52:44`, `✘ 1 16:52:45`), else ""."""
+    found = _RIGHT.fullmatch(command.rstrip())
+    return found.group(2) if found and ticking(found.group(2)) else ""
 
 
 def echoed_before_prompt(lines: Lines, y: int, text: str) -> None:
