@@ -156,10 +156,13 @@ def _mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Me", "Mc", "Cf")
 
 
-def _machine(char: str, size: int, color: bool) -> Face | None:
+def _machine(
+    char: str, size: int, color: bool, bold: bool = False, italic: bool = False
+) -> Face | None:
     """A font of the machine's that has `char` (a colour one, or not): fontconfig's pick,
-    as Chromium's fallback asks fontconfig for each character the player's fonts lack."""
-    named = font_file(char, color)
+    as Chromium's fallback asks fontconfig for each character the player's fonts lack,
+    in the weight and slant asked for where the machine has them."""
+    named = font_file(char, color, bold, italic)
     if named is not None:
         found = _system(named, size)
         if found is not None and found.color == color and has_glyph(found.font, char):
@@ -182,7 +185,7 @@ def face(char: str, bold: bool, italic: bool, size: int) -> Face:
     # colour font where no text font has it (⏸).
     order = (False, True) if text_symbol(char, 0) else (True, False)
     for color in order if emoji(char) else (False,):
-        found = _machine(char, size, color)
+        found = _machine(char, size, color, bold, italic)
         if found is not None:
             return synthetic(found, bold, italic)
     symbols = _symbols(size)
