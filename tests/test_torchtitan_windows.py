@@ -67,12 +67,12 @@ def windows(options: RecordOptions) -> list[Window]:
 
 
 # Scout on 256 nodes with saves of 10-12 s in 54 s windows and two restarts (review-tt12's
-# 8408 vs); Qwen3-30B-A3B with a restart (its 8402 vm); a 405B on PP x TP; one node of TP.
+# 8408 vs); Qwen3-30B-A3B with a restart (its 8402 vm); a 405B on PP x TP; one node.
 RUNS = [
     RecordOptions(seed=8408, framework="torchtitan", model="Llama-4-Scout-17B-16E", failures=2),
     RecordOptions(seed=8402, framework="torchtitan", model="Qwen3-30B-A3B", failures=1),
     RecordOptions(seed=8400, framework="torchtitan"),
-    RecordOptions(seed=8454, framework="torchtitan", gpus=8, failures=1),
+    RecordOptions(seed=8455, framework="torchtitan", gpus=8, failures=1),
 ]
 
 

@@ -17,6 +17,7 @@ from genact_cast.generator.megatron_memory import why_megatron_cannot_hold
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
 from genact_cast.generator.plan_choices import find_dataset, find_model, usable_from
 from genact_cast.generator.plan_speed import planned_layout
+from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
 
 # Pre-training from scratch takes one pass over a corpus larger than its budget (repeats are
 # for data-constrained regimes, Muennighoff et al. 2023, not for a sample of a web corpus
@@ -234,6 +235,9 @@ def _replaced(
         # would not fit is refused, never shown over the GPU (megatron_memory).
         if picked is not None and options.framework == "megatron":
             reason = why_megatron_cannot_hold(picked.arch, picked.layout, gpu)
+        # Under torchtitan, TP or PP without sharding trains in float32, not the bf16 run.
+        if picked is not None and options.framework == "torchtitan":
+            reason = why_torchtitan_runs_fp32(picked.layout)
         if reason is None:
             return picked
     raise SeedRefused(

@@ -1,0 +1,40 @@
+"""torchtitan v0.2.0 trains TP or PP without data-parallel sharding in float32
+(distributed/utils.py:218-236, maybe_enable_amp: `Mixed precision training with TP or PP is
+only supported when FSDP/HSDP/CP is enabled.` / `Mixed precision training is disabled`),
+while the run is planned at bf16 throughput and memory: such a seed is refused under
+torchtitan, never printed with bf16 numbers (review-tt12 N7: 8454 `--gpus 8` logged 687.75
+TFLOPS on a Qwen3-32B the cast itself declared fp32)."""
+
+from __future__ import annotations
+
+import pytest
+
+from genact_cast.errors import SeedRefused
+from genact_cast.generator import RecordOptions, make_plan
+from tests.release_catalogue import cast_lines
+
+# Qwen3-32B on one node, TP 8 and no shards in genact's layout of the seed
+REFUSED = [
+    RecordOptions(seed=8454, framework="torchtitan", gpus=8, failures=1),
+    RecordOptions(seed=3079, framework="torchtitan", kind="continue"),
+]
+
+
+@pytest.mark.parametrize("options", REFUSED, ids=lambda o: str(o.seed))
+def test_a_layout_torchtitan_trains_in_fp32_is_refused(options: RecordOptions) -> None:
+    layout = make_plan(options._replace(framework="genact")).layout
+    assert layout.shard_group == 1
+    assert layout.tp > 1
+    with pytest.raises(SeedRefused, match="in float32: mixed precision with TP or PP needs FSDP"):
+        make_plan(options)
+
+
+@pytest.mark.parametrize("seed", range(8440, 8460))
+def test_no_torchtitan_cast_trains_without_mixed_precision(seed: int) -> None:
+    options = RecordOptions(seed=seed, framework="torchtitan", gpus=8, kind="continue")
+    try:
+        lines = cast_lines(options._replace(cols=1000, color=False, duration=60.0))
+    except SeedRefused:
+        return
+    assert not any("Mixed precision training is disabled" in line for line in lines)
+    assert any("Mixed precision training is handled by fully_shard" in line for line in lines)
