@@ -441,7 +441,12 @@ class Log(Watchdog):
         last logged one count too (the loop adds their tokens to the same counter), and the
         counter and clock restart here."""
         f = self.facts
-        tokens = event.samples * f.seq_len / f.dp  # this rank's validation tokens
+        # This rank's validation tokens: `validation_steps` batches of the validator's
+        # shape (validate.py's loop adds each batch's tokens to ntokens_since_last_log), as
+        # at step 1; not the held-out set over the ranks, which on a large run is less than
+        # the one batch each rank validates (review-tt12 N3: 8408 vs, 2048 ranks).
+        batch, seq_len = self.validation_shape()
+        tokens = float(self.validation_steps() * batch * seq_len)
         elapsed = event.seconds
         if self.last_log is not None:
             step, since = self.last_log
