@@ -7,6 +7,7 @@ step), so a step's loss is the same however many steps a presenter draws.
 
 import bisect
 import math
+from collections.abc import Iterable
 
 from genact_cast.generator import catalog, moe, physics
 from genact_cast.generator.events import (
@@ -110,6 +111,30 @@ class Run:
             self.aux_loss(step, attempt) if self._router is not None else None,
             self.z_loss(step) if self._z_loss else None,
         )
+
+    def prefetch(self, steps: Iterable[int], attempt: int = 0) -> None:
+        """Draw at once the noise that `step(s, attempt)` draws for each of `steps` (its
+        jitter, the one before it, its loss and gradient norm, and the router's and z-loss
+        where the model has them): a dialect logs a thousand steps or more, and hashed one
+        at a time the draws are half of what a step costs (Noise.prefetch)."""
+        wanted = list(steps)
+        noise = self.noise
+        noise.prefetch(LOSS, wanted)
+        noise.prefetch(GRAD, wanted)
+        # _end's key of the step and of the one before it (seconds = the difference)
+        noise.prefetch(
+            JITTER, [key for s in wanted for key in (s * 4 - 4 + attempt, s * 4 + attempt)]
+        )
+        if attempt:
+            noise.prefetch(REPLAY, [s * 8 + attempt for s in wanted])
+        if self._z_loss:
+            noise.prefetch(Z_LOSS, wanted)
+        if self._router is not None:
+            noise.prefetch(moe.ROUTER + 1, wanted)
+            routed = [s * 8 for s in wanted] + (
+                [s * 8 + attempt for s in wanted] if attempt else []
+            )
+            noise.prefetch(moe.ROUTER, routed)
 
     def z_loss(self, step: int) -> float | None:
         """The z-loss as logged where the recipe trains with one (recipes.tsv: OLMo 2's

@@ -346,7 +346,9 @@ class FrameworkLog:
         for event in events:
             if isinstance(event, Trained):
                 paced = set(ticks[span_index])
-                for step in sorted({*paced, *logged[span_index]}):
+                steps = sorted({*paced, *logged[span_index]})
+                run.prefetch(steps, event.attempt)  # their noise drawn at once
+                for step in steps:
                     drawn_here = step in paced
                     if drawn_here:
                         scroll.settle()
