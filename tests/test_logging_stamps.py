@@ -1,0 +1,49 @@
+"""torchtitan's per-line stamp (`common.LoggingStamps`) is Python logging's `%(asctime)s`
+of the run's start plus the line's time, as the datetime module adds and formats it: the
+offset rounded to the microsecond as `timedelta(seconds=t)` rounds a float (half to even
+on ties), the milliseconds truncated as logging's `msecs` truncates them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genact_cast.generator.dialects.common import LoggingStamps, micros
+
+times = st.one_of(
+    st.floats(-2e5, 1e8, allow_nan=False),
+    # dyadic fractions: 1e6 x j/128 ends in .5 for odd j, the tie timedelta breaks to even
+    st.integers(-(10**9), 10**12).map(lambda j: j / 128),
+    st.integers(0, 10**13).map(lambda j: j / 1e6),  # decimal microseconds, as a clock sums
+)
+starts = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2030, 12, 31),
+    timezones=st.sampled_from([None, timezone.utc, timezone(timedelta(hours=-7, minutes=-30))]),
+)
+
+
+def stamp(moment: datetime) -> str:
+    """logging.Formatter's default asctime: time.strftime("%Y-%m-%d %H:%M:%S") and
+    `%s,%03d` % (that, msecs) (Lib/logging/__init__.py, formatTime and default_msec_format)."""
+    return "%s,%03d" % (moment.strftime("%Y-%m-%d %H:%M:%S"), moment.microsecond // 1000)  # noqa: UP031
+
+
+@settings(max_examples=800)
+@given(start=starts, seconds=st.lists(times, min_size=1, max_size=8))
+def test_the_stamp_is_loggings_of_start_plus_the_time(
+    start: datetime, seconds: list[float]
+) -> None:
+    stamps = LoggingStamps()
+    for t in seconds:
+        assert stamps.at(start, t) == stamp(start + timedelta(seconds=t)), t
+    moved = start + timedelta(seconds=97.5)  # a relaunch's clock: a new origin
+    assert stamps.at(moved, seconds[0]) == stamp(moved + timedelta(seconds=seconds[0]))
+
+
+@settings(max_examples=800)
+@given(seconds=times)
+def test_micros_is_timedeltas_rounding(seconds: float) -> None:
+    assert micros(seconds) == timedelta(seconds=seconds) // timedelta(microseconds=1)
