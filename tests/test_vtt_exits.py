@@ -86,7 +86,9 @@ def player(browser: Any) -> Any:
     page.close()
 
 
-@pytest.mark.parametrize("name", ["less_vt220.cast", "killed_full_screen.cast"])
+@pytest.mark.parametrize(
+    "name", ["less_vt220.cast", "killed_full_screen.cast", "bash_recall_given_up.cast"]
+)
 def test_each_line_told_is_on_the_players_screen(name: str, player: Player, tmp_path: Path) -> None:
     assert lines_told_are_shown(name, player, tmp_path) == []
 
