@@ -15,6 +15,13 @@ from genact_cast.generator.catalog import Architecture, Gpu
 MICRO_BATCHES = (16, 8, 4, 2, 1)
 MEMORY_CEILING = 0.92  # of capacity: room for the allocator's fragmentation
 MEMORY_FLOOR = 0.55  # below this, a real job would use a larger micro batch
+# A pinned --gpus count keeps the memory its batch really uses (review-realism7 WARN 11), down
+# to the fill of the emptiest published configuration the plans reproduce: OLMo 2 7B's
+# 1,024 x 4,096-token batch on 512 B200 (Olmo Hybrid 7B, Lambda's blog), two sequences a GPU,
+# 56.4 of 178.3 GiB (31.6 %). Below it the run's batch (plan_speed.batch_bound) has too few
+# sequences for the GPUs and it would use fewer (review-realism9 F3: Llama 3.2 1B on 1,024
+# GPUs, one sequence a GPU, 17 % full).
+PINNED_MEMORY_FLOOR = 0.30
 
 
 class Memory(NamedTuple):
@@ -240,10 +247,10 @@ def layout_options(
     return full + [f for f in fitting if f not in full]
 
 
-def fills(total: float, capacity: float) -> bool:
-    """Whether `total` bytes of memory fill at least MEMORY_FLOOR of `capacity` bytes, with
+def fills(total: float, capacity: float, floor: float = MEMORY_FLOOR) -> bool:
+    """Whether `total` bytes of memory fill at least `floor` of `capacity` bytes, with
     room for both being shown rounded to 0.1 GiB."""
-    return total - 0.1 * physics.GIB >= MEMORY_FLOOR * capacity
+    return total - 0.1 * physics.GIB >= floor * capacity
 
 
 class Traffic(NamedTuple):

@@ -10,13 +10,14 @@ from genact_cast.generator import catalog, lineup, lora, physics, tokenizers
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.layout import (
     MEMORY_FLOOR,
+    PINNED_MEMORY_FLOOR,
     Layout,
     fills,
 )
 from genact_cast.generator.megatron_memory import why_megatron_cannot_hold
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
 from genact_cast.generator.plan_choices import find_dataset, find_model, usable_from
-from genact_cast.generator.plan_speed import planned_layout
+from genact_cast.generator.plan_speed import batch_bound, planned_layout
 from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
 
 # Pre-training from scratch takes one pass over a corpus larger than its budget (repeats are
@@ -319,17 +320,25 @@ def _candidates(
                 if not days:
                     continue
                 packed = seq / data.tokens_per_example if kind == "sft" else 1.0
+                # A pre-training run's batch stays within what its compute budget takes
+                # (plan_speed.batch_bound), for the fewest tokens it may train.
+                bound = (
+                    batch_bound(fpt, min(e for e, _ in days) * data.tokens)
+                    if kind == "pretrain"
+                    else 0.0
+                )
                 built = planned_layout(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
                     method, arch.moe and lineup.flat_sharding(options.framework),
-                    options.framework in lineup.DUALPIPE,
+                    options.framework in lineup.DUALPIPE, max_tokens=bound,
                 )  # fmt: skip
                 if built is None:
                     continue
                 layout, mfu, cluster_tps = built
                 # A real job fills its GPUs (55-97 %): on a cluster so large that one
                 # sequence per GPU leaves them half empty, it would use fewer GPUs.
-                if floor and not fills(layout.memory.total, gpu.memory_gib * physics.GIB):
+                least = MEMORY_FLOOR if floor else PINNED_MEMORY_FLOOR
+                if not fills(layout.memory.total, gpu.memory_gib * physics.GIB, least):
                     continue
                 for e, work in days:
                     if low_days <= work / cluster_tps <= high_days:
@@ -461,7 +470,10 @@ def _what_would_work(
                 break
     hint = "; try " + ", or ".join(hints) if hints else "; pin fewer options"
     # a pinned count is never refused for leaving memory free (_floors)
-    empty = "" if options.gpus is not None else f", would fill less than {MEMORY_FLOOR:.0%} of it"
+    least = PINNED_MEMORY_FLOOR if options.gpus is not None else MEMORY_FLOOR
+    empty = f", would fill less than {least:.0%} of it"
+    if kind == "pretrain":  # plan_speed.batch_bound
+        empty += ", would need a batch larger than its token budget takes"
     return (
         f"{what} cannot make a believable {kind} run on {gpu.name} GPUs (it would not fit in "
         f"memory{empty}, or would take under "

@@ -16,6 +16,25 @@ from genact_cast.generator.layout import (
 
 # Global batch: tokens for pre-training kinds, sequences for fine-tuning.
 BATCH = {"pretrain": (1e6, 16.8e6), "continue": (2e6, 16.8e6), "sft": (64, 512)}
+# DeepSeek LLM's fit of the best batch size to the compute budget of a pre-training run,
+# B_opt = 0.2920 * C^0.3271 tokens, C in FLOPs (Bi et al. 2024, arXiv 2401.02954, section 3.1,
+# equation 1; C as the plan counts it, its FLOPs per token times its tokens, a little above
+# the paper's non-embedding M * D, so the bound is a little looser). Published runs sit at or
+# under it: DeepSeek LLM 7B 9.4M tokens (2,304 x 4,096) against 9.2M, OLMo 2 7B 4.2M (1,024 x
+# 4,096; allenai/OLMo OLMo2-7B-stage1.yaml) against 12M, TinyLlama 1.1B 2.1M (1,024 x 2,048 on
+# 3T tokens, arXiv 2401.02385) against 6M. A batch is a power of two of sequences, so the
+# nearest one may sit up to sqrt(2) above the fit. Past it a run spends tokens on a batch too
+# large for its budget: a model cannot use more data-parallel ranks than that batch holds
+# sequences (review-realism9 F3: Llama 3.2 1B on 2,048 GPUs ran 16.8M tokens a step, against
+# a B_opt of about 4.3M for its 1.1T tokens, with each GPU a quarter full).
+B_OPT_COEFF, B_OPT_EXPONENT = 0.2920, 0.3271
+B_OPT_TOLERANCE = math.sqrt(2)
+
+
+def batch_bound(flops_per_token: float, tokens: float) -> float:
+    """The largest global batch, in tokens, of a pre-training run of `tokens` tokens."""
+    compute = flops_per_token * tokens
+    return float(B_OPT_TOLERANCE * B_OPT_COEFF * compute**B_OPT_EXPONENT)
 
 
 # Bounded: its key holds each run's random draws, so `run --forever` added every run's
@@ -36,14 +55,16 @@ def planned_layout(
     flat: bool = False,
     dualpipe: bool = False,
     max_micro: int = 0,
+    max_tokens: float = 0.0,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None
     (`dualpipe`: the framework can run DeepSeek-V3's schedule; `max_micro`: the largest
     micro batch to try, 0 for what the kind's batch allows).
 
     `packed`: examples a sequence holds (fine-tunes pack several short examples into
-    one sequence; their batch bounds count examples)."""
-    high = BATCH[kind][1]
+    one sequence; their batch bounds count examples). `max_tokens`: the largest global batch
+    in tokens the run's compute budget takes (batch_bound; 0 for none)."""
+    high = min(BATCH[kind][1], max_tokens or math.inf)
     if kind == "sft":
         sequences = high / packed
         if gpus > sequences:
@@ -65,7 +86,7 @@ def planned_layout(
     for fit in options:
         built = _batch_and_speed(
             arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method, flat,
-            dualpipe,
+            dualpipe, max_tokens,
         )  # fmt: skip
         if built is not None:
             return built
@@ -78,7 +99,7 @@ def planned_layout(
         # was refused between 512 and 2,048; review-realism8 WARN 6: on 2,048 it ran 4x it).
         return planned_layout(
             arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
-            method, flat, dualpipe, max_micro=per_rank,
+            method, flat, dualpipe, max_micro=per_rank, max_tokens=max_tokens,
         )  # fmt: skip
     return None
 
@@ -96,9 +117,11 @@ def _batch_and_speed(
     method: str = "full",
     flat: bool = False,
     dualpipe: bool = False,
+    max_tokens: float = 0.0,
 ) -> tuple[Layout, float, float] | None:
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = BATCH[kind]
+    high = min(high, max_tokens or math.inf)
     dp = gpus // (fit.tp * fit.pp)
     # Batch target on a log scale between the kind's bounds, then whole micro steps; a
     # published recipe's own batch where the architecture has one (recipes.tsv).
