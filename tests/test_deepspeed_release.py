@@ -297,7 +297,10 @@ def test_a_zero3_all_gather_is_one_fetch_or_prefetch_never_a_whole_layer() -> No
     # (one Linear's), :383-415 prefetches the trace's next ones until the prefetch passes
     # prefetch_bucket_size (50000000, the cast's `Prefetch bucket size`), one coalesced
     # all-gather each (review-mg7 fault 6: NumelOut=233057920, a whole Qwen2-7B layer).
-    plan = make_plan(CASES[1])
+    # (CASES[1]'s shape, on a seed whose hung collective is an all-gather: seed 4's is a
+    # reduce-scatter since the batch bound moved its draws)
+    options = CASES[1]._replace(seed=17)
+    plan = make_plan(options)
     facts = facts_for(plan)
     assert facts.tp == 1
     config = hf_model.config_of(facts)
@@ -316,7 +319,7 @@ def test_a_zero3_all_gather_is_one_fetch_or_prefetch_never_a_whole_layer() -> No
         assert numel_out == numel_in * world
         assert numel_out == padded(embedding) or numel_out < 50_000_000 + padded(largest)
         assert numel_out != padded(layer)
-    rows = [text for _, text in without_pdsh(1)]
+    rows = [text for _, text in without_pdsh_of(options)]
     works = {
         (int(m[1]), int(m[2]))
         for t in rows

@@ -44,11 +44,13 @@ DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # distributed optimizer's state is counted, megatron_memory; 78 pre-trains Llama 3.1 8B)
 SEEDS = (114, 78)
 # torchtitan v0.2.0 has no SFT (lineup.NO_SFT): it stands in with seeds of the same shape
-# (one node, one relaunch; two nodes) that every dialect pre-trains alike.
-TITAN = {114: 3800, 78: 170}
+# (one node, one relaunch; two nodes) that every dialect pre-trains alike (4202: Llama 3.1 8B
+# on 8 B200; 274: Llama 3 8B on 16 H200; 3800 and 170 went to 512 and 1,024 GPUs once a
+# pre-training batch stayed within its compute budget, plan_speed.batch_bound).
+TITAN = {114: 4202, 78: 274}
 # Nor does the megatron dialect (lineup.NO_SFT: ModelOpt's finetune.py is not typed): it
 # stands in for the fine-tune 114 with torchtitan's stand-in.
-MEGATRON = {114: 3800}
+MEGATRON = {114: 4202}
 
 
 def seed_of(framework: str, seed: int) -> int:

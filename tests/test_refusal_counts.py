@@ -59,7 +59,11 @@ def test_a_refused_count_names_working_counts_at_its_scale() -> None:
     counts = [int(n) for n in named[1].split(" or ")]
     for count in counts:  # each one runs
         assert make_plan(RecordOptions(gpus=count, **pins)).gpus == count  # type: ignore[arg-type]
-    assert max(counts) >= 512  # never only the smallest clusters
+    # never only the smallest clusters: the largest that runs, whose double does not (a 1B's
+    # batch for its tokens holds no more sequences: tests/test_batch_bound.py)
+    assert max(counts) >= 256
+    with pytest.raises(BadOption):
+        make_plan(RecordOptions(gpus=2 * max(counts), **pins))  # type: ignore[arg-type]
 
 
 def test_more_gpus_than_the_recipes_sequences_take_one_sequence_each() -> None:
