@@ -45,9 +45,9 @@ DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 SEEDS = (114, 78)
 # torchtitan v0.2.0 has no SFT (lineup.NO_SFT): it stands in with seeds of the same shape
 # (one node, one relaunch; two nodes) that every dialect pre-trains alike (4202: Llama 3.1 8B
-# on 8 B200; 274: Llama 3 8B on 16 H200; 3800 and 170 went to 512 and 1,024 GPUs once a
+# on 8 B200; 303: Qwen3 8B on 16 H100; 3800 and 170 went to 512 and 1,024 GPUs once a
 # pre-training batch stayed within its compute budget, plan_speed.batch_bound).
-TITAN = {114: 4202, 78: 274}
+TITAN = {114: 4202, 78: 303}
 # Nor does the megatron dialect (lineup.NO_SFT: ModelOpt's finetune.py is not typed): it
 # stands in for the fine-tune 114 with torchtitan's stand-in.
 MEGATRON = {114: 4202}
