@@ -67,6 +67,25 @@ MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("exit", 0.3), (ENTER, 0.5),
         ],
     ),
+    # review-exports15 item 2: vim in a second window, back to the first (Ctrl-B p),
+    # `exit` there: tmux shows vim's window again, as it was; vim quits, a command after.
+    "tmux_window_closed": (
+        "bash --norc --noprofile -i",
+        16,
+        80,
+        [
+            (TMUX, 0.3), (ENTER, 1.5),
+            ("echo first window", 0.3), (ENTER, 1.0),
+            (CTRL_B + "c", 1.0),
+            ("vim -u NONE long.txt", 0.3), (ENTER, 1.5),
+            (CTRL_B + "p", 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("3j", 0.5), (":q!", 0.3), (ENTER, 1.0),
+            ("echo after vim", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 1.5),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
     # review-exports14 items 1 and 5: pagers and watch in the right pane of a split:
     # less (alternate screen: tmux's, so only its pane redrawn), less -FRX as git runs
     # it (no alternate screen), man, watch; then zoom and unzoom (Ctrl-B z twice) and
@@ -136,6 +155,19 @@ MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
             ("echo before", 0.3), (ENTER, 1.0),
             ("TERM=vt220 less long.txt", 0.3), (ENTER, 1.5), (" ", 1.0), (" ", 1.0),
             ("q", 1.0),
+            ("echo after", 0.3), (ENTER, 1.0),
+            ("exit", 0.3), (ENTER, 0.5),
+        ],
+    ),
+    # review-exports15 item 6: the same in zsh, whose right prompt (`[%T]`) follows the
+    # command typed on its row.
+    "zsh_less_vt220": (
+        "zsh -i",
+        12,
+        60,
+        [
+            ("echo before", 0.3), (ENTER, 1.0),
+            ("TERM=vt220 less long.txt", 0.3), (ENTER, 1.5), (" ", 1.0), ("q", 1.0),
             ("echo after", 0.3), (ENTER, 1.0),
             ("exit", 0.3), (ENTER, 0.5),
         ],

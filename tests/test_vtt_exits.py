@@ -29,6 +29,15 @@ def test_a_pager_without_an_alternate_screen_is_one_cue() -> None:
     assert not [line for line in told if "of a long file" in line or line == ":"], told
 
 
+def test_a_pager_without_an_alternate_screen_after_a_right_prompt_is_one_cue() -> None:
+    """review-exports15 item 6: the same in zsh, whose right prompt (`[%T]`) stands after
+    the command on its row: the cursor before it looked like output, no command was read
+    there, and the pages were told. The last command typed names the pager."""
+    told = lines(cues_of_file("zsh_less_vt220.cast", SUBTITLES))
+    start = told.index("root:~# TERM=vt220 less long.txt")
+    assert told[start + 1 : start + 4] == ["[less]", "root:~# echo after", "after"], told
+
+
 def test_a_program_killed_inside_the_alternate_screen_leaves_the_shell_told() -> None:
     """Item 17: vim killed (timeout's SIGKILL) never leaves the alternate screen, and the
     shell's prompt comes back there: `Killed`, `ls notes`, its output and the next
@@ -87,7 +96,13 @@ def player(browser: Any) -> Any:
 
 
 @pytest.mark.parametrize(
-    "name", ["less_vt220.cast", "killed_full_screen.cast", "bash_recall_given_up.cast"]
+    "name",
+    [
+        "less_vt220.cast",
+        "zsh_less_vt220.cast",
+        "killed_full_screen.cast",
+        "bash_recall_given_up.cast",
+    ],
 )
 def test_each_line_told_is_on_the_players_screen(name: str, player: Player, tmp_path: Path) -> None:
     assert lines_told_are_shown(name, player, tmp_path) == []

@@ -22,7 +22,13 @@ from tests.player_dom import Player
 from tests.test_player_parity import check_moment, load
 from tests.test_vtt import SUBTITLES, cues_of_file, lines
 
-RECORDED = ["tmux_windows.cast", "tmux_overlays.cast", "tmux_pagers.cast", "screen_pager.cast"]
+RECORDED = [
+    "tmux_windows.cast",
+    "tmux_overlays.cast",
+    "tmux_pagers.cast",
+    "screen_pager.cast",
+    "tmux_window_closed.cast",
+]
 MAX_MOMENTS = 60  # moments read in one cue
 SESSION_CUE = re.compile(r"\[[^\]]+\]")  # `[vim]`: a program's session, not on the screen
 
@@ -38,6 +44,18 @@ def test_a_window_switched_back_to_keeps_its_program_and_the_other_windows_outpu
     assert told[told.index("# ls -d /tmp") + 1] == "/tmp", told
     assert [line for line in told if SESSION_CUE.fullmatch(line)] == ["[vim]", "[exited]"]
     assert told[told.index("# echo vim-gone") + 1] == "vim-gone", told
+
+
+def test_a_window_shown_again_as_another_closes_keeps_its_program() -> None:
+    """review-exports15 item 2: vim in window 1, `exit` in window 0: tmux shows vim's
+    window again (no Ctrl-B n/p: the other window closed), and the keys typed into vim
+    were told as lines (`:q!`; in the review, each key of `echo out-of-tmux` typed into
+    vim's insert mode). A window shown as the cursor's shell leaves is that window back."""
+    told = lines(cues_of_file("tmux_window_closed.cast", SUBTITLES))
+    start = told.index("# vim -u NONE long.txt")
+    assert told[start : start + 5] == [
+        "# vim -u NONE long.txt", "[vim]", "# exit", "# echo after vim", "after vim"
+    ], told  # fmt: skip
 
 
 def test_the_multiplexers_own_screens_keep_the_output_before_them() -> None:

@@ -330,7 +330,7 @@ def render_vtt(timeline: Timeline) -> str:
                 or addressing(screen)
                 or (wiped[0] and back_up(screen))
                 or (home := twice_homed(screen, before))
-                or paging(screen, before)
+                or paging(screen, before, lambda: lines.last_command(-1))
             )
             and painted(screen, before, lines.scrolls - scrolls[0], lines.leads, home)
         ):

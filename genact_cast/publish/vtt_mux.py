@@ -40,7 +40,13 @@ import re
 
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_panes import WIDE, Layout, cells, layout, pane_at
-from genact_cast.publish.vtt_sessions import SCREENS, prompt, session_name, typed_program
+from genact_cast.publish.vtt_sessions import (
+    PROMPTS,
+    SCREENS,
+    prompt,
+    session_name,
+    typed_program,
+)
 from genact_cast.publish.vtt_windows import Windows, redrawn
 
 MULTIPLEXERS = frozenset({"tmux", "screen", "byobu", "zellij"})
@@ -133,6 +139,18 @@ class Multiplexed:
         self.seen[x, text] = None
         return True
 
+    def _leaving(self) -> bool:
+        """Whether the command just run in the cursor's pane ends its shell (`exit`,
+        `logout`): its pane closes, and with the window's last one the multiplexer shows
+        another window, as it was (review-exports15 item 2: vim's window came back and
+        each key typed into vim was told as a line)."""
+        command = self.commands.get(self.cursor_pane)
+        if command is None:
+            return False
+        line = self.told[command][2]
+        end = max((line.rfind(mark) for mark in PROMPTS), default=-1)
+        return line[end + 2 :].split()[:1] in (["exit"], ["logout"]) if end >= 0 else False
+
     def _seen_anywhere(self, text: str) -> bool:
         """Whether a pane showed the line (panes are numbered anew when the layout
         changes: zoomed, Ctrl-B z, the right pane is the only one, review-exports14
@@ -168,7 +186,7 @@ class Multiplexed:
         now = {key: part.strip() for key, (part, _, _) in parts.items()}
         # (another window, or one back: vtt_windows.py; not a command just run, drawing
         # what another once did: `less -FRX` paging a file `less` paged)
-        idle = self.waits or self.cursor_pane in self.painting
+        idle = self.waits or self.cursor_pane in self.painting or self._leaving()
         if self.texts and idle and redrawn(self.texts, now, PAINTED_ROWS):
             self.windows.switch(self, now)
         previous = self.texts  # (each pane's rows on the last screen)

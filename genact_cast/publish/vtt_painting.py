@@ -7,6 +7,8 @@ whether the shell is back after one that took no keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from genact_cast.publish.screens import Screen, row_text
 from genact_cast.publish.vtt_sessions import (
     command_row,
@@ -76,13 +78,14 @@ def addressing(screen: Screen) -> bool:
     return screen.addressed >= max(PAINTED_ROWS, len(screen.rows) // 2)
 
 
-def paging(screen: Screen, before: Screen) -> bool:
+def paging(screen: Screen, before: Screen, last: Callable[[], str]) -> bool:
     """Whether a pager started by the command on the shell's last screen (`before`)
     waits at its prompt on the primary screen: a terminal type without an alternate
     screen or keypad mode (`TERM=vt220 less`: it prints its page and waits on the last
     row, after its prompt, `:`, the file's name in standout, `--More--`; the next key
     erases that row and prints on, review-exports14 item 5). The cursor is on the
-    screen's last row after text, nothing after it, and the command runs a pager."""
+    screen's last row after text, nothing after it, and the command runs a pager: the
+    one on the shell's last screen, else the last one typed (`last`)."""
     cursor = screen.cursor
     if cursor is None or cursor[1] != len(screen.rows) - 1:
         return False
@@ -91,7 +94,10 @@ def paging(screen: Screen, before: Screen) -> bool:
     if not left.strip() or prompt(left) or "".join(char for char, _ in row[cursor[0] :]).strip():
         return False
     y = command_row(before)
-    return y >= 0 and typed_program(command_text(before, y)) in PAGERS
+    # (no command on the cursor's row as the shell showed it: the cursor before a right
+    # prompt, zsh's clock: the last command typed, `last`, review-exports15 item 6)
+    command = command_text(before, y) if y >= 0 else last()
+    return typed_program(command) in PAGERS
 
 
 def homed(screen: Screen, before: Screen, moved: int, erased: set[int]) -> bool:
