@@ -1478,6 +1478,34 @@ def _sft_epochs(run: Run, s: Setup) -> list[str]:
 # Evaluation
 
 
+IN_LOOP = re.compile(
+    r"\[Validation\] step ([\d,]+) \| Val Loss: ([\d.]+) \| Val PPL: ([\d.]+) \| "
+    r"Eval time: ([\d.]+)s$"
+)
+
+
+@check("validation during training: a long pre-training run evaluates as it goes")
+def _in_loop_validation(run: Run, s: Setup) -> list[str]:
+    """REALISM.md's evaluation: a run of days evaluates its held-out set during training (OLMo
+    every 1,000 steps, Megatron's examples --eval-interval 1000), not once at its end
+    (review-realism10 N3); each held-out loss near the training loss of its step, its PPL
+    exp(loss)."""
+    out = []
+    found = [m for _, text in run.stamps if (m := IN_LOOP.match(text))]
+    days = total_seconds(run) / 86400
+    if s.kind != "sft" and days >= 3 and not found:
+        out.append(f"{days:.1f} days of {s.kind} with no evaluation before its end")
+    losses = {line.step: float(line.loss) for line in run.step_lines}
+    for m in found:
+        step, loss = number(m[1]), float(m[2])
+        if not shown_as(math.exp(loss), m[3]):
+            out.append(f"{m[0]!r}: PPL is not exp({loss})")
+        near = [v for k, v in losses.items() if abs(k - step) <= max(100, step // 20)]
+        if near and min(abs(loss - v) for v in near) > 0.1:
+            out.append(f"{m[0]!r}: the training loss near it is {near[:3]}")
+    return out
+
+
 @check("validation: fixed held-out set, val loss by kind, metrics that fit the kind")
 def _validation(run: Run, s: Setup) -> list[str]:
     out = []
@@ -1889,6 +1917,9 @@ def _step_times(run: Run, s: Setup) -> list[str]:
     out = []
     step = step_seconds(run, s)
     lines = run.step_lines
+    evaluated = [
+        (number(m[1]), float(m[4])) for _, text in run.stamps if (m := IN_LOOP.match(text))
+    ]
     for a, b in itertools.pairwise(lines):
         if a.attempt != b.attempt or a.step == 1 or b.step <= a.step:
             continue
@@ -1901,6 +1932,8 @@ def _step_times(run: Run, s: Setup) -> list[str]:
             e.seconds for e in run.evaluations if a.step <= e.epoch * s.steps_per_epoch < b.step
         )
         pauses += 3 * sum(1 for n in run.notices if a.at <= n.at <= b.at) + 3
+        # the evaluations inside an epoch, each after its step (its stated Eval time)
+        pauses += sum(seconds for at, seconds in evaluated if a.step <= at < b.step)
         high = (b.step - a.step) * step * 1.03 + pauses + 1
         if not low <= elapsed <= high:
             out.append(

@@ -99,17 +99,28 @@ def test_torchtitan_stamps_never_run_backwards(seed: int, kind: str, failures: i
     assert stamps == sorted(stamps)
 
 
-def test_torchtitan_validates_after_the_last_save() -> None:
+def test_torchtitan_validates_after_the_save_of_its_step() -> None:
     """train.py:611-622: the loop saves, then validates; the validation's stamp follows the
-    save's and lies a validation's length after it."""
+    save's. (The last step validates only where it is a multiple of validation.freq,
+    validate.py:31: a step inside the run that both saves and validates is looked at.)"""
     out = log("torchtitan", 1010, "pretrain", 1)
-    tail = out[out.index("Saving a model only checkpoint") :]
-    assert "validate step:" in tail
-    gc = re.search(r"\[titan\] ([\d:, -]+) - root - INFO - \[GC\] GC collection invoked", tail)
-    validate = re.search(r"\[titan\] ([\d:, -]+) - root - INFO - validate step:", tail)
-    assert gc is not None
-    assert validate is not None
-    assert validate.group(1) > gc.group(1)
+    both = 0
+    for found in re.finditer(r"validate step: +(\d+) ", out):
+        step = int(found[1])
+        if step == 1:
+            continue
+        head = out[: found.start()]
+        line = f"- step: {step:2d} "
+        if line not in head:
+            continue
+        tail = head[head.rindex(line) :]
+        gc = re.search(r"\[titan\] ([\d:, -]+) - root - INFO - \[GC\] GC collection invoked", tail)
+        if gc is None:
+            continue  # no save at this step
+        both += 1
+        stamp = re.findall(r"\[titan\] ([\d:, -]+) - root - INFO - ", out[: found.end()])[-1]
+        assert stamp > gc.group(1)
+    assert both
 
 
 @pytest.mark.parametrize(("seed", "kind", "failures"), RUNS)
@@ -125,7 +136,11 @@ def test_the_trainer_saves_at_max_steps_before_the_last_evaluation(
     saving = f"Saving model checkpoint to ./out/checkpoint-{total}\r\n"
     assert out.count(saving) == 1
     after = out[out.index(saving) :]
-    assert "***** Running Evaluation *****" in after
+    # an epoch's end evaluates under eval_strategy "epoch" (a fine-tune); "steps" evaluates
+    # at multiples of eval_steps only (trainer_callback.py:586-592)
+    by_epoch = r.plan.eval_every == r.plan.steps_per_epoch
+    evaluates = by_epoch or total % r.plan.eval_every == 0
+    assert ("***** Running Evaluation *****" in after) == (by_epoch and evaluates)
     stamps = re.findall(r"\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) >> ", out)
     assert stamps == sorted(stamps)
     # Every save of the run is at an interval step or the last.
