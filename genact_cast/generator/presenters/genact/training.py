@@ -76,9 +76,22 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     ticks = tick_steps(spans, interval, extra)
     drawn = sum(len(t) for t in ticks)
     failures = sum(isinstance(e, Failed) for e in events)
-    # The evaluations inside the epoch the cast shows: a subset where there are hundreds.
+    # The evaluations inside the epoch the cast shows: a subset where there are hundreds,
+    # and any between two step lines it logs one after the other (the time between them
+    # is the evaluation's too).
     stride = evaluation_stride(plan.eval_every, plan.total_steps)
-    evaluations = sum(isinstance(e, Evaluated) and e.step % stride == 0 for e in events)
+    lines = {step for steps in ticks for step in steps}
+
+    def in_group(step: int) -> bool:
+        return step in lines and step % log_freq == 0 and step % log_every < BURST * log_freq
+
+    shown_evaluations = {
+        e.step
+        for e in events
+        if isinstance(e, Evaluated)
+        and (e.step % stride == 0 or (in_group(e.step) and in_group(e.step + log_freq)))
+    }
+    evaluations = len(shown_evaluations)
     pace = con.pacer(budget, drawn + 2 * failures + evaluations)
     block = LiveBlock(show, epoch)
 
@@ -110,7 +123,7 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 pace()  # a natural break too
             span_index += 1
         elif isinstance(event, Evaluated):
-            if event.step % stride == 0:
+            if event.step in shown_evaluations:
                 # The held-out loss as the loop measures it; while it runs, the step counter
                 # stands still (a pause at its start: the dashboard shows the GPUs then).
                 con.at(event.t - event.seconds)
