@@ -184,3 +184,29 @@ def test_a_command_typed_before_zshs_first_prompt_is_told_once_without_its_clock
     assert told[:4] == ["╰─❯ printf 'no newline'", "╭─ root@box ~", "no newline#", "╰─❯ false"]
     assert found[0][0] == "00:00:00.600", found
     assert told.count("╭─ root@box ~") == 1, told
+
+
+def test_an_inline_pickers_state_shown_under_a_tenth_of_a_second_is_not_told() -> None:
+    """review-exports15 item 1, cut from its s1 (a picker that draws its list under the
+    prompt without the alternate screen and redraws it with `ESC[6A ESC[J` at each key):
+    the list for the query `a`, shown 92 ms before `n` came, was erased by the clear
+    below the cursor, and its `date` told among the lines of `an`, an order no screen
+    showed. A line a clear takes within `MERGE_SECONDS` of its drawing is a state nobody
+    got to read, as one the cursor's line erasure takes."""
+
+    def state(query: str, items: list[str], count: str) -> str:
+        rows = [f"> {query}", *items, *[""] * (4 - len(items)), f"  {count}"]
+        return "\x1b[6A\r\x1b[J" + "\r\r\n".join(rows)
+
+    full = ["▶ apple", "  banana", "  cherry", "  date"]
+    found = cues_of(
+        [
+            (0.3, "$ pick\r\n" + "\r\n" * 5), (0.5, state("", full, "4/4")),
+            (1.5, state("a", ["▶ apple", "  banana", "  date"], "3/4")),
+            (1.592, state("an", ["▶ banana"], "1/4")),
+        ],
+        40,
+        10,
+    )  # fmt: skip
+    told = lines(found)
+    assert told[told.index("&gt; an") :] == ["&gt; an", "▶ banana", "  1/4"], found

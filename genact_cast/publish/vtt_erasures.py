@@ -65,7 +65,10 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
     # (a line erased at the cursor under `MERGE_SECONDS` after a screen showed it is a
     # state nobody gets to read, as one never shown: fish's `⏎` mark, its row erased as
     # the prompt is drawn, its write split from the erasure, review-exports12 item 6)
-    glimpsed = line_erased and not typed and 0 <= time - lines.since[y] < MERGE_SECONDS
+    # (so is one a clear below the cursor took: an inline picker's list redrawn with
+    # `ESC[nA ESC[J` at each key, its state for the query `a` shown 92 ms, its `date`
+    # told among the lines for `an`, review-exports15 item 1)
+    glimpsed = not typed and 0 <= time - lines.since[y] < MERGE_SECONDS
     if glimpsed and not wrapped:
         return
     if shown.strip() and lines.since[y] >= 0:  # (since below 0: taken before)
