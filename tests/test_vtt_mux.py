@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from genact_cast.asciicast import MICROS
-from genact_cast.publish.screens import Timeline
+from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.publish.vtt import render_vtt
 from genact_cast.sources import open_cast
 from tests.player_dom import Player
@@ -159,3 +159,16 @@ def lines_told_are_shown(name: str, player: Player, tmp_path: Path) -> list[str]
                 break
         problems += [f"{start:.3f}-{end:.3f}: {text!r} never shown" for text in left]
     return problems
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_a_clip_starting_anywhere_in_a_multiplexer_is_told_without_an_error(name: str) -> None:
+    """review-exports15 item 10: `--vtt --start-at` inside a tmux session after a split
+    ended in an IndexError: the panes' lines typed on, wrapped and painted still pointed
+    into what was told before the clip. Every whole second of each recorded session."""
+    with open_cast(str(SUBTITLES / name)) as reader:
+        end = int(max(event.time_us for event in reader.events()) / MICROS)
+    for start in range(1, end):
+        with open_cast(str(SUBTITLES / name)) as reader:
+            clip = Clip(start_at=str(start))
+            assert render_vtt(Timeline(reader.header, reader.events(), clip)).startswith("WEBVTT")

@@ -161,6 +161,11 @@ class Multiplexed:
         """The clip starts (--start-at): what the panes showed before is not told, nor
         what they show at the start (the session's cue stands for it), only what comes."""
         self.told, self.slots = [], {}
+        # (nothing may point into what was told before: the lines typed on, wrapped,
+        # painted over, the windows kept; review-exports15 item 10: an IndexError)
+        self.tails, self.commands, self.unsaid = {}, {}, set()
+        self.painting = dict.fromkeys(self.painting, -1)  # (still painted: no new cue)
+        self.windows = Windows()
 
     def update(self, screen: Screen) -> None:
         if self.status_row is None and any(row_text(row).strip() for row in screen.rows):
