@@ -210,3 +210,16 @@ def test_an_inline_pickers_state_shown_under_a_tenth_of_a_second_is_not_told() -
     )  # fmt: skip
     told = lines(found)
     assert told[told.index("&gt; an") :] == ["&gt; an", "▶ banana", "  1/4"], found
+
+
+def test_a_command_whose_first_key_came_with_the_prompt_names_its_program() -> None:
+    """review-exports15 item 7: the first key echoed with the prompt (in its event, or
+    20 ms after it: one screen) was taken for part of the prompt, and the program named
+    without it: `[im]`, `[op]`, and tmux summed up as `[mux]` with the whole session."""
+    keys = [(0.3 + i * 0.08, key) for i, key in enumerate("im")]
+    vim = "\x1b[?1049h\x1b[H\x1b[2J~\r\n~\x1b[H"
+    found = cues_of([(0.05, "$ "), (0.07, "v"), *keys, (0.6, "\r\n"), (0.8, vim)], 30, 6)
+    assert lines(found) == ["$ vim", "[vim]"], found
+    keys = [(0.3 + i * 0.08, key) for i, key in enumerate("op")]
+    found = cues_of([(0.05, "$ t"), *keys, (0.6, "\r\n"), (0.8, vim)], 30, 6)
+    assert lines(found) == ["$ top", "[top]"], found

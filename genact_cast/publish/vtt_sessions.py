@@ -76,7 +76,12 @@ def typed_program(command_line: str, typed: str = "") -> str:
     """The program a command typed runs ("" if none is known): the text typed on the
     row, else what follows a `$ `-style prompt on it."""
     end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
-    command = typed if typed.strip() else command_line[end + 2 :] if end >= 0 else ""
+    after = command_line[end + 2 :] if end >= 0 else ""
+    command = typed if typed.strip() else after
+    if typed.strip() and len(after) > len(typed) and after.endswith(typed):
+        # (its first key came with the prompt, in one screen: `$ v`, then `im` typed;
+        # what follows the prompt is the command, review-exports15 item 7: `[im]`)
+        command = after
     return _program(command)
 
 
