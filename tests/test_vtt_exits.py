@@ -223,3 +223,31 @@ def test_a_command_whose_first_key_came_with_the_prompt_names_its_program() -> N
     keys = [(0.3 + i * 0.08, key) for i, key in enumerate("op")]
     found = cues_of([(0.05, "$ t"), *keys, (0.6, "\r\n"), (0.8, vim)], 30, 6)
     assert lines(found) == ["$ top", "[top]"], found
+
+
+def test_a_program_killed_under_zshs_two_line_prompt_and_clock_leaves_the_shell_told() -> None:
+    """review-exports15 item 8, cut from its s8 (zsh, a two-line prompt, `RPROMPT`
+    clock, vim killed by SIGKILL on the alternate screen): zsh's prompt came back there
+    with its clock after it, so it was not the prompt that started vim, and `ls dir`, its
+    output and the rest were swallowed into `[vim]`; then the PROMPT_SP mark left on
+    vim's text row was told alone. The prompt is known without its right prompt."""
+    sp = " " * 59
+    mark = f"\x1b[1m\x1b[7m#\x1b[27m\x1b[0m{sp}\r \r\r\x1b[J"
+    head = "╭─ root@vm ~\r\n"
+
+    def prompt(clock: str) -> str:
+        return f"{head}╰─❯ \x1b[K\x1b[44C{clock}\x1b[52D"
+
+    vim = [(1.0 + i * 0.08, key) for i, key in enumerate("vim k")]
+    ls = [(4.0 + i * 0.08, key) for i, key in enumerate("ls")]
+    found = cues_of(
+        [
+            (0.3, prompt("12:00:00")), *vim, (1.5, "\r\r\n"),
+            (1.7, "\x1b[?1049h\x1b[H\x1b[2Jkilled soon\r\n~\r\n~\x1b[1;12H"),
+            (3.0, mark + prompt("12:00:03")), *ls,
+            (4.3, "\r\r\nf1.txt\r\n" + mark + prompt("12:00:04")),
+        ],
+        60,
+        8,
+    )  # fmt: skip
+    assert lines(found) == ["╭─ root@vm ~", "╰─❯ vim k", "[vim]", "╰─❯ ls", "f1.txt"], found

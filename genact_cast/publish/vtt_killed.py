@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from genact_cast.publish.screens import Screen, row_text
 from genact_cast.publish.vtt_marks import TAKEN
+from genact_cast.publish.vtt_prompts import _RIGHT, ticking
 from genact_cast.publish.vtt_remains import leave, unleft
 from genact_cast.publish.vtt_sessions import PROMPTS
 
@@ -41,7 +42,10 @@ def shell_back(screen: Screen, command_line: str, last: Screen | None) -> bool:
     x, y = screen.cursor
     if y >= len(screen.rows):
         return False
-    text = row_text(screen.rows[y])
+    text = row_text(screen.rows[y]).rstrip()
+    right = _RIGHT.fullmatch(text)  # (zsh's right prompt, its clock: no part of it)
+    if right and ticking(right.group(2)):
+        text = right.group(1)
     below = any(row_text(row).strip() for row in screen.rows[y + 1 :])
     if text.rstrip() != shell or len(text.rstrip()) > x:
         return False

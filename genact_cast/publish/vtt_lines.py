@@ -111,10 +111,11 @@ class Lines:
         if self.muted:
             self._open = None
             return
-        if self._open is None and text[:1] == " " and ticking(text):
+        if self._open is None and text[:1] == " " and (ticking(text) or text.strip() in "%#"):
             # (a prompt's clock drawn at the right, alone on its row, or twice after a
             # resize rewrapped it: no line, review-exports14 item 10; output starts at
-            # its row's start)
+            # its row's start; so is zsh's PROMPT_SP mark left alone on a row whose text
+            # was a killed program's, review-exports15 item 8)
             self._rest = False
             return
         if self._open is not None:
