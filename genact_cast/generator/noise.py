@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from array import array
 from collections.abc import Iterable
 
 _MASK = (1 << 64) - 1
@@ -22,6 +21,7 @@ _MUL2 = 0x94D049BB133111EB
 # `Noise.many`'s batches: lanes of 128 bits, a 64-bit value with room above it for its
 # product, up to 256 of them (a long int of 4 KiB).
 _BATCH = 256
+_NONE: dict[int, int] = {}  # no stream drawn ahead
 
 
 @functools.lru_cache(maxsize=16)
@@ -49,9 +49,8 @@ class Noise:
 
     def bits(self, stream: int, index: int) -> int:
         """64 random bits for (`stream`, `index`)."""
-        drawn = self._drawn.get(stream)
-        if drawn is not None:
-            cached = drawn.get(index)
+        if self._drawn:  # anything drawn ahead (a dialect's steps; genact's log draws none)
+            cached = self._drawn.get(stream, _NONE).get(index)
             if cached is not None:
                 return cached
         z = (self._key ^ ((stream << 48) + index) & _MASK) + _GOLDEN & _MASK
@@ -75,6 +74,8 @@ class Noise:
         one operation in C over the whole batch. A lane's upper 64 bits hold the product of
         two 64-bit values; the bits a right shift brings in from the lane above are masked
         off before the lane is multiplied."""
+        from array import array  # here: genact's own log never batches, nor pays the import
+
         wanted = list(indices)
         try:
             words = array("Q", wanted)

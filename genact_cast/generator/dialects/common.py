@@ -185,6 +185,7 @@ class LoggingStamps:
         self._midnight = datetime.min  # the start's day, without its zone
         self._origin = 0  # the start's microseconds into its day
         self._days: dict[int, str] = {}  # days after the start's: `YYYY-MM-DD `
+        self._two, self._three = _fields()
 
     def at(self, start: datetime, t: float) -> str:
         if start is not self._start:  # a dialect moves its clock's origin (a relaunch)
@@ -209,11 +210,14 @@ class LoggingStamps:
         second, micro = divmod(micro, 1_000_000)
         minute, second = divmod(second, 60)
         hour, minute = divmod(minute, 60)
-        return f"{date}{_TWO[hour]}:{_TWO[minute]}:{_TWO[second]},{_THREE[micro // 1000]}"
+        two = self._two
+        return f"{date}{two[hour]}:{two[minute]}:{two[second]},{self._three[micro // 1000]}"
 
 
-_TWO = [f"{n:02d}" for n in range(60)]
-_THREE = [f"{n:03d}" for n in range(1000)]
+@functools.cache  # made by the first log that stamps: genact's own log never does
+def _fields() -> tuple[list[str], list[str]]:
+    """Two-digit fields 00-59 and three-digit 000-999."""
+    return [f"{n:02d}" for n in range(60)], [f"{n:03d}" for n in range(1000)]
 
 
 def micros(seconds: float) -> int:
