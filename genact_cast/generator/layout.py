@@ -264,6 +264,9 @@ class Traffic(NamedTuple):
     tp_all_reduces: int
     exposed: float  # what compute cannot hide, per step
     replica_all_reduce: float = 0.0  # HSDP: one block's gradient shard across replicas
+    # of `exposed`, the experts' all-to-alls: all of them with the standard dispatcher, the
+    # unpaired warm-up's and cool-down's share under DualPipe (moe.dualpipe_exposed)
+    experts_exposed: float = 0.0
 
     @property
     def total(self) -> float:
@@ -373,11 +376,13 @@ def traffic(
         arch, layout.ep, layout.pp, layout.micro_batch, layout.grad_accum, seq, nvlink_gbps,
         dp_gbps,
     )  # fmt: skip
+    experts_exposed = 0.0
     if experts is not None and layout.dualpipe:
         pp, micro = layout.pp, layout.grad_accum
-        exposed += moe.dualpipe_exposed(experts.total, step_seconds, pp, micro)
+        experts_exposed = moe.dualpipe_exposed(experts.total, step_seconds, pp, micro)
     elif experts is not None:
-        exposed += experts.total
+        experts_exposed = experts.total
+    exposed += experts_exposed
     if sharded:
         block = step_seconds / (layout.grad_accum * layers)  # one block, one micro step
         share = FORWARD_SHARE if method == "full" else ADAPTER_FORWARD_SHARE
@@ -403,4 +408,7 @@ def traffic(
         if experts is not None and (experts.link == "IB") == (not inside):
             on_link += experts.total
         exposed += max(windows, gather + scatter + on_link - step_seconds)
-    return Traffic(gather, scatter, tp_reduce, gathers, scatters, tp_reduces, exposed, replica)
+    return Traffic(
+        gather, scatter, tp_reduce, gathers, scatters, tp_reduces, exposed, replica,
+        experts_exposed,
+    )  # fmt: skip
