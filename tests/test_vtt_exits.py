@@ -38,6 +38,17 @@ def test_a_pager_without_an_alternate_screen_after_a_right_prompt_is_one_cue() -
     assert told[start + 1 : start + 4] == ["[less]", "root:~# echo after", "after"], told
 
 
+def test_a_pager_on_a_dumb_terminal_after_its_warning_is_one_cue() -> None:
+    """review-exports15 item 6: `TERM=dumb less` warns (`Press RETURN to continue`) and
+    pages after RETURN: the row above the page is less's own, so no command was read
+    there, and the pages were told. The last command typed names the pager.
+    no_alternate_screen.cast: recorded by scripts/record_subtitles_shells.py."""
+    told = lines(cues_of_file("no_alternate_screen.cast", SUBTITLES))
+    start = told.index("$ TERM=dumb less long.txt")
+    assert told[start + 3 : start + 5] == ["[less]", "$ echo after"], told
+    assert not [line for line in told if "of a long file" in line], told
+
+
 def test_a_program_killed_inside_the_alternate_screen_leaves_the_shell_told() -> None:
     """Item 17: vim killed (timeout's SIGKILL) never leaves the alternate screen, and the
     shell's prompt comes back there: `Killed`, `ls notes`, its output and the next

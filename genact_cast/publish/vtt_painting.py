@@ -96,8 +96,10 @@ def paging(screen: Screen, before: Screen, last: Callable[[], str]) -> bool:
     y = command_row(before)
     # (no command on the cursor's row as the shell showed it: the cursor before a right
     # prompt, zsh's clock: the last command typed, `last`, review-exports15 item 6)
-    command = command_text(before, y) if y >= 0 else last()
-    return typed_program(command) in PAGERS
+    # (or the row above the page is the pager's own: less's `Press RETURN to continue`
+    # on TERM=dumb, review-exports15 item 6)
+    command = command_text(before, y) if y >= 0 else ""
+    return typed_program(command) in PAGERS or typed_program(last()) in PAGERS
 
 
 def homed(screen: Screen, before: Screen, moved: int, erased: set[int]) -> bool:
