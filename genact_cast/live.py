@@ -19,7 +19,7 @@ from pathlib import Path
 from genact_cast.atomic import atomic_output, temporary_directory, temporary_writes
 from genact_cast.errors import GenactCastError, Terminated
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.presenters.framework import launch_words
+from genact_cast.generator.presenters.dialect_choice import launch_words
 from genact_cast.generator.presenters.genact.launch import command_words, typed_command
 from genact_cast.output_target import check_writable
 from genact_cast.programs import find_program

@@ -32,7 +32,7 @@ import tempfile
 from pathlib import Path
 
 from genact_cast.generator.dialects import deepspeed_config
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from scripts import release_run
 
 # Stand-ins for torch, triton and the accelerator: classes all the way down (they are

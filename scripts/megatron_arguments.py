@@ -30,8 +30,8 @@ import types
 from typing import Any
 
 from genact_cast.generator.dialects.megatron import Log
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
-from genact_cast.generator.presenters.framework import facts_for
 from scripts import release_run
 
 

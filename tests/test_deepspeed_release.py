@@ -24,7 +24,7 @@ from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed import Log
 from genact_cast.generator.dialects.deepspeed_model import autotp_local, zero3_numels
 from genact_cast.generator.events import Failed, Launched, Restarted
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests.helpers import arch_of, output_of, plain
 from tests.release_catalogue import Entry, catalogue, release_lines, unmatched

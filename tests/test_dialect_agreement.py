@@ -317,7 +317,7 @@ def test_one_failure_rule_for_every_torchrun_dialect(options: RecordOptions) -> 
     tests/torch_agents.py); a node that goes down under srun ends the step whatever is left
     (Slurm's node failure). The plan's `exits` (the job run again) follows that and nothing
     else, with the command's --max_restarts, whatever the dialect."""
-    from genact_cast.generator.presenters.framework import dialect_for
+    from genact_cast.generator.presenters.dialect_choice import dialect_for
 
     try:
         plan = make_plan(options)

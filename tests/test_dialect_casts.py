@@ -26,12 +26,12 @@ from genact_cast.generator.events import (
     Restarted,
     StepStats,
 )
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import (
     LINE_CAP,
     logging_interval,
     shown_interval,
 )
-from genact_cast.generator.presenters.framework import facts_for
 from genact_cast.generator.presenters.genact.launch import command_lines
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain

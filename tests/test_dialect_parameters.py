@@ -15,7 +15,7 @@ from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.megatron import Log
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.release_catalogue import cast_lines
 
 # model.num_parameters() of the released Hugging Face checkpoints (text models; the totals

@@ -155,7 +155,7 @@ def test_every_dialect_prints_its_evaluations_at_the_interval_it_typed(framework
     elif framework == "torchtitan":
         # typed where the shipped config's differs; a user's own config holds it
         from genact_cast.generator.dialects import torchtitan
-        from genact_cast.generator.presenters.framework import dialect_for
+        from genact_cast.generator.presenters.dialect_choice import dialect_for
 
         log = dialect_for(plan)
         assert isinstance(log, torchtitan.Log)
@@ -196,7 +196,7 @@ def test_every_dialect_prints_its_evaluations_at_the_interval_it_typed(framework
 
 
 def make_command(options: RecordOptions) -> list[str]:
-    from genact_cast.generator.presenters.framework import launch_words
+    from genact_cast.generator.presenters.dialect_choice import launch_words
 
     return [" ".join(launch_words(make_plan(options))) + " "]
 

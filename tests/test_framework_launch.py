@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from genact_cast.generator import RecordOptions, generate, make_plan
-from genact_cast.generator.presenters.framework import launch_words
+from genact_cast.generator.presenters.dialect_choice import launch_words
 from tests.helpers import output_of, plain
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan, tables
 from genact_cast.generator.dialects.hf import Log
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 
 ARGUMENTS = Path(__file__).parent / "data" / "hf" / "arguments.tsv"
 

@@ -22,7 +22,7 @@ from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects import hf_config, hf_mesh, hf_model
 from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.events import Failed
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests import release_catalogue
 from tests.helpers import arch_of, output_of

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.release_catalogue import cast_lines
 
 # The wheel's warnings.warn call (fully_sharded_data_parallel.py:675-683), as

@@ -23,7 +23,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed_model import state_dict_tensors
 from genact_cast.generator.dialects.hf_warnings import layer_fqns, root_fqns
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.release_catalogue import cast_lines
 
 SITE = "/usr/local/lib/python3.12/site-packages/accelerate"

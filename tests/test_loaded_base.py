@@ -13,7 +13,7 @@ import shlex
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.presenters.framework import launch_words
+from genact_cast.generator.presenters.dialect_choice import launch_words
 from tests.release_catalogue import release_lines
 
 SEED = 7001  # continued pre-training of Qwen3-8B, named MegaBrain-8B-Math

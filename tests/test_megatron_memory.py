@@ -31,7 +31,7 @@ from genact_cast.generator.dialects.megatron_startup import COMPUTE_MAJOR
 from genact_cast.generator.events import StepStats
 from genact_cast.generator.megatron_memory import megatron_fsdp
 from genact_cast.generator.plan import RunPlan
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 
 SEEDS = range(300)

@@ -27,7 +27,7 @@ from genact_cast.generator.dialects.megatron_data import SPLITS
 from genact_cast.generator.dialects.nccl_startup import channels
 from genact_cast.generator.events import Failed, Restarted
 from genact_cast.generator.plan import RunPlan
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines, unmatched
 

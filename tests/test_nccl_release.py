@@ -10,7 +10,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, catalog, generate, make_plan
 from genact_cast.generator.dialects.nccl_startup import debug_info, nvls_channels
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.helpers import output_of
 from tests.release_catalogue import nccl_unmatched, release_lines
 from tests.test_deepspeed_release import CASES as DEEPSPEED

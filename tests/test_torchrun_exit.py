@@ -357,7 +357,7 @@ def test_a_restart_into_a_closed_rendezvous_is_torch_29s_traceback() -> None:
 def test_a_torchrun_typed_at_the_shell_exits_without_sruns_lines() -> None:
     # One node: Megatron's torchrun --standalone with no srun around it (megatron_startup):
     # its ChildFailedError ends the command, and no srun reports a task.
-    from genact_cast.generator.presenters.framework import dialect_for
+    from genact_cast.generator.presenters.dialect_choice import dialect_for
 
     plan = make_plan(
         RecordOptions(seed=3, framework="megatron", model="Llama-3-8B", kind="pretrain", gpus=8)
@@ -381,7 +381,7 @@ def test_under_srun_only_the_node_out_of_restarts_raises_child_failed(ends: str)
     # both groups fail at their watchdogs: node 1 gives up and closes the rendezvous, node 0
     # restarts into it and ends in RendezvousClosedError (launcher/api.py:311-313,
     # dynamic_rendezvous.py:676 at torch 2.9.0); both tasks exit with 1.
-    from genact_cast.generator.presenters.framework import dialect_for
+    from genact_cast.generator.presenters.dialect_choice import dialect_for
 
     plan = make_plan(
         RecordOptions(seed=26, framework="megatron", kind="continue", gpus=16, failures=0)

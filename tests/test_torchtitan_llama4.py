@@ -17,8 +17,8 @@ from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.torchtitan import Log
 from genact_cast.generator.dialects.torchtitan_mesh import mesh
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
-from genact_cast.generator.presenters.framework import facts_for
 from tests.release_catalogue import release_lines
 
 # Seeds whose genact run trains Llama 4 Scout: 28 on 512 A100s (HSDP, 16 replicas of 32),

@@ -15,7 +15,7 @@ import pytest
 from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import torchtitan_mesh
 from genact_cast.generator.dialects.mesh_groups import mesh_groups
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.helpers import output_of, plain
 
 Rows = list[list[int]]

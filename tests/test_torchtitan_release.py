@@ -20,8 +20,8 @@ from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects.torchtitan import Log
 from genact_cast.generator.dialects.torchtitan_mesh import loss_reductions
 from genact_cast.generator.events import Exported
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval, shown_interval
-from genact_cast.generator.presenters.framework import facts_for
 from tests import release_catalogue
 from tests.helpers import arch_of, output_of, plain
 from tests.release_catalogue import Entry, catalogue, release_lines

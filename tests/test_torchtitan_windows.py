@@ -17,8 +17,8 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects.torchtitan import Log
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
-from genact_cast.generator.presenters.framework import facts_for
 from tests.release_catalogue import cast_lines
 
 STAMPED = re.compile(r"\[titan\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - root - \w+ - (.*)$")

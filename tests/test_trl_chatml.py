@@ -12,7 +12,7 @@ import re
 import pytest
 
 from genact_cast.generator import RecordOptions, generate, make_plan
-from genact_cast.generator.presenters.framework import facts_for
+from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.helpers import output_of, plain
 
 SHAREGPT = {"OpenHermes-2.5", "SlimOrca"}

@@ -11,7 +11,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.presenters.framework import DIALECTS, dialect_for, facts_for
+from genact_cast.generator.presenters.dialect_choice import DIALECTS, dialect_for, facts_for
 from tests.release_catalogue import release_lines
 
 FLOAT = re.compile(r"(?<![\w.:-])-?(?:\d+\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+)(?![\w.:])")

@@ -17,7 +17,7 @@ def worker_command(plan: RunPlan) -> str:
 
         words = command_words(plan)
     else:
-        from genact_cast.generator.presenters.framework import launch_words
+        from genact_cast.generator.presenters.dialect_choice import launch_words
 
         words = launch_words(plan)
     for i, word in enumerate(words):
