@@ -434,7 +434,7 @@ def test_slurms_lines_on_a_node_failure_are_a_real_logs() -> None:
 
 def test_a_worker_that_exited_with_1_is_the_root_cause_as_a_real_log_prints_it() -> None:
     # A GPU that needs a reset fails each restart's worker at CUDA initialisation: it exits
-    # with 1, and the launch that gives up names it so (megatron_failure.broken_gpu_lines).
+    # with 1, and the launch that gives up names it so (megatron_node_failures.broken_gpu_lines).
     real = [
         line
         for line in (REAL.parent / "torch_child_failed_exitcode1.txt").read_text().splitlines()
