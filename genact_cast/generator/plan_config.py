@@ -24,6 +24,11 @@ from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
 # for data-constrained regimes, Muennighoff et al. 2023, not for a sample of a web corpus
 # whose whole is at hand); continued pre-training one or two over its domain corpus.
 EPOCHS = {"pretrain": (1, 1), "continue": (1, 2), "sft": (2, 5)}
+# Passes a fine-tune makes, by what it teaches (review-realism10 N5: 4-5 epochs of chat SFT):
+# chat and math recipes make 1-3 (zephyr-7b-sft-full 1, Tulu 3's SFT 2, arXiv 2411.15124
+# Table 8; Alpaca 3; MetaMath 3, arXiv 2309.12284 sec. 4.1); task fine-tunes of a few
+# hundred thousand summaries or sentence pairs run longer (EPOCHS["sft"]).
+SFT_EPOCHS = {"chat": (1, 3), "math": (1, 3)}
 # Continued pre-training takes 5-500B tokens (Code Llama: 500B; Llemma: 50-55B; DeepSeekMath:
 # 500B; Ibrahim et al. 2024: 100-300B) on a cluster sized for days, not weeks. Pre-training
 # stops short of two months so that restarts' lost time keeps the whole under it.
@@ -291,11 +296,12 @@ def _candidates(
         sizes = [n for n in sizes if n <= lora.MAX_GPUS]
     found: list[Config] = []
     lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
-    epochs_range = range(EPOCHS[kind][0], EPOCHS[kind][1] + 1)
     low_days, high_days = DAYS[kind]
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
         for data in (tokenizers.in_tokens_of(d, arch) for d in sets):
+            low, high = SFT_EPOCHS.get(data.task, EPOCHS[kind]) if kind == "sft" else EPOCHS[kind]
+            epochs_range = range(low, high + 1)
             per_seq = seq
             method = options.method or "full"
             fpt = lora.flops(arch, per_seq, method)
