@@ -215,8 +215,9 @@ def test_the_genact_log_prints_each_shown_evaluation_with_the_runs_loss() -> Non
 
 
 def test_the_dashboard_reads_evaluating_with_the_step_counter_standing_still() -> None:
-    """While an evaluation inside the epoch runs, the title bar reads EVALUATING and the step
-    is the one the evaluation follows (a multiple of the interval, before the run's end)."""
+    """While an evaluation runs, the title bar reads EVALUATING and the step is the one the
+    evaluation follows (inside the epoch, a multiple of the interval); a frame drawn as a
+    shown step ends, where its evaluation only begins, is training's."""
     sys.path.insert(0, ".")
     from tests.test_dashboard_cast import events, frame_times, screens
 
@@ -224,13 +225,19 @@ def test_the_dashboard_reads_evaluating_with_the_step_counter_standing_still() -
     plan = make_plan(LONG)
     evs = events(LONG.seed, cols, rows)
     steps = []
+    phases = []
     for scr in screens(evs, cols, rows, frame_times(evs)):
         display = scr.display
+        phases.append(display[0].split()[-1])
         if display[0].split()[-1] != "EVALUATING":
             continue
         found = re.search(r"step ([\d,]+)/", display[1])
         assert found is not None
         steps.append(int(found[1].replace(",", "")))
+    assert steps, "no frame reads EVALUATING"
     inside = [s for s in steps if s < plan.total_steps]
-    assert inside, steps
     assert all(s % plan.eval_every == 0 for s in inside), inside
+    # A frame drawn where a shown step ends and its evaluation begins is training's: the
+    # evaluation is seconds of the hours between two shown steps (review-realism11 D1: a
+    # multi-week run read EVALUATING in 29 of 37 frames, at evaluation power).
+    assert phases.count("EVALUATING") <= phases.count("TRAINING") / 4, phases
