@@ -369,6 +369,7 @@ def test_a_cuda_error_is_reported_as_torch_2_9_reports_it() -> None:
 
 
 CUDA_REAL = REAL.with_name("torch29_cuda_error_trace.txt")
+DISASSEMBLY = REAL.parent.parent / "disassembly" / "torch290_cuda_check.tsv"
 
 
 def _skeleton(lines: list[str]) -> list[str]:
@@ -383,29 +384,85 @@ def _skeleton(lines: list[str]) -> list[str]:
     return out
 
 
-def test_a_cuda_error_ends_the_watchdog_with_both_traces_as_torch_2_9_0_prints_them() -> None:
-    """review-mg12 F1, review-tt11 #5: the faulty rank's CUDA error printed no C++ trace, and
-    `terminate called after throwing an instance of 'c10::DistBackendError'` no `what():`.
-    Held line by line against a real torch 2.9.0 log of that path (CUDAException.cpp:44,
-    ProcessGroupNCCL.cpp:2057/2063): the same lines, the same frames' symbols in the same
-    order; only the Exception-raised-from-run trace's middle frames differ, the real log's
-    aarch64 build naming `Watchdog::run()` where the x86-64 build (the timeout's real log)
-    has two unknown functions."""
-    real = [line for line in CUDA_REAL.read_text("utf-8").splitlines() if not line.startswith("#")]
+def _check_frames(lines: list[str]) -> list[list[tuple[str, str, int, str]]]:
+    """Each `Exception raised from c10_cuda_check_implementation` trace's frames: (index,
+    symbol, offset, library)."""
+    traces: list[list[tuple[str, str, int, str]]] = []
+    inside = False
+    for line in lines:
+        if line.startswith("Exception raised from "):
+            inside = "c10_cuda_check_implementation" in line
+            if inside:
+                traces.append([])
+            continue
+        frame = FRAME.search(line)
+        if inside and frame is not None:
+            traces[-1].append((frame[1], frame[2], int(frame[3], 16), Path(frame[5]).name))
+        elif frame is None:
+            inside = False
+    return traces
+
+
+def _x86_64(lines: list[str]) -> list[str]:
+    """The real (aarch64) log's lines with each c10_cuda_check trace's frames as the x86-64
+    build has them: c10::Error, the disassembly's frames, then Watchdog::run and the thread's
+    start as the x86-64 timeout log has them (one frame fewer: isCompleted is inlined)."""
+    rows = [line.split("\t") for line in DISASSEMBLY.read_text("utf-8").splitlines()]
+    middle = [(symbol, library) for _, library, symbol, *_ in (r for r in rows if r[0][0] != "#")]
+    out: list[str] = []
+    skip = False
+    for line in lines:
+        if line.startswith("Exception raised from c10_cuda_check_implementation"):
+            out.append(line)
+            out.append("frame #0: " + line_of(REAL, "frame #0: ").split(": ", 1)[1])
+            for index, (symbol, library) in enumerate(middle, start=1):
+                out.append(f"frame #{index}: {symbol} + 0x0 (0x0 in /lib/{library})")
+            tail = [row for row in REAL.read_text("utf-8").splitlines() if "frame #" in row][3:7]
+            out.extend(
+                f"frame #{len(middle) + 1 + i}: {t.split(': ', 1)[1]}" for i, t in enumerate(tail)
+            )
+            skip = True
+            continue
+        if skip and line.startswith("frame #"):
+            continue
+        skip = False
+        out.append(line)
+    return out
+
+
+def line_of(path: Path, start: str) -> str:
+    return next(line for line in path.read_text("utf-8").splitlines() if line.startswith(start))
+
+
+def _ours(error: str = "an illegal memory access was encountered") -> list[str]:
     draw = iter(range(1, 7))
     frames = c10d_watchdog.Frames(
         "/usr/local/lib/python3.12/dist-packages/torch/lib",
         *(0x7E00_0000_0000 + next(draw) * 2**32 for _ in range(6)),
     )
-    ours = c10d_watchdog.cuda_error(
+    return c10d_watchdog.cuda_error(
         0,
         datetime(2025, 5, 12, 10, 21, 8, 164595),
         40,
         torchrun.torch_source("2.9.0"),
-        "an illegal memory access was encountered",
+        error,
         group="PG ID 12 PG GUID 35(EXPERT_MODEL_PARALLEL_GROUP)",
         frames=frames,
     )
+
+
+def test_a_cuda_error_ends_the_watchdog_with_both_traces_as_torch_2_9_0_prints_them() -> None:
+    """review-mg12 F1, review-tt11 #5: the faulty rank's CUDA error printed no C++ trace, and
+    `terminate called after throwing an instance of 'c10::DistBackendError'` no `what():`.
+    Held line by line against a real torch 2.9.0 log of that path (CUDAException.cpp:44,
+    ProcessGroupNCCL.cpp:2057/2063): the same lines in the same order. The log is an aarch64
+    build: the c10_cuda_check traces' frames are the x86-64 wheel's (the next test), and the
+    Exception-raised-from-run trace's middle frames are the x86-64 timeout log's two unknown
+    functions where aarch64 names `Watchdog::run()`."""
+    real = _x86_64(
+        [line for line in CUDA_REAL.read_text("utf-8").splitlines() if not line.startswith("#")]
+    )
+    ours = _ours()
     run = next(i for i, line in enumerate(real) if line.startswith("Exception raised from run"))
     assert _skeleton(ours[: run + 2]) == _skeleton(real[: run + 2])
     assert len(ours) == len(real) + 1
@@ -416,6 +473,37 @@ def test_a_cuda_error_ends_the_watchdog_with_both_traces_as_torch_2_9_0_prints_t
         frame = FRAME.search(line)
         if frame is not None:
             assert int(frame[4], 16) % 2**32 >= int(frame[3], 16)
+
+
+def test_the_cuda_error_traces_frames_return_where_the_x86_64_wheel_returns() -> None:
+    """review-tt13 T1, review-mg13 F2: frames #1-#4 of the c10_cuda_check trace carried the
+    aarch64 log's offsets (`c10_cuda_check_implementation(...) + 0x224`,
+    `finishedGPUExecutionInternal() const + 0x4c`, `isCompleted() + 0x74`, `runLoop() +
+    0x770`) beside the x86-64 offsets of the timeout's trace. Each frame between c10::Error
+    and Watchdog::run is now tied to review-tt13's disassembly of the torch 2.9.0 x86-64 wheel
+    (tests/data/disassembly/torch290_cuda_check.tsv): its offset is the call's address + 5
+    (x86-64's `call rel32`) less the start of the symbol printed, and c10::Error's and
+    Watchdog::run's are the x86-64 timeout log's."""
+    expected = []
+    for row in DISASSEMBLY.read_text("utf-8").splitlines():
+        if row.startswith("#"):
+            continue
+        _, library, symbol, call, start, _ = row.split("\t")
+        expected.append((symbol, int(call, 16) + 5 - int(start, 16), library))
+    x86 = [FRAME.search(row) for row in REAL.read_text("utf-8").splitlines()]
+    first = next(f for f in x86 if f is not None and f[1] == "0")
+    run = next(f for f in x86 if f is not None and "Watchdog::run()" in f[2])
+    traces = _check_frames(_ours("uncorrectable ECC error encountered"))
+    assert len(traces) == 2  # the logged exception's and what()'s
+    for trace in traces:
+        got = [(symbol, offset, library) for _, symbol, offset, library in trace]
+        assert got[0] == (first[2], int(first[3], 16), "libc10.so")
+        assert got[1 : 1 + len(expected)] == expected
+        assert got[1 + len(expected)] == (run[2], int(run[3], 16), "libtorch_cuda.so")
+        assert not any("isCompleted" in symbol or "aarch64" in symbol for symbol, *_ in got)
+    # The runLoop row's start agrees with the review's other reading of it (+ 0x770 at 0xe5b0f0).
+    loop = next(r for r in DISASSEMBLY.read_text("utf-8").splitlines() if "runLoop" in r)
+    assert int(loop.split("\t")[4], 16) == 0xE5B0F0 - 0x770
 
 
 def _masked(lines: list[str]) -> list[str]:
@@ -454,7 +542,9 @@ def test_every_dialects_faulty_rank_prints_the_whole_cuda_error_block(
         re.sub(r"^[\w.-]+: ", "", line.split("\r")[-1])
         for line in plain(output_of(generate(options).events)).splitlines()
     ]
-    real = [line for line in CUDA_REAL.read_text("utf-8").splitlines() if not line.startswith("#")]
+    real = _x86_64(
+        [line for line in CUDA_REAL.read_text("utf-8").splitlines() if not line.startswith("#")]
+    )
     starts = [i for i, line in enumerate(lines) if "ProcessGroupNCCL.cpp:2057]" in line]
     starts = [i for i in starts if "exception: CUDA error:" in lines[i]]
     assert starts

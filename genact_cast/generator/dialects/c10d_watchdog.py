@@ -200,32 +200,35 @@ _RUN_2_9 = [
 
 
 # A CUDA error reaches the watchdog as the c10::Error that C10_CUDA_CHECK raises in
-# WorkNCCL::finishedGPUExecutionInternal (its CUDA event's query), through isCompleted, and
-# that error's what() carries its own trace, `Exception raised from
-# c10_cuda_check_implementation at /pytorch/c10/cuda/CUDAException.cpp:N`.
-# torch 2.9.0's symbols, the offsets within each function and line 44 are those of a real
-# torch 2.9.0 log (ProcessGroupNCCL.cpp:2057/2063 beside them; index:52213460440, an aarch64
-# build: no x86-64 log of this path at 2.9 was found); where the x86-64 log of the timeout
-# (index:54907917001) has the frame (c10::Error, Watchdog::run's call of runLoop, the
-# thread's start), its offsets; the x86-64 places of the other functions in libtorch_cuda.so
-# keep their aarch64 distances from Watchdog::runLoop.
+# WorkNCCL::finishedGPUExecutionInternal (its CUDA event's query), and that error's what()
+# carries its own trace, `Exception raised from c10_cuda_check_implementation at
+# /pytorch/c10/cuda/CUDAException.cpp:44` (line 44, the symbols' order and
+# ProcessGroupNCCL.cpp:2057/2063 beside them: a real torch 2.9.0 log, index:52213460440).
+# That log is an aarch64 build, whose offsets inside a function are not x86-64's: the frames
+# between c10::Error and Watchdog::run are where the x86-64 wheel (2.9.0 cu128) returns to,
+# from review-tt13's disassembly (tests/data/disassembly/torch290_cuda_check.tsv): the error
+# is built in c10_cuda_check_implementation's local `.cold` clone, which dladdr cannot name
+# (`<unknown function>` + its place in libc10_cuda.so), and isCompleted is inlined into
+# runLoop, so it has no frame. c10::Error and Watchdog::run are the x86-64 timeout log's
+# (index:54907917001), whose build places runLoop at 0xe90f50 (its `runLoop() + 0x1691` at
+# 0xe925e1); finishedGPUExecutionInternal is put at the cu128 wheel's distance below it.
+_RUN_LOOP_2_9 = 0xE925E1 - 0x1691
 CUDA_CHECK_SOURCE = "/pytorch/c10/cuda/CUDAException.cpp"
 _CUDA_CHECK_2_9 = [
     _ERROR_2_9,
-    (
-        "c10::cuda::c10_cuda_check_implementation(int, char const*, char const*, int, bool)",
-        0x224,
-        "libc10_cuda.so",
-        0x1F574,
-    ),
+    ("<unknown function>", 0x11FB7, "libc10_cuda.so", 0x11FB7),
     (
         "c10d::ProcessGroupNCCL::WorkNCCL::finishedGPUExecutionInternal() const",
-        0x4C,
+        0x50,
         "libtorch_cuda.so",
-        0xE6B35C,
+        _RUN_LOOP_2_9 - (0xE5A980 - 0xE47B10) + 0x50,
     ),
-    ("c10d::ProcessGroupNCCL::WorkNCCL::isCompleted()", 0x74, "libtorch_cuda.so", 0xE8A664),
-    ("c10d::ProcessGroupNCCL::Watchdog::runLoop()", 0x770, "libtorch_cuda.so", 0xE916C0),
+    (
+        "c10d::ProcessGroupNCCL::Watchdog::runLoop()",
+        0x13BA,
+        "libtorch_cuda.so",
+        _RUN_LOOP_2_9 + 0x13BA,
+    ),
     ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE9382F),
     *_THREAD_2_9,
 ]
