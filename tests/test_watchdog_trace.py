@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from genact_cast.generator import RecordOptions, generate
-from genact_cast.generator.dialects import c10d_watchdog, torchrun
+from genact_cast.generator.dialects import c10d_cuda_error, c10d_watchdog, torchrun
 from tests.helpers import output_of, plain
 
 REAL = Path(__file__).parent / "data" / "real_logs" / "torch29_watchdog.txt"
@@ -351,7 +351,7 @@ def test_a_cuda_error_is_reported_as_torch_2_9_reports_it() -> None:
         for line in (REAL.parent / "torch29_cuda_error.txt").read_text("utf-8").splitlines()
         if not line.startswith("#")
     ]
-    ours = c10d_watchdog.cuda_error(
+    ours = c10d_cuda_error.cuda_error(
         1,
         datetime(2025, 12, 6, 14, 46, 8, 298864),
         673,
@@ -363,9 +363,8 @@ def test_a_cuda_error_is_reported_as_torch_2_9_reports_it() -> None:
         ),
     )
     assert ours[: len(real)] == real
-    assert c10d_watchdog.cuda_error_help("uncorrectable ECC error encountered") == real[1].replace(
-        "cudaErrorIllegalAddress", "cudaErrorECCUncorrectable"
-    )
+    ecc = c10d_cuda_error.cuda_error_help("uncorrectable ECC error encountered")
+    assert ecc == real[1].replace("cudaErrorIllegalAddress", "cudaErrorECCUncorrectable")
 
 
 CUDA_REAL = REAL.with_name("torch29_cuda_error_trace.txt")
@@ -440,7 +439,7 @@ def _ours(error: str = "an illegal memory access was encountered") -> list[str]:
         "/usr/local/lib/python3.12/dist-packages/torch/lib",
         *(0x7E00_0000_0000 + next(draw) * 2**32 for _ in range(6)),
     )
-    return c10d_watchdog.cuda_error(
+    return c10d_cuda_error.cuda_error(
         0,
         datetime(2025, 5, 12, 10, 21, 8, 164595),
         40,

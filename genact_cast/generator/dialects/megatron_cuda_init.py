@@ -8,7 +8,7 @@ initialize.py:318), reached from pretrain_gpt.py's `pretrain(` (:396; without
 `initialize_megatron(` (training.py:573), `finish_mpu_init()` (initialize.py:156) and its
 `_initialize_distributed(...)` (:121). torch 2.9.0's set_device calls
 `torch._C._cuda_setDevice(device)` at torch/cuda/__init__.py:567, whose CUDA check raises
-torch.AcceleratorError with c10's help line and suffix (c10d_watchdog.cuda_error_help,
+torch.AcceleratorError with c10's help line and suffix (c10d_cuda_error.cuda_error_help,
 CUDA_ERROR_SUFFIX), the message ending in a newline. A GPU with an uncorrectable ECC error
 pending its reset fails every new process so (real logs: "any CUDA allocation on it dies
 with torch.AcceleratorError: CUDA error: uncorrectable ECC error encountered ... Clearing it
@@ -21,7 +21,7 @@ container's dist-packages.
 
 from __future__ import annotations
 
-from genact_cast.generator.dialects.c10d_watchdog import CUDA_ERROR_SUFFIX, cuda_error_help
+from genact_cast.generator.dialects.c10d_cuda_error import CUDA_ERROR_SUFFIX, cuda_error_help
 
 # (file under ~/llm-train, line at core_v0.14.0, function, the line's code)
 _MEGATRON = (

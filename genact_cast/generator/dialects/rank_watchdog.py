@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from genact_cast.generator.dialects import c10d_watchdog, torchrun
+from genact_cast.generator.dialects import c10d_cuda_error, c10d_watchdog, torchrun
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
@@ -231,6 +231,6 @@ def faulty_rank_lines(
     frames = c10d_watchdog.Frames(
         _torch_lib(facts, packages), *(_MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(6))
     )
-    return c10d_watchdog.cuda_error(
+    return c10d_cuda_error.cuda_error(
         rank, moment, nanos, source, event.cuda_error, group=_group(source), frames=frames
     )
