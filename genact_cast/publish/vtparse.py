@@ -35,7 +35,11 @@ _STRING_END = re.compile(r"[\x18\x1a\x1b\x80-\x9f]")
 _OSC_END = re.compile(r"[\x07\x18\x1a\x1b\x80-\x9f]")
 _TABS = re.compile("\t+")  # a run of tabs is one move (F1: not one call per tab)
 _CONTROLS = re.compile(r"[\x00-\x1f]")  # executed inside a sequence: not kept with it
-_CSI_END = re.compile(r"[@-~\x18\x1a\x1b]")
+# Where an over-long CSI ends: its final byte, CAN/SUB, or what starts another sequence.
+# avt 0.16 reads every character from U+00A0 up as `A` in any state (parser.rs `feed`,
+# `input2`): inside a CSI a non-ASCII character is a final byte (nothing is dispatched for
+# it, the text after it is printed), and a C1 control ends the CSI as it would anywhere.
+_CSI_END = re.compile(r"[@-~\x18\x1a\x1b\x80-\U0010ffff]")
 
 # DEC special graphics (`ESC ( 0`) as asciinema-player 3.18 draws and copies it: avt's
 # SPECIAL_GFX_CHARS for 0x60-0x7e (src/charset.rs:7-10 at v0.18.0, the same table in the
@@ -170,7 +174,9 @@ class Parser(pyte.Stream):
                 match = _CSI_END.search(data, offset)
                 if match is None:
                     return
-                offset = match.start() if match.group() == "\x1b" else match.end()
+                ender = match.group()
+                starts = ender == "\x1b" or "\x80" <= ender <= "\x9f"  # (read in GROUND)
+                offset = match.start() if starts else match.end()
                 self.state = GROUND
             else:
                 ends = _OSC_END if state == OSC else _STRING_END
@@ -213,8 +219,11 @@ class Parser(pyte.Stream):
             char = data[index]
             if char in "\x18\x1a":
                 return index + 1  # cancelled
-            if char == "\x1b":
-                return index  # a new sequence starts
+            if char == "\x1b" or "\x80" <= char <= "\x9f":
+                return index  # a new sequence starts, or a C1 control is executed
+            if char == "\x7f":
+                index += 1  # DEL is nothing here either (avt stays in its state)
+                continue
             if "\x20" <= char <= "\x2f":
                 # avt keeps the last intermediate (parser.rs `collect`): `ESC ( % 5` is no
                 # designation of G0, as `%` is the one it dispatches on.
@@ -248,8 +257,12 @@ class Parser(pyte.Stream):
                 return index
             if char in "\x18\x1a":
                 return index + 1
-            if char == "\x1b":
-                return index
+            if char == "\x1b" or "\x80" <= char <= "\x9f":
+                return index  # (a C1 control is executed, or starts a sequence, in GROUND)
+            if char >= "\xa0":
+                # A final byte to avt (see _CSI_END), and no function of its own: the
+                # sequence ends here, ignored (`ESC[1;漢字` shows `字`).
+                return index + 1
             if char < "\x20":
                 self._control(char)
             elif "0" <= char <= ";":
