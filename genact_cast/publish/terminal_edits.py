@@ -149,7 +149,14 @@ class EditingScreen(TextScreen):
             del self.scrollback[: len(self.scrollback) - SCROLLBACK]
 
     def erase_characters(self, count: int | None = None) -> None:
-        x = min(self.cursor.x, self.columns - 1)
+        """ECH as avt's `Buffer::erase(NextChars)`: from the cursor's column. With the
+        cursor parked past the last column (a pending wrap) asciinema-player 3.18 does
+        nothing at all: `abcde ESC[X` on 5 columns keeps the `e`, and a row that had
+        wrapped stays joined to the next when the terminal widens (measured in Chromium,
+        tests/data/screens/pending_wrap_ops.cast; review-exports15 finding 16)."""
+        if self.cursor.x >= self.columns:
+            return
+        x = self.cursor.x
         end = x + min(max(count or 1, 1), self.columns - x)
         self._clear(self.cursor.y, x, end, True)
         if end == self.columns:
