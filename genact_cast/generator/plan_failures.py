@@ -56,7 +56,13 @@ XIDS = {
 #   (a 2-GPU torchrun job, August 2026) shows the faulty rank's `Process group watchdog
 #   thread terminated with exception: CUDA error: uncorrectable ECC error encountered` at
 #   15:36:05, its peer's watchdog timeout 600 s later, and torchrun's SIGTERM unanswered
-#   until its SIGKILL 30 s after. The peers wait for their watchdog, as after a hang.
+#   until its SIGKILL 30 s after (find_string id 61421322529, a blog post on the incident;
+#   its timeline in tests/data/real_logs/xid48_torchrun_timeline.tsv). The peers wait for
+#   their watchdog, as after a hang. review-mg13 (M2, D1) read `terminate called` as an exit
+#   within the agent's 0.1 s poll: torch 2.9.0 does abort at once (Watchdog::run logs at
+#   ProcessGroupNCCL.cpp:2057 and rethrows at :2063, nothing between), but the log shows the
+#   process outliving its abort: no agent line for ten minutes, then its SIGTERM unanswered.
+#   The log is the reference; tests/test_stuck_after_ecc.py holds every dialect to it.
 # - "hangs": the GPU stops answering without an error to its process (79 fallen off the
 #   bus, 74 a stuck NVLink, 119/120 the GSP that stops answering RPCs), or the host is lost
 #   (0): nothing exits, and the peers wait in the collective for their watchdog.
