@@ -20,31 +20,31 @@ its background, as the browser draws it.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
 from genact_cast.publish import glyphs, raster_bidi, vectors
-from genact_cast.publish.picture_layout import font, layout
+from genact_cast.publish.picture_layout import layout
 from genact_cast.publish.player_layout import (
     ADVANCING_MARKS,
     as_laid_out,
-    flag,
-    standalone,
     zero_width,
 )
+from genact_cast.publish.raster_clusters import (
+    cluster_at,
+    has_base,
+    lone_mark,
+    marks_only,
+    selector,
+)
+from genact_cast.publish.raster_tiles import BOXES, BRAILLE, RGB, half_way, render_tile
 from genact_cast.publish.raster_work import SHAPE_PIXELS, Work
 from genact_cast.publish.screens import Row, Screen, Style
 from genact_cast.publish.theme import pyte_color, rgb
 
-RGB = tuple[int, int, int]
-BRAILLE = range(0x2800, 0x2900)
-BOXES = range(0x2500, 0x25A0)  # box drawing and block elements: they must join
-# Dot n of a braille cell is bit n-1 of (code - 0x2800); its column and row in the 2x4 grid.
-DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
 MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
 # The characters of bidi class B (paragraph separator) a cell can hold (not LF or CR):
 # Chromium draws U+2029 in the player's span as a blank of one advance, as U+2028, but
@@ -136,9 +136,9 @@ class Raster:
                     # A variation selector is never drawn on its own: after a wide
                     # character (☔︎, in its own cell) it is part of that character's
                     # cluster in the browser, invisible; it was drawn as a missing glyph.
-                    if _lone_mark(char) and not _selector(char) and not _has_base(row, x):
+                    if lone_mark(char) and not selector(char) and not has_base(row, x):
                         lone += char
-                    continue  # else drawn on the character before it (`_cluster`)
+                    continue  # else drawn on the character before it (`cluster_at`)
                 column += 1
                 marks, lone = lone, ""
                 if not char or column < covered:
@@ -155,8 +155,8 @@ class Raster:
                     if tile is not None:
                         self.canvas.paste(tile, (left, top))
                     continue
-                cluster, end = _cluster(row, x)
-                if x > 0 and row[x - 1][0] and _marks(char):
+                cluster, end = cluster_at(row, x)
+                if x > 0 and row[x - 1][0] and marks_only(char):
                     cluster = " "  # a spacing mark (Mc) keeps its cell, drawn on its base
                 wide = 2 if end < len(row) and row[end][0] == "" else 1
                 if glyphs.emoji_presentation(cluster):
@@ -175,7 +175,7 @@ class Raster:
                 tile = self._tile(marks + cluster, style, wide)
                 if tile is not None:
                     self.canvas.paste(tile, (left, top))
-                if (len(cluster) > 1 and any(_lone_mark(c) for c in cluster[1:])) or (
+                if (len(cluster) > 1 and any(lone_mark(c) for c in cluster[1:])) or (
                     not cluster.isascii()
                     and cluster not in ADVANCING_MARKS  # drawn within its cell
                     and self._spills(cluster, style, wide)
@@ -209,7 +209,7 @@ class Raster:
                 continue
             fg = self.colours(fg_name, background=False)
             bg = self.colours(bg_name, background=True)
-            ink = _half_way(bg, fg) if faint else fg
+            ink = half_way(bg, fg) if faint else fg
             left = lay.left + span.column * lay.cell_width
             raster_bidi.draw_span(
                 strip, text, (left, lay.ascent, lay.cell_width), ink, (bold, italic, lay.font_size)
@@ -229,7 +229,7 @@ class Raster:
             return
         mask = _spread(cluster, found.font, lay.cell_width, lay.cell_height, lay.ascent, wide)
         fg = self.colours(fg_name, background=False)
-        ink = _half_way(self.colours(bg_name, background=True), fg) if faint else fg
+        ink = half_way(self.colours(bg_name, background=True), fg) if faint else fg
         left, top = at
         cell = lay.cell_width
         for x0, x in ((0, left - cell), ((wide + 1) * cell, left + wide * cell)):
@@ -255,7 +255,7 @@ class Raster:
         found = glyphs.face(cluster, bold, italic, lay.font_size)
         mask = _spread(cluster, found.font, lay.cell_width, lay.cell_height, lay.ascent, wide)
         fg = self.colours(fg_name, background=False)
-        ink = _half_way(self.colours(bg_name, background=True), fg) if faint else fg
+        ink = half_way(self.colours(bg_name, background=True), fg) if faint else fg
         left, top = at
         x = left - lay.cell_width
         box = (max(0, -x), 0, min(mask.width, lay.width - x), lay.cell_height)
@@ -296,56 +296,7 @@ class Raster:
             # Strike alone where both are set, as the player's CSS shows (svg_styles.css).
             face, lines = (bold, italic, faint), (underline and not strike, strike)
             self.work.spend(SHAPE_PIXELS * wide)  # a glyph looked up, shaped and drawn
-            tile = self._glyphs[key] = self._render(char, fg, bg, face, lines, wide)
-        return tile
-
-    def _render(
-        self,
-        char: str,
-        fg: RGB,
-        bg: RGB,
-        face: tuple[bool, bool, bool],
-        lines: tuple[bool, bool],
-        wide: int,
-    ) -> Image.Image:
-        lay = self.layout
-        tile = Image.new("RGB", (lay.cell_width * wide, lay.cell_height), bg)
-        draw = ImageDraw.Draw(tile)
-        bold, italic, faint = face
-        lone = ""
-        while len(char) > 1 and _lone_mark(char[0]):
-            lone, char = lone + char[0], char[1:]
-        # Faint is the player's `opacity: 0.5` on its text (glyphs and their lines), not on
-        # the shapes it paints itself (blocks, powerline): half the way from bg to fg.
-        ink = _half_way(bg, fg) if faint else fg
-        if len(char) == 1 and ord(char) in BRAILLE:
-            tile.paste(ink, (0, 0), _braille(ord(char) - 0x2800, lay.cell_width, lay.cell_height))
-        elif glyphs.drawn(char):  # blocks, powerline: drawn as the player draws them
-            tile.paste(fg, (0, 0), glyphs.shape(char, lay.cell_width * wide, lay.cell_height))
-        elif len(char) == 1 and ord(char) in BOXES:
-            mask = Image.new("L", tile.size, 0)
-            ImageDraw.Draw(mask).text(
-                (0, lay.ascent), char, fill=255, font=font(bold, lay.font_size), anchor="ls"
-            )
-            tile.paste(ink, (0, 0), _solid_edges(mask))
-        elif char in ADVANCING_MARKS:
-            glyphs.draw_advancing_mark(tile, char, ink, bold, italic, lay.font_size, lay.ascent)
-        elif char != " ":
-            found = glyphs.face(char, bold, italic, lay.font_size)
-            glyphs.draw_text(tile, char, ink, found, lay.ascent)
-        if lone:
-            glyphs.draw_lone_marks(tile, lone, ink, bold, italic, lay.font_size, lay.ascent)
-        underline, strike = lines
-        thickness = max(1, lay.font_size // 14)
-        if underline:
-            y = min(lay.ascent + max(1, lay.font_size // 8), lay.cell_height - thickness)
-            draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=ink)
-        if strike:
-            # Where Chromium draws the player's `line-through` (measured on its screenshots
-            # of DejaVu Sans Mono at 14 and 15 px): from a third of the ascent above the
-            # baseline, downwards.
-            y = lay.ascent * 2 // 3
-            draw.rectangle((0, y, tile.width - 1, y + thickness - 1), fill=ink)
+            tile = self._glyphs[key] = render_tile(self.layout, char, fg, bg, face, lines, wide)
         return tile
 
 
@@ -356,102 +307,6 @@ def _spread(cluster: str, face: ImageFont.FreeTypeFont, cell: int, height: int, 
     mask = Image.new("L", ((wide + 2) * cell, height), 0)
     ImageDraw.Draw(mask).text((cell, ascent), cluster, fill=255, font=face, anchor="ls")
     return mask
-
-
-def _half_way(bg: RGB, fg: RGB) -> RGB:
-    """fg at half opacity over bg, as the browser blends it (rounded to the nearest)."""
-    r, g, b = ((f + k + 1) // 2 for f, k in zip(fg, bg, strict=True))
-    return r, g, b
-
-
-def _marks(text: str) -> bool:
-    """Whether `text` is only combining marks, variation selectors and joiners (drawn on
-    the character before them: a mark with an advance of its own has its cell)."""
-    return all(
-        (unicodedata.category(c) in ("Mn", "Me", "Mc") or zero_width(c))
-        and c not in ADVANCING_MARKS
-        for c in text
-    )
-
-
-def _cluster(row: Row, x: int) -> tuple[str, int]:
-    """The character at x with the marks in the cells after it in its span, as one
-    string (composed where Unicode composes it), and the cell after them: the browser
-    draws the player's text as one, é (publish/player_layout.py)."""
-    text, end = row[x][0], x + 1
-    if text == " " or _marks(text):
-        return text, end
-    if flag(row, x):
-        text, end = text + row[end][0], end + 1  # a flag: two letters, one glyph
-    while end < len(row) and row[end][0] and _marks(row[end][0]) and _has_base(row, end):
-        text += row[end][0]
-        end += 1
-    return unicodedata.normalize("NFC", text), end
-
-
-def _selector(char: str) -> bool:
-    """A variation selector (VS1-VS16, and VS17-VS256: an ideographic variant, 葛󠄀):
-    it picks a glyph, it has none of its own (review-exports12 item 9: U+E0100 was a box)."""
-    return "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"
-
-
-def _lone_mark(char: str) -> bool:
-    """A combining mark (not a format character such as ZWSP, which shows nothing), drawn
-    on a character (one with an advance of its own is drawn in its cell)."""
-    return unicodedata.category(char) in ("Mn", "Me") and char not in ADVANCING_MARKS
-
-
-def _has_base(row: Row, x: int) -> bool:
-    """Whether the mark at x has a character before it in the same span of the player's
-    (the same colour and text style, not a symbol it sets apart): a mark that opens a
-    span, at the start of a line or after a colour change, stands alone in the browser.
-    """
-    before = x - 1
-    while before >= 0 and zero_width(row[before][0]):
-        before -= 1
-    if before < 0:
-        return False
-    char, style = row[before]
-    wide = before + 1 < len(row) and row[before + 1][0] == ""
-    return (
-        char != ""
-        and not standalone(char, wide)
-        and (style[0], *style[2:]) == (row[x][1][0], *row[x][1][2:])
-    )
-
-
-def _solid_edges(mask: Image.Image) -> Image.Image:
-    """A box-drawing or block glyph whose ink reaches the cell's edge covers it fully.
-
-    Outlines rarely end on a pixel boundary, so the edge row or column is only partly
-    inked, and lines of │ or █ stacked in a column show a faint seam; the next row in
-    decides instead, so neighbouring cells join.
-    """
-    width, height = mask.size
-    for edge, inner in (((0, 0, width, 1), (0, 1, width, 2)),
-                        ((0, height - 1, width, height), (0, height - 2, width, height - 1)),
-                        ((0, 0, 1, height), (1, 0, 2, height)),
-                        ((width - 1, 0, width, height),
-                         (width - 2, 0, width - 1, height))):  # fmt: skip
-        outer = mask.crop(edge)
-        if outer.getbbox() is not None:
-            mask.paste(ImageChops.lighter(outer, mask.crop(inner)), edge[:2])
-    return mask
-
-
-@functools.cache
-def _braille(bits: int, width: int, height: int) -> Image.Image:
-    """The dots of one braille pattern as an antialiased mask (drawn 4x, then reduced)."""
-    scale = 4
-    mask = Image.new("L", (width * scale, height * scale), 0)
-    draw = ImageDraw.Draw(mask)
-    step_x, step_y = width * scale / 2, height * scale / 4
-    radius = min(step_x, step_y) * 0.3
-    for bit, (column, row) in enumerate(DOTS):
-        if bits >> bit & 1:
-            cx, cy = (column + 0.5) * step_x, (row + 0.5) * step_y
-            draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=255)
-    return mask.resize((width, height), Image.Resampling.BOX)
 
 
 def still(screen: Screen, theme: Theme, size: str | int) -> Image.Image:

@@ -32,8 +32,9 @@ from genact_cast.asciicast import Event, Header, Theme
 from genact_cast.atomic import temporary_writes
 from genact_cast.escape import xml_escape
 from genact_cast.publish.screens import Screen
+from genact_cast.publish.svg_bidi import BIDI_CONTROLS
 from genact_cast.publish.svg_frames import Frame, frame_of, frames
-from genact_cast.publish.svg_lines import BIDI_CONTROLS, BLINKING_SHAPES
+from genact_cast.publish.svg_lines import BLINKING_SHAPES
 from genact_cast.publish.svg_spool import parts
 from genact_cast.publish.svg_strip import LAST_FRAME_SECONDS, Document, animation, blink_animation
 from genact_cast.publish.svg_units import CELL_WIDTH, FONT, FONT_SIZE, LINE_HEIGHT, PADDING

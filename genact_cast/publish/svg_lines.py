@@ -7,9 +7,6 @@ Text from the cast reaches it only through `xml_escape`.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterator
 from itertools import groupby
 
 from genact_cast.asciicast import Theme
@@ -17,15 +14,12 @@ from genact_cast.escape import xml_escape
 from genact_cast.publish import boxes, vectors
 from genact_cast.publish.player_layout import (
     ADVANCES,
-    ADVANCING_MARKS,
-    WIDE_ADVANCE,
     advance,
-    ligature,
-    standalone,
-    zero_width,
 )
 from genact_cast.publish.screens import Style
+from genact_cast.publish.svg_bidi import BIDI_CONTROLS, in_visual_order
 from genact_cast.publish.svg_frames import Line, nudges_of, symbols_of
+from genact_cast.publish.svg_runs import MONO_SAFE, glyph_cells, mark, vector_runs, wide_alone
 from genact_cast.publish.svg_styles import PLAIN, color, css
 from genact_cast.publish.svg_units import (
     BASELINE,
@@ -36,38 +30,8 @@ from genact_cast.publish.svg_units import (
     number,
     short_id,
 )
-from genact_cast.publish.terminal import char_width, regional_indicator
+from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.terminal_cells import text_symbol
-
-# Latin-1, box drawing and block elements: in every monospace font of FONT's list.
-_MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
-# Bidirectional controls (ALM, LRM, RLM, the embeddings, overrides and isolates): the
-# terminal puts each in a cell and reorders nothing, so they are drawn as the other
-# format characters are, invisible in their cell, but as ZWSP, which reorders nothing
-# either (an RLO kept in the text would reverse the run even under bidi-override).
-BIDI_CONTROLS = str.maketrans(
-    dict.fromkeys(
-        "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", "\u200b"
-    )
-)
-
-
-_EXPLICIT = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def _in_visual_order(pieces: list[tuple[str, Style, bool]]) -> set[int]:
-    """The runs of the player's spans (one foreground and text style: a background change
-    does not part them) that hold an embedding, override or isolate: their characters
-    are in the order the browser shows them (publish/bidi_levels.in_visual_order)."""
-    found: set[int] = set()
-    index = 0
-    for _, group in groupby(pieces, key=lambda piece: (piece[1][0], *piece[1][2:])):
-        count = len(list(group))
-        if any(_EXPLICIT.search(pieces[at][0]) for at in range(index, index + count)):
-            found.update(range(index, index + count))
-        index += count
-    return found
-
 
 # The class of the shapes drawn for blinking text (SGR 5): they blink with it, as the
 # player's symbols do (its `ap-blink` on each symbol's <use>). Not a style's or a pen's
@@ -118,8 +82,8 @@ class LineMarkup:
         column = 0
         placed = False  # the previous run was stretched to its cells: place the next one
         letters_before, letters_key = 0, None  # regional indicators ending the last run
-        pieces = list(_vector_runs(line))
-        ordered = _in_visual_order(pieces)
+        pieces = list(vector_runs(line))
+        ordered = in_visual_order(pieces)
         symbols = symbols_of(line)  # symbols the player draws on a cell of their own
         nudges = nudges_of(line)  # glyphs the browser draws off their cells
         for index, (text, style, hidden) in enumerate(pieces):
@@ -171,14 +135,14 @@ class LineMarkup:
             # wider than in the player: review-exports8 finding 6); the run after it is
             # placed at its own column.
             attributes = ""
-            wide = _wide_alone(text)
-            if not wide and not _MONO_SAFE.fullmatch(text):
-                width = number(_glyph_cells(text) * CELL_WIDTH, 2)
+            wide = wide_alone(text)
+            if not wide and not MONO_SAFE.fullmatch(text):
+                width = number(glyph_cells(text) * CELL_WIDTH, 2)
                 attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
             if attributes or placed or wide:
                 attributes = f' x="{number(column * CELL_WIDTH, 2)}"' + attributes
             placed = wide or "textLength" in attributes
-            if text_symbol(text, 0) and all(_mark(c) for c in text[1:]):
+            if text_symbol(text, 0) and all(mark(c) for c in text[1:]):
                 attributes += f' font-family="{xml_escape(TEXT_FONT)}"'  # ℹ as text, not emoji
             attributes += ' opacity="0"' if hidden else ""
             text = text.translate(BIDI_CONTROLS)
@@ -217,21 +181,21 @@ class LineMarkup:
         if name is None:
             name = self.styles[plain] = short_id(len(self.styles))
         cls = f' class="{name}"' if name else ""
-        if _wide_alone(text):  # at its own advance (𝐀, ✔️), as a wide run is
+        if wide_alone(text):  # at its own advance (𝐀, ✔️), as a wide run is
             x = number((column + nudges.get(column, 0.0)) * CELL_WIDTH, 2)
             face = _text_face(text)
             return f'<tspan{cls} x="{x}"{face}>{xml_escape(text.translate(BIDI_CONTROLS))}</tspan>'
         out, index = [], 0
         while index < len(text):
             end = index + 1
-            while end < len(text) and _mark(text[end]):
+            while end < len(text) and mark(text[end]):
                 end += 1  # a character with its combining marks: drawn as one
             unit = text[index:end]
             if unit.strip():
                 x = number((column + nudges.get(column, 0.0)) * CELL_WIDTH, 2)
                 attributes = f' x="{x}"'
-                if unit[0] not in ADVANCES and not _MONO_SAFE.fullmatch(unit):
-                    width = number(_glyph_cells(unit) * CELL_WIDTH, 2)
+                if unit[0] not in ADVANCES and not MONO_SAFE.fullmatch(unit):
+                    width = number(glyph_cells(unit) * CELL_WIDTH, 2)
                     attributes += f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
                 attributes += _text_face(unit)
                 escaped = xml_escape(unit.translate(BIDI_CONTROLS))
@@ -243,7 +207,7 @@ class LineMarkup:
 
 def _text_face(text: str) -> str:
     """The text font for a symbol the colour font would draw as emoji (ℹ as text)."""
-    if text_symbol(text, 0) and all(_mark(c) for c in text[1:]):
+    if text_symbol(text, 0) and all(mark(c) for c in text[1:]):
         return f' font-family="{xml_escape(TEXT_FONT)}"'
     return ""
 
@@ -289,116 +253,3 @@ def _shades(text: str, column: int, paint: str, symbols: dict[int, int]) -> list
             )
         offset += count
     return shapes
-
-
-def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
-    """The line's runs, with the characters the player draws as shapes (powerline
-    separators, black triangles: publish/vectors.py) split off into runs of their own
-    (True): no font a viewer may lack is asked for them. A wide character (CJK, emoji) is
-    a run of its own too, so that it is stretched to its two cells, as the player draws
-    it, and the right half's space after it placed on its own cell."""
-    for whole, style in line:
-        for text in _apart(whole):
-            yield from _split(text, style)
-
-
-def _apart(text: str) -> Iterator[str]:
-    """A run with the symbols the player sets apart (braille, box drawing, Nerd Font icons:
-    player_layout.standalone, each a span of its own at its cell) and other characters,
-    cut where they meet: a run of braille from a proportional fallback font is stretched
-    to its cells, and the text after it must not be stretched with it ("⣿⣀ braille" drew
-    the word a column right and squeezed)."""
-    if text.isascii():
-        yield text
-        return
-    for _, chars in groupby(text, key=_set_apart):
-        yield "".join(chars)
-
-
-def _set_apart(char: str) -> bool:
-    """A symbol the player sets apart that a monospace font may lack (box drawing is in
-    every one of FONT's list: its runs need no stretch, and stay whole)."""
-    return standalone(char, False) and not _MONO_SAFE.fullmatch(char)
-
-
-def _split(text: str, style: Style) -> Iterator[tuple[str, Style, bool]]:
-    """One run of `_vector_runs`, split."""
-    if _SIMPLE.fullmatch(text):  # most runs: one cell a character, nothing to split
-        yield text, style, False
-        return
-    for hidden, chars in groupby(text, key=vectors.vector):
-        part = "".join(chars)
-        if hidden:
-            yield part, style, True
-            continue
-        start = index = 0
-        while index < len(part):
-            end = index + (ligature(part, index) or 1)  # 👁️‍🗨️: one glyph
-            if regional_indicator(part[index]) and end < len(part):
-                end += regional_indicator(part[end])  # a flag: two letters, one glyph
-            while end < len(part) and _mark(part[end]):
-                end += 1  # a character with its combining marks: drawn as one
-            if (
-                char_width(part[index]) == 2
-                or part[index] in WIDE_ADVANCE  # at the emoji's advance: a run alone
-                or regional_indicator(part[index])  # a flag, or a letter alone as wide
-                or end > index + 1
-                or text_symbol(part, index)
-            ):
-                if index > start:
-                    yield part[start:index], style, False
-                yield part[index:end], style, False
-                start = end
-            index = end
-        if start < len(part):
-            yield part[start:], style, False
-
-
-def _wide_alone(text: str) -> bool:
-    """A run that is one wide character (with its marks, a flag's two letters, or a
-    character shown as emoji by VS16), as `_vector_runs` splits them off."""
-    if not text:
-        return False
-    if ligature(text, 0) == len(text):
-        return True  # a ZWJ sequence drawn as one emoji glyph (player_layout.py)
-    first = text[0]
-    if (
-        char_width(first) != 2
-        and "\ufe0f" not in text
-        and not regional_indicator(first)
-        and first not in WIDE_ADVANCE  # drawn at the emoji's advance (player_layout.py)
-    ):
-        return False
-    return all(_mark(c) for c in text[1:]) or (len(text) == 2 and regional_indicator(text[1]))
-
-
-def _mark(char: str) -> bool:
-    """A mark drawn on the character before it (one with an advance of its own is not)."""
-    return (
-        unicodedata.category(char) in ("Mn", "Me", "Mc") or zero_width(char)
-    ) and char not in ADVANCING_MARKS
-
-
-def _simple_class() -> re.Pattern[str]:
-    """Runs of characters `_vector_runs` leaves whole, checked one by one here: ASCII,
-    Latin, box drawing, blocks, geometric shapes and braille that are one cell wide, no
-    mark, and not drawn as a shape."""
-    ranges = (range(0x20, 0x7F), range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
-    chars = [
-        chr(code)
-        for span in ranges
-        for code in span
-        if char_width(chr(code)) == 1 and not _mark(chr(code)) and not vectors.vector(chr(code))
-    ]
-    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]*")
-
-
-_SIMPLE = _simple_class()
-
-
-def _glyph_cells(text: str) -> int:
-    """The cells a run's glyphs take in the player: a character with combining marks
-    (whose cells the player leaves blank) one, or two when wide or shown as emoji (VS16)."""
-    if len(text) > 1 and not _mark(text[0]) and all(_mark(c) for c in text[1:]):
-        return 2 if char_width(text[0]) == 2 or "\ufe0f" in text else 1
-    return advance(text) + (len(text) == 1 and char_width(text) == 2)
