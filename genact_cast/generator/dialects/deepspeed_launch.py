@@ -303,7 +303,12 @@ class Launcher(Pdsh):
         ]
         out += self._merge(event.t - wait, found, 4)
         out += self._merge(event.t, watchdog, 5)
-        left = {n for n in range(f.nodes) if n != gone}
+        # Each node's launcher kills on its own children's exit only (launch.py:338-353 at
+        # v0.17.5: sigkill_handler on a non-zero `process.returncode`), so the nodes whose
+        # ranks aborted on their watchdogs. A lost host's launcher is gone with its ranks: it
+        # prints nothing, and pdsh's ssh to it stays open (review-mg13 D2: it printed its
+        # kills and `return code = -6` with the others, and pdsh its ssh's 250).
+        left = {n for n in range(f.nodes) if n != gone and (event.same_node or n != node)}
         return out + self._launcher_ends(event, event.t + 2.0, left)
 
     def _poll(self, event: Failed) -> float:

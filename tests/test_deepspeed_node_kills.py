@@ -1,0 +1,59 @@
+"""Which DeepSpeed nodes' launchers kill their processes after a failure (review-mg13 D2).
+
+DeepSpeed v0.17.5's launch.py (one per node, under pdsh) polls its own children every second
+and calls its sigkill_handler only when one of them has exited with a non-zero code
+(launch.py:338-353): `Killing subprocess` for each child, then `exits with return code = -6`
+for an abort (:319, :325). A node whose ranks aborted (their `terminate called`, after a
+watchdog timeout or a CUDA error) is killed by its launcher; a node whose ranks printed
+nothing (its host lost) has no child exited and no launcher left to say anything, and pdsh
+reports no exit of its ssh.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.generator import RecordOptions, generate
+from tests.helpers import output_of, plain
+
+HOST = re.compile(r"^([\w.-]+): ")
+# --failures 2 runs of several nodes whose failures include a lost host (Xid 0): a hang,
+# then a GPU stuck after its error (9820); a death, then a lost host (9817, 9824)
+SEEDS = [9820, 9817, 9824]
+
+
+def _launches(lines: list[str]) -> list[list[str]]:
+    """The cast's lines by launch (each starts at its typed `deepspeed` command)."""
+    out: list[list[str]] = [[]]
+    for line in lines:
+        if "$ deepspeed " in line:
+            out.append([])
+        out[-1].append(line)
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_launcher_kills_only_where_its_own_ranks_aborted(seed: int) -> None:
+    options = RecordOptions(seed=seed, framework="deepspeed", failures=2, cols=1000)
+    lines = plain(output_of(generate(options).events)).splitlines()
+    checked = 0
+    for launch in _launches(lines):
+        aborted, killed, ssh = set(), set(), set()
+        for line in launch:
+            host = HOST.match(line)
+            if host is None:
+                if m := re.match(r"pdsh@[\w.-]+: ([\w.-]+): ssh exited with exit code 250$", line):
+                    ssh.add(m[1])
+                continue
+            if "terminate called after throwing" in line:
+                aborted.add(host[1])
+            if "sigkill_handler]" in line and "exits with return code = -6" in line:
+                killed.add(host[1])
+        if not killed:
+            continue
+        checked += 1
+        assert killed == aborted, (seed, sorted(killed ^ aborted))
+        assert ssh == killed, (seed, sorted(ssh ^ killed))
+    assert checked
