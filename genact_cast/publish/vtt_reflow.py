@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.terminal_cells import char_width
-from genact_cast.publish.vtt_marks import HISTORY
+from genact_cast.publish.vtt_marks import HISTORY, TAKEN
 from genact_cast.publish.vtt_prompts import _RIGHT
 from genact_cast.publish.vtt_text import GAP
 from genact_cast.publish.vtt_text import joined as joined_rows
@@ -61,6 +61,8 @@ def reflow(
     screen = starts[len(followed.history)]  # (where the old screen's rows start)
     kept: set[int] = set()
     cuts: tuple[int, int, str] | None = None
+    unmatched: list[int] = []  # new rows found nowhere in the old ones
+    below = len(new)  # the first new row that is an old screen's row
     at = 0
     for y, text in enumerate(new):
         if text.rstrip() in followed.prompt_heads:
@@ -77,12 +79,14 @@ def reflow(
             line = y == 0 or y - 1 not in wrapped
             k, size = _find(joined, _piece(text), at, rights[y], heads if line else None)
             if k < 0:
+                unmatched.append(y)
                 continue
             if y == 0 and len(new) > 1:
                 k = _followed(joined, _piece(text), k, _piece(new[1]))
             a = bisect_right(starts, k) - 1
         if y in found and _drawn_again(y, k, at, new, rights, joined, screen):
             continue
+        below = min(below, y) if a >= len(followed.history) else below
         # The top row the end of an old line whose start the rewrap put in the scrollback:
         # the line is done, told whole as it was (review-exports10 item 2: `Wall`, the
         # end of a compiler line, was told for it), its end here with it
@@ -97,7 +101,8 @@ def reflow(
         cut = y == 0 and (k > starts[a] or top < a) and a >= len(followed.history)
         cut = cut and any(text.strip() for text in new[1:])
         end = max(a + 1, bisect_right(starts, k + size - 1))
-        if cut and top < a:  # (told whole: its rows still shown are done with it)
+        if cut:  # (told whole: its rows still shown are done with it, whatever row
+            # the cut falls in: review-exports15 item 13, `1 2 ... 36 3` and the rest lost)
             while end < len(old) and _wrapped(followed, end - 1):
                 end += 1
         kept.update(range(top + 1 if cut else a, end))
@@ -127,8 +132,18 @@ def reflow(
                 followed.rights[y] = right[2]
         if not cut and since[a] < 0:
             _command_within(followed, y, text, a, k, size, starts, since, leads)
-    for i in range(len(followed.history), len(old)):
-        y = i - len(followed.history)
+    # Rows above the old screen's came back from the scrollback: told as they went there
+    # (or not to be told), not new however they were rewrapped (review-exports15 item 13:
+    # a line told whole as it was pushed came back at a width its rows were not found at)
+    for y in unmatched:
+        if y < below:
+            followed.since[y] = TAKEN
+    # A line wrapped over rows the rewrap pushes into the scrollback is one line there,
+    # its rows joined (review-exports15 item 13: each row was told as a line of its own)
+    going: int | None = None  # the taken line the last row pushed went to, if it goes on
+    history = len(followed.history)  # (the old rows' scrollback: it grows below)
+    for i in range(history, len(old)):
+        y = i - history
         text = old[i]
         if cuts is not None and i == cuts[0]:  # (its start: only that in the scrollback)
             for rest in old[i + 1 : cuts[1]]:
@@ -138,13 +153,21 @@ def reflow(
             followed.history.append(cuts[2])
             if since[i] >= 0 and not followed.muted:
                 followed.taken.append((since[i], text))
-                followed.places.append((born[y] if y < len(born) else 0, followed.scrolls + y))
+                followed.places.append((born[y] if y < len(born) else 0, followed.scrolls))
         if i not in kept and text.strip():  # into the scrollback, unless cut off
             followed.history.append(text)
-            if since[i] >= 0 and not followed.muted and prompts.get(y) != text.rstrip():
+            if going is not None:  # (the rest of the line wrapped from the row above)
+                start, before = followed.taken[going]
+                followed.taken[going] = (start, joined_rows(before, text))
+            elif since[i] >= 0 and not followed.muted and prompts.get(y) != text.rstrip():
                 followed.taken.append((since[i], text))
-                # (where it stood: before the lines under it that appeared with it)
-                followed.places.append((born[y] if y < len(born) else 0, followed.scrolls + y))
+                # (where it stood: above the rows of the new screen, the rows pushed
+                # told in the order they stood, as taken)
+                followed.places.append((born[y] if y < len(born) else 0, followed.scrolls))
+                going = len(followed.taken) - 1
+            going = going if y < len(followed.wraps) and followed.wraps[y] else None
+        else:
+            going = None
     del followed.history[: len(followed.history) - HISTORY]
     followed.texts = new
     followed.wraps = [False] * len(new)
