@@ -192,7 +192,8 @@ def test_a_command_typed_before_zshs_first_prompt_is_told_once_without_its_clock
         12,
     )  # fmt: skip
     told = lines(found)
-    assert told[:4] == ["╰─❯ printf 'no newline'", "╭─ root@box ~", "no newline#", "╰─❯ false"]
+    # (root's PROMPT_SP mark `#` is not told: review-exports15 item 9)
+    assert told[:4] == ["╰─❯ printf 'no newline'", "╭─ root@box ~", "no newline", "╰─❯ false"]
     assert found[0][0] == "00:00:00.600", found
     assert told.count("╭─ root@box ~") == 1, told
 

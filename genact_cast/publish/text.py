@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Screen, Timeline, last_screen, row_text
 
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -96,7 +97,9 @@ def screen_text(screen: Screen, markers: Sequence[tuple[float, str]]) -> str:
     """A final screen as text, and the cast's markers as chapters after it."""
     # The screen as the player shows it: blank rows above the text kept (they place it),
     # the blank rows below it and each row's trailing blanks left out.
-    lines = [plain(row_text(row)).rstrip() for row in screen.rows]
+    # A shell's mark for output without a final newline is left out (eol_marks.py).
+    rows = [unmarked(row, screen.cols, y in screen.wrapped) for y, row in enumerate(screen.rows)]
+    lines = [plain(row_text(row)).rstrip() for row in rows]
     while lines and not lines[-1]:
         lines.pop()
     text = "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from genact_cast.publish.eol_marks import missing_newline_mark, unmarked
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_erasures import settle
 from genact_cast.publish.vtt_marks import HISTORY, LEFT, TAKEN
@@ -133,6 +134,9 @@ def uncover(lines: Lines, screen: Screen) -> None:
     rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
     # (what a program had left on the rows it covered is still there where restored)
     rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
+    # (as they were read: a shell's mark for output without a newline left out)
+    marked = frozenset(y for y in screen.wrapped if missing_newline_mark(rows[y], cols))
+    rows = tuple(unmarked(row, cols, y in marked) for y, row in enumerate(rows))
     lines.texts = [row_text(row) for row in rows]
     lines.first = list(lines.texts)  # a prompt written on its way back: typed after
     lines.wraps = [False] * len(rows)
@@ -148,7 +152,7 @@ def uncover(lines: Lines, screen: Screen) -> None:
     ]
     if cursor is None or (cols, len(rows)) == (lines.cols, len(lines.covered)):
         return  # (no resize: the rows are where they were)
-    lines.cols, lines.wraps = cols, [y in screen.wrapped for y in range(len(rows))]
+    lines.cols, lines.wraps = cols, [y in screen.wrapped - marked for y in range(len(rows))]
     lines.texts = [lines._text(row, w) for row, w in zip(rows, lines.wraps, strict=True)]
     lines.remains = {}  # (a resize moved them)
     pieces = [_piece(text) for text in [*lines.history, *lines.covered]]

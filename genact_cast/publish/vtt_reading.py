@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from genact_cast.publish.eol_marks import missing_newline_mark, unmarked
 from genact_cast.publish.screens import Row
 from genact_cast.publish.vtt_drafts import (
     cut_before_cursor,
@@ -29,7 +30,6 @@ from genact_cast.publish.vtt_prompts import (
 )
 from genact_cast.publish.vtt_redraws import mark, redrawn_in_place, unmark
 from genact_cast.publish.vtt_remains import unleft
-from genact_cast.publish.vtt_scrolls import missing_newline_mark
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import same_words
@@ -55,7 +55,11 @@ def read_screen(
     lines.updates += 1
     lines.pasting = lines.pasting or paste
     lines._region_open = None
-    wrapped = frozenset(y for y in wrapped if not missing_newline_mark(rows[y], cols))
+    # (a shell's mark for output without a final newline ends that line, not told:
+    # eol_marks.py, review-exports15 items 9 and 12)
+    marked = frozenset(y for y in wrapped if missing_newline_mark(rows[y], cols))
+    rows = tuple(unmarked(row, cols, y in marked) for y, row in enumerate(rows))
+    wrapped = wrapped - marked
     rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
     news = [lines._text(row, y in wrapped) for y, row in enumerate(rows)]
     blanked = set(lines.erased)  # (rows an erasure reached: its lines are told there)

@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.terminal_cells import char_width
 from genact_cast.publish.vtt_marks import HISTORY, TAKEN
@@ -45,7 +46,7 @@ def reflow(
     old = [*followed.history, *texts]
     since = [-1.0] * len(followed.history) + followed.since
     first = [""] * len(followed.history) + followed.first
-    new = [row_text(row) for row in rows]
+    new = [row_text(unmarked(row, followed.cols, y in wrapped)) for y, row in enumerate(rows)]
     followed.since, followed.first = [time] * len(new), [""] * len(new)
     followed.born = [followed.epoch] * len(new)
     # A rewrapped row is a piece of the old rows joined (spaces dropped: a wrap may

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from genact_cast.publish.screens import Row, row_text
+from genact_cast.publish.eol_marks import missing_newline_mark, unmarked
+from genact_cast.publish.screens import Row
 from genact_cast.publish.vtt_erasures import another
 from genact_cast.publish.vtt_marks import HISTORY
 from genact_cast.publish.vtt_prompts import is_typed
@@ -34,7 +35,10 @@ def scrolled(
     def up(y: int) -> int:
         return y - 1 if y <= last else y
 
-    wrapped = wrapped and not missing_newline_mark(row, lines.cols)
+    # (a shell's mark for output without a final newline: not told, eol_marks.py)
+    marked = wrapped and missing_newline_mark(row, lines.cols)
+    row = unmarked(row, lines.cols, marked)
+    wrapped = wrapped and not marked
     # (the scrollback keeps what a program left on the row, a page of less on TERM=vt220:
     # a resize brings it back as it stood, review-exports14 item 5)
     kept = lines._text(row, wrapped) if 0 in lines.remains else None
@@ -199,19 +203,3 @@ def _leave(
         lines._region_open, lines._open = lines._open, outer
     else:
         lines._open = outer
-
-
-FISH_MARK = "\u23ce"  # fish's mark for output without a final newline (`⏎`)
-
-
-def missing_newline_mark(row: Row, cols: int) -> bool:
-    """Whether a row the terminal wrapped is zsh's mark for a line not ended by a newline
-    (PROMPT_SP: `%` or `#`, then blanks past the right edge, then `\\r \\r` and the
-    prompt drawn over the row they wrapped onto): the line ends at the mark, the prompt
-    and the command typed after it are a line of their own (s3.cast of review-exports6,
-    zsh 5.9: `cd /tmp` typed ahead, then the prompt); or fish's (`⏎` and blanks past the
-    right edge, the prompt drawn over the row they wrapped onto)."""
-    text = row_text(row)
-    if text.rstrip().endswith(FISH_MARK):
-        return True  # (fish's: `⏎`, then blanks past the right edge, review-exports11 item 6)
-    return cols - len(row) >= 2 and text.endswith(("%", "#")) and len(text) == len(row)

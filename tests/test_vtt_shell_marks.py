@@ -1,0 +1,53 @@
+"""A shell's mark for output without a final newline (zsh's PROMPT_SP `%`/`#` in standout,
+fish's `⏎`): the player draws it, but it is no text the program wrote, so the subtitles
+(--vtt) and --text leave it out and tell the output line alone (review-exports15 items 9
+and 12: `no newline#` and `no newline⏎` were read). zsh 5.9 and fish 3.6 recorded here in
+a pty under asciinema 2.4 (tests/pty_session.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genact_cast.publish.screens import Timeline
+from genact_cast.publish.text import render_text
+from genact_cast.publish.vtt import render_vtt
+from genact_cast.sources import open_cast
+from tests.pty_session import ShellRecording
+from tests.test_vtt import cues, lines
+
+SHELLS = {
+    # zsh without start-up files, as root (`#` is its mark then) and not; PROMPT_SP is on
+    "zsh": ("zsh -f", {"PS1": "%n%# "}),
+    # fish with no config of its own (HOME is the test's folder), its default prompt
+    "fish": ("fish -N", {}),
+}
+
+
+def _record(folder: Path, shell: str) -> Path:
+    cast = folder / f"{shell}.cast"
+    command, env = SHELLS[shell]
+    # (the prompt ends with `# ` or `> ` as root or not; fish's draws more after it)
+    session = ShellRecording(folder, cast, 12, 60, command, r"[#%>] ", env, regex=True)
+    session.typed("printf 'no newline'\r")
+    session.typed("echo after\r")
+    session.typed("printf 'last'\r")
+    session.exit()
+    return cast
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_the_mark_after_output_without_a_newline_is_not_told(tmp_path: Path, shell: str) -> None:
+    cast = _record(tmp_path, shell)
+    with open_cast(str(cast)) as reader:
+        told = lines(cues(render_vtt(Timeline(reader.header, reader.events()))))
+    assert "no newline" in told, told
+    assert "after" in told, told
+    assert not [line for line in told if line.endswith(("no newline%", "no newline#", "⏎"))]
+    with open_cast(str(cast)) as reader:
+        text = render_text(Timeline(reader.header, reader.events()))
+    # (the screen at the end: the marks after both outputs are on it in the player)
+    assert "no newline\n" in text, text
+    assert "\nlast\n" in text, text
+    assert "⏎" not in text, text
