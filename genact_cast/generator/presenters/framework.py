@@ -194,24 +194,29 @@ class FrameworkLog:
             for span in spans
             if span.first == 1 or (span.attempt, span.first) in starts
         ]
-        ticks = tick_steps(spans, every, [*self._extra_ticks(events), *groups])
+        ticks = tick_steps(spans, every, [*self._extra_ticks(events, undrawn), *groups])
         # The other lines shown, between the drawn groups: they scroll past.
         logged = [
             sorted(set(multiples(stride, span.first, span.last)).difference(drawn_steps))
             for span, drawn_steps in zip(spans, ticks, strict=True)
         ]
         shown = self._show_evaluations(events, skipped, ticks, logged)
+        # An evaluation shown only because its step's line scrolls past scrolls with it.
+        paced_steps = {s for steps in ticks for s in steps}
+        scrolling = {s for s in shown if s in skipped and s not in paced_steps}
         relaunches = sum(
             isinstance(e, Restarted) and (self._relaunches or e.requeued) for e in events
         )
         drawn = sum(len(t) for t in ticks)
-        scrolled = sum(len(steps) for steps in logged)
+        scrolled = sum(len(steps) for steps in logged) + len(scrolling)
         failures = sum(isinstance(e, Failed | Restarted) for e in events)
         # Retyping the command takes at most a quarter of the epoch, however many relaunches.
         retype = min(RELAUNCH_SECONDS, budget / 4 / max(1, relaunches))
         typing = retype * relaunches
         scroll = Scroll(con, scrolled, budget)
-        pace = con.pacer(budget - typing - scroll.seconds, drawn + failures + len(shown))
+        pace = con.pacer(
+            budget - typing - scroll.seconds, drawn + failures + len(shown) - len(scrolling)
+        )
         span_index = 0
         # A save at a logged step follows that step's line, as in the real log. Every save
         # between two logged steps keeps its lines too (the framework logs each one), held
@@ -263,7 +268,9 @@ class FrameworkLog:
             # (Failed.exits): the job is run again, the command typed anew.
             if isinstance(event, Restarted) and (self._relaunches or event.requeued):
                 self._relaunch(retype)
-            if isinstance(event, Failed | Restarted) or (
+            if isinstance(event, Evaluated) and event.step in scrolling:
+                scroll.line()
+            elif isinstance(event, Failed | Restarted) or (
                 isinstance(event, Evaluated) and event.step in shown
             ):
                 pace()
@@ -289,14 +296,18 @@ class FrameworkLog:
         ticks: Sequence[Sequence[int]],
         logged: Sequence[Sequence[int]],
     ) -> set[int]:
-        """Tell the dialect which evaluations to print, and return them: the subset's,
-        and any whose step's line and the next logged line are both shown, since a reader
-        of two consecutive lines sees the time between them (Megatron's interval timer stops
-        for an evaluation, training.py:2213-2245 at core_v0.14.0) and would miss its block."""
-        facts, freq = self.facts, self.dialect.interval
+        """Tell the dialect which evaluations to print, and return them: the subset's, and
+        every one at a step whose line or save the cast shows. The job prints its
+        evaluation between that step's line and its save (Megatron core_v0.14.0
+        training.py:2210-2245 then :2262; transformers 4.57.1 `_maybe_log_save_evaluate`,
+        trainer.py:3220-3228) or after the save (torchtitan v0.2.0 train.py:611-625): a
+        shown line or save without it is a log the job cannot print, and the time it took
+        would show between two lines with nothing to explain it."""
+        facts = self.facts
         lines = {s for steps in (*ticks, *logged) for s in steps}
+        lines.update(e.step for e in events if isinstance(e, CheckpointSaved) and e.path)
         steps = [e.step for e in events if isinstance(e, Evaluated) and facts.evaluates_at(e.step)]
-        shown = {s for s in steps if s not in skipped or {s, s + freq} <= lines}
+        shown = {s for s in steps if s not in skipped or s in lines}
         self.dialect.shown_evaluations.update(shown)
         return shown
 
@@ -308,9 +319,11 @@ class FrameworkLog:
     def _relaunches(self) -> bool:
         return self.dialect.relaunched
 
-    def _extra_ticks(self, events: Sequence[RunEvent]) -> list[tuple[int, int]]:
+    def _extra_ticks(self, events: Sequence[RunEvent], undrawn: set[int]) -> list[tuple[int, int]]:
         """Steps drawn besides the logged ones: torchtitan logs step 1; the Trainer's bar moves
-        at every step, so it is redrawn between its log lines too."""
+        at every step, so it is redrawn between its log lines too, and at a span's end
+        (`undrawn`: not where the span ends at an evaluation the cast does not show, which
+        drawn would be a logged step whose evaluation the log must then print)."""
         extra: list[tuple[int, int]] = []
         if self.dialect.logs_first_step:
             extra.append((0, 1))
@@ -325,7 +338,8 @@ class FrameworkLog:
             for span in spans:
                 start = -(-span.first // between) * between + shift
                 extra += [(span.attempt, s) for s in range(start, span.last + 1, between)]
-                extra.append((span.attempt, span.last))  # the bar reaches every span's end
+                if span.last not in undrawn:  # the bar reaches a span's end
+                    extra.append((span.attempt, span.last))
         return extra
 
     def validation(self, event: Evaluated, budget: float) -> None:
