@@ -1,32 +1,25 @@
 """Record tests/data/subtitles/{name}.cast: multiplexers (tmux, GNU screen) with windows,
 their own screens and pagers in panes, recorded as scripts/record_subtitles_shells.py
-records shells (asciinema 2.4.0 in a pseudo-terminal, the same home folder, one key
-every 0.09 s, a pause after each step), for tests/test_vtt_mux.py and tests/test_vtt_exits.py.
+records shells (scripts/subtitle_recording.py: asciinema 2.4.0 in a pseudo-terminal, the
+same home folder, one key every 0.09 s, a pause after each step), for tests/test_vtt_mux.py
+and tests/test_vtt_exits.py.
 
     python -m scripts.record_subtitles_mux [NAME ...]    (from the repository's top)
 """
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import tempfile
+import sys
 from pathlib import Path
 
-from scripts.record_subtitles_shells import (
-    CTRL_A,
-    CTRL_B,
-    CTRL_U,
-    ENTER,
-    OUT,
-    SESSIONS,
-    UP,
-    record,
-)
+if not __package__:  # (run as a file: the repository's top on the path, for `scripts.`)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.subtitle_recording import CTRL_A, CTRL_B, CTRL_U, ENTER, UP, Session, main
 
 TMUX = "tmux -L vttrec -f /dev/null new"
-# (shell, rows, columns, steps), as in record_subtitles_shells.py.
-MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
+# (shell, rows, columns, steps), as in scripts/subtitle_recording.py.
+MUX: dict[str, Session] = {
     # review-exports14 item 7: vim in window 0, a command in a new window (Ctrl-B c),
     # back to vim (Ctrl-B p), a motion, the other window again (Ctrl-B n) and a command
     # there, back to vim, which quits; then a command in vim's window.
@@ -188,23 +181,5 @@ MUX: dict[str, tuple[str, int, int, list[tuple[str, float]]]] = {
 }  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(MUX))
-    names = parser.parse_args().names or list(MUX)
-    if unknown := [name for name in names if name not in MUX]:
-        parser.error(f"no session named {unknown[0]!r}")
-    SESSIONS.update(MUX)
-    for name in names:
-        folder = Path(tempfile.mkdtemp())
-        try:
-            shutil.copy(record(folder, name), OUT / f"{name}.cast")
-        finally:
-            shutil.rmtree(folder)
-        print(f"wrote {OUT / name}.cast")
-
-
 if __name__ == "__main__":
-    main()
+    main(MUX, __doc__)
