@@ -54,7 +54,8 @@ still shown, whole or rewrapped, keeps its time, one brought back is not told ag
 The lines are followed in publish/vtt_lines.py (prompts and commands in vtt_prompts.py,
 erasures in vtt_erasures.py, lines redrawn in place in vtt_redraws.py, scrolling in
 vtt_scrolls.py, full-screen programs in vtt_programs.py, their text in vtt_text.py, a
-resize's rewrap in vtt_reflow.py), a multiplexer's panes in vtt_mux.py; the cues are made
+resize's rewrap in vtt_reflow.py, the command that started a program in vtt_started.py), a
+multiplexer's panes in vtt_mux.py; the cues are made
 and every line escaped in publish/vtt_cues.py (`escape_cue`).
 """
 
@@ -79,14 +80,13 @@ from genact_cast.publish.vtt_painting import (
 )
 from genact_cast.publish.vtt_reflow import redrawn_under
 from genact_cast.publish.vtt_sessions import (
-    SCREENS,
     command_row,
     command_text,
-    prompt,
     resumed,
     session_name,
     typed_program,
 )
+from genact_cast.publish.vtt_started import started_by
 from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS
 
 __all__ = [
@@ -103,7 +103,6 @@ __all__ = [
 # name, not summed up by it alone (review-exports8 item 13).
 DIALOGS = frozenset({"whiptail", "dialog", "gdialog", "cdialog"})
 AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
-LEAVE = frozenset({"exit", "logout"})  # a shell's commands that end it
 
 
 def render_vtt(timeline: Timeline) -> str:
@@ -280,25 +279,7 @@ def render_vtt(timeline: Timeline) -> str:
             continue
         if screen.alternate and not killed:
             if session is None:
-                row = command_row(before) if before is not None else -1
-                command = command_text(before, row) if before is not None and row >= 0 else ""
-                typed = lines.typed(row)
-                if typed and before is not None:  # (the rows it wrapped onto with it)
-                    typed += command[len(row_text(before.rows[row])) :]
-                # Output on the row, no command (nor a bare prompt: a key bound to a program)
-                if row >= 0 and not prompt(command) and not typed_program(command, typed):
-                    command, typed = resumed(command, lines.last_command(row))
-                    words = command.split()  # (the prompt, then `exit`: a command passed over)
-                    if len(words) > 1 and words[-1] in LEAVE and left_session:
-                        # A shell left (`exit` typed in vim's `:sh`, review-exports13 item
-                        # 11) gives the screen back to the program that started it: the
-                        # one whose session the shell came after.
-                        command, typed = left_session
-                elif row < 0 and typed_program(lines.last_command(row)) in SCREENS:
-                    # The cursor's row holds old text (a box a dialog left on the primary
-                    # screen, review-exports12 item 1): the last command typed started it,
-                    # if it runs a program that draws a screen.
-                    command, typed = resumed("", lines.last_command(row))
+                command, typed = started_by(before, lines, left_session)
                 session = (screen.time, command, typed)
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)
