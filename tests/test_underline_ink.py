@@ -22,20 +22,23 @@ EMOJI = [13, 14]
 def band(cell: Image.Image) -> list[int]:
     """The rows of an underlined blank that the line covers."""
     width, height = cell.size
-    return [y for y in range(height) if sum(cell.getpixel((x, y)) > 128 for x in range(width))
-            > width * 0.8]  # fmt: skip
+    data = cell.tobytes()  # (grey levels, a byte a pixel)
+    return [y for y in range(height)
+            if sum(v > 128 for v in data[y * width : (y + 1) * width]) > width * 0.8]  # fmt: skip
 
 
 def gap_share(cell: Image.Image, rows: list[int]) -> float:
     """The share of a cell's columns where neither the line nor a glyph inks its rows."""
-    dark = sum(all(cell.getpixel((x, y)) < 64 for y in rows) for x in range(cell.width))
-    return dark / cell.width
+    width, data = cell.width, cell.tobytes()
+    dark = sum(all(data[y * width + x] < 64 for y in rows) for x in range(width))
+    return dark / width
 
 
 def line_share(cells: list[Image.Image], rows: list[int]) -> float:
     """The share of the band's pixels in `cells` that are white: the line's, and the
     emoji's lightest."""
-    pixels = [c.getpixel((x, y)) for c in cells for x in range(c.width) for y in rows]
+    rows_of = [c.tobytes()[y * c.width : (y + 1) * c.width] for c in cells for y in rows]
+    pixels = [v for row in rows_of for v in row]
     return sum(p >= 235 for p in pixels) / len(pixels)
 
 

@@ -91,9 +91,7 @@ def underline_at(lay: Layout) -> tuple[int, int]:
     return min(lay.ascent + max(1, (size + 8) // 16), lay.cell_height - bar), bar
 
 
-def ink_gaps(
-    tile: Image.Image, bg: RGB, ink: RGB, y: int, thickness: int
-) -> list[tuple[int, int]]:
+def ink_gaps(tile: Image.Image, bg: RGB, ink: RGB, y: int, thickness: int) -> list[tuple[int, int]]:
     """The stretches of the underline (rows y to y + thickness) that skip the glyph's ink,
     as Chromium draws the player's underline (`text-decoration-skip-ink: auto`, its
     default): where the glyph crosses the line's band (a descender, an emoji's lower edge,
