@@ -15,7 +15,7 @@ from genact_cast.publish.vtt_erasures import erase, settle
 from genact_cast.publish.vtt_marks import HISTORY, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, ticking, without_head
-from genact_cast.publish.vtt_reading import read_screen
+from genact_cast.publish.vtt_reading import indented, read_screen
 from genact_cast.publish.vtt_reflow import reflow
 from genact_cast.publish.vtt_scrolls import region_scrolled, scrolled
 from genact_cast.publish.vtt_text import GAP, joined
@@ -231,7 +231,10 @@ class Lines:
                     self._take(since, head, False, y, born)
                 self._open = None
             elif text.strip() and since >= 0:  # (below 0: taken before)
-                self._take(since, text, wrapped, y, born, is_typed(self, y, text))
+                typed = is_typed(self, y, text)
+                if typed and indented(self.leads.get(y, "")):
+                    text = text.lstrip()  # (a command's next line: told without its indent)
+                self._take(since, text, wrapped, y, born, typed)
             else:
                 self._open = None
         self._open = None

@@ -53,6 +53,8 @@ def output_before(lines: Lines, y: int, lead: str, time: float) -> None:
                 while len(lines.heads) > MAX_PROMPTS:
                     del lines.heads[next(iter(lines.heads))]
             return
+    if not lead:  # (a command's next line, its indentation: no prompt, vtt_reading.continued)
+        return
     lines.known_prompts[lead] = None
     while len(lines.known_prompts) > MAX_PROMPTS:
         del lines.known_prompts[next(iter(lines.known_prompts))]

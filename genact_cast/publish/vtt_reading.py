@@ -86,7 +86,7 @@ def read_screen(
             text = news[y] = without_right_prompt(text, lead, right)
         if _bare(text) == _bare(old):
             pass  # (the same, wrapped now or no longer: a resize's rows met again)
-        elif text != old and lead and old.startswith(lead) and text.startswith(lead):
+        elif text != old and lead and (indented(lead) or led(old, text, lead)):
             # The first key typed; after a prompt taken before (one a full-screen
             # program covered, restored as it exits) what is written is a new line.
             if cut_before_cursor(lines, y, old, text, lead, cursor, time):
@@ -168,6 +168,8 @@ def read_screen(
     # (a row typed on since it appeared is no prompt: a space typed in a command)
     fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(lines.first[y])}
     lines.waiting = waiting_prompt(rows, cursor, fresh - set(lines.leads))
+    if lines.waiting is None and paste:
+        lines.waiting = continued(lines, rows, cursor, fresh)
     if lines.waiting is not None:
         drawn_under(lines, lines.waiting[0], time, apart=True)  # (a REPL's status bar)
     lines.prompts = {
@@ -175,3 +177,34 @@ def read_screen(
     }
     if lines.waiting is not None and prompt(lines.waiting[1] + " "):
         lines.prompts[lines.waiting[0]] = _bare(news[lines.waiting[0]])
+
+
+def led(old: str, text: str, lead: str) -> bool:
+    """Whether a row that showed `old` and shows `text` is typed on after `lead`."""
+    return old.startswith(lead) and text.startswith(lead)
+
+
+def indented(lead: str) -> bool:
+    """Whether a command row's lead is a command's next line's indentation (`continued`):
+    what is typed there is the command, however the line editor indents it again (fish
+    moves `end` back to its `for`'s column)."""
+    return bool(lead) and not lead.strip()
+
+
+def continued(
+    lines: Lines, rows: tuple[Row, ...], cursor: tuple[int, int] | None, fresh: set[int]
+) -> tuple[int, str, str] | None:
+    """The cursor waits on a blank row under a command being typed, the line editor still
+    taking keys (bracketed paste on: no command ran): Enter in an open `for`, `begin` or
+    quote gave the command another line (fish draws it under the first, indented, no
+    prompt; review-exports15 item 12: each state of it was told, `echo item $I` with fish's
+    transient highlighting, `en`, then `end`). The row, its indentation (the lead its
+    keys are typed after) and no right prompt."""
+    if cursor is None:
+        return None
+    x, y = cursor
+    if not 0 < y < len(rows) or y not in fresh or y - 1 not in lines.leads:
+        return None
+    if "".join(char for char, _ in rows[y]).strip() or x == 0:
+        return None
+    return y, " " * x, ""
