@@ -16,7 +16,7 @@ from genact_cast.publish.vtt_prompts import is_typed, without_head
 from genact_cast.publish.vtt_remains import unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
-from genact_cast.publish.vtt_text import joined, rewritten
+from genact_cast.publish.vtt_text import joined, rewritten, words
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
@@ -198,13 +198,17 @@ def overwritten(lines: Lines, y: int, old: str, text: str, time: float, wraps: l
     whole (with the rows it wrapped onto, as `wraps` had them), ending now. A redraw of
     the same line (a progress bar, a dashboard's numbers) is not: one whose words are
     the same (`rewritten`), nor one shown for less than `MERGE_SECONDS` (bash's
-    reverse search redrawn at each key: a state a person does not get to read)."""
+    reverse search redrawn at each key: a state a person does not get to read). A line
+    with no words (`c`, `42`) read (shown `READ_SECONDS`) and written over with words is
+    another line too (review-exports15 item 14: `c`, left under a program's rewrite, then
+    written over by the next command's output, was never told)."""
     start = not (0 < y <= len(wraps) and wraps[y - 1])  # (not the rest of a line)
     if not (start and old.strip() and lines.since[y] >= 0 and not lines.muted):
         return
     if time - lines.since[y] < MERGE_SECONDS:
         return
-    if y in lines.leads or not rewritten(old, text):
+    read = time - lines.since[y] >= READ_SECONDS and not words(old) and bool(words(text))
+    if y in lines.leads or not (rewritten(old, text) or read):
         return  # (a prompt and its command: told as typed)
     if lines.left_prompt(y, old):
         return  # (a prompt left with nothing typed, written over by its line editor:

@@ -38,6 +38,11 @@ def rewritten(old: str, new: str) -> bool:
     return bool(before - after) and bool(after - before) and bool(new.strip())
 
 
+def words(text: str) -> list[str]:
+    """A text's words: runs of two letters or more."""
+    return _WORD.findall(text)
+
+
 def same_words(old: str, new: str) -> bool:
     """Whether two texts have words (runs of two letters or more), the same ones, in the
     same order: a spinner's frames, a count or a bar redrawn, not another line."""
