@@ -29,7 +29,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from genact_cast.publish.font_lookup import font_file
 from genact_cast.publish.player_layout import ligature
-from genact_cast.publish.terminal_cells import text_symbol
+from genact_cast.publish.terminal_cells import Row, text_symbol
 from genact_cast.publish.vectors import BLOCKS, SHADES, STROKE, raster_symbol, vector
 from genact_cast.publish.vectors import LINES as _LINES
 from genact_cast.publish.vectors import POLYGONS as _POLYGONS
@@ -198,6 +198,28 @@ def face(char: str, bold: bool, italic: bool, size: int) -> Face:
         if found is not None:
             return found
     return Face(first, False, 1.0)
+
+
+@functools.lru_cache(maxsize=4096)
+def fontless(char: str) -> bool:
+    """Whether no font of the chain has `char` (Devanagari, Tamil, Thai on a machine with
+    no font for them, a mark no font has): Chromium then draws the first font's
+    missing-glyph box for it, at that font's advance (one cell in DejaVu Sans Mono), a
+    mark too, as there is nothing to shape it with (review-exports15 finding 3)."""
+    if char.isascii() or len(char) != 1 or drawn(char):
+        return False
+    if unicodedata.category(char)[0] in "CZ":
+        return False  # separators and format characters: drawn as blanks, or not at all
+    return not has_glyph(face(char, False, False, 16).font, char)
+
+
+def boxed(row: Row) -> Row:
+    """The row with each code point no font has as MISSING: one cell of advance in the
+    browser's layout of the player's span (publish/player_layout.as_laid_out), where a
+    mark has none, drawn as the mono font's box."""
+    if all(char.isascii() for char, _ in row) or not any(fontless(c) for c, _ in row):
+        return row
+    return tuple((MISSING if fontless(char) else char, style) for char, style in row)
 
 
 def synthetic(found: Face, bold: bool, italic: bool) -> Face:

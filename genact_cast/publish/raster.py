@@ -108,7 +108,8 @@ class Raster:
                 continue  # a resize beyond the picture: the rows that fit are shown
             sources: list[int] = []  # each cell's column in the terminal
             shifts: list[float] = []  # where the browser draws its glyph, off its cell
-            row = as_laid_out(screen.rows[y], sources, shifts)  # zero-width: no column
+            cells = glyphs.boxed(screen.rows[y])  # a code point no font has: a box
+            row = as_laid_out(cells, sources, shifts)  # zero-width: no column
             if any(char in PARAGRAPH_BREAKS for char, _ in row):
                 row = tuple(
                     (" " if char in PARAGRAPH_BREAKS else char, style) for char, style in row
