@@ -3,6 +3,7 @@ under asciinema 2.4, tests/pty_session.py)."""
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -25,3 +26,44 @@ def test_a_line_left_below_a_rewrite_is_told(tmp_path: Path) -> None:
     bash.exit()
     told = lines(cues_of_file(cast.name, tmp_path))
     assert told[1:5] == ["X", "c", "$ echo next", "next"], told
+
+
+BAR = r"""import sys, time
+def bar(n):
+    filled = "#" * (n * 26 // 40)
+    sys.stdout.write("\rbuild: %3d%%|%-26s| %d/40" % (n * 100 // 40, filled, n))
+    sys.stdout.flush()
+for n in range(41):
+    bar(n)
+    if n % 10 == 8:
+        time.sleep(0.15)  # (tqdm redraws at most each 0.1 s: the state stood a while)
+        # tqdm.write: the bar cleared (`\r`, blanks, `\r`), the message and a newline,
+        # the bar drawn again under it (tqdm/std.py: external_write_mode, clear, refresh)
+        sys.stdout.write("\r" + " " * 60 + "\rcompiled module %d\r\n" % (n // 10))
+        bar(n)
+    time.sleep(0.05)
+sys.stdout.write("\n")
+"""
+
+
+def test_a_bar_a_message_interrupts_is_told_once_not_at_each_move(tmp_path: Path) -> None:
+    """review-exports15 item 11 (s11.cast, tqdm with `tqdm.write` every 10 steps): the bar
+    moves under each message, and each state it had when a message was written over it
+    was a cue of 0.1 s (`build:  20%`, `45%`, `70%`, `95%`) between the messages. The bar
+    is told as a line redrawn in place is: its first value, then the value it settles on;
+    each message once. Recorded here: a program writing what tqdm writes, under bash."""
+    (tmp_path / "bar.py").write_text(BAR)
+    cast = tmp_path / "bar.cast"
+    bash = BashRecording(tmp_path, cast, 16, 70)
+    bash.typed(f"{sys.executable} bar.py\r")
+    bash.exit()
+    told = lines(cues_of_file(cast.name, tmp_path))
+    bars = [line for line in told if line.startswith("build:")]
+    # (its first value is the one shown when it was first redrawn MERGE_SECONDS after it
+    # appeared; the states a message was written over, 20 %, 45 %, 70 %, 95 %, not told)
+    assert len(bars) == 2, told
+    assert bars[-1].startswith("build: 100%|"), told
+    assert int(bars[0].split("%")[0].split()[-1]) < 20, told
+    assert [line for line in told if line.startswith("compiled")] == [
+        f"compiled module {n}" for n in range(4)
+    ], told

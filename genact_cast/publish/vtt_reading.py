@@ -18,7 +18,7 @@ from genact_cast.publish.vtt_drafts import (
     typed_ahead,
 )
 from genact_cast.publish.vtt_erasures import overwritten, settle
-from genact_cast.publish.vtt_marks import MAX_PROMPTS
+from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_prompts import (
     abandoned,
     drawn_under,
@@ -72,6 +72,7 @@ def read_screen(
     del lines.texts[len(rows) :], lines.since[len(rows) :], lines.born[len(rows) :]
     lines.first = (lines.first + [""] * len(rows))[: len(rows)]
     shown, lines.wraps = lines.wraps, [y in wrapped for y in range(len(rows))]
+    carried: dict[int, tuple[float, int]] = {}  # rows a line redrawn in place moved to
     for y, text in enumerate(news):
         old = lines.texts[y]
         here = lines.waiting is not None and lines.waiting[0] == y
@@ -122,7 +123,14 @@ def read_screen(
             lines.rights[y] = tail
             text = news[y] = without_right_prompt(text, "", tail)
         elif text != old and not (old and text.startswith(old) and lines.since[y] >= 0):
-            if y not in blanked:
+            if moved_down(lines, y, old, text, news):
+                # (a line redrawn in place moved to the blank row under it, another
+                # written where it was: tqdm.write's message over the bar, the bar drawn
+                # again under it, review-exports15 item 11: each state it had there was
+                # a cue of 0.1 s. It goes on there, its state not told here.)
+                carried[y + 1] = (lines.since[y], lines.born[y])
+                lines.since[y] = TAKEN
+            elif y not in blanked:
                 overwritten(lines, y, old, text, time, shown)
             lines.leads.pop(y, None)
             lines.rights.pop(y, None)
@@ -153,6 +161,8 @@ def read_screen(
         if text != old and lines.since[y] >= 0:
             echoed_before_prompt(lines, y, text)  # (its first keys' echo on its row)
         lines.texts[y] = text
+    for y, (since, born) in carried.items():
+        lines.since[y], lines.born[y] = since, born
     for y, (since, born, lead) in lines.raised.items():
         if y < len(rows):  # (see `vtt_erasures._raised`)
             lines.since[y], lines.born[y] = since, born
@@ -208,3 +218,11 @@ def continued(
     if "".join(char for char, _ in rows[y]).strip() or x == 0:
         return None
     return y, " " * x, ""
+
+
+def moved_down(lines: Lines, y: int, old: str, text: str, news: list[str]) -> bool:
+    """Whether row y's line, redrawn in place (its first value told: `mark`), now shows
+    another line while the blank row under it shows the line again (same words)."""
+    if lines.since[y] not in lines.redraws or same_words(old, text) or y + 1 >= len(news):
+        return False
+    return not lines.texts[y + 1].strip() and same_words(old, news[y + 1])
