@@ -29,6 +29,7 @@ from genact_cast.generator.events import (
     Trained,
 )
 from genact_cast.generator.pacing import NICE, multiples, tick_steps
+from genact_cast.generator.presenters import shown_steps
 from genact_cast.generator.presenters.dialect_choice import dialect_for, facts_for
 from genact_cast.generator.presenters.dialect_pacing import (
     BURST,
@@ -176,7 +177,7 @@ class FrameworkLog:
         # the Trainer's bar reaches it, and a step it draws on the interval is a logged one.
         # An evaluation the cast does not show (a subset of a long run's: Facts) is no
         # reason to draw its step, nor to pace it.
-        skipped = self._skipped(events)
+        skipped = shown_steps.skipped(self.facts, events)
         undrawn = skipped.difference(
             e.step for e in events if isinstance(e, CheckpointSaved | Notice | Failed | Restarted)
         )
@@ -200,7 +201,8 @@ class FrameworkLog:
             sorted(set(multiples(stride, span.first, span.last)).difference(drawn_steps))
             for span, drawn_steps in zip(spans, ticks, strict=True)
         ]
-        shown = self._show_evaluations(events, skipped, ticks, logged)
+        shown = shown_steps.evaluations(self.facts, events, skipped, [*ticks, *logged])
+        self.dialect.shown_evaluations.update(shown)  # the dialect prints these
         # An evaluation shown only because its step's line scrolls past scrolls with it.
         paced_steps = {s for steps in ticks for s in steps}
         scrolling = {s for s in shown if s in skipped and s not in paced_steps}
@@ -277,39 +279,6 @@ class FrameworkLog:
         scroll.settle()
         self._emit_held(held)
         pace.finish()
-
-    def _skipped(self, events: Sequence[RunEvent]) -> set[int]:
-        """The steps of the epoch's evaluations inside the loop that are not of the subset
-        the cast shows (Facts.shows_evaluation), or where the loop does not evaluate."""
-        facts = self.facts
-        return {
-            e.step
-            for e in events
-            if isinstance(e, Evaluated)
-            and not (facts.evaluates_at(e.step) and facts.shows_evaluation(e.step))
-        }
-
-    def _show_evaluations(
-        self,
-        events: Sequence[RunEvent],
-        skipped: set[int],
-        ticks: Sequence[Sequence[int]],
-        logged: Sequence[Sequence[int]],
-    ) -> set[int]:
-        """Tell the dialect which evaluations to print, and return them: the subset's, and
-        every one at a step whose line or save the cast shows. The job prints its
-        evaluation between that step's line and its save (Megatron core_v0.14.0
-        training.py:2210-2245 then :2262; transformers 4.57.1 `_maybe_log_save_evaluate`,
-        trainer.py:3220-3228) or after the save (torchtitan v0.2.0 train.py:611-625): a
-        shown line or save without it is a log the job cannot print, and the time it took
-        would show between two lines with nothing to explain it."""
-        facts = self.facts
-        lines = {s for steps in (*ticks, *logged) for s in steps}
-        lines.update(e.step for e in events if isinstance(e, CheckpointSaved) and e.path)
-        steps = [e.step for e in events if isinstance(e, Evaluated) and facts.evaluates_at(e.step)]
-        shown = {s for s in steps if s not in skipped or s in lines}
-        self.dialect.shown_evaluations.update(shown)
-        return shown
 
     def _emit_held(self, held: Sequence[RunEvent]) -> None:
         for event in held:
