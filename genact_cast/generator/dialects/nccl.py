@@ -9,7 +9,7 @@ PXN and GDR use from 2.24, and the bootstrap line lost the space before its colo
 """
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 
@@ -251,7 +251,7 @@ def trees(where: Where, links: Sequence[tuple[Sequence[int], int, int]]) -> str:
     """`Trees [0] 1/-1/-1->0->-1 ...`: per channel the children, this rank and its parent."""
     parts = []
     for index, (children, rank, parent) in enumerate(links):
-        down = "/".join(str(child) for child in children)
+        down = "/".join(map(str, children))
         parts.append(f"[{index}] {down}->{rank}->{parent}")
     return info(where, "Trees " + " ".join(parts))
 
@@ -379,8 +379,25 @@ def p2p_send(
     """A send connector to a GPU of the node over NVLink (src/transport/p2p.cc:393, cuMem on):
     `/read` where both GPUs are Ampere (src/graph/paths.cc:365), none on Hopper and later;
     `conn` the connector's index (0 a ring's or tree's, 1 a send/recv's). The message."""
-    text = f"Channel {channel:02d}/{conn} : {rank}[{dev}] -> {peer}[{peer_dev}] via P2P/CUMEM"
-    return text + ("/read" if read else "")
+    return p2p_sends((channel,), rank, dev, peer, peer_dev, read=read, conn=conn)[0]
+
+
+def p2p_sends(
+    channels: Iterable[int],
+    rank: int,
+    dev: int,
+    peer: int,
+    peer_dev: int,
+    *,
+    read: bool,
+    conn: int = 0,
+) -> list[str]:
+    """p2p_send's message on each of `channels`: what follows the channel's number is the
+    same on every one, made once (a start-up prints thousands of these)."""
+    tail = f"/{conn} : {rank}[{dev}] -> {peer}[{peer_dev}] via P2P/CUMEM" + (
+        "/read" if read else ""
+    )
+    return [f"Channel {channel:02d}{tail}" for channel in channels]
 
 
 def net_connect(
@@ -396,10 +413,23 @@ def net_connect(
     `link`: (sender, receiver) comm ranks; `devices` their GPUs (of the world communicator,
     eight GPUs a node: the ranks modulo 8); `conn` 1: a send/recv's connector, on the NET's
     shared buffers (`/Shared`), here on the rank's own NIC too. The message."""
+    return net_connects((channel,), link, side, net_dev, devices, conn)[0]
+
+
+def net_connects(
+    channels: Iterable[int],
+    link: tuple[int, int],
+    side: str,
+    net_dev: int,
+    devices: tuple[int, int] | None = None,
+    conn: int = 0,
+) -> list[str]:
+    """net_connect's message on each of `channels`, its tail made once (p2p_sends)."""
     sender, receiver = link
     send_dev, receive_dev = devices or (sender % 8, receiver % 8)
-    return (
-        f"Channel {channel:02d}/{conn} : {sender}[{send_dev}] -> {receiver}[{receive_dev}] "
+    tail = (
+        f"/{conn} : {sender}[{send_dev}] -> {receiver}[{receive_dev}] "
         # a send/recv's connector shares the NET buffers (net.cc:199, 241: NET_SHARED_BUFFERS)
         f"[{side}] via NET/IB/{net_dev}/GDRDMA" + ("/Shared" if conn else "")
     )
+    return [f"Channel {channel:02d}{tail}" for channel in channels]
