@@ -4,6 +4,7 @@ node's chain, and every channel's ring and tree links (src/transport/generic.cc,
 net.cc:218/264). Every rank prints its own; nccl_startup brings them to a terminal."""
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable
 
 from genact_cast.generator.dialects import nccl
@@ -133,13 +134,13 @@ def _setup(
     # Each peer's channels, in channel order: a distance's lines are its source's and its
     # target's channels, found at once instead of asking every channel at every distance
     # (a 64-rank start-up sets up some 400 connectors a rank, on 32 channels).
-    receives: dict[int, list[int]] = {}
-    sends: dict[int, list[int]] = {}
+    receives: defaultdict[int, list[int]] = defaultdict(list)
+    sends: defaultdict[int, list[int]] = defaultdict(list)
     for channel, (sources, targets) in wanted.items():
         for peer in sources:
-            receives.setdefault(peer, []).append(channel)
+            receives[peer].append(channel)
         for peer in targets:
-            sends.setdefault(peer, []).append(channel)
+            sends[peer].append(channel)
     # Only the distances some channel connects at (a few), in the setup's order.
     distances = sorted(
         {(rank - peer) % nranks for peer in receives} | {(peer - rank) % nranks for peer in sends}
