@@ -59,8 +59,8 @@ from genact_cast.generator.dialects.torchtitan_lines import (
     saved,
     saving_model_only,
     stamped,
+    stamped_step_format,
     starting_job,
-    step,
     sync_timeout,
     training_starts,
     validate,
@@ -103,6 +103,7 @@ class Log(Watchdog):
         # the steps whose validation the cast shows (the presenter's choice: FrameworkLog)
         self.shown_evaluations: set[int] = set()
         self.colors = Colors(enabled=color)
+        self._step_format = stamped_step_format(self.colors)
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
         self.fresh: tuple[int, ...] = ()  # the launches that are the command run again
@@ -254,19 +255,21 @@ class Log(Watchdog):
             since_step, since = self.resume_step, self.metrics_built
         tps, tflops, mfu = self._window_rates(stats.step - since_step, now - since)
         self.last_log = (stats.step, now)
-        text = step(
-            step=stats.step,
+        # torchtitan_lines.step's line as _log stamps it, by one format (stamped_step_format)
+        stamp = self.stamps.at(f.start, self.clock.at(stats.t))
+        text = self._step_format % (
+            stamp,
+            stats.step,
             # Rank 0 holds the first pipeline stage, never the loss (train.py:473-475).
-            loss=pipeline.hidden_loss(f) if f.pp > 1 else stats.loss,
-            grad_norm=stats.grad_norm,
-            memory_gib=stats.memory_gib,
-            memory_pct=100 * stats.memory_gib / release.capacity_gib(f),
-            tps=tps,
-            tflops=tflops,
-            mfu_pct=mfu,
-            colors=self.colors,
+            pipeline.hidden_loss(f) if f.pp > 1 else stats.loss,
+            stats.grad_norm,
+            stats.memory_gib,
+            100 * stats.memory_gib / release.capacity_gib(f),
+            format(round(tps), ","),
+            format(tflops, ",.2f"),
+            mfu,
         )
-        out.append(self._log(stats.t, text))
+        out.append(Line(text))
         if stats.step == 1:
             out += self._first_validation(stats, tps)
         return out

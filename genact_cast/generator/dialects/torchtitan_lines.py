@@ -66,6 +66,23 @@ def step(
     )
 
 
+def stamped_step_format(colors: Colors = PLAIN) -> str:
+    """`stamped(stamp, step(...))` of rank 0 at INFO as one %-format of the stamp and the
+    step's numbers in `step`'s order, the thousands-separated tps and tflops given as text
+    (`format(round(tps), ",")`, `format(tflops, ",.2f")`, which %-formats lack): the line
+    a run logs a thousand times or more, made by one format instead of two f-strings and a
+    call by keywords. %-formats give format()'s text for these conversions (both go through
+    PyOS_double_to_string); the colours hold no `%`."""
+    c = colors
+    return stamped("%s", "") + (
+        f"{c.red}step: %2d  {c.green}loss: %7.4f  "
+        f"{c.orange}grad_norm: %7.4f  "
+        f"{c.turquoise}memory: %5.2fGiB(%.2f%%)  "
+        f"{c.blue}tps: %s  {c.cyan}tflops: %s  "
+        f"{c.magenta}mfu: %.2f%%{c.reset}"
+    )
+
+
 def validate(
     *,
     step: int,
