@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.generator.dialects.common import LoggingStamps, micros
+from genact_cast.generator.dialects.common import LoggingStamps, micros, seconds_stamp
 
 times = st.one_of(
     st.floats(-2e5, 1e8, allow_nan=False),
@@ -47,3 +47,17 @@ def test_the_stamp_is_loggings_of_start_plus_the_time(
 @given(seconds=times)
 def test_micros_is_timedeltas_rounding(seconds: float) -> None:
     assert micros(seconds) == timedelta(seconds=seconds) // timedelta(microseconds=1)
+
+
+@settings(max_examples=800)
+@given(start=starts, seconds=st.lists(times, min_size=1, max_size=8))
+def test_megatrons_seconds_stamp_is_the_stamps_first_19_characters(
+    start: datetime, seconds: list[float]
+) -> None:
+    """Megatron's iteration line stamps `datetime.now().strftime('%Y-%m-%d %H:%M:%S')`
+    (core_v0.14.0 megatron/training/training.py:1523): common.seconds_stamp of the moment,
+    which the dialect takes from LoggingStamps, a thousand lines a run, without a datetime
+    each."""
+    stamps = LoggingStamps()
+    for t in seconds:
+        assert stamps.at(start, t)[:19] == seconds_stamp(start + timedelta(seconds=t)), t

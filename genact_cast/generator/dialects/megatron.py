@@ -34,6 +34,7 @@ from genact_cast.generator.dialects.base import (
     banner,
     interrupted_lines,
 )
+from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import (
     BUILDING_MODEL,
@@ -89,6 +90,7 @@ class Log:
         self.incidentals = Incidentals(facts, 0)
         self.failures = 0
         self.clock = Clock()
+        self._stamps = LoggingStamps()  # the iteration lines' (a thousand or more a run)
         self.resume_step = 0
         self.attempt = 0
         # The launches that are a new srun/torchrun (the job run again after torchrun used
@@ -211,7 +213,8 @@ class Log:
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
-        moment = self._t(stats.t)
+        # seconds_stamp(self._t(stats.t)) without a datetime a line (LoggingStamps)
+        stamp = self._stamps.at(f.start, self.clock.at(stats.t))[:19]
         # elapsed time per iteration: the interval's time less its pauses, over the
         # iterations since the last line (training_log, training.py:1405, 1509-1510): after
         # a resume off the interval, the fewer ones since training started.
@@ -231,7 +234,8 @@ class Log:
         out += [
             Line(
                 iteration(
-                    moment=moment,
+                    moment=None,
+                    stamp=stamp,
                     iteration=stats.step,
                     train_iters=f.total_steps,
                     consumed_samples=stats.step * f.global_batch,

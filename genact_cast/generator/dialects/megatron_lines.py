@@ -117,8 +117,11 @@ def iteration(
     lr_digits: int = 6,
     tflops: float | None = None,
     extra_losses: Sequence[tuple[str, float]] = (),
+    stamp: str | None = None,
 ) -> str:
-    """The iteration line; `moment` is the stamp (None for releases before core 0.8)."""
+    """The iteration line; `moment` is the stamp (None for releases before core 0.8), or
+    `stamp` its text where the caller has it (common.LoggingStamps' first 19 characters:
+    seconds_stamp of the same moment)."""
     template = _iteration_format(
         train_iters,
         global_batch,
@@ -126,12 +129,14 @@ def iteration(
         skipped,
         nans,
         lr_digits,
-        stamped=moment is not None,
+        stamped=moment is not None or stamp is not None,
         throughput=tflops is not None,
         grad=grad_norm is not None,
         extra=tuple(name for name, _ in extra_losses),
     )
-    values: list[object] = [seconds_stamp(moment)] if moment is not None else []
+    if stamp is None and moment is not None:
+        stamp = seconds_stamp(moment)
+    values: list[object] = [stamp] if stamp is not None else []
     values += [iteration, consumed_samples, elapsed_ms]
     if tflops is not None:
         values.append(tflops)
