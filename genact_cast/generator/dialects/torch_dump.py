@@ -32,10 +32,11 @@ FIRST_PG = 2573
 SIGNAL = 1858
 PREPARING = 1575
 
-_STAMP = re.compile(
-    r"\[E(\d{1,2})(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{9}) ProcessGroupNCCL\.cpp:(\d+)\]"
-)
-_STATUS = re.compile(
+# The patterns are compiled at their first use (re's cache), in a failure's lines alone: a
+# run without one imports this module with every dialect, and their compiling was most of
+# its import (4.5M instructions, callgrind).
+_STAMP = r"\[E(\d{1,2})(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{9}) ProcessGroupNCCL\.cpp:(\d+)\]"
+_STATUS = (
     r"\] (\[PG ID .*? Rank \d+\])  failure detected by watchdog at work sequence id: \d+ "
     r"PG status: last enqueued work: (\d+), last completed work: (\d+)"
 )
@@ -48,7 +49,7 @@ _LIKELY = (
     "or other reasons such as network errors or bugs in the communications library (e.g. "
     "NCCL), etc. "
 )
-_RANK = re.compile(r"\[rank(\d+)\]:")
+_RANK = r"\[rank(\d+)\]:"
 
 
 def _parse(year: int, found: re.Match[str]) -> tuple[datetime, int]:
@@ -89,7 +90,7 @@ def with_dump(
     for text in lines:
         out: list[str] = []
         result.append(out)
-        found = _STAMP.search(text)
+        found = re.search(_STAMP, text)
         if found is None or found[7] not in _AT_TIMEOUT:
             out.append(text)
             continue
@@ -98,12 +99,12 @@ def with_dump(
         prefix, rest = text[: found.start()], text[found.end() :]
         text = _line(prefix, moment, nanos, int(found[7]), "")[:-1] + rest
         out.append(text)
-        status = _STATUS.search(text) or status
+        status = re.search(_STATUS, text) or status
         if found[7] != "730" or status is None or not signals:
             continue
         group, enqueued, completed = status[1], status[2], status[3]
         monitor_group = group
-        rank = _RANK.search(prefix)
+        rank = re.search(_RANK, prefix)
         if default_works is not None and rank is not None:
             monitor_group = f"[PG ID 0 PG GUID 0(default_pg) Rank {rank[1]}]"
             enqueued = completed = str(default_works)
@@ -156,13 +157,13 @@ def node_with_dump(
         for text, becomes in zip(
             block, with_dump(block, year, draw.random(), default_works), strict=True
         ):
-            found = _STAMP.search(text)
+            found = re.search(_STAMP, text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(becomes)
     return in_time_order(early, year), in_time_order(late, year)
 
 
 # A c10 record's first line: its stamp, after torch's `[rankN]:` (and a launcher's tag).
-_RECORD = re.compile(r"(?:\[rank\d+\]:)*\[[EWI](\d{1,2})(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{9}) ")
+_RECORD = r"(?:\[rank\d+\]:)*\[[EWI](\d{1,2})(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{9}) "
 
 
 def in_time_order(lines: list[str], year: int) -> list[str]:
@@ -173,7 +174,7 @@ def in_time_order(lines: list[str], year: int) -> list[str]:
     keep their order; lines before the first record stay first."""
     records: list[tuple[tuple[datetime, int], int, list[str]]] = []
     for text in lines:
-        found = _RECORD.match(text)
+        found = re.match(_RECORD, text)
         if found is not None:
             records.append((_parse(year, found), len(records), [text]))
         elif records:
@@ -199,8 +200,8 @@ def _signal_at(block: list[str], year: int, draw: float) -> tuple[int, int, int]
     """(when the block's watchdog signals the dump, in ns since the epoch; its rank; the
     second of its flight recorder's line, in ns since the epoch)."""
     for text in block:
-        found = _STAMP.search(text)
-        rank = _RANK.search(text)
+        found = re.search(_STAMP, text)
+        rank = re.search(_RANK, text)
         if found is not None and found[7] == "730" and rank is not None:
             moment, nanos = _parse(year, found)
             moment -= timedelta(seconds=DUMP_WAIT_SECONDS)
@@ -273,6 +274,6 @@ def ranks_with_dump(
                     block, year, d, default_works, monitor_ns=max(wake, own[0] + 40_000) - own[2]
                 )
         for text, lines_of in zip(block, becomes, strict=True):
-            found = _STAMP.search(text)
+            found = re.search(_STAMP, text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(lines_of)
     return in_time_order(early, year), in_time_order(late, year)
