@@ -20,7 +20,6 @@ from genact_cast.generator.dialects import megatron_checkpoint as checkpoint
 from genact_cast.generator.dialects import megatron_comms as comms
 from genact_cast.generator.dialects import megatron_data as data
 from genact_cast.generator.dialects import megatron_evaluation as evaluation
-from genact_cast.generator.dialects import megatron_failure as failure
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects import megatron_shards as shards
@@ -439,6 +438,10 @@ class Log:
     def _failure(self, event: Failed) -> list[Out]:
         """A hung collective: every rank's watchdog, then every node's torchrun
         (megatron_failure); the log runs behind the run by torch's dump wait from here."""
+        # Imported by a failure alone: with srun's and the node failures' modules, 3.4M of the
+        # 37M instructions the dialect's import cost a run that has none (callgrind).
+        from genact_cast.generator.dialects import megatron_failure as failure
+
         self.failures += 1
         self.facts, out = failure.failure_lines(
             self.facts,
