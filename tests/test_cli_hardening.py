@@ -392,8 +392,8 @@ def test_numbers_are_plain_ascii_decimals(text: str) -> None:
     from genact_cast.errors import BadOption
     from genact_cast.generator.options import parse_failures
     from genact_cast.numbers import plain_float, plain_int
+    from genact_cast.publish.clip import seconds_or_label
     from genact_cast.publish.picture_layout import parse_size
-    from genact_cast.publish.screens import seconds_or_label
 
     assert plain_float(text) is None
     assert plain_int(text) is None

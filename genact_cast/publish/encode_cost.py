@@ -38,13 +38,8 @@ from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.asciicast.lines import ReadBudget
 from genact_cast.errors import GenactCastError
 from genact_cast.escape import terminal_text
-from genact_cast.publish.screens import (
-    MAX_EVENTS,
-    MAX_FRAMES,
-    Clip,
-    parse_size,
-    seconds_or_label,
-)
+from genact_cast.publish.clip import Clip, seconds_or_label
+from genact_cast.publish.screens import MAX_EVENTS, MAX_FRAMES, parse_size
 from genact_cast.publish.terminal import check_size
 
 VIDEO_SECONDS = 600.0  # the longest video or GIF encode allowed, by the estimate
