@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from genact_cast.generator import catalog, physics, save_writes
+from genact_cast.generator import catalog, evaluation_batches, physics, save_writes
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -339,11 +339,10 @@ class Timeline(Failing):
         return {s: self._eval_seconds(EVAL_IN_LOOP + 2 * s) for s in keys if s < end}
 
     def _eval_seconds(self, key: int) -> float:
-        """Forward only: 2N of a step's 6N FLOPs a token (Kaplan et al. 2020, arXiv
-        2001.08361), so a third of training's time per token; each evaluation a little
-        faster or slower (data loading, the other jobs on the file system)."""
-        plan = self.plan
-        seconds = plan.eval_samples * plan.tokens_per_sequence / (plan.tokens_per_second() * 3)
+        """The forward of the batches the framework evaluates (evaluation_batches); each
+        evaluation a little faster or slower (data loading, the other jobs on the file
+        system)."""
+        seconds = evaluation_batches.forward_seconds(self.plan)
         return seconds * (1 + self.noise.uniform(EVAL, key, -0.04, 0.04))
 
     def _evaluate_in_loop(self, epoch: int, step: int, seconds: float) -> None:

@@ -51,6 +51,7 @@ from genact_cast.generator.dialects.hf_lines import (
 from genact_cast.generator.dialects.hf_loading import SHARDS_BAR as SHARDS_BAR
 from genact_cast.generator.dialects.hf_saves import Saves
 from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
+from genact_cast.generator.evaluation_batches import trainer_eval_steps
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -373,7 +374,7 @@ class Log(Saves, Watchdog, Counts):
         start = self._at(end - event.seconds)
         batch = f.micro_batch
         block = running_evaluation(start, examples=event.samples, batch_size=batch)
-        steps = -(-event.samples // (batch * f.gpus))
+        steps = trainer_eval_steps(event.samples, batch, f.gpus)
         self.eval_works += steps
         # The run logs its held-out loss to 4 places; the Trainer's is a float32 mean over
         # the batches, with digits below those (keyed on the step, so they repeat).

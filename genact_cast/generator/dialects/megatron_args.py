@@ -17,6 +17,7 @@ from typing import NamedTuple
 from genact_cast.generator import catalog, physics, tables
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.evaluation_batches import megatron_eval_iters
 
 RELEASE = "core_v0.14.0"
 SEED = 1234
@@ -173,8 +174,9 @@ def data_prefix(facts: Facts) -> str:
 
 
 def eval_iters(facts: Facts) -> int:
-    """Batches an evaluation runs: the run's held-out set in whole global batches."""
-    return max(1, round(facts.eval_samples / facts.global_batch))
+    """Batches an evaluation runs: the run's held-out set in whole global batches (the run
+    times them: evaluation_batches)."""
+    return megatron_eval_iters(facts.eval_samples, facts.global_batch)
 
 
 def flags(

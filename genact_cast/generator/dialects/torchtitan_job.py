@@ -14,11 +14,16 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchtitan_lines import (
     FOLDER,
     LOG_FREQ,
-    VALIDATION_BATCH,
     VALIDATION_DATASET,
     VALIDATION_PATH,
-    VALIDATION_SEQ_LEN,
     command,
+)
+from genact_cast.generator.evaluation_batches import (
+    VALIDATION_BATCH,
+    VALIDATION_SEQ_LEN,
+    Geometry,
+    torchtitan_validation_shape,
+    torchtitan_validation_steps,
 )
 from genact_cast.generator.events import Exported
 
@@ -195,10 +200,11 @@ class Job:
         hold the training micro batch's shape. So a PP run validates in the training local
         batch and sequence length, as the tag's own PP validation test does with
         debug_model.toml's 8 x 2048 (tests/integration_tests/features.py:515-529)."""
+        return torchtitan_validation_shape(self._geometry())
+
+    def _geometry(self) -> Geometry:
         f = self.facts
-        if f.pp > 1:
-            return pipeline.local_batch(f), f.seq_len
-        return VALIDATION_BATCH, VALIDATION_SEQ_LEN
+        return Geometry(f.gpus, f.dp, f.pp, f.micro_batch, f.grad_accum, f.seq_len)
 
     def validation_shape_words(self) -> list[str]:
         batch, seq_len = self.validation_shape()
@@ -212,10 +218,7 @@ class Job:
     def validation_steps(self) -> int:
         """The held-out set's tokens in batches of the validation shape on every
         data-parallel rank."""
-        f = self.facts
-        batch, seq_len = self.validation_shape()
-        per_step = batch * seq_len * f.dp
-        return max(1, -(-f.eval_samples * f.seq_len // per_step))
+        return torchtitan_validation_steps(self.facts.eval_samples, self._geometry())
 
     def initial_load_path(self) -> str | None:
         """The base checkpoint a fine-tune or continued pre-training starts from: neither a

@@ -147,9 +147,6 @@ def peak_flops(flops: float) -> str:
 # whose DATASETS entry reads allenai/c4 (datasets/hf_datasets.py:46-50)
 VALIDATION_DATASET = "c4_validation"
 VALIDATION_PATH = "allenai/c4"
-# validation.local_batch_size and validation.seq_len (config/job_config.py:862-866)
-VALIDATION_BATCH = 8
-VALIDATION_SEQ_LEN = 2048
 
 
 def preparing_dataset(name: str, path: str) -> str:
