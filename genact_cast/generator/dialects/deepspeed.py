@@ -231,7 +231,14 @@ class Log(Launcher, Engine):
         # engine's load_checkpoint (deepspeed_engine._load).
         shards = reading if not self.resume_step else 0.0
         loading = building + shards
-        start = event.t - event.seconds
+        # The communicator came up in deepspeed.init_distributed, which TrainingArguments'
+        # device set-up calls before the script's from_pretrained (_setup_devices,
+        # training_args.py at 4.57.1): the loading begins once it is up, where the run's
+        # timeline lets the two overlap; the log from here runs that much later
+        # (review-realism11 T1: zero.Init's exit was stamped 1.34 s before the lines of the
+        # model's build, which waited for the communicator's).
+        late = max(0.0, self.clock.last - (event.t - event.seconds + self.trainer.comm_seconds))
+        start = event.t - event.seconds + late
         part = event._replace(t=start + loading, seconds=loading)
         # As the Trainer's script decides it at its first launch (a relaunch builds the
         # same way and resumes the rest from its checkpoint).
@@ -273,7 +280,7 @@ class Log(Launcher, Engine):
         # trl's dataset preparation (the Trainer's lines after it run that much later): the
         # whole log from here on, the engine's lines too.
         # (the clock, shared with the Trainer, counts on the shifted start's terms)
-        preparing = self.trainer.comm_seconds
+        preparing = self.trainer.comm_seconds + late
         self.facts = self.facts._replace(start=self.facts.start + timedelta(seconds=preparing))
         self.trainer.facts, self.trainer.comm_seconds = self.facts, 0.0
         self.clock.last -= preparing
