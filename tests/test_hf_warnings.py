@@ -19,11 +19,12 @@ import re
 import pytest
 
 from genact_cast.errors import SeedRefused
-from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed_model import state_dict_tensors
 from genact_cast.generator.dialects.hf_warnings import layer_fqns, root_fqns
 from genact_cast.generator.presenters.dialect_choice import facts_for
+from tests.helpers import output_of, plain
 from tests.release_catalogue import cast_lines
 
 SITE = "/usr/local/lib/python3.12/site-packages/accelerate"
@@ -39,16 +40,14 @@ FSDP2 = (
     "FSDP upcast of low precision parameters to fp32 (since mixed_precision != 'no') may "
     "affect the precision of model checkpoints."
 )
-# trl 0.24.0 sft_trainer.py:717-723, FLASH_ATTENTION_VARIANTS (:70-76) joined sorted
-PADDING_FREE = (
-    "Padding-free training is enabled, but the attention implementation is not set to a "
-    "supported flash attention variant. Padding-free training flattens batches into a single "
-    "sequence, and only the following implementations are known to reliably support this: "
-    "flash_attention_2, flash_attention_3, kernels-community/flash-attn, "
-    "kernels-community/flash-attn3, kernels-community/vllm-flash-attn3. Using other "
-    "implementations may lead to unexpected behavior. To ensure compatibility, set "
-    "`attn_implementation` in the model configuration to one of these supported options or "
-    "verify that your attention mechanism can handle flattened sequences."
+# trl 0.24.0 sft_trainer.py:717 and :776: the warnings of packing under an attention that is
+# not flash attention's (review-realism11 N10), which a command asking for it never sees
+PADDING_FREE = "Padding-free training is enabled, but the attention implementation is not set"
+PACKING = "You are using packing, but the attention implementation is not set"
+# transformers 4.57.1 modeling_utils.py:2450-2454, logged through utils/logging.py:328
+FLASH_DTYPE = re.compile(
+    r"\[WARNING\|logging\.py:328\] \S+ \S+ >> Flash Attention 2 only supports torch\.float16 "
+    r"and torch\.bfloat16 dtypes, but the current dype in (\w+) is torch\.float32\. "
 )
 HALF = "Using auto half precision backend"
 BANNER = "***** Running training *****"
@@ -135,23 +134,37 @@ def test_every_tabled_models_unit_fqns_are_its_state_dicts_tensors() -> None:
 @pytest.mark.parametrize(
     ("seed", "framework"), [(29, "hf"), (7, "hf"), (29, "deepspeed"), (39, "deepspeed")]
 )
-def test_every_sft_launch_warns_of_padding_free_once_on_the_main_process(
-    seed: int, framework: str
-) -> None:
+def test_every_sft_launch_packs_under_flash_attention(seed: int, framework: str) -> None:
+    """trl packs padding-free ("bfd"), which keeps a row's examples apart only under flash
+    attention (trl 0.24.0 sft_trainer.py:703-724, :774-782; its docs' "Packing"): the
+    command asks for flash_attention_2, trl warns of neither, and every process's model
+    __init__ warns of the float32 it loads in without a dtype (FSDP's and ZeRO's fp32 master
+    weights; mixed precision computes in bf16), after `Detected DeepSpeed ZeRO-3` under
+    DeepSpeed and before the __init__'s generation config, in every launch."""
+    plan = make_plan(RecordOptions(seed=seed, framework=framework))
+    assert plan.kind == "sft"
+    assert plan.lora is None or plan.lora.method == "lora"  # QLoRA loads in its --dtype
     found = lines(seed, framework, failures=1)
-    said = [i for i, text in enumerate(found) if text.endswith(PADDING_FREE)]
+    options = RecordOptions(seed=seed, framework=framework, cols=1000, failures=1)
+    typed = plain(output_of(generate(options).events)).splitlines()[0]  # the command
+    assert "--packing" in typed
+    assert "--attn_implementation=flash_attention_2" in typed
+    assert not [text for text in found if PADDING_FREE in text or PACKING in text]
     runs = [i for i, text in enumerate(found) if text.endswith(HALF)]
-    assert len(said) == len(runs) == 2
-    for warning, half in zip(said, runs, strict=True):
-        assert warning < half  # SFTTrainer.__init__ before Trainer.__init__
-        # stderr of the main process alone: pdsh's `node-000: ` on several nodes, as the
-        # Trainer's own lines
-        prefix = found[warning].removesuffix(PADDING_FREE)
-        assert prefix == found[half].split("[INFO|")[0]
-        assert prefix in ("", "node-000: ")
-    first_bar = next(i for i, text in enumerate(found) if "Tokenizing train dataset" in text)
-    assert said[0] < first_bar  # before _prepare_dataset
+    warned = [i for i, text in enumerate(found) if FLASH_DTYPE.search(text)]
+    assert len(runs) == 2
+    for start, end in zip([0, runs[0]], runs, strict=True):
+        mine = [i for i in warned if start <= i < end]
+        # each process of each node (pdsh relays them all), once
+        assert len(mine) == 8 * plan.nodes, (len(mine), plan.nodes)
+        loading = max(i for i in range(start, mine[0]) if "loading weights file" in found[i])
+        assert found[mine[-1] + 1].split(">> ")[-1].startswith("Generate config")
+        assert loading < mine[0]
+        if framework == "deepspeed":
+            assert "Detected DeepSpeed ZeRO-3" in found[mine[0] - 1]
 
 
-def test_a_pretraining_run_does_not_warn_of_padding_free() -> None:
-    assert not any(PADDING_FREE in text for text in lines(13))
+def test_a_pretraining_run_neither_packs_nor_warns_of_its_attention() -> None:
+    found = lines(13)
+    assert not any(PADDING_FREE in text or FLASH_DTYPE.search(text) for text in found)
+    assert not any("--attn_implementation" in text for text in found)

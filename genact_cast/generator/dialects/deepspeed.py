@@ -52,6 +52,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_lines import INSTANTIATING, LOADING_WEIGHTS
 from genact_cast.generator.dialects.hf_lines import line as hf_line
+from genact_cast.generator.dialects.hf_warnings import FLASH_DTYPE_WHERE
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -314,6 +315,9 @@ class Log(Launcher, Engine):
             # lines, modeling_utils.py:4967-4971 at 4.57.1), then zero.Init's exit
             rows = [out.text if isinstance(out, Line) else None for out in texts]
             end = at
+            # past the processes' attention warning, which the __init__ logs first
+            if end < len(rows) and f"[WARNING|{FLASH_DTYPE_WHERE}]" in (rows[end] or "")[:80]:
+                end += 1
             if end < len(rows) and "|configuration_utils.py:986]" in (rows[end] or ""):
                 # through the message's closing empty line
                 end = next(
@@ -352,6 +356,13 @@ class Log(Launcher, Engine):
                 continue
             if item.text.startswith(hf.SHARDS_BAR):
                 out.append(self._shard_bars(item.text.split("\r\n")))
+                continue
+            if item.text.startswith(f"[WARNING|{FLASH_DTYPE_WHERE}]"):
+                # every process of every node warns as its model's __init__ runs
+                warnings = item.text.split("\r\n")
+                order = self._order(len(warnings))
+                rows = [self._tags[node] + text for text in warnings for node in order]
+                out.append(Line("\r\n".join(rows)))
                 continue
             out.append(Line(tag + item.text))
         return out

@@ -267,8 +267,6 @@ class Log(Saves, Watchdog, Counts):
         # built in bfloat16 (from its config, or with a dtype asked for), not float32
         self.low_precision = not self.pretrained or dtype_given
         f = self.facts
-        # SFTTrainer.__init__ warns before it prepares the datasets, in every launch
-        lines += [Line(text) for text in hf_warnings.padding_free(f)]
         train: list[str] = []
         held_out: list[str] = []
         preparing = 0.0

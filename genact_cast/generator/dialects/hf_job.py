@@ -41,6 +41,11 @@ class Job:
         self.ncols: int | None = max(20, cols)
         self.output = "./out"
 
+    @property
+    def packs(self) -> bool:
+        """Whether the command packs (trl's SFT), and so asks for flash attention."""
+        return self.facts.kind == "sft"
+
     def script_args(self) -> list[str]:
         """train.py's own arguments (TrainingArguments and the script's model and data)."""
         f = self.facts
@@ -53,8 +58,12 @@ class Job:
             # INFO from the Trainer and the library (TrainingArguments.log_level, passive,
             # would leave transformers at its WARNING default and none of its lines).
             "--log_level=info",
-            # TRL packs to max_length tokens a sequence (SFTConfig's default is 1024).
-            *(["--packing", f"--max_length={f.seq_len}"] if f.kind == "sft" else []),
+            # TRL packs to max_length tokens a sequence (SFTConfig's default is 1024). Its
+            # "bfd" packing runs padding-free, which only flash attention keeps apart: the
+            # examples of a row attend to each other under the default sdpa (trl 0.24.0
+            # sft_trainer.py:703-724 and :774-782, docs "Packing"; review-realism11 N10).
+            *(["--packing", f"--max_length={f.seq_len}"] if self.packs else []),
+            *(["--attn_implementation=flash_attention_2"] if self.packs else []),
             *([f"--chat_template_path={CHAT_TEMPLATE_FILE}"] if template_given(f) else []),
             f"--per_device_train_batch_size={f.micro_batch}",
             # the evaluation's batch (`Batch size = ...`, trainer.py:4648 at 4.57.1), whose

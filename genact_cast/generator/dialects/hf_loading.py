@@ -29,6 +29,7 @@ from genact_cast.generator.dialects.hf_lines import (
     model_class,
     with_prefix,
 )
+from genact_cast.generator.dialects.hf_warnings import FLASH_DTYPE_WHERE, flash_dtype
 from genact_cast.generator.rng import Rng
 
 SHARDS_BAR = "Loading checkpoint shards: "  # modeling_utils.py:5465 at 4.57.1
@@ -91,6 +92,17 @@ class Loading(Job):
                     )
                 )
             )
+        if self.packs and pretrained and not dtype_given:
+            # the __init__'s attention check, in every process (a replica logs warnings):
+            # from_pretrained without a dtype sets the config's to float32 (_get_dtype,
+            # modeling_utils.py:1288-1294), which FSDP's mixed precision computes in bf16
+            warning = line(
+                moment,
+                FLASH_DTYPE_WHERE,
+                flash_dtype(model_class(f.arch or f.model_name)),
+                level="WARNING",
+            )
+            lines.append(Line("\r\n".join([warning] * processes)))
         lines += [
             # the model's __init__: its generation config, from its config
             *(

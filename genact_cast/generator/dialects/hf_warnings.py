@@ -27,25 +27,23 @@ _FSDP1_AFTER = (f"{_SITE}/accelerate/accelerator.py", 1974)
 # precision is on and model.dtype is not float32.
 _FSDP2 = (f"{_SITE}/accelerate/utils/fsdp_utils.py", 710)
 
-# trl 0.24.0 sft_trainer.py:70-76 and :715-724; the variants are joined sorted.
-_FLASH = sorted(
-    {
-        "flash_attention_2",
-        "flash_attention_3",
-        "kernels-community/flash-attn",
-        "kernels-community/vllm-flash-attn3",
-        "kernels-community/flash-attn3",
-    }
-)
-PADDING_FREE = (
-    "Padding-free training is enabled, but the attention implementation is not set to a "
-    "supported flash attention variant. Padding-free training flattens batches into a single "
-    "sequence, and only the following implementations are known to reliably support this: "
-    f"{', '.join(_FLASH)}. Using other implementations may lead to unexpected behavior. To "
-    "ensure compatibility, set `attn_implementation` in the model configuration to one of "
-    "these supported options or verify that your attention mechanism can handle flattened "
-    "sequences."
-)
+# transformers 4.57.1 modeling_utils.py:2449-2454: the model's __init__ checks the attention
+# asked for (_check_and_adjust_attn_implementation with is_init_check=True, :2076) and, for
+# flash_attention_2, warns of a config dtype that is neither float16 nor bfloat16; through
+# logger.warning_once, whose record is made in utils/logging.py:328 (as real 4.57.1 logs
+# print it: `[WARNING|logging.py:328] ... >> `torch_dtype` is deprecated!`).
+FLASH_DTYPE_WHERE = "logging.py:328"
+
+
+def flash_dtype(model_class: str) -> str:
+    return (
+        "Flash Attention 2 only supports torch.float16 and torch.bfloat16 dtypes, but the "
+        f"current dype in {model_class} is torch.float32. You should run training or inference "
+        "using Automatic Mixed-Precision via the `with torch.autocast(device_type="
+        "'torch_device'):` decorator, or load the model with the `dtype` argument. Example: "
+        '`model = AutoModel.from_pretrained("openai/whisper-tiny", attn_implementation='
+        '"flash_attention_2", dtype=torch.float16)`'
+    )
 
 
 # torch 2.9.0 distributed/fsdp/fully_sharded_data_parallel.py:675-683 (set_state_dict_type,
@@ -76,13 +74,6 @@ def state_dict_type(facts: Facts) -> list[str]:
     two lines with one write, so they come whole, the first after the bar."""
     local = facts.gpus // max(facts.nodes, 1)
     return user_warning(_STATE_DICT_TYPE, STATE_DICT_TYPE, "FutureWarning") * local
-
-
-def padding_free(facts: Facts) -> list[str]:
-    """SFTTrainer.__init__'s warning: every SFT command packs (`--packing`, whose default
-    packing_strategy "bfd" forces padding_free, sft_trainer.py:705) and names no
-    `--attn_implementation`, so the model runs transformers 4.57.1's default sdpa."""
-    return [PADDING_FREE] if facts.kind == "sft" else []
 
 
 def layer_fqns(config: dict[str, Any]) -> list[str]:
