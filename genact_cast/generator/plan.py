@@ -5,11 +5,12 @@ the terminal size, the duration and the speed change how a run is shown, never w
 it does. They only reach the plan's `budget`, which the pacing reads.
 """
 
+import math
 from datetime import datetime
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption, SeedRefused
-from genact_cast.generator import lora, moe, physics
+from genact_cast.generator import lora, moe, packing, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve
@@ -150,9 +151,22 @@ class RunPlan(NamedTuple):
 
     @property
     def tokens_per_sequence(self) -> int:
-        """Every kind packs its examples into full-length sequences (TRL's packing=True)."""
-        """Tokens a sequence holds on average: packed to the full length when pre-training."""
+        """The length of a sequence (a packed row's, a fine-tune's)."""
         return self.seq_len
+
+    @property
+    def row_tokens(self) -> float:
+        """Tokens a sequence holds on average: the full length when pre-training (documents
+        are concatenated and cut), a little less for a fine-tune, whose packing never cuts
+        an example (packing.row_fill)."""
+        if not self.finetune:
+            return float(self.seq_len)
+        return self.seq_len * packing.row_fill(self.dataset.tokens_per_example, self.seq_len)
+
+    @property
+    def batch_tokens_trained(self) -> float:
+        """Tokens a step trains on (and takes the time of: padding-free rows hold no pads)."""
+        return self.global_batch * self.row_tokens
 
     @property
     def global_batch(self) -> int:
@@ -163,7 +177,7 @@ class RunPlan(NamedTuple):
     def batch_examples(self) -> int:
         """Fine-tuning examples a step trains on, packed several to a sequence (recipes
         count 64-512 examples a step)."""
-        return round(self.global_batch_tokens / self.dataset.tokens_per_example)
+        return round(self.batch_tokens_trained / self.dataset.tokens_per_example)
 
     @property
     def global_batch_tokens(self) -> int:
@@ -184,7 +198,7 @@ class RunPlan(NamedTuple):
             return step * self.global_batch_tokens
         epochs, into = divmod(step, self.steps_per_epoch)
         per_epoch = int(self.dataset.tokens)
-        return epochs * per_epoch + min(per_epoch, into * self.global_batch_tokens)
+        return epochs * per_epoch + min(per_epoch, round(into * self.batch_tokens_trained))
 
     @property
     def flops_per_token(self) -> float:
@@ -200,11 +214,11 @@ class RunPlan(NamedTuple):
 
     @property
     def step_seconds(self) -> float:
-        return self.global_batch_tokens / self.tokens_per_second()
+        return self.batch_tokens_trained / self.tokens_per_second()
 
     @property
     def first_step_seconds(self) -> float:
-        return self.global_batch_tokens / self.tokens_per_second(self.first_step_mfu)
+        return self.batch_tokens_trained / self.tokens_per_second(self.first_step_mfu)
 
     def learning_rate(self, step: int) -> float:
         return physics.learning_rate(step, self.peak_lr, self.warmup_steps, self.total_steps)
@@ -375,8 +389,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
     mfu = kernels * compute / (compute + flow.exposed)
 
     batch = layout.global_batch
-    if kind == "sft":  # packed sequences; the last step of an epoch takes what is left
-        steps_per_epoch = -(-int(dataset.tokens) // (batch * seq_len))
+    fill = packing.row_fill(dataset.tokens_per_example, seq_len) if kind == "sft" else 1.0
+    if kind == "sft":  # packed rows, a little short; the last step of an epoch takes the rest
+        steps_per_epoch = math.ceil(int(dataset.tokens) / (batch * seq_len * fill))
     else:
         steps_per_epoch = max(20, round(dataset.tokens / (batch * seq_len)))
     total_steps = epochs * steps_per_epoch
@@ -396,8 +411,10 @@ def make_plan(options: RecordOptions) -> RunPlan:
     # Whole GB/s, as the log states it: a rate rounded down for the line would let every
     # write and read run a few % past the storage the log names (review-realism7 FAIL 10).
     storage = float(round(storage))
-    step_seconds = tokens_per_step / physics.cluster_tokens_per_second(
-        layout.gpus, gpu.peak_tflops, mfu, fpt
+    step_seconds = (
+        tokens_per_step
+        * fill
+        / physics.cluster_tokens_per_second(layout.gpus, gpu.peak_tflops, mfu, fpt)
     )
     checkpoint_every = checkpoint_interval(shape, step_seconds, steps_per_epoch)
     # A held-out set is fixed in size whatever the cluster: a few million tokens for a

@@ -53,7 +53,7 @@ class Run:
         self.noise = Noise(plan.noise_seed)
         # Derived once: a run asks for thousands of steps.
         self.mean_step = plan.step_seconds
-        self._batch_tokens = plan.global_batch_tokens
+        self._batch_tokens = plan.batch_tokens_trained
         self._tflop_per_token_gpu = plan.flops_per_token / 1e12 / plan.gpus
         self._peak = plan.gpu.peak_tflops
         self._memory = plan.memory_gib

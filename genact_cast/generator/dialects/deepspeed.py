@@ -105,8 +105,9 @@ class _Trainer(hf.Log):
         f = self.facts
         if f.tp > 1:
             return super().total_flos()
-        tokens = f.total_steps * f.global_batch * f.seq_len
-        micro = f.dp * f.micro_batch * f.seq_len  # one micro batch of every process
+        tokens = f.tokens_after(f.total_steps)  # each batch's real tokens (padding-free)
+        # one micro batch of every process, its rows as full as the run's on average
+        micro = round(f.dp * f.micro_batch * (f.row_tokens or f.seq_len))
         return 6 * zero3_counted(f) * (tokens - self.first_batches * micro)
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from genact_cast.generator import catalog
+from genact_cast.generator.rng import Rng
 
 # torch.cuda.get_device_name() of each GPU of the catalog.
 DEVICE_NAMES = {
@@ -80,6 +81,24 @@ class Facts(NamedTuple):
     adapters: int = 0  # the adapters' parameters, the only trainable ones (0: full)
     chat: bool = False  # a fine-tune on conversations: its tokenizer has a chat template
     step_seconds: float = 0.0  # a steady optimizer step's mean duration (after the first)
+    # a fine-tune's packed rows: the tokens a row holds on average (its examples', the rest
+    # of it empty: packing.row_fill) and an epoch's (the set's); 0: rows full, no epochs
+    row_tokens: float = 0.0
+    epoch_tokens: int = 0
+
+    def tokens_after(self, step: int) -> int:
+        """Tokens trained once `step` steps are done (RunPlan.tokens_after): a fine-tune's
+        epoch holds its set's tokens exactly, its rows a little short of full."""
+        full = self.global_batch * self.seq_len
+        if not self.row_tokens or not self.epoch_tokens:
+            return step * full
+        epochs, into = divmod(step, self.steps_per_epoch)
+        batch = self.global_batch * self.row_tokens
+        # each batch's rows hold what the packing put in them: the count wanders by up to
+        # half a row about the mean (never a full row: it keeps rising), and an epoch's
+        # end holds the set
+        wander = (Rng(self.seed * 61 + step).random() - 0.5) * self.seq_len if into else 0.0
+        return epochs * self.epoch_tokens + min(self.epoch_tokens, round(into * batch + wander))
 
     def version(self, package: str) -> str:
         """The pinned release of `package` ("transformers" -> "4.57.1")."""

@@ -48,7 +48,7 @@ class Counts(Job):
         the sum store_flos takes over the ranks (:4348-4353) counts it once, each rank with
         its own batch's tokens: the run's tokens over the data-parallel ranks."""
         f = self.facts
-        tokens = f.total_steps * f.global_batch * f.seq_len
+        tokens = f.tokens_after(f.total_steps)  # each batch's real tokens (padding-free)
         if self.fsdp and f.tp == 1 and f.dp > 1:
             return 6 * hf_model.non_embedding(f) * (tokens // f.dp)
         return 6 * self.flos_parameters() * tokens
@@ -60,6 +60,9 @@ class Counts(Job):
         ranks only, data_loader.py:1109-1145 at accelerate 1.11.0, under DeepSpeed's AutoTP
         and FSDP2's ParallelismConfig alike): each token counts once a TP rank. The count is
         the process's own (`_total_train_tokens = 0` in SFTTrainer.__init__, sft_trainer.py:
-        836, restored from no checkpoint): a relaunched run counts from its resume."""
+        836, restored from no checkpoint): a relaunched run counts from its resume. A
+        padding-free batch's count is its examples' tokens (`position_ids.size(1)` of the
+        flattened batch, :1129), not its rows' length: an epoch counts its set's tokens
+        (review-tt13 N4: every packed row was counted full)."""
         f = self.facts
-        return float((step - self.resume_step) * f.global_batch * f.seq_len * f.tp)
+        return float((f.tokens_after(step) - f.tokens_after(self.resume_step)) * f.tp)

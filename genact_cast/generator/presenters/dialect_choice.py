@@ -115,6 +115,8 @@ def facts_for(plan: RunPlan) -> Facts:
         chat=(plan.kind == "sft" and plan.dataset.task == "chat")
         or hf_config.ships_chat_template(a),
         step_seconds=plan.step_seconds,
+        row_tokens=plan.row_tokens if plan.finetune else 0.0,
+        epoch_tokens=int(plan.dataset.tokens) if plan.finetune else 0,
     )
 
 
