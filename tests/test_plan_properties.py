@@ -94,7 +94,11 @@ def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None
         low *= 6 / 8
     assert low <= plan.mfu <= high
     assert 0.05 <= plan.first_step_mfu <= 0.15
-    assert plan.step_seconds == pytest.approx(plan.global_batch_tokens / expected)
+    # a step takes its rows' real tokens: full when pre-training, a fine-tune's packed rows
+    # a little short (trl's Best Fit Decreasing: 97-100 %, docs/realism.md "Packed rows")
+    fill = plan.row_tokens / plan.seq_len
+    assert fill == 1.0 if plan.kind != "sft" else 0.97 <= fill < 1.0
+    assert plan.step_seconds == pytest.approx(plan.global_batch_tokens * fill / expected)
     assert plan.first_step_seconds > plan.step_seconds
 
 
