@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from genact_cast.player.escape_grammar import STRING_LIMIT
 from genact_cast.player.modes import ANSI_MODES, PRIVATE_MODES, RESTORE_TITLE, SAVE_TITLE
 from genact_cast.player.safe_batch import plainly_safe
-from genact_cast.player.sanitize import STRING_LIMIT, SafeFilter
+from genact_cast.player.sanitize import SafeFilter
 
 SAFE = [
     "plain text ünïcödé 日本",

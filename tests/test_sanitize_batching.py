@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from genact_cast.player.escape_grammar import STRING_LIMIT
 from genact_cast.player.safe_batch import plainly_safe
-from genact_cast.player.sanitize import STRING_LIMIT, SafeFilter
+from genact_cast.player.sanitize import SafeFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,6 +22,27 @@ from __future__ import annotations
 import re
 
 from genact_cast.escape import title_text
+from genact_cast.player.escape_grammar import (
+    CSI,
+    CSI_END,
+    CSI_OVERLONG,
+    CSI_PREFIX,
+    DCS_END,
+    DCS_LIKE,
+    ESC,
+    ESC_PREFIX,
+    LOOK,
+    MAX_REPEAT,
+    NUMBER,
+    OSC,
+    OSC_END,
+    PLAIN_CSI_FINALS,
+    STRING_C1,
+    STRING_LIMIT,
+    SURROGATE,
+    TITLE_OSCS,
+    keeps_scrollback,
+)
 from genact_cast.player.modes import (
     ALTERNATE_SCREENS,
     ANSI_MODES,
@@ -29,63 +50,7 @@ from genact_cast.player.modes import (
     RESTORE_TITLE,
     SAVE_TITLE,
 )
-from genact_cast.player.safe_batch import PARAM_LIMIT, plainly_safe
-
-STRING_LIMIT = 4096  # longest OSC/DCS body kept waiting for its terminator; past it, skipped
-MAX_REPEAT = 65535  # CSI n b (repeat the last character) beyond this is dropped
-
-# Where the filter must look: C0 controls but BEL BS HT LF VT FF CR, DEL, C1 controls,
-# lone surrogates, and every ESC that does not start a sequence known to be harmless
-# (SGR, cursor movement, erasing but the scrollback). Between two such places, text passes
-# as it is: one C-level search skips over most of any cast, colours included.
-_LOOK = re.compile(
-    "[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f-\x9f\ud800-\udfff]"
-    r"|\x1b(?!\[[0-9;:]{0,64}[mABCDEFGHKSTXdefL@MPaIZ`]|\[[012]?J|[78DEM])"
-)
-
-
-def _keeps_scrollback(params: str) -> bool:
-    """ED (CSI J) with 0, 1 or 2: the screen. 3 (xterm's "erase saved lines") erases the
-    user's scrollback, beyond the cast: dropped, however written (03, 3;0, ...)."""
-    return all(
-        (_NUMBER.fullmatch(param) is not None and int(param) < 3) if param else True
-        for param in params.split(";")
-    )
-
-
-_PARAMS = f"[0-?]{{0,{PARAM_LIMIT}}}"
-_CSI = re.compile(rf"(?:\x1b\[|\x9b)({_PARAMS})([ -/]{{0,8}})([@-~])")
-_CSI_PREFIX = re.compile(rf"(?:\x1b\[|\x9b){_PARAMS}[ -/]{{0,8}}")
-# A CSI whose parameters or intermediates run past their limits (or a parameter after an
-# intermediate): skipped whole up to its final byte, however far, as xterm and the
-# DEC parser's CSI-ignore state do; its parameters were written as text before.
-_CSI_OVERLONG = re.compile(rf"(?:\x1b\[|\x9b){_PARAMS}[ -/]{{0,8}}[0-?\x20-/]")
-_CSI_END = re.compile(r"[^0-?\x20-/]")  # a final byte ends it; anything else cuts it short
-# A string ends at ST (BEL too for an OSC) and is cut short by CAN, SUB, ESC or any other C1
-# control (U+0080-U+009F as a code point), as avt's parser reads it: its "anywhere"
-# transitions on 0x80-0x9f (src/parser.rs:503-592 at v0.18.0, :263-380 at v0.16.0) leave
-# the OSC, DCS and SOS/PM/APC string states too. The cut-short string is abandoned and the
-# C1 read as usual (dropped, or the start of the next sequence).
-_OSC = re.compile(
-    rf"(?:\x1b\]|\x9d)([^\x07\x18\x1a\x1b\x80-\x9f]{{0,{STRING_LIMIT}}})(\x07|\x1b\\|\x9c)?"
-)
-_DCS_LIKE = re.compile(
-    rf"(?:\x1b[P_^X]|[\x90\x98\x9e\x9f])([^\x18\x1a\x1b\x80-\x9f]{{0,{STRING_LIMIT}}})"
-    r"(\x1b\\|\x9c)?"
-)
-# Where a skipped (over-long) string ends: as _OSC's and _DCS_LIKE's terminators.
-_OSC_END = re.compile("[\x07\x18\x1a\x1b\x80-\x9f]")
-_DCS_END = re.compile("[\x18\x1a\x1b\x80-\x9f]")
-_ESC = re.compile(r"\x1b([ -/]{0,4})([0-~])")
-_ESC_PREFIX = re.compile(r"\x1b[ -/]{0,4}")
-_NUMBER = re.compile(r"[0-9]{1,32}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-# Not 'g' (clear tab stops) nor ESC H (set one): tab stops outlive the cast.
-_PLAIN_CSI_FINALS = frozenset("ABCDEFGHIJKLMPSTXZ@`adefm")
-_TITLE_OSCS = frozenset({"0", "1", "2"})
-_KEPT_C0 = frozenset("\x07\x08\t\n\x0b\x0c\r")
-_STRING_C1 = frozenset("\x90\x98\x9d\x9e\x9f")
+from genact_cast.player.safe_batch import plainly_safe
 
 
 class SafeFilter:
@@ -140,7 +105,7 @@ class SafeFilter:
             if skipped is None:
                 return "".join(out)
             i = skipped
-        look = _LOOK.search(text, i)
+        look = LOOK.search(text, i)
         if look is None:
             return "".join(out) + text[i:] if i else text
         while look is not None:
@@ -153,14 +118,14 @@ class SafeFilter:
                     self._pending = text[start:]
                 return "".join(out)
             i = taken
-            look = _LOOK.search(text, i)
+            look = LOOK.search(text, i)
         out.append(text[i:])
         return "".join(out)
 
     def _special(self, text: str, i: int, out: list[str]) -> int | None:
         """Handle the character at `i` that needs a look; return where to go on."""
         char = text[i]
-        if char == "\x1b" or char == "\x9b" or char in _STRING_C1:
+        if char == "\x1b" or char == "\x9b" or char in STRING_C1:
             return self._escape(text, i, out)
         if "\ud800" <= char <= "\udfff":
             out.append("\ufffd")  # one policy for lone surrogates, unsafe or not
@@ -183,14 +148,14 @@ class SafeFilter:
         if not eight_bit:
             kind = text[i + 1]
         if kind == "[":
-            match = _CSI.match(text, i)
+            match = CSI.match(text, i)
             if match is None:
-                if _CSI_PREFIX.fullmatch(text, i):
+                if CSI_PREFIX.fullmatch(text, i):
                     return None
-                overlong = _CSI_OVERLONG.match(text, i)
+                overlong = CSI_OVERLONG.match(text, i)
                 if overlong is not None:
                     self._emit_unsafe(out, overlong.group())
-                    self._skipping = _CSI_END
+                    self._skipping = CSI_END
                     return self._skip(text, overlong.end(), out)
                 self._emit_unsafe(out, text[i : i + (1 if eight_bit else 2)])
                 return i + (1 if eight_bit else 2)  # malformed: drop the introducer
@@ -202,12 +167,12 @@ class SafeFilter:
                 out.append(self._csi(*match.groups()))
             return match.end()
         if kind == "]":
-            return self._string(text, i, _OSC, out, osc=not eight_bit)
+            return self._string(text, i, OSC, out, osc=not eight_bit)
         if kind in "P_^X" or eight_bit:
-            return self._string(text, i, _DCS_LIKE, out, osc=False)
-        match = _ESC.match(text, i)
+            return self._string(text, i, DCS_LIKE, out, osc=False)
+        match = ESC.match(text, i)
         if match is None:
-            if _ESC_PREFIX.fullmatch(text, i):
+            if ESC_PREFIX.fullmatch(text, i):
                 return None
             self._emit_unsafe(out, "\x1b")
             return i + 1
@@ -230,20 +195,20 @@ class SafeFilter:
             if at_end and len(body) <= STRING_LIMIT:
                 return None
             self._emit_unsafe(out, text[i:stop])
-            if len(body) == STRING_LIMIT and not (_OSC_END if pattern is _OSC else _DCS_END).match(
+            if len(body) == STRING_LIMIT and not (OSC_END if pattern is OSC else DCS_END).match(
                 text, stop
             ):
                 # Over-long: skipped up to its terminator, however far (not kept).
-                self._skipping = _OSC_END if pattern is _OSC else _DCS_END
+                self._skipping = OSC_END if pattern is OSC else DCS_END
                 return self._skip(text, stop, out)
             # Cut short by another control: the string is abandoned and whatever
             # follows is read as usual.
             return stop
         if self.unsafe:
-            out.append(_SURROGATE.sub("\ufffd", match.group()))
+            out.append(SURROGATE.sub("\ufffd", match.group()))
         elif osc:
             number, semicolon, title = body.partition(";")
-            if number in _TITLE_OSCS and semicolon:
+            if number in TITLE_OSCS and semicolon:
                 out.append(self._title(number, title, "\x07" if terminator == "\x07" else "\x1b\\"))
         return stop
 
@@ -251,12 +216,12 @@ class SafeFilter:
         """Skip an over-long string's payload from `i`; return where its end leaves off,
         or None when the event ends inside it (a final ESC is held: it may start ST)."""
         assert self._skipping is not None
-        if self._skipping is _CSI_END:
+        if self._skipping is CSI_END:
             return self._skip_csi(text, i, out)
         end = self._skipping.search(text, i)
         if end is None or (end.group() == "\x1b" and end.end() == len(text)):
             stop = len(text) if end is None else end.start()
-            self._emit_unsafe(out, _SURROGATE.sub("\ufffd", text[i:stop]))
+            self._emit_unsafe(out, SURROGATE.sub("\ufffd", text[i:stop]))
             self._pending = text[stop:]
             return None
         self._skipping = None
@@ -266,13 +231,13 @@ class SafeFilter:
                 stop += 2  # ST ends it; another ESC starts a new sequence
         elif end.group() in "\x07\x9c":
             stop += 1  # CAN and SUB are left to be read (and dropped) as controls
-        self._emit_unsafe(out, _SURROGATE.sub("\ufffd", text[i:stop]))
+        self._emit_unsafe(out, SURROGATE.sub("\ufffd", text[i:stop]))
         return stop
 
     def _skip_csi(self, text: str, i: int, out: list[str]) -> int | None:
         """Skip an over-long CSI from `i` to its final byte (taken with it); any other
         character (a control, ESC, text) cuts it short and is read as usual."""
-        end = _CSI_END.search(text, i)
+        end = CSI_END.search(text, i)
         stop = len(text) if end is None else end.start()
         if end is not None:
             self._skipping = None
@@ -302,14 +267,14 @@ class SafeFilter:
             return ""
         sequence = f"\x1b[{params}{inter}{final}"
         if inter:
-            if inter == " " and final == "q" and not prefix and _NUMBER.fullmatch(params or "0"):
+            if inter == " " and final == "q" and not prefix and NUMBER.fullmatch(params or "0"):
                 self.cursor_style = params
                 return sequence
             return ""  # mode reports ($p), DECSCA and other requests
-        if final in _PLAIN_CSI_FINALS:
+        if final in PLAIN_CSI_FINALS:
             ok = not prefix or (prefix == "?" and final in "JK")  # selective erase
             if final == "J" and ok:
-                ok = _keeps_scrollback(params[len(prefix) :])
+                ok = keeps_scrollback(params[len(prefix) :])
             return sequence if ok else ""
         if prefix:
             return ""  # with a prefix, 'u' is kitty's keyboard protocol, 'r' restores modes
@@ -318,7 +283,7 @@ class SafeFilter:
             return sequence
         if final == "b":
             count = params or "1"
-            ok = _NUMBER.fullmatch(count) is not None and int(count) <= MAX_REPEAT
+            ok = NUMBER.fullmatch(count) is not None and int(count) <= MAX_REPEAT
             return sequence if ok else ""
         # 's'/'u' save/restore the cursor. 's' with parameters is DECSLRM, left and right
         # margins where DECLRMM is on, which restore does not undo: dropped (xterm's
@@ -335,7 +300,7 @@ class SafeFilter:
         on = final == "h"
         kept: list[str] = []
         for param in params.split(";"):
-            if _NUMBER.fullmatch(param) is None:
+            if NUMBER.fullmatch(param) is None:
                 continue  # empty, or not a number: no mode we know
             mode = int(param)  # numerically: 01049 is 1049
             if mode not in allowed:
