@@ -1436,6 +1436,12 @@ def _loss(run: Run, s: Setup) -> list[str]:
     if metrics and metrics != f"Loss={loss}, PPL={ppl}":
         out.append(f"Final metrics {metrics!r} vs summary {final!r}")
     end = {"pretrain": (1.6, 2.4), "sft": (0.6, 1.3)}.get(s.kind, (0.0, 9.0))
+    if s.kind == "pretrain":
+        # REALISM.md's 1.6-2.4 is per token of a 32k vocabulary (the Chinchilla law's, Llama
+        # 2's): a tokenizer that packs more text into a token has as much more loss per
+        # token at the same bits per byte (docs/realism.md, "Loss per token").
+        scale = chars_per_token(s.arch) / CHARS_PER_TOKEN["llama2"]
+        end = (end[0] * scale, end[1] * scale)
     if s.total_steps == last[1] and not end[0] <= float(loss) <= end[1]:
         out.append(f"{s.kind} ends at loss {loss} ({end[0]}-{end[1]})")
     # A released model already knows most of a domain: the loss falls by a few to 15 %.

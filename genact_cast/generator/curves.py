@@ -34,6 +34,9 @@ class LossCurve(NamedTuple):
     # Fine-tuning: the updates the fall from `initial` to `final` takes (one pass over the
     # data: later passes only drop at their boundaries); 0: the whole run.
     decay_steps: int = 0
+    # Pre-training: the loss per token of the run's tokenizer against the law's 32k tokens
+    # (physics.per_token).
+    per_token: float = 1.0
 
     def progress(self, updates: int) -> float:
         """Updates as full-LR updates: during the warm-up a step moves the weights only
@@ -58,7 +61,8 @@ class LossCurve(NamedTuple):
 
     def base(self, updates: int) -> float:
         if self.final is None:
-            return physics.chinchilla_loss(self.params, self.offset_tokens + self.seen(updates))
+            tokens = self.offset_tokens + self.seen(updates)
+            return self.per_token * physics.chinchilla_loss(self.params, tokens)
         span = self.decay_steps or self.total_steps
         done = self.progress(min(updates, span)) / self.progress(span)
         decay = _fine_tune_decay(done * span, span)

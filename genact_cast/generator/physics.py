@@ -62,6 +62,17 @@ def chinchilla_loss(params: float, tokens: float) -> float:
     return 1.69 + 406.4 / float(params**0.34) + 410.7 / float(tokens**0.28)
 
 
+def per_token(vocab: int) -> float:
+    """How much more loss a token of a `vocab`-sized tokenizer carries than a token of the
+    32k SentencePiece vocabulary the Chinchilla law was fitted on: the same text in fewer,
+    longer tokens costs the same bits per byte (marin-community/marin#524: 1B models on
+    one corpus, Llama 2's and Llama 3's tokenizers within 1.5 % of each other in Paloma
+    bits per byte), so each token carries more. A 128k vocabulary packs about 15 % more
+    text in a token (Meta's "up to 15% fewer tokens" for Llama 3; tokenizers.tsv measures
+    17.5 %): (128,256 / 32,000)^0.1 = 1.149. docs/realism.md ("Loss per token")."""
+    return float((vocab / 32_000) ** 0.1)
+
+
 def chinchilla_tokens(params: float, loss: float) -> float:
     """The tokens D at which the Chinchilla law reaches `loss` for `params`."""
     excess = loss - chinchilla_floor(params)

@@ -73,9 +73,14 @@ def draw_curves(
         offset = 0.0
         noise = rng.uniform(0.006, 0.009)  # within ±0.01-0.03 (Irwin-Hall: ±3.5σ)
     else:
+        # The law in its own 32k tokens, scaled to the run's tokenizer (physics.per_token):
+        # the start is ln(vocab) whatever the law says, so the tokens it stands for are
+        # found in the law's units. Two runs of one size and compute then differ in loss by
+        # their tokenizers while their benchmarks (which count questions, not tokens) do
+        # not: the held-out loss is no fixed function of HellaSwag across models.
         initial = math.log(arch.vocab) + rng.uniform(0.0, 0.5)
         final = None
-        offset = physics.chinchilla_tokens(params, initial)
+        offset = physics.chinchilla_tokens(params, initial / physics.per_token(arch.vocab))
         noise = rng.uniform(0.006, 0.009)
     spike = None
     if rng.chance(0.35) and total_steps >= 50:
@@ -103,6 +108,7 @@ def draw_curves(
         params, tokens_per_step, total_steps, initial, final, offset, spike,
         steps_per_epoch, drop, warmup, learned,
         steps_per_epoch if kind == "sft" else 0,
+        physics.per_token(arch.vocab),
     )  # fmt: skip
     # Shown with ±28 % noise at most: 5-50 when pre-training starts, 1-5 for fine-tunes.
     start_norm = rng.uniform(8.0, 38.0) if kind == "pretrain" else rng.uniform(1.5, 3.8)
@@ -119,4 +125,4 @@ def _general_loss(arch: Architecture, params: float) -> float:
     """The released model's loss on general text: the law for its size and tokens, per
     token of its own tokenizer (a larger vocabulary packs more text into a token)."""
     general = physics.chinchilla_loss(params, arch.released_tokens)
-    return general * float((arch.vocab / 32_000) ** 0.1)
+    return general * physics.per_token(arch.vocab)
