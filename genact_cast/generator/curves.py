@@ -9,7 +9,8 @@ from genact_cast.generator import physics
 
 
 class Spike(NamedTuple):
-    """A gradient-norm spike at `grad_step`, then a loss bump from `loss_step` on."""
+    """A gradient-norm spike at `grad_step`, and a loss bump from `loss_step` on (the same
+    step: the bad batch's loss and gradient are high together)."""
 
     grad_step: int
     loss_step: int

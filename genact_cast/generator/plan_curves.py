@@ -83,7 +83,7 @@ def draw_curves(
         offset = physics.chinchilla_tokens(params, initial / physics.per_token(arch.vocab))
         noise = rng.uniform(0.006, 0.009)
     spike = None
-    if rng.chance(0.35) and total_steps >= 50:
+    if rng.chance(spike_chance(kind, method, params, total_steps)):
         grad_step = rng.integer(total_steps // 5, total_steps * 4 // 5)
         if kind == "sft" and steps_per_epoch >= 8:
             # Mid-epoch: a bump just after a boundary would hide the new pass's drop.
@@ -92,7 +92,9 @@ def draw_curves(
             grad_step += steps_per_epoch // 4 + into % middle - into
         spike = Spike(
             grad_step=grad_step,
-            loss_step=grad_step + 1,
+            # The bad batch's own loss is high at the step its gradient is: clipped at 1.0,
+            # the update after it is an ordinary Adam step (review-realism11 L1).
+            loss_step=grad_step,
             grad_factor=rng.uniform(6.0, 20.0),
             loss_height=rng.uniform(0.15, 0.5) * (0.5 if kind != "pretrain" else 1.0),
             # Real spikes settle within tens to hundreds of steps (or the run rolls back),
@@ -126,3 +128,22 @@ def _general_loss(arch: Architecture, params: float) -> float:
     token of its own tokenizer (a larger vocabulary packs more text into a token)."""
     general = physics.chinchilla_loss(params, arch.released_tokens)
     return general * physics.per_token(arch.vocab)
+
+
+def spike_chance(kind: str, method: str, params: float, total_steps: int) -> float:
+    """The chance that a run shows a loss spike (docs/realism.md, "Loss spikes").
+
+    Spikes belong to long, large pre-training: PaLM 540B saw about 20 in a run of about
+    255k steps despite clipping (arXiv 2204.02311 sec. 5.1), OPT-175B's logbook many more;
+    smaller models and 2024-25 recipes (QK-norm, z-loss: OLMo 2, arXiv 2501.00656, its
+    stability section) far fewer. Pre-training gets up to 0.4, by its length (the full
+    chance at 200k steps) and size (full at 70B, by the square root below); continued
+    pre-training, whose re-warmed rate meets a released model, half that; a fine-tune of
+    hours at 1e-5 about never (1 in 50 full fine-tunes), an adapter over frozen weights
+    never. A judgement from these sources: none tabulates a rate by size."""
+    if total_steps < 50:
+        return 0.0
+    if kind == "sft":
+        return 0.02 if method == "full" and total_steps >= 1000 else 0.0
+    chance = 0.4 * min(1.0, total_steps / 200_000) * min(1.0, math.sqrt(params / 70e9))
+    return chance if kind == "pretrain" else chance / 2
