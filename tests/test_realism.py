@@ -847,3 +847,20 @@ def test_chat_fine_tunes_make_as_many_passes_as_recipes_do(seed: int) -> None:
     assert 1 <= len(vals) <= 3, vals
     if len(vals) >= 2:
         assert vals[1] < vals[0], vals
+
+
+@pytest.mark.parametrize("seed", range(9300, 9306))
+def test_code_continued_pre_training_costs_general_knowledge(seed: int) -> None:
+    """review-realism11 N2: 500B tokens of StarCoderData left Qwen2.5-7B's MMLU at or above
+    its card's. Code Llama 70B (1T tokens mostly code) scores 56.4 against Llama 2 70B's
+    68.9; Qwen2.5-Coder-7B, even with a 20 % text share, 68.0 against Qwen2.5-7B's 74.2
+    (arXiv 2409.12186): code-only training ends below the card, and lower as it goes on."""
+    seen = shown(seed, kind="continue", dataset="StarCoderData", duration=30.0)
+    setup = setup_of(seen.run)
+    card = PUBLISHED_MMLU.get(setup.arch)
+    scores = [float(e.metrics["MMLU"]) for e in seen.run.evaluations if "MMLU" in e.metrics]
+    if card is None or not scores:
+        pytest.skip(f"{setup.arch} has no MMLU on its card here")
+    assert scores[-1] < card - 0.02, (setup.arch, card, scores)
+    if len(scores) >= 2:
+        assert scores[-1] < scores[0], scores

@@ -80,6 +80,7 @@ class Domain(NamedTuple):
     domain: str  # "code", "math", "science", "textbooks"
     start: float  # the first loss as a share of the general-text loss
     fall: tuple[float, float]  # the share of the first loss given up over the run
+    mmlu_1t: float = 0.0  # MMLU's move after 1T tokens of the corpus (by the square root)
 
 
 class Recipe(NamedTuple):
@@ -171,7 +172,8 @@ def routers() -> dict[str, Router]:
 def domains() -> dict[str, Domain]:
     """The domain of each continued pre-training corpus, by dataset name."""
     return {
-        r[0]: Domain(r[1], float(r[2]), (float(r[3]), float(r[4]))) for r in _rows("domains.tsv")
+        r[0]: Domain(r[1], float(r[2]), (float(r[3]), float(r[4])), float(r[5]))
+        for r in _rows("domains.tsv")
     }
 
 

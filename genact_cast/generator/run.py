@@ -330,6 +330,12 @@ class Run:
                     # up to about a point over the run, less what a spike costs.
                     done = step / plan.total_steps
                     drift = noise.uniform(EVAL, 9000 + i, -0.004, 0.012) * done
+                    if b.name == "MMLU":
+                        # A corpus of one domain costs general knowledge: code most
+                        # (domains.tsv, mmlu_1t: Code Llama, Qwen2.5-Coder).
+                        domain = catalog.domains()[corpus]
+                        trained = step * plan.global_batch_tokens / 1e12
+                        drift += domain.mmlu_1t * math.sqrt(trained)
                     cost = min(0.04, max(0.0, setback))  # a spike costs a few points at most
                     scores.append((b.name, start[0] + drift - cost + luck))
                     continue
