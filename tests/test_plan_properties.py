@@ -15,7 +15,14 @@ from genact_cast.generator import RecordOptions, catalog, make_plan, physics
 from genact_cast.generator.options import CLUSTER_SIZES
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.plan_config import fits
-from tests.realism import DOMAIN_CORPORA, DOMAIN_START, MOE, OLMO2_RECIPE
+from tests.realism import (
+    CHARS_PER_TOKEN,
+    DOMAIN_CORPORA,
+    DOMAIN_START,
+    MOE,
+    OLMO2_RECIPE,
+    chars_per_token,
+)
 
 seeds = st.integers(min_value=0, max_value=2**63)
 
@@ -151,7 +158,10 @@ def test_loss_starts_near_ln_vocab_or_two_and_falls_to_a_plausible_end(seed: int
         assert 0.8 * first <= last < first
     else:
         assert math.log(plan.arch.vocab) <= first <= math.log(plan.arch.vocab) + 0.5
-        assert 1.6 <= last <= 2.6
+        # REALISM.md's 1.6-2.4 per token of a 32k vocabulary, per token of the run's own
+        # (docs/realism.md, "Loss per token").
+        scale = chars_per_token(plan.arch.name) / CHARS_PER_TOKEN["llama2"]
+        assert 1.6 * scale <= last <= 2.4 * scale
     losses = [plan.loss.base(s) for s in range(0, plan.total_steps + 1, plan.total_steps // 40)]
     assert all(a >= b for a, b in itertools.pairwise(losses))
 
