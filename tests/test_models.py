@@ -76,7 +76,9 @@ def test_a_pinned_start_before_the_models_release_is_refused_in_one_line() -> No
 def test_a_continued_run_starts_at_the_published_score_of_its_model() -> None:
     from genact_cast.generator.run import Run
 
-    plan = plan_for(5, model="Qwen2.5-7B", kind="continue")
+    # On papers (peS2o): seed 5's own corpus is StarCoderData, and code costs MMLU
+    # (domains.tsv mmlu_1t, review-realism11 N2).
+    plan = plan_for(5, model="Qwen2.5-7B", kind="continue", dataset="peS2o")
     run = Run(plan)
     mmlu = dict(
         run.evaluation_metrics(1, plan.steps_per_epoch, plan.loss.after(plan.steps_per_epoch))
