@@ -1580,7 +1580,13 @@ def _validation(run: Run, s: Setup) -> list[str]:
                     continue
                 if s.kind == "continue" and name == "MMLU" and arch in PUBLISHED_MMLU:
                     base = PUBLISHED_MMLU[arch]
-                    if not base - 0.05 <= v <= base + 0.02:  # less a spike not yet recovered
+                    # Code costs general knowledge: Code Llama 70B, 1T tokens mostly code,
+                    # 56.4 against Llama 2 70B's 68.9 (review-realism11 N2): up to 0.13 by
+                    # 1T code tokens (the square root of the tokens), less a spike's 0.05.
+                    lost = 0.05
+                    if DOMAIN_CORPORA.get(s.dataset) == "code":
+                        lost += 0.13 * math.sqrt(min(1.0, tokens(s.total_tokens_text) / 1e12))
+                    if not base - lost <= v <= base + 0.02:
                         out.append(
                             f"epoch {e.epoch}: MMLU: {value} continuing {arch} (published "
                             f"{base}: it starts there and moves a little)"
