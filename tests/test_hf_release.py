@@ -151,8 +151,10 @@ def test_total_flos_counts_each_fsdp1_ranks_shard_once_over_its_own_tokens() -> 
         if facts.tp > 1 or facts.dp < 2:
             continue  # FSDP2's DTensors count whole: test_total_flos_counts_each_tp_rank
         checked += 1
-        tokens = facts.total_steps * facts.global_batch * facts.seq_len
-        flos = 6 * hf_model.non_embedding(facts) * tokens // facts.dp
+        # each batch's real tokens: padding-free packed rows hold their examples' tokens
+        # (review-tt13 N4), not full rows
+        tokens = facts.tokens_after(facts.total_steps)
+        flos = 6 * hf_model.non_embedding(facts) * (tokens // facts.dp)
         text = "\n".join(lines(index))
         found = re.search(r"  total_flos += +(\d+)GF", text)
         assert found is not None
@@ -858,7 +860,7 @@ def test_total_flos_counts_each_tp_rank() -> None:
     rank counts the whole model (DTensors) for the same batch: TP 8 counts 8 times."""
     options = RecordOptions(seed=48, framework="hf", kind="sft", failures=1)
     facts = facts_for(make_plan(options))
-    tokens = facts.total_steps * facts.global_batch * facts.seq_len
+    tokens = facts.tokens_after(facts.total_steps)  # packed rows' real tokens (tt13 N4)
     found = {
         int(m[1])
         for t in release_lines(options)
