@@ -70,9 +70,9 @@ def test_a_save_waits_for_the_write_before_it(
 ) -> None:
     r = run(seed, framework, model, kind, shift)
     if (seed, shift) == (9718, -1):  # a write of over a minute, then evaluation and a step
-        waits = [e.waited for e in r.events if isinstance(e, CheckpointSaved)][:2]
-        assert waits[0] == 0.0
-        assert waits[1] > 30  # the epoch end's save waits for the interval save's write
+        first, second = [e.waited for e in r.events if isinstance(e, CheckpointSaved)][:2]
+        assert first == 0.0
+        assert second > 30  # the epoch end's save waits for the interval save's write
     if (seed, shift) == (9718, 1):  # the epoch's end, then the interval save a step later
         waits = {e.step: e.waited for e in r.events if isinstance(e, CheckpointSaved)}
         end = r.plan.steps_per_epoch  # (1685 before fine-tunes' packed rows moved it)
