@@ -15,7 +15,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.test_play_terminal import GENACT, ROOT, STTY, shell, write_cast
+from tests.test_play_terminal import GENACT, ROOT, STTY, shell, unblocked_signals, write_cast
 
 MODES_ON = "\x1b[?1049h\x1b[?1000h\x1b[?2004h\x1b[?25l\x1b(0\x0e\x1b]2;cast title\x07"
 MODES_OFF = ("\x1b[?2004l", "\x1b[?1049l", "\x1b[?1000l", "\x1b(B\x1b)B\x0f", "\x1b[23;0t")
@@ -67,7 +67,7 @@ def interactive_shell() -> pexpect.spawn:
     env = {**os.environ, "PS1": "PROMPT> ", "TERM": "xterm"}
     child = pexpect.spawn(
         "bash", ["--norc", "--noprofile", "-i"], cwd=str(ROOT), dimensions=(24, 80),
-        encoding="utf-8", timeout=20, env=env,
+        encoding="utf-8", timeout=20, env=env, preexec_fn=unblocked_signals,
     )  # fmt: skip
     child.expect("PROMPT> ")
     return child

@@ -46,12 +46,21 @@ def spawn(*args: str) -> pexpect.spawn:
     )  # fmt: skip
 
 
+def unblocked_signals() -> None:
+    """In the child: no signal blocked. A signal mask is inherited through fork and exec,
+    and a test run in the same pytest worker can leave one blocked (CI on 192cee0, 3d51622
+    and 51188bd: SIGQUIT stayed pending, the player ticked on and the pty timed out; a
+    runner that blocks SIGQUIT reproduces it). The tests send signals to a player started
+    as a user starts it, with none blocked."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 def shell(command: str) -> pexpect.spawn:
     """`command` between two `stty -g` in one pty, so the settings can be compared."""
     script = f"stty -g; echo READY; {command}; echo rc=$?; stty -g"
     return pexpect.spawn(
         "bash", ["--norc", "--noprofile", "-c", script], cwd=str(ROOT), dimensions=(24, 80),
-        encoding="utf-8", timeout=20,
+        encoding="utf-8", timeout=20, preexec_fn=unblocked_signals,
     )  # fmt: skip
 
 
