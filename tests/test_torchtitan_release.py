@@ -579,6 +579,29 @@ def test_the_purge_thread_keeps_the_latest_ten_saves(index: int) -> None:
         ]
 
 
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_the_purge_thread_stamps_a_deletion_when_it_ends(index: int) -> None:
+    """The purge thread (checkpoint.py:100-113 at v0.2.0) logs `is deleting`, rmtrees, and
+    logs `deleted ... in %.2f seconds` with the monotonic time between: beside the loop, so
+    the two stamps are that far apart whatever the loop logs meanwhile (a validation after
+    the save, a step), never held to the loop's next line (review-tt14 T5: 13-30 s apart
+    for a 0.14 s delete, at the next `validate step:`)."""
+    found = [m for line in lines(index) if (m := STAMP.search(line))]
+    began: dict[str, datetime] = {}
+    pairs = 0
+    for m in found:
+        moment = datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f")
+        if deleting := re.fullmatch(r"Checkpointer is deleting (\S+)\.", m[2]):
+            began[deleting[1]] = moment
+        elif deleted := re.fullmatch(r"Checkpointer deleted (\S+) in ([0-9.]+) seconds\.", m[2]):
+            took = (moment - began.pop(deleted[1])).total_seconds()
+            # %.2f of the seconds, and the stamps' milliseconds
+            assert abs(took - float(deleted[2])) <= 0.007, (m[0], took)
+            pairs += 1
+    if index != 1:
+        assert pairs, "this case deletes (2 and 4 before a validation, where T5 showed)"
+
+
 def test_qwen3_counts_are_the_flavors_own() -> None:
     """models/utils.py:406-430 over the 30B-A3B flavor's model (qwen3/__init__.py:145-166):
     2 x 151,936 x 2,048 embeddings and output, 48 layers of 18,878,720 dense parameters and

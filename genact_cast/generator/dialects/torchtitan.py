@@ -126,6 +126,9 @@ class Log(Watchdog):
         # hundreds of folders).
         self.kept: set[int] = set()
         self.purged: set[int] = set()
+        # The purge thread's lines not yet due, (time, message): it runs beside the loop
+        # (checkpoint.py:100-113), so they fall among the loop's lines where their time does.
+        self.purging: list[tuple[float, str]] = []
         # Whether this launch's mesh groups have their communicators (its first step).
         self.groups_up = False
 
@@ -165,7 +168,9 @@ class Log(Watchdog):
         if isinstance(event, Evaluated):
             return self._validate(event)
         if isinstance(event, Failed):
-            return self._failure(event)
+            # the purge thread's lines until the hang; the rest die with the process
+            due, self.purging = self._purge_due(event.t), []
+            return due + self._failure(event)
         if isinstance(event, Exported):
             return [Line(text) for text in dcp_single_process_warnings()]
         if isinstance(event, Restarted):
@@ -174,15 +179,18 @@ class Log(Watchdog):
                 self.fresh += (event.attempt,)
             self.last_log = self.metrics_built = None
             self.groups_up = False
+            self.purging = []
             return self._interrupt_hang(event)
         return []
 
     def finish_training(self, t: float) -> list[Out]:
         return [
+            *self._purge_due(t),
             *self._flush_validation(t),
             self._log(t, SLEEPING),
             self._log(t + 2.0, TRAINING_COMPLETED),
-            # trainer.close(): the checkpointer ends its purge thread (keep_latest_k > 0)
+            # trainer.close() queues Terminate after the deletions left and joins the thread
+            *self._purge_due(float("inf")),
             self._log(t + 2.01, PURGE_DESTROYED),
             self._log(t + 2.2, PROCESS_GROUP_DESTROYED),
         ]
@@ -226,7 +234,7 @@ class Log(Watchdog):
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         self.memory_gib = stats.memory_gib
-        out: list[Out] = []
+        out: list[Out] = self._purge_due(stats.t - stats.seconds)
         if not self.groups_up:
             self.groups_up = True
             # rank 0's mesh groups bring up their communicators (NCCL_DEBUG=INFO)
@@ -245,6 +253,7 @@ class Log(Watchdog):
             # from one collection to the next (here with the step's loss digits).
             seconds = 0.02 + int(stats.loss * 1e4) % 6 / 100
             out.append(self._log(stats.t - stats.seconds, gc(GC_PERIODIC, seconds)))
+        out += self._purge_due(stats.t)
         now = self._moment(stats.t)
         if self.last_log is not None:
             since_step, since = self.last_log
@@ -396,42 +405,48 @@ class Log(Watchdog):
         end = event.t - (first.seconds if first is not None and first.step == event.step else 0.0)
         t = end - event.blocking
         gc_seconds = 0.01 + int(event.blocking * 100) % 5 / 100
-        lines: list[Out]
         if event.step == self.facts.total_steps:
-            lines = [
+            return [
+                *self._purge_due(t),
                 self._log(t, SAVING),
                 self._log(t + 0.001, saving_model_only(event.step)),
                 self._log(end, gc(GC_CHECKPOINTER, gc_seconds)),
+                *self._purge_due(event.t),
+                *self._flush_validation(event.t),
             ]
-            return [*lines, *self._flush_validation(event.t)]
-        lines = [
+        lines: list[Out] = [
+            *self._purge_due(t),
             self._log(t, SAVING),
             self._log(end - 0.01, gc(GC_CHECKPOINTER, gc_seconds)),
         ]
         # _purge_stale_checkpoints (checkpoint.py:818-837) queues all but the latest
         # keep_latest_k before the save's summary; rank 0's purge thread deletes them one
-        # by one (rmtree: a file per rank, a couple of milliseconds each).
+        # by one (rmtree: a file per rank, a couple of milliseconds each), beside the loop:
+        # each line is stamped when the thread logs it (:106-113), among the loop's lines.
         if event.step not in self.purged:
             self.kept.add(event.step)
         stale = sorted(self.kept)[:-KEEP_LATEST_K]
-        deleted: list[tuple[float, str]] = []
-        at = end
+        at = max([end - 0.002, *(when for when, _ in self.purging)])
         for index, old in enumerate(stale):
             path = f"{FOLDER}/step-{old}"
             seconds = 0.05 + 0.002 * self.facts.gpus + (old * 7 + index) % 13 / 100
-            lines.append(self._log(at - 0.002 if index == 0 else at, purge_deleting(path)))
+            self.purging.append((at, purge_deleting(path)))
             at += seconds
-            deleted.append((at, purge_deleted(path, seconds)))
+            self.purging.append((at, purge_deleted(path, seconds)))
             self.purged.add(old)
             self.kept.discard(old)
-        lines.append(self._log(end, saved(event.blocking)))
-        after = self._flush_validation(event.t)
-        if after and deleted and deleted[-1][0] > event.t:
-            lines += after
-            after = []
-        for when, text in deleted:
-            lines.append(self._log(when, text))
-        return [*lines, *after]
+        lines += [*self._purge_due(end), self._log(end, saved(event.blocking))]
+        if self.held_validation is not None:
+            lines += self._purge_due(event.t)
+        return [*lines, *self._flush_validation(event.t)]
+
+    def _purge_due(self, t: float) -> list[Out]:
+        """The purge thread's lines logged by `t`, each stamped at its own time."""
+        due = [line for line in self.purging if line[0] <= t]
+        if not due:
+            return []
+        self.purging = self.purging[len(due) :]
+        return [self._log(when, text) for when, text in due]
 
     def _flush_validation(self, t: float) -> list[Out]:
         """The held validation's line, stamped `t`: when it ends after the save."""
@@ -484,4 +499,4 @@ class Log(Watchdog):
             # Printed after the save's lines, which the run makes after it.
             self.held_validation = event
             return []
-        return [self._validation_line(event, event.t)]
+        return [*self._purge_due(event.t), self._validation_line(event, event.t)]
