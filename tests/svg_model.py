@@ -12,10 +12,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from genact_cast.publish.player_layout import ADVANCING_MARKS
+from genact_cast.publish.svg_units import BASELINE, CELL_WIDTH, LINE_HEIGHT
 
 SVG = "{http://www.w3.org/2000/svg}"
-LINE_HEIGHT = 18
-BASELINE = 14
 
 Cell = tuple[str, str]  # the character, and the class of its <tspan> ("" for none)
 
@@ -86,9 +85,6 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
         put(span.text or "", span.get("class", ""), span.get("x") is not None)
         put(span.tail or "", "")
     return cells
-
-
-CELL_WIDTH = 8.43
 
 
 def _leaf_backgrounds(element: ET.Element) -> dict[int, str]:

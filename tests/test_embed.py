@@ -141,7 +141,7 @@ def _hostile(tmp_path: Path, name: str, header: str, events: list[str]) -> Path:
         ('{"version":2,"width":1000,"height":200}',
          ['[0,"o","' + "x" * 2000 + '"]']
          + [f'[{i * 0.01:.2f},"r","{"1000x200" if i % 2 else "200x1000"}"]' for i in range(1, 500)],
-         "--font-size 14 makes a 8028x17028 picture"),
+         "--font-size 14 makes a 8028x19028 picture"),
     ],
 )  # fmt: skip
 def test_gif_export_refuses_what_the_terminal_model_refuses(

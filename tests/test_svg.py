@@ -371,7 +371,7 @@ def test_it_renders_in_chromium_and_reduced_motion_shows_the_last_frame(
     page.goto(path.as_uri())
     transform = page.evaluate("getComputedStyle(document.getElementById('strip')).transform")
     shown = len(list(frames(*cast)))
-    assert transform == f"matrix(1, 0, 0, 1, 0, -{(shown - 1) * cast[0].rows * 18})"
+    assert transform == f"matrix(1, 0, 0, 1, 0, -{(shown - 1) * cast[0].rows * LINE_HEIGHT})"
     picture = page.screenshot()
     assert len(picture) > 20_000  # text drawn, not a blank rectangle
     assert errors == []
@@ -485,7 +485,7 @@ def test_chromium_shows_each_frame_from_its_start_to_the_next(
     path = tmp_path / "demo.svg"
     path.write_text(svg)
     starts = [frame.time for frame in frames(*cast)]
-    screen_h = cast[0].rows * 18
+    screen_h = cast[0].rows * LINE_HEIGHT
     page = browser.new_page(viewport={"width": 720, "height": 460})
     page.goto(path.as_uri())
     for index in range(0, len(starts) - 1, 37):

@@ -54,7 +54,9 @@ def test_columns_of_box_and_block_characters_have_no_seam_in_chromium(
     picture = shot(browser, column_svg(rows), tmp_path)
     background = rgb(picture, 2, 2)
     for index, char in enumerate(COLUMNS):
-        x = int(PADDING + (2 * index + (0.25 if char == "▌" else 0.5)) * CELL_WIDTH)  # its pixel
+        x = int(
+            PADDING + (2 * index + {"▌": 0.25, "║": 0.37}.get(char, 0.5)) * CELL_WIDTH
+        )  # its pixel
         # From the middle of the first row to the middle of the last: every pixel inked.
         first = PADDING + LINE_HEIGHT // 2
         last = PADDING + (rows - 1) * LINE_HEIGHT + LINE_HEIGHT // 2

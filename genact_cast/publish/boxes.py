@@ -40,6 +40,12 @@ def _table() -> tuple[float, float, dict[str, tuple[Spans, Spans]]]:
     return float(data["top"]), float(data["bottom"]), cells
 
 
+def glyph_box() -> tuple[float, float]:
+    """The top and bottom of the font's box-drawing glyphs, in em from the baseline."""
+    top, bottom, _ = _table()
+    return top, bottom
+
+
 class _Edges:
     """`EDGES.get(char)`: the char's (top spans, bottom spans), or None; loaded on first use."""
 

@@ -31,10 +31,14 @@ def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
 
 
 def cell_of(size: int) -> tuple[int, int, int]:
-    """Cell width, height and ascent at a font size: whole pixels, so box lines join."""
+    """Cell width, height and ascent at a font size: whole pixels, so box lines join.
+
+    The height is asciinema-player 3.18's row, `--term-line-height: 1.3333em`, and the
+    baseline 1 em below its top, as Chromium lays it out (measured at 8-40 px by
+    tests/test_row_height.py); the font's own ascent + descent (1.16 em) made the picture
+    squatter than the player's (review-exports16 item 7)."""
     face = font(False, size)
-    ascent, descent = face.getmetrics()
-    return int(face.getlength("M")), ascent + descent, ascent
+    return int(face.getlength("M")), round(size * 4 / 3), size
 
 
 def layout(cols: int, rows: int, size: str | int) -> Layout:

@@ -23,10 +23,14 @@ TEXT_FONT = (
     "'DejaVu Sans Mono','Cascadia Mono','SF Mono',Menlo,Consolas,'Liberation Mono',"
     "'DejaVu Sans','Noto Sans Mono CJK SC','WenQuanYi Micro Hei',monospace"
 )
-FONT_SIZE = 14
-CELL_WIDTH = 8.43  # DejaVu Sans Mono's advance at 14px
-LINE_HEIGHT = 18
-BASELINE = 14  # from the top of a row
+# asciinema-player 3.18's rows are `--term-line-height: 1.3333em` (Terminal.js) with the
+# baseline 1 em down (measured in Chromium at 8-40 px by tests/test_row_height.py): at 15 px
+# both are whole pixels, so row backgrounds meet without a seam (the rows were 18 px at
+# 14 px, 1.29 em: squatter than the player's, review-exports16 item 7).
+FONT_SIZE = 15
+CELL_WIDTH = 9.03  # DejaVu Sans Mono's advance at 15px (0.602 em)
+LINE_HEIGHT = 20  # 4/3 em
+BASELINE = 15  # from the top of a row: 1 em
 PADDING = 10
 
 
