@@ -372,6 +372,10 @@ class Failure:
     init_failures: list[tuple[int, int, str]] = field(default_factory=list)
     # when the node's agent stopped the other workers of a worker that died (no watchdog)
     stopped_at: datetime | None = None
+    # the shell's agent's "N/M attempts left" at its restart, -1 for its restart after
+    # another node's return to the rendezvous, None where neither line was seen
+    shell_left: int | None = None
+    gave_up: str = ""  # the host whose torchrun used its restarts (a requeue)
     # False where no line names the step in flight (a hang): `step` is then the one after
     # the last shown, a lower bound
     step_named: bool = True
@@ -521,8 +525,8 @@ HOST_LOST = re.compile(
 )
 # A broken GPU fails each restart at CUDA initialisation ("gpu" kind).
 INIT_FAILED = re.compile(
-    r"\[ERROR\] \[elastic\] restart (\d+) of (\d+): rank (\d+) failed again at CUDA "
-    r"initialisation: (.+) \((\S+) GPU (\d+) needs a reset\)$"
+    r"\[ERROR\] \[elastic\] \S+'s agent: restart (\d+) of (\d+): rank (\d+) failed again at "
+    r"CUDA initialisation: (.+) \((\S+) GPU (\d+) needs a reset\)$"
 )
 # A worker that died: its node's agent stops the others at once (Failed.watchdog false).
 AGENT_STOP = re.compile(
@@ -543,7 +547,8 @@ TAKEDOWN = re.compile(
 # the operator starts it again; a node that is out is replaced by a spare's torchrun joining
 # the rendezvous. No scheduler line ([slurm] ...) belongs in it.
 REQUEUE = re.compile(
-    r"\[elastic\] torchrun used its \d+ restarts and exited; started again by hand (?:with "
+    r"\[elastic\] (?:(?P<quitter>\S+)'s )?torchrun used its \d+ restarts and exited; started again "
+    r"by hand (?:with "
     r"spare node (?P<spare>\S+) in (?P<drained>\S+)'s place|on the same nodes) \((\d+) GPUs\)$"
 )
 JOINED = re.compile(
@@ -558,6 +563,12 @@ RESTART = re.compile(
 ELASTIC = re.compile(
     r"\[elastic\] \[default\] Worker group FAILED\. (\d+)/(\d+) attempts left; will restart "
     r"worker group$"
+)
+# The shell's agent after another node's worker died: that node back at the rendezvous, a
+# restart that does not count (torch 2.9.0 elastic/agent/server/api.py:915-928).
+REJOINED = re.compile(
+    r"\[elastic\] \[default\] Detected 1 new nodes from group_rank=0; will restart worker "
+    r"group$"
 )
 RESUME = re.compile(r"Resuming from (.+?) \(step ([\d,]+)\)(?:; (.+) of training lost)?$")
 RELOADED = re.compile(r"Loaded checkpoint (.+?) \(([\d.]+ [GT]B)\) in ([\d.]+)s$")
@@ -603,7 +614,7 @@ def read_run(output: str) -> Run:
             message = stamped.group(2)
             run.stamps.append((at, message))
             _log_line(run, at, message, attempt)
-            if RESTART.match(message) or ELASTIC.match(message) or REQUEUE.match(message):
+            if any(r.match(message) for r in (RESTART, ELASTIC, REJOINED, REQUEUE)):
                 attempt += 1
             step = STEP_LINE.match(message)
             if step:
@@ -833,6 +844,7 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
         f = run.failures[-1]
         f.restart_at, f.requeued, f.drained = at, True, requeue.group("drained") or ""
         f.spare = requeue.group("spare") or ""
+        f.gave_up = requeue.group("quitter") or run.prompt_host
         f.attempt = (run.failures[-2].attempt if len(run.failures) > 1 else 0) + 1
         return
     restart = RESTART.match(message)
@@ -855,13 +867,14 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
     if SLURM.match(message):
         run.errors.append(f"a scheduler's requeue under a torchrun typed at a shell: {message}")
         return
-    elastic = ELASTIC.match(message)
+    elastic = ELASTIC.match(message) or REJOINED.match(message)
     if elastic:
         if not run.failures:
             run.errors.append(f"restart without a failure: {message}")
             return
         f = run.failures[-1]
         f.restart_at = at
+        f.shell_left = int(elastic.group(1)) if elastic.re is ELASTIC else -1
         f.attempt = (run.failures[-2].attempt if len(run.failures) > 1 else 0) + 1
         return
     resume = RESUME.match(message)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from tests.cast_text import Failure, Frame, Run, gigabytes, number, read_run, seconds_of, tokens
+from tests.restart_budgets import budget_faults
 
 # REALISM.md: hardware.
 
@@ -2159,6 +2160,11 @@ def _watchdog(f: Failure, s: Setup, where: str) -> list[str]:
     if not 0 <= gap <= f.ran_ms / 1000 + 2:
         out.append(f"{where}: Xid at {f.xid_at}, watchdog at {f.watchdog_at}")
     return out
+
+
+@check("failures: each node's torchrun agent spends its own --max-restarts")
+def _restart_budgets(run: Run, s: Setup) -> list[str]:
+    return budget_faults(run)
 
 
 @check("failures: Xid, fatal watchdog, restart, back to the last checkpoint, time counted")

@@ -172,8 +172,13 @@ class Restarted(NamedTuple):
     lost_seconds: float  # redone steps and the restart, each second once (docs/realism.md)
     requeued: bool = False  # the job started anew: requeued by Slurm, or run again by hand
     drained: str = ""  # the host taken out of the job (a spare took its place)
-    restarts: int = 0  # torchrun restarts on the same hosts since the last (re)queue
+    # The shell's node's torchrun agent's restarts left when its own worker group failed
+    # here (the "N/M attempts left" it logs); -1 where its group did not fail (another
+    # node's worker died) and it restarted for that node's return to the rendezvous, which
+    # does not count (torch 2.9.0 elastic/agent/server/api.py:898-928).
+    shell_left: int = -1
     spare: str = ""  # the host that took the drained one's place
+    gave_up: str = ""  # the host whose torchrun used its --max-restarts (`requeued`)
 
 
 class Exported(NamedTuple):

@@ -193,9 +193,16 @@ class Failing:
                 self.used[n] += 1
         else:  # the job started anew: new torchruns
             self.used = [0] * plan.nodes
-        # The genact log's restart line: the failed node's agent, or where the node is lost
-        # (a spare's new agent takes its place), the shell's node's.
-        restarts = self.used[0 if lost else node]
+        # The genact log is the shell's node's torchrun: its agent's own "N/M attempts left"
+        # where its group failed here (its count before this restart), else none (it saw the
+        # failed node back at the rendezvous; torch 2.9.0 api.py:915-928). Each agent keeps
+        # its own count (pytorch/pytorch#108158: "max_restarts is checked against local
+        # worker group restarts"), so the log never shows another node's count as its own.
+        shell_left = left[0] if same and 0 in counted else -1
+        # The agent whose torchrun used its restarts and closed the rendezvous (the shell's
+        # own first where it is among them), named before a spare takes its node's place.
+        quitter = 0 if 0 in gives_up else (gives_up[0] if gives_up else -1)
+        gave_up = self.roster[quitter] if quitter >= 0 and not same else ""
         drained = spare = ""
         if failure.kind != "app":
             # A spare takes the node's place: a host the job has not used (the next name
@@ -218,8 +225,9 @@ class Failing:
                 self.t - max(checkpoint_end, self.last_restart),
                 not same,
                 drained,
-                restarts,
+                shell_left,
                 spare,
+                gave_up,
             )
         )
         self.resumed_at = resume_step

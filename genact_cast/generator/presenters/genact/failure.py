@@ -98,7 +98,8 @@ def log_failure(show: Show, event: Failed) -> None:
     for retry, at in enumerate(event.retried):
         con.at(at)
         con.log(
-            f"[ERROR] [elastic] restart {RESTARTS - event.retries + retry + 1} of {RESTARTS}: "
+            f"[ERROR] [elastic] {event.host}'s agent: restart "
+            f"{RESTARTS - event.retries + retry + 1} of {RESTARTS}: "
             f"rank {event.rank} failed again at CUDA initialisation: {event.cuda_error} "
             f"({event.host} GPU {event.local_rank} needs a reset)",
             s.error,

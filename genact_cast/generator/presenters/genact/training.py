@@ -154,10 +154,19 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
             show.state.lost_seconds += event.lost_seconds
             # The launch is a torchrun typed at the first node's shell: it restarts its
             # workers itself; no scheduler drains or requeues anything (generator/run.py).
-            if not event.requeued:
+            # Its lines are its own agent's (torch 2.9.0 elastic/agent/server/api.py:
+            # 898-928): its count where its own group failed, else the restart for another
+            # node's return to the rendezvous, which costs it nothing.
+            if not event.requeued and event.shell_left >= 0:
                 con.log(
-                    f"[elastic] [default] Worker group FAILED. {RESTARTS - event.restarts + 1}/"
+                    f"[elastic] [default] Worker group FAILED. {event.shell_left}/"
                     f"{RESTARTS} attempts left; will restart worker group",
+                    s.warning,
+                )
+            elif not event.requeued:
+                con.log(
+                    "[elastic] [default] Detected 1 new nodes from group_rank=0; will restart "
+                    "worker group",
                     s.warning,
                 )
             if event.drained and not event.requeued:
@@ -173,8 +182,11 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                     if event.drained
                     else "on the same nodes"
                 )
+                # The torchrun that gave up closed the rendezvous (torch 2.9.0 launcher/
+                # api.py:311-313): the shell's own, or another node's, named.
+                who = "" if event.gave_up in ("", plan.master) else f"{event.gave_up}'s "
                 con.log(
-                    f"[elastic] torchrun used its {RESTARTS} restarts and exited; started "
+                    f"[elastic] {who}torchrun used its {RESTARTS} restarts and exited; started "
                     f"again by hand {where} ({plan.gpus} GPUs)",
                     s.warning,
                 )
