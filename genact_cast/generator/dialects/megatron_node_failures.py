@@ -47,17 +47,7 @@ def died_lines(
             if not ends:
                 chunks.append((seen, each, closing))
             continue
-        block = torchrun.stopped_workers(
-            f.moment(event.t),
-            workers.agent_pid,
-            source,
-            workers.worker_pids,
-            failed=event.local_rank,
-            binary="/usr/bin/python",
-            site=site,
-            failed_at=f.moment(exited),
-            exitcode=-6,
-        )
+        block = _stopped(f, workers, event.local_rank, event.t, exited, exitcode=-6)
         if event.exits:
             block += torchrun.child_failed(
                 script="pretrain_gpt.py",
@@ -90,6 +80,25 @@ def died_lines(
         ]
         lines += terminated_agents(f, survivors, ended + 0.05, draw)
     return lines
+
+
+def _stopped(
+    facts: Facts, workers: Incidentals, local_rank: int, t: float, ended: float, *, exitcode: int
+) -> list[str]:
+    """The faulty node's agent stopping its workers at `t` (a closing signal for each live
+    one) and logging the failed worker, ended at `ended` with `exitcode`
+    (torchrun.stopped_workers): NGC's /usr/bin/python, torch under dist-packages."""
+    return torchrun.stopped_workers(
+        facts.moment(t),
+        workers.agent_pid,
+        torchrun.torch_source(facts.torch),
+        workers.worker_pids,
+        failed=local_rank,
+        binary="/usr/bin/python",
+        site=torch_site(facts.torch, "dist-packages"),
+        failed_at=facts.moment(ended),
+        exitcode=exitcode,
+    )
 
 
 def typed_launch(attempt: int, fresh: tuple[int, ...]) -> int:
@@ -219,17 +228,7 @@ def broken_gpu_lines(
                 node,
                 # the worker on the broken GPU fails at its first CUDA call, then its agent
                 # stops the others
-                failed_init
-                + torchrun.stopped_workers(
-                    f.moment(at),
-                    workers.agent_pid,
-                    source,
-                    workers.worker_pids,
-                    failed=event.local_rank,
-                    binary="/usr/bin/python",
-                    site=site,
-                    failed_at=f.moment(at + 0.4),
-                ),
+                failed_init + _stopped(f, workers, event.local_rank, at, at + 0.4, exitcode=1),
             )
         ]
         if not last:
