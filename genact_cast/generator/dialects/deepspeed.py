@@ -69,8 +69,10 @@ from genact_cast.generator.events import (
 
 # modeling_utils.py at 4.57.1: get_init_context (from_pretrained) and _from_config.
 ZERO3_DETECTED = ("modeling_utils.py:4373", "modeling_utils.py:2301")
-# trl 0.24.0's dataset bars (hf_data): `Tokenizing train dataset: 100%|...`
-_DATASET_BAR = re.compile(r"[A-Z][\w ]* (train|eval) dataset: +\d+%\|")
+# A tqdm bar as tqdm formats it (std.py format_meter's `{l_bar}{bar}{r_bar}`: `desc: NN%|`,
+# the bar, `| n/total [`), whatever its description: trl 0.24.0's dataset maps (hf_data:
+# `Converting train dataset to ChatML: 100%|...`, `Tokenizing train dataset: 100%|...`).
+_TQDM_BAR = re.compile(r"[^\r\n]*: *\d+%\|[^\r\n|]*\| *[\d.]+\w?/[\d.]+\w? \[[^\r\n]*\Z")
 SHARE_LOADING = 0.35  # of the start-up before the engine: loading the model under zero.Init
 
 
@@ -351,12 +353,14 @@ class Log(Launcher, Engine):
             if item.text.startswith("{'"):
                 out += self._every_node(item.text, len(out))
                 continue
-            if _DATASET_BAR.match(item.text):
-                # trl's dataset maps (world rank 0): datasets' tqdm, relayed as the shards'
-                out.append(Line(tag + "\r" + item.text))
-                continue
             if item.text.startswith(hf.SHARDS_BAR):
                 out.append(self._shard_bars(item.text.split("\r\n")))
+                continue
+            if _TQDM_BAR.match(item.text):
+                # Any other bar (trl's dataset maps on world rank 0, whatever their words):
+                # tqdm starts every redraw with a carriage return, and pdsh prefixes the
+                # line it relays, so the terminal draws the bar over the host name.
+                out.append(Line(tag + "\r" + item.text))
                 continue
             if item.text.startswith(f"[WARNING|{FLASH_DTYPE_WHERE}]"):
                 # every process of every node warns as its model's __init__ runs
