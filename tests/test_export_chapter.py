@@ -32,7 +32,7 @@ def after_export(framework: str) -> str:
     options = RecordOptions(
         seed=SEEDS[framework], duration=30, framework=framework, cols=1000, color=False
     )
-    events = generate(options).events
+    events = list(generate(options).events)
     start = next(i for i, e in enumerate(events) if e.code == "m" and e.data == "Export")
     return plain(output_of(events[start:]))
 

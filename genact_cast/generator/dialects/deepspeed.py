@@ -198,11 +198,12 @@ class Log(Launcher, Engine):
         if isinstance(event, Restarted):
             self.resume_step = event.step
             self.trainer.present(event)
+            interrupted = self.hang_interrupted()  # on the hosts of the launch that ended
             if event.drained in self.hosts:  # the requeued job runs on the spare instead
                 node = self.hosts.index(event.drained)
                 self.hosts[node] = event.spare
                 self._tags[node] = f"{event.spare}: "
-            return []
+            return interrupted
         if isinstance(event, Exported):
             # The script's trainer.save_model() (ZeRO-3 gathers the 16-bit weights:
             # stage3_gather_16bit_weights_on_model_save) and its metrics, then the processes end.

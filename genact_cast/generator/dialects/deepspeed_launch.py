@@ -10,7 +10,7 @@ import functools
 import shlex
 from datetime import datetime
 
-from genact_cast.generator.dialects import torch_dump
+from genact_cast.generator.dialects import pdsh_interrupt, torch_dump
 from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
@@ -76,6 +76,7 @@ class Launcher(Pdsh):
     """The command typed, the launch on every node, and the processes' ends."""
 
     resume_step: int  # the step the launch resumed from (0: none)
+    ssh_open: str | None = None  # a lost host whose ssh pdsh still waits on
 
     def trainer_args(self) -> list[str]:
         """The training script's arguments as typed at the shell (the dialect fills them)."""
@@ -212,7 +213,13 @@ class Launcher(Pdsh):
         return self._merge(t + 1.0, done, 7)
 
     def stopped(self, t: float) -> list[Out]:
-        """Ctrl-C: each node's launcher kills its processes and exits (no return code yet)."""
+        """Ctrl-C. On several nodes it reaches the runner and pdsh, not the launchers: pdsh
+        lists its threads, the runner's second SIGINT aborts it and its pkill ends the
+        launchers out of sight (pdsh_interrupt). On one node the runner's launcher is local,
+        in the terminal's process group: it kills its processes and exits (no return code
+        yet)."""
+        if self.facts.nodes > 1:
+            return [Line(text) for text in self._pdsh_interrupted(self.hosts)]
         per_node = [
             [
                 *((LAUNCH_KILLING, killing(pid)) for pid in self._pids(node)),
@@ -224,6 +231,31 @@ class Launcher(Pdsh):
             for node in range(self.facts.nodes)
         ]
         return self._merge(t, per_node, 8)
+
+    def _pdsh_interrupted(self, reading: list[str], lost: str | None = None) -> list[str]:
+        """pdsh's and the runner's kill command's lines on Ctrl-C, with `reading` the hosts
+        whose ssh is still open; `lost` a host that went down (its ssh among them)."""
+        f = self.facts
+        draw = Rng(f.seed * 661 + self.attempt)
+        pids = pdsh_interrupt.ssh_pids(draw.integer(20_000, 3_000_000), self.hosts)
+        open_pids = [pids[self.hosts.index(host)] for host in reading]
+        lines = pdsh_interrupt.interrupted(f.master, reading, open_pids)
+        if lost is None:
+            return lines  # every pkill finds its launcher: silent
+        # The other launchers have exited: each pkill matches nothing, as its ssh ends.
+        keys = {host: draw.random() for host in self.hosts}
+        done = sorted((host for host in self.hosts if host != lost), key=keys.__getitem__)
+        return lines + pdsh_interrupt.kill_command(f.master, done, lost)
+
+    def hang_interrupted(self) -> list[Out]:
+        """Before the command is typed again after a lost host: pdsh still waits on that
+        host's ssh (it joins every thread; v0.17.5 passes no -u command timeout, and the
+        runner waits on pdsh, runner.py:626), so the operator's Ctrl-C ends it."""
+        lost, self.ssh_open = self.ssh_open, None
+        if lost is None:
+            return []
+        lines = self._pdsh_interrupted([lost], lost)
+        return [Line("^C" + lines[0]), *(Line(text) for text in lines[1:])]
 
     def _failed(self, event: Failed, before: Facts) -> list[Out]:
         """Every rank was in the hung collective: each one's NCCL watchdog gives up and aborts
@@ -309,6 +341,8 @@ class Launcher(Pdsh):
         # prints nothing, and pdsh's ssh to it stays open (review-mg13 D2: it printed its
         # kills and `return code = -6` with the others, and pdsh its ssh's 250).
         left = {n for n in range(f.nodes) if n != gone and (event.same_node or n != node)}
+        if not event.same_node and f.nodes > 1:
+            self.ssh_open = self.hosts[node]
         return out + self._launcher_ends(event, event.t + 2.0, left)
 
     def _poll(self, event: Failed) -> float:

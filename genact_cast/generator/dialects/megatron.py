@@ -31,7 +31,6 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
     banner,
-    interrupted_lines,
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
@@ -203,7 +202,12 @@ class Log:
         return [Line(text) for text in out]
 
     def stopped(self, t: float) -> list[Out]:
-        return interrupted_lines(self.facts, self.incidentals, t)
+        """Ctrl-C: torchrun's, or srun's on several nodes (megatron_interrupt)."""
+        from genact_cast.generator.dialects import megatron_interrupt
+
+        return megatron_interrupt.interrupted_lines(
+            self.facts, self.incidentals, self.attempt, self.fresh, t
+        )
 
     def export_words(self, event: Exported) -> None:
         """The tag's tools/checkpoint/convert.py has no saver to Hugging Face safetensors for
