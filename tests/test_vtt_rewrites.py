@@ -67,3 +67,54 @@ def test_a_bar_a_message_interrupts_is_told_once_not_at_each_move(tmp_path: Path
     assert [line for line in told if line.startswith("compiled")] == [
         f"compiled module {n}" for n in range(4)
     ], told
+
+
+STEPS = r"""import sys, time
+for n in range(0, 101, 5):
+    sys.stdout.write("\rdownloading %3d%%" % n)
+    sys.stdout.flush()
+    time.sleep(0.15)
+sys.stdout.write("\n")
+"""
+
+
+def test_a_bars_first_value_is_not_the_caption_while_the_bar_moves(tmp_path: Path) -> None:
+    """review-exports16 item 3 (h15.cast, rG.cast, tqdm and rich in rL.cast): a `\\r` bar
+    drawn 21 times, 0.15 s apart, was told as its first value, `0%`, for the 3 s the bar
+    moved, the player showing `5%`, `10%`, ... `95%` there; then `100%`. Its first value's
+    cue ends as it is first drawn over, but lasts a second, to be read
+    (vtt_marks.READ_SECONDS); the settled value is told from its last redraw. Recorded
+    here: a program writing such a bar, under bash."""
+    from genact_cast.publish.screens import Timeline
+    from genact_cast.publish.vtt import render_vtt
+    from genact_cast.publish.vtt_marks import READ_SECONDS
+    from genact_cast.sources import open_cast
+
+    (tmp_path / "steps.py").write_text(STEPS)
+    cast = tmp_path / "steps.cast"
+    bash = BashRecording(tmp_path, cast, 12, 60)
+    bash.typed(f"{sys.executable} steps.py\r")
+    time.sleep(1.0)
+    bash.exit()
+    with open_cast(str(cast)) as reader:
+        events = list(reader.events())
+        vtt = render_vtt(Timeline(reader.header, iter(events)))
+    drawn = [  # when each state was written (the cast's events)
+        (event.time, part)
+        for event in events
+        for part in event.data.split("\r")
+        if part.startswith("downloading")
+    ]
+    blocks = [b.splitlines() for b in vtt.split("\n\n")[1:] if b.strip()]
+    told = [(b[0], b[1:]) for b in blocks if any("downloading" in t for t in b[1:])]
+    assert [texts for _, texts in told] == [["downloading   0%"], ["downloading 100%"]], vtt
+
+    def seconds(stamp: str) -> float:
+        h, m, s = stamp.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+
+    first_end = seconds(told[0][0].split(" --> ")[1])
+    redrawn = next(t for t, text in drawn if text != "downloading   0%")
+    assert first_end <= max(redrawn, drawn[0][0] + READ_SECONDS) + 0.001, (first_end, drawn)
+    last_start = seconds(told[1][0].split(" --> ")[0])
+    assert abs(last_start - drawn[-1][0]) < 0.01, (last_start, drawn[-1])

@@ -6,9 +6,10 @@ a full-screen program covers it, or as it stands on the final screen; a line the
 wrapped over several rows (one the program wrote as one line) is one line here (cut at
 `MAX_LINE_CHARS` with an ellipsis). A line
 redrawn in place (a progress bar, a spinner, a live block) is told as the player shows it
-over time: its first value from when it appeared, then the value it settles on from its
-last redraw (the values between are not told; a redraw under `MERGE_SECONDS` after it
-appeared is still its first value); a line an erasure blanked (`clear`, `\\e[2J`, `\\e[J`,
+over time: its first value from when it appeared (to its first redraw, a second at
+least), then the value it settles on from its last redraw (the values between are not
+told; a redraw under `MERGE_SECONDS` after it appeared is still its first value); a
+line an erasure blanked (`clear`, `\\e[2J`, `\\e[J`,
 `\\e[K` on the whole line, a reset) is done unless its row is then drawn again with what
 reads as the same line (a progress bar or dashboard redrawn after a clear: the same text,
 or one similar enough, see `same_line`); its cue ends at the erasure, not at the next cue.

@@ -4,6 +4,9 @@ Told as asciinema-player shows them over time (review-exports11 item 3, review-e
 item 6): the first value from when the line appeared, then the value it settles on from
 its last redraw; the values between are not told, and a redraw under `MERGE_SECONDS`
 after the line appeared is its first value still (never a value before it was drawn).
+The first value's cue ends when the line is first redrawn, but lasts `READ_SECONDS` (it
+can be read): tqdm's `0%`, on screen 0.18 s, was the caption for the 3 s the bar
+moved, up to `100%` (review-exports16 item 3).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from genact_cast.publish.vtt_cues import MERGE_SECONDS
-from genact_cast.publish.vtt_marks import MAX_REDRAWS
+from genact_cast.publish.vtt_marks import MAX_REDRAWS, READ_SECONDS
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
@@ -33,6 +36,7 @@ def redrawn_in_place(
         # (its first value: the cue lasts to the next, the line shown, changing)
         lines.taken.append((since, old))
         lines.places.append((lines.born[y], lines.scrolls + y))
+        lines.ends[len(lines.taken) - 1] = max(time, since + READ_SECONDS)
         since = -1.0  # (its first value told)
     if since < 0 or unmark(lines, since):
         lines.since[y] = time
