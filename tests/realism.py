@@ -2152,6 +2152,17 @@ def _watchdog(f: Failure, s: Setup, where: str) -> list[str]:
         pass  # the TP group's gather or scatter
     elif s.moe and f.op in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE"):
         out += _expert_shard_numels(f.numels, f.op, s, where)
+    if s.method != "full" and f.op == "_REDUCE_SCATTER_BASE" and f.numels:
+        # Adapters on frozen weights reduce only the adapters' gradients: one block's, each
+        # matrix's rows padded at most to the shard group by FSDP (lora_A's 16 rows to a
+        # group of up to s.gpus; review-realism12 W1: a frozen block's 202,391,552 beside a
+        # 0.21 ms ReduceScatter).
+        block = s.trainable / s.layers
+        if f.numels[0] > block * max(1.0, s.gpus / 16) + 14 * 16 * s.gpus:
+            out.append(
+                f"{where}: a LoRA run reduce-scatters {f.numels[0]:,} elements, its "
+                f"block's adapters are {block:,.0f}"
+            )
     if not f.took_down:
         out.append(f"{where}: the watchdog's rank never takes the process down")
     if f.timeout_ms != WATCHDOG_MS or f.ran_ms < WATCHDOG_MS:

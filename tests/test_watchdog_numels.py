@@ -48,3 +48,50 @@ def test_an_untied_model_leaves_out_its_output_layer_exactly() -> None:
     assert plan.layout.tp == 1
     shard = -(-OLMO_2_7B_LAYER // group)
     assert (numel_in, numel_out) == (shard, shard * group)  # an all-gather: shard in, layer out
+
+
+# OLMo-2-7B with LoRA r 16 on every linear layer (q, k, v, o, gate, up, down; PEFT's shapes:
+# lora_A r x in, lora_B out x r): one block's adapters, each padded on dim 0 to the shard
+# group as FSDP2 shards it (torch 2.9.0 fsdp/_fully_shard/_fsdp_param.py:362-369, chunks of
+# dim 0 padded to the first's), reduce-scattered together (_fsdp_collectives.py:503-507).
+OLMO_2_7B_LINEARS = [(4096, 4096)] * 4 + [(4096, 11008), (4096, 11008), (11008, 4096)]
+
+
+def _olmo_adapters_padded(rank: int, group: int) -> int:
+    def pad(rows: int) -> int:
+        return -(-rows // group) * group
+
+    return sum(pad(rank) * into + pad(out) * rank for into, out in OLMO_2_7B_LINEARS)
+
+
+def test_a_lora_watchdog_names_only_what_the_run_reduces() -> None:
+    """review-realism12 W1: `--seed 41203 --failures 2` (OLMo-2-7B LoRA r 16, 16 A100) showed
+    `[NCCL] ... ReduceScatter: 0.21ms` (adapter gradients) beside a watchdog's
+    `_REDUCE_SCATTER_BASE, NumelIn=202391552`: the frozen block's gradient, which LoRA never
+    computes. The adapters of a block are 39,976,960 / 32 = 1,249,280 (the review's)."""
+    assert _olmo_adapters_padded(16, 16) == 39_976_960 // 32
+    text = plain(output_of(events_of(seed=41203, method="lora", failures=2, cols=250)))
+    caught = re.findall(r"OpType=_REDUCE_SCATTER_BASE, NumelIn=(\d+), NumelOut=(\d+)", text)
+    assert caught
+    plan = make_plan(RecordOptions(seed=41203, method="lora", failures=2))
+    group = plan.layout.shard_group
+    for numel_in, numel_out in caught:
+        assert int(numel_in) == _olmo_adapters_padded(16, group)
+        assert int(numel_out) * group == int(numel_in)
+    # a larger group pads each lora_A's 16 rows, as FSDP2's chunks do
+    assert _olmo_adapters_padded(16, 32) > 39_976_960 // 32
+
+
+def test_a_qlora_watchdog_gathers_the_packed_4_bit_weights() -> None:
+    """QLoRA's frozen Linears are NF4 packed in bf16 storage: (n + 1) // 4 elements for n
+    weights (bitsandbytes' quantize_4bit), the norms whole: 4 x 4096 (post-attention,
+    post-feedforward, q and k norms). The step line's AllGather moves those bytes; the
+    watchdog named the bf16 block (`--seed 41203 --method qlora --failures 2`)."""
+    packed = sum((i * o + 1) // 4 for i, o in OLMO_2_7B_LINEARS) + 4 * 4096
+    text = plain(output_of(events_of(seed=41203, method="qlora", failures=2, cols=250)))
+    caught = re.findall(r"OpType=_ALLGATHER_BASE, NumelIn=(\d+), NumelOut=(\d+)", text)
+    assert caught
+    plan = make_plan(RecordOptions(seed=41203, method="qlora", failures=2))
+    group = plan.layout.shard_group
+    for numel_in, numel_out in caught:
+        assert (int(numel_in), int(numel_out)) == (-(-packed // group), -(-packed // group) * group)

@@ -117,6 +117,20 @@ def trainable(arch: Architecture, rank: int) -> float:
     return float(rank * per_layer * arch.layers)
 
 
+def block_linears(arch: Architecture) -> list[tuple[int, int]]:
+    """(in, out) of each Linear of one block the adapters target: q, k, v, o, and each MLP's
+    gate, up and down (every expert's and shared expert's of a mixture of experts)."""
+    d, q, kv, ffn = arch.hidden, arch.heads * arch.head_dim, arch.kv_heads * arch.head_dim, arch.ffn
+    mlps = arch.experts + arch.shared if arch.moe else 1
+    return [(d, q), (d, kv), (d, kv), (q, d)] + [(d, ffn), (d, ffn), (ffn, d)] * mlps
+
+
+def block_shapes(arch: Architecture, rank: int) -> list[tuple[int, int]]:
+    """(rows, columns) of each adapter matrix of one block, as `trainable` counts them:
+    lora_A (r x in) and lora_B (out x r) of every targeted Linear (PEFT's layer shapes)."""
+    return [shape for into, out in block_linears(arch) for shape in ((rank, into), (out, rank))]
+
+
 def plan(arch: Architecture, method: str) -> LoraPlan | None:
     if method == "full":
         return None

@@ -4,7 +4,7 @@ the restarts that fail again at CUDA initialisation."""
 
 from __future__ import annotations
 
-from genact_cast.generator import moe, physics
+from genact_cast.generator import lora, moe, physics
 from genact_cast.generator.catalog import Architecture
 from genact_cast.generator.dialects import parameters
 from genact_cast.generator.events import (
@@ -136,8 +136,27 @@ def collective_numels(plan: RunPlan, op: str, *, tp_group: bool = False) -> tupl
         if op == "_ALLGATHER_BASE":
             return part, activations
         return activations, part
-    block = _layer_params(a, layout.ep) // layout.tp
     group = layout.shard_group
+    if plan.lora is not None and op == "_REDUCE_SCATTER_BASE":
+        # Only the adapters have gradients (the frozen weights' requires_grad is False), and
+        # FSDP2 reduce-scatters a block's parameters that have one: each padded on dim 0 to
+        # a multiple of the group (_chunk_with_empty), their sum in, a group-th out (torch
+        # 2.9.0 fsdp/_fully_shard/_fsdp_collectives.py:503-507, foreach_reduce). What the
+        # step line's ReduceScatter moves (layout.traffic); review-realism12 W1 found the
+        # frozen block's numel here.
+        padded = 0
+        for rows, columns in lora.block_shapes(a, plan.lora.rank):
+            local = -(-rows // layout.tp)  # this TP rank's rows
+            padded += -(-local // group) * group * columns
+        return padded, padded // group
+    block = _layer_params(a, layout.ep) // layout.tp
+    if plan.lora is not None and plan.lora.method == "qlora" and layout.tp == 1:
+        # QLoRA's frozen Linears are NF4 packed in bf16 storage (FSDP-QLoRA's
+        # bnb_4bit_quant_storage): bitsandbytes' quantize_4bit allocates (n + 1) // 4 bf16
+        # elements for n weights; norms stay whole (the HF dialect's fsdp_numels, and the
+        # frozen bytes layout.traffic gathers).
+        linears = [into * out for into, out in lora.block_linears(a)]
+        block += sum((n + 1) // 4 for n in linears) - sum(linears)
     shard = -(-block // group)  # padded to a multiple of the group, as FSDP's flat parameter
     if op == "_ALLGATHER_BASE":
         return shard, shard * group
