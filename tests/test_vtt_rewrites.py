@@ -118,3 +118,32 @@ def test_a_bars_first_value_is_not_the_caption_while_the_bar_moves(tmp_path: Pat
     assert first_end <= max(redrawn, drawn[0][0] + READ_SECONDS) + 0.001, (first_end, drawn)
     last_start = seconds(told[1][0].split(" --> ")[0])
     assert abs(last_start - drawn[-1][0]) < 0.01, (last_start, drawn[-1])
+
+
+def test_a_command_taken_away_a_key_at_a_time_is_told_as_typed(tmp_path: Path) -> None:
+    """review-exports16 item 11 (rS.cast): `ehco typo` typed, then erased with nine
+    Backspaces (bash echoes `\\b ESC[K` for each), then `echo fixed`: the given-up line was
+    told as `$ e`, its state one key before it vanished, which neither was typed nor stood
+    on the screen. It is told as typed, as a line given up with Ctrl-U is; so is one taken
+    away a word at a time with Ctrl-W. Recorded here under bash, keys 80 ms apart."""
+    cast = tmp_path / "erased.cast"
+    bash = BashRecording(tmp_path, cast, 12, 60)
+
+    def keys(text: str) -> None:
+        for char in text:
+            bash.child.send(char)
+            time.sleep(0.08)
+        time.sleep(0.4)
+
+    keys("ehco typo")
+    keys("\x7f" * 9)
+    bash.typed("echo fixed\r")
+    keys("git statsu")
+    keys("\x17\x17")  # Ctrl-W twice: `statsu`, then `git `
+    bash.typed("echo done\r")
+    bash.exit()
+    told = lines(cues_of_file(cast.name, tmp_path))
+    at = told.index("$ echo fixed")
+    assert told[at - 1 : at + 2] == ["$ ehco typo", "$ echo fixed", "fixed"], told
+    at = told.index("$ echo done")
+    assert told[at - 1] == "$ git statsu", told

@@ -75,6 +75,10 @@ class Lines:
         # The cursor's row, if a command is typed on it, and its text left of the cursor:
         # what was typed (a shell's grey suggestion is right of it).
         self.left_of_cursor: dict[int, str] = {}
+        # The longest of those since the command's first key (`since`, text): one taken
+        # away a key at a time (Backspace, Ctrl-W) is given up as typed, not as its last
+        # remnant (`$ e` for `ehco typo`, review-exports16 item 11).
+        self.drafts: dict[int, tuple[float, str]] = {}
         self.listed: tuple[str, tuple[str, ...]] = ("", ())  # the last draft and its list
         self.ahead: dict[float, None] = {}  # commands typed ahead (`typed_ahead`), by time
         # Rows edited after a prompt drawn with text after the cursor (a line recalled,

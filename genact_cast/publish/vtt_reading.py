@@ -95,6 +95,9 @@ def read_screen(
                 continue
             if y in lines.leads and _bare(text) == _bare(lead) != _bare(old):
                 typed = lines.left_of_cursor.get(y, old)  # (not a grey suggestion)
+                draft = lines.drafts.get(y)
+                if draft and draft[0] == lines.since[y] and draft[1].startswith(typed.rstrip()):
+                    typed = draft[1]  # (taken away a key at a time: as it was typed)
                 abandoned(lines, y, typed, time)  # (Ctrl-U: the next key starts anew)
                 lines.texts[y] = lines.first[y] = text
                 continue
@@ -174,6 +177,10 @@ def read_screen(
     if cursor is not None and cursor[1] in lines.leads and cursor[1] < len(rows):
         left = "".join(char for char, _ in rows[cursor[1]][: cursor[0]])
         lines.left_of_cursor[cursor[1]] = left
+        draft = lines.drafts.get(cursor[1])
+        since = lines.since[cursor[1]]
+        if draft is None or draft[0] != since or not draft[1].startswith(left.rstrip()):
+            lines.drafts[cursor[1]] = (since, left)
     menu(lines, cursor, time)
     # (a row typed on since it appeared is no prompt: a space typed in a command)
     fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(lines.first[y])}
