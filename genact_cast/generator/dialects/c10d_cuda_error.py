@@ -34,6 +34,7 @@ CUDA_ERROR_SUFFIX = (
 CUDA_ERROR_NAMES = {
     "uncorrectable ECC error encountered": "cudaErrorECCUncorrectable",
     "an illegal memory access was encountered": "cudaErrorIllegalAddress",
+    "unknown error": "cudaErrorUnknown",
 }
 
 
