@@ -26,7 +26,7 @@ from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests import release_catalogue
 from tests.helpers import arch_of, output_of
-from tests.release_catalogue import Entry, catalogue, release_lines
+from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines
 
 # Seeds the other tests do not use; with and without failures, fine-tuning (SFTTrainer) and
 # continued pre-training (Trainer).
@@ -1157,3 +1157,41 @@ def test_olmo_2s_tokenizer_logs_the_files_it_looks_for() -> None:
     files = ["vocab.json", "merges.txt", "tokenizer.json", "added_tokens.json"]
     files += ["special_tokens_map.json", "tokenizer_config.json", "chat_template.jinja"]
     assert loaded[:7] == files
+
+
+HF_STAMP = re.compile(r"^\[\w+\|[\w.]+:\d+\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) >> (.*)")
+SHARDS_DONE = re.compile(r"Loading checkpoint shards: 100%\|.*\| (\d+)/\1 \[(\d+):(\d\d)<")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        *(CASES[index] for index in (0, 2, 3)),
+        # review-tt14 T6: the relaunches whose set-up lines all shared one stamp
+        RecordOptions(seed=41043, framework="hf", model="Qwen3-30B-A3B", failures=1),
+        RecordOptions(seed=41005, framework="hf", model="Mixtral-8x7B", method="lora", failures=2),
+    ],
+)
+def test_every_launch_stamps_its_set_up_as_it_takes_time(options: RecordOptions) -> None:
+    """transformers 4.57.1 logs `loading weights file` (modeling_utils.py:1169) before the
+    shard loop and the generation config (configuration_utils.py:939) after it, so their
+    stamps are at least the shard bar's elapsed apart, and `Running training` comes later
+    still; a relaunch's too (review-tt14 T6: hf_41043_vm's relaunch stamped every set-up line
+    17:09:29,565 around a 10 s shard bar, and its training bar ran 75 s ahead of the clock)."""
+    launches = 0
+    weights: datetime | None = None
+    elapsed = 0
+    for line in cast_lines(options._replace(cols=1000, color=False)):
+        if shards := SHARDS_DONE.search(line):
+            elapsed = max(elapsed, int(shards[2]) * 60 + int(shards[3]))
+        if not (found := HF_STAMP.match(line)):
+            continue
+        moment = datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f")
+        if found[2].startswith("loading weights file"):
+            weights, elapsed = moment, 0
+        elif weights is not None and found[2].endswith("/generation_config.json"):
+            assert (moment - weights).total_seconds() >= elapsed, (found[0], elapsed)
+            assert elapsed, "the load drew its shard bar"
+            launches += 1
+            weights = None
+    assert launches >= 1 + bool(options.failures)

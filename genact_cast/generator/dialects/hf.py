@@ -127,7 +127,7 @@ class Log(Saves, Watchdog, Counts):
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
             self.launched_at = event.t
-            self.comm_seconds = 0.0
+            self.fold_comm_seconds()
             self.state_dict_warned = False
             self.groups_up = False
             self.incidentals = (

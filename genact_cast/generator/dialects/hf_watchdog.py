@@ -10,6 +10,7 @@ from datetime import timedelta
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
+    Clock,
     Close,
     Incidentals,
     Line,
@@ -56,6 +57,7 @@ class Watchdog(Loading):
 
     incidentals: Incidentals
     failures: int  # the launches torchrun has restarted
+    clock: Clock  # the log's clock, in the run's seconds plus comm_seconds
     comm_seconds: float  # this launch's set-up time, which the run's timeline leaves out
     resume_step: int  # the step this launch resumed from (0: the first launch)
     eval_works: int  # the evaluation loop's gathers in this launch, one an eval batch
@@ -128,6 +130,20 @@ class Watchdog(Loading):
 
         return own
 
+    def fold_comm_seconds(self) -> None:
+        """Carry this launch's set-up time (comm_seconds) from the lines' offset into the
+        log's origin, and the clock with it: the clock counts in the same seconds as the
+        lines it stamps, or every line of the next launch, until its run time passes the old
+        offset, would share the last stamp (review-tt14 T6: a relaunch's set-up at one
+        stamp after a launch whose dataset preparation took minutes)."""
+        if not self.comm_seconds:
+            return
+        self.facts = self.facts._replace(
+            start=self.facts.start + timedelta(seconds=self.comm_seconds)
+        )
+        self.clock.last -= self.comm_seconds
+        self.comm_seconds = 0.0
+
     def _failure(self, event: Failed) -> list[Out]:
         # The shell's node's agent: its restarts left, counted per node by the run
         # (Failed.left); past its --max_restarts it exits and the command is run again.
@@ -138,10 +154,7 @@ class Watchdog(Loading):
         # The lines from here are stamped on the run's clock: this launch's set-up time
         # (comm_seconds, which the run's timeline leaves out) carried into it.
         if not event.watchdog:  # a worker died: torchrun stops the rest, no watchdog fires
-            self.facts = self.facts._replace(
-                start=self.facts.start + timedelta(seconds=self.comm_seconds)
-            )
-            self.comm_seconds = 0.0
+            self.fold_comm_seconds()
             died = failure_lines(
                 self.facts, self.incidentals, event, ranks=8, binary="/usr/local/bin/python"
             )
@@ -149,11 +162,9 @@ class Watchdog(Loading):
         # a hang on a mesh group (TP with data parallelism) times out at its ten minutes
         mesh = self.facts.tp > 1 and self.facts.dp > 1
         timeout_ms = MESH_TIMEOUT_MS if mesh else PG_TIMEOUT_MS
-        comm = timedelta(seconds=self.comm_seconds)
-        before = self.facts._replace(start=self.facts.start + comm)
+        self.fold_comm_seconds()
+        before = self.facts
         self.facts = timed_out(self.facts, event, timeout_ms)
-        self.facts = self.facts._replace(start=self.facts.start + comm)
-        self.comm_seconds = 0.0
         found = self.facts.moment(event.t)
         self.facts = self.facts._replace(
             start=self.facts.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)
