@@ -8,7 +8,9 @@ without the evaluation its framework prints next to it (review-mg13 E2, review-t
   `_evaluate`, then `_save_checkpoint`; the DeepSpeed dialect runs the same Trainer;
 - torchtitan v0.2.0 train() (train.py:611-625): the step (its line at log_freq), the save,
   then `validator.validate` where `should_validate` (components/validate.py:31), which logs
-  its line and restarts the metrics window (components/metrics.py:456-486).
+  its line and restarts the metrics window (components/metrics.py:456-486);
+- the genact log (the seed's own look) follows the same rule: the step's line, its
+  `[Validation] step N` line, and the save's line when its background write ends.
 
 So at every step whose line or save the cast shows, the evaluation the loop runs there is
 shown, where the job prints it; and torchtitan's tps, counted from the last line it logged
@@ -32,7 +34,7 @@ from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.dialect_choice import dialect_for
 from tests.release_catalogue import cast_lines
 
-FRAMEWORKS = ("megatron", "torchtitan", "hf", "deepspeed")
+FRAMEWORKS = ("megatron", "torchtitan", "hf", "deepspeed", "genact")
 # Neither Megatron (lineup.NO_SFT) nor torchtitan v0.2.0 fine-tunes: they continue instead.
 KINDS = ("pretrain", "sft", "continue")
 FIRST, CASES = 9400, 12
@@ -103,6 +105,12 @@ TITAN_STEP = re.compile(
 )
 TITAN_VALIDATE = re.compile(r"\[titan\] (\S+ \S+) - root - INFO - validate step: +(\d+) ")
 TITAN_LAUNCH = re.compile(r"Training starts at step (\d+)")
+GENACT = (
+    ("step", re.compile(r"\] step +(\d+) \| loss ")),
+    ("eval", re.compile(r"\] \[Validation\] step ([\d,]+) \| Val Loss")),
+    ("save", re.compile(r"\] \[Checkpoint\] Saved step (\d+) to ")),
+    ("launch", re.compile(r"Resuming from .*\(step ([\d,]+)\)")),
+)
 TRAINER_LOG = re.compile(r"\{'loss': .*'epoch': ([\d.e-]+)\}")
 TRAINER_EVAL = re.compile(r"\{'eval_loss': .*'epoch': ([\d.e-]+)\}")
 TRAINER_SAVE = re.compile(r"Saving model checkpoint to \S+/checkpoint-(\d+)$")
@@ -120,6 +128,10 @@ def marks(framework: str, plan: RunPlan, lines: tuple[str, ...]) -> list[Mark]:
             for kind, pattern in MEGATRON:
                 if m := pattern.search(line):
                     out.append(Mark(kind, int(m[1]), index, line))
+        elif framework == "genact":
+            for kind, pattern in GENACT:
+                if m := pattern.search(line):
+                    out.append(Mark(kind, int(m[1].replace(",", "")), index, line))
         elif framework == "torchtitan":
             if m := TITAN_STEP.search(line):
                 out.append(Mark("step", int(m[2]), index, line))
@@ -182,7 +194,11 @@ def test_a_shown_step_or_save_shows_the_evaluation_the_loop_runs_there(case: Cas
         if not after and mark.line >= len(lines) - 3:
             continue  # the cast ends here (stopped, or a failure right after the line)
         evaluations = [m for m in after if m.kind == "eval" and m.step == mark.step]
-        if case.framework != "torchtitan" and mark.kind == "save":
+        if case.framework == "genact" and mark.kind == "save":
+            # logged when its background write ends, maybe after later steps' lines
+            earlier = [m for m in ms[:i] if m.kind == "eval" and m.step == mark.step]
+            assert earlier, (case, mark.text)
+        elif case.framework != "torchtitan" and mark.kind == "save":
             # the loop evaluated before it saved: the evaluation is just above the save
             before = [m for m in ms[:i] if m.kind != "save"]
             assert before, (case, mark.text)

@@ -76,25 +76,6 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
     ticks = tick_steps(spans, interval, extra)
     drawn = sum(len(t) for t in ticks)
     failures = sum(isinstance(e, Failed) for e in events)
-    # The evaluations inside the epoch the cast shows: a subset where there are hundreds,
-    # and any between two step lines it logs one after the other (the time between them
-    # is the evaluation's too).
-    stride = evaluation_stride(plan.eval_every, plan.total_steps)
-    lines = {step for steps in ticks for step in steps}
-
-    def in_group(step: int) -> bool:
-        return step in lines and step % log_freq == 0 and step % log_every < BURST * log_freq
-
-    shown_evaluations = {
-        e.step
-        for e in events
-        if isinstance(e, Evaluated)
-        and (e.step % stride == 0 or (in_group(e.step) and in_group(e.step + log_freq)))
-    }
-    evaluations = len(shown_evaluations)
-    pace = con.pacer(budget, drawn + 2 * failures + evaluations)
-    block = LiveBlock(show, epoch)
-
     resumed = {(e.attempt, e.step + 1) for e in events if isinstance(e, Restarted)}
 
     def logged(step: int, span: Trained) -> bool:
@@ -102,6 +83,26 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
         return in_group or step == 1 or (span.attempt, step) in resumed
 
     shown = saves_shown(events, ticks, logged)
+    # The evaluations inside the epoch the cast shows: a subset where there are hundreds,
+    # and every one at a step whose line or save the cast shows, as every framework
+    # dialect shows them (presenters/shown_steps.py): the loop evaluates right after that
+    # step, so a shown line or save without it would hide the time it took.
+    stride = evaluation_stride(plan.eval_every, plan.total_steps)
+    at_shown = {
+        step
+        for span, steps in zip(spans, ticks, strict=True)
+        for step in steps
+        if logged(step, span)
+    }
+    at_shown.update(e.step for e in events if isinstance(e, CheckpointSaved) and id(e) in shown)
+    shown_evaluations = {
+        e.step
+        for e in events
+        if isinstance(e, Evaluated) and (e.step % stride == 0 or e.step in at_shown)
+    }
+    evaluations = len(shown_evaluations)
+    pace = con.pacer(budget, drawn + 2 * failures + evaluations)
+    block = LiveBlock(show, epoch)
     above: list[tuple[float, list[Text]]] = []  # lines with the time they were logged
     # Saves whose background write has not finished yet (an epoch's end's too): logged
     # when it has.
