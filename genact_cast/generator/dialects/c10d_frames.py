@@ -7,6 +7,28 @@ disassembly show them. Apart from c10d_watchdog.py, which words the messages aro
 from typing import NamedTuple
 
 from genact_cast.generator.dialects.torchrun import TorchSource
+from genact_cast.generator.rng import Rng
+
+_PAGE = 4096
+# Where x86-64 Linux starts a process's mmap area (top-down, below the stack): 28 bits of
+# page-granular randomness (ASLR) under 0x7fxxxxxxxxxx.
+_MMAP_TOP = 0x7E00_0000_0000
+# What a process maps between its libraries, top-down in the order the dynamic loader maps
+# them (python's libc first; `import torch` maps libtorch's NEEDED libraries one below the
+# other): (library, bytes below the previous one, at least, and up to that more). The sizes
+# are the 2.9.0 cu128 wheel's (readelf -l: libtorch_cuda.so's LOAD segments span 0x3c2dc000,
+# libc10.so's 0x121000; libtorch_cpu.so's ~0x1d000000 lies between) and Ubuntu 22.04's libc
+# and libstdc++; real traces put them so: libc10 0x7ff9a0afb969 above libstdc++
+# 0x7ff9a06b0253 above libtorch_cuda 0x7ff93bea04e1 (Megatron-LM#935), libc10
+# 0x7ff38bd6c446 over libtorch_cuda 0x7ff3417cc772 (sglang#3424): within ~2 GB of each other.
+_LAYOUT = (
+    ("libc", 0, 0x20_0000),
+    ("libc10", 0x0800_0000, 0x2000_0000),  # python's and numpy's modules between
+    ("libstdcxx", 0x0026_0000, 0x0080_0000),
+    ("libc10_cuda", 0x000B_0000, 0x0040_0000),
+    ("libtorch", 0x0004_0000, 0x0040_0000),
+    ("libtorch_cuda", 0x3C2D_C000 + 0x1D00_0000, 0x0800_0000),  # under libtorch_cpu
+)
 
 
 class Frames(NamedTuple):
@@ -19,6 +41,19 @@ class Frames(NamedTuple):
     libc: int
     libstdcxx: int = 0
     libc10_cuda: int = 0  # c10's CUDA check (a CUDA error's trace shows it)
+
+
+def process_frames(site: str, seed: int) -> Frames:
+    """One process's library bases, page-aligned, in one mmap area that ASLR places anew for
+    every process (so every rank's trace has its own addresses); `seed` a draw of the
+    caller's."""
+    draw = Rng(seed)
+    at = _MMAP_TOP + draw.integer(0, 2**28) * _PAGE
+    bases: dict[str, int] = {}
+    for name, below, more in _LAYOUT:
+        at -= below + draw.integer(0, more // _PAGE) * _PAGE
+        bases[name] = at
+    return Frames(site, **bases)
 
 
 SOURCE_ROOT = "/pytorch/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp"
@@ -67,14 +102,19 @@ COMM_WATCHDOG = [
 ]
 
 
-# torch 2.9's (index:54907917001): the Watchdog class's frames, and std::thread's start in
-# libstdc++ before libc's.
+# torch 2.9's: the Watchdog class's frames, and std::thread's start in libstdc++ before
+# libc's, as the x86-64 timeout log shows them (index:54907917001), at the 2.9.0 cu128
+# wheel's addresses (objdump -d, review-tt14 T1b; tests/data/disassembly/
+# torch290_watchdog_frames.tsv): a frame's place in its library is its function's start
+# (nm -D) + its printed offset, or the printed offset where dladdr names no function. (That
+# log's build put the same functions elsewhere: its named and unnamed frames of one library
+# mixed with the wheel's implied a base that is not page-aligned.)
 _ERROR_2_9 = (
     "c10::Error::Error(c10::SourceLocation, std::__cxx11::basic_string<char, "
     "std::char_traits<char>, std::allocator<char> >)",
     0x80,
     "libc10.so",
-    0x9AB80,
+    0x9DB00 + 0x80,
 )
 _THREAD_2_9 = [
     ("<unknown function>", 0xECDB4, "libstdc++.so.6", 0xECDB4),
@@ -88,16 +128,19 @@ CHECK_TIMEOUT_2_9 = [
         "std::ratio<1l, 1000l> > >)",
         0x247,
         "libtorch_cuda.so",
-        0xE8D9D7,
+        0xE571C0 + 0x247,
     ),
-    ("c10d::ProcessGroupNCCL::Watchdog::runLoop()", 0x1691, "libtorch_cuda.so", 0xE925E1),
-    ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE9382F),
+    ("c10d::ProcessGroupNCCL::Watchdog::runLoop()", 0x1691, "libtorch_cuda.so", 0xE5A980 + 0x1691),
+    ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE5D180 + 0xDF),
     *_THREAD_2_9,
 ]
+# Watchdog::run's catch builds the DistBackendError in run's `.cold` clone (its call at
+# 0x9501fa), whose constructor (0xe336b0, a local symbol) calls c10::Error's at 0xe336cc:
+# neither has a name dladdr finds.
 RUN_2_9 = [
     _ERROR_2_9,
-    ("<unknown function>", 0xE69B51, "libtorch_cuda.so", 0xE69B51),
-    ("<unknown function>", 0x951271, "libtorch_cuda.so", 0x951271),
+    ("<unknown function>", 0xE336D1, "libtorch_cuda.so", 0xE336D1),
+    ("<unknown function>", 0x9501FF, "libtorch_cuda.so", 0x9501FF),
     *_THREAD_2_9,
 ]
 
@@ -113,9 +156,8 @@ RUN_2_9 = [
 # is built in c10_cuda_check_implementation's local `.cold` clone, which dladdr cannot name
 # (`<unknown function>` + its place in libc10_cuda.so), and isCompleted is inlined into
 # runLoop, so it has no frame. c10::Error and Watchdog::run are the x86-64 timeout log's
-# (index:54907917001), whose build places runLoop at 0xe90f50 (its `runLoop() + 0x1691` at
-# 0xe925e1); finishedGPUExecutionInternal is put at the cu128 wheel's distance below it.
-_RUN_LOOP_2_9 = 0xE925E1 - 0x1691
+# (index:54907917001), at the cu128 wheel's addresses as CHECK_TIMEOUT_2_9's.
+_RUN_LOOP_2_9 = 0xE5A980
 CUDA_CHECK_SOURCE = "/pytorch/c10/cuda/CUDAException.cpp"
 CUDA_CHECK_2_9 = [
     _ERROR_2_9,
@@ -124,7 +166,7 @@ CUDA_CHECK_2_9 = [
         "c10d::ProcessGroupNCCL::WorkNCCL::finishedGPUExecutionInternal() const",
         0x50,
         "libtorch_cuda.so",
-        _RUN_LOOP_2_9 - (0xE5A980 - 0xE47B10) + 0x50,
+        0xE47B10 + 0x50,
     ),
     (
         "c10d::ProcessGroupNCCL::Watchdog::runLoop()",
@@ -132,7 +174,7 @@ CUDA_CHECK_2_9 = [
         "libtorch_cuda.so",
         _RUN_LOOP_2_9 + 0x13BA,
     ),
-    ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE9382F),
+    ("c10d::ProcessGroupNCCL::Watchdog::run()", 0xDF, "libtorch_cuda.so", 0xE5D180 + 0xDF),
     *_THREAD_2_9,
 ]
 # torch 2.6's (the build of CHECK_TIMEOUT: the same c10::Error and ncclCommWatchdog

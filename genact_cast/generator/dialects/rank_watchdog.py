@@ -10,13 +10,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from genact_cast.generator.dialects import c10d_cuda_error, c10d_watchdog, torchrun
+from genact_cast.generator.dialects import c10d_cuda_error, c10d_frames, c10d_watchdog, torchrun
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
-
-# Where mmap puts a process's shared libraries on x86-64 Linux: just below 0x7fxxxxxxxxxx.
-_MMAP_BASE = 0x7E00_0000_0000
 
 
 class Collective(NamedTuple):
@@ -132,20 +129,10 @@ def node_watchdog_lines(
     source = torchrun.torch_source(facts.torch)
     numel_in, numel_out = numels or collective_numels(facts, event.op)
     draw = Rng(facts.seed * 17 + event.seq)
-    libc10, libtorch_cuda, libtorch, libc = (
-        _MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(4)
-    )
-    frames = c10d_watchdog.Frames(
-        # The install the glog lines name: pip's site-packages (python:3.12's image) from 2.5.
-        _torch_lib(facts, "site-packages"),
-        libc10,
-        libtorch_cuda,
-        libtorch,
-        libc,
-        # libstdc++ (torch 2.9's trace shows it) from a stream of its own, so that the other
-        # draws stay where they were.
-        _MMAP_BASE + Rng(facts.seed * 41 + event.seq).integer(0, 2**28) * 4096,
-    )
+    # Each worker is its own process, its libraries where ASLR put them (from a stream of
+    # their own, so that the other draws stay where they were).
+    site = _torch_lib(facts, "site-packages")  # pip's (python:3.12's image) from 2.5
+    layouts = Rng(facts.seed * 41 + event.seq)
     blocks: list[tuple[int, int, list[str]]] = []
     for rank in range(ranks):
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
@@ -158,6 +145,7 @@ def node_watchdog_lines(
         timeout, member = _timed_out(
             event, rank, (numel_in, numel_out, timeout_ms, ran), collective
         )
+        frames = c10d_frames.process_frames(site, layouts.integer(0, 2**40))
         lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
         blocks.append((late, rank, lines))
     return [text for _, _, block in sorted(blocks) for text in block]
@@ -201,9 +189,7 @@ def watchdog_records(
     for rank in sorted(ranks, key=lambda r: (late[r], r)):
         # Every process its own library addresses (ASLR): libc10, libtorch_cuda, libtorch,
         # libc and libstdc++ (torch 2.9's trace shows it).
-        frames = c10d_watchdog.Frames(
-            lib, *(_MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(5))
-        )
+        frames = c10d_frames.process_frames(lib, draw.integer(0, 2**40))
         moment = base + timedelta(milliseconds=late[rank] + draw.integer(0, 999) / 1000)
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late[rank]
@@ -228,9 +214,7 @@ def faulty_rank_lines(
     # The process's library addresses (ASLR), from a stream of their own so that no other
     # draw of the run moves.
     draw = Rng(facts.seed * 43 + event.seq)
-    frames = c10d_watchdog.Frames(
-        _torch_lib(facts, packages), *(_MMAP_BASE + draw.integer(0, 2**28) * 4096 for _ in range(6))
-    )
+    frames = c10d_frames.process_frames(_torch_lib(facts, packages), draw.integer(0, 2**40))
     return c10d_cuda_error.cuda_error(
         rank, moment, nanos, source, event.cuda_error, group=_group(source), frames=frames
     )
