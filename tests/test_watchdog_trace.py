@@ -113,6 +113,7 @@ def test_the_watchdog_is_torch_2_9s(framework: str, seed: int) -> None:
     # (test_a_cuda_error_ends_the_watchdog_with_both_traces_as_torch_2_9_0_prints_them).
     traces = [trace for trace in traces if trace[0] != "c10_cuda_check_implementation"]
     assert traces
+
     # Each trace is one of the real ones, frame for frame (symbols, offsets, libraries),
     # but for the run trace's two unnamed frames, which are the build's own (the x86-64
     # wheel's: test_the_timeout_traces_frames_return_where_the_x86_64_wheel_returns).
@@ -533,9 +534,9 @@ def test_the_timeout_traces_frames_return_where_the_x86_64_wheel_returns(
     for row in WATCHDOG_FRAMES.read_text("utf-8").splitlines():
         if row.startswith("#"):
             continue
-        raised, index, library, symbol, call, length, start, _ = row.split("\t")
+        raised, number, library, symbol, call, length, start, _ = row.split("\t")
         returns = int(call, 16) + int(length)
-        wheel[raised, int(index)] = (symbol, returns - int(start, 16), returns)
+        wheel[raised, int(number)] = (symbol, returns - int(start, 16), returns)
     bases: dict[str, dict[str, set[int]]] = {}  # rank: library: bases its frames imply
     rank, raised, checked = "", "", 0
     for row in cast(framework, seed).splitlines():
