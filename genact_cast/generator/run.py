@@ -14,6 +14,7 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
+from genact_cast.generator.generation_scores import generation_score
 from genact_cast.generator.noise import Noise
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run_timeline import Segment, Timeline
@@ -43,6 +44,7 @@ TASK_METRICS = {
     "translation": ("BLEU",),
     "math": ("GSM8K",),
 }
+GENERATION_METRICS = frozenset({"ROUGE-1", "ROUGE-2", "ROUGE-L", "BLEU"})
 
 
 class Run:
@@ -357,20 +359,16 @@ class Run:
         names = TASK_METRICS[plan.dataset.task]
         values: list[tuple[str, float]] = []
         for i, name in enumerate(names):
-            # A run-long offset (the data's mix) and one evaluation's luck; the ROUGE scores
-            # share most of theirs (they score the same summaries), each with its own rest.
+            if name in GENERATION_METRICS:  # under the best published fine-tune
+                values.append((name, generation_score(plan, noise, name, epoch, loss)))
+                continue
+            # A run-long offset (the data's mix) and one evaluation's luck.
             jitter = noise.uniform(EVAL, 9100 + i, -0.03, 0.03) + noise.uniform(
                 EVAL, epoch * 64 + 16 + i, -0.003, 0.003
             )
-            if name.startswith("ROUGE"):
-                jitter = (
-                    noise.uniform(EVAL, 9100, -0.018, 0.018)
-                    + noise.uniform(EVAL, 9108 + i, -0.016, 0.016)
-                    + noise.uniform(EVAL, epoch * 64 + 16 + i, -0.003, 0.003)
-                )
             if name == "Token Acc":
                 value = physics.token_accuracy(loss) + jitter
-            elif name == "GSM8K":
+            else:  # GSM8K
                 # Near what the recipe's paper reports for this base (MetaMath: 66.5 % for
                 # Llama-2-7B, 77.7 % for Mistral-7B; a strong base keeps its own score),
                 # or by size where none is published (66 % at 7B, 72 % at 13B, 82 % at
@@ -386,11 +384,6 @@ class Run:
                 if card is not None:
                     floor = card[0] + 0.002 + 0.008 * (1 - behind)
                     value = max(value, floor + abs(jitter) * 0.2)
-            elif name == "BLEU":
-                value = 36.0 - 12.0 * (loss - 1.0) + 40 * jitter
-            else:  # near the dataset's published fine-tune (generation_scores.tsv)
-                base = catalog.generation_scores()[(plan.dataset.name, name)]
-                value = base - 0.06 * (loss - 1.4) + 0.5 * jitter  # held-out loss 1.2-1.7
             values.append((name, max(0.0, value)))
         return tuple(values)
 
