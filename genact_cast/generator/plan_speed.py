@@ -29,6 +29,22 @@ BATCH = {"pretrain": (1e6, 16.8e6), "continue": (2e6, 16.8e6), "sft": (64, 512)}
 # a B_opt of about 4.3M for its 1.1T tokens, with each GPU a quarter full).
 B_OPT_COEFF, B_OPT_EXPONENT = 0.2920, 0.3271
 B_OPT_TOLERANCE = math.sqrt(2)
+# And the least a pre-training run of a model that size takes: 1M tokens at 1B, growing as
+# the cube root of the parameters (of what a mixture of experts learns like,
+# moe.effective_params). Published runs sit at or above it: TinyLlama 1.1B 2.1M; OLMo 2 7B
+# 4.2M, 13B and 32B 8.4M (recipes.tsv); LLaMA 65B and Llama 2 70B 4M (arXiv 2302.13971
+# Table 2, arXiv 2307.09288 section 2.2) against 4.1M at 70B; DeepSeek LLM 67B 18.9M
+# (4,608 x 4,096; arXiv 2401.02954 Table 2); Llama 3 405B 4M rising to 16M (arXiv
+# 2407.21783, 3.4.1) against 7.4M. Below it a large model took a small model's batch and
+# ran for millions of steps (review-realism12 N11: a 72B from scratch at 2.1M tokens a
+# step, 1,233,842 steps of 2.6T tokens; 155k-620k steps at 4.2-16.8M).
+PRETRAIN_BATCH_AT_1B, PRETRAIN_BATCH_EXPONENT = 1e6, 1 / 3
+
+
+def pretrain_batch_floor(arch: Architecture) -> float:
+    """The least global batch, in tokens, of a from-scratch run of `arch`."""
+    scale = float((moe.effective_params(arch) / 1e9) ** PRETRAIN_BATCH_EXPONENT)
+    return PRETRAIN_BATCH_AT_1B * max(1.0, scale)
 
 
 def batch_bound(flops_per_token: float, tokens: float) -> float:
@@ -122,6 +138,8 @@ def _batch_and_speed(
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = BATCH[kind]
     high = min(high, max_tokens or math.inf)
+    if kind == "pretrain":  # a larger model takes a larger batch (pretrain_batch_floor)
+        low = min(high, max(low, pretrain_batch_floor(arch)))
     dp = gpus // (fit.tp * fit.pp)
     # Batch target on a log scale between the kind's bounds, then whole micro steps; a
     # published recipe's own batch where the architecture has one (recipes.tsv).
@@ -131,7 +149,9 @@ def _batch_and_speed(
         target = recipe.batch_sequences * per_seq
     # Batch counted in tokens, or in examples (packed several to a sequence).
     unit = per_seq if kind != "sft" else packed
-    accum = max(1, round(target / (dp * fit.micro * unit)))
+    accum = max(
+        1, round(target / (dp * fit.micro * unit)), math.ceil(low / (dp * fit.micro * unit))
+    )
     if fit.pp > 1:  # enough micro batches to keep the bubble (p - 1)/(m + p - 1) small
         # (Narayanan et al. 2021, §2.2.1): 6 a stage; a giant MoE's data-parallel group is
         # wide (no TP), so it takes as many as the kind's largest batch allows, at least 2 a
