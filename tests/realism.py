@@ -873,8 +873,29 @@ def _batch(run: Run, s: Setup) -> list[str]:
             return [f"{line!r}: {s.batch_tokens:,.0f} tokens hold about {examples:,.0f} examples"]
     else:
         low = 1e6 if s.kind == "pretrain" else 2e6
+        size = s.active or s.params
+        if s.kind == "pretrain" and size >= 20e9:
+            # A large model from scratch takes a large model's batch: every published run of
+            # 2023 on of 20B and up took 4M tokens or more (PUBLISHED_LARGE_BATCHES); 0.7 of
+            # that allows a batch of whole sequences a little under it (review-realism12
+            # N11: a 72B at 2.1M tokens, 1,233,842 steps).
+            near = [b for n, b in PUBLISHED_LARGE_BATCHES.values() if size / 2 <= n <= size * 2]
+            low = 0.7 * min(near, default=low / 0.7)
         ok = low * 0.99 <= s.batch_tokens <= 16 * 2**20
-    return [] if ok else [f"{line!r} for {s.kind}"]
+    return [] if ok else [f"{line!r} for {s.kind} of {s.params / 1e9:.0f}B"]
+
+
+# From-scratch runs of 20B and up, published from 2023 on: (parameters, tokens a step). LLaMA
+# 33B and 65B 4M (arXiv 2302.13971, Table 2); Llama 2 34B and 70B 4M (arXiv 2307.09288, 2.2);
+# OLMo 2 32B 2,048 x 4,096 (allenai/OLMo-core OLMo-2-0325-32B-train.py); DeepSeek LLM 67B
+# 4,608 x 4,096 (arXiv 2401.02954, Table 2); Llama 3 405B 4M at its start (arXiv 2407.21783,
+# 3.4.1). Older runs took less (OPT-66B 2M, arXiv 2205.01068), not the practice of the
+# catalogue's 2024-26 models.
+PUBLISHED_LARGE_BATCHES = {
+    "LLaMA-33B": (32.5e9, 4e6), "LLaMA-65B": (65.2e9, 4e6), "Llama-2-34B": (34e9, 4e6),
+    "Llama-2-70B": (70e9, 4e6), "OLMo-2-32B": (32.2e9, 2048 * 4096),
+    "DeepSeek-LLM-67B": (67e9, 4608 * 4096), "Llama-3-405B": (405e9, 4e6),
+}  # fmt: skip
 
 
 @check("wall clock: between hours and about two months")
@@ -1612,11 +1633,11 @@ def _validation(run: Run, s: Setup) -> list[str]:
                           "GSM8K": (0.05, 0.97)}.get(name, (0.0, 1.0))  # fmt: skip
                 if not bounds[0] <= v <= bounds[1]:
                     out.append(f"epoch {e.epoch}: {name}: {value} outside {bounds}")
-                published = SUMMARIZATION.get((s.dataset, name))
-                if published is not None and abs(v - published) > 0.05:
+                published = GENERATION_BEST.get((s.dataset, name))
+                if published is not None and not 0.85 * published <= v <= published:
                     out.append(
-                        f"epoch {e.epoch}: {name}: {value} on {s.dataset} (a fine-tune reaches "
-                        f"about {published})"
+                        f"epoch {e.epoch}: {name}: {value} on {s.dataset} (the best published "
+                        f"plain fine-tune scores {published}; review-realism12 G1)"
                     )
         if {"ROUGE-1", "ROUGE-2", "ROUGE-L"} <= set(e.metrics):
             r1, r2, rl = (float(e.metrics[k]) for k in ("ROUGE-1", "ROUGE-2", "ROUGE-L"))
@@ -1674,11 +1695,17 @@ def _validation(run: Run, s: Setup) -> list[str]:
 PUBLISHED_MATH_SFT = {"Llama-2-7B": 0.665, "Llama-2-13B": 0.723, "Mistral-7B": 0.777,
                       "Qwen2-7B": 0.799, "Llama-3-8B": 0.796, "Llama-3-70B": 0.93,
                       "Qwen2.5-7B": 0.854, "Llama-3.1-8B": 0.845}  # fmt: skip
-# Summarization fine-tunes' test ROUGE (F1): BART (Lewis et al. 2020), Table 3.
-SUMMARIZATION = {
-    ("XSum", "ROUGE-1"): 0.451, ("XSum", "ROUGE-2"): 0.223, ("XSum", "ROUGE-L"): 0.373,
-    ("CNN-DailyMail", "ROUGE-1"): 0.442, ("CNN-DailyMail", "ROUGE-2"): 0.213,
-    ("CNN-DailyMail", "ROUGE-L"): 0.409,
+# The best published plain fine-tune (one model, maximum likelihood, no re-ranking) of each
+# generation set, on its test split (copied from the papers, not from the generator):
+# PEGASUS-large (HugeNews; arXiv 1912.08777, Table 1) CNN/DM 44.17 / 21.47 / 41.11 and XSum
+# 47.21 / 24.56 / 39.25, T5-11B's CNN/DM ROUGE-2 21.55 (arXiv 1910.10683, Table 14), BART's
+# WMT16 ro-en 37.96 BLEU (arXiv 1910.13461, Table 6). BART-large's CNN/DM 44.16 / 21.28 /
+# 40.90 and XSum 45.14 / 22.27 / 37.25 sit under them; a score may fall 15 % short (a 3B
+# decoder's first pass), never above (review-realism12 G1: ROUGE-2 0.22-0.25 on CNN/DM).
+GENERATION_BEST = {
+    ("CNN-DailyMail", "ROUGE-1"): 0.4417, ("CNN-DailyMail", "ROUGE-2"): 0.2155,
+    ("CNN-DailyMail", "ROUGE-L"): 0.4111, ("XSum", "ROUGE-1"): 0.4721,
+    ("XSum", "ROUGE-2"): 0.2456, ("XSum", "ROUGE-L"): 0.3925, ("WMT16-ro-en", "BLEU"): 37.96,
 }  # fmt: skip
 # Corpora of a domain, for continued pre-training (and the name suffix that promises each).
 DOMAIN_CORPORA = {"OpenWebMath": "math", "Proof-Pile-2": "math", "StarCoderData": "code",
