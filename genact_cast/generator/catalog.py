@@ -1,6 +1,7 @@
 """The catalog of models, GPUs, datasets, framework versions and themes (data files)."""
 
 import functools
+import math
 import re
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -319,6 +320,28 @@ def benchmark_data() -> dict[tuple[str, str], float]:
         (r[0], name): float(v)
         for r in _rows("benchmark_data.tsv")
         for name, v in zip(names, r[1:], strict=True)
+    }
+
+
+class Onset(NamedTuple):
+    """From what size a corpus's models answer a benchmark's format (benchmark_onsets.tsv)."""
+
+    share: float  # of the rise over chance, at `low` parameters
+    low: float
+    full: float  # parameters from which the whole rise shows
+
+    def of(self, params: float) -> float:
+        """The share of the rise over chance a model of `params` shows."""
+        grown = math.log(params / self.low) / math.log(self.full / self.low)
+        return min(1.0, max(0.0, self.share + (1 - self.share) * grown))
+
+
+@functools.cache
+def benchmark_onsets() -> dict[tuple[str, str], Onset]:
+    """(pre-training dataset, benchmark) -> its onset, where one is published."""
+    return {
+        (r[0], r[1]): Onset(float(r[2]), float(r[3]), float(r[4]))
+        for r in _rows("benchmark_onsets.tsv")
     }
 
 

@@ -350,6 +350,10 @@ class Run:
                 expected = physics.benchmark_accuracy(
                     flops * worth, b.chance, b.best, b.slope, b.centre
                 )
+                onset = catalog.benchmark_onsets().get((corpus, b.name))
+                if onset is not None:  # a format its smaller models cannot answer yet
+                    share = onset.of(moe.effective_params(plan.arch))
+                    expected = b.chance + (expected - b.chance) * share
                 error = math.sqrt(expected * (1 - expected) / b.samples)
                 value = expected - setback + noise.uniform(EVAL, 9000 + i, -error, error) + luck
                 scores.append((b.name, min(b.ceiling(plan.arch.params), max(b.chance, value))))
