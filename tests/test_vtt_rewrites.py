@@ -147,3 +147,37 @@ def test_a_command_taken_away_a_key_at_a_time_is_told_as_typed(tmp_path: Path) -
     assert told[at - 1 : at + 2] == ["$ ehco typo", "$ echo fixed", "fixed"], told
     at = told.index("$ echo done")
     assert told[at - 1] == "$ git statsu", told
+
+
+def test_nano_on_vt52_is_one_cue_and_the_next_command_is_told(tmp_path: Path) -> None:
+    """review-exports16 item 12 (rU.cast): `TERM=vt52 nano f.txt` speaks VT52, which the
+    player (avt) does not: it shows nano's screen garbled (`5A[ Reading... ]5@...`). Its
+    rows were told as a cue, and `$ echo end`, typed over the leftovers after Ctrl-X,
+    never. nano asks for the keypad's application codes as it starts (terminfo's smkx for
+    vt52 is `ESC =`, DECKPAM, with no DECCKM to send) and gives them back as it leaves
+    (`ESC >`): a program that takes the keys and draws many rows, `[nano]`. Recorded here
+    under bash with the machine's nano."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("nano") is None:
+        pytest.skip("nano is not installed")
+    (tmp_path / "f.txt").write_text("line one\nline two\n")
+    cast = tmp_path / "vt52.cast"
+    bash = BashRecording(tmp_path, cast, 12, 70)
+    bash.typed("TERM=vt52 nano f.txt\r", wait="Read")
+    time.sleep(1.5)
+    bash.typed("\x18")  # Ctrl-X: nothing changed, nano leaves
+    time.sleep(0.5)
+    bash.typed("echo end\r")
+    bash.exit()
+    told = lines(cues_of_file(cast.name, tmp_path))
+    at = told.index("[nano]")
+    assert told[at - 1] == "$ TERM=vt52 nano f.txt", told
+    # (the command is told as its row shows it: over nano's leftovers there, which the
+    # player shows after it too; no other row of nano's screen is told)
+    assert told[at + 1].startswith("$ echo end"), told
+    assert not [line for line in told[: at + 1] + told[at + 2 :] if "^X" in line], told
+    assert not [line for line in told if "GNU nano" in line], told
+    assert told[at + 2] == "end", told

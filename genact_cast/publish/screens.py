@@ -209,7 +209,7 @@ class Timeline:
                 term.cursor_cell(),
                 term.alternate,
                 term.wrapped_rows(),
-                term.application_keys or bool(term.mouse),
+                term.application_keys or term.keypad or bool(term.mouse),
                 bool(term.mouse),
                 before,
                 term.bracketed_paste,

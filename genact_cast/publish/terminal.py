@@ -84,6 +84,7 @@ class Terminal(EditingScreen):
         self.buffer = self._new_buffer()
         self.alternate = False
         self.application_keys = False
+        self.keypad = False
         self.mouse = set()
         self.bracketed_paste = False
         self.scrollback = []

@@ -54,6 +54,11 @@ class BufferScreen(pyte.Screen):
         self.alternate = False
         # DECCKM (`?1h`): a program that reads the arrow keys itself (less, top, curses)
         self.application_keys = False
+        # DECKPAM (`ESC =`): the keypad's application codes, what a full-screen program asks
+        # for as it starts (terminfo's smkx: `ESC =` alone on vt52, where nano has no
+        # DECCKM to send, review-exports16 item 12; `ESC [?1h ESC =` on xterm); avt ignores
+        # it, the subtitles read it.
+        self.keypad = False
         # Mouse reporting (`?1000h`, 1002, 1003): a program that reads the mouse (fzf's
         # inline finder, which leaves DECCKM alone); avt ignores it, the subtitles read it.
         self.mouse: set[int] = set()

@@ -339,6 +339,8 @@ class Parser(pyte.Stream):
                 term.restore_cursor()
             elif final == "c":
                 term.reset()
+            elif final in "=>":  # DECKPAM, DECKPNM (nothing on the screen: see `keypad`)
+                term.keypad = final == "="
         elif intermediate == "#" and final == "8":
             term.alignment_display()
         elif intermediate in ("(", ")"):
