@@ -14,7 +14,6 @@ hitting one is a one-line error that names it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from genact_cast.asciicast import MARKER, MICROS, OUTPUT, RESIZE, Event, Header
 from genact_cast.errors import BadOption
 from genact_cast.player.timeline import limit_idle
 from genact_cast.publish.clip import Clip, seconds_or_label
+from genact_cast.publish.sizes import largest_size, parse_size
 from genact_cast.publish.terminal import (
     BLANK,
     MAX_CELLS,
@@ -35,7 +35,18 @@ from genact_cast.publish.terminal import (
 )
 from genact_cast.publish.vtparse import Parser
 
-__all__ = ["BLANK", "Cell", "Clip", "LimitError", "Row", "Screen", "Style", "Timeline"]
+__all__ = [
+    "BLANK",
+    "Cell",
+    "Clip",
+    "LimitError",
+    "Row",
+    "Screen",
+    "Style",
+    "Timeline",
+    "largest_size",
+    "parse_size",
+]
 
 MAX_FRAMES = 100_000  # 55 minutes of a screen changing 30 times a second
 MAX_OUTPUT_CHARS = 256 * 1024 * 1024
@@ -121,6 +132,9 @@ class Timeline:
     # Called when the terminal is resized (the rows an erasure names after it are the
     # new size's).
     on_resize: Callable[[], None] | None = None
+    # Called before a resize with the screen as it stands then (output since the last
+    # screen yielded on it): what the rows showed before the player rewraps them.
+    on_resizing: Callable[[Screen], None] | None = None
     # Called when a clip with --start-at starts (before the event at the start is read).
     # With it, the screens before the start are yielded too, marked `lead`, at time 0,
     # and `on_alternate` and `on_erase` are called there (at time 0), so a reader can
@@ -257,16 +271,21 @@ class Timeline:
             if self.on_saved is not None:
                 self.on_saved(term.row_of(line), line.goes_on)
 
+        def standing(time: float, modes: bool) -> Screen:
+            """The screen as it stands in the middle of an event (never yielded); with
+            the terminal's `modes` (alternate screen, keys, bracketed paste) or without."""
+            rows = tuple(term.snapshot())
+            return Screen(
+                time, rows, term.columns, frozenset(range(len(rows))), term.cursor_cell(),
+                modes and term.alternate, term.wrapped_rows(),
+                modes and (term.application_keys or bool(term.mouse)),
+                modes and bool(term.mouse), paste=modes and term.bracketed_paste,
+            )  # fmt: skip
+
         def alternate() -> None:
             time = now_or_lead()
             if self.on_alternate is not None and time is not None:
-                rows = tuple(term.snapshot())
-                everything = frozenset(range(len(rows)))
-                cursor = term.cursor_cell()
-                wrapped = term.wrapped_rows()
-                self.on_alternate(
-                    Screen(time, rows, term.columns, everything, cursor, False, wrapped)
-                )
+                self.on_alternate(standing(time, False))
 
         def erased(y: int, row: Row, line_erased: bool) -> None:
             time = now_or_lead()
@@ -322,6 +341,9 @@ class Timeline:
                 size = parse_size(event.data)
                 if size is not None:
                     check_size(*size, where=f"resize at {event.time:.3f} s to")
+                    time_now = now_or_lead()
+                    if self.on_resizing is not None and time_now is not None:
+                        self.on_resizing(standing(time_now, True))
                     term.resize_like_player(*size)
                     if self.on_resize is not None:
                         self.on_resize()
@@ -356,29 +378,6 @@ class Timeline:
         if final is not None:
             yield final
         self.end = clock(max(last_us, origin))
-
-
-_SIZE = re.compile(r"([0-9]{1,9})x([0-9]{1,9})", re.ASCII)
-
-
-def parse_size(data: str) -> tuple[int, int] | None:
-    """COLSxROWS of a resize event (ASCII digits, both above 0), or None if it is not one."""
-    match = _SIZE.fullmatch(data)
-    if match is None or int(match[1]) == 0 or int(match[2]) == 0:
-        return None
-    return int(match[1]), int(match[2])
-
-
-def largest_size(header: Header, events: Iterable[Event]) -> tuple[int, int]:
-    """The largest columns and rows a cast takes (each checked against the limits)."""
-    cols, rows = header.cols, header.rows
-    for event in events:
-        if event.code == RESIZE:
-            size = parse_size(event.data)
-            if size is not None:
-                check_size(*size, where=f"resize at {event.time:.3f} s to")
-                cols, rows = max(cols, size[0]), max(rows, size[1])
-    return cols, rows
 
 
 def row_text(row: Row) -> str:

@@ -50,7 +50,8 @@ at the start is told there, a program's session or a page a pager left as its cu
 its screen dump), the shell's lines as lines.
 
 A resize moves lines (the player rewraps them and brings back its scrollback): a line
-still shown, whole or rewrapped, keeps its time, one brought back is not told again.
+still shown, whole or rewrapped, keeps its time, one brought back is not told again;
+those shown are told as they stood before it, but for the cursor's (`Lines.take_shown`).
 
 The lines are followed in publish/vtt_lines.py (prompts and commands in vtt_prompts.py,
 erasures in vtt_erasures.py, lines redrawn in place in vtt_redraws.py, scrolling in
@@ -143,7 +144,14 @@ def render_vtt(timeline: Timeline) -> str:
             lines.erase(y, row, time, line_erased)
 
     timeline.on_erase = erased
-    timeline.on_resize = lambda: resized.__setitem__(0, True)
+    rewrapped: list[tuple[Row, ...]] = []  # the rows as a resize left them (`Lines.reflow`)
+
+    def resize() -> None:
+        resized[0] = True
+        if rewrapped and timeline.rows_now is not None:  # (on the shell's screen)
+            rewrapped[:] = [timeline.rows_now()[0]]
+
+    timeline.on_resize = resize
     titles: list[str] = []  # window titles set (OSC 0/2); those since a switch are its program's
     timeline.on_title = titles.append
     switched = [0]  # how many titles were set before the last switch to a full-screen program
@@ -160,7 +168,8 @@ def render_vtt(timeline: Timeline) -> str:
         last = shell[0] if shell else None
         moved = last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows))
         if moved:
-            lines.reflow(screen.rows, screen.time, screen.wrapped)
+            again = rewrapped.pop() if rewrapped else ()
+            lines.reflow(screen.rows, screen.time, screen.wrapped, again, screen.cursor)
         lines.update(
             screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor, screen.paste
         )
@@ -170,6 +179,16 @@ def render_vtt(timeline: Timeline) -> str:
         scrolls[0] = lines.scrolls
 
     timeline.on_alternate = shown
+
+    def resizing(screen: Screen) -> None:
+        """The shell's screen as a resize finds it: its lines told as shown there."""
+        rewrapped.clear()
+        if not screen.alternate and session is None and painting is None:
+            shown(screen)
+            lines.take_shown()
+            rewrapped.append(())  # (the rows the resize leaves: `resize`)
+
+    timeline.on_resizing = resizing
     session: tuple[float, str, str] | None = None
     left_session: tuple[str, str] | None = None  # (command line, typed) of the last one
 

@@ -16,7 +16,7 @@ from genact_cast.publish.vtt_marks import HISTORY, TAKEN
 from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover, unmute, unsay
 from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, ticking, without_head
 from genact_cast.publish.vtt_reading import indented, read_screen
-from genact_cast.publish.vtt_reflow import reflow
+from genact_cast.publish.vtt_reflow import cursor_line, reflow, rewrapped_told
 from genact_cast.publish.vtt_scrolls import region_scrolled, scrolled
 from genact_cast.publish.vtt_text import GAP, joined
 from genact_cast.publish.vtt_text import bare as _bare
@@ -107,6 +107,7 @@ class Lines:
         # row: characters still shown where it left them are its, not a line written
         # there later (`unleft`, review-exports12 item 5).
         self.remains: dict[int, tuple[str, ...]] = {}
+        self.cursor: tuple[int, int] | None = None  # the cursor of the last screen read
 
     def _take(
         self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
@@ -216,9 +217,9 @@ class Lines:
         """Back from a full-screen program (vtt_programs.uncover)."""
         uncover(self, screen)
 
-    def _take_rows(self) -> None:
+    def _take_rows(self, going_on: frozenset[int] = frozenset()) -> None:
         """The rows' lines not taken before are taken, but for prompts left with nothing
-        typed (`left_prompt`)."""
+        typed (`left_prompt`) and the rows `going_on` (a line still being written)."""
         wraps = self.wraps + [False] * (len(self.texts) - len(self.wraps))
         for y, text in enumerate(self.texts):  # (a two-line prompt's head over one left)
             head = _bare(self.texts[y - 1]) if y > 0 else ""
@@ -226,7 +227,9 @@ class Lines:
                 self.since[y - 1] = TAKEN
         rows = zip(self.since, self.texts, wraps, self.born, strict=True)
         for y, (since, text, wrapped, born) in enumerate(rows):
-            if self.left_prompt(y, text):
+            if y in going_on:
+                self._open = None
+            elif self.left_prompt(y, text):
                 # Output the prompt was drawn after (no newline at its end) is told; the
                 # prompt left with nothing typed is not (the rest of `printf 'x%.0s'
                 # {1..100}` wrapped onto the prompt's row: review-exports9 item 9).
@@ -244,10 +247,36 @@ class Lines:
         self._open = None
 
     def reflow(
-        self, rows: tuple[Row, ...], time: float, wrapped: frozenset[int] = frozenset()
+        self,
+        rows: tuple[Row, ...],
+        time: float,
+        wrapped: frozenset[int] = frozenset(),
+        rewrapped: tuple[Row, ...] = (),
+        cursor: tuple[int, int] | None = None,
     ) -> None:
         """The terminal was resized: its lines moved (see `vtt_reflow.reflow`)."""
         reflow(self, rows, time, wrapped)
+        rewrapped_told(self, rows, wrapped, rewrapped, cursor)
+
+    def take_shown(self) -> None:
+        """Before a resize: every line the screen shows is told as it shows it now, but
+        the one the cursor is on (a command being typed, output still being written, a
+        prompt waiting), which goes on. What the resize then does to these rows (the
+        player rewraps them, a shell redraws its right prompt's clock after them) is no
+        part of cues a listener was already given (review-exports16 item 1: a zsh
+        command read later as its RPROMPT clock, a space put in a CJK line where the
+        narrower screen could not fit a wide character)."""
+        settle(self, {})
+        wrapped = frozenset(y for y, on in enumerate(self.wraps) if on)
+        going_on = cursor_line(self.cursor, wrapped, len(self.texts))
+        top = min(going_on, default=0)
+        waits = self.waiting is not None and self.waiting[0] in going_on and top > 0
+        if waits and _bare(self.texts[top - 1]) in self.prompt_heads:  # (the prompt's head)
+            self.since[top - 1] = TAKEN
+        self._take_rows(going_on)
+        for y in range(len(self.since)):
+            if y not in going_on and self.since[y] >= 0:
+                self.since[y] = TAKEN
 
     def finish(self) -> None:
         """The lines on the final screen that were not taken before are taken."""

@@ -52,6 +52,7 @@ def read_screen(
     """The screen now shows `rows` (`cols` wide, `wrapped` rows going on in the next),
     the cursor at `cursor`, at `time`; `paste`: keys pasted."""
     lines.cols = cols
+    lines.cursor = cursor
     lines.updates += 1
     lines.pasting = lines.pasting or paste
     lines._region_open = None

@@ -342,3 +342,40 @@ def _with_left(text: str, left: tuple[str, ...]) -> str:
         out.append(char)
         skip = max(char_width(char) - 1, 0) if char else 0
     return "".join(out).rstrip()
+
+
+def cursor_line(
+    cursor: tuple[int, int] | None, wrapped: frozenset[int], height: int
+) -> frozenset[int]:
+    """The rows of the line the cursor is on (the rows wrapped onto its row, and its
+    row): a line still being written or typed, or a prompt waiting."""
+    if cursor is None or not 0 <= cursor[1] < height:
+        return frozenset()
+    y = cursor[1]
+    rows = {y}
+    while y > 0 and y - 1 in wrapped:
+        y -= 1
+        rows.add(y)
+    return frozenset(rows)
+
+
+def rewrapped_told(
+    followed: Lines,
+    rows: tuple[Row, ...],
+    wrapped: frozenset[int],
+    rewrapped: tuple[Row, ...],
+    cursor: tuple[int, int] | None,
+) -> None:
+    """The first screen after a resize: a row that still shows what the resize left
+    there (the player's rewrap of the rows before it, or of its scrollback) is no new
+    line, whatever the rewrap made of it (a right prompt's clock on a row of its own,
+    a line's end, a CJK line cut where a wide character did not fit): the lines it
+    came from were told before the resize (`Lines.take_shown`). But for the cursor's
+    line, which goes on (a command being typed, a prompt waiting), and a command row
+    the rewrap kept (bash draws the command again under it)."""
+    going_on = cursor_line(cursor, wrapped, len(rows))
+    for y, row in enumerate(rows[: len(rewrapped)]):
+        if y in going_on or y in followed.leads:  # (a command typed: `redrawn_under`)
+            continue
+        if row == rewrapped[y] and row_text(row).strip():
+            followed.since[y] = TAKEN
