@@ -127,6 +127,7 @@ class Timeline:
     # text (a clear, `\e[K` on a whole line, a reset), what it showed just before, the
     # clip time the erasure shows on, and whether it erased the cursor's line (EL, ECH).
     on_erase: Callable[[int, Row, float, bool], None] | None = None
+    alternate_erasures: bool = False  # (set while iterating: on the alternate screen too)
     # Called with each window title a program sets (OSC 0/2), as it is parsed.
     on_title: Callable[[str], None] | None = None
     # Called when the terminal is resized (the rows an erasure names after it are the
@@ -299,6 +300,7 @@ class Timeline:
         self.rows_now = lambda: (tuple(term.snapshot()), term.wrapped_rows())
         term.on_alternate = alternate
         term.on_erase = erased if self.on_erase is not None else None
+        term.erases_alternate = lambda: self.alternate_erasures
         now = 0
         # (`read`, not `count`: the closure above counts the screens yielded in `count`,
         # which a loop variable of that name once overwrote with the number of events.)

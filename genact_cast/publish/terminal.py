@@ -71,7 +71,7 @@ class Terminal(EditingScreen):
     styles (terminal_edits.py); here resets, the alternate screen, modes and resizes."""
 
     def reset(self) -> None:
-        if self.on_erase is not None and not self.alternate:
+        if self.on_erase is not None and (not self.alternate or self.erases_alternate()):
             for y in range(self.lines):
                 if has_text(self.buffer.get(y)):
                     self.on_erase(y, self._row(self.buffer.get(y)), False)

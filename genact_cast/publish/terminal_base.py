@@ -93,6 +93,9 @@ class BufferScreen(pyte.Screen):
         # was of the cursor's line (EL, ECH, the cursor's row of ED 0 and 1: a line
         # redrawn in place), not of the screen.
         self.on_erase: Callable[[int, Row, bool], None] | None = None
+        # Whether erasures on the alternate screen are told to `on_erase` too (a shell
+        # back there after the program that switched to it was killed).
+        self.erases_alternate: Callable[[], bool] = lambda: False
         self._other: tuple[Any, list[Any], int, int, tuple[int, int]] | None = None
         self._saved: Any = None
         self._other_saved: Any = None

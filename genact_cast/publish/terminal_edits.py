@@ -66,7 +66,8 @@ class EditingScreen(TextScreen):
         # 10,000 `ESC[2J` of a 400x400 screen walked its rows for a minute, uncounted
         # (review-attack8 finding 1); a status line cleared under `ESC[J` costs its text.
         self.spend(ROW_WORK + (end - start if pen != DEFAULT else min(len(line), end - start)))
-        told = self.on_erase is not None and not self.alternate and has_text(line)
+        told = self.on_erase is not None and has_text(line)
+        told = told and (not self.alternate or self.erases_alternate())
         before = self._row(line) if told else ()
         if start > 0 and line.get(start, DEFAULT).data == "":
             line[start - 1] = pen

@@ -290,11 +290,13 @@ def render_vtt(timeline: Timeline) -> str:
             sessions.append((session[0], name(session)))
             left_session, session = session[1:], None
             killed[:] = [leave_covered(lines, screen, last)]
+            timeline.alternate_erasures = True  # (`clear` there: the shell's lines)
             dialog.clear()
             shown(screen)
             continue
         if killed and not screen.alternate:  # (reset: the primary screen back)
             restore(lines, screen, killed.pop())
+            timeline.alternate_erasures = False
             shown(screen)
             continue
         if screen.alternate and not killed:
@@ -326,6 +328,7 @@ def render_vtt(timeline: Timeline) -> str:
         elif (
             painting is None
             and before is not None
+            and not killed  # (the keys a killed program asked for stay asked: no program)
             and (
                 screen.keys
                 or addressing(screen)

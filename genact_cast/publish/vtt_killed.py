@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from genact_cast.publish.screens import Screen, row_text
+from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_marks import TAKEN
 from genact_cast.publish.vtt_prompts import _RIGHT, ticking
 from genact_cast.publish.vtt_remains import leave, unleft
@@ -37,9 +37,10 @@ def shell_back(screen: Screen, command_line: str, last: Screen | None) -> bool:
     screen (`last`) showed there and above it a row written since (bash's `Killed`,
     written where vim's cursor was, the prompt under it, vim's `~` rows below)."""
     shell = prompt_of(command_line).strip()
-    if not shell or screen.cursor is None:
+    cursor = screen.cursor or _lowest(screen)
+    if not shell or cursor is None:
         return False
-    x, y = screen.cursor
+    x, y = cursor
     if y >= len(screen.rows):
         return False
     text = row_text(screen.rows[y]).rstrip()
@@ -47,9 +48,15 @@ def shell_back(screen: Screen, command_line: str, last: Screen | None) -> bool:
     if right and ticking(right.group(2)):
         text = right.group(1)
     below = any(row_text(row).strip() for row in screen.rows[y + 1 :])
-    if text.rstrip() != shell or len(text.rstrip()) > x:
+    # (right of the cursor, what the program left on the row the prompt was written
+    # over: bash's prompt over vim's second row, `root@vm:~#  שלום doneafé`)
+    over = last is not None and len(last.rows) == len(screen.rows)
+    kept = over and last is not None and _cells(screen.rows[y][x:]) == _cells(last.rows[y][x:])
+    if row_text(screen.rows[y][:x]).rstrip() != shell:
         return False
-    if not below:
+    if text.rstrip() != shell and not kept:
+        return False
+    if not below and text.rstrip() == shell:
         return True
     if last is None or len(last.rows) != len(screen.rows) or y == 0:
         return False
@@ -104,3 +111,15 @@ def restore(lines: Lines, screen: Screen, covered: Covered) -> None:
     lines.cover(screen.time)
     lines.covered, lines.left = covered
     lines.uncover(screen)
+
+
+def _lowest(screen: Screen) -> tuple[int, int] | None:
+    """Where a hidden cursor is taken to be (htop hides it, and the shell back after it
+    was killed does not show it again: the player draws none): at the end of the lowest
+    row with text, the one the shell wrote last."""
+    rows = [y for y, row in enumerate(screen.rows) if row_text(row).strip()]
+    return (len(row_text(screen.rows[rows[-1]])), rows[-1]) if rows else None
+
+
+def _cells(row: Row) -> str:
+    return "".join(char for char, _ in row).rstrip()

@@ -39,8 +39,10 @@ def unleft(lines: Lines, y: int, row: Row) -> Row:
     if not left:
         return row
     chars = [char for char, _ in row]
+    written = _between(chars, left)
     kept = tuple(
-        a if x >= len(chars) or chars[x] in (a, " ", "") else " " for x, a in enumerate(left)
+        a if x not in written and (x >= len(chars) or chars[x] in (a, " ", "")) else " "
+        for x, a in enumerate(left)
     )
     if any(char.strip() for char in kept):
         lines.remains[y] = kept
@@ -53,3 +55,22 @@ def unleft(lines: Lines, y: int, row: Row) -> Row:
     while masked and masked[-1][0] == " ":
         masked = masked[:-1]  # (a row keeps no trailing blank)
     return masked
+
+
+def _between(chars: list[str], left: tuple[str, ...]) -> set[int]:
+    """The cells between two written over with another character, in one run of
+    characters with no blank between: written too, whatever was left there (a shell
+    writes a word whole: `Killed` over vim's `line one` keeps its `e`, review-exports16
+    item 8 told `Kill d`; a box left between a prompt and its right prompt stays left)."""
+    cells = [*left, *[" "] * (len(chars) - len(left))]
+    written: set[int] = set()
+    over: list[int] = []
+    for x, char in enumerate([*chars, " "]):
+        if char.strip() or (char == "" and x < len(chars)):
+            if x < len(chars) and char not in (cells[x], " ", ""):
+                over.append(x)
+            continue
+        if over:  # (the end of a run)
+            written.update(range(over[0], over[-1] + 1))
+        over = []
+    return written
