@@ -181,3 +181,36 @@ def test_nano_on_vt52_is_one_cue_and_the_next_command_is_told(tmp_path: Path) ->
     assert not [line for line in told[: at + 1] + told[at + 2 :] if "^X" in line], told
     assert not [line for line in told if "GNU nano" in line], told
     assert told[at + 2] == "end", told
+
+
+def test_a_pane_rewrapped_by_a_resize_tells_no_fragment(tmp_path: Path) -> None:
+    """review-exports16 item 2 (rF.cast): tmux split with Ctrl-B %, then the terminal
+    resized 80x24 -> 70x20: tmux draws the right pane narrower and a line that fitted it
+    wraps there (`...f.tx` / `t`); the lone `t` was told as a new line. The rest of a line
+    the pane wrapped, however short, is the line rewrapped, as with a split. Recorded here
+    under bash in tmux."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    cast = tmp_path / "rewrap.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed("tmux -f /dev/null new -s rewrap\r", wait=None)
+    time.sleep(1.5)
+    bash.typed("\x02%", wait=None)  # Ctrl-B %: the right pane, 39 columns
+    time.sleep(1.0)
+    bash.typed("echo 0123456789abcdefghijklmnopqrstuvwxXY\r", wait=None)
+    time.sleep(1.0)
+    bash.resize(20, 60)  # the right pane 29 columns: the output wraps, `vwxXY` on its own
+    time.sleep(1.5)
+    bash.typed("exit\r", wait=None)
+    time.sleep(0.5)
+    bash.typed("exit\r", wait=None)
+    time.sleep(0.5)
+    bash.exit()
+    told = lines(cues_of_file(cast.name, tmp_path))
+    line = "0123456789abcdefghijklmnopqrstuvwxXY"
+    assert line in told, told
+    assert not [text for text in told if text != line and line.endswith(text.strip())], told

@@ -249,8 +249,13 @@ class Multiplexed:
             if (index is None or not text.startswith(self.told[index][2])) and moved:
                 index = moved if text.startswith(self.told[moved][2]) else index
             piece = "".join(text.split())
+            # (the rest of a line the pane wrapped onto this row, however short: `t` of
+            # `less f.tx`/`t` as a resize narrowed the pane, review-exports16 item 2)
+            joined = "".join((now.get((y - 1, x), "") + text).split())
             if split and (
-                (len(piece) >= MIN_PIECE and piece in self.shown) or self._seen_anywhere(text)
+                (len(piece) >= MIN_PIECE and piece in self.shown)
+                or self._seen_anywhere(text)
+                or ((y - 1, x) in full and len(joined) >= MIN_PIECE and joined in self.shown)
             ):
                 self.seen[x, text] = None  # (a pane narrowed by a split: lines rewrapped)
                 continue
