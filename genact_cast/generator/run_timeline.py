@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from genact_cast.generator import catalog, evaluation_batches, physics, save_writes
+from genact_cast.generator import catalog, evaluation_batches, held_out, physics, save_writes
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -28,7 +28,7 @@ from genact_cast.generator.streams import EVAL, NOTICES, SAVES, STARTUP
 from genact_cast.generator.timeline_failure import Failing
 
 # EVAL draws of the evaluations inside an epoch (step * 2 + k), past the epoch ends' keys
-EVAL_IN_LOOP = 1 << 36
+EVAL_IN_LOOP = held_out.EVALUATION_KEYS
 
 if TYPE_CHECKING:
     from genact_cast.generator.plan import RunPlan
@@ -351,19 +351,17 @@ class Timeline(Failing):
         does."""
         plan = self.plan
         self.t += seconds
-        luck = self.noise.uniform(EVAL, EVAL_IN_LOOP + 2 * step + 1, -0.015, 0.015)
-        loss = plan.loss.after(step) + luck
-        loss = float(f"{loss:.4f}")
+        loss = float(f"{held_out.loss(plan, self.noise, step):.4f}")
         self.events.append(Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, ()))
 
     def _evaluate(self, epoch: int, step: int) -> None:
-        plan, noise = self.plan, self.noise
+        plan = self.plan
         seconds = self._eval_seconds(epoch * 64 + 48)
         self.t += seconds
         if plan.kind == "sft":
             loss = self._sft_validation(epoch)
         else:
-            loss = plan.loss.after(step) + noise.uniform(EVAL, epoch * 64 + 40, -0.015, 0.015)
+            loss = held_out.loss(plan, self.noise, step)
         loss = float(f"{loss:.4f}")
         metrics = self.run.evaluation_metrics(epoch, step, loss)
         self.events.append(
