@@ -117,8 +117,12 @@ def test_pg_ids_and_guids_are_what_device_mesh_creates(
 # A seed whose plan is an HSDP x TP mesh of 256 GPUs; the plan follows the links and the
 # catalogue, so a change there can move it (seed 6005 was until the A100 links of 88f88fe,
 # seed 316 until the B200 MFU cap of review-realism5 WARN 15, 834 until review-tt8 fault 5
-# refused seeds whose run fine-tunes).
-HSDP_TP = RecordOptions(seed=10704, framework="torchtitan", failures=1)
+# refused seeds whose run fine-tunes; 10704 until the pre-training batch floor of review-realism12
+# N11 moved its hung collective to a TP all-reduce: the model, cluster and kind are now pinned
+# to the plan 10704 drew, Qwen3-32B from scratch on 256 GPUs).
+HSDP_TP = RecordOptions(
+    seed=10706, framework="torchtitan", failures=1, model="Qwen3-32B", gpus=256, kind="pretrain"
+)
 
 
 @functools.cache
