@@ -88,7 +88,6 @@ UNSUPPORTED = {
         "OLMo-2": "torchtitan v0.2.0 has no OLMo 2 model",
         "Gemma-3": "torchtitan v0.2.0 has no Gemma 3 model",
         "Mixtral": "torchtitan v0.2.0 has no Mixtral model",
-        "DeepSeek-V3": "the torchtitan dialect does not type deepseek_v3's model args yet",
     },
 }
 

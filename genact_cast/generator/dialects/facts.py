@@ -85,6 +85,9 @@ class Facts(NamedTuple):
     # of it empty: packing.row_fill) and an epoch's (the set's); 0: rows full, no epochs
     row_tokens: float = 0.0
     epoch_tokens: int = 0
+    # the plan's pipeline runs DeepSeek-V3's DualPipe (layout.dualpipe: torch 2.9's
+    # ScheduleDualPipeV), not 1F1B
+    dualpipe: bool = False
 
     def tokens_after(self, step: int) -> int:
         """Tokens trained once `step` steps are done (RunPlan.tokens_after): a fine-tune's

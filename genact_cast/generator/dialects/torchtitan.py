@@ -270,7 +270,7 @@ class Log(Watchdog):
             stamp,
             stats.step,
             # Rank 0 holds the first pipeline stage, never the loss (train.py:473-475).
-            pipeline.hidden_loss(f) if f.pp > 1 else stats.loss,
+            pipeline.hidden_loss(f) if pipeline.hides_loss(f) else stats.loss,
             stats.grad_norm,
             stats.memory_gib,
             100 * stats.memory_gib / release.capacity_gib(f),
@@ -304,7 +304,7 @@ class Log(Watchdog):
         self.last_log = (1, self._moment(stats.t))
         line = validate(
             step=1,
-            loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else held_out,
+            loss=pipeline.HIDDEN_VALIDATION_LOSS if pipeline.hides_loss(f) else held_out,
             memory_gib=stats.memory_gib,
             memory_pct=100 * stats.memory_gib / release.capacity_gib(f),
             tps=tokens / (seconds * f.tp * f.pp),
@@ -360,6 +360,7 @@ class Log(Watchdog):
             max_seq_len=self.max_seq_len,
             float8_compiled=fast,
             ac_mode=self.ac_mode(),
+            compile_loss=self.toml is not None and self.toml.compile_loss,
             validation=self.validation_dataset(),
             colors=self.colors,
         )
@@ -474,7 +475,7 @@ class Log(Watchdog):
         self.last_log = (event.step, self._moment(t))
         text = validate(
             step=event.step,
-            loss=pipeline.HIDDEN_VALIDATION_LOSS if f.pp > 1 else event.loss,
+            loss=pipeline.HIDDEN_VALIDATION_LOSS if pipeline.hides_loss(f) else event.loss,
             memory_gib=self.memory_gib,
             memory_pct=100 * self.memory_gib / release.capacity_gib(f),
             tps=tps,

@@ -4,6 +4,7 @@ parallelisms in parallelize_llama's (or parallelize_qwen3's) order, and the trai
 summary. Each line comes as (seconds after the tokenizer's line, message, level).
 """
 
+from genact_cast.generator.dialects import torchtitan_deepseek as deepseek
 from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
@@ -51,11 +52,13 @@ def building_lines(
     max_seq_len: int,
     float8_compiled: bool,
     ac_mode: str,
+    compile_loss: bool = False,
     validation: tuple[str, str],
     colors: Colors,
 ) -> list[Timed]:
     """`float8_compiled`: the shipped config's float8 converter, async TP and compile;
-    `validation`: the held-out set's name and path (Job.validation_dataset)."""
+    `validation`: the held-out set's name and path (Job.validation_dataset); `compile_loss`:
+    a config that compiles the loss alone (deepseek_v3_671b.toml's [compile])."""
     # fp32 parameters, sharded over a shard group (all of DP, or HSDP's)
     state_gib = 4 * release.model_params(f) / (f.gpus // f.replicas) / 2**30
     lines: list[Timed] = []
@@ -67,6 +70,14 @@ def building_lines(
         if not llama4.grouped_mm(f):
             lines.append(_at(0.29, llama4.NO_GROUPED_MM, "WARNING"))
         args = llama4.model_args(f)
+    elif family == deepseek.FAMILY:
+        # update_from_config (models/deepseek_v3/model/args.py:91-106): the sequence
+        # warning, then grouped mm off before SM90
+        if f.seq_len > max_seq_len:
+            lines.append(_at(0.29, seq_len_exceeds(f.seq_len, max_seq_len), "WARNING"))
+        if not deepseek.grouped_mm(f):
+            lines.append(_at(0.29, deepseek.NO_GROUPED_MM, "WARNING"))
+        args = deepseek.model_args(f)
     else:
         args = release.model_args(f)
     lines.append(_at(0.3, building(family, flavor, args)))
@@ -76,15 +87,19 @@ def building_lines(
             _at(0.305, float8_swapped(f.dp > 1)),
         ]
     lines.append(_at(0.31, cuda_capacity(f.device_name, release.capacity_gib(f))))
-    if family in ("qwen3", llama4.FAMILY):  # their get_nparams_and_flops is the MoE one
+    if family in release.MOE_FAMILIES:  # their get_nparams_and_flops is the MoE one
         counts = release.moe_counts(f)
         lines.append(_at(0.5, moe_param_count(counts.dense, counts.sparse, counts.active)))
     params = release.model_params(f)
     lines.append(_at(0.5, model_size(family, flavor, params, colors)))
-    if float8_compiled:  # build_loss_fn (train.py:192)
+    if float8_compiled or compile_loss:  # build_loss_fn (train.py:192, loss.py:29-31)
         lines.append(_at(0.502, COMPILING_LOSS))
     if f.pp > 1:  # pipeline_llm (train.py:221) splits the model before parallelizing
-        lines.append(_at(0.505, pipeline.building_stage(0, f.pp, f.layers)))
+        lines += [_at(0.505, text) for text in pipeline.building_stages(f)]
+    # pipeline_llm parallelizes each of the rank's model chunks in turn
+    # (pipeline_parallel.py:134-140): a V schedule's two stages log their lines twice
+    chunks = pipeline.stages_per_rank(f) if f.pp > 1 else 1
+    first = len(lines)
     # parallelize_llama (models/llama3/infra/parallelize.py:86-119): TP, then
     # activation checkpointing, then FSDP.
     if f.tp > 1 and float8_compiled:  # float8 TP, then maybe_enable_async_tp
@@ -103,6 +118,12 @@ def building_lines(
     fsdp = f.dp // f.replicas > 1
     if fsdp:
         lines.append(_at(0.59, APPLIED_HSDP if f.replicas > 1 else APPLIED_FSDP))
+    once = lines[first:]
+    for chunk in range(1, chunks):
+        lines += [
+            (0.59 + 0.002 * chunk + 0.0005 * i, text, level)
+            for i, (_, text, level) in enumerate(once)
+        ]
     if f.pp > 1:
         bubble = pipeline.bubble_warning(f)
         if bubble is not None:

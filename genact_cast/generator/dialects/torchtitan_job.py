@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from genact_cast.generator.dialects import torchtitan_deepseek as deepseek
 from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
@@ -66,6 +67,9 @@ class Job:
         if self.family == llama4.FAMILY and llama4.ships(facts) and facts.kind != "sft":
             # Llama 4 Scout: the shipped 17bx16e flavor and its train config
             shipped, self.toml = llama4.FLAVOR, release.LLAMA4_TOML
+        if self.family == deepseek.FAMILY and deepseek.ships(facts) and facts.kind != "sft":
+            # DeepSeek-V3: the shipped 671B flavor and its train config
+            shipped, self.toml = deepseek.FLAVOR, release.DEEPSEEK_TOML
         if self.toml is not None and self.toml.float8_compiled and facts.gpu == "A100":
             # float8 needs SM89 or later (quantization/float8.py:36-43): on an A100 the
             # 405B config cannot run; the user's own config trains in bf16.
@@ -76,6 +80,9 @@ class Job:
         elif self.family == llama4.FAMILY:
             self.flavor = shipped or release.user_flavor(facts)
             self.max_seq_len = llama4.FLAVOR_MAX_SEQ_LEN
+        elif self.family == deepseek.FAMILY:
+            self.flavor = shipped or release.user_flavor(facts)
+            self.max_seq_len = deepseek.FLAVOR_MAX_SEQ_LEN
         else:
             # A Llama-architecture model the tag does not ship is the user's own flavor of
             # the llama3 train spec, registered in their fork (docs/extension.md's way) and
@@ -119,6 +126,13 @@ class Job:
             ("--lr_scheduler.warmup_steps", f.warmup, toml.warmup_steps),
             ("--parallelism.tensor_parallel_degree", f.tp, toml.tensor_parallel),
             ("--parallelism.pipeline_parallel_degree", f.pp, 1),
+            # the run's schedule where it pipelines (the config's is Interleaved1F1B for
+            # DeepSeek-V3, which the run does not use)
+            (
+                "--parallelism.pipeline_parallel_schedule",
+                pipeline.schedule_name(f) if f.pp > 1 else toml.schedule,
+                toml.schedule,
+            ),
             # the schedule's micro batch (config/job_config.py:370, default 1)
             (
                 "--parallelism.pipeline_parallel_microbatch_size",

@@ -15,6 +15,52 @@ SCHEDULE = "1F1B"  # parallelism.pipeline_parallel_schedule (config/job_config.p
 MICROBATCH = 1  # parallelism.pipeline_parallel_microbatch_size (config/job_config.py:370)
 
 
+DUALPIPE = "DualPipeV"  # torch 2.9's get_schedule_class name (pipelining/schedules.py:3032)
+
+
+def schedule_name(f: Facts) -> str:
+    """parallelism.pipeline_parallel_schedule: DeepSeek-V3's DualPipe where the plan runs
+    it (torch 2.9's ScheduleDualPipeV), 1F1B otherwise."""
+    return DUALPIPE if f.dualpipe else SCHEDULE
+
+
+def stages_per_rank(f: Facts) -> int:
+    """pipeline_parallel.py:112: a single-stage schedule (1F1B) builds one stage a rank, a
+    multi-stage one (ScheduleDualPipeV is a _PipelineScheduleRuntime, a
+    PipelineScheduleMulti) two."""
+    return 2 if f.dualpipe else 1
+
+
+def rank_stages(f: Facts, pp_rank: int) -> tuple[int, ...]:
+    """pipeline_module_split's _get_stage_indices (pipeline_parallel.py:441-459): one stage,
+    the PP rank's, or under a V schedule the pair (pp_rank, 2·pp − 1 − pp_rank)."""
+    if not f.dualpipe:
+        return (pp_rank,)
+    return (pp_rank, 2 * f.pp - 1 - pp_rank)
+
+
+def building_stages(f: Facts, pp_rank: int = 0) -> list[str]:
+    """pipeline_parallel.py:468-471, once for each stage this rank builds."""
+    total = f.pp * stages_per_rank(f)
+    return [
+        f"PP rank {pp_rank} is building stage_idx {index} with modules "
+        f"{stage_modules(total, f.layers, index)!r}"
+        for index in rank_stages(f, pp_rank)
+    ]
+
+
+def has_last_stage(f: Facts, pp_rank: int = 0) -> bool:
+    """Whether this rank holds the last stage (train.py:473-480): under a V schedule rank 0
+    does, and logs the loss."""
+    return f.pp * stages_per_rank(f) - 1 in rank_stages(f, pp_rank)
+
+
+def hides_loss(f: Facts) -> bool:
+    """Whether rank 0's step and validation lines show -1 for the loss: under PP without
+    the last stage (train.py:473-480, validate.py:145-151)."""
+    return f.pp > 1 and not has_last_stage(f)
+
+
 def local_batch(f: Facts) -> int:
     """training.local_batch_size: under PP the schedule splits it into the plan's micro
     batches (build_pipeline_schedule, pipeline_parallel.py:184-192: n_microbatches =
@@ -58,33 +104,29 @@ def stage_modules(stages: int, layers: int, stage: int) -> list[str]:
     raise ValueError(f"no stage {stage} of {stages}")
 
 
-def building_stage(pp_rank: int, stages: int, layers: int) -> str:
-    """pipeline_parallel.py:468; one stage per rank under 1F1B, its index the PP rank."""
-    modules = stage_modules(stages, layers, pp_rank)
-    return f"PP rank {pp_rank} is building stage_idx {pp_rank} with modules {modules!r}"
-
-
 def microbatches(f: Facts) -> int:
     """pipeline_parallel.py:192, of the plan's micro batch (pipeline_parallel_microbatch_size)."""
     return local_batch(f) // f.micro_batch
 
 
 def bubble_warning(f: Facts) -> str | None:
-    """pipeline_parallel.py:195-199, when the local batch has fewer micro-batches than stages
-    (one stage a rank under 1F1B)."""
+    """pipeline_parallel.py:194-199, when the local batch has fewer micro-batches than stages
+    (pp x the stages a rank builds)."""
     count = microbatches(f)
-    if count >= f.pp:
+    total = f.pp * stages_per_rank(f)
+    if count >= total:
         return None
     return (
         f"Number of microbatches ({count}) is less than the total number of stages "
-        f"({f.pp}) which may result in a bubble in the pipeline."
+        f"({total}) which may result in a bubble in the pipeline."
     )
 
 
 def schedule(f: Facts) -> str:
     """pipeline_parallel.py:207-210."""
     return (
-        f"Using pipeline schedule {SCHEDULE} with {microbatches(f)} microbatches and {f.pp} stages."
+        f"Using pipeline schedule {schedule_name(f)} with {microbatches(f)} microbatches "
+        f"and {f.pp * stages_per_rank(f)} stages."
     )
 
 

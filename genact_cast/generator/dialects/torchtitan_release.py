@@ -11,6 +11,7 @@ import functools
 from pathlib import Path
 from typing import NamedTuple
 
+from genact_cast.generator.dialects import torchtitan_deepseek as deepseek
 from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects.facts import Facts
 
@@ -41,6 +42,11 @@ class Toml(NamedTuple):
     # [profiling] enable_profiling and [metrics] enable_tensorboard (the llama3 configs'
     # true, llama3_8b.toml:8 and :14; llama4_17bx16e.toml's false, :8 and :14)
     profiling: bool = True
+    # [compile] enable with components ["loss"] alone (deepseek_v3_671b.toml:67-69): the
+    # loss is compiled, the model is not
+    compile_loss: bool = False
+    # [parallelism] pipeline_parallel_schedule (job_config.py's default 1F1B where unset)
+    schedule: str = "1F1B"
 
 
 # models/llama4/train_configs/llama4_17bx16e.toml at v0.2.0 ("a preset for 64 H100 GPUs"):
@@ -65,6 +71,32 @@ LLAMA4_TOML = Toml(
     expert_tensor_parallel=8,
     hf_assets=llama4.HF_ASSETS,
     profiling=False,
+)
+
+
+# models/deepseek_v3/train_configs/deepseek_v3_671b.toml at v0.2.0: local_batch_size 4
+# (:38), seq_len 4096 (:39), steps 10_000 (:41), warmup_steps 2_000 (:32),
+# tensor_parallel_degree 1 (:48), pipeline_parallel_schedule Interleaved1F1B (:51),
+# expert_parallel_degree 1 (:52), expert_tensor_parallel_degree 1 (:53), checkpoint
+# interval 500 (:58), activation checkpointing selective (:64); no [validation] table, so
+# job_config.py's freq 10 and steps -1; profiling, TensorBoard and checkpointing off;
+# compile on for the loss alone.
+DEEPSEEK_TOML = Toml(
+    deepseek.TOML,
+    deepseek.DESCRIPTION,
+    4,
+    4096,
+    10_000,
+    2_000,
+    1,
+    "selective",
+    500,
+    10,
+    -1,
+    hf_assets=deepseek.HF_ASSETS,
+    profiling=False,
+    compile_loss=True,
+    schedule=deepseek.TOML_SCHEDULE,
 )
 
 
@@ -216,6 +248,8 @@ def flops_per_token(facts: Facts) -> int:
     router and shared experts in full: the FLOPs of the active parameters."""
     head_dim = facts.hidden // facts.heads
     attention = 12 * facts.layers * facts.heads * head_dim * facts.seq_len
+    if family(facts) == deepseek.FAMILY:
+        return deepseek.flops_per_token(facts.seq_len)
     if family(facts) in ("qwen3", "llama4"):
         counts = moe_counts(facts)
         return 6 * (counts.active - counts.embedding) + attention
@@ -247,6 +281,8 @@ def family(facts: Facts) -> str:
     """The train spec (`--model.name`) that builds this architecture at the tag."""
     if facts.arch.startswith("Llama-4"):
         return llama4.FAMILY
+    if facts.arch.startswith("DeepSeek-V3"):
+        return deepseek.FAMILY
     return "qwen3" if facts.arch.startswith("Qwen3") else "llama3"
 
 
@@ -316,6 +352,8 @@ class Qwen3Counts(NamedTuple):
 
 def moe_counts(facts: Facts) -> Qwen3Counts | llama4.Counts:
     """get_moe_model_nparams_and_flops' sums for the families that log them."""
+    if family(facts) == deepseek.FAMILY:
+        return deepseek.counts()
     return llama4.counts(facts) if family(facts) == llama4.FAMILY else qwen3_counts(facts)
 
 
@@ -345,7 +383,13 @@ def qwen3_counts(facts: Facts) -> Qwen3Counts:
 def model_params(facts: Facts) -> int:
     """The count `Model ... size:` logs: qwen3's from its flavor's args, llama3's the
     architecture's own (its flavors' args give the released models' state dicts)."""
-    return moe_counts(facts).total if family(facts) in ("qwen3", "llama4") else facts.params
+    moe = family(facts) in MOE_FAMILIES
+    return moe_counts(facts).total if moe else facts.params
+
+
+# The train specs whose get_nparams_and_flops is the MoE one (models/utils.py:394), which
+# logs `Total parameter count: dense ..., sparse ..., active ...`.
+MOE_FAMILIES = ("qwen3", llama4.FAMILY, deepseek.FAMILY)
 
 
 def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
@@ -359,8 +403,12 @@ def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
     if op not in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE") or n < 2:
         return None
     dim, tp = facts.hidden, facts.tp
-    if family(facts) == llama4.FAMILY:
-        shapes = llama4.block_shapes(facts)
+    if family(facts) in (llama4.FAMILY, deepseek.FAMILY):
+        shapes = (
+            llama4.block_shapes(facts)
+            if family(facts) == llama4.FAMILY
+            else deepseek.block_shapes(facts)
+        )
         if facts.ep <= 1:
             shapes.append((facts.experts, 3 * facts.expert_ffn * dim))
         shard = sum(-(-rows // n) * rest for rows, rest in shapes)

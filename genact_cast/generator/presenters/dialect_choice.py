@@ -104,6 +104,7 @@ def facts_for(plan: RunPlan) -> Facts:
         shared_experts=a.shared,
         routed=int(a.routed),
         ep=plan.layout.ep,
+        dualpipe=plan.layout.dualpipe,
         replicas=plan.layout.replicas,
         method=adapters.method if adapters else "full",
         lora_rank=adapters.rank if adapters else 0,
