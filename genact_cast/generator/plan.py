@@ -14,11 +14,7 @@ from genact_cast.generator import lora, moe, packing, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve
-from genact_cast.generator.layout import (
-    Layout,
-    Traffic,
-    traffic,
-)
+from genact_cast.generator.layout import Layout
 from genact_cast.generator.lora import LoraPlan
 from genact_cast.generator.moe import MoePlan
 from genact_cast.generator.options import RecordOptions
@@ -43,6 +39,7 @@ from genact_cast.generator.plan_pinned import check_pinned
 from genact_cast.generator.plan_schedule import draw_schedule
 from genact_cast.generator.plan_speed import kernel_mfu
 from genact_cast.generator.rng import Rng
+from genact_cast.generator.traffic import Traffic, traffic
 
 _HOSTS = ("node", "gpu", "dgx", "hgx", "trn", "worker")
 _USERS = ("alice", "bob", "mlops", "research", "train", "ubuntu")

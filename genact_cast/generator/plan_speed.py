@@ -11,8 +11,8 @@ from genact_cast.generator.layout import (
     Layout,
     expert_parallelism,
     layout_options,
-    traffic,
 )
+from genact_cast.generator.traffic import traffic
 
 # Global batch: tokens for pre-training kinds, sequences for fine-tuning.
 BATCH = {"pretrain": (1e6, 16.8e6), "continue": (2e6, 16.8e6), "sft": (64, 512)}

@@ -436,7 +436,7 @@ def _collective_times(run: Run, step: int) -> tuple[float, float, float, float]:
     experts = run.plan.moe
     if experts is not None and experts.total > 0:
         # The all-to-alls' jitter moves what is exposed by the share of them left exposed
-        # (layout.traffic): all of them with the standard dispatcher; under DualPipe only
+        # (traffic.traffic): all of them with the standard dispatcher; under DualPipe only
         # the unpaired warm-up's and cool-down's, the rest running under the paired chunk's
         # compute (DeepSeek-V3 report, arXiv 2412.19437, 3.2.1). Counting every call's
         # jitter there swung a 1.6 s exposure by 0.8 s (seed 1179).

@@ -142,7 +142,7 @@ def collective_numels(plan: RunPlan, op: str, *, tp_group: bool = False) -> tupl
         # FSDP2 reduce-scatters a block's parameters that have one: each padded on dim 0 to
         # a multiple of the group (_chunk_with_empty), their sum in, a group-th out (torch
         # 2.9.0 fsdp/_fully_shard/_fsdp_collectives.py:503-507, foreach_reduce). What the
-        # step line's ReduceScatter moves (layout.traffic); review-realism12 W1 found the
+        # step line's ReduceScatter moves (traffic.traffic); review-realism12 W1 found the
         # frozen block's numel here.
         padded = 0
         for rows, columns in lora.block_shapes(a, plan.lora.rank):
@@ -154,7 +154,7 @@ def collective_numels(plan: RunPlan, op: str, *, tp_group: bool = False) -> tupl
         # QLoRA's frozen Linears are NF4 packed in bf16 storage (FSDP-QLoRA's
         # bnb_4bit_quant_storage): bitsandbytes' quantize_4bit allocates (n + 1) // 4 bf16
         # elements for n weights; norms stay whole (the HF dialect's fsdp_numels, and the
-        # frozen bytes layout.traffic gathers).
+        # frozen bytes traffic.traffic gathers).
         linears = [into * out for into, out in lora.block_linears(a)]
         block += sum((n + 1) // 4 for n in linears) - sum(linears)
     shard = -(-block // group)  # padded to a multiple of the group, as FSDP's flat parameter
