@@ -22,6 +22,7 @@ from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_checkpoint, megatron_lines, megatron_startup
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import megatron_groups as groups
+from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
 from genact_cast.generator.dialects.megatron import Log
 from genact_cast.generator.dialects.megatron_data import SPLITS
 from genact_cast.generator.dialects.nccl_startup import channels
@@ -96,9 +97,9 @@ def test_the_argument_dump_is_what_the_tags_validate_args_prints(fixture: Path) 
     found = re.fullmatch(r"# .*, WORLD_SIZE=(\d+) pretrain_gpt\.py (.*)", header)
     assert found
     real = dict(row.split("\t", 1) for row in rows if not row.startswith("#> "))
-    pairs = margs.pairs_of(shlex.split(found[2]))
-    assert margs.parsed(pairs, int(found[1])) == real
-    dump = margs.dump(real)
+    pairs = parsed_args.pairs_of(shlex.split(found[2]))
+    assert parsed_args.parsed(pairs, int(found[1])) == real
+    dump = parsed_args.dump(real)
     assert len(dump) == len(real) + 2
     assert len(real) > 500
 
@@ -119,7 +120,7 @@ def test_what_validate_args_says_before_the_dump_is_the_dialects() -> None:
         found = re.search(r"WORLD_SIZE=(\d+)", header)
         assert found
         world = int(found[1])
-        pairs = dict(margs.pairs_of(shlex.split(header.split(".py ", 1)[1])))
+        pairs = dict(parsed_args.pairs_of(shlex.split(header.split(".py ", 1)[1])))
         tp = int(pairs.get("tensor-model-parallel-size") or 1)
         pp = int(pairs.get("pipeline-model-parallel-size") or 1)
         expected = [
@@ -150,12 +151,14 @@ def test_the_dialect_types_the_flags_the_fixtures_were_made_from() -> None:
     made = set()
     for fixture in FIXTURES.glob("arguments-*.tsv"):
         header = fixture.read_text("utf-8").split("\n", 1)[0]
-        made |= {flag for flag, _ in margs.pairs_of(shlex.split(header.split(".py ", 1)[1]))}
+        made |= {flag for flag, _ in parsed_args.pairs_of(shlex.split(header.split(".py ", 1)[1]))}
     assert ours <= made
 
 
 def test_the_dump_pads_with_dots_to_column_48_and_sorts_case_blind() -> None:
-    rows = margs.dump({"lr": "0.0003", "barrier_with_L1_time": "True", "lr_decay_style": "cosine"})
+    rows = parsed_args.dump(
+        {"lr": "0.0003", "barrier_with_L1_time": "True", "lr_decay_style": "cosine"}
+    )
     assert rows[1:4] == [
         "  barrier_with_L1_time ............................ True",
         "  lr .............................................. 0.0003",
@@ -165,7 +168,7 @@ def test_the_dump_pads_with_dots_to_column_48_and_sorts_case_blind() -> None:
 
 def test_no_fsdp2_with_the_distributed_optimizer() -> None:
     facts = facts_for(make_plan(CASES[0]))
-    args = margs.parsed(Log(facts, color=False).flags(), facts.gpus)
+    args = parsed_args.parsed(Log(facts, color=False).flags(), facts.gpus)
     assert args["use_distributed_optimizer"] == "True"
     assert args["use_torch_fsdp2"] == "False"
 

@@ -22,6 +22,7 @@ from genact_cast.generator.dialects import megatron_data as data
 from genact_cast.generator.dialects import megatron_evaluation as evaluation
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import megatron_groups as groups
+from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
 from genact_cast.generator.dialects import megatron_shards as shards
 from genact_cast.generator.dialects import megatron_startup as startup
 from genact_cast.generator.dialects import torchrun
@@ -128,7 +129,7 @@ class Log:
     def arguments(self) -> dict[str, str]:
         """The parsed arguments after validate_args, as the dump prints them."""
         blackwell = startup.COMPUTE_MAJOR[self.facts.gpu] >= 10
-        return margs.parsed(self.flags(), self.facts.gpus, blackwell=blackwell)
+        return parsed_args.parsed(self.flags(), self.facts.gpus, blackwell=blackwell)
 
     def script_words(self) -> list[str]:
         """`pretrain_gpt.py`'s own arguments."""
@@ -307,7 +308,7 @@ class Log:
         args = self.arguments()
         return [
             *self.validate_lines(),
-            *margs.dump(args),
+            *parsed_args.dump(args),
             microbatches(f.grad_accum),
             building_tokenizer("HuggingFaceTokenizer"),
             padded_vocab(self.vocab, self.padded_vocab),

@@ -1,12 +1,9 @@
-"""Megatron-LM's command line and its `arguments` dump, as core_v0.14.0 prints them.
+"""Megatron-LM's `pretrain_gpt.py` command line, as core_v0.14.0's examples type it.
 
 The command is `pretrain_gpt.py` with the flags of the tag's Llama example
-(examples/llama/train_llama3_8b_h100_fp8.sh) in bf16 and real data. The dump is every
-attribute of the parsed arguments after `validate_args` (megatron/training/arguments.py,
-`_print_args`): the tag's defaults come from presenters/frameworks/megatron/arguments.tsv
-(written by scripts/megatron_arguments.py, which runs the tag's own argparse definitions
-and `validate_args`), the command's flags and what `validate_args` derives from them are
-set here.
+(examples/llama/train_llama3_8b_h100_fp8.sh) in bf16 and real data, with what each model
+family's config.json makes a flag (FAMILIES, MOE_RECIPES, tokenizers.tsv). What argparse and
+`validate_args` make of them, and their `arguments` dump, is megatron_parsed_args.
 """
 
 from __future__ import annotations
@@ -23,49 +20,6 @@ RELEASE = "core_v0.14.0"
 SEED = 1234
 SPLIT = "949,50,1"  # examples/gpt3/train_gpt3_175b_distributed.sh
 CATALOGUE_DIR = "presenters/frameworks/megatron"
-
-# The argparse defaults of the flags a command may leave out (arguments.py at the tag), for
-# a table written from a command that set them.
-_OPTIONAL = {
-    "group_query_attention": "False",
-    "num_query_groups": "1",
-    "recompute_granularity": "None",
-    "recompute_method": "None",
-    "recompute_num_layers": "None",
-    "sequence_parallel": "False",
-    "pretrained_checkpoint": "None",
-    "decoder_first_pipeline_num_layers": "None",
-    "decoder_last_pipeline_num_layers": "None",
-    "use_distributed_optimizer": "False",
-    "overlap_grad_reduce": "False",
-    "overlap_param_gather": "False",
-    "use_torch_fsdp2": "False",
-    "use_megatron_fsdp": "False",
-    "data_parallel_sharding_strategy": "no_shard",
-    "gradient_accumulation_fusion": "True",
-    "high_priority_stream_groups": "[]",
-    "num_experts": "None",
-    "moe_router_topk": "2",
-    "moe_ffn_hidden_size": "None",
-    "moe_shared_expert_intermediate_size": "None",
-    "moe_router_load_balancing_type": "aux_loss",
-    "moe_aux_loss_coeff": "0.0",
-    "moe_grouped_gemm": "False",
-    "moe_token_dispatcher_type": "allgather",
-    "expert_model_parallel_size": "1",
-    "norm_epsilon": "1e-05",
-    "use_rope_scaling": "False",
-    "rope_scaling_factor": "8.0",
-    "add_qkv_bias": "False",
-    "qk_layernorm": "False",
-    "untie_embeddings_and_output_weights": "False",
-}
-
-# Flags whose argparse destination is not the flag's own name.
-_DESTINATIONS = {
-    "disable-bias-linear": ("add_bias_linear", "False"),
-    "no-gradient-accumulation-fusion": ("gradient_accumulation_fusion", "False"),
-}
 
 
 class Family(NamedTuple):
@@ -336,79 +290,3 @@ def words(pairs: list[tuple[str, str | None]]) -> list[str]:
         if value is not None:
             out.append(value)
     return out
-
-
-@functools.lru_cache(maxsize=1)
-def defaults() -> dict[str, str]:
-    """The tag's arguments as `_print_args` prints them for a run without these flags."""
-    return tables.mapping(tables.GENERATOR / CATALOGUE_DIR / "arguments.tsv")
-
-
-def pairs_of(words: list[str]) -> list[tuple[str, str | None]]:
-    """`pretrain_gpt.py`'s words back as (flag, value or None for a switch)."""
-    out: list[tuple[str, str | None]] = []
-    for word in words:
-        if word.startswith("--"):
-            out.append((word[2:], None))
-        else:
-            out[-1] = (out[-1][0], word)
-    return out
-
-
-def parsed(
-    pairs: list[tuple[str, str | None]], world: int, *, blackwell: bool = False
-) -> dict[str, str]:
-    """Every argument after `validate_args` for these flags on `world` GPUs (`blackwell`:
-    get_device_arch_version() >= 10), printed as `str(value)`."""
-    given = dict(pairs)
-    tp = int(given.get("tensor-model-parallel-size") or 1)
-    pp = int(given.get("pipeline-model-parallel-size") or 1)
-    args = dict(defaults())
-    args.update(_OPTIONAL)
-    for flag, value in pairs:
-        if flag in _DESTINATIONS:
-            name, printed = _DESTINATIONS[flag]
-            args[name] = printed
-            continue
-        name = flag.replace("-", "_")
-        if value is None:
-            args[name] = "True"
-        elif flag == "data-path":
-            args[name] = f"['{value}']"  # nargs='*'
-        elif flag in ("lr", "min-lr", "moe-aux-loss-coeff", "norm-epsilon", "rope-scaling-factor",
-                      "moe-router-bias-update-rate"):  # fmt: skip
-            args[name] = py_float(float(value))
-        else:
-            args[name] = value
-    # What validate_args derives from them (megatron/training/arguments.py at the tag).
-    if "num-experts" in given and "moe-ffn-hidden-size" not in given:
-        args["moe_ffn_hidden_size"] = str(given["ffn-hidden-size"])  # arguments.py:942-943
-    if "use-torch-fsdp2" in given:
-        args["high_priority_stream_groups"] = "['dp_cp']"  # `A or B and C` binds as A or (B and C)
-    if "use-megatron-fsdp" in given:
-        args["use_custom_fsdp"] = "True"  # arguments.py:623, kept for the deprecated name
-        if blackwell:  # arguments.py:880: Megatron-FSDP's stream priority from sm100 on
-            args["high_priority_stream_groups"] = "['dp_cp']"
-    args.update(
-        world_size=str(world),
-        data_parallel_size=str(world // (tp * pp)),
-        transformer_pipeline_model_parallel_size=str(pp),
-        expert_tensor_parallel_size=str(tp),
-        encoder_num_layers=str(given["num-layers"]),
-        encoder_seq_length=str(given["seq-length"]),
-    )
-    return args
-
-
-def dump(args: dict[str, str]) -> list[str]:
-    """`_print_args('arguments', args)`: dots to column 48, sorted case-blind on the row."""
-    rows = []
-    for name, value in args.items():
-        dots = "." * (48 - len(name))
-        rows.append(f"  {name} {dots} {value}")
-    rows.sort(key=str.lower)
-    return [
-        "------------------------ arguments ------------------------",
-        *rows,
-        "-------------------- end of arguments ---------------------",
-    ]

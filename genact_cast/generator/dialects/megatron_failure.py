@@ -11,9 +11,9 @@ import functools
 from collections.abc import Sequence
 from datetime import timedelta
 
-from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_groups as groups
+from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
 from genact_cast.generator.dialects import srun, torch_dump, torchrun
 from genact_cast.generator.dialects.base import Incidentals, Line, Out, torch_site
 from genact_cast.generator.dialects.facts import Facts
@@ -74,7 +74,7 @@ def failure_lines(
         died = died_lines(f, event, incidentals, attempt, fresh)
         return f, [Line("\r\n".join(faulty + died))]
     layers = stage_layers(f.layers, f.pp)
-    bucket = ddp.ddp_bucket_size(margs.parsed(flags, f.gpus), f.dp)
+    bucket = ddp.ddp_bucket_size(parsed_args.parsed(flags, f.gpus), f.dp)
     fallback = (
         groups.fsdp2_layer(f, padded_vocab, event.op)
         if fsdp and event.op != "ALLREDUCE"

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_ddp as ddp
 from genact_cast.generator.dialects import megatron_parallel_state as ps
+from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
 from genact_cast.generator.dialects.c10d_watchdog import label as label
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_formulas import Shape
@@ -115,7 +115,7 @@ def expert_first(
     buffer's; None without an expert buffer under the distributed optimizer."""
     if not facts.experts or not shape.distributed_optimizer:
         return None
-    bucket = ddp.ddp_bucket_size(margs.parsed(flags, facts.gpus), facts.dp)
+    bucket = ddp.ddp_bucket_size(parsed_args.parsed(flags, facts.gpus), facts.dp)
     layers = stage_layers(facts.layers, facts.pp)[0]
     return ready_buckets(facts, 0, layers, padded_vocab, bucket)[0][0]
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from genact_cast.generator import catalog
-from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
 from genact_cast.generator.dialects.common import py_float, seconds_stamp
 from genact_cast.generator.dialects.facts import Facts
 
@@ -35,7 +35,7 @@ def argument(name: str, value: str) -> str:
 
 
 def arguments(values: Sequence[tuple[str, str]]) -> list[str]:
-    return margs.dump(dict(values))
+    return parsed_args.dump(dict(values))
 
 
 def world_size(*, world: int, data: int, context: int, tensor: int, pipeline: int) -> str:
