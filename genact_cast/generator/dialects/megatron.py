@@ -7,53 +7,44 @@ the parameter count on every rank of data-parallel rank 0.
 This module is the presenter: it reads like `pretrain()`, event by event, and places lines
 built in megatron_lines (each a format string of the tag, with its file:line in
 presenters/frameworks/megatron/catalogue.tsv), megatron_startup (the launch, validate_args),
-megatron_checkpoint (saves, loads), megatron_shards (what each rank holds), megatron_comms
+megatron_setup (initialize_megatron, the model and data set-up), megatron_checkpoint (saves,
+loads), megatron_shards (what each rank holds), megatron_comms
 (NCCL's start-up), megatron_evaluation (validation, test), megatron_failure (a hang).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_checkpoint as checkpoint
 from genact_cast.generator.dialects import megatron_comms as comms
-from genact_cast.generator.dialects import megatron_data as data
 from genact_cast.generator.dialects import megatron_evaluation as evaluation
 from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
+from genact_cast.generator.dialects import megatron_setup as setup
 from genact_cast.generator.dialects import megatron_shards as shards
 from genact_cast.generator.dialects import megatron_startup as startup
-from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import (
     Clock,
     Incidentals,
     Line,
     Out,
-    banner,
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import (
-    BUILDING_MODEL,
     RERUN_INITIALIZED,
-    SETUP_DONE,
     TIMERS_HEADER,
-    TRAINING,
     building_tokenizer,
     datetime_marker,
-    initialized_parallel,
     iteration,
     microbatches,
     moe_losses,
     padded_vocab,
-    parameters,
-    random_seeds,
-    time_to_initialize,
     timer,
 )
-from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -67,7 +58,6 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
-from genact_cast.generator.rng import Rng
 
 
 class Log:
@@ -136,21 +126,9 @@ class Log:
         return margs.words(self.flags())
 
     def launch_words(self) -> list[str]:
-        f = self.facts
-        words = startup.command(
-            nodes=f.nodes,
-            master=f.master,
-            port=f.port,
-            max_restarts=3,
-            args=self.script_words(),
-            exclude=self.excluded,
+        return startup.launch_words(
+            self.facts, self.script_words(), exclude=self.excluded, fsdp=self.fsdp
         )
-        # NCCL's INFO lines below come from NCCL_DEBUG=INFO, which a large job leaves unset
-        # (nccl_startup.debug_info).
-        debug = ["NCCL_DEBUG=INFO"] if debug_info(f) else []
-        connections = startup.max_connections(fsdp=self.fsdp)
-        typed = [] if connections is None else [f"CUDA_DEVICE_MAX_CONNECTIONS={connections}"]
-        return [*typed, *debug, *words]
 
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
@@ -287,15 +265,7 @@ class Log:
         if event.attempt == 0 or new:
             # Every node's torchrun warns once; srun passes each node's lines on as they come.
             moment = self._t(event.t)
-            # The NGC container's torch, in dist-packages as the watchdog's frames show it.
-            lines += banner(f, moment, self.incidentals, "dist-packages")
-            for node in range(1, f.nodes):
-                lines += banner(
-                    f,
-                    moment,
-                    comms.agent(f, self.incidentals, self.attempt, node, self.fresh),
-                    "dist-packages",
-                )
+            lines += startup.banners(f, moment, self.incidentals, self.attempt, self.fresh)
         text = self.start_text()
         self.clock.at(event.t + 3.0)
         # One write for what arrives at once: the terminal sees the same lines (hundreds of
@@ -317,90 +287,48 @@ class Log:
         ]
 
     def _comm(self, event: CommReady) -> list[Out]:
-        f = self.facts
         self._initialized_at = event.t
-        moment = self._t(event.t)
-        text = [
-            initialized_parallel("tensor", f.tp),
-            initialized_parallel("pipeline", f.pp),
-            random_seeds(margs.SEED),
-            "> compiling dataset index builder ...",
-            *startup.make_helpers(f.user),
-            ">>> done with dataset index builder. Compilation time: 0.052 seconds",
-            *startup.softmax_warning(f),
-            "> compiling and loading fused kernels ...",
-            # init_process_group had no device_id (initialize.py:326-336), so the world
-            # communicator comes up lazily at its first collective: the barrier after the
-            # fused kernels (initialize.py:221-229), where rank 0's barrier() warns.
-            *torchrun.barrier_warning(f.torch, "dist-packages"),
-            *torchrun.device_guess_warning(
-                f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
-            ),
-            *comms.nccl_lines(f, self.incidentals, self.attempt, self.fresh),
-            ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
-            time_to_initialize(event.t - self._launched_at),
-            datetime_marker("after megatron is initialized", moment),
-        ]
+        text = setup.initialized_lines(
+            self.facts,
+            self.incidentals,
+            self.attempt,
+            self.fresh,
+            moment=self._t(event.t),
+            seconds=event.t - self._launched_at,
+        )
         return [Line(line) for line in text]
 
     def _model(self, event: ModelReady) -> list[Out]:
-        f = self.facts
         self._built_at = event.t
-        args = self.arguments()
-        text = [BUILDING_MODEL]
-        # Every rank of data-parallel rank 0 counts its own shard.
-        for _rank, tensor, stage in shards.dp0_ranks(f):
-            text.append(parameters(tensor, stage, self._stage_parameters(stage)))
-        text += shards.wrapping(
-            f, args, self.padded_vocab, fsdp=self.fsdp, distributed=self.shape.distributed_optimizer
-        )
-        text.append(
-            "INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"
-        )
-        load_ms = event.reading * 1000 if event.loaded_from else 0.2
-        text += checkpoint.load_lines(
-            loaded_from=event.loaded_from,
+        text = setup.model_lines(
+            self.facts,
+            self.arguments(),
+            padded_vocab=self.padded_vocab,
+            shape=self.shape,
+            fsdp=self.fsdp,
             save=self.save,
             base=self.base,
             resume_step=self.resume_step,
-            args=args,
-            tensor=f.tp,
-            pipeline=f.pp,
-            gpus=f.gpus,
-            fsdp=self.fsdp,
+            loaded_from=event.loaded_from,
+            reading=event.reading,
+            moment=self._t(event.t),
         )
-        text += [
-            TIMERS_HEADER,
-            timer("load-checkpoint", load_ms * 0.97, load_ms),
-            datetime_marker(
-                "after model, optimizer, and learning rate scheduler are built", self._t(event.t)
-            ),
-        ]
         return [Line(line) for line in text]
 
     def _data(self, event: DataReady) -> list[Out]:
-        f = self.facts
-        model_ms = (self._built_at - self._initialized_at) * 1000
-        data_ms = (event.t - self._built_at) * 1000
-        moment = self._t(event.t)
         # train() starts the interval timer after the data iterators are built
         # (training.py:1953 at the tag, `timers("interval-time").start(barrier=True)`), in every
         # process: the first line after a launch or relaunch times its iterations from here,
         # never from a line the previous process printed.
         self._logged, self._paused = (self.resume_step, event.t), 0.0
-        args = self.arguments()
-        text = [
-            *data.datasets_lines(f, args, cached=self.attempt > 0),
-            datetime_marker("after dataloaders are built", moment),
-            SETUP_DONE,
-            TIMERS_HEADER,
-            # Max over ranks is the wall time between the datetime markers (loading the
-            # checkpoint included); the fastest rank a little less.
-            timer("model-and-optimizer-setup", model_ms * 0.97, model_ms),
-            timer("train/valid/test-data-iterators-setup", data_ms * 0.78, data_ms),
-            TRAINING,
-            datetime_marker("before the start of training step", moment),
-        ]
+        text = setup.data_lines(
+            self.facts,
+            self.arguments(),
+            cached=self.attempt > 0,
+            model_seconds=self._built_at - self._initialized_at,
+            data_seconds=event.t - self._built_at,
+            moment=self._t(event.t),
+        )
         return [Line(line) for line in text]
 
     def _checkpoint(self, event: CheckpointSaved) -> list[Out]:

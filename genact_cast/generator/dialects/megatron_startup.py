@@ -1,16 +1,21 @@
 """How a Megatron-LM core_v0.14.0 job is started and what it says before training: the
-torchrun (or srun) command, and the warnings validate_args and initialize_megatron print for
-this configuration. Each depends on the launch's flags and the cluster, not on the run's
-events, so the presenter (megatron.py) only places them.
+torchrun (or srun) command with its environment, every node's torchrun banner, and the
+warnings validate_args and initialize_megatron print for this configuration. Each depends
+on the launch's flags and the cluster, not on the run's events, so the presenter
+(megatron.py) only places them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from genact_cast.generator.dialects import megatron_comms as comms
 from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.dialects.base import Incidentals, banner
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import world_size
+from genact_cast.generator.dialects.nccl_startup import debug_info
 
 SOFTMAX_WARNING = (
     "WARNING: constraints for invoking optimized fused softmax kernel are not met. "
@@ -133,3 +138,33 @@ def max_connections(*, fsdp: bool) -> int | None:
     --use-megatron-fsdp (arguments.py:631-632), and the tag's Megatron-FSDP guide says to
     leave it unset ("Disable CUDA_DEVICE_MAX_CONNECTIONS", custom_fsdp.md): None, not typed."""
     return None if fsdp else 1
+
+
+def launch_words(
+    facts: Facts, args: Sequence[str], *, exclude: Sequence[str], fsdp: bool
+) -> list[str]:
+    """The typed command: its environment, then torchrun or srun (`command`)."""
+    f = facts
+    words = command(
+        nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=args, exclude=exclude
+    )
+    # NCCL's INFO lines below come from NCCL_DEBUG=INFO, which a large job leaves unset
+    # (nccl_startup.debug_info).
+    debug = ["NCCL_DEBUG=INFO"] if debug_info(f) else []
+    connections = max_connections(fsdp=fsdp)
+    typed = [] if connections is None else [f"CUDA_DEVICE_MAX_CONNECTIONS={connections}"]
+    return [*typed, *debug, *words]
+
+
+def banners(
+    facts: Facts, moment: datetime, incidentals: Incidentals, attempt: int, fresh: tuple[int, ...]
+) -> list[str]:
+    """Every node's torchrun warning once at a new launch (srun passes each node's lines on
+    as they come)."""
+    f = facts
+    # The NGC container's torch, in dist-packages as the watchdog's frames show it.
+    lines = banner(f, moment, incidentals, "dist-packages")
+    for node in range(1, f.nodes):
+        agent = comms.agent(f, incidentals, attempt, node, fresh)
+        lines += banner(f, moment, agent, "dist-packages")
+    return lines

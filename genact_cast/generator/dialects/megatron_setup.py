@@ -1,0 +1,138 @@
+"""`pretrain()`'s set-up after torch.distributed's init, as Megatron-LM core_v0.14.0 prints it
+on rank 0: `initialize_megatron` up to `after megatron is initialized`,
+`setup_model_and_optimizer` (each rank's parameter count, the DDP or FSDP wrap, the
+checkpoint load) and `build_train_valid_test_data_iterators` up to `before the start of
+training step`. The presenter (megatron.Log) times them and places them, event by event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from genact_cast.generator.dialects import megatron_args as margs
+from genact_cast.generator.dialects import megatron_checkpoint as checkpoint
+from genact_cast.generator.dialects import megatron_comms as comms
+from genact_cast.generator.dialects import megatron_data as data
+from genact_cast.generator.dialects import megatron_shards as shards
+from genact_cast.generator.dialects import megatron_startup as startup
+from genact_cast.generator.dialects import torchrun
+from genact_cast.generator.dialects.base import Incidentals
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_formulas import Shape
+from genact_cast.generator.dialects.megatron_lines import (
+    BUILDING_MODEL,
+    SETUP_DONE,
+    TIMERS_HEADER,
+    TRAINING,
+    datetime_marker,
+    initialized_parallel,
+    parameters,
+    random_seeds,
+    time_to_initialize,
+    timer,
+)
+from genact_cast.generator.rng import Rng
+
+
+def initialized_lines(
+    f: Facts,
+    incidentals: Incidentals,
+    attempt: int,
+    fresh: tuple[int, ...],
+    *,
+    moment: datetime,
+    seconds: float,
+) -> list[str]:
+    """`initialize_megatron` from the parallel state to its datetime marker, `seconds` after
+    the process started."""
+    return [
+        initialized_parallel("tensor", f.tp),
+        initialized_parallel("pipeline", f.pp),
+        random_seeds(margs.SEED),
+        "> compiling dataset index builder ...",
+        *startup.make_helpers(f.user),
+        ">>> done with dataset index builder. Compilation time: 0.052 seconds",
+        *startup.softmax_warning(f),
+        "> compiling and loading fused kernels ...",
+        # init_process_group had no device_id (initialize.py:326-336), so the world
+        # communicator comes up lazily at its first collective: the barrier after the
+        # fused kernels (initialize.py:221-229), where rank 0's barrier() warns.
+        *torchrun.barrier_warning(f.torch, "dist-packages"),
+        *torchrun.device_guess_warning(
+            f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
+        ),
+        *comms.nccl_lines(f, incidentals, attempt, fresh),
+        ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
+        time_to_initialize(seconds),
+        datetime_marker("after megatron is initialized", moment),
+    ]
+
+
+def model_lines(
+    f: Facts,
+    args: dict[str, str],
+    *,
+    padded_vocab: int,
+    shape: Shape,
+    fsdp: bool,
+    save: str,
+    base: str | None,
+    resume_step: int,
+    loaded_from: str | None,
+    reading: float,
+    moment: datetime,
+) -> list[str]:
+    """`setup_model_and_optimizer`: the model built, each rank of data-parallel rank 0
+    counting its own shard, the wrap, the scheduler, the checkpoint loaded (from `save`
+    on a resume, else from `base` when it fine-tunes one) and its timer."""
+    text = [BUILDING_MODEL]
+    for _rank, tensor, stage in shards.dp0_ranks(f):
+        count = shards.stage_parameters(f, padded_vocab, untied=shape.untied, stage=stage)
+        text.append(parameters(tensor, stage, count))
+    text += shards.wrapping(
+        f, args, padded_vocab, fsdp=fsdp, distributed=shape.distributed_optimizer
+    )
+    text.append("INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine")
+    load_ms = reading * 1000 if loaded_from else 0.2
+    text += checkpoint.load_lines(
+        loaded_from=loaded_from,
+        save=save,
+        base=base,
+        resume_step=resume_step,
+        args=args,
+        tensor=f.tp,
+        pipeline=f.pp,
+        gpus=f.gpus,
+        fsdp=fsdp,
+    )
+    text += [
+        TIMERS_HEADER,
+        timer("load-checkpoint", load_ms * 0.97, load_ms),
+        datetime_marker("after model, optimizer, and learning rate scheduler are built", moment),
+    ]
+    return text
+
+
+def data_lines(
+    f: Facts,
+    args: dict[str, str],
+    *,
+    cached: bool,
+    model_seconds: float,
+    data_seconds: float,
+    moment: datetime,
+) -> list[str]:
+    """The datasets built (`cached` on a relaunch), the set-up timers and the loop's start."""
+    model_ms, data_ms = model_seconds * 1000, data_seconds * 1000
+    return [
+        *data.datasets_lines(f, args, cached=cached),
+        datetime_marker("after dataloaders are built", moment),
+        SETUP_DONE,
+        TIMERS_HEADER,
+        # Max over ranks is the wall time between the datetime markers (loading the
+        # checkpoint included); the fastest rank a little less.
+        timer("model-and-optimizer-setup", model_ms * 0.97, model_ms),
+        timer("train/valid/test-data-iterators-setup", data_ms * 0.78, data_ms),
+        TRAINING,
+        datetime_marker("before the start of training step", moment),
+    ]
