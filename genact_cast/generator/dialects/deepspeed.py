@@ -11,7 +11,7 @@ dicts are the run's progress.
 
 The parts live beside it: deepspeed_pdsh (shared state, pdsh's interleaving),
 deepspeed_launch (the command, the launch and the processes' ends), deepspeed_engine
-(initialize, checkpoints).
+(initialize, checkpoints), deepspeed_splits (the communicators the engine splits off).
 """
 
 from __future__ import annotations
