@@ -71,7 +71,7 @@ from genact_cast.publish.vtt_dialogs import Answers, answered
 from genact_cast.publish.vtt_killed import leave_covered, restore
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
 from genact_cast.publish.vtt_lines import Lines
-from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
+from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed, attach
 from genact_cast.publish.vtt_painting import (
     addressing,
     back_up,
@@ -201,6 +201,7 @@ def render_vtt(timeline: Timeline) -> str:
     pasted = [False]  # the shell's bracketed paste was on as it started (no end then)
     keyed = [True]  # it took the arrow keys as it started (their release ends it)
     mux: Multiplexed | None = None  # the session is a multiplexer's (tmux)
+    detached: list[Multiplexed] = []  # the last one left (Ctrl-B d), for its `attach`
     panes: list[tuple[float, tuple[int, int], str]] = []  # the lines its panes showed
     left = ""  # the cue of the last program that painted the primary screen
     opening: list[tuple[float, str]] = []  # the cue of a page it left where a clip starts
@@ -306,7 +307,7 @@ def render_vtt(timeline: Timeline) -> str:
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)
                 if program in MULTIPLEXERS:  # its panes hold shells: told, not summed up
-                    mux = Multiplexed(program)
+                    mux = attach(detached, program, command)
             if mux is not None:
                 mux.update(screen)
             elif any(row_text(row).strip() for row in screen.rows):
@@ -323,6 +324,7 @@ def render_vtt(timeline: Timeline) -> str:
                 dialog.clear()
             else:
                 panes += mux.said()
+                detached[:] = [mux]
             session, mux = None, None
             lines.uncover(screen)  # the shell's lines, already taken
         elif (

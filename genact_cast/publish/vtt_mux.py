@@ -167,6 +167,11 @@ class Multiplexed:
         self.painting = dict.fromkeys(self.painting, -1)  # (still painted: no new cue)
         self.windows = Windows()
 
+    def resume(self) -> None:
+        """The session is attached again: what its panes showed was told (`said`), and
+        is known still, so that the session drawn back as it was tells nothing again."""
+        self.unsaid |= set(range(len(self.told)))
+
     def update(self, screen: Screen) -> None:
         if self.status_row is None and any(row_text(row).strip() for row in screen.rows):
             bottom = len(screen.rows) - 1
@@ -388,3 +393,21 @@ def _bar(row: Row, cols: int) -> bool:
         return False
     backgrounds = {style[1] for _, style in row}
     return len(backgrounds) == 1 and "default" not in backgrounds
+
+
+# A command that attaches a session again: tmux's `attach` (`a`, `at`, `attach-session`,
+# `new -A`), GNU screen's `-r`, `-R`, `-x`, `-d -r`, byobu's and zellij's `attach`.
+_ATTACH = re.compile(r"\s(a|at|att|atta|attach|attach-session|-[A-Za-z]*[rRxA][A-Za-z]*)(?=\s|$)")
+
+
+def attach(detached: list[Multiplexed], name: str, command: str) -> Multiplexed:
+    """The multiplexer's session starting on `command`: the one detached last, if the
+    command attaches it again (review-exports16 item 9: after `tmux attach` its panes
+    were told again as text, htop's and vim's screens read out, vim's typing key by
+    key: the windows, the panes' programs and the lines told are known from before);
+    else a new one."""
+    if detached and detached[0].name == name and _ATTACH.search(command):
+        mux = detached.pop()
+        mux.resume()
+        return mux
+    return Multiplexed(name)
