@@ -99,6 +99,7 @@ class Router(NamedTuple):
     balance: str  # "aux_loss" (over the batch) or "seq_aux_loss" (per sequence)
     coeff: float  # the balance loss's coefficient
     bias_update: float  # auxiliary-loss-free balancing's bias update speed (0: none)
+    node_limit: int = 0  # nodes one token's experts may span (0: no limit)
 
 
 class Framework(NamedTuple):
@@ -166,7 +167,7 @@ def architectures() -> tuple[Architecture, ...]:
 @functools.cache
 def routers() -> dict[str, Router]:
     """The router balancing of each mixture of experts, by architecture name."""
-    return {r[0]: Router(r[1], float(r[2]), float(r[3])) for r in _rows("routers.tsv")}
+    return {r[0]: Router(r[1], float(r[2]), float(r[3]), int(r[4])) for r in _rows("routers.tsv")}
 
 
 @functools.cache

@@ -11,8 +11,8 @@ Figures (REALISM.md, "Parallelism and communication"):
   holds and gathers only its share of the routed experts.
 - Every MoE layer sends each token's hidden state to its top-k experts and back:
   dispatch and combine, tokens x hidden x top-k x 2 bytes (bf16) each way, of which
-  (EP-1)/EP leaves the GPU; forward and backward each do both. Across nodes, routing is
-  node-limited: at most 4 copies of a token cross InfiniBand.
+  (EP-1)/EP leaves the GPU; forward and backward each do both. Across nodes (DeepSeek-V3
+  alone), routing is node-limited: at most 4 copies of a token cross InfiniBand.
 - The router's load-balancing loss (Switch Transformer, Fedus et al. 2021: N x sum f_i P_i,
   1.0 when perfectly balanced) is logged times its coefficient, each model's own
   (routers.tsv: Mixtral 0.02, Qwen3-MoE and Llama 4 0.001; DeepSeek-V3 balances without an
@@ -38,9 +38,6 @@ DENSE_MFU_HIGH = ((10e9, 0.40), (100e9, 0.44), (float("inf"), 0.47))
 CROSS_NODE_EXPERTS = 64  # from this many experts, EP spans nodes (DeepSeek-V3: EP 64)
 ROUTER = 101  # noise stream of the router's losses (run.py's streams are 1-99)
 CALLS_PER_LAYER = 4  # dispatch and combine, forward and backward
-# Node-limited routing (DeepSeek-V3 report, 2.1.2 and 3.2.2): a token goes to experts on at
-# most 4 nodes; it crosses InfiniBand once a node and fans out over NVLink inside it.
-NODES_PER_TOKEN = 4
 
 
 def uses_dualpipe(arch: Architecture, ep: int, pp: int) -> bool:
@@ -92,10 +89,14 @@ def moe_layers(arch: Architecture) -> int:
 
 
 def expert_parallel(arch: Architecture, dp: int) -> int:
-    """EP: a node's 8 GPUs (over NVLink), or 64 ranks across 8 nodes for 256 experts."""
+    """EP: a node's 8 GPUs (over NVLink); 64 ranks across 8 nodes only for a router that
+    limits the nodes a token reaches (DeepSeek-V3's 256 experts: routers.tsv node_limit).
+    A plain top-k router sends each token anywhere, so its experts stay inside a node
+    (review-realism9 F5: Qwen3-30B-A3B at EP 64 over InfiniBand)."""
     if not arch.moe:
         return 1
-    if arch.experts >= CROSS_NODE_EXPERTS * 2 and dp % CROSS_NODE_EXPERTS == 0:
+    limited = router(arch).node_limit > 0
+    if limited and arch.experts >= CROSS_NODE_EXPERTS * 2 and dp % CROSS_NODE_EXPERTS == 0:
         return CROSS_NODE_EXPERTS
     ep = min(physics.GPUS_PER_NODE, arch.experts, dp)
     while dp % ep or arch.experts % ep:
@@ -146,8 +147,36 @@ def permutation_bytes(arch: Architecture, seq: int, micro: int, tp: int) -> floa
 
 
 def gathered_params(arch: Architecture, ep: int) -> float:
-    """Parameters FSDP gathers on one GPU: the dense ones, and its EP share of the experts."""
+    """Parameters one GPU holds whole while it computes: the dense ones, and its EP share of
+    the experts."""
     return arch.params - arch.routed + arch.routed / ep
+
+
+def sharded_params(arch: Architecture, ep: int) -> float:
+    """Parameters FSDP shards and gathers again each step: all of them, or under expert
+    parallelism the dense ones alone. An EP rank keeps its experts whole, their weights and
+    gradients, and shards only their optimizer state over the ranks holding the same experts
+    (Megatron-Core's expert-data-parallel group with the distributed optimizer, MoE README;
+    torchtitan's experts where the FSDP shard group is the EP group), so it never gathers
+    them (realism2's EP 8 trial, 8.2 % MFU, gathered 1/8 of the experts every micro step)."""
+    return arch.params - arch.routed if ep > 1 else arch.params
+
+
+def expert_state_bytes(arch: Architecture, ep: int, shard: int) -> float:
+    """One EP rank's state of its experts: bf16 weights and gradients whole, fp32 master,
+    momentum and variance sharded over the `shard` ranks of its group that hold the same
+    experts (0 under no EP: FSDP counts them with the rest)."""
+    if ep <= 1:
+        return 0.0
+    own = arch.routed / ep
+    return 2 * physics.BF16_BYTES * own + physics.OPTIMIZER_BYTES_PER_PARAM * own / max(1, shard)
+
+
+def expert_sync_bytes(arch: Architecture, ep: int) -> tuple[float, float]:
+    """(reduce-scatter, all-gather) bytes of one EP rank's experts once a step over the ranks
+    holding the same experts: fp32 gradients, then the updated bf16 weights."""
+    own = arch.routed / ep if ep > 1 else 0.0
+    return 4 * own, physics.BF16_BYTES * own
 
 
 def effective_params(arch: Architecture) -> float:
@@ -173,7 +202,11 @@ def plan(
     across = ep > physics.GPUS_PER_NODE
     bandwidth = (ib_gbps if across else nvlink_gbps) * physics.GB
     tokens = micro * seq
-    copies = min(arch.top_k, NODES_PER_TOKEN) if across else arch.top_k
+    # Each token's copies: one per node it reaches under node-limited routing (it crosses
+    # InfiniBand once a node and fans out over NVLink, DeepSeek-V3 report 3.2.2), one per
+    # expert under a plain top-k router (routers.tsv node_limit).
+    limit = router(arch).node_limit
+    copies = min(arch.top_k, limit) if across and limit else arch.top_k
     sent = tokens * arch.hidden * copies * physics.BF16_BYTES
     seconds = (ep - 1) / ep * sent / bandwidth if ep > 1 else 0.0
     layers = -(-moe_layers(arch) // pp)

@@ -84,7 +84,7 @@ def traffic(
     the reduce-scatter moves those alone, a few MB a block.
     """
     layers = -(-arch.layers // layout.pp)
-    held = moe.gathered_params(arch, layout.ep)  # each rank gathers its EP share of experts
+    held = moe.sharded_params(arch, layout.ep)  # an EP rank's experts are never gathered
     params = held / (layout.tp * layout.pp) / layers  # of one block, one TP rank
     group = layout.shard_group
     # A shard group inside a node talks over NVLink; across nodes, over InfiniBand.
@@ -166,6 +166,18 @@ def traffic(
         on_link = gather * gathers + (scatter + same_link) * scatters
         if experts is not None and (experts.link == "IB") == (not inside):
             on_link += experts.total
+        # An EP rank's experts sync once a step with the ranks holding the same experts (in
+        # other nodes): their gradients reduced, the updated weights gathered, overlapped
+        # with the backward and the next forward (Megatron-Core's --overlap-grad-reduce and
+        # --overlap-param-gather): exposed only where the link carries more than the step.
+        holders = group // layout.ep if layout.ep > 1 else 1
+        if holders > 1:
+            reduce, weights = moe.expert_sync_bytes(arch, layout.ep)
+            ib = dp_gbps * physics.GB
+            on_link += sum(
+                physics.all_gather_seconds(holders, size / layout.pp, ib)
+                for size in (reduce, weights)
+            )
         exposed += max(windows, gather + scatter + on_link - step_seconds)
     return Traffic(
         gather, scatter, tp_reduce, gathers, scatters, tp_reduces, exposed, replica,
