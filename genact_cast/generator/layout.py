@@ -13,6 +13,7 @@ from genact_cast.generator import lora, moe, physics
 from genact_cast.generator.catalog import Architecture, Gpu
 
 MICRO_BATCHES = (16, 8, 4, 2, 1)
+RECOMPUTE_ORDER = ("off", "selective", "full")
 MEMORY_CEILING = 0.92  # of capacity: room for the allocator's fragmentation
 MEMORY_FLOOR = 0.55  # below this, a real job would use a larger micro batch
 # A pinned --gpus count keeps the memory its batch really uses (review-realism7 WARN 11), down
@@ -251,6 +252,11 @@ def layout_options(
                         fitting.append(Fit(tp, pp, micro, recompute, mem, shard))
                         break
     full = [f for f in fitting if fills(f.memory.total, capacity)]
+    # Of the layouts that fill the GPUs, the one that recomputes least first: a wider shard
+    # group that holds the activations beats recomputing the forward (a quarter of the
+    # kernels' work) to fit a narrower one (review-realism9 F3: Qwen3-30B-A3B under full
+    # recompute in a shard group of 8 where one of 16 needs none).
+    full.sort(key=lambda f: RECOMPUTE_ORDER.index(f.recompute))
     return full + [f for f in fitting if f not in full]
 
 
