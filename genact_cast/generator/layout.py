@@ -252,11 +252,18 @@ def layout_options(
                         fitting.append(Fit(tp, pp, micro, recompute, mem, shard))
                         break
     full = [f for f in fitting if fills(f.memory.total, capacity)]
+
     # Of the layouts that fill the GPUs, the one that recomputes least first: a wider shard
     # group that holds the activations beats recomputing the forward (a quarter of the
     # kernels' work) to fit a narrower one (review-realism9 F3: Qwen3-30B-A3B under full
     # recompute in a shard group of 8 where one of 16 needs none).
-    full.sort(key=lambda f: RECOMPUTE_ORDER.index(f.recompute))
+    # (a flat FSDP group past FLAT_FSDP_LIMIT ranks stays behind HSDP, as shard_options
+    # orders it: its gathers cannot hide)
+    def rank(f: Fit) -> tuple[bool, int]:
+        dp = gpus // (f.tp * f.pp)
+        return f.shard == 0 and dp > FLAT_FSDP_LIMIT // f.tp, RECOMPUTE_ORDER.index(f.recompute)
+
+    full.sort(key=rank)
     return full + [f for f in fitting if f not in full]
 
 
