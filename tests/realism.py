@@ -149,6 +149,10 @@ MOE = {
     "DeepSeek-V3": (37e9, 653.9e9, 256, 8, 58),
 }
 MOE_MFU = (0.20, 0.35)  # REALISM.md: MoE MFU 20-35 %
+# Routers that limit the nodes one token reaches: DeepSeek-V3, 4 (report 2.1.2, "node-limited
+# routing"; config.json n_group 8, topk_group 4). Qwen3-30B-A3B's config.json has
+# num_experts_per_tok 8 and no group limit; Mixtral and Llama 4 route plain top-k.
+NODE_LIMITED = {"DeepSeek-V3": 4}
 # What a block keeps per token for its backward (tests/test_moe.py explains the tensors):
 # each model's (hidden, routed experts, top-k, shared experts, expert width), from its
 # config.json (models.tsv cites them).
@@ -1036,11 +1040,18 @@ def _memory(run: Run, s: Setup) -> list[str]:
         out.append(f"{line!r}: {total / capacity * 100:.0f}% of capacity ({floor:.0%}-97%)")
     # Sharded over the shard group and the model-parallel ranks; a pipeline stage keeps its
     # bf16 weights gathered through the step's micro batches.
-    expected_state = 16 * s.params / (s.shard * s.tp * s.pp) / 2**30
-    if s.pp > 1:  # (of a mixture of experts: the dense weights and its EP share of experts)
-        # DualPipe keeps two copies of them (DeepSeek-V3 report, Table 2)
-        copies = 2 if run.fact("parallel").group("dualpipe") is not None else 1
+    routed = MOE[s.arch][1] if s.moe and s.ep > 1 else 0.0
+    expected_state = 16 * (s.params - routed) / (s.shard * s.tp * s.pp) / 2**30
+    # An EP rank's experts: bf16 weights and gradients whole, fp32 master and moments sharded
+    # over the ranks of its shard group holding the same experts (shard / EP of them).
+    expected_state += (4 * routed / s.ep + 12 * routed / s.shard) / s.pp / 2**30
+    dualpipe = run.fact("parallel").group("dualpipe") is not None
+    if s.pp > 1:  # (of a mixture of experts: the dense weights; its experts are whole)
+        # DualPipe keeps two copies of them (DeepSeek-V3 report, Table 2), its experts too
+        copies = 2 if dualpipe else 1
         expected_state += copies * _per_layer_bytes(s) * s.layers / s.pp / 2**30
+        if dualpipe:
+            expected_state += 2 * routed / s.ep / s.pp / 2**30
     if s.method != "full":  # frozen weights, and the adapters' training state
         frozen = FROZEN_BYTES[s.method] * s.params + 16 * s.trainable
         expected_state = frozen / (s.shard * s.tp * s.pp) / 2**30
@@ -1081,11 +1092,11 @@ def _memory(run: Run, s: Setup) -> list[str]:
 
 
 def _per_layer_bytes(s: Setup) -> float:
-    """bf16 weights (or grads) of one layer's TP shard; with experts, only this rank's EP
-    share of the routed ones."""
-    routed = MOE[s.arch][1] if s.moe else 0.0
-    held = s.params - routed + routed / s.ep
-    return 2 * held / s.layers / s.tp
+    """bf16 weights (or grads) FSDP gathers (or reduces) of one layer's TP shard; under expert
+    parallelism the dense ones alone: an EP rank keeps its experts whole (Megatron-Core's
+    expert-data-parallel group, MoE README; docs/realism.md, "Mixture-of-experts routers")."""
+    routed = MOE[s.arch][1] if s.moe and s.ep > 1 else 0.0
+    return 2 * (s.params - routed) / s.layers / s.tp
 
 
 def _replica_all_reduce(f: Frame, s: Setup, stage: int, step: float) -> list[str]:
@@ -1293,8 +1304,13 @@ def _experts(run: Run, s: Setup) -> list[str]:
     if line.group("link") != ("IB" if across else "NVLink"):
         out.append(f"{line.group(0)!r}: EP {ep} runs over {'IB' if across else 'NVLink'}")
     # Dispatch (or combine) of one micro batch in one layer: tokens x hidden x top-k x 2 bytes,
-    # (EP-1)/EP of it leaving the GPU; across nodes at most 4 copies a token (node-limited).
-    copies = min(top_k, 4) if across else top_k
+    # (EP-1)/EP of it leaving the GPU. Only DeepSeek-V3's router limits a token to 4 nodes
+    # (report 2.1.2; config.json n_group 8, topk_group 4), which is what spreads its experts
+    # across nodes: a plain top-k router (Qwen3-MoE, Mixtral, Llama 4) keeps them in a node
+    # and sends every copy (review-realism9 F5).
+    if across and s.arch not in NODE_LIMITED:
+        out.append(f"{line.group(0)!r}: {s.arch}'s top-{top_k} router has no node limit")
+    copies = min(top_k, NODE_LIMITED[s.arch]) if across and s.arch in NODE_LIMITED else top_k
     moved = (ep - 1) / ep * s.micro * s.seq_len * s.hidden * copies * 2
     low, high = s.gpu.ib if across else s.gpu.nvlink
     step = step_seconds(run, s)
@@ -2141,12 +2157,13 @@ def _temperatures(run: Run, s: Setup) -> list[str]:
 
 
 def _expert_shard_numels(numels: tuple[int, int], op: str, s: Setup, where: str) -> list[str]:
-    """An FSDP collective of a mixture of experts moves one block of this TP rank with only
-    its EP share of the routed experts (each expert lives on one EP rank: DeepSeek-V3 report
-    3.2; REALISM.md, state / EP for expert weights), as the step line's AllGather carries:
-    review-realism4 fault 2 saw all 256 of DeepSeek-V3's experts gathered, 20 GiB a GPU."""
-    routed = MOE[s.arch][1]
-    block = (s.params - 2 * s.vocab * s.hidden - routed + routed / s.ep) / s.layers / s.tp
+    """An FSDP collective of a mixture of experts moves one block of this TP rank without
+    the routed experts where EP splits them (each expert lives whole on one EP rank:
+    DeepSeek-V3 report 3.2; Megatron-Core's expert-data-parallel group), as the step line's
+    AllGather carries: review-realism4 fault 2 saw all 256 of DeepSeek-V3's experts gathered,
+    20 GiB a GPU."""
+    routed = MOE[s.arch][1] if s.ep > 1 else 0.0
+    block = (s.params - 2 * s.vocab * s.hidden - routed) / s.layers / s.tp
     whole = max(numels) if op == "_ALLGATHER_BASE" else numels[0]
     if abs(whole - block) > 0.02 * block:
         return [

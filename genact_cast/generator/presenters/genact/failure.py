@@ -177,4 +177,4 @@ def _layer_params(a: Architecture, ep: int) -> int:
     if a.ffn and not a.experts:
         exact = parameters.hf_state_dict(shape)
         return (exact - embeddings - a.hidden) // a.layers  # the final norm
-    return int(moe.gathered_params(a, ep) - embeddings) // a.layers
+    return int(moe.sharded_params(a, ep) - embeddings) // a.layers
