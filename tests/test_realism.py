@@ -627,11 +627,12 @@ def test_megatron_prints_the_plans_hsdp() -> None:
     """Where the plan shards the state inside groups of GPUs and replicates it across them,
     Megatron runs that many distributed-optimizer instances (--num-distributed-optimizer-
     instances, arguments.py:2447 at core_v0.14.0), in its command and its arguments dump."""
-    # (209: 21 fine-tunes, which the megatron dialect does not type, lineup.NO_SFT; 209
-    # continues pre-training Mixtral-8x7B in 16 instances of 8)
-    plan = make_plan(RecordOptions(seed=209, framework="megatron"))
+    # (209: 21 fine-tunes, which the megatron dialect does not type, lineup.NO_SFT; 207
+    # pre-trains Qwen3-8B on 256 B200 in 32 instances of 8, where 209's Mixtral-8x7B went
+    # flat once an EP rank held its experts whole, review-realism9 F5)
+    plan = make_plan(RecordOptions(seed=207, framework="megatron"))
     assert plan.layout.replicas > 1
-    text = output_of(events_of(seed=209, framework="megatron", duration=30.0))
+    text = output_of(events_of(seed=207, framework="megatron", duration=30.0))
     assert f"--num-distributed-optimizer-instances {plan.layout.replicas} " in text
     assert re.search(rf"num_distributed_optimizer_instances \.+ {plan.layout.replicas}\b", text)
 
@@ -795,7 +796,9 @@ def test_communication_that_cannot_hide_is_shown_exposed(options: dict[str, Any]
     assert any(name.startswith(("collectives", "MoE")) for name in found), found
 
 
-@pytest.mark.parametrize(("seed", "recompute"), [(7204, "off"), (167, "full")])
+# (352: a Llama-3.1-70B fine-tune on 16 A100 at TP 8, where 167 recomputes selectively since
+# the layout with least recompute comes first, review-realism9 F3)
+@pytest.mark.parametrize(("seed", "recompute"), [(7204, "off"), (352, "full")])
 def test_tp_all_reduces_are_all_exposed(seed: int, recompute: str) -> None:
     """review-realism4 WARN 6: seed 7204 (OLMo-2-32B, DP 1 x TP 8) made 4 x 64 layers x 3
     micro batches of 1.6 ms TP all-reduces, 1.23 s a step, and showed a quarter of it
@@ -855,21 +858,24 @@ def test_an_a100_cluster_talks_between_nodes_at_hdr_not_ndr_speed() -> None:
 
 
 def test_hsdp_shows_its_all_reduce_across_replicas() -> None:
-    """review-realism4 WARN 7: seed 7211 --kind continue (Gemma-3-27B, HSDP shard 8 x
+    """review-realism4 WARN 7: seed 7211 (now 7509) --kind continue (Gemma-3-27B, HSDP shard 8 x
     replicate 64 on 512 H200) listed only AllGather and ReduceScatter, though after the
     reduce-scatter each GPU all-reduces its fp32 gradient shard of every block across the 64
     replicas over InfiniBand (PyTorch FSDP HYBRID_SHARD, ShardingStrategy docs): the step's
     largest inter-node transfer. It is shown, at the bytes and the link the checker holds
     it to; a cast without it, or with it at NVLink speed, is caught."""
-    text = output_of(events_of(seed=7211, kind="continue", duration=60.0, color=False, cols=160))
-    assert "HSDP: shard 8 x replicate 64" in text, "seed 7211 no longer draws the reviewed run"
+    # (7509: 7211's plan moved to other shard groups when the least recompute came first)
+    text = output_of(events_of(seed=7509, kind="continue", duration=60.0, color=False, cols=160))
+    assert "HSDP: shard 8 x replicate 64" in text, "seed 7509 no longer draws the reviewed run"
     run = read_run(text)
     assert not violations(run), report(violations(run))
     shown_ms = [f.replica_all_reduce for f in run.frames]
     assert all(ms is not None for ms in shown_ms)
     # One block's fp32 gradient shard: 27.4e9 / 62 x 4 B / 8, 2 x 63/64 of it at 46-48 GB/s.
+    # (shown to 0.1 ms: seed 7509's fastest, 8.61 ms planned at 48 GB/s less 5 %, reads 8.6)
     moved = 2 * 63 / 64 * MODELS["Gemma-3-27B"][0] / 62 * 4 / 8
-    assert all(moved / 48e9 * 0.95 <= ms / 1000 <= moved / 46e9 * 1.05 for ms in shown_ms if ms)
+    low, high = moved / 48e9 * 0.95 * 1000 - 0.05, moved / 46e9 * 1.05 * 1000 + 0.05
+    assert all(low <= ms <= high for ms in shown_ms if ms)
     found = caught(text, r" \| AllReduce\(replicate\): [\d.]+ms", "")
     assert any(name.startswith("collectives") for name in found), found
     found = caught(text, r"AllReduce\(replicate\): [\d.]+ms", "AllReduce(replicate): 1.0ms")
