@@ -10,6 +10,7 @@ import pytest
 
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan, moe, physics
+from genact_cast.generator import layout as parallelism
 from genact_cast.generator.plan_speed import RECOMPUTE_MFU
 
 
@@ -58,9 +59,10 @@ def test_a_pipeline_with_memory_free_runs_more_micro_batches() -> None:
     (p - 1)/(m + p - 1) (Narayanan et al. 2021, §2.2.1), with a fifth of memory free. A
     practitioner runs one sequence a micro batch and as many micro batches as the batch
     allows: 96 here (3,072 sequences, where DeepSeek-V3's own batch starts, arXiv 2412.19437
-    §4.2), a 13.5 % bubble, and spends the memory on less recompute. (Seed 9603 on B200:
-    since an EP rank holds its experts whole, review-realism9 F5, 512 H200 run EP 64 with
-    DualPipe, and 9633's plan moved there.)"""
+    §4.2), a 13.5 % bubble, and spends the memory on less recompute: the same layout with
+    none would not fit. (Seed 9603 on B200: since an EP rank holds its experts whole,
+    review-realism9 F5, 512 H200 run EP 64 with DualPipe, and 9633's plan moved there; its
+    selective recompute fills 74 % of a B200, where 9633's filled 85 % of an H200.)"""
     plan = make_plan(RecordOptions(seed=9603, model="DeepSeek-V3", gpus=512))
     layout = plan.layout
     assert (layout.pp, layout.dualpipe) == (16, False)
@@ -68,7 +70,13 @@ def test_a_pipeline_with_memory_free_runs_more_micro_batches() -> None:
     assert layout.bubble < 0.2
     assert layout.global_batch * plan.seq_len <= 16.8e6  # the largest batch of the kind
     assert not layout.checkpointing
-    assert plan.memory_gib >= 0.85 * plan.gpu.memory_gib
+    assert layout.selective
+    kept = parallelism.memory(
+        plan.arch, layout.gpus, layout.tp, layout.pp, plan.seq_len, layout.micro_batch,
+        checkpointed=False, buffers_gib=layout.memory.buffers / physics.GIB,
+        shard=layout.shard, ep=layout.ep,
+    )  # fmt: skip
+    assert kept.total > parallelism.MEMORY_CEILING * plan.gpu.memory_gib * physics.GIB
 
 
 # Of seeds 0-5000 (default options), the DualPipe runs whose shown Exposed left out the

@@ -21,9 +21,10 @@ from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
 from tests.release_catalogue import release_lines
 
-# Seeds whose genact run trains Llama 4 Scout: 28 on 512 A100s (HSDP, 16 replicas of 32),
-# 76 on 32 H100s.
-A100, H100 = 28, 76
+# Seeds whose genact run trains Llama 4 Scout: 28 on 1,024 A100s, 76 on 128 H100s; 1397 on
+# 512 B200s in HSDP, 32 replicas of 16 (28's 512 A100s were 16 of 32 until an EP rank held
+# its experts whole and sharded their optimizer state over a wider group, review-realism9 F5).
+A100, H100, HSDP_EP = 28, 76, 1397
 
 # The 17bx16e flavor as models/llama4/__init__.py:38-50 sets it, over model/args.py:29-63's
 # and models/moe/moe.py:19-34's defaults; max_seq_len is the run's (update_from_config).
@@ -136,15 +137,15 @@ def test_the_parameter_counts_are_the_models_the_flavor_builds() -> None:
 def test_hsdp_with_expert_parallelism_keeps_dp_replicate_in_the_mesh() -> None:
     """parallel_dims.py:97-106: _build_mesh_with_ep lays out pp, dp_replicate,
     dp_shard_mod_ep, dp_shard_in_ep, cp, tp, each where > 1 (dp_shard_mod_ep always), and
-    dp_shard_mod_ep = dp_shard x tp / ep with ETP 1 (:83-86): 512 GPUs as 16 replicas of 32
-    with EP 8 are [16, 4, 8], not [64, 8], which would multiply to the world without its
+    dp_shard_mod_ep = dp_shard x tp / ep with ETP 1 (:83-86): 512 GPUs as 32 replicas of 16
+    with EP 8 are [32, 2, 8], not [64, 8], which would multiply to the world without its
     replicas."""
-    facts = log_of(A100).facts
-    assert (facts.replicas, facts.dp // facts.replicas, facts.ep) == (16, 32, 8)
+    facts = log_of(HSDP_EP).facts
+    assert (facts.replicas, facts.dp // facts.replicas, facts.ep) == (32, 16, 8)
     found = mesh(facts)
     assert found.names == ["dp_replicate", "dp_shard_mod_ep", "dp_shard_in_ep"]
-    assert found.sizes == [16, 4, 8]
+    assert found.sizes == [32, 2, 8]
     assert (
         "Building 3-D device mesh with ['dp_replicate', 'dp_shard_mod_ep', 'dp_shard_in_ep'], "
-        "[16, 4, 8]" in text_of(A100)
+        "[32, 2, 8]" in text_of(HSDP_EP)
     )

@@ -155,7 +155,8 @@ def test_each_mesh_group_brings_up_its_communicator_in_the_first_step() -> None:
     assert "0 nvls channels" in blocks[1]
     assert "NVLS multicast support is available on dev 0 (NVLS_NCHANNELS" in blocks[2]
     assert "nNodes 1 localRanks 8" in blocks[2]
-    flat = _text(RecordOptions(seed=10052, framework="torchtitan", kind="pretrain", failures=1))
+    # (10054: 10052's Qwen3-8B on 256 B200 takes HSDP since the least recompute comes first)
+    flat = _text(RecordOptions(seed=10054, framework="torchtitan", kind="pretrain", failures=1))
     assert len(re.findall(r"Init START", _first_launch(flat))) == 1
 
 
