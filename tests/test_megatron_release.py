@@ -708,9 +708,15 @@ def test_only_the_dead_gpus_optimizer_instance_hangs_in_its_own_collective() -> 
     # step's first all-reduce across instances, of one bucket's local view, sized as the
     # buffer logged it.
     # (8584 since 8545's fault kills its process: torchrun stops the rest before any
-    # watchdog fires, review-realism7 FAIL 1)
+    # watchdog fires, review-realism7 FAIL 1; 8791 on 1,024 GPUs pinned, since an EP rank
+    # holds its experts whole, review-realism9 F5, and 8584's Mixtral runs on 512)
     options = RecordOptions(
-        seed=8584, framework="megatron", model="Mixtral-8x7B", kind="pretrain", failures=1
+        seed=8791,
+        framework="megatron",
+        model="Mixtral-8x7B",
+        kind="pretrain",
+        failures=1,
+        gpus=1024,
     )
     facts = facts_for(make_plan(options))
     assert (facts.dp, facts.ep, facts.replicas) == (1024, 8, 128)
@@ -758,13 +764,15 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
         # runs Megatron-FSDP: Qwen3-30B-A3B on 16 B200, 2 instances of 8, in its place)
         # (6306 continues pre-training since Megatron SFT is refused, lineup.NO_SFT: 6284's
         # run was a fine-tune; the same model, GPUs and instances, a hang in an all-gather)
+        # (32 GPUs, 4 instances of 8: on 16 its experts' optimizer state, sharded over the
+        # ranks holding the same experts since review-realism9 F5, takes one instance)
         RecordOptions(
             seed=6306,
             framework="megatron",
             kind="continue",
             failures=1,
             cols=80,
-            gpus=16,
+            gpus=32,
             model="Qwen3-30B-A3B",
         ),
     ):
@@ -1004,8 +1012,11 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
     assert layer(8192, 29568, 64, 8, 4) == 219433472
     # (6362 and 6668: the faults of 6294 and 6658 kill their process, and torchrun stops the
     # rest before any watchdog fires; 6693 continues pre-training since Megatron SFT is
-    # refused, lineup.NO_SFT: 6668 was a fine-tune)
-    qwen14 = RecordOptions(seed=6362, framework="megatron", kind="continue", failures=1)
+    # refused, lineup.NO_SFT: 6668 was a fine-tune; 6363 with Qwen2.5-14B pinned, 128 B200
+    # in one group, where 6362 went HSDP when the least recompute came first)
+    qwen14 = RecordOptions(
+        seed=6363, framework="megatron", kind="continue", failures=1, model="Qwen2.5-14B"
+    )
     qwen72 = RecordOptions(
         seed=6693,
         framework="megatron",
@@ -1229,9 +1240,15 @@ def test_the_first_line_after_a_resume_averages_the_iterations_since_training_st
     # where the whole-second stamps are 9 s apart).
     # (seed 8412: 8408's failure moved when failures became a Poisson process over the run;
     # 8929 since Megatron SFT is refused, lineup.NO_SFT: a continued pre-training run that
-    # resumes at 375, saved every 25)
+    # resumes at 375, saved every 25; on 16 GPUs pinned, resuming at 175, since its experts
+    # at EP 8 in a node make its own run save every 250, review-realism9 F5)
     options = RecordOptions(
-        seed=8929, framework="megatron", model="Qwen3-30B-A3B", kind="continue", failures=1
+        seed=8929,
+        framework="megatron",
+        model="Qwen3-30B-A3B",
+        kind="continue",
+        failures=1,
+        gpus=16,
     )
     text = release_lines(options)
     loaded, checked = 0, 0
