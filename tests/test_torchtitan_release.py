@@ -21,7 +21,8 @@ from genact_cast.generator.dialects.torchtitan import Log
 from genact_cast.generator.dialects.torchtitan_mesh import loss_reductions
 from genact_cast.generator.events import Exported
 from genact_cast.generator.presenters.dialect_choice import facts_for
-from genact_cast.generator.presenters.dialect_pacing import logging_interval, shown_interval
+from genact_cast.generator.presenters.dialect_pacing import logging_interval, shown_intervals
+from genact_cast.generator.run import Run
 from tests import release_catalogue
 from tests.helpers import arch_of, output_of, plain
 from tests.release_catalogue import Entry, catalogue, release_lines
@@ -300,9 +301,9 @@ def test_the_watchdogs_seqnum_counts_fsdps_collectives_per_step() -> None:
     last = int(re.findall(r"step: *(\d+) ", before)[-1])
     per_step = log.collectives_per_step()
     # The step in flight is after the last logged one shown; a long run's cast shows a
-    # subset of its lines (dialect_pacing.shown_interval), so within that stride, besides
+    # subset of its lines (dialect_pacing.shown_intervals), so within that stride, besides
     # the loss's reductions at every log_freq step (torchtitan_mesh.loss_reductions).
-    stride = shown_interval(plan)
+    stride = max(shown_intervals(plan, Run(plan).events))
     reductions = loss_reductions(f, 1, last + stride, log.interval)
     assert last * per_step < seq <= (last + stride) * per_step + reductions
 

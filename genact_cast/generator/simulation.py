@@ -90,6 +90,13 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
     return con.state
 
 
+def epochs(plan: RunPlan, events: Sequence[RunEvent]) -> list[tuple[list[RunEvent], float]]:
+    """Each epoch's training events with its cast time, as `simulate` gives them to the
+    presenter."""
+    split = _phases(events)
+    return [(training, plan.budget.epochs[i]) for i, (training, _, _) in enumerate(split.epochs)]
+
+
 class _Phases:
     def __init__(self) -> None:
         self.initialization: list[RunEvent] = []

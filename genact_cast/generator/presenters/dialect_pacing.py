@@ -1,29 +1,24 @@
-"""How a framework dialect's log is paced: the job's logging interval, the groups of its
-lines drawn at the run's pace, and the lines between them scrolling past."""
+"""A framework dialect's logging interval: the steps whose lines the job prints (the cast
+shows a subset of them, pacing.cadence)."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
-from genact_cast.generator.console import Console
-from genact_cast.generator.pacing import NICE, log_interval
+from genact_cast.generator.events import RunEvent
+from genact_cast.generator.pacing import cadence
 from genact_cast.generator.plan import RunPlan
 
-SECONDS_PER_LINE = 0.8  # cast time a logged step of the drawn groups takes, about
 # The job's logging interval is the one its framework's users set, whatever the run's length
 # (REALISM.md: real jobs log every 1-100 steps), and its command or config says so. The cast
-# draws groups of BURST consecutive lines of it at the pace of the run and lets lines between
-# them scroll past in quick bursts, each with its own timestamp and numbers: every line shown
-# is one the job printed (its step a multiple of the interval), the fast-forward is in the
-# playback, never in the log (review-mg3 fault 9). A run too long to show every line under
-# LINE_CAP shows those of a round multiple of the interval between the groups
-# (review-realism9 W5: the interval itself is never stretched to fit the cast).
+# shows the steps every dialect shows (pacing.cadence), each one the job logs (its step a
+# multiple of the interval): a subset of the log, fast-forwarded in the playback, never in
+# the log (review-mg3 fault 9; review-realism9 W5: the interval itself is never stretched to
+# fit the cast).
 BASE_INTERVAL = 10
-BURST = 3
-# At most about this many step lines in a cast: a 15,000-step run logs 1,500 lines every 10
-# steps (some 300 kB of cast); a longer run shows a subset of its lines.
+# A Trainer job of sub-second steps logging more lines than this over its run keeps the
+# default logging_steps (500): a 15,000-step run logs 1,500 lines every 10 steps.
 LINE_CAP = 1600
-MIN_LOGGED = 100
 # The Megatron job of more than this many iterations logs every 100, as the 175B example.
 MEGATRON_SHORT = 16_000
 # Steps shorter than this are the ones the Trainer's default logging_steps (500) is for.
@@ -46,20 +41,6 @@ INTERVALS: dict[str, tuple[int, ...]] = {
     "hf": (10, 500),
     "deepspeed": (10, 500),
 }
-# The strides of the lines shown between the groups, as a long run's cast showed them
-# before its interval was kept (cast size and record speed held: scripts/bench_record.py).
-STRIDES: dict[str, tuple[int, ...]] = {
-    "megatron": (10, 100, 1000),
-    "torchtitan": (10, 100, 1000),
-    "hf": (10, 500),
-    "deepspeed": (10, 500),
-}
-# The lines between the drawn groups scroll past, SCROLL_SECONDS each at most and a few to a
-# frame (as a terminal shows a log scrolling past), taking at most SCROLL_SHARE of the
-# epoch's cast time in all.
-SCROLL_SECONDS = 1 / 60
-FRAME_SECONDS = 1 / 30
-SCROLL_SHARE = 0.2
 
 
 def logging_interval(plan: RunPlan, framework: str | None = None) -> int:
@@ -87,20 +68,6 @@ def logging_interval(plan: RunPlan, framework: str | None = None) -> int:
     )
 
 
-def shown_interval(plan: RunPlan, framework: str | None = None) -> int:
-    """How far apart the lines the cast shows between its drawn groups are: every line of
-    the job's interval where they fit under LINE_CAP, else those of the first value of
-    STRIDES (then 1000, 2000, 5000, ...) that is a multiple of it and fits, but never so far
-    apart that the cast shows fewer than MIN_LOGGED of them."""
-    name = framework or plan.options.framework
-    interval = logging_interval(plan, name)
-    longest = max(interval, max(n for n in NICE if n * MIN_LOGGED <= max(1, plan.total_steps)))
-    ladder = STRIDES.get(name, (BASE_INTERVAL,))
-    ladder += tuple(n for n in NICE if ladder[-1] < n <= longest)
-    ladder = (interval, *(n for n in ladder if n > interval and n % interval == 0))
-    return next((n for n in ladder if _lines(plan, name, n) <= LINE_CAP), ladder[-1])
-
-
 def _lines(plan: RunPlan, name: str, every: int) -> int:
     """The lines a run prints logging every `every` steps. The Trainer over pdsh prints each
     dict on every node's local rank 0 (PrinterCallback)."""
@@ -108,34 +75,25 @@ def _lines(plan: RunPlan, name: str, every: int) -> int:
     return plan.total_steps * per_step // every
 
 
-def group_interval(plan: RunPlan, freq: int) -> int:
-    """How far apart the drawn groups of logged lines are: the round multiple of the logging
-    interval `freq` whose groups of BURST lines fit the cast."""
-    lines = math.fsum(plan.budget.epochs) / SECONDS_PER_LINE / BURST
-    every = log_interval(plan.total_steps, max(1, round(lines)))
-    return max(freq, -(-every // freq) * freq)
+def on_interval(steps: int, freq: int) -> int:
+    """`steps`, or the first multiple of the logging interval `freq` past it: the spacing of
+    the lines a dialect shows where the genact dialect shows a step every `steps`."""
+    return max(freq, -(-steps // freq) * freq)
 
 
-class Scroll:
-    """The logged lines between the drawn groups: they go out a few to a frame, their
-    timestamps and numbers on the run's clock, in `seconds` of cast time in all."""
+def shown_intervals(
+    plan: RunPlan, events: Sequence[RunEvent], framework: str | None = None
+) -> list[int]:
+    """For each epoch of the run whose `events` these are, how far apart the lines a dialect
+    shows are at most, as its presenter gets the epoch (pacing.cadence)."""
+    # Imported here: the driver imports the presenters, which import this module.
+    from genact_cast.generator.simulation import epochs
 
-    def __init__(self, con: Console, lines: int, budget: float) -> None:
-        self._con = con
-        self._each = min(SCROLL_SECONDS, SCROLL_SHARE * budget / lines) if lines else 0.0
-        self._frame = max(1, int(FRAME_SECONDS / self._each)) if self._each else 1
-        self._pending = 0
-        self.seconds = self._each * lines
-
-    def line(self) -> None:
-        """One line written: a frame's worth of them gets its time."""
-        self._pending += 1
-        if self._pending >= self._frame:
-            self.settle()
-
-    def settle(self) -> None:
-        """The time of the lines written since the last frame, before other output."""
-        if self._pending:
-            self._con.tape.sleep(self._each * self._pending)
-            self._pending = 0
-            self._con.natural_break()
+    freq = logging_interval(plan, framework)
+    found: list[int] = []
+    log_every = 0
+    for epoch, (training, budget) in enumerate(epochs(plan, events), start=1):
+        shown_at = cadence(plan, epoch, training, budget, log_every)
+        log_every = shown_at.log_every
+        found.append(on_interval(shown_at.interval, freq))
+    return found

@@ -28,15 +28,10 @@ from genact_cast.generator.events import (
     RunEvent,
     Trained,
 )
-from genact_cast.generator.pacing import NICE, multiples, tick_steps
+from genact_cast.generator.pacing import BURST, NICE, cadence, multiples, tick_steps
 from genact_cast.generator.presenters import shown_steps
 from genact_cast.generator.presenters.dialect_choice import dialect_for, facts_for
-from genact_cast.generator.presenters.dialect_pacing import (
-    BURST,
-    Scroll,
-    group_interval,
-    shown_interval,
-)
+from genact_cast.generator.presenters.dialect_pacing import on_interval
 from genact_cast.generator.presenters.genact.launch import launch, prompt, relaunch
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
@@ -52,8 +47,6 @@ class FrameworkLog:
         self.plan = show.plan
         self.facts = facts_for(show.plan)
         self.dialect = dialect_for(show.plan)
-        # how far apart the lines shown between the drawn groups are (dialect_pacing)
-        self._stride = shown_interval(show.plan)
         self._typing = typing
         self._bar: str | None = None  # tqdm's line, while its process has one
         self._shown = False  # whether the bar is on the cursor's line (no log line since)
@@ -160,10 +153,14 @@ class FrameworkLog:
         con, run = self.show.con, self.show.run
         spans = [e for e in events if isinstance(e, Trained)]
         freq = self.dialect.interval
-        # Between the groups, the lines of `stride` (the interval, or a multiple of it in a
-        # run too long to show every line: a subset of what the job logs).
-        stride = self._stride
-        every = group_interval(self.plan, stride)
+        # The steps every dialect shows (pacing.cadence: as many as the genact dialect's live
+        # block redraws), each moved to the job's own logging interval: every line shown is
+        # one the job prints, a subset of its log (issue 18: no dialect prints several times
+        # what another does for the same run).
+        shown_at = cadence(self.plan, epoch, events, budget, self.show.state.log_every)
+        self.show.state.log_every = shown_at.log_every
+        every = on_interval(shown_at.log_every, freq)
+        tick = on_interval(shown_at.interval, freq)
         # Each group: a multiple of `every` and the job's next lines after it, `freq` apart.
         # (Spans end at saves and failures: a group's later lines may fall in the next span.)
         groups = [
@@ -195,47 +192,31 @@ class FrameworkLog:
             for span in spans
             if span.first == 1 or (span.attempt, span.first) in starts
         ]
-        ticks = tick_steps(spans, every, [*self._extra_ticks(events, undrawn), *groups])
-        # The other lines shown, between the drawn groups: they scroll past.
-        logged = [
-            sorted(set(multiples(stride, span.first, span.last)).difference(drawn_steps))
-            for span, drawn_steps in zip(spans, ticks, strict=True)
-        ]
-        shown = shown_steps.evaluations(self.facts, events, skipped, [*ticks, *logged])
+        extra = self._extra_ticks(events, undrawn, every)
+        ticks = tick_steps(spans, tick, [*extra, *groups])
+        shown = shown_steps.evaluations(self.facts, events, skipped, ticks)
         self.dialect.shown_evaluations.update(shown)  # the dialect prints these
-        # An evaluation shown only because its step's line scrolls past scrolls with it.
-        paced_steps = {s for steps in ticks for s in steps}
-        scrolling = {s for s in shown if s in skipped and s not in paced_steps}
         relaunches = sum(
             isinstance(e, Restarted) and (self._relaunches or e.requeued) for e in events
         )
         drawn = sum(len(t) for t in ticks)
-        scrolled = sum(len(steps) for steps in logged) + len(scrolling)
         failures = sum(isinstance(e, Failed | Restarted) for e in events)
         # Retyping the command takes at most a quarter of the epoch, however many relaunches.
         retype = min(RELAUNCH_SECONDS, budget / 4 / max(1, relaunches))
         typing = retype * relaunches
-        scroll = Scroll(con, scrolled, budget)
-        pace = con.pacer(
-            budget - typing - scroll.seconds, drawn + failures + len(shown) - len(scrolling)
-        )
+        pace = con.pacer(budget - typing, drawn + failures + len(shown))
         span_index = 0
         # A save at a logged step follows that step's line, as in the real log. Every save
         # between two logged steps keeps its lines too (the framework logs each one), held
         # until the next logged step so that they go out in the order the log has them.
         held: list[RunEvent] = []
         last_drawn = -1
-        # Bound once: the loop below runs for every line the job logs (up to 1,600).
         state, emit, dialect_step = self.show.state, self._emit, self.dialect.step
         for event in events:
             if isinstance(event, Trained):
-                paced = set(ticks[span_index])
-                steps = sorted({*paced, *logged[span_index]})
+                steps = ticks[span_index]
                 run.prefetch(steps, event.attempt)  # their noise drawn at once
                 for step in steps:
-                    drawn_here = step in paced
-                    if drawn_here:
-                        scroll.settle()
                     if held:
                         self._emit_held(held)
                         held = []
@@ -245,13 +226,9 @@ class FrameworkLog:
                     state.losses.append(stats.loss)
                     emit(dialect_step(stats))
                     last_drawn = step
-                    if drawn_here:
-                        pace()
-                    else:
-                        scroll.line()
+                    pace()
                 span_index += 1
                 continue
-            scroll.settle()
             con.at(event.t)
             if isinstance(event, CheckpointSaved):
                 self.show.state.checkpoints.append(event.path)
@@ -270,13 +247,10 @@ class FrameworkLog:
             # (Failed.exits): the job is run again, the command typed anew.
             if isinstance(event, Restarted) and (self._relaunches or event.requeued):
                 self._relaunch(retype)
-            if isinstance(event, Evaluated) and event.step in scrolling:
-                scroll.line()
-            elif isinstance(event, Failed | Restarted) or (
+            if isinstance(event, Failed | Restarted) or (
                 isinstance(event, Evaluated) and event.step in shown
             ):
                 pace()
-        scroll.settle()
         self._emit_held(held)
         pace.finish()
 
@@ -288,7 +262,9 @@ class FrameworkLog:
     def _relaunches(self) -> bool:
         return self.dialect.relaunched
 
-    def _extra_ticks(self, events: Sequence[RunEvent], undrawn: set[int]) -> list[tuple[int, int]]:
+    def _extra_ticks(
+        self, events: Sequence[RunEvent], undrawn: set[int], groups: int
+    ) -> list[tuple[int, int]]:
         """Steps drawn besides the logged ones: torchtitan logs step 1; the Trainer's bar moves
         at every step, so it is redrawn between its log lines too, and at a span's end
         (`undrawn`: not where the span ends at an evaluation the cast does not show, which
@@ -299,7 +275,6 @@ class FrameworkLog:
         if self.dialect.has_bar:
             spans = [e for e in events if isinstance(e, Trained)]
             covered = sum(span.last - span.first + 1 for span in spans)
-            groups = group_interval(self.plan, self._stride)
             between = min(groups, _nice_below(covered / 40))
             # Off the logging interval, so that a redraw of the bar is not a logged step
             # (the log shows groups of lines, the bar moves between them).

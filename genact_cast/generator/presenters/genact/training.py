@@ -20,7 +20,7 @@ from genact_cast.generator.events import (
     StepStats,
     Trained,
 )
-from genact_cast.generator.pacing import evaluation_stride, log_interval, multiples, tick_steps
+from genact_cast.generator.pacing import BURST, cadence, evaluation_stride, multiples, tick_steps
 from genact_cast.generator.presenters.genact.failure import RESTARTS, log_failure
 from genact_cast.generator.presenters.genact.live_block import LiveBlock
 from genact_cast.generator.presenters.genact.show import Show
@@ -32,36 +32,17 @@ from genact_cast.generator.presenters.genact.written import (
 )
 from genact_cast.generator.style import Text
 
-TICK_SECONDS = (0.45, 0.8)  # how often the live block is redrawn, in cast seconds
-LOG_LINES = (6, 10)  # step lines an epoch, about
-# A job's log_freq (torchtitan's default is 10): the largest of these that divides the
-# groups' spacing. A cast shows groups of BURST lines, never a longer interval.
-LOG_FREQS = (10, 5, 2, 1)
-BURST = 3
-
 
 def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: float) -> None:
     con, plan, run = show.con, show.plan, show.run
-    rng, s = con.rng, con.style
+    s = con.style
     spans = [e for e in events if isinstance(e, Trained)]
-    covered = sum(span.last - span.first + 1 for span in spans)
-    interval = log_interval(covered, round(budget / rng.uniform(*TICK_SECONDS)))
-    last = epoch * plan.steps_per_epoch
-    extra = [(0, 1), *((a, last) for a in range(len(plan.failures) + 1))]
-    extra += [(e.attempt, e.step + 1) for e in events if isinstance(e, Restarted)]
-    spike = plan.loss.spike
-    if spike is not None:
-        extra += [
-            (a, st)
-            for a in range(len(plan.failures) + 1)
-            for st in (spike.grad_step, spike.loss_step)
-        ]
-    log_every = show.state.log_every
-    if not log_every:  # the first epoch fixes how far apart the groups of lines are
-        drawn = sum(len(t) for t in tick_steps(spans, interval, extra))
-        log_every = show.state.log_every = interval * log_interval(drawn, rng.integer(*LOG_LINES))
-        show.state.log_freq = next(f for f in LOG_FREQS if log_every % f == 0)
-    log_freq = show.state.log_freq
+    # The steps shown, as every dialect shows them (pacing.cadence): the live block's
+    # redraws, and the log's groups of lines, fixed by the first epoch.
+    shown_at = cadence(plan, epoch, events, budget, show.state.log_every)
+    interval, extra = shown_at.interval, list(shown_at.extra)
+    log_every = show.state.log_every = shown_at.log_every
+    log_freq = show.state.log_freq = shown_at.log_freq
     # Each group: a multiple of `log_every` and the job's next lines after it (log_freq
     # apart), so the log reads as logging every log_freq steps, fast-forwarded between.
     # (Spans end at saves and failures: a group's later lines may fall in the next span
