@@ -262,7 +262,12 @@ class Log(Watchdog):
             # the build, load and first steps' warm-up included.
             assert self.metrics_built is not None
             since_step, since = self.resume_step, self.metrics_built
-        tps, tflops, mfu = self._window_rates(stats.step - since_step, now - since)
+        if self.last_log is not None and stats.step - since_step > self.interval:
+            # A line of the subset a cast shows (pacing.cadence): the job logged the step
+            # `log_freq` before it, and its window is those steps alone.
+            tps, tflops, mfu = self._window_rates(self.interval, stats.seconds * self.interval)
+        else:
+            tps, tflops, mfu = self._window_rates(stats.step - since_step, now - since)
         self.last_log = (stats.step, now)
         # torchtitan_lines.step's line as _log stamps it, by one format (stamped_step_format)
         stamp = self.stamps.at(f.start, self.clock.at(stats.t))
