@@ -241,7 +241,8 @@ def test_torchtitan_tps_follows_the_stamps_of_the_lines_it_counts_from(case: Cas
             if last is not None and step - last[0] == freq and last[0] > 1:
                 per_step.append((tflops * (t - last[1]) / freq, tflops, line))
             last = (step, t)
-    assert len(per_step) >= 10, case
+    # (a cast shows groups of three consecutive lines at the dialects' one cadence, pacing.cadence)
+    assert len(per_step) >= 6, case
     median = statistics.median(k for k, _, _ in per_step)
     for k, tflops, line in per_step:
         # tflops (metrics.py:408, the window's tps times the FLOPs a token: the same window,

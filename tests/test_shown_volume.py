@@ -1,0 +1,73 @@
+"""Issue 18's speed bar: a framework dialect shows the same run as the genact dialect, as much
+of it (pacing.cadence: one cadence for every dialect, each line one its job logs)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, generate, make_plan
+from genact_cast.generator.events import CheckpointSaved, Restarted
+from genact_cast.generator.presenters.dialect_pacing import logging_interval
+from genact_cast.generator.run import Run
+from tests.helpers import output_of, plain
+
+DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
+# Seeds of one to 32 nodes, pre-training and fine-tunes, with and without failures; 9 and 17
+# are the bar's own (scripts/bench_record.py BAR_SEEDS), 22 saves 411 times over 40 relaunches.
+SEEDS = (9, 12, 17, 22, 114, 303)
+# The step each dialect's job logs, as its lines print it (on one line; DeepSpeed through pdsh
+# prints node 0's dicts without a step: they are counted as lines).
+LOGGED = {
+    "torchtitan": r"INFO - step: +(\d+)  loss",
+    "megatron": r" iteration +(\d+)/ *\d+ \|",
+    "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ",
+}
+LOGGED["deepspeed"] = LOGGED["hf"]
+NO_BAR = r"(?m)^(\S+): \{'loss': "
+
+
+@functools.cache
+def text(seed: int, framework: str) -> str | None:
+    options = RecordOptions(seed=seed, framework=framework, cols=1000, duration=60.0)
+    try:
+        return plain(output_of(generate(options).events))
+    except BadOption:  # a model this framework's release does not train
+        return None
+
+
+def shown_steps(framework: str, out: str) -> list[int]:
+    """The steps of the lines the job logged that the cast shows (0 for a dict without one)."""
+    found = [int(step) for step in re.findall(LOGGED[framework], out)]
+    if framework == "deepspeed" and not found:
+        hosts = re.findall(NO_BAR, out)
+        return [0 for host in hosts if host == hosts[0]]
+    return found
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_dialect_shows_as_many_steps_as_the_genact_dialect(seed: int) -> None:
+    """The genact dialect redraws its live block at each step of the cadence; a framework
+    shows a line at each of them, moved to its own logging interval (so no more of them),
+    and besides at each save and relaunch where its log has that step's line before the
+    save's (test_dialect_casts: every dialect logs the same steps). Before the cadence was
+    shared, seed 9's framework casts showed 1,192-1,301 lines where genact showed 205."""
+    genact = text(seed, "genact")
+    assert genact is not None
+    drawn = len(re.findall(r"Step \d+/\d+ \| Loss", genact))
+    run = Run(make_plan(RecordOptions(seed=seed, duration=60.0)))
+    own = sum(isinstance(e, CheckpointSaved | Restarted) for e in run.events)
+    checked = 0
+    for framework in DIALECTS:
+        out = text(seed, framework)
+        if out is None:
+            continue
+        steps = shown_steps(framework, out)
+        assert drawn / 4 <= len(steps) <= drawn + own, (framework, len(steps), drawn, own)
+        interval = logging_interval(run.plan, framework)
+        assert all(s % interval == 0 or s == 1 for s in steps), framework
+        checked += 1
+    assert checked >= 2
