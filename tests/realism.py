@@ -648,9 +648,18 @@ def steady_frames(run: Run) -> list[Frame]:
     ]
 
 
+def step_tokens(setup: Setup) -> float:
+    """Tokens a step trains on: a fine-tune's packed rows hold its examples' tokens, a
+    little short of full (docs/realism.md, "Packed rows"), so an epoch's steps share the
+    set's tokens; a pre-training step is its full rows."""
+    if setup.kind != "sft" or not setup.steps_per_epoch:
+        return setup.batch_tokens
+    return min(setup.batch_tokens, tokens(setup.dataset_tokens_text) / setup.steps_per_epoch)
+
+
 def step_seconds(run: Run, setup: Setup) -> float:
     steady = steady_frames(run) or run.frames
-    return setup.batch_tokens / statistics.median(f.tokens_per_second for f in steady)
+    return step_tokens(setup) / statistics.median(f.tokens_per_second for f in steady)
 
 
 def total_seconds(run: Run) -> float:
