@@ -1518,6 +1518,22 @@ def _grad_norm(run: Run, s: Setup) -> list[str]:
     return []
 
 
+@check("a clipped-gradient warning names a norm over the clip, the one its step shows")
+def _clipped(run: Run, s: Setup) -> list[str]:
+    out = []
+    for n in run.notices:
+        found = re.search(r"step (\d+): grad_norm ([\d.]+) above clip ([\d.]+)", n.text)
+        if found is None:
+            continue
+        step, norm, clip = int(found.group(1)), float(found.group(2)), float(found.group(3))
+        if norm <= clip:  # clip_grad_norm_ scales only a total norm over max_norm
+            out.append(f"{n.text!r}: {norm} is not above {clip}")
+        for f in run.frames:
+            if f.step == step and f.attempt == 0 and abs(f.grad_norm - norm) > 0.006:
+                out.append(f"{n.text!r}: step {step} shows Grad Norm {f.grad_norm}")
+    return out
+
+
 @check("SFT: train loss drops at each epoch boundary")
 def _sft_epochs(run: Run, s: Setup) -> list[str]:
     if s.kind != "sft":

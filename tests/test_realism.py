@@ -937,3 +937,13 @@ def test_code_continued_pre_training_costs_general_knowledge(seed: int) -> None:
     assert scores[-1] < card - 0.02, (setup.arch, card, scores)
     if len(scores) >= 2:
         assert scores[-1] < scores[0], scores
+
+
+def test_a_clipped_step_shows_a_norm_over_the_clip() -> None:
+    # review-realism13 C1: seed 41375's spike scaled a settled norm of 0.137 to 0.87 and
+    # warned "above clip 1.0"; clip_grad_norm_ scales only a total norm over max_norm.
+    seen = shown(41375)
+    clips = [n.text for n in seen.run.notices if "above clip" in n.text]
+    assert clips, "seed 41375 no longer shows its clipped step: re-pick a seed with one"
+    name = "a clipped-gradient warning names a norm over the clip, the one its step shows"
+    assert CHECKS[name](seen.run, setup_of(seen.run)) == []

@@ -95,6 +95,7 @@ class LossCurve(NamedTuple):
 _B_STAR, _ALPHA_B = 2.1e8, 0.21
 # About the batch the Chinchilla law was fitted with: a batch this large is no waste.
 _B_LAW = 2e6
+CLIP_NORM = 1.0  # max_norm of every recipe here (torch.nn.utils.clip_grad_norm_)
 
 
 def learned_tokens(
@@ -145,5 +146,9 @@ class GradNormCurve(NamedTuple):
     def smooth(self, step: int) -> float:
         value = self.settled + (self.initial - self.settled) * math.exp(-step / self.settle_steps)
         if self.spike is not None and step == self.spike.grad_step:
-            value *= self.spike.grad_factor
+            # The spike is a clipped step: its norm is over the clip however low the run's
+            # settled norm is (torch's clip_grad_norm_ scales only a total norm above
+            # max_norm; review-realism13 C1 saw 0.87 "above clip 1.0").
+            factor = self.spike.grad_factor
+            value = max(value * factor, CLIP_NORM * (1 + factor / 10))
         return value

@@ -7,6 +7,7 @@ import math
 from typing import TYPE_CHECKING, NamedTuple
 
 from genact_cast.generator import catalog, evaluation_batches, held_out, physics, save_writes
+from genact_cast.generator.curves import CLIP_NORM
 from genact_cast.generator.events import (
     CheckpointSaved,
     CommReady,
@@ -288,7 +289,11 @@ class Timeline(Failing):
         spike = plan.loss.spike
         if spike is not None and first <= spike.grad_step <= last:
             norm = self.run.grad_norm(spike.grad_step)
-            fields = (("step", str(spike.grad_step)), ("grad_norm", f"{norm:.2f}"), ("clip", "1.0"))
+            fields = (
+                ("step", str(spike.grad_step)),
+                ("grad_norm", f"{norm:.2f}"),
+                ("clip", f"{CLIP_NORM:.1f}"),
+            )
             found.append((spike.grad_step, "clip", 0.0, fields))
         return sorted(found, key=lambda n: n[0])
 
