@@ -33,7 +33,10 @@ from genact_cast.generator.dialects import srun, torchrun
 from genact_cast.generator.dialects.base import Incidentals, Line, Out, torch_site
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_comms import agent
-from genact_cast.generator.dialects.megatron_node_failures import typed_launch
+from genact_cast.generator.dialects.megatron_node_failures import (
+    agent_shutting_down,
+    typed_launch,
+)
 from genact_cast.generator.rng import Rng
 
 PACKAGES = "dist-packages"  # the NGC image's torch, as every other torchrun line of the dialect
@@ -72,20 +75,7 @@ def interrupted_lines(
     chunks: list[tuple[float, int, list[str]]] = []
     for node, workers in enumerate(agents):
         seen = second + draw.uniform(0.005, 0.05)
-        chunks.append(
-            (
-                seen,
-                node,
-                torchrun.shut_down(
-                    f.moment(seen),
-                    workers.agent_pid,
-                    source,
-                    workers.worker_pids,
-                    signum=2,
-                    site=site,
-                ),
-            )
-        )
+        chunks.append(agent_shutting_down(f, node, workers, seen, signum=2))
     chunks.sort(key=lambda item: (item[0], item[1]))
     lines += [text for _, _, chunk in chunks for text in chunk]
     killed = f.moment(second + draw.uniform(0.05, 0.2))

@@ -139,6 +139,19 @@ def lost_node_lines(
     return lines + terminated_agents(f, survivors, noticed + 0.1, Rng(f.seed * 619 + event.seq))
 
 
+def agent_shutting_down(
+    facts: Facts, node: int, workers: Incidentals, seen: float, *, signum: int
+) -> tuple[float, int, list[str]]:
+    """One node's torchrun as signal `signum` reaches it at `seen`: its agent's warning and
+    its workers closed (torchrun.shut_down), as srun relays them, keyed to sort by time."""
+    site = torch_site(facts.torch, "dist-packages")
+    source = torchrun.torch_source(facts.torch)
+    lines = torchrun.shut_down(
+        facts.moment(seen), workers.agent_pid, source, workers.worker_pids, signum=signum, site=site
+    )
+    return (seen, node, lines)
+
+
 def terminated_agents(
     facts: Facts, agents: Sequence[tuple[int, Incidentals]], t: float, draw: Rng
 ) -> list[str]:
@@ -149,25 +162,10 @@ def terminated_agents(
     ends torchrun with status 1 (torchrun.signal_exception), which srun reports for its task
     (src/srun/launch.c:432). srun relays every node's lines as they come."""
     f = facts
-    source = torchrun.torch_source(f.torch)
-    site = torch_site(f.torch, "dist-packages")
     chunks: list[tuple[float, int, list[str]]] = []
     for node, workers in agents:
         seen = t + draw.uniform(0.0, 0.05)
-        chunks.append(
-            (
-                seen,
-                node,
-                torchrun.shut_down(
-                    f.moment(seen),
-                    workers.agent_pid,
-                    source,
-                    workers.worker_pids,
-                    signum=15,
-                    site=site,
-                ),
-            )
-        )
+        chunks.append(agent_shutting_down(f, node, workers, seen, signum=15))
         # The workers' CUDA contexts torn down, the agent's exception reaches the top.
         ended = seen + draw.uniform(0.8, 2.5)
         traceback = torchrun.signal_exception(
