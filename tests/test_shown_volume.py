@@ -58,13 +58,15 @@ def test_every_dialect_shows_as_many_steps_as_the_genact_dialect(seed: int) -> N
     genact = text(seed, "genact")
     assert genact is not None
     drawn = len(re.findall(r"Step \d+/\d+ \| Loss", genact))
-    run = Run(make_plan(RecordOptions(seed=seed, duration=60.0)))
-    own = sum(isinstance(e, CheckpointSaved | Restarted) for e in run.events)
     checked = 0
     for framework in DIALECTS:
         out = text(seed, framework)
         if out is None:
             continue
+        # the saves and relaunches of the run this framework prints (seed 12's Trainer draws
+        # another layout than genact's: 90 saves at save_steps 250, not 27)
+        run = Run(make_plan(RecordOptions(seed=seed, duration=60.0, framework=framework)))
+        own = sum(isinstance(e, CheckpointSaved | Restarted) for e in run.events)
         steps = shown_steps(framework, out)
         assert drawn / 4 <= len(steps) <= drawn + own, (framework, len(steps), drawn, own)
         interval = logging_interval(run.plan, framework)
