@@ -79,8 +79,8 @@ def test_a_blinking_screen_through_a_long_pause_blinks_ten_minutes_then_stays_sh
 
 def test_a_gif_picture_is_bounded_by_memory_not_by_the_format(tmp_path: Path) -> None:
     """review-attack16 F9: GIF's 16-bit size let a 200x60 terminal at --font-size 120
-    (14640x8700) take 2.6 GB for three frames; the bound is now the video's, in one line,
-    before any memory is used."""
+    (14640x8700 then, 14640x9840 with rows of 4/3 em) take 2.6 GB for three frames; the
+    bound is now the video's, in one line, before any memory is used."""
     import resource
 
     cast = _write(
@@ -98,7 +98,7 @@ def test_a_gif_picture_is_bounded_by_memory_not_by_the_format(tmp_path: Path) ->
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr == (
-        "genact-cast: --font-size 120 makes a 14640x8700 picture for this terminal; a GIF "
+        "genact-cast: --font-size 120 makes a 14640x9840 picture for this terminal; a GIF "
         "here holds at most 8192x4352: use a smaller --font-size\n"
     )
     assert not (tmp_path / "w.gif").exists()
