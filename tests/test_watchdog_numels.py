@@ -64,17 +64,23 @@ def _olmo_adapters_padded(rank: int, group: int) -> int:
     return sum(pad(rank) * into + pad(out) * rank for into, out in OLMO_2_7B_LINEARS)
 
 
+def _olmo_watchdog_numels(method: str, op: str) -> tuple[int, list[tuple[str, str]]]:
+    """`--seed 41203 --method METHOD --failures 2` (OLMo-2-7B on 16 A100): its FSDP shard
+    group and the (NumelIn, NumelOut) of every watchdog line naming `op`."""
+    text = plain(output_of(events_of(seed=41203, method=method, failures=2, cols=250)))
+    caught = re.findall(rf"OpType={op}, NumelIn=(\d+), NumelOut=(\d+)", text)
+    assert caught
+    plan = make_plan(RecordOptions(seed=41203, method=method, failures=2))
+    return plan.layout.shard_group, caught
+
+
 def test_a_lora_watchdog_names_only_what_the_run_reduces() -> None:
     """review-realism12 W1: `--seed 41203 --failures 2` (OLMo-2-7B LoRA r 16, 16 A100) showed
     `[NCCL] ... ReduceScatter: 0.21ms` (adapter gradients) beside a watchdog's
     `_REDUCE_SCATTER_BASE, NumelIn=202391552`: the frozen block's gradient, which LoRA never
     computes. The adapters of a block are 39,976,960 / 32 = 1,249,280 (the review's)."""
     assert _olmo_adapters_padded(16, 16) == 39_976_960 // 32
-    text = plain(output_of(events_of(seed=41203, method="lora", failures=2, cols=250)))
-    caught = re.findall(r"OpType=_REDUCE_SCATTER_BASE, NumelIn=(\d+), NumelOut=(\d+)", text)
-    assert caught
-    plan = make_plan(RecordOptions(seed=41203, method="lora", failures=2))
-    group = plan.layout.shard_group
+    group, caught = _olmo_watchdog_numels("lora", "_REDUCE_SCATTER_BASE")
     for numel_in, numel_out in caught:
         assert int(numel_in) == _olmo_adapters_padded(16, group)
         assert int(numel_out) * group == int(numel_in)
@@ -88,10 +94,6 @@ def test_a_qlora_watchdog_gathers_the_packed_4_bit_weights() -> None:
     post-feedforward, q and k norms). The step line's AllGather moves those bytes; the
     watchdog named the bf16 block (`--seed 41203 --method qlora --failures 2`)."""
     packed = sum((i * o + 1) // 4 for i, o in OLMO_2_7B_LINEARS) + 4 * 4096
-    text = plain(output_of(events_of(seed=41203, method="qlora", failures=2, cols=250)))
-    caught = re.findall(r"OpType=_ALLGATHER_BASE, NumelIn=(\d+), NumelOut=(\d+)", text)
-    assert caught
-    plan = make_plan(RecordOptions(seed=41203, method="qlora", failures=2))
-    group = plan.layout.shard_group
+    group, caught = _olmo_watchdog_numels("qlora", "_ALLGATHER_BASE")
     for numel_in, numel_out in caught:
         assert (int(numel_in), int(numel_out)) == (-(-packed // group), -(-packed // group) * group)
