@@ -9,7 +9,8 @@ anything malformed is ignored), and calls the screen's methods with avt's argume
 Work is linear in the input: text runs and plain CSI sequences are matched by one
 regular expression each, string payloads are skipped by a search for their end, and the
 few characters of any other sequence step through the states; a sequence longer than
-`MAX_SEQUENCE` is ignored to its final byte instead of being kept.
+`MAX_SEQUENCE` is ignored to its final byte instead of being kept; its parameters do not
+count, as they are folded to what avt keeps of them (publish/csi_params.py).
 """
 
 from __future__ import annotations
@@ -20,15 +21,20 @@ from typing import Any
 
 import pyte
 
+from genact_cast.publish import csi_params
 from genact_cast.publish.terminal import Terminal
 
 MAX_SEQUENCE = 64
-MAX_PARAM = 65_535  # avt's parameters are u16, saturating
+# A CSI's parameters longer than this are folded to what avt keeps of them (32 of them,
+# the later ones' digits run into the last): avt reads any number of parameters.
+FOLD_AT = 20
 
 # Text is 0x20-0x7e and everything from 0xa0 up; C0 and C1 controls are not text, and DEL
 # (0x7f) is nothing at all: asciinema-player 3.18 neither draws it nor moves the cursor.
 _TEXT = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
-_CSI = re.compile(r"\x1b\[([?]?)([0-9:;]{0,64})([@-~])")
+_CSI = re.compile(r"\x1b\[([?]?)([0-9:;]*)([@-~])")
+# An unfinished CSI kept for the next event: its opening, parameters and the rest.
+_OPEN_CSI = re.compile(r"(\x1b\[[<-?]?)([0-9:;]*)(.*)", re.DOTALL)
 # A string ends at ST (BEL too for an OSC), and is cut short by CAN, SUB, ESC or any C1
 # control: avt's "anywhere" transitions (parser.rs:184, 263-268, 367-380 at v0.16.0).
 _STRING_END = re.compile(r"[\x18\x1a\x1b\x80-\x9f]")
@@ -55,32 +61,39 @@ GROUND, ESCAPE, CSI, OSC, STRING = range(5)
 MAX_TITLE = 256  # of a window title (OSC 0/2) kept for the subtitles; the rest is dropped
 
 
-def _number(text: str) -> int:
-    digits = text.split(":", 1)[0]
-    if not digits:
-        return 0
-    return MAX_PARAM if len(digits) > 5 else min(int(digits), MAX_PARAM)
+def _kept(rest: str) -> str | None:
+    """An unfinished sequence as it is kept for the next event (a CSI's parameters
+    folded), or None when it is too long to keep: it is then ignored to its end."""
+    if len(rest) > MAX_SEQUENCE and rest.startswith("\x1b["):
+        match = _OPEN_CSI.fullmatch(rest)
+        assert match is not None
+        rest = match[1] + csi_params.fold(match[2]) + match[3]
+        return rest if len(match[3]) <= MAX_SEQUENCE else None
+    return rest if len(rest) <= MAX_SEQUENCE else None
 
 
 def _sgr_params(body: str) -> list[int]:
-    """SGR parameters, with colon sub-parameters (`38:2::r:g:b`) as their plain form."""
+    """SGR parameters, with colon sub-parameters (`38:2::r:g:b`) as their plain form.
+
+    A parameter with colon parts is read only in the shapes avt 0.16 matches
+    (src/parser.rs, `sgr`: `[38|48, 2, r, g, b]`, `[38|48, 2, _, r, g, b]`,
+    `[38|48, 5, idx]`, components `as u8`); any other (`4:3`, `1:0`, `38:5:1:2`, `58:...`)
+    is skipped. asciinema-player 3.18 in Chromium agrees (colon.cast, sgr_params.cast).
+    """
     out: list[int] = []
+    if ":" in body:
+        body = csi_params.fold(body)  # (a seventh part runs into the sixth)
     for part in body.split(";"):
         if ":" not in part:
-            out.append(_number(part))
+            out.append(csi_params.number(part))
             continue
-        subs = [_number(p) for p in part.split(":")]
-        if subs[0] in (4, 58):
-            # Underline styles (4:0-4:5) and colours (58:...) as colon sub-parameters are
-            # ignored by asciinema-player 3.18 (its colon.cast screens, Chromium): `4:0`
-            # leaves an underline on, `4:3` draws none.
+        subs = [csi_params.number(p) for p in part.split(":")]
+        if subs[0] not in (38, 48):
             continue
-        if subs[0] in (38, 48) and len(subs) >= 3 and subs[1] == 5:
-            out += subs[:3]
-        elif subs[0] in (38, 48) and len(subs) >= 5 and subs[1] == 2:
-            out += [subs[0], 2, *subs[-3:]]
-        else:
-            out.append(subs[0])
+        if len(subs) == 3 and subs[1] == 5:
+            out += [subs[0], 5, subs[2] % 256]
+        elif len(subs) in (5, 6) and subs[1] == 2:
+            out += [subs[0], 2, *(c % 256 for c in subs[-3:])]
     return out
 
 
@@ -143,8 +156,9 @@ class Parser(pyte.Stream):
                     end = self._escape(data, offset)
                     if end < 0:  # incomplete: kept for the next event, within a bound
                         rest = "\x1b" + _CONTROLS.sub("", data[offset + 1 :])  # run already
-                        if len(rest) <= MAX_SEQUENCE:
-                            self.sequence = rest
+                        kept = _kept(rest)
+                        if kept is not None:
+                            self.sequence = kept
                         else:
                             self.state = CSI if rest.startswith("\x1b[") else GROUND
                         return
@@ -153,9 +167,9 @@ class Parser(pyte.Stream):
                 if char == "\x9b":  # CSI as one C1 character
                     end = self._csi_slow(data, offset + 1)
                     if end < 0:
-                        rest = _CONTROLS.sub("", data[offset + 1 :])
-                        if len(rest) < MAX_SEQUENCE:
-                            self.sequence = "\x1b[" + rest
+                        kept = _kept("\x1b[" + _CONTROLS.sub("", data[offset + 1 :]))
+                        if kept is not None:
+                            self.sequence = kept
                         else:
                             self.state = CSI
                         return
@@ -249,10 +263,11 @@ class Parser(pyte.Stream):
         """A CSI sequence that the quick pattern did not take (controls inside, '>' ...)."""
         start = index
         private = params = intermediate = ""
+        read = 0  # parameter bytes read
         ignore = False
         while index < len(data):
             char = data[index]
-            if index - start > MAX_SEQUENCE:
+            if index - start - read > MAX_SEQUENCE:  # (its parameters do not count)
                 self.state = CSI
                 return index
             if char in "\x18\x1a":
@@ -269,6 +284,9 @@ class Parser(pyte.Stream):
                 if intermediate:
                     ignore = True
                 params += char
+                read += 1
+                if len(params) > csi_params.FOLDED_MAX:  # (kept bounded; digits run on)
+                    params = csi_params.fold(params)
             elif "<" <= char <= "?":
                 if params or intermediate or private:
                     ignore = True
@@ -286,13 +304,15 @@ class Parser(pyte.Stream):
         term = self.term
         if private == "?":
             if final in "hl" and not intermediate:
-                term.set_dec_modes([_number(p) for p in body.split(";")], final == "h")
+                term.set_dec_modes([csi_params.number(p) for p in body.split(";")], final == "h")
             return
         if private or (intermediate and (intermediate, final) != ("!", "p")):
             return
         if intermediate:
             term.soft_reset()  # DECSTR
             return
+        if len(body) > FOLD_AT:
+            body = csi_params.fold(body)
         if final == "m":  # the same few SGRs again and again: their result is kept
             key = (term.cursor.attrs, body)
             attrs = self._sgr.get(key)
@@ -306,7 +326,7 @@ class Parser(pyte.Stream):
             else:
                 term.cursor.attrs = attrs
             return
-        params = [_number(p) for p in body.split(";")]
+        params = [csi_params.number(p) for p in body.split(";")]
         first = params[0]
         one = self._one.get(final)
         if one is not None:
