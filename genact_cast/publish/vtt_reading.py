@@ -74,6 +74,7 @@ def read_screen(
     lines.first = (lines.first + [""] * len(rows))[: len(rows)]
     shown, lines.wraps = lines.wraps, [y in wrapped for y in range(len(rows))]
     carried: dict[int, tuple[float, int]] = {}  # rows a line redrawn in place moved to
+    before = list(lines.texts)  # (the rows as the last screen showed them)
     for y, text in enumerate(news):
         old = lines.texts[y]
         here = lines.waiting is not None and lines.waiting[0] == y
@@ -184,7 +185,23 @@ def read_screen(
             lines.drafts[cursor[1]] = (since, left)
     menu(lines, cursor, time)
     # (a row typed on since it appeared is no prompt: a space typed in a command)
-    fresh = {y for y, text in enumerate(news) if _bare(text) == _bare(lines.first[y])}
+    # (nor is a line redrawn in place: a progress bar's `100% ` leaves the cursor after a
+    # space, and its value was then taken for a prompt left empty, review-exports17 item 5)
+    fresh = {
+        y
+        for y, text in enumerate(news)
+        if _bare(text) == _bare(lines.first[y]) and lines.since[y] not in lines.redraws
+    }
+    # (and a prompt seen before drawn after the output on its row in a screen of its own:
+    # python's `>>> ` after a bar's `\r...100%`, no newline, review-exports17 item 1)
+    fresh |= {
+        y
+        for y, text in enumerate(news)
+        if y < len(before)
+        and text.startswith(before[y])
+        and _bare(before[y])
+        and _bare(text[len(before[y]) :]) in lines.known_prompts
+    }
     lines.waiting = waiting_prompt(rows, cursor, fresh - set(lines.leads))
     if lines.waiting is None and paste:
         lines.waiting = continued(lines, rows, cursor, fresh)

@@ -47,10 +47,21 @@ def same_words(old: str, new: str) -> bool:
     """Whether two texts have words (runs of two letters or more), the same ones, in the
     same order: a spinner's frames, a count or a bar redrawn, not another line."""
     words = _WORD.findall(old)
-    return bool(words) and words == _WORD.findall(new)
+    if words:
+        return words == _WORD.findall(new)
+    # A bar with no words (`[####    ] 45%`, `50%|███▌ | 5/10`): the same marks around
+    # its numbers and fill (review-exports17 item 1: each value was another line).
+    # (a bar's marks: a per cent sign or its frame; a bare count, `4/4` then `1/4` in a
+    # picker redrawn whole, is left as its own line)
+    shape = _FILL.sub("", old)
+    bar = any(mark in shape for mark in "%[|")
+    return bar and not _WORD.search(new) and shape == _FILL.sub("", new)
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# What a bar redrawn in place changes: its numbers, its fill (`#`, `=`, `.`, `*`, block
+# and box-drawing characters, Braille spinners) and the blanks around them.
+_FILL = re.compile(r"[\s\d#=.*\u2500-\u259f\u2800-\u28ff\x00]+")
 
 
 def piece(text: str) -> str:
