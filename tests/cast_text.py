@@ -334,6 +334,7 @@ class Evaluation:
     seconds: float
     metrics: dict[str, str]
     train_losses: list[float]  # the last few training losses shown before it
+    examples: int = 0  # a fine-tune's held-out examples, packed into the samples
 
 
 @dataclass
@@ -636,13 +637,22 @@ def read_run(output: str) -> Run:
             section = header.group(1).lower()
             if section == "validation":
                 found = re.match(
-                    r"\[Validation\] Epoch (\d+) \| Evaluating on ([\d,]+) samples", text
+                    r"\[Validation\] Epoch (\d+) \| Evaluating on ([\d,]+) samples"
+                    r"(?: \(([\d,]+) examples packed\))?",
+                    text,
                 )
                 assert found, text
                 last = [recent[key] for key in sorted(recent)[-5:]]
                 run.evaluations.append(
                     Evaluation(
-                        int(found.group(1)), int(number(found.group(2))), "", "", 0.0, {}, last
+                        int(found.group(1)),
+                        int(number(found.group(2))),
+                        "",
+                        "",
+                        0.0,
+                        {},
+                        last,
+                        int(number(found.group(3) or "0")),
                     )
                 )
                 recent = {}

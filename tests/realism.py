@@ -1588,6 +1588,60 @@ def _in_loop_validation(run: Run, s: Setup) -> list[str]:
     return out
 
 
+# The held-out split each fine-tuning set's card ships, in examples (copied from the Hugging
+# Face hub cards' split tables, not from the generator): HuggingFaceH4/ultrachat_200k
+# test_sft 23,110; abisee/cnn_dailymail 3.0.0 validation 13,368; EdinburghNLP/xsum
+# validation 11,332 (arXiv 1808.08745); wmt/wmt16 ro-en validation 1,999 (newsdev2016).
+# OpenHermes-2.5, SlimOrca, Tulu-3-SFT-Mix and MetaMathQA ship a train split alone.
+VALIDATION_SPLITS = {"UltraChat-200k": 23_110, "CNN-DailyMail": 13_368, "XSum": 11_332,
+                     "WMT16-ro-en": 1_999}  # fmt: skip
+
+
+@check("held-out set: a fine-tune's examples from its split, its time the forward of its rows")
+def _held_out_set(run: Run, s: Setup) -> list[str]:
+    """review-realism13 E2: a fine-tune holds out examples of its set's validation split, never
+    more than the split holds, packed as its training rows are (the batch line's examples a
+    sequence); its Eval time is the forward of those rows, a third of a training token's
+    FLOPs for a full fine-tune (2N + 4·L·d·s of 6N + 12·L·d·s: Kaplan et al. 2020, arXiv
+    2001.08361), about a half for LoRA and QLoRA (2N of 4N), at the run's own tokens/s."""
+    out: list[str] = []
+    if s.kind != "sft" or not run.evaluations:
+        return out
+    e = run.evaluations[0]
+    split = VALIDATION_SPLITS.get(s.dataset)
+    packed = run.fact("batch").group("packed")
+    per_row = number(packed) / s.seqs if packed else 1.0
+    # the rows hold whole examples, the set's last row partly filled
+    held = max(e.examples, round((e.samples - 1) * per_row))
+    if split is not None and held > split:
+        out.append(
+            f"{e.samples:,} samples of {per_row:.1f} examples: {held:,} examples held out of "
+            f"{s.dataset}'s {split:,}-example split"
+        )
+    if (
+        packed
+        and e.examples
+        and not ((e.samples - 1) * per_row * 0.95 <= e.examples <= e.samples * per_row * 1.05)
+    ):
+        out.append(
+            f"{e.samples:,} samples of {per_row:.1f} examples each hold "
+            f"{e.samples * per_row:,.0f} examples, not the {e.examples:,} held out"
+        )
+    frames = steady_frames(run)
+    if frames:
+        rate = statistics.median(f.tokens_per_second for f in frames)
+        share = 3.0 if s.method == "full" else 2.0
+        expected = e.samples * s.seq_len / (share * rate)
+        for ev in run.evaluations:
+            if not 0.88 * expected - 0.1 <= ev.seconds <= 1.12 * expected + 0.1:
+                out.append(
+                    f"epoch {ev.epoch}: Eval time {ev.seconds}s for {ev.samples:,} rows of "
+                    f"{s.seq_len} at {share:.0f}x {rate:,.0f} tokens/s: {expected:.1f}s"
+                )
+                break
+    return out
+
+
 @check("validation: fixed held-out set, val loss by kind, metrics that fit the kind")
 def _validation(run: Run, s: Setup) -> list[str]:
     out = []

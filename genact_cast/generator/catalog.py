@@ -69,6 +69,7 @@ class Dataset(NamedTuple):
     tokens_per_example: int  # sft only
     counted_with: str = "-"  # the tokenizer family of the card's count (tokenizers.tsv)
     released: date = date(2016, 1, 1)  # the day it was first published
+    validation: int = 0  # examples in the card's held-out split (0: none ships)
 
     def out_by(self, day: date) -> bool:
         """Whether the set was published before a log dated `day`."""
@@ -216,7 +217,7 @@ def datasets() -> tuple[Dataset, ...]:
     # A fine-tuning set's tokens are its examples times their mean length, exactly.
     return tuple(
         Dataset(r[0], float(r[1]) if r[2] != "sft" else int(r[4]) * int(r[5]), r[2], r[3],
-                int(r[4]), int(r[5]), r[6], date.fromisoformat(r[7]))
+                int(r[4]), int(r[5]), r[6], date.fromisoformat(r[7]), int(r[8]))
         for r in rows
     )  # fmt: skip
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption, SeedRefused
-from genact_cast.generator import lora, moe, packing, physics
+from genact_cast.generator import held_out_set, lora, moe, packing, physics
 from genact_cast.generator.budget import PhaseBudget, plan_budget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve
@@ -83,6 +83,7 @@ class RunPlan(NamedTuple):
     scene_seed: int
     moe: MoePlan | None = None  # the experts' all-to-all, for a mixture of experts
     lora: LoraPlan | None = None  # the adapters of a LoRA or QLoRA fine-tune
+    held_out_examples: int = 0  # a fine-tune's held-out examples (held_out_set)
 
     # Everything below is derived, never drawn.
 
@@ -416,10 +417,14 @@ def make_plan(options: RecordOptions) -> RunPlan:
     checkpoint_every = checkpoint_interval(shape, step_seconds, steps_per_epoch)
     # A held-out set is fixed in size whatever the cluster: a few million tokens for a
     # pre-training run (torchtitan's validation caps its steps; OLMo's in-loop evaluation
-    # sets are a few million tokens each), 1-5 k examples for a fine-tune.
-    eval_samples = (
-        shape.pick((1_000, 2_000, 5_000)) if kind == "sft" else shape.pick(EVAL_TOKENS) // seq_len
-    )
+    # sets are a few million tokens each), 1-5 k examples of its validation split for a
+    # fine-tune, packed as its training rows are (held_out_set).
+    held_out = 0
+    if kind == "sft":
+        held_out = held_out_set.examples(shape.pick(held_out_set.HELD_OUT_EXAMPLES), dataset)
+        eval_samples = held_out_set.sequences(held_out, dataset, seq_len, fill)
+    else:
+        eval_samples = shape.pick(EVAL_TOKENS) // seq_len
 
     hours = total_steps * step_seconds / 3600
     failures = draw_failures(choose, options, layout.gpus, hours)
@@ -464,6 +469,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         scene_seed=scene.integer(0, 2**53),
         moe=experts,
         lora=lora.plan(arch, method),
+        held_out_examples=held_out,
     )
 
 

@@ -56,6 +56,7 @@ class Facts(NamedTuple):
     dataset: str
     dataset_examples: int  # sequences (pre-training) or examples (fine-tuning) per epoch
     eval_samples: int
+    held_out_examples: int  # a fine-tune's held-out examples, before packing (0 otherwise)
     kind: str  # "pretrain", "continue", "sft"
     recompute: str  # activation checkpointing: "off", "selective" or "full"
     state_gib: float  # sharded weights, gradients and optimizer state per GPU

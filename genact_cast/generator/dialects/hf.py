@@ -272,12 +272,9 @@ class Log(Saves, Watchdog, Counts):
         preparing = 0.0
         if f.kind == "sft" and not self.prepared:
             self.prepared = True
-            # the raw examples: the packed sequences' share of them, for the eval split
-            raw_eval = -(
-                -f.eval_samples * f.dataset_examples // (f.steps_per_epoch * f.global_batch)
-            )
+            # the raw examples of the eval split, before they are packed (held_out_set)
             train, seconds = prepare_bars(f, "train", f.dataset_examples, 0, self.ncols)
-            held_out, more = prepare_bars(f, "eval", raw_eval, 1, self.ncols)
+            held_out, more = prepare_bars(f, "eval", f.held_out_examples, 1, self.ncols)
             preparing = seconds + more
         # Rank 0 prepares the train split before the barrier that ends main_process_first,
         # the first collective, which brings NCCL up (see present): every process waits for

@@ -89,6 +89,7 @@ def facts_for(plan: RunPlan) -> Facts:
         dataset=plan.dataset.name,
         dataset_examples=examples,
         eval_samples=plan.eval_samples,
+        held_out_examples=plan.held_out_examples,
         kind=plan.kind,
         recompute=plan.layout.recompute,
         state_gib=plan.static_memory_gib,

@@ -16,7 +16,11 @@ def validation(show: Show, event: Evaluated, budget: float) -> None:
     ticks = rng.integer(6, 12)
     pace = con.pacer(budget, ticks + 1)
     log_written(show, event.t - event.seconds)
-    con.section("[Validation]", f"Epoch {event.epoch} | Evaluating on {event.samples:,} samples...")
+    held_out = show.plan.held_out_examples
+    packed = f" ({held_out:,} examples packed)" if held_out else ""
+    con.section(
+        "[Validation]", f"Epoch {event.epoch} | Evaluating on {event.samples:,} samples{packed}..."
+    )
     pace()
     start = event.t - event.seconds
     for tick in range(1, ticks + 1):
