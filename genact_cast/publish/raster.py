@@ -43,6 +43,7 @@ from genact_cast.publish.raster_clusters import (
 from genact_cast.publish.raster_tiles import BOXES, BRAILLE, RGB, half_way, render_tile
 from genact_cast.publish.raster_work import SHAPE_PIXELS, Work
 from genact_cast.publish.screens import Row, Screen, Style
+from genact_cast.publish.span_spaces import spaces_in_spans
 from genact_cast.publish.theme import pyte_color, rgb
 
 MAX_GLYPHS = 8192  # cache entries; emptied when full, so memory stays bounded
@@ -108,7 +109,8 @@ class Raster:
                 continue  # a resize beyond the picture: the rows that fit are shown
             sources: list[int] = []  # each cell's column in the terminal
             shifts: list[float] = []  # where the browser draws its glyph, off its cell
-            cells = glyphs.boxed(screen.rows[y])  # a code point no font has: a box
+            # A code point no font has: a box; a space with a line in its span's colour.
+            cells = glyphs.boxed(spaces_in_spans(screen.rows[y]))
             row = as_laid_out(cells, sources, shifts)  # zero-width: no column
             if any(char in PARAGRAPH_BREAKS for char, _ in row):
                 row = tuple(

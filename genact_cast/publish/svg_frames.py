@@ -14,6 +14,7 @@ from genact_cast.publish import vectors
 from genact_cast.publish.bidi_levels import in_visual_order
 from genact_cast.publish.player_layout import as_laid_out, zero_width
 from genact_cast.publish.screens import Clip, Row, Screen, Style, Timeline
+from genact_cast.publish.span_spaces import spaces_in_spans
 
 Run = tuple[str, Style]  # text, style
 CACHED_CELLS = 1_000_000  # the rows `frames` keeps the runs of (about 10 MB of cells)
@@ -130,7 +131,7 @@ def _runs(row: Row) -> Line:
     runs: list[Run] = []
     sources: list[int] = []
     shifts: list[float] = []
-    laid_out = as_laid_out(row, sources, shifts)
+    laid_out = as_laid_out(spaces_in_spans(row), sources, shifts)
     laid = in_visual_order(laid_out)  # spans with bidi controls
     symbols: dict[int, int] = {}
     nudges: dict[int, float] = {}
