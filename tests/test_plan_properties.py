@@ -14,7 +14,7 @@ from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, make_plan, physics
 from genact_cast.generator.options import CLUSTER_SIZES
 from genact_cast.generator.plan import RunPlan
-from genact_cast.generator.plan_config import fits
+from genact_cast.generator.plan_candidates import fits
 from tests.realism import (
     CHARS_PER_TOKEN,
     DOMAIN_CORPORA,
