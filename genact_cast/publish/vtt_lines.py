@@ -289,7 +289,16 @@ class Lines:
         `>>> ` drawn twice, its `... ` left with Enter). No line: a bare `$`, `>>>` or
         `...` says nothing a listener needs, at the end of the cast too."""
         line = _bare(text)
-        return self.prompts.get(y) == line or line in self.known_prompts
+        if self.prompts.get(y) == line or line in self.known_prompts:
+            return True
+        # (python's `... ` left with Enter in the event that typed the command above it:
+        # the cursor never waited there, review-exports17 item 1)
+        if line != "..." or not 0 < y <= len(self.texts):
+            return False
+        top = y - 1  # (the command's first row: it may wrap)
+        while top > 0 and top - 1 < len(self.wraps) and self.wraps[top - 1]:
+            top -= 1
+        return self.texts[top].startswith((">>> ", "... "))
 
     def last_command(self, y: int) -> str:
         """The last command typed: on the lowest row at or above row y typed after a prompt
