@@ -6,16 +6,14 @@ metric lines, and the tqdm bar the Trainer redraws in place, with metric lines w
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from genact_cast.generator import physics
-from genact_cast.generator.dialects import hf_mesh, hf_model, hf_warnings, trl_metrics
+from genact_cast.generator.dialects import hf_mesh, trl_metrics
 from genact_cast.generator.dialects.base import (
     HANG_NOTICED,
     Above,
     Clock,
-    Close,
     Incidentals,
     Line,
     Out,
@@ -25,31 +23,20 @@ from genact_cast.generator.dialects.base import (
     interrupted_lines,
     nccl_startup,
 )
-from genact_cast.generator.dialects.common import py_float, py_rounded
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_counts import Counts
 from genact_cast.generator.dialects.hf_data import prepare_bars
 from genact_cast.generator.dialects.hf_job import LOGGING_STEPS as LOGGING_STEPS
 from genact_cast.generator.dialects.hf_lines import (
-    LOADING_MODEL,
-    RESUMING,
     bar,
     eval_log,
     half_precision,
     log,
-    metrics,
-    model_class,
     running_evaluation,
-    running_training,
-    runtime_text,
     scheduled_lr,
     state_epoch,
-    train_summary,
-    trainer,
-    training_completed,
 )
 from genact_cast.generator.dialects.hf_loading import SHARDS_BAR as SHARDS_BAR
-from genact_cast.generator.dialects.hf_saves import Saves
+from genact_cast.generator.dialects.hf_training import Training
 from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
 from genact_cast.generator.evaluation_batches import trainer_eval_steps
 from genact_cast.generator.events import (
@@ -70,7 +57,7 @@ from genact_cast.generator.rng import Rng
 # --- the run, as a Trainer script prints it -----------------------------------------------
 
 
-class Log(Saves, Watchdog, Counts):
+class Log(Training, Watchdog):
     """`accelerate launch train.py`: the Trainer's logging lines, the tqdm bar it redraws in
     place every step with the `{'loss': ...}` dicts written above it every `logging_steps`,
     evaluation, `checkpoint-N` saves, and the summary at the end."""
@@ -287,81 +274,6 @@ class Log(Saves, Watchdog, Counts):
         lines.append(Line(half_precision(self._at(event.t))))
         return lines
 
-    def _resumed_rate(self, stats: StepStats) -> float:
-        """tqdm's smoothed rate after a resume: ProgressCallback.on_step_end updates by
-        global_step - current_step (trainer_callback.py:653), so the bar's first update is
-        the resume step + 1 iterations over the time since on_train_begin made it, and
-        every later one a step over its time; tqdm 4.67.1 shows the ratio of the two
-        bias-corrected EMAs of them (std.py EMA, smoothing 0.3), which forgets the jump by
-        0.7 a step. Steps are taken as steady at this one's time."""
-        alpha = 0.3
-        beta = 1 - alpha
-        step_seconds = stats.seconds
-        after = stats.step - self.resume_step - 1  # one-step updates since the jump
-        jump = self.resume_step + 1
-        first = max(stats.t - after * step_seconds - self.train_start, step_seconds)
-        kept = beta**after
-        iterations = alpha * jump * kept + (1 - kept)
-        seconds = alpha * first * kept + step_seconds * (1 - kept)
-        return iterations / seconds
-
-    def _data(self, event: DataReady) -> list[Out]:
-        f = self.facts
-        moment = self._at(event.t)
-        self.train_start = event.t
-        self.first_batches += 1
-        # The Trainer counts what its data loader yields: fine-tuning examples packed into
-        # full sequences (`--packing`), so steps = examples × epochs ÷ total batch.
-        examples = f.steps_per_epoch * f.global_batch
-        resumed_from: list[Out] = []
-        if self.resume_step and self.fsdp:
-            # Trainer.train with FSDP loads the checkpoint after wrapping the model, before
-            # its banner (trainer.py:2507 -> _load_from_checkpoint, :2934).
-            folder = f"{self.output}/checkpoint-{self.resume_step}"
-            resumed_from.append(
-                Line(trainer(moment, LOADING_MODEL, f"Loading model from {folder}."))
-            )
-            resumed_from += self._state_dict_warnings()
-        block = running_training(
-            moment,
-            examples=examples,
-            epochs=f.epochs,
-            per_device=f.micro_batch,
-            total_batch=f.global_batch,
-            grad_accum=f.grad_accum,
-            steps=f.total_steps,
-            # requires_grad parameters: the adapters alone when PEFT froze the model
-            trainable=self.trainable_shown(),
-        )
-        # Accelerator.prepare wraps (and upcasts) the model before the checkpoint loads
-        upcast = hf_warnings.upcast(
-            f,
-            hf_model.config_of(f),
-            model_class(f.arch or f.model_name),
-            fsdp2=f.tp > 1,
-            low=self.low_precision,
-        )
-        warned = [Line(text) for text in upcast] if self.fsdp else []
-        out: list[Out] = [*warned, *resumed_from, *(Line(text) for text in block)]
-        if self.resume_step:
-            epochs_done = self.resume_step // f.steps_per_epoch
-            skipped = self.resume_step - epochs_done * f.steps_per_epoch
-            resumed = [
-                "  Continuing training from checkpoint, will skip to saved global_step",
-                f"  Continuing training from epoch {epochs_done}",
-                f"  Continuing training from global step {self.resume_step}",
-                f"  Will skip the first {epochs_done} epochs then the first "
-                f"{skipped * f.grad_accum} batches in the first epoch.",
-            ]
-            out += [
-                Line(trainer(moment, lineno, text))
-                for lineno, text in zip(RESUMING, resumed, strict=True)
-            ]
-        # ProgressCallback.on_train_begin: a new tqdm(total=max_steps) at 0, a resumed run's
-        # too (trainer_callback.py:648-649 at 4.57.1); its first update jumps to the resume.
-        out.append(Redraw(bar(0, f.total_steps, 0.0, None, self.ncols)))
-        return out
-
     def _evaluate(self, event: Evaluated, end: float | None = None) -> list[Out]:
         """The evaluation's lines, ending at `end` (by default where the run ends it)."""
         f = self.facts
@@ -408,47 +320,4 @@ class Log(Saves, Watchdog, Counts):
         out.append(Above(record) if self.has_bar else Line(record))
         if self.has_bar:
             out.append(SubBar(""))
-        return out
-
-    def _finished(self, t: float) -> list[Out]:
-        f = self.facts
-        moment = self._at(t)
-        runtime = t - self.train_start
-        # fsum: Python 3.12 changed how sum() adds floats, and the digits must not move.
-        mean_loss = math.fsum(self.losses) / len(self.losses) if self.losses else 0.0
-        # The Trainer divides the sum of this launch's step losses (since the resume) by the
-        # global step, which counts the steps before the resume too, and its rates take the
-        # whole run's samples and steps over this launch's runtime (trainer.py:2815-2823).
-        trained = f.total_steps - self.resume_step
-        mean_loss *= trained / f.total_steps
-        samples = f.global_batch * f.total_steps
-        summary = train_summary(
-            runtime=runtime,
-            samples=samples,
-            steps=f.total_steps,
-            loss=mean_loss,
-            epoch=float(f.epochs),
-        )
-        rate = trained / max(runtime, 1e-9)
-        # `floating_point_ops`: 6 × the parameters outside the embedding × the tokens, summed
-        # over the whole run (the count is restored from the checkpoint after a resume);
-        # metrics_format shows it shifted by 30 bits (trainer_pt_utils.py:951).
-        # The model's parameters include a multimodal checkpoint's vision tower and, with
-        # PEFT, the adapters (num_parameters counts a 4-bit weight at its full size:
-        # modeling_utils.py:1729-1731).
-        flos = self.total_flos()
-        rows = [
-            ("epoch", py_float(float(f.epochs))),
-            ("total_flos", f"{flos >> 30}GF"),
-            ("train_loss", py_rounded(mean_loss, 4)),
-            ("train_runtime", runtime_text(runtime)),
-            ("train_samples_per_second", py_rounded(samples / runtime, 3)),
-            ("train_steps_per_second", py_rounded(f.total_steps / runtime, 3)),
-        ]
-        final = bar(f.total_steps, f.total_steps, runtime, rate, self.ncols)
-        out: list[Out] = [Redraw(final)]
-        out += [Line(text) for text in training_completed(moment)]
-        out += [Above(summary), Close()]
-        # The script logs the metrics after `trainer.save_model()` (the export).
-        self.train_metrics = metrics("train", rows)
         return out

@@ -10,6 +10,7 @@ from genact_cast.generator.dialects import torchtitan_deepseek as deepseek
 from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
+from genact_cast.generator.dialects import torchtitan_shards as split
 from genact_cast.generator.dialects.base import MAX_RESTARTS, ls_rows
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchtitan_lines import (
@@ -284,7 +285,7 @@ class Job:
         as many as the model's index maps, twice their bf16 size, their index, and leaves
         its `sharded/` staging folder (enable_consolidation); no config.json."""
         f = self.facts
-        shards = release.export_shards(hf_repo(f), list(event.shards), release.model_params(f))
+        shards = split.export_shards(hf_repo(f), list(event.shards), release.model_params(f))
         count = len(shards)
         files = [
             *(

@@ -7,8 +7,6 @@ prints with them.
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import NamedTuple
 
 from genact_cast.generator.dialects import torchtitan_deepseek as deepseek
@@ -390,68 +388,3 @@ def model_params(facts: Facts) -> int:
 # The train specs whose get_nparams_and_flops is the MoE one (models/utils.py:394), which
 # logs `Total parameter count: dense ..., sparse ..., active ...`.
 MOE_FAMILIES = ("qwen3", llama4.FAMILY, deepseek.FAMILY)
-
-
-def fsdp_numels(facts: Facts, op: str) -> tuple[int, int] | None:
-    """(NumelIn, NumelOut) of one transformer block's FSDP2 all-gather or reduce-scatter
-    over the dp_shard group: each parameter of this TP rank's block (colwise wq/wk/wv/w1/w3
-    split in dim 0, rowwise wo/w2 in dim 1, the norms whole) padded in dim 0 to a multiple
-    of the group (fully_shard's Shard(0)); under expert parallelism the experts are a
-    FSDP unit of their own (parallelize.py's apply_fsdp), so the block's collective holds
-    attention, norms and router. None for any other collective."""
-    n = facts.dp // facts.replicas
-    if op not in ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE") or n < 2:
-        return None
-    dim, tp = facts.hidden, facts.tp
-    if family(facts) in (llama4.FAMILY, deepseek.FAMILY):
-        shapes = (
-            llama4.block_shapes(facts)
-            if family(facts) == llama4.FAMILY
-            else deepseek.block_shapes(facts)
-        )
-        if facts.ep <= 1:
-            shapes.append((facts.experts, 3 * facts.expert_ffn * dim))
-        shard = sum(-(-rows // n) * rest for rows, rest in shapes)
-        return (shard, shard * n) if op == "_ALLGATHER_BASE" else (shard * n, shard)
-    qwen3 = family(facts) == "qwen3"
-    head_dim = QWEN3_HEAD_DIM if qwen3 else dim // facts.heads
-    q, kv = facts.heads * head_dim // tp, facts.kv_heads * head_dim // tp
-    shapes = [(q, dim), (kv, dim), (kv, dim), (dim, q), (dim, 1), (dim, 1)]
-    if qwen3:
-        shapes += [(head_dim, 1), (head_dim, 1)]  # q_norm, k_norm
-    if facts.experts:
-        shapes.append((facts.experts, dim))  # the router's gate
-        if facts.ep <= 1:
-            shapes += [(facts.experts, 3 * facts.expert_ffn * dim)]
-    else:
-        ffn = facts.ffn // tp
-        shapes += [(ffn, dim), (ffn, dim), (dim, ffn)]
-    shard = sum(-(-rows // n) * rest for rows, rest in shapes)
-    return (shard, shard * n) if op == "_ALLGATHER_BASE" else (shard * n, shard)
-
-
-SHARDS_TABLE = (
-    Path(__file__).parents[1] / "presenters" / "frameworks" / "torchtitan" / "hf_shards.tsv"
-)
-
-
-@functools.cache
-def hf_shard_counts() -> dict[str, int]:
-    rows = (line.split("\t") for line in SHARDS_TABLE.read_text().splitlines())
-    return {row[0]: int(row[1]) for row in rows if row[0] and not row[0].startswith("#")}
-
-
-def export_shards(repo: str, bf16_shards: list[float], params: int) -> list[float]:
-    """The float32 files convert_to_hf.py writes: as many as the repo's index names (the
-    plan's 5 GB packing where the table has no entry), holding the model torchtitan built
-    (`params`, its `Model ... size:` line: Llama 4's text model alone, without the vision
-    tower the Hub checkpoint also holds) at four bytes a parameter (export_dtype float32):
-    full files of one size and a last one half that, as a greedy packing ends, or the
-    packing's own sizes scaled to that total."""
-    total = 4 * params
-    count = hf_shard_counts().get(repo)
-    if count is None:
-        scale = total / sum(bf16_shards)
-        return [scale * size for size in bf16_shards]
-    full = total / (count - 0.5)
-    return [*(full for _ in range(count - 1)), total - full * (count - 1)]

@@ -9,7 +9,7 @@ from datetime import timedelta
 from genact_cast.generator import collective_counts
 from genact_cast.generator.dialects import torchtitan_fr as fr
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
-from genact_cast.generator.dialects import torchtitan_release as release
+from genact_cast.generator.dialects import torchtitan_shards as split
 from genact_cast.generator.dialects.base import (
     MAX_RESTARTS,
     Incidentals,
@@ -104,7 +104,7 @@ class Watchdog(Job):
             tokens = f.micro_batch * f.seq_len
             seq = titan_mesh.tp_seq(f, event.step - self.resume_step, full=self.ac_mode() == "full")
             return Collective(group.label(), 0, event.op, seq, tokens, tokens)
-        numel_in, numel_out = release.fsdp_numels(f, event.op) or (0, 0)
+        numel_in, numel_out = split.fsdp_numels(f, event.op) or (0, 0)
         return Collective(group.label(), 0, event.op, event.seq, numel_in, numel_out)
 
     def _failure(self, event: Failed) -> list[Out]:
@@ -145,7 +145,7 @@ class Watchdog(Job):
             restarts_left=left,
             timeout_ms=seconds * 1000,
             binary="/usr/local/bin/python",
-            numels=release.fsdp_numels(self.facts, event.op),
+            numels=split.fsdp_numels(self.facts, event.op),
             collective=None if own is None else lambda _: own,
             tee=0,
             before=before,
