@@ -21,6 +21,14 @@ LINES = {
     # U+0317, U+035A and U+031A, which Chromium stacks where the PNG draws U+031A apart)
     "indic": "indic: क्षि नमस्ते தமிழ் x|",
     "zalgo": "zalgo: Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫo̙̔ͮ̇͐̇|",
+    # Zalgo on a row with right-to-left letters (review-exports17 #7, /tmp/r17/casts/h8.cast):
+    # the row is laid out as the browser's bidi paragraph; a mark with an advance of its own
+    # (U+0336, U+0337) was drawn alone on a dotted circle, and Z's cluster, which DejaVu
+    # Sans Mono cannot draw whole (no U+0351), was cut where Chromium takes it whole from
+    # DejaVu Sans
+    "zalgo-hebrew": "Z\u0337\u0351\u0358a\u0336l\u0335g\u0334o b\u0336c \u05e9\u05dc\u05d5\u05dd|",
+    "zalgo-arabic": "Z\u0337\u0351\u0358a\u0336l\u0335g\u0334o "
+    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629|",
 }
 
 

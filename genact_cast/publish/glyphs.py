@@ -257,8 +257,8 @@ def draw_lone_marks(tile: Image.Image, marks: str, fg: tuple[int, int, int], bol
     would add); so each is drawn alone, unshaped, at the cell's origin."""
     for mark in marks:
         found = face(mark, bold, italic, size)
-        basic = _basic(found.font)
-        ImageDraw.Draw(tile).text((0, ascent), mark, fill=fg, font=basic, anchor="ls")
+        plain = basic(found.font)
+        ImageDraw.Draw(tile).text((0, ascent), mark, fill=fg, font=plain, anchor="ls")
 
 
 def draw_advancing_mark(tile: Image.Image, mark: str, fg: tuple[int, int, int], bold: bool,
@@ -267,12 +267,13 @@ def draw_advancing_mark(tile: Image.Image, mark: str, fg: tuple[int, int, int], 
     ADVANCING_MARKS: a̶, x⃝): its glyph in the mono face drawn alone in its cell, unshaped
     (no dotted circle), as the player shows each stroke of a̶b̶ in the cell after its
     letter; one the face lacks (U+20DD) is its missing-glyph box there, as in the player."""
-    basic = _basic(mono(bold, italic, size))
-    ImageDraw.Draw(tile).text((0, ascent), mark, fill=fg, font=basic, anchor="ls")
+    plain = basic(mono(bold, italic, size))
+    ImageDraw.Draw(tile).text((0, ascent), mark, fill=fg, font=plain, anchor="ls")
 
 
 @functools.cache
-def _basic(font: ImageFont.FreeTypeFont) -> ImageFont.FreeTypeFont:
+def basic(font: ImageFont.FreeTypeFont) -> ImageFont.FreeTypeFont:
+    """`font` without shaping: a mark alone drawn with no dotted circle under it."""
     return font.font_variant(layout_engine=ImageFont.Layout.BASIC)
 
 

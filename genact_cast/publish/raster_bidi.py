@@ -112,7 +112,12 @@ def draw_span(strip: Image.Image, text: str, at: tuple[int, int, int], ink: tupl
         piece, found = run
         if found is mono and not rtl:
             for cluster in _clusters(piece):
-                draw.text((x, ascent), cluster, fill=ink, font=found, anchor="ls")
+                # A mark with an advance of its own, cut from its base: unshaped, as in
+                # its cell elsewhere (glyphs.draw_advancing_mark); shaped alone, it was
+                # drawn on a dotted circle (review-exports17 #7).
+                alone = _mark(cluster[0])
+                font = glyphs.basic(found) if alone else found
+                draw.text((x, ascent), cluster, fill=ink, font=font, anchor="ls")
                 x += cell
             continue
         direction = "rtl" if rtl else "ltr"
@@ -136,15 +141,16 @@ def _visual_runs(text: str, bold: bool, italic: bool, size: int) -> list[tuple[R
     for char, level in zip(text, found, strict=True):
         if char in EXPLICIT:
             continue
-        if clusters and zero_width(char):
+        if clusters and (zero_width(char) or _mark(char)):
             clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
         else:
             clusters.append((char, level))
+    clusters = _split_advancing(clusters, glyphs.mono(bold, italic, size))
     order = bidi_levels.visual([level for _, level in clusters])
     runs: list[tuple[list[str], ImageFont.FreeTypeFont, int]] = []
     for index in order:
         cluster, level = clusters[index]
-        face = glyphs.face(cluster[0], bold, italic, size).font
+        face = glyphs.face(cluster if _marked(cluster) else cluster[0], bold, italic, size).font
         last = runs[-1] if runs else None
         if (last is not None and last[1] is face and last[2] == level
                 and " " not in (cluster, last[0][-1])):  # fmt: skip
@@ -156,10 +162,39 @@ def _visual_runs(text: str, bold: bool, italic: bool, size: int) -> list[tuple[R
     ]
 
 
+def _marked(cluster: str) -> bool:
+    return len(cluster) > 1 and all(_mark(c) for c in cluster[1:])
+
+
+def _mark(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Me")
+
+
+def _split_advancing(clusters: list[tuple[str, int]], mono: ImageFont.FreeTypeFont
+                     ) -> list[tuple[str, int]]:  # fmt: skip
+    """Clusters with a mark that has an advance of its own in the mono face (U+0337,
+    player_layout.ADVANCING_MARKS) cut before it, as the browser lays it out, unless the
+    mono face cannot draw the cluster whole: Chromium then takes the whole grapheme (Z with
+    U+0337, U+0351, U+0358: DejaVu Sans Mono has no U+0351) from a fallback font that has
+    every code point of it, where the marks take no room (review-exports17 #7: cut, each
+    mark after U+0337 came out on a dotted circle)."""
+    out: list[tuple[str, int]] = []
+    for cluster, level in clusters:
+        if len(cluster) == 1 or not all(glyphs.has_glyph(mono, c) for c in cluster):
+            out.append((cluster, level))
+            continue
+        for char in cluster:
+            if out and out[-1][1] == level and zero_width(char) and char != cluster[0]:
+                out[-1] = (out[-1][0] + char, level)
+            else:
+                out.append((char, level))
+    return out
+
+
 def _clusters(text: str) -> list[str]:
     out: list[str] = []
     for char in text:
-        if out and zero_width(char):
+        if out and zero_width(char) and not (len(out[-1]) == 1 and _mark(out[-1])):
             out[-1] += char
         else:
             out.append(char)
