@@ -83,6 +83,14 @@ class Domain(NamedTuple):
     start: float  # the first loss as a share of the general-text loss
     fall: tuple[float, float]  # the share of the first loss given up over the run
     mmlu_1t: float = 0.0  # MMLU's move after 1T tokens of the corpus (by the square root)
+    hellaswag_1t: float = 0.0  # HellaSwag's, the same way
+    arc_1t: float = 0.0  # ARC-Challenge's, the same way
+
+    def general_move(self, benchmark: str) -> float:
+        """How far `benchmark` moves after 1T tokens of the corpus alone (by the square
+        root of the tokens): what the corpus's mix costs general abilities."""
+        moves = {"MMLU": self.mmlu_1t, "HellaSwag": self.hellaswag_1t, "ARC-c": self.arc_1t}
+        return moves.get(benchmark, 0.0)
 
 
 class Recipe(NamedTuple):
@@ -175,7 +183,9 @@ def routers() -> dict[str, Router]:
 def domains() -> dict[str, Domain]:
     """The domain of each continued pre-training corpus, by dataset name."""
     return {
-        r[0]: Domain(r[1], float(r[2]), (float(r[3]), float(r[4])), float(r[5]))
+        r[0]: Domain(
+            r[1], float(r[2]), (float(r[3]), float(r[4])), float(r[5]), float(r[6]), float(r[7])
+        )
         for r in _rows("domains.tsv")
     }
 

@@ -332,12 +332,12 @@ class Run:
                     # up to about a point over the run, less what a spike costs.
                     done = step / plan.total_steps
                     drift = noise.uniform(EVAL, 9000 + i, -0.004, 0.012) * done
-                    if b.name == "MMLU":
-                        # A corpus of one domain costs general knowledge: code most
-                        # (domains.tsv, mmlu_1t: Code Llama, Qwen2.5-Coder).
-                        domain = catalog.domains()[corpus]
-                        trained = step * plan.global_batch_tokens / 1e12
-                        drift += domain.mmlu_1t * math.sqrt(trained)
+                    # A corpus of one domain costs general abilities, each benchmark by
+                    # what that mix took from published models: code most (domains.tsv:
+                    # Code Llama against Llama 2 on MMLU, HellaSwag and ARC-c).
+                    domain = catalog.domains()[corpus]
+                    trained = step * plan.global_batch_tokens / 1e12
+                    drift += domain.general_move(b.name) * math.sqrt(trained)
                     cost = min(0.04, max(0.0, setback))  # a spike costs a few points at most
                     scores.append((b.name, start[0] + drift - cost + luck))
                     continue
