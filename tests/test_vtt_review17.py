@@ -29,3 +29,34 @@ def test_a_wordless_bar_in_a_repl_is_told_and_the_next_prompt_is_not_glued_to_it
     assert "[####################] 100%" in told, found
     assert "&gt;&gt;&gt; print('x'*150)" in told, found
     assert not any("100%&gt;" in line for line in told), found
+
+
+def test_a_command_the_program_clears_at_once_is_told_from_its_echo_and_names_it() -> None:
+    """Items 16 and 12: `TERM=vt100 vim -u NONE colors.txt` echoed at 1.710 s, vim's
+    `ESC[H ESC[J` 6 ms later (one screen): the command's cue ran from the prompt (0.047 s)
+    to the moment it was typed, and the session was `[full-screen program]` (the erased
+    row was read as the bare prompt the last screen showed). The player shows the
+    command from 1.71 s, then vim's page (review17_vt100_vim is odd.cast's first 5.8 s)."""
+    found = cues_of_file("review17_vt100_vim.cast", SUBTITLES)
+    command = "r17:/tmp/r17 ❯ TERM=vt100 vim -u NONE /tmp/r17/colors.txt"
+    assert found[0] == ("00:00:01.710", [command, "[vim]"]), found
+
+
+def test_a_command_a_pager_scrolls_away_at_once_is_told_from_its_echo() -> None:
+    """Item 12: `cd home/repo && git log --stat` arrives at 1.580 s and git's pager
+    (`less -X` on the primary screen) scrolls it away 10 ms later: the cue with the
+    command ran 0.067 -> 1.580 s, shown only before it existed (review17_git_pager is
+    git.cast's first 6.5 s)."""
+    found = cues_of_file("review17_git_pager.cast", SUBTITLES)
+    command = "r17:/tmp/r17 ❯ cd home/repo &amp;&amp; git log --stat"
+    assert found[0] == ("00:00:01.580", [command, "[git]"]), found
+
+
+def test_a_command_that_resets_the_screen_is_not_told_before_it_is_typed() -> None:
+    """Item 8: `reset` typed and run at 8.265 s (`ESC c` 4 ms later) was in the cue of
+    the command before it, from 7.263 s."""
+    found = cues_of_file("review17_kill.cast", SUBTITLES)
+    before = ("00:00:07.263", ["r17:/tmp/r17 ❯ echo typed-after-bs", "typed-after-bs"])
+    assert before in found, found
+    assert ("00:00:08.265", ["r17:/tmp/r17 ❯ reset"]) in found, found
+

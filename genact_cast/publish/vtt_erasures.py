@@ -73,7 +73,14 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
         return
     if shown.strip() and lines.since[y] >= 0:  # (since below 0: taken before)
         text = text if text.startswith(_bare(shown)) else shown
-        lines.erased[y] = (lines.since[y], text, wrapped, time, lines.born[y], typed)
+        since = lines.since[y]
+        if left is not None and left == _bare(shown) and _bare(text) != left:
+            # A command typed at the prompt shown waiting, erased before a screen showed
+            # it (vim on TERM=vt100 clears the screen 6 ms after the echo): a command,
+            # told from when it was seen, not from the prompt (review-exports17 items
+            # 12 and 16: the cue ended as the command appeared, the program unnamed).
+            since, typed = time, True
+        lines.erased[y] = (since, text, wrapped, time, lines.born[y], typed)
         if y in lines.leads:
             lines.edited[y] = lead
     elif not shown.strip() and row_text(row).strip():

@@ -42,7 +42,10 @@ def mute(lines: Lines) -> None:
 def unsay(lines: Lines, mark: int, time: float) -> None:
     """The lines taken after the first `mark` that appeared at `time` are not told
     (a program's page, scrolled away as it was drawn, before it was known to be one)."""
-    kept = [i for i in range(mark, len(lines.taken)) if lines.taken[i][0] < time]
+    # (but a command typed: told as it scrolled away, from when it was seen, `scrolled`)
+    kept = [
+        i for i in range(mark, len(lines.taken)) if lines.taken[i][0] < time or i in lines.commands
+    ]
     if len(kept) == len(lines.taken) - mark:
         return
     ends = {i: end for i, end in lines.ends.items() if i < mark}
@@ -60,6 +63,9 @@ def ran(lines: Lines, y: int, time: float, text: str) -> None:
     the last screen showed."""
     if 0 <= y < len(lines.since):
         lines.since[y] = -1.0
+    told = lines.taken[max(lines.commands)] if lines.commands else (0.0, "")
+    if told[0] == time and told[1].rstrip() == text.rstrip():
+        return  # (told as it scrolled away, `vtt_scrolls.scrolled`)
     lines.commands.add(len(lines.taken))
     lines.taken.append((time, text))
     lines.places.append((lines.epoch, lines.scrolls + y))

@@ -50,6 +50,7 @@ def scrolled(
     # (not erased: that is told as erased; not a prompt left, nor part of a wrapped line).
     plain = 0 not in lines.erased and 0 not in lines.prompts and lines._open is None
     plain = plain and not (lines.wraps[:1] and lines.wraps[0])
+    waited = lines.prompts.get(0)  # (the prompt the last screen showed waiting there)
     lines.prompts = {up(y): line for y, line in lines.prompts.items() if y > 0}
     if 0 in lines.leads:
         text = without_right_prompt(text, lines.leads[0], lines.rights.get(0, ""))
@@ -84,6 +85,12 @@ def scrolled(
     # (since below 0: taken before, unless written over since: in the event that scrolled)
     if time is not None and text.strip() and (since >= 0 or not same) and not left:
         first = since if same else time
+        if same and waited is not None and waited == _bare(old) != _bare(text):
+            # A command typed at the prompt shown waiting, scrolled away before a screen
+            # showed it (git's pager paints a page 10 ms after the echo): told from when
+            # it was seen, not from the prompt (review-exports17 item 12: its cue ended
+            # the moment the command appeared).
+            first, typed = time, True
         count = len(lines.taken)
         lines._take(first, text, wrapped, 0, born if same else lines.epoch, typed)
         if len(lines.taken) > count and lines.leads.get(0):
