@@ -60,3 +60,15 @@ def test_a_command_that_resets_the_screen_is_not_told_before_it_is_typed() -> No
     assert before in found, found
     assert ("00:00:08.265", ["r17:/tmp/r17 ❯ reset"]) in found, found
 
+
+def test_an_empty_two_line_prompt_and_its_clock_pushed_by_a_resize_are_no_line() -> None:
+    """Item 13: zsh (`PROMPT=$'┌─[%n@%m]─[%~]\\n└─▶ '`, a `%D{%H:%M:%S}` RPROMPT) runs
+    `print -l` at 10.48 s in a 90-column window; its output and the new prompt come in
+    one event; the window is narrowed to 41 columns at 12.98 s. The waiting `└─▶` and its
+    clock `02:15:41`, pushed into the scrollback by the rewrap, were told with 78 blanks,
+    before the output they follow on screen (the player at 11 s: the output, then the
+    prompt's two rows)."""
+    found = cues_of_file("review17_ztype.cast", SUBTITLES)
+    output = "中文字符测试" * 6
+    assert ("00:00:10.480", [output]) in found, found
+    assert not any("02:15:41" in line for line in lines(found)), found

@@ -160,7 +160,7 @@ def reflow(
             if going is not None:  # (the rest of the line wrapped from the row above)
                 start, before = followed.taken[going]
                 followed.taken[going] = (start, joined_rows(before, text))
-            elif since[i] >= 0 and not followed.muted and prompts.get(y) != text.rstrip():
+            elif since[i] >= 0 and not followed.muted and not _waited(followed, prompts, y, text):
                 followed.taken.append((since[i], text))
                 # (where it stood: above the rows of the new screen, the rows pushed
                 # told in the order they stood, as taken)
@@ -379,3 +379,12 @@ def rewrapped_told(
             continue
         if row == rewrapped[y] and row_text(row).strip():
             followed.since[y] = TAKEN
+
+
+def _waited(followed: Lines, prompts: dict[int, str], y: int, text: str) -> bool:
+    """Whether row y, pushed into the scrollback showing `text`, is a prompt left with
+    nothing typed, a right prompt's clock after a gap or not (zsh's `└─▶` with its
+    `02:15:41` was told, before the output above it, review-exports17 item 13)."""
+    right = _RIGHT.fullmatch(text.rstrip())
+    head = right.group(1) if right else text.rstrip()
+    return prompts.get(y) in (text.rstrip(), head) or followed.left_prompt(y, head)
