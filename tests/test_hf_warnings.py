@@ -15,6 +15,7 @@ trl-0.24.0-py3-none-any.whl), with the line of each `warnings.warn(` / `logger.w
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -64,6 +65,13 @@ def launches(found: list[str]) -> list[list[str]]:
     (Trainer.__init__) to the next."""
     cuts = [i for i, text in enumerate(found) if text.endswith(HALF)]
     return [found[a:b] for a, b in zip(cuts, [*cuts[1:], len(found)], strict=True)]
+
+
+def stamp_of(text: str) -> datetime:
+    """The logger's `YYYY-MM-DD HH:MM:SS,mmm` stamp of a `[LEVEL|where] stamp >> ` line."""
+    found = re.search(r"\] (\S+ \S+) >> ", text)
+    assert found, text
+    return datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f")
 
 
 def warned(found: list[str]) -> list[str]:
@@ -158,10 +166,28 @@ def test_every_sft_launch_packs_under_flash_attention(seed: int, framework: str)
         # each process of each node (pdsh relays them all), once
         assert len(mine) == 8 * plan.nodes, (len(mine), plan.nodes)
         loading = max(i for i in range(start, mine[0]) if "loading weights file" in found[i])
-        assert found[mine[-1] + 1].split(">> ")[-1].startswith("Generate config")
+        # the main process's own, in its __init__ before its generation config
+        assert found[mine[0] + 1].split(">> ")[-1].startswith("Generate config")
         assert loading < mine[0]
+        # the other processes' after it, each at the moment it reached its own __init__
+        # (review-tt15 T7: not all at the main process's millisecond)
+        stamps = [stamp_of(found[i]) for i in mine]
+        assert stamps[0] == stamp_of(found[loading])
+        assert stamps[1:] == sorted(stamps[1:])
+        assert min(stamps[1:]) > stamps[0]
+        assert len(set(stamps)) >= len(stamps) // 2, stamps
         if framework == "deepspeed":
             assert "Detected DeepSpeed ZeRO-3" in found[mine[0] - 1]
+            # zero.Init's exit partitions with every process: all have warned by then
+            exit_at = next(i for i in range(mine[0], end) if "finished initializing" in found[i])
+            assert mine[-1] < exit_at
+        if framework == "deepspeed" and plan.nodes > 1:
+            # each node's processes at their own moments, not a copy of node 0's
+            by_node: dict[str, list[datetime]] = {}
+            for i in mine:
+                by_node.setdefault(found[i].split(": [")[0], []).append(stamp_of(found[i]))
+            assert len(by_node) == plan.nodes
+            assert len({tuple(sorted(v)) for v in by_node.values()}) == plan.nodes
 
 
 def test_a_pretraining_run_neither_packs_nor_warns_of_its_attention() -> None:

@@ -66,6 +66,7 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
+from genact_cast.generator.rng import Rng
 
 # modeling_utils.py at 4.57.1: get_init_context (from_pretrained) and _from_config.
 ZERO3_DETECTED = ("modeling_utils.py:4373", "modeling_utils.py:2301")
@@ -82,6 +83,10 @@ class _Trainer(hf.Log):
     the engine's `load_checkpoint` reads it (deepspeed_load_checkpoint)."""
 
     fsdp = False
+
+    def other_processes(self, processes: int) -> int:
+        """pdsh relays every node's processes, each warning at its own moment."""
+        return processes * max(self.facts.nodes, 1) - 1
 
     def trainable_shown(self) -> int:
         """Under AutoTP, rank 0's own parameters: its slices of the layers, the rest whole."""
@@ -327,6 +332,10 @@ class Log(Launcher, Engine):
                 end = next(
                     (i + 1 for i in range(at, len(rows)) if rows[i] in ("", self._tag(0))), at
                 )
+            # and the other processes' warnings: zero.Init's exit partitions the parameters
+            # with every process (a collective), so each has run its __init__ by then
+            if end < len(rows) and f"[WARNING|{FLASH_DTYPE_WHERE}]" in (rows[end] or "")[:80]:
+                end += 1
             texts[end:end] = [Line(self._tag(0) + done)]
             texts[at:at] = [Line(self._tag(0) + detected)]
         engine = event._replace(seconds=event.seconds - loading)
@@ -364,10 +373,22 @@ class Log(Launcher, Engine):
                 out.append(Line(tag + "\r" + item.text))
                 continue
             if item.text.startswith(f"[WARNING|{FLASH_DTYPE_WHERE}]"):
-                # every process of every node warns as its model's __init__ runs
+                # every process of every node warns as its model's __init__ runs: the main
+                # process's alone, then the others' in the order of their own stamps
                 warnings = item.text.split("\r\n")
-                order = self._order(len(warnings))
-                rows = [self._tags[node] + text for text in warnings for node in order]
+                if len(warnings) == 1:
+                    out.append(Line(tag + item.text))
+                    continue
+                per = (len(warnings) + 1) // self.facts.nodes
+                owners = [0] * (per - 1) + [
+                    n for n in range(1, self.facts.nodes) for _ in range(per)
+                ]
+                rng = Rng(self.facts.seed * 1019 + self.attempt)
+                keys = [rng.random() for _ in owners]
+                owners = [owners[i] for i in sorted(range(len(owners)), key=keys.__getitem__)]
+                rows = [
+                    self._tags[node] + text for node, text in zip(owners, warnings, strict=True)
+                ]
                 out.append(Line("\r\n".join(rows)))
                 continue
             out.append(Line(tag + item.text))

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects.base import (
     Line,
@@ -92,17 +92,13 @@ class Loading(Job):
                     )
                 )
             )
-        if self.packs and pretrained and not dtype_given:
+        warns = self.packs and pretrained and not dtype_given
+        if warns:
             # the __init__'s attention check, in every process (a replica logs warnings):
             # from_pretrained without a dtype sets the config's to float32 (_get_dtype,
-            # modeling_utils.py:1288-1294), which FSDP's mixed precision computes in bf16
-            warning = line(
-                moment,
-                FLASH_DTYPE_WHERE,
-                flash_dtype(model_class(f.arch or f.model_name)),
-                level="WARNING",
-            )
-            lines.append(Line("\r\n".join([warning] * processes)))
+            # modeling_utils.py:1288-1294), which FSDP's mixed precision computes in bf16.
+            # The main process's, between its weights file and its generation config:
+            lines.append(Line(self._flash_warning(moment)))
         lines += [
             # the model's __init__: its generation config, from its config
             *(
@@ -112,6 +108,9 @@ class Loading(Job):
                 )
             ),
         ]
+        if warns and processes > 1:
+            others = self.other_processes(processes)
+            lines.append(Line("\r\n".join(self._replica_warnings(moment, others))))
         if pretrained:
             lines.append(Line("\r\n".join(self.shard_bars(seconds, processes))))
             # With the weights in, from_pretrained reads the checkpoint's generation config
@@ -132,6 +131,27 @@ class Loading(Job):
             for name in tokenizer_files(f.arch or f.model_name)
         ]
         return lines
+
+    def _flash_warning(self, moment: datetime) -> str:
+        f = self.facts
+        message = flash_dtype(model_class(f.arch or f.model_name))
+        return line(moment, FLASH_DTYPE_WHERE, message, level="WARNING")
+
+    def other_processes(self, processes: int) -> int:
+        """The processes besides the main one whose warnings the terminal shows: its node's
+        (DeepSpeed's pdsh relays every node's)."""
+        return processes - 1
+
+    def _replica_warnings(self, moment: datetime, others: int) -> list[str]:
+        """The other processes' FA2 warnings, each stamped when that process reaches its
+        model's __init__: they are separate processes, which reach it after the main one's
+        generation config, milliseconds to tenths of a second apart (a real 8-process log,
+        find_string id 12140220341, prints the seven replicas' warnings after the main
+        process's `Generate config` and its shards bar's first frame), not at its very
+        millisecond (review-tt15 T7)."""
+        rng = Rng(self.facts.seed * 71 + round(moment.timestamp() * 1000))
+        offsets = sorted(rng.uniform(0.002, 0.25) for _ in range(others))
+        return [self._flash_warning(moment + timedelta(seconds=dt)) for dt in offsets]
 
     def shard_bars(self, seconds: float, processes: int = 8) -> list[str]:
         """`Loading checkpoint shards`, one bar a process: every process of the node runs
