@@ -44,7 +44,12 @@ def meta_name(name: str) -> str:
 
 def hf_repo(facts: Facts) -> str:
     """The Hugging Face repository of the architecture, as assets/hf/ names it."""
-    name = meta_name(facts.arch or facts.model_name)
+    return repo_name(facts.arch or facts.model_name)
+
+
+def repo_name(arch: str) -> str:
+    """The Hugging Face repository of an architecture of the catalogue, by its name."""
+    name = meta_name(arch)
     return name.replace("Llama-3-", "Meta-Llama-3-", 1) if name.startswith("Llama-3-") else name
 
 
