@@ -452,6 +452,10 @@ def test_a_stopped_run_ends_with_the_launchers_own_last_lines(framework: str) ->
     simulate(make_plan(options), shown.append, should_stop=lambda: next(asked) >= 30)
     lines = [line for line in plain(output_of(shown)).split("\r\n") if line.strip()]
     assert "^C" in plain(output_of(shown))
+    if lines[-1] == "KeyboardInterrupt":
+        # DeepSpeed's runner on one node: its own traceback after the launcher's (R3)
+        assert framework == "deepspeed"
+        lines = lines[: lines.index("Traceback (most recent call last):")]
     assert re.search(LAST_WORDS[framework], " ".join(lines[-3:]))
 
 

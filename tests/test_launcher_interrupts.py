@@ -167,3 +167,31 @@ def test_ctrl_c_in_a_real_terminal_reaches_srun_and_pdsh() -> None:
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 0
+
+
+def test_single_node_deepspeed_runner_ends_with_its_keyboard_interrupt() -> None:
+    """review-mg15 R3: on one node DeepSpeed v0.17.5's runner installs no SIGINT handler
+    (runner.py:622-624), so the ^C raises KeyboardInterrupt at runner.py:626 `result.wait()`:
+    after its local launcher's sigkill_handler lines, Python 3.12's traceback through
+    subprocess.py's wait (frames and carets of a real 3.12 interrupt,
+    tests/data/real_logs/python312_popen_wait_interrupt.txt)."""
+    seed = 41331
+    assert make_plan(RecordOptions(seed=seed, framework="deepspeed")).nodes == 1
+    _, after = stopped("deepspeed", seed)
+    lines = lines_of(after)
+    said = next(i for i, line in enumerate(lines) if "Main process received SIGINT" in line)
+    assert lines[said + 1] == "Traceback (most recent call last):"
+    assert lines[said + 2 : said + 6] == [
+        '  File "/usr/local/bin/deepspeed", line 6, in <module>',
+        "    main()",
+        '  File "/usr/local/lib/python3.12/site-packages/deepspeed/launcher/runner.py", line '
+        "626, in main",
+        "    result.wait()",
+    ]
+    real = (ROOT / "tests/data/real_logs/python312_popen_wait_interrupt.txt").read_text()
+    tail = [line for line in real.splitlines() if not line.startswith("#")]
+    ours = lines[said + 6 : said + 6 + len(tail)]
+    assert ours == [
+        line.replace("/usr/lib/python3.12/", "/usr/local/lib/python3.12/") for line in tail
+    ]
+    assert lines[-1].rstrip().endswith("$")  # the prompt: the runner has exited

@@ -55,6 +55,7 @@ from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.dialects.rank_watchdog import faulty_rank_lines, watchdog_records
+from genact_cast.generator.dialects.runner_interrupt import runner_interrupted
 from genact_cast.generator.events import (
     Failed,
     Launched,
@@ -217,7 +218,8 @@ class Launcher(Pdsh):
         lists its threads, the runner's second SIGINT aborts it and its pkill ends the
         launchers out of sight (pdsh_interrupt). On one node the runner's launcher is local,
         in the terminal's process group: it kills its processes and exits (no return code
-        yet)."""
+        yet), and the runner, which has no handler there, ends with KeyboardInterrupt
+        (runner_interrupt)."""
         if self.facts.nodes > 1:
             return [Line(text) for text in self._pdsh_interrupted(self.hosts)]
         per_node = [
@@ -230,7 +232,9 @@ class Launcher(Pdsh):
             ]
             for node in range(self.facts.nodes)
         ]
-        return self._merge(t, per_node, 8)
+        # the runner has no handler on one node: KeyboardInterrupt at runner.py:626
+        ended = [Line(text) for text in runner_interrupted()]
+        return [*self._merge(t, per_node, 8), *ended]
 
     def _pdsh_interrupted(self, reading: list[str], lost: str | None = None) -> list[str]:
         """pdsh's and the runner's kill command's lines on Ctrl-C, with `reading` the hosts
