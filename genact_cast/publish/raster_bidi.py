@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from genact_cast.publish import bidi_levels, glyphs
+from genact_cast.publish import arabic_forms, bidi_levels, glyphs
 from genact_cast.publish.player_layout import standalone, zero_width
 from genact_cast.publish.terminal_cells import Row
 
@@ -111,11 +111,19 @@ def draw_span(strip: Image.Image, text: str, at: tuple[int, int, int], ink: tupl
         rtl = level % 2 == 1
         piece, found = run
         if found is mono and not rtl:
-            for cluster in _clusters(piece):
+            clusters = _clusters(piece)
+            if any(unicodedata.bidirectional(c[0]) == "AL" for c in clusters):
+                # Arabic under an LRO: a letter a cell, left to right in logical order,
+                # each in the form its neighbours ask for read right to left (the player:
+                # Chromium shapes the override's visual order as Arabic, right to left:
+                # سلام shows س final, ل and ا joined, م initial), drawn unshaped so that
+                # raqm keeps that form (arabic_forms).
+                clusters = arabic_forms.contextual(clusters[::-1])[::-1]
+            for cluster in clusters:
                 # A mark with an advance of its own, cut from its base: unshaped, as in
                 # its cell elsewhere (glyphs.draw_advancing_mark); shaped alone, it was
                 # drawn on a dotted circle (review-exports17 #7).
-                alone = _mark(cluster[0])
+                alone = _mark(cluster[0]) or "\ufb50" <= cluster[0] <= "\ufefc"
                 font = glyphs.basic(found) if alone else found
                 draw.text((x, ascent), cluster, fill=ink, font=font, anchor="ls")
                 x += cell
