@@ -845,10 +845,8 @@ def _data(run: Run, s: Setup) -> list[str]:
         out.append(f"{data!r}: continued pre-training uses a 10-500B-token domain corpus")
     # From scratch: one pass over a corpus larger than the budget (Muennighoff et al. 2023's
     # repeats are for data-constrained regimes, not for a sample of a web corpus).
-    # Fine-tunes: chat and math recipes 1-3 (see _validation), task fine-tunes 2-5.
-    epochs = {"pretrain": (1, 1), "continue": (1, 2), "sft": (2, 5)}[s.kind]
-    if s.kind == "sft" and s.task in ("chat", "math"):
-        epochs = (1, 3)
+    # Fine-tunes: recipes make 1-3 passes, summaries and translations too (see _validation).
+    epochs = {"pretrain": (1, 1), "continue": (1, 2), "sft": (1, 3)}[s.kind]
     if not epochs[0] <= s.epochs <= epochs[1]:
         out.append(f"{training!r}: {s.kind} runs {epochs[0]}-{epochs[1]} epochs")
     return out
@@ -1751,7 +1749,10 @@ def _validation(run: Run, s: Setup) -> list[str]:
     # Chat and math recipes make 1-3 passes, and a second pass still lowers the held-out
     # loss (zephyr 1, Tulu 3 2, Alpaca and MetaMath 3; Llama-3-8B on UltraChat-200k:
     # 1.0696, 1.0405, 1.0691): review-realism10 N5 saw 4-5 passes, validation rising in each.
-    if s.kind == "sft" and s.task in ("chat", "math"):
+    # Summaries and translations alike (review-realism11 N5: 4-5 passes of CNN-DailyMail,
+    # validation rising from the second; transformers' summarization and translation
+    # examples train the Trainer's default 3).
+    if s.kind == "sft":
         if s.epochs > 3:
             out.append(f"{s.epochs} epochs of a {s.task} fine-tune (recipes: 1-3)")
         if len(vals) >= 2 and vals[1] >= vals[0]:
