@@ -388,3 +388,12 @@ def test_each_fine_tuning_set_has_its_own_loss(seed: int, model: str) -> None:
         for (a, x), (b, y) in itertools.combinations(values.items(), 2):
             if x != y or x not in (1.2, 0.72, 1.4):  # the clamps may meet
                 assert abs(x / y - 1) >= 0.009, (a, x, b, y)
+
+
+@given(seeds, st.sampled_from(["CNN-DailyMail", "XSum", "WMT16-ro-en"]))
+def test_summaries_and_translations_make_one_to_three_passes(seed: int, dataset: str) -> None:
+    """review-realism11 N5: 4-5 passes of CNN-DailyMail, the held-out loss and ROUGE falling
+    from the second. transformers' summarization and translation examples train the
+    Trainer's default 3; chat and math recipes 1-3."""
+    plan = plan_for(seed, kind="sft", dataset=dataset)
+    assert 1 <= plan.epochs <= 3
