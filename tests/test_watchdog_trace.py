@@ -591,8 +591,10 @@ def _masked(lines: list[str]) -> list[str]:
     return out
 
 
+# (hf 8 for 7, whose fault no longer kills its process once summarization fine-tunes made
+# 1-3 passes, review-realism13 N5)
 @pytest.mark.parametrize(
-    ("framework", "seed"), [("hf", 7), ("hf", 12), ("megatron", 6), ("deepspeed", 3)]
+    ("framework", "seed"), [("hf", 8), ("hf", 12), ("megatron", 6), ("deepspeed", 3)]
 )
 def test_every_dialects_faulty_rank_prints_the_whole_cuda_error_block(
     framework: str, seed: int
