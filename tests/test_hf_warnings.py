@@ -140,7 +140,7 @@ def test_every_tabled_models_unit_fqns_are_its_state_dicts_tensors() -> None:
 
 
 @pytest.mark.parametrize(
-    ("seed", "framework"), [(29, "hf"), (7, "hf"), (29, "deepspeed"), (39, "deepspeed")]
+    ("seed", "framework"), [(29, "hf"), (26, "hf"), (29, "deepspeed"), (39, "deepspeed")]
 )
 def test_every_sft_launch_packs_under_flash_attention(seed: int, framework: str) -> None:
     """trl packs padding-free ("bfd"), which keeps a row's examples apart only under flash
@@ -163,8 +163,10 @@ def test_every_sft_launch_packs_under_flash_attention(seed: int, framework: str)
     assert len(runs) == 2
     for start, end in zip([0, runs[0]], runs, strict=True):
         mine = [i for i in warned if start <= i < end]
-        # each process of each node (pdsh relays them all), once
-        assert len(mine) == 8 * plan.nodes, (len(mine), plan.nodes)
+        # each process of the terminal's node once; under DeepSpeed every node's (pdsh
+        # relays them all), under accelerate the terminal's node's eight alone
+        shown = plan.nodes if framework == "deepspeed" else 1
+        assert len(mine) == 8 * shown, (len(mine), plan.nodes)
         loading = max(i for i in range(start, mine[0]) if "loading weights file" in found[i])
         # the main process's own, in its __init__ before its generation config
         assert found[mine[0] + 1].split(">> ")[-1].startswith("Generate config")
