@@ -128,6 +128,12 @@ class Timeline:
     # clip time the erasure shows on, and whether it erased the cursor's line (EL, ECH).
     on_erase: Callable[[int, Row, float, bool], None] | None = None
     alternate_erasures: bool = False  # (set while iterating: on the alternate screen too)
+    # Called with the screen as a line editor lets go of the keys (bracketed paste reset:
+    # bash, zsh and fish run the command typed), and as the event that did so left it:
+    # the command line on one of them, though the program's first screen may follow
+    # before the next screen is yielded (tmux draws `htop`'s echo and htop's cleared
+    # pane in one write; GNU screen draws the echo after passing the reset on).
+    on_run: Callable[[Screen], None] | None = None
     # Called with each window title a program sets (OSC 0/2), as it is parsed.
     on_title: Callable[[str], None] | None = None
     # Called when the terminal is resized (the rows an erasure names after it are the
@@ -299,6 +305,13 @@ class Timeline:
         term.on_saved = saved if self.on_saved is not None else None
         self.rows_now = lambda: (tuple(term.snapshot()), term.wrapped_rows())
         term.on_alternate = alternate
+
+        def released() -> None:
+            time = now_or_lead()
+            if self.on_run is not None and time is not None:
+                self.on_run(standing(time, True))
+
+        term.on_release = released if self.on_run is not None else None
         term.on_erase = erased if self.on_erase is not None else None
         term.erases_alternate = lambda: self.alternate_erasures
         now = 0
@@ -332,7 +345,12 @@ class Timeline:
                     raise LimitError(f"more than {MAX_OUTPUT_CHARS:,} characters of output to draw")
                 term.work_limit = WORK_BASE + WORK_PER_CHAR * fed  # raised as text is read
                 fed += len(event.data)
+                releases = term.paste_releases
                 parser.feed(event.data)
+                if self.on_run is not None and term.paste_releases != releases:
+                    time_now = now_or_lead()
+                    if time_now is not None:
+                        self.on_run(standing(time_now, True))
                 if origin is not None and pending is None:
                     pending = max(clock(event.time_us), 0.0)
                 elif origin is None and leading is None:

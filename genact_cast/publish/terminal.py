@@ -127,6 +127,12 @@ class Terminal(EditingScreen):
             elif number in (1000, 1002, 1003):  # (ignored by avt: the subtitles read it)
                 (self.mouse.add if on else self.mouse.discard)(number)
             elif number == 2004:  # (the same)
+                # (a shell let go of the keys: a command typed is run; counted, since it
+                # may take them again in the same event)
+                if self.bracketed_paste and not on:
+                    self.paste_releases += 1
+                    if self.on_release is not None:
+                        self.on_release()
                 self.bracketed_paste = on
             elif number == 6:
                 (self.mode.add if on else self.mode.discard)(modes.DECOM)

@@ -66,6 +66,8 @@ class BufferScreen(pyte.Screen):
         # fish set it at their prompt and reset it as the command runs); the subtitles
         # read it (avt ignores it).
         self.bracketed_paste = False
+        self.paste_releases = 0  # times it was reset while set: commands the shell ran
+        self.on_release: Callable[[], None] | None = None  # (called as it is reset)
         # Rows the cursor was put on by an absolute row (CUP, HVP, VPA with a row given)
         # since the last screen read: a program that draws a screen does so over most
         # rows (htop, vim under a terminal type without an alternate screen or keypad

@@ -212,6 +212,15 @@ def render_vtt(timeline: Timeline) -> str:
     killed: list[tuple[list[str], list[bool]]] = []
     timeline.on_alternate_scroll = lambda *row: scrolled(*row) if killed else None
 
+    def run(screen: Screen) -> None:
+        """A shell in a pane ran a command: its line as it stood then, though the
+        program's first screen covers it before the next screen (review-exports17 item 3:
+        `htop` in a tmux pane was never on a screen, its pane read out as text)."""
+        if mux is not None and screen.alternate:
+            mux.update(screen, run=True)
+
+    timeline.on_run = run
+
     def start() -> None:
         """The clip starts (--start-at): what the screen went through before is not told;
         what it shows is, as the player shows it there: a program's session (`[vim]`, one

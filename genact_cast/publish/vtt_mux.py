@@ -94,11 +94,18 @@ class Multiplexed:
         # its lines are not told
         self.painting: dict[int, int] = {}
         self.unsaid: set[int] = set()  # lines in `told` a program painted
+        # Lines told from the screen as a shell ran a command (`update(run=True)`), with
+        # the layout then: gone if the panes are not so on the next screen (a pane
+        # closed by `exit`: its `exit` and `logout` never shown by the player)
+        self.fleeting: dict[int, Layout] = {}
         self.cursor_pane = -1  # the pane the cursor was last seen in
         self.waits = False  # at a prompt there, nothing typed after it
 
     def said(self) -> list[tuple[float, tuple[int, int], str]]:
-        """The lines told: not those programs painted."""
+        """The lines told: not those programs painted, nor those only a command's run
+        showed, the session ending with it (`exit` in its last pane: the player shows
+        the shell's screen that the same write brought back)."""
+        self.unsaid.update(self.fleeting)
         return [line for i, line in enumerate(self.told) if i not in self.unsaid]
 
     def _paint(self, x: int, time: float, idle: bool = False) -> None:
@@ -117,7 +124,9 @@ class Multiplexed:
         mine = [i for i in range(start, len(self.told)) if self.told[i][1][1] == x]
         self.unsaid.update(mine)
         when = self.told[mine[0]][0] if mine else time
-        place = self.told[mine[0]][1] if mine else (0, x)
+        # (with nothing after its command, under it: review-exports17 item 3)
+        under = (self.told[command][1][0] + 1, x) if command is not None else (0, x)
+        place = self.told[mine[0]][1] if mine else under
         self.painting[x] = len(self.told)
         self.unsaid.discard(len(self.told))
         self.told.append((when, place, f"[{session_name(line)}]"))
@@ -172,7 +181,10 @@ class Multiplexed:
         is known still, so that the session drawn back as it was tells nothing again."""
         self.unsaid |= set(range(len(self.told)))
 
-    def update(self, screen: Screen) -> None:
+    def update(self, screen: Screen, run: bool = False) -> None:
+        """The panes of a screen yielded, or (`run`) of the screen as a shell in one ran
+        a command (vtt.py's `run`: its command line, which the program's first screen
+        may cover before the next screen is yielded)."""
         if self.status_row is None and any(row_text(row).strip() for row in screen.rows):
             bottom = len(screen.rows) - 1
             here = screen.cursor is not None and screen.cursor[1] == bottom
@@ -185,8 +197,12 @@ class Multiplexed:
             for row in rows
         )
         panes = layout(grid)
+        if not run:
+            self.unsaid.update(i for i, then in self.fleeting.items() if then != panes)
+            self.fleeting = {}
         if panes != self.layout:  # panes split, joined or resized: their lines rewrap
             self.layout, self.split_at = panes, screen.time
+        told = len(self.told)
         split = screen.time - self.split_at < REWRAP_SECONDS
         parts = {
             (y, x): (grid[y][start:end].replace(WIDE, ""), start, end)
@@ -238,13 +254,9 @@ class Multiplexed:
             # in each of three panes: review-exports9 item 8).
             before = previous.get((y, x), "")
             typed = (
-                cursor is not None
-                and cursor[1] == y
-                and pane_at(panes, y, cursor[0]) == x
-                and bool(before)
-                and text != before
-                and text.startswith(before)
-            )
+                (cursor is not None and cursor[1] == y and pane_at(panes, y, cursor[0]) == x)
+                or prompt(before)  # (typed at once on the prompt: the cursor left the row)
+            ) and (bool(before) and text != before and text.startswith(before))
             if not text or _DRAWING.fullmatch(text) or ((x, text) in self.seen and not typed):
                 continue
             marked = _POSITION.fullmatch(text)  # (tmux's copy mode marks the top row)
@@ -274,10 +286,18 @@ class Multiplexed:
             else:
                 index = len(self.told)
                 self.told.append((screen.time, (y, x), text))
+                if typed and prompt(before) and not prompt(text):
+                    # A command typed at once on a prompt the pane showed before (pasted,
+                    # scripted): its program's screen is named by it (review-exports17
+                    # item 3: `htop` in a tmux pane was `[full-screen program]`).
+                    self.commands[x] = index
+                    self.paints.pop(x, None)
             slots[y, x] = index
             self.seen[x, text] = None
             self.shown += piece
         self.slots, self.tails = slots, tails
+        if run:
+            self.fleeting.update(dict.fromkeys(range(told, len(self.told)), panes))
         self.shown = self.shown[-MAX_SHOWN:]
         while len(self.seen) > MAX_SEEN:
             del self.seen[next(iter(self.seen))]
@@ -340,7 +360,10 @@ class Multiplexed:
         out page by page (review-exports14 item 1): its first page draws over a command
         line at the pane's top, the cursor left at its prompt on the pane's last row."""
         command = self.commands.get(x)
-        if command is None:
+        # (panes joined or split since: pane x may be another one, its command not the
+        # pane's now; review-exports17 item 3: `exit` in the pane left after `less` was
+        # taken for less's page)
+        if command is None or self.told[command][0] < self.split_at:
             return False
         line = self.told[command][2]
         if typed_program(line) not in SCREENS | PAGING:

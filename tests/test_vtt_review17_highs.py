@@ -1,0 +1,120 @@
+"""review-exports17's high findings, each on a recording made here: bash, tmux 3.3, GNU
+screen 4.9, htop and top recorded in a pty under asciinema 2.4 (tests/pty_session.py),
+with commands sent as one write (pasted, or scripted as the review's drive.py typed
+them): the echo of the command and the program's first screen then arrive together.
+
+Each is held against asciinema-player 3.18 in Chromium (tests/player_dom.py): the
+program's cue is shown while the player shows the program's screen."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genact_cast.publish.screens import Timeline
+from genact_cast.publish.vtt import render_vtt
+from genact_cast.sources import open_cast
+from tests.player_dom import Player
+from tests.pty_session import BashRecording
+from tests.test_vtt_mux import timed_cues
+
+TMUX_PREFIX = "\x02"  # Ctrl-B
+SCREEN_PREFIX = "\x01"  # Ctrl-A
+
+
+@pytest.fixture(scope="module")
+def player(browser: Any) -> Iterator[Player]:
+    page = Player(browser)
+    yield page
+    page.close()
+
+
+def _send(bash: BashRecording, keys: str, pause: float = 0.8) -> None:
+    """The keys in one write, as a paste or a script sends them."""
+    bash.child.send(keys)
+    time.sleep(pause)
+
+
+def _shows(player: Player, t: float, text: str) -> bool:
+    screen = player.at(t)
+    return text in "".join("".join(cell[0] for cell in row) for row in screen.cells)
+
+
+def _program_cue(
+    found: list[tuple[float, float, list[str]]], name: str
+) -> tuple[float, float, list[str]]:
+    return next(cue for cue in found if f"[{name}]" in [line.strip() for line in cue[2]])
+
+
+def test_programs_in_tmux_panes_are_one_cue_each_named_by_their_command(
+    tmp_path: Path, player: Player
+) -> None:
+    """Item 3 (high): htop typed at once in the right pane of a side-by-side split, vim in
+    the lower pane of a split one above the other: their screens were read out as text
+    (htop's rows of two panes glued, vim's buffer), their commands missing or told after
+    they exited, htop's exit told as `[tmux]`. The command line was on the terminal for
+    half a millisecond before the program cleared its pane, never on a screen the
+    subtitles read: now read where the shell runs it (bracketed paste let go)."""
+    (tmp_path / "f.txt").write_text("alpha line of the file\nbeta line of the file\n")
+    cast = tmp_path / "panes.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    tmux = f"tmux -S {tmp_path}/sock -f /dev/null"
+    _send(bash, f"{tmux} new -s p\r", 1.5)
+    _send(bash, "echo left-pane\r")
+    _send(bash, TMUX_PREFIX + "%", 1.0)
+    _send(bash, "htop\r", 2.5)
+    _send(bash, "q", 1.0)
+    _send(bash, "echo after-htop\r")
+    _send(bash, TMUX_PREFIX + '"', 1.0)
+    _send(bash, "vim -u NONE f.txt\r", 1.5)
+    _send(bash, ":q!\r", 1.0)
+    _send(bash, "echo after-vim\r")
+    _send(bash, f"{tmux} kill-server\r", 1.0)
+    bash.exit()
+    found = timed_cues(cast)
+    told = [line.strip() for _, _, texts in found for line in texts]
+    assert not [line for line in told if "PID USER" in line or "Load average" in line], told
+    assert not [line for line in told if "line of the file" in line or line == "~"], told
+    assert "[tmux]" not in told, told
+    player.load(cast.read_text("utf-8"))
+    programs = (("htop", "htop", "PID USER"), ("vim -u NONE f.txt", "vim", "alpha"))
+    for command, name, seen in programs:
+        at = told.index(f"[{name}]")
+        assert told[at - 1].endswith(f"# {command}"), told  # (its command, just before it)
+        start, end, _ = _program_cue(found, name)
+        assert _shows(player, (start + end) / 2, seen), (name, start, end)  # (its screen)
+    assert told[told.index("root@vm:~# echo after-htop") + 1] == "after-htop", told
+    assert told[told.index("root@vm:~# echo after-vim") + 1] == "after-vim", told
+
+
+def test_vim_in_a_gnu_screen_region_is_one_cue_named_by_its_command(tmp_path: Path) -> None:
+    """Item 10: GNU screen split in two regions (Ctrl-A S), a new window in the lower
+    one, `vim -u NONE` typed at once: told as a lone `~` and then the text typed into vim
+    as output, the command never told. screen draws the command's echo after it lets go
+    of bracketed paste, in the same write as vim's first rows."""
+    cast = tmp_path / "regions.cast"
+    # (screen runs $SHELL in its windows: bash, whose bracketed paste marks a command run)
+    bash = BashRecording(tmp_path, cast, 24, 80, {"SHELL": "/bin/bash"})
+    _send(bash, "screen -q\r", 1.5)
+    _send(bash, "echo in-screen\r")
+    _send(bash, SCREEN_PREFIX + "S", 0.8)
+    _send(bash, SCREEN_PREFIX + "\t", 0.8)
+    _send(bash, SCREEN_PREFIX + "c", 1.0)
+    _send(bash, "vim -u NONE\r", 1.5)
+    _send(bash, "iwords typed into vim\x1b", 1.0)
+    _send(bash, ":q!\r", 1.0)
+    _send(bash, "echo bottom-region\r")
+    _send(bash, SCREEN_PREFIX + "\\", 0.8)
+    _send(bash, "y", 1.5)
+    bash.exit()
+    with open_cast(str(cast)) as reader:
+        vtt = render_vtt(Timeline(reader.header, reader.events()))
+    told = [line.strip() for block in vtt.split("\n\n")[1:] for line in block.splitlines()[1:]]
+    assert "[vim]" in told, told
+    assert told[told.index("[vim]") - 1].endswith("# vim -u NONE"), told
+    assert not [line for line in told if "words typed" in line or line == "~"], told
+    assert told[told.index("root@vm:~# echo bottom-region") + 1] == "bottom-region", told
