@@ -118,3 +118,29 @@ def test_vim_in_a_gnu_screen_region_is_one_cue_named_by_its_command(tmp_path: Pa
     assert told[told.index("[vim]") - 1].endswith("# vim -u NONE"), told
     assert not [line for line in told if "words typed" in line or line == "~"], told
     assert told[told.index("root@vm:~# echo bottom-region") + 1] == "bottom-region", told
+
+
+def test_top_repainting_the_primary_screen_on_term_linux_is_one_cue(
+    tmp_path: Path, player: Player
+) -> None:
+    """Item 4 (high): `TERM=linux top -d 0.5` (linux's terminfo has no `smcup`: top
+    clears the primary screen, then at each refresh homes the cursor and writes over the
+    rows that changed, its first row only when its clock does) was eight cues of process
+    tables. It is `[top]`, from its first page to its end, as the player shows top."""
+    cast = tmp_path / "top.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    _send(bash, "echo before-top\r")
+    _send(bash, "TERM=linux top -d 0.5\r", 3.0)
+    _send(bash, "q", 1.0)
+    _send(bash, "echo after-top\r")
+    bash.exit()
+    found = timed_cues(cast)
+    told = [line.strip() for _, _, texts in found for line in texts]
+    assert not [line for line in told if "PID USER" in line or "load average" in line], told
+    at = told.index("[top]")
+    assert told[at - 1] == "$ TERM=linux top -d 0.5", told
+    assert told[told.index("$ echo after-top") + 1] == "after-top", told
+    start, end, _ = _program_cue(found, "top")
+    player.load(cast.read_text("utf-8"))
+    for t in (start + 0.5, (start + end) / 2, end - 0.6):  # (top's screen while told so)
+        assert _shows(player, t, "PID USER"), (t, start, end)

@@ -78,6 +78,7 @@ from genact_cast.publish.vtt_painting import (
     homed,
     paging,
     painted,
+    rewritten,
     shell_back,
 )
 from genact_cast.publish.vtt_reflow import redrawn_under
@@ -258,7 +259,10 @@ def render_vtt(timeline: Timeline) -> str:
     # long command echoed over a prompt on the top row.
     # With each, the lines taken when it was read, and the screen before it.
     homes: list[tuple[float, int, Screen]] = []
-    home = False
+    home = over = False
+
+    def scrolled_by() -> int:
+        return lines.scrolls - scrolls[0]  # (rows scrolled since the last shell screen)
 
     def twice_homed(screen: Screen, before: Screen) -> bool:
         if homed(screen, before, lines.scrolls - scrolls[0], lines.cleared):
@@ -268,6 +272,7 @@ def render_vtt(timeline: Timeline) -> str:
         return len(homes) >= 2
 
     for screen in screens():
+        over = False  # (set where it is read below: for this screen alone)
         # (a command typed: on the screen, told, or in the rows just erased)
         entered = bool(lines.leads or lines.commands) or any(
             entry[5] for entry in lines.erased.values()
@@ -344,6 +349,7 @@ def render_vtt(timeline: Timeline) -> str:
                 screen.keys
                 or addressing(screen)
                 or (wiped[0] and back_up(screen))
+                or (over := wiped[0] and rewritten(screen, before, scrolled_by(), lines.cleared))
                 or (home := twice_homed(screen, before))
                 or paging(screen, before, lambda: lines.last_command(-1))
             )
@@ -367,7 +373,8 @@ def render_vtt(timeline: Timeline) -> str:
             typed = lines.typed(row)
             if typed:  # (the rows it wrapped onto with it)
                 typed += command[len(row_text(before.rows[row])) :]
-            begun = screen.time
+            # (written over after the wipe: its session began with the page it wrote over)
+            begun = before.time if over else screen.time
             if home:
                 # Written over from its first row twice: its session began with the first
                 # page (the screen after the one the shell showed last, `homes[0]`), and

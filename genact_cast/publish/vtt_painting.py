@@ -124,6 +124,26 @@ def homed(screen: Screen, before: Screen, moved: int, erased: set[int]) -> bool:
     return len(new) >= PAINTED_ROWS
 
 
+def rewritten(screen: Screen, before: Screen, moved: int, erased: set[int]) -> bool:
+    """Whether rows were written over in place with new text, `PAINTED_ROWS` or more,
+    nothing scrolled, no row blanked first: read after the screen was erased whole
+    behind a command (vtt.py's `wiped`), a program repainting the primary screen from
+    its top, whatever rows changed (top on `TERM=linux`: no `smcup`, `ESC[H` then only
+    the rows that changed, its first row not at each refresh, review-exports17 item 4).
+    `clear; ls` writes on blank rows, a clear loop blanks its rows before it writes."""
+    if moved or (screen.cols, len(screen.rows)) != (before.cols, len(before.rows)):
+        return False
+    shown = {row_text(row).strip() for row in before.rows}
+    over = [
+        y
+        for y in screen.changed
+        if y not in erased
+        and row_text(before.rows[y]).strip()
+        and row_text(screen.rows[y]).strip() not in shown
+    ]
+    return len(over) >= PAINTED_ROWS
+
+
 def back_up(screen: Screen) -> bool:
     """Whether the cursor was put back above the rows drawn: a program that paints
     leaves it where it edits (vim at its first line); a command's output leaves it under
