@@ -144,3 +144,30 @@ def test_top_repainting_the_primary_screen_on_term_linux_is_one_cue(
     player.load(cast.read_text("utf-8"))
     for t in (start + 0.5, (start + end) / 2, end - 0.6):  # (top's screen while told so)
         assert _shows(player, t, "PID USER"), (t, start, end)
+
+
+def test_a_program_killed_on_the_alternate_screen_is_named_by_its_own_command(
+    tmp_path: Path, player: Player
+) -> None:
+    """Item 9 (high): htop started by a function that also starts a background job
+    which kills it (`kill -9`), typed at once after `less` had run: the job's `[1] PID`
+    line is under the command as the switch finds it, so the cue was named by the last
+    command told before, `[less]` (`[man]` in the review). The cue names the program
+    that owns the screen now, from the command the shell ran."""
+    (tmp_path / "f.txt").write_text("a page of text\n")
+    cast = tmp_path / "killed.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    _send(bash, "less f.txt\r", 1.0)
+    _send(bash, "q", 0.8)
+    kill = "kill_htop(){ (sleep 2; kill -9 $(pgrep -n -P $$ htop)) & htop; }; kill_htop\r"
+    _send(bash, kill, 3.5)
+    _send(bash, "echo after-kill\r")
+    bash.exit()
+    found = timed_cues(cast)
+    told = [line.strip() for _, _, texts in found for line in texts]
+    assert told.count("[less]") == 1, told
+    assert "[htop]" in told, told
+    assert told.index("[htop]") > told.index("[less]"), told
+    start, end, _ = _program_cue(found, "htop")
+    player.load(cast.read_text("utf-8"))
+    assert _shows(player, start + 1.0, "PID"), (start, end)  # (htop's screen then)

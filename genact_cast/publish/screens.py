@@ -133,7 +133,7 @@ class Timeline:
     # the command line on one of them, though the program's first screen may follow
     # before the next screen is yielded (tmux draws `htop`'s echo and htop's cleared
     # pane in one write; GNU screen draws the echo after passing the reset on).
-    on_run: Callable[[Screen], None] | None = None
+    on_run: Callable[[Screen, bool], None] | None = None  # (True: as it lets go)
     # Called with each window title a program sets (OSC 0/2), as it is parsed.
     on_title: Callable[[str], None] | None = None
     # Called when the terminal is resized (the rows an erasure names after it are the
@@ -309,7 +309,7 @@ class Timeline:
         def released() -> None:
             time = now_or_lead()
             if self.on_run is not None and time is not None:
-                self.on_run(standing(time, True))
+                self.on_run(standing(time, True), True)
 
         term.on_release = released if self.on_run is not None else None
         term.on_erase = erased if self.on_erase is not None else None
@@ -350,7 +350,7 @@ class Timeline:
                 if self.on_run is not None and term.paste_releases != releases:
                     time_now = now_or_lead()
                     if time_now is not None:
-                        self.on_run(standing(time_now, True))
+                        self.on_run(standing(time_now, True), False)
                 if origin is not None and pending is None:
                     pending = max(clock(event.time_us), 0.0)
                 elif origin is None and leading is None:

@@ -213,14 +213,18 @@ def render_vtt(timeline: Timeline) -> str:
     killed: list[tuple[list[str], list[bool]]] = []
     timeline.on_alternate_scroll = lambda *row: scrolled(*row) if killed else None
 
-    def run(screen: Screen) -> None:
-        """A shell in a pane ran a command: its line as it stood then, though the
-        program's first screen covers it before the next screen (review-exports17 item 3:
-        `htop` in a tmux pane was never on a screen, its pane read out as text)."""
+    def run(screen: Screen, releasing: bool) -> None:
+        """A shell ran a command: its line as it stood then, though the program's first
+        screen covers it before the next screen (review-exports17 item 3: `htop` in a
+        tmux pane was never on a screen, its pane read out as text; item 9: a job's `[1]
+        20024` under the command as the switch found it, htop named `[man]`)."""
         if mux is not None and screen.alternate:
             mux.update(screen, run=True)
+        elif not screen.alternate and releasing:
+            ran[:] = [screen]  # (the shell's: what a switch before the next screen ran)
 
     timeline.on_run = run
+    ran: list[Screen] = []  # the shell's screen as it ran a command, since the last screen
 
     def start() -> None:
         """The clip starts (--start-at): what the screen went through before is not told;
@@ -246,6 +250,7 @@ def render_vtt(timeline: Timeline) -> str:
         for screen in timeline:
             yield screen
             mark[0] = len(lines.taken)
+            ran.clear()
 
     # The screen was erased whole (not line by line) after a command was typed, since a
     # prompt last waited: a
@@ -316,7 +321,7 @@ def render_vtt(timeline: Timeline) -> str:
             continue
         if screen.alternate and not killed:
             if session is None:
-                command, typed = started_by(before, lines, left_session)
+                command, typed = started_by(before, lines, left_session, *ran[:1])
                 session = (screen.time, command, typed)
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)

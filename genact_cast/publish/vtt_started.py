@@ -23,17 +23,25 @@ LEAVE = frozenset({"exit", "logout"})  # a shell's commands that end it
 
 
 def started_by(
-    before: Screen | None, lines: Lines, left: tuple[str, str] | None
+    before: Screen | None, lines: Lines, left: tuple[str, str] | None, ran: Screen | None = None
 ) -> tuple[str, str]:
     """The command line that started the program whose screen follows the shell's screen
     `before`, and what of it was typed (`left`: the command line and typed keys of the
-    last session, which a shell left with `exit` gives the screen back to)."""
+    last session, which a shell left with `exit` gives the screen back to; `ran`: the
+    screen as the shell ran a command since the last screen, Timeline.on_run)."""
     row = command_row(before) if before is not None else -1
     command = command_text(before, row) if before is not None and row >= 0 else ""
     typed = lines.typed(row)
     if typed and before is not None:  # (the rows it wrapped onto with it)
         typed += command[len(row_text(before.rows[row])) :]
     # Output on the row, no command (nor a bare prompt: a key bound to a program)
+    at = command_row(ran) if ran is not None else -1
+    run = command_text(ran, at) if ran is not None and at >= 0 else ""
+    if not typed_program(command, typed) and typed_program(run):
+        # Output under the command, written with it before the switch (a job's `[1]
+        # 20024`, review-exports17 item 9: htop was named `[man]` after the command told
+        # before it): the command line the shell ran since the last screen.
+        return run, ""
     if row >= 0 and not prompt(command) and not typed_program(command, typed):
         command, typed = resumed(command, lines.last_command(row))
         words = command.split()  # (the prompt, then `exit`: a command passed over)
