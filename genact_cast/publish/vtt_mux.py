@@ -292,6 +292,8 @@ class Multiplexed:
                     # item 3: `htop` in a tmux pane was `[full-screen program]`).
                     self.commands[x] = index
                     self.paints.pop(x, None)
+                    if x == self.cursor_pane:  # (no longer at its prompt: the mouse taken
+                        self.waits = False  # with the cursor hidden is the program's)
             slots[y, x] = index
             self.seen[x, text] = None
             self.shown += piece
