@@ -29,6 +29,10 @@ Prints Markdown tables of medians. Measured in one run:
   --against REF`: REF's figures beside this tree's, from the same interleaved runs;
   `--check`: exit 1 where a dialect of this tree is past DIALECT_BAR, naming it, on
   BAR_SEEDS unless --seeds says);
+- `--sweep`: the four dialects side by side with genact over SWEEP_SEEDS (twelve seeds no
+  test pins, so that no seed was picked for what it shows), one row a seed (the genact
+  record's median CPU time and each dialect's median of paired ratios), then the medians
+  over the seeds; with `--against REF`, REF's rows from the same interleaved runs;
 - with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
   `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
@@ -60,6 +64,8 @@ CAST_SECONDS = 180.0
 # measure names (9, 12 and 17) and the default options.
 DIALECT_BAR = 1.05
 BAR_SEEDS = (9, 12, 17)
+# --sweep: seeds that no test, script or document pins (grep -rw tests scripts docs).
+SWEEP_SEEDS = tuple(range(51000, 51012))
 ROOT = Path(__file__).resolve().parent.parent
 # As a user's install runs: bytecode read, never compiled again at each start.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -118,6 +124,9 @@ def main() -> None:
     parser.add_argument(
         "--check", action="store_true", help=f"--dialects: exit 1 past {DIALECT_BAR:.2f}x"
     )
+    parser.add_argument(
+        "--sweep", action="store_true", help="every dialect against genact over SWEEP_SEEDS"
+    )
     args = parser.parse_args()
     runs = args.runs
     seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else None
@@ -125,6 +134,16 @@ def main() -> None:
         seeds = list(BAR_SEEDS)  # the bar is the issue's measure: its seeds
     if args.check and not args.dialects:
         parser.error("--check goes with --dialects")
+    if args.sweep:
+        sweep_seeds = seeds or list(SWEEP_SEEDS)
+        if args.against:
+            with checkout(args.against) as other:
+                print_sweep([compiled(ROOT), compiled(other)], runs, shlex.split(args.args),
+                            sweep_seeds, ["this tree", args.against])  # fmt: skip
+        else:
+            print_sweep([compiled(ROOT)], runs, shlex.split(args.args), sweep_seeds,
+                        ["this tree"])  # fmt: skip
+        return
     if args.dialects:
         if args.against:
             with checkout(args.against) as other:
@@ -291,6 +310,55 @@ def print_dialects(
             print(f"| {name} |{cells} <= {DIALECT_BAR:.2f}x |")
         print()
     return ratios
+
+
+def print_sweep(
+    trees: list[Path], runs: int, more: list[str], seeds: list[int], names: list[str]
+) -> None:
+    """One row a seed and tree: the genact record's median CPU time and each dialect's median
+    of paired ratios to it (`runs` pairs a dialect); then each tree's medians over the seeds.
+    A seed a framework refuses (exit 2) has no ratio for it."""
+    before = load()
+    on = "".join(f" {arg}" for arg in more)
+    ratios: list[dict[str, list[float]]] = [{name: [] for name in FRAMEWORKS} for _ in trees]
+    genacts: list[list[float]] = [[] for _ in trees]
+    rows = []
+    for seed in seeds:
+        results = dialect_times(trees, runs, more, seed)
+        ran = [name for name in FRAMEWORKS if results[0][1][name]]
+        for index, (genact, dialects) in enumerate(results):
+            cells = ""
+            for name in FRAMEWORKS:
+                if name not in ran:
+                    cells += " refused |"
+                    continue
+                references = genact[ran.index(name) :: len(ran)]
+                ratio = statistics.median(
+                    t / g for t, g in zip(dialects[name], references, strict=True)
+                )
+                ratios[index][name].append(ratio)
+                cells += f" {ratio:.2f}x |"
+            if genact:
+                genacts[index].append(statistics.median(genact))
+            shown = f"{statistics.median(genact):.1f} ms" if genact else "refused"
+            rows.append(f"| {seed} | {names[index]} | {shown} |{cells}")
+    print(f"`record --seed S --duration 180{on} [--framework X]` over seeds "
+          f"{seeds[0]}-{seeds[-1]}, CPU time (user + system), {runs} pairs a dialect and seed, "
+          f"{before} before, {load()} after:\n")  # fmt: skip
+    print("| seed | tree | genact | " + " | ".join(FRAMEWORKS) + " |")
+    print("|---:|---|---:|" + "---:|" * len(FRAMEWORKS))
+    for row in rows:
+        print(row)
+    for index, name in enumerate(names):
+        cells = "".join(
+            f" {statistics.median(ratios[index][d]):.2f}x ({len(ratios[index][d])}) |"
+            if ratios[index][d]
+            else " - |"
+            for d in FRAMEWORKS
+        )
+        genact_ms = statistics.median(genacts[index]) if genacts[index] else 0.0
+        print(f"| median (seeds) | {name} | {genact_ms:.1f} ms |{cells}")
+    print(f"\nTarget: every median <= {DIALECT_BAR:.2f}x; (n) is the seeds the dialect ran.")
 
 
 @contextlib.contextmanager
