@@ -29,7 +29,6 @@ from genact_cast.generator.dialects.base import (
     Out,
     Redraw,
     SubBar,
-    timed_out,
 )
 from genact_cast.generator.dialects.deepspeed_engine import Engine
 from genact_cast.generator.dialects.deepspeed_launch import TIMEOUT_MS, Launcher
@@ -193,6 +192,8 @@ class Log(Launcher, Engine):
         if isinstance(event, Failed):
             # torch 2.9's dump on the timeout (torch_dump): every watchdog waits a minute for
             # it before the take-down, and the log runs that minute behind the run's.
+            from genact_cast.generator.dialects.agent_failures import timed_out  # a failure's
+
             before = self.facts
             if event.watchdog:
                 wait = timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS)

@@ -11,11 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects.base import (
-    Line,
-    Out,
-    nccl_startup,
-)
+from genact_cast.generator.dialects.base import Line, Out
 from genact_cast.generator.dialects.deepspeed_lines import (
     BUCKET_PREFETCH,
     BUCKET_REDUCE,
@@ -60,7 +56,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
 from genact_cast.generator.dialects.deepspeed_splits import Splits
 from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.dialects.hf_lines import model_class
-from genact_cast.generator.dialects.nccl_startup import debug_info
+from genact_cast.generator.dialects.nccl_startup import debug_info, nccl_startup
 from genact_cast.generator.events import (
     CommReady,
     ModelReady,

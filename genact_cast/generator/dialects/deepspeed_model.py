@@ -10,10 +10,9 @@ from typing import NamedTuple
 from genact_cast.generator import lora
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects import megatron_args as margs
-from genact_cast.generator.dialects.base import collective_numels
 from genact_cast.generator.dialects.c10d_watchdog import label
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.rank_watchdog import Collective
+from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 
 REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
 ALLGATHER_BUCKET = 500_000_000  # zero/config.py, allgather_bucket_size's default

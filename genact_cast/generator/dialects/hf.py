@@ -21,7 +21,6 @@ from genact_cast.generator.dialects.base import (
     SubBar,
     interrupted_hang,
     interrupted_lines,
-    nccl_startup,
 )
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_data import prepare_bars
@@ -38,6 +37,7 @@ from genact_cast.generator.dialects.hf_lines import (
 from genact_cast.generator.dialects.hf_loading import SHARDS_BAR as SHARDS_BAR
 from genact_cast.generator.dialects.hf_training import Training
 from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
+from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.evaluation_batches import trainer_eval_steps
 from genact_cast.generator.events import (
     CheckpointSaved,

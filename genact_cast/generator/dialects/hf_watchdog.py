@@ -8,22 +8,16 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
-from genact_cast.generator.dialects.base import (
-    MAX_RESTARTS,
-    Clock,
-    Close,
-    Incidentals,
-    Line,
-    Out,
-    collective_numels,
+from genact_cast.generator.dialects.agent_failures import (
     exit_lines,
     failure_lines,
     restart_rounds,
     timed_out,
 )
+from genact_cast.generator.dialects.base import MAX_RESTARTS, Clock, Close, Incidentals, Line, Out
 from genact_cast.generator.dialects.hf_loading import Loading
 from genact_cast.generator.dialects.nccl_startup import nccl_startup
-from genact_cast.generator.dialects.rank_watchdog import Collective
+from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from genact_cast.generator.dialects import megatron_groups as groups
-from genact_cast.generator.dialects.base import Incidentals, nccl_startup
+from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_groups import sub_communicators
-from genact_cast.generator.dialects.nccl_startup import debug_info
+from genact_cast.generator.dialects.nccl_startup import debug_info, nccl_startup
 
 
 def agent(

@@ -24,11 +24,11 @@ from genact_cast.generator.dialects.base import (
     banner,
     interrupted_hang,
     interrupted_lines,
-    nccl_startup,
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_later import tree_connects, world_all_to_all
+from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.torchtitan_build import building_lines
 from genact_cast.generator.dialects.torchtitan_job import meta_name
 from genact_cast.generator.dialects.torchtitan_lines import (

@@ -10,16 +10,13 @@ from genact_cast.generator import collective_counts
 from genact_cast.generator.dialects import torchtitan_fr as fr
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_shards as split
-from genact_cast.generator.dialects.base import (
-    MAX_RESTARTS,
-    Incidentals,
-    Line,
-    Out,
+from genact_cast.generator.dialects.agent_failures import (
     exit_lines,
     failure_lines,
     restart_rounds,
     timed_out,
 )
+from genact_cast.generator.dialects.base import MAX_RESTARTS, Incidentals, Line, Out
 from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_job import Job
