@@ -26,6 +26,7 @@ from genact_cast.generator.dialects import (
     megatron_lines,
     megatron_shards,
     nccl,
+    nccl_topology,
     torchrun,
     torchtitan_release,
 )
@@ -777,7 +778,7 @@ def nccl_line(shape: str, real: str) -> str:
     if shape == "channel_v2":
         found = match(r"Channel (\d+)/(\d+) :((?: +\d+)+)", msg)
         ring = [int(r) for r in found[3].split()]
-        return nccl.channel(where, int(found[1]), int(found[2]), ring, "2.27.5")
+        return nccl_topology.channel(where, int(found[1]), int(found[2]), ring, "2.27.5")
     if shape == "coll_channels_v2":
         found = match(
             r"(\d+) coll channels, (\d+) collnet channels, (\d+) nvls channels, "
@@ -785,12 +786,14 @@ def nccl_line(shape: str, real: str) -> str:
             msg,
         )
         assert found[1] == found[2]  # 2.27 passes nChannels for both
-        return nccl.coll_channels(
+        return nccl_topology.coll_channels(
             where, int(found[1]), int(found[4]), int(found[5]), "2.27.5", nvls=int(found[3])
         )
     if shape == "connected_rings_v2":
         found = match(r"Connected all rings, use ring PXN (\d) GDR (\d)", msg)
-        return nccl.connected(where, "rings", "2.27.5", pxn=int(found[1]), gdr=int(found[2]))
+        return nccl_topology.connected(
+            where, "rings", "2.27.5", pxn=int(found[1]), gdr=int(found[2])
+        )
     if shape == "init_timings_v2":
         found = match(
             r"Init timings - ncclCommInitRankConfig: rank (\d+) nranks (\d+) total ([\d.]+) "
@@ -800,7 +803,7 @@ def nccl_line(shape: str, real: str) -> str:
         parts = [
             (name, float(value)) for name, value in (item.split() for item in found[4].split(", "))
         ]
-        return nccl.init_timings(
+        return nccl_topology.init_timings(
             where,
             rank=int(found[1]),
             nranks=int(found[2]),
@@ -814,24 +817,24 @@ def nccl_line(shape: str, real: str) -> str:
     if shape == "channel":
         found = match(r"Channel (\d+)/(\d+) :((?: +\d+)+)", msg)
         ring = [int(r) for r in found[3].split()]
-        return nccl.channel(where, int(found[1]), int(found[2]), ring, "2.18.3")
+        return nccl_topology.channel(where, int(found[1]), int(found[2]), ring, "2.18.3")
     if shape == "trees":
         links = []
         for part in re.findall(r"\[\d+\] (\S+)", msg):
             down, rank, parent = part.split("->")
             links.append(([int(child) for child in down.split("/")], int(rank), int(parent)))
-        return nccl.trees(where, links)
+        return nccl_topology.trees(where, links)
     if shape == "connected_rings":
-        return nccl.connected(where, match(r"Connected all (\w+)", msg)[1])
+        return nccl_topology.connected(where, match(r"Connected all (\w+)", msg)[1])
     if shape == "coll_channels":
         found = match(r"(\d+) coll channels, (\d+) p2p channels, (\d+) p2p channels per peer", msg)
-        return nccl.coll_channels(where, int(found[1]), int(found[2]), int(found[3]))
+        return nccl_topology.coll_channels(where, int(found[1]), int(found[2]), int(found[3]))
     if shape == "init_timings":
         found = match(r"Init timings: rank (\d+) nranks (\d+) total ([\d.]+) \((.+)\)", msg)
         parts = [
             (name, float(value)) for name, value in (item.split() for item in found[4].split(", "))
         ]
-        return nccl.init_timings(
+        return nccl_topology.init_timings(
             where, rank=int(found[1]), nranks=int(found[2]), total=float(found[3]), parts=parts
         )
     raise AssertionError(f"no NCCL format for shape {shape}")

@@ -16,7 +16,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.generator.dialects import nccl
+from genact_cast.generator.dialects import nccl_topology
 from genact_cast.generator.dialects.nccl_connects import Wanted, _setup
 
 Place = tuple[int, int]
@@ -45,7 +45,9 @@ def reference_setup(
             if source in sources and source_node != node:
                 devices = (source_device, device)
                 out.append(
-                    nccl.net_connect(channel, (source, rank), "receive", net_dev, devices, conn)
+                    nccl_topology.net_connect(
+                        channel, (source, rank), "receive", net_dev, devices, conn
+                    )
                 )
         target_node, target_device = places[target]
         for channel, (_, targets) in wanted.items():
@@ -53,14 +55,16 @@ def reference_setup(
                 continue
             if target_node == node:
                 out.append(
-                    nccl.p2p_send(
+                    nccl_topology.p2p_send(
                         channel, rank, device, target, target_device, read=read, conn=conn
                     )
                 )
             else:
                 devices = (device, target_device)
                 out.append(
-                    nccl.net_connect(channel, (rank, target), "send", net_dev, devices, conn)
+                    nccl_topology.net_connect(
+                        channel, (rank, target), "send", net_dev, devices, conn
+                    )
                 )
     return out
 

@@ -7,7 +7,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable
 
-from genact_cast.generator.dialects import nccl
+from genact_cast.generator.dialects import nccl, nccl_topology
 
 GPUS_PER_NODE = 8
 
@@ -151,17 +151,21 @@ def _setup(
         if source_node != node and source in receives:
             devices = (source_device, device)
             link = (source, rank)
-            out += nccl.net_connects(receives[source], link, "receive", net_dev, devices, conn)
+            out += nccl_topology.net_connects(
+                receives[source], link, "receive", net_dev, devices, conn
+            )
         if target not in sends:
             continue
         target_node, target_device = place(target)
         if target_node == node:
-            out += nccl.p2p_sends(
+            out += nccl_topology.p2p_sends(
                 sends[target], rank, device, target, target_device, read=read, conn=conn
             )
         else:
             devices = (device, target_device)
-            out += nccl.net_connects(sends[target], (rank, target), "send", net_dev, devices, conn)
+            out += nccl_topology.net_connects(
+                sends[target], (rank, target), "send", net_dev, devices, conn
+            )
     return out
 
 

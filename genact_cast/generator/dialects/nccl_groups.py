@@ -6,7 +6,7 @@ ranks, after the process's own plugins and network are up."""
 import math
 from collections.abc import Callable, Sequence
 
-from genact_cast.generator.dialects import nccl
+from genact_cast.generator.dialects import nccl, nccl_topology
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_connects import (
     GPUS_PER_NODE,
@@ -163,29 +163,31 @@ def sub_communicators(
             )
             nvls = nvls_channels(facts, multi_node=len(spans) > 1) * (here > 2)
             third = list(around.placed)
-            third += [nccl.nvls_support(init, nvls)] if here > 2 else []
-            third.append(nccl.comm_ranks(init, comm, nodes=len(spans), local_ranks=here))
+            third += [nccl_topology.nvls_support(init, nvls)] if here > 2 else []
+            third.append(nccl_topology.comm_ranks(init, comm, nodes=len(spans), local_ranks=here))
             if rank == 0:
                 ring = list(range(nranks))
                 for channel in range(total):
                     order = ring if channel % 2 == 0 else [0, *reversed(ring[1:])]
-                    third.append(nccl.channel(init, channel, total, order, version))
+                    third.append(nccl_topology.channel(init, channel, total, order, version))
             third += [
                 trees_line(init, rank, total, places),
-                nccl.p2p_chunksize(init, len(spans)),
-                *([nccl.check_p2p_type(init, here)] if rank == 0 else []),
+                nccl_topology.p2p_chunksize(init, len(spans)),
+                *([nccl_topology.check_p2p_type(init, here)] if rank == 0 else []),
                 *around.proxies,
             ]
             measured = math.fsum(round(seconds, 2) for _, seconds in parts)
             parts.append(("rest", 0.0))
             fourth = [
-                nccl.thread_thresholds(init, nranks),
-                nccl.coll_channels(init, total, P2P_CHANNELS, per_peer, version=version, nvls=nvls),
-                *([nccl.work_fifo(init)] if rank == 0 else []),
+                nccl_topology.thread_thresholds(init, nranks),
+                nccl_topology.coll_channels(
+                    init, total, P2P_CHANNELS, per_peer, version=version, nvls=nvls
+                ),
+                *([nccl_topology.work_fifo(init)] if rank == 0 else []),
                 nccl.split_complete(init, comm, split)
                 if splits
                 else nccl.init_complete(init, version, comm),
-                nccl.init_timings(
+                nccl_topology.init_timings(
                     init,
                     rank=rank,
                     nranks=nranks,
@@ -198,8 +200,10 @@ def sub_communicators(
             rings, trees = ring_and_tree_connects(
                 proxy, rank, nranks, total, read=facts.gpu == "A100", places=places
             )
-            ring_lines = [*rings, nccl.connected(proxy, "rings", version)]
-            tree_lines = [*trees, nccl.connected(proxy, "trees", version)] * (len(spans) > 1)
+            ring_lines = [*rings, nccl_topology.connected(proxy, "rings", version)]
+            tree_lines = [*trees, nccl_topology.connected(proxy, "trees", version)] * (
+                len(spans) > 1
+            )
             staged = index < len(pipeline) and pipeline[index]
             if staged or (index < len(all_to_all) and all_to_all[index]):
                 # its send/recv connectors (every peer's, or the stage's neighbour's); the

@@ -6,7 +6,7 @@ send/recv at the first grouped send/recv, group.cc:131)."""
 
 from collections.abc import Sequence
 
-from genact_cast.generator.dialects import nccl
+from genact_cast.generator.dialects import nccl, nccl_topology
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_connects import (
     GPUS_PER_NODE,
@@ -41,7 +41,7 @@ def tree_connects(
         _, lines = ring_and_tree_connects(
             proxy, local, nranks, channels(facts), read=facts.gpu == "A100", places=places
         )
-        out += [*lines, nccl.connected(proxy, "trees", facts.nccl)]
+        out += [*lines, nccl_topology.connected(proxy, "trees", facts.nccl)]
     return out
 
 

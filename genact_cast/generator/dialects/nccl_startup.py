@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from genact_cast.generator.dialects import nccl
+from genact_cast.generator.dialects import nccl, nccl_topology
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.nccl_connects import (
     GPUS_PER_NODE,
@@ -68,7 +68,7 @@ def trees_line(
 
 @functools.lru_cache(maxsize=4096)  # the same for that rank of every group of that shape
 def _trees_message(rank: int, total: int, places: tuple[tuple[int, int], ...]) -> str:
-    text = nccl.trees(nccl.Where("", 0, 0, 0), tree_links(rank, total, places))
+    text = nccl_topology.trees(nccl.Where("", 0, 0, 0), tree_links(rank, total, places))
     start = text.index("Trees") + len("Trees")
     return text[start - len("Trees") : start] + text[start:][: TREES_BUFFER - 1]
 
@@ -199,10 +199,10 @@ def nccl_startup(
         node_count = max(1, nranks // GPUS_PER_NODE)
         if extra and min(GPUS_PER_NODE, nranks) > 2:
             # ncclNvlsInit (init.cc:843; nvls.cc:200), past two GPUs (nvls.cc:160)
-            third.append(nccl.nvls_support(init, nvls_channels(facts)))
+            third.append(nccl_topology.nvls_support(init, nvls_channels(facts)))
         if extra:
             third.append(
-                nccl.comm_ranks(
+                nccl_topology.comm_ranks(
                     init, comm, nodes=node_count, local_ranks=min(GPUS_PER_NODE, nranks)
                 )
             )
@@ -212,18 +212,18 @@ def nccl_startup(
             ring = list(range(nranks))
             for index in range(total):
                 order = ring if index % 2 == 0 else [0, *reversed(ring[1:])]
-                third.append(nccl.channel(init, index, total, order, version))
+                third.append(nccl_topology.channel(init, index, total, order, version))
         third.append(trees_line(init, rank, total, world_places))
         if extra:
-            third.append(nccl.p2p_chunksize(init, node_count))
+            third.append(nccl_topology.p2p_chunksize(init, node_count))
             third += around.profiler
             if rank == 0:
-                third.append(nccl.check_p2p_type(init, min(GPUS_PER_NODE, nranks)))
+                third.append(nccl_topology.check_p2p_type(init, min(GPUS_PER_NODE, nranks)))
             third += around.proxies
         per_peer = (
             p2p_per_peer(nranks, nranks > GPUS_PER_NODE) if modern else 1 if nranks > 8 else 2
         )
-        coll = nccl.coll_channels(
+        coll = nccl_topology.coll_channels(
             init, total, 32, per_peer, version=version, nvls=nvls_channels(facts)
         )
         complete = nccl.init_complete(init, version, comm)
@@ -233,12 +233,12 @@ def nccl_startup(
                 timings.append(measured)
             parts.append(("rest", 0.0))
             fourth = [
-                *([nccl.thread_thresholds(init, nranks)] if extra else []),
+                *([nccl_topology.thread_thresholds(init, nranks)] if extra else []),
                 coll,
-                *([nccl.work_fifo(init)] if extra and rank == 0 else []),
+                *([nccl_topology.work_fifo(init)] if extra and rank == 0 else []),
                 *around.tuner,
                 complete,
-                nccl.init_timings(
+                nccl_topology.init_timings(
                     init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
                 ),
             ]
@@ -248,11 +248,20 @@ def nccl_startup(
             ring_lines, tree_lines = ring_and_tree_connects(
                 proxy, rank, nranks, total, read=facts.gpu == "A100", places=world_places
             )
-            fifth = [*around.progress, *ring_lines, nccl.connected(proxy, "rings", version)]
+            fifth = [
+                *around.progress,
+                *ring_lines,
+                nccl_topology.connected(proxy, "rings", version),
+            ]
             if trees and nranks > GPUS_PER_NODE:
-                fifth += [*tree_lines, nccl.connected(proxy, "trees", version)]
+                fifth += [*tree_lines, nccl_topology.connected(proxy, "trees", version)]
         else:
-            fourth = [nccl.connected(init, "rings"), nccl.connected(init, "trees"), coll, complete]
+            fourth = [
+                nccl_topology.connected(init, "rings"),
+                nccl_topology.connected(init, "trees"),
+                coll,
+                complete,
+            ]
             fifth = []
         prefix = tag(rank) if callable(tag) else tag
         for phase, lines in zip(phases, (first, second, third, fourth, fifth), strict=True):
