@@ -318,11 +318,15 @@ def print_sweep(
     """One row a seed and tree: the genact record's median CPU time and each dialect's median
     of paired ratios to it (`runs` pairs a dialect); then each tree's medians over the seeds.
     A seed a framework refuses (exit 2) has no ratio for it."""
-    before = load()
     on = "".join(f" {arg}" for arg in more)
+    # Rows are printed as each seed is done (flushed): a long sweep stopped early keeps them.
+    print(f"`record --seed S --duration 180{on} [--framework X]` over seeds "
+          f"{seeds[0]}-{seeds[-1]}, CPU time (user + system), {runs} pairs a dialect and seed, "
+          f"{load()} before:\n")  # fmt: skip
+    print("| seed | tree | genact | " + " | ".join(FRAMEWORKS) + " |")
+    print("|---:|---|---:|" + "---:|" * len(FRAMEWORKS), flush=True)
     ratios: list[dict[str, list[float]]] = [{name: [] for name in FRAMEWORKS} for _ in trees]
     genacts: list[list[float]] = [[] for _ in trees]
-    rows = []
     for seed in seeds:
         results = dialect_times(trees, runs, more, seed)
         ran = [name for name in FRAMEWORKS if results[0][1][name]]
@@ -341,14 +345,7 @@ def print_sweep(
             if genact:
                 genacts[index].append(statistics.median(genact))
             shown = f"{statistics.median(genact):.1f} ms" if genact else "refused"
-            rows.append(f"| {seed} | {names[index]} | {shown} |{cells}")
-    print(f"`record --seed S --duration 180{on} [--framework X]` over seeds "
-          f"{seeds[0]}-{seeds[-1]}, CPU time (user + system), {runs} pairs a dialect and seed, "
-          f"{before} before, {load()} after:\n")  # fmt: skip
-    print("| seed | tree | genact | " + " | ".join(FRAMEWORKS) + " |")
-    print("|---:|---|---:|" + "---:|" * len(FRAMEWORKS))
-    for row in rows:
-        print(row)
+            print(f"| {seed} | {names[index]} | {shown} |{cells}", flush=True)
     for index, name in enumerate(names):
         cells = "".join(
             f" {statistics.median(ratios[index][d]):.2f}x ({len(ratios[index][d])}) |"
@@ -358,6 +355,7 @@ def print_sweep(
         )
         genact_ms = statistics.median(genacts[index]) if genacts[index] else 0.0
         print(f"| median (seeds) | {name} | {genact_ms:.1f} ms |{cells}")
+    print(f"\n{load()} after.")
     print(f"\nTarget: every median <= {DIALECT_BAR:.2f}x; (n) is the seeds the dialect ran.")
 
 
