@@ -40,6 +40,7 @@ from importlib import resources
 from genact_cast.publish.terminal import Cell, Row, Style
 from genact_cast.publish.terminal_cells import regional_indicator, text_symbol
 from genact_cast.publish.vectors import WIDE, vector
+from genact_cast.publish.whole_clusters import whole
 
 # build_standalone_chars_lut: box drawing, braille, Nerd Font ranges and a few symbols.
 _STANDALONE = (
@@ -171,12 +172,15 @@ def advance(text: str) -> int:
     ZWJ_GLYPHS sequence is one: the blank of its right half follows it)."""
     if text.isascii():
         return len(text)
-    if ZWJ not in text:
+    if ZWJ not in text and not any(char in ADVANCING_MARKS for char in text):
         return sum(1 for char in text if not zero_width(char))
     count = index = 0
     while index < len(text):
-        joined = ligature(text, index)
-        count += joined > 0 or not zero_width(text[index])
+        joined = ligature(text, index) if ZWJ in text else 0
+        char = text[index]
+        # A mark of a grapheme drawn whole from the fallback font takes no room (Z̷͑͘).
+        room = not (zero_width(char) or (char in ADVANCING_MARKS and whole(text, index)))
+        count += joined > 0 or room
         index += joined or 1
     return count
 
@@ -186,7 +190,7 @@ def standalone(char: str, wide: bool) -> bool:
         return False
     if wide:
         return True
-    code = ord(char)
+    code = ord(char[0])  # a cell may hold a grapheme drawn whole (as_laid_out)
     return any(low <= code <= high for low, high in _STANDALONE)
 
 
@@ -294,6 +298,16 @@ def as_laid_out(
             # is drawn as text.
             owed += 1
             continue
+        if char in ADVANCING_MARKS and len(out) > start:
+            chars = chars or [c for c, _ in row]
+            base = next((i for i in range(len(out) - 1, start - 1, -1)
+                         if out[i][0] and not zero_width(out[i][0])), None)  # fmt: skip
+            if base is not None and whole(chars, x):
+                # Its grapheme is drawn whole from the fallback font (DejaVu Sans Mono
+                # lacks one of its code points): it joins its letter, taking no room.
+                out[base] = (out[base][0] + char, out[base][1])
+                owed += 1
+                continue
         if char in ADVANCING_MARKS and len(out) > start and out[-1][0]:
             composed = unicodedata.normalize("NFC", out[-1][0] + char)
             if len(composed) == 1:
