@@ -8,12 +8,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
-from genact_cast.generator.dialects.agent_failures import (
-    exit_lines,
-    failure_lines,
-    restart_rounds,
-    timed_out,
-)
 from genact_cast.generator.dialects.base import MAX_RESTARTS, Clock, Close, Incidentals, Line, Out
 from genact_cast.generator.dialects.hf_loading import Loading
 from genact_cast.generator.dialects.nccl_startup import nccl_startup
@@ -139,6 +133,9 @@ class Watchdog(Loading):
         self.comm_seconds = 0.0
 
     def _failure(self, event: Failed) -> list[Out]:
+        # imported where a run fails: most runs never do
+        from genact_cast.generator.dialects.agent_failures import failure_lines, timed_out
+
         # The shell's node's agent: its restarts left, counted per node by the run
         # (Failed.left); past its --max_restarts it exits and the command is run again.
         left = event.left[0] if event.left else MAX_RESTARTS
@@ -209,6 +206,8 @@ class Watchdog(Loading):
     def _after(self, event: Failed) -> list[Out]:
         """The restart rounds on a GPU that needs a reset, and torchrun's exit past its
         restarts."""
+        from genact_cast.generator.dialects.agent_failures import exit_lines, restart_rounds
+
         rounds: list[Out] = []
         # Another node's agent gives up after the last round: this one waits (interrupted_hang).
         self.hung = event.exits and bool(event.retried) and event.rank // 8 != 0

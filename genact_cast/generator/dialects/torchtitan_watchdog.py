@@ -10,12 +10,6 @@ from genact_cast.generator import collective_counts
 from genact_cast.generator.dialects import torchtitan_fr as fr
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_shards as split
-from genact_cast.generator.dialects.agent_failures import (
-    exit_lines,
-    failure_lines,
-    restart_rounds,
-    timed_out,
-)
 from genact_cast.generator.dialects.base import MAX_RESTARTS, Incidentals, Line, Out
 from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import Collective
@@ -105,6 +99,9 @@ class Watchdog(Job):
         return Collective(group.label(), 0, event.op, event.seq, numel_in, numel_out)
 
     def _failure(self, event: Failed) -> list[Out]:
+        # imported where a run fails: most runs never do
+        from genact_cast.generator.dialects.agent_failures import failure_lines, timed_out
+
         # The shell's node's agent: its restarts left, counted per node by the run
         # (Failed.left); past its --max_restarts it exits and the command is run again.
         left = event.left[0] if event.left else MAX_RESTARTS
@@ -171,6 +168,8 @@ class Watchdog(Job):
     def _after(self, event: Failed) -> list[Out]:
         """The restart rounds on a GPU that needs a reset, and torchrun's exit past its
         restarts."""
+        from genact_cast.generator.dialects.agent_failures import exit_lines, restart_rounds
+
         # Another node's agent gives up after the last round: this one waits (interrupted_hang).
         self.hung = event.exits and bool(event.retried) and event.rank // 8 != 0
         out: list[Out] = []
