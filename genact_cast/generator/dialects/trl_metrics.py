@@ -10,8 +10,6 @@ huggingface/trl#3926, `'entropy': 1.9093962386250496`).
 
 from __future__ import annotations
 
-from array import array
-
 from genact_cast.generator.rng import Rng
 
 # How far one micro batch's value strays from the window's level: packed batches of
@@ -29,7 +27,10 @@ def window_mean(level: float, calls: int, *, spread: float, key: int, ceiling: f
     strays = [spread * (2.0 * rng.random() - 1.0) for _ in range(max(1, calls))]
     centre = sum(strays) / len(strays)
     # An array of C floats rounds each double as a float32 tensor's `.item()` does
-    # (common.float32, the same C cast), in one call where a Trainer line has dozens of them.
+    # (common.float32, the same C cast), in one call where a Trainer line has dozens of them;
+    # imported here, as only the SFT Trainer's lines need it (an extension module to load).
+    from array import array
+
     values = array(
         "f", [min(ceiling, max(0.0, level * (1.0 + stray - centre))) for stray in strays]
     )
