@@ -335,6 +335,13 @@ class Evaluation:
     metrics: dict[str, str]
     train_losses: list[float]  # the last few training losses shown before it
     examples: int = 0  # a fine-tune's held-out examples, packed into the samples
+    generated: int = 0  # outputs generated for ROUGE or BLEU
+    generation_seconds: float = 0.0  # their Gen time, after the loss pass
+
+    @property
+    def pause(self) -> float:
+        """The time the evaluation holds training up: its loss pass and any generation."""
+        return self.seconds + self.generation_seconds
 
 
 @dataclass
@@ -665,7 +672,10 @@ def read_run(output: str) -> Run:
             section = "summary"
             continue
         body = text.strip()
-        if section == "validation" and body and not body.startswith("Evaluating"):
+        generating = re.match(r"Generating ([\d,]+) (\w+)(?: \(|\.\.\.)", body)
+        if section == "validation" and generating:
+            run.evaluations[-1].generated = int(number(generating.group(1)))
+        elif section == "validation" and body and not body.startswith(("Evaluating", "Generating")):
             for part in body.split(" | "):
                 name, _, value = part.partition(": ")
                 e = run.evaluations[-1]
@@ -675,6 +685,8 @@ def read_run(output: str) -> Run:
                     e.ppl = value
                 elif name == "Eval time":
                     e.seconds = float(value.rstrip("s"))
+                elif name == "Gen time":
+                    e.generation_seconds = float(value.rstrip("s"))
                 else:
                     e.metrics[name] = value
         elif section == "checkpoint":

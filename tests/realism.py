@@ -31,6 +31,7 @@ class Gpu:
     nvlink: tuple[float, float]  # achieved bus bandwidth, GB/s
     since: date
     ib: tuple[float, float]  # InfiniBand achieved per GPU between nodes, GB/s (one NIC a GPU)
+    hbm: float = 0.0  # memory bandwidth, GB/s (the datasheet's)
 
 
 # InfiniBand between nodes, one NIC a GPU: DGX A100 has 8 single-port ConnectX-6 HDR
@@ -44,11 +45,13 @@ NDR = (46.0, 48.0)
 # (torchtitan_release.TORCH_TOTAL_GIB, real logs in tests/data/real_logs/cuda_capacity.tsv):
 # an A100-SXM4-80GB is 79.25, a B200 178.35 (review-realism9 F10: the genact log showed
 # nvidia-smi's 80.0 and 179.1 for them, CUDA's for H100 and H200, so dialects disagreed).
+# HBM: NVIDIA's datasheets, A100 80GB SXM 2,039 GB/s, H100 SXM 3.35 TB/s, H200 4.8 TB/s,
+# B200 8 TB/s (DGX B200's 64 TB/s over 8).
 GPUS = {
-    "A100": Gpu(312, 79.25, (350, 400), (55, 75), (200, 300), date(2020, 7, 1), HDR),
-    "H100": Gpu(989, 79.18, (550, 700), (50, 75), (370, 480), date(2022, 10, 1), NDR),
-    "H200": Gpu(989, 139.81, (550, 700), (50, 75), (370, 480), date(2024, 7, 1), NDR),
-    "B200": Gpu(2250, 178.35, (800, 1000), (50, 75), (600, 950), date(2025, 1, 1), NDR),
+    "A100": Gpu(312, 79.25, (350, 400), (55, 75), (200, 300), date(2020, 7, 1), HDR, 2039),
+    "H100": Gpu(989, 79.18, (550, 700), (50, 75), (370, 480), date(2022, 10, 1), NDR, 3350),
+    "H200": Gpu(989, 139.81, (550, 700), (50, 75), (370, 480), date(2024, 7, 1), NDR, 4800),
+    "B200": Gpu(2250, 178.35, (800, 1000), (50, 75), (600, 950), date(2025, 1, 1), NDR, 8000),
 }
 
 # REALISM.md: models (params, layers, hidden, heads, kv heads, vocab).
@@ -1586,6 +1589,46 @@ def _in_loop_validation(run: Run, s: Setup) -> list[str]:
     return out
 
 
+# What a generation fine-tune's references hold, in tokens (copied from the sources, not from
+# the generator): XSum's summaries 23.26 words (arXiv 1808.08745, Table 1), CNN/DailyMail's
+# highlights 56 (arXiv 1704.04368), each about 1.3 Llama 2 tokens a word; a WMT16 ro-en
+# sentence about 25 words. transformers' run_summarization.py and run_translation.py cap an
+# output at max_target_length 128.
+REFERENCE_TOKENS = {"XSum": 23.26 * 1.3, "CNN-DailyMail": 56 * 1.3, "WMT16-ro-en": 25 * 1.3}
+MAX_NEW_TOKENS = 128
+
+
+@check("generation: ROUGE and BLEU after the decoding of their outputs, memory-bound")
+def _generation(run: Run, s: Setup) -> list[str]:
+    """review-realism13 G2: ROUGE and BLEU score generated outputs, and decoding is bound by
+    memory bandwidth: each step of a batch reads every weight once. A rank's batches of the
+    Gen line's size run one after another, each at least its outputs' mean length in steps
+    and at most max_new_tokens; a step reads the rank's part of the bf16 weights (4-bit for
+    QLoRA) at no more than the datasheet's HBM bandwidth, and (gathering the rest over
+    NVLink or InfiniBand where sharded) at no less than a fifth of it."""
+    out: list[str] = []
+    for e in run.evaluations:
+        scored = {"ROUGE-1", "BLEU"} & set(e.metrics)
+        if not scored:
+            continue
+        if not e.generated or not e.generation_seconds:
+            out.append(f"epoch {e.epoch}: {sorted(scored)[0]} with no outputs generated")
+            continue
+        batch = 8  # TrainingArguments.per_device_eval_batch_size's default
+        batches = math.ceil(e.generated / (s.dp * batch))
+        weights = s.params * (0.5 if s.method == "qlora" else 2.0) / (s.tp * s.pp)
+        fastest = weights / (s.gpu.hbm * 1e9)
+        low = batches * REFERENCE_TOKENS[s.dataset] * fastest
+        gather = weights / (min(s.gpu.ib[0], s.gpu.nvlink[0]) * 1e9)
+        high = batches * MAX_NEW_TOKENS * (5 * fastest + gather) + 0.05 * e.seconds + 1
+        if not low <= e.generation_seconds <= high:
+            out.append(
+                f"epoch {e.epoch}: {e.generated:,} outputs in {batches} batches a rank: "
+                f"Gen time {e.generation_seconds}s outside {low:.1f}-{high:.1f}s"
+            )
+    return out
+
+
 # The held-out split each fine-tuning set's card ships, in examples (copied from the Hugging
 # Face hub cards' split tables, not from the generator): HuggingFaceH4/ultrachat_200k
 # test_sft 23,110; abisee/cnn_dailymail 3.0.0 validation 13,368; EdinburghNLP/xsum
@@ -2093,7 +2136,7 @@ def _timestamps(run: Run, s: Setup) -> list[str]:
             last_step = max((line.step for line in run.step_lines), default=0)
             after_step = max((line.at for line in run.step_lines), default=run.stamps[0][0])
             tail = (s.total_steps - last_step) * step * 1.05
-            tail += sum(e.seconds for e in run.evaluations) + sum(
+            tail += sum(e.pause for e in run.evaluations) + sum(
                 save.seconds for save in run.saves if save.at is None
             )
             tail += 2 * s.params / 1e9 / s.storage_gbps + 120  # the export
@@ -2125,7 +2168,7 @@ def _step_times(run: Run, s: Setup) -> list[str]:
             (save.blocking or save.seconds) for save in run.saves if a.step <= save.step < b.step
         )
         pauses += sum(
-            e.seconds for e in run.evaluations if a.step <= e.epoch * s.steps_per_epoch < b.step
+            e.pause for e in run.evaluations if a.step <= e.epoch * s.steps_per_epoch < b.step
         )
         pauses += 3 * sum(1 for n in run.notices if a.at <= n.at <= b.at) + 3
         # the evaluations inside an epoch, each after its step (its stated Eval time)

@@ -20,6 +20,7 @@ class Gpu(NamedTuple):
     nvlink_gbps: tuple[int, int]
     since: date  # in service from
     ib_gbps: tuple[float, float]  # InfiniBand achieved per GPU between nodes (one NIC a GPU)
+    hbm_gbps: float = 0.0  # memory bandwidth (GB/s): what bounds a decoding step
 
 
 class Architecture(NamedTuple):
@@ -141,7 +142,7 @@ def gpus() -> tuple[Gpu, ...]:
     return tuple(
         Gpu(r[0], float(r[1]), int(r[2]), float(r[3]), (int(r[4]), int(r[5])),
             (int(r[6]), int(r[7])), (int(r[8]), int(r[9])), date.fromisoformat(r[10]),
-            (float(r[11]), float(r[12])))
+            (float(r[11]), float(r[12])), float(r[13]))
         for r in _rows("gpus.tsv")
     )  # fmt: skip
 
@@ -367,3 +368,15 @@ def generation_scores() -> dict[tuple[str, str], float]:
 def math_sft_scores() -> dict[str, float]:
     """GSM8K a math fine-tune of each released model lands near (math_sft_scores.tsv)."""
     return {r[0]: float(r[1]) for r in _rows("math_sft_scores.tsv")}
+
+
+class GenerationLengths(NamedTuple):
+    """What a generation task's evaluation writes (generation_lengths.tsv)."""
+
+    reference_tokens: int  # the references' mean length
+    max_new_tokens: int  # the cap on one output
+
+
+@functools.cache
+def generation_lengths() -> dict[str, GenerationLengths]:
+    return {r[0]: GenerationLengths(int(r[1]), int(r[2])) for r in _rows("generation_lengths.tsv")}

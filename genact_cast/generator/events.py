@@ -98,6 +98,12 @@ class Evaluated(NamedTuple):
     seconds: float
     loss: float
     metrics: tuple[tuple[str, float], ...]  # name and value, in the order to show them
+    # generating the outputs that ROUGE or BLEU score, after the loss pass (generation_time)
+    generation_seconds: float = 0.0
+
+    @property
+    def began(self) -> float:
+        return self.t - self.seconds - self.generation_seconds
 
 
 class EpochEnded(NamedTuple):

@@ -6,7 +6,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from genact_cast.generator import catalog, evaluation_batches, held_out, physics, save_writes
+from genact_cast.generator import (
+    catalog,
+    evaluation_batches,
+    generation_time,
+    held_out,
+    physics,
+    save_writes,
+)
 from genact_cast.generator.curves import CLIP_NORM
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -369,8 +376,14 @@ class Timeline(Failing):
             loss = held_out.loss(plan, self.noise, step)
         loss = float(f"{loss:.4f}")
         metrics = self.run.evaluation_metrics(epoch, step, loss)
+        # the outputs ROUGE or BLEU score, generated after the loss pass, a little faster
+        # or slower each time as the loss pass is
+        generating = generation_time.seconds(plan) * (
+            1 + self.noise.uniform(EVAL, epoch * 64 + 49, -0.04, 0.04)
+        )
+        self.t += generating
         self.events.append(
-            Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, metrics)
+            Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, metrics, generating)
         )
 
     def _sft_validation(self, epoch: int) -> float:

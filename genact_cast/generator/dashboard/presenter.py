@@ -287,7 +287,7 @@ class Progress:
                 self.straggler = int(dict(event.fields)["rank"])
         # The next event an evaluation already begun: the loop is on its held-out set.
         ahead = self.events[self.index] if self.index < len(self.events) else None
-        self.evaluating = isinstance(ahead, Evaluated) and ahead.t - ahead.seconds < t
+        self.evaluating = isinstance(ahead, Evaluated) and ahead.began < t
         if step:
             attempt = self._attempt(step, t)
             if self.last is None or (self.last.step, self.last.attempt) != (step, attempt):
