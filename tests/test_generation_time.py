@@ -30,9 +30,15 @@ def _problems(options: dict[str, Any]) -> dict[str, list[str]]:
     return {name: found[name] for name in (GENERATION, *TIMES) if name in found}
 
 
-@pytest.mark.parametrize("seed", [41361, 41365, 41371, 41373, 41385, 41389])
-def test_the_reviews_generation_fine_tunes_spend_the_decoding(seed: int) -> None:
-    assert not _problems({"seed": seed})
+# The review's seeds with their sets pinned (1-3 passes of every fine-tune, 129c37f, moved
+# what some of them draw): the same runs' class, each still generating.
+REVIEWED = [(41361, "CNN-DailyMail"), (41365, "WMT16-ro-en"), (41371, "CNN-DailyMail"),
+            (41373, "XSum"), (41385, "CNN-DailyMail"), (41389, "XSum")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("seed", "dataset"), REVIEWED)
+def test_the_reviews_generation_fine_tunes_spend_the_decoding(seed: int, dataset: str) -> None:
+    assert not _problems({"seed": seed, "kind": "sft", "dataset": dataset})
 
 
 @pytest.mark.parametrize("dataset", ["CNN-DailyMail", "XSum", "WMT16-ro-en"])
