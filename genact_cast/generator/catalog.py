@@ -42,6 +42,13 @@ class Architecture(NamedTuple):
     released: date = date(2023, 1, 1)  # the day the weights came out
     context: int = 0  # max_position_embeddings of the release
     head_dim: int = 128  # of each attention head (config.json's head_dim)
+    base: str = "-"  # the released checkpoint's repository ("post:" for post-trained only)
+
+    @property
+    def base_released(self) -> bool:
+        """Whether a pre-trained (base) checkpoint came out, which continued pre-training
+        takes up; a post-trained one alone is fine-tuned, never continued (models.tsv)."""
+        return self.base != "-" and not self.base.startswith("post:")
 
     @property
     def moe(self) -> bool:
@@ -169,6 +176,7 @@ def architectures() -> tuple[Architecture, ...]:
             date.fromisoformat(r[15]),
             int(r[16]),
             int(r[17]),
+            r[18],
         )
         for r in _rows("models.tsv")
     )

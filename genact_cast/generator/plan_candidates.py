@@ -66,13 +66,15 @@ def candidates(
     the GPUs' memory, see floors; `day`: the log's first day, before which every set it
     trains on was published)."""
     arches = [a for a in lineup.models() if lineup.serves(a, kind)]
+    if kind == "continue":  # a base to continue from (review-realism13 N4: Qwen3-32B has none)
+        arches = [a for a in arches if a.base_released]
     if only is not None:
         arches = [a for a in arches if a == only]
     if options.model is not None:
         arch = find_model(options.model)
         if not lineup.serves(arch, kind, options.method):
             return []
-        arches = [arch]
+        arches = [arch] if kind != "continue" or arch.base_released else []
     # A pinned model with adapters may need no stages where a full run would (405B QLoRA).
     adapters = options.method if options.model is not None else None
     arches = [a for a in arches if lineup.trains(a, options.framework, adapters)]

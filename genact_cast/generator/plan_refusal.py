@@ -44,6 +44,12 @@ def what_would_work(
     ]
     what = " ".join(pinned) or "these options"
     pinned_arch = find_model(options.model) if options.model is not None else None
+    if pinned_arch is not None and kind == "continue" and not pinned_arch.base_released:
+        others = [k for k in KINDS if k != kind and lineup.serves(pinned_arch, k)]
+        return (
+            f"{what}: no base checkpoint of {pinned_arch.name} was released to continue "
+            f"(only a post-trained model); use --kind {' or --kind '.join(others)}"
+        )
     if pinned_arch is not None and not lineup.serves(pinned_arch, kind, options.method):
         others = [k for k in KINDS if lineup.serves(pinned_arch, k)]
         low, high = lineup.SIZES[kind]
