@@ -1,6 +1,6 @@
 """Stacked and overlay combining marks (Zalgo) on rows with no right-to-left text, in the
-PNG (video and GIF draw the same raster) and the SVG, where asciinema-player 3.18 shows
-them in Chromium: a grapheme that DejaVu Sans Mono cannot draw whole (Z with U+0337,
+PNG (video and GIF draw the same raster) and the SVG (in Chromium), where asciinema-player
+3.18 shows them in Chromium: a grapheme that DejaVu Sans Mono cannot draw whole (Z with U+0337,
 U+0351, U+0358: the mono face has no U+0351) is kept whole and drawn from the font that
 has all of it, its marks taking no room; a mark the mono face draws (a with U+0336) keeps a
 cell of its own (review-exports17 #7: the cell path drew `Z⁄ ̓a`, U+0337 a column of its
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.test_glyph_advances import profile
-from tests.test_glyphs import cast_file, player_cells, png_cells
+from tests.test_glyphs import cast_file, player_cells, png_cells, svg_cells
 
 LINES = {
     # h8's row 0 (/tmp/r17/casts/h8.cast): overlay and above marks on Latin letters
@@ -30,6 +30,12 @@ LINES = {
 }
 
 
+# Left out of the SVG check: Z drawn whole from DejaVu Sans is wider than a cell (the
+# player's span runs on a fraction of a column right), where the SVG stretches it to its
+# cell: 6 quarters off, 7 before the whole-grapheme rule (review-exports17 #7, left open).
+SVG_LEFT = frozenset({"overlay"})
+
+
 @pytest.mark.parametrize("name", sorted(LINES))
 def test_zalgo_on_a_plain_row_is_laid_out_as_in_the_player(
     name: str, browser: Any, tmp_path: Path
@@ -37,10 +43,14 @@ def test_zalgo_on_a_plain_row_is_laid_out_as_in_the_player(
     cast = cast_file(tmp_path / f"{name}.cast", LINES[name], 40)
     count = 24
     theirs = profile(player_cells(browser, cast, count, tmp_path))
-    ours = profile(png_cells(cast, count, 32))
-    far = [
-        (i / 4, round(a, 3), round(b, 3))
-        for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
-        if abs(a - b) > 0.2
-    ]
-    assert len(far) <= 2, f"quarters (column, ours, player's) off: {far}"
+    pictures = [("PNG", png_cells(cast, count, 32))]
+    if name not in SVG_LEFT:
+        pictures.append(("SVG", svg_cells(browser, cast, count)))
+    for who, cells in pictures:
+        ours = profile(cells)
+        far = [
+            (i / 4, round(a, 3), round(b, 3))
+            for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
+            if abs(a - b) > 0.2
+        ]
+        assert len(far) <= 2, f"{who} quarters (column, ours, player's) off: {far}"

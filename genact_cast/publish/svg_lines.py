@@ -19,7 +19,14 @@ from genact_cast.publish.player_layout import (
 from genact_cast.publish.screens import Style
 from genact_cast.publish.svg_bidi import BIDI_CONTROLS, in_visual_order
 from genact_cast.publish.svg_frames import Line, nudges_of, symbols_of
-from genact_cast.publish.svg_runs import MONO_SAFE, glyph_cells, mark, vector_runs, wide_alone
+from genact_cast.publish.svg_runs import (
+    MONO_SAFE,
+    drawn_on,
+    glyph_cells,
+    mark,
+    vector_runs,
+    wide_alone,
+)
 from genact_cast.publish.svg_styles import PLAIN, color, css
 from genact_cast.publish.svg_units import (
     BASELINE,
@@ -188,7 +195,7 @@ class LineMarkup:
         out, index = [], 0
         while index < len(text):
             end = index + 1
-            while end < len(text) and mark(text[end]):
+            while end < len(text) and drawn_on(text, end):
                 end += 1  # a character with its combining marks: drawn as one
             unit = text[index:end]
             if unit.strip():

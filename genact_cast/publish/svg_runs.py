@@ -23,6 +23,7 @@ from genact_cast.publish.screens import Style
 from genact_cast.publish.svg_frames import Line
 from genact_cast.publish.terminal import char_width, regional_indicator
 from genact_cast.publish.terminal_cells import text_symbol
+from genact_cast.publish.whole_clusters import whole as whole_grapheme
 
 # Latin-1, box drawing and block elements: in every monospace font of FONT's list.
 MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
@@ -73,7 +74,7 @@ def _split(text: str, style: Style) -> Iterator[tuple[str, Style, bool]]:
             end = index + (ligature(part, index) or 1)  # 👁️‍🗨️: one glyph
             if regional_indicator(part[index]) and end < len(part):
                 end += regional_indicator(part[end])  # a flag: two letters, one glyph
-            while end < len(part) and mark(part[end]):
+            while end < len(part) and drawn_on(part, end):
                 end += 1  # a character with its combining marks: drawn as one
             if (
                 char_width(part[index]) == 2
@@ -107,6 +108,14 @@ def wide_alone(text: str) -> bool:
     ):
         return False
     return all(mark(c) for c in text[1:]) or (len(text) == 2 and regional_indicator(text[1]))
+
+
+def drawn_on(text: str, index: int) -> bool:
+    """Whether the code point at `index` is drawn on the character before it: a mark, or
+    one with an advance of its own in a grapheme the browser takes whole from the fallback
+    font (Z̷͑͘: publish/whole_clusters.py)."""
+    char = text[index]
+    return mark(char) or (char in ADVANCING_MARKS and whole_grapheme(text, index))
 
 
 def mark(char: str) -> bool:

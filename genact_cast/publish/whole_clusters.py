@@ -57,8 +57,13 @@ def grapheme(chars: Sequence[str], index: int) -> tuple[int, int]:
 def whole(chars: Sequence[str], index: int) -> bool:
     """Whether the mark at `index` is drawn with its grapheme from DejaVu Sans, taking
     no room: the mono face lacks a code point of the grapheme and DejaVu Sans has them
-    all (a grapheme no font of the two has whole keeps the mono face's advances)."""
+    all (a grapheme no font of the two has whole keeps the mono face's advances, as do
+    marks with no letter before them in the text, measured in the player: 😀 U+0337)."""
     mono, sans = _charsets()
     start, end = grapheme(chars, index)
+    if chars[start] in ("", " ") or mark(chars[start]):
+        # Marks with no letter (a span's first text, or after a wide character, whose
+        # right half is a blank in the SVG's text: 😀 U+0337): each keeps its advance.
+        return False
     points = [ord(c) for part in chars[start:end] for c in part]
     return any(p not in mono for p in points) and all(p in sans for p in points)
