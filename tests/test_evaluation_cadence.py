@@ -82,7 +82,7 @@ def test_an_evaluation_is_a_forward_pass_that_the_runs_clock_counts() -> None:
     for plan in plans()[:12]:
         run = run_of(plan)
         a = plan.arch
-        flops = physics.flops_per_token(a.active_params, a.layers, a.hidden, plan.seq_len) / 3
+        flops = physics.flops_per_token(a.active_params, a.attention_flops, plan.seq_len) / 3
         tokens = plan.eval_samples * plan.tokens_per_sequence
         forward = tokens * flops / (plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu)
         events = list(run.events)

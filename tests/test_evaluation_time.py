@@ -53,7 +53,7 @@ def forward_seconds(plan: RunPlan, tokens: int, seq_len: int) -> float:
     whatever the method: an adapter's step saves the frozen weights' gradients, not the
     forward)."""
     a = plan.arch
-    flops = physics.flops_per_token(a.active_params, a.layers, a.hidden, seq_len) / 3
+    flops = physics.flops_per_token(a.active_params, a.attention_flops, seq_len) / 3
     return tokens * flops / (plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu)
 
 

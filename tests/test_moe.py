@@ -57,7 +57,9 @@ def test_flops_and_mfu_come_from_the_active_parameters_and_state_from_the_total(
     plan = plan_for(seed, model=name)
     total, active, _, _ = RELEASED[name]
     a = plan.arch
-    assert plan.flops_per_token == 6 * active + 12 * a.layers * a.hidden * plan.seq_len
+    qk = 192 if name == "DeepSeek-V3" else a.head_dim  # MLA (DeepSeek-V3 report, 2.1.1)
+    attention = 6 * a.layers * a.heads * (qk + a.head_dim) * plan.seq_len
+    assert plan.flops_per_token == 6 * active + attention
     # REALISM.md: MoE MFU 20-35 % (of which 6/8 with full recompute: 8N of work, 6N counted)
     assert 0.20 * (0.75 if plan.layout.checkpointing else 1.0) <= plan.mfu <= 0.35
     # The dense weights are sharded over the GPUs that share them: all of them (FSDP), or the

@@ -239,7 +239,7 @@ def test_storage_bandwidth_follows_the_node_count() -> None:
 def test_llama3_8b_on_h100_at_40_percent_mfu_gives_realism_throughput() -> None:
     arch = next(a for a in catalog.architectures() if a.name == "Llama-3-8B")
     gpu = next(g for g in catalog.gpus() if g.name == "H100")
-    fpt = physics.flops_per_token(arch.params, arch.layers, arch.hidden, 8192)
+    fpt = physics.flops_per_token(arch.params, arch.attention_flops, 8192)
     per_gpu = physics.cluster_tokens_per_second(1, gpu.peak_tflops, 0.40, fpt)
     assert per_gpu == pytest.approx(6800, rel=0.05)
 
@@ -397,3 +397,24 @@ def test_summaries_and_translations_make_one_to_three_passes(seed: int, dataset:
     Trainer's default 3; chat and math recipes 1-3."""
     plan = plan_for(seed, kind="sft", dataset=dataset)
     assert 1 <= plan.epochs <= 3
+
+
+@pytest.mark.parametrize(
+    ("name", "attention"),
+    [
+        ("Llama-3-8B", 12 * 32 * 32 * 128),  # heads x head_dim = d_model 4096
+        ("Qwen3-32B", 12 * 64 * 64 * 128),  # 64 x 128 = 8192, d_model 5120
+        ("Gemma-3-27B", 12 * 62 * 32 * 128),  # 32 x 128 = 4096, d_model 5376
+        ("Qwen3-30B-A3B", 12 * 48 * 32 * 128),  # 32 x 128 = 4096, d_model 2048
+        ("DeepSeek-V3", 6 * 61 * 128 * (192 + 128)),  # MLA: q/k 192, v 128
+    ],
+)
+def test_attention_flops_count_heads_times_head_size_not_d_model(name: str, attention: int) -> None:
+    """review-realism10 N7: attention's FLOPs were 12·L·d_model·s, so MFU was wrong where
+    heads x head size is not d_model (PaLM, arXiv 2204.02311 appendix B: 12·L·H·Q·T; the
+    numbers from each model's config.json, DeepSeek-V3's MLA from its report 2.1.1)."""
+    arch = next(a for a in catalog.architectures() if a.name == name)
+    assert arch.attention_flops == attention
+    assert physics.flops_per_token(arch.active_params, arch.attention_flops, 4096) == (
+        6 * arch.active_params + attention * 4096
+    )

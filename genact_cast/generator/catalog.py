@@ -41,14 +41,24 @@ class Architecture(NamedTuple):
     shared: int = 0  # shared experts every token passes through
     released: date = date(2023, 1, 1)  # the day the weights came out
     context: int = 0  # max_position_embeddings of the release
-    head_dim: int = 128  # of each attention head (config.json's head_dim)
+    head_dim: int = 128  # of each attention head (config.json's head_dim; MLA: of values)
     base: str = "-"  # the released checkpoint's repository ("post:" for post-trained only)
+    qk_head_dim: int = 0  # of queries and keys, where it differs (MLA); 0: head_dim
 
     @property
     def base_released(self) -> bool:
         """Whether a pre-trained (base) checkpoint came out, which continued pre-training
         takes up; a post-trained one alone is fine-tuned, never continued (models.tsv)."""
         return self.base != "-" and not self.base.startswith("post:")
+
+    @property
+    def attention_flops(self) -> float:
+        """Training FLOPs of attention per token and position of context: 6·L·H·(d_qk+d_v)
+        (PaLM's 12·L·H·Q with queries' and values' head sizes apart, as MLA has them:
+        Chowdhery et al. 2022, arXiv 2204.02311, appendix B). Heads x head size is d_model
+        only for some models: Qwen3-32B 64 x 128 = 8192 against 5120 (review-realism10 N7)."""
+        qk = self.qk_head_dim or self.head_dim
+        return 6 * self.layers * self.heads * (qk + self.head_dim)
 
     @property
     def moe(self) -> bool:
@@ -177,6 +187,7 @@ def architectures() -> tuple[Architecture, ...]:
             int(r[16]),
             int(r[17]),
             r[18],
+            int(r[19]),
         )
         for r in _rows("models.tsv")
     )

@@ -26,9 +26,10 @@ GPUS_PER_NODE = 8
 FIRST_STEP_MFU = (0.05, 0.15)
 
 
-def flops_per_token(params: float, layers: int, hidden: int, seq_len: int) -> float:
-    """Training FLOPs per token: 6N for the dense maths plus 12·L·d·s for attention."""
-    return 6 * params + 12 * layers * hidden * seq_len
+def flops_per_token(params: float, attention: float, seq_len: int) -> float:
+    """Training FLOPs per token: 6N for the dense maths plus attention's FLOPs per position
+    of context (catalog.Architecture.attention_flops: 12·L·H·Q) times the sequence."""
+    return 6 * params + attention * seq_len
 
 
 def cluster_tokens_per_second(gpus: int, peak_tflops: float, mfu: float, fpt: float) -> float:
