@@ -209,6 +209,12 @@ LORA_SHAPES = {
     "Mixtral-8x7B": (14336, 128), "Qwen3-30B-A3B": (768, 128),
     "Llama-4-Scout-17B-16E": (8192, 128),
 }  # fmt: skip
+# Each model's attention head sizes (queries/keys, values), where not 128 and 128: Gemma 3
+# 12B's head_dim 256 and Llama 3.2 1B's 64 (config.json), DeepSeek-V3's MLA (qk_nope 128
+# + qk_rope 64, v 128).
+ATTENTION_HEAD_DIMS = {
+    "Gemma-3-12B": (256, 256), "Llama-3.2-1B": (64, 64), "DeepSeek-V3": (192, 128),
+}  # fmt: skip
 # Experts each MoE layer adapts (routed + shared), and the module names of their
 # projections: transformers 4.57.1's MixtralBlockSparseTop2MLP names them w1, w3, w2.
 LORA_EXPERTS = {"Mixtral-8x7B": 8, "Qwen3-30B-A3B": 128, "Llama-4-Scout-17B-16E": 17}
@@ -482,10 +488,14 @@ class Setup:
 
     @property
     def flops_per_token(self) -> float:
-        """FLOPs from the active parameters (REALISM.md: MoE FLOPs and MFU from active)."""
+        """FLOPs from the active parameters (REALISM.md: MoE FLOPs and MFU from active), and
+        attention's 12·L·H·Q·s with the heads' own size (PaLM, arXiv 2204.02311 appendix B;
+        DeepSeek-V3's MLA: queries and keys 192, values 128, its report 2.1.1)."""
+        value = ATTENTION_HEAD_DIMS.get(self.arch, (128, 128))
+        attention = 6 * self.layers * self.heads * sum(value) * self.per_seq
         if self.method != "full":  # frozen weights: no weight gradients, 4N (LoRA)
-            return 4 * (self.active or self.params) + 12 * self.layers * self.hidden * self.per_seq
-        return 6 * (self.active or self.params) + 12 * self.layers * self.hidden * self.per_seq
+            return 4 * (self.active or self.params) + attention
+        return 6 * (self.active or self.params) + attention
 
 
 def setup_of(run: Run) -> Setup:

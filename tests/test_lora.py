@@ -47,7 +47,8 @@ def test_adapters_train_on_frozen_weights_at_their_learning_rate(method: str, se
     state = (frozen * plan.arch.params + 16 * adapters.trainable) / plan.gpus
     assert plan.layout.memory.state == pytest.approx(state)
     a = plan.arch
-    assert plan.flops_per_token == 4 * a.params + 12 * a.layers * a.hidden * plan.seq_len
+    attention = 12 * a.layers * a.heads * a.head_dim * plan.seq_len
+    assert plan.flops_per_token == 4 * a.params + attention
     low, high = (0.15, 0.28) if method == "qlora" else (0.30, 0.42)
     counted = 4 / 6 if plan.layout.checkpointing else 1.0  # a recomputed forward: 2N more
     assert low * counted <= plan.mfu <= high * counted
@@ -233,7 +234,8 @@ def test_mixtures_of_experts_take_adapters_on_every_expert(model: str, method: s
     assert plan.lora.trainable == MOE_ADAPTERS[model]
     assert plan.layout.ep == 1
     a = plan.arch
-    assert plan.flops_per_token == 4 * a.active_params + 12 * a.layers * a.hidden * plan.seq_len
+    attention = 12 * a.layers * a.heads * a.head_dim * plan.seq_len
+    assert plan.flops_per_token == 4 * a.active_params + attention
     frozen = NF4_BYTES if method == "qlora" else 2.0
     assert plan.layout.memory.state == pytest.approx(
         (frozen * a.params + 16 * plan.lora.trainable) / 8

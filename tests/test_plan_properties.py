@@ -86,7 +86,7 @@ def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None
     # FLOPs from the parameters a token passes through: a mixture of experts' active ones.
     # LoRA: no weight gradients for the frozen weights, 4N.
     weights = 4 * a.params if plan.lora is not None else 6 * a.active_params
-    fpt = weights + 12 * a.layers * a.hidden * plan.tokens_per_sequence
+    fpt = weights + a.attention_flops * plan.tokens_per_sequence
     assert plan.flops_per_token == pytest.approx(fpt)
     expected = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu / fpt
     assert plan.tokens_per_second() == pytest.approx(expected)
