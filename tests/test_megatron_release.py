@@ -766,8 +766,11 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
         # run was a fine-tune; the same model, GPUs and instances, a hang in an all-gather)
         # (32 GPUs, 4 instances of 8: on 16 its experts' optimizer state, sharded over the
         # ranks holding the same experts since review-realism9 F5, takes one instance)
+        # (6358 since attention counts the heads' own size, N7: 6306 draws H200 in one flat
+        # instance; 6358 is B200 in 4 instances of 8, its NVLink Xid 74 leaving the others in
+        # a bucket's reduce-scatter)
         RecordOptions(
-            seed=6306,
+            seed=6358,
             framework="megatron",
             kind="continue",
             failures=1,
