@@ -155,6 +155,11 @@ def test_seeds_drawing_the_newly_tabled_models_are_the_same_run_in_the_trainer()
 OTHER_RUNS = (9803, 9851, 9854, 9843, 9857, 9847, 9844, 9840)
 
 
+# (or the framework lays out none of it on the seed's GPUs, even at the middle draws: a
+# mixture of experts sharded flat under the Trainer's launchers, plan_config._replaced)
+NO_OWN_LAYOUT = "own makes a believable run of it"
+
+
 def the_run(plan: RunPlan) -> tuple[object, ...]:
     """What makes a run that run: its model, kind, method, GPUs, data and epochs."""
     return (
@@ -196,6 +201,7 @@ def test_the_same_seed_is_the_same_run_or_refused_in_every_dialect() -> None:
                     not lineup.trains(genact.arch, framework)
                     or (genact.kind == "sft" and lineup.why_no_sft(framework) is not None)
                     or "Megatron-LM core_v0.14.0 would need" in message
+                    or NO_OWN_LAYOUT in message
                 ), (seed, framework)
                 continue
             if genact.options.method != "full" and lineup.why_no_adapters(framework):
@@ -214,6 +220,31 @@ def test_the_same_seed_is_the_same_run_or_refused_in_every_dialect() -> None:
     # every one of OTHER_RUNS was another run under hf or torchtitan before
     assert refused["torchtitan"] >= len(OTHER_RUNS)
     assert refused["hf"] >= 5
+
+
+@pytest.mark.parametrize("framework", ["hf", "deepspeed"])
+@pytest.mark.parametrize(("seed", "kind"), [(99, None), (7, "pretrain"), (26, "pretrain")])
+def test_a_mixture_of_experts_the_trainer_cannot_lay_out_is_refused_not_replaced(
+    seed: int, kind: str | None, framework: str
+) -> None:
+    """Where genact's run is a mixture of experts with expert parallelism and the Trainer's
+    flat sharding takes no layout of it at the seed's batch draw, the Trainer and DeepSpeed
+    run the same model at the middle draws, as a pinned --model does, or refuse it by name.
+    Since N7 counted attention with the heads' own size, these seeds' Qwen3-30B-A3B
+    pre-training was a Llama-3-8B (99, on 16 GPUs for genact's 1,024), a Qwen3-8B (7) or a
+    Llama-3.1-8B (26) under both."""
+    genact = planned(seed, kind, "genact")
+    assert genact.arch.moe
+    assert genact.layout.ep > 1
+    try:
+        plan = make_plan(RecordOptions(seed=seed, kind=kind, framework=framework, failures=1))
+    except SeedRefused as refusal:
+        message = str(refusal)
+        assert message.startswith(f"seed {seed} trains {genact.arch.name} "), message
+        assert NO_OWN_LAYOUT in message
+        return
+    assert the_run(plan)[:3] == the_run(genact)[:3]
+    assert plan.layout.ep == 1  # sharded flat (lineup.FLAT_SHARDING)
 
 
 # Runs most dialects train, with a relaunch, the Trainer and DeepSpeed with TP 8 or 4 among

@@ -148,7 +148,7 @@ def _choose_config(
     if options.model is None and options.framework != "genact":
         seeds = _replaced(options, kind, gpu, draws, pick, rotation, floor, day)
         if seeds is not None:
-            return seeds._replace(draws=draws)
+            return seeds  # with the draws that made it (_replaced)
     fitting: list[Config] = []
     for arch in rotation:
         if options.model is not None and arch != find_model(options.model):
@@ -178,9 +178,9 @@ def _replaced(
     day: date | None = None,
 ) -> Config | None:
     """The run genact plans for the seed, as the framework lays it out (the same model, its
-    own candidates, the same pick); None where genact has no run for the seed (or the
-    framework none of its model); where the framework does not train its model
-    (lineup.why_not), SeedRefused: --framework changes how the run is printed, never
+    own candidates, the same pick); None where genact has no run for the seed; where the
+    framework does not train its model (lineup.why_not) or lays out none of it, SeedRefused:
+    --framework changes how the run is printed, never
     the run (review-tt6 fault 10). Another model in its place made another run, with other
     steps, GPUs and failures (review-tt8 fault 5: seed 9803's Gemma-3-27B an 8B under hf and
     torchtitan)."""
@@ -200,7 +200,21 @@ def _replaced(
         # did not, and so come first in the seed's order (seed 42: Qwen3-30B-A3B under hf
         # for genact's Llama-3-8B).
         own = candidates(options, kind, gpu, *draws, chosen.arch, floor=floor, day=day)
-        picked = own[min(len(own) - 1, int(pick * len(own)))] if own else None
+        used = draws
+        if not own:
+            # No layout of its own under the seed's batch and MFU draws: the middle draws, as
+            # for a pinned model (feasible), never another model in its place (seed 99 since
+            # N7: genact's Qwen3-30B-A3B on 1,024 H200 was a Llama-3-8B under the Trainer
+            # and DeepSpeed, whose flat sharding took no layout of the 30B at the seed's
+            # batch draw; review-tt8 fault 5).
+            used = (draws[0], 0.5, 0.5, draws[3])
+            own = candidates(options, kind, gpu, *used, chosen.arch, floor=floor, day=day)
+        picked = own[min(len(own) - 1, int(pick * len(own)))]._replace(draws=used) if own else None
+        if picked is None:
+            reason = (
+                f"no layout of {options.framework}'s own makes a believable run of it on "
+                f"{gpu.name} GPUs"
+            )
         # The same run under Megatron, or none: a layout whose distributed-optimizer state
         # would not fit is refused, never shown over the GPU (megatron_memory).
         if picked is not None and options.framework == "megatron":
