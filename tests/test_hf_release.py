@@ -671,7 +671,13 @@ def test_no_run_needs_pipeline_stages_the_launcher_cannot_set(framework: str) ->
                 plan = make_plan(options)
             except SeedRefused as refusal:  # the seed's run needs stages: refused, not run
                 message = str(refusal)
-                assert "no pipeline stages" in message or "config.json" in message
+                # (or the seed's mixture of experts has no flat layout on its GPUs: refused,
+                # never another model, plan_config._replaced)
+                assert (
+                    "no pipeline stages" in message
+                    or "config.json" in message
+                    or "own makes a believable run of it" in message
+                ), message
                 continue
             assert plan.layout.pp == 1, (seed, kind)
     if framework != "hf":
