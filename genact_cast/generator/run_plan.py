@@ -14,7 +14,12 @@ from genact_cast.generator.moe import MoePlan
 from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.plan_candidates import KIND_LABELS
 from genact_cast.generator.plan_failures import GPU_HOURS_PER_FAILURE, FailurePlan
+from genact_cast.generator.rng import Rng
 from genact_cast.generator.traffic import Traffic
+
+# NCCL_DEBUG=INFO: set by one job in this many, never past this many nodes (RunPlan.nccl_debug)
+NCCL_DEBUG_JOBS = 5
+NCCL_DEBUG_NODES = 8
 
 
 class RunPlan(NamedTuple):
@@ -71,6 +76,16 @@ class RunPlan(NamedTuple):
         `successfully saved checkpoint` line comes once the write has ended (checkpointing.py:
         615, `iter_finalize_fn` called at once when not async), not when staging has."""
         return self.options.framework not in ("hf", "deepspeed", "megatron")
+
+    @property
+    def nccl_debug(self) -> bool:
+        """Whether the job's user sets NCCL_DEBUG=INFO, as every dialect's command then shows:
+        most jobs leave it unset, and NCCL prints nothing then (NCCL_LOG_NONE, src/debug.cc:
+        49-50 at v2.27.5-1); one in NCCL_DEBUG_JOBS here, on up to NCCL_DEBUG_NODES nodes,
+        where every process's start-up (about fifteen lines each) is still worth reading."""
+        if self.nodes > NCCL_DEBUG_NODES:
+            return False
+        return Rng(self.scene_seed * 8147).random() < 1 / NCCL_DEBUG_JOBS
 
     @property
     def epoch_saves(self) -> bool:

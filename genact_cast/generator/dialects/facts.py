@@ -89,6 +89,7 @@ class Facts(NamedTuple):
     # the plan's pipeline runs DeepSeek-V3's DualPipe (layout.dualpipe: torch 2.9's
     # ScheduleDualPipeV), not 1F1B
     dualpipe: bool = False
+    nccl_debug: bool = False  # NCCL_DEBUG=INFO set (RunPlan.nccl_debug)
 
     def tokens_after(self, step: int) -> int:
         """Tokens trained once `step` steps are done (RunPlan.tokens_after): a fine-tune's

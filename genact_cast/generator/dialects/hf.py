@@ -199,7 +199,7 @@ class Log(Training, Watchdog):
         rate = 1 / stats.seconds if not self.resume_step else self._resumed_rate(stats)
         meter = bar(stats.step, f.total_steps, elapsed, rate, self.ncols)
         out: list[Out] = []
-        if self.fsdp and not self.groups_up:  # the first step: accelerate's mesh groups
+        if self.fsdp and not self.groups_up and f.nccl_debug:  # the first step: the mesh's
             self.groups_up = True
             comms = hf_mesh.first_step_comms(f, self.incidentals, self.failures)
             out += [Line("\r\n".join(comms))] if comms else []

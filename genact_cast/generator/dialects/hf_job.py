@@ -122,4 +122,5 @@ class Job:
                 else []
             ),
         )
-        return ["NCCL_DEBUG=INFO", *words]  # NCCL's INFO lines below come from this
+        # NCCL's INFO lines come from this, where the job sets it (RunPlan.nccl_debug)
+        return ["NCCL_DEBUG=INFO", *words] if f.nccl_debug else words

@@ -102,27 +102,28 @@ def nccl_startup(
     trees: bool = True,
     until_bootstrap: bool = False,
 ) -> list[str]:
-    """The lines the processes `local_ranks` of `node` (or of each of `nodes`, whose lines
-    reach one terminal: srun's or pdsh's) print while the world communicator comes up, in the
-    order NCCL `facts.nccl` prints them; `tag` (a string, or a function of the global rank)
-    prefixes each line as the launcher shows it (a `--local-ranks-filter` shows a subset of
-    the ranks); `pid_of(node, local rank)` where the launcher has named its processes' ids.
-    Every process finishes a phase before any starts the next (the bootstrap's
-    all-gathers wait for all of them), so the nodes' lines interleave within each phase.
-    `timings` gets each process's `Init timings` total, for a log that stamps its next line
-    after the communicator is up. Every process prints each of its ring connectors' lines
-    (p2p.cc:393, net.cc:218/264: each rank its own, every channel) before `Connected all
-    rings`, all of them: a real log has them on every rank (a terminal showing a node's
-    eight processes gets each one's), and a job of more than DEBUG_NODES nodes prints none
-    of this (debug_info). `trees`: whether the communicator's first collective runs on the
-    trees (an all-reduce across nodes); with NCCL_RUNTIME_CONNECT's default (init.cc:1148)
-    each algorithm connects at the first collective that uses it (enqueue.cc:463-472), and a
-    broadcast or an all-gather uses the rings alone: tree_connects gives the trees' lines
-    for the later collective that needs them. `until_bootstrap`: only the lines a process
-    prints before its bootstrapInit waits for the root's reply, which comes once every rank
-    has called it (ncclSocketAccept on the root's socket, src/bootstrap.cc at v2.27.5-1;
-    RAS's client line comes after it): what a process prints while a rank that never
-    starts keeps the communicator from coming up."""
+    """The lines the processes `local_ranks` of `node` (or of each of `nodes`, whose lines reach
+    one terminal: srun's or pdsh's) print while the world communicator comes up, in the order
+    NCCL `facts.nccl` prints them; `tag` (a string, or a function of the global rank) prefixes
+    each line as the launcher shows it (a `--local-ranks-filter` shows a subset of the ranks);
+    `pid_of(node, local rank)` where the launcher has named its processes' ids. Every process
+    finishes a phase before any starts the next (the bootstrap's all-gathers wait for all of
+    them), so the nodes' lines interleave within each phase. `timings` gets each process's `Init
+    timings` total, for a log that stamps its next line after the communicator is up. Every
+    process prints each of its ring connectors' lines (p2p.cc:393, net.cc:218/264: each rank its
+    own, every channel) before `Connected all rings`, all of them: a real log has them on every
+    rank (a terminal showing a node's eight processes gets each one's), and a job without
+    NCCL_DEBUG=INFO prints none of this (debug_info), though its `timings` are still drawn.
+    `trees`: whether the communicator's first collective runs on the trees (an all-reduce across
+    nodes); with NCCL_RUNTIME_CONNECT's default (init.cc:1148) each algorithm connects at the
+    first collective that uses it (enqueue.cc:463-472), and a broadcast or an all-gather uses
+    the rings alone: tree_connects gives the trees' lines for the later collective that needs
+    them. `until_bootstrap`: only the lines a process prints before its bootstrapInit waits for
+    the root's reply, which comes once every rank has called it (ncclSocketAccept on the root's
+    socket, src/bootstrap.cc at v2.27.5-1; RAS's client line comes after it): what a process
+    prints while a rank that never starts keeps the communicator from coming up."""
+    if not debug_info(facts) and timings is None:
+        return []
     version = facts.nccl
     modern = nccl.new_layout(version)
     total = channels(facts)
@@ -266,15 +267,13 @@ def nccl_startup(
         prefix = tag(rank) if callable(tag) else tag
         for phase, lines in zip(phases, (first, second, third, fourth, fifth), strict=True):
             phase.append((draw.random(), [prefix + line for line in lines]))
+    if not debug_info(facts):
+        return []
     shown = phases[:2] if until_bootstrap else phases
     return [line for phase in shown for _, lines in sorted(phase) for line in lines]
 
 
-DEBUG_NODES = 8
-
-
 def debug_info(facts: Facts) -> bool:
-    """Whether the job's user sets NCCL_DEBUG=INFO: on up to eight nodes every process's
-    start-up (about fifteen lines each) is worth reading; a job on more leaves NCCL_DEBUG
-    unset, and NCCL prints nothing at start-up (its default level is warnings only)."""
-    return facts.nodes <= DEBUG_NODES
+    """Whether the job's user sets NCCL_DEBUG=INFO (RunPlan.nccl_debug: one job in five, on
+    up to eight nodes); unset, NCCL prints nothing (src/debug.cc:49-50 at v2.27.5-1)."""
+    return facts.nccl_debug

@@ -217,7 +217,7 @@ class Log(Saves):
         f = self.facts
         self.memory_gib = stats.memory_gib
         out: list[Out] = self._purge_due(stats.t - stats.seconds)
-        if not self.groups_up:
+        if not self.groups_up and f.nccl_debug:
             self.groups_up = True
             # rank 0's mesh groups bring up their communicators (NCCL_DEBUG=INFO)
             comms = titan_mesh.first_step_comms(self.facts, self.incidentals, self.failures)

@@ -257,7 +257,7 @@ class Job:
         words = command(
             nodes=f.nodes, endpoint=f"{f.master}:{f.port}", args=args, max_restarts=MAX_RESTARTS
         )
-        return ["NCCL_DEBUG=INFO", *words]
+        return ["NCCL_DEBUG=INFO", *words] if f.nccl_debug else words
 
     def hf_assets_path(self) -> str:
         """The run's own `model.hf_assets_path`: a shipped config's (train_configs/

@@ -55,6 +55,7 @@ def facts_for(plan: RunPlan) -> Facts:
     adapters = plan.lora
     return Facts(
         seed=plan.scene_seed,
+        nccl_debug=plan.nccl_debug,
         start=plan.start,
         user=plan.user,
         hosts=tuple(plan.host(node) for node in range(plan.nodes)),

@@ -44,7 +44,9 @@ def initialization(show: Show, events: Sequence[RunEvent], budget: float) -> Non
             con.log(f"Master: {plan.master}, Port: {plan.master_port}")
             pace()
         elif isinstance(event, CommReady):
-            _nccl_init(show, pid + rng.integer(1, 40))
+            init_pid = pid + rng.integer(1, 40)
+            if plan.nccl_debug:  # NCCL prints nothing unless the job sets NCCL_DEBUG
+                _nccl_init(show, init_pid)
             pace()
         elif isinstance(event, ModelReady):
             _model(show, event)

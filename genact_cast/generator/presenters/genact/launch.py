@@ -34,7 +34,8 @@ def command_words(plan: RunPlan) -> list[str]:
             "--rdzv_backend=c10d",
             f"--rdzv_endpoint={plan.master}:{plan.master_port}",
         ]
-    return [*launcher, "train.py", "--config", config]
+    debug = ["NCCL_DEBUG=INFO"] if plan.nccl_debug else []
+    return [*debug, *launcher, "train.py", "--config", config]
 
 
 def command_lines(words: list[str], first_width: int, width: int) -> list[str]:
