@@ -1,5 +1,6 @@
 """Issue 18's speed bar: a framework dialect shows the same run as the genact dialect, as much
-of it (pacing.cadence: one cadence for every dialect, each line one its job logs)."""
+of it (pacing.cadence: one cadence for every dialect, each line one its job logs), and prints
+NCCL's INFO lines only where its command sets NCCL_DEBUG=INFO (RunPlan.nccl_debug)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,29 @@ def test_every_dialect_shows_as_many_steps_as_the_genact_dialect(seed: int) -> N
         assert all(s % interval == 0 or s == 1 for s in steps), framework
         checked += 1
     assert checked >= 2
+
+
+@pytest.mark.parametrize("seed", [*SEEDS, 4202, 78])
+def test_nccl_info_lines_only_where_the_command_sets_nccl_debug(seed: int) -> None:
+    """NCCL prints nothing unless NCCL_DEBUG is set (NCCL_LOG_NONE, src/debug.cc:49-50 at
+    v2.27.5-1); most jobs leave it unset. Every dialect of the same seed agrees."""
+    plan = make_plan(RecordOptions(seed=seed, duration=60.0))
+    for framework in ("genact", *DIALECTS):
+        out = text(seed, framework)
+        if out is None:
+            continue
+        command = out[: out.index("\n")]
+        assert ("NCCL_DEBUG=INFO" in command) == plan.nccl_debug, framework
+        assert (" NCCL INFO " in out) == plan.nccl_debug, framework
+
+
+def test_nccl_debug_is_a_minority_of_jobs_and_none_past_eight_nodes() -> None:
+    plans = []
+    for seed in range(200):
+        try:
+            plans.append(make_plan(RecordOptions(seed=seed)))
+        except BadOption:
+            continue
+    debug = [plan for plan in plans if plan.nccl_debug]
+    assert 0.05 * len(plans) <= len(debug) <= 0.3 * len(plans)
+    assert all(plan.nodes <= 8 for plan in debug)
