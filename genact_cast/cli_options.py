@@ -72,6 +72,16 @@ Failures = Annotated[
         "one per 50,000 GPU-hours; a number pins them (0 to what the run could plausibly see).",
     ),
 ]
+NcclDebug = Annotated[
+    str | None,
+    typer.Option(
+        metavar="<auto|on|off>",
+        help="Whether the job sets NCCL_DEBUG=INFO (the command shows it, and NCCL prints its "
+        "INFO lines then): auto (the default) draws it, for one job in five on up to 8 nodes; "
+        "on sets it (Megatron and DeepSpeed, which show every node's lines: up to 8 nodes); "
+        "off leaves it unset.",
+    ),
+]
 Framework = Annotated[
     str,
     typer.Option(
@@ -121,6 +131,12 @@ def parse_failures_option(text: str | None) -> int | None:
     from genact_cast.generator.options import parse_failures
 
     return None if text is None else parse_failures(text)
+
+
+def parse_nccl_debug_option(text: str | None) -> bool | None:
+    from genact_cast.generator.options import parse_nccl_debug
+
+    return None if text is None else parse_nccl_debug(text)
 
 
 def record_options(

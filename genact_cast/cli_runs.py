@@ -23,12 +23,14 @@ from genact_cast.cli_options import (
     LayoutOption,
     Method,
     Model,
+    NcclDebug,
     Rows,
     Seed,
     Speed,
     Start,
     fitted,
     parse_failures_option,
+    parse_nccl_debug_option,
     record_options,
     runnable,
 )
@@ -56,6 +58,7 @@ def record(
     kind: Kind = None,
     method: Method = None,
     failures: Failures = None,
+    nccl_debug: NcclDebug = None,
     framework: Framework = "genact",
     cast_format: Annotated[
         CastFormat, typer.Option("--format", help="asciicast version to write.")
@@ -89,6 +92,7 @@ def record(
         kind=kind,
         method=method,
         failures=parse_failures_option(failures),
+        nccl_debug=parse_nccl_debug_option(nccl_debug),
         layout=layout,
         framework=framework,
     )
@@ -131,6 +135,7 @@ def run(
     kind: Kind = None,
     method: Method = None,
     failures: Failures = None,
+    nccl_debug: NcclDebug = None,
     framework: Framework = "genact",
     color: Annotated[
         bool | None,
@@ -183,7 +188,7 @@ def run(
         model, gpus, gpu, dataset, color, start,
     )._replace(
         prompt=prompt, kind=kind, method=method, failures=parse_failures_option(failures),
-        layout=layout, framework=framework,
+        nccl_debug=parse_nccl_debug_option(nccl_debug), layout=layout, framework=framework,
     )  # fmt: skip
     options = runnable(options, seed_given=seed is not None)
     limit = (

@@ -78,3 +78,18 @@ def render(
         if event.code == "o":
             stream.feed(event.data)
     return screen
+
+
+def with_nccl_debug(options: RecordOptions) -> RecordOptions:
+    """`options` with `--nccl-debug on`: NCCL prints its INFO lines only where the job sets
+    NCCL_DEBUG (src/debug.cc:49-50 at v2.27.5-1), so a test of those lines pins it; a Megatron
+    or DeepSpeed run past NCCL_DEBUG_NODES nodes, which on refuses, keeps it drawn (unset)."""
+    from genact_cast.errors import SeedRefused
+    from genact_cast.generator import make_plan
+
+    pinned = options._replace(nccl_debug=True)
+    try:
+        make_plan(pinned)
+    except SeedRefused:
+        return options
+    return pinned

@@ -49,6 +49,8 @@ class RecordOptions(NamedTuple):
     framework: str = "genact"
     layout: str = "log"
     method: str | None = None
+    # NCCL_DEBUG=INFO in the job's environment: None draws it (RunPlan.nccl_debug)
+    nccl_debug: bool | None = None
 
     def check(self) -> None:
         """Raise `BadOption` naming the first value that cannot work."""
@@ -123,6 +125,17 @@ class RecordOptions(NamedTuple):
                 f"--idle-time-limit must be a number above 0, at most {MAX_CAST_SECONDS:g} "
                 f"(got {self.idle_time_limit:.15g})"
             )
+
+
+def parse_nccl_debug(text: str) -> bool | None:
+    """`--nccl-debug`: auto (None: drawn from the seed), on or off."""
+    value = text.strip().lower()
+    if value not in NCCL_DEBUG_CHOICES:
+        raise BadOption(f"--nccl-debug must be auto, on or off (got {text!r})")
+    return NCCL_DEBUG_CHOICES[value]
+
+
+NCCL_DEBUG_CHOICES: dict[str, bool | None] = {"auto": None, "on": True, "off": False}
 
 
 def parse_failures(text: str) -> int | None:

@@ -28,7 +28,7 @@ from genact_cast.generator.plan_pinned import check_pinned
 from genact_cast.generator.plan_schedule import draw_schedule
 from genact_cast.generator.plan_speed import kernel_mfu
 from genact_cast.generator.rng import Rng
-from genact_cast.generator.run_plan import RunPlan
+from genact_cast.generator.run_plan import EVERY_NODE, NCCL_DEBUG_NODES, RunPlan
 from genact_cast.generator.traffic import traffic
 
 # RunPlan is read from here by most of the package (its home is run_plan).
@@ -110,6 +110,15 @@ def make_plan(options: RecordOptions) -> RunPlan:
     mfu_draw = config.draws[1]  # the middle draw where the seed's made no run
     model_name = model_name_for(choose, arch, kind, dataset, pinned=options.model is not None)
     nodes = layout.gpus // physics.GPUS_PER_NODE
+    if options.nccl_debug and nodes > NCCL_DEBUG_NODES and options.framework in EVERY_NODE:
+        # srun's and pdsh's terminal gets every process's start-up: on 16+ nodes, tens of
+        # thousands of lines. Refused like a run the framework does not train, so an unpinned
+        # seed is drawn again (torchtitan's, the Trainer's and genact's show one node's).
+        raise SeedRefused(
+            f"--nccl-debug on: seed {options.seed}'s run is on {nodes} nodes, and "
+            f"{options.framework} shows every node's NCCL start-up; it is shown on up to "
+            f"{NCCL_DEBUG_NODES} (pin --gpus {NCCL_DEBUG_NODES * 8} or fewer)"
+        )
 
     nvlink = shape.uniform(*gpu.nvlink_gbps)
     dp_gbps = nvlink if nodes == 1 else shape.uniform(*gpu.ib_gbps)

@@ -20,6 +20,8 @@ from genact_cast.generator.traffic import Traffic
 # NCCL_DEBUG=INFO: set by one job in this many, never past this many nodes (RunPlan.nccl_debug)
 NCCL_DEBUG_JOBS = 5
 NCCL_DEBUG_NODES = 8
+# the dialects whose terminal gets every node's processes' NCCL lines (srun, pdsh)
+EVERY_NODE = ("megatron", "deepspeed")
 
 
 class RunPlan(NamedTuple):
@@ -82,7 +84,12 @@ class RunPlan(NamedTuple):
         """Whether the job's user sets NCCL_DEBUG=INFO, as every dialect's command then shows:
         most jobs leave it unset, and NCCL prints nothing then (NCCL_LOG_NONE, src/debug.cc:
         49-50 at v2.27.5-1); one in NCCL_DEBUG_JOBS here, on up to NCCL_DEBUG_NODES nodes,
-        where every process's start-up (about fifteen lines each) is still worth reading."""
+        where every process's start-up (about fifteen lines each) is still worth reading.
+        `--nccl-debug on|off` pins it (make_plan refuses on past NCCL_DEBUG_NODES nodes where
+        every node prints, EVERY_NODE); the draw has its own stream, so pinning it moves no
+        other choice of the seed."""
+        if self.options.nccl_debug is not None:
+            return self.options.nccl_debug
         if self.nodes > NCCL_DEBUG_NODES:
             return False
         return Rng(self.scene_seed * 8147).random() < 1 / NCCL_DEBUG_JOBS
