@@ -11,13 +11,19 @@ import pytest
 from genact_cast.generator import RecordOptions, catalog, generate, make_plan
 from genact_cast.generator.dialects.nccl_startup import debug_info, nvls_channels
 from genact_cast.generator.presenters.dialect_choice import facts_for
-from tests.helpers import output_of
+from tests.helpers import output_of, with_nccl_debug
 from tests.release_catalogue import nccl_unmatched, release_lines
-from tests.test_deepspeed_release import CASES as DEEPSPEED
-from tests.test_hf_release import CASES as HF
-from tests.test_megatron_release import CASES as MEGATRON
-from tests.test_torchtitan_release import CASES as TORCHTITAN
+from tests.test_deepspeed_release import CASES as DEEPSPEED_CASES
+from tests.test_hf_release import CASES as HF_CASES
+from tests.test_megatron_release import CASES as MEGATRON_CASES
+from tests.test_torchtitan_release import CASES as TORCHTITAN_CASES
 
+# NCCL prints its INFO lines only where the job sets NCCL_DEBUG=INFO: the release tests' runs
+# with it pinned on (--nccl-debug on), those past eight nodes as drawn (unset)
+TORCHTITAN = [with_nccl_debug(options) for options in TORCHTITAN_CASES]
+HF = [with_nccl_debug(options) for options in HF_CASES]
+MEGATRON = [with_nccl_debug(options) for options in MEGATRON_CASES]
+DEEPSPEED = [with_nccl_debug(options) for options in DEEPSPEED_CASES]
 CASES = [*TORCHTITAN, *HF, *MEGATRON, *DEEPSPEED]
 
 
@@ -105,7 +111,9 @@ def test_nvls_support_and_channels_as_nccl_2_27_5_sets_them() -> None:
         ("A100", True, 0),
     ]:
         assert nvls_channels(facts._replace(gpu=gpu), multi_node=across) == expected, gpu
-    options = RecordOptions(seed=6008, framework="torchtitan", kind="continue", failures=1)
+    options = RecordOptions(
+        seed=6008, framework="torchtitan", kind="continue", failures=1, nccl_debug=True
+    )
     text = "\n".join(release_lines(options))
     found = re.findall(
         r"NVLS multicast support is available on dev 0 \(NVLS_NCHANNELS (\d+)\)", text
@@ -399,8 +407,10 @@ def test_one_nccl_release_prints_one_build_string_in_every_dialect() -> None:
         for options in (TORCHTITAN[0], HF[0], MEGATRON[1], DEEPSPEED[0])
     ]
     for options in (
-        RecordOptions(seed=7, duration=30.0),  # torch 2.7: NCCL 2.26.2
-        RecordOptions(seed=11, model="Llama-3-70B", gpu="H200", duration=30.0),  # 2.27.3
+        RecordOptions(seed=7, duration=30.0, nccl_debug=True),  # torch 2.7: NCCL 2.26.2
+        RecordOptions(
+            seed=11, model="Llama-3-70B", gpu="H200", duration=30.0, nccl_debug=True
+        ),  # 2.27.3
     ):
         cast = generate(options._replace(cols=1000, color=False))
         texts.append(output_of(cast.events))
@@ -421,6 +431,7 @@ EXPERTS = [
         failures=1,
         model="Qwen3-30B-A3B",
         gpus=32,
+        nccl_debug=True,
     ),
 ]
 P2P_SEND = re.compile(r"^Channel (\d\d)/1 : (\d+)\[\d+\] -> (\d+)\[\d+\] via P2P/CUMEM$")
@@ -500,7 +511,7 @@ def test_a_pipeline_stage_connects_its_first_send_then_its_backward_receive() ->
     798-866), `[send] via NET/IB/%d/GDRDMA/Shared` (net.cc:218, shared buffers for p2p at
     :199), and no ring until the grad norm's all-reduce over pp (distributed/utils.py:
     441-447)."""
-    options = RecordOptions(seed=0, framework="torchtitan", model="Llama-3.1-405B")
+    options = RecordOptions(seed=0, framework="torchtitan", model="Llama-3.1-405B", nccl_debug=True)
     lines = release_lines(options)
     facts = facts_for(make_plan(options))
     messages = [found[2] for line in lines if (found := PROCESS.search(line))]
