@@ -26,7 +26,7 @@ from genact_cast.generator.dialects.deepspeed_model import autotp_local, zero3_n
 from genact_cast.generator.events import Failed, Launched, Restarted
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
-from tests.helpers import arch_of, output_of, plain
+from tests.helpers import arch_of, output_of, plain, with_nccl_debug
 from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
@@ -46,6 +46,10 @@ CASES = [
     # seed 11 had for chat fine-tunes, review-realism10 N5): ZeRO-2 with AutoTP, a relaunch
     RecordOptions(seed=116, framework="deepspeed", kind="sft", failures=1, model="Qwen3-32B"),
 ]
+# NCCL prints its INFO lines only where the job sets NCCL_DEBUG (src/debug.cc:49-50 at
+# v2.27.5-1): these runs set it (--nccl-debug on), Megatron's and DeepSpeed's past eight nodes
+# excepted (refused there: every node's start-up), which leave it unset as drawn
+CASES = [with_nccl_debug(options) for options in CASES]
 AUTOTP = 3
 CONFIG = "[config.py:954:print] DeepSpeedEngine configuration:"
 
@@ -971,7 +975,12 @@ def test_zeros_clone_of_the_world_group_splits_eagerly_and_its_watchdog_names_it
     watchdog on default_pg)."""
     # (the model pinned: since review-realism5 FAIL 4 the seed draws a mixture of experts)
     options = RecordOptions(
-        seed=8441, framework="deepspeed", kind="pretrain", failures=1, model="Llama-3.2-1B"
+        seed=8441,
+        framework="deepspeed",
+        kind="pretrain",
+        failures=1,
+        model="Llama-3.2-1B",
+        nccl_debug=True,
     )
     plan = make_plan(options)
     world = plan.gpus

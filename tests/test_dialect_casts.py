@@ -58,10 +58,15 @@ def seed_of(framework: str, seed: int) -> int:
 
 
 @functools.cache
-def events(framework: str, seed: int, cols: int = 120, failures: int = 1) -> tuple[Event, ...]:
+def events(
+    framework: str, seed: int, cols: int = 120, failures: int = 1, nccl: bool | None = None
+) -> tuple[Event, ...]:
+    """`nccl`: --nccl-debug (None: drawn); a test of NCCL's INFO lines pins it on, as NCCL
+    prints them only where the job sets NCCL_DEBUG (src/debug.cc:49-50 at v2.27.5-1)."""
     options = RecordOptions(
-        seed=seed, framework=framework, cols=cols, duration=60.0, failures=failures
-    )
+        seed=seed, framework=framework, cols=cols, duration=60.0, failures=failures,
+        nccl_debug=nccl,
+    )  # fmt: skip
     return tuple(generate(options).events)
 
 
@@ -82,13 +87,13 @@ def trained(run: Run, step: int) -> list[StepStats]:
     return found
 
 
-def text(framework: str, seed: int, cols: int = 120) -> str:
-    return plain(output_of(events(framework, seed, cols)))
+def text(framework: str, seed: int, cols: int = 120, nccl: bool | None = None) -> str:
+    return plain(output_of(events(framework, seed, cols, nccl=nccl)))
 
 
-def joined(framework: str, seed: int) -> str:
+def joined(framework: str, seed: int, nccl: bool | None = None) -> str:
     """The output with fitted rows joined again, at a width no line reaches."""
-    return plain(output_of(events(framework, seed, 1000)))
+    return plain(output_of(events(framework, seed, 1000, nccl=nccl)))
 
 
 # (step, loss) as each dialect logs them, in the order they are logged.
@@ -321,9 +326,11 @@ def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str)
     seed = seed_of(framework, SEEDS[0])
     run = run_of(seed)
     plan = run.plan
-    options = RecordOptions(seed=seed, framework=framework, duration=60.0, failures=1)
+    options = RecordOptions(
+        seed=seed, framework=framework, duration=60.0, failures=1, nccl_debug=True
+    )
     facts = facts_for(make_plan(options))  # with the releases pinned to the dialect
-    out = joined(framework, seed)
+    out = joined(framework, seed, nccl=True)  # (its NCCL version line: NCCL_DEBUG set)
     params = torchtitan_release.model_params(facts)
     expected = {
         "torchtitan": [
@@ -482,7 +489,7 @@ def test_typed_commands_fit_and_read_back_as_the_command(
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_relaunch_is_new_workers_on_the_same_nodes(framework: str) -> None:
-    out = text(framework, seed_of(framework, SEEDS[0]))
+    out = text(framework, seed_of(framework, SEEDS[0]), nccl=True)  # NCCL_DEBUG=INFO set
     boots = re.findall(r"(\S+):(\d+):\d+ \[0\] NCCL INFO Bootstrap: Using bond0:([\d.]+)<0>", out)
     assert len(boots) == 2  # one failure: launch and relaunch
     (host, first, address), (host2, second, address2) = boots
@@ -556,7 +563,7 @@ def test_each_process_prints_its_own_nccl_start_up(framework: str) -> None:
     only rank 0 prints the rings (src/graph/rings.cc: `if (rank == 0) dumpLine`). torchtitan's
     --local-ranks-filter 0 shows rank 0 alone; the other launchers show every local rank."""
     said: dict[str, list[str]] = {}
-    for line in joined(framework, seed_of(framework, SEEDS[0])).splitlines():
+    for line in joined(framework, seed_of(framework, SEEDS[0]), nccl=True).splitlines():
         found = NCCL_INFO.search(line)
         if found:
             said.setdefault(found[2], []).append(found[4])

@@ -26,7 +26,7 @@ from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
 from genact_cast.generator.run import Run
 from tests import release_catalogue
-from tests.helpers import arch_of, output_of
+from tests.helpers import arch_of, output_of, with_nccl_debug
 from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines
 
 # Seeds the other tests do not use; with and without failures, fine-tuning (SFTTrainer) and
@@ -39,6 +39,10 @@ CASES = [
     RecordOptions(seed=53, framework="hf", method="lora", failures=1),
     RecordOptions(seed=61, framework="hf", method="qlora"),
 ]
+# NCCL prints its INFO lines only where the job sets NCCL_DEBUG (src/debug.cc:49-50 at
+# v2.27.5-1): these runs set it (--nccl-debug on), Megatron's and DeepSpeed's past eight nodes
+# excepted (refused there: every node's start-up), which leave it unset as drawn
+CASES = [with_nccl_debug(options) for options in CASES]
 LORA, QLORA = 3, 4
 
 
@@ -968,7 +972,7 @@ def test_the_meshs_groups_bring_up_their_communicators_in_the_first_step() -> No
     dp_shard_cp (utils/fsdp_utils.py:632, parallelism_config.py:207-212), then the TP
     layers' on tp; every process of the first node prints both (seed 70: TP 8 and dp_shard
     2 on two nodes). Under a world-wide TP mesh ("tp",) there is no group to bring up."""
-    options = RecordOptions(seed=70, framework="hf", kind="sft", failures=1)
+    options = RecordOptions(seed=70, framework="hf", kind="sft", failures=1, nccl_debug=True)
     facts = facts_for(make_plan(options))
     assert (facts.tp, facts.dp) == (8, 2)
     found = release_lines(options)

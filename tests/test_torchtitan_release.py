@@ -25,7 +25,7 @@ from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval, shown_intervals
 from genact_cast.generator.run import Run
 from tests import release_catalogue
-from tests.helpers import arch_of, output_of, plain
+from tests.helpers import arch_of, output_of, plain, with_nccl_debug
 from tests.release_catalogue import Entry, catalogue, release_lines
 
 # Seeds the other tests do not use; with and without failures, pre-training and continued
@@ -38,6 +38,10 @@ CASES = [
     # Llama 4 Scout on the shipped llama4 17bx16e config: HSDP with expert parallelism
     RecordOptions(seed=28, framework="torchtitan", failures=1),
 ]
+# NCCL prints its INFO lines only where the job sets NCCL_DEBUG (src/debug.cc:49-50 at
+# v2.27.5-1): these runs set it (--nccl-debug on), Megatron's and DeepSpeed's past eight nodes
+# excepted (refused there: every node's start-up), which leave it unset as drawn
+CASES = [with_nccl_debug(options) for options in CASES]
 LOGGER = re.compile(
     r"(?:\[rank0\]:)?\[titan\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - root - "
     r"(?:INFO|WARNING) - (?P<message>.*)"
