@@ -63,14 +63,35 @@ PHASE_TEXTS = [
 ]
 
 
+# (the phases that are NCCL's INFO lines: printed only where the job sets NCCL_DEBUG)
+NCCL_INFO_TEXTS = ("NCCL INFO", "Init COMPLETE")
+
+
 @pytest.fixture(scope="module")
 def seed7_text() -> str:
     return plain(output_of(events_of(seed=7, color=False)))
 
 
-def test_every_phase_appears_in_order(seed7_text: str) -> None:
+@pytest.fixture(scope="module")
+def seed7_debug_text() -> str:
+    """Seed 7 with NCCL_DEBUG=INFO set (--nccl-debug on): its NCCL INFO lines among the phases."""
+    return plain(output_of(events_of(seed=7, color=False, nccl_debug=True)))
+
+
+def test_every_phase_appears_in_order(seed7_debug_text: str, seed7_text: str) -> None:
+    assert "NCCL_DEBUG=INFO torchrun " in seed7_debug_text
     position = 0
     for text in PHASE_TEXTS:
+        found = seed7_debug_text.find(text, position)
+        assert found >= 0, f"{text!r} missing after position {position}"
+        position = max(position, found)
+    # Seed 7 as drawn leaves NCCL_DEBUG unset (RunPlan.nccl_debug): the same phases, and no
+    # NCCL INFO line, as NCCL 2.27.5 prints none then (src/debug.cc:49-50 at v2.27.5-1)
+    assert not make_plan(RecordOptions(seed=7)).nccl_debug
+    assert "NCCL INFO" not in seed7_text
+    assert "NCCL_DEBUG" not in seed7_text
+    position = 0
+    for text in (text for text in PHASE_TEXTS if text not in NCCL_INFO_TEXTS):
         found = seed7_text.find(text, position)
         assert found >= 0, f"{text!r} missing after position {position}"
         position = max(position, found)

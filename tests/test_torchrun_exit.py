@@ -31,7 +31,7 @@ from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.events import Failed, Restarted
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
-from tests.helpers import output_of, plain
+from tests.helpers import output_of, plain, with_nccl_debug
 
 REAL = Path(__file__).parent / "data" / "real_logs" / "torch29_child_failed.txt"
 ERROR = "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: "
@@ -57,6 +57,9 @@ CASES = [
     RecordOptions(seed=236, framework="torchtitan"),
     RecordOptions(seed=108, framework="hf"),
 ]
+# NCCL's lines in the relaunches (bootstrap waits, pids) print only where the job sets
+# NCCL_DEBUG (src/debug.cc:49-50 at v2.27.5-1): these runs set it (--nccl-debug on)
+CASES = [with_nccl_debug(options) for options in CASES]
 
 
 def test_the_exit_is_torch_29s_traceback_and_message_as_a_real_log_prints_them() -> None:
@@ -466,6 +469,7 @@ ROUNDS = [
     RecordOptions(seed=9409, framework="megatron", kind="continue", failures=1),
     RecordOptions(seed=9451, framework="megatron", kind="pretrain", failures=1),
 ]
+ROUNDS = [with_nccl_debug(options) for options in ROUNDS]  # (as CASES: NCCL_DEBUG set)
 _GLOG = re.compile(r"[WE]\d{4} (\S+) (\d+) \S+\] (.*)")
 
 
