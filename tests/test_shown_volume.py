@@ -100,3 +100,52 @@ def test_nccl_debug_is_a_minority_of_jobs_and_none_past_eight_nodes() -> None:
     debug = [plan for plan in plans if plan.nccl_debug]
     assert 0.05 * len(plans) <= len(debug) <= 0.3 * len(plans)
     assert all(plan.nodes <= 8 for plan in debug)
+
+
+@pytest.mark.parametrize(("seed", "pinned"), [(9, True), (12, False)])
+def test_nccl_debug_pinned_turns_the_lines_and_the_command_on_or_off(
+    seed: int, pinned: bool
+) -> None:
+    """--nccl-debug on|off overrides the draw (9 draws it unset, 12 set) in every dialect, the
+    command and the lines together, and moves no other choice of the seed."""
+    drawn = make_plan(RecordOptions(seed=seed, duration=60.0))
+    assert drawn.nccl_debug is not pinned
+    for framework in ("genact", *DIALECTS):
+        options = RecordOptions(seed=seed, framework=framework, cols=1000, duration=60.0)
+        try:
+            make_plan(options._replace(nccl_debug=pinned))
+        except BadOption:  # (a seed this framework refuses, or on past 8 nodes)
+            continue
+        out = plain(output_of(generate(options._replace(nccl_debug=pinned)).events))
+        command = out[: out.index("\n")]
+        assert ("NCCL_DEBUG=INFO" in command) is pinned, framework
+        assert (" NCCL INFO " in out) is pinned, framework
+        plan, same = make_plan(options._replace(nccl_debug=pinned)), make_plan(options)
+        assert plan._replace(options=same.options) == same, framework
+        assert plan.options._replace(nccl_debug=None) == same.options, framework
+
+
+def test_nccl_debug_on_is_refused_where_every_node_prints_past_eight_nodes() -> None:
+    """Megatron's srun and DeepSpeed's pdsh bring every node's processes' start-up to the
+    terminal: on 16+ nodes --nccl-debug on is refused (one line); torchtitan shows rank 0's."""
+    big = RecordOptions(seed=16, model="Llama-3.1-405B", kind="continue", nccl_debug=True)
+    assert make_plan(big._replace(nccl_debug=None)).nodes > 8
+    with pytest.raises(BadOption, match="--nccl-debug on: seed 16's run is on"):
+        make_plan(big._replace(framework="megatron"))
+    assert make_plan(big).nccl_debug  # the genact look: its rank 0's lines
+
+
+def test_a_bad_nccl_debug_value_is_one_line_and_a_non_zero_exit() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "genact_cast", "record", "--seed", "9", "--nccl-debug", "maybe"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "genact-cast: --nccl-debug must be auto, on or off (got 'maybe')"
+    ]
