@@ -133,6 +133,9 @@ def test_at_every_frame_change_the_svg_shows_what_plain_pyte_shows(name: str) ->
 # give the same).
 # One cadence for every dialect (pacing.cadence, issue 18) draws the ticks from the seed
 # and the epoch instead of the console's stream: 521 -> 517, 557 -> 553, 306 -> 300 frames.
+# NCCL_DEBUG drawn in the plan (RunPlan.nccl_debug): seed 7 and the 70B fine-tune leave it
+# unset, so their NCCL INFO lines and the command's NCCL_DEBUG=INFO are gone (re-pinned
+# below with the casts regenerated).
 FRAMES_BEFORE = {
     ("seed7.cast", 30.0): (364, "d65ba8643cd25cf2"),
     ("seed7.cast", 1000.0): (437, "01be696c1234f864"),
