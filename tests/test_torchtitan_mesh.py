@@ -120,8 +120,16 @@ def test_pg_ids_and_guids_are_what_device_mesh_creates(
 # refused seeds whose run fine-tunes; 10704 until the pre-training batch floor of review-realism12
 # N11 moved its hung collective to a TP all-reduce: the model, cluster and kind are now pinned
 # to the plan 10704 drew, Qwen3-32B from scratch on 256 GPUs).
+# (NCCL_DEBUG=INFO set, --nccl-debug on: its groups' NCCL INFO lines print only then,
+# src/debug.cc:49-50 at v2.27.5-1; torchtitan's terminal shows rank 0's alone at any size)
 HSDP_TP = RecordOptions(
-    seed=10706, framework="torchtitan", failures=1, model="Qwen3-32B", gpus=256, kind="pretrain"
+    seed=10706,
+    framework="torchtitan",
+    failures=1,
+    model="Qwen3-32B",
+    gpus=256,
+    kind="pretrain",
+    nccl_debug=True,
 )
 
 
@@ -156,7 +164,11 @@ def test_each_mesh_group_brings_up_its_communicator_in_the_first_step() -> None:
     assert "NVLS multicast support is available on dev 0 (NVLS_NCHANNELS" in blocks[2]
     assert "nNodes 1 localRanks 8" in blocks[2]
     # (10054: 10052's Qwen3-8B on 256 B200 takes HSDP since the least recompute comes first)
-    flat = _text(RecordOptions(seed=10054, framework="torchtitan", kind="pretrain", failures=1))
+    flat = _text(
+        RecordOptions(
+            seed=10054, framework="torchtitan", kind="pretrain", failures=1, nccl_debug=True
+        )
+    )
     assert len(re.findall(r"Init START", _first_launch(flat))) == 1
 
 
