@@ -440,6 +440,7 @@ class Run:
     prompt_host: str = ""
     facts: dict[str, re.Match[str]] = field(default_factory=dict)
     nccl: list[str] = field(default_factory=list)
+    nccl_debug: bool = False  # the typed command sets NCCL_DEBUG=INFO (NCCL prints only then)
     frames: list[Frame] = field(default_factory=list)
     step_lines: list[StepLine] = field(default_factory=list)
     saves: list[Save] = field(default_factory=list)
@@ -635,6 +636,8 @@ def read_run(output: str) -> Run:
         if NCCL.match(text):
             run.nccl.append(text)
             continue
+        if "$ " in text and "NCCL_DEBUG=INFO" in text:
+            run.nccl_debug = True
         if "$ " in text and "@" in text.split("$ ")[0] and not run.user:
             who = text.split(":")[0]
             run.user, run.prompt_host = who.split("@")

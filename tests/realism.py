@@ -734,9 +734,13 @@ def _cluster(run: Run, s: Setup) -> list[str]:
         comm = re.search(r"comm 0x([0-9a-f]+)", line)
         if comm and int(comm.group(1), 16) % 16:
             out.append(f"{line!r}: comm address not 16-byte aligned")
+    if bool(run.nccl) != run.nccl_debug:
+        # NCCL prints its INFO lines only where the job sets NCCL_DEBUG=INFO (NCCL_LOG_NONE
+        # otherwise, src/debug.cc:49-50 at v2.27.5-1)
+        out.append(f"{len(run.nccl)} NCCL INFO lines, NCCL_DEBUG=INFO typed: {run.nccl_debug}")
     network = " ".join(run.nccl)
     multi = s.nodes > 1
-    if multi and ("Using network IB" not in network or "NET/Socket" in network):
+    if run.nccl and multi and ("Using network IB" not in network or "NET/Socket" in network):
         out.append(f"{s.nodes} nodes but NCCL does not use IB: {network[:200]!r}")
     if "Using ib0" in network and "NET/Socket" in network:
         out.append("NCCL bootstraps on ib0, then uses sockets")
@@ -2115,7 +2119,7 @@ def _dates(run: Run, s: Setup) -> list[str]:
         out.append(f"{p.group(0)!r}: torch {minor} ships NCCL {sorted(TORCH_NCCL[minor])}")
     version_line = next((line for line in run.nccl if "NCCL version" in line), "")
     build = NCCL_BUILD.get(p.group("nccl"), cuda)
-    if f"NCCL version {p.group('nccl')}+cuda{build}" not in version_line:
+    if run.nccl and f"NCCL version {p.group('nccl')}+cuda{build}" not in version_line:
         out.append(f"{version_line!r} vs {p.group(0)!r}")
     if s.gpu_name == "B200" and tuple(int(x) for x in cuda.split(".")) < (12, 8):
         out.append(f"{p.group(0)!r}: B200 needs CUDA 12.8")

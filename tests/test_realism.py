@@ -373,7 +373,9 @@ def test_nccl_comm_ids_are_drawn_as_64_bit_integers() -> None:
         for line in run.nccl
         if (found := re.search(r"commId 0x([0-9a-f]+)", line))
     ]
-    assert len(ids) >= 100
+    # only the sweep's jobs that set NCCL_DEBUG=INFO print them (about one in five); drawn
+    # through a float, every one of them would end in 11 zero bits
+    assert len(ids) >= 10
     aligned = sum(1 for i in ids if i & 0x7FF == 0)
     assert aligned <= 0.02 * len(ids), f"{aligned} of {len(ids)} commIds end in 11 zero bits"
 
