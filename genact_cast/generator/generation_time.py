@@ -80,6 +80,6 @@ def seconds(plan: RunPlan) -> float:
     a = plan.arch
     reference = catalog.generation_lengths()[plan.dataset.name].reference_tokens
     prompt = max(1, plan.dataset.tokens_per_example - reference)
-    forward = physics.flops_per_token(a.active_params, a.layers, a.hidden, prompt) / 3
+    forward = physics.flops_per_token(a.active_params, a.attention_flops, prompt) / 3
     prefill = outputs * prompt * forward / (plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu)
     return prefill + decode
