@@ -64,13 +64,14 @@ def _olmo_adapters_padded(rank: int, group: int) -> int:
     return sum(pad(rank) * into + pad(out) * rank for into, out in OLMO_2_7B_LINEARS)
 
 
-def _olmo_watchdog_numels(method: str, op: str) -> tuple[int, list[tuple[str, str]]]:
-    """`--seed 41203 --method METHOD --failures 2` (OLMo-2-7B on 16 A100): its FSDP shard
-    group and the (NumelIn, NumelOut) of every watchdog line naming `op`."""
-    text = plain(output_of(events_of(seed=41203, method=method, failures=2, cols=250)))
+def _olmo_watchdog_numels(seed: int, method: str, op: str) -> tuple[int, list[tuple[str, str]]]:
+    """`--seed SEED --model OLMo-2-7B --method METHOD --failures 2` (OLMo-2-7B on 16 A100): its
+    FSDP shard group and the (NumelIn, NumelOut) of every watchdog line naming `op`."""
+    options = RecordOptions(seed=seed, model="OLMo-2-7B", method=method, failures=2)
+    text = plain(output_of(events_of(**options._replace(cols=250)._asdict())))
     caught = re.findall(rf"OpType={op}, NumelIn=(\d+), NumelOut=(\d+)", text)
     assert caught
-    plan = make_plan(RecordOptions(seed=41203, method=method, failures=2))
+    plan = make_plan(options)
     return plan.layout.shard_group, caught
 
 
@@ -78,9 +79,12 @@ def test_a_lora_watchdog_names_only_what_the_run_reduces() -> None:
     """review-realism12 W1: `--seed 41203 --failures 2` (OLMo-2-7B LoRA r 16, 16 A100) showed
     `[NCCL] ... ReduceScatter: 0.21ms` (adapter gradients) beside a watchdog's
     `_REDUCE_SCATTER_BASE, NumelIn=202391552`: the frozen block's gradient, which LoRA never
-    computes. The adapters of a block are 39,976,960 / 32 = 1,249,280 (the review's)."""
+    computes. The adapters of a block are 39,976,960 / 32 = 1,249,280 (the review's).
+    41203's peers time out on an all-gather since this session's plan changes
+    (N4-N7); 41212 trains the same model on 16 A100 with LoRA and its peers time out on the
+    adapters' reduce-scatter."""
     assert _olmo_adapters_padded(16, 16) == 39_976_960 // 32
-    group, caught = _olmo_watchdog_numels("lora", "_REDUCE_SCATTER_BASE")
+    group, caught = _olmo_watchdog_numels(41212, "lora", "_REDUCE_SCATTER_BASE")
     for numel_in, numel_out in caught:
         assert int(numel_in) == _olmo_adapters_padded(16, group)
         assert int(numel_out) * group == int(numel_in)
@@ -92,8 +96,10 @@ def test_a_qlora_watchdog_gathers_the_packed_4_bit_weights() -> None:
     """QLoRA's frozen Linears are NF4 packed in bf16 storage: (n + 1) // 4 elements for n
     weights (bitsandbytes' quantize_4bit), the norms whole: 4 x 4096 (post-attention,
     post-feedforward, q and k norms). The step line's AllGather moves those bytes; the
-    watchdog named the bf16 block (`--seed 41203 --method qlora --failures 2`)."""
+    watchdog named the bf16 block (`--seed 41203 --method qlora --failures 2`). 41203's peers
+    time out on a reduce-scatter since this session's plan changes (N4-N7); 41210 trains the same
+    model on 16 A100 with QLoRA and its peers time out on the all-gather."""
     packed = sum((i * o + 1) // 4 for i, o in OLMO_2_7B_LINEARS) + 4 * 4096
-    group, caught = _olmo_watchdog_numels("qlora", "_ALLGATHER_BASE")
+    group, caught = _olmo_watchdog_numels(41210, "qlora", "_ALLGATHER_BASE")
     for numel_in, numel_out in caught:
         assert (int(numel_in), int(numel_out)) == (-(-packed // group), -(-packed // group) * group)
