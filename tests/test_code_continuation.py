@@ -28,7 +28,9 @@ def _benchmarks(options: dict[str, Any]) -> tuple[Any, int, dict[str, float]]:
 @pytest.mark.parametrize(
     "options",
     [
-        {"seed": 41363},  # DeepSeek-V3, 250B of StarCoderData: HellaSwag 0.889 before
+        # DeepSeek-V3 continued on StarCoderData: HellaSwag 0.889 before. 41363 drew peS2o
+        # since this session's pre-training data sets, so the review's data set is pinned.
+        {"seed": 41363, "dataset": "StarCoderData"},
         {"seed": 41370, "model": "Mixtral-8x7B", "kind": "continue", "dataset": "StarCoderData"},
     ],
 )
