@@ -28,10 +28,11 @@ def relayed_bars(options: RecordOptions) -> list[str]:
 
 
 def test_every_relayed_bar_starts_with_its_carriage_return() -> None:
-    # 41109: OLMo-2-13B fine-tuned on ShareGPT-style turns over pdsh: trl's ChatML conversion,
-    # then its tokenizing and packing maps, and every rank's checkpoint-shard bars.
+    # 41113: Llama-3-70B fine-tuned on ShareGPT-style turns over pdsh (2 nodes): trl's ChatML
+    # conversion, then its tokenizing and packing maps, and every rank's checkpoint-shard bars.
+    # (41109's OLMo-2-13B runs on one node since this session's plan changes: no pdsh.)
     options = RecordOptions(
-        seed=41109, framework="deepspeed", kind="sft", failures=2, cols=1000, color=False
+        seed=41113, framework="deepspeed", kind="sft", failures=2, cols=1000, color=False
     )
     rests = relayed_bars(options)
     words = {re.sub(r":.*", "", rest.lstrip("\r")).split(" ")[0] for rest in rests}
