@@ -274,13 +274,17 @@ class Log(Launcher, Engine):
             finished = self.facts.moment(start + loading)
         elif shards:
             finished = self.facts.moment(offset + building)
+        raw = self.trainer.present(part)
+        # zero.Init's exit partitions with every process (a collective): not before the last
+        # process's __init__ warned (51c56cb drew those up to 250 ms after the main one's)
+        if self.trainer.warned_until is not None:
+            finished = max(finished, self.trainer.warned_until)
         done = line(
             finished,
             ZERO3_INIT_DONE,
             f"finished initializing model - num_params = {state_dict_tensors(f)}, "
             f"num_elems = {hf_model.built(f) / 1e9:.2f}B",
         )
-        raw = self.trainer.present(part)
         if pretrained and shards:
             # the bar counts the shards' reading only, once zero.Init's build has ended
             bars = Line("\r\n".join(self.trainer.shard_bars(shards)))

@@ -39,6 +39,10 @@ class Loading(Job):
     """from_pretrained's lines, for the script's start, a restart round's (hf_watchdog) and
     the merged export's reload (hf_saves)."""
 
+    # the latest stamp of the last loading's Flash Attention warnings, every process's
+    # (None where none warned): a collective after the __init__ cannot end before it
+    warned_until: datetime | None = None
+
     def _loading(
         self,
         moment: datetime,
@@ -52,6 +56,7 @@ class Loading(Job):
         """from_pretrained's lines (from_config's first one alone, from scratch), in each of
         the node's `processes` (its eight workers; the merged export's main process alone)."""
         f = self.facts
+        self.warned_until = None
         # AutoConfig.from_pretrained: the file, then the config it built (as JSON, over lines)
         config = model_config_message(f.arch or f.model_name)
         lines: list[Out] = [
@@ -99,6 +104,7 @@ class Loading(Job):
             # modeling_utils.py:1288-1294), which FSDP's mixed precision computes in bf16.
             # The main process's, between its weights file and its generation config:
             lines.append(Line(self._flash_warning(moment)))
+            self.warned_until = moment
         lines += [
             # the model's __init__: its generation config, from its config
             *(
@@ -151,6 +157,8 @@ class Loading(Job):
         millisecond (review-tt15 T7)."""
         rng = Rng(self.facts.seed * 71 + round(moment.timestamp() * 1000))
         offsets = sorted(rng.uniform(0.002, 0.25) for _ in range(others))
+        if offsets:
+            self.warned_until = moment + timedelta(seconds=offsets[-1])
         return [self._flash_warning(moment + timedelta(seconds=dt)) for dt in offsets]
 
     def shard_bars(self, seconds: float, processes: int = 8) -> list[str]:
