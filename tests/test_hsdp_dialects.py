@@ -11,8 +11,11 @@ from genact_cast.generator import RecordOptions, make_plan
 from tests.cast_text import replay
 from tests.helpers import arch_of, events_of, output_of
 
-# Seeds whose plan uses HSDP: a user's own config (1), shipped configs (28; 19 with TP 4).
-SEEDS = (9, 19, 69)  # 1 and 28 draw Gemma 3 and Llama 4, which torchtitan refuses
+# Seeds whose plan uses HSDP: a user's own config (88, Qwen3-32B pre-trained on 512 GPUs, TP 4
+# x 16 replicas), shipped configs (69; 19 with TP 4). 1 and 28 draw Gemma 3 and Llama 4, which
+# torchtitan refuses; 9 (Qwen3-32B continued, TP 8 x 4 replicas) continues OLMo-2-7B, which it
+# does not build, since continued pre-training takes only released bases (review-realism13 N4).
+SEEDS = (88, 19, 69)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
