@@ -265,10 +265,12 @@ def test_a_stuck_rank_does_not_end_on_its_agents_sigterm() -> None:
 
 
 # Multi-node Megatron runs under srun whose one failure is a death (Xid 94) on another node
-# than the first: 4 nodes (rank 22, 24; rank 8, local rank 0) and 8 nodes (rank 36). (6867
-# continues pre-training, and 6897 in 6890's place, since the megatron dialect types no
-# fine-tune: lineup.NO_SFT.)
-MEGATRON_DEATHS = [(6863, "continue"), (6874, "continue"), (6867, "continue"), (6897, "continue")]
+# than the first: 4 nodes (rank 22, 24; rank 8, local rank 0) and 8 nodes (rank 36). (Runs
+# continue pre-training, and 6897 in 6890's place, since the megatron dialect types no
+# fine-tune: lineup.NO_SFT; 7327, Qwen3-8B on 4 nodes, in 6867's place, which continues
+# OLMo-2-7B since continued pre-training takes only released bases, review-realism13 N4, and
+# Megatron refuses OLMo 2.)
+MEGATRON_DEATHS = [(6863, "continue"), (6874, "continue"), (7327, "continue"), (6897, "continue")]
 
 
 def test_a_death_on_any_node_is_stopped_by_its_own_agent_and_the_others_follow() -> None:
