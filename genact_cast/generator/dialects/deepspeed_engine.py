@@ -56,7 +56,6 @@ from genact_cast.generator.dialects.deepspeed_model import (
 from genact_cast.generator.dialects.deepspeed_splits import Splits
 from genact_cast.generator.dialects.hf_lines import line as hf_line
 from genact_cast.generator.dialects.hf_lines import model_class
-from genact_cast.generator.dialects.nccl_startup import debug_info, nccl_startup
 from genact_cast.generator.events import (
     CommReady,
     ModelReady,
@@ -76,7 +75,9 @@ class Engine(Splits):
         f = self.facts
         text: list[str] = []
         timings: list[float] = []
-        if debug_info(f):
+        if f.nccl_debug:
+            from genact_cast.generator.dialects.nccl_startup import nccl_startup
+
             # NCCL_DEBUG=INFO, exported to every node: each process's start-up, the nodes'
             # lines interleaving under pdsh's prefixes (one write: thousands of lines).
             pids = {node: self._pids(node) for node in range(f.nodes)}

@@ -53,7 +53,6 @@ from genact_cast.generator.dialects.deepspeed_model import (
 )
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.dialects.rank_watchdog import faulty_rank_lines, watchdog_records
 from genact_cast.generator.dialects.runner_interrupt import runner_interrupted
 from genact_cast.generator.events import (
@@ -95,7 +94,7 @@ class Launcher(Pdsh):
     def launch_words(self) -> list[str]:
         # NCCL_DEBUG set for the runner, which exports the NCCL_* variables it finds to every
         # node (runner.py's EXPORT_ENVS); a large job leaves it unset (nccl_startup).
-        env = ["NCCL_DEBUG=INFO"] if debug_info(self.facts) else []
+        env = ["NCCL_DEBUG=INFO"] if self.facts.nccl_debug else []
         return env + command(
             nodes=self.facts.nodes,
             hostfile="hostfile",
@@ -135,7 +134,7 @@ class Launcher(Pdsh):
             line(next_moment(), ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
             dist(next_moment(), engine_initialized(False), rank=-1),
         ]
-        debug = debug_info(f)
+        debug = f.nccl_debug
         exports = "export NCCL_DEBUG=INFO; " if debug else ""
         if f.nodes > 1:
             address = self.incidentals.address(0)

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from genact_cast.generator.dialects import nccl
 from genact_cast.generator.dialects.base import Line, Out
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
-from genact_cast.generator.dialects.nccl_groups import sub_communicators
-from genact_cast.generator.dialects.nccl_startup import debug_info
 from genact_cast.generator.rng import Rng
 
 _XX_PRIME_1 = 11400714785074694791
@@ -50,8 +47,10 @@ class Splits(Pdsh):
         eager_connect_single_device), the parent's first split. Its first collective comes
         in the first step, so no connections yet."""
         f = self.facts
-        if not debug_info(f) or f.tp > 1:
+        if not f.nccl_debug or f.tp > 1:
             return []
+        from genact_cast.generator.dialects.nccl_groups import sub_communicators
+
         pids = {node: self._pids(node) for node in range(f.nodes)}
         text = sub_communicators(
             f,
@@ -81,8 +80,9 @@ class Splits(Pdsh):
         pinned here (no source line read, no real log), so those lines are not shown and the
         TP split is the parent's second."""
         f = self.facts
-        if not debug_info(f):
+        if not f.nccl_debug:
             return []
+        from genact_cast.generator.dialects.nccl_groups import sub_communicators
 
         def data_parallel(rank: int) -> list[int]:
             return [rank % f.tp + replica * f.tp for replica in range(f.dp)]
@@ -121,6 +121,9 @@ class Splits(Pdsh):
         run.sh says these ranks fail in init_device_mesh; torch 2.9.0's DeviceMesh
         (device_mesh.py:641-670) only leaves their dimension without a group name. No
         collective runs on it: no connections."""
+        from genact_cast.generator.dialects import nccl
+        from genact_cast.generator.dialects.nccl_groups import sub_communicators
+
         f = self.facts
         members = list(range(f.tp))
         text = sub_communicators(

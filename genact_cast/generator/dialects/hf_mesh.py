@@ -12,11 +12,13 @@ not split_group). FSDP2 shards over mesh["dp_shard_cp"] (utils/fsdp_utils.py:632
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.mesh_groups import MeshGroup, mesh_groups
-from genact_cast.generator.dialects.nccl_groups import sub_communicators
-from genact_cast.generator.dialects.nccl_startup import IncidentalsLike
+
+if TYPE_CHECKING:
+    from genact_cast.generator.dialects.nccl_startup import IncidentalsLike
 
 NAMES = ("dp_shard", "tp")
 FLATTENED = (("dp", ("dp_shard",)), ("dp_shard_cp", ("dp_shard",)), ("dp_cp", ("dp_shard",)))
@@ -47,6 +49,9 @@ def first_step_comms(facts: Facts, incidentals: IncidentalsLike, launch: int) ->
             return found.members
 
         return of
+
+    # NCCL's line modules load only for a job that sets NCCL_DEBUG=INFO (hf.py's caller)
+    from genact_cast.generator.dialects.nccl_groups import sub_communicators
 
     return sub_communicators(
         facts,

@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from genact_cast.generator.dialects import megatron_groups as groups
 from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.nccl_groups import sub_communicators
-from genact_cast.generator.dialects.nccl_startup import debug_info, nccl_startup
 
 
 def agent(
@@ -37,8 +35,10 @@ def nccl_lines(
     """NCCL_DEBUG=INFO: every process's start-up on every node, which srun brings to this
     terminal as they come (one write: a thousand lines on eight nodes)."""
     f = facts
-    if not debug_info(f):
+    if not f.nccl_debug:
         return []
+    from genact_cast.generator.dialects.nccl_startup import nccl_startup
+
     agents = [agent(f, incidentals, attempt, n, fresh) for n in range(f.nodes)]
     text = nccl_startup(
         f,
@@ -70,8 +70,10 @@ def group_comms(
     tp-cp-ep-dp-pp order; every member prints its own (init.cc:1441), on every node, as
     srun brings them."""
     f = facts
-    if not debug_info(f):
+    if not f.nccl_debug:
         return []
+    from genact_cast.generator.dialects.nccl_groups import sub_communicators
+
     tp, dp, pp, ep = f.tp, f.dp, f.pp, max(1, f.ep)
     shard = max(1, dp // max(1, f.replicas))
     expert_shard = max(1, dp // ep // max(1, f.replicas))

@@ -15,7 +15,6 @@ from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import Incidentals, banner
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import world_size
-from genact_cast.generator.dialects.nccl_startup import debug_info
 
 SOFTMAX_WARNING = (
     "WARNING: constraints for invoking optimized fused softmax kernel are not met. "
@@ -150,7 +149,7 @@ def launch_words(
     )
     # NCCL's INFO lines below come from NCCL_DEBUG=INFO, which a large job leaves unset
     # (nccl_startup.debug_info).
-    debug = ["NCCL_DEBUG=INFO"] if debug_info(f) else []
+    debug = ["NCCL_DEBUG=INFO"] if f.nccl_debug else []
     connections = max_connections(fsdp=fsdp)
     typed = [] if connections is None else [f"CUDA_DEVICE_MAX_CONNECTIONS={connections}"]
     return [*typed, *debug, *words]

@@ -27,8 +27,6 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.nccl_later import tree_connects, world_all_to_all
-from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.torchtitan_build import building_lines
 from genact_cast.generator.dialects.torchtitan_job import meta_name
 from genact_cast.generator.dialects.torchtitan_lines import (
@@ -133,9 +131,13 @@ class Log(Saves):
             # --local-ranks-filter 0 shows rank 0's output alone.
             # Its first collective is the seed's broadcast (distributed/utils.py:130), on the
             # rings alone: the trees connect at the first all-reduce (step).
-            texts = nccl_startup(
-                self.facts, self.incidentals, tag="[rank0]:", local_ranks=(0,), trees=False
-            )
+            texts: list[str] = []
+            if self.facts.nccl_debug:  # unset, NCCL prints nothing and nothing is drawn
+                from genact_cast.generator.dialects.nccl_startup import nccl_startup
+
+                texts = nccl_startup(
+                    self.facts, self.incidentals, tag="[rank0]:", local_ranks=(0,), trees=False
+                )
             # The communicator's set-up takes the seconds its Init timings line states,
             # after the last line logged before it.
             for text in texts:
@@ -219,6 +221,8 @@ class Log(Saves):
         out: list[Out] = self._purge_due(stats.t - stats.seconds)
         if not self.groups_up and f.nccl_debug:
             self.groups_up = True
+            from genact_cast.generator.dialects.nccl_later import tree_connects, world_all_to_all
+
             # rank 0's mesh groups bring up their communicators (NCCL_DEBUG=INFO)
             comms = titan_mesh.first_step_comms(self.facts, self.incidentals, self.failures)
             # The step's end all-reduces the loss on dp_cp (train.py:531-545) and the grad

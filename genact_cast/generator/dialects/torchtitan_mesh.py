@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.mesh_groups import MeshGroup, mesh_groups
-from genact_cast.generator.dialects.nccl_groups import sub_communicators
-from genact_cast.generator.dialects.nccl_startup import IncidentalsLike
+
+if TYPE_CHECKING:
+    from genact_cast.generator.dialects.nccl_startup import IncidentalsLike
 
 
 class Mesh(NamedTuple):
@@ -146,6 +147,8 @@ def first_step_comms(facts: Facts, incidentals: IncidentalsLike, launch: int) ->
     # others' trees connect at the step's grad-norm all-reduce, after every group is up.
     later: list[str] = []
     ring_first = [group.name not in ("dp_replicate", "dp_cp") for group in found]
+    from genact_cast.generator.dialects.nccl_groups import sub_communicators
+
     out = sub_communicators(
         facts,
         incidentals,

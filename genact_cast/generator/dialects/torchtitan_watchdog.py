@@ -11,7 +11,6 @@ from genact_cast.generator.dialects import torchtitan_fr as fr
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_shards as split
 from genact_cast.generator.dialects.base import MAX_RESTARTS, Incidentals, Line, Out
-from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_job import Job
 from genact_cast.generator.dialects.torchtitan_lines import TRAIN_TIMEOUT_SECONDS
@@ -41,9 +40,18 @@ class Watchdog(Job):
         collective, set_determinism's broadcast (train.py:118 -> distributed/utils.py:126-130
         at v0.2.0), creates the default group's communicator and prints NCCL's lines until
         bootstrapInit waits for the rank whose worker never came up (review-tt10 fault 2)."""
-        texts = nccl_startup(
-            self.facts, workers, tag="[rank0]:", local_ranks=(0,), trees=False, until_bootstrap=True
-        )
+        texts: list[str] = []
+        if self.facts.nccl_debug:  # unset, NCCL prints nothing and nothing is drawn
+            from genact_cast.generator.dialects.nccl_startup import nccl_startup
+
+            texts = nccl_startup(
+                self.facts,
+                workers,
+                tag="[rank0]:",
+                local_ranks=(0,),
+                trees=False,
+                until_bootstrap=True,
+            )
         return [*self._start_lines(at), *(Line(text) for text in texts)]
 
     def collectives_per_step(self) -> int:
