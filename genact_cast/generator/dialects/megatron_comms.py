@@ -23,9 +23,28 @@ def agent(
     node 0's."""
     if node == 0:
         return incidentals
-    found = Incidentals(facts, 100_000 + node)
-    for again in range(1, attempt + 1):
-        found = found.relaunched(facts, again, same_agent=again not in fresh)
+    return _node_agent(facts, attempt, node, fresh)
+
+
+# A node's agent is a function of (seed, attempt, node, fresh) alone: Incidentals reads only
+# facts.seed and relaunched only the agent before it, and no caller changes one. A failure's
+# lines ask for every node's agent many times a launch (seed 51003's Megatron record built
+# 763 Incidentals for 318 agent calls), so each is built once, from the launch before it.
+_AGENTS: dict[tuple[int, int, int, tuple[int, ...]], Incidentals] = {}
+
+
+def _node_agent(facts: Facts, attempt: int, node: int, fresh: tuple[int, ...]) -> Incidentals:
+    key = (facts.seed, attempt, node, fresh)
+    found = _AGENTS.get(key)
+    if found is None:
+        if attempt == 0:
+            found = Incidentals(facts, 100_000 + node)
+        else:
+            before = _node_agent(facts, attempt - 1, node, fresh)
+            found = before.relaunched(facts, attempt, same_agent=attempt not in fresh)
+        if len(_AGENTS) >= 4096:  # a long process (the tests) records many seeds
+            _AGENTS.clear()
+        _AGENTS[key] = found
     return found
 
 
