@@ -18,8 +18,8 @@ from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, ticking, wit
 from genact_cast.publish.vtt_reading import indented, read_screen
 from genact_cast.publish.vtt_reflow import cursor_line, reflow, rewrapped_told
 from genact_cast.publish.vtt_scrolls import region_scrolled, scrolled
-from genact_cast.publish.vtt_text import GAP, joined
 from genact_cast.publish.vtt_text import bare as _bare
+from genact_cast.publish.vtt_text import joined, row_cells
 
 
 class Lines:
@@ -135,19 +135,8 @@ class Lines:
         self._rest = wrapped
 
     def _text(self, row: Row, wrapped: bool) -> str:
-        """A row's text; a wrapped one with its cells up to the right edge (a space it
-        ended on kept: the row keeps no trailing blank cell, so each missing cell is one).
-        A wide character's right half is no character, so a row of them is half as many
-        characters as cells; one that did not fit in the last cell went to the next row,
-        leaving that cell empty: no space there (avt, like xterm, wraps it whole)."""
-        if not wrapped:
-            return row_text(row)
-        gap = self.cols - len(row)
-        text = "".join(char for char, _ in row)
-        if gap == 1:  # a space written there, or the cell a wide character did not fit in
-            return text + ("" if row and row[-1][0] == "" else GAP)  # (wide: the latter)
-        # (the last missing cell is the one a wide character may not have fitted in)
-        return text + " " * (gap - 1) + GAP if gap > 1 else text
+        """A row's text; a wrapped one with its cells up to the right edge (`row_cells`)."""
+        return row_cells(row, self.cols) if wrapped else row_text(row)
 
     # What happens to the rows, each followed in the module named for it.
 

@@ -8,6 +8,7 @@ import re
 import shlex
 
 from genact_cast.publish.screens import Row, Screen, row_text
+from genact_cast.publish.vtt_text import joined, row_cells
 
 MAX_NAME = 40  # a program's name, cut
 # A cast recorded with `asciinema rec -c zsh` ran a shell: its command names no session.
@@ -207,11 +208,19 @@ def command_row(screen: Screen) -> int:
 
 def command_text(screen: Screen, row: int) -> str:
     """The command line that starts on `row`, with the rows the terminal wrapped it onto
-    (`... | dialo` / `g --gauge ...` runs dialog: review-exports10 item 8)."""
-    text = row_text(screen.rows[row])
+    (`... | dialo` / `g --gauge ...` runs dialog: review-exports10 item 8), joined by
+    cells as the subtitle's lines are (`row_cells`: padding a row's characters to the
+    width split a name after wide characters, `...; v` / `im file` named `[v]`,
+    review-exports18 item 3)."""
+
+    def cells(y: int) -> str:
+        going_on = y in screen.wrapped and y + 1 < len(screen.rows)
+        return row_cells(screen.rows[y], screen.cols) if going_on else row_text(screen.rows[y])
+
+    text = cells(row)
     while row in screen.wrapped and row + 1 < len(screen.rows):
         row += 1
-        text = text.ljust(screen.cols) + row_text(screen.rows[row])
+        text = joined(text, cells(row))
     return text
 
 

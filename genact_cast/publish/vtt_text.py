@@ -4,8 +4,12 @@ bound, a line told apart from a redraw of it, and a row's text as compared."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from genact_cast.publish.terminal_cells import char_width
+
+if TYPE_CHECKING:
+    from genact_cast.publish.screens import Row
 
 # A wrapped row's last cell left blank: a space, unless the row it wrapped onto starts
 # with a wide character (one that did not fit there): decided when the rows are joined.
@@ -28,6 +32,20 @@ def joined(before: str, rest: str) -> str:
         before = before[:-1] + ("" if wide else " ")
     line = before + rest
     return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + CUT
+
+
+def row_cells(row: Row, cols: int) -> str:
+    """A wrapped row's text with its cells up to the right edge (a space it ended on
+    kept: the row keeps no trailing blank cell, so each missing cell is one). A wide
+    character's right half is no character, so a row of them is half as many characters
+    as cells; one that did not fit in the last cell went to the next row, leaving that
+    cell empty: no space there (avt, like xterm, wraps it whole), decided by `joined`."""
+    gap = cols - len(row)
+    text = "".join(char for char, _ in row)
+    if gap == 1:  # a space written there, or the cell a wide character did not fit in
+        return text + ("" if row and row[-1][0] == "" else GAP)  # (wide: the latter)
+    # (the last missing cell is the one a wide character may not have fitted in)
+    return text + " " * (gap - 1) + GAP if gap > 1 else text
 
 
 def rewritten(old: str, new: str) -> bool:

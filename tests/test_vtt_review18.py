@@ -1,0 +1,57 @@
+"""review-exports18's subtitle findings 1 and 3, each on a bash 5 session recorded here in
+a pty under asciinema (tests/pty_session.py), typed key by key or pasted in one write:
+bash's readline wraps the command line at the terminal's edge, with its `' \\r` trick
+(a space written past the last column, then a carriage return) when the cursor reaches it,
+and asciinema-player 3.18 shows the rows as the terminal wrapped them; the cue tells the
+command as typed, and the full-screen program it ran names its session."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.pty_session import BashRecording
+from tests.test_vtt_mux import timed_cues
+
+COLS = 40  # (the prompt `$ ` is 2 columns: the offsets below count from column 2)
+
+
+def _told(cast: Path) -> list[str]:
+    return [line.strip() for _, _, texts in timed_cues(cast) for line in texts]
+
+
+@pytest.mark.parametrize(
+    ("command", "pasted"),
+    [
+        # `v` ends the first row after 15 wide characters, `im` starts the next
+        # (the review's wrapE.cast, typed key by key): named `[v]`
+        ("echo " + "中" * 15 + "; vim -u NONE -N f.txt", False),
+        # `vi` / `m`, after 14 wide characters and one narrow one
+        ("echo x" + "中" * 14 + "; vim -u NONE -N f.txt", False),
+        # the same pasted in one write (no screen between its keys)
+        ("echo " + "中" * 15 + "; vim -u NONE -N f.txt", True),
+        # a wrap inside `less` after wide characters, another program
+        ("echo " + "日本" * 7 + "x; less /etc/hostname", False),
+    ],
+)
+def test_a_program_whose_command_wrapped_mid_name_is_named_by_the_whole_name(
+    tmp_path: Path, command: str, pasted: bool
+) -> None:
+    """Item 3 (high): the session's name was read from the command's rows padded to the
+    terminal's width by characters, not cells: after wide characters (one character, two
+    cells) the fragment on the first row was cut off as a word of its own."""
+    program = command.split("; ")[1].split()[0]
+    cast = tmp_path / "wrapped.cast"
+    bash = BashRecording(tmp_path, cast, 8, COLS)
+    if pasted:
+        bash.child.send(command + "\r")
+    else:
+        bash.typed(command + "\r", wait=None)
+    time.sleep(1.5)
+    bash.typed(":q!\r" if program == "vim" else "q")
+    bash.exit()
+    told = _told(cast)
+    assert f"[{program}]" in told, told
+    assert not [line for line in told if line.startswith("[") and line != f"[{program}]"], told
