@@ -7,6 +7,7 @@ command as typed, and the full-screen program it ran names its session."""
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -55,3 +56,29 @@ def test_a_program_whose_command_wrapped_mid_name_is_named_by_the_whole_name(
     told = _told(cast)
     assert f"[{program}]" in told, told
     assert not [line for line in told if line.startswith("[") and line != f"[{program}]"], told
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        # the closing quote in the last column, the typed space at column 1 of the next
+        # row (the review's gdb.cast, narrowed to gv2.cast): `'&gt; /tmp` for `' > /tmp`
+        "printf '" + "a" * 29 + "' > out.txt",
+        # the same with wide characters before the wrap
+        "printf '" + "中" * 14 + "a' > out.txt",
+        # the space in the last column, the next word at column 1
+        "printf '" + "a" * 28 + "' > out.txt",
+    ],
+)
+def test_a_space_typed_where_readline_wrapped_the_line_is_kept(
+    tmp_path: Path, command: str
+) -> None:
+    """Item 1: with bracketed paste on (bash >= 5.1 at every prompt) a space typed at the
+    first column of the row the line wrapped onto was taken for a command's next line's
+    indentation (fish's continuation lines) and dropped from the cue."""
+    cast = tmp_path / "space.cast"
+    bash = BashRecording(tmp_path, cast, 8, COLS)
+    bash.typed(command + "\r")
+    bash.exit()
+    told = _told(cast)
+    assert "$ " + html.escape(command, quote=False) in told, told

@@ -204,7 +204,7 @@ def read_screen(
     }
     lines.waiting = waiting_prompt(rows, cursor, fresh - set(lines.leads))
     if lines.waiting is None and paste:
-        lines.waiting = continued(lines, rows, cursor, fresh)
+        lines.waiting = continued(lines, rows, cursor, fresh, wrapped)
     if lines.waiting is not None:
         drawn_under(lines, lines.waiting[0], time, apart=True)  # (a REPL's status bar)
     lines.prompts = {
@@ -227,18 +227,25 @@ def indented(lead: str) -> bool:
 
 
 def continued(
-    lines: Lines, rows: tuple[Row, ...], cursor: tuple[int, int] | None, fresh: set[int]
+    lines: Lines,
+    rows: tuple[Row, ...],
+    cursor: tuple[int, int] | None,
+    fresh: set[int],
+    wrapped: frozenset[int] = frozenset(),
 ) -> tuple[int, str, str] | None:
     """The cursor waits on a blank row under a command being typed, the line editor still
     taking keys (bracketed paste on: no command ran): Enter in an open `for`, `begin` or
     quote gave the command another line (fish draws it under the first, indented, no
     prompt; review-exports15 item 12: each state of it was told, `echo item $I` with fish's
     transient highlighting, `en`, then `end`). The row, its indentation (the lead its
-    keys are typed after) and no right prompt."""
+    keys are typed after) and no right prompt. Not a row the line above wrapped onto:
+    that is the same line going on, and a space typed at its first column (after
+    readline's `' \r` wrap trick) is part of the command, no indentation
+    (review-exports18 item 1: `'&gt; /tmp` for `' > /tmp`)."""
     if cursor is None:
         return None
     x, y = cursor
-    if not 0 < y < len(rows) or y not in fresh or y - 1 not in lines.leads:
+    if not 0 < y < len(rows) or y not in fresh or y - 1 not in lines.leads or y - 1 in wrapped:
         return None
     if "".join(char for char, _ in rows[y]).strip() or x == 0:
         return None
