@@ -6,6 +6,7 @@ Pillow."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 from pathlib import Path
@@ -21,6 +22,7 @@ def charset(path: Path) -> list[str]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description="Write publish/data/font_charsets.json (fc-query).").parse_args()
     version = subprocess.run(["fc-query", "--version"], capture_output=True, text=True)
     data = {
         "how": f"scripts/font_charsets.py: fc-query -f '%{{charset}}' ({version.stderr.strip()}"
