@@ -22,7 +22,9 @@ def charset(path: Path) -> list[str]:
 
 
 def main() -> None:
-    argparse.ArgumentParser(description="Write publish/data/font_charsets.json (fc-query).").parse_args()
+    argparse.ArgumentParser(
+        description="Write publish/data/font_charsets.json (fc-query)."
+    ).parse_args()
     version = subprocess.run(["fc-query", "--version"], capture_output=True, text=True)
     data = {
         "how": f"scripts/font_charsets.py: fc-query -f '%{{charset}}' ({version.stderr.strip()}"
