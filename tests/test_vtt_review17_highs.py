@@ -99,7 +99,12 @@ def test_vim_in_a_gnu_screen_region_is_one_cue_named_by_its_command(tmp_path: Pa
     _send(bash, "vim -u NONE\r", 1.5)
     _send(bash, "iwords typed into vim\x1b", 1.0)
     _send(bash, ":q!\r", 1.0)
-    _send(bash, "echo bottom-region\r")
+    _send(bash, "echo bottom-region\r", 0)
+    # its echo, then its output, before screen is asked to quit (a fixed pause let a loaded
+    # machine draw the quit question first)
+    for _ in range(2):
+        bash.child.expect_exact("bottom-region", timeout=30)
+    time.sleep(0.8)
     _send(bash, SCREEN_PREFIX + "\\", 0.8)
     _send(bash, "y", 1.5)
     bash.exit()
