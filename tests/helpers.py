@@ -93,3 +93,15 @@ def with_nccl_debug(options: RecordOptions) -> RecordOptions:
     except SeedRefused:
         return options
     return pinned
+
+
+# (step, loss) as each framework dialect logs them, in the order they are logged. The Trainer
+# under DeepSpeed: on one node its bar and dicts as the hf dialect's; through pdsh no bar
+# (--disable_tqdm) and PrinterCallback's dicts from every node's local rank 0, (host, loss).
+LOGGED_STEPS = {
+    "torchtitan": r"INFO - step: +(\d+)  loss: +([\d.]+)",
+    "megatron": r" iteration +(\d+)/ *\d+ \|.*? lm loss: ([\d.E+-]+) \|",
+    "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
+    "deepspeed": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
+}
+PDSH_LOSSES = r"(?m)^(\S+): \{'loss': ([\d.]+),"

@@ -30,7 +30,7 @@ from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval, shown_intervals
 from genact_cast.generator.presenters.genact.launch import command_lines
 from genact_cast.generator.run import Run
-from tests.helpers import output_of, plain
+from tests.helpers import LOGGED_STEPS, PDSH_LOSSES, output_of, plain
 
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # Seeds whose model every dialect's release trains (lineup.UNSUPPORTED), as a full fine-tune
@@ -96,16 +96,8 @@ def joined(framework: str, seed: int, nccl: bool | None = None) -> str:
     return plain(output_of(events(framework, seed, 1000, nccl=nccl)))
 
 
-# (step, loss) as each dialect logs them, in the order they are logged.
-LOGGED = {
-    "torchtitan": r"INFO - step: +(\d+)  loss: +([\d.]+)",
-    "megatron": r" iteration +(\d+)/ *\d+ \|.*? lm loss: ([\d.E+-]+) \|",
-    "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
-}
-# The Trainer under DeepSpeed: on one node its bar and dicts as the hf dialect's; through pdsh
-# no bar (--disable_tqdm) and PrinterCallback's dicts from every node's local rank 0.
-LOGGED["deepspeed"] = LOGGED["hf"]
-NO_BAR = r"(?m)^(\S+): \{'loss': ([\d.]+),"
+# (step, loss) as each dialect logs them; (host, loss) through pdsh (tests/helpers)
+LOGGED, NO_BAR = LOGGED_STEPS, PDSH_LOSSES
 
 
 def logged(framework: str, seed: int) -> list[tuple[int, float]]:

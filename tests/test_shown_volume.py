@@ -14,21 +14,12 @@ from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.events import CheckpointSaved, Restarted
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
 from genact_cast.generator.run import Run
-from tests.helpers import output_of, plain
+from tests.helpers import LOGGED_STEPS, PDSH_LOSSES, output_of, plain
 
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # Seeds of one to 32 nodes, pre-training and fine-tunes, with and without failures; 9 and 17
 # are the bar's own (scripts/bench_record.py BAR_SEEDS), 22 saves 411 times over 40 relaunches.
 SEEDS = (9, 12, 17, 22, 114, 303)
-# The step each dialect's job logs, as its lines print it (on one line; DeepSpeed through pdsh
-# prints node 0's dicts without a step: they are counted as lines).
-LOGGED = {
-    "torchtitan": r"INFO - step: +(\d+)  loss",
-    "megatron": r" iteration +(\d+)/ *\d+ \|",
-    "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ",
-}
-LOGGED["deepspeed"] = LOGGED["hf"]
-NO_BAR = r"(?m)^(\S+): \{'loss': "
 
 
 @functools.cache
@@ -42,9 +33,10 @@ def text(seed: int, framework: str) -> str | None:
 
 def shown_steps(framework: str, out: str) -> list[int]:
     """The steps of the lines the job logged that the cast shows (0 for a dict without one)."""
-    found = [int(step) for step in re.findall(LOGGED[framework], out)]
+    # (DeepSpeed through pdsh prints node 0's dicts without a step: counted as lines)
+    found = [int(step) for step, _ in re.findall(LOGGED_STEPS[framework], out)]
     if framework == "deepspeed" and not found:
-        hosts = re.findall(NO_BAR, out)
+        hosts = [host for host, _ in re.findall(PDSH_LOSSES, out)]
         return [0 for host in hosts if host == hosts[0]]
     return found
 
