@@ -28,3 +28,19 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)
         yield chromium
         chromium.close()
+
+
+def screenshot(page: Any, **options: Any) -> bytes:
+    """`page.screenshot(**options)`, tried again when Chromium answers `Unable to capture
+    screenshot`: a compositor that has no frame ready yet on a loaded machine (CI saw it
+    once in ~40 runs); the page is the same on the second try."""
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        try:
+            return bytes(page.screenshot(**options))
+        except Error as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(250)
+    raise AssertionError("unreachable")

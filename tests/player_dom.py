@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from genact_cast.publish.player_assets import pinned, sri
+from tests.browser import screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 RGB = tuple[int, int, int]
@@ -219,7 +220,7 @@ class Player:
 
         self.page.add_style_tag(content=".ap-overlay{display:none!important}")
         box = self.page.locator(".ap-term canvas").bounding_box()
-        shot = self.page.screenshot(clip=box)
+        shot = screenshot(self.page, clip=box)
         return Image.open(io.BytesIO(shot)).convert("RGB")
 
     def close(self) -> None:

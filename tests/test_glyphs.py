@@ -20,6 +20,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont, ImageStat
 
 from genact_cast.publish import glyphs, vectors
+from tests.browser import screenshot
 from tests.player_dom import player_assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +87,7 @@ def player_cells(browser: Any, cast: Path, count: int, tmp_path: Path) -> list[I
     assert term is not None
     box = term.bounding_box()
     assert box is not None
-    shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("L")
+    shot = Image.open(io.BytesIO(screenshot(page, clip=box))).convert("L")
     page.close()
     cell_w, cell_h = shot.width / cols, shot.height / 2
     return [
@@ -104,7 +105,7 @@ def svg_cells(browser: Any, cast: Path, count: int, scale: int = 4) -> list[Imag
         svg = render_svg(reader.header, list(reader.events()), at=1.0)
     page = browser.new_page(viewport={"width": 1600, "height": 200}, device_scale_factor=scale)
     page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
-    shot = Image.open(io.BytesIO(page.screenshot())).convert("L")
+    shot = Image.open(io.BytesIO(screenshot(page))).convert("L")
     page.close()
     return [
         shot.crop((round((PADDING + i * CELL_WIDTH) * scale), PADDING * scale,
@@ -310,7 +311,7 @@ def test_italic_text_slants_as_chromium_slants_it(browser: Any, tmp_path: Path) 
     assert span is not None
     box = span.bounding_box()
     assert box is not None
-    reference = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("L")
+    reference = Image.open(io.BytesIO(screenshot(page, clip=box))).convert("L")
     page.close()
     assert abs(slant(upright)) < 0.02
     assert slant(reference) > 0.05  # the reference leans

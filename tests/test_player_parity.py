@@ -31,6 +31,7 @@ from genact_cast.publish.svg import render_svg
 from genact_cast.publish.terminal import char_width
 from genact_cast.publish.text import plain
 from genact_cast.sources import open_cast
+from tests.browser import screenshot
 from tests.player_dom import Player, PlayerScreen, cast_json
 from tests.pty_session import BashRecording
 from tests.screen_parity import (
@@ -425,7 +426,7 @@ def test_a_wide_character_in_the_svg_is_as_wide_as_in_the_player(
     svg.write_text(render_svg(Header(cols=10, rows=2), [Event(0, OUTPUT, body)]), "utf-8")
     page = browser.new_page(viewport={"width": 400, "height": 200})
     page.goto(svg.as_uri())
-    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")  # no clip: it can fail
+    shot = Image.open(io.BytesIO(screenshot(page))).convert("RGB")  # no clip: it can fail
     page.close()
     width, height = 10 * CELL_WIDTH, 2 * LINE_HEIGHT
     drawn = shot.crop(
@@ -456,7 +457,7 @@ def test_a_row_of_shades_in_the_svg_is_one_even_tone_as_in_the_player(
     svg.write_text(render_svg(Header(cols=10, rows=1), [Event(0, OUTPUT, body)]), "utf-8")
     page = browser.new_page(viewport={"width": 400, "height": 100})
     page.goto(svg.as_uri())
-    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    shot = Image.open(io.BytesIO(screenshot(page))).convert("RGB")
     page.close()
     y = round(PADDING + LINE_HEIGHT / 2)
     left, right = round(PADDING) + 2, round(PADDING + 6 * CELL_WIDTH) - 2
@@ -632,7 +633,7 @@ def test_a_symbol_emoji_only_on_request_is_text_in_the_svg_as_in_the_player(
     svg.write_text(render_svg(Header(cols=10, rows=1), [Event(0, OUTPUT, body)]), "utf-8")
     page = browser.new_page(viewport={"width": 400, "height": 200})
     page.goto(svg.as_uri())
-    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    shot = Image.open(io.BytesIO(screenshot(page))).convert("RGB")
     page.close()
     drawn = [
         _colourful(
@@ -714,7 +715,7 @@ def three_pictures(
     svg.write_text(render_svg(Header(cols=cols, rows=rows), [Event(0, OUTPUT, body)]), "utf-8")
     page = browser.new_page(viewport={"width": 600, "height": 300})
     page.goto(svg.as_uri())
-    drawn = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    drawn = Image.open(io.BytesIO(screenshot(page))).convert("RGB")
     page.close()
     cast = tmp_path / "screen.cast"
     cast.write_text(cast_json({"version": 2, "width": cols, "height": rows}, [[0.1, "o", body]]))

@@ -21,6 +21,7 @@ from genact_cast.publish.picture_layout import layout
 from genact_cast.publish.screens import Clip
 from genact_cast.publish.svg import render_svg
 from genact_cast.publish.svg_units import FONT_SIZE, LINE_HEIGHT, PADDING
+from tests.browser import screenshot
 from tests.player_dom import Player, cast_json
 from tests.screen_parity import png_picture
 
@@ -85,7 +86,7 @@ def test_svg_rows_and_baseline_are_the_players(
     svg.write_text(render_svg(Header(cols=COLS, rows=ROWS), [Event(0, OUTPUT, BODY)]), "utf-8")
     page = browser.new_page(viewport={"width": 300, "height": 400})
     page.goto(svg.as_uri())
-    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    shot = Image.open(io.BytesIO(screenshot(page))).convert("RGB")
     page.close()
     top = round(PADDING)
     ink = _ink_rows(shot, (top, top, top + 40, top + LINE_HEIGHT))

@@ -36,6 +36,7 @@ from genact_cast.publish.theme import DEFAULT_THEME, named_theme
 from genact_cast.publish.vtparse import Parser
 from genact_cast.sources import open_cast
 from tests import svg_model
+from tests.browser import screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CAST = ROOT / "casts" / "seed7-80x24.cast"
@@ -378,7 +379,7 @@ def test_it_renders_in_chromium_and_reduced_motion_shows_the_last_frame(
     transform = page.evaluate("getComputedStyle(document.getElementById('strip')).transform")
     shown = len(list(frames(*cast)))
     assert transform == f"matrix(1, 0, 0, 1, 0, -{(shown - 1) * cast[0].rows * LINE_HEIGHT})"
-    picture = page.screenshot()
+    picture = screenshot(page)
     assert len(picture) > 20_000  # text drawn, not a blank rectangle
     assert errors == []
     page.close()
@@ -577,7 +578,7 @@ def test_blinking_text_in_the_animated_svg_blinks_as_in_the_player(
         pause = f"*{{animation-play-state:paused!important;animation-delay:-{t}s!important}}"
         page.set_content(f"<html><body style='margin:0'>{svg}<style>{pause}</style></body></html>")
         shot = (
-            Image.open(io.BytesIO(page.screenshot()))
+            Image.open(io.BytesIO(screenshot(page)))
             .convert("L")
             .point(
                 lambda v: 255 if v > 128 else 0  # the text (#cccccc), not the background

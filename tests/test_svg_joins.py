@@ -20,6 +20,7 @@ from PIL import Image
 from genact_cast.asciicast import Header
 from genact_cast.asciicast.model import Event
 from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING, render_svg
+from tests.browser import screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = "│┃║█▌├╭"  # light, heavy and double lines, blocks, a tee and a rounded corner
@@ -42,7 +43,7 @@ def shot(browser: Any, svg: str, tmp_path: Path) -> Image.Image:
     path.write_text(svg, "utf-8")
     page = browser.new_page(viewport={"width": 400, "height": 300})
     page.goto(path.as_uri())
-    picture = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    picture = Image.open(io.BytesIO(screenshot(page))).convert("RGB")
     page.close()
     return picture
 

@@ -19,6 +19,7 @@ from PIL import Image, ImageChops
 from genact_cast.errors import GenactCastError
 from genact_cast.player.timeline import limit_idle
 from genact_cast.publish.video import MAX_CHAPTERS, chapters, require_video
+from tests.browser import screenshot
 from tests.helpers import cast_text
 
 GENACT = [sys.executable, "-m", "genact_cast"]
@@ -286,7 +287,7 @@ def in_chromium(browser: Any, video: Path) -> tuple[float, Image.Image]:
     html.write_text("<body style='margin:0;background:#f0f'></body>", "utf-8")
     page.goto(html.resolve().as_uri())
     duration, width, height = page.evaluate(SEEK_TO_END, video.resolve().as_uri())
-    shot = Image.open(io.BytesIO(page.screenshot(clip={"x": 0, "y": 0, "width": width,
+    shot = Image.open(io.BytesIO(screenshot(page, clip={"x": 0, "y": 0, "width": width,
                                                        "height": height})))  # fmt: skip
     page.close()
     return duration, shot.convert("RGB")
