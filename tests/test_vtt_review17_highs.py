@@ -39,6 +39,18 @@ def _send(bash: BashRecording, keys: str, pause: float = 0.8) -> None:
     time.sleep(pause)
 
 
+def _drain(bash: BashRecording) -> None:
+    """Forget what the terminal has drawn so far: the next `expect` waits for new output."""
+    import pexpect
+
+    while True:
+        try:
+            bash.child.read_nonblocking(1 << 16, timeout=0.3)
+        except pexpect.TIMEOUT:
+            break
+    bash.child.buffer = ""
+
+
 def _shows(player: Player, t: float, text: str) -> bool:
     screen = player.at(t)
     return text in "".join("".join(cell[0] for cell in row) for row in screen.cells)
@@ -91,14 +103,23 @@ def test_vim_in_a_gnu_screen_region_is_one_cue_named_by_its_command(tmp_path: Pa
     cast = tmp_path / "regions.cast"
     # (screen runs $SHELL in its windows: bash, whose bracketed paste marks a command run)
     bash = BashRecording(tmp_path, cast, 24, 80, {"SHELL": "/bin/bash"})
-    _send(bash, "screen -q\r", 1.5)
+    _send(bash, "screen -q\r", 0)
+    bash.child.expect_exact("root@vm:~# ", timeout=30)  # (screen's window: its own bash)
     _send(bash, "echo in-screen\r")
     _send(bash, SCREEN_PREFIX + "S", 0.8)
     _send(bash, SCREEN_PREFIX + "\t", 0.8)
-    _send(bash, SCREEN_PREFIX + "c", 1.0)
+    _drain(bash)
+    _send(bash, SCREEN_PREFIX + "c", 0)
+    bash.child.expect_exact("root@vm:~# ", timeout=30)
+    time.sleep(0.3)
     _send(bash, "vim -u NONE\r", 1.5)
     _send(bash, "iwords typed into vim\x1b", 1.0)
-    _send(bash, ":q!\r", 1.0)
+    # vim gone and bash's prompt back before the next command: keys typed while a loaded
+    # machine still ran vim went to vim, or were echoed by the terminal before bash read them
+    _drain(bash)
+    _send(bash, ":q!\r", 0)
+    bash.child.expect_exact("root@vm:~# ", timeout=30)
+    time.sleep(0.3)
     _send(bash, "echo bottom-region\r", 0)
     # its echo, then its output, before screen is asked to quit (a fixed pause let a loaded
     # machine draw the quit question first)
