@@ -58,11 +58,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True, timeout=120)
     bin_dir = base / "venv" / "bin"
+    before = sorted(source.rglob("*"))
     result = subprocess.run(
         [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "."],
         cwd=source, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
+    # The install writes nothing into the checkout (no build/, no *.egg-info): two installs
+    # of one checkout at once, or from a read-only one, cannot collide (review-exports18 #0).
+    written = sorted(set(source.rglob("*")) - set(before))
+    assert not written, written[:5]
     return bin_dir
 
 
