@@ -125,8 +125,9 @@ class Timeline:
     on_alternate: Callable[[Screen], None] | None = None
     # Called with a row of the primary screen that an erasure left blank where it showed
     # text (a clear, `\e[K` on a whole line, a reset), what it showed just before, the
-    # clip time the erasure shows on, and whether it erased the cursor's line (EL, ECH).
-    on_erase: Callable[[int, Row, float, bool], None] | None = None
+    # clip time the erasure shows on, whether it erased the cursor's line (EL, ECH), and
+    # whether the terminal had wrapped the row onto the next as it was erased.
+    on_erase: Callable[[int, Row, float, bool, bool], None] | None = None
     alternate_erasures: bool = False  # (set while iterating: on the alternate screen too)
     # Called with the screen as a line editor lets go of the keys (bracketed paste reset:
     # bash, zsh and fish run the command typed), and as the event that did so left it:
@@ -294,10 +295,10 @@ class Timeline:
             if self.on_alternate is not None and time is not None:
                 self.on_alternate(standing(time, False))
 
-        def erased(y: int, row: Row, line_erased: bool) -> None:
+        def erased(y: int, row: Row, line_erased: bool, wrapped: bool) -> None:
             time = now_or_lead()
             if self.on_erase is not None and time is not None:
-                self.on_erase(y, row, time, line_erased)
+                self.on_erase(y, row, time, line_erased, wrapped)
 
         term.on_scroll = scrolled
         term.on_alternate_scroll = alternate_scrolled if self.on_alternate_scroll else None

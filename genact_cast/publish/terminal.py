@@ -73,8 +73,9 @@ class Terminal(EditingScreen):
     def reset(self) -> None:
         if self.on_erase is not None and (not self.alternate or self.erases_alternate()):
             for y in range(self.lines):
-                if has_text(self.buffer.get(y)):
-                    self.on_erase(y, self._row(self.buffer.get(y)), False)
+                line = self.buffer.get(y)
+                if has_text(line):
+                    self.on_erase(y, self._row(line), False, line is not None and line.goes_on)
         super().reset()
         # Both character sets ASCII, as avt's `hard_reset` (and xterm) has them: pyte's
         # G1 starts as DEC line drawing, so a stray SO (0x0E: `cat` of a binary) turned

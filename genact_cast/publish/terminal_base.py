@@ -93,8 +93,10 @@ class BufferScreen(pyte.Screen):
         # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left
         # blank where it showed text, what it showed just before, and whether the erasure
         # was of the cursor's line (EL, ECH, the cursor's row of ED 0 and 1: a line
-        # redrawn in place), not of the screen.
-        self.on_erase: Callable[[int, Row, bool], None] | None = None
+        # redrawn in place), not of the screen, and whether the line went on in the row
+        # below as it was erased (`Line.goes_on`): a command echoed and cleared in one
+        # read wrapped there, though no screen shown before shows it so.
+        self.on_erase: Callable[[int, Row, bool, bool], None] | None = None
         # Whether erasures on the alternate screen are told to `on_erase` too (a shell
         # back there after the program that switched to it was killed).
         self.erases_alternate: Callable[[], bool] = lambda: False

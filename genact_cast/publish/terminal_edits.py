@@ -69,6 +69,7 @@ class EditingScreen(TextScreen):
         told = self.on_erase is not None and has_text(line)
         told = told and (not self.alternate or self.erases_alternate())
         before = self._row(line) if told else ()
+        goes_on = told and line.goes_on  # (as it stood: the flag is cleared after)
         if start > 0 and line.get(start, DEFAULT).data == "":
             line[start - 1] = pen
         if end < self.columns and line.get(end, DEFAULT).data == "":
@@ -82,7 +83,7 @@ class EditingScreen(TextScreen):
             line.update(dict.fromkeys(range(start, end), pen))
         self.dirty.add(y)
         if told and self.on_erase is not None and not has_text(line):
-            self.on_erase(y, before, line_erased)
+            self.on_erase(y, before, line_erased, goes_on)
 
     def _clear_rows(self, rows: range) -> None:
         """Whole rows blank and unwrapped: avt's `Buffer::clear` puts `Line::blank` there."""

@@ -137,12 +137,12 @@ def render_vtt(timeline: Timeline) -> str:
     timeline.on_region_scroll = region_scrolled
     timeline.on_saved = lines.saved
 
-    def erased(y: int, row: Row, time: float, line_erased: bool) -> None:
+    def erased(y: int, row: Row, time: float, line_erased: bool, wrapped: bool) -> None:
         """An erasure, but for one after a resize before the next screen: its row is the
         new size's, the lines still the old size's until that screen rewraps them (bash
         redraws its prompt for the new width: `\\r\\e[K` on the old row of another line)."""
         if not resized[0]:
-            lines.erase(y, row, time, line_erased)
+            lines.erase(y, row, time, line_erased, wrapped)
 
     timeline.on_erase = erased
     rewrapped: list[tuple[Row, ...]] = []  # the rows as a resize left them (`Lines.reflow`)

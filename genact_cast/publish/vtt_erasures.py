@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
 
 
-def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False) -> None:
+def erase(
+    lines: Lines,
+    y: int,
+    row: Row,
+    time: float,
+    line_erased: bool = False,
+    wrapped: bool | None = None,
+) -> None:
     """Row y, showing `row`, was blanked: decided when the row is next seen (`_settle`).
     Its text is the row's as erased when that is more of the line shown (typing that
     went on after the last screen), else the line shown; a line written since the last
@@ -49,12 +56,24 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
         lines.rights.pop(y, None)
         return
     shown = lines.texts[y]
-    wrapped = y < len(lines.wraps) and lines.wraps[y]
+    # Whether the line went on in the row below: as the terminal had the row when it was
+    # erased (`wrapped`), not as the last screen showed it. A command pasted or scripted
+    # in one write is echoed and cleared (`clear` run at once) before any screen shows it:
+    # its wrap was known only then (review-exports17 item 17: the command told as two
+    # lines, `...; s` and `leep 0.6; done`).
+    wrapped = wrapped if wrapped is not None else y < len(lines.wraps) and lines.wraps[y]
     head = y - 1  # (a command line being edited wraps onto this row from the one above)
-    if 0 <= head < len(lines.wraps) and lines.wraps[head] and head in lines.leads:
+    if (
+        0 <= head < len(lines.wraps)
+        and lines.wraps[head]
+        and head in lines.leads
+        and head not in lines.erased
+    ):
         # The rest of a command line the line editor erases with it (Ctrl-U on a long
         # line recalled with ↑): its head decides, not told apart as its own line
-        # (review-exports14 item 18: its second row alone was told).
+        # (review-exports14 item 18: its second row alone was told). A head erased
+        # whole before it (`clear` run by the command) is taken with its rest joined
+        # (`settle`): review-exports17 item 17, `...; s` told without `leep 0.5; done`.
         return
     typed = is_typed(lines, y, shown)
     lead, right = lines.leads.get(y, ""), lines.rights.get(y, "")
@@ -68,7 +87,9 @@ def erase(lines: Lines, y: int, row: Row, time: float, line_erased: bool = False
     # (so is one a clear below the cursor took: an inline picker's list redrawn with
     # `ESC[nA ESC[J` at each key, its state for the query `a` shown 92 ms, its `date`
     # told among the lines for `an`, review-exports15 item 1)
-    glimpsed = not typed and 0 <= time - lines.since[y] < MERGE_SECONDS
+    # (not the rest of a line whose start was just erased: it is told with it)
+    rest = head in lines.erased and lines.erased[head][2]
+    glimpsed = not (typed or rest) and 0 <= time - lines.since[y] < MERGE_SECONDS
     if glimpsed and not wrapped:
         return
     if shown.strip() and lines.since[y] >= 0:  # (since below 0: taken before)

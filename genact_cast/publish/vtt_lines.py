@@ -140,9 +140,11 @@ class Lines:
 
     # What happens to the rows, each followed in the module named for it.
 
-    def erase(self, y: int, row: Row, time: float, line_erased: bool = False) -> None:
+    def erase(
+        self, y: int, row: Row, time: float, line_erased: bool = False, wrapped: bool | None = None
+    ) -> None:
         """Row y, showing `row`, was blanked (vtt_erasures.erase)."""
-        erase(self, y, row, time, line_erased)
+        erase(self, y, row, time, line_erased, wrapped)
 
     def _settle(self, news: dict[int, str], now: float | None = None) -> None:
         settle(self, news, now)
