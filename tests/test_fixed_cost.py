@@ -1,12 +1,21 @@
 """What a framework dialect's record pays that genact's does not (issue 18's speed bar: within
-5 % of genact's own look): no layout planned twice."""
+5 % of genact's own look): no layout planned twice, no NCCL line module loaded for a job whose
+NCCL prints nothing."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects.base import Incidentals
+from genact_cast.generator.dialects.nccl_startup import nccl_startup
+from genact_cast.generator.dialects.nccl_timings import init_totals
 from genact_cast.generator.plan_speed import planned_layout
+from genact_cast.generator.presenters.dialect_choice import facts_for
+from tests.helpers import with_nccl_debug
 
 
 @pytest.mark.parametrize("framework", ["megatron", "hf", "deepspeed"])
@@ -23,3 +32,46 @@ def test_a_framework_plans_a_dense_models_layouts_once(framework: str) -> None:
     planned_layout.cache_clear()
     make_plan(options._replace(framework="genact"))
     assert own == planned_layout.cache_info().misses
+
+
+@pytest.mark.parametrize("seed", [7, 51000, 51002, 51005])
+@pytest.mark.parametrize("framework", ["hf", "deepspeed"])
+def test_init_timings_drawn_without_nccl_as_nccl_startup_draws_them(
+    seed: int, framework: str
+) -> None:
+    """The Trainer's first step waits for its slowest process's `Init timings`, drawn
+    whether or not NCCL prints: init_totals draws what nccl_startup's `timings` gets."""
+    for debug in (False, True):
+        options = RecordOptions(seed=seed, duration=180, framework=framework)
+        facts = facts_for(make_plan(with_nccl_debug(options) if debug else options))
+        for attempt in (0, 1):
+            incidentals = Incidentals(facts, attempt)
+            timings: list[float] = []
+            nccl_startup(facts, incidentals, timings=timings)
+            assert timings
+            assert init_totals(facts.seed, incidentals.agent_pid, facts.nccl) == timings
+
+
+NCCL_LINE_MODULES = ("nccl", "nccl_startup", "nccl_topology", "nccl_connects", "nccl_host")
+
+
+@pytest.mark.parametrize("framework", ["hf", "deepspeed", "megatron", "torchtitan"])
+def test_no_nccl_line_module_loads_where_nccl_prints_nothing(framework: str) -> None:
+    """A job without NCCL_DEBUG=INFO prints no NCCL line (src/debug.cc:49-50 at v2.27.5-1),
+    and its record loads none of the modules that build them: seed 51002, which every
+    framework runs, with --nccl-debug off and two failures (the watchdog's restart rounds)."""
+    code = (
+        "import sys\n"
+        "from genact_cast.cli import main\n"
+        f"sys.argv = ['genact-cast', 'record', '--seed', '51002', '--framework', '{framework}',"
+        " '--nccl-debug', 'off', '--failures', '2', '-o', '-']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "prefix = 'genact_cast.generator.dialects.'\n"
+        "print(' '.join(m[len(prefix):] for m in sys.modules if m.startswith(prefix + 'nccl')),"
+        " file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = done.stderr.split()
+    assert [name for name in loaded if name in NCCL_LINE_MODULES] == []

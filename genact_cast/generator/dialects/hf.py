@@ -37,7 +37,7 @@ from genact_cast.generator.dialects.hf_lines import (
 from genact_cast.generator.dialects.hf_loading import SHARDS_BAR as SHARDS_BAR
 from genact_cast.generator.dialects.hf_training import Training
 from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
-from genact_cast.generator.dialects.nccl_startup import nccl_startup
+from genact_cast.generator.dialects.nccl_timings import init_totals
 from genact_cast.generator.evaluation_batches import trainer_eval_steps
 from genact_cast.generator.events import (
     CheckpointSaved,
@@ -133,9 +133,16 @@ class Log(Training, Watchdog):
             # script's `main_process_first` around the dataset's preparation (trl 0.24.0
             # sft_trainer.py:894 in SFTTrainer.__init__; training_args.py:2538 in a run_clm
             # script), after the model is loaded and before Trainer.__init__'s lines.
-            timings: list[float] = []
-            self.comm_lines = nccl_startup(self.facts, self.incidentals, timings=timings)
-            self.comm_wait = max(timings, default=0.0)
+            # Its processes' `Init timings` are drawn whether or not NCCL prints them (the
+            # first step waits for the slowest); the lines only where the job sets
+            # NCCL_DEBUG=INFO, whose modules load only then.
+            f = self.facts
+            totals = init_totals(f.seed, self.incidentals.agent_pid, f.nccl)
+            self.comm_wait = max(totals, default=0.0)
+            if f.nccl_debug:
+                from genact_cast.generator.dialects.nccl_startup import nccl_startup
+
+                self.comm_lines = nccl_startup(f, self.incidentals)
             return []
         if isinstance(event, ModelReady):
             return self._model(event)

@@ -10,7 +10,6 @@ from datetime import timedelta
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
 from genact_cast.generator.dialects.base import MAX_RESTARTS, Clock, Close, Incidentals, Line, Out
 from genact_cast.generator.dialects.hf_loading import Loading
-from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
@@ -76,6 +75,10 @@ class Watchdog(Loading):
             processes=len(ranks),
             dtype_given=f.method == "qlora",
         )
+        if not f.nccl_debug:  # NCCL prints none of it (nccl_startup.debug_info)
+            return lines
+        from genact_cast.generator.dialects.nccl_startup import nccl_startup
+
         texts = nccl_startup(f, workers, local_ranks=ranks, until_bootstrap=True)
         return [*lines, *(Line(text) for text in texts)]
 

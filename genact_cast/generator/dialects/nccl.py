@@ -8,9 +8,11 @@ printed `" %*d"` wide enough for the largest rank from 2.23 (and cut at 128 char
 PXN and GDR use from 2.24, and the bootstrap line lost the space before its colon in 2.24.
 """
 
-import functools
 from collections.abc import Sequence
 from typing import NamedTuple
+
+from genact_cast.generator.dialects.nccl_timings import at_least as at_least
+from genact_cast.generator.dialects.nccl_timings import new_layout as new_layout
 
 
 class Where(NamedTuple):
@@ -20,17 +22,6 @@ class Where(NamedTuple):
     pid: int
     tid: int
     device: int
-
-
-@functools.lru_cache(maxsize=64)
-def at_least(version: str, major: int, minor: int) -> bool:
-    found = tuple(int(part) for part in version.split(".")[:2])
-    return found >= (major, minor)
-
-
-def new_layout(version: str) -> bool:
-    """Init START / COMPLETE name their function (src/init.cc of 2.23)."""
-    return at_least(version, 2, 23)
 
 
 def function(version: str) -> str:

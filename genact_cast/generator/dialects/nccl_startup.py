@@ -9,7 +9,6 @@ bootstrapped), and within a phase the ranks come in a drawn order.
 """
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -22,6 +21,7 @@ from genact_cast.generator.dialects.nccl_connects import (
     world_place,
 )
 from genact_cast.generator.dialects.nccl_host import HostLines, host_lines
+from genact_cast.generator.dialects.nccl_timings import PHASES, init_parts, measured, node_draw
 from genact_cast.generator.rng import Rng
 
 # p2p channels and channels per peer: pow2Up of the coll channels, each NVLink peer worth
@@ -129,8 +129,8 @@ def nccl_startup(
     total = channels(facts)
     nranks = facts.gpus
     hcas = [f"mlx5_{index}" for index in range(8)]
-    phases: list[list[tuple[float, list[str]]]] = [[], [], [], [], []]
-    draws = {at: Rng(facts.seed * 13 + incidentals.agent_pid + at) for at in nodes or (node,)}
+    phases: list[list[tuple[float, list[str]]]] = [[] for _ in range(PHASES)]
+    draws = {at: node_draw(facts.seed, incidentals.agent_pid, at) for at in nodes or (node,)}
     world_places = tuple(world_place(rank) for rank in range(nranks))
     for at, local in [(at, local) for at in draws for local in local_ranks]:
         host = facts.hosts[at]
@@ -163,19 +163,7 @@ def nccl_startup(
             first.append(nccl.version_banner(version, facts.cuda))
         # 2.27's per-rank Init lines (src/init.cc:998, 651; tuning.cc:541; init.cc:481).
         extra = nccl.at_least(version, 2, 27)
-        parts = (
-            [
-                ("kernels", draw.uniform(0.15, 0.4)),
-                ("alloc", draw.uniform(0.0, 0.02)),
-                ("bootstrap", draw.uniform(0.05, 1.2)),
-                ("allgathers", draw.uniform(0.0, 0.05)),
-                ("topo", draw.uniform(0.05, 0.3)),
-                ("graphs", draw.uniform(0.0, 0.05)),
-                ("connections", draw.uniform(0.05, 0.5)),
-            ]
-            if modern
-            else []
-        )
+        parts = init_parts(draw) if modern else []
         # the process's own lines around the communicator's (nccl_host), its first
         around = host_lines(
             facts.gpu,
@@ -229,9 +217,9 @@ def nccl_startup(
         )
         complete = nccl.init_complete(init, version, comm)
         if modern:
-            measured = math.fsum(round(seconds, 2) for _, seconds in parts)
+            total_seconds = measured(parts)
             if timings is not None:
-                timings.append(measured)
+                timings.append(total_seconds)
             parts.append(("rest", 0.0))
             fourth = [
                 *([nccl_topology.thread_thresholds(init, nranks)] if extra else []),
@@ -240,7 +228,12 @@ def nccl_startup(
                 *around.tuner,
                 complete,
                 nccl_topology.init_timings(
-                    init, rank=rank, nranks=nranks, total=measured, parts=parts, version=version
+                    init,
+                    rank=rank,
+                    nranks=nranks,
+                    total=total_seconds,
+                    parts=parts,
+                    version=version,
                 ),
             ]
             # Rings (and, across nodes, trees) connect at the first collective, after Init
