@@ -129,12 +129,8 @@ def node_watchdog_lines(
     source = torchrun.torch_source(facts.torch)
     numel_in, numel_out = numels or collective_numels(facts, event.op)
     draw = Rng(facts.seed * 17 + event.seq)
-    # Each worker is its own process, its libraries where ASLR put them (from a stream of
-    # their own, so that the other draws stay where they were).
-    site = _torch_lib(facts, "site-packages")  # pip's (python:3.12's image) from 2.5
-    layouts = Rng(facts.seed * 41 + event.seq)
     blocks: list[tuple[int, int, list[str]]] = []
-    for rank in range(ranks):
+    for rank, frames in enumerate(node_frames(facts, event, ranks)):
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         # Each process's watchdog wakes every 100 ms (kWatchdogThreadSleepMillis) and finds
         # the timeout on its own wake-up: the ranks' lines lie milliseconds apart, and a rank
@@ -145,10 +141,18 @@ def node_watchdog_lines(
         timeout, member = _timed_out(
             event, rank, (numel_in, numel_out, timeout_ms, ran), collective
         )
-        frames = c10d_frames.process_frames(site, layouts.integer(0, 2**40))
         lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
         blocks.append((late, rank, lines))
     return [text for _, _, block in sorted(blocks) for text in block]
+
+
+def node_frames(facts: Facts, event: Failed, ranks: int) -> list[c10d_frames.Frames]:
+    """Where local ranks 0 to `ranks` - 1 of the first node have their libraries: each
+    worker is its own process, its libraries where ASLR put them (from a stream of their
+    own, so that the other draws stay where they were)."""
+    site = _torch_lib(facts, "site-packages")  # pip's (python:3.12's image) from 2.5
+    layouts = Rng(facts.seed * 41 + event.seq)
+    return [c10d_frames.process_frames(site, layouts.integer(0, 2**40)) for _ in range(ranks)]
 
 
 def watchdog_lines(

@@ -18,6 +18,8 @@ from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
 _NOT_RECORDED = "ProcessGroupNCCL.cpp:730] Stack trace of the failed collective not found"
+_TAG = "[rank0]:"  # the tee's tag of rank 0's stream
+_ABORTED = f"{_TAG}terminate called after throwing an instance of 'c10::DistBackendError'"
 INIT_TIMEOUT_SECONDS = 300  # comm.init_timeout_seconds (config/job_config.py:758)
 
 
@@ -171,7 +173,34 @@ class Watchdog(Job):
             for out in lines
             for new in ([Line(text) for text in next(dumped)] if isinstance(out, Line) else [out])
         ]
-        return out + self._after(event)
+        return self._with_fault_dump(out, event) + self._after(event)
+
+    def _with_fault_dump(self, out: list[Out], event: Failed) -> list[Out]:
+        """Rank 0's faulthandler dump (torchtitan_faulthandler) after its `what()` block,
+        where its own watchdog aborted it: the lines its stream shows right after the abort's
+        trace, before the agent's."""
+        from genact_cast.generator.dialects import torchtitan_faulthandler as dump
+        from genact_cast.generator.dialects.rank_watchdog import node_frames
+
+        texts = [item.text if isinstance(item, Line) else "" for item in out]
+        # Rank 0 on the faulty GPU dies of its CUDA error instead, its main thread raising
+        # that error wherever it next waits on the GPU: no frames here to hold that to.
+        if _ABORTED not in texts or (event.errors and event.rank == 0):
+            return out
+        at = texts.index(_ABORTED) + 1
+        while at < len(texts) and texts[at].startswith(_TAG):
+            at += 1
+        f = self.facts
+        per_step = self.collectives_per_step()
+        within = int(Rng(f.seed * 61 + event.step).random() * per_step)  # watchdog_seq's
+        main = dump.main_frames(
+            logs=event.step == 1 or event.step % self.interval == 0,
+            last_micro_batch=within * f.grad_accum // per_step >= f.grad_accum - 1,
+            dp_cp=f.dp > 1,
+        )
+        libc = node_frames(f, event, 1)[0].libc
+        lines = dump.fault_dump(main, libc, f.seed * 79 + event.seq)
+        return [*out[:at], *(Line(_TAG + text) for text in lines), *out[at:]]
 
     def _after(self, event: Failed) -> list[Out]:
         """The restart rounds on a GPU that needs a reset, and torchrun's exit past its
