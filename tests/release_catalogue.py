@@ -47,6 +47,10 @@ OTHERS = re.compile(
     # blank lines between its parts
     r"|(?:\[rank\d+\]:)?(?:Exception raised from \w+ at |frame #\d+: "
     r"|terminate called after throwing an instance of 'c10::DistBackendError'$|  what\(\):  \[|$)"
+    # Python's faulthandler dump after the abort, where the framework enabled it (torchtitan's
+    # @record: tests/test_torchtitan_faulthandler.py holds it against real dumps)
+    r"|Fatal Python error: Aborted$|Thread 0x[0-9a-f]{16} \(most recent call first\):$"
+    r"|  File \"[^\"]+\", line \d+ in \S+$|  <no Python frame>$"
     # the suffix c10 gives a CUDA error (c10_cuda_check_implementation), as the faulty GPU's
     # process reports it
     # torch's own frame and exception where a restarted worker's set_device fails
