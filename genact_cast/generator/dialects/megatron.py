@@ -91,6 +91,7 @@ class Log:
         self.lost = ""  # the node the last failure took down (Failed.same_node False)
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
+        self.looping = False  # the workers are in train()'s loop (a Ctrl-C's tracebacks)
         self._groups_up = False  # the process groups' communicators, up in iteration 1
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.loaded}"
@@ -138,6 +139,7 @@ class Log:
         if isinstance(event, ModelReady):
             return self._model(event)
         if isinstance(event, DataReady):
+            self.looping = True  # train() from here on, until the workers end
             return self._data(event)
         if isinstance(event, CheckpointSaved):
             return self._checkpoint(event)
@@ -145,6 +147,7 @@ class Log:
             return self._validate(event)
         if isinstance(event, Failed):
             self.memory_reported = False
+            self.looping = False
             if event.retried:
                 self.excluded += (event.host,)
             self.lost = "" if event.same_node else event.host
@@ -185,7 +188,13 @@ class Log:
         from genact_cast.generator.dialects import megatron_interrupt
 
         return megatron_interrupt.interrupted_lines(
-            self.facts, self.incidentals, self.attempt, self.fresh, t
+            self.facts,
+            self.incidentals,
+            self.attempt,
+            self.fresh,
+            t,
+            looping=self.looping,
+            megatron_fsdp=self.fsdp,
         )
 
     def export_words(self, event: Exported) -> None:

@@ -43,9 +43,17 @@ PACKAGES = "dist-packages"  # the NGC image's torch, as every other torchrun lin
 
 
 def interrupted_lines(
-    facts: Facts, incidentals: Incidentals, attempt: int, fresh: tuple[int, ...], t: float
+    facts: Facts,
+    incidentals: Incidentals,
+    attempt: int,
+    fresh: tuple[int, ...],
+    t: float,
+    *,
+    looping: bool = False,
+    megatron_fsdp: bool = False,
 ) -> list[Out]:
-    """What follows the terminal's `^C` (the presenter writes the first)."""
+    """What follows the terminal's `^C` (the presenter writes the first); `looping`: the
+    workers are in train()'s loop, `megatron_fsdp`: under Megatron-FSDP's optimizer."""
     f = facts
     source = torchrun.torch_source(f.torch)
     site = torch_site(f.torch, PACKAGES)
@@ -55,7 +63,16 @@ def interrupted_lines(
         lines = torchrun.shut_down(
             f.moment(t), incidentals.agent_pid, source, pids, signum=2, site=site
         )
-        # the workers end on the SIGINT; then the agent's exception reaches the top
+        # the workers end on the SIGINT, each with its traceback where it is in the loop
+        # (megatron_worker_interrupt); then the agent's exception reaches the top
+        if looping:
+            from genact_cast.generator.dialects.megatron_worker_interrupt import (
+                workers_interrupted,
+            )
+
+            lines += workers_interrupted(
+                f.user, megatron_fsdp=megatron_fsdp, seed=f.seed * 677 + attempt
+            )
         lines += torchrun.signal_exception(agent=incidentals.agent_pid, signum=2, packages=PACKAGES)
         return [Line(text) for text in lines]
     job = srun.job_id(f.seed, typed_launch(attempt, fresh))

@@ -1,0 +1,134 @@
+"""The workers' own KeyboardInterrupt tracebacks when Ctrl-C stops Megatron-LM core_v0.14.0
+under a lone torchrun (review-mg15 R3, second half).
+
+torch 2.9.0 starts each worker in a session of its own (elastic/multiprocessing/
+subprocess_handler/subprocess_handler.py:68 `start_new_session=True`), so the terminal's
+SIGINT reaches the agent alone; it closes each worker with SIGINT (multiprocessing/api.py:908)
+and waits up to 30 s for them (`_close`, api.py:903). pretrain_gpt.py installs no SIGINT
+handler (`--exit-signal-handler` is for SIGTERM, and off), and the workers' stderr is the
+terminal's: each raises KeyboardInterrupt and Python prints its traceback before the
+process ends, as real torchrun transcripts show the workers' tracebacks after the agent's
+`Sending process N closing signal SIGINT` lines (MCG-NJU/RTD-Action#31; huggingface/
+lerobot#3818). Eight processes write their lines as they come: stderr is line-buffered, so
+the blocks interleave line by line, as several workers' tracebacks do in a real log
+(index:47311687634).
+
+Where the workers are: in the loop, the CPU waits on the GPU at the step's reads of a GPU
+value; the last of a step is the gradient norm, `total_norm.item()` (megatron/core/
+optimizer/clip_grads.py:133), which waits for the whole backward: the KeyboardInterrupt is
+raised as that call returns, at that line (the 3.12 eval loop checks for signals at the end
+of a call). The frames from pretrain_gpt.py down are the tag's (tests/data/megatron/
+worker_keyboard_interrupt.txt: CPython 3.12's own traceback module on those sources), with
+`@torch.no_grad()`'s wrapper (torch 2.9.0 utils/_contextlib.py:120) over each decorated
+step: ChainedOptimizer's (megatron/core/optimizer/__init__.py:738, every run but Megatron-
+FSDP's) or, under Megatron-FSDP's single optimizer (:666-667), MixedPrecisionOptimizer's.
+"""
+
+from __future__ import annotations
+
+from genact_cast.generator.rng import Rng
+
+_TORCH = "/usr/local/lib/python3.12/dist-packages/torch"  # the NGC image's, as the dialect's
+
+# (file, line at core_v0.14.0 / torch 2.9.0, function, the line's code, the call Python 3.12
+# marks: "" where the call spans the whole line; a call over several lines is marked to the
+# end of its first)
+Frame = tuple[str, int, str, str, str]
+_WRAPPER: Frame = (
+    f"{_TORCH}/utils/_contextlib.py",
+    120,
+    "decorate_context",
+    "return func(*args, **kwargs)",
+    "func(*args, **kwargs)",
+)
+_TOP: tuple[Frame, ...] = (
+    ("{root}/pretrain_gpt.py", 396, "<module>", "pretrain(", ""),
+    (
+        "{root}/megatron/training/training.py",
+        710,
+        "pretrain",
+        "iteration, num_floating_point_operations_so_far = train(",
+        "train(",
+    ),
+    ("{root}/megatron/training/training.py", 2122, "train", ") = train_step(", "train_step("),
+    (
+        "{root}/megatron/training/training.py",
+        1248,
+        "train_step",
+        "update_successful, grad_norm, num_zeros_in_grad = optimizer.step()",
+        "optimizer.step()",
+    ),
+    _WRAPPER,
+)
+_NORM: Frame = (
+    "{root}/megatron/core/optimizer/clip_grads.py",
+    133,
+    "get_grad_norm_fp32",
+    "total_norm = total_norm.item() ** (1.0 / norm_type)",
+    "total_norm.item()",
+)
+_CHAINED: tuple[Frame, ...] = (
+    *_TOP,
+    (
+        "{root}/megatron/core/optimizer/optimizer.py",
+        1267,
+        "step",
+        "grad_norm = self.get_grad_norm()",
+        "self.get_grad_norm()",
+    ),
+    _WRAPPER,
+    (
+        "{root}/megatron/core/optimizer/optimizer.py",
+        1230,
+        "get_grad_norm",
+        "grad_norm = get_grad_norm_fp32(",
+        "get_grad_norm_fp32(",
+    ),
+    _NORM,
+)
+_MEGATRON_FSDP: tuple[Frame, ...] = (
+    *_TOP,
+    (
+        "{root}/megatron/core/optimizer/optimizer.py",
+        564,
+        "step",
+        "grad_norm = self.clip_grad_norm(self.config.clip_grad)",
+        "self.clip_grad_norm(self.config.clip_grad)",
+    ),
+    (
+        "{root}/megatron/core/optimizer/optimizer.py",
+        206,
+        "clip_grad_norm",
+        "grad_norm = get_grad_norm_fp32(",
+        "get_grad_norm_fp32(",
+    ),
+    _NORM,
+)
+WORKERS = 8
+
+
+def worker_traceback(user: str, *, megatron_fsdp: bool) -> list[str]:
+    """One worker's traceback, as Python 3.12 writes an uncaught KeyboardInterrupt."""
+    root = f"/home/{user}/llm-train"
+    lines = ["Traceback (most recent call last):"]
+    for path, number, function, code, marked in _MEGATRON_FSDP if megatron_fsdp else _CHAINED:
+        lines += [f'  File "{path.format(root=root)}", line {number}, in {function}']
+        lines.append(f"    {code}")
+        if marked:
+            lines.append(" " * (4 + code.index(marked)) + "^" * len(marked))
+    return [*lines, "KeyboardInterrupt"]
+
+
+def workers_interrupted(user: str, *, megatron_fsdp: bool, seed: int) -> list[str]:
+    """The node's workers' tracebacks as the terminal gets them: each process starts as its
+    own wait returns (within a few ms of the others: they wait on the same step) and writes a
+    line at a time, so the eight blocks interleave."""
+    block = worker_traceback(user, megatron_fsdp=megatron_fsdp)
+    draw = Rng(seed)
+    timed: list[tuple[float, int, int, str]] = []
+    for worker in range(WORKERS):
+        at = draw.uniform(0.0, 3.0)  # ms after the first returns
+        for index, text in enumerate(block):
+            timed.append((at, worker, index, text))
+            at += draw.uniform(0.01, 0.08)  # a line's write
+    return [text for *_, text in sorted(timed)]
