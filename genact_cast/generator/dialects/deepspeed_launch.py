@@ -218,7 +218,13 @@ class Launcher(Pdsh):
         launchers out of sight (pdsh_interrupt). On one node the runner's launcher is local,
         in the terminal's process group: it kills its processes and exits (no return code
         yet), and the runner, which has no handler there, ends with KeyboardInterrupt
-        (runner_interrupt)."""
+        (runner_interrupt). The training processes, in the same process group, get the
+        SIGINT too, but print nothing: their KeyboardInterrupt comes only when the main
+        thread's wait on the GPU returns, and launch.py's handler SIGTERMs them at once
+        (launch.py:317-336 -> terminate_process_tree, :119-130, one after the other as each
+        exits), which ends a process with no handler of its own before that (the workers'
+        tracebacks of a real single-node Ctrl-C, textgen#40 on DeepSpeed's launcher, come from
+        processes idle in Python's time.sleep, not waiting on a GPU)."""
         if self.facts.nodes > 1:
             return [Line(text) for text in self._pdsh_interrupted(self.hosts)]
         per_node = [
