@@ -159,3 +159,13 @@ def test_the_trainer_prints_no_fault_dump() -> None:
     text = plain(output_of(events_of(seed=41305, framework="hf", failures=2, cols=1000)))
     assert "terminate called after throwing" in text
     assert "Fatal Python error" not in text
+
+
+def test_a_pipelined_rank0_abort_draws_no_frames_it_cannot_hold() -> None:
+    """Under pipeline parallelism rank 0's first wait lies in the schedule's own code
+    (train.py:471-480 at v0.2.0): no dump is drawn rather than one with guessed frames."""
+    options = {"model": "Llama-3.1-405B", "failures": 1, "cols": 1000}
+    text = plain(output_of(events_of(seed=41297, framework="torchtitan", **options)))
+    assert "Using pipeline schedule" in text
+    assert TAG + ABORTED in text
+    assert "Fatal Python error" not in text

@@ -27,7 +27,10 @@ The threads of a v0.2.0 trainer, newest first:
   `python -m`'s two `<frozen runpy>` frames (88, 198: as a real torchtitan dump prints them,
   index:70824402710).
 
-Left out: the `Extension modules: ... (total: N)` line faulthandler adds after the threads.
+Not drawn (torchtitan_watchdog leaves the dump out): a pipeline-parallel run's, whose main
+thread first waits inside the schedule's code, and that of a rank 0 that dies of its own
+CUDA error. Left out: the `Extension modules: ... (total: N)` line faulthandler adds after
+the threads.
 Its list is every non-stdlib extension module the process imported, in import order; no
 real dump of a torch 2.9.0 torchtitan process gives it, and it is not guessed here.
 """

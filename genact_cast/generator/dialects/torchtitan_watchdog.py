@@ -184,8 +184,11 @@ class Watchdog(Job):
 
         texts = [item.text if isinstance(item, Line) else "" for item in out]
         # Rank 0 on the faulty GPU dies of its CUDA error instead, its main thread raising
-        # that error wherever it next waits on the GPU: no frames here to hold that to.
-        if _ABORTED not in texts or (event.errors and event.rank == 0):
+        # that error wherever it next waits on the GPU: no frames here to hold that to. Under
+        # pipeline parallelism the step's first wait lies in the schedule's own code (a stage
+        # without the last one reads its `torch.tensor([-1.0], device=...)` placeholder, the
+        # last one its losses put back on the CPU, train.py:471-480): not drawn either.
+        if _ABORTED not in texts or (event.errors and event.rank == 0) or self.facts.pp > 1:
             return out
         at = texts.index(_ABORTED) + 1
         while at < len(texts) and texts[at].startswith(_TAG):
