@@ -44,7 +44,7 @@ from genact_cast.generator.run import Run
 imported = clock()
 name = {name!r}
 if name == "genact":
-    from genact_cast.generator.presenters.genact import GenactLog as presenter
+    from genact_cast.generator.presenters.genact.log import GenactLog as presenter
 else:
     from genact_cast.generator.presenters.framework import FrameworkLog as presenter
 dialect_imported = clock()

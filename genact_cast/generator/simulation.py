@@ -19,7 +19,6 @@ from genact_cast.generator.events import (
 )
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters import Presenter
-from genact_cast.generator.presenters.genact import GenactLog
 from genact_cast.generator.presenters.genact.show import Show
 from genact_cast.generator.rng import Rng
 from genact_cast.generator.run import Run
@@ -53,11 +52,16 @@ def simulate(plan: RunPlan, sink: Sink, should_stop: Callable[[], bool] | None =
             tape, style, options.cols, plan.start, body, should_stop, log_width=log_width
         )
         con: Console = screen
+        from genact_cast.generator.presenters.genact.log import GenactLog
+
         presenter = Dashboard(GenactLog(Show(screen, plan, run), typing), screen, plan, run)
     else:
         con = Console(tape, style, options.cols, plan.start, body, should_stop)
         show = Show(con, plan, run)
         if options.framework == "genact":
+            # Imported here as the dialects' are: a framework's log never loads genact's.
+            from genact_cast.generator.presenters.genact.log import GenactLog
+
             presenter = GenactLog(show, typing)
         else:
             # Imported here: genact's own log never loads the dialects.
