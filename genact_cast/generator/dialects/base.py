@@ -5,7 +5,6 @@ from nccl_startup, a failure's agent lines from agent_failures (imported where a
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 from genact_cast.generator import physics
 from genact_cast.generator.dialects import torchrun
@@ -13,39 +12,79 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchrun import torch_site as torch_site
 from genact_cast.generator.rng import Rng
 
+# The five kinds of output are tuples of one field, as NamedTuples would be (equal, hashed and
+# unpacked as tuples), built without typing.NamedTuple's class machinery: a NamedTuple class
+# costs about 0.1 ms to create, and every framework dialect's record imports these five
+# (issue 18: a dialect's fixed cost against genact's own look).
 
-class Line(NamedTuple):
+
+class Line(tuple[str]):
     """A line that scrolls: written, then a new line. A logger writes it straight to the
     terminal: where a tqdm bar is drawn, right after the bar (glued to it), and the bar is
     not drawn again until tqdm draws it."""
 
-    text: str
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> "Line":
+        return tuple.__new__(cls, (text,))
+
+    @property
+    def text(self) -> str:
+        return self[0]
 
 
-class Above(NamedTuple):
+class Above(tuple[str]):
     """tqdm.write's line: the bars cleared, the line printed, the bars drawn again below it."""
 
-    text: str
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> "Above":
+        return tuple.__new__(cls, (text,))
+
+    @property
+    def text(self) -> str:
+        return self[0]
 
 
-class Redraw(NamedTuple):
+class Redraw(tuple[str]):
     """A progress line redrawn in place (tqdm): replaces the current line, no new line."""
 
-    text: str
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> "Redraw":
+        return tuple.__new__(cls, (text,))
+
+    @property
+    def text(self) -> str:
+        return self[0]
 
 
-class Close(NamedTuple):
+class Close(tuple[bool]):
     """tqdm's close: the progress line drawn once more and left, output going on below it;
     `leave` False: the bar's process is gone (killed), and nothing draws it again."""
 
-    leave: bool = True
+    __slots__ = ()
+
+    def __new__(cls, leave: bool = True) -> "Close":
+        return tuple.__new__(cls, (leave,))
+
+    @property
+    def leave(self) -> bool:
+        return self[0]
 
 
-class SubBar(NamedTuple):
+class SubBar(tuple[str]):
     """tqdm's second bar (position 1), drawn on the line below the first and the cursor moved
     back up to it; empty: the bar cleared (a close with leave=False)."""
 
-    text: str
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> "SubBar":
+        return tuple.__new__(cls, (text,))
+
+    @property
+    def text(self) -> str:
+        return self[0]
 
 
 Out = Line | Above | Redraw | Close | SubBar
