@@ -1,0 +1,108 @@
+"""What a multiplexer's session keeps between screens (vtt_mux.py reads its panes): the
+lines its panes told, where each stands, what each pane showed, its last command and the
+program painting it, the windows not shown; and what is read from that alone: the lines
+left to tell (`said`), a line wrapped onto a pane's next row, a shell's `exit`, a clip's
+start and a session attached again.
+"""
+
+from __future__ import annotations
+
+from genact_cast.publish.vtt_panes import Layout
+from genact_cast.publish.vtt_sessions import PROMPTS
+from genact_cast.publish.vtt_windows import Windows
+
+# After the borders move, how long a line found within what the panes showed is taken to
+# be one rewrapped (not output that repeats a command's words: `echo bottom pane`).
+REWRAP_SECONDS = 0.5
+MAX_PANES = 64  # panes looked through for a line shown before the layout changed
+
+
+class PaneState:
+    """The lines a multiplexer's panes showed: (time, (row, pane), text), in order."""
+
+    def __init__(self, name: str = "tmux") -> None:
+        self.name = name  # the multiplexer's: its own screens are told by it
+        self.windows = Windows()  # the windows not shown (vtt_windows.py)
+        # The bottom row is a status line (None: not known until a screen shows text)
+        self.status_row: bool | None = None
+        self.told: list[tuple[float, tuple[int, int], str]] = []
+        # The lines each pane showed (by its place in the row: a pane's output is its own,
+        # `seq 40` in one pane does not make `21` told in another); a dict keeps its order:
+        # the oldest goes first.
+        self.seen: dict[tuple[int, str], None] = {}
+        self.slots: dict[tuple[int, int], int] = {}  # (row, pane) -> its line in `told`
+        # (row, pane) -> the line a pane wrapped onto the row, and that line's text before it
+        self.tails: dict[tuple[int, int], tuple[int, str]] = {}
+        self.shown = ""  # the lines told, without blanks, to find a rewrapped one in
+        self.layout: Layout = ()  # where the panes are
+        self.split_at = -REWRAP_SECONDS  # when they last moved
+        self.texts: dict[tuple[int, int], str] = {}  # (row, pane) -> its text last screen
+        self.commands: dict[int, int] = {}  # pane -> its last command line in `told`
+        self.paints: dict[int, int] = {}  # pane -> times it was painted since its command
+        # pane -> the program painting it: the cue's place in `told`, from which index on
+        # its lines are not told
+        self.painting: dict[int, int] = {}
+        self.unsaid: set[int] = set()  # lines in `told` a program painted
+        # Lines told from the screen as a shell ran a command (`update(run=True)`), with
+        # the layout then: gone if the panes are not so on the next screen (a pane
+        # closed by `exit`: its `exit` and `logout` never shown by the player)
+        self.fleeting: dict[int, Layout] = {}
+        self.cursor_pane = -1  # the pane the cursor was last seen in
+        self.waits = False  # at a prompt there, nothing typed after it
+
+    def said(self) -> list[tuple[float, tuple[int, int], str]]:
+        """The lines told: not those programs painted, nor those only a command's run
+        showed, the session ending with it (`exit` in its last pane: the player shows
+        the shell's screen that the same write brought back)."""
+        self.unsaid.update(self.fleeting)
+        return [line for i, line in enumerate(self.told) if i not in self.unsaid]
+
+    def _tail(
+        self, y: int, x: int, text: str, tails: dict[tuple[int, int], tuple[int, str]]
+    ) -> bool:
+        """Whether row y of pane x is the rest of a line the pane wrapped onto it (as the
+        last screen had it), still or typed on: its line in `told` goes on with it."""
+        tail = self.tails.get((y, x))
+        if tail is None or not text:
+            return False
+        index, head = tail
+        time, place, line = self.told[index]
+        if not (head + text).startswith(line) and line != head + text:
+            return False
+        self.told[index] = (time, place, head + text)
+        tails[y, x] = tail
+        self.seen[x, text] = None
+        return True
+
+    def _leaving(self) -> bool:
+        """Whether the command just run in the cursor's pane ends its shell (`exit`,
+        `logout`): its pane closes, and with the window's last one the multiplexer shows
+        another window, as it was (review-exports15 item 2: vim's window came back and
+        each key typed into vim was told as a line)."""
+        command = self.commands.get(self.cursor_pane)
+        if command is None:
+            return False
+        line = self.told[command][2]
+        end = max((line.rfind(mark) for mark in PROMPTS), default=-1)
+        return line[end + 2 :].split()[:1] in (["exit"], ["logout"]) if end >= 0 else False
+
+    def _seen_anywhere(self, text: str) -> bool:
+        """Whether a pane showed the line (panes are numbered anew when the layout
+        changes: zoomed, Ctrl-B z, the right pane is the only one, review-exports14
+        item 1: its lines were told again, and again as it was unzoomed)."""
+        return any((pane, text) in self.seen for pane in range(MAX_PANES))
+
+    def restart(self) -> None:
+        """The clip starts (--start-at): what the panes showed before is not told, nor
+        what they show at the start (the session's cue stands for it), only what comes."""
+        self.told, self.slots = [], {}
+        # (nothing may point into what was told before: the lines typed on, wrapped,
+        # painted over, the windows kept; review-exports15 item 10: an IndexError)
+        self.tails, self.commands, self.unsaid = {}, {}, set()
+        self.painting = dict.fromkeys(self.painting, -1)  # (still painted: no new cue)
+        self.windows = Windows()
+
+    def resume(self) -> None:
+        """The session is attached again: what its panes showed was told (`said`), and
+        is known still, so that the session drawn back as it was tells nothing again."""
+        self.unsaid |= set(range(len(self.told)))
