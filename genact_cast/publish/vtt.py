@@ -56,22 +56,26 @@ those shown are told as they stood before it, but for the cursor's (`Lines.take_
 The lines are followed in publish/vtt_lines.py (prompts and commands in vtt_prompts.py,
 erasures in vtt_erasures.py, lines redrawn in place in vtt_redraws.py, scrolling in
 vtt_scrolls.py, full-screen programs in vtt_programs.py, their text in vtt_text.py, a
-resize's rewrap in vtt_reflow.py, the command that started a program in vtt_started.py), a
-multiplexer's panes in vtt_mux.py; the cues are made
-and every line escaped in publish/vtt_cues.py (`escape_cue`).
+resize's rewrap in vtt_reflow.py, the command that started a program in vtt_started.py,
+one painting the primary screen in vtt_painted_by.py), the shell's screen and what the
+terminal tells between screens in vtt_shell_view.py, a multiplexer's panes in vtt_mux.py;
+the cues are put in order in vtt_gathered.py, made and every line escaped in
+publish/vtt_cues.py (`escape_cue`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from genact_cast.publish.screens import Row, Screen, Timeline, row_text
-from genact_cast.publish.vtt_cues import cue_file, escape_cue, same_line, timestamp
-from genact_cast.publish.vtt_dialogs import Answers, answered
+from genact_cast.publish.screens import Screen, Timeline, row_text
+from genact_cast.publish.vtt_cues import escape_cue, same_line, timestamp
+from genact_cast.publish.vtt_dialogs import Answers
+from genact_cast.publish.vtt_gathered import gathered
 from genact_cast.publish.vtt_killed import leave_covered, restore
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed, attach
+from genact_cast.publish.vtt_painted_by import painted_by
 from genact_cast.publish.vtt_painting import (
     addressing,
     back_up,
@@ -81,14 +85,8 @@ from genact_cast.publish.vtt_painting import (
     rewritten,
     shell_back,
 )
-from genact_cast.publish.vtt_reflow import redrawn_under
-from genact_cast.publish.vtt_sessions import (
-    command_row,
-    command_text,
-    resumed,
-    session_name,
-    typed_program,
-)
+from genact_cast.publish.vtt_sessions import session_name
+from genact_cast.publish.vtt_shell_view import ShellView
 from genact_cast.publish.vtt_started import started_by
 from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS
 
@@ -105,7 +103,6 @@ __all__ = [
 # Programs whose screen is what they say (a question and its buttons): told after their
 # name, not summed up by it alone (review-exports8 item 13).
 DIALOGS = frozenset({"whiptail", "dialog", "gdialog", "cdialog"})
-AFTER = 2**62  # the place of a session's cue: after the lines that appeared with it
 
 
 def render_vtt(timeline: Timeline) -> str:
@@ -113,88 +110,26 @@ def render_vtt(timeline: Timeline) -> str:
     # Rows can scroll away before the first screen is shown (one event of many lines):
     # a wrapped row's trailing spaces are counted against the width, known from the header.
     lines.cols = timeline.header.cols
-    resized = [False]  # a resize since the last screen the lines were held against
-
-    def scrolled(row: Row, time: float | None, wrapped: bool, bottom: int) -> None:
-        """A row scrolled off, but for one after a resize before the next screen: the
-        lines are still the old size's, and that screen's rewrap (`Lines.reflow`) finds
-        what left them, the rows the scroll took with the rest (fish's redraw after a
-        narrowing scrolled the rewrapped screen: its top row was held against the old
-        top row, another line, review-exports12 item 1)."""
-        if not resized[0]:
-            lines.scrolled(row, time, wrapped, bottom)
-
-    def region_scrolled(
-        rows: list[tuple[Row, bool]], time: float | None, top: int, end: int, how: str
-    ) -> None:
-        if resized[0]:
-            return
-        if lines.erased and timeline.rows_now is not None:
-            lines.settle_now(*timeline.rows_now())
-        lines.region_scrolled(rows, time, top, end, how)
-
-    timeline.on_scroll = scrolled
-    timeline.on_region_scroll = region_scrolled
-    timeline.on_saved = lines.saved
-
-    def erased(y: int, row: Row, time: float, line_erased: bool, wrapped: bool) -> None:
-        """An erasure, but for one after a resize before the next screen: its row is the
-        new size's, the lines still the old size's until that screen rewraps them (bash
-        redraws its prompt for the new width: `\\r\\e[K` on the old row of another line)."""
-        if not resized[0]:
-            lines.erase(y, row, time, line_erased, wrapped)
-
-    timeline.on_erase = erased
-    rewrapped: list[tuple[Row, ...]] = []  # the rows as a resize left them (`Lines.reflow`)
-
-    def resize() -> None:
-        resized[0] = True
-        if rewrapped and timeline.rows_now is not None:  # (on the shell's screen)
-            rewrapped[:] = [timeline.rows_now()[0]]
-
-    timeline.on_resize = resize
-    titles: list[str] = []  # window titles set (OSC 0/2); those since a switch are its program's
-    timeline.on_title = titles.append
-    switched = [0]  # how many titles were set before the last switch to a full-screen program
+    view = ShellView(lines, timeline)  # (its calls held back after a resize)
     sessions: list[tuple[float, str]] = []
-    shell: list[Screen] = []  # the last screen of the shell, before a session
-    scrolls = [0]  # the rows scrolled away when it was shown
-
-    def shown(screen: Screen) -> None:
-        """The shell's screen, as yielded or as a switch to a full-screen program found it
-        (a command echoed in the same event as the switch, as pasted or scripted typing
-        does, is on it though never yielded)."""
-        switched[0] = len(titles)
-        resized[0] = False
-        last = shell[0] if shell else None
-        moved = last is not None and (last.cols, len(last.rows)) != (screen.cols, len(screen.rows))
-        if moved:
-            again = rewrapped.pop() if rewrapped else ()
-            lines.reflow(screen.rows, screen.time, screen.wrapped, again, screen.cursor)
-        lines.update(
-            screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor, screen.paste
-        )
-        if moved:
-            redrawn_under(lines, screen.time)
-        shell[:] = [screen]
-        scrolls[0] = lines.scrolls
+    shown = view.shown  # (the shell's screen: vtt_shell_view.py)
 
     timeline.on_alternate = shown
 
     def resizing(screen: Screen) -> None:
         """The shell's screen as a resize finds it: its lines told as shown there."""
-        rewrapped.clear()
+        view.rewrapped.clear()
         if not screen.alternate and session is None and painting is None:
             shown(screen)
             lines.take_shown()
-            rewrapped.append(())  # (the rows the resize leaves: `resize`)
+            view.rewrapped.append(())  # (the rows the resize leaves: `resize`)
 
     timeline.on_resizing = resizing
     session: tuple[float, str, str] | None = None
     left_session: tuple[str, str] | None = None  # (command line, typed) of the last one
 
     def name(session: tuple[float, str, str]) -> str:
-        title = next((t for t in reversed(titles[switched[0] :]) if t.strip()), None)
+        title = view.title()
         return f"[{session_name(*session[1:], recorded, title)}]"
 
     recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
@@ -211,7 +146,7 @@ def render_vtt(timeline: Timeline) -> str:
     program = ""  # the name of the program of the session or painting
     # What a program killed on the alternate screen covered, while its shell is there
     killed: list[tuple[list[str], list[bool]]] = []
-    timeline.on_alternate_scroll = lambda *row: scrolled(*row) if killed else None
+    timeline.on_alternate_scroll = lambda *row: view.scrolled(*row) if killed else None
 
     def run(screen: Screen, releasing: bool) -> None:
         """A shell ran a command: its line as it stood then, though the program's first
@@ -267,10 +202,10 @@ def render_vtt(timeline: Timeline) -> str:
     home = over = False
 
     def scrolled_by() -> int:
-        return lines.scrolls - scrolls[0]  # (rows scrolled since the last shell screen)
+        return lines.scrolls - view.scrolls  # (rows scrolled since the last shell screen)
 
     def twice_homed(screen: Screen, before: Screen) -> bool:
-        if homed(screen, before, lines.scrolls - scrolls[0], lines.cleared):
+        if homed(screen, before, lines.scrolls - view.scrolls, lines.cleared):
             homes.append((before.time, mark[0], before))
         else:
             homes.clear()
@@ -283,7 +218,7 @@ def render_vtt(timeline: Timeline) -> str:
             entry[5] for entry in lines.erased.values()
         )
         wiped[0] = (wiped[0] or bool(lines.screen_erased and entered)) and (lines.waiting is None)
-        before = shell[0] if shell else None
+        before = view.shell
         # (the shell back at its prompt, bracketed paste on again, also ends it: zsh takes
         # the keys again in the screen dialog gave them back in, review-exports11 item 1)
         back = screen.paste and not pasted[0]
@@ -297,7 +232,7 @@ def render_vtt(timeline: Timeline) -> str:
                 sessions += answers.told(painting[0], before)
             painting = None
             if not screen.alternate:
-                moved = lines.scrolls - scrolls[0]  # (rows scrolled since `before`)
+                moved = lines.scrolls - view.scrolls  # (rows scrolled since `before`)
                 shown(screen)  # (the program's last screen is `before`)
                 rows = before.rows if before is not None else ()
                 blank = frozenset(y - moved for y, row in enumerate(rows) if not row_text(row))
@@ -358,51 +293,13 @@ def render_vtt(timeline: Timeline) -> str:
                 or (home := twice_homed(screen, before))
                 or paging(screen, before, lambda: lines.last_command(-1))
             )
-            and painted(screen, before, lines.scrolls - scrolls[0], lines.leads, home)
+            and painted(screen, before, lines.scrolls - view.scrolls, lines.leads, home)
         ):
-            # The page's lines that scrolled away as it was drawn (a page longer than the
-            # screen, the prompt at the top) are the program's, told as its cue.
-            lines.unsay(mark[0], screen.time)
-            row = command_row(before)
-            command = command_text(before, row) if row >= 0 else ""
-            if row >= 0:  # the command typed in the same screen as the page: the row now
-                moved = lines.scrolls - scrolls[0]
-                now = row - moved
-                history = lines.history
-                after = row_text(screen.rows[now]) if now >= 0 else ""
-                after = history[now] if -len(history) <= now < 0 else after
-                if after.rstrip() != command.rstrip() and after.startswith(command.rstrip()):
-                    command = after
-                    if now >= 0:  # (one that scrolled away was told as it went)
-                        lines.ran(now, screen.time, after)
-            typed = lines.typed(row)
-            if typed:  # (the rows it wrapped onto with it)
-                typed += command[len(row_text(before.rows[row])) :]
-            # (written over after the wipe: its session began with the page it wrote over)
-            begun = before.time if over else screen.time
-            if home:
-                # Written over from its first row twice: its session began with the first
-                # page (the screen after the one the shell showed last, `homes[0]`), and
-                # that page and its rows redrawn since are its own; the command is the one
-                # on that last shell screen (a curses program covers its row with blanks).
-                begun, since, last = homes[0]
-                lines.unsay(since, begun)
-                lines.unshown(begun)
-                row = command_row(last)
-                said = command_text(last, row) if row >= 0 else ""
-                if typed_program(said):
-                    command, typed = said, ""
-            if not typed_program(command, typed):
-                # No command on the cursor's row: the program cleared the screen as it
-                # started and wrote there (vim on TERM=ansi: its message on the bottom
-                # row, review-exports13 item 6). The last command typed started it; what
-                # it wrote in the screen before is its page, not the shell's lines.
-                command, typed = resumed(command, lines.last_told())
-                lines.unshown(before.time)
-            painting = (begun, command, typed)
+            first = homes[0] if home else None
+            painting = painted_by(lines, screen, before, mark[0], view.scrolls, over, first)
             homes.clear()
             pasted[0], keyed[0] = screen.paste, screen.keys
-            program = session_name(command, painting[2], recorded)
+            program = session_name(*painting[1:], recorded)
             lines.mute()
         if painting is not None and program in DIALOGS:
             answers.watch(screen)
@@ -416,13 +313,4 @@ def render_vtt(timeline: Timeline) -> str:
     if painting is not None:
         sessions.append((painting[0], name(painting)))
     lines.finish()
-    taken = [
-        told
-        for i, ((time, text), place) in enumerate(zip(lines.taken, lines.places, strict=True))
-        for told in answered(time, place, text, lines.ends.get(i), i in lines.commands, lines)
-    ]
-    taken += [(time, (AFTER, 0), text, None, False) for time, text in sessions]
-    taken += [(time, (-1, 0), text, None, False) for time, text in opening]
-    taken += [(time, (AFTER - 1, y * 1000 + x), text, None, False) for time, (y, x), text in panes]
-    taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
-    return cue_file(taken, timeline.end, cut=timeline.clip.end_at is not None)
+    return gathered(lines, sessions, opening, panes, timeline.end, timeline.clip.end_at is not None)
