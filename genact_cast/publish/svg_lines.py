@@ -11,7 +11,7 @@ from itertools import groupby
 
 from genact_cast.asciicast import Theme
 from genact_cast.escape import xml_escape
-from genact_cast.publish import boxes, vectors
+from genact_cast.publish import boxes, svg_fallback, vectors
 from genact_cast.publish.player_layout import (
     ADVANCES,
     advance,
@@ -93,7 +93,18 @@ class LineMarkup:
         ordered = in_visual_order(pieces)
         symbols = symbols_of(line)  # symbols the player draws on a cell of their own
         nudges = nudges_of(line)  # glyphs the browser draws off their cells
+        fallback = svg_fallback.spans(pieces)  # spans in a fallback font (Hebrew, Thai)
+        skip_to = 0
         for index, (text, style, hidden) in enumerate(pieces):
+            if index < skip_to:
+                continue
+            if index in fallback:
+                skip_to = fallback[index]
+                rects.extend(self._backgrounds(pieces[index:skip_to], column))
+                spans.append(self._fallback_span(pieces[index:skip_to], column, ordered, index))
+                column += sum(advance(piece[0]) for piece in pieces[index:skip_to])
+                placed, letters_before = True, 0
+                continue
             fg, bg, bold, italic, underline, faint, strike, blink = style
             if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
                 text = text.rstrip(" ")  # trailing spaces draw nothing
@@ -179,6 +190,40 @@ class LineMarkup:
                 spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
             column += advance(text)
         return "".join(rects), "".join(spans)
+
+    def _backgrounds(self, pieces: list[tuple[str, Style, bool]], column: int) -> list[str]:
+        """The background rectangles of a span's runs, each on its cells."""
+        rects = []
+        for text, style, _ in pieces:
+            if style[1] != "default":
+                rects.append(
+                    f'<rect x="{number(column * CELL_WIDTH, 2)}" y="-{BASELINE}" '
+                    f'width="{number(advance(text) * CELL_WIDTH, 2)}" height="{LINE_HEIGHT}" '
+                    f'fill="{color(style[1], self.theme, background=True)}"/>'
+                )
+            column += advance(text)
+        return rects
+
+    def _fallback_span(
+        self, pieces: list[tuple[str, Style, bool]], column: int, ordered: set[int], first: int
+    ) -> str:
+        """One of the player's spans with letters from a fallback font (svg_fallback.py):
+        one run at its column, at its glyphs' own advances, reordered by the browser."""
+        fg, _, *rest = pieces[0][1]
+        plain: Style = (fg, "default", *rest)  # type: ignore[assignment]
+        cls = ""
+        if plain != PLAIN:
+            name = self.styles.get(plain)
+            if name is None:
+                name = self.styles[plain] = short_id(len(self.styles))
+            cls = f' class="{name}"'
+        text = "".join(piece[0] for piece in pieces).translate(BIDI_CONTROLS)
+        if any(at in ordered for at in range(first, first + len(pieces))):
+            # Already in the order the player shows (bidi_levels.in_visual_order): an LRO
+            # keeps Chromium from reordering it again.
+            text = "\u202d" + text + "\u202c"
+        x = number(column * CELL_WIDTH, 2)
+        return f'<tspan{cls} x="{x}">{xml_escape(text)}</tspan>'
 
     def _nudged(self, text: str, column: int, nudges: dict[int, float], plain: Style) -> str:
         """A run's glyphs each placed at its column plus its nudge: a glyph of

@@ -32,7 +32,8 @@ def _ranges(spans: list[str]) -> frozenset[int]:
 
 
 @cache
-def _charsets() -> tuple[frozenset[int], frozenset[int]]:
+def charsets() -> tuple[frozenset[int], frozenset[int]]:
+    """The code points of DejaVu Sans Mono and of DejaVu Sans."""
     text = (resources.files("genact_cast.publish") / "data" / "font_charsets.json").read_text()
     data = json.loads(text)
     return _ranges(data["mono"]), _ranges(data["sans"])
@@ -59,7 +60,7 @@ def whole(chars: Sequence[str], index: int) -> bool:
     no room: the mono face lacks a code point of the grapheme and DejaVu Sans has them
     all (a grapheme no font of the two has whole keeps the mono face's advances, as do
     marks with no letter before them in the text, measured in the player: 😀 U+0337)."""
-    mono, sans = _charsets()
+    mono, sans = charsets()
     start, end = grapheme(chars, index)
     if chars[start] in ("", " ") or mark(chars[start]):
         # Marks with no letter (a span's first text, or after a wide character, whose
