@@ -50,3 +50,20 @@ def _same_places(who: str, ours: list[float], theirs: list[float]) -> None:
     # these quarters were off by more: 𝐁 0.42, 𝐂 0.54, the `|` after ⓓ 0.53. The
     # player's ⓑⓒⓓ| lie about a quarter column right of ours, within this)
     assert len(far) <= 2, f"{who} quarters (column, ours, player's) off: {far}"
+
+
+# Glyphs wider than their cells right before a span of its own (a wide character): the
+# player's next span starts at its column, the text before it stays where the browser
+# laid it out (review-exports18 #10: the `|` after 𝕏𝔸, at 2.57 columns in the player, was
+# drawn at 1.57, over 𝔸, in the PNG and the SVG).
+BEFORE_WIDE = "𝕏𝔸|ｆｕｌｌ|half ｶﾀｶﾅ|𝐀𝐁𝐂|中|"
+
+
+def test_glyphs_wider_than_a_cell_before_a_wide_character_are_where_the_player_shows_them(
+    browser: Any, tmp_path: Path
+) -> None:
+    cast = cast_file(tmp_path / "before_wide.cast", BEFORE_WIDE, 40)
+    count = 32
+    theirs = profile(player_cells(browser, cast, count, tmp_path))
+    for who, cells in (("PNG", png_cells(cast, count)), ("SVG", svg_cells(browser, cast, count))):
+        _same_places(who, profile(cells), theirs)
