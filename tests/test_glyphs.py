@@ -51,8 +51,8 @@ def cast_file(path: Path, line: str, cols: int) -> Path:
     return path
 
 
-def png_cells(cast: Path, count: int, size: int = 24) -> list[Image.Image]:
-    """Our PNG of the cast, cut into its first `count` cells of row 0."""
+def png_cells(cast: Path, count: int, size: int = 24, mode: str = "L") -> list[Image.Image]:
+    """Our PNG of the cast, cut into its first `count` cells of row 0 (grey, or `mode`)."""
     from genact_cast.publish.picture_layout import layout
 
     out = cast.with_suffix(".png")
@@ -60,7 +60,7 @@ def png_cells(cast: Path, count: int, size: int = 24) -> list[Image.Image]:
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     lay = layout(json.loads(cast.read_text().splitlines()[0])["width"], 2, size)
-    picture = Image.open(out).convert("L")
+    picture = Image.open(out).convert(mode)
     return [
         picture.crop((lay.left + i * lay.cell_width, lay.top,
                       lay.left + (i + 1) * lay.cell_width, lay.top + lay.cell_height))
@@ -68,7 +68,9 @@ def png_cells(cast: Path, count: int, size: int = 24) -> list[Image.Image]:
     ]  # fmt: skip
 
 
-def player_cells(browser: Any, cast: Path, count: int, tmp_path: Path) -> list[Image.Image]:
+def player_cells(
+    browser: Any, cast: Path, count: int, tmp_path: Path, mode: str = "L"
+) -> list[Image.Image]:
     """asciinema-player's picture of the same cells, from a screenshot of its terminal."""
     script, style = player_assets()  # the pinned package, checked against its hashes
     cols = json.loads(cast.read_text().splitlines()[0])["width"]
@@ -87,7 +89,7 @@ def player_cells(browser: Any, cast: Path, count: int, tmp_path: Path) -> list[I
     assert term is not None
     box = term.bounding_box()
     assert box is not None
-    shot = Image.open(io.BytesIO(screenshot(page, clip=box))).convert("L")
+    shot = Image.open(io.BytesIO(screenshot(page, clip=box))).convert(mode)
     page.close()
     cell_w, cell_h = shot.width / cols, shot.height / 2
     return [
@@ -96,7 +98,9 @@ def player_cells(browser: Any, cast: Path, count: int, tmp_path: Path) -> list[I
     ]
 
 
-def svg_cells(browser: Any, cast: Path, count: int, scale: int = 4) -> list[Image.Image]:
+def svg_cells(
+    browser: Any, cast: Path, count: int, scale: int = 4, mode: str = "L"
+) -> list[Image.Image]:
     """Our SVG still of the cast as Chromium draws it, cut into its first `count` cells."""
     from genact_cast.publish.svg import CELL_WIDTH, LINE_HEIGHT, PADDING, render_svg
     from genact_cast.sources import open_cast
@@ -105,7 +109,7 @@ def svg_cells(browser: Any, cast: Path, count: int, scale: int = 4) -> list[Imag
         svg = render_svg(reader.header, list(reader.events()), at=1.0)
     page = browser.new_page(viewport={"width": 1600, "height": 200}, device_scale_factor=scale)
     page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
-    shot = Image.open(io.BytesIO(screenshot(page))).convert("L")
+    shot = Image.open(io.BytesIO(screenshot(page))).convert(mode)
     page.close()
     return [
         shot.crop((round((PADDING + i * CELL_WIDTH) * scale), PADDING * scale,

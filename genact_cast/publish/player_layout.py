@@ -365,8 +365,12 @@ def _grid_backgrounds(cells: list[Cell], row: Row) -> Row:
     placed: list[Cell] = []
     column = 0
     for char, style in cells:
-        if zero_width(char):  # drawn on the character before it
-            placed.append((char, placed[-1][1] if placed else style))
+        if zero_width(char):  # drawn on the character before it, on its background,
+            # in its own colour: a mark that opens a span (SGR between a letter and its
+            # mark) is the player's span of its own colour (review-exports18 #5: it took
+            # the letter's colour, or was not drawn at all in the PNG)
+            under = placed[-1][1][1] if placed else style[1]
+            placed.append((char, (style[0], under, *style[2:])))
             continue
         under = row[column][1][1] if column < len(row) else "default"
         placed.append((char, style if style[1] == under else (style[0], under, *style[2:])))
