@@ -129,20 +129,26 @@ def node_watchdog_lines(
     source = torchrun.torch_source(facts.torch)
     numel_in, numel_out = numels or collective_numels(facts, event.op)
     draw = Rng(facts.seed * 17 + event.seq)
-    blocks: list[tuple[int, int, list[str]]] = []
+    # The microseconds of each process's wake-up, from a stream of their own (the other
+    # draws stay where they were): eight watchdog threads wake independently, their stamps
+    # differ below the millisecond too (review-tt16 T10; real dumps: BasicSR#737,
+    # LlamaFactory#7396, open-r1#620)
+    wakes = Rng(facts.seed * 43 + event.seq)
+    blocks: list[tuple[tuple[int, int], int, list[str]]] = []
     for rank, frames in enumerate(node_frames(facts, event, ranks)):
         nanos = sorted(draw.integer(0, 999) for _ in range(6))  # below the microsecond
         # Each process's watchdog wakes every 100 ms (kWatchdogThreadSleepMillis) and finds
         # the timeout on its own wake-up: the ranks' lines lie milliseconds apart, and a rank
         # that looks later reports a longer run.
         late = draw.integer(0, 99)
-        moment = facts.moment(event.t + late / 1000)
+        micros = wakes.integer(0, 999)
+        moment = facts.moment(event.t + late / 1000 + micros / 1_000_000)
         ran = timeout_ms + (event.ran_ms - event.timeout_ms) + late
         timeout, member = _timed_out(
             event, rank, (numel_in, numel_out, timeout_ms, ran), collective
         )
         lines = rank_lines(rank, moment, nanos, source, timeout, frames, member)
-        blocks.append((late, rank, lines))
+        blocks.append(((late, micros), rank, lines))
     return [text for _, _, block in sorted(blocks) for text in block]
 
 
