@@ -22,6 +22,8 @@ those counts where the timed-out group is another than the default one.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from datetime import datetime, timedelta
 
@@ -50,6 +52,14 @@ _LIKELY = (
     "NCCL), etc. "
 )
 _RANK = r"\[rank(\d+)\]:"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """`pattern` compiled at its first use, as re.search would (not at import): a dump of a
+    thousand ranks matches these a million times, where re.search's own cache lookup cost
+    more than the match (seed 51004's Megatron cast)."""
+    return re.compile(pattern)
 
 
 def _parse(year: int, found: re.Match[str]) -> tuple[datetime, int]:
@@ -90,7 +100,7 @@ def with_dump(
     for text in lines:
         out: list[str] = []
         result.append(out)
-        found = re.search(_STAMP, text)
+        found = _compiled(_STAMP).search(text)
         if found is None or found[7] not in _AT_TIMEOUT:
             out.append(text)
             continue
@@ -99,12 +109,12 @@ def with_dump(
         prefix, rest = text[: found.start()], text[found.end() :]
         text = _line(prefix, moment, nanos, int(found[7]), "")[:-1] + rest
         out.append(text)
-        status = re.search(_STATUS, text) or status
+        status = _compiled(_STATUS).search(text) or status
         if found[7] != "730" or status is None or not signals:
             continue
         group, enqueued, completed = status[1], status[2], status[3]
         monitor_group = group
-        rank = re.search(_RANK, prefix)
+        rank = _compiled(_RANK).search(prefix)
         if default_works is not None and rank is not None:
             monitor_group = f"[PG ID 0 PG GUID 0(default_pg) Rank {rank[1]}]"
             enqueued = completed = str(default_works)
@@ -157,7 +167,7 @@ def node_with_dump(
         for text, becomes in zip(
             block, with_dump(block, year, draw.random(), default_works), strict=True
         ):
-            found = re.search(_STAMP, text)
+            found = _compiled(_STAMP).search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(becomes)
     return in_time_order(early, year), in_time_order(late, year)
 
@@ -174,7 +184,7 @@ def in_time_order(lines: list[str], year: int) -> list[str]:
     keep their order; lines before the first record stay first."""
     records: list[tuple[tuple[datetime, int], int, list[str]]] = []
     for text in lines:
-        found = re.match(_RECORD, text)
+        found = _compiled(_RECORD).match(text)
         if found is not None:
             records.append((_parse(year, found), len(records), [text]))
         elif records:
@@ -200,8 +210,8 @@ def _signal_at(block: list[str], year: int, draw: float) -> tuple[int, int, int]
     """(when the block's watchdog signals the dump, in ns since the epoch; its rank; the
     second of its flight recorder's line, in ns since the epoch)."""
     for text in block:
-        found = re.search(_STAMP, text)
-        rank = re.search(_RANK, text)
+        found = _compiled(_STAMP).search(text)
+        rank = _compiled(_RANK).search(text)
         if found is not None and found[7] == "730" and rank is not None:
             moment, nanos = _parse(year, found)
             moment -= timedelta(seconds=DUMP_WAIT_SECONDS)
@@ -228,6 +238,7 @@ def ranks_with_dump(
     draws = [(draw.random(), draw.random()) for _ in blocks]
     signal = [_signal_at(block, year, d) for block, (d, _) in zip(blocks, draws, strict=True)]
     times = sorted(found for found in signal if found is not None)
+    signalled = [at for at, _, _ in times]
     early: list[str] = []
     late: list[str] = []
     for block, (d, phase), own in zip(blocks, draws, signal, strict=True):
@@ -235,8 +246,11 @@ def ranks_with_dump(
             becomes = with_dump(block, year, d, default_works)
         else:
             wake = times[0][0] + int(phase * MONITOR_POLL_NS)
-            taken = [rank for at, rank, _ in times if at <= wake]
+            # how many ranks had signalled by then (`times` is in time order); the store
+            # holds the latest one's rank
+            taken = bisect.bisect_right(signalled, wake)
             if wake < own[0] and taken:
+                latest = times[taken - 1][1]
                 becomes = with_dump(block, year, d, default_works, signals=False)
                 group = f"[PG ID 0 PG GUID 0(default_pg) Rank {own[1]}]"
                 moment = _EPOCH + timedelta(seconds=wake // _SECOND)
@@ -256,7 +270,7 @@ def ranks_with_dump(
                         wake % _SECOND + 130_000 + int(d * 120_000),
                         SIGNAL,
                         f"{group} Received a dump signal due to a collective timeout from  rank "
-                        f"{taken[-1]} and we will try our best to dump the debug info. Last "
+                        f"{latest} and we will try our best to dump the debug info. Last "
                         f"enqueued NCCL work: {default_works}, last completed NCCL work: "
                         f"{default_works}.{_LIKELY}",
                     ),
@@ -274,6 +288,6 @@ def ranks_with_dump(
                     block, year, d, default_works, monitor_ns=max(wake, own[0] + 40_000) - own[2]
                 )
         for text, lines_of in zip(block, becomes, strict=True):
-            found = re.search(_STAMP, text)
+            found = _compiled(_STAMP).search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(lines_of)
     return in_time_order(early, year), in_time_order(late, year)
