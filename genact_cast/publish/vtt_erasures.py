@@ -7,6 +7,7 @@ waits for the next screen (`settle`).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from genact_cast.publish.screens import Row, row_text
@@ -20,6 +21,12 @@ from genact_cast.publish.vtt_text import joined, rewritten, words
 
 if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
+
+# Readline's incremental search (bash, Python's REPL, psql: Ctrl-R, Ctrl-S) shows its state
+# where the prompt was, `(reverse-i-search)`al': ` then the line it found, redrawn at each
+# key typed into the search (isearch.c, rl_display_search: `(`, `failed `, `reverse-`,
+# `i-search)``, the search string, `': `).
+SEARCHING = re.compile(r"\((failed )?(reverse-)?i-search\)`.*': ")
 
 
 def erase(
@@ -241,6 +248,9 @@ def overwritten(lines: Lines, y: int, old: str, text: str, time: float, wraps: l
     if lines.left_prompt(y, old):
         return  # (a prompt left with nothing typed, written over by its line editor:
         # Ctrl-R's `(reverse-i-search)`, review-exports9 item 8)
+    if SEARCHING.match(old):
+        return  # (a state of a search typed at a person's pace, each key's match shown
+        # over a second: the command it finds is told as it runs, review-exports18 item 6)
     rest = y
     while rest < min(len(wraps), len(lines.texts) - 1) and wraps[rest]:
         rest += 1

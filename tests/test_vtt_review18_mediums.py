@@ -1,0 +1,91 @@
+"""review-exports18's and review-exports17's medium subtitle findings on shells recorded
+here in a pty under asciinema 2.4 (tests/pty_session.py), typed key by key at a person's
+pace, each cue held to asciinema-player 3.18 in Chromium (tests/player_dom.py): every line
+told is on the player's screen while its cue is shown."""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genact_cast.asciicast import MICROS
+from tests.player_dom import Player
+from tests.pty_session import PROMPT, BashRecording
+from tests.test_player_parity import load
+from tests.test_vtt_mux import SESSION_CUE, timed_cues
+
+
+@pytest.fixture(scope="module")
+def player(browser: Any) -> Iterator[Player]:
+    page = Player(browser)
+    yield page
+    page.close()
+
+
+def told(cast: Path) -> list[str]:
+    return [line for _, _, texts in timed_cues(cast) for line in texts]
+
+
+def not_shown(cast: Path, player: Player) -> list[str]:
+    """The lines told that the player never shows while their cue is (its end, then each
+    moment the cast wrote in it)."""
+    _, events = load(cast)
+    player.load(cast.read_text("utf-8"))
+    written = [event.time_us / MICROS + 0.01 for event in events]
+    problems = []
+    for start, end, texts in timed_cues(cast):
+        left = [text for text in texts if not SESSION_CUE.fullmatch(text)]
+        for t in [max(start, end - 0.05), *(t for t in written if start <= t < end)]:
+            if not left:
+                break
+            whole = _squeezed("".join(c[0] for row in player.at(t).cells for c in row))
+            left = [text for text in left if _squeezed(html.unescape(text)) not in whole]
+        problems += [f"{start:.3f}-{end:.3f}: {text!r}" for text in left]
+    return problems
+
+
+def _squeezed(text: str) -> str:
+    """Text without blanks, joiners and presentation selectors: the player lays a wide
+    character or an emoji sequence over cells of its own, the subtitles as one line."""
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "\u200d\ufe0e\ufe0f")
+
+
+def test_a_reverse_search_typed_at_a_persons_pace_tells_the_command_once_as_it_runs(
+    tmp_path: Path, player: Player
+) -> None:
+    """review-exports18 item 6 (low): bash's Ctrl-R with `alp` typed 0.3 s a key told the
+    matched command at each key, `(reverse-i-search)`al': echo alpha-one; ...`, then
+    `...`alp': ...`, then as it ran. The player shows each state (checked below); the
+    search is a state of the line being edited (readline's isearch.c, rl_display_search),
+    the command it finds is told once, as it runs."""
+    command = "echo alpha-one; echo beta-two"
+    cast = tmp_path / "search.cast"
+    bash = BashRecording(tmp_path, cast, 10, 60)
+    bash.typed(command + "\r")
+    time.sleep(0.5)
+    bash.child.send("\x12")  # Ctrl-R
+    for key in "alp":
+        time.sleep(0.35)
+        bash.child.send(key)
+    time.sleep(0.6)
+    bash.child.send("\r")
+    bash.wait("beta-two")
+    bash.wait(PROMPT)
+    time.sleep(0.3)
+    bash.exit()
+    # (the player shows the search with its match for over a second: a person reads it)
+    _, events = load(cast)
+    player.load(cast.read_text("utf-8"))
+    search = [e.time_us / MICROS for e in events if "i-search" in e.data]
+    shown = "".join(player.at(search[0] + 0.9).text())
+    assert "(reverse-i-search)`al" in shown, shown
+    assert command in shown, shown
+    lines = told(cast)
+    assert [line for line in lines if command in line] == [PROMPT + command] * 2, lines
+    assert not [line for line in lines if "i-search" in line], lines
+    assert not_shown(cast, player) == []
