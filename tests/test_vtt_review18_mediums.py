@@ -89,3 +89,44 @@ def test_a_reverse_search_typed_at_a_persons_pace_tells_the_command_once_as_it_r
     assert [line for line in lines if command in line] == [PROMPT + command] * 2, lines
     assert not [line for line in lines if "i-search" in line], lines
     assert not_shown(cast, player) == []
+
+
+@pytest.mark.parametrize(
+    ("loop", "most"),
+    [
+        # the brief's loop: one line, its numbers changing: its first value and the one
+        # it settles on, as a dashboard redrawn after a clear is told
+        ("while :; do clear; date; sleep 0.3; done", 3),
+        # review-exports17 item 18 (misc.cast): two lines a frame, one of them another
+        # line each time (`83`, `46`): each frame is told, in its order
+        ("for i in 1 2 3 4; do clear; date +%N | cut -c1-2; echo tick $i; sleep 0.6; done", 0),
+    ],
+)
+def test_a_clear_loop_is_told_as_the_player_shows_it(
+    tmp_path: Path, player: Player, loop: str, most: int
+) -> None:
+    """review-exports17 item 18: in the `tick` loop `tick 2` was told before `46`, which
+    the player shows above it, and `tick 3` (shown 0.6 s) never: `tick N` was taken for a
+    line redrawn in place after each clear. A clear loop is told neither frame by frame
+    when its frames are one line redrawn (the clock), nor not at all."""
+    cast = tmp_path / "clear.cast"
+    bash = BashRecording(tmp_path, cast, 10, 90)
+    bash.typed(loop + "\r", wait=None)
+    if most:
+        time.sleep(3.2)
+        bash.child.send("\x03")
+    else:
+        bash.wait("tick 4")
+    bash.wait(PROMPT)
+    time.sleep(0.3)
+    bash.exit()
+    lines = told(cast)
+    if most:
+        dates = [line for line in lines if " UTC " in line]
+        assert 1 <= len(dates) <= most, lines
+    else:
+        ticks = [line for line in lines if line.startswith("tick")]
+        assert ticks == ["tick 1", "tick 2", "tick 3", "tick 4"], lines
+        # (each after the number its frame shows above it)
+        assert all(lines[lines.index(tick) - 1].isdigit() for tick in ticks), lines
+    assert not_shown(cast, player) == []

@@ -53,6 +53,7 @@ def erase(
     lines.cleared.add(y)
     if not line_erased:
         lines.screen_erased.add(y)
+        lines.whole_erased.add(y)
     left = lines.prompts.pop(y, None)
     if y < len(lines.texts) and left == _bare(row_text(row)) == _bare(lines.texts[y]):
         lines.since[y] = TAKEN  # (a prompt left with nothing typed: no line)
@@ -129,6 +130,7 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
     gone: list[tuple[int, float, str, bool, float, int, bool]] = []
     waiting = {}
     used: set[int] = set()
+    fresh = _another_frame(lines, news)
     for y in sorted(lines.erased):
         since, old, wrapped, time, born, typed = lines.erased[y]
         lead = lines.edited.get(y)
@@ -165,10 +167,16 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
             # `pending` to `done (1.2s)`, docker compose's and buildkit's task lines, is
             # told as it was, then as it is: review-exports8 item 14)
             read = now is not None and now - since >= READ_SECONDS
-            if again is not None and not (read and rewritten(old, news[again])):
+            if again is not None and not fresh and not (read and rewritten(old, news[again])):
                 used.add(again)
                 continue
-        if now is not None and now - time < REDRAW_SECONDS and not news.get(y, "").strip():
+        # (another frame: its lines are not waited for, `tick 2` is not `tick 3`'s first value)
+        if (
+            not fresh
+            and now is not None
+            and now - time < REDRAW_SECONDS
+            and not news.get(y, "").strip()
+        ):
             waiting[y] = lines.erased[y]
             continue
         gone.append((y, since, old, wrapped, time, born, typed))
@@ -176,6 +184,7 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
         if 0 <= y < len(lines.texts) and old.startswith(_bare(lines.texts[y])):
             lines.texts[y] = ""  # (unless a line was written there since)
     lines.erased = waiting
+    lines.whole_erased &= set(waiting)  # (a clear's rows still waiting for their redraw)
     for y in [y for y in lines.edited if y not in waiting]:
         if not news.get(y, "").startswith(lines.edited.pop(y)):
             lines.leads.pop(y, None)  # (not that command line: a prompt here is new)
@@ -207,6 +216,22 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
                 lines.commands.add(going)
         if not wrapped:
             going = -1
+
+
+def _another_frame(lines: Lines, news: dict[int, str]) -> bool:
+    """Whether the screen a clear erased is drawn again as another: a row that showed a
+    line is drawn with another line, that line shown on no row at or under it (a loop
+    of `clear; date +%N; echo tick $i`: `83` then `46`, each frame the player shows for
+    0.6 s, review-exports17 item 18). Then none of its lines is redrawn in place (`tick
+    2` after `tick 1` is that frame's line, told in its order, not a redraw of `tick
+    1`); a dashboard redrawn after a clear, every line the same but its numbers, is."""
+    for y, (_, old, _, _, born, typed) in lines.erased.items():
+        new = news.get(y, "")
+        if born < 0 or typed or y not in lines.whole_erased or not new.strip():
+            continue
+        if not any(b >= y and same_line(old, news[b]) for b in news):
+            return True
+    return False
 
 
 def _raised(

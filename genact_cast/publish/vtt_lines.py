@@ -95,6 +95,7 @@ class Lines:
         self.raised: dict[int, tuple[float, int, str]] = {}
         self.cleared: set[int] = set()  # rows an erasure reached since the last screen
         self.screen_erased: set[int] = set()  # of those, rows erased whole (`clear`)
+        self.whole_erased: set[int] = set()  # rows in `erased` a `clear` erased (not EL)
         # A question a program asked (`read -p`, `input()`), by when it was asked: the
         # question and when its answer's first key was typed.
         self.answers: dict[float, tuple[str, float]] = {}
