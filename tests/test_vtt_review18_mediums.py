@@ -6,6 +6,7 @@ told is on the player's screen while its cue is shown."""
 from __future__ import annotations
 
 import html
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from genact_cast.asciicast import MICROS
 from tests.player_dom import Player
-from tests.pty_session import PROMPT, BashRecording
+from tests.pty_session import PROMPT, BashRecording, ShellRecording
 from tests.test_player_parity import load
 from tests.test_vtt_mux import SESSION_CUE, timed_cues
 
@@ -130,3 +131,54 @@ def test_a_clear_loop_is_told_as_the_player_shows_it(
         # (each after the number its frame shows above it)
         assert all(lines[lines.index(tick) - 1].isdigit() for tick in ticks), lines
     assert not_shown(cast, player) == []
+
+
+def test_a_repl_line_typed_with_emoji_is_told_from_its_first_key_as_typed(
+    tmp_path: Path, player: Player
+) -> None:
+    """review-exports18 item 2: IPython's line typed with emoji had no cue while it was
+    typed (1.8 s), then `In In [5]: '中文 ❤️ 👨‍👩‍👧'` from Enter, glued to its output:
+    prompt_toolkit redraws the line as Enter is pressed, going back by its own count of
+    the cells, and the emoji it counts otherwise put its prompt inside the old one (the
+    player, checked below, shows that redraw too). The command is told as typed, from its
+    first key, in a cue of its own."""
+    ipython = shutil.which("ipython") or shutil.which("ipython3")
+    if ipython is None:
+        pytest.skip("IPython (prompt_toolkit) is not installed")
+    cast = tmp_path / "ipy.cast"
+    # (no cursor position request: pexpect, the terminal here, answers none)
+    env = {"IPYTHONDIR": str(tmp_path / "ipy"), "PROMPT_TOOLKIT_NO_CPR": "1"}
+    repl = ShellRecording(tmp_path, cast, 12, 80, f"{ipython} --no-banner", r"\]: ", env, True)
+    typed = "'中文 ❤️ 👨\u200d👩\u200d👧'"
+    started = time.monotonic()
+    repl.typed("1+1\r")
+    repl.wait(r"\]: ")
+    for key in typed:  # (each code point a key, as the review typed them)
+        repl.child.send(key)
+        time.sleep(0.13)
+    time.sleep(0.4)
+    repl.child.send("\r")
+    repl.wait("Out")
+    repl.wait(r"\]: ")
+    time.sleep(0.3)
+    repl.child.sendline("exit")
+    repl.child.expect(pexpect_eof())
+    repl.child.close()
+    assert time.monotonic() - started < 60
+    cues = timed_cues(cast)
+    _, events = load(cast)
+    first_key = next(e.time_us / MICROS for e in events if "中" in e.data)
+    line = next((c for c in cues if any(typed in text for text in c[2])), None)
+    assert line is not None, cues
+    start, _, texts = line
+    # (from its first key, as typed, alone: not the redraw, not with its output)
+    assert abs(start - first_key) < 0.2, (start, first_key, cues)
+    assert texts == [f"In [2]: {typed}"], texts
+    assert not [text for _, _, lines in cues for text in lines if "In In" in text], cues
+    assert not_shown(cast, player) == []
+
+
+def pexpect_eof() -> Any:
+    import pexpect
+
+    return pexpect.EOF

@@ -286,6 +286,25 @@ def overwritten(lines: Lines, y: int, old: str, text: str, time: float, wraps: l
     lines.ends[len(lines.taken) - 1] = time
 
 
+def command_redrawn(lines: Lines, y: int, old: str, text: str, time: float) -> bool:
+    """Whether row y's command line, typed after its prompt, is drawn over in place by its
+    line editor with the same command after another start: prompt_toolkit redraws the
+    line as Enter is pressed, going back by its own count of the cells, so after emoji it
+    counts otherwise its prompt lands inside the old one (`In In [5]: '中文 ❤️ 👨‍👩‍👧'`,
+    review-exports18 item 2: the command, on the player's screen for 1.8 s as typed, was
+    told only from the redraw). The command is told as typed, from its first key, ending
+    now; the redraw is no new line."""
+    lead = lines.leads.get(y, "")
+    command = old[len(lead) :].rstrip() if lead and old.startswith(lead) else ""
+    if not command or lines.since[y] < 0 or text.rstrip() == old.rstrip():
+        return False
+    if not text.rstrip().endswith(command) or text.startswith(old.rstrip()):
+        return False
+    lines._take(lines.since[y], old, False, y, lines.born[y], True)
+    lines.ends[len(lines.taken) - 1] = time
+    return True
+
+
 def another(old: str, text: str) -> bool:
     """Whether `text`, written over a row that showed `old`, is another line (not a
     redraw of it: a progress bar, a dashboard's numbers)."""

@@ -17,7 +17,7 @@ from genact_cast.publish.vtt_drafts import (
     redrawn,
     typed_ahead,
 )
-from genact_cast.publish.vtt_erasures import overwritten, settle
+from genact_cast.publish.vtt_erasures import command_redrawn, overwritten, settle
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
 from genact_cast.publish.vtt_prompts import (
     abandoned,
@@ -128,6 +128,7 @@ def read_screen(
             lines.rights[y] = tail
             text = news[y] = without_right_prompt(text, "", tail)
         elif text != old and not (old and text.startswith(old) and lines.since[y] >= 0):
+            redrawn_as_typed = False  # (a command line its line editor redrew: told as typed)
             if moved_down(lines, y, old, text, news):
                 # (a line redrawn in place moved to the blank row under it, another
                 # written where it was: tqdm.write's message over the bar, the bar drawn
@@ -135,6 +136,8 @@ def read_screen(
                 # a cue of 0.1 s. It goes on there, its state not told here.)
                 carried[y + 1] = (lines.since[y], lines.born[y])
                 lines.since[y] = TAKEN
+            elif y not in blanked and y in lines.leads and shown[y : y + 1] != [True]:
+                redrawn_as_typed = command_redrawn(lines, y, old, text, time)
             elif y not in blanked:
                 overwritten(lines, y, old, text, time, shown)
             lines.leads.pop(y, None)
@@ -151,7 +154,7 @@ def read_screen(
             else:
                 if unmark(lines, lines.since[y]):
                     mark(lines, time)  # (the row still redrawn in place)
-                lines.since[y] = time
+                lines.since[y] = TAKEN if redrawn_as_typed else time  # (`command_redrawn`)
                 lines.born[y] = lines.epoch
             redrawn(lines, y, text, time)  # (a command redrawn under a completion list)
             if y == 0 and not lines._rest:
