@@ -132,6 +132,23 @@ def test_saves_validation_and_logging_follow_the_loop(index: int) -> None:
         assert int(gc[1]) % (interval * -(-50 // interval)) == 0
 
 
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_a_save_logged_in_its_staging_time_is_async_on_the_command(index: int) -> None:
+    """review-tt16 T11: the shipped tomls say async_mode = "disabled" (a synchronous
+    dcp.save: `Finished saving` after the whole write, a relaunch loads it). The run's
+    step saves log only their staging and write on in the background, so the command
+    turns async_mode on (config/job_config.py:527, checkpoint.py:391 at v0.2.0),
+    and a relaunch soon after such a save loads the one before (its write not ended)."""
+    options = CASES[index]._replace(duration=60.0)
+    plan = make_plan(options)
+    log = Log(facts_for(plan), color=False)
+    if log.toml is None:  # the user's own config, not shown, says async_mode itself
+        return
+    words = shlex.split(shlex.join(log.launch_words()))
+    # the timeline's saves block for their staging alone where the plan's are async
+    assert ("--checkpoint.async_mode=async" in words) == plan.async_saves
+
+
 def test_a_timeout_after_step_one_is_the_groups_own() -> None:
     """set_pg_timeouts (distributed/utils.py:289-315 at v0.2.0) cuts the default group and the
     root mesh's dimension groups to train_timeout_seconds after step 1; the flattened

@@ -160,6 +160,11 @@ class Job:
         if mode != toml.ac_mode:
             words.append(f"--activation_checkpoint.mode={mode}")
         words.append("--checkpoint.enable")
+        # The run's step saves stage and write in the background (RunPlan.async_saves): the
+        # shipped tomls say async_mode = "disabled", so the command turns it on
+        # (config/job_config.py:527 at v0.2.0; components/checkpoint.py:391 dcp.async_save);
+        # without it a save logs its whole write as "Finished saving" (review-tt16 T11)
+        words.append("--checkpoint.async_mode=async")
         if f.checkpoint_every != toml.checkpoint_interval:
             words.append(f"--checkpoint.interval={f.checkpoint_every}")
         words += self.dataset_words()
