@@ -75,3 +75,19 @@ def test_no_nccl_line_module_loads_where_nccl_prints_nothing(framework: str) -> 
     )
     loaded = done.stderr.split()
     assert [name for name in loaded if name in NCCL_LINE_MODULES] == []
+
+
+def test_a_nodes_agents_share_one_chain_whatever_later_launches_were_fresh() -> None:
+    """Launch n's torchrun agent reads only which launches up to n were run again, so callers
+    that name later fresh launches get the same agents: seed 51004's Megatron run (127 nodes,
+    24 launches) keyed them on the whole tuple, overflowed the cache's bound mid-run and built
+    49,241 agents again from launch 0, where 3,175 are asked for."""
+    from genact_cast.generator.dialects import megatron_comms
+
+    facts = facts_for(make_plan(RecordOptions(seed=7, duration=180)))
+    first = Incidentals(facts, 0)
+    megatron_comms._AGENTS.clear()
+    short = [megatron_comms.agent(facts, first, a, n, (2,)) for a in range(5) for n in (1, 2, 3)]
+    longer = [megatron_comms.agent(facts, first, a, n, (2, 9)) for a in range(5) for n in (1, 2, 3)]
+    assert all(one is other for one, other in zip(short, longer, strict=True))
+    assert len(megatron_comms._AGENTS) == 15
