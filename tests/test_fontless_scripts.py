@@ -29,6 +29,13 @@ LINES = {
     "zalgo-hebrew": "Z\u0337\u0351\u0358a\u0336l\u0335g\u0334o b\u0336c \u05e9\u05dc\u05d5\u05dd|",
     "zalgo-arabic": "Z\u0337\u0351\u0358a\u0336l\u0335g\u0334o "
     "\u0627\u0644\u0639\u0631\u0628\u064a\u0629|",
+    # A grapheme no font has whole (review-exports18 #5, /tmp/r18/rec/comb.cast row 0):
+    # Chromium shapes it in DejaVu Sans Mono, each mark that face lacks its box with a
+    # cell of its own (U+0351 too, which DejaVu Sans has), and the marks after U+0334 (a
+    # mark with an advance) over the next cell; the PNG drew U+0351 on the Z, and the
+    # marks after U+0334 on a dotted circle, the `|` 4 columns left of the player's
+    "zalgo-unshaped": "ab|Z\u0351\u036b\u0313\u036a\u0302\u036b\u033d\u034f\u0334\u0319"
+    "\u0324\u031e\u0349\u035a\u032f|x\u0354\u0351 w|",
 }
 
 

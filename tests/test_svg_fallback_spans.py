@@ -32,6 +32,9 @@ ROWS = {
     "Devanagari": "क्ष|नि|नमस्ते|",
     "Ethiopic, Canadian syllabics, Javanese": "ሰላም|ᐊᐃ|ꦲꦏ꧀|",
     "explicit override, Hebrew": "a \u202d\x1b[44mשלום\x1b[45m 12\u202c b|",
+    # marks DejaVu Sans Mono lacks, some no font has (review-exports18 #5)
+    "Zalgo": "ab|Z\u0351\u036b\u0313\u036a\u0302\u036b\u033d\u034f\u0334\u0319\u0324|"
+    "x\u0354\u0351 w|",
 }
 
 

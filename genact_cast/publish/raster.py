@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFont
 
 from genact_cast.asciicast import Theme
-from genact_cast.publish import glyphs, raster_bidi, vectors
+from genact_cast.publish import glyphs, missing_glyphs, raster_bidi, vectors
 from genact_cast.publish.picture_layout import layout
 from genact_cast.publish.player_layout import (
     ADVANCING_MARKS,
@@ -110,7 +110,7 @@ class Raster:
             sources: list[int] = []  # each cell's column in the terminal
             shifts: list[float] = []  # where the browser draws its glyph, off its cell
             # A code point no font has: a box; a space with a line in its span's colour.
-            cells = glyphs.boxed(spaces_in_spans(screen.rows[y]))
+            cells = missing_glyphs.boxed(spaces_in_spans(screen.rows[y]))
             row = as_laid_out(cells, sources, shifts)  # zero-width: no column
             if any(char in PARAGRAPH_BREAKS for char, _ in row):
                 row = tuple(

@@ -52,7 +52,9 @@ def has_base(row: Row, x: int) -> bool:
     (the same colour and text style, not a symbol it sets apart): a mark that opens a
     span, at the start of a line or after a colour change, stands alone in the browser,
     as does one after a space (a blank a tab skipped: Chromium draws `\t\u0301x` with the
-    accent over the x, where the PNG drew a bare x, review-exports18 #5).
+    accent over the x, where the PNG drew a bare x, review-exports18 #5) or after a mark
+    with an advance of its own (U+0334 in Zalgo: the marks after it lie over the next
+    cell in the player; shaped on it, they were drawn on a dotted circle).
     """
     before = x - 1
     while before >= 0 and zero_width(row[before][0]):
@@ -63,6 +65,7 @@ def has_base(row: Row, x: int) -> bool:
     wide = before + 1 < len(row) and row[before + 1][0] == ""
     return (
         char not in ("", " ")
+        and char not in ADVANCING_MARKS
         and not standalone(char, wide)
         and (style[0], *style[2:]) == (row[x][1][0], *row[x][1][2:])
     )
