@@ -92,6 +92,9 @@ class Log:
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
         self.looping = False  # the workers are in train()'s loop (a Ctrl-C's tracebacks)
+        self._loop_from = 0.0  # when this launch's train() began
+        # (start, end) of the saves and evaluations after each step, as presented
+        self._busy: dict[int, list[tuple[float, float]]] = {}
         self._groups_up = False  # the process groups' communicators, up in iteration 1
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.loaded}"
@@ -140,10 +143,13 @@ class Log:
             return self._model(event)
         if isinstance(event, DataReady):
             self.looping = True  # train() from here on, until the workers end
+            self._loop_from = event.t
             return self._data(event)
         if isinstance(event, CheckpointSaved):
+            self._busy.setdefault(event.step, []).append((event.t - event.blocking, event.t))
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
+            self._busy.setdefault(event.step, []).append((event.t - event.seconds, event.t))
             return self._validate(event)
         if isinstance(event, Failed):
             self.memory_reported = False
@@ -193,9 +199,29 @@ class Log:
             self.attempt,
             self.fresh,
             t,
-            looping=self.looping,
+            looping=self._in_train_step(t),
             megatron_fsdp=self.fsdp,
         )
+
+    def _in_train_step(self, t: float) -> bool:
+        """Whether a Ctrl-C at `t` finds the workers in a training step, the one place whose
+        frames the workers' tracebacks draw (megatron_worker_interrupt): train() has begun
+        by then (the events of a phase are presented before its lines are shown, so
+        `looping` alone can be ahead of the terminal: review-mg16 R4), and the last logged
+        iteration's save or evaluation, if it has one, is over (training.py:2222
+        evaluate_and_print_results, checkpoint_and_decide_exit: other frames, not drawn)."""
+        if not self.looping or t < self._loop_from:
+            return False
+        step, _ = self._logged
+        f = self.facts
+        if step < 0 or step == self.resume_step:  # no iteration since train() began
+            return True
+        windows = self._busy.get(step, [])
+        if any(start - 0.5 <= t < end for start, end in windows):
+            return False
+        # a save or an evaluation after this step not presented yet is still to come
+        due = (step % f.checkpoint_every == 0) + f.evaluates_at(step)
+        return len(windows) >= due
 
     def export_words(self, event: Exported) -> None:
         """The tag's tools/checkpoint/convert.py has no saver to Hugging Face safetensors for
