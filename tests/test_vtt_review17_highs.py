@@ -132,10 +132,11 @@ def test_vim_in_a_gnu_screen_region_is_one_cue_named_by_its_command(tmp_path: Pa
     with open_cast(str(cast)) as reader:
         vtt = render_vtt(Timeline(reader.header, reader.events()))
     told = [line.strip() for block in vtt.split("\n\n")[1:] for line in block.splitlines()[1:]]
-    assert "[vim]" in told, told
-    assert told[told.index("[vim]") - 1].endswith("# vim -u NONE"), told
-    assert not [line for line in told if "words typed" in line or line == "~"], told
-    assert told[told.index("root@vm:~# echo bottom-region") + 1] == "bottom-region", told
+    whole = vtt  # (in full when it fails: a list's repr is cut short)
+    assert "[vim]" in told, whole
+    assert told[told.index("[vim]") - 1].endswith("# vim -u NONE"), whole
+    assert not [line for line in told if "words typed" in line or line == "~"], whole
+    assert told[told.index("root@vm:~# echo bottom-region") + 1] == "bottom-region", whole
 
 
 def test_top_repainting_the_primary_screen_on_term_linux_is_one_cue(
