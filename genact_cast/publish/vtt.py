@@ -32,8 +32,11 @@ A full-screen program's session (the alternate screen: vim, less, htop) is one c
 shows output: vim back after `:!ls`; after `fg` the job line the shell printed; after a
 shell's `exit`, the program whose session that shell came after: vim back after `:sh`), else by
 the command the cast was recorded with (its header's `command`) unless that is a shell,
-else `[full-screen program]` (never by a line it showed: a file's first line says nothing
-of the program); not its screen dump; when it exits, the shell's lines it covered are
+else by its window title or a line the program draws itself (vtt_launched.py: htop's
+function bar), else `[full-screen program]` (never by a line of a file it showed: a file's
+first line says nothing of the program); a multiplexer the cast was recorded with (`asciinema
+rec -c tmux`, with or without `command` in the header) is told as one typed is; not its
+screen dump; when it exits, the shell's lines it covered are
 not repeated. So is a program that paints the primary screen (top, less -X as git's pager
 runs it): one that takes the arrow keys (DECCKM), or puts the cursor on most rows by
 their number (`TERM=vt220 htop`: no alternate screen, no keypad mode), or clears the
@@ -73,6 +76,7 @@ from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_gathered import gathered
 from genact_cast.publish.vtt_killed import leave_covered, restore
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
+from genact_cast.publish.vtt_launched import GENERIC, Unnamed, recorded_multiplexer
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed, attach
 from genact_cast.publish.vtt_painted_by import painted_by
@@ -85,7 +89,7 @@ from genact_cast.publish.vtt_painting import (
     rewritten,
     shell_back,
 )
-from genact_cast.publish.vtt_sessions import session_name
+from genact_cast.publish.vtt_sessions import session_name, typed_program
 from genact_cast.publish.vtt_shell_view import ShellView
 from genact_cast.publish.vtt_started import started_by
 from genact_cast.publish.vtt_text import CUT, MAX_LINE_CHARS
@@ -130,7 +134,15 @@ def render_vtt(timeline: Timeline) -> str:
 
     def name(session: tuple[float, str, str]) -> str:
         title = view.title()
+        if isinstance(mux, Unnamed) and not mux.shell:  # (no command names it: vtt_launched)
+            return f"[{mux.name_of(title)}]"
+        if mux is not None and not typed_program(*session[1:]):
+            return f"[{mux.name}]"  # (the multiplexer the cast was recorded with)
         return f"[{session_name(*session[1:], recorded, title)}]"
+
+    def summed(mux: Multiplexed | None) -> bool:
+        """Whether the session is one cue: not a multiplexer's (its panes told)."""
+        return mux is None or (isinstance(mux, Unnamed) and not mux.shell)
 
     recorded = timeline.header.command  # `asciinema rec -c 'vim f'`: what was run
     painting: tuple[float, str, str] | None = None  # a program on the primary screen
@@ -170,7 +182,8 @@ def render_vtt(timeline: Timeline) -> str:
         del sessions[:], panes[:]
         if mux is not None and session is not None:
             mux.restart()
-            sessions.append((0.0, name(session)))
+            if not summed(mux):  # (one not known yet is told as one cue at its end)
+                sessions.append((0.0, name(session)))
         page, earlier = lines.restart(session is None and painting is None)
         if page:
             opening.append((0.0, left))  # (above the shell's lines under it)
@@ -260,8 +273,13 @@ def render_vtt(timeline: Timeline) -> str:
                 session = (screen.time, command, typed)
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)
+                launched = "" if typed_program(command, typed) else recorded_multiplexer(recorded)
                 if program in MULTIPLEXERS:  # its panes hold shells: told, not summed up
                     mux = attach(detached, program, command)
+                elif launched:  # (`asciinema rec -c tmux`: review-exports18 item 4)
+                    mux = attach(detached, launched, recorded or "")
+                elif program == GENERIC:  # (nothing names it: a multiplexer, or named so)
+                    mux = Unnamed()
             if mux is not None:
                 mux.update(screen)
             elif any(row_text(row).strip() for row in screen.rows):
@@ -271,12 +289,12 @@ def render_vtt(timeline: Timeline) -> str:
             continue
         if session is not None:
             left_session = session[1:]
-            if mux is None:
+            if summed(mux):
                 sessions.append((session[0], name(session)))
                 if name(session)[1:-1] in DIALOGS and dialog:
                     sessions += answers.told(session[0], dialog[0])
                 dialog.clear()
-            else:
+            elif mux is not None:
                 panes += mux.said()
                 detached[:] = [mux]
             session, mux = None, None
@@ -304,7 +322,7 @@ def render_vtt(timeline: Timeline) -> str:
         if painting is not None and program in DIALOGS:
             answers.watch(screen)
         shown(screen)
-    if mux is not None:
+    if not summed(mux) and mux is not None:
         panes += mux.said()
     elif session is not None:
         sessions.append((session[0], name(session)))
