@@ -279,7 +279,7 @@ def render_vtt(timeline: Timeline) -> str:
                 elif launched:  # (`asciinema rec -c tmux`: review-exports18 item 4)
                     mux = attach(detached, launched, recorded or "")
                 elif program == GENERIC:  # (nothing names it: a multiplexer, or named so)
-                    mux = Unnamed()
+                    mux = Unnamed.again(detached.pop()) if detached else Unnamed()
             if mux is not None:
                 mux.update(screen)
             elif any(row_text(row).strip() for row in screen.rows):

@@ -72,6 +72,19 @@ class Unnamed(Multiplexed):
         # which tmux and GNU screen pass on from the pane's shell): its pane and command
         self._ran: tuple[int, int] | None = None
 
+    @classmethod
+    def again(cls, detached: Multiplexed) -> Unnamed:
+        """A session nothing names that follows a multiplexer's detached one: that one
+        attached again, most likely (`tmux attach` typed, its echo never drawn: tmux
+        reads the keys before the shell echoes them, review-exports17's tmux.cast at
+        16.3 s), so what its panes showed is known (`resume`) and is not told again; still
+        one cue, if nothing shows it to be a multiplexer's."""
+        probe = cls()
+        own = {"shell": False, "firsts": [], "_ran": None}  # (this session's, not its)
+        vars(probe).update({**vars(detached), **own})
+        probe.resume()
+        return probe
+
     def name_of(self, titled: str | None) -> str:
         """The session's name as one cue: the window title the program set, else the
         program whose own line its first screens show, else the generic one."""
@@ -85,7 +98,7 @@ class Unnamed(Multiplexed):
                 self.firsts.append(texts)
         super().update(screen, run)
         status = row_text(screen.rows[-1]).strip() if self.status_row else ""
-        if self.name == MULTIPLEXER and TMUX_STATUS.match(status):
+        if TMUX_STATUS.match(status):
             self.name, self.shell = "tmux", True
         if self.shell:
             return
