@@ -74,7 +74,7 @@ def _shown_by_player(
     just after one of the cast's events in it: a command is whole by its Enter)."""
     player.load(cast.read_text("utf-8"))
     events = [json.loads(row) for row in cast.read_text("utf-8").splitlines()[1:]]
-    written = [float(event[0]) + 0.01 for event in events]
+    written = [float(event[0]) + 0.0001 for event in events]  # (each as its event left it)
     missing = []
     for start, end, texts in found:
         left = [text.strip() for text in texts if not SESSION_CUE.fullmatch(text.strip())]
@@ -99,18 +99,21 @@ def _program_shown(
 
 def _tmux(folder: Path, cast: Path, end: str) -> None:
     """`asciinema rec -c 'tmux ... new-session bash'`: a command, a split, htop typed in
-    the new pane and quit, that pane's shell left, then the last pane's `exit` or a
-    detach (Ctrl-B d) ends tmux's client and the recording."""
+    the new pane and quit, a resize, that pane's shell left, then the last pane's `exit`
+    or a detach (Ctrl-B d) ends tmux's client and the recording."""
     socket = folder / "sock"
     command = f"tmux -S {socket} -f /dev/null new-session bash --norc --noprofile -i"
     tmux = ShellRecording(folder, cast, 24, 80, command, "$ ", ENV)
     try:
         _typed(tmux, "echo left-pane\r", "left-pane")
         _keys(tmux, TMUX_PREFIX + "%")
-        _typed(tmux, "htop\r")
-        time.sleep(2.0)  # (htop's screen, its meters drawn in colours: no text to wait for)
+        _typed(tmux, "hto")
+        _keys(tmux, "p\r", 2.0)  # (its last key with Enter: echoed with htop's screen)
         _keys(tmux, "q")
         _typed(tmux, "echo after-htop\r", "after-htop")
+        tmux.resize(28, 100)  # (tmux redraws it all, its modes reset first)
+        time.sleep(1.0)
+        _typed(tmux, "echo resized\r", "resized")
         _typed(tmux, "exit\r")
         _typed(tmux, "echo alone-again\r", "alone-again")
         if end == "detach":
@@ -136,6 +139,8 @@ def test_tmux_as_the_recorded_command_tells_its_panes(
     assert told[at - 1].endswith("# htop"), told  # (the new pane's login shell: its PS1)
     assert told[at + 1 : at + 3] == [told[at - 1][: -len("htop")] + "echo after-htop", "after-htop"]
     assert told[told.index("$ echo alone-again") + 1] == "alone-again", told
+    assert told[told.index(told[at - 1][: -len("htop")] + "echo resized") + 1] == "resized", told
+    assert not [line for line in told if "\u2502" in line], told  # (no border read as text)
     assert not [line for line in told if "PID USER" in line or "F10Quit" in line], told
     _shown_by_player(cast, player, found)
     _program_shown(cast, player, found, "htop", "PID")

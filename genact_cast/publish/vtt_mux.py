@@ -59,6 +59,13 @@ class Multiplexed(PanePainters):
             for row in rows
         )
         panes = layout(grid)
+        if run and self.layout and panes != self.layout:
+            # Not a shell running a command in a pane: tmux itself, redrawing the screen
+            # after a resize, resets the modes it set (bracketed paste too) before it
+            # draws the panes; the screen then is the old one rewrapped by the terminal,
+            # its borders out of place (review-exports18's tmuxw.cast at 29.6 s: the
+            # panes' rows read as one, a border glued into the told lines).
+            return
         if not run:
             self.unsaid.update(i for i, then in self.fleeting.items() if then != panes)
             self.fleeting = {}
@@ -92,8 +99,12 @@ class Multiplexed(PanePainters):
                 # it again, its history brought back as a pane closed beside it)
                 if text:
                     self.seen[x, text] = None
-                index = self.slots.get((y, x))  # (a row it left as it was: GNU screen's
-                if index is not None and self.told[index][2] == text:  # other region)
+                # (a row it left as it was: GNU screen's other region; or its command
+                # line with the keys that came with its first screen)
+                index = self.slots.get((y, x))
+                if index is not None and (
+                    self.told[index][2] == text or self._finished(x, index, text)
+                ):
                     slots[y, x] = index
                 continue
             if self._tail(y, x, text, tails):

@@ -36,6 +36,22 @@ PAGING = frozenset({"git", "journalctl", "systemctl", "psql", "mysql"})
 class PanePainters(PaneState):
     """A multiplexer's session, and the programs painting its panes."""
 
+    def _finished(self, x: int, index: int, text: str) -> bool:
+        """Whether row text, in pane x that a program now paints, is the pane's command
+        line (`told[index]`) with its last keys, which came with the program's first
+        screen (`htop` typed, its `p` echoed in the write that took the mouse: the pane
+        painted first, the cue named `[hto]`): the line and the cue take them."""
+        line = self.told[index][2]
+        if self.commands.get(x) != index or text == line or not text.startswith(line):
+            return False
+        time, place, _ = self.told[index]
+        self.told[index] = (time, place, text)
+        cue = self.painting.get(x, -1)
+        if cue > index and self.told[cue][2] == f"[{session_name(line)}]":
+            when, where, _ = self.told[cue]
+            self.told[cue] = (when, where, f"[{session_name(text)}]")
+        return True
+
     def _paint(self, x: int, time: float, idle: bool = False) -> None:
         """Pane x is painted by a program: its cue, named by the pane's last command, and
         the lines told since that command are its own; or, drawn over a shell waiting at
