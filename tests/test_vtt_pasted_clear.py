@@ -65,9 +65,10 @@ def test_a_pasted_wrapped_command_that_clears_the_screen_is_told_whole(
     assert told[told.index("$ echo after") + 1] == "after", told
     player.load(cast.read_text("utf-8"))
     events = [json.loads(row) for row in cast.read_text("utf-8").splitlines()[1:]]
-    echo = next(event for event in events if command in event[2])
-    if "\x1b[2J" not in echo[2]:  # (shown before the clear: the player's rows joined)
-        rows = player.at(echo[0] + 0.001).text()
+    at = next(i for i, event in enumerate(events) if command in event[2])
+    if "\x1b[2J" not in events[at][2]:  # (shown before the clear: the player's rows joined)
+        # (between the echo and the next event, which may follow within a millisecond)
+        rows = player.at((events[at][0] + events[at + 1][0]) / 2).text()
         assert line in "".join(row.ljust(cols) for row in rows), rows
     for start, end, texts in found:  # (the loop's output, on the screen as told)
         for text in texts:
