@@ -87,6 +87,13 @@ class Log(Training, Watchdog):
         # Whether this launch's processes have entered FSDP.state_dict_type (hf_warnings).
         self.state_dict_warned = False
         self.load_offset = self.load_seconds = 0.0
+        # The first launch's model loading (from_pretrained's read of the base weights, or
+        # from_config's build), which a resume's script does again, and what a resume
+        # leaves to Trainer.train: the checkpoint's read, and where the script's own loading
+        # ended against the run's ModelReady (hf_training._data).
+        self.base_seconds: float | None = None
+        self.checkpoint_read = 0.0
+        self.built_behind = 0.0
         self.resume_step = 0
         self.eval_works = 0  # the default group's eval gathers in this launch (hf_watchdog)
         self.train_start = 0.0
@@ -244,18 +251,29 @@ class Log(Training, Watchdog):
         return out
 
     def _model(self, event: ModelReady) -> list[Out]:
-        moment = self._at(event.t - event.seconds)
+        start = event.t - event.seconds
+        moment = self._at(start)
         if self.pretrained is None:
             self.pretrained = event.loaded_from is not None
+        if self.base_seconds is None:
+            self.base_seconds = event.seconds
+        # A resume's ModelReady counts the checkpoint's read (run_timeline._launch), but the
+        # script loads what the first launch loaded, as long (the same command), and the
+        # Trainer reads the checkpoint later, in train() (review-tt16 T8): see _data.
+        resuming = bool(self.resume_step) and self.fsdp
+        seconds = self.base_seconds if resuming else event.seconds
+        built = start + seconds
+        self.checkpoint_read = event.reading if resuming else 0.0
+        self.built_behind = built - event.t
         # where a restart round's script loads its model (Watchdog._round_lines)
         self.load_offset = event.t - event.seconds - self.launched_at
         self.load_seconds = event.seconds
         dtype_given = self.facts.method == "qlora"  # the command's --dtype (hf_peft)
         lines = self._loading(
             moment,
-            event.seconds,
+            seconds,
             pretrained=self.pretrained,
-            done=self._at(event.t),
+            done=self._at(built),
             dtype_given=dtype_given,
         )
         # built in bfloat16 (from its config, or with a dtype asked for), not float32
@@ -278,7 +296,7 @@ class Log(Training, Watchdog):
         self.comm_lines = []
         self.comm_seconds, self.comm_wait = self.comm_wait + preparing, 0.0
         # Trainer.__init__ with --bf16 (trainer.py:749), once the dataset is prepared.
-        lines.append(Line(half_precision(self._at(event.t))))
+        lines.append(Line(half_precision(self._at(built))))
         return lines
 
     def _evaluate(self, event: Evaluated, end: float | None = None) -> list[Out]:

@@ -32,6 +32,9 @@ class Training(Saves, Counts):
     train_start: float  # run time of this launch's train() (its bar's start)
     low_precision: bool  # the model's parameters are bfloat16 (hf_warnings)
     losses: list[float]  # this launch's step losses, for train_loss
+    comm_seconds: float  # the lines' offset from the run's seconds (hf_watchdog)
+    checkpoint_read: float  # a resume's read of its checkpoint, in train() (hf.Log._model)
+    built_behind: float  # where the script's model was built, after the run's ModelReady
 
     def _resumed_rate(self, stats: StepStats) -> float:
         """tqdm's smoothed rate after a resume: ProgressCallback.on_step_end updates by
@@ -53,21 +56,28 @@ class Training(Saves, Counts):
 
     def _data(self, event: DataReady) -> list[Out]:
         f = self.facts
+        resumed_from: list[Out] = []
+        if self.resume_step and self.fsdp:
+            # Trainer.train with FSDP loads the checkpoint after wrapping the model, before
+            # its banner (trainer.py:2507 -> _load_from_checkpoint, :2934; accelerate's
+            # load_fsdp_model, then _load_optimizer_and_scheduler): the checkpoint's bytes at
+            # the file system's bandwidth, as the run's timeline times a resume's read. The
+            # script reached train() as long after its model as the run's DataReady is after
+            # ModelReady; the lines from the banner on move by what the read adds (the lines'
+            # offset, as a set-up the timeline leaves out), never back.
+            self.comm_seconds += max(0.0, self.built_behind + self.checkpoint_read)
+            loading = self._at(event.t - self.checkpoint_read)
+            folder = f"{self.output}/checkpoint-{self.resume_step}"
+            resumed_from.append(
+                Line(trainer(loading, LOADING_MODEL, f"Loading model from {folder}."))
+            )
+            resumed_from += self._state_dict_warnings()
         moment = self._at(event.t)
         self.train_start = event.t
         self.first_batches += 1
         # The Trainer counts what its data loader yields: fine-tuning examples packed into
         # full sequences (`--packing`), so steps = examples × epochs ÷ total batch.
         examples = f.steps_per_epoch * f.global_batch
-        resumed_from: list[Out] = []
-        if self.resume_step and self.fsdp:
-            # Trainer.train with FSDP loads the checkpoint after wrapping the model, before
-            # its banner (trainer.py:2507 -> _load_from_checkpoint, :2934).
-            folder = f"{self.output}/checkpoint-{self.resume_step}"
-            resumed_from.append(
-                Line(trainer(moment, LOADING_MODEL, f"Loading model from {folder}."))
-            )
-            resumed_from += self._state_dict_warnings()
         block = running_training(
             moment,
             examples=examples,

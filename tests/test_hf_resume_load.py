@@ -1,0 +1,50 @@
+"""An HF resume reads its checkpoint between `Loading model from ./out/checkpoint-N.`
+(trainer.py:2934 at transformers 4.57.1, in `_load_from_checkpoint`) and `***** Running
+training *****` (:2519): Trainer.train runs `_load_from_checkpoint` (accelerate 1.11.0's
+`load_fsdp_model`, every rank its shard of the weights) and `_load_optimizer_and_scheduler`
+(trainer.py:2507-2519) between them, so the two stamps lie at least the checkpoint's bytes
+over the file system's read bandwidth apart, as the run's own timeline reads a resume
+(run_plan.checkpoint_seconds). review-tt16 T8: every resume stamped both lines with the
+same millisecond. The log's stamps never go back in time."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from genact_cast.generator import RecordOptions, make_plan, physics
+from tests.release_catalogue import release_lines
+
+STAMP = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})")
+LOADING = re.compile(r"Loading model from \S+/checkpoint-\d+\.")
+RUNNING = "***** Running training *****"
+# HF runs with resumes: pre-training from scratch, continued pre-training, fine-tunes (LoRA
+# too), 8B to 72B and a MoE, one node to 256
+SEEDS = (42100, 42102, 42104, 42109, 42118, 42120, 42138)
+
+
+def moment(line: str) -> datetime | None:
+    found = STAMP.search(line)
+    return datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S,%f") if found else None
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_resume_reads_its_checkpoint_between_the_two_lines(seed: int) -> None:
+    options = RecordOptions(seed=seed, framework="hf", failures=2, cols=200)
+    plan = make_plan(options)
+    read = plan.checkpoint_bytes / (plan.storage_gbps * physics.GB)
+    lines = release_lines(options)
+    loads = [i for i, line in enumerate(lines) if LOADING.search(line)]
+    assert loads, seed
+    for i in loads:
+        after = next(j for j in range(i, len(lines)) if RUNNING in lines[j])
+        began, ended = moment(lines[i]), moment(lines[after])
+        assert began is not None
+        assert ended is not None
+        gap = (ended - began).total_seconds()
+        assert gap >= read, (seed, lines[i], gap, read)
+    # the Trainer's log (its `[LEVEL|file.py:line] stamp >>` lines) never goes back
+    stamps = [m for line in lines if " >> " in line and (m := moment(line)) is not None]
+    assert stamps == sorted(stamps), seed
