@@ -48,6 +48,10 @@ from tests.screen_parity import (
     with_symbols,
 )
 
+# Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
+# failure is tried once more (pytest-rerunfailures), a fault of the code fails twice.
+pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
+
 ROOT = Path(__file__).resolve().parent.parent
 HAND_MADE = sorted((ROOT / "tests" / "data" / "screens").glob("*.cast"))
 

@@ -23,6 +23,10 @@ from genact_cast.sources import open_cast
 from tests.pty_session import BashRecording
 from tests.test_vtt import cues
 
+# Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
+# failure is tried once more (pytest-rerunfailures), a fault of the code fails twice.
+pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
+
 PROGRAMS = {
     "vim": "vim -u NONE f.txt",
     "htop": "htop",

@@ -23,6 +23,10 @@ from tests.player_dom import Player
 from tests.pty_session import PROMPT, BashRecording
 from tests.test_vtt_mux import timed_cues
 
+# Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
+# failure is tried once more (pytest-rerunfailures), a fault of the code fails twice.
+pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
+
 # Each wraps inside a word at its width, after `$ ` (`...; s` / `leep`, `...; do` / `ne`).
 COMMANDS = {
     40: "for i in 1 2; do clear; echo tic $i; sleep 0.5; done",

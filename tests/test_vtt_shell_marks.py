@@ -17,6 +17,10 @@ from genact_cast.sources import open_cast
 from tests.pty_session import ShellRecording
 from tests.test_vtt import cues, lines
 
+# Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
+# failure is tried once more (pytest-rerunfailures), a fault of the code fails twice.
+pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
+
 SHELLS = {
     # zsh without start-up files, as root (`#` is its mark then) and not; PROMPT_SP is on
     "zsh": ("zsh -f", {"PS1": "%n%# "}),
