@@ -13,6 +13,7 @@ from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects import torchtitan_shards as split
 from genact_cast.generator.dialects.base import MAX_RESTARTS, ls_rows
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.torchtitan_hf_index import index_bytes
 from genact_cast.generator.dialects.torchtitan_lines import (
     FOLDER,
     LOG_FREQ,
@@ -302,7 +303,7 @@ class Job:
                 (f"model-{i:05d}-of-{count:05d}.safetensors", size)
                 for i, size in enumerate(shards, 1)
             ),
-            ("model.safetensors.index.json", 23.9e3 + 0.2e3 * f.layers),
+            ("model.safetensors.index.json", index_bytes(f, count, 4 * release.model_params(f))),
             (SHARDED_DIR, 4096.0),
         ]
         rows = ls_rows(f, event.t, files, folder=event.path)

@@ -1,0 +1,36 @@
+"""convert_to_hf.py's `model.safetensors.index.json` weighs what torch 2.9.0 writes:
+`json.dump({"metadata": {"total_size": N}, "weight_map": {...}}, indent=2)` over every tensor
+(distributed/checkpoint/_consolidate_hf_safetensors.py, _write_overall_metadata_file), so
+`ls -lh` shows it growing with the model's tensors, not a fixed 30-48K (review-tt16 T9b).
+Expected rows, from the Hub indexes' key counts as review-tt16 measured them: Llama-3.1-8B
+291 keys = 23,951 B (24K), 70B 59K, 405B 92K, Qwen3-32B 57K, Qwen3-30B-A3B 18,867 keys
+(1.7M)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genact_cast.generator import RecordOptions
+from tests.release_catalogue import cast_lines
+
+INDEX = re.compile(r"^-rw-r--r-- 1 \S+ \S+ +(\S+) .* model\.safetensors\.index\.json$")
+
+
+@pytest.mark.parametrize(
+    ("model", "shown"),
+    [
+        ("Llama-3.1-8B", "24K"),
+        ("Llama-3.1-70B", "59K"),
+        ("Llama-3.1-405B", "92K"),
+        ("Qwen3-32B", "57K"),
+        ("Qwen3-30B-A3B", "1.7M"),
+    ],
+)
+def test_the_index_weighs_its_tensors_names(model: str, shown: str) -> None:
+    options = RecordOptions(seed=8411, framework="torchtitan", model=model, failures=0)
+    lines = cast_lines(options._replace(cols=1000, color=False))
+    rows = [m[1] for line in lines if (m := INDEX.match(line))]
+    assert rows, model
+    assert rows[-1] == shown, (model, rows[-1])
