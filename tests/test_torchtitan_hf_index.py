@@ -34,3 +34,17 @@ def test_the_index_weighs_its_tensors_names(model: str, shown: str) -> None:
     rows = [m[1] for line in lines if (m := INDEX.match(line))]
     assert rows, model
     assert rows[-1] == shown, (model, rows[-1])
+
+
+SHARD = re.compile(r"^-rw-r--r-- 1 \S+ \S+ +(\S+) .* model-\d{5}-of-\d{5}\.safetensors$")
+
+
+def test_the_shards_hold_the_index_s_tensors_in_float32() -> None:
+    """Llama-3.1-8B's Hub index (weight_map, total_size 16060522496) puts its tensors in bf16
+    files of 4.977/5.000/4.916/1.168 GB (lm_head and the end of layer 31 in the last);
+    convert_to_hf.py writes the same tensors per file at export_dtype float32 (review-tt16 T9a),
+    not an even split with a half-size last file (8.6G 8.6G 8.6G 4.3G)."""
+    options = RecordOptions(seed=8411, framework="torchtitan", model="Llama-3.1-8B", failures=0)
+    lines = cast_lines(options._replace(cols=1000, color=False))
+    rows = [m[1] for line in lines if (m := SHARD.match(line))]
+    assert rows == ["9.3G", "9.4G", "9.2G", "2.2G"]

@@ -68,11 +68,15 @@ def export_shards(repo: str, bf16_shards: list[float], params: int) -> list[floa
     plan's 5 GB packing where the table has no entry), holding the model torchtitan built
     (`params`, its `Model ... size:` line: Llama 4's text model alone, without the vision
     tower the Hub checkpoint also holds) at four bytes a parameter (export_dtype float32):
-    full files of one size and a last one half that, as a greedy packing ends, or the
-    packing's own sizes scaled to that total."""
+    the plan's packing's own sizes scaled to that total where it makes the index's count of
+    files (its tensors are the index's), else full files of one size and a last one half
+    that, as a greedy packing ends."""
     total = 4 * params
     count = hf_shard_counts().get(repo)
-    if count is None:
+    if count is None or count == len(bf16_shards):
+        # The Hub's files are save_pretrained's 5 GB packing of the tensors in the model's
+        # order (Llama-3.1-8B's index: 4.977/5.000/4.916/1.168 GB in bf16, review-tt16 T9a),
+        # which the plan's packing reproduces: each file holds the same tensors in float32.
         scale = total / sum(bf16_shards)
         return [scale * size for size in bf16_shards]
     full = total / (count - 0.5)
