@@ -4,7 +4,7 @@
 `ls -lh` shows it growing with the model's tensors, not a fixed 30-48K (review-tt16 T9b).
 Expected rows, from the Hub indexes' key counts as review-tt16 measured them: Llama-3.1-8B
 291 keys = 23,951 B (24K), 70B 59K, 405B 92K, Qwen3-32B 57K, Qwen3-30B-A3B 18,867 keys
-(1.7M)."""
+(1.7M), DeepSeek-V3 45,395 keys (4.0M)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ INDEX = re.compile(r"^-rw-r--r-- 1 \S+ \S+ +(\S+) .* model\.safetensors\.index\.
         ("Llama-3.1-405B", "92K"),
         ("Qwen3-32B", "57K"),
         ("Qwen3-30B-A3B", "1.7M"),
+        ("DeepSeek-V3", "4.0M"),
     ],
 )
 def test_the_index_weighs_its_tensors_names(model: str, shown: str) -> None:
