@@ -215,6 +215,25 @@ LORA_SHAPES = {
 ATTENTION_HEAD_DIMS = {
     "Gemma-3-12B": (256, 256), "Llama-3.2-1B": (64, 64), "DeepSeek-V3": (192, 128),
 }  # fmt: skip
+# Sliding-window layers (review-realism14 A1): (window, one full-attention layer in this many).
+# Gemma 3: "5 local layers for every global layer, starting with a local layer" and a
+# 1,024-token window (Gemma 3 report, arXiv 2503.19786, section 2.1; MaxText's
+# configs/models/gemma3-{12b,27b}.yml sliding_window_size 1024), counted as Google's MaxText
+# counts them (maxtext_utils.calculate_gemma3_tflops_training_per_device: layers // 6 global
+# layers over the sequence, the others over min(window, sequence)).
+SLIDING_WINDOWS = {"Gemma-3-12B": (1024, 6), "Gemma-3-27B": (1024, 6)}
+
+
+def attended(arch: str, layers: int, seq: float) -> float:
+    """Positions a token attends to, summed over the layers: the sequence in each layer,
+    or a sliding-window layer's window where the sequence is longer."""
+    if arch not in SLIDING_WINDOWS:
+        return layers * seq
+    window, pattern = SLIDING_WINDOWS[arch]
+    full = layers // pattern
+    return full * seq + (layers - full) * min(window, seq)
+
+
 # Experts each MoE layer adapts (routed + shared), and the module names of their
 # projections: transformers 4.57.1's MixtralBlockSparseTop2MLP names them w1, w3, w2.
 LORA_EXPERTS = {"Mixtral-8x7B": 8, "Qwen3-30B-A3B": 128, "Llama-4-Scout-17B-16E": 17}
@@ -490,9 +509,10 @@ class Setup:
     def flops_per_token(self) -> float:
         """FLOPs from the active parameters (REALISM.md: MoE FLOPs and MFU from active), and
         attention's 12·L·H·Q·s with the heads' own size (PaLM, arXiv 2204.02311 appendix B;
-        DeepSeek-V3's MLA: queries and keys 192, values 128, its report 2.1.1)."""
+        DeepSeek-V3's MLA: queries and keys 192, values 128, its report 2.1.1), a
+        sliding-window layer's over its window (SLIDING_WINDOWS)."""
         value = ATTENTION_HEAD_DIMS.get(self.arch, (128, 128))
-        attention = 6 * self.layers * self.heads * sum(value) * self.per_seq
+        attention = 6 * self.heads * sum(value) * attended(self.arch, self.layers, self.per_seq)
         if self.method != "full":  # frozen weights: no weight gradients, 4N (LoRA)
             return 4 * (self.active or self.params) + attention
         return 6 * (self.active or self.params) + attention

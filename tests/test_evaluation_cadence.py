@@ -21,6 +21,7 @@ from genact_cast.generator.events import Evaluated, Trained
 from genact_cast.generator.pacing import SHOWN_EVALUATIONS, evaluation_stride
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
+from tests.realism import attended
 from tests.release_catalogue import catalogue, release_lines
 
 SEEDS = range(8100, 8140)
@@ -82,7 +83,8 @@ def test_an_evaluation_is_a_forward_pass_that_the_runs_clock_counts() -> None:
     for plan in plans()[:12]:
         run = run_of(plan)
         a = plan.arch
-        flops = physics.flops_per_token(a.active_params, a.attention_flops, plan.seq_len) / 3
+        attention = a.attention_flops / a.layers * attended(a.name, a.layers, plan.seq_len)
+        flops = physics.flops_per_token(a.active_params, attention) / 3
         tokens = plan.eval_samples * plan.tokens_per_sequence
         forward = tokens * flops / (plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu)
         events = list(run.events)

@@ -29,6 +29,7 @@ from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests.helpers import output_of, plain
+from tests.realism import attended
 
 SEEDS = range(200)
 EVAL_ITERS = re.compile(r"^\s+eval_iters \.+ (\d+)$", re.M)
@@ -53,7 +54,8 @@ def forward_seconds(plan: RunPlan, tokens: int, seq_len: int) -> float:
     whatever the method: an adapter's step saves the frozen weights' gradients, not the
     forward)."""
     a = plan.arch
-    flops = physics.flops_per_token(a.active_params, a.attention_flops, seq_len) / 3
+    attention = a.attention_flops / a.layers * attended(a.name, a.layers, seq_len)
+    flops = physics.flops_per_token(a.active_params, attention) / 3
     return tokens * flops / (plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu)
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, make_plan, physics
+from genact_cast.generator.attention import flops_per_token as attention_flops
 from genact_cast.generator.options import CLUSTER_SIZES
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.plan_candidates import fits
@@ -21,6 +22,8 @@ from tests.realism import (
     DOMAIN_START,
     MOE,
     OLMO2_RECIPE,
+    SLIDING_WINDOWS,
+    attended,
     chars_per_token,
 )
 
@@ -86,7 +89,9 @@ def test_throughput_follows_gpus_peak_mfu_and_flops_per_token(seed: int) -> None
     # FLOPs from the parameters a token passes through: a mixture of experts' active ones.
     # LoRA: no weight gradients for the frozen weights, 4N.
     weights = 4 * a.params if plan.lora is not None else 6 * a.active_params
-    fpt = weights + a.attention_flops * plan.tokens_per_sequence
+    fpt = weights + a.attention_flops / a.layers * attended(
+        a.name, a.layers, plan.tokens_per_sequence
+    )
     assert plan.flops_per_token == pytest.approx(fpt)
     expected = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu / fpt
     assert plan.tokens_per_second() == pytest.approx(expected)
@@ -239,7 +244,7 @@ def test_storage_bandwidth_follows_the_node_count() -> None:
 def test_llama3_8b_on_h100_at_40_percent_mfu_gives_realism_throughput() -> None:
     arch = next(a for a in catalog.architectures() if a.name == "Llama-3-8B")
     gpu = next(g for g in catalog.gpus() if g.name == "H100")
-    fpt = physics.flops_per_token(arch.params, arch.attention_flops, 8192)
+    fpt = physics.flops_per_token(arch.params, arch.attention_flops * 8192)
     per_gpu = physics.cluster_tokens_per_second(1, gpu.peak_tflops, 0.40, fpt)
     assert per_gpu == pytest.approx(6800, rel=0.05)
 
@@ -415,6 +420,51 @@ def test_attention_flops_count_heads_times_head_size_not_d_model(name: str, atte
     numbers from each model's config.json, DeepSeek-V3's MLA from its report 2.1.1)."""
     arch = next(a for a in catalog.architectures() if a.name == name)
     assert arch.attention_flops == attention
-    assert physics.flops_per_token(arch.active_params, arch.attention_flops, 4096) == (
-        6 * arch.active_params + attention * 4096
+    if name not in SLIDING_WINDOWS:
+        assert physics.flops_per_token(arch.active_params, attention_flops(arch, 4096)) == (
+            6 * arch.active_params + attention * 4096
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "seq", "full_layers", "local_layers", "per_position"),
+    [
+        ("Gemma-3-12B", 4096, 8, 40, 6 * 16 * (256 + 256)),  # review-realism14 A1's seed 42164
+        ("Gemma-3-12B", 2048, 8, 40, 6 * 16 * (256 + 256)),  # and 42178
+        ("Gemma-3-27B", 8192, 10, 52, 6 * 32 * (128 + 128)),
+        ("Gemma-3-27B", 1024, 10, 52, 6 * 32 * (128 + 128)),  # the window holds it all
+    ],
+)
+def test_sliding_window_layers_count_attention_over_their_window(
+    name: str, seq: int, full_layers: int, local_layers: int, per_position: int
+) -> None:
+    """review-realism14 A1: Gemma 3's 5 local layers in 6 attend over 1,024 tokens (the Gemma
+    3 report, arXiv 2503.19786, section 2.1; MaxText's gemma3-12b/27b.yml), and Google's own
+    count takes them at min(window, sequence), the global ones at the sequence
+    (maxtext_utils.calculate_gemma3_tflops_training_per_device). The old count took all 48
+    layers of the 12B at the sequence: 82.86e9 a token at 4,096 where 76.82e9 is right."""
+    arch = next(a for a in catalog.architectures() if a.name == name)
+    positions = full_layers * seq + local_layers * min(1024, seq)
+    assert attention_flops(arch, seq) == per_position * positions
+    assert physics.flops_per_token(arch.params, attention_flops(arch, seq)) == (
+        6 * arch.params + per_position * positions
     )
+
+
+@pytest.mark.parametrize("name", ["Gemma-3-12B", "Gemma-3-27B"])
+def test_a_gemma_3_run_counts_its_local_layers_at_their_window(name: str) -> None:
+    """The runs' own FLOPs a token, which their TFLOP/s and MFU are shown from, count the
+    window (SLIDING_WINDOWS, from the Gemma 3 report and MaxText), whatever the kind,
+    sequence or method: seeds 1-11 pre-train at 4,096 and 8,192, fine-tune at 2,048 and
+    4,096, fully and with adapters."""
+    seen = set()
+    for seed, kind in itertools.product(range(1, 12), ("pretrain", "sft")):
+        plan = plan_for(seed, model=name, kind=kind)
+        a, seq = plan.arch, plan.tokens_per_sequence
+        weights = 4 * a.params if plan.lora is not None else 6 * a.params
+        windowed = a.attention_flops / a.layers * attended(name, a.layers, seq)
+        assert plan.flops_per_token == pytest.approx(weights + windowed, rel=1e-12)
+        assert plan.flops_per_token < weights + a.attention_flops * seq
+        seen.add((kind, seq, plan.lora is not None))
+    assert {s[1] for s in seen} == {2048, 4096, 8192}
+    assert {s[2] for s in seen} == {False, True}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from genact_cast.generator import physics
+from genact_cast.generator import attention, physics
 
 if TYPE_CHECKING:
     from genact_cast.generator.plan import RunPlan
@@ -106,11 +106,11 @@ def forward_seconds(plan: RunPlan) -> float:
     """The evaluation's forward, at the run's MFU (which carries the pipeline's bubble, as a
     forward-only schedule of the same micro batches does): 2N + 4·L·H·Q·s FLOPs a token, the
     forward third of training's 6N + 12·L·H·Q·s (Kaplan et al. 2020, arXiv 2001.08361, with
-    attention's heads x head size: catalog.Architecture.attention_flops), whatever
+    attention's heads x head size over each layer's window: attention.flops_per_token), whatever
     the method trains (an adapter run's step skips the frozen weights' gradients, its
     evaluation forwards the same model)."""
     tokens, seq_len = evaluated(plan.options.framework, plan.eval_samples, geometry(plan))
     a = plan.arch
-    forward = physics.flops_per_token(a.active_params, a.attention_flops, seq_len) / 3
+    forward = physics.flops_per_token(a.active_params, attention.flops_per_token(a, seq_len)) / 3
     flops = plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu
     return tokens * forward / flops

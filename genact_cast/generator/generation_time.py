@@ -20,7 +20,7 @@ import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-from genact_cast.generator import catalog, physics
+from genact_cast.generator import attention, catalog, physics
 
 if TYPE_CHECKING:
     from genact_cast.generator.plan import RunPlan
@@ -80,6 +80,6 @@ def seconds(plan: RunPlan) -> float:
     a = plan.arch
     reference = catalog.generation_lengths()[plan.dataset.name].reference_tokens
     prompt = max(1, plan.dataset.tokens_per_example - reference)
-    forward = physics.flops_per_token(a.active_params, a.attention_flops, prompt) / 3
+    forward = physics.flops_per_token(a.active_params, attention.flops_per_token(a, prompt)) / 3
     prefill = outputs * prompt * forward / (plan.gpus * plan.gpu.peak_tflops * 1e12 * plan.mfu)
     return prefill + decode

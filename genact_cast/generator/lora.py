@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from genact_cast.generator import moe, physics
+from genact_cast.generator import attention, moe, physics
 from genact_cast.generator.catalog import Architecture
 from genact_cast.generator.rng import Rng
 
@@ -147,9 +147,9 @@ def state_bytes(arch: Architecture, method: str, gpus: int) -> float:
 
 
 def flops_per_token(arch: Architecture, seq: int) -> float:
-    """4N (no weight gradients for frozen weights) plus attention's 12·L·H·Q·s; N the
-    active parameters of a mixture of experts."""
-    return 4 * arch.active_params + arch.attention_flops * seq
+    """4N (no weight gradients for frozen weights) plus attention's 12·L·H·Q·s (each layer
+    over the positions it attends to); N the active parameters of a mixture of experts."""
+    return 4 * arch.active_params + attention.flops_per_token(arch, seq)
 
 
 def learning_rate(arch: Architecture, method: str) -> float:
@@ -161,7 +161,7 @@ def flops(arch: Architecture, seq: int, method: str) -> float:
     """Training FLOPs per token of a run: LoRA's 4N, or 6 x the active parameters."""
     if method != "full":
         return flops_per_token(arch, seq)
-    return physics.flops_per_token(arch.active_params, arch.attention_flops, seq)
+    return physics.flops_per_token(arch.active_params, attention.flops_per_token(arch, seq))
 
 
 def mfu_range(arch: Architecture, method: str) -> tuple[float, float]:

@@ -26,10 +26,10 @@ GPUS_PER_NODE = 8
 FIRST_STEP_MFU = (0.05, 0.15)
 
 
-def flops_per_token(params: float, attention: float, seq_len: int) -> float:
-    """Training FLOPs per token: 6N for the dense maths plus attention's FLOPs per position
-    of context (catalog.Architecture.attention_flops: 12·L·H·Q) times the sequence."""
-    return 6 * params + attention * seq_len
+def flops_per_token(params: float, attention: float) -> float:
+    """Training FLOPs per token: 6N for the dense maths plus attention's over the positions
+    each layer attends to (attention.flops_per_token: 12·L·H·Q·s where no window cuts it)."""
+    return 6 * params + attention
 
 
 def cluster_tokens_per_second(gpus: int, peak_tflops: float, mfu: float, fpt: float) -> float:
