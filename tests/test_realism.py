@@ -881,21 +881,22 @@ def test_an_a100_cluster_talks_between_nodes_at_hdr_not_ndr_speed() -> None:
 
 
 def test_hsdp_shows_its_all_reduce_across_replicas() -> None:
-    """review-realism4 WARN 7: seed 7211 (now 7509) --kind continue (Gemma-3-27B, HSDP shard 8 x
+    """review-realism4 WARN 7: seed 7211 --kind continue (Gemma-3-27B, HSDP shard 8 x
     replicate 64 on 512 H200) listed only AllGather and ReduceScatter, though after the
     reduce-scatter each GPU all-reduces its fp32 gradient shard of every block across the 64
     replicas over InfiniBand (PyTorch FSDP HYBRID_SHARD, ShardingStrategy docs): the step's
     largest inter-node transfer. It is shown, at the bytes and the link the checker holds
     it to; a cast without it, or with it at NVLink speed, is caught."""
-    # (7509: 7211's plan moved to other shard groups when the least recompute came first)
-    text = output_of(events_of(seed=7509, kind="continue", duration=60.0, color=False, cols=160))
-    assert "HSDP: shard 8 x replicate 64" in text, "seed 7509 no longer draws the reviewed run"
+    # (7211 again: 7509 stood in while 7211's plan took other shard groups, until Gemma 3's
+    # local layers were counted at their window, review-realism14 A1, and 7509's went to 256)
+    text = output_of(events_of(seed=7211, kind="continue", duration=60.0, color=False, cols=160))
+    assert "HSDP: shard 8 x replicate 64" in text, "seed 7211 no longer draws the reviewed run"
     run = read_run(text)
     assert not violations(run), report(violations(run))
     shown_ms = [f.replica_all_reduce for f in run.frames]
     assert all(ms is not None for ms in shown_ms)
     # One block's fp32 gradient shard: 27.4e9 / 62 x 4 B / 8, 2 x 63/64 of it at 46-48 GB/s.
-    # (shown to 0.1 ms: seed 7509's fastest, 8.61 ms planned at 48 GB/s less 5 %, reads 8.6)
+    # (shown to 0.1 ms: a plan at 48 GB/s less 5 % reads a tenth lower)
     moved = 2 * 63 / 64 * MODELS["Gemma-3-27B"][0] / 62 * 4 / 8
     low, high = moved / 48e9 * 0.95 * 1000 - 0.05, moved / 46e9 * 1.05 * 1000 + 0.05
     assert all(low <= ms <= high for ms in shown_ms if ms)
