@@ -15,7 +15,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.plan import RunPlan
 from tests.cast_text import read_run
 from tests.helpers import arch_of, events_of, output_of
-from tests.realism import caught, violations
+from tests.realism import attended, caught, violations
 
 SEEDS = (1, 2, 3, 4, 5)
 NF4_BYTES = 4.127 / 8  # QLoRA paper, section 3: 4-bit NF4 plus 0.127 bits of double quantization
@@ -47,7 +47,8 @@ def test_adapters_train_on_frozen_weights_at_their_learning_rate(method: str, se
     state = (frozen * plan.arch.params + 16 * adapters.trainable) / plan.gpus
     assert plan.layout.memory.state == pytest.approx(state)
     a = plan.arch
-    attention = 12 * a.layers * a.heads * a.head_dim * plan.seq_len
+    # each layer over the positions it attends to: Gemma 3's local ones at their window (A1)
+    attention = 12 * a.heads * a.head_dim * attended(a.name, a.layers, plan.seq_len)
     assert plan.flops_per_token == 4 * a.params + attention
     low, high = (0.15, 0.28) if method == "qlora" else (0.30, 0.42)
     counted = 4 / 6 if plan.layout.checkpointing else 1.0  # a recomputed forward: 2N more
