@@ -26,7 +26,9 @@ GENERATION = re.compile(STAMP + r" >> loading configuration file \S+/generation_
 BUILT = re.compile(r"\[" + STAMP + r"\] \[INFO\] \[partition_parameters\.py:\d+:__exit__\]")
 BAR = re.compile(r"Loading checkpoint shards: 100%\|[^|]*\| (\d+)/\1 \[(\d\d):(\d\d)<")
 # continued pre-training or fine-tunes of released models, 7B to 72B (8118: the review's)
-SEEDS = (8118, 7001, 8103, 8121, 8126, 8134, 8167)
+SEEDS = (8118, 7001, 8103, 8121, 8126, 8134, 8167, 8142, 8166)
+# (8142, 8166: DeepSpeed's bars drawn up to 4 % under the read, 00:15 for 16.4 s and 00:31
+# for 32.8 s, before its bars were drawn no faster than the storage: pins-d)
 
 
 def moment(text: str) -> datetime:

@@ -287,7 +287,7 @@ class Log(Launcher, Engine):
         )
         if pretrained and shards:
             # the bar counts the shards' reading only, once zero.Init's build has ended
-            bars = Line("\r\n".join(self.trainer.shard_bars(shards)))
+            bars = Line("\r\n".join(self.trainer.shard_bars(shards, reading=True)))
             raw = [
                 bars if isinstance(o, Line) and o.text.startswith(hf.SHARDS_BAR) else o for o in raw
             ]
