@@ -22,7 +22,8 @@ from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed import Log
-from genact_cast.generator.dialects.deepspeed_model import autotp_local, zero3_numels
+from genact_cast.generator.dialects.deepspeed_model import autotp_local
+from genact_cast.generator.dialects.deepspeed_works import numels
 from genact_cast.generator.events import Failed, Launched, Restarted
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
@@ -277,7 +278,7 @@ def test_a_reduce_scatter_holds_no_more_than_one_reduce_bucket(model: str) -> No
     options = RecordOptions(seed=1002, framework="deepspeed", model=model, gpus=16)
     facts = facts_for(make_plan(options))
     assert facts.tp == 1
-    numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
+    numel_in, numel_out = numels(facts, "_REDUCE_SCATTER_BASE")
     assert numel_in == numel_out * facts.dp
     assert numel_in - (facts.dp - 1) <= 500_000_000
     assert numel_in > 500_000_000 / 4  # whole gradients fill most of it
@@ -294,7 +295,7 @@ def test_a_lora_reduce_scatter_holds_only_the_adapters_gradients(model: str) -> 
     facts = facts_for(make_plan(options))
     assert facts.tp == 1
     assert facts.adapters > 0
-    numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
+    numel_in, numel_out = numels(facts, "_REDUCE_SCATTER_BASE")
     assert numel_in == numel_out * facts.dp
     # every adapter gradient fits one bucket: the whole of them, padded to the group
     assert facts.adapters <= numel_in < facts.adapters + facts.dp
@@ -321,7 +322,7 @@ def test_a_zero3_all_gather_is_one_fetch_or_prefetch_never_a_whole_layer() -> No
     def padded(numel: int) -> int:
         return -(-numel // world) * world
 
-    sizes = {zero3_numels(facts, "_ALLGATHER_BASE", k / 50) for k in range(50)}
+    sizes = {numels(facts, "_ALLGATHER_BASE", k / 50) for k in range(50)}
     assert len(sizes) > 2  # the step's gathers differ
     for numel_in, numel_out in sizes:
         assert numel_out == numel_in * world

@@ -157,6 +157,9 @@ class Failed(NamedTuple):
     # The nodes whose agent has none left when its group fails here (after `retried`): each
     # raises ChildFailedError and closes the rendezvous, and the launch ends (`exits`).
     gives_up: tuple[int, ...] = ()
+    # How far into the step's works on its group the hung collective was, in [0, 1): the
+    # position `seq` counts, for the dialects that count their framework's own works.
+    within: float = 0.0
 
     @property
     def errors(self) -> bool:

@@ -106,6 +106,7 @@ class Failing:
         op = ops[int(noise.unit(SAVES, 7003 + step) * len(ops))]
         # The SeqNum of the group the collective ran on, counted by this launch's processes.
         layout = plan.layout
+        within = noise.unit(SAVES, 7002 + step)
         seq = collective_counts.seq_num(
             op,
             step=step,
@@ -114,7 +115,7 @@ class Failing:
             micro_batches=layout.grad_accum,
             pp=layout.pp,
             full_recompute=layout.checkpointing,
-            within=noise.unit(SAVES, 7002 + step),
+            within=within,
         )
         # A torchrun that gives up ends the launch, and the job starts anew (Slurm requeues it;
         # a torchrun typed at a shell is run again). Where the node itself is out: under
@@ -162,6 +163,7 @@ class Failing:
                 watchdog,
                 left,
                 gives_up,
+                within,
             )
         )
         # A save whose write had not ended when the rank died never completes (every rank

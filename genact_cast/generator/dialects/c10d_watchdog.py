@@ -31,6 +31,8 @@ class Timeout(NamedTuple):
     numel_out: int
     timeout_ms: int
     ran_ms: int
+    # works the process had enqueued on the group past this one when its watchdog looked
+    ahead: int = 2
 
 
 def label(local_id: int, guid: int, desc: str) -> str:

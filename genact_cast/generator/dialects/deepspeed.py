@@ -20,7 +20,7 @@ import re
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import hf, hf_model, torch_dump
+from genact_cast.generator.dialects import deepspeed_works, hf, hf_model, torch_dump
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -159,6 +159,21 @@ class Log(Launcher, Engine):
             # TIOCGWINSZ on its stderr fails and no COLUMNS is set, so it knows no width
             # (tqdm 4.67.1 utils.py:333-349) and draws its 10-cell bar.
             self.trainer.ncols = None
+
+    def trainer_works(self, step: int) -> int:
+        """The Trainer's works on the default group in this launch before `step`: two at each
+        logging step (`_nested_gather(tr_loss)` and store_flos's broadcast, trainer.py:3200,
+        3215 at 4.57.1), each save's (deepspeed_works.save_works) and each evaluation
+        batch's (deepspeed_works.eval_batch_works)."""
+        done = range(self.resume_step + 1, step)
+        logs = sum(1 for s in done if s % self.interval == 0)
+        saves = sum(1 for s in done if s % self.facts.checkpoint_every == 0)
+        f = self.facts
+        return (
+            2 * logs
+            + saves * deepspeed_works.save_works(f)
+            + self.trainer.eval_works * deepspeed_works.eval_batch_works(f)
+        )
 
     def trainer_args(self) -> list[str]:
         """The hf dialect's train.py arguments with the DeepSpeed config (TrainingArguments

@@ -10,7 +10,7 @@ import functools
 import shlex
 from datetime import datetime
 
-from genact_cast.generator.dialects import pdsh_interrupt, torch_dump
+from genact_cast.generator.dialects import deepspeed_works, pdsh_interrupt, torch_dump
 from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
@@ -46,11 +46,6 @@ from genact_cast.generator.dialects.deepspeed_lines import (
     visible_devices,
     world_info_dict,
 )
-from genact_cast.generator.dialects.deepspeed_model import (
-    autotp_collective,
-    zero3_collective,
-    zero3_numels,
-)
 from genact_cast.generator.dialects.deepspeed_pdsh import Pdsh
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.rank_watchdog import faulty_rank_lines, watchdog_records
@@ -80,6 +75,11 @@ class Launcher(Pdsh):
 
     def trainer_args(self) -> list[str]:
         """The training script's arguments as typed at the shell (the dialect fills them)."""
+        raise NotImplementedError
+
+    def trainer_works(self, step: int) -> int:
+        """The Trainer's works on the default group in this launch before `step` (its logs,
+        saves and evaluation batches; the dialect counts them)."""
         raise NotImplementedError
 
     def _argv(self) -> list[str]:
@@ -295,20 +295,15 @@ class Launcher(Pdsh):
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
         # The log runs torch_dump's minute behind the run's from here (Log.present): the
         # watchdogs find the timeout a minute before they take their processes down.
-        # Under AutoTP every step waits on the TP group's all-reduces (the data-parallel
-        # group's ZeRO-2 collectives are of one rank where TP spans the world).
-        # Without TP, ZeRO-3's gradient reduce-scatter runs on its clone of the world group;
-        # its parameter all-gathers on the world group zero.Init gave the parameters
-        # (partition_parameters.py:1016-1017 at v0.17.5).
+        # The collective the run was in, `event.within` the step's works on its group, as
+        # this launch's processes count them (deepspeed_works): AutoTP's all-reduce on the
+        # tensor_parallel group, ZeRO-3's gradient reduce-scatter on its clone of the world
+        # group or its parameter all-gather on the world group zero.Init gave the parameters.
         steps = event.step - self.resume_step
-        own = autotp_collective(f, steps) if f.tp > 1 else None
-        if f.tp == 1 and event.op == "_REDUCE_SCATTER_BASE":
-            own = zero3_collective(f, steps)
+        others = self.trainer_works(event.step) if f.tp == 1 else 0
+        own = deepspeed_works.collective(f, event.op, steps, event.within, others)
         # Every rank's block: each watchdog aborts its own process (the launchers' -6), and
         # pdsh passes on every node's stderr, as srun does for Megatron's (one write each).
-        # which of the step's gathers hung (ZeRO-3 fetches a module's parameters, then
-        # prefetches by the bucket)
-        pick = Rng(f.seed * 419 + event.seq).random()
         # Every rank's watchdog but the faulty one's, which ended with its error, and those
         # of a host that was lost, which print nothing more.
         ranks = [
@@ -318,9 +313,7 @@ class Launcher(Pdsh):
             and (event.same_node or rank // 8 != node)
             and rank // 8 != gone
         ]
-        records = watchdog_records(
-            f, event, ranks, TIMEOUT_MS, zero3_numels(f, event.op, pick), own
-        )
+        records = watchdog_records(f, event, ranks, TIMEOUT_MS, collective=own)
         wait = torch_dump.DUMP_WAIT_SECONDS
         by_rank: dict[int, list[str]] = {}
         for rank, text in records:

@@ -4,7 +4,6 @@ TP group's all-reduces)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 from genact_cast.generator import lora
@@ -12,7 +11,6 @@ from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.c10d_watchdog import label
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 
 REDUCE_BUCKET = 500_000_000  # stage3.py:151, reduce_bucket_size's default (ds_config sets none)
 ALLGATHER_BUCKET = 500_000_000  # zero/config.py, allgather_bucket_size's default
@@ -101,7 +99,7 @@ ZERO_GROUP = label(1, 1, "undefined")
 SUB_GROUP = 1_000_000_000  # sub_group_size's default (DeepSpeedZeroConfig); ds_config sets none
 
 
-def _backward_numels(facts: Facts) -> list[int]:
+def backward_numels(facts: Facts) -> list[int]:
     """Whole gradients in the order the backward pass produces them, as zero3_numels's.
     Only parameters that require a gradient have the hook that puts theirs in the ipg
     bucket (stage3.py:1175-1199 at v0.17.5): under LoRA the adapters alone, each targeted
@@ -122,54 +120,6 @@ def _backward_numels(facts: Facts) -> list[int]:
     layer = [ffn * d] * 3 + [d, q_dim * d]
     layer += [kv_dim * d] * 2 + [q_dim * d, d]
     return layer * facts.layers
-
-
-def zero3_collective(facts: Facts, steps: int) -> Callable[[int], Collective]:
-    """Each rank's part in a hung gradient reduce-scatter of ZeRO-3: the first ipg bucket of
-    the launch's `steps`-th step, on ZeRO's clone of the world group (the engine hands it
-    over as dp_process_group, engine.py:1823; stage3.py:299). That group's works, counted
-    from the launch: every micro batch reduce-scatters each ipg bucket (stage3.py:1408,
-    flushed once the next gradient would pass reduce_bucket_size), every step all-reduces
-    the squared norm of each fp16 sub-group (stage3.py:1815 through _get_norm_groups, :1893;
-    a parameter group splits into sub-groups of sub_group_size partitioned elements,
-    :960-983; the Trainer's two groups, weight decay and none); bf16 checks no overflow
-    (:2055)."""
-    buckets, total = 1, 0
-    for numel in _backward_numels(facts):
-        if total + numel > REDUCE_BUCKET and total > 0:
-            buckets, total = buckets + 1, 0
-        total += numel
-    # The optimizer's groups hold what requires a gradient (the adapters under LoRA).
-    trained = facts.adapters if facts.method != "full" else facts.params
-    sub_groups = 1 + max(1, -(-(trained // facts.dp) // SUB_GROUP))
-    per_step = facts.grad_accum * buckets + sub_groups
-    seq = max(steps - 1, 0) * per_step + 1
-    numel_in, numel_out = zero3_numels(facts, "_REDUCE_SCATTER_BASE")
-
-    def collective(rank: int) -> Collective:
-        return Collective(ZERO_GROUP, rank, "_REDUCE_SCATTER_BASE", seq, numel_in, numel_out)
-
-    return collective
-
-
-def zero3_numels(facts: Facts, op: str, pick: float = 0.0) -> tuple[int, int]:
-    """Sizes of the collective the watchdog caught under ZeRO-3. A gradient reduce-scatter
-    takes one ipg bucket: whole gradients in backward order while they fit in
-    reduce_bucket_size (stage3.py:1275), padded to a multiple of the world for the scatter;
-    a parameter all-gather is one of the step's fetches (zero3_gather_numels, `pick` which);
-    other collectives are one layer's shard."""
-    if op == "_ALLGATHER_BASE" and facts.tp == 1:
-        return zero3_gather_numels(facts, pick)
-    if op != "_REDUCE_SCATTER_BASE" or facts.tp > 1:  # ZeRO-2 and AutoTP: a layer's shard
-        return collective_numels(facts, op)
-    total = 0
-    for numel in _backward_numels(facts):
-        if total + numel > REDUCE_BUCKET and total > 0:
-            break
-        total += numel
-    world = facts.dp  # ZeRO-3 partitions over every data-parallel rank
-    padded = -(-total // world) * world
-    return padded, padded // world
 
 
 class Zero2Memory(NamedTuple):
@@ -264,24 +214,6 @@ AUTOTP_START_WORKS = 4
 AUTOTP_NORM_GROUPS = 2
 
 
-def autotp_collective(facts: Facts, steps: int) -> Callable[[int], Collective]:
-    """Each rank's part in the all-reduce a hung AutoTP step waits in: LinearAllreduce's
-    forward (RowParallel, layers.py:63-93 at v0.17.5) of the first micro-batch of the
-    launch's `steps`-th step, one micro-batch's activations (micro batch x sequence x
-    hidden), on the tensor_parallel group. Each decoder layer's forward all-reduces after
-    o_proj and down_proj; its backward after the input gradients of q, k, v, gate and up
-    (LinearLayer's ColumnParallel.backward, layers.py:136-151)."""
-    per_micro = (2 + 5) * facts.layers
-    per_step = facts.grad_accum * per_micro + AUTOTP_NORM_GROUPS
-    seq = AUTOTP_START_WORKS + max(steps - 1, 0) * per_step + 1
-    numel = facts.micro_batch * facts.seq_len * facts.hidden
-
-    def collective(rank: int) -> Collective:
-        return Collective(AUTOTP_GROUP, rank % facts.tp, "ALLREDUCE", seq, numel, numel)
-
-    return collective
-
-
 # zero/config.py:218 at v0.17.5: stage3_param_persistence_threshold's default (the ds_config
 # sets none, so the Trainer fills no "auto" for it).
 PERSISTENCE_THRESHOLD = 100_000
@@ -320,7 +252,7 @@ def zero3_counted(facts: Facts) -> int:
 PREFETCH_BUCKET = 50_000_000  # stage3_prefetch_bucket_size's default (`Prefetch bucket size`)
 
 
-def _forward_trace(facts: Facts) -> list[int]:
+def forward_trace(facts: Facts) -> list[int]:
     """ds_numel of each parameter ZeRO-3 gathers, in the order the forward pass's modules
     use them (the trace PartitionedParameterCoordinator replays): the embedding, then each
     layer's q, k, v, o projections, the router and each MLP's gate, up and down (under LoRA
@@ -347,29 +279,3 @@ def _forward_trace(facts: Facts) -> list[int]:
     if not config.get("tie_word_embeddings"):
         trace.append(vocab * h)
     return [numel for numel in trace if numel > PERSISTENCE_THRESHOLD]
-
-
-def zero3_gather_numels(facts: Facts, pick: float) -> tuple[int, int]:
-    """(NumelIn, NumelOut) of one parameter all-gather of a ZeRO-3 step (v0.17.5
-    partitioned_param_coordinator.py:300-415): a module's own parameters that are not yet
-    available (the step's first, the embedding), then prefetches of the next parameters of
-    the trace until the prefetch passes prefetch_bucket_size (the loop checks before it
-    adds one, so by at most one parameter); each is one coalesced all-gather of the
-    partitions, every parameter padded to a multiple of the group (partition_parameters.py's
-    allgather_coalesced). `pick` in [0, 1): which of the step's gathers."""
-    trace = _forward_trace(facts)
-    if not trace:
-        return collective_numels(facts, "_ALLGATHER_BASE")
-    batches, current, total = [[trace[0]]], [], 0
-    for numel in trace[1:]:
-        current.append(numel)
-        total += numel
-        if total >= PREFETCH_BUCKET:
-            batches.append(current)
-            current, total = [], 0
-    if current:
-        batches.append(current)
-    batch = batches[min(int(pick * len(batches)), len(batches) - 1)]
-    world = facts.dp  # ZeRO-3 partitions over every data-parallel rank
-    numel_in = sum(-(-numel // world) for numel in batch)
-    return numel_in, numel_in * world

@@ -25,6 +25,8 @@ class Collective(NamedTuple):
     seq: int
     numel_in: int
     numel_out: int
+    # the last work of the group the rank had enqueued (None: two past `seq`)
+    enqueued: int | None = None
 
 
 def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
@@ -80,7 +82,7 @@ def rank_lines(
             source,
             group=group,
             work=timeout.seq,
-            enqueued=timeout.seq + 2,
+            enqueued=timeout.seq + timeout.ahead,
             completed=timeout.seq - 1,
             member=rank_in,
         ),
@@ -111,7 +113,10 @@ def _timed_out(
     if collective is None:
         return timeout, None
     own = collective(rank)
-    mine = timeout._replace(seq=own.seq, op=own.op, numel_in=own.numel_in, numel_out=own.numel_out)
+    ahead = timeout.ahead if own.enqueued is None else own.enqueued - own.seq
+    mine = timeout._replace(
+        seq=own.seq, op=own.op, numel_in=own.numel_in, numel_out=own.numel_out, ahead=ahead
+    )
     return mine, (own.group, own.rank)
 
 
