@@ -127,3 +127,29 @@ def test_every_watchdog_completed_all_before_and_enqueued_at_most_two_more(
         seq, enqueued, completed = (int(x) for x in m.groups() if x is not None)
         assert completed == seq - 1
         assert seq <= enqueued <= seq + 2
+
+
+def test_the_dump_signal_names_the_default_group_after_a_reduce_scatter_hang() -> None:
+    """torch 2.9.0's HeartbeatMonitor::runLoop takes the dump signal on the default group
+    alone (as hf_watchdog's mesh groups show), so after seed 303's reduce-scatter hang on
+    ZeRO's group its `Received a dump signal` lines name default_pg, with that group's works
+    (its gathers, none hung): they named `PG ID 1 PG GUID 1(undefined)` with the hung
+    group's numbers."""
+    options = _options(303)
+    assert options is not None
+    text = plain(cast_text(**options._asdict()))
+    signals = re.findall(
+        r"\[(PG ID \d+ PG GUID \d+\(\w+\)) Rank \d+\] Received a dump signal .*? Last enqueued "
+        r"NCCL work: (\d+), last completed NCCL work: (\d+)\.",
+        text,
+    )
+    assert {group for group, *_ in signals} == {"PG ID 0 PG GUID 0(default_pg)"}
+    reduce_hang = {(e, c) for _, e, c in signals} - {
+        (str(s[2]), str(s[3])) for s in _statuses(text) if s[0].startswith("PG ID 0 ")
+    }
+    assert reduce_hang
+    assert all(e == c for e, c in reduce_hang)
+
+
+def _statuses(text: str) -> list[tuple[str, int, int, int]]:
+    return [(m[2], int(m[3]), int(m[4]), int(m[5])) for m in STATUS.finditer(text)]

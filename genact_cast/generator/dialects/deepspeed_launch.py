@@ -322,8 +322,14 @@ class Launcher(Pdsh):
         watchdog: list[list[tuple[str, str]]] = [[] for _ in range(f.nodes)]
         draw = Rng(f.seed * 59 + event.seq)
         year = f.moment(event.t - wait).year
+        # torch 2.9's HeartbeatMonitor takes the dump signal on the default group alone, so
+        # its lines name default_pg with that group's works where the hang was on ZeRO's
+        # (as hf_watchdog's do for a mesh group's).
+        default = None
+        if f.tp == 1 and event.op == "_REDUCE_SCATTER_BASE":
+            default = deepspeed_works.default_works_at_reduce(f, steps, event.within, others)
         for rank, texts in by_rank.items():
-            early, late = torch_dump.node_with_dump(texts, year, draw)
+            early, late = torch_dump.node_with_dump(texts, year, draw, default)
             found[rank // 8] += [("", text) for text in early]
             watchdog[rank // 8] += [("", text) for text in late]
         # each node's ranks share its stderr: their records in time order

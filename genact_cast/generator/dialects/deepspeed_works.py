@@ -203,6 +203,26 @@ def zero3_gather(facts: Facts, steps: int, within: float, others: int = 0) -> Wo
     )
 
 
+def default_works_at_reduce(facts: Facts, steps: int, within: float, others: int = 0) -> int:
+    """The default group's last work (enqueued and completed alike: its gathers do not wait
+    on the reduce stream) while a ZeRO-3 reduce-scatter `within` the launch's `steps`-th
+    step hangs: the gathers up to the hung micro batch's, its forward's, and its backward's
+    as far as the CPU got, through the two reduce events it may leave outstanding."""
+    forward, backward = gathers(facts)
+    micro = len(forward) + len(backward)
+    buckets = len(_buckets(facts))
+    index = _at(within, facts.grad_accum * buckets)
+    done_micros, bucket = divmod(index, buckets)
+    reached = min(1.0, (bucket + 1 + AHEAD) / buckets)
+    first = 2 * state_dict_tensors(facts) - micro
+    before = (
+        start_works(facts)
+        + others
+        + max(steps - 1, 0) * (1 + facts.grad_accum * micro + persistent_parameters(facts))
+    )
+    return before + first + 1 + done_micros * micro + len(forward) + int(reached * len(backward))
+
+
 def zero3_reduce_scatter(facts: Facts, steps: int, within: float) -> Works:
     """The gradient reduce-scatter a hung ZeRO-3 step waits in, `within` its buckets, on
     ZeRO's clone of the world group (engine.py:1337-1339 makes it; stage3.py:1408), counted
