@@ -39,13 +39,6 @@ FONT_SIZE = 14
 TEXT = "第三行 中文字符 漢字\nemoji 🎉 row 👍🏽\nañadido ünïcödé e\u0301 ✓\n한국어 Hangul\n"
 
 
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
-
-
 def record(folder: Path) -> Path:
     """vim on a file of CJK, emoji, a flag, combining marks and Hangul, the terminal
     resized under vim and at the prompt, recorded by asciinema in a pseudo-terminal."""

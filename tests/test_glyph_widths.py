@@ -4,21 +4,11 @@ the cells each row inks in the player's screenshot, the SVG's (in Chromium) and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.player_dom import Player
 from tests.test_player_parity import inked_cells, three_pictures
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def inked_rows(

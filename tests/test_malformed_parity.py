@@ -16,10 +16,7 @@ holds the model's screen to the player's in Chromium, cell by cell (text and col
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,13 +46,6 @@ ROW = st.builds(
 # a newline, so one row's state does not decide the next row's text.
 ROWS = st.lists(ROW, min_size=1, max_size=6)
 END_OF_ROW = "\x18\x1b[m\x1b(B\x0f\r\n"
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def cast_of(rows: list[str]) -> tuple[Header, list[Event], str]:

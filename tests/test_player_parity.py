@@ -16,7 +16,6 @@ import itertools
 import shutil
 import time
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -54,13 +53,6 @@ pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
 
 ROOT = Path(__file__).resolve().parent.parent
 HAND_MADE = sorted((ROOT / "tests" / "data" / "screens").glob("*.cast"))
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def load(path: Path) -> tuple[Header, list[Event]]:

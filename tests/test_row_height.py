@@ -9,7 +9,6 @@ row of ink of an `n` (no descender), the baseline, in its first row.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,6 @@ from tests.screen_parity import png_picture
 
 COLS, ROWS = 6, 12
 BODY = "\x1b[?25lnnnnnn" + "\r\nEEEEEE" * (ROWS - 1)
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def _ink_rows(picture: Any, box: tuple[int, int, int, int]) -> list[int]:

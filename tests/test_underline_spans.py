@@ -12,11 +12,8 @@ pixels for the PNG.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from genact_cast.publish.exports import export
 from genact_cast.publish.picture_layout import layout
@@ -37,13 +34,6 @@ ROWS = [
     "\x1b[2;4;33mfaint\x1b[22m    ",  # joined to a faint span: faint
     "\x1b[1;4;31mbold\x1b[22;39m   x",  # x: the default colour, not bold: a span of its own
 ]
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def lined_spaces(expected: PlayerScreen) -> list[tuple[int, int]]:

@@ -7,7 +7,6 @@ screen, a full-screen program killed inside the alternate screen."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -97,13 +96,6 @@ def test_timeout_names_the_program_it_runs() -> None:
     program (the killed session was `[timeout]`)."""
     assert session_name("$ timeout -s KILL 2 vim -u NONE x") == "vim"
     assert session_name("$ timeout --kill-after=5 10 less log") == "less"
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Any:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,7 @@ told, and the lines are told in the order the screens show them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,13 +21,6 @@ MOVES = sorted((Path(__file__).resolve().parent / "data" / "moves").glob("*.cast
 # Lines the cast writes and scrolls out of a region in one event, which no screen shows:
 # told where they were written, as `seq 20` in one event is on the whole screen.
 UNSEEN = {"one_event_regions": ["two", "three", "four"], "region_feeds": ["one", "two"]}
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def squeezed(text: str) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -102,13 +100,6 @@ def test_a_pager_in_a_gnu_screen_region_is_one_cue() -> None:
         "after less",
     ]
     assert not [line for line in told if "of a long file" in line], told
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def seconds(stamp: str) -> float:

@@ -17,9 +17,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pexpect
 import pytest
@@ -36,13 +34,6 @@ TMUX_PREFIX = "\x02"  # Ctrl-B
 SCREEN_PREFIX = "\x01"  # Ctrl-A
 ENV = {"PS1": "$ ", "SHELL": "/bin/bash"}
 MAX_MOMENTS = 40  # moments read in one cue
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def _typed(recording: ShellRecording, keys: str, shows: str | None = None) -> None:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,13 +30,6 @@ COMMANDS = {
     40: "for i in 1 2; do clear; echo tic $i; sleep 0.5; done",
     80: "for i in 1 2; do clear; echo tick-number-$i of a subtitled loop; sleep 0.5; done",
 }
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 @pytest.mark.parametrize("cols", sorted(COMMANDS))

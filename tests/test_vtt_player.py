@@ -8,9 +8,7 @@ screen on the primary one, a region's caption."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,13 +26,6 @@ MOMENTS = {
     "hand12_screen_split.cast": [9.5, 12.0],
     "dialog_boxes.cast": [29.0],
 }
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 @pytest.mark.parametrize("name", sorted(MOMENTS))

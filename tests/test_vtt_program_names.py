@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pexpect
 import pytest
@@ -33,13 +31,6 @@ PROGRAMS = [
     ("nano f.txt", "\x18", "GNU nano", "[nano]"),
     ("less f.txt", "q", "first line of f", "[full-screen program]"),
 ]
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 @pytest.mark.parametrize(("command", "keys", "shows", "cue"), PROGRAMS)

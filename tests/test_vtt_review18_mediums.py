@@ -9,7 +9,6 @@ import html
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,6 @@ from tests.test_vtt_mux import SESSION_CUE, timed_cues
 pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
 
 _CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # (a control sequence, to read an echoed key)
-
-
-@pytest.fixture(scope="module")
-def player(browser: Any) -> Iterator[Player]:
-    page = Player(browser)
-    yield page
-    page.close()
 
 
 def told(cast: Path) -> list[str]:
