@@ -9,8 +9,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_shards import megatron_fsdp
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.test_launcher_interrupts import lines_of, stopped
@@ -49,35 +50,91 @@ def test_each_worker_prints_its_keyboard_interrupt_between_the_agent_s_lines() -
     assert workers[-1] == "KeyboardInterrupt"
 
 
-def test_the_workers_draw_the_train_step_only_where_the_log_shows_one_running() -> None:
-    """review-mg16 R4: the workers' frames are train_step's gradient norm, so they are
-    printed only where the terminal shows the loop in a step: not before train() has
-    logged its start (`[before the start of training step]`: still in initialize_megatron
-    or setup_model_and_optimizer), and not after an iteration the loop saves or evaluates
-    after (--save-interval / --eval-interval: save_checkpoint or evaluate's frames)."""
+def _drawn(after: str) -> str | None:
+    """Which of the reference blocks the workers' tracebacks are (None: none drawn)."""
+    lines = lines_of(after)
+    inner = {line for line in lines if line.startswith('  File "') and "/llm-train/" in line}
+    if not inner:
+        return None
+    if any("clip_grads.py" in line for line in inner):
+        return "step"
+    if any("in evaluate" in line for line in inner):
+        return "evaluate"
+    assert any("in _compile_dependencies" in line for line in inner), inner
+    return "initialize"
+
+
+def test_the_workers_draw_the_wait_the_log_shows_them_in() -> None:
+    """review-mg16 R4 and the frames' sources: the workers print their tracebacks from where
+    the terminal shows them: in initialize_megatron's first barrier while its lines end at
+    `> compiling and loading fused kernels ...` (and the barrier's warning); in a training
+    step once train() has begun; in evaluate() after an iteration the loop evaluates after
+    (--eval-interval) until its results show. None while the model and the data are built
+    (after `[after megatron is initialized]`, before train()) nor in a save (--save-interval:
+    save_checkpoint's frames are not drawn)."""
     seed = 4202
     plan = make_plan(RecordOptions(seed=seed, framework="megatron", duration=60.0))
     facts = facts_for(plan)
-    seen = {"before the loop": 0, "at a step": 0}
-    for asks in range(2, 60, 3):
+    seen: Counter[str] = Counter()
+    for asks in [0, 1, 2, *range(3, 60, 3)]:
         before, after = stopped("megatron", seed, asks)
-        drawn = "KeyboardInterrupt" in lines_of(after)[:-1]
+        drawn = _drawn(after)
         shown = re.findall(r" iteration +(\d+)/", before)
+        launch = before[before.rindex("pretrain_gpt.py") :]
         if "[before the start of training step]" not in before:
-            seen["before the loop"] += 1
-            assert not drawn, asks
-        elif shown and _busy_after(before, int(shown[-1]), facts.checkpoint_every, facts):
-            assert not drawn, (asks, shown[-1])
+            if "> compiling and loading fused kernels ..." in launch and (
+                "[after megatron is initialized]" not in launch
+            ):
+                expected = "initialize"
+            else:
+                expected = None
+        elif not shown:
+            expected = "step"
         else:
-            seen["at a step"] += 1
-            assert drawn, (asks, shown[-1:])
-    assert all(seen.values()), seen
+            step = int(shown[-1])
+            tail = before[before.rindex(f" iteration {step:>8}/") :]
+            evaluating = facts.evaluates_at(step) and "validation loss at iteration" not in tail
+            saving = step % facts.checkpoint_every == 0 and "successfully saved" not in tail
+            expected = "evaluate" if evaluating else None if saving else "step"
+        assert drawn == expected, (asks, shown[-1:], drawn)
+        seen[str(drawn)] += 1
+    assert all(seen[kind] for kind in ("initialize", "step", "evaluate", "None")), seen
 
 
-def _busy_after(before: str, step: int, every: int, facts: Facts) -> bool:
-    """Whether the loop is saving or evaluating after `step`, the last iteration shown: due
-    there (--save-interval, --eval-interval) and its end not shown yet."""
-    tail = before[before.rindex(f" iteration {step:>8}/") :]
-    saving = step % every == 0 and "successfully saved checkpoint" not in tail
-    evaluating = facts.evaluates_at(step) and "validation loss at iteration" not in tail
-    return bool(saving or evaluating)
+@pytest.mark.parametrize(("asks", "variant"), [(0, "initialize"), (9, "evaluate")])
+def test_each_worker_prints_the_sources_frames_of_its_wait(asks: int, variant: str) -> None:
+    """Seed 4202 stopped at its launch (the workers in _compile_dependencies' barrier: rank 0
+    at initialize.py:221, the seven others at :223) and after iteration 1,000 (in evaluate(),
+    synchronizing at its timer's stop): each worker's block is CPython's traceback from the
+    core_v0.14.0 and torch 2.9.0 sources (tests/data/megatron/worker_keyboard_interrupt.txt).
+    The old code drew none at either."""
+    seed = 4202
+    facts = facts_for(make_plan(RecordOptions(seed=seed, framework="megatron", duration=60.0)))
+    _, after = stopped("megatron", seed, asks)
+    lines = lines_of(after)
+    closing = max(i for i, line in enumerate(lines) if line.endswith("closing signal SIGINT"))
+    torchrun = next(
+        i for i, line in enumerate(lines) if line.startswith('  File "/usr/local/bin/torchrun"')
+    )
+    workers = lines[closing + 1 : torchrun - 1]
+    if variant == "initialize":
+        blocks = [_reference("initialize-rank0", facts.user)] + [
+            _reference("initialize", facts.user)
+        ] * 7
+    else:
+        blocks = [_reference(variant, facts.user)] * 8
+    assert Counter(workers) == Counter(line for block in blocks for line in block)
+
+
+def test_a_ctrl_c_at_the_launch_is_stamped_after_the_launchers_warning() -> None:
+    """The agent's answer to a Ctrl-C while the launch's lines come was stamped at the
+    launch's whole second (`W0305 15:45:34.000000 ... Received 2 death signal`), before
+    torchrun's own warning (`.704000`): the key comes after what the terminal shows."""
+    before, after = stopped("megatron", 4202, 0)
+    stamp = re.compile(r"W\d{4} (\d\d:\d\d:\d\d\.\d{6}) ")
+    warned = stamp.search(before)
+    answered = stamp.search(lines_of(after)[0])
+    assert warned
+    assert answered
+    assert answered[1] > warned[1]
+    assert not answered[1].endswith(".000000")

@@ -14,6 +14,7 @@ loads), megatron_shards (what each rank holds), megatron_comms
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from genact_cast.generator.dialects import megatron_args as margs
@@ -26,6 +27,7 @@ from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
 from genact_cast.generator.dialects import megatron_setup as setup
 from genact_cast.generator.dialects import megatron_shards as shards
 from genact_cast.generator.dialects import megatron_startup as startup
+from genact_cast.generator.dialects import megatron_worker_interrupt as interrupt
 from genact_cast.generator.dialects.base import (
     Clock,
     Incidentals,
@@ -58,6 +60,8 @@ from genact_cast.generator.events import (
     RunEvent,
     StepStats,
 )
+
+SAVE = "save"  # a save after a step (Log._busy), whose frames the workers' tracebacks lack
 
 
 class Log:
@@ -93,8 +97,8 @@ class Log:
         self.memory_reported = False
         self.looping = False  # the workers are in train()'s loop (a Ctrl-C's tracebacks)
         self._loop_from = 0.0  # when this launch's train() began
-        # (start, end) of the saves and evaluations after each step, as presented
-        self._busy: dict[int, list[tuple[float, float]]] = {}
+        # (start, end, what) of the saves and evaluations after each step, as presented
+        self._busy: dict[int, list[tuple[float, float, str]]] = {}
         self._groups_up = False  # the process groups' communicators, up in iteration 1
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.loaded}"
@@ -146,10 +150,12 @@ class Log:
             self._loop_from = event.t
             return self._data(event)
         if isinstance(event, CheckpointSaved):
-            self._busy.setdefault(event.step, []).append((event.t - event.blocking, event.t))
+            self._busy.setdefault(event.step, []).append((event.t - event.blocking, event.t, SAVE))
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
-            self._busy.setdefault(event.step, []).append((event.t - event.seconds, event.t))
+            self._busy.setdefault(event.step, []).append(
+                (event.t - event.seconds, event.t, interrupt.EVALUATE)
+            )
             return self._validate(event)
         if isinstance(event, Failed):
             self.memory_reported = False
@@ -193,35 +199,47 @@ class Log:
         """Ctrl-C: torchrun's, or srun's on several nodes (megatron_interrupt)."""
         from genact_cast.generator.dialects import megatron_interrupt
 
+        # A Ctrl-C while the launch's lines come: after each torchrun's warning, which it
+        # prints a moment after its start (Incidentals.banner_delay), as the terminal shows.
+        if t < self._launched_at + self.incidentals.banner_delay:
+            t += self.incidentals.banner_delay
         return megatron_interrupt.interrupted_lines(
             self.facts,
             self.incidentals,
             self.attempt,
             self.fresh,
             t,
-            looping=self._in_train_step(t),
+            where=self._where(t),
             megatron_fsdp=self.fsdp,
         )
 
-    def _in_train_step(self, t: float) -> bool:
-        """Whether a Ctrl-C at `t` finds the workers in a training step, the one place whose
-        frames the workers' tracebacks draw (megatron_worker_interrupt): train() has begun
-        by then (the events of a phase are presented before its lines are shown, so
-        `looping` alone can be ahead of the terminal: review-mg16 R4), and the last logged
-        iteration's save or evaluation, if it has one, is over (training.py:2222
-        evaluate_and_print_results, checkpoint_and_decide_exit: other frames, not drawn)."""
+    def _where(self, t: float) -> str | None:
+        """Where a Ctrl-C at `t` finds the workers, of the waits whose frames their
+        tracebacks draw (megatron_worker_interrupt): _compile_dependencies' barrier, from
+        the launch's lines until initialize_megatron's end (CommReady); a training step,
+        once train() has begun (the events of a phase are presented before its lines are
+        shown, so `looping` alone can be ahead of the terminal: review-mg16 R4); an
+        evaluation, in its window or due after the last logged iteration and not presented
+        yet (train() evaluates before it saves, training.py:2210 and 2261). None in a save
+        (save_checkpoint's frames are not drawn), and between initialize_megatron and
+        train() (the model's and the data's building)."""
         if not self.looping or t < self._loop_from:
-            return False
+            initializing = self._launched_at <= t < self._initialized_at
+            return interrupt.INITIALIZE if initializing else None
         step, _ = self._logged
         f = self.facts
         if step < 0 or step == self.resume_step:  # no iteration since train() began
-            return True
+            return interrupt.STEP
         windows = self._busy.get(step, [])
-        if any(start - 0.5 <= t < end for start, end in windows):
-            return False
-        # a save or an evaluation after this step not presented yet is still to come
-        due = (step % f.checkpoint_every == 0) + f.evaluates_at(step)
-        return len(windows) >= due
+        for start, end, what in windows:
+            if start - 0.5 <= t < end:
+                return None if what == SAVE else what
+        done = {what for *_, what in windows}
+        if f.evaluates_at(step) and interrupt.EVALUATE not in done:
+            return interrupt.EVALUATE
+        if step % f.checkpoint_every == 0 and SAVE not in done:
+            return None
+        return interrupt.STEP
 
     def export_words(self, event: Exported) -> None:
         """The tag's tools/checkpoint/convert.py has no saver to Hugging Face safetensors for
@@ -288,6 +306,7 @@ class Log:
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
         self._launched_at = event.t  # each process times its own start-up
+        self._initialized_at = math.inf  # until its CommReady: in initialize_megatron
         self.attempt = event.attempt
         self._groups_up = False
         new = event.attempt in self.fresh
@@ -301,7 +320,8 @@ class Log:
             # Every node's torchrun warns once; srun passes each node's lines on as they come.
             moment = self._t(event.t)
             lines += startup.banners(f, moment, self.incidentals, self.attempt, self.fresh)
-        text = self.start_text()
+        # then initialize_megatron up to its first barrier, where the processes wait
+        text = [*self.start_text(), *setup.barrier_lines(f)]
         self.clock.at(event.t + 3.0)
         # One write for what arrives at once: the terminal sees the same lines (hundreds of
         # banners and arguments on a large cluster), the tape one item.

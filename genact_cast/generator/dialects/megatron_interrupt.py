@@ -49,11 +49,12 @@ def interrupted_lines(
     fresh: tuple[int, ...],
     t: float,
     *,
-    looping: bool = False,
+    where: str | None = None,
     megatron_fsdp: bool = False,
 ) -> list[Out]:
-    """What follows the terminal's `^C` (the presenter writes the first); `looping`: the
-    workers are in train()'s loop, `megatron_fsdp`: under Megatron-FSDP's optimizer."""
+    """What follows the terminal's `^C` (the presenter writes the first); `where`: the wait
+    the workers are in (megatron_worker_interrupt's STEP, EVALUATE or INITIALIZE; None where
+    no frames are drawn), `megatron_fsdp`: under Megatron-FSDP's optimizer."""
     f = facts
     source = torchrun.torch_source(f.torch)
     site = torch_site(f.torch, PACKAGES)
@@ -63,15 +64,15 @@ def interrupted_lines(
         lines = torchrun.shut_down(
             f.moment(t), incidentals.agent_pid, source, pids, signum=2, site=site
         )
-        # the workers end on the SIGINT, each with its traceback where it is in the loop
+        # the workers end on the SIGINT, each with its traceback where it waits
         # (megatron_worker_interrupt); then the agent's exception reaches the top
-        if looping:
+        if where is not None:
             from genact_cast.generator.dialects.megatron_worker_interrupt import (
                 workers_interrupted,
             )
 
             lines += workers_interrupted(
-                f.user, megatron_fsdp=megatron_fsdp, seed=f.seed * 677 + attempt
+                f.user, megatron_fsdp=megatron_fsdp, seed=f.seed * 677 + attempt, where=where
             )
         lines += torchrun.signal_exception(agent=incidentals.agent_pid, signum=2, packages=PACKAGES)
         return [Line(text) for text in lines]

@@ -34,17 +34,12 @@ from genact_cast.generator.dialects.megatron_lines import (
 from genact_cast.generator.rng import Rng
 
 
-def initialized_lines(
-    f: Facts,
-    incidentals: Incidentals,
-    attempt: int,
-    fresh: tuple[int, ...],
-    *,
-    moment: datetime,
-    seconds: float,
-) -> list[str]:
-    """`initialize_megatron` from the parallel state to its datetime marker, `seconds` after
-    the process started."""
+def barrier_lines(f: Facts) -> list[str]:
+    """`initialize_megatron` from the parallel state to _compile_dependencies' first barrier,
+    where the processes wait while the world communicator comes up: init_process_group had
+    no device_id (initialize.py:326-336), so that first collective creates it (the barrier
+    after the fused kernels, initialize.py:221-229, where rank 0's barrier() warns). Printed
+    as the launch starts: what comes before the barrier takes moments."""
     return [
         initialized_parallel("tensor", f.tp),
         initialized_parallel("pipeline", f.pp),
@@ -54,10 +49,22 @@ def initialized_lines(
         ">>> done with dataset index builder. Compilation time: 0.052 seconds",
         *startup.softmax_warning(f),
         "> compiling and loading fused kernels ...",
-        # init_process_group had no device_id (initialize.py:326-336), so the world
-        # communicator comes up lazily at its first collective: the barrier after the
-        # fused kernels (initialize.py:221-229), where rank 0's barrier() warns.
         *torchrun.barrier_warning(f.torch, "dist-packages"),
+    ]
+
+
+def initialized_lines(
+    f: Facts,
+    incidentals: Incidentals,
+    attempt: int,
+    fresh: tuple[int, ...],
+    *,
+    moment: datetime,
+    seconds: float,
+) -> list[str]:
+    """`initialize_megatron` from the world communicator's creation in that barrier to its
+    datetime marker, `seconds` after the process started."""
+    return [
         *torchrun.device_guess_warning(
             f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
         ),

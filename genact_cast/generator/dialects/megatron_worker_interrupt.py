@@ -22,6 +22,16 @@ worker_keyboard_interrupt.txt: CPython 3.12's own traceback module on those sour
 `@torch.no_grad()`'s wrapper (torch 2.9.0 utils/_contextlib.py:120) over each decorated
 step: ChainedOptimizer's (megatron/core/optimizer/__init__.py:738, every run but Megatron-
 FSDP's) or, under Megatron-FSDP's single optimizer (:666-667), MixedPrecisionOptimizer's.
+
+In an evaluation (training.py:2210-2235, evaluate_and_print_results) the CPU queues the eval
+iterations' forward passes without a read of the GPU (no .item() until the results are
+printed) and waits at the end of evaluate(), where `timers('evaluate').stop()` synchronizes
+the device (training.py:2457; megatron/core/timers.py:152; torch 2.9.0 cuda/__init__.py:1083).
+In initialization the long wait is _compile_dependencies' first barrier (initialize.py:221
+on rank 0 after the fused kernels, :223 on the others): init_process_group had no device_id,
+so that first collective brings the world communicator up inside the barrier's call
+(torch 2.9.0 distributed_c10d.py:4881, under c10d_logger.py:81's wrapper), and the
+KeyboardInterrupt is raised as the call returns.
 """
 
 from __future__ import annotations
@@ -104,14 +114,93 @@ _MEGATRON_FSDP: tuple[Frame, ...] = (
     ),
     _NORM,
 )
+_MODULE: Frame = ("{root}/pretrain_gpt.py", 396, "<module>", "pretrain(", "")
+_TRAIN: Frame = _TOP[1]
+_EVALUATE: tuple[Frame, ...] = (
+    _MODULE,
+    _TRAIN,
+    (
+        "{root}/megatron/training/training.py",
+        2222,
+        "train",
+        "evaluate_and_print_results(",
+        "",
+    ),
+    (
+        "{root}/megatron/training/training.py",
+        2511,
+        "evaluate_and_print_results",
+        "total_loss_dict, collected_non_loss_data, timelimit = evaluate(",
+        "evaluate(",
+    ),
+    ("{root}/megatron/training/training.py", 2457, "evaluate", "timers('evaluate').stop()", ""),
+    ("{root}/megatron/core/timers.py", 152, "stop", "torch.cuda.synchronize()", ""),
+    (
+        f"{_TORCH}/cuda/__init__.py",
+        1083,
+        "synchronize",
+        "return torch._C._cuda_synchronize()",
+        "torch._C._cuda_synchronize()",
+    ),
+)
+
+
+def _initializing(line: int) -> tuple[Frame, ...]:
+    """The frames of a worker in _compile_dependencies' barrier at initialize.py `line`."""
+    return (
+        _MODULE,
+        ("{root}/megatron/training/training.py", 573, "pretrain", "initialize_megatron(", ""),
+        (
+            "{root}/megatron/training/initialize.py",
+            162,
+            "initialize_megatron",
+            "_compile_dependencies()",
+            "",
+        ),
+        (
+            "{root}/megatron/training/initialize.py",
+            line,
+            "_compile_dependencies",
+            "torch.distributed.barrier()",
+            "",
+        ),
+        (
+            f"{_TORCH}/distributed/c10d_logger.py",
+            81,
+            "wrapper",
+            "return func(*args, **kwargs)",
+            "func(*args, **kwargs)",
+        ),
+        (
+            f"{_TORCH}/distributed/distributed_c10d.py",
+            4881,
+            "barrier",
+            "work = group.barrier(opts=opts)",
+            "group.barrier(opts=opts)",
+        ),
+    )
+
+
 WORKERS = 8
+# Where a Ctrl-C finds the workers, as the presenter tells it (megatron.Log._where).
+STEP, EVALUATE, INITIALIZE = "step", "evaluate", "initialize"
 
 
-def worker_traceback(user: str, *, megatron_fsdp: bool) -> list[str]:
+def _frames(where: str, worker: int, *, megatron_fsdp: bool) -> tuple[Frame, ...]:
+    if where == EVALUATE:
+        return _EVALUATE
+    if where == INITIALIZE:  # rank 0 builds the fused kernels first (initialize.py:218-224)
+        return _initializing(221 if worker == 0 else 223)
+    return _MEGATRON_FSDP if megatron_fsdp else _CHAINED
+
+
+def worker_traceback(
+    user: str, *, megatron_fsdp: bool, where: str = STEP, worker: int = 0
+) -> list[str]:
     """One worker's traceback, as Python 3.12 writes an uncaught KeyboardInterrupt."""
     root = f"/home/{user}/llm-train"
     lines = ["Traceback (most recent call last):"]
-    for path, number, function, code, marked in _MEGATRON_FSDP if megatron_fsdp else _CHAINED:
+    for path, number, function, code, marked in _frames(where, worker, megatron_fsdp=megatron_fsdp):
         lines += [f'  File "{path.format(root=root)}", line {number}, in {function}']
         lines.append(f"    {code}")
         if marked:
@@ -119,14 +208,16 @@ def worker_traceback(user: str, *, megatron_fsdp: bool) -> list[str]:
     return [*lines, "KeyboardInterrupt"]
 
 
-def workers_interrupted(user: str, *, megatron_fsdp: bool, seed: int) -> list[str]:
+def workers_interrupted(
+    user: str, *, megatron_fsdp: bool, seed: int, where: str = STEP
+) -> list[str]:
     """The node's workers' tracebacks as the terminal gets them: each process starts as its
-    own wait returns (within a few ms of the others: they wait on the same step) and writes a
-    line at a time, so the eight blocks interleave."""
-    block = worker_traceback(user, megatron_fsdp=megatron_fsdp)
+    own wait returns (within a few ms of the others: they wait on the same step, evaluation
+    or barrier) and writes a line at a time, so the eight blocks interleave."""
     draw = Rng(seed)
     timed: list[tuple[float, int, int, str]] = []
     for worker in range(WORKERS):
+        block = worker_traceback(user, megatron_fsdp=megatron_fsdp, where=where, worker=worker)
         at = draw.uniform(0.0, 3.0)  # ms after the first returns
         for index, text in enumerate(block):
             timed.append((at, worker, index, text))

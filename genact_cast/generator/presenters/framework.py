@@ -335,7 +335,11 @@ class FrameworkLog:
         con = self.show.con
         self._close_bar()
         con.tape.write("^C")
-        self._emit(self.dialect.stopped(con.state.elapsed))
+        # The viewer's key comes a moment after the last line the terminal showed, not at
+        # the run's last event to the microsecond: a launch's start is a whole second of the
+        # log's clock, and every line of the launcher's answer to a Ctrl-C at start-up
+        # was stamped `.000000` (review-mg16).
+        self._emit(self.dialect.stopped(con.state.elapsed + con.rng.uniform(0.05, 0.6)))
         self._close_bar()
 
     def finish(self) -> None:
