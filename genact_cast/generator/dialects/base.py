@@ -147,14 +147,19 @@ class Incidentals:
 
 
 def banner(
-    facts: Facts, moment: datetime, incidentals: Incidentals, packages: str = "site-packages"
+    facts: Facts,
+    moment: datetime,
+    incidentals: Incidentals,
+    packages: str = "site-packages",
+    delay: float | None = None,
 ) -> list[str]:
-    """`packages`: the folder torch is installed in, as the run's stack frames name it."""
+    """`packages`: the folder torch is installed in, as the run's stack frames name it;
+    `delay`: from torchrun's start to its warning (the launch's own draw if None)."""
     source = torchrun.torch_source(facts.torch)
     process = incidentals.agent_pid
     if source.thread_ids:
         process = 139_000_000_000_000 + incidentals.agent_pid * 4096
-    later = moment + timedelta(seconds=incidentals.banner_delay)
+    later = moment + timedelta(seconds=incidentals.banner_delay if delay is None else delay)
     return torchrun.banner(later, process, source, site=torch_site(facts.torch, packages))
 
 

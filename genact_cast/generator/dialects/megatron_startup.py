@@ -15,6 +15,7 @@ from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import Incidentals, banner
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import world_size
+from genact_cast.generator.rng import Rng
 
 SOFTMAX_WARNING = (
     "WARNING: constraints for invoking optimized fused softmax kernel are not met. "
@@ -165,5 +166,9 @@ def banners(
     lines = banner(f, moment, incidentals, "dist-packages")
     for node in range(1, f.nodes):
         agent = comms.agent(f, incidentals, attempt, node, fresh)
-        lines += banner(f, moment, agent, "dist-packages")
+        # Each node's torchrun warns at its own moment: a relaunch's draws are the same on
+        # every node (Incidentals(facts, attempt)), and a command run again warned on all of
+        # them at one millisecond (seed 42314: 128 nodes at 00:25:19.526000).
+        delay = Rng(f.seed * 7_919 + attempt * 1_009 + node).uniform(0.2, 0.9) if attempt else None
+        lines += banner(f, moment, agent, "dist-packages", delay)
     return lines
