@@ -66,7 +66,12 @@ def painted(
         return False
     if screen.cursor is not None and _editing(screen, screen.cursor[1], leads, rows):
         return False
-    return home or waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
+    if home or (before.paste and not screen.paste):
+        # (the line editor let go of the keys for a command and has not taken them back:
+        # what looks like a prompt is the program's, vim on TERM=vt52 leaving the cursor
+        # after the blanks its unknown `ESC Y` addressing printed, review-exports19 #10)
+        return True
+    return waiting_prompt(screen.rows, screen.cursor, set(range(len(screen.rows)))) is None
 
 
 def addressing(screen: Screen) -> bool:

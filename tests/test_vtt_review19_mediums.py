@@ -1,0 +1,53 @@
+"""review-exports19's medium and low findings on what the subtitles tell, each on a shell
+recorded here in a pty under asciinema 2.4 (tests/pty_session.py), typed key by key, and
+each cue held to asciinema-player 3.18 in Chromium (tests/player_dom.py): every line told
+is on the player's screen while its cue is shown; a program's `[name]` cue is what the
+player shows the program's screen under."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.player_dom import Player
+from tests.pty_session import BashRecording
+from tests.test_vtt_mux import timed_cues
+from tests.test_vtt_review18_mediums import not_shown, told
+
+# Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
+# failure is tried once more (pytest-rerunfailures), a fault of the code fails twice.
+pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
+
+
+def _shown_in_cue(cast: Path, player: Player, cue: str, shows: str) -> None:
+    """The player shows `shows` in the middle of the cue `[name]`."""
+    found = [(start, end) for start, end, texts in timed_cues(cast) if texts[-1:] == [cue]]
+    assert found, timed_cues(cast)
+    start, end = found[-1]
+    player.load(cast.read_text("utf-8"))
+    assert shows in "".join(player.at((start + end) / 2).text()), (start, end)
+
+
+def test_vim_on_a_terminal_type_without_an_alternate_screen_is_one_cue(
+    tmp_path: Path, player: Player
+) -> None:
+    """#10: vim on TERM=vt52 (no alternate screen; keypad mode, then addressing the
+    player does not know, `ESC Y`, printed as text) was told as a screen dump: its
+    file's lines and its message. Its cursor left after blanks looked like a prompt
+    waiting, though the shell had let go of the keys (bracketed paste off) and not
+    taken them back. One cue, `[vim]`."""
+    (tmp_path / "f.txt").write_text("hello there\nsecond world\n")
+    cast = tmp_path / "vt52.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed("TERM=vt52 vim -u NONE f.txt\r", wait="second world")
+    time.sleep(1.0)
+    bash.typed(":q\r")
+    time.sleep(0.3)
+    bash.exit()
+    lines = told(cast)
+    assert "[vim]" in lines, lines
+    assert not [line for line in lines if "hello there" in line or "world" in line], lines
+    _shown_in_cue(cast, player, "[vim]", "second world")
+    assert not_shown(cast, player) == []
