@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.player_dom import Player
-from tests.pty_session import BashRecording
+from tests.pty_session import PROMPT, BashRecording
 from tests.test_vtt_mux import timed_cues
 from tests.test_vtt_review18_mediums import not_shown, told
 
@@ -50,4 +50,28 @@ def test_vim_on_a_terminal_type_without_an_alternate_screen_is_one_cue(
     assert "[vim]" in lines, lines
     assert not [line for line in lines if "hello there" in line or "world" in line], lines
     _shown_in_cue(cast, player, "[vim]", "second world")
+    assert not_shown(cast, player) == []
+
+
+def test_vim_resumed_with_fg_is_named_vim(tmp_path: Path, player: Player) -> None:
+    """#12 (low): `fg` prints the job's command line and vim's screen follows in the
+    same write; the session was named `[fg]`, by the command the shell ran. It is the
+    job's program: `[vim]`."""
+    (tmp_path / "f.txt").write_text("a line of the file\n")
+    cast = tmp_path / "fg.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed("vim -u NONE f.txt\r", wait="a line of the file")
+    time.sleep(0.5)
+    bash.child.send("\x1a")  # Ctrl-Z
+    bash.wait("Stopped")
+    bash.wait(PROMPT)
+    bash.typed("fg\r", wait="a line of the file")
+    time.sleep(0.8)
+    bash.typed(":q\r")
+    time.sleep(0.3)
+    bash.exit()
+    lines = told(cast)
+    assert [line for line in lines if line.startswith("[")] == ["[vim]", "[1]+  Stopped"
+        "                 vim -u NONE f.txt", "[vim]"], lines  # fmt: skip
+    _shown_in_cue(cast, player, "[vim]", "a line of the file")
     assert not_shown(cast, player) == []

@@ -40,8 +40,10 @@ def started_by(
     if not typed_program(command, typed) and typed_program(run):
         # Output under the command, written with it before the switch (a job's `[1]
         # 20024`, review-exports17 item 9: htop was named `[man]` after the command told
-        # before it): the command line the shell ran since the last screen.
-        return run, ""
+        # before it): the command line the shell ran since the last screen; after `fg`,
+        # the job's command line the shell printed on the row (`vim -u NONE` in the same
+        # write as vim's screen, review-exports19 #12: `[fg]`).
+        return resumed(command, run) if command.strip() else (run, "")
     if row >= 0 and not prompt(command) and not typed_program(command, typed):
         command, typed = resumed(command, lines.last_command(row))
         words = command.split()  # (the prompt, then `exit`: a command passed over)
