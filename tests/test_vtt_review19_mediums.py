@@ -75,3 +75,29 @@ def test_vim_resumed_with_fg_is_named_vim(tmp_path: Path, player: Player) -> Non
         "                 vim -u NONE f.txt", "[vim]"], lines  # fmt: skip
     _shown_in_cue(cast, player, "[vim]", "a line of the file")
     assert not_shown(cast, player) == []
+
+
+@pytest.mark.parametrize(
+    "define", ['edit() { nano "$@"; }', "alias edit=nano"], ids=["function", "alias"]
+)
+def test_a_program_run_by_a_shell_function_is_named_by_its_screen(
+    tmp_path: Path, player: Player, define: str
+) -> None:
+    """#17 (low): nano started through a shell function or alias was named after it,
+    `[edit]`. A command typed that runs no program known to draw a screen is named by
+    the program whose own line its screen shows (nano's title bar), as a cast recorded
+    from a program is."""
+    cast = tmp_path / "edit.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed(define + "\r")
+    bash.typed("edit f.txt\r", wait="GNU nano")
+    time.sleep(1.0)
+    bash.child.send("\x18")  # Ctrl-X
+    bash.wait(PROMPT)
+    time.sleep(0.3)
+    bash.exit()
+    lines = told(cast)
+    assert "[nano]" in lines, lines
+    assert "[edit]" not in lines, lines
+    _shown_in_cue(cast, player, "[nano]", "GNU nano")
+    assert not_shown(cast, player) == []

@@ -76,7 +76,13 @@ from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_gathered import gathered
 from genact_cast.publish.vtt_killed import leave_covered, restore
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
-from genact_cast.publish.vtt_launched import GENERIC, Unnamed, recorded_multiplexer
+from genact_cast.publish.vtt_launched import (
+    GENERIC,
+    SIGNATURE_SCREENS,
+    Unnamed,
+    recorded_multiplexer,
+    shown_name,
+)
 from genact_cast.publish.vtt_lines import Lines
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed, attach
 from genact_cast.publish.vtt_painted_by import painted_by
@@ -138,7 +144,8 @@ def render_vtt(timeline: Timeline) -> str:
             return f"[{mux.name_of(title)}]"
         if mux is not None and not typed_program(*session[1:]):
             return f"[{mux.name}]"  # (the multiplexer the cast was recorded with)
-        return f"[{session_name(*session[1:], recorded, title)}]"
+        named = session_name(*session[1:], recorded, title)
+        return f"[{shown_name(named, typed_program(*session[1:]), firsts)}]"
 
     def summed(mux: Multiplexed | None) -> bool:
         """Whether the session is one cue: not a multiplexer's (its panes told)."""
@@ -154,6 +161,7 @@ def render_vtt(timeline: Timeline) -> str:
     left = ""  # the cue of the last program that painted the primary screen
     opening: list[tuple[float, str]] = []  # the cue of a page it left where a clip starts
     dialog: list[Screen] = []  # the full-screen program's last screen with text
+    firsts: list[tuple[str, ...]] = []  # its first screens with text (their rows' text)
     answers = Answers()  # a dialog's box as it opened, and its answer's first key
     program = ""  # the name of the program of the session or painting
     # What a program killed on the alternate screen covered, while its shell is there
@@ -271,6 +279,7 @@ def render_vtt(timeline: Timeline) -> str:
             if session is None:
                 command, typed = started_by(before, lines, left_session, *ran[:1])
                 session = (screen.time, command, typed)
+                firsts.clear()
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)
                 launched = "" if typed_program(command, typed) else recorded_multiplexer(recorded)
@@ -284,6 +293,8 @@ def render_vtt(timeline: Timeline) -> str:
                 mux.update(screen)
             elif any(row_text(row).strip() for row in screen.rows):
                 dialog[:] = [screen]  # (a dialog's last screen: its question, its buttons)
+                if len(firsts) < SIGNATURE_SCREENS:
+                    firsts.append(tuple(row_text(row) for row in screen.rows))
                 if program in DIALOGS:
                     answers.watch(screen)
             continue
@@ -318,9 +329,12 @@ def render_vtt(timeline: Timeline) -> str:
             homes.clear()
             pasted[0], keyed[0] = screen.paste, screen.keys
             program = session_name(*painting[1:], recorded)
+            firsts.clear()
             lines.mute()
         if painting is not None and program in DIALOGS:
             answers.watch(screen)
+        if painting is not None and len(firsts) < SIGNATURE_SCREENS:
+            firsts.append(tuple(row_text(row) for row in screen.rows))
         shown(screen)
     if not summed(mux) and mux is not None:
         panes += mux.said()

@@ -22,7 +22,7 @@ from importlib import resources
 
 from genact_cast.publish.screens import Screen, row_text
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
-from genact_cast.publish.vtt_sessions import prompt, typed_program
+from genact_cast.publish.vtt_sessions import SCREENS, prompt, typed_program
 
 GENERIC = "full-screen program"
 MULTIPLEXER = "terminal multiplexer"  # one that shows no name of its own (GNU screen)
@@ -56,6 +56,16 @@ def drawn_name(screens: list[tuple[str, ...]]) -> str:
                 if line and pattern.search(line):
                     return program
     return ""
+
+
+def shown_name(named: str, typed: str, screens: list[tuple[str, ...]]) -> str:
+    """A session's name (`named`) as its screen shows it: a command typed that runs no
+    program known to draw a screen (`typed`: a shell function or alias, `edit f.txt`
+    running nano, review-exports19 #17) is named by the program whose own line its first
+    screens show, as a session no command names is; else `named`."""
+    if not typed or typed in SCREENS:
+        return named
+    return drawn_name(screens) or named
 
 
 class Unnamed(Multiplexed):
