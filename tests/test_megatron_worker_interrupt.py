@@ -71,17 +71,20 @@ def test_the_workers_draw_the_wait_the_log_shows_them_in() -> None:
     step once train() has begun; in evaluate() after an iteration the loop evaluates after
     (--eval-interval) until its results show. None while the model and the data are built
     (after `[after megatron is initialized]`, before train()) nor in a save (--save-interval:
-    save_checkpoint's frames are not drawn)."""
+    save_checkpoint's frames are not drawn), nor once train() has ended (pretrain()'s last
+    save and evaluations: the loop's step was drawn there)."""
     seed = 4202
     plan = make_plan(RecordOptions(seed=seed, framework="megatron", duration=60.0))
     facts = facts_for(plan)
     seen: Counter[str] = Counter()
-    for asks in [0, 1, 2, *range(3, 60, 3)]:
+    for asks in [0, 1, 2, *range(3, 60, 3), 506]:  # 506: after train() (it drew its step)
         before, after = stopped("megatron", seed, asks)
         drawn = _drawn(after)
         shown = re.findall(r" iteration +(\d+)/", before)
         launch = before[before.rindex("pretrain_gpt.py") :]
-        if "[before the start of training step]" not in before:
+        if "[after training is done]" in before:  # pretrain()'s last save and evaluations
+            expected = None
+        elif "[before the start of training step]" not in before:
             if "> compiling and loading fused kernels ..." in launch and (
                 "[after megatron is initialized]" not in launch
             ):
@@ -99,6 +102,7 @@ def test_the_workers_draw_the_wait_the_log_shows_them_in() -> None:
         assert drawn == expected, (asks, shown[-1:], drawn)
         seen[str(drawn)] += 1
     assert all(seen[kind] for kind in ("initialize", "step", "evaluate", "None")), seen
+    assert "[after training is done]" in before  # the last ask's
 
 
 @pytest.mark.parametrize(("asks", "variant"), [(0, "initialize"), (9, "evaluate")])

@@ -185,6 +185,7 @@ class Log:
         """`pretrain()` after `train()`: the marker, the last save unless the loop just made
         it (a multiple of --save-interval), then validation and test with verbose=True."""
         f = self.facts
+        self.looping = False  # pretrain() from here: its own save and evaluations, not drawn
         out = [datetime_marker("after training is done", self._t(t))]
         final = self._final_save
         if final is not None and final.step % f.checkpoint_every != 0:
