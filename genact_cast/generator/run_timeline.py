@@ -3,6 +3,7 @@ events the presenters show (built once per run by `Run`)."""
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -182,9 +183,17 @@ class Timeline(Failing):
         # Each save waits for the write before it, if that is still going: where a save
         # starts depends on the pauses before it, so they are found in order.
         write_end = self.write_end
+        # The steps with a pause, in order, and the running totals of those before the save
+        # at hand: every one of them is final by then (a save adds only its own), so each
+        # save extends the last one's totals (summing each save's prefix anew was cubic:
+        # ten million additions for a run's 500 saves).
+        order = sorted(pauses)
+        prior: list[int] = []
+        sums: list[float] = []
         for s in saves:
-            prior = sorted(p for p in pauses if p < s)
-            sums = [sum(pauses[p] for p in prior[: i + 1]) for i in range(len(prior))]
+            for p in order[len(prior) : bisect.bisect_left(order, s)]:
+                prior.append(p)
+                sums.append((sums[-1] if sums else 0.0) + pauses[p])
             before = Segment(
                 epoch, self.attempt, first, last, self.t, slow, tuple(prior), tuple(sums)
             )
@@ -194,6 +203,8 @@ class Timeline(Failing):
             write, staging, _ = self._save_times(s)
             wait = self._waits[s] = max(0.0, write_end - start)
             write_end = start + wait + write
+            if s not in pauses:
+                bisect.insort(order, s)
             pauses[s] = pauses.get(s, 0.0) + wait + staging
         steps = sorted(pauses)
         totals: list[float] = []
