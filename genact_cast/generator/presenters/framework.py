@@ -194,6 +194,14 @@ class FrameworkLog:
         ]
         extra = self._extra_ticks(events, undrawn, every)
         ticks = tick_steps(spans, tick, [*extra, *groups])
+        # The noise of every step drawn, a launch's at once: where a run saves every few
+        # steps its spans are a step or two long, and a batch a span (Noise.many) cost
+        # more than the hashes it saved.
+        for attempt in sorted({span.attempt for span in spans}):
+            pairs = zip(spans, ticks, strict=True)
+            run.prefetch(
+                [s for span, steps in pairs if span.attempt == attempt for s in steps], attempt
+            )
         shown = shown_steps.evaluations(self.facts, events, skipped, ticks)
         self.dialect.shown_evaluations.update(shown)  # the dialect prints these
         relaunches = sum(
@@ -215,7 +223,6 @@ class FrameworkLog:
         for event in events:
             if isinstance(event, Trained):
                 steps = ticks[span_index]
-                run.prefetch(steps, event.attempt)  # their noise drawn at once
                 for step in steps:
                     if held:
                         self._emit_held(held)
