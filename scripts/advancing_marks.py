@@ -7,9 +7,12 @@ avt gives every code point a cell, a combining mark too. Where the browser lays 
 player's text, most marks take no room (é: the rest of the span moves one column left),
 but some are drawn with an advance of their own, one column, as a character is: the
 overlays U+0335 and U+0336 (a̶b̶c̶, the "strikethrough" of chat), U+0332, and marks no font
-of the machine has (U+20DD, a missing-glyph box). The exports lay them out so
-(publish/player_layout.py). Candidates: the combining marks of the blocks shared by every
-script (BLOCKS: diacritical marks, their extensions, marks for symbols, half marks), each
+of the machine has (U+20DD, a missing-glyph box); a few at a fraction of a column (the
+Cyrillic enclosing marks U+0488 and U+0489 of Zalgo text, 0.69: DejaVu Sans's advance),
+kept in "advances". The exports lay them out so (publish/player_layout.py). Candidates:
+the combining marks of the blocks shared by every script (BLOCKS: diacritical marks,
+their extensions, marks for symbols, half marks) and Cyrillic's (which Zalgo text
+generators draw from, ҉), each
 after an `x` and before a `|` on a row of its own (a script's own marks, Devanagari's or
 Hebrew's, take no room after a letter of their script, whose font positions them: they
 are left as they were); the player in headless Chromium
@@ -28,7 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "genact_cast" / "publish" / "data" / "advancing_marks.json"
-BLOCKS = ((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+BLOCKS = (
+    (0x300, 0x36F), (0x483, 0x489), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+)  # fmt: skip
 
 
 def candidates() -> list[str]:
@@ -48,14 +54,18 @@ def candidates() -> list[str]:
 
 def measure() -> dict[str, object]:
     from genact_cast.publish.player_assets import pinned
-    from scripts.wide_glyphs import bar_columns, chromium_version
+    from scripts.wide_glyphs import bar_columns, bar_offsets, chromium_version
 
     chars = candidates()
     advancing = []
-    for char, bar in zip(chars, bar_columns(chars, before="x"), strict=True):
+    advances = {}  # those whose advance is a fraction of a column
+    offsets = bar_offsets(chars, before="x")
+    for char, bar, at in zip(chars, bar_columns(chars, before="x"), offsets, strict=True):
         assert bar in (1, 2), f"U+{ord(char):04X}: `|` at column {bar}"
         if bar == 2:
             advancing.append(ord(char))
+            if abs(at - 2) >= 0.03:
+                advances[f"{ord(char):04x}"] = round(at - 1, 2)
     spans: list[list[int]] = []
     for code in advancing:
         if spans and spans[-1][1] == code - 1:
@@ -67,6 +77,7 @@ def measure() -> dict[str, object]:
         f"Chromium {chromium_version()}, fonts DejaVu, Liberation, WenQuanYi Micro Hei, Noto "
         f"Color Emoji; {len(chars)} candidates (Mn, Me), {len(advancing)} advance",
         "spans": [f"{low:04x}-{high:04x}" for low, high in spans],
+        "advances": advances,
     }
 
 

@@ -146,9 +146,9 @@ BAR_OFFSETS = """(cols) => {
 }"""
 
 
-def bar_offsets(chars: list[str]) -> list[float]:
-    """Where the player lays out a `|` written after each character, in cells (a fraction:
-    ℃ 1.87), each on a row of its own, as the browser lays the row out."""
+def bar_offsets(chars: list[str], before: str = "") -> list[float]:
+    """Where the player lays out a `|` written after `before` + each character, in cells
+    (a fraction: ℃ 1.87), each on a row of its own, as the browser lays the row out."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import FLAGS, chromium_path
@@ -160,7 +160,7 @@ def bar_offsets(chars: list[str]) -> list[float]:
         player = Player(browser)
         for first in range(0, len(chars), ROWS):
             part = chars[first : first + ROWS]
-            rows = "\r\n".join(f"{char}|" for char in part)
+            rows = "\r\n".join(f"{before}{char}|" for char in part)
             player.load(cast_json({"version": 2, "width": 8, "height": len(part)},
                                   [[0.1, "o", rows]]))  # fmt: skip
             player.at(1.0)

@@ -27,6 +27,11 @@ LINES = {
     # on a wide letter and an emoji
     "cjk": "\u4e2d\u0337\u0351\u6587\u0336 x\u0351\u0337 y|",
     "emoji": "\U0001f600\u0337\u0351 \u2615\u0336 z|",
+    # U+0489, the Cyrillic millions sign that Zalgo generators use (review-exports19 #20):
+    # 0.69 columns of its own after its letter, as DejaVu Sans gives it an advance even in
+    # a grapheme drawn whole; the PNG drew each over its letter, the row 2 columns narrow
+    # (10 quarters off the player, the `|` 1.55 columns left)
+    "millions": "Z\u0489\u0351a\u0489l\u0489g\u0489o\u0489 x|",
 }
 
 

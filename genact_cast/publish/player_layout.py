@@ -55,10 +55,13 @@ _ZERO_ADVANCE = frozenset({"Mn", "Me", "Cf"})
 
 
 def _advances() -> tuple[dict[str, float], float]:
-    text = (resources.files("genact_cast.publish") / "data" / "wide_glyphs.json").read_text()
-    data = json.loads(text)
+    data = json.loads(_data("wide_glyphs.json"))
     advances = {chr(int(code, 16)): float(cells) for code, cells in data["advances"].items()}
     return advances, float(data["vs16_advance"])
+
+
+def _data(name: str) -> str:
+    return (resources.files("genact_cast.publish") / "data" / name).read_text()
 
 
 # One-cell characters the browser lays out at another advance than a cell (in cells: ℃
@@ -75,7 +78,7 @@ WIDE_ADVANCE = frozenset(char for char, cells in ADVANCES.items() if cells >= 1.
 
 
 def _advancing_marks() -> frozenset[str]:
-    text = (resources.files("genact_cast.publish") / "data" / "advancing_marks.json").read_text()
+    text = _data("advancing_marks.json")
     spans = [span.split("-") for span in json.loads(text)["spans"]]
     return frozenset(chr(c) for low, high in spans for c in range(int(low, 16), int(high, 16) + 1))
 
@@ -84,6 +87,12 @@ def _advancing_marks() -> frozenset[str]:
 # character (a̶b̶c̶: U+0336's glyph in DejaVu Sans Mono, U+20DD a missing-glyph box), measured
 # in the player by scripts/advancing_marks.py: each keeps its cell, drawn there.
 ADVANCING_MARKS = _advancing_marks()
+# Those laid out at a fraction of a column (Zalgo's ҉ U+0489: 0.69, DejaVu Sans's advance,
+# in a grapheme it draws whole too: review-exports19 #20), measured by the same script.
+MARK_ADVANCES = {
+    chr(int(code, 16)): float(cells)
+    for code, cells in json.loads(_data("advancing_marks.json"))["advances"].items()
+}
 
 
 def _zwj_glyphs() -> frozenset[tuple[str, str]]:
@@ -117,7 +126,7 @@ def extra_advance(row: Row, x: int) -> float:
     char = row[x][0]
     if char == VS16:
         return VS16_ADVANCE - 2 if x > 0 and text_symbol(row[x - 1][0], 0) else 0.0
-    cells = ADVANCES.get(char)
+    cells = ADVANCES.get(char) or MARK_ADVANCES.get(char)
     if cells is None or (x + 1 < len(row) and row[x + 1][0] == VS16):
         return 0.0
     return cells - 1
@@ -307,9 +316,10 @@ def as_laid_out(
             chars = chars or [c for c, _ in row]
             base = next((i for i in range(len(out) - 1, start - 1, -1)
                          if out[i][0] and not zero_width(out[i][0])), None)  # fmt: skip
-            if base is not None and whole(chars, x):
+            if base is not None and whole(chars, x) and char not in MARK_ADVANCES:
                 # Its grapheme is drawn whole from the fallback font (DejaVu Sans Mono
-                # lacks one of its code points): it joins its letter, taking no room.
+                # lacks one of its code points): it joins its letter, taking no room
+                # (but for a mark that font gives an advance: ҉, 0.69 columns in a҉).
                 out[base] = (out[base][0] + char, out[base][1])
                 owed += 1
                 continue
