@@ -28,7 +28,7 @@ from typing import NamedTuple
 from PIL import Image, ImageDraw, ImageFont
 
 from genact_cast.publish.font_lookup import font_file
-from genact_cast.publish.player_layout import ligature
+from genact_cast.publish.player_layout import MISSING, ligature
 from genact_cast.publish.terminal_cells import text_symbol
 from genact_cast.publish.vectors import BLOCKS, SHADES, STROKE, raster_symbol, vector
 from genact_cast.publish.vectors import LINES as _LINES
@@ -41,7 +41,6 @@ MONO = {
     (True, True): "DejaVuSansMono-BoldOblique.ttf",
 }
 SYMBOLS = "DejaVuSans.ttf"
-MISSING = "\U0010fffd"  # a private-use code point no font maps: its picture is .notdef
 EMOJI_STRIKE = 109  # the one bitmap size of Noto Color Emoji (CBDT)
 
 
@@ -95,9 +94,23 @@ def has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
 
     A combining mark is tried on a base ("x"): alone, the shaper draws it on a dotted
     circle, which never looks like the missing box."""
+    parts = shaped_as(char)
+    if parts != char:  # (two boxes would not look like one: SARA AM was a glyph)
+        return all(has_glyph(font, part) for part in parts)
     if unicodedata.category(char).startswith("M"):
         return _picture(font, "x" + char) != _picture(font, "x" + MISSING)
     return _picture(font, char) != _notdef(font)
+
+
+def shaped_as(char: str) -> str:
+    """The code points the shaper makes of `char` before it looks its glyphs up: SARA AM,
+    which HarfBuzz's Thai and Lao shaper always splits into NIKHAHIT and SARA AA
+    (hb-ot-shaper-thai.cc, preprocess_text_thai: IS_SARA_AM, U+0E33 and U+0EB3), so
+    that where no font has Thai, Chromium draws two boxes, two columns; any other as it is."""
+    code = ord(char) if len(char) == 1 else 0
+    if code & ~0x80 == 0x0E33:
+        return chr(code - 0xE33 + 0xE4D) + chr(code - 1)
+    return char
 
 
 def _picture(font: ImageFont.FreeTypeFont, text: str) -> bytes:

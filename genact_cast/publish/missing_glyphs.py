@@ -9,6 +9,7 @@ import functools
 import unicodedata
 
 from genact_cast.publish import glyphs, whole_clusters
+from genact_cast.publish.player_layout import MISSING
 from genact_cast.publish.terminal_cells import Row
 
 
@@ -29,7 +30,8 @@ def boxed(row: Row) -> Row:
     """The row with each code point no font has, and each mark left unshaped
     (`_unshaped_marks`), as MISSING: one cell of advance in the browser's layout of the
     player's span (publish/player_layout.as_laid_out), where a mark has none, drawn as
-    the mono font's box."""
+    the mono font's box; a code point the shaper splits (glyphs.shaped_as: SARA AM) as a
+    box a part (exports-o's left-over: น้ำ| has its `|` at 4.0 columns in the player, not 3)."""
     if all(char.isascii() for char, _ in row):
         return row
     chars = [char for char, _ in row]
@@ -37,7 +39,10 @@ def boxed(row: Row) -> Row:
         return row
     unshaped = _unshaped_marks(chars)
     return tuple(
-        (glyphs.MISSING if fontless(char) or x in unshaped else char, style)
+        (
+            MISSING * len(glyphs.shaped_as(char)) if fontless(char) or x in unshaped else char,
+            style,
+        )
         for x, (char, style) in enumerate(row)
     )
 

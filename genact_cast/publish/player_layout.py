@@ -52,6 +52,9 @@ _STANDALONE = (
     (0x2B24, 0x2B24), (0xF0001, 0xF1AF0),
 )  # fmt: skip
 _ZERO_ADVANCE = frozenset({"Mn", "Me", "Cf"})
+# A private-use code point no font maps, drawn as the missing-glyph box (.notdef) where
+# the raster stands one for a code point no font has (publish/missing_glyphs.py).
+MISSING = "\U0010fffd"
 
 
 def _advances() -> tuple[dict[str, float], float]:
@@ -127,9 +130,17 @@ def extra_advance(row: Row, x: int) -> float:
     if char == VS16:
         return VS16_ADVANCE - 2 if x > 0 and text_symbol(row[x - 1][0], 0) else 0.0
     cells = ADVANCES.get(char) or MARK_ADVANCES.get(char)
+    if boxes(char) > 1:
+        cells = len(char)  # missing-glyph boxes (publish/missing_glyphs.py), one a column
     if cells is None or (x + 1 < len(row) and row[x + 1][0] == VS16):
         return 0.0
     return cells - 1
+
+
+def boxes(char: str) -> int:
+    """How many missing-glyph boxes a cell holds (publish/missing_glyphs.py: two for a
+    code point the shaper splits in two, SARA AM where no font has Thai), else 0."""
+    return len(char) if char[:1] == MISSING and char.strip(MISSING) == "" else 0
 
 
 def _flag_advance(row: Row, x: int, key: tuple[object, ...] | None) -> float:
@@ -220,6 +231,7 @@ def as_laid_out(
         or c in WIDE
         or c in ADVANCES
         or c in ADVANCING_MARKS
+        or boxes(c) > 1
         or c == "\ufe0f"
         or regional_indicator(c)
         for c, _ in row
