@@ -43,6 +43,9 @@ class RunState:
         self.writing: list[tuple[float, list[Text]]] = []
 
 
+BORROWED_LEAST = 1e-4
+
+
 class Pacer:
     """Shares a phase's time budget out over its pauses, never two alike.
 
@@ -56,16 +59,34 @@ class Pacer:
         self._shares = [budget * w for w in rng.weights(max(1, pauses))]
         self._next = 0
         self._at_break = at_break
+        # What borrowed pauses have left of the shares not yet spent, as a factor over
+        # them all (1.0 until a pause is borrowed), and those shares' sum before it.
+        self._scale = 1.0
+        self._left = math.fsum(self._shares)
 
     def __call__(self) -> None:
         if self._next < len(self._shares):
-            self._tape.sleep(self._shares[self._next])
+            share = self._shares[self._next]
+            self._tape.sleep(share * self._scale)
+            self._left -= share
             self._next += 1
         self._at_break()
 
+    def borrow(self) -> None:
+        """A pause now, between two lines the log stamps apart within one of the phase's
+        pauses: half an average pause of those left, taken from them alike (each shrunk in
+        proportion), so that the phase still adds up to its budget."""
+        count = len(self._shares) - self._next
+        total = max(0.0, self._left) * self._scale
+        # At least a tenth of a millisecond, a budget spent or not: two events, never one.
+        pause = max(BORROWED_LEAST, total / max(1, count) / 2)
+        if total > 0:
+            self._scale *= max(0.0, total - pause) / total
+        self._tape.sleep(pause)
+
     def finish(self) -> None:
         """Spend what is left of the budget, so that phases add up to the duration."""
-        rest = math.fsum(self._shares[self._next :])
+        rest = math.fsum(self._shares[self._next :]) * self._scale
         self._next = len(self._shares)
         if rest > 0:
             self._tape.sleep(rest)

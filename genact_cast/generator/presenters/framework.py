@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from genact_cast.generator.console import Pacer
 from genact_cast.generator.dialects.base import (
     Close,
     Line,
@@ -34,9 +35,12 @@ from genact_cast.generator.presenters.dialect_choice import dialect_for, facts_f
 from genact_cast.generator.presenters.dialect_pacing import on_interval
 from genact_cast.generator.presenters.genact.launch import launch, prompt, relaunch
 from genact_cast.generator.presenters.genact.show import Show
+from genact_cast.generator.presenters.log_clock import LogClock
 from genact_cast.generator.rng import Rng
 
 RELAUNCH_SECONDS = 4.0  # typing the launch command again (DeepSpeed does not restart itself)
+# Lines the log stamps this far apart or more are drawn apart, in order (review-tt16 T8).
+LOG_GAP = 1.0
 
 
 class FrameworkLog:
@@ -55,6 +59,10 @@ class FrameworkLog:
         self._bar_len = self._sub_len = 0
         self._logged = False
         self._launched: str | None = None  # the last command typed: bash's history
+        # The log's clock, read from its lines' stamps, and the phase's pacer, from which a
+        # pause is borrowed where the clock moves on between two lines drawn at one moment.
+        self._clock = LogClock(LOG_GAP)
+        self._pace: Pacer | None = None
 
     # Output
 
@@ -67,7 +75,7 @@ class FrameworkLog:
                 # the cursor after its bar, right after it (a real Trainer log's
                 # `…s/it][INFO|trainer.py:4643] …`), and the bar stays in the scrollback.
                 # No logger knows the terminal's width: it wraps at its last column.
-                tape.write(out.text + "\r\n")
+                self._timed(out.text)
                 self._shown = False
                 continue
             if type(out) is Redraw:
@@ -96,12 +104,35 @@ class FrameworkLog:
                 tape.write("\n\r\x1b[K\x1b[A")
             if self._bar is not None:
                 tape.write("\r\x1b[K")
+            if self._clock.moved_on(out.text):
+                self._borrow()
             tape.line(out.text)
             if self._bar is not None:
                 tape.write(self._bar)
                 self._shown = True
             if self._sub is not None:
                 tape.write("\n\r" + self._sub + "\x1b[A")
+
+    def _timed(self, text: str) -> None:
+        """A logger's lines (one Line may hold several), each written once the log's clock
+        has reached its stamp: a pause before a line stamped a second or more past the
+        latest line drawn."""
+        tape, clock = self.show.con.tape, self._clock
+        for line in text.split("\r\n"):
+            if clock.moved_on(line):
+                self._borrow()
+            tape.write(line + "\r\n")
+
+    def _borrow(self) -> None:
+        if self._pace is not None:
+            self._pace.borrow()
+
+    def _pacer(self, budget: float, pauses: int) -> Pacer:
+        """The phase's pacer, with a share beyond its pauses that only a borrowed pause and
+        its finish spend: lines drawn after the phase's last pause (saves held to an epoch's
+        end) are drawn apart too."""
+        self._pace = self.show.con.pacer(budget, pauses + 1)
+        return self._pace
 
     def _close_bar(self, *, leave: bool | None = None) -> None:
         """tqdm's close: the bar drawn once more where the log has moved past it (`leave`),
@@ -141,7 +172,7 @@ class FrameworkLog:
     def initialization(self, events: Sequence[RunEvent], budget: float) -> None:
         con = self.show.con
         groups = [self.dialect.present(event) for event in events]
-        pace = con.pacer(budget, sum(1 for group in groups if group))
+        pace = self._pacer(budget, sum(1 for group in groups if group))
         for event, group in zip(events, groups, strict=True):
             con.at(event.t)
             if group:
@@ -212,7 +243,7 @@ class FrameworkLog:
         # Retyping the command takes at most a quarter of the epoch, however many relaunches.
         retype = min(RELAUNCH_SECONDS, budget / 4 / max(1, relaunches))
         typing = retype * relaunches
-        pace = con.pacer(budget - typing, drawn + failures + len(shown))
+        pace = self._pacer(budget - typing, drawn + failures + len(shown))
         span_index = 0
         # A save at a logged step follows that step's line, as in the real log. Every save
         # between two logged steps keeps its lines too (the framework logs each one), held
@@ -303,7 +334,7 @@ class FrameworkLog:
 
     def _phase(self, events: Sequence[RunEvent], budget: float) -> None:
         con = self.show.con
-        pace = con.pacer(budget, len(events))
+        pace = self._pacer(budget, len(events))
         for event in events:
             con.at(event.t)
             self._emit(self.dialect.present(event))
@@ -314,7 +345,15 @@ class FrameworkLog:
         con = self.show.con
         start = event.t - event.seconds
         con.at(start)
-        self._emit(self.dialect.finish_training(start))
+        ending = self.dialect.finish_training(start)
+        if ending:
+            # The training's last lines, stamped apart where the job waits (torchtitan's
+            # `Sleeping 2 seconds for other ranks to complete`): a share of the phase.
+            share = budget / 6
+            pace = self._pacer(share, 0)
+            self._emit(ending)
+            pace.finish()
+            budget -= share
         self._close_bar()
         words = self.dialect.export_words(event)
         if words is None:

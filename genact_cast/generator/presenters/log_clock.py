@@ -1,0 +1,70 @@
+"""The log's own clock, read from the stamps its lines print: where it moves on between two
+lines a cast draws them apart, as a terminal showing the log would (review-tt16 T8: a
+resume's checkpoint read between `Loading model from` and the Trainer's banner, two lines of
+one event drawn at one moment though their stamps were 23 s apart).
+
+Every framework dialect stamps its lines in one of two ways: a date and time (Python's
+logging `%(asctime)s`, `2025-12-27 22:23:30,684`; Megatron's `datetime: 2026-02-16
+11:54:21`; DeepSpeed's `[2026-01-16 08:39:56,057]`), or glog's month, day and time without a
+year (torch's C++ and torchrun's lines, `E1227 22:22:26.069684680`), which takes the year of
+the last dated line."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# A stamp lies near a line's start, after a rank, host or logger tag: 96 columns are read.
+_HEAD = 96
+_STAMP = re.compile(
+    r"(\d{4}-\d\d-\d\d)[ T](\d\d):(\d\d):(\d\d)"  # a date and time
+    r"|(?<![\w.])[EWIF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\."  # glog's
+)
+_DAY = 86400
+_HALF_YEAR = 183 * _DAY
+
+
+class LogClock:
+    """The latest time the log's lines have printed, in seconds; `moved_on(line)` says
+    whether a line's stamp is `gap` seconds or more past it."""
+
+    def __init__(self, gap: float) -> None:
+        self.gap = gap
+        self.latest: float | None = None
+        self._year = 0
+        self._days: dict[tuple[int, int, int], float] = {}  # a date's first second
+
+    def moved_on(self, line: str) -> bool:
+        match = _STAMP.search(line, 0, _HEAD)
+        if match is None:
+            return False
+        day, hour, minute, second, month, mday, *glog = match.groups()
+        if day is not None:
+            year, month_, mday_ = int(day[:4]), int(day[5:7]), int(day[8:])
+            self._year = year
+            t = self._day(year, month_, mday_)
+        elif self._year:
+            hour, minute, second = glog
+            t = self._day(self._year, int(month), int(mday))
+            if self.latest is not None and t < self.latest - _HALF_YEAR:
+                t = self._day(self._year + 1, int(month), int(mday))
+        else:
+            return False  # no year known yet: the first dated line sets it
+        if t == float("-inf"):
+            return False
+        t += int(hour) * 3600 + int(minute) * 60 + int(second)
+        latest = self.latest
+        if latest is None or t > latest:
+            self.latest = t
+        return latest is not None and t - latest >= self.gap
+
+    def _day(self, year: int, month: int, mday: int) -> float:
+        key = (year, month, mday)
+        found = self._days.get(key)
+        if found is None:
+            try:
+                found = float(date(year, month, mday).toordinal() * _DAY)
+            except ValueError:  # not a date: no stamp
+                found = float("-inf")
+            self._days[key] = found
+        return found
