@@ -153,3 +153,19 @@ def test_the_dump_signal_names_the_default_group_after_a_reduce_scatter_hang() -
 
 def _statuses(text: str) -> list[tuple[str, int, int, int]]:
     return [(m[2], int(m[3]), int(m[4]), int(m[5])) for m in STATUS.finditer(text)]
+
+
+def test_a_lora_runs_persistent_parameters_count_its_norms_and_small_adapters() -> None:
+    """Under LoRA the trace fetches the adapters above the persistence threshold too: the
+    count of parameters ZeRO-3 keeps gathered (gathered again after every step) is the
+    model's parameters, the adapters included, less those; it was the state dict's alone
+    less the trace, negative for seed 2's Qwen2.5-72B with rank-16 adapters (-559)."""
+    options = RecordOptions(seed=2, framework="deepspeed", method="lora")
+    facts = facts_for(make_plan(options))
+    assert facts.tp == 1
+    norms = 2 * facts.layers + 1  # each layer's two, the final one
+    assert deepspeed_works.persistent_parameters(facts) >= norms
+    one = deepspeed_works.zero3_gather(facts, 1, 0.5)
+    two = deepspeed_works.zero3_gather(facts, 2, 0.5)
+    assert 0 < one.seq < two.seq
+    assert two.seq - one.seq > deepspeed_works.persistent_parameters(facts)

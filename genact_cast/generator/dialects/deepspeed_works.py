@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed_model import (
     AUTOTP_GROUP,
     AUTOTP_NORM_GROUPS,
@@ -110,12 +111,26 @@ def gathers(facts: Facts) -> tuple[list[list[int]], list[list[int]]]:
     return forward, backward
 
 
+def _adapters(facts: Facts) -> int:
+    """lora_A and lora_B of each Linear a LoRA run adapts (0 for a full fine-tune)."""
+    config = hf_model.config_of(facts)
+    if config is None or facts.method == "full" or not facts.lora_rank:
+        return 0
+    return 2 * len(hf_model.adapted_linears(config))
+
+
+def parameters(facts: Facts) -> int:
+    """The model's parameter tensors: the state dict's and a LoRA's adapters."""
+    return state_dict_tensors(facts) + _adapters(facts)
+
+
 def persistent_parameters(facts: Facts) -> int:
     """Parameters ZeRO-3 keeps gathered (ds_numel at most the persistence threshold: the
-    norms, and the biases and q/k norms a family has), each gathered again after every step
-    by _post_step (stage3.py:2075-2077), one all_gather_into_tensor each
-    (partition_parameters.py:1903-1916, the coalesced path)."""
-    return state_dict_tensors(facts) - len(_trace(facts))
+    norms, the biases and q/k norms a family has, the small LoRA matrices), each gathered
+    again after every step by _post_step (stage3.py:2075-2077), one all_gather_into_tensor
+    each (partition_parameters.py:1903-1916, the coalesced path): the model's parameters
+    less those the trace fetches."""
+    return max(parameters(facts) - len(_trace(facts)), 0)
 
 
 def start_works(facts: Facts) -> int:
@@ -128,7 +143,10 @@ def start_works(facts: Facts) -> int:
     the persistent parameters."""
     tensors = state_dict_tensors(facts)
     loaded = 2 * tensors if facts.kind != "pretrain" else 0
-    return tensors + loaded + _START_BARRIERS + persistent_parameters(facts)
+    # a LoRA's adapters, made after the model, are broadcast as the engine converts them
+    # (parameter_offload.py's _convert_to_zero_parameters -> _zero_init_param)
+    converted = _adapters(facts)
+    return tensors + loaded + converted + _START_BARRIERS + persistent_parameters(facts)
 
 
 def _buckets(facts: Facts) -> list[int]:
@@ -189,7 +207,8 @@ def zero3_gather(facts: Facts, steps: int, within: float, others: int = 0) -> Wo
     forward, backward = gathers(facts)
     micro = len(forward) + len(backward)
     per_step = 1 + facts.grad_accum * micro + persistent_parameters(facts)
-    first = 2 * state_dict_tensors(facts) - micro  # the trace's micro batch, beyond a usual one
+    # the trace's micro batch, beyond a usual one: a gather a parameter's module, both ways
+    first = 2 * parameters(facts) - micro
     index = _at(within, facts.grad_accum * micro)
     batch_in_micro = index % micro
     before = start_works(facts) + others + max(steps - 1, 0) * per_step + first + 1
@@ -214,7 +233,7 @@ def default_works_at_reduce(facts: Facts, steps: int, within: float, others: int
     index = _at(within, facts.grad_accum * buckets)
     done_micros, bucket = divmod(index, buckets)
     reached = min(1.0, (bucket + 1 + AHEAD) / buckets)
-    first = 2 * state_dict_tensors(facts) - micro
+    first = 2 * parameters(facts) - micro
     before = (
         start_works(facts)
         + others
