@@ -296,7 +296,7 @@ class Job:
         as many as the model's index maps, twice their bf16 size, their index, and leaves
         its `sharded/` staging folder (enable_consolidation); no config.json."""
         f = self.facts
-        shards = split.export_shards(hf_repo(f), list(event.shards), release.model_params(f))
+        shards = split.export_shards(f, hf_repo(f), list(event.shards), release.model_params(f))
         count = len(shards)
         files = [
             *(
