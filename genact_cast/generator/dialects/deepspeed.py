@@ -161,18 +161,8 @@ class Log(Launcher, Engine):
             self.trainer.ncols = None
 
     def trainer_works(self, step: int) -> int:
-        """The Trainer's works on the default group in this launch before `step`: two at each
-        logging step (`_nested_gather(tr_loss)` and store_flos's broadcast, trainer.py:3200,
-        3215 at 4.57.1), each save's (deepspeed_works.save_works) and each evaluation
-        batch's (deepspeed_works.eval_batch_works)."""
-        done = range(self.resume_step + 1, step)
-        logs = sum(1 for s in done if s % self.interval == 0)
-        saves = sum(1 for s in done if s % self.facts.checkpoint_every == 0)
-        f = self.facts
-        return (
-            2 * logs
-            + saves * deepspeed_works.save_works(f)
-            + self.trainer.eval_works * deepspeed_works.eval_batch_works(f)
+        return deepspeed_works.trainer_works(
+            self.facts, self.resume_step, step, self.interval, self.trainer.eval_works
         )
 
     def trainer_args(self) -> list[str]:

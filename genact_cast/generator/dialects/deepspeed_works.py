@@ -194,6 +194,17 @@ def eval_batch_works(facts: Facts) -> int:
     return len(gathers(facts)[0]) + 1
 
 
+def trainer_works(facts: Facts, resume_step: int, step: int, interval: int, evals: int) -> int:
+    """The Trainer's works on the default group in the launch that resumed after
+    `resume_step`, before `step`: two at each logging step (`_nested_gather(tr_loss)` and
+    store_flos's broadcast, trainer.py:3200, 3215 at 4.57.1, every `interval`), each save's
+    (save_works) and each of the `evals` evaluation batches' (eval_batch_works)."""
+    done = range(resume_step + 1, step)
+    logs = sum(1 for s in done if s % interval == 0)
+    saves = sum(1 for s in done if s % facts.checkpoint_every == 0)
+    return 2 * logs + saves * save_works(facts) + evals * eval_batch_works(facts)
+
+
 def zero3_gather(facts: Facts, steps: int, within: float, others: int = 0) -> Works:
     """The parameter all-gather a hung ZeRO-3 step waits in, `within` its fetches, in the
     launch's `steps`-th step, on the default group; `others`: the Trainer's works on that

@@ -61,8 +61,6 @@ from genact_cast.generator.events import (
     StepStats,
 )
 
-SAVE = "save"  # a save after a step (Log._busy), whose frames the workers' tracebacks lack
-
 
 class Log:
     """Megatron-LM core_v0.14.0's output, from `pretrain()` in megatron/training/training.py:
@@ -98,7 +96,7 @@ class Log:
         self.looping = False  # the workers are in train()'s loop (a Ctrl-C's tracebacks)
         self._loop_from = 0.0  # when this launch's train() began
         # (start, end, what) of the saves and evaluations after each step, as presented
-        self._busy: dict[int, list[tuple[float, float, str]]] = {}
+        self._busy: dict[int, list[interrupt.Busy]] = {}
         self._groups_up = False  # the process groups' communicators, up in iteration 1
         self.save = f"/checkpoints/{facts.model_name.lower()}"
         self.base = None if facts.kind == "pretrain" else f"/checkpoints/base/{facts.loaded}"
@@ -150,7 +148,9 @@ class Log:
             self._loop_from = event.t
             return self._data(event)
         if isinstance(event, CheckpointSaved):
-            self._busy.setdefault(event.step, []).append((event.t - event.blocking, event.t, SAVE))
+            self._busy.setdefault(event.step, []).append(
+                (event.t - event.blocking, event.t, interrupt.SAVE)
+            )
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
             self._busy.setdefault(event.step, []).append(
@@ -227,20 +227,8 @@ class Log:
         if not self.looping or t < self._loop_from:
             initializing = self._launched_at <= t < self._initialized_at
             return interrupt.INITIALIZE if initializing else None
-        step, _ = self._logged
-        f = self.facts
-        if step < 0 or step == self.resume_step:  # no iteration since train() began
-            return interrupt.STEP
-        windows = self._busy.get(step, [])
-        for start, end, what in windows:
-            if start - 0.5 <= t < end:
-                return None if what == SAVE else what
-        done = {what for *_, what in windows}
-        if f.evaluates_at(step) and interrupt.EVALUATE not in done:
-            return interrupt.EVALUATE
-        if step % f.checkpoint_every == 0 and SAVE not in done:
-            return None
-        return interrupt.STEP
+        windows = self._busy.get(self._logged[0], [])
+        return interrupt.in_loop(self.facts, self._logged[0], self.resume_step, windows, t)
 
     def export_words(self, event: Exported) -> None:
         """The tag's tools/checkpoint/convert.py has no saver to Hugging Face safetensors for

@@ -36,7 +36,12 @@ KeyboardInterrupt is raised as the call returns.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from genact_cast.generator.rng import Rng
+
+if TYPE_CHECKING:
+    from genact_cast.generator.dialects.facts import Facts
 
 _TORCH = "/usr/local/lib/python3.12/dist-packages/torch"  # the NGC image's, as the dialect's
 
@@ -182,8 +187,27 @@ def _initializing(line: int) -> tuple[Frame, ...]:
 
 
 WORKERS = 8
-# Where a Ctrl-C finds the workers, as the presenter tells it (megatron.Log._where).
-STEP, EVALUATE, INITIALIZE = "step", "evaluate", "initialize"
+# Where a Ctrl-C finds the workers, as the presenter tells it (megatron.Log._where); a save's
+# frames are not drawn.
+STEP, EVALUATE, INITIALIZE, SAVE = "step", "evaluate", "initialize", "save"
+Busy = tuple[float, float, str]  # (start, end, EVALUATE or SAVE) after a step, as presented
+
+
+def in_loop(facts: Facts, step: int, resume_step: int, windows: list[Busy], t: float) -> str | None:
+    """Where train()'s workers are at `t` after `step`, the last iteration logged: in its
+    evaluation or save if `t` lies in its window, or if one is due there and not presented
+    yet (train() evaluates before it saves, training.py:2210 and 2261), else in a step."""
+    if step < 0 or step == resume_step:  # no iteration since train() began
+        return STEP
+    for start, end, what in windows:
+        if start - 0.5 <= t < end:
+            return None if what == SAVE else what
+    done = {what for *_, what in windows}
+    if facts.evaluates_at(step) and EVALUATE not in done:
+        return EVALUATE
+    if step % facts.checkpoint_every == 0 and SAVE not in done:
+        return None
+    return STEP
 
 
 def _frames(where: str, worker: int, *, megatron_fsdp: bool) -> tuple[Frame, ...]:
