@@ -200,6 +200,12 @@ def test_a_program_killed_on_the_alternate_screen_is_named_by_its_own_command(
     assert told.count("[less]") == 1, told
     assert "[htop]" in told, told
     assert told.index("[htop]") > told.index("[less]"), told
+    # (and what the shell does after it is told: review-exports19 item 13, the `$ ` of
+    # `-P $$ htop` in the command was taken for its prompt, so the shell was never back)
+    after = told[told.index("[htop]") + 1 :]
+    assert "Killed" in after, told
+    assert "after-kill" in after, told
+    assert after.index("$ echo after-kill") + 1 == after.index("after-kill"), told
     start, end, _ = _program_cue(found, "htop")
     player.load(cast.read_text("utf-8"))
     # (htop's screen, at some moment of its cue: a loaded machine draws it a second late)

@@ -91,6 +91,12 @@ class Screen:
     # addressed`): a program drawing a screen without the alternate one (htop, vim under
     # TERM=vt220 / vt100).
     addressed: int = 0
+    # Times bracketed paste was asked for so far (`Terminal.paste_takes`): one more than
+    # on the screen before is a line editor that took the keys since, whatever was set.
+    takes: int = 0
+    # Where the cursor is when it is hidden (None when shown, or past the edge): a shell
+    # back after a killed htop writes there, the cursor still hidden (vtt_killed.py).
+    hidden_at: tuple[int, int] | None = None
 
 
 @dataclass
@@ -236,6 +242,8 @@ class Timeline:
                 before,
                 term.bracketed_paste,
                 addressed,
+                term.paste_takes,
+                term.hidden_cursor(),
             )
 
         def begin() -> Iterator[Screen]:

@@ -135,6 +135,7 @@ class Terminal(EditingScreen):
                     if self.on_release is not None:
                         self.on_release()
                 self.bracketed_paste = on
+                self.paste_takes += on
             elif number == 6:
                 (self.mode.add if on else self.mode.discard)(modes.DECOM)
                 self.cursor_position()

@@ -67,6 +67,10 @@ class BufferScreen(pyte.Screen):
         # read it (avt ignores it).
         self.bracketed_paste = False
         self.paste_releases = 0  # times it was reset while set: commands the shell ran
+        # Times it was set, set or not before: a shell draws its prompt after it (bash,
+        # zsh and fish send it again at each prompt, also back on a killed program's
+        # alternate screen, where the program had set it already: vim).
+        self.paste_takes = 0
         self.on_release: Callable[[], None] | None = None  # (called as it is reset)
         # Rows the cursor was put on by an absolute row (CUP, HVP, VPA with a row given)
         # since the last screen read: a program that draws a screen does so over most
@@ -268,6 +272,13 @@ class BufferScreen(pyte.Screen):
         """Where the player draws the cursor (an inverse cell), or None when it does not."""
         cursor = self.cursor
         if cursor.hidden or cursor.x >= self.columns or cursor.y >= self.lines:
+            return None
+        return cursor.x, cursor.y
+
+    def hidden_cursor(self) -> tuple[int, int] | None:
+        """Where the cursor is while hidden (None when shown or past the edge)."""
+        cursor = self.cursor
+        if not cursor.hidden or cursor.x >= self.columns or cursor.y >= self.lines:
             return None
         return cursor.x, cursor.y
 

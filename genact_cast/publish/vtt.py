@@ -74,7 +74,7 @@ from genact_cast.publish.screens import Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_gathered import gathered
-from genact_cast.publish.vtt_killed import leave_covered, restore
+from genact_cast.publish.vtt_killed import leave_covered, restore, writing_at
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
 from genact_cast.publish.vtt_launched import (
     GENERIC,
@@ -164,6 +164,7 @@ def render_vtt(timeline: Timeline) -> str:
     firsts: list[tuple[str, ...]] = []  # its first screens with text (their rows' text)
     answers = Answers()  # a dialog's box as it opened, and its answer's first key
     program = ""  # the name of the program of the session or painting
+    takes = [0]  # the times bracketed paste was asked for when the session started
     # What a program killed on the alternate screen covered, while its shell is there
     killed: list[tuple[list[str], list[bool]]] = []
     timeline.on_alternate_scroll = lambda *row: view.scrolled(*row) if killed else None
@@ -234,6 +235,8 @@ def render_vtt(timeline: Timeline) -> str:
 
     for screen in screens():
         over = False  # (set where it is read below: for this screen alone)
+        if killed and screen.alternate:
+            screen = writing_at(screen)  # (the shell's prompt waits there, hidden or not)
         # (a command typed: on the screen, told, or in the rows just erased)
         entered = bool(lines.leads or lines.commands) or any(
             entry[5] for entry in lines.erased.values()
@@ -261,14 +264,20 @@ def render_vtt(timeline: Timeline) -> str:
                 continue
             lines.unmute(None)
         last = dialog[0] if dialog else None  # (the program's last screen)
-        if screen.alternate and mux is None and session and shell_back_on(screen, session[1], last):
+        retaken = screen.takes > takes[0]  # (bracketed paste asked for since it started)
+        if (
+            screen.alternate
+            and mux is None
+            and session
+            and shell_back_on(screen, session[1], last, retaken)
+        ):
             # The program was killed, the shell back on its screen (vtt_killed.py)
             sessions.append((session[0], name(session)))
             left_session, session = session[1:], None
             killed[:] = [leave_covered(lines, screen, last)]
             timeline.alternate_erasures = True  # (`clear` there: the shell's lines)
             dialog.clear()
-            shown(screen)
+            shown(writing_at(screen))
             continue
         if killed and not screen.alternate:  # (reset: the primary screen back)
             restore(lines, screen, killed.pop())
@@ -280,6 +289,7 @@ def render_vtt(timeline: Timeline) -> str:
                 command, typed = started_by(before, lines, left_session, *ran[:1])
                 session = (screen.time, command, typed)
                 firsts.clear()
+                takes[0] = screen.takes
                 lines.cover(screen.time)  # what the program covers is done
                 program = session_name(command, session[2], recorded)
                 launched = "" if typed_program(command, typed) else recorded_multiplexer(recorded)
@@ -291,8 +301,11 @@ def render_vtt(timeline: Timeline) -> str:
                     mux = Unnamed.again(detached.pop()) if detached else Unnamed()
             if mux is not None:
                 mux.update(screen)
-            elif any(row_text(row).strip() for row in screen.rows):
-                dialog[:] = [screen]  # (a dialog's last screen: its question, its buttons)
+            elif any(row_text(row).strip() for row in screen.rows) and not (retaken and dialog):
+                # (a dialog's last screen: its question, its buttons; not one a shell
+                # that took the keys again wrote in, its prompt still to come: fish's
+                # `fish: Job 1, 'vim' terminated by signal SIGKILL` a screen before it)
+                dialog[:] = [screen]
                 if len(firsts) < SIGNATURE_SCREENS:
                     firsts.append(tuple(row_text(row) for row in screen.rows))
                 if program in DIALOGS:

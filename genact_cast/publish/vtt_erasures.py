@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
 from genact_cast.publish.vtt_marks import READ_SECONDS, REDRAW_SECONDS, TAKEN
@@ -50,6 +51,10 @@ def erase(
     if y in lines.remains:  # (what a program left there is no line: gone now)
         row = unleft(lines, y, row)
         del lines.remains[y]
+    # (a shell's mark for output with no newline, as reading leaves it out: zsh's `#`
+    # after output a killed program's raw tty left without a carriage return, erased by
+    # `reset`, is no line, review-exports19 item 13)
+    row = unmarked(row, lines.cols, bool(wrapped))  # (None: fish's alone)
     lines.cleared.add(y)
     if not line_erased:
         lines.screen_erased.add(y)

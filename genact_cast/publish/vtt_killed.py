@@ -4,7 +4,9 @@ session dropped in vim): the shell comes back on that screen, which nothing leav
 (review-exports14 item 17: `Killed`, `ls`, its output and `reset` were in `[vim]`).
 
 The shell is known back when its prompt, as it stood in front of the command that
-started the program (`me@box:~$ `), waits at the cursor, alone on its row, with nothing
+started the program (`me@box:~$ `), waits at the cursor, or, once it took the keys again
+(bracketed paste asked for since the program started), a prompt ending as that one did
+(fish's `root@vm ~ [SIGKILL]# `, a status in bash's PS1: `[137] $ `), alone on its row, with nothing
 below it (Midnight Commander draws the shell's prompt over its key bar: not the shell
 back), or with the program's rows left below it and a message written above it
 (`Killed`, written where vim's cursor was).
@@ -12,8 +14,10 @@ back), or with the program's rows left below it and a message written above it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_marks import TAKEN
 from genact_cast.publish.vtt_prompts import _RIGHT, ticking
@@ -24,21 +28,33 @@ if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
 
 
-def prompt_of(command_line: str) -> str:
-    """The prompt in front of a command line (`me@box:~$ ` of `me@box:~$ vim x`), "" if
-    none is known."""
-    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
-    return command_line[: end + 2] if end >= 0 else ""
+def prompts_of(command_line: str) -> list[str]:
+    """What may be the prompt in front of a command line, stripped: the line up to each
+    prompt's end in it (`me@box:~$` of `me@box:~$ vim x`; the command may hold one too:
+    `$ f(){ kill -9 $(pgrep -P $$ htop); }` is after `$`, not `... -P $$`)."""
+    ends = sorted({at for p in PROMPTS for at in _found(command_line, p)})
+    return [command_line[: end + 2].strip() for end in ends]
 
 
-def shell_back(screen: Screen, command_line: str, last: Screen | None) -> bool:
-    """Whether the shell whose prompt started the session waits on the alternate screen,
+def _found(text: str, part: str) -> list[int]:
+    at, found = text.find(part), []
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
+
+
+def shell_back(
+    screen: Screen, command_line: str, last: Screen | None, retaken: bool = False
+) -> bool:
+    """Whether the shell whose prompt started the session waits on the alternate screen
+    (a prompt that ends as its did, when it took the keys again since: `retaken`),
     alone on its row, with nothing below it, or below it the rows the program's last
     screen (`last`) showed there and above it a row written since (bash's `Killed`,
     written where vim's cursor was, the prompt under it, vim's `~` rows below)."""
-    shell = prompt_of(command_line).strip()
-    cursor = screen.cursor or _lowest(screen)
-    if not shell or cursor is None:
+    shells = prompts_of(command_line)
+    cursor = screen.cursor or screen.hidden_at or _lowest(screen)
+    if not shells or cursor is None:
         return False
     x, y = cursor
     if y >= len(screen.rows):
@@ -52,11 +68,12 @@ def shell_back(screen: Screen, command_line: str, last: Screen | None) -> bool:
     # over: bash's prompt over vim's second row, `root@vm:~#  שלום doneafé`)
     over = last is not None and len(last.rows) == len(screen.rows)
     kept = over and last is not None and _cells(screen.rows[y][x:]) == _cells(last.rows[y][x:])
-    if row_text(screen.rows[y][:x]).rstrip() != shell:
+    head = row_text(screen.rows[y][:x]).rstrip()
+    if head not in shells and not (retaken and any(_alike(head, shell) for shell in shells)):
         return False
-    if text.rstrip() != shell and not kept:
+    if text.rstrip() != head and not kept:
         return False
-    if not below and text.rstrip() == shell:
+    if not below and text.rstrip() == head:
         return True
     if last is None or len(last.rows) != len(screen.rows) or y == 0:
         return False
@@ -67,6 +84,14 @@ def shell_back(screen: Screen, command_line: str, last: Screen | None) -> bool:
 
 
 Covered = tuple[list[str], list[bool]]  # a screen's rows covered, and which were left
+
+
+def writing_at(screen: Screen) -> Screen:
+    """The screen with its cursor where the shell writes, hidden or not: a shell back
+    after htop (which hid it) never shows it again, and its prompt waits there."""
+    if screen.cursor is None and screen.hidden_at is not None:
+        return replace(screen, cursor=screen.hidden_at)
+    return screen
 
 
 def leave_covered(lines: Lines, screen: Screen, last: Screen | None) -> Covered:
@@ -81,7 +106,12 @@ def leave_covered(lines: Lines, screen: Screen, last: Screen | None) -> Covered:
     for y, row in enumerate(last.rows[moved:] if last is not None else ()):
         if y < len(lines.texts):  # (its characters still in their cells are its own)
             leave(lines, y, row)
-            lines.texts[y] = row_text(unleft(lines, y, screen.rows[y]))
+            # (a shell's mark for a line with no newline ends the row: fish's `⏎` after
+            # its `terminated by signal` message, zsh's `#`: not a line, eol_marks.py)
+            kept = unmarked(screen.rows[y], screen.cols, y in screen.wrapped)
+            lines.texts[y] = row_text(unleft(lines, y, kept))
+            if y < len(lines.first):  # (the prompt waiting there is as first seen)
+                lines.first[y] = lines.texts[y]
             if not lines.texts[y].strip():
                 lines.since[y] = TAKEN
     return covered
@@ -111,6 +141,13 @@ def restore(lines: Lines, screen: Screen, covered: Covered) -> None:
     lines.cover(screen.time)
     lines.covered, lines.left = covered
     lines.uncover(screen)
+
+
+def _alike(head: str, shell: str) -> bool:
+    """Whether a row's text up to the cursor is a prompt ending as `shell` does (its
+    symbol after a space or a bracket, the status a shell adds after a killed program
+    in between: `root@vm ~ [SIGKILL]#` for `root@vm ~#`)."""
+    return len(head) > 1 and head[-1] == shell[-1] and not head[-2].isalnum()
 
 
 def _lowest(screen: Screen) -> tuple[int, int] | None:

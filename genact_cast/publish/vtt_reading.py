@@ -29,7 +29,7 @@ from genact_cast.publish.vtt_prompts import (
     right_redrawn,
 )
 from genact_cast.publish.vtt_redraws import mark, redrawn_in_place, unmark
-from genact_cast.publish.vtt_remains import unleft
+from genact_cast.publish.vtt_remains import passed, unleft
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import same_words
@@ -61,6 +61,8 @@ def read_screen(
     marked = frozenset(y for y in wrapped if missing_newline_mark(rows[y], cols))
     rows = tuple(unmarked(row, cols, y in marked) for y, row in enumerate(rows))
     wrapped = wrapped - marked
+    if cursor is not None and cursor[1] < len(rows):
+        passed(lines, rows[cursor[1]], cursor)
     rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
     news = [lines._text(row, y in wrapped) for y, row in enumerate(rows)]
     blanked = set(lines.erased)  # (rows an erasure reached: its lines are told there)

@@ -235,7 +235,9 @@ def waiting_prompt(
     if cursor is None or cursor[1] not in fresh or not 0 <= cursor[1] < len(rows):
         return None
     x, y = cursor
-    left = "".join(char for char, _ in rows[y][:x])
+    # (cells between a row's last text and the cursor are blank: a row is kept without
+    # trailing blanks, fish's `root@vm ~ [SIGKILL]# ` after htop was cut at its `#`)
+    left = "".join(char for char, _ in rows[y][:x]).ljust(x)
     right = "".join(char for char, _ in rows[y][x:])
     if not left.strip() or not left.endswith(" ") or right[:1].strip():
         return None
