@@ -13,7 +13,7 @@ from genact_cast.publish.eol_marks import missing_newline_mark, unmarked
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_erasures import settle
 from genact_cast.publish.vtt_marks import HISTORY, LEFT, TAKEN
-from genact_cast.publish.vtt_remains import leave, unleft
+from genact_cast.publish.vtt_remains import leave, unleft, with_left
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import piece as _piece
@@ -138,8 +138,11 @@ def uncover(lines: Lines, screen: Screen) -> None:
     leads, rights = lines.leads, lines.rights  # (covered rows were kept without these)
     lines.leads, lines.rights, lines.waiting, lines.prompts = {}, {}, None, {}
     rows, time, cols, cursor = screen.rows, screen.time, screen.cols, screen.cursor
-    # (what a program had left on the rows it covered is still there where restored)
-    rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
+    # (what a program had left on the rows it covered is still there where restored;
+    # after a resize, moved: their text is held against what was covered, below)
+    resized = cursor is not None and (cols, len(rows)) != (lines.cols, len(lines.covered))
+    if not resized:
+        rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
     # (as they were read: a shell's mark for output without a newline left out)
     marked = frozenset(y for y in screen.wrapped if missing_newline_mark(rows[y], cols))
     rows = tuple(unmarked(row, cols, y in marked) for y, row in enumerate(rows))
@@ -156,12 +159,15 @@ def uncover(lines: Lines, screen: Screen) -> None:
         else time
         for y, text in enumerate(lines.texts)
     ]
-    if cursor is None or (cols, len(rows)) == (lines.cols, len(lines.covered)):
+    if cursor is None or not resized:
         return  # (no resize: the rows are where they were)
     lines.cols, lines.wraps = cols, [y in screen.wrapped - marked for y in range(len(rows))]
     lines.texts = [lines._text(row, w) for row, w in zip(rows, lines.wraps, strict=True)]
+    # (the rows a program left, a pager's page, are on the screen restored too: with
+    # their text, review-exports19 item 8: git's page told again after mc and a resize)
+    covered = [with_left(text, lines.remains.get(y, ())) for y, text in enumerate(lines.covered)]
     lines.remains = {}  # (a resize moved them)
-    pieces = [_piece(text) for text in [*lines.history, *lines.covered]]
+    pieces = [_piece(text) for text in [*lines.history, *covered]]
     seen = "".join(pieces)
     at = 0
     top: int | None = None  # where the first row restored starts in what was seen
@@ -176,7 +182,7 @@ def uncover(lines: Lines, screen: Screen) -> None:
     # program's screen shrank, the one it starts in too (its head: a wrapped command
     # whose rest is that row): a later resize that brings them back brings no new line.
     start = sum(map(len, pieces[: len(lines.history)]))
-    for text, piece in zip(lines.covered, pieces[len(lines.history) :], strict=True):
+    for text, piece in zip(covered, pieces[len(lines.history) :], strict=True):
         if top is None or start >= top:
             break
         if piece:

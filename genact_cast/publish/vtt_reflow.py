@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Row, row_text
-from genact_cast.publish.terminal_cells import char_width
 from genact_cast.publish.vtt_marks import HISTORY, TAKEN
 from genact_cast.publish.vtt_prompts import _RIGHT
+from genact_cast.publish.vtt_remains import with_left
 from genact_cast.publish.vtt_text import GAP
 from genact_cast.publish.vtt_text import joined as joined_rows
 from genact_cast.publish.vtt_text import piece as _piece
@@ -36,7 +36,7 @@ def reflow(
     followed._settle({})
     # What a program left (its page: `remains`) is on the old rows as the player shows
     # it, for the rewrap to find it there (its rows LEFT: not told).
-    texts = [_with_left(text, followed.remains.get(y, ())) for y, text in enumerate(followed.texts)]
+    texts = [with_left(text, followed.remains.get(y, ())) for y, text in enumerate(followed.texts)]
     followed.remains = {}  # (rewrapped: no longer where the program left them)
     _rest_joined(followed)
     leads, waiting = followed.leads, followed.waiting
@@ -322,26 +322,6 @@ def redrawn_under(followed: Lines, time: float) -> None:
             followed.leads[y + 1] = lead
             followed.first[y + 1] = followed.first[y]
             since[y] = -1.0
-
-
-def _with_left(text: str, left: tuple[str, ...]) -> str:
-    """A row's text with what a program left in its blank cells (`remains` keeps a
-    character a cell: a wide one's second cell is no character of the text)."""
-    if not left:
-        return text
-    cells: list[str] = []
-    for char in text:
-        cells += [char] + [""] * (char_width(char) - 1)
-    cells += [" "] * (len(left) - len(cells))
-    out, skip = [], 0
-    for cell, kept in zip(cells, [*left, *[" "] * (len(cells) - len(left))], strict=True):
-        char = kept if kept.strip() and cell == " " else cell
-        if skip:
-            skip -= 1
-            continue
-        out.append(char)
-        skip = max(char_width(char) - 1, 0) if char else 0
-    return "".join(out).rstrip()
 
 
 def cursor_line(
