@@ -73,6 +73,9 @@ ZERO3_DETECTED = ("modeling_utils.py:4373", "modeling_utils.py:2301")
 # the bar, `| n/total [`), whatever its description: trl 0.24.0's dataset maps (hf_data:
 # `Converting train dataset to ChatML: 100%|...`, `Tokenizing train dataset: 100%|...`).
 _TQDM_BAR = re.compile(r"[^\r\n]*: *\d+%\|[^\r\n|]*\| *[\d.]+\w?/[\d.]+\w? \[[^\r\n]*\Z")
+# The output kinds that draw a bar, as a tuple: `Redraw | Close | SubBar` made a union each line.
+_BARS = (Redraw, Close, SubBar)
+_FLASH_WARNING = f"[WARNING|{FLASH_DTYPE_WHERE}]"
 SHARE_LOADING = 0.35  # of the start-up before the engine: loading the model under zero.Init
 
 
@@ -368,7 +371,7 @@ class Log(Launcher, Engine):
             return outs
         out: list[Out] = []
         for item in outs:
-            if isinstance(item, Redraw | Close | SubBar):
+            if isinstance(item, _BARS):
                 continue
             if item.text.startswith("{'"):
                 out += self._every_node(item.text, len(out))
@@ -376,13 +379,14 @@ class Log(Launcher, Engine):
             if item.text.startswith(hf.SHARDS_BAR):
                 out.append(self._shard_bars(item.text.split("\r\n")))
                 continue
-            if _TQDM_BAR.match(item.text):
+            # (a bar has its `%|`: a log line, most of a run's, is passed without the regex)
+            if "%|" in item.text and _TQDM_BAR.match(item.text):
                 # Any other bar (trl's dataset maps on world rank 0, whatever their words):
                 # tqdm starts every redraw with a carriage return, and pdsh prefixes the
                 # line it relays, so the terminal draws the bar over the host name.
                 out.append(Line(tag + "\r" + item.text))
                 continue
-            if item.text.startswith(f"[WARNING|{FLASH_DTYPE_WHERE}]"):
+            if item.text.startswith(_FLASH_WARNING):
                 # every process of every node warns as its model's __init__ runs: the main
                 # process's alone, then the others' in the order of their own stamps
                 warnings = item.text.split("\r\n")
