@@ -14,7 +14,7 @@ from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
 from genact_cast.publish.vtt_marks import READ_SECONDS, REDRAW_SECONDS, TAKEN
-from genact_cast.publish.vtt_prompts import is_typed, without_head
+from genact_cast.publish.vtt_prompts import _RIGHT, is_typed, ticking, without_head
 from genact_cast.publish.vtt_remains import unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
@@ -106,7 +106,13 @@ def erase(
     if glimpsed and not wrapped:
         return
     if shown.strip() and lines.since[y] >= 0:  # (since below 0: taken before)
-        text = text if text.startswith(_bare(shown)) else shown
+        # (the line shown without its right prompt: fish's clock, drawn at the end of
+        # the row a command pasted in one write then fills, review-exports19 item 5)
+        kept = _bare(without_right_prompt(shown, lead, right))
+        clock = _RIGHT.fullmatch(kept)  # (one not known as the prompt's: a clock)
+        if clock and ticking(clock.group(2)) and not text.startswith(kept):
+            kept = clock.group(1)
+        text = text if text.startswith(kept) else shown
         since = lines.since[y]
         if left is not None and left == _bare(shown) and _bare(text) != left:
             # A command typed at the prompt shown waiting, erased before a screen showed
