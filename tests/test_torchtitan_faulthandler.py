@@ -94,6 +94,7 @@ CASES = [
     (41305, 1, None, "batch_generator"),
     (41306, 2, None, "batch_generator"),
     (7038, 1, "Llama-3.1-8B", "__call__"),
+    (41297, 1, "Llama-3.1-405B", "forward_backward_step"),  # under 1F1B
 ]
 
 
@@ -161,11 +162,20 @@ def test_the_trainer_prints_no_fault_dump() -> None:
     assert "Fatal Python error" not in text
 
 
-def test_a_pipelined_rank0_abort_draws_no_frames_it_cannot_hold() -> None:
-    """Under pipeline parallelism rank 0's first wait lies in the schedule's own code
-    (train.py:471-480 at v0.2.0): no dump is drawn rather than one with guessed frames."""
-    options = {"model": "Llama-3.1-405B", "failures": 1, "cols": 1000}
-    text = plain(output_of(events_of(seed=41297, framework="torchtitan", **options)))
-    assert "Using pipeline schedule" in text
-    assert TAG + ABORTED in text
-    assert "Fatal Python error" not in text
+def test_a_pipelined_rank0_abort_waits_at_its_loss_placeholder() -> None:
+    """Under 1F1B rank 0 holds the first stage, not the last: after the schedule's step,
+    whose collectives the hang stopped, it makes its loss placeholder (train.py:479 at
+    v0.2.0), a copy that waits for the stream, and the dump shows it there (review-tt16
+    T12: no dump was drawn under pipeline parallelism)."""
+    lines = _cast(41297, 1, "Llama-3.1-405B")
+    assert any("Using pipeline schedule 1F1B" in line for line in lines)
+    assert TAG + "Fatal Python error: Aborted" in lines
+    at = lines.index(TAG + "Fatal Python error: Aborted")
+    main = next(i for i in range(at, len(lines)) if not lines[i].startswith(TAG)) - 1
+    while not lines[main].removeprefix(TAG).startswith("Thread 0x"):
+        main -= 1
+    frames = [FRAME.fullmatch(line.removeprefix(TAG)) for line in lines[main + 1 : main + 3]]
+    assert [(f[2], f[3]) for f in frames if f] == [
+        ("479", "forward_backward_step"),
+        ("510", "train_step"),
+    ]

@@ -27,12 +27,21 @@ The threads of a v0.2.0 trainer, newest first:
   `python -m`'s two `<frozen runpy>` frames (88, 198: as a real torchtitan dump prints them,
   index:70824402710).
 
-Not drawn (torchtitan_watchdog leaves the dump out): a pipeline-parallel run's, whose main
-thread first waits inside the schedule's code, and that of a rank 0 that dies of its own
-CUDA error. Left out: the `Extension modules: ... (total: N)` line faulthandler adds after
-the threads.
-Its list is every non-stdlib extension module the process imported, in import order; no
-real dump of a torch 2.9.0 torchtitan process gives it, and it is not guessed here.
+Under pipeline parallelism rank 0 holds the first stage and, under 1F1B, not the last: a
+collective of the schedule's step (FSDP's, the stages' sends and receives) holds its main
+thread at the loss placeholder after the step (train.py:479); the grad norm's all-reduce
+after it, at the logged loss or the next batch as above. Not drawn (torchtitan_watchdog
+leaves the dump out): that of a rank 0 that dies of its own CUDA error, and that of a mixture
+of experts under a pipeline (DeepSeek-V3's DualPipeV, whose rank 0 holds the last stage
+too): its forward may wait on the host in a MoE layer (expert parallelism's token dispatch,
+distributed/expert_parallel.py:104, a copy to the CPU; the experts' for-loop where grouped
+mm is missing, models/moe/moe.py:80), through torch's module, hook and pipelining frames,
+which no real torch 2.9.0 log or source read here pins.
+
+Left out: the `Extension modules: ... (total: N)` line Python 3.12's faulthandler adds after
+the threads (a blank line, then every non-stdlib extension module in sys.modules' order:
+_Py_DumpExtensionModules, Python/pylifecycle.c). No real dump of a torchtitan process gives
+its list (searched: the issues, code and pages corpora, session 17), and it is not guessed.
 """
 
 from __future__ import annotations
@@ -90,6 +99,15 @@ LOGGED_LOSS: tuple[Frame, ...] = (
 )
 # Without data parallelism the loss is read on the spot (train.py:548).
 LOCAL_LOSS: tuple[Frame, ...] = ((f"{_TITAN}/train.py", 548, "train_step"),)
+# Under pipeline parallelism a rank without the last stage leaves the schedule's step (its
+# sends, receives and FSDP collectives only queued on the streams: torch 2.9's pipelining
+# waits on NCCL works on the stream, not the host) and makes its loss placeholder,
+# `torch.tensor([-1.0], device=self.device)`: a copy from pageable memory that waits for the
+# stream (train.py:479, in forward_backward_step, called at :510).
+PLACEHOLDER_LOSS: tuple[Frame, ...] = (
+    (f"{_TITAN}/train.py", 479, "forward_backward_step"),
+    (f"{_TITAN}/train.py", 510, "train_step"),
+)
 
 GPUS_SEEN = 8  # torchrun leaves every GPU of the node visible to each worker
 _PAGE = 4096
@@ -101,9 +119,15 @@ _DESCRIPTOR = 0x6C0  # where glibc puts a thread's descriptor (pthread_self) in 
 _MAIN_BELOW_LIBC = 0xD00
 
 
-def main_frames(*, logs: bool, last_micro_batch: bool, dp_cp: bool) -> tuple[Frame, ...]:
-    """Where the main thread waits: the logged step's loss where the step logs and nothing
-    else of the step was left to send to the GPU, else the next micro batch's copy."""
+def main_frames(
+    *, logs: bool, last_micro_batch: bool, dp_cp: bool, in_schedule: bool = False
+) -> tuple[Frame, ...]:
+    """Where the main thread waits: the loss placeholder after a pipeline schedule's step
+    the hung collective was part of (`in_schedule`), else the logged step's loss where the
+    step logs and nothing else of the step was left to send to the GPU, else the next micro
+    batch's copy."""
+    if in_schedule:
+        return (*PLACEHOLDER_LOSS, *_LOOP)
     if logs and last_micro_batch:
         return (*(LOGGED_LOSS if dp_cp else LOCAL_LOSS), *_LOOP)
     return (*NEXT_BATCH, *_LOOP)

@@ -14,6 +14,7 @@ from genact_cast.generator.dialects.base import MAX_RESTARTS, Incidentals, Line,
 from genact_cast.generator.dialects.rank_watchdog import Collective
 from genact_cast.generator.dialects.torchtitan_job import Job
 from genact_cast.generator.dialects.torchtitan_lines import TRAIN_TIMEOUT_SECONDS
+from genact_cast.generator.dialects.torchtitan_pipeline import has_last_stage
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
@@ -183,23 +184,27 @@ class Watchdog(Job):
         from genact_cast.generator.dialects.rank_watchdog import node_frames
 
         texts = [item.text if isinstance(item, Line) else "" for item in out]
+        f = self.facts
         # Rank 0 on the faulty GPU dies of its CUDA error instead, its main thread raising
         # that error wherever it next waits on the GPU: no frames here to hold that to. Under
-        # pipeline parallelism the step's first wait lies in the schedule's own code (a stage
-        # without the last one reads its `torch.tensor([-1.0], device=...)` placeholder, the
-        # last one its losses put back on the CPU, train.py:471-480): not drawn either.
-        if _ABORTED not in texts or (event.errors and event.rank == 0) or self.facts.pp > 1:
+        # a pipeline, a mixture of experts' forward may wait on the host in its MoE layers
+        # (expert parallelism's token dispatch; the experts' for-loop where grouped mm is
+        # missing), through torch frames no source here pins (torchtitan_faulthandler).
+        moe_pipeline = f.pp > 1 and (f.experts > 0 or f.dualpipe)
+        if _ABORTED not in texts or (event.errors and event.rank == 0) or moe_pipeline:
             return out
         at = texts.index(_ABORTED) + 1
         while at < len(texts) and texts[at].startswith(_TAG):
             at += 1
-        f = self.facts
         per_step = self.collectives_per_step()
         within = int(Rng(f.seed * 61 + event.step).random() * per_step)  # watchdog_seq's
         main = dump.main_frames(
             logs=event.step == 1 or event.step % self.interval == 0,
             last_micro_batch=within * f.grad_accum // per_step >= f.grad_accum - 1,
             dp_cp=f.dp > 1,
+            # every collective of the step but the grad norm's all-reduce (the last) is
+            # the schedule's, under a pipeline whose last stage rank 0 does not hold
+            in_schedule=f.pp > 1 and not has_last_stage(f) and within < per_step - 1,
         )
         libc = node_frames(f, event, 1)[0].libc
         lines = dump.fault_dump(main, libc, f.seed * 79 + event.seq)
