@@ -18,7 +18,7 @@ from genact_cast.publish.vtt import render_vtt
 from genact_cast.sources import open_cast
 from tests.player_dom import Player
 from tests.test_player_parity import check_moment, load
-from tests.test_vtt import SUBTITLES, cues_of_file, lines
+from tests.test_vtt import SUBTITLES, cues, cues_of_file, lines
 
 RECORDED = [
     "tmux_windows.cast",
@@ -26,6 +26,7 @@ RECORDED = [
     "tmux_pagers.cast",
     "screen_pager.cast",
     "tmux_window_closed.cast",
+    "tmux_resized.cast",
 ]
 MAX_MOMENTS = 60  # moments read in one cue
 SESSION_CUE = re.compile(r"\[[^\]]+\]")  # `[vim]`: a program's session, not on the screen
@@ -163,3 +164,50 @@ def test_a_clip_starting_anywhere_in_a_multiplexer_is_told_without_an_error(name
         with open_cast(str(SUBTITLES / name)) as reader:
             clip = Clip(start_at=str(start))
             assert render_vtt(Timeline(reader.header, reader.events(), clip)).startswith("WEBVTT")
+
+
+# Recorded sessions inside a multiplexer with a program in a pane or a resize: top beside a
+# shell (tmux_top), vim in a pane, windows, GNU screen's regions, panes re-laid out by two
+# resizes of the outer terminal (tmux_resized).
+CLIPPED = [
+    "tmux_top.cast",
+    "tmux_vim_pane.cast",
+    "tmux_windows.cast",
+    "tmux_window_closed.cast",
+    "screen_pager.cast",
+    "tmux_resized.cast",
+]
+
+
+@pytest.mark.parametrize("name", CLIPPED)
+def test_a_clip_inside_a_multiplexer_starts_with_its_session_and_tells_only_what_comes(
+    name: str,
+) -> None:
+    """review-exports19 #22: a `--start-at` clip of a tmux cast starting mid-session told
+    the screen before its start as new output: top's rows, read out each second (the
+    screens before the start, all at the clip's time 0, held the panes' rewrap window open,
+    so no pane was found painted), a command typed across the start twice (`echo after-gr`,
+    then `echo after-grow`: tmux_resized at 6.5 s), and the session's cue after lines of
+    its first moment. Each half second: the clip's first cue opens with the session's
+    cue, and each line it tells is one the whole cast tells in a cue still shown then."""
+    path = SUBTITLES / name
+    whole = timed_cues(path)
+    with open_cast(str(path)) as reader:
+        end = max(event.time_us for event in reader.events()) / MICROS
+    problems = []
+    for half in range(1, int(end * 2)):
+        start = half / 2
+        with open_cast(str(path)) as reader:
+            clip = Clip(start_at=f"{start:g}")
+            found = cues(render_vtt(Timeline(reader.header, reader.events(), clip)))
+        first = found[0][1] if found else []
+        opens = [bool(SESSION_CUE.fullmatch(text)) for text in first]
+        if any(opens) and not opens[0]:
+            problems.append(f"{start}: the session's cue after {first[0]!r}")
+        later = {text for _, until, texts in whole if until > start for text in texts}
+        problems += [
+            f"{start}: {text!r} told, not in the whole cast's cues from then"
+            for text in lines(found)
+            if not SESSION_CUE.fullmatch(text) and text not in later
+        ]
+    assert problems == [], "\n".join(problems[:8])

@@ -97,6 +97,9 @@ class Screen:
     # Where the cursor is when it is hidden (None when shown, or past the edge): a shell
     # back after a killed htop writes there, the cursor still hidden (vtt_killed.py).
     hidden_at: tuple[int, int] | None = None
+    # Seconds on the cast's own clock (a lead screen's too, whose `time` is 0): how far
+    # apart two moments of the recording are, before the clip's start as after it.
+    clock: float = 0.0
 
 
 @dataclass
@@ -244,7 +247,15 @@ class Timeline:
                 addressed,
                 term.paste_takes,
                 term.hidden_cursor(),
+                cast_clock(time, before),
             )
+
+        def cast_clock(time: float, before: bool) -> float:
+            """The cast's own clock (`Screen.clock`) at clip time `time`: for a lead
+            screen (`before`, at time 0), when the terminal first changed unshown."""
+            if before or origin is None:
+                return (leading if leading is not None else now) / MICROS
+            return time * clip.speed + origin / MICROS
 
         def begin() -> Iterator[Screen]:
             """The clip starts: the screen before it, if it changed, then `on_start`."""
@@ -296,6 +307,7 @@ class Timeline:
                 modes and term.alternate, term.wrapped_rows(),
                 modes and (term.application_keys or bool(term.mouse)),
                 modes and bool(term.mouse), paste=modes and term.bracketed_paste,
+                clock=cast_clock(time, False),
             )  # fmt: skip
 
         def alternate() -> None:

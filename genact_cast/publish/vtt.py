@@ -192,7 +192,8 @@ def render_vtt(timeline: Timeline) -> str:
         if mux is not None and session is not None:
             mux.restart()
             if not summed(mux):  # (one not known yet is told as one cue at its end)
-                sessions.append((0.0, name(session)))
+                # (first: it stands for the screen at the start, before what comes)
+                opening.append((0.0, name(session)))
         page, earlier = lines.restart(session is None and painting is None)
         if page:
             opening.append((0.0, left))  # (above the shell's lines under it)

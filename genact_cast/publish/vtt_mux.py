@@ -70,9 +70,9 @@ class Multiplexed(PanePainters):
             self.unsaid.update(i for i, then in self.fleeting.items() if then != panes)
             self.fleeting = {}
         if panes != self.layout:  # panes split, joined or resized: their lines rewrap
-            self.layout, self.split_at = panes, screen.time
+            self.layout, self.split_at, self.split_clock = panes, screen.time, screen.clock
         told = len(self.told)
-        split = screen.time - self.split_at < REWRAP_SECONDS
+        split = screen.clock - self.split_clock < REWRAP_SECONDS
         parts = {
             (y, x): (grid[y][start:end].replace(WIDE, ""), start, end)
             for y, row_panes in enumerate(panes)
@@ -156,6 +156,9 @@ class Multiplexed(PanePainters):
                 self.told[index] = (time, place, text)
                 self.commands[x] = index
                 self.paints.pop(x, None)
+                if index in self.unheard:  # (typed on after a clip's start: told whole)
+                    self.unheard.discard(index)
+                    self.unsaid.discard(index)
             else:
                 index = len(self.told)
                 self.told.append((screen.time, (y, x), text))

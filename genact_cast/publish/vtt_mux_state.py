@@ -36,6 +36,11 @@ class PaneState:
         self.shown = ""  # the lines told, without blanks, to find a rewrapped one in
         self.layout: Layout = ()  # where the panes are
         self.split_at = -REWRAP_SECONDS  # when they last moved
+        # The same on the cast's clock (`Screen.clock`): a clip's lead screens are all at
+        # its time 0, so a layout change there held the rewrap window open all through
+        # them, and no program painting a pane was found before the start (review-exports19
+        # #22: top's pane, a clip starting beside it, was read out row by row)
+        self.split_clock = -REWRAP_SECONDS
         self.texts: dict[tuple[int, int], str] = {}  # (row, pane) -> its text last screen
         self.commands: dict[int, int] = {}  # pane -> its last command line in `told`
         self.paints: dict[int, int] = {}  # pane -> times it was painted since its command
@@ -49,6 +54,7 @@ class PaneState:
         self.fleeting: dict[int, Layout] = {}
         self.cursor_pane = -1  # the pane the cursor was last seen in
         self.waits = False  # at a prompt there, nothing typed after it
+        self.unheard: set[int] = set()  # lines kept untold at a clip's start (`restart`)
 
     def said(self) -> list[tuple[float, tuple[int, int], str]]:
         """The lines told: not those programs painted, nor those only a command's run
@@ -95,12 +101,26 @@ class PaneState:
     def restart(self) -> None:
         """The clip starts (--start-at): what the panes showed before is not told, nor
         what they show at the start (the session's cue stands for it), only what comes."""
-        self.told, self.slots = [], {}
-        # (nothing may point into what was told before: the lines typed on, wrapped,
-        # painted over, the windows kept; review-exports15 item 10: an IndexError)
-        self.tails, self.commands, self.unsaid = {}, {}, set()
-        self.painting = dict.fromkeys(self.painting, -1)  # (still painted: no new cue)
-        self.windows = Windows()
+        # Each pane's last command line and the lines still being typed are kept, untold,
+        # at the clip's time 0, in the window shown and those left behind: a program the
+        # command starts after the start is named by it, not read out row by row, and one
+        # in a window shown again is still painting it (review-exports19 #22: top, vim,
+        # less in a pane; `:q!` typed in vim's window back), and a line typed on across the
+        # start is told once, whole (`unheard`).
+        states = [self.__dict__, *self.windows.kept]
+        kept = sorted({i for state in states for i in (*state["commands"].values(),
+                                                        *state["slots"].values())})  # fmt: skip
+        moved = {index: at for at, index in enumerate(kept)}
+        self.told = [(0.0, self.told[index][1], self.told[index][2]) for index in kept]
+        # (nothing else may point into what was told before: the lines wrapped, painted
+        # over; review-exports15 item 10: an IndexError)
+        for state in states:
+            state["slots"] = {key: moved[index] for key, index in state["slots"].items()}
+            state["commands"] = {x: moved[index] for x, index in state["commands"].items()}
+            state["tails"] = {}
+            state["painting"] = dict.fromkeys(state["painting"], -1)  # (still: no new cue)
+        self.unsaid = set(moved.values())
+        self.unheard = set(moved.values())
 
     def resume(self) -> None:
         """The session is attached again: what its panes showed was told (`said`), and
