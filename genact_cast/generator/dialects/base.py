@@ -118,6 +118,8 @@ class Incidentals:
         self.subnet = (10, rng.integer(0, 200), rng.integer(0, 250))
         self.nanos = [rng.integer(0, 999) for _ in range(16)]
         self.banner_delay = rng.uniform(0.2, 0.9)  # torchrun's start to its warning
+        # the viewer's Ctrl-C after the last line the processes logged (answered_at)
+        self.answer_delay = rng.uniform(0.05, 0.6)
         # PCI bus ids of the eight GPUs of an HGX board, as NCCL prints them.
         self.bus_ids = ["18000", "2a000", "3a000", "5d000", "9a000", "ab000", "ba000", "db000"]
 
@@ -161,6 +163,24 @@ def banner(
         process = 139_000_000_000_000 + incidentals.agent_pid * 4096
     later = moment + timedelta(seconds=incidentals.banner_delay if delay is None else delay)
     return torchrun.banner(later, process, source, site=torch_site(facts.torch, packages))
+
+
+def answered_at(
+    t: float,
+    incidentals: Incidentals,
+    *,
+    launched_at: float = float("-inf"),
+    printed: float = float("-inf"),
+) -> float:
+    """When torchrun's agent answers a Ctrl-C the viewer pressed at `t`: the processes
+    print in order, so its warning comes after torchrun's own banner (banner_delay after
+    its start, `launched_at`) and after the last line the workers logged (`printed`, the
+    dialect's Clock), a moment later, as the key comes after the last line shown."""
+    if t < launched_at + incidentals.banner_delay:
+        t += incidentals.banner_delay
+    if t < printed:
+        t = printed + incidentals.answer_delay
+    return t
 
 
 MAX_RESTARTS = 3  # --max_restarts of every torchrun command the dialects type

@@ -19,6 +19,7 @@ from genact_cast.generator.dialects.base import (
     Out,
     Redraw,
     SubBar,
+    answered_at,
     interrupted_hang,
     interrupted_lines,
 )
@@ -192,7 +193,10 @@ class Log(Training, Watchdog):
         return self._finished(t)
 
     def stopped(self, t: float) -> list[Out]:
-        return interrupted_lines(self.facts, self.incidentals, t)
+        # The agent answers after the lines the terminal showed, stamped on the log's clock.
+        return interrupted_lines(
+            self.facts, self.incidentals, answered_at(t, self.incidentals, printed=self.clock.last)
+        )
 
     def _interrupt_hang(self, event: Restarted) -> list[Out]:
         """Before the command is typed again: the Ctrl-C that ends a torchrun left waiting."""

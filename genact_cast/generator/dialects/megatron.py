@@ -33,6 +33,7 @@ from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
     Out,
+    answered_at,
 )
 from genact_cast.generator.dialects.common import LoggingStamps
 from genact_cast.generator.dialects.facts import Facts
@@ -202,8 +203,8 @@ class Log:
 
         # A Ctrl-C while the launch's lines come: after each torchrun's warning, which it
         # prints a moment after its start (Incidentals.banner_delay), as the terminal shows.
-        if t < self._launched_at + self.incidentals.banner_delay:
-            t += self.incidentals.banner_delay
+        # Its other lines before the loop carry no stamp (the clock runs ahead of them).
+        t = answered_at(t, self.incidentals, launched_at=self._launched_at)
         return megatron_interrupt.interrupted_lines(
             self.facts,
             self.incidentals,

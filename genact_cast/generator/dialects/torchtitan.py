@@ -21,6 +21,7 @@ from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
     Out,
+    answered_at,
     banner,
     interrupted_hang,
     interrupted_lines,
@@ -100,6 +101,7 @@ class Log(Saves):
         self.resume_step = 0
         self.memory_gib = 0.0
         self.clock = Clock()
+        self.launched_at = 0.0  # the latest launch: torchrun warns a moment after it
         self.stamps = LoggingStamps()
         self._flops_for: Facts | None = None
         self._flops = 0
@@ -186,7 +188,11 @@ class Log(Saves):
         ]
 
     def stopped(self, t: float) -> list[Out]:
-        return interrupted_lines(self.facts, self.incidentals, t)
+        # The agent answers after its own warning and rank 0's lines the terminal showed.
+        when = answered_at(
+            t, self.incidentals, launched_at=self.launched_at, printed=self.clock.last
+        )
+        return interrupted_lines(self.facts, self.incidentals, when)
 
     def _interrupt_hang(self, event: Restarted) -> list[Out]:
         """Before the command is typed again: the Ctrl-C that ends a torchrun left waiting."""
@@ -305,6 +311,7 @@ class Log(Saves):
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
+        self.launched_at = event.t
         new = event.attempt in self.fresh  # a new torchrun, which warns again
         self.incidentals = (
             self.incidentals.relaunched(f, event.attempt, same_agent=not new)
