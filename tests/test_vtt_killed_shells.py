@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import time
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,53 @@ def test_what_a_shell_does_after_its_program_is_killed_from_outside_is_told(
         screen = "".join(row.ljust(cols) for row in rows)
         for text in texts:
             assert " ".join(text.split()) in " ".join(screen.split()), (text, start, rows)
+
+
+# A program that crashes on the alternate screen with its modes on (keypad, hidden cursor)
+# and its rows still there: the shell writes its prompt over them.
+CRASHING = (
+    "import sys, time\n"
+    "sys.stdout.write('\\x1b[?1049h\\x1b[?1h\\x1b=\\x1b[?25l\\x1b[H\\x1b[2J')\n"
+    "for i in range(20):\n"
+    "    sys.stdout.write(f'\\x1b[{i + 1};1Hrow {i} of the crashing program')\n"
+    "sys.stdout.write('\\x1b[10;5H')\n"
+    "sys.stdout.flush()\n"
+    "time.sleep(1)\n"
+    "raise RuntimeError('boom')\n"
+)
+
+
+@pytest.mark.parametrize(("shell", "cols"), [("fish", 40), ("zsh", 80)])
+def test_what_a_shell_does_after_its_program_crashes_on_the_alternate_screen_is_told(
+    tmp_path: Path, player: Player, shell: str, cols: int
+) -> None:
+    """A prompt drawn from the first column over the program's `row 1 of ...` is the
+    shell's whole, its `ro` too (fish's `root@vm ~ [1]# ` was told `  ot@vm ~ [1]#`)."""
+    (tmp_path / "crash.py").write_text(CRASHING)
+    (tmp_path / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
+    cast = tmp_path / "c.cast"
+    command, prompt, env = SHELLS[shell]
+    recording = ShellRecording(tmp_path, cast, 24, cols, command, prompt, env, regex=True)
+    recording.typed("python3 crash.py\r", wait="boom")
+    time.sleep(1.0)
+    recording.typed("echo on alt screen\r", wait=None)
+    time.sleep(0.8)
+    recording.exit()
+    found = timed_cues(cast)
+    told = [line for _, _, texts in found for line in texts]
+    assert "[crash.py]" in told, found
+    after = told[told.index("[crash.py]") + 1 :]
+    assert after[0].strip() == "Traceback (most recent call last):", found
+    assert "RuntimeError: boom" in after, found
+    typed = next(line for line in after if line.endswith(" echo on alt screen"))
+    assert typed[0] in "r%", found  # (the prompt from its first column)
+    assert after[after.index(typed) + 1] == "on alt screen", found
+    player.load(cast.read_text("utf-8"))
+    for start, end, texts in found:
+        if "[crash.py]" in texts or start < found[0][0]:
+            continue
+        rows = player.at(end - 0.005).text()
+        screen = " ".join("".join(row.ljust(cols) for row in rows).split())
+        for text in texts:
+            if text != "[crash.py]" and not text.endswith(("crash.py", "exit")):
+                assert " ".join(unescape(text).split()) in screen, (text, start, rows)

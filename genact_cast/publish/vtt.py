@@ -74,7 +74,7 @@ from genact_cast.publish.screens import Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_gathered import gathered
-from genact_cast.publish.vtt_killed import leave_covered, restore, writing_at
+from genact_cast.publish.vtt_killed import died_writing, leave_covered, restore, writing_at
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
 from genact_cast.publish.vtt_launched import (
     GENERIC,
@@ -161,6 +161,7 @@ def render_vtt(timeline: Timeline) -> str:
     left = ""  # the cue of the last program that painted the primary screen
     opening: list[tuple[float, str]] = []  # the cue of a page it left where a clip starts
     dialog: list[Screen] = []  # the full-screen program's last screen with text
+    earlier: list[Screen] = []  # and the one before it
     firsts: list[tuple[str, ...]] = []  # its first screens with text (their rows' text)
     answers = Answers()  # a dialog's box as it opened, and its answer's first key
     program = ""  # the name of the program of the session or painting
@@ -266,6 +267,8 @@ def render_vtt(timeline: Timeline) -> str:
             lines.unmute(None)
         last = dialog[0] if dialog else None  # (the program's last screen)
         retaken = screen.takes > takes[0]  # (bracketed paste asked for since it started)
+        if retaken and earlier and last and died_writing(earlier[0], last):
+            last = earlier[0]  # (the screen before what it wrote as it died: vtt_killed.py)
         if (
             screen.alternate
             and mux is None
@@ -278,6 +281,7 @@ def render_vtt(timeline: Timeline) -> str:
             killed[:] = [leave_covered(lines, screen, last)]
             timeline.alternate_erasures = True  # (`clear` there: the shell's lines)
             dialog.clear()
+            earlier.clear()
             shown(writing_at(screen))
             continue
         if killed and not screen.alternate:  # (reset: the primary screen back)
@@ -306,6 +310,7 @@ def render_vtt(timeline: Timeline) -> str:
                 # (a dialog's last screen: its question, its buttons; not one a shell
                 # that took the keys again wrote in, its prompt still to come: fish's
                 # `fish: Job 1, 'vim' terminated by signal SIGKILL` a screen before it)
+                earlier[:] = dialog[:1]
                 dialog[:] = [screen]
                 if len(firsts) < SIGNATURE_SCREENS:
                     firsts.append(tuple(row_text(row) for row in screen.rows))

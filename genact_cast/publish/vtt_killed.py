@@ -86,6 +86,21 @@ def shell_back(
 Covered = tuple[list[str], list[bool]]  # a screen's rows covered, and which were left
 
 
+def died_writing(before: Screen, last: Screen) -> bool:
+    """Whether the program's last screen is its screen `before` with text written from
+    where its cursor stood, down in one block: what it printed as it died (Python's
+    traceback), a screen of its own before the shell's prompt. That text is output,
+    told, not what the program left (a screen it redrew changes rows above too)."""
+    cursor = before.cursor or before.hidden_at
+    if cursor is None or len(before.rows) != len(last.rows):
+        return False
+    x, y = cursor
+    changed = [n for n, (a, b) in enumerate(zip(before.rows, last.rows, strict=True)) if a != b]
+    if not changed or changed[0] != y or changed != list(range(y, changed[-1] + 1)):
+        return False
+    return row_text(before.rows[y][:x]) == row_text(last.rows[y][:x])
+
+
 def writing_at(screen: Screen) -> Screen:
     """The screen with its cursor where the shell writes, hidden or not: a shell back
     after htop (which hid it) never shows it again, and its prompt waits there."""

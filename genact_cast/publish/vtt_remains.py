@@ -88,18 +88,25 @@ def _between(chars: list[str], left: tuple[str, ...]) -> set[int]:
     """The cells between two written over with another character, in one run of
     characters with no blank between: written too, whatever was left there (a shell
     writes a word whole: `Killed` over vim's `line one` keeps its `e`, review-exports16
-    item 8 told `Kill d`; a box left between a prompt and its right prompt stays left)."""
+    item 8 told `Kill d`; a box left between a prompt and its right prompt stays left).
+    A run whose first cell written over held a character of the program's is written
+    from its start: the word it broke is the shell's whole (fish's `root@vm ~ [1]# `
+    over a program's `row 1 of` kept its `ro`, review-exports19 item 13 told `  ot@vm`);
+    one written after the program's text ends is not (`Killed` after less's `f.txt`)."""
     cells = [*left, *[" "] * (len(chars) - len(left))]
     written: set[int] = set()
     over: list[int] = []
+    start = 0  # (where the run began)
     for x, char in enumerate([*chars, " "]):
         if char.strip() or (char == "" and x < len(chars)):
             if x < len(chars) and char not in (cells[x], " ", ""):
                 over.append(x)
             continue
         if over:  # (the end of a run)
-            written.update(range(over[0], over[-1] + 1))
+            broke = over[0] < len(left) and left[over[0]].strip()
+            written.update(range(start if broke else over[0], over[-1] + 1))
         over = []
+        start = x + 1
     return written
 
 
