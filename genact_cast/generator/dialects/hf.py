@@ -37,7 +37,7 @@ from genact_cast.generator.dialects.hf_lines import (
 )
 from genact_cast.generator.dialects.hf_loading import SHARDS_BAR as SHARDS_BAR
 from genact_cast.generator.dialects.hf_training import Training
-from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog
+from genact_cast.generator.dialects.hf_watchdog import ACCELERATE, Watchdog, eval_batch_works
 from genact_cast.generator.dialects.nccl_timings import init_totals
 from genact_cast.generator.evaluation_batches import trainer_eval_steps
 from genact_cast.generator.events import (
@@ -311,7 +311,7 @@ class Log(Training, Watchdog):
         batch = f.micro_batch
         block = running_evaluation(start, examples=event.samples, batch_size=batch)
         steps = trainer_eval_steps(event.samples, batch, f.gpus)
-        self.eval_works += steps
+        self.eval_works += steps * eval_batch_works(f)
         # The run logs its held-out loss to 4 places; the Trainer's is a float32 mean over
         # the batches, with digits below those (keyed on the step, so they repeat).
         below = (Rng(f.seed * 31 + event.step).random() - 0.5) * 1e-4

@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from genact_cast.generator.dialects import hf_mesh, hf_model, torch_dump
 from genact_cast.generator.dialects.base import MAX_RESTARTS, Clock, Close, Incidentals, Line, Out
+from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_lines import model_class
 from genact_cast.generator.dialects.hf_loading import Loading
 from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 from genact_cast.generator.events import Failed
@@ -24,6 +26,29 @@ MESH_TIMEOUT_MS = 600_000
 # run_clm's main_process_first("dataset map tokenization") and ("grouping texts together")
 # (training_args.py:2538); SFTTrainer's for the train and the eval split (sft_trainer.py:894).
 _DATASET_BARRIERS = 2
+# transformers 4.57.1 trainer.py: each optimizer step's get_batch_samples (:2618) counts the
+# batches' labels and, with average_tokens_across_devices (True by default,
+# training_args.py:1585), gathers the count across the world (:5625-5626,
+# accelerator.gather); it counts where the batches carry labels and the model's forward takes
+# **kwargs (:634-641; a PEFT model's base model's). Every class hf_lines.MODEL_CLASSES names
+# takes **kwargs, and one says it takes no loss kwargs (modeling_gemma3.py at 4.57.1:
+# `accepts_loss_kwargs = False`), so its count is never made. include_num_input_tokens_seen
+# (False by default, training_args.py:1523) would gather once more a micro batch: unset.
+NO_LOSS_KWARGS = frozenset({"Gemma3ForConditionalGeneration"})
+
+
+def token_count_gathers(f: Facts) -> int:
+    """The label-count gathers of one step, or of one evaluation batch (prediction_step
+    counts its labels the same way, :4901)."""
+    return 0 if model_class(f.arch or f.model_name) in NO_LOSS_KWARGS else 1
+
+
+def eval_batch_works(f: Facts) -> int:
+    """An evaluation batch's works: its label count's gather, then evaluation_loop's
+    gather of its loss (no compute_metrics, so prediction_loss_only)."""
+    return token_count_gathers(f) + 1
+
+
 # `accelerate launch` calls torch's run itself: its frames above torch's when the torchrun
 # it runs exits (accelerate 1.11.0's console script, commands/accelerate_cli.py:50,
 # commands/launch.py:1222 for a FSDP config and :853 in multi_gpu_launcher, which re-raises).
@@ -47,7 +72,7 @@ class Watchdog(Loading):
     clock: Clock  # the log's clock, in the run's seconds plus comm_seconds
     comm_seconds: float  # this launch's set-up time, which the run's timeline leaves out
     resume_step: int  # the step this launch resumed from (0: the first launch)
-    eval_works: int  # the evaluation loop's gathers in this launch, one an eval batch
+    eval_works: int  # the evaluation loop's gathers in this launch, two an eval batch
     interval: int  # --logging_steps
     pretrained: bool | None  # whether the script loads the model's weights
     load_offset: float  # seconds from this launch's start to its model's loading
@@ -89,14 +114,15 @@ class Watchdog(Loading):
         every rank), then the Trainer's own collectives on the default group (transformers
         4.57.1 trainer.py): at each logging step `_nested_gather(tr_loss)` (accelerate's
         gather, an all_gather_into_tensor) and `store_flos`'s `distributed_broadcast_scalars`
-        (an all_gather), at each save `_save_checkpoint`'s `store_flos` again, and one
-        gather of the losses an eval batch in `evaluation_loop` (no compute_metrics, so
-        prediction_loss_only). The state dicts' gathers run on the mesh's groups
-        (DTensor.full_tensor) and are not counted."""
+        (an all_gather), at each save `_save_checkpoint`'s `store_flos` again, and each
+        eval batch's gathers (eval_batch_works). Every step, the hung one too, first
+        gathers its batches' label count (token_count_gathers). The state dicts' gathers run
+        on the mesh's groups (DTensor.full_tensor) and are not counted."""
         done = range(self.resume_step + 1, step)
         logs = sum(1 for s in done if s % self.interval == 0)
         saves = sum(1 for s in done if s % self.facts.checkpoint_every == 0)
-        return _DATASET_BARRIERS + 2 * logs + saves + self.eval_works
+        tokens = token_count_gathers(self.facts) * (len(done) + 1)
+        return _DATASET_BARRIERS + tokens + 2 * logs + saves + self.eval_works
 
     def _mesh_collective(self, event: Failed) -> Callable[[int], Collective] | None:
         """Under TP with data parallelism accelerate 1.11.0's mesh is (dp_shard, tp)
