@@ -15,7 +15,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.plan import RunPlan
 from tests.cast_text import read_run
 from tests.helpers import arch_of, events_of, output_of
-from tests.realism import attended, caught, violations
+from tests.realism import GPUS, attended, caught, violations
 
 SEEDS = (1, 2, 3, 4, 5)
 NF4_BYTES = 4.127 / 8  # QLoRA paper, section 3: 4-bit NF4 plus 0.127 bits of double quantization
@@ -98,7 +98,8 @@ def test_only_the_adapters_gradients_are_reduced(method: str) -> None:
     plan = plan_for(5, model="Llama-3.1-70B", method=method, gpus=8)
     assert plan.lora is not None
     flow, a = plan.traffic, plan.arch
-    link = plan.nvlink_gbps * 1e9  # one node: FSDP's group talks over NVLink
+    link = plan.links.shard * 1e9  # one node: FSDP's group talks over NVLink's rings
+    assert GPUS[plan.gpu.name].ring[0] <= plan.links.shard <= GPUS[plan.gpu.name].ring[1]
     frozen = NF4_BYTES if method == "qlora" else 2.0
     per_block = frozen * a.params / a.layers + 4 * plan.lora.trainable / a.layers
     assert flow.all_gather == pytest.approx((plan.gpus - 1) / plan.gpus * per_block / link)

@@ -17,9 +17,8 @@ class Gpu(NamedTuple):
     memory_gib: float  # as monitoring tools show it (REALISM.md's table)
     power_watts: tuple[int, int]
     temperature_c: tuple[int, int]
-    nvlink_gbps: tuple[int, int]
     since: date  # in service from
-    ib_gbps: tuple[float, float]  # InfiniBand achieved per GPU between nodes (one NIC a GPU)
+    ib_gbps: tuple[float, float]  # InfiniBand achieved by one NIC (one a GPU, 8 a node)
     hbm_gbps: float = 0.0  # memory bandwidth (GB/s): what bounds a decoding step
 
 
@@ -158,8 +157,8 @@ def _rows(name: str) -> list[list[str]]:
 def gpus() -> tuple[Gpu, ...]:
     return tuple(
         Gpu(r[0], float(r[1]), int(r[2]), float(r[3]), (int(r[4]), int(r[5])),
-            (int(r[6]), int(r[7])), (int(r[8]), int(r[9])), date.fromisoformat(r[10]),
-            (float(r[11]), float(r[12])), float(r[13]))
+            (int(r[6]), int(r[7])), date.fromisoformat(r[8]), (float(r[9]), float(r[10])),
+            float(r[11]))
         for r in _rows("gpus.tsv")
     )  # fmt: skip
 

@@ -53,7 +53,7 @@ def step_seconds(plan: RunPlan) -> float:
     part = weights / (plan.tensor_parallel * plan.pipeline_parallel)
     read = part / (plan.gpu.hbm_gbps * 1e9 * BANDWIDTH_SHARE)
     shard = plan.layout.shard_group
-    gather = part * (1 - 1 / shard) / (plan.dp_gbps * 1e9) if shard > 1 else 0.0
+    gather = part * (1 - 1 / shard) / (plan.links.shard * 1e9) if shard > 1 else 0.0
     return read + gather
 
 

@@ -193,14 +193,14 @@ def plan(
     micro: int,
     accum: int,
     seq: int,
-    nvlink_gbps: float,
-    ib_gbps: float,
+    all_to_all_gbps: float,
 ) -> MoePlan | None:
-    """The all-to-all of one MoE layer and how many a step makes; None for dense models."""
+    """The all-to-all of one MoE layer and how many a step makes, at `all_to_all_gbps` of
+    bus bandwidth (links.Links.experts); None for dense models."""
     if not arch.moe:
         return None
     across = ep > physics.GPUS_PER_NODE
-    bandwidth = (ib_gbps if across else nvlink_gbps) * physics.GB
+    bandwidth = all_to_all_gbps * physics.GB
     tokens = micro * seq
     # Each token's copies: one per node it reaches under node-limited routing (it crosses
     # InfiniBand once a node and fans out over NVLink, DeepSeek-V3 report 3.2.2), one per

@@ -9,7 +9,7 @@ it does. They only reach the plan's `budget`, which the pacing reads.
 import math
 
 from genact_cast.errors import BadOption, SeedRefused
-from genact_cast.generator import held_out_set, lora, moe, packing, physics
+from genact_cast.generator import held_out_set, links, lora, moe, packing, physics
 from genact_cast.generator.budget import plan_budget
 from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.plan_choices import (
@@ -120,8 +120,11 @@ def make_plan(options: RecordOptions) -> RunPlan:
             f"{NCCL_DEBUG_NODES} (pin --gpus {NCCL_DEBUG_NODES * 8} or fewer)"
         )
 
-    nvlink = shape.uniform(*gpu.nvlink_gbps)
-    dp_gbps = nvlink if nodes == 1 else shape.uniform(*gpu.ib_gbps)
+    # Where the node's NVLink stands in its published ranges (one draw for every operation),
+    # and each NIC's rate where the run spans nodes (collectives.tsv, gpus.tsv).
+    nvlink = shape.uniform(0.0, 1.0)
+    nic = 0.0 if nodes == 1 else shape.uniform(*gpu.ib_gbps)
+    rates = links.links(gpu, layout, nvlink, nic)
     # The kernels' MFU again, and the step's compute at it; the drawn links' traffic then
     # says what of it is exposed, and the MFU shown is what is left.
     kernels = kernel_mfu(arch, gpu, layout, mfu_draw, method)
@@ -131,7 +134,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         * seq_len
         / physics.cluster_tokens_per_second(layout.gpus, gpu.peak_tflops, kernels, fpt)
     )
-    flow = traffic(arch, layout, seq_len, dp_gbps, nvlink, compute, method)
+    flow = traffic(arch, layout, seq_len, rates, compute, method)
     mfu = kernels * compute / (compute + flow.exposed)
 
     batch = layout.global_batch
@@ -178,7 +181,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     failures = draw_failures(choose, options, layout.gpus, hours)
 
     experts = moe.plan(
-        arch, layout.ep, layout.pp, layout.micro_batch, layout.grad_accum, seq_len, nvlink, dp_gbps
+        arch, layout.ep, layout.pp, layout.micro_batch, layout.grad_accum, seq_len, rates.experts
     )
     return RunPlan(
         options=options,
@@ -199,8 +202,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
         warmup_steps=warmup,
         peak_lr=peak_lr,
         storage_gbps=storage,
-        dp_gbps=dp_gbps,
-        nvlink_gbps=nvlink,
+        links=rates,
         loss=loss,
         grad_norm=grad_norm,
         loss_noise=noise,

@@ -4,7 +4,7 @@ GPU's peak less what communication cannot hide."""
 import functools
 import math
 
-from genact_cast.generator import catalog, lora, moe, physics
+from genact_cast.generator import catalog, links, lora, moe, physics
 from genact_cast.generator.catalog import Architecture, Gpu
 from genact_cast.generator.layout import (
     Fit,
@@ -185,8 +185,10 @@ def _batch_and_speed(
         * per_seq
         / physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     )
-    dp_gbps = float(gpu.nvlink_gbps[0]) if gpus == physics.GPUS_PER_NODE else gpu.ib_gbps[0]
-    flow = traffic(arch, layout, per_seq, dp_gbps, float(gpu.nvlink_gbps[0]), compute, method)
+    # The slowest links the GPU's ranges allow (collectives.tsv, gpus.tsv): a layout chosen
+    # here holds at whatever rates the run then draws.
+    rates = links.links(gpu, layout, 0.0, gpu.ib_gbps[0])
+    flow = traffic(arch, layout, per_seq, rates, compute, method)
     mfu *= compute / (compute + flow.exposed)
     if flow.all_gather * flow.all_gathers > 0.8 * compute:
         return None  # a step's gathers alone would outlast its compute: no overlap left
@@ -194,9 +196,7 @@ def _batch_and_speed(
         return None  # the gathers could not hide: another layout (HSDP, TP) would be used
     cluster_tps = physics.cluster_tokens_per_second(gpus, gpu.peak_tflops, mfu, fpt)
     step = layout.global_batch * per_seq / cluster_tps
-    experts = moe.plan(
-        arch, ep, fit.pp, fit.micro, accum, per_seq, gpu.nvlink_gbps[0], gpu.ib_gbps[0]
-    )
+    experts = moe.plan(arch, ep, fit.pp, fit.micro, accum, per_seq, rates.experts)
     left = experts.total if experts is not None else 0.0
     if experts is not None and layout.dualpipe:  # DualPipe hides it under the compute
         left = moe.dualpipe_exposed(experts.total, compute, fit.pp, accum)

@@ -9,6 +9,7 @@ from genact_cast.generator.budget import PhaseBudget
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.curves import GradNormCurve, LossCurve
 from genact_cast.generator.layout import Layout
+from genact_cast.generator.links import Links
 from genact_cast.generator.lora import LoraPlan
 from genact_cast.generator.moe import MoePlan
 from genact_cast.generator.options import RecordOptions
@@ -43,8 +44,7 @@ class RunPlan(NamedTuple):
     warmup_steps: int
     peak_lr: float
     storage_gbps: float  # aggregate, of the parallel file system
-    dp_gbps: float  # bus bandwidth of the data-parallel collectives
-    nvlink_gbps: float
+    links: Links  # bus bandwidth of each collective group (links.links)
     loss: LossCurve
     grad_norm: GradNormCurve
     loss_noise: float

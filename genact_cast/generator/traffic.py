@@ -10,6 +10,7 @@ from typing import NamedTuple
 from genact_cast.generator import lora, moe, physics
 from genact_cast.generator.catalog import Architecture
 from genact_cast.generator.layout import Layout
+from genact_cast.generator.links import Links
 
 
 class Traffic(NamedTuple):
@@ -63,13 +64,12 @@ def traffic(
     arch: Architecture,
     layout: Layout,
     seq: int,
-    dp_gbps: float,
-    nvlink_gbps: float,
+    rates: Links,
     step_seconds: float,
     method: str = "full",
 ) -> Traffic:
-    """Each collective from the bytes it moves under `layout` over the link it uses, and
-    what of it a step of `step_seconds` of compute cannot hide.
+    """Each collective from the bytes it moves under `layout` at its group's bus bandwidth
+    (`rates`, links.links), and what of it a step of `step_seconds` of compute cannot hide.
 
     FSDP prefetches the next block's weights while this one computes: a gather hides
     behind a block's forward (a third of its compute), a gather and a reduce-scatter
@@ -87,9 +87,9 @@ def traffic(
     held = moe.sharded_params(arch, layout.ep)  # an EP rank's experts are never gathered
     params = held / (layout.tp * layout.pp) / layers  # of one block, one TP rank
     group = layout.shard_group
-    # A shard group inside a node talks over NVLink; across nodes, over InfiniBand.
+    # A shard group inside a node talks over NVLink; across nodes, over its rails too.
     inside = group * layout.tp <= 8
-    link = (nvlink_gbps if inside else dp_gbps) * physics.GB
+    link = rates.shard * physics.GB
     if method == "full":
         gather = physics.all_gather_seconds(group, physics.BF16_BYTES * params, link)
         scatter = physics.all_gather_seconds(group, REDUCE_BYTES * params, link)
@@ -107,11 +107,11 @@ def traffic(
     # FSDP HYBRID_SHARD; review-realism5 FAIL 3 found 1/EP of it here).
     whole = arch.params / (layout.tp * layout.pp) / layers
     replica = physics.ring_allreduce_seconds(
-        layout.replicas, REDUCE_BYTES * whole / group, dp_gbps * physics.GB
+        layout.replicas, REDUCE_BYTES * whole / group, rates.replica * physics.GB
     ) if layout.replicas > 1 else 0.0  # fmt: skip
     activation = physics.BF16_BYTES * seq * layout.micro_batch * arch.hidden
     tp_reduce = (
-        physics.ring_allreduce_seconds(layout.tp, activation, nvlink_gbps * physics.GB)
+        physics.ring_allreduce_seconds(layout.tp, activation, rates.tp * physics.GB)
         if layout.tp > 1
         else 0.0
     )
@@ -132,8 +132,7 @@ def traffic(
     # report 3.2.1; Megatron Core's opt-in --overlap-moe-expert-parallel-comm, MoE README,
     # v0.14): DualPipe where the layout is DeepSeek-V3's (moe.dualpipe_exposed).
     experts = moe.plan(
-        arch, layout.ep, layout.pp, layout.micro_batch, layout.grad_accum, seq, nvlink_gbps,
-        dp_gbps,
+        arch, layout.ep, layout.pp, layout.micro_batch, layout.grad_accum, seq, rates.experts
     )  # fmt: skip
     experts_exposed = 0.0
     if experts is not None and layout.dualpipe:
@@ -173,7 +172,7 @@ def traffic(
         holders = group // layout.ep if layout.ep > 1 else 1
         if holders > 1:
             reduce, weights = moe.expert_sync_bytes(arch, layout.ep)
-            ib = dp_gbps * physics.GB
+            ib = rates.expert_sync * physics.GB
             on_link += sum(
                 physics.all_gather_seconds(holders, size / layout.pp, ib)
                 for size in (reduce, weights)
