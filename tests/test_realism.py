@@ -13,6 +13,7 @@ import itertools
 import math
 import re
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, make_plan
 from genact_cast.generator.moe import MFU_RANGE as MOE_MFU_RANGE
+from genact_cast.generator.run_plan import RunPlan
 from tests.cast_text import Run, read_run, replay, seconds_of, tokens
 from tests.helpers import events_of, output_of
 from tests.realism import (
@@ -891,7 +893,7 @@ def test_hsdp_shows_its_all_reduce_across_replicas() -> None:
     # (the first seed from 7211 whose continued pre-training shards over one node and
     # replicates across 8 or more: 7211's own took a wider shard group once cross-node rings
     # ran over all of a node's NICs, review-realism15 C2)
-    def hsdp(plan: Any) -> bool:
+    def hsdp(plan: RunPlan) -> bool:
         return plan.layout.shard_group * plan.layout.tp == 8 and plan.layout.replicas >= 8
 
     seed = next(
@@ -986,7 +988,7 @@ def test_a_clipped_step_shows_a_norm_over_the_clip() -> None:
     assert CHECKS[name](seen.run, setup_of(seen.run)) == []
 
 
-def _first_plan(predicate: Any, **options: Any) -> int:
+def _first_plan(predicate: Callable[[RunPlan], bool], **options: Any) -> int:
     """The first seed of 0-39 whose plan under `options` meets `predicate`."""
     for seed in range(40):
         if predicate(make_plan(RecordOptions(seed=seed, **options))):
@@ -1030,7 +1032,7 @@ def test_a_cross_node_shard_group_gathers_over_all_its_rails() -> None:
     one GPU a node, stays at one NIC's."""
     for gpus, least in ((16, 300.0), (256, 170.0)):
 
-        def flat(plan: Any) -> bool:
+        def flat(plan: RunPlan) -> bool:
             return plan.layout.shard_group * plan.layout.tp == plan.gpus
 
         seed = _first_plan(flat, gpu="H200", gpus=gpus, kind="pretrain")
