@@ -25,7 +25,9 @@ def per_second(value: str, unit: str) -> float:
 @pytest.mark.parametrize(
     "options",
     [
-        RecordOptions(seed=8201, framework="hf", method="lora", failures=1),
+        # (8204: 8201's LoRA fault struck before its first save, so it started over, once
+        # cross-node rings ran over all of a node's NICs, review-realism15 C2)
+        RecordOptions(seed=8204, framework="hf", method="lora", failures=1),
         RecordOptions(seed=8202, framework="hf", failures=2),
     ],
 )
