@@ -101,3 +101,31 @@ def test_a_program_run_by_a_shell_function_is_named_by_its_screen(
     assert "[edit]" not in lines, lines
     _shown_in_cue(cast, player, "[nano]", "GNU nano")
     assert not_shown(cast, player) == []
+
+
+def test_a_reverse_search_finding_a_wrapped_entry_tells_no_piece_of_it(
+    tmp_path: Path, player: Player
+) -> None:
+    """#15: bash's Ctrl-R finding a command that, after `(reverse-i-search)`tail': `,
+    wraps onto a third row of a 40-column terminal: that row (`d`) was told as a line of
+    its own as Enter erased it. The search is a state of the line being edited, from
+    its first row; the command it finds is told once, as it runs."""
+    command = "echo " + "a" * 40 + " tail-word"
+    cast = tmp_path / "search.cast"
+    bash = BashRecording(tmp_path, cast, 10, 40)
+    bash.typed(command + "\r")
+    time.sleep(0.5)
+    bash.child.send("\x12")  # Ctrl-R
+    for key in "tail":
+        time.sleep(0.35)
+        bash.child.send(key)
+    time.sleep(0.6)
+    bash.child.send("\r")
+    bash.wait("tail-word\r\n")
+    bash.wait(PROMPT)
+    time.sleep(0.3)
+    bash.exit()
+    output = command.removeprefix("echo ")
+    lines = told(cast)
+    assert lines == [PROMPT + command, output] * 2 + [PROMPT + "exit", "exit"], lines
+    assert not_shown(cast, player) == []

@@ -76,15 +76,19 @@ def erase(
     # lines, `...; s` and `leep 0.6; done`).
     wrapped = wrapped if wrapped is not None else y < len(lines.wraps) and lines.wraps[y]
     head = y - 1  # (a command line being edited wraps onto this row from the one above)
+    while 0 < head < len(lines.wraps) and lines.wraps[head - 1] and head not in lines.leads:
+        head -= 1  # (from its first row: a line on three rows and more)
     if (
         0 <= head < len(lines.wraps)
         and lines.wraps[head]
-        and head in lines.leads
+        and (head in lines.leads or SEARCHING.match(lines.texts[head]))
         and head not in lines.erased
     ):
         # The rest of a command line the line editor erases with it (Ctrl-U on a long
         # line recalled with ↑): its head decides, not told apart as its own line
-        # (review-exports14 item 18: its second row alone was told). A head erased
+        # (review-exports14 item 18: its second row alone was told); so is a reverse
+        # search's, drawn over the prompt (review-exports19 #15: the entry it found
+        # wrapped onto a third row, `d`, told alone as Enter erased it). A head erased
         # whole before it (`clear` run by the command) is taken with its rest joined
         # (`settle`): review-exports17 item 17, `...; s` told without `leep 0.5; done`.
         return
