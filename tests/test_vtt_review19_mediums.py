@@ -129,3 +129,35 @@ def test_a_reverse_search_finding_a_wrapped_entry_tells_no_piece_of_it(
     lines = told(cast)
     assert lines == [PROMPT + command, output] * 2 + [PROMPT + "exit", "exit"], lines
     assert not_shown(cast, player) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "quit", "shows", "cue"),
+    [
+        ("TERM=linux vim -u NONE long.txt", ":q\r", "line number 9", "[vim]"),
+        ("TERM=linux less long.txt", "q", "line number 9", "[less]"),
+        ("TERM=linux htop", "q", "PID", "[htop]"),
+    ],
+)
+def test_a_curses_program_on_term_linux_is_named_by_its_command(
+    tmp_path: Path, player: Player, command: str, quit: str, shows: str, cue: str
+) -> None:
+    """#9: a program on TERM=linux (no alternate screen, no keypad mode) paints the
+    primary screen: vim's first page, written after `ESC[H ESC[J` in the write that ran
+    the command, was told as the file's lines. It is one cue named by its command, as on
+    xterm-256color: from the home position, with no line editor holding the keys, `ESC[J`
+    erases the whole screen (as `clear` does there), not the cursor's line."""
+    (tmp_path / "long.txt").write_text("".join(f"line number {i}\n" for i in range(60)))
+    cast = tmp_path / "linux.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed(command + "\r", wait=shows)
+    time.sleep(1.0)
+    bash.typed(quit)
+    time.sleep(0.3)
+    bash.typed("echo after\r")
+    bash.exit()
+    lines = told(cast)
+    assert lines == [PROMPT + command, cue, PROMPT + "echo after", "after", PROMPT + "exit",
+                     "exit"], lines  # fmt: skip
+    _shown_in_cue(cast, player, cue, shows)
+    assert not_shown(cast, player) == []

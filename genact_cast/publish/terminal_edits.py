@@ -27,6 +27,8 @@ ROW_WORK = 32
 class EditingScreen(TextScreen):
     """Moves, erasures, insertions and styles as avt does them."""
 
+    bracketed_paste: bool  # (`?2004h`, kept by Terminal: a line editor holds the keys)
+
     def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
         """CUP as avt's `cup`: in origin mode the row counts from the scroll region's top
         and is kept inside the region (pyte ignores a move out of it)."""
@@ -110,7 +112,13 @@ class EditingScreen(TextScreen):
 
     def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
         x, y = min(self.cursor.x, self.columns), self.cursor.y
-        if how == 0:
+        if how == 0 and (x, y) == (0, 0) and not self.bracketed_paste:
+            # From the home position, with no line editor holding the keys: the whole
+            # screen, as `clear` on TERM=linux (`\E[H\E[J`) and vim starting there erase
+            # it; not the cursor's line drawn over (review-exports19 #9: vim's first page
+            # was told as lines). The cells are ED 0's: nothing goes to the scrollback.
+            self._clear_rows(range(self.lines))
+        elif how == 0:
             self.erase_in_line(0)
             self._clear_rows(range(y + 1, self.lines))
         elif how == 1:
