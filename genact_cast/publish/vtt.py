@@ -29,7 +29,8 @@ from its first key, then the list once; a line given up (Ctrl-U) is told as type
 
 A full-screen program's session (the alternate screen: vim, less, htop) is one cue,
 `[vim]`, named by the command typed before it (the last one typed when the row above it
-shows output: vim back after `:!ls`; after `fg` the job line the shell printed; after a
+shows output: vim back after `:!ls`; after `fg` the job line the shell printed; a shell
+function or alias, `edit f.txt`, by the program its screen shows, as below; after a
 shell's `exit`, the program whose session that shell came after: vim back after `:sh`), else by
 the command the cast was recorded with (its header's `command`) unless that is a shell,
 else by its window title or a line the program draws itself (vtt_launched.py: htop's
