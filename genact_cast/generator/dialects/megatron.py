@@ -311,7 +311,7 @@ class Log:
             moment = self._t(event.t)
             lines += startup.banners(f, moment, self.incidentals, self.attempt, self.fresh)
         # then initialize_megatron up to its first barrier, where the processes wait
-        text = [*self.start_text(), *setup.barrier_lines(f)]
+        text = [*self.start_text(), *setup.barrier_lines(f, event.attempt)]
         self.clock.at(event.t + 3.0)
         # One write for what arrives at once: the terminal sees the same lines (hundreds of
         # banners and arguments on a large cluster), the tape one item.

@@ -31,10 +31,42 @@ from genact_cast.generator.dialects.megatron_lines import (
     time_to_initialize,
     timer,
 )
+from genact_cast.generator.dialects.nccl_timings import init_totals
 from genact_cast.generator.rng import Rng
 
 
-def barrier_lines(f: Facts) -> list[str]:
+def index_seconds(f: Facts, attempt: int) -> float:
+    """`>>> done with dataset index builder`'s time (initialize.py:179-189 at core_v0.14.0):
+    compile_helpers' `make -C megatron/core/datasets`, which has nothing to build (the
+    helpers were built on the job's first run, make_helpers) but evaluates the Makefile's
+    two `$(shell python3 ...)` (pybind11's includes, python3-config's suffix): two Python
+    starts. Real logs print 0.044 s and 0.237 s for that up-to-date make; each launch
+    times its own."""
+    return Rng(f.seed * 347 + attempt).uniform(0.04, 0.24)
+
+
+def kernels_seconds(f: Facts, incidentals: Incidentals, attempt: int) -> float:
+    """`>>> done with compiling and loading fused kernels`'s time on rank 0
+    (initialize.py:217-231): at the tag fused_kernels.load builds no extension, it runs
+    `nvcc -V` (megatron/legacy/fused_kernels/__init__.py:17-27); then the first barrier,
+    where the others wait and the world communicator comes up (the slowest of every
+    node's processes' NCCL `Init timings` totals, nccl_timings.init_totals, as the log's
+    NCCL lines print them), the others' own `nvcc -V` and the second barrier. Nothing is cached
+    across launches: every launch creates its communicator anew. Real logs of a load that
+    builds nothing: 0.264 s and 1.855 s."""
+    draw = Rng(f.seed * 349 + attempt)
+    nvcc = draw.uniform(0.02, 0.08)
+    # NCCL before 2.23 prints no parts: its total drawn over the same parts' range
+    totals = (
+        total
+        for node in range(f.nodes)
+        for total in init_totals(f.seed, incidentals.agent_pid, f.nccl, node=node)
+    )
+    communicator = max(totals, default=draw.uniform(0.3, 2.5))
+    return nvcc + communicator + nvcc * draw.uniform(0.9, 1.1) + draw.uniform(0.001, 0.01)
+
+
+def barrier_lines(f: Facts, attempt: int) -> list[str]:
     """`initialize_megatron` from the parallel state to _compile_dependencies' first barrier,
     where the processes wait while the world communicator comes up: init_process_group had
     no device_id (initialize.py:326-336), so that first collective creates it (the barrier
@@ -46,7 +78,8 @@ def barrier_lines(f: Facts) -> list[str]:
         random_seeds(margs.SEED),
         "> compiling dataset index builder ...",
         *startup.make_helpers(f.user),
-        ">>> done with dataset index builder. Compilation time: 0.052 seconds",
+        f">>> done with dataset index builder. Compilation time: "
+        f"{index_seconds(f, attempt):.3f} seconds",
         *startup.softmax_warning(f),
         "> compiling and loading fused kernels ...",
         *torchrun.barrier_warning(f.torch, "dist-packages"),
@@ -69,7 +102,8 @@ def initialized_lines(
             f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
         ),
         *comms.nccl_lines(f, incidentals, attempt, fresh),
-        ">>> done with compiling and loading fused kernels. Compilation time: 2.311 seconds",
+        ">>> done with compiling and loading fused kernels. Compilation time: "
+        f"{kernels_seconds(f, incidentals, attempt):.3f} seconds",
         time_to_initialize(seconds),
         datetime_marker("after megatron is initialized", moment),
     ]

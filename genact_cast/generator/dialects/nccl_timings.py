@@ -50,14 +50,17 @@ def measured(parts: list[tuple[str, float]]) -> float:
     return math.fsum(round(seconds, 2) for _, seconds in parts)
 
 
-def init_totals(seed: int, agent_pid: int, version: str, processes: int = 8) -> list[float]:
-    """Each of node 0's `processes` processes' `Init timings` total: what nccl_startup's
-    `timings` gets for that node's default world communicator, drawn the same way (its
-    parts, then its place in each phase) without building a line; none before 2.23, whose
-    line has no parts."""
+def init_totals(
+    seed: int, agent_pid: int, version: str, processes: int = 8, node: int = 0
+) -> list[float]:
+    """Each of node `node`'s `processes` processes' `Init timings` total: what
+    nccl_startup's `timings` gets for that node's default world communicator, drawn the
+    same way (its parts, then its place in each phase) without building a line; none
+    before 2.23, whose line has no parts. `agent_pid`: node 0's torchrun, whose pid seeds
+    every node's stream."""
     if not new_layout(version):
         return []
-    draw = node_draw(seed, agent_pid, 0)
+    draw = node_draw(seed, agent_pid, node)
     totals = []
     for _ in range(processes):
         totals.append(measured(init_parts(draw)))
