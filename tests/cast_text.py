@@ -378,6 +378,7 @@ class Failure:
     endpoint: str = ""  # the rendezvous it joined
     # (restart, rank, host) of each restart whose worker failed at CUDA initialisation
     init_failures: list[tuple[int, int, str]] = field(default_factory=list)
+    init_errors: list[str] = field(default_factory=list)  # the CUDA error each of them names
     # when the node's agent stopped the other workers of a worker that died (no watchdog)
     stopped_at: datetime | None = None
     # the shell's agent's "N/M attempts left" at its restart, -1 for its restart after
@@ -818,6 +819,7 @@ def _log_line(run: Run, at: datetime, message: str, attempt: int) -> None:
     if init and run.failures:
         f = run.failures[-1]
         f.init_failures.append((int(init.group(1)), int(init.group(3)), init.group(5)))
+        f.init_errors.append(init.group(4))
         return
     stop = AGENT_STOP.match(message)
     if stop and run.failures:

@@ -466,6 +466,23 @@ XID_WORDS = {
     120: "gsp",
 }
 SAME_NODE_XIDS = {94}
+# The CUDA error a process on the faulty GPU gets, as the CUDA runtime spells it
+# (cudaGetErrorString): ECC faults cudaErrorECCUncorrectable; a GPU fallen off the bus
+# cudaErrorUnknown, as for any GPU the driver cannot reach (proteneer/timemachine#1203,
+# "Handle gpu fell off bus"; microsoft/onnxruntime#14211, cudaSetDevice's `unknown error`),
+# and so the GSP's faults, which leave the GPU unanswering; an NVLink fault
+# cudaErrorNvlinkUncorrectable (a torch worker's `CUDA error: uncorrectable NVLink error
+# detected during the execution`, intelligent-machine-learning/dlrover's docs). Never
+# "unspecified launch failure", a kernel's own fault (review-realism15 X1).
+XID_CUDA_ERRORS = {
+    48: "uncorrectable ECC error encountered",
+    94: "uncorrectable ECC error encountered",
+    95: "uncorrectable ECC error encountered",
+    79: "unknown error",
+    74: "uncorrectable NVLink error detected during the execution",
+    119: "unknown error",
+    120: "unknown error",
+}
 # The Xids whose process gets a CUDA error (NVIDIA's Xid catalogue,
 # docs.nvidia.com/deploy/xid-errors: 48, 94, 95 are uncorrectable ECC errors the process
 # hit). Of them only 94, contained (the catalogue's RESTART_APP: the GPU stays usable), lets
@@ -476,12 +493,6 @@ SAME_NODE_XIDS = {94}
 # and a lost host give no error at all. Either way the peers wait for their watchdog.
 ERROR_XIDS = {48, 94, 95}
 DYING_XIDS = {94}
-# What the process on that GPU dies with (the CUDA runtime's error strings).
-CUDA_ERRORS = {
-    "uncorrectable ECC error encountered",
-    "unspecified launch failure",
-    "an illegal memory access was encountered",
-}
 KINDS = {
     "pre-training from scratch": "pretrain",
     "continued pre-training": "continue",
@@ -2503,8 +2514,11 @@ def _failures(run: Run, s: Setup) -> list[str]:
                 out.append(f"{where}: {f.host} lost, yet {f.cuda_error!r} {f.monitor}")
         elif words is None or words not in f.xid_text.lower():
             out.append(f"{where}: Xid {f.xid} ({f.xid_text!r}) is not one that ends a job")
-        elif f.xid in ERROR_XIDS and f.cuda_error not in CUDA_ERRORS:
-            out.append(f"{where}: the faulty rank {f.rank} does not die of a CUDA error")
+        elif f.xid in ERROR_XIDS and f.cuda_error != XID_CUDA_ERRORS[f.xid]:
+            out.append(
+                f"{where}: the faulty rank {f.rank} dies of {f.cuda_error!r}, not Xid "
+                f"{f.xid}'s {XID_CUDA_ERRORS[f.xid]!r}"
+            )
         elif f.xid not in ERROR_XIDS and f.cuda_error:
             out.append(f"{where}: Xid {f.xid} hangs its GPU, yet rank {f.rank} dies at once")
         index = _host_index(run, f.host)
@@ -2529,6 +2543,12 @@ def _failures(run: Run, s: Setup) -> list[str]:
             out.append(f"{where}: Xid {f.xid} is contained, yet restarts fail on its GPU")
         if f.xid not in SAME_NODE_XIDS and f.xid != 0 and not f.requeued:
             out.append(f"{where}: Xid {f.xid} needs a GPU reset, yet torchrun restarts on it")
+        wrong = {e for e in f.init_errors if e != XID_CUDA_ERRORS.get(f.xid)}
+        if wrong:
+            out.append(
+                f"{where}: restarts on Xid {f.xid}'s GPU fail with {sorted(wrong)}, not its "
+                f"{XID_CUDA_ERRORS.get(f.xid)!r}"
+            )
         if any((rank, host) != (f.rank, f.host) for _, rank, host in f.init_failures):
             out.append(f"{where}: restarts fail on {f.init_failures}, the fault was rank {f.rank}")
         if f.monitor is not None and f.monitor[:2] != (f.host, f.gpu):

@@ -2,7 +2,7 @@
 with 1 on an uncaught exception only after printing its traceback (review-mg14 M1: after a
 hang, each restart round's worker on the lost GPU exited 1 with no output, three times a
 relaunch). The GPU that stopped answering fails set_device with cudaErrorUnknown
-(megatron_cuda_init.LOST_GPU_ERROR); one pending its reset with its ECC error."""
+(xids.tsv); one pending its reset with its ECC error."""
 
 from __future__ import annotations
 

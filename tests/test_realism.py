@@ -38,6 +38,7 @@ from tests.realism import (
     PUBLISHED_LARGE_BATCHES,
     PUBLISHED_MMLU,
     RELEASED,
+    XID_CUDA_ERRORS,
     at_most_two,
     caught,
     dense_mfu,
@@ -1044,3 +1045,29 @@ def test_a_cross_node_shard_group_gathers_over_all_its_rails() -> None:
         slow = plan.links.shard / plan.links.nic  # at one NIC, as before
         found = caught(text, *_scaled(text, "AllGather", slow))
         assert any(name.startswith("collectives") for name in found), (gpus, found)
+
+
+@pytest.mark.parametrize("xid", [79, 74, 119])
+def test_each_fatal_xid_fails_its_gpu_with_its_own_cuda_error(xid: int) -> None:
+    """review-realism15 X1: after Xid 79 (the GPU fell off the bus) every restart on that GPU
+    failed at CUDA initialisation with `unspecified launch failure`, the error of a kernel's
+    own fault. A GPU the driver cannot reach returns cudaErrorUnknown, `unknown error`
+    (proteneer/timemachine#1203; microsoft/onnxruntime#14211), and so one whose GSP stopped
+    answering; an NVLink fault is cudaErrorNvlinkUncorrectable (xids.tsv). The cast names
+    the Xid's own, and the old error is caught."""
+    seed = next(
+        n
+        for n in range(400)
+        if any(f.xid == xid for f in make_plan(RecordOptions(seed=n, failures=2)).failures)
+    )
+    text = output_of(events_of(seed=seed, failures=2, color=False, cols=200))
+    run = read_run(text)
+    assert not violations(run), report(violations(run))
+    own = XID_CUDA_ERRORS[xid]
+    failures = [f for f in run.failures if f.xid == xid]
+    assert failures
+    assert all(f.init_errors == [own] * len(f.init_errors) for f in failures)
+    assert any(f.init_errors for f in failures), "no restart on the faulty GPU is shown"
+    found = caught(text, rf"CUDA initialisation: {re.escape(own)}", "CUDA initialisation: "
+                   "unspecified launch failure")  # fmt: skip
+    assert any(name.startswith("failures") for name in found), found

@@ -5,7 +5,7 @@ import math
 from typing import NamedTuple
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import physics
+from genact_cast.generator import physics, tables
 from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.rng import Rng
 
@@ -29,21 +29,19 @@ GPU_HOURS_PER_FAILURE = 50_000  # Llama 3 405B: 419 interruptions in 54 days on 
 #   NIC 1.7, NCCL watchdog timeouts 1.7, silent data corruption 1.4, dependency 0.5 = 35.2.
 #   All of them are drawn as the contained ECC error: the one of them the log can name.
 FAILURE_KINDS = (("host", 11.0), ("gpu", 48.7), ("app", 35.2))
-# The Xids of each kind, the CUDA error the process on that GPU dies with.
-# 63 (a row-remapping record) is informational and never ends a job.
-XIDS = {
-    "app": ((94, "Contained ECC error", "uncorrectable ECC error encountered"),),
-    "gpu": (
-        (48, "DBE (Double Bit ECC Error)", "uncorrectable ECC error encountered"),
-        (95, "Uncontained ECC error", "uncorrectable ECC error encountered"),
-        (79, "GPU has fallen off the bus", "unspecified launch failure"),
-        (74, "NVLink error", "unspecified launch failure"),
-        (119, "GSP RPC timeout", "unspecified launch failure"),
-        (120, "GSP error", "unspecified launch failure"),
-    ),
-    # The host went down: no GPU error; the log's last word from it is its processes'.
-    "host": ((0, "", ""),),
-}
+
+
+def _xids() -> dict[str, tuple[tuple[int, str, str], ...]]:
+    """The Xids of each kind, with the CUDA error a process on that GPU gets (xids.tsv, its
+    sources beside it: 79's is cudaErrorUnknown, not a kernel's launch failure). The host
+    kind's Xid 0 has none: the log's last word from a lost host is its processes'."""
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for kind, xid, text, error in tables.rows(tables.GENERATOR / "data" / "xids.tsv", 4):
+        found.setdefault(kind, []).append((int(xid), text, error))
+    return {kind: tuple(rows) for kind, rows in found.items()}
+
+
+XIDS = _xids()
 # How the fault ends the process on that GPU (docs/realism.md, "Failures and resume"):
 # - "dies": a contained ECC error (94: the catalogue's RESTART_APP; the GPU stays usable).
 #   The process gets `CUDA error: uncorrectable ECC error encountered` and exits at once;

@@ -35,6 +35,7 @@ CUDA_ERROR_NAMES = {
     "uncorrectable ECC error encountered": "cudaErrorECCUncorrectable",
     "an illegal memory access was encountered": "cudaErrorIllegalAddress",
     "unknown error": "cudaErrorUnknown",
+    "uncorrectable NVLink error detected during the execution": "cudaErrorNvlinkUncorrectable",
 }
 
 

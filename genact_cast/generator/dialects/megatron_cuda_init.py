@@ -16,7 +16,9 @@ needs a GPU reset", index:65960138382; jobs on such a node "died during setup",
 index:61930068580). Python 3.12 prints no carets under these frames: each call spans its
 whole line (a multi-line call shows its first line). The script and the megatron package
 are under the job's ~/llm-train, as the dialect's warnings name them; torch under the NGC
-container's dist-packages. A GPU that stopped answering fails it with LOST_GPU_ERROR.
+container's dist-packages. Every fatal Xid fails it with its own CUDA error (xids.tsv): a
+GPU fallen off the bus or whose GSP stopped answering with cudaErrorUnknown, an NVLink
+fault with cudaErrorNvlinkUncorrectable.
 """
 
 from __future__ import annotations
@@ -42,23 +44,6 @@ _MEGATRON = (
     ),
 )
 SET_DEVICE_LINE = 567  # torch/cuda/__init__.py at v2.9.0
-# A GPU that stopped answering (it fell off the bus, its GSP or NVLink failed: the faults
-# that end "hangs") gives a new process no ECC error: its context cannot be made, and the
-# runtime reports cudaErrorUnknown ("unknown error"), as for a GPU fallen off the bus
-# (proteneer/timemachine#1203, "Adds cudaErrorUnknown to list of invalid hardware errors:
-# handle gpu fell off bus") and from cudaSetDevice itself (microsoft/onnxruntime#14211:
-# `CUDA failure 999: unknown error ; expr=cudaSetDevice(info_.device_id)`). Python exits
-# with 1 only after printing the uncaught exception, so the worker never fails silently
-# (review-mg14 M1: three `failed (exitcode: 1)` a relaunch with no worker output).
-LOST_GPU_ERROR = "unknown error"
-
-
-def init_error(ends: str, cuda_error: str) -> str:
-    """The CUDA error a new process gets at set_device on the faulty GPU: the ECC error a
-    GPU pending its reset ("stuck") gives every new process, else the lost GPU's."""
-    return cuda_error if ends == "stuck" else LOST_GPU_ERROR
-
-
 TORCH = "/usr/local/lib/python3.12/dist-packages/torch"
 
 

@@ -10,7 +10,7 @@ from genact_cast.generator.dialects import srun, torchrun
 from genact_cast.generator.dialects.base import Incidentals, torch_site
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_comms import agent
-from genact_cast.generator.dialects.megatron_cuda_init import init_error, set_device_failed
+from genact_cast.generator.dialects.megatron_cuda_init import set_device_failed
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
@@ -212,9 +212,10 @@ def broken_gpu_lines(
     ]
     lines: list[str] = list(startup)
     dead = rounds[node].worker_pids[event.local_rank]
-    # An ECC error pending the reset fails the new process's set_device with the error the
-    # old one died of; a GPU that stopped answering with cudaErrorUnknown (init_error).
-    failed_init = set_device_failed(f.user, init_error(event.ends, event.cuda_error))
+    # The faulty GPU fails the new process's set_device with its Xid's own CUDA error: an ECC
+    # error pending the reset the error the old one died of, a GPU that stopped answering
+    # cudaErrorUnknown (xids.tsv).
+    failed_init = set_device_failed(f.user, event.cuda_error)
     for retry, at in enumerate(event.retried):
         last = retry == len(event.retried) - 1
         workers = rounds[node]
