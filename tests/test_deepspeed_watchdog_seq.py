@@ -169,3 +169,14 @@ def test_a_lora_runs_persistent_parameters_count_its_norms_and_small_adapters() 
     two = deepspeed_works.zero3_gather(facts, 2, 0.5)
     assert 0 < one.seq < two.seq
     assert two.seq - one.seq > deepspeed_works.persistent_parameters(facts)
+
+
+@pytest.mark.parametrize("model", ["Qwen3-8B", "Llama-3.1-70B", "Mixtral-8x7B", "OLMo-2-7B"])
+def test_an_eval_batch_gathers_its_label_count_its_forward_and_its_loss(model: str) -> None:
+    """transformers 4.57.1's prediction_step gathers the batch's label count
+    (_get_num_items_in_batch, trainer.py:4901 and 5625-5626) before its forward's ZeRO-3
+    fetches, and evaluation_loop then gathers its loss: one work an eval batch was left out
+    (seed 17's gather hang: SeqNum 8,568,942 -> 8,568,962, its launch's 20 eval batches)."""
+    facts = facts_for(make_plan(RecordOptions(seed=17, framework="deepspeed", model=model)))
+    forward, _ = deepspeed_works.gathers(facts)
+    assert deepspeed_works.eval_batch_works(facts) == 1 + len(forward) + 1

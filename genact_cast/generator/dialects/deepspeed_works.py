@@ -31,6 +31,7 @@ from genact_cast.generator.dialects.deepspeed_model import (
     state_dict_tensors,
 )
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.hf_watchdog import token_count_gathers
 from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 
 # The default group as c10d names it: ZeRO-3's parameters live on the world group zero.Init
@@ -189,9 +190,10 @@ def save_works(facts: Facts) -> int:
 
 
 def eval_batch_works(facts: Facts) -> int:
-    """The default group's works of one evaluation batch: its forward's gathers and the
-    loss's gather (evaluation_loop, as hf_watchdog's)."""
-    return len(gathers(facts)[0]) + 1
+    """The default group's works of one evaluation batch: prediction_step's gather of its
+    label count, its forward's gathers and the loss's gather (evaluation_loop, as
+    hf_watchdog's)."""
+    return token_count_gathers(facts) + len(gathers(facts)[0]) + 1
 
 
 def trainer_works(facts: Facts, resume_step: int, step: int, interval: int, evals: int) -> int:
@@ -217,12 +219,18 @@ def zero3_gather(facts: Facts, steps: int, within: float, others: int = 0) -> Wo
     (partitioned_param_coordinator.py:228-254, 425-440)."""
     forward, backward = gathers(facts)
     micro = len(forward) + len(backward)
-    per_step = 1 + facts.grad_accum * micro + persistent_parameters(facts)
+    per_step = token_count_gathers(facts) + facts.grad_accum * micro + persistent_parameters(facts)
     # the trace's micro batch, beyond a usual one: a gather a parameter's module, both ways
     first = 2 * parameters(facts) - micro
     index = _at(within, facts.grad_accum * micro)
     batch_in_micro = index % micro
-    before = start_works(facts) + others + max(steps - 1, 0) * per_step + first + 1
+    before = (
+        start_works(facts)
+        + others
+        + max(steps - 1, 0) * per_step
+        + first
+        + token_count_gathers(facts)
+    )
     seq = before + 1 + index
     last_of_micro = seq + (micro - 1 - batch_in_micro)  # the epilogue's synchronize
     batch = (forward + backward)[batch_in_micro]
@@ -248,9 +256,17 @@ def default_works_at_reduce(facts: Facts, steps: int, within: float, others: int
     before = (
         start_works(facts)
         + others
-        + max(steps - 1, 0) * (1 + facts.grad_accum * micro + persistent_parameters(facts))
+        + max(steps - 1, 0)
+        * (token_count_gathers(facts) + facts.grad_accum * micro + persistent_parameters(facts))
     )
-    return before + first + 1 + done_micros * micro + len(forward) + int(reached * len(backward))
+    return (
+        before
+        + first
+        + token_count_gathers(facts)
+        + done_micros * micro
+        + len(forward)
+        + int(reached * len(backward))
+    )
 
 
 def zero3_reduce_scatter(facts: Facts, steps: int, within: float) -> Works:
