@@ -27,6 +27,7 @@ from genact_cast.generator.run import Run
 from tests import release_catalogue
 from tests.helpers import arch_of, output_of, plain, with_nccl_debug
 from tests.release_catalogue import Entry, catalogue, release_lines
+from tests.seed_scan import seed_where
 
 # Seeds the other tests do not use; with and without failures, pre-training and continued
 # pre-training (v0.2.0 has no SFT path), shipped flavors and a user's own.
@@ -792,7 +793,12 @@ def test_a_refused_seed_names_the_nearest_seeds_the_framework_runs(tmp_path: Pat
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1, result.stderr
-    assert "--seed 12 trains" in result.stderr  # 9 before N4 (its Qwen3-32B continued)
+    # the nearest seed torchtitan trains (9 before N4, its Qwen3-32B continued; 12 before
+    # the runs' dates moved, N10)
+    nearest = seed_where(
+        lambda plan: True, seeds=sorted(range(60), key=lambda s: abs(s - 7)), framework="torchtitan"
+    )
+    assert f"--seed {nearest} trains" in result.stderr
     assert not out.exists()
 
 

@@ -1,0 +1,49 @@
+"""Seeds found by their plan rather than written down.
+
+A test that needs a run with some property (a resume, a DeepSpeed fine-tune, a mixture of
+experts) scans a small range of seeds, plans only (about 25 ms a seed), and takes the first
+that has it: a change that moves every seed's draw (the date window of N10 moved most of
+them) then leaves the test on its property instead of on a seed that no longer has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.run_plan import RunPlan
+
+Wanted = Callable[[RunPlan], bool]
+
+
+def plans(seeds: Iterable[int], **options: Any) -> Iterable[tuple[int, RunPlan]]:
+    """Each seed's plan under `options`, leaving out the seeds a pin refuses."""
+    for seed in seeds:
+        try:
+            yield seed, make_plan(RecordOptions(seed=seed, **options))
+        except BadOption:  # SeedRefused too: the pinned framework cannot run that draw
+            continue
+
+
+def seeds_where(
+    wanted: Wanted, count: int = 1, seeds: Iterable[int] = range(400), **options: Any
+) -> list[int]:
+    """The first `count` seeds of `seeds` whose plan under `options` is `wanted`; fails the
+    test, naming the scan, when fewer are found."""
+    found = []
+    for seed, plan in plans(seeds, **options):
+        if wanted(plan):
+            found.append(seed)
+            if len(found) == count:
+                return found
+    raise AssertionError(
+        f"only {len(found)} of {count} seeds wanted ({getattr(wanted, '__name__', wanted)}) in "
+        f"{seeds!r} with {options}"
+    )
+
+
+def seed_where(wanted: Wanted, seeds: Iterable[int] = range(400), **options: Any) -> int:
+    """The first seed of `seeds` whose plan under `options` is `wanted`."""
+    return seeds_where(wanted, 1, seeds, **options)[0]
