@@ -4,11 +4,13 @@ NCCL prints nothing."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 
 import pytest
 
+from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.dialects.nccl_startup import nccl_startup
@@ -16,6 +18,24 @@ from genact_cast.generator.dialects.nccl_timings import init_totals
 from genact_cast.generator.plan_speed import planned_layout
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.helpers import with_nccl_debug
+from tests.seed_scan import plans
+
+
+@functools.cache
+def every_framework_seed() -> int:
+    """The first seed of 51000-51199 whose dense run every framework trains (51002 until the
+    runs' dates moved, N10: now a Llama 3.1 405B that the Trainer's launchers refuse)."""
+    frameworks = ("megatron", "hf", "deepspeed", "torchtitan")
+    for seed, plan in plans(range(51000, 51200), duration=180):
+        if plan.arch.moe:
+            continue
+        try:
+            for framework in frameworks:
+                make_plan(RecordOptions(seed=seed, duration=180, framework=framework))
+        except BadOption:
+            continue
+        return seed
+    raise AssertionError("no seed of 51000-51199 that every framework runs")
 
 
 @pytest.mark.parametrize("framework", ["megatron", "hf", "deepspeed"])
@@ -23,8 +43,8 @@ def test_a_framework_plans_a_dense_models_layouts_once(framework: str) -> None:
     """A framework's plan builds genact's run of the seed and then the framework's own
     (plan_config._replaced); for a dense model the two lay it out alike (the framework's
     flat sharding and DualPipe only touch experts), so the second finds the first's layouts
-    in planned_layout's cache. Seed 51002 plans a dense model in all three."""
-    options = RecordOptions(seed=51002, duration=180, framework=framework)
+    in planned_layout's cache. every_framework_seed() plans a dense model in all three."""
+    options = RecordOptions(seed=every_framework_seed(), duration=180, framework=framework)
     planned_layout.cache_clear()
     plan = make_plan(options)
     own = planned_layout.cache_info().misses
@@ -34,11 +54,12 @@ def test_a_framework_plans_a_dense_models_layouts_once(framework: str) -> None:
     assert own == planned_layout.cache_info().misses
 
 
-@pytest.mark.parametrize("seed", [7, 51000, 51002, 51005])
+@pytest.mark.parametrize("seed", [7, 51000, 0, 51005])  # 0: every_framework_seed()
 @pytest.mark.parametrize("framework", ["hf", "deepspeed"])
 def test_init_timings_drawn_without_nccl_as_nccl_startup_draws_them(
     seed: int, framework: str
 ) -> None:
+    seed = seed or every_framework_seed()
     """The Trainer's first step waits for its slowest process's `Init timings`, drawn
     whether or not NCCL prints: init_totals draws what nccl_startup's `timings` gets."""
     for debug in (False, True):
@@ -58,12 +79,14 @@ NCCL_LINE_MODULES = ("nccl", "nccl_startup", "nccl_topology", "nccl_connects", "
 @pytest.mark.parametrize("framework", ["hf", "deepspeed", "megatron", "torchtitan"])
 def test_no_nccl_line_module_loads_where_nccl_prints_nothing(framework: str) -> None:
     """A job without NCCL_DEBUG=INFO prints no NCCL line (src/debug.cc:49-50 at v2.27.5-1),
-    and its record loads none of the modules that build them: seed 51002, which every
-    framework runs, with --nccl-debug off and two failures (the watchdog's restart rounds)."""
+    and its record loads none of the modules that build them: every_framework_seed(), which
+    every framework runs, with --nccl-debug off and two failures (the watchdog's restart
+    rounds)."""
+    seed = every_framework_seed()
     code = (
         "import sys\n"
         "from genact_cast.cli import main\n"
-        f"sys.argv = ['genact-cast', 'record', '--seed', '51002', '--framework', '{framework}',"
+        f"sys.argv = ['genact-cast', 'record', '--seed', '{seed}', '--framework', '{framework}',"
         " '--nccl-debug', 'off', '--failures', '2', '-o', '-']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "prefix = 'genact_cast.generator.dialects.'\n"
