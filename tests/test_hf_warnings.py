@@ -15,6 +15,7 @@ trl-0.24.0-py3-none-any.whl), with the line of each `warnings.warn(` / `logger.w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -23,10 +24,12 @@ from genact_cast.errors import SeedRefused
 from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import hf_model
 from genact_cast.generator.dialects.deepspeed_model import state_dict_tensors
+from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_warnings import layer_fqns, root_fqns
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.helpers import output_of, plain
 from tests.release_catalogue import cast_lines
+from tests.seed_scan import seed_where
 
 SITE = "/usr/local/lib/python3.12/site-packages/accelerate"
 # accelerate 1.11.0 accelerator.py:1969-1972 and :1975, fsdp_utils.py:711 (f-strings as written)
@@ -52,6 +55,19 @@ FLASH_DTYPE = re.compile(
 )
 HALF = "Using auto half precision backend"
 BANNER = "***** Running training *****"
+
+
+# Continued pre-training, a full SFT, LoRA (0, 29 and 7 before the runs' dates moved, N10)
+SHAPES: tuple[Callable[[Facts], bool], ...] = (
+    lambda f: f.kind == "continue",
+    lambda f: f.kind == "sft" and f.adapters == 0,
+    lambda f: f.kind == "sft" and f.adapters > 0,
+)
+
+
+def facts_seed(wanted: Callable[[Facts], bool], seeds: range = range(200)) -> int:
+    """The first seed of `seeds` whose Trainer run's facts are `wanted`."""
+    return seed_where(lambda plan: wanted(facts_for(plan)), seeds=seeds, framework="hf")
 
 
 def lines(seed: int, framework: str = "hf", failures: int = 0) -> list[str]:
@@ -82,7 +98,9 @@ def warned(found: list[str]) -> list[str]:
 def test_a_model_built_in_bf16_under_fsdp1_warns_for_its_root_and_its_layer_every_launch(
     failures: int,
 ) -> None:
-    seed = 13  # Llama-3.2-1B from scratch (from_config in its config's bfloat16), FSDP1
+    # a small model from scratch (from_config in its config's bfloat16), FSDP1: 13's
+    # Llama-3.2-1B until the runs' dates moved the draws (N10), the first of 0-199 now
+    seed = facts_seed(lambda f: (f.kind, f.tp, f.adapters) == ("pretrain", 1, 0))
     f = facts_for(make_plan(RecordOptions(seed=seed, framework="hf")))
     assert (f.kind, f.tp, f.adapters) == ("pretrain", 1, 0)
     config = hf_model.config_of(f)
@@ -109,11 +127,12 @@ def test_a_model_built_in_bf16_under_fsdp1_warns_for_its_root_and_its_layer_ever
 
 
 def test_fsdp2_warns_once_and_a_float32_load_is_not_upcast() -> None:
-    tp = facts_for(make_plan(RecordOptions(seed=19, framework="hf")))
+    scratch = facts_seed(lambda f: (f.kind, f.tp > 1) == ("pretrain", True))  # was 19
+    tp = facts_for(make_plan(RecordOptions(seed=scratch, framework="hf")))
     assert (tp.kind, tp.tp > 1) == ("pretrain", True)  # from scratch, FSDP2 + TP
-    assert warned(lines(19)) == [FSDP2]
+    assert warned(lines(scratch)) == [FSDP2]
     # from_pretrained with no dtype (continued pre-training, a full SFT, LoRA) loads float32
-    for seed in (0, 29, 7):
+    for seed in [facts_seed(shape) for shape in SHAPES]:
         f = facts_for(make_plan(RecordOptions(seed=seed, framework="hf")))
         assert f.kind in ("continue", "sft")
         assert warned(lines(seed)) == [], seed
@@ -149,6 +168,13 @@ def test_every_sft_launch_packs_under_flash_attention(seed: int, framework: str)
     __init__ warns of the float32 it loads in without a dtype (FSDP's and ZeRO's fp32 master
     weights; mixed precision computes in bf16), after `Detected DeepSpeed ZeRO-3` under
     DeepSpeed and before the __init__'s generation config, in every launch."""
+    # the seed, or the next full fine-tune of a model under 20B the framework runs (39, a
+    # Qwen2.5-14B on one node, drew a refused model when the runs' dates moved, N10)
+    seed = seed_where(
+        lambda plan: plan.kind == "sft" and plan.lora is None and plan.arch.params < 20e9,
+        seeds=range(seed, seed + 200),
+        framework=framework,
+    )
     plan = make_plan(RecordOptions(seed=seed, framework=framework))
     assert plan.kind == "sft"
     assert plan.lora is None or plan.lora.method == "lora"  # QLoRA loads in its --dtype
