@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.noise import Noise
 from genact_cast.generator.run import Run
+from tests.seed_scan import runnable_from, seed_where
 
 _MASK = (1 << 64) - 1
 
@@ -54,9 +55,16 @@ def test_a_run_drawn_ahead_gives_every_step_as_before() -> None:
     # dense model in one launch, TP 8 x 8 replicas (9 did so on Qwen3-32B until continued
     # pre-training took only released bases, review-realism13 N4: an OLMo-2-7B torchtitan
     # refuses)
-    cases = ((74, "torchtitan"), (17, "megatron"), (40, "deepspeed"), (12, "torchtitan"), (3, "hf"))
-    for seed, framework in cases:
-        plan = make_plan(RecordOptions(seed=seed, framework=framework, duration=180.0))
+    # (Each seed, or the next the framework runs, and for the router the first mixture of
+    # experts from 12 torchtitan trains, since the runs' dates moved the draws, N10.)
+    cases = [
+        runnable_from(seed, framework=framework, duration=180.0)
+        for seed, framework in ((74, "torchtitan"), (17, "megatron"), (40, "deepspeed"), (3, "hf"))
+    ]
+    moe = seed_where(lambda plan: plan.arch.moe, range(12, 400), framework="torchtitan")
+    cases.append(RecordOptions(seed=moe, framework="torchtitan", duration=180.0))
+    for options in cases:
+        plan = make_plan(options)
         ahead, alone = Run(plan), Run(plan)
         for attempt in sorted(ahead._segments):
             for segment in ahead._segments[attempt]:
