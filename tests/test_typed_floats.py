@@ -13,6 +13,7 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.presenters.dialect_choice import DIALECTS, dialect_for, facts_for
 from tests.release_catalogue import release_lines
+from tests.seed_scan import seed_where
 
 FLOAT = re.compile(r"(?<![\w.:-])-?(?:\d+\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+)(?![\w.:])")
 # Continued pre-training seeds every dialect trains (review-mg7's 9534-9537 before the same
@@ -55,7 +56,10 @@ def test_every_float_of_a_command_and_its_config_is_typed_as_a_person_types_it(
 def test_deepspeed_echoes_the_typed_learning_rate() -> None:
     # 3e-4 / 5 for continued pre-training: typed `6e-05`, which the Trainer passes to the
     # config's "auto" and DeepSpeed prints back as Python prints the float.
-    options = RecordOptions(seed=10035, framework="deepspeed", kind="continue", failures=1)
+    # (10035 until the runs' dates moved the draws, N10: the first such run of 10035-10234)
+    pins = {"framework": "deepspeed", "kind": "continue", "failures": 1}
+    seed = seed_where(lambda plan: repr(plan.peak_lr) == "6e-05", range(10035, 10235), **pins)
+    options = RecordOptions(seed=seed, framework="deepspeed", kind="continue", failures=1)
     text = release_lines(options)
     (typed,) = {m[1] for line in text for m in re.finditer(r"'--learning_rate=([^']+)'", line)}
     assert typed == "6e-05"
