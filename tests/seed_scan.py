@@ -2,8 +2,8 @@
 
 A test that needs a run with some property (a resume, a DeepSpeed fine-tune, a mixture of
 experts) scans a small range of seeds, plans only (about 25 ms a seed), and takes the first
-that has it: a change that moves every seed's draw (the date window of N10 moved most of
-them) then leaves the test on its property instead of on a seed that no longer has it.
+that has it: a change that moves every seed's draw (the date window planned in N10 moves
+most of them) then leaves the test on its property instead of on a seed that no longer has it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def seed_where(wanted: Wanted, seeds: Iterable[int] = range(400), **options: Any
 
 def runnable_from(seed: int, **options: Any) -> RecordOptions:
     """`options` with `seed`, or the next seed whose draw the pinned framework runs: a test
-    that wants any run of a kind keeps its seed while the draws let it (seeds 12 and 47 drew
-    a model the framework refuses when the runs' dates moved, N10)."""
+    that wants any run of a kind keeps its seed while the draws let it (seeds 12 and 47 draw
+    a model the framework refuses in the date window planned in N10)."""
     found = seed_where(lambda plan: True, seeds=range(seed, seed + 200), **options)
     return RecordOptions(seed=found, **options)

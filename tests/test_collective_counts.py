@@ -29,7 +29,7 @@ PINNED_405B = RecordOptions(seed=9713, model="Llama-3.1-405B", gpus=2048)
 def relaunched_seed() -> int:
     """The first seed of 9700-9899 whose run fails again after a relaunch, on the genact
     plan and the Trainer's alike (was 9728: Qwen3-32B, HSDP x TP 4, restarted at step 76,000
-    and failing again at 84,022, before the runs' dates moved: N10)."""
+    and failing again at 84,022; the date window planned in N10 moves it)."""
     for seed in seeds_where(
         lambda plan: len(plan.failures) >= 2, count=20, seeds=range(9700, 9900), framework="hf"
     ):

@@ -23,7 +23,7 @@ from tests.seed_scan import seeds_where
 HOST = re.compile(r"^([\w.-]+): ")
 # --failures 2 runs of several nodes whose failures include a lost host (Xid 0): a hang,
 # then a GPU stuck after its error; a death, then a lost host (twice). The review's were
-# 9820, 9817 and 9824; found by their plans since the runs' dates moved (N10: 9824 became a
+# 9820, 9817 and 9824; found by their plans (the date window planned in N10 makes 9824 a
 # Gemma 3 run, which the Trainer's dialects refuse).
 CASES = {"hang, stuck GPU": (("host", "gpu"), 0), "death, lost host": (("app", "host"), 0)}
 CASES["death, lost host, again"] = (("app", "host"), 1)

@@ -319,7 +319,7 @@ def test_a_zero3_all_gather_is_one_fetch_or_prefetch_never_a_whole_layer() -> No
             and (failed[0].op == "_ALLGATHER_BASE")
         )
 
-    # (seed 17 until the runs' dates moved, N10: the first such seed of 0-399)
+    # (was seed 17, which N10's planned date window moves: the first such seed of 0-399)
     base = CASES[1]
     seed = seed_where(
         hangs_in_a_gather,

@@ -40,7 +40,7 @@ DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # (torchtitan and Megatron train no adapters: lineup.NO_ADAPTERS): the same run in each
 # (test_dialect_agreement checks the plans and runs of hundreds of seeds, TP runs among them).
 # Found by their plans, as the draws move (they were 137, a full fine-tune on one node, and
-# 78, Llama 3.1 8B pre-trained on two; the runs' dates moved both to 4 nodes, N10): the
+# 78, Llama 3.1 8B pre-trained on two; the date window planned in N10 moves both to 4 nodes): the
 # first full fine-tune on one node of 100-399 that the Trainer's dialects run, and the first
 # run on two nodes of 0-399 that every dialect runs, each with one failure (one relaunch).
 
@@ -71,7 +71,7 @@ SEEDS = (
 )
 # torchtitan v0.2.0 has no SFT (lineup.NO_SFT): it stands in with seeds of the same shape
 # (one node, one relaunch; two nodes) that every dialect pre-trains alike (4202: Llama 3.1 8B
-# on 8 B200; 303, Qwen3 8B on 16 H100, until the runs' dates moved it to 256 GPUs).
+# on 8 B200; 303, Qwen3 8B on 16 H100, which N10's date window moves to 256 GPUs).
 TITAN = {
     SEEDS[0]: _first(lambda p: p.kind == "pretrain" and p.nodes == 1, DIALECTS, range(4200, 4600)),
     SEEDS[1]: _first(lambda p: p.kind == "pretrain" and p.nodes == 2, DIALECTS, range(300, 700)),
@@ -176,7 +176,7 @@ def test_logged_steps_are_the_runs_at_the_fixed_interval(framework: str, seed: i
 
 # A run of 10,000-30,000 steps of 1-18 s (Megatron logs every 100 there): 1,000-3,000 lines
 # every 10 steps, of which a cast shows a few hundred, in a seed every dialect trains (17's
-# 17,994 steps until the runs' dates moved, N10; seed 77's Qwen2.5-7B is no model of
+# 17,994 steps, not in the date window planned in N10; seed 77's Qwen2.5-7B is no model of
 # torchtitan's).
 LONG = _first(
     lambda p: (
@@ -622,7 +622,7 @@ def test_each_process_prints_its_own_nccl_start_up(framework: str) -> None:
 
 
 # A run whose fault hangs its GPU (kind "gpu"), so that its peers' watchdogs fire, in every
-# dialect: the first of 100-399 (108 until the runs' dates moved, N10).
+# dialect: the first of 100-399 (108, not in the date window planned in N10).
 HUNG = _first(lambda p: p.failures[0].kind == "gpu", DIALECTS, range(100, 400))
 
 

@@ -87,7 +87,7 @@ def dualpipe_seeds() -> list[int]:
     """The first four DualPipe runs of seeds 0-999 (default options). The review's were
     1179, 2157, 2781 and 3568 of 0-5000, whose shown Exposed left out the all-to-alls
     DualPipe leaves unpaired (found with the realism checker's MoE relation); found by their
-    plans since the runs' dates moved the draws (N10: 3568 became a Llama 4 run)."""
+    plans as the draws move (N10's planned date window makes 3568 a Llama 4 run)."""
     return seeds_where(lambda plan: plan.layout.dualpipe, count=4, seeds=range(1000))
 
 

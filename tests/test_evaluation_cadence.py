@@ -43,8 +43,8 @@ def _long(plan: RunPlan) -> bool:
 
 @functools.cache
 def long_run() -> RecordOptions:
-    """The first such run of seeds 0-199 (seed 17's 17,994 steps until the runs' dates moved,
-    N10: now 154,230, whose epochs to two places name 770 steps each)."""
+    """The first such run of seeds 0-199 (seed 17's 17,994 steps; in the date window planned in
+    N10, 154,230, whose epochs to two places name 770 steps each)."""
     return RecordOptions(seed=seed_where(_long, seeds=range(200)))
 
 

@@ -23,8 +23,8 @@ from tests.seed_scan import plans
 
 @functools.cache
 def every_framework_seed() -> int:
-    """The first seed of 51000-51199 whose dense run every framework trains (51002 until the
-    runs' dates moved, N10: now a Llama 3.1 405B that the Trainer's launchers refuse)."""
+    """The first seed of 51000-51199 whose dense run every framework trains (51002; in the date
+    window planned in N10, a Llama 3.1 405B that the Trainer's launchers refuse)."""
     frameworks = ("megatron", "hf", "deepspeed", "torchtitan")
     for seed, plan in plans(range(51000, 51200), duration=180):
         if plan.arch.moe:

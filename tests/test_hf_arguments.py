@@ -36,8 +36,8 @@ def words(options: RecordOptions) -> tuple[list[str], list[str]]:
 # Seeds whose plans put tensor parallelism in the Trainer's runs, and plain ones. (1064, a
 # Qwen3-30B-A3B pre-trained flat and a Llama-3-8B fine-tune on 8, as 1002 was before its
 # Mixtral-8x7B, genact's run since N7, was refused under the Trainer for want of a layout.)
-# Each seed, or the next the Trainer runs (1064 and 1029 pre-train models it refuses since
-# the runs' dates moved, N10).
+# Each seed, or the next the Trainer runs (1064 and 1029 pre-train models it refuses in
+# the date window planned in N10).
 CASES = [
     runnable_from(seed, kind=kind, framework="hf", duration=60.0)
     for seed in (1001, 1064, 1003, 1029, 1007, 1008)

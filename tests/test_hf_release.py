@@ -885,7 +885,7 @@ def test_total_flos_counts_each_tp_rank() -> None:
 def tp_seed(dp: int, hang: str | None, seeds: range, **options: Any) -> int:
     """The first seed of `seeds` whose Trainer run has TP 8 x dp_shard `dp` and, given
     `hang`, a GPU stuck after its error (kind "gpu": its peers hang) in that collective (the
-    review's seeds moved when the runs' dates did, N10)."""
+    review's seeds move in the date window planned in N10)."""
 
     def wanted(plan: RunPlan) -> bool:
         facts = facts_for(plan)

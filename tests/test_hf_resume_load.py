@@ -39,7 +39,7 @@ def resuming_seeds() -> list[int]:
     """HF runs with resumes, the first seven of 42100-42199 (the review's were 42100, 42102,
     42104, 42109, 42118, 42120, 42138: pre-training from scratch, continued pre-training,
     fine-tunes, LoRA too, 8B to 72B and a MoE, one node to 256; 42102's fine-tune fails
-    before its first save since the runs' dates moved, N10)."""
+    before its first save in the date window planned in N10)."""
     hf = seeds_where(lambda plan: True, count=40, seeds=range(42100, 42200), framework="hf")
     return [seed for seed in hf if _resumes_from_saves(seed)][:7]
 

@@ -57,7 +57,7 @@ HALF = "Using auto half precision backend"
 BANNER = "***** Running training *****"
 
 
-# Continued pre-training, a full SFT, LoRA (0, 29 and 7 before the runs' dates moved, N10)
+# Continued pre-training, a full SFT, LoRA (0, 29 and 7 outside N10's planned date window)
 SHAPES: tuple[Callable[[Facts], bool], ...] = (
     lambda f: f.kind == "continue",
     lambda f: f.kind == "sft" and f.adapters == 0,
@@ -99,7 +99,7 @@ def test_a_model_built_in_bf16_under_fsdp1_warns_for_its_root_and_its_layer_ever
     failures: int,
 ) -> None:
     # a small model from scratch (from_config in its config's bfloat16), FSDP1: 13's
-    # Llama-3.2-1B until the runs' dates moved the draws (N10), the first of 0-199 now
+    # Llama-3.2-1B outside N10's planned date window; the first of 0-199
     seed = facts_seed(lambda f: (f.kind, f.tp, f.adapters) == ("pretrain", 1, 0))
     f = facts_for(make_plan(RecordOptions(seed=seed, framework="hf")))
     assert (f.kind, f.tp, f.adapters) == ("pretrain", 1, 0)
@@ -169,7 +169,7 @@ def test_every_sft_launch_packs_under_flash_attention(seed: int, framework: str)
     weights; mixed precision computes in bf16), after `Detected DeepSpeed ZeRO-3` under
     DeepSpeed and before the __init__'s generation config, in every launch."""
     # the seed, or the next full fine-tune of a model under 20B the framework runs (39, a
-    # Qwen2.5-14B on one node, drew a refused model when the runs' dates moved, N10)
+    # Qwen2.5-14B on one node, draws a refused model in N10's planned date window)
     seed = seed_where(
         lambda plan: plan.kind == "sft" and plan.lora is None and plan.arch.params < 20e9,
         seeds=range(seed, seed + 200),

@@ -18,7 +18,7 @@ from tests.seed_scan import seeds_where
 # x 16 replicas), shipped configs (69; 19 with TP 4). 1 and 28 draw Gemma 3 and Llama 4, which
 # torchtitan refuses; 9 (Qwen3-32B continued, TP 8 x 4 replicas) continues OLMo-2-7B, which it
 # does not build, since continued pre-training takes only released bases (review-realism13 N4).
-# Found by their plans since the runs' dates moved the draws (N10): the first three dense
+# Found by their plans, as the draws move (N10's planned date window): the first 3 dense
 # runs of 0-299 (a mixture of experts splits dp_shard by its experts).
 @functools.cache
 def hsdp_seeds() -> list[int]:

@@ -17,8 +17,8 @@ def test_no_family_and_suffix_repeat_a_word() -> None:
 
 
 def test_the_reviewed_seed_names_its_model_once_as_base() -> None:
-    # The reviewed run, Ultron-Base pre-trained: seed 6301 until the runs' dates moved the
-    # draws (N10), now the first such seed of 6300-7299.
+    # The reviewed run, Ultron-Base pre-trained: seed 6301 outside N10's planned date
+    # window: the first such seed of 6300-7299.
     seed = seed_where(
         lambda plan: plan.kind == "pretrain" and plan.model_name.startswith("Ultron-Base-"),
         seeds=range(6300, 7300),

@@ -56,7 +56,7 @@ def test_a_run_drawn_ahead_gives_every_step_as_before() -> None:
     # pre-training took only released bases, review-realism13 N4: an OLMo-2-7B torchtitan
     # refuses)
     # (Each seed, or the next the framework runs, and for the router the first mixture of
-    # experts from 12 torchtitan trains, since the runs' dates moved the draws, N10.)
+    # experts from 12 torchtitan trains, as the draws move: N10's planned date window.)
     cases = [
         runnable_from(seed, framework=framework, duration=180.0)
         for seed, framework in ((74, "torchtitan"), (17, "megatron"), (40, "deepspeed"), (3, "hf"))

@@ -287,7 +287,7 @@ def test_each_kind_runs_on_each_gpu_type(kind: str, gpu: str) -> None:
 def test_failures_pins_the_count(seed: int, failures: int) -> None:
     """Any count the run's GPU-hours make plausible: seed 1's 1,024 GPUs expected about 3,
     so 8 was within reach (4 sigma), every one of them shown and counted in the summary.
-    (-1: the first seed of 0-99 whose run takes 8, seed 1 until the runs' dates moved, N10.)"""
+    (-1: the first seed of 0-99 whose run takes 8, seed 1 outside N10's planned date window.)"""
     if seed < 0:
         seed = seed_where(lambda plan: True, seeds=range(100), failures=failures)
     seen = shown(seed, failures=failures)
@@ -826,7 +826,7 @@ def test_communication_that_cannot_hide_is_shown_exposed(options: dict[str, Any]
 
 
 # (-1: the first run of 300-699 at TP > 1 with full recompute; 352, a Llama-3.1-70B fine-tune
-# on 16 A100 at TP 8, until the runs' dates moved, N10; 167 recomputes selectively since the
+# on 16 A100 at TP 8, outside N10's planned date window; 167 recomputes selectively since the
 # layout with least recompute comes first, review-realism9 F3)
 @pytest.mark.parametrize(("seed", "recompute"), [(7204, "off"), (-1, "full")])
 def test_tp_all_reduces_are_all_exposed(seed: int, recompute: str) -> None:

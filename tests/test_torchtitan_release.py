@@ -156,7 +156,7 @@ def test_a_timeout_after_step_one_is_the_groups_own() -> None:
     dp_shard_cp that FSDP shards over keeps new_group's NCCL default of ten minutes."""
     # (10054, Llama-3.1-8B on 256 H200: 10052's Qwen3-8B takes HSDP since the least
     # recompute comes first, review-realism9 F3)
-    # (a 1-D mesh that hangs: the first of 10054-10453 since the runs' dates moved, N10)
+    # (a 1-D mesh that hangs: the first of 10054-10453, as the draws move)
     pins = {"framework": "torchtitan", "kind": "pretrain", "failures": 1}
     one_d = seed_where(
         lambda plan: (
@@ -804,8 +804,8 @@ def test_a_refused_seed_names_the_nearest_seeds_the_framework_runs(tmp_path: Pat
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1, result.stderr
-    # the nearest seed torchtitan trains (9 before N4, its Qwen3-32B continued; 12 before
-    # the runs' dates moved, N10)
+    # the nearest seed torchtitan trains (9 before N4, its Qwen3-32B continued; 12, outside
+    # N10's planned date window)
     nearest = seed_where(
         lambda plan: True, seeds=sorted(range(60), key=lambda s: abs(s - 7)), framework="torchtitan"
     )

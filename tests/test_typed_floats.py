@@ -56,7 +56,7 @@ def test_every_float_of_a_command_and_its_config_is_typed_as_a_person_types_it(
 def test_deepspeed_echoes_the_typed_learning_rate() -> None:
     # 3e-4 / 5 for continued pre-training: typed `6e-05`, which the Trainer passes to the
     # config's "auto" and DeepSpeed prints back as Python prints the float.
-    # (10035 until the runs' dates moved the draws, N10: the first such run of 10035-10234)
+    # (10035 outside N10's planned date window: the first such run of 10035-10234)
     pins = {"framework": "deepspeed", "kind": "continue", "failures": 1}
     seed = seed_where(lambda plan: repr(plan.peak_lr) == "6e-05", range(10035, 10235), **pins)
     options = RecordOptions(seed=seed, framework="deepspeed", kind="continue", failures=1)
