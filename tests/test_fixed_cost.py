@@ -59,9 +59,9 @@ def test_a_framework_plans_a_dense_models_layouts_once(framework: str) -> None:
 def test_init_timings_drawn_without_nccl_as_nccl_startup_draws_them(
     seed: int, framework: str
 ) -> None:
-    seed = seed or every_framework_seed()
     """The Trainer's first step waits for its slowest process's `Init timings`, drawn
     whether or not NCCL prints: init_totals draws what nccl_startup's `timings` gets."""
+    seed = seed or every_framework_seed()
     for debug in (False, True):
         options = RecordOptions(seed=seed, duration=180, framework=framework)
         facts = facts_for(make_plan(with_nccl_debug(options) if debug else options))
