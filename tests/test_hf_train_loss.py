@@ -29,7 +29,8 @@ def logged_since_resume(text: str) -> list[float]:
 @functools.cache
 def twice_resumed() -> RecordOptions:
     """A run resumed twice that logs more than 20 losses after its last resume: the first of
-    seeds 8202-8219 (8202 itself; 17 losses in N10's planned date window)."""
+    seeds 8202-8219: 8204 on main (8202, the case this replaces, resumes once: its second
+    fault strikes before a save)."""
     for seed in range(8202, 8220):
         options = RecordOptions(seed=seed, framework="hf", failures=2)
         try:
