@@ -29,8 +29,8 @@ def logged_since_resume(text: str) -> list[float]:
 @functools.cache
 def twice_resumed() -> RecordOptions:
     """A run resumed twice that logs more than 20 losses after its last resume: the first of
-    seeds 8202-8219: 8204 on main (8202, the case this replaces, resumes once: its second
-    fault strikes before a save)."""
+    seeds 8202-8219: 8204 on main (8202, the case this replaces, resumes once: its first
+    fault, at step 74, strikes before its first save at 2,000)."""
     for seed in range(8202, 8220):
         options = RecordOptions(seed=seed, framework="hf", failures=2)
         try:
