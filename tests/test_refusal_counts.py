@@ -75,3 +75,15 @@ def test_more_gpus_than_the_recipes_sequences_take_one_sequence_each() -> None:
     assert (plan.layout.micro_batch, plan.layout.grad_accum) == (1, 1)
     assert plan.layout.global_batch == 2048
     assert plan.warmup_steps * plan.layout.global_batch * plan.seq_len == 8_388_608_000
+
+
+@pytest.mark.parametrize(("model", "gpus"), [("Llama-3.1-8B", 512), ("Llama-3.1-70B", 64)])
+def test_a_pinned_model_and_count_make_a_run_whatever_kind_the_seed_draws(
+    model: str, gpus: int
+) -> None:
+    """review-realism17 F1: with only --model and --gpus pinned, seeds that drew a LoRA
+    fine-tune no cluster that size runs (16, 24, 52 ... of 0-63) were refused: the other kinds
+    of run were tried with the fine-tune's adapters. Another kind trains in full."""
+    for seed in range(64):
+        plan = make_plan(RecordOptions(seed=seed, model=model, gpus=gpus))
+        assert plan.kind == "sft" or plan.lora is None, (seed, plan.kind, plan.lora)

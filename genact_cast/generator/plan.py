@@ -92,6 +92,9 @@ def make_plan(options: RecordOptions) -> RunPlan:
             raise
         method, kind, gpu, config = adapted
         options = options._replace(method=method)
+    if kind != "sft" and method != "full":  # (feasible's other kind: trained in full)
+        method = "full"
+        options = options._replace(method=method)
     if method == "qlora" and not method_pinned:
         # 4-bit weights are for a model whose bf16 weights the GPUs cannot hold (a 70B on a
         # node); where they can, the seed's adapter fine-tune is a LoRA (explicit --method

@@ -106,10 +106,15 @@ def feasible(
     first: BadOption | None = None
     for floor in floors(options):
         for k in kinds:
+            # Another kind in the drawn one's place trains as that kind does: a fine-tune's
+            # adapters are not a pre-training's (review-realism17 F1: `--model Llama-3.1-8B
+            # --gpus 512` refused on seeds that drew a LoRA fine-tune, whose pre-training and
+            # continued runs were tried with adapters too)
+            each = options if k == kind or k == "sft" else options._replace(method="full")
             for candidate in gpus:
                 for tried in (draws, middle):
                     try:
-                        config = _choose_config(options, k, candidate, tried, order, day, floor)
+                        config = _choose_config(each, k, candidate, tried, order, day, floor)
                         return k, candidate, config
                     except SeedRefused:
                         raise  # the seed's run itself: no other GPU or kind in its place
