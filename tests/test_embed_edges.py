@@ -53,6 +53,17 @@ def test_a_labelled_start_after_a_numeric_end_is_refused(tmp_path: Path) -> None
     assert not (tmp_path / "s.vtt").exists()
 
 
+def test_a_still_before_the_clips_start_names_the_options_given(tmp_path: Path) -> None:
+    """review-exports20: `--start-at 68 --at 1` was refused naming --end-at, an option
+    never given (the still is the end of a clip from --start-at)."""
+    cast = write_cast(tmp_path / "c.cast")
+    result = genact("embed", str(cast), "--text", "t.txt", "--start-at", "10", "--at", "1",
+                    cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == "genact-cast: --at (1) must come after --start-at (10)\n"
+    assert not (tmp_path / "t.txt").exists()
+
+
 @pytest.mark.parametrize(
     ("label", "shown", "hidden"), [("5", "before", "five"), ("nan", "after late", "the end")]
 )

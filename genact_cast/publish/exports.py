@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from genact_cast.atomic import atomic_output, temporary_directory, temporary_writes
+from genact_cast.errors import BadOption
+from genact_cast.publish.clip import seconds_or_label
 from genact_cast.publish.screens import Clip, Timeline
 from genact_cast.sources import is_url, open_cast, replayable
 
@@ -40,6 +42,9 @@ def export(
 
         chosen_size = parse_size(size)
     if at is not None:
+        start = seconds_or_label(clip.start_at, "--start-at")
+        if isinstance(start, float) and at <= start:  # (the still ends a clip that starts there)
+            raise BadOption(f"--at ({at:g}) must come after --start-at ({start:g})")
         clip = Clip(
             speed=clip.speed, fps=clip.fps, idle_time_limit=clip.idle_time_limit,
             start_at=clip.start_at, end_at=repr(float(at)),
