@@ -231,3 +231,18 @@ def test_a_screen_redrawn_after_clear_is_told_top_first() -> None:
     found = cues_of_file("subtitles_clear.cast", SCREENS)
     clear = [texts for _, texts in found].index(["Every 0.3s: date", "count 1"])
     assert found[clear + 1][1] == ["count 4"], found
+
+
+def test_a_program_run_by_a_shells_command_string_is_named_by_it() -> None:
+    """review-exports20 FAIL 4 and WARN 7: `sh -c 'echo $$ > /tmp/w/pid; exec vim f.txt'`
+    was named `[pid;]` (the row read from the quoted `> `, taken for a prompt's end) and a
+    program under `bash -c` was `[bash]`. The prompt ends where the rest of the row closes
+    its quotes; a shell's `-c` string names the program it runs."""
+    for line, program in (
+        ("$ sleep 9 & sh -c 'echo $$ > /tmp/w/pid; exec vim f.txt'", "vim"),
+        ("root@vm:~# bash -c 'htop'", "htop"),
+        ('root@vm:~# zsh -c "less notes.txt" && echo done', "less"),
+        ("~ > $ vim f", "vim"),
+        ("root@vm:~# bash script.sh", "bash"),
+    ):
+        assert session_name(line) == program, line

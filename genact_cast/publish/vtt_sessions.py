@@ -76,14 +76,40 @@ def session_name(
 def typed_program(command_line: str, typed: str = "") -> str:
     """The program a command typed runs ("" if none is known): the text typed on the
     row, else what follows a `$ `-style prompt on it."""
-    end = max((command_line.rfind(p) for p in PROMPTS), default=-1)
-    after = command_line[end + 2 :] if end >= 0 else ""
+    after = _after_prompt(command_line)
     command = typed if typed.strip() else after
     if typed.strip() and len(after) > len(typed) and after.endswith(typed):
         # (its first key came with the prompt, in one screen: `$ v`, then `im` typed;
         # what follows the prompt is the command, review-exports15 item 7: `[im]`)
         command = after
     return _program(command)
+
+
+def _after_prompt(command_line: str) -> str:
+    """What follows the row's prompt: after the last prompt end whose rest closes its
+    quotes, as a command typed there does. A `> ` or `$ ` inside a quoted argument is not
+    the prompt (review-exports20: `sh -c 'echo $$ > /tmp/w/pid; exec vim f.txt'` was named
+    `[pid;]`, the rest after the quoted redirection)."""
+    ends = sorted(
+        at + len(p)
+        for p in PROMPTS
+        for at in range(len(command_line))
+        if command_line.startswith(p, at)
+    )
+    for end in reversed(ends):
+        if _closes_quotes(command_line[end:]):
+            return command_line[end:]
+    return command_line[ends[-1] :] if ends else ""
+
+
+def _closes_quotes(command: str) -> bool:
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    try:
+        list(lexer)
+    except ValueError:  # (no closing quotation)
+        return False
+    return True
 
 
 def resumed(command_line: str, last: str) -> tuple[str, str]:
@@ -144,6 +170,10 @@ def _name(words: list[str]) -> str | None:
     program = program.split("(", 1)[0] or program
     if _INTERPRETER.fullmatch(program):
         program = _script(words[1:]) or program
+    elif program in SHELLS and "-c" in words[1:-1]:
+        # `sh -c 'echo $$ > pid; exec vim f.txt'`: the shell runs the command string's
+        # program (review-exports20 WARN 7: named `[sh]`)
+        program = _program(words[words.index("-c", 1) + 1]) or program
     if program.isprintable() and program.isascii():
         return program[:MAX_NAME]
     return ""
