@@ -220,8 +220,11 @@ class Terminal(EditingScreen):
         self.cursor.x, self.cursor.y = x, y
         self._plain = [() for _ in range(rows)]
         self.dirty.update(range(rows))
+        # Stops every 8 columns in what a widening adds, from the first multiple of 8 past
+        # the old width: avt's Tabs::expand (src/tabs.rs, unchanged since 2023) skips a
+        # stop at the old width itself when that is a multiple of 8 (80 -> 100: 88, 96).
         self.tabstops = {s for s in self.tabstops if s < cols} | set(
-            range(8 * ((old_cols + 7) // 8), cols, 8)
+            range(8 * (old_cols // 8 + 1), cols, 8)
         )
         self._saved = clamp_saved(self._saved, cols, rows)
         # The player's avt drops the scroll region at any resize (a program that keeps
