@@ -244,5 +244,6 @@ def test_a_program_run_by_a_shells_command_string_is_named_by_it() -> None:
         ('root@vm:~# zsh -c "less notes.txt" && echo done', "less"),
         ("~ > $ vim f", "vim"),
         ("root@vm:~# bash script.sh", "bash"),
+        ("$ screen -c screenrc", "screen"),  # (screen's -c names its configuration file)
     ):
         assert session_name(line) == program, line

@@ -51,6 +51,8 @@ _INTERPRETER = re.compile(r"(python|pypy|node|nodejs|deno|bun|ruby|perl|php|lua)
 _INTERPRETER_VALUES = frozenset({"-X", "-W", "-Q", "-r", "--require", "-I", "-e", "-c", "-E",
                                  "--eval", "--import", "--loader", "-x"})  # fmt: skip
 _INLINE = frozenset({"-c", "-e", "-E", "--eval"})  # the program is on the command line
+# Shells whose `-c` runs a command string (screen's and tmux's `-c` name a file or folder)
+_RUN_STRINGS = SHELLS - {"tmux", "screen", "login"}
 
 
 def prompt(text: str) -> bool:
@@ -170,7 +172,7 @@ def _name(words: list[str]) -> str | None:
     program = program.split("(", 1)[0] or program
     if _INTERPRETER.fullmatch(program):
         program = _script(words[1:]) or program
-    elif program in SHELLS and "-c" in words[1:-1]:
+    elif program in _RUN_STRINGS and "-c" in words[1:-1]:
         # `sh -c 'echo $$ > pid; exec vim f.txt'`: the shell runs the command string's
         # program (review-exports20 WARN 7: named `[sh]`)
         program = _program(words[words.index("-c", 1) + 1]) or program
