@@ -92,7 +92,7 @@ class Run:
             else:
                 before = self._end(segment, step - 1)
         self._last_end = (segment, step, end)
-        seconds = end - before
+        seconds = end - before - _paused_after(segment, step - 1)
         loss = plan.loss.smooth(step) + noise.normal(LOSS, step, plan.loss_noise)
         if attempt:  # the same data after a resume: only non-deterministic reductions differ
             loss += noise.normal(REPLAY, step * 8 + attempt, 2.5e-5)
@@ -448,3 +448,12 @@ def _collective_times(run: Run, step: int) -> tuple[float, float, float, float]:
         flow.tp_all_reduce * reduce,
         max(0.0, flow.exposed + ends),
     )
+
+
+def _paused_after(segment: Segment, step: int) -> float:
+    """The seconds the loop spent after `step` evaluating or blocked by a save: between two
+    steps, in neither's time (the step after an evaluation showed MFU 27 % against 36.5 %:
+    seed 8, --duration 3600)."""
+    found = segment.between
+    index = bisect.bisect_left(found, (step,))
+    return found[index][1] if index < len(found) and found[index][0] == step else 0.0

@@ -67,6 +67,12 @@ class Segment(NamedTuple):
     slow_first: float  # extra seconds of the first step after a launch (compile, warm-up)
     pause_steps: tuple[int, ...]  # steps followed by a pause (a blocking save, a GC pause)
     pause_totals: tuple[float, ...]  # seconds of pause up to and including each of them
+    # Of those, the ones between two steps, (step, seconds): an evaluation and a save's
+    # blocking part, outside either step's own time as the loops time them (Megatron
+    # core_v0.14.0 training.py stops its 'interval-time' timer around
+    # evaluate_and_print_results and in save_checkpoint_and_time), so the step after one is
+    # no slower for it. A GC pause or a straggler is inside its step, which dips.
+    between: tuple[tuple[int, float], ...] = ()
 
 
 class Timeline(Failing):
@@ -178,6 +184,7 @@ class Timeline(Failing):
         notices = self._notices(epoch, first, last)
         evals = self._evaluations(epoch, first, last)
         pauses: dict[int, float] = dict(evals)
+        between = dict(evals)
         for s, _kind, extra, _fields in notices:
             pauses[s] = pauses.get(s, 0.0) + extra
         # Each save waits for the write before it, if that is still going: where a save
@@ -206,12 +213,21 @@ class Timeline(Failing):
             if s not in pauses:
                 bisect.insort(order, s)
             pauses[s] = pauses.get(s, 0.0) + wait + staging
+            between[s] = between.get(s, 0.0) + wait + staging
         steps = sorted(pauses)
         totals: list[float] = []
         for s in steps:
             totals.append((totals[-1] if totals else 0.0) + pauses[s])
         segment = Segment(
-            epoch, self.attempt, first, last, self.t, slow, tuple(steps), tuple(totals)
+            epoch,
+            self.attempt,
+            first,
+            last,
+            self.t,
+            slow,
+            tuple(steps),
+            tuple(totals),
+            tuple(sorted(between.items())),
         )
         if last < first:
             return
