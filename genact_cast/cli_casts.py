@@ -149,7 +149,7 @@ def embed(
     from genact_cast.atomic import stop_on_signals
     from genact_cast.commands.embed import embed as make
     from genact_cast.escape import terminal_text
-    from genact_cast.publish.html import PlayerOptions
+    from genact_cast.publish.player_options import PlayerOptions
 
     outputs = (("svg", svg), ("gif", gif), ("html", html), ("markdown", markdown), ("mp4", mp4),
                ("webm", webm), ("png", png), ("text", text), ("vtt", vtt))  # fmt: skip

@@ -20,7 +20,7 @@ from genact_cast.extras import require_for
 from genact_cast.limits import MAX_FONT_SIZE, MIN_FONT_SIZE
 from genact_cast.numbers import shown as shown_number
 from genact_cast.output_target import check_writable, refuse_same_files
-from genact_cast.publish.html import PlayerOptions
+from genact_cast.publish.player_options import PlayerOptions
 from genact_cast.sources import is_url, open_cast, replayable
 from genact_cast.standard_output import write_stdout
 

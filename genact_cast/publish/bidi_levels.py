@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import functools
 from collections.abc import Sequence
+from operator import itemgetter
 
 from genact_cast.publish.terminal_cells import Cell, Row, Style
 
@@ -91,7 +92,7 @@ def in_visual_order(row: Row) -> Row:
     column the levels give it, on that cell's background; the controls go to the span's
     end, where they take no column. For the SVG, which writes such a span's runs under
     an LRO: its runs are text chunks, which Chromium reorders one by one."""
-    if not any(char in EXPLICIT for char, _ in row) or not available():
+    if EXPLICIT.isdisjoint(map(itemgetter(0), row)) or not available():
         return row
     cells = list(row)
     start = 0

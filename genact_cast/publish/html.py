@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 from genact_cast.asciicast import Event, Header, encode
 from genact_cast.escape import html_text, script_json, title_text
 from genact_cast.publish.player_assets import cdn_tags, inline_assets
+from genact_cast.publish.player_options import PlayerOptions
+
+__all__ = ["PlayerOptions", "cast_v2", "cast_v2_lines", "player_options", "write_html"]
 
 CHUNK = 1 << 20  # characters of the cast's JSON string written at once
 
@@ -40,18 +42,6 @@ window.player = AsciinemaPlayer.create({{data: cast}}, element, {options});
 </body>
 </html>
 """
-
-
-@dataclass(frozen=True)
-class PlayerOptions:
-    speed: float = 1.0
-    idle_time_limit: float | None = None
-    loop: bool = False
-    autoplay: bool = True
-    poster: str | None = None  # "npt:1:23", or "end" for the final frame
-    theme: str | None = None
-    fit: str = "width"
-    pause_on_markers: bool = False
 
 
 def cast_v2(header: Header, events: Iterable[Event]) -> str:

@@ -36,6 +36,7 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from importlib import resources
+from operator import itemgetter
 
 from genact_cast.publish.terminal import Cell, Row, Style
 from genact_cast.publish.terminal_cells import regional_indicator, text_symbol
@@ -226,7 +227,8 @@ def as_laid_out(
     (-0.5 to 0.5): the fractions of the glyphs before it in its span that the cells do
     not show (𝐀𝐁𝐂, 1.59, 1.5 and 1.43 columns each, at 0, 1.59 and 3.09: in cells 0, 2
     and 3, the 𝐁 half a column left of its cell)."""
-    if all(char.isascii() for char, _ in row) or not any(
+    distinct = set(map(itemgetter(0), row))  # (each asked once: a row repeats most)
+    if "".join(distinct).isascii() or not any(
         zero_width(c)
         or c in WIDE
         or c in ADVANCES
@@ -234,7 +236,7 @@ def as_laid_out(
         or boxes(c) > 1
         or c == "\ufe0f"
         or regional_indicator(c)
-        for c, _ in row
+        for c in distinct
     ):
         if sources is not None:
             sources.extend(range(len(row)))

@@ -13,6 +13,8 @@ player_layout.standalone) is a span of its own, so the space after it starts one
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from genact_cast.publish.player_layout import standalone
 from genact_cast.publish.screens import Row, Style
 from genact_cast.publish.terminal import char_width
@@ -21,7 +23,7 @@ from genact_cast.publish.terminal import char_width
 def spaces_in_spans(row: Row) -> Row:
     """`row` with each space the player puts in the span before it styled as that span
     (its background kept): only lines (underline, strike) show a space's style."""
-    if not any(style[4] or style[6] for _, style in row):
+    if not any(style[4] or style[6] for style in set(map(itemgetter(1), row))):
         return row  # (most rows)
     out = list(row)
     span: Style | None = None  # the style of the span the next cell may join

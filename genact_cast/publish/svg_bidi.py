@@ -27,6 +27,8 @@ def in_visual_order(pieces: list[tuple[str, Style, bool]]) -> set[int]:
     does not part them) that hold an embedding, override or isolate: their characters
     are in the order the browser shows them (publish/bidi_levels.in_visual_order)."""
     found: set[int] = set()
+    if not _EXPLICIT.search("".join([piece[0] for piece in pieces])):
+        return found  # (most lines: no control in any run)
     index = 0
     for _, group in groupby(pieces, key=lambda piece: (piece[1][0], *piece[1][2:])):
         count = len(list(group))

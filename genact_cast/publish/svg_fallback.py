@@ -56,6 +56,8 @@ def spans(pieces: Sequence[Piece]) -> dict[int, int]:
     """The runs (start: end, excluded) that make up one of the player's spans holding a
     letter from a fallback font: each drawn as one run at its own advances."""
     found: dict[int, int] = {}
+    if not any(_fallback_letter(c) for c in set("".join([piece[0] for piece in pieces]))):
+        return found  # (most lines: no such letter anywhere)
     start = 0
     while start < len(pieces):
         end = start + 1
@@ -65,7 +67,8 @@ def spans(pieces: Sequence[Piece]) -> dict[int, int]:
                 end < len(pieces) and not _apart(pieces[end]) and _span_key(pieces[end][1]) == key
             ):
                 end += 1
-            if any(_fallback_letter(c) for text, _, _ in pieces[start:end] for c in text):
+            letters = set("".join([piece[0] for piece in pieces[start:end]]))
+            if any(_fallback_letter(c) for c in letters):
                 found[start] = end
         start = end
     return found

@@ -131,13 +131,16 @@ def _runs(row: Row) -> Line:
     runs: list[Run] = []
     sources: list[int] = []
     shifts: list[float] = []
-    laid_out = as_laid_out(spaces_in_spans(row), sources, shifts)
+    spaced = spaces_in_spans(row)
+    laid_out = as_laid_out(spaced, sources, shifts)
     laid = in_visual_order(laid_out)  # spans with bidi controls
     symbols: dict[int, int] = {}
     nudges: dict[int, float] = {}
     column = 0  # the column the laid-out text reaches (zero-width code points take none)
     moved = any(shifts)  # (most rows: no glyph off its cell)
-    for index, (char, _) in enumerate(laid):
+    # A row laid out as it is (most rows) has no zero-width code point and every glyph on
+    # its own cell: no symbol is away from its text and no glyph is nudged.
+    for index, (char, _) in enumerate(() if laid is spaced else laid):
         if zero_width(char):
             continue
         if sources[index] != column and vectors.vector(char):

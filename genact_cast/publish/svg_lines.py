@@ -89,7 +89,7 @@ class LineMarkup:
         column = 0
         placed = False  # the previous run was stretched to its cells: place the next one
         letters_before, letters_key = 0, None  # regional indicators ending the last run
-        pieces = list(vector_runs(line))
+        pieces = vector_runs(line)
         ordered = in_visual_order(pieces)
         symbols = symbols_of(line)  # symbols the player draws on a cell of their own
         nudges = nudges_of(line)  # glyphs the browser draws off their cells

@@ -29,12 +29,20 @@ from genact_cast.publish.whole_clusters import whole as whole_grapheme
 MONO_SAFE = re.compile("[\x00-\xff\u2500-\u259f]*")
 
 
-def vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
+def vector_runs(line: Line) -> list[tuple[str, Style, bool]]:
     """The line's runs, with the characters the player draws as shapes (powerline
     separators, black triangles: publish/vectors.py) split off into runs of their own
     (True): no font a viewer may lack is asked for them. A wide character (CJK, emoji) is
     a run of its own too, so that it is stretched to its two cells, as the player draws
     it, and the right half's space after it placed on its own cell."""
+    if _WHOLE.fullmatch("".join([text for text, _ in line])):
+        # (most lines: every run is one of _SIMPLE's, none with a symbol set apart, so
+        # each is kept whole, as the loop below would keep it)
+        return [(text, style, False) for text, style in line]
+    return list(_vector_runs(line))
+
+
+def _vector_runs(line: Line) -> Iterator[tuple[str, Style, bool]]:
     for whole, style in line:
         for text in _apart(whole):
             yield from _split(text, style)
@@ -125,10 +133,11 @@ def mark(char: str) -> bool:
     ) and char not in ADVANCING_MARKS
 
 
-def _simple_class() -> re.Pattern[str]:
+def _simple_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Runs of characters `vector_runs` leaves whole, checked one by one here: ASCII,
     Latin, box drawing, blocks, geometric shapes and braille that are one cell wide, no
-    mark, and not drawn as a shape."""
+    mark, and not drawn as a shape; and the same without the symbols `_apart` sets apart
+    (runs of them are kept whole by `_apart` too)."""
     ranges = (range(0x20, 0x7F), range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
     chars = [
         chr(code)
@@ -136,10 +145,14 @@ def _simple_class() -> re.Pattern[str]:
         for code in span
         if char_width(chr(code)) == 1 and not mark(chr(code)) and not vectors.vector(chr(code))
     ]
-    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]*")
+    whole = [char for char in chars if not _set_apart(char)]
+    return (
+        re.compile("[" + "".join(re.escape(c) for c in chars) + "]*"),
+        re.compile("[" + "".join(re.escape(c) for c in whole) + "]*"),
+    )
 
 
-_SIMPLE = _simple_class()
+_SIMPLE, _WHOLE = _simple_classes()
 
 
 def glyph_cells(text: str) -> int:
