@@ -93,6 +93,12 @@ def scrolled(
             first, typed = time, True
         count = len(lines.taken)
         lines._take(first, text, wrapped, 0, born if same else lines.epoch, typed)
+        if -1 in lines.erased and same and _bare(lines.erased[-1][1]) == _bare(text):
+            # The row's line was erased and drawn again the same before it scrolled away
+            # (prompt_toolkit redraws the command line at Enter, `ESC[J` then the line,
+            # and the output scrolls it off in the same read): told here, once, not
+            # again as erased (review-exports20 #3: IPython's `In [2]: ...` twice).
+            del lines.erased[-1]
         if len(lines.taken) > count and lines.leads.get(0):
             lines.scrolled_typed = (count, _bare(text), lines.leads[0])
     else:
