@@ -9,6 +9,7 @@ import shlex
 
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_text import joined, row_cells
+from genact_cast.publish.wrappers import unwrapped
 
 MAX_NAME = 40  # a program's name, cut
 # A cast recorded with `asciinema rec -c zsh` ran a shell: its command names no session.
@@ -21,21 +22,6 @@ PASSED = frozenset({"cd", "echo", "printf", "true", "false", ":", "export", "uns
 # Reserved words before a command (`if dialog --yesno Q 6 30; then ...`): the command
 # after them is run (review-exports12 item 1).
 KEYWORDS = frozenset({"if", "elif", "while", "until", "then", "else", "do", "!", "{"})
-# Commands that run the command after them, with the options of theirs that take a value.
-PREFIXES: dict[str, frozenset[str]] = {
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"}),
-    "env": frozenset({"-u", "-C", "-S"}),
-    "exec": frozenset({"-a"}),
-    "command": frozenset(),
-    "time": frozenset({"-f", "-o"}),
-    "nice": frozenset({"-n"}),
-    "nohup": frozenset(),
-    "ionice": frozenset({"-c", "-n", "-p"}),
-    "stdbuf": frozenset({"-i", "-o", "-e"}),
-    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
-}
-# Prefixes with words of their own after their options (`timeout 5 vim x`: the duration)
-_PREFIX_WORDS = {"timeout": 1}
 # Programs that draw a screen (full-screen, on the primary screen, or a dialog's box):
 # named for a command line that runs one, wherever it stands in it.
 SCREENS = frozenset({"whiptail", "dialog", "gdialog", "cdialog", "vim", "vi", "nvim", "view",
@@ -131,7 +117,8 @@ def _program(command: str) -> str:
     `top | cat` draw dialog's and top's screen, review-exports11 item 2), else the last
     (`cd src && vim main.c` runs vim, `ls | fzf` fzf, as the terminal's program: the last
     of a pipeline reads the keys), `cd` and an empty one passed over, the prefixes that
-    run the command after them (`PREFIXES`: `sudo`, `time`, `nice -n 5`, ...) and
+    run the command after them (`sudo`, `time`, `nice -n 5`, `ssh box`, `docker exec -it
+    web`, ...: publish/data/wrappers.tsv) and
     assignments before it, and the parentheses of a command substitution around it
     (fish's `set x (ls | fzf)`). Commands that print or set something and return at once
     (`PASSED`: `whiptail --yesno Q 8 40 && echo yes || echo no` runs whiptail,
@@ -156,14 +143,18 @@ def _name(words: list[str]) -> str | None:
     if assignment and words[0][assignment.end() :].startswith(("$(", "`")):
         # `x=$(whiptail --inputbox Q 8 40 3>&1 1>&2 2>&3)`: the substitution runs it
         words[0] = words[0][assignment.end() :].lstrip("$(`")
-    while words and (words[0] in PREFIXES or _ASSIGNMENT.match(words[0])):
-        prefix = words.pop(0)
-        takes = PREFIXES.get(prefix, frozenset())
-        while words and words[0].startswith("-"):  # (the prefix's options: `nice -n 5`)
-            option = words.pop(0)
-            if option in takes and words:
-                words.pop(0)
-        del words[: _PREFIX_WORDS.get(prefix, 0)]
+    while words:  # (assignments and wrappers before it: `sudo -u bob`, `ssh box`)
+        if _ASSIGNMENT.match(words[0]):
+            words.pop(0)
+            continue
+        inner, wrapper, string = unwrapped(words)
+        if wrapper is not None:
+            return wrapper  # (`ssh box`: a remote shell, no program named)
+        if inner is words:
+            break
+        if string and inner:  # (its words joined, a shell runs them: ssh's remote one)
+            return _program(" ".join(inner)) or None
+        words = inner
     if not words or words[0] in PASSED:
         return None
     program = words[0].lstrip("$(`").rstrip(")`").rsplit("/", 1)[-1]
