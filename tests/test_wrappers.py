@@ -31,17 +31,13 @@ def wrapped(draw: st.DrawFn) -> tuple[str, str]:
     return shlex.join(words), program
 
 
-@st.composite
-def _options(draw: st.DrawFn, values: frozenset[str]) -> list[str]:
+def _options(values: frozenset[str]) -> st.SearchStrategy[list[str]]:
     """Options as typed: one that takes the next word with its value, a flag (`-it`)."""
-    words: list[str] = []
-    for _ in range(draw(st.integers(0, 3))):
-        if values and draw(st.booleans()):
-            words += [draw(st.sampled_from(sorted(values))), draw(_WORD)]
-        else:
-            flags = [flag for flag in ("-it", "-t", "--rm", "-q") if flag not in values]
-            words.append(draw(st.sampled_from(flags)))
-    return words
+    flags = [flag for flag in ("-it", "-t", "--rm", "-q") if flag not in values]
+    one = st.sampled_from(flags).map(lambda flag: [flag])
+    if values:
+        one = one | st.tuples(st.sampled_from(sorted(values)), _WORD).map(list)
+    return st.lists(one, max_size=3).map(lambda groups: [w for group in groups for w in group])
 
 
 @given(wrapped())
