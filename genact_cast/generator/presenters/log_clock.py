@@ -16,9 +16,15 @@ from datetime import date
 
 # A stamp lies near a line's start, after a rank, host or logger tag: 96 columns are read.
 _HEAD = 96
+# Either stamp starts with a digit or a glog letter, read first as one class: the regex engine
+# then skips in C to the next such character, instead of trying both stamps at every column
+# (every line of a framework log is searched: a fifth of a dialect's record, issue 18's speed
+# bar). The same matches as the two stamps as alternatives (tests/test_log_clock_reads.py).
 _STAMP = re.compile(
-    r"(\d{4}-\d\d-\d\d)[ T](\d\d):(\d\d):(\d\d)"  # a date and time
-    r"|(?<![\w.])[EWIF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\."  # glog's
+    r"([\dEWIF])(?:"
+    r"(?<=\d)(\d{3}-\d\d-\d\d)[ T](\d\d):(\d\d):(\d\d)"  # a date and time
+    r"|(?<=[EWIF])(?<![\w.].)(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\."  # glog's
+    r")"
 )
 _DAY = 86400
 _HALF_YEAR = 183 * _DAY
@@ -33,26 +39,36 @@ class LogClock:
         self.latest: float | None = None
         self._year = 0
         self._days: dict[tuple[int, int, int], float] = {}  # a date's first second
+        self._dated: dict[str, tuple[int, float]] = {}  # a dated stamp's year and second
 
     def moved_on(self, line: str) -> bool:
         match = _STAMP.search(line, 0, _HEAD)
         if match is None:
             return False
-        day, hour, minute, second, month, mday, *glog = match.groups()
-        if day is not None:
-            year, month_, mday_ = int(day[:4]), int(day[5:7]), int(day[8:])
-            self._year = year
-            t = self._day(year, month_, mday_)
-        elif self._year:
-            hour, minute, second = glog
-            t = self._day(self._year, int(month), int(mday))
-            if self.latest is not None and t < self.latest - _HALF_YEAR:
-                t = self._day(self._year + 1, int(month), int(mday))
+        # A dated stamp's second, read once: a log prints many lines within one second.
+        dated = self._dated.get(match.group())
+        if dated is not None:
+            self._year, t = dated
         else:
-            return False  # no year known yet: the first dated line sets it
+            first, day, hour, minute, second, month, mday, *glog = match.groups()
+            if day is not None:
+                year, month_, mday_ = int(first + day[:3]), int(day[4:6]), int(day[7:])
+                self._year = year
+                t = self._day(year, month_, mday_)
+                if t != float("-inf"):
+                    t += int(hour) * 3600 + int(minute) * 60 + int(second)
+                self._dated[match.group()] = (year, t)
+            elif self._year:
+                hour, minute, second = glog
+                t = self._day(self._year, int(month), int(mday))
+                if self.latest is not None and t < self.latest - _HALF_YEAR:
+                    t = self._day(self._year + 1, int(month), int(mday))
+                if t != float("-inf"):
+                    t += int(hour) * 3600 + int(minute) * 60 + int(second)
+            else:
+                return False  # no year known yet: the first dated line sets it
         if t == float("-inf"):
             return False
-        t += int(hour) * 3600 + int(minute) * 60 + int(second)
         latest = self.latest
         if latest is None or t > latest:
             self.latest = t
