@@ -33,6 +33,12 @@ Prints Markdown tables of medians. Measured in one run:
   test pins, so that no seed was picked for what it shows), one row a seed (the genact
   record's median CPU time and each dialect's median of paired ratios), then the medians
   over the seeds; with `--against REF`, REF's rows from the same interleaved runs;
+- `--review`: the configuration review-dialects17 measured the bar on (REVIEW_SEEDS,
+  REVIEW_ARGS: a pinned Llama-3.1-8B pre-training on 16 GPUs with a failure), one row a
+  dialect: the genact and the dialect records' CPU seconds summed over the seeds (each the
+  median of its runs), the median of all paired ratios, the events each cast has (median over
+  the seeds) and the CPU each event more than genact's costs; with `--against REF`, REF's
+  rows from the same interleaved runs (before / after in one table);
 - with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
   `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
@@ -66,6 +72,9 @@ DIALECT_BAR = 1.05
 BAR_SEEDS = (9, 12, 17)
 # --sweep: seeds that no test, script or document pins (grep -rw tests scripts docs).
 SWEEP_SEEDS = tuple(range(51000, 51012))
+# --review: review-dialects17's measure of the bar (its "speed" section, F1).
+REVIEW_SEEDS = (42440, 42441, 42442)
+REVIEW_ARGS = ("--model", "Llama-3.1-8B", "--kind", "pretrain", "--gpus", "16", "--failures", "1")
 ROOT = Path(__file__).resolve().parent.parent
 # As a user's install runs: bytecode read, never compiled again at each start.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -127,6 +136,9 @@ def main() -> None:
     parser.add_argument(
         "--sweep", action="store_true", help="every dialect against genact over SWEEP_SEEDS"
     )
+    parser.add_argument(
+        "--review", action="store_true", help="review-dialects17's configuration, one table"
+    )
     args = parser.parse_args()
     runs = args.runs
     seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else None
@@ -134,6 +146,16 @@ def main() -> None:
         seeds = list(BAR_SEEDS)  # the bar is the issue's measure: its seeds
     if args.check and not args.dialects:
         parser.error("--check goes with --dialects")
+    if args.review:
+        review_seeds = seeds or list(REVIEW_SEEDS)
+        more = [*REVIEW_ARGS, *shlex.split(args.args)]
+        if args.against:
+            with checkout(args.against) as other:
+                print_review([compiled(ROOT), compiled(other)], runs, more, review_seeds,
+                             ["this tree", args.against])  # fmt: skip
+        else:
+            print_review([compiled(ROOT)], runs, more, review_seeds, ["this tree"])
+        return
     if args.sweep:
         sweep_seeds = seeds or list(SWEEP_SEEDS)
         if args.against:
@@ -357,6 +379,66 @@ def print_sweep(
         print(f"| median (seeds) | {name} | {genact_ms:.1f} ms |{cells}")
     print(f"\n{load()} after.")
     print(f"\nTarget: every median <= {DIALECT_BAR:.2f}x; (n) is the seeds the dialect ran.")
+
+
+def events_of(tree: Path, more: list[str], seed: int, framework: str) -> int:
+    """The events of `tree`'s cast for `seed` in `framework` (its lines less the header)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "count.cast"
+        argv = genact_argv(tree, "record", "--seed", str(seed), "--duration", "180", *more,
+                           "--framework", framework, "-o", str(out))  # fmt: skip
+        subprocess.run(argv, check=True, env=ENV, capture_output=True)
+        with out.open("rb") as cast:
+            return sum(1 for _ in cast) - 1
+
+
+def print_review(
+    trees: list[Path], runs: int, more: list[str], seeds: list[int], names: list[str]
+) -> None:
+    """One row a dialect and tree: genact's and the dialect's CPU seconds summed over the
+    seeds (each a median of `runs`), the median of every paired ratio, the events of each
+    cast (median over the seeds) and the CPU per event the dialect prints past genact's."""
+    before = load()
+    genact_s: list[float] = [0.0 for _ in trees]
+    dialect_s: list[dict[str, float]] = [dict.fromkeys(FRAMEWORKS, 0.0) for _ in trees]
+    ratios: list[dict[str, list[float]]] = [{name: [] for name in FRAMEWORKS} for _ in trees]
+    for seed in seeds:
+        results = dialect_times(trees, runs, more, seed)
+        here = [name for name in FRAMEWORKS if results[0][1][name]]
+        if len(here) < len(FRAMEWORKS):
+            refused = ", ".join(name for name in FRAMEWORKS if name not in here)
+            raise SystemExit(f"bench_record: seed {seed} is refused by {refused} with {more}")
+        for index, (genact, dialects) in enumerate(results):
+            genact_s[index] += statistics.median(genact) / 1000
+            for name in here:
+                references = genact[here.index(name) :: len(here)]
+                dialect_s[index][name] += statistics.median(dialects[name]) / 1000
+                ratios[index][name] += [
+                    t / g for t, g in zip(dialects[name], references, strict=True)
+                ]
+    events = [
+        {name: statistics.median(events_of(tree, more, seed, name) for seed in seeds)
+         for name in ("genact", *FRAMEWORKS)}
+        for tree in trees
+    ]  # fmt: skip
+    on = "".join(f" {arg}" for arg in more)
+    print(f"`record --seed S --duration 180{on} [--framework X]`, seeds "
+          f"{', '.join(map(str, seeds))}, CPU time (user + system), {runs} pairs a dialect and "
+          f"seed, {before} before, {load()} after; seconds are sums over the seeds of each "
+          "record's median, the ratio the median of every pair's:\n")  # fmt: skip
+    print("| dialect | tree | genact s | dialect s | ratio | events (genact) | "
+          "CPU per event past genact's |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name in FRAMEWORKS:
+        for index, tree_name in enumerate(names):
+            count, base = events[index][name], events[index]["genact"]
+            extra = (dialect_s[index][name] - genact_s[index]) / len(seeds)
+            per = f"{extra / (count - base) * 1e6:.0f} us" if count > base else "-"
+            print(f"| {name} | {tree_name} | {genact_s[index]:.3f} | "
+                  f"{dialect_s[index][name]:.3f} | "
+                  f"{statistics.median(ratios[index][name]):.3f}x | {count:.0f} ({base:.0f}) | "
+                  f"{per} |")  # fmt: skip
+    print(f"\nTarget: every ratio <= {DIALECT_BAR:.2f}x.")
 
 
 @contextlib.contextmanager
