@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 
-from genact_cast.publish.player_layout import advance
+from genact_cast.publish.player_layout import advance, one_column_each
 from genact_cast.publish.vectors import vector
 
 Spans = tuple[tuple[float, float], ...]  # (x0, x1) as fractions of the cell's width
@@ -76,6 +76,17 @@ def strokes(
     ]
 
 
+@functools.lru_cache(maxsize=1024)  # (the box and block characters, at a size or two)
+def _glyph_strokes(
+    char: str, baseline: float, line_height: float, font_size: float
+) -> tuple[tuple[float, float, float, float], ...]:
+    """`strokes` of one character, none for a vector symbol (a shape fills the row)."""
+    reach = None if vector(char) else EDGES.get(char)
+    if reach is None:
+        return ()
+    return tuple(strokes(reach, baseline, line_height, font_size))
+
+
 def merged(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
     """Spans (sorted) with those that touch or overlap joined: a run of `█` is one."""
     out: list[tuple[float, float]] = []
@@ -105,12 +116,13 @@ def line_strokes(
     found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
     for text, style in line:
         fg = str(style[0])
+        each = one_column_each(text)  # (then a character's offset is its column in the run)
         for match in _BOX_CHARS.finditer(text):  # the only characters EDGES knows
             offset, char = match.start(), match.group()
-            reach = None if vector(char) else EDGES.get(char)  # (a shape fills the row)
-            if reach is not None:
-                at = column + advance(text[:offset])
-                for x0, x1, y0, y1 in strokes(reach, baseline, line_height, font_size):
+            glyph = _glyph_strokes(char, baseline, line_height, font_size)
+            if glyph:
+                at = column + (offset if each else advance(text[:offset]))
+                for x0, x1, y0, y1 in glyph:
                     found.setdefault((fg, y0, y1), []).append((at + x0, at + x1))
         column += advance(text)
     by_pen: dict[tuple[str, float], list[tuple[float, float, float]]] = {}

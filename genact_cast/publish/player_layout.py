@@ -33,6 +33,7 @@ against 3.18.0 in Chromium (tests/test_player_parity.py).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from importlib import resources
@@ -191,8 +192,13 @@ def zero_width(char: str) -> bool:
 def advance(text: str) -> int:
     """The columns a run of laid-out cells' characters takes when a browser lays it out (a
     ZWJ_GLYPHS sequence is one: the blank of its right half follows it)."""
-    if text.isascii():
+    if text.isascii() or one_column_each(text):
         return len(text)
+    return _advance_each(text)
+
+
+def _advance_each(text: str) -> int:
+    """`advance`, asking each character."""
     if ZWJ not in text and not any(char in ADVANCING_MARKS for char in text):
         return sum(1 for char in text if not zero_width(char))
     count = index = 0
@@ -204,6 +210,29 @@ def advance(text: str) -> int:
         count += joined > 0 or room
         index += joined or 1
     return count
+
+
+def _one_each() -> re.Pattern[str]:
+    """Runs of characters that each take one column in `advance` (no ZWJ, no mark with an
+    advance of its own, none zero-width), among those of the rows most casts draw: Latin,
+    box drawing, blocks, geometric shapes and braille. Checked one by one here."""
+    ranges = (range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
+    chars = [
+        chr(code)
+        for span in ranges
+        for code in span
+        if chr(code) not in ADVANCING_MARKS and chr(code) != ZWJ and not zero_width(chr(code))
+    ]
+    return re.compile("[\x00-\x7f" + "".join(re.escape(char) for char in chars) + "]*")
+
+
+_ONE_EACH = _one_each()
+
+
+def one_column_each(text: str) -> bool:
+    """Whether every character of `text` takes one column in `advance` (so does every
+    prefix of it): most runs, told without asking each character."""
+    return _ONE_EACH.fullmatch(text) is not None
 
 
 def standalone(char: str, wide: bool) -> bool:

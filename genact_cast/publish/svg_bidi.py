@@ -26,9 +26,14 @@ def in_visual_order(pieces: list[tuple[str, Style, bool]]) -> set[int]:
     """The runs of the player's spans (one foreground and text style: a background change
     does not part them) that hold an embedding, override or isolate: their characters
     are in the order the browser shows them (publish/bidi_levels.in_visual_order)."""
-    found: set[int] = set()
     if not _EXPLICIT.search("".join([piece[0] for piece in pieces])):
-        return found  # (most lines: no control in any run)
+        return set()  # (most lines: no control in any run)
+    return _in_visual_order(pieces)
+
+
+def _in_visual_order(pieces: list[tuple[str, Style, bool]]) -> set[int]:
+    """`in_visual_order`, span by span."""
+    found: set[int] = set()
     index = 0
     for _, group in groupby(pieces, key=lambda piece: (piece[1][0], *piece[1][2:])):
         count = len(list(group))

@@ -55,9 +55,14 @@ def _apart(piece: Piece) -> bool:
 def spans(pieces: Sequence[Piece]) -> dict[int, int]:
     """The runs (start: end, excluded) that make up one of the player's spans holding a
     letter from a fallback font: each drawn as one run at its own advances."""
-    found: dict[int, int] = {}
     if not any(_fallback_letter(c) for c in set("".join([piece[0] for piece in pieces]))):
-        return found  # (most lines: no such letter anywhere)
+        return {}  # (most lines: no such letter anywhere)
+    return _spans(pieces)
+
+
+def _spans(pieces: Sequence[Piece]) -> dict[int, int]:
+    """`spans`, span by span."""
+    found: dict[int, int] = {}
     start = 0
     while start < len(pieces):
         end = start + 1

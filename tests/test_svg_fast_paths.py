@@ -1,0 +1,82 @@
+"""The SVG's shortcuts for the rows most casts draw give what asking each cell or run gives.
+
+`embed --svg` tells a row or line with nothing to lay out, reorder, set apart or draw from
+a fallback font by asking its distinct characters (or the whole line's text) once
+(issue 19's speed target: scripts/bench_embed.py). Each shortcut is held here against the
+path it skips, on rows drawn from an alphabet that mixes the characters it is for (ASCII,
+Latin, box drawing, blocks, shapes, braille) with those it must not take (marks, ZWJ
+sequences, VS16, wide and fallback-font letters, bidi controls, regional indicators).
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genact_cast.publish import svg_bidi, svg_fallback, svg_runs
+from genact_cast.publish.player_layout import (
+    _advance_each,
+    advance,
+    as_laid_out,
+    one_column_each,
+    zero_width,
+)
+from genact_cast.publish.screens import BLANK, Style
+
+COMMON = (
+    "ab #*09~\u00a0\u00ad\u00b0\u00e9\u02b0\u2500\u2501\u2502\u2588\u2591\u25a0\u25b6\u2800\u28ff"
+)
+OTHERS = (
+    "\u0301\u0489\u200d\u200b\ufe0f\u202d\u202c\u2066\u2069\u05d0\u0627\u0e01\u0e33"
+    "\u4e2d\uff21\U0001f600\U0001f441\U0001f5e8\U0001f1eb\U0001f1f7\u2139\u2103\ue0b0"
+)
+TEXT = st.text(st.sampled_from(COMMON + OTHERS), max_size=12)
+PLAIN_TEXT = st.text(st.sampled_from(COMMON), max_size=12)
+STYLES: list[Style] = [
+    BLANK,
+    ("red", "default", True, False, False, False, False, False),
+    ("red", "blue", False, False, True, False, False, False),
+    ("green", "default", False, False, False, True, True, False),
+]
+STYLE = st.sampled_from(STYLES)
+LINE = st.lists(st.tuples(st.one_of(TEXT, PLAIN_TEXT), STYLE), max_size=6)
+
+
+@settings(max_examples=400)
+@given(st.one_of(TEXT, PLAIN_TEXT))
+def test_a_runs_advance_is_its_characters_advances(text: str) -> None:
+    assert advance(text) == _advance_each(text)
+    if one_column_each(text):  # (box strokes take a character's offset as its column)
+        assert all(advance(text[:end]) == end for end in range(len(text) + 1))
+
+
+@settings(max_examples=400)
+@given(LINE)
+def test_a_line_kept_whole_is_split_as_run_by_run(line: list[tuple[str, Style]]) -> None:
+    assert svg_runs.vector_runs(tuple(line)) == list(svg_runs._vector_runs(tuple(line)))
+
+
+@settings(max_examples=400)
+@given(LINE)
+def test_spans_without_a_fallback_letter_or_bidi_control_are_found_as_span_by_span(
+    line: list[tuple[str, Style]],
+) -> None:
+    pieces = svg_runs.vector_runs(tuple(line))
+    assert svg_fallback.spans(pieces) == svg_fallback._spans(pieces)
+    assert svg_bidi.in_visual_order(pieces) == svg_bidi._in_visual_order(pieces)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.tuples(st.sampled_from(COMMON + OTHERS + "\u200d\ufe0f"), STYLE), max_size=16))
+def test_a_row_laid_out_as_it_is_has_every_glyph_on_its_own_cell(
+    cells: list[tuple[str, Style]],
+) -> None:
+    """svg_frames._runs skips placing symbols and nudges for a row `as_laid_out` returns as
+    it is: that row has no zero-width code point, and its cells are its columns."""
+    row = tuple(cells)
+    sources: list[int] = []
+    shifts: list[float] = []
+    if as_laid_out(row, sources, shifts) is row:
+        assert not any(zero_width(char) for char, _ in row)
+        assert sources == list(range(len(row)))
+        assert not any(shifts)
