@@ -10,10 +10,13 @@ sequences, VS16, wide and fallback-font letters, bidi controls, regional indicat
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genact_cast.publish import svg_bidi, svg_fallback, svg_runs
+from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
     _advance_each,
     advance,
@@ -80,3 +83,12 @@ def test_a_row_laid_out_as_it_is_has_every_glyph_on_its_own_cell(
         assert not any(zero_width(char) for char, _ in row)
         assert sources == list(range(len(row)))
         assert not any(shifts)
+
+
+@settings(max_examples=300)
+@given(st.sets(st.characters(max_codepoint=0x3000)), st.text(max_size=20))
+def test_a_class_written_as_ranges_matches_exactly_its_characters(
+    chars: set[str], text: str
+) -> None:
+    pattern = re.compile(char_class(chars) + "*")
+    assert (pattern.fullmatch(text) is not None) == all(char in chars for char in text)

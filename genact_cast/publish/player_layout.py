@@ -32,6 +32,7 @@ against 3.18.0 in Chromium (tests/test_player_parity.py).
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import unicodedata
@@ -39,6 +40,7 @@ from collections.abc import Sequence
 from importlib import resources
 from operator import itemgetter
 
+from genact_cast.publish.char_class import char_class
 from genact_cast.publish.terminal import Cell, Row, Style
 from genact_cast.publish.terminal_cells import regional_indicator, text_symbol
 from genact_cast.publish.vectors import WIDE, vector
@@ -216,14 +218,14 @@ def _one_each() -> re.Pattern[str]:
     """Runs of characters that each take one column in `advance` (no ZWJ, no mark with an
     advance of its own, none zero-width), among those of the rows most casts draw: Latin,
     box drawing, blocks, geometric shapes and braille. Checked one by one here."""
-    ranges = (range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
+    ranges = (range(0x80), range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
     chars = [
         chr(code)
         for span in ranges
         for code in span
         if chr(code) not in ADVANCING_MARKS and chr(code) != ZWJ and not zero_width(chr(code))
     ]
-    return re.compile("[\x00-\x7f" + "".join(re.escape(char) for char in chars) + "]*")
+    return re.compile(char_class(chars) + "*")
 
 
 _ONE_EACH = _one_each()
@@ -241,7 +243,23 @@ def standalone(char: str, wide: bool) -> bool:
     if wide:
         return True
     code = ord(char[0])  # a cell may hold a grapheme drawn whole (as_laid_out)
-    return any(low <= code <= high for low, high in _STANDALONE)
+    at = bisect.bisect_right(_STANDALONE_STARTS, code) - 1
+    return at >= 0 and code <= _STANDALONE_SPANS[at][1]
+
+
+def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inclusive spans of code points, sorted, those that overlap or touch joined."""
+    out: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        if out and low <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], high))
+        else:
+            out.append((low, high))
+    return out
+
+
+_STANDALONE_SPANS = _merged(_STANDALONE)  # (looked up by bisection: one asked per cell)
+_STANDALONE_STARTS = [low for low, _ in _STANDALONE_SPANS]
 
 
 def as_laid_out(

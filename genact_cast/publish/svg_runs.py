@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from itertools import groupby
 
 from genact_cast.publish import vectors
+from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
     ADVANCING_MARKS,
     WIDE_ADVANCE,
@@ -146,10 +147,7 @@ def _simple_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
         if char_width(chr(code)) == 1 and not mark(chr(code)) and not vectors.vector(chr(code))
     ]
     whole = [char for char in chars if not _set_apart(char)]
-    return (
-        re.compile("[" + "".join(re.escape(c) for c in chars) + "]*"),
-        re.compile("[" + "".join(re.escape(c) for c in whole) + "]*"),
-    )
+    return re.compile(char_class(chars) + "*"), re.compile(char_class(whole) + "*")
 
 
 _SIMPLE, _WHOLE = _simple_classes()
