@@ -1,10 +1,13 @@
 """Benchmark the embeds side by side with the peer tools, in one run.
 
     python scripts/bench_embed.py [--runs 5] [--video-runs 3] [--peer-runs 3] [--only-video]
+    python scripts/bench_embed.py --only-svg --runs 9 [--svg-cast X.cast ...] [--svg-term-runs 1]
 
-- SVG of the seed-7 example cast: size, render time and peak memory, against termtosvg
-  (PyPI) and svg-term-cli (npm), both installed into .cache/bench on first use, with
-  the ratios of size and speed against them measured in the same run;
+- SVG of the seed-7 example cast (or of each --svg-cast): size, CPU and wall time and peak
+  memory of the whole process, against termtosvg (PyPI) and svg-term-cli (npm), both
+  installed into .cache/bench on first use, with the ratios of size and speed against
+  them measured in the same run (the tools interleaved, round by round; genact-cast run
+  as `pip install .` leaves it: bytecode compiled, no editable import hook);
 - the self-contained HTML page: from navigation (file://) until the player is playing
   (its clock past 0), in headless Chromium (Debian's, driven by playwright);
 - MP4 and WebM of the same cast, 1920 pixels wide: size, time and peak RSS, against
@@ -19,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -33,7 +37,8 @@ CAST = ROOT / "casts" / "seed7.cast"
 TOOLS = ROOT / ".cache" / "bench"
 
 
-def peers() -> dict[str, list[str]]:
+def peers(cast: Path) -> dict[str, list[str]]:
+    """Each tool's command line for the SVG of `cast`, its output path to be appended."""
     venv = TOOLS / "termtosvg"
     if not (venv / "bin" / "termtosvg").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -43,61 +48,110 @@ def peers() -> dict[str, list[str]]:
         npm.mkdir(parents=True, exist_ok=True)
         subprocess.run(["npm", "install", "--silent", "svg-term-cli@2.1.1"], cwd=npm, check=True)
     return {
-        "genact-cast embed --svg": [str(Path(sys.executable).parent / "genact-cast"), "embed",
-                                    str(CAST), "--overwrite", "--svg"],
-        "termtosvg 1.1.0": [str(venv / "bin" / "termtosvg"), "render", str(CAST)],
+        "genact-cast embed --svg": [*genact_argv(), "embed", str(cast), "--overwrite", "--svg"],
+        "termtosvg 1.1.0": [str(venv / "bin" / "termtosvg"), "render", str(cast)],
         "svg-term-cli 2.1.1": [str(npm / "node_modules" / ".bin" / "svg-term"), "--in",
-                               str(CAST), "--out"],
+                               str(cast), "--out"],
     }  # fmt: skip
 
 
-def measured(argv: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KB) of one run of `argv`, its output discarded."""
+# As `pip install .` leaves the package: bytecode written beforehand (compiled here), read
+# at every start, and no editable install's import hook (about 30 ms a start); the peers'
+# installs are compiled by pip. Without PYTHONDONTWRITEBYTECODE, as a user's shell runs.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def genact_argv() -> list[str]:
+    """`genact-cast` as its console script starts it, from this tree's package."""
+    compileall.compile_dir(ROOT / "genact_cast", quiet=1)
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            "from genact_cast.entry import main; main()"]  # fmt: skip
+
+
+def measured(argv: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system: what the machine's other jobs inflate
+    least) and peak RSS (KB) of one run of `argv`, its output discarded."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(argv, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{argv[0]} failed (exit {process.returncode})")
-    return seconds, usage.ru_maxrss
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        last = (error.strip().splitlines() or ["no message"])[-1]
+        raise ToolFailed(f"{Path(argv[0]).name} failed: {last[-200:]}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def svg_rows(runs: int) -> list[str]:
-    """The table, and the ratios issue 12 asks for, from runs interleaved across the tools."""
-    tools = peers()
-    seconds: dict[str, list[float]] = {name: [] for name in tools}
+class ToolFailed(Exception):
+    """A peer that cannot draw the cast (termtosvg 1.1.0 on a `CSI > 4;2 m`, say)."""
+
+
+def svg_rows(runs: int, cast: Path, svg_term_runs: int) -> list[str]:
+    """The table, and the ratios issue 19 asks for, from runs interleaved across the tools:
+    each round runs every tool once, and a ratio is the median over rounds of the peer's
+    time / ours in the same round (the load drifts between rounds, not within one)."""
+    tools = peers(cast)
+    wall: dict[str, list[float]] = {name: [] for name in tools}
+    cpu: dict[str, list[float]] = {name: [] for name in tools}
     memory: dict[str, list[int]] = {name: [] for name in tools}
     sizes: dict[str, int] = {}
+    failed: dict[str, str] = {}
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(runs):
+        for round_ in range(runs):
             for index, (name, argv) in enumerate(tools.items()):
+                slow_peer = name.startswith("svg-term") and round_ >= svg_term_runs
+                if name in failed or slow_peer:
+                    continue
                 out = Path(tmp) / f"{index}.svg"
-                took, rss = measured([*argv, str(out)])
-                seconds[name].append(took)
+                try:
+                    took, used, rss = measured([*argv, str(out)])
+                except ToolFailed as error:
+                    failed[name] = str(error)
+                    continue
+                wall[name].append(took)
+                cpu[name].append(used)
                 memory[name].append(rss)
                 sizes[name] = out.stat().st_size
-    rows = [
-        f"| {name} | {sizes[name] / 1000:,.0f} KB | {statistics.median(seconds[name]):.2f} s "
-        f"| {statistics.median(memory[name]) / 1024:,.0f} MB |"
-        for name in tools
-    ]
-    ours, termtosvg, svg_term = tools
-    smaller = min(sizes[termtosvg], sizes[svg_term])
+            loads.append(os.getloadavg()[0])
+    ours = next(iter(tools))
+    rows = []
+    for name in tools:
+        if name in failed:
+            rows.append(f"| {name} | failed: {failed[name]} | | | | |")
+            continue
+        if not cpu[name]:  # (--svg-term-runs 0)
+            continue
+        peak = statistics.median(memory[name]) / 1024
+        rows.append(
+            f"| {name} | {sizes[name] / 1000:,.0f} KB | {statistics.median(cpu[name]):.2f} s "
+            f"| {statistics.median(wall[name]):.2f} s | {peak:,.0f} MB | {len(cpu[name])} |"
+        )
 
-    def speedup(peer: str) -> float:
-        """Median over rounds of the peer's time / ours in the same round (load drifts)."""
-        return statistics.median(p / o for p, o in zip(seconds[peer], seconds[ours], strict=True))
+    def speedup(peer: str, times: dict[str, list[float]]) -> float:
+        """Median over rounds of the peer's time / ours in the same round."""
+        pairs = zip(times[peer], times[ours], strict=False)  # (a slow peer: its first rounds)
+        return statistics.median(p / o for p, o in pairs)
 
-    rows += [
-        "",
-        f"size: {sizes[ours] / smaller:.2f} of the smaller peer's "
-        f"({sizes[ours] / sizes[termtosvg]:.2f} of termtosvg's, "
-        f"{sizes[ours] / sizes[svg_term]:.2f} of svg-term-cli's; target at most 0.50)",
-        f"speed: {speedup(termtosvg):.1f}x faster than termtosvg, "
-        f"{speedup(svg_term):.1f}x faster than svg-term-cli "
-        "(median of per-round ratios; target at least 5x faster than termtosvg)",
-    ]
+    done = [name for name in tools if name != ours and name not in failed and cpu[name]]
+    rows.append("")
+    if done:
+        smaller = min(done, key=lambda name: sizes[name])
+        rows.append(
+            f"size: {sizes[ours] / sizes[smaller]:.2f} of the smaller peer's ({smaller}; "
+            + ", ".join(f"{sizes[ours] / sizes[name]:.2f} of {name}'s" for name in done)
+            + "; target at most 0.50)"
+        )
+        for name in done:
+            rows.append(
+                f"speed against {name}: {speedup(name, cpu):.1f}x faster in CPU time, "
+                f"{speedup(name, wall):.1f}x in wall time (median of per-round ratios, "
+                f"{min(len(cpu[name]), len(cpu[ours]))} rounds)"
+            )
+        rows.append("target: at least 5x faster than termtosvg")
+    rows.append(f"load average (1 min) over the rounds: {min(loads):.1f} to {max(loads):.1f}")
     return rows
 
 
@@ -319,6 +373,20 @@ def main() -> None:
     parser.add_argument("--video-runs", type=int, default=3)
     parser.add_argument("--peer-runs", type=int, default=3, help="showreel's (minutes each)")
     parser.add_argument("--only-video", action="store_true")
+    parser.add_argument("--only-svg", action="store_true", help="the SVG tables alone")
+    parser.add_argument(
+        "--svg-cast",
+        type=Path,
+        action="append",
+        default=[],
+        help="the SVG of this cast (repeatable; default casts/seed7.cast)",
+    )
+    parser.add_argument(
+        "--svg-term-runs",
+        type=int,
+        default=1,
+        help="svg-term-cli's rounds (tens of seconds each; its size is one)",
+    )
     parser.add_argument("--long", type=int, default=5, help="seed7 repeated this often")
     parser.add_argument("--gif", action="store_true", help="only the GIF against agg")
     parser.add_argument("casts", nargs="*", help="with --gif: only these casts (file names)")
@@ -328,7 +396,10 @@ def main() -> None:
         gif_rows(runs, args.casts)
         return
     if not args.only_video:
-        svg_and_html(runs)
+        casts = [cast.resolve() for cast in args.svg_cast] or [CAST]
+        svg_and_html(runs, casts, args.svg_term_runs, html=not args.only_svg)
+    if args.only_svg:
+        return
     print(f"\nVideo of {CAST.relative_to(ROOT)}, 1920 pixels wide (medians):\n")
     print("| format | tool | resolution | size | time | peak RSS |")
     print("|---|---|---|---:|---:|---:|")
@@ -339,11 +410,15 @@ def main() -> None:
     print("\n".join(long_rows(args.long)), flush=True)
 
 
-def svg_and_html(runs: int) -> None:
-    print(f"SVG of {CAST.relative_to(ROOT)} (median of {runs} runs, tools interleaved):\n")
-    print("| tool | size | render time | peak RSS |")
-    print("|---|---:|---:|---:|")
-    print("\n".join(svg_rows(runs)))
+def svg_and_html(runs: int, casts: list[Path], svg_term_runs: int, html: bool) -> None:
+    for cast in casts:
+        shown = cast.relative_to(ROOT) if cast.is_relative_to(ROOT) else cast
+        print(f"SVG of {shown} (medians of {runs} rounds, the tools interleaved in each):\n")
+        print("| tool | size | CPU time | wall time | peak RSS | runs |")
+        print("|---|---:|---:|---:|---:|---:|")
+        print("\n".join(svg_rows(runs, cast, svg_term_runs)), end="\n\n", flush=True)
+    if not html:
+        return
     seconds = html_start_seconds(runs)
     print(
         f"\nHTML page (self-contained, file://) playing in headless Chromium after {seconds:.2f} s"
