@@ -5,8 +5,9 @@ The shell writes the mark after such output, then blanks past the right edge, so
 the terminal wraps onto a new row, then `\\r \\r` and the prompt there (zsh's zle_refresh.c,
 fish's screen.cpp `abandon_line`). The player draws it, but it is no text the program
 wrote: a screen reader user needs the output line (`no newline`), not the mark read out
-after it (`no newline percent`). The subtitles (--vtt) and --text leave it out; the
-pictures draw it as the player does."""
+after it (`no newline percent`). The subtitles (--vtt) leave it out; --text keeps it, as
+it writes the rows the player shows (review-exports20 WARN 6), and the pictures draw it as
+the player does."""
 
 from __future__ import annotations
 

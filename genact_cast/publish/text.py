@@ -14,7 +14,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Screen, Timeline, last_screen, row_text
 
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -96,10 +95,10 @@ def render_text(timeline: Timeline) -> str:
 def screen_text(screen: Screen, markers: Sequence[tuple[float, str]]) -> str:
     """A final screen as text, and the cast's markers as chapters after it."""
     # The screen as the player shows it: blank rows above the text kept (they place it),
-    # the blank rows below it and each row's trailing blanks left out.
-    # A shell's mark for output without a final newline is left out (eol_marks.py).
-    rows = [unmarked(row, screen.cols, y in screen.wrapped) for y, row in enumerate(screen.rows)]
-    lines = [plain(row_text(row)).rstrip() for row in rows]
+    # the blank rows below it and each row's trailing blanks left out. A shell's mark for
+    # output without a final newline is kept: the player shows it (zsh's `%`, fish's `⏎`;
+    # review-exports20 WARN 6), though the subtitles leave it out (eol_marks.py).
+    lines = [plain(row_text(row)).rstrip() for row in screen.rows]
     while lines and not lines[-1]:
         lines.pop()
     text = "\n".join(lines) + "\n"
