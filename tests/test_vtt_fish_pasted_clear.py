@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pasted_clear import shown_by_player
 from tests.player_dom import Player
 from tests.pty_session import ShellRecording
 from tests.test_vtt_mux import timed_cues
@@ -64,14 +65,6 @@ def test_a_wrapped_command_sent_at_once_that_clears_is_told_whole_under_fish(
     assert not re.search(r"\d\d:\d\d:\d\d", " ".join(told)), told  # (no clock told)
     assert not [text for text in told if "sleep 0.5" in text and text != line], told
     assert told[told.index(line) + 1] == FIRST[cols], told
-    player.load(cast.read_text("utf-8"))
     events = [json.loads(row) for row in cast.read_text("utf-8").splitlines()[1:]]
     at = max(i for i, event in enumerate(events) if "end" in event[2] and "sleep" in event[2])
-    if "\x1b[2J" not in events[at][2]:  # (shown before the clear: the player's rows joined)
-        rows = player.at((events[at][0] + events[at + 1][0]) / 2).text()
-        assert line in "".join(row.ljust(cols) for row in rows), rows
-    for start, end, texts in found:  # (the loop's output, on the screen as told)
-        for text in texts:
-            if text.startswith(("tic ", "tick-number-")):
-                shown = player.at(end - 0.005).text()
-                assert text in shown, (text, start, end, shown)
+    shown_by_player(cast, player, found, line, cols, at)

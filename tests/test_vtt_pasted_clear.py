@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pasted_clear import shown_by_player
 from tests.player_dom import Player
 from tests.pty_session import PROMPT, BashRecording
 from tests.test_vtt_mux import timed_cues
@@ -58,15 +59,6 @@ def test_a_pasted_wrapped_command_that_clears_the_screen_is_told_whole(
     first = "tic 1" if cols == 40 else "tick-number-1 of a subtitled loop"
     assert told[told.index(line) + 1] == first, told
     assert told[told.index("$ echo after") + 1] == "after", told
-    player.load(cast.read_text("utf-8"))
     events = [json.loads(row) for row in cast.read_text("utf-8").splitlines()[1:]]
     at = next(i for i, event in enumerate(events) if command in event[2])
-    if "\x1b[2J" not in events[at][2]:  # (shown before the clear: the player's rows joined)
-        # (between the echo and the next event, which may follow within a millisecond)
-        rows = player.at((events[at][0] + events[at + 1][0]) / 2).text()
-        assert line in "".join(row.ljust(cols) for row in rows), rows
-    for start, end, texts in found:  # (the loop's output, on the screen as told)
-        for text in texts:
-            if text.startswith(("tic ", "tick-number-")):
-                shown = player.at((start + end) / 2).text()
-                assert text in shown, (text, start, end, shown)
+    shown_by_player(cast, player, found, line, cols, at)
