@@ -227,12 +227,12 @@ def resolution(path: Path) -> str:
         return f"{stream.width}x{stream.height}"
 
 
-def video_rows(runs: int, peer_runs: int) -> None:
+def video_rows(runs: int, peer_runs: int, kinds: list[str]) -> None:
     """Print one row per tool as soon as it is measured; runs of the two interleaved."""
     program, env = showreel()
     ours = str(Path(sys.executable).parent / "genact-cast")
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("mp4", "webm"):
+        for kind in kinds:
             commands = {
                 f"genact-cast embed --{kind}": (
                     [ours, "embed", str(CAST), "--overwrite", "--size", "1080p", f"--{kind}"],
@@ -375,6 +375,13 @@ def main() -> None:
     parser.add_argument("--only-video", action="store_true")
     parser.add_argument("--only-svg", action="store_true", help="the SVG tables alone")
     parser.add_argument(
+        "--video",
+        choices=("mp4", "webm"),
+        action="append",
+        help="this video format only (repeatable; showreel's WebM takes minutes)",
+    )
+    parser.add_argument("--no-long", action="store_true", help="leave out the long cast's rows")
+    parser.add_argument(
         "--svg-cast",
         type=Path,
         action="append",
@@ -403,7 +410,9 @@ def main() -> None:
     print(f"\nVideo of {CAST.relative_to(ROOT)}, 1920 pixels wide (medians):\n")
     print("| format | tool | resolution | size | time | peak RSS |")
     print("|---|---|---|---:|---:|---:|")
-    video_rows(args.video_runs, args.peer_runs)
+    video_rows(args.video_runs, args.peer_runs, args.video or ["mp4", "webm"])
+    if args.no_long:
+        return
     print("\nMemory on a long cast (genact-cast, 1080p, one run):\n")
     print("| cast | size | time | peak RSS |")
     print("|---|---:|---:|---:|")
