@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.publish import svg_bidi, svg_fallback, svg_runs
+from genact_cast.publish import svg_bidi, svg_fallback, svg_lines, svg_runs
 from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
     _advance_each,
@@ -25,6 +26,8 @@ from genact_cast.publish.player_layout import (
     zero_width,
 )
 from genact_cast.publish.screens import BLANK, Style
+from genact_cast.publish.svg_lines import LineMarkup
+from genact_cast.publish.theme import DEFAULT_THEME
 
 COMMON = (
     "ab #*09~\u00a0\u00ad\u00b0\u00e9\u02b0\u2500\u2501\u2502\u2588\u2591\u25a0\u25b6\u2800\u28ff"
@@ -35,6 +38,7 @@ OTHERS = (
 )
 TEXT = st.text(st.sampled_from(COMMON + OTHERS), max_size=12)
 PLAIN_TEXT = st.text(st.sampled_from(COMMON), max_size=12)
+WRITTEN_AS_IS = "ab #*09~<&\u00a0\u00b0\u00e9\u2500\u2501\u2502"  # (svg_runs.PLAIN_RUNS)
 STYLES: list[Style] = [
     BLANK,
     ("red", "default", True, False, False, False, False, False),
@@ -92,3 +96,22 @@ def test_a_class_written_as_ranges_matches_exactly_its_characters(
 ) -> None:
     pattern = re.compile(char_class(chars) + "*")
     assert (pattern.fullmatch(text) is not None) == all(char in chars for char in text)
+
+
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        st.lists(st.tuples(st.text(st.sampled_from(WRITTEN_AS_IS), max_size=8), STYLE), max_size=6),
+        st.lists(st.tuples(st.one_of(TEXT, st.sampled_from("#7\u00a9\u2139 ")), STYLE), max_size=6),
+    )
+)
+def test_a_plain_line_is_written_as_run_by_run(line: list[tuple[str, Style]]) -> None:
+    """LineMarkup's plain lines (svg_runs.PLAIN_RUNS) give the markup and the classes the
+    general loop gives: the same document, byte for byte."""
+    fast = LineMarkup(DEFAULT_THEME)
+    slow = LineMarkup(DEFAULT_THEME)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(svg_lines, "PLAIN_RUNS", re.compile("(?!)"))  # (never plain)
+        expected = slow.markup(tuple(line))
+    assert fast.markup(tuple(line)) == expected
+    assert fast.styles == slow.styles

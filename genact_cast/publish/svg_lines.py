@@ -21,6 +21,7 @@ from genact_cast.publish.svg_bidi import BIDI_CONTROLS, in_visual_order
 from genact_cast.publish.svg_frames import Line, nudges_of, symbols_of
 from genact_cast.publish.svg_runs import (
     MONO_SAFE,
+    PLAIN_RUNS,
     drawn_on,
     glyph_cells,
     mark,
@@ -94,6 +95,10 @@ class LineMarkup:
         symbols = symbols_of(line)  # symbols the player draws on a cell of their own
         nudges = nudges_of(line)  # glyphs the browser draws off their cells
         fallback = svg_fallback.spans(pieces)  # spans in a fallback font (Hebrew, Thai)
+        if not (symbols or nudges or fallback or ordered) and PLAIN_RUNS.fullmatch(
+            "".join([piece[0] for piece in pieces])
+        ):
+            return self._plain(pieces)
         skip_to = 0
         for index, (text, style, hidden) in enumerate(pieces):
             if index < skip_to:
@@ -188,6 +193,36 @@ class LineMarkup:
                 if name is None:
                     name = self.styles[plain] = short_id(len(self.styles))
                 spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
+            column += advance(text)
+        return "".join(rects), "".join(spans)
+
+    def _plain(self, pieces: list[tuple[str, Style, bool]]) -> tuple[str, str]:
+        """`markup` of a line of plain runs (svg_runs.PLAIN_RUNS: most lines), which it
+        writes as they are, each where the one before it ends: no run is stretched, placed,
+        reordered, drawn as a shape, from a fallback font or in the text font, and no flag
+        is paired."""
+        rects, spans = [], []
+        column = 0
+        last = len(pieces) - 1
+        for index, (text, style, _) in enumerate(pieces):
+            fg, bg, bold, italic, underline, faint, strike, blink = style
+            if index == last and bg == "default" and not (underline or strike):
+                text = text.rstrip(" ")  # trailing spaces draw nothing
+            if bg != "default":
+                x = number(column * CELL_WIDTH, 2)
+                w = number(advance(text) * CELL_WIDTH, 2)
+                rects.append(
+                    f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
+                    f'fill="{color(bg, self.theme, background=True)}"/>'
+                )
+            plain = (fg, "default", bold, italic, underline, faint, strike, blink)
+            if plain == PLAIN:
+                spans.append(xml_escape(text))
+            else:
+                name = self.styles.get(plain)
+                if name is None:
+                    name = self.styles[plain] = short_id(len(self.styles))
+                spans.append(f'<tspan class="{name}">{xml_escape(text)}</tspan>')
             column += advance(text)
         return "".join(rects), "".join(spans)
 

@@ -13,6 +13,7 @@ from itertools import groupby
 from genact_cast.publish import vectors
 from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
+    _ZWJ_FIRSTS,
     ADVANCING_MARKS,
     WIDE_ADVANCE,
     advance,
@@ -21,6 +22,7 @@ from genact_cast.publish.player_layout import (
     zero_width,
 )
 from genact_cast.publish.screens import Style
+from genact_cast.publish.svg_bidi import BIDI_CONTROLS
 from genact_cast.publish.svg_frames import Line
 from genact_cast.publish.terminal import char_width, regional_indicator
 from genact_cast.publish.terminal_cells import text_symbol
@@ -151,6 +153,31 @@ def _simple_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _SIMPLE, _WHOLE = _simple_classes()
+
+
+def _plain_class() -> re.Pattern[str]:
+    """Runs the SVG writes as they are (svg_lines.LineMarkup's plain lines): characters
+    that `vector_runs` keeps whole, in every monospace font of FONT's list (MONO_SAFE: no
+    stretch), none wide alone or starting a ZWJ sequence, no regional indicator, no symbol
+    the colour font would draw as emoji (text_symbol) and no bidi control. Checked one by
+    one here."""
+    ranges = (range(0x20, 0x7F), range(0xA0, 0x100), range(0x2500, 0x25A0))
+    chars = [
+        chr(code)
+        for span in ranges
+        for code in span
+        if _WHOLE.fullmatch(chr(code))
+        and MONO_SAFE.fullmatch(chr(code))
+        and not wide_alone(chr(code))
+        and chr(code) not in _ZWJ_FIRSTS
+        and not regional_indicator(chr(code))
+        and not text_symbol(chr(code), 0)
+        and chr(code).translate(BIDI_CONTROLS) == chr(code)
+    ]
+    return re.compile(char_class(chars) + "*")
+
+
+PLAIN_RUNS = _plain_class()
 
 
 def glyph_cells(text: str) -> int:
