@@ -26,9 +26,10 @@ class BadOption(GenactCastError):
 
 
 class SeedRefused(BadOption):
-    """The seed's run is one the chosen framework's pinned release cannot train (a model,
-    a fine-tune): refused rather than planned as another run, so that a seed is one run in
-    every dialect. A seed the user did not pin is drawn again (cli_options.runnable)."""
+    """The seed's run is one the chosen framework cannot show as asked (`--nccl-debug on`
+    past 8 nodes under srun or pdsh). A seed the user did not pin is drawn again
+    (cli_options.runnable). (A model or kind the framework does not train is not refused:
+    the seed draws one it trains, plan_config.)"""
 
 
 class OutputError(GenactCastError):

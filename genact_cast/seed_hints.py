@@ -1,9 +1,10 @@
 """Seeds near a refused one that the chosen framework does run, for the refusal's one line.
 
-A seed is one run in every dialect, so a framework whose pinned release does not train the
-seed's run refuses it (errors.SeedRefused); torchtitan v0.2.0 refuses about four seeds in
-five. The refusal then names the nearest seeds, with the same options, that it runs: planning
-one costs about 2 ms, and the search is bounded, so a refusal stays quick.
+A seed whose model or kind a framework's pinned release does not train draws one it does
+(plan_config), so what is left to refuse is a seed whose run the framework's terminal would
+not show as asked (errors.SeedRefused: `--nccl-debug on` under srun or pdsh past 8 nodes).
+The refusal then names the nearest seeds, with the same options, that it runs: planning one
+costs about 2 ms, and the search is bounded, so a refusal stays quick.
 """
 
 from __future__ import annotations

@@ -150,14 +150,10 @@ def test_seeds_drawing_the_newly_tabled_models_are_the_same_run_in_the_trainer()
 # Seeds whose run is a model or kind some framework's pinned release does not train
 # (review-tt8 fault 5): Gemma-3-27B (9803, 9851), Gemma-3-12B (9854), Llama-4-Scout (9843,
 # 9857), fine-tunes of Qwen3-8B and OLMo-2-7B (9847, 9844), Qwen2.5-7B's continued
-# pre-training (9840). Under hf and torchtitan they were another run: an 8B with other
-# steps and failures, 2,048 GPUs pre-training for a 16-GPU fine-tune.
+# pre-training (9840). They were refused under torchtitan (and some under hf) until issue
+# 18's decision: a framework named with no --model constrains the seed's draw
+# (review-dialects17 W2).
 OTHER_RUNS = (9803, 9851, 9854, 9843, 9857, 9847, 9844, 9840)
-
-
-# (or the framework lays out none of it on the seed's GPUs, even at the middle draws: a
-# mixture of experts sharded flat under the Trainer's launchers, plan_config._replaced)
-NO_OWN_LAYOUT = "own makes a believable run of it"
 
 
 def the_run(plan: RunPlan) -> tuple[object, ...]:
@@ -173,76 +169,84 @@ def the_run(plan: RunPlan) -> tuple[object, ...]:
     )
 
 
-def test_the_same_seed_is_the_same_run_or_refused_in_every_dialect() -> None:
-    """A framework runs the seed's run (genact's plan) or refuses it in one line naming the
-    model or kind and why (SeedRefused): never another model, kind or cluster in its place
-    (review-tt8 fault 5). Where the framework's release trains the run as the others lay it
-    out, every fact of the plan is the same."""
-    refused: dict[str, int] = dict.fromkeys(FRAMEWORKS[:3] + FRAMEWORKS[3:], 0)
+def keeps_the_run(genact: RunPlan, framework: str) -> bool:
+    """Whether `framework`'s release trains genact's run of the seed: its model, its kind and
+    its method (a framework with no adapters fine-tunes fully, maybe another model)."""
+    return (
+        lineup.trains(genact.arch, framework)
+        and (genact.kind != "sft" or lineup.why_no_sft(framework) is None)
+        and (genact.options.method == "full" or lineup.why_no_adapters(framework) is None)
+    )
+
+
+def test_the_same_seed_is_the_same_run_in_every_dialect_that_trains_it() -> None:
+    """A framework named with no --model runs the seed's run (genact's plan) wherever its
+    release trains it, and never refuses the seed: where it does not train the seed's model
+    or kind, the seed draws among the models and kinds it does train (issue 18; before,
+    torchtitan refused 167 of seeds 0-199, Megatron 126, the Trainer and DeepSpeed 35 each).
+    Where it trains the run as the others lay it out, every fact of the plan is the same."""
+    own: dict[str, int] = dict.fromkeys(FRAMEWORKS, 0)
     for seed in (*SEEDS, *OTHER_RUNS):
         genact = make_plan(RecordOptions(seed=seed, framework="genact", failures=1, duration=60.0))
         for framework in FRAMEWORKS:
             options = RecordOptions(seed=seed, framework=framework, failures=1, duration=60.0)
-            try:
-                plan = make_plan(options)
-            except SeedRefused as refusal:
-                refused[framework] += 1
-                message = str(refusal)
-                assert message.startswith(f"seed {seed} "), message
-                # (where genact's run trains adapters and the framework has none, its full
-                # fine-tune may be of another model, refused by name: seed 16's OLMo-2-32B
-                # under megatron for genact's Gemma-3-12B LoRA)
-                adapters = genact.options.method != "full" and lineup.why_no_adapters(framework)
-                assert genact.arch.name in message or "fine-tunes" in message or adapters, message
-                # (or Megatron cannot hold the seed's layout: a mixture of experts whose
-                # distributed-optimizer state and activations exceed the GPU, where the tag's
-                # Megatron-FSDP takes no experts; megatron_memory)
-                assert (
-                    not lineup.trains(genact.arch, framework)
-                    or (genact.kind == "sft" and lineup.why_no_sft(framework) is not None)
-                    or "Megatron-LM core_v0.14.0 would need" in message
-                    or NO_OWN_LAYOUT in message
-                ), (seed, framework)
-                continue
-            if genact.options.method != "full" and lineup.why_no_adapters(framework):
-                # Left: where the seed's fine-tune trains adapters, Megatron (no LoRA in
-                # core_v0.14.0's pretrain_gpt.py) fine-tunes fully, maybe another model.
+            plan = make_plan(options)  # never SeedRefused: a run of the framework's own
+            assert lineup.trains(plan.arch, framework), (seed, framework)
+            assert plan.kind != "sft" or lineup.why_no_sft(framework) is None, (seed, framework)
+            if not keeps_the_run(genact, framework):
+                own[framework] += 1
                 continue
             if genact.arch.moe and lineup.flat_sharding(framework):
                 # A mixture of experts sharded flat under the Trainer's launchers is laid out
                 # as they can (review-realism5 FAIL 4): its GPUs and epochs may differ.
                 assert the_run(plan)[:3] == the_run(genact)[:3], (seed, framework)
                 continue
-            assert the_run(plan) == the_run(genact), (seed, framework)
+            if the_run(plan) != the_run(genact):
+                # Left: Megatron cannot hold the seed's layout (a mixture of experts whose
+                # distributed-optimizer state exceeds the GPU, megatron_memory), or torchtitan
+                # would train it in float32: the framework's own draw then.
+                assert framework in ("megatron", "torchtitan"), (seed, framework)
+                own[framework] += 1
+                continue
             if comparable(genact, framework):
                 assert run_facts(plan) == run_facts(genact), (seed, framework)
-    assert refused["genact"] == 0
-    # every one of OTHER_RUNS was another run under hf or torchtitan before
-    assert refused["torchtitan"] >= len(OTHER_RUNS)
-    assert refused["hf"] >= 5
+    assert own["genact"] == 0
+    # every one of OTHER_RUNS is a run of torchtitan's own
+    assert own["torchtitan"] >= len(OTHER_RUNS)
+    assert own["hf"] >= 5
+
+
+def test_a_framework_draws_among_the_models_it_trains_not_the_next_in_the_list() -> None:
+    """Where the seed's model is one the framework does not train, the seed's draw is made
+    over the models it trains (plan_config._choose_config), not the next in the catalogue's
+    order: Megatron's runs in place of OLMo 2 and Gemma 3 were half Qwen3-30B-A3B (67 of 126
+    in seeds 0-199) when the rotation of every model went on past them."""
+    drawn: dict[str, int] = {}
+    for seed in range(200):
+        genact = make_plan(RecordOptions(seed=seed))
+        if keeps_the_run(genact, "megatron"):
+            continue
+        name = make_plan(RecordOptions(seed=seed, framework="megatron")).arch.name
+        drawn[name] = drawn.get(name, 0) + 1
+    assert len(drawn) >= 8, drawn
+    assert max(drawn.values()) <= 0.35 * sum(drawn.values()), drawn
 
 
 @pytest.mark.parametrize("framework", ["hf", "deepspeed"])
 @pytest.mark.parametrize(("seed", "kind"), [(99, None), (7, "pretrain"), (26, "pretrain")])
-def test_a_mixture_of_experts_the_trainer_cannot_lay_out_is_refused_not_replaced(
+def test_a_mixture_of_experts_the_trainer_cannot_lay_out_at_the_seeds_draws_is_not_replaced(
     seed: int, kind: str | None, framework: str
 ) -> None:
     """Where genact's run is a mixture of experts with expert parallelism and the Trainer's
     flat sharding takes no layout of it at the seed's batch draw, the Trainer and DeepSpeed
-    run the same model at the middle draws, as a pinned --model does, or refuse it by name.
-    Since N7 counted attention with the heads' own size, these seeds' Qwen3-30B-A3B
-    pre-training was a Llama-3-8B (99, on 16 GPUs for genact's 1,024), a Qwen3-8B (7) or a
-    Llama-3.1-8B (26) under both."""
+    run the same model at the middle draws, as a pinned --model does. Since N7 counted
+    attention with the heads' own size, these seeds' Qwen3-30B-A3B pre-training was a
+    Llama-3-8B (99, on 16 GPUs for genact's 1,024), a Qwen3-8B (7) or a Llama-3.1-8B (26)
+    under both."""
     genact = planned(seed, kind, "genact")
     assert genact.arch.moe
     assert genact.layout.ep > 1
-    try:
-        plan = make_plan(RecordOptions(seed=seed, kind=kind, framework=framework, failures=1))
-    except SeedRefused as refusal:
-        message = str(refusal)
-        assert message.startswith(f"seed {seed} trains {genact.arch.name} "), message
-        assert NO_OWN_LAYOUT in message
-        return
+    plan = make_plan(RecordOptions(seed=seed, kind=kind, framework=framework, failures=1))
     assert the_run(plan)[:3] == the_run(genact)[:3]
     assert plan.layout.ep == 1  # sharded flat (lineup.FLAT_SHARDING)
 
@@ -369,18 +373,31 @@ def test_one_failure_rule_for_every_torchrun_dialect(options: RecordOptions) -> 
         assert list(event.gives_up) == gives_up, (event.step, event.gives_up, gives_up)
 
 
-def test_a_seed_left_to_chance_is_drawn_again_until_the_framework_trains_its_run() -> None:
-    """`record --framework torchtitan` with no --seed asks for a torchtitan run: a random seed
-    whose run torchtitan refuses (four in five: fine-tunes, Qwen2.5, OLMo 2, Gemma 3) is
-    drawn again; a pinned one stays, and its refusal is the answer."""
+def test_a_seed_left_to_chance_is_drawn_again_until_the_framework_shows_its_run() -> None:
+    """`record --framework megatron --nccl-debug on` with no --seed asks for a run Megatron's
+    terminal can show: a random seed whose run spans more nodes than every node's NCCL
+    start-up is shown for is drawn again; a pinned one stays, and its refusal is the answer,
+    naming the nearest seeds that work. (A seed whose model or kind the framework does not
+    train is no longer refused: test_the_same_seed_is_the_same_run_in_every_dialect_that_
+    trains_it.)"""
     from genact_cast.cli_options import runnable
 
-    refused = RecordOptions(seed=9847, framework="torchtitan", duration=60.0)
-    with pytest.raises(SeedRefused):
+    refused = RecordOptions(seed=9840, framework="megatron", nccl_debug=True, duration=60.0)
+    with pytest.raises(SeedRefused, match="run is on 32 nodes"):
         make_plan(refused)
-    with pytest.raises(SeedRefused, match=r"seed 9847 .*; --seed \d+ trains"):
+    with pytest.raises(SeedRefused, match=r"seed 9840's .*; --seed \d+ trains"):
         runnable(refused, seed_given=True)  # the answer, naming seeds that work
     drawn = runnable(refused, seed_given=False)
-    assert drawn.seed != 9847
-    assert drawn._replace(seed=9847) == refused
-    assert make_plan(drawn).options.framework == "torchtitan"
+    assert drawn.seed != 9840
+    assert drawn._replace(seed=9840) == refused
+    assert make_plan(drawn).nodes <= 8
+
+
+def test_a_named_framework_runs_the_seed_it_did_not_train_as_a_run_of_its_own() -> None:
+    """review-dialects17 W2: `record --seed 1 --framework torchtitan` (and seeds 2-6) was
+    refused because the seed drew a model or kind torchtitan v0.2.0 does not train; now it
+    runs one it does (the cli's pinned seed is planned as given)."""
+    for seed in range(1, 7):
+        plan = make_plan(RecordOptions(seed=seed, framework="torchtitan"))
+        assert lineup.trains(plan.arch, "torchtitan")
+        assert plan.kind in ("pretrain", "continue")

@@ -1,9 +1,10 @@
 """torchtitan v0.2.0 trains TP or PP without data-parallel sharding in float32
 (distributed/utils.py:218-236, maybe_enable_amp: `Mixed precision training with TP or PP is
 only supported when FSDP/HSDP/CP is enabled.` / `Mixed precision training is disabled`),
-while the run is planned at bf16 throughput and memory: such a seed is refused under
-torchtitan, never printed with bf16 numbers (review-tt12 N7: 8454 `--gpus 8` logged 687.75
-TFLOPS on a Qwen3-32B the cast itself declared fp32)."""
+while the run is planned at bf16 throughput and memory: such a layout is never printed with
+bf16 numbers (review-tt12 N7: 8454 `--gpus 8` logged 687.75 TFLOPS on a Qwen3-32B the cast
+itself declared fp32). The seed draws a layout torchtitan trains in bf16 instead (it was
+refused until issue 18's decision: a named framework constrains the seed's draw)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from genact_cast.errors import SeedRefused
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
 from tests.release_catalogue import cast_lines
 
 # Llama-3.1-405B continued on 64 GPUs, TP 8 x PP 8 and no shards in genact's layout of the
@@ -19,19 +21,21 @@ from tests.release_catalogue import cast_lines
 # OLMo-2-7B) and attention counted the heads' own size (N7: Qwen3-32B on 8 GPUs is now TP 4 x
 # FSDP 2); in seeds 0-7999 (no pin, --kind continue, --failures 1) only these two draw a layout
 # torchtitan would train in float32.
-REFUSED = [
+FP32_IN_GENACT = [
     RecordOptions(seed=2106, framework="torchtitan", kind="continue"),
     RecordOptions(seed=6937, framework="torchtitan", kind="continue", failures=1),
 ]
 
 
-@pytest.mark.parametrize("options", REFUSED, ids=lambda o: str(o.seed))
-def test_a_layout_torchtitan_trains_in_fp32_is_refused(options: RecordOptions) -> None:
+@pytest.mark.parametrize("options", FP32_IN_GENACT, ids=lambda o: str(o.seed))
+def test_a_layout_torchtitan_trains_in_fp32_is_never_planned(options: RecordOptions) -> None:
     layout = make_plan(options._replace(framework="genact")).layout
+    assert why_torchtitan_runs_fp32(layout) is not None
     assert layout.shard_group == 1
     assert layout.tp > 1
-    with pytest.raises(SeedRefused, match="in float32: mixed precision with TP or PP needs FSDP"):
-        make_plan(options)
+    plan = make_plan(options)
+    assert why_torchtitan_runs_fp32(plan.layout) is None, plan.layout.describe()
+    assert plan.layout.shard_group > 1 or plan.layout.tp == plan.layout.pp == 1
 
 
 @pytest.mark.parametrize("seed", range(8440, 8460))

@@ -9,24 +9,10 @@ from genact_cast.generator import catalog, lineup
 from genact_cast.generator.catalog import Architecture, Framework, Gpu
 from genact_cast.generator.megatron_memory import why_megatron_cannot_hold
 from genact_cast.generator.options import KINDS, RecordOptions
-from genact_cast.generator.plan_candidates import KIND_LABELS, Config, candidates, floors, serves
+from genact_cast.generator.plan_candidates import Config, candidates, floors, serves
 from genact_cast.generator.plan_choices import find_dataset, find_model, usable_from
 from genact_cast.generator.plan_refusal import what_would_work
 from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
-
-# Every framework, in the order a refusal suggests them.
-FRAMEWORKS = ("genact", "hf", "deepspeed", "megatron", "torchtitan")
-
-
-def frameworks_for(arch: Architecture, kind: str, but: str = "") -> str:
-    """`--framework a, b or c`: the frameworks whose pinned release trains `arch` in a
-    `kind` run (`but`: one that cannot run this seed's layout of it)."""
-    names = [
-        f
-        for f in FRAMEWORKS
-        if lineup.trains(arch, f) and (kind != "sft" or lineup.why_no_sft(f) is None) and f != but
-    ]
-    return "--framework " + (", ".join(names[:-1]) + " or " + names[-1] if names[1:] else names[0])
 
 
 def bf16_adapters(
@@ -154,16 +140,20 @@ def _choose_config(
         seeds = _replaced(options, kind, gpu, draws, pick, rotation, floor, day)
         if seeds is not None:
             return seeds  # with the draws that made it (_replaced)
+        # The seed's draw among the models the framework trains, each as likely as in
+        # genact's draw (a rotation of all models would give the one after a run of refused
+        # ones, Qwen3-30B-A3B after OLMo 2 and Gemma 3, half of Megatron's runs).
+        models = [a for a in models if lineup.trains(a, options.framework)] or models
+        start = int(first_model * len(models))
+        rotation = models[start:] + models[:start]
     fitting: list[Config] = []
     for arch in rotation:
         if options.model is not None and arch != find_model(options.model):
             continue
         fitting = candidates(options, kind, gpu, *draws, arch, floor=floor, day=day)
-        if options.framework == "megatron":
-            # what is pinned, on a layout Megatron can hold (megatron_memory)
-            fitting = [
-                c for c in fitting if why_megatron_cannot_hold(c.arch, c.layout, gpu) is None
-            ]
+        # what the framework's release trains as planned: a layout Megatron can hold
+        # (megatron_memory), one torchtitan trains in bf16 (torchtitan_precision)
+        fitting = [c for c in fitting if _why_framework_cannot(options.framework, c, gpu) is None]
         if fitting:
             break
     if not fitting:
@@ -183,12 +173,14 @@ def _replaced(
     day: date | None = None,
 ) -> Config | None:
     """The run genact plans for the seed, as the framework lays it out (the same model, its
-    own candidates, the same pick); None where genact has no run for the seed; where the
-    framework does not train its model (lineup.why_not) or lays out none of it, SeedRefused:
-    --framework changes how the run is printed, never
-    the run (review-tt6 fault 10). Another model in its place made another run, with other
-    steps, GPUs and failures (review-tt8 fault 5: seed 9803's Gemma-3-27B an 8B under hf and
-    torchtitan)."""
+    own candidates, the same pick): --framework changes how the run is printed, never the
+    run, wherever the framework's release trains it (review-tt6 fault 10; review-tt8 fault
+    5: seed 9803's Gemma-3-27B was an 8B under hf and torchtitan). None where genact has no
+    run for the seed, or where the framework does not train its model (lineup.why_not) or
+    lays out none of it as planned: the seed's draw is then made among the models the
+    framework trains (_choose_config's rotation, the framework's own candidates), as a user
+    who names a framework asks for a run of it, not a refusal (issue 18, review-dialects17
+    W2: torchtitan refused the seed's model in 38 of 42 casts)."""
     generic = options._replace(framework="genact")
     seed: list[Config] = []
     for arch in rotation:
@@ -198,38 +190,33 @@ def _replaced(
     if not seed:
         return None
     chosen = seed[min(len(seed) - 1, int(pick * len(seed)))]
-    reason = lineup.why_not(chosen.arch, options.framework)
-    if reason is None:
-        # The seed's model, as this framework lays it out: a mixture of experts sharded
-        # flat under the Trainer's launchers may fit where genact's expert-parallel layout
-        # did not, and so come first in the seed's order (seed 42: Qwen3-30B-A3B under hf
-        # for genact's Llama-3-8B).
-        own = candidates(options, kind, gpu, *draws, chosen.arch, floor=floor, day=day)
-        used = draws
-        if not own:
-            # No layout of its own under the seed's batch and MFU draws: the middle draws, as
-            # for a pinned model (feasible), never another model in its place (seed 99 since
-            # N7: genact's Qwen3-30B-A3B on 1,024 H200 was a Llama-3-8B under the Trainer
-            # and DeepSpeed, whose flat sharding took no layout of the 30B at the seed's
-            # batch draw; review-tt8 fault 5).
-            used = (draws[0], 0.5, 0.5, draws[3])
-            own = candidates(options, kind, gpu, *used, chosen.arch, floor=floor, day=day)
-        picked = own[min(len(own) - 1, int(pick * len(own)))]._replace(draws=used) if own else None
-        if picked is None:
-            reason = (
-                f"no layout of {options.framework}'s own makes a believable run of it on "
-                f"{gpu.name} GPUs"
-            )
-        # The same run under Megatron, or none: a layout whose distributed-optimizer state
-        # would not fit is refused, never shown over the GPU (megatron_memory).
-        if picked is not None and options.framework == "megatron":
-            reason = why_megatron_cannot_hold(picked.arch, picked.layout, gpu)
-        # Under torchtitan, TP or PP without sharding trains in float32, not the bf16 run.
-        if picked is not None and options.framework == "torchtitan":
-            reason = why_torchtitan_runs_fp32(picked.layout)
-        if reason is None:
-            return picked
-    raise SeedRefused(
-        f"seed {options.seed} trains {chosen.arch.name} ({KIND_LABELS[kind]}): {reason}; "
-        f"use {frameworks_for(chosen.arch, kind, options.framework)}, or pin --model"
-    )
+    if not lineup.trains(chosen.arch, options.framework):
+        return None
+    # The seed's model, as this framework lays it out: a mixture of experts sharded flat
+    # under the Trainer's launchers may fit where genact's expert-parallel layout did not,
+    # and so come first in the seed's order (seed 42: Qwen3-30B-A3B under hf for genact's
+    # Llama-3-8B).
+    for used in (draws, (draws[0], 0.5, 0.5, draws[3])):
+        # No layout of its own under the seed's batch and MFU draws: the middle draws, as
+        # for a pinned model (feasible), before another model (seed 99 since N7: genact's
+        # Qwen3-30B-A3B on 1,024 H200, whose flat sharding under the Trainer and DeepSpeed
+        # took no layout of the 30B at the seed's batch draw).
+        own = candidates(options, kind, gpu, *used, chosen.arch, floor=floor, day=day)
+        if own:
+            picked = own[min(len(own) - 1, int(pick * len(own)))]._replace(draws=used)
+            # The same run under Megatron or torchtitan, or the framework's own draw: a
+            # layout whose distributed-optimizer state would not fit, or that torchtitan
+            # would train in float32, is never shown as planned.
+            if _why_framework_cannot(options.framework, picked, gpu) is None:
+                return picked
+            return None
+    return None
+
+
+def _why_framework_cannot(framework: str, config: Config, gpu: Gpu) -> str | None:
+    """Why `framework`'s release would not train `config` as it is planned, if it would not."""
+    if framework == "megatron":
+        return why_megatron_cannot_hold(config.arch, config.layout, gpu)
+    if framework == "torchtitan":
+        return why_torchtitan_runs_fp32(config.layout)
+    return None
