@@ -606,7 +606,14 @@ def test_the_model_config_follows_its_file_and_zero_init_follows_the_config() ->
     for seed in range(1, 80):
         options = RecordOptions(seed=seed, framework="deepspeed", kind="pretrain")
         arch = arch_of(options)
-        if arch and hf_config.model_config_message(arch) and hf_config.generation_message(arch):
+        # ZeRO-3's zero.Init: not a TP run, which is ZeRO-2 with AutoTP (seed 1's OLMo 2 32B
+        # on TP 4, a run of DeepSpeed's own since issue 18, was refused before)
+        if (
+            arch
+            and hf_config.model_config_message(arch)
+            and hf_config.generation_message(arch)
+            and make_plan(options).layout.tp == 1
+        ):
             break
     rows = [text for _, text in without_pdsh_of(options)]
     at = next(i for i, t in enumerate(rows) if "loading configuration file" in t)
