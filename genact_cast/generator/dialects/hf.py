@@ -115,6 +115,7 @@ class Log(Training, Watchdog):
         # counts no flos for that micro batch (DeepSpeed's total_flos).
         self.first_batches = 0
         self.saved_first_batches: dict[int, int] = {}
+        self.on_disk: list[int] = []  # checkpoint-N folders in --output_dir (hf_saves)
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t + self.comm_seconds))

@@ -28,6 +28,13 @@ def template_given(facts: Facts) -> bool:
 
 
 LOGGING_STEPS = 10
+# A pre-training or continued run keeps its last checkpoints only, as run_clm pre-training
+# recipes ask (mesolitica/malaya pretrained-model/mistral/run-191M.sh: `-m run_clm_mosaic
+# ... --block_size 4096 --save_steps 200 --save_total_limit 2`): TrainingArguments'
+# save_total_limit defaults to None (training_args.py:1000 at 4.57.1), which keeps every
+# checkpoint-N of the run, hundreds of a 1-13B model's full state (review-dialects17 W1). Two
+# keep the one a relaunch resumes from while the next is written.
+SAVE_TOTAL_LIMIT = 2
 
 
 class Job:
@@ -40,6 +47,12 @@ class Job:
         # filling it to the last column; None where its stream is no terminal
         self.ncols: int | None = max(20, cols)
         self.output = "./out"
+
+    @property
+    def save_total_limit(self) -> int | None:
+        """The command's --save_total_limit: a pre-training or continued run's (a fine-tune
+        keeps the Trainer's default, every checkpoint of its few epochs)."""
+        return None if self.facts.kind == "sft" else SAVE_TOTAL_LIMIT
 
     @property
     def packs(self) -> bool:
@@ -63,6 +76,12 @@ class Job:
             # examples of a row attend to each other under the default sdpa (trl 0.24.0
             # sft_trainer.py:703-724 and :774-782, docs "Packing"; review-realism11 N10).
             *(["--packing", f"--max_length={f.seq_len}"] if self.packs else []),
+            # A pre-training script in run_clm's shape cuts the tokenized text into blocks of
+            # --block_size tokens (run_clm.py's DataTrainingArguments.block_size); without it,
+            # the tokenizer's model_max_length capped at 1,024 (its `if data_args.block_size
+            # is None` branch), not the sequence every number of the run counts
+            # (review-dialects17 W3).
+            *([] if self.packs else [f"--block_size={f.seq_len}"]),
             *(["--attn_implementation=flash_attention_2"] if self.packs else []),
             *([f"--chat_template_path={CHAT_TEMPLATE_FILE}"] if template_given(f) else []),
             f"--per_device_train_batch_size={f.micro_batch}",
@@ -89,6 +108,11 @@ class Job:
                 else ["--eval_strategy=steps", f"--eval_steps={f.eval_every}"]
             ),
             f"--save_steps={f.checkpoint_every}",
+            *(
+                [f"--save_total_limit={self.save_total_limit}"]
+                if self.save_total_limit is not None
+                else []
+            ),
             f"--output_dir={self.output}",
             *peft_args(f),  # LoRA / QLoRA: trl's ModelConfig flags
         ]

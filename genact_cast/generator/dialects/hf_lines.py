@@ -22,6 +22,9 @@ LOADING_MODEL = 2934  # trainer.py (_load_from_checkpoint): "Loading model from 
 RESUMING = (2549, 2550, 2551, 2553)  # trainer.py: "  Continuing training from ..."
 EVALUATION = 4643  # trainer.py: f"\n***** Running {description} *****"
 SAVE = 4309  # trainer.py (_save): "Saving model checkpoint to {output_dir}"
+# trainer.py (_rotate_checkpoints, after each _save_checkpoint's save and trainer state,
+# :3367-3370): "Deleting older checkpoint [{checkpoint}] due to args.save_total_limit"
+DELETE = 4418
 COMPLETED = 2810  # trainer.py: "\n\nTraining completed. Do not forget ..."
 CONFIG_SAVED = "configuration_utils.py:491"
 GENERATION_SAVED = "configuration_utils.py:757"  # generation/configuration_utils.py
@@ -120,6 +123,14 @@ def half_precision(moment: datetime) -> str:
 
 def saving(moment: datetime, folder: str) -> str:
     return trainer(moment, SAVE, f"Saving model checkpoint to {folder}")
+
+
+def deleting(moment: datetime, folder: str) -> str:
+    """`_rotate_checkpoints` removes a checkpoint past save_total_limit. It globs
+    `Path(output_dir)`, which drops a leading `./`: `out/checkpoint-200`
+    (_sorted_checkpoints, trainer.py:4362-4364 at 4.57.1)."""
+    message = f"Deleting older checkpoint [{folder}] due to args.save_total_limit"
+    return trainer(moment, DELETE, message)
 
 
 def tokenizer_saved(moment: datetime, folder: str, *, chat: bool = False) -> list[str]:

@@ -5,6 +5,7 @@ script's final `trainer.save_model()` export, a LoRA run's merged reload and sav
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from genact_cast.generator.dialects import hf_model, hf_warnings
 from genact_cast.generator.dialects.base import (
@@ -13,6 +14,7 @@ from genact_cast.generator.dialects.base import (
 )
 from genact_cast.generator.dialects.hf_lines import (
     config_saved,
+    deleting,
     generation_config_saved,
     saving,
     sharded_save,
@@ -37,6 +39,9 @@ class Saves(Loading):
     first_batches: int  # launches whose first micro batch the run's state carries
     saved_first_batches: dict[int, int]  # first_batches by the step each save holds
     train_metrics: list[str]  # `log_metrics("train", ...)`, printed after the export
+    on_disk: list[int]  # the checkpoint-N folders the output directory holds, oldest first
+    output: str  # --output_dir
+    save_total_limit: int | None  # --save_total_limit (None: every checkpoint is kept)
 
     def _at(self, t: float) -> datetime:
         """The log's stamp for run time `t` (hf.Log's clock)."""
@@ -81,9 +86,22 @@ class Saves(Loading):
         out = self._state_dict_warnings()
         out += [Line(text) for text in self._saved(moment, weights, folder, shards)]
         out += [Line(text) for text in self._saved_state(event.step, folder, weights)]
+        out += [Line(text) for text in self._rotated(event.step, max(weights, self._at(end)))]
         if held is not None:
             out += self._evaluate(held, event.t)
         return out
+
+    def _rotated(self, step: int, moment: datetime) -> list[str]:
+        """`_rotate_checkpoints` at the end of `_save_checkpoint` (trainer.py:3367-3370 at
+        4.57.1), on the process that saves: past save_total_limit, the oldest checkpoints by
+        mtime (the order they were written, a relaunch's too) are deleted (:4396-4419)."""
+        self.on_disk.append(step)
+        limit = self.save_total_limit
+        if limit is None or len(self.on_disk) <= limit:
+            return []
+        gone, self.on_disk = self.on_disk[:-limit], self.on_disk[-limit:]
+        root = PurePosixPath(self.output)
+        return [deleting(moment, str(root / f"checkpoint-{old}")) for old in gone]
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         """What `_save_optimizer_and_scheduler` logs after the model (`done`: when the
