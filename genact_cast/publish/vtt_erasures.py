@@ -216,6 +216,11 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
         if text.strip() and row < len(lines.first) and is_typed(lines, row, text)
     }
     for index, (y, since, old, wrapped, time, born, typed) in enumerate(gone):
+        if not (typed or wrapped) and going < 0 and _bare(old) in lines.known_prompts:
+            # (a prompt commands were typed after, left with nothing typed: zsh's `% `
+            # drawn, then a job's notice under it and the prompt again, in one write, the
+            # cursor never waiting there; no line, review-exports17 low #4)
+            continue
         again = _bare(old) in still and time - since < READ_SECONDS
         if again and not (typed or wrapped) and going < 0:
             continue
