@@ -38,7 +38,10 @@ Prints Markdown tables of medians. Measured in one run:
   dialect: the genact and the dialect records' CPU seconds summed over the seeds (each the
   median of its runs), the median of all paired ratios, the events each cast has (median over
   the seeds) and the CPU each event more than genact's costs; with `--against REF`, REF's
-  rows from the same interleaved runs (before / after in one table);
+  rows from the same interleaved runs (before / after in one table); `--review
+  --instructions`: the same records' instructions counted by valgrind's callgrind instead of
+  timed, once each (the count does not move with the machine's load, which on a shared
+  machine moves CPU time by more than the changes measured);
 - with `--against REF` (a commit, e.g. 5671763, the tree before Realism 2.0), the whole
   `record` process of this tree against REF's checked out beside it, in interleaved pairs.
 """
@@ -50,6 +53,7 @@ import compileall
 import contextlib
 import json
 import os
+import re
 import resource
 import shlex
 import shutil
@@ -139,6 +143,9 @@ def main() -> None:
     parser.add_argument(
         "--review", action="store_true", help="review-dialects17's configuration, one table"
     )
+    parser.add_argument(
+        "--instructions", action="store_true", help="--review: count instructions (valgrind)"
+    )
     args = parser.parse_args()
     runs = args.runs
     seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else None
@@ -146,9 +153,19 @@ def main() -> None:
         seeds = list(BAR_SEEDS)  # the bar is the issue's measure: its seeds
     if args.check and not args.dialects:
         parser.error("--check goes with --dialects")
+    if args.instructions and not args.review:
+        parser.error("--instructions goes with --review")
     if args.review:
         review_seeds = seeds or list(REVIEW_SEEDS)
         more = [*REVIEW_ARGS, *shlex.split(args.args)]
+        if args.instructions:
+            if args.against:
+                with checkout(args.against) as other:
+                    print_instructions([compiled(ROOT), compiled(other)], more, review_seeds,
+                                       ["this tree", args.against])  # fmt: skip
+            else:
+                print_instructions([compiled(ROOT)], more, review_seeds, ["this tree"])
+            return
         if args.against:
             with checkout(args.against) as other:
                 print_review([compiled(ROOT), compiled(other)], runs, more, review_seeds,
@@ -438,6 +455,51 @@ def print_review(
                   f"{dialect_s[index][name]:.3f} | "
                   f"{statistics.median(ratios[index][name]):.3f}x | {count:.0f} ({base:.0f}) | "
                   f"{per} |")  # fmt: skip
+    print(f"\nTarget: every ratio <= {DIALECT_BAR:.2f}x.")
+
+
+def instructions(argv: list[str]) -> int:
+    """The instructions the process `argv` runs, counted by valgrind's callgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("bench_record: --instructions needs valgrind (apt-get install valgrind)")
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        env=ENV, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", done.stderr) or re.search(
+        r"refs: +([\d,]+)", done.stderr
+    )
+    if found is None:
+        raise SystemExit("bench_record: no instruction count in valgrind's output")
+    return int(found[1].replace(",", ""))
+
+
+def print_instructions(
+    trees: list[Path], more: list[str], seeds: list[int], names: list[str]
+) -> None:
+    """One row a dialect and tree: genact's and the dialect's whole `record` process in
+    millions of instructions, summed over the seeds, and their ratio."""
+    counts: list[dict[str, int]] = [dict.fromkeys(("genact", *FRAMEWORKS), 0) for _ in trees]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "bench.cast")
+        for seed in seeds:
+            for index, tree in enumerate(trees):
+                for name in ("genact", *FRAMEWORKS):
+                    args = ["--seed", str(seed), "--duration", "180", *more, "--framework", name]
+                    argv = genact_argv(tree, "record", *args, "-o", out, "--overwrite")
+                    counts[index][name] += instructions(argv)
+    on = "".join(f" {arg}" for arg in more)
+    print(f"`record --seed S --duration 180{on} [--framework X]`, seeds "
+          f"{', '.join(map(str, seeds))}, whole process, millions of instructions (callgrind) "
+          "summed over the seeds:\n")  # fmt: skip
+    print("| dialect | tree | genact | dialect | ratio |")
+    print("|---|---|---:|---:|---:|")
+    for name in FRAMEWORKS:
+        for index, tree_name in enumerate(names):
+            genact, dialect = counts[index]["genact"], counts[index][name]
+            print(f"| {name} | {tree_name} | {genact / 1e6:.0f} | {dialect / 1e6:.0f} | "
+                  f"{dialect / genact:.3f}x |")  # fmt: skip
     print(f"\nTarget: every ratio <= {DIALECT_BAR:.2f}x.")
 
 
