@@ -7,6 +7,7 @@ accelerator, `cdb=None`, the config's world size) come once per rank.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -129,7 +130,7 @@ class Pdsh:
             rng = Rng(self.facts.seed * 1013 + self.attempt)
             keys = [rng.random() for _ in tags]
             self._arrival = sorted(range(len(tags)), key=keys.__getitem__)
-        first = Rng(self.facts.seed * 1009 + salt * 31 + self.attempt).integer(0, len(tags) - 1)
+        first = _first(self.facts.seed * 1009 + salt * 31 + self.attempt, len(tags))
         return self._arrival[first:] + self._arrival[:first]
 
     def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
@@ -144,3 +145,11 @@ class Pdsh:
         rng = Rng(self.facts.seed * 7919 + node * 131 + self.attempt)
         base = rng.integer(20_000, 3_000_000)
         return [base + local for local in range(8)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _first(seed: int, nodes: int) -> int:
+    """The place in pdsh's order a burst of lines enters at, drawn from its own seed: a
+    generator seeded for one draw costs some 40k instructions (callgrind), and a run's
+    Trainer lines come back to the same salts (330 draws, 77 seeds on seed 42441)."""
+    return Rng(seed).integer(0, nodes - 1)
