@@ -28,6 +28,7 @@ from genact_cast.publish.player_layout import (
 from genact_cast.publish.screens import BLANK, Style
 from genact_cast.publish.svg_lines import LineMarkup
 from genact_cast.publish.theme import DEFAULT_THEME
+from genact_cast.publish.vtparse import _CSI_END
 
 COMMON = (
     "ab #*09~\u00a0\u00ad\u00b0\u00e9\u02b0\u2500\u2501\u2502\u2588\u2591\u25a0\u25b6\u2800\u28ff"
@@ -115,3 +116,11 @@ def test_a_plain_line_is_written_as_run_by_run(line: list[tuple[str, Style]]) ->
         expected = slow.markup(tuple(line))
     assert fast.markup(tuple(line)) == expected
     assert fast.styles == slow.styles
+
+
+def test_an_over_long_csi_ends_where_the_class_of_its_ends_says() -> None:
+    """vtparse's _CSI_END, written as its complement (quick to compile), matches exactly
+    the characters the plain class names: a final byte, CAN, SUB, ESC, and from U+0080 up."""
+    plain = re.compile(r"[@-~\x18\x1a\x1b\x80-\U0010ffff]")
+    ends = [chr(code) for code in range(0x110000) if plain.match(chr(code))]
+    assert "".join(ends) == "".join(_CSI_END.findall("".join(map(chr, range(0x110000)))))
