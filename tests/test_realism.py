@@ -825,12 +825,13 @@ def test_communication_that_cannot_hide_is_shown_exposed(options: dict[str, Any]
     assert any(name.startswith(("collectives", "MoE")) for name in found), found
 
 
-# (-1: the first run of 300-699 at TP > 1 with full recompute; 352, a Llama-3.1-70B fine-tune
+# (-1: the first run of 300-699 at TP > 1 with that recompute; 352, a Llama-3.1-70B fine-tune
 # on 16 A100 at TP 8, outside N10's planned date window; 167 recomputes selectively since the
-# layout with least recompute comes first, review-realism9 F3)
-@pytest.mark.parametrize(("seed", "recompute"), [(7204, "off"), (-1, "full")])
+# layout with least recompute comes first, review-realism9 F3; 7204 now fine-tunes OLMo-2-32B
+# with FSDP alone, as OLMo-core trains it, on 32 B200)
+@pytest.mark.parametrize(("seed", "recompute"), [(-1, "off"), (-1, "full")])
 def test_tp_all_reduces_are_all_exposed(seed: int, recompute: str) -> None:
-    """review-realism4 WARN 6: seed 7204 (OLMo-2-32B, DP 1 x TP 8) made 4 x 64 layers x 3
+    """review-realism4 WARN 6: seed 7204 (then OLMo-2-32B, DP 1 x TP 8) made 4 x 64 layers x 3
     micro batches of 1.6 ms TP all-reduces, 1.23 s a step, and showed a quarter of it
     exposed, as if Megatron's --tp-comm-overlap or torchtitan's async TP ran; both are
     opt-in (core_v0.14.0 arguments.py:1862 store_true; v0.2.0 job_config.py:315 False) and
