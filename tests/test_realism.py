@@ -827,8 +827,8 @@ def test_communication_that_cannot_hide_is_shown_exposed(options: dict[str, Any]
 
 # (-1: the first run of 300-699 at TP > 1 with that recompute; 352, a Llama-3.1-70B fine-tune
 # on 16 A100 at TP 8, outside N10's planned date window; 167 recomputes selectively since the
-# layout with least recompute comes first, review-realism9 F3; 7204 now fine-tunes OLMo-2-32B
-# with FSDP alone, as OLMo-core trains it, on 32 B200)
+# layout with least recompute comes first, review-realism9 F3; 7204, the reviewed seed, draws
+# another run whenever the candidates move)
 @pytest.mark.parametrize(("seed", "recompute"), [(-1, "off"), (-1, "full")])
 def test_tp_all_reduces_are_all_exposed(seed: int, recompute: str) -> None:
     """review-realism4 WARN 6: seed 7204 (then OLMo-2-32B, DP 1 x TP 8) made 4 x 64 layers x 3

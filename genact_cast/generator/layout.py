@@ -109,10 +109,12 @@ FLAT_FSDP_LIMIT = 256
 HSDP_ONLY_PARAMS = 35e9
 
 
-def model_parallel(arch: Architecture, gpus: int, method: str = "full") -> list[tuple[int, int]]:
+def model_parallel(
+    arch: Architecture, gpus: int, method: str = "full", *, pretraining: bool = False
+) -> list[tuple[int, int]]:
     """(TP, PP) an engineer would try, best first: TP 8 inside a node past 30B parameters
     (TP 4 too), pipeline stages past 200B (Llama 3 405B: TP 8, PP 16 on 16,384 GPUs; 8 or
-    4 stages on fewer)."""
+    4 stages on fewer). `pretraining`: from scratch or continued, not a fine-tune."""
     # A mixture of experts keeps TP 1 (its experts are small; DeepSeek-V3 trained without
     # TP) and splits its experts by EP instead.
     # LoRA and QLoRA shard their frozen weights with FSDP on a node or two: no TP either,
@@ -126,14 +128,15 @@ def model_parallel(arch: Architecture, gpus: int, method: str = "full") -> list[
         stages = (16, 8, 4) if gpus >= 256 else (8, 4)
         options = [(tp, pp) for tp in tensor for pp in stages]
     elif arch.params > 30e9:
-        # and, for a model of OLMo 2 32B's size where neither fills the GPUs, none: HSDP
-        # alone, as OLMo 2 32B trains (allenai/OLMo-core src/scripts/official/OLMo2/
-        # OLMo-2-0325-32B-train.py: HSDP over groups of 64, no TP, micro batch 4 x 4,096,
-        # 2 on 1,024 GPUs or more; review-realism17: Qwen3-32B on 2,048 H200 was refused on
-        # 44 of 100 seeds, its TP 8 and 4 layouts filling under 30 % of 141 GB at the
-        # recipe's batch)
+        # and, in pre-training a model of OLMo 2 32B's size where neither fills the GPUs,
+        # none: HSDP alone, as OLMo 2 32B pre-trains (allenai/OLMo-core src/scripts/official/
+        # OLMo2/OLMo-2-0325-32B-train.py: HSDP over groups of 64, no TP, micro batch 4 x
+        # 4,096, 2 on 1,024 GPUs or more; review-realism17: Qwen3-32B on 2,048 H200 was
+        # refused on 44 of 100 seeds, its TP 8 and 4 layouts filling under 30 % of 141 GB at
+        # the recipe's batch)
         options = [(1, 1)] if single else [(8, 1), (4, 1)]
-        options += [(1, 1)] if not single and arch.params <= HSDP_ONLY_PARAMS else []
+        if pretraining and not single and arch.params <= HSDP_ONLY_PARAMS:
+            options.append((1, 1))
     else:
         options = [(1, 1), (2, 1)]
     return [(tp, pp) for tp, pp in options if gpus % (tp * pp) == 0 and gpus >= tp * pp]
@@ -233,6 +236,7 @@ def layout_options(
     method: str = "full",
     flat: bool = False,
     dualpipe: bool = False,
+    pretraining: bool = False,
 ) -> list[Fit]:
     """(TP, PP, micro batch, recompute, memory, shard group) that fit, best first.
 
@@ -243,7 +247,7 @@ def layout_options(
     """
     capacity = gpu.memory_gib * physics.GIB
     fitting: list[Fit] = []
-    for tp, pp in model_parallel(arch, gpus, method):
+    for tp, pp in model_parallel(arch, gpus, method, pretraining=pretraining):
         dp = gpus // (tp * pp)
         # `flat`: the framework shards over all of DP, no HSDP and no EP (lineup.FLAT_SHARDING).
         ep = expert_parallelism(arch, dp, method, flat)

@@ -98,6 +98,7 @@ def planned_layout(
         method=method,
         flat=flat,
         dualpipe=dualpipe,
+        pretraining=kind != "sft",
     )
     for fit in options:
         built = _batch_and_speed(
