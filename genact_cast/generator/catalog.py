@@ -20,6 +20,7 @@ class Gpu(NamedTuple):
     since: date  # in service from
     ib_gbps: tuple[float, float]  # InfiniBand achieved by one NIC (one a GPU, 8 a node)
     hbm_gbps: float = 0.0  # memory bandwidth (GB/s): what bounds a decoding step
+    compute: str = ""  # CUDA compute capability ("9.0"): which torch builds carry its kernels
 
 
 class Architecture(NamedTuple):
@@ -158,7 +159,7 @@ def gpus() -> tuple[Gpu, ...]:
     return tuple(
         Gpu(r[0], float(r[1]), int(r[2]), float(r[3]), (int(r[4]), int(r[5])),
             (int(r[6]), int(r[7])), date.fromisoformat(r[8]), (float(r[9]), float(r[10])),
-            float(r[11]))
+            float(r[11]), r[12])
         for r in _rows("gpus.tsv")
     )  # fmt: skip
 
@@ -253,12 +254,17 @@ def datasets() -> tuple[Dataset, ...]:
 
 @functools.cache
 def frameworks() -> tuple[Framework, ...]:
-    """The torch builds of the release table."""
+    """The torch builds of the release table, each with the GPUs its kernels run on (the
+    compute capabilities its wheel carries)."""
     return tuple(
-        Framework(r[1], date.fromisoformat(r[2]), r[3], r[4], tuple(r[6].split(",")), r[5])
+        Framework(r[1], date.fromisoformat(r[2]), r[3], r[4], _running(r[6].split(",")), r[5])
         for r in _rows("frameworks.tsv")
         if r[0] == "torch"
     )
+
+
+def _running(capabilities: list[str]) -> tuple[str, ...]:
+    return tuple(g.name for g in gpus() if g.compute in capabilities)
 
 
 @functools.cache

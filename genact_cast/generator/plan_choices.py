@@ -93,31 +93,9 @@ def choose_software_and_date(
     pick = choose.random()
     if options.start is not None:
         start = options.start.astimezone(timezone.utc)
-        if start.date() < usable_from(gpu):
-            raise BadOption(
-                f"no {gpu.name} run could start on {start:%Y-%m-%d}: the first torch build "
-                f"for it came out on {usable_from(gpu):%Y-%m-%d}; use a later --start or "
-                f"another --gpu"
-            )
-        arch = find_model(options.model) if options.model is not None else None
-        if arch is not None and not lineup.out_by(arch, start.date()):
-            raise BadOption(
-                f"no {arch.name} run could start on {start:%Y-%m-%d}: its weights came out on "
-                f"{arch.released:%Y-%m-%d}; use a later --start or another --model"
-            )
-        data = find_dataset(options.dataset) if options.dataset is not None else None
-        if data is not None and not data.out_by(start.date()):
-            raise BadOption(
-                f"no {data.name} run could start on {start:%Y-%m-%d}: it was published on "
-                f"{data.released:%Y-%m-%d}; use a later --start or another --dataset"
-            )
-        late = [r for r in catalog.pinned(options.framework) if r.released >= start.date()]
-        if late:
-            raise BadOption(
-                f"no {options.framework} run could be dated {start:%Y-%m-%d}: it names "
-                f"{late[0].package} {late[0].version}, released {late[0].released:%Y-%m-%d}; "
-                f"use a later --start"
-            )
+        refusal = start_refusal(options, gpu, start.date())
+        if refusal is not None:
+            raise BadOption(refusal)
     else:
         day = first + timedelta(days=days)
         start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(
@@ -131,6 +109,52 @@ def choose_software_and_date(
     ] or [f for f in catalog.frameworks() if gpu.name in f.gpus and f.released <= start.date()]
     recent = released[-3:]
     return recent[min(len(recent) - 1, int(pick * len(recent)))], start
+
+
+def start_refusal(options: RecordOptions, gpu: Gpu, day: date) -> str | None:
+    """Why no run of `options` on `gpu` could start on `day`, naming what blocks it (the
+    latest first) and the first day that would work; None where nothing does.
+
+    review-realism17 W2: `--start 2024-06-01 --model Qwen3-8B` blamed the drawn H200 ("use
+    another --gpu") while no GPU helps before the model's weights came out."""
+    blockers: list[tuple[date, str, str]] = []  # (first day it allows, what, option to change)
+    if usable_from(gpu) > day:
+        why = (
+            f"{gpu.name} GPUs came into service on {gpu.since:%Y-%m-%d}"
+            if gpu.since >= usable_from(gpu)
+            else f"the first torch build with {gpu.name} kernels came out on "
+            f"{usable_from(gpu):%Y-%m-%d}"
+        )
+        blockers.append((usable_from(gpu), why, "--gpu"))
+    if options.model is not None:
+        arch = find_model(options.model)
+        if not lineup.out_by(arch, day):
+            blockers.append(
+                (arch.released + timedelta(days=1),
+                 f"the weights of {arch.name} came out on {arch.released:%Y-%m-%d}", "--model")
+            )  # fmt: skip
+    if options.dataset is not None:
+        data = find_dataset(options.dataset)
+        if not data.out_by(day):
+            blockers.append(
+                (data.released + timedelta(days=1),
+                 f"{data.name} was published on {data.released:%Y-%m-%d}", "--dataset")
+            )  # fmt: skip
+    late = [r for r in catalog.pinned(options.framework) if r.released >= day]
+    if late:
+        blockers.append(
+            (late[0].released + timedelta(days=1),
+             f"the {options.framework} dialect names {late[0].package} {late[0].version}, "
+             f"released {late[0].released:%Y-%m-%d}", "--framework")
+        )  # fmt: skip
+    if not blockers:
+        return None
+    blockers.sort(key=lambda b: b[0], reverse=True)
+    works = f"use --start {blockers[0][0]:%Y-%m-%d} or later"
+    if len(blockers) == 1 and blockers[0][2] != "--framework":
+        works += f", or another {blockers[0][2]}"
+    reasons = "; ".join(b[1] for b in blockers)
+    return f"no {options.framework} run could be dated {day:%Y-%m-%d}: {reasons}; {works}"
 
 
 def model_name_for(
