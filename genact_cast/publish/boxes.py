@@ -112,6 +112,8 @@ def line_strokes(
     stroke as wide as the run. A glyph is at the column its run's text reaches (a
     zero-width code point takes none). A vector symbol (blocks, ┃ ╹ ╻: publish/vectors.py)
     gets none: its shape fills the row's height at its cell, and blinks with its text."""
+    if not _BOX_CHARS.search("".join([text for text, _ in line])):
+        return {}  # (a line without box drawing or blocks: most)
     column = 0
     found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
     for text, style in line:
