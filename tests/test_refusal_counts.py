@@ -104,3 +104,14 @@ def test_a_32b_model_on_thousands_of_large_gpus_runs_on_every_seed(
             make_plan(RecordOptions(seed=seed, model=model, gpus=gpus, gpu=gpu))
         except BadOption as refusal:
             pytest.fail(f"seed {seed}: {refusal}")
+
+
+def test_a_model_with_no_base_is_refused_for_the_kinds_it_can_run() -> None:
+    """`--model Qwen3-32B --gpus 64 --gpu H200` was refused on every seed with "no base
+    checkpoint of Qwen3-32B was released to continue", a kind nobody asked for: the refusal
+    is the pre-training's, naming the counts that work."""
+    for seed in range(4):
+        with pytest.raises(BadOption) as refused:
+            make_plan(RecordOptions(seed=seed, model="Qwen3-32B", gpus=64, gpu="H200"))
+        assert "base checkpoint" not in str(refused.value)
+        assert "try --gpus" in str(refused.value)

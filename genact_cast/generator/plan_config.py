@@ -89,6 +89,12 @@ def feasible(
     kinds = [kind]
     if options.kind is None and options.dataset is None:
         kinds += [k for k in KINDS if k != kind]
+        if options.model is not None and not find_model(options.model).base_released:
+            # A pinned model with no base checkpoint is never continued: try that kind last,
+            # so that a refusal names why the kinds it can run do not fit, not "no base
+            # checkpoint ... to continue" for a kind nobody asked for (`--model Qwen3-32B
+            # --gpus 64 --gpu H200` said so on every seed).
+            kinds.sort(key=lambda k: k == "continue")
     first: BadOption | None = None
     for floor in floors(options):
         for k in kinds:
