@@ -75,7 +75,7 @@ def test_init_timings_drawn_without_nccl_as_nccl_startup_draws_them(
             timings: list[float] = []
             nccl_startup(facts, incidentals, timings=timings)
             assert timings
-            assert init_totals(facts.seed, incidentals.agent_pid, facts.nccl) == timings
+            assert init_totals(facts.seed, incidentals.launch_key, facts.nccl) == timings
 
 
 NCCL_LINE_MODULES = ("nccl", "nccl_startup", "nccl_topology", "nccl_connects", "nccl_host")

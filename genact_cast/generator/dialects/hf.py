@@ -146,7 +146,7 @@ class Log(Training, Watchdog):
             # first step waits for the slowest); the lines only where the job sets
             # NCCL_DEBUG=INFO, whose modules load only then.
             f = self.facts
-            totals = init_totals(f.seed, self.incidentals.agent_pid, f.nccl)
+            totals = init_totals(f.seed, self.incidentals.launch_key, f.nccl)
             self.comm_wait = max(totals, default=0.0)
             if f.nccl_debug:
                 from genact_cast.generator.dialects.nccl_startup import nccl_startup

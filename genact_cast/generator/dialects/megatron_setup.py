@@ -60,7 +60,7 @@ def kernels_seconds(f: Facts, incidentals: Incidentals, attempt: int) -> float:
     totals = (
         total
         for node in range(f.nodes)
-        for total in init_totals(f.seed, incidentals.agent_pid, f.nccl, node=node)
+        for total in init_totals(f.seed, incidentals.launch_key, f.nccl, node=node)
     )
     communicator = max(totals, default=draw.uniform(0.3, 2.5))
     return nvcc + communicator + nvcc * draw.uniform(0.9, 1.1) + draw.uniform(0.001, 0.01)

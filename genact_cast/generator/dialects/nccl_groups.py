@@ -89,7 +89,7 @@ def sub_communicators(
     for index, group_of in enumerate(groups):
         phases: list[list[tuple[float, list[str]]]] = [[], [], [], []]
         backward: list[str] = []  # the pipeline stages' later connectors, after the block
-        draw = Rng(facts.seed * 29 + incidentals.agent_pid + index)
+        draw = Rng(facts.seed * 29 + incidentals.launch_key + index)
         shown = range(min(GPUS_PER_NODE, facts.gpus)) if local_ranks is None else local_ranks
         for node, local in [(node, local) for node in nodes for local in shown]:
             world_rank = node * GPUS_PER_NODE + local

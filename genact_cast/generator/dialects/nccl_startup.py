@@ -83,6 +83,9 @@ class IncidentalsLike(Protocol):
     comm_id: int
     bus_ids: list[str]
 
+    @property
+    def launch_key(self) -> int: ...
+
     def address(self, node: int) -> str: ...
 
 
@@ -130,7 +133,7 @@ def nccl_startup(
     nranks = facts.gpus
     hcas = [f"mlx5_{index}" for index in range(8)]
     phases: list[list[tuple[float, list[str]]]] = [[] for _ in range(PHASES)]
-    draws = {at: node_draw(facts.seed, incidentals.agent_pid, at) for at in nodes or (node,)}
+    draws = {at: node_draw(facts.seed, incidentals.launch_key, at) for at in nodes or (node,)}
     world_places = tuple(world_place(rank) for rank in range(nranks))
     for at, local in [(at, local) for at in draws for local in local_ranks]:
         host = facts.hosts[at]

@@ -35,9 +35,10 @@ def new_layout(version: str) -> bool:
     return at_least(version, 2, 23)
 
 
-def node_draw(seed: int, agent_pid: int, node: int) -> Rng:
-    """The stream a node's processes draw their start-up from, in rank order."""
-    return Rng(seed * 13 + agent_pid + node)
+def node_draw(seed: int, launch: int, node: int) -> Rng:
+    """The stream a node's processes draw their start-up from, in rank order (`launch`:
+    Incidentals.launch_key, its own for every launch)."""
+    return Rng(seed * 13 + launch + node)
 
 
 def init_parts(draw: Rng) -> list[tuple[str, float]]:
@@ -51,16 +52,16 @@ def measured(parts: list[tuple[str, float]]) -> float:
 
 
 def init_totals(
-    seed: int, agent_pid: int, version: str, processes: int = 8, node: int = 0
+    seed: int, launch: int, version: str, processes: int = 8, node: int = 0
 ) -> list[float]:
     """Each of node `node`'s `processes` processes' `Init timings` total: what
     nccl_startup's `timings` gets for that node's default world communicator, drawn the
     same way (its parts, then its place in each phase) without building a line; none
-    before 2.23, whose line has no parts. `agent_pid`: node 0's torchrun, whose pid seeds
-    every node's stream."""
+    before 2.23, whose line has no parts. `launch`: the launch's Incidentals.launch_key
+    (node 0's), which seeds every node's stream."""
     if not new_layout(version):
         return []
-    draw = node_draw(seed, agent_pid, node)
+    draw = node_draw(seed, launch, node)
     totals = []
     for _ in range(processes):
         totals.append(measured(init_parts(draw)))
