@@ -15,7 +15,7 @@ from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
 from genact_cast.publish.vtt_marks import READ_SECONDS, REDRAW_SECONDS, TAKEN
 from genact_cast.publish.vtt_prompts import _RIGHT, is_typed, ticking, without_head
-from genact_cast.publish.vtt_remains import unleft
+from genact_cast.publish.vtt_remains import unindented, unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import joined, rewritten, words
@@ -48,9 +48,10 @@ def erase(
     newline, a spinner's frame). A command line typed after a prompt and erased at the
     cursor, then drawn again after the same prompt, is that command line edited (a
     shell's grey suggestion taken away, a completion): it goes on, not told apart."""
-    if y in lines.remains:  # (what a program left there is no line: gone now)
+    program: tuple[str, ...] = ()  # (what a program left there is no line: gone now)
+    if y in lines.remains:
         row = unleft(lines, y, row)
-        del lines.remains[y]
+        program = lines.remains.pop(y, ())
     # (a shell's mark for output with no newline, as reading leaves it out: zsh's `#`
     # after output a killed program's raw tty left without a carriage return, erased by
     # `reset`, is no line, review-exports19 item 13)
@@ -124,6 +125,7 @@ def erase(
             # told from when it was seen, not from the prompt (review-exports17 items
             # 12 and 16: the cue ended as the command appeared, the program unnamed).
             since, typed = time, True
+        text = unindented(text, program)  # (the program's cells before it: not told)
         lines.erased[y] = (since, text, wrapped, time, lines.born[y], typed)
         if y in lines.leads:
             lines.edited[y] = lead

@@ -17,6 +17,7 @@ from genact_cast.publish.vtt_programs import cover, mute, ran, restart, uncover,
 from genact_cast.publish.vtt_prompts import is_typed, prompt_ahead, ticking, without_head
 from genact_cast.publish.vtt_reading import indented, read_screen
 from genact_cast.publish.vtt_reflow import cursor_line, reflow, rewrapped_told
+from genact_cast.publish.vtt_remains import unindented
 from genact_cast.publish.vtt_scrolls import region_scrolled, scrolled
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import joined, row_cells
@@ -128,6 +129,7 @@ class Lines:
             start, before = self.taken[self._open]
             self.taken[self._open] = (start, joined(before, text))
         else:
+            text = unindented(text, self.remains.get(y, ()))  # (not the program's cells)
             self.taken.append((since, without_head(self, since, text) if typed else text))
             self.places.append((born, self.scrolls + y))
             if typed:

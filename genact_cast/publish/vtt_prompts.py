@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from genact_cast.publish.vtt_cues import MERGE_SECONDS
 from genact_cast.publish.vtt_marks import MAX_PROMPTS, TAKEN
+from genact_cast.publish.vtt_remains import unindented
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import joined
 
@@ -161,7 +162,8 @@ def _tell(lines: Lines, y: int, head: str) -> None:
     """The prompt's first line on row y is told now, as drawn (a `clear` may draw the next
     head, longer, on its row: not more of this line), and known from now on."""
     if lines.since[y] >= 0 and not lines.muted:
-        lines.taken.append((lines.since[y], lines.texts[y]))
+        told = unindented(lines.texts[y], lines.remains.get(y, ()))
+        lines.taken.append((lines.since[y], told))
         lines.places.append((lines.born[y], lines.scrolls + y))
     lines.since[y] = TAKEN
     _remember(lines, head)

@@ -64,6 +64,17 @@ def unleft(lines: Lines, y: int, row: Row) -> Row:
     return masked[:end]
 
 
+def unindented(text: str, left: tuple[str, ...]) -> str:
+    """A line told from a row whose first cells are blank where a program left its
+    characters (`left`, what `unleft` blanked): without those blanks. They are the
+    program's cells, not the line's indentation: bash writes `Killed` where the killed
+    program's cursor stood, after less's `f.txt` or at the end of htop's key bar, and
+    the line is `Killed`, not 79 blanks and `Killed` (exports-q). The row keeps its
+    columns (`texts`); only the line told loses them."""
+    blanks = len(text) - len(text.lstrip(" "))
+    return text.lstrip(" ") if any(char.strip() for char in left[:blanks]) else text
+
+
 def passed(lines: Lines, row: Row, cursor: tuple[int, int] | None) -> None:
     """The cursor stands on `row` right after a run of characters: the terminal moved it
     past them as they were written, so none of them is what a program left there, even
