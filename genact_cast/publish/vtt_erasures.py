@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from genact_cast.publish.eol_marks import unmarked
 from genact_cast.publish.screens import Row, row_text
 from genact_cast.publish.vtt_cues import MERGE_SECONDS, same_line
-from genact_cast.publish.vtt_marks import READ_SECONDS, REDRAW_SECONDS, TAKEN
+from genact_cast.publish.vtt_marks import MAX_PROMPTS, READ_SECONDS, REDRAW_SECONDS, TAKEN
 from genact_cast.publish.vtt_prompts import _RIGHT, is_typed, ticking, without_head
 from genact_cast.publish.vtt_remains import unindented, unleft
 from genact_cast.publish.vtt_sessions import without_right_prompt
@@ -125,7 +125,10 @@ def erase(
             # told from when it was seen, not from the prompt (review-exports17 items
             # 12 and 16: the cue ended as the command appeared, the program unnamed).
             since, typed = time, True
-        text = unindented(text, program)  # (the program's cells before it: not told)
+        if unindented(text, program) != text:  # (the program's cells before it: not told)
+            lines.unindent[(since, text)] = None
+            while len(lines.unindent) > MAX_PROMPTS:
+                del lines.unindent[next(iter(lines.unindent))]
         lines.erased[y] = (since, text, wrapped, time, lines.born[y], typed)
         if y in lines.leads:
             lines.edited[y] = lead
@@ -230,6 +233,8 @@ def settle(lines: Lines, news: dict[int, str], now: float | None = None) -> None
             start, before = lines.taken[going]
             lines.taken[going] = (start, joined(before, old))
         else:
+            if lines.unindent.pop((since, old), 0) is None:
+                old = old.lstrip(" ")  # (see `erase`: not indentation)
             lines.taken.append((since, without_head(lines, since, old) if typed else old))
             lines.places.append((born, lines.scrolls + y))
             going = len(lines.taken) - 1

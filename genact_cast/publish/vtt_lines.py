@@ -109,6 +109,9 @@ class Lines:
         # row: characters still shown where it left them are its, not a line written
         # there later (`unleft`, review-exports12 item 5).
         self.remains: dict[int, tuple[str, ...]] = {}
+        # Lines erased (since, text) whose leading blanks were cells a program left
+        # (`vtt_remains.unindented`): told without them when settled.
+        self.unindent: dict[tuple[float, str], None] = {}
         self.cursor: tuple[int, int] | None = None  # the cursor of the last screen read
 
     def _take(
