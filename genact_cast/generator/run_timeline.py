@@ -109,11 +109,18 @@ class Timeline(Failing):
     def build(self) -> list[RunEvent]:
         plan = self.plan
         self._launch(None)
-        step = 1
-        for epoch in range(1, plan.epochs + 1):
+        step = epoch = 1
+        while epoch <= plan.epochs:
             last = epoch * plan.steps_per_epoch
             self.events.append(EpochStarted(self.t, epoch, step))
             step = self._train_epoch(epoch, step, last)
+            if step <= last:
+                # Resumed from a save of an earlier epoch: the loop is in that epoch again
+                # (transformers' Trainer._inner_training_loop: `epochs_trained =
+                # int(self.state.global_step // num_update_steps_per_epoch)` of the state
+                # loaded), and crosses its end again: its evaluation and save come again.
+                epoch = (step - 1) // plan.steps_per_epoch + 1
+                continue
             self.events.append(EpochEnded(self.t, epoch, last))
             self._evaluate(epoch, last)
             if self._framework_saves(last):
@@ -121,6 +128,7 @@ class Timeline(Failing):
             else:  # an epoch's end the framework's loop knows nothing of: no save, no pause
                 self.events.append(CheckpointSaved(self.t, last, "", 0.0, 0.0, 0.0, True))
             step = last + 1
+            epoch += 1
         shards = tuple(plan.export_shards)
         seconds = sum(shards) / save_writes.export_bandwidth(plan) + self._draw(STARTUP, 90, 20, 60)
         self.t += seconds
@@ -158,7 +166,8 @@ class Timeline(Failing):
         self.events.append(DataReady(self.t))
 
     def _train_epoch(self, epoch: int, step: int, last: int) -> int:
-        """Train `step`..`last`, through failures and resumes; return the next step."""
+        """Train `step`..`last`, through failures and resumes; return the next step: `last`
+        + 1, or the step after a save of an earlier epoch a failure resumed from."""
         while True:
             failure = next(((s, f) for s, f in self.failures if step <= s <= last), None)
             stop = failure[0] - 1 if failure else last
@@ -167,6 +176,8 @@ class Timeline(Failing):
                 return last + 1
             self.failures.remove(failure)
             step = self._fail(epoch, *failure)
+            if step <= (epoch - 1) * self.plan.steps_per_epoch:
+                return step  # the save resumed from is an earlier epoch's (build)
 
     def _segment(self, epoch: int, first: int, last: int) -> None:
         """Steps first..last in one go, with their step-based saves and notices."""

@@ -109,15 +109,25 @@ class _Phases:
 
 
 def _phases(events: Sequence[RunEvent]) -> _Phases:
-    """Events grouped as the seed's phases show them."""
+    """Events grouped as the seed's phases show them. An epoch trained again after a resume
+    from a save of an earlier epoch (run_timeline.Timeline.build) is part of the phase the
+    failure struck in: its steps, its end's evaluation and save are that phase's training
+    events, shown where they happen."""
     phases = _Phases()
     current = phases.initialization
     training: list[RunEvent] = []
     evaluation: Evaluated | None = None
+    started = ended = 0  # the last epoch begun, and the last whose end was shown
+    replay = False  # in an epoch trained again, whose end was shown before
     for event in events:
         if isinstance(event, EpochStarted):
-            training = []
+            replay = event.epoch <= ended
+            if event.epoch > started:
+                training = []
+                started = event.epoch
             current = training
+        elif replay:
+            pass  # the replay's end, its evaluation and save: the phase's training events
         elif isinstance(event, EpochEnded):
             current = []
         elif isinstance(event, Evaluated):
@@ -125,6 +135,7 @@ def _phases(events: Sequence[RunEvent]) -> _Phases:
         elif isinstance(event, CheckpointSaved) and event.at_epoch_end:
             assert evaluation is not None
             phases.epochs.append((training, evaluation, event))
+            ended = len(phases.epochs)
         elif isinstance(event, Exported):
             phases.export = event
         current.append(event)

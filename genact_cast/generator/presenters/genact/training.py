@@ -21,10 +21,11 @@ from genact_cast.generator.events import (
     Trained,
 )
 from genact_cast.generator.pacing import BURST, cadence, evaluation_stride, multiples, tick_steps
+from genact_cast.generator.presenters.genact.checkpoint import checkpoint
 from genact_cast.generator.presenters.genact.failure import RESTARTS, log_failure
 from genact_cast.generator.presenters.genact.live_block import LiveBlock
 from genact_cast.generator.presenters.genact.show import Show
-from genact_cast.generator.presenters.genact.validation import in_loop_lines
+from genact_cast.generator.presenters.genact.validation import in_loop_lines, validation
 from genact_cast.generator.presenters.genact.written import (
     in_order,
     save_lines,
@@ -82,8 +83,26 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
         if isinstance(e, Evaluated) and (e.step % stride == 0 or e.step in at_shown)
     }
     evaluations = len(shown_evaluations)
+    # An earlier epoch's end crossed again after a resume from a save before it
+    # (simulation._phases): its validation block and save, as the first pass showed them,
+    # each a share of the epoch's time.
+    replayed = [e for e in events if isinstance(e, Evaluated) and e.metrics]
+    replay_share = budget / 20
+    replay_saves = {
+        e.step for e in events if isinstance(e, CheckpointSaved) and e.at_epoch_end and e.path
+    }
+    budget -= replay_share * sum(1 + (e.step in replay_saves) for e in replayed)
     pace = con.pacer(budget, drawn + 2 * failures + evaluations)
-    block = LiveBlock(show, epoch)
+    # The bar of the epoch each step is in: a replayed step is drawn under its own epoch's.
+    blocks: dict[int, LiveBlock] = {}
+
+    def block_of(step: int) -> LiveBlock:
+        at = (step - 1) // plan.steps_per_epoch + 1
+        if at not in blocks:
+            blocks[at] = LiveBlock(show, at)
+        return blocks[at]
+
+    block = block_of(spans[0].first if spans else (epoch - 1) * plan.steps_per_epoch + 1)
     above: list[tuple[float, list[Text]]] = []  # lines with the time they were logged
     # Saves whose background write has not finished yet (an epoch's end's too): logged
     # when it has.
@@ -100,10 +119,21 @@ def training_epoch(show: Show, epoch: int, events: Sequence[RunEvent], budget: f
                 show.state.losses.append(stats.loss)
                 if logged(step, event):
                     above.append((stats.t, _log_lines(show, stats)))
+                block = block_of(step)
                 con.live_text(block.render(stats), block.height, in_order(above))
                 above = []
                 pace()  # a natural break too
             span_index += 1
+        elif isinstance(event, Evaluated) and event.metrics:
+            con.end_live()
+            for line in in_order(above):
+                con.print(line)
+            above = []
+            validation(show, event, replay_share)
+        elif isinstance(event, CheckpointSaved) and event.at_epoch_end:
+            con.at(event.t)
+            if event.path:  # else an epoch's end the framework does not save at
+                checkpoint(show, event, replay_share)
         elif isinstance(event, Evaluated):
             if event.step in shown_evaluations:
                 # The held-out loss as the loop measures it; while it runs, the step counter
