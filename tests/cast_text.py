@@ -232,6 +232,7 @@ class Frame:
     all_to_all: float | None = None  # ms
     replica_all_reduce: float | None = None  # ms: HSDP's all-reduce across replicas
     tp_named_all_reduce: float | None = None  # ms: a TP collective shown as `AllReduce(TP)`
+    percent: int | None = None  # the epoch bar's percentage, as printed (may be negative)
 
 
 def parse_frame(lines: list[str]) -> Frame | None:
@@ -254,7 +255,9 @@ def parse_frame(lines: list[str]) -> Frame | None:
     memory = re.search(r"GPU Mem: ([\d.]+)GiB/([\d.]+)GiB", body)
     assert memory is not None, body
     rest = re.search(r"\[\+(\d+) nodes: 95-100% util, (\d+)-(\d+)°C\]", body)
+    percent = re.search(r"(-?\d+)%\s*$", lines[0])
     return Frame(
+        percent=int(percent.group(1)) if percent else None,
         epoch=int(head.group(1)),
         epochs=int(head.group(2)),
         step=int(step.group(1)),

@@ -1695,6 +1695,21 @@ def _sft_epochs(run: Run, s: Setup) -> list[str]:
     return out
 
 
+@check("epoch bars: each step under the epoch it is in, 0-100 % through it")
+def _epoch_bars(run: Run, s: Setup) -> list[str]:
+    """A resume from a save of an earlier epoch trains that epoch again (transformers'
+    Trainer: epochs_trained = global_step // num_update_steps_per_epoch): its steps are drawn
+    under their own epoch's bar, never under the later one's with a negative percentage
+    (issue 17, seed 11189 --failures 2: steps 2,001-2,038 under `Epoch 3/3` at -4 %)."""
+    out = []
+    for f in run.frames:
+        epoch = (f.step - 1) // s.steps_per_epoch + 1
+        done = (f.step - (epoch - 1) * s.steps_per_epoch) / s.steps_per_epoch
+        if f.epoch != epoch or f.percent is None or f.percent != math.floor(done * 100):
+            out.append(f"step {f.step} under Epoch {f.epoch}/{f.epochs} at {f.percent} %")
+    return out[:5]
+
+
 # Evaluation
 
 
@@ -1723,6 +1738,31 @@ def _in_loop_validation(run: Run, s: Setup) -> list[str]:
         near = [v for k, v in losses.items() if abs(k - step) <= max(100, step // 20)]
         if near and min(abs(loss - v) for v in near) > 0.1:
             out.append(f"{m[0]!r}: the training loss near it is {near[:3]}")
+    return out
+
+
+@check("replayed evaluations: the same weights on the same held-out set, the same loss")
+def _replayed_evaluations(run: Run, s: Setup) -> list[str]:
+    """A step trained again after a resume evaluates the weights its first pass evaluated
+    (the save resumed from holds them; data order and seed restored): an epoch's end shows
+    its block again with its first Val Loss and scores, an in-loop evaluation its first loss,
+    and an epoch's end is never an in-loop line (issue 17: seed 11189 --failures 2 showed
+    epoch 2's end as `[Validation] step 2,038 | Val Loss: 0.7915` after its block's 1.0532)."""
+    out = []
+    first: dict[int, tuple[str, dict[str, str]]] = {}
+    for e in run.evaluations:
+        seen = first.setdefault(e.epoch, (e.loss, e.metrics))
+        if seen != (e.loss, e.metrics):
+            out.append(f"epoch {e.epoch}: {e.loss} {e.metrics} after {seen[0]} {seen[1]}")
+    in_loop: dict[int, str] = {}
+    for _, text in run.stamps:
+        if (m := IN_LOOP.match(text)) is None:
+            continue
+        step = int(number(m[1]))
+        if s.steps_per_epoch and step % s.steps_per_epoch == 0:
+            out.append(f"{m[0]!r}: an epoch's end shown as an in-loop evaluation")
+        if in_loop.setdefault(step, m[2]) != m[2]:
+            out.append(f"{m[0]!r}: step {step} evaluated at {in_loop[step]} before")
     return out
 
 
