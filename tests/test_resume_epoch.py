@@ -101,7 +101,14 @@ def test_the_genact_log_draws_the_replay_under_its_epoch_and_shows_its_end_again
     by_epoch: dict[int, list[str]] = {}
     for e in run.evaluations:
         by_epoch.setdefault(e.epoch, []).append(e.loss)
-    assert any(len(losses) == 2 for losses in by_epoch.values()), by_epoch
+    replayed = [epoch for epoch, losses in by_epoch.items() if len(losses) == 2]
+    assert replayed, by_epoch
+    # its bar reaches 100 % before its block, in the launch that replays it, as at first
+    plan = make_plan(options_for("genact"))
+    ends = {
+        (f.attempt, f.percent) for f in run.frames if f.step == replayed[0] * plan.steps_per_epoch
+    }
+    assert len({a for a, p in ends if p == 100}) == 2, ends
 
 
 EVAL = re.compile(r"\{'eval_loss': ([\d.]+),.*?'epoch': ([\d.]+)\}")

@@ -101,6 +101,9 @@ def cadence(
     launches = range(len(plan.failures) + 1)
     extra = [(0, 1), *((a, last) for a in launches)]
     extra += [(e.attempt, e.step + 1) for e in events if isinstance(e, Restarted)]
+    # An earlier epoch's end crossed again after a resume (simulation._phases): its bar
+    # reaches 100 % before its evaluation, as the first pass drew it.
+    extra += [(e.attempt, e.last) for e in spans if e.last % plan.steps_per_epoch == 0]
     spike = plan.loss.spike
     if spike is not None:
         extra += [(a, st) for a in launches for st in (spike.grad_step, spike.loss_step)]
