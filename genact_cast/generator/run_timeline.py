@@ -33,11 +33,14 @@ from genact_cast.generator.events import (
     Trained,
 )
 from genact_cast.generator.plan_curves import LORA_MEMORISES
-from genact_cast.generator.streams import EVAL, NOTICES, SAVES, STARTUP
+from genact_cast.generator.streams import EVAL, NOTICES, REPLAY, SAVES, STARTUP
 from genact_cast.generator.timeline_failure import Failing
 
 # EVAL draws of the evaluations inside an epoch (step * 2 + k), past the epoch ends' keys
 EVAL_IN_LOOP = held_out.EVALUATION_KEYS
+# REPLAY draws of an evaluation run again after a resume, past the steps' (run.py: step * 8
+# + attempt)
+REPLAY_EVALUATIONS = 1 << 40
 
 if TYPE_CHECKING:
     from genact_cast.generator.plan import RunPlan
@@ -105,6 +108,7 @@ class Timeline(Failing):
         self.write_end = 0.0
         self._waits: dict[int, float] = {}
         self.last_restart = 0.0  # when the last restart's workers were started
+        self._evaluated: set[int] = set()  # the steps evaluated so far
 
     def build(self) -> list[RunEvent]:
         plan = self.plan
@@ -386,14 +390,23 @@ class Timeline(Failing):
         every, end = self.plan.eval_every, epoch * self.plan.steps_per_epoch
         start = -(-first // every) * every
         keys = range(start, last + 1, every)
-        return {s: self._eval_seconds(EVAL_IN_LOOP + 2 * s) for s in keys if s < end}
+        return {s: self._eval_seconds(EVAL_IN_LOOP + 2 * s, s) for s in keys if s < end}
 
-    def _eval_seconds(self, key: int) -> float:
+    def _eval_seconds(self, key: int, step: int) -> float:
         """The forward of the batches the framework evaluates (evaluation_batches); each
         evaluation a little faster or slower (data loading, the other jobs on the file
-        system)."""
+        system), a step's evaluated again after a resume too: the same loss, not the same
+        seconds."""
         seconds = evaluation_batches.forward_seconds(self.plan)
-        return seconds * (1 + self.noise.uniform(EVAL, key, -0.04, 0.04))
+        stream, key = self._replayed(step, key)
+        return seconds * (1 + self.noise.uniform(stream, key, -0.04, 0.04))
+
+    def _replayed(self, step: int, key: int) -> tuple[int, int]:
+        """The stream and key of a draw of the evaluation at `step`: its own the first time,
+        the launch's where a resume evaluates it again."""
+        if step not in self._evaluated:
+            return EVAL, key
+        return REPLAY, REPLAY_EVALUATIONS + (step * 64 + self.attempt) * 2 + key % 2
 
     def _evaluate_in_loop(self, epoch: int, step: int, seconds: float) -> None:
         """An evaluation inside the epoch, every `eval_every` steps: the held-out loss only
@@ -403,10 +416,11 @@ class Timeline(Failing):
         self.t += seconds
         loss = float(f"{held_out.loss(plan, self.noise, step):.4f}")
         self.events.append(Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, ()))
+        self._evaluated.add(step)
 
     def _evaluate(self, epoch: int, step: int) -> None:
         plan = self.plan
-        seconds = self._eval_seconds(epoch * 64 + 48)
+        seconds = self._eval_seconds(epoch * 64 + 48, step)
         self.t += seconds
         if plan.kind == "sft":
             loss = self._sft_validation(epoch)
@@ -416,9 +430,11 @@ class Timeline(Failing):
         metrics = self.run.evaluation_metrics(epoch, step, loss)
         # the outputs ROUGE or BLEU score, generated after the loss pass, a little faster
         # or slower each time as the loss pass is
+        stream, key = self._replayed(step, epoch * 64 + 49)
         generating = generation_time.seconds(plan) * (
-            1 + self.noise.uniform(EVAL, epoch * 64 + 49, -0.04, 0.04)
+            1 + self.noise.uniform(stream, key, -0.04, 0.04)
         )
+        self._evaluated.add(step)
         self.t += generating
         self.events.append(
             Evaluated(self.t, epoch, step, plan.eval_samples, seconds, loss, metrics, generating)
