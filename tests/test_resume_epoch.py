@@ -6,7 +6,8 @@ crosses its end again: the same weights on the same held-out set, the same loss.
 epoch 2's end as `[Validation] step 2,038 | Val Loss: 0.7915` after its block's 1.0532.
 
 Runs are found by a scan of their plans and timelines (tests/seed_scan.py), in every dialect
-that plans them (torchtitan's pre-training runs are one epoch: none in seeds 0-199)."""
+that plans them (megatron and torchtitan show no epochs: their validations at replayed
+iterations repeat)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ SCANS = {
     "hf": range(400),
     "deepspeed": range(400),
     "megatron": range(400),
+    "torchtitan": range(2_500),  # none in 0-199: 22 in 200-2,499
 }
 
 
@@ -135,9 +137,16 @@ def test_the_trainer_logs_repeat_an_epochs_evaluation_at_its_epoch(framework: st
     assert all(len(v) == 1 for v in losses.values()), losses
 
 
-def test_megatron_repeats_a_replayed_iterations_validation() -> None:
-    text = plain(output_of(events_of(**options_for("megatron")._asdict())))
-    found = re.findall(r"validation loss at iteration (\d+) \| lm loss value: (\S+)", text)
+VALIDATION = {
+    "megatron": r"validation loss at iteration (\d+) \| lm loss value: (\S+)",
+    "torchtitan": r"validate step: +(\d+) +loss: +(\S+)",
+}
+
+
+@pytest.mark.parametrize("framework", sorted(VALIDATION))
+def test_a_replayed_iterations_validation_repeats_its_loss(framework: str) -> None:
+    text = plain(output_of(events_of(**options_for(framework)._asdict())))
+    found = re.findall(VALIDATION[framework], text)
     values: dict[str, set[str]] = {}
     for step, value in found:
         values.setdefault(step, set()).add(value)
