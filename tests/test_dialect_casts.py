@@ -432,11 +432,12 @@ def test_the_trainer_redraws_its_bar_in_place() -> None:
 
 
 LAST_WORDS = {
-    "torchtitan": r"Sending process \d+ closing signal SIGINT",
-    # torchrun alone on one node: its SignalException once the workers are gone
-    # (launcher/api.py:301-305 at torch 2.9.0; megatron_interrupt)
+    # torchrun alone on one node (accelerate's `run` under hf): its SignalException once
+    # the workers are gone (launcher/api.py:301-305 at torch 2.9.0; base.interrupted_lines,
+    # megatron_interrupt), never the agent's closing signals last (review-dialects18a F2)
+    "torchtitan": r"SignalException: Process \d+ got signal: 2",
     "megatron": r"SignalException: Process \d+ got signal: 2",
-    "hf": r"Sending process \d+ closing signal SIGINT",
+    "hf": r"SignalException: Process \d+ got signal: 2",
     "deepspeed": r"Main process received +SIGINT, +exiting",  # launch.py:328, v0.17.5
 }
 

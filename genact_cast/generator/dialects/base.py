@@ -228,17 +228,23 @@ def interrupted_hang(
     return [Line("^C" + lines[0]), *(Line(text) for text in lines[1:])]
 
 
-def interrupted_lines(facts: Facts, incidentals: Incidentals, t: float) -> list[Out]:
-    """Ctrl-C in the terminal: torchrun's agent passes SIGINT on to every worker."""
+def interrupted_lines(
+    facts: Facts, incidentals: Incidentals, t: float, outer: Sequence[torchrun.Frame] = ()
+) -> list[Out]:
+    """Ctrl-C in the terminal during a healthy run: the SIGINT reaches torchrun alone (its
+    workers run in their own sessions, subprocess_handler.py:68). Its agent warns and passes
+    SIGINT on to every worker (agent/server/api.py:725, multiprocessing/api.py:908); once
+    they are gone launch_agent re-raises the SignalException (launcher/api.py:301-305),
+    which nothing above torch's `run` catches: torchrun (or `outer`, a launcher that calls
+    `run` itself) ends with its traceback, as the recorded interrupt of a hung restart
+    (`interrupted_hang`) and Megatron-LM's (megatron_interrupt) end."""
     site = torch_site(facts.torch)
     source = torchrun.torch_source(facts.torch)
-    moment = facts.moment(t)
     agent = incidentals.agent_pid
-    lines = [torchrun.death_signal(moment, agent, 2, site=site, source=source)]
-    lines += [
-        torchrun.closing_signal(moment, agent, source, pid, site=site, signal="SIGINT")
-        for pid in incidentals.worker_pids
-    ]
+    lines = torchrun.shut_down(
+        facts.moment(t), agent, source, incidentals.worker_pids, signum=2, site=site
+    )
+    lines += torchrun.signal_exception(agent=agent, signum=2, outer=outer)
     return [Line(text) for text in lines]
 
 

@@ -195,9 +195,9 @@ class Log(Training, Watchdog):
 
     def stopped(self, t: float) -> list[Out]:
         # The agent answers after the lines the terminal showed, stamped on the log's clock.
-        return interrupted_lines(
-            self.facts, self.incidentals, answered_at(t, self.incidentals, printed=self.clock.last)
-        )
+        # accelerate launch runs torch's `run` itself: its frames head the traceback.
+        when = answered_at(t, self.incidentals, printed=self.clock.last)
+        return interrupted_lines(self.facts, self.incidentals, when, ACCELERATE)
 
     def _interrupt_hang(self, event: Restarted) -> list[Out]:
         """Before the command is typed again: the Ctrl-C that ends a torchrun left waiting."""
