@@ -215,6 +215,24 @@ def test_each_model_is_built_by_the_train_spec_and_flavor_the_tag_ships() -> Non
             make_plan(RecordOptions(seed=5, framework="torchtitan", model=model))
 
 
+def test_a_model_the_tag_ships_no_flavor_of_is_refused_and_never_drawn() -> None:
+    """`--model.flavor` looks the flavor up in the train spec's dict (models/llama3/__init__.py:
+    29-68 at v0.2.0 holds debugmodel, debugmodel_flex_attn, 8B, 70B and 405B): a model of
+    another size, Llama 2's 7B and 13B, cannot run without an edited source
+    (review-dialects18a finding 4). Pinned, it is refused in one line naming the shipped
+    flavors; left to the seed, it is never drawn."""
+    for model in ("Llama-2-7B", "Llama-2-13B"):
+        with pytest.raises(BadOption, match="debugmodel, debugmodel_flex_attn, 8B, 70B, 405B"):
+            make_plan(RecordOptions(seed=5, framework="torchtitan", model=model))
+    for arch in lineup.models():
+        if lineup.trains(arch, "torchtitan"):
+            assert release.arch_flavor(arch) is not None, arch.name
+    for seed in range(43100, 43140):
+        plan = make_plan(RecordOptions(seed=seed, framework="torchtitan"))
+        log = Log(facts_for(plan), color=False)
+        assert log.flavor == release.arch_flavor(plan.arch), (seed, plan.arch.name, log.flavor)
+
+
 # The shipped flavors' arguments as torchtitan v0.2.0 sets them (models/llama3/__init__.py:
 # 42-68, models/qwen3/__init__.py:74-166), on top of the dataclasses' defaults
 # (llama3/model/args.py:29-50, qwen3/model/args.py:22-47).

@@ -78,9 +78,9 @@ UNSUPPORTED = {
     },
     # torchtitan v0.2.0 registers llama3, llama4, qwen3 and deepseek_v3 (models/__init__.py).
     # Its llama3 train spec is the Llama architecture (untied embeddings, no biases, no QK
-    # norm, full attention): Llama 2, 3 and 3.1 fit it, as shipped flavors or a user's own
-    # in their fork (docs/extension.md); qwen3 ships Qwen3's flavors. The others would be a
-    # model the tag cannot build.
+    # norm, full attention): Llama 3 and 3.1 fit it as its shipped flavors (why_not refuses
+    # the sizes it ships no flavor of, Llama 2's); qwen3 ships Qwen3's flavors. The others
+    # would be a model the tag cannot build.
     "torchtitan": {
         "Llama-3.2": "torchtitan v0.2.0's llama3 model has no tied embeddings",
         "Mistral": "torchtitan v0.2.0 has no sliding-window attention model",
@@ -177,6 +177,14 @@ def why_not(arch: Architecture, framework: str, method: str | None = None) -> st
             continue
         if arch.name.startswith(prefix):
             return reason
+    if framework == "torchtitan":
+        # its flavors (--model.flavor) are the source's own: a run of another size would
+        # need an edited checkout (review-dialects18a finding 4)
+        from genact_cast.generator.dialects import torchtitan_release
+
+        unshipped = torchtitan_release.why_not_shipped(arch)
+        if unshipped is not None:
+            return unshipped
     if framework in LOADER_TYPED:
         from genact_cast.generator.dialects import hf_config  # the dialects' data, on demand
 

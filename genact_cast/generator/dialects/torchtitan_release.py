@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from genact_cast.generator.catalog import Architecture
 from genact_cast.generator.dialects import torchtitan_deepseek as deepseek
 from genact_cast.generator.dialects import torchtitan_llama4 as llama4
 from genact_cast.generator.dialects.facts import Facts
@@ -196,6 +197,52 @@ def shipped_flavor(facts: Facts) -> str | None:
     if ffn_width(facts.hidden, multiple_of, multiplier) != facts.ffn:
         return None
     return flavor
+
+
+# models/llama3/__init__.py:29-68 at v0.2.0: every flavor llama3_args holds; the two debug
+# models are no released checkpoint's. `--model.flavor` must name one (train_spec's dict
+# lookup); a toml cannot add one, only an edited source can.
+LLAMA3_SHIPPED = ("debugmodel", "debugmodel_flex_attn", "8B", "70B", "405B")
+
+
+def arch_flavor(arch: Architecture) -> str | None:
+    """The flavor the tag ships for a catalogue architecture (family's train spec), None
+    where it ships none: a run of it would need the user's own edit of the source."""
+    name = arch.name
+    if name.startswith("Llama-4"):
+        scout = (arch.hidden, arch.layers, arch.heads, arch.kv_heads)
+        moe = (arch.experts, arch.top_k, arch.shared)
+        fits = (*scout, *moe) == llama4.SHAPE and llama4.moe_hidden(arch.hidden) == arch.ffn
+        return llama4.FLAVOR if fits else None
+    if name.startswith("DeepSeek-V3"):
+        dims = (arch.hidden, arch.layers, arch.heads, arch.vocab)
+        routed = (arch.experts, arch.top_k, arch.shared, arch.ffn)
+        ds = (deepseek.DIM, deepseek.LAYERS, deepseek.HEADS, deepseek.VOCAB)
+        ds_moe = (deepseek.EXPERTS, deepseek.TOP_K, deepseek.SHARED, deepseek.MOE_INTER_DIM)
+        return deepseek.FLAVOR if (dims, routed) == (ds, ds_moe) else None
+    if name.startswith("Qwen3"):  # arch.ffn: one expert's width in a mixture of experts
+        found = QWEN3_FLAVORS.get((arch.hidden, arch.layers, arch.heads, arch.kv_heads, arch.ffn))
+        return None if found is None else found[0]
+    llama = FLAVORS.get((arch.hidden, arch.layers, arch.heads, arch.kv_heads))
+    if llama is None or ffn_width(arch.hidden, llama[2], llama[1]) != arch.ffn:
+        return None
+    return llama[0]
+
+
+def why_not_shipped(arch: Architecture) -> str | None:
+    """One line naming the flavors the tag ships where `arch` is none of them."""
+    if arch_flavor(arch) is not None:
+        return None
+    name = arch.name
+    if name.startswith("Llama-4"):
+        family, shipped = llama4.FAMILY, [llama4.FLAVOR]
+    elif name.startswith("DeepSeek-V3"):
+        family, shipped = deepseek.FAMILY, [deepseek.FLAVOR]
+    elif name.startswith("Qwen3"):
+        family, shipped = "qwen3", [flavor for flavor, _ in QWEN3_FLAVORS.values()]
+    else:
+        family, shipped = "llama3", list(LLAMA3_SHIPPED)
+    return f"torchtitan v0.2.0's {family} ships no flavor of it, only {', '.join(shipped)}"
 
 
 def rope_theta(facts: Facts) -> int:
