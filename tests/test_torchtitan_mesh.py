@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import torchtitan_mesh
@@ -220,3 +222,75 @@ def test_only_the_root_meshs_groups_take_the_train_timeout() -> None:
     assert torchtitan_mesh.timeout_seconds(facts, tp, resumed=True, **times) == 600
     assert torchtitan_mesh.timeout_seconds(facts, shard, resumed=False, **times) == 600
     assert torchtitan_mesh.timeout_seconds(facts, None, resumed=True, **times) == 300
+
+
+_MESH = re.compile(r"Building \d-D device mesh with (\[[^\]]*\])")
+_WATCHDOG = re.compile(
+    r"^\[rank0\]:\[rank0\]:.*\[PG ID \d+ PG GUID \d+\((\w+)\) Rank 0\] Process group watchdog "
+    r"thread terminated with exception: .*Timeout\(ms\)=(\d+)\)"
+)
+
+
+def _timeouts_follow_set_pg_timeouts(text: str) -> int:
+    """Every watchdog's Timeout(ms) in a cast, launch by launch, against v0.2.0's rule:
+    set_pg_timeouts runs where `self.step == 1` (train.py:632-639), so only in a launch
+    that trained from step 1, after it logged `Synchronizing and adjusting timeout`; it
+    sets train_timeout_seconds (100 s) on the default group and on every dimension's group
+    of the root mesh (`world_mesh.get_group(d)` for d < ndim, distributed/utils.py:
+    289-313), whatever the mesh's rank. A flattened group (dp_shard_cp, dp_cp) keeps
+    new_group's ten minutes, as do all mesh groups of a launch that resumed from a
+    checkpoint; the default group of such a launch keeps init_timeout_seconds (300 s).
+    Returns how many watchdogs it checked."""
+    dims: list[str] = []
+    synced = False
+    checked = 0
+    for line in text.splitlines():
+        found = _MESH.search(line)
+        if found:  # a launch starts: its mesh, and the timeouts new_group gave it
+            dims, synced = eval(found[1]), False
+        if "Synchronizing and adjusting timeout for all ProcessGroups to 0:01:40" in line:
+            synced = True
+        hung = _WATCHDOG.search(line)
+        if hung is None:
+            continue
+        group, timeout = hung[1], int(hung[2])
+        if group == "default_pg":
+            expected = 100_000 if synced else 300_000
+        else:
+            root_dim = group.removeprefix("mesh_") in dims
+            expected = 100_000 if synced and root_dim else 600_000
+        assert timeout == expected, (line, dims, synced)
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        # review-dialects18a finding 3's casts: a [64, 8, 4] and a [32, 8, 4] mesh of
+        # dp_replicate, dp_shard, tp; their mesh_tp hangs at 600000 ms are in relaunches
+        # (Training starts at step 122001), which never run step 1; seed 43113's first
+        # launch hangs on mesh_tp of the same 3-D mesh after step 1: 100000
+        RecordOptions(seed=43103, framework="torchtitan", cols=80),
+        RecordOptions(seed=43113, framework="torchtitan", cols=80),
+        RecordOptions(
+            seed=43116,
+            framework="torchtitan",
+            cols=80,
+            model="Llama-3-70B",
+            kind="pretrain",
+            failures=2,
+            nccl_debug=True,
+        ),
+    ],
+)
+def test_every_watchdogs_timeout_follows_set_pg_timeouts(options: RecordOptions) -> None:
+    assert _timeouts_follow_set_pg_timeouts(_text(options)) >= 2
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), failures=st.sampled_from([1, 2]))
+def test_any_runs_watchdog_timeouts_follow_set_pg_timeouts(seed: int, failures: int) -> None:
+    """The same rule for any seed's torchtitan run with failures (any mesh it draws)."""
+    options = RecordOptions(seed=seed, framework="torchtitan", cols=80, failures=failures)
+    _timeouts_follow_set_pg_timeouts(_text(options))
