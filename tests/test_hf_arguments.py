@@ -6,6 +6,7 @@ fine-tune's command sets it to the tokens a sequence holds."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -72,3 +73,26 @@ def test_a_fine_tune_packs_to_the_sequence_length_it_trains_on(seed: int) -> Non
     log = Log(facts, color=False, cols=100)
     typed = shlex.split(" ".join(log.launch_words()))
     assert f"--max_length={facts.seq_len}" in typed
+
+
+def test_the_command_names_each_set_by_its_hub_id_and_config() -> None:
+    """load_dataset takes a Hub id ("owner/name") and a config, not a display name
+    (review-dialects18a W6: `--dataset_name Dolma`, `CNN-DailyMail` would fail): every
+    catalogue set has both in datasets.tsv, and the command shows them, the config only
+    where the set needs one other than its default (abisee/cnn_dailymail's 3.0.0)."""
+    from genact_cast.generator import catalog
+
+    for found in catalog.datasets():
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+", found.hub), found
+    seen: dict[str, list[str]] = {}
+    for seed in range(43100, 43140):
+        plan = make_plan(RecordOptions(seed=seed, framework="hf"))
+        log = Log(facts_for(plan), color=False, cols=100)
+        typed = shlex.split(" ".join(log.launch_words()))
+        shown = typed[typed.index("--dataset_name") + 1]
+        card = next(d for d in catalog.datasets() if d.name == plan.dataset.name)
+        assert shown == card.hub, (seed, shown)
+        config = typed[typed.index("--dataset_config") + 1] if "--dataset_config" in typed else "-"
+        assert config == card.hub_config, (seed, config)
+        seen.setdefault(shown, []).append(config)
+    assert len(seen) >= 5  # the seeds draw sets of every kind

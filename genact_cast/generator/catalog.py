@@ -88,6 +88,8 @@ class Dataset(NamedTuple):
     counted_with: str = "-"  # the tokenizer family of the card's count (tokenizers.tsv)
     released: date = date(2016, 1, 1)  # the day it was first published
     validation: int = 0  # examples in the card's held-out split (0: none ships)
+    hub: str = "-"  # its Hugging Face Hub id, as load_dataset takes it
+    hub_config: str = "-"  # load_dataset's config name ("-": the repository's default)
 
     def out_by(self, day: date) -> bool:
         """Whether the set was published before a log dated `day`."""
@@ -247,7 +249,7 @@ def datasets() -> tuple[Dataset, ...]:
     # A fine-tuning set's tokens are its examples times their mean length, exactly.
     return tuple(
         Dataset(r[0], float(r[1]) if r[2] != "sft" else int(r[4]) * int(r[5]), r[2], r[3],
-                int(r[4]), int(r[5]), r[6], date.fromisoformat(r[7]), int(r[8]))
+                int(r[4]), int(r[5]), r[6], date.fromisoformat(r[7]), int(r[8]), r[9], r[10])
         for r in rows
     )  # fmt: skip
 

@@ -4,7 +4,7 @@ file and, under tensor parallelism, accelerate 1.11.0's ParallelismConfig flags.
 
 from __future__ import annotations
 
-from genact_cast.generator import physics
+from genact_cast.generator import catalog, physics
 from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects.common import py_float
 from genact_cast.generator.dialects.facts import Facts
@@ -59,14 +59,23 @@ class Job:
         """Whether the command packs (trl's SFT), and so asks for flash attention."""
         return self.facts.kind == "sft"
 
+    def dataset_args(self) -> list[str]:
+        """The set as load_dataset takes it (TrlParser's ScriptArguments: --dataset_name and
+        --dataset_config, trl 0.24.0 scripts/utils.py): its Hub id and config (datasets.tsv),
+        not its display name."""
+        found = next((d for d in catalog.datasets() if d.name == self.facts.dataset), None)
+        if found is None or found.hub == "-":
+            return ["--dataset_name", self.facts.dataset]
+        config = [] if found.hub_config == "-" else ["--dataset_config", found.hub_config]
+        return ["--dataset_name", found.hub, *config]
+
     def script_args(self) -> list[str]:
         """train.py's own arguments (TrainingArguments and the script's model and data)."""
         f = self.facts
         return [
             "--model_name_or_path",
             f.loaded,
-            "--dataset_name",
-            f.dataset,
+            *self.dataset_args(),
             "--bf16",
             # INFO from the Trainer and the library (TrainingArguments.log_level, passive,
             # would leave transformers at its WARNING default and none of its lines).
