@@ -90,6 +90,7 @@ class Dataset(NamedTuple):
     validation: int = 0  # examples in the card's held-out split (0: none ships)
     hub: str = "-"  # its Hugging Face Hub id, as load_dataset takes it
     hub_config: str = "-"  # load_dataset's config name ("-": the repository's default)
+    hub_splits: tuple[str, str] = ("train", "test")  # its train and held-out split names
 
     def out_by(self, day: date) -> bool:
         """Whether the set was published before a log dated `day`."""
@@ -249,9 +250,17 @@ def datasets() -> tuple[Dataset, ...]:
     # A fine-tuning set's tokens are its examples times their mean length, exactly.
     return tuple(
         Dataset(r[0], float(r[1]) if r[2] != "sft" else int(r[4]) * int(r[5]), r[2], r[3],
-                int(r[4]), int(r[5]), r[6], date.fromisoformat(r[7]), int(r[8]), r[9], r[10])
+                int(r[4]), int(r[5]), r[6], date.fromisoformat(r[7]), int(r[8]), r[9], r[10],
+                _splits(r[11]))
         for r in rows
     )  # fmt: skip
+
+
+def _splits(cell: str) -> tuple[str, str]:
+    if cell == "-":
+        return ("train", "test")
+    train, test = cell.split(",")
+    return (train, test)
 
 
 @functools.cache

@@ -67,7 +67,13 @@ class Job:
         if found is None or found.hub == "-":
             return ["--dataset_name", self.facts.dataset]
         config = [] if found.hub_config == "-" else ["--dataset_config", found.hub_config]
-        return ["--dataset_name", found.hub, *config]
+        # trl's sft.py indexes the set with --dataset_train_split and, while it evaluates,
+        # --dataset_test_split ('train' and 'test' unless given): a set whose splits are named
+        # otherwise is asked for by name (ultrachat_200k's train_sft, cnn_dailymail's validation)
+        train, test = found.hub_splits
+        splits = [] if train == "train" else ["--dataset_train_split", train]
+        splits += [] if test == "test" else ["--dataset_test_split", test]
+        return ["--dataset_name", found.hub, *config, *splits]
 
     def script_args(self) -> list[str]:
         """train.py's own arguments (TrainingArguments and the script's model and data)."""
