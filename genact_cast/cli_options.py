@@ -89,8 +89,14 @@ Framework = Annotated[
         "torchtitan, megatron, deepspeed or hf (the Hugging Face Trainer)."
     ),
 ]
+# The window's days are run_dates.window()'s (test_run_dates holds them equal): written out
+# rather than computed, so that --help reads no data table.
 Start = Annotated[
-    str | None, typer.Option(help="Simulated start time, ISO 8601 (e.g. 2026-01-30T14:23:15Z).")
+    str | None,
+    typer.Option(
+        help="Simulated start time, ISO 8601 (e.g. 2025-10-30T14:23:15Z), from 2025-10-21 to "
+        "2025-11-04: the days on which every release the dialects name is current."
+    ),
 ]
 LayoutOption = Annotated[
     str,

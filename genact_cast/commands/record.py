@@ -199,7 +199,7 @@ def _record_cast(options: RecordOptions, output: Path, *, overwrite: bool, versi
 
 def parse_start(text: str) -> datetime:
     """An ISO 8601 time; without a zone it is taken as UTC."""
-    problem = f"--start must be an ISO 8601 time like 2026-01-30T14:23:15Z (got {text!r})"
+    problem = f"--start must be an ISO 8601 time like 2025-10-30T14:23:15Z (got {text!r})"
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:

@@ -5,13 +5,11 @@ import math
 from datetime import date, datetime, timedelta, timezone
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import catalog, lineup
+from genact_cast.generator import catalog, lineup, run_dates
 from genact_cast.generator.catalog import Architecture, Dataset, Framework, Gpu
 from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.rng import Rng
 
-_FIRST_DAY = date(2025, 1, 1)
-_LAST_DAY = date(2026, 10, 31)
 _KIND_ODDS = (("pretrain", 0.4), ("continue", 0.25), ("sft", 0.35))
 
 
@@ -81,18 +79,32 @@ def choose_software_and_date(
     choose: Rng, scene: Rng, options: RecordOptions, gpu: Gpu
 ) -> tuple[Framework, datetime]:
     """A start time at which the GPU is in service, and a torch build released before it."""
-    # Every run is dated after the releases the framework dialects name (one floor for all,
-    # so the run is the same whichever dialect shows it).
-    first = max(_FIRST_DAY, usable_from(gpu), catalog.release_floor())
-    if options.model is not None:  # the seed's day, after the pinned model came out
-        first = max(first, find_model(options.model).released + timedelta(days=1))
-    if options.dataset is not None:  # and after the pinned set was published
-        first = max(first, find_dataset(options.dataset).released + timedelta(days=1))
-    days = scene.integer(0, (_LAST_DAY - first).days)
+    # Every run is dated in one window, whatever its dialect, so that the run is the same
+    # whichever dialect shows it: after the releases the dialects name, before their
+    # successors (run_dates).
+    span = run_dates.window()
+    arch = find_model(options.model) if options.model is not None else None
+    data = find_dataset(options.dataset) if options.dataset is not None else None
+    # The seed's day comes after the pinned model and set came out, on a GPU a torch build
+    # supports; a model or set that came out after the window never runs (test_run_dates).
+    first = max(span.first, usable_from(gpu))
+    pins = [(arch.released, "--model", arch.name)] if arch is not None else []
+    pins += [(data.released, "--dataset", data.name)] if data is not None else []
+    for out, option, name in pins:
+        first = max(first, out + timedelta(days=1))
+        if out >= span.last:
+            raise BadOption(
+                f"no {name} run can be dated: it came out on {out:%Y-%m-%d}, and runs are "
+                f"dated {span}, while every release the dialects name is current; pin another "
+                f"{option}"
+            )
+    days = scene.integer(0, (span.last - first).days)
     hour, second = scene.integer(7, 22), scene.integer(0, 3599)
     pick = choose.random()
     if options.start is not None:
         start = options.start.astimezone(timezone.utc)
+        if not span.holds(start.date()):
+            raise BadOption(run_dates.refusal(start.date()))
         refusal = start_refusal(options, gpu, start.date())
         if refusal is not None:
             raise BadOption(refusal)
