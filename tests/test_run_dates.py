@@ -94,12 +94,12 @@ def test_a_model_or_set_out_after_the_window_is_refused(
     monkeypatch.setattr(
         run_dates, "window", lambda: run_dates.Window(date(2024, 1, 1), out, closing)
     )
+    pinned = (
+        RecordOptions(seed=3, model=name)
+        if option == "model"
+        else RecordOptions(seed=3, dataset=name)
+    )
     with pytest.raises(BadOption) as refused:
-        pinned = (
-            RecordOptions(seed=3, model=name)
-            if option == "model"
-            else RecordOptions(seed=3, dataset=name)
-        )
         make_plan(pinned)
     assert str(refused.value) == (
         f"no {name} run can be dated: it came out on {out:%Y-%m-%d}, and runs are dated "
