@@ -1,6 +1,6 @@
 """genact-cast: fake an LLM training run in a terminal and make it a real screencast.
 
-`genact_cast.record(seed=12, framework="torchtitan")` and `genact_cast.load("x.cast")` give a
+`genact_cast.record(seed=13, framework="torchtitan")` and `genact_cast.load("x.cast")` give a
 cast that a notebook shows as a player. Both import what they need when called, so that
 `import genact_cast` (and the CLI's start-up) stays as fast as it was.
 """

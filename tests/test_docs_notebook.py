@@ -48,7 +48,7 @@ def executed(npm_tarball: Path, tmp_path_factory: pytest.TempPathFactory) -> Any
     notebook.cells = [
         nbformat.v4.new_code_cell(  # type: ignore[no-untyped-call]
             "import genact_cast\n"
-            'genact_cast.record(seed=12, framework="torchtitan", duration=15, cols=80, rows=24)'
+            'genact_cast.record(seed=13, framework="torchtitan", duration=15, cols=80, rows=24)'
         ),
         nbformat.v4.new_code_cell(f"genact_cast.load({str(cast)!r})"),  # type: ignore[no-untyped-call]
     ]

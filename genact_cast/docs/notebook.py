@@ -1,4 +1,4 @@
-"""A cast in a notebook: `genact_cast.record(seed=12, framework="torchtitan")` or
+"""A cast in a notebook: `genact_cast.record(seed=13, framework="torchtitan")` or
 `genact_cast.load("x.cast")` gives a `CastView`, which Jupyter shows as an asciinema-player
 (`_repr_html_`: self-contained, the player's JS and CSS inline, so an exported HTML notebook
 plays offline) and front-ends without JavaScript as the final screen (`_repr_svg_`, and
@@ -236,7 +236,7 @@ class CastView:
 
 def record(seed: int | None = None, **options: object) -> CastView:
     """A generated run, as `genact-cast record --seed SEED --OPTION VALUE ...` makes it:
-    `record(seed=12, framework="torchtitan", cols=120)`; `color=False` is `--no-color`."""
+    `record(seed=13, framework="torchtitan", cols=120)`; `color=False` is `--no-color`."""
     from genact_cast.docs.options import NOT_IN_DOCS, record_option_names, record_options
     from genact_cast.errors import BadOption
     from genact_cast.generator import generate
