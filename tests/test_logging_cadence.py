@@ -40,7 +40,9 @@ def test_the_interval_is_the_frameworks_usual_one_whatever_the_runs_length(
     for plan in plans(framework):
         interval = logging_interval(plan)
         allowed = {"torchtitan": {10}, "megatron": {10, 100}}.get(framework, {10})
-        if plan.step_seconds < 1:
+        if plan.step_seconds < 1 and framework in ("hf", "deepspeed"):
+            # the Trainer's default; Megatron's sub-second runs keep its 10 or 100 (seed 8111
+            # in the date window: 100)
             allowed = {10, 500}
         if plan.step_seconds >= 60:  # the Llama 3 example's `--log-interval 1` (:163)
             allowed = {1}
