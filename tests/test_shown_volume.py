@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -20,6 +21,24 @@ DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # Seeds of one to 32 nodes, pre-training and fine-tunes, with and without failures; 9 and 17
 # are the bar's own (scripts/bench_record.py BAR_SEEDS), 22 saves 411 times over 40 relaunches.
 SEEDS = (9, 12, 17, 22, 114, 303)
+
+
+def dialects_running(seed: int) -> int:
+    """How many of the framework dialects run the seed's draw (the others refuse its model)."""
+    count = 0
+    for framework in DIALECTS:
+        try:
+            make_plan(RecordOptions(seed=seed, framework=framework, duration=60.0))
+        except BadOption:
+            continue
+        count += 1
+    return count
+
+
+def at_or_after(seed: int, wanted: Callable[[int], bool]) -> int:
+    """`seed`, or the first seed after it that is `wanted`: the date window of N10 moved the
+    draws (seed 12 now trains Gemma-3-27B, which no framework dialect runs)."""
+    return next(s for s in range(seed, seed + 200) if wanted(s))
 
 
 @functools.cache
@@ -48,6 +67,7 @@ def test_every_dialect_shows_as_many_steps_as_the_genact_dialect(seed: int) -> N
     and besides at each save and relaunch where its log has that step's line before the
     save's (test_dialect_casts: every dialect logs the same steps). Before the cadence was
     shared, seed 9's framework casts showed 1,192-1,301 lines where genact showed 205."""
+    seed = at_or_after(seed, lambda s: dialects_running(s) >= 2)
     genact = text(seed, "genact")
     assert genact is not None
     drawn = len(re.findall(r"Step \d+/\d+ \| Loss", genact))
@@ -100,8 +120,15 @@ def test_nccl_debug_is_a_minority_of_jobs_and_none_past_eight_nodes() -> None:
 def test_nccl_debug_pinned_turns_the_lines_and_the_command_on_or_off(
     seed: int, pinned: bool
 ) -> None:
-    """--nccl-debug on|off overrides the draw (9 draws it unset, 12 set) in every dialect, the
-    command and the lines together, and moves no other choice of the seed."""
+    """--nccl-debug on|off overrides the draw (on main 9 draws it unset, 12 set; each the
+    first seed from there that draws it so and two framework dialects run) in every dialect,
+    the command and the lines together, and moves no other choice of the seed."""
+
+    def drawn_otherwise(s: int) -> bool:
+        drawn = make_plan(RecordOptions(seed=s, duration=60.0)).nccl_debug
+        return drawn is not pinned and dialects_running(s) >= 2
+
+    seed = at_or_after(seed, drawn_otherwise)
     drawn = make_plan(RecordOptions(seed=seed, duration=60.0))
     assert drawn.nccl_debug is not pinned
     for framework in ("genact", *DIALECTS):
