@@ -5,6 +5,7 @@ before them (torchrun's `[rankN]:`, pdsh's `host: `): the casts of the four rele
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from genact_cast.generator.dialects.nccl_startup import debug_info, nvls_channel
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.helpers import output_of, with_nccl_debug
 from tests.release_catalogue import nccl_unmatched, release_lines
+from tests.seed_scan import seed_where
 from tests.test_deepspeed_release import CASES as DEEPSPEED_CASES
 from tests.test_hf_release import CASES as HF_CASES
 from tests.test_megatron_release import CASES as MEGATRON_CASES
@@ -420,8 +422,20 @@ def test_one_nccl_release_prints_one_build_string_in_every_dialect() -> None:
         assert build == WHEEL_BUILDS[version], version
 
 
+MOE: dict[str, Any] = {"framework": "torchtitan", "kind": "continue", "failures": 2}
 EXPERTS = [
-    TORCHTITAN[2],
+    # A continued MoE run whose expert group is within a node (on main TORCHTITAN[2]; in the
+    # date window of N10 that case's seed draws a dense Llama-3-8B)
+    with_nccl_debug(
+        RecordOptions(
+            seed=seed_where(
+                lambda plan: bool(plan.arch.experts) and 1 < plan.layout.ep <= 8,
+                seeds=range(10046, 10246),
+                **MOE,
+            ),
+            **MOE,
+        )
+    ),
     # (8400 with its model and cluster pinned: 8406's Qwen3-30B-A3B on 32 B200 is refused by
     # Megatron since its distributed optimizer's state is counted, megatron_memory)
     RecordOptions(
