@@ -8,22 +8,40 @@ refused until issue 18's decision: a named framework constrains the seed's draw)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from genact_cast.errors import SeedRefused
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.run_plan import RunPlan
 from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
 from tests.release_catalogue import cast_lines
+from tests.seed_scan import seed_where
 
 # Llama-3.1-405B continued on 64 GPUs, TP 8 x PP 8 and no shards in genact's layout of the
 # seed. Seeds 8454 (--gpus 8) and 3079 drew Qwen3-32B on one node, TP 8 and no shards, until
 # continued pre-training took only released bases (review-realism13 N4: both now continue
 # OLMo-2-7B) and attention counted the heads' own size (N7: Qwen3-32B on 8 GPUs is now TP 4 x
-# FSDP 2); in seeds 0-7999 (no pin, --kind continue, --failures 1) only these two draw a layout
-# torchtitan would train in float32.
+# FSDP 2); on main before N10, in seeds 0-7999 (no pin, --kind continue, --failures 1) only
+# 2106 and 6937 drew such a layout, and in the date window of N10 neither does. So the cluster
+# is pinned (the model stays the seed's draw; a pinned model takes a layout of its own), and
+# each seed is the first from the old one whose genact layout is TP without shards.
+PINNED: dict[str, Any] = {"gpus": 64, "kind": "continue"}
+
+
+def _unsharded_tp(plan: RunPlan) -> bool:
+    return plan.layout.shard_group == 1 and plan.layout.tp > 1
+
+
 FP32_IN_GENACT = [
-    RecordOptions(seed=2106, framework="torchtitan", kind="continue"),
-    RecordOptions(seed=6937, framework="torchtitan", kind="continue", failures=1),
+    RecordOptions(
+        seed=seed_where(_unsharded_tp, seeds=range(start, start + 100), **PINNED),
+        framework="torchtitan",
+        failures=failures,
+        **PINNED,
+    )
+    for start, failures in ((2106, None), (6937, 1))
 ]
 
 
