@@ -17,6 +17,7 @@ from genact_cast.generator.dialects.torchtitan import Log
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval
 from tests.release_catalogue import release_lines
+from tests.seed_scan import seed_where
 from tests.test_torchtitan_release import unmatched
 
 TAG = Path(__file__).parent / "data" / "torchtitan"
@@ -35,7 +36,18 @@ JOB_CONFIG_DEFAULTS = {"parallelism.pipeline_parallel_microbatch_size": 1}  # :3
 CASES = [
     RecordOptions(seed=111, framework="torchtitan"),
     RecordOptions(seed=35, framework="torchtitan"),
-    RecordOptions(seed=245, framework="torchtitan", failures=1),
+    # (with failures: the first from 245, main's, that draws it; the date window of N10
+    # moved 245's draw to Llama-4-Scout-17B-16E)
+    RecordOptions(
+        seed=seed_where(
+            lambda plan: plan.arch.name == "DeepSeek-V3",
+            seeds=range(245, 1245),
+            framework="torchtitan",
+            failures=1,
+        ),
+        framework="torchtitan",
+        failures=1,
+    ),
     RecordOptions(seed=7, framework="torchtitan", model="DeepSeek-V3", failures=1),
 ]
 
