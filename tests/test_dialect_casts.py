@@ -8,6 +8,7 @@ import functools
 import itertools
 import math
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pytest
@@ -26,29 +27,58 @@ from genact_cast.generator.events import (
     Restarted,
     StepStats,
 )
+from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval, shown_intervals
 from genact_cast.generator.presenters.genact.launch import command_lines
 from genact_cast.generator.run import Run
 from tests.helpers import LOGGED_STEPS, PDSH_LOSSES, output_of, plain
+from tests.seed_scan import plans
 
 DIALECTS = ("torchtitan", "megatron", "deepspeed", "hf")
 # Seeds whose model every dialect's release trains (lineup.UNSUPPORTED), as a full fine-tune
 # (torchtitan and Megatron train no adapters: lineup.NO_ADAPTERS): the same run in each
 # (test_dialect_agreement checks the plans and runs of hundreds of seeds, TP runs among them).
-# (78 in 12's place: 12's Qwen3-30B-A3B on 8 GPUs is refused by Megatron since its
-# distributed optimizer's state is counted, megatron_memory; 78 pre-trains Llama 3.1 8B.
-# 137 in 114's place: one node, one relaunch, a full fine-tune in every dialect; 114 went to
-# two nodes once summarization made 1-3 passes, review-realism11 N5)
-SEEDS = (137, 78)
+# Found by their plans, as the draws move (they were 137, a full fine-tune on one node, and
+# 78, Llama 3.1 8B pre-trained on two; the runs' dates moved both to 4 nodes, N10): the
+# first full fine-tune on one node of 100-399 that the Trainer's dialects run, and the first
+# run on two nodes of 0-399 that every dialect runs, each with one failure (one relaunch).
+
+
+def _runs_in(seed: int, frameworks: tuple[str, ...]) -> bool:
+    try:
+        for framework in frameworks:
+            make_plan(RecordOptions(seed=seed, framework=framework, duration=60.0, failures=1))
+    except BadOption:
+        return False
+    return True
+
+
+def _first(wanted: Callable[[RunPlan], bool], frameworks: tuple[str, ...], seeds: range) -> int:
+    for seed, plan in plans(seeds, duration=60.0, failures=1):
+        if wanted(plan) and _runs_in(seed, frameworks):
+            return seed
+    raise AssertionError(f"no seed of {seeds!r} for {wanted}")
+
+
+SEEDS = (
+    _first(
+        lambda p: p.kind == "sft" and p.nodes == 1 and p.lora is None and p.layout.tp == 1,
+        ("hf", "deepspeed"),
+        range(100, 400),
+    ),
+    _first(lambda p: p.nodes == 2, DIALECTS, range(400)),
+)
 # torchtitan v0.2.0 has no SFT (lineup.NO_SFT): it stands in with seeds of the same shape
 # (one node, one relaunch; two nodes) that every dialect pre-trains alike (4202: Llama 3.1 8B
-# on 8 B200; 303: Qwen3 8B on 16 H100; 3800 and 170 went to 512 and 1,024 GPUs once a
-# pre-training batch stayed within its compute budget, plan_speed.batch_bound).
-TITAN = {137: 4202, 78: 303}
+# on 8 B200; 303, Qwen3 8B on 16 H100, until the runs' dates moved it to 256 GPUs).
+TITAN = {
+    SEEDS[0]: _first(lambda p: p.kind == "pretrain" and p.nodes == 1, DIALECTS, range(4200, 4600)),
+    SEEDS[1]: _first(lambda p: p.kind == "pretrain" and p.nodes == 2, DIALECTS, range(300, 700)),
+}
 # Nor does the megatron dialect (lineup.NO_SFT: ModelOpt's finetune.py is not typed): it
-# stands in for the fine-tune 137 with torchtitan's stand-in.
-MEGATRON = {137: 4202}
+# stands in for the fine-tune with torchtitan's stand-in.
+MEGATRON = {SEEDS[0]: TITAN[SEEDS[0]]}
 
 
 def seed_of(framework: str, seed: int) -> int:
@@ -144,9 +174,17 @@ def test_logged_steps_are_the_runs_at_the_fixed_interval(framework: str, seed: i
     )
 
 
-# A run of 17,994 steps: 1,799 lines every 10 steps, of which a cast shows a few hundred (a
-# seed every dialect trains: seed 77's Qwen2.5-7B is no model of torchtitan's).
-LONG = 17
+# A run of 10,000-30,000 steps of 1-18 s (Megatron logs every 100 there): 1,000-3,000 lines
+# every 10 steps, of which a cast shows a few hundred, in a seed every dialect trains (17's
+# 17,994 steps until the runs' dates moved, N10; seed 77's Qwen2.5-7B is no model of
+# torchtitan's).
+LONG = _first(
+    lambda p: (
+        p.kind == "pretrain" and 10_000 <= p.total_steps <= 30_000 and 1 <= p.step_seconds <= 18
+    ),
+    DIALECTS,
+    range(200),
+)
 # How each launch command sets the interval (torchtitan's own config, for a model its
 # release does not ship, is the user's file and not on the command line).
 INTERVAL_FLAG = {
@@ -192,7 +230,7 @@ def test_a_long_run_keeps_its_interval_and_the_cast_shows_a_subset_of_its_lines(
     assert any(b - a == interval for a, b in itertools.pairwise(regular))
 
 
-@pytest.mark.parametrize("seed", [*SEEDS, TITAN[78]])
+@pytest.mark.parametrize("seed", [*SEEDS, TITAN[SEEDS[1]]])
 def test_every_dialect_shows_the_same_run(seed: int) -> None:
     run = run_of(seed)
     dialects = [n for n in DIALECTS if run.plan.kind != "sft" or lineup.why_no_sft(n) is None]
@@ -364,7 +402,7 @@ def test_each_dialect_prints_its_start_up_with_the_plans_numbers(framework: str)
 
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_the_same_seed_gives_the_same_bytes(framework: str) -> None:
-    options = RecordOptions(seed=78, framework=framework, duration=30.0)
+    options = RecordOptions(seed=SEEDS[1], framework=framework, duration=30.0)
     assert generate(options) == generate(options)
 
 
@@ -396,8 +434,8 @@ def logged_lines(framework: str, seed: int, cols: int) -> list[str]:
 @pytest.mark.parametrize("cols", [60, 97])
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_a_long_line_goes_out_whole_for_the_terminal_to_wrap(framework: str, cols: int) -> None:
-    narrow = logged_lines(framework, 78, cols)
-    wide = logged_lines(framework, 78, 1000)
+    narrow = logged_lines(framework, SEEDS[1], cols)
+    wide = logged_lines(framework, SEEDS[1], 1000)
     long_lines = [line for line in wide if len(line) > cols]
     assert long_lines  # every dialect prints lines wider than these terminals
     present = set(narrow)
@@ -418,8 +456,8 @@ def test_markers_are_the_same_in_every_dialect() -> None:
 
 
 def test_the_title_names_the_framework() -> None:
-    cast = generate(RecordOptions(seed=78, framework="megatron", duration=30.0))
-    assert "megatron, seed 78" in str(cast.header.title)
+    cast = generate(RecordOptions(seed=SEEDS[1], framework="megatron", duration=30.0))
+    assert f"megatron, seed {SEEDS[1]}" in str(cast.header.title)
     plain_title = generate(RecordOptions(seed=7, duration=30.0)).header.title
     assert "(genact-cast, seed 7)" in str(plain_title)
 
@@ -526,7 +564,9 @@ def test_a_run_is_dated_after_every_release_a_dialect_names(seed: int) -> None:
 def test_a_dialect_prints_its_pinned_releases_whatever_the_plans_torch() -> None:
     for framework in ("torchtitan", "hf"):
         pins = {row.package: row.version for row in catalog.pinned(framework)}
-        facts = facts_for(make_plan(RecordOptions(seed=78, framework=framework, duration=30.0)))
+        facts = facts_for(
+            make_plan(RecordOptions(seed=SEEDS[1], framework=framework, duration=30.0))
+        )
         assert facts.torch == pins["torch"]
         build = next(f for f in catalog.frameworks() if f.torch == pins["torch"])
         assert (facts.nccl, facts.nccl_cuda, facts.cuda) == (
@@ -587,17 +627,22 @@ def test_each_process_prints_its_own_nccl_start_up(framework: str) -> None:
         assert len(rings) == (int(rings[0].split("/")[1][:2]) if rank == 0 else 0)
 
 
+# A run whose fault hangs its GPU (kind "gpu"), so that its peers' watchdogs fire, in every
+# dialect: the first of 100-399 (108 until the runs' dates moved, N10).
+HUNG = _first(lambda p: p.failures[0].kind == "gpu", DIALECTS, range(100, 400))
+
+
 @pytest.mark.parametrize("framework", DIALECTS)
 def test_torchruns_paths_and_the_frames_name_one_install(framework: str) -> None:
     """torch logs a module's path relative to the first sys.path entry holding it
     (torch/_logging/_internal.py, make_module_path_relative): under python:3.12's
     /usr/local/lib/python3.12 `site-packages/torch/...`; in an NGC container, whose torch
-    is in dist-packages (itself on sys.path), `torch/...`. Seed 108: its fault hangs the GPU
+    is in dist-packages (itself on sys.path), `torch/...`. Seed HUNG: its fault hangs the GPU
     (Xid 119; 116, Xid 74, became an OLMo-2-7B continued run once Qwen3-32B's unreleased base
     left the candidates, review-realism13 N4), so that the watchdogs' traces name the libraries
     (114's kills its process, and
     torchrun stops the rest before any watchdog fires)."""
-    out = joined(framework, 108)
+    out = joined(framework, HUNG)
     installs = set(re.findall(r"/usr/local/lib/python3\.12/(\w+-packages)/torch/lib", out))
     assert len(installs) == 1
     logged = set(re.findall(r"\b[WEI]\d{4} [\d:.]+ \d+ (\S*)torch/distributed/", out))

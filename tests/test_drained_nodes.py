@@ -123,8 +123,10 @@ def test_hosts_are_lost_as_often_as_in_llama_3s_table_and_gpus_need_a_reset_more
         assert abs(draws.count(kind) / len(draws) - share / total) < 0.01, kind
     # And in the runs: of a grid of multi-node Megatron seeds' failures, hosts lost (the
     # node failure) are the fewest, a restart in place and a reset GPU the rest.
+    # (Seeds 0-59 drew 70 such failures; since the runs' dates moved, N10, Megatron trains
+    # fewer of them, and seeds 0-149 hold about as many.)
     lost = reset = cleared = 0
-    for seed in range(60):
+    for seed in range(150):
         try:
             plan = make_plan(RecordOptions(seed=seed, framework="megatron"))
         except SeedRefused:  # a run Megatron does not train
