@@ -20,7 +20,7 @@ from genact_cast.generator.run_plan import RunPlan
 from tests.cast_text import read_run
 from tests.helpers import events_of, output_of, plain
 from tests.realism import violations
-from tests.seed_scan import plans
+from tests.seed_scan import plans, seed_where
 
 # (seed, framework, model, kind): multi-epoch runs whose epoch ends save (genact's log) or
 # fall between interval saves (torchtitan, Megatron), and a synchronous Trainer.
@@ -30,9 +30,21 @@ from tests.seed_scan import plans
 # epoch-end evaluation now generates for 1,456 s first and the write ends long before; 9707's
 # (251 held-out samples, a loss alone, 2.1 s) leaves the end's save waiting 83 s.
 WAITS = 9707
+
+
+def _saves_at_an_epochs_end(plan: RunPlan) -> bool:
+    """A multi-epoch run whose save at an epoch's end is not its last."""
+    return plan.epochs > 1 and any(
+        isinstance(e, CheckpointSaved) and e.path and e.at_epoch_end and e.step < plan.total_steps
+        for e in Run(plan).events
+    )
+
+
+# (the first from 9724: in the date window of N10 9724's fine-tune saves at no epoch's end)
+EPOCHS = seed_where(_saves_at_an_epochs_end, seeds=range(9724, 9824), kind="sft")
 RUNS = [
     (WAITS, "genact", "Qwen3-30B-A3B", None),
-    (9724, "genact", None, "sft"),
+    (EPOCHS, "genact", None, "sft"),
     (1005, "genact", None, "sft"),  # (1004 until chat fine-tunes made 1-3 passes, N5)
     (9879, "torchtitan", None, None),
     # (9734's continued pre-training: the megatron dialect types no fine-tune, lineup.NO_SFT)
