@@ -13,6 +13,7 @@ import re
 import shlex
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1327,7 +1328,7 @@ def test_report_memory_shards_the_optimizer_over_one_distributed_optimizer_insta
     # DP 64 in 8 instances; 9126's 70B without stages now runs Megatron-FSDP, which shards
     # the weights too; the first stage's ranks). Its model pinned: the run's date moves the
     # seeds' draws (N10).
-    pinned = {"framework": "megatron", "model": "Llama-3.1-405B"}
+    pinned: dict[str, Any] = {"framework": "megatron", "model": "Llama-3.1-405B"}
     seed = seed_where(
         lambda plan: plan.layout.replicas > 1 and plan.layout.pp > 1,
         seeds=range(9100, 9300),
