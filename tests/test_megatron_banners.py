@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
+from genact_cast.generator.events import Restarted
+from genact_cast.generator.run import Run
+from genact_cast.generator.run_plan import RunPlan
 from tests.helpers import events_of, output_of, plain
+from tests.seed_scan import seed_where
 
 BANNER = re.compile(r"^W\d{4} (\d\d:\d\d:\d\d\.\d{6}) \d+ .*run\.py:\d+\] \*{41}$", re.M)
 
 
+def _relaunched_on_16_nodes(plan: RunPlan) -> bool:
+    return plan.nodes >= 16 and any(
+        isinstance(e, Restarted) and e.requeued for e in Run(plan).events
+    )
+
+
 def test_every_nodes_torchrun_warns_at_its_own_moment_at_each_launch() -> None:
-    events = events_of(seed=42314, framework="megatron", failures=2, kind="pretrain", cols=400)
+    # the first such run from 42314 (in the date window of N10 42314's is on 8 nodes)
+    pinned: dict[str, Any] = {"framework": "megatron", "failures": 2, "kind": "pretrain"}
+    seed = seed_where(_relaunched_on_16_nodes, seeds=range(42314, 42514), **pinned)
+    events = events_of(seed=seed, cols=400, **pinned)
     text = plain(output_of(events)).replace("\r\n", "\n")
     nodes = int(re.findall(r"srun --nodes=(\d+)", text)[-1])
     assert nodes >= 16

@@ -393,9 +393,13 @@ def test_full_recompute_costs_a_forward_that_mfu_does_not_count() -> None:
     a Gemma-3-27B fine-tune on 32 A100: 9105 took a wider shard group without recompute, and
     seed 1's 2,048 H100 selective recompute once the least recompute came first.)"""
     # (the first seed from 81 that plans a dense run under full recompute: seed 81's took
-    # selective recompute once cross-node rings ran over all of a node's NICs, review-realism15 C2)
-    plans = (make_plan(RecordOptions(seed=seed)) for seed in range(81, 200))
-    plan = next(p for p in plans if p.layout.recompute == "full" and not p.arch.moe)
+    # selective recompute once cross-node rings ran over all of a node's NICs, review-realism15
+    # C2; in the date window of N10 none of 81-199 does. Weights trained in full: adapters
+    # count 4N for 6N executed, ADAPTER_RECOMPUTE_MFU, and 203's LoRA is no case of 8N/6N)
+    plans = (make_plan(RecordOptions(seed=seed)) for seed in range(81, 600))
+    plan = next(
+        p for p in plans if p.layout.recompute == "full" and not p.arch.moe and p.lora is None
+    )
     executed = plan.mfu * 8 / 6
     assert 0.33 * 0.97 <= executed <= 0.47
     assert plan.mfu <= 0.47 * 6 / 8
