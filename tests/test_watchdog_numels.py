@@ -92,6 +92,20 @@ def _olmo_watchdog_numels(seed: int, method: str, op: str) -> tuple[int, list[tu
     return plan.layout.shard_group, caught
 
 
+def _olmo_hang(method: str, op: str, start: int) -> int:
+    """The first seed from `start` whose `--model OLMo-2-7B --method METHOD --failures 2` run
+    trains on 16 GPUs and has a watchdog time out on `op` (the date window of N10 moves
+    which seeds do)."""
+
+    def wanted(plan: RunPlan) -> bool:
+        failed = [e for e in Run(plan).events if isinstance(e, Failed)]
+        return plan.gpus == 16 and any(f.watchdog and f.op == op for f in failed)
+
+    return seed_where(
+        wanted, seeds=range(start, start + 300), model="OLMo-2-7B", method=method, failures=2
+    )
+
+
 def test_a_lora_watchdog_names_only_what_the_run_reduces() -> None:
     """review-realism12 W1: `--seed 41203 --failures 2` (OLMo-2-7B LoRA r 16, 16 A100) showed
     `[NCCL] ... ReduceScatter: 0.21ms` (adapter gradients) beside a watchdog's
@@ -99,9 +113,11 @@ def test_a_lora_watchdog_names_only_what_the_run_reduces() -> None:
     computes. The adapters of a block are 39,976,960 / 32 = 1,249,280 (the review's).
     41203's peers time out on an all-gather since this session's plan changes
     (N4-N7); 41212 trains the same model on 16 A100 with LoRA and its peers time out on the
-    adapters' reduce-scatter."""
+    adapters' reduce-scatter (in the date window of N10 the first from 41212 that does: 41221,
+    on 16 H100)."""
     assert _olmo_adapters_padded(16, 16) == 39_976_960 // 32
-    group, caught = _olmo_watchdog_numels(41212, "lora", "_REDUCE_SCATTER_BASE")
+    seed = _olmo_hang("lora", "_REDUCE_SCATTER_BASE", 41212)  # 41221 in the date window
+    group, caught = _olmo_watchdog_numels(seed, "lora", "_REDUCE_SCATTER_BASE")
     for numel_in, numel_out in caught:
         assert int(numel_in) == _olmo_adapters_padded(16, group)
         assert int(numel_out) * group == int(numel_in)
