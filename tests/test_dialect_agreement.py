@@ -92,6 +92,12 @@ def pairs() -> list[tuple[int, str | None, str]]:
             base = plan_of(seed, kind, "hf")
             if base is None:
                 continue  # a seed whose run the Trainer does not train (Gemma 3): refused
+            drawn = plan_of(seed, kind, "genact")
+            if drawn is None or (base.arch, base.gpus) != (drawn.arch, drawn.gpus):
+                # the Trainer redrew the seed among the models it lays out (013dfed): each
+                # framework redraws among its own, so their redraws need not agree (seed 47
+                # in the date window: genact's 405B on 1,024 GPUs, hf's 70B, megatron's 8B)
+                continue
             for other in FRAMEWORKS[1:]:
                 plan = plan_of(seed, kind, other)
                 if plan is None or not comparable(base, other):
