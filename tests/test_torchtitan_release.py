@@ -27,14 +27,27 @@ from genact_cast.generator.run import Run
 from tests import release_catalogue
 from tests.helpers import arch_of, output_of, plain, with_nccl_debug
 from tests.release_catalogue import Entry, catalogue, release_lines
-from tests.seed_scan import runnable_from, seed_where
+from tests.seed_scan import seed_where
 
 # Seeds the other tests do not use; with and without failures, pre-training and continued
 # pre-training (v0.2.0 has no SFT path), shipped flavors and a user's own.
 CASES = [
     RecordOptions(seed=23, framework="torchtitan", model="Llama-3-8B", kind="pretrain", failures=1),
     RecordOptions(seed=31, framework="torchtitan", model="Llama-3.1-70B", kind="continue"),
-    runnable_from(10046, framework="torchtitan", kind="continue", failures=2),
+    # the first from 10046 that saves more than ten times, so that the purge thread deletes
+    # (in the date window of N10 10046 saves ten times or fewer; 10047 saves 79)
+    RecordOptions(
+        seed=seed_where(
+            lambda plan: plan.total_steps // plan.checkpoint_every > 11,
+            seeds=range(10046, 10246),
+            framework="torchtitan",
+            kind="continue",
+            failures=2,
+        ),
+        framework="torchtitan",
+        kind="continue",
+        failures=2,
+    ),
     RecordOptions(seed=10060, framework="torchtitan", kind="pretrain"),
     # Llama 4 Scout on the shipped llama4 17bx16e config: HSDP with expert parallelism
     RecordOptions(seed=28, framework="torchtitan", failures=1),
