@@ -114,12 +114,7 @@ class LineMarkup:
             if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
                 text = text.rstrip(" ")  # trailing spaces draw nothing
             if bg != "default":
-                x = number(column * CELL_WIDTH, 2)
-                w = number(advance(text) * CELL_WIDTH, 2)
-                rects.append(
-                    f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
-                    f'fill="{color(bg, self.theme, background=True)}"/>'
-                )
+                rects.append(self._background(column, text, bg))
             if hidden:  # drawn as the player draws it; the text stays, unseen, for search
                 ink = color(fg, self.theme, background=False)
                 self.blinking_shapes = self.blinking_shapes or blink
@@ -196,6 +191,15 @@ class LineMarkup:
             column += advance(text)
         return "".join(rects), "".join(spans)
 
+    def _background(self, column: int, text: str, bg: str) -> str:
+        """The rectangle of a run's background colour under its cells."""
+        x = number(column * CELL_WIDTH, 2)
+        w = number(advance(text) * CELL_WIDTH, 2)
+        return (
+            f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
+            f'fill="{color(bg, self.theme, background=True)}"/>'
+        )
+
     def _plain(self, pieces: list[tuple[str, Style, bool]]) -> tuple[str, str]:
         """`markup` of a line of plain runs (svg_runs.PLAIN_RUNS: most lines), which it
         writes as they are, each where the one before it ends: no run is stretched, placed,
@@ -209,12 +213,7 @@ class LineMarkup:
             if index == last and bg == "default" and not (underline or strike):
                 text = text.rstrip(" ")  # trailing spaces draw nothing
             if bg != "default":
-                x = number(column * CELL_WIDTH, 2)
-                w = number(advance(text) * CELL_WIDTH, 2)
-                rects.append(
-                    f'<rect x="{x}" y="-{BASELINE}" width="{w}" height="{LINE_HEIGHT}" '
-                    f'fill="{color(bg, self.theme, background=True)}"/>'
-                )
+                rects.append(self._background(column, text, bg))
             plain = (fg, "default", bold, italic, underline, faint, strike, blink)
             if plain == PLAIN:
                 spans.append(xml_escape(text))
