@@ -100,6 +100,9 @@ class Screen:
     # Seconds on the cast's own clock (a lead screen's too, whose `time` is 0): how far
     # apart two moments of the recording are, before the clip's start as after it.
     clock: float = 0.0
+    # Times a program asked for the alternate screen so far (`Terminal.alternate_entries`),
+    # on it already or not: one more than before on it is a program started there.
+    entries: int = 0
 
 
 @dataclass
@@ -132,6 +135,9 @@ class Timeline:
     # the alternate one, even when that screen is never yielded (the command's echo and
     # the switch arrived in one event): what the shell showed just before the program.
     on_alternate: Callable[[Screen], None] | None = None
+    # The same, with the alternate screen as it stands, when a program asks for it while
+    # it shows already (no switch: left on by a program killed there, vtt_killed.py).
+    on_alternate_again: Callable[[Screen], None] | None = None
     # Called with a row of the primary screen that an erasure left blank where it showed
     # text (a clear, `\e[K` on a whole line, a reset), what it showed just before, the
     # clip time the erasure shows on, whether it erased the cursor's line (EL, ECH), and
@@ -248,6 +254,7 @@ class Timeline:
                 term.paste_takes,
                 term.hidden_cursor(),
                 cast_clock(time, before),
+                term.alternate_entries,
             )
 
         def cast_clock(time: float, before: bool) -> float:
@@ -315,6 +322,11 @@ class Timeline:
             if self.on_alternate is not None and time is not None:
                 self.on_alternate(standing(time, False))
 
+        def alternate_again() -> None:
+            time = now_or_lead()
+            if self.on_alternate_again is not None and time is not None:
+                self.on_alternate_again(standing(time, True))
+
         def erased(y: int, row: Row, line_erased: bool, wrapped: bool) -> None:
             time = now_or_lead()
             if self.on_erase is not None and time is not None:
@@ -326,6 +338,7 @@ class Timeline:
         term.on_saved = saved if self.on_saved is not None else None
         self.rows_now = lambda: (tuple(term.snapshot()), term.wrapped_rows())
         term.on_alternate = alternate
+        term.on_alternate_again = alternate_again if self.on_alternate_again else None
 
         def released() -> None:
             time = now_or_lead()

@@ -96,6 +96,8 @@ class Terminal(EditingScreen):
     def _switch(self, alternate: bool) -> None:
         """To the alternate buffer (a fresh one) or back to the primary, as avt switches."""
         if self.alternate == alternate:
+            if alternate and self.on_alternate_again is not None:
+                self.on_alternate_again()
             return
         # A switch makes or restores a whole screen: it counts as one (review-attack8
         # finding 2, 20,000 `ESC[?1049h ESC[?1049l` pairs ran for half a minute).
@@ -144,11 +146,13 @@ class Terminal(EditingScreen):
             elif number == 25:
                 self.cursor.hidden = not on
             elif number in (47, 1047):
+                self.alternate_entries += on
                 self._switch(on)
             elif number == 1048:
                 self.save_cursor() if on else self.restore_cursor()
             elif number == 1049:
                 if on:
+                    self.alternate_entries += 1
                     self.save_cursor()
                     self._switch(True)
                 else:

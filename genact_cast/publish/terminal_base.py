@@ -71,6 +71,9 @@ class BufferScreen(pyte.Screen):
         # zsh and fish send it again at each prompt, also back on a killed program's
         # alternate screen, where the program had set it already: vim).
         self.paste_takes = 0
+        # Times a program asked for the alternate screen (47, 1047, 1049 set), counted when
+        # it was on already: a program started after one killed there (vtt_killed.py).
+        self.alternate_entries = 0
         self.on_release: Callable[[], None] | None = None  # (called as it is reset)
         # Rows the cursor was put on by an absolute row (CUP, HVP, VPA with a row given)
         # since the last screen read: a program that draws a screen does so over most
@@ -94,6 +97,9 @@ class BufferScreen(pyte.Screen):
         self.on_saved: Callable[[Any], None] | None = None
         # Called just before the switch to the alternate screen, while the primary shows.
         self.on_alternate: Callable[[], None] | None = None
+        # Called when a program asks for the alternate screen while it shows (no switch:
+        # the one a killed program left it on, `less` after `kill -9` of vim).
+        self.on_alternate_again: Callable[[], None] | None = None
         # Called with a row of the primary screen that an erasure (ED, EL, ECH, RIS) left
         # blank where it showed text, what it showed just before, and whether the erasure
         # was of the cursor's line (EL, ECH, the cursor's row of ED 0 and 1: a line

@@ -75,7 +75,13 @@ from genact_cast.publish.screens import Screen, Timeline, row_text
 from genact_cast.publish.vtt_cues import escape_cue, same_line, timestamp
 from genact_cast.publish.vtt_dialogs import Answers
 from genact_cast.publish.vtt_gathered import gathered
-from genact_cast.publish.vtt_killed import died_writing, leave_covered, restore, writing_at
+from genact_cast.publish.vtt_killed import (
+    died_writing,
+    drawn_over,
+    leave_covered,
+    restore,
+    writing_at,
+)
 from genact_cast.publish.vtt_killed import shell_back as shell_back_on
 from genact_cast.publish.vtt_launched import (
     GENERIC,
@@ -169,7 +175,19 @@ def render_vtt(timeline: Timeline) -> str:
     takes = [0]  # the times bracketed paste was asked for when the session started
     # What a program killed on the alternate screen covered, while its shell is there
     killed: list[tuple[list[str], list[bool]]] = []
+    entries = [0]  # the alternate screen asked for so far, when the shell came back there
+    reentered: list[tuple[list[str], list[bool]]] = []  # (what the killed one covered)
     timeline.on_alternate_scroll = lambda *row: view.scrolled(*row) if killed else None
+
+    def again(screen: Screen) -> None:
+        """A program asks for the alternate screen the shell is on after a killed one: the
+        shell's screen as it found it (the command typed, never yielded when it came with
+        the program's first screen or before a clip's start)."""
+        if killed:
+            shown(writing_at(screen))
+            view.shell = drawn_over(lines, view.shell)
+
+    timeline.on_alternate_again = again
 
     def run(screen: Screen, releasing: bool) -> None:
         """A shell ran a command: its line as it stood then, though the program's first
@@ -280,11 +298,18 @@ def render_vtt(timeline: Timeline) -> str:
             sessions.append((session[0], name(session)))
             left_session, session = session[1:], None
             killed[:] = [leave_covered(lines, screen, last)]
+            entries[0] = screen.entries
             timeline.alternate_erasures = True  # (`clear` there: the shell's lines)
             dialog.clear()
             earlier.clear()
             shown(writing_at(screen))
             continue
+        if killed and screen.alternate and screen.entries > entries[0]:
+            # A program asked for the alternate screen the shell was left on (`less`
+            # after a killed vim): no switch, it draws over what was there; its session
+            # starts, and what the killed one covered is back when it leaves.
+            reentered[:] = [killed.pop()]
+            timeline.alternate_erasures = False
         if killed and not screen.alternate:  # (reset: the primary screen back)
             restore(lines, screen, killed.pop())
             timeline.alternate_erasures = False
@@ -297,6 +322,9 @@ def render_vtt(timeline: Timeline) -> str:
                 firsts.clear()
                 takes[0] = screen.takes
                 lines.cover(screen.time)  # what the program covers is done
+                if reentered:  # (the shell's lines on the alternate screen are done too)
+                    lines.covered, lines.left = reentered.pop()
+                    lines.remains = {}  # (what the killed one left there is drawn over)
                 program = session_name(command, session[2], recorded)
                 launched = "" if typed_program(command, typed) else recorded_multiplexer(recorded)
                 if program in MULTIPLEXERS:  # its panes hold shells: told, not summed up

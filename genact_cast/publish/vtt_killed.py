@@ -158,6 +158,17 @@ def restore(lines: Lines, screen: Screen, covered: Covered) -> None:
     lines.uncover(screen)
 
 
+def drawn_over(lines: Lines, shell: Screen | None) -> Screen | None:
+    """A program asks for the alternate screen the shell was left on (`less` after a
+    killed vim: no switch, it draws over what was there, review-review-exports21 #1):
+    the shell's last screen without what the killed program left on it, to read the
+    command typed from (`$ less /etc/services/usr/sbin:/usr/sbin/nologin`, the cursor
+    under it on vim's rows: no command typed, `command_row`)."""
+    if shell is None:
+        return None
+    return replace(shell, rows=tuple(unleft(lines, y, row) for y, row in enumerate(shell.rows)))
+
+
 def _alike(head: str, shell: str) -> bool:
     """Whether a row's text up to the cursor is a prompt ending as `shell` does (its
     symbol after a space or a bracket, the status a shell adds after a killed program
