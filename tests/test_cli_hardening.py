@@ -93,6 +93,31 @@ def test_ctrl_c_while_the_entry_module_imports_is_one_line() -> None:
     assert result.returncode == 130
 
 
+def test_ctrl_c_while_a_class_sets_its_names_is_one_line() -> None:
+    """CI on 6ee1453: a SIGINT that lands while a module's class calls __set_name__ (ipaddress's
+    cached properties, as urllib.parse imports it) reaches Python 3.11's caller wrapped in a
+    RuntimeError, its KeyboardInterrupt the cause: still the one line and 130 (3.12 on raises
+    it as it is)."""
+    code = (
+        "import os, signal\n"
+        "from genact_cast.entry import main\n"
+        "import genact_cast.cli as cli\n"
+        "class Name:\n"
+        "    def __set_name__(self, owner, name):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "def run():\n"
+        "    class Interface:\n"
+        "        ip = Name()\n"
+        "cli.main = run\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stderr == "genact-cast: interrupted\n"
+    assert result.returncode == 130
+
+
 def test_an_option_error_comes_before_an_existing_output(tmp_path: Path) -> None:
     (tmp_path / "out.cast").write_text("mine")
     for args, message in (
