@@ -184,12 +184,17 @@ class LineMarkup:
                 escaped = xml_escape(text)
                 spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
             else:
-                name = self.styles.get(plain)
-                if name is None:
-                    name = self.styles[plain] = short_id(len(self.styles))
+                name = self._style_class(plain)
                 spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
             column += advance(text)
         return "".join(rects), "".join(spans)
+
+    def _style_class(self, style: Style) -> str:
+        """The CSS class of a run's style, named the first time the style is met."""
+        name = self.styles.get(style)
+        if name is None:
+            name = self.styles[style] = short_id(len(self.styles))
+        return name
 
     def _background(self, column: int, text: str, bg: str) -> str:
         """The rectangle of a run's background colour under its cells."""
@@ -218,9 +223,7 @@ class LineMarkup:
             if plain == PLAIN:
                 spans.append(xml_escape(text))
             else:
-                name = self.styles.get(plain)
-                if name is None:
-                    name = self.styles[plain] = short_id(len(self.styles))
+                name = self._style_class(plain)
                 spans.append(f'<tspan class="{name}">{xml_escape(text)}</tspan>')
             column += advance(text)
         return "".join(rects), "".join(spans)
