@@ -2316,7 +2316,7 @@ def _timestamps(run: Run, s: Setup) -> list[str]:
             after_step = max((line.at for line in run.step_lines), default=run.stamps[0][0])
             tail = (s.total_steps - last_step) * step * 1.05
             tail += sum(e.pause for e in run.evaluations) + sum(
-                save.seconds for save in run.saves if save.at is None
+                save.waited + save.seconds for save in run.saves if save.at is None
             )
             tail += 2 * s.params / 1e9 / s.storage_gbps + 120  # the export
             end = (after_step - run.stamps[0][0]).total_seconds() + tail

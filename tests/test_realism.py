@@ -116,6 +116,7 @@ def test_relation_holds_on_every_seed_of_the_sweep(relation: str) -> None:
 @example(seed=1078324575)  # a first step drawn at 0.1499 MFU was shown at 15.1 % (its jitter)
 @example(seed=624)  # resumed from a save not shown: a later one, cut by the fault, stood for it
 @example(seed=287573)  # three async saves of 16 s each printed at 16.0s: jitter, not a constant
+@example(seed=4938)  # the final save waited 311.5 s for an async write: the tail counts the wait
 def test_every_relation_holds_for_any_seed(seed: int) -> None:
     found = problems(shown(seed, duration=60.0))
     assert not found, f"seed {seed} (--duration 60):\n{report(found)}"

@@ -140,7 +140,7 @@ def lines_told_are_shown(name: str, player: Player, tmp_path: Path) -> list[str]
         # event, until each line is seen: `$ reset` is whole only before its Enter)
         left = [text for text in texts if not SESSION_CUE.fullmatch(text)]
         written = [event.time_us / MICROS + 0.01 for event in events]
-        moments = [t for t in written if start <= t < end][:MAX_MOMENTS]
+        moments = [t for t in written if start - 0.0006 <= t < end][:MAX_MOMENTS]
         for t in [max(start, end - 0.05), *moments]:  # (most lines still shown as it ends)
             screen = player.at(t)
             rows = ["".join(cell[0] for cell in row) for row in screen.cells]

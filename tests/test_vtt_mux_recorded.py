@@ -79,7 +79,10 @@ def _shown_by_player(
     run = {line for line, then in itertools.pairwise(told) if SESSION_CUE.fullmatch(then)}
     for start, end, texts in found:
         left = [text.strip() for text in texts if not SESSION_CUE.fullmatch(text.strip())]
-        moments = [t for t in written if start <= t < end][:MAX_MOMENTS]
+        # (a cue's times are rounded to the millisecond: an event at 1.2918 starts a cue
+        # told from 1.292, and may be all of it the screen shows, as a loaded machine's
+        # GNU screen redrew its split region empty 0.7 s later)
+        moments = [t for t in written if start - 0.0006 <= t < end][:MAX_MOMENTS]
         for t in [max(start, end - 0.05), *moments]:
             if not left:
                 break

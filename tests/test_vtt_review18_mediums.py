@@ -40,7 +40,7 @@ def not_shown(cast: Path, player: Player) -> list[str]:
     problems = []
     for start, end, texts in timed_cues(cast):
         left = [text for text in texts if not SESSION_CUE.fullmatch(text)]
-        for t in [max(start, end - 0.05), *(t for t in written if start <= t < end)]:
+        for t in [max(start, end - 0.05), *(t for t in written if start - 0.0006 <= t < end)]:
             if not left:
                 break
             whole = _squeezed("".join(c[0] for row in player.at(t).cells for c in row))
