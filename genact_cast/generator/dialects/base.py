@@ -229,7 +229,11 @@ def interrupted_hang(
 
 
 def interrupted_lines(
-    facts: Facts, incidentals: Incidentals, t: float, outer: Sequence[torchrun.Frame] = ()
+    facts: Facts,
+    incidentals: Incidentals,
+    t: float,
+    outer: Sequence[torchrun.Frame] = (),
+    workers: Sequence[str] = (),
 ) -> list[Out]:
     """Ctrl-C in the terminal during a healthy run: the SIGINT reaches torchrun alone (its
     workers run in their own sessions, subprocess_handler.py:68). Its agent warns and passes
@@ -237,14 +241,15 @@ def interrupted_lines(
     they are gone launch_agent re-raises the SignalException (launcher/api.py:301-305),
     which nothing above torch's `run` catches: torchrun (or `outer`, a launcher that calls
     `run` itself) ends with its traceback, as the recorded interrupt of a hung restart
-    (`interrupted_hang`) and Megatron-LM's (megatron_interrupt) end."""
+    (`interrupted_hang`) and Megatron-LM's (megatron_interrupt) end. `workers`: the
+    workers' own lines as each ends on its SIGINT, between the two."""
     site = torch_site(facts.torch)
     source = torchrun.torch_source(facts.torch)
     agent = incidentals.agent_pid
     lines = torchrun.shut_down(
         facts.moment(t), agent, source, incidentals.worker_pids, signum=2, site=site
     )
-    lines += torchrun.signal_exception(agent=agent, signum=2, outer=outer)
+    lines += [*workers, *torchrun.signal_exception(agent=agent, signum=2, outer=outer)]
     return [Line(text) for text in lines]
 
 

@@ -131,6 +131,7 @@ class Log(Launcher, Engine):
     every rank of the failed node, and the launcher's and pdsh's exit lines."""
 
     logs_first_step = False
+    last_shown = ""  # set by the presenter when Ctrl-C stops the run
     relaunched = True
 
     def __init__(

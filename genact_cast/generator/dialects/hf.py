@@ -64,6 +64,7 @@ class Log(Training, Watchdog):
     evaluation, `checkpoint-N` saves, and the summary at the end."""
 
     logs_first_step = False
+    last_shown = ""  # set by the presenter when Ctrl-C stops the run
     has_bar = True
     relaunched = False
     fsdp = True  # under DeepSpeed the engine loads a resumed checkpoint (trainer.py:2502-2505)

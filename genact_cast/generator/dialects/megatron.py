@@ -70,6 +70,7 @@ class Log:
     and the end: `[after training is done]`, the last save, validation and test."""
 
     logs_first_step = False
+    last_shown = ""  # set by the presenter when Ctrl-C stops the run
     has_bar = False
     relaunched = False
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from genact_cast.generator.dialects.python_traceback import traceback_lines
 from genact_cast.generator.rng import Rng
 
 if TYPE_CHECKING:
@@ -223,13 +224,13 @@ def worker_traceback(
 ) -> list[str]:
     """One worker's traceback, as Python 3.12 writes an uncaught KeyboardInterrupt."""
     root = f"/home/{user}/llm-train"
-    lines = ["Traceback (most recent call last):"]
-    for path, number, function, code, marked in _frames(where, worker, megatron_fsdp=megatron_fsdp):
-        lines += [f'  File "{path.format(root=root)}", line {number}, in {function}']
-        lines.append(f"    {code}")
-        if marked:
-            lines.append(" " * (4 + code.index(marked)) + "^" * len(marked))
-    return [*lines, "KeyboardInterrupt"]
+    frames = [
+        (path.format(root=root), number, function, code, marked)
+        for path, number, function, code, marked in _frames(
+            where, worker, megatron_fsdp=megatron_fsdp
+        )
+    ]
+    return traceback_lines(frames, "KeyboardInterrupt")
 
 
 def workers_interrupted(

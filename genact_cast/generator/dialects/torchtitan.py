@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from genact_cast.generator.dialects import torchtitan_interrupt as interrupt
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
@@ -83,6 +84,7 @@ class Log(Saves):
     torchrun when a GPU fails, and the end."""
 
     logs_first_step = True
+    last_shown = ""  # set by the presenter when Ctrl-C stops the run
     has_bar = False
     relaunched = False
 
@@ -123,6 +125,7 @@ class Log(Saves):
         self.purging: list[tuple[float, str]] = []
         # Whether this launch's mesh groups have their communicators (its first step).
         self.groups_up = False
+        self.where = interrupt.Tracker()  # where rank 0 waits, for a Ctrl-C's traceback
 
     # Output
 
@@ -152,14 +155,18 @@ class Log(Saves):
         if isinstance(event, DataReady):
             # train.py's train(): the checkpointer's load, then this line at once
             after = self.clock.last + 0.01 if self.clock.last > float("-inf") else event.t
+            self.where.loop(min(event.t, after), self.resume_step + 1)
             return [self._log(min(event.t, after), training_starts(self.resume_step + 1))]
         if isinstance(event, Notice):
             return []  # torchtitan collects garbage on its own schedule (gc_freq)
         if isinstance(event, CheckpointSaved):
+            self.where.window(event.t - event.blocking, event.t, interrupt.SAVE)
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
+            self.where.window(event.t - event.seconds, event.t, interrupt.VALIDATE)
             return self._validate(event)
         if isinstance(event, Failed):
+            self.where.ended()
             # the purge thread's lines until the hang; the rest die with the process
             due, self.purging = self._purge_due(event.t), []
             return due + self._failure(event)
@@ -176,6 +183,7 @@ class Log(Saves):
         return []
 
     def finish_training(self, t: float) -> list[Out]:
+        self.where.ended()
         return [
             *self._purge_due(t),
             *self._flush_validation(t),
@@ -192,7 +200,11 @@ class Log(Saves):
         when = answered_at(
             t, self.incidentals, launched_at=self.launched_at, printed=self.clock.last
         )
-        return interrupted_lines(self.facts, self.incidentals, when)
+        # rank 0 ends on the agent's SIGINT where it waits (torchtitan_interrupt) when the
+        # key is pressed: the log's clock may run ahead of the lines the terminal shows
+        frames = self.where.frames(self.facts, t, self.interval, self.last_shown)
+        workers = interrupt.worker_lines(frames) if frames is not None else []
+        return interrupted_lines(self.facts, self.incidentals, when, workers=workers)
 
     def _interrupt_hang(self, event: Restarted) -> list[Out]:
         """Before the command is typed again: the Ctrl-C that ends a torchrun left waiting."""
@@ -224,6 +236,7 @@ class Log(Saves):
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
         self.memory_gib = stats.memory_gib
+        self.where.step(stats.step, stats.t, stats.seconds)
         out: list[Out] = self._purge_due(stats.t - stats.seconds)
         if not self.groups_up and f.nccl_debug:
             self.groups_up = True
@@ -321,6 +334,7 @@ class Log(Saves):
         out: list[Out] = []
         if event.attempt == 0 or new:
             out += [Line(text) for text in banner(f, f.moment(event.t), self.incidentals)]
+        self.where.launched()
         return out + self._start_lines(event.t)
 
     def _start_lines(self, at: float) -> list[Out]:

@@ -25,6 +25,7 @@ class Dialect(Protocol):
     has_bar: bool  # a tqdm bar moves at every step between the log lines
     relaunched: bool  # its launcher does not restart workers: the operator runs it again
     shown_evaluations: set[int]  # the steps whose evaluation the cast shows (filled here)
+    last_shown: str  # the last logger line the terminal shows, when Ctrl-C stops the run
 
     def launch_words(self) -> list[str]: ...
 

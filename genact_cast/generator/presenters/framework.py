@@ -62,6 +62,7 @@ class FrameworkLog:
         # The log's clock, read from its lines' stamps, and the phase's pacer, from which a
         # pause is borrowed where the clock moves on between two lines drawn at one moment.
         self._clock = LogClock(LOG_GAP)
+        self._last_line = ""  # the last logger line written (a Ctrl-C's answer reads it)
         self._pace: Pacer | None = None
 
     # Output
@@ -122,6 +123,7 @@ class FrameworkLog:
             if clock.moved_on(line):
                 self._borrow()
             tape.write(line + "\r\n")
+        self._last_line = line
 
     def _borrow(self) -> None:
         if self._pace is not None:
@@ -381,6 +383,7 @@ class FrameworkLog:
         con = self.show.con
         self._close_bar()
         con.tape.write("^C")
+        self.dialect.last_shown = self._last_line
         # The viewer's key comes a moment after the last line the terminal showed, not at
         # the run's last event to the microsecond: a launch's start is a whole second of the
         # log's clock, and every line of the launcher's answer to a Ctrl-C at start-up

@@ -1,0 +1,292 @@
+"""Rank 0's own KeyboardInterrupt traceback when Ctrl-C stops a torchtitan v0.2.0 job
+(review-dialects18a finding 2, second half).
+
+torch 2.9.0 starts each worker in a session of its own (elastic/multiprocessing/
+subprocess_handler/subprocess_handler.py:68), so the terminal's SIGINT reaches torchrun
+alone; its agent closes every worker with SIGINT (multiprocessing/api.py:908). A worker
+raises KeyboardInterrupt as the wait it is in returns; train.py's `except Exception`
+(:686) lets it through, @record's wrapper re-raises it, and Python prints the traceback
+through the hook init_process_group installed (torch 2.9.0 distributed_c10d.py:1790-1807:
+every line `[rank0]: `), which torchrun's `--local-ranks-filter 0 --role rank --tee 3`
+(run_train.sh) tags again: `[rank0]:[rank0]: Traceback ...`. A real torchtitan Ctrl-C log
+(find_string id 58082006748, torchtitan and torch newer than the pin, Python 3.12) shows
+each rank's block in that shape between the agent's closing signals and its own
+SignalException, the main thread waiting in `next(data_iterator)` at batch_generator's copy
+of the batch to the GPU.
+
+Where rank 0 waits (the frames are the tag's and torch 2.9.0's lines, held by tests/data/
+torchtitan/v0.2.0_hang_frames.tsv; torchtitan_faulthandler gives the same waits of a hung
+step):
+- in Trainer.__init__, set_determinism's broadcast of the seed (distributed/utils.py:130):
+  init_process_group had no device_id (utils.py:283-286), so this first collective brings
+  the world's communicator up inside the call (distributed_c10d.py:2835), from the mesh's
+  lines until the communicator is up;
+- in a step: the next batch's copy to the GPU, which waits for the stream; the logged loss's
+  `.item()` in a logging step's last micro batch; the loss placeholder under a pipeline whose
+  last stage rank 0 does not hold (torchtitan_faulthandler.main_frames);
+- in a validation: each batch's copy to the GPU (components/validate.py:110, under
+  @torch.no_grad()), or under such a pipeline its placeholder (:152).
+Not drawn (None): the imports before the mesh, the model's build and the checkpoint's load
+(Python work or torch.distributed.checkpoint's reads, whose frames no source read here
+pins), a save, a mixture of experts under a pipeline (torchtitan_faulthandler), and after
+the loop.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from genact_cast.generator.dialects.python_traceback import Frame, traceback_lines
+from genact_cast.generator.dialects.torchtitan_faulthandler import _SITE, _TITAN
+from genact_cast.generator.dialects.torchtitan_lines import GC_INITIAL, gc
+from genact_cast.generator.dialects.torchtitan_pipeline import has_last_stage
+
+if TYPE_CHECKING:
+    from genact_cast.generator.dialects.facts import Facts
+
+INITIALIZE, STEP, VALIDATE, SAVE = "initialize", "step", "validate", "save"
+Busy = tuple[float, float, str]  # (start, end, VALIDATE or SAVE) after a step, as presented
+TAG = "[rank0]:[rank0]: "  # the tee's tag, then the excepthook's
+
+_TRAIN = f"{_TITAN}/train.py"
+_RECORD: Frame = (
+    f"{_SITE}/torch/distributed/elastic/multiprocessing/errors/__init__.py",
+    357,
+    "wrapper",
+    "return f(*args, **kwargs)",
+    "f(*args, **kwargs)",
+)
+_RUNPY: tuple[Frame, ...] = (
+    ("<frozen runpy>", 198, "_run_module_as_main", "", ""),
+    ("<frozen runpy>", 88, "_run_code", "", ""),
+)
+_LOOP: tuple[Frame, ...] = (
+    *_RUNPY,
+    (_TRAIN, 685, "<module>", "trainer.train()", ""),
+    _RECORD,
+)
+_STEP: Frame = (_TRAIN, 610, "train", "self.train_step(data_iterator)", "")
+_NEXT_BATCH: tuple[Frame, ...] = (
+    (
+        _TRAIN,
+        509,
+        "train_step",
+        "input_dict, labels = next(data_iterator)",
+        "next(data_iterator)",
+    ),
+    (_TRAIN, 410, "batch_generator", "input_dict[k] = v.to(device_type)", "v.to(device_type)"),
+)
+_LOGGED_LOSS: tuple[Frame, ...] = (
+    (
+        _TRAIN,
+        537,
+        "train_step",
+        'dist_utils.dist_mean(loss, parallel_dims.world_mesh["dp_cp"], ft_pg),',
+        'dist_utils.dist_mean(loss, parallel_dims.world_mesh["dp_cp"], ft_pg)',
+    ),
+    (f"{_TITAN}/distributed/utils.py", 78, "dist_mean", "return _dist_reduce(", "_dist_reduce("),
+    (
+        f"{_TITAN}/distributed/utils.py",
+        50,
+        "_dist_reduce",
+        "return funcol.all_reduce(x, reduceOp=reduceOp, group=mesh).item()",
+        "funcol.all_reduce(x, reduceOp=reduceOp, group=mesh).item()",
+    ),
+    (
+        f"{_SITE}/torch/_tensor.py",
+        1654,
+        "__torch_function__",
+        "ret = func(*args, **kwargs)",
+        "func(*args, **kwargs)",
+    ),
+    (
+        f"{_SITE}/torch/distributed/_functional_collectives.py",
+        658,
+        "__torch_dispatch__",
+        "out = func(*unwrapped_args, **unwrapped_kwargs)",
+        "func(*unwrapped_args, **unwrapped_kwargs)",
+    ),
+    (
+        f"{_SITE}/torch/_ops.py",
+        841,
+        "__call__",
+        "return self._op(*args, **kwargs)",
+        "self._op(*args, **kwargs)",
+    ),
+)
+_LOCAL_LOSS: tuple[Frame, ...] = (
+    (
+        _TRAIN,
+        548,
+        "train_step",
+        "global_avg_loss = global_max_loss = loss.detach().item()",
+        "loss.detach().item()",
+    ),
+)
+_PLACEHOLDER: tuple[Frame, ...] = (
+    (
+        _TRAIN,
+        510,
+        "train_step",
+        "loss = self.forward_backward_step(input_dict, labels)",
+        "self.forward_backward_step(input_dict, labels)",
+    ),
+    (
+        _TRAIN,
+        479,
+        "forward_backward_step",
+        "else torch.tensor([-1.0], device=self.device)",
+        "torch.tensor([-1.0], device=self.device)",
+    ),
+)
+_VALIDATE: tuple[Frame, ...] = (
+    (
+        _TRAIN,
+        625,
+        "train",
+        "self.validator.validate(self.model_parts, self.step)",
+        "",
+    ),
+    (
+        f"{_SITE}/torch/utils/_contextlib.py",
+        120,
+        "decorate_context",
+        "return func(*args, **kwargs)",
+        "func(*args, **kwargs)",
+    ),
+)
+_VALIDATE_COPY: Frame = (
+    f"{_TITAN}/components/validate.py",
+    110,
+    "validate",
+    "input_dict[k] = v.to(device_type)",
+    "v.to(device_type)",
+)
+_VALIDATE_PLACEHOLDER: Frame = (
+    f"{_TITAN}/components/validate.py",
+    152,
+    "validate",
+    "else torch.tensor([-1.0], device=device_type)",
+    "torch.tensor([-1.0], device=device_type)",
+)
+_INITIALIZE: tuple[Frame, ...] = (
+    *_RUNPY,
+    (_TRAIN, 673, "<module>", "trainer = Trainer(config)", "Trainer(config)"),
+    _RECORD,
+    (_TRAIN, 118, "__init__", "dist_utils.set_determinism(", "dist_utils.set_determinism("),
+    (
+        f"{_TITAN}/distributed/utils.py",
+        130,
+        "set_determinism",
+        "torch.distributed.broadcast(seed_tensor, src=0)",
+        "",
+    ),
+    (
+        f"{_SITE}/torch/distributed/c10d_logger.py",
+        81,
+        "wrapper",
+        "return func(*args, **kwargs)",
+        "func(*args, **kwargs)",
+    ),
+    (
+        f"{_SITE}/torch/distributed/distributed_c10d.py",
+        2835,
+        "broadcast",
+        "work = group.broadcast([tensor], opts)",
+        "group.broadcast([tensor], opts)",
+    ),
+)
+
+
+_MESH = re.compile(r" - root - INFO - Building \d-D device mesh with ")
+_GC_INITIAL = gc(GC_INITIAL, 0.0)
+
+
+def initializing(shown: str) -> bool:
+    """Whether the last line the terminal shows is one of rank 0's between the mesh and the
+    seed's broadcast: the mesh's, the initial collection's (train.py:102-115), or NCCL's
+    set-up of the world's communicator inside the broadcast (NCCL_DEBUG=INFO)."""
+    return bool(_MESH.search(shown)) or shown.endswith(_GC_INITIAL) or " NCCL INFO " in shown
+
+
+def drawn(f: Facts) -> bool:
+    """Whether rank 0's waits in the loop have frames here: not for a mixture of experts
+    under a pipeline, whose forward may wait in its MoE layers (torchtitan_faulthandler)."""
+    return not (f.pp > 1 and (f.experts > 0 or f.dualpipe))
+
+
+def _placeholder(f: Facts) -> bool:
+    """Rank 0 under a pipeline whose last stage it does not hold: it waits at the loss
+    placeholder after the schedule (train.py:479, validate.py:152)."""
+    return f.pp > 1 and not has_last_stage(f)
+
+
+def step_frames(f: Facts, step: int, share: float, interval: int) -> tuple[Frame, ...]:
+    """Rank 0 in `step`, `share` of its time gone: the loss placeholder under a pipeline
+    without the last stage; the logged loss in a logging step's last micro batch (the loss is
+    read after the whole step was queued, train.py:531-548); else the next batch's copy."""
+    if _placeholder(f):
+        return (*_LOOP, _STEP, *_PLACEHOLDER)
+    logs = step == 1 or step % interval == 0
+    if logs and share >= (f.grad_accum - 1) / f.grad_accum:
+        return (*_LOOP, _STEP, *(_LOGGED_LOSS if f.dp > 1 else _LOCAL_LOSS))
+    return (*_LOOP, _STEP, *_NEXT_BATCH)
+
+
+def validate_frames(f: Facts) -> tuple[Frame, ...]:
+    last = _VALIDATE_PLACEHOLDER if _placeholder(f) else _VALIDATE_COPY
+    return (*_LOOP, *_VALIDATE, last)
+
+
+def worker_lines(frames: tuple[Frame, ...]) -> list[str]:
+    """Rank 0's traceback as the terminal shows it, each line tagged twice."""
+    return [TAG + text for text in traceback_lines(frames, "KeyboardInterrupt")]
+
+
+class Tracker:
+    """Where rank 0 is, from the events the presenter was given: the launch's start-up, the
+    communicator's set-up, the loop's steps and the validations and saves between them."""
+
+    def __init__(self) -> None:
+        self.loop_from = float("inf")
+        self.looping = False
+        # (step, end, seconds) of the last step presented
+        self.last: tuple[int, float, float] | None = None
+        self.busy: list[Busy] = []  # since the last step presented
+
+    def launched(self) -> None:
+        self.looping = False
+
+    def loop(self, t: float, first: int) -> None:
+        """train()'s loop from `t`, its first step `first`."""
+        self.looping, self.loop_from, self.busy = True, t, []
+        self.last = (first - 1, t, 0.0)
+
+    def ended(self) -> None:
+        self.looping = False
+
+    def step(self, step: int, end: float, seconds: float) -> None:
+        self.last, self.busy = (step, end, seconds), []
+
+    def window(self, start: float, end: float, what: str) -> None:
+        self.busy.append((start, end, what))
+
+    def frames(self, f: Facts, t: float, interval: int, shown: str) -> tuple[Frame, ...] | None:
+        """Rank 0's frames at `t`, `shown` the last line the terminal shows, None where none
+        are drawn. Before the loop the start-up's events are presented ahead of their lines
+        (a phase at once): the line shown says where rank 0 is."""
+        if not self.looping or t < self.loop_from:
+            return _INITIALIZE if initializing(shown) else None
+        if not drawn(f):
+            return None
+        for start, end, what in self.busy:
+            if start <= t < end:
+                return validate_frames(f) if what == VALIDATE else None
+        assert self.last is not None
+        step, end, seconds = self.last
+        if not seconds:  # the launch's first step: its compile and warm-up
+            return step_frames(f, step + 1, 0.0, interval)
+        ahead = (t - end) / max(seconds, 1e-6)
+        done = int(ahead // 1)
+        return step_frames(f, step + done + 1, ahead - done, interval)
