@@ -55,3 +55,14 @@ def runnable_from(seed: int, **options: Any) -> RecordOptions:
     a model the framework refuses in the date window planned in N10)."""
     found = seed_where(lambda plan: True, seeds=range(seed, seed + 200), **options)
     return RecordOptions(seed=found, **options)
+
+
+def console_from(seed: int, **options: Any) -> RecordOptions:
+    """As runnable_from, of a run whose processes print on the terminal: on up to
+    RANK_LOG_NODES nodes (past it each writes to its own file, dialects/rank_logs)."""
+    from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
+
+    found = seed_where(
+        lambda plan: plan.nodes <= RANK_LOG_NODES, seeds=range(seed, seed + 200), **options
+    )
+    return RecordOptions(seed=found, **options)

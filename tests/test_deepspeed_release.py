@@ -20,7 +20,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, generate, make_plan
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import hf_model
+from genact_cast.generator.dialects import hf_model, rank_logs
 from genact_cast.generator.dialects.deepspeed import Log
 from genact_cast.generator.dialects.deepspeed_model import autotp_local
 from genact_cast.generator.dialects.deepspeed_works import numels
@@ -30,7 +30,7 @@ from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests.helpers import arch_of, output_of, plain, with_nccl_debug
 from tests.release_catalogue import Entry, catalogue, release_lines, unmatched
-from tests.seed_scan import runnable_from, seed_where
+from tests.seed_scan import console_from, seed_where
 
 FIXTURES = Path(__file__).parent / "data" / "deepspeed"
 CASES = [
@@ -613,6 +613,8 @@ def test_the_model_config_follows_its_file_and_zero_init_follows_the_config() ->
             and hf_config.model_config_message(arch)
             and hf_config.generation_message(arch)
             and make_plan(options).layout.tp == 1
+            # the Trainer's lines on the terminal: up to 8 nodes (rank_logs)
+            and make_plan(options).nodes <= rank_logs.RANK_LOG_NODES
         ):
             break
     rows = [text for _, text in without_pdsh_of(options)]
@@ -1117,7 +1119,7 @@ _OWN = re.compile(
 @pytest.mark.parametrize(
     "options",
     [
-        runnable_from(9432, framework="deepspeed", kind="pretrain", failures=1),
+        console_from(9432, framework="deepspeed", kind="pretrain", failures=1),
         RecordOptions(seed=9440, framework="deepspeed", kind="sft", failures=0),
     ],
     ids=lambda o: f"{o.seed}-{o.kind}",

@@ -20,7 +20,7 @@ import re
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import deepspeed_works, hf, hf_model, torch_dump
+from genact_cast.generator.dialects import deepspeed_works, hf, hf_model, rank_logs, torch_dump
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -154,6 +154,9 @@ class Log(Launcher, Engine):
         self.shown_evaluations = self.trainer.shown_evaluations  # one set, filled by the presenter
         self.save = self.trainer.output
         self.config = dsc.ds_config(facts)
+        # On a large job each process writes to its own file (--enable_each_rank_log): the
+        # terminal gets the launchers' lines and pdsh's alone (rank_logs).
+        self._files = rank_logs.to_files(facts)
         # Over pdsh a tqdm bar would reach the terminal only as one line at its close, glued
         # to whatever the process logged meanwhile: a multi-node run passes --disable_tqdm,
         # and the Trainer's PrinterCallback prints the log dicts instead.
@@ -183,6 +186,12 @@ class Log(Launcher, Engine):
         ]
 
     def present(self, event: RunEvent) -> list[Out]:
+        outs = self._present(event)
+        if self._files and not isinstance(event, Launched | Failed | Restarted | Exported):
+            return []  # the processes' lines: each in its rank's file
+        return outs
+
+    def _present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
             self.trainer.present(event)
             self._arrival = []  # new processes: their own timing
@@ -222,14 +231,17 @@ class Log(Launcher, Engine):
         if isinstance(event, Exported):
             # The script's trainer.save_model() (ZeRO-3 gathers the 16-bit weights:
             # stage3_gather_16bit_weights_on_model_save) and its metrics, then the processes end.
-            return [*self._rank0(self.trainer.present(event)), *self._exited(event.t)]
+            ended = self._rank0(self.trainer.present(event))
+            return [*([] if self._files else ended), *self._exited(event.t)]
         return []
 
     def step(self, stats: StepStats) -> list[Out]:
-        return self._rank0(self.trainer.step(stats))
+        outs = self.trainer.step(stats)
+        return [] if self._files else self._rank0(outs)
 
     def finish_training(self, t: float) -> list[Out]:
-        return self._rank0(self.trainer.finish_training(t))
+        outs = self.trainer.finish_training(t)
+        return [] if self._files else self._rank0(outs)
 
     def export_words(self, event: Exported) -> list[str] | None:
         """The Trainer saves the final model itself (`trainer.save_model()`)."""

@@ -10,7 +10,7 @@ import functools
 import shlex
 from datetime import datetime
 
-from genact_cast.generator.dialects import deepspeed_works, pdsh_interrupt, torch_dump
+from genact_cast.generator.dialects import deepspeed_works, pdsh_interrupt, rank_logs, torch_dump
 from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
@@ -91,6 +91,11 @@ class Launcher(Pdsh):
         rank = [] if local_rank is None else [f"--local_rank={local_rank}"]
         return ["train.py", *rank, *self._argv()]
 
+    def _rank_log(self) -> str | None:
+        """The folder each process writes its output to on a large job (rank_logs), where
+        the terminal gets only the launchers' lines and pdsh's; None: the terminal."""
+        return rank_logs.DEEPSPEED_LOG_DIR if rank_logs.to_files(self.facts) else None
+
     def launch_words(self) -> list[str]:
         # NCCL_DEBUG set for the runner, which exports the NCCL_* variables it finds to every
         # node (runner.py's EXPORT_ENVS); a large job leaves it unset (nccl_startup).
@@ -100,6 +105,7 @@ class Launcher(Pdsh):
             hostfile="hostfile",
             script="train.py",
             args=self.trainer_args(),
+            rank_log=self._rank_log(),
         )
 
     def _launched(self, event: Launched) -> list[Out]:
@@ -136,6 +142,10 @@ class Launcher(Pdsh):
         ]
         debug = f.nccl_debug
         exports = "export NCCL_DEBUG=INFO; " if debug else ""
+        rank_log = self._rank_log()
+        # PDSHRunner passes the folder on to every node's launch.py (multinode_runner.py:
+        # 113-114 at v0.17.5)
+        each = "" if rank_log is None else f" --enable_each_rank_log={rank_log}"
         if f.nodes > 1:
             address = self.incidentals.address(0)
             head += [
@@ -153,7 +163,7 @@ class Launcher(Pdsh):
                     f"cmd = pdsh -S -f 1024 -w {','.join(self.hosts)} {exports}"
                     f"export PYTHONPATH={workdir};  cd {workdir}; {PYTHON} -u -m "
                     f"deepspeed.launcher.launch --world_info={world} --node_rank=%n "
-                    f"--master_addr={address} --master_port={f.port} {script}",
+                    f"--master_addr={address} --master_port={f.port}{each} {script}",
                 ),
             ]
         else:
@@ -193,8 +203,9 @@ class Launcher(Pdsh):
             for local, pid in enumerate(self._pids(node)):
                 words = f"{before}, '--local_rank={local}', {after}"
                 records.append((LAUNCH_SPAWNED, f"process {pid} spawned with command: [{words}]"))
-            # Each training process imports deepspeed in turn.
-            for _ in range(8):
+            # Each training process imports deepspeed in turn (into its own file, with
+            # --enable_each_rank_log: launch.py:249-252).
+            for _ in range(8 if rank_log is None else 0):
                 records += [
                     (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
                     ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
@@ -276,7 +287,7 @@ class Launcher(Pdsh):
         f = self.facts
         node = event.rank // 8
         out: list[Out] = []
-        if event.errors:
+        if event.errors and not rank_logs.to_files(f):  # (its rank's file, on a large job)
             texts = faulty_rank_lines(before, event, event.rank)
             per_node = [[("", text) for text in texts] if n == node else [] for n in range(f.nodes)]
             out = self._merge(event.t_fault, per_node, 3)
@@ -292,6 +303,23 @@ class Launcher(Pdsh):
             shifted, self.facts = self.facts, before  # the log's clock before the hang
             out += self._launcher_ends(event, event.t_fault + self._poll(event), {gone})
             self.facts = shifted
+        if not rank_logs.to_files(f):  # else each rank's lines go to its file
+            out += self._watchdogs(event, node, gone)
+        # Each node's launcher kills on its own children's exit only (launch.py:338-353 at
+        # v0.17.5: sigkill_handler on a non-zero `process.returncode`), so the nodes whose
+        # ranks aborted on their watchdogs. A lost host's launcher is gone with its ranks: it
+        # prints nothing, and pdsh's ssh to it stays open (review-mg13 D2: it printed its
+        # kills and `return code = -6` with the others, and pdsh its ssh's 250).
+        left = {n for n in range(f.nodes) if n != gone and (event.same_node or n != node)}
+        if not event.same_node and f.nodes > 1:
+            self.ssh_open = self.hosts[node]
+        return out + self._launcher_ends(event, event.t + 2.0, left)
+
+    def _watchdogs(self, event: Failed, node: int, gone: int | None) -> list[Out]:
+        """Every rank's watchdog block but the faulty one's and a lost host's, each node's
+        ranks' lines in time order (the ranks share its stderr)."""
+        f = self.facts
+        out: list[Out] = []
         # init_distributed's default_pg_timeout: DEEPSPEED_TIMEOUT, 30 minutes unless set.
         # The log runs torch_dump's minute behind the run's from here (Log.present): the
         # watchdogs find the timeout a minute before they take their processes down.
@@ -343,15 +371,7 @@ class Launcher(Pdsh):
         ]
         out += self._merge(event.t - wait, found, 4)
         out += self._merge(event.t, watchdog, 5)
-        # Each node's launcher kills on its own children's exit only (launch.py:338-353 at
-        # v0.17.5: sigkill_handler on a non-zero `process.returncode`), so the nodes whose
-        # ranks aborted on their watchdogs. A lost host's launcher is gone with its ranks: it
-        # prints nothing, and pdsh's ssh to it stays open (review-mg13 D2: it printed its
-        # kills and `return code = -6` with the others, and pdsh its ssh's 250).
-        left = {n for n in range(f.nodes) if n != gone and (event.same_node or n != node)}
-        if not event.same_node and f.nodes > 1:
-            self.ssh_open = self.hosts[node]
-        return out + self._launcher_ends(event, event.t + 2.0, left)
+        return out
 
     def _poll(self, event: Failed) -> float:
         """From the fault to the launcher's sight of the dead worker: its exit (a fraction
