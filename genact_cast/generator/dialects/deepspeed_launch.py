@@ -144,8 +144,9 @@ class Launcher(Pdsh):
         exports = "export NCCL_DEBUG=INFO; " if debug else ""
         rank_log = self._rank_log()
         # PDSHRunner passes the folder on to every node's launch.py (multinode_runner.py:
-        # 113-114 at v0.17.5)
-        each = "" if rank_log is None else f" --enable_each_rank_log={rank_log}"
+        # 113-114 at v0.17.5), the default's too: the string "None" (runner.py:176-179) is
+        # true, and launch.py reads it as no folder (launch.py:209)
+        each = f" --enable_each_rank_log={rank_log or 'None'}"
         if f.nodes > 1:
             address = self.incidentals.address(0)
             head += [
