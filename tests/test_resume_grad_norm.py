@@ -12,12 +12,27 @@ import re
 import statistics
 
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
 from genact_cast.generator.events import Restarted, Trained
 from genact_cast.generator.run import GRAD_REPLAY_DRIFT, REPLAY_DRIFT_STEPS, Run
 from tests.release_catalogue import cast_lines
+from tests.seed_scan import seed_where
 
-# DeepSpeed seed 40201 --failures 2: review-mg13 N1's run, resumed twice from the same save
-REVIEWED = RecordOptions(seed=40201, framework="deepspeed", failures=2, cols=1000, color=False)
+# DeepSpeed seed 40201 --failures 2: review-mg13 N1's run, resumed twice from the same save;
+# it is on 16 nodes, whose ranks write to their files (rank_logs): the first from it on 2 to
+# 8 nodes, whose Trainer's records pdsh tags and relays.
+REVIEWED = RecordOptions(
+    seed=seed_where(
+        lambda plan: 1 < plan.nodes <= RANK_LOG_NODES,
+        seeds=range(40201, 40401),
+        framework="deepspeed",
+        failures=2,
+    ),
+    framework="deepspeed",
+    failures=2,
+    cols=1000,
+    color=False,
+)
 SEEDS = (40201, 40205, 9401, 9410)
 
 

@@ -21,8 +21,10 @@ import pytest
 from tests.test_failure_ends import C10D, CAUGHT, CUDA, _stops, _when, case
 
 TIMELINE = Path(__file__).parent / "data" / "real_logs" / "xid48_torchrun_timeline.tsv"
-# (dialect, seed) whose --failures 2 has a GPU stuck after its error (Xid 95 in 9812, 48 in 9805)
-STUCK = [("torchtitan", 9812), ("megatron", 9812), ("deepspeed", 9805), ("hf", 9805)]
+# (dialect, seed) whose --failures 2 has a GPU stuck after its error (Xid 95 in 9812, 48 in 9805;
+# DeepSpeed's 9805 is on 16 nodes, whose ranks write to their files, rank_logs: 9811, the
+# first from 9805 with a stuck GPU on up to 8)
+STUCK = [("torchtitan", 9812), ("megatron", 9812), ("deepspeed", 9811), ("hf", 9805)]
 
 
 def _real() -> dict[str, datetime]:
