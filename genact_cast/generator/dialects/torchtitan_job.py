@@ -57,6 +57,16 @@ def repo_name(arch: str) -> str:
 GC_FREQ = 50  # training.gc_freq (config/job_config.py:245)
 
 
+# v0.2.0 registers c4, c4_test and c4_validation alone (datasets/hf_datasets.py:35-51) and
+# any other `training.dataset` raises in _validate_dataset (:54-63). Its users add theirs to
+# DATASETS from a module of their own, `DATASETS["fineweb"] = DatasetConfig(...)` (a real
+# one: find_string id 17252935942, register_pretrain_dataset), which the trainer imports as it
+# starts, before it builds the data loader: `experimental.custom_import` (config/
+# job_config.py:831, train.py:78-79). `python -m` puts the working directory on sys.path, so
+# the user's llm_datasets.py beside the command is importable.
+REGISTRATION_MODULE = "llm_datasets"
+
+
 class Job:
     """The run's torchtitan job: what the command line and its config file say."""
 
@@ -206,11 +216,13 @@ class Job:
         return self.facts.dataset.casefold() == "c4"
 
     def dataset_words(self) -> list[str]:
-        """A shipped config's c4 replaced by the run's data (the user's own config names it)."""
+        """A shipped config's c4 replaced by the run's data (the user's own config names it),
+        registered by the user's own module (REGISTRATION_MODULE)."""
         if self.toml is None or self.trains_on_c4():
             return []
         name, path = self.validation_dataset()
         return [
+            f"--experimental.custom_import={REGISTRATION_MODULE}",
             f"--training.dataset={self.dataset_name()}",
             f"--training.dataset_path={self.dataset_path()}",
             f"--validation.dataset={name}",
