@@ -14,6 +14,7 @@ import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import torchtitan_interrupt as ti
+from genact_cast.generator.dialects import worker_waits
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.test_launcher_interrupts import lines_of, stopped
 
@@ -117,20 +118,21 @@ def test_no_frames_before_the_mesh_nor_in_the_model_s_build_or_a_save() -> None:
     """Imports, the model's build and the checkpoint's load, and a save: no source read here
     pins rank 0's Python frames there, and none are drawn; the agent's lines still come."""
     f = facts_for(make_plan(RecordOptions(seed=43105, framework="torchtitan")))
-    tracker = ti.Tracker()
+    tracker = worker_waits.Tracker()
     tracker.launched()
     shown = "[rank0]:[titan] 2025-10-25 11:38:54,220 - root - INFO - Loading tokenizer from x"
-    assert tracker.frames(f, 3.0, 10, shown) is None
+    assert ti.frames(f, tracker, 3.0, 10, shown) is None
     mesh = "[rank0]:[titan] 2025-10-25 11:38:53,210 - root - INFO - Building 1-D device mesh with ['dp_shard'], [8]"  # noqa: E501
-    assert tracker.frames(f, 3.0, 10, mesh) == ti._INITIALIZE
+    assert ti.frames(f, tracker, 3.0, 10, mesh) == ti._INITIALIZE
     tracker.loop(100.0, 1)
     tracker.step(1, 130.0, 30.0)
-    tracker.window(130.0, 170.0, ti.SAVE)
-    tracker.window(170.0, 180.0, ti.VALIDATE)
-    assert tracker.frames(f, 150.0, 10, "") is None
-    assert tracker.frames(f, 175.0, 10, "") == ti.validate_frames(f)
+    tracker.window(130.0, 170.0, worker_waits.SAVE)
+    tracker.window(170.0, 180.0, worker_waits.EVALUATE)
+    assert ti.frames(f, tracker, 150.0, 10, "") is None
+    assert ti.frames(f, tracker, 175.0, 10, "") == ti.validate_frames(f)
+    assert ti.frames(f, tracker, 185.0, 10, "") == ti.step_frames(f, 2, 5 / 30, 10)
     tracker.ended()
-    assert tracker.frames(f, 200.0, 10, "") is None
+    assert ti.frames(f, tracker, 200.0, 10, "") is None
 
 
 def test_each_wait_s_frames_are_the_sources() -> None:

@@ -16,6 +16,7 @@ from genact_cast.generator.dialects import torchtitan_interrupt as interrupt
 from genact_cast.generator.dialects import torchtitan_mesh as titan_mesh
 from genact_cast.generator.dialects import torchtitan_pipeline as pipeline
 from genact_cast.generator.dialects import torchtitan_release as release
+from genact_cast.generator.dialects import worker_waits
 from genact_cast.generator.dialects.base import (
     HANG_NOTICED,
     Clock,
@@ -125,7 +126,7 @@ class Log(Saves):
         self.purging: list[tuple[float, str]] = []
         # Whether this launch's mesh groups have their communicators (its first step).
         self.groups_up = False
-        self.where = interrupt.Tracker()  # where rank 0 waits, for a Ctrl-C's traceback
+        self.where = worker_waits.Tracker()  # where rank 0 waits, for a Ctrl-C's traceback
 
     # Output
 
@@ -160,10 +161,10 @@ class Log(Saves):
         if isinstance(event, Notice):
             return []  # torchtitan collects garbage on its own schedule (gc_freq)
         if isinstance(event, CheckpointSaved):
-            self.where.window(event.t - event.blocking, event.t, interrupt.SAVE)
+            self.where.window(event.t - event.blocking, event.t, worker_waits.SAVE)
             return self._checkpoint(event)
         if isinstance(event, Evaluated):
-            self.where.window(event.t - event.seconds, event.t, interrupt.VALIDATE)
+            self.where.window(event.t - event.seconds, event.t, worker_waits.EVALUATE)
             return self._validate(event)
         if isinstance(event, Failed):
             self.where.ended()
@@ -202,7 +203,7 @@ class Log(Saves):
         )
         # rank 0 ends on the agent's SIGINT where it waits (torchtitan_interrupt) when the
         # key is pressed: the log's clock may run ahead of the lines the terminal shows
-        frames = self.where.frames(self.facts, t, self.interval, self.last_shown)
+        frames = interrupt.frames(self.facts, self.where, t, self.interval, self.last_shown)
         workers = interrupt.worker_lines(frames) if frames is not None else []
         return interrupted_lines(self.facts, self.incidentals, when, workers=workers)
 

@@ -41,12 +41,11 @@ from genact_cast.generator.dialects.python_traceback import Frame, traceback_lin
 from genact_cast.generator.dialects.torchtitan_faulthandler import _SITE, _TITAN
 from genact_cast.generator.dialects.torchtitan_lines import GC_INITIAL, gc
 from genact_cast.generator.dialects.torchtitan_pipeline import has_last_stage
+from genact_cast.generator.dialects.worker_waits import EVALUATE, STEP, Tracker
 
 if TYPE_CHECKING:
     from genact_cast.generator.dialects.facts import Facts
 
-INITIALIZE, STEP, VALIDATE, SAVE = "initialize", "step", "validate", "save"
-Busy = tuple[float, float, str]  # (start, end, VALIDATE or SAVE) after a step, as presented
 TAG = "[rank0]:[rank0]: "  # the tee's tag, then the excepthook's
 
 _TRAIN = f"{_TITAN}/train.py"
@@ -244,49 +243,19 @@ def worker_lines(frames: tuple[Frame, ...]) -> list[str]:
     return [TAG + text for text in traceback_lines(frames, "KeyboardInterrupt")]
 
 
-class Tracker:
-    """Where rank 0 is, from the events the presenter was given: the launch's start-up, the
-    communicator's set-up, the loop's steps and the validations and saves between them."""
-
-    def __init__(self) -> None:
-        self.loop_from = float("inf")
-        self.looping = False
-        # (step, end, seconds) of the last step presented
-        self.last: tuple[int, float, float] | None = None
-        self.busy: list[Busy] = []  # since the last step presented
-
-    def launched(self) -> None:
-        self.looping = False
-
-    def loop(self, t: float, first: int) -> None:
-        """train()'s loop from `t`, its first step `first`."""
-        self.looping, self.loop_from, self.busy = True, t, []
-        self.last = (first - 1, t, 0.0)
-
-    def ended(self) -> None:
-        self.looping = False
-
-    def step(self, step: int, end: float, seconds: float) -> None:
-        self.last, self.busy = (step, end, seconds), []
-
-    def window(self, start: float, end: float, what: str) -> None:
-        self.busy.append((start, end, what))
-
-    def frames(self, f: Facts, t: float, interval: int, shown: str) -> tuple[Frame, ...] | None:
-        """Rank 0's frames at `t`, `shown` the last line the terminal shows, None where none
-        are drawn. Before the loop the start-up's events are presented ahead of their lines
-        (a phase at once): the line shown says where rank 0 is."""
-        if not self.looping or t < self.loop_from:
-            return _INITIALIZE if initializing(shown) else None
-        if not drawn(f):
-            return None
-        for start, end, what in self.busy:
-            if start <= t < end:
-                return validate_frames(f) if what == VALIDATE else None
-        assert self.last is not None
-        step, end, seconds = self.last
-        if not seconds:  # the launch's first step: its compile and warm-up
-            return step_frames(f, step + 1, 0.0, interval)
-        ahead = (t - end) / max(seconds, 1e-6)
-        done = int(ahead // 1)
-        return step_frames(f, step + done + 1, ahead - done, interval)
+def frames(
+    f: Facts, tracker: Tracker, t: float, interval: int, shown: str
+) -> tuple[Frame, ...] | None:
+    """Rank 0's frames at `t`, `shown` the last line the terminal shows, None where none are
+    drawn. Before the loop the start-up's events are presented ahead of their lines (a phase
+    at once): the line shown says where rank 0 is."""
+    wait = tracker.where(t)
+    if wait is None:  # before the loop (or after it: no start-up line is shown then)
+        return _INITIALIZE if initializing(shown) else None
+    if not drawn(f):
+        return None
+    if wait.kind == EVALUATE:
+        return validate_frames(f)
+    if wait.kind != STEP:
+        return None  # a save
+    return step_frames(f, wait.step, wait.share, interval)
