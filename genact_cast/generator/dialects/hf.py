@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from genact_cast.generator import physics
-from genact_cast.generator.dialects import hf_mesh, trl_metrics
+from genact_cast.generator.dialects import hf_interrupt, hf_mesh, trl_metrics, worker_waits
 from genact_cast.generator.dialects.base import (
     HANG_NOTICED,
     Above,
@@ -117,6 +117,7 @@ class Log(Training, Watchdog):
         self.first_batches = 0
         self.saved_first_batches: dict[int, int] = {}
         self.on_disk: list[int] = []  # checkpoint-N folders in --output_dir (hf_saves)
+        self.where = worker_waits.Tracker()  # where the workers wait, for a Ctrl-C's
 
     def _at(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t + self.comm_seconds))
@@ -124,6 +125,7 @@ class Log(Training, Watchdog):
     def present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
             self.launched_at = event.t
+            self.where.launched()
             self.fold_comm_seconds()
             self.state_dict_warned = False
             self.groups_up = False
@@ -157,8 +159,11 @@ class Log(Training, Watchdog):
         if isinstance(event, ModelReady):
             return self._model(event)
         if isinstance(event, DataReady):
-            return self._data(event)
+            out = self._data(event)
+            self.where.loop(self.train_start, self.resume_step + 1)
+            return out
         if isinstance(event, Evaluated):
+            self.where.window(event.t - event.seconds, event.t, worker_waits.EVALUATE)
             f = self.facts
             if not f.evaluates_at(event.step):
                 # eval_strategy "steps" evaluates every eval_steps only, not at a last step
@@ -174,8 +179,10 @@ class Log(Training, Watchdog):
                 return []
             return self._evaluate(event)
         if isinstance(event, CheckpointSaved):
+            self.where.window(event.t - event.blocking, event.t, worker_waits.SAVE)
             return self._checkpoint(event)
         if isinstance(event, Failed):
+            self.where.ended()
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
@@ -192,13 +199,21 @@ class Log(Training, Watchdog):
         return []
 
     def finish_training(self, t: float) -> list[Out]:
+        self.where.ended()
         return self._finished(t)
 
     def stopped(self, t: float) -> list[Out]:
         # The agent answers after the lines the terminal showed, stamped on the log's clock.
         # accelerate launch runs torch's `run` itself: its frames head the traceback.
         when = answered_at(t, self.incidentals, printed=self.clock.last)
-        return interrupted_lines(self.facts, self.incidentals, when, ACCELERATE)
+        # the workers end on the agent's SIGINT where they wait (hf_interrupt)
+        found = hf_interrupt.frames(self.facts, self.where, t)
+        workers = (
+            []
+            if found is None
+            else hf_interrupt.workers_interrupted(self.facts, found, self.facts.seed * 683)
+        )
+        return interrupted_lines(self.facts, self.incidentals, when, ACCELERATE, workers)
 
     def _interrupt_hang(self, event: Restarted) -> list[Out]:
         """Before the command is typed again: the Ctrl-C that ends a torchrun left waiting."""
@@ -214,6 +229,7 @@ class Log(Training, Watchdog):
 
     def step(self, stats: StepStats) -> list[Out]:
         f = self.facts
+        self.where.step(stats.step, stats.t, stats.seconds)
         self.losses.append(stats.loss)
         elapsed = stats.t - self.train_start
         rate = 1 / stats.seconds if not self.resume_step else self._resumed_rate(stats)

@@ -38,8 +38,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from genact_cast.generator.dialects.python_traceback import traceback_lines
-from genact_cast.generator.rng import Rng
+from genact_cast.generator.dialects.python_traceback import interleaved, traceback_lines
 
 if TYPE_CHECKING:
     from genact_cast.generator.dialects.facts import Facts
@@ -236,15 +235,10 @@ def worker_traceback(
 def workers_interrupted(
     user: str, *, megatron_fsdp: bool, seed: int, where: str = STEP
 ) -> list[str]:
-    """The node's workers' tracebacks as the terminal gets them: each process starts as its
-    own wait returns (within a few ms of the others: they wait on the same step, evaluation
-    or barrier) and writes a line at a time, so the eight blocks interleave."""
-    draw = Rng(seed)
-    timed: list[tuple[float, int, int, str]] = []
-    for worker in range(WORKERS):
-        block = worker_traceback(user, megatron_fsdp=megatron_fsdp, where=where, worker=worker)
-        at = draw.uniform(0.0, 3.0)  # ms after the first returns
-        for index, text in enumerate(block):
-            timed.append((at, worker, index, text))
-            at += draw.uniform(0.01, 0.08)  # a line's write
-    return [text for *_, text in sorted(timed)]
+    """The node's workers' tracebacks as the terminal gets them (python_traceback.
+    interleaved: they wait on the same step, evaluation or barrier)."""
+    blocks = [
+        worker_traceback(user, megatron_fsdp=megatron_fsdp, where=where, worker=worker)
+        for worker in range(WORKERS)
+    ]
+    return interleaved(blocks, seed)
