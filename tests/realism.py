@@ -272,7 +272,7 @@ LORA_SHAPES = {
     "Qwen2.5-14B": (13824, 128), "Qwen2.5-72B": (29568, 128), "Qwen3-8B": (12288, 128),
     "Qwen3-32B": (25600, 128), "OLMo-2-7B": (11008, 128), "OLMo-2-13B": (13824, 128),
     "OLMo-2-32B": (27648, 128), "Gemma-3-12B": (15360, 256), "Gemma-3-27B": (21504, 128),
-    "Llama-3.1-405B": (53248, 128),
+    "Llama-3.1-405B": (53248, 128), "Llama-3.2-1B": (8192, 64), "Llama-3.2-3B": (8192, 128),
     # Mixtures of experts: one expert's width (moe_intermediate_size, or intermediate_size of
     # Mixtral and Llama 4), with the routed and shared experts of every layer adapted.
     "Mixtral-8x7B": (14336, 128), "Qwen3-30B-A3B": (768, 128),
@@ -905,12 +905,15 @@ def _model(run: Run, s: Setup) -> list[str]:
     return out
 
 
-@check("kind: pre-training only up to ~70B, fine-tunes 7-70B, continued 7-405B")
+@check("kind: pre-training only up to ~70B, fine-tunes any size, continued 7-671B")
 def _kind(run: Run, s: Setup) -> list[str]:
-    limits = {"pretrain": (0, 75e9), "sft": (6.5e9, 75e9), "continue": (6.5e9, 700e9)}
+    # Fine-tunes are bounded by memory and wall clock (their own checks), not by size: Meta's
+    # Llama-3.2-1B/3B-Instruct are SFT of the 1B and 3B bases (their cards); Tülu 3 405B
+    # fine-tuned Llama 3.1 405B in full on 256 H100 (allenai.org/blog/tulu-3-405B,
+    # 2025-01-30); DeepSeek-V3-Base was fine-tuned in full (arXiv 2412.19437, section 5.1);
+    # torchtune's llama3_1/405B_qlora.yaml tunes 405B's adapters on 8 GPUs.
+    limits = {"pretrain": (0, 75e9), "sft": (0, math.inf), "continue": (6.5e9, 700e9)}
     low, high = limits[s.kind]
-    if s.method != "full":  # adapters: bounded by memory (the memory check), not by size
-        high = float("inf")  # torchtune's llama3_1/405B_qlora.yaml tunes 405B on 8 GPUs
     out = []
     if not low <= s.params <= high:
         out.append(f"{run.fact('training').group(0)!r} of a {s.params / 1e9:.1f}B model")

@@ -8,6 +8,8 @@ blocks trains 41,943,040 parameters (32 layers x 16 x (8192 + 2 x 5120 + 8192 + 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from genact_cast.errors import BadOption
@@ -202,9 +204,16 @@ def test_a_405b_qlora_runs_on_a_node_as_torchtunes_recipe_does(gpu: str, gpus: i
     assert not violations(run), violations(run)
 
 
-def test_a_405b_full_fine_tune_is_refused_naming_the_adapters() -> None:
-    with pytest.raises(BadOption, match=r"full fine-tune .*--method lora or qlora"):
+def test_a_405b_full_fine_tune_on_a_node_is_refused_naming_the_adapters() -> None:
+    """A full fine-tune of 405B needs a cluster (Tülu 3 405B: 256 GPUs); on one node the
+    refusal names the adapters people train there, and the clusters a full one runs on."""
+    with pytest.raises(BadOption, match=r"--method (lora or )?qlora") as refused:
         plan_for(7231, model="Llama-3.1-405B", kind="sft", method="full", gpus=8)
+    counts = re.search(r"try --gpus ((?:\d+(?: or )?)+)", str(refused.value))
+    assert counts is not None, refused.value
+    for gpus in counts[1].split(" or "):
+        plan = plan_for(7231, model="Llama-3.1-405B", kind="sft", method="full", gpus=int(gpus))
+        assert plan.options.method == "full"
 
 
 # Adapters of every linear layer of a mixture of experts, as PEFT counts the per-expert

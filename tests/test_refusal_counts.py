@@ -108,10 +108,18 @@ def test_a_32b_model_on_thousands_of_large_gpus_runs_on_every_seed(
 
 def test_a_model_with_no_base_is_refused_for_the_kinds_it_can_run() -> None:
     """`--model Qwen3-32B --gpus 64 --gpu H200` was refused on every seed with "no base
-    checkpoint of Qwen3-32B was released to continue", a kind nobody asked for: the refusal
-    is the pre-training's, naming the counts that work."""
+    checkpoint of Qwen3-32B was released to continue", a kind nobody asked for. It makes a
+    fine-tune (Tülu 3 70B's SFT ran on 64 GPUs, arXiv 2411.15124 section 4.3); where the
+    framework has no SFT path the refusal is the pre-training's, naming the counts that
+    work."""
     for seed in range(4):
+        plan = make_plan(RecordOptions(seed=seed, model="Qwen3-32B", gpus=64, gpu="H200"))
+        assert plan.kind == "sft"
         with pytest.raises(BadOption) as refused:
-            make_plan(RecordOptions(seed=seed, model="Qwen3-32B", gpus=64, gpu="H200"))
+            make_plan(
+                RecordOptions(
+                    seed=seed, model="Qwen3-32B", gpus=64, gpu="H200", framework="torchtitan"
+                )
+            )
         assert "base checkpoint" not in str(refused.value)
         assert "try --gpus" in str(refused.value)

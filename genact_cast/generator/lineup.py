@@ -12,10 +12,20 @@ from genact_cast.generator import catalog, lora, physics
 from genact_cast.generator.catalog import Architecture
 from genact_cast.generator.layout import MEMORY_CEILING
 
-# Parameters (the total, for a mixture of experts) each kind of run takes: pre-training
-# from scratch up to ~70B, fine-tunes of 7-70B models, continued pre-training of 7B and up
-# (REALISM.md, "Kinds of run").
+# Parameters (the total, for a mixture of experts) of the models the seed draws for each
+# kind of run: pre-training from scratch up to ~70B, fine-tunes of 7-70B models, continued
+# pre-training of 7B and up (REALISM.md, "Kinds of run"): the runs most often seen.
 SIZES = {"pretrain": (0.0, 75e9), "continue": (6.5e9, 1e12), "sft": (6.5e9, 75e9)}
+# What a run of a model the user pins takes: beyond the draw's sizes, a fine-tune of any
+# model whose training state fits the pinned GPUs and whose passes take a run's time
+# (plan_candidates checks both). Small models are fine-tuned as often as any (Meta's
+# Llama-3.2-1B/3B-Instruct are SFT of these bases, their cards; alignment-handbook SFTs of
+# Llama-3.2-3B on 8 GPUs, tanliboy/llama-3.2-3b-sft), and so are the largest, in full: Tülu 3
+# 405B's SFT of Llama 3.1 405B on 256 H100 (allenai.org/blog/tulu-3-405B, 2025-01-30: "256
+# GPUs across 32 nodes"), DeepSeek-V3-Base's two-epoch SFT (arXiv 2412.19437, section 5.1).
+# Pre-training from scratch keeps its bound: a 405B from scratch needs months on any
+# cluster here (REALISM.md).
+PINNED_SIZES = {"pretrain": (0.0, 75e9), "continue": (6.5e9, 1e12), "sft": (0.0, 1e12)}
 CURRENT = timedelta(days=730)  # how long after its release the seed still picks a model
 
 
@@ -24,12 +34,25 @@ def models() -> list[Architecture]:
     return list(catalog.architectures())
 
 
-def fewest_tokens_per_param(arch: Architecture) -> float:
+# Chinchilla's compute-optimal budget (Hoffmann et al. 2022): the least a pre-training run
+# trains on, and what a small model's run takes where the cluster pinned is too small for a
+# modern budget in a run's time: DCLM's 1B-1x scale is a 1.4B model on 28.8B tokens
+# (Li et al. 2024, arXiv 2406.11794, Table 1), Pythia's 1B saw 300B (about 300 a parameter).
+CHINCHILLA_TOKENS_PER_PARAM = 20.0
+
+
+def fewest_tokens_per_param(arch: Architecture, least: bool = False) -> float:
     """Pre-training budget: Chinchilla's 20 tokens a parameter, and far more for small
-    models (REALISM.md: modern small models see 100-2,000; Llama 3.2 1B saw 9T): a 1B
-    model stopped at 80 would end above the loss a finished pre-training run shows, and a
-    1B model needs about 400 (at 250, ~300B of its own tokens, it ends near 2.4)."""
-    return 400.0 if arch.params < 2e9 else 200.0 if arch.params < 4e9 else 20.0
+    models where the seed draws them (REALISM.md: modern small models see 100-2,000; Llama
+    3.2 1B saw 9T; a 1B model at about 400, ~500B of its own tokens, ends near 2.4). `least`:
+    Chinchilla's 20 for every size, for a pinned run that no larger budget fits (its loss
+    ends higher, within the range per token of its tokenizer: 2.55-2.75 for Llama 3.2 1B and
+    3B on 8 GPUs)."""
+    if least:
+        return CHINCHILLA_TOKENS_PER_PARAM
+    if arch.params < 2e9:
+        return 400.0
+    return 200.0 if arch.params < 4e9 else CHINCHILLA_TOKENS_PER_PARAM
 
 
 # Architectures a framework's pinned release cannot train as its users run it, or that a
@@ -200,14 +223,18 @@ def trains(arch: Architecture, framework: str, method: str | None = None) -> boo
     return why_not(arch, framework, method) is None
 
 
-def serves(arch: Architecture, kind: str, method: str | None = None) -> bool:
-    """Whether a `kind` run (with `method`'s adapters, if any) takes a model of `arch`'s size.
+def serves(
+    arch: Architecture, kind: str, method: str | None = None, *, pinned: bool = False
+) -> bool:
+    """Whether a `kind` run (with `method`'s adapters, if any) takes a model of `arch`'s size
+    (`pinned`: a model the user named, PINNED_SIZES; else one the seed draws, SIZES).
 
-    Full fine-tunes take 7-70B models. Adapters train on frozen weights, so their bound is
-    memory, not a size: a model whose frozen weights and adapter state fit a node or two of
-    the largest GPUs (torchtune's llama3_1/405B_qlora.yaml tunes Llama 3.1 405B on 8 GPUs;
-    its llama4/scout_17B_16E_lora.yaml, a 109B mixture of experts, on 8 A100s)."""
-    low, high = SIZES[kind]
+    Full fine-tunes the seed draws are of 7-70B models. Adapters train on frozen weights, so
+    their bound is memory, not a size: a model whose frozen weights and adapter state fit a
+    node or two of the largest GPUs (torchtune's llama3_1/405B_qlora.yaml tunes Llama 3.1
+    405B on 8 GPUs; its llama4/scout_17B_16E_lora.yaml, a 109B mixture of experts, on 8
+    A100s)."""
+    low, high = (PINNED_SIZES if pinned else SIZES)[kind]
     if kind == "sft" and method in ("lora", "qlora"):
         return low <= arch.params and adapters_fit(arch, method)
     return low <= arch.params <= high

@@ -7,11 +7,14 @@ it does. They only reach the plan's `budget`, which the pacing reads.
 """
 
 import math
+from datetime import date
 
 from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import held_out_set, links, lora, moe, packing, physics
 from genact_cast.generator.budget import plan_budget
+from genact_cast.generator.catalog import Framework, Gpu
 from genact_cast.generator.options import RecordOptions
+from genact_cast.generator.plan_candidates import Config
 from genact_cast.generator.plan_choices import (
     checkpoint_interval,
     choose_gpu,
@@ -24,7 +27,8 @@ from genact_cast.generator.plan_choices import (
 from genact_cast.generator.plan_config import adapters_instead, bf16_adapters, feasible
 from genact_cast.generator.plan_curves import draw_curves
 from genact_cast.generator.plan_failures import draw_failures
-from genact_cast.generator.plan_pinned import check_pinned
+from genact_cast.generator.plan_pinned import NoAdapters, check_pinned
+from genact_cast.generator.plan_refusal import Change, configurations
 from genact_cast.generator.plan_schedule import draw_schedule
 from genact_cast.generator.plan_speed import kernel_mfu
 from genact_cast.generator.rng import Rng
@@ -34,6 +38,7 @@ from genact_cast.generator.traffic import traffic
 # RunPlan is read from here by most of the package (its home is run_plan).
 __all__ = ["RunPlan", "make_plan"]
 
+_ADAPTED = "Llama-3.1-70B"  # a model whose adapters are counted, where nothing else works
 _HOSTS = ("node", "gpu", "dgx", "hgx", "trn", "worker")
 _USERS = ("alice", "bob", "mlops", "research", "train", "ubuntu")
 EVAL_TOKENS = (2 * 2**20, 4 * 2**20, 8 * 2**20)  # a pre-training run's held-out set
@@ -50,7 +55,12 @@ def make_plan(options: RecordOptions) -> RunPlan:
     choose, shape, curve, scene = rng.fork(), rng.fork(), rng.fork(), rng.fork()
 
     kind = choose_kind(choose, options)
-    pinned_moe, uncounted, no_adapters = check_pinned(options, kind)
+    no_lora: NoAdapters | None = None
+    try:
+        pinned_moe, uncounted, no_adapters = check_pinned(options, kind)
+    except NoAdapters as refusal:  # refused below, naming what works with the seed's draws
+        no_lora, options = refusal, options._replace(method="full")
+        pinned_moe, uncounted, no_adapters = check_pinned(options, kind)
     # A pinned mixture of experts is fully fine-tuned unless --method asks for adapters.
     method = (
         (options.method or "full")
@@ -68,6 +78,10 @@ def make_plan(options: RecordOptions) -> RunPlan:
     framework, start = choose_software_and_date(choose, scene, options, gpu)
     order = (choose.random(), choose.random())
     draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
+    if no_lora is not None:
+        changes: list[Change] = [{"method": "full"}, {"kind": "continue", "method": "full"}]
+        instead = configurations(options, kind, gpu, draws, start.date(), changes)
+        raise BadOption(f"{no_lora}; use {', or '.join(instead) or '--model ' + _ADAPTED}")
     drawn_gpu = gpu
     # A pinned --method pins the kind with it: a fine-tune, never another kind in its place
     # (review-realism9 F7: `--method lora --model Llama-3.2-1B` pre-trained adapters on a
@@ -79,13 +93,18 @@ def make_plan(options: RecordOptions) -> RunPlan:
         raise
     except BadOption as refusal:
         # No full run of what is pinned: the fine-tune people run instead, with adapters
-        # (a 70B on one node), where --method leaves the choice to the run.
+        # (a 70B on one node), where --method leaves the choice to the run; and where the
+        # seed drew adapters that the pinned cluster cannot hold (LoRA runs on a node or
+        # two), the full fine-tune it can (review-realism18 F1: `--kind sft --model
+        # Llama-3.1-405B --gpus 256` drew LoRA; Tülu 3 405B's SFT ran in full on 256 H100).
         allowed = not method_pinned and no_adapters is None and uncounted is None
         adapted = (
             adapters_instead(options, gpu, draws, order, start.date(), framework)
             if allowed
             else None
         )
+        if adapted is None and not method_pinned and method != "full":
+            adapted = _in_full(options, kind, gpu, draws, order, start.date(), framework)
         if adapted is None:
             if method_pinned and options.kind is None:
                 raise _as_method(refusal, options.method or "") from None
@@ -224,6 +243,25 @@ def make_plan(options: RecordOptions) -> RunPlan:
         lora=lora.plan(arch, method),
         held_out_examples=held_out,
     )
+
+
+def _in_full(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    order: tuple[float, float],
+    day: date,
+    framework: Framework,
+) -> tuple[str, str, Gpu, Config] | None:
+    """(method, kind, GPU, configuration) of the full fine-tune of what is pinned, or None."""
+    try:
+        found = feasible(options._replace(method="full"), kind, gpu, draws, order, day, framework)
+    except SeedRefused:
+        raise
+    except BadOption:
+        return None
+    return ("full", *found)
 
 
 def _as_method(refusal: BadOption, method: str) -> BadOption:

@@ -61,10 +61,12 @@ def candidates(
     *,
     floor: bool = True,
     day: date | None = None,
+    least: bool = False,
 ) -> list[Config]:
     """Every believable configuration the options allow (`floor`: only layouts that fill
     the GPUs' memory, see floors; `day`: the log's first day, before which every set it
-    trains on was published)."""
+    trains on was published; `least`: pre-training budgets down to Chinchilla's, see
+    lineup.fewest_tokens_per_param)."""
     arches = [a for a in lineup.models() if lineup.serves(a, kind)]
     if kind == "continue":  # a base to continue from (review-realism13 N4: Qwen3-32B has none)
         arches = [a for a in arches if a.base_released]
@@ -72,7 +74,7 @@ def candidates(
         arches = [a for a in arches if a == only]
     if options.model is not None:
         arch = find_model(options.model)
-        if not lineup.serves(arch, kind, options.method):
+        if not lineup.serves(arch, kind, options.method, pinned=True):
             return []
         arches = [arch] if kind != "continue" or arch.base_released else []
     # A pinned model with adapters may need no stages where a full run would (405B QLoRA).
@@ -109,7 +111,7 @@ def candidates(
                 e
                 for e in epochs_range
                 if kind != "pretrain"
-                or lineup.fewest_tokens_per_param(arch) * arch.params
+                or lineup.fewest_tokens_per_param(arch, least) * arch.params
                 <= e * data.tokens
                 <= 2000 * arch.params
             ]
@@ -147,8 +149,15 @@ def candidates(
                 layout, mfu, cluster_tps = built
                 # A real job fills its GPUs (55-97 %): on a cluster so large that one
                 # sequence per GPU leaves them half empty, it would use fewer GPUs.
-                least = MEMORY_FLOOR if floor else PINNED_MEMORY_FLOOR
-                if not fills(layout.memory.total, gpu.memory_gib * physics.GIB, least):
+                fill = MEMORY_FLOOR if floor else PINNED_MEMORY_FLOOR
+                if least and not floor and kind == "sft":
+                    # A fine-tune on a pinned cluster takes its recipe's batch (64-512
+                    # examples, at least a sequence a GPU) with the memory that uses, as
+                    # Tülu 3's SFTs ran: micro batch 1 x 4,096 under ZeRO-3 on 32-256 GPUs
+                    # (arXiv 2411.15124 section 4.3; review-realism18: Qwen3-32B's SFT on 64
+                    # A100 was refused at 29 % full)
+                    fill = 0.0
+                if not fills(layout.memory.total, gpu.memory_gib * physics.GIB, fill):
                     continue
                 for e, work in days:
                     if low_days <= work / cluster_tps <= high_days:

@@ -88,7 +88,11 @@ def feasible(
         gpus += [g for g in now + later if g != gpu]
     kinds = [kind]
     if options.kind is None and options.dataset is None:
-        kinds += [k for k in KINDS if k != kind]
+        # (never a fine-tune where the framework's release has no SFT path: choose_kind's
+        # draw leaves it out, and so does its stand-in; `--model Qwen3-32B --gpus 64 --gpu
+        # A100 --framework torchtitan` made an SFT run once Qwen3-32B's SFT fitted there)
+        fine_tunes = lineup.why_no_sft(options.framework) is None
+        kinds += [k for k in KINDS if k != kind and (k != "sft" or fine_tunes)]
         if options.model is not None and not find_model(options.model).base_released:
             # A pinned model with no base checkpoint is never continued: try that kind last,
             # so that a refusal names why the kinds it can run do not fit, not "no base
@@ -96,22 +100,34 @@ def feasible(
             # --gpus 64 --gpu H200` said so on every seed).
             kinds.sort(key=lambda k: k == "continue")
     first: BadOption | None = None
-    for floor in floors(options):
-        for k in kinds:
-            # Another kind in the drawn one's place trains as that kind does: a fine-tune's
-            # adapters are not a pre-training's (review-realism17 F1: `--model Llama-3.1-8B
-            # --gpus 512` refused on seeds that drew a LoRA fine-tune, whose pre-training and
-            # continued runs were tried with adapters too)
-            each = options if k == kind or k == "sft" else options._replace(method="full")
-            for candidate in gpus:
-                for tried in (draws, middle):
-                    try:
-                        config = _choose_config(each, k, candidate, tried, order, day, floor)
-                        return k, candidate, config
-                    except SeedRefused:
-                        raise  # the seed's run itself: no other GPU or kind in its place
-                    except BadOption as refusal:
-                        first = first or refusal
+    # Then, where neither the seed's draws nor the middle ones make a run of what is pinned,
+    # the other ends of the batch and sequence draws: a pinned run people make at one batch
+    # or length is not refused for the seed's (review-realism18 F1: Llama 3.1 405B's full
+    # SFT on 256 H100 fits the 6 micro batches a pipeline stage takes at 2,048 tokens, not
+    # at 4,096). Tried last, so that every run made before stays as it was.
+    # And a small model's pre-training down to Chinchilla's budget, where no modern one fits
+    # the cluster in a run's time (review-realism18 F3: Llama 3.2 3B on 8 H100 refused at
+    # 200 tokens a parameter, 55 days; at 20, 6.5 days).
+    wider = [(draws[0], 0.5, batch, length) for length in (0.0, 0.99) for batch in (0.5, 0.1, 0.9)]
+    for tries, least in (((draws, middle), False), (wider, True)):
+        for floor in floors(options):
+            for k in kinds:
+                # Another kind in the drawn one's place trains as that kind does: a
+                # fine-tune's adapters are not a pre-training's (review-realism17 F1:
+                # `--model Llama-3.1-8B --gpus 512` refused on seeds that drew a LoRA
+                # fine-tune, whose pre-training and continued runs were tried with adapters)
+                each = options if k == kind or k == "sft" else options._replace(method="full")
+                for candidate in gpus:
+                    for tried in tries:
+                        try:
+                            config = _choose_config(
+                                each, k, candidate, tried, order, day, floor, least
+                            )
+                            return k, candidate, config
+                        except SeedRefused:
+                            raise  # the seed's run itself: no other GPU or kind in its place
+                        except BadOption as refusal:
+                            first = first or refusal
     assert first is not None
     raise first
 
@@ -124,9 +140,11 @@ def _choose_config(
     order: tuple[float, float],
     day: date,
     floor: bool = True,
+    least: bool = False,
 ) -> Config:
     """A believable (model, data, cluster, layout, epochs) for `kind` on `gpu` (`floor`:
-    only layouts that fill the GPUs' memory, see floors).
+    only layouts that fill the GPUs' memory, see floors; `least`: pre-training budgets down
+    to Chinchilla's).
 
     The seed orders the models; for the first model that can make a believable run,
     every candidate the pins allow is built and checked (tokens per parameter,
@@ -143,7 +161,7 @@ def _choose_config(
     start = int(first_model * len(models))
     rotation = models[start:] + models[:start]
     if options.model is None and options.framework != "genact":
-        seeds = _replaced(options, kind, gpu, draws, pick, rotation, floor, day)
+        seeds = _replaced(options, kind, gpu, draws, pick, rotation, floor, day, least)
         if seeds is not None:
             return seeds  # with the draws that made it (_replaced)
         # The seed's draw among the models the framework trains, each as likely as in
@@ -156,16 +174,42 @@ def _choose_config(
     for arch in rotation:
         if options.model is not None and arch != find_model(options.model):
             continue
-        fitting = candidates(options, kind, gpu, *draws, arch, floor=floor, day=day)
+        fitting = candidates(options, kind, gpu, *draws, arch, floor=floor, day=day, least=least)
         # what the framework's release trains as planned: a layout Megatron can hold
         # (megatron_memory), one torchtitan trains in bf16 (torchtitan_precision)
         fitting = [c for c in fitting if _why_framework_cannot(options.framework, c, gpu) is None]
         if fitting:
             break
     if not fitting:
-        raise BadOption(what_would_work(options, kind, gpu, draws, day))
+        raise _NoRun(options, kind, gpu, draws, day)
     c = fitting[min(len(fitting) - 1, int(pick * len(fitting)))]
     return c._replace(draws=draws)
+
+
+class _NoRun(BadOption):
+    """No believable run of what is pinned. Its one line (what would work, plan_refusal)
+    is worked out only where it is shown: feasible tries dozens of draws, GPUs and kinds
+    before it refuses, and shows the first (`--kind sft --model DeepSeek-V3 --gpus 256`
+    spent 4.7 s naming what works for each)."""
+
+    def __init__(
+        self,
+        options: RecordOptions,
+        kind: str,
+        gpu: Gpu,
+        draws: tuple[float, float, float, float],
+        day: date,
+    ) -> None:
+        super().__init__()
+        self.why = (options, kind, gpu, draws, day)
+        self.text: str | None = None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            from genact_cast.escape import terminal_text
+
+            self.text = terminal_text(what_would_work(*self.why))
+        return self.text
 
 
 def _replaced(
@@ -177,6 +221,7 @@ def _replaced(
     rotation: list[Architecture],
     floor: bool = True,
     day: date | None = None,
+    least: bool = False,
 ) -> Config | None:
     """The run genact plans for the seed, as the framework lays it out (the same model, its
     own candidates, the same pick): --framework changes how the run is printed, never the
@@ -190,7 +235,7 @@ def _replaced(
     generic = options._replace(framework="genact")
     seed: list[Config] = []
     for arch in rotation:
-        seed = candidates(generic, kind, gpu, *draws, arch, floor=floor, day=day)
+        seed = candidates(generic, kind, gpu, *draws, arch, floor=floor, day=day, least=least)
         if seed:
             break
     if not seed:
@@ -207,7 +252,7 @@ def _replaced(
         # for a pinned model (feasible), before another model (seed 99 since N7: genact's
         # Qwen3-30B-A3B on 1,024 H200, whose flat sharding under the Trainer and DeepSpeed
         # took no layout of the 30B at the seed's batch draw).
-        own = candidates(options, kind, gpu, *used, chosen.arch, floor=floor, day=day)
+        own = candidates(options, kind, gpu, *used, chosen.arch, floor=floor, day=day, least=least)
         if own:
             picked = own[min(len(own) - 1, int(pick * len(own)))]._replace(draws=used)
             # The same run under Megatron or torchtitan, or the framework's own draw: a

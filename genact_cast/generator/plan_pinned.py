@@ -9,6 +9,11 @@ from genact_cast.generator.options import RecordOptions
 from genact_cast.generator.plan_choices import find_model
 
 
+class NoAdapters(BadOption):
+    """Adapters of a model whose layers they are not counted for (DeepSeek-V3's multi-latent
+    attention): make_plan names the configurations that work in their place."""
+
+
 class Pinned(NamedTuple):
     """What the pinned options allow, for the method make_plan draws."""
 
@@ -48,10 +53,11 @@ def check_pinned(options: RecordOptions, kind: str) -> Pinned:
         else f"--kind pretrain or continue, or --framework {lineup.SFT_FRAMEWORKS}"
     )
     if uncounted is not None and options.method in ("lora", "qlora"):
-        instead = (
-            full if lineup.serves(find_model(options.model or ""), "sft") else "--kind continue"
-        )
-        raise BadOption(f"--method {options.method}: {uncounted}; use {instead}")
+        if no_sft is not None:
+            raise BadOption(f"--method {options.method}: {uncounted}; use {full}")
+        # what works instead (a full fine-tune or continued pre-training, on the pinned
+        # cluster or the nearest that runs it) is named once the seed's draws are made
+        raise NoAdapters(f"--method {options.method}: {uncounted}")
     no_adapters = lineup.why_no_adapters(options.framework)
     if no_adapters is not None and options.method in ("lora", "qlora"):
         raise BadOption(f"--method {options.method}: {no_adapters}; use {full}")

@@ -1,6 +1,7 @@
 """What would work, in one line, where the pinned options make no believable run."""
 
 import math
+from collections.abc import Sequence
 from datetime import date
 
 from genact_cast.generator import catalog, lineup, lora
@@ -9,6 +10,84 @@ from genact_cast.generator.layout import MEMORY_FLOOR, PINNED_MEMORY_FLOOR
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
 from genact_cast.generator.plan_candidates import DAYS, KIND_LABELS, candidates, floors, serves
 from genact_cast.generator.plan_choices import find_dataset, find_model
+
+# Options a refusal names together, each with its value: {"kind": "sft", "gpus": 256}.
+Change = dict[str, str | int]
+
+
+def makes_run(
+    opts: RecordOptions, k: str, g: Gpu, draws: tuple[float, float, float, float], day: date
+) -> bool:
+    """Whether `opts` make a `k` run on `g` (among the models the run's day can choose, as the
+    choice itself does where no model is pinned)."""
+    if opts.model is not None:
+        # as plan_config.feasible tries a pinned model: the seed's draws, then the other
+        # ends of the batch and sequence draws with Chinchilla's least budget
+        tries = [(draws, False)] + [
+            ((draws[0], 0.5, batch, length), True)
+            for length in (0.0, 0.99)
+            for batch in (0.5, 0.1, 0.9)
+        ]
+        return any(
+            candidates(opts, k, g, *tried, floor=f, day=day, least=least)
+            for tried, least in tries
+            for f in floors(opts)
+        )
+    models = lineup.choosable(k, day) or [a for a in lineup.models() if lineup.serves(a, k)]
+    return any(
+        candidates(opts, k, g, *draws, only=arch, floor=f, day=day)
+        for f in floors(opts)
+        for arch in models
+    )
+
+
+def configurations(
+    options: RecordOptions,
+    kind: str,
+    gpu: Gpu,
+    draws: tuple[float, float, float, float],
+    day: date,
+    changes: Sequence[Change],
+    limit: int = 2,
+) -> list[str]:
+    """Of `changes` (each some options set together), those that make a run with the other
+    pins as they are; else with the nearest cluster size; else with another GPU too, as
+    `--option value` text: a refusal names configurations that work, never a kind that the
+    pinned cluster cannot run (`--kind pretrain --model Llama-3.1-405B --gpus 64 --gpu A100`
+    said "use --kind continue", refused in its turn)."""
+
+    def runs(change: Change) -> bool:
+        opts = _changed(options, change)
+        k = str(change.get("kind", kind))
+        if opts.method in ("lora", "qlora") and k != "sft":
+            return False  # adapters are a fine-tune's (options.check)
+        named = str(change.get("gpu", gpu.name))
+        return makes_run(opts, k, next(g for g in catalog.gpus() if g.name == named), draws, day)
+
+    near = options.gpus or 64
+    sizes = sorted(CLUSTER_SIZES, key=lambda n: (abs(math.log2(n / near)), n))
+    found: list[Change] = [c for c in changes if runs(c)][:limit]
+    if not found:
+        found = [
+            {**c, "gpus": n} for c in changes for n in sizes
+            if n != options.gpus and runs({**c, "gpus": n})
+        ][:limit]  # fmt: skip
+    if not found:
+        found = [
+            {**c, "gpus": n, "gpu": g.name} for c in changes for n in sizes
+            for g in catalog.gpus() if g.name != gpu.name and runs({**c, "gpus": n, "gpu": g.name})
+        ][:limit]  # fmt: skip
+    return [" ".join(f"--{name} {value}" for name, value in c.items()) for c in found]
+
+
+def _changed(options: RecordOptions, change: Change) -> RecordOptions:
+    """`options` with a change's kind, method, GPU and count."""
+    return options._replace(
+        kind=str(change["kind"]) if "kind" in change else options.kind,
+        method=str(change["method"]) if "method" in change else options.method,
+        gpu=str(change["gpu"]) if "gpu" in change else options.gpu,
+        gpus=int(change["gpus"]) if "gpus" in change else options.gpus,
+    )
 
 
 def what_would_work(
@@ -22,14 +101,10 @@ def what_would_work(
     models the run's day can choose, as the choice itself does)."""
 
     def works(opts: RecordOptions, k: str, g: Gpu) -> bool:
-        if opts.model is not None:
-            return any(candidates(opts, k, g, *draws, floor=f, day=day) for f in floors(opts))
-        models = lineup.choosable(k, day) or [a for a in lineup.models() if lineup.serves(a, k)]
-        return any(
-            candidates(opts, k, g, *draws, only=arch, floor=f, day=day)
-            for f in floors(opts)
-            for arch in models
-        )
+        return makes_run(opts, k, g, draws, day)
+
+    def concrete(changes: Sequence[Change], limit: int = 2) -> list[str]:
+        return configurations(options, kind, gpu, draws, day, changes, limit)
 
     pinned = [
         f"--{name} {value}"
@@ -45,29 +120,30 @@ def what_would_work(
     what = " ".join(pinned) or "these options"
     pinned_arch = find_model(options.model) if options.model is not None else None
     if pinned_arch is not None and kind == "continue" and not pinned_arch.base_released:
-        others = [k for k in KINDS if k != kind and lineup.serves(pinned_arch, k)]
+        others = [k for k in KINDS if k != kind and lineup.serves(pinned_arch, k, pinned=True)]
+        instead = concrete([{"kind": k} for k in others]) or [f"--kind {k}" for k in others]
         return (
             f"{what}: no base checkpoint of {pinned_arch.name} was released to continue "
-            f"(only a post-trained model); use --kind {' or --kind '.join(others)}"
+            f"(only a post-trained model); use {', or '.join(instead)}"
         )
-    if pinned_arch is not None and not lineup.serves(pinned_arch, kind, options.method):
-        others = [k for k in KINDS if lineup.serves(pinned_arch, k)]
-        low, high = lineup.SIZES[kind]
+    if pinned_arch is not None and not lineup.serves(
+        pinned_arch, kind, options.method, pinned=True
+    ):
+        others = [k for k in KINDS if lineup.serves(pinned_arch, k, pinned=True)]
+        low, high = lineup.PINNED_SIZES[kind]
         if kind == "sft" and options.method in ("lora", "qlora") and low <= pinned_arch.params:
-            return (
-                f"{what} --method {options.method}: its frozen weights and adapters would "
-                f"not fit {lora.MAX_GPUS} GPUs; use --method qlora or --kind continue"
-            )
-        if kind == "sft" and pinned_arch.params > high:
-            return (
-                f"{what}: a full fine-tune is for models of {low / 1e9:g}B to "
-                f"{high / 1e9:g}B parameters; use --method lora or qlora, or --kind continue"
-            )
-        return (
-            f"{what}: {KIND_LABELS[kind]} is for models "
-            f"{f'of {low / 1e9:g}B to' if low else 'up to'} {high / 1e9:g}B parameters; "
-            f"use --kind {' or --kind '.join(others)}"
-        )
+            why = f"its frozen weights and adapters would not fit {lora.MAX_GPUS} GPUs"
+            changes: list[Change] = [{"method": "qlora"}, {"method": "full"}]
+            what += f" --method {options.method}"
+        elif kind == "sft" and pinned_arch.params > high:
+            why = f"a full fine-tune is for models of {low / 1e9:g}B to {high / 1e9:g}B parameters"
+            changes = [{"method": "lora"}, {"method": "qlora"}, {"kind": "continue"}]
+        else:
+            span = f"of {low / 1e9:g}B to" if low else "up to"
+            why = f"{KIND_LABELS[kind]} is for models {span} {high / 1e9:g}B parameters"
+            changes = [{"kind": k} for k in others]
+        instead = concrete([c for c in changes if c.get("method") != options.method])
+        return f"{what}: {why}; use {', or '.join(instead) or 'no --model'}"
     if options.dataset is not None and not serves(find_dataset(options.dataset), kind):
         data = find_dataset(options.dataset)
         return (
@@ -88,7 +164,15 @@ def what_would_work(
             hints.append(f"--gpu {' or '.join(types)}")
     if options.method == "lora" and works(options._replace(method="qlora"), kind, gpu):
         hints.append("--method qlora")  # 4-bit frozen weights: a quarter of the gathers
-    if options.kind is not None or options.dataset is not None:
+    if options.method in ("lora", "qlora") and works(options._replace(method="full"), kind, gpu):
+        # adapters train on a node or two (lora.MAX_GPUS): a larger cluster fine-tunes in full
+        hints.append("--method full")
+    if options.method == "full":  # on a node or two, the adapters people train instead
+        adapted = [m for m in ("lora", "qlora") if works(options._replace(method=m), kind, gpu)]
+        if adapted:
+            hints.append(f"--method {' or '.join(adapted)}")
+    adapters = options.method in ("lora", "qlora")  # a fine-tune, whatever else is named
+    if (options.kind is not None or options.dataset is not None) and not adapters:
         kinds = [
             k
             for k in KINDS
@@ -104,10 +188,28 @@ def what_would_work(
         # or an option left to the draw.
         hints += [f"--gpu {g.name}" for g in catalog.gpus() if g.name != gpu.name
                   and works(options._replace(gpu=g.name), kind, g)][:2]  # fmt: skip
-    if not hints:
+    if not hints and not adapters:
         hints += [
             f"--kind {k}" for k in KINDS if k != kind and works(options._replace(kind=k), k, gpu)
         ][:2]
+    if not hints and options.gpus is not None:
+        # a cluster of another size and GPU together, nearest the pinned count first
+        # (review-realism18 F1: "try no --gpus" named no configuration that works)
+        pinned_gpus = options.gpus
+        by_scale = sorted(CLUSTER_SIZES, key=lambda n: (abs(math.log2(n / pinned_gpus)), n))
+        hints += [
+            f"--gpus {n} --gpu {g.name}"
+            for n in by_scale
+            for g in catalog.gpus()
+            if (n, g.name) != (options.gpus, gpu.name)
+            and works(options._replace(gpus=n, gpu=g.name), kind, g)
+        ][:2]
+    if not hints and options.method is not None:
+        hints += [
+            f"--method {m}"
+            for m in ("full", "lora", "qlora")
+            if m != options.method and works(options._replace(method=m), kind, gpu)
+        ][:1]
     if not hints:  # an option left to the draw, on any GPU
         freed = (
             ("gpus", options._replace(gpus=None)),

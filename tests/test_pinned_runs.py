@@ -1,0 +1,175 @@
+"""A pinned configuration that people really run makes a run, and a refusal names one that
+does (issue 17; review-realism18 F1-F3: a 405B SFT on 256 H100, Llama 3.2 1B/3B fine-tunes,
+their pre-training on one node, all refused, one with "try no --gpus").
+
+Two tests: a table of configurations published runs used (each with its source), which must
+run and pass the realism checker; and a property over every catalogue model, GPU count and
+type, kind and method, that either a run is made or every configuration the refusal names,
+applied, makes one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import strategies as st
+
+from genact_cast.errors import BadOption
+from genact_cast.generator import RecordOptions, catalog, lineup, make_plan
+from genact_cast.generator.options import CLUSTER_SIZES, KINDS
+from tests.cast_text import read_run
+from tests.helpers import events_of, output_of
+from tests.realism import violations
+
+# (options, source): configurations a published run used, on the GPUs named or their peers.
+PUBLISHED: list[tuple[dict[str, Any], str]] = [
+    (
+        {"model": "Llama-3.1-405B", "gpus": 256, "gpu": "H100", "kind": "sft"},
+        "Tülu 3 405B: SFT of Llama 3.1 405B on 256 GPUs over 32 nodes (allenai.org/blog/"
+        "tulu-3-405B, 2025-01-30; batch 256, arXiv 2411.15124 Table 34)",
+    ),
+    (
+        {"model": "Llama-3.1-405B", "gpus": 256, "gpu": "H100", "method": "full"},
+        "the same, every weight trained (open-instruct's DeepSpeed stage 3)",
+    ),
+    (
+        {"model": "Llama-3.2-1B", "gpus": 8, "gpu": "A100", "kind": "sft"},
+        "meta-llama/Llama-3.2-1B-Instruct: SFT of the 1B base (its card); AIR-hl/Llama-3.2-1B-"
+        "ultrachat200k, an UltraChat SFT of it",
+    ),
+    (
+        {"model": "Llama-3.2-3B", "gpus": 8, "gpu": "H100", "kind": "sft", "method": "lora"},
+        "meta-llama/Llama-3.2-3B-Instruct (its card); tanliboy/llama-3.2-3b-sft, the alignment-"
+        "handbook's SFT of the 3B on 8 GPUs",
+    ),
+    (
+        {"model": "Llama-3.2-1B", "gpus": 8, "gpu": "A100", "kind": "pretrain"},
+        "TinyLlama 1.1B pre-trained on 16 A100-40G, the HBM of 8 A100-80G (arXiv 2401.02385)",
+    ),
+    (
+        {"model": "Llama-3.2-3B", "gpus": 8, "gpu": "H100", "kind": "pretrain"},
+        "a 3B on one node at Chinchilla's 20 tokens a parameter: 6.5 days (review-realism18 "
+        "F3); DCLM's 1B-1x scale trains at 20 (arXiv 2406.11794 Table 1)",
+    ),
+    (
+        {"model": "Qwen3-32B", "gpus": 64, "gpu": "A100", "kind": "sft"},
+        "Tülu 3 70B's SFT ran on 64 GPUs (arXiv 2411.15124 section 4.3); a 32B fits the same",
+    ),
+    (
+        {"model": "Llama-3.1-70B", "gpus": 8, "gpu": "H100", "kind": "sft"},
+        "torchtune v0.6.1 llama3_1/70B_lora.yaml: 'This config needs 8 GPUs to run'",
+    ),
+    (
+        {"model": "Llama-3.1-405B", "gpus": 2048, "gpu": "H100", "kind": "continue"},
+        "Llama 3 405B trained on up to 16,384 H100 (arXiv 2407.21783 section 3.3)",
+    ),
+    (
+        {"model": "OLMo-2-7B", "gpus": 1024, "gpu": "H100", "kind": "pretrain"},
+        "OLMo 2 7B on up to 1,024 H100 (arXiv 2501.00656)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "options", [o for o, _ in PUBLISHED], ids=[" ".join(map(str, o.values())) for o, _ in PUBLISHED]
+)
+@pytest.mark.parametrize("seed", [43038, 1, 2])
+def test_a_published_configuration_makes_a_believable_run(
+    options: dict[str, Any], seed: int
+) -> None:
+    try:
+        plan = make_plan(RecordOptions(seed=seed, **options))
+    except BadOption as refusal:
+        pytest.fail(f"seed {seed} {options}: {refusal}")
+    assert (plan.gpus, plan.gpu.name) == (options["gpus"], options["gpu"])
+    if "kind" in options:
+        assert plan.kind == options["kind"]
+    if "method" in options:
+        assert plan.options.method == options["method"]
+    if seed == 43038:  # the review's seed, through the whole run and the checker
+        run = read_run(output_of(events_of(seed=seed, duration=60.0, **options)))
+        assert not violations(run, gpus_pinned=True), (options, violations(run, gpus_pinned=True))
+
+
+def suggestions(message: str) -> list[dict[str, Any]]:
+    """The configurations a refusal names, each as the options it changes: '--gpus 16 or 32'
+    is two, '--gpus 128 --gpu B200' one, 'use --kind continue or --kind sft' two; 'drop
+    --method and use --kind X' changes both."""
+    found = re.search(r"[;:] (?:try|use|drop --method and use) (.*?)(?: \(got [^)]*\))?$", message)
+    if found is None:
+        return []
+    dropped = {"method": None} if "drop --method" in message else {}
+    out: list[dict[str, Any]] = []
+    for part in re.split(r", or |, ", found.group(1)):
+        flags = re.findall(r"--(gpus|gpu|kind|method) ([\w.-]+(?: or (?!--)[\w.-]+)*)", part)
+        names = {name for name, _ in flags}
+        if len(names) == 1:  # one option, one value or several
+            for name, values in flags:
+                for value in values.split(" or "):
+                    out.append({**dropped, name: int(value) if name == "gpus" else value})
+        elif flags:  # several options changed together
+            out.append({**dropped, **{n: int(v) if n == "gpus" else v for n, v in flags}})
+    return out
+
+
+def test_suggestions_reads_each_form_a_refusal_names() -> None:
+    assert suggestions("x cannot ...; try --gpus 16 or 32, or --gpu H100") == [
+        {"gpus": 16}, {"gpus": 32}, {"gpu": "H100"},
+    ]  # fmt: skip
+    assert suggestions("x cannot ...; try --gpus 128 --gpu B200") == [{"gpus": 128, "gpu": "B200"}]
+    assert suggestions("x: ...; use --kind continue or --kind sft") == [
+        {"kind": "continue"}, {"kind": "sft"},
+    ]  # fmt: skip
+    assert suggestions("x: ...; drop --method and use --kind sft") == [
+        {"method": None, "kind": "sft"}
+    ]
+    assert suggestions("--method lora trains adapters: use --kind sft (got --kind pretrain)") == [
+        {"kind": "sft"}
+    ]
+    assert suggestions("x cannot ...; try no --gpus") == []
+
+
+MODELS = [a.name for a in lineup.models()]
+GPUS = [g.name for g in catalog.gpus()]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    seed=st.integers(0, 10**6),
+    model=st.sampled_from(MODELS),
+    gpus=st.sampled_from(CLUSTER_SIZES),
+    gpu=st.sampled_from(GPUS),
+    kind=st.sampled_from([None, *KINDS]),
+    method=st.sampled_from([None, "full", "lora", "qlora"]),
+)
+def test_a_pinned_configuration_runs_or_its_refusal_names_one_that_does(
+    seed: int, model: str, gpus: int, gpu: str, kind: str | None, method: str | None
+) -> None:
+    # (adapters with another kind than a fine-tune contradict each other: a usage error,
+    # options.check, not a configuration refused)
+    assume(method not in ("lora", "qlora") or kind in (None, "sft"))
+    options: dict[str, Any] = {"model": model, "gpus": gpus, "gpu": gpu, "kind": kind}
+    options["method"] = method
+    try:
+        make_plan(RecordOptions(seed=seed, **options))
+        return
+    except BadOption as refusal:
+        message = str(refusal)
+    assert "\n" not in message, message
+    named = suggestions(message)
+    assert named, f"seed {seed} {options}: names no configuration: {message}"
+    for change in named:
+        tried = {**options, **change}
+        try:
+            make_plan(RecordOptions(seed=seed, **tried))
+        except BadOption as again:
+            pytest.fail(f"seed {seed} {options}: {message}\nnamed {change}, refused: {again}")
