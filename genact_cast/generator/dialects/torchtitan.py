@@ -204,7 +204,7 @@ class Log(Saves):
         # rank 0 ends on the agent's SIGINT where it waits (torchtitan_interrupt) when the
         # key is pressed: the log's clock may run ahead of the lines the terminal shows
         frames = interrupt.frames(self.facts, self.where, t, self.interval, self.last_shown)
-        workers = interrupt.worker_lines(frames) if frames is not None else []
+        workers = interrupt.worker_lines(frames, self.facts.user) if frames is not None else []
         return interrupted_lines(self.facts, self.incidentals, when, workers=workers)
 
     def _interrupt_hang(self, event: Restarted) -> list[Out]:

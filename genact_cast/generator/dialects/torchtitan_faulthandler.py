@@ -50,7 +50,18 @@ from genact_cast.generator.rng import Rng
 
 _PYTHON = "/usr/local/lib/python3.12"  # python.org's 3.12 (the python:3.12 image)
 _SITE = f"{_PYTHON}/site-packages"
-_TITAN = f"{_SITE}/torchtitan"  # pip's torchtitan 0.2.0, line for line the v0.2.0 tag
+# The user's clone of the v0.2.0 tag, the command's working directory: its README installs
+# from source as `git clone` and `pip install -r requirements.txt` (README.md:99-101), the
+# command names the clone's `./torchtitan/models/.../train_configs/*.toml`, and `python -m`
+# puts the working directory first on sys.path, so torchtitan is imported from the clone.
+# Filled in per job (`checkout`); torch and the stdlib stay python:3.12's.
+_TITAN = "{checkout}/torchtitan"
+
+
+def checkout(user: str) -> str:
+    """The clone the job runs in: the shell's ~/llm-train."""
+    return f"/home/{user}/llm-train"
+
 
 Frame = tuple[str, int, str]  # (file, line, function)
 
@@ -133,17 +144,21 @@ def main_frames(
     return (*NEXT_BATCH, *_LOOP)
 
 
-def _thread(ident: int, frames: tuple[Frame, ...]) -> list[str]:
+def _thread(ident: int, frames: tuple[Frame, ...], clone: str) -> list[str]:
     lines = [f"Thread 0x{ident:016x} (most recent call first):"]
     if not frames:
         return [*lines, "  <no Python frame>"]
-    return lines + [f'  File "{path}", line {line} in {name}' for path, line, name in frames]
+    return lines + [
+        f'  File "{path.format(checkout=clone)}", line {line} in {name}'
+        for path, line, name in frames
+    ]
 
 
-def fault_dump(main: tuple[Frame, ...], libc: int, seed: int) -> list[str]:
+def fault_dump(main: tuple[Frame, ...], libc: int, seed: int, user: str) -> list[str]:
     """The dump's lines, untagged: `main` the main thread's frames, `libc` where the
     process's libc lies (its trace's), `seed` a draw of the caller's for where the threads'
-    stacks were mapped (top-down below the libraries and CUDA's reservations)."""
+    stacks were mapped (top-down below the libraries and CUDA's reservations), `user` the
+    owner of the clone the job runs in."""
     draw = Rng(seed)
     purge = libc - (0x10_0000_0000 + draw.integer(0, 2**24) * _PAGE)
     # started later, at the first backward, one stack below the other
@@ -159,5 +174,5 @@ def fault_dump(main: tuple[Frame, ...], libc: int, seed: int) -> list[str]:
     for index, (ident, frames) in enumerate(threads):
         if index:
             lines.append("")
-        lines += _thread(ident, frames)
+        lines += _thread(ident, frames, checkout(user))
     return lines

@@ -38,7 +38,7 @@ import re
 from typing import TYPE_CHECKING
 
 from genact_cast.generator.dialects.python_traceback import Frame, traceback_lines
-from genact_cast.generator.dialects.torchtitan_faulthandler import _SITE, _TITAN
+from genact_cast.generator.dialects.torchtitan_faulthandler import _SITE, _TITAN, checkout
 from genact_cast.generator.dialects.torchtitan_lines import GC_INITIAL, gc
 from genact_cast.generator.dialects.torchtitan_pipeline import has_last_stage
 from genact_cast.generator.dialects.worker_waits import EVALUATE, STEP, Tracker
@@ -238,9 +238,15 @@ def validate_frames(f: Facts) -> tuple[Frame, ...]:
     return (*_LOOP, *_VALIDATE, last)
 
 
-def worker_lines(frames: tuple[Frame, ...]) -> list[str]:
-    """Rank 0's traceback as the terminal shows it, each line tagged twice."""
-    return [TAG + text for text in traceback_lines(frames, "KeyboardInterrupt")]
+def worker_lines(frames: tuple[Frame, ...], user: str) -> list[str]:
+    """Rank 0's traceback as the terminal shows it, each line tagged twice; torchtitan's
+    files in the clone the job runs in (torchtitan_faulthandler.checkout)."""
+    clone = checkout(user)
+    placed = [
+        (path.format(checkout=clone), number, function, code, marked)
+        for path, number, function, code, marked in frames
+    ]
+    return [TAG + text for text in traceback_lines(placed, "KeyboardInterrupt")]
 
 
 def frames(

@@ -207,7 +207,7 @@ class Watchdog(Job):
             in_schedule=f.pp > 1 and not has_last_stage(f) and within < per_step - 1,
         )
         libc = node_frames(f, event, 1)[0].libc
-        lines = dump.fault_dump(main, libc, f.seed * 79 + event.seq)
+        lines = dump.fault_dump(main, libc, f.seed * 79 + event.seq, f.user)
         return [*out[:at], *(Line(_TAG + text) for text in lines), *out[at:]]
 
     def _after(self, event: Failed) -> list[Out]:
