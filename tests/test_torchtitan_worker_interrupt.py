@@ -137,6 +137,11 @@ def test_no_frames_before_the_mesh_nor_in_the_model_s_build_or_a_save() -> None:
     assert ti.frames(f, tracker, 185.0, 10, "") == ti.step_frames(f, 2, 5 / 30, 10)
     tracker.ended()
     assert ti.frames(f, tracker, 200.0, 10, "") is None
+    # a failed launch's NCCL lines (its abort) are no start-up's: none until it relaunches
+    abort = "[rank0]:dgx-000:1:1 [0] NCCL INFO comm 0x55d0 rank 0 nranks 8 - Abort COMPLETE"
+    assert ti.frames(f, tracker, 210.0, 10, abort) is None
+    tracker.launched()
+    assert ti.frames(f, tracker, 220.0, 10, mesh) == ti._INITIALIZE
 
 
 def test_each_wait_s_frames_are_the_sources() -> None:

@@ -256,8 +256,9 @@ def frames(
     drawn. Before the loop the start-up's events are presented ahead of their lines (a phase
     at once): the line shown says where rank 0 is."""
     wait = tracker.where(t)
-    if wait is None:  # before the loop (or after it: no start-up line is shown then)
-        return _INITIALIZE if initializing(shown) else None
+    if wait is None:  # before the loop, or after it or a failure (no start-up wait then)
+        starting = tracker.starting or (tracker.looping and t < tracker.loop_from)
+        return _INITIALIZE if starting and initializing(shown) else None
     if not drawn(f):
         return None
     if wait.kind == EVALUATE:

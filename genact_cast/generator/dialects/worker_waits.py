@@ -24,20 +24,23 @@ class Tracker:
     def __init__(self) -> None:
         self.loop_from = float("inf")
         self.looping = False
+        self.starting = False  # launched, its loop not begun (nor the launch failed)
         # (step, end, seconds) of the last step presented
         self.last: tuple[int, float, float] | None = None
         self.busy: list[tuple[float, float, str]] = []  # (start, end, kind) since then
 
     def launched(self) -> None:
-        self.looping = False
+        self.looping, self.starting = False, True
 
     def loop(self, t: float, first: int) -> None:
         """The training loop from `t`, its first step `first`."""
         self.looping, self.loop_from, self.busy = True, t, []
+        self.starting = False
         self.last = (first - 1, t, 0.0)
 
     def ended(self) -> None:
-        self.looping = False
+        """The loop's end, or the launch's failure: its workers are past their start-up."""
+        self.looping = self.starting = False
 
     def step(self, step: int, end: float, seconds: float) -> None:
         self.last, self.busy = (step, end, seconds), []
