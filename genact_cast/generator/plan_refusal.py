@@ -167,7 +167,10 @@ def what_would_work(
     if options.method in ("lora", "qlora") and works(options._replace(method="full"), kind, gpu):
         # adapters train on a node or two (lora.MAX_GPUS): a larger cluster fine-tunes in full
         hints.append("--method full")
-    if options.method == "full":  # on a node or two, the adapters people train instead
+    # (never adapters for a model whose layers they are not counted for, DeepSeek-V3, nor in
+    # place of another kind than a fine-tune)
+    counted = pinned_arch is None or lora.why_no_adapters(pinned_arch) is None
+    if options.method == "full" and counted and kind == "sft":  # the adapters of a node or two
         adapted = [m for m in ("lora", "qlora") if works(options._replace(method=m), kind, gpu)]
         if adapted:
             hints.append(f"--method {' or '.join(adapted)}")
