@@ -87,10 +87,14 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
     return cells
 
 
-def _leaf_backgrounds(element: ET.Element) -> dict[int, str]:
-    """The fill of each column a leaf's background rectangles cover."""
+def _leaf_backgrounds(element: ET.Element, nodes: dict[str | None, ET.Element]) -> dict[int, str]:
+    """The fill of each column a leaf's background rectangles cover (its own, or those of
+    the shapes it shares with other leaves by a <use>)."""
     fills: dict[int, str] = {}
-    for rect in element.findall(SVG + "rect"):
+    rects = element.findall(SVG + "rect") + element.findall(f"{SVG}g/{SVG}rect")
+    for use in element.findall(SVG + "use"):
+        rects += nodes[use.get("href", "")[1:]].findall(SVG + "rect")
+    for rect in rects:
         first = round(float(rect.get("x", "0")) / CELL_WIDTH)
         count = round(float(rect.get("width", "0")) / CELL_WIDTH)
         for column in range(first, first + count):
@@ -103,6 +107,8 @@ def read(svg: str) -> Picture:
     defs = root.find(SVG + "defs")
     assert defs is not None
     nodes = {element.get("id"): element for element in defs}
+    # (a leaf's shapes shared with other leaves are drawn by id where first drawn)
+    nodes.update((e.get("id"), e) for e in defs.iter() if e.get("id") and e.get("id") not in nodes)
     inner = root.find(SVG + "svg")
     assert inner is not None
     rows = int(inner.get("height", "0")) // LINE_HEIGHT
@@ -119,7 +125,7 @@ def read(svg: str) -> Picture:
             if 0 <= row < rows:
                 assert int(row) not in screen, f"row {row} drawn twice"
                 screen[int(row)] = _leaf_cells(element)
-                fills[int(row)] = _leaf_backgrounds(element)
+                fills[int(row)] = _leaf_backgrounds(element, nodes)
             return
         for use in element:
             assert use.tag == SVG + "use"

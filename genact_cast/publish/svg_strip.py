@@ -107,6 +107,9 @@ class _Node:
 
 
 Placement = tuple[_Node, int]
+# A leaf's shapes or joins at least this long are shared (`Document._shared`): their id
+# and a <use> of them cost about 30 bytes.
+SHARED_LENGTH = 70
 MAX_DEPTH = 4  # blocks within blocks: bounds the work of a browser drawing a frame
 
 
@@ -126,6 +129,9 @@ class Document:
         # definitions already; held here it took most of the memory (review-attack12 F6).
         self.bodies: dict[bytes, int] = {}
         self.leaves: list[_Node] = []
+        # Shapes and joins met before, by digest: "" once, then the id they were drawn
+        # with the second time (`_shared`).
+        self.shared: dict[bytes, str] = {}
         self.size = 0
         self._ids = 0
 
@@ -165,7 +171,8 @@ class Document:
                 self.leaves.append(node)
                 joins = self.markup.joins(line)
                 if rects or joins:
-                    self._define(f'<g id="{node.ident}">{rects}<text>{spans}</text>{joins}</g>')
+                    under, over = self._shared(rects), self._shared(joins)
+                    self._define(f'<g id="{node.ident}">{under}<text>{spans}</text>{over}</g>')
                 else:
                     self._define(f'<text id="{node.ident}">{spans}</text>')
             self._cached += 1 + sum(len(text) for text, _ in line)
@@ -174,6 +181,26 @@ class Document:
                 self._cached = 0
             self.lines[line] = number
         return number
+
+    def _shared(self, markup: str) -> str:
+        """A line's shapes (its backgrounds and the shapes under its text, or the strokes
+        that join its box drawing to the rows around it) drawn in place the first time
+        they are met, given an id in place the second, and from the third on drawn by a
+        <use> of that: the rows of a dashboard's pane draw the same bars and borders beside
+        different text (at 120x36, 815 leaves drew the same two bars: 273 KB of 1,269).
+        Sooner, or shorter ones, would cost more than they save (a cursor's block met
+        twice)."""
+        if len(markup) < SHARED_LENGTH:
+            return markup
+        key = hashlib.blake2b(markup.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        met = self.shared.get(key)
+        if met is None:
+            self.shared[key] = ""  # (met once)
+            return markup
+        if not met:
+            ident = self.shared[key] = self._new_id()
+            return f'<g id="{ident}">{markup}</g>'
+        return f'<use href="#{met}"/>'
 
     def screen(self, frame: Frame) -> list[int]:
         """The frame's rows as the numbers of their leaves (-1 for an empty row); every
