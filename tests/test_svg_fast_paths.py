@@ -11,12 +11,13 @@ sequences, VS16, wide and fallback-font letters, bidi controls, regional indicat
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.publish import svg_bidi, svg_fallback, svg_lines, svg_runs
+from genact_cast.publish import player_layout, svg_bidi, svg_fallback, svg_lines, svg_runs
 from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
     _advance_each,
@@ -104,6 +105,17 @@ def test_a_class_written_as_ranges_matches_exactly_its_characters(
     st.one_of(
         st.lists(st.tuples(st.text(st.sampled_from(WRITTEN_AS_IS), max_size=8), STYLE), max_size=6),
         st.lists(st.tuples(st.one_of(TEXT, st.sampled_from("#7\u00a9\u2139 ")), STYLE), max_size=6),
+        # (a dashboard's rows: plain runs beside braille, which is stretched, and blocks)
+        st.lists(
+            st.tuples(
+                st.one_of(
+                    st.text(st.sampled_from(WRITTEN_AS_IS), max_size=8),
+                    st.text(st.sampled_from("\u2800\u28ff\u2847 \u2588\u2589\u2591"), max_size=4),
+                ),
+                STYLE,
+            ),
+            max_size=8,
+        ),
     )
 )
 def test_a_plain_line_is_written_as_run_by_run(line: list[tuple[str, Style]]) -> None:
@@ -116,6 +128,33 @@ def test_a_plain_line_is_written_as_run_by_run(line: list[tuple[str, Style]]) ->
         expected = slow.markup(tuple(line))
     assert fast.markup(tuple(line)) == expected
     assert fast.styles == slow.styles
+
+
+@settings(max_examples=400)
+@given(TEXT)
+def test_a_run_is_cut_where_symbols_set_apart_start_and_end(text: str) -> None:
+    """svg_runs._apart's class of the symbols the player sets apart (a regular expression)
+    cuts a run where asking each character cuts it."""
+    by_character = (
+        [text]
+        if text.isascii()
+        else ["".join(chars) for _, chars in groupby(text, key=svg_runs._set_apart)]
+    )
+    assert list(svg_runs._apart(text)) == by_character
+
+
+def test_the_characters_set_apart_are_those_the_player_sets_apart_but_box_drawing() -> None:
+    apart = "".join(svg_runs._APART.findall("".join(map(chr, range(0xD800)))))
+    assert apart == "".join(chr(code) for code in range(0xD800) if svg_runs._set_apart(chr(code)))
+
+
+def test_the_characters_laid_out_as_they_are_are_none_that_move() -> None:
+    """player_layout.as_laid_out tells a row of Latin, box drawing, blocks and braille by
+    one class: none of its characters is one that may be laid out off its cell."""
+    chars = "".join(map(chr, range(0x3000)))
+    kept = [char for char in chars if player_layout._AS_THEY_ARE.fullmatch(char)]
+    assert len(kept) > 1000
+    assert not any(player_layout._moved(char) for char in kept)
 
 
 def test_an_over_long_csi_ends_where_the_class_of_its_ends_says() -> None:

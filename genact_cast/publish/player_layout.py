@@ -244,7 +244,7 @@ def standalone(char: str, wide: bool) -> bool:
         return True
     code = ord(char[0])  # a cell may hold a grapheme drawn whole (as_laid_out)
     at = bisect.bisect_right(_STANDALONE_STARTS, code) - 1
-    return at >= 0 and code <= _STANDALONE_SPANS[at][1]
+    return at >= 0 and code <= STANDALONE_SPANS[at][1]
 
 
 def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -258,8 +258,34 @@ def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-_STANDALONE_SPANS = _merged(_STANDALONE)  # (looked up by bisection: one asked per cell)
-_STANDALONE_STARTS = [low for low, _ in _STANDALONE_SPANS]
+STANDALONE_SPANS = _merged(_STANDALONE)  # (looked up by bisection: one asked per cell)
+_STANDALONE_STARTS = [low for low, _ in STANDALONE_SPANS]
+
+
+def _moved(char: str) -> bool:
+    """Whether a cell's characters may be laid out off their cell, or move those after them
+    (`as_laid_out`)."""
+    return (
+        zero_width(char)
+        or char in WIDE
+        or char in ADVANCES
+        or char in ADVANCING_MARKS
+        or boxes(char) > 1
+        or char == "\ufe0f"
+        or regional_indicator(char)
+    )
+
+
+def _as_they_are() -> re.Pattern[str]:
+    """Runs of characters `as_laid_out` lays out on their cells (none `_moved`), among those
+    of the rows most casts draw (Latin, box drawing, blocks, geometric shapes, braille: a
+    dashboard's rows): told without asking each of them. Checked one by one here."""
+    ranges = (range(0x80), range(0xA0, 0x300), range(0x2500, 0x2600), range(0x2800, 0x2900))
+    return re.compile(char_class(chr(code) for span in ranges for code in span
+                                 if not _moved(chr(code))) + "*")  # fmt: skip
+
+
+_AS_THEY_ARE = _as_they_are()
 
 
 def as_laid_out(
@@ -274,17 +300,8 @@ def as_laid_out(
     (-0.5 to 0.5): the fractions of the glyphs before it in its span that the cells do
     not show (𝐀𝐁𝐂, 1.59, 1.5 and 1.43 columns each, at 0, 1.59 and 3.09: in cells 0, 2
     and 3, the 𝐁 half a column left of its cell)."""
-    distinct = set(map(itemgetter(0), row))  # (each asked once: a row repeats most)
-    if "".join(distinct).isascii() or not any(
-        zero_width(c)
-        or c in WIDE
-        or c in ADVANCES
-        or c in ADVANCING_MARKS
-        or boxes(c) > 1
-        or c == "\ufe0f"
-        or regional_indicator(c)
-        for c in distinct
-    ):
+    distinct = "".join(set(map(itemgetter(0), row)))  # (each asked once: a row repeats most)
+    if distinct.isascii() or _AS_THEY_ARE.fullmatch(distinct) or not any(map(_moved, distinct)):
         if sources is not None:
             sources.extend(range(len(row)))
         if shifts is not None:

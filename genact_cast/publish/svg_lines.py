@@ -7,6 +7,7 @@ Text from the cast reaches it only through `xml_escape`.
 
 from __future__ import annotations
 
+import functools
 from itertools import groupby
 
 from genact_cast.asciicast import Theme
@@ -118,19 +119,26 @@ class LineMarkup:
             if hidden:  # drawn as the player draws it; the text stays, unseen, for search
                 ink = color(fg, self.theme, background=False)
                 self.blinking_shapes = self.blinking_shapes or blink
-                blinks = f' class="{BLINKING_SHAPES}"' if blink else ""
-                rects.extend(_blocks(text, column, f'fill="{ink}"{blinks}', symbols))
-                rects.extend(_shades(text, column, f'fill="{ink}"{blinks}', symbols))
-                for offset, char in enumerate(text):
-                    if ord(char) in vectors.BLOCKS or ord(char) in vectors.SHADES:
-                        continue  # drawn by _blocks and _shades
-                    x0 = symbols.get(column + offset, column + offset) * CELL_WIDTH
-                    path, stroked = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH, LINE_HEIGHT)
-                    paint = (f'fill="none" stroke="{ink}" stroke-width='
-                             f'"{number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
-                             else f'fill="{ink}"')  # fmt: skip
-                    rects.append(f'<path d="{path}" {paint}{blinks}/>')
+                if symbols:
+                    rects.extend(_shapes(text, column, ink, blink, symbols))
+                else:  # (a dashboard's bars: the same shapes on row after row)
+                    rects.extend(_shapes_in_place(text, column, ink, blink))
             plain = (fg, "default", bold, italic, underline, faint, strike, blink)
+            if not (hidden or nudges) and index not in ordered and PLAIN_RUNS.fullmatch(text):
+                # A plain run (svg_runs.PLAIN_RUNS) in a line that is not all plain (the
+                # dashboard's rows: a chart's braille, a bar's blocks beside its labels):
+                # written as `_plain` writes it, placed when the run before was stretched.
+                # The checks below all pass it by; run by run they took most of the time.
+                at = f' x="{number(column * CELL_WIDTH, 2)}"' if placed else ""
+                if plain == PLAIN:
+                    escaped = xml_escape(text)
+                    spans.append(f"<tspan{at}>{escaped}</tspan>" if at else escaped)
+                else:
+                    name = self._style_class(plain)
+                    spans.append(f'<tspan class="{name}"{at}>{xml_escape(text)}</tspan>')
+                placed, letters_before, letters_key = False, 0, (fg, *style[2:])
+                column += advance(text)
+                continue
             if (
                 nudges
                 and not hidden
@@ -302,6 +310,30 @@ def _text_face(text: str) -> str:
 
 
 _LETTERS = "".join(chr(code) for code in range(0x1F1E6, 0x1F200))  # regional indicators
+
+
+def _shapes(text: str, column: int, ink: str, blink: bool, symbols: dict[int, int]) -> list[str]:
+    """The shapes of a run of symbols the player draws itself (publish/vectors.py), from
+    `column` (`symbols`: those not where the text has reached)."""
+    blinks = f' class="{BLINKING_SHAPES}"' if blink else ""
+    shapes = _blocks(text, column, f'fill="{ink}"{blinks}', symbols)
+    shapes += _shades(text, column, f'fill="{ink}"{blinks}', symbols)
+    for offset, char in enumerate(text):
+        if ord(char) in vectors.BLOCKS or ord(char) in vectors.SHADES:
+            continue  # drawn by _blocks and _shades
+        x0 = symbols.get(column + offset, column + offset) * CELL_WIDTH
+        path, stroked = vectors.svg_path(char, x0, -BASELINE, CELL_WIDTH, LINE_HEIGHT)
+        paint = (f'fill="none" stroke="{ink}" stroke-width='
+                 f'"{number(vectors.STROKE * CELL_WIDTH, 2)}"' if stroked
+                 else f'fill="{ink}"')  # fmt: skip
+        shapes.append(f'<path d="{path}" {paint}{blinks}/>')
+    return shapes
+
+
+@functools.lru_cache(maxsize=4096)
+def _shapes_in_place(text: str, column: int, ink: str, blink: bool) -> tuple[str, ...]:
+    """`_shapes` of a run whose symbols are all where the text has reached."""
+    return tuple(_shapes(text, column, ink, blink, {}))
 
 
 def _blocks(text: str, column: int, paint: str, symbols: dict[int, int]) -> list[str]:

@@ -15,6 +15,7 @@ from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
     _ZWJ_FIRSTS,
     ADVANCING_MARKS,
+    STANDALONE_SPANS,
     WIDE_ADVANCE,
     advance,
     ligature,
@@ -57,17 +58,38 @@ def _apart(text: str) -> Iterator[str]:
     cut where they meet: a run of braille from a proportional fallback font is stretched
     to its cells, and the text after it must not be stretched with it ("⣿⣀ braille" drew
     the word a column right and squeezed)."""
-    if text.isascii():
-        yield text
+    if text.isascii() or not _APART.search(text):
+        yield text  # (most runs: nothing set apart)
         return
-    for _, chars in groupby(text, key=_set_apart):
-        yield "".join(chars)
+    for chars in _APART.split(text):  # (maximal runs set apart, and those between them)
+        if chars:
+            yield chars
 
 
 def _set_apart(char: str) -> bool:
     """A symbol the player sets apart that a monospace font may lack (box drawing is in
     every one of FONT's list: its runs need no stretch, and stay whole)."""
     return standalone(char, False) and not MONO_SAFE.fullmatch(char)
+
+
+def _apart_class() -> re.Pattern[str]:
+    """Runs of `_set_apart` characters, captured (re.split keeps them): the player's
+    standalone spans less MONO_SAFE's ranges, written as ranges."""
+    safe = ((0x00, 0xFF), (0x2500, 0x259F))  # MONO_SAFE
+    spans = []
+    for low, high in STANDALONE_SPANS:
+        for safe_low, safe_high in safe:
+            if low <= safe_high and safe_low <= high:  # (cut the safe range out)
+                if low < safe_low:
+                    spans.append((low, safe_low - 1))
+                low = max(low, safe_high + 1)
+        if low <= high:
+            spans.append((low, high))
+    ranges = "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in spans)
+    return re.compile(f"([{ranges}]+)")
+
+
+_APART = _apart_class()
 
 
 def _split(text: str, style: Style) -> Iterator[tuple[str, Style, bool]]:
