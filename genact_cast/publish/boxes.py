@@ -56,7 +56,7 @@ class _Edges:
 
 
 EDGES = _Edges()
-_BOX_CHARS = re.compile("[\u2500-\u259f]")
+BOX_CHARS = re.compile("[\u2500-\u259f]")  # (the only characters EDGES knows)
 
 
 def strokes(
@@ -112,14 +112,14 @@ def line_strokes(
     stroke as wide as the run. A glyph is at the column its run's text reaches (a
     zero-width code point takes none). A vector symbol (blocks, ┃ ╹ ╻: publish/vectors.py)
     gets none: its shape fills the row's height at its cell, and blinks with its text."""
-    if not _BOX_CHARS.search("".join([text for text, _ in line])):
+    if not BOX_CHARS.search("".join([text for text, _ in line])):
         return {}  # (a line without box drawing or blocks: most)
     column = 0
     found: dict[tuple[str, float, float], list[tuple[float, float]]] = {}
     for text, style in line:
         fg = str(style[0])
         each = one_column_each(text)  # (then a character's offset is its column in the run)
-        for match in _BOX_CHARS.finditer(text):  # the only characters EDGES knows
+        for match in BOX_CHARS.finditer(text):  # the only characters EDGES knows
             offset, char = match.start(), match.group()
             glyph = _glyph_strokes(char, baseline, line_height, font_size)
             if glyph:
