@@ -72,6 +72,10 @@ def failure_lines(
     faulty = faulty_rank_lines(f, event, event.rank) if event.errors else []
     if not event.watchdog:
         died = died_lines(f, event, incidentals, attempt, fresh)
+        if event.retried:
+            # It died on a GPU that needs a reset (an NVLink fault, plan_failures.ENDS): its
+            # agent restarts the group, and each round's worker on that GPU fails again.
+            died += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup)
         return f, [Line("\r\n".join(faulty + died))]
     layers = stage_layers(f.layers, f.pp)
     bucket = ddp.ddp_bucket_size(parsed_args.parsed(flags, f.gpus), f.dp)

@@ -24,7 +24,8 @@ def died_lines(
     every other agent sees it waiting at the rendezvous (num_nodes_waiting,
     agent/server/api.py:915-928) a second or two later and stops all its workers. srun
     relays the nodes' lines as they come. On one node a torchrun past its restarts then
-    exits with ChildFailedError naming the worker."""
+    exits with ChildFailedError naming the worker; one with restarts left on a GPU that needs
+    a reset (`event.retried`) restarts its group, whose rounds are `broken_gpu_lines`'."""
     f = facts
     node = event.rank // 8
     source = torchrun.torch_source(f.torch)
@@ -34,7 +35,8 @@ def died_lines(
     # Its agent has no restart left: it raises ChildFailedError and exits, and srun
     # (--kill-on-bad-exit=1) ends the step; no other agent sees it back at the rendezvous,
     # and each takes Slurm's SIGTERM in its monitor loop.
-    ends = event.exits and f.nodes > 1
+    gives_up = event.exits and not event.retried
+    ends = gives_up and f.nodes > 1
     chunks: list[tuple[float, int, list[str]]] = []
     for each in range(f.nodes):
         workers = agent(f, incidentals, attempt, each, fresh)
@@ -48,7 +50,7 @@ def died_lines(
                 chunks.append((seen, each, closing))
             continue
         block = _stopped(f, workers, event.local_rank, event.t, exited, exitcode=-6)
-        if event.exits:
+        if gives_up:
             block += torchrun.child_failed(
                 script="pretrain_gpt.py",
                 host=f.hosts[node],
