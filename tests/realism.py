@@ -495,10 +495,13 @@ XID_CUDA_ERRORS = {
 # the process exit: its node's torchrun sees it within --monitor-interval (0.1 s, torch
 # 2.9.0 run.py:477-482) and sends the others SIGTERM (elastic/agent/server/api.py:898-910).
 # After 48 or 95 the process cannot exit before the GPU's reset (a real log of Xid 48: the
-# peer's watchdog fires 600 s later, torchrun's SIGTERM goes unanswered); 79, 74, 119/120
-# and a lost host give no error at all. Either way the peers wait for their watchdog.
-ERROR_XIDS = {48, 94, 95}
-DYING_XIDS = {94}
+# peer's watchdog fires 600 s later, torchrun's SIGTERM goes unanswered); 79, 119/120
+# and a lost host give no error at all. Either way the peers wait for their watchdog. An
+# uncorrectable NVLink error (74) is raised in the process using the link, which aborts at
+# once (dlrover's docs quote such a worker's `exitcode: -6`; a fault-injection write-up saw
+# every worker exit with it within 3 s): it dies as after 94, though its GPU needs a reset.
+ERROR_XIDS = {48, 74, 94, 95}
+DYING_XIDS = {74, 94}
 KINDS = {
     "pre-training from scratch": "pretrain",
     "continued pre-training": "continue",

@@ -49,12 +49,18 @@ def seed_where(wanted: Wanted, seeds: Iterable[int] = range(400), **options: Any
     return seeds_where(wanted, 1, seeds, **options)[0]
 
 
+def first_run(wanted: Wanted, seed: int, span: int = 200, **options: Any) -> RecordOptions:
+    """`options` with the first seed from `seed` (of the next `span`) whose plan is
+    `wanted`: a test keeps its seed while that run still has the property it needs."""
+    found = seed_where(wanted, seeds=range(seed, seed + span), **options)
+    return RecordOptions(seed=found, **options)
+
+
 def runnable_from(seed: int, **options: Any) -> RecordOptions:
     """`options` with `seed`, or the next seed whose draw the pinned framework runs: a test
     that wants any run of a kind keeps its seed while the draws let it (seeds 12 and 47 draw
     a model the framework refuses in the date window planned in N10)."""
-    found = seed_where(lambda plan: True, seeds=range(seed, seed + 200), **options)
-    return RecordOptions(seed=found, **options)
+    return first_run(lambda plan: True, seed, **options)
 
 
 def console_from(seed: int, **options: Any) -> RecordOptions:
@@ -62,7 +68,19 @@ def console_from(seed: int, **options: Any) -> RecordOptions:
     RANK_LOG_NODES nodes (past it each writes to its own file, dialects/rank_logs)."""
     from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
 
-    found = seed_where(
-        lambda plan: plan.nodes <= RANK_LOG_NODES, seeds=range(seed, seed + 200), **options
-    )
-    return RecordOptions(seed=found, **options)
+    return first_run(lambda plan: plan.nodes <= RANK_LOG_NODES, seed, **options)
+
+
+def hangs(plan: RunPlan) -> bool:
+    """The run's first failure leaves its GPU (or host) unanswering (plan_failures.ENDS), so
+    that every peer's NCCL watchdog fires and the faulty rank prints nothing: a process that
+    dies or is stuck with its CUDA error is other tests' (test_stuck_after_ecc,
+    test_failure_ends)."""
+    return bool(plan.failures) and plan.failures[0].ends == "hangs"
+
+
+def watchdog_fires(plan: RunPlan) -> bool:
+    """The run's first failure leaves its peers to their NCCL watchdogs on a host that stays
+    up: its GPU hangs, or its process is stuck after its CUDA error (a process that dies is
+    seen by its launcher first; a lost host under srun is Slurm's to end)."""
+    return bool(plan.failures) and plan.failures[0].same_node and plan.failures[0].ends != "dies"

@@ -33,7 +33,7 @@ from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests.helpers import with_nccl_debug
 from tests.release_catalogue import Entry, cast_lines, catalogue, release_lines, unmatched
-from tests.seed_scan import seed_where
+from tests.seed_scan import first_run, seed_where, watchdog_fires
 
 FIXTURES = Path(__file__).parent / "data" / "megatron"
 # Seeds and pins the other tests of this file do not otherwise use; with and without failures,
@@ -767,24 +767,16 @@ def test_the_watchdogs_bucket_is_one_the_buffer_logged_padded_over_its_instance(
     # down, and Slurm ends their steps before any watchdog fires, review-mg8 fault 1.)
     # (CASES[3] runs Megatron-FSDP since the distributed optimizer's state is counted)
     for options in (
-        # (its 1,024 GPUs pinned: since full recompute costs its forward, the seed's own run
-        # of OLMo-2-13B is on 128)
-        # (6286 since 6282's fault kills its process: torchrun stops the rest first)
-        # (its OLMo-2-13B refused since review-mg10 finding 4: the same layout and failure)
-        # (since the distributed optimizer's state is counted, a dense model without stages
-        # runs Megatron-FSDP: Qwen3-30B-A3B on 16 B200, 2 instances of 8, in its place)
-        # (6306 continues pre-training since Megatron SFT is refused, lineup.NO_SFT: 6284's
-        # run was a fine-tune; the same model, GPUs and instances, a hang in an all-gather)
-        # (32 GPUs, 4 instances of 8: on 16 its experts' optimizer state, sharded over the
-        # ranks holding the same experts since review-realism9 F5, takes one instance)
-        # (6358 since attention counts the heads' own size, N7: 6306 draws H200 in one flat
-        # instance; 6358 is B200 in 4 instances of 8, its NVLink Xid 74 leaving the others in
-        # a bucket's reduce-scatter)
         # (512 GPUs, 64 instances of 8: on 32, since a ring across nodes runs over all of a
         # node's NICs, review-realism15 C2, one flat instance is the plan's; past 256
-        # data-parallel ranks it shards within nodes)
-        RecordOptions(
-            seed=6358,
+        # data-parallel ranks it shards within nodes. Since the distributed optimizer's state
+        # is counted, a dense model without stages runs Megatron-FSDP: Qwen3-30B-A3B, an MoE,
+        # in its place. The first run from 6358 whose fault leaves every rank to its watchdog
+        # in the data-parallel instances, without stages: 6358's NVLink fault kills its
+        # process since Xid 74 dies, and torchrun stops the rest first.)
+        first_run(
+            lambda plan: watchdog_fires(plan) and plan.layout.replicas > 1 and plan.layout.pp == 1,
+            6358,
             framework="megatron",
             kind="continue",
             failures=1,
@@ -1031,15 +1023,27 @@ def test_an_fsdp2_watchdog_moves_one_transformer_layers_shards() -> None:
 
     assert layer(5120, 13824, 40, 8, 1) == 275268608
     assert layer(8192, 29568, 64, 8, 4) == 219433472
-    # (6362 and 6668: the faults of 6294 and 6658 kill their process, and torchrun stops the
-    # rest before any watchdog fires; 6693 continues pre-training since Megatron SFT is
-    # refused, lineup.NO_SFT: 6668 was a fine-tune; 6363 with Qwen2.5-14B pinned, 128 B200
-    # in one group, where 6362 went HSDP when the least recompute came first)
-    qwen14 = RecordOptions(
-        seed=6363, framework="megatron", kind="continue", failures=1, model="Qwen2.5-14B"
+
+    # Each the first run from its seed in one flat data-parallel group of Megatron-FSDP whose
+    # fault leaves every rank to its watchdog (6363 with Qwen2.5-14B pinned, 128 B200; 6693
+    # continues pre-training since Megatron SFT is refused, lineup.NO_SFT; a fault that kills
+    # its process, 94's or an NVLink fault's, has torchrun stop the rest before any watchdog
+    # fires).
+    def flat_fsdp(plan: RunPlan) -> bool:
+        facts = facts_for(plan)
+        return (
+            watchdog_fires(plan)
+            and facts.dp == facts.gpus // (facts.tp * facts.pp)
+            and facts.replicas == 1
+            and "--use-megatron-fsdp" in Log(facts, color=False).launch_words()
+        )
+
+    qwen14 = first_run(
+        flat_fsdp, 6363, framework="megatron", kind="continue", failures=1, model="Qwen2.5-14B"
     )
-    qwen72 = RecordOptions(
-        seed=6693,
+    qwen72 = first_run(
+        flat_fsdp,
+        6693,
         framework="megatron",
         kind="continue",
         failures=1,

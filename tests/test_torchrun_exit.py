@@ -494,16 +494,29 @@ def _a_gpu_needs_a_reset_off_node_0(plan: RunPlan) -> bool:
     )
 
 
+def _a_broken_gpus_worker_dies(plan: RunPlan) -> bool:
+    """An NVLink fault (Xid 74) kills its worker at once, and the GPU needs a reset."""
+    return any(
+        e.exits and e.retries == MAX_RESTARTS and not e.watchdog and e.ends == "dies"
+        for e in _failures(plan)
+    )
+
+
 # A GPU that needs a reset, on each torchrun dialect (review-tt9 fault 1, review-mg9 fault 1):
 # the broken GPU on another node than node 0 (torchtitan 8803, 8843: 8839 continues OLMo-2-7B,
 # which torchtitan does not build, since continued pre-training takes only released bases,
 # review-realism13 N4; 8843 continues Qwen3-8B on 32 GPUs, the GPU on node 2; HF 9808, 8833:
-# 8829's QLoRA now stays on one node), on node 1 of two (Megatron 9409) and on one node of 128
-# (Megatron 9451).
+# 8829's QLoRA now stays on one node), on node 1 of two (Megatron 9409 and 9451). The GPUs of
+# HF 8833 and Megatron 9451 have an NVLink fault, which kills its worker rather than leave
+# the peers to their watchdogs; torchtitan's such run is found by its plan.
 ROUNDS = [
     _found(
         RecordOptions(seed=8803, framework="torchtitan", kind="pretrain", failures=1),
         _a_gpu_needs_a_reset_off_node_0,
+    ),
+    _found(
+        RecordOptions(seed=8803, framework="torchtitan", kind="pretrain", failures=1),
+        _a_broken_gpus_worker_dies,
     ),
     RecordOptions(seed=8843, framework="torchtitan", kind="continue", failures=1),
     RecordOptions(seed=9808, framework="hf", failures=1),
@@ -544,18 +557,25 @@ def test_every_agent_restarts_its_workers_each_round_and_only_the_last_one_fails
     ]
     number = sum(e.exits for e in failed[: failed.index(gpu)])
     part = text[commands[number] : commands[number + 1]]
-    hang = next(n for n, line in enumerate(part) if "failed (exitcode: -6)" in line)
+    # The fault's stop: after a hang every shown agent's group failed at its watchdogs (one
+    # worker aborted, seven left to stop); after a death (an NVLink fault kills its worker)
+    # only the faulty node's, and every other agent stops all eight once it sees that node
+    # back at the rendezvous.
+    hang = next(n for n, line in enumerate(part) if line.endswith("closing signal SIGTERM"))
     megatron = options.framework == "megatron"
     shown = plan.nodes if megatron else 1
     failing = 1 if megatron or gpu.rank // 8 == 0 else 0  # the failing agent, where shown
-    # The hang's stop (seven workers left a node), then the rounds: the failing agent stops
-    # its seven others each time, the others all eight, but for the last round, which
-    # never comes for them. (Agents' pids may repeat across hosts: counted by line.)
+    first_stop = 7 * shown if gpu.watchdog else 7 * failing + 8 * (shown - failing)
+    if not gpu.watchdog:  # the death alone is logged, by the faulty node's agent
+        assert sum("failed (exitcode: -6)" in line for line in part) == failing
+    # Then the rounds: the failing agent stops its seven others each time, the others all
+    # eight, but for the last round, which never comes for them. (Agents' pids may repeat
+    # across hosts: counted by line.)
     ended = [n for n, line in enumerate(part) if line == ERROR]
     # (after the failing agent's ChildFailedError, Megatron's step ends: test_a_torchrun_...)
     rounds = part[: ended[0]] if megatron else part
     stops = sum(line.endswith("closing signal SIGTERM") for line in rounds)
-    assert stops == 7 * shown + failing * 7 * gpu.retries + (shown - failing) * 8 * (
+    assert stops == first_stop + failing * 7 * gpu.retries + (shown - failing) * 8 * (
         gpu.retries - 1
     )
     if not megatron:  # node 0's agent alone: a round of stops at each of its times

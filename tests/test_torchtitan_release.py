@@ -24,15 +24,23 @@ from genact_cast.generator.events import Exported
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.presenters.dialect_pacing import logging_interval, shown_intervals
 from genact_cast.generator.run import Run
+from genact_cast.generator.run_plan import RunPlan
 from tests import release_catalogue
 from tests.helpers import arch_of, output_of, plain, with_nccl_debug
 from tests.release_catalogue import Entry, catalogue, release_lines
-from tests.seed_scan import seed_where
+from tests.seed_scan import hangs, seed_where
 
+
+def _hsdp_hangs(plan: RunPlan) -> bool:
+    return hangs(plan) and plan.layout.replicas > 1
+
+
+_HUNG = {"framework": "torchtitan", "model": "Llama-3-8B", "kind": "pretrain", "failures": 1}
 # Seeds the other tests do not use; with and without failures, pre-training and continued
 # pre-training (v0.2.0 has no SFT path), shipped flavors and a user's own.
 CASES = [
-    RecordOptions(seed=23, framework="torchtitan", model="Llama-3-8B", kind="pretrain", failures=1),
+    # an HSDP pre-training whose GPU hangs: the first from seed 23
+    RecordOptions(seed=seed_where(_hsdp_hangs, range(23, 423), **_HUNG), **_HUNG),  # type: ignore[arg-type]
     RecordOptions(seed=31, framework="torchtitan", model="Llama-3.1-70B", kind="continue"),
     # the first from 10046 that saves more than ten times, so that the purge thread deletes
     # (in the date window of N10 10046 saves ten times or fewer; 10047 saves 79)
@@ -173,10 +181,8 @@ def test_a_timeout_after_step_one_is_the_groups_own() -> None:
     pins = {"framework": "torchtitan", "kind": "pretrain", "failures": 1}
     one_d = seed_where(
         lambda plan: (
-            plan.layout.replicas == 1
-            and plan.layout.tp == plan.layout.pp == 1
-            and plan.failures[0].kind == "gpu"
-        ),  # a GPU stuck: its peers' watchdogs time out
+            plan.layout.replicas == 1 and plan.layout.tp == plan.layout.pp == 1 and hangs(plan)
+        ),  # a GPU hung: its peers' watchdogs time out
         range(10054, 10454),
         **pins,
     )
@@ -862,7 +868,9 @@ def test_the_default_groups_counter_counts_the_loss_reductions_of_every_logged_s
     NCCL work` in the heartbeat monitor's :1858 line is at least 3 a logged step (seed 8803
     printed 62 after 126 logged steps; now 8818: 8803's failure moved when failures became
     a Poisson process over the whole run)."""
-    options = RecordOptions(seed=8818, framework="torchtitan", kind="pretrain", failures=1)
+    pins = {"framework": "torchtitan", "kind": "pretrain", "failures": 1}
+    seed = seed_where(_hsdp_hangs, range(8818, 9218), **pins)  # a hang: every watchdog fires
+    options = RecordOptions(seed=seed, **pins)  # type: ignore[arg-type]
     assert facts_for(make_plan(options)).replicas > 1
     text = plain(output_of(generate(options).events))
     found = re.search(r"GUID 0\(default_pg\).*Last enqueued NCCL work: (\d+)", text)

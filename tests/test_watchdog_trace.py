@@ -9,16 +9,18 @@ import functools
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from genact_cast.generator import RecordOptions, generate
 from genact_cast.generator.dialects import c10d_cuda_error, c10d_watchdog, torchrun
+from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
 from genact_cast.generator.events import Failed
 from genact_cast.generator.run import Run
 from genact_cast.generator.run_plan import RunPlan
 from tests.helpers import output_of, plain
-from tests.seed_scan import seed_where
+from tests.seed_scan import hangs, seed_where, seeds_where
 
 REAL = Path(__file__).parent / "data" / "real_logs" / "torch29_watchdog.txt"
 C10D = re.compile(r"\[rank\d+\]:\[E\d{3,4} [\d:.]+ ProcessGroupNCCL\.cpp:(\d+)\] (.*)")
@@ -67,45 +69,37 @@ def shapes(text: str) -> tuple[dict[str, set[str]], list[tuple[str, str, list[tu
     return lines_of, traces
 
 
-# torchtitan refuses seeds 7's and 1002's runs (a fine-tune, Gemma 3: review-tt8 fault 5):
-# runs of its own in their place whose GPU hangs (Xid 74; 25's Xid 94 kills its process,
-# and torchrun stops the rest before any watchdog fires), the first from these seeds (on
-# main 17 and 69; in the date window of N10 69 trains Qwen2-7B, which torchtitan refuses).
-TITAN_SEEDS = {7: 17, 1002: 69}
-
-
 def _errs_on_the_shells_node(plan: RunPlan) -> bool:
     failed = next((e for e in Run(plan).events if isinstance(e, Failed)), None)
     return failed is not None and failed.errors and failed.host == plan.host(0)
 
 
-def _watchdog_fires(plan: RunPlan) -> bool:
-    failed = next((e for e in Run(plan).events if isinstance(e, Failed)), None)
-    return failed is not None and failed.watchdog
-
-
-# The hf and deepspeed runs of seeds 7 and 1002 are on one node, where the fault is a
-# contained ECC error that kills its process (plan_failures.ENDS): runs of theirs whose GPU
-# hangs instead, so that every rank's watchdog fires. (DeepSpeed's 9 is on 16 nodes, where
-# each rank writes to its own file, dialects/rank_logs: 11 is on up to 8.)
-HANG_SEEDS = {("hf", 7): 9, ("hf", 1002): 1007, ("deepspeed", 7): 11, ("megatron", 7): 38}
-# (Megatron's 7 fine-tunes, which its dialect does not type, lineup.NO_SFT: 38 pre-trains on
-# four nodes and its GPU hangs in a reduce-scatter.)
-
-
 @functools.cache
 def cast(framework: str, seed: int) -> str:
-    if framework == "torchtitan":
-        start = TITAN_SEEDS.get(seed, seed)
-        seed = seed_where(
-            _watchdog_fires,
-            seeds=range(start, start + 200),
-            framework=framework,
-            duration=60.0,
-            failures=1,
-        )
-    seed = HANG_SEEDS.get((framework, seed), seed)
-    options = RecordOptions(seed=seed, framework=framework, cols=1000, duration=60.0, failures=1)
+    """The first run from `seed` that `framework` runs and whose GPU hangs (torchtitan and
+    Megatron refuse fine-tunes and the models they do not train; a one-node fault is often a
+    contained ECC error that kills its process, an NVLink fault's too), on a host that stays
+    up (Slurm ends a lost node's step first), on nodes whose processes print on the terminal
+    (past RANK_LOG_NODES each writes to its own file, dialects/rank_logs: DeepSpeed's 9 is on
+    16 nodes)."""
+    pins: dict[str, Any] = {"framework": framework, "cols": 1000, "duration": 60.0, "failures": 1}
+    found = seed_where(
+        lambda plan: hangs(plan) and plan.failures[0].same_node and plan.nodes <= RANK_LOG_NODES,
+        seeds=range(seed, seed + 400),
+        **pins,
+    )
+    return _text(RecordOptions(seed=found, **pins))
+
+
+MEGATRON_PINS: dict[str, Any] = {
+    "framework": "megatron",
+    "cols": 1000,
+    "duration": 60.0,
+    "failures": 1,
+}
+
+
+def _text(options: RecordOptions) -> str:
     return plain(output_of(generate(options).events))
 
 
@@ -293,10 +287,15 @@ def test_a_megatron_rank_whose_monitor_wakes_first_takes_the_dump_from_the_store
     """Each rank's monitor thread polls every second: one that wakes after another rank
     signalled the dump, before its own watchdog finds the timeout, reads the signal from
     the TCPStore (:1794, then :1858 "from  rank N", N a rank that had signalled), as ranks 0
-    and 4 of index:68430319905 do (seed 17: the SeqNum counts moved the draws), and its
-    watchdog signals nothing (no :2573); every other
+    and 4 of index:68430319905 do, and its watchdog signals nothing (no :2573); every other
     rank takes its own signal ("from this local rank")."""
-    out = cast("megatron", 17)
+    # the first run from seed 17 whose GPU hangs and where such a rank takes the dump
+    candidates = seeds_where(hangs, 12, range(17, 417), **MEGATRON_PINS)
+    out = next(
+        text
+        for text in (_text(RecordOptions(seed=s, **MEGATRON_PINS)) for s in candidates)
+        if ".cpp:1794]" in text
+    )
 
     def stamp(row: str) -> str:
         found = re.search(r"\[E\d{3,4} ([\d:.]+) ", row)

@@ -61,10 +61,16 @@ XIDS = _xids()
 #   ProcessGroupNCCL.cpp:2057 and rethrows at :2063, nothing between), but the log shows the
 #   process outliving its abort: no agent line for ten minutes, then its SIGTERM unanswered.
 #   The log is the reference; tests/test_stuck_after_ecc.py holds every dialect to it.
+#   An uncorrectable NVLink error (74) ends its process the same way, at once: the CUDA
+#   runtime raises cudaErrorNvlinkUncorrectable in the process using the link, and torch
+#   aborts (dlrover's fault-tolerance docs quote such a worker, `exitcode: -6`, `RuntimeError:
+#   CUDA error: uncorrectable NVLink error detected during the execution`; find_string id
+#   10679892842; a 2026 fault-injection write-up saw every worker exit with it within 3 s,
+#   id 71369644865). The GPU still needs its reset: its node is drained (kind "gpu").
 # - "hangs": the GPU stops answering without an error to its process (79 fallen off the
-#   bus, 74 a stuck NVLink, 119/120 the GSP that stops answering RPCs), or the host is lost
-#   (0): nothing exits, and the peers wait in the collective for their watchdog.
-ENDS = {94: "dies", 48: "stuck", 95: "stuck", 79: "hangs", 74: "hangs", 119: "hangs"}
+#   bus, 119/120 the GSP that stops answering RPCs), or the host is lost (0): nothing exits,
+#   and the peers wait in the collective for their watchdog.
+ENDS = {94: "dies", 48: "stuck", 95: "stuck", 79: "hangs", 74: "dies", 119: "hangs"}
 ENDS |= {120: "hangs", 0: "hangs"}
 # How long torchrun's agent waits for a worker to end on its SIGTERM before it sends SIGKILL
 # (SubprocessContext._close's timeout, elastic/multiprocessing/api.py:908-928 at torch 2.9.0;
