@@ -24,7 +24,7 @@ from genact_cast.errors import SeedRefused
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_works
 from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
-from genact_cast.generator.events import Failed, Restarted
+from genact_cast.generator.events import Evaluated, Failed, Restarted
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
 from tests.helpers import cast_text, plain
@@ -204,3 +204,50 @@ def test_an_eval_batch_gathers_its_label_count_its_forward_and_its_loss(model: s
     facts = facts_for(make_plan(RecordOptions(seed=17, framework="deepspeed", model=model)))
     forward, _ = deepspeed_works.gathers(facts)
     assert deepspeed_works.eval_batch_works(facts) == 1 + len(forward) + 1
+
+
+def test_an_autotp_hangs_dump_signal_names_the_default_group_with_its_own_works() -> None:
+    """AutoTP's all-reduce hangs on the mesh's tensor_parallel group, but torch 2.9.0's
+    HeartbeatMonitor belongs to the default group (its getWatchdogTimeoutErrorMsg prints
+    `pg_->logPrefix()` and `pg_->pgStatus_`'s last enqueued and completed seq; real torch 2.9
+    logs: tests/data/real_logs/torch29_fr_dump.txt), so the `Received a dump signal` line names
+    default_pg with the default group's works. Seed 43117 (Llama-3-70B SFT, TP 8 on 16 GPUs)
+    printed `PG ID 2 PG GUID 2(mesh_tensor_parallel)` with that group's 998,489 and 7,011,713.
+    Counted here from what the cast shows: in the hung launch (from its resume), the script's
+    two main_process_first barriers, each step's label-count gather (the hung step's too),
+    two gathers at each logging step, five works at each save (DeepSpeed v0.17.5
+    save_checkpoint's two barriers and tag validation's two all-reduces, the Trainer's
+    store_flos) and two at each evaluation batch."""
+    options = RecordOptions(seed=43117, framework="deepspeed", failures=2, cols=1000)
+    plan = make_plan(options)
+    facts = facts_for(plan)
+    assert facts.tp > 1
+    text = plain(cast_text(**options._asdict()))
+    interval = int(re.findall(r"--logging_steps=(\d+)", text)[0])
+    saves = int(re.findall(r"--save_steps=(\d+)", text)[0])
+    expected = set()
+    launch_from, evaluated = 0, 0
+    for event in Run(plan).events:
+        if isinstance(event, Restarted):
+            launch_from, evaluated = event.step, 0
+        elif isinstance(event, Evaluated):
+            evaluated += -(-event.samples // (facts.micro_batch * facts.gpus))
+        elif isinstance(event, Failed) and event.watchdog:
+            done = range(launch_from + 1, event.step)
+            expected.add(
+                2
+                + len(done)
+                + 1
+                + 2 * sum(1 for s in done if s % interval == 0)
+                + 5 * sum(1 for s in done if s % saves == 0)
+                + 2 * evaluated
+            )
+    signals = re.findall(
+        r"\[(PG ID \d+ PG GUID \d+\(\w+\)) Rank \d+\] Received a dump signal .*? Last enqueued "
+        r"NCCL work: (\d+), last completed NCCL work: (\d+)\.",
+        text,
+    )
+    assert len(expected) == 2
+    assert {group for group, *_ in signals} == {deepspeed_works.DEFAULT_GROUP}
+    assert {int(e) for _, e, c in signals if e == c} == expected
+    assert all(e == c for _, e, c in signals)

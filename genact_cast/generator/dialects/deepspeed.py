@@ -169,7 +169,12 @@ class Log(Launcher, Engine):
 
     def trainer_works(self, step: int) -> int:
         return deepspeed_works.trainer_works(
-            self.facts, self.resume_step, step, self.interval, self.trainer.eval_works
+            self.facts, self.resume_step, step, self.interval, self.trainer.eval_batches
+        )
+
+    def autotp_default_works(self, step: int) -> int:
+        return deepspeed_works.autotp_default_works(
+            self.facts, self.resume_step, step, self.interval, self.trainer.eval_batches
         )
 
     def trainer_args(self) -> list[str]:

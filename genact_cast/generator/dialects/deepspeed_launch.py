@@ -82,6 +82,11 @@ class Launcher(Pdsh):
         saves and evaluation batches; the dialect counts them)."""
         raise NotImplementedError
 
+    def autotp_default_works(self, step: int) -> int:
+        """The default group's works in this launch while an AutoTP all-reduce of `step`
+        hangs on the tensor_parallel group (the dialect counts them)."""
+        raise NotImplementedError
+
     def _argv(self) -> list[str]:
         """The same arguments as the script receives them, the shell's quoting undone."""
         return list(_unquoted(tuple(self.trainer_args())))
@@ -352,10 +357,12 @@ class Launcher(Pdsh):
         draw = Rng(f.seed * 59 + event.seq)
         year = f.moment(event.t - wait).year
         # torch 2.9's HeartbeatMonitor takes the dump signal on the default group alone, so
-        # its lines name default_pg with that group's works where the hang was on ZeRO's
-        # (as hf_watchdog's do for a mesh group's).
+        # its lines name default_pg with that group's works where the hang was on ZeRO's or
+        # AutoTP's tensor_parallel group (as hf_watchdog's do for a mesh group's).
         default = None
-        if f.tp == 1 and event.op == "_REDUCE_SCATTER_BASE":
+        if f.tp > 1:
+            default = self.autotp_default_works(event.step)
+        elif event.op == "_REDUCE_SCATTER_BASE":
             default = deepspeed_works.default_works_at_reduce(f, steps, event.within, others)
         for rank, texts in by_rank.items():
             early, late = torch_dump.node_with_dump(texts, year, draw, default)

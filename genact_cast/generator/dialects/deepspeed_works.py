@@ -31,7 +31,8 @@ from genact_cast.generator.dialects.deepspeed_model import (
     state_dict_tensors,
 )
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_watchdog import token_count_gathers
+from genact_cast.generator.dialects.hf_watchdog import DATASET_BARRIERS, token_count_gathers
+from genact_cast.generator.dialects.hf_watchdog import eval_batch_works as trainer_eval_batch
 from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 
 # The default group as c10d names it: ZeRO-3's parameters live on the world group zero.Init
@@ -205,6 +206,40 @@ def trainer_works(facts: Facts, resume_step: int, step: int, interval: int, eval
     logs = sum(1 for s in done if s % interval == 0)
     saves = sum(1 for s in done if s % facts.checkpoint_every == 0)
     return 2 * logs + saves * save_works(facts) + evals * eval_batch_works(facts)
+
+
+# One of the Trainer's saves under AutoTP on the default group: the engine's save_checkpoint
+# (v0.17.5 engine.py:3397 barrier, _checkpoint_tag_validation's two all-reduces at :3358-3359,
+# the closing barrier at :3459) and _save_checkpoint's store_flos (trainer.py:3321 at 4.57.1).
+# save_model's consolidated state dict gathers on the TP group (_replace_module_consolidated_
+# state_dict, engine.py:3862-3863 -> GatherReplacedLayerParams, module_inject/layers.py:423 and
+# :499, group=self.mp_group), and ZeRO-2's optimizer state_dict (stage_1_and_2.py:2279) has
+# no collective.
+AUTOTP_SAVE_WORKS = 4 + 1
+
+
+def autotp_default_works(
+    facts: Facts, resume_step: int, step: int, interval: int, evals: int
+) -> int:
+    """The default group's last work (enqueued and completed alike) in the launch that
+    resumed after `resume_step`, while an AutoTP all-reduce of `step` hangs on the
+    tensor_parallel group. AutoTP trains with ZeRO-2, whose collectives run on the mesh's
+    data_parallel group (the engine's _broadcast_model too, engine.py:1267-1272), so the
+    default group has the script's dataset barriers (hf_watchdog's), every step's
+    label-count gather (the hung one's too, before its forward), two works at each logging
+    step, each save's (AUTOTP_SAVE_WORKS) and two a batch of the `evals` evaluation batches
+    (their label count and loss; the forward's all-reduces are on the TP group)."""
+    done = range(resume_step + 1, step)
+    logs = sum(1 for s in done if s % interval == 0)
+    saves = sum(1 for s in done if s % facts.checkpoint_every == 0)
+    tokens = token_count_gathers(facts) * (len(done) + 1)
+    return (
+        DATASET_BARRIERS
+        + tokens
+        + 2 * logs
+        + saves * AUTOTP_SAVE_WORKS
+        + evals * trainer_eval_batch(facts)
+    )
 
 
 def zero3_gather(facts: Facts, steps: int, within: float, others: int = 0) -> Works:

@@ -98,6 +98,7 @@ class Log(Training, Watchdog):
         self.built_behind = 0.0
         self.resume_step = 0
         self.eval_works = 0  # the default group's eval gathers in this launch (hf_watchdog)
+        self.eval_batches = 0  # the evaluation batches of this launch (deepspeed_works counts)
         self.train_start = 0.0
         self.losses: list[float] = []
         self.train_metrics: list[str] = []
@@ -190,6 +191,7 @@ class Log(Training, Watchdog):
             # _total_loss_scalar = 0.0 after the resume block (trainer.py:2568 at 4.57.1).
             self.losses = []
             self.eval_works = 0
+            self.eval_batches = 0
             self.first_batches = self.saved_first_batches.get(event.step, 0)
             if event.requeued:  # accelerate launch run again: a new torchrun agent
                 self.fresh += (event.attempt,)
@@ -330,6 +332,7 @@ class Log(Training, Watchdog):
         block = running_evaluation(start, examples=event.samples, batch_size=batch)
         steps = trainer_eval_steps(event.samples, batch, f.gpus)
         self.eval_works += steps * eval_batch_works(f)
+        self.eval_batches += steps
         # The run logs its held-out loss to 4 places; the Trainer's is a float32 mean over
         # the batches, with digits below those (keyed on the step, so they repeat).
         below = (Rng(f.seed * 31 + event.step).random() - 0.5) * 1e-4

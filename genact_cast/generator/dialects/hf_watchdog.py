@@ -25,7 +25,7 @@ PG_TIMEOUT_MS = 1_800_000  # TrainingArguments.ddp_timeout's default, 1800 s
 MESH_TIMEOUT_MS = 600_000
 # run_clm's main_process_first("dataset map tokenization") and ("grouping texts together")
 # (training_args.py:2538); SFTTrainer's for the train and the eval split (sft_trainer.py:894).
-_DATASET_BARRIERS = 2
+DATASET_BARRIERS = 2
 # transformers 4.57.1 trainer.py: each optimizer step's get_batch_samples (:2618) counts the
 # batches' labels and, with average_tokens_across_devices (True by default,
 # training_args.py:1585), gathers the count across the world (:5625-5626,
@@ -122,7 +122,7 @@ class Watchdog(Loading):
         logs = sum(1 for s in done if s % self.interval == 0)
         saves = sum(1 for s in done if s % self.facts.checkpoint_every == 0)
         tokens = token_count_gathers(self.facts) * (len(done) + 1)
-        return _DATASET_BARRIERS + tokens + 2 * logs + saves + self.eval_works
+        return DATASET_BARRIERS + tokens + 2 * logs + saves + self.eval_works
 
     def _mesh_collective(self, event: Failed) -> Callable[[int], Collective] | None:
         """Under TP with data parallelism accelerate 1.11.0's mesh is (dp_shard, tp)
