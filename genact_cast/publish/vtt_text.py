@@ -42,6 +42,11 @@ def row_cells(row: Row, cols: int) -> str:
     cell empty: no space there (avt, like xterm, wraps it whole), decided by `joined`."""
     gap = cols - len(row)
     text = "".join(char for char, _ in row)
+    if gap == 0 and text.endswith(" "):
+        # A space in another pen in the last cell: zsh's line editor writes one in
+        # standout (`\e[7m \e[27m`) where a wide character it types does not fit, then
+        # the character on the next row (review-exports21 #3: `七八九 十一二`).
+        return text[:-1] + GAP
     if gap == 1:  # a space written there, or the cell a wide character did not fit in
         return text + ("" if row and row[-1][0] == "" else GAP)  # (wide: the latter)
     # (the last missing cell is the one a wide character may not have fitted in)
