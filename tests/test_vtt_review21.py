@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tests.player_dom import Player
 from tests.pty_session import ShellRecording
 from tests.test_vtt_mux import timed_cues
+from tests.test_vtt_mux_recorded import ENV, TMUX_PREFIX, _ended, _keys, _typed
 from tests.test_vtt_review18_mediums import not_shown, told
 
 # Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
@@ -44,3 +46,41 @@ def test_a_cjk_command_wrapped_by_zsh_is_joined_with_no_gap(
     assert (last, next_first) == (("七", "八") if cols % 2 else (" ", "七")), rows[:2]
     assert rows[0][cols - 1][0] == " "
     assert not_shown(cast, player) == []
+
+
+def test_a_command_tmux_wraps_over_three_rows_of_a_pane_is_one_cue(
+    tmp_path: Path, player: Player
+) -> None:
+    """#2: tmux wraps a pane's line itself (it moves to the row below: no terminal wrap);
+    its second row was joined to the first, its third started a line of its own, so the
+    command was two cues, the second from mid-word (`...keeps-running-` then `on-and-...`),
+    and so was its output."""
+    socket = tmp_path / "sock"
+    command = f"tmux -S {socket} -f /dev/null new-session bash --norc --noprofile -i"
+    tmux = ShellRecording(tmp_path, tmp_path / "c.cast", 24, 80, command, "$ ", ENV)
+    word = "the-quick-brown-fox-jumps-over-the-lazy-dog-and-keeps-running-on-to-a-third-row"
+    try:
+        _keys(tmux, TMUX_PREFIX + "%")  # (two panes of 40 and 39 columns; the new one's shell
+        # is the user's own, its prompt theirs)
+        _typed(tmux, f"echo {word}\r", word[:9])
+        _typed(tmux, "exit\r")
+        _typed(tmux, "exit\r")
+        _ended(tmux)
+    finally:
+        subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True, check=False)
+    cast = tmp_path / "c.cast"
+    found = timed_cues(cast)
+    lines = [text for _, _, texts in found for text in texts]
+    typed = [line for line in lines if line.endswith(f" echo {word}")]  # (the pane's prompt)
+    assert len(typed) == 1, lines
+    assert word in lines, lines
+    assert not [line for line in lines if line != word and line in word], lines
+    # The player shows each over three rows of the right pane while its cue is shown.
+    player.load(cast.read_text("utf-8"))
+    for cue in (typed, [word]):
+        end = next(end for _, end, texts in found if texts == cue)
+        rows = player.at(end - 0.05).text()
+        border = max(row.find("│") for row in rows)
+        pane = [row[border + 1 :] for row in rows if len(row) > border]
+        assert cue[0] in "".join(pane), pane
+        assert sum(1 for row in pane if len(row) == 39 and word[:20] not in row) >= 1, pane

@@ -114,6 +114,8 @@ class Multiplexed(PanePainters):
                 slots[y, x] = index  # (the same line, still there: typing may go on)
                 continue
             up = slots.get((y - 1, x))
+            if up is None and (y - 1, x) in tails:  # (a row that went on with it: a third)
+                up = tails[y - 1, x][0]
             if text and up is not None and (y - 1, x) in full and (x, text) not in self.seen:
                 # The pane wrapped the line onto this row (tmux moves to the row below
                 # itself: no terminal wrap): its rest, as the terminal's wrap is joined.
