@@ -4,13 +4,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from genact_cast.publish.vtt_cues import MERGE_SECONDS
 from tests.player_dom import Player
-from tests.pty_session import ShellRecording
+from tests.pty_session import BashRecording, ShellRecording
 from tests.test_vtt_mux import timed_cues
 from tests.test_vtt_mux_recorded import ENV, TMUX_PREFIX, _ended, _keys, _typed
 from tests.test_vtt_review18_mediums import not_shown, told
@@ -84,3 +88,49 @@ def test_a_command_tmux_wraps_over_three_rows_of_a_pane_is_one_cue(
         pane = [row[border + 1 :] for row in rows if len(row) > border]
         assert cue[0] in "".join(pane), pane
         assert sum(1 for row in pane if len(row) == 39 and word[:20] not in row) >= 1, pane
+
+
+def _notice_gap(cast: Path) -> float:
+    """Seconds from bash's `[1] PID` notice to vim's alternate screen, in the cast."""
+    events = [json.loads(row) for row in cast.read_text("utf-8").splitlines()[1:]]
+    notice = next(e[0] for e in events if re.search(r"\[1\] \d+", e[2]))
+    screen = next(e[0] for e in events if "\x1b[?1049h" in e[2])
+    return float(screen - notice)
+
+
+@pytest.mark.parametrize("end", ["quit", "killed"])
+def test_a_job_notice_an_instant_before_a_programs_screen_is_told_when_it_shows(
+    tmp_path: Path, player: Player, end: str
+) -> None:
+    """Bash prints `[1] PID` for a job started with `&`, then runs vim, whose screen
+    covers the notice some milliseconds later: the player shows it only when vim leaves
+    and the shell's screen is back, and never if vim is killed (the shell then stays on
+    the alternate screen). It was told from when it was written, in one cue with `[vim]`
+    for as long as vim ran (CI on fe3bd0b, test_vtt_killed_reentry)."""
+    (tmp_path / "f.txt").write_text("line one\nsecond line of the file\n" * 20)
+    cast = tmp_path / "job.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    if end == "quit":
+        bash.typed("(sleep 30) & vim -u NONE f.txt\r", wait="\x1b[?1049h")
+        time.sleep(1.0)
+        bash.typed(":q\r")
+        time.sleep(0.5)
+        bash.typed("kill %1\r")
+    else:
+        bash.typed("(sleep 1.5; kill -9 $(pgrep -x -P $$ vim)) & vim -u NONE f.txt\r", "Killed")
+        bash.wait("$ ")
+        time.sleep(0.5)
+    bash.typed("echo after\r")
+    bash.exit()
+    lines = told(cast)
+    notices = [line for line in lines if re.fullmatch(r"\[1\] \d+", line)]
+    where = [lines.index(notice) - lines.index("[vim]") for notice in notices]
+    if _notice_gap(cast) >= MERGE_SECONDS:  # (a loaded machine: it could be read)
+        assert len(where) == 1, lines
+        assert where[0] < 0, lines
+    elif end == "quit":
+        assert len(where) == 1, lines
+        assert where[0] > 0, lines
+    else:
+        assert where == [], lines
+    assert not_shown(cast, player) == []

@@ -38,15 +38,17 @@ function bar), else `[full-screen program]` (never by a line of a file it showed
 first line says nothing of the program); a multiplexer the cast was recorded with (`asciinema
 rec -c tmux`, with or without `command` in the header) is told as one typed is; not its
 screen dump; when it exits, the shell's lines it covered are
-not repeated. So is a program that paints the primary screen (top, less -X as git's pager
-runs it): one that takes the arrow keys (DECCKM), or puts the cursor on most rows by
-their number (`TERM=vt220 htop`: no alternate screen, no keypad mode), or clears the
-screen after a command and puts the cursor back above the rows it drew (`TERM=ansi vim`),
-and redraws many rows at once while no prompt waits (vtt_painting.py); its last screen is
-not told either, nor what it wrote in the screen before it was known to paint. The command
-is read from the shell's screen as the switch found it, so one echoed in the same event as
-the switch (pasted or scripted typing) names it and comes before it; with no command there
-(the program cleared it), the last command told names it.
+not repeated (but output it covered before it could be read, under `MERGE_SECONDS` after
+it appeared: told then, vtt_programs.cover). So is a program that paints the primary
+screen (top, less -X as git's pager runs it): one that takes the arrow keys (DECCKM), or
+puts the cursor on most rows by their number (`TERM=vt220 htop`: no alternate screen, no
+keypad mode), or clears the screen after a command and puts the cursor back above the
+rows it drew (`TERM=ansi vim`), and redraws many rows at once while no prompt waits
+(vtt_painting.py); its last screen is not told either, nor what it wrote in the screen
+before it was known to paint. The command is read from the shell's screen as the switch
+found it, so one echoed in the same event as the switch (pasted or scripted typing) names
+it and comes before it; with no command there (the program cleared it), the last command
+told names it.
 
 A clip that starts later (--start-at) follows the cast from its beginning (the screens
 before the start, `Screen.lead`) and starts as a listener needs it: what is on the screen

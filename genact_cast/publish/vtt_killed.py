@@ -155,6 +155,7 @@ def restore(lines: Lines, screen: Screen, covered: Covered) -> None:
     before."""
     lines.cover(screen.time)
     lines.covered, lines.left = covered
+    lines.unread = set()  # (the rows the alternate screen showed, not those restored)
     lines.uncover(screen)
 
 

@@ -47,6 +47,7 @@ class Lines:
         self.covered: list[str] = []  # the rows when a full-screen program covered them
         self.left: list[bool] = []  # which of them a painting program had left (`LEFT`)
         self.covering = False  # a full-screen program covers them now
+        self.unread: set[int] = set()  # rows it covered before they could be read
         self.first: list[str] = []  # each row's text when it appeared (a prompt, say)
         self.history: list[str] = []  # lines taken as they scrolled away, latest last
         self.wraps: list[bool] = []  # rows the terminal wrapped onto the next one
@@ -180,7 +181,7 @@ class Lines:
         they had left, and two lines were glued together)."""
         settle(self, {y: self._text(row, y in wrapped) for y, row in enumerate(rows)})
 
-    def cover(self, time: float) -> None:
+    def cover(self, time: float | None) -> None:
         """A full-screen program covers the screen (vtt_programs.cover)."""
         cover(self, time)
 

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 from genact_cast.publish.eol_marks import missing_newline_mark, unmarked
 from genact_cast.publish.screens import Row, Screen, row_text
+from genact_cast.publish.vtt_cues import MERGE_SECONDS
 from genact_cast.publish.vtt_erasures import settle
 from genact_cast.publish.vtt_marks import HISTORY, LEFT, TAKEN
+from genact_cast.publish.vtt_prompts import is_typed
 from genact_cast.publish.vtt_remains import leave, unleft, with_left
 from genact_cast.publish.vtt_sessions import without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
@@ -22,9 +24,23 @@ if TYPE_CHECKING:
     from genact_cast.publish.vtt_lines import Lines
 
 
-def cover(lines: Lines, time: float) -> None:
-    """A full-screen program covers the screen: every line on it is done."""
+def cover(lines: Lines, time: float | None) -> None:
+    """A full-screen program covers the screen (at `time`; None: one that paints the
+    primary screen): every line on it is done. But output that appeared under
+    `MERGE_SECONDS` before the program's screen covered it (bash's job notice `[1] 4242`
+    for `sleep 30 & vim f`) was never there to read: it is told when the program leaves
+    and the shell's screen shows it again (`uncover`), not if the screen never comes
+    back (the program killed, the cast ending in it: CI on fe3bd0b told it for as long
+    as vim ran)."""
     settle(lines, {})
+    lines.unread = set()
+    if time is not None:
+        for y, since in enumerate(lines.since):
+            text = lines.texts[y]
+            fleeting = since >= 0 and time - since < MERGE_SECONDS and bool(text.strip())
+            if fleeting and not is_typed(lines, y, text) and not lines.left_prompt(y, text):
+                lines.unread.add(y)
+                lines.since[y] = TAKEN
     lines._take_rows()
     lines.covered = list(lines.texts)
     lines.left = [since == LEFT for since in lines.since]
@@ -35,7 +51,7 @@ def cover(lines: Lines, time: float) -> None:
 def mute(lines: Lines) -> None:
     """A program paints the primary screen (top, less -X: no alternate screen): the
     lines it found are done, as under a full-screen program; nothing it draws is told."""
-    cover(lines, 0.0)
+    cover(lines, None)
     lines.muted, lines.wiped = True, {}
 
 
@@ -151,9 +167,11 @@ def uncover(lines: Lines, screen: Screen) -> None:
     lines.wraps = [False] * len(rows)
     lines.born = [lines.epoch] * len(rows)
     lines._open = None
+    unread, lines.unread = lines.unread, set()
     lines.since = [
         (LEFT if lines.left[y] else TAKEN)
         if y < len(lines.covered)
+        and (y not in unread or resized)  # (after a resize it moved: not told)
         and without_right_prompt(text, leads.get(y, ""), rights.get(y, "")).rstrip()
         == _bare(lines.covered[y])  # (a wrapped row was kept with its blanks)
         else time
