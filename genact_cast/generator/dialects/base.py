@@ -12,38 +12,59 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.torchrun import torch_site as torch_site
 from genact_cast.generator.rng import Rng
 
-# The five kinds of output are tuples of one field, as NamedTuples would be (equal, hashed and
-# unpacked as tuples), built without typing.NamedTuple's class machinery: a NamedTuple class
-# costs about 0.1 ms to create, and every framework dialect's record imports these five
-# (issue 18: a dialect's fixed cost against genact's own look).
+# The five kinds of output are tuples of one field (a Line and an Above of two), as
+# NamedTuples would be (equal, hashed and unpacked as tuples), built without
+# typing.NamedTuple's class machinery: a NamedTuple class costs about 0.1 ms to create, and
+# every framework dialect's record imports these five (issue 18: a dialect's fixed cost
+# against genact's own look).
 
 
-class Line(tuple[str]):
+# A Line's `at` for lines that print no stamp: the log's clock does not move.
+UNSTAMPED = float("-inf")
+
+
+class Line(tuple[str, float | None]):
     """A line that scrolls: written, then a new line. A logger writes it straight to the
     terminal: where a tqdm bar is drawn, right after the bar (glued to it), and the bar is
-    not drawn again until tqdm draws it."""
+    not drawn again until tqdm draws it.
+
+    `at`: the time its stamp prints, in the log clock's whole seconds (common.clock_second:
+    the stamp's date and second, as presenters/log_clock.py reads a dated stamp), handed on
+    with the text by the dialect that stamped it, so that the presenter need not find the
+    stamp in the text again (issue 18's speed bar); UNSTAMPED for lines without a stamp,
+    None where the text is to be read (a stamp the dialect did not hand on, glog's without a
+    year). Where the text holds several lines (`\r\n`), all print that one second."""
 
     __slots__ = ()
 
-    def __new__(cls, text: str) -> "Line":
-        return tuple.__new__(cls, (text,))
+    def __new__(cls, text: str, at: float | None = None) -> "Line":
+        return tuple.__new__(cls, (text, at))
 
     @property
     def text(self) -> str:
         return self[0]
 
+    @property
+    def at(self) -> float | None:
+        return self[1]
 
-class Above(tuple[str]):
-    """tqdm.write's line: the bars cleared, the line printed, the bars drawn again below it."""
+
+class Above(tuple[str, float | None]):
+    """tqdm.write's line: the bars cleared, the line printed, the bars drawn again below it
+    (`at` as a Line's)."""
 
     __slots__ = ()
 
-    def __new__(cls, text: str) -> "Above":
-        return tuple.__new__(cls, (text,))
+    def __new__(cls, text: str, at: float | None = None) -> "Above":
+        return tuple.__new__(cls, (text, at))
 
     @property
     def text(self) -> str:
         return self[0]
+
+    @property
+    def at(self) -> float | None:
+        return self[1]
 
 
 class Redraw(tuple[str]):

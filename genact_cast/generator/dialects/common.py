@@ -71,6 +71,10 @@ class LoggingStamps:
     def __init__(self) -> None:
         self._start: datetime | None = None
         self._midnight = datetime.min  # the start's day, without its zone
+        self._ordinal = 0  # its proleptic Gregorian ordinal
+        # The last stamp's second, as the log's clock reads it (clock_second): the time a
+        # line hands on with its text (base.Line.at).
+        self.second = 0.0
         self._origin = 0  # the start's microseconds into its day
         self._days: dict[int, str] = {}  # days after the start's: `YYYY-MM-DD `
         self._two, self._three = _fields()
@@ -79,6 +83,7 @@ class LoggingStamps:
         if start is not self._start:  # a dialect moves its clock's origin (a relaunch)
             self._start, self._days = start, {}
             self._midnight = start.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+            self._ordinal = self._midnight.toordinal()
             seconds = (start.hour * 60 + start.minute) * 60 + start.second
             self._origin = seconds * 1_000_000 + start.microsecond
         # micros(t), inline: a call costs a fifth of the whole
@@ -96,6 +101,7 @@ class LoggingStamps:
         if date is None:
             date = self._days[day] = f"{(self._midnight + timedelta(days=day)).date()} "
         second, micro = divmod(micro, 1_000_000)
+        self.second = float((self._ordinal + day) * 86_400 + second)
         minute, second = divmod(second, 60)
         hour, minute = divmod(minute, 60)
         two = self._two
@@ -125,6 +131,14 @@ def micros(seconds: float) -> int:
     elif left < -0.5 or (left == -0.5 and total & 1):
         total -= 1
     return total
+
+
+def clock_second(moment: datetime) -> float:
+    """The second a stamp of `moment` prints (its date and whole second, in its own zone),
+    as presenters/log_clock.py reads a dated stamp: handed on with a line (base.Line.at)."""
+    return float(
+        moment.toordinal() * 86_400 + (moment.hour * 60 + moment.minute) * 60 + moment.second
+    )
 
 
 def seconds_stamp(moment: datetime) -> str:

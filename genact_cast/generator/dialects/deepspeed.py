@@ -391,25 +391,26 @@ class Log(Launcher, Engine):
         for item in outs:
             if isinstance(item, _BARS):
                 continue
-            if item.text.startswith("{'"):
-                out += self._every_node(item.text, len(out))
+            text, at = item  # a Line's or an Above's (thousands a run: read once)
+            if text.startswith("{'"):
+                out += self._every_node(text, len(out))
                 continue
-            if item.text.startswith(hf.SHARDS_BAR):
-                out.append(self._shard_bars(item.text.split("\r\n")))
+            if text.startswith(hf.SHARDS_BAR):
+                out.append(self._shard_bars(text.split("\r\n")))
                 continue
             # (a bar has its `%|`: a log line, most of a run's, is passed without the regex)
-            if "%|" in item.text and _TQDM_BAR.match(item.text):
+            if "%|" in text and _TQDM_BAR.match(text):
                 # Any other bar (trl's dataset maps on world rank 0, whatever their words):
                 # tqdm starts every redraw with a carriage return, and pdsh prefixes the
                 # line it relays, so the terminal draws the bar over the host name.
-                out.append(Line(tag + "\r" + item.text))
+                out.append(Line(tag + "\r" + text))
                 continue
-            if item.text.startswith(_FLASH_WARNING):
+            if text.startswith(_FLASH_WARNING):
                 # every process of every node warns as its model's __init__ runs: the main
                 # process's alone, then the others' in the order of their own stamps
-                warnings = item.text.split("\r\n")
+                warnings = text.split("\r\n")
                 if len(warnings) == 1:
-                    out.append(Line(tag + item.text))
+                    out.append(Line(tag + text, at))
                     continue
                 per = (len(warnings) + 1) // self.facts.nodes
                 owners = [0] * (per - 1) + [
@@ -418,10 +419,8 @@ class Log(Launcher, Engine):
                 rng = Rng(self.facts.seed * 1019 + self.attempt)
                 keys = [rng.random() for _ in owners]
                 owners = [owners[i] for i in sorted(range(len(owners)), key=keys.__getitem__)]
-                rows = [
-                    self._tags[node] + text for node, text in zip(owners, warnings, strict=True)
-                ]
+                rows = [self._tags[node] + row for node, row in zip(owners, warnings, strict=True)]
                 out.append(Line("\r\n".join(rows)))
                 continue
-            out.append(Line(tag + item.text))
+            out.append(Line(tag + text, at))  # the same stamp, its time with it
         return out

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from genact_cast.generator.dialects.base import (
+    UNSTAMPED,
     Clock,
     Incidentals,
     Line,
@@ -121,7 +122,7 @@ class Pdsh:
         order of the nodes, entered at a drawn place (hundreds of these a run, on hundreds
         of nodes: one draw each, not one a node)."""
         tags = self._tags
-        return [Line("\r\n".join([tags[node] + text for node in self._order(salt)]))]
+        return [Line("\r\n".join([tags[node] + text for node in self._order(salt)]), UNSTAMPED)]
 
     def _order(self, salt: int) -> list[int]:
         """The nodes in the order pdsh receives their near-simultaneous lines."""

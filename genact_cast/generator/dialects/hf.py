@@ -12,6 +12,7 @@ from genact_cast.generator import physics
 from genact_cast.generator.dialects import hf_interrupt, hf_mesh, trl_metrics, worker_waits
 from genact_cast.generator.dialects.base import (
     HANG_NOTICED,
+    UNSTAMPED,
     Above,
     Clock,
     Incidentals,
@@ -23,6 +24,7 @@ from genact_cast.generator.dialects.base import (
     interrupted_hang,
     interrupted_lines,
 )
+from genact_cast.generator.dialects.common import clock_second
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.hf_data import prepare_bars
 from genact_cast.generator.dialects.hf_job import LOGGING_STEPS as LOGGING_STEPS
@@ -271,7 +273,8 @@ class Log(Training, Watchdog):
                 sft=sft,
                 bar=self.has_bar,
             )
-            out.append(Above(record))  # ProgressCallback.on_log: training_bar.write
+            # ProgressCallback.on_log: training_bar.write, of a dict without a stamp
+            out.append(Above(record, UNSTAMPED))
         return out
 
     def _model(self, event: ModelReady) -> list[Out]:
@@ -359,7 +362,8 @@ class Log(Training, Watchdog):
             bar=self.has_bar,
         )
         self.clock.at(end + self.comm_seconds)
-        out: list[Out] = [Line(text) for text in block]
+        at = clock_second(start)  # every line of the block stamped `start`, or none
+        out: list[Out] = [Line(text, at) for text in block]
         if self.has_bar:
             # ProgressCallback.on_prediction_step (trainer_callback.py:656-662 at 4.57.1):
             # world rank 0 opens a second bar over the eval loader's batches, below the
@@ -367,7 +371,7 @@ class Log(Training, Watchdog):
             # (Trainer.evaluate logs, then on_evaluate closes and clears it, :664-668).
             done = bar(steps, steps, event.seconds, steps / max(event.seconds, 1e-9), self.ncols)
             out.append(SubBar(done))
-        out.append(Above(record) if self.has_bar else Line(record))
+        out.append(Above(record, UNSTAMPED) if self.has_bar else Line(record, UNSTAMPED))
         if self.has_bar:
             out.append(SubBar(""))
         return out

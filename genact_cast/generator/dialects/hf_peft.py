@@ -54,5 +54,6 @@ def peft_args(f: Facts) -> list[str]:
 
 
 def adapter_saved(moment: datetime, done: datetime, folder: str, *, chat: bool) -> list[str]:
-    """`Trainer._save` of a PeftModel: its own line, the silent adapter save, the tokenizer."""
+    """`Trainer._save` of a PeftModel: its own line, the silent adapter save, the tokenizer
+    (the first line stamped `moment`, the rest `done`: hf_saves hands their seconds on)."""
     return [saving(moment, folder), *tokenizer_saved(done, folder, chat=chat)]

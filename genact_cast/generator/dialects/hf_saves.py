@@ -12,6 +12,7 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
 )
+from genact_cast.generator.dialects.common import clock_second
 from genact_cast.generator.dialects.hf_lines import (
     config_saved,
     deleting,
@@ -84,9 +85,12 @@ class Saves(Loading):
         )
         shards = hf_model.saved_shards(self.facts)
         out = self._state_dict_warnings()
-        out += [Line(text) for text in self._saved(moment, weights, folder, shards)]
-        out += [Line(text) for text in self._saved_state(event.step, folder, weights)]
-        out += [Line(text) for text in self._rotated(event.step, max(weights, self._at(end)))]
+        out += self._saved(moment, weights, folder, shards)
+        weights_at = clock_second(weights)
+        out += [Line(text, weights_at) for text in self._saved_state(event.step, folder, weights)]
+        rotated = max(weights, self._at(end))
+        rotated_at = clock_second(rotated)
+        out += [Line(text, rotated_at) for text in self._rotated(event.step, rotated)]
         if held is not None:
             out += self._evaluate(held, event.t)
         return out
@@ -110,17 +114,20 @@ class Saves(Loading):
         del step, folder, done
         return []
 
-    def _saved(self, moment: datetime, done: datetime, folder: str, shards: int) -> list[str]:
+    def _saved(self, moment: datetime, done: datetime, folder: str, shards: int) -> list[Out]:
         """`Trainer._save` then `save_pretrained`: the config, the generation config, the
-        shards, the tokenizer; for a PeftModel, the adapter (hf_peft)."""
+        shards, the tokenizer; for a PeftModel, the adapter (hf_peft). Each line with the
+        second its stamp prints (`moment`'s, from the shards' on `done`'s)."""
+        at, done_at = clock_second(moment), clock_second(done)
         if self.facts.adapters:
-            return adapter_saved(moment, done, folder, chat=self.facts.chat)
+            first, *rest = adapter_saved(moment, done, folder, chat=self.facts.chat)
+            return [Line(first, at), *(Line(text, done_at) for text in rest)]
         return [
-            saving(moment, folder),
-            config_saved(moment, folder),
-            generation_config_saved(moment, folder),
-            sharded_save(done, folder, shards),
-            *tokenizer_saved(done, folder, chat=self.facts.chat),
+            Line(saving(moment, folder), at),
+            Line(config_saved(moment, folder), at),
+            Line(generation_config_saved(moment, folder), at),
+            Line(sharded_save(done, folder, shards), done_at),
+            *(Line(text, done_at) for text in tokenizer_saved(done, folder, chat=self.facts.chat)),
         ]
 
     def _export(self, event: Exported) -> list[Out]:
@@ -130,9 +137,9 @@ class Saves(Loading):
         # A merged export writes the small adapter first, then the merged weights; the log's
         # clock reaches the export's end only with its last line.
         done = moment if merged else self._at(event.t)
-        texts = self._saved(moment, done, self.output, len(event.shards))
+        saved = self._saved(moment, done, self.output, len(event.shards))
         out = self._state_dict_warnings()
-        out += [Line(text) for text in texts]
+        out += saved
         if merged:
             out += self._merged(event)
         return [*out, *(Line(text) for text in self.train_metrics)]

@@ -29,6 +29,7 @@ from genact_cast.generator.dialects import megatron_shards as shards
 from genact_cast.generator.dialects import megatron_startup as startup
 from genact_cast.generator.dialects import megatron_worker_interrupt as interrupt
 from genact_cast.generator.dialects.base import (
+    UNSTAMPED,
     Clock,
     Incidentals,
     Line,
@@ -275,7 +276,8 @@ class Log:
                     nans=0,
                     tflops=tflops,
                     extra_losses=moe_losses(f, stats.aux_loss),
-                )
+                ),
+                self._stamps.second,
             )
         ]
         if not self.memory_reported:
@@ -315,8 +317,10 @@ class Log:
         text = [*self.start_text(), *setup.barrier_lines(f, event.attempt)]
         self.clock.at(event.t + 3.0)
         # One write for what arrives at once: the terminal sees the same lines (hundreds of
-        # banners and arguments on a large cluster), the tape one item.
-        return [Line("\r\n".join([*lines, *text]))]
+        # banners and arguments on a large cluster), the tape one item; the banners' glog
+        # stamps are read from them, rank 0's lines print none.
+        banners = [Line("\r\n".join(lines))] if lines else []
+        return [*banners, Line("\r\n".join(text), UNSTAMPED)]
 
     def start_text(self) -> list[str]:
         """Rank 0's lines each time its workers start, up to torch.distributed's init."""
@@ -398,7 +402,7 @@ class Log:
             timer("save-checkpoint", blocking_ms * 0.98, blocking_ms),
         ]
         self.clock.at(event.t)
-        return [Line(line) for line in text]
+        return [Line("\r\n".join(text), UNSTAMPED)]  # no stamp: the log's clock stands
 
     def _validate(self, event: Evaluated) -> list[Out]:
         """Validation inside the loop, every --eval-interval iterations (verbose=False;
@@ -412,7 +416,7 @@ class Log:
         self._paused += event.seconds
         if event.step not in self.shown_evaluations:
             return []  # one of the hundreds a long run makes: the cast shows a subset
-        return [Line(line) for line in evaluation.loop_validation(self.facts, event)]
+        return [Line("\r\n".join(evaluation.loop_validation(self.facts, event)), UNSTAMPED)]
 
     def _failure(self, event: Failed) -> list[Out]:
         """A hung collective: every rank's watchdog, then every node's torchrun

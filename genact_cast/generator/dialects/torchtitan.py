@@ -289,7 +289,7 @@ class Log(Saves):
             format(tflops, ",.2f"),
             mfu,
         )
-        out.append(Line(text))
+        out.append(Line(text, self.stamps.second))
         if stats.step == 1:
             out += self._first_validation(stats, tps)
         return out

@@ -45,7 +45,7 @@ class Saves(Watchdog):
 
     def _log(self, t: float, message: str, level: str = "INFO") -> Line:
         stamp = self.stamps.at(self.facts.start, self.clock.at(t))
-        return Line(stamped(stamp, message, level=level))
+        return Line(stamped(stamp, message, level=level), self.stamps.second)
 
     def _moment(self, t: float) -> float:
         """The time a line logged at `t` is stamped with, in seconds of the epoch: the

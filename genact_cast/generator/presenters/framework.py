@@ -9,9 +9,12 @@ dialect's fixed logging interval, lines fitted to the terminal, tqdm's bar redra
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from genact_cast.generator.console import Pacer
 from genact_cast.generator.dialects.base import (
+    UNSTAMPED,
+    Above,
     Close,
     Line,
     Out,
@@ -68,7 +71,7 @@ class FrameworkLog:
     # Output
 
     def _emit(self, outs: Sequence[Out]) -> None:
-        tape, cols = self.show.con.tape, self.plan.options.cols
+        tape, cols, clock = self.show.con.tape, self.plan.options.cols, self._clock
         for out in outs:
             # The five kinds have no subclasses: `type(out) is` says what isinstance would.
             if type(out) is Line:
@@ -76,7 +79,13 @@ class FrameworkLog:
                 # the cursor after its bar, right after it (a real Trainer log's
                 # `…s/it][INFO|trainer.py:4643] …`), and the bar stays in the scrollback.
                 # No logger knows the terminal's width: it wraps at its last column.
-                self._timed(out.text)
+                text, at = out
+                if at is None:
+                    self._timed(text)
+                else:  # its stamp's time handed on with it (Line.at): all its lines print it
+                    if at != UNSTAMPED and clock.moved_on_at(at):
+                        self._borrow()
+                    tape.write(text + "\r\n")
                 self._shown = False
                 continue
             if type(out) is Redraw:
@@ -105,9 +114,13 @@ class FrameworkLog:
                 tape.write("\n\r\x1b[K\x1b[A")
             if self._bar is not None:
                 tape.write("\r\x1b[K")
-            if self._clock.moved_on(out.text):
+            text, at = cast(Above, out)  # the kinds above went on: `type(out) is` narrows none
+            if at is None:
+                if clock.moved_on(text):
+                    self._borrow()
+            elif at != UNSTAMPED and clock.moved_on_at(at):
                 self._borrow()
-            tape.line(out.text)
+            tape.line(text)
             if self._bar is not None:
                 tape.write(self._bar)
                 self._shown = True

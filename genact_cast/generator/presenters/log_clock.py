@@ -37,7 +37,10 @@ class LogClock:
     def __init__(self, gap: float) -> None:
         self.gap = gap
         self.latest: float | None = None
-        self._year = 0
+        # The last dated line's year: 0 before any, None where a line handed its second on
+        # (`moved_on_at`), whose year is read from `_year_second` when a glog stamp asks.
+        self._year: int | None = 0
+        self._year_second = 0.0
         self._days: dict[tuple[int, int, int], float] = {}  # a date's first second
         self._dated: dict[str, tuple[int, float]] = {}  # a dated stamp's year and second
 
@@ -58,7 +61,9 @@ class LogClock:
                 if t != float("-inf"):
                     t += int(hour) * 3600 + int(minute) * 60 + int(second)
                 self._dated[match.group()] = (year, t)
-            elif self._year:
+            elif self._year != 0:
+                if self._year is None:
+                    self._year = date.fromordinal(int(self._year_second // _DAY)).year
                 hour, minute, second = glog
                 t = self._day(self._year, int(month), int(mday))
                 if self.latest is not None and t < self.latest - _HALF_YEAR:
@@ -69,6 +74,14 @@ class LogClock:
                 return False  # no year known yet: the first dated line sets it
         if t == float("-inf"):
             return False
+        latest = self.latest
+        if latest is None or t > latest:
+            self.latest = t
+        return latest is not None and t - latest >= self.gap
+
+    def moved_on_at(self, t: float) -> bool:
+        """`moved_on` for a line whose dated stamp prints second `t`, handed on with it."""
+        self._year, self._year_second = None, t
         latest = self.latest
         if latest is None or t > latest:
             self.latest = t
