@@ -12,6 +12,7 @@ from datetime import datetime
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects.base import Line, Out
+from genact_cast.generator.dialects.common import clock_second
 from genact_cast.generator.dialects.deepspeed_lines import (
     BUCKET_PREFETCH,
     BUCKET_REDUCE,
@@ -202,10 +203,11 @@ class Engine(Splits):
         ]
         out += [Line(self._tag(0) + text) for text in texts]
         moment = at(0.91)  # the configuration dump: one logger call a row, within a ms or two
+        second = clock_second(moment)  # every row's stamp, handed on (Line.at)
         for where, message in dsc.engine_configuration(self.config, f.gpus, address):
             first, *rest = message.split("\n")
-            out.append(Line(self._tag(0) + line(moment, where, first)))
-            out += [Line(self._tag(0) + more) for more in rest]
+            out.append(Line(self._tag(0) + line(moment, where, first), second))
+            out += [Line(self._tag(0) + more, second) for more in rest]
         if event.loaded_from is not None and self.resume_step:
             out += self._load(event)
         return out

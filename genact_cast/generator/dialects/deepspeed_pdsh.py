@@ -18,6 +18,7 @@ from genact_cast.generator.dialects.base import (
     Line,
     Out,
 )
+from genact_cast.generator.dialects.common import clock_second
 from genact_cast.generator.dialects.deepspeed_lines import (
     stamp,
 )
@@ -77,14 +78,19 @@ class Pdsh:
                 when += gaps[(index + shift) & 15]
                 keyed.append((int(when) << 40) | (node << 20) | index)
         keyed.sort()
-        # Per second, the stamp's text; per record, pdsh's tag and what follows the
-        # milliseconds (the records of a node repeat across nodes: one string each).
-        seconds: dict[int, str] = {}
+        # Per second, the stamp's text and its second on the log's clock; per record, pdsh's
+        # tag and what follows the milliseconds (the records of a node repeat across nodes:
+        # one string each).
+        seconds: dict[int, tuple[str, float]] = {}
         tails: dict[tuple[str, str], str] = {}
         shown_level = level
         millis = _MILLIS
+        # One Line a second of stamps, its time handed on (Line.at); where a record of its
+        # own words (no `where`) falls in, the log's clock reads that second's lines instead.
+        lines: list[Out] = []
         out: list[str] = []
         append = out.append
+        at: float | None = None
         tags = self._tags
         low = (1 << 20) - 1
         for key in keyed:
@@ -94,12 +100,19 @@ class Pdsh:
             if not where:
                 append(tags[node])
                 append(record[1] + "\r\n")
+                at = None
                 continue
             total = base_ms + (key >> 40)
             second = total // 1000
-            head = seconds.get(second)
-            if head is None:
-                head = seconds[second] = "[" + stamp(base + timedelta(seconds=second))[:-4]
+            found = seconds.get(second)
+            if found is None:
+                moment = base + timedelta(seconds=second)
+                found = seconds[second] = ("[" + stamp(moment)[:-4], clock_second(moment))
+            head, now = found
+            if out and now != at:
+                lines.append(Line("".join(out)[:-2], at))
+                out.clear()
+            at = now if not out else at
             tail = tails.get(record)
             if tail is None:
                 shown = shown_level or "INFO"
@@ -111,10 +124,10 @@ class Pdsh:
         if not keyed:
             return []
         self.clock.at(start + (keyed[-1] >> 40) / 1000)
-        out[-1] = out[-1][:-2]  # every line but the last ends with its break
-        # One write for the burst: the terminal sees the same lines, the tape one item (a
-        # launch on many nodes is tens of thousands of lines).
-        return [Line("".join(out))]
+        # A write a second for the burst: the terminal sees the same lines, the tape a few
+        # items (a launch on many nodes is tens of thousands of lines).
+        lines.append(Line("".join(out)[:-2], at))  # every line ends with its break
+        return lines
 
     def _every_node(self, text: str, salt: int) -> list[Out]:
         """One unstamped line that every node prints at about the same moment (each node's
