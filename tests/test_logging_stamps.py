@@ -10,7 +10,13 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.generator.dialects.common import LoggingStamps, micros, seconds_stamp
+from genact_cast.generator.dialects.common import (
+    LoggingStamps,
+    clock_second,
+    logging_stamp,
+    micros,
+    seconds_stamp,
+)
 
 times = st.one_of(
     st.floats(-2e5, 1e8, allow_nan=False),
@@ -41,6 +47,40 @@ def test_the_stamp_is_loggings_of_start_plus_the_time(
         assert stamps.at(start, t) == stamp(start + timedelta(seconds=t)), t
     moved = start + timedelta(seconds=97.5)  # a relaunch's clock: a new origin
     assert stamps.at(moved, seconds[0]) == stamp(moved + timedelta(seconds=seconds[0]))
+
+
+@settings(max_examples=800)
+@given(
+    start=starts,
+    first=times,
+    steps=st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=1, max_size=12),
+)
+def test_stamps_a_moment_apart_and_their_seconds(
+    start: datetime, first: float, steps: list[float]
+) -> None:
+    """Lines a few milliseconds apart (a save's, a step's) share their stamp's text up to
+    the milliseconds, which is made once a second; each stamp's `second` is the second the
+    log's clock reads from it (common.clock_second), which a line hands on (base.Line.at)."""
+    stamps, t = LoggingStamps(), first
+    for step in [0.0, *steps]:
+        t += step
+        moment = start + timedelta(seconds=t)
+        assert stamps.at(start, t) == stamp(moment), t
+        assert stamps.second == clock_second(moment), t
+
+
+@settings(max_examples=300)
+@given(start=starts, seconds=st.lists(times, min_size=1, max_size=6), again=st.lists(st.booleans()))
+def test_logging_stamp_of_a_moment_again_and_of_the_next(
+    start: datetime, seconds: list[float], again: list[bool]
+) -> None:
+    """common.logging_stamp (HF's and DeepSpeed's lines) is logging's stamp of its moment,
+    whether the moment is the datetime it stamped last (kept) or another."""
+    moments = [start + timedelta(seconds=t) for t in seconds]
+    for index, moment in enumerate(moments):
+        assert logging_stamp(moment) == stamp(moment)
+        if index < len(again) and again[index]:
+            assert logging_stamp(moment) == stamp(moment)
 
 
 @settings(max_examples=800)

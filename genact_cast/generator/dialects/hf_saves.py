@@ -43,6 +43,8 @@ class Saves(Loading):
     on_disk: list[int]  # the checkpoint-N folders the output directory holds, oldest first
     output: str  # --output_dir
     save_total_limit: int | None  # --save_total_limit (None: every checkpoint is kept)
+    # --output_dir, and its text as the folders' paths begin (`Path(output_dir) / ""`)
+    _deleted_root: tuple[str, str] = ("", "")
 
     def _at(self, t: float) -> datetime:
         """The log's stamp for run time `t` (hf.Log's clock)."""
@@ -104,8 +106,12 @@ class Saves(Loading):
         if limit is None or len(self.on_disk) <= limit:
             return []
         gone, self.on_disk = self.on_disk[:-limit], self.on_disk[-limit:]
-        root = PurePosixPath(self.output)
-        return [deleting(moment, str(root / f"checkpoint-{old}")) for old in gone]
+        # `Path(output_dir) / name` as _sorted_checkpoints joins it, made once a run (a run
+        # saving every few steps deletes hundreds of checkpoints)
+        if self._deleted_root[0] != self.output:
+            self._deleted_root = (self.output, str(PurePosixPath(self.output) / "x")[:-1])
+        root = self._deleted_root[1]
+        return [deleting(moment, f"{root}checkpoint-{old}") for old in gone]
 
     def _saved_state(self, step: int, folder: str, done: datetime) -> list[str]:
         """What `_save_optimizer_and_scheduler` logs after the model (`done`: when the
