@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genact_cast.publish import boxes, player_layout, svg_bidi, svg_fallback, svg_lines, svg_runs
+from genact_cast.publish import player_layout, svg_bidi, svg_fallback, svg_lines, svg_runs
 from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
     _advance_each,
@@ -155,35 +155,6 @@ def test_the_characters_laid_out_as_they_are_are_none_that_move() -> None:
     kept = [char for char in chars if player_layout._AS_THEY_ARE.fullmatch(char)]
     assert len(kept) > 1000
     assert not any(player_layout._moved(char) for char in kept)
-
-
-@settings(max_examples=300)
-@given(
-    st.lists(
-        st.tuples(
-            st.one_of(st.text(st.sampled_from("\u2502\u2588\u2589\u2500\u256d\u2524"), max_size=4),
-                      st.text(st.sampled_from("ab 0\u2800\u28ff"), max_size=6)),
-            STYLE,
-        ),
-        max_size=8,
-    ),
-    st.integers(0, 2),
-)  # fmt: skip
-def test_a_rows_joins_follow_from_its_runs_of_box_drawing_alone(
-    line: list[tuple[str, Style]], grow: int
-) -> None:
-    """LineMarkup.joins keeps a row's joins by the runs with box-drawing and block glyphs
-    (their columns, text and colour): another row with those runs, whatever is between
-    them, gets the joins measured for it."""
-    other = tuple(
-        (text, style) if boxes.BOX_CHARS.search(text) else ("z" * (len(text) + grow), style)
-        for text, style in line
-    )
-    markup = LineMarkup(DEFAULT_THEME)
-    markup.joins(tuple(line))
-    measured = LineMarkup(DEFAULT_THEME)
-    measured._joins_of(tuple(line))  # (the pens named in the same order)
-    assert markup.joins(other) == measured._joins_of(other)
 
 
 def test_an_over_long_csi_ends_where_the_class_of_its_ends_says() -> None:

@@ -6,7 +6,6 @@ underline or strike the player's CSS draws."""
 from __future__ import annotations
 
 import functools
-import math
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -53,7 +52,7 @@ def render_tile(
         ImageDraw.Draw(mask).text(
             (0, lay.ascent), char, fill=255, font=font(bold, lay.font_size), anchor="ls"
         )
-        tile.paste(ink, (0, 0), solid_edges(reach_rows(mask, lay)))
+        tile.paste(ink, (0, 0), solid_edges(mask))
     elif char in ADVANCING_MARKS:
         glyphs.draw_advancing_mark(tile, char, ink, bold, italic, lay.font_size, lay.ascent)
     elif char != " ":
@@ -130,26 +129,6 @@ def half_way(bg: RGB, fg: RGB) -> RGB:
     """fg at half opacity over bg, as the browser blends it (rounded to the nearest)."""
     r, g, b = ((f + k + 1) // 2 for f, k in zip(fg, bg, strict=True))
     return r, g, b
-
-
-def reach_rows(mask: Image.Image, lay: Layout) -> Image.Image:
-    """A box-drawing glyph's ink at the top and bottom of the font's glyph box continued
-    to the row's edges, as the SVG does (publish/boxes.py): the player's rows (4/3 em) are
-    taller than the glyph box (1.19 em), and a column of `│` would be dashed."""
-    from genact_cast.publish.boxes import glyph_box
-
-    top, bottom = glyph_box()
-    first = math.ceil(lay.ascent + top * lay.font_size) + 1  # rows wholly inside the box
-    last = math.floor(lay.ascent + bottom * lay.font_size) - 2
-    width, height = mask.size
-    if 0 < first < last < height - 1:
-        above = mask.crop((0, first, width, first + 1))
-        below = mask.crop((0, last, width, last + 1))
-        for y in range(first):
-            mask.paste(ImageChops.lighter(above, mask.crop((0, y, width, y + 1))), (0, y))
-        for y in range(last + 1, height):
-            mask.paste(ImageChops.lighter(below, mask.crop((0, y, width, y + 1))), (0, y))
-    return mask
 
 
 def solid_edges(mask: Image.Image) -> Image.Image:

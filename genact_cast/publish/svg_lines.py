@@ -1,6 +1,8 @@
 """One row of the SVG: its background rectangles, the shapes the player draws itself
-(publish/vectors.py), its text in the player's styles (publish/svg_styles.py), and the
-strokes that join box-drawing glyphs across rows (publish/boxes.py).
+(publish/vectors.py) and its text in the player's styles (publish/svg_styles.py). Box
+drawing is text, as the player's (asciinema-player 3.18 puts U+2500-257F but ┃ ╹ ╻ in its
+text spans, its lib.rs `is_raster_symbol`): its rows, 4/3 em, are taller than the font's
+glyph box, so a column of `│` shows a gap between rows there, and here.
 
 Text from the cast reaches it only through `xml_escape`.
 """
@@ -12,7 +14,7 @@ from itertools import groupby
 
 from genact_cast.asciicast import Theme
 from genact_cast.escape import xml_escape
-from genact_cast.publish import boxes, svg_fallback, vectors
+from genact_cast.publish import svg_fallback, vectors
 from genact_cast.publish.player_layout import (
     ADVANCES,
     advance,
@@ -33,7 +35,6 @@ from genact_cast.publish.svg_styles import PLAIN, color, css
 from genact_cast.publish.svg_units import (
     BASELINE,
     CELL_WIDTH,
-    FONT_SIZE,
     LINE_HEIGHT,
     TEXT_FONT,
     number,
@@ -46,7 +47,6 @@ from genact_cast.publish.terminal_cells import text_symbol
 # player's symbols do (its `ap-blink` on each symbol's <use>). Not a style's or a pen's
 # class: those start with a letter or with one "_" and a letter.
 BLINKING_SHAPES = "__k"
-JOINS_KEPT = 4096  # rows' joins kept by the runs they follow from (`LineMarkup.joins`)
 
 
 class LineMarkup:
@@ -55,57 +55,10 @@ class LineMarkup:
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
         self.styles: dict[Style, str] = {}
-        self.pens: dict[tuple[str, str], str] = {}  # (stroke colour, width): class
         self.blinking_shapes = False  # a shape drawn for blinking text: BLINKING_SHAPES
-        self._joins: dict[tuple[tuple[int, str, str], ...], str] = {}  # (`joins`)
 
     def css(self) -> list[str]:
-        return [f".{name}{{{css(style, self.theme)}}}" for style, name in self.styles.items()] + [
-            f".{name}{{stroke:{pen};stroke-width:{width}px}}"
-            for (pen, width), name in self.pens.items()
-        ]
-
-    def joins(self, line: Line) -> str:
-        """Strokes that continue the line's box-drawing and block glyphs to the rows above
-        and below (publish/boxes.py): one path per colour and width, its pen a class.
-
-        They follow from the runs with such glyphs alone (their columns, text and colour):
-        a dashboard's rows that differ in their numbers, beside the same borders and bars,
-        are told by those (the joins took a third of the markup of its 1,315 rows)."""
-        key: list[tuple[int, str, str]] = []
-        column = 0
-        for text, style in line:
-            if boxes.BOX_CHARS.search(text):
-                key.append((column, text, style[0]))
-            column += advance(text)
-        if not key:
-            return ""
-        found = self._joins.get(tuple(key))
-        if found is None:
-            if len(self._joins) >= JOINS_KEPT:
-                self._joins.clear()
-            found = self._joins[tuple(key)] = self._joins_of(line)
-        return found
-
-    def _joins_of(self, line: Line) -> str:
-        """`joins`, measured."""
-        paths = []
-        for (fg, width), segments in boxes.line_strokes(line, LINE_HEIGHT, BASELINE, FONT_SIZE,
-                                                        CELL_WIDTH).items():  # fmt: skip
-            moves, at = [], None
-            for x, y0, y1 in segments:
-                if at is None:
-                    moves.append(f"M{number(x, 2)} {number(y0, 2)}")
-                else:
-                    moves.append(f"m{number(x - at[0], 2)} {number(y0 - at[1], 2)}")
-                moves.append(f"v{number(y1 - y0, 2)}")
-                at = (x, y1)
-            pen = (color(fg, self.theme, background=False), number(width, 2))
-            name = self.pens.get(pen)
-            if name is None:  # "_" first: never one of the text styles' classes
-                name = self.pens[pen] = "_" + short_id(len(self.pens))
-            paths.append(f'<path class="{name}" d="{"".join(moves)}"/>')
-        return "".join(paths)
+        return [f".{name}{{{css(style, self.theme)}}}" for style, name in self.styles.items()]
 
     def markup(self, line: Line) -> tuple[str, str]:
         """The background rectangles (and shapes drawn under the text) and the text of a

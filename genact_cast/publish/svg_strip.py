@@ -169,10 +169,9 @@ class Document:
                 number = self.bodies[body] = len(self.leaves)
                 node = _Node(self._new_id(), {0: number}, leaf=True)
                 self.leaves.append(node)
-                joins = self.markup.joins(line)
-                if rects or joins:
-                    under, over = self._shared(rects), self._shared(joins)
-                    self._define(f'<g id="{node.ident}">{under}<text>{spans}</text>{over}</g>')
+                if rects:
+                    under = self._shared(rects)
+                    self._define(f'<g id="{node.ident}">{under}<text>{spans}</text></g>')
                 else:
                     self._define(f'<text id="{node.ident}">{spans}</text>')
             self._cached += 1 + sum(len(text) for text, _ in line)
@@ -183,13 +182,12 @@ class Document:
         return number
 
     def _shared(self, markup: str) -> str:
-        """A line's shapes (its backgrounds and the shapes under its text, or the strokes
-        that join its box drawing to the rows around it) drawn in place the first time
-        they are met, given an id in place the second, and from the third on drawn by a
-        <use> of that: the rows of a dashboard's pane draw the same bars and borders beside
-        different text (at 120x36, 815 leaves drew the same two bars: 273 KB of 1,269).
-        Sooner, or shorter ones, would cost more than they save (a cursor's block met
-        twice)."""
+        """A line's shapes (its backgrounds and the shapes under its text) drawn in place
+        the first time they are met, given an id in place the second, and from the third
+        on drawn by a <use> of that: the rows of a dashboard's pane draw the same bars
+        beside different text (at 120x36, 815 leaves drew the same two bars: 273 KB of
+        1,269). Sooner, or shorter ones, would cost more than they save (a cursor's block
+        met twice)."""
         if len(markup) < SHARED_LENGTH:
             return markup
         key = hashlib.blake2b(markup.encode("utf-8", "surrogatepass"), digest_size=16).digest()
