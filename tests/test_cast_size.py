@@ -53,9 +53,9 @@ def test_the_limit_is_the_one_the_docs_state() -> None:
 def test_a_large_jobs_cast_stays_under_the_upload_rate(
     framework: str, seed: int, gpus: int, failures: int
 ) -> None:
-    """genact's log, torchtitan (`--local-ranks-filter 0`), the Trainer (one node's rank 0
-    through torchrun) and DeepSpeed with `--enable_each_rank_log` on up to two launches: the
-    terminal gets the launchers' lines and one rank's, at most LIMIT bytes a second."""
+    """genact's log, torchtitan (`--local-ranks-filter 0`), the Trainer (the terminal of
+    the first node's `accelerate launch`) and DeepSpeed with `--enable_each_rank_log` on up
+    to two launches of up to 128 nodes: at most LIMIT bytes a second."""
     options = RecordOptions(seed=seed, framework=framework, gpus=gpus, failures=failures)
     try:
         make_plan(options)
