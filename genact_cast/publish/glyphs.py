@@ -22,11 +22,11 @@ import functools
 import io
 import struct
 import unicodedata
-from importlib import resources
 from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
+from genact_cast.publish.data_files import DATA
 from genact_cast.publish.font_lookup import font_file
 from genact_cast.publish.player_layout import MISSING, ligature
 from genact_cast.publish.terminal_cells import text_symbol
@@ -71,7 +71,7 @@ def fake_bold_outline(size: float) -> float:
 
 
 def _data(name: str) -> bytes:
-    return (resources.files("genact_cast.publish") / "data" / "fonts" / name).read_bytes()
+    return (DATA / "fonts" / name).read_bytes()
 
 
 @functools.cache

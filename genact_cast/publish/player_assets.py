@@ -15,12 +15,12 @@ import json
 import os
 import tarfile
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from genact_cast.base_dirs import xdg
 from genact_cast.errors import GenactCastError
+from genact_cast.publish.data_files import DATA
 
 REGISTRY = "https://registry.npmjs.org"
 MAX_TARBALL_BYTES = 16 << 20  # asciinema-player's tarball is about 0.5 MB
@@ -39,7 +39,7 @@ class Assets:
 
 @functools.cache
 def pinned() -> dict[str, Any]:
-    text = (resources.files("genact_cast.publish") / "data" / "player.json").read_text("utf-8")
+    text = (DATA / "player.json").read_text("utf-8")
     result: dict[str, Any] = json.loads(text)
     return result
 

@@ -37,10 +37,10 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from importlib import resources
 from operator import itemgetter
 
 from genact_cast.publish.char_class import char_class
+from genact_cast.publish.data_files import DATA
 from genact_cast.publish.terminal import Cell, Row, Style
 from genact_cast.publish.terminal_cells import regional_indicator, text_symbol
 from genact_cast.publish.vectors import WIDE, vector
@@ -68,7 +68,7 @@ def _advances() -> tuple[dict[str, float], float]:
 
 
 def _data(name: str) -> str:
-    return (resources.files("genact_cast.publish") / "data" / name).read_text()
+    return (DATA / name).read_text("utf-8")
 
 
 # One-cell characters the browser lays out at another advance than a cell (in cells: ℃
@@ -77,9 +77,9 @@ def _data(name: str) -> str:
 ADVANCES, VS16_ADVANCE = _advances()
 # A regional indicator the browser does not pair into a flag (measured in the player by
 # scripts/wide_glyphs.py as the others: 2.07 columns, the colour font's letter glyph).
-LONE_FLAG_ADVANCE = json.loads(
-    (resources.files("genact_cast.publish") / "data" / "wide_glyphs.json").read_text()
-)["lone_regional_indicator_advance"]
+LONE_FLAG_ADVANCE = json.loads((DATA / "wide_glyphs.json").read_text("utf-8"))[
+    "lone_regional_indicator_advance"
+]
 # Those the browser rounds to two columns or more: drawn as a wide character alone.
 WIDE_ADVANCE = frozenset(char for char, cells in ADVANCES.items() if cells >= 1.5)
 
@@ -103,7 +103,7 @@ MARK_ADVANCES = {
 
 
 def _zwj_glyphs() -> frozenset[tuple[str, str]]:
-    text = (resources.files("genact_cast.publish") / "data" / "zwj_glyphs.json").read_text()
+    text = (DATA / "zwj_glyphs.json").read_text("utf-8")
     pairs = (sequence.split() for sequence in json.loads(text)["sequences"])
     return frozenset((chr(int(a, 16)), chr(int(b, 16))) for a, b in pairs)
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from importlib import resources
 
+from genact_cast.publish.data_files import DATA
 from genact_cast.publish.screens import Screen, row_text
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed
 from genact_cast.publish.vtt_sessions import SCREENS, prompt, typed_program
@@ -41,7 +41,7 @@ def recorded_multiplexer(recorded: str | None) -> str:
 
 @cache
 def _signatures() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    text = (resources.files("genact_cast.publish") / "data" / "screen_names.json").read_text()
+    text = (DATA / "screen_names.json").read_text("utf-8")
     return tuple(
         (entry["program"], re.compile(entry["pattern"])) for entry in json.loads(text)["programs"]
     )

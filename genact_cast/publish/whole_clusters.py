@@ -18,7 +18,8 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
+
+from genact_cast.publish.data_files import DATA
 
 _MARKS = frozenset({"Mn", "Me"})
 
@@ -34,7 +35,7 @@ def _ranges(spans: list[str]) -> frozenset[int]:
 @cache
 def charsets() -> tuple[frozenset[int], frozenset[int]]:
     """The code points of DejaVu Sans Mono and of DejaVu Sans."""
-    text = (resources.files("genact_cast.publish") / "data" / "font_charsets.json").read_text()
+    text = (DATA / "font_charsets.json").read_text("utf-8")
     data = json.loads(text)
     return _ranges(data["mono"]), _ranges(data["sans"])
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from genact_cast.publish.data_files import DATA
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Wrapper:
 @cache
 def wrappers() -> tuple[Wrapper, ...]:
     """The wrappers, the longest first (`docker container run` before `docker run`)."""
-    text = (resources.files("genact_cast.publish") / "data" / "wrappers.tsv").read_text("utf-8")
+    text = (DATA / "wrappers.tsv").read_text("utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
     found = [
         Wrapper(tuple(name.split()), frozenset(values.split()) - {"-"}, int(own), string == "yes")
