@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from genact_cast.generator import released_shards
 from genact_cast.generator.dialects.base import (
     Line,
     Out,
@@ -75,7 +76,7 @@ class Loading(Job):
                     line(
                         moment,
                         LOADING_WEIGHTS,
-                        f"loading weights file {f.loaded}/model.safetensors.index.json",
+                        f"loading weights file {f.loaded}/{weights_file(f.loaded)}",
                     )
                 )
             )
@@ -117,8 +118,10 @@ class Loading(Job):
         if warns and processes > 1:
             others = self.other_processes(processes)
             lines.append(Line("\r\n".join(self._replica_warnings(moment, others))))
+        bars = self.shard_bars(seconds, processes) if pretrained else []
+        if bars:
+            lines.append(Line("\r\n".join(bars)))
         if pretrained:
-            lines.append(Line("\r\n".join(self.shard_bars(seconds, processes))))
             # With the weights in, from_pretrained reads the checkpoint's generation config
             # (modeling_utils.py:5079-5092 at 4.57.1, for every model that can generate): the
             # file the Trainer's saves write (generation_config_saved), from_model_config's
@@ -170,8 +173,21 @@ class Loading(Job):
         alone (`reading`: DeepSpeed's bar), no faster than it (pins-d: a bar of 00:16 for a
         17.65 s read)."""
         f = self.facts
-        shards = max(1, -(-2 * f.params // 5_000_000_000))
+        # the released repository's own files, not a 5 GB packing of the model (Qwen's 4 GB
+        # files, OLMo 2's float32: review-realism19 hf-shard-count); one file has no bar
+        # (`if len(args_list) > 1`, modeling_utils.py:5464), an unlisted repository none
+        shards = released_shards.released_files(f.loaded) or 0
+        if shards < 2:
+            return []
         rng = Rng(f.seed * 59 + processes)
         low, high = (1.0, 1.04) if reading else (0.96, 1.0)
         times = sorted(seconds * rng.uniform(low, high) for _ in range(processes))
         return [bar(shards, shards, t, shards / t, self.ncols, desc=SHARDS_BAR) for t in times]
+
+
+def weights_file(arch: str) -> str:
+    """The file from_pretrained names as it loads `arch`'s released weights: the index of a
+    sharded checkpoint, the single file of one that is not (Llama-3.2-1B's model.safetensors;
+    an unlisted repository's checkpoint is sharded: every such model passes 5 GB)."""
+    single = released_shards.released_files(arch) == 1
+    return "model.safetensors" if single else "model.safetensors.index.json"
