@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from genact_cast.errors import BadOption, SeedRefused
-from genact_cast.generator import RecordOptions, catalog, generate, make_plan
+from genact_cast.generator import RecordOptions, catalog, generate, make_plan, released_shards
 from genact_cast.generator.catalog import architectures
 from genact_cast.generator.dialects import hf_config, hf_mesh, hf_model
 from genact_cast.generator.dialects.base import Incidentals
@@ -620,6 +620,7 @@ def test_the_weights_are_followed_by_the_checkpoint_s_generation_config() -> Non
             for seed in range(1, 80)
             if (o := RecordOptions(seed=seed, framework=framework, kind="sft", duration=60.0))
             and arch_of(o) in expected
+            and (released_shards.released_files(arch_of(o)) or 0) > 1
         )
         arch = facts_for(make_plan(options)).arch
         found = release_lines(options)
@@ -1233,6 +1234,7 @@ def test_every_launch_stamps_its_set_up_as_it_takes_time(options: RecordOptions)
     launches = 0
     weights: datetime | None = None
     elapsed = 0
+    listed = released_shards.released_files(facts_for(make_plan(options)).arch)
     for line in cast_lines(options._replace(cols=1000, color=False)):
         if shards := SHARDS_DONE.search(line):
             elapsed = max(elapsed, int(shards[2]) * 60 + int(shards[3]))
@@ -1243,7 +1245,8 @@ def test_every_launch_stamps_its_set_up_as_it_takes_time(options: RecordOptions)
             weights, elapsed = moment, 0
         elif weights is not None and found[2].endswith("/generation_config.json"):
             assert (moment - weights).total_seconds() >= elapsed, (found[0], elapsed)
-            assert elapsed, "the load drew its shard bar"
+            # a bar wherever the repository lists its files (not Qwen3-30B-A3B-Base's)
+            assert elapsed or listed is None, "the load drew its shard bar"
             launches += 1
             weights = None
     assert launches >= 1 + bool(options.failures)
