@@ -106,12 +106,7 @@ class LineMarkup:
                 # written as `_plain` writes it, placed when the run before was stretched.
                 # The checks below all pass it by; run by run they took most of the time.
                 at = f' x="{number(column * CELL_WIDTH, 2)}"' if placed else ""
-                if plain == PLAIN:
-                    escaped = xml_escape(text)
-                    spans.append(f"<tspan{at}>{escaped}</tspan>" if at else escaped)
-                else:
-                    name = self._style_class(plain)
-                    spans.append(f'<tspan class="{name}"{at}>{xml_escape(text)}</tspan>')
+                spans.append(self._span(plain, at, text))
                 placed, letters_before, letters_key = False, 0, (fg, *style[2:])
                 column += advance(text)
                 continue
@@ -164,14 +159,17 @@ class LineMarkup:
                 else:
                     text = "\u200c" + text
             letters_before, letters_key = letters, key
-            if plain == PLAIN:
-                escaped = xml_escape(text)
-                spans.append(f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped)
-            else:
-                name = self._style_class(plain)
-                spans.append(f'<tspan class="{name}"{attributes}>{xml_escape(text)}</tspan>')
+            spans.append(self._span(plain, attributes, text))
             column += advance(text)
         return "".join(rects), "".join(spans)
+
+    def _span(self, plain: Style, attributes: str, text: str) -> str:
+        """A run's text: bare where it has the plain style and no attributes, else a tspan
+        naming its style's class."""
+        escaped = xml_escape(text)
+        if plain == PLAIN:
+            return f"<tspan{attributes}>{escaped}</tspan>" if attributes else escaped
+        return f'<tspan class="{self._style_class(plain)}"{attributes}>{escaped}</tspan>'
 
     def _style_class(self, style: Style) -> str:
         """The CSS class of a run's style, named the first time the style is met."""
