@@ -86,6 +86,8 @@ class FrameworkLog:
                     if at != UNSTAMPED and clock.moved_on_at(at):
                         self._borrow()
                     tape.write(text + "\r\n")
+                    # (the line a Ctrl-C finds last on the screen, as _timed keeps it)
+                    self._last_line = text.rpartition("\r\n")[2]
                 self._shown = False
                 continue
             if type(out) is Redraw:
