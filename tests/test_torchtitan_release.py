@@ -933,3 +933,20 @@ def test_the_pipeline_schedules_the_plans_micro_batches(pins: dict[str, object])
     steady = shown[1:]
     assert steady
     assert statistics.median(steady) / (1 - bubble) <= 0.47 + 0.01
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_an_async_save_collects_before_staging_and_after_it(index: int) -> None:
+    """review-dialects19a: with async_mode=async, save() collects garbage before
+    dcp.async_save and again after it returns (components/checkpoint.py:514-519 at v0.2.0);
+    the last step's model-only save collects once, inside dcp_save (:422-423, :784-785)."""
+    marks = ("Saving the checkpoint", "[GC] ", "Finished saving the", "Saving a model only")
+    shown = [line for line in lines(index) if any(mark in line for mark in marks)]
+    text = "\n".join(shown)
+    saves = text.split("Saving the checkpoint (or staging if async is enabled).")[1:]
+    for save in saves:
+        collections = save.count("GC collection invoked by checkpointer.")
+        if "Saving a model only" in save:
+            assert collections == 1, save
+        elif "Finished saving" in save:
+            assert collections == 2, save

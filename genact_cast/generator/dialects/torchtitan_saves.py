@@ -78,9 +78,15 @@ class Saves(Watchdog):
                 *self._purge_due(event.t),
                 *self._flush_validation(event.t),
             ]
+        # An async save collects twice (checkpoint.py:514-519 at v0.2.0): after _async_wait
+        # for the previous write, before dcp.async_save stages the state, and after it
+        # returns; each line logged as its collection ends.
+        before_staging = 0.01 + int(event.blocking * 1000) % 5 / 100
+        collected = min(t + event.waited + before_staging, end - 0.02)
         lines: list[Out] = [
             *self._purge_due(t),
             self._log(t, SAVING),
+            self._log(collected, gc(GC_CHECKPOINTER, before_staging)),
             self._log(end - 0.01, gc(GC_CHECKPOINTER, gc_seconds)),
         ]
         # _purge_stale_checkpoints (checkpoint.py:818-837) queues all but the latest
