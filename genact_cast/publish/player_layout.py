@@ -300,8 +300,15 @@ def as_laid_out(
     (-0.5 to 0.5): the fractions of the glyphs before it in its span that the cells do
     not show (𝐀𝐁𝐂, 1.59, 1.5 and 1.43 columns each, at 0, 1.59 and 3.09: in cells 0, 2
     and 3, the 𝐁 half a column left of its cell)."""
-    distinct = "".join(set(map(itemgetter(0), row)))  # (each asked once: a row repeats most)
-    if distinct.isascii() or _AS_THEY_ARE.fullmatch(distinct) or not any(map(_moved, distinct)):
+    cells = set(map(itemgetter(0), row))  # (each asked once: a row repeats most)
+    distinct = "".join(cells)
+    # (a cell may hold a cluster, asked whole: its characters one by one are not it)
+    single = len(distinct) == len(cells)
+    if (
+        distinct.isascii()
+        or (single and _AS_THEY_ARE.fullmatch(distinct))
+        or not any(map(_moved, cells))
+    ):
         if sources is not None:
             sources.extend(range(len(row)))
         if shifts is not None:
