@@ -14,7 +14,7 @@ from genact_cast.generator.dialects.nccl_startup import debug_info, nvls_channel
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.helpers import output_of, with_nccl_debug
 from tests.release_catalogue import nccl_unmatched, release_lines
-from tests.seed_scan import seed_where
+from tests.seed_scan import first_run, seed_where
 from tests.test_deepspeed_release import CASES as DEEPSPEED_CASES
 from tests.test_hf_release import CASES as HF_CASES
 from tests.test_megatron_release import CASES as MEGATRON_CASES
@@ -525,7 +525,10 @@ def test_a_pipeline_stage_connects_its_first_send_then_its_backward_receive() ->
     798-866), `[send] via NET/IB/%d/GDRDMA/Shared` (net.cc:218, shared buffers for p2p at
     :199), and no ring until the grad norm's all-reduce over pp (distributed/utils.py:
     441-447)."""
-    options = RecordOptions(seed=0, framework="torchtitan", model="Llama-3.1-405B", nccl_debug=True)
+    # (a run from seed 0 that no failure interrupts: once its data set's draw moved
+    # (69d190f), seed 0's run drew 8 failures on 2,048 A100 and showed no such send)
+    pins = {"framework": "torchtitan", "model": "Llama-3.1-405B", "nccl_debug": True}
+    options = first_run(lambda plan: not plan.failures, 0, **pins)
     lines = release_lines(options)
     facts = facts_for(make_plan(options))
     messages = [found[2] for line in lines if (found := PROCESS.search(line))]
