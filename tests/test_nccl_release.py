@@ -527,7 +527,11 @@ def test_a_pipeline_stage_connects_its_first_send_then_its_backward_receive() ->
     441-447)."""
     # (a run from seed 0 that no failure interrupts: once its data set's draw moved
     # (69d190f), seed 0's run drew 8 failures on 2,048 A100 and showed no such send)
-    pins = {"framework": "torchtitan", "model": "Llama-3.1-405B", "nccl_debug": True}
+    pins: dict[str, Any] = {
+        "framework": "torchtitan",
+        "model": "Llama-3.1-405B",
+        "nccl_debug": True,
+    }
     options = first_run(lambda plan: not plan.failures, 0, **pins)
     lines = release_lines(options)
     facts = facts_for(make_plan(options))
