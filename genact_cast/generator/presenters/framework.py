@@ -320,15 +320,16 @@ class FrameworkLog:
     def _extra_ticks(
         self, events: Sequence[RunEvent], undrawn: set[int], groups: int
     ) -> list[tuple[int, int]]:
-        """Steps drawn besides the logged ones: torchtitan logs step 1; the Trainer's bar moves
+        """Steps drawn besides the logged ones: torchtitan logs step 1 (train.py's
+        `step == 1`, so in a relaunch that found no checkpoint too); the Trainer's bar moves
         at every step, so it is redrawn between its log lines too, and at a span's end
         (`undrawn`: not where the span ends at an evaluation the cast does not show, which
         drawn would be a logged step whose evaluation the log must then print)."""
         extra: list[tuple[int, int]] = []
-        if self.dialect.logs_first_step:
-            extra.append((0, 1))
+        spans = [e for e in events if isinstance(e, Trained)]
+        if self.dialect.logs_first_step:  # every launch that trains from step 1 logs it
+            extra += [(span.attempt, 1) for span in spans if span.first == 1]
         if self.dialect.has_bar:
-            spans = [e for e in events if isinstance(e, Trained)]
             covered = sum(span.last - span.first + 1 for span in spans)
             between = min(groups, _nice_below(covered / 40))
             # Off the logging interval, so that a redraw of the bar is not a logged step
