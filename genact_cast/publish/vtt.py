@@ -179,6 +179,11 @@ def render_vtt(timeline: Timeline) -> str:
     killed: list[tuple[list[str], list[bool]]] = []
     entries = [0]  # the alternate screen asked for so far, when the shell came back there
     reentered: list[tuple[list[str], list[bool]]] = []  # (what the killed one covered)
+    # The keys (or the mouse) a killed program asked for stay asked after it, through the
+    # sessions of programs run after it on its screen (man after a killed htop leaves the
+    # mouse on: review-exports22 item 1), until a screen shows them released: no program
+    # paints the shell's screen for them.
+    stale_keys = [False]
     timeline.on_alternate_scroll = lambda *row: view.scrolled(*row) if killed else None
 
     def again(screen: Screen) -> None:
@@ -258,6 +263,7 @@ def render_vtt(timeline: Timeline) -> str:
 
     for screen in screens():
         over = False  # (set where it is read below: for this screen alone)
+        stale_keys[0] = stale_keys[0] and screen.keys
         if killed and screen.alternate:
             screen = writing_at(screen)  # (the shell's prompt waits there, hidden or not)
         # (a command typed: on the screen, told, or in the rows just erased)
@@ -300,6 +306,7 @@ def render_vtt(timeline: Timeline) -> str:
             sessions.append((session[0], name(session)))
             left_session, session = session[1:], None
             killed[:] = [leave_covered(lines, screen, last)]
+            stale_keys[0] = screen.keys
             entries[0] = screen.entries
             timeline.alternate_erasures = True  # (`clear` there: the shell's lines)
             dialog.clear()
@@ -365,7 +372,7 @@ def render_vtt(timeline: Timeline) -> str:
             and before is not None
             and not killed  # (the keys a killed program asked for stay asked: no program)
             and (
-                screen.keys
+                (screen.keys and not stale_keys[0])
                 or addressing(screen)
                 or (wiped[0] and back_up(screen))
                 or (over := wiped[0] and rewritten(screen, before, scrolled_by(), lines.cleared))

@@ -116,9 +116,12 @@ class Lines:
         self.cursor: tuple[int, int] | None = None  # the cursor of the last screen read
 
     def _take(
-        self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False
-    ) -> None:
-        """A done row: a line of its own, or the rest of the one wrapped onto it."""
+        self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False,
+        left: tuple[str, ...] | None = None,
+    ) -> None:  # fmt: skip
+        """A done row: a line of its own, or the rest of the one wrapped onto it; `left`,
+        what a program left in its cells, when `remains` no longer holds it by row y (it
+        scrolled away: the rows' remains moved up before it is taken)."""
         if self.muted:
             self._open = None
             return
@@ -133,7 +136,8 @@ class Lines:
             start, before = self.taken[self._open]
             self.taken[self._open] = (start, joined(before, text))
         else:
-            text = unindented(text, self.remains.get(y, ()))  # (not the program's cells)
+            left = self.remains.get(y, ()) if left is None else left
+            text = unindented(text, left)  # (not the program's cells)
             self.taken.append((since, without_head(self, since, text) if typed else text))
             self.places.append((born, self.scrolls + y))
             if typed:

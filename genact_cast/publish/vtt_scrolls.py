@@ -43,6 +43,7 @@ def scrolled(
     # a resize brings it back as it stood, review-exports14 item 5)
     kept = lines._text(row, wrapped) if 0 in lines.remains else None
     text = lines._text(unleft(lines, 0, row), wrapped)
+    remains = lines.remains.get(0, ())  # (the row's, for its line: `remains` moves up)
     lines.remains = {up(y): left for y, left in lines.remains.items() if y > 0}
     typed = bool(lines.texts) and is_typed(lines, 0, text)
     left = lines.left_prompt(0, text)  # (a prompt left with nothing typed)
@@ -56,7 +57,7 @@ def scrolled(
         text = without_right_prompt(text, lines.leads[0], lines.rights.get(0, ""))
     if not lines.texts:  # before the first screen (a cast's output at 0 s): still told
         if time is not None and text.strip():
-            lines._take(time, text, wrapped, 0, lines.epoch)
+            lines._take(time, text, wrapped, 0, lines.epoch, left=remains)
             lines.history.append(text)
             lines.scrolls += 1
         return
@@ -92,7 +93,7 @@ def scrolled(
             # the moment the command appeared).
             first, typed = time, True
         count = len(lines.taken)
-        lines._take(first, text, wrapped, 0, born if same else lines.epoch, typed)
+        lines._take(first, text, wrapped, 0, born if same else lines.epoch, typed, remains)
         if -1 in lines.erased and same and _bare(lines.erased[-1][1]) == _bare(text):
             # The row's line was erased and drawn again the same before it scrolled away
             # (prompt_toolkit redraws the command line at Enter, `ESC[J` then the line,
