@@ -5,13 +5,16 @@ pty (tests/pty_session.py, asciinema 2.4) and held to asciinema-player 3.18 in C
 from __future__ import annotations
 
 import html
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.player_dom import Player
-from tests.pty_session import BashRecording
+from tests.pty_session import BashRecording, ShellRecording
+from tests.test_vtt_mux import timed_cues
+from tests.test_vtt_mux_recorded import ENV, TMUX_PREFIX, _ended, _keys, _typed
 from tests.test_vtt_review18_mediums import not_shown, told
 
 # Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
@@ -50,3 +53,50 @@ def test_a_program_run_after_a_killed_htop_leaves_the_shells_commands_told(
     assert "$ exit" in after, lines
     assert "Killed" in lines, lines  # (no blanks where htop's key bar was)
     assert not_shown(cast, player) == []
+
+
+def test_tmux_pane_rows_are_told_as_the_line_editor_and_the_pane_wrote_them(
+    tmp_path: Path, player: Player
+) -> None:
+    """#2, #3 and #4 in tmux (a pane wraps a line itself, moving the cursor to the row
+    below: nothing marks the wrap). A command the 39-column pane wraps after a space was
+    two cues, the second read as output; `NEXT-LINE`, typed in it, then printed, was
+    taken for a line shown before and lost; a command that fills the 40-column pane's
+    row had its output glued to it (`exitlogout`); and when the left pane closed, the
+    right one, redrawn full width, was told again as typed and run a second time."""
+    socket = tmp_path / "sock"
+    command = f"tmux -S {socket} -f /dev/null new-session bash --norc --noprofile -i"
+    tmux = ShellRecording(tmp_path, tmp_path / "c.cast", 24, 80, command, "$ ", ENV)
+    # ("$ " and 37 characters: the pane's 39th cell is the space after `echo`)
+    wrapped = "printf 'A%.0s' $(seq 39); echo; echo NEXT-LINE; printf '\\nsecond\\n'"
+    assert wrapped[36] == " "
+    filling = "echo " + "x" * 33  # ("$ " and 38 characters: the left pane's 40 cells)
+    try:
+        _keys(tmux, TMUX_PREFIX + "%")  # (a right pane of 39 columns, the cursor in it)
+        _typed(tmux, "PS1='$ '\r")  # (its shell is the user's own, its prompt theirs)
+        _typed(tmux, wrapped + "\r", "second")
+        _keys(tmux, TMUX_PREFIX + "o")  # (the left pane, 40 columns)
+        _typed(tmux, filling + "\r", "x" * 33)
+        _typed(tmux, "exit\r")  # (the right pane is redrawn the whole width)
+        _typed(tmux, "exit\r")
+        _ended(tmux)
+    finally:
+        subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True, check=False)
+    cast = tmp_path / "c.cast"
+    found = timed_cues(cast)
+    lines = [html.unescape(text) for _, _, texts in found for text in texts]
+    assert lines.count("$ " + wrapped) == 1, lines  # (one cue, told once)
+    assert [line for line in lines if "NEXT-LINE" in line and "printf" not in line], lines
+    assert not [line for line in lines if line.startswith("NEXT-LINE; printf")], lines
+    assert "second" in "".join(lines), lines
+    assert lines.count("$ " + filling) == 1, lines
+    assert "x" * 33 in lines, lines
+    # The player shows the command over two rows of the right pane, the first ending in
+    # the space before `NEXT-LINE`, as its cue ends.
+    player.load(cast.read_text("utf-8"))
+    end = next(end for _, end, texts in found if html.unescape(texts[0]) == "$ " + wrapped)
+    rows = player.at(end - 0.05).text()
+    border = max(row.find("│") for row in rows)
+    pane = [row[border + 1 :].ljust(39) for row in rows]
+    at = next(y for y, row in enumerate(pane) if row.startswith("$ printf"))
+    assert pane[at] + pane[at + 1].rstrip() == "$ " + wrapped, pane

@@ -26,7 +26,7 @@ import re
 from genact_cast.publish.screens import Row, Screen, row_text
 from genact_cast.publish.vtt_mux_painted import PAINTED_ROWS, PanePainters
 from genact_cast.publish.vtt_mux_state import REWRAP_SECONDS
-from genact_cast.publish.vtt_panes import WIDE, cells, layout, pane_at
+from genact_cast.publish.vtt_panes import WIDE, Layout, cells, layout, pane_at
 from genact_cast.publish.vtt_sessions import prompt
 from genact_cast.publish.vtt_windows import redrawn
 
@@ -116,13 +116,23 @@ class Multiplexed(PanePainters):
             up = slots.get((y - 1, x))
             if up is None and (y - 1, x) in tails:  # (a row that went on with it: a third)
                 up = tails[y - 1, x][0]
-            if text and up is not None and (y - 1, x) in full and (x, text) not in self.seen:
+            if (
+                text
+                and up is not None
+                and self._wraps_onto(y, x, up, full, screen, panes, run)
+                and (x, text) not in self.seen
+            ):
                 # The pane wrapped the line onto this row (tmux moves to the row below
                 # itself: no terminal wrap): its rest, as the terminal's wrap is joined.
                 time, place, head = self.told[up]
-                self.told[up] = (time, place, head + text)
-                tails[y, x] = (up, head)
-                self.seen[x, text] = None
+                # (the blanks the line editor typed in the row's last cells are the line's)
+                gap = "" if (y - 1, x) in full else " " * _trailing(parts[y - 1, x][0])
+                self.told[up] = (time, place, head + gap + text)
+                tails[y, x] = (up, head + gap)
+                self.grown(x, "", text)
+                # (the whole line: found again as one row, rewrapped, where its pane
+                # widens; review-exports22 #4 told it again when a pane beside it closed)
+                self.shown += "".join((head + text).split())
                 continue
             # A key typed on the cursor's row after what it showed: a command typed,
             # new though another pane in this column showed the same (`exit` typed
@@ -156,6 +166,7 @@ class Multiplexed(PanePainters):
                 if prompt(before):
                     time = screen.time  # (a command, from its first key: not its prompt)
                 self.told[index] = (time, place, text)
+                self.grown(x, before, text)
                 self.commands[x] = index
                 self.paints.pop(x, None)
                 if index in self.unheard:  # (typed on after a clip's start: told whole)
@@ -176,11 +187,81 @@ class Multiplexed(PanePainters):
             self.seen[x, text] = None
             self.shown += piece
         self.slots, self.tails = slots, tails
+        self._going_on(screen, panes, parts, run)
         if run:
             self.fleeting.update(dict.fromkeys(range(told, len(self.told)), panes))
         self.shown = self.shown[-MAX_SHOWN:]
         while len(self.seen) > MAX_SEEN:
             del self.seen[next(iter(self.seen))]
+
+    def _wraps_onto(
+        self, y: int, x: int, up: int, full: set[tuple[int, int]], screen: Screen,
+        panes: Layout, run: bool,
+    ) -> bool:  # fmt: skip
+        """Whether pane x's line on row y - 1 (`up` in `told`) goes on on row y: the pane
+        wraps lines itself (it moves the cursor to the row below: no terminal wrap), so a
+        row that fills its pane is taken to go on (output wider than the pane), but for a
+        line typed (a command), which goes on only while the line editor reads keys (not
+        as it lets go: what comes under it then is output, bash's `logout` under an `exit`
+        that filled its row, review-exports22 #2 `exitlogout`): where it was seen going on
+        (`going_on`: the row may end in a space), or filled and typed on, the cursor on
+        the rows it goes on to, each filled but its own."""
+        typed = up == self.commands.get(x)
+        if typed and (run or not screen.paste):
+            return False
+        if self.going_on.get((y - 1, x)) == up:
+            return True
+        if (y - 1, x) not in full:
+            return False
+        cursor = screen.cursor
+        if not typed:
+            return True  # (output)
+        if cursor is None or cursor[1] < y or pane_at(panes, cursor[1], cursor[0]) != x:
+            return False
+        return all((row, x) in full for row in range(y, cursor[1]))
+
+    def _going_on(
+        self, screen: Screen, panes: Layout, parts: dict[tuple[int, int], tuple[str, int, int]],
+        run: bool,
+    ) -> None:  # fmt: skip
+        """The line editor went on to the next row of the cursor's pane (`going_on`): the
+        cursor at its first cell, the row blank, the keys still read (bash writes a space
+        there and steps back: readline's wrap), under a line being typed whose row ends
+        in a space typed in its last cell (review-exports22 #3: the row is not `full`).
+        Not under one that fills its row: Enter there looks the same (the cursor moved to
+        the next row's first cell before the line editor lets go, in another write), and
+        its output would go on the command; typing on there is `full`'s."""
+        cursor = screen.cursor
+        self.going_on = {
+            key: index for key, index in self.going_on.items() if self._line(key) == index
+        }
+        if run or not screen.paste or cursor is None or cursor[1] == 0:
+            return
+        column, y = cursor
+        x = pane_at(panes, y, column)
+        below, above = parts.get((y, x)), parts.get((y - 1, x))
+        line = self._line((y - 1, x))
+        if below is None or above is None or line is None or line != self.commands.get(x):
+            return
+        text, start, _ = above
+        if column == below[1] == start and not below[0].strip() and _space_last(text):
+            self.going_on[y - 1, x] = line
+
+    def _line(self, key: tuple[int, int]) -> int | None:
+        """The line in `told` a pane's row shows (or goes on with), if any."""
+        if key in self.slots:
+            return self.slots[key]
+        return self.tails[key][0] if key in self.tails else None
+
+
+def _space_last(part: str) -> bool:
+    """Whether a pane's row ends in one blank after a character (the last cell's)."""
+    return len(part) > 1 and part[-1] == " " and part[-2] != " "
+
+
+def _trailing(part: str) -> int:
+    """The blanks a pane's row ends with."""
+    return len(part) - len(part.rstrip())
 
 
 def _bar(row: Row, cols: int) -> bool:

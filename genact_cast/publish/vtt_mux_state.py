@@ -33,6 +33,14 @@ class PaneState:
         self.slots: dict[tuple[int, int], int] = {}  # (row, pane) -> its line in `told`
         # (row, pane) -> the line a pane wrapped onto the row, and that line's text before it
         self.tails: dict[tuple[int, int], tuple[int, str]] = {}
+        # (row, pane) -> the line typed on the row that the line editor went on with on
+        # the row below (the cursor at that row's first cell, the keys still read): a
+        # row that ends in a space the pane wrapped after (review-exports22 #3)
+        self.going_on: dict[tuple[int, int], int] = {}
+        # What a line being typed showed before its last key (`typed on`): no line shown,
+        # so not `seen` once it grew (`echo NEXT-LINE` typed, then NEXT-LINE printed in
+        # the pane was taken for a line shown before and lost, review-exports22 #2)
+        self.partial: dict[tuple[int, str], None] = {}
         self.shown = ""  # the lines told, without blanks, to find a rewrapped one in
         self.layout: Layout = ()  # where the panes are
         self.split_at = -REWRAP_SECONDS  # when they last moved
@@ -77,8 +85,20 @@ class PaneState:
             return False
         self.told[index] = (time, place, head + text)
         tails[y, x] = tail
-        self.seen[x, text] = None
+        if line != head + text:  # (typed on: the whole line, as `update` keeps it)
+            self.shown += "".join((head + text).split())
+        self.grown(x, line[len(head) :], text)  # (what the row showed: the line's rest)
         return True
+
+    def grown(self, x: int, before: str, text: str) -> None:
+        """Pane x's row showed `before` and now `text`, the same line typed on: `before`
+        was part of a line, not one, unless a line showed it whole before."""
+        if before and before != text and (x, before) in self.partial:
+            del self.partial[x, before]
+            self.seen.pop((x, before), None)
+        if (x, text) not in self.seen:
+            self.partial[x, text] = None
+        self.seen[x, text] = None
 
     def _leaving(self) -> bool:
         """Whether the command just run in the cursor's pane ends its shell (`exit`,
