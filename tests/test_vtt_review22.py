@@ -100,3 +100,45 @@ def test_tmux_pane_rows_are_told_as_the_line_editor_and_the_pane_wrote_them(
     pane = [row[border + 1 :].ljust(39) for row in rows]
     at = next(y for y, row in enumerate(pane) if row.startswith("$ printf"))
     assert pane[at] + pane[at + 1].rstrip() == "$ " + wrapped, pane
+
+
+def test_fishs_right_prompt_drawn_again_after_a_resize_is_no_part_of_the_command(
+    tmp_path: Path, player: Player
+) -> None:
+    """#6: after a resize fish draws its prompt again, then its right prompt at the new
+    row's end, the cursor back after the prompt: that redraw was read as the first key
+    typed, with no right prompt, so the command typed next kept it
+    (`λ echo narrow          ⎇ main 12:00`); the one typed before the resize did not."""
+    config = tmp_path / ".config" / "fish"
+    config.mkdir(parents=True)
+    (config / "config.fish").write_text(
+        "function fish_prompt; echo -n 'λ '; end\n"
+        # (a right prompt that asks git takes a while: the resized screen is drawn before
+        # fish draws the prompts again)
+        "function fish_right_prompt; sleep 0.3; echo -n '⎇ main 12:00'; end\n"
+        "set -g fish_greeting\n"
+    )
+    # (fish generates completions from man pages on its first start: done, says the folder)
+    (tmp_path / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
+    cast = tmp_path / "c.cast"
+    fish = ShellRecording(tmp_path, cast, 24, 80, "fish", "λ ")
+    fish.typed("echo wide\r", wait="λ ")
+    time.sleep(0.5)
+    fish.resize(24, 50)
+    time.sleep(1.0)
+    fish.typed("echo narrow\r", wait="λ ")
+    time.sleep(0.5)
+    fish.exit()
+    lines = [html.unescape(line) for line in told(cast)]
+    assert "λ echo wide" in lines, lines
+    assert "λ echo narrow" in lines, lines
+    assert not [line for line in lines if "⎇" in line], lines
+    # The player shows the right prompt on the command's row as its cue ends: a row of
+    # its own, not the command's.
+    player.load(cast.read_text("utf-8"))
+    found = timed_cues(cast)
+    end = next(end for _, end, texts in found if html.unescape(texts[0]) == "λ echo narrow")
+    rows = player.at(end - 0.05).text()
+    assert any(
+        row.startswith("λ echo narrow") and row.rstrip().endswith("⎇ main 12:00") for row in rows
+    ), rows

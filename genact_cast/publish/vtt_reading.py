@@ -91,6 +91,13 @@ def read_screen(
             text = news[y] = without_right_prompt(text, lead, right)
         if _bare(text) == _bare(old):
             pass  # (the same, wrapped now or no longer: a resize's rows met again)
+        elif text != old and lead and y not in lines.leads and unmoved(rows[y], cursor, y, lead):
+            # The prompt waiting drawn again with a right prompt, nothing typed (fish
+            # draws the left one, then the right one, after a resize): the prompt still
+            # waits, now with that right prompt, which no command typed there is
+            # (review-exports22 #6: `λ echo narrow   ⎇ main 12:00`).
+            lines.texts[y] = lines.first[y] = text
+            continue
         elif text != old and lead and (indented(lead) or led(old, text, lead)):
             # The first key typed; after a prompt taken before (one a full-screen
             # program covered, restored as it exits) what is written is a new line.
@@ -217,6 +224,22 @@ def read_screen(
     }
     if lines.waiting is not None and prompt(lines.waiting[1] + " "):
         lines.prompts[lines.waiting[0]] = _bare(news[lines.waiting[0]])
+
+
+def unmoved(row: Row, cursor: tuple[int, int] | None, y: int, lead: str) -> bool:
+    """Whether the cursor still waits on row y right after the prompt `lead` and its
+    space, the row showing more after a gap (a right prompt drawn there): no key typed."""
+    if cursor is None or cursor[1] != y:
+        return False
+    x = cursor[0]
+    left = "".join(char for char, _ in row[:x])
+    right = "".join(char for char, _ in row[x:])
+    return (
+        left.rstrip() == lead.rstrip()
+        and left.endswith(" ")
+        and right[:2] == "  "
+        and bool(right.strip())
+    )
 
 
 def led(old: str, text: str, lead: str) -> bool:
