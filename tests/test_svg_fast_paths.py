@@ -14,10 +14,17 @@ import re
 from itertools import groupby
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from genact_cast.publish import player_layout, svg_bidi, svg_fallback, svg_lines, svg_runs
+from genact_cast.publish import (
+    player_layout,
+    svg_bidi,
+    svg_fallback,
+    svg_frames,
+    svg_lines,
+    svg_runs,
+)
 from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
     _advance_each,
@@ -27,6 +34,7 @@ from genact_cast.publish.player_layout import (
     zero_width,
 )
 from genact_cast.publish.screens import BLANK, Style
+from genact_cast.publish.svg_frames import Line
 from genact_cast.publish.svg_lines import LineMarkup
 from genact_cast.publish.theme import DEFAULT_THEME
 from genact_cast.publish.vtparse import _CSI_END
@@ -62,7 +70,16 @@ def test_a_runs_advance_is_its_characters_advances(text: str) -> None:
 @settings(max_examples=400)
 @given(LINE)
 def test_a_line_kept_whole_is_split_as_run_by_run(line: list[tuple[str, Style]]) -> None:
-    assert svg_runs.vector_runs(tuple(line)) == list(svg_runs._vector_runs(tuple(line)))
+    """Kept whole (svg_runs._WHOLE) or cut run by run from the runs held (`_run_pieces`),
+    a line is cut as each run cut apart and split again gives."""
+    by_run = [
+        piece
+        for whole, style in line
+        for text in svg_runs._apart(whole)
+        for piece in svg_runs._split(text, style)
+    ]
+    assert svg_runs.vector_runs(tuple(line)) == by_run
+    assert svg_runs.vector_runs(tuple(line)) == by_run  # (its runs held now)
 
 
 @settings(max_examples=400)
@@ -128,6 +145,50 @@ def test_a_plain_line_is_written_as_run_by_run(line: list[tuple[str, Style]]) ->
         expected = slow.markup(tuple(line))
     assert fast.markup(tuple(line)) == expected
     assert fast.styles == slow.styles
+
+
+BLINKING: Style = ("yellow", "default", False, False, False, False, False, True)
+ROW = st.lists(
+    st.tuples(
+        st.sampled_from(COMMON + OTHERS + "\u200d\ufe0f\u2588\ue0b0"),
+        st.sampled_from([*STYLES, BLINKING]),
+    ),
+    max_size=16,
+).map(lambda cells: svg_frames._runs(tuple(cells)))  # (with symbols placed, glyphs nudged)
+
+
+FLAGS: Style = ("red", "default", False, False, False, False, False, False)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(LINE.map(tuple), ROW), min_size=1, max_size=5))
+# A block at column 1 met on its cell, then where the text has reached it but the
+# player draws it a cell right (after a zero-width code point: svg_frames.Placed).
+@example(
+    [(("a\u2588", BLANK),), svg_frames._runs((("a", BLANK), ("\u200b", BLANK), ("\u2588", BLANK)))]
+)
+# A flag's letter met after a stretched run, then after a letter it pairs with: the
+# letter after both is parted (ZWNJ) the second time only.
+@example(
+    [
+        (("\u28ff", FLAGS), *[(letter, FLAGS) for letter in "\U0001f1f7\U0001f1eb"]),
+        (*[(letter, FLAGS) for letter in "\U0001f1eb\U0001f1f7\U0001f1eb"],),
+    ]
+)
+def test_a_run_met_again_is_written_as_it_was_drawn(lines: list[Line]) -> None:
+    """LineMarkup's runs held by what their markup depends on (`LineMarkup._memo`) give the
+    markup, classes and blinking shapes that drawing every run anew gives: lines met
+    again, moved a column right, and after a run that leaves the next one placed."""
+    braille = (("\u28ff", BLANK),)
+    lines = [*lines, *lines, *[(("#", BLANK), *line) for line in lines]]
+    lines += [(*line, ("z", BLANK)) for line in lines]  # (its last run no longer last)
+    lines += [braille + line for line in lines]
+    held, anew = LineMarkup(DEFAULT_THEME), LineMarkup(DEFAULT_THEME)
+    anew._memo = None  # type: ignore[assignment]  # (every run drawn with the line's state)
+    for line in lines:
+        assert held.markup(line) == anew.markup(line)
+    assert held.styles == anew.styles
+    assert held.blinking_shapes == anew.blinking_shapes
 
 
 @settings(max_examples=400)

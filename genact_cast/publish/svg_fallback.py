@@ -55,9 +55,18 @@ def _apart(piece: Piece) -> bool:
 def spans(pieces: Sequence[Piece]) -> dict[int, int]:
     """The runs (start: end, excluded) that make up one of the player's spans holding a
     letter from a fallback font: each drawn as one run at its own advances."""
-    if not any(_fallback_letter(c) for c in set("".join([piece[0] for piece in pieces]))):
+    letters = set("".join([piece[0] for piece in pieces])) - _NO_FALLBACK
+    if not any(_fallback_letter(c) for c in letters):
+        if len(_NO_FALLBACK) < _KNOWN:
+            _NO_FALLBACK.update(letters)
         return {}  # (most lines: no such letter anywhere)
     return _spans(pieces)
+
+
+# Characters met that are no `_fallback_letter`: a line of only these is told at once
+# (a dashboard's rows are told by their distinct characters, 42,148 questions, else).
+_NO_FALLBACK: set[str] = set()
+_KNOWN = 65_536  # of them at most: a cast of every code point holds no more
 
 
 def _spans(pieces: Sequence[Piece]) -> dict[int, int]:

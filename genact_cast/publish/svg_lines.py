@@ -14,7 +14,7 @@ from itertools import groupby
 
 from genact_cast.asciicast import Theme
 from genact_cast.escape import xml_escape
-from genact_cast.publish import svg_fallback, vectors
+from genact_cast.publish import svg_fallback, svg_frames, vectors
 from genact_cast.publish.player_layout import (
     ADVANCES,
     advance,
@@ -43,6 +43,10 @@ from genact_cast.publish.svg_units import (
 from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.terminal_cells import text_symbol
 
+# A run's markup (`LineMarkup._run`): shapes, text, whether the next run is placed, the
+# flag letters it ends with and their span's key, the columns it takes.
+_Drawn = tuple[tuple[str, ...], str, bool, int, object, int]
+
 # The class of the shapes drawn for blinking text (SGR 5): they blink with it, as the
 # player's symbols do (its `ap-blink` on each symbol's <use>). Not a style's or a pen's
 # class: those start with a letter or with one "_" and a letter.
@@ -56,6 +60,9 @@ class LineMarkup:
         self.theme = theme
         self.styles: dict[Style, str] = {}
         self.blinking_shapes = False  # a shape drawn for blinking text: BLINKING_SHAPES
+        # Runs drawn before, by what their markup depends on (`markup`), and their length.
+        self._memo: dict[tuple[object, ...], _Drawn] = {}
+        self._held = 0
 
     def css(self) -> list[str]:
         return [f".{name}{{{css(style, self.theme)}}}" for style, name in self.styles.items()]
@@ -77,6 +84,12 @@ class LineMarkup:
         ):
             return self._plain(pieces)
         skip_to = 0
+        # A run's markup depends on the line only through these; without a symbol set apart
+        # or a glyph nudged, and with no flag's letter left over from the run before, it is
+        # the same wherever the run is met at the same column (the dashboard's 25,613 runs
+        # are 2,215 such): held, and written again as it was.
+        memo = self._memo if not (symbols or nudges) else None
+        last = len(pieces) - 1
         for index, (text, style, hidden) in enumerate(pieces):
             if index < skip_to:
                 continue
@@ -87,81 +100,114 @@ class LineMarkup:
                 column += sum(advance(piece[0]) for piece in pieces[index:skip_to])
                 placed, letters_before = True, 0
                 continue
-            fg, bg, bold, italic, underline, faint, strike, blink = style
-            if index == len(pieces) - 1 and bg == "default" and not (underline or strike):
-                text = text.rstrip(" ")  # trailing spaces draw nothing
-            if bg != "default":
-                rects.append(self._background(column, text, bg))
-            if hidden:  # drawn as the player draws it; the text stays, unseen, for search
-                ink = color(fg, self.theme, background=False)
-                self.blinking_shapes = self.blinking_shapes or blink
-                if symbols:
-                    rects.extend(_shapes(text, column, ink, blink, symbols))
-                else:  # (a dashboard's bars: the same shapes on row after row)
-                    rects.extend(_shapes_in_place(text, column, ink, blink))
-            plain = (fg, "default", bold, italic, underline, faint, strike, blink)
-            if not (hidden or nudges) and index not in ordered and PLAIN_RUNS.fullmatch(text):
-                # A plain run (svg_runs.PLAIN_RUNS) in a line that is not all plain (the
-                # dashboard's rows: a chart's braille, a bar's blocks beside its labels):
-                # written as `_plain` writes it, placed when the run before was stretched.
-                # The checks below all pass it by; run by run they took most of the time.
-                at = f' x="{number(column * CELL_WIDTH, 2)}"' if placed else ""
-                spans.append(self._span(plain, at, text))
-                placed, letters_before, letters_key = False, 0, (fg, *style[2:])
-                column += advance(text)
-                continue
-            if (
-                nudges
-                and not hidden
-                and index not in ordered
-                and not regional_indicator(text[:1])  # (their pairing: ZWNJ, below)
-                and any(column + at in nudges for at in range(advance(text)))
-            ):
-                # Each glyph at the place Chromium gives it in the player's span, at its
-                # own advance (𝐀𝐁𝐂 evenly, where stretched to the run's cells they were
-                # drawn `A BC`: review-exports14 item 2); the run after it placed.
-                spans.append(self._nudged(text, column, nudges, plain))
-                placed, letters_before = True, 0
-                column += advance(text)
-                continue
-            # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
-            # proportional fallback font: such a run is stretched to its cells, and the run
-            # after it placed at its column, so that what follows stays on the grid.
-            # A wide character (CJK, emoji: a run of its own) keeps its glyph's own width
-            # at its column, as the player draws it (stretched to two cells, ☕ and 中 were
-            # wider than in the player: review-exports8 finding 6); the run after it is
-            # placed at its own column.
-            attributes = ""
-            wide = wide_alone(text)
-            if not wide and not MONO_SAFE.fullmatch(text):
-                width = number(glyph_cells(text) * CELL_WIDTH, 2)
-                attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
-            if attributes or placed or wide:
-                attributes = f' x="{number(column * CELL_WIDTH, 2)}"' + attributes
-            placed = wide or "textLength" in attributes
-            if text_symbol(text, 0) and all(mark(c) for c in text[1:]):
-                attributes += f' font-family="{xml_escape(TEXT_FONT)}"'  # ℹ as text, not emoji
-            attributes += ' opacity="0"' if hidden else ""
-            text = text.translate(BIDI_CONTROLS)
-            if index in ordered:
-                # Already in the order the player shows (bidi_levels.in_visual_order):
-                # an LRO keeps Chromium from reordering it again.
-                text = "\u202d" + text + "\u202c"
-            # Regional indicators pair into flags within the player's span (one foreground
-            # and text style; a background change does not part them), counted from the
-            # start of their run (publish/player_layout.flag); Chromium would pair them
-            # across tspans too, so ZWNJ parts two that the player does not pair.
-            key = (fg, *style[2:])
-            letters = len(text) - len(text.rstrip(_LETTERS))
-            if regional_indicator(text[:1]) and letters_before:
-                if key == letters_key and letters_before % 2:
-                    letters = letters_before + letters if letters == len(text) else letters
-                else:
-                    text = "\u200c" + text
-            letters_before, letters_key = letters, key
-            spans.append(self._span(plain, attributes, text))
-            column += advance(text)
+            if memo is not None and not letters_before and index not in ordered:
+                key = (text, style, hidden, column, placed, index == last)
+                drawn = memo.get(key)
+                if drawn is None:
+                    drawn = self._run(text, style, hidden, column, placed, index == last)
+                    self._held += len(text)
+                    if self._held > svg_frames.CACHED_CELLS:
+                        memo.clear()
+                        self._held = len(text)
+                    memo[key] = drawn
+            else:
+                drawn = self._run(
+                    text, style, hidden, column, placed, index == last, symbols, nudges,
+                    index in ordered, letters_before, letters_key,
+                )  # fmt: skip
+            shapes, span, placed, letters_before, letters_key, width = drawn
+            rects.extend(shapes)
+            spans.append(span)
+            column += width
         return "".join(rects), "".join(spans)
+
+    def _run(
+        self,
+        text: str,
+        style: Style,
+        hidden: bool,
+        column: int,
+        placed: bool,
+        last: bool,
+        symbols: dict[int, int] | None = None,
+        nudges: dict[int, float] | None = None,
+        ordered: bool = False,
+        letters_before: int = 0,
+        letters_key: object = None,
+    ) -> _Drawn:
+        """One run of `markup` at `column`: its shapes, its text, whether the run after it
+        is placed, the flag letters it ends with (and their span's key) and the columns it
+        takes. `placed`: the run before was stretched; `last`: the line's last run."""
+        rects: list[str] = []
+        fg, bg, bold, italic, underline, faint, strike, blink = style
+        if last and bg == "default" and not (underline or strike):
+            text = text.rstrip(" ")  # trailing spaces draw nothing
+        if bg != "default":
+            rects.append(self._background(column, text, bg))
+        if hidden:  # drawn as the player draws it; the text stays, unseen, for search
+            ink = color(fg, self.theme, background=False)
+            self.blinking_shapes = self.blinking_shapes or blink
+            if symbols:
+                rects.extend(_shapes(text, column, ink, blink, symbols))
+            else:  # (a dashboard's bars: the same shapes on row after row)
+                rects.extend(_shapes_in_place(text, column, ink, blink))
+        plain = (fg, "default", bold, italic, underline, faint, strike, blink)
+        if not (hidden or nudges) and not ordered and PLAIN_RUNS.fullmatch(text):
+            # A plain run (svg_runs.PLAIN_RUNS) in a line that is not all plain (the
+            # dashboard's rows: a chart's braille, a bar's blocks beside its labels):
+            # written as `_plain` writes it, placed when the run before was stretched.
+            # The checks below all pass it by; run by run they took most of the time.
+            at = f' x="{number(column * CELL_WIDTH, 2)}"' if placed else ""
+            span = self._span(plain, at, text)
+            return tuple(rects), span, False, 0, (fg, *style[2:]), advance(text)
+        if (
+            nudges
+            and not hidden
+            and not ordered
+            and not regional_indicator(text[:1])  # (their pairing: ZWNJ, below)
+            and any(column + at in nudges for at in range(advance(text)))
+        ):
+            # Each glyph at the place Chromium gives it in the player's span, at its
+            # own advance (𝐀𝐁𝐂 evenly, where stretched to the run's cells they were
+            # drawn `A BC`: review-exports14 item 2); the run after it placed.
+            span = self._nudged(text, column, nudges, plain)
+            return tuple(rects), span, True, 0, letters_key, advance(text)
+        # Glyphs a monospace font may lack (braille: the dashboard's charts) come from a
+        # proportional fallback font: such a run is stretched to its cells, and the run
+        # after it placed at its column, so that what follows stays on the grid.
+        # A wide character (CJK, emoji: a run of its own) keeps its glyph's own width
+        # at its column, as the player draws it (stretched to two cells, ☕ and 中 were
+        # wider than in the player: review-exports8 finding 6); the run after it is
+        # placed at its own column.
+        attributes = ""
+        wide = wide_alone(text)
+        if not wide and not MONO_SAFE.fullmatch(text):
+            width = number(glyph_cells(text) * CELL_WIDTH, 2)
+            attributes = f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
+        if attributes or placed or wide:
+            attributes = f' x="{number(column * CELL_WIDTH, 2)}"' + attributes
+        placed = wide or "textLength" in attributes
+        if text_symbol(text, 0) and all(mark(c) for c in text[1:]):
+            attributes += f' font-family="{xml_escape(TEXT_FONT)}"'  # ℹ as text, not emoji
+        attributes += ' opacity="0"' if hidden else ""
+        text = text.translate(BIDI_CONTROLS)
+        if ordered:
+            # Already in the order the player shows (bidi_levels.in_visual_order):
+            # an LRO keeps Chromium from reordering it again.
+            text = "\u202d" + text + "\u202c"
+        # Regional indicators pair into flags within the player's span (one foreground
+        # and text style; a background change does not part them), counted from the
+        # start of their run (publish/player_layout.flag); Chromium would pair them
+        # across tspans too, so ZWNJ parts two that the player does not pair.
+        key = (fg, *style[2:])
+        letters = len(text) - len(text.rstrip(_LETTERS))
+        if regional_indicator(text[:1]) and letters_before:
+            if key == letters_key and letters_before % 2:
+                letters = letters_before + letters if letters == len(text) else letters
+            else:
+                text = "\u200c" + text
+        span = self._span(plain, attributes, text)
+        return tuple(rects), span, placed, letters, key, advance(text)
 
     def _span(self, plain: Style, attributes: str, text: str) -> str:
         """A run's text: bare where it has the plain style and no attributes, else a tspan
