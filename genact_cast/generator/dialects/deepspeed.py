@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
 from genact_cast.generator.dialects import deepspeed_works, hf, hf_model, rank_logs, torch_dump
+from genact_cast.generator.dialects import deepspeed_zero_init as zero_init
 from genact_cast.generator.dialects.base import (
     Clock,
     Close,
@@ -33,6 +34,7 @@ from genact_cast.generator.dialects.base import (
 from genact_cast.generator.dialects.deepspeed_engine import Engine
 from genact_cast.generator.dialects.deepspeed_launch import TIMEOUT_MS, Launcher
 from genact_cast.generator.dialects.deepspeed_lines import (
+    CONFIG_WORLD,
     TP_DATA_CHECK,
     TP_DATA_CHECKED,
     ZERO3_INIT_DONE,
@@ -207,7 +209,12 @@ class Log(Launcher, Engine):
             return self._model(event)
         if isinstance(event, DataReady) and self.facts.tp > 1:
             # AutoTP's forward pre-hook checks the first batch across the TP group and logs
-            # it once per launch (engine.py:495-511 at v0.17.5), as the first step begins
+            # it once per launch (engine.py:495-511 at v0.17.5), as the first step begins.
+            # Every process runs the hook, but by then deepspeed_init has set DeepSpeed's
+            # logger to the process's level (transformers integrations/deepspeed.py:450 at
+            # 4.57.1): WARNING wherever should_log is false (training_args.py:2437-2482,
+            # log_level_replica), i.e. on every rank but world rank 0 (local rank 0 of the
+            # one node, or --log_on_each_node=False on several), so only rank 0's INFO shows.
             checked = line(self._at(event.t), TP_DATA_CHECK, TP_DATA_CHECKED)
             return [*self._rank0(self.trainer.present(event)), Line(self._tag(0) + checked)]
         if isinstance(event, DataReady | Evaluated | CheckpointSaved):
@@ -305,11 +312,9 @@ class Log(Launcher, Engine):
         # process's __init__ warned (51c56cb drew those up to 250 ms after the main one's)
         if self.trainer.warned_until is not None:
             finished = max(finished, self.trainer.warned_until)
-        done = line(
-            finished,
-            ZERO3_INIT_DONE,
+        built_message = (
             f"finished initializing model - num_params = {state_dict_tensors(f)}, "
-            f"num_elems = {hf_model.built(f) / 1e9:.2f}B",
+            f"num_elems = {hf_model.built(f) / 1e9:.2f}B"
         )
         if pretrained and shards:
             # the bar counts the shards' reading only, once zero.Init's build has ended
@@ -367,8 +372,16 @@ class Log(Launcher, Engine):
             # with every process (a collective), so each has run its __init__ by then
             if end < len(rows) and f"[WARNING|{FLASH_DTYPE_WHERE}]" in (rows[end] or "")[:80]:
                 end += 1
+            # every process's zero.Init parses the configuration (deepspeed_zero_init): the
+            # main one's right after get_init_context's line, the others' beside their own
+            # build; zero.Init's exit, a collective, after the last of them
+            end, until = zero_init.insert(
+                texts, at, end, self._tags, built, f.gpus, f.seed, self.attempt
+            )
+            done = line(max(finished, until), ZERO3_INIT_DONE, built_message)
+            main = line(built, CONFIG_WORLD, zero_init.world_message(f.gpus))
             texts[end:end] = [Line(self._tag(0) + done)]
-            texts[at:at] = [Line(self._tag(0) + detected)]
+            texts[at:at] = [Line(self._tag(0) + detected), Line(self._tag(0) + main)]
         engine = event._replace(seconds=event.seconds - loading)
         return [*texts, *self._engine(engine)]
 
