@@ -102,6 +102,7 @@ LOGGED_STEPS = {
     "torchtitan": r"INFO - step: +(\d+)  loss: +([\d.]+)",
     "megatron": r" iteration +(\d+)/ *\d+ \|.*? lm loss: ([\d.E+-]+) \|",
     "hf": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
-    "deepspeed": r"\| (\d+)/\d+ \[[^\]]*\]\r\{'loss': ([\d.]+),",
+    # (past 8 nodes under torchrun's tee, each dict after its `[default0]:`: deepspeed_srun)
+    "deepspeed": r"\| (\d+)/\d+ \[[^\]]*\]\r(?:\[default0\]:)?\{'loss': ([\d.]+),",
 }
 PDSH_LOSSES = r"(?m)^(\S+): \{'loss': ([\d.]+),"

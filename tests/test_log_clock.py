@@ -22,8 +22,9 @@ from tests.helpers import output_of, plain
 ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[,.](\d{1,9}))?")
 # glog's and c10's `W1206 21:20:37.405000 2304811 ...` / `[E1206 21:20:37.405123203 ...`
 GLOG = re.compile(r"(?<!\w)[IWEF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{6,9})(?: +(\d+))?")
-# pdsh's `node-000: ` and torchrun's `[rank3]:` before a process's own text
-PREFIX = re.compile(r"^((?:[\w.-]+: )?)((?:\[(?:rank|default)\d+\]:)?)")
+# pdsh's `node-000: ` and torchrun's `[rank3]:` before a process's own text; under srun
+# every node's tee writes `[default0]:`, and c10's own `[rankN]:` after it names the process
+PREFIX = re.compile(r"^((?:[\w.-]+: )?)((?:\[(?:rank|default)\d+\]:)*)")
 
 Stamp = tuple[tuple[str, ...], datetime, str]
 

@@ -94,7 +94,10 @@ def test_the_terminal_is_restored_after_run() -> None:
 
 
 def test_a_framework_run_plays_to_its_last_line_and_stops_as_its_launcher_does() -> None:
-    child = spawn("--seed", "3", "--duration", "5", "--framework", "deepspeed", "--no-color")
+    # (on 8 nodes, under the DeepSpeed launcher: past 8 it is srun + torchrun, deepspeed_srun)
+    child = spawn(
+        "--seed", "3", "--duration", "5", "--framework", "deepspeed", "--gpus", "64", "--no-color"
+    )  # fmt: skip
     child.expect("deepspeed --num_nodes=")
     child.expect(r"launch.py:351:main\] Process \d+ exits successfully\.")
     child.expect(pexpect.EOF)

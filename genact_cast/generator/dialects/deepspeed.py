@@ -20,9 +20,10 @@ import re
 from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import deepspeed_config as dsc
-from genact_cast.generator.dialects import deepspeed_works, hf, hf_model, rank_logs, torch_dump
+from genact_cast.generator.dialects import deepspeed_srun, deepspeed_works, hf, hf_model, torch_dump
 from genact_cast.generator.dialects import deepspeed_zero_init as zero_init
 from genact_cast.generator.dialects.base import (
+    Above,
     Clock,
     Close,
     Incidentals,
@@ -87,10 +88,12 @@ class _Trainer(hf.Log):
     the engine's `load_checkpoint` reads it (deepspeed_load_checkpoint)."""
 
     fsdp = False
+    shown_locals = 8  # the local ranks of each node whose output reaches the terminal
 
     def other_processes(self, processes: int) -> int:
-        """pdsh relays every node's processes, each warning at its own moment."""
-        return processes * max(self.facts.nodes, 1) - 1
+        """pdsh relays every node's processes, each warning at its own moment (srun each
+        node's local rank 0 alone: deepspeed_srun)."""
+        return min(processes, self.shown_locals) * max(self.facts.nodes, 1) - 1
 
     def trainable_shown(self) -> int:
         """Under AutoTP, rank 0's own parameters: its slices of the layers, the rest whole."""
@@ -147,7 +150,14 @@ class Log(Launcher, Engine):
         self.clock = Clock()
         self.resume_step = 0
         self.attempt = 0
-        self._tags = [f"{host}: " if facts.nodes > 1 else "" for host in facts.hosts]
+        # Under srun + torchrun (past rank_logs.RANK_LOG_NODES nodes) only each node's local
+        # rank 0 reaches the terminal, every line under torchrun's tee prefix, srun adding
+        # none (deepspeed_srun); under pdsh every line of a node under its host name.
+        self.srun = deepspeed_srun.srun_launch(facts)
+        if self.srun:
+            self._tags = [deepspeed_srun.TEE_TAG] * facts.nodes
+        else:
+            self._tags = [f"{host}: " if facts.nodes > 1 else "" for host in facts.hosts]
         self._arrival = []
         # Without a hostfile the launcher runs on `localhost`, and names it so.
         self.hosts = list(facts.hosts) if facts.nodes > 1 else ["localhost"]
@@ -156,13 +166,14 @@ class Log(Launcher, Engine):
         self.shown_evaluations = self.trainer.shown_evaluations  # one set, filled by the presenter
         self.save = self.trainer.output
         self.config = dsc.ds_config(facts)
-        # On a large job each process writes to its own file (--enable_each_rank_log): the
-        # terminal gets the launchers' lines and pdsh's alone (rank_logs).
-        self._files = rank_logs.to_files(facts)
+        self.trainer.shown_locals = 1 if self.srun else 8
         # Over pdsh a tqdm bar would reach the terminal only as one line at its close, glued
         # to whatever the process logged meanwhile: a multi-node run passes --disable_tqdm,
-        # and the Trainer's PrinterCallback prints the log dicts instead.
-        self.has_bar = self.trainer.has_bar = facts.nodes == 1
+        # and the Trainer's PrinterCallback prints the log dicts instead, on every node's
+        # local rank 0. torchrun's tee forwards what the file holds at each poll, a partial
+        # line too (tail_log.py's readline), so under srun the bar is drawn as the Trainer's
+        # default has it (ProgressCallback: world rank 0's bar, the dicts above it).
+        self.has_bar = self.trainer.has_bar = facts.nodes == 1 or self.srun
         if facts.nodes > 1:
             # pdsh runs every node's launcher over ssh with no tty (even node 0's): tqdm's
             # TIOCGWINSZ on its stderr fails and no COLUMNS is set, so it knows no width
@@ -184,21 +195,16 @@ class Log(Launcher, Engine):
         .deepspeed); on several nodes without the bar, logging on world rank 0 only."""
         many = self.facts.nodes > 1
         resume = self.resume_step
+        bar = [] if self.srun else ["--disable_tqdm=True"]
         return [
             *self.trainer.script_args(),
             "--deepspeed",
             "ds_config.json",
-            *(["--disable_tqdm=True", "--log_on_each_node=False"] if many else []),
+            *([*bar, "--log_on_each_node=False"] if many else []),
             *([f"--resume_from_checkpoint={self.save}/checkpoint-{resume}"] if resume else []),
         ]
 
     def present(self, event: RunEvent) -> list[Out]:
-        outs = self._present(event)
-        if self._files and not isinstance(event, Launched | Failed | Restarted | Exported):
-            return []  # the processes' lines: each in its rank's file
-        return outs
-
-    def _present(self, event: RunEvent) -> list[Out]:
         if isinstance(event, Launched):
             self.trainer.present(event)
             self._arrival = []  # new processes: their own timing
@@ -238,22 +244,25 @@ class Log(Launcher, Engine):
             if event.drained in self.hosts:  # the requeued job runs on the spare instead
                 node = self.hosts.index(event.drained)
                 self.hosts[node] = event.spare
-                self._tags[node] = f"{event.spare}: "
+                if not self.srun:
+                    self._tags[node] = f"{event.spare}: "
+                else:  # (srun's hosts, Facts.hosts, as the Megatron dialect's)
+                    hosts = tuple(self.hosts)
+                    self.facts = self.facts._replace(hosts=hosts)
+                    self.trainer.facts = self.facts
             return interrupted
         if isinstance(event, Exported):
             # The script's trainer.save_model() (ZeRO-3 gathers the 16-bit weights:
             # stage3_gather_16bit_weights_on_model_save) and its metrics, then the processes end.
             ended = self._rank0(self.trainer.present(event))
-            return [*([] if self._files else ended), *self._exited(event.t)]
+            return [*ended, *self._exited(event.t)]
         return []
 
     def step(self, stats: StepStats) -> list[Out]:
-        outs = self.trainer.step(stats)
-        return [] if self._files else self._rank0(outs)
+        return self._rank0(self.trainer.step(stats))
 
     def finish_training(self, t: float) -> list[Out]:
-        outs = self.trainer.finish_training(t)
-        return [] if self._files else self._rank0(outs)
+        return self._rank0(self.trainer.finish_training(t))
 
     def export_words(self, event: Exported) -> list[str] | None:
         """The Trainer saves the final model itself (`trainer.save_model()`)."""
@@ -376,7 +385,15 @@ class Log(Launcher, Engine):
             # main one's right after get_init_context's line, the others' beside their own
             # build; zero.Init's exit, a collective, after the last of them
             end, until = zero_init.insert(
-                texts, at, end, self._tags, built, f.gpus, f.seed, self.attempt
+                texts,
+                at,
+                end,
+                self._tags,
+                built,
+                f.gpus,
+                f.seed,
+                self.attempt,
+                shown=self.trainer.shown_locals,
             )
             done = line(max(finished, until), ZERO3_INIT_DONE, built_message)
             main = line(built, CONFIG_WORLD, zero_init.world_message(f.gpus))
@@ -403,9 +420,13 @@ class Log(Launcher, Engine):
         out: list[Out] = []
         for item in outs:
             if isinstance(item, _BARS):
+                # torchrun's tee writes its prefix before each redraw, whose carriage return
+                # draws the bar over it (deepspeed_srun); pdsh's runs draw none
+                if self.srun:
+                    out.append(item)
                 continue
             text, at = item  # a Line's or an Above's (thousands a run: read once)
-            if text.startswith("{'"):
+            if text.startswith("{'") and not self.srun:
                 out += self._every_node(text, len(out))
                 continue
             if text.startswith(hf.SHARDS_BAR):
@@ -435,5 +456,6 @@ class Log(Launcher, Engine):
                 rows = [self._tags[node] + row for node, row in zip(owners, warnings, strict=True)]
                 out.append(Line("\r\n".join(rows)))
                 continue
-            out.append(Line(tag + text, at))  # the same stamp, its time with it
+            # the same stamp, its time with it (tqdm.write's lines above the bar, under srun)
+            out.append(Above(tag + text, at) if isinstance(item, Above) else Line(tag + text, at))
         return out

@@ -285,7 +285,8 @@ class Engine(Splits):
                 [(cls, names if rng.random() < 0.5 else names[::-1]) for cls, names in layers]
             )
 
-        per_node = [[("", printed()) for _ in range(8)] for _ in range(self.facts.nodes)]
+        shown = 1 if self.srun else 8  # each node's local rank 0 under srun (deepspeed_srun)
+        per_node = [[("", printed()) for _ in range(shown)] for _ in range(self.facts.nodes)]
         return self._merge(t, per_node, 11)
 
     def _load(self, event: ModelReady) -> list[Out]:

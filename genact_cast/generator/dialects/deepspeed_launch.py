@@ -10,7 +10,12 @@ import functools
 import shlex
 from datetime import datetime
 
-from genact_cast.generator.dialects import deepspeed_works, pdsh_interrupt, rank_logs, torch_dump
+from genact_cast.generator.dialects import (
+    deepspeed_srun,
+    deepspeed_works,
+    pdsh_interrupt,
+    torch_dump,
+)
 from genact_cast.generator.dialects.base import (
     Incidentals,
     Line,
@@ -96,12 +101,9 @@ class Launcher(Pdsh):
         rank = [] if local_rank is None else [f"--local_rank={local_rank}"]
         return ["train.py", *rank, *self._argv()]
 
-    def _rank_log(self) -> str | None:
-        """The folder each process writes its output to on a large job (rank_logs), where
-        the terminal gets only the launchers' lines and pdsh's; None: the terminal."""
-        return rank_logs.DEEPSPEED_LOG_DIR if rank_logs.to_files(self.facts) else None
-
     def launch_words(self) -> list[str]:
+        if self.srun:
+            return deepspeed_srun.command(self.facts, ["train.py", *self.trainer_args()])
         # NCCL_DEBUG set for the runner, which exports the NCCL_* variables it finds to every
         # node (runner.py's EXPORT_ENVS); a large job leaves it unset (nccl_startup).
         env = ["NCCL_DEBUG=INFO"] if self.facts.nccl_debug else []
@@ -110,7 +112,6 @@ class Launcher(Pdsh):
             hostfile="hostfile",
             script="train.py",
             args=self.trainer_args(),
-            rank_log=self._rank_log(),
         )
 
     def _launched(self, event: Launched) -> list[Out]:
@@ -122,6 +123,8 @@ class Launcher(Pdsh):
             else Incidentals(f, 0)
         )
         self.clock.at(event.t)
+        if self.srun:
+            return self._torchrun_launched(event)
         world = encoded_world_info(self.hosts, 8)
         # The runner's command line: on several nodes PDSHRunner.parse_user_args quotes an
         # argument holding a space (multinode_runner.py:63-71); alone, it joins them as they are.
@@ -147,11 +150,10 @@ class Launcher(Pdsh):
         ]
         debug = f.nccl_debug
         exports = "export NCCL_DEBUG=INFO; " if debug else ""
-        rank_log = self._rank_log()
-        # PDSHRunner passes the folder on to every node's launch.py (multinode_runner.py:
-        # 113-114 at v0.17.5), the default's too: the string "None" (runner.py:176-179) is
-        # true, and launch.py reads it as no folder (launch.py:209)
-        each = f" --enable_each_rank_log={rank_log or 'None'}"
+        # PDSHRunner passes --enable_each_rank_log on to every node's launch.py
+        # (multinode_runner.py:113-114 at v0.17.5), the default's too: the string "None"
+        # (runner.py:176-179) is true, and launch.py reads it as no folder (launch.py:209)
+        each = " --enable_each_rank_log=None"
         if f.nodes > 1:
             address = self.incidentals.address(0)
             head += [
@@ -209,9 +211,8 @@ class Launcher(Pdsh):
             for local, pid in enumerate(self._pids(node)):
                 words = f"{before}, '--local_rank={local}', {after}"
                 records.append((LAUNCH_SPAWNED, f"process {pid} spawned with command: [{words}]"))
-            # Each training process imports deepspeed in turn (into its own file, with
-            # --enable_each_rank_log: launch.py:249-252).
-            for _ in range(8 if rank_log is None else 0):
+            # Each training process imports deepspeed in turn.
+            for _ in range(8):
                 records += [
                     (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
                     ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
@@ -220,9 +221,25 @@ class Launcher(Pdsh):
         # The launcher runs on the machine typed on; pdsh tags only the nodes' own output.
         return [Line(text) for text in head] + self._merge(clock[0] + 1.4, per_node, 1)
 
+    def _torchrun_launched(self, event: Launched) -> list[Out]:
+        """Under srun + torchrun (deepspeed_srun): every node's torchrun banner, then, once
+        the rendezvous has the nodes, each node's local rank 0 importing deepspeed (the
+        accelerator and the default checkpoint engine, before torch.distributed: rank -1),
+        under the tee's prefix."""
+        banners = deepspeed_srun.banners(self, event.t)
+        draw = Rng(self.facts.seed * 389 + event.attempt)
+        records = [
+            (ACCELERATOR, "Setting ds_accelerator to cuda (auto detect)"),
+            ("logging.py:107:log_dist", f"[Rank -1] {engine_initialized(False)}"),
+        ]
+        per_node = [list(records) for _ in range(self.facts.nodes)]
+        return banners + self._merge(event.t + draw.uniform(3.0, 6.0), per_node, 1)
+
     def _exited(self, t: float) -> list[Out]:
         """The script has returned: every node's launcher sees its eight processes exit (the
-        runner says nothing on success)."""
+        runner says nothing on success; torchrun's agents say it at INFO, unseen)."""
+        if self.srun:
+            return []
         done = [
             [(LAUNCH_SUCCESS, f"Process {pid} exits successfully.") for pid in self._pids(node)]
             for node in range(self.facts.nodes)
@@ -242,6 +259,13 @@ class Launcher(Pdsh):
         exits), which ends a process with no handler of its own before that (the workers'
         tracebacks of a real single-node Ctrl-C, textgen#40 on DeepSpeed's launcher, come from
         processes idle in Python's time.sleep, not waiting on a GPU)."""
+        if self.srun:
+            # srun's two Ctrl-C and each node's torchrun (megatron_interrupt, several nodes)
+            from genact_cast.generator.dialects.megatron_interrupt import interrupted_lines
+
+            f = self.facts
+            launches = deepspeed_srun.fresh(self.attempt)
+            return interrupted_lines(f, self.incidentals, self.attempt, launches, t)
         if self.facts.nodes > 1:
             return [Line(text) for text in self._pdsh_interrupted(self.hosts)]
         per_node = [
@@ -290,10 +314,12 @@ class Launcher(Pdsh):
         restart: the operator runs it again. The faulty GPU's process reports its CUDA error
         at the fault (on `before`'s clock, the log's before the hang), where the fault gives
         it one; where it died, its launcher kills the rest at once (`_died`)."""
+        if self.srun:
+            return deepspeed_srun.failed(self, event, before)
         f = self.facts
         node = event.rank // 8
         out: list[Out] = []
-        if event.errors and not rank_logs.to_files(f):  # (its rank's file, on a large job)
+        if event.errors:
             texts = faulty_rank_lines(before, event, event.rank)
             per_node = [[("", text) for text in texts] if n == node else [] for n in range(f.nodes)]
             out = self._merge(event.t_fault, per_node, 3)
@@ -309,8 +335,7 @@ class Launcher(Pdsh):
             shifted, self.facts = self.facts, before  # the log's clock before the hang
             out += self._launcher_ends(event, event.t_fault + self._poll(event), {gone})
             self.facts = shifted
-        if not rank_logs.to_files(f):  # else each rank's lines go to its file
-            out += self._watchdogs(event, node, gone)
+        out += self._watchdogs(event, node, gone)
         # Each node's launcher kills on its own children's exit only (launch.py:338-353 at
         # v0.17.5: sigkill_handler on a non-zero `process.returncode`), so the nodes whose
         # ranks aborted on their watchdogs. A lost host's launcher is gone with its ranks: it
@@ -340,9 +365,10 @@ class Launcher(Pdsh):
         # pdsh passes on every node's stderr, as srun does for Megatron's (one write each).
         # Every rank's watchdog but the faulty one's, which ended with its error, and those
         # of a host that was lost, which print nothing more.
+        # (under srun + torchrun the console shows each node's local rank 0 alone)
         ranks = [
             rank
-            for rank in range(f.gpus)
+            for rank in range(0, f.gpus, 8 if self.srun else 1)
             if not (event.errors and rank == event.rank)
             and (event.same_node or rank // 8 != node)
             and rank // 8 != gone

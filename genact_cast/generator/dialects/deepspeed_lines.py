@@ -247,15 +247,10 @@ def ssh_exited(local: str, host: str, code: int) -> str:
     return f"pdsh@{local}: {host}: ssh exited with exit code {code}"
 
 
-def command(
-    *, nodes: int, hostfile: str, script: str, args: Sequence[str], rank_log: str | None = None
-) -> list[str]:
-    """`deepspeed --num_nodes=N --num_gpus=8 [--hostfile=...] [--enable_each_rank_log=DIR]
-    train.py ...`, the script's arguments naming the DeepSpeed config themselves
-    (`--deepspeed ds_config.json`)."""
+def command(*, nodes: int, hostfile: str, script: str, args: Sequence[str]) -> list[str]:
+    """`deepspeed --num_nodes=N --num_gpus=8 [--hostfile=...] train.py ...`, the script's
+    arguments naming the DeepSpeed config themselves (`--deepspeed ds_config.json`)."""
     launcher = ["deepspeed", f"--num_nodes={nodes}", "--num_gpus=8"]
     if nodes > 1:
         launcher.append(f"--hostfile={hostfile}")
-    if rank_log is not None:
-        launcher.append(f"--enable_each_rank_log={rank_log}")
     return [*launcher, script, *args]

@@ -43,6 +43,9 @@ class Pdsh:
     hosts: list[str]
     _tags: list[str]
     _arrival: list[int]  # the nodes in the order their near-simultaneous lines arrive
+    # Past rank_logs.RANK_LOG_NODES nodes the job runs under srun + torchrun with each
+    # node's local rank 0 on the console (deepspeed_srun), not under the DeepSpeed launcher.
+    srun = False
 
     def _tag(self, node: int) -> str:
         return self._tags[node]
@@ -148,8 +151,10 @@ class Pdsh:
         return self._arrival[first:] + self._arrival[:first]
 
     def _per_rank(self, where: str, message: str) -> list[list[tuple[str, str]]]:
-        """A record every process logs: eight per node."""
-        return [[(where, message)] * 8 for _ in range(self.facts.nodes)]
+        """A record every process logs: eight per node (one under srun + torchrun, whose
+        console shows each node's local rank 0 alone: deepspeed_srun)."""
+        shown = 1 if self.srun else 8
+        return [[(where, message)] * shown for _ in range(self.facts.nodes)]
 
     def _pids(self, node: int) -> list[int]:
         """The eight training processes of a node: node 0's are the incidentals' draws, the

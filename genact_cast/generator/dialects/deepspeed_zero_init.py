@@ -47,15 +47,17 @@ def with_warnings(rows: list[str], world: int) -> list[str] | None:
 
 
 def replicas(
-    tags: list[str], built: datetime, world: int, seed: int, attempt: int
+    tags: list[str], built: datetime, world: int, seed: int, attempt: int, shown: int = 8
 ) -> tuple[list[str], datetime]:
     """Every process's line but the main one's, where no warning of theirs shows when they
     reach zero.Init: separate processes, a few ms to a quarter second after the main one (the
     spread hf_loading._replica_warnings draws from a real 8-process log), each under its
-    node's prefix; and the last one's moment (zero.Init's exit, a collective, waits for it)."""
+    node's prefix; and the last one's moment (zero.Init's exit, a collective, waits for it).
+    `shown`: the local ranks of a node whose output reaches the terminal (1 under srun +
+    torchrun's --local-ranks-filter 0: deepspeed_srun)."""
     rng = Rng(seed * 1031 + attempt)
     nodes = len(tags)
-    owners = [0] * 7 + [node for node in range(1, nodes) for _ in range(8)]
+    owners = [0] * (shown - 1) + [node for node in range(1, nodes) for _ in range(shown)]
     keys = [rng.random() for _ in owners]
     owners = [owners[i] for i in sorted(range(len(owners)), key=keys.__getitem__)]
     offsets = sorted(rng.uniform(0.002, 0.25) for _ in owners)
@@ -74,6 +76,7 @@ def insert(
     world: int,
     seed: int,
     attempt: int,
+    shown: int = 8,
 ) -> tuple[int, datetime]:
     """Put the other processes' zero.Init config lines into `texts[first:last]` (the model's
     build, after the main process's own): beside their FA2 warnings where the replicas warn,
@@ -85,13 +88,13 @@ def insert(
         if not isinstance(out, Line):
             continue
         rows = out.text.split("\r\n")
-        if len(rows) != world - 1:
+        if len(rows) != len(tags) * shown - 1:  # (every shown process but the main one)
             continue
         paired = with_warnings(rows, world)
         if paired is not None:
             texts[i] = Line("\r\n".join(paired), out.at)
             return last, built
-    rows, until = replicas(tags, built, world, seed, attempt)
+    rows, until = replicas(tags, built, world, seed, attempt, shown)
     if rows:
         texts[last:last] = [Line("\r\n".join(rows))]
         last += 1

@@ -1,0 +1,132 @@
+"""A large DeepSpeed job's console shows its training (issue 17: session 19's per-rank log
+files left 56 of seeds 0-169 with a stretch of 20 s or more of cast time with no output,
+`record --seed 0 --framework deepspeed` frozen from 0:10 to 2:23): past 8 nodes it runs
+under srun + torchrun with each node's local rank 0 on the console (dialects/deepspeed_srun),
+and every line a worker prints carries torchrun's tee prefix."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from genact_cast.errors import SeedRefused
+from genact_cast.generator import RecordOptions, make_plan, write_cast
+from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
+from tests.helpers import LOGGED_STEPS, plain
+from tests.seed_scan import seed_where
+
+FROZEN_SECONDS = 20.0  # scripts/frozen_casts.py's default
+BANNER = re.compile(r"(?m)^W\d{4} [\d:.]+ (\d+) torch/distributed/run\.py:\d+\] \*{41}\r?$")
+WORKER = re.compile(r"(?m)^\[default0\]:\[[\d-]+ [\d:,]+\] \[INFO\] \[real_accelerator\.py")
+
+
+def cast(options: RecordOptions) -> tuple[list[float], str]:
+    """The times of the cast's outputs and its output, as `record` writes it (v2)."""
+    chunks: list[bytes] = []
+    write_cast(options, 2, chunks.append)
+    rows = [json.loads(row) for row in b"".join(chunks).decode("utf-8").splitlines()[1:]]
+    outputs = [row for row in rows if row[1] == "o"]
+    return [float(row[0]) for row in outputs], "".join(row[2] for row in outputs)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**31 - 1))
+def test_no_default_deepspeed_cast_is_frozen(seed: int) -> None:
+    """Between the first output and the last, no stretch of more than 20 s of cast time
+    without output, whatever the job's size."""
+    options = RecordOptions(seed=seed, framework="deepspeed")
+    try:
+        make_plan(options)
+    except SeedRefused:
+        return
+    times, _ = cast(options)
+    gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+    assert gap <= FROZEN_SECONDS, (seed, gap)
+
+
+def test_a_large_jobs_console_is_rank_zeros_under_srun_and_torchrun() -> None:
+    """Seed 0 (128 nodes): the command is srun + torchrun with rank 0 on the console; every
+    node's torchrun warns once; each node's local rank 0 imports DeepSpeed under the tee's
+    prefix (128 of them, not 1,024); the Trainer's steps are drawn (before: none)."""
+    options = RecordOptions(seed=0, framework="deepspeed", cols=400)
+    plan = make_plan(options)
+    assert plan.nodes == 128
+    _, raw = cast(options)
+    text = plain(raw)
+    assert "srun --nodes=128 --ntasks-per-node=1 --kill-on-bad-exit=1 torchrun --nnodes=128" in text
+    assert "--log-dir=logs --tee=3 --local-ranks-filter=0 train.py" in text
+    assert "deepspeed.launcher.launch" not in text
+    assert "pdsh" not in text
+    assert len(set(BANNER.findall(text))) == plan.nodes  # one agent a node
+    assert len(WORKER.findall(text)) == plan.nodes
+    steps = [int(step) for step, _ in re.findall(LOGGED_STEPS["deepspeed"], text)]
+    assert len(steps) > 20
+
+
+def test_a_hang_past_8_nodes_shows_each_nodes_rank_0_watchdog_and_torchruns_end() -> None:
+    """A hang on a large job: each node's local rank 0 reports its watchdog (no other local
+    rank: --local-ranks-filter), each torchrun ends with ChildFailedError (no restarts), and
+    srun reports every task's exit and ends the step."""
+    seed = seed_where(
+        lambda plan: plan.nodes > RANK_LOG_NODES and plan.failures[0].same_node,
+        seeds=range(300, 500),
+        framework="deepspeed",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
+    plan = make_plan(options)
+    text = plain(cast(options)[1])
+    ranks = {int(m) for m in re.findall(r"\[default0\]:\[rank(\d+)\]:\[E", text)}
+    failed = re.findall(r"failed \(exitcode: -6\) local_rank: (\d) ", text)
+    exits = re.findall(r"(?m)^srun: error: \S+: task (\d+): Exited with exit code 1\r?$", text)
+    assert "srun: Terminating StepId=" in text
+    if "Watchdog caught" in text:
+        assert ranks
+        assert all(rank % 8 == 0 for rank in ranks), ranks
+        assert len(failed) == len(exits) == plan.nodes
+        assert text.count("torch.distributed.elastic.multiprocessing.errors.ChildFailedError") >= (
+            plan.nodes
+        )
+    else:  # a worker that died: its node's torchrun gives up, Slurm's SIGTERM ends the rest
+        assert len(failed) == 1
+        assert len(exits) == plan.nodes
+        assert text.count("Received 15 death signal") == plan.nodes - 1
+
+
+def test_ctrl_c_past_8_nodes_is_srun_s() -> None:
+    """Ctrl-C at a large job reaches srun, not pdsh and the DeepSpeed runner: its two
+    Ctrl-C, every node's torchrun closing its eight workers, slurmstepd's cancellation."""
+    from tests.test_launcher_interrupts import lines_of, stopped
+
+    _, after = stopped("deepspeed", 0)
+    lines = lines_of(after)
+    assert lines[0] == "^Csrun: interrupt (one more within 1 sec to abort)"
+    assert lines[1].endswith("tasks 0-127: running")
+    deaths = [line for line in lines if "Received 2 death signal, shutting down workers" in line]
+    closing = [line for line in lines if line.endswith("closing signal SIGINT")]
+    assert (len(deaths), len(closing)) == (128, 8 * 128)
+    assert "DUE to SIGNAL Killed" in lines[-2]
+    assert not any("pdsh" in line for line in lines)
+
+
+def test_a_lost_node_past_8_nodes_is_slurms_to_end() -> None:
+    """A host that goes down: Slurm finds it before any watchdog's 30 minutes, srun reports
+    the node failure and every other node's torchrun takes Slurm's SIGTERM."""
+    seed = seed_where(
+        lambda plan: plan.nodes > RANK_LOG_NODES and not plan.failures[0].same_node,
+        seeds=range(300, 700),
+        framework="deepspeed",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
+    plan = make_plan(options)
+    text = plain(cast(options)[1])
+    # (after the bar's partial line, where srun's stderr meets it)
+    assert re.search(r"(?m)srun: error: Node failure on \S+\r?$", text)
+    assert "DUE TO NODE FAILURE" in text
+    assert "Watchdog caught" not in text
+    assert text.count("Received 15 death signal") == plan.nodes - 1
