@@ -43,12 +43,26 @@ def _flag_letter(text: str) -> bool:
     return len(text) == 1 and 0x1F1E6 <= ord(text) <= 0x1F1FF
 
 
-def _leaf_cells(element: ET.Element) -> list[Cell]:
+def _texts(element: ET.Element, nodes: dict[str | None, ET.Element]) -> list[ET.Element]:
+    """The <text> elements a leaf draws its row with, in order: its own, or the parts of
+    it that it shares with other leaves by a <use> without `y` (a block's <use> of a leaf
+    always has one: the baseline). None for a block."""
+    if element.tag == SVG + "text":
+        return [element]
+    texts = []
+    for child in element:
+        if child.tag == SVG + "use" and child.get("y") is None:
+            child = nodes[child.get("href", "")[1:]]
+        if child.tag == SVG + "text":
+            texts.append(child)
+    return texts
+
+
+def _leaf_cells(texts: list[ET.Element]) -> list[Cell]:
     """A row's characters at the columns the document places them: a <tspan> with `x`
     starts at its column, and a code point a browser gives no advance (a combining mark,
-    a variation selector, ZWJ, ZWSP, a soft hyphen) is drawn on the character before it."""
-    text = element if element.tag == SVG + "text" else element.find(SVG + "text")
-    assert text is not None
+    a variation selector, ZWJ, ZWSP, a soft hyphen) is drawn on the character before it.
+    A row in two <text> goes on where the first ends (the second starts with an `x`)."""
     cells: list[Cell] = []
     leading: list[str] = []  # format characters before a row's first character
 
@@ -75,15 +89,20 @@ def _leaf_cells(element: ET.Element) -> list[Cell]:
                 cells.append(("".join(leading) + c if not cells else c, name))
                 leading.clear()
 
-    put(text.text or "", "")
-    for span in text:
-        assert span.tag == SVG + "tspan", span.tag
-        if span.get("x") is not None:
-            column = round(float(span.get("x", "0")) / CELL_WIDTH)
-            del cells[column:]
-            cells.extend([(" ", "")] * (column - len(cells)))
-        put(span.text or "", span.get("class", ""), span.get("x") is not None)
-        put(span.tail or "", "")
+    for index, text in enumerate(texts):
+        if index:  # (cut where its glyphs stay where they are: at a placed <tspan>)
+            assert not text.text, "a row's text cut before a run not placed"
+            assert len(text), "a row's text cut at its end"
+            assert text[0].get("x") is not None, "a row's text cut before a run not placed"
+        put(text.text or "", "")
+        for span in text:
+            assert span.tag == SVG + "tspan", span.tag
+            if span.get("x") is not None:
+                column = round(float(span.get("x", "0")) / CELL_WIDTH)
+                del cells[column:]
+                cells.extend([(" ", "")] * (column - len(cells)))
+            put(span.text or "", span.get("class", ""), span.get("x") is not None)
+            put(span.tail or "", "")
     return cells
 
 
@@ -119,12 +138,13 @@ def read(svg: str) -> Picture:
     def place(ident: str, y: float, screen: dict[int, list[Cell]], depth: int) -> None:
         assert depth < 16, "blocks nested too deep"
         element = nodes[ident]
-        if element.tag == SVG + "text" or element.find(SVG + "text") is not None:
+        texts = _texts(element, nodes)
+        if texts:
             row, rest = divmod(y - BASELINE, LINE_HEIGHT)
             assert rest == 0, f"line {ident} placed off the row grid at y={y}"
             if 0 <= row < rows:
                 assert int(row) not in screen, f"row {row} drawn twice"
-                screen[int(row)] = _leaf_cells(element)
+                screen[int(row)] = _leaf_cells(texts)
                 fills[int(row)] = _leaf_backgrounds(element, nodes)
             return
         for use in element:

@@ -1,7 +1,9 @@
 """A dashboard's rows draw the same bars and pane borders beside different text: the SVG
 draws such shapes once and places them on every other row by a <use> (issue 19's size
-target: at 120x36 the same two bars were drawn 815 times, 273 KB of 1,269), and the
-picture stays the one drawn in place (held in Chromium, pixel for pixel)."""
+target: at 120x36 the same two bars were drawn 815 times, 273 KB of 1,269); a row's text
+is cut in two where its glyphs stay where they are, so that a chart's part is shared by
+the rows that show it beside a changing pane; and the picture stays the one drawn in
+place (held in Chromium, pixel for pixel)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ from PIL import Image, ImageChops
 from genact_cast.asciicast import Header
 from genact_cast.asciicast.model import Event
 from genact_cast.publish import svg_strip
+from genact_cast.publish.screens import BLANK, Style
 from genact_cast.publish.svg import render_svg
+from genact_cast.publish.svg_lines import LineMarkup
+from genact_cast.publish.theme import DEFAULT_THEME
 from tests import svg_model
 from tests.browser import screenshot
 
@@ -78,3 +83,87 @@ def test_shared_shapes_draw_the_picture_drawn_in_place(
         pictures.append(Image.open(io.BytesIO(screenshot(page))).convert("RGB"))
         page.close()
     assert ImageChops.difference(*pictures).getbbox() is None
+
+
+# Six rows of a chart beside a GPU pane whose numbers change in every frame: the braille
+# is stretched to its cells, so the run after it is placed at its column (`x`).
+CHART = "\x1b[?25l" + "".join(
+    f"\x1b[{y + 1};1H\x1b[90m│\x1b[32m{'⣿⡇' if y % 2 else '⡇⣿'}\x1b[0m \x1b[33m⢸\x1b[90m│\x1b[0m"
+    f"gpu {y} {40 + y}%"
+    for y in range(6)
+)
+CHART_EVENTS = [Event(0, "o", CHART)] + [
+    Event(second * 1_000_000, "o", "".join(f"\x1b[{y + 1};13H{50 + second + y}" for y in range(6)))
+    for second in range(1, 5)
+]
+CHART_HEADER = Header(cols=24, rows=6)
+
+
+def _never_cut(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(svg_strip, "SHARED_LENGTH", 10**9)  # (nothing shared, nothing cut)
+    return render_svg(CHART_HEADER, CHART_EVENTS)
+
+
+def test_a_chart_beside_a_changing_pane_is_drawn_twice_then_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row's text is cut before its last placed run once a part was met before: the
+    chart's part is drawn in its first row, given an id in its second, then used."""
+    svg = render_svg(CHART_HEADER, CHART_EVENTS)
+    defs = svg.split("</defs>")[0]
+    for chart in ("⣿⡇", "⡇⣿"):
+        drawn = defs.count(f'lengthAdjust="spacingAndGlyphs">{chart}</tspan>')
+        assert drawn == 2, (chart, drawn)
+    assert re.search(r'<text id="[^"]+"><tspan class="[^"]+">│</tspan>', defs)
+    assert len(svg) < len(_never_cut(monkeypatch))
+
+
+def test_rows_cut_in_two_read_back_as_drawn_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    cut = svg_model.read(render_svg(CHART_HEADER, CHART_EVENTS))
+    whole = svg_model.read(_never_cut(monkeypatch))
+    assert cut.screens == whole.screens
+    assert cut.backgrounds == whole.backgrounds
+    assert "".join(char for char, _ in cut.screens[-1][5]).endswith("gpu 5 59%")
+
+
+def test_a_row_is_cut_only_where_its_glyphs_stay_where_they_are() -> None:
+    """Not before a run of a fallback font's letters, nor in a row with one or with any
+    right-to-left character (the browser reorders them within the whole <text>), nor
+    before a mark."""
+    markup = LineMarkup(DEFAULT_THEME)
+    braille: tuple[tuple[str, Style], ...] = (("⣿", BLANK),)
+    _, spans, cut = markup.parts((*braille, ("│ gpu 1", BLANK)))
+    assert cut
+    assert spans[cut:].startswith('<tspan x="9.03">│')
+    assert markup.parts((*braille, ("│ gpu 1", BLANK), ("א", BLANK)))[2] == 0
+    assert markup.parts((("א", BLANK), *braille, ("│ gpu 1", BLANK)))[2] == 0
+    assert markup.parts((*braille, ("│ gpu 1", BLANK), ("│ א", BLANK)))[2] == 0
+    assert markup.parts((*braille, ("│ gpu ١", BLANK)))[2] == 0  # (an Arabic digit: AN)
+    assert markup.parts((("\u202eab", BLANK), *braille, ("│ gpu 1", BLANK)))[2] == 0  # (RLO)
+    assert markup.parts((("ก", BLANK), *braille, ("│ gpu 1", BLANK)))[2] == 0  # (Thai)
+    assert markup.parts((*braille, ("\u0301a", BLANK)))[2] == 0
+    assert markup.parts((("│ gpu 1", BLANK),))[2] == 0  # (nothing placed)
+
+
+def test_rows_cut_in_two_draw_the_picture_drawn_whole(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = (render_svg(CHART_HEADER, CHART_EVENTS), _never_cut(monkeypatch))
+    assert documents[0] != documents[1]
+    pictures: list[list[Image.Image]] = []
+    for index, svg in enumerate(documents):
+        path = tmp_path / f"{index}.svg"
+        path.write_text(svg, "utf-8")
+        page = browser.new_page(viewport={"width": 260, "height": 160})
+        page.goto(path.as_uri())
+        shots = []
+        for second in (0.5, 1.5, 2.5, 3.5, 4.5):
+            page.evaluate(
+                "(ms) => document.getAnimations().forEach(a => { a.pause(); a.currentTime = ms; })",
+                second * 1000,
+            )
+            shots.append(Image.open(io.BytesIO(screenshot(page))).convert("RGB"))
+        pictures.append(shots)
+        page.close()
+    for cut, whole in zip(*pictures, strict=True):
+        assert ImageChops.difference(cut, whole).getbbox() is None

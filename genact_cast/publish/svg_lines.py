@@ -10,6 +10,7 @@ Text from the cast reaches it only through `xml_escape`.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from itertools import groupby
 
 from genact_cast.asciicast import Theme
@@ -70,6 +71,16 @@ class LineMarkup:
     def markup(self, line: Line) -> tuple[str, str]:
         """The background rectangles (and shapes drawn under the text) and the text of a
         line, as markup."""
+        rects, spans, _ = self.parts(line)
+        return rects, spans
+
+    def parts(self, line: Line) -> tuple[str, str, int]:
+        """`markup`, and where its text may be cut in two <text> that draw it alike (0:
+        nowhere): before the last run placed at its own column (`x`), whose glyphs are
+        where they are whatever comes before them, in a line of left-to-right text
+        without a glyph nudged, a symbol set apart or a letter from a fallback font, and
+        where the cut parts no cluster (the run starts with a character written as it is).
+        A dashboard's rows cut so share their chart's part: svg_strip.Document."""
         rects, spans = [], []
         column = 0
         placed = False  # the previous run was stretched to its cells: place the next one
@@ -82,7 +93,7 @@ class LineMarkup:
         if not (symbols or nudges or fallback or ordered) and PLAIN_RUNS.fullmatch(
             "".join([piece[0] for piece in pieces])
         ):
-            return self._plain(pieces)
+            return (*self._plain(pieces), 0)
         skip_to = 0
         # A run's markup depends on the line only through these; without a symbol set apart
         # or a glyph nudged, and with no flag's letter left over from the run before, it is
@@ -119,7 +130,15 @@ class LineMarkup:
             rects.extend(shapes)
             spans.append(span)
             column += width
-        return "".join(rects), "".join(spans)
+        cut = 0
+        if memo is not None and not (fallback or ordered):
+            for index in range(len(spans) - 1, 0, -1):
+                head = spans[index][: spans[index].find(">")]
+                if head.startswith("<tspan") and ' x="' in head:
+                    if PLAIN_RUNS.fullmatch(pieces[index][0][:1]) and _left_to_right(pieces):
+                        cut = sum(len(span) for span in spans[:index])
+                    break
+        return "".join(rects), "".join(spans), cut
 
     def _run(
         self,
@@ -320,6 +339,21 @@ class LineMarkup:
             column += advance(unit)
             index = end
         return "".join(out)
+
+
+def _left_to_right(pieces: list[tuple[str, Style, bool]]) -> bool:
+    """Whether no character of the runs is of a right-to-left bidi class (R, AL, AN): the
+    browser reorders none of them across a cut (without a fallback font's letter, a run
+    that starts with a symbol set apart may still hold one: `│ אב`)."""
+    chars = set("".join([piece[0] for piece in pieces])) - _LEFT_TO_RIGHT
+    if any(unicodedata.bidirectional(char) in ("R", "AL", "AN") for char in chars):
+        return False
+    if len(_LEFT_TO_RIGHT) < 65_536:  # (a cast of every code point holds no more)
+        _LEFT_TO_RIGHT.update(chars)
+    return True
+
+
+_LEFT_TO_RIGHT: set[str] = set()  # characters met that are of no right-to-left class
 
 
 def _text_face(text: str) -> str:

@@ -162,16 +162,18 @@ class Document:
         """The leaf drawing `line`; lines that draw alike (trailing spaces) share one."""
         number = self.lines.get(line)
         if number is None:
-            rects, spans = self.markup.markup(line)
+            rects, spans, cut = self.markup.parts(line)
             body = _digest(rects, spans)
             number = self.bodies.get(body)
             if number is None:
                 number = self.bodies[body] = len(self.leaves)
                 node = _Node(self._new_id(), {0: number}, leaf=True)
                 self.leaves.append(node)
-                if rects:
-                    under = self._shared(rects)
-                    self._define(f'<g id="{node.ident}">{under}<text>{spans}</text></g>')
+                text = self._cut(spans, cut) if cut else None
+                if rects or text:
+                    under = self._shared(rects) if rects else ""
+                    text = text or f"<text>{spans}</text>"
+                    self._define(f'<g id="{node.ident}">{under}{text}</g>')
                 else:
                     self._define(f'<text id="{node.ident}">{spans}</text>')
             self._cached += 1 + sum(len(text) for text, _ in line)
@@ -190,7 +192,7 @@ class Document:
         met twice)."""
         if len(markup) < SHARED_LENGTH:
             return markup
-        key = hashlib.blake2b(markup.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = _key(markup)
         met = self.shared.get(key)
         if met is None:
             self.shared[key] = ""  # (met once)
@@ -199,6 +201,32 @@ class Document:
             ident = self.shared[key] = self._new_id()
             return f'<g id="{ident}">{markup}</g>'
         return f'<use href="#{met}"/>'
+
+    def _cut(self, spans: str, cut: int) -> str | None:
+        """A line's text as two <text> cut where `LineMarkup.parts` says they draw it
+        alike, once either part has been met before (a chart's rows beside a changing
+        pane): a part met for the second time is given an id in place, and from the
+        third on drawn by a <use> of it (at 120x36 the dashboard's 657 rows that may be
+        cut hold 213 distinct charts' parts). None (not cut) while both are new, or
+        short: the cut costs more than it saves."""
+        parts = (f"<text>{spans[:cut]}</text>", f"<text>{spans[cut:]}</text>")
+        keys = [_key(part) if len(part) >= SHARED_LENGTH else None for part in parts]
+        met = [key is not None and key in self.shared for key in keys]
+        for key in keys:
+            if key is not None and key not in self.shared:
+                self.shared[key] = ""  # (met once)
+        if not any(met):
+            return None
+        drawn = []
+        for part, key, before in zip(parts, keys, met, strict=True):
+            if key is None or not before:
+                drawn.append(part)
+            elif not self.shared[key]:
+                ident = self.shared[key] = self._new_id()
+                drawn.append(f'<text id="{ident}">{part[6:]}')
+            else:
+                drawn.append(f'<use href="#{self.shared[key]}"/>')
+        return "".join(drawn)
 
     def screen(self, frame: Frame) -> list[int]:
         """The frame's rows as the numbers of their leaves (-1 for an empty row); every
@@ -312,6 +340,11 @@ def _digest(rects: str, spans: str) -> bytes:
     digest.update(b"\0")
     digest.update(spans.encode("utf-8", "surrogatepass"))
     return digest.digest()
+
+
+def _key(markup: str) -> bytes:
+    """Shapes or a text part told apart from every other (as `_digest`)."""
+    return hashlib.blake2b(markup.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _mostly_hidden(node: _Node, y: int) -> bool:
