@@ -142,3 +142,37 @@ def test_fishs_right_prompt_drawn_again_after_a_resize_is_no_part_of_the_command
     assert any(
         row.startswith("λ echo narrow") and row.rstrip().endswith("⎇ main 12:00") for row in rows
     ), rows
+
+
+APP = """import curses, time
+for name in ("one", "two", "six"):
+    curses.wrapper(lambda screen: (screen.addstr(2, 4, name + " screen"), screen.refresh(),
+                                   time.sleep(0.8)))
+    time.sleep(0.5)  # (the shell's screen shown between, nothing new on it)
+"""
+
+
+def test_a_program_that_asks_for_the_alternate_screen_again_at_once_is_one_session(
+    tmp_path: Path, player: Player
+) -> None:
+    """#7: a program that leaves the alternate screen and asks for it again at once (a
+    script's next screen: curses started anew, each `curses.wrapper` its own
+    `?1049h`/`?1049l`) was told as one session cue each time, `[app.py]` twice or
+    more in a row, nothing between."""
+    (tmp_path / "app.py").write_text(APP)
+    cast = tmp_path / "c.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed("python3 app.py\r")
+    time.sleep(0.3)
+    bash.exit()
+    found = timed_cues(cast)
+    sessions = [(start, end) for start, end, texts in found if texts == ["[app.py]"]]
+    assert len(sessions) == 1, found
+    # The player shows each of the program's screens while that cue is shown.
+    player.load(cast.read_text("utf-8"))
+    start, end = sessions[0]
+    shown = {
+        row.strip() for t in range(20) for row in player.at(start + (end - start) * t / 20).text()
+    }
+    assert {"one screen", "two screen", "six screen"} <= shown, shown
+    assert not_shown(cast, player) == []

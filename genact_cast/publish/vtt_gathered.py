@@ -30,4 +30,19 @@ def gathered(
     taken += [(time, (-1, 0), text, None, False) for time, text in opening]
     taken += [(time, (AFTER - 1, y * 1000 + x), text, None, False) for time, (y, x), text in panes]
     taken.sort(key=lambda item: item[:2])  # lines of one moment in the order they stand
-    return cue_file(taken, end, cut=cut)
+    return cue_file(_once(taken), end, cut=cut)
+
+
+def _once(
+    taken: list[tuple[float, tuple[int, int], str, float | None, bool]],
+) -> list[tuple[float, tuple[int, int], str, float | None, bool]]:
+    """The lines without a session's cue right after the same one, nothing told between:
+    a program that leaves the alternate screen and asks for it again at once (a script's
+    next screen, curses started anew) is one session, as the player shows it, not two
+    `[bash-rosary.sh]` in a row (review-exports22 #7)."""
+    kept: list[tuple[float, tuple[int, int], str, float | None, bool]] = []
+    for item in taken:
+        again = kept and kept[-1][1] == item[1] == (AFTER, 0) and kept[-1][2] == item[2]
+        if not again:
+            kept.append(item)
+    return kept
