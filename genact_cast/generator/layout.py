@@ -110,11 +110,18 @@ HSDP_ONLY_PARAMS = 35e9
 
 
 def model_parallel(
-    arch: Architecture, gpus: int, method: str = "full", *, pretraining: bool = False
+    arch: Architecture,
+    gpus: int,
+    method: str = "full",
+    *,
+    pretraining: bool = False,
+    flat: bool = False,
 ) -> list[tuple[int, int]]:
     """(TP, PP) an engineer would try, best first: TP 8 inside a node past 30B parameters
     (TP 4 too), pipeline stages past 200B (Llama 3 405B: TP 8, PP 16 on 16,384 GPUs; 8 or
-    4 stages on fewer). `pretraining`: from scratch or continued, not a fine-tune."""
+    4 stages on fewer). `pretraining`: from scratch or continued, not a fine-tune. `flat`:
+    a framework that shards past 200B over its whole data-parallel group instead
+    (lineup.flat_layout: ZeRO-3, as Tülu 3 405B's SFT ran on 256 H100)."""
     # A mixture of experts keeps TP 1 (its experts are small; DeepSeek-V3 trained without
     # TP) and splits its experts by EP instead.
     # LoRA and QLoRA shard their frozen weights with FSDP on a node or two: no TP either,
@@ -122,7 +129,7 @@ def model_parallel(
     # lora_finetune_distributed, FSDP alone, over 8 GPUs).
     single = arch.moe or method != "full"
     tensor = (1,) if single else (8,)
-    if arch.params > 200e9 and method != "full":
+    if arch.params > 200e9 and (method != "full" or flat):
         options = [(1, 1)]
     elif arch.params > 200e9:
         stages = (16, 8, 4) if gpus >= 256 else (8, 4)
@@ -247,7 +254,7 @@ def layout_options(
     """
     capacity = gpu.memory_gib * physics.GIB
     fitting: list[Fit] = []
-    for tp, pp in model_parallel(arch, gpus, method, pretraining=pretraining):
+    for tp, pp in model_parallel(arch, gpus, method, pretraining=pretraining, flat=flat):
         dp = gpus // (tp * pp)
         # `flat`: the framework shards over all of DP, no HSDP and no EP (lineup.FLAT_SHARDING).
         ep = expert_parallelism(arch, dp, method, flat)

@@ -61,12 +61,6 @@ def fewest_tokens_per_param(arch: Architecture, least: bool = False) -> float:
 # core_transformer_config_from_args turns into SiLU-GLU, --squared-relu and --openai-gelu)
 # nor Gemma 3's extra norms and sliding-window layers: Gemma 3 is trained through NeMo /
 # Megatron-Bridge, not this script, so a Megatron log never shows it.
-_NO_STAGES_HF = (
-    "accelerate 1.11.0's ParallelismConfig has no pipeline stages, which a run of this model needs"
-)
-_NO_STAGES_DS = (
-    "the Trainer on DeepSpeed 0.17.5 has no pipeline stages, which a run of this model needs"
-)
 UNSUPPORTED = {
     "megatron": {
         "Gemma-3": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no gated GELU nor Gemma 3's "
@@ -85,19 +79,6 @@ UNSUPPORTED = {
         "DeepSeek-V3": "the megatron dialect does not type multi-latent attention (core_v0.14.0's "
         "--multi-latent-attention, --q-lora-rank, --kv-lora-rank) yet",
         "Llama-4": "the megatron dialect does not type Llama 4's attention layers yet",
-    },
-    # Past 200B parameters a run here needs pipeline stages (layout.model_parallel: Llama 3.1
-    # 405B, DeepSeek-V3), which neither the Trainer's launchers can set: accelerate 1.11.0's
-    # ParallelismConfig has dp_replicate, dp_shard, tp and cp sizes only
-    # (parallelism_config.py:59-62), and under DeepSpeed the Trainer wraps a transformers
-    # model, never a PipelineModule. Their logs would show another run's batch arithmetic.
-    "hf": {
-        "Llama-3.1-405B": _NO_STAGES_HF,
-        "DeepSeek-V3": _NO_STAGES_HF,
-    },
-    "deepspeed": {
-        "Llama-3.1-405B": _NO_STAGES_DS,
-        "DeepSeek-V3": _NO_STAGES_DS,
     },
     # torchtitan v0.2.0 registers llama3, llama4, qwen3 and deepseek_v3 (models/__init__.py).
     # Its llama3 train spec is the Llama architecture (untied embeddings, no biases, no QK
@@ -190,14 +171,29 @@ def flat_sharding(framework: str) -> bool:
     return framework in FLAT_SHARDING
 
 
+# Past this many parameters a full run elsewhere takes pipeline stages (layout.
+# model_parallel), which neither of the Trainer's launchers sets: accelerate 1.11.0's
+# ParallelismConfig has dp_replicate, dp_shard, tp and cp sizes only (parallelism_config.py:
+# 59-62), and under DeepSpeed the Trainer wraps a transformers model, never a PipelineModule.
+# They shard it flat instead, ZeRO-3 or FSDP's full shard over every rank, as Tülu 3 405B's
+# SFT of Llama 3.1 405B ran on 256 H100 (allenai/open-instruct: accelerate launch
+# --use_deepspeed with configs/ds_configs/stage3_no_offloading_accelerate.conf, 32 nodes;
+# allenai.org/blog/tulu-3-405B; review-realism19 F1).
+STAGED_PARAMS = 200e9
+
+
+def flat_layout(arch: Architecture, framework: str) -> bool:
+    """Whether `framework` lays `arch` out flat over its whole data-parallel group where the
+    other frameworks would not: a mixture of experts (no EP), a model past STAGED_PARAMS
+    (no pipeline stages). A dense model's layout is keyed alike for every framework
+    (plan_candidates), so that plans of it share planned_layout's cache."""
+    return flat_sharding(framework) and (arch.moe or arch.params > STAGED_PARAMS)
+
+
 def why_not(arch: Architecture, framework: str, method: str | None = None) -> str | None:
-    """Why `framework`'s pinned release cannot train `arch` from its own command line (with
-    `method`'s adapters: those shard frozen weights with FSDP alone and need no pipeline
-    stages, as torchtune's llama3_1/405B_qlora.yaml runs Llama 3.1 405B on 8 GPUs)."""
-    adapters = method in ("lora", "qlora")
+    """Why `framework`'s pinned release cannot train `arch` from its own command line
+    (`method`: the run's adapters, if any; no release here refuses a model for them)."""
     for prefix, reason in UNSUPPORTED.get(framework, {}).items():
-        if adapters and reason in (_NO_STAGES_HF, _NO_STAGES_DS):
-            continue
         if arch.name.startswith(prefix):
             return reason
     if framework == "torchtitan":

@@ -135,13 +135,14 @@ def candidates(
                     else 0.0
                 )
                 # `flat` and `dualpipe` only change a mixture of experts' layout (the
-                # experts' sharding, moe.uses_dualpipe): a dense model's is keyed alike for
+                # experts' sharding, moe.uses_dualpipe) and a model past 200B's (no pipeline
+                # stages under the Trainer's launchers): any other's is keyed alike for
                 # every framework, so that a framework's plan finds genact's layouts of the
                 # seed's run in planned_layout's cache (_replaced builds both) rather than
                 # building them again (issue 18: a third of a record's planning).
                 built = planned_layout(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
-                    method, arch.moe and lineup.flat_sharding(options.framework),
+                    method, lineup.flat_layout(arch, options.framework),
                     arch.moe and options.framework in lineup.DUALPIPE, max_tokens=bound,
                 )  # fmt: skip
                 if built is None:
