@@ -58,3 +58,26 @@ def test_the_reviewers_case_loses_the_second_failures_time_only() -> None:
     (first, _), (second, _) = _restarts("genact", 6346, 16)
     assert first.step == second.step  # both go back to the same save
     assert second.lost_seconds == pytest.approx(second.t - first.t)
+
+
+def test_the_deepspeed_launcher_makes_no_restart_rounds_before_its_relaunch() -> None:
+    """DeepSpeed 0.17.5's launch.py starts the node's workers once: at the first exit it
+    kills the others and returns (launcher/launch.py:339-355, no restart loop), so a GPU
+    that needs a reset fails no restarts there, and the job is typed again (xid74's
+    finding: seed 19 --failures 2 counted 131 s and 162 s of rounds never made; 8,132 s lost
+    -> 7,839 s). Under torchrun the same failures fail each restart first."""
+    from genact_cast.generator.events import Failed
+    from genact_cast.generator.plan_failures import BY_HAND_SECONDS
+
+    def failures(framework: str) -> list[Failed]:
+        options = RecordOptions(seed=19, framework=framework, failures=2)
+        return [e for e in Run(make_plan(options)).events if isinstance(e, Failed)]
+
+    gpu_faults = [e for e in failures("deepspeed") if e.xid in (74, 120)]
+    assert len(gpu_faults) == 2
+    assert not any(e.retried for e in gpu_faults)
+    assert any(e.retried for e in failures("genact"))  # the check can fail
+    events = Run(make_plan(RecordOptions(seed=19, framework="deepspeed", failures=2))).events
+    for failed in gpu_faults:
+        restart = next(e for e in events if isinstance(e, Restarted) and e.t > failed.t)
+        assert BY_HAND_SECONDS[0] <= restart.t - failed.t <= BY_HAND_SECONDS[1] + 5.0
