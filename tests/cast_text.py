@@ -543,7 +543,7 @@ INIT_FAILED = re.compile(
 )
 # A worker that died: its node's agent stops the others at once (Failed.watchdog false).
 AGENT_STOP = re.compile(
-    r"\[WARN\] \[elastic\] (\S+): local rank (\d+) failed \(exitcode: 1\); sending SIGTERM to "
+    r"\[WARN\] \[elastic\] (\S+): local rank (\d+) failed \(exitcode: -6\); sending SIGTERM to "
     r"the node's other (\d+) workers$"
 )
 MONITOR = re.compile(r"\[WARN\] dcgm on (\S+): GPU (\d+) reported Xid (\d+) \((.+)\)$")

@@ -313,3 +313,20 @@ def test_a_death_on_any_node_is_stopped_by_its_own_agent_and_the_others_follow()
             assert len(theirs) == 8, seed
             stopped = _when(year, theirs[0][1], theirs[0][2], theirs[0][3])
             assert timedelta(0) <= stopped - died <= timedelta(seconds=5), (seed, stopped)
+
+
+@pytest.mark.parametrize("framework", ["torchtitan", "hf"])
+def test_one_death_has_one_exit_code_in_the_genact_log_and_the_dialects(framework: str) -> None:
+    """A death (Xid 74 or 94) aborts its process from c10d's watchdog thread (SIGABRT), so
+    its agent records -6 wherever the run is shown: xid74's finding, seed 19 --failures 2,
+    where the genact log said `exitcode: 1` and the dialects `-6`."""
+    codes: dict[str, set[str]] = {}
+    for shown in ("genact", framework):
+        options = RecordOptions(seed=19, framework=shown, failures=2, cols=1000, duration=60.0)
+        deaths = [e for e in Run(make_plan(options)).events if isinstance(e, Failed)]
+        assert any(e.ends == "dies" and not e.watchdog for e in deaths), shown
+        text = plain(output_of(generate(options).events))
+        first = re.search(r"failed \(exitcode: (-?\d+)\)", text)
+        assert first is not None, shown
+        codes[shown] = {first[1]}
+    assert codes["genact"] == codes[framework] == {"-6"}

@@ -15,6 +15,7 @@ from genact_cast.generator.plan_failures import STUCK_KILL_SECONDS
 from genact_cast.generator.presenters.genact.show import Show
 
 RESTARTS = 3  # torchrun --max-restarts
+DEATH_EXITCODE = -6  # SIGABRT: the watchdog thread's rethrown CUDA error (log_failure)
 
 
 def log_failure(show: Show, event: Failed) -> None:
@@ -57,8 +58,14 @@ def log_failure(show: Show, event: Failed) -> None:
         )
     con.at(event.t)
     if not event.watchdog:
+        # The CUDA error reaches the process in c10d's watchdog thread, which rethrows it:
+        # std::terminate, abort(), SIGABRT, so the agent records exit code -6, as every
+        # dialect of the same death prints it (dialects.agent_failures; dlrover's record of
+        # an Xid 74 worker, plan_failures.ENDS). xid74's finding: seed 19 --failures 2 said
+        # 1 here and -6 in the dialects.
         con.log(
-            f"[WARN] [elastic] {event.host}: local rank {event.local_rank} failed (exitcode: 1); "
+            f"[WARN] [elastic] {event.host}: local rank {event.local_rank} failed "
+            f"(exitcode: {DEATH_EXITCODE}); "
             f"sending SIGTERM to the node's other {physics.GPUS_PER_NODE - 1} workers",
             s.warning,
         )
