@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, catalog, lineup, make_plan
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS
+from genact_cast.generator.plan_speed import BATCH
 from tests.cast_text import read_run
 from tests.helpers import events_of, output_of
 from tests.realism import violations
@@ -113,6 +114,23 @@ def test_a_published_configuration_makes_a_believable_run(
     if seed == 43038 and options.get("framework", "genact") == "genact":
         run = read_run(output_of(events_of(seed=seed, duration=60.0, **options)))
         assert not violations(run, gpus_pinned=True), (options, violations(run, gpus_pinned=True))
+
+
+@pytest.mark.parametrize("seed", [45005, 1])
+def test_a_pinned_fine_tune_counts_its_sequences_a_data_parallel_rank(seed: int) -> None:
+    """A tensor-parallel group shares its micro batch, so a fine-tune on a pinned cluster
+    needs a sequence a data-parallel rank, not a GPU: a 72B's SFT on 256 H100 runs at TP x
+    DP with at most 512 examples a step (review-realism19 W5: refused, for needing 256
+    sequences). A layout with one sequence a GPU (TP 1) still cannot take it."""
+    plan = make_plan(
+        RecordOptions(seed=seed, model="Qwen2.5-72B", kind="sft", gpus=256, gpu="H100")
+    )
+    layout = plan.layout
+    assert layout.tp > 1
+    assert layout.dp < plan.gpus <= 2 * 512
+    low, high = BATCH["sft"]
+    examples = layout.global_batch * plan.seq_len / plan.dataset.tokens_per_example
+    assert low <= examples <= high, examples
 
 
 def suggestions(message: str) -> list[dict[str, Any]]:

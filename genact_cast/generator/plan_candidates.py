@@ -144,6 +144,7 @@ def candidates(
                     arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
                     method, lineup.flat_layout(arch, options.framework),
                     arch.moe and options.framework in lineup.DUALPIPE, max_tokens=bound,
+                    per_rank=least and not floor and kind == "sft",
                 )  # fmt: skip
                 if built is None:
                     continue

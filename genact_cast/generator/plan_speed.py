@@ -72,10 +72,12 @@ def planned_layout(
     dualpipe: bool = False,
     max_micro: int = 0,
     max_tokens: float = 0.0,
+    per_rank: bool = False,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None
     (`dualpipe`: the framework can run DeepSeek-V3's schedule; `max_micro`: the largest
-    micro batch to try, 0 for what the kind's batch allows).
+    micro batch to try, 0 for what the kind's batch allows; `per_rank`: a fine-tune's
+    sequences are counted a data-parallel rank, see below).
 
     `packed`: examples a sequence holds (fine-tunes pack several short examples into
     one sequence; their batch bounds count examples). `max_tokens`: the largest global batch
@@ -83,7 +85,12 @@ def planned_layout(
     high = min(BATCH[kind][1], max_tokens or math.inf)
     if kind == "sft":
         sequences = high / packed
-        if gpus > sequences:
+        # A sequence a GPU at least, as the seed draws its clusters. On a cluster the user
+        # pinned (`per_rank`), a sequence a data-parallel rank: a tensor-parallel group
+        # shares its micro batch, so a 72B's SFT on 256 H100 at TP 4 x DP 64 takes 192
+        # sequences (review-realism19 W5: refused for needing 256), and the layout's own
+        # batch bound (_batch_and_speed) keeps it within the kind's 64-512 examples.
+        if gpus > sequences and not per_rank:
             return None
         max_micro = max_micro or max(1, int(sequences // gpus))
     else:
@@ -108,15 +115,15 @@ def planned_layout(
         if built is not None:
             return built
     recipe = catalog.recipes().get(arch.name)
-    per_rank = max(1, recipe.batch_sequences // gpus) if recipe is not None else 0
-    if recipe is not None and kind != "sft" and max_micro > per_rank:
+    recipe_micro = max(1, recipe.batch_sequences // gpus) if recipe is not None else 0
+    if recipe is not None and kind != "sft" and max_micro > recipe_micro:
         # The largest micro batch that fits overshoots the recipe's batch: a cluster of one
         # or two of its sequences a GPU (or more GPUs than sequences) takes fewer a micro
         # batch (review-realism7 WARN 11: OLMo-2-7B's 1,024 x 4,096 recipe on 1,024 GPUs
         # was refused between 512 and 2,048; review-realism8 WARN 6: on 2,048 it ran 4x it).
         return planned_layout(
             arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
-            method, flat, dualpipe, max_micro=per_rank, max_tokens=max_tokens,
+            method, flat, dualpipe, max_micro=recipe_micro, max_tokens=max_tokens,
         )  # fmt: skip
     return None
 
