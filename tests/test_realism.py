@@ -77,8 +77,8 @@ def shown(seed: int, **options: Any) -> Shown:
     return Shown(run, screen.widest, screen.widest_line, options.get("cols", 100))
 
 
-def problems(seen: Shown) -> dict[str, list[str]]:
-    found = violations(seen.run)
+def problems(seen: Shown, *, gpus_pinned: bool = False) -> dict[str, list[str]]:
+    found = violations(seen.run, gpus_pinned=gpus_pinned)
     wraps = wrap_violations(seen.widest, seen.widest_line, seen.cols)
     if wraps:
         found["no line reaches the last column"] = wraps
@@ -281,7 +281,10 @@ def test_each_kind_runs_on_each_gpu_type(kind: str, gpu: str) -> None:
         except BadOption:
             continue
         made += 1
-        found = problems(seen)
+        # (the count is pinned: a fine-tune takes its recipe's batch with the memory that
+        # uses, the checker's gpus_pinned; seed 5's 72B SFT on 256 H100 or H200 fills 51 %
+        # and 29 % since fine-tunes count their sequences a data-parallel rank)
+        found = problems(seen, gpus_pinned=True)
         assert not found, f"seed 5 --kind {kind} --gpu {gpu} --gpus {gpus}:\n{report(found)}"
     assert made, f"--kind {kind} --gpu {gpu} refused at every cluster size"
 
