@@ -62,7 +62,8 @@ def test_the_reviewers_case_loses_the_second_failures_time_only() -> None:
 
 def test_the_deepspeed_launcher_makes_no_restart_rounds_before_its_relaunch() -> None:
     """DeepSpeed 0.17.5's launch.py starts the node's workers once: at the first exit it
-    kills the others and returns (launcher/launch.py:339-355, no restart loop), so a GPU
+    kills the others and returns (launcher/launch.py:339-355, no restart loop), and past 8
+    nodes srun's torchrun keeps its default --max_restarts 0 (seed 19: 32 nodes), so a GPU
     that needs a reset fails no restarts there, and the job is typed again (xid74's
     finding: seed 19 --failures 2 counted 131 s and 162 s of rounds never made; 8,132 s lost
     -> 7,839 s). Under torchrun the same failures fail each restart first."""

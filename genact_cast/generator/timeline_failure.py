@@ -126,11 +126,12 @@ class Failing:
         # A GPU that stays broken until reset ("gpu"): each restart's worker on it fails
         # again at CUDA initialisation, a few tens of seconds after its start, and its node's
         # agent counts each, until it has none left; then its torchrun exits and the job runs
-        # without the node. None where the hang itself ends the launch, nor under the
-        # deepspeed launcher, which starts its workers once and never again (v0.17.5
-        # launcher/launch.py:339-355 kills the node's processes at the first exit and
-        # returns; no restart loop): the job is relaunched by hand after the first failure
-        # (xid74's finding: seed 19's lost time held 44-180 s of rounds never made).
+        # without the node. None where the hang itself ends the launch, nor for a DeepSpeed
+        # job, whose launchers start its workers once: the deepspeed launcher on up to 8
+        # nodes (v0.17.5 launcher/launch.py:339-355 kills the node's processes at the first
+        # exit and returns; no restart loop), srun + torchrun past 8 with torchrun's default
+        # --max_restarts 0 (dialects.deepspeed_srun): the job is relaunched after the first
+        # failure (xid74's finding: seed 19's lost time held 44-180 s of rounds never made).
         retries = left[node] if failure.kind == "gpu" and not gives_up and not shared else 0
         if retries:
             gives_up = (node,)
