@@ -8,6 +8,10 @@ from genact_cast.asciicast import MARKER, MICROS, OUTPUT, Event
 
 Sink = Callable[[Event], None]
 
+# Event(...) without the Python-level __new__ a NamedTuple defines: every event of a cast is
+# made here, a few thousand a record, and that call cost about 1,500 instructions of each.
+_event = tuple.__new__
+
 
 class Tape:
     """Records what a program would print, and when, without printing or waiting.
@@ -41,10 +45,13 @@ class Tape:
         """Let `seconds` pass (divided by the speed factor) before the next write."""
         if seconds < 0:
             raise ValueError(f"negative sleep: {seconds}")
-        self.flush()
+        pending = self._pending
+        if pending:  # flush(), inline: a framework's log sleeps between most of its lines
+            self._sink(_event(Event, (self._now_us, OUTPUT, "".join(pending))))
+            pending.clear()
         self._slept += seconds
-        self._exact_now += seconds / self._speed
-        self._now_us = round(self._exact_now * MICROS)
+        exact_now = self._exact_now = self._exact_now + seconds / self._speed
+        self._now_us = round(exact_now * MICROS)
 
     def keystrokes(self, keys: Sequence[str], delays: Sequence[float]) -> None:
         """`write(key)` then `sleep(delay)` for each key and its delay, the same events and
@@ -57,7 +64,7 @@ class Tape:
             if key:
                 pending.append(key)
             if pending:
-                sink(Event(now_us, OUTPUT, "".join(pending)))
+                sink(_event(Event, (now_us, OUTPUT, "".join(pending))))
                 pending.clear()
             slept += delay
             exact_now += delay / speed
@@ -66,12 +73,13 @@ class Tape:
 
     def marker(self, label: str) -> None:
         self.flush()
-        self._sink(Event(self._now_us, MARKER, label))
+        self._sink(_event(Event, (self._now_us, MARKER, label)))
 
     def flush(self) -> None:
-        if self._pending:
-            self._sink(Event(self._now_us, OUTPUT, "".join(self._pending)))
-            self._pending.clear()
+        pending = self._pending
+        if pending:
+            self._sink(_event(Event, (self._now_us, OUTPUT, "".join(pending))))
+            pending.clear()
 
     # Cursor control, as genact's io module offers it.
 
