@@ -17,6 +17,9 @@ import pytest
 
 from tests.local_server import Handler, serving
 
+# A real pty under a loaded machine: one rerun, as the other pty modules.
+pytestmark = pytest.mark.flaky(reruns=1, reruns_delay=1)
+
 ROOT = Path(__file__).resolve().parent.parent
 GENACT = [sys.executable, "-m", "genact_cast"]
 STTY = re.compile(r"([0-9a-f]+(?::[0-9a-f]+){20,})")
@@ -82,10 +85,13 @@ def drain(child: pexpect.spawn) -> None:
 
 def test_plays_in_real_time(ticking: Path) -> None:
     child = spawn("play", str(ticking))
+    child.expect("tick 0\r\n")
+    # Counted from the first frame: the interpreter's start-up is not playback (CI on
+    # 7e1b5d5 under a load of 20: 3.04 s from spawn to tick 10).
     start = time.monotonic()
     child.expect("tick 10")
     elapsed = time.monotonic() - start
-    assert 1.7 <= elapsed <= 3.0  # tick 10 is due at 2.0 s
+    assert 1.7 <= elapsed <= 3.0  # tick 10 is due 2.0 s after tick 0
     child.sendline("q")
     child.expect(pexpect.EOF)
 
