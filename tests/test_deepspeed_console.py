@@ -130,3 +130,28 @@ def test_a_lost_node_past_8_nodes_is_slurms_to_end() -> None:
     assert "DUE TO NODE FAILURE" in text
     assert "Watchdog caught" not in text
     assert text.count("Received 15 death signal") == plan.nodes - 1
+
+
+def test_a_stuck_process_past_8_nodes_leaves_its_torchrun_to_slurm() -> None:
+    """A process stuck after its CUDA error does not end on its agent's SIGTERM: the other
+    torchruns give up first and srun ends the step (--kill-on-bad-exit), whose SIGTERM ends
+    the stuck node's torchrun (no `failed` line of its own)."""
+    seed = seed_where(
+        lambda plan: (
+            plan.nodes > RANK_LOG_NODES
+            and plan.failures[0].same_node
+            and plan.failures[0].ends == "stuck"
+        ),
+        seeds=range(300, 900),
+        framework="deepspeed",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
+    plan = make_plan(options)
+    text = plain(cast(options)[1])
+    failed = re.findall(r"failed \(exitcode: -6\) local_rank: (\d) ", text)
+    exits = re.findall(r"(?m)srun: error: \S+: task (\d+): Exited with exit code 1\r?$", text)
+    assert len(failed) == plan.nodes - 1
+    assert sorted(map(int, exits)) == list(range(plan.nodes))
+    assert text.count("Received 15 death signal") == 1
+    assert text.index("srun: Terminating StepId=") < text.index("Received 15 death signal")

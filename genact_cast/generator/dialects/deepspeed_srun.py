@@ -109,8 +109,6 @@ def failed(log: Launcher, event: Failed, before: Facts) -> list[Out]:
         lines = lost_node_lines(before, event, log.incidentals, attempt, launches)
         return [*out, Line("\r\n".join(lines))]
     draw = Rng(f.seed * 613 + event.seq)
-    source = torchrun.torch_source(f.torch)
-    site = torch_site(f.torch, PACKAGES)
     job = srun.job_id(f.seed, attempt)
     if event.ends == "dies":
         # Its agent sees the exit at its next poll and, with no restart, gives up; srun's
@@ -118,69 +116,63 @@ def failed(log: Launcher, event: Failed, before: Facts) -> list[Out]:
         # every other torchrun takes Slurm's SIGTERM.
         at = event.t_fault + draw.uniform(0.05, 0.4)
         workers = agent(before, log.incidentals, attempt, node, launches)
-        ended = at + draw.uniform(0.3, 1.5)
-        lines = _gives_up(before, workers, node, event.local_rank, at, ended, stuck=False)
+        exited = at + draw.uniform(0.3, 1.5)
+        lines = _gives_up(before, workers, node, event.local_rank, at, exited)
         lines += [
             torchrun.srun_exit(event.host, node),
             srun.terminating(job=job, step=0),
-            srun.task_failure(job=job, step=0, first=f.hosts[0], moment=before.moment(ended)),
+            srun.task_failure(job=job, step=0, first=f.hosts[0], moment=before.moment(exited)),
         ]
         survivors = [
             (each, agent(before, log.incidentals, attempt, each, launches))
             for each in range(f.nodes)
             if each != node
         ]
-        lines += terminated_agents(before, survivors, ended + 0.05, draw)
+        lines += terminated_agents(before, survivors, exited + 0.05, draw)
         return [*out, Line("\r\n".join(lines))]
     out += log._watchdogs(event, node, None)
     # Every node's agent sees its local rank 0 (1 where that is the faulty GPU's, stuck
     # after its error) abort, stops the rest and gives up; srun relays them as they come.
     chunks: list[tuple[float, int, list[str]]] = []
+    held: list[tuple[int, Incidentals]] = []
+    ended: list[tuple[float, int]] = []  # (when, node) of each torchrun's exit
     for each in range(f.nodes):
         workers = agent(f, log.incidentals, attempt, each, launches)
         stopped = event.t + 1.5 + draw.uniform(0.0, 0.2)
         aborted = 1 if event.errors and event.rank == each * 8 else 0
-        stuck = event.ends == "stuck" and each == node
-        lines = _gives_up(f, workers, each, aborted, stopped, stopped + 0.6, stuck=stuck)
-        if stuck:
-            lines[7:7] = [
-                torchrun.unable_to_shutdown(
-                    f.moment(stopped + 30.0),
-                    workers.agent_pid,
-                    source,
-                    workers.worker_pids[event.local_rank],
-                    signum=15,
-                    site=site,
-                )
-            ]
-        chunks.append((stopped + (30.0 if stuck else 0.0), each, lines))
+        lines = _gives_up(f, workers, each, aborted, stopped, stopped + 0.6)
+        if event.ends == "stuck" and each == node:
+            # The faulty GPU's process, stuck since its error, does not end on its agent's
+            # SIGTERM (the real Xid 48 log, plan_failures.ENDS): the agent waits for it, and
+            # the step ends first, at another task's bad exit: Slurm's SIGTERM reaches this
+            # torchrun there (megatron_node_failures.terminated_agents).
+            chunks.append((stopped, each, lines[:7]))
+            held.append((each, workers))
+            continue
+        chunks.append((stopped, each, lines))
+        ended.append((stopped, each))
     chunks.sort(key=lambda item: (item[0], item[1]))
     lines = [text for _, _, chunk in chunks for text in chunk]
-    first = f.moment(chunks[0][0] + 0.7)
-    for n, (_, each, _) in enumerate(chunks):
+    ended.sort()
+    first = f.moment(ended[0][0] + 0.7)
+    for n, (_, each) in enumerate(ended):
         lines.append(torchrun.srun_exit(f.hosts[each], each))
         if n == 0:
             lines += [
                 srun.terminating(job=job, step=0),
                 srun.task_failure(job=job, step=0, first=f.hosts[0], moment=first),
             ]
+    if held:
+        lines += terminated_agents(f, held, ended[0][0] + 0.75, draw)
     return [*out, Line("\r\n".join(lines))]
 
 
 def _gives_up(
-    facts: Facts,
-    workers: Incidentals,
-    node: int,
-    local: int,
-    t: float,
-    ended: float,
-    *,
-    stuck: bool,
+    facts: Facts, workers: Incidentals, node: int, local: int, t: float, ended: float
 ) -> list[str]:
     """One node's agent with no restart left: a closing signal for each live worker at `t`
     (the 7 first lines), the failed worker at `ended` and torchrun's ChildFailedError
     (elastic/agent/server/api.py's _invoke_run and launcher/api.py at v2.9.0)."""
-    ended = ended + (30.0 if stuck else 0.0)
     lines = torchrun.stopped_workers(
         facts.moment(t),
         workers.agent_pid,
