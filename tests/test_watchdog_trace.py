@@ -304,7 +304,10 @@ def test_a_megatron_rank_whose_monitor_wakes_first_takes_the_dump_from_the_store
 
     rows: dict[int, list[str]] = {}
     for row in out.splitlines():
-        found = re.match(r"\[rank(\d+)\]:\[E.*? ProcessGroupNCCL\.cpp:\d+\]", row)
+        # past 8 nodes behind the tee's `[default0]:` or `[default7]:` (megatron_tee)
+        found = re.match(
+            r"(?:\[default[07]\]:)?\[rank(\d+)\]:\[E.*? ProcessGroupNCCL\.cpp:\d+\]", row
+        )
         if found is not None:
             rows.setdefault(int(found[1]), []).append(row)
     signalled = {

@@ -27,6 +27,7 @@ from genact_cast.generator.dialects import megatron_parsed_args as parsed_args
 from genact_cast.generator.dialects import megatron_setup as setup
 from genact_cast.generator.dialects import megatron_shards as shards
 from genact_cast.generator.dialects import megatron_startup as startup
+from genact_cast.generator.dialects import megatron_tee
 from genact_cast.generator.dialects import megatron_worker_interrupt as interrupt
 from genact_cast.generator.dialects.base import (
     UNSTAMPED,
@@ -115,6 +116,8 @@ class Log:
         self.shape = shards.model_shape(facts, self.padded_vocab)
         # Megatron-FSDP where the plan shards the weights (megatron_shards.megatron_fsdp).
         self.fsdp = shards.megatron_fsdp(facts)
+        # Past 8 nodes each process writes to files, two a node teed (megatron_tee).
+        self.tee = megatron_tee.tee(facts)
 
     def _t(self, t: float) -> datetime:
         return self.facts.moment(self.clock.at(t))
@@ -136,7 +139,7 @@ class Log:
 
     def launch_words(self) -> list[str]:
         return startup.launch_words(
-            self.facts, self.script_words(), exclude=self.excluded, fsdp=self.fsdp
+            self.facts, self.script_words(), exclude=self.excluded, fsdp=self.fsdp, teed=self.tee.on
         )
 
     def present(self, event: RunEvent) -> list[Out]:
@@ -189,14 +192,16 @@ class Log:
         it (a multiple of --save-interval), then validation and test with verbose=True."""
         f = self.facts
         self.looping = False  # pretrain() from here: its own save and evaluations, not drawn
-        out = [datetime_marker("after training is done", self._t(t))]
+        out = self.tee.rank0([datetime_marker("after training is done", self._t(t))])
         final = self._final_save
         if final is not None and final.step % f.checkpoint_every != 0:
-            out += checkpoint.save_lines(
-                final.step, self.save, fsdp=self.fsdp, tensor=f.tp, pipeline=f.pp
+            out += self.tee.rank0(
+                checkpoint.save_lines(
+                    final.step, self.save, fsdp=self.fsdp, tensor=f.tp, pipeline=f.pp
+                )
             )
         if self._last_eval is not None:
-            out += evaluation.final_evaluations(f, self._last_eval)
+            out += evaluation.final_evaluations(f, self._last_eval, self.tee)
         return [Line(text) for text in out]
 
     def stopped(self, t: float) -> list[Out]:
@@ -258,8 +263,8 @@ class Log:
             text = comms.group_comms(f, self.incidentals, self.attempt, first, self.fresh)
             if text:
                 out.append(Line("\r\n".join(text)))
-        out += [
-            Line(
+        line = self.tee.last(
+            [
                 iteration(
                     moment=None,
                     stamp=stamp,
@@ -276,13 +281,13 @@ class Log:
                     nans=0,
                     tflops=tflops,
                     extra_losses=moe_losses(f, stats.aux_loss),
-                ),
-                self._stamps.second,
-            )
-        ]
+                )
+            ]
+        )
+        out += [Line(line[0], self._stamps.second)]
         if not self.memory_reported:
             self.memory_reported = True
-            report = shards.memory_report(f, self.shape, fsdp=self.fsdp, stats=stats)
+            report = shards.memory_report(f, self.shape, fsdp=self.fsdp, stats=stats, tee=self.tee)
             out += [Line(text) for text in report]
         return out
 
@@ -294,7 +299,7 @@ class Log:
 
     def validate_lines(self) -> list[str]:
         """What validate_args prints before the dump, for this command."""
-        return startup.validate_lines(self.facts, fsdp=self.fsdp, flags=self.flags())
+        return startup.validate_lines(self.facts, fsdp=self.fsdp, flags=self.flags(), tee=self.tee)
 
     def _launched(self, event: Launched) -> list[Out]:
         f = self.facts
@@ -314,7 +319,7 @@ class Log:
             moment = self._t(event.t)
             lines += startup.banners(f, moment, self.incidentals, self.attempt, self.fresh)
         # then initialize_megatron up to its first barrier, where the processes wait
-        text = [*self.start_text(), *setup.barrier_lines(f, event.attempt)]
+        text = [*self.start_text(), *self.tee.rank0(setup.barrier_lines(f, event.attempt))]
         self.clock.at(event.t + 3.0)
         # One write for what arrives at once: the terminal sees the same lines (hundreds of
         # banners and arguments on a large cluster), the tape one item; the banners' glog
@@ -323,17 +328,22 @@ class Log:
         return [*banners, Line("\r\n".join(text), UNSTAMPED)]
 
     def start_text(self) -> list[str]:
-        """Rank 0's lines each time its workers start, up to torch.distributed's init."""
+        """Rank 0's lines each time its workers start, up to torch.distributed's init (and
+        validate_args' warning of every process), as the console shows them."""
         f = self.facts
         args = self.arguments()
         return [
             *self.validate_lines(),
-            *parsed_args.dump(args),
-            microbatches(f.grad_accum),
-            building_tokenizer("HuggingFaceTokenizer"),
-            padded_vocab(self.vocab, self.padded_vocab),
-            RERUN_INITIALIZED,
-            "> initializing torch distributed ...",
+            *self.tee.rank0(
+                [
+                    *parsed_args.dump(args),
+                    microbatches(f.grad_accum),
+                    building_tokenizer("HuggingFaceTokenizer"),
+                    padded_vocab(self.vocab, self.padded_vocab),
+                    RERUN_INITIALIZED,
+                    "> initializing torch distributed ...",
+                ]
+            ),
         ]
 
     def _comm(self, event: CommReady) -> list[Out]:
@@ -345,6 +355,7 @@ class Log:
             self.fresh,
             moment=self._t(event.t),
             seconds=event.t - self._launched_at,
+            tee=self.tee,
         )
         return [Line(line) for line in text]
 
@@ -362,6 +373,7 @@ class Log:
             loaded_from=event.loaded_from,
             reading=event.reading,
             moment=self._t(event.t),
+            tee=self.tee,
         )
         return [Line(line) for line in text]
 
@@ -378,6 +390,7 @@ class Log:
             model_seconds=self._built_at - self._initialized_at,
             data_seconds=event.t - self._built_at,
             moment=self._t(event.t),
+            tee=self.tee,
         )
         return [Line(line) for line in text]
 
@@ -394,12 +407,13 @@ class Log:
         self.clock.at(event.t - event.blocking)
         self._paused += event.blocking
         blocking_ms = event.blocking * 1000
+        low_ms = blocking_ms * 0.98
+        saved = checkpoint.save_lines(
+            event.step, self.save, fsdp=self.fsdp, tensor=f.tp, pipeline=f.pp
+        )
         text = [
-            *checkpoint.save_lines(
-                event.step, self.save, fsdp=self.fsdp, tensor=f.tp, pipeline=f.pp
-            ),
-            TIMERS_HEADER,
-            timer("save-checkpoint", blocking_ms * 0.98, blocking_ms),
+            *self.tee.rank0(saved),
+            *self.tee.last([TIMERS_HEADER, timer("save-checkpoint", low_ms, blocking_ms)]),
         ]
         self.clock.at(event.t)
         return [Line("\r\n".join(text), UNSTAMPED)]  # no stamp: the log's clock stands
@@ -416,7 +430,8 @@ class Log:
         self._paused += event.seconds
         if event.step not in self.shown_evaluations:
             return []  # one of the hundreds a long run makes: the cast shows a subset
-        return [Line("\r\n".join(evaluation.loop_validation(self.facts, event)), UNSTAMPED)]
+        text = evaluation.loop_validation(self.facts, event, self.tee)
+        return [Line("\r\n".join(text), UNSTAMPED)]
 
     def _failure(self, event: Failed) -> list[Out]:
         """A hung collective: every rank's watchdog, then every node's torchrun
@@ -441,5 +456,6 @@ class Log:
             attempt=self.attempt,
             fresh=self.fresh,
             startup=self.start_text() if event.retried else (),
+            tee=self.tee,
         )
         return out

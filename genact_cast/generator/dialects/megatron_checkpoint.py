@@ -8,6 +8,7 @@ scheduler's values are derived from the saving run's flags.
 from __future__ import annotations
 
 from genact_cast.generator.dialects.common import py_float
+from genact_cast.generator.dialects.megatron_tee import Tee
 
 STORING_OPTIMIZER = "Storing distributed optimizer sharded state of type fully_sharded_model_space"
 STORING_OPTIMIZER_FSDP = "Storing distributed optimizer sharded state of type fsdp_dtensor"
@@ -129,15 +130,19 @@ def load_lines(
     args: dict[str, str],
     tensor: int,
     pipeline: int,
-    gpus: int,
     fsdp: bool,
+    tee: Tee,
 ) -> list[str]:
-    """What a launch prints about the checkpoint it starts from, if any."""
+    """What a launch prints about the checkpoint it starts from, if any: rank 0's lines and
+    every rank's optimizer load, as the console shows them (`tee`)."""
     if loaded_from is None:
-        return [
-            f"WARNING: could not find the metadata file {save}/latest_checkpointed_iteration.txt",
-            "    will not load any checkpoints and will start from random",
-        ]
+        metadata = f"{save}/latest_checkpointed_iteration.txt"
+        return tee.rank0(
+            [
+                f"WARNING: could not find the metadata file {metadata}",
+                "    will not load any checkpoints and will start from random",
+            ]
+        )
     if resume_step == 0 and base is not None:
         # The first launch of a fine-tune: nothing in --load yet, so the released
         # weights of --pretrained-checkpoint (a release checkpoint: iteration 0). With
@@ -145,22 +150,27 @@ def load_lines(
         # optimizer and scheduler are read (:1581, :1621).
         # (the content metadata is read and printed for torch_dist checkpoints only,
         # checkpointing.py:1392-1422; fsdp_dtensor ones take :1509's branch)
-        return [
-            finetune_from(save, base),
-            *([] if fsdp else [content_metadata(args)]),
-            loading_release(base, fsdp),
-            NO_CHECKPOINT_ARGS,
-            CHECKPOINT_VERSION,
-            loaded(base, 0, tensor, pipeline),
-        ]
+        return tee.rank0(
+            [
+                finetune_from(save, base),
+                *([] if fsdp else [content_metadata(args)]),
+                loading_release(base, fsdp),
+                NO_CHECKPOINT_ARGS,
+                CHECKPOINT_VERSION,
+                loaded(base, 0, tensor, pipeline),
+            ]
+        )
     # load_checkpoint (checkpointing.py:1422, 1083, 1617), then the optimizer's
     # load_state_dict, where every rank's distributed optimizer reads its shard of the
     # parameter state (distrib_optimizer.py:840), then the scheduler's (:1649).
     return [
-        *([] if fsdp else [content_metadata(args)]),
-        loading(save, resume_step, fsdp),
-        CHECKPOINT_VERSION,
-        *[LOADING_OPTIMIZER] * (0 if fsdp else gpus),
-        *scheduler_values(args),
-        loaded(save, resume_step, tensor, pipeline),
+        *tee.rank0(
+            [
+                *([] if fsdp else [content_metadata(args)]),
+                loading(save, resume_step, fsdp),
+                CHECKPOINT_VERSION,
+            ]
+        ),
+        *([] if fsdp else tee.every_rank(LOADING_OPTIMIZER)),
+        *tee.rank0([*scheduler_values(args), loaded(save, resume_step, tensor, pipeline)]),
     ]

@@ -19,6 +19,7 @@ from genact_cast.generator.dialects.megatron_lines import (
     timer,
     validation,
 )
+from genact_cast.generator.dialects.megatron_tee import Tee
 from genact_cast.generator.events import Evaluated
 from genact_cast.generator.rng import Rng
 
@@ -35,27 +36,27 @@ def validation_rows(label: str, loss: float) -> list[str]:
     return validation(label, loss, math.exp(min(20.0, loss)))
 
 
-def loop_validation(facts: Facts, event: Evaluated) -> list[str]:
-    """One validation inside the loop: its timer, then the validation block."""
+def loop_validation(facts: Facts, event: Evaluated, tee: Tee) -> list[str]:
+    """One validation inside the loop: its timer, then the validation block (the last
+    rank's, print_rank_last), as the console shows them (`tee`)."""
     evaluate_ms = event.seconds * 1000
     # Keyed on the step as the Trainer's eval_loss is (hf.py): one run, one mean.
     loss = held_out(event.loss, Rng(facts.seed * 31 + event.step))
     rows = validation_rows(f"iteration {event.step}", loss)
     # evaluate() disables the rerun state machine at its start and sets the loop's mode
     # back twice after its timer (training.py:2338, 2460, 2462), each logged on rank 0.
-    head = [
-        RERUN_SET_MODE,
-        TIMERS_HEADER,
-        timer("evaluate", evaluate_ms * 0.99, evaluate_ms),
-        RERUN_SET_MODE,
-        RERUN_SET_MODE,
+    return [
+        *tee.rank0([RERUN_SET_MODE]),
+        *tee.last([TIMERS_HEADER, timer("evaluate", evaluate_ms * 0.99, evaluate_ms)]),
+        *tee.rank0([RERUN_SET_MODE, RERUN_SET_MODE]),
+        *tee.last(rows),
     ]
-    return [*head, *rows]
 
 
-def final_evaluations(facts: Facts, evaluation: Evaluated) -> list[str]:
+def final_evaluations(facts: Facts, evaluation: Evaluated, tee: Tee) -> list[str]:
     """pretrain()'s validation and test after training, with verbose=True: each iteration
-    counted, then the timer and the block."""
+    counted (print_rank_0), then the timer and the block (the last rank's), as the
+    console shows them (`tee`)."""
     f = facts
     out: list[str] = []
     iters = margs.eval_iters(f)
@@ -66,11 +67,16 @@ def final_evaluations(facts: Facts, evaluation: Evaluated) -> list[str]:
     for split in ("validation", "test"):
         loss = held_out(evaluation.loss + draw.uniform(-0.01, 0.01), draw)
         evaluate_ms = evaluation.seconds * 1000 * draw.uniform(0.96, 1.04)
-        out += [RERUN_SET_MODE, evaluating_on(iters * f.global_batch)]
-        out += [evaluating_iter(index, iters) for index in range(1, iters + 1)]
+        out += tee.rank0(
+            [
+                RERUN_SET_MODE,
+                evaluating_on(iters * f.global_batch),
+                *(evaluating_iter(index, iters) for index in range(1, iters + 1)),
+            ]
+        )
         low = evaluate_ms * draw.uniform(0.97, 0.995)
-        out += [TIMERS_HEADER, timer("evaluate", low, evaluate_ms)]
-        out += [RERUN_SET_MODE, RERUN_SET_MODE]
+        out += tee.last([TIMERS_HEADER, timer("evaluate", low, evaluate_ms)])
+        out += tee.rank0([RERUN_SET_MODE, RERUN_SET_MODE])
         label = f"iteration {f.total_steps} on {split} set"
-        out += validation_rows(label, loss)
+        out += tee.last(validation_rows(label, loss))
     return out

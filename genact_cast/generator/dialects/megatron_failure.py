@@ -25,6 +25,7 @@ from genact_cast.generator.dialects.megatron_node_failures import (
     typed_launch,
 )
 from genact_cast.generator.dialects.megatron_shards import stage_layers
+from genact_cast.generator.dialects.megatron_tee import Tee
 from genact_cast.generator.dialects.rank_watchdog import (
     Collective,
     collective_numels,
@@ -51,6 +52,7 @@ def failure_lines(
     base: str | None,
     incidentals: Incidentals,
     attempt: int,
+    tee: Tee,
     fresh: tuple[int, ...] = (),
     startup: Sequence[str] = (),
 ) -> tuple[Facts, list[Out]]:
@@ -60,7 +62,8 @@ def failure_lines(
     its workers and reports the failure, and, with restarts left, starts them again (its
     INFO lines unseen without LOGLEVEL). With none left (`event.exits`) every torchrun
     raises ChildFailedError and exits, and srun reports each task's exit status: the job
-    ends here. srun prints all nodes' output as it comes.
+    ends here. srun prints all nodes' output as it comes; of the workers', what `tee`
+    lets through to the console (past 8 nodes local ranks 0 and 7 of each, megatron_tee).
     A fault that takes its node down ends the srun step instead (`lost_node_lines`).
     Returns the facts with the log's clock a minute later (torch's dump wait), which the
     presenter keeps for the rest of the run, and the lines."""
@@ -69,13 +72,17 @@ def failure_lines(
         return f, [Line("\r\n".join(lost_node_lines(f, event, incidentals, attempt, fresh)))]
     # The faulty GPU's process prints its CUDA error at the fault (it dies, or is stuck
     # after it); srun passes it on with every task's stderr.
-    faulty = faulty_rank_lines(f, event, event.rank) if event.errors else []
+    faulty = (
+        tee.records(faulty_rank_lines(f, event, event.rank))
+        if event.errors and tee.shown(event.rank)
+        else []
+    )
     if not event.watchdog:
         died = died_lines(f, event, incidentals, attempt, fresh)
         if event.retried:
             # It died on a GPU that needs a reset (an NVLink fault, plan_failures.ENDS): its
             # agent restarts the group, and each round's worker on that GPU fails again.
-            died += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup)
+            died += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup, tee)
         return f, [Line("\r\n".join(faulty + died))]
     layers = stage_layers(f.layers, f.pp)
     bucket = ddp.ddp_bucket_size(parsed_args.parsed(flags, f.gpus), f.dp)
@@ -115,8 +122,9 @@ def failure_lines(
     f = f._replace(start=f.start + timedelta(seconds=torch_dump.DUMP_WAIT_SECONDS))
     # Every rank's block, as srun passes on every task's stderr: a real log of N ranks
     # has N of them (some forty lines each under torch 2.9), not the first few nodes'.
-    # Every rank's watchdog but the faulty one's, which ended with its error.
-    ranks = [rank for rank in range(f.gpus) if not (event.errors and rank == event.rank)]
+    # Every rank's watchdog but the faulty one's, which ended with its error; past 8 nodes
+    # those of the teed ranks alone (the others' go to their files, and are not built).
+    ranks = [rank for rank in tee.ranks() if not (event.errors and rank == event.rank)]
     found = watchdog_lines(f, event, ranks, timeout, collective=own)
     works = groups.default_works(
         start=resume_step,
@@ -127,6 +135,7 @@ def failure_lines(
         loads=resume_step > 0 or base is not None,
     )
     early, lines = torch_dump.ranks_with_dump(found, year, Rng(f.seed * 59 + event.seq), works)
+    early, lines = tee.records(early), tee.records(lines)
     source = torchrun.torch_source(f.torch)
     site = torch_site(f.torch, "dist-packages")
     draw = Rng(f.seed * 613 + event.seq)
@@ -195,7 +204,7 @@ def failure_lines(
     lines += [text for _, _, chunk in chunks for text in chunk]
     first_lines = [Line("\r\n".join(faulty))] if faulty else []
     if event.retried:
-        lines += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup)
+        lines += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup, tee)
         return f, [*first_lines, Line("\r\n".join(early)), Line("\r\n".join(lines))]
     if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the

@@ -11,6 +11,7 @@ from genact_cast.generator.dialects.base import Incidentals, torch_site
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_comms import agent
 from genact_cast.generator.dialects.megatron_cuda_init import set_device_failed
+from genact_cast.generator.dialects.megatron_tee import Tee
 from genact_cast.generator.events import Failed
 from genact_cast.generator.rng import Rng
 
@@ -185,7 +186,8 @@ def broken_gpu_lines(
     incidentals: Incidentals,
     attempt: int,
     fresh: tuple[int, ...],
-    startup: Sequence[str] = (),
+    startup: Sequence[str],
+    tee: Tee,
 ) -> list[str]:
     """A GPU that needs a reset (`Failed.retried`): every restart's worker on it fails at
     CUDA initialisation (Megatron's _initialize_distributed calls torch.cuda.set_device,
@@ -199,7 +201,8 @@ def broken_gpu_lines(
     prints its start-up again (`startup`: arguments and `> initializing torch
     distributed ...`, before set_device). srun reports the failing node's task; the job is
     then run again without the node. What the other agents print once the failing one has
-    left the rendezvous closed, no torch 2.9 source or real log read here shows: nothing."""
+    left the rendezvous closed, no torch 2.9 source or real log read here shows: nothing.
+    `startup` is as the console shows it; the failing worker's traceback too (`tee`)."""
     f = facts
     node = event.rank // 8
     source = torchrun.torch_source(f.torch)
@@ -217,7 +220,7 @@ def broken_gpu_lines(
     # The faulty GPU fails the new process's set_device with its Xid's own CUDA error: an ECC
     # error pending the reset the error the old one died of, a GPU that stopped answering
     # cudaErrorUnknown (xids.tsv).
-    failed_init = set_device_failed(f.user, event.cuda_error)
+    failed_init = tee.of_rank(event.rank, set_device_failed(f.user, event.cuda_error))
     for retry, at in enumerate(event.retried):
         last = retry == len(event.retried) - 1
         workers = rounds[node]

@@ -31,6 +31,7 @@ from genact_cast.generator.dialects.megatron_lines import (
     time_to_initialize,
     timer,
 )
+from genact_cast.generator.dialects.megatron_tee import Tee
 from genact_cast.generator.dialects.nccl_timings import init_totals
 from genact_cast.generator.rng import Rng
 
@@ -94,18 +95,25 @@ def initialized_lines(
     *,
     moment: datetime,
     seconds: float,
+    tee: Tee,
 ) -> list[str]:
     """`initialize_megatron` from the world communicator's creation in that barrier to its
-    datetime marker, `seconds` after the process started."""
+    datetime marker, `seconds` after the process started: rank 0's lines, and NCCL's of
+    every process where NCCL_DEBUG is set (on up to 8 nodes, where nothing is teed)."""
+    guess = torchrun.device_guess_warning(
+        f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
+    )
     return [
-        *torchrun.device_guess_warning(
-            f.torch, moment - timedelta(seconds=0.35), Rng(f.seed * 331 + 17).integer(0, 999)
-        ),
+        *tee.rank0(guess),
         *comms.nccl_lines(f, incidentals, attempt, fresh),
-        ">>> done with compiling and loading fused kernels. Compilation time: "
-        f"{kernels_seconds(f, incidentals, attempt):.3f} seconds",
-        time_to_initialize(seconds),
-        datetime_marker("after megatron is initialized", moment),
+        *tee.rank0(
+            [
+                ">>> done with compiling and loading fused kernels. Compilation time: "
+                f"{kernels_seconds(f, incidentals, attempt):.3f} seconds",
+                time_to_initialize(seconds),
+                datetime_marker("after megatron is initialized", moment),
+            ]
+        ),
     ]
 
 
@@ -122,18 +130,23 @@ def model_lines(
     loaded_from: str | None,
     reading: float,
     moment: datetime,
+    tee: Tee,
 ) -> list[str]:
     """`setup_model_and_optimizer`: the model built, each rank of data-parallel rank 0
     counting its own shard, the wrap, the scheduler, the checkpoint loaded (from `save`
-    on a resume, else from `base` when it fine-tunes one) and its timer."""
-    text = [BUILDING_MODEL]
-    for _rank, tensor, stage in shards.dp0_ranks(f):
-        count = shards.stage_parameters(f, padded_vocab, untied=shape.untied, stage=stage)
-        text.append(parameters(tensor, stage, count))
+    on a resume, else from `base` when it fine-tunes one) and its timer (the last rank's),
+    as the console shows them (`tee`)."""
+    text = tee.rank0([BUILDING_MODEL])
+    for rank, tensor, stage in shards.dp0_ranks(f):
+        if tee.shown(rank):
+            count = shards.stage_parameters(f, padded_vocab, untied=shape.untied, stage=stage)
+            text += tee.of_rank(rank, [parameters(tensor, stage, count)])
     text += shards.wrapping(
-        f, args, padded_vocab, fsdp=fsdp, distributed=shape.distributed_optimizer
+        f, args, padded_vocab, fsdp=fsdp, distributed=shape.distributed_optimizer, tee=tee
     )
-    text.append("INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine")
+    text += tee.rank0(
+        ["INFO:megatron.core.optimizer_param_scheduler:> learning rate decay style: cosine"]
+    )
     load_ms = reading * 1000 if loaded_from else 0.2
     text += checkpoint.load_lines(
         loaded_from=loaded_from,
@@ -143,15 +156,12 @@ def model_lines(
         args=args,
         tensor=f.tp,
         pipeline=f.pp,
-        gpus=f.gpus,
         fsdp=fsdp,
+        tee=tee,
     )
-    text += [
-        TIMERS_HEADER,
-        timer("load-checkpoint", load_ms * 0.97, load_ms),
-        datetime_marker("after model, optimizer, and learning rate scheduler are built", moment),
-    ]
-    return text
+    text += tee.last([TIMERS_HEADER, timer("load-checkpoint", load_ms * 0.97, load_ms)])
+    marker = "after model, optimizer, and learning rate scheduler are built"
+    return text + tee.rank0([datetime_marker(marker, moment)])
 
 
 def data_lines(
@@ -162,18 +172,27 @@ def data_lines(
     model_seconds: float,
     data_seconds: float,
     moment: datetime,
+    tee: Tee,
 ) -> list[str]:
-    """The datasets built (`cached` on a relaunch), the set-up timers and the loop's start."""
+    """The datasets built (`cached` on a relaunch), the set-up timers (the last rank's) and
+    the loop's start, as the console shows them (`tee`)."""
     model_ms, data_ms = model_seconds * 1000, data_seconds * 1000
     return [
-        *data.datasets_lines(f, args, cached=cached),
-        datetime_marker("after dataloaders are built", moment),
-        SETUP_DONE,
-        TIMERS_HEADER,
-        # Max over ranks is the wall time between the datetime markers (loading the
-        # checkpoint included); the fastest rank a little less.
-        timer("model-and-optimizer-setup", model_ms * 0.97, model_ms),
-        timer("train/valid/test-data-iterators-setup", data_ms * 0.78, data_ms),
-        TRAINING,
-        datetime_marker("before the start of training step", moment),
+        *tee.rank0(
+            [
+                *data.datasets_lines(f, args, cached=cached),
+                datetime_marker("after dataloaders are built", moment),
+                SETUP_DONE,
+            ]
+        ),
+        *tee.last(
+            [
+                TIMERS_HEADER,
+                # Max over ranks is the wall time between the datetime markers (loading the
+                # checkpoint included); the fastest rank a little less.
+                timer("model-and-optimizer-setup", model_ms * 0.97, model_ms),
+                timer("train/valid/test-data-iterators-setup", data_ms * 0.78, data_ms),
+            ]
+        ),
+        *tee.rank0([TRAINING, datetime_marker("before the start of training step", moment)]),
     ]

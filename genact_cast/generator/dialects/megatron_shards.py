@@ -15,6 +15,7 @@ from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import parameters as counts
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import memory
+from genact_cast.generator.dialects.megatron_tee import Tee
 from genact_cast.generator.events import StepStats
 from genact_cast.generator.megatron_memory import runs_megatron_fsdp
 from genact_cast.generator.rng import Rng
@@ -128,18 +129,24 @@ def stage_parameters(facts: Facts, padded_vocab: int, *, untied: bool, stage: in
 
 
 def wrapping(
-    facts: Facts, args: dict[str, str], padded_vocab: int, *, fsdp: bool, distributed: bool
+    facts: Facts,
+    args: dict[str, str],
+    padded_vocab: int,
+    *,
+    fsdp: bool,
+    distributed: bool,
+    tee: Tee,
 ) -> list[str]:
     """get_model's DDP wrap (its config on rank 0, then each pipeline stage's first rank
     logs its buffers' buckets; Megatron-FSDP's wrapper logs its config alone) and
-    get_megatron_optimizer's config."""
+    get_megatron_optimizer's config, as the console shows them (`tee`)."""
     f = facts
     rng = Rng(f.seed * 947 + 5)
     out: list[str] = []
     if fsdp:
-        out.append(ddp.ddp_config(args, f.dp, ddp.FSDP_LOGGER))
+        out += tee.rank0([ddp.ddp_config(args, f.dp, ddp.FSDP_LOGGER)])
     else:
-        out.append(ddp.ddp_config(args, f.dp))
+        out += tee.rank0([ddp.ddp_config(args, f.dp)])
         size = ddp.ddp_bucket_size(args, f.dp)
         expert_dp = f.gpus // (f.pp * f.ep * f.tp)
         # With several optimizer instances (HSDP) the buffers are sharded, so padded,
@@ -151,13 +158,14 @@ def wrapping(
             # critical path (distributed_data_parallel.py:186).
             bucket = size if stage == 0 else None
             dense = [p for p in params if not p.expert]
-            out += ddp.buffer_log(dense, bucket, shard, distributed, rng)
+            logged = ddp.buffer_log(dense, bucket, shard, distributed, rng)
             experts = [p for p in params if p.expert]
             if experts:
-                out += ddp.buffer_log(experts, bucket, expert_shard, distributed, rng)
+                logged += ddp.buffer_log(experts, bucket, expert_shard, distributed, rng)
+            # the stage's first rank: tensor and data-parallel rank 0 (dp0_ranks' order)
+            out += tee.of_rank(f.tp * f.dp * stage, logged)
     timers = 0x7F00_0000_0000 + rng.integer(0, 2**36) * 16
-    out.append(ddp.optimizer_config(args, timers))
-    return out
+    return out + tee.rank0([ddp.optimizer_config(args, timers)])
 
 
 def stage_expert_parameters(facts: Facts, stage: int) -> int:
@@ -187,19 +195,22 @@ def state_bytes(facts: Facts, padded_vocab: int, *, untied: bool, stage: int) ->
 
 
 def memory_report(
-    facts: Facts, shape: formulas.Shape, *, fsdp: bool, stats: StepStats
+    facts: Facts, shape: formulas.Shape, *, fsdp: bool, stats: StepStats, tee: Tee
 ) -> list[str]:
     """Rank 0's theoretical footprint (Megatron's own formula, which divides by the whole
     DP and knows neither EP nor FSDP), then `report_memory` of every rank of data-parallel
     rank 0: its model state (the distributed optimizer's 6 + 12/(DP of one optimizer
     instance) bytes a parameter; under Megatron-FSDP the plan's shard of everything), and
-    at the step's peak that state plus the plan's activations, logits and buffers."""
+    at the step's peak that state plus the plan's activations, logits and buffers; as the
+    console shows them (`tee`)."""
     f = facts
-    lines = formulas.theoretical_memory(shape)
+    lines = tee.rank0(formulas.theoretical_memory(shape))
     # What the step adds to the resident state at its peak: the plan's activations, logits
     # and CUDA/NCCL buffers (layout.memory), on top of this rank's own state.
     transient = (stats.memory_gib - f.state_gib) * 2**30
     for rank, _tensor, stage in dp0_ranks(f):
+        if not tee.shown(rank):
+            continue
         state = (
             f.state_gib * 2**30  # FSDP: this rank's shard of everything
             if fsdp
@@ -209,5 +220,6 @@ def memory_report(
         high = state + transient
         max_allocated = round(high / 512) * 512 / 2**20
         reserved = float(math.ceil(high * 1.04 / 2**21) * 2)
-        lines.append(memory(rank, stats.step, allocated, max_allocated, reserved, reserved))
+        line = memory(rank, stats.step, allocated, max_allocated, reserved, reserved)
+        lines += tee.of_rank(rank, [line])
     return lines

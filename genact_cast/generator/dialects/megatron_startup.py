@@ -15,6 +15,7 @@ from genact_cast.generator.dialects import torchrun
 from genact_cast.generator.dialects.base import Incidentals, banner
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import world_size
+from genact_cast.generator.dialects.megatron_tee import Tee, tee_words
 from genact_cast.generator.rng import Rng
 
 SOFTMAX_WARNING = (
@@ -64,16 +65,19 @@ def command(
     max_restarts: int,
     args: Sequence[str],
     exclude: Sequence[str] = (),
+    teed: bool = False,
 ) -> list[str]:
     """torchrun on one node; on several, one torchrun per node started by Slurm's srun,
     which brings every node's output to this terminal (Megatron prints the iteration line
-    and the timers on the last rank, on the last node)."""
+    and the timers on the last rank, on the last node). `teed`: each process writes to
+    files and two of each node's are copied to the console (megatron_tee)."""
     words = torchrun.command(
         nodes=nodes,
         master=master,
         port=port,
         max_restarts=max_restarts,
         script=["pretrain_gpt.py", *args],
+        extra=tee_words() if teed else (),
     )
     if nodes == 1:
         return words
@@ -94,10 +98,10 @@ def command(
 
 
 def validate_lines(
-    facts: Facts, *, fsdp: bool, flags: Sequence[tuple[str, str | None]]
+    facts: Facts, *, fsdp: bool, flags: Sequence[tuple[str, str | None]], tee: Tee
 ) -> list[str]:
     """What validate_args prints before the dump, for this command: rank 0's lines, and
-    the MoE warning from every process."""
+    the MoE warning from every process, as the console shows them (`tee`)."""
     f = facts
     text = [world_size(world=f.gpus, data=f.dp, context=1, tensor=f.tp, pipeline=f.pp)]
     if f.pp > 1:
@@ -117,9 +121,10 @@ def validate_lines(
     if fsdp and f.tp > 1 and COMPUTE_MAJOR[f.gpu] < 10:
         # arguments.py:849-860: warn_rank_0 before Blackwell.
         text += [f"{where}:385: UserWarning: {FSDP_TP_WARNING}", "  warnings.warn(message)"]
+    text = tee.rank0(text)
     if f.experts and "moe-ffn-hidden-size" not in dict(flags):
         # arguments.py:942-944 prints without a rank-0 guard: every process says it.
-        text += [MOE_FFN_WARNING] * f.gpus
+        text += tee.every_rank(MOE_FFN_WARNING)
     return text
 
 
@@ -141,12 +146,18 @@ def max_connections(*, fsdp: bool) -> int | None:
 
 
 def launch_words(
-    facts: Facts, args: Sequence[str], *, exclude: Sequence[str], fsdp: bool
+    facts: Facts, args: Sequence[str], *, exclude: Sequence[str], fsdp: bool, teed: bool
 ) -> list[str]:
     """The typed command: its environment, then torchrun or srun (`command`)."""
     f = facts
     words = command(
-        nodes=f.nodes, master=f.master, port=f.port, max_restarts=3, args=args, exclude=exclude
+        nodes=f.nodes,
+        master=f.master,
+        port=f.port,
+        max_restarts=3,
+        args=args,
+        exclude=exclude,
+        teed=teed,
     )
     # NCCL's INFO lines below come from NCCL_DEBUG=INFO, which a large job leaves unset
     # (nccl_startup.debug_info).
