@@ -1,9 +1,9 @@
 """What a Megatron-LM job's terminal shows of its processes past RANK_LOG_NODES nodes.
 
 There a user launches as Megatron-LM's own tests do at core_v0.14.0
-(tests/functional_tests/shell_test_utils/_run_training.sh:155-170, with LAST_RANK=7; the
-recipes' tests/test_utils/recipes/common.yaml:40-42 run it under srun): `torchrun ...
---log-dir $LOG_DIR --redirects 3 --tee "0:3,7:3"`. Every process writes its stdout and
+(tests/functional_tests/shell_test_utils/_run_training.sh:155-170, with LAST_RANK=7, under
+Slurm; tests/test_utils/recipes/common.yaml:39-42 the same): `torchrun ... --log-dir
+$LOG_DIR --tee "0:3,7:3" --redirects 3`. Every process writes its stdout and
 stderr to files under the log directory; local ranks 0 and 7 of each node are also copied
 to the console, each line behind TailLog's header `[{role}{local_rank}]:` (torch 2.9.0
 torch/distributed/elastic/multiprocessing/tail_log.py:39 and :121, the role "default"):
@@ -11,8 +11,12 @@ torch/distributed/elastic/multiprocessing/tail_log.py:39 and :121, the role "def
 node 0's local rank 0) and `print_rank_last` and the timers (the last rank is the last
 node's local rank 7), and of what every process prints, two copies a node. The torch
 agents' and srun's own lines are not the workers' and come as before. Up to
-RANK_LOG_NODES nodes (64 processes) the dialect shows every process's output, as
-torchrun's defaults do (rank_logs.py gives the threshold and why).
+RANK_LOG_NODES nodes (64 processes) the dialect launches as the tag's examples do
+(examples/llama/train_llama3_8b_h100_fp8.sh:47-53, 186: torchrun with no --tee), and the
+console shows every process's output: Megatron's tests tee at any size, for their own
+logs, but a user reads every process there, as the other dialects show them; past it 64
+processes' interleaved copies are no longer readable (rank_logs.py gives the threshold and
+why), and the tee is what Megatron's own launch does about it.
 
 Only the lines that reach the console are built: a teed launch asks `ranks()` which
 processes' lines to make.
