@@ -1,7 +1,8 @@
 """The log's clock (presenters/log_clock.py) reads a line's stamp with one regex whose first
 character class lets the engine skip ahead, and remembers each dated stamp's second (issue
 18's speed bar). Held here against the plain reading it replaced: the two stamp forms as
-alternatives, searched in the same 96 columns, every field parsed anew at each line. Any
+alternatives, searched in the same 96 columns (after a teed worker's `[default0]:`), every
+field parsed anew at each line. Any
 sequence of lines, stamped or not, gets the same answers and the same latest time."""
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class PlainClock:
         self.latest: float | None = None
 
     def moved_on(self, line: str) -> bool:
-        match = PLAIN.search(line, 0, 96)
+        start = len("[default0]:") if line.startswith("[default") else 0  # torchrun's tee header
+        match = PLAIN.search(line, start, start + 96)
         if match is None:
             return False
         day, hour, minute, second, month, mday, *glog = match.groups()

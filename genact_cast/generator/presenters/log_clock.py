@@ -14,8 +14,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-# A stamp lies near a line's start, after a rank, host or logger tag: 96 columns are read.
+# A stamp lies near a line's start, after a rank, host or logger tag: 96 columns are read,
+# after torchrun's tee header where a teed worker's line has one (`[default7]:`, Megatron
+# past 8 nodes, dialects/megatron_tee.py), which pushes Megatron's `datetime:` markers on.
 _HEAD = 96
+_TEE = "[default"
+_TEE_HEADER = len("[default0]:")
 # Either stamp starts with a digit or a glog letter, read first as one class: the regex engine
 # then skips in C to the next such character, instead of trying both stamps at every column
 # (every line of a framework log is searched: a fifth of a dialect's record, issue 18's speed
@@ -45,7 +49,8 @@ class LogClock:
         self._dated: dict[str, tuple[int, float]] = {}  # a dated stamp's year and second
 
     def moved_on(self, line: str) -> bool:
-        match = _STAMP.search(line, 0, _HEAD)
+        start = _TEE_HEADER if line.startswith(_TEE) else 0
+        match = _STAMP.search(line, start, start + _HEAD)
         if match is None:
             return False
         # A dated stamp's second, read once: a log prints many lines within one second.
