@@ -13,6 +13,14 @@ from genact_cast.asciicast import Event, encode
 from genact_cast.generator import RecordOptions, generate
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# torchrun's tee header before a teed worker's lines (Megatron past 8 nodes, megatron_tee)
+TEE_HEADER = re.compile(r"^\[default[07]\]:")
+
+
+def untee(lines: Iterable[str]) -> list[str]:
+    """The lines as the workers printed them, without the tee's header (test_megatron_tee
+    holds the header itself)."""
+    return [TEE_HEADER.sub("", line) for line in lines]
 
 
 def cast_text(version: int = 2, **options: Any) -> str:

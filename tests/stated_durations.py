@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from tests.helpers import untee
+
 STAMP = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:[,.](\d{3,6}))?")
 NUMBER = r"(?P<d>\d+(?:\.\d+)?)"
 
@@ -162,6 +164,7 @@ def digits(text: str) -> float:
 
 def mismatches(lines: list[str]) -> list[str]:
     """Every stated duration that the stamps around it contradict."""
+    lines = untee(lines)  # a teed Megatron worker's lines as it printed them
     stamped: list[Stamped] = []
     for index, text in enumerate(lines):
         found = stamp_of(text)

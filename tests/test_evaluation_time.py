@@ -28,7 +28,7 @@ from genact_cast.generator.events import Evaluated
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from genact_cast.generator.run import Run
-from tests.helpers import output_of, plain
+from tests.helpers import output_of, plain, untee
 from tests.realism import attended
 
 SEEDS = range(200)
@@ -111,7 +111,8 @@ def test_megatrons_evaluate_timer_is_a_third_of_its_iterations() -> None:
         if plan.lora is not None:
             continue
         options = RecordOptions(seed=plan.options.seed, framework="megatron", cols=1000)
-        text = plain(output_of(generate(options).events)).replace("\r\n", "\n")
+        teed = plain(output_of(generate(options).events)).split("\r\n")
+        text = "\n".join(untee(teed))
         iters = int(EVAL_ITERS.search(text)[1])  # type: ignore[index]
         batch = int(GLOBAL_BATCH.search(text)[1])  # type: ignore[index]
         assert batch == plan.global_batch

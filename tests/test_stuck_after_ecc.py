@@ -23,8 +23,10 @@ from tests.test_failure_ends import C10D, CAUGHT, CUDA, _stops, _when, case
 TIMELINE = Path(__file__).parent / "data" / "real_logs" / "xid48_torchrun_timeline.tsv"
 # (dialect, seed) whose --failures 2 has a GPU stuck after its error (Xid 95 in 9812, 48 in 9805;
 # DeepSpeed's 9805 is on 16 nodes, whose ranks write to their files, rank_logs: 9811, the
-# first from 9805 with a stuck GPU on up to 8)
-STUCK = [("torchtitan", 9812), ("megatron", 9812), ("deepspeed", 9811), ("hf", 9805)]
+# first from 9805 with a stuck GPU on up to 8; Megatron's 9812 is on 64 nodes, where only local
+# ranks 0 and 7 reach the console and its stuck rank 412 is local rank 4, megatron_tee: 9816,
+# the first from 9812 with a stuck GPU on up to 8)
+STUCK = [("torchtitan", 9812), ("megatron", 9816), ("deepspeed", 9811), ("hf", 9805)]
 
 
 def _real() -> dict[str, datetime]:
