@@ -101,6 +101,7 @@ class LineMarkup:
         # are 2,215 such): held, and written again as it was.
         memo = self._memo if not (symbols or nudges) else None
         last = len(pieces) - 1
+        last_placed = 0  # the last run placed at its column (`x`), if not the first
         for index, (text, style, hidden) in enumerate(pieces):
             if index < skip_to:
                 continue
@@ -126,18 +127,21 @@ class LineMarkup:
                     text, style, hidden, column, placed, index == last, symbols, nudges,
                     index in ordered, letters_before, letters_key,
                 )  # fmt: skip
+            if placed or drawn[2]:  # (placed by `x`: after a stretched run, or stretched)
+                last_placed = index
             shapes, span, placed, letters_before, letters_key, width = drawn
             rects.extend(shapes)
             spans.append(span)
             column += width
         cut = 0
-        if memo is not None and not (fallback or ordered):
-            for index in range(len(spans) - 1, 0, -1):
-                head = spans[index][: spans[index].find(">")]
-                if head.startswith("<tspan") and ' x="' in head:
-                    if PLAIN_RUNS.fullmatch(pieces[index][0][:1]) and _left_to_right(pieces):
-                        cut = sum(len(span) for span in spans[:index])
-                    break
+        if (
+            memo is not None
+            and last_placed
+            and not (fallback or ordered)  # (then a span a run)
+            and PLAIN_RUNS.fullmatch(pieces[last_placed][0][:1])
+            and _left_to_right(pieces)
+        ):
+            cut = sum(map(len, spans[:last_placed]))
         return "".join(rects), "".join(spans), cut
 
     def _run(
