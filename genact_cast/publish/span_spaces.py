@@ -19,11 +19,14 @@ from genact_cast.publish.player_layout import standalone
 from genact_cast.publish.screens import Row, Style
 from genact_cast.publish.terminal import char_width
 
+_UNDERLINE, _STRIKE = itemgetter(4), itemgetter(6)  # a style's lines
+
 
 def spaces_in_spans(row: Row) -> Row:
     """`row` with each space the player puts in the span before it styled as that span
     (its background kept): only lines (underline, strike) show a space's style."""
-    if not any(style[4] or style[6] for style in set(map(itemgetter(1), row))):
+    styles = list(map(itemgetter(1), row))  # (not a set: hashing them cost most of the row)
+    if not (any(map(_UNDERLINE, styles)) or any(map(_STRIKE, styles))):
         return row  # (most rows)
     out = list(row)
     span: Style | None = None  # the style of the span the next cell may join
