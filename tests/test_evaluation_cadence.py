@@ -21,6 +21,7 @@ from genact_cast.generator.events import Evaluated, Trained
 from genact_cast.generator.pacing import SHOWN_EVALUATIONS, evaluation_stride
 from genact_cast.generator.plan import RunPlan
 from genact_cast.generator.run import Run
+from tests.helpers import events_of, output_of, plain
 from tests.realism import attended
 from tests.release_catalogue import catalogue, release_lines
 from tests.seed_scan import seed_where
@@ -266,3 +267,31 @@ def test_the_dashboard_reads_evaluating_with_the_step_counter_standing_still() -
     # evaluation is seconds of the hours between two shown steps (review-realism11 D1: a
     # multi-week run read EVALUATING in 29 of 37 frames, at evaluation power).
     assert phases.count("EVALUATING") <= phases.count("TRAINING") / 4, phases
+
+
+@pytest.mark.parametrize("framework", ["hf", "deepspeed"])
+def test_a_tensor_parallel_trainer_evaluates_over_its_data_parallel_ranks(framework: str) -> None:
+    """accelerate 1.11.0 shards the Trainer's dataloaders over the DP size: processes of one
+    tensor-parallel group get the same batch (data_loader.py:1109-1120 under DeepSpeed AutoTP,
+    :1121-1144 under a TP device mesh; DeepSpeed v0.17.5's AutoTP blog counts `n_gpus /
+    tp_size`, blogs/huggingface-tp/README.md:82-86). Seed 43117 trains on 16 GPUs at TP 8:
+    1,131 held-out examples in batches of 4 on 2 DP ranks are 142 steps a process, not the 18
+    of 16 ranks (dialects-y, session 19)."""
+    options = RecordOptions(seed=43117, framework=framework, failures=2)
+    plan = make_plan(options)
+    assert (plan.gpus, plan.layout.tp) == (16, 8)
+    text = plain(output_of(events_of(**options._replace(cols=1000)._asdict())))
+    batch = int(re.findall(r"--per_device_eval_batch_size[= ](\d+)", text)[0])
+    # the evaluation's `Num examples` (trainer.py:4645): the set, whoever shards it
+    assert f"Num examples = {plan.eval_samples}\r" in text
+    steps = -(-plan.eval_samples // (batch * plan.gpus // plan.layout.tp))
+    assert steps == 142
+    if framework == "hf":  # the bar (DeepSpeed's two nodes run without it, --disable_tqdm)
+        totals = set(re.findall(r"\| *\d+/(\d+) \[", text))
+        assert str(steps) in totals
+        assert "18" not in totals
+    # and the evaluation's time is those batches' forward (evaluation_batches.evaluated)
+    from genact_cast.generator.evaluation_batches import evaluated, geometry
+
+    tokens, _ = evaluated(framework, plan.eval_samples, geometry(plan))
+    assert tokens == steps * batch * (plan.gpus // plan.layout.tp) * plan.tokens_per_sequence

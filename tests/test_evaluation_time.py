@@ -72,7 +72,10 @@ def printed_tokens(plan: RunPlan) -> tuple[int, int]:
         return job.validation_steps() * batch * seq_len * facts.dp, seq_len
     if framework in ("hf", "deepspeed"):
         batch = facts.micro_batch  # --per_device_eval_batch_size
-        steps = -(-plan.eval_samples // (batch * facts.gpus))  # the evaluation bar's total
+        # the evaluation bar's total: the set over the data-parallel ranks, the tensor-
+        # parallel ranks of a replica sharing a batch (accelerate 1.11.0 data_loader.py:
+        # 1109-1144)
+        steps = -(-plan.eval_samples // (batch * facts.dp))
         return steps * batch * facts.dp * facts.seq_len, facts.seq_len
     return plan.eval_samples * plan.seq_len, plan.seq_len
 

@@ -67,10 +67,15 @@ def torchtitan_validation_steps(eval_samples: int, g: Geometry) -> int:
     return max(1, -(-eval_samples * g.seq_len // (batch * seq_len * g.dp)))
 
 
-def trainer_eval_steps(eval_samples: int, micro_batch: int, gpus: int) -> int:
-    """The Trainer's evaluation loop: the set over every process in per-device batches, the
-    last one padded to full (accelerate's even_batches), as the dialect's bar counts it."""
-    return -(-eval_samples // (micro_batch * gpus))
+def trainer_eval_steps(eval_samples: int, micro_batch: int, dp: int) -> int:
+    """The Trainer's evaluation loop: the set over the data-parallel ranks in per-device
+    batches, the last one padded to full (accelerate's even_batches), as the dialect's bar
+    counts it. accelerate 1.11.0 shards the Trainer's dataloaders over `dp` processes, not
+    the world: the tensor-parallel ranks of a replica get the same batch (data_loader.py:
+    1109-1120 under DeepSpeed AutoTP, whose `tp` mesh accelerator.py:2077-2090 makes;
+    :1121-1144 under a TP device mesh), as DeepSpeed's AutoTP blog counts it (v0.17.5
+    blogs/huggingface-tp/README.md:82-86, `n_gpus / tp_size`)."""
+    return -(-eval_samples // (micro_batch * dp))
 
 
 def evaluated(framework: str, eval_samples: int, g: Geometry) -> tuple[int, int]:
@@ -86,7 +91,7 @@ def evaluated(framework: str, eval_samples: int, g: Geometry) -> tuple[int, int]
         return steps * batch * seq_len * g.dp, seq_len
     if framework in ("hf", "deepspeed"):
         # tensor-parallel ranks of a replica forward the same batch: dp distinct ones a step
-        steps = trainer_eval_steps(eval_samples, g.micro_batch, g.gpus)
+        steps = trainer_eval_steps(eval_samples, g.micro_batch, g.dp)
         return steps * g.micro_batch * g.dp * g.seq_len, g.seq_len
     return eval_samples * g.seq_len, g.seq_len  # the genact log: the set itself
 

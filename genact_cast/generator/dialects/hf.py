@@ -333,7 +333,7 @@ class Log(Training, Watchdog):
         start = self._at(end - event.seconds)
         batch = f.micro_batch
         block = running_evaluation(start, examples=event.samples, batch_size=batch)
-        steps = trainer_eval_steps(event.samples, batch, f.gpus)
+        steps = trainer_eval_steps(event.samples, batch, f.dp)
         self.eval_works += steps * eval_batch_works(f)
         self.eval_batches += steps
         # The run logs its held-out loss to 4 places; the Trainer's is a float32 mean over
