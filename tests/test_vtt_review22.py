@@ -5,6 +5,7 @@ pty (tests/pty_session.py, asciinema 2.4) and held to asciinema-player 3.18 in C
 from __future__ import annotations
 
 import html
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -175,4 +176,42 @@ def test_a_program_that_asks_for_the_alternate_screen_again_at_once_is_one_sessi
         row.strip() for t in range(20) for row in player.at(start + (end - start) * t / 20).text()
     }
     assert {"one screen", "two screen", "six screen"} <= shown, shown
+    assert not_shown(cast, player) == []
+
+
+PAINTER = r"""import curses, os, sys, time
+curses.wrapper(lambda screen: (screen.addstr(2, 4, "loading"), screen.refresh(), time.sleep(0.8)))
+box = ["\x1b[%d;20H\u2502 option %02d of the menu \u2502" % (row + 3, row) for row in range(18)]
+# (in one write as it leaves the alternate screen: the keys and the mouse taken, a menu
+# drawn on the primary screen by addressing its rows, as dialog(1) does)
+os.write(1, ("\x1b[?1049l\x1b[?1h\x1b=\x1b[?1000h\x1b[H\x1b[2J\x1b[2;20H\u250c" + "\u2500" * 22
+             + "\u2510" + "".join(box) + "\x1b[21;20H\u2514" + "\u2500" * 22 + "\u2518").encode())
+time.sleep(1.2)
+os.write(1, b"\x1b[?1000l\x1b[?1l\x1b>\x1b[H\x1b[2J")
+"""
+
+
+def test_a_menu_painted_on_the_primary_screen_as_the_alternate_one_is_left_is_no_lines(
+    tmp_path: Path, player: Player
+) -> None:
+    """#7: a script left its full-screen program's screen and, in the same write, took
+    the keys and drew a dialog(1) menu on the primary screen: the screen that ended the
+    session was never held against a program painting, so the menu was told as 21
+    lines of box drawing and indentation."""
+    (tmp_path / "app.py").write_text(PAINTER)
+    cast = tmp_path / "c.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed("python3 app.py\r")
+    time.sleep(0.3)
+    bash.exit()
+    lines = [html.unescape(line) for line in told(cast)]
+    assert not [line for line in lines if "option" in line or "\u2500" in line], lines
+    assert lines[:2] == ["$ python3 app.py", "[app.py]"], lines
+    # The player shows the menu while that cue is shown.
+    player.load(cast.read_text("utf-8"))
+    start, end = next((s, e) for s, e, texts in timed_cues(cast) if texts == ["[app.py]"])
+    events = [json.loads(row) for row in cast.read_text("utf-8").splitlines()[1:]]
+    drawn = next(float(event[0]) for event in events if "option 05" in event[2])
+    assert start < drawn + 0.1 < end
+    assert any("option 05 of the menu" in row for row in player.at(drawn + 0.1).text())
     assert not_shown(cast, player) == []

@@ -93,6 +93,7 @@ from genact_cast.publish.vtt_launched import (
     shown_name,
 )
 from genact_cast.publish.vtt_lines import Lines
+from genact_cast.publish.vtt_marks import TAKEN
 from genact_cast.publish.vtt_mux import MULTIPLEXERS, Multiplexed, attach
 from genact_cast.publish.vtt_painted_by import painted_by
 from genact_cast.publish.vtt_painting import (
@@ -367,8 +368,15 @@ def render_vtt(timeline: Timeline) -> str:
                 detached[:] = [mux]
             session, mux = None, None
             lines.uncover(screen)  # the shell's lines, already taken
-        elif (
-            painting is None
+            # (a program that takes the keys may paint the primary screen in the event
+            # that left the alternate one: a script's dialog(1) menu drawn there was read
+            # out as 21 lines of box drawing, review-exports22 #7)
+            left_now = screen.keys and not stale_keys[0]
+        else:
+            left_now = False
+        if (
+            (session is None or left_now)
+            and painting is None
             and before is not None
             and not killed  # (the keys a killed program asked for stay asked: no program)
             and (
@@ -382,6 +390,8 @@ def render_vtt(timeline: Timeline) -> str:
             and painted(screen, before, lines.scrolls - view.scrolls, lines.leads, home)
         ):
             first = homes[0] if home else None
+            if left_now:  # (the rows new as the alternate screen left are the program's)
+                lines.since = [TAKEN if s == screen.time else s for s in lines.since]
             painting = painted_by(lines, screen, before, mark[0], view.scrolls, over, first)
             homes.clear()
             pasted[0], keyed[0] = screen.paste, screen.keys
