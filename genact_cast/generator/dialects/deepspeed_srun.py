@@ -119,7 +119,7 @@ def failed(log: Launcher, event: Failed, before: Facts) -> list[Out]:
         exited = at + draw.uniform(0.3, 1.5)
         lines = _gives_up(before, workers, node, event.local_rank, at, exited)
         lines += [
-            torchrun.srun_exit(event.host, node),
+            srun.task_exit(event.host, node),
             srun.terminating(job=job, step=0),
             srun.task_failure(job=job, step=0, first=f.hosts[0], moment=before.moment(exited)),
         ]
@@ -155,13 +155,8 @@ def failed(log: Launcher, event: Failed, before: Facts) -> list[Out]:
     lines = [text for _, _, chunk in chunks for text in chunk]
     ended.sort()
     first = f.moment(ended[0][0] + 0.7)
-    for n, (_, each) in enumerate(ended):
-        lines.append(torchrun.srun_exit(f.hosts[each], each))
-        if n == 0:
-            lines += [
-                srun.terminating(job=job, step=0),
-                srun.task_failure(job=job, step=0, first=f.hosts[0], moment=first),
-            ]
+    tasks = [(f.hosts[each], each) for _, each in ended]
+    lines += srun.bad_exits(tasks, job=job, first=f.hosts[0], moment=first)
     if held:
         lines += terminated_agents(f, held, ended[0][0] + 0.75, draw)
     return [*out, Line("\r\n".join(lines))]

@@ -212,13 +212,8 @@ def failure_lines(
         # (--kill-on-bad-exit=1), as every other task is ending too.
         job = srun.job_id(f.seed, typed_launch(attempt, fresh))
         first = f.moment(agents[0][0] + 0.7)
-        for n, (_, node) in enumerate(agents):
-            lines.append(torchrun.srun_exit(f.hosts[node], node))
-            if n == 0:
-                lines += [
-                    srun.terminating(job=job, step=0),
-                    srun.task_failure(job=job, step=0, first=f.hosts[0], moment=first),
-                ]
+        tasks = [(f.hosts[node], node) for _, node in agents]
+        lines += srun.bad_exits(tasks, job=job, first=f.hosts[0], moment=first)
     # One write each (thousands of lines on a large run): the timeout, a minute later
     # the take-down.
     return f, [*first_lines, Line("\r\n".join(early)), Line("\r\n".join(lines))]

@@ -72,7 +72,7 @@ def died_lines(
         ended = exited + 0.1
         job = srun.job_id(f.seed, typed_launch(attempt, fresh))
         lines += [
-            torchrun.srun_exit(event.host, node),
+            srun.task_exit(event.host, node),
             srun.terminating(job=job, step=0),
             srun.task_failure(job=job, step=0, first=f.hosts[0], moment=f.moment(ended)),
         ]
@@ -175,7 +175,7 @@ def terminated_agents(
             agent=workers.agent_pid, signum=15, packages="dist-packages"
         )
         chunks.append((ended, node, traceback))
-        chunks.append((ended + 0.05, node, [torchrun.srun_exit(f.hosts[node], node)]))
+        chunks.append((ended + 0.05, node, [srun.task_exit(f.hosts[node], node)]))
     chunks.sort(key=lambda item: (item[0], item[1]))
     return [text for _, _, chunk in chunks for text in chunk]
 
@@ -278,7 +278,7 @@ def broken_gpu_lines(
         ended = event.retried[-1] + 0.5
         job = srun.job_id(f.seed, typed_launch(attempt, fresh))
         lines += [
-            torchrun.srun_exit(event.host, node),
+            srun.task_exit(event.host, node),
             srun.terminating(job=job, step=0),
             srun.task_failure(job=job, step=0, first=f.hosts[0], moment=f.moment(ended)),
         ]

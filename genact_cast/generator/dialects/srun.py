@@ -67,3 +67,23 @@ def task_failure(*, job: int, step: int, first: str, moment: datetime) -> str:
         f"slurmstepd: error: *** STEP {job}.{step} ON {first} CANCELLED AT "
         f"{moment:%Y-%m-%dT%H:%M:%S} DUE TO TASK FAILURE ***"
     )
+
+
+def task_exit(host: str, task: int, code: int = 1) -> str:
+    """srun's line for a task that ended with a non-zero status (an uncaught exception's 1)."""
+    return f"srun: error: {host}: task {task}: Exited with exit code {code}"
+
+
+def bad_exits(tasks: list[tuple[str, int]], *, job: int, first: str, moment: datetime) -> list[str]:
+    """srun's lines as the step's tasks (one torchrun a node, task = node) exit with the
+    uncaught exception's status 1, in the order they ended: the first bad exit ends the
+    step (--kill-on-bad-exit=1), so srun's teardown and node 0's cancellation follow it."""
+    lines: list[str] = []
+    for n, (host, task) in enumerate(tasks):
+        lines.append(task_exit(host, task))
+        if n == 0:
+            lines += [
+                terminating(job=job, step=0),
+                task_failure(job=job, step=0, first=first, moment=moment),
+            ]
+    return lines

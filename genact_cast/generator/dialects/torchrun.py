@@ -340,11 +340,6 @@ def command(
     return [*launcher, *extra, *script]
 
 
-def srun_exit(host: str, task: int, code: int = 1) -> str:
-    """srun's line for a task that ended with a non-zero status (an uncaught exception's 1)."""
-    return f"srun: error: {host}: task {task}: Exited with exit code {code}"
-
-
 def shut_down(
     moment: datetime,
     agent: int,
