@@ -103,6 +103,9 @@ class Screen:
     # Times a program asked for the alternate screen so far (`Terminal.alternate_entries`),
     # on it already or not: one more than before on it is a program started there.
     entries: int = 0
+    # Cells written with a character since the screen before (`Terminal.wrote`): row,
+    # first column, end; a character written over the same one is written all the same.
+    wrote: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass
@@ -230,6 +233,7 @@ class Timeline:
             else:
                 changed = frozenset(y for y, row in enumerate(current) if row != shown[y])
                 if not changed and (before or started or not lead):
+                    term.wrote.clear()  # (the same characters again: nothing to tell)
                     return None
             started = started or not before
             count += 1
@@ -238,6 +242,8 @@ class Timeline:
             shown, shown_cols = current, term.columns
             addressed = len(term.addressed)
             term.addressed.clear()
+            wrote = tuple(term.wrote)
+            term.wrote.clear()
             return Screen(
                 time,
                 tuple(current),
@@ -255,6 +261,7 @@ class Timeline:
                 term.hidden_cursor(),
                 cast_clock(time, before),
                 term.alternate_entries,
+                wrote,
             )
 
         def cast_clock(time: float, before: bool) -> float:

@@ -89,6 +89,7 @@ class Terminal(EditingScreen):
         self.mouse = set()
         self.bracketed_paste = False
         self.scrollback = []
+        self.wrote = []
         self._other = None
         self._saved = self._other_saved = None
         self.mode.add(modes.DECAWM)
@@ -118,6 +119,7 @@ class Terminal(EditingScreen):
             self.buffer, self.scrollback = self._other[0], self._other[1]
             self._other = None
         self.alternate = alternate
+        self.wrote = []  # (written on the other screen)
         self.dirty.update(range(self.lines))
 
     # --- modes ---------------------------------------------------------------------
@@ -223,6 +225,7 @@ class Terminal(EditingScreen):
         self.columns, self.lines = cols, rows
         self.cursor.x, self.cursor.y = x, y
         self._plain = [() for _ in range(rows)]
+        self.wrote = []  # (rewrapped: no longer where they were written)
         self.dirty.update(range(rows))
         # Stops every 8 columns in what a widening adds, from the first multiple of 8 past
         # the old width: avt's Tabs::expand (src/tabs.rs, unchanged since 2023) skips a

@@ -81,6 +81,11 @@ class BufferScreen(pyte.Screen):
         # mode); a shell moves the cursor by relative moves. avt ignores the difference;
         # the subtitles read it.
         self.addressed: set[int] = set()
+        # Cells written with a character since the last screen read, as (row, first, end)
+        # spans, moved with their rows: a character written over the same one a killed
+        # program left there is the writer's (bash's `Killed` over vim's `second line`
+        # keeps its `d`), which comparing the characters cannot tell (vtt_killed.py).
+        self.wrote: list[tuple[int, int, int]] = []
         self.scrollback: list[Any] = []
         # (with the region's bottom row: rows below a region from the first row stay)
         self.on_scroll: Callable[[Any, int], None] | None = None
@@ -237,6 +242,12 @@ class BufferScreen(pyte.Screen):
         """The rows read for the exports move with their lines (`by` rows down, up when
         negative): only the new lines are read again, not every row of the region, so a
         line feed in a tall terminal costs about what its lines' moving costs."""
+        if self.wrote:
+            self.wrote = [
+                (y + by, a, b) if top <= y <= bottom else (y, a, b)
+                for y, a, b in self.wrote
+                if not top <= y <= bottom or top <= y + by <= bottom
+            ]
         plain, dirty = self._plain, self.dirty
         if bottom >= len(plain) or 2 * len(dirty) > bottom - top:
             dirty.update(range(top, bottom + 1))  # most rows are to be read again anyway

@@ -88,6 +88,7 @@ class TextScreen(BufferScreen):
             for char in set(chunk).difference(glyphs):
                 glyphs[char] = attrs._replace(data=char)
             line.update(zip(range(x, x + len(chunk)), map(glyphs.__getitem__, chunk), strict=True))
+            self.wrote.append((cursor.y, x, x + len(chunk)))
             x += len(chunk)
             if x < columns and line.get(x, DEFAULT).data == "":
                 line[x] = attrs._replace(data=" ")  # the right half of one overwritten
@@ -136,6 +137,7 @@ class TextScreen(BufferScreen):
         cols = self.columns
         written = self._put(self.buffer[cursor.y], cursor.x, glyph, width) if cursor.x < cols else 0
         if written:
+            self.wrote.append((cursor.y, cursor.x, cursor.x + written))
             cursor.x += written
             if cursor.x == cols and modes.DECAWM not in self.mode:
                 cursor.x = cols - 1
@@ -157,6 +159,7 @@ class TextScreen(BufferScreen):
                 # q22, f5 cut down).
                 self.insert_characters(width)
             cursor.x = self._put(self.buffer[cursor.y], 0, glyph, width)
+            self.wrote.append((cursor.y, 0, cursor.x))
         else:  # avt's `print_at_line_end`: over the cell before the cursor, or the one before
             line = self.buffer[cursor.y]
             if cursor.x > 0 and not self._put(line, cursor.x - 1, glyph, width) and cursor.x > 1:

@@ -121,6 +121,7 @@ def leave_covered(lines: Lines, screen: Screen, last: Screen | None) -> Covered:
     for y, row in enumerate(last.rows[moved:] if last is not None else ()):
         if y < len(lines.texts):  # (its characters still in their cells are its own)
             leave(lines, y, row)
+            unwritten(lines, y, screen.wrote)
             # (a shell's mark for a line with no newline ends the row: fish's `⏎` after
             # its `terminated by signal` message, zsh's `#`: not a line, eol_marks.py)
             kept = unmarked(screen.rows[y], screen.cols, y in screen.wrapped)
@@ -130,6 +131,23 @@ def leave_covered(lines: Lines, screen: Screen, last: Screen | None) -> Covered:
             if not lines.texts[y].strip():
                 lines.since[y] = TAKEN
     return covered
+
+
+def unwritten(lines: Lines, y: int, wrote: tuple[tuple[int, int, int], ...]) -> None:
+    """What the program left in row y, but for the cells the shell wrote in since (its
+    `Killed` over vim's `second line`: the `d` written over the `d` is the shell's, told
+    `Kille` when only the characters were compared, exports-w)."""
+    left = lines.remains.get(y)
+    if not left:
+        return
+    cells = list(left)
+    for row, first, end in wrote:
+        if row == y:
+            cells[first:end] = [" "] * len(cells[first:end])
+    if any(char.strip() for char in cells):
+        lines.remains[y] = tuple(cells)
+    else:
+        del lines.remains[y]
 
 
 def _scrolled(last: Screen, screen: Screen) -> int:
