@@ -126,6 +126,43 @@ CASES = [
 ]
 
 
+def _moe_forward_hang(plan: RunPlan) -> bool:
+    """A mixture of experts under expert parallelism, without pipeline or activation
+    checkpointing, whose GPU hangs in a forward all-gather of FSDP's before the last
+    block (the watchdog's own position of the hang in its step)."""
+    from genact_cast.generator import collective_counts
+    from genact_cast.generator.presenters.dialect_choice import facts_for
+    from genact_cast.generator.rng import Rng
+
+    if not hangs(plan):
+        return False
+    f = facts_for(plan)
+    if not f.experts or f.ep < 2 or f.pp > 1 or f.recompute != "off":
+        return False
+    event = next(e for e in Run(plan).events if isinstance(e, Failed))
+    per_step = collective_counts.fsdp_per_step(layers=f.layers, micro_batches=f.grad_accum, pp=1)
+    within = int(Rng(f.seed * 61 + event.step).random() * per_step)
+    units = f.layers + 2
+    per_micro = 3 * units - 1
+    return (
+        event.op == "_ALLGATHER_BASE"
+        and within < f.grad_accum * per_micro
+        and within % per_micro <= units - 2
+    )
+
+
+# A MoE forward's hang holds the main thread in the next MoE layer's token dispatch
+# (expert_parallel.py:104 at v0.2.0), not at a dense model's next batch (issue 18).
+CASES.append(
+    (
+        first_run(_moe_forward_hang, 0, span=100, framework="torchtitan", failures=1).seed,
+        1,
+        None,
+        "_token_dispatch",
+    )
+)
+
+
 @pytest.mark.parametrize(("seed", "failures", "model", "waits_in"), CASES)
 def test_rank0_watchdog_abort_prints_pythons_fault_dump(
     seed: int, failures: int, model: str | None, waits_in: str

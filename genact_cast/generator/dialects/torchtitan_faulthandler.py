@@ -27,6 +27,14 @@ The threads of a v0.2.0 trainer, newest first:
   `python -m`'s two `<frozen runpy>` frames (88, 198: as a real torchtitan dump prints them,
   index:70824402710).
 
+A mixture of experts under expert parallelism whose hang is a forward all-gather of FSDP's
+(the embedding's or a block's) holds the main thread in the next MoE layer instead: its token
+dispatch copies the all-to-all's split sizes to the host and waits for the stream
+(distributed/expert_parallel.py:104), under the EP pre-hook torch's distribute_module put on
+the experts, MoE.forward, the block's and the model's hooked calls and forward_backward_step
+(train.py:486): expert_dispatch_frames. Under activation checkpointing or compile that dump
+is left out (their wrappers' frames are not read here).
+
 Under pipeline parallelism rank 0 holds the first stage and, under 1F1B, not the last: a
 collective of the schedule's step (FSDP's, the stages' sends and receives) holds its main
 thread at the loss placeholder after the step (train.py:479); the grad norm's all-reduce
@@ -119,6 +127,60 @@ PLACEHOLDER_LOSS: tuple[Frame, ...] = (
     (f"{_TITAN}/train.py", 479, "forward_backward_step"),
     (f"{_TITAN}/train.py", 510, "train_step"),
 )
+
+# A hang in the forward of a mixture of experts under expert parallelism: the next MoE
+# layer's token dispatch copies the all-to-all's split sizes to the host and waits for the
+# stream (distributed/expert_parallel.py:104 at v0.2.0, `non_blocking=False`), in the EP
+# forward pre-hook that torch 2.9.0's distribute_module registers on `moe.experts`
+# (tensor/_api.py:952) and nn.Module's hooked call (module.py:1818 in `inner`, :1881,
+# :1775); the experts are called from MoE.forward (models/moe/moe.py:462). A hooked module's
+# forward is called at module.py:1829 in `inner`; one without hooks at :1786.
+_HOOKED: tuple[Frame, ...] = (
+    (f"{_SITE}/torch/nn/modules/module.py", 1829, "inner"),
+    (f"{_SITE}/torch/nn/modules/module.py", 1881, "_call_impl"),
+    (f"{_SITE}/torch/nn/modules/module.py", 1775, "_wrapped_call_impl"),
+)
+_PLAIN: tuple[Frame, ...] = (
+    (f"{_SITE}/torch/nn/modules/module.py", 1786, "_call_impl"),
+    (f"{_SITE}/torch/nn/modules/module.py", 1775, "_wrapped_call_impl"),
+)
+_DISPATCH: tuple[Frame, ...] = (
+    (f"{_TITAN}/distributed/expert_parallel.py", 104, "_token_dispatch"),
+    (f"{_SITE}/torch/distributed/tensor/_api.py", 952, "<lambda>"),
+    (f"{_SITE}/torch/nn/modules/module.py", 1818, "inner"),
+    (f"{_SITE}/torch/nn/modules/module.py", 1881, "_call_impl"),
+    (f"{_SITE}/torch/nn/modules/module.py", 1775, "_wrapped_call_impl"),
+    (f"{_TITAN}/models/moe/moe.py", 462, "forward"),
+)
+# Each family's block line calling `self.moe(` and its model's layer loop (v0.2.0
+# models/<family>/model/model.py).
+MOE_LINES = {"deepseek_v3": (326, 431), "llama4": (409, 560), "qwen3": (348, 491)}
+# The forward's call of the model in forward_backward_step (train.py:486), outside a pipeline.
+_FORWARD: tuple[Frame, ...] = (
+    (f"{_TITAN}/train.py", 486, "forward_backward_step"),
+    (f"{_TITAN}/train.py", 510, "train_step"),
+)
+
+
+def expert_dispatch_frames(family: str, *, moe_hooked: bool) -> tuple[Frame, ...]:
+    """The main thread of a forward held in a MoE layer's token dispatch, without activation
+    checkpointing, compile or pipeline (their wrappers' frames are not read here): the
+    dispatch, the MoE module's call (hooked where tensor parallelism prepares its input and
+    output), the block's forward and its call (FSDP's hooks), the layer loop and the root
+    model's call (FSDP's hooks), then forward_backward_step and the loop."""
+    block, loop = MOE_LINES[family]
+    model = f"{_TITAN}/models/{family}/model/model.py"
+    return (
+        *_DISPATCH,
+        *(_HOOKED if moe_hooked else _PLAIN),
+        (model, block, "forward"),
+        *_HOOKED,
+        (model, loop, "forward"),
+        *_HOOKED,
+        *_FORWARD,
+        *_LOOP,
+    )
+
 
 GPUS_SEEN = 8  # torchrun leaves every GPU of the node visible to each worker
 _PAGE = 4096

@@ -198,6 +198,16 @@ class Watchdog(Job):
             at += 1
         per_step = self.collectives_per_step()
         within = int(Rng(f.seed * 61 + event.step).random() * per_step)  # watchdog_seq's
+        if self._in_moe_forward(event, within):
+            # the AC wrappers' frames (checkpoint_wrapper, torch.utils.checkpoint) and
+            # compile's are not read here: no dump rather than a dense model's
+            compiled = self.toml is not None and self.toml.float8_compiled
+            if self.ac_mode() != "none" or compiled:
+                return out
+            frames = dump.expert_dispatch_frames(self.family, moe_hooked=f.tp > 1)
+            libc = node_frames(f, event, 1)[0].libc
+            lines = dump.fault_dump(frames, libc, f.seed * 79 + event.seq, f.user)
+            return [*out[:at], *(Line(_TAG + text) for text in lines), *out[at:]]
         main = dump.main_frames(
             logs=event.step == 1 or event.step % self.interval == 0,
             last_micro_batch=within * f.grad_accum // per_step >= f.grad_accum - 1,
@@ -209,6 +219,26 @@ class Watchdog(Job):
         libc = node_frames(f, event, 1)[0].libc
         lines = dump.fault_dump(main, libc, f.seed * 79 + event.seq, f.user)
         return [*out[:at], *(Line(_TAG + text) for text in lines), *out[at:]]
+
+    def _in_moe_forward(self, event: Failed, within: int) -> bool:
+        """Whether rank 0's main thread waits in a MoE layer's token dispatch: a mixture of
+        experts under expert parallelism whose hang is a forward all-gather of FSDP's
+        (the embedding's or a block's, watchdog_seq's `within`-th collective of the step:
+        each micro batch gathers its units in order, then gathers and scatters for the
+        backward), so that a MoE layer's dispatch is still ahead in that forward and its
+        copy of the splits to the host waits for the stream (expert_parallel.py:104). The
+        [norm, output] gather leaves no MoE layer ahead; a backward's leaves the splits on
+        the host already (next batch, as a dense model's)."""
+        f = self.facts
+        if not f.experts or f.ep < 2 or f.pp > 1 or event.op != "_ALLGATHER_BASE":
+            return False
+        if self.family not in ("deepseek_v3", "llama4", "qwen3"):
+            return False
+        units = f.layers + 2
+        per_micro = 3 * units - 1
+        if within >= f.grad_accum * per_micro:  # the grad norm's all-reduce
+            return False
+        return within % per_micro <= units - 2
 
     def _after(self, event: Failed) -> list[Out]:
         """The restart rounds on a GPU that needs a reset, and torchrun's exit past its
