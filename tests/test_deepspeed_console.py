@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from datetime import datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -155,3 +156,49 @@ def test_a_stuck_process_past_8_nodes_leaves_its_torchrun_to_slurm() -> None:
     assert sorted(map(int, exits)) == list(range(plan.nodes))
     assert text.count("Received 15 death signal") == 1
     assert text.index("srun: Terminating StepId=") < text.index("Received 15 death signal")
+
+
+GLOG = re.compile(r"(?m)^([WE])(\d{4}) (\d\d:\d\d:\d\d\.\d{6}) \d+ (\S+)")
+
+
+def _stamp(match: re.Match[str]) -> datetime:
+    """A glog line's moment (its year does not matter to a difference of minutes)."""
+    return datetime.strptime(f"2000{match[2]} {match[3]}", "%Y%m%d %H:%M:%S.%f")
+
+
+def test_a_death_past_8_nodes_ends_the_step_at_once_and_loses_no_watchdog_wait() -> None:
+    """A worker that dies past 8 nodes: its node's torchrun (--max_restarts 0) exits 1 and
+    srun's --kill-on-bad-exit=1 ends the step at once, so no peer waits for its watchdog.
+    The timeline ends the launch at the death's poll and counts the by-hand relaunch only,
+    and the console's clock agrees: from the dead worker's `failed` line to the relaunch's
+    first torchrun banner is the timeline's relaunch wait. (Before, seed 3 on 16 nodes:
+    the launch ended 600.4 s after the fault, 3,095.9 s lost, and the console jumped
+    2,527 s from the death to the relaunch for a relaunch of 667 s.)"""
+    from genact_cast.generator.events import Failed, Restarted
+    from genact_cast.generator.plan_failures import BY_HAND_SECONDS
+    from genact_cast.generator.run import Run
+
+    seed = seed_where(
+        lambda plan: plan.nodes > RANK_LOG_NODES and plan.failures[0].ends == "dies",
+        framework="deepspeed",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
+    events = Run(make_plan(options)).events
+    failed = next(e for e in events if isinstance(e, Failed))
+    restart = next(e for e in events if isinstance(e, Restarted))
+    assert not failed.watchdog
+    # its exit (0.05-0.4 s) and the torchrun's next poll (--monitor-interval 0.1 s)
+    assert failed.t - failed.t_fault <= 0.5 + 1e-9
+    wait = restart.t - failed.t
+    assert BY_HAND_SECONDS[0] <= wait <= BY_HAND_SECONDS[1], wait
+    text = plain(cast(options)[1])
+    ended = text.index("srun: Terminating StepId=")
+    died = next(
+        m for m in GLOG.finditer(text) if "failed (exitcode: -6)" in text[m.end() : m.end() + 120]
+    )
+    banner = next(
+        m for m in GLOG.finditer(text, ended) if m[4].startswith("torch/distributed/run.py")
+    )
+    assert died.start() < ended
+    assert abs((_stamp(banner) - _stamp(died)).total_seconds() - wait) < 5.0

@@ -41,6 +41,7 @@ class Failing:
 
     def _fail(self, epoch: int, step: int, failure: object) -> int:
         """The job dies at `step`; torchrun restarts it from the last checkpoint."""
+        from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
         from genact_cast.generator.plan_failures import (
             STUCK_KILL_SECONDS,
             FailurePlan,
@@ -83,8 +84,12 @@ class Failing:
         # ChildFailedError and closes the rendezvous (launcher/api.py:293, 311-313), and the
         # launch ends (a restart of the others meets the closed rendezvous).
         gives_up = tuple(n for n in counted if left[n] == 0)
-        if plan.options.framework == "deepspeed":
-            stranded = plan.nodes > 1
+        # Past RANK_LOG_NODES nodes srun starts DeepSpeed's torchruns (dialects.deepspeed_srun)
+        # with --kill-on-bad-exit=1: the dead worker's torchrun (--max_restarts 0) exits 1
+        # and srun ends the step at once, before any peer's watchdog fires.
+        srun = shared and plan.nodes > RANK_LOG_NODES
+        if shared:
+            stranded = plan.nodes > 1 and not (dies and srun)
         else:
             # Only a death on another node, whose agent gives up, leaves the shell's node's
             # ranks in the collective: under srun (--kill-on-bad-exit=1) its exit ends the
@@ -96,7 +101,8 @@ class Failing:
         if watchdog:
             self.t = fault + ran_ms / 1000  # the peers wait in the collective
         else:
-            poll = 1.0 if plan.options.framework == "deepspeed" else 0.1
+            # (srun's torchrun polls as any torchrun does)
+            poll = 1.0 if shared and not srun else 0.1
             key = 10_000_000_000 + 4 * step
             exit_seconds = noise.uniform(SAVES, key, 0.05, 0.4)
             self.t = fault + exit_seconds + noise.uniform(SAVES, key + 1, 0, poll)

@@ -114,7 +114,7 @@ def failed(log: Launcher, event: Failed, before: Facts) -> list[Out]:
         # Its agent sees the exit at its next poll and, with no restart, gives up; srun's
         # --kill-on-bad-exit ends the step before any other rank's watchdog fires, and
         # every other torchrun takes Slurm's SIGTERM.
-        at = event.t_fault + draw.uniform(0.05, 0.4)
+        at = event.t  # (the timeline draws when its agent sees the exit)
         workers = agent(before, log.incidentals, attempt, node, launches)
         exited = at + draw.uniform(0.3, 1.5)
         lines = _gives_up(before, workers, node, event.local_rank, at, exited)
