@@ -16,6 +16,8 @@ from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import torchtitan_interrupt as ti
 from genact_cast.generator.dialects import worker_waits
 from genact_cast.generator.presenters.dialect_choice import facts_for
+from genact_cast.generator.run_plan import RunPlan
+from tests.seed_scan import first_run
 from tests.test_launcher_interrupts import lines_of, stopped
 
 DATA = Path(__file__).parent / "data"
@@ -144,18 +146,43 @@ def test_no_frames_before_the_mesh_nor_in_the_model_s_build_or_a_save() -> None:
     assert ti.frames(f, tracker, 220.0, 10, mesh) == ti._INITIALIZE
 
 
+def _moe_ep(plan: RunPlan) -> bool:
+    f = facts_for(plan)
+    return bool(f.experts) and f.ep > 1 and f.pp == 1 and f.recompute == "off"
+
+
+def test_a_moe_forward_waits_in_its_token_dispatch_and_its_backward_at_the_next_batch() -> None:
+    """Under expert parallelism each MoE layer's dispatch copies the split sizes to the host
+    and waits for the stream (expert_parallel.py:104 at v0.2.0): in a micro batch's forward
+    rank 0 waits there; in its backward (queued at once) at the next batch, as a dense
+    model's. A dense model never waits there."""
+    moe = facts_for(make_plan(first_run(_moe_ep, 0, framework="torchtitan")))
+    g = moe.grad_accum
+    assert ti.step_frames(moe, 7, 0.2 / g, 10)[-1][1:3] == (104, "_token_dispatch")
+    assert ti.step_frames(moe, 7, 0.9 / g, 10)[-1][1:3] == (410, "batch_generator")
+    dense = facts_for(
+        make_plan(first_run(lambda p: not facts_for(p).experts, 0, framework="torchtitan"))
+    )
+    assert ti.step_frames(dense, 7, 0.2 / dense.grad_accum, 10)[-1][1:3] != (104, "_token_dispatch")
+
+
 def test_each_wait_s_frames_are_the_sources() -> None:
     """Every variant rank 0 can print: a step's three waits, a validation's two, the seed's
     broadcast, each a run of the tag's and torch 2.9.0's lines."""
     f = facts_for(make_plan(RecordOptions(seed=43105, framework="torchtitan")))
+    moe = facts_for(make_plan(first_run(_moe_ep, 0, framework="torchtitan")))
     variants = [
-        ti.step_frames(f, 7, 0.1, 10),
+        # seed 43105 is a mixture of experts under expert parallelism: a backward's share
+        ti.step_frames(f, 7, 0.9 / f.grad_accum, 10),
         ti.step_frames(f._replace(grad_accum=4), 10, 0.9, 10),
         ti.step_frames(f._replace(grad_accum=4, dp=1), 10, 0.9, 10),
         ti.step_frames(f._replace(pp=4, layers=32), 10, 0.5, 10),
         ti.validate_frames(f),
         ti.validate_frames(f._replace(pp=4, layers=32)),
         ti._INITIALIZE,
+        # a mixture of experts' forward under expert parallelism: its MoE layers' dispatch
+        ti.step_frames(moe, 7, 0.2 / moe.grad_accum, 10),
+        ti.step_frames(moe._replace(tp=2), 7, 0.2 / moe.grad_accum, 10),
     ]
     ends = set()
     for frames in variants:
@@ -171,4 +198,5 @@ def test_each_wait_s_frames_are_the_sources() -> None:
         (110, "validate"),
         (152, "validate"),
         (2835, "broadcast"),
+        (104, "_token_dispatch"),
     }

@@ -221,12 +221,135 @@ def _placeholder(f: Facts) -> bool:
     return f.pp > 1 and not has_last_stage(f)
 
 
+# The forward's share of a micro batch's time: 2 of the 6 FLOPs a parameter a token
+# (Kaplan et al. 2020 §2.1: forward 2N, backward twice the forward).
+FORWARD_SHARE = 1 / 3
+_MODULE = f"{_SITE}/torch/nn/modules/module.py"
+_WRAPPED: Frame = (
+    _MODULE,
+    1775,
+    "_wrapped_call_impl",
+    "return self._call_impl(*args, **kwargs)",
+    "self._call_impl(*args, **kwargs)",
+)
+_HOOKED: tuple[Frame, ...] = (
+    _WRAPPED,
+    (_MODULE, 1881, "_call_impl", "return inner()", "inner()"),
+    (
+        _MODULE,
+        1829,
+        "inner",
+        "result = forward_call(*args, **kwargs)",
+        "forward_call(*args, **kwargs)",
+    ),
+)
+_PLAIN: tuple[Frame, ...] = (
+    _WRAPPED,
+    (
+        _MODULE,
+        1786,
+        "_call_impl",
+        "return forward_call(*args, **kwargs)",
+        "forward_call(*args, **kwargs)",
+    ),
+)
+# torchtitan_faulthandler.expert_dispatch_frames' waits, outermost first, as a traceback shows
+# them. Python 3.12 puts a method call over several lines at its attribute's line
+# (compile.c's update_start_location_to_match_attr) and marks from the attribute's name.
+_DISPATCH: tuple[Frame, ...] = (
+    (
+        f"{_TITAN}/models/moe/moe.py",
+        462,
+        "forward",
+        "routed_output = self.experts(routed_input, num_tokens_per_expert)",
+        "self.experts(routed_input, num_tokens_per_expert)",
+    ),
+    _WRAPPED,
+    (_MODULE, 1881, "_call_impl", "return inner()", "inner()"),
+    (_MODULE, 1818, "inner", "args_result = hook(self, args)", "hook(self, args)"),
+    (
+        f"{_SITE}/torch/distributed/tensor/_api.py",
+        952,
+        "<lambda>",
+        "lambda mod, inputs: input_fn(mod, inputs, device_mesh)",
+        "input_fn(mod, inputs, device_mesh)",
+    ),
+    (
+        f"{_TITAN}/distributed/expert_parallel.py",
+        104,
+        "_token_dispatch",
+        '.to(torch.device("cpu"), non_blocking=False)',
+        'to(torch.device("cpu"), non_blocking=False)',
+    ),
+)
+_BLOCK_CODE = {
+    "deepseek_v3": ("x = x + self.moe(self.ffn_norm(x))", "self.moe(self.ffn_norm(x))"),
+    "llama4": ("out = h + self.moe(self.ffn_norm(h))", "self.moe(self.ffn_norm(h))"),
+    "qwen3": ("x = x + self.moe(self.ffn_norm(x))", "self.moe(self.ffn_norm(x))"),
+}
+_LOOP_CODE = {
+    "deepseek_v3": "h = layer(h, self.freqs_cis, attention_masks)",
+    "llama4": "h = layer(h, self.freqs_cis, attention_masks)",
+    "qwen3": "h = layer(h, self.rope_cache, attention_masks)",
+}
+
+
+def moe_forward(f: Facts, share: float) -> str | None:
+    """The train spec of a mixture of experts under expert parallelism without a pipeline,
+    `share` of whose step falls in a micro batch's forward, which waits in its MoE layers'
+    token dispatch; None otherwise."""
+    from genact_cast.generator.dialects.torchtitan_release import family
+
+    name = family(f)
+    if not f.experts or f.ep < 2 or f.pp > 1 or name not in _BLOCK_CODE:
+        return None
+    return name if (share * f.grad_accum) % 1 < FORWARD_SHARE else None
+
+
+def dispatch_frames(f: Facts, name: str) -> tuple[Frame, ...]:
+    """A forward held in a MoE layer's token dispatch (torchtitan_faulthandler's
+    expert_dispatch_frames), from the step's call of forward_backward_step."""
+    from genact_cast.generator.dialects.torchtitan_faulthandler import MOE_LINES
+
+    block, loop = MOE_LINES[name]
+    model = f"{_TITAN}/models/{name}/model/model.py"
+    code, marked = _BLOCK_CODE[name]
+    layer = _LOOP_CODE[name]
+    return (
+        (
+            _TRAIN,
+            510,
+            "train_step",
+            "loss = self.forward_backward_step(input_dict, labels)",
+            "self.forward_backward_step(input_dict, labels)",
+        ),
+        (
+            _TRAIN,
+            486,
+            "forward_backward_step",
+            "pred = model_parts[0](inputs, **extra_inputs, **extra_kwargs)",
+            "model_parts[0](inputs, **extra_inputs, **extra_kwargs)",
+        ),
+        *_HOOKED,
+        (model, loop, "forward", layer, layer.removeprefix("h = ")),
+        *_HOOKED,
+        (model, block, "forward", code, marked),
+        *(_HOOKED if f.tp > 1 else _PLAIN),
+        *_DISPATCH,
+    )
+
+
 def step_frames(f: Facts, step: int, share: float, interval: int) -> tuple[Frame, ...]:
     """Rank 0 in `step`, `share` of its time gone: the loss placeholder under a pipeline
-    without the last stage; the logged loss in a logging step's last micro batch (the loss is
+    without the last stage; a mixture of experts' forward under expert parallelism in its
+    MoE layers' token dispatch, which waits for the stream each layer (the first third of
+    each micro batch); the logged loss in a logging step's last micro batch (the loss is
     read after the whole step was queued, train.py:531-548); else the next batch's copy."""
     if _placeholder(f):
         return (*_LOOP, _STEP, *_PLACEHOLDER)
+    name = moe_forward(f, share)
+    if name is not None:
+        return (*_LOOP, _STEP, *dispatch_frames(f, name))
     logs = step == 1 or step % interval == 0
     if logs and share >= (f.grad_accum - 1) / f.grad_accum:
         return (*_LOOP, _STEP, *(_LOGGED_LOSS if f.dp > 1 else _LOCAL_LOSS))
@@ -261,6 +384,9 @@ def frames(
         return _INITIALIZE if starting and initializing(shown) else None
     if not drawn(f):
         return None
+    if wait.kind == STEP and f.recompute != "off" and moe_forward(f, wait.share):
+        return None  # a MoE forward under activation checkpointing: its wrappers' frames
+        # (checkpoint_wrapper, torch.utils.checkpoint) are not read here
     if wait.kind == EVALUATE:
         return validate_frames(f)
     if wait.kind != STEP:
