@@ -114,6 +114,9 @@ class Lines:
         # (`vtt_remains.unindented`): told without them when settled.
         self.unindent: dict[tuple[float, str], None] = {}
         self.cursor: tuple[int, int] | None = None  # the cursor of the last screen read
+        # The line editor kept the keys since the screen before (bracketed paste on in both,
+        # asked for no more times): no command ran between them (`vtt_prompts.menu`).
+        self.kept_keys = False
 
     def _take(
         self, since: float, text: str, wrapped: bool, y: int, born: int, typed: bool = False,

@@ -87,9 +87,28 @@ def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
         elif cursor is not None and cursor[1] > at and lines.since[at] == TAKEN:
             lines.since[at] = time
             del lines.menus[row]
+    if cursor is not None and cursor[1] not in lines.leads and field(lines, cursor[1], time):
+        # A field the line editor drew under the command, the cursor in it, the keys kept
+        # all along (fish's `search:` at Ctrl-R, the `► echo …` pager row under it): the
+        # rows drawn with it under it are its menu, not output.
+        drawn_under(lines, cursor[1], time)
+        return
     if cursor is None or cursor[1] not in lines.leads:
         return
     drawn_under(lines, cursor[1], time)
+
+
+def field(lines: Lines, y: int, time: float) -> bool:
+    """Whether row y, the cursor's, was drawn at `time` right under a command being
+    typed (its last row), the line editor keeping the keys since the screen before (no
+    command ran: bash's Enter lets go of them, `?2004l`, before the output and the next
+    prompt)."""
+    if not lines.kept_keys or not 0 < y < len(lines.texts) or lines.since[y] != time:
+        return False
+    above = y - 1
+    while above > 0 and above not in lines.leads and lines.wraps[above - 1]:
+        above -= 1  # (the first row of a command wrapped onto the rows above)
+    return above in lines.leads
 
 
 def drawn_under(lines: Lines, y: int, time: float, apart: bool = False) -> None:

@@ -46,6 +46,9 @@ class ShellView:
         if moved:
             again = self.rewrapped.pop() if self.rewrapped else ()
             self.lines.reflow(screen.rows, screen.time, screen.wrapped, again, screen.cursor)
+        self.lines.kept_keys = (
+            last is not None and last.paste and screen.paste and last.takes == screen.takes
+        )
         self.lines.update(
             screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor, screen.paste
         )
