@@ -123,14 +123,16 @@ _LOCAL_LOSS: tuple[Frame, ...] = (
         "loss.detach().item()",
     ),
 )
+# train_step's call of the forward and backward (train.py:510), under every wait inside them.
+_FORWARD_BACKWARD: Frame = (
+    _TRAIN,
+    510,
+    "train_step",
+    "loss = self.forward_backward_step(input_dict, labels)",
+    "self.forward_backward_step(input_dict, labels)",
+)
 _PLACEHOLDER: tuple[Frame, ...] = (
-    (
-        _TRAIN,
-        510,
-        "train_step",
-        "loss = self.forward_backward_step(input_dict, labels)",
-        "self.forward_backward_step(input_dict, labels)",
-    ),
+    _FORWARD_BACKWARD,
     (
         _TRAIN,
         479,
@@ -316,13 +318,7 @@ def dispatch_frames(f: Facts, name: str) -> tuple[Frame, ...]:
     code, marked = _BLOCK_CODE[name]
     layer = _LOOP_CODE[name]
     return (
-        (
-            _TRAIN,
-            510,
-            "train_step",
-            "loss = self.forward_backward_step(input_dict, labels)",
-            "self.forward_backward_step(input_dict, labels)",
-        ),
+        _FORWARD_BACKWARD,
         (
             _TRAIN,
             486,
