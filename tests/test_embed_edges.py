@@ -104,6 +104,12 @@ def test_an_invalid_cast_theme_is_refused_by_embed_naming_the_field(tmp_path: Pa
         assert result.stderr.startswith("genact-cast: the cast's theme.palette[7]: ")
         assert result.stderr.count("\n") == 1
         assert not (tmp_path / output).exists()
+    # Text and subtitles draw no colour: they tell the cast, as the player plays it in its
+    # own colours (review-exports23 WARN 9: a 7-colour palette stopped --text and --vtt).
+    for option, output in (("--text", "c.txt"), ("--vtt", "c.vtt")):
+        result = genact("embed", str(cast), option, output, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / output).read_text(encoding="utf-8").strip()
     # --theme NAME renders it anyway, and play and info still ignore it.
     assert (
         genact("embed", str(cast), "--svg", "c.svg", "--theme", "nord", cwd=tmp_path).returncode

@@ -88,9 +88,14 @@ def _export(
 
     chosen_size = size
     with open_cast(source, shown=shown, budget=budget) as reader:
-        palette = resolve_theme(reader.header, theme)
         timeline = Timeline(reader.header, reader.events(), clip, largest=largest)
-        if kind in ("mp4", "webm"):
+        if kind in ("text", "vtt"):
+            # No colour drawn: a cast's theme the pictures refuse does not stop its text,
+            # as the player plays such a cast in its own colours (review-exports23 WARN 9).
+            render = _render_text if kind == "text" else _render_vtt
+            data = render(timeline).encode("utf-8")
+        elif kind in ("mp4", "webm"):
+            palette = resolve_theme(reader.header, theme)
             from genact_cast.publish.video import write_video
 
             with temporary_directory("genact-cast-video-") as tmp:
@@ -102,17 +107,21 @@ def _export(
                 with atomic_output(output, overwrite=overwrite) as stream, encoded.open("rb") as f:
                     shutil.copyfileobj(f, stream)
             return
-        if kind == "png":
+        else:
             from genact_cast.publish.png import render_png
 
-            data = render_png(timeline, palette, size=chosen_size)
-        elif kind == "text":
-            from genact_cast.publish.text import render_text
-
-            data = render_text(timeline).encode("utf-8")
-        else:
-            from genact_cast.publish.vtt import render_vtt
-
-            data = render_vtt(timeline).encode("utf-8")
+            data = render_png(timeline, resolve_theme(reader.header, theme), size=chosen_size)
     with atomic_output(output, overwrite=overwrite) as stream:
         stream.write(data)
+
+
+def _render_text(timeline: Timeline) -> str:
+    from genact_cast.publish.text import render_text
+
+    return render_text(timeline)
+
+
+def _render_vtt(timeline: Timeline) -> str:
+    from genact_cast.publish.vtt import render_vtt
+
+    return render_vtt(timeline)
