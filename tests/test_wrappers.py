@@ -50,3 +50,10 @@ def test_each_wrapper_names_its_source_and_options() -> None:
     assert {" ".join(w.words) for w in wrappers()} >= {"sudo", "ssh", "docker run", "kubectl exec"}
     for wrapper in wrappers():
         assert all(value.startswith("-") for value in wrapper.values), wrapper
+
+
+def test_a_program_xargs_runs_on_the_terminal_names_the_session() -> None:
+    """`xargs -o` reopens the terminal for the program it runs (review-exports23 WARN 10:
+    `echo uni.txt | xargs -o vim -u NONE` was told as [xargs])."""
+    assert typed_program("$ echo uni.txt | xargs -o vim -u NONE") == "vim"
+    assert typed_program("$ find . -name '*.c' | xargs -n 1 -o less") == "less"
