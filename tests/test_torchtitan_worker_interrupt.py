@@ -200,3 +200,20 @@ def test_each_wait_s_frames_are_the_sources() -> None:
         (2835, "broadcast"),
         (104, "_token_dispatch"),
     }
+
+
+def test_a_moe_forward_under_activation_checkpointing_still_shows_rank_0_s_traceback() -> None:
+    """Activation checkpointing's wrappers are not read, so a MoE forward under it is drawn
+    at the next batch, as before the dispatch was drawn: never no traceback at all
+    (review-dialects20a FAIL: seeds 46100 and 46118 printed no KeyboardInterrupt)."""
+    moe = facts_for(make_plan(first_run(_moe_ep, 0, framework="torchtitan")))
+    checkpointed = moe._replace(recompute="full")
+    tracker = worker_waits.Tracker()
+    tracker.launched()
+    tracker.loop(100.0, 1)
+    tracker.step(7, 130.0, 30.0)
+    forward = 100.0 + 30.0 * 0.2 / moe.grad_accum  # in the first micro batch's forward
+    assert ti.frames(moe, tracker, forward, 10, "")[-1][1:3] == (104, "_token_dispatch")  # type: ignore[index]
+    shown = ti.frames(checkpointed, tracker, forward, 10, "")
+    assert shown is not None
+    assert shown[-1][1:3] == (410, "batch_generator")

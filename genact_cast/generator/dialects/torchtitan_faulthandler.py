@@ -32,8 +32,8 @@ A mixture of experts under expert parallelism whose hang is a forward all-gather
 dispatch copies the all-to-all's split sizes to the host and waits for the stream
 (distributed/expert_parallel.py:104), under the EP pre-hook torch's distribute_module put on
 the experts, MoE.forward, the block's and the model's hooked calls and forward_backward_step
-(train.py:486): expert_dispatch_frames. Under activation checkpointing or compile that dump
-is left out (their wrappers' frames are not read here).
+(train.py:486): expert_dispatch_frames. Under activation checkpointing or compile (their
+wrappers' frames are not read here) the dump stays the next batch's.
 
 Under pipeline parallelism rank 0 holds the first stage and, under 1F1B, not the last: a
 collective of the schedule's step (FSDP's, the stages' sends and receives) holds its main

@@ -305,6 +305,11 @@ def moe_forward(f: Facts, share: float) -> str | None:
     name = family(f)
     if not f.experts or f.ep < 2 or f.pp > 1 or name not in _BLOCK_CODE:
         return None
+    if f.recompute != "off":
+        # Activation checkpointing's wrappers (checkpoint_wrapper, torch.utils.checkpoint)
+        # are not read here: its traceback stays the next batch's, as before the dispatch
+        # was drawn (none at all lost rank 0's KeyboardInterrupt, review-dialects20a FAIL).
+        return None
     return name if (share * f.grad_accum) % 1 < FORWARD_SHARE else None
 
 
@@ -380,9 +385,6 @@ def frames(
         return _INITIALIZE if starting and initializing(shown) else None
     if not drawn(f):
         return None
-    if wait.kind == STEP and f.recompute != "off" and moe_forward(f, wait.share):
-        return None  # a MoE forward under activation checkpointing: its wrappers' frames
-        # (checkpoint_wrapper, torch.utils.checkpoint) are not read here
     if wait.kind == EVALUATE:
         return validate_frames(f)
     if wait.kind != STEP:

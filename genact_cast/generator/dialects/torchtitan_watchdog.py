@@ -198,12 +198,11 @@ class Watchdog(Job):
             at += 1
         per_step = self.collectives_per_step()
         within = int(Rng(f.seed * 61 + event.step).random() * per_step)  # watchdog_seq's
-        if self._in_moe_forward(event, within):
-            # the AC wrappers' frames (checkpoint_wrapper, torch.utils.checkpoint) and
-            # compile's are not read here: no dump rather than a dense model's
-            compiled = self.toml is not None and self.toml.float8_compiled
-            if self.ac_mode() != "none" or compiled:
-                return out
+        compiled = self.toml is not None and self.toml.float8_compiled
+        # The AC wrappers' frames (checkpoint_wrapper, torch.utils.checkpoint) and compile's
+        # are not read here: under them the dump stays the next batch's, as before the
+        # dispatch was drawn (leaving it out lost rank 0's dump, review-dialects20a FAIL).
+        if self._in_moe_forward(event, within) and self.ac_mode() == "none" and not compiled:
             frames = dump.expert_dispatch_frames(self.family, moe_hooked=f.tp > 1)
             libc = node_frames(f, event, 1)[0].libc
             lines = dump.fault_dump(frames, libc, f.seed * 79 + event.seq, f.user)
