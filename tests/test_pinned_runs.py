@@ -204,6 +204,31 @@ def test_a_pinned_configuration_runs_or_its_refusal_names_one_that_does(
     assume(method not in ("lora", "qlora") or kind in (None, "sft"))
     options: dict[str, Any] = {"model": model, "gpus": gpus, "gpu": gpu, "kind": kind}
     options["method"] = method
+    _runs_or_names_what_runs(seed, options)
+
+
+@pytest.mark.parametrize(
+    ("seed", "options"),
+    [
+        # review-realism20 FAIL 4: Megatron refused Mixtral on H100 naming the very counts it
+        # refuses ("try --gpus 16 or 32 or 64 or 128"): its distributed optimizer's state
+        # (megatron_memory) was left out of what a refusal tries
+        (46124, {"model": "Mixtral-8x7B", "framework": "megatron", "gpus": 64, "gpu": "H100"}),
+        (46124, {"model": "Mixtral-8x7B", "framework": "megatron", "gpus": 16, "gpu": "H100"}),
+        (46190, {"model": "Mixtral-8x7B", "framework": "megatron", "gpus": 256, "gpu": "H100"}),
+        (46301, {"model": "Llama-4-Scout-17B-16E", "framework": "torchtitan", "gpus": 64,
+                 "gpu": "H100"}),
+    ],
+)  # fmt: skip
+def test_a_framework_s_refusal_names_what_that_framework_runs(
+    seed: int, options: dict[str, Any]
+) -> None:
+    _runs_or_names_what_runs(seed, options)
+
+
+def _runs_or_names_what_runs(seed: int, options: dict[str, Any]) -> None:
+    """`options` make a run, or their one-line refusal names configurations each of which
+    does (docs/run.md: suggestions "each of which runs")."""
     try:
         make_plan(RecordOptions(seed=seed, **options))
         return

@@ -187,3 +187,18 @@ def serves(data: Dataset, kind: str) -> bool:
 def fits(arch: Architecture, gpu: Gpu, gpus: int) -> bool:
     """Sharded state must leave room for activations: at most 85 % of the GPU."""
     return physics.static_memory_bytes(arch.params, gpus) <= 0.85 * gpu.memory_gib * physics.GIB
+
+
+def why_framework_cannot(framework: str, config: Config, gpu: Gpu) -> str | None:
+    """Why `framework`'s release would not train `config` as it is planned, if it would not:
+    a layout whose distributed-optimizer state Megatron cannot hold (megatron_memory), one
+    torchtitan would train in float32 (torchtitan_precision)."""
+    if framework == "megatron":
+        from genact_cast.generator.megatron_memory import why_megatron_cannot_hold
+
+        return why_megatron_cannot_hold(config.arch, config.layout, gpu)
+    if framework == "torchtitan":
+        from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
+
+        return why_torchtitan_runs_fp32(config.layout)
+    return None

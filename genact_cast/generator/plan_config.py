@@ -7,12 +7,16 @@ from datetime import date
 from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import catalog, lineup
 from genact_cast.generator.catalog import Architecture, Framework, Gpu
-from genact_cast.generator.megatron_memory import why_megatron_cannot_hold
 from genact_cast.generator.options import KINDS, RecordOptions
-from genact_cast.generator.plan_candidates import Config, candidates, floors, serves
+from genact_cast.generator.plan_candidates import (
+    Config,
+    candidates,
+    floors,
+    serves,
+    why_framework_cannot,
+)
 from genact_cast.generator.plan_choices import find_dataset, find_model, usable_from
 from genact_cast.generator.plan_refusal import what_would_work
-from genact_cast.generator.torchtitan_precision import why_torchtitan_runs_fp32
 
 
 def bf16_adapters(
@@ -177,7 +181,7 @@ def _choose_config(
         fitting = candidates(options, kind, gpu, *draws, arch, floor=floor, day=day, least=least)
         # what the framework's release trains as planned: a layout Megatron can hold
         # (megatron_memory), one torchtitan trains in bf16 (torchtitan_precision)
-        fitting = [c for c in fitting if _why_framework_cannot(options.framework, c, gpu) is None]
+        fitting = [c for c in fitting if why_framework_cannot(options.framework, c, gpu) is None]
         if fitting:
             break
     if not fitting:
@@ -258,16 +262,7 @@ def _replaced(
             # The same run under Megatron or torchtitan, or the framework's own draw: a
             # layout whose distributed-optimizer state would not fit, or that torchtitan
             # would train in float32, is never shown as planned.
-            if _why_framework_cannot(options.framework, picked, gpu) is None:
+            if why_framework_cannot(options.framework, picked, gpu) is None:
                 return picked
             return None
-    return None
-
-
-def _why_framework_cannot(framework: str, config: Config, gpu: Gpu) -> str | None:
-    """Why `framework`'s release would not train `config` as it is planned, if it would not."""
-    if framework == "megatron":
-        return why_megatron_cannot_hold(config.arch, config.layout, gpu)
-    if framework == "torchtitan":
-        return why_torchtitan_runs_fp32(config.layout)
     return None

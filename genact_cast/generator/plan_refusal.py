@@ -8,7 +8,15 @@ from genact_cast.generator import catalog, lineup, lora
 from genact_cast.generator.catalog import Gpu
 from genact_cast.generator.layout import MEMORY_FLOOR, PINNED_MEMORY_FLOOR
 from genact_cast.generator.options import CLUSTER_SIZES, KINDS, RecordOptions
-from genact_cast.generator.plan_candidates import DAYS, KIND_LABELS, candidates, floors, serves
+from genact_cast.generator.plan_candidates import (
+    DAYS,
+    KIND_LABELS,
+    Config,
+    candidates,
+    floors,
+    serves,
+    why_framework_cannot,
+)
 from genact_cast.generator.plan_choices import find_dataset, find_model
 
 # Options a refusal names together, each with its value: {"kind": "sft", "gpus": 256}.
@@ -29,16 +37,24 @@ def makes_run(
             for batch in (0.5, 0.1, 0.9)
         ]
         return any(
-            candidates(opts, k, g, *tried, floor=f, day=day, least=least)
+            trained(candidates(opts, k, g, *tried, floor=f, day=day, least=least), opts, g)
             for tried, least in tries
             for f in floors(opts)
         )
     models = lineup.choosable(k, day) or [a for a in lineup.models() if lineup.serves(a, k)]
     return any(
-        candidates(opts, k, g, *draws, only=arch, floor=f, day=day)
+        trained(candidates(opts, k, g, *draws, only=arch, floor=f, day=day), opts, g)
         for f in floors(opts)
         for arch in models
     )
+
+
+def trained(configs: list[Config], opts: RecordOptions, g: Gpu) -> bool:
+    """Whether the framework's release trains one of `configs` as planned, as the plan's
+    own choice keeps only those (plan_config._choose_config): a refusal never names a
+    count the framework refuses in its turn (review-realism20 FAIL 4: Mixtral on Megatron,
+    "try --gpus 16 or 32 or 64 or 128" with 64 H100 refused)."""
+    return any(why_framework_cannot(opts.framework, c, g) is None for c in configs)
 
 
 def configurations(
