@@ -35,7 +35,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from genact_cast.generator.dialects import rank_logs, srun, torchrun
-from genact_cast.generator.dialects.base import Incidentals, Line, Out, torch_site
+from genact_cast.generator.dialects.base import Incidentals, Line, Out
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_comms import agent
 from genact_cast.generator.rng import Rng
@@ -168,18 +168,9 @@ def _gives_up(
     """One node's agent with no restart left: a closing signal for each live worker at `t`
     (the 7 first lines), the failed worker at `ended` and torchrun's ChildFailedError
     (elastic/agent/server/api.py's _invoke_run and launcher/api.py at v2.9.0)."""
-    lines = torchrun.stopped_workers(
-        facts.moment(t),
-        workers.agent_pid,
-        torchrun.torch_source(facts.torch),
-        workers.worker_pids,
-        failed=local,
-        binary="/usr/bin/python",
-        site=torch_site(facts.torch, PACKAGES),
-        failed_at=facts.moment(ended),
-        exitcode=-6,
-    )
-    return lines + torchrun.child_failed(
+    from genact_cast.generator.dialects.megatron_node_failures import stopped
+
+    return stopped(facts, workers, local, t, ended, exitcode=-6) + torchrun.child_failed(
         script="train.py",
         host=facts.hosts[node],
         moment=facts.moment(ended),

@@ -50,7 +50,7 @@ def died_lines(
             if not ends:
                 chunks.append((seen, each, closing))
             continue
-        block = _stopped(f, workers, event.local_rank, event.t, exited, exitcode=-6)
+        block = stopped(f, workers, event.local_rank, event.t, exited, exitcode=-6)
         if gives_up:
             block += torchrun.child_failed(
                 script="pretrain_gpt.py",
@@ -85,12 +85,13 @@ def died_lines(
     return lines
 
 
-def _stopped(
+def stopped(
     facts: Facts, workers: Incidentals, local_rank: int, t: float, ended: float, *, exitcode: int
 ) -> list[str]:
     """The faulty node's agent stopping its workers at `t` (a closing signal for each live
     one) and logging the failed worker, ended at `ended` with `exitcode`
-    (torchrun.stopped_workers): NGC's /usr/bin/python, torch under dist-packages."""
+    (torchrun.stopped_workers): NGC's /usr/bin/python, torch under dist-packages (DeepSpeed's
+    srun launch's agents too, deepspeed_srun)."""
     return torchrun.stopped_workers(
         facts.moment(t),
         workers.agent_pid,
@@ -231,7 +232,7 @@ def broken_gpu_lines(
                 node,
                 # the worker on the broken GPU fails at its first CUDA call, then its agent
                 # stops the others
-                failed_init + _stopped(f, workers, event.local_rank, at, at + 0.4, exitcode=1),
+                failed_init + stopped(f, workers, event.local_rank, at, at + 0.4, exitcode=1),
             )
         ]
         if not last:
