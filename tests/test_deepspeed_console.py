@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from genact_cast.errors import SeedRefused
 from genact_cast.generator import RecordOptions, make_plan, write_cast
 from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
+from genact_cast.generator.run_plan import RunPlan
 from tests.helpers import LOGGED_STEPS, plain
 from tests.seed_scan import seed_where
 
@@ -72,15 +73,7 @@ def test_a_hang_past_8_nodes_shows_each_nodes_rank_0_watchdog_and_torchruns_end(
     """A hang on a large job: each node's local rank 0 reports its watchdog (no other local
     rank: --local-ranks-filter), each torchrun ends with ChildFailedError (no restarts), and
     srun reports every task's exit and ends the step."""
-    seed = seed_where(
-        lambda plan: plan.nodes > RANK_LOG_NODES and plan.failures[0].same_node,
-        seeds=range(300, 500),
-        framework="deepspeed",
-        failures=1,
-    )
-    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
-    plan = make_plan(options)
-    text = plain(cast(options)[1])
+    plan, text = _first_failure_past_8_nodes(same_node=True, seeds=range(300, 500))
     ranks = {int(m) for m in re.findall(r"\[default0\]:\[rank(\d+)\]:\[E", text)}
     failed = re.findall(r"failed \(exitcode: -6\) local_rank: (\d) ", text)
     exits = re.findall(r"(?m)^srun: error: \S+: task (\d+): Exited with exit code 1\r?$", text)
@@ -117,15 +110,7 @@ def test_ctrl_c_past_8_nodes_is_srun_s() -> None:
 def test_a_lost_node_past_8_nodes_is_slurms_to_end() -> None:
     """A host that goes down: Slurm finds it before any watchdog's 30 minutes, srun reports
     the node failure and every other node's torchrun takes Slurm's SIGTERM."""
-    seed = seed_where(
-        lambda plan: plan.nodes > RANK_LOG_NODES and not plan.failures[0].same_node,
-        seeds=range(300, 700),
-        framework="deepspeed",
-        failures=1,
-    )
-    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
-    plan = make_plan(options)
-    text = plain(cast(options)[1])
+    plan, text = _first_failure_past_8_nodes(same_node=False, seeds=range(300, 700))
     # (after the bar's partial line, where srun's stderr meets it)
     assert re.search(r"(?m)srun: error: Node failure on \S+\r?$", text)
     assert "DUE TO NODE FAILURE" in text
@@ -202,3 +187,16 @@ def test_a_death_past_8_nodes_ends_the_step_at_once_and_loses_no_watchdog_wait()
     )
     assert died.start() < ended
     assert abs((_stamp(banner) - _stamp(died)).total_seconds() - wait) < 5.0
+
+
+def _first_failure_past_8_nodes(*, same_node: bool, seeds: range) -> tuple[RunPlan, str]:
+    """The first DeepSpeed run past 8 nodes in `seeds` whose one failure stays on its node
+    (a hang or a death) or takes the node down, and its cast's text at 400 columns."""
+    seed = seed_where(
+        lambda plan: plan.nodes > RANK_LOG_NODES and plan.failures[0].same_node == same_node,
+        seeds=seeds,
+        framework="deepspeed",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
+    return make_plan(options), plain(cast(options)[1])
