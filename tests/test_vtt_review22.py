@@ -160,12 +160,7 @@ def test_a_program_that_asks_for_the_alternate_screen_again_at_once_is_one_sessi
     script's next screen: curses started anew, each `curses.wrapper` its own
     `?1049h`/`?1049l`) was told as one session cue each time, `[app.py]` twice or
     more in a row, nothing between."""
-    (tmp_path / "app.py").write_text(APP)
-    cast = tmp_path / "c.cast"
-    bash = BashRecording(tmp_path, cast, 24, 80)
-    bash.typed("python3 app.py\r")
-    time.sleep(0.3)
-    bash.exit()
+    cast = _app_run(tmp_path, APP)
     found = timed_cues(cast)
     sessions = [(start, end) for start, end, texts in found if texts == ["[app.py]"]]
     assert len(sessions) == 1, found
@@ -198,12 +193,7 @@ def test_a_menu_painted_on_the_primary_screen_as_the_alternate_one_is_left_is_no
     the keys and drew a dialog(1) menu on the primary screen: the screen that ended the
     session was never held against a program painting, so the menu was told as 21
     lines of box drawing and indentation."""
-    (tmp_path / "app.py").write_text(PAINTER)
-    cast = tmp_path / "c.cast"
-    bash = BashRecording(tmp_path, cast, 24, 80)
-    bash.typed("python3 app.py\r")
-    time.sleep(0.3)
-    bash.exit()
+    cast = _app_run(tmp_path, PAINTER)
     lines = [html.unescape(line) for line in told(cast)]
     assert not [line for line in lines if "option" in line or "\u2500" in line], lines
     assert lines[:2] == ["$ python3 app.py", "[app.py]"], lines
@@ -215,3 +205,14 @@ def test_a_menu_painted_on_the_primary_screen_as_the_alternate_one_is_left_is_no
     assert start < drawn + 0.1 < end
     assert any("option 05 of the menu" in row for row in player.at(drawn + 0.1).text())
     assert not_shown(cast, player) == []
+
+
+def _app_run(tmp_path: Path, script: str) -> Path:
+    """A recording of bash running `script` as app.py, then exiting."""
+    (tmp_path / "app.py").write_text(script)
+    cast = tmp_path / "c.cast"
+    bash = BashRecording(tmp_path, cast, 24, 80)
+    bash.typed("python3 app.py\r")
+    time.sleep(0.3)
+    bash.exit()
+    return cast
