@@ -200,3 +200,40 @@ def _first_failure_past_8_nodes(*, same_node: bool, seeds: range) -> tuple[RunPl
     )
     options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
     return make_plan(options), plain(cast(options)[1])
+
+
+C10D = re.compile(r"\[rank(\d+)\]:\[E(\d{4}) (\d\d:\d\d:\d\d\.\d{6})\d* ProcessGroupNCCL")
+
+
+def _c10d_stamp(match: re.Match[str]) -> datetime:
+    return datetime.strptime(f"{match[2]} {match[3]}", "%m%d %H:%M:%S.%f")
+
+
+def test_a_watchdog_under_pdsh_fires_when_the_run_counts_it() -> None:
+    """The peers of a GPU stuck after its error wait DeepSpeed's own 30 minutes
+    (deepspeed/constants.py:19 at v0.17.5), and the run counts those 30 minutes, not torch's
+    ten: the console's first `Watchdog caught` comes the timeline's wait after the faulty
+    rank's CUDA error. (Before, seed 46101 `--kind continue --gpus 64 --failures 2` showed
+    1,800 s there and counted 600 s: 2,532 s from the fault to the relaunch on the console,
+    1,270 s in the timeline.)"""
+    from genact_cast.generator.events import Failed
+    from genact_cast.generator.run import Run
+
+    seed = seed_where(
+        lambda plan: 1 < plan.nodes <= RANK_LOG_NODES and plan.failures[0].ends == "stuck",
+        seeds=range(47400, 47500),
+        framework="deepspeed",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
+    failed = next(e for e in Run(make_plan(options)).events if isinstance(e, Failed))
+    assert failed.watchdog
+    assert failed.timeout_ms == 1_800_000
+    text = plain(cast(options)[1])
+    error = next(m for m in C10D.finditer(text) if int(m[1]) == failed.rank)
+    caught = next(
+        m for m in C10D.finditer(text) if "Watchdog caught" in text[m.end() : m.end() + 120]
+    )
+    assert f"Timeout(ms)={failed.timeout_ms})" in text[caught.end() : caught.end() + 300]
+    shown = (_c10d_stamp(caught) - _c10d_stamp(error)).total_seconds()
+    assert abs(shown - (failed.t - failed.t_fault)) < 2.0, (shown, failed.t - failed.t_fault)

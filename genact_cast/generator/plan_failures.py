@@ -72,6 +72,31 @@ XIDS = _xids()
 #   and the peers wait in the collective for their watchdog.
 ENDS = {94: "dies", 48: "stuck", 95: "stuck", 79: "hangs", 74: "dies", 119: "hangs"}
 ENDS |= {120: "hangs", 0: "hangs"}
+# The NCCL timeout of the process group a hung collective runs on: its watchdog fires that
+# long after the collective began, and the job's peers wait that long (every dialect's
+# `Timeout(ms)=` and the time the run loses, one figure). torch's default group timeout is
+# ten minutes (torch 2.9.0 ProcessGroupNCCL.hpp kProcessGroupNCCLDefaultTimeout), as Megatron's
+# --distributed-timeout-minutes (10, core_v0.14.0 arguments.py:2357) and a torchrun typed at a
+# shell leave it; deepspeed.init_distributed sets 30 minutes (deepspeed/constants.py:19 at
+# v0.17.5, default_pg_timeout), and so does the Trainer (TrainingArguments.ddp_timeout, 1800 s
+# at transformers 4.57.1), whose (dp_shard, tp) mesh groups keep torch's ten minutes
+# (accelerate 1.11.0 parallelism_config.py:202 passes no timeout to init_device_mesh).
+# torchtitan's own timeouts (comm.init_timeout_seconds, train_timeout_seconds) vary with the
+# group and the step, and stay with its dialect (torchtitan_watchdog).
+TORCH_TIMEOUT_MS = 600_000
+DEEPSPEED_TIMEOUT_MS = 1_800_000
+TRAINER_TIMEOUT_MS = 1_800_000
+
+
+def watchdog_timeout_ms(framework: str, *, tp: int, dp: int) -> int:
+    """The timeout of the group whose collective hangs, under `framework`'s launch."""
+    if framework == "deepspeed":
+        return DEEPSPEED_TIMEOUT_MS
+    if framework == "hf":  # a hang on a mesh group (TP with data parallelism): its ten minutes
+        return TORCH_TIMEOUT_MS if tp > 1 and dp > 1 else TRAINER_TIMEOUT_MS
+    return TORCH_TIMEOUT_MS
+
+
 # How long torchrun's agent waits for a worker to end on its SIGTERM before it sends SIGKILL
 # (SubprocessContext._close's timeout, elastic/multiprocessing/api.py:908-928 at torch 2.9.0;
 # the real Xid 48 log: SIGTERM at 15:46:36, `Unable to shutdown process` at 15:47:06).

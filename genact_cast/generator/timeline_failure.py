@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from genact_cast.generator.noise import Noise
     from genact_cast.generator.plan import RunPlan
 
-WATCHDOG_MS = 600_000
 MAX_RESTARTS = 3  # torchrun --max-restarts of the launch command
 COLLECTIVES = ("_ALLGATHER_BASE", "_REDUCE_SCATTER_BASE", "ALLREDUCE")
 
@@ -46,12 +45,19 @@ class Failing:
             STUCK_KILL_SECONDS,
             FailurePlan,
             relaunch_seconds,
+            watchdog_timeout_ms,
         )
 
         assert isinstance(failure, FailurePlan)
         plan, noise = self.plan, self.noise
         into = noise.uniform(SAVES, 7000 + step, 5.0, 60.0)  # the fault strikes in the step
-        ran_ms = WATCHDOG_MS + int(noise.uniform(SAVES, 7001 + step, 20, 900))
+        # The peers wait for the framework's own timeout, the one its console prints
+        # (deepspeed's 30 minutes were shown while the run counted ten: seed 46101's console
+        # went 2,532 s from the fault to the relaunch, its timeline 1,270 s).
+        timeout_ms = watchdog_timeout_ms(
+            plan.options.framework, tp=plan.layout.tp, dp=plan.layout.dp
+        )
+        ran_ms = timeout_ms + int(noise.uniform(SAVES, 7001 + step, 20, 900))
         fault = self.t + into
         rank = failure.rank
         # A process that dies (plan_failures.ENDS) exits with its CUDA error at once (its exit takes
@@ -162,7 +168,7 @@ class Failing:
                 failure.xid_text,
                 op,
                 seq,
-                WATCHDOG_MS,
+                timeout_ms,
                 ran_ms,
                 failure.cuda_error,
                 fault,
