@@ -237,3 +237,31 @@ def test_a_watchdog_under_pdsh_fires_when_the_run_counts_it() -> None:
     assert f"Timeout(ms)={failed.timeout_ms})" in text[caught.end() : caught.end() + 300]
     shown = (_c10d_stamp(caught) - _c10d_stamp(error)).total_seconds()
     assert abs(shown - (failed.t - failed.t_fault)) < 2.0, (shown, failed.t - failed.t_fault)
+
+
+def test_a_host_lost_under_srun_ends_the_launch_when_slurm_finds_it() -> None:
+    """A host lost past 8 nodes (srun + torchrun): slurmctld finds it down after its
+    SlurmdTimeout and ends the step, before any watchdog; the timeline ends the launch there
+    and the console's relaunch comes the timeline's wait after srun's `CANCELLED ... DUE TO
+    NODE FAILURE`. (Before, seed 320 `--failures 1`: the timeline ended the launch at the
+    600 s watchdog, and the console went 1,981 s from the cancellation to the relaunch
+    for a relaunch of 380 s.)"""
+    from genact_cast.generator.events import Failed, Restarted
+    from genact_cast.generator.plan_failures import SLURMD_TIMEOUT
+    from genact_cast.generator.run import Run
+
+    plan, text = _first_failure_past_8_nodes(same_node=False, seeds=range(300, 700))
+    events = Run(plan).events
+    failed = next(e for e in events if isinstance(e, Failed))
+    restart = next(e for e in events if isinstance(e, Restarted))
+    assert not failed.watchdog
+    assert SLURMD_TIMEOUT * 2 / 3 <= failed.t - failed.t_fault <= SLURMD_TIMEOUT
+    cancelled = re.search(r"CANCELLED AT (\S+) DUE TO NODE FAILURE", text)
+    assert cancelled is not None
+    at = datetime.fromisoformat(cancelled[1])
+    banner = next(
+        m for m in GLOG.finditer(text, cancelled.end()) if "torch/distributed/run.py" in m[4]
+    )
+    relaunched = _stamp(banner).replace(year=at.year)
+    shown = (relaunched - at).total_seconds()
+    assert abs(shown - (restart.t - failed.t)) < 2.0, (shown, restart.t - failed.t)

@@ -13,13 +13,19 @@ summary's figure.
 from __future__ import annotations
 
 import itertools
+import json
+import re
+from datetime import datetime
 
 import pytest
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import RecordOptions, make_plan
-from genact_cast.generator.events import CheckpointSaved, Restarted
+from genact_cast.generator import RecordOptions, make_plan, write_cast
+from genact_cast.generator.events import CheckpointSaved, Failed, Restarted
+from genact_cast.generator.plan_failures import SLURMD_TIMEOUT
 from genact_cast.generator.run import Run
+from tests.helpers import plain
+from tests.seed_scan import seed_where
 
 FRAMEWORKS = ("genact", "torchtitan", "megatron", "deepspeed", "hf")
 # the reviewer's four, and some with failures on one node and on many
@@ -82,3 +88,36 @@ def test_the_deepspeed_launcher_makes_no_restart_rounds_before_its_relaunch() ->
     for failed in gpu_faults:
         restart = next(e for e in events if isinstance(e, Restarted) and e.t > failed.t)
         assert BY_HAND_SECONDS[0] <= restart.t - failed.t <= BY_HAND_SECONDS[1] + 5.0
+
+
+def test_a_host_lost_under_megatrons_srun_ends_the_launch_when_slurm_finds_it() -> None:
+    """Megatron on several nodes runs under srun: a lost host ends the step when slurmctld
+    finds it down (SlurmdTimeout, 300 s), before the ten-minute watchdog, and the console's
+    relaunch comes the timeline's wait after srun's `CANCELLED ... DUE TO NODE FAILURE`.
+    (Before, seed 320 `--failures 1`: the launch ended at the watchdog, 600.4 s after the
+    fault, and the console went 944 s from the cancellation to a relaunch of 567 s.)"""
+    seed = seed_where(
+        lambda plan: plan.nodes > 1 and not plan.failures[0].same_node,
+        seeds=range(47400, 47500),
+        framework="megatron",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="megatron", failures=1, cols=400)
+    events = Run(make_plan(options)).events
+    failed = next(e for e in events if isinstance(e, Failed))
+    restart = next(e for e in events if isinstance(e, Restarted))
+    assert not failed.watchdog
+    assert SLURMD_TIMEOUT * 2 / 3 <= failed.t - failed.t_fault <= SLURMD_TIMEOUT
+    chunks: list[bytes] = []
+    write_cast(options, 2, chunks.append)
+    rows = b"".join(chunks).decode().splitlines()[1:]
+    text = plain("".join(json.loads(row)[2] for row in rows if json.loads(row)[1] == "o"))
+    cancelled = re.search(r"CANCELLED AT (\S+) DUE TO NODE FAILURE", text)
+    assert cancelled is not None
+    at = datetime.fromisoformat(cancelled[1])
+    banner = re.compile(r"(?m)^W(\d{4}) (\d\d:\d\d:\d\d)\.\d{6} \d+ \S*torch/distributed/run\.py")
+    found = banner.search(text, cancelled.end())
+    assert found is not None
+    relaunched = datetime.strptime(f"{at.year}{found[1]} {found[2]}", "%Y%m%d %H:%M:%S")
+    shown = (relaunched - at).total_seconds()
+    assert abs(shown - (restart.t - failed.t)) < 2.0, (shown, restart.t - failed.t)

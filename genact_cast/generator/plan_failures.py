@@ -97,6 +97,18 @@ def watchdog_timeout_ms(framework: str, *, tp: int, dp: int) -> int:
     return TORCH_TIMEOUT_MS
 
 
+# When slurmctld finds a lost node down: SlurmdTimeout (300 s, slurm.conf's default,
+# src/common/read_config.h:143 at slurm-25-05-8-1) after its last answer, which its pings
+# every SlurmdTimeout/3 (slurmctld/controller.c:2460) saw at most that long before the fault.
+# It then ends the job step (dialects.srun.node_failure): before any watchdog's timeout.
+SLURMD_TIMEOUT = 300
+
+
+def slurm_notices(seed: int, fault: float) -> float:
+    """When slurmctld finds the node lost at `fault` down, for the scene's `seed`."""
+    return fault + SLURMD_TIMEOUT - Rng(seed * 991 + int(fault)).uniform(0, SLURMD_TIMEOUT / 3)
+
+
 # How long torchrun's agent waits for a worker to end on its SIGTERM before it sends SIGKILL
 # (SubprocessContext._close's timeout, elastic/multiprocessing/api.py:908-928 at torch 2.9.0;
 # the real Xid 48 log: SIGTERM at 15:46:36, `Unable to shutdown process` at 15:47:06).

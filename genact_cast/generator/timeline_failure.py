@@ -45,6 +45,7 @@ class Failing:
             STUCK_KILL_SECONDS,
             FailurePlan,
             relaunch_seconds,
+            slurm_notices,
             watchdog_timeout_ms,
         )
 
@@ -103,8 +104,16 @@ class Failing:
             stranded = dies and bool(gives_up) and node > 0 and not plan.launched_by_slurm
         if stranded:  # the others' groups fail at their watchdogs: those with none left give up
             gives_up += tuple(n for n in range(plan.nodes) if n != node and left[n] == 0)
-        watchdog = not dies or stranded
-        if watchdog:
+        # A host lost under srun (Megatron on several nodes, DeepSpeed past RANK_LOG_NODES):
+        # slurmctld finds it down after SlurmdTimeout and ends the step, minutes before any
+        # watchdog's timeout; the launch ends there (the console's `CANCELLED ... DUE TO
+        # NODE FAILURE`). Seed 320 under deepspeed: the console went 1,981 s from that line
+        # to the relaunch while the timeline counted the 600 s watchdog and 380 s.
+        slurm_lost = lost and (plan.launched_by_slurm or srun)
+        watchdog = (not dies or stranded) and not slurm_lost
+        if slurm_lost:
+            self.t = slurm_notices(plan.scene_seed, fault)
+        elif watchdog:
             self.t = fault + ran_ms / 1000  # the peers wait in the collective
         else:
             # (srun's torchrun polls as any torchrun does)

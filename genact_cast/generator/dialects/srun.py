@@ -17,18 +17,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from genact_cast.generator.plan_failures import slurm_notices
 from genact_cast.generator.rng import Rng
 
-SLURMD_TIMEOUT = 300  # slurm.conf's SlurmdTimeout default (src/common/read_config.h:143)
 KILL_WAIT = 30  # slurm.conf's KillWait default (src/common/read_config.h:106)
 STEP_ABORT_TIME = 2  # src/api/step_launch.c:90
 
 
 def noticed(seed: int, fault: float) -> float:
-    """When slurmctld finds the node down: SlurmdTimeout after its last answer, which its
-    pings every SlurmdTimeout/3 (slurmctld/controller.c:2460) saw at most that long before
-    the fault."""
-    return fault + SLURMD_TIMEOUT - Rng(seed * 991 + int(fault)).uniform(0, SLURMD_TIMEOUT / 3)
+    """When slurmctld finds the node down (plan_failures.slurm_notices: the run's timeline
+    ends the launch there too)."""
+    return slurm_notices(seed, fault)
 
 
 def job_id(seed: int, launch: int) -> int:
