@@ -985,6 +985,16 @@ def test_megatron_stages_hold_every_layer_with_the_ends_lightest(layers: int, st
     counts = megatron_shards.stage_layers(layers, stages)
     assert len(counts) == stages
     assert sum(counts) == layers
-    assert max(counts) - min(counts) <= 1
-    if stages > 2 and layers % stages <= stages - 2:
-        assert counts[0] == counts[-1] == min(counts)
+    if layers >= stages:
+        # TransformerConfig (transformer_config.py:1051-1056 at core_v0.14.0): the layers
+        # after the first and last stage divide evenly over the middle ones; none is empty.
+        assert min(counts) >= 1
+        assert len(set(counts[1:-1])) <= 1
+    extra = layers % stages
+    if stages <= 3 or extra in (0, stages - 2, stages - 1) or layers < stages:
+        # where layers can be spread one apart at most, they are, the ends lightest
+        assert max(counts) - min(counts) <= 1
+        if stages > 2 and extra <= stages - 2:
+            assert counts[0] == counts[-1] == min(counts)
+    else:  # DeepSeek-V3's 61 over 16: 2, 4 x 14, 3 (the first stage the lighter end)
+        assert counts[0] <= counts[-1]

@@ -54,7 +54,6 @@ def test_the_ffn_width_is_config_jsons(model: str) -> None:
     ("model", "why"),
     [
         ("Gemma-3-12B", "no gated GELU"),
-        ("DeepSeek-V3", "multi-latent attention"),
         ("Llama-4-Scout-17B-16E", "Llama 4"),
         # review-mg10 finding 4: seed 6711's fine-tune and 6712's OLMo-2-32B-shaped model
         ("OLMo-2-7B", "OLMo 2 post-norms"),
@@ -63,10 +62,10 @@ def test_the_ffn_width_is_config_jsons(model: str) -> None:
 )
 def test_megatron_is_not_chosen_for_what_it_cannot_type(model: str, why: str) -> None:
     # Gemma 3: core_v0.14.0's pretrain_gpt.py has no gated GELU (--swiglu is SiLU-GLU) nor
-    # its extra norms; DeepSeek-V3's MLA and Llama 4's attention layers the dialect does not
-    # type yet. Pinned: one line naming why; left to the seed: never run, and the seed whose
-    # run trains it refused in one line naming it (review-tt8 fault 5: never another model
-    # in its place).
+    # its extra norms; Llama 4's attention layers the dialect does not type yet (DeepSeek-V3's
+    # MLA it types: test_megatron_mla). Pinned: one line naming why; left to the seed: never
+    # run, and the seed whose run trains it refused in one line naming it (review-tt8 fault
+    # 5: never another model in its place).
     with pytest.raises(BadOption, match=why):
         make_plan(options(model, "megatron", gpus=512))
     for seed in range(40):

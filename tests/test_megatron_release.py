@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import (
@@ -915,20 +914,6 @@ def test_every_teed_rank_of_a_large_job_prints_its_watchdog_block() -> None:
         for t in lines(0)
     )
     assert aborts == len(shown) * len(failed)
-
-
-def test_deepseek_v3_is_refused_in_one_line_that_names_what_works() -> None:
-    # core_v0.14.0 has MLA (--multi-latent-attention, --kv-lora-rank) but the dialect does
-    # not type it: the refusal names the flags it lacks and the models it does type.
-    with pytest.raises(BadOption) as caught:
-        make_plan(RecordOptions(seed=1, framework="megatron", model="DeepSeek-V3"))
-    message = str(caught.value)
-    assert "\n" not in message
-    assert "--multi-latent-attention" in message
-    assert "--framework megatron takes Llama-2-7B, " in message
-    assert "Qwen3-30B-A3B" in message
-    assert "DeepSeek-V3," not in message
-    assert "Gemma-3" not in message.split("takes")[1]
 
 
 def test_the_vocabulary_is_padded_from_the_tokenizers_length() -> None:

@@ -73,11 +73,9 @@ UNSUPPORTED = {
         # finding 4).
         "OLMo-2": "Megatron-LM core_v0.14.0's pretrain_gpt.py has no OLMo 2 post-norms nor "
         "its whole-projection q/k norm",
-        # Megatron trains these, with flags this dialect does not type yet (multi-latent
-        # attention and its MoE layer pattern; Llama 4's L2 q/k norm, NoPE and chunked
-        # attention layers): rather no log than one with another model's flags.
-        "DeepSeek-V3": "the megatron dialect does not type multi-latent attention (core_v0.14.0's "
-        "--multi-latent-attention, --q-lora-rank, --kv-lora-rank) yet",
+        # Megatron trains Llama 4, with flags this dialect does not type yet (its L2 q/k
+        # norm, NoPE and chunked attention layers): rather no log than one with another
+        # model's flags. (DeepSeek-V3's multi-latent attention it types: megatron_args.Mla.)
         "Llama-4": "the megatron dialect does not type Llama 4's attention layers yet",
     },
     # torchtitan v0.2.0 registers llama3, llama4, qwen3 and deepseek_v3 (models/__init__.py).

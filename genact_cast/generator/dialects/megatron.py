@@ -112,7 +112,9 @@ class Log:
         self._paused = 0.0
         # Padded from the tokenizer's length, not config.json's vocab_size (tokenizers.tsv).
         self.vocab = margs.tokenizer_length(facts)
-        self.padded_vocab = shards.padded_vocab_size(self.vocab, facts.tp)
+        self.padded_vocab = shards.padded_vocab_size(
+            self.vocab, facts.tp, margs.vocab_multiple(facts)
+        )
         self.shape = shards.model_shape(facts, self.padded_vocab)
         # Megatron-FSDP where the plan shards the weights (megatron_shards.megatron_fsdp).
         self.fsdp = shards.megatron_fsdp(facts)

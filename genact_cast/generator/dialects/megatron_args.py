@@ -22,6 +22,32 @@ SPLIT = "949,50,1"  # examples/gpt3/train_gpt3_175b_distributed.sh
 CATALOGUE_DIR = "presenters/frameworks/megatron"
 
 
+class Mla(NamedTuple):
+    """Multi-latent attention and the dense-then-MoE layer pattern of a DeepSeek-V3-shaped
+    model, as the tag's own recipe for the architecture types them
+    (examples/post_training/modelopt/conf/deepseek-ai/DeepSeek-R1.sh at core_v0.14.0; R1 is
+    DeepSeek-V3's architecture, and its numbers are DeepSeek-V3-Base's config.json:
+    q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim,
+    rope_scaling's factor, mscale and mscale_all_dim, first_k_dense_replace,
+    intermediate_size of the dense layers, max_position_embeddings)."""
+
+    q_lora_rank: int
+    kv_lora_rank: int
+    qk_head_dim: int  # --qk-head-dim: the no-position part of a query/key head
+    qk_pos_emb_head_dim: int
+    v_head_dim: int
+    rotary_scaling_factor: str  # as typed
+    mscale: str
+    mscale_all_dim: str
+    dense_layers: int  # the first layers' dense MLP (--moe-layer-freq [0]*3+[1]*58)
+    dense_ffn: int  # their --ffn-hidden-size
+    max_positions: int  # --max-position-embeddings
+    vocab_multiple: int  # --make-vocab-size-divisible-by
+
+
+DEEPSEEK_V3_MLA = Mla(1536, 512, 128, 64, 128, "40", "1.0", "1.0", 3, 18432, 163840, 1280)
+
+
 class Family(NamedTuple):
     """What a model's config.json says that Megatron takes as flags."""
 
@@ -34,6 +60,7 @@ class Family(NamedTuple):
     tied: bool = False  # tie_word_embeddings: no --untie-embeddings-and-output-weights
     layer_norms: int = 2  # RMSNorms a decoder layer holds (Gemma 3 adds post-norms: 4)
     qk_norm_whole: bool = False  # OLMo 2 norms the whole q and k projections, not each head
+    mla: Mla | None = None  # multi-latent attention (--multi-latent-attention)
 
 
 # From each family's released config.json (Hugging Face model repos): Llama-2 and Mistral-7B
@@ -41,7 +68,12 @@ class Family(NamedTuple):
 # Qwen2/2.5 1e6 with q/k/v biases and rms_norm_eps 1e-6; Qwen3 1e6, head_dim 128, q/k norms,
 # 1e-6; OLMo 2 500000, q/k norms, 1e-6; Mixtral 1e6; Llama 4 500000; Gemma 3 1e6, q/k norms,
 # head_dim 256 (27B: 128). Llama 3.2 and Gemma 3 tie the output layer to the embedding.
+# DeepSeek-V3 (deepseek-ai/DeepSeek-V3-Base config.json): rope_theta 10000, rms_norm_eps
+# 1e-6; the recipe types --kv-channels 128 and --qk-layernorm, which under MLA are the norms
+# of the compressed query and key-value (linear_q_up_proj's and linear_kv_up_proj's fused
+# layer_norm_weight: gpt_layer_specs.py:123-133).
 FAMILIES = {
+    "DeepSeek-V3": Family(10_000, "1e-06", head_dim=128, qk_norm=True, mla=DEEPSEEK_V3_MLA),
     "Llama-2": Family(10_000, "1e-05"),
     "Mistral": Family(10_000, "1e-05"),
     "Llama-3.1": Family(500_000, "1e-05", rope_scaling=8.0),
@@ -61,7 +93,7 @@ class MoeRecipe(NamedTuple):
     """The router flags of a mixture of experts beyond its balancing (which routers.tsv
     holds for every presenter), from the tag's own script for it."""
 
-    extra: tuple[tuple[str, str], ...] = ()
+    extra: tuple[tuple[str, str | None], ...] = ()  # None: a switch
     ffn: int = 0  # --ffn-hidden-size: config.json's dense intermediate_size, where it has one
 
 
@@ -69,10 +101,25 @@ class MoeRecipe(NamedTuple):
 # fp32, --ffn-hidden-size 6144 as Qwen/Qwen3-30B-A3B's config.json intermediate_size. (Its
 # aux_loss 1e-3 is Qwen3's config's router_aux_loss_coef too; examples/mixtral's 1e-2 is not
 # Mixtral's config.json 0.02: routers.tsv holds each model's, for every presenter.) Llama 4
-# and DeepSeek-V3 are not typed by this dialect (lineup).
+# is not typed by this dialect (lineup).
+# examples/post_training/modelopt/conf/deepseek-ai/DeepSeek-R1.sh at core_v0.14.0 for
+# DeepSeek-V3: the sigmoid router in fp32 with pre-softmax, top-k scaling 2.5 over 8 expert
+# groups (config.json's scoring_func, routed_scaling_factor, n_group; --moe-router-group-topk
+# is routers.tsv's node limit, config.json's topk_group 4), and the shared expert overlapped.
 MOE_RECIPES = {
     "Mixtral": MoeRecipe(),
     "Qwen3-30B-A3B": MoeRecipe((("moe-router-dtype", "fp32"),), ffn=6144),
+    "DeepSeek-V3": MoeRecipe(
+        (
+            ("moe-router-dtype", "fp32"),
+            ("moe-router-score-function", "sigmoid"),
+            ("moe-router-num-groups", "8"),
+            ("moe-router-pre-softmax", None),
+            ("moe-router-topk-scaling-factor", "2.5"),
+            ("moe-shared-expert-overlap", None),
+        ),
+        ffn=DEEPSEEK_V3_MLA.dense_ffn,
+    ),
 }
 
 
@@ -121,6 +168,37 @@ def kv_channels(facts: Facts) -> int:
     return family(facts).head_dim or facts.hidden // facts.heads
 
 
+def ffn_hidden_size(facts: Facts) -> int:
+    """--ffn-hidden-size as typed: a MoE recipe's dense width, else the experts' (Mixtral's
+    example), else the dense model's."""
+    return moe_recipe(facts).ffn or facts.expert_ffn or facts.ffn
+
+
+def vocab_multiple(facts: Facts) -> int:
+    """--make-vocab-size-divisible-by: the recipe's, else the default 128 (arguments.py:1476)."""
+    mla = family(facts).mla
+    return mla.vocab_multiple if mla else 128
+
+
+def moe_layer_pattern(facts: Facts) -> list[int]:
+    """`args.moe_layer_freq` as validate_args leaves it, a layer's 1 for MoE: every layer of
+    an MoE model (the default 1) but an MLA recipe's first dense ones."""
+    if not facts.experts:
+        return [0] * facts.layers
+    mla = family(facts).mla
+    dense = mla.dense_layers if mla else 0
+    return [0] * dense + [1] * (facts.layers - dense)
+
+
+def moe_layer_freq(facts: Facts) -> str | None:
+    """--moe-layer-freq as the recipe types it ("[0]*3+[1]*58"), None for the default."""
+    pattern = moe_layer_pattern(facts)
+    dense = pattern.count(0)
+    if not dense:
+        return None
+    return f"[0]*{dense}+[1]*{len(pattern) - dense}"
+
+
 def data_prefix(facts: Facts) -> str:
     """tools/preprocess_data.py names its output `<prefix>_text_document`."""
     name = facts.dataset.lower().replace(" ", "-")
@@ -143,20 +221,36 @@ def flags(
         # MODEL_ARGS
         ("num-layers", str(f.layers)),
         ("hidden-size", str(f.hidden)),
-        ("ffn-hidden-size", str(moe_recipe(f).ffn or f.expert_ffn or f.ffn)),
+        ("ffn-hidden-size", str(ffn_hidden_size(f))),
         ("num-attention-heads", str(f.heads)),
     ]
+    model = family(f)
+    mla = model.mla
     if f.kv_heads != f.heads:
         out += [("group-query-attention", None), ("num-query-groups", str(f.kv_heads))]
+    out.append(("kv-channels", str(kv_channels(f))))
+    if mla:
+        out += [
+            ("multi-latent-attention", None),
+            ("kv-lora-rank", str(mla.kv_lora_rank)),
+            ("v-head-dim", str(mla.v_head_dim)),
+            ("q-lora-rank", str(mla.q_lora_rank)),
+            ("qk-head-dim", str(mla.qk_head_dim)),
+            ("qk-pos-emb-head-dim", str(mla.qk_pos_emb_head_dim)),
+        ]
     out += [
-        ("kv-channels", str(kv_channels(f))),
         ("seq-length", str(f.seq_len)),
-        ("max-position-embeddings", str(f.seq_len)),
+        ("max-position-embeddings", str(mla.max_positions if mla else f.seq_len)),
         ("position-embedding-type", "rope"),
         ("rotary-base", str(rotary_base(f))),
-        ("normalization", "RMSNorm"),
     ]
-    model = family(f)
+    if mla:  # YaRN's scaling (MLATransformerConfig's rope_type "yarn")
+        out += [
+            ("rotary-scaling-factor", mla.rotary_scaling_factor),
+            ("mscale", mla.mscale),
+            ("mscale-all-dim", mla.mscale_all_dim),
+        ]
+    out.append(("normalization", "RMSNorm"))
     if model.norm_epsilon != "1e-05":
         out.append(("norm-epsilon", model.norm_epsilon))
     if model.rope_scaling:
@@ -219,10 +313,11 @@ def flags(
         # MOE_ARGS of examples/mixtral/train_mixtral_8x7b_distributed.sh at the tag, with the
         # model's own expert width, shared experts, router recipe (MOE_RECIPES) and the run's
         # expert parallelism.
-        out += [
-            ("num-experts", str(f.experts)),
-            ("moe-router-topk", str(f.top_k)),
-        ]
+        out.append(("num-experts", str(f.experts)))
+        freq = moe_layer_freq(f)
+        if freq is not None:
+            out.append(("moe-layer-freq", freq))
+        out.append(("moe-router-topk", str(f.top_k)))
         if str(f.expert_ffn) != dict(out)["ffn-hidden-size"]:  # Mixtral's example omits it
             out.append(("moe-ffn-hidden-size", str(f.expert_ffn)))
         if f.shared_experts:
@@ -243,6 +338,8 @@ def flags(
                 ("moe-router-enable-expert-bias", None),
                 ("moe-router-bias-update-rate", f"{rule.bias_update:g}"),
             ]
+        if mla and rule.node_limit:  # experts on at most this many nodes' groups
+            out.append(("moe-router-group-topk", str(rule.node_limit)))
         out += [
             ("moe-grouped-gemm", None),
             ("moe-token-dispatcher-type", "alltoall"),
@@ -269,6 +366,10 @@ def flags(
         ("split", SPLIT),
         ("tokenizer-type", "HuggingFaceTokenizer"),
         ("tokenizer-model", f"/models/{f.loaded}"),
+    ]
+    if vocab_multiple(f) != 128:
+        out.append(("make-vocab-size-divisible-by", str(vocab_multiple(f))))
+    out += [
         ("log-interval", str(interval)),
         ("log-throughput", None),
         ("eval-interval", str(f.eval_every)),

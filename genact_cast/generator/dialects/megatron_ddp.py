@@ -22,6 +22,7 @@ from typing import NamedTuple
 from genact_cast.generator import tables
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects.facts import Facts
+from genact_cast.generator.dialects.megatron_stages import layer_offset
 from genact_cast.generator.rng import Rng
 
 DDP_LOGGER = "INFO:megatron.core.distributed.distributed_data_parallel:"
@@ -183,27 +184,34 @@ def _stage_params(facts: Facts, padded_vocab: int, stage: int, layers: int) -> t
         out.append(
             Param("module.embedding.word_embeddings.weight", padded_vocab * f.hidden // tp, shared)
         )
+    # Of an MoE model, which layers are MoE: its --moe-layer-freq pattern from this stage's
+    # first layer on (each stage names its own layers from 0).
+    pattern = margs.moe_layer_pattern(f)[layer_offset(f.layers, f.pp, stage) :]
     # Each name under DDP's `module.`, as named_parameters() of the wrapped model gives it.
     for index in range(layers):
         at = f"module.decoder.layers.{index}."
         attention = at + "self_attention."
-        out += [
-            Param(attention + "linear_proj.weight", f.hidden * q_dim // tp),
-            Param(attention + "linear_qkv.layer_norm_weight", f.hidden),
-            Param(attention + "linear_qkv.weight", (q_dim + 2 * kv_dim) * f.hidden // tp),
-        ]
-        if model.qkv_bias:
-            out.append(Param(attention + "linear_qkv.bias", (q_dim + 2 * kv_dim) // tp))
-        if model.qk_norm:
+        if model.mla:
+            out += _mla_params(f, model.mla, at)
+        else:
             out += [
-                Param(attention + "q_layernorm.weight", head_dim),
-                Param(attention + "k_layernorm.weight", head_dim),
+                Param(attention + "linear_proj.weight", f.hidden * q_dim // tp),
+                Param(attention + "linear_qkv.layer_norm_weight", f.hidden),
+                Param(attention + "linear_qkv.weight", (q_dim + 2 * kv_dim) * f.hidden // tp),
             ]
-        if not f.experts:
+            if model.qkv_bias:
+                out.append(Param(attention + "linear_qkv.bias", (q_dim + 2 * kv_dim) // tp))
+            if model.qk_norm:
+                out += [
+                    Param(attention + "q_layernorm.weight", head_dim),
+                    Param(attention + "k_layernorm.weight", head_dim),
+                ]
+        if not (pattern[index] if index < len(pattern) else f.experts):
+            ffn = margs.ffn_hidden_size(f)
             out += [
                 Param(at + "mlp.linear_fc1.layer_norm_weight", f.hidden),
-                Param(at + "mlp.linear_fc1.weight", 2 * f.ffn * f.hidden // tp),
-                Param(at + "mlp.linear_fc2.weight", f.hidden * f.ffn // tp),
+                Param(at + "mlp.linear_fc1.weight", 2 * ffn * f.hidden // tp),
+                Param(at + "mlp.linear_fc2.weight", f.hidden * ffn // tp),
             ]
             continue
         out += [
@@ -227,3 +235,28 @@ def _stage_params(facts: Facts, padded_vocab: int, stage: int, layers: int) -> t
         if not model.tied or f.pp > 1:
             out.append(Param("module.output_layer.weight", padded_vocab * f.hidden // tp, shared))
     return tuple(out)
+
+
+def _mla_params(f: Facts, mla: margs.Mla, at: str) -> list[Param]:
+    """One layer's input_layernorm and MLASelfAttention with the Transformer Engine spec
+    (gpt_layer_specs.py:123-157 at the tag: input_layernorm a TENorm of its own; the q and kv
+    up projections TELayerNormColumnParallelLinear under --qk-layernorm, their norm first;
+    the down projections TELinear 'duplicated', whole on every TP rank), in the order the
+    modules are built: MultiLatentAttention.__init__'s linear_proj, then MLASelfAttention's
+    down and up projections (multi_latent_attention.py:165-174, 380-445)."""
+    tp, attention = f.tp, at + "self_attention."
+    q_head = mla.qk_head_dim + mla.qk_pos_emb_head_dim
+    kv_up = f.heads * (mla.qk_head_dim + mla.v_head_dim)
+    return [
+        Param(at + "input_layernorm.weight", f.hidden),
+        Param(attention + "linear_proj.weight", f.hidden * f.heads * mla.v_head_dim // tp),
+        Param(attention + "linear_q_down_proj.weight", mla.q_lora_rank * f.hidden),
+        Param(attention + "linear_q_up_proj.layer_norm_weight", mla.q_lora_rank),
+        Param(attention + "linear_q_up_proj.weight", f.heads * q_head * mla.q_lora_rank // tp),
+        Param(
+            attention + "linear_kv_down_proj.weight",
+            (mla.kv_lora_rank + mla.qk_pos_emb_head_dim) * f.hidden,
+        ),
+        Param(attention + "linear_kv_up_proj.layer_norm_weight", mla.kv_lora_rank),
+        Param(attention + "linear_kv_up_proj.weight", kv_up * mla.kv_lora_rank // tp),
+    ]

@@ -1,4 +1,5 @@
-"""Megatron-LM's own formulas at core_v0.14.0, for a dense Llama-shaped GPT.
+"""Megatron-LM's own formulas at core_v0.14.0, for a Llama-shaped GPT, dense or MoE, with
+grouped-query or multi-latent attention (DeepSeek-V3's).
 
 `flops_per_batch` is `num_floating_point_operations` (megatron/training/training.py: its
 `transformer_flops`), which the iteration line's `throughput per GPU (TFLOP/s/GPU)` divides
@@ -15,13 +16,15 @@ import functools
 import math
 from typing import NamedTuple
 
+from genact_cast.generator.dialects.megatron_args import Mla
+
 MEGABYTE = 1024 * 1024
 
 
 class Shape(NamedTuple):
     layers: int
     hidden: int
-    ffn: int
+    ffn: int  # --ffn-hidden-size (a dense layer's MLP)
     heads: int
     groups: int  # query groups (the heads when there is no GQA)
     kv_channels: int
@@ -40,24 +43,61 @@ class Shape(NamedTuple):
     moe_ffn: int = 0
     shared_ffn: int = 0  # --moe-shared-expert-intermediate-size
     untied: bool = True  # --untie-embeddings-and-output-weights
+    dense_layers: int = 0  # of an MoE model, its dense layers (--moe-layer-freq's zeros)
+    mla: Mla | None = None  # --multi-latent-attention and its ranks and head sizes
+
+
+def _layer_counts(s: Shape) -> tuple[int, int]:
+    """(dense, MoE) layers: every layer of a dense model, an MoE model's pattern."""
+    if not s.experts:
+        return s.layers, 0
+    return s.dense_layers, s.layers - s.dense_layers
+
+
+def _mla_attention(s: Shape, mla: Mla) -> float:
+    """The MLA branch's per-layer terms (training.py:296-330, theoretical_memory_usage.py:
+    58-75 at the tag): q and kv low-rank projections with their norms, the rope key's
+    projection and the output projection; not the core attention's."""
+    q_term = mla.q_lora_rank * (
+        s.hidden + s.heads * (mla.qk_head_dim + mla.qk_pos_emb_head_dim) + 1
+    )
+    return (
+        q_term
+        + mla.kv_lora_rank * (s.hidden + s.heads * (mla.qk_head_dim + mla.v_head_dim) + 1)
+        + s.hidden * mla.qk_pos_emb_head_dim
+        + (s.heads * mla.v_head_dim) * s.hidden
+    )
 
 
 @functools.lru_cache(maxsize=64)  # the iteration line asks it at every logged step
 def flops_per_batch(shape: Shape, batch: int) -> float:
     """`num_floating_point_operations(args, batch_size)` for swiglu, untied, no MTP: dense, or
-    MoE in every layer (top-k routed experts and the shared ones)."""
+    MoE in the pattern's layers (top-k routed experts and the shared ones); GQA or MLA."""
     s = shape
     ratio = s.kv_channels * s.heads / s.hidden
     expansion = 3 * 2 * 2
     gated = 3 / 2
-    dense, moe = (0, s.layers) if s.experts else (s.layers, 0)
-    attention = (
-        expansion
-        * s.layers
-        * s.hidden
-        * s.hidden
-        * ((1 + (s.groups / s.heads) + (s.seq / s.hidden / 2)) * ratio)
-    )
+    dense, moe = _layer_counts(s)
+    if s.mla is not None:
+        mla = s.mla
+        attention = (
+            3
+            * 2
+            * s.layers
+            * (
+                _mla_attention(s, mla)
+                + s.seq * (s.heads * (mla.qk_head_dim + mla.qk_pos_emb_head_dim)) / 2
+                + s.seq * s.heads * mla.v_head_dim / 2
+            )
+        )
+    else:
+        attention = (
+            expansion
+            * s.layers
+            * s.hidden
+            * s.hidden
+            * ((1 + (s.groups / s.heads) + (s.seq / s.hidden / 2)) * ratio)
+        )
     return (
         batch
         * s.seq
@@ -84,16 +124,18 @@ def parameter_counts(shape: Shape) -> tuple[float, float, float, float, float]:
     """(transformer block, embedding layers, total, most loaded shard, other shards)."""
     s = shape
     ratio = s.kv_channels * s.heads / s.hidden
-    self_attn = 2 * s.hidden * s.hidden * ((1 + (s.groups / s.heads)) * ratio)
-    if s.experts:  # every layer MoE (--moe-layer-freq 1)
-        layer = (
-            2 * s.hidden * (s.moe_ffn * s.experts * 3 / 2 + s.shared_ffn * 3 / 2 + 2) + self_attn
-        )
+    if s.mla is not None:
+        self_attn = _mla_attention(s, s.mla)
     else:
-        layer = 2 * s.hidden * ((s.ffn * 3 / 2) + 2) + self_attn
+        self_attn = 2 * s.hidden * s.hidden * ((1 + (s.groups / s.heads)) * ratio)
+    dense, moe = _layer_counts(s)
+    moe_layer = (
+        2 * s.hidden * (s.moe_ffn * s.experts * 3 / 2 + s.shared_ffn * 3 / 2 + 2) + self_attn
+    )
+    dense_layer = 2 * s.hidden * ((s.ffn * 3 / 2) + 2) + self_attn
     embedding = s.hidden * s.padded_vocab
     embeddings = 2 * embedding if s.untied else embedding
-    block = layer * s.layers + 2 * s.hidden
+    block = dense_layer * dense + moe_layer * moe + 2 * s.hidden
     total = block + embeddings
     loaded = ((block / s.pp) + embedding) / s.tp
     if s.untied and s.pp == 1:

@@ -34,6 +34,16 @@ def defaults() -> dict[str, str]:
     return tables.mapping(tables.GENERATOR / CATALOGUE_DIR / "arguments.tsv")
 
 
+def _pattern(typed: str) -> list[int]:
+    """A --moe-layer-freq pattern as the tag's _eval_pattern reads it: `[a]*n` terms joined
+    by `+` (the recipes' form, "[0]*3+[1]*58")."""
+    out: list[int] = []
+    for term in typed.split("+"):
+        value, _, times = term.partition("*")
+        out += [int(value.strip("[]"))] * int(times or 1)
+    return out
+
+
 def pairs_of(words: list[str]) -> list[tuple[str, str | None]]:
     """`pretrain_gpt.py`'s words back as (flag, value or None for a switch)."""
     out: list[tuple[str, str | None]] = []
@@ -66,8 +76,11 @@ def parsed(
         elif flag == "data-path":
             args[name] = f"['{value}']"  # nargs='*'
         elif flag in ("lr", "min-lr", "moe-aux-loss-coeff", "norm-epsilon", "rope-scaling-factor",
-                      "moe-router-bias-update-rate"):  # fmt: skip
+                      "moe-router-bias-update-rate", "rotary-scaling-factor", "mscale",
+                      "mscale-all-dim", "moe-router-topk-scaling-factor"):  # fmt: skip
             args[name] = py_float(float(value))
+        elif flag == "moe-layer-freq":
+            args[name] = str(_pattern(value))  # moe_freq_type evaluates it (arguments.py:308-333)
         else:
             args[name] = value
     # What validate_args derives from them (megatron/training/arguments.py at the tag).

@@ -15,21 +15,21 @@ from genact_cast.generator.dialects import megatron_formulas as formulas
 from genact_cast.generator.dialects import parameters as counts
 from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_lines import memory
+from genact_cast.generator.dialects.megatron_stages import layer_offset, stage_layers
 from genact_cast.generator.dialects.megatron_tee import Tee
 from genact_cast.generator.events import StepStats
 from genact_cast.generator.megatron_memory import runs_megatron_fsdp
 from genact_cast.generator.rng import Rng
 
 
-def stage_layers(layers: int, stages: int) -> list[int]:
-    """Transformer layers per pipeline stage: as even as they go, the first and the last stage
-    (which also hold the embedding and the output layer) taking fewer when the layers do not
-    divide evenly (`--decoder-first/last-pipeline-num-layers`; Llama 3 405B: 7, 8 x 14, 7)."""
-    base, extra = divmod(layers, stages)
-    counts = [base] * stages
-    for stage in [*range(1, stages - 1), 0, stages - 1][:extra]:
-        counts[stage] += 1
-    return counts
+def stage_moe_layers(facts: Facts, stage: int) -> int:
+    """Of `stage`'s layers, those whose MLP is a mixture of experts (--moe-layer-freq)."""
+    start = layer_offset(facts.layers, facts.pp, stage)
+    count = stage_layers(facts.layers, facts.pp)[stage]
+    return sum(margs.moe_layer_pattern(facts)[start : start + count])
+
+
+__all__ = ["layer_offset", "stage_layers"]  # where megatron_groups and _failure take them
 
 
 def uneven_stage_flags(facts: Facts) -> list[tuple[str, str | None]]:
@@ -43,9 +43,10 @@ def uneven_stage_flags(facts: Facts) -> list[tuple[str, str | None]]:
     ]
 
 
-def padded_vocab_size(vocab: int, tensor: int) -> int:
-    """Megatron pads the vocabulary to a multiple of 128 × TP so every shard is equal."""
-    return formulas.padded_vocab_size(vocab, tensor)
+def padded_vocab_size(vocab: int, tensor: int, divisible_by: int = 128) -> int:
+    """Megatron pads the vocabulary to a multiple of --make-vocab-size-divisible-by (128)
+    × TP so every shard is equal."""
+    return formulas.padded_vocab_size(vocab, tensor, divisible_by)
 
 
 def model_shape(facts: Facts, padded_vocab: int) -> formulas.Shape:
@@ -55,7 +56,7 @@ def model_shape(facts: Facts, padded_vocab: int) -> formulas.Shape:
     return formulas.Shape(
         layers=facts.layers,
         hidden=facts.hidden,
-        ffn=facts.ffn,
+        ffn=margs.ffn_hidden_size(facts),
         heads=facts.heads,
         groups=facts.kv_heads,
         kv_channels=margs.kv_channels(facts),
@@ -73,6 +74,8 @@ def model_shape(facts: Facts, padded_vocab: int) -> formulas.Shape:
         moe_ffn=facts.expert_ffn,
         shared_ffn=facts.shared_experts * facts.expert_ffn,
         untied=not margs.family(facts).tied,
+        dense_layers=margs.moe_layer_pattern(facts).count(0) if facts.experts else 0,
+        mla=margs.family(facts).mla,
     )
 
 
@@ -111,21 +114,52 @@ def stage_parameters(facts: Facts, padded_vocab: int, *, untied: bool, stage: in
         tied=model.tied,
     )
     embedding = padded_vocab * f.hidden // f.tp
-    if f.experts:
-        # One MoE layer on this rank: attention and the shared expert split by TP, the
-        # router whole, and this rank's E/EP experts (expert TP = TP).
-        dense_attention = counts.megatron_dense_layer(shape._replace(ffn=0), f.tp)
-        experts = f.experts // f.ep * 3 * f.hidden * f.expert_ffn
-        shared = 3 * f.hidden * f.shared_experts * f.expert_ffn
-        layer = dense_attention + (experts + shared) // f.tp + f.experts * f.hidden
+    if model.mla:
+        # MLA's TE spec (gpt_layer_specs.py:123-157): input_layernorm apart, the down
+        # projections duplicated on every TP rank, the up projections (with the fused q/kv
+        # norms) and linear_proj split; a dense layer's MLP fuses its norm into linear_fc1,
+        # a MoE layer's has pre_mlp_layernorm.
+        # With the norm before the MLP (pre_mlp_layernorm, or linear_fc1's fused one):
+        attention = mla_attention_parameters(f) + f.hidden
+        dense_layer = attention + 3 * f.hidden * margs.ffn_hidden_size(f) // f.tp
     else:
-        layer = counts.megatron_dense_layer(shape, f.tp)
+        attention = counts.megatron_dense_layer(shape._replace(ffn=0), f.tp)
+        dense_layer = counts.megatron_dense_layer(shape, f.tp)
+    # One MoE layer on this rank: attention and the shared expert split by TP, the router
+    # whole, and this rank's E/EP experts (expert TP = TP).
+    experts = f.experts // f.ep * 3 * f.hidden * f.expert_ffn
+    shared = 3 * f.hidden * f.shared_experts * f.expert_ffn
+    moe_layer = attention + (experts + shared) // f.tp + f.experts * f.hidden
     layers = stage_layers(f.layers, f.pp)
+    moe = stage_moe_layers(f, stage)
     last = stage == f.pp - 1
     ends = (stage == 0) + last
     if not untied:
         ends = min(ends, 1)  # tied: one matrix, copied to the last stage only under PP
-    return layer * layers[stage] + embedding * ends + (f.hidden if last else 0)
+    body = moe_layer * moe + dense_layer * (layers[stage] - moe)
+    return body + embedding * ends + (f.hidden if last else 0)
+
+
+def mla_attention_parameters(facts: Facts) -> int:
+    """One layer's input_layernorm and MLA self_attention on one TP rank
+    (MLASelfAttention.__init__, multi_latent_attention.py:352-459 at the tag)."""
+    f = facts
+    mla = margs.family(f).mla
+    assert mla is not None
+    q_head = mla.qk_head_dim + mla.qk_pos_emb_head_dim
+    split = (
+        f.heads * q_head * mla.q_lora_rank  # linear_q_up_proj
+        + f.heads * (mla.qk_head_dim + mla.v_head_dim) * mla.kv_lora_rank  # linear_kv_up_proj
+        + f.hidden * f.heads * mla.v_head_dim  # linear_proj
+    )
+    whole = (
+        f.hidden  # input_layernorm
+        + mla.q_lora_rank * f.hidden  # linear_q_down_proj
+        + mla.q_lora_rank  # linear_q_up_proj.layer_norm_weight
+        + (mla.kv_lora_rank + mla.qk_pos_emb_head_dim) * f.hidden  # linear_kv_down_proj
+        + mla.kv_lora_rank  # linear_kv_up_proj.layer_norm_weight
+    )
+    return split // f.tp + whole
 
 
 def wrapping(
@@ -176,7 +210,7 @@ def stage_expert_parameters(facts: Facts, stage: int) -> int:
     if not f.experts:
         return 0
     per_layer = f.experts // f.ep * 3 * f.hidden * f.expert_ffn // f.tp
-    return per_layer * stage_layers(f.layers, f.pp)[stage]
+    return per_layer * stage_moe_layers(f, stage)
 
 
 def state_bytes(facts: Facts, padded_vocab: int, *, untied: bool, stage: int) -> float:
