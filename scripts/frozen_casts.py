@@ -5,6 +5,8 @@ default cast in memory (v2, as `record` writes it) and prints, per seed, the lon
 between two outputs (from the first output to the last) and the bytes per second of cast
 time; then how many casts have a gap longer than `--gap` seconds (20 by default) and the
 largest rate (docs/record.md's limit: 66,667 bytes a second). Refused seeds are skipped.
+`--duration 3600` measures casts of that length instead of the seed's own (review-realism20
+WARN 12: one-hour casts).
 """
 
 from __future__ import annotations
@@ -36,12 +38,13 @@ def main() -> None:
     parser.add_argument("--framework", default="deepspeed")
     parser.add_argument("--seeds", default="0-169", help="first-last, inclusive")
     parser.add_argument("--gap", type=float, default=20.0)
+    parser.add_argument("--duration", type=float, default=None, help="seconds; the seed's own")
     args = parser.parse_args()
     first, last = (int(part) for part in args.seeds.split("-"))
     frozen: list[int] = []
     worst = (0.0, -1)
     for seed in range(first, last + 1):
-        options = RecordOptions(seed=seed, framework=args.framework)
+        options = RecordOptions(seed=seed, framework=args.framework, duration=args.duration)
         try:
             plan = make_plan(options)
         except SeedRefused:
