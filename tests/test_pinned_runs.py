@@ -133,6 +133,22 @@ def test_a_pinned_fine_tune_counts_its_sequences_a_data_parallel_rank(seed: int)
     assert low <= examples <= high, examples
 
 
+@pytest.mark.parametrize("seed", [46138, 47100, 47101])
+def test_a_small_model_reaches_its_recipe_s_batch_without_tensor_parallelism(seed: int) -> None:
+    """OLMo 2 7B pre-trained on 1,024 H100 with its 1,024 x 4,096-token batch, one sequence
+    a GPU and no TP (arXiv 2501.00656; allenai/OLMo configs/official-1124/OLMo2-7B-stage1.yaml).
+    Before, the plan took TP 2 to run two sequences a rank (review-realism20 WARN 13, seed
+    46138: DP 512 x TP 2 at 28.6 of 79.2 GiB); without TP the same batch holds more memory
+    and its step has no TP traffic."""
+    plan = make_plan(
+        RecordOptions(seed=seed, model="OLMo-2-7B", kind="pretrain", gpus=1024, gpu="H100")
+    )
+    layout = plan.layout
+    assert (layout.tp, layout.pp, layout.micro_batch) == (1, 1, 1)
+    assert layout.global_batch == 1024
+    assert layout.memory.total >= 0.4 * plan.gpu.memory_gib * 2**30
+
+
 def suggestions(message: str) -> list[dict[str, Any]]:
     """The configurations a refusal names, each as the options it changes: '--gpus 16 or 32'
     is two, '--gpus 128 --gpu B200' one, 'use --kind continue or --kind sft' two; 'drop

@@ -107,16 +107,31 @@ def planned_layout(
         dualpipe=dualpipe,
         pretraining=kind != "sft",
     )
+    recipe = catalog.recipes().get(arch.name)
+    recipe_micro = max(1, recipe.batch_sequences // gpus) if recipe is not None else 0
+    smaller = recipe is not None and kind != "sft" and max_micro > recipe_micro
     for fit in options:
         built = _batch_and_speed(
             arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method, flat,
             dualpipe, max_tokens,
         )  # fmt: skip
         if built is not None:
+            if smaller and built[0].tp > 1:
+                # Tensor parallelism taken only to reach the recipe's batch at a larger micro
+                # batch: the same batch without it, at the recipe's micro batch, holds more of
+                # the GPU and keeps the TP traffic off the step, as OLMo 2 7B pre-trained on
+                # 1,024 H100 (one sequence a GPU, no TP; arXiv 2501.00656, and
+                # OLMo2-7B-stage1.yaml's 1,024 x 4,096 batch: review-realism20 WARN 13, TP 2
+                # at 28.6 of 79.2 GiB).
+                fewer = planned_layout(
+                    arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw,
+                    packed, method, flat, dualpipe, max_micro=recipe_micro,
+                    max_tokens=max_tokens,
+                )  # fmt: skip
+                if fewer is not None and fewer[0].tp == 1:
+                    return fewer
             return built
-    recipe = catalog.recipes().get(arch.name)
-    recipe_micro = max(1, recipe.batch_sequences // gpus) if recipe is not None else 0
-    if recipe is not None and kind != "sft" and max_micro > recipe_micro:
+    if smaller:
         # The largest micro batch that fits overshoots the recipe's batch: a cluster of one
         # or two of its sequences a GPU (or more GPUs than sequences) takes fewer a micro
         # batch (review-realism7 WARN 11: OLMo-2-7B's 1,024 x 4,096 recipe on 1,024 GPUs
