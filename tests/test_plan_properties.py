@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -298,6 +299,34 @@ def test_a_model_too_big_for_the_cluster_is_refused_with_what_would_work() -> No
     refusal = r"cannot make a believable continue run.*try --gpus 128 or 256"
     with pytest.raises(BadOption, match=refusal):
         plan_for(1, model="Llama-3.1-405B", kind="continue", gpus=8, gpu="H100")
+
+
+@pytest.mark.parametrize("framework", ["genact", "torchtitan"])
+@pytest.mark.parametrize("seed", [46170, 47102])
+def test_a_run_that_fits_but_would_take_too_long_is_refused_for_its_length(
+    seed: int, framework: str
+) -> None:
+    """Llama 3.1 70B's continued pre-training on 8 B200 fits only under full recompute, and
+    its smallest corpus would take over 14 days: the refusal says so, with figures that
+    agree with each other (review-realism20 WARN 11: it said "would not fit, fill < 30 %,
+    or take under 6 hours or over 14 days", though it fits). Days = tokens x 6N (plus the
+    attention's few %) / (GPUs x peak x MFU), to the rounding of the MFU shown."""
+    with pytest.raises(BadOption) as refused:
+        plan_for(
+            seed, model="Llama-3.1-70B", kind="continue", gpus=8, gpu="B200", framework=framework
+        )
+    text = str(refused.value)
+    found = re.search(
+        r": it fits \(([\d.]+) of 178.35 GiB, .*MFU (\d+)%\), but its shortest run, 1 epoch of "
+        r"\S+ \(([\d.]+)B tokens\), would take ([\d.]+) days, over 14; try --gpus",
+        text,
+    )
+    assert found, text
+    used, mfu, tokens, days = (float(g) for g in found.groups())
+    assert used <= 0.92 * 178.35
+    assert days > 14
+    ideal = tokens * 1e9 * 6 * 70.6e9 / (8 * 2250e12 * mfu / 100) / 86400
+    assert ideal <= days <= 1.15 * ideal, (days, ideal)
 
 
 @pytest.mark.parametrize("kind", ["pretrain", "continue", "sft"])

@@ -62,11 +62,13 @@ def candidates(
     floor: bool = True,
     day: date | None = None,
     least: bool = False,
+    run_days: tuple[float, float] | None = None,
 ) -> list[Config]:
     """Every believable configuration the options allow (`floor`: only layouts that fill
     the GPUs' memory, see floors; `day`: the log's first day, before which every set it
     trains on was published; `least`: pre-training budgets down to Chinchilla's, see
-    lineup.fewest_tokens_per_param)."""
+    lineup.fewest_tokens_per_param; `run_days`: the run lengths allowed, the kind's DAYS
+    unless given, as a refusal asks what a run would take)."""
     arches = [a for a in lineup.models() if lineup.serves(a, kind)]
     if kind == "continue":  # a base to continue from (review-realism13 N4: Qwen3-32B has none)
         arches = [a for a in arches if a.base_released]
@@ -97,7 +99,7 @@ def candidates(
         sizes = [n for n in sizes if n <= lora.MAX_GPUS]
     found: list[Config] = []
     lengths = (2048, 4096) if kind == "sft" else (4096, 8192)
-    low_days, high_days = DAYS[kind]
+    low_days, high_days = run_days or DAYS[kind]
     for arch in arches:
         seq = min(lengths[int(seq_draw * len(lengths))], arch.max_seq)
         for data in (tokenizers.in_tokens_of(d, arch) for d in sets):
