@@ -208,3 +208,31 @@ def test_llama_4_is_still_refused_in_one_line_that_names_what_works() -> None:
     assert "--framework megatron takes Llama-2-7B, " in message
     assert "DeepSeek-V3" in message.split("takes")[1]
     assert "Gemma-3" not in message.split("takes")[1]
+
+
+def test_the_cast_prints_the_tags_throughput_and_each_stages_count() -> None:
+    # training.py:1466-1468: num_floating_point_operations over the iteration's seconds and
+    # the world size (the printed milliseconds are rounded: a tenth of a TFLOP/s apart at
+    # most); training.py:871-882: each stage's first rank's own count.
+    log = log_of(SMALL)
+    f = log.facts
+    text = lines_of(SMALL)
+    pattern = re.compile(
+        r"elapsed time per iteration \(ms\): ([\d.]+) \| throughput per GPU \(TFLOP/s/GPU\): "
+        r"([\d.]+) \|.* global batch size: +(\d+) \|"
+    )
+    found = [pattern.search(line) for line in text if "] iteration " in line]
+    assert found
+    for match in found:
+        assert match is not None
+        ms, tflops, batch = float(match[1]), float(match[2]), int(match[3])
+        expected = formulas.flops_per_batch(log.shape, batch) / (ms / 1000 * 1e12 * f.gpus)
+        assert abs(tflops - expected) <= 0.1 + expected * 1e-4
+    counts = re.compile(
+        r"number of parameters on \(tensor, pipeline\) model parallel rank \(0, (\d+)\): (\d+)"
+    )
+    shown = [counts.search(line) for line in text]
+    stages = {int(m[1]): int(m[2]) for m in shown if m}
+    assert stages  # the teed ranks' (past 8 nodes, local ranks 0 and 7)
+    for stage, count in stages.items():
+        assert count == log._stage_parameters(stage)
