@@ -38,8 +38,8 @@ from genact_cast.publish.svg_units import (
     CELL_WIDTH,
     LINE_HEIGHT,
     TEXT_FONT,
+    class_name,
     number,
-    short_id,
 )
 from genact_cast.publish.terminal import regional_indicator
 from genact_cast.publish.terminal_cells import text_symbol
@@ -244,7 +244,7 @@ class LineMarkup:
         """The CSS class of a run's style, named the first time the style is met."""
         name = self.styles.get(style)
         if name is None:
-            name = self.styles[style] = short_id(len(self.styles))
+            name = self.styles[style] = class_name(len(self.styles))
         return name
 
     def _background(self, column: int, text: str, bg: str) -> str:
@@ -303,7 +303,7 @@ class LineMarkup:
         if plain != PLAIN:
             name = self.styles.get(plain)
             if name is None:
-                name = self.styles[plain] = short_id(len(self.styles))
+                name = self.styles[plain] = class_name(len(self.styles))
             cls = f' class="{name}"'
         text = "".join(piece[0] for piece in pieces).translate(BIDI_CONTROLS)
         if any(at in ordered for at in range(first, first + len(pieces))):
@@ -319,7 +319,7 @@ class LineMarkup:
         cells as runs are; spaces are left out (the backgrounds are drawn apart)."""
         name = "" if plain == PLAIN else self.styles.get(plain)
         if name is None:
-            name = self.styles[plain] = short_id(len(self.styles))
+            name = self.styles[plain] = class_name(len(self.styles))
         cls = f' class="{name}"' if name else ""
         if wide_alone(text):  # at its own advance (𝐀, ✔️), as a wide run is
             x = number((column + nudges.get(column, 0.0)) * CELL_WIDTH, 2)

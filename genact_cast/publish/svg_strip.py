@@ -138,7 +138,8 @@ class Document:
     def _new_id(self) -> str:
         ident = short_id(self._ids)
         self._ids += 1
-        return self._new_id() if ident == "strip" else ident
+        # (`#strip` names the strip in the CSS, and matches "Strip" too in quirks mode)
+        return self._new_id() if ident.lower() == "strip" else ident
 
     def count(self, text: str) -> None:
         """`text` written besides the definitions and the strip, counted to the limit."""

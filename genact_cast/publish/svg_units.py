@@ -44,11 +44,29 @@ ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ID_MORE = ID_CHARS + "0123456789_-"
 
 
+# Class names in lower case only: an SVG pasted into an HTML page without a DOCTYPE is in
+# quirks mode, where class (and id) selectors match ASCII case-insensitively (HTML Living
+# Standard, "quirks mode" in Selectors 4 section 6.6), so `.a` also drew `class="A"`
+# (review-exports23 WARN 7). Ids are reached by `href="#a"`, a fragment, which matches
+# case-sensitively in either mode; the one id a CSS selector names is "strip".
+CLASS_CHARS = "abcdefghijklmnopqrstuvwxyz"
+CLASS_MORE = CLASS_CHARS + "0123456789_-"
+
+
 def short_id(number: int) -> str:
-    """a, b, ..., Z, aa, ab, ...: the shortest names for ids and classes."""
-    first, rest = divmod(number, len(ID_CHARS))
-    text = ID_CHARS[rest]
+    """a, b, ..., Z, aa, ab, ...: the shortest names for ids."""
+    return _name(number, ID_CHARS, ID_MORE)
+
+
+def class_name(number: int) -> str:
+    """a, b, ..., z, aa, ab, ...: the shortest class names that differ other than by case."""
+    return _name(number, CLASS_CHARS, CLASS_MORE)
+
+
+def _name(number: int, chars: str, more: str) -> str:
+    first, rest = divmod(number, len(chars))
+    text = chars[rest]
     while first:
-        first, rest = divmod(first - 1, len(ID_MORE))
-        text += ID_MORE[rest]
+        first, rest = divmod(first - 1, len(more))
+        text += more[rest]
     return text
