@@ -317,14 +317,47 @@ def paletted(picture: Image.Image) -> Image.Image:
     """The picture with a palette of at most COLOURS colours, without dithering (text
     stays sharp): Pillow's maximum coverage, which keeps every colour of a frame that has
     no more (exact: a terminal's screen mostly has), and is the closest of Pillow's
-    methods past that (at most 7 levels off on emoji, median cut 36, octree 13)."""
+    methods past that (at most 7 levels off on emoji, median cut 36, octree 13).
+
+    Past COLOURS, each of its colours stands for a box of the picture's colours and is
+    their mean, so a box of the background and the antialiased edges of glyphs drawn on
+    it was 2 levels darker than the background: erased text stayed as its outline, the
+    pixels the erasing frame wrote, while the rest of the background showed through from
+    earlier frames (review-exports23 WARN 6). A box's colour is its most frequent one
+    where that is at least half its pixels: the background and text colours are exact."""
     from PIL import Image
 
     try:
-        return picture.quantize(
+        frame = picture.quantize(
             COLOURS, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE
         )
     except ValueError as exc:  # Pillow's word for a failed allocation (ulimit -v)
         if "quantization error" in str(exc):
             raise MemoryError from None
         raise
+    if picture.getcolors(COLOURS) is None:
+        _most_frequent(picture, frame)
+    return frame
+
+
+def _most_frequent(picture: Image.Image, frame: Image.Image) -> None:
+    """Each of the frame's palette colours made the most frequent picture colour it
+    stands for, where that colour is at least half of the pixels it stands for."""
+    from PIL import Image
+
+    palette = frame.getpalette() or []
+    indices = Image.frombytes("L", frame.size, frame.tobytes())  # (the indices, as bytes)
+    keyed = Image.merge("RGBA", (*picture.split(), indices))
+    counted = keyed.getcolors(picture.width * picture.height) or []
+    totals = [0] * 256
+    best: dict[int, tuple[int, tuple[int, int, int]]] = {}
+    for count, pixel in counted:
+        red, green, blue, index = pixel  # type: ignore[misc]  # (RGBA: a tuple)
+        totals[index] += count
+        mode = (count, (red, green, blue))
+        if index not in best or mode > best[index]:
+            best[index] = mode
+    for index, (count, colour) in best.items():
+        if 2 * count >= totals[index]:
+            palette[3 * index : 3 * index + 3] = colour
+    frame.putpalette(palette)
