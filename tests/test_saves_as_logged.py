@@ -20,6 +20,8 @@ from tests.helpers import output_of, plain
 # whose run every dialect trains (review-tt8 fault 5 refuses the others: 1002, 1004 and 1007
 # drew Gemma 3 or a model torchtitan does not build).
 RUNS = [(1010, "pretrain", 1), (1011, "continue", 0), (1020, "pretrain", 2), (1006, "sft", 1)]
+# a fine-tune whose epochs are shorter than its save interval: save_strategy "epoch"
+EPOCH_SAVES = (47301, "sft", 1)
 # torchtitan v0.2.0 has no SFT, nor does the megatron dialect type one (lineup.NO_SFT): their
 # runs continue pre-training instead.
 TITAN_RUNS = [(seed, "continue" if kind == "sft" else kind, f) for seed, kind, f in RUNS]
@@ -123,13 +125,15 @@ def test_torchtitan_validates_after_the_save_of_its_step() -> None:
     assert both
 
 
-@pytest.mark.parametrize(("seed", "kind", "failures"), RUNS)
+@pytest.mark.parametrize(("seed", "kind", "failures"), [*RUNS, EPOCH_SAVES])
 def test_the_trainer_saves_at_max_steps_before_the_last_evaluation(
     seed: int, kind: str, failures: int
 ) -> None:
     """trainer_callback.py:603-607 (4.57.1): at global_step >= max_steps with save_strategy
     "steps" the step end sets should_save, so checkpoint-<max_steps> is written, before the
-    epoch-end evaluation that on_epoch_end asks for."""
+    epoch-end evaluation that on_epoch_end asks for. Under save_strategy "epoch" (the run's
+    saves fall at its epochs' ends) on_epoch_end asks for both (:615-622), and
+    _maybe_log_save_evaluate evaluates first (trainer.py:3220-3228)."""
     r = run("hf", seed, kind, failures)
     total = r.plan.total_steps
     out = log("hf", seed, kind, failures)
@@ -140,7 +144,16 @@ def test_the_trainer_saves_at_max_steps_before_the_last_evaluation(
     # at multiples of eval_steps only (trainer_callback.py:586-592)
     by_epoch = r.plan.eval_every == r.plan.steps_per_epoch
     evaluates = by_epoch or total % r.plan.eval_every == 0
-    assert ("***** Running Evaluation *****" in after) == (by_epoch and evaluates)
+    saves_by_epoch = r.plan.checkpoint_every == r.plan.steps_per_epoch
+    assert ("--save_strategy=epoch" in out) == saves_by_epoch
+    assert ("***** Running Evaluation *****" in after) == (
+        by_epoch and evaluates and not saves_by_epoch
+    )
+    if by_epoch and saves_by_epoch:
+        # the last epoch's evaluation comes between the save before and this one
+        before = out[: out.index(saving)]
+        previous = before.rindex("Saving model checkpoint to ./out/checkpoint-")
+        assert "***** Running Evaluation *****" in before[previous:]
     stamps = re.findall(r"\] (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) >> ", out)
     assert stamps == sorted(stamps)
     # Every save of the run is at an interval step or the last.

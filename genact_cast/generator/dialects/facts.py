@@ -117,6 +117,14 @@ class Facts(NamedTuple):
         """Whether the run evaluates at its epochs' ends only (a fine-tune)."""
         return self.eval_every == self.steps_per_epoch
 
+    @property
+    def saves_by_epoch(self) -> bool:
+        """Whether the run's saves fall at its epochs' ends (an epoch shorter than the save
+        interval, plan_choices.checkpoint_interval): the Trainer's save_strategy "epoch",
+        as its users type it, not save_steps set to the epoch's step count
+        (review-dialects20b W5)."""
+        return self.checkpoint_every == self.steps_per_epoch
+
     def evaluates_at(self, step: int) -> bool:
         """Whether the training loop evaluates after `step` (every eval_every steps)."""
         return step % self.eval_every == 0

@@ -175,9 +175,11 @@ class Log(Training, Watchdog):
             if event.step not in self.shown_evaluations:
                 self._evaluate(event)  # its gathers and the log's clock count all the same
                 return []
-            if f.evaluates_by_epoch and self._saves_at(event.step):
-                # The step's end saves (DefaultFlowCallback.on_step_end), then the epoch's end
-                # evaluates: printed after the save's lines, which the run makes after it.
+            if f.evaluates_by_epoch and not f.saves_by_epoch and self._saves_at(event.step):
+                # The step's end saves (save_strategy "steps": DefaultFlowCallback.on_step_end),
+                # then the epoch's end evaluates: printed after the save's lines, which the run
+                # makes after it. Under save_strategy "epoch" on_epoch_end asks for both, and
+                # _maybe_log_save_evaluate evaluates first (trainer.py:3220-3228 at 4.57.1).
                 self.held_evaluation = event
                 return []
             return self._evaluate(event)

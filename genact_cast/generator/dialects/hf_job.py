@@ -122,7 +122,14 @@ class Job:
                 if f.evaluates_by_epoch
                 else ["--eval_strategy=steps", f"--eval_steps={f.eval_every}"]
             ),
-            f"--save_steps={f.checkpoint_every}",
+            # saves at the epochs' ends: save_strategy "epoch" (DefaultFlowCallback.on_epoch_end,
+            # trainer_callback.py:620-622 at 4.57.1), after that end's evaluation
+            # (trainer.py:3220-3228); else every save_steps and at max_steps (:594-607)
+            *(
+                ["--save_strategy=epoch"]
+                if f.saves_by_epoch
+                else [f"--save_steps={f.checkpoint_every}"]
+            ),
             *(
                 [f"--save_total_limit={self.save_total_limit}"]
                 if self.save_total_limit is not None

@@ -65,7 +65,9 @@ class Saves(Loading):
 
     def _saves_at(self, step: int) -> bool:
         """save_strategy "steps" (trainer_callback.py:590-607 at v4.57.1): every save_steps,
-        and at max_steps; none at an epoch's end that falls between."""
+        and at max_steps; none at an epoch's end that falls between. Under "epoch" (where
+        the saves fall at the epochs' ends, Facts.saves_by_epoch), each epoch's end: the
+        same steps."""
         f = self.facts
         return step % f.checkpoint_every == 0 or step == f.total_steps
 
