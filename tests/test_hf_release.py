@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from genact_cast.errors import BadOption, SeedRefused
-from genact_cast.generator import RecordOptions, catalog, generate, make_plan, released_shards
+from genact_cast.generator import RecordOptions, generate, make_plan, released_shards
 from genact_cast.generator.catalog import architectures
-from genact_cast.generator.dialects import hf_config, hf_mesh, hf_model
+from genact_cast.generator.dialects import hf_config, hf_mesh, hf_model, hf_script
 from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.events import Failed
 from genact_cast.generator.plan import RunPlan
@@ -532,10 +532,12 @@ def test_trl_prepares_the_datasets_on_the_first_launch_around_the_first_collecti
         i for i, text in enumerate(found) if re.match(r"\w+( \w+)* (train|eval) dataset: ", text)
     ]
     names = [found[i].split(":")[0] for i in bars]
-    # a dataset that is not conversational gets its EOS first (:929)
-    task = next(d.task for d in catalog.datasets() if d.name == facts.dataset)
+    # a set of its own columns gets the script's formatting function's text (:905), then, not
+    # conversational, its EOS (:929); a set of conversations neither (sft_records.tsv)
     maps = (
-        ["Tokenizing", "Packing"] if task == "chat" else ["Adding EOS to", "Tokenizing", "Packing"]
+        ["Tokenizing", "Packing"]
+        if hf_script.conversational(facts.dataset)
+        else ["Applying formatting function to", "Adding EOS to", "Tokenizing", "Packing"]
     )
     assert names == [f"{verb} {split} dataset" for split in ("train", "eval") for verb in maps]
     total = f"| {facts.dataset_examples}/{facts.dataset_examples} ["

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import hf_script
 from genact_cast.generator.presenters.dialect_choice import facts_for
 from tests.test_launcher_interrupts import lines_of, stopped
 
@@ -45,9 +46,10 @@ def _workers(after: str) -> dict[int, list[str]]:
     return ranks
 
 
-def _frames(block: list[str], user: str) -> list[tuple[str, int, str]]:
-    """The block's frames, each held to the sources' table (train.py as trl's sft.py), its
-    carets under a call of its line."""
+def _frames(block: list[str], user: str, added: int = 0) -> list[tuple[str, int, str]]:
+    """The block's frames, each held to the sources' table (train.py as trl's sft.py, less
+    the `added` lines the set's records need above its own, hf_script), its carets under a
+    call of its line."""
     rows = _rows()
     assert block[0] == "Traceback (most recent call last):"
     assert block[-1] == "KeyboardInterrupt"
@@ -57,11 +59,9 @@ def _frames(block: list[str], user: str) -> list[tuple[str, int, str]]:
         found = FILE.fullmatch(block[at])
         assert found, block[at]
         path, number, function = found[1], int(found[2]), found[3]
-        source = (
-            "trl/scripts/sft.py"
-            if path == f"/home/{user}/llm-train/train.py"
-            else path.removeprefix(SITE)
-        )
+        script = path == f"/home/{user}/llm-train/train.py"
+        source = "trl/scripts/sft.py" if script else path.removeprefix(SITE)
+        number -= added if script else 0
         assert block[at + 1] == "    " + rows[(source, number, function)]
         at += 2
         if set(block[at].strip()) == {"^"}:
@@ -93,7 +93,7 @@ def test_each_worker_prints_its_traceback_where_it_waits(
     blocks = {tuple(block) for block in ranks.values()}
     assert len(blocks) == 1  # the eight wait at the same point of the same step
     block = list(blocks.pop())
-    frames = _frames(block, facts.user)
+    frames = _frames(block, facts.user, hf_script.ADDED_LINES[hf_script.records(facts.dataset)])
     assert frames[:3] == [
         ("trl/scripts/sft.py", 178, "<module>"),
         ("trl/scripts/sft.py", 147, "main"),

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from genact_cast.generator.dialects import hf_script
 from genact_cast.generator.dialects.python_traceback import Frame, interleaved, traceback_lines
 from genact_cast.generator.dialects.worker_waits import STEP, Tracker
 
@@ -36,12 +37,12 @@ _TRAINER = f"{_SITE}/transformers/trainer.py"
 _TOP: tuple[Frame, ...] = (
     (
         "{script}",
-        178,
+        hf_script.MAIN_CALL,
         "<module>",
         "main(script_args, training_args, model_args, dataset_args)",
         "",
     ),
-    ("{script}", 147, "main", "trainer.train()", ""),
+    ("{script}", hf_script.TRAIN_CALL, "main", "trainer.train()", ""),
     (_TRAINER, 2325, "train", "return inner_training_loop(", "inner_training_loop("),
 )
 _FORWARD: tuple[Frame, ...] = (
@@ -96,7 +97,13 @@ def workers_interrupted(f: Facts, found: tuple[Frame, ...], seed: int) -> list[s
     global rank (node 0's are 0-7)."""
     script = f"/home/{f.user}/llm-train/train.py"
     placed = [
-        (path.format(script=script), number, function, code, marked)
+        (
+            path.format(script=script),
+            hf_script.script_line(number, f.dataset) if path == "{script}" else number,
+            function,
+            code,
+            marked,
+        )
         for path, number, function, code, marked in found
     ]
     block = traceback_lines(placed, "KeyboardInterrupt")

@@ -1,0 +1,58 @@
+"""A fine-tune's train.py: trl 0.24.0's scripts/sft.py (its flags are the command's), with
+the one change a set whose records the SFTTrainer cannot read as they are needs
+(data/sft_records.tsv; review-dialects20b W2):
+
+- `prompt_messages` (a string `prompt` beside the `messages`): one line after the load,
+  before `# Initialize the SFT trainer` (sft.py:137),
+  `dataset = dataset.remove_columns(["prompt", "prompt_id"])`;
+- `fields` (the set's own columns): a module-level function before `def main` (sft.py:94),
+  two lines and PEP 8's two blank lines, that writes the example's text, e.g. for
+  MetaMathQA
+
+      def formatting_func(example):
+          return f"{example['query']}\\n\\n{example['response']}"
+
+  and `formatting_func=formatting_func,` in the SFTTrainer call (sft.py:138-144).
+
+Either moves the lines below it: `trainer.train()` (sft.py:147) and the `main(...)` call
+(sft.py:178), which a worker's traceback quotes."""
+
+from __future__ import annotations
+
+import functools
+
+from genact_cast.generator import tables
+
+# sft.py at v0.24.0: the lines of the script a worker's traceback passes through
+TRAIN_CALL = 147  # trainer.train()
+MAIN_CALL = 178  # main(script_args, training_args, model_args, dataset_args)
+# the lines each layout of records adds above both
+ADDED_LINES = {"messages": 0, "from_value": 0, "prompt_messages": 1, "fields": 5}
+
+
+@functools.cache
+def _records() -> dict[str, str]:
+    return tables.mapping(tables.GENERATOR / "data" / "sft_records.tsv")
+
+
+def records(dataset: str) -> str:
+    """How the fine-tuning set `dataset` lays out its records on the Hub (sft_records.tsv)."""
+    found = _records().get(dataset)
+    if found is None or found not in ADDED_LINES:
+        raise KeyError(f"no record layout is tabled for the fine-tuning set {dataset}")
+    return found
+
+
+def formats(dataset: str) -> bool:
+    """Whether the script passes a formatting_func for `dataset`'s records."""
+    return records(dataset) == "fields"
+
+
+def conversational(dataset: str) -> bool:
+    """Whether trl reads `dataset` (as the script hands it over) as conversations."""
+    return records(dataset) != "fields"
+
+
+def script_line(line: int, dataset: str) -> int:
+    """Line `line` of sft.py in the script that fine-tunes on `dataset`."""
+    return line + ADDED_LINES[records(dataset)]
