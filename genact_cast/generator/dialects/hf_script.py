@@ -4,7 +4,9 @@ the one change a set whose records the SFTTrainer cannot read as they are needs
 
 - `prompt_messages` (a string `prompt` beside the `messages`): one line after the load,
   before `# Initialize the SFT trainer` (sft.py:137),
-  `dataset = dataset.remove_columns(["prompt", "prompt_id"])`;
+  `dataset = dataset.remove_columns(["prompt", "prompt_id"])`, as trl's own
+  examples/scripts/sft_gemma3.py drops the `prompt` beside open-r1/codeforces-cots'
+  `messages` (`train_dataset.remove_columns("prompt")`);
 - `fields` (the set's own columns): a module-level function before `def main` (sft.py:94),
   two lines and PEP 8's two blank lines, that writes the example's text, e.g. for
   MetaMathQA
