@@ -213,10 +213,11 @@ def test_a_watchdog_under_pdsh_fires_when_the_run_counts_it() -> None:
     """The peers of a GPU stuck after its error wait DeepSpeed's own 30 minutes
     (deepspeed/constants.py:19 at v0.17.5), and the run counts those 30 minutes, not torch's
     ten: the console's first `Watchdog caught` comes the timeline's wait after the faulty
-    rank's CUDA error. (Before, seed 46101 `--kind continue --gpus 64 --failures 2` showed
+    rank's CUDA error, and the relaunch the timeline's time after the fault, torch's dump
+    minute included. (Before, seed 46101 `--kind continue --gpus 64 --failures 2` showed
     1,800 s there and counted 600 s: 2,532 s from the fault to the relaunch on the console,
     1,270 s in the timeline.)"""
-    from genact_cast.generator.events import Failed
+    from genact_cast.generator.events import Failed, Restarted
     from genact_cast.generator.run import Run
 
     seed = seed_where(
@@ -226,7 +227,9 @@ def test_a_watchdog_under_pdsh_fires_when_the_run_counts_it() -> None:
         failures=1,
     )
     options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
-    failed = next(e for e in Run(make_plan(options)).events if isinstance(e, Failed))
+    events = Run(make_plan(options)).events
+    failed = next(e for e in events if isinstance(e, Failed))
+    restart = next(e for e in events if isinstance(e, Restarted))
     assert failed.watchdog
     assert failed.timeout_ms == 1_800_000
     text = plain(cast(options)[1])
@@ -237,6 +240,15 @@ def test_a_watchdog_under_pdsh_fires_when_the_run_counts_it() -> None:
     assert f"Timeout(ms)={failed.timeout_ms})" in text[caught.end() : caught.end() + 300]
     shown = (_c10d_stamp(caught) - _c10d_stamp(error)).total_seconds()
     assert abs(shown - (failed.t - failed.t_fault)) < 2.0, (shown, failed.t - failed.t_fault)
+    # and the relaunch typed again: torch's dump minute and the operator's wait, counted too
+    # (the console's first runner line after the error: the relaunch's, with its full date)
+    runner = re.compile(r"\[(\d{4})-(\d\d)-(\d\d) (\d\d:\d\d:\d\d),\d+\] \[INFO\] \[runner\.py")
+    relaunch = runner.search(text, error.end())
+    assert relaunch is not None
+    again = datetime.strptime(" ".join(relaunch.groups()), "%Y %m %d %H:%M:%S")
+    fault = _c10d_stamp(error).replace(year=again.year)
+    shown = (again - fault).total_seconds()
+    assert abs(shown - (restart.t - failed.t_fault)) < 2.0, (shown, restart.t - failed.t_fault)
 
 
 def test_a_host_lost_under_srun_ends_the_launch_when_slurm_finds_it() -> None:

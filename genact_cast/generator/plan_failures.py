@@ -97,6 +97,13 @@ def watchdog_timeout_ms(framework: str, *, tp: int, dp: int) -> int:
     return TORCH_TIMEOUT_MS
 
 
+# torch 2.9 dumps on a watchdog's timeout (TORCH_NCCL_DUMP_ON_TIMEOUT, on by default) and its
+# watchdog waits a minute for the dump before it takes its process down
+# (TORCH_NCCL_WAIT_TIMEOUT_DUMP_MILSEC; real torch 2.9 logs: the take-down at 03:05:11 after
+# the timeout at 03:04:11, dialects.torch_dump): the launcher sees the exits that much later.
+DUMP_WAIT_SECONDS = 60
+
+
 # When slurmctld finds a lost node down: SlurmdTimeout (300 s, slurm.conf's default,
 # src/common/read_config.h:143 at slurm-25-05-8-1) after its last answer, which its pings
 # every SlurmdTimeout/3 (slurmctld/controller.c:2460) saw at most that long before the fault.

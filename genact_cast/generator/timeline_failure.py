@@ -42,6 +42,7 @@ class Failing:
         """The job dies at `step`; torchrun restarts it from the last checkpoint."""
         from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
         from genact_cast.generator.plan_failures import (
+            DUMP_WAIT_SECONDS,
             STUCK_KILL_SECONDS,
             FailurePlan,
             relaunch_seconds,
@@ -214,7 +215,13 @@ class Failing:
         wait = relaunch_seconds(failure.relaunch_roll, failure.kind, slurm=plan.launched_by_slurm)
         if same and plan.options.framework != "deepspeed":
             wait = noise.uniform(SAVES, 10_000_000_000 + 4 * step + 2, 3.0, 20.0)
-        self.t = max([self.t, *retried]) + wait
+        # After a watchdog's timeout torch 2.9 dumps and takes the processes down a minute
+        # later (plan_failures.DUMP_WAIT_SECONDS), which the deepspeed launcher (and srun's
+        # torchruns) see only then: its relaunch is typed after that minute (seed 46101
+        # --kind continue --gpus 64 --failures 2: 2,532 s from the fault to the relaunch on
+        # the console, 2,470 s in the timeline).
+        down = self.t + (DUMP_WAIT_SECONDS if watchdog and shared else 0.0)
+        self.t = max([down, *retried]) + wait
         self.attempt += 1
         if same:
             for n in counted:

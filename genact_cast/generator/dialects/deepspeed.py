@@ -159,6 +159,7 @@ class Log(Launcher, Engine):
         else:
             self._tags = [f"{host}: " if facts.nodes > 1 else "" for host in facts.hosts]
         self._arrival = []
+        self._dumped = timedelta(0)  # the dump's minute the log runs behind until the relaunch
         # Without a hostfile the launcher runs on `localhost`, and names it so.
         self.hosts = list(facts.hosts) if facts.nodes > 1 else ["localhost"]
         self.trainer = _Trainer(facts, color=False, cols=cols, interval=interval)
@@ -236,11 +237,17 @@ class Log(Launcher, Engine):
                 self.facts = timed_out(self.facts, event, TIMEOUT_MS)
                 self.facts = self.facts._replace(start=self.facts.start + wait)
                 self.trainer.facts = self.facts
+                self._dumped = wait
             return self._failed(event, before)
         if isinstance(event, Restarted):
             self.resume_step = event.step
             self.trainer.present(event)
             interrupted = self.hang_interrupted()  # on the hosts of the launch that ended
+            # The run's relaunch comes after the dump's minute (timeline_failure): the
+            # relaunched job's lines are on the run's clock again.
+            self.facts = self.facts._replace(start=self.facts.start - self._dumped)
+            self.trainer.facts = self.facts
+            self._dumped = timedelta(0)
             if event.drained in self.hosts:  # the requeued job runs on the spare instead
                 node = self.hosts.index(event.drained)
                 self.hosts[node] = event.spare

@@ -27,9 +27,9 @@ import functools
 import re
 from datetime import datetime, timedelta
 
+from genact_cast.generator.plan_failures import DUMP_WAIT_SECONDS as DUMP_WAIT_SECONDS
 from genact_cast.generator.rng import Rng
 
-DUMP_WAIT_SECONDS = 60  # the watchdog's wait for the dump (TORCH_NCCL_WAIT_TIMEOUT_DUMP_MILSEC)
 FIRST_PG = 2573
 SIGNAL = 1858
 PREPARING = 1575
