@@ -1394,3 +1394,21 @@ def test_a_restarted_worker_on_a_gpu_pending_its_reset_fails_at_set_device() -> 
         assert text[n + 1].startswith("Search for `cudaErrorECCUncorrectable' in https://")
         assert text[n + 4] == "Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions."
         assert text[n + 6].endswith(" closing signal SIGTERM")
+
+
+def test_selective_recompute_warns_of_core_attn_in_every_process_as_the_model_is_built() -> None:
+    # transformer_config.py:864-865 and 895-901 at the tag: --recompute-granularity selective
+    # without --recompute-modules recomputes ["core_attn"], and TransformerConfig warns of it
+    # when model_provider builds its config; every process once, none under full recompute.
+    selective = RecordOptions(seed=47201, framework="megatron", model="DeepSeek-V3", gpus=256)
+    facts = facts_for(make_plan(selective))
+    assert facts.recompute == "selective"
+    text = cast_lines(selective)
+    warned = [i for i, t in enumerate(text) if "transformer_config.py:896: UserWarning:" in t]
+    assert len(warned) == len(shown_ranks(facts))
+    for i in warned:
+        assert text[i + 1] == "  warnings.warn("
+        assert text[i].endswith(megatron_lines.CORE_ATTN_RECOMPUTE_WARNING)
+    assert text[warned[0] - 1] == megatron_lines.BUILDING_MODEL
+    assert facts_for(make_plan(CASES[2])).recompute != "selective"
+    assert not any("transformer_config.py" in t for t in lines(2))

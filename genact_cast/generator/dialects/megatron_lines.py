@@ -81,6 +81,12 @@ def datetime_marker(what: str, moment: datetime) -> str:
 
 
 BUILDING_MODEL = "building GPT model ..."
+CORE_ATTN_RECOMPUTE_WARNING = (
+    "If you are using transformer_engine as the transformer implementation, the core_attn is "
+    "from transformer_engine and may be the fused version. For fused attention, you have no "
+    "need to set 'core_attn' to recompute. Please check that the core_attn recompute is "
+    "really needed."
+)
 DATASETS_BUILDING = "> building train, validation, and test datasets ..."
 DATASETS_BUILDING_GPT = "> building train, validation, and test datasets for GPT ..."
 DATASETS_DONE = "> finished creating GPT datasets ..."

@@ -21,6 +21,7 @@ from genact_cast.generator.dialects.facts import Facts
 from genact_cast.generator.dialects.megatron_formulas import Shape
 from genact_cast.generator.dialects.megatron_lines import (
     BUILDING_MODEL,
+    CORE_ATTN_RECOMPUTE_WARNING,
     SETUP_DONE,
     TIMERS_HEADER,
     TRAINING,
@@ -137,6 +138,15 @@ def model_lines(
     on a resume, else from `base` when it fine-tunes one) and its timer (the last rank's),
     as the console shows them (`tee`)."""
     text = tee.rank0([BUILDING_MODEL])
+    if f.recompute == "selective":
+        # model_provider's core_transformer_config_from_args: TransformerConfig's
+        # __post_init__ takes recompute_modules None as ["core_attn"] and warns of it
+        # (core/transformer/transformer_config.py:864-865, 895-901 at the tag), once in
+        # every process, as Python's warnings module shows it: file, line, the call's line.
+        where = f"/home/{f.user}/llm-train/megatron/core/transformer/transformer_config.py"
+        warning = [f"{where}:896: UserWarning: {CORE_ATTN_RECOMPUTE_WARNING}", "  warnings.warn("]
+        for rank in tee.ranks():
+            text += tee.of_rank(rank, warning)
     for rank, tensor, stage in shards.dp0_ranks(f):
         if tee.shown(rank):
             count = shards.stage_parameters(f, padded_vocab, untied=shape.untied, stage=stage)
