@@ -1177,18 +1177,16 @@ def _memory(run: Run, s: Setup) -> list[str]:
         out.append(f"{line!r}: {total / capacity * 100:.0f}% of capacity ({floor:.0%}-97%)")
     # Sharded over the shard group and the model-parallel ranks; a pipeline stage keeps its
     # bf16 weights gathered through the step's micro batches.
+    # Everything is sharded: under EP each rank's experts over the ranks of its shard group
+    # holding the same ones (torchtitan v0.2.0 models/llama4/infra/parallelize.py:334-356,
+    # dp_shard_mod_ep; review-realism20 FAIL 6), so 16 bytes x N / sharers whatever EP is.
     routed = MOE[s.arch][1] if s.moe and s.ep > 1 else 0.0
-    expected_state = 16 * (s.params - routed) / (s.shard * s.tp * s.pp) / 2**30
-    # An EP rank's experts: bf16 weights and gradients whole, fp32 master and moments sharded
-    # over the ranks of its shard group holding the same experts (shard / EP of them).
-    expected_state += (4 * routed / s.ep + 12 * routed / s.shard) / s.pp / 2**30
+    expected_state = 16 * s.params / (s.shard * s.tp * s.pp) / 2**30
     dualpipe = run.fact("parallel").group("dualpipe") is not None
-    if s.pp > 1:  # (of a mixture of experts: the dense weights; its experts are whole)
-        # DualPipe keeps two copies of them (DeepSeek-V3 report, Table 2), its experts too
+    if s.pp > 1:  # the dense weights and the EP rank's share of the experts
+        # DualPipe keeps two copies of them (DeepSeek-V3 report, Table 2)
         copies = 2 if dualpipe else 1
-        expected_state += copies * 2 * (s.params - routed) / (s.tp * s.pp) / 2**30
-        if dualpipe:
-            expected_state += 2 * routed / s.ep / s.pp / 2**30
+        expected_state += copies * 2 * (s.params - routed + routed / s.ep) / (s.tp * s.pp) / 2**30
     if s.method != "full":  # frozen weights, and the adapters' training state
         frozen = FROZEN_BYTES[s.method] * s.params + 16 * s.trainable
         expected_state = frozen / (s.shard * s.tp * s.pp) / 2**30
@@ -1230,8 +1228,9 @@ def _memory(run: Run, s: Setup) -> list[str]:
 
 def _per_layer_bytes(s: Setup) -> float:
     """bf16 weights (or grads) FSDP gathers (or reduces) of one layer's TP shard; under expert
-    parallelism the dense ones alone: an EP rank keeps its experts whole (Megatron-Core's
-    expert-data-parallel group, MoE README; docs/realism.md, "Mixture-of-experts routers")."""
+    parallelism the dense ones alone: the experts are an FSDP unit of their own, gathered over
+    the ranks holding the same ones (torchtitan's dp_shard_mod_ep; docs/realism.md,
+    "Mixture-of-experts routers")."""
     routed = MOE[s.arch][1] if s.moe and s.ep > 1 else 0.0
     return 2 * (s.params - routed) / _stage_blocks(s)
 

@@ -68,11 +68,14 @@ def test_a_pipeline_with_memory_free_runs_more_micro_batches() -> None:
     §4.2), a 13.5 % bubble, and spends the memory on less recompute: the same layout with
     none would not fit. (Seed 9603 on B200: since an EP rank holds its experts whole,
     review-realism9 F5, 512 H200 run EP 64 with DualPipe, and 9633's plan moved there; its
-    selective recompute fills 74 % of a B200, where 9633's filled 85 % of an H200.)"""
+    selective recompute fills 74 % of a B200, where 9633's filled 85 % of an H200. With the
+    experts sharded over the ranks holding them, review-realism20 FAIL 6, 9603 runs PP 8 x
+    EP 64 under DualPipe, 48 micro batches, selective recompute at 69 % of a B200.)"""
     plan = make_plan(RecordOptions(seed=9603, model="DeepSeek-V3", gpus=512))
     layout = plan.layout
-    assert (layout.pp, layout.dualpipe) == (16, False)
-    assert layout.bubble == physics.pipeline_bubble(layout.pp, layout.grad_accum)
+    assert layout.pp > 1
+    schedule = physics.dualpipe_bubble if layout.dualpipe else physics.pipeline_bubble
+    assert layout.bubble == schedule(layout.pp, layout.grad_accum)
     assert layout.bubble < 0.2
     assert layout.global_batch * plan.seq_len <= 16.8e6  # the largest batch of the kind
     assert not layout.checkpointing
@@ -80,7 +83,7 @@ def test_a_pipeline_with_memory_free_runs_more_micro_batches() -> None:
     kept = parallelism.memory(
         plan.arch, layout.gpus, layout.tp, layout.pp, plan.seq_len, layout.micro_batch,
         checkpointed=False, buffers_gib=layout.memory.buffers / physics.GIB,
-        shard=layout.shard, ep=layout.ep,
+        shard=layout.shard, ep=layout.ep, dualpipe=layout.dualpipe,
     )  # fmt: skip
     assert kept.total > parallelism.MEMORY_CEILING * plan.gpu.memory_gib * physics.GIB
 

@@ -62,22 +62,23 @@ def test_flops_and_mfu_come_from_the_active_parameters_and_state_from_the_total(
     assert plan.flops_per_token == 6 * active + attention
     # REALISM.md: MoE MFU 20-35 % (of which 6/8 with full recompute: 8N of work, 6N counted)
     assert 0.20 * (0.75 if plan.layout.checkpointing else 1.0) <= plan.mfu <= 0.35
-    # The dense weights are sharded over the GPUs that share them: all of them (FSDP), or the
-    # shard group's (HSDP, as a wide data-parallel group of a mixture of experts uses too).
-    # An EP rank keeps its experts whole, bf16 weights and gradients, and shards their fp32
-    # master and moments over the shard group's ranks holding the same experts (Megatron-
-    # Core's expert-data-parallel group, MoE README; review-realism9 F5).
+    # Everything is sharded over the GPUs that share it: all of them (FSDP), or the shard
+    # group's (HSDP, as a wide data-parallel group of a mixture of experts uses too). EP
+    # splits the experts and FSDP shards each EP rank's over the ranks holding the same ones
+    # (torchtitan v0.2.0 models/llama4/infra/parallelize.py:334-356, "the routed experts are
+    # sharded with the remaining dp_mod_ep_mesh"; review-realism20 FAIL 6: their bf16
+    # weights and gradients were kept whole), so the state is 16 B x N / sharers.
     layout = plan.layout
     sharing = layout.shard_group * layout.tp * layout.pp
     routed = MOE[name][1] if layout.ep > 1 else 0.0
     dense = total - routed
-    experts = (4 * routed / layout.ep + 12 * routed / layout.shard_group) / layout.pp
-    # A pipeline stage also keeps its dense bf16 weights gathered
-    # (test_moe_pipeline_stages_keep_their_gathered_weights...).
-    gathered = 2 * dense / (layout.tp * layout.pp) if layout.pp > 1 else 0.0
+    # A pipeline stage also keeps its bf16 weights gathered, its dense ones and its EP share
+    # of the experts (test_moe_pipeline_stages_keep_their_gathered_weights...).
+    stage = (dense + routed / layout.ep) / (layout.tp * layout.pp)
+    gathered = 2 * stage if layout.pp > 1 else 0.0
     if layout.dualpipe:  # DeepSeek-V3's DualPipe keeps two copies (its report's Table 2)
-        gathered = 2 * gathered + 2 * routed / layout.ep / layout.pp
-    expected = 16 * dense / sharing + experts + gathered
+        gathered = 2 * gathered
+    expected = 16 * total / sharing + gathered
     assert plan.layout.memory.state == pytest.approx(expected, rel=1e-3)
     assert plan.checkpoint_bytes == pytest.approx(14 * total)  # bf16 weights + fp32 Adam
     assert sum(plan.export_shards) == pytest.approx(2 * total, rel=0.002)
@@ -282,16 +283,13 @@ def test_moe_pipeline_stages_keep_their_gathered_weights_and_gather_once_a_step(
     assert layout.ep > 1
     assert layout.grad_accum > 1
     _, routed, _, _, _ = MOE["DeepSeek-V3"]
-    # The stage keeps its dense bf16 weights gathered; its EP rank's experts are whole anyway
-    # (bf16 weights and gradients, their fp32 state sharded over the ranks holding the same
-    # experts: review-realism9 F5), so the review's 11.5 GiB of gathered weights are now
-    # 1.4 GiB of dense weights beside 19.9 GiB of whole experts.
-    gathered = 2 * (a.params - routed) / (layout.tp * layout.pp)
-    sharded = 16 * (a.params - routed) / (layout.shard_group * layout.tp * layout.pp)
-    experts = (4 * routed / layout.ep + 12 * routed / layout.shard_group) / layout.pp
+    # The stage keeps its bf16 weights gathered: its dense ones and its EP rank's share of the
+    # experts, which FSDP shards over the ranks holding the same ones as it does the rest
+    # (torchtitan's dp_shard_mod_ep; review-realism20 FAIL 6).
+    gathered = 2 * (a.params - routed + routed / layout.ep) / (layout.tp * layout.pp)
+    sharded = 16 * a.params / (layout.shard_group * layout.tp * layout.pp)
     copies = 2 if layout.dualpipe else 1  # DualPipe keeps two (DeepSeek-V3 report, Table 2)
-    second = 2 * routed / layout.ep / layout.pp if layout.dualpipe else 0.0
-    expected = sharded + experts + copies * gathered + second
+    expected = sharded + copies * gathered
     assert layout.memory.state == pytest.approx(expected, rel=1e-3)
     whole = 2 * (a.params - routed + routed / layout.ep) / (layout.tp * layout.pp)
     assert whole / 2**30 == pytest.approx(11.5, abs=0.1)  # the review's figure, all held
@@ -315,10 +313,9 @@ def test_hsdp_replica_all_reduce_of_a_mixture_of_experts_moves_the_whole_gradien
     assert layout.ep > 1
     assert layout.replicas > 1
     shard = layout.shard_group
-    # the dense weights sharded over the group; the experts whole, their fp32 state sharded
-    # over the group's ranks holding the same ones (review-realism9 F5)
-    dense = a.params - a.routed
-    state = 16 * dense / shard + 4 * a.routed / layout.ep + 12 * a.routed / shard
+    # the dense weights sharded over the group, the experts over the group's ranks holding
+    # the same ones (torchtitan's dp_shard_mod_ep; review-realism20 FAIL 6)
+    state = 16 * a.params / shard
     assert layout.memory.state == pytest.approx(state, rel=1e-3)
     # the gradient shard it all-reduces is still 1/shard of every parameter of the block
     block_shard = 4 * a.params / a.layers / shard

@@ -45,16 +45,17 @@ def test_memory_is_the_sum_of_its_parts_and_fills_the_gpu(seed: int) -> None:
     layout = plan.layout
     # Sharded over the shard group (all of DP with FSDP, a node or a few with HSDP) and
     # the model-parallel ranks; a pipeline stage keeps its bf16 weights gathered.
-    # Of a mixture of experts under EP, the dense weights (each config.json's routed
-    # parameters, tests/realism.py's MOE): an EP rank keeps its experts whole, their fp32
-    # state sharded over the shard group's ranks holding the same ones (review-realism9 F5).
+    # Of a mixture of experts under EP, each EP rank's experts too, over the ranks of the
+    # shard group holding the same ones (torchtitan's dp_shard_mod_ep; review-realism20
+    # FAIL 6): 16 B x N / sharers whatever EP is; under stages the stage's dense weights and
+    # its EP share of the experts (each config.json's routed parameters, tests/realism.py's
+    # MOE) stay gathered.
     routed = MOE[plan.arch.name][1] if plan.arch.moe and layout.ep > 1 else 0.0
-    dense = plan.arch.params - routed
-    sharded = 16 * dense / (layout.shard_group * layout.tp * layout.pp)
-    sharded += (4 * routed / layout.ep + 12 * routed / layout.shard_group) / layout.pp
-    gathered = 2 * dense / (layout.tp * layout.pp) if layout.pp > 1 else 0.0
+    held = plan.arch.params - routed + routed / layout.ep
+    sharded = 16 * plan.arch.params / (layout.shard_group * layout.tp * layout.pp)
+    gathered = 2 * held / (layout.tp * layout.pp) if layout.pp > 1 else 0.0
     if layout.dualpipe:  # two copies of them (DeepSeek-V3 report, Table 2)
-        gathered = 2 * gathered + 2 * routed / layout.ep / layout.pp
+        gathered = 2 * gathered
     if plan.lora is not None:  # frozen weights (bf16, or NF4 with double quantization)
         frozen = 2.0 if plan.lora.method == "lora" else 4.127 / 8  # and the adapters' state
         sharded = (frozen * plan.arch.params + 16 * plan.lora.trainable) / layout.gpus

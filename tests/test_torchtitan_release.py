@@ -16,6 +16,7 @@ import pytest
 
 from genact_cast.errors import BadOption, SeedRefused
 from genact_cast.generator import RecordOptions, generate, lineup, make_plan
+from genact_cast.generator.dialects import torchtitan_lines
 from genact_cast.generator.dialects import torchtitan_release as release
 from genact_cast.generator.dialects import torchtitan_shards as shards
 from genact_cast.generator.dialects.torchtitan import Log
@@ -672,8 +673,12 @@ def test_the_purge_thread_stamps_a_deletion_when_it_ends(index: int) -> None:
             # %.2f of the seconds, and the stamps' milliseconds
             assert abs(took - float(deleted[2])) <= 0.007, (m[0], took)
             pairs += 1
-    if index != 1:
-        assert pairs, "this case deletes (2 and 4 before a validation, where T5 showed)"
+    # a run that saves more than keep_latest_k times deletes (2 before a validation, where
+    # T5 showed); 1 saves fewer, and so does 4 since its Scout shards its experts over the
+    # ranks holding them (4,301 steps, 8 saves; review-realism20 FAIL 6)
+    plan = make_plan(CASES[index])
+    if plan.total_steps // plan.checkpoint_every > torchtitan_lines.KEEP_LATEST_K:
+        assert pairs, "this case saves more than keep_latest_k times and deletes none"
 
 
 def test_qwen3_counts_are_the_flavors_own() -> None:

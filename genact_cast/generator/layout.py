@@ -52,6 +52,10 @@ class Layout(NamedTuple):
     # (FSDP / ZeRO-3), or a node or a few of them, replicated across the rest (HSDP).
     shard: int = 0  # 0: the whole data-parallel group
     dualpipe: bool = False  # DeepSeek-V3's schedule (moe.uses_dualpipe), not 1F1B
+    # Megatron's distributed optimizer (lineup.whole_weights): every rank keeps its TP x PP
+    # (x EP) shard's bf16 weights and fp32 gradients whole and shards only the optimizer
+    # state; its weights are gathered once a step, never per block (distributed_state).
+    whole_weights: bool = False
 
     @property
     def shard_group(self) -> int:
@@ -86,6 +90,8 @@ class Layout(NamedTuple):
     def describe(self) -> str:
         if self.replicas > 1:
             parts = [f"DP {self.dp} (HSDP: shard {self.shard_group} x replicate {self.replicas})"]
+        elif self.whole_weights:  # Megatron's: the optimizer state alone is sharded
+            parts = [f"DP {self.dp} (distributed optimizer)" if self.dp > 1 else "DP 1"]
         else:  # one data-parallel rank shards nothing
             parts = [f"DP {self.dp} (FSDP)" if self.dp > 1 else "DP 1"]
         if self.tp > 1:
@@ -185,42 +191,69 @@ def memory(
     method: str = "full",
     ep: int = 1,
     dualpipe: bool = False,
+    whole_weights: bool = False,
 ) -> Memory:
     """REALISM.md's sum: sharded state + activations + logits + buffers (`ep`: the expert
     parallelism of a mixture of experts, whose share of experts a pipeline stage keeps
     gathered; `dualpipe`: DeepSeek-V3's schedule, which keeps two copies of the stage's
-    weights and PP + 1 micro batches' activations, report Table 2)."""
+    weights and PP + 1 micro batches' activations, report Table 2; `whole_weights`:
+    Megatron's distributed optimizer, distributed_state)."""
     layers = -(-arch.layers // pp)
     # 1F1B keeps up to `pp` micro batches alive on the first stage, DualPipe one more
     in_flight = pp + 1 if dualpipe else pp
+
     activations = in_flight * physics.activation_bytes(
         seq, micro, arch.hidden, arch.heads, layers, tp, checkpointed=checkpointed,
         selective=selective, stored=moe.stored_per_token(arch),
     ) + moe.permutation_bytes(arch, seq, micro, tp)  # fmt: skip
     sharers = gpus if not shard else shard * tp * pp
-    # Under expert parallelism FSDP shards the dense weights; each rank keeps its experts
-    # whole and shards only their optimizer state over the ranks holding the same ones
-    # (moe.sharded_params, moe.expert_state_bytes).
+    # FSDP shards everything: the dense weights over the shard group, and under expert
+    # parallelism each EP rank's experts over the ranks holding the same ones (torchtitan's
+    # dp_shard_mod_ep: moe.expert_state_bytes), so that the state is 16 B x N / sharers
+    # whatever EP is (REALISM.md, "Memory per GPU, derived").
     state = physics.static_memory_bytes(moe.sharded_params(arch, ep), sharers)
-    state += moe.expert_state_bytes(arch, ep, sharers // (tp * pp) // max(1, ep)) / (tp * pp)
+    state += moe.expert_state_bytes(arch, ep, moe.holders(sharers // (tp * pp), ep)) / (tp * pp)
     if method != "full":  # frozen weights and the adapters' state (LoRA, QLoRA)
         state = lora.state_bytes(arch, method, sharers)
-    if pp > 1:
+    if whole_weights:
+        state = distributed_state(arch, tp, pp, ep, sharers // (tp * pp))
+    elif pp > 1:
         # The stage's weights stay gathered through its micro batches (torchtitan v0.2.0
         # models/llama4/infra/parallelize.py:318, `reshard_after_forward = not pp_enabled`,
-        # for its dense and MoE models alike; torch's pipeline stage reshards after the last
-        # backward only): the dense weights (review-realism5 FAIL 2: DeepSeek-V3 held none);
-        # an EP rank's experts are whole already, and DualPipe's second copy holds them too.
+        # for the block and the experts' unit alike, dense and MoE models alike; torch's
+        # pipeline stage reshards after the last backward only): the dense weights and the
+        # EP rank's share of the experts (review-realism5 FAIL 2), twice under DualPipe.
         copies = 2 if dualpipe else 1
-        state += copies * physics.BF16_BYTES * moe.sharded_params(arch, ep) / (tp * pp)
-        if ep > 1 and dualpipe:
-            state += physics.BF16_BYTES * arch.routed / ep / (tp * pp)
+        state += copies * physics.BF16_BYTES * moe.gathered_params(arch, ep) / (tp * pp)
     return Memory(
         state=state,
         activations=activations,
         logits=physics.logits_bytes(seq, micro, arch.vocab, tp),
         buffers=buffers_gib * physics.GIB,
     )
+
+
+# validate_args sets accumulate_allreduce_grads_in_fp32 for bf16 ("bfloat16 requires
+# gradient accumulation and all-reduce to be done in fp32", Megatron-LM core_v0.14.0
+# arguments.py): 4-byte main grads.
+MAIN_GRAD_BYTES = 4
+
+
+def distributed_state(arch: Architecture, tp: int, pp: int, ep: int, instance: int) -> float:
+    """Megatron-LM core_v0.14.0's distributed optimizer on one rank: bf16 weights and fp32
+    gradients of its TP x PP (x EP for experts) shard whole, 6 bytes a parameter, and 12 of
+    fp32 master weights and Adam moments sharded over one optimizer instance's `instance`
+    data-parallel ranks, the experts' over that instance's expert data-parallel ranks
+    (theoretical_memory_usage.py's 6 + 12/DP; distrib_optimizer.py shards each buffer over
+    its data-parallel group, the experts' buffer over the expert data-parallel group of
+    parallel_state, world / (ETP x EP x PP))."""
+    dense = (arch.params - arch.routed) / (tp * pp)
+    experts = arch.routed / (tp * pp * ep)
+    whole = (physics.BF16_BYTES + MAIN_GRAD_BYTES) * (dense + experts)
+    optimizer = physics.OPTIMIZER_BYTES_PER_PARAM * (
+        dense / instance + experts / max(1, instance // ep)
+    )
+    return whole + optimizer
 
 
 class Fit(NamedTuple):
@@ -244,6 +277,7 @@ def layout_options(
     flat: bool = False,
     dualpipe: bool = False,
     pretraining: bool = False,
+    whole_weights: bool = False,
 ) -> list[Fit]:
     """(TP, PP, micro batch, recompute, memory, shard group) that fit, best first.
 
@@ -270,6 +304,7 @@ def layout_options(
                         arch, gpus, tp, pp, seq, micro, checkpointed=recompute == "full",
                         selective=recompute == "selective", buffers_gib=buffers_gib,
                         shard=shard, method=method, ep=ep, dualpipe=paired,
+                        whole_weights=whole_weights,
                     )  # fmt: skip
                     if mem.total <= MEMORY_CEILING * capacity:
                         fitting.append(Fit(tp, pp, micro, recompute, mem, shard))

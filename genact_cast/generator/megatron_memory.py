@@ -16,11 +16,7 @@ does not run: the seed is refused for it, never shown over the GPU's memory.
 
 from genact_cast.generator import physics
 from genact_cast.generator.catalog import Architecture, Gpu
-from genact_cast.generator.layout import MEMORY_CEILING, Layout
-
-# validate_args sets accumulate_allreduce_grads_in_fp32 for bf16 ("bfloat16 requires
-# gradient accumulation and all-reduce to be done in fp32", arguments.py): 4-byte main grads.
-MAIN_GRAD_BYTES = 4
+from genact_cast.generator.layout import MEMORY_CEILING, Layout, distributed_state
 
 
 def megatron_fsdp(arch: Architecture, layout: Layout) -> bool:
@@ -41,16 +37,8 @@ def runs_megatron_fsdp(*, pp: int, moe: bool, dp: int) -> bool:
 
 
 def distributed_optimizer_bytes(arch: Architecture, layout: Layout) -> float:
-    """The distributed optimizer's state on one rank of `layout`."""
-    tp, pp, ep = layout.tp, layout.pp, layout.ep
-    dense = (arch.params - arch.routed) / (tp * pp)
-    experts = arch.routed / (tp * pp * ep)
-    instance = layout.shard_group
-    whole = (physics.BF16_BYTES + MAIN_GRAD_BYTES) * (dense + experts)
-    optimizer = physics.OPTIMIZER_BYTES_PER_PARAM * (
-        dense / instance + experts / max(1, instance // ep)
-    )
-    return whole + optimizer
+    """The distributed optimizer's state on one rank of `layout` (layout.distributed_state)."""
+    return distributed_state(arch, layout.tp, layout.pp, layout.ep, layout.shard_group)
 
 
 def megatron_peak_bytes(arch: Architecture, layout: Layout) -> float:

@@ -8,7 +8,8 @@ Figures (REALISM.md, "Parallelism and communication"):
   Megatron-LM MoE README's reported MFU for Mixtral 8x7B and DeepSeek-V3).
 - Experts are spread by expert parallelism (EP): 8 inside a node over NVLink, or across
   nodes over InfiniBand for 256 experts (DeepSeek-V3: EP 64 over 8 nodes). Each GPU then
-  holds and gathers only its share of the routed experts.
+  holds and gathers only its share of the routed experts, which FSDP shards further over
+  the data-parallel ranks holding the same experts (torchtitan's dp_shard_mod_ep).
 - Every MoE layer sends each token's hidden state to its top-k experts and back:
   dispatch and combine, tokens x hidden x top-k x 2 bytes (bf16) each way, of which
   (EP-1)/EP leaves the GPU; forward and backward each do both. Across nodes (DeepSeek-V3
@@ -153,30 +154,39 @@ def gathered_params(arch: Architecture, ep: int) -> float:
 
 
 def sharded_params(arch: Architecture, ep: int) -> float:
-    """Parameters FSDP shards and gathers again each step: all of them, or under expert
-    parallelism the dense ones alone. An EP rank keeps its experts whole, their weights and
-    gradients, and shards only their optimizer state over the ranks holding the same experts
-    (Megatron-Core's expert-data-parallel group with the distributed optimizer, MoE README;
-    torchtitan's experts where the FSDP shard group is the EP group), so it never gathers
-    them (realism2's EP 8 trial, 8.2 % MFU, gathered 1/8 of the experts every micro step)."""
+    """Parameters of a transformer block's own FSDP unit, sharded over the whole shard group:
+    all of them, or under expert parallelism the dense ones alone. The routed experts are an
+    FSDP unit of their own, sharded over the ranks that hold the same experts (torchtitan
+    v0.2.0 models/llama4/infra/parallelize.py:334-356: "the routed experts are sharded with
+    the remaining dp_mod_ep_mesh", `fully_shard(transformer_block.moe.experts, ...)`), so a
+    watchdog's block gather never holds them (review-realism4 fault 2)."""
     return arch.params - arch.routed if ep > 1 else arch.params
 
 
-def expert_state_bytes(arch: Architecture, ep: int, shard: int) -> float:
-    """One EP rank's state of its experts: bf16 weights and gradients whole, fp32 master,
-    momentum and variance sharded over the `shard` ranks of its group that hold the same
-    experts (0 under no EP: FSDP counts them with the rest)."""
+def holders(shard_group: int, ep: int) -> int:
+    """Ranks of a shard group that hold the same experts, over which FSDP shards them:
+    torchtitan's dp_shard_mod_ep = dp_shard / EP (distributed/parallel_dims.py,
+    _build_mesh_with_ep; 1 under no EP, where the experts shard with the block)."""
+    return max(1, shard_group // ep) if ep > 1 else 1
+
+
+def expert_state_bytes(arch: Architecture, ep: int, holders: int) -> float:
+    """One EP rank's state of its experts under FSDP: bf16 weights and gradients, fp32
+    master, momentum and variance of its 1/EP of the routed experts, all sharded over the
+    `holders` ranks holding the same experts (review-realism20 FAIL 6: the bf16 weights and
+    gradients were kept whole, 10-45 GiB a GPU that no FSDP run holds). 0 under no EP: FSDP
+    counts them with the rest. Megatron's distributed optimizer keeps its own rule
+    (megatron_memory)."""
     if ep <= 1:
         return 0.0
-    own = arch.routed / ep
-    return 2 * physics.BF16_BYTES * own + physics.OPTIMIZER_BYTES_PER_PARAM * own / max(1, shard)
+    return physics.static_memory_bytes(arch.routed / ep, holders)
 
 
-def expert_sync_bytes(arch: Architecture, ep: int) -> tuple[float, float]:
-    """(reduce-scatter, all-gather) bytes of one EP rank's experts once a step over the ranks
-    holding the same experts: fp32 gradients, then the updated bf16 weights."""
-    own = arch.routed / ep if ep > 1 else 0.0
-    return 4 * own, physics.BF16_BYTES * own
+def expert_block_bytes(arch: Architecture, ep: int, layers: int) -> float:
+    """Parameters of one block's expert unit on one EP rank (its 1/EP of the routed experts,
+    averaged over the `layers` of the stage), which FSDP gathers and reduce-scatters over the
+    holders as it does the block (0 under no EP)."""
+    return arch.routed / ep / layers if ep > 1 else 0.0
 
 
 def effective_params(arch: Architecture) -> float:

@@ -147,6 +147,7 @@ def candidates(
                     method, lineup.flat_layout(arch, options.framework),
                     arch.moe and options.framework in lineup.DUALPIPE, max_tokens=bound,
                     per_rank=least and not floor and kind == "sft",
+                    whole_weights=lineup.whole_weights(arch, options.framework),
                 )  # fmt: skip
                 if built is None:
                     continue

@@ -73,11 +73,13 @@ def planned_layout(
     max_micro: int = 0,
     max_tokens: float = 0.0,
     per_rank: bool = False,
+    whole_weights: bool = False,
 ) -> tuple[Layout, float, float] | None:
     """The layout, steady MFU and cluster tokens/s of `arch` on `gpus`, or None
     (`dualpipe`: the framework can run DeepSeek-V3's schedule; `max_micro`: the largest
     micro batch to try, 0 for what the kind's batch allows; `per_rank`: a fine-tune's
-    sequences are counted a data-parallel rank, see below).
+    sequences are counted a data-parallel rank, see below; `whole_weights`: Megatron's
+    distributed optimizer holds the state, lineup.whole_weights).
 
     `packed`: examples a sequence holds (fine-tunes pack several short examples into
     one sequence; their batch bounds count examples). `max_tokens`: the largest global batch
@@ -106,6 +108,7 @@ def planned_layout(
         flat=flat,
         dualpipe=dualpipe,
         pretraining=kind != "sft",
+        whole_weights=whole_weights,
     )
     recipe = catalog.recipes().get(arch.name)
     recipe_micro = max(1, recipe.batch_sequences // gpus) if recipe is not None else 0
@@ -113,7 +116,7 @@ def planned_layout(
     for fit in options:
         built = _batch_and_speed(
             arch, kind, gpu, gpus, per_seq, fit, batch_draw, mfu_draw, packed, method, flat,
-            dualpipe, max_tokens,
+            dualpipe, max_tokens, whole_weights,
         )  # fmt: skip
         if built is not None:
             if smaller and built[0].tp > 1:
@@ -139,6 +142,7 @@ def planned_layout(
         return planned_layout(
             arch, kind, gpu, gpus, seq, per_seq, buffers_gib, batch_draw, mfu_draw, packed,
             method, flat, dualpipe, max_micro=recipe_micro, max_tokens=max_tokens,
+            whole_weights=whole_weights,
         )  # fmt: skip
     return None
 
@@ -157,6 +161,7 @@ def _batch_and_speed(
     flat: bool = False,
     dualpipe: bool = False,
     max_tokens: float = 0.0,
+    whole_weights: bool = False,
 ) -> tuple[Layout, float, float] | None:
     """Gradient accumulation up to the batch, MFU and speed; None if traffic cannot hide."""
     low, high = BATCH[kind]
@@ -187,7 +192,7 @@ def _batch_and_speed(
     layout = Layout(
         gpus, fit.tp, fit.pp, fit.micro, accum, fit.recompute == "full", fit.memory,
         selective=fit.recompute == "selective", ep=ep, shard=fit.shard,
-        dualpipe=dualpipe and moe.uses_dualpipe(arch, ep, fit.pp),
+        dualpipe=dualpipe and moe.uses_dualpipe(arch, ep, fit.pp), whole_weights=whole_weights,
     )  # fmt: skip
     if not low <= layout.global_batch * unit <= high:
         return None

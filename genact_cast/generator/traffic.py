@@ -84,7 +84,8 @@ def traffic(
     the reduce-scatter moves those alone, a few MB a block.
     """
     layers = -(-arch.layers // layout.pp)
-    held = moe.sharded_params(arch, layout.ep)  # an EP rank's experts are never gathered
+    # The block's own FSDP unit: under EP its dense weights alone (moe.sharded_params)
+    held = moe.sharded_params(arch, layout.ep)
     params = held / (layout.tp * layout.pp) / layers  # of one block, one TP rank
     group = layout.shard_group
     # A shard group inside a node talks over NVLink; across nodes, over its rails too.
@@ -93,7 +94,18 @@ def traffic(
     if method == "full":
         gather = physics.all_gather_seconds(group, physics.BF16_BYTES * params, link)
         scatter = physics.all_gather_seconds(group, REDUCE_BYTES * params, link)
+        # Under EP the block's experts are an FSDP unit of their own, sharded over the ranks
+        # holding the same experts (torchtitan's dp_shard_mod_ep, in other nodes) and
+        # gathered and reduce-scattered as the block is, prefetched with it (torchtitan
+        # v0.2.0 parallelize.py: `set_modules_to_forward_prefetch([next_transformer_block,
+        # next_transformer_block.moe.experts])`).
+        holders = moe.holders(group, layout.ep)
+        own = moe.expert_block_bytes(arch, layout.ep, layers) / (layout.tp * layout.pp)
+        expert_link = rates.expert_sync * physics.GB
+        expert_gather = physics.all_gather_seconds(holders, physics.BF16_BYTES * own, expert_link)
+        expert_scatter = physics.all_gather_seconds(holders, REDUCE_BYTES * own, expert_link)
     else:
+        expert_gather = expert_scatter = 0.0
         # Of one block, one TP rank (as `params`).
         adapters = lora.trainable(arch, lora.RANK[method]) / (layout.tp * layout.pp) / layers
         frozen = lora.FROZEN_BYTES[method] * params + lora.ADAPTER_WEIGHT_BYTES * adapters
@@ -120,7 +132,10 @@ def traffic(
     # (torchtitan: reshard_after_forward=False under PP; Megatron's distributed optimizer
     # gathers once per step); without, FSDP gathers each block again for every forward
     # and backward.
-    regathers = 1 if layout.pp > 1 else 2 * layout.grad_accum
+    # Megatron's distributed optimizer keeps the weights whole and gathers its shard's
+    # update once a step (--overlap-param-gather), as under stages.
+    once = layout.pp > 1 or layout.whole_weights
+    regathers = 1 if once else 2 * layout.grad_accum
     gathers = layers * regathers if sharded else 0
     scatters = layers if sharded else 0
     per_layer = TP_REDUCES_PER_LAYER + (TP_REDUCES_RECOMPUTED if layout.checkpointing else 0)
@@ -142,42 +157,36 @@ def traffic(
         experts_exposed = experts.total
     exposed += experts_exposed
     if sharded:
+        # What each block's prefetch moves: its own unit's and its experts' (under EP)
+        unit_gather, unit_scatter = gather + expert_gather, scatter + expert_scatter
         block = step_seconds / (layout.grad_accum * layers)  # one block, one micro step
         share = FORWARD_SHARE if method == "full" else ADAPTER_FORWARD_SHARE
         forward, backward = share * block, (1 - share) * block
         # HSDP's replica all-reduce crosses nodes: on the shard group's link only when that
         # spans nodes too.
         same_link = 0.0 if inside else replica
-        if layout.pp > 1:
-            per_step = max(0.0, gather - layout.grad_accum * forward)
+        if once:
+            per_step = max(0.0, unit_gather - layout.grad_accum * forward)
             # The one reduce of the step shares the last micro step's backward with nothing.
-            last = max(0.0, scatter + same_link - backward, scatter + replica - backward)
+            last = max(0.0, unit_scatter + same_link - backward, unit_scatter + replica - backward)
         else:
             per_step = (layout.grad_accum - 1) * (
-                max(0.0, gather - forward) + max(0.0, gather - backward)
-            ) + max(0.0, gather - forward)
+                max(0.0, unit_gather - forward) + max(0.0, unit_gather - backward)
+            ) + max(0.0, unit_gather - forward)
             # The last micro step's backward holds the next block's gather and this block's
             # reduce-scatter on the same link (and the replica all-reduce after it).
-            last = max(0.0, gather + scatter + same_link - backward, scatter + replica - backward)
-        windows = gather + scatter + replica + layers * (per_step + last)
+            last = max(
+                0.0,
+                unit_gather + unit_scatter + same_link - backward,
+                unit_scatter + replica - backward,
+            )
+        windows = unit_gather + unit_scatter + replica + layers * (per_step + last)
         # However the windows fall, a link cannot move more than a step's compute hides:
         # what it carries past that is exposed, plus the ends nothing hides.
-        on_link = gather * gathers + (scatter + same_link) * scatters
+        on_link = unit_gather * gathers + (unit_scatter + same_link) * scatters
         if experts is not None and (experts.link == "IB") == (not inside):
             on_link += experts.total
-        # An EP rank's experts sync once a step with the ranks holding the same experts (in
-        # other nodes): their gradients reduced, the updated weights gathered, overlapped
-        # with the backward and the next forward (Megatron-Core's --overlap-grad-reduce and
-        # --overlap-param-gather): exposed only where the link carries more than the step.
-        holders = group // layout.ep if layout.ep > 1 else 1
-        if holders > 1:
-            reduce, weights = moe.expert_sync_bytes(arch, layout.ep)
-            ib = rates.expert_sync * physics.GB
-            on_link += sum(
-                physics.all_gather_seconds(holders, size / layout.pp, ib)
-                for size in (reduce, weights)
-            )
-        exposed += max(windows, gather + scatter + on_link - step_seconds)
+        exposed += max(windows, unit_gather + unit_scatter + on_link - step_seconds)
     return Traffic(
         gather, scatter, tp_reduce, gathers, scatters, tp_reduces, exposed, replica,
         experts_exposed,

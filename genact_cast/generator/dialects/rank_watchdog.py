@@ -33,8 +33,9 @@ def collective_numels(facts: Facts, op: str) -> tuple[int, int]:
     """Elements in and out of the collective the watchdog caught: one transformer layer's
     parameters of this TP/PP shard, gathered or scattered over the data-parallel group, or
     the activations (micro batch × sequence × hidden) a TP all-reduce sums. Of a mixture of
-    experts under EP, the dense parameters alone: an EP rank keeps its experts whole and FSDP
-    never gathers them (moe.sharded_params), as the step's AllGather time carries."""
+    experts under EP, the dense parameters alone: the experts are an FSDP unit of their own,
+    gathered over the ranks holding the same ones (moe.sharded_params), and the block's
+    gather is what the step's AllGather time carries."""
     held = facts.params - facts.routed if facts.ep > 1 else facts.params
     layer = (held - 2 * facts.vocab * facts.hidden) // facts.layers // facts.tp
     shard = layer // facts.dp
