@@ -27,7 +27,16 @@ def makes_run(
     opts: RecordOptions, k: str, g: Gpu, draws: tuple[float, float, float, float], day: date
 ) -> bool:
     """Whether `opts` make a `k` run on `g` (among the models the run's day can choose, as the
-    choice itself does where no model is pinned)."""
+    choice itself does where no model is pinned). Never a kind or method the framework's
+    release does not train (review-realism20 FAIL 5: torchtitan's refusal of Scout said
+    "use --kind sft", which torchtitan then refuses for having no SFT path)."""
+    if k == "sft" and lineup.why_no_sft(opts.framework) is not None:
+        return False
+    if opts.method in ("lora", "qlora") and lineup.why_no_adapters(opts.framework) is not None:
+        return False
+    adapted = opts.method in ("lora", "qlora") and opts.model is not None
+    if adapted and lora.why_no_adapters(find_model(str(opts.model))) is not None:
+        return False  # (DeepSeek-V3's attention: plan.make_plan refuses its adapters)
     if opts.model is not None:
         # as plan_config.feasible tries a pinned model: the seed's draws, then the other
         # ends of the batch and sequence draws with Chinchilla's least budget
@@ -229,6 +238,23 @@ def what_would_work(
             for m in ("full", "lora", "qlora")
             if m != options.method and works(options._replace(method=m), kind, gpu)
         ][:1]
+    if not hints and options.kind is not None and options.gpus is not None and not adapters:
+        # another kind on a cluster of another size, on this GPU (a model no cluster
+        # fine-tunes here, DeepSeek-V3's SFT on 8 A100, is continued on 256: "try no
+        # --model" named nothing that runs)
+        pinned_gpus = options.gpus
+        by_scale = sorted(CLUSTER_SIZES, key=lambda n: (abs(math.log2(n / pinned_gpus)), n))
+        found = next(
+            (
+                f"--kind {k} --gpus {n}"
+                for k in KINDS
+                if k != kind
+                for n in by_scale
+                if n != options.gpus and works(options._replace(kind=k, gpus=n), k, gpu)
+            ),
+            None,
+        )
+        hints += [found] if found else []
     if not hints:  # an option left to the draw, on any GPU
         freed = (
             ("gpus", options._replace(gpus=None)),
