@@ -10,7 +10,7 @@ import math
 from datetime import date
 
 from genact_cast.errors import BadOption, SeedRefused
-from genact_cast.generator import held_out_set, links, lora, moe, packing, physics
+from genact_cast.generator import held_out_set, lineup, links, lora, moe, packing, physics
 from genact_cast.generator.budget import plan_budget
 from genact_cast.generator.catalog import Framework, Gpu
 from genact_cast.generator.options import RecordOptions
@@ -27,7 +27,7 @@ from genact_cast.generator.plan_choices import (
 from genact_cast.generator.plan_config import adapters_instead, bf16_adapters, feasible
 from genact_cast.generator.plan_curves import draw_curves
 from genact_cast.generator.plan_failures import draw_failures
-from genact_cast.generator.plan_pinned import NoAdapters, check_pinned
+from genact_cast.generator.plan_pinned import NoAdapters, NoSft, check_pinned
 from genact_cast.generator.plan_refusal import Change, configurations
 from genact_cast.generator.plan_schedule import draw_schedule
 from genact_cast.generator.plan_speed import kernel_mfu
@@ -56,11 +56,15 @@ def make_plan(options: RecordOptions) -> RunPlan:
 
     kind = choose_kind(choose, options)
     no_lora: NoAdapters | None = None
+    no_sft: NoSft | None = None
     try:
         pinned_moe, uncounted, no_adapters = check_pinned(options, kind)
     except NoAdapters as refusal:  # refused below, naming what works with the seed's draws
         no_lora, options = refusal, options._replace(method="full")
         pinned_moe, uncounted, no_adapters = check_pinned(options, kind)
+    except NoSft as refusal:  # the same: the kinds that run, with the seed's draws
+        no_sft = refusal
+        pinned_moe, uncounted, no_adapters = check_pinned(options, "continue")
     # A pinned mixture of experts is fully fine-tuned unless --method asks for adapters.
     method = (
         (options.method or "full")
@@ -78,6 +82,11 @@ def make_plan(options: RecordOptions) -> RunPlan:
     framework, start = choose_software_and_date(choose, scene, options, gpu)
     order = (choose.random(), choose.random())
     draws = (buffers_gib, mfu_draw, batch_draw, seq_draw)
+    if no_sft is not None:
+        kinds: list[Change] = [{"kind": "pretrain"}, {"kind": "continue"}]
+        named = configurations(options, kind, gpu, draws, start.date(), kinds)
+        others = f"--framework {lineup.SFT_FRAMEWORKS}"
+        raise BadOption(f"{no_sft}; use {', or '.join([*named, others])}")
     if no_lora is not None:
         changes: list[Change] = [{"method": "full"}, {"kind": "continue", "method": "full"}]
         instead = configurations(options, kind, gpu, draws, start.date(), changes)

@@ -14,6 +14,12 @@ class NoAdapters(BadOption):
     attention): make_plan names the configurations that work in their place."""
 
 
+class NoSft(BadOption):
+    """A pinned fine-tune (--kind sft) the framework's release does not run: make_plan names
+    the kinds that run on the pinned cluster, or the nearest (review-realism20 FAIL 4's
+    property: "use --kind pretrain or continue" named kinds refused in their turn)."""
+
+
 class Pinned(NamedTuple):
     """What the pinned options allow, for the method make_plan draws."""
 
@@ -61,6 +67,8 @@ def check_pinned(options: RecordOptions, kind: str) -> Pinned:
     no_adapters = lineup.why_no_adapters(options.framework)
     if no_adapters is not None and options.method in ("lora", "qlora"):
         raise BadOption(f"--method {options.method}: {no_adapters}; use {full}")
+    if no_sft is not None and kind == "sft" and options.kind == "sft" and options.method is None:
+        raise NoSft(f"{_sft_pin(options)}: {no_sft}")
     if no_sft is not None and kind == "sft":
         # A fine-tuning dataset is not pre-training data: only another framework takes it.
         other_kind = (
