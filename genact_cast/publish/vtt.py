@@ -134,7 +134,17 @@ def render_vtt(timeline: Timeline) -> str:
     sessions: list[tuple[float, str]] = []
     shown = view.shown  # (the shell's screen: vtt_shell_view.py)
 
-    timeline.on_alternate = shown
+    def entering(screen: Screen) -> None:
+        """The terminal enters the alternate screen: the shell's screen as it leaves it;
+        after a killed program, the primary screen came back within the event (mc's first
+        write, `?1049h…?1049l…?1049h`): what the killed one covered is back, its shell's
+        lines there done, as at a screen that shows it (`restore`)."""
+        if killed:
+            restore(lines, screen, killed.pop())
+            timeline.alternate_erasures = False
+        shown(screen)
+
+    timeline.on_alternate = entering
 
     def resizing(screen: Screen) -> None:
         """The shell's screen as a resize finds it: its lines told as shown there."""
@@ -185,6 +195,9 @@ def render_vtt(timeline: Timeline) -> str:
     # mouse on: review-exports22 item 1), until a screen shows them released: no program
     # paints the shell's screen for them.
     stale_keys = [False]
+    # The command typed on the shell's screen a killed program left, as the terminal left
+    # that screen for the primary one, until the shell prompts there (its bracketed paste)
+    unprompted: list[tuple[str, str]] = []
     timeline.on_alternate_scroll = lambda *row: view.scrolled(*row) if killed else None
 
     def again(screen: Screen) -> None:
@@ -194,6 +207,10 @@ def render_vtt(timeline: Timeline) -> str:
         if killed:
             shown(writing_at(screen))
             view.shell = drawn_over(lines, view.shell)
+            # (the command typed there started it: mc, leaving the alternate screen in
+            # its first write and coming back, shows the primary screen, whose command
+            # is the killed program's, before its session starts: review-exports23 #2)
+            unprompted[:] = [started_by(view.shell, lines, left_session)]
 
     timeline.on_alternate_again = again
 
@@ -265,6 +282,8 @@ def render_vtt(timeline: Timeline) -> str:
     for screen in screens():
         over = False  # (set where it is read below: for this screen alone)
         stale_keys[0] = stale_keys[0] and screen.keys
+        if screen.paste and not screen.alternate:
+            unprompted.clear()
         if killed and screen.alternate:
             screen = writing_at(screen)  # (the shell's prompt waits there, hidden or not)
         # (a command typed: on the screen, told, or in the rows just erased)
@@ -328,6 +347,9 @@ def render_vtt(timeline: Timeline) -> str:
         if screen.alternate and not killed:
             if session is None:
                 command, typed = started_by(before, lines, left_session, *ran[:1])
+                if unprompted and typed_program(*unprompted[0]):
+                    command, typed = unprompted[0]
+                unprompted.clear()
                 session = (screen.time, command, typed)
                 firsts.clear()
                 takes[0] = screen.takes

@@ -174,6 +174,7 @@ def restore(lines: Lines, screen: Screen, covered: Covered) -> None:
     lines.cover(screen.time)
     lines.covered, lines.left = covered
     lines.unread = set()  # (the rows the alternate screen showed, not those restored)
+    lines.remains = {}  # (what the killed one left was on the alternate screen, gone)
     lines.uncover(screen)
 
 
