@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import html
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.player_dom import Player
-from tests.pty_session import BashRecording
+from tests.pty_session import BashRecording, ShellRecording
+from tests.test_vtt_mux_recorded import ENV, TMUX_PREFIX, _ended, _keys, _typed
 from tests.test_vtt_review18_mediums import not_shown, told
 
 # Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
@@ -56,4 +58,43 @@ def test_a_program_after_a_killed_one_is_named_by_its_own_command(
     assert lines.count(f"[{killed.split()[0]}]") == 1, lines
     assert lines[at - 2 : at] == ["$ echo after-kill", "after-kill"], lines
     assert lines[at + 2 : at + 4] == ["$ echo after-mc", "after-mc"], lines
+    assert not_shown(cast, player) == []
+
+
+@pytest.mark.parametrize(("split", "size"), [('"', (30, 100)), ("", (20, 64))])
+def test_a_row_that_fills_a_pane_as_wide_as_the_terminal_ends_where_its_line_does(
+    tmp_path: Path, player: Player, split: str, size: tuple[int, int]
+) -> None:
+    """tmux lets the terminal wrap a line in a pane as wide as the terminal and moves the
+    cursor itself to the next row after a newline: a row exactly filled by output was
+    glued to the next prompt and half of the command typed there, the rest of which was
+    a cue of its own; output wrapped after a space was two cues (review-exports23 #4)."""
+    rows, cols = size
+    socket = tmp_path / "sock"
+    command = f"tmux -S {socket} -f /dev/null new-session bash --norc --noprofile -i"
+    tmux = ShellRecording(tmp_path, tmp_path / "c.cast", rows, cols, command, "$ ", ENV)
+    words = "echo" + " word" * (cols // 4)  # (its output wraps after a space)
+    try:
+        if split:
+            _keys(tmux, TMUX_PREFIX + split)  # (a lower pane, the cursor in it)
+            _typed(tmux, "PS1='$ '\r")  # (its shell is the user's own, its prompt theirs)
+        _typed(tmux, f"printf '%0{cols}d\\n' 7\r")
+        time.sleep(1.0)
+        _typed(tmux, words + "\r")
+        time.sleep(1.0)
+        _typed(tmux, "echo after\r")
+        time.sleep(0.5)
+        _typed(tmux, "exit\r")
+        if split:
+            _typed(tmux, "exit\r")
+        _ended(tmux)
+    finally:
+        subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True, check=False)
+    cast = tmp_path / "c.cast"
+    lines = [html.unescape(line) for line in told(cast)]
+    filled = "0" * (cols - 1) + "7"
+    assert filled in lines, lines
+    assert lines[lines.index(filled) + 1] == "$ " + words, lines
+    assert lines[lines.index(filled) + 2] == words[5:], lines
+    assert "$ echo after" in lines, lines
     assert not_shown(cast, player) == []

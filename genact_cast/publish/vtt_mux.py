@@ -127,6 +127,9 @@ class Multiplexed(PanePainters):
                 time, place, head = self.told[up]
                 # (the blanks the line editor typed in the row's last cells are the line's)
                 gap = "" if (y - 1, x) in full else " " * _trailing(parts[y - 1, x][0])
+                # (and those it wrapped onto this row's first cells: a line wrapped after
+                # a word that filled the row goes on with the blank after it)
+                gap += " " * (len(part) - len(part.lstrip()))
                 self.told[up] = (time, place, head + gap + text)
                 tails[y, x] = (up, head + gap)
                 self.grown(x, "", text)
@@ -209,6 +212,13 @@ class Multiplexed(PanePainters):
         typed = up == self.commands.get(x)
         if typed and (run or not screen.paste):
             return False
+        if _full_width(panes, y - 1, x, screen.cols):
+            # A pane as wide as the terminal: tmux lets the terminal wrap a line there and
+            # moves the cursor itself after a newline (tty.c: `tty_cmd_linefeed` sends
+            # nothing for a wrapped line, `tty_cmd_cell` writes on into the last cell): the
+            # terminal's wrap is the pane's (review-exports23 #4: `printf '%080d\n' 7`'s
+            # row was glued to the next prompt and its command)
+            return y - 1 in screen.wrapped
         if self.going_on.get((y - 1, x)) == up:
             return True
         if (y - 1, x) not in full:
@@ -252,6 +262,11 @@ class Multiplexed(PanePainters):
         if key in self.slots:
             return self.slots[key]
         return self.tails[key][0] if key in self.tails else None
+
+
+def _full_width(panes: Layout, y: int, x: int, cols: int) -> bool:
+    """Whether pane x spans row y from the terminal's left edge to its right."""
+    return any(pane == x and start == 0 and end == cols for pane, start, end in panes[y])
 
 
 def _space_last(part: str) -> bool:
