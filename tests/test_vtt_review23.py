@@ -5,6 +5,7 @@ asciinema-player 3.18 in Chromium (tests/player_dom.py)."""
 from __future__ import annotations
 
 import html
+import os
 import shutil
 import subprocess
 import time
@@ -12,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from genact_cast.asciicast import MICROS
 from tests.player_dom import Player
 from tests.pty_session import BashRecording, ShellRecording
-from tests.test_vtt_mux_recorded import ENV, TMUX_PREFIX, _ended, _keys, _typed
-from tests.test_vtt_review18_mediums import not_shown, told
+from tests.test_player_parity import load
+from tests.test_vtt_mux import SESSION_CUE, timed_cues
+from tests.test_vtt_mux_recorded import ENV, SCREEN_PREFIX, TMUX_PREFIX, _ended, _keys, _typed
+from tests.test_vtt_review18_mediums import _squeezed, not_shown, told
 
 # Recorded in a real pty with fixed pauses: a loaded machine can draw a frame late; a
 # failure is tried once more (pytest-rerunfailures), a fault of the code fails twice.
@@ -98,3 +102,79 @@ def test_a_row_that_fills_a_pane_as_wide_as_the_terminal_ends_where_its_line_doe
     assert lines[lines.index(filled) + 2] == words[5:], lines
     assert "$ echo after" in lines, lines
     assert not_shown(cast, player) == []
+
+
+@pytest.mark.skipif(shutil.which("screen") is None, reason="needs GNU screen")
+@pytest.mark.parametrize("cols", [90, 100])
+def test_gnu_screen_regions_side_by_side_are_told_as_panes(
+    tmp_path: Path, player: Player, cols: int
+) -> None:
+    """GNU screen split side by side (Ctrl-A |) draws its separator as a column of blanks
+    in standout, no box character: the whole session was one `[full-screen program]`
+    cue (review-exports23 #1). Each region's prompt here fills its row: in the left one
+    its blank wraps to the next row, in the right one it is the row's last cell; and a
+    line of wide characters wraps a cell early. Each command is told with its prompt,
+    each line of output once, whole."""
+    left = (cols - 1) // 2  # (screen's: the separator's column after the left region)
+    ps1 = "p" * (left - 1) + "$ "  # (the left region's cells and one: the right's)
+    shell = tmp_path / "sh"
+    shell.write_text("#!/bin/sh\nexec bash --norc --noprofile -i\n")
+    shell.chmod(0o755)
+    screens = tmp_path / "screens"  # (its sockets: screen wants the folder private)
+    screens.mkdir(mode=0o700)
+    rc = tmp_path / "screenrc"
+    rc.write_text(f"startup_message off\nshell {shell}\n")
+    name = f"v{os.getpid()}{cols}"
+    env = {**ENV, "PS1": ps1, "SCREENDIR": str(screens)}
+    cast = tmp_path / "c.cast"
+    screen = ShellRecording(tmp_path, cast, 24, cols, f"screen -S {name} -c {rc}", "$ ", env)
+    wide = "x" + "\u4e2d\u6587" * 12  # (1 + 48 cells: the 22nd character does not fit)
+    try:
+        _keys(screen, SCREEN_PREFIX + "|", 0.8)
+        _keys(screen, SCREEN_PREFIX + "\t", 0.8)
+        _keys(screen, SCREEN_PREFIX + "c", 1.2)  # (a shell in the right region)
+        _typed(screen, "echo right-region-here\r")
+        time.sleep(1.0)
+        _keys(screen, SCREEN_PREFIX + "\t", 0.8)  # (back to the left one)
+        _typed(screen, f"seq 1 3; echo {wide}\r")
+        time.sleep(1.0)
+        _typed(screen, "echo left-region-here\r")
+        time.sleep(1.0)
+        subprocess.run(["screen", "-S", name, "-X", "quit"], env={**os.environ, **env},
+                       capture_output=True, check=False)  # fmt: skip
+        _ended(screen)
+    finally:
+        quit_ = ["screen", "-S", name, "-X", "quit"]
+        subprocess.run(quit_, env={**os.environ, **env}, capture_output=True, check=False)
+    assert "\\u001b[7m" in cast.read_text()  # (the case: the separator in standout)
+    lines = [html.unescape(line) for line in told(cast)]
+    assert "[full-screen program]" not in lines, lines
+    assert ps1 + "echo right-region-here" in lines, lines
+    assert ps1 + f"seq 1 3; echo {wide}" in lines, lines
+    assert ps1 + "echo left-region-here" in lines, lines
+    for output in ("right-region-here", "1", "2", "3", wide, "left-region-here"):
+        assert lines.count(output) == 1, (output, lines)
+    assert not_shown_in_regions(cast, player, left) == []
+
+
+def not_shown_in_regions(cast: Path, player: Player, left: int) -> list[str]:
+    """`not_shown` for two regions side by side, the separator at column `left`: each
+    region's rows read on their own (a line wrapped in the left region goes on on its
+    next row, not into the right region's cells)."""
+    _, events = load(cast)
+    player.load(cast.read_text("utf-8"))
+    written = [event.time_us / MICROS + 0.01 for event in events]
+    problems = []
+    for start, end, texts in timed_cues(cast):
+        rest = [text for text in texts if not SESSION_CUE.fullmatch(text)]
+        for t in [max(start, end - 0.05), *(t for t in written if start - 0.0006 <= t < end)]:
+            if not rest:
+                break
+            cells = player.at(t).cells
+            regions = [[row[:left] for row in cells], [row[left + 1 :] for row in cells]]
+            whole = [_squeezed("".join(c[0] for row in rows for c in row)) for rows in regions]
+            rest = [
+                text for text in rest if not any(_squeezed(html.unescape(text)) in w for w in whole)
+            ]
+        problems += [f"{start:.3f}-{end:.3f}: {text!r}" for text in rest]
+    return problems

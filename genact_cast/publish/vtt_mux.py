@@ -32,6 +32,7 @@ from genact_cast.publish.vtt_windows import redrawn
 
 MULTIPLEXERS = frozenset({"tmux", "screen", "byobu", "zellij"})
 MAX_SEEN = 10_000  # lines remembered as shown (the oldest forgotten first)
+MIN_SEPARATOR = 3  # rows a column of blanks in standout spans to be a region's separator
 MIN_PIECE = 8  # a line this long found within what the panes showed is a rewrapped one
 MAX_SHOWN = 1_000_000  # characters of that text kept (the oldest forgotten first)
 _DRAWING = re.compile("[\u2500-\u257f\\s]*")  # a horizontal border: box drawing alone
@@ -54,9 +55,14 @@ class Multiplexed(PanePainters):
         rows = screen.rows[:-1] if self.status_row else screen.rows
         # (a bar across the screen is a status line or a region's caption wherever it
         # stands: GNU screen's `caption always` under each region of a split)
-        grid = tuple(
-            " " * screen.cols if _bar(row, screen.cols) else cells([c for c, _ in row], screen.cols)
-            for row in rows
+        grid = _separated(
+            rows,
+            tuple(
+                " " * screen.cols
+                if _bar(row, screen.cols)
+                else cells([c for c, _ in row], screen.cols)
+                for row in rows
+            ),
         )
         panes = layout(grid)
         if run and self.layout and panes != self.layout:
@@ -90,8 +96,8 @@ class Multiplexed(PanePainters):
         slots: dict[tuple[int, int], int] = {}
         tails: dict[tuple[int, int], tuple[int, str]] = {}
         full: set[tuple[int, int]] = set()  # rows whose line reaches its pane's right edge
-        for (y, x), (part, _, _) in parts.items():
-            if part.strip() and part[-1] != " ":
+        for (y, x), (part, start, end) in parts.items():
+            if part.strip() and (part[-1] != " " or _wide_cut(grid, y, start, end)):
                 full.add((y, x))
             text = part.strip()
             if x in self.painting:
@@ -116,6 +122,11 @@ class Multiplexed(PanePainters):
             up = slots.get((y - 1, x))
             if up is None and (y - 1, x) in tails:  # (a row that went on with it: a third)
                 up = tails[y - 1, x][0]
+            if up is None and self._prompt_above(y, x, text, full, now, screen, panes):
+                # (a prompt that fills its row, the same as one the pane showed before,
+                # and the first keys typed on the row under it: the command's head)
+                up = slots[y - 1, x] = len(self.told)
+                self.told.append((screen.time, (y - 1, x), now[y - 1, x]))
             if (
                 text
                 and up is not None
@@ -132,6 +143,9 @@ class Multiplexed(PanePainters):
                 gap += " " * (len(part) - len(part.lstrip()))
                 self.told[up] = (time, place, head + gap + text)
                 tails[y, x] = (up, head + gap)
+                if prompt(head) and self.cursor_pane == x:  # (a command typed after it)
+                    self.commands[x] = up
+                    self.paints.pop(x, None)
                 self.grown(x, "", text)
                 # (the whole line: found again as one row, rewrapped, where its pane
                 # widens; review-exports22 #4 told it again when a pane beside it closed)
@@ -197,6 +211,25 @@ class Multiplexed(PanePainters):
         while len(self.seen) > MAX_SEEN:
             del self.seen[next(iter(self.seen))]
 
+    def _prompt_above(
+        self, y: int, x: int, text: str, full: set[tuple[int, int]],
+        now: dict[tuple[int, int], str], screen: Screen, panes: Layout,
+    ) -> bool:  # fmt: skip
+        """Whether row y of pane x is typed on under a prompt filling the row above, its
+        last blank wrapped onto this row (GNU screen's 39-column region under a
+        40-character prompt, review-exports23 #1): the keys read, the cursor on this row
+        in this pane."""
+        cursor = screen.cursor
+        return (
+            bool(text)
+            and screen.paste
+            and (y - 1, x) in full
+            and prompt(now.get((y - 1, x), ""))
+            and cursor is not None
+            and cursor[1] == y
+            and pane_at(panes, y, cursor[0]) == x
+        )
+
     def _wraps_onto(
         self, y: int, x: int, up: int, full: set[tuple[int, int]], screen: Screen,
         panes: Layout, run: bool,
@@ -251,7 +284,11 @@ class Multiplexed(PanePainters):
         x = pane_at(panes, y, column)
         below, above = parts.get((y, x)), parts.get((y - 1, x))
         line = self._line((y - 1, x))
-        if below is None or above is None or line is None or line != self.commands.get(x):
+        if below is None or above is None or line is None:
+            return
+        # (or under a prompt that fills the row to a blank in its last cell: the first key
+        # typed goes on the next row, review-exports23 #4's `root@vm:…rec#` / `echo …`)
+        if line != self.commands.get(x) and not prompt(self.told[line][2]):
             return
         text, start, _ = above
         if column == below[1] == start and not below[0].strip() and _space_last(text):
@@ -269,6 +306,17 @@ def _full_width(panes: Layout, y: int, x: int, cols: int) -> bool:
     return any(pane == x and start == 0 and end == cols for pane, start, end in panes[y])
 
 
+def _wide_cut(grid: tuple[str, ...], y: int, start: int, end: int) -> bool:
+    """Whether row y of a pane ends in a blank cell left because the wide character
+    after its last one did not fit (the pane's next row starts with one): the line goes
+    on there with no gap (review-exports23 #4: `表` x 20 in a 39-column pane, 2 cues)."""
+    row = grid[y][start:end]
+    below = grid[y + 1][start:end] if y + 1 < len(grid) else ""
+    return (
+        len(row) > 2 and row[-1] == " " and row[-2] == WIDE and len(below) > 1 and below[1] == WIDE
+    )
+
+
 def _space_last(part: str) -> bool:
     """Whether a pane's row ends in one blank after a character (the last cell's)."""
     return len(part) > 1 and part[-1] == " " and part[-2] != " "
@@ -277,6 +325,48 @@ def _space_last(part: str) -> bool:
 def _trailing(part: str) -> int:
     """The blanks a pane's row ends with."""
     return len(part) - len(part.rstrip())
+
+
+def _separated(rows: tuple[Row, ...], grid: tuple[str, ...]) -> tuple[str, ...]:
+    """The rows with GNU screen's vertical separators drawn as tmux's borders are: a
+    region split side by side (Ctrl-A |) is closed by a column of blanks in standout from
+    the top row down to the caption under the regions (display.c's `RefreshLine` draws
+    it; screen 4.9 writes `ESC[7m` and a blank on each row), which `layout` would not
+    see, the regions' rows read as one (review-exports23 #1: the whole session one
+    `[full-screen program]` cue, its prompts glued)."""
+    if not rows or not grid:
+        return grid
+    cols = len(grid[0])
+    # (down to a bar across the screen: the caption, blanked in `grid`)
+    height = next((y for y, row in enumerate(rows) if _bar(row, cols)), len(rows))
+    if height < MIN_SEPARATOR:
+        return grid
+    columns = [
+        x
+        for x in range(1, cols - 1)
+        if _standout_blank(rows[0], x)
+        and len({_standout_blank(row, x) for row in rows[:height]}) == 1
+    ]
+    if not columns:
+        return grid
+    drawn = list(grid)
+    for y in range(height):
+        line = list(drawn[y])
+        for x in columns:
+            line[x] = "\u2502"
+        drawn[y] = "".join(line)
+    if height < len(drawn):  # (the caption closes the regions above it, as a border)
+        drawn[height] = "\u2500" * cols
+    return tuple(drawn)
+
+
+def _standout_blank(row: Row, x: int) -> str:
+    """The background of a blank cell drawn on one that is not the terminal's ("" for
+    any other cell)."""
+    if x >= len(row):
+        return ""
+    char, style = row[x]
+    return style[1] if not char.strip() and style[1] != "default" and char != "" else ""
 
 
 def _bar(row: Row, cols: int) -> bool:

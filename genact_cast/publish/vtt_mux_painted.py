@@ -90,7 +90,14 @@ class PanePainters(PaneState):
         if cursor is not None and here >= 0:
             self.cursor_pane = x = here
             part, start, _ = parts[cursor[1], x]
-            self.waits = prompt(part[: max(0, cursor[0] - start)])
+            head = part[: max(0, cursor[0] - start)]
+            above = parts.get((cursor[1] - 1, x))
+            if not head.strip() and above is not None and above[0][-1:].strip():
+                # (a prompt that fills the pane's row: its blank wrapped to the next row,
+                # the cursor after it, review-exports23 #1 and #4, GNU screen's 39-column
+                # region under a 40-character prompt)
+                head = above[0] + head
+            self.waits = prompt(head)
             if x in self.painting and self.waits:
                 del self.painting[x]  # (the shell's prompt waits in the pane again)
                 self.commands.pop(x, None)
