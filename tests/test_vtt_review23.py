@@ -178,3 +178,33 @@ def not_shown_in_regions(cast: Path, player: Player, left: int) -> list[str]:
             ]
         problems += [f"{start:.3f}-{end:.3f}: {text!r}" for text in rest]
     return problems
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
+@pytest.mark.parametrize(("ps1", "size"), [("%% ", (15, 60)), ("me@box %~ %# ", (10, 34))])
+def test_zshs_history_search_field_under_a_waiting_prompt_is_no_output(
+    tmp_path: Path, player: Player, ps1: str, size: tuple[int, int]
+) -> None:
+    """zsh's Ctrl-R at a prompt with nothing typed draws `bck-i-search: _` under it and
+    puts the cursor back on the prompt's row, the keys kept: the line editor's field,
+    which the player shows until Enter erases it. It was told as a line of output, a
+    0.55 s cue (exports-y)."""
+    (tmp_path / ".zshrc").write_text(f"PS1='{ps1}'\nbindkey -e\n")
+    cast = tmp_path / "c.cast"
+    zsh = ShellRecording(tmp_path, cast, *size, "zsh", "# " if "#" in ps1 else "% ")
+    command = "echo aaa tail-word"
+    zsh.typed(command + "\r")
+    time.sleep(0.5)
+    zsh.child.send("\x12")  # (Ctrl-R, nothing typed yet)
+    time.sleep(1.0)
+    zsh.typed("tail", wait=None)
+    time.sleep(1.0)
+    zsh.child.send("\r")  # (the match taken, run)
+    time.sleep(1.0)
+    zsh.exit()
+    assert "bck-i-search" in cast.read_text()  # (the case)
+    lines = [html.unescape(line) for line in told(cast)]
+    assert not [line for line in lines if "i-search" in line], lines
+    assert [line for line in lines if line.endswith(command)] == [lines[0]] * 2, lines
+    assert lines.count("aaa tail-word") == 2, lines
+    assert not_shown(cast, player) == []

@@ -93,9 +93,20 @@ def menu(lines: Lines, cursor: tuple[int, int] | None, time: float) -> None:
         # rows drawn with it under it are its menu, not output.
         drawn_under(lines, cursor[1], time)
         return
+    if cursor is not None and lines.kept_keys and _waits_on(lines, cursor[1]):
+        # A field drawn under a prompt still waiting, the cursor put back on it, the keys
+        # kept (zsh's `bck-i-search: _` at Ctrl-R before a key: told as a 0.55 s cue,
+        # exports-y): the line editor's, as under a command being typed.
+        drawn_under(lines, cursor[1], time)
+        return
     if cursor is None or cursor[1] not in lines.leads:
         return
     drawn_under(lines, cursor[1], time)
+
+
+def _waits_on(lines: Lines, y: int) -> bool:
+    """Whether a prompt waited on row y, nothing typed after it, at the screen before."""
+    return lines.waiting is not None and lines.waiting[0] == y and y not in lines.leads
 
 
 def field(lines: Lines, y: int, time: float) -> bool:
