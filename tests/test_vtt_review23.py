@@ -5,6 +5,7 @@ asciinema-player 3.18 in Chromium (tests/player_dom.py)."""
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +15,10 @@ from pathlib import Path
 import pytest
 
 from genact_cast.asciicast import MICROS
+from genact_cast.publish.clip import Clip
+from genact_cast.publish.screens import Timeline
+from genact_cast.publish.vtt import render_vtt
+from genact_cast.sources import open_cast
 from tests.player_dom import Player
 from tests.pty_session import BashRecording, ShellRecording
 from tests.test_player_parity import load
@@ -208,3 +213,41 @@ def test_zshs_history_search_field_under_a_waiting_prompt_is_no_output(
     assert [line for line in lines if line.endswith(command)] == [lines[0]] * 2, lines
     assert lines.count("aaa tail-word") == 2, lines
     assert not_shown(cast, player) == []
+
+
+@pytest.mark.parametrize(("program", "size"), [("less f.txt", (24, 80)), ("htop", (30, 120))])
+def test_a_clip_starting_in_a_program_tells_no_line_from_before_its_start(
+    tmp_path: Path, program: str, size: tuple[int, int]
+) -> None:
+    """A clip that starts while a full-screen program runs (--start-at) opens with its
+    session; when the program leaves, the shell's screen it restores shows lines from
+    before the start. The lead screens all stand at the clip's time 0, so each line
+    looked written just as the program covered it, kept to tell when it comes back:
+    told after `[htop]` as if they followed it (review-exports23 WARN 8)."""
+    (tmp_path / "f.txt").write_text("".join(f"row {n} of the page\n" for n in range(60)))
+    cast = tmp_path / "c.cast"
+    bash = BashRecording(tmp_path, cast, *size)
+    bash.typed("printf 'older line %s\\n' 1 2 3\r", wait="older line 3")
+    bash.wait("$ ")
+    time.sleep(1.0)
+    bash.typed(program + "\r", wait="\x1b[?1049h")
+    time.sleep(2.5)
+    bash.child.send("q")
+    bash.wait("$ ")
+    time.sleep(0.5)
+    bash.typed("echo after-it\r", wait="after-it\r\n")
+    bash.exit()
+    whole = told(cast)
+    name = f"[{program.split()[0]}]"
+    assert whole[whole.index(name) - 4 : whole.index(name)][:3] == [
+        "older line 1", "older line 2", "older line 3"
+    ], whole  # fmt: skip
+    events = [json.loads(line) for line in cast.read_text("utf-8").splitlines()[1:]]
+    entered = next(event[0] for event in events if "\x1b[?1049h" in event[2])
+    with open_cast(str(cast)) as reader:
+        clip = Clip(start_at=f"{entered + 1.0:.3f}")
+        vtt = render_vtt(Timeline(reader.header, reader.events(), clip))
+    lines = [html.unescape(line) for line in vtt.splitlines() if line and "-->" not in line]
+    assert lines[1] == name, lines
+    assert not [line for line in lines if "older line" in line], lines
+    assert lines[2:4] == ["$ echo after-it", "after-it"], lines

@@ -125,6 +125,11 @@ def restart(lines: Lines, shell: bool) -> tuple[bool, int]:
     lines.erased.clear()
     lines.edited.clear()
     lines._open = lines._region_open = None
+    # (output a program covered as it appeared, kept to tell when its screen comes back,
+    # is from before the start: the lead screens all stand at the clip's time 0, so every
+    # line then looked just written: a clip starting in htop told the shell's older lines
+    # after `[htop]`, review-exports23 WARN 8)
+    lines.unread = set()
     if not shell:
         return False, 0
     lines.since = [since if since >= 0 or since == LEFT else 0.0 for since in lines.since]
