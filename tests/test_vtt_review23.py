@@ -251,3 +251,29 @@ def test_a_clip_starting_in_a_program_tells_no_line_from_before_its_start(
     assert lines[1] == name, lines
     assert not [line for line in lines if "older line" in line], lines
     assert lines[2:4] == ["$ echo after-it", "after-it"], lines
+
+
+@pytest.mark.parametrize(("program", "size"), [("vim -u NONE", (20, 60)), ("less", (24, 72))])
+def test_a_command_whose_last_key_wraps_before_a_killed_program_is_told_whole(
+    tmp_path: Path, player: Player, program: str, size: tuple[int, int]
+) -> None:
+    """The last key of a command that fills its row goes on the next row alone; typed
+    just before Enter, that row was taken for output the program covered as it
+    appeared, kept to tell when its screen came back: never, the program killed, so the
+    command was told without its last letter (`colors.tx`, review-exports23 #3)."""
+    rows, cols = size
+    head = f"timeout -s KILL 2 {program} "
+    name = "n" * (cols + 1 - len("$ " + head) - len(".txt")) + ".txt"
+    command = head + name
+    assert len("$ " + command) == cols + 1  # (the case: its last key on a row alone)
+    (tmp_path / name).write_text("some text\n" * 5)
+    cast = tmp_path / "c.cast"
+    bash = BashRecording(tmp_path, cast, rows, cols)
+    bash.typed(command + "\r", "Killed")
+    bash.wait("$ ")
+    time.sleep(0.5)
+    bash.typed("echo after-kill\r")
+    bash.exit()
+    lines = [html.unescape(line) for line in told(cast)]
+    assert lines[:2] == ["$ " + command, f"[{program.split()[0]}]"], lines
+    assert not_shown(cast, player) == []

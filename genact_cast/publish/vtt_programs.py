@@ -38,7 +38,12 @@ def cover(lines: Lines, time: float | None) -> None:
         for y, since in enumerate(lines.since):
             text = lines.texts[y]
             fleeting = since >= 0 and time - since < MERGE_SECONDS and bool(text.strip())
-            if fleeting and not is_typed(lines, y, text) and not lines.left_prompt(y, text):
+            if (
+                fleeting
+                and not is_typed(lines, y, text)
+                and not lines.left_prompt(y, text)
+                and not _typed_rest(lines, y)
+            ):
                 lines.unread.add(y)
                 lines.since[y] = TAKEN
     lines._take_rows()
@@ -46,6 +51,18 @@ def cover(lines: Lines, time: float | None) -> None:
     lines.left = [since == LEFT for since in lines.since]
     lines.covering = True
     lines.since = [-1.0] * len(lines.texts)  # taken: not again if the cast ends covered
+
+
+def _typed_rest(lines: Lines, y: int) -> bool:
+    """Whether row y is the rest of a command the terminal wrapped onto it (the last
+    key of one that filled its row, typed just before Enter: review-exports23 #3's
+    `colors.tx` / `t`, the `t` lost as output the program covered, never uncovered when
+    it was killed)."""
+    while y > 0 and y - 1 < len(lines.wraps) and lines.wraps[y - 1]:
+        y -= 1
+        if is_typed(lines, y, lines.texts[y]):
+            return True
+    return False
 
 
 def mute(lines: Lines) -> None:
