@@ -121,3 +121,40 @@ def test_a_host_lost_under_megatrons_srun_ends_the_launch_when_slurm_finds_it() 
     relaunched = datetime.strptime(f"{at.year}{found[1]} {found[2]}", "%Y%m%d %H:%M:%S")
     shown = (relaunched - at).total_seconds()
     assert abs(shown - (restart.t - failed.t)) < 2.0, (shown, restart.t - failed.t)
+
+
+C10D = re.compile(r"\[rank\d+\]:\[E(\d{4}) (\d\d:\d\d:\d\d\.\d{6})\d* ProcessGroupNCCL")
+GLOG_RUN = re.compile(r"(?m)^W(\d{4}) (\d\d:\d\d:\d\d\.\d{6}) \d+ \S*torch/distributed/run\.py")
+
+
+def test_megatron_restarts_after_torchs_dump_minute_as_its_console_shows() -> None:
+    """Megatron's peers time out, torch 2.9 dumps and takes them down a minute later, and
+    only then do their agents restart the group (here on a GPU that needs a reset, whose
+    rounds fail until the job is requeued): the run counts that minute, and the console's
+    requeued torchrun comes the timeline's time after the watchdog. (Before, seed 47401
+    `--failures 1`: 461 s on the console, 400 s in the timeline.)"""
+    seed = seed_where(
+        lambda plan: 1 < plan.nodes <= 8 and plan.failures[0].ends in ("stuck", "hangs"),
+        seeds=range(47400, 47500),
+        framework="megatron",
+        failures=1,
+    )
+    options = RecordOptions(seed=seed, framework="megatron", failures=1, cols=400)
+    events = Run(make_plan(options)).events
+    failed = next(e for e in events if isinstance(e, Failed))
+    restart = next(e for e in events if isinstance(e, Restarted))
+    assert failed.watchdog
+    assert restart.requeued
+    chunks: list[bytes] = []
+    write_cast(options, 2, chunks.append)
+    rows = b"".join(chunks).decode().splitlines()[1:]
+    text = plain("".join(json.loads(row)[2] for row in rows if json.loads(row)[1] == "o"))
+    caught = next(
+        m for m in C10D.finditer(text) if "Watchdog caught" in text[m.end() : m.end() + 120]
+    )
+    banner = GLOG_RUN.search(text, caught.end())
+    assert banner is not None
+    fired = datetime.strptime(f"{caught[1]} {caught[2]}", "%m%d %H:%M:%S.%f")
+    relaunched = datetime.strptime(f"{banner[1]} {banner[2]}", "%m%d %H:%M:%S.%f")
+    shown = (relaunched - fired).total_seconds()
+    assert abs(shown - (restart.t - failed.t)) < 2.0, (shown, restart.t - failed.t)

@@ -163,8 +163,17 @@ class Failing:
         # 908-928 at torch 2.9.0), as in the real Xid 48 log (plan_failures.ENDS), and only
         # then rendezvouses again.
         take_down = 2.5 + (STUCK_KILL_SECONDS if failure.ends == "stuck" else 0.0)
+        # After a watchdog's timeout torch 2.9 dumps and takes the processes down a minute
+        # later (plan_failures.DUMP_WAIT_SECONDS), which the deepspeed launcher, srun's
+        # torchruns and Megatron's agents see only then: their restarts and relaunches come
+        # after that minute (the DeepSpeed and Megatron dialects show it; seed 46101
+        # --kind continue --gpus 64 --failures 2: 2,532 s from the fault to the relaunch on
+        # the console, 2,470 s in the timeline; Megatron 47401 --failures 1: 461 s from the
+        # watchdog to the requeued job's torchrun on the console, 400 s in the timeline).
+        dumps = watchdog and plan.options.framework in ("deepspeed", "megatron")
+        down = self.t + (DUMP_WAIT_SECONDS if dumps else 0.0)
         for retry in range(retries):
-            before = retried[-1] if retried else self.t + take_down  # the agent's take-down
+            before = retried[-1] if retried else down + take_down  # the agent's take-down
             retried.append(before + noise.uniform(SAVES, 9_000_000 + step * 4 + retry, 25, 70))
         same = in_place and not gives_up and failure.kind != "gpu"
         self.events.append(
@@ -215,12 +224,6 @@ class Failing:
         wait = relaunch_seconds(failure.relaunch_roll, failure.kind, slurm=plan.launched_by_slurm)
         if same and plan.options.framework != "deepspeed":
             wait = noise.uniform(SAVES, 10_000_000_000 + 4 * step + 2, 3.0, 20.0)
-        # After a watchdog's timeout torch 2.9 dumps and takes the processes down a minute
-        # later (plan_failures.DUMP_WAIT_SECONDS), which the deepspeed launcher (and srun's
-        # torchruns) see only then: its relaunch is typed after that minute (seed 46101
-        # --kind continue --gpus 64 --failures 2: 2,532 s from the fault to the relaunch on
-        # the console, 2,470 s in the timeline).
-        down = self.t + (DUMP_WAIT_SECONDS if watchdog and shared else 0.0)
         self.t = max([down, *retried]) + wait
         self.attempt += 1
         if same:

@@ -15,7 +15,7 @@ loads), megatron_shards (what each rank holds), megatron_comms
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from genact_cast.generator.dialects import megatron_args as margs
 from genact_cast.generator.dialects import megatron_checkpoint as checkpoint
@@ -94,6 +94,7 @@ class Log:
         # Nodes whose GPU needs a reset: the job is run again without them (srun --exclude),
         # as Slurm itself does not take a node with a broken GPU out.
         self.excluded: tuple[str, ...] = ()
+        self._dumped = timedelta(0)  # the dump's minute the log runs behind until the restart
         self.lost = ""  # the node the last failure took down (Failed.same_node False)
         self._launched_at = self._initialized_at = self._built_at = 0.0
         self.memory_reported = False
@@ -174,6 +175,10 @@ class Log:
             return self._failure(event)
         if isinstance(event, Restarted):
             self.resume_step = event.step
+            # The run's restart comes after the dump's minute (timeline_failure): the
+            # restarted workers' lines are on the run's clock again.
+            self.facts = self.facts._replace(start=self.facts.start - self._dumped)
+            self._dumped = timedelta(0)
             if event.requeued:
                 self.fresh += (event.attempt,)
             if event.drained and event.drained in (self.lost, *self.excluded):
@@ -443,6 +448,7 @@ class Log:
         from genact_cast.generator.dialects import megatron_failure as failure
 
         self.failures += 1
+        before = self.facts.start
         self.facts, out = failure.failure_lines(
             self.facts,
             event,
@@ -460,4 +466,5 @@ class Log:
             startup=self.start_text() if event.retried else (),
             tee=self.tee,
         )
+        self._dumped = self.facts.start - before  # torch's dump minute, until the restart
         return out

@@ -204,7 +204,8 @@ def failure_lines(
     lines += [text for _, _, chunk in chunks for text in chunk]
     first_lines = [Line("\r\n".join(faulty))] if faulty else []
     if event.retried:
-        lines += broken_gpu_lines(f, event, incidentals, attempt, fresh, startup, tee)
+        # (the timeline's restarts come after the dump's minute: on the run's clock)
+        lines += broken_gpu_lines(facts, event, incidentals, attempt, fresh, startup, tee)
         return f, [*first_lines, Line("\r\n".join(early)), Line("\r\n".join(lines))]
     if event.exits and f.nodes > 1:
         # srun's own line as each task (one torchrun a node, task = node) exits with the
