@@ -97,3 +97,39 @@ def test_a_long_genact_cast_is_never_frozen(seed: int, duration: float) -> None:
     times, _ = cast(options)
     gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
     assert gap <= FROZEN_SECONDS, (seed, duration, gap)
+
+
+def bar_waits(options: RecordOptions) -> list[float]:
+    """The stretches of an epoch between two redraws of the Trainer's bar (tqdm's `N%|`)."""
+    chunks: list[bytes] = []
+    write_cast(options, 2, chunks.append)
+    rows = [json.loads(row) for row in b"".join(chunks).decode("utf-8").splitlines()[1:]]
+    marker, waits, last = "", [], None
+    for row in rows:
+        if row[1] == "m":
+            marker, last = str(row[2]), None
+        elif row[1] == "o" and marker.startswith(TRAINING) and "%|" in row[2]:
+            if last is not None:
+                waits.append(float(row[0]) - last)
+            last = float(row[0])
+    return waits
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**31 - 1))
+@example(47116)
+@example(46115)
+def test_a_long_casts_trainer_bar_moves_between_its_log_lines(seed: int) -> None:
+    """tqdm redraws the Trainer's bar at every step: an hour-long cast redraws it at least
+    every 5 s of an epoch where its steps allow, not only at its logged steps (before, seed
+    47116's 5.5 s steps logged every 10 held the bar 20-26 s between redraws;
+    `scripts/frozen_casts.py --framework hf --duration 3600 --seeds 47100-47119`: casts with a
+    stretch over 20 s 6 -> 0; over 47100-47139 2 of 40 are left, each at an epoch's end).
+    """
+    options = RecordOptions(seed=seed, duration=3600.0, framework="hf")
+    plan = make_plan(options)
+    waits = bar_waits(options)
+    assert waits
+    # one redraw a step at most: a run of fewer steps than 5 s each cannot be redrawn more
+    steps = plan.total_steps
+    assert max(waits) <= max(FROZEN_SECONDS, 1.5 * 3600.0 / steps), (seed, max(waits), steps)

@@ -248,7 +248,7 @@ class FrameworkLog:
             for span in spans
             if span.first == 1 or (span.attempt, span.first) in starts
         ]
-        extra = self._extra_ticks(events, undrawn, every)
+        extra = self._extra_ticks(events, undrawn, every, budget)
         ticks = tick_steps(spans, tick, [*extra, *groups])
         # The noise of every step drawn, a launch's at once: where a run saves every few
         # steps its spans are a step or two long, and a batch a span (Noise.many) cost
@@ -326,7 +326,7 @@ class FrameworkLog:
         return self.dialect.relaunched
 
     def _extra_ticks(
-        self, events: Sequence[RunEvent], undrawn: set[int], groups: int
+        self, events: Sequence[RunEvent], undrawn: set[int], groups: int, budget: float
     ) -> list[tuple[int, int]]:
         """Steps drawn besides the logged ones: torchtitan logs step 1 (train.py's
         `step == 1`, so in a relaunch that found no checkpoint too); the Trainer's bar moves
@@ -339,7 +339,11 @@ class FrameworkLog:
             extra += [(span.attempt, 1) for span in spans if span.first == 1]
         if self.dialect.has_bar:
             covered = sum(span.last - span.first + 1 for span in spans)
-            between = min(groups, _nice_below(covered / 40))
+            # About 40 redraws an epoch, and one every BAR_SECONDS of a long cast's epoch at
+            # least: a one-hour cast of 5.5 s steps logged every 10 held its bar still 20-65 s
+            # between log lines (review-realism20 WARN 12), where tqdm redraws at every step.
+            redraws = max(40.0, budget / BAR_SECONDS)
+            between = min(groups, _nice_below(covered / redraws))
             # Off the logging interval, so that a redraw of the bar is not a logged step
             # (the log shows groups of lines, the bar moves between them).
             shift = self.dialect.interval // 2 if between >= self.dialect.interval else 0
@@ -420,6 +424,11 @@ class FrameworkLog:
         self._close_bar()
         if options.prompt:
             self.show.con.tape.write(prompt(self.plan, color=options.color).ansi)
+
+
+# The longest a long cast's epoch leaves a bar that tqdm redraws at every step unredrawn (a
+# default cast's epoch, at most about 200 s, redraws about 40 times: these are the same).
+BAR_SECONDS = 5.0
 
 
 def _nice_below(value: float) -> int:
