@@ -337,12 +337,15 @@ def run_length(
         return None
     layout = c.layout
     passes = f"{c.epochs} epoch{'s' if c.epochs > 1 else ''} of {c.dataset.name}"
-    return (
-        f"it fits ({layout.memory.total / physics.GIB:.1f} of {gpu.memory_gib:g} GiB, "
-        f"{layout.describe()}, recompute {layout.recompute}, MFU {c.mfu:.0%}), but its "
-        f"{'shortest' if shortest[0] > high else 'longest'} run, {passes} "
-        f"({c.dataset.tokens / 1e9:,.1f}B tokens), would take {took}"
-    )
+    run = f"{passes} ({c.dataset.tokens / 1e9:,.1f}B tokens), would take {took}"
+    if shortest[0] > high:  # the fastest layout's: what it would take at best
+        return (
+            f"it fits ({layout.memory.total / physics.GIB:.1f} of {gpu.memory_gib:g} GiB, "
+            f"{layout.describe()}, recompute {layout.recompute}, MFU {c.mfu:.0%}), but its "
+            f"shortest run, {run}"
+        )
+    # (the slowest layout's, a bound that holds for every layout: not one to show)
+    return f"it fits, but even its longest run, {run}"
 
 
 def _hours(hours: float) -> str:
