@@ -1400,7 +1400,10 @@ def test_selective_recompute_warns_of_core_attn_in_every_process_as_the_model_is
     # transformer_config.py:864-865 and 895-901 at the tag: --recompute-granularity selective
     # without --recompute-modules recomputes ["core_attn"], and TransformerConfig warns of it
     # when model_provider builds its config; every process once, none under full recompute.
-    selective = RecordOptions(seed=47201, framework="megatron", model="DeepSeek-V3", gpus=256)
+    # The run is found by its plan: which layouts recompute selectively moves with the plan.
+    selective = first_run(
+        lambda plan: plan.layout.recompute == "selective", 47201, framework="megatron"
+    )
     facts = facts_for(make_plan(selective))
     assert facts.recompute == "selective"
     text = cast_lines(selective)
