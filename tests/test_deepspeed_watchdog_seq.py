@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from genact_cast.errors import SeedRefused
 from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects import deepspeed_works
+from genact_cast.generator.dialects.hf_watchdog import multiples
 from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
 from genact_cast.generator.events import Evaluated, Failed, Restarted
 from genact_cast.generator.presenters.dialect_choice import facts_for
@@ -255,3 +256,13 @@ def test_an_autotp_hangs_dump_signal_names_the_default_group_with_its_own_works(
     assert {group for group, *_ in signals} == {deepspeed_works.DEFAULT_GROUP}
     assert {int(e) for _, e, c in signals if e == c} == expected
     assert all(e == c for _, e, c in signals)
+
+
+@given(st.integers(-50, 5000), st.integers(-50, 5000), st.integers(1, 600))
+def test_the_logs_and_saves_of_a_launch_are_the_multiples_among_its_steps(
+    first: int, end: int, every: int
+) -> None:
+    """hf_watchdog.multiples counts a launch's logging and saving steps (the Trainer's works on
+    the default group) without a pass over them: the same count as the pass it replaced."""
+    steps = range(first, end)
+    assert multiples(steps, every) == sum(1 for step in steps if step % every == 0)

@@ -14,7 +14,8 @@ reduce stream (stage3.py:1151), which waits for the whole micro batch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from genact_cast.generator.dialects import hf_model
@@ -31,7 +32,11 @@ from genact_cast.generator.dialects.deepspeed_model import (
     state_dict_tensors,
 )
 from genact_cast.generator.dialects.facts import Facts
-from genact_cast.generator.dialects.hf_watchdog import DATASET_BARRIERS, token_count_gathers
+from genact_cast.generator.dialects.hf_watchdog import (
+    DATASET_BARRIERS,
+    multiples,
+    token_count_gathers,
+)
 from genact_cast.generator.dialects.hf_watchdog import eval_batch_works as trainer_eval_batch
 from genact_cast.generator.dialects.rank_watchdog import Collective, collective_numels
 
@@ -62,7 +67,7 @@ class Works(NamedTuple):
     numel_out: int
 
 
-def fetch_batches(numels: list[int], *, first_alone: bool) -> list[list[int]]:
+def fetch_batches(numels: Sequence[int], *, first_alone: bool) -> list[list[int]]:
     """The all-gathers ZeRO-3's coordinator issues over a run of parameters (v0.17.5
     partitioned_param_coordinator.py:300-415): where the first module's own parameters are
     not yet available, one gather of them, then prefetches of the next parameters until the
@@ -84,19 +89,25 @@ def fetch_batches(numels: list[int], *, first_alone: bool) -> list[list[int]]:
     return batches
 
 
-def _trace(facts: Facts) -> list[int]:
+# The trace and its gathers are made once for a run's facts: a hang's watchdogs, saves and
+# evaluation batches each count them, up to ten times a failure, and a MoE model's trace is
+# tens of thousands of parameters (Qwen3-30B-A3B: 128 experts x 3 x 48 layers). Tuples, as
+# what a cache hands out is shared.
+@functools.lru_cache(maxsize=8)
+def _trace(facts: Facts) -> tuple[int, ...]:
     """The parameters the forward pass gathers, in order (deepspeed_model.forward_trace), or,
     for a family whose config is not tabled, one unit a layer between the embedding and
     the output layer."""
     trace = forward_trace(facts)
     if trace:
-        return trace
+        return tuple(trace)
     layer = collective_numels(facts, "_ALLGATHER_BASE")[1]
     embedding = facts.vocab * facts.hidden
-    return [embedding, *([layer] * facts.layers), embedding]
+    return (embedding, *([layer] * facts.layers), embedding)
 
 
-def gathers(facts: Facts) -> tuple[list[list[int]], list[list[int]]]:
+@functools.lru_cache(maxsize=8)
+def gathers(facts: Facts) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
     """(forward, backward): the all-gathers of one micro batch once the trace is complete.
     In backward the modules run in reverse; a parameter whose backward use lies within
     MAX_REUSE_DISTANCE elements of its forward one (twice the parameters after it: the rest
@@ -110,7 +121,7 @@ def gathers(facts: Facts) -> tuple[list[list[int]], list[list[int]]]:
         after += numel
     needed = [numel for numel, keep in zip(reversed(trace), kept, strict=True) if not keep]
     backward = fetch_batches(needed, first_alone=bool(kept) and not kept[0])
-    return forward, backward
+    return tuple(map(tuple, forward)), tuple(map(tuple, backward))
 
 
 def _adapters(facts: Facts) -> int:
@@ -203,8 +214,8 @@ def trainer_works(facts: Facts, resume_step: int, step: int, interval: int, eval
     store_flos's broadcast, trainer.py:3200, 3215 at 4.57.1, every `interval`), each save's
     (save_works) and each of the `evals` evaluation batches' (eval_batch_works)."""
     done = range(resume_step + 1, step)
-    logs = sum(1 for s in done if s % interval == 0)
-    saves = sum(1 for s in done if s % facts.checkpoint_every == 0)
+    logs = multiples(done, interval)
+    saves = multiples(done, facts.checkpoint_every)
     return 2 * logs + saves * save_works(facts) + evals * eval_batch_works(facts)
 
 
@@ -230,8 +241,8 @@ def autotp_default_works(
     step, each save's (AUTOTP_SAVE_WORKS) and two a batch of the `evals` evaluation batches
     (their label count and loss; the forward's all-reduces are on the TP group)."""
     done = range(resume_step + 1, step)
-    logs = sum(1 for s in done if s % interval == 0)
-    saves = sum(1 for s in done if s % facts.checkpoint_every == 0)
+    logs = multiples(done, interval)
+    saves = multiples(done, facts.checkpoint_every)
     tokens = token_count_gathers(facts) * (len(done) + 1)
     return (
         DATASET_BARRIERS

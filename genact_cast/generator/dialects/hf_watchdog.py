@@ -37,6 +37,15 @@ DATASET_BARRIERS = 2
 NO_LOSS_KWARGS = frozenset({"Gemma3ForConditionalGeneration"})
 
 
+def multiples(steps: range, every: int) -> int:
+    """The steps of `steps` (consecutive) that are multiples of `every`: the logs or saves of
+    a launch's steps, counted without a pass over them (a hang late in a long run comes after
+    tens of thousands)."""
+    if not steps:
+        return 0
+    return (steps[-1] // every) - ((steps[0] - 1) // every)
+
+
 def token_count_gathers(f: Facts) -> int:
     """The label-count gathers of one step, or of one evaluation batch (prediction_step
     counts its labels the same way, :4901)."""
@@ -119,8 +128,8 @@ class Watchdog(Loading):
         gathers its batches' label count (token_count_gathers). The state dicts' gathers run
         on the mesh's groups (DTensor.full_tensor) and are not counted."""
         done = range(self.resume_step + 1, step)
-        logs = sum(1 for s in done if s % self.interval == 0)
-        saves = sum(1 for s in done if s % self.facts.checkpoint_every == 0)
+        logs = multiples(done, self.interval)
+        saves = multiples(done, self.facts.checkpoint_every)
         tokens = token_count_gathers(self.facts) * (len(done) + 1)
         return DATASET_BARRIERS + tokens + 2 * logs + saves + self.eval_works
 
