@@ -47,6 +47,8 @@ class LogClock:
         self._year_second = 0.0
         self._days: dict[tuple[int, int, int], float] = {}  # a date's first second
         self._dated: dict[str, tuple[int, float]] = {}  # a dated stamp's year and second
+        # a glog stamp's day (its first second) and second of the day, in a year
+        self._glog: dict[tuple[str, int], tuple[float, int]] = {}
 
     def moved_on(self, line: str) -> bool:
         start = _TEE_HEADER if line.startswith(_TEE) else 0
@@ -69,12 +71,18 @@ class LogClock:
             elif self._year != 0:
                 if self._year is None:
                     self._year = date.fromordinal(int(self._year_second // _DAY)).year
-                hour, minute, second = glog
-                t = self._day(self._year, int(month), int(mday))
-                if self.latest is not None and t < self.latest - _HALF_YEAR:
-                    t = self._day(self._year + 1, int(month), int(mday))
-                if t != float("-inf"):
-                    t += int(hour) * 3600 + int(minute) * 60 + int(second)
+                # Read once a year, as a dated stamp is: a rank's dump or a watchdog's
+                # lines print thousands of glog stamps, nearly all seen before.
+                key = (match.group(), self._year)
+                read = self._glog.get(key)
+                if read is None:
+                    hour, minute, second = glog
+                    clock = int(hour) * 3600 + int(minute) * 60 + int(second)
+                    read = self._glog[key] = (self._day(self._year, int(month), int(mday)), clock)
+                day, clock = read
+                if self.latest is not None and day < self.latest - _HALF_YEAR:
+                    day = self._day(self._year + 1, int(month), int(mday))
+                t = day + clock  # no day (-inf): none
             else:
                 return False  # no year known yet: the first dated line sets it
         if t == float("-inf"):
