@@ -396,11 +396,11 @@ class Launcher(Pdsh):
             watchdog[rank // 8] += [("", text) for text in late]
         # each node's ranks share its stderr: their records in time order
         found = [
-            [("", text) for text in torch_dump.in_time_order([t for _, t in node], year)]
+            [("", text) for text in torch_dump.in_time_order([t for _, t in node])]
             for node in found
         ]
         watchdog = [
-            [("", text) for text in torch_dump.in_time_order([t for _, t in node], year)]
+            [("", text) for text in torch_dump.in_time_order([t for _, t in node])]
             for node in watchdog
         ]
         out += self._merge(event.t - wait, found, 4)
