@@ -9,9 +9,12 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.dialects import nccl_timings
 from genact_cast.generator.dialects.base import Incidentals
 from genact_cast.generator.dialects.nccl_startup import nccl_startup
 from genact_cast.generator.dialects.nccl_timings import init_totals
@@ -119,3 +122,26 @@ def test_a_nodes_agents_share_one_chain_whatever_later_launches_were_fresh() -> 
     longer = [megatron_comms.agent(facts, first, a, n, (2, 9)) for a in range(5) for n in (1, 2, 3)]
     assert all(one is other for one, other in zip(short, longer, strict=True))
     assert len(megatron_comms._AGENTS) == 15
+
+
+@given(
+    st.integers(0, 2**31),
+    st.integers(0, 3_000_000),
+    st.integers(0, 255),
+    st.integers(0, 8),
+    st.sampled_from(["2.27.5", "2.23.4", "2.21.5"]),
+)
+def test_init_totals_are_the_parts_drawn_and_summed_as_printed(
+    seed: int, launch: int, node: int, processes: int, version: str
+) -> None:
+    """init_totals draws each process's parts inline (issue 18's speed bar): the totals of
+    init_parts and measured, process after process, each followed by its phases' draws."""
+    draw = nccl_timings.node_draw(seed, launch, node)
+    expected = []
+    for _ in range(processes):
+        expected.append(nccl_timings.measured(nccl_timings.init_parts(draw)))
+        for _ in range(nccl_timings.PHASES):
+            draw.random()
+    if not nccl_timings.new_layout(version):
+        expected = []
+    assert init_totals(seed, launch, version, processes, node) == expected
