@@ -97,10 +97,11 @@ def with_dump(
     taken another rank's signal from the store, so its watchdog signals nothing."""
     result: list[list[str]] = []
     status: re.Match[str] | None = None
+    stamp = _compiled(_STAMP)  # once, not at each of a rank's lines
     for text in lines:
         out: list[str] = []
         result.append(out)
-        found = _compiled(_STAMP).search(text)
+        found = stamp.search(text)
         if found is None or found[7] not in _AT_TIMEOUT:
             out.append(text)
             continue
@@ -163,11 +164,12 @@ def node_with_dump(
         if not blocks or "ProcessGroupNCCL.cpp:683]" in text:
             blocks.append([])
         blocks[-1].append(text)
+    stamp = _compiled(_STAMP)
     for block in blocks:
         for text, becomes in zip(
             block, with_dump(block, year, draw.random(), default_works), strict=True
         ):
-            found = _compiled(_STAMP).search(text)
+            found = stamp.search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(becomes)
     return in_time_order(early), in_time_order(late)
 
@@ -186,8 +188,9 @@ def in_time_order(lines: list[str]) -> list[str]:
     # nanoseconds, each of fixed width), which sort as text as their numbers do: the order
     # of their datetimes, without one made for each of a dump's thousands of records.
     records: list[tuple[tuple[int, str], int, list[str]]] = []
+    record = _compiled(_RECORD)  # once, not at each of the node's lines
     for text in lines:
-        found = _compiled(_RECORD).match(text)
+        found = record.match(text)
         if found is not None:
             when = (int(found[1]), text[found.start(2) : found.end(6)])
             records.append((when, len(records), [text]))
@@ -245,6 +248,7 @@ def ranks_with_dump(
     signalled = [at for at, _, _ in times]
     early: list[str] = []
     late: list[str] = []
+    stamp = _compiled(_STAMP)  # once, not at each of the job's lines
     for block, (d, phase), own in zip(blocks, draws, signal, strict=True):
         if own is None or not times:
             becomes = with_dump(block, year, d, default_works)
@@ -292,6 +296,6 @@ def ranks_with_dump(
                     block, year, d, default_works, monitor_ns=max(wake, own[0] + 40_000) - own[2]
                 )
         for text, lines_of in zip(block, becomes, strict=True):
-            found = _compiled(_STAMP).search(text)
+            found = stamp.search(text)
             (early if found is not None and found[7] in _AT_TIMEOUT else late).extend(lines_of)
     return in_time_order(early), in_time_order(late)
