@@ -501,7 +501,8 @@ FACTS = {
     r"(?P<state>[\d.]+), activations (?P<act>[\d.]+), logits (?P<logits>[\d.]+), buffers "
     r"(?P<buffers>[\d.]+)\)$",
     "tokenizer": r"Loading tokenizer: AutoTokenizer \(vocab_size=(?P<vocab>\d+)\)$",
-    "dataset": r"Dataset: (?P<name>\S+) \((?:(?P<examples>[\d,]+) examples, )?"
+    "dataset": r"Dataset: (?P<name>\S+) \((?:(?P<examples>[\d,]+) examples"
+    r"(?: \+ (?P<held>[\d,]+) held out)?, )?"
     r"(?P<tokens>[\d.]+[TBMK]?) tokens(?:, (?P<task>\w+))?\)$",
     "batch": r"Global batch: (?P<seqs>[\d,]+) sequences (?:x (?P<seq>\d+) = (?P<tokens>[\d,]+) "
     r"tokens(?:, (?:(?P<packed>[\d,]+) )?examples packed)?|of up to (?P<upto>\d+) tokens) "

@@ -560,6 +560,7 @@ class Setup:
     dataset: str
     dataset_tokens_text: str
     examples: int
+    held: int  # examples the Dataset line holds out of a set's one (train) split
     task: str
     peak_lr: float
     warmup: int
@@ -617,6 +618,7 @@ def setup_of(run: Run) -> Setup:
     seqs = int(number(batch.group("seqs")))
     seq_len = int(batch.group("seq") or batch.group("upto"))
     examples = int(number(data.group("examples"))) if data.group("examples") else 0
+    held = int(number(data.group("held"))) if data.group("held") else 0
     # Packed sequences (the batch line gives tokens a step), or one example a sequence.
     packed = batch.group("seq") is not None
     per_seq = float(seq_len) if packed or not examples else tokens(data.group("tokens")) / examples
@@ -655,6 +657,7 @@ def setup_of(run: Run) -> Setup:
         dataset=data.group("name"),
         dataset_tokens_text=data.group("tokens"),
         examples=examples,
+        held=held,
         task=data.group("task") or "lm",
         peak_lr=float(optimizer.group("peak")),
         warmup=int(number(optimizer.group("warmup"))),
@@ -961,6 +964,8 @@ def _data(run: Run, s: Setup) -> list[str]:
         # that tokenizer's characters per token.
         card, counted = DATASET_TOKENS[s.dataset]
         own = card * CHARS_PER_TOKEN[counted] / chars_per_token(s.arch)
+        if s.held:  # the set less what it holds out, which the run does not train on
+            own *= s.examples / (s.examples + s.held)
         if abs(dataset - own) > 0.01 * own + printed_tolerance(s.dataset_tokens_text):
             out.append(f"{data!r}: {base}'s {card:.3g} {counted} tokens are {own:.3g} for {s.arch}")
     if s.dataset in SFT_LENGTHS and s.examples and s.arch:
@@ -1818,6 +1823,12 @@ def _generation(run: Run, s: Setup) -> list[str]:
 # OpenHermes-2.5, SlimOrca, Tulu-3-SFT-Mix and MetaMathQA ship a train split alone.
 VALIDATION_SPLITS = {"UltraChat-200k": 23_110, "CNN-DailyMail": 13_368, "XSum": 11_332,
                      "WMT16-ro-en": 1_999}  # fmt: skip
+# The train split of each set that ships one alone (the cards' split lists: teknium/
+# OpenHermes-2.5 1,001,551 rows, Open-Orca/SlimOrca 517,982, allenai/tulu-3-sft-mixture
+# 939,344, meta-math/MetaMathQA 395,000): a fine-tune holds its examples out of it and trains
+# on the rest (trl's sft.py reads a 'test' split while it evaluates).
+TRAIN_ONLY_SPLITS = {"OpenHermes-2.5": 1_001_551, "SlimOrca": 517_982,
+                     "Tulu-3-SFT-Mix": 939_344, "MetaMathQA": 395_000}  # fmt: skip
 
 
 @check("held-out set: a fine-tune's examples from its split, its time the forward of its rows")
@@ -1836,6 +1847,12 @@ def _held_out_set(run: Run, s: Setup) -> list[str]:
     per_row = number(packed) / s.seqs if packed else 1.0
     # the rows hold whole examples, the set's last row partly filled
     held = max(e.examples, round((e.samples - 1) * per_row))
+    whole = TRAIN_ONLY_SPLITS.get(s.dataset)
+    if whole is not None and (s.examples + s.held != whole or s.held != e.examples):
+        out.append(
+            f"{s.dataset} ships a train split alone ({whole:,}): it trains on "
+            f"{s.examples:,} examples and holds out {s.held:,}, evaluating on {e.examples:,}"
+        )
     if split is not None and held > split:
         out.append(
             f"{e.samples:,} samples of {per_row:.1f} examples: {held:,} examples held out of "

@@ -494,7 +494,14 @@ DOCTORED = [
     (7, r"Memory per GPU: [\d.]+ GiB", "Memory per GPU: 1.0 GiB", "memory"),
     (7, r"Speed: [\d,]+ tokens/s", "Speed: 1 tokens/s", "throughput"),
     (7, r"(?<=step-)\d+(?=\n|\r|\x1b)", "1", "checkpoints"),
-    (7, r"Dataset: (\S+) \(([\d,]+) examples, [\d.]+M", r"Dataset: \1 (\2 examples, 1M", "data"),
+    (
+        7,
+        r"Dataset: (\S+) \(([\d,]+) examples((?: \+ [\d,]+ held out)?), [\d.]+M",
+        r"Dataset: \1 (\2 examples\3, 1M",
+        "data",
+    ),
+    # a set of one train split trained whole, its held-out examples in it (hfsplit)
+    (7, r"(?<=examples) \+ [\d,]+ held out", "", "held-out set"),
     (8, r"Timeout\(ms\)=600000", "Timeout(ms)=60000", "failures"),
     (8, r"\[rank\d+\] Watchdog", "[rank99999] Watchdog", "failures"),
     (

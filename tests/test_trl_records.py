@@ -67,10 +67,12 @@ def test_each_set_is_prepared_as_trl_reads_it(index: int) -> None:
 def test_the_script_s_added_lines_move_the_lines_a_traceback_quotes() -> None:
     """sft.py's `trainer.train()` (147) and `main(...)` (178) at v0.24.0, below the lines a
     set's records need: a formatting function (two lines, two blank ones, the keyword in the
-    SFTTrainer call) and a dropped column (one line)."""
-    assert hf_script.script_line(hf_script.TRAIN_CALL, "Tulu-3-SFT-Mix") == 147
-    assert hf_script.script_line(hf_script.MAIN_CALL, "SlimOrca") == 178
+    SFTTrainer call), a dropped column (one line) and the train_test_split of a set that
+    ships a train split alone (one line)."""
+    assert hf_script.script_line(hf_script.TRAIN_CALL, "CNN-DailyMail") == 152
+    assert hf_script.script_line(hf_script.TRAIN_CALL, "Tulu-3-SFT-Mix") == 148
+    assert hf_script.script_line(hf_script.MAIN_CALL, "SlimOrca") == 179
     assert hf_script.script_line(hf_script.TRAIN_CALL, "UltraChat-200k") == 148
-    assert hf_script.script_line(hf_script.MAIN_CALL, "MetaMathQA") == 183
+    assert hf_script.script_line(hf_script.MAIN_CALL, "MetaMathQA") == 184
     with pytest.raises(KeyError):
         hf_script.records("FineWeb")

@@ -42,6 +42,7 @@ _ADAPTED = "Llama-3.1-70B"  # a model whose adapters are counted, where nothing 
 _HOSTS = ("node", "gpu", "dgx", "hgx", "trn", "worker")
 _USERS = ("alice", "bob", "mlops", "research", "train", "ubuntu")
 EVAL_TOKENS = (2 * 2**20, 4 * 2**20, 8 * 2**20)  # a pre-training run's held-out set
+_HELD_OUT = 0x4E1D  # the stream of a fine-tune's held-out examples
 
 
 def make_plan(options: RecordOptions) -> RunPlan:
@@ -168,6 +169,15 @@ def make_plan(options: RecordOptions) -> RunPlan:
     flow = traffic(arch, layout, seq_len, rates, compute, method)
     mfu = kernels * compute / (compute + flow.exposed)
 
+    # A fine-tune's held-out set: 1-5 k examples of its validation split, or of its train
+    # split where the set ships no other, which the run then does not train on
+    # (held_out_set). Drawn from a stream of its own, before the epoch is counted.
+    held_out = 0
+    if kind == "sft":
+        drawn = Rng(options.seed ^ _HELD_OUT).pick(held_out_set.HELD_OUT_EXAMPLES)
+        held_out = held_out_set.examples(drawn, dataset)
+        dataset = held_out_set.trained(dataset, held_out)
+
     batch = layout.global_batch
     fill = packing.row_fill(dataset.tokens_per_example, seq_len) if kind == "sft" else 1.0
     if kind == "sft":  # packed rows, a little short; the last step of an epoch takes the rest
@@ -201,9 +211,7 @@ def make_plan(options: RecordOptions) -> RunPlan:
     # pre-training run (torchtitan's validation caps its steps; OLMo's in-loop evaluation
     # sets are a few million tokens each), 1-5 k examples of its validation split for a
     # fine-tune, packed as its training rows are (held_out_set).
-    held_out = 0
     if kind == "sft":
-        held_out = held_out_set.examples(shape.pick(held_out_set.HELD_OUT_EXAMPLES), dataset)
         eval_samples = held_out_set.sequences(held_out, dataset, seq_len, fill)
     else:
         eval_samples = shape.pick(EVAL_TOKENS) // seq_len

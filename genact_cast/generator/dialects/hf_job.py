@@ -69,10 +69,12 @@ class Job:
         config = [] if found.hub_config == "-" else ["--dataset_config", found.hub_config]
         # trl's sft.py indexes the set with --dataset_train_split and, while it evaluates,
         # --dataset_test_split ('train' and 'test' unless given): a set whose splits are named
-        # otherwise is asked for by name (ultrachat_200k's train_sft, cnn_dailymail's validation)
+        # otherwise is asked for by name (ultrachat_200k's train_sft, cnn_dailymail's validation);
+        # a set that ships no held-out split ('-') gets its 'test' from the script's own
+        # train_test_split (hf_script)
         train, test = found.hub_splits
         splits = [] if train == "train" else ["--dataset_train_split", train]
-        splits += [] if test == "test" else ["--dataset_test_split", test]
+        splits += [] if test in ("test", "-") else ["--dataset_test_split", test]
         return ["--dataset_name", found.hub, *config, *splits]
 
     def script_args(self) -> list[str]:

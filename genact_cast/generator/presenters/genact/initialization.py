@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from genact_cast.generator import physics
+from genact_cast.generator import held_out_set, physics
 from genact_cast.generator import style as fmt
 from genact_cast.generator.catalog import Router
 from genact_cast.generator.dialects import torchrun
@@ -175,8 +175,12 @@ def _data(show: Show) -> None:
     a, d = plan.arch, plan.dataset
     con.log(f"Loading tokenizer: AutoTokenizer (vocab_size={a.vocab})")
     if plan.finetune:
+        # a set that ships a train split alone gives up the held-out examples to evaluate
+        # on, and trains on the rest (held_out_set)
+        held = f" + {plan.held_out_examples:,} held out" if held_out_set.split_from_train(d) else ""
         con.log(
-            f"Dataset: {d.name} ({d.examples:,} examples, {fmt.tokens(d.tokens)} tokens, {d.task})"
+            f"Dataset: {d.name} ({d.examples:,} examples{held}, {fmt.tokens(d.tokens)} tokens, "
+            f"{d.task})"
         )
         con.log(
             f"Global batch: {plan.global_batch:,} sequences x {plan.seq_len} = "
