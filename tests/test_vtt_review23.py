@@ -260,7 +260,9 @@ def test_a_command_whose_last_key_wraps_before_a_killed_program_is_told_whole(
     """The last key of a command that fills its row goes on the next row alone; typed
     just before Enter, that row was taken for output the program covered as it
     appeared, kept to tell when its screen came back: never, the program killed, so the
-    command was told without its last letter (`colors.tx`, review-exports23 #3)."""
+    command was told without its last letter (`colors.tx`, review-exports23 #3). And a
+    command typed over the killed program's text, a letter of it the same as the one
+    left in that cell, was told without it (`$ exi`)."""
     rows, cols = size
     head = f"timeout -s KILL 2 {program} "
     name = "n" * (cols + 1 - len("$ " + head) - len(".txt")) + ".txt"
@@ -276,4 +278,6 @@ def test_a_command_whose_last_key_wraps_before_a_killed_program_is_told_whole(
     bash.exit()
     lines = [html.unescape(line) for line in told(cast)]
     assert lines[:2] == ["$ " + command, f"[{program.split()[0]}]"], lines
+    # (`exit` typed over the program's `some text`, its `t` where the file's is: kept)
+    assert lines[-2:] == ["$ exit", "exit"], lines
     assert not_shown(cast, player) == []

@@ -343,7 +343,8 @@ class Lines:
         wrapped: frozenset[int],
         cursor: tuple[int, int] | None = None,
         paste: bool = False,
+        wrote: tuple[tuple[int, int, int], ...] = (),
     ) -> None:
         """A screen read (vtt_reading.read_screen)."""
-        read_screen(self, rows, time, cols, wrapped, cursor, paste)
+        read_screen(self, rows, time, cols, wrapped, cursor, paste, wrote)
         self.fresh = len(self.taken)

@@ -29,7 +29,7 @@ from genact_cast.publish.vtt_prompts import (
     right_redrawn,
 )
 from genact_cast.publish.vtt_redraws import mark, redrawn_in_place, unmark
-from genact_cast.publish.vtt_remains import passed, unleft
+from genact_cast.publish.vtt_remains import passed, unleft, written_in
 from genact_cast.publish.vtt_sessions import prompt, waiting_prompt, without_right_prompt
 from genact_cast.publish.vtt_text import bare as _bare
 from genact_cast.publish.vtt_text import same_words
@@ -48,9 +48,11 @@ def read_screen(
     wrapped: frozenset[int],
     cursor: tuple[int, int] | None = None,
     paste: bool = False,
+    wrote: tuple[tuple[int, int, int], ...] = (),
 ) -> None:
     """The screen now shows `rows` (`cols` wide, `wrapped` rows going on in the next),
-    the cursor at `cursor`, at `time`; `paste`: keys pasted."""
+    the cursor at `cursor`, at `time`; `paste`: keys pasted; `wrote`: the cells written
+    with a character since the screen before, (row, first, end) (`Screen.wrote`)."""
     lines.cols = cols
     lines.cursor = cursor
     lines.updates += 1
@@ -63,7 +65,7 @@ def read_screen(
     wrapped = wrapped - marked
     if cursor is not None and cursor[1] < len(rows):
         passed(lines, rows[cursor[1]], cursor)
-    rows = tuple(unleft(lines, y, row) for y, row in enumerate(rows))
+    rows = tuple(unleft(lines, y, row, written_in(wrote, y)) for y, row in enumerate(rows))
     news = [lines._text(row, y in wrapped) for y, row in enumerate(rows)]
     blanked = set(lines.erased)  # (rows an erasure reached: its lines are told there)
     if lines.erased:

@@ -31,16 +31,19 @@ def leave(lines: Lines, y: int, row: Row) -> None:
     lines.texts[y] = row_text(unleft(lines, y, row))
 
 
-def unleft(lines: Lines, y: int, row: Row) -> Row:
+def unleft(lines: Lines, y: int, row: Row, wrote: frozenset[int] = frozenset()) -> Row:
     """Row y without what a program left there (`remains`, a character for each
     cell): a cell that still shows the character left there is blank; one written
     over with another is no longer left (one erased may be drawn again: a box
-    redrawn where it was is still the program's)."""
+    redrawn where it was is still the program's). `wrote`: the row's cells written
+    since the screen before; one the same as the character left there, in a run of
+    cells written over with others, is the run's (`exit` typed over vim's `some text`
+    keeps its `t`: `$ exi` was told, review-exports23 #3)."""
     left = lines.remains.get(y)
     if not left:
         return row
     chars = [char for char, _ in row]
-    written = _between(chars, left)
+    written = _joined(_between(chars, left), wrote, chars)
     kept = tuple(
         a if x not in written and (x >= len(chars) or chars[x] in (a, " ", "")) else " "
         for x, a in enumerate(left)
@@ -62,6 +65,24 @@ def unleft(lines: Lines, y: int, row: Row) -> Row:
     while end and not masked[end - 1][0].strip() and any(hidden[end:]):
         end -= 1  # ends with is the row's, fish's `root@vm ~# ` over vim's rows)
     return masked[:end]
+
+
+def written_in(wrote: tuple[tuple[int, int, int], ...], y: int) -> frozenset[int]:
+    """The cells of row y among those written (`Screen.wrote`: (row, first, end))."""
+    return frozenset(x for row, first, end in wrote if row == y for x in range(first, end))
+
+
+def _joined(written: set[int], wrote: frozenset[int], chars: list[str]) -> set[int]:
+    """`written` with the cells just written next to them, character after character
+    (no blank between): the same run of writing."""
+    grown = set(written)
+    for step in (1, -1):
+        for x in sorted(written, reverse=step < 0):
+            at = x + step
+            while at in wrote and at not in grown and 0 <= at < len(chars) and chars[at].strip():
+                grown.add(at)
+                at += step
+    return grown
 
 
 def unindented(text: str, left: tuple[str, ...]) -> str:

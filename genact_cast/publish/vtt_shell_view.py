@@ -50,7 +50,13 @@ class ShellView:
             last is not None and last.paste and screen.paste and last.takes == screen.takes
         )
         self.lines.update(
-            screen.rows, screen.time, screen.cols, screen.wrapped, screen.cursor, screen.paste
+            screen.rows,
+            screen.time,
+            screen.cols,
+            screen.wrapped,
+            screen.cursor,
+            screen.paste,
+            screen.wrote,
         )
         if moved:
             redrawn_under(self.lines, screen.time)
