@@ -11,6 +11,7 @@ sequences, VS16, wide and fallback-font letters, bidi controls, regional indicat
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from itertools import groupby
 
 import pytest
@@ -24,6 +25,7 @@ from genact_cast.publish import (
     svg_frames,
     svg_lines,
     svg_runs,
+    svg_styles,
 )
 from genact_cast.publish.char_class import char_class
 from genact_cast.publish.player_layout import (
@@ -224,3 +226,65 @@ def test_an_over_long_csi_ends_where_the_class_of_its_ends_says() -> None:
     plain = re.compile(r"[@-~\x18\x1a\x1b\x80-\U0010ffff]")
     ends = [chr(code) for code in range(0x110000) if plain.match(chr(code))]
     assert "".join(ends) == "".join(_CSI_END.findall("".join(map(chr, range(0x110000)))))
+
+
+CYAN: Style = ("cyan", "default", False, False, False, False, False, False)
+CYAN_ON_BLUE: Style = ("cyan", "blue", False, False, False, False, False, False)
+JOINED = st.lists(
+    st.tuples(
+        st.one_of(TEXT, PLAIN_TEXT, st.sampled_from([" ", "  ", "\u2588\u2591", "\u28ff"])),
+        st.sampled_from([*STYLES, CYAN, CYAN_ON_BLUE, BLANK, CYAN]),
+    ),
+    max_size=8,
+)
+
+
+def _drawn(spans: str) -> list[tuple[str, dict[str, str]]]:
+    """Each character of a line's text with the attributes of the tspans it is in."""
+    out: list[tuple[str, dict[str, str]]] = []
+
+    def walk(element: ET.Element, attributes: dict[str, str]) -> None:
+        inner = {**attributes, **element.attrib}
+        out.extend((char, inner) for char in element.text or "")
+        for child in element:
+            walk(child, inner)
+            out.extend((char, inner) for char in child.tail or "")
+
+    walk(ET.fromstring(f"<text>{spans}</text>"), {})
+    return out
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(JOINED.map(tuple), ROW), min_size=1, max_size=4))
+@example([(("a\u2588\u2591", CYAN), ("\u2591\u2591", BLANK), (" ", BLANK), ("\u2588", CYAN))])
+@example([(("\u2588", STYLES[1]), ("\u2591", CYAN), ("\u05d0", CYAN), ("\u2588", CYAN))])
+def test_unseen_runs_side_by_side_are_one_tspan_drawn_alike(lines: list[Line]) -> None:
+    """LineMarkup: unseen text (a bar's, drawn as shapes) beside unseen text is one
+    tspan (svg_lines.HIDDEN), not across a space, a fallback font's span or a bold run.
+    Every character keeps its place and attributes; the shapes are the same; a line cut
+    in two stays two whole parts."""
+    lines = [*lines, *[(("\u28ff", BLANK), *line) for line in lines]]  # (then cut)
+    joined, apart = LineMarkup(DEFAULT_THEME), LineMarkup(DEFAULT_THEME)
+    for line in lines:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(svg_lines, "HIDDEN", "<never>")  # (nothing joined)
+            rects_apart, spans_apart, cut_apart = apart.parts(line)
+        rects, spans, cut = joined.parts(line)
+        assert rects == rects_apart
+        assert _drawn(spans) == _drawn(spans_apart)
+        assert (spans == spans_apart) == (spans.count("<tspan") == spans_apart.count("<tspan"))
+        assert bool(cut) == bool(cut_apart)
+        if cut:
+            assert _drawn(spans[:cut]) + _drawn(spans[cut:]) == _drawn(spans)
+        for _, attributes in _drawn(spans):
+            if attributes.get("opacity") == "0" and "class" in attributes:
+                rule = svg_styles.css(_style(joined, attributes["class"]), DEFAULT_THEME)
+                assert re.search("bold|italic", rule)
+    assert joined.styles == apart.styles
+    # (a bold one keeps its class: a fallback font's advance may follow it)
+    bold = LineMarkup(DEFAULT_THEME).parts((("\u2588", STYLES[1]), ("\u2588", CYAN)))[1]
+    assert bold.startswith('<tspan class="a" opacity="0">\u2588</tspan><tspan opacity="0">')
+
+
+def _style(markup: LineMarkup, name: str) -> Style:
+    return next(style for style, named in markup.styles.items() if named == name)

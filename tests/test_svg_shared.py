@@ -167,3 +167,40 @@ def test_rows_cut_in_two_draw_the_picture_drawn_whole(
         page.close()
     for cut, whole in zip(*pictures, strict=True):
         assert ImageChops.difference(cut, whole).getbbox() is None
+
+
+def test_a_bars_unseen_text_is_one_tspan_that_draws_as_its_runs_did(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A bar's blocks and shades (two colours) are drawn as shapes; their text stays,
+    unseen, for search: one tspan without a class, where each run was a tspan in its
+    colour. The picture (and the text after the bar) is the same in Chromium."""
+    bar = "\x1b[?25l" + "".join(
+        f"\x1b[{y + 1};1Hgpu{y} \x1b[32m{'█' * (y + 1)}▉\x1b[90m{'░' * (6 - y)}\x1b[0m {y}0%"
+        for y in range(6)
+    )
+    svg = render_svg(Header(cols=18, rows=6), [Event(0, "o", bar)], at=0.5)
+    unseen = re.findall(r"<tspan[^>]*opacity=\"0\"[^>]*>[^<]*</tspan>", svg)
+    assert len(unseen) == 6
+    assert all(re.fullmatch(r'<tspan opacity="0">█+▉░+</tspan>', span) for span in unseen)
+    picture = svg_model.read(svg)
+    assert [row.rstrip() for row in picture.screens_text(0)] == [
+        f"gpu{y} {'█' * (y + 1)}▉{'░' * (6 - y)} {y}0%" for y in range(6)
+    ]
+    green, grey = DEFAULT_THEME.palette[2], DEFAULT_THEME.palette[8]
+    apart = re.sub(
+        r'<tspan opacity="0">(█+▉)(░+)</tspan>',
+        rf'<tspan fill="{green}" opacity="0">\1</tspan><tspan fill="{grey}" opacity="0">\2</tspan>',
+        svg,
+    )
+    pictures = []
+    for name, drawn in (("one", svg), ("apart", apart), ("none", re.sub("[█▉░]", "", svg))):
+        path = tmp_path / f"{name}.svg"
+        path.write_text(drawn, "utf-8")
+        page = browser.new_page(viewport={"width": 200, "height": 160})
+        page.goto(path.as_uri())
+        pictures.append(Image.open(io.BytesIO(screenshot(page))).convert("RGB"))
+        page.close()
+    assert ImageChops.difference(pictures[0], pictures[1]).getbbox() is None
+    # (and the unseen text places the text after it: without it, "0%" moves left)
+    assert ImageChops.difference(pictures[0], pictures[2]).getbbox() is not None

@@ -52,6 +52,9 @@ _Drawn = tuple[tuple[str, ...], str, bool, int, object, int]
 # player's symbols do (its `ap-blink` on each symbol's <use>). Not a style's or a pen's
 # class: those start with a letter or with one "_" and a letter.
 BLINKING_SHAPES = "__k"
+# A run's text kept for search where the player draws shapes (a bar's blocks), in a style
+# whose unseen glyphs take the cells they take in any colour (not bold or italic).
+HIDDEN = '<tspan opacity="0">'
 
 
 class LineMarkup:
@@ -102,6 +105,7 @@ class LineMarkup:
         memo = self._memo if not (symbols or nudges) else None
         last = len(pieces) - 1
         last_placed = 0  # the last run placed at its column (`x`), if not the first
+        open_hidden = False  # the last span is unseen text alone: HIDDEN, and no more
         for index, (text, style, hidden) in enumerate(pieces):
             if index < skip_to:
                 continue
@@ -109,6 +113,7 @@ class LineMarkup:
                 skip_to = fallback[index]
                 rects.extend(self._backgrounds(pieces[index:skip_to], column))
                 spans.append(self._fallback_span(pieces[index:skip_to], column, ordered, index))
+                open_hidden = False
                 column += sum(advance(piece[0]) for piece in pieces[index:skip_to])
                 placed, letters_before = True, 0
                 continue
@@ -131,6 +136,17 @@ class LineMarkup:
                 last_placed = index
             shapes, span, placed, letters_before, letters_key, width = drawn
             rects.extend(shapes)
+            if open_hidden and span.startswith(HIDDEN):
+                # Unseen text beside unseen text: one tspan (a dashboard's bar, its
+                # blocks and shades in two colours, drawn as shapes: 728 of them at
+                # 120x36, 57 bytes each). Not across spaces: runs of one colour joined
+                # across the spaces between them drew glyphs a subpixel apart in
+                # Chromium (svg-dash4: the dashboard's GPU rows).
+                spans[-1] = spans[-1][: -len("</tspan>")]
+                span = span[len(HIDDEN) :]
+                open_hidden = "<" not in span[: -len("</tspan>")]
+            else:
+                open_hidden = span.startswith(HIDDEN) and "<" not in span[len(HIDDEN) : -8]
             spans.append(span)
             column += width
         cut = 0
@@ -175,6 +191,10 @@ class LineMarkup:
             else:  # (a dashboard's bars: the same shapes on row after row)
                 rects.extend(_shapes_in_place(text, column, ink, blink))
         plain = (fg, "default", bold, italic, underline, faint, strike, blink)
+        if hidden and not (bold or italic):
+            # Unseen (opacity 0), so no colour, line or blink shows: the class is left
+            # out. Bold and italic stay, as a fallback font's advance may follow them.
+            plain = PLAIN
         if not (hidden or nudges) and not ordered and PLAIN_RUNS.fullmatch(text):
             # A plain run (svg_runs.PLAIN_RUNS) in a line that is not all plain (the
             # dashboard's rows: a chart's braille, a bar's blocks beside its labels):
@@ -261,7 +281,8 @@ class LineMarkup:
         writes as they are, each where the one before it ends: no run is stretched, placed,
         reordered, drawn as a shape, from a fallback font or in the text font, and no flag
         is paired."""
-        rects, spans = [], []
+        rects: list[str] = []
+        spans: list[str] = []
         column = 0
         last = len(pieces) - 1
         for index, (text, style, _) in enumerate(pieces):
@@ -301,10 +322,7 @@ class LineMarkup:
         plain: Style = (fg, "default", *rest)  # type: ignore[assignment]
         cls = ""
         if plain != PLAIN:
-            name = self.styles.get(plain)
-            if name is None:
-                name = self.styles[plain] = class_name(len(self.styles))
-            cls = f' class="{name}"'
+            cls = f' class="{self._style_class(plain)}"'
         text = "".join(piece[0] for piece in pieces).translate(BIDI_CONTROLS)
         if any(at in ordered for at in range(first, first + len(pieces))):
             # Already in the order the player shows (bidi_levels.in_visual_order): an LRO
@@ -317,9 +335,7 @@ class LineMarkup:
         """A run's glyphs each placed at its column plus its nudge: a glyph of
         ADVANCES (or of the monospace font) at its own width, any other stretched to its
         cells as runs are; spaces are left out (the backgrounds are drawn apart)."""
-        name = "" if plain == PLAIN else self.styles.get(plain)
-        if name is None:
-            name = self.styles[plain] = class_name(len(self.styles))
+        name = "" if plain == PLAIN else self._style_class(plain)
         cls = f' class="{name}"' if name else ""
         if wide_alone(text):  # at its own advance (𝐀, ✔️), as a wide run is
             x = number((column + nudges.get(column, 0.0)) * CELL_WIDTH, 2)
