@@ -10,7 +10,7 @@ from typing import Any
 import pyte
 
 from genact_cast.asciicast import Event, encode
-from genact_cast.generator import RecordOptions, generate
+from genact_cast.generator import RecordOptions, generate, write_cast
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # torchrun's tee header before a teed worker's lines (Megatron past 8 nodes, megatron_tee)
@@ -26,6 +26,15 @@ def untee(lines: Iterable[str]) -> list[str]:
 def cast_text(version: int = 2, **options: Any) -> str:
     cast = generate(RecordOptions(**options), version)
     return "".join(encode(cast.header, cast.events, version))
+
+
+def console(options: RecordOptions) -> tuple[list[float], str]:
+    """The times of the cast's outputs and its output, as `record` writes it (v2)."""
+    chunks: list[bytes] = []
+    write_cast(options, 2, chunks.append)
+    rows = [json.loads(row) for row in b"".join(chunks).decode("utf-8").splitlines()[1:]]
+    outputs = [row for row in rows if row[1] == "o"]
+    return [float(row[0]) for row in outputs], "".join(row[2] for row in outputs)
 
 
 def events_of(**options: Any) -> list[Event]:

@@ -13,6 +13,8 @@ from typing import Any
 
 from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan
+from genact_cast.generator.events import Failed, Restarted
+from genact_cast.generator.run import Run
 from genact_cast.generator.run_plan import RunPlan
 
 Wanted = Callable[[RunPlan], bool]
@@ -54,6 +56,20 @@ def first_run(wanted: Wanted, seed: int, span: int = 200, **options: Any) -> Rec
     `wanted`: a test keeps its seed while that run still has the property it needs."""
     found = seed_where(wanted, seeds=range(seed, seed + span), **options)
     return RecordOptions(seed=found, **options)
+
+
+def failure_of(
+    wanted: Wanted, seeds: Iterable[int] = range(400), **options: Any
+) -> tuple[RecordOptions, Failed, Restarted]:
+    """The first run of `seeds` with one failure whose plan under `options` is `wanted`, at
+    400 columns (no line of its console wraps), with that failure and the relaunch after it:
+    the time-lost tests hold the console's stamps against these two events."""
+    seed = seed_where(wanted, seeds=seeds, failures=1, **options)
+    run = RecordOptions(seed=seed, failures=1, cols=400, **options)
+    events = Run(make_plan(run)).events
+    failed = next(e for e in events if isinstance(e, Failed))
+    restart = next(e for e in events if isinstance(e, Restarted))
+    return run, failed, restart
 
 
 def runnable_from(seed: int, **options: Any) -> RecordOptions:

@@ -7,7 +7,6 @@ and every line a worker prints carries torchrun's tee prefix."""
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from datetime import datetime
 
@@ -15,24 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from genact_cast.errors import SeedRefused
-from genact_cast.generator import RecordOptions, make_plan, write_cast
+from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.dialects.rank_logs import RANK_LOG_NODES
 from genact_cast.generator.run_plan import RunPlan
 from tests.helpers import LOGGED_STEPS, plain
-from tests.seed_scan import seed_where
+from tests.helpers import console as cast
+from tests.seed_scan import failure_of, seed_where
 
 FROZEN_SECONDS = 20.0  # scripts/frozen_casts.py's default
 BANNER = re.compile(r"(?m)^W\d{4} [\d:.]+ (\d+) torch/distributed/run\.py:\d+\] \*{41}\r?$")
 WORKER = re.compile(r"(?m)^\[default0\]:\[[\d-]+ [\d:,]+\] \[INFO\] \[real_accelerator\.py")
-
-
-def cast(options: RecordOptions) -> tuple[list[float], str]:
-    """The times of the cast's outputs and its output, as `record` writes it (v2)."""
-    chunks: list[bytes] = []
-    write_cast(options, 2, chunks.append)
-    rows = [json.loads(row) for row in b"".join(chunks).decode("utf-8").splitlines()[1:]]
-    outputs = [row for row in rows if row[1] == "o"]
-    return [float(row[0]) for row in outputs], "".join(row[2] for row in outputs)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -159,19 +150,12 @@ def test_a_death_past_8_nodes_ends_the_step_at_once_and_loses_no_watchdog_wait()
     first torchrun banner is the timeline's relaunch wait. (Before, seed 3 on 16 nodes:
     the launch ended 600.4 s after the fault, 3,095.9 s lost, and the console jumped
     2,527 s from the death to the relaunch for a relaunch of 667 s.)"""
-    from genact_cast.generator.events import Failed, Restarted
     from genact_cast.generator.plan_failures import BY_HAND_SECONDS
-    from genact_cast.generator.run import Run
 
-    seed = seed_where(
+    options, failed, restart = failure_of(
         lambda plan: plan.nodes > RANK_LOG_NODES and plan.failures[0].ends == "dies",
         framework="deepspeed",
-        failures=1,
     )
-    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
-    events = Run(make_plan(options)).events
-    failed = next(e for e in events if isinstance(e, Failed))
-    restart = next(e for e in events if isinstance(e, Restarted))
     assert not failed.watchdog
     # its exit (0.05-0.4 s) and the torchrun's next poll (--monitor-interval 0.1 s)
     assert failed.t - failed.t_fault <= 0.5 + 1e-9
@@ -217,19 +201,11 @@ def test_a_watchdog_under_pdsh_fires_when_the_run_counts_it() -> None:
     minute included. (Before, seed 46101 `--kind continue --gpus 64 --failures 2` showed
     1,800 s there and counted 600 s: 2,532 s from the fault to the relaunch on the console,
     1,270 s in the timeline.)"""
-    from genact_cast.generator.events import Failed, Restarted
-    from genact_cast.generator.run import Run
-
-    seed = seed_where(
+    options, failed, restart = failure_of(
         lambda plan: 1 < plan.nodes <= RANK_LOG_NODES and plan.failures[0].ends == "stuck",
         seeds=range(47400, 47500),
         framework="deepspeed",
-        failures=1,
     )
-    options = RecordOptions(seed=seed, framework="deepspeed", failures=1, cols=400)
-    events = Run(make_plan(options)).events
-    failed = next(e for e in events if isinstance(e, Failed))
-    restart = next(e for e in events if isinstance(e, Restarted))
     assert failed.watchdog
     assert failed.timeout_ms == 1_800_000
     text = plain(cast(options)[1])

@@ -13,19 +13,18 @@ summary's figure.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from datetime import datetime
 
 import pytest
 
 from genact_cast.errors import BadOption
-from genact_cast.generator import RecordOptions, make_plan, write_cast
+from genact_cast.generator import RecordOptions, make_plan
 from genact_cast.generator.events import CheckpointSaved, Failed, Restarted
 from genact_cast.generator.plan_failures import SLURMD_TIMEOUT
 from genact_cast.generator.run import Run
-from tests.helpers import plain
-from tests.seed_scan import seed_where
+from tests.helpers import console, plain
+from tests.seed_scan import failure_of
 
 FRAMEWORKS = ("genact", "torchtitan", "megatron", "deepspeed", "hf")
 # the reviewer's four, and some with failures on one node and on many
@@ -96,22 +95,14 @@ def test_a_host_lost_under_megatrons_srun_ends_the_launch_when_slurm_finds_it() 
     relaunch comes the timeline's wait after srun's `CANCELLED ... DUE TO NODE FAILURE`.
     (Before, seed 320 `--failures 1`: the launch ended at the watchdog, 600.4 s after the
     fault, and the console went 944 s from the cancellation to a relaunch of 567 s.)"""
-    seed = seed_where(
+    options, failed, restart = failure_of(
         lambda plan: plan.nodes > 1 and not plan.failures[0].same_node,
         seeds=range(47400, 47500),
         framework="megatron",
-        failures=1,
     )
-    options = RecordOptions(seed=seed, framework="megatron", failures=1, cols=400)
-    events = Run(make_plan(options)).events
-    failed = next(e for e in events if isinstance(e, Failed))
-    restart = next(e for e in events if isinstance(e, Restarted))
     assert not failed.watchdog
     assert SLURMD_TIMEOUT * 2 / 3 <= failed.t - failed.t_fault <= SLURMD_TIMEOUT
-    chunks: list[bytes] = []
-    write_cast(options, 2, chunks.append)
-    rows = b"".join(chunks).decode().splitlines()[1:]
-    text = plain("".join(json.loads(row)[2] for row in rows if json.loads(row)[1] == "o"))
+    text = plain(console(options)[1])
     cancelled = re.search(r"CANCELLED AT (\S+) DUE TO NODE FAILURE", text)
     assert cancelled is not None
     at = datetime.fromisoformat(cancelled[1])
@@ -133,22 +124,14 @@ def test_megatron_restarts_after_torchs_dump_minute_as_its_console_shows() -> No
     rounds fail until the job is requeued): the run counts that minute, and the console's
     requeued torchrun comes the timeline's time after the watchdog. (Before, seed 47401
     `--failures 1`: 461 s on the console, 400 s in the timeline.)"""
-    seed = seed_where(
+    options, failed, restart = failure_of(
         lambda plan: 1 < plan.nodes <= 8 and plan.failures[0].ends in ("stuck", "hangs"),
         seeds=range(47400, 47500),
         framework="megatron",
-        failures=1,
     )
-    options = RecordOptions(seed=seed, framework="megatron", failures=1, cols=400)
-    events = Run(make_plan(options)).events
-    failed = next(e for e in events if isinstance(e, Failed))
-    restart = next(e for e in events if isinstance(e, Restarted))
     assert failed.watchdog
     assert restart.requeued
-    chunks: list[bytes] = []
-    write_cast(options, 2, chunks.append)
-    rows = b"".join(chunks).decode().splitlines()[1:]
-    text = plain("".join(json.loads(row)[2] for row in rows if json.loads(row)[1] == "o"))
+    text = plain(console(options)[1])
     caught = next(
         m for m in C10D.finditer(text) if "Watchdog caught" in text[m.end() : m.end() + 120]
     )
