@@ -215,7 +215,10 @@ class CastReader:
             if not stripped or (version == 3 and stripped.startswith("#")):
                 return None
         try:
-            value, end = _RAW_DECODE(text)
+            # JSON takes whitespace before a value, as orjson's fast path and the player's
+            # JSON.parse do: ` [0.5, "o", "x"]` is an event on every path
+            start = len(text) - len(text.lstrip(_JSON_SPACE))
+            value, end = _RAW_DECODE(text, start)
             if end < len(text) and text[end:].strip():
                 raise ValueError("extra data after the event")
         except RecursionError:
@@ -291,6 +294,7 @@ class CastReader:
 
 
 _CAREFUL_START = frozenset(" \t\r#")
+_JSON_SPACE = " \t\r\n"  # RFC 8259's whitespace
 
 
 def _is_number(value: Any) -> bool:
