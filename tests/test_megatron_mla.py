@@ -43,7 +43,8 @@ RECIPE = """
     --moe-router-group-topk 4 --moe-router-pre-softmax --moe-router-topk-scaling-factor 2.5
     --moe-shared-expert-overlap --moe-shared-expert-intermediate-size 2048 --moe-aux-loss-coeff 1e-4
     --moe-router-load-balancing-type seq_aux_loss --moe-token-dispatcher-type alltoall
-    --position-embedding-type rope --normalization RMSNorm --swiglu --disable-bias-linear
+    --position-embedding-type rope --no-rope-fusion --normalization RMSNorm --swiglu
+    --disable-bias-linear
     --untie-embeddings-and-output-weights --make-vocab-size-divisible-by 1280
     --rotary-base 10000 --rotary-scaling-factor 40 --mscale 1.0 --mscale-all-dim 1.0
     --max-position-embeddings 163840
@@ -88,6 +89,9 @@ def test_the_fixture_is_the_command_the_dialect_types() -> None:
     assert dump == real
     assert dump["moe_layer_freq"] == str([0, 0, 0] + [1] * 58)
     assert dump["multi_latent_attention"] == "True"
+    # the recipe's --no-rope-fusion: with it on, every process would warn that fused RoPE
+    # under MLA is experimental (transformer_config.py:1144-1148), which no cast prints
+    assert dump["apply_rope_fusion"] == "False"
 
 
 def test_throughput_and_memory_are_the_tags_mla_branches() -> None:

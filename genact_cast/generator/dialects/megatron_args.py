@@ -242,8 +242,12 @@ def flags(
         ("seq-length", str(f.seq_len)),
         ("max-position-embeddings", str(mla.max_positions if mla else f.seq_len)),
         ("position-embedding-type", "rope"),
-        ("rotary-base", str(rotary_base(f))),
     ]
+    if mla:
+        # the recipe's (DeepSeek-R1.sh:13 at core_v0.14.0): fused RoPE under MLA is
+        # "experimental" and warns on every process (transformer_config.py:1144-1148)
+        out.append(("no-rope-fusion", None))
+    out.append(("rotary-base", str(rotary_base(f))))
     if mla:  # YaRN's scaling (MLATransformerConfig's rope_type "yarn")
         out += [
             ("rotary-scaling-factor", mla.rotary_scaling_factor),

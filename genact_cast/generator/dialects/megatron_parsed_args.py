@@ -19,6 +19,7 @@ from genact_cast.generator.dialects.megatron_args import CATALOGUE_DIR
 _DESTINATIONS = {
     "disable-bias-linear": ("add_bias_linear", "False"),
     "no-gradient-accumulation-fusion": ("gradient_accumulation_fusion", "False"),
+    "no-rope-fusion": ("apply_rope_fusion", "False"),
 }
 
 
