@@ -19,7 +19,8 @@ from genact_cast.errors import BadOption
 from genact_cast.generator import RecordOptions, make_plan, write_cast
 from genact_cast.generator.budget import plan_budget
 from genact_cast.generator.rng import Rng
-from tests.test_deepspeed_console import FROZEN_SECONDS, cast
+from tests.helpers import console as cast
+from tests.test_deepspeed_console import FROZEN_SECONDS
 
 FRAMEWORKS = ("genact", "torchtitan", "megatron", "deepspeed", "hf")
 TRAINING = "Epoch "  # the marker a cast sets where an epoch's training starts
