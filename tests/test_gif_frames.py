@@ -50,6 +50,19 @@ def _frames(data: bytes) -> list[bytes]:
     return frames
 
 
+def _gif_of(cast: Path, events: list[list[object]]) -> Path:
+    """`events` written as a 40x8 cast at `cast`, and its GIF as `embed --gif` writes it at
+    16 px, beside it."""
+    header = {"version": 2, "width": 40, "height": 8}
+    cast.write_text("\n".join(json.dumps(line) for line in [header, *events]) + "\n")
+    out = cast.with_suffix(".gif")
+    result = subprocess.run([sys.executable, "-m", "genact_cast", "embed", str(cast), "--gif",
+                             str(out), "--font-size", "16"], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 def test_a_frame_writes_the_cells_it_changes_and_leaves_the_rest_transparent(
     tmp_path: Path,
 ) -> None:
@@ -57,13 +70,7 @@ def test_a_frame_writes_the_cells_it_changes_and_leaves_the_rest_transparent(
     cast = tmp_path / "corners.cast"
     events = [[0.1, "o", "\x1b[?25l" + "text on the screen " * 16],
               [1.0, "o", "\x1b[1;1HA\x1b[8;40HZ"]]  # fmt: skip
-    header = {"version": 2, "width": 40, "height": 8}
-    cast.write_text("\n".join(json.dumps(line) for line in [header, *events]) + "\n")
-    out = tmp_path / "corners.gif"
-    result = subprocess.run([sys.executable, "-m", "genact_cast", "embed", str(cast), "--gif",
-                             str(out), "--font-size", "16"], capture_output=True, text=True,
-                            timeout=300, cwd=ROOT)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    out = _gif_of(cast, events)
     frames = _frames(out.read_bytes())
     raw = Image.open(io.BytesIO(frames[-1]))
     assert raw.mode == "P"
@@ -108,13 +115,7 @@ def test_erased_cells_show_the_background_exactly_in_a_frame_of_many_colours(
                    + "".join(colourful(y, "\x1b[1m") for y in range(5, 9))],
         [2.0, "o", "\x1b[0m\x1b[8;1HZ"],
     ]  # fmt: skip
-    header = {"version": 2, "width": 40, "height": 8}
-    cast.write_text("\n".join(json.dumps(line) for line in [header, *events]) + "\n")
-    out = tmp_path / "erase.gif"
-    result = subprocess.run([sys.executable, "-m", "genact_cast", "embed", str(cast), "--gif",
-                             str(out), "--font-size", "16"], capture_output=True, text=True,
-                            timeout=300, cwd=ROOT)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    out = _gif_of(cast, events)
     shown = [f.convert("RGB").copy() for f in ImageSequence.Iterator(Image.open(out))]
     assert len(shown) == 4  # (the blank screen at 0, then the cast's three)
     png = tmp_path / "erased.png"
